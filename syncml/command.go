@@ -1,0 +1,245 @@
+package syncml
+
+// A Command is one SyncML command element: *Add, *Alert, *Atomic, *Copy,
+// *Delete, *Exec, *Get, *Replace, *Results, *Sequence, *Status, or *Unknown
+// for any other element. The set is closed: other packages cannot add to it.
+type Command interface {
+	// ElementName is the command's element name, such as "Replace".
+	ElementName() string
+	// ID returns the command's CmdID ("" for *Unknown).
+	ID() string
+	command()
+}
+
+// Add creates a node, or sets the value of a new leaf node.
+type Add struct {
+	CmdID  string
+	NoResp bool
+	Cred   *Cred
+	Meta   *Meta
+	Items  []Item
+}
+
+// Alert carries an alert code in Data (see AlertCode) and optional items.
+type Alert struct {
+	CmdID      string
+	NoResp     bool
+	Cred       *Cred
+	Data       *Data // the alert code
+	Correlator string
+	Items      []Item
+}
+
+// Atomic groups commands that must all succeed or all be rolled back.
+type Atomic struct {
+	CmdID    string
+	NoResp   bool
+	Meta     *Meta
+	Commands []Command
+}
+
+// Copy copies the Source of each item to its Target.
+type Copy struct {
+	CmdID  string
+	NoResp bool
+	Cred   *Cred
+	Meta   *Meta
+	Items  []Item
+}
+
+// Delete removes nodes.
+type Delete struct {
+	CmdID   string
+	NoResp  bool
+	Archive bool
+	SftDel  bool
+	Cred    *Cred
+	Meta    *Meta
+	Items   []Item
+}
+
+// Exec runs an executable node; Windows requires exactly one Item.
+type Exec struct {
+	CmdID      string
+	NoResp     bool
+	Cred       *Cred
+	Meta       *Meta
+	Correlator string
+	Items      []Item
+}
+
+// Get reads node values; the device answers with Results.
+type Get struct {
+	CmdID  string
+	NoResp bool
+	Lang   string
+	Cred   *Cred
+	Meta   *Meta
+	Items  []Item
+}
+
+// Replace sets node values.
+type Replace struct {
+	CmdID  string
+	NoResp bool
+	Cred   *Cred
+	Meta   *Meta
+	Items  []Item
+}
+
+// Results returns the values a Get asked for.
+type Results struct {
+	CmdID     string
+	MsgRef    string
+	CmdRef    string
+	Cmd       string // Windows extension: the command answered
+	Meta      *Meta
+	TargetRef []string
+	SourceRef []string
+	Items     []Item
+}
+
+// Sequence groups commands that must run in order.
+type Sequence struct {
+	CmdID    string
+	NoResp   bool
+	Meta     *Meta
+	Commands []Command
+}
+
+// Status reports the result of a command (or of the header, CmdRef "0").
+type Status struct {
+	CmdID     string
+	MsgRef    string
+	CmdRef    string
+	Cmd       string
+	TargetRef []string
+	SourceRef []string
+	Cred      *Cred
+	Chal      *Chal
+	Data      *Data // the status code
+	Items     []Item
+}
+
+// Unknown is an element the model does not know, found where a command may
+// stand. Raw holds its bytes exactly as they arrived (after transcoding to
+// UTF-8) and is written back unchanged.
+type Unknown struct {
+	// Name is the element's qualified name as written, such as "Map".
+	Name string
+	// Raw is the whole element, from '<' to the end of its end tag.
+	Raw string
+	// Namespaces are the declarations from enclosing elements that Raw
+	// relies on (prefixes it uses, or a default namespace that differs from
+	// the message's); the writer declares them on the element.
+	Namespaces []Namespace
+}
+
+// ElementName implements Command.
+func (*Add) ElementName() string { return "Add" }
+
+// ElementName implements Command.
+func (*Alert) ElementName() string { return "Alert" }
+
+// ElementName implements Command.
+func (*Atomic) ElementName() string { return "Atomic" }
+
+// ElementName implements Command.
+func (*Copy) ElementName() string { return "Copy" }
+
+// ElementName implements Command.
+func (*Delete) ElementName() string { return "Delete" }
+
+// ElementName implements Command.
+func (*Exec) ElementName() string { return "Exec" }
+
+// ElementName implements Command.
+func (*Get) ElementName() string { return "Get" }
+
+// ElementName implements Command.
+func (*Replace) ElementName() string { return "Replace" }
+
+// ElementName implements Command.
+func (*Results) ElementName() string { return "Results" }
+
+// ElementName implements Command.
+func (*Sequence) ElementName() string { return "Sequence" }
+
+// ElementName implements Command.
+func (*Status) ElementName() string { return "Status" }
+
+// ElementName implements Command; it returns the local part of Name.
+func (u *Unknown) ElementName() string { return localName(u.Name) }
+
+// ID implements Command.
+func (c *Add) ID() string { return c.CmdID }
+
+// ID implements Command.
+func (c *Alert) ID() string { return c.CmdID }
+
+// ID implements Command.
+func (c *Atomic) ID() string { return c.CmdID }
+
+// ID implements Command.
+func (c *Copy) ID() string { return c.CmdID }
+
+// ID implements Command.
+func (c *Delete) ID() string { return c.CmdID }
+
+// ID implements Command.
+func (c *Exec) ID() string { return c.CmdID }
+
+// ID implements Command.
+func (c *Get) ID() string { return c.CmdID }
+
+// ID implements Command.
+func (c *Replace) ID() string { return c.CmdID }
+
+// ID implements Command.
+func (c *Results) ID() string { return c.CmdID }
+
+// ID implements Command.
+func (c *Sequence) ID() string { return c.CmdID }
+
+// ID implements Command.
+func (c *Status) ID() string { return c.CmdID }
+
+// ID implements Command; an unknown element has no CmdID the model knows.
+func (*Unknown) ID() string { return "" }
+
+func (*Add) command()      {}
+func (*Alert) command()    {}
+func (*Atomic) command()   {}
+func (*Copy) command()     {}
+func (*Delete) command()   {}
+func (*Exec) command()     {}
+func (*Get) command()      {}
+func (*Replace) command()  {}
+func (*Results) command()  {}
+func (*Sequence) command() {}
+func (*Status) command()   {}
+func (*Unknown) command()  {}
+
+// Code reads the alert code from the Alert's Data.
+func (c *Alert) Code() (AlertCode, error) {
+	if c.Data == nil {
+		return 0, errorf("Alert %q has no Data", c.CmdID)
+	}
+	n, err := parseCode(c.Data.Value)
+	if err != nil {
+		return 0, errorf("Alert %q: alert code: %w", c.CmdID, err)
+	}
+	return AlertCode(n), nil
+}
+
+// Code reads the status code from the Status's Data.
+func (c *Status) Code() (StatusCode, error) {
+	if c.Data == nil {
+		return 0, errorf("Status %q has no Data", c.CmdID)
+	}
+	n, err := parseCode(c.Data.Value)
+	if err != nil {
+		return 0, errorf("Status %q: status code: %w", c.CmdID, err)
+	}
+	return StatusCode(n), nil
+}

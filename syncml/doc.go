@@ -1,0 +1,47 @@
+// Package syncml is a typed model and a streaming codec for OMA-DM SyncML
+// messages (SyncML 1.1.2 and 1.2 as spoken by Windows MDM).
+//
+// # Model
+//
+// A [Message] holds a [Header] (SyncHdr) and a [Body] (SyncBody). The body is
+// an ordered list of [Command] values: [*Add], [*Alert], [*Atomic], [*Copy],
+// [*Delete], [*Exec], [*Get], [*Replace], [*Results], [*Sequence] and
+// [*Status]. Any other element under SyncBody, Atomic or Sequence decodes to
+// [*Unknown], which keeps its bytes and writes them back verbatim.
+//
+// Payloads live in [Data], which records how they were carried: plain text,
+// CDATA, or XML markup (reachable as an etree element with [Data.Element]).
+// The value a caller reads is always the decoded characters.
+//
+// # Reading and writing
+//
+// [Unmarshal] and [Marshal] handle whole messages. [NewDecoder] streams a
+// message from an io.Reader one top-level command at a time, with memory
+// bounded by the largest command; [NewEncoder] writes a message
+// incrementally and produces the same bytes as [Marshal].
+//
+// The decoder is a purpose-built scanner, not encoding/xml. It enforces XML
+// 1.0 well-formedness (one root, names, character references, the five
+// predefined entities only, no DOCTYPE, no duplicate attributes, declared
+// prefixes) and tolerates what real devices send: SyncML 1.1, 1.2 or no
+// namespace, the metinf namespace anywhere or missing, a UTF-8 BOM, UTF-16
+// with a BOM, UTF-8 bytes labelled utf-16, and declared legacy encodings.
+// Resource use is bounded by [Limits]; exceeding one yields a [*LimitError],
+// malformed input a [*DecodeError] with offset, line, column and element path.
+//
+// # Exactness
+//
+// Marshal writes a canonical form: compact, children in DTD order, text
+// escaped where it cannot appear raw. For every Message m,
+// Unmarshal(Marshal(m)) equals m, and for every accepted input b,
+// Marshal(Unmarshal(Marshal(Unmarshal(b)))) equals Marshal(Unmarshal(b)).
+// The normalisations the canonical form applies are listed in README.md of
+// the module ("Exactness").
+//
+// # Protocol rules
+//
+// The decoder checks structure, not protocol rules. [Message.Validate]
+// checks the rules Windows enforces (CmdID present and unique, Final last,
+// Exec with one Item, what Atomic may hold, Status references), and
+// [ParseLocURI] splits and normalises a LocURI.
+package syncml

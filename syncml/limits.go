@@ -1,0 +1,60 @@
+package syncml
+
+// Limits bound the resources a decoder spends on one input. A zero field
+// takes its default; raise a field to accept bigger input.
+type Limits struct {
+	// MaxBytes caps the message (for a Decoder: the whole stream), after
+	// transcoding. Default 8 MiB.
+	MaxBytes int64
+	// MaxDepth caps element nesting, counting SyncML as 1. Default 32.
+	MaxDepth int
+	// MaxTokens caps the number of elements, text runs, comments and
+	// processing instructions. Default 1,048,576.
+	MaxTokens int
+	// MaxTokenBytes caps one name, attribute value, text run, comment or
+	// processing instruction. Default 4 MiB.
+	MaxTokenBytes int
+	// MaxAttrs caps the attributes (namespace declarations included) of
+	// one element. Default 32.
+	MaxAttrs int
+	// MaxDataDepth caps element nesting inside one Data element (and inside
+	// an Unknown element). Default 24.
+	MaxDataDepth int
+}
+
+// Default values of Limits.
+const (
+	DefaultMaxBytes      = 8 << 20
+	DefaultMaxDepth      = 32
+	DefaultMaxTokens     = 1 << 20
+	DefaultMaxTokenBytes = 4 << 20
+	DefaultMaxAttrs      = 32
+	DefaultMaxDataDepth  = 24
+)
+
+// DefaultLimits returns the limits Unmarshal and NewDecoder use.
+func DefaultLimits() Limits {
+	return Limits{}.withDefaults()
+}
+
+func (l Limits) withDefaults() Limits {
+	if l.MaxBytes <= 0 {
+		l.MaxBytes = DefaultMaxBytes
+	}
+	if l.MaxDepth <= 0 {
+		l.MaxDepth = DefaultMaxDepth
+	}
+	if l.MaxTokens <= 0 {
+		l.MaxTokens = DefaultMaxTokens
+	}
+	if l.MaxTokenBytes <= 0 {
+		l.MaxTokenBytes = DefaultMaxTokenBytes
+	}
+	if l.MaxAttrs <= 0 {
+		l.MaxAttrs = DefaultMaxAttrs
+	}
+	if l.MaxDataDepth <= 0 {
+		l.MaxDataDepth = DefaultMaxDataDepth
+	}
+	return l
+}
