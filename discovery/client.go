@@ -1,0 +1,239 @@
+package discovery
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Defaults for Client limits.
+const (
+	// DefaultMaxRetryAfter is the longest Retry-After delay a Client
+	// waits for by default.
+	DefaultMaxRetryAfter = 60 * time.Second
+	// DefaultMaxRetries is how many times by default a Client repeats a
+	// request the server throttled.
+	DefaultMaxRetries = 3
+)
+
+// Client posts discovery requests for a device. The zero value is not
+// usable: URL must be set.
+type Client struct {
+	// URL is the discovery endpoint. It must meet URLs.
+	URL string
+	// HTTPClient sends the requests; nil means http.DefaultClient.
+	// Redirects are followed only to URLs that meet URLs.
+	HTTPClient *http.Client
+	// UPN is the enrolled account's user principal name. When the
+	// server answers UPNRequired to a request without a upn, Discover
+	// repeats the request once with this UPN.
+	UPN string
+	// URLs is the policy for the endpoint, redirects, and the URLs in
+	// the response.
+	URLs URLPolicy
+	// MaxBodyBytes limits the response body; 0 means
+	// DefaultMaxBodyBytes.
+	MaxBodyBytes int64
+	// MaxRetryAfter is the longest Retry-After delay Discover waits
+	// for; 0 means DefaultMaxRetryAfter and a negative value never
+	// waits. A longer delay ends Discover with a *ServerError.
+	MaxRetryAfter time.Duration
+	// MaxRetries limits the repeats of throttled requests; 0 means
+	// DefaultMaxRetries and a negative value never repeats.
+	MaxRetries int
+}
+
+// Discover validates req, posts it with the headers in h, and returns
+// the server's validated Response, which also passes ValidatePair with
+// the request that obtained it.
+//
+// A 429 or 503 answer with a Retry-After header (seconds or an HTTP date)
+// is retried after that delay, up to MaxRetries times, when the delay is
+// within MaxRetryAfter; ctx bounds the waiting. An answer of UPNRequired
+// to a request without a upn is repeated once with c.UPN. Any other
+// answer without a usable Response is a *ServerError.
+func (c *Client) Discover(ctx context.Context, req *Request, h Headers) (*Response, error) {
+	if err := req.Validate(); err != nil {
+		return nil, err
+	}
+	if err := c.URLs.Check(c.URL); err != nil {
+		return nil, fmt.Errorf("discovery: endpoint: %w", err)
+	}
+	maxRetries := c.MaxRetries
+	if maxRetries == 0 {
+		maxRetries = DefaultMaxRetries
+	}
+	maxWait := c.MaxRetryAfter
+	if maxWait == 0 {
+		maxWait = DefaultMaxRetryAfter
+	}
+	cur := *req
+	askedUPN := false
+	for retries := 0; ; {
+		resp, err := c.post(ctx, &cur, h)
+		var se *ServerError
+		switch {
+		case err == nil:
+		case errors.As(err, &se) && errors.Is(se, ErrUPNRequired):
+			if askedUPN || cur.UPN != "" || c.UPN == "" {
+				return nil, err
+			}
+			askedUPN = true
+			cur.UPN = c.UPN
+			continue
+		case errors.As(err, &se) && se.retryable:
+			if retries >= maxRetries || se.RetryAfter > maxWait {
+				return nil, err
+			}
+			retries++
+			if err := wait(ctx, se.RetryAfter); err != nil {
+				return nil, err
+			}
+			continue
+		default:
+			return nil, err
+		}
+		if err := resp.ValidateWith(c.URLs); err != nil {
+			return nil, err
+		}
+		if err := ValidatePair(&cur, resp); err != nil {
+			return nil, err
+		}
+		return resp, nil
+	}
+}
+
+func wait(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return fmt.Errorf("discovery: waiting %s for Retry-After: %w", d, ctx.Err())
+	case <-t.C:
+		return nil
+	}
+}
+
+// post sends one request and decodes a 200 answer. Every other outcome
+// is an error; a throttled answer is a *serverError with retryable set.
+func (c *Client) post(ctx context.Context, req *Request, h Headers) (*Response, error) {
+	body, err := req.MarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, c.URL, bytes.NewReader(body))
+	if err != nil {
+		return nil, fmt.Errorf("discovery: building request: %w", err)
+	}
+	hreq.Header.Set("Content-Type", "application/json")
+	hreq.Header.Set("Accept", "application/json")
+	// Set directly to keep the schema's spelling on the wire.
+	if h.CorrelationVector != "" {
+		hreq.Header[headerCorrelationVector] = []string{h.CorrelationVector}
+	}
+	if h.ClientRequestID != "" {
+		hreq.Header[headerClientRequestID] = []string{h.ClientRequestID}
+	}
+	hresp, err := c.httpClient().Do(hreq)
+	if err != nil {
+		return nil, fmt.Errorf("discovery: posting request: %w", err)
+	}
+	defer hresp.Body.Close()
+
+	limit := c.MaxBodyBytes
+	if limit <= 0 {
+		limit = DefaultMaxBodyBytes
+	}
+	if hresp.StatusCode != http.StatusOK {
+		se := &ServerError{StatusCode: hresp.StatusCode}
+		// The body of a failure is informative only: keep what decodes.
+		if checkMediaType(hresp.Header.Get("Content-Type")) == nil {
+			if r, err := ReadResponse(hresp.Body, limit); err == nil {
+				se.ErrorCode, se.Message = r.ErrorCode, r.Message
+			}
+		}
+		if hresp.StatusCode == http.StatusTooManyRequests || hresp.StatusCode == http.StatusServiceUnavailable {
+			if d, ok := parseRetryAfter(hresp.Header.Get("Retry-After"), time.Now()); ok {
+				se.RetryAfter, se.retryable = d, true
+			}
+		}
+		return nil, se
+	}
+	if err := checkMediaType(hresp.Header.Get("Content-Type")); err != nil {
+		return nil, err
+	}
+	resp, err := ReadResponse(hresp.Body, limit)
+	if err != nil {
+		return nil, err
+	}
+	if resp.ErrorCode != "" {
+		return nil, &ServerError{StatusCode: hresp.StatusCode, ErrorCode: resp.ErrorCode, Message: resp.Message}
+	}
+	return resp, nil
+}
+
+// httpClient returns a copy of the configured client whose redirect
+// check also applies the URL policy.
+func (c *Client) httpClient() *http.Client {
+	base := c.HTTPClient
+	if base == nil {
+		base = http.DefaultClient
+	}
+	hc := *base
+	next := base.CheckRedirect
+	hc.CheckRedirect = func(r *http.Request, via []*http.Request) error {
+		if err := c.URLs.Check(r.URL.String()); err != nil {
+			return fmt.Errorf("discovery: redirect: %w", err)
+		}
+		if next != nil {
+			return next(r, via)
+		}
+		if len(via) >= 10 {
+			return errors.New("discovery: stopped after 10 redirects")
+		}
+		return nil
+	}
+	return &hc
+}
+
+// checkMediaType accepts application/json with any parameters.
+func checkMediaType(v string) error {
+	mt, _, err := mime.ParseMediaType(v)
+	if err != nil || mt != "application/json" {
+		return fmt.Errorf("%w: %q", ErrContentType, v)
+	}
+	return nil
+}
+
+// maxRetryAfterSeconds caps parsed delays so they cannot overflow.
+const maxRetryAfterSeconds = 1 << 31
+
+// parseRetryAfter reads a Retry-After value: a number of seconds or an
+// HTTP date, a past date meaning no delay.
+func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if strings.Trim(v, "0123456789") == "" {
+		n, err := strconv.ParseUint(v, 10, 64)
+		if err != nil || n > maxRetryAfterSeconds {
+			n = maxRetryAfterSeconds
+		}
+		return time.Duration(n) * time.Second, true
+	}
+	t, err := http.ParseTime(v)
+	if err != nil {
+		return 0, false
+	}
+	return max(t.Sub(now), 0), true
+}

@@ -1,0 +1,185 @@
+package discovery
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Sentinel errors. Every error this package returns matches one of them
+// with errors.Is, either directly or through DecodeError, LimitError,
+// FieldError or ServerError.
+var (
+	// ErrSyntax reports input that is not well-formed JSON.
+	ErrSyntax = errors.New("discovery: invalid JSON")
+	// ErrType reports a JSON value of the wrong kind, such as a number
+	// where a string is required or a body that is not an object.
+	ErrType = errors.New("discovery: wrong JSON type")
+	// ErrUnknownField reports an object member whose name the schema
+	// does not define.
+	ErrUnknownField = errors.New("discovery: unknown field")
+	// ErrCaseMismatch reports an object member whose name equals a
+	// schema name only when case is ignored.
+	ErrCaseMismatch = errors.New("discovery: field name differs from the schema only in case")
+	// ErrDuplicateField reports a member name that occurs twice.
+	ErrDuplicateField = errors.New("discovery: duplicate field")
+	// ErrTrailingData reports bytes other than white space after the
+	// object.
+	ErrTrailingData = errors.New("discovery: data after the JSON object")
+	// ErrInvalidString reports text that is not valid UTF-8 or a \u
+	// escape that is an unpaired surrogate, which cannot be kept exactly.
+	ErrInvalidString = errors.New("discovery: string is not valid UTF-8")
+	// ErrLimit reports input larger than a configured limit.
+	ErrLimit = errors.New("discovery: limit exceeded")
+
+	// ErrRequired reports a required field that is empty.
+	ErrRequired = errors.New("discovery: required field is missing")
+	// ErrOSVersion reports an osVersion that is not shaped like a
+	// Windows version (major.minor.build.revision).
+	ErrOSVersion = errors.New("discovery: malformed Windows version")
+	// ErrEnrollmentType reports an enrollmentType other than Device,
+	// User or empty.
+	ErrEnrollmentType = errors.New("discovery: unsupported enrollmentType")
+	// ErrAuthPolicy reports an AuthPolicy other than Federated or
+	// Certificate.
+	ErrAuthPolicy = errors.New("discovery: unsupported AuthPolicy")
+	// ErrPairMismatch reports a response whose AuthPolicy does not fit
+	// the request's enrollmentType.
+	ErrPairMismatch = errors.New("discovery: AuthPolicy does not match enrollmentType")
+	// ErrURL reports a URL that is not absolute or cannot be parsed.
+	ErrURL = errors.New("discovery: malformed URL")
+	// ErrInsecureURL reports a URL whose scheme is not https (or http
+	// to a loopback host when URLPolicy allows it).
+	ErrInsecureURL = errors.New("discovery: URL is not HTTPS")
+	// ErrHostNotAllowed reports a URL whose host is not in
+	// URLPolicy.AllowedHosts.
+	ErrHostNotAllowed = errors.New("discovery: URL host is not allowed")
+
+	// ErrUPNRequired is the UPNRequired error code as an error. A
+	// DiscoverFunc returns it to make the Handler ask for a UPN; a
+	// ServerError carrying that code matches it.
+	ErrUPNRequired = errors.New("discovery: server requires a UPN")
+	// ErrContentType reports a body whose media type is not
+	// application/json.
+	ErrContentType = errors.New("discovery: content type is not application/json")
+)
+
+// detail returns the text of err without the package prefix, for
+// composing messages that already carry it.
+func detail(err error) string {
+	return strings.TrimPrefix(err.Error(), "discovery: ")
+}
+
+// DecodeError describes input that Request.UnmarshalJSON or
+// Response.UnmarshalJSON rejected.
+type DecodeError struct {
+	// Offset is the byte offset in the input where the problem starts.
+	Offset int64
+	// Field is the member name involved, if any.
+	Field string
+	// Err is the cause; it matches one of the decoding sentinels.
+	Err error
+}
+
+// Error implements the error interface.
+func (e *DecodeError) Error() string {
+	if e.Field != "" {
+		return fmt.Sprintf("discovery: offset %d: field %q: %s", e.Offset, e.Field, detail(e.Err))
+	}
+	return fmt.Sprintf("discovery: offset %d: %s", e.Offset, detail(e.Err))
+}
+
+// Unwrap returns the cause.
+func (e *DecodeError) Unwrap() error { return e.Err }
+
+// LimitError reports input that exceeded a limit. It matches ErrLimit.
+type LimitError struct {
+	// Limit names the limit, such as "body bytes".
+	Limit string
+	// Max is the limit's value.
+	Max int64
+	// Got is the amount seen when the limit was exceeded; it may be a
+	// lower bound when the input was not read to its end.
+	Got int64
+}
+
+// Error implements the error interface.
+func (e *LimitError) Error() string {
+	return fmt.Sprintf("discovery: %s limit %d exceeded (got at least %d)", e.Limit, e.Max, e.Got)
+}
+
+// Is reports whether target is ErrLimit.
+func (e *LimitError) Is(target error) bool { return target == ErrLimit }
+
+// FieldError reports a schema rule that a field breaks.
+type FieldError struct {
+	// Field is the JSON member name, as spelled on the wire.
+	Field string
+	// Err is the rule broken; it matches one of the validation
+	// sentinels.
+	Err error
+}
+
+// Error implements the error interface.
+func (e *FieldError) Error() string {
+	return fmt.Sprintf("discovery: %s: %s", e.Field, detail(e.Err))
+}
+
+// Unwrap returns the rule broken.
+func (e *FieldError) Unwrap() error { return e.Err }
+
+// ServerError reports a discovery service answer that carries no usable
+// Response: an HTTP status other than 200, or a body whose errorCode is
+// set. A ServerError whose ErrorCode is UPNRequired matches
+// ErrUPNRequired.
+type ServerError struct {
+	// StatusCode is the HTTP status.
+	StatusCode int
+	// ErrorCode and Message are the body's errorCode and message, when
+	// the body could be decoded.
+	ErrorCode string
+	Message   string
+	// RetryAfter is the delay the server asked for with Retry-After, or
+	// zero when it sent none.
+	RetryAfter time.Duration
+
+	retryable bool // a throttling status with a usable Retry-After
+}
+
+// Error implements the error interface.
+func (e *ServerError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "discovery: server answered status %d", e.StatusCode)
+	if e.ErrorCode != "" {
+		fmt.Fprintf(&b, ", errorCode %q", e.ErrorCode)
+	}
+	if e.Message != "" {
+		fmt.Fprintf(&b, ", message %q", e.Message)
+	}
+	if e.RetryAfter > 0 {
+		fmt.Fprintf(&b, ", retry after %s", e.RetryAfter)
+	}
+	return b.String()
+}
+
+// Is reports whether target is ErrUPNRequired and the error code says so.
+func (e *ServerError) Is(target error) bool {
+	return target == ErrUPNRequired && e.ErrorCode == ErrorCodeUPNRequired
+}
+
+// ThrottleError is returned by a DiscoverFunc to make the Handler refuse
+// the request for now and tell the client when to retry.
+type ThrottleError struct {
+	// After is the delay sent in Retry-After, rounded up to whole
+	// seconds.
+	After time.Duration
+	// StatusCode is the HTTP status to answer with; zero means 429 Too
+	// Many Requests.
+	StatusCode int
+}
+
+// Error implements the error interface.
+func (e *ThrottleError) Error() string {
+	return fmt.Sprintf("discovery: throttled, retry after %s", e.After)
+}

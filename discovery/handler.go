@@ -1,0 +1,200 @@
+package discovery
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"mime"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// Headers carries the optional correlation headers of a discovery
+// request.
+type Headers struct {
+	// CorrelationVector is the MS-CV header.
+	CorrelationVector string
+	// ClientRequestID is the client-request-id header.
+	ClientRequestID string
+}
+
+// Header names as the discovery schema spells them.
+const (
+	headerCorrelationVector = "MS-CV"
+	headerClientRequestID   = "client-request-id"
+)
+
+// DiscoverFunc answers one validated discovery request. It may return
+// ErrUPNRequired to ask the device for a UPN, a *ThrottleError to have the
+// device retry later, or another error for an internal failure.
+type DiscoverFunc func(ctx context.Context, req *Request, h Headers) (*Response, error)
+
+// Handler is an http.Handler for a discovery service endpoint. It accepts
+// POST with Content-Type application/json only, reads at most
+// MaxBodyBytes, decodes the body strictly, validates it, and calls
+// Discover. The response Discover returns must pass ValidateWith(URLs)
+// and ValidatePair; otherwise the device gets 500 and the fault is
+// logged, so a service cannot hand out a mismatched AuthPolicy.
+//
+// Answers: 200 with the Response; 200 with errorCode UPNRequired when
+// RequireUPN is set or Discover returns ErrUPNRequired and the request
+// has no upn; 400 (errorCode InvalidRequest) for a body that does not
+// decode or validate; 405, 413 and 415 for method, size and content type;
+// the ThrottleError's status (429 by default) with Retry-After; 500
+// otherwise. Error bodies are Responses with errorCode and message.
+//
+// Each request is logged once on Logger with its MS-CV and
+// client-request-id; the upn and other account fields are not logged.
+type Handler struct {
+	// Discover answers requests. It must not be nil.
+	Discover DiscoverFunc
+	// RequireUPN answers UPNRequired to every request without a upn,
+	// without calling Discover.
+	RequireUPN bool
+	// MaxBodyBytes limits the request body; 0 means DefaultMaxBodyBytes.
+	MaxBodyBytes int64
+	// URLs is the policy the URLs of Discover's responses must meet.
+	URLs URLPolicy
+	// Logger receives one record per request; nil means slog.Default().
+	Logger *slog.Logger
+}
+
+// Error codes the Handler uses besides UPNRequired.
+const (
+	errorCodeInvalidRequest = "InvalidRequest"
+	errorCodeInternal       = "InternalError"
+	errorCodeThrottled      = "Throttled"
+)
+
+// ServeHTTP implements http.Handler.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	hdr := Headers{
+		CorrelationVector: r.Header.Get(headerCorrelationVector),
+		ClientRequestID:   r.Header.Get(headerClientRequestID),
+	}
+	status, req, err := h.serve(w, r, hdr)
+	logger := h.Logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+	attrs := []slog.Attr{
+		slog.String("method", r.Method),
+		slog.Int("status", status),
+		slog.String("ms_cv", hdr.CorrelationVector),
+		slog.String("client_request_id", hdr.ClientRequestID),
+		slog.Duration("duration", time.Since(start)),
+	}
+	if req != nil {
+		attrs = append(attrs, slog.String("enrollment_type", string(req.Type())), slog.String("os_version", req.OSVersion))
+	}
+	level := slog.LevelInfo
+	if err != nil {
+		attrs = append(attrs, slog.String("error", err.Error()))
+		level = slog.LevelWarn
+		if status >= 500 {
+			level = slog.LevelError
+		}
+	}
+	logger.LogAttrs(r.Context(), level, "discovery request", attrs...)
+}
+
+// serve handles one request and returns the status written, the request
+// when it was decoded, and the error to log.
+func (h *Handler) serve(w http.ResponseWriter, r *http.Request, hdr Headers) (int, *Request, error) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		return writeError(w, http.StatusMethodNotAllowed, errorCodeInvalidRequest, "method must be POST"),
+			nil, errors.New("discovery: method " + r.Method + " not allowed")
+	}
+	if err := checkContentType(r.Header.Get("Content-Type")); err != nil {
+		return writeError(w, http.StatusUnsupportedMediaType, errorCodeInvalidRequest, err.Error()), nil, err
+	}
+	limit := h.MaxBodyBytes
+	if limit <= 0 {
+		limit = DefaultMaxBodyBytes
+	}
+	if r.ContentLength > limit {
+		err := &LimitError{Limit: "body bytes", Max: limit, Got: r.ContentLength}
+		return writeError(w, http.StatusRequestEntityTooLarge, errorCodeInvalidRequest, err.Error()), nil, err
+	}
+	req, err := ReadRequest(http.MaxBytesReader(w, r.Body, limit), limit)
+	if err != nil {
+		if errors.Is(err, ErrLimit) {
+			return writeError(w, http.StatusRequestEntityTooLarge, errorCodeInvalidRequest, err.Error()), nil, err
+		}
+		return writeError(w, http.StatusBadRequest, errorCodeInvalidRequest, err.Error()), nil, err
+	}
+	if err := req.Validate(); err != nil {
+		return writeError(w, http.StatusBadRequest, errorCodeInvalidRequest, err.Error()), req, err
+	}
+	if h.RequireUPN && req.UPN == "" {
+		return writeError(w, http.StatusOK, ErrorCodeUPNRequired, ""), req, nil
+	}
+	resp, err := h.Discover(r.Context(), req, hdr)
+	if err != nil {
+		if te, ok := errors.AsType[*ThrottleError](err); ok {
+			status := te.StatusCode
+			if status == 0 {
+				status = http.StatusTooManyRequests
+			}
+			secs := int64((te.After + time.Second - 1) / time.Second)
+			w.Header().Set("Retry-After", strconv.FormatInt(max(secs, 0), 10))
+			return writeError(w, status, errorCodeThrottled, ""), req, err
+		}
+		if errors.Is(err, ErrUPNRequired) && req.UPN == "" {
+			return writeError(w, http.StatusOK, ErrorCodeUPNRequired, ""), req, nil
+		}
+		return writeError(w, http.StatusInternalServerError, errorCodeInternal, ""), req, err
+	}
+	if resp == nil {
+		return writeError(w, http.StatusInternalServerError, errorCodeInternal, ""), req,
+			errors.New("discovery: DiscoverFunc returned no response")
+	}
+	if err := resp.ValidateWith(h.URLs); err != nil {
+		return writeError(w, http.StatusInternalServerError, errorCodeInternal, ""), req, err
+	}
+	if err := ValidatePair(req, resp); err != nil {
+		return writeError(w, http.StatusInternalServerError, errorCodeInternal, ""), req, err
+	}
+	body, err := resp.MarshalJSON()
+	if err != nil {
+		return writeError(w, http.StatusInternalServerError, errorCodeInternal, ""), req, err
+	}
+	writeJSON(w, http.StatusOK, body)
+	return http.StatusOK, req, nil
+}
+
+// checkContentType accepts application/json with at most a charset
+// parameter naming UTF-8.
+func checkContentType(v string) error {
+	mt, params, err := mime.ParseMediaType(v)
+	if err != nil || mt != "application/json" {
+		return ErrContentType
+	}
+	for k, p := range params {
+		if k != "charset" || (p != "utf-8" && p != "UTF-8") {
+			return ErrContentType
+		}
+	}
+	return nil
+}
+
+func writeError(w http.ResponseWriter, status int, code, msg string) int {
+	body, err := Response{ErrorCode: code, Message: msg}.MarshalJSON()
+	if err != nil { // msg is produced by this package and is valid UTF-8
+		body = []byte(`{"errorCode":"` + errorCodeInternal + `"}`)
+	}
+	writeJSON(w, status, body)
+	return status
+}
+
+func writeJSON(w http.ResponseWriter, status int, body []byte) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	w.Write(body) //nolint:errcheck // the client went away; nothing to do
+}

@@ -1,0 +1,144 @@
+package discovery
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+)
+
+// Validate checks the request against the schema: osVersion is present
+// and shaped like a Windows version, and enrollmentType is Device, User,
+// empty or absent. The other fields are optional and free text.
+func (r *Request) Validate() error {
+	if r.OSVersion == "" {
+		return &FieldError{Field: "osVersion", Err: ErrRequired}
+	}
+	if _, err := ParseOSVersion(r.OSVersion); err != nil {
+		return &FieldError{Field: "osVersion", Err: ErrOSVersion}
+	}
+	if r.RequiredAuthPolicy() == "" {
+		return &FieldError{Field: "enrollmentType", Err: fmt.Errorf("%w: %q", ErrEnrollmentType, *r.EnrollmentType)}
+	}
+	return nil
+}
+
+// URLPolicy says which URLs a Response may carry.
+type URLPolicy struct {
+	// AllowLoopbackHTTP accepts http URLs whose host is localhost or a
+	// loopback address, for tests and local development. https is
+	// always accepted.
+	AllowLoopbackHTTP bool
+	// AllowedHosts, when not empty, lists the only host names (compared
+	// without case, without port) the URLs may name.
+	AllowedHosts []string
+}
+
+// Validate is ValidateWith with the zero URLPolicy: only https URLs, to
+// any host.
+func (r *Response) Validate() error { return r.ValidateWith(URLPolicy{}) }
+
+// ValidateWith checks the response against the schema. A successful
+// response (ErrorCode empty) needs EnrollmentServiceUrl,
+// EnrollmentPolicyServiceUrl, AuthenticationServiceUrl and AuthPolicy;
+// an error response needs none of them. Every URL present, TouUrl
+// included, must be absolute and allowed by p, and a present AuthPolicy
+// must be Federated or Certificate. ManagementResource names a token
+// audience, not a location, and is not checked.
+func (r *Response) ValidateWith(p URLPolicy) error {
+	success := r.ErrorCode == ""
+	urls := []struct {
+		name, value string
+		required    bool
+	}{
+		{"EnrollmentServiceUrl", r.EnrollmentServiceURL, true},
+		{"EnrollmentPolicyServiceUrl", r.EnrollmentPolicyServiceURL, true},
+		{"AuthenticationServiceUrl", r.AuthenticationServiceURL, true},
+		{"TouUrl", r.TouURL, false},
+	}
+	for _, u := range urls {
+		if u.value == "" {
+			if u.required && success {
+				return &FieldError{Field: u.name, Err: ErrRequired}
+			}
+			continue
+		}
+		if err := p.Check(u.value); err != nil {
+			return &FieldError{Field: u.name, Err: err}
+		}
+	}
+	switch r.AuthPolicy {
+	case AuthPolicyFederated, AuthPolicyCertificate:
+	case "":
+		if success {
+			return &FieldError{Field: "AuthPolicy", Err: ErrRequired}
+		}
+	default:
+		return &FieldError{Field: "AuthPolicy", Err: fmt.Errorf("%w: %q", ErrAuthPolicy, r.AuthPolicy)}
+	}
+	return nil
+}
+
+// Check reports whether raw is an absolute URL that p allows: no user
+// information, a host, the https scheme (or http to a loopback host when
+// AllowLoopbackHTTP is set), and a host in AllowedHosts when that is set.
+// The error matches ErrURL, ErrInsecureURL or ErrHostNotAllowed.
+func (p URLPolicy) Check(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrURL, err)
+	}
+	if !u.IsAbs() || u.Host == "" || u.Hostname() == "" || u.Opaque != "" {
+		return fmt.Errorf("%w: %q is not an absolute URL with a host", ErrURL, raw)
+	}
+	if u.User != nil {
+		return fmt.Errorf("%w: %q carries user information", ErrURL, raw)
+	}
+	host := u.Hostname()
+	switch u.Scheme {
+	case "https":
+	case "http":
+		if !p.AllowLoopbackHTTP || !isLoopback(host) {
+			return fmt.Errorf("%w: %q", ErrInsecureURL, raw)
+		}
+	default:
+		return fmt.Errorf("%w: %q", ErrInsecureURL, raw)
+	}
+	if len(p.AllowedHosts) > 0 {
+		for _, h := range p.AllowedHosts {
+			if strings.EqualFold(h, host) {
+				return nil
+			}
+		}
+		return fmt.Errorf("%w: %q", ErrHostNotAllowed, host)
+	}
+	return nil
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// ValidatePair checks the rule that ties a successful response to its
+// request: a Device or legacy (absent or empty enrollmentType) request
+// gets AuthPolicy Federated, a User request gets Certificate. Error
+// responses (ErrorCode set) pass. The error is a *FieldError matching
+// ErrPairMismatch, or ErrEnrollmentType for an undefined enrollmentType.
+func ValidatePair(req *Request, resp *Response) error {
+	if resp.ErrorCode != "" {
+		return nil
+	}
+	want := req.RequiredAuthPolicy()
+	if want == "" {
+		return &FieldError{Field: "enrollmentType", Err: fmt.Errorf("%w: %q", ErrEnrollmentType, req.Type())}
+	}
+	if resp.AuthPolicy != want {
+		return &FieldError{Field: "AuthPolicy", Err: fmt.Errorf("%w: enrollmentType %s needs %s, got %q",
+			ErrPairMismatch, req.Type(), want, resp.AuthPolicy)}
+	}
+	return nil
+}
