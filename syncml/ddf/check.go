@@ -1,0 +1,213 @@
+package ddf
+
+import (
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/windc-go/windc/syncml"
+)
+
+// Check validates cmd against the tree and returns nil or a *CheckError
+// that lists every violation. Add, Copy, Delete, Exec, Get and Replace are
+// checked item by item on their Target (and Copy also on its Source);
+// Results on each item's Source, which must be a node Get may read; Atomic
+// and Sequence command by command. Alert, Status and unknown elements
+// address no DDF node and pass.
+//
+// For Add and Replace the Meta Format (the Item's, else the command's,
+// else "chr" as OMA-DM defaults) must equal the node's DFFormat, and the
+// Data must read as that format and be among the allowed values. An item
+// with MoreData is one chunk of a large object and its value is not read.
+func (t *Tree) Check(cmd syncml.Command) error {
+	c := checker{t: t}
+	c.command(cmd)
+	if len(c.v) == 0 {
+		return nil
+	}
+	return &CheckError{Violations: c.v}
+}
+
+type checker struct {
+	t *Tree
+	v []*Violation
+}
+
+func (c *checker) add(cmd syncml.Command, item int, uri string, err error, detail string) {
+	c.v = append(c.v, &Violation{Command: cmd.ElementName(), CmdID: cmd.ID(), Item: item, LocURI: uri, Err: err, Detail: detail})
+}
+
+func (c *checker) command(cmd syncml.Command) {
+	switch x := cmd.(type) {
+	case *syncml.Add:
+		c.items(cmd, x.Meta, x.Items, AccessAdd)
+	case *syncml.Replace:
+		c.items(cmd, x.Meta, x.Items, AccessReplace)
+	case *syncml.Delete:
+		c.items(cmd, x.Meta, x.Items, AccessDelete)
+	case *syncml.Exec:
+		c.items(cmd, x.Meta, x.Items, AccessExec)
+	case *syncml.Get:
+		c.items(cmd, x.Meta, x.Items, AccessGet)
+	case *syncml.Copy:
+		c.items(cmd, x.Meta, x.Items, AccessCopy)
+		for i, it := range x.Items {
+			if it.Source == nil {
+				c.add(cmd, i, "", ErrURI, "Copy item has no Source")
+				continue
+			}
+			if n := c.node(cmd, i, it.Source.LocURI); n != nil && !n.Access.Has(AccessGet) {
+				c.add(cmd, i, it.Source.LocURI, ErrAccessType, "Copy source cannot be read: AccessType is "+accessString(n.Access))
+			}
+		}
+	case *syncml.Results:
+		for i, it := range x.Items {
+			if it.Source == nil {
+				c.add(cmd, i, "", ErrURI, "Results item has no Source")
+				continue
+			}
+			if n := c.node(cmd, i, it.Source.LocURI); n != nil && !n.Access.Has(AccessGet) {
+				c.add(cmd, i, it.Source.LocURI, ErrAccessType, "Get not in AccessType "+accessString(n.Access))
+			}
+		}
+	case *syncml.Atomic:
+		for _, sub := range x.Commands {
+			c.command(sub)
+		}
+	case *syncml.Sequence:
+		for _, sub := range x.Commands {
+			c.command(sub)
+		}
+	}
+}
+
+func accessString(a AccessType) string {
+	if a == 0 {
+		return "(empty)"
+	}
+	return a.String()
+}
+
+// node looks uri up, recording a violation when it fails.
+func (c *checker) node(cmd syncml.Command, item int, uri string) *Node {
+	n, err := c.t.Lookup(uri)
+	if err == nil {
+		return n
+	}
+	if errors.Is(err, ErrURI) {
+		c.add(cmd, item, uri, ErrURI, strings.TrimPrefix(err.Error(), "ddf: "))
+		return nil
+	}
+	if other, ok := otherScope(uri); ok {
+		if _, err := c.t.Lookup(other); err == nil {
+			c.add(cmd, item, uri, ErrScope, "the node exists only as "+other)
+			return nil
+		}
+	}
+	c.add(cmd, item, uri, ErrNoSuchNode, "")
+	return nil
+}
+
+// otherScope swaps ./Device and ./User (a bare ./Vendor counts as ./Device).
+func otherScope(uri string) (string, bool) {
+	switch {
+	case strings.HasPrefix(uri, "./Device/"):
+		return "./User/" + uri[len("./Device/"):], true
+	case strings.HasPrefix(uri, "./User/"):
+		return "./Device/" + uri[len("./User/"):], true
+	case strings.HasPrefix(uri, "./Vendor/"):
+		return "./User/" + uri[len("./"):], true
+	}
+	return "", false
+}
+
+func (c *checker) items(cmd syncml.Command, meta *syncml.Meta, items []syncml.Item, want AccessType) {
+	name := cmd.ElementName()
+	for i, it := range items {
+		if it.Target == nil || it.Target.LocURI == "" {
+			c.add(cmd, i, "", ErrURI, name+" item has no Target LocURI")
+			continue
+		}
+		uri := it.Target.LocURI
+		n := c.node(cmd, i, uri)
+		if n == nil {
+			continue
+		}
+		if !n.Access.Has(want) {
+			c.add(cmd, i, uri, ErrAccessType, name+" not in AccessType "+accessString(n.Access))
+		}
+		if n.Scope == ScopePermanent && (want == AccessAdd || want == AccessDelete) {
+			c.add(cmd, i, uri, ErrScope, "the node is Permanent and cannot be "+map[AccessType]string{AccessAdd: "added", AccessDelete: "deleted"}[want])
+		}
+		if want != AccessAdd && want != AccessReplace {
+			continue
+		}
+		format := metaFormat(it.Meta, meta)
+		if format != string(n.Format) {
+			c.add(cmd, i, uri, ErrFormat, fmt.Sprintf("Meta Format %q, DFFormat %q", format, n.Format))
+			continue
+		}
+		if it.MoreData {
+			continue
+		}
+		value := ""
+		if it.Data != nil {
+			value = it.Data.Value
+		}
+		if err := checkValue(n, value); err != nil {
+			c.add(cmd, i, uri, ErrValue, err.Error())
+		}
+	}
+}
+
+// metaFormat returns the Format in effect for an item.
+func metaFormat(item, cmd *syncml.Meta) string {
+	if item != nil && item.Format != "" {
+		return strings.TrimSpace(item.Format)
+	}
+	if cmd != nil && cmd.Format != "" {
+		return strings.TrimSpace(cmd.Format)
+	}
+	return string(FormatChr)
+}
+
+// checkValue reads value as the node's format and against its allowed
+// values.
+func checkValue(n *Node, value string) error {
+	switch n.Format {
+	case FormatNode, FormatNull:
+		if strings.TrimSpace(value) != "" {
+			return fmt.Errorf("a %s node takes no value, got %q", n.Format, truncate(value, 40))
+		}
+		return nil
+	case FormatInt:
+		v, ok := parseInt(value)
+		if !ok || v < math.MinInt32 || v > math.MaxUint32 {
+			return fmt.Errorf("%q is not a 32-bit integer", truncate(value, 40))
+		}
+	case FormatBool:
+		switch strings.ToLower(strings.TrimSpace(value)) {
+		case "true", "false":
+		default:
+			return fmt.Errorf("%q is not true or false", truncate(value, 40))
+		}
+	case FormatB64:
+		clean := strings.Map(func(r rune) rune {
+			if r == ' ' || r == '\t' || r == '\r' || r == '\n' {
+				return -1
+			}
+			return r
+		}, value)
+		if _, err := base64.StdEncoding.DecodeString(clean); err != nil {
+			return fmt.Errorf("value is not base64: %v", err)
+		}
+	case FormatFloat:
+		if _, err := strconv.ParseFloat(strings.TrimSpace(value), 64); err != nil {
+			return fmt.Errorf("%q is not a number", truncate(value, 40))
+		}
+	}
+	return n.Allowed.Allows(value)
+}

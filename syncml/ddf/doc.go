@@ -1,0 +1,44 @@
+// Package ddf reads OMA-DM Device Description Framework (DDF) 1.2 files,
+// including the Microsoft extensions of the DDF v2 bundle, into a node tree,
+// and checks SyncML commands against that tree.
+//
+// # Reading
+//
+// [Parse] turns the bytes of a DDF file into a [Tree]. It accepts the files
+// Microsoft publishes as they are: a UTF-8 byte order mark, the DOCTYPE
+// with its internal subset, CDATA in descriptions, and the MSFT namespace
+// elements (Applicability, AllowedValues, DynamicNodeNaming and the rest).
+// Every [Node] records its name (empty for a dynamic node, with the
+// DFTitle as its placeholder), AccessType, DFFormat, Occurrence, Scope,
+// DefaultValue, Description, DFType MIME type or DDF name, applicability
+// (OS builds, CSP version, editions) and allowed values (enumerations,
+// flags, regular expressions, numeric ranges, delimited lists).
+//
+// Malformed input yields a [*ParseError] carrying the byte offset, line,
+// column, XML element path and, once known, the DM node path. Input larger
+// than [Limits] allows yields a [*LimitError]; the defaults suit every DDF
+// Microsoft ships, and [ParseLimits] raises or lowers them.
+//
+// # Looking up and checking
+//
+// [Tree.Lookup] resolves a LocURI to its node. Segments are percent-decoded
+// one by one, so "MS%20DM%20SERVER" names a dynamic node "MS DM SERVER";
+// a named node wins over a dynamic sibling; "./Vendor/MSFT/…" is read as
+// "./Device/Vendor/MSFT/…" when the tree has no such root, as Windows does.
+//
+// [Tree.Check] validates a syncml.Command against the tree and reports every
+// violation it finds, not only the first: no such node, a command the
+// node's AccessType does not list, a Meta Format that differs from the
+// node's DFFormat, a value that is not of the format or outside the allowed
+// values, and a scope problem (deleting or adding a Permanent node, or a
+// node addressed under ./User that exists only under ./Device, or the
+// reverse). Atomic and Sequence are checked command by command. The result
+// is nil or a [*CheckError] whose [Violation] values unwrap to the sentinels
+// [ErrNoSuchNode], [ErrAccessType], [ErrFormat], [ErrValue] and [ErrScope].
+//
+// # Specifications
+//
+// OMA-DM 1.2.1 "DM Tree and Description" (DDF, node properties and
+// formats); the DDFv2.xsd and DDFv2Msft.xsd schemas of Microsoft's DDF v2
+// bundle for the MSFT extensions.
+package ddf

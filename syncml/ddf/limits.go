@@ -1,0 +1,36 @@
+package ddf
+
+// Limits bound what Parse spends on one DDF. A zero field takes its
+// default; the defaults accept every DDF of Microsoft's bundle, the Policy
+// CSP included.
+type Limits struct {
+	// MaxBytes caps the input size. Default 64 MiB.
+	MaxBytes int64
+	// MaxDepth caps XML element nesting, counting MgmtTree as 1. Default 256.
+	MaxDepth int
+	// MaxNodes caps the number of Node elements. Default 200,000.
+	MaxNodes int
+}
+
+// Default values of Limits.
+const (
+	DefaultMaxBytes = 64 << 20
+	DefaultMaxDepth = 256
+	DefaultMaxNodes = 200_000
+)
+
+// DefaultLimits returns the limits Parse uses.
+func DefaultLimits() Limits { return Limits{}.withDefaults() }
+
+func (l Limits) withDefaults() Limits {
+	if l.MaxBytes <= 0 {
+		l.MaxBytes = DefaultMaxBytes
+	}
+	if l.MaxDepth <= 0 {
+		l.MaxDepth = DefaultMaxDepth
+	}
+	if l.MaxNodes <= 0 {
+		l.MaxNodes = DefaultMaxNodes
+	}
+	return l
+}

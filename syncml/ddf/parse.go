@@ -1,0 +1,653 @@
+package ddf
+
+import (
+	"bytes"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+)
+
+// NamespaceMSFT is the namespace of Microsoft's DDF extensions, usually
+// bound to the prefix MSFT.
+const NamespaceMSFT = "http://schemas.microsoft.com/MobileDevice/DM"
+
+var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
+
+// Parse reads one DDF file with DefaultLimits.
+func Parse(data []byte) (*Tree, error) {
+	return ParseLimits(data, Limits{})
+}
+
+// ParseLimits reads one DDF file within the given limits (zero fields take
+// their defaults). The input must be UTF-8, optionally with a byte order
+// mark; a DOCTYPE is allowed and ignored, and entities other than XML's
+// five are rejected.
+func ParseLimits(data []byte, lim Limits) (*Tree, error) {
+	lim = lim.withDefaults()
+	if int64(len(data)) > lim.MaxBytes {
+		return nil, &LimitError{Limit: "MaxBytes", Max: lim.MaxBytes, Offset: lim.MaxBytes}
+	}
+	p := &parser{lim: lim}
+	if bytes.HasPrefix(data, utf8BOM) {
+		data = data[len(utf8BOM):]
+		p.bom = int64(len(utf8BOM))
+	}
+	p.d = xml.NewDecoder(bytes.NewReader(data))
+	p.d.Strict = true
+	p.d.CharsetReader = func(label string, _ io.Reader) (io.Reader, error) {
+		return nil, fmt.Errorf("%w: %q", ErrEncoding, label)
+	}
+	t, err := p.tree()
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range t.Roots {
+		finish(r, r.Path)
+	}
+	t.NodeCount = p.nodes
+	return t, nil
+}
+
+// finish computes the Path of n's descendants; n.Path holds n's parent path.
+func finish(n *Node, parentPath string) {
+	seg := n.Name
+	if n.Dynamic() {
+		seg = "{" + n.Title + "}"
+	}
+	n.Path = strings.TrimSuffix(parentPath, "/") + "/" + seg
+	for _, c := range n.Children {
+		c.Parent = n
+		finish(c, n.Path)
+	}
+}
+
+type parser struct {
+	d     *xml.Decoder
+	lim   Limits
+	bom   int64
+	stack []string // element names, for paths
+	node  *Node    // innermost Node being read, for errors
+	nodes int
+
+	lastStart xml.StartElement // the child start tag children last passed on
+
+	// position of the start of the token last returned by next
+	off       int64
+	line, col int
+}
+
+// next returns the next start element, end element or character data;
+// comments, processing instructions and directives are dropped.
+func (p *parser) next() (xml.Token, error) {
+	for {
+		p.off = p.d.InputOffset()
+		p.line, p.col = p.d.InputPos()
+		tok, err := p.d.Token()
+		if err != nil {
+			if err == io.EOF {
+				return nil, p.errAt(fmt.Errorf("%w: unexpected end of input", ErrSyntax))
+			}
+			return nil, p.syntax(err)
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			p.stack = append(p.stack, t.Name.Local)
+			if len(p.stack) > p.lim.MaxDepth {
+				return nil, &LimitError{Limit: "MaxDepth", Max: int64(p.lim.MaxDepth), Offset: p.off + p.bom, Path: p.path()}
+			}
+			return t, nil
+		case xml.EndElement:
+			return t, nil
+		case xml.CharData:
+			return t, nil
+		}
+	}
+}
+
+func (p *parser) syntax(err error) error {
+	if errors.Is(err, ErrEncoding) {
+		return p.errAt(err)
+	}
+	var se *xml.SyntaxError
+	if errors.As(err, &se) {
+		e := p.errAt(fmt.Errorf("%w: %s", ErrSyntax, se.Msg))
+		e.Offset = p.d.InputOffset() + p.bom
+		e.Line, e.Column = p.d.InputPos()
+		if e.Line == 1 {
+			e.Column += int(p.bom)
+		}
+		return e
+	}
+	return p.errAt(fmt.Errorf("%w: %v", ErrSyntax, err))
+}
+
+func (p *parser) errAt(err error) *ParseError {
+	e := &ParseError{Offset: p.off + p.bom, Line: p.line, Column: p.col + 1, Path: p.path(), Err: err}
+	if e.Line == 1 {
+		e.Column += int(p.bom)
+	}
+	if p.node != nil {
+		e.Node = p.partialPath(p.node)
+	}
+	return e
+}
+
+func (p *parser) structure(format string, args ...any) error {
+	return p.errAt(fmt.Errorf("%w: "+format, append([]any{ErrStructure}, args...)...))
+}
+
+func (p *parser) path() string {
+	return "/" + strings.Join(p.stack, "/")
+}
+
+// partialPath renders the DM path of a node still being read.
+func (p *parser) partialPath(n *Node) string {
+	var segs []string
+	root := ""
+	for q := n; q != nil; q = q.Parent {
+		switch {
+		case q.Name != "":
+			segs = append(segs, q.Name)
+		case q.Title != "":
+			segs = append(segs, "{"+q.Title+"}")
+		default:
+			segs = append(segs, "{}")
+		}
+		if q.Parent == nil {
+			root = q.Path
+		}
+	}
+	for i, j := 0, len(segs)-1; i < j; i, j = i+1, j-1 {
+		segs[i], segs[j] = segs[j], segs[i]
+	}
+	if root == "" {
+		root = "."
+	}
+	return strings.TrimSuffix(root, "/") + "/" + strings.Join(segs, "/")
+}
+
+func (p *parser) pop() { p.stack = p.stack[:len(p.stack)-1] }
+
+// tree reads the document: the MgmtTree root and nothing after it.
+func (p *parser) tree() (*Tree, error) {
+	var t *Tree
+	for {
+		p.off = p.d.InputOffset()
+		p.line, p.col = p.d.InputPos()
+		tok, err := p.d.Token()
+		if err == io.EOF {
+			if t == nil {
+				return nil, p.structure("no MgmtTree element")
+			}
+			return t, nil
+		}
+		if err != nil {
+			return nil, p.syntax(err)
+		}
+		switch tk := tok.(type) {
+		case xml.StartElement:
+			if t != nil {
+				return nil, p.structure("more than one root element")
+			}
+			p.stack = append(p.stack, tk.Name.Local)
+			if tk.Name.Local != "MgmtTree" || tk.Name.Space != "" {
+				return nil, p.structure("root element is %s, not MgmtTree", tk.Name.Local)
+			}
+			if t, err = p.mgmtTree(); err != nil {
+				return nil, err
+			}
+		case xml.CharData:
+			if len(bytes.TrimSpace(tk)) != 0 {
+				return nil, p.structure("text outside the root element")
+			}
+		}
+	}
+}
+
+func (p *parser) mgmtTree() (*Tree, error) {
+	t := &Tree{}
+	for {
+		tok, err := p.next()
+		if err != nil {
+			return nil, err
+		}
+		switch tk := tok.(type) {
+		case xml.EndElement:
+			p.pop()
+			return t, nil
+		case xml.CharData:
+			if err := p.noText(tk); err != nil {
+				return nil, err
+			}
+		case xml.StartElement:
+			var err error
+			switch {
+			case tk.Name.Space != "":
+				err = p.skip()
+			case tk.Name.Local == "VerDTD":
+				t.VerDTD, err = p.text()
+			case tk.Name.Local == "Man":
+				t.Man, err = p.text()
+			case tk.Name.Local == "Mod":
+				t.Mod, err = p.text()
+			case tk.Name.Local == "Node":
+				var n *Node
+				n, err = p.nodeElem(nil)
+				if n != nil {
+					t.Roots = append(t.Roots, n)
+				}
+			default:
+				err = p.structure("unexpected element %s in MgmtTree", tk.Name.Local)
+			}
+			if err != nil {
+				return nil, err
+			}
+		}
+	}
+}
+
+// nodeElem reads a Node element whose start tag was just read.
+func (p *parser) nodeElem(parent *Node) (*Node, error) {
+	p.nodes++
+	if p.nodes > p.lim.MaxNodes {
+		return nil, &LimitError{Limit: "MaxNodes", Max: int64(p.lim.MaxNodes), Offset: p.off + p.bom, Path: p.path()}
+	}
+	n := &Node{Parent: parent, Line: p.line, CaseSensitive: true}
+	outer := p.node
+	p.node = n
+	defer func() { p.node = outer }()
+	var sawName, sawProps bool
+	for {
+		tok, err := p.next()
+		if err != nil {
+			return nil, err
+		}
+		switch tk := tok.(type) {
+		case xml.EndElement:
+			if !sawName {
+				return nil, p.structure("Node without NodeName")
+			}
+			if !sawProps {
+				return nil, p.structure("Node without DFProperties")
+			}
+			p.pop()
+			if parent == nil && n.Path == "" {
+				n.Path = "."
+			}
+			return n, nil
+		case xml.CharData:
+			if err := p.noText(tk); err != nil {
+				return nil, err
+			}
+		case xml.StartElement:
+			var err error
+			switch {
+			case tk.Name.Space != "":
+				err = p.skip()
+			case tk.Name.Local == "NodeName":
+				if sawName {
+					return nil, p.structure("second NodeName")
+				}
+				sawName = true
+				n.Name, err = p.text()
+				n.Name = strings.TrimSpace(n.Name)
+				if err == nil && strings.Contains(n.Name, "/") {
+					err = p.structure("NodeName %q contains '/'", n.Name)
+				}
+			case tk.Name.Local == "Path":
+				var s string
+				s, err = p.text()
+				if parent == nil {
+					n.Path = strings.TrimSpace(s)
+				}
+			case tk.Name.Local == "DFProperties":
+				if sawProps {
+					return nil, p.structure("second DFProperties")
+				}
+				sawProps = true
+				err = p.dfProperties(n)
+			case tk.Name.Local == "Node":
+				var c *Node
+				c, err = p.nodeElem(n)
+				if c != nil {
+					n.Children = append(n.Children, c)
+				}
+			case tk.Name.Local == "RTProperties", tk.Name.Local == "Value":
+				err = p.skip()
+			default:
+				err = p.structure("unexpected element %s in Node", tk.Name.Local)
+			}
+			if err != nil {
+				return nil, err
+			}
+		}
+	}
+}
+
+func (p *parser) dfProperties(n *Node) error {
+	for {
+		tok, err := p.next()
+		if err != nil {
+			return err
+		}
+		switch tk := tok.(type) {
+		case xml.EndElement:
+			p.pop()
+			return nil
+		case xml.CharData:
+			if err := p.noText(tk); err != nil {
+				return err
+			}
+		case xml.StartElement:
+			var err error
+			if tk.Name.Space == NamespaceMSFT {
+				err = p.msftProperty(n, tk)
+			} else if tk.Name.Space != "" {
+				err = p.skip()
+			} else {
+				err = p.property(n, tk.Name.Local)
+			}
+			if err != nil {
+				return err
+			}
+		}
+	}
+}
+
+func (p *parser) property(n *Node, name string) error {
+	var err error
+	switch name {
+	case "AccessType":
+		err = p.children(func(c string) error {
+			a := AccessFor(c)
+			if a == 0 {
+				return p.structure("unknown AccessType %s", c)
+			}
+			n.Access |= a
+			return p.empty()
+		})
+	case "DefaultValue":
+		n.DefaultValue, err = p.text()
+		n.HasDefault = true
+	case "Description":
+		n.Description, err = p.text()
+	case "DFFormat":
+		count := 0
+		err = p.children(func(c string) error {
+			if count++; count > 1 {
+				return p.structure("DFFormat with more than one format")
+			}
+			if !knownFormat(c) {
+				return p.structure("unknown DFFormat %s", c)
+			}
+			n.Format = Format(c)
+			return p.skip()
+		})
+		if err == nil && count == 0 {
+			err = p.structure("empty DFFormat")
+		}
+	case "Occurrence":
+		err = p.children(func(c string) error {
+			for i, s := range occurrenceNames {
+				if s == c {
+					n.Occurrence.Kind = OccurrenceKind(i)
+					if k := n.Occurrence.Kind; k == OccurrenceZeroOrN || k == OccurrenceOneOrN {
+						t, err := p.text()
+						if err != nil {
+							return err
+						}
+						v, ok := atoi(strings.TrimSpace(t))
+						if !ok {
+							return p.structure("%s bound %q is not a number", c, t)
+						}
+						n.Occurrence.N = v
+						return nil
+					}
+					return p.empty()
+				}
+			}
+			return p.structure("unknown Occurrence %s", c)
+		})
+	case "Scope":
+		err = p.children(func(c string) error {
+			switch c {
+			case "Permanent":
+				n.Scope = ScopePermanent
+			case "Dynamic":
+				n.Scope = ScopeDynamic
+			default:
+				return p.structure("unknown Scope %s", c)
+			}
+			return p.empty()
+		})
+	case "DFTitle":
+		n.Title, err = p.text()
+		n.Title = strings.TrimSpace(n.Title)
+	case "DFType":
+		err = p.children(func(c string) error {
+			t, err := p.text()
+			switch c {
+			case "MIME":
+				n.MIME = strings.TrimSpace(t)
+			case "DDFName":
+				n.DDFName = strings.TrimSpace(t)
+			}
+			return err
+		})
+	case "CaseSense":
+		err = p.children(func(c string) error {
+			n.CaseSensitive = c != "CIS"
+			return p.empty()
+		})
+	default:
+		err = p.skip()
+	}
+	return err
+}
+
+func (p *parser) msftProperty(n *Node, start xml.StartElement) error {
+	switch start.Name.Local {
+	case "Applicability":
+		a := &Applicability{}
+		n.Applicability = a
+		return p.children(func(c string) error {
+			t, err := p.text()
+			switch c {
+			case "OsBuildVersion":
+				a.OSBuilds = splitList(t, ",")
+			case "CspVersion":
+				a.CSPVersion = strings.TrimSpace(t)
+			case "EditionAllowList":
+				a.Editions = splitList(t, ";")
+			case "RequiresAzureAd":
+				a.RequiresAzureAD = true
+			}
+			return err
+		})
+	case "AllowedValues":
+		return p.allowedValues(n, start)
+	case "DynamicNodeNaming":
+		return p.children(func(c string) error {
+			switch c {
+			case "ServerGeneratedUniqueIdentifier":
+				n.Naming.Kind = NamingServerGenerated
+			case "ClientInventory":
+				n.Naming.Kind = NamingClientInventory
+			case "UniqueName":
+				n.Naming.Kind = NamingUniqueName
+				t, err := p.text()
+				n.Naming.Pattern = t
+				return err
+			}
+			return p.skip()
+		})
+	case "Deprecated":
+		n.Deprecated = true
+		n.DeprecatedIn = attr(start, "OsBuildDeprecated")
+		return p.skip()
+	}
+	return p.skip()
+}
+
+func (p *parser) allowedValues(n *Node, start xml.StartElement) error {
+	a := &AllowedValues{Type: ValueType(attr(start, "ValueType"))}
+	if a.Type == "" {
+		return p.structure("AllowedValues without ValueType")
+	}
+	n.Allowed = a
+	err := p.children(func(c string) error {
+		switch c {
+		case "Enum":
+			var e Enum
+			err := p.children(func(c string) error {
+				t, err := p.text()
+				switch c {
+				case "Value":
+					e.Value = t
+				case "ValueDescription":
+					e.Description = t
+				}
+				return err
+			})
+			a.Enums = append(a.Enums, e)
+			return err
+		case "Value":
+			t, err := p.text()
+			a.Value = t
+			return err
+		case "List":
+			a.Delimiter = decodeDelimiter(attr(p.lastStart, "Delimiter"))
+			if a.Delimiter == "" {
+				return p.structure("List without Delimiter")
+			}
+			return p.skip()
+		case "AdmxBacked":
+			a.AdmxArea = attr(p.lastStart, "Area")
+			a.AdmxName = attr(p.lastStart, "Name")
+			a.AdmxFile = attr(p.lastStart, "File")
+			return p.skip()
+		}
+		return p.skip()
+	})
+	if err != nil {
+		return err
+	}
+	switch a.Type {
+	case ValueRange:
+		lo, hi, err := parseRange(a.Value)
+		if err != nil {
+			return p.structure("%v", err)
+		}
+		a.Min, a.Max = lo, hi
+	case ValueRegEx:
+		a.Regexp, a.RegexpErr = regexp.Compile(a.Value)
+	}
+	return nil
+}
+
+// children calls fn for each child element of the element just opened,
+// with the child's start tag consumed; fn must consume through its end tag.
+// Text between children must be blank.
+func (p *parser) children(fn func(local string) error) error {
+	for {
+		tok, err := p.next()
+		if err != nil {
+			return err
+		}
+		switch tk := tok.(type) {
+		case xml.EndElement:
+			p.pop()
+			return nil
+		case xml.CharData:
+			if err := p.noText(tk); err != nil {
+				return err
+			}
+		case xml.StartElement:
+			p.lastStart = tk
+			if err := fn(tk.Name.Local); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// text reads character data through the end of the element just opened.
+func (p *parser) text() (string, error) {
+	var b []byte
+	for {
+		tok, err := p.next()
+		if err != nil {
+			return "", err
+		}
+		switch tk := tok.(type) {
+		case xml.EndElement:
+			p.pop()
+			return string(b), nil
+		case xml.CharData:
+			b = append(b, tk...)
+		case xml.StartElement:
+			return "", p.structure("element %s inside text", tk.Name.Local)
+		}
+	}
+}
+
+// empty reads through the end of an element that should have no content.
+func (p *parser) empty() error {
+	_, err := p.text()
+	return err
+}
+
+// skip reads through the end of the element just opened, whatever it holds.
+func (p *parser) skip() error {
+	depth := 1
+	for depth > 0 {
+		tok, err := p.next()
+		if err != nil {
+			return err
+		}
+		switch tok.(type) {
+		case xml.StartElement:
+			depth++
+		case xml.EndElement:
+			depth--
+			p.pop()
+		}
+	}
+	return nil
+}
+
+func (p *parser) noText(c xml.CharData) error {
+	if len(bytes.TrimSpace(c)) != 0 {
+		return p.structure("unexpected text %q", truncate(string(c), 32))
+	}
+	return nil
+}
+
+func attr(e xml.StartElement, local string) string {
+	for _, a := range e.Attr {
+		if a.Name.Local == local {
+			return a.Value
+		}
+	}
+	return ""
+}
+
+func splitList(s, sep string) []string {
+	var out []string
+	for _, f := range strings.Split(s, sep) {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
