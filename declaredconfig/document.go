@@ -1,0 +1,251 @@
+package declaredconfig
+
+// A Document is a WinDC document: the DeclaredConfiguration element sent as
+// the value of a Host/{Host}/Documents/{DocID}/Document node.
+//
+// String fields hold attributes as written; an empty field is an absent
+// attribute. Children are written in the order ReflectedProperties, CSP,
+// DSC, then Unknown; within each kind the order is kept.
+type Document struct {
+	Schema   string // schema version, "1.0"
+	Context  string // "Device" or "User" (any case), the target of the settings
+	ID       string // the DocID, a GUID
+	Checksum string // the server's version of the document
+	Scenario string // osdefinedscenario, such as ScenarioVPN
+	Attrs    []Attr // other attributes of DeclaredConfiguration
+
+	Reflected *ReflectedProperties // bulk template properties, if any
+	CSPs      []CSP                // CSP settings
+	DSCs      []DSC                // MI provider (DSC) settings
+	// Unknown holds child elements the model does not know, each as
+	// markup written back unchanged.
+	Unknown []string
+}
+
+// A CSP is a CSP element: the settings of one configuration service
+// provider.
+type CSP struct {
+	Name     string // the CSP's OMA-URI, such as "./Vendor/MSFT/VPNv2"
+	Attrs    []Attr
+	Settings []Setting
+	Unknown  []string
+}
+
+// A Setting is a URI element: one node under the CSP and its value.
+type Setting struct {
+	Path  string // node path below the CSP, such as "Profile/AlwaysOn"
+	Type  string // data type: chr, int, bool, b64, xml…
+	Value string // the desired value
+	// Markup reports that Value is XML content (it holds elements) written
+	// as is, rather than text written with escapes.
+	Markup bool
+	Attrs  []Attr
+}
+
+// A DSC is a DSC element: the Key and Value parameters of one MI provider
+// class.
+type DSC struct {
+	Namespace string // the WMI namespace, such as "root/Microsoft/Windows/DesiredStateConfiguration"
+	ClassName string // the provider class
+	Attrs     []Attr
+	Keys      []Param // Key elements: the parameters that identify the instance
+	Values    []Param // Value elements: the optional parameters
+	Unknown   []string
+}
+
+// A Param is a Key or Value element of a DSC element.
+type Param struct {
+	Name   string
+	Value  string
+	Markup bool // Value is XML content written as is
+	Attrs  []Attr
+}
+
+// ReflectedProperties is the ReflectedProperties element of a bulk
+// template document.
+type ReflectedProperties struct {
+	Attrs      []Attr
+	Properties []Property
+	Unknown    []string
+}
+
+// A Property is one Property element of ReflectedProperties.
+type Property struct {
+	Name   string
+	Type   string
+	Value  string
+	Markup bool // Value is XML content written as is
+	Attrs  []Attr
+}
+
+var (
+	docAttrs     = []string{"schema", "context", "id", "checksum", "osdefinedscenario"}
+	cspAttrs     = []string{"name"}
+	settingAttrs = []string{"path", "type"}
+	dscAttrs     = []string{"namespace", "className"}
+	paramAttrs   = []string{"name"}
+	propAttrs    = []string{"name", "type"}
+)
+
+// MarshalText implements encoding.TextMarshaler: it returns the canonical
+// XML of the document.
+func (d *Document) MarshalText() ([]byte, error) {
+	return d.AppendText(nil)
+}
+
+// AppendText appends the canonical XML of the document to b.
+func (d *Document) AppendText(b []byte) ([]byte, error) {
+	w := writer{b: b}
+	w.start("DeclaredConfiguration", d.Attrs, "schema", d.Schema, "context", d.Context,
+		"id", d.ID, "checksum", d.Checksum, "osdefinedscenario", d.Scenario)
+	if d.Reflected == nil && len(d.CSPs) == 0 && len(d.DSCs) == 0 && len(d.Unknown) == 0 {
+		w.close()
+		return w.b, w.err
+	}
+	w.gt()
+	if r := d.Reflected; r != nil {
+		w.start("ReflectedProperties", r.Attrs)
+		if len(r.Properties) == 0 && len(r.Unknown) == 0 {
+			w.close()
+		} else {
+			w.gt()
+			for _, p := range r.Properties {
+				w.leaf("Property", p.Value, p.Markup, p.Attrs, "name", p.Name, "type", p.Type)
+			}
+			w.unknown("ReflectedProperties", r.Unknown, "Property")
+			w.end("ReflectedProperties")
+		}
+	}
+	for _, c := range d.CSPs {
+		w.start("CSP", c.Attrs, "name", c.Name)
+		if len(c.Settings) == 0 && len(c.Unknown) == 0 {
+			w.close()
+			continue
+		}
+		w.gt()
+		for _, s := range c.Settings {
+			w.leaf("URI", s.Value, s.Markup, s.Attrs, "path", s.Path, "type", s.Type)
+		}
+		w.unknown("CSP", c.Unknown, "URI")
+		w.end("CSP")
+	}
+	for _, c := range d.DSCs {
+		w.start("DSC", c.Attrs, "namespace", c.Namespace, "className", c.ClassName)
+		if len(c.Keys) == 0 && len(c.Values) == 0 && len(c.Unknown) == 0 {
+			w.close()
+			continue
+		}
+		w.gt()
+		for _, p := range c.Keys {
+			w.leaf("Key", p.Value, p.Markup, p.Attrs, "name", p.Name)
+		}
+		for _, p := range c.Values {
+			w.leaf("Value", p.Value, p.Markup, p.Attrs, "name", p.Name)
+		}
+		w.unknown("DSC", c.Unknown, "Key", "Value")
+		w.end("DSC")
+	}
+	w.unknown("DeclaredConfiguration", d.Unknown, "ReflectedProperties", "CSP", "DSC")
+	w.end("DeclaredConfiguration")
+	if w.err != nil {
+		return nil, w.err
+	}
+	return w.b, nil
+}
+
+// UnmarshalText implements encoding.TextUnmarshaler. It accepts a
+// DeclaredConfiguration element with leading white space, a byte order mark,
+// an XML declaration (whose encoding is ignored: the text is taken as
+// characters already decoded), comments and processing instructions.
+// White space between elements, comments and processing instructions are
+// not kept; everything else is.
+func (d *Document) UnmarshalText(text []byte) error {
+	root, err := parse(text)
+	if err != nil {
+		return err
+	}
+	if root.name != "DeclaredConfiguration" {
+		return errorf("%w: root element is <%s>, want <DeclaredConfiguration>", ErrStructure, root.name)
+	}
+	if err := structural(root); err != nil {
+		return err
+	}
+	var doc Document
+	doc.Attrs = splitAttrs(root.attrs, docAttrs, &doc.Schema, &doc.Context, &doc.ID, &doc.Checksum, &doc.Scenario)
+	for _, c := range root.children {
+		switch c.name {
+		case "ReflectedProperties":
+			if doc.Reflected != nil {
+				return errorf("%w: more than one <ReflectedProperties>", ErrStructure)
+			}
+			r, err := readReflected(c)
+			if err != nil {
+				return err
+			}
+			doc.Reflected = r
+		case "CSP":
+			if err := structural(c); err != nil {
+				return err
+			}
+			csp := CSP{}
+			csp.Attrs = splitAttrs(c.attrs, cspAttrs, &csp.Name)
+			for _, u := range c.children {
+				if u.name != "URI" {
+					csp.Unknown = append(csp.Unknown, u.raw)
+					continue
+				}
+				var s Setting
+				s.Attrs = splitAttrs(u.attrs, settingAttrs, &s.Path, &s.Type)
+				s.Value, s.Markup = leafValue(u)
+				csp.Settings = append(csp.Settings, s)
+			}
+			doc.CSPs = append(doc.CSPs, csp)
+		case "DSC":
+			if err := structural(c); err != nil {
+				return err
+			}
+			dsc := DSC{}
+			dsc.Attrs = splitAttrs(c.attrs, dscAttrs, &dsc.Namespace, &dsc.ClassName)
+			for _, k := range c.children {
+				switch k.name {
+				case "Key":
+					dsc.Keys = append(dsc.Keys, readParam(k))
+				case "Value":
+					dsc.Values = append(dsc.Values, readParam(k))
+				default:
+					dsc.Unknown = append(dsc.Unknown, k.raw)
+				}
+			}
+			doc.DSCs = append(doc.DSCs, dsc)
+		default:
+			doc.Unknown = append(doc.Unknown, c.raw)
+		}
+	}
+	*d = doc
+	return nil
+}
+
+func readParam(n *node) Param {
+	var p Param
+	p.Attrs = splitAttrs(n.attrs, paramAttrs, &p.Name)
+	p.Value, p.Markup = leafValue(n)
+	return p
+}
+
+func readReflected(n *node) (*ReflectedProperties, error) {
+	if err := structural(n); err != nil {
+		return nil, err
+	}
+	r := &ReflectedProperties{Attrs: n.attrs}
+	for _, c := range n.children {
+		if c.name != "Property" {
+			r.Unknown = append(r.Unknown, c.raw)
+			continue
+		}
+		var p Property
+		p.Attrs = splitAttrs(c.attrs, propAttrs, &p.Name, &p.Type)
+		p.Value, p.Markup = leafValue(c)
+		r.Properties = append(r.Properties, p)
+	}
+	return r, nil
+}

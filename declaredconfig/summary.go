@@ -1,0 +1,166 @@
+package declaredconfig
+
+import (
+	"strings"
+
+	"github.com/windc-go/windc/syncml"
+)
+
+// SummaryType is the Meta Type of the 1224 alert item that carries a
+// Summary.
+const SummaryType = "com.microsoft.mdm.declaredconfigurationdocuments"
+
+// A Summary is the DeclaredConfigurations element a device sends in a 1224
+// alert with every message: one entry per document it is processing or has
+// processed.
+type Summary struct {
+	Schema    string // "1.0"
+	Attrs     []Attr
+	Documents []SummaryEntry
+	Unknown   []string
+}
+
+// A SummaryEntry is one DeclaredConfiguration element of a Summary.
+type SummaryEntry struct {
+	Context        string
+	ID             string
+	Checksum       string // the document version the device holds
+	ResultChecksum string // changes when the outcome changes
+	State          string // a State, in decimal
+	Attrs          []Attr
+	Unknown        []string // child elements, which the docs do not show
+}
+
+var (
+	summaryAttrs = []string{"schema"}
+	entryAttrs   = []string{"context", "id", "checksum", "result_checksum", "state"}
+)
+
+// MarshalText implements encoding.TextMarshaler.
+func (s *Summary) MarshalText() ([]byte, error) { return s.AppendText(nil) }
+
+// AppendText appends the canonical XML of the summary to b.
+func (s *Summary) AppendText(b []byte) ([]byte, error) {
+	w := writer{b: b}
+	w.start("DeclaredConfigurations", s.Attrs, "schema", s.Schema)
+	if len(s.Documents) == 0 && len(s.Unknown) == 0 {
+		w.close()
+		return w.b, w.err
+	}
+	w.gt()
+	for _, e := range s.Documents {
+		w.start("DeclaredConfiguration", e.Attrs, "context", e.Context, "id", e.ID,
+			"checksum", e.Checksum, "result_checksum", e.ResultChecksum, "state", e.State)
+		if len(e.Unknown) == 0 {
+			w.close()
+			continue
+		}
+		w.gt()
+		w.unknown("DeclaredConfiguration", e.Unknown)
+		w.end("DeclaredConfiguration")
+	}
+	w.unknown("DeclaredConfigurations", s.Unknown, "DeclaredConfiguration")
+	w.end("DeclaredConfigurations")
+	if w.err != nil {
+		return nil, w.err
+	}
+	return w.b, nil
+}
+
+// UnmarshalText implements encoding.TextUnmarshaler; it accepts what
+// Document.UnmarshalText accepts around a DeclaredConfigurations element.
+func (s *Summary) UnmarshalText(text []byte) error {
+	root, err := parse(text)
+	if err != nil {
+		return err
+	}
+	if root.name != "DeclaredConfigurations" {
+		return errorf("%w: root element is <%s>, want <DeclaredConfigurations>", ErrStructure, root.name)
+	}
+	if err := structural(root); err != nil {
+		return err
+	}
+	var sum Summary
+	sum.Attrs = splitAttrs(root.attrs, summaryAttrs, &sum.Schema)
+	for _, c := range root.children {
+		if c.name != "DeclaredConfiguration" {
+			sum.Unknown = append(sum.Unknown, c.raw)
+			continue
+		}
+		if err := structural(c); err != nil {
+			return err
+		}
+		var e SummaryEntry
+		e.Attrs = splitAttrs(c.attrs, entryAttrs, &e.Context, &e.ID, &e.Checksum, &e.ResultChecksum, &e.State)
+		for _, k := range c.children {
+			e.Unknown = append(e.Unknown, k.raw)
+		}
+		sum.Documents = append(sum.Documents, e)
+	}
+	*s = sum
+	return nil
+}
+
+// Entry returns the entry for the document id, or nil.
+func (s *Summary) Entry(id string) *SummaryEntry {
+	for i := range s.Documents {
+		if s.Documents[i].ID == id {
+			return &s.Documents[i]
+		}
+	}
+	return nil
+}
+
+// ReadSummary finds the 1224 alert whose item has Meta Type SummaryType in
+// a device's message, looking inside Atomic and Sequence too, and reads
+// its Summary. It returns an error matching ErrNoSummary if there is none.
+func ReadSummary(m *syncml.Message) (*Summary, error) {
+	d := findSummaryData(m.Body.Commands)
+	if d == nil {
+		return nil, errorf("%w", ErrNoSummary)
+	}
+	var s Summary
+	if err := s.UnmarshalText([]byte(d.Value)); err != nil {
+		return nil, errorf("1224 alert: %w", unwrapPrefix(err))
+	}
+	return &s, nil
+}
+
+func findSummaryData(cmds []syncml.Command) *syncml.Data {
+	for _, c := range cmds {
+		switch c := c.(type) {
+		case *syncml.Alert:
+			if code, err := c.Code(); err != nil || code != syncml.AlertClientEvent {
+				continue
+			}
+			for _, it := range c.Items {
+				if it.Meta != nil && strings.TrimSpace(it.Meta.Type) == SummaryType && it.Data != nil {
+					return it.Data
+				}
+			}
+		case *syncml.Atomic:
+			if d := findSummaryData(c.Commands); d != nil {
+				return d
+			}
+		case *syncml.Sequence:
+			if d := findSummaryData(c.Commands); d != nil {
+				return d
+			}
+		}
+	}
+	return nil
+}
+
+// unwrapPrefix keeps a wrapped error's chain while letting the caller add
+// context; the prefix is repeated otherwise.
+func unwrapPrefix(err error) error {
+	return &prefixless{err}
+}
+
+type prefixless struct{ err error }
+
+func (p *prefixless) Error() string {
+	return strings.TrimPrefix(p.err.Error(), "declaredconfig: ")
+}
+
+func (p *prefixless) Unwrap() error { return p.err }
