@@ -125,7 +125,7 @@ func (p *parser) syntax(err error) error {
 }
 
 func (p *parser) errAt(err error) *ParseError {
-	e := &ParseError{Offset: p.off + p.bom, Line: p.line, Column: p.col + 1, Path: p.path(), Err: err}
+	e := &ParseError{Offset: p.off + p.bom, Line: p.line, Column: p.col, Path: p.path(), Err: err}
 	if e.Line == 1 {
 		e.Column += int(p.bom)
 	}
@@ -257,7 +257,6 @@ func (p *parser) nodeElem(parent *Node) (*Node, error) {
 	}
 	n := &Node{Parent: parent, Line: p.line, CaseSensitive: true}
 	outer := p.node
-	p.node = n
 	defer func() { p.node = outer }()
 	var sawName, sawProps bool
 	for {
@@ -294,6 +293,7 @@ func (p *parser) nodeElem(parent *Node) (*Node, error) {
 				sawName = true
 				n.Name, err = p.text()
 				n.Name = strings.TrimSpace(n.Name)
+				p.node = n // errors from here on name this node
 				if err == nil && strings.Contains(n.Name, "/") {
 					err = p.structure("NodeName %q contains '/'", n.Name)
 				}

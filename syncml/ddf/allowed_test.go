@@ -1,0 +1,99 @@
+package ddf
+
+import (
+	"regexp"
+	"testing"
+)
+
+func TestAllows(t *testing.T) {
+	enum := &AllowedValues{Type: ValueENUM, Enums: []Enum{{Value: "0"}, {Value: "0x2"}, {Value: "true"}}}
+	flag := &AllowedValues{Type: ValueFlag, Enums: []Enum{{Value: "0x0"}, {Value: "0x1"}, {Value: "0x4"}}}
+	rng := &AllowedValues{Type: ValueRange, Min: -5, Max: 1440}
+	re := &AllowedValues{Type: ValueRegEx, Value: `^(\d\.)?(\d)$`, Regexp: regexp.MustCompile(`^(\d\.)?(\d)$`)}
+	list := &AllowedValues{Type: ValueENUM, Enums: []Enum{{Value: "a"}, {Value: "b"}}, Delimiter: "\uF000"}
+	none := &AllowedValues{Type: ValueNone}
+	tests := []struct {
+		a   *AllowedValues
+		v   string
+		ok  bool
+	}{
+		{enum, "0", true}, {enum, "2", true}, {enum, "0x2", true}, {enum, "true", true},
+		{enum, "1", false}, {enum, "True", false}, {enum, "", false},
+		{flag, "5", true}, {flag, "0x5", true}, {flag, "0", true}, {flag, "2", false}, {flag, "x", false},
+		{rng, "-5", true}, {rng, "1440", true}, {rng, "1441", false}, {rng, "-6", false}, {rng, "1e3", false},
+		{re, "1.0", true}, {re, "9", true}, {re, "10", false}, {re, "1.0.0", false},
+		{list, "a\uF000b\uF000a", true}, {list, "a\uF000c", false}, {list, "", true},
+		{none, "anything", true}, {nil, "anything", true},
+	}
+	for _, tt := range tests {
+		err := tt.a.Allows(tt.v)
+		if (err == nil) != tt.ok {
+			t.Errorf("%v.Allows(%q) = %v, want ok=%v", tt.a, tt.v, err, tt.ok)
+		}
+	}
+}
+
+func TestParseRange(t *testing.T) {
+	tests := []struct {
+		in     string
+		lo, hi int64
+		ok     bool
+	}{
+		{"[1-1440]", 1, 1440, true},
+		{" [0-4294967295] ", 0, 4294967295, true},
+		{"[-10--1]", -10, -1, true},
+		{"[5-1]", 0, 0, false},
+		{"1-5", 0, 0, false},
+		{"[a-b]", 0, 0, false},
+		{"[]", 0, 0, false},
+	}
+	for _, tt := range tests {
+		lo, hi, err := parseRange(tt.in)
+		if (err == nil) != tt.ok || lo != tt.lo || hi != tt.hi {
+			t.Errorf("parseRange(%q) = %d, %d, %v", tt.in, lo, hi, err)
+		}
+	}
+}
+
+func TestAppliesTo(t *testing.T) {
+	le := &Applicability{OSBuilds: []string{"10.0.22621", "10.0.22000.918", "10.0.19044.2193", "10.0.19043.2193", "10.0.19042.2193"}}
+	backportOnly := &Applicability{OSBuilds: []string{"10.0.19044.2193", "10.0.22000.918"}}
+	tests := []struct {
+		a     *Applicability
+		build string
+		want  bool
+	}{
+		{le, "10.0.22621.1", true},
+		{le, "10.0.26100.2033", true},
+		{le, "10.0.22000.918", true},
+		{le, "10.0.22000.917", false},
+		{le, "10.0.19044.3000", true},
+		{le, "10.0.19045.3000", false},
+		{le, "10.0.17763.1", false},
+		{le, "junk", false},
+		{backportOnly, "10.0.22631.1", true},
+		{backportOnly, "10.0.19044.1", false},
+		{&Applicability{}, "10.0.1.1", true},
+		{nil, "10.0.1.1", true},
+	}
+	for _, tt := range tests {
+		if got := tt.a.AppliesTo(tt.build); got != tt.want {
+			t.Errorf("AppliesTo(%v, %q) = %v, want %v", tt.a, tt.build, got, tt.want)
+		}
+	}
+}
+
+func TestStrings(t *testing.T) {
+	if s := (AccessAdd | AccessGet | AccessReplace).String(); s != "Add,Get,Replace" {
+		t.Errorf("AccessType.String = %q", s)
+	}
+	if AccessFor("Exec") != AccessExec || AccessFor("Alert") != 0 {
+		t.Error("AccessFor")
+	}
+	if OccurrenceOneOrN.String() != "OneOrN" || OccurrenceKind(99).String() != "OccurrenceKind(99)" {
+		t.Error("OccurrenceKind.String")
+	}
+	if ScopeDynamic.String() != "Dynamic" || NamingClientInventory.String() != "ClientInventory" || NamingKind(9).String() != "NamingKind(9)" {
+		t.Error("Scope/NamingKind.String")
+	}
+}

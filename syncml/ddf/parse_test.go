@@ -1,0 +1,299 @@
+package ddf
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// specDir is the shared spec folder, read in place.
+const specDir = "../../../shared/spec/ddf"
+
+// readSpec returns a DDF from the shared spec folder, skipping the test when
+// the folder is absent.
+func readSpec(tb testing.TB, name string) []byte {
+	tb.Helper()
+	b, err := os.ReadFile(filepath.Join(specDir, name))
+	if errors.Is(err, os.ErrNotExist) {
+		tb.Skipf("spec file %s absent", name)
+	}
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return b
+}
+
+func mustParseSpec(tb testing.TB, name string) *Tree {
+	tb.Helper()
+	t, err := Parse(readSpec(tb, name))
+	if err != nil {
+		tb.Fatalf("Parse(%s): %v", name, err)
+	}
+	return t
+}
+
+func TestParseSpecFiles(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join(specDir, "*.xml"))
+	if len(files) == 0 {
+		t.Skip("no DDF files in " + specDir)
+	}
+	want := map[string]struct {
+		nodes int
+		roots []string
+	}{
+		"DMAcc.xml":                         {36, []string{"./SyncML/DMAcc"}},
+		"DMClient.xml":                      {109, []string{"./User/Vendor/MSFT/DMClient", "./Device/Vendor/MSFT/DMClient"}},
+		"DeclaredConfiguration.xml":         {20, []string{"./Device/Vendor/MSFT/DeclaredConfiguration"}},
+		"DeclaredConfiguration.2024-09.xml": {18, []string{"./Device/Vendor/MSFT/DeclaredConfiguration"}},
+		"DevDetail.xml":                     {36, []string{"./DevDetail"}},
+		"DevInfo.xml":                       {8, []string{"./DevInfo"}},
+	}
+	for _, f := range files {
+		name := filepath.Base(f)
+		t.Run(name, func(t *testing.T) {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.HasPrefix(string(b), "\uFEFF") {
+				t.Errorf("%s no longer starts with a BOM; the BOM case is untested", name)
+			}
+			tr, err := Parse(b)
+			if err != nil {
+				t.Fatalf("Parse: %v", err)
+			}
+			if tr.VerDTD != "1.2" {
+				t.Errorf("VerDTD = %q, want 1.2", tr.VerDTD)
+			}
+			count := 0
+			tr.Walk(func(n *Node) bool {
+				count++
+				if n.Format == "" {
+					t.Errorf("%s: no DFFormat", n.Path)
+				}
+				if n.Dynamic() != strings.HasSuffix(n.Path, "}") {
+					t.Errorf("%s: Dynamic() = %v", n.Path, n.Dynamic())
+				}
+				for _, c := range n.Children {
+					if c.Parent != n {
+						t.Errorf("%s: child %s has wrong parent", n.Path, c.Path)
+					}
+					if got, err := tr.Lookup(concretePath(c.Path)); err != nil || got != c {
+						t.Errorf("Lookup(%s) = %v, %v; want the node itself", concretePath(c.Path), got, err)
+					}
+				}
+				return true
+			})
+			if count != tr.NodeCount {
+				t.Errorf("Walk saw %d nodes, NodeCount %d", count, tr.NodeCount)
+			}
+			w, ok := want[name]
+			if !ok {
+				return
+			}
+			if tr.NodeCount != w.nodes {
+				t.Errorf("NodeCount = %d, want %d", tr.NodeCount, w.nodes)
+			}
+			var roots []string
+			for _, r := range tr.Roots {
+				roots = append(roots, r.Path)
+			}
+			if strings.Join(roots, " ") != strings.Join(w.roots, " ") {
+				t.Errorf("roots = %v, want %v", roots, w.roots)
+			}
+		})
+	}
+}
+
+// concretePath replaces each {Title} placeholder with a percent-encoded
+// instance name.
+func concretePath(p string) string {
+	segs := strings.Split(p, "/")
+	for i, s := range segs {
+		if strings.HasPrefix(s, "{") {
+			segs[i] = "x%20" + strings.Trim(s, "{}")
+		}
+	}
+	return strings.Join(segs, "/")
+}
+
+func TestParseDMClientProperties(t *testing.T) {
+	tr := mustParseSpec(t, "DMClient.xml")
+	const le = "./Device/Vendor/MSFT/DMClient/Provider/MS%20DM%20SERVER/LinkedEnrollment/"
+	get := func(uri string) *Node {
+		t.Helper()
+		n, err := tr.Lookup(uri)
+		if err != nil {
+			t.Fatalf("Lookup(%s): %v", uri, err)
+		}
+		return n
+	}
+
+	provider := get("./Device/Vendor/MSFT/DMClient/Provider/MS%20DM%20SERVER")
+	if !provider.Dynamic() || provider.Title != "ProviderID" || provider.Naming.Kind != NamingServerGenerated ||
+		provider.Occurrence.Kind != OccurrenceZeroOrOne || provider.Access != AccessAdd|AccessDelete|AccessGet {
+		t.Errorf("Provider/{ProviderID} = %+v", provider)
+	}
+	if provider.Path != "./Device/Vendor/MSFT/DMClient/Provider/{ProviderID}" {
+		t.Errorf("Path = %q", provider.Path)
+	}
+
+	status := get(le + "EnrollStatus")
+	if status.Format != FormatInt || status.Access != AccessGet || status.Scope != ScopeDynamic || status.MIME != "" {
+		t.Errorf("EnrollStatus = %+v", status)
+	}
+	if status.Allowed == nil || status.Allowed.Type != ValueENUM || len(status.Allowed.Enums) != 9 ||
+		status.Allowed.Enums[8] != (Enum{"8", "UnEnrollment Succeeded."}) {
+		t.Errorf("EnrollStatus allowed values = %+v", status.Allowed)
+	}
+	if a := status.EffectiveApplicability(); a == nil || a.CSPVersion != "1.6" || len(a.OSBuilds) != 5 || a.OSBuilds[1] != "10.0.22000.918" {
+		t.Errorf("EnrollStatus inherited applicability = %+v", a)
+	}
+	if status.Applicability != nil {
+		t.Errorf("EnrollStatus has its own applicability %+v", status.Applicability)
+	}
+
+	ep := get(le + "DiscoveryEndpoint")
+	if ep.Format != FormatChr || ep.Access != AccessAdd|AccessDelete|AccessGet|AccessReplace ||
+		ep.Applicability == nil || ep.Applicability.OSBuilds[0] != "99.9.99999" || ep.Applicability.CSPVersion != "9.9" {
+		t.Errorf("DiscoveryEndpoint = %+v", ep)
+	}
+	if enroll := get(le + "Enroll"); enroll.Format != FormatNull || enroll.Access != AccessExec {
+		t.Errorf("Enroll = %+v", enroll)
+	}
+
+	cadence := get("./Device/Vendor/MSFT/DMClient/Provider/P/ConfigRefresh/Cadence")
+	if cadence.Allowed.Type != ValueRange || cadence.Allowed.Min != 30 || cadence.Allowed.Max != 1440 ||
+		!cadence.HasDefault || cadence.DefaultValue != "90" {
+		t.Errorf("Cadence = %+v, allowed %+v", cadence, cadence.Allowed)
+	}
+	ver := get("./Vendor/MSFT/DMClient/Provider/P/SyncApplicationVersion")
+	if ver.Allowed.Type != ValueRegEx || ver.Allowed.Regexp == nil || ver.Allowed.Value != `^(\d\.)?(\d)$` {
+		t.Errorf("SyncApplicationVersion allowed = %+v", ver.Allowed)
+	}
+	pol := get("./User/Vendor/MSFT/DMClient/Provider/P/FirstSyncStatus/ExpectedPolicies")
+	if pol.Allowed.Delimiter != "\uF000" {
+		t.Errorf("ExpectedPolicies delimiter = %q, want U+F000", pol.Allowed.Delimiter)
+	}
+	block := get("./Device/Vendor/MSFT/DMClient/Provider/P/FirstSyncStatus/BlockInStatusPage")
+	if block.Allowed.Type != ValueFlag || block.Scope != ScopePermanent {
+		t.Errorf("BlockInStatusPage = %+v", block)
+	}
+	root := get("./Device/Vendor/MSFT/DMClient")
+	if root.Applicability == nil || len(root.Applicability.Editions) == 0 || root.Applicability.Editions[0] != "0x4" {
+		t.Errorf("root applicability = %+v", root.Applicability)
+	}
+	if !strings.Contains(get("./Device/Vendor/MSFT/DMClient/Provider/P/PublisherDeviceID").Description, "<enterprise id>") {
+		t.Error("CDATA description lost")
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	const head = `<MgmtTree xmlns:MSFT="http://schemas.microsoft.com/MobileDevice/DM"><VerDTD>1.2</VerDTD>`
+	props := `<DFProperties><AccessType><Get/></AccessType><DFFormat><chr/></DFFormat></DFProperties>`
+	tests := []struct {
+		name   string
+		in     string
+		lim    Limits
+		want   error  // sentinel, or nil for a *LimitError
+		limit  string // LimitError.Limit
+		line   int
+		column int
+		path   string
+		node   string
+	}{
+		{name: "empty", in: "", want: ErrStructure, line: 1, column: 1},
+		{name: "not xml", in: "\uFEFF<MgmtTree><Node>", want: ErrSyntax, line: 1, path: "/MgmtTree/Node"},
+		{name: "wrong root", in: `<Tree/>`, want: ErrStructure, line: 1, column: 1, path: "/Tree"},
+		{name: "undefined entity", in: head + `<Node><NodeName>&foo;</NodeName>` + props + `</Node></MgmtTree>`, want: ErrSyntax},
+		{name: "no NodeName", in: head + "\n<Node>" + props + `</Node></MgmtTree>`, want: ErrStructure, line: 2, path: "/MgmtTree/Node"},
+		{name: "unknown format", in: head + "<Node><NodeName>A</NodeName>\n<DFProperties><DFFormat><string/></DFFormat></DFProperties></Node></MgmtTree>",
+			want: ErrStructure, line: 2, column: 25, path: "/MgmtTree/Node/DFProperties/DFFormat/string", node: "./A"},
+		{name: "unknown access", in: head + `<Node><NodeName>A</NodeName><Path>./Device</Path><DFProperties><AccessType><Put/></AccessType></DFProperties></Node></MgmtTree>`,
+			want: ErrStructure, line: 1, path: "/MgmtTree/Node/DFProperties/AccessType/Put", node: "./Device/A"},
+		{name: "bad range", in: head + `<Node><NodeName>A</NodeName><DFProperties><DFFormat><int/></DFFormat><MSFT:AllowedValues ValueType="Range"><MSFT:Value>[9-1]</MSFT:Value></MSFT:AllowedValues></DFProperties></Node></MgmtTree>`,
+			want: ErrStructure, node: "./A"},
+		{name: "nested node path", in: head + `<Node><NodeName>A</NodeName>` + props + `<Node><NodeName></NodeName><DFProperties><DFTitle>Id</DFTitle><Scope><Forever/></Scope></DFProperties></Node></Node></MgmtTree>`,
+			want: ErrStructure, node: "./A/{Id}"},
+		{name: "text in node", in: head + `<Node>oops<NodeName>A</NodeName></Node></MgmtTree>`, want: ErrStructure},
+		{name: "latin1", in: `<?xml version="1.0" encoding="ISO-8859-1"?><MgmtTree/>`, want: ErrEncoding},
+		{name: "two roots", in: `<MgmtTree/><MgmtTree/>`, want: ErrStructure},
+		{name: "MaxBytes", in: head + `</MgmtTree>`, lim: Limits{MaxBytes: 10}, limit: "MaxBytes"},
+		{name: "MaxDepth", in: head + strings.Repeat("<Node>", 5), lim: Limits{MaxDepth: 4}, limit: "MaxDepth"},
+		{name: "MaxNodes", in: head + strings.Repeat(`<Node><NodeName>A</NodeName>`+props+`</Node>`, 3) + `</MgmtTree>`, lim: Limits{MaxNodes: 2}, limit: "MaxNodes"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := ParseLimits([]byte(tt.in), tt.lim)
+			if err == nil {
+				t.Fatal("Parse succeeded")
+			}
+			if tt.limit != "" {
+				var le *LimitError
+				if !errors.As(err, &le) || le.Limit != tt.limit {
+					t.Fatalf("err = %v, want LimitError %s", err, tt.limit)
+				}
+				return
+			}
+			var pe *ParseError
+			if !errors.As(err, &pe) {
+				t.Fatalf("err = %T %v, want *ParseError", err, err)
+			}
+			if !errors.Is(err, tt.want) {
+				t.Errorf("err = %v, want %v", err, tt.want)
+			}
+			if tt.line != 0 && pe.Line != tt.line {
+				t.Errorf("Line = %d, want %d (%v)", pe.Line, tt.line, err)
+			}
+			if tt.column != 0 && pe.Column != tt.column {
+				t.Errorf("Column = %d, want %d (%v)", pe.Column, tt.column, err)
+			}
+			if tt.path != "" && pe.Path != tt.path {
+				t.Errorf("Path = %q, want %q", pe.Path, tt.path)
+			}
+			if pe.Node != tt.node {
+				t.Errorf("Node = %q, want %q", pe.Node, tt.node)
+			}
+			if pe.Offset < 0 || pe.Offset > int64(len(tt.in)) {
+				t.Errorf("Offset %d outside input of %d bytes", pe.Offset, len(tt.in))
+			}
+			if !strings.HasPrefix(err.Error(), "ddf: line ") {
+				t.Errorf("message %q lacks the ddf prefix and position", err)
+			}
+		})
+	}
+}
+
+func TestParseOffsetCountsBOM(t *testing.T) {
+	in := "\uFEFF<MgmtTree><Bad/></MgmtTree>"
+	_, err := Parse([]byte(in))
+	var pe *ParseError
+	if !errors.As(err, &pe) {
+		t.Fatalf("err = %v", err)
+	}
+	if want := int64(strings.Index(in, "<Bad")); pe.Offset != want || pe.Column != int(want)+1 {
+		t.Errorf("Offset, Column = %d, %d; want %d, %d", pe.Offset, pe.Column, want, want+1)
+	}
+}
+
+func TestParseOccurrenceAndNaming(t *testing.T) {
+	in := `<MgmtTree xmlns:M="http://schemas.microsoft.com/MobileDevice/DM"><Node><NodeName></NodeName><Path>./Vendor/X</Path>
+<DFProperties><AccessType><Add/><Copy/></AccessType><DFFormat><node/></DFFormat><Occurrence><ZeroOrN>7</ZeroOrN></Occurrence>
+<CaseSense><CIS/></CaseSense><DFType><DDFName>urn:x</DDFName></DFType>
+<M:DynamicNodeNaming><M:UniqueName>^[a-z]+$</M:UniqueName></M:DynamicNodeNaming><M:Deprecated OsBuildDeprecated="10.0.1"/>
+<M:AllowedValues ValueType="ADMX"><M:AdmxBacked Area="a" Name="n" File="f.admx"/></M:AllowedValues>
+<M:Applicability><M:RequiresAzureAd/></M:Applicability></DFProperties></Node></MgmtTree>`
+	tr, err := Parse([]byte(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := tr.Roots[0]
+	if n.Path != "./Vendor/X/{}" || n.Occurrence != (Occurrence{OccurrenceZeroOrN, 7}) || n.CaseSensitive ||
+		n.DDFName != "urn:x" || n.Naming != (DynamicNaming{NamingUniqueName, "^[a-z]+$"}) || !n.Deprecated ||
+		n.DeprecatedIn != "10.0.1" || n.Allowed.AdmxFile != "f.admx" || !n.Applicability.RequiresAzureAD ||
+		n.Access.String() != "Add,Copy" {
+		t.Errorf("node = %+v", n)
+	}
+}

@@ -1,0 +1,291 @@
+package syncml
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// A Decoder reads one SyncML message from a stream: Header first, then Next
+// until io.EOF, then Final. It holds in memory only the command being
+// decoded (plus read-ahead), so its memory is bounded by the largest
+// top-level command, not by the message.
+//
+// Values returned by Header and Next share memory with the input read so
+// far but not with the Decoder's buffer: they stay valid after later calls.
+type Decoder struct {
+	r   io.Reader
+	lim Limits
+
+	buf  []byte // buffered input; buf[pos:] is unconsumed
+	win  string // string(buf), rebuilt after each read
+	pos  int
+	off  int64 // stream offset of buf[0]
+	line int   // line of buf[pos]
+	col  int   // column of buf[pos]
+	eof  bool
+	read int64 // bytes read from r (after transcoding)
+
+	sc    scanner
+	state decState
+	hdr   Header
+	xmlns string
+	final bool
+	err   error // sticky error
+
+	spanStart, spanEnd int64
+}
+
+type decState uint8
+
+const (
+	stStart decState = iota
+	stBodyStart
+	stBody
+	stDone
+)
+
+// minRead is the least the decoder asks of its reader at a time.
+const minRead = 32 << 10
+
+// NewDecoder returns a Decoder reading from r with the default limits.
+func NewDecoder(r io.Reader) *Decoder {
+	return &Decoder{r: r, lim: DefaultLimits(), line: 1, col: 1}
+}
+
+// SetLimits replaces the decoder's limits (zero fields take their
+// defaults). Call it before the first Header or Next; for a Decoder,
+// Limits.MaxBytes bounds the whole stream.
+func (d *Decoder) SetLimits(l Limits) {
+	d.lim = l.withDefaults()
+}
+
+// Header reads the message through </SyncHdr> and returns the header. Later
+// calls return the same header.
+func (d *Decoder) Header() (*Header, error) {
+	if d.state != stStart {
+		if d.err != nil && d.state == stStart {
+			return nil, d.err
+		}
+		return &d.hdr, nil
+	}
+	if d.err != nil {
+		return nil, d.err
+	}
+	if err := d.begin(); err != nil {
+		return nil, d.fail(err)
+	}
+	var h Header
+	var xmlns string
+	err := d.unit(func(sc *scanner) (int, error) {
+		h = Header{}
+		pos, err := sc.prolog(0)
+		if err != nil {
+			return 0, err
+		}
+		xmlns, pos, err = sc.root(pos)
+		if err != nil {
+			return 0, err
+		}
+		return sc.header(pos, &h)
+	})
+	if err != nil {
+		return nil, d.fail(err)
+	}
+	d.hdr, d.xmlns = h, xmlns
+	d.state = stBodyStart
+	return &d.hdr, nil
+}
+
+// Namespace returns the default namespace of the SyncML root element, once
+// Header has returned.
+func (d *Decoder) Namespace() string { return d.xmlns }
+
+// Next returns the next command of the body: Atomic and Sequence come
+// whole. After the last command it reads the rest of the message and
+// returns io.EOF. It calls Header first if that has not been done.
+func (d *Decoder) Next() (Command, error) {
+	if d.state == stStart {
+		if _, err := d.Header(); err != nil {
+			return nil, err
+		}
+	}
+	if d.err != nil {
+		return nil, d.err
+	}
+	if d.state == stDone {
+		return nil, io.EOF
+	}
+	if d.state == stBodyStart {
+		err := d.unit(func(sc *scanner) (int, error) { return sc.bodyStart(0) })
+		if err == errEmptyBody {
+			if err := d.unit(func(sc *scanner) (int, error) { return sc.rootEnd(0) }); err != nil {
+				return nil, d.fail(err)
+			}
+			d.state = stDone
+			return nil, io.EOF
+		}
+		if err != nil {
+			return nil, d.fail(err)
+		}
+		d.state = stBody
+	}
+	var cmd Command
+	var done bool
+	final := d.final
+	err := d.unit(func(sc *scanner) (int, error) {
+		f := final
+		c, end, dn, err := sc.bodyItem(0, &f)
+		if err == nil {
+			cmd, done, d.final = c, dn, f
+		}
+		return end, err
+	})
+	if err != nil {
+		return nil, d.fail(err)
+	}
+	if done {
+		d.state = stDone
+		return nil, io.EOF
+	}
+	return cmd, nil
+}
+
+// Final reports whether the body held <Final/>. It is meaningful once Next
+// has returned io.EOF.
+func (d *Decoder) Final() bool { return d.final }
+
+// InputSpan returns the byte offsets [start, end) of the element the last
+// Header or Next call returned (the SyncHdr, or the command), in the input
+// after transcoding to UTF-8 (the raw input when it was UTF-8 without a
+// byte-order mark), so the original bytes can be logged, proxied or
+// checked.
+func (d *Decoder) InputSpan() (start, end int64) { return d.spanStart, d.spanEnd }
+
+func (d *Decoder) fail(err error) error {
+	if d.err == nil {
+		d.err = err
+	}
+	return d.err
+}
+
+// begin reads the first bytes, detects the encoding and, if needed, puts a
+// transcoder between the reader and the scanner.
+func (d *Decoder) begin() error {
+	if err := d.fill(); err != nil {
+		return err
+	}
+	enc, err := sniff(d.buf[:min(len(d.buf), 1024)])
+	if err != nil {
+		return &DecodeError{Line: 1, Column: 1, Err: err}
+	}
+	rest := d.buf[enc.skip:]
+	if enc.label == "" {
+		d.buf = rest
+		d.read -= int64(enc.skip)
+		d.win = string(d.buf)
+		return nil
+	}
+	var src io.Reader = bytes.NewReader(append([]byte(nil), rest...))
+	if !d.eof {
+		src = io.MultiReader(src, d.r)
+	}
+	tr, err := transcodingReader(src, enc.label)
+	if err != nil {
+		return &DecodeError{Line: 1, Column: 1, Err: err}
+	}
+	d.r, d.buf, d.win, d.eof, d.read = tr, d.buf[:0], "", false, 0
+	return d.fill()
+}
+
+// fill reads more input: at least minRead bytes, and at least as much as
+// is unconsumed, so that retried units cost amortised linear time.
+func (d *Decoder) fill() error {
+	if d.eof {
+		return nil
+	}
+	if d.pos > 0 {
+		// drop consumed bytes
+		n := copy(d.buf, d.buf[d.pos:])
+		d.off += int64(d.pos)
+		d.buf = d.buf[:n]
+		d.pos = 0
+	}
+	want := len(d.buf) + max(len(d.buf), minRead)
+	if cap(d.buf) < want {
+		nb := make([]byte, len(d.buf), want)
+		copy(nb, d.buf)
+		d.buf = nb
+	}
+	empty := 0
+	for len(d.buf) < want {
+		n, err := d.r.Read(d.buf[len(d.buf):want])
+		d.buf = d.buf[:len(d.buf)+n]
+		d.read += int64(n)
+		if d.read > d.lim.MaxBytes {
+			return &LimitError{Limit: "MaxBytes", Max: d.lim.MaxBytes, Offset: d.lim.MaxBytes}
+		}
+		if err == io.EOF {
+			d.eof = true
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("syncml: read: %w", err)
+		}
+		if n == 0 {
+			if empty++; empty > 100 {
+				return fmt.Errorf("syncml: read: %w", io.ErrNoProgress)
+			}
+		}
+	}
+	d.win = string(d.buf)
+	return nil
+}
+
+// unit runs parse over the unconsumed input. When the input runs out
+// before the unit is complete, it restores the scanner, reads more and
+// tries again. On success it consumes the unit and records its span.
+func (d *Decoder) unit(parse func(sc *scanner) (int, error)) error {
+	sc := &d.sc
+	sc.lim = d.lim
+	for {
+		nPath, nNS, nMark, tokens := len(sc.path), len(sc.ns), len(sc.nsMark), sc.tokens
+		sc.s = d.win[d.pos:]
+		sc.partial = !d.eof
+		sc.base = d.off + int64(d.pos)
+		sc.baseLine, sc.baseCol = d.line, d.col
+		sc.lastStart = 0
+		end, err := parse(sc)
+		if err == errNeedMore {
+			sc.path, sc.ns, sc.nsMark, sc.tokens = sc.path[:nPath], sc.ns[:nNS], sc.nsMark[:nMark], tokens
+			if d.eof {
+				return errors.New("syncml: internal error: scanner wants more input at end of stream")
+			}
+			if err := d.fill(); err != nil {
+				return err
+			}
+			continue
+		}
+		if err != nil && err != errEmptyBody {
+			return err
+		}
+		d.spanStart = sc.base + int64(sc.lastStart)
+		d.spanEnd = sc.base + int64(end)
+		d.advance(end)
+		return err
+	}
+}
+
+// advance consumes n bytes, keeping line and column current.
+func (d *Decoder) advance(n int) {
+	s := d.win[d.pos : d.pos+n]
+	if k := strings.Count(s, "\n"); k > 0 {
+		d.line += k
+		d.col = n - strings.LastIndexByte(s, '\n')
+	} else {
+		d.col += n
+	}
+	d.pos += n
+}

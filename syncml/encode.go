@@ -1,0 +1,719 @@
+package syncml
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+)
+
+// Marshal returns the canonical encoding of m: compact, without an XML
+// declaration (the output is UTF-8), children in DTD order, leaf elements
+// written only when non-empty, text escaped where it cannot appear raw,
+// CDATA split where it holds "]]>" or a carriage return, and XML markup
+// in Data and Unknown written as kept.
+func Marshal(m *Message) ([]byte, error) {
+	return AppendMessage(nil, m)
+}
+
+// AppendMessage appends the canonical encoding of m to dst. It does not
+// allocate when dst has room, so a reused buffer makes encoding
+// allocation-free.
+func AppendMessage(dst []byte, m *Message) ([]byte, error) {
+	w := writer{b: dst, rootNS: m.XMLNS}
+	if err := w.message(m); err != nil {
+		return dst, err
+	}
+	return w.b, nil
+}
+
+// MarshalIndent is like Marshal but puts each element on its own line,
+// starting with prefix and indented by indent per level, for logs. The
+// character data of leaf elements and Data is never reformatted, so the
+// output decodes to the same Message.
+func MarshalIndent(m *Message, prefix, indent string) ([]byte, error) {
+	w := writer{rootNS: m.XMLNS, prefix: prefix, indent: indent, pretty: true}
+	if err := w.message(m); err != nil {
+		return nil, err
+	}
+	return w.b, nil
+}
+
+// writer appends XML for the model.
+type writer struct {
+	b      []byte
+	rootNS string
+
+	pretty         bool
+	prefix, indent string
+	depth          int
+}
+
+// encodeError reports a Message that cannot be written.
+func encodeError(path string, err error) error {
+	return fmt.Errorf("syncml: marshal %s: %w", path, err)
+}
+
+func (w *writer) newline() {
+	if !w.pretty {
+		return
+	}
+	if len(w.b) > 0 {
+		w.b = append(w.b, '\n')
+	}
+	w.b = append(w.b, w.prefix...)
+	for i := 0; i < w.depth; i++ {
+		w.b = append(w.b, w.indent...)
+	}
+}
+
+func (w *writer) open(name string) {
+	w.newline()
+	w.b = append(w.b, '<')
+	w.b = append(w.b, name...)
+	w.b = append(w.b, '>')
+	w.depth++
+}
+
+func (w *writer) close(name string) {
+	w.depth--
+	w.newline()
+	w.b = append(w.b, "</"...)
+	w.b = append(w.b, name...)
+	w.b = append(w.b, '>')
+}
+
+func (w *writer) empty(name string, on bool) {
+	if on {
+		w.newline()
+		w.b = append(w.b, '<')
+		w.b = append(w.b, name...)
+		w.b = append(w.b, "/>"...)
+	}
+}
+
+// leaf writes <name>text</name> when text is not empty.
+func (w *writer) leaf(name, text string) error {
+	if text == "" {
+		return nil
+	}
+	w.newline()
+	w.b = append(w.b, '<')
+	w.b = append(w.b, name...)
+	w.b = append(w.b, '>')
+	var err error
+	if w.b, err = appendText(w.b, text); err != nil {
+		return encodeError(name, err)
+	}
+	w.b = append(w.b, "</"...)
+	w.b = append(w.b, name...)
+	w.b = append(w.b, '>')
+	return nil
+}
+
+// metaLeaf writes a metinf child with its namespace, as Windows does.
+func (w *writer) metaLeaf(name, text string) error {
+	if text == "" {
+		return nil
+	}
+	w.newline()
+	w.b = append(w.b, '<')
+	w.b = append(w.b, name...)
+	w.b = append(w.b, ` xmlns="syncml:metinf">`...)
+	var err error
+	if w.b, err = appendText(w.b, text); err != nil {
+		return encodeError("Meta/"+name, err)
+	}
+	w.b = append(w.b, "</"...)
+	w.b = append(w.b, name...)
+	w.b = append(w.b, '>')
+	return nil
+}
+
+func (w *writer) metaOpen(name string) {
+	w.newline()
+	w.b = append(w.b, '<')
+	w.b = append(w.b, name...)
+	w.b = append(w.b, ` xmlns="syncml:metinf">`...)
+	w.depth++
+}
+
+func (w *writer) metaEmpty(name string) {
+	w.newline()
+	w.b = append(w.b, '<')
+	w.b = append(w.b, name...)
+	w.b = append(w.b, ` xmlns="syncml:metinf"/>`...)
+}
+
+func (w *writer) message(m *Message) error {
+	if err := w.start(m.XMLNS, &m.Header); err != nil {
+		return err
+	}
+	for _, c := range m.Body.Commands {
+		if err := w.command(c); err != nil {
+			return err
+		}
+	}
+	w.end(m.Body.Final)
+	return nil
+}
+
+// start writes the root start tag, the header and the body start tag.
+func (w *writer) start(xmlns string, h *Header) error {
+	w.rootNS = xmlns
+	w.newline()
+	w.b = append(w.b, "<SyncML"...)
+	if xmlns != "" {
+		w.b = append(w.b, ` xmlns="`...)
+		var err error
+		if w.b, err = appendAttr(w.b, xmlns); err != nil {
+			return encodeError("SyncML/@xmlns", err)
+		}
+		w.b = append(w.b, '"')
+	}
+	w.b = append(w.b, '>')
+	w.depth++
+	if err := w.header(h); err != nil {
+		return err
+	}
+	w.open("SyncBody")
+	return nil
+}
+
+func (w *writer) end(final bool) {
+	w.empty("Final", final)
+	w.close("SyncBody")
+	w.close("SyncML")
+}
+
+func (w *writer) header(h *Header) error {
+	w.open("SyncHdr")
+	if err := firstErr(
+		w.leaf("VerDTD", h.VerDTD),
+		w.leaf("VerProto", h.VerProto),
+		w.leaf("SessionID", h.SessionID),
+		w.leaf("MsgID", h.MsgID),
+		w.location("Target", &h.Target),
+		w.location("Source", &h.Source),
+		w.leaf("RespURI", h.RespURI),
+	); err != nil {
+		return err
+	}
+	w.empty("NoResp", h.NoResp)
+	if err := w.cred(h.Cred); err != nil {
+		return err
+	}
+	if err := w.meta(h.Meta); err != nil {
+		return err
+	}
+	w.close("SyncHdr")
+	return nil
+}
+
+// firstErr returns the first non-nil error. Its arguments are evaluated
+// in order, so writing stops being meaningful after an error, but the
+// caller discards the buffer then.
+func firstErr(errs ...error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (w *writer) location(name string, l *Location) error {
+	if l == nil || *l == (Location{}) {
+		return nil
+	}
+	w.open(name)
+	if err := w.leaf("LocURI", l.LocURI); err != nil {
+		return err
+	}
+	if err := w.leaf("LocName", l.LocName); err != nil {
+		return err
+	}
+	w.close(name)
+	return nil
+}
+
+func (w *writer) cred(c *Cred) error {
+	if c == nil {
+		return nil
+	}
+	w.open("Cred")
+	if err := w.meta(c.Meta); err != nil {
+		return err
+	}
+	if err := w.data(c.Data); err != nil {
+		return err
+	}
+	w.close("Cred")
+	return nil
+}
+
+func (w *writer) meta(m *Meta) error {
+	if m == nil {
+		return nil
+	}
+	w.open("Meta")
+	if err := firstErr(
+		w.metaLeaf("Format", m.Format),
+		w.metaLeaf("Type", m.Type),
+		w.metaLeaf("Mark", m.Mark),
+		w.metaLeaf("Size", m.Size),
+	); err != nil {
+		return err
+	}
+	if a := m.Anchor; a != nil {
+		w.metaOpen("Anchor")
+		if err := firstErr(w.metaLeaf("Last", a.Last), w.metaLeaf("Next", a.Next)); err != nil {
+			return err
+		}
+		w.close("Anchor")
+	}
+	if err := firstErr(
+		w.metaLeaf("Version", m.Version),
+		w.metaLeaf("NextNonce", m.NextNonce),
+		w.metaLeaf("MaxMsgSize", m.MaxMsgSize),
+		w.metaLeaf("MaxObjSize", m.MaxObjSize),
+	); err != nil {
+		return err
+	}
+	if err := w.refs("EMI", m.EMI, true); err != nil {
+		return err
+	}
+	if mem := m.Mem; mem != nil {
+		w.metaOpen("Mem")
+		if mem.SharedMem {
+			w.metaEmpty("SharedMem")
+		}
+		if err := firstErr(w.metaLeaf("FreeMem", mem.FreeMem), w.metaLeaf("FreeID", mem.FreeID)); err != nil {
+			return err
+		}
+		w.close("Mem")
+	}
+	if m.FieldLevel {
+		w.metaEmpty("FieldLevel")
+	}
+	w.close("Meta")
+	return nil
+}
+
+// refs writes repeated leaf elements (TargetRef, SourceRef, EMI); unlike
+// single leaves they are written even when empty, since their number
+// counts.
+func (w *writer) refs(name string, refs []string, meta bool) error {
+	for _, r := range refs {
+		w.newline()
+		w.b = append(w.b, '<')
+		w.b = append(w.b, name...)
+		if meta {
+			w.b = append(w.b, ` xmlns="syncml:metinf"`...)
+		}
+		w.b = append(w.b, '>')
+		var err error
+		if w.b, err = appendText(w.b, r); err != nil {
+			return encodeError(name, err)
+		}
+		w.b = append(w.b, "</"...)
+		w.b = append(w.b, name...)
+		w.b = append(w.b, '>')
+	}
+	return nil
+}
+
+func (w *writer) items(items []Item) error {
+	for i := range items {
+		it := &items[i]
+		w.open("Item")
+		if err := firstErr(
+			w.location("Target", it.Target),
+			w.location("Source", it.Source),
+			w.meta(it.Meta),
+			w.data(it.Data),
+		); err != nil {
+			return err
+		}
+		w.empty("MoreData", it.MoreData)
+		w.close("Item")
+	}
+	return nil
+}
+
+func (w *writer) data(d *Data) error {
+	if d == nil {
+		return nil
+	}
+	w.newline()
+	w.b = append(w.b, "<Data"...)
+	msft := "msft"
+	for _, n := range d.Namespaces {
+		if d.Kind != DataXML {
+			break
+		}
+		if n.Prefix == "msft" && n.URI != NamespaceMSFT {
+			msft = "msft0"
+		}
+		w.b = appendNSDecl(w.b, n)
+	}
+	if d.OriginalError != "" {
+		declared := false
+		for _, n := range d.Namespaces {
+			if d.Kind == DataXML && n.Prefix == msft && n.URI == NamespaceMSFT {
+				declared = true
+			}
+		}
+		if !declared {
+			w.b = append(w.b, " xmlns:"...)
+			w.b = append(w.b, msft...)
+			w.b = append(w.b, `="`+NamespaceMSFT+`"`...)
+		}
+		w.b = append(w.b, ' ')
+		w.b = append(w.b, msft...)
+		w.b = append(w.b, `:originalerror="`...)
+		var err error
+		if w.b, err = appendAttr(w.b, d.OriginalError); err != nil {
+			return encodeError("Data/@msft:originalerror", err)
+		}
+		w.b = append(w.b, '"')
+	}
+	w.b = append(w.b, '>')
+	var err error
+	switch d.Kind {
+	case DataText:
+		w.b, err = appendText(w.b, d.Value)
+	case DataCDATA:
+		w.b, err = appendCDATA(w.b, d.Value)
+	case DataXML:
+		if err = checkMarkup(d.Value, d.Namespaces, DefaultLimits()); err == nil {
+			w.b = append(w.b, d.Value...)
+		}
+	default:
+		err = fmt.Errorf("unknown DataKind %d", d.Kind)
+	}
+	if err != nil {
+		return encodeError("Data", err)
+	}
+	w.b = append(w.b, "</Data>"...)
+	return nil
+}
+
+func appendNSDecl(b []byte, n Namespace) []byte {
+	b = append(b, " xmlns"...)
+	if n.Prefix != "" {
+		b = append(b, ':')
+		b = append(b, n.Prefix...)
+	}
+	b = append(b, `="`...)
+	b, _ = appendAttr(b, n.URI) // URIs were checked by checkMarkup or come from the decoder
+	return append(b, '"')
+}
+
+// command writes one command.
+func (w *writer) command(c Command) error {
+	switch c := c.(type) {
+	case *Add:
+		return w.itemCmd("Add", itemCmd{CmdID: c.CmdID, NoResp: c.NoResp, Cred: c.Cred, Meta: c.Meta, Items: c.Items})
+	case *Copy:
+		return w.itemCmd("Copy", itemCmd{CmdID: c.CmdID, NoResp: c.NoResp, Cred: c.Cred, Meta: c.Meta, Items: c.Items})
+	case *Delete:
+		return w.itemCmd("Delete", itemCmd{CmdID: c.CmdID, NoResp: c.NoResp, Archive: c.Archive, SftDel: c.SftDel, Cred: c.Cred, Meta: c.Meta, Items: c.Items})
+	case *Exec:
+		return w.itemCmd("Exec", itemCmd{CmdID: c.CmdID, NoResp: c.NoResp, Cred: c.Cred, Meta: c.Meta, Correlator: c.Correlator, Items: c.Items})
+	case *Get:
+		return w.itemCmd("Get", itemCmd{CmdID: c.CmdID, NoResp: c.NoResp, Lang: c.Lang, Cred: c.Cred, Meta: c.Meta, Items: c.Items})
+	case *Replace:
+		return w.itemCmd("Replace", itemCmd{CmdID: c.CmdID, NoResp: c.NoResp, Cred: c.Cred, Meta: c.Meta, Items: c.Items})
+	case *Alert:
+		w.open("Alert")
+		if err := w.leaf("CmdID", c.CmdID); err != nil {
+			return err
+		}
+		w.empty("NoResp", c.NoResp)
+		if err := firstErr(w.cred(c.Cred), w.data(c.Data), w.leaf("Correlator", c.Correlator), w.items(c.Items)); err != nil {
+			return err
+		}
+		w.close("Alert")
+	case *Atomic:
+		return w.group("Atomic", c.CmdID, c.NoResp, c.Meta, c.Commands)
+	case *Sequence:
+		return w.group("Sequence", c.CmdID, c.NoResp, c.Meta, c.Commands)
+	case *Results:
+		w.open("Results")
+		if err := firstErr(
+			w.leaf("CmdID", c.CmdID),
+			w.leaf("MsgRef", c.MsgRef),
+			w.leaf("CmdRef", c.CmdRef),
+			w.leaf("Cmd", c.Cmd),
+			w.meta(c.Meta),
+			w.refs("TargetRef", c.TargetRef, false),
+			w.refs("SourceRef", c.SourceRef, false),
+			w.items(c.Items),
+		); err != nil {
+			return err
+		}
+		w.close("Results")
+	case *Status:
+		w.open("Status")
+		if err := firstErr(
+			w.leaf("CmdID", c.CmdID),
+			w.leaf("MsgRef", c.MsgRef),
+			w.leaf("CmdRef", c.CmdRef),
+			w.leaf("Cmd", c.Cmd),
+			w.refs("TargetRef", c.TargetRef, false),
+			w.refs("SourceRef", c.SourceRef, false),
+			w.cred(c.Cred),
+		); err != nil {
+			return err
+		}
+		if c.Chal != nil {
+			w.open("Chal")
+			if err := w.meta(c.Chal.Meta); err != nil {
+				return err
+			}
+			w.close("Chal")
+		}
+		if err := firstErr(w.data(c.Data), w.items(c.Items)); err != nil {
+			return err
+		}
+		w.close("Status")
+	case *Unknown:
+		return w.unknown(c)
+	case nil:
+		return encodeError("command", fmt.Errorf("nil Command"))
+	default:
+		return encodeError("command", fmt.Errorf("unsupported Command %T", c))
+	}
+	return nil
+}
+
+func (w *writer) itemCmd(name string, c itemCmd) error {
+	w.open(name)
+	if err := w.leaf("CmdID", c.CmdID); err != nil {
+		return err
+	}
+	w.empty("NoResp", c.NoResp)
+	w.empty("Archive", c.Archive)
+	w.empty("SftDel", c.SftDel)
+	if err := firstErr(
+		w.leaf("Lang", c.Lang),
+		w.cred(c.Cred),
+		w.meta(c.Meta),
+		w.leaf("Correlator", c.Correlator),
+		w.items(c.Items),
+	); err != nil {
+		return err
+	}
+	w.close(name)
+	return nil
+}
+
+func (w *writer) group(name, id string, noResp bool, m *Meta, cmds []Command) error {
+	w.open(name)
+	if err := w.leaf("CmdID", id); err != nil {
+		return err
+	}
+	w.empty("NoResp", noResp)
+	if err := w.meta(m); err != nil {
+		return err
+	}
+	for _, c := range cmds {
+		if err := w.command(c); err != nil {
+			return err
+		}
+	}
+	w.close(name)
+	return nil
+}
+
+// unknown writes an Unknown's bytes, declaring the namespaces it relies on
+// right after its name.
+func (w *writer) unknown(u *Unknown) error {
+	if err := checkUnknown(u); err != nil {
+		return encodeError("Unknown", err)
+	}
+	w.newline()
+	n := 1 + len(u.Name)
+	w.b = append(w.b, u.Raw[:n]...)
+	for _, ns := range u.Namespaces {
+		w.b = appendNSDecl(w.b, ns)
+	}
+	w.b = append(w.b, u.Raw[n:]...)
+	return nil
+}
+
+// ---- escaping ----
+
+// appendText appends s escaped as character data: &, <, > and CR become
+// references. It fails on characters XML cannot carry.
+func appendText(b []byte, s string) ([]byte, error) {
+	last := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			var esc string
+			switch {
+			case c >= 0x20 && c != '&' && c != '<' && c != '>':
+				i++
+				continue
+			case c == '&':
+				esc = "&amp;"
+			case c == '<':
+				esc = "&lt;"
+			case c == '>':
+				esc = "&gt;"
+			case c == '\r':
+				esc = "&#xD;"
+			case c == '\n' || c == '\t':
+				i++
+				continue
+			default:
+				return b, fmt.Errorf("%w: %U", ErrInvalidChar, rune(c))
+			}
+			b = append(b, s[last:i]...)
+			b = append(b, esc...)
+			i++
+			last = i
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n == 1 || !isXMLChar(r) {
+			return b, fmt.Errorf("%w: %U at byte %d", ErrInvalidChar, r, i)
+		}
+		i += n
+	}
+	return append(b, s[last:]...), nil
+}
+
+// appendAttr appends s escaped for a double-quoted attribute value.
+func appendAttr(b []byte, s string) ([]byte, error) {
+	last := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			var esc string
+			switch {
+			case c >= 0x20 && c != '&' && c != '<' && c != '"':
+				i++
+				continue
+			case c == '&':
+				esc = "&amp;"
+			case c == '<':
+				esc = "&lt;"
+			case c == '"':
+				esc = "&quot;"
+			case c == '\r':
+				esc = "&#xD;"
+			case c == '\n':
+				esc = "&#xA;"
+			case c == '\t':
+				esc = "&#x9;"
+			default:
+				return b, fmt.Errorf("%w: %U", ErrInvalidChar, rune(c))
+			}
+			b = append(b, s[last:i]...)
+			b = append(b, esc...)
+			i++
+			last = i
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n == 1 || !isXMLChar(r) {
+			return b, fmt.Errorf("%w: %U at byte %d", ErrInvalidChar, r, i)
+		}
+		i += n
+	}
+	return append(b, s[last:]...), nil
+}
+
+// appendCDATA appends s as CDATA sections. "]]>" is split across two
+// sections and a CR is written as a reference between sections, so the
+// decoded characters equal s.
+func appendCDATA(b []byte, s string) ([]byte, error) {
+	b = append(b, "<![CDATA["...)
+	last := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c == ']' && strings.HasPrefix(s[i:], "]]>"):
+			b = append(b, s[last:i+2]...)
+			b = append(b, "]]><![CDATA["...)
+			i += 2
+			last = i
+		case c == '\r':
+			b = append(b, s[last:i]...)
+			b = append(b, "]]>&#xD;<![CDATA["...)
+			i++
+			last = i
+		case c < 0x20 && c != '\n' && c != '\t':
+			return b, fmt.Errorf("%w: %U", ErrInvalidChar, rune(c))
+		case c >= utf8.RuneSelf:
+			r, n := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && n == 1 || !isXMLChar(r) {
+				return b, fmt.Errorf("%w: %U at byte %d", ErrInvalidChar, r, i)
+			}
+			i += n
+		default:
+			i++
+		}
+	}
+	b = append(b, s[last:]...)
+	return append(b, "]]>"...), nil
+}
+
+// ---- checks of kept markup ----
+
+// checkMarkup checks that markup is well-formed element content holding at
+// least one element, with the given declarations in scope.
+func checkMarkup(markup string, ns []Namespace, lim Limits) error {
+	lim = lim.withDefaults()
+	sc := scanner{s: markup, lim: lim, baseLine: 1, baseCol: 1, fragment: true}
+	for _, n := range ns {
+		sc.ns = append(sc.ns, nsBinding{n.Prefix, n.URI})
+	}
+	sc.path = append(sc.path, "Data")
+	sc.nsMark = append(sc.nsMark, 0)
+	end, _, err := sc.raw(tag{name: "Data"}, 0)
+	if err != nil {
+		return err
+	}
+	if end != len(markup) {
+		return fmt.Errorf("%w: end tag without start tag in XML Data", ErrSyntax)
+	}
+	if sc.elements == 0 {
+		return fmt.Errorf("%w: XML Data holds no element", ErrStructure)
+	}
+	return nil
+}
+
+// checkUnknown checks that u.Raw is exactly one well-formed element named
+// u.Name, given the declarations it relies on.
+func checkUnknown(u *Unknown) error {
+	if !strings.HasPrefix(u.Raw, "<"+u.Name) || len(u.Raw) <= len(u.Name)+1 {
+		return fmt.Errorf("%w: Raw does not start with <%s", ErrStructure, u.Name)
+	}
+	if c := u.Raw[len(u.Name)+1]; c != '>' && c != '/' && !isSpace(c) {
+		return fmt.Errorf("%w: Raw does not start with <%s", ErrStructure, u.Name)
+	}
+	if err := checkMarkup(u.Raw, u.Namespaces, Limits{}); err != nil {
+		return err
+	}
+	// exactly one element and nothing else around it
+	lim := DefaultLimits()
+	sc := scanner{s: u.Raw, lim: lim, baseLine: 1, baseCol: 1}
+	for _, n := range u.Namespaces {
+		sc.ns = append(sc.ns, nsBinding{n.Prefix, n.URI})
+	}
+	t, pos, err := sc.startTag(0)
+	if err != nil {
+		return err
+	}
+	end, _, err := sc.raw(t, pos)
+	if err != nil {
+		return err
+	}
+	if end != len(u.Raw) {
+		return fmt.Errorf("%w: Raw holds more than one element", ErrStructure)
+	}
+	return nil
+}

@@ -1,0 +1,114 @@
+package syncml
+
+import (
+	"fmt"
+	"io"
+)
+
+// An Encoder writes one SyncML message to a stream: EncodeHeader, then
+// EncodeCommand for each command, then EncodeEnd. The bytes equal Marshal's
+// for the same message. Encode writes a whole message at once.
+type Encoder struct {
+	w     io.Writer
+	wr    writer
+	state encState
+	err   error
+}
+
+type encState uint8
+
+const (
+	encStart encState = iota
+	encBody
+	encDone
+)
+
+// flushAt is the buffered size above which EncodeCommand writes through.
+const flushAt = 32 << 10
+
+// NewEncoder returns an Encoder writing to w.
+func NewEncoder(w io.Writer) *Encoder {
+	return &Encoder{w: w}
+}
+
+// SetIndent makes the encoder write like MarshalIndent. Call it before
+// writing anything.
+func (e *Encoder) SetIndent(prefix, indent string) {
+	e.wr.pretty, e.wr.prefix, e.wr.indent = indent != "" || prefix != "", prefix, indent
+}
+
+// Encode writes the whole message m.
+func (e *Encoder) Encode(m *Message) error {
+	if err := e.EncodeHeader(m.XMLNS, &m.Header); err != nil {
+		return err
+	}
+	for _, c := range m.Body.Commands {
+		if err := e.EncodeCommand(c); err != nil {
+			return err
+		}
+	}
+	return e.EncodeEnd(m.Body.Final)
+}
+
+// EncodeHeader writes the SyncML start tag with the namespace xmlns, the
+// header, and the SyncBody start tag.
+func (e *Encoder) EncodeHeader(xmlns string, h *Header) error {
+	if e.err != nil {
+		return e.err
+	}
+	if e.state != encStart {
+		return fmt.Errorf("syncml: EncodeHeader: %w", ErrState)
+	}
+	if err := e.wr.start(xmlns, h); err != nil {
+		e.wr.b = e.wr.b[:0]
+		return err
+	}
+	e.state = encBody
+	return nil
+}
+
+// EncodeCommand writes one body command. A command that cannot be written
+// leaves nothing behind and returns an error; the encoder stays usable.
+func (e *Encoder) EncodeCommand(c Command) error {
+	if e.err != nil {
+		return e.err
+	}
+	if e.state != encBody {
+		return fmt.Errorf("syncml: EncodeCommand: %w", ErrState)
+	}
+	n, depth := len(e.wr.b), e.wr.depth
+	if err := e.wr.command(c); err != nil {
+		e.wr.b, e.wr.depth = e.wr.b[:n], depth
+		return err
+	}
+	if len(e.wr.b) >= flushAt {
+		return e.flush()
+	}
+	return nil
+}
+
+// EncodeEnd writes <Final/> when final is set, closes the body and the
+// message, and flushes everything to the writer.
+func (e *Encoder) EncodeEnd(final bool) error {
+	if e.err != nil {
+		return e.err
+	}
+	if e.state != encBody {
+		return fmt.Errorf("syncml: EncodeEnd: %w", ErrState)
+	}
+	e.wr.end(final)
+	e.state = encDone
+	return e.flush()
+}
+
+func (e *Encoder) flush() error {
+	if len(e.wr.b) == 0 {
+		return nil
+	}
+	if _, err := e.w.Write(e.wr.b); err != nil {
+		e.err = fmt.Errorf("syncml: write: %w", err)
+		return e.err
+	}
+	e.wr.b = e.wr.b[:0]
+	return nil
+}

@@ -1,0 +1,63 @@
+package syncml
+
+// Unmarshal decodes a whole SyncML message with the default limits.
+func Unmarshal(data []byte, m *Message) error {
+	return UnmarshalLimits(data, m, Limits{})
+}
+
+// UnmarshalLimits decodes a whole SyncML message within the given limits
+// (zero fields take their defaults). On error m is left unchanged.
+func UnmarshalLimits(data []byte, m *Message, lim Limits) error {
+	lim = lim.withDefaults()
+	if int64(len(data)) > lim.MaxBytes {
+		return &LimitError{Limit: "MaxBytes", Max: lim.MaxBytes, Offset: lim.MaxBytes}
+	}
+	src, err := toUTF8(data)
+	if err != nil {
+		return &DecodeError{Line: 1, Column: 1, Err: err}
+	}
+	if int64(len(src)) > lim.MaxBytes {
+		return &LimitError{Limit: "MaxBytes", Max: lim.MaxBytes, Offset: lim.MaxBytes}
+	}
+	sc := scanner{s: src, lim: lim, baseLine: 1, baseCol: 1}
+	var out Message
+	if err := sc.message(&out); err != nil {
+		return err
+	}
+	*m = out
+	return nil
+}
+
+// message decodes the whole input into m.
+func (sc *scanner) message(m *Message) error {
+	pos, err := sc.prolog(0)
+	if err != nil {
+		return err
+	}
+	m.XMLNS, pos, err = sc.root(pos)
+	if err != nil {
+		return err
+	}
+	if pos, err = sc.header(pos, &m.Header); err != nil {
+		return err
+	}
+	pos, err = sc.bodyStart(pos)
+	if err == errEmptyBody {
+		_, err = sc.rootEnd(pos)
+		return err
+	}
+	if err != nil {
+		return err
+	}
+	for {
+		c, next, done, err := sc.bodyItem(pos, &m.Body.Final)
+		if err != nil {
+			return err
+		}
+		if done {
+			return nil
+		}
+		m.Body.Commands = append(m.Body.Commands, c)
+		pos = next
+	}
+}
