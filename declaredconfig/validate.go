@@ -1,0 +1,152 @@
+package declaredconfig
+
+import (
+	"encoding/base64"
+	"errors"
+	"strconv"
+	"strings"
+)
+
+// Validate checks d against the rules of the CSP for sending it to the node
+// target: target is a Document node; id is a GUID equal to the target's
+// DocID (compared exactly); context agrees with the target's scope (Device
+// or User, any case; the MI provider scenarios need Device); the scenario
+// is one the documentation defines; schema is present; each CSP has a
+// name and its setting paths are unique; DSC elements name a class and
+// their Key names are unique; and each value agrees with its type (int,
+// bool and b64 are checked; values holding a bulk template placeholder
+// "@#" are not). All problems are reported, joined; each matches ErrInvalid.
+func (d *Document) Validate(target URI) error {
+	var errs []error
+	add := func(format string, args ...any) {
+		errs = append(errs, errorf("%w: "+format, append([]any{ErrInvalid}, args...)...))
+	}
+	if err := target.Check(); err != nil {
+		errs = append(errs, err)
+	} else if target.Node != NodeDocument {
+		add("target %s is not a Document node", target)
+	}
+	if err := CheckDocID(d.ID); err != nil {
+		errs = append(errs, err)
+	}
+	if d.ID != target.DocID {
+		add("document id %q differs from the DocID %q of the target", d.ID, target.DocID)
+	}
+	switch {
+	case d.Context == "":
+		add("context is missing")
+	case !strings.EqualFold(d.Context, "Device") && !strings.EqualFold(d.Context, "User"):
+		add("context %q is neither Device nor User", d.Context)
+	case !strings.EqualFold(d.Context, target.Scope.String()):
+		add("context %q does not match the %s scope of the target", d.Context, target.Scope)
+	}
+	if d.Schema == "" {
+		add("schema is missing")
+	}
+	if d.Checksum == "" {
+		add("checksum is missing")
+	}
+	if !knownScenario(d.Scenario) {
+		add("osdefinedscenario %q is not a defined scenario", d.Scenario)
+	} else if deviceOnlyScenario(d.Scenario) && !strings.EqualFold(d.Context, "Device") {
+		add("scenario %s needs context Device", d.Scenario)
+	}
+	if len(d.CSPs) == 0 && len(d.DSCs) == 0 {
+		add("document has no CSP or DSC settings")
+	}
+	for i, c := range d.CSPs {
+		if c.Name == "" {
+			add("CSP %d has no name", i+1)
+		}
+		seen := make(map[string]bool, len(c.Settings))
+		for _, s := range c.Settings {
+			if s.Path == "" {
+				add("CSP %q: a URI has no path", c.Name)
+				continue
+			}
+			if seen[s.Path] {
+				add("CSP %q: path %q given more than once", c.Name, s.Path)
+			}
+			seen[s.Path] = true
+			if err := checkTyped(s.Type, s.Value, s.Markup); err != nil {
+				add("CSP %q path %q: %v", c.Name, s.Path, err)
+			}
+		}
+	}
+	for i, c := range d.DSCs {
+		if c.ClassName == "" {
+			add("DSC %d has no className", i+1)
+		}
+		if c.Namespace == "" {
+			add("DSC %d has no namespace", i+1)
+		}
+		if len(c.Keys) == 0 {
+			add("DSC %q has no Key", c.ClassName)
+		}
+		seen := map[string]bool{}
+		for _, p := range append(append([]Param(nil), c.Keys...), c.Values...) {
+			if p.Name == "" {
+				add("DSC %q: a parameter has no name", c.ClassName)
+			} else if seen[p.Name] {
+				add("DSC %q: parameter %q given more than once", c.ClassName, p.Name)
+			}
+			seen[p.Name] = true
+		}
+	}
+	if r := d.Reflected; r != nil {
+		seen := map[string]bool{}
+		for _, p := range r.Properties {
+			if p.Name == "" {
+				add("ReflectedProperties: a Property has no name")
+			} else if seen[p.Name] {
+				add("ReflectedProperties: property %q given more than once", p.Name)
+			}
+			seen[p.Name] = true
+			if err := checkTyped(p.Type, p.Value, p.Markup); err != nil {
+				add("property %q: %v", p.Name, err)
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// checkTyped checks that a value agrees with its DDF format name.
+func checkTyped(typ, value string, markup bool) error {
+	t := strings.ToLower(typ)
+	if typ == "" {
+		return errorf("type is missing")
+	}
+	if strings.Contains(value, "@#") {
+		return nil // bulk template placeholder, filled in on the device
+	}
+	switch t {
+	case "chr", "xml", "node", "null", "date", "time", "float":
+		if markup && t != "xml" {
+			return errorf("type %s value holds elements", typ)
+		}
+		return nil
+	case "int":
+		if markup {
+			return errorf("int value holds elements")
+		}
+		if _, err := strconv.ParseInt(value, 10, 64); err != nil {
+			return errorf("value %q is not an int", value)
+		}
+		n, _ := strconv.ParseInt(value, 10, 64)
+		if n < -1<<31 || n > 1<<32-1 {
+			return errorf("value %q is out of the 32-bit range", value)
+		}
+		return nil
+	case "bool":
+		if !strings.EqualFold(value, "true") && !strings.EqualFold(value, "false") || markup {
+			return errorf("value %q is not a bool (true or false)", value)
+		}
+		return nil
+	case "b64":
+		if _, err := base64.StdEncoding.DecodeString(value); err != nil || markup {
+			return errorf("value is not base64")
+		}
+		return nil
+	}
+	return errorf("unknown type %q", typ)
+}
