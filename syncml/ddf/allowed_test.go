@@ -13,9 +13,9 @@ func TestAllows(t *testing.T) {
 	list := &AllowedValues{Type: ValueENUM, Enums: []Enum{{Value: "a"}, {Value: "b"}}, Delimiter: "\uF000"}
 	none := &AllowedValues{Type: ValueNone}
 	tests := []struct {
-		a   *AllowedValues
-		v   string
-		ok  bool
+		a  *AllowedValues
+		v  string
+		ok bool
 	}{
 		{enum, "0", true}, {enum, "2", true}, {enum, "0x2", true}, {enum, "true", true},
 		{enum, "1", false}, {enum, "True", false}, {enum, "", false},

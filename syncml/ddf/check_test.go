@@ -1,0 +1,118 @@
+package ddf
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/windc-go/windc/syncml"
+)
+
+func item(uri string, d *syncml.Data) syncml.Item {
+	return syncml.Item{Target: &syncml.Location{LocURI: uri}, Data: d}
+}
+
+func fmtItem(uri, format string, d *syncml.Data) syncml.Item {
+	it := item(uri, d)
+	it.Meta = &syncml.Meta{Format: format}
+	return it
+}
+
+func TestCheck(t *testing.T) {
+	tr := mustParseSpec(t, "DMClient.xml")
+	const p = "./Device/Vendor/MSFT/DMClient/Provider/MS%20DM%20SERVER/"
+	const le = p + "LinkedEnrollment/"
+	type v struct {
+		item int
+		err  error
+	}
+	tests := []struct {
+		name string
+		cmd  syncml.Command
+		want []v
+	}{
+		{"replace endpoint", &syncml.Replace{CmdID: "2", Items: []syncml.Item{item(le+"DiscoveryEndpoint", syncml.Text("https://x/"))}}, nil},
+		{"add endpoint chr", &syncml.Add{CmdID: "2", Meta: &syncml.Meta{Format: "chr"}, Items: []syncml.Item{item(le+"DiscoveryEndpoint", syncml.Text("https://x/"))}}, nil},
+		{"exec enroll", &syncml.Exec{CmdID: "3", Items: []syncml.Item{item(le+"Enroll", nil)}}, nil},
+		{"get status", &syncml.Get{CmdID: "4", Items: []syncml.Item{item(le+"EnrollStatus", nil), item(le+"LastError", nil)}}, nil},
+		{"delete endpoint", &syncml.Delete{CmdID: "5", Items: []syncml.Item{item(le+"DiscoveryEndpoint", nil)}}, nil},
+		{"vendor shorthand", &syncml.Get{Items: []syncml.Item{item("./Vendor/MSFT/DMClient/HWDevID", nil)}}, nil},
+		{"no such node", &syncml.Get{Items: []syncml.Item{item(le+"Nope", nil)}}, []v{{0, ErrNoSuchNode}}},
+		{"bad uri", &syncml.Get{Items: []syncml.Item{item(le+"%G0", nil)}}, []v{{0, ErrURI}}},
+		{"no target", &syncml.Get{Items: []syncml.Item{{}}}, []v{{0, ErrURI}}},
+		{"replace read-only", &syncml.Replace{Items: []syncml.Item{fmtItem(le+"EnrollStatus", "int", syncml.Text("4"))}}, []v{{0, ErrAccessType}}},
+		{"exec not exec", &syncml.Exec{Items: []syncml.Item{item(le+"DiscoveryEndpoint", nil)}}, []v{{0, ErrAccessType}}},
+		{"get exec-only", &syncml.Get{Items: []syncml.Item{item(le+"Enroll", nil)}}, []v{{0, ErrAccessType}}},
+		{"format mismatch", &syncml.Replace{Items: []syncml.Item{fmtItem(p+"ConfigRefresh/Cadence", "chr", syncml.Text("90"))}}, []v{{0, ErrFormat}}},
+		{"default format is chr", &syncml.Replace{Items: []syncml.Item{item(p+"ConfigRefresh/Cadence", syncml.Text("90"))}}, []v{{0, ErrFormat}}},
+		{"command meta applies", &syncml.Replace{Meta: &syncml.Meta{Format: "int"}, Items: []syncml.Item{item(p+"ConfigRefresh/Cadence", syncml.Text("90"))}}, nil},
+		{"out of range", &syncml.Replace{Items: []syncml.Item{fmtItem(p+"ConfigRefresh/Cadence", "int", syncml.Text("29"))}}, []v{{0, ErrValue}}},
+		{"not an int", &syncml.Replace{Items: []syncml.Item{fmtItem(p+"ConfigRefresh/PausePeriod", "int", syncml.Text("ten"))}}, []v{{0, ErrValue}}},
+		{"bool", &syncml.Replace{Items: []syncml.Item{fmtItem(p+"ConfigRefresh/Enabled", "bool", syncml.Text("maybe"))}}, []v{{0, ErrValue}}},
+		{"bool ok", &syncml.Replace{Items: []syncml.Item{fmtItem(p+"ConfigRefresh/Enabled", "bool", syncml.Text("true"))}}, nil},
+		{"enum", &syncml.Replace{Items: []syncml.Item{fmtItem(p+"ConfigLock/Lock", "int", syncml.Text("7"))}}, []v{{0, ErrValue}}},
+		{"regex", &syncml.Replace{Items: []syncml.Item{item(p+"SyncApplicationVersion", syncml.Text("2.0"))}}, nil},
+		{"regex miss", &syncml.Replace{Items: []syncml.Item{item(p+"SyncApplicationVersion", syncml.Text("2.0.1"))}}, []v{{0, ErrValue}}},
+		{"chunk not read", &syncml.Replace{Items: []syncml.Item{{Target: &syncml.Location{LocURI: p + "SyncApplicationVersion"}, Data: syncml.Text("2."), MoreData: true}}}, nil},
+		{"device node under user", &syncml.Get{Items: []syncml.Item{item("./User/Vendor/MSFT/DMClient/Provider/X/LinkedEnrollment/EnrollStatus", nil)}}, []v{{0, ErrScope}}},
+		{"delete permanent", &syncml.Delete{Items: []syncml.Item{item(p+"FirstSyncStatus/SkipUserStatusPage", nil)}}, []v{{0, ErrAccessType}, {0, ErrScope}}},
+		{"add interior node", &syncml.Add{Items: []syncml.Item{fmtItem(p+"Poll", "node", nil)}}, nil},
+		{"interior with data", &syncml.Add{Items: []syncml.Item{fmtItem(p+"Poll", "node", syncml.Text("x"))}}, []v{{0, ErrValue}}},
+		{"results", &syncml.Results{Items: []syncml.Item{{Source: &syncml.Location{LocURI: le + "EnrollStatus"}, Data: syncml.Text("4")}}}, nil},
+		{"results not readable", &syncml.Results{Items: []syncml.Item{{Source: &syncml.Location{LocURI: le + "Enroll"}}, {}}}, []v{{0, ErrAccessType}, {1, ErrURI}}},
+		{"copy", &syncml.Copy{Items: []syncml.Item{{Target: &syncml.Location{LocURI: le + "DiscoveryEndpoint"}, Source: &syncml.Location{LocURI: le + "Enroll"}}}}, []v{{0, ErrAccessType}, {0, ErrAccessType}}},
+		{"status and alert pass", &syncml.Atomic{Commands: []syncml.Command{&syncml.Status{}, &syncml.Alert{}, &syncml.Unknown{Name: "Map"}}}, nil},
+		{"atomic descends", &syncml.Atomic{CmdID: "1", Commands: []syncml.Command{
+			&syncml.Replace{CmdID: "2", Items: []syncml.Item{item(le+"DiscoveryEndpoint", syncml.Text("u")), item(le+"EnrollStatus", syncml.Text("1"))}},
+			&syncml.Sequence{CmdID: "3", Commands: []syncml.Command{&syncml.Exec{CmdID: "4", Items: []syncml.Item{item(le+"Missing", nil)}}}},
+		}}, []v{{1, ErrAccessType}, {1, ErrFormat}, {0, ErrNoSuchNode}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tr.Check(tt.cmd)
+			if len(tt.want) == 0 {
+				if err != nil {
+					t.Fatalf("Check = %v, want nil", err)
+				}
+				return
+			}
+			var ce *CheckError
+			if !errors.As(err, &ce) {
+				t.Fatalf("Check = %v, want *CheckError", err)
+			}
+			if len(ce.Violations) != len(tt.want) {
+				t.Fatalf("Check = %v, want %d violations", err, len(tt.want))
+			}
+			for i, w := range tt.want {
+				got := ce.Violations[i]
+				if got.Item != w.item || !errors.Is(got, w.err) {
+					t.Errorf("violation %d = item %d %v, want item %d %v", i, got.Item, got.Err, w.item, w.err)
+				}
+			}
+			for _, w := range tt.want {
+				if !errors.Is(err, w.err) {
+					t.Errorf("errors.Is(CheckError, %v) = false", w.err)
+				}
+			}
+		})
+	}
+}
+
+func TestCheckViolationFields(t *testing.T) {
+	tr := mustParseSpec(t, "DMClient.xml")
+	uri := "./Device/Vendor/MSFT/DMClient/Provider/P/LinkedEnrollment/EnrollStatus"
+	err := tr.Check(&syncml.Sequence{CmdID: "9", Commands: []syncml.Command{
+		&syncml.Replace{CmdID: "10", Items: []syncml.Item{{}, fmtItem(uri, "int", syncml.Text("4"))}},
+	}})
+	var v *Violation
+	if !errors.As(err, &v) {
+		t.Fatalf("Check = %v", err)
+	}
+	// errors.As finds the first violation: item 0 without a Target.
+	if v.Command != "Replace" || v.CmdID != "10" || v.Item != 0 || v.Err != ErrURI {
+		t.Errorf("first violation = %+v", v)
+	}
+	want := `ddf: 2 violations; Replace "10" item 0: malformed LocURI: Replace item has no Target LocURI; Replace "10" item 1 ` + uri + `: command not in AccessType: Replace not in AccessType Get`
+	if err.Error() != want {
+		t.Errorf("Error() =\n%s\nwant\n%s", err, want)
+	}
+}
