@@ -1,0 +1,296 @@
+package discovery
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// script is a test discovery service that answers each POST with the
+// next step and records what it received.
+type script struct {
+	mu    sync.Mutex
+	steps []func(w http.ResponseWriter, req *Request)
+	got   []*Request
+	hdrs  []http.Header
+	times []time.Time
+}
+
+func (s *script) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	req, err := ReadRequest(r.Body, 0)
+	if err != nil || r.Method != http.MethodPost {
+		http.Error(w, "bad request", 400)
+		return
+	}
+	s.got = append(s.got, req)
+	s.hdrs = append(s.hdrs, r.Header.Clone())
+	s.times = append(s.times, time.Now())
+	if len(s.got) > len(s.steps) {
+		http.Error(w, "unexpected request", 500)
+		return
+	}
+	s.steps[len(s.got)-1](w, req)
+}
+
+func reply(status int, body string, hdr ...string) func(http.ResponseWriter, *Request) {
+	return func(w http.ResponseWriter, _ *Request) {
+		w.Header().Set("Content-Type", "application/json")
+		for i := 0; i+1 < len(hdr); i += 2 {
+			w.Header().Set(hdr[i], hdr[i+1])
+		}
+		w.WriteHeader(status)
+		io.WriteString(w, body)
+	}
+}
+
+func okReply(p AuthPolicy) func(http.ResponseWriter, *Request) {
+	r := validResponse(p)
+	b, _ := r.MarshalJSON()
+	return reply(200, string(b))
+}
+
+var upnRequired = reply(200, `{"errorCode":"UPNRequired"}`)
+
+func TestClient(t *testing.T) {
+	legacy := &Request{UserDomain: "contoso.com", OSVersion: "10.0.26100.1301"}
+	registered := &Request{EnrollmentType: new(EnrollmentTypeUser), OSVersion: "10.0.26100.1301"}
+	registeredUPN := &Request{UPN: "johndoe@contoso.com", EnrollmentType: new(EnrollmentTypeUser), OSVersion: "10.0.26100.1301"}
+	past := time.Now().Add(-time.Hour).UTC().Format(http.TimeFormat)
+	farFuture := time.Now().Add(time.Hour).UTC().Format(http.TimeFormat)
+
+	tests := []struct {
+		name      string
+		client    Client
+		req       *Request
+		steps     []func(http.ResponseWriter, *Request)
+		want      AuthPolicy // on success
+		err       error      // sentinel the error must match
+		errAs     any        // pointer to an error type the error must be
+		wantSent  []string   // upn of each request the server received
+		minElapse time.Duration
+	}{
+		{name: "joined", req: legacy, steps: steps(okReply(AuthPolicyFederated)), want: AuthPolicyFederated, wantSent: []string{""}},
+		{name: "registered", req: registeredUPN, steps: steps(okReply(AuthPolicyCertificate)), want: AuthPolicyCertificate,
+			wantSent: []string{"johndoe@contoso.com"}},
+		{name: "UPNRequired retried with UPN", client: Client{UPN: "johndoe@contoso.com"}, req: registered,
+			steps: steps(upnRequired, okReply(AuthPolicyCertificate)), want: AuthPolicyCertificate,
+			wantSent: []string{"", "johndoe@contoso.com"}},
+		{name: "UPNRequired twice", client: Client{UPN: "johndoe@contoso.com"}, req: registered,
+			steps: steps(upnRequired, upnRequired), err: ErrUPNRequired, errAs: new(*ServerError),
+			wantSent: []string{"", "johndoe@contoso.com"}},
+		{name: "UPNRequired without a UPN to give", req: registered,
+			steps: steps(upnRequired), err: ErrUPNRequired, wantSent: []string{""}},
+		{name: "UPNRequired although sent", client: Client{UPN: "other@contoso.com"}, req: registeredUPN,
+			steps: steps(upnRequired), err: ErrUPNRequired, wantSent: []string{"johndoe@contoso.com"}},
+		{name: "other error code", req: legacy, steps: steps(reply(200, `{"errorCode":"Blocked","message":"no"}`)),
+			errAs: new(*ServerError), wantSent: []string{""}},
+		{name: "Retry-After seconds", req: legacy,
+			steps:    steps(reply(503, `{"errorCode":"Throttled"}`, "Retry-After", "1"), okReply(AuthPolicyFederated)),
+			want:     AuthPolicyFederated, wantSent: []string{"", ""}, minElapse: 900 * time.Millisecond},
+		{name: "Retry-After zero on 429", req: legacy,
+			steps: steps(reply(429, ``, "Retry-After", "0"), okReply(AuthPolicyFederated)),
+			want:  AuthPolicyFederated, wantSent: []string{"", ""}},
+		{name: "Retry-After past date", req: legacy,
+			steps: steps(reply(429, ``, "Retry-After", past), okReply(AuthPolicyFederated)),
+			want:  AuthPolicyFederated, wantSent: []string{"", ""}},
+		{name: "Retry-After beyond bound", client: Client{MaxRetryAfter: 10 * time.Second}, req: legacy,
+			steps: steps(reply(429, ``, "Retry-After", farFuture)), errAs: new(*ServerError), wantSent: []string{""}},
+		{name: "Retry-After seconds beyond bound", client: Client{MaxRetryAfter: time.Second}, req: legacy,
+			steps: steps(reply(503, ``, "Retry-After", "2")), errAs: new(*ServerError), wantSent: []string{""}},
+		{name: "no waiting allowed", client: Client{MaxRetryAfter: -1}, req: legacy,
+			steps: steps(reply(503, ``, "Retry-After", "0")), errAs: new(*ServerError), wantSent: []string{""}},
+		{name: "retries exhausted", client: Client{MaxRetries: 2}, req: legacy,
+			steps:    steps(reply(429, ``, "Retry-After", "0"), reply(429, ``, "Retry-After", "0"), reply(429, ``, "Retry-After", "0")),
+			errAs:    new(*ServerError), wantSent: []string{"", "", ""}},
+		{name: "503 without Retry-After", req: legacy, steps: steps(reply(503, ``)), errAs: new(*ServerError), wantSent: []string{""}},
+		{name: "Retry-After on 500 ignored", req: legacy, steps: steps(reply(500, ``, "Retry-After", "0")), errAs: new(*ServerError), wantSent: []string{""}},
+		{name: "bad Retry-After", req: legacy, steps: steps(reply(429, ``, "Retry-After", "soon")), errAs: new(*ServerError), wantSent: []string{""}},
+		{name: "insecure URL in response", req: legacy,
+			steps: steps(func(w http.ResponseWriter, r *Request) {
+				resp := validResponse(AuthPolicyFederated)
+				resp.AuthenticationServiceURL = "http://auth.contoso.com/"
+				b, _ := resp.MarshalJSON()
+				reply(200, string(b))(w, r)
+			}), err: ErrInsecureURL, wantSent: []string{""}},
+		{name: "foreign host in response", client: Client{URLs: URLPolicy{AllowLoopbackHTTP: true, AllowedHosts: []string{"127.0.0.1", "manage.contoso.com"}}}, req: legacy,
+			steps: steps(func(w http.ResponseWriter, r *Request) {
+				resp := validResponse(AuthPolicyFederated)
+				resp.TouURL = "https://evil.example/tou"
+				b, _ := resp.MarshalJSON()
+				reply(200, string(b))(w, r)
+			}), err: ErrHostNotAllowed, wantSent: []string{""}},
+		{name: "pair mismatch", req: registeredUPN, steps: steps(okReply(AuthPolicyFederated)), err: ErrPairMismatch,
+			wantSent: []string{"johndoe@contoso.com"}},
+		{name: "pair mismatch after UPN retry", client: Client{UPN: "johndoe@contoso.com"}, req: legacy,
+			steps: steps(upnRequired, okReply(AuthPolicyCertificate)), err: ErrPairMismatch, wantSent: []string{"", "johndoe@contoso.com"}},
+		{name: "missing field", req: legacy, steps: steps(reply(200, `{"AuthPolicy":"Federated"}`)), err: ErrRequired, wantSent: []string{""}},
+		{name: "unknown field in response", req: legacy, steps: steps(reply(200, `{"AuthPolicy":"Federated","authPolicy":"Certificate"}`)),
+			err: ErrCaseMismatch, errAs: new(*DecodeError), wantSent: []string{""}},
+		{name: "wrong content type", req: legacy, steps: steps(func(w http.ResponseWriter, _ *Request) {
+			w.Header().Set("Content-Type", "text/html")
+			io.WriteString(w, "<html/>")
+		}), err: ErrContentType, wantSent: []string{""}},
+		{name: "response too large", client: Client{MaxBodyBytes: 64}, req: legacy, steps: steps(okReply(AuthPolicyFederated)),
+			err: ErrLimit, errAs: new(*LimitError), wantSent: []string{""}},
+		{name: "invalid request not sent", req: &Request{UPN: "x"}, err: ErrRequired},
+		{name: "redirect to http refused", req: legacy, steps: steps(func(w http.ResponseWriter, _ *Request) {
+			w.Header().Set("Location", "http://127.0.0.1:1/discovery")
+			w.WriteHeader(http.StatusTemporaryRedirect)
+		}), err: ErrInsecureURL, wantSent: []string{""}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := &script{steps: tt.steps}
+			srv := httptest.NewTLSServer(s)
+			defer srv.Close()
+			c := tt.client
+			c.URL = srv.URL
+			c.HTTPClient = srv.Client()
+			start := time.Now()
+			resp, err := c.Discover(context.Background(), tt.req, Headers{CorrelationVector: "cv.9", ClientRequestID: "rid-9"})
+			elapsed := time.Since(start)
+			if tt.err == nil && tt.errAs == nil {
+				if err != nil {
+					t.Fatalf("Discover: %v", err)
+				}
+				if resp.AuthPolicy != tt.want {
+					t.Errorf("AuthPolicy = %q, want %q", resp.AuthPolicy, tt.want)
+				}
+			} else {
+				if resp != nil || err == nil {
+					t.Fatalf("Discover = %+v, %v; want an error", resp, err)
+				}
+				if tt.err != nil && !errors.Is(err, tt.err) {
+					t.Errorf("error %v, want %v", err, tt.err)
+				}
+				if tt.errAs != nil && !errors.As(err, tt.errAs) {
+					t.Errorf("error %T %v, want %T", err, err, tt.errAs)
+				}
+				if !strings.HasPrefix(err.Error(), "discovery: ") {
+					t.Errorf("error %q lacks the package prefix", err)
+				}
+			}
+			if elapsed < tt.minElapse {
+				t.Errorf("returned after %s, want at least %s", elapsed, tt.minElapse)
+			}
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			var sent []string
+			for i, r := range s.got {
+				sent = append(sent, r.UPN)
+				h := s.hdrs[i]
+				if h.Get("Content-Type") != "application/json" || h.Get("MS-CV") != "cv.9" || h.Get("client-request-id") != "rid-9" {
+					t.Errorf("request %d headers: %v", i, h)
+				}
+				if diff := cmp.Diff(tt.req.EnrollmentType, r.EnrollmentType); diff != "" {
+					t.Errorf("request %d enrollmentType changed: %s", i, diff)
+				}
+			}
+			if diff := cmp.Diff(tt.wantSent, sent); diff != "" {
+				t.Errorf("requests received (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func steps(f ...func(http.ResponseWriter, *Request)) []func(http.ResponseWriter, *Request) { return f }
+
+func TestClientRetryAfterDate(t *testing.T) {
+	// An HTTP date has whole seconds: 2 s ahead means a wait of 1–2 s.
+	when := time.Now().Add(2 * time.Second).UTC().Format(http.TimeFormat)
+	s := &script{steps: steps(reply(429, ``, "Retry-After", when), okReply(AuthPolicyFederated))}
+	srv := httptest.NewTLSServer(s)
+	defer srv.Close()
+	c := Client{URL: srv.URL, HTTPClient: srv.Client()}
+	if _, err := c.Discover(context.Background(), &Request{OSVersion: "10.0.26100.1"}, Headers{}); err != nil {
+		t.Fatal(err)
+	}
+	if gap := s.times[1].Sub(s.times[0]); gap < 900*time.Millisecond || gap > 3*time.Second {
+		t.Errorf("retried after %s, want about 1–2 s", gap)
+	}
+}
+
+func TestClientContextEndsWait(t *testing.T) {
+	s := &script{steps: steps(reply(503, ``, "Retry-After", "30"))}
+	srv := httptest.NewTLSServer(s)
+	defer srv.Close()
+	c := Client{URL: srv.URL, HTTPClient: srv.Client()}
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := c.Discover(ctx, &Request{OSVersion: "10.0.26100.1"}, Headers{})
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Discover = %v, want context.DeadlineExceeded", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("took %s; the context should end the wait", d)
+	}
+}
+
+func TestClientEndpointPolicy(t *testing.T) {
+	s := &script{steps: steps(okReply(AuthPolicyFederated))}
+	srv := httptest.NewServer(s) // plain http on loopback
+	defer srv.Close()
+	req := &Request{OSVersion: "10.0.26100.1"}
+	c := Client{URL: srv.URL}
+	if _, err := c.Discover(context.Background(), req, Headers{}); !errors.Is(err, ErrInsecureURL) {
+		t.Fatalf("http endpoint without option = %v, want ErrInsecureURL", err)
+	}
+	if len(s.got) != 0 {
+		t.Fatalf("request sent to a refused endpoint")
+	}
+	c.URLs.AllowLoopbackHTTP = true
+	if _, err := c.Discover(context.Background(), req, Headers{}); err != nil {
+		t.Fatalf("loopback http endpoint with option: %v", err)
+	}
+	// The transport refuses everything, so a wrong acceptance cannot
+	// reach the address.
+	c.HTTPClient = &http.Client{Transport: refuseTransport{}}
+	c.URL = "http://192.0.2.1/discovery"
+	if _, err := c.Discover(context.Background(), req, Headers{}); !errors.Is(err, ErrInsecureURL) {
+		t.Fatalf("non-loopback http endpoint = %v, want ErrInsecureURL", err)
+	}
+}
+
+func TestParseRetryAfter(t *testing.T) {
+	now := time.Date(2024, 9, 12, 10, 0, 0, 0, time.UTC)
+	tests := []struct {
+		in   string
+		want time.Duration
+		ok   bool
+	}{
+		{"0", 0, true},
+		{" 120 ", 120 * time.Second, true},
+		{"99999999999999999999999", maxRetryAfterSeconds * time.Second, true},
+		{"Thu, 12 Sep 2024 10:00:30 GMT", 30 * time.Second, true},
+		{"Thursday, 12-Sep-24 10:01:00 GMT", time.Minute, true},
+		{"Thu Sep 12 10:00:05 2024", 5 * time.Second, true},
+		{"Wed, 11 Sep 2024 10:00:00 GMT", 0, true},
+		{"", 0, false},
+		{"-5", 0, false},
+		{"1.5", 0, false},
+		{"tomorrow", 0, false},
+	}
+	for _, tt := range tests {
+		got, ok := parseRetryAfter(tt.in, now)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("parseRetryAfter(%q) = %s, %v; want %s, %v", tt.in, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+type refuseTransport struct{}
+
+func (refuseTransport) RoundTrip(*http.Request) (*http.Response, error) {
+	return nil, errors.New("test transport: no network")
+}
