@@ -137,7 +137,7 @@ func ValidatePair(req *Request, resp *Response) error {
 		return &FieldError{Field: "enrollmentType", Err: fmt.Errorf("%w: %q", ErrEnrollmentType, req.Type())}
 	}
 	if resp.AuthPolicy != want {
-		return &FieldError{Field: "AuthPolicy", Err: fmt.Errorf("%w: enrollmentType %s needs %s, got %q",
+		return &FieldError{Field: "AuthPolicy", Err: fmt.Errorf("%w: %s needs %s, got %q",
 			ErrPairMismatch, req.Type(), want, resp.AuthPolicy)}
 	}
 	return nil
