@@ -1,0 +1,257 @@
+package syncml
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+)
+
+// ErrInvalid is the cause of every Validate failure.
+var ErrInvalid = errors.New("protocol rule violated")
+
+// A Violation is one broken protocol rule.
+type Violation struct {
+	// Path locates the element, such as "SyncBody/Atomic[2]/Replace[1]".
+	Path string
+	// CmdID of the command concerned, if it has one.
+	CmdID string
+	// Rule names the rule, such as "cmdid-unique" (see Validate).
+	Rule string
+	// Detail says what was found.
+	Detail string
+}
+
+func (v Violation) String() string {
+	s := v.Path + ": " + v.Rule
+	if v.CmdID != "" {
+		s += " (CmdID " + strconv.Quote(v.CmdID) + ")"
+	}
+	if v.Detail != "" {
+		s += ": " + v.Detail
+	}
+	return s
+}
+
+// A ValidationError lists every protocol rule a message breaks.
+type ValidationError struct {
+	Violations []Violation
+}
+
+func (e *ValidationError) Error() string {
+	var b strings.Builder
+	b.WriteString("syncml: ")
+	b.WriteString(strconv.Itoa(len(e.Violations)))
+	b.WriteString(" protocol violation(s): ")
+	for i, v := range e.Violations {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		b.WriteString(v.String())
+	}
+	return b.String()
+}
+
+// Unwrap returns ErrInvalid.
+func (e *ValidationError) Unwrap() error { return ErrInvalid }
+
+// Validate checks m against the protocol rules Windows enforces and
+// returns a *ValidationError listing every violation, or nil. The rules:
+//
+//   - header: VerDTD 1.1 or 1.2 and the matching VerProto DM/1.1 or DM/1.2,
+//     SessionID, MsgID (a positive integer), Target and Source LocURI
+//     ("header-required", "header-version", "header-msgid");
+//   - every command has a CmdID ("cmdid-missing"), not "0" ("cmdid-zero"),
+//     unique in the message, nested commands included ("cmdid-unique");
+//   - no unknown command element ("unknown-command");
+//   - Add, Copy, Delete, Get, Replace carry at least one Item, and Exec
+//     exactly one ("items"); each Item of those has a Target whose LocURI
+//     parses with ParseLocURI ("locuri");
+//   - Atomic holds only Add, Copy, Delete, Exec, Replace, Sequence and
+//     Alert: no Get, no nested Atomic, no Status or Results
+//     ("atomic-content"), and never an Add then a Replace of the same node
+//     ("atomic-add-replace");
+//   - Sequence holds no Status, Results or Sequence ("sequence-content");
+//   - an Alert has a numeric code in Data ("alert-code"); alerts 1224 and
+//     1226 carry Meta Type on each Item ("alert-type");
+//   - a Status has MsgRef, CmdRef, Cmd and a numeric code in Data
+//     ("status-fields"); Results has CmdRef and at least one Item
+//     ("results-fields").
+//
+// That Final, when present, comes last is a structural rule: the decoder
+// rejects anything after it, and the model cannot express it elsewhere.
+func (m *Message) Validate() error {
+	v := validator{ids: map[string]string{}}
+	h := &m.Header
+	if h.VerDTD == "" || h.VerProto == "" || h.SessionID == "" || h.MsgID == "" || h.Target.LocURI == "" || h.Source.LocURI == "" {
+		v.add("SyncHdr", "", "header-required", "VerDTD, VerProto, SessionID, MsgID, Target and Source LocURI are required")
+	}
+	if h.VerDTD != "" || h.VerProto != "" {
+		if !(h.VerDTD == "1.2" && h.VerProto == "DM/1.2" || h.VerDTD == "1.1" && h.VerProto == "DM/1.1") {
+			v.add("SyncHdr", "", "header-version", "VerDTD "+strconv.Quote(h.VerDTD)+" with VerProto "+strconv.Quote(h.VerProto))
+		}
+	}
+	if h.MsgID != "" {
+		if n, err := strconv.ParseUint(h.MsgID, 10, 32); err != nil || n == 0 {
+			v.add("SyncHdr/MsgID", "", "header-msgid", strconv.Quote(h.MsgID)+" is not a positive integer")
+		}
+	}
+	v.commands("SyncBody", m.Body.Commands, "")
+	if len(v.out) == 0 {
+		return nil
+	}
+	return &ValidationError{Violations: v.out}
+}
+
+type validator struct {
+	ids map[string]string // CmdID → path of first use
+	out []Violation
+}
+
+func (v *validator) add(path, id, rule, detail string) {
+	v.out = append(v.out, Violation{Path: path, CmdID: id, Rule: rule, Detail: detail})
+}
+
+// commands checks a list of commands; parent is "", "Atomic" or "Sequence".
+func (v *validator) commands(path string, cmds []Command, parent string) {
+	for i, c := range cmds {
+		if c == nil {
+			v.add(path+"["+strconv.Itoa(i+1)+"]", "", "unknown-command", "nil command")
+			continue
+		}
+		p := path + "/" + c.ElementName() + "[" + strconv.Itoa(i+1) + "]"
+		v.command(p, c, parent)
+	}
+	if parent == "Atomic" {
+		v.atomicAddReplace(path, cmds)
+	}
+}
+
+func (v *validator) command(p string, c Command, parent string) {
+	if u, ok := c.(*Unknown); ok {
+		v.add(p, "", "unknown-command", "<"+u.Name+"> is not a SyncML DM command")
+		return
+	}
+	id := c.ID()
+	switch {
+	case id == "":
+		v.add(p, "", "cmdid-missing", "")
+	case trimXMLSpace(id) == "0":
+		v.add(p, id, "cmdid-zero", "")
+	default:
+		if first, dup := v.ids[id]; dup {
+			v.add(p, id, "cmdid-unique", "also used by "+first)
+		} else {
+			v.ids[id] = p
+		}
+	}
+	switch parent {
+	case "Atomic":
+		switch c.(type) {
+		case *Get, *Atomic, *Status, *Results:
+			v.add(p, id, "atomic-content", c.ElementName()+" is not allowed inside Atomic")
+		}
+	case "Sequence":
+		switch c.(type) {
+		case *Status, *Results, *Sequence:
+			v.add(p, id, "sequence-content", c.ElementName()+" is not allowed inside Sequence")
+		}
+	}
+	switch c := c.(type) {
+	case *Add:
+		v.items(p, id, c.Items, false)
+	case *Copy:
+		v.items(p, id, c.Items, false)
+	case *Delete:
+		v.items(p, id, c.Items, false)
+	case *Get:
+		v.items(p, id, c.Items, false)
+	case *Replace:
+		v.items(p, id, c.Items, false)
+	case *Exec:
+		v.items(p, id, c.Items, true)
+	case *Atomic:
+		v.commands(p, c.Commands, "Atomic")
+	case *Sequence:
+		v.commands(p, c.Commands, "Sequence")
+	case *Alert:
+		code, err := c.Code()
+		if err != nil {
+			v.add(p, id, "alert-code", "Data must hold a numeric alert code")
+			break
+		}
+		if code == AlertClientEvent || code == AlertGeneric {
+			for i, it := range c.Items {
+				if it.Meta == nil || it.Meta.Type == "" {
+					v.add(p+"/Item["+strconv.Itoa(i+1)+"]", id, "alert-type", "alert "+strconv.Itoa(int(code))+" needs Meta Type")
+				}
+			}
+			if len(c.Items) == 0 {
+				v.add(p, id, "alert-type", "alert "+strconv.Itoa(int(code))+" needs an Item with Meta Type")
+			}
+		}
+	case *Status:
+		if c.MsgRef == "" || c.CmdRef == "" || c.Cmd == "" {
+			v.add(p, id, "status-fields", "MsgRef, CmdRef and Cmd are required")
+		}
+		if _, err := c.Code(); err != nil {
+			v.add(p, id, "status-fields", "Data must hold a numeric status code")
+		}
+	case *Results:
+		if c.CmdRef == "" || len(c.Items) == 0 {
+			v.add(p, id, "results-fields", "CmdRef and at least one Item are required")
+		}
+	}
+}
+
+// items checks the items of a command that addresses nodes.
+func (v *validator) items(p, id string, items []Item, exactlyOne bool) {
+	switch {
+	case exactlyOne && len(items) != 1:
+		v.add(p, id, "items", "Exec needs exactly one Item, found "+strconv.Itoa(len(items)))
+	case len(items) == 0:
+		v.add(p, id, "items", "at least one Item is required")
+	}
+	for i, it := range items {
+		ip := p + "/Item[" + strconv.Itoa(i+1) + "]"
+		if it.Target == nil || it.Target.LocURI == "" {
+			v.add(ip, id, "locuri", "Target LocURI is required")
+			continue
+		}
+		if _, err := ParseLocURI(it.Target.LocURI); err != nil {
+			v.add(ip, id, "locuri", err.Error())
+		}
+	}
+}
+
+// atomicAddReplace flags a Replace of a node added earlier in the same
+// Atomic, which Windows does not support.
+func (v *validator) atomicAddReplace(path string, cmds []Command) {
+	var added []LocURI
+	for i, c := range cmds {
+		switch c := c.(type) {
+		case *Add:
+			for _, it := range c.Items {
+				if it.Target != nil {
+					if u, err := ParseLocURI(it.Target.LocURI); err == nil {
+						added = append(added, u)
+					}
+				}
+			}
+		case *Replace:
+			for _, it := range c.Items {
+				if it.Target == nil {
+					continue
+				}
+				u, err := ParseLocURI(it.Target.LocURI)
+				if err != nil {
+					continue
+				}
+				for _, a := range added {
+					if a.Equal(u) {
+						v.add(path+"/Replace["+strconv.Itoa(i+1)+"]", c.CmdID, "atomic-add-replace", it.Target.LocURI+" is added earlier in the same Atomic")
+					}
+				}
+			}
+		}
+	}
+}

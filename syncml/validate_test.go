@@ -1,0 +1,94 @@
+package syncml
+
+import (
+	"errors"
+	"sort"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func validHeader() Header {
+	return Header{VerDTD: "1.2", VerProto: "DM/1.2", SessionID: "1", MsgID: "1",
+		Target: Location{LocURI: "urn:uuid:device"}, Source: Location{LocURI: "https://mdm.example/"}}
+}
+
+func target(uri string) []Item { return []Item{{Target: &Location{LocURI: uri}}} }
+
+func rules(err error) []string {
+	var ve *ValidationError
+	if !errors.As(err, &ve) {
+		return nil
+	}
+	var out []string
+	for _, v := range ve.Violations {
+		out = append(out, v.Rule)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func TestValidate(t *testing.T) {
+	tests := []struct {
+		name string
+		hdr  func(*Header)
+		cmds []Command
+		want []string
+	}{
+		{"valid", nil, []Command{
+			&Get{CmdID: "2", Items: target("./DevDetail/SwV")},
+			&Exec{CmdID: "3", Items: target("./Vendor/MSFT/DMClient/Provider/X/LinkedEnrollment/Enroll")},
+			&Atomic{CmdID: "4", Commands: []Command{&Replace{CmdID: "5", Items: target("./Vendor/MSFT/A")}}},
+			&Status{CmdID: "6", MsgRef: "1", CmdRef: "0", Cmd: "SyncHdr", Data: Text("200")},
+			&Alert{CmdID: "7", Data: Text("1226"), Items: []Item{{Meta: &Meta{Type: "com.microsoft:mdm.unenrollment.userrequest"}, Data: Text("1")}}},
+		}, nil},
+		{"header", func(h *Header) { h.MsgID = "0"; h.VerProto = "DM/1.1"; h.SessionID = "" }, nil,
+			[]string{"header-msgid", "header-required", "header-version"}},
+		{"cmdid", nil, []Command{
+			&Get{Items: target("./a")},
+			&Get{CmdID: "0", Items: target("./a")},
+			&Get{CmdID: "5", Items: target("./a")},
+			&Sequence{CmdID: "6", Commands: []Command{&Get{CmdID: "5", Items: target("./a")}}},
+		}, []string{"cmdid-missing", "cmdid-unique", "cmdid-zero"}},
+		{"exec items", nil, []Command{
+			&Exec{CmdID: "2"},
+			&Exec{CmdID: "3", Items: append(target("./a"), target("./b")...)},
+			&Replace{CmdID: "4"},
+		}, []string{"items", "items", "items"}},
+		{"locuri", nil, []Command{&Replace{CmdID: "2", Items: append(target("/Vendor/x"), Item{Source: &Location{LocURI: "./a"}})}},
+			[]string{"locuri", "locuri"}},
+		{"atomic", nil, []Command{&Atomic{CmdID: "2", Commands: []Command{
+			&Get{CmdID: "3", Items: target("./a")},
+			&Atomic{CmdID: "4", Commands: []Command{&Add{CmdID: "5", Items: target("./b")}}},
+			&Add{CmdID: "6", Items: target("./Vendor/MSFT/X")},
+			&Replace{CmdID: "7", Items: target("./Device/Vendor/MSFT/X")},
+		}}}, []string{"atomic-add-replace", "atomic-content", "atomic-content"}},
+		{"sequence", nil, []Command{&Sequence{CmdID: "2", Commands: []Command{&Status{CmdID: "3", MsgRef: "1", CmdRef: "1", Cmd: "Get", Data: Text("200")}}}},
+			[]string{"sequence-content"}},
+		{"alerts", nil, []Command{
+			&Alert{CmdID: "2", Data: Text("x")},
+			&Alert{CmdID: "3", Data: Text("1224"), Items: []Item{{Data: Text("user")}}},
+			&Alert{CmdID: "4", Data: Text("1226")},
+		}, []string{"alert-code", "alert-type", "alert-type"}},
+		{"status results", nil, []Command{
+			&Status{CmdID: "2", CmdRef: "1", Data: Text("20x")},
+			&Results{CmdID: "3"},
+		}, []string{"results-fields", "status-fields", "status-fields"}},
+		{"unknown", nil, []Command{&Unknown{Name: "Map", Raw: "<Map/>"}}, []string{"unknown-command"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := &Message{XMLNS: NamespaceSyncML12, Header: validHeader(), Body: Body{Commands: tt.cmds, Final: true}}
+			if tt.hdr != nil {
+				tt.hdr(&m.Header)
+			}
+			err := m.Validate()
+			if diff := cmp.Diff(tt.want, rules(err)); diff != "" {
+				t.Errorf("rules (-want +got):\n%s\nerr: %v", diff, err)
+			}
+			if (err == nil) != (tt.want == nil) || err != nil && !errors.Is(err, ErrInvalid) {
+				t.Errorf("Validate() = %v", err)
+			}
+		})
+	}
+}
