@@ -1,0 +1,107 @@
+package dmclient
+
+import (
+	"strconv"
+	"strings"
+)
+
+// An HRESULT is a Windows result code, as LinkedEnrollment/LastError and
+// msft:originalerror report it. The high bit marks a failure.
+type HRESULT uint32
+
+// HRESULTs the LinkedEnrollment and enrollment documentation names.
+const (
+	SOK HRESULT = 0x00000000 // S_OK: success
+	// ErrorFileNotFound is ERROR_FILE_NOT_FOUND as an HRESULT; Enroll fails
+	// with it when DiscoveryEndpoint is not set.
+	ErrorFileNotFound HRESULT = 0x80070002
+	// EUnexpected (E_UNEXPECTED, "catastrophic failure") is what a
+	// declared configuration document whose id differs from its DocID
+	// yields.
+	EUnexpected HRESULT = 0x8000FFFF
+
+	// MS-MDE2 enrollment faults, which a linked enrollment can meet too.
+	MenrollEDeviceMessageFormatError      HRESULT = 0x80180001
+	MenrollEDeviceAuthenticationError     HRESULT = 0x80180002
+	MenrollEDeviceAuthorizationError      HRESULT = 0x80180003
+	MenrollEDeviceCertificateRequestError HRESULT = 0x80180004
+	MenrollEDeviceConfigMgrServerError    HRESULT = 0x80180005
+	MenrollEDeviceInternalServiceError    HRESULT = 0x80180006
+	MenrollEDeviceInvalidSecurityError    HRESULT = 0x80180007
+	MenrollEDeviceCapReached              HRESULT = 0x80180013
+	MenrollEDeviceNotSupported            HRESULT = 0x80180014
+	MenrollENotSupported                  HRESULT = 0x80180015
+	MenrollENotEligibleToRenew            HRESULT = 0x80180016
+	MenrollEInMaintenance                 HRESULT = 0x80180017
+	MenrollEUserLicense                   HRESULT = 0x80180018
+	MenrollEEnrollmentDataInvalid         HRESULT = 0x80180019
+)
+
+var hresultNames = map[HRESULT]string{
+	SOK:                                   "S_OK",
+	ErrorFileNotFound:                     "ERROR_FILE_NOT_FOUND",
+	EUnexpected:                           "E_UNEXPECTED",
+	MenrollEDeviceMessageFormatError:      "MENROLL_E_DEVICE_MESSAGE_FORMAT_ERROR",
+	MenrollEDeviceAuthenticationError:     "MENROLL_E_DEVICE_AUTHENTICATION_ERROR",
+	MenrollEDeviceAuthorizationError:      "MENROLL_E_DEVICE_AUTHORIZATION_ERROR",
+	MenrollEDeviceCertificateRequestError: "MENROLL_E_DEVICE_CERTIFICATEREQUEST_ERROR",
+	MenrollEDeviceConfigMgrServerError:    "MENROLL_E_DEVICE_CONFIGMGRSERVER_ERROR",
+	MenrollEDeviceInternalServiceError:    "MENROLL_E_DEVICE_INTERNALSERVICE_ERROR",
+	MenrollEDeviceInvalidSecurityError:    "MENROLL_E_DEVICE_INVALIDSECURITY_ERROR",
+	MenrollEDeviceCapReached:              "MENROLL_E_DEVICECAPREACHED",
+	MenrollEDeviceNotSupported:            "MENROLL_E_DEVICENOTSUPPORTED",
+	MenrollENotSupported:                  "MENROLL_E_NOT_SUPPORTED",
+	MenrollENotEligibleToRenew:            "MENROLL_E_NOTELIGIBLETORENEW",
+	MenrollEInMaintenance:                 "MENROLL_E_INMAINTENANCE",
+	MenrollEUserLicense:                   "MENROLL_E_USER_LICENSE",
+	MenrollEEnrollmentDataInvalid:         "MENROLL_E_ENROLLMENTDATAINVALID",
+}
+
+// Failed reports whether h is a failure code (its high bit is set).
+func (h HRESULT) Failed() bool { return h&0x80000000 != 0 }
+
+// Name returns the symbolic name of a code the package knows, such as
+// "ERROR_FILE_NOT_FOUND", or "".
+func (h HRESULT) Name() string { return hresultNames[h] }
+
+// String returns the code in hexadecimal, with its name when known:
+// "0x80070002 ERROR_FILE_NOT_FOUND", "0x86000002".
+func (h HRESULT) String() string {
+	s := "0x" + strings.ToUpper(hex8(uint32(h)))
+	if n := hresultNames[h]; n != "" {
+		s += " " + n
+	}
+	return s
+}
+
+func hex8(v uint32) string {
+	s := strconv.FormatUint(uint64(v), 16)
+	return strings.Repeat("0", 8-len(s)) + s
+}
+
+// ParseHRESULT reads an HRESULT as devices write it: hexadecimal with a
+// 0x prefix ("0x80070002"), unsigned decimal ("2147942402") or the signed
+// 32-bit decimal an int node holds ("-2147024894"). Surrounding spaces are
+// ignored.
+func ParseHRESULT(s string) (HRESULT, error) {
+	t := strings.TrimSpace(s)
+	if len(t) > 2 && t[0] == '0' && (t[1] == 'x' || t[1] == 'X') {
+		v, err := strconv.ParseUint(t[2:], 16, 32)
+		if err != nil {
+			return 0, badValue("HRESULT", s)
+		}
+		return HRESULT(v), nil
+	}
+	if strings.HasPrefix(t, "-") {
+		v, err := strconv.ParseInt(t, 10, 32)
+		if err != nil {
+			return 0, badValue("HRESULT", s)
+		}
+		return HRESULT(uint32(int32(v))), nil
+	}
+	v, err := strconv.ParseUint(t, 10, 32)
+	if err != nil {
+		return 0, badValue("HRESULT", s)
+	}
+	return HRESULT(v), nil
+}

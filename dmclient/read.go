@@ -1,0 +1,111 @@
+package dmclient
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/windc-go/windc/syncml"
+)
+
+// ReadStatus returns nil when st reports success (2xx) and a *DeviceError
+// otherwise, carrying the msft:originalerror HRESULT when the device sent
+// one. A Status whose code does not read is an error wrapping ErrBadValue.
+func ReadStatus(st *syncml.Status) error {
+	if st == nil {
+		return fmt.Errorf("%w: nil Status", ErrNoResult)
+	}
+	code, err := st.Code()
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrBadValue, err)
+	}
+	if code.Success() {
+		return nil
+	}
+	e := &DeviceError{Cmd: st.Cmd, CmdRef: st.CmdRef, Code: code}
+	if st.Data != nil && st.Data.OriginalError != "" {
+		if h, err := ParseHRESULT(st.Data.OriginalError); err == nil {
+			e.HRESULT = h
+		}
+	}
+	return e
+}
+
+// ReadEnrollStatus returns the EnrollStatus value in r.
+func ReadEnrollStatus(r *syncml.Results) (EnrollStatus, error) {
+	v, err := value(r, "/LinkedEnrollment/EnrollStatus")
+	if err != nil {
+		return 0, err
+	}
+	return ParseEnrollStatus(v)
+}
+
+// ReadLastError returns the LastError value in r; SOK when the last
+// operation did not fail.
+func ReadLastError(r *syncml.Results) (HRESULT, error) {
+	v, err := value(r, "/LinkedEnrollment/LastError")
+	if err != nil {
+		return 0, err
+	}
+	return ParseHRESULT(v)
+}
+
+// ReadDiscoveryEndpoint returns the DiscoveryEndpoint value in r; "" when
+// it is not set.
+func ReadDiscoveryEndpoint(r *syncml.Results) (string, error) {
+	return value(r, "/LinkedEnrollment/DiscoveryEndpoint")
+}
+
+// ReadPriority returns the Priority value in r.
+func ReadPriority(r *syncml.Results) (int, error) {
+	v, err := value(r, "/LinkedEnrollment/Priority")
+	if err != nil {
+		return 0, err
+	}
+	n, err := strconv.ParseInt(trimSpace(v), 10, 32)
+	if err != nil {
+		return 0, badValue("Priority", v)
+	}
+	return int(n), nil
+}
+
+// value finds the item of r whose Source names a node ending in suffix
+// (under some provider) and returns its data. An item without Source
+// counts when it is the only one.
+func value(r *syncml.Results, suffix string) (string, error) {
+	if r == nil {
+		return "", fmt.Errorf("%w: nil Results", ErrNoResult)
+	}
+	for _, it := range r.Items {
+		if it.Source == nil && len(r.Items) == 1 || it.Source != nil && matches(it.Source.LocURI, suffix) {
+			if it.Data == nil {
+				return "", nil
+			}
+			return it.Data.Value, nil
+		}
+	}
+	return "", fmt.Errorf("%w: %s in Results %q", ErrNoResult, strings.TrimPrefix(suffix, "/"), r.CmdRef)
+}
+
+// matches reports whether uri is a DMClient Provider/{id} node path ending
+// in suffix.
+func matches(uri, suffix string) bool {
+	for _, root := range []string{string(Root), "./Vendor/MSFT/DMClient", string(UserRoot)} {
+		rest, ok := strings.CutPrefix(uri, root+"/Provider/")
+		if !ok {
+			continue
+		}
+		id, tail, ok := strings.Cut(rest, "/")
+		return ok && id != "" && "/"+tail == suffix
+	}
+	return false
+}
+
+func badValue(what, v string) error {
+	if len(v) > 40 {
+		v = v[:40] + "…"
+	}
+	return fmt.Errorf("%w: %s %q", ErrBadValue, what, v)
+}
+
+func trimSpace(s string) string { return strings.Trim(s, " \t\r\n") }
