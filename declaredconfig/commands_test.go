@@ -1,0 +1,159 @@
+package declaredconfig
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/windc-go/windc/syncml"
+)
+
+// specCommand returns the single body command of the documentation's
+// example that contains all of marks, decoded with syncml.Unmarshal.
+func specCommand(t *testing.T, marks ...string) syncml.Command {
+	t.Helper()
+	var found []syncml.Command
+	for _, b := range xmlBlocks(t) {
+		ok := strings.Contains(b.text, "</SyncML>")
+		for _, m := range marks {
+			ok = ok && strings.Contains(b.text, m)
+		}
+		if !ok {
+			continue
+		}
+		m := unmarshalSpec(t, strings.TrimSpace(b.text))
+		if len(m.Body.Commands) != 1 {
+			t.Fatalf("%s:%d: %d commands, want 1", b.page, b.line, len(m.Body.Commands))
+		}
+		found = append(found, m.Body.Commands[0])
+	}
+	if len(found) != 1 {
+		t.Fatalf("%d documentation examples contain %q, want 1", len(found), marks)
+	}
+	return found[0]
+}
+
+// must returns c, or panics on a builder error (test tables only).
+func must[T any](c T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return c
+}
+
+// TestCommandsEqualDocs builds each command the documentation shows in the
+// form this package writes it and compares it, value for value, with the
+// documentation's message decoded by syncml.Unmarshal.
+func TestCommandsEqualDocs(t *testing.T) {
+	vpn := "DCA000B5-397D-40A1-AABF-40B25078A7F9"
+	ext := "27FEA311-68B9-4320-9FC4-296F6FDFAFE2"
+	bulk := "47e88660-1861-4131-96e8-f32e85011e55"
+	tests := []struct {
+		name  string
+		marks []string
+		got   syncml.Command
+	}{
+		{"RefreshInterval Get", []string{"<Get>", "RefreshInterval</LocURI>"}, GetRefreshInterval("2")},
+		{"RefreshInterval Replace 30", []string{"<Replace>", "RefreshInterval</LocURI>"}, must(ReplaceRefreshInterval("2", 30))},
+		{"RefreshInterval Delete", []string{"<Delete>", "RefreshInterval</LocURI>"}, DeleteRefreshInterval("2")},
+		{"abandon", []string{"<Data>1</Data>", "Properties/Abandoned"}, must(SetAbandoned("2", AbandonedURI(Device, ext), true))},
+		{"delete document", []string{"<Delete>", "Documents/" + ext + "/Document"}, must(DeleteDocument("2", DocumentURI(Device, Complete, ext)))},
+		{"get VPN results", []string{"<Get>", "Complete/Results/" + vpn}, must(GetResults("1", ResultsURI(User, Complete, vpn)))},
+		{"get DSC results", []string{"<Get>", "Complete/Results/" + ext}, must(GetResults("2", ResultsURI(Device, Complete, ext)))},
+		{"get bulk template results", []string{"<Get>", "BulkTemplate/Results/" + bulk}, must(GetResults("2", ResultsURI(Device, BulkTemplate, bulk)))},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			want := specCommand(t, tt.marks...)
+			if diff := cmp.Diff(want, tt.got); diff != "" {
+				t.Errorf("mismatch with the documentation (-docs +built):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestReplaceDocumentEqualsDocs rebuilds the documentation's VPN, bulk
+// template and instance data Replace commands from the documents they
+// carry; the Data must decode to the same document.
+func TestReplaceDocumentEqualsDocs(t *testing.T) {
+	for _, tt := range []struct {
+		marks []string
+		node  Node
+	}{
+		{[]string{"Test_SonicWall/TrafficFilterList/1/Protocol"}, NodeDocument},
+		{[]string{"checksum=\"A3\"", "<Replace>"}, NodeDocument},
+		{[]string{"BulkTemplate/Documents/", "/Document</LocURI>"}, NodeDocument},
+		{[]string{"BulkVariables/Value"}, NodeBulkVariables},
+	} {
+		want := specCommand(t, tt.marks...).(*syncml.Replace)
+		it := want.Items[0]
+		u, err := ParseURI(it.Target.LocURI)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got *syncml.Replace
+		if tt.node == NodeDocument {
+			var d Document
+			if err := d.UnmarshalText([]byte(it.Data.Value)); err != nil {
+				t.Fatal(err)
+			}
+			got = must(ReplaceDocument(want.CmdID, u, &d, syncml.DataCDATA))
+		} else {
+			var b InstanceBlob
+			if err := b.UnmarshalText([]byte(it.Data.Value)); err != nil {
+				t.Fatal(err)
+			}
+			got = must(ReplaceBulkVariables(want.CmdID, u, &b, syncml.DataCDATA))
+		}
+		// The documented Data is indented; compare the documents, then the
+		// rest of the command with the Data taken out.
+		wd, gd := newCodec(rootName(t, it.Data.Value)), newCodec(rootName(t, it.Data.Value))
+		_ = wd.UnmarshalText([]byte(it.Data.Value))
+		if err := gd.UnmarshalText([]byte(got.Items[0].Data.Value)); err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(wd, gd); diff != "" {
+			t.Errorf("%s: payload differs:\n%s", u, diff)
+		}
+		want.Items[0].Data, got.Items[0].Data = nil, nil
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%s: command differs (-docs +built):\n%s", u, diff)
+		}
+	}
+}
+
+func rootName(t *testing.T, s string) string {
+	r, err := parse([]byte(s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r.name
+}
+
+func TestBuilderErrors(t *testing.T) {
+	id := "27FEA311-68B9-4320-9FC4-296F6FDFAFE2"
+	good := &Document{Schema: "1.0", Context: "Device", ID: id, Checksum: "1", Scenario: ScenarioWifi,
+		CSPs: []CSP{{Name: "./Vendor/MSFT/WiFi", Settings: []Setting{{Path: "Profile/x/WlanXml", Type: "chr", Value: "v"}}}}}
+	if _, err := ReplaceRefreshInterval("1", 29); !errors.Is(err, ErrInvalid) {
+		t.Errorf("RefreshInterval 29: err = %v, want ErrInvalid", err)
+	}
+	if _, err := ReplaceDocument("1", DocumentURI(User, Complete, id), good, syncml.DataText); !errors.Is(err, ErrInvalid) {
+		t.Errorf("Device document to User scope: err = %v, want ErrInvalid", err)
+	}
+	if _, err := ReplaceDocument("1", ResultsURI(Device, Complete, id), good, syncml.DataText); !errors.Is(err, ErrURI) {
+		t.Errorf("document to a Results node: err = %v, want ErrURI", err)
+	}
+	if _, err := SetAbandoned("1", URI{Scope: Device, Host: Inventory, DocID: id, Node: NodeAbandoned}, true); !errors.Is(err, ErrURI) {
+		t.Errorf("Abandoned under Inventory: err = %v, want ErrURI", err)
+	}
+	for _, k := range []syncml.DataKind{syncml.DataText, syncml.DataCDATA, syncml.DataXML} {
+		c, err := AddDocument("1", DocumentURI(Device, Complete, id), good, k)
+		if err != nil {
+			t.Fatalf("%v: %v", k, err)
+		}
+		if c.Items[0].Data.Kind != k {
+			t.Errorf("Data kind %v, want %v", c.Items[0].Data.Kind, k)
+		}
+	}
+}
