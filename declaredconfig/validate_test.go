@@ -1,0 +1,64 @@
+package declaredconfig
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestValidate(t *testing.T) {
+	id := "27FEA311-68B9-4320-9FC4-296F6FDFAFE2"
+	base := func() *Document {
+		return &Document{Schema: "1.0", Context: "Device", ID: id, Checksum: "C1", Scenario: ScenarioVPN,
+			CSPs: []CSP{{Name: "./Vendor/MSFT/VPNv2", Settings: []Setting{
+				{Path: "P/AlwaysOn", Type: "bool", Value: "True"},
+				{Path: "P/Protocol", Type: "Int", Value: "2"},
+				{Path: "P/Blob", Type: "b64", Value: "AAEC"},
+				{Path: "P/T/@#x#/V", Type: "int", Value: "@#v#"},
+			}}}}
+	}
+	target := DocumentURI(Device, Complete, id)
+	if err := base().Validate(target); err != nil {
+		t.Fatalf("valid document: %v", err)
+	}
+	tests := []struct {
+		name   string
+		edit   func(d *Document)
+		target URI
+		want   string
+	}{
+		{"id differs", func(d *Document) { d.ID = "27FEA311-68B9-4320-9FC4-296F6FDFAFE3" }, target, "differs from the DocID"},
+		{"id case differs", func(d *Document) { d.ID = strings.ToLower(id) }, target, "differs from the DocID"},
+		{"id not a GUID", func(d *Document) { d.ID = "33333333-1861-4131-96e8-44444444" }, DocumentURI(Device, Complete, "33333333-1861-4131-96e8-44444444"), "not a GUID"},
+		{"user context in device scope", func(d *Document) { d.Context = "user" }, target, "does not match the Device scope"},
+		{"device context in user scope", nil, DocumentURI(User, Complete, id), "does not match the User scope"},
+		{"bad context", func(d *Document) { d.Context = "Machine" }, target, "neither Device nor User"},
+		{"unknown scenario", func(d *Document) { d.Scenario = "MSFTPolicies" }, target, "not a defined scenario"},
+		{"MI provider in user scope", func(d *Document) { d.Context = "User"; d.Scenario = ScenarioMIProviderConfig }, DocumentURI(User, Complete, id), "needs context Device"},
+		{"duplicate path", func(d *Document) { d.CSPs[0].Settings[1].Path = "P/AlwaysOn" }, target, "more than once"},
+		{"bad bool", func(d *Document) { d.CSPs[0].Settings[0].Value = "yes" }, target, "not a bool"},
+		{"bad int", func(d *Document) { d.CSPs[0].Settings[1].Value = "two" }, target, "not an int"},
+		{"int out of range", func(d *Document) { d.CSPs[0].Settings[1].Value = "4294967296" }, target, "32-bit range"},
+		{"bad b64", func(d *Document) { d.CSPs[0].Settings[2].Value = "!!" }, target, "not base64"},
+		{"unknown type", func(d *Document) { d.CSPs[0].Settings[2].Type = "blob" }, target, "unknown type"},
+		{"no settings", func(d *Document) { d.CSPs = nil }, target, "no CSP or DSC"},
+		{"results node", nil, ResultsURI(Device, Complete, id), "not a Document node"},
+		{"missing schema", func(d *Document) { d.Schema = "" }, target, "schema is missing"},
+		{"DSC without key", func(d *Document) { d.DSCs = []DSC{{Namespace: "root/x", ClassName: "C"}} }, target, "has no Key"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := base()
+			if tt.edit != nil {
+				tt.edit(d)
+			}
+			err := d.Validate(tt.target)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("Validate = %v, want an error containing %q", err, tt.want)
+			}
+			if !errors.Is(err, ErrInvalid) {
+				t.Errorf("error does not match ErrInvalid: %v", err)
+			}
+		})
+	}
+}
