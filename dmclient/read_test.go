@@ -1,0 +1,165 @@
+package dmclient
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/windc-go/windc/syncml"
+)
+
+func results(uri, v string) *syncml.Results {
+	return &syncml.Results{CmdRef: "4", Items: []syncml.Item{{Source: &syncml.Location{LocURI: uri}, Data: syncml.Text(v)}}}
+}
+
+func TestReadEnrollStatus(t *testing.T) {
+	tests := []struct {
+		r    *syncml.Results
+		want EnrollStatus
+		err  error
+	}{
+		{results(testBase+"EnrollStatus", "4"), StatusEnrollmentSucceeded, nil},
+		{results(testBase+"EnrollStatus", " 8\n"), StatusUnenrollmentSucceeded, nil},
+		{results("./Vendor/MSFT/DMClient/Provider/X/LinkedEnrollment/EnrollStatus", "2"), StatusEnrollmentInProgress, nil},
+		{results(testBase+"EnrollStatus", "12"), EnrollStatus(12), nil},
+		{results(testBase+"EnrollStatus", "four"), 0, ErrBadValue},
+		{results(testBase+"EnrollStatus", ""), 0, ErrBadValue},
+		{results(testBase+"LastError", "4"), 0, ErrNoResult},
+		{results("./Device/Vendor/MSFT/DMClient/Provider//LinkedEnrollment/EnrollStatus", "4"), 0, ErrNoResult},
+		{&syncml.Results{Items: []syncml.Item{{Data: syncml.Text("3")}}}, StatusEnrollmentFailed, nil},
+		{&syncml.Results{}, 0, ErrNoResult},
+		{nil, 0, ErrNoResult},
+		{&syncml.Results{Items: []syncml.Item{
+			{Source: &syncml.Location{LocURI: testBase + "LastError"}, Data: syncml.Text("0")},
+			{Source: &syncml.Location{LocURI: testBase + "EnrollStatus"}, Data: syncml.Text("1")},
+		}}, StatusEnrollmentNotStarted, nil},
+	}
+	for i, tt := range tests {
+		got, err := ReadEnrollStatus(tt.r)
+		if !errors.Is(err, tt.err) || (tt.err == nil && err != nil) || got != tt.want {
+			t.Errorf("%d: ReadEnrollStatus = %v, %v; want %v, %v", i, got, err, tt.want, tt.err)
+		}
+	}
+}
+
+func TestEnrollStatusHelpers(t *testing.T) {
+	tests := []struct {
+		s                             EnrollStatus
+		name                          string
+		enroll, unenroll, final, fail bool
+	}{
+		{StatusUndefined, "Undefined", false, false, false, false},
+		{StatusEnrollmentNotStarted, "EnrollmentNotStarted", true, false, false, false},
+		{StatusEnrollmentInProgress, "EnrollmentInProgress", true, false, false, false},
+		{StatusEnrollmentFailed, "EnrollmentFailed", true, false, true, true},
+		{StatusEnrollmentSucceeded, "EnrollmentSucceeded", true, false, true, false},
+		{StatusUnenrollmentNotStarted, "UnenrollmentNotStarted", false, true, false, false},
+		{StatusUnenrollmentInProgress, "UnenrollmentInProgress", false, true, false, false},
+		{StatusUnenrollmentFailed, "UnenrollmentFailed", false, true, true, true},
+		{StatusUnenrollmentSucceeded, "UnenrollmentSucceeded", false, true, true, false},
+		{EnrollStatus(9), "EnrollStatus(9)", false, false, false, false},
+		{EnrollStatus(-1), "EnrollStatus(-1)", false, false, false, false},
+	}
+	for _, tt := range tests {
+		if tt.s.String() != tt.name || tt.s.IsEnrollment() != tt.enroll || tt.s.IsUnenrollment() != tt.unenroll ||
+			tt.s.IsFinal() != tt.final || tt.s.Failed() != tt.fail || tt.s.Known() != (tt.s >= 0 && tt.s <= 8) {
+			t.Errorf("%d: String %q enrollment %v unenrollment %v final %v failed %v", int(tt.s), tt.s,
+				tt.s.IsEnrollment(), tt.s.IsUnenrollment(), tt.s.IsFinal(), tt.s.Failed())
+		}
+	}
+}
+
+func TestParseHRESULT(t *testing.T) {
+	tests := []struct {
+		in   string
+		want HRESULT
+		ok   bool
+	}{
+		{"0x80070002", ErrorFileNotFound, true},
+		{"0X80070002", ErrorFileNotFound, true},
+		{"2147942402", ErrorFileNotFound, true},
+		{"-2147024894", ErrorFileNotFound, true},
+		{" 0 ", SOK, true},
+		{"0x8000ffff", EUnexpected, true},
+		{"-2147483648", 0x80000000, true},
+		{"-2147483649", 0, false},
+		{"4294967296", 0, false},
+		{"0x100000000", 0, false},
+		{"0x", 0, false},
+		{"", 0, false},
+		{"E_FAIL", 0, false},
+	}
+	for _, tt := range tests {
+		got, err := ParseHRESULT(tt.in)
+		if (err == nil) != tt.ok || got != tt.want {
+			t.Errorf("ParseHRESULT(%q) = %v, %v", tt.in, got, err)
+		}
+		if err != nil && !errors.Is(err, ErrBadValue) {
+			t.Errorf("ParseHRESULT(%q) error %v does not wrap ErrBadValue", tt.in, err)
+		}
+	}
+}
+
+func TestHRESULTString(t *testing.T) {
+	tests := []struct {
+		h      HRESULT
+		s      string
+		failed bool
+	}{
+		{ErrorFileNotFound, "0x80070002 ERROR_FILE_NOT_FOUND", true},
+		{SOK, "0x00000000 S_OK", false},
+		{MenrollEUserLicense, "0x80180018 MENROLL_E_USER_LICENSE", true},
+		{0x86000002, "0x86000002", true},
+		{1, "0x00000001", false},
+	}
+	for _, tt := range tests {
+		if tt.h.String() != tt.s || tt.h.Failed() != tt.failed {
+			t.Errorf("%08x: String %q Failed %v", uint32(tt.h), tt.h, tt.h.Failed())
+		}
+	}
+}
+
+func TestReadLastErrorAndOthers(t *testing.T) {
+	h, err := ReadLastError(results(testBase+"LastError", "-2147024894"))
+	if err != nil || h != ErrorFileNotFound {
+		t.Errorf("ReadLastError = %v, %v", h, err)
+	}
+	ep, err := ReadDiscoveryEndpoint(&syncml.Results{Items: []syncml.Item{{Source: &syncml.Location{LocURI: testBase + "DiscoveryEndpoint"}}}})
+	if err != nil || ep != "" {
+		t.Errorf("ReadDiscoveryEndpoint of unset endpoint = %q, %v", ep, err)
+	}
+	ep, err = ReadDiscoveryEndpoint(results(testBase+"DiscoveryEndpoint", testEndpoint))
+	if err != nil || ep != testEndpoint {
+		t.Errorf("ReadDiscoveryEndpoint = %q, %v", ep, err)
+	}
+	p, err := ReadPriority(results(testBase+"Priority", "1"))
+	if err != nil || p != 1 {
+		t.Errorf("ReadPriority = %d, %v", p, err)
+	}
+	if _, err := ReadPriority(results(testBase+"Priority", "high")); !errors.Is(err, ErrBadValue) {
+		t.Errorf("ReadPriority(high) = %v", err)
+	}
+}
+
+func TestReadStatus(t *testing.T) {
+	failed := &syncml.Status{CmdRef: "3", Cmd: "Exec", Data: &syncml.Data{Value: "500", OriginalError: "0x80070002"}}
+	err := ReadStatus(failed)
+	var de *DeviceError
+	if !errors.As(err, &de) || de.Code != syncml.StatusCommandFailed || de.HRESULT != ErrorFileNotFound || de.CmdRef != "3" {
+		t.Fatalf("ReadStatus = %#v", err)
+	}
+	if want := `dmclient: Exec "3" failed: 500 Command failed (0x80070002 ERROR_FILE_NOT_FOUND)`; err.Error() != want {
+		t.Errorf("Error() = %q, want %q", err, want)
+	}
+	if err := ReadStatus(&syncml.Status{Data: syncml.Text("404")}); !errors.As(err, &de) || de.HRESULT != 0 || de.Code != syncml.StatusNotFound {
+		t.Errorf("ReadStatus(404) = %v", err)
+	}
+	if err := ReadStatus(&syncml.Status{Data: syncml.Text("200")}); err != nil {
+		t.Errorf("ReadStatus(200) = %v", err)
+	}
+	if err := ReadStatus(&syncml.Status{Data: syncml.Text("OK")}); !errors.Is(err, ErrBadValue) {
+		t.Errorf("ReadStatus(OK) = %v", err)
+	}
+	if err := ReadStatus(nil); !errors.Is(err, ErrNoResult) {
+		t.Errorf("ReadStatus(nil) = %v", err)
+	}
+}
