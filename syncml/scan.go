@@ -924,6 +924,12 @@ func (sc *scanner) attrValue(pos int, q byte) (string, int, error) {
 // closes the innermost open element, pops it and returns the offset after.
 func (sc *scanner) endTag(pos int) (int, error) {
 	s := sc.s
+	open := sc.path[len(sc.path)-1]
+	// fast path: the expected name followed by '>'
+	if i := pos + 2 + len(open); i < len(s) && s[i] == '>' && s[pos+2:i] == open {
+		sc.pop()
+		return i + 1, nil
+	}
 	nm, i, err := sc.name(pos + 2)
 	if err != nil {
 		return pos, err
@@ -935,7 +941,6 @@ func (sc *scanner) endTag(pos int) (int, error) {
 	if s[i] != '>' {
 		return pos, sc.syntax(i, "expected '>' in end tag")
 	}
-	open := sc.path[len(sc.path)-1]
 	if nm != open {
 		return pos, sc.syntax(pos, "end tag </%s> does not match <%s>", nm, open)
 	}
