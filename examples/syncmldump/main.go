@@ -1,0 +1,195 @@
+// Command syncmldump prints the commands of a SyncML message as an indented
+// tree, or with -canonical writes the message's canonical XML.
+//
+//	go run ./examples/syncmldump [-canonical] [file]
+//
+// Without a file it reads sample.xml beside this program (or stdin with
+// "-"). It streams the message with syncml.NewDecoder, so it also shows the
+// byte span of each command in the input.
+package main
+
+import (
+	"bufio"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+
+	"github.com/windc-go/windc/syncml"
+)
+
+func main() {
+	canonical := flag.Bool("canonical", false, "write the canonical XML instead of the tree")
+	flag.Parse()
+	if err := run(flag.Arg(0), *canonical, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "syncmldump:", err)
+		os.Exit(1)
+	}
+}
+
+func run(name string, canonical bool, out io.Writer) error {
+	var in io.Reader
+	switch name {
+	case "-":
+		in = os.Stdin
+	case "":
+		_, here, _, _ := runtime.Caller(0)
+		name = filepath.Join(filepath.Dir(here), "sample.xml")
+		fallthrough
+	default:
+		f, err := os.Open(name)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		in = f
+	}
+	w := bufio.NewWriter(out)
+	defer w.Flush()
+	d := syncml.NewDecoder(in)
+	h, err := d.Header()
+	if err != nil {
+		return err
+	}
+	var enc *syncml.Encoder
+	if canonical {
+		enc = syncml.NewEncoder(w)
+		if err := enc.EncodeHeader(d.Namespace(), h); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintf(w, "SyncML %s (VerDTD %s, %s) session %s message %s\n", orNone(d.Namespace()), h.VerDTD, h.VerProto, h.SessionID, h.MsgID)
+		fmt.Fprintf(w, "  from %s\n  to   %s\n", h.Source.LocURI, h.Target.LocURI)
+	}
+	for {
+		c, err := d.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		if canonical {
+			if err := enc.EncodeCommand(c); err != nil {
+				return err
+			}
+			continue
+		}
+		start, end := d.InputSpan()
+		fmt.Fprintf(w, "  [bytes %d-%d]\n", start, end)
+		dump(w, c, 2)
+	}
+	if canonical {
+		if err := enc.EncodeEnd(d.Final()); err != nil {
+			return err
+		}
+		fmt.Fprintln(w)
+		return nil
+	}
+	fmt.Fprintf(w, "  Final: %v\n", d.Final())
+	return nil
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(no namespace)"
+	}
+	return s
+}
+
+// dump prints one command and its parts, indented by depth.
+func dump(w io.Writer, c syncml.Command, depth int) {
+	ind := strings.Repeat("  ", depth)
+	line := func(format string, args ...any) { fmt.Fprintf(w, ind+"  "+format+"\n", args...) }
+	fmt.Fprintf(w, "%s%s", ind, c.ElementName())
+	if id := c.ID(); id != "" {
+		fmt.Fprintf(w, " CmdID=%s", id)
+	}
+	fmt.Fprintln(w)
+	var items []syncml.Item
+	var meta *syncml.Meta
+	switch c := c.(type) {
+	case *syncml.Add:
+		items, meta = c.Items, c.Meta
+	case *syncml.Copy:
+		items, meta = c.Items, c.Meta
+	case *syncml.Delete:
+		items, meta = c.Items, c.Meta
+	case *syncml.Exec:
+		items, meta = c.Items, c.Meta
+	case *syncml.Get:
+		items, meta = c.Items, c.Meta
+	case *syncml.Replace:
+		items, meta = c.Items, c.Meta
+	case *syncml.Alert:
+		if code, err := c.Code(); err == nil {
+			line("Alert %v", code)
+		}
+		items = c.Items
+	case *syncml.Atomic:
+		for _, sub := range c.Commands {
+			dump(w, sub, depth+1)
+		}
+	case *syncml.Sequence:
+		for _, sub := range c.Commands {
+			dump(w, sub, depth+1)
+		}
+	case *syncml.Results:
+		line("answers %s in message %s", c.CmdRef, c.MsgRef)
+		items, meta = c.Items, c.Meta
+	case *syncml.Status:
+		code, _ := c.Code()
+		line("%s %s of message %s: %v", c.Cmd, c.CmdRef, c.MsgRef, code)
+		if c.Data != nil && c.Data.OriginalError != "" {
+			line("original error %s", c.Data.OriginalError)
+		}
+		items = c.Items
+	case *syncml.Unknown:
+		line("unknown element kept as %d bytes", len(c.Raw))
+	}
+	if meta != nil {
+		dumpMeta(line, meta)
+	}
+	for i, it := range items {
+		line("Item %d", i+1)
+		sub := func(format string, args ...any) { line("  "+format, args...) }
+		if it.Target != nil {
+			sub("Target %s", it.Target.LocURI)
+		}
+		if it.Source != nil {
+			sub("Source %s", it.Source.LocURI)
+		}
+		if it.Meta != nil {
+			dumpMeta(sub, it.Meta)
+		}
+		if it.Data != nil {
+			sub("Data (%v) %q", it.Data.Kind, clip(it.Data.Value))
+		}
+		if it.MoreData {
+			sub("MoreData")
+		}
+	}
+}
+
+func dumpMeta(line func(string, ...any), m *syncml.Meta) {
+	if m.Format != "" {
+		line("Format %s", m.Format)
+	}
+	if m.Type != "" {
+		line("Type %s", m.Type)
+	}
+	if m.Size != "" {
+		line("Size %s", m.Size)
+	}
+}
+
+func clip(s string) string {
+	if len(s) > 72 {
+		return s[:72] + "…"
+	}
+	return s
+}
