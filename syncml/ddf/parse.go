@@ -30,7 +30,7 @@ func ParseLimits(data []byte, lim Limits) (*Tree, error) {
 	if int64(len(data)) > lim.MaxBytes {
 		return nil, &LimitError{Limit: "MaxBytes", Max: lim.MaxBytes, Offset: lim.MaxBytes}
 	}
-	p := &parser{lim: lim}
+	p := &parser{lim: lim, input: data}
 	if bytes.HasPrefix(data, utf8BOM) {
 		data = data[len(utf8BOM):]
 		p.bom = int64(len(utf8BOM))
@@ -65,6 +65,7 @@ func finish(n *Node, parentPath string) {
 }
 
 type parser struct {
+	input []byte // the whole input, BOM included, for error positions
 	d     *xml.Decoder
 	lim   Limits
 	bom   int64
@@ -74,9 +75,24 @@ type parser struct {
 
 	lastStart xml.StartElement // the child start tag children last passed on
 
-	// position of the start of the token last returned by next
-	off       int64
-	line, col int
+	// offset (after the BOM) of the start of the token last returned
+	off int64
+
+	// lineAt's cursor: lines counted up to lineOff
+	lineOff  int64
+	lineSeen int
+}
+
+// lineAt returns the 1-based line of offset, counting forward from the
+// previous call (offsets only grow while parsing).
+func (p *parser) lineAt(offset int64) int {
+	if offset < p.lineOff || offset > int64(len(p.input)) {
+		line, _ := position(p.input, offset)
+		return line
+	}
+	p.lineSeen += bytes.Count(p.input[p.lineOff:offset], []byte{'\n'})
+	p.lineOff = offset
+	return p.lineSeen + 1
 }
 
 // next returns the next start element, end element or character data;
@@ -84,7 +100,6 @@ type parser struct {
 func (p *parser) next() (xml.Token, error) {
 	for {
 		p.off = p.d.InputOffset()
-		p.line, p.col = p.d.InputPos()
 		tok, err := p.d.Token()
 		if err != nil {
 			if err == io.EOF {
@@ -113,26 +128,30 @@ func (p *parser) syntax(err error) error {
 	}
 	var se *xml.SyntaxError
 	if errors.As(err, &se) {
-		e := p.errAt(fmt.Errorf("%w: %s", ErrSyntax, se.Msg))
-		e.Offset = p.d.InputOffset() + p.bom
-		e.Line, e.Column = p.d.InputPos()
-		if e.Line == 1 {
-			e.Column += int(p.bom)
-		}
-		return e
+		p.off = p.d.InputOffset()
+		return p.errAt(fmt.Errorf("%w: %s", ErrSyntax, se.Msg))
 	}
 	return p.errAt(fmt.Errorf("%w: %v", ErrSyntax, err))
 }
 
 func (p *parser) errAt(err error) *ParseError {
-	e := &ParseError{Offset: p.off + p.bom, Line: p.line, Column: p.col, Path: p.path(), Err: err}
-	if e.Line == 1 {
-		e.Column += int(p.bom)
-	}
+	e := &ParseError{Offset: p.off + p.bom, Path: p.path(), Err: err}
+	e.Line, e.Column = position(p.input, e.Offset)
 	if p.node != nil {
 		e.Node = p.partialPath(p.node)
 	}
 	return e
+}
+
+// position returns the 1-based line and byte column of offset in data.
+func position(data []byte, offset int64) (line, col int) {
+	if offset > int64(len(data)) {
+		offset = int64(len(data))
+	}
+	before := data[:offset]
+	line = 1 + bytes.Count(before, []byte{'\n'})
+	col = int(offset) - bytes.LastIndexByte(before, '\n')
+	return line, col
 }
 
 func (p *parser) structure(format string, args ...any) error {
@@ -176,7 +195,6 @@ func (p *parser) tree() (*Tree, error) {
 	var t *Tree
 	for {
 		p.off = p.d.InputOffset()
-		p.line, p.col = p.d.InputPos()
 		tok, err := p.d.Token()
 		if err == io.EOF {
 			if t == nil {
@@ -255,7 +273,7 @@ func (p *parser) nodeElem(parent *Node) (*Node, error) {
 	if p.nodes > p.lim.MaxNodes {
 		return nil, &LimitError{Limit: "MaxNodes", Max: int64(p.lim.MaxNodes), Offset: p.off + p.bom, Path: p.path()}
 	}
-	n := &Node{Parent: parent, Line: p.line, CaseSensitive: true}
+	n := &Node{Parent: parent, Line: p.lineAt(p.off + p.bom), CaseSensitive: true}
 	outer := p.node
 	defer func() { p.node = outer }()
 	var sawName, sawProps bool

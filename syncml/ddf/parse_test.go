@@ -219,6 +219,8 @@ func TestParseErrors(t *testing.T) {
 			want: ErrStructure, node: "./A/{Id}"},
 		{name: "text in node", in: head + `<Node>oops<NodeName>A</NodeName></Node></MgmtTree>`, want: ErrStructure},
 		{name: "latin1", in: `<?xml version="1.0" encoding="ISO-8859-1"?><MgmtTree/>`, want: ErrEncoding},
+		// Found by FuzzDDFParse: the column after a newline was 0.
+		{name: "entity then newline", in: "&\n", want: ErrSyntax, line: 1, column: 2},
 		{name: "two roots", in: `<MgmtTree/><MgmtTree/>`, want: ErrStructure},
 		{name: "MaxBytes", in: head + `</MgmtTree>`, lim: Limits{MaxBytes: 10}, limit: "MaxBytes"},
 		{name: "MaxDepth", in: head + strings.Repeat("<Node>", 5), lim: Limits{MaxDepth: 4}, limit: "MaxDepth"},

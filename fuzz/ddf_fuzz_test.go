@@ -1,0 +1,190 @@
+package fuzz
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/windc-go/windc/syncml"
+	"github.com/windc-go/windc/syncml/ddf"
+)
+
+// ddfSeed is a small DDF in Microsoft's style: BOM, DOCTYPE with an
+// internal subset, MSFT extensions, a dynamic node and every kind of
+// allowed values Check enforces.
+const ddfSeed = "\uFEFF" + `<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE MgmtTree PUBLIC " -//OMA//DTD-DM-DDF 1.2//EN" "http://www.openmobilealliance.org/tech/DTD/DM_DDF-V1_2.dtd" [<?oma-dm-ddf-ver supported-versions="1.2"?>]>
+<MgmtTree xmlns:MSFT="http://schemas.microsoft.com/MobileDevice/DM">
+  <VerDTD>1.2</VerDTD>
+  <Node><NodeName>Fz</NodeName><Path>./Device/Vendor/MSFT</Path>
+    <DFProperties><AccessType><Get /></AccessType><DFFormat><node /></DFFormat><Occurrence><One /></Occurrence><Scope><Permanent /></Scope><DFType><DDFName /></DFType>
+      <MSFT:Applicability><MSFT:OsBuildVersion>10.0.22621, 10.0.19044.2193</MSFT:OsBuildVersion><MSFT:CspVersion>1.6</MSFT:CspVersion></MSFT:Applicability></DFProperties>
+    <Node><NodeName></NodeName>
+      <DFProperties><AccessType><Add /><Delete /><Get /></AccessType><DFFormat><node /></DFFormat><Occurrence><ZeroOrMore /></Occurrence><Scope><Dynamic /></Scope><DFTitle>Id</DFTitle>
+        <MSFT:DynamicNodeNaming><MSFT:ServerGeneratedUniqueIdentifier /></MSFT:DynamicNodeNaming></DFProperties>
+      <Node><NodeName>Mode</NodeName>
+        <DFProperties><AccessType><Get /><Replace /></AccessType><DefaultValue>0</DefaultValue><Description><![CDATA[a <b> c]]></Description><DFFormat><int /></DFFormat><Scope><Dynamic /></Scope>
+          <MSFT:AllowedValues ValueType="ENUM"><MSFT:Enum><MSFT:Value>0</MSFT:Value><MSFT:ValueDescription>Off</MSFT:ValueDescription></MSFT:Enum><MSFT:Enum><MSFT:Value>1</MSFT:Value></MSFT:Enum></MSFT:AllowedValues></DFProperties></Node>
+      <Node><NodeName>Minutes</NodeName>
+        <DFProperties><AccessType><Add /><Get /><Replace /></AccessType><DFFormat><int /></DFFormat><MSFT:AllowedValues ValueType="Range"><MSFT:Value>[30-1440]</MSFT:Value></MSFT:AllowedValues></DFProperties></Node>
+      <Node><NodeName>Version</NodeName>
+        <DFProperties><AccessType><Replace /></AccessType><DFFormat><chr /></DFFormat><MSFT:AllowedValues ValueType="RegEx"><MSFT:Value>^(\d\.)?(\d)$</MSFT:Value></MSFT:AllowedValues></DFProperties></Node>
+      <Node><NodeName>Flags</NodeName>
+        <DFProperties><AccessType><Replace /></AccessType><DFFormat><int /></DFFormat><MSFT:AllowedValues ValueType="Flag"><MSFT:Enum><MSFT:Value>0x1</MSFT:Value></MSFT:Enum><MSFT:Enum><MSFT:Value>0x4</MSFT:Value></MSFT:Enum></MSFT:AllowedValues></DFProperties></Node>
+      <Node><NodeName>List</NodeName>
+        <DFProperties><AccessType><Replace /></AccessType><DFFormat><chr /></DFFormat><MSFT:AllowedValues ValueType="None"><MSFT:List Delimiter=";" /></MSFT:AllowedValues></DFProperties></Node>
+      <Node><NodeName>Go</NodeName>
+        <DFProperties><AccessType><Exec /></AccessType><DFFormat><null /></DFFormat></DFProperties></Node>
+    </Node>
+  </Node>
+</MgmtTree>`
+
+var fuzzLimits = ddf.Limits{MaxBytes: 1 << 20, MaxDepth: 64, MaxNodes: 2000}
+
+// FuzzDDFParse feeds arbitrary bytes to ddf.ParseLimits. It checks: no
+// panic; every failure is a *ddf.ParseError (with a sentinel cause and an
+// offset inside the input) or a *ddf.LimitError; and for accepted input,
+// the limits held, NodeCount matches a walk, parents and paths agree, and
+// every node's path, with its placeholders filled in, resolves with Lookup
+// and passes through Check without panicking.
+func FuzzDDFParse(f *testing.F) {
+	f.Add([]byte(ddfSeed))
+	f.Add([]byte(`<MgmtTree><Node><NodeName>A</NodeName><DFProperties><DFFormat><chr/></DFFormat></DFProperties></Node></MgmtTree>`))
+	f.Add([]byte("\uFEFF<MgmtTree><Node><NodeName>A</NodeName>"))
+	f.Add([]byte(`<MgmtTree><Node><NodeName>A</NodeName><DFProperties><DFFormat><int/></DFFormat><MSFT:AllowedValues xmlns:MSFT="http://schemas.microsoft.com/MobileDevice/DM" ValueType="Range"><MSFT:Value>[-5--1]</MSFT:Value></MSFT:AllowedValues></DFProperties></Node></MgmtTree>`))
+	f.Add([]byte(`<?xml version="1.0" encoding="UTF-16"?><MgmtTree/>`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		tree, err := ddf.ParseLimits(data, fuzzLimits)
+		if err != nil {
+			var pe *ddf.ParseError
+			var le *ddf.LimitError
+			switch {
+			case errors.As(err, &pe):
+				if !errors.Is(err, ddf.ErrSyntax) && !errors.Is(err, ddf.ErrStructure) && !errors.Is(err, ddf.ErrEncoding) {
+					t.Fatalf("ParseError without a sentinel cause: %v", err)
+				}
+				if pe.Offset < 0 || pe.Offset > int64(len(data)) || pe.Line < 1 || pe.Column < 1 {
+					t.Fatalf("ParseError position out of range: %v (input %d bytes)", err, len(data))
+				}
+			case errors.As(err, &le):
+			default:
+				t.Fatalf("error of type %T: %v", err, err)
+			}
+			return
+		}
+		count := 0
+		tree.Walk(func(n *ddf.Node) bool {
+			count++
+			for _, c := range n.Children {
+				if c.Parent != n || !strings.HasPrefix(c.Path, strings.TrimSuffix(n.Path, "/")+"/") {
+					t.Fatalf("child %s of %s: parent or path wrong", c.Path, n.Path)
+				}
+			}
+			uri := fill(n.Path)
+			if _, err := tree.Lookup(uri); err != nil && !errors.Is(err, ddf.ErrURI) {
+				t.Fatalf("Lookup(%q) of an existing node: %v", uri, err)
+			}
+			_ = tree.Check(&syncml.Replace{Items: []syncml.Item{{Target: &syncml.Location{LocURI: uri}, Data: syncml.Text(n.DefaultValue)}}})
+			return true
+		})
+		if count != tree.NodeCount || count > fuzzLimits.MaxNodes {
+			t.Fatalf("walk saw %d nodes, NodeCount %d, MaxNodes %d", count, tree.NodeCount, fuzzLimits.MaxNodes)
+		}
+	})
+}
+
+// fill replaces each {Title} segment with a percent-encoded name and
+// escapes the static segments, so the path becomes a LocURI.
+func fill(p string) string {
+	segs := strings.Split(p, "/")
+	for i, s := range segs {
+		if i == 0 && s == "." {
+			continue
+		}
+		if strings.HasPrefix(s, "{") && strings.HasSuffix(s, "}") {
+			segs[i] = "id%20" + escape(strings.Trim(s, "{}"))
+			continue
+		}
+		segs[i] = escape(s)
+	}
+	return strings.Join(segs, "/")
+}
+
+func escape(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '%' || c == '/' || c < 0x21 || c >= 0x7f {
+			b.WriteString("%" + strings.ToUpper(string("0123456789abcdef"[c>>4])+string("0123456789abcdef"[c&15])))
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+// FuzzDDFCheck builds commands from fuzzed parts and checks them against a
+// fixed DDF. It checks: no panic; the result is nil or a *ddf.CheckError
+// whose every violation unwraps to one of the Check sentinels and names an
+// item of the command; and an Atomic wrapping the command reports the same
+// violations.
+func FuzzDDFCheck(f *testing.F) {
+	tree, err := ddf.Parse([]byte(ddfSeed))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(uint8(0), "./Device/Vendor/MSFT/Fz/a/Mode", "int", "1", false)
+	f.Add(uint8(0), "./Vendor/MSFT/Fz/a%20b/Minutes", "int", "29", false)
+	f.Add(uint8(1), "./Device/Vendor/MSFT/Fz/x/Flags", "", "0x5", false)
+	f.Add(uint8(2), "./User/Vendor/MSFT/Fz/x/Go", "", "", false)
+	f.Add(uint8(3), "./Device/Vendor/MSFT/Fz/x/Version", "chr", "1.0", true)
+	f.Add(uint8(4), "./Device/Vendor/MSFT/Fz", "node", "", false)
+	f.Add(uint8(5), "./Device/Vendor/MSFT/Fz/%zz/List", "chr", "a;b", false)
+	f.Fuzz(func(t *testing.T, kind uint8, uri, format, value string, more bool) {
+		it := syncml.Item{Target: &syncml.Location{LocURI: uri}, Data: syncml.Text(value), MoreData: more}
+		if format != "" {
+			it.Meta = &syncml.Meta{Format: format}
+		}
+		items := []syncml.Item{it, {Source: &syncml.Location{LocURI: uri}}}
+		var cmd syncml.Command
+		switch kind % 7 {
+		case 0:
+			cmd = &syncml.Replace{CmdID: "1", Items: items}
+		case 1:
+			cmd = &syncml.Add{CmdID: "1", Items: items}
+		case 2:
+			cmd = &syncml.Exec{CmdID: "1", Items: items}
+		case 3:
+			cmd = &syncml.Get{CmdID: "1", Items: items}
+		case 4:
+			cmd = &syncml.Delete{CmdID: "1", Items: items}
+		case 5:
+			cmd = &syncml.Copy{CmdID: "1", Items: items}
+		case 6:
+			cmd = &syncml.Results{CmdID: "1", Items: items}
+		}
+		err := tree.Check(cmd)
+		var n int
+		if err != nil {
+			var ce *ddf.CheckError
+			if !errors.As(err, &ce) || len(ce.Violations) == 0 {
+				t.Fatalf("Check = %T %v", err, err)
+			}
+			for _, v := range ce.Violations {
+				known := false
+				for _, s := range []error{ddf.ErrNoSuchNode, ddf.ErrAccessType, ddf.ErrFormat, ddf.ErrValue, ddf.ErrScope, ddf.ErrURI} {
+					known = known || errors.Is(v, s)
+				}
+				if !known || v.Item < 0 || v.Item >= len(items) || v.Command != cmd.ElementName() {
+					t.Fatalf("bad violation %+v", v)
+				}
+			}
+			n = len(ce.Violations)
+		}
+		wrapped := tree.Check(&syncml.Atomic{CmdID: "9", Commands: []syncml.Command{cmd}})
+		var wce *ddf.CheckError
+		if (wrapped == nil) != (err == nil) || wrapped != nil && (!errors.As(wrapped, &wce) || len(wce.Violations) != n) {
+			t.Fatalf("Atomic changed the result: %v vs %v", wrapped, err)
+		}
+	})
+}
