@@ -6,7 +6,7 @@ import (
 )
 
 var (
-	benchRequest = []byte(`{"userDomain":"contoso.com","upn":"johndoe@contoso.com","tenantId":"00000000-0000-0000-0000-000000000000","emmDeviceId":"00000000-0000-0000-0000-000000000000","enrollmentType":"Device","osVersion":"10.0.26100.1301"}`)
+	benchRequest  = []byte(`{"userDomain":"contoso.com","upn":"johndoe@contoso.com","tenantId":"00000000-0000-0000-0000-000000000000","emmDeviceId":"00000000-0000-0000-0000-000000000000","enrollmentType":"Device","osVersion":"10.0.26100.1301"}`)
 	benchResponse = []byte(`{"EnrollmentServiceUrl":"https://manage.contoso.com/Enrollment/Discovery","EnrollmentPolicyServiceUrl":"https://manage.contoso.com/Enrollment/GetPolicies","AuthenticationServiceUrl":"https://manage.contoso.com/Enrollment/AuthService","ManagementResource":"https://manage.contoso.com","TouUrl":"https://manage.contoso.com/Enrollment/tou.aspx","AuthPolicy":"Federated"}`)
 )
 

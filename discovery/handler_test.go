@@ -260,7 +260,7 @@ func TestHandlerPassesRequest(t *testing.T) {
 	var got *Request
 	h := &Handler{Logger: slog.New(slog.DiscardHandler), Discover: func(_ context.Context, req *Request, _ Headers) (*Response, error) {
 		got = req
-		return answerByType(nil, req, Headers{})
+		return answerByType(context.Background(), req, Headers{})
 	}}
 	srv := httptest.NewServer(h)
 	defer srv.Close()
