@@ -714,12 +714,12 @@ func (sc *scanner) item(t tag, pos int, it *Item) (int, error) {
 		switch ch.local {
 		case "Target":
 			if err = sc.once(&seen, 1<<0, ch); err == nil {
-				it.Target = new(Location)
+				it.Target = sc.newLocation()
 				pos, err = sc.location(ch, pos, it.Target)
 			}
 		case "Source":
 			if err = sc.once(&seen, 1<<1, ch); err == nil {
-				it.Source = new(Location)
+				it.Source = sc.newLocation()
 				pos, err = sc.location(ch, pos, it.Source)
 			}
 		case "Meta":
@@ -845,7 +845,7 @@ func (sc *scanner) chal(t tag, pos int) (*Chal, int, error) {
 // any namespace: devices send them with the metinf namespace on Meta, on
 // each child, through a prefix, or not at all.
 func (sc *scanner) meta(t tag, pos int) (*Meta, int, error) {
-	m := new(Meta)
+	m := sc.newMeta()
 	if err := sc.noAttrs(t); err != nil {
 		return nil, pos, err
 	}
@@ -995,7 +995,7 @@ func (sc *scanner) mem(t tag, pos int) (*Mem, int, error) {
 // data reads a Data element: text, CDATA, or element content kept as
 // markup, and the msft:originalerror attribute.
 func (sc *scanner) data(t tag, pos int) (*Data, int, error) {
-	d := new(Data)
+	d := sc.newData()
 	for _, a := range sc.attrs {
 		if a.name == "xmlns" || strings.HasPrefix(a.name, "xmlns:") {
 			continue

@@ -668,6 +668,7 @@ func appendCDATA(b []byte, s string) ([]byte, error) {
 func checkMarkup(markup string, ns []Namespace, lim Limits) error {
 	lim = lim.withDefaults()
 	sc := scanner{s: markup, lim: lim, baseLine: 1, baseCol: 1, fragment: true}
+	sc.init()
 	for _, n := range ns {
 		sc.ns = append(sc.ns, nsBinding{n.Prefix, n.URI})
 	}
@@ -701,6 +702,7 @@ func checkUnknown(u *Unknown) error {
 	// exactly one element and nothing else around it
 	lim := DefaultLimits()
 	sc := scanner{s: u.Raw, lim: lim, baseLine: 1, baseCol: 1}
+	sc.init()
 	for _, n := range u.Namespaces {
 		sc.ns = append(sc.ns, nsBinding{n.Prefix, n.URI})
 	}

@@ -86,12 +86,72 @@ type scanner struct {
 
 	lastStart int // offset of the '<' of the last header or command read
 
+	// slabs from which small model values are handed out, to spend one
+	// allocation on many of them
+	locSlab  []Location
+	dataSlab []Data
+	metaSlab []Meta
+	slabN    [3]int // size of the last slab of each kind
+
+	// initial backing arrays for the stacks, so that typical messages
+	// need no growth
+	pathArr [16]string
+	markArr [16]int
+	attrArr [4]attr
+	nsArr   [4]nsBinding
+	bufArr  [64]byte
+
 	// capture of declarations used by raw content (Data, Unknown)
 	fragment  bool        // input is element content that may end anywhere
 	elements  int         // elements seen by raw
 	capturing bool        // recording declarations for raw content
 	capFloor  int         // bindings below this index are "outside"
 	captured  []Namespace // declarations the raw content relies on
+}
+
+// init prepares the stacks; call it once before use.
+func (sc *scanner) init() {
+	sc.path = sc.pathArr[:0]
+	sc.nsMark = sc.markArr[:0]
+	sc.attrs = sc.attrArr[:0]
+	sc.ns = sc.nsArr[:0]
+	sc.buf = sc.bufArr[:0]
+}
+
+// slabs start small, so that small messages stay small, and double up to
+// maxSlab.
+const maxSlab = 64
+
+func slabLen(prev *int) int {
+	*prev = max(4, min(2**prev, maxSlab))
+	return *prev
+}
+
+func (sc *scanner) newLocation() *Location {
+	if len(sc.locSlab) == 0 {
+		sc.locSlab = make([]Location, slabLen(&sc.slabN[0]))
+	}
+	l := &sc.locSlab[0]
+	sc.locSlab = sc.locSlab[1:]
+	return l
+}
+
+func (sc *scanner) newData() *Data {
+	if len(sc.dataSlab) == 0 {
+		sc.dataSlab = make([]Data, slabLen(&sc.slabN[1]))
+	}
+	d := &sc.dataSlab[0]
+	sc.dataSlab = sc.dataSlab[1:]
+	return d
+}
+
+func (sc *scanner) newMeta() *Meta {
+	if len(sc.metaSlab) == 0 {
+		sc.metaSlab = make([]Meta, slabLen(&sc.slabN[2]))
+	}
+	m := &sc.metaSlab[0]
+	sc.metaSlab = sc.metaSlab[1:]
+	return m
 }
 
 // ---- errors ----

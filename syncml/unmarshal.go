@@ -20,6 +20,7 @@ func UnmarshalLimits(data []byte, m *Message, lim Limits) error {
 		return &LimitError{Limit: "MaxBytes", Max: lim.MaxBytes, Offset: lim.MaxBytes}
 	}
 	sc := scanner{s: src, lim: lim, baseLine: 1, baseCol: 1}
+	sc.init()
 	var out Message
 	if err := sc.message(&out); err != nil {
 		return err
