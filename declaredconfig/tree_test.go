@@ -44,6 +44,13 @@ func etreeRoot(s string) (*etree.Element, error) {
 	return doc.Root(), nil
 }
 
+// elementOnly lists the elements the documents define as holding only
+// elements: white space in them is formatting.
+var elementOnly = map[string]bool{
+	"DeclaredConfiguration": true, "DeclaredConfigurationResult": true, "DeclaredConfigurations": true,
+	"CSP": true, "DSC": true, "ReflectedProperties": true, "InstanceBlob": true, "Instance": true,
+}
+
 func sameElem(path string, a, b *etree.Element) error {
 	if a.FullTag() != b.FullTag() {
 		return fmt.Errorf("%s: element <%s> became <%s>", path, a.FullTag(), b.FullTag())
@@ -53,7 +60,7 @@ func sameElem(path string, a, b *etree.Element) error {
 	}
 	ca, cb := a.ChildElements(), b.ChildElements()
 	ta, tb := charData(a), charData(b)
-	if len(ca) > 0 || len(cb) > 0 {
+	if len(ca) > 0 || len(cb) > 0 || elementOnly[a.FullTag()] {
 		if ta != tb && !(isSpace(ta) && isSpace(tb)) {
 			return fmt.Errorf("%s: text %q became %q", path, ta, tb)
 		}
