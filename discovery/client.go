@@ -28,7 +28,8 @@ type Client struct {
 	// URL is the discovery endpoint. It must meet URLs.
 	URL string
 	// HTTPClient sends the requests; nil means http.DefaultClient.
-	// Redirects are followed only to URLs that meet URLs.
+	// Redirects are followed only to URLs that meet URLs, at most 10
+	// unless HTTPClient.CheckRedirect is set, which then decides.
 	HTTPClient *http.Client
 	// UPN is the enrolled account's user principal name. When the
 	// server answers UPNRequired to a request without a upn, Discover

@@ -74,17 +74,20 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		CorrelationVector: r.Header.Get(headerCorrelationVector),
 		ClientRequestID:   r.Header.Get(headerClientRequestID),
 	}
-	status, req, err := h.serve(w, r, hdr)
+	res, req, err := h.serve(w, r, hdr)
 	logger := h.Logger
 	if logger == nil {
 		logger = slog.Default()
 	}
 	attrs := []slog.Attr{
 		slog.String("method", r.Method),
-		slog.Int("status", status),
+		slog.Int("status", res.status),
 		slog.String("ms_cv", hdr.CorrelationVector),
 		slog.String("client_request_id", hdr.ClientRequestID),
 		slog.Duration("duration", time.Since(start)),
+	}
+	if res.code != "" {
+		attrs = append(attrs, slog.String("error_code", res.code))
 	}
 	if req != nil {
 		attrs = append(attrs, slog.String("enrollment_type", string(req.Type())), slog.String("os_version", req.OSVersion))
@@ -93,16 +96,22 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		attrs = append(attrs, slog.String("error", err.Error()))
 		level = slog.LevelWarn
-		if status >= 500 {
+		if res.status >= 500 {
 			level = slog.LevelError
 		}
 	}
 	logger.LogAttrs(r.Context(), level, "discovery request", attrs...)
 }
 
-// serve handles one request and returns the status written, the request
+// result is what the Handler answered.
+type result struct {
+	status int
+	code   string // errorCode of the body, if any
+}
+
+// serve handles one request and returns what it answered, the request
 // when it was decoded, and the error to log.
-func (h *Handler) serve(w http.ResponseWriter, r *http.Request, hdr Headers) (int, *Request, error) {
+func (h *Handler) serve(w http.ResponseWriter, r *http.Request, hdr Headers) (result, *Request, error) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
 		return writeError(w, http.StatusMethodNotAllowed, errorCodeInvalidRequest, "method must be POST"),
@@ -163,7 +172,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, hdr Headers) (in
 		return writeError(w, http.StatusInternalServerError, errorCodeInternal, ""), req, err
 	}
 	writeJSON(w, http.StatusOK, body)
-	return http.StatusOK, req, nil
+	return result{status: http.StatusOK}, req, nil
 }
 
 // checkContentType accepts application/json with at most a charset
@@ -181,13 +190,13 @@ func checkContentType(v string) error {
 	return nil
 }
 
-func writeError(w http.ResponseWriter, status int, code, msg string) int {
+func writeError(w http.ResponseWriter, status int, code, msg string) result {
 	body, err := Response{ErrorCode: code, Message: msg}.MarshalJSON()
 	if err != nil { // msg is produced by this package and is valid UTF-8
 		body = []byte(`{"errorCode":"` + errorCodeInternal + `"}`)
 	}
 	writeJSON(w, status, body)
-	return status
+	return result{status: status, code: code}
 }
 
 func writeJSON(w http.ResponseWriter, status int, body []byte) {

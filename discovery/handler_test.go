@@ -241,6 +241,9 @@ func TestHandler(t *testing.T) {
 			if rec["ms_cv"] != "cv.1.2" || rec["client_request_id"] != "rid-42" || rec["status"] != float64(tt.wantStatus) {
 				t.Errorf("log record lacks headers or status: %v", rec)
 			}
+			if code, _ := rec["error_code"].(string); code != answer.ErrorCode {
+				t.Errorf("logged error_code %q, answered %q", code, answer.ErrorCode)
+			}
 			if errText, _ := rec["error"].(string); !strings.Contains(errText, tt.wantLog) || (tt.wantLog == "") != (errText == "") {
 				t.Errorf("logged error %q, want it to contain %q", errText, tt.wantLog)
 			}
