@@ -140,7 +140,15 @@ func (sc *scanner) root(pos int) (string, int, error) {
 
 // header reads up to and including the SyncHdr element; hdrStart is the
 // offset of its '<'.
+//
+// A message without SyncHdr (as the documentation's examples are written)
+// is accepted with an empty header, which Validate reports; the canonical
+// form then has an empty SyncHdr.
 func (sc *scanner) header(pos int, h *Header) (end int, err error) {
+	if at, ok, err := sc.peekBody(pos); err != nil || ok {
+		sc.lastStart = at
+		return at, err
+	}
 	t, pos, done, err := sc.next(pos)
 	if err != nil {
 		return pos, err
@@ -225,6 +233,23 @@ func (sc *scanner) header(pos int, h *Header) (end int, err error) {
 			return pos, err
 		}
 	}
+}
+
+// peekBody reports whether the next element at pos is SyncBody, without
+// reading it, and returns its offset.
+func (sc *scanner) peekBody(pos int) (int, bool, error) {
+	at, err := sc.misc(pos)
+	if err != nil {
+		return pos, false, err
+	}
+	if at >= len(sc.s) || sc.s[at] != '<' {
+		return pos, false, nil
+	}
+	nm, _, err := sc.name(at + 1)
+	if err != nil {
+		return pos, false, nil // let next report it
+	}
+	return at, localName(nm) == "SyncBody", nil
 }
 
 func (sc *scanner) unexpected(t tag) error {

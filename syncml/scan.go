@@ -361,11 +361,26 @@ func isAllSpace(s string) bool {
 // sc.buf and returns the offset after ';'.
 func (sc *scanner) ref(pos int) (int, error) {
 	s := sc.s
-	end := strings.IndexByte(s[pos:min(len(s), pos+12)], ';')
-	if end < 0 {
-		if len(s)-pos < 12 {
-			return pos, sc.eof(len(s))
+	// a character reference may carry any number of leading zeros; an
+	// entity name is one of five short names
+	end := 1
+	if end < len(s)-pos && s[pos+1] == '#' {
+		end++
+		if end < len(s)-pos && s[pos+end] == 'x' {
+			end++
 		}
+		for end < len(s)-pos && unhex(s[pos+end]) >= 0 {
+			end++
+		}
+	} else {
+		for end < len(s)-pos && end < 6 && s[pos+end] != ';' {
+			end++
+		}
+	}
+	if end >= len(s)-pos {
+		return pos, sc.eof(len(s))
+	}
+	if s[pos+end] != ';' {
 		return pos, sc.syntax(pos, "'&' does not start a reference")
 	}
 	body := s[pos+1 : pos+end]
