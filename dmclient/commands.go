@@ -1,14 +1,23 @@
 package dmclient
 
-import "github.com/windc-go/windc/syncml"
+import (
+	"fmt"
+
+	"github.com/windc-go/windc/syncml"
+)
 
 // The builders below return commands with an empty CmdID, for the caller
 // or session to number. Each addresses one node with one Item.
 
-// Validate reports an empty ProviderID, which would address no provider.
+// Validate reports a ProviderID that cannot be a node name: empty, "."
+// or "..", or holding a "/" or a control character. Builders do not check;
+// call Validate on IDs that come from outside.
 func (l LinkedEnrollment) Validate() error {
 	if l.ProviderID == "" {
 		return ErrProviderID
+	}
+	if _, err := syncml.ParseLocURI(string(l.URI())); err != nil {
+		return fmt.Errorf("%w %q: %w", ErrProviderID, l.ProviderID, err)
 	}
 	return nil
 }

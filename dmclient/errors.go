@@ -13,8 +13,9 @@ var (
 	ErrNoResult = errors.New("dmclient: no result for the node")
 	// ErrBadValue: the device's value does not read as the node's type.
 	ErrBadValue = errors.New("dmclient: value does not read")
-	// ErrProviderID: the ProviderID is empty.
-	ErrProviderID = errors.New("dmclient: empty ProviderID")
+	// ErrProviderID: the ProviderID cannot name a node (see
+	// LinkedEnrollment.Validate).
+	ErrProviderID = errors.New("dmclient: invalid ProviderID")
 )
 
 // A DeviceError is a failed Status for a command: the SyncML status code

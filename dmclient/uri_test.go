@@ -63,8 +63,10 @@ func TestLinkedEnrollmentURIs(t *testing.T) {
 			t.Errorf("got %s, want %s", tt.got, tt.want)
 		}
 	}
-	if err := (LinkedEnrollment{}).Validate(); !errors.Is(err, ErrProviderID) {
-		t.Errorf("Validate of empty ProviderID = %v", err)
+	for _, bad := range []string{"", "a/b", ".", "..", "tab\t"} {
+		if err := (LinkedEnrollment{ProviderID: bad}).Validate(); !errors.Is(err, ErrProviderID) {
+			t.Errorf("Validate(%q) = %v, want ErrProviderID", bad, err)
+		}
 	}
 	if err := l.Validate(); err != nil {
 		t.Errorf("Validate = %v", err)
@@ -79,7 +81,7 @@ func TestGeneratedURIsResolve(t *testing.T) {
 	if len(generatedNodes) != tree.NodeCount-len(tree.Roots) {
 		t.Errorf("%d generated functions for %d non-root nodes", len(generatedNodes), tree.NodeCount-len(tree.Roots))
 	}
-	names := []string{"MS DM SERVER", "a/b", "ü%"}
+	names := []string{"MS DM SERVER", "a+b", "ü%"}
 	for _, g := range generatedNodes {
 		u := g.uri(names...)
 		n, err := tree.Lookup(string(u))

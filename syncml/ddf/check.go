@@ -111,15 +111,21 @@ func (c *checker) node(cmd syncml.Command, item int, uri string) *Node {
 	return nil
 }
 
-// otherScope swaps ./Device and ./User (a bare ./Vendor counts as ./Device).
+// otherScope swaps ./Device and ./User (in any letter case); a URI
+// without a scope counts as ./Device.
 func otherScope(uri string) (string, bool) {
+	rest, ok := strings.CutPrefix(uri, "./")
+	if !ok {
+		rest = uri
+	}
+	first, tail, ok := strings.Cut(rest, "/")
 	switch {
-	case strings.HasPrefix(uri, "./Device/"):
-		return "./User/" + uri[len("./Device/"):], true
-	case strings.HasPrefix(uri, "./User/"):
-		return "./Device/" + uri[len("./User/"):], true
-	case strings.HasPrefix(uri, "./Vendor/"):
-		return "./User/" + uri[len("./"):], true
+	case ok && strings.EqualFold(first, "Device"):
+		return "./User/" + tail, true
+	case ok && strings.EqualFold(first, "User"):
+		return "./Device/" + tail, true
+	case ok:
+		return "./User/" + rest, true
 	}
 	return "", false
 }

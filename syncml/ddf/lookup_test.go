@@ -32,7 +32,8 @@ func TestLookup(t *testing.T) {
 		err  error
 	}{
 		{"./Device/Vendor/MSFT/Root", "./Device/Vendor/MSFT/Root", nil},
-		{"./Device/Vendor/MSFT/Root/", "./Device/Vendor/MSFT/Root", nil},
+		{"./Device/Vendor/MSFT/Root/", "", ErrURI},
+		{"./device/Vendor/MSFT/Root", "./Device/Vendor/MSFT/Root", nil},
 		{"./Vendor/MSFT/Root", "./Device/Vendor/MSFT/Root", nil},
 		{"Device/Vendor/MSFT/Root", "./Device/Vendor/MSFT/Root", nil},
 		{"./Device/Vendor/MSFT/Root/Fixed/Leaf", "./Device/Vendor/MSFT/Root/Fixed/Leaf", nil},
@@ -40,7 +41,8 @@ func TestLookup(t *testing.T) {
 		// "Other", so the dynamic node takes over.
 		{"./Device/Vendor/MSFT/Root/Fixed/Other", "./Device/Vendor/MSFT/Root/{Id}/Other", nil},
 		{"./Device/Vendor/MSFT/Root/MS%20DM%20SERVER/Other", "./Device/Vendor/MSFT/Root/{Id}/Other", nil},
-		{"./Device/Vendor/MSFT/Root/a%2Fb/Other", "./Device/Vendor/MSFT/Root/{Id}/Other", nil},
+		{"./Device/Vendor/MSFT/Root/a%2Fb/Other", "", ErrURI},
+		{"./Device/Vendor/MSFT/Root/%E2%82%AC/Other", "./Device/Vendor/MSFT/Root/{Id}/Other", nil},
 		{"./Device/Vendor/MSFT/Root/x/Leaf", "", ErrNoSuchNode},
 		{"./User/Vendor/MSFT/Root", "", ErrNoSuchNode},
 		{"./Device/Vendor/MSFT/root", "", ErrNoSuchNode},
@@ -51,7 +53,7 @@ func TestLookup(t *testing.T) {
 		{"./Device/Vendor/MSFT/Root/%zz", "", ErrURI},
 		{"./Device/Vendor/MSFT/Root/%2", "", ErrURI},
 		{"./Device/Vendor/../Root", "", ErrURI},
-		{"./" + strings.Repeat("a/", maxURISegments+1), "", ErrURI},
+		{"./" + strings.Repeat("a/", maxURISegments+1) + "a", "", ErrURI},
 	}
 	for _, tt := range tests {
 		n, err := tr.Lookup(tt.uri)
