@@ -159,11 +159,14 @@ type Applicability struct {
 	RequiresAzureAD bool
 }
 
-// AppliesTo reports whether a device running build (four dot-separated
-// numbers, such as "10.0.22621.1" or "10.0.19044.2193") has the node: the
-// build is at least one of OSBuilds on the same major.minor.build branch,
-// or later than all of their branches' bases. With no OSBuilds it returns
-// true. A build that does not parse returns false.
+// AppliesTo reports whether a device running build (three or four
+// dot-separated numbers, such as "10.0.22621.1") has the node. An entry of
+// OSBuilds with a revision ("10.0.19044.2193") is a back-port that counts
+// only on its own branch at that revision or later; the entry without a
+// revision (else the highest entry) is the mainline release, and every
+// build from it on qualifies. With no OSBuilds it returns true; a build
+// that does not parse returns false. Applicability is not inherited here;
+// use Node.EffectiveApplicability.
 func (a *Applicability) AppliesTo(build string) bool {
 	if a == nil || len(a.OSBuilds) == 0 {
 		return true
