@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -293,4 +295,53 @@ type refuseTransport struct{}
 
 func (refuseTransport) RoundTrip(*http.Request) (*http.Response, error) {
 	return nil, errors.New("test transport: no network")
+}
+
+func TestClientRedirects(t *testing.T) {
+	var hits []string
+	var mu sync.Mutex
+	mux := http.NewServeMux()
+	mux.HandleFunc("/old", func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		hits = append(hits, r.URL.Path)
+		mu.Unlock()
+		http.Redirect(w, r, "/new", http.StatusPermanentRedirect) // keeps POST and body
+	})
+	mux.HandleFunc("/away", func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		hits = append(hits, r.URL.Path)
+		mu.Unlock()
+		_, port, _ := net.SplitHostPort(r.Host)
+		http.Redirect(w, r, "https://localhost:"+port+"/new", http.StatusPermanentRedirect)
+	})
+	mux.Handle("/new", &Handler{Discover: answerByType, Logger: slog.New(slog.DiscardHandler)})
+	srv := httptest.NewTLSServer(mux)
+	defer srv.Close()
+	req := &Request{EnrollmentType: new(EnrollmentTypeUser), OSVersion: "10.0.26100.1301", UPN: "a@b"}
+
+	c := Client{URL: srv.URL + "/old", HTTPClient: srv.Client()}
+	resp, err := c.Discover(context.Background(), req, Headers{})
+	if err != nil || resp.AuthPolicy != AuthPolicyCertificate {
+		t.Fatalf("https redirect: %+v, %v", resp, err)
+	}
+	// A caller's own CheckRedirect still decides.
+	stop := errors.New("no redirects here")
+	hc := *srv.Client()
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return stop }
+	c.HTTPClient = &hc
+	if _, err := c.Discover(context.Background(), req, Headers{}); !errors.Is(err, stop) {
+		t.Fatalf("custom CheckRedirect: %v, want %v", err, stop)
+	}
+	// The host allowlist applies to redirects.
+	c.HTTPClient = srv.Client()
+	c.URLs.AllowedHosts = []string{"127.0.0.1"}
+	c.URL = srv.URL + "/away"
+	if _, err := c.Discover(context.Background(), req, Headers{}); !errors.Is(err, ErrHostNotAllowed) {
+		t.Fatalf("redirect to a host outside AllowedHosts: %v, want ErrHostNotAllowed", err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if want := []string{"/old", "/old", "/away"}; !cmp.Equal(hits, want) {
+		t.Errorf("redirecting endpoints hit %v, want %v", hits, want)
+	}
 }
