@@ -343,9 +343,9 @@ func (sc *scanner) command(t tag, pos int) (Command, int, error) {
 		if err != nil {
 			return nil, end, err
 		}
-		return c.command(t.local), end, nil
+		return c.command(t.local, &sc.slabs), end, nil
 	case "Alert":
-		c := new(Alert)
+		c := sc.slabs.alert.get()
 		end, err := sc.alert(t, pos, c)
 		return c, end, err
 	case "Atomic", "Sequence":
@@ -359,11 +359,11 @@ func (sc *scanner) command(t tag, pos int) (Command, int, error) {
 		}
 		return &Sequence{CmdID: g.CmdID, NoResp: g.NoResp, Meta: g.Meta, Commands: g.Commands}, end, nil
 	case "Results":
-		c := new(Results)
+		c := sc.slabs.results.get()
 		end, err := sc.results(t, pos, c)
 		return c, end, err
 	case "Status":
-		c := new(Status)
+		c := sc.slabs.status.get()
 		end, err := sc.status(t, pos, c)
 		return c, end, err
 	}
@@ -415,20 +415,32 @@ type itemCmd struct {
 	Items      []Item
 }
 
-func (c *itemCmd) command(name string) Command {
+func (c *itemCmd) command(name string, s *slabs) Command {
 	switch name {
 	case "Add":
-		return &Add{CmdID: c.CmdID, NoResp: c.NoResp, Cred: c.Cred, Meta: c.Meta, Items: c.Items}
+		p := s.add.get()
+		*p = Add{CmdID: c.CmdID, NoResp: c.NoResp, Cred: c.Cred, Meta: c.Meta, Items: c.Items}
+		return p
 	case "Copy":
-		return &Copy{CmdID: c.CmdID, NoResp: c.NoResp, Cred: c.Cred, Meta: c.Meta, Items: c.Items}
+		p := s.copy.get()
+		*p = Copy{CmdID: c.CmdID, NoResp: c.NoResp, Cred: c.Cred, Meta: c.Meta, Items: c.Items}
+		return p
 	case "Delete":
-		return &Delete{CmdID: c.CmdID, NoResp: c.NoResp, Archive: c.Archive, SftDel: c.SftDel, Cred: c.Cred, Meta: c.Meta, Items: c.Items}
+		p := s.delete.get()
+		*p = Delete{CmdID: c.CmdID, NoResp: c.NoResp, Archive: c.Archive, SftDel: c.SftDel, Cred: c.Cred, Meta: c.Meta, Items: c.Items}
+		return p
 	case "Exec":
-		return &Exec{CmdID: c.CmdID, NoResp: c.NoResp, Cred: c.Cred, Meta: c.Meta, Correlator: c.Correlator, Items: c.Items}
+		p := s.exec.get()
+		*p = Exec{CmdID: c.CmdID, NoResp: c.NoResp, Cred: c.Cred, Meta: c.Meta, Correlator: c.Correlator, Items: c.Items}
+		return p
 	case "Get":
-		return &Get{CmdID: c.CmdID, NoResp: c.NoResp, Lang: c.Lang, Cred: c.Cred, Meta: c.Meta, Items: c.Items}
+		p := s.get.get()
+		*p = Get{CmdID: c.CmdID, NoResp: c.NoResp, Lang: c.Lang, Cred: c.Cred, Meta: c.Meta, Items: c.Items}
+		return p
 	}
-	return &Replace{CmdID: c.CmdID, NoResp: c.NoResp, Cred: c.Cred, Meta: c.Meta, Items: c.Items}
+	p := s.replace.get()
+	*p = Replace{CmdID: c.CmdID, NoResp: c.NoResp, Cred: c.Cred, Meta: c.Meta, Items: c.Items}
+	return p
 }
 
 func (sc *scanner) itemCommand(t tag, pos int, c *itemCmd) (int, error) {
@@ -467,7 +479,7 @@ func (sc *scanner) itemCommand(t tag, pos int, c *itemCmd) (int, error) {
 		case "Item":
 			var it Item
 			pos, err = sc.item(ch, pos, &it)
-			c.Items = append(c.Items, it)
+			c.Items = sc.appendItem(c.Items, it)
 		case "Archive":
 			if t.local != "Delete" {
 				err = sc.unexpected(ch)
@@ -543,7 +555,7 @@ func (sc *scanner) alert(t tag, pos int, c *Alert) (int, error) {
 		case "Item":
 			var it Item
 			pos, err = sc.item(ch, pos, &it)
-			c.Items = append(c.Items, it)
+			c.Items = sc.appendItem(c.Items, it)
 		default:
 			err = sc.unexpected(ch)
 		}
@@ -647,7 +659,7 @@ func (sc *scanner) results(t tag, pos int, c *Results) (int, error) {
 		case "Item":
 			var it Item
 			pos, err = sc.item(ch, pos, &it)
-			c.Items = append(c.Items, it)
+			c.Items = sc.appendItem(c.Items, it)
 		default:
 			err = sc.unexpected(ch)
 		}
@@ -711,7 +723,7 @@ func (sc *scanner) status(t tag, pos int, c *Status) (int, error) {
 		case "Item":
 			var it Item
 			pos, err = sc.item(ch, pos, &it)
-			c.Items = append(c.Items, it)
+			c.Items = sc.appendItem(c.Items, it)
 		default:
 			err = sc.unexpected(ch)
 		}

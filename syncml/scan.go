@@ -86,12 +86,9 @@ type scanner struct {
 
 	lastStart int // offset of the '<' of the last header or command read
 
-	// slabs from which small model values are handed out, to spend one
+	// slabs from which model values are handed out, to spend one
 	// allocation on many of them
-	locSlab  []Location
-	dataSlab []Data
-	metaSlab []Meta
-	slabN    [3]int // size of the last slab of each kind
+	slabs slabs
 
 	// initial backing arrays for the stacks, so that typical messages
 	// need no growth
@@ -118,40 +115,65 @@ func (sc *scanner) init() {
 	sc.buf = sc.bufArr[:0]
 }
 
-// slabs start small, so that small messages stay small, and double up to
-// maxSlab.
+// A slab hands out pointers into a shared backing array, so that many
+// small values cost one allocation. Slabs start small, so that small
+// messages stay small, and double up to maxSlab.
+type slab[T any] struct {
+	buf []T
+	n   int
+}
+
 const maxSlab = 64
 
-func slabLen(prev *int) int {
-	*prev = max(4, min(2**prev, maxSlab))
-	return *prev
+func (s *slab[T]) get() *T {
+	if len(s.buf) == 0 {
+		s.n = max(4, min(2*s.n, maxSlab))
+		s.buf = make([]T, s.n)
+	}
+	p := &s.buf[0]
+	s.buf = s.buf[1:]
+	return p
 }
 
-func (sc *scanner) newLocation() *Location {
-	if len(sc.locSlab) == 0 {
-		sc.locSlab = make([]Location, slabLen(&sc.slabN[0]))
+// one returns an empty slice with room for one element from the slab, so
+// that the common single append does not allocate.
+func (s *slab[T]) one() []T {
+	if len(s.buf) == 0 {
+		s.n = max(4, min(2*s.n, maxSlab))
+		s.buf = make([]T, s.n)
 	}
-	l := &sc.locSlab[0]
-	sc.locSlab = sc.locSlab[1:]
-	return l
+	r := s.buf[0:0:1]
+	s.buf = s.buf[1:]
+	return r
 }
 
-func (sc *scanner) newData() *Data {
-	if len(sc.dataSlab) == 0 {
-		sc.dataSlab = make([]Data, slabLen(&sc.slabN[1]))
-	}
-	d := &sc.dataSlab[0]
-	sc.dataSlab = sc.dataSlab[1:]
-	return d
+// slabs holds one slab per model type the decoder creates often.
+type slabs struct {
+	loc     slab[Location]
+	data    slab[Data]
+	meta    slab[Meta]
+	item    slab[Item]
+	add     slab[Add]
+	alert   slab[Alert]
+	copy    slab[Copy]
+	delete  slab[Delete]
+	exec    slab[Exec]
+	get     slab[Get]
+	replace slab[Replace]
+	results slab[Results]
+	status  slab[Status]
 }
 
-func (sc *scanner) newMeta() *Meta {
-	if len(sc.metaSlab) == 0 {
-		sc.metaSlab = make([]Meta, slabLen(&sc.slabN[2]))
+func (sc *scanner) newLocation() *Location { return sc.slabs.loc.get() }
+func (sc *scanner) newData() *Data         { return sc.slabs.data.get() }
+func (sc *scanner) newMeta() *Meta         { return sc.slabs.meta.get() }
+
+// appendItem appends it to items, taking the first slot from the slab.
+func (sc *scanner) appendItem(items []Item, it Item) []Item {
+	if items == nil {
+		items = sc.slabs.item.one()
 	}
-	m := &sc.metaSlab[0]
-	sc.metaSlab = sc.metaSlab[1:]
-	return m
+	return append(items, it)
 }
 
 // ---- errors ----
@@ -772,6 +794,13 @@ func (sc *scanner) startTag(pos int) (tag, int, error) {
 	t.name = nm
 	sc.attrs = sc.attrs[:0]
 	mark := len(sc.ns)
+	// fast path: a start tag without attributes and an unprefixed name
+	if i < len(s) && s[i] == '>' && strings.IndexByte(nm, ':') < 0 {
+		sc.path = append(sc.path, nm)
+		sc.nsMark = append(sc.nsMark, mark)
+		t.local = nm
+		return t, i + 1, nil
+	}
 	for {
 		j := sc.skipSpace(i)
 		if j >= len(s) {
