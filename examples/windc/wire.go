@@ -1,0 +1,333 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/windc-go/windc/syncml"
+)
+
+// contentType is the media type of SyncML DM messages in XML.
+const contentType = "application/vnd.syncml.dm+xml"
+
+// narrator prints the story. The server's handlers and the device run in
+// different goroutines, so writes are serialised.
+type narrator struct {
+	mu      sync.Mutex
+	w       io.Writer
+	verbose bool // also print every message in full, indented
+	err     error
+}
+
+func (n *narrator) printf(format string, args ...any) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if _, err := fmt.Fprintf(n.w, format, args...); err != nil && n.err == nil {
+		n.err = err
+	}
+}
+
+// step prints a numbered heading.
+func (n *narrator) step(format string, args ...any) {
+	n.printf("\n== "+format+"\n", args...)
+}
+
+// message prints a message that crossed the wire, one line per command.
+func (n *narrator) message(arrow string, m *syncml.Message, size int) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "    %s  SessionID %s  MsgID %s  (%d bytes)\n", arrow, m.Header.SessionID, m.Header.MsgID, size)
+	for _, c := range m.Body.Commands {
+		for _, line := range describe(c) {
+			b.WriteString("      " + line + "\n")
+		}
+	}
+	if m.Body.Final {
+		b.WriteString("      Final\n")
+	}
+	if n.verbose {
+		if x, err := syncml.MarshalIndent(m, "      ", "  "); err == nil {
+			b.WriteString("      " + string(x) + "\n")
+		}
+	}
+	n.printf("%s", b.String())
+}
+
+// describe renders a command compactly: one line, or one per item when a
+// command carries several.
+func describe(c syncml.Command) []string {
+	head := fmt.Sprintf("%-8s %-3s", c.ElementName(), c.ID())
+	switch c := c.(type) {
+	case *syncml.Status:
+		code := "?"
+		if sc, err := c.Code(); err == nil {
+			code = sc.String()
+		}
+		if c.Data != nil && c.Data.OriginalError != "" {
+			code += " (msft:originalerror " + c.Data.OriginalError + ")"
+		}
+		return []string{fmt.Sprintf("%s ↩ Msg %s Cmd %s %-8s %s", head, c.MsgRef, c.CmdRef, c.Cmd, code)}
+	case *syncml.Alert:
+		code := "?"
+		if ac, err := c.Code(); err == nil {
+			code = ac.String()
+		}
+		line := head + " " + code
+		for _, it := range c.Items {
+			if it.Meta != nil && it.Meta.Type != "" {
+				line += "  [" + it.Meta.Type + "]"
+			}
+			line += dataText(it.Data)
+		}
+		return []string{line}
+	case *syncml.Results:
+		return itemLines(fmt.Sprintf("%s ↩ Msg %s Cmd %s", head, c.MsgRef, c.CmdRef), c.Items)
+	case *syncml.Add:
+		return itemLines(head, c.Items)
+	case *syncml.Replace:
+		return itemLines(head, c.Items)
+	case *syncml.Delete:
+		return itemLines(head, c.Items)
+	case *syncml.Get:
+		return itemLines(head, c.Items)
+	case *syncml.Exec:
+		return itemLines(head, c.Items)
+	}
+	return []string{head}
+}
+
+func itemLines(head string, items []syncml.Item) []string {
+	var out []string
+	for i, it := range items {
+		uri := ""
+		switch {
+		case it.Target != nil:
+			uri = it.Target.LocURI
+		case it.Source != nil:
+			uri = it.Source.LocURI
+		}
+		line := head + " " + uri + dataText(it.Data)
+		if i > 0 {
+			line = strings.Repeat(" ", len([]rune(head))) + " " + uri + dataText(it.Data)
+		}
+		out = append(out, line)
+	}
+	if len(out) == 0 {
+		out = append(out, head)
+	}
+	return out
+}
+
+// maxShown is how many characters of a Data value the narrative shows.
+const maxShown = 90
+
+func dataText(d *syncml.Data) string {
+	if d == nil {
+		return ""
+	}
+	v := strings.Join(strings.Fields(d.Value), " ")
+	if r := []rune(v); len(r) > maxShown {
+		v = string(r[:maxShown]) + "…"
+	}
+	kind := ""
+	if d.Kind != syncml.DataText {
+		kind = "(" + d.Kind.String() + ") "
+	}
+	return " = " + kind + v
+}
+
+// validate runs Message.Validate and returns what it reports, but for one
+// finding it gets wrong: the package 1 that a client sends carries its
+// DevInfo in a Replace whose items name the node by Source, not Target
+// (OMA-DM 1.2 protocol examples; Windows does the same), and Validate
+// requires a Target on every Replace item. Only that case is let through.
+func validate(m *syncml.Message) error {
+	err := m.Validate()
+	var ve *syncml.ValidationError
+	if !errors.As(err, &ve) {
+		return err
+	}
+	var left []syncml.Violation
+	for _, v := range ve.Violations {
+		if v.Rule == "locuri" && isDevInfoReplace(m, v.CmdID) {
+			continue
+		}
+		left = append(left, v)
+	}
+	if len(left) == 0 {
+		return nil
+	}
+	return &syncml.ValidationError{Violations: left}
+}
+
+// isDevInfoReplace reports whether the top-level command cmdID of m is a
+// Replace whose items all name a ./DevInfo node by Source and have no
+// Target.
+func isDevInfoReplace(m *syncml.Message, cmdID string) bool {
+	for _, c := range m.Body.Commands {
+		r, ok := c.(*syncml.Replace)
+		if !ok || r.CmdID != cmdID || len(r.Items) == 0 {
+			continue
+		}
+		for _, it := range r.Items {
+			if it.Target != nil || it.Source == nil || !strings.HasPrefix(it.Source.LocURI, "./DevInfo/") {
+				return false
+			}
+			if _, err := syncml.ParseLocURI(it.Source.LocURI); err != nil {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// counter hands out MsgIDs and CmdIDs: decimal, from 1.
+type counter struct{ n int }
+
+func (c *counter) next() string { c.n++; return strconv.Itoa(c.n) }
+
+// number gives a command built without a CmdID (the dmclient builders
+// leave it empty) its CmdID.
+func number(c syncml.Command, id string) syncml.Command {
+	switch c := c.(type) {
+	case *syncml.Add:
+		c.CmdID = id
+	case *syncml.Replace:
+		c.CmdID = id
+	case *syncml.Delete:
+		c.CmdID = id
+	case *syncml.Get:
+		c.CmdID = id
+	case *syncml.Exec:
+		c.CmdID = id
+	case *syncml.Alert:
+		c.CmdID = id
+	case *syncml.Status:
+		c.CmdID = id
+	case *syncml.Results:
+		c.CmdID = id
+	case *syncml.Copy:
+		c.CmdID = id
+	case *syncml.Atomic:
+		c.CmdID = id
+	case *syncml.Sequence:
+		c.CmdID = id
+	}
+	return c
+}
+
+// status builds the Status that answers command cmd (CmdRef "0" and Cmd
+// "SyncHdr" for the header) of message msgRef.
+func status(msgRef, cmdRef, cmd string, code syncml.StatusCode) *syncml.Status {
+	return &syncml.Status{MsgRef: msgRef, CmdRef: cmdRef, Cmd: cmd, Data: syncml.Text(strconv.Itoa(int(code)))}
+}
+
+// post sends m to url and returns the decoded, validated reply and its
+// size. The request body is written with syncml.Marshal, the reply read
+// with syncml.Unmarshal.
+func post(c *http.Client, url string, m *syncml.Message) (*syncml.Message, int, error) {
+	if err := validate(m); err != nil {
+		return nil, 0, fmt.Errorf("device message %s is invalid: %w", m.Header.MsgID, err)
+	}
+	body, err := syncml.Marshal(m)
+	if err != nil {
+		return nil, 0, err
+	}
+	resp, err := c.Post(url, contentType, bytes.NewReader(body))
+	if err != nil {
+		return nil, 0, err
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, syncml.DefaultMaxBytes+1))
+	if err != nil {
+		return nil, 0, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, 0, fmt.Errorf("POST %s: %s: %s", url, resp.Status, bytes.TrimSpace(raw))
+	}
+	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, contentType) {
+		return nil, 0, fmt.Errorf("POST %s: reply has Content-Type %q", url, ct)
+	}
+	var reply syncml.Message
+	if err := syncml.Unmarshal(raw, &reply); err != nil {
+		return nil, 0, err
+	}
+	if err := validate(&reply); err != nil {
+		return nil, 0, fmt.Errorf("server message %s is invalid: %w", reply.Header.MsgID, err)
+	}
+	return &reply, len(raw), nil
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += n
+	return n, err
+}
+
+// decode reads a whole message with the streaming decoder.
+func decode(r io.Reader) (*syncml.Message, error) {
+	dec := syncml.NewDecoder(r)
+	h, err := dec.Header()
+	if err != nil {
+		return nil, err
+	}
+	m := &syncml.Message{XMLNS: dec.Namespace(), Header: *h}
+	for {
+		c, err := dec.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		m.Body.Commands = append(m.Body.Commands, c)
+	}
+	m.Body.Final = dec.Final()
+	return m, nil
+}
+
+// encode writes m with the streaming encoder.
+func encode(w io.Writer, m *syncml.Message) error {
+	enc := syncml.NewEncoder(w)
+	if err := enc.EncodeHeader(m.XMLNS, &m.Header); err != nil {
+		return err
+	}
+	for _, c := range m.Body.Commands {
+		if err := enc.EncodeCommand(c); err != nil {
+			return err
+		}
+	}
+	return enc.EncodeEnd(m.Body.Final)
+}
+
+// findResults returns the Results that answers the command cmdID.
+func findResults(m *syncml.Message, cmdID string) *syncml.Results {
+	for _, c := range m.Body.Commands {
+		if r, ok := c.(*syncml.Results); ok && r.CmdRef == cmdID {
+			return r
+		}
+	}
+	return nil
+}
+
+// findStatus returns the Status that answers command cmdRef of msgRef.
+func findStatus(m *syncml.Message, msgRef, cmdRef string) *syncml.Status {
+	for _, c := range m.Body.Commands {
+		if s, ok := c.(*syncml.Status); ok && s.CmdRef == cmdRef && s.MsgRef == msgRef {
+			return s
+		}
+	}
+	return nil
+}
