@@ -332,7 +332,7 @@ func (d *device) read(ref string, c *syncml.Get) (*syncml.Status, *syncml.Result
 	return status(ref, c.CmdID, "Get", syncml.StatusOK), res
 }
 
-// vpnNodes lists the device's VPNv2 nodes and their values, sorted.
+// nodes lists the tree nodes under prefix with their values, sorted.
 func (d *device) nodes(prefix string) []string {
 	var out []string
 	for k, v := range d.tree {

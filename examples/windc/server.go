@@ -195,6 +195,13 @@ func (s *server) step(kind string, in *syncml.Message) (*syncml.Message, error) 
 		if st == nil || st.Cmd != "SyncHdr" {
 			return nil, fmt.Errorf("%s: message %s has no Status for the server's SyncHdr of message %s", kind, h.MsgID, ss.lastMsgID)
 		}
+		// ... and every command the server sent, naming it.
+		for _, id := range sortedIDs(ss.sent) {
+			c := ss.sent[id]
+			if st := findStatus(in, ss.lastMsgID, id); st == nil || st.Cmd != c.ElementName() {
+				return nil, fmt.Errorf("%s: message %s has no Status for %s %s of message %s", kind, h.MsgID, c.ElementName(), id, ss.lastMsgID)
+			}
+		}
 	}
 	dev := s.devices[ss.device]
 	if dev == nil {

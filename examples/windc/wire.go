@@ -52,7 +52,7 @@ func (n *narrator) message(arrow string, m *syncml.Message, size int) {
 	}
 	if n.verbose {
 		if x, err := syncml.MarshalIndent(m, "      ", "  "); err == nil {
-			b.WriteString("      " + string(x) + "\n")
+			b.WriteString(string(x) + "\n")
 		}
 	}
 	n.printf("%s", b.String())
