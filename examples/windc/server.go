@@ -373,7 +373,7 @@ func (s *server) winDC(ss *session, dev *managed, in *syncml.Message) ([]syncml.
 			CmdID: ss.docCmd[d.doc.ID], LastResultChecksum: d.inSyncRC}
 	}
 	var cmds []syncml.Command
-	const next = "" // CmdIDs are given when the message is put together
+	const noID = "" // CmdIDs are given when the message is put together
 	for i, st := range reply.Evaluate(desired) {
 		d := dev.docs[i]
 		d.last = st
@@ -390,15 +390,15 @@ func (s *server) winDC(ss *session, dev *managed, in *syncml.Message) ([]syncml.
 				s.log.printf("  [server] declaring document %s (checksum %s):\n", d.doc.ID, d.doc.Checksum)
 				x, _ := d.doc.MarshalText()
 				s.log.printf("             %s\n", x)
-				c, err = declaredconfig.AddDocument(next, d.uri, d.doc, syncml.DataCDATA)
+				c, err = declaredconfig.AddDocument(noID, d.uri, d.doc, syncml.DataCDATA)
 			} else {
-				c, err = declaredconfig.ReplaceDocument(next, d.uri, d.doc, syncml.DataCDATA)
+				c, err = declaredconfig.ReplaceDocument(noID, d.uri, d.doc, syncml.DataCDATA)
 			}
 			if err != nil {
 				return nil, err
 			}
 			cmds = append(cmds, c)
-			g, err := declaredconfig.GetResults(next, declaredconfig.ResultsURI(d.uri.Scope, d.uri.Host, d.doc.ID))
+			g, err := declaredconfig.GetResults(noID, declaredconfig.ResultsURI(d.uri.Scope, d.uri.Host, d.doc.ID))
 			if err != nil {
 				return nil, err
 			}
@@ -407,7 +407,7 @@ func (s *server) winDC(ss *session, dev *managed, in *syncml.Message) ([]syncml.
 			if st.Settings == nil && !ss.askedResults[d.doc.ID] {
 				s.log.printf("  [server] asking for the results to see which settings drifted\n")
 				ss.askedResults[d.doc.ID] = true
-				g, err := declaredconfig.GetResults(next, declaredconfig.ResultsURI(d.uri.Scope, d.uri.Host, d.doc.ID))
+				g, err := declaredconfig.GetResults(noID, declaredconfig.ResultsURI(d.uri.Scope, d.uri.Host, d.doc.ID))
 				if err != nil {
 					return nil, err
 				}
@@ -417,12 +417,12 @@ func (s *server) winDC(ss *session, dev *managed, in *syncml.Message) ([]syncml.
 			d.version++
 			d.doc.Checksum = fmt.Sprintf("A%d", d.version)
 			s.log.printf("  [server] re-declaring the document as version %s so that the device reapplies it\n", d.doc.Checksum)
-			c, err := declaredconfig.ReplaceDocument(next, d.uri, d.doc, syncml.DataCDATA)
+			c, err := declaredconfig.ReplaceDocument(noID, d.uri, d.doc, syncml.DataCDATA)
 			if err != nil {
 				return nil, err
 			}
 			cmds = append(cmds, c)
-			g, err := declaredconfig.GetResults(next, declaredconfig.ResultsURI(d.uri.Scope, d.uri.Host, d.doc.ID))
+			g, err := declaredconfig.GetResults(noID, declaredconfig.ResultsURI(d.uri.Scope, d.uri.Host, d.doc.ID))
 			if err != nil {
 				return nil, err
 			}
@@ -431,11 +431,11 @@ func (s *server) winDC(ss *session, dev *managed, in *syncml.Message) ([]syncml.
 	}
 	if dev.refreshInterval != 0 {
 		s.log.printf("  [server] setting RefreshInterval to %d minutes and reading it back\n", dev.refreshInterval)
-		r, err := declaredconfig.ReplaceRefreshInterval(next, dev.refreshInterval)
+		r, err := declaredconfig.ReplaceRefreshInterval(noID, dev.refreshInterval)
 		if err != nil {
 			return nil, err
 		}
-		cmds = append(cmds, r, declaredconfig.GetRefreshInterval(next))
+		cmds = append(cmds, r, declaredconfig.GetRefreshInterval(noID))
 		dev.refreshInterval = 0
 	}
 	return cmds, nil
