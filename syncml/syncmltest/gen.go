@@ -387,7 +387,7 @@ func (b *builder) markup() string {
 	for {
 		sb.Reset()
 		// Markup that ends in ']' or CR is well-formed, but the codec's
-		// check of kept markup rejects it (see the package report); keep
+		// check of kept markup rejects it (a known codec bug); keep
 		// to what the codec accepts so the properties stay meaningful.
 		if b.content(&sb, 0, true) && !strings.HasSuffix(sb.String(), "]") && !strings.HasSuffix(sb.String(), "\r") {
 			return sb.String()
