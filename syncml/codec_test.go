@@ -647,10 +647,10 @@ func TestUnknownKept(t *testing.T) {
 			}}},
 		},
 		{
-			name: "prefixed command name is a command",
-			root: ` xmlns:s="SYNCML:SYNCML1.2"`,
-			body: `<s:Get><s:CmdID>4</s:CmdID></s:Get>`,
-			want: []Command{&Get{CmdID: "4"}},
+			name:    "prefixed command name is a command",
+			root:    ` xmlns:s="SYNCML:SYNCML1.2"`,
+			body:    `<s:Get><s:CmdID>4</s:CmdID></s:Get>`,
+			want:    []Command{&Get{CmdID: "4"}},
 			wantOut: `<Get><CmdID>4</CmdID></Get>`,
 		},
 	}
