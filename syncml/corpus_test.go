@@ -225,12 +225,19 @@ func checkSpans(t reporter, name string, b []byte, whole *syncml.Message) {
 		return
 	}
 	s, e := d.InputSpan()
-	if s < 0 || e > int64(len(b)) || s >= e {
+	switch {
+	case s < 0 || e > int64(len(b)) || s > e:
 		t.Errorf("%s: header span [%d,%d) out of range", name, s, e)
 		return
-	}
-	if span := string(b[s:e]); !strings.HasPrefix(span, "<") || !strings.Contains(span[:min(len(span), 40)], "SyncHdr") || !strings.HasSuffix(span, ">") {
-		t.Errorf("%s: header span [%d,%d) is %q", name, s, e, span)
+	case s == e:
+		// no SyncHdr: an empty span where SyncBody starts
+		if !bytes.Contains(b[s:min(s+40, int64(len(b)))], []byte("SyncBody")) {
+			t.Errorf("%s: empty header span at %d is not at SyncBody", name, s)
+		}
+	case s < e:
+		if span := string(b[s:e]); !strings.HasPrefix(span, "<") || !strings.Contains(span[:min(len(span), 40)], "SyncHdr") || !strings.HasSuffix(span, ">") {
+			t.Errorf("%s: header span [%d,%d) is %q", name, s, e, span)
+		}
 	}
 	for i := 0; ; i++ {
 		c, err := d.Next()

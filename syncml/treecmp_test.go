@@ -18,7 +18,7 @@ package syncml_test
 //     TargetRefs…) and the commands of SyncBody, Atomic and Sequence keep
 //     their order;
 //   - an empty single-valued leaf element is the same as an absent one (an
-//     empty Data is kept);
+//     empty Data is kept), and so is an empty SyncHdr;
 //   - leaf text is compared as characters (references, CDATA and split runs
 //     folded, line ends normalised by the XML parser);
 //   - a text Data records whether it held CDATA, and its characters;
@@ -280,6 +280,7 @@ func (f *flattener) element(e *etree.Element, path string, sc scope, ctx context
 		ctx = ctxMeta
 	}
 	f.emit("%s E %s", path, nsName(e, sc, ctx))
+	first := f.out[len(f.out)-1]
 	for _, a := range attrFacts(e, sc) {
 		f.emit("%s A %s", path, a)
 	}
@@ -312,6 +313,10 @@ func (f *flattener) element(e *etree.Element, path string, sc scope, ctx context
 		c := k.el
 		count[c.Tag]++
 		f.child(c, path, count[c.Tag], sc, ctx, e.Tag)
+	}
+	// an empty SyncHdr is the same as an absent one
+	if e.Tag == "SyncHdr" && len(f.out) > 0 && f.out[len(f.out)-1] == first {
+		f.out = f.out[:len(f.out)-1]
 	}
 }
 
