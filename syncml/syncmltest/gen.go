@@ -24,8 +24,9 @@ const MaxCommandDepth = 3
 // The canonical form it respects: single-valued leaf strings are "" when
 // absent; repeated leaves (TargetRef, SourceRef, EMI) may hold ""; a
 // non-nil *Location has a non-empty LocURI or LocName; absent repeated
-// children are nil slices, never empty ones; Data.Namespaces is nil (XML
-// markup declares the prefixes it uses itself).
+// children are nil slices, never empty ones; Data.Namespaces and
+// Unknown.Namespaces are nil (markup declares the prefixes it uses
+// itself).
 func GenMessage() gopter.Gen {
 	return func(p *gopter.GenParameters) *gopter.GenResult {
 		return gopter.NewGenResult(newBuilder(p.Rng).message(), gopter.NoShrinker)
