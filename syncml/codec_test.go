@@ -634,8 +634,8 @@ func TestUnknownKept(t *testing.T) {
 			name: "prefix from root",
 			root: ` xmlns:x="urn:x" xmlns:y="urn:y"`,
 			body: `<x:Ext y:a="1"><x:v/></x:Ext>`,
-			want: []Command{&Unknown{Name: "x:Ext", Raw: `<x:Ext y:a="1"><x:v/></x:Ext>`,
-				Namespaces: []Namespace{{Prefix: "x", URI: "urn:x"}, {Prefix: "y", URI: "urn:y"}}}},
+			// the declarations it relies on are added to its start tag
+			want:    []Command{&Unknown{Name: "x:Ext", Raw: `<x:Ext xmlns:x="urn:x" xmlns:y="urn:y" y:a="1"><x:v/></x:Ext>`}},
 			wantOut: `<x:Ext xmlns:x="urn:x" xmlns:y="urn:y" y:a="1"><x:v/></x:Ext>`,
 		},
 		{
@@ -692,7 +692,7 @@ func TestUnknownDefaultNamespace(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []Command{&Unknown{Name: "Map", Raw: "<Map><a/></Map>", Namespaces: []Namespace{{URI: "urn:other"}}}}
+	want := []Command{&Unknown{Name: "Map", Raw: `<Map xmlns="urn:other"><a/></Map>`}}
 	if d := cmp.Diff(want, m.Body.Commands); d != "" {
 		t.Errorf("(-want +got)\n%s", d)
 	}

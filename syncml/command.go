@@ -1,5 +1,7 @@
 package syncml
 
+import "strconv"
+
 // A Command is one SyncML command element: *Add, *Alert, *Atomic, *Copy,
 // *Delete, *Exec, *Get, *Replace, *Results, *Sequence, *Status, or *Unknown
 // for any other element. The set is closed: other packages cannot add to it.
@@ -8,6 +10,8 @@ type Command interface {
 	ElementName() string
 	// ID returns the command's CmdID ("" for *Unknown).
 	ID() string
+	// SetID sets the command's CmdID (it does nothing for *Unknown).
+	SetID(id string)
 	command()
 }
 
@@ -122,17 +126,15 @@ type Status struct {
 }
 
 // Unknown is an element the model does not know, found where a command may
-// stand. Raw holds its bytes exactly as they arrived (after transcoding to
-// UTF-8) and is written back unchanged.
+// stand. Raw holds its bytes as they arrived (after transcoding to UTF-8)
+// and is written back unchanged. If the element relied on namespace
+// declarations of enclosing elements, the decoder adds them to its start
+// tag, so that Raw is well-formed on its own.
 type Unknown struct {
 	// Name is the element's qualified name as written, such as "Map".
 	Name string
 	// Raw is the whole element, from '<' to the end of its end tag.
 	Raw string
-	// Namespaces are the declarations from enclosing elements that Raw
-	// relies on (prefixes it uses, or a default namespace that differs from
-	// the message's); the writer declares them on the element.
-	Namespaces []Namespace
 }
 
 // ElementName implements Command.
@@ -206,6 +208,65 @@ func (c *Status) ID() string { return c.CmdID }
 
 // ID implements Command; an unknown element has no CmdID the model knows.
 func (*Unknown) ID() string { return "" }
+
+// SetID implements Command.
+func (c *Add) SetID(id string) { c.CmdID = id }
+
+// SetID implements Command.
+func (c *Alert) SetID(id string) { c.CmdID = id }
+
+// SetID implements Command.
+func (c *Atomic) SetID(id string) { c.CmdID = id }
+
+// SetID implements Command.
+func (c *Copy) SetID(id string) { c.CmdID = id }
+
+// SetID implements Command.
+func (c *Delete) SetID(id string) { c.CmdID = id }
+
+// SetID implements Command.
+func (c *Exec) SetID(id string) { c.CmdID = id }
+
+// SetID implements Command.
+func (c *Get) SetID(id string) { c.CmdID = id }
+
+// SetID implements Command.
+func (c *Replace) SetID(id string) { c.CmdID = id }
+
+// SetID implements Command.
+func (c *Results) SetID(id string) { c.CmdID = id }
+
+// SetID implements Command.
+func (c *Sequence) SetID(id string) { c.CmdID = id }
+
+// SetID implements Command.
+func (c *Status) SetID(id string) { c.CmdID = id }
+
+// SetID implements Command; an unknown element's bytes are not changed.
+func (*Unknown) SetID(string) {}
+
+// NumberCommands gives every command in cmds without a CmdID, nested
+// commands of Atomic and Sequence included, the next number counting from
+// next, in document order, and returns the number after the last one
+// used. Commands that have a CmdID keep it.
+func NumberCommands(cmds []Command, next int) int {
+	for _, c := range cmds {
+		if c == nil {
+			continue
+		}
+		if _, unknown := c.(*Unknown); !unknown && c.ID() == "" {
+			c.SetID(strconv.Itoa(next))
+			next++
+		}
+		switch c := c.(type) {
+		case *Atomic:
+			next = NumberCommands(c.Commands, next)
+		case *Sequence:
+			next = NumberCommands(c.Commands, next)
+		}
+	}
+	return next
+}
 
 func (*Add) command()      {}
 func (*Alert) command()    {}

@@ -67,8 +67,10 @@ func CDATA(s string) *Data { return &Data{Kind: DataCDATA, Value: s} }
 // markup that is not well-formed element content.
 func XML(markup string) *Data { return &Data{Kind: DataXML, Value: markup} }
 
-// Element parses an XML Data's markup and returns its first element, with
-// the Data's namespace declarations applied. It fails for text and CDATA.
+// Element parses an XML Data's markup and returns its first element. The
+// element's parent is a wrapper element that carries the Data's namespace
+// declarations, so NamespaceURI resolves prefixes declared outside the
+// markup. It fails for text and CDATA.
 func (d *Data) Element() (*etree.Element, error) {
 	if d == nil || d.Kind != DataXML {
 		return nil, errorf("Data is not XML markup")
@@ -86,9 +88,9 @@ func (d *Data) Element() (*etree.Element, error) {
 	if root == nil || len(root.ChildElements()) == 0 {
 		return nil, errorf("Data markup holds no element")
 	}
-	el := root.ChildElements()[0]
-	root.RemoveChild(el)
-	return el, nil
+	// the element stays a child of a wrapper that carries the Data's
+	// namespace declarations, so that NamespaceURI resolves them
+	return root.ChildElements()[0], nil
 }
 
 func nsDecls(ns []Namespace) string {

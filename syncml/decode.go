@@ -130,16 +130,17 @@ func (sc *scanner) root(pos int) (string, int, error) {
 	if err := sc.noAttrs(t); err != nil {
 		return "", pos, err
 	}
-	uri, idx := sc.lookup("")
-	if idx < 0 {
+	// the namespace of the root element itself, prefixed or default: the
+	// writer declares it as the default namespace
+	uri, idx := sc.lookup(prefixOf(t.name))
+	if idx == -2 {
 		uri = ""
 	}
 	sc.rootNS = uri
 	return uri, end, nil
 }
 
-// header reads up to and including the SyncHdr element; hdrStart is the
-// offset of its '<'.
+// header reads up to and including the SyncHdr element.
 //
 // A message without SyncHdr (as the documentation's examples are written)
 // is accepted with an empty header, which Validate reports; the canonical
@@ -157,82 +158,32 @@ func (sc *scanner) header(pos int, h *Header) (end int, err error) {
 		return pos, sc.structure(t.start, "<SyncML> must start with <SyncHdr>")
 	}
 	sc.lastStart = t.start
-	if err := sc.noAttrs(t); err != nil {
-		return pos, err
-	}
-	if t.self {
-		sc.pop()
-		return pos, nil
-	}
 	var seen uint32
-	for {
-		c, next, done, err := sc.next(pos)
-		if err != nil {
-			return next, err
-		}
-		if done {
-			return next, nil
-		}
-		pos = next
+	return sc.children(t, pos, func(c tag, pos int) (int, error) {
 		switch c.local {
 		case "VerDTD":
-			err = sc.once(&seen, 1<<0, c)
-			if err == nil {
-				h.VerDTD, pos, err = sc.leaf(c, pos)
-			}
+			return sc.leafOnce(&seen, 0, c, pos, &h.VerDTD)
 		case "VerProto":
-			err = sc.once(&seen, 1<<1, c)
-			if err == nil {
-				h.VerProto, pos, err = sc.leaf(c, pos)
-			}
+			return sc.leafOnce(&seen, 1, c, pos, &h.VerProto)
 		case "SessionID":
-			err = sc.once(&seen, 1<<2, c)
-			if err == nil {
-				h.SessionID, pos, err = sc.leaf(c, pos)
-			}
+			return sc.leafOnce(&seen, 2, c, pos, &h.SessionID)
 		case "MsgID":
-			err = sc.once(&seen, 1<<3, c)
-			if err == nil {
-				h.MsgID, pos, err = sc.leaf(c, pos)
-			}
+			return sc.leafOnce(&seen, 3, c, pos, &h.MsgID)
 		case "Target":
-			err = sc.once(&seen, 1<<4, c)
-			if err == nil {
-				pos, err = sc.location(c, pos, &h.Target)
-			}
+			return sc.locationOnce(&seen, 4, c, pos, &h.Target)
 		case "Source":
-			err = sc.once(&seen, 1<<5, c)
-			if err == nil {
-				pos, err = sc.location(c, pos, &h.Source)
-			}
+			return sc.locationOnce(&seen, 5, c, pos, &h.Source)
 		case "RespURI":
-			err = sc.once(&seen, 1<<6, c)
-			if err == nil {
-				h.RespURI, pos, err = sc.leaf(c, pos)
-			}
+			return sc.leafOnce(&seen, 6, c, pos, &h.RespURI)
 		case "NoResp":
-			err = sc.once(&seen, 1<<7, c)
-			if err == nil {
-				h.NoResp = true
-				pos, err = sc.flag(c, pos)
-			}
+			return sc.flagOnce(&seen, 7, c, pos, &h.NoResp)
 		case "Cred":
-			err = sc.once(&seen, 1<<8, c)
-			if err == nil {
-				h.Cred, pos, err = sc.cred(c, pos)
-			}
+			return sc.credOnce(&seen, 8, c, pos, &h.Cred)
 		case "Meta":
-			err = sc.once(&seen, 1<<9, c)
-			if err == nil {
-				h.Meta, pos, err = sc.meta(c, pos)
-			}
-		default:
-			err = sc.unexpected(c)
+			return sc.metaOnce(&seen, 9, c, pos, &h.Meta)
 		}
-		if err != nil {
-			return pos, err
-		}
-	}
+		return pos, sc.unexpected(c)
+	})
 }
 
 // peekBody reports whether the next element at pos is SyncBody, without
@@ -370,11 +321,13 @@ func (sc *scanner) command(t tag, pos int) (Command, int, error) {
 	return sc.unknown(t, pos)
 }
 
-// unknown keeps an element the model does not know as raw bytes.
+// unknown keeps an element the model does not know as raw bytes. When
+// the element relies on namespace declarations of enclosing elements,
+// they are added to its start tag, so that Raw stands on its own.
 func (sc *scanner) unknown(t tag, pos int) (Command, int, error) {
 	mark := sc.nsMark[len(sc.nsMark)-1]
 	saveCap, saveFloor := sc.capturing, sc.capFloor
-	sc.capturing, sc.capFloor, sc.captured = true, mark, nil
+	sc.capturing, sc.capFloor, sc.captured = true, mark, sc.captured[:0]
 	defer func() { sc.capturing, sc.capFloor = saveCap, saveFloor }()
 	// the element's own names
 	if p := prefixOf(t.name); p != "" {
@@ -395,11 +348,17 @@ func (sc *scanner) unknown(t tag, pos int) (Command, int, error) {
 	if err != nil {
 		return nil, end, err
 	}
-	u := &Unknown{Name: t.name, Raw: sc.s[t.start:end]}
+	raw := sc.s[t.start:end]
 	if len(sc.captured) > 0 {
-		u.Namespaces = append([]Namespace(nil), sc.captured...)
+		n := 1 + len(t.name)
+		b := make([]byte, 0, len(raw)+64)
+		b = append(b, raw[:n]...)
+		for _, ns := range sc.captured {
+			b = appendNSDecl(b, ns)
+		}
+		raw = string(append(b, raw[n:]...))
 	}
-	return u, end, nil
+	return &Unknown{Name: t.name, Raw: raw}, end, nil
 }
 
 // itemCmd holds the fields of the commands that carry items.
@@ -444,125 +403,59 @@ func (c *itemCmd) command(name string, s *slabs) Command {
 }
 
 func (sc *scanner) itemCommand(t tag, pos int, c *itemCmd) (int, error) {
-	if err := sc.noAttrs(t); err != nil {
-		return pos, err
-	}
-	if t.self {
-		sc.pop()
-		return pos, nil
-	}
 	var seen uint32
-	for {
-		ch, next, done, err := sc.next(pos)
-		if err != nil || done {
-			return next, err
-		}
-		pos = next
+	return sc.children(t, pos, func(ch tag, pos int) (int, error) {
 		switch ch.local {
 		case "CmdID":
-			if err = sc.once(&seen, 1<<0, ch); err == nil {
-				c.CmdID, pos, err = sc.leaf(ch, pos)
-			}
+			return sc.leafOnce(&seen, 0, ch, pos, &c.CmdID)
 		case "NoResp":
-			if err = sc.once(&seen, 1<<1, ch); err == nil {
-				c.NoResp = true
-				pos, err = sc.flag(ch, pos)
-			}
+			return sc.flagOnce(&seen, 1, ch, pos, &c.NoResp)
 		case "Cred":
-			if err = sc.once(&seen, 1<<2, ch); err == nil {
-				c.Cred, pos, err = sc.cred(ch, pos)
-			}
+			return sc.credOnce(&seen, 2, ch, pos, &c.Cred)
 		case "Meta":
-			if err = sc.once(&seen, 1<<3, ch); err == nil {
-				c.Meta, pos, err = sc.meta(ch, pos)
-			}
+			return sc.metaOnce(&seen, 3, ch, pos, &c.Meta)
 		case "Item":
-			var it Item
-			pos, err = sc.item(ch, pos, &it)
-			c.Items = sc.appendItem(c.Items, it)
+			return sc.itemAppend(ch, pos, &c.Items)
 		case "Archive":
-			if t.local != "Delete" {
-				err = sc.unexpected(ch)
-			} else if err = sc.once(&seen, 1<<4, ch); err == nil {
-				c.Archive = true
-				pos, err = sc.flag(ch, pos)
+			if t.local == "Delete" {
+				return sc.flagOnce(&seen, 4, ch, pos, &c.Archive)
 			}
 		case "SftDel":
-			if t.local != "Delete" {
-				err = sc.unexpected(ch)
-			} else if err = sc.once(&seen, 1<<5, ch); err == nil {
-				c.SftDel = true
-				pos, err = sc.flag(ch, pos)
+			if t.local == "Delete" {
+				return sc.flagOnce(&seen, 5, ch, pos, &c.SftDel)
 			}
 		case "Lang":
-			if t.local != "Get" {
-				err = sc.unexpected(ch)
-			} else if err = sc.once(&seen, 1<<6, ch); err == nil {
-				c.Lang, pos, err = sc.leaf(ch, pos)
+			if t.local == "Get" {
+				return sc.leafOnce(&seen, 6, ch, pos, &c.Lang)
 			}
 		case "Correlator":
-			if t.local != "Exec" {
-				err = sc.unexpected(ch)
-			} else if err = sc.once(&seen, 1<<7, ch); err == nil {
-				c.Correlator, pos, err = sc.leaf(ch, pos)
+			if t.local == "Exec" {
+				return sc.leafOnce(&seen, 7, ch, pos, &c.Correlator)
 			}
-		default:
-			err = sc.unexpected(ch)
 		}
-		if err != nil {
-			return pos, err
-		}
-	}
+		return pos, sc.unexpected(ch)
+	})
 }
 
 func (sc *scanner) alert(t tag, pos int, c *Alert) (int, error) {
-	if err := sc.noAttrs(t); err != nil {
-		return pos, err
-	}
-	if t.self {
-		sc.pop()
-		return pos, nil
-	}
 	var seen uint32
-	for {
-		ch, next, done, err := sc.next(pos)
-		if err != nil || done {
-			return next, err
-		}
-		pos = next
+	return sc.children(t, pos, func(ch tag, pos int) (int, error) {
 		switch ch.local {
 		case "CmdID":
-			if err = sc.once(&seen, 1<<0, ch); err == nil {
-				c.CmdID, pos, err = sc.leaf(ch, pos)
-			}
+			return sc.leafOnce(&seen, 0, ch, pos, &c.CmdID)
 		case "NoResp":
-			if err = sc.once(&seen, 1<<1, ch); err == nil {
-				c.NoResp = true
-				pos, err = sc.flag(ch, pos)
-			}
+			return sc.flagOnce(&seen, 1, ch, pos, &c.NoResp)
 		case "Cred":
-			if err = sc.once(&seen, 1<<2, ch); err == nil {
-				c.Cred, pos, err = sc.cred(ch, pos)
-			}
+			return sc.credOnce(&seen, 2, ch, pos, &c.Cred)
 		case "Data":
-			if err = sc.once(&seen, 1<<3, ch); err == nil {
-				c.Data, pos, err = sc.data(ch, pos)
-			}
+			return sc.dataOnce(&seen, 3, ch, pos, &c.Data)
 		case "Correlator":
-			if err = sc.once(&seen, 1<<4, ch); err == nil {
-				c.Correlator, pos, err = sc.leaf(ch, pos)
-			}
+			return sc.leafOnce(&seen, 4, ch, pos, &c.Correlator)
 		case "Item":
-			var it Item
-			pos, err = sc.item(ch, pos, &it)
-			c.Items = sc.appendItem(c.Items, it)
-		default:
-			err = sc.unexpected(ch)
+			return sc.itemAppend(ch, pos, &c.Items)
 		}
-		if err != nil {
-			return pos, err
-		}
-	}
+		return pos, sc.unexpected(ch)
+	})
 }
 
 // group holds the fields of Atomic and Sequence.
@@ -574,459 +467,298 @@ type group struct {
 }
 
 func (sc *scanner) group(t tag, pos int, g *group) (int, error) {
-	if err := sc.noAttrs(t); err != nil {
-		return pos, err
-	}
-	if t.self {
-		sc.pop()
-		return pos, nil
-	}
 	var seen uint32
-	for {
-		ch, next, done, err := sc.next(pos)
-		if err != nil || done {
-			return next, err
-		}
-		pos = next
+	return sc.children(t, pos, func(ch tag, pos int) (int, error) {
 		switch ch.local {
 		case "CmdID":
-			if err = sc.once(&seen, 1<<0, ch); err == nil {
-				g.CmdID, pos, err = sc.leaf(ch, pos)
-			}
+			return sc.leafOnce(&seen, 0, ch, pos, &g.CmdID)
 		case "NoResp":
-			if err = sc.once(&seen, 1<<1, ch); err == nil {
-				g.NoResp = true
-				pos, err = sc.flag(ch, pos)
-			}
+			return sc.flagOnce(&seen, 1, ch, pos, &g.NoResp)
 		case "Meta":
-			if err = sc.once(&seen, 1<<2, ch); err == nil {
-				g.Meta, pos, err = sc.meta(ch, pos)
-			}
-		default:
-			var c Command
-			c, pos, err = sc.command(ch, pos)
-			g.Commands = append(g.Commands, c)
+			return sc.metaOnce(&seen, 2, ch, pos, &g.Meta)
 		}
-		if err != nil {
-			return pos, err
-		}
-	}
+		c, end, err := sc.command(ch, pos)
+		g.Commands = append(g.Commands, c)
+		return end, err
+	})
 }
 
 func (sc *scanner) results(t tag, pos int, c *Results) (int, error) {
-	if err := sc.noAttrs(t); err != nil {
-		return pos, err
-	}
-	if t.self {
-		sc.pop()
-		return pos, nil
-	}
 	var seen uint32
-	for {
-		ch, next, done, err := sc.next(pos)
-		if err != nil || done {
-			return next, err
-		}
-		pos = next
-		var s string
+	return sc.children(t, pos, func(ch tag, pos int) (int, error) {
 		switch ch.local {
 		case "CmdID":
-			if err = sc.once(&seen, 1<<0, ch); err == nil {
-				c.CmdID, pos, err = sc.leaf(ch, pos)
-			}
+			return sc.leafOnce(&seen, 0, ch, pos, &c.CmdID)
 		case "MsgRef":
-			if err = sc.once(&seen, 1<<1, ch); err == nil {
-				c.MsgRef, pos, err = sc.leaf(ch, pos)
-			}
+			return sc.leafOnce(&seen, 1, ch, pos, &c.MsgRef)
 		case "CmdRef":
-			if err = sc.once(&seen, 1<<2, ch); err == nil {
-				c.CmdRef, pos, err = sc.leaf(ch, pos)
-			}
+			return sc.leafOnce(&seen, 2, ch, pos, &c.CmdRef)
 		case "Cmd":
-			if err = sc.once(&seen, 1<<3, ch); err == nil {
-				c.Cmd, pos, err = sc.leaf(ch, pos)
-			}
+			return sc.leafOnce(&seen, 3, ch, pos, &c.Cmd)
 		case "Meta":
-			if err = sc.once(&seen, 1<<4, ch); err == nil {
-				c.Meta, pos, err = sc.meta(ch, pos)
-			}
+			return sc.metaOnce(&seen, 4, ch, pos, &c.Meta)
 		case "TargetRef":
-			s, pos, err = sc.leaf(ch, pos)
-			c.TargetRef = append(c.TargetRef, s)
+			return sc.leafAppend(ch, pos, &c.TargetRef)
 		case "SourceRef":
-			s, pos, err = sc.leaf(ch, pos)
-			c.SourceRef = append(c.SourceRef, s)
+			return sc.leafAppend(ch, pos, &c.SourceRef)
 		case "Item":
-			var it Item
-			pos, err = sc.item(ch, pos, &it)
-			c.Items = sc.appendItem(c.Items, it)
-		default:
-			err = sc.unexpected(ch)
+			return sc.itemAppend(ch, pos, &c.Items)
 		}
-		if err != nil {
-			return pos, err
-		}
-	}
+		return pos, sc.unexpected(ch)
+	})
 }
 
 func (sc *scanner) status(t tag, pos int, c *Status) (int, error) {
-	if err := sc.noAttrs(t); err != nil {
-		return pos, err
-	}
-	if t.self {
-		sc.pop()
-		return pos, nil
-	}
 	var seen uint32
-	for {
-		ch, next, done, err := sc.next(pos)
-		if err != nil || done {
-			return next, err
-		}
-		pos = next
-		var s string
+	return sc.children(t, pos, func(ch tag, pos int) (int, error) {
 		switch ch.local {
 		case "CmdID":
-			if err = sc.once(&seen, 1<<0, ch); err == nil {
-				c.CmdID, pos, err = sc.leaf(ch, pos)
-			}
+			return sc.leafOnce(&seen, 0, ch, pos, &c.CmdID)
 		case "MsgRef":
-			if err = sc.once(&seen, 1<<1, ch); err == nil {
-				c.MsgRef, pos, err = sc.leaf(ch, pos)
-			}
+			return sc.leafOnce(&seen, 1, ch, pos, &c.MsgRef)
 		case "CmdRef":
-			if err = sc.once(&seen, 1<<2, ch); err == nil {
-				c.CmdRef, pos, err = sc.leaf(ch, pos)
-			}
+			return sc.leafOnce(&seen, 2, ch, pos, &c.CmdRef)
 		case "Cmd":
-			if err = sc.once(&seen, 1<<3, ch); err == nil {
-				c.Cmd, pos, err = sc.leaf(ch, pos)
-			}
+			return sc.leafOnce(&seen, 3, ch, pos, &c.Cmd)
 		case "TargetRef":
-			s, pos, err = sc.leaf(ch, pos)
-			c.TargetRef = append(c.TargetRef, s)
+			return sc.leafAppend(ch, pos, &c.TargetRef)
 		case "SourceRef":
-			s, pos, err = sc.leaf(ch, pos)
-			c.SourceRef = append(c.SourceRef, s)
+			return sc.leafAppend(ch, pos, &c.SourceRef)
 		case "Cred":
-			if err = sc.once(&seen, 1<<4, ch); err == nil {
-				c.Cred, pos, err = sc.cred(ch, pos)
-			}
+			return sc.credOnce(&seen, 4, ch, pos, &c.Cred)
 		case "Chal":
-			if err = sc.once(&seen, 1<<5, ch); err == nil {
-				c.Chal, pos, err = sc.chal(ch, pos)
+			if err := sc.once(&seen, 5, ch); err != nil {
+				return pos, err
 			}
+			c.Chal = new(Chal)
+			var seenChal uint32
+			return sc.children(ch, pos, func(g tag, pos int) (int, error) {
+				if g.local == "Meta" {
+					return sc.metaOnce(&seenChal, 0, g, pos, &c.Chal.Meta)
+				}
+				return pos, sc.unexpected(g)
+			})
 		case "Data":
-			if err = sc.once(&seen, 1<<6, ch); err == nil {
-				c.Data, pos, err = sc.data(ch, pos)
-			}
+			return sc.dataOnce(&seen, 6, ch, pos, &c.Data)
 		case "Item":
-			var it Item
-			pos, err = sc.item(ch, pos, &it)
-			c.Items = sc.appendItem(c.Items, it)
-		default:
-			err = sc.unexpected(ch)
+			return sc.itemAppend(ch, pos, &c.Items)
 		}
-		if err != nil {
-			return pos, err
-		}
-	}
+		return pos, sc.unexpected(ch)
+	})
 }
 
-func (sc *scanner) item(t tag, pos int, it *Item) (int, error) {
-	if err := sc.noAttrs(t); err != nil {
-		return pos, err
-	}
-	if t.self {
-		sc.pop()
-		return pos, nil
-	}
+// itemAppend reads an Item and appends it to *items.
+func (sc *scanner) itemAppend(t tag, pos int, items *[]Item) (int, error) {
+	var it Item
 	var seen uint32
-	for {
-		ch, next, done, err := sc.next(pos)
-		if err != nil || done {
-			return next, err
-		}
-		pos = next
+	end, err := sc.children(t, pos, func(ch tag, pos int) (int, error) {
 		switch ch.local {
 		case "Target":
-			if err = sc.once(&seen, 1<<0, ch); err == nil {
-				it.Target = sc.newLocation()
-				pos, err = sc.location(ch, pos, it.Target)
-			}
+			return sc.locationPtrOnce(&seen, 0, ch, pos, &it.Target)
 		case "Source":
-			if err = sc.once(&seen, 1<<1, ch); err == nil {
-				it.Source = sc.newLocation()
-				pos, err = sc.location(ch, pos, it.Source)
-			}
+			return sc.locationPtrOnce(&seen, 1, ch, pos, &it.Source)
 		case "Meta":
-			if err = sc.once(&seen, 1<<2, ch); err == nil {
-				it.Meta, pos, err = sc.meta(ch, pos)
-			}
+			return sc.metaOnce(&seen, 2, ch, pos, &it.Meta)
 		case "Data":
-			if err = sc.once(&seen, 1<<3, ch); err == nil {
-				it.Data, pos, err = sc.data(ch, pos)
-			}
+			return sc.dataOnce(&seen, 3, ch, pos, &it.Data)
 		case "MoreData":
-			if err = sc.once(&seen, 1<<4, ch); err == nil {
-				it.MoreData = true
-				pos, err = sc.flag(ch, pos)
-			}
-		default:
-			err = sc.unexpected(ch)
+			return sc.flagOnce(&seen, 4, ch, pos, &it.MoreData)
 		}
-		if err != nil {
-			return pos, err
-		}
-	}
+		return pos, sc.unexpected(ch)
+	})
+	*items = sc.appendItem(*items, it)
+	return end, err
 }
 
 func (sc *scanner) location(t tag, pos int, l *Location) (int, error) {
-	if err := sc.noAttrs(t); err != nil {
-		return pos, err
-	}
-	if t.self {
-		sc.pop()
-		return pos, nil
-	}
 	var seen uint32
-	for {
-		ch, next, done, err := sc.next(pos)
-		if err != nil || done {
-			return next, err
-		}
-		pos = next
+	return sc.children(t, pos, func(ch tag, pos int) (int, error) {
 		switch ch.local {
 		case "LocURI":
-			if err = sc.once(&seen, 1<<0, ch); err == nil {
-				l.LocURI, pos, err = sc.leaf(ch, pos)
-			}
+			return sc.leafOnce(&seen, 0, ch, pos, &l.LocURI)
 		case "LocName":
-			if err = sc.once(&seen, 1<<1, ch); err == nil {
-				l.LocName, pos, err = sc.leaf(ch, pos)
-			}
-		default:
-			err = sc.unexpected(ch)
+			return sc.leafOnce(&seen, 1, ch, pos, &l.LocName)
 		}
-		if err != nil {
-			return pos, err
-		}
-	}
+		return pos, sc.unexpected(ch)
+	})
 }
 
-func (sc *scanner) cred(t tag, pos int) (*Cred, int, error) {
-	c := new(Cred)
-	if err := sc.noAttrs(t); err != nil {
-		return nil, pos, err
-	}
-	if t.self {
-		sc.pop()
-		return c, pos, nil
-	}
+func (sc *scanner) cred(t tag, pos int, c *Cred) (int, error) {
 	var seen uint32
-	for {
-		ch, next, done, err := sc.next(pos)
-		if err != nil || done {
-			return c, next, err
-		}
-		pos = next
+	return sc.children(t, pos, func(ch tag, pos int) (int, error) {
 		switch ch.local {
 		case "Meta":
-			if err = sc.once(&seen, 1<<0, ch); err == nil {
-				c.Meta, pos, err = sc.meta(ch, pos)
-			}
+			return sc.metaOnce(&seen, 0, ch, pos, &c.Meta)
 		case "Data":
-			if err = sc.once(&seen, 1<<1, ch); err == nil {
-				c.Data, pos, err = sc.data(ch, pos)
-			}
-		default:
-			err = sc.unexpected(ch)
+			return sc.dataOnce(&seen, 1, ch, pos, &c.Data)
 		}
-		if err != nil {
-			return c, pos, err
-		}
-	}
-}
-
-func (sc *scanner) chal(t tag, pos int) (*Chal, int, error) {
-	c := new(Chal)
-	if err := sc.noAttrs(t); err != nil {
-		return nil, pos, err
-	}
-	if t.self {
-		sc.pop()
-		return c, pos, nil
-	}
-	var seen uint32
-	for {
-		ch, next, done, err := sc.next(pos)
-		if err != nil || done {
-			return c, next, err
-		}
-		pos = next
-		switch ch.local {
-		case "Meta":
-			if err = sc.once(&seen, 1<<0, ch); err == nil {
-				c.Meta, pos, err = sc.meta(ch, pos)
-			}
-		default:
-			err = sc.unexpected(ch)
-		}
-		if err != nil {
-			return c, pos, err
-		}
-	}
+		return pos, sc.unexpected(ch)
+	})
 }
 
 // meta reads a Meta element. Its children are matched by local name in
 // any namespace: devices send them with the metinf namespace on Meta, on
 // each child, through a prefix, or not at all.
-func (sc *scanner) meta(t tag, pos int) (*Meta, int, error) {
-	m := sc.newMeta()
-	if err := sc.noAttrs(t); err != nil {
-		return nil, pos, err
-	}
-	if t.self {
-		sc.pop()
-		return m, pos, nil
-	}
+func (sc *scanner) meta(t tag, pos int, m *Meta) (int, error) {
 	var seen uint32
-	for {
-		ch, next, done, err := sc.next(pos)
-		if err != nil || done {
-			return m, next, err
-		}
-		pos = next
-		var s string
+	return sc.children(t, pos, func(ch tag, pos int) (int, error) {
 		switch ch.local {
 		case "Format":
-			if err = sc.once(&seen, 1<<0, ch); err == nil {
-				m.Format, pos, err = sc.leaf(ch, pos)
-			}
+			return sc.leafOnce(&seen, 0, ch, pos, &m.Format)
 		case "Type":
-			if err = sc.once(&seen, 1<<1, ch); err == nil {
-				m.Type, pos, err = sc.leaf(ch, pos)
-			}
+			return sc.leafOnce(&seen, 1, ch, pos, &m.Type)
 		case "Mark":
-			if err = sc.once(&seen, 1<<2, ch); err == nil {
-				m.Mark, pos, err = sc.leaf(ch, pos)
-			}
+			return sc.leafOnce(&seen, 2, ch, pos, &m.Mark)
 		case "Size":
-			if err = sc.once(&seen, 1<<3, ch); err == nil {
-				m.Size, pos, err = sc.leaf(ch, pos)
-			}
+			return sc.leafOnce(&seen, 3, ch, pos, &m.Size)
 		case "Anchor":
-			if err = sc.once(&seen, 1<<4, ch); err == nil {
-				m.Anchor, pos, err = sc.anchor(ch, pos)
+			if err := sc.once(&seen, 4, ch); err != nil {
+				return pos, err
 			}
+			a := new(Anchor)
+			m.Anchor = a
+			var seenA uint32
+			return sc.children(ch, pos, func(g tag, pos int) (int, error) {
+				switch g.local {
+				case "Last":
+					return sc.leafOnce(&seenA, 0, g, pos, &a.Last)
+				case "Next":
+					return sc.leafOnce(&seenA, 1, g, pos, &a.Next)
+				}
+				return pos, sc.unexpected(g)
+			})
 		case "Version":
-			if err = sc.once(&seen, 1<<5, ch); err == nil {
-				m.Version, pos, err = sc.leaf(ch, pos)
-			}
+			return sc.leafOnce(&seen, 5, ch, pos, &m.Version)
 		case "NextNonce":
-			if err = sc.once(&seen, 1<<6, ch); err == nil {
-				m.NextNonce, pos, err = sc.leaf(ch, pos)
-			}
+			return sc.leafOnce(&seen, 6, ch, pos, &m.NextNonce)
 		case "MaxMsgSize":
-			if err = sc.once(&seen, 1<<7, ch); err == nil {
-				m.MaxMsgSize, pos, err = sc.leaf(ch, pos)
-			}
+			return sc.leafOnce(&seen, 7, ch, pos, &m.MaxMsgSize)
 		case "MaxObjSize":
-			if err = sc.once(&seen, 1<<8, ch); err == nil {
-				m.MaxObjSize, pos, err = sc.leaf(ch, pos)
-			}
+			return sc.leafOnce(&seen, 8, ch, pos, &m.MaxObjSize)
 		case "EMI":
-			s, pos, err = sc.leaf(ch, pos)
-			m.EMI = append(m.EMI, s)
+			return sc.leafAppend(ch, pos, &m.EMI)
 		case "Mem":
-			if err = sc.once(&seen, 1<<9, ch); err == nil {
-				m.Mem, pos, err = sc.mem(ch, pos)
+			if err := sc.once(&seen, 9, ch); err != nil {
+				return pos, err
 			}
+			mem := new(Mem)
+			m.Mem = mem
+			var seenM uint32
+			return sc.children(ch, pos, func(g tag, pos int) (int, error) {
+				switch g.local {
+				case "SharedMem":
+					return sc.flagOnce(&seenM, 0, g, pos, &mem.SharedMem)
+				case "FreeMem":
+					return sc.leafOnce(&seenM, 1, g, pos, &mem.FreeMem)
+				case "FreeID":
+					return sc.leafOnce(&seenM, 2, g, pos, &mem.FreeID)
+				}
+				return pos, sc.unexpected(g)
+			})
 		case "FieldLevel":
-			if err = sc.once(&seen, 1<<10, ch); err == nil {
-				m.FieldLevel = true
-				pos, err = sc.flag(ch, pos)
-			}
-		default:
-			err = sc.unexpected(ch)
+			return sc.flagOnce(&seen, 10, ch, pos, &m.FieldLevel)
 		}
-		if err != nil {
-			return m, pos, err
+		return pos, sc.unexpected(ch)
+	})
+}
+
+// ---- child helpers ----
+
+// children reads the content of the structural element t, whose start
+// tag ended at pos: it rejects attributes other than namespace
+// declarations, accepts <t/>, and calls child for each child element,
+// which must read it whole and return the offset after it. It returns
+// the offset after t's end tag.
+func (sc *scanner) children(t tag, pos int, child func(ch tag, pos int) (int, error)) (int, error) {
+	if err := sc.noAttrs(t); err != nil {
+		return pos, err
+	}
+	if t.self {
+		sc.pop()
+		return pos, nil
+	}
+	for {
+		ch, next, done, err := sc.next(pos)
+		if err != nil || done {
+			return next, err
+		}
+		if pos, err = child(ch, next); err != nil {
+			return pos, err
 		}
 	}
 }
 
-func (sc *scanner) anchor(t tag, pos int) (*Anchor, int, error) {
-	a := new(Anchor)
-	if err := sc.noAttrs(t); err != nil {
-		return nil, pos, err
+// once rejects a second occurrence of a single-valued child; bit numbers
+// the child within its parent.
+func (sc *scanner) once(seen *uint32, bit uint, t tag) error {
+	if *seen&(1<<bit) != 0 {
+		return sc.structure(t.start, "repeated <%s>", t.name)
 	}
-	if t.self {
-		sc.pop()
-		return a, pos, nil
-	}
-	var seen uint32
-	for {
-		ch, next, done, err := sc.next(pos)
-		if err != nil || done {
-			return a, next, err
-		}
-		pos = next
-		switch ch.local {
-		case "Last":
-			if err = sc.once(&seen, 1<<0, ch); err == nil {
-				a.Last, pos, err = sc.leaf(ch, pos)
-			}
-		case "Next":
-			if err = sc.once(&seen, 1<<1, ch); err == nil {
-				a.Next, pos, err = sc.leaf(ch, pos)
-			}
-		default:
-			err = sc.unexpected(ch)
-		}
-		if err != nil {
-			return a, pos, err
-		}
-	}
+	*seen |= 1 << bit
+	return nil
 }
 
-func (sc *scanner) mem(t tag, pos int) (*Mem, int, error) {
-	m := new(Mem)
-	if err := sc.noAttrs(t); err != nil {
-		return nil, pos, err
+func (sc *scanner) leafOnce(seen *uint32, bit uint, t tag, pos int, dst *string) (int, error) {
+	if err := sc.once(seen, bit, t); err != nil {
+		return pos, err
 	}
-	if t.self {
-		sc.pop()
-		return m, pos, nil
+	var err error
+	*dst, pos, err = sc.leaf(t, pos)
+	return pos, err
+}
+
+func (sc *scanner) leafAppend(t tag, pos int, dst *[]string) (int, error) {
+	v, end, err := sc.leaf(t, pos)
+	*dst = append(*dst, v)
+	return end, err
+}
+
+func (sc *scanner) flagOnce(seen *uint32, bit uint, t tag, pos int, dst *bool) (int, error) {
+	if err := sc.once(seen, bit, t); err != nil {
+		return pos, err
 	}
-	var seen uint32
-	for {
-		ch, next, done, err := sc.next(pos)
-		if err != nil || done {
-			return m, next, err
-		}
-		pos = next
-		switch ch.local {
-		case "SharedMem":
-			if err = sc.once(&seen, 1<<0, ch); err == nil {
-				m.SharedMem = true
-				pos, err = sc.flag(ch, pos)
-			}
-		case "FreeMem":
-			if err = sc.once(&seen, 1<<1, ch); err == nil {
-				m.FreeMem, pos, err = sc.leaf(ch, pos)
-			}
-		case "FreeID":
-			if err = sc.once(&seen, 1<<2, ch); err == nil {
-				m.FreeID, pos, err = sc.leaf(ch, pos)
-			}
-		default:
-			err = sc.unexpected(ch)
-		}
-		if err != nil {
-			return m, pos, err
-		}
+	*dst = true
+	return sc.flag(t, pos)
+}
+
+func (sc *scanner) locationOnce(seen *uint32, bit uint, t tag, pos int, dst *Location) (int, error) {
+	if err := sc.once(seen, bit, t); err != nil {
+		return pos, err
 	}
+	return sc.location(t, pos, dst)
+}
+
+func (sc *scanner) locationPtrOnce(seen *uint32, bit uint, t tag, pos int, dst **Location) (int, error) {
+	if err := sc.once(seen, bit, t); err != nil {
+		return pos, err
+	}
+	*dst = sc.newLocation()
+	return sc.location(t, pos, *dst)
+}
+
+func (sc *scanner) metaOnce(seen *uint32, bit uint, t tag, pos int, dst **Meta) (int, error) {
+	if err := sc.once(seen, bit, t); err != nil {
+		return pos, err
+	}
+	*dst = sc.newMeta()
+	return sc.meta(t, pos, *dst)
+}
+
+func (sc *scanner) credOnce(seen *uint32, bit uint, t tag, pos int, dst **Cred) (int, error) {
+	if err := sc.once(seen, bit, t); err != nil {
+		return pos, err
+	}
+	*dst = new(Cred)
+	return sc.cred(t, pos, *dst)
+}
+
+func (sc *scanner) dataOnce(seen *uint32, bit uint, t tag, pos int, dst **Data) (int, error) {
+	if err := sc.once(seen, bit, t); err != nil {
+		return pos, err
+	}
+	var err error
+	*dst, pos, err = sc.data(t, pos)
+	return pos, err
 }
 
 // data reads a Data element: text, CDATA, or element content kept as
@@ -1070,7 +802,9 @@ func (sc *scanner) data(t tag, pos int) (*Data, int, error) {
 	}
 	// element content: validate it and keep it as markup
 	saveCap, saveFloor := sc.capturing, sc.capFloor
-	sc.capturing, sc.capFloor, sc.captured = true, sc.nsMark[len(sc.nsMark)-1], nil
+	// declarations on Data itself count as outside its content: the writer
+	// puts Data.Namespaces back on the Data element
+	sc.capturing, sc.capFloor, sc.captured = true, len(sc.ns), sc.captured[:0]
 	t.self = false
 	end, endTag, err := sc.raw(t, start)
 	sc.capturing, sc.capFloor = saveCap, saveFloor

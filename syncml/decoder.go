@@ -52,9 +52,7 @@ const minRead = 32 << 10
 
 // NewDecoder returns a Decoder reading from r with the default limits.
 func NewDecoder(r io.Reader) *Decoder {
-	d := &Decoder{r: r, lim: DefaultLimits(), line: 1, col: 1}
-	d.sc.init()
-	return d
+	return &Decoder{r: r, lim: DefaultLimits(), line: 1, col: 1}
 }
 
 // SetLimits replaces the decoder's limits (zero fields take their

@@ -8,7 +8,7 @@ import (
 
 // Marshal returns the canonical encoding of m: compact, without an XML
 // declaration (the output is UTF-8), children in DTD order, leaf elements
-// written only when non-empty, text escaped where it cannot appear raw,
+// (and the SyncHdr) written only when non-empty, text escaped where it cannot appear raw,
 // CDATA split where it holds "]]>" or a carriage return, and XML markup
 // in Data and Unknown written as kept.
 func Marshal(m *Message) ([]byte, error) {
@@ -172,8 +172,11 @@ func (w *writer) start(xmlns string, h *Header) error {
 	}
 	w.b = append(w.b, '>')
 	w.depth++
-	if err := w.header(h); err != nil {
-		return err
+	if *h != (Header{}) {
+		// an empty header is written as none, as it was read
+		if err := w.header(h); err != nil {
+			return err
+		}
 	}
 	w.open("SyncBody")
 	return nil
@@ -192,8 +195,8 @@ func (w *writer) header(h *Header) error {
 		w.leaf("VerProto", h.VerProto),
 		w.leaf("SessionID", h.SessionID),
 		w.leaf("MsgID", h.MsgID),
-		w.location("Target", &h.Target),
-		w.location("Source", &h.Source),
+		w.headerLocation("Target", &h.Target),
+		w.headerLocation("Source", &h.Source),
 		w.leaf("RespURI", h.RespURI),
 	); err != nil {
 		return err
@@ -221,8 +224,17 @@ func firstErr(errs ...error) error {
 	return nil
 }
 
+func (w *writer) headerLocation(name string, l *Location) error {
+	if *l == (Location{}) {
+		return nil
+	}
+	return w.location(name, l)
+}
+
+// location writes a Target or Source; an Item's non-nil location is
+// written even when empty, the header's only when set.
 func (w *writer) location(name string, l *Location) error {
-	if l == nil || *l == (Location{}) {
+	if l == nil {
 		return nil
 	}
 	w.open(name)
@@ -526,19 +538,13 @@ func (w *writer) group(name, id string, noResp bool, m *Meta, cmds []Command) er
 	return nil
 }
 
-// unknown writes an Unknown's bytes, declaring the namespaces it relies on
-// right after its name.
+// unknown writes an Unknown's bytes.
 func (w *writer) unknown(u *Unknown) error {
-	if err := checkUnknown(u); err != nil {
+	if err := checkUnknown(u, w.rootNS); err != nil {
 		return encodeError("Unknown", err)
 	}
 	w.newline()
-	n := 1 + len(u.Name)
-	w.b = append(w.b, u.Raw[:n]...)
-	for _, ns := range u.Namespaces {
-		w.b = appendNSDecl(w.b, ns)
-	}
-	w.b = append(w.b, u.Raw[n:]...)
+	w.b = append(w.b, u.Raw...)
 	return nil
 }
 
@@ -667,8 +673,9 @@ func appendCDATA(b []byte, s string) ([]byte, error) {
 // least one element, with the given declarations in scope.
 func checkMarkup(markup string, ns []Namespace, lim Limits) error {
 	lim = lim.withDefaults()
-	sc := scanner{s: markup, lim: lim, baseLine: 1, baseCol: 1, fragment: true}
-	sc.init()
+	sc := getScanner(markup, lim)
+	defer putScanner(sc)
+	sc.fragment = true
 	for _, n := range ns {
 		sc.ns = append(sc.ns, nsBinding{n.Prefix, n.URI})
 	}
@@ -688,23 +695,19 @@ func checkMarkup(markup string, ns []Namespace, lim Limits) error {
 }
 
 // checkUnknown checks that u.Raw is exactly one well-formed element named
-// u.Name, given the declarations it relies on.
-func checkUnknown(u *Unknown) error {
+// u.Name that declares the prefixes it uses; rootNS is the default
+// namespace in scope where it is written.
+func checkUnknown(u *Unknown, rootNS string) error {
 	if !strings.HasPrefix(u.Raw, "<"+u.Name) || len(u.Raw) <= len(u.Name)+1 {
 		return fmt.Errorf("%w: Raw does not start with <%s", ErrStructure, u.Name)
 	}
 	if c := u.Raw[len(u.Name)+1]; c != '>' && c != '/' && !isSpace(c) {
 		return fmt.Errorf("%w: Raw does not start with <%s", ErrStructure, u.Name)
 	}
-	if err := checkMarkup(u.Raw, u.Namespaces, Limits{}); err != nil {
-		return err
-	}
-	// exactly one element and nothing else around it
-	lim := DefaultLimits()
-	sc := scanner{s: u.Raw, lim: lim, baseLine: 1, baseCol: 1}
-	sc.init()
-	for _, n := range u.Namespaces {
-		sc.ns = append(sc.ns, nsBinding{n.Prefix, n.URI})
+	sc := getScanner(u.Raw, DefaultLimits())
+	defer putScanner(sc)
+	if rootNS != "" {
+		sc.ns = append(sc.ns, nsBinding{"", rootNS})
 	}
 	t, pos, err := sc.startTag(0)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -90,15 +91,6 @@ type scanner struct {
 	// allocation on many of them
 	slabs slabs
 
-	// initial backing arrays for the stacks, so that typical messages
-	// need no growth
-	pathArr [16]string
-	markArr [16]int
-	attrArr [4]attr
-	nsArr   [4]nsBinding
-	bufArr  [64]byte
-
-	// capture of declarations used by raw content (Data, Unknown)
 	fragment  bool        // input is element content that may end anywhere
 	elements  int         // elements seen by raw
 	capturing bool        // recording declarations for raw content
@@ -106,13 +98,34 @@ type scanner struct {
 	captured  []Namespace // declarations the raw content relies on
 }
 
-// init prepares the stacks; call it once before use.
-func (sc *scanner) init() {
-	sc.path = sc.pathArr[:0]
-	sc.nsMark = sc.markArr[:0]
-	sc.attrs = sc.attrArr[:0]
-	sc.ns = sc.nsArr[:0]
-	sc.buf = sc.bufArr[:0]
+// scanners reuses scanners, and with them the capacity of their stacks,
+// across messages.
+var scanners = sync.Pool{New: func() any { return new(scanner) }}
+
+// getScanner returns a scanner over s with the given limits (defaults
+// applied by the caller), base position line 1, column 1.
+func getScanner(s string, lim Limits) *scanner {
+	sc := scanners.Get().(*scanner)
+	sc.s, sc.lim, sc.baseLine, sc.baseCol = s, lim, 1, 1
+	return sc
+}
+
+// putScanner clears everything that refers to input or to values handed
+// out, and returns sc to the pool.
+func putScanner(sc *scanner) {
+	clear(sc.path[:cap(sc.path)])
+	clear(sc.ns[:cap(sc.ns)])
+	clear(sc.attrs[:cap(sc.attrs)])
+	clear(sc.captured[:cap(sc.captured)])
+	*sc = scanner{
+		path:     sc.path[:0],
+		ns:       sc.ns[:0],
+		nsMark:   sc.nsMark[:0],
+		attrs:    sc.attrs[:0],
+		buf:      sc.buf[:0],
+		captured: sc.captured[:0],
+	}
+	scanners.Put(sc)
 }
 
 // A slab hands out pointers into a shared backing array, so that many
@@ -332,6 +345,16 @@ func (sc *scanner) name(pos int) (string, int, error) {
 	return nm, i, nil
 }
 
+// isName reports whether s is an XML name.
+func isName(s string) bool {
+	for i, r := range s {
+		if i == 0 && !isNameStartRune(r) || i > 0 && !isNameRune(r) {
+			return false
+		}
+	}
+	return s != ""
+}
+
 func localName(q string) string {
 	if i := strings.IndexByte(q, ':'); i >= 0 {
 		return q[i+1:]
@@ -407,6 +430,9 @@ func (sc *scanner) ref(pos int) (int, error) {
 	}
 	body := s[pos+1 : pos+end]
 	next := pos + end + 1
+	if body == "#" || body == "#x" {
+		return pos, sc.syntax(pos, "empty character reference")
+	}
 	if len(body) > 1 && body[0] == '#' {
 		var r rune
 		digits := body[1:]
@@ -453,6 +479,9 @@ func (sc *scanner) ref(pos int) (int, error) {
 	case "quot":
 		sc.buf = append(sc.buf, '"')
 	default:
+		if !isName(body) {
+			return pos, sc.syntax(pos, "'&' does not start a reference")
+		}
 		return pos, sc.errAt(pos, fmt.Errorf("%w: &%s;", ErrEntity, body))
 	}
 	return next, nil
@@ -567,16 +596,20 @@ func (sc *scanner) charData(pos int) (text string, cdata bool, next int, err err
 		case '\r':
 			flush(pos)
 			sc.buf = append(sc.buf, '\n')
-			if pos+1 >= len(s) {
+			if pos+1 >= len(s) && !sc.fragment {
 				return "", false, pos, sc.eof(pos + 1)
 			}
 			end = pos + 1
-			if s[end] == '\n' {
+			if end < len(s) && s[end] == '\n' {
 				end++
 			}
 		case ']':
-			if err := sc.need(pos, 3); err != nil {
-				return "", false, pos, err
+			if pos+3 > len(s) {
+				if !sc.fragment {
+					return "", false, pos, sc.eof(len(s))
+				}
+				pos++ // too short for "]]>"
+				continue
 			}
 			if s[pos+1] == ']' && s[pos+2] == '>' {
 				return "", false, pos, sc.syntax(pos, "']]>' in character data")
@@ -1164,15 +1197,6 @@ func (sc *scanner) flag(t tag, pos int) (int, error) {
 		return pos, sc.structure(pos, "<%s> must be empty", t.name)
 	}
 	return end, nil
-}
-
-// once rejects a second occurrence of a single-valued child.
-func (sc *scanner) once(seen *uint32, bit uint32, t tag) error {
-	if *seen&bit != 0 {
-		return sc.structure(t.start, "repeated <%s>", t.name)
-	}
-	*seen |= bit
-	return nil
 }
 
 // raw skips the content of the open element t (whose start tag ended at

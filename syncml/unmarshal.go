@@ -19,8 +19,8 @@ func UnmarshalLimits(data []byte, m *Message, lim Limits) error {
 	if int64(len(src)) > lim.MaxBytes {
 		return &LimitError{Limit: "MaxBytes", Max: lim.MaxBytes, Offset: lim.MaxBytes}
 	}
-	sc := scanner{s: src, lim: lim, baseLine: 1, baseCol: 1}
-	sc.init()
+	sc := getScanner(src, lim)
+	defer putScanner(sc)
 	var out Message
 	if err := sc.message(&out); err != nil {
 		return err

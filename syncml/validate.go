@@ -64,7 +64,9 @@ func (e *ValidationError) Unwrap() error { return ErrInvalid }
 //     unique in the message, nested commands included ("cmdid-unique");
 //   - no unknown command element ("unknown-command");
 //   - Add, Copy, Delete, Get, Replace carry at least one Item, and Exec
-//     exactly one ("items"); each Item of those has a Target whose LocURI
+//     exactly one ("items"); each Item names its node by Target (Get,
+//     Delete, Exec), by Target or Source (Add, Replace: a client reports
+//     ./DevInfo by Source), or by both (Copy), and every LocURI given
 //     parses with ParseLocURI ("locuri");
 //   - Atomic holds only Add, Copy, Delete, Exec, Replace, Sequence and
 //     Alert: no Get, no nested Atomic, no Status or Results
@@ -158,17 +160,17 @@ func (v *validator) command(p string, c Command, parent string) {
 	}
 	switch c := c.(type) {
 	case *Add:
-		v.items(p, id, c.Items, false)
+		v.items(p, id, c.Items, false, needTargetOrSource)
 	case *Copy:
-		v.items(p, id, c.Items, false)
+		v.items(p, id, c.Items, false, needBoth)
 	case *Delete:
-		v.items(p, id, c.Items, false)
+		v.items(p, id, c.Items, false, needTarget)
 	case *Get:
-		v.items(p, id, c.Items, false)
+		v.items(p, id, c.Items, false, needTarget)
 	case *Replace:
-		v.items(p, id, c.Items, false)
+		v.items(p, id, c.Items, false, needTargetOrSource)
 	case *Exec:
-		v.items(p, id, c.Items, true)
+		v.items(p, id, c.Items, true, needTarget)
 	case *Atomic:
 		v.commands(p, c.Commands, "Atomic")
 	case *Sequence:
@@ -203,8 +205,17 @@ func (v *validator) command(p string, c Command, parent string) {
 	}
 }
 
+// addressing says which locations the items of a command must name.
+type addressing uint8
+
+const (
+	needTarget         addressing = iota // Get, Delete, Exec
+	needTargetOrSource                   // Add, Replace: a client names its nodes by Source
+	needBoth                             // Copy
+)
+
 // items checks the items of a command that addresses nodes.
-func (v *validator) items(p, id string, items []Item, exactlyOne bool) {
+func (v *validator) items(p, id string, items []Item, exactlyOne bool, need addressing) {
 	switch {
 	case exactlyOne && len(items) != 1:
 		v.add(p, id, "items", "Exec needs exactly one Item, found "+strconv.Itoa(len(items)))
@@ -213,12 +224,22 @@ func (v *validator) items(p, id string, items []Item, exactlyOne bool) {
 	}
 	for i, it := range items {
 		ip := p + "/Item[" + strconv.Itoa(i+1) + "]"
-		if it.Target == nil || it.Target.LocURI == "" {
+		hasT := it.Target != nil && it.Target.LocURI != ""
+		hasS := it.Source != nil && it.Source.LocURI != ""
+		switch {
+		case need == needTarget && !hasT:
 			v.add(ip, id, "locuri", "Target LocURI is required")
-			continue
+		case need == needTargetOrSource && !hasT && !hasS:
+			v.add(ip, id, "locuri", "Target or Source LocURI is required")
+		case need == needBoth && (!hasT || !hasS):
+			v.add(ip, id, "locuri", "Target and Source LocURI are required")
 		}
-		if _, err := ParseLocURI(it.Target.LocURI); err != nil {
-			v.add(ip, id, "locuri", err.Error())
+		for _, l := range []*Location{it.Target, it.Source} {
+			if l != nil && l.LocURI != "" {
+				if _, err := ParseLocURI(l.LocURI); err != nil {
+					v.add(ip, id, "locuri", err.Error())
+				}
+			}
 		}
 	}
 }

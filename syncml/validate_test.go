@@ -55,8 +55,12 @@ func TestValidate(t *testing.T) {
 			&Exec{CmdID: "3", Items: append(target("./a"), target("./b")...)},
 			&Replace{CmdID: "4"},
 		}, []string{"items", "items", "items"}},
-		{"locuri", nil, []Command{&Replace{CmdID: "2", Items: append(target("/Vendor/x"), Item{Source: &Location{LocURI: "./a"}})}},
-			[]string{"locuri", "locuri"}},
+		{"locuri", nil, []Command{
+			&Replace{CmdID: "2", Items: append(target("/Vendor/x"), Item{Source: &Location{LocURI: "./DevInfo/Man"}}, Item{Data: Text("x")})},
+			&Get{CmdID: "3", Items: []Item{{Source: &Location{LocURI: "./a"}}}},
+			&Copy{CmdID: "4", Items: target("./a")},
+			&Add{CmdID: "5", Items: []Item{{Source: &Location{LocURI: "./a//b"}}}},
+		}, []string{"locuri", "locuri", "locuri", "locuri", "locuri"}},
 		{"atomic", nil, []Command{&Atomic{CmdID: "2", Commands: []Command{
 			&Get{CmdID: "3", Items: target("./a")},
 			&Atomic{CmdID: "4", Commands: []Command{&Add{CmdID: "5", Items: target("./b")}}},
@@ -90,5 +94,32 @@ func TestValidate(t *testing.T) {
 				t.Errorf("Validate() = %v", err)
 			}
 		})
+	}
+}
+
+func TestNumberCommands(t *testing.T) {
+	cmds := []Command{
+		&Get{Items: target("./a")},
+		&Atomic{Commands: []Command{&Replace{CmdID: "9"}, &Add{}}},
+		&Unknown{Name: "Map", Raw: "<Map/>"},
+		&Sequence{Commands: []Command{&Exec{}}},
+	}
+	next := NumberCommands(cmds, 2)
+	var ids []string
+	var walk func([]Command)
+	walk = func(cs []Command) {
+		for _, c := range cs {
+			ids = append(ids, c.ID())
+			switch c := c.(type) {
+			case *Atomic:
+				walk(c.Commands)
+			case *Sequence:
+				walk(c.Commands)
+			}
+		}
+	}
+	walk(cmds)
+	if want := []string{"2", "3", "9", "4", "", "5", "6"}; !cmp.Equal(ids, want) || next != 7 {
+		t.Errorf("ids %q next %d, want %q 7", ids, next, want)
 	}
 }

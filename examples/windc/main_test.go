@@ -99,8 +99,9 @@ func TestVerbose(t *testing.T) {
 	}
 }
 
-// TestValidateDevInfo checks the one finding of Message.Validate that the
-// demo lets through, and that it lets through nothing else.
+// TestValidateDevInfo checks that the device's package 1 (a DevInfo
+// Replace naming its nodes by Source) passes Message.Validate, and that
+// broken messages do not.
 func TestValidateDevInfo(t *testing.T) {
 	d := newDevice(&narrator{w: io.Discard}, nil, "http://127.0.0.1/x")
 	m := &syncml.Message{
@@ -112,23 +113,14 @@ func TestValidateDevInfo(t *testing.T) {
 			number(d.devInfo(), "2"),
 		}, Final: true},
 	}
-	if err := validate(m); err != nil {
+	if err := m.Validate(); err != nil {
 		t.Fatalf("package 1: %v", err)
 	}
+	// A duplicate CmdID is an error.
+	m.Body.Commands = append(m.Body.Commands, &syncml.Alert{CmdID: "2", Data: syncml.Text("1201")})
 	var ve *syncml.ValidationError
-	if err := m.Validate(); !errors.As(err, &ve) {
-		t.Log("Message.Validate now accepts the DevInfo Replace; the workaround in validate can go")
-	}
-	// A Replace without Target elsewhere is still an error.
-	m.Body.Commands = append(m.Body.Commands, &syncml.Replace{CmdID: "3", Items: []syncml.Item{
-		{Source: &syncml.Location{LocURI: "./Vendor/MSFT/Policy/Config/X"}, Data: syncml.Text("1")}}})
-	if err := validate(m); !errors.As(err, &ve) || len(ve.Violations) != 1 || ve.Violations[0].CmdID != "3" {
-		t.Errorf("validate = %v, want one violation for CmdID 3", err)
-	}
-	// So is a duplicate CmdID.
-	m.Body.Commands[2] = &syncml.Alert{CmdID: "2", Data: syncml.Text("1201")}
-	if err := validate(m); err == nil {
-		t.Error("duplicate CmdID accepted")
+	if err := m.Validate(); !errors.As(err, &ve) || len(ve.Violations) != 1 || ve.Violations[0].Rule != "cmdid-unique" {
+		t.Errorf("Validate = %v, want one cmdid-unique violation", err)
 	}
 }
 

@@ -147,7 +147,7 @@ func (s *server) serveSyncML(kind string) http.HandlerFunc {
 		}
 		s.log.printf("  device → %s server\n", kind)
 		s.log.message("SyncML", in, cr.n)
-		if err := validate(in); err != nil {
+		if err := in.Validate(); err != nil {
 			s.fault(fmt.Errorf("%s: the device's message breaks protocol rules: %w", kind, err))
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
@@ -158,7 +158,7 @@ func (s *server) serveSyncML(kind string) http.HandlerFunc {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}
-		if err := validate(out); err != nil {
+		if err := out.Validate(); err != nil {
 			s.fault(fmt.Errorf("%s: the server's own message breaks protocol rules: %w", kind, err))
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -141,84 +140,15 @@ func dataText(d *syncml.Data) string {
 	return " = " + kind + v
 }
 
-// validate runs Message.Validate and returns what it reports, but for one
-// finding it gets wrong: the package 1 that a client sends carries its
-// DevInfo in a Replace whose items name the node by Source, not Target
-// (OMA-DM 1.2 protocol examples; Windows does the same), and Validate
-// requires a Target on every Replace item. Only that case is let through.
-func validate(m *syncml.Message) error {
-	err := m.Validate()
-	var ve *syncml.ValidationError
-	if !errors.As(err, &ve) {
-		return err
-	}
-	var left []syncml.Violation
-	for _, v := range ve.Violations {
-		if v.Rule == "locuri" && isDevInfoReplace(m, v.CmdID) {
-			continue
-		}
-		left = append(left, v)
-	}
-	if len(left) == 0 {
-		return nil
-	}
-	return &syncml.ValidationError{Violations: left}
-}
-
-// isDevInfoReplace reports whether the top-level command cmdID of m is a
-// Replace whose items all name a ./DevInfo node by Source and have no
-// Target.
-func isDevInfoReplace(m *syncml.Message, cmdID string) bool {
-	for _, c := range m.Body.Commands {
-		r, ok := c.(*syncml.Replace)
-		if !ok || r.CmdID != cmdID || len(r.Items) == 0 {
-			continue
-		}
-		for _, it := range r.Items {
-			if it.Target != nil || it.Source == nil || !strings.HasPrefix(it.Source.LocURI, "./DevInfo/") {
-				return false
-			}
-			if _, err := syncml.ParseLocURI(it.Source.LocURI); err != nil {
-				return false
-			}
-		}
-		return true
-	}
-	return false
-}
-
 // counter hands out MsgIDs and CmdIDs: decimal, from 1.
 type counter struct{ n int }
 
 func (c *counter) next() string { c.n++; return strconv.Itoa(c.n) }
 
-// number gives a command built without a CmdID (the dmclient builders
-// leave it empty) its CmdID.
+// number sets the CmdID of a command built without one (the dmclient
+// builders leave it empty) and returns it.
 func number(c syncml.Command, id string) syncml.Command {
-	switch c := c.(type) {
-	case *syncml.Add:
-		c.CmdID = id
-	case *syncml.Replace:
-		c.CmdID = id
-	case *syncml.Delete:
-		c.CmdID = id
-	case *syncml.Get:
-		c.CmdID = id
-	case *syncml.Exec:
-		c.CmdID = id
-	case *syncml.Alert:
-		c.CmdID = id
-	case *syncml.Status:
-		c.CmdID = id
-	case *syncml.Results:
-		c.CmdID = id
-	case *syncml.Copy:
-		c.CmdID = id
-	case *syncml.Atomic:
-		c.CmdID = id
-	case *syncml.Sequence:
-		c.CmdID = id
-	}
+	c.SetID(id)
 	return c
 }
 
@@ -232,7 +162,7 @@ func status(msgRef, cmdRef, cmd string, code syncml.StatusCode) *syncml.Status {
 // size. The request body is written with syncml.Marshal, the reply read
 // with syncml.Unmarshal.
 func post(c *http.Client, url string, m *syncml.Message) (*syncml.Message, int, error) {
-	if err := validate(m); err != nil {
+	if err := m.Validate(); err != nil {
 		return nil, 0, fmt.Errorf("device message %s is invalid: %w", m.Header.MsgID, err)
 	}
 	body, err := syncml.Marshal(m)
@@ -258,7 +188,7 @@ func post(c *http.Client, url string, m *syncml.Message) (*syncml.Message, int, 
 	if err := syncml.Unmarshal(raw, &reply); err != nil {
 		return nil, 0, err
 	}
-	if err := validate(&reply); err != nil {
+	if err := reply.Validate(); err != nil {
 		return nil, 0, fmt.Errorf("server message %s is invalid: %w", reply.Header.MsgID, err)
 	}
 	return &reply, len(raw), nil

@@ -24,9 +24,8 @@ const MaxCommandDepth = 3
 // The canonical form it respects: single-valued leaf strings are "" when
 // absent; repeated leaves (TargetRef, SourceRef, EMI) may hold ""; a
 // non-nil *Location has a non-empty LocURI or LocName; absent repeated
-// children are nil slices, never empty ones; Data.Namespaces and
-// Unknown.Namespaces are nil (markup declares the prefixes it uses
-// itself).
+// children are nil slices, never empty ones; Data.Namespaces lists only
+// declarations the markup uses, in the order of first use.
 func GenMessage() gopter.Gen {
 	return func(p *gopter.GenParameters) *gopter.GenResult {
 		return gopter.NewGenResult(newBuilder(p.Rng).message(), gopter.NoShrinker)
@@ -293,6 +292,16 @@ func (b *builder) data() *syncml.Data {
 		d.Kind, d.Value = syncml.DataCDATA, b.text()
 	default:
 		d.Kind, d.Value = syncml.DataXML, b.markup()
+		// markup that relies on declarations outside it: a prefix and a
+		// default namespace, recorded in Namespaces in order of first use
+		if b.chance(3) {
+			d.Value = "<o:w>" + d.Value + "</o:w>"
+			d.Namespaces = []syncml.Namespace{{Prefix: "o", URI: "urn:example:o"}}
+		}
+		if b.chance(3) {
+			d.Value = "<dflt/>" + d.Value
+			d.Namespaces = append([]syncml.Namespace{{URI: "urn:example:dflt"}}, d.Namespaces...)
+		}
 	}
 	if b.chance(4) {
 		d.OriginalError = b.pick([]string{"0x86000002", "0x80070057"})
@@ -387,10 +396,7 @@ func (b *builder) markup() string {
 	var sb strings.Builder
 	for {
 		sb.Reset()
-		// Markup that ends in ']' or CR is well-formed, but the codec's
-		// check of kept markup rejects it (a known codec bug); keep
-		// to what the codec accepts so the properties stay meaningful.
-		if b.content(&sb, 0, true) && !strings.HasSuffix(sb.String(), "]") && !strings.HasSuffix(sb.String(), "\r") {
+		if b.content(&sb, 0, true) {
 			return sb.String()
 		}
 	}
