@@ -550,75 +550,47 @@ func (w *writer) unknown(u *Unknown) error {
 
 // ---- escaping ----
 
+// escapes maps each ASCII byte to its escape in character data (text)
+// and in a double-quoted attribute value (attr): "" for none, invalid for a
+// character XML cannot carry.
+var escapes = func() (t [2][utf8.RuneSelf]string) {
+	const text, attr = 0, 1
+	for c := 0; c < 0x20; c++ {
+		t[text][c], t[attr][c] = invalid, invalid
+	}
+	t[text]['\t'], t[text]['\n'], t[text]['\r'] = "", "", "&#xD;"
+	t[attr]['\t'], t[attr]['\n'], t[attr]['\r'] = "&#x9;", "&#xA;", "&#xD;"
+	t[text]['&'], t[attr]['&'] = "&amp;", "&amp;"
+	t[text]['<'], t[attr]['<'] = "&lt;", "&lt;"
+	t[text]['>'] = "&gt;"
+	t[attr]['"'] = "&quot;"
+	return t
+}()
+
+const invalid = "\x00"
+
 // appendText appends s escaped as character data: &, <, > and CR become
 // references. It fails on characters XML cannot carry.
-func appendText(b []byte, s string) ([]byte, error) {
-	last := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			var esc string
-			switch {
-			case c >= 0x20 && c != '&' && c != '<' && c != '>':
-				i++
-				continue
-			case c == '&':
-				esc = "&amp;"
-			case c == '<':
-				esc = "&lt;"
-			case c == '>':
-				esc = "&gt;"
-			case c == '\r':
-				esc = "&#xD;"
-			case c == '\n' || c == '\t':
-				i++
-				continue
-			default:
-				return b, fmt.Errorf("%w: %U", ErrInvalidChar, rune(c))
-			}
-			b = append(b, s[last:i]...)
-			b = append(b, esc...)
-			i++
-			last = i
-			continue
-		}
-		r, n := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && n == 1 || !isXMLChar(r) {
-			return b, fmt.Errorf("%w: %U at byte %d", ErrInvalidChar, r, i)
-		}
-		i += n
-	}
-	return append(b, s[last:]...), nil
-}
+func appendText(b []byte, s string) ([]byte, error) { return appendEscaped(b, s, &escapes[0]) }
 
 // appendAttr appends s escaped for a double-quoted attribute value.
-func appendAttr(b []byte, s string) ([]byte, error) {
+func appendAttr(b []byte, s string) ([]byte, error) { return appendEscaped(b, s, &escapes[1]) }
+
+func appendEscaped(b []byte, s string, esc *[utf8.RuneSelf]string) ([]byte, error) {
 	last := 0
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			var esc string
-			switch {
-			case c >= 0x20 && c != '&' && c != '<' && c != '"':
+			e := esc[c]
+			if e == "" {
 				i++
 				continue
-			case c == '&':
-				esc = "&amp;"
-			case c == '<':
-				esc = "&lt;"
-			case c == '"':
-				esc = "&quot;"
-			case c == '\r':
-				esc = "&#xD;"
-			case c == '\n':
-				esc = "&#xA;"
-			case c == '\t':
-				esc = "&#x9;"
-			default:
-				return b, fmt.Errorf("%w: %U", ErrInvalidChar, rune(c))
+			}
+			if e == invalid {
+				return b, fmt.Errorf("%w: %U at byte %d", ErrInvalidChar, rune(c), i)
 			}
 			b = append(b, s[last:i]...)
-			b = append(b, esc...)
+			b = append(b, e...)
 			i++
 			last = i
 			continue
