@@ -68,7 +68,6 @@ type tag struct {
 // of a stream (partial true), where running out of bytes yields errNeedMore.
 type scanner struct {
 	s       string
-	pos     int
 	partial bool
 	lim     Limits
 
