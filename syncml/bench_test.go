@@ -66,13 +66,13 @@ func benchServer(n int) *Message {
 	m := &Message{XMLNS: NamespaceSyncML12, Header: benchHeader("2"), Body: Body{Final: true}}
 	for i := 0; i < n; i++ {
 		id := strconv.Itoa(i + 1)
-		uri := "./Device/Vendor/MSFT/Policy/Config/Setting" + id + "/Value"
+		uri := "./Device/Vendor/MSFT/Policy/Config/DeviceLock/MinimumPasswordLengthForLocalAccountsSettingValue" + id
 		var c Command
 		switch i % 4 {
 		case 0:
-			c = &Status{CmdID: id, MsgRef: "1", CmdRef: id, Cmd: "Replace", Data: Text("200")}
+			c = &Status{CmdID: id, MsgRef: "1", CmdRef: id, Cmd: "Replace", TargetRef: []string{uri}, Data: Text("200")}
 		case 1:
-			c = &Get{CmdID: id, Items: []Item{{Target: &Location{LocURI: uri}}}}
+			c = &Get{CmdID: id, Items: []Item{{Target: &Location{LocURI: uri}, Meta: &Meta{Format: "int"}}}}
 		case 2:
 			c = &Replace{CmdID: id, Items: []Item{{Target: &Location{LocURI: uri}, Meta: &Meta{Format: "int", Type: "text/plain"}, Data: Text("1")}}}
 		default:

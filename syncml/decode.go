@@ -121,7 +121,7 @@ func (sc *scanner) root(pos int) (string, int, error) {
 	if err != nil {
 		return "", pos, err
 	}
-	if t.local != "SyncML" {
+	if t.local() != "SyncML" {
 		return "", pos, sc.structure(pos, "root element is <%s>, not <SyncML>", t.name)
 	}
 	if t.self {
@@ -154,13 +154,13 @@ func (sc *scanner) header(pos int, h *Header) (end int, err error) {
 	if err != nil {
 		return pos, err
 	}
-	if done || t.local != "SyncHdr" {
+	if done || t.local() != "SyncHdr" {
 		return pos, sc.structure(t.start, "<SyncML> must start with <SyncHdr>")
 	}
 	sc.lastStart = t.start
 	var seen uint32
 	return sc.children(t, pos, func(c tag, pos int) (int, error) {
-		switch c.local {
+		switch c.local() {
 		case "VerDTD":
 			return sc.leafOnce(&seen, 0, c, pos, &h.VerDTD)
 		case "VerProto":
@@ -213,7 +213,7 @@ func (sc *scanner) bodyStart(pos int) (int, error) {
 	if err != nil {
 		return pos, err
 	}
-	if done || t.local != "SyncBody" {
+	if done || t.local() != "SyncBody" {
 		return pos, sc.structure(t.start, "<SyncHdr> must be followed by <SyncBody>")
 	}
 	if err := sc.noAttrs(t); err != nil {
@@ -245,7 +245,7 @@ func (sc *scanner) bodyItem(pos int, final *bool) (cmd Command, next int, done b
 		if *final {
 			return nil, pos, false, sc.structure(t.start, "<%s> after <Final/>", t.name)
 		}
-		if t.local == "Final" {
+		if t.local() == "Final" {
 			next, err = sc.flag(t, next)
 			if err != nil {
 				return nil, pos, false, err
@@ -287,14 +287,14 @@ func (sc *scanner) rootEnd(pos int) (int, error) {
 
 // command reads one command element whose start tag is t.
 func (sc *scanner) command(t tag, pos int) (Command, int, error) {
-	switch t.local {
+	switch t.local() {
 	case "Add", "Copy", "Delete", "Exec", "Get", "Replace":
 		var c itemCmd
 		end, err := sc.itemCommand(t, pos, &c)
 		if err != nil {
 			return nil, end, err
 		}
-		return c.command(t.local, &sc.slabs), end, nil
+		return c.command(t.local(), &sc.slabs), end, nil
 	case "Alert":
 		c := sc.slabs.alert.get()
 		end, err := sc.alert(t, pos, c)
@@ -305,7 +305,7 @@ func (sc *scanner) command(t tag, pos int) (Command, int, error) {
 		if err != nil {
 			return nil, end, err
 		}
-		if t.local == "Atomic" {
+		if t.local() == "Atomic" {
 			return &Atomic{CmdID: g.CmdID, NoResp: g.NoResp, Meta: g.Meta, Commands: g.Commands}, end, nil
 		}
 		return &Sequence{CmdID: g.CmdID, NoResp: g.NoResp, Meta: g.Meta, Commands: g.Commands}, end, nil
@@ -405,7 +405,7 @@ func (c *itemCmd) command(name string, s *slabs) Command {
 func (sc *scanner) itemCommand(t tag, pos int, c *itemCmd) (int, error) {
 	var seen uint32
 	return sc.children(t, pos, func(ch tag, pos int) (int, error) {
-		switch ch.local {
+		switch ch.local() {
 		case "CmdID":
 			return sc.leafOnce(&seen, 0, ch, pos, &c.CmdID)
 		case "NoResp":
@@ -417,19 +417,19 @@ func (sc *scanner) itemCommand(t tag, pos int, c *itemCmd) (int, error) {
 		case "Item":
 			return sc.itemAppend(ch, pos, &c.Items)
 		case "Archive":
-			if t.local == "Delete" {
+			if t.local() == "Delete" {
 				return sc.flagOnce(&seen, 4, ch, pos, &c.Archive)
 			}
 		case "SftDel":
-			if t.local == "Delete" {
+			if t.local() == "Delete" {
 				return sc.flagOnce(&seen, 5, ch, pos, &c.SftDel)
 			}
 		case "Lang":
-			if t.local == "Get" {
+			if t.local() == "Get" {
 				return sc.leafOnce(&seen, 6, ch, pos, &c.Lang)
 			}
 		case "Correlator":
-			if t.local == "Exec" {
+			if t.local() == "Exec" {
 				return sc.leafOnce(&seen, 7, ch, pos, &c.Correlator)
 			}
 		}
@@ -440,7 +440,7 @@ func (sc *scanner) itemCommand(t tag, pos int, c *itemCmd) (int, error) {
 func (sc *scanner) alert(t tag, pos int, c *Alert) (int, error) {
 	var seen uint32
 	return sc.children(t, pos, func(ch tag, pos int) (int, error) {
-		switch ch.local {
+		switch ch.local() {
 		case "CmdID":
 			return sc.leafOnce(&seen, 0, ch, pos, &c.CmdID)
 		case "NoResp":
@@ -469,7 +469,7 @@ type group struct {
 func (sc *scanner) group(t tag, pos int, g *group) (int, error) {
 	var seen uint32
 	return sc.children(t, pos, func(ch tag, pos int) (int, error) {
-		switch ch.local {
+		switch ch.local() {
 		case "CmdID":
 			return sc.leafOnce(&seen, 0, ch, pos, &g.CmdID)
 		case "NoResp":
@@ -486,7 +486,7 @@ func (sc *scanner) group(t tag, pos int, g *group) (int, error) {
 func (sc *scanner) results(t tag, pos int, c *Results) (int, error) {
 	var seen uint32
 	return sc.children(t, pos, func(ch tag, pos int) (int, error) {
-		switch ch.local {
+		switch ch.local() {
 		case "CmdID":
 			return sc.leafOnce(&seen, 0, ch, pos, &c.CmdID)
 		case "MsgRef":
@@ -511,7 +511,7 @@ func (sc *scanner) results(t tag, pos int, c *Results) (int, error) {
 func (sc *scanner) status(t tag, pos int, c *Status) (int, error) {
 	var seen uint32
 	return sc.children(t, pos, func(ch tag, pos int) (int, error) {
-		switch ch.local {
+		switch ch.local() {
 		case "CmdID":
 			return sc.leafOnce(&seen, 0, ch, pos, &c.CmdID)
 		case "MsgRef":
@@ -533,7 +533,7 @@ func (sc *scanner) status(t tag, pos int, c *Status) (int, error) {
 			c.Chal = new(Chal)
 			var seenChal uint32
 			return sc.children(ch, pos, func(g tag, pos int) (int, error) {
-				if g.local == "Meta" {
+				if g.local() == "Meta" {
 					return sc.metaOnce(&seenChal, 0, g, pos, &c.Chal.Meta)
 				}
 				return pos, sc.unexpected(g)
@@ -552,7 +552,7 @@ func (sc *scanner) itemAppend(t tag, pos int, items *[]Item) (int, error) {
 	var it Item
 	var seen uint32
 	end, err := sc.children(t, pos, func(ch tag, pos int) (int, error) {
-		switch ch.local {
+		switch ch.local() {
 		case "Target":
 			return sc.locationPtrOnce(&seen, 0, ch, pos, &it.Target)
 		case "Source":
@@ -573,7 +573,7 @@ func (sc *scanner) itemAppend(t tag, pos int, items *[]Item) (int, error) {
 func (sc *scanner) location(t tag, pos int, l *Location) (int, error) {
 	var seen uint32
 	return sc.children(t, pos, func(ch tag, pos int) (int, error) {
-		switch ch.local {
+		switch ch.local() {
 		case "LocURI":
 			return sc.leafOnce(&seen, 0, ch, pos, &l.LocURI)
 		case "LocName":
@@ -586,7 +586,7 @@ func (sc *scanner) location(t tag, pos int, l *Location) (int, error) {
 func (sc *scanner) cred(t tag, pos int, c *Cred) (int, error) {
 	var seen uint32
 	return sc.children(t, pos, func(ch tag, pos int) (int, error) {
-		switch ch.local {
+		switch ch.local() {
 		case "Meta":
 			return sc.metaOnce(&seen, 0, ch, pos, &c.Meta)
 		case "Data":
@@ -602,7 +602,7 @@ func (sc *scanner) cred(t tag, pos int, c *Cred) (int, error) {
 func (sc *scanner) meta(t tag, pos int, m *Meta) (int, error) {
 	var seen uint32
 	return sc.children(t, pos, func(ch tag, pos int) (int, error) {
-		switch ch.local {
+		switch ch.local() {
 		case "Format":
 			return sc.leafOnce(&seen, 0, ch, pos, &m.Format)
 		case "Type":
@@ -619,7 +619,7 @@ func (sc *scanner) meta(t tag, pos int, m *Meta) (int, error) {
 			m.Anchor = a
 			var seenA uint32
 			return sc.children(ch, pos, func(g tag, pos int) (int, error) {
-				switch g.local {
+				switch g.local() {
 				case "Last":
 					return sc.leafOnce(&seenA, 0, g, pos, &a.Last)
 				case "Next":
@@ -645,7 +645,7 @@ func (sc *scanner) meta(t tag, pos int, m *Meta) (int, error) {
 			m.Mem = mem
 			var seenM uint32
 			return sc.children(ch, pos, func(g tag, pos int) (int, error) {
-				switch g.local {
+				switch g.local() {
 				case "SharedMem":
 					return sc.flagOnce(&seenM, 0, g, pos, &mem.SharedMem)
 				case "FreeMem":

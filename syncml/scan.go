@@ -57,11 +57,14 @@ type attr struct {
 
 // tag is a start tag just read. Its attributes are in scanner.attrs.
 type tag struct {
-	name  string // qualified name
-	local string // local part
-	start int    // offset of '<'
-	self  bool   // ended with "/>"
+	name   string // qualified name
+	start  int    // offset of '<'
+	lstart int32  // offset of the local part in name
+	self   bool   // ended with "/>"
 }
+
+// local returns the local part of the tag's name.
+func (t tag) local() string { return t.name[t.lstart:] }
 
 // scanner reads well-formed XML from s and builds the model. It is used in
 // two ways: over a whole message (partial false) and over the buffered part
@@ -519,6 +522,19 @@ func (sc *scanner) checkRune(pos int) (int, error) {
 // decoding the text is a substring of the input.
 func (sc *scanner) charData(pos int) (text string, cdata bool, next int, err error) {
 	s := sc.s
+	// fast path: plain text up to a tag
+	i := pos
+	for i < len(s) && byteClass[s[i]]&clText == 0 {
+		i++
+	}
+	if i+1 < len(s) && s[i] == '<' && (s[i+1] == '/' || byteClass[s[i+1]]&clStart != 0) && i-pos <= sc.lim.MaxTokenBytes {
+		if i > pos {
+			if err := sc.token(pos); err != nil {
+				return "", false, pos, err
+			}
+		}
+		return s[pos:i], false, i, nil
+	}
 	start := pos
 	decoded := false // the text so far is in sc.buf up to runStart
 	sc.buf = sc.buf[:0]
@@ -830,7 +846,6 @@ func (sc *scanner) startTag(pos int) (tag, int, error) {
 	if i < len(s) && s[i] == '>' && strings.IndexByte(nm, ':') < 0 {
 		sc.path = append(sc.path, nm)
 		sc.nsMark = append(sc.nsMark, mark)
-		t.local = nm
 		return t, i + 1, nil
 	}
 	for {
@@ -948,7 +963,7 @@ func (sc *scanner) startTag(pos int) (tag, int, error) {
 			}
 		}
 	}
-	t.local = localName(nm)
+	t.lstart = int32(len(nm) - len(localName(nm)))
 	return t, i, nil
 }
 
@@ -1099,6 +1114,16 @@ func (sc *scanner) pop() {
 // end tag it returns done (the element is closed).
 func (sc *scanner) next(pos int) (t tag, next int, done bool, err error) {
 	s := sc.s
+	// fast path: compact input puts the next tag right here
+	if pos+1 < len(s) && s[pos] == '<' {
+		if c := s[pos+1]; c == '/' {
+			end, err := sc.endTag(pos)
+			return t, end, true, err
+		} else if byteClass[c]&clStart != 0 {
+			t, end, err := sc.startTag(pos)
+			return t, end, false, err
+		}
+	}
 	for {
 		pos, err = sc.misc(pos)
 		if err != nil {
