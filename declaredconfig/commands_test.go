@@ -124,11 +124,11 @@ func TestReplaceDocumentEqualsDocs(t *testing.T) {
 }
 
 func rootName(t *testing.T, s string) string {
-	r, err := parse([]byte(s))
+	r, err := parse([]byte(s), defaultLimits)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return r.name
+	return r.root.name
 }
 
 func TestBuilderErrors(t *testing.T) {

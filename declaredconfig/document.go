@@ -159,15 +159,18 @@ func (d *Document) AppendText(b []byte) ([]byte, error) {
 // characters already decoded), comments and processing instructions.
 // White space between elements, comments and processing instructions are
 // not kept; everything else is.
-func (d *Document) UnmarshalText(text []byte) error {
-	root, err := parse(text)
+func (d *Document) UnmarshalText(text []byte) error { return d.unmarshal(text, defaultLimits) }
+
+func (d *Document) unmarshal(text []byte, lim Limits) error {
+	t, err := parse(text, lim)
 	if err != nil {
 		return err
 	}
+	root := t.root
 	if root.name != "DeclaredConfiguration" {
-		return errorf("%w: root element is <%s>, want <DeclaredConfiguration>", ErrStructure, root.name)
+		return t.structure(root, "/"+root.name, "root element is <%s>, want <DeclaredConfiguration>", root.name)
 	}
-	if err := structural(root); err != nil {
+	if err := t.structural(root, "/DeclaredConfiguration"); err != nil {
 		return err
 	}
 	var doc Document
@@ -176,15 +179,15 @@ func (d *Document) UnmarshalText(text []byte) error {
 		switch c.name {
 		case "ReflectedProperties":
 			if doc.Reflected != nil {
-				return errorf("%w: more than one <ReflectedProperties>", ErrStructure)
+				return t.structure(c, "/DeclaredConfiguration/ReflectedProperties", "more than one <ReflectedProperties>")
 			}
-			r, err := readReflected(c)
+			r, err := readReflected(t, c)
 			if err != nil {
 				return err
 			}
 			doc.Reflected = r
 		case "CSP":
-			if err := structural(c); err != nil {
+			if err := t.structural(c, "/DeclaredConfiguration/CSP"); err != nil {
 				return err
 			}
 			csp := CSP{}
@@ -201,7 +204,7 @@ func (d *Document) UnmarshalText(text []byte) error {
 			}
 			doc.CSPs = append(doc.CSPs, csp)
 		case "DSC":
-			if err := structural(c); err != nil {
+			if err := t.structural(c, "/DeclaredConfiguration/DSC"); err != nil {
 				return err
 			}
 			dsc := DSC{}
@@ -232,8 +235,8 @@ func readParam(n *node) Param {
 	return p
 }
 
-func readReflected(n *node) (*ReflectedProperties, error) {
-	if err := structural(n); err != nil {
+func readReflected(t *tree, n *node) (*ReflectedProperties, error) {
+	if err := t.structural(n, "/DeclaredConfiguration/ReflectedProperties"); err != nil {
 		return nil, err
 	}
 	r := &ReflectedProperties{Attrs: n.attrs}

@@ -65,15 +65,18 @@ func (ib *InstanceBlob) AppendText(b []byte) ([]byte, error) {
 
 // UnmarshalText implements encoding.TextUnmarshaler; it accepts what
 // Document.UnmarshalText accepts around an InstanceBlob element.
-func (ib *InstanceBlob) UnmarshalText(text []byte) error {
-	root, err := parse(text)
+func (ib *InstanceBlob) UnmarshalText(text []byte) error { return ib.unmarshal(text, defaultLimits) }
+
+func (ib *InstanceBlob) unmarshal(text []byte, lim Limits) error {
+	t, err := parse(text, lim)
 	if err != nil {
 		return err
 	}
+	root := t.root
 	if root.name != "InstanceBlob" {
-		return errorf("%w: root element is <%s>, want <InstanceBlob>", ErrStructure, root.name)
+		return t.structure(root, "/"+root.name, "root element is <%s>, want <InstanceBlob>", root.name)
 	}
-	if err := structural(root); err != nil {
+	if err := t.structural(root, "/InstanceBlob"); err != nil {
 		return err
 	}
 	var blob InstanceBlob
@@ -83,7 +86,7 @@ func (ib *InstanceBlob) UnmarshalText(text []byte) error {
 			blob.Unknown = append(blob.Unknown, c.raw)
 			continue
 		}
-		if err := structural(c); err != nil {
+		if err := t.structural(c, "/InstanceBlob/Instance"); err != nil {
 			return err
 		}
 		in := Instance{Attrs: c.attrs}

@@ -117,15 +117,18 @@ func (r *Result) AppendText(b []byte) ([]byte, error) {
 
 // UnmarshalText implements encoding.TextUnmarshaler; it accepts what
 // Document.UnmarshalText accepts around a DeclaredConfigurationResult.
-func (r *Result) UnmarshalText(text []byte) error {
-	root, err := parse(text)
+func (r *Result) UnmarshalText(text []byte) error { return r.unmarshal(text, defaultLimits) }
+
+func (r *Result) unmarshal(text []byte, lim Limits) error {
+	t, err := parse(text, lim)
 	if err != nil {
 		return err
 	}
+	root := t.root
 	if root.name != "DeclaredConfigurationResult" {
-		return errorf("%w: root element is <%s>, want <DeclaredConfigurationResult>", ErrStructure, root.name)
+		return t.structure(root, "/"+root.name, "root element is <%s>, want <DeclaredConfigurationResult>", root.name)
 	}
-	if err := structural(root); err != nil {
+	if err := t.structural(root, "/DeclaredConfigurationResult"); err != nil {
 		return err
 	}
 	var res Result
@@ -134,7 +137,7 @@ func (r *Result) UnmarshalText(text []byte) error {
 	for _, c := range root.children {
 		switch c.name {
 		case "CSP":
-			if err := structural(c); err != nil {
+			if err := t.structural(c, "/DeclaredConfigurationResult/CSP"); err != nil {
 				return err
 			}
 			var csp CSPResult
@@ -151,7 +154,7 @@ func (r *Result) UnmarshalText(text []byte) error {
 			}
 			res.CSPs = append(res.CSPs, csp)
 		case "DSC":
-			if err := structural(c); err != nil {
+			if err := t.structural(c, "/DeclaredConfigurationResult/DSC"); err != nil {
 				return err
 			}
 			var dsc DSCResult

@@ -69,15 +69,18 @@ func (s *Summary) AppendText(b []byte) ([]byte, error) {
 
 // UnmarshalText implements encoding.TextUnmarshaler; it accepts what
 // Document.UnmarshalText accepts around a DeclaredConfigurations element.
-func (s *Summary) UnmarshalText(text []byte) error {
-	root, err := parse(text)
+func (s *Summary) UnmarshalText(text []byte) error { return s.unmarshal(text, defaultLimits) }
+
+func (s *Summary) unmarshal(text []byte, lim Limits) error {
+	t, err := parse(text, lim)
 	if err != nil {
 		return err
 	}
+	root := t.root
 	if root.name != "DeclaredConfigurations" {
-		return errorf("%w: root element is <%s>, want <DeclaredConfigurations>", ErrStructure, root.name)
+		return t.structure(root, "/"+root.name, "root element is <%s>, want <DeclaredConfigurations>", root.name)
 	}
-	if err := structural(root); err != nil {
+	if err := t.structural(root, "/DeclaredConfigurations"); err != nil {
 		return err
 	}
 	var sum Summary
@@ -87,7 +90,7 @@ func (s *Summary) UnmarshalText(text []byte) error {
 			sum.Unknown = append(sum.Unknown, c.raw)
 			continue
 		}
-		if err := structural(c); err != nil {
+		if err := t.structural(c, "/DeclaredConfigurations/DeclaredConfiguration"); err != nil {
 			return err
 		}
 		var e SummaryEntry

@@ -1,7 +1,6 @@
 package declaredconfig
 
 import (
-	"encoding/xml"
 	"strings"
 	"unicode/utf8"
 )
@@ -9,9 +8,14 @@ import (
 // A writer appends canonical XML: no declaration, no indentation, modeled
 // attributes in a fixed order followed by the kept ones, text escaped where
 // it cannot stand raw. The first error is kept and the rest is skipped.
+// It tracks the namespace declarations of kept attributes, so that what it
+// writes is namespace-well-formed and kept markup is checked in the scope
+// where it stands.
 type writer struct {
-	b   []byte
-	err error
+	b     []byte
+	err   error
+	depth int         // open elements
+	ns    []nsBinding // declarations in scope, innermost last
 }
 
 func (w *writer) fail(format string, args ...any) {
@@ -24,6 +28,7 @@ func (w *writer) fail(format string, args ...any) {
 // pairs; empty values are absent) and the kept attributes extra. The tag is
 // left open for end, close or text.
 func (w *writer) start(name string, extra []Attr, kv ...string) {
+	w.depth++
 	w.b = append(w.b, '<')
 	w.b = append(w.b, name...)
 	for i := 0; i+1 < len(kv); i += 2 {
@@ -31,25 +36,104 @@ func (w *writer) start(name string, extra []Attr, kv ...string) {
 			w.attr(name, kv[i], kv[i+1])
 		}
 	}
+	if len(extra) == 0 {
+		return
+	}
+	if !w.keptAttrs(name, extra, kv) {
+		return
+	}
+	for _, a := range extra {
+		w.attr(name, a.Name, a.Value)
+	}
+}
+
+// keptAttrs checks the kept attributes of element name and takes in their
+// namespace declarations.
+func (w *writer) keptAttrs(name string, extra []Attr, kv []string) bool {
+	prefixed := 0
 	for i, a := range extra {
-		if !isName(a.Name) {
-			w.fail("<%s>: attribute name %q is not an XML name", name, a.Name)
-			return
+		if !isQName(a.Name) {
+			w.fail("<%s>: attribute name %q is not a qualified XML name", name, a.Name)
+			return false
 		}
 		for j := 0; j+1 < len(kv); j += 2 {
 			if kv[j] == a.Name && (a.Value != "" || kv[j+1] != "") {
 				w.fail("<%s>: attribute %q is set by its field; keep it in Attrs only with an empty value", name, a.Name)
-				return
+				return false
 			}
 		}
 		for _, b := range extra[:i] {
 			if b.Name == a.Name {
 				w.fail("<%s>: attribute %q given twice", name, a.Name)
-				return
+				return false
 			}
 		}
-		w.attr(name, a.Name, a.Value)
+		pfx := ""
+		switch {
+		case a.Name == "xmlns":
+			if a.Value == nsXML || a.Value == nsXMLNS {
+				w.fail("<%s>: reserved namespace name bound as the default", name)
+				return false
+			}
+		case strings.HasPrefix(a.Name, "xmlns:"):
+			pfx = a.Name[6:]
+			if a.Value == "" || pfx == "xmlns" || pfx == "xml" && a.Value != nsXML || pfx != "xml" && a.Value == nsXML || a.Value == nsXMLNS {
+				w.fail("<%s>: namespace declaration %s=%q is not allowed", name, a.Name, a.Value)
+				return false
+			}
+		default:
+			if prefixOf(a.Name) != "" {
+				prefixed++
+			}
+			continue
+		}
+		w.ns = append(w.ns, nsBinding{prefix: pfx, uri: a.Value, depth: w.depth})
 	}
+	if prefixed == 0 {
+		return true
+	}
+	for i, a := range extra {
+		pfx := prefixOf(a.Name)
+		if pfx == "" || pfx == "xmlns" {
+			continue
+		}
+		uri, ok := w.lookup(pfx)
+		if !ok {
+			w.fail("<%s>: attribute %s uses an undeclared prefix", name, a.Name)
+			return false
+		}
+		for _, b := range extra[:i] {
+			bp := prefixOf(b.Name)
+			if bp == "" || bp == "xmlns" || localOf(b.Name) != localOf(a.Name) {
+				continue
+			}
+			if bu, _ := w.lookup(bp); bu == uri {
+				w.fail("<%s>: attributes %s and %s name the same attribute", name, b.Name, a.Name)
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func (w *writer) lookup(prefix string) (string, bool) {
+	for i := len(w.ns) - 1; i >= 0; i-- {
+		if w.ns[i].prefix == prefix {
+			return w.ns[i].uri, true
+		}
+	}
+	if prefix == "xml" {
+		return nsXML, true
+	}
+	return "", false
+}
+
+// pop leaves the innermost element's namespace scope.
+func (w *writer) pop() {
+	for len(w.ns) > 0 && w.ns[len(w.ns)-1].depth >= w.depth {
+		w.ns = w.ns[:len(w.ns)-1]
+	}
+	w.depth--
 }
 
 func (w *writer) attr(elem, name, value string) {
@@ -65,7 +149,10 @@ func (w *writer) attr(elem, name, value string) {
 }
 
 // close ends an open start tag as an empty element.
-func (w *writer) close() { w.b = append(w.b, '/', '>') }
+func (w *writer) close() {
+	w.b = append(w.b, '/', '>')
+	w.pop()
+}
 
 // gt ends an open start tag.
 func (w *writer) gt() { w.b = append(w.b, '>') }
@@ -75,6 +162,7 @@ func (w *writer) end(name string) {
 	w.b = append(w.b, '<', '/')
 	w.b = append(w.b, name...)
 	w.b = append(w.b, '>')
+	w.pop()
 }
 
 // leaf writes an element holding a value: escaped text, or markup written
@@ -82,7 +170,7 @@ func (w *writer) end(name string) {
 func (w *writer) leaf(name, value string, markup bool, extra []Attr, kv ...string) {
 	w.start(name, extra, kv...)
 	if markup {
-		if err := checkMarkup(value); err != nil {
+		if err := checkMarkup(value, w.ns); err != nil {
 			w.fail("<%s>: markup value: %v", name, err)
 			return
 		}
@@ -108,7 +196,7 @@ func (w *writer) leaf(name, value string, markup bool, extra []Attr, kv ...strin
 // well-formed element that is none of the known children.
 func (w *writer) unknown(parent string, raws []string, known ...string) {
 	for _, r := range raws {
-		n, err := parseRaw(r)
+		n, err := parseRaw(r, w.ns)
 		if err != nil {
 			w.fail("<%s>: kept element: %v", parent, err)
 			return
@@ -124,35 +212,36 @@ func (w *writer) unknown(parent string, raws []string, known ...string) {
 }
 
 // parseRaw checks that r is exactly one element, written so that reading
-// it back gives the same bytes.
-func parseRaw(r string) (*node, error) {
+// it back gives the same bytes, in the namespace scope ns.
+func parseRaw(r string, ns []nsBinding) (*node, error) {
 	if r == "" || r[0] != '<' || r[len(r)-1] != '>' {
 		return nil, errorf("%q is not one element", r)
 	}
 	if strings.IndexByte(r, '\r') >= 0 {
 		return nil, errorf("markup holds a raw carriage return; write &#xD;")
 	}
-	n, err := parse([]byte(r))
+	t, err := parse([]byte(r), noLimits, ns...)
 	if err != nil {
 		return nil, err
 	}
-	if n.raw != r {
+	if t.root.raw != r {
 		return nil, errorf("%q is not one element", r)
 	}
-	return n, nil
+	return t.root, nil
 }
 
 // checkMarkup checks that v is well-formed element content holding at
-// least one element, so that it reads back as markup.
-func checkMarkup(v string) error {
+// least one element, in the namespace scope ns, so that it reads back as
+// markup.
+func checkMarkup(v string, ns []nsBinding) error {
 	if strings.IndexByte(v, '\r') >= 0 {
 		return errorf("markup holds a raw carriage return; write &#xD;")
 	}
-	n, err := parse([]byte("<m>" + v + "</m>"))
+	t, err := parse([]byte("<m>"+v+"</m>"), noLimits, ns...)
 	if err != nil {
 		return err
 	}
-	if len(n.children) == 0 {
+	if len(t.root.children) == 0 {
 		return errorf("markup holds no element")
 	}
 	return nil
@@ -220,19 +309,4 @@ func validChars(s string) bool {
 		i += size
 	}
 	return true
-}
-
-// isName reports whether s is an attribute name that reads back as
-// written: an XML name with at most one colon, not at either end.
-func isName(s string) bool {
-	if s == "" || strings.Count(s, ":") > 1 || s[0] == ':' || s[len(s)-1] == ':' {
-		return false
-	}
-	d := xml.NewDecoder(strings.NewReader("<x " + s + "=\"\"/>"))
-	tok, err := d.RawToken()
-	if err != nil {
-		return false
-	}
-	st, ok := tok.(xml.StartElement)
-	return ok && len(st.Attr) == 1 && qname(st.Attr[0].Name) == s
 }
