@@ -550,58 +550,71 @@ func (w *writer) unknown(u *Unknown) error {
 
 // ---- escaping ----
 
-// escapes maps each ASCII byte to its escape in character data (text)
-// and in a double-quoted attribute value (attr): "" for none, invalid for a
-// character XML cannot carry.
-var escapes = func() (t [2][utf8.RuneSelf]string) {
-	const text, attr = 0, 1
-	for c := 0; c < 0x20; c++ {
-		t[text][c], t[attr][c] = invalid, invalid
-	}
-	t[text]['\t'], t[text]['\n'], t[text]['\r'] = "", "", "&#xD;"
-	t[attr]['\t'], t[attr]['\n'], t[attr]['\r'] = "&#x9;", "&#xA;", "&#xD;"
-	t[text]['&'], t[attr]['&'] = "&amp;", "&amp;"
-	t[text]['<'], t[attr]['<'] = "&lt;", "&lt;"
-	t[text]['>'] = "&gt;"
-	t[attr]['"'] = "&quot;"
-	return t
-}()
+// escaper says, for one context (character data or a double-quoted
+// attribute value), which bytes pass through unchanged and what the
+// others become.
+type escaper struct {
+	a, b, c uint64                // the three special ASCII bytes, broadcast
+	safe    [256]bool             // ASCII bytes written as they are
+	esc     [utf8.RuneSelf]string // replacement of the other ASCII bytes; invalid if none
+}
 
 const invalid = "\x00"
 
+var textEscaper, attrEscaper = func() (t, a escaper) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t.safe[c], a.safe[c] = true, true
+	}
+	for c := 0; c < 0x20; c++ {
+		t.esc[c], a.esc[c] = invalid, invalid
+	}
+	t.safe['\t'], t.safe['\n'] = true, true
+	t.esc['\r'] = "&#xD;"
+	a.esc['\t'], a.esc['\n'], a.esc['\r'] = "&#x9;", "&#xA;", "&#xD;"
+	t.safe['&'], t.safe['<'], t.safe['>'] = false, false, false
+	t.esc['&'], t.esc['<'], t.esc['>'] = "&amp;", "&lt;", "&gt;"
+	a.safe['&'], a.safe['<'], a.safe['"'] = false, false, false
+	a.esc['&'], a.esc['<'], a.esc['"'] = "&amp;", "&lt;", "&quot;"
+	t.a, t.b, t.c = broadcast('&'), broadcast('<'), broadcast('>')
+	a.a, a.b, a.c = broadcast('&'), broadcast('<'), broadcast('"')
+	return t, a
+}()
+
 // appendText appends s escaped as character data: &, <, > and CR become
 // references. It fails on characters XML cannot carry.
-func appendText(b []byte, s string) ([]byte, error) { return appendEscaped(b, s, &escapes[0]) }
+func appendText(b []byte, s string) ([]byte, error) { return appendEscaped(b, s, &textEscaper) }
 
 // appendAttr appends s escaped for a double-quoted attribute value.
-func appendAttr(b []byte, s string) ([]byte, error) { return appendEscaped(b, s, &escapes[1]) }
+func appendAttr(b []byte, s string) ([]byte, error) { return appendEscaped(b, s, &attrEscaper) }
 
-func appendEscaped(b []byte, s string, esc *[utf8.RuneSelf]string) ([]byte, error) {
-	last := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			e := esc[c]
-			if e == "" {
-				i++
-				continue
-			}
-			if e == invalid {
-				return b, fmt.Errorf("%w: %U at byte %d", ErrInvalidChar, rune(c), i)
-			}
-			b = append(b, s[last:i]...)
-			b = append(b, e...)
+func appendEscaped(b []byte, s string, e *escaper) ([]byte, error) {
+	last, i := 0, 0
+	for {
+		i = skipPlain(s, i, e.a, e.b, e.c)
+		for i < len(s) && e.safe[s[i]] {
 			i++
-			last = i
+		}
+		if i >= len(s) {
+			return append(b, s[last:]...), nil
+		}
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			r, n := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && n == 1 || !isXMLChar(r) {
+				return b, fmt.Errorf("%w: %U at byte %d", ErrInvalidChar, r, i)
+			}
+			i += n
 			continue
 		}
-		r, n := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && n == 1 || !isXMLChar(r) {
-			return b, fmt.Errorf("%w: %U at byte %d", ErrInvalidChar, r, i)
+		rep := e.esc[c]
+		if rep == invalid {
+			return b, fmt.Errorf("%w: %U at byte %d", ErrInvalidChar, rune(c), i)
 		}
-		i += n
+		b = append(b, s[last:i]...)
+		b = append(b, rep...)
+		i++
+		last = i
 	}
-	return append(b, s[last:]...), nil
 }
 
 // appendCDATA appends s as CDATA sections. "]]>" is split across two

@@ -43,6 +43,13 @@ var byteClass = func() (t [256]uint8) {
 	return t
 }()
 
+// broadcasts of the bytes that interrupt character data
+var (
+	bcastLT   = broadcast('<')
+	bcastAmp  = broadcast('&')
+	bcastRSqB = broadcast(']')
+)
+
 // nsBinding is one in-scope namespace declaration.
 type nsBinding struct {
 	prefix, uri string
@@ -523,7 +530,7 @@ func (sc *scanner) checkRune(pos int) (int, error) {
 func (sc *scanner) charData(pos int) (text string, cdata bool, next int, err error) {
 	s := sc.s
 	// fast path: plain text up to a tag
-	i := pos
+	i := skipPlain(s, pos, bcastLT, bcastAmp, bcastRSqB)
 	for i < len(s) && byteClass[s[i]]&clText == 0 {
 		i++
 	}

@@ -1,0 +1,39 @@
+package syncml
+
+// Word-at-a-time scanning: skipPlain advances over eight bytes at a time
+// while none of them is a control character, a non-ASCII byte, or one of
+// three given ASCII bytes. The byte loops that follow it handle the word
+// it stops at exactly; a false alarm (the borrow trick can flag a byte
+// next to a true hit) only stops the skipping early.
+
+const (
+	lsb = 0x0101010101010101
+	msb = 0x8080808080808080
+)
+
+// broadcast repeats c in every byte of a word.
+func broadcast(c byte) uint64 { return lsb * uint64(c) }
+
+// load64 reads eight bytes of s at i, little-endian.
+func load64(s string, i int) uint64 {
+	_ = s[i+7]
+	return uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+		uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+}
+
+// skipPlain returns the first i' >= i at which a word may hold a byte
+// below 0x20, a byte of 0x80 or above, or one of a, b, c (given as
+// broadcasts).
+func skipPlain(s string, i int, a, b, c uint64) int {
+	for i+8 <= len(s) {
+		x := load64(s, i)
+		low := (x - broadcast(0x20)) &^ x
+		za, zb, zc := x^a, x^b, x^c
+		hit := (low | x | (za-lsb)&^za | (zb-lsb)&^zb | (zc-lsb)&^zc) & msb
+		if hit != 0 {
+			return i
+		}
+		i += 8
+	}
+	return i
+}

@@ -1,0 +1,39 @@
+package syncml
+
+import (
+	"math/rand"
+	"testing"
+)
+
+// TestSkipPlain checks that the word-at-a-time skip never passes a byte
+// the byte loops must see, for every position of every special byte.
+func TestSkipPlain(t *testing.T) {
+	specials := []byte{0, 0x1f, '\t', '\n', '\r', 0x80, 0xff, '&', '<', '>'}
+	a, b, c := broadcast('&'), broadcast('<'), broadcast('>')
+	isSpecial := func(x byte) bool { return x < 0x20 || x >= 0x80 || x == '&' || x == '<' || x == '>' }
+	r := rand.New(rand.NewSource(1))
+	for n := 0; n < 40; n++ {
+		for pos := 0; pos < n; pos++ {
+			for _, sp := range specials {
+				buf := make([]byte, n)
+				for i := range buf {
+					buf[i] = byte(0x20 + r.Intn(0x5f)) // printable ASCII
+					if isSpecial(buf[i]) {
+						buf[i] = 'x'
+					}
+				}
+				buf[pos] = sp
+				s := string(buf)
+				for start := 0; start <= n; start++ {
+					got := skipPlain(s, start, a, b, c)
+					if got < start || got > n {
+						t.Fatalf("skipPlain(%q, %d) = %d", s, start, got)
+					}
+					if start <= pos && got > pos {
+						t.Fatalf("skipPlain(%q, %d) = %d skips the special byte at %d", s, start, got, pos)
+					}
+				}
+			}
+		}
+	}
+}
