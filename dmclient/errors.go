@@ -28,6 +28,7 @@ type DeviceError struct {
 	HRESULT HRESULT
 }
 
+// Error describes the DeviceError.
 func (e *DeviceError) Error() string {
 	s := "dmclient: " + e.Cmd
 	if e.CmdRef != "" {

@@ -44,6 +44,7 @@ type DecodeError struct {
 	Err    error  // the cause; wraps one of the Err… sentinels
 }
 
+// Error describes the DecodeError.
 func (e *DecodeError) Error() string {
 	b := make([]byte, 0, 96)
 	b = append(b, "syncml: line "...)
@@ -73,6 +74,7 @@ type LimitError struct {
 	Path   string // element path at that point
 }
 
+// Error describes the LimitError.
 func (e *LimitError) Error() string {
 	s := "syncml: limit " + e.Limit + " (" + strconv.FormatInt(e.Max, 10) + ") exceeded at offset " + strconv.FormatInt(e.Offset, 10)
 	if e.Path != "" {

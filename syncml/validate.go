@@ -21,6 +21,7 @@ type Violation struct {
 	Detail string
 }
 
+// String describes the Violation.
 func (v Violation) String() string {
 	s := v.Path + ": " + v.Rule
 	if v.CmdID != "" {
@@ -37,6 +38,7 @@ type ValidationError struct {
 	Violations []Violation
 }
 
+// Error describes the ValidationError.
 func (e *ValidationError) Error() string {
 	var b strings.Builder
 	b.WriteString("syncml: ")

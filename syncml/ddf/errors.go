@@ -48,6 +48,7 @@ type ParseError struct {
 	Err  error // the cause; wraps one of the Err… sentinels
 }
 
+// Error describes the ParseError.
 func (e *ParseError) Error() string {
 	var b strings.Builder
 	b.WriteString("ddf: line ")
@@ -82,6 +83,7 @@ type LimitError struct {
 	Path   string // element path at that point
 }
 
+// Error describes the LimitError.
 func (e *LimitError) Error() string {
 	s := "ddf: limit " + e.Limit + " (" + strconv.FormatInt(e.Max, 10) + ") exceeded at offset " + strconv.FormatInt(e.Offset, 10)
 	if e.Path != "" {
@@ -107,6 +109,7 @@ type Violation struct {
 	Detail string
 }
 
+// Error describes the Violation.
 func (v *Violation) Error() string {
 	var b strings.Builder
 	b.WriteString("ddf: ")
@@ -138,6 +141,7 @@ type CheckError struct {
 	Violations []*Violation
 }
 
+// Error describes the CheckError.
 func (e *CheckError) Error() string {
 	if len(e.Violations) == 1 {
 		return e.Violations[0].Error()
