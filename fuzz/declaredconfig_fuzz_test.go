@@ -2,6 +2,7 @@ package fuzz
 
 import (
 	"encoding"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 	"github.com/beevik/etree"
 	"github.com/google/go-cmp/cmp"
 	"github.com/windc-go/windc/declaredconfig"
+	"github.com/windc-go/windc/syncml"
 )
 
 type dcCodec interface {
@@ -39,15 +41,75 @@ func dcSeeds(f *testing.F, root string, inline ...string) {
 	}
 }
 
+// dcInline are seeds that reach the reader's well-formedness and namespace
+// checks; each is put around or inside the root of every target.
+var dcInline = []string{
+	`<p:x xmlns:p="urn:p" p:a="1"/>`,
+	`<p:x/>`,
+	`<x xmlns:p=""/>`,
+	`<x xmlns:p="urn:p" xmlns:q="urn:p" p:a="1" q:a="2"/>`,
+	`<x a="1" a="2"/>`,
+	`<x xml:lang="en" xmlns:xml="http://www.w3.org/XML/1998/namespace"/>`,
+	`<x xmlns:xmlns="urn:x"/>`,
+	`<x b="c"d="e"/>`,
+	`<x a:="1"/>`,
+	`<x>&#xD800;&#x1F600;&#13;</x>`,
+	`<x a="t&#9;b` + "\t" + `c"/>`,
+	`<x><![CDATA[a]]>b<!-- c -->d<?pi e?></x>`,
+	`<x><!-- a -- b --></x>`,
+	`<x><?xml version="1.0"?></x>`,
+	`<x>]]></x>`,
+}
+
+// dcAllSeeds adds the inline seeds wrapped in root, then calls dcSeeds.
+func dcAllSeeds(f *testing.F, root string, inline ...string) {
+	for _, s := range dcInline {
+		f.Add([]byte("<" + root + ">" + s + "</" + root + ">"))
+	}
+	dcSeeds(f, root, inline...)
+}
+
+// inSyncML checks that canonical bytes c, sent as XML markup in a Data of
+// a minimal message, pass syncml.Marshal and syncml.Unmarshal unchanged.
+func inSyncML(t *testing.T, c []byte) {
+	m := &syncml.Message{XMLNS: syncml.NamespaceSyncML12,
+		Header: syncml.Header{VerDTD: "1.2", VerProto: "DM/1.2", SessionID: "1", MsgID: "1",
+			Target: syncml.Location{LocURI: "device"}, Source: syncml.Location{LocURI: "https://mdm.example"}},
+		Body: syncml.Body{Commands: []syncml.Command{&syncml.Replace{CmdID: "2", Items: []syncml.Item{{
+			Target: &syncml.Location{LocURI: "./Device/Vendor/MSFT/DeclaredConfiguration/Host/Complete/Documents/27FEA311-68B9-4320-9FC4-296F6FDFAFE2/Document"},
+			Data:   syncml.XML(string(c))}}}}, Final: true}}
+	b, err := syncml.Marshal(m)
+	if err != nil {
+		t.Fatalf("accepted document is refused by syncml.Marshal as XML Data: %v\n%q", err, c)
+	}
+	var back syncml.Message
+	if err := syncml.Unmarshal(b, &back); err != nil {
+		t.Fatalf("syncml.Unmarshal of a message carrying an accepted document: %v\n%q", err, b)
+	}
+	r, ok := back.Body.Commands[0].(*syncml.Replace)
+	if !ok || len(r.Items) != 1 || r.Items[0].Data == nil || r.Items[0].Data.Value != string(c) {
+		t.Fatalf("document changed in SyncML:\n%q\n%q", c, b)
+	}
+}
+
 // dcExact checks, for an input the codec accepts, the exactness rules:
 // the decoded value survives a second round (go-cmp, no field ignored),
-// the canonical form is a fixpoint, and the canonical form says what the
-// input said (an etree comparison independent of the package's model).
+// the canonical form is a fixpoint, the canonical form says what the
+// input said (an etree comparison independent of the package's model), and
+// it can be sent as markup in a SyncML Data. Errors are typed.
 func dcExact(t *testing.T, in []byte, fresh func() dcCodec) {
 	v1 := fresh()
 	if err := v1.UnmarshalText(in); err != nil {
 		if !strings.HasPrefix(err.Error(), "declaredconfig: ") {
 			t.Fatalf("error without package prefix: %v", err)
+		}
+		var de *declaredconfig.DecodeError
+		var le *declaredconfig.LimitError
+		if !errors.As(err, &de) && !errors.As(err, &le) {
+			t.Fatalf("untyped error: %v", err)
+		}
+		if de != nil && (de.Offset < 0 || de.Offset > int64(len(in)) || de.Line < 1 || de.Column < 1) {
+			t.Fatalf("error position out of range: %+v (input %d bytes)", de, len(in))
 		}
 		return
 	}
@@ -69,10 +131,11 @@ func dcExact(t *testing.T, in []byte, fresh func() dcCodec) {
 	if err := sameXML(string(in), string(c1)); err != nil {
 		t.Fatalf("content lost: %v\ninput:  %q\noutput: %q", err, in, c1)
 	}
+	inSyncML(t, c1)
 }
 
 func FuzzDocument(f *testing.F) {
-	dcSeeds(f, "DeclaredConfiguration",
+	dcAllSeeds(f, "DeclaredConfiguration",
 		`<DeclaredConfiguration schema="1.0" context="Device" id="27FEA311-68B9-4320-9FC4-296F6FDFAFE2" checksum="1" osdefinedscenario="MSFTWifi"><CSP name="./Vendor/MSFT/WiFi"><URI path="a" type="chr">x</URI></CSP></DeclaredConfiguration>`,
 		"\n <?xml version=\"1.0\"?><DeclaredConfiguration><ReflectedProperties><Property name=\"n\" type=\"chr\">v</Property></ReflectedProperties><DSC namespace=\"n\" className=\"c\"><Key name=\"k\">v</Key><Value name=\"v\"><b>x</b></Value></DSC><Other/></DeclaredConfiguration>")
 	f.Fuzz(func(t *testing.T, in []byte) {
@@ -81,14 +144,14 @@ func FuzzDocument(f *testing.F) {
 }
 
 func FuzzDocumentInstanceBlob(f *testing.F) {
-	dcSeeds(f, "InstanceBlob", `<InstanceBlob schema="1.0"><Instance><InstanceData variable="v">x</InstanceData></Instance></InstanceBlob>`)
+	dcAllSeeds(f, "InstanceBlob", `<InstanceBlob schema="1.0"><Instance><InstanceData variable="v">x</InstanceData></Instance></InstanceBlob>`)
 	f.Fuzz(func(t *testing.T, in []byte) {
 		dcExact(t, in, func() dcCodec { return new(declaredconfig.InstanceBlob) })
 	})
 }
 
 func FuzzResult(f *testing.F) {
-	dcSeeds(f, "DeclaredConfigurationResult",
+	dcAllSeeds(f, "DeclaredConfigurationResult",
 		`<DeclaredConfigurationResult context="Device" schema="1.0" id="x" state="60"><CSP name="c" state="60"><URI path="p" status="200" state="60" type="int"/></CSP><DSC namespace="n" className="c" status="200" state="60"><Key name="k"/></DSC></DeclaredConfigurationResult>`)
 	f.Fuzz(func(t *testing.T, in []byte) {
 		dcExact(t, in, func() dcCodec { return new(declaredconfig.Result) })
@@ -96,7 +159,7 @@ func FuzzResult(f *testing.F) {
 }
 
 func FuzzSummary(f *testing.F) {
-	dcSeeds(f, "DeclaredConfigurations",
+	dcAllSeeds(f, "DeclaredConfigurations",
 		`<DeclaredConfigurations schema="1.0"><DeclaredConfiguration context="Device" id="x" checksum="c" result_checksum="r" state="60"/></DeclaredConfigurations>`)
 	f.Fuzz(func(t *testing.T, in []byte) {
 		dcExact(t, in, func() dcCodec { return new(declaredconfig.Summary) })
@@ -149,7 +212,9 @@ func sameEl(path string, a, b *etree.Element) error {
 	attrs := func(e *etree.Element) string {
 		var s []string
 		for _, x := range e.Attr {
-			s = append(s, x.FullKey()+"="+x.Value)
+			// attribute-value normalisation: etree keeps a literal TAB
+			// or LF, which XML (and the reader) turn into a space
+			s = append(s, x.FullKey()+"="+strings.NewReplacer("\t", " ", "\n", " ", "\r", " ").Replace(x.Value))
 		}
 		sort.Strings(s)
 		return strings.Join(s, "\x00")
