@@ -268,8 +268,12 @@ func TestLimits(t *testing.T) {
 		return "<DeclaredConfiguration><CSP><URI>" + body + strings.Repeat("x", n-len(body)) + "</URI></CSP></DeclaredConfiguration>"
 	}
 	attrValue := func(n int) string { return `<DeclaredConfiguration id="` + strings.Repeat("x", n) + `"/>` }
-	name := func(n int) string { return "<DeclaredConfiguration><" + strings.Repeat("n", n) + "/></DeclaredConfiguration>" }
-	comment := func(n int) string { return "<DeclaredConfiguration><!--" + strings.Repeat("c", n-7) + "--></DeclaredConfiguration>" }
+	name := func(n int) string {
+		return "<DeclaredConfiguration><" + strings.Repeat("n", n) + "/></DeclaredConfiguration>"
+	}
+	comment := func(n int) string {
+		return "<DeclaredConfiguration><!--" + strings.Repeat("c", n-7) + "--></DeclaredConfiguration>"
+	}
 	bytesOf := func(n int) string {
 		s := "<DeclaredConfiguration/>"
 		return s + strings.Repeat(" ", n-len(s))
