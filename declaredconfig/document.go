@@ -192,6 +192,7 @@ func (d *Document) unmarshal(text []byte, lim Limits) error {
 			}
 			csp := CSP{}
 			csp.Attrs = splitAttrs(c.attrs, cspAttrs, &csp.Name)
+			csp.Settings = makeFor[Setting](c, "URI")
 			for _, u := range c.children {
 				if u.name != "URI" {
 					csp.Unknown = append(csp.Unknown, u.raw)
@@ -239,7 +240,7 @@ func readReflected(t *tree, n *node) (*ReflectedProperties, error) {
 	if err := t.structural(n, "/DeclaredConfiguration/ReflectedProperties"); err != nil {
 		return nil, err
 	}
-	r := &ReflectedProperties{Attrs: n.attrs}
+	r := &ReflectedProperties{Attrs: n.attrs, Properties: makeFor[Property](n, "Property")}
 	for _, c := range n.children {
 		if c.name != "Property" {
 			r.Unknown = append(r.Unknown, c.raw)

@@ -89,7 +89,7 @@ func (ib *InstanceBlob) unmarshal(text []byte, lim Limits) error {
 		if err := t.structural(c, "/InstanceBlob/Instance"); err != nil {
 			return err
 		}
-		in := Instance{Attrs: c.attrs}
+		in := Instance{Attrs: c.attrs, Data: makeFor[InstanceData](c, "InstanceData")}
 		for _, k := range c.children {
 			if k.name != "InstanceData" {
 				in.Unknown = append(in.Unknown, k.raw)

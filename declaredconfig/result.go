@@ -142,6 +142,7 @@ func (r *Result) unmarshal(text []byte, lim Limits) error {
 			}
 			var csp CSPResult
 			csp.Attrs = splitAttrs(c.attrs, cspResultAttrs, &csp.Name, &csp.State)
+			csp.Settings = makeFor[SettingResult](c, "URI")
 			for _, u := range c.children {
 				if u.name != "URI" {
 					csp.Unknown = append(csp.Unknown, u.raw)

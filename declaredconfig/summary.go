@@ -85,6 +85,7 @@ func (s *Summary) unmarshal(text []byte, lim Limits) error {
 	}
 	var sum Summary
 	sum.Attrs = splitAttrs(root.attrs, summaryAttrs, &sum.Schema)
+	sum.Documents = makeFor[SummaryEntry](root, "DeclaredConfiguration")
 	for _, c := range root.children {
 		if c.name != "DeclaredConfiguration" {
 			sum.Unknown = append(sum.Unknown, c.raw)

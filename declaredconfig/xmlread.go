@@ -148,6 +148,21 @@ func leafValue(n *node) (value string, markup bool) {
 	return n.text, false
 }
 
+// makeFor returns a slice with room for the children of n named name, or
+// nil if there are none.
+func makeFor[T any](n *node, name string) []T {
+	k := 0
+	for _, c := range n.children {
+		if c.name == name {
+			k++
+		}
+	}
+	if k == 0 {
+		return nil
+	}
+	return make([]T, 0, k)
+}
+
 type openElem struct {
 	n     *node
 	inner int // offset after the start tag
