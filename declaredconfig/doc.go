@@ -16,6 +16,24 @@
 // canonical: compact, modeled attributes first in a fixed order, children
 // grouped by kind in a fixed order, each kind in document order.
 //
+// Reading is strict where a device's parser would be: the input must be
+// well-formed XML 1.0 and namespace-well-formed (declared prefixes, no
+// prefix bound to the empty name, the reserved xml and xmlns prefixes used
+// as XML requires, no two attributes with the same expanded name), with no
+// DOCTYPE and no entity beyond the five predefined; a literal TAB or line
+// end in an attribute value reads as a space, as XML 1.0 normalises it. A
+// refused input gives a [*DecodeError] with the byte offset, line, column
+// and element path (matching [ErrSyntax] or one of its kinds
+// [ErrNamespace], [ErrDuplicateAttr], [ErrInvalidChar], or [ErrStructure]),
+// or a [*LimitError] when it exceeds one of the [Limits]: input bytes,
+// nesting depth, attributes per element, bytes per token and number of
+// elements. UnmarshalText uses [DefaultLimits]; [Limits.Unmarshal] takes
+// others. With the default limits, whatever is accepted can be written
+// back and sent as XML markup in a syncml.Data ([syncml.XML]) that
+// syncml.Marshal and syncml.Unmarshal accept. Writing refuses values whose
+// output would not read back: kept attributes or markup using undeclared
+// prefixes, duplicate expanded names, bad declarations.
+//
 // For every value v, unmarshalling the marshalled v gives v back; for every
 // accepted input, marshalling is a fixpoint after one round; and nothing
 // the input carries is lost except formatting (white space between

@@ -161,8 +161,8 @@ func (d *Document) AppendText(b []byte) ([]byte, error) {
 // not kept; everything else is.
 func (d *Document) UnmarshalText(text []byte) error { return d.unmarshal(text, defaultLimits) }
 
-func (d *Document) unmarshal(text []byte, lim Limits) error {
-	t, err := parse(text, lim)
+func (d *Document) unmarshal(text []byte, lim Limits, scope ...nsBinding) error {
+	t, err := parse(text, lim, scope...)
 	if err != nil {
 		return err
 	}

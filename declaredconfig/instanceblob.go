@@ -67,8 +67,8 @@ func (ib *InstanceBlob) AppendText(b []byte) ([]byte, error) {
 // Document.UnmarshalText accepts around an InstanceBlob element.
 func (ib *InstanceBlob) UnmarshalText(text []byte) error { return ib.unmarshal(text, defaultLimits) }
 
-func (ib *InstanceBlob) unmarshal(text []byte, lim Limits) error {
-	t, err := parse(text, lim)
+func (ib *InstanceBlob) unmarshal(text []byte, lim Limits, scope ...nsBinding) error {
+	t, err := parse(text, lim, scope...)
 	if err != nil {
 		return err
 	}

@@ -35,7 +35,7 @@ func ReadReply(m *syncml.Message) (*Reply, error) {
 	var err error
 	if d := findSummaryData(m.Body.Commands); d != nil {
 		var s Summary
-		if e := s.UnmarshalText([]byte(d.Value)); e != nil {
+		if e := s.unmarshal([]byte(d.Value), defaultLimits, dataScope(d)...); e != nil {
 			err = errorf("1224 alert: %w", unwrapPrefix(e))
 		} else {
 			r.Summary = &s
@@ -63,7 +63,7 @@ func (r *Reply) collect(cmds []syncml.Command) {
 					ri.Err = errorf("%w: Results item for %s has no Data", ErrStructure, u)
 				} else {
 					var res Result
-					if err := res.UnmarshalText([]byte(it.Data.Value)); err != nil {
+					if err := res.unmarshal([]byte(it.Data.Value), defaultLimits, dataScope(it.Data)...); err != nil {
 						ri.Err = err
 					} else {
 						ri.Result = &res
@@ -278,4 +278,19 @@ func (r *Reply) evaluate(d Desired) DocumentStatus {
 		ds.Condition, ds.Reason = Pending, ds.State.String()
 	}
 	return ds
+}
+
+// dataScope returns the prefixed namespace declarations that XML markup
+// in d relies on, declared by the elements around the Data.
+func dataScope(d *syncml.Data) []nsBinding {
+	if d.Kind != syncml.DataXML {
+		return nil
+	}
+	var ns []nsBinding
+	for _, n := range d.Namespaces {
+		if n.Prefix != "" {
+			ns = append(ns, nsBinding{prefix: n.Prefix, uri: n.URI})
+		}
+	}
+	return ns
 }

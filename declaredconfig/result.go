@@ -119,8 +119,8 @@ func (r *Result) AppendText(b []byte) ([]byte, error) {
 // Document.UnmarshalText accepts around a DeclaredConfigurationResult.
 func (r *Result) UnmarshalText(text []byte) error { return r.unmarshal(text, defaultLimits) }
 
-func (r *Result) unmarshal(text []byte, lim Limits) error {
-	t, err := parse(text, lim)
+func (r *Result) unmarshal(text []byte, lim Limits, scope ...nsBinding) error {
+	t, err := parse(text, lim, scope...)
 	if err != nil {
 		return err
 	}

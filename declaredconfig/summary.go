@@ -71,8 +71,8 @@ func (s *Summary) AppendText(b []byte) ([]byte, error) {
 // Document.UnmarshalText accepts around a DeclaredConfigurations element.
 func (s *Summary) UnmarshalText(text []byte) error { return s.unmarshal(text, defaultLimits) }
 
-func (s *Summary) unmarshal(text []byte, lim Limits) error {
-	t, err := parse(text, lim)
+func (s *Summary) unmarshal(text []byte, lim Limits, scope ...nsBinding) error {
+	t, err := parse(text, lim, scope...)
 	if err != nil {
 		return err
 	}
@@ -124,7 +124,7 @@ func ReadSummary(m *syncml.Message) (*Summary, error) {
 		return nil, errorf("%w", ErrNoSummary)
 	}
 	var s Summary
-	if err := s.UnmarshalText([]byte(d.Value)); err != nil {
+	if err := s.unmarshal([]byte(d.Value), defaultLimits, dataScope(d)...); err != nil {
 		return nil, errorf("1224 alert: %w", unwrapPrefix(err))
 	}
 	return &s, nil

@@ -375,3 +375,28 @@ func TestDefaultLimitsFitSyncML(t *testing.T) {
 	}
 	checkInSyncML(t, &d)
 }
+
+// TestSummaryScope: a summary sent as XML Data may use a prefix declared
+// around the Data; ReadSummary reads it in that scope.
+func TestSummaryScope(t *testing.T) {
+	msg := `<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr><VerDTD>1.2</VerDTD><VerProto>DM/1.2</VerProto><SessionID>1</SessionID><MsgID>1</MsgID>` +
+		`<Target><LocURI>s</LocURI></Target><Source><LocURI>d</LocURI></Source></SyncHdr><SyncBody xmlns:p="urn:p">` +
+		`<Alert><CmdID>2</CmdID><Data>1224</Data><Item><Meta><Type xmlns="syncml:metinf">` + SummaryType + `</Type></Meta>` +
+		`<Data><DeclaredConfigurations schema="1.0"><DeclaredConfiguration id="x" p:a="1"/></DeclaredConfigurations></Data></Item></Alert><Final/></SyncBody></SyncML>`
+	var m syncml.Message
+	if err := syncml.Unmarshal([]byte(msg), &m); err != nil {
+		t.Fatal(err)
+	}
+	s, err := ReadSummary(&m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := s.Entry("x"); e == nil || len(e.Attrs) != 1 || e.Attrs[0] != (Attr{Name: "p:a", Value: "1"}) {
+		t.Errorf("summary = %+v", s)
+	}
+	// alone, the same summary uses an undeclared prefix
+	var alone Summary
+	if err := alone.UnmarshalText([]byte(`<DeclaredConfigurations><DeclaredConfiguration id="x" p:a="1"/></DeclaredConfigurations>`)); !errors.Is(err, ErrNamespace) {
+		t.Errorf("alone: %v, want ErrNamespace", err)
+	}
+}
