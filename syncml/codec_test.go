@@ -871,6 +871,8 @@ func TestLimits(t *testing.T) {
 			item(`<Data>` + nest(3) + `</Data>`), item(`<Data>` + nest(4) + `</Data>`)},
 		{"Unknown depth", "MaxDataDepth", func(l *Limits, n int) { l.MaxDataDepth = n }, 3,
 			body(`<Map>` + nest(3) + `</Map>`), body(`<Map>` + nest(4) + `</Map>`)},
+		{"namespaces in scope", "MaxNamespaces", func(l *Limits, n int) { l.MaxNamespaces = n }, 3,
+			item(`<Data><a xmlns:p="u"><b xmlns:q="v"/></a></Data>`), item(`<Data><a xmlns:p="u"><b xmlns:q="v" xmlns:r="w"/></a></Data>`)},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -900,7 +902,8 @@ func TestLimits(t *testing.T) {
 
 func TestDefaultLimits(t *testing.T) {
 	want := Limits{MaxBytes: DefaultMaxBytes, MaxDepth: DefaultMaxDepth, MaxTokens: DefaultMaxTokens,
-		MaxTokenBytes: DefaultMaxTokenBytes, MaxAttrs: DefaultMaxAttrs, MaxDataDepth: DefaultMaxDataDepth}
+		MaxTokenBytes: DefaultMaxTokenBytes, MaxAttrs: DefaultMaxAttrs, MaxDataDepth: DefaultMaxDataDepth,
+		MaxNamespaces: DefaultMaxNamespaces}
 	if got := DefaultLimits(); got != want {
 		t.Errorf("DefaultLimits() = %+v, want %+v", got, want)
 	}

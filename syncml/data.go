@@ -75,7 +75,7 @@ func (d *Data) Element() (*etree.Element, error) {
 	if d == nil || d.Kind != DataXML {
 		return nil, errorf("Data is not XML markup")
 	}
-	if err := checkMarkup(d.Value, d.Namespaces, DefaultLimits()); err != nil {
+	if _, err := checkMarkup(d.Value, d.Namespaces, "", DefaultLimits()); err != nil {
 		return nil, err
 	}
 	doc := etree.NewDocument()

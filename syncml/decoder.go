@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 )
 
 // A Decoder reads one SyncML message from a stream: Header first, then Next
@@ -231,6 +230,10 @@ func (d *Decoder) fill() error {
 			d.eof = true
 			break
 		}
+		if errors.Is(err, ErrEncoding) {
+			// as Unmarshal reports it: transcoding precedes positions
+			return &DecodeError{Line: 1, Column: 1, Err: err}
+		}
 		if err != nil {
 			return fmt.Errorf("syncml: read: %w", err)
 		}
@@ -280,12 +283,6 @@ func (d *Decoder) unit(parse func(sc *scanner) (int, error)) error {
 
 // advance consumes n bytes, keeping line and column current.
 func (d *Decoder) advance(n int) {
-	s := d.win[d.pos : d.pos+n]
-	if k := strings.Count(s, "\n"); k > 0 {
-		d.line += k
-		d.col = n - strings.LastIndexByte(s, '\n')
-	} else {
-		d.col += n
-	}
+	d.line, d.col = advancePosition(d.line, d.col, d.win[d.pos:d.pos+n])
 	d.pos += n
 }

@@ -1,7 +1,11 @@
 package syncml
 
 import (
+	"errors"
 	"fmt"
+	"math"
+	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -31,6 +35,9 @@ func AppendMessage(dst []byte, m *Message) ([]byte, error) {
 // character data of leaf elements and Data is never reformatted, so the
 // output decodes to the same Message.
 func MarshalIndent(m *Message, prefix, indent string) ([]byte, error) {
+	if !isAllSpace(prefix) || !isAllSpace(indent) {
+		return nil, errorf("MarshalIndent: prefix and indent must be XML white space")
+	}
 	w := writer{rootNS: m.XMLNS, prefix: prefix, indent: indent, pretty: true}
 	if err := w.message(m); err != nil {
 		return nil, err
@@ -46,6 +53,7 @@ type writer struct {
 	pretty         bool
 	prefix, indent string
 	depth          int
+	started        bool // something was written (the next element starts a line)
 }
 
 // encodeError reports a Message that cannot be written.
@@ -57,9 +65,10 @@ func (w *writer) newline() {
 	if !w.pretty {
 		return
 	}
-	if len(w.b) > 0 {
+	if w.started {
 		w.b = append(w.b, '\n')
 	}
+	w.started = true
 	w.b = append(w.b, w.prefix...)
 	for i := 0; i < w.depth; i++ {
 		w.b = append(w.b, w.indent...)
@@ -356,25 +365,21 @@ func (w *writer) data(d *Data) error {
 	if d == nil {
 		return nil
 	}
+	if d.Kind != DataXML && len(d.Namespaces) > 0 {
+		return encodeError("Data", fmt.Errorf("%w: Namespaces apply to XML Data only", ErrStructure))
+	}
+	if d.Kind == DataXML {
+		if err := checkDataMarkup(d, w.rootNS); err != nil {
+			return encodeError("Data", err)
+		}
+	}
 	w.newline()
 	w.b = append(w.b, "<Data"...)
-	msft := "msft"
 	for _, n := range d.Namespaces {
-		if d.Kind != DataXML {
-			break
-		}
-		if n.Prefix == "msft" && n.URI != NamespaceMSFT {
-			msft = "msft0"
-		}
 		w.b = appendNSDecl(w.b, n)
 	}
 	if d.OriginalError != "" {
-		declared := false
-		for _, n := range d.Namespaces {
-			if d.Kind == DataXML && n.Prefix == msft && n.URI == NamespaceMSFT {
-				declared = true
-			}
-		}
+		msft, declared := msftPrefix(d.Namespaces)
 		if !declared {
 			w.b = append(w.b, " xmlns:"...)
 			w.b = append(w.b, msft...)
@@ -397,9 +402,7 @@ func (w *writer) data(d *Data) error {
 	case DataCDATA:
 		w.b, err = appendCDATA(w.b, d.Value)
 	case DataXML:
-		if err = checkMarkup(d.Value, d.Namespaces, DefaultLimits()); err == nil {
-			w.b = append(w.b, d.Value...)
-		}
+		w.b = append(w.b, d.Value...)
 	default:
 		err = fmt.Errorf("unknown DataKind %d", d.Kind)
 	}
@@ -410,6 +413,30 @@ func (w *writer) data(d *Data) error {
 	return nil
 }
 
+// msftPrefix returns the prefix for msft:originalerror: "msft", or the
+// first of "msft1", "msft2"… that ns does not bind, and whether ns already
+// declares it.
+func msftPrefix(ns []Namespace) (string, bool) {
+	p := "msft"
+	for i := 1; ; i++ {
+		bound := false
+		for _, n := range ns {
+			if n.Prefix == p {
+				if n.URI == NamespaceMSFT {
+					return p, true
+				}
+				bound = true
+			}
+		}
+		if !bound {
+			return p, false
+		}
+		p = "msft" + strconv.Itoa(i)
+	}
+}
+
+// appendNSDecl appends a namespace declaration; callers have checked n
+// with checkNamespaces or took it from the decoder.
 func appendNSDecl(b []byte, n Namespace) []byte {
 	b = append(b, " xmlns"...)
 	if n.Prefix != "" {
@@ -417,8 +444,35 @@ func appendNSDecl(b []byte, n Namespace) []byte {
 		b = append(b, n.Prefix...)
 	}
 	b = append(b, `="`...)
-	b, _ = appendAttr(b, n.URI) // URIs were checked by checkMarkup or come from the decoder
+	b, _ = appendAttr(b, n.URI)
 	return append(b, '"')
+}
+
+// checkNamespaces checks declarations given for a Data: prefixes are
+// names without a colon, distinct, and obey the rules for xml and xmlns;
+// URIs are characters XML can carry, non-empty for a prefix.
+func checkNamespaces(ns []Namespace) error {
+	for i, n := range ns {
+		switch {
+		case n.Prefix != "" && (!isName(n.Prefix) || strings.IndexByte(n.Prefix, ':') >= 0):
+			return fmt.Errorf("%w: %q is not a namespace prefix", ErrPrefix, n.Prefix)
+		case n.Prefix == "xmlns" || n.URI == namespaceXMLNSURI:
+			return fmt.Errorf("%w: the xmlns prefix and namespace cannot be declared", ErrPrefix)
+		case (n.Prefix == "xml") != (n.URI == NamespaceXMLURI):
+			return fmt.Errorf("%w: the xml prefix binds only its own namespace", ErrPrefix)
+		case n.Prefix != "" && n.URI == "":
+			return fmt.Errorf("%w: empty namespace for prefix %s", ErrPrefix, n.Prefix)
+		}
+		if _, err := appendAttr(nil, n.URI); err != nil {
+			return fmt.Errorf("namespace %q: %w", n.URI, err)
+		}
+		for _, m := range ns[:i] {
+			if m.Prefix == n.Prefix {
+				return fmt.Errorf("%w: prefix %q declared twice", ErrPrefix, n.Prefix)
+			}
+		}
+	}
+	return nil
 }
 
 // command writes one command.
@@ -654,42 +708,90 @@ func appendCDATA(b []byte, s string) ([]byte, error) {
 
 // ---- checks of kept markup ----
 
-// checkMarkup checks that markup is well-formed element content holding at
-// least one element, with the given declarations in scope.
-func checkMarkup(markup string, ns []Namespace, lim Limits) error {
+// unlimited are the limits for checking values given to Marshal: their
+// well-formedness matters there, not the resources a peer may spend.
+var unlimited = Limits{MaxBytes: math.MaxInt64, MaxDepth: math.MaxInt32, MaxTokens: math.MaxInt32,
+	MaxTokenBytes: math.MaxInt32, MaxAttrs: math.MaxInt32, MaxDataDepth: math.MaxInt32, MaxNamespaces: math.MaxInt32}
+
+// checkDataMarkup checks an XML Data for Marshal: its Namespaces are
+// well-formed declarations, its Value is well-formed element content with
+// at least one element, and Namespaces are exactly the declarations the
+// markup relies on, in order of first use, so that decoding the output
+// gives the same Data.
+func checkDataMarkup(d *Data, rootNS string) error {
+	if err := checkNamespaces(d.Namespaces); err != nil {
+		return err
+	}
+	used, err := checkMarkup(d.Value, d.Namespaces, rootNS, unlimited)
+	if err != nil {
+		var de *DecodeError
+		if errors.As(err, &de) {
+			return fmt.Errorf("value byte %d: %w", de.Offset, de.Err)
+		}
+		return err
+	}
+	if !slices.Equal(used, d.Namespaces) {
+		return fmt.Errorf("%w: Namespaces %v, but the markup relies on %v (in order of first use)", ErrStructure, d.Namespaces, used)
+	}
+	return nil
+}
+
+// checkMarkup checks that markup is well-formed element content holding
+// at least one element, with the declarations ns in scope and rootNS the
+// default namespace around them, and returns the declarations of ns (or
+// the default namespace, when it differs from rootNS) that it relies on,
+// in order of first use.
+func checkMarkup(markup string, ns []Namespace, rootNS string, lim Limits) ([]Namespace, error) {
 	lim = lim.withDefaults()
 	sc := getScanner(markup, lim)
 	defer putScanner(sc)
 	sc.fragment = true
+	sc.rootNS = rootNS
+	if rootNS != "" {
+		sc.ns = append(sc.ns, nsBinding{"", rootNS})
+	}
 	for _, n := range ns {
 		sc.ns = append(sc.ns, nsBinding{n.Prefix, n.URI})
 	}
 	sc.path = append(sc.path, "Data")
 	sc.nsMark = append(sc.nsMark, 0)
+	sc.capturing, sc.capFloor = true, len(sc.ns)
 	end, _, err := sc.raw(tag{name: "Data"}, 0)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if end != len(markup) {
-		return fmt.Errorf("%w: end tag without start tag in XML Data", ErrSyntax)
+		return nil, fmt.Errorf("%w: end tag without start tag in XML Data", ErrSyntax)
 	}
 	if sc.elements == 0 {
-		return fmt.Errorf("%w: XML Data holds no element", ErrStructure)
+		return nil, fmt.Errorf("%w: XML Data holds no element", ErrStructure)
 	}
-	return nil
+	return append([]Namespace(nil), sc.captured...), nil
+}
+
+// knownNames are the elements the decoder reads as part of the model
+// wherever an Unknown may stand; an Unknown with one of these local names
+// would not decode back as an Unknown.
+var knownNames = map[string]bool{
+	"Add": true, "Alert": true, "Atomic": true, "Copy": true, "Delete": true, "Exec": true, "Get": true,
+	"Replace": true, "Results": true, "Sequence": true, "Status": true, "Final": true,
+	"CmdID": true, "NoResp": true, "Meta": true,
 }
 
 // checkUnknown checks that u.Raw is exactly one well-formed element named
 // u.Name that declares the prefixes it uses; rootNS is the default
 // namespace in scope where it is written.
 func checkUnknown(u *Unknown, rootNS string) error {
+	if knownNames[localName(u.Name)] {
+		return fmt.Errorf("%w: <%s> is not an unknown element", ErrStructure, u.Name)
+	}
 	if !strings.HasPrefix(u.Raw, "<"+u.Name) || len(u.Raw) <= len(u.Name)+1 {
 		return fmt.Errorf("%w: Raw does not start with <%s", ErrStructure, u.Name)
 	}
 	if c := u.Raw[len(u.Name)+1]; c != '>' && c != '/' && !isSpace(c) {
 		return fmt.Errorf("%w: Raw does not start with <%s", ErrStructure, u.Name)
 	}
-	sc := getScanner(u.Raw, DefaultLimits())
+	sc := getScanner(u.Raw, unlimited)
 	defer putScanner(sc)
 	if rootNS != "" {
 		sc.ns = append(sc.ns, nsBinding{"", rootNS})

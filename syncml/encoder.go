@@ -59,8 +59,11 @@ func (e *Encoder) EncodeHeader(xmlns string, h *Header) error {
 	if e.state != encStart {
 		return fmt.Errorf("syncml: EncodeHeader: %w", ErrState)
 	}
+	if e.wr.pretty && (!isAllSpace(e.wr.prefix) || !isAllSpace(e.wr.indent)) {
+		return errorf("EncodeHeader: prefix and indent must be XML white space")
+	}
 	if err := e.wr.start(xmlns, h); err != nil {
-		e.wr.b = e.wr.b[:0]
+		e.wr.b, e.wr.depth, e.wr.started = e.wr.b[:0], 0, false
 		return err
 	}
 	e.state = encBody
@@ -76,9 +79,9 @@ func (e *Encoder) EncodeCommand(c Command) error {
 	if e.state != encBody {
 		return fmt.Errorf("syncml: EncodeCommand: %w", ErrState)
 	}
-	n, depth := len(e.wr.b), e.wr.depth
+	n, depth, started := len(e.wr.b), e.wr.depth, e.wr.started
 	if err := e.wr.command(c); err != nil {
-		e.wr.b, e.wr.depth = e.wr.b[:n], depth
+		e.wr.b, e.wr.depth, e.wr.started = e.wr.b[:n], depth, started
 		return err
 	}
 	if len(e.wr.b) >= flushAt {

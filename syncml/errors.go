@@ -34,8 +34,10 @@ var (
 
 // A DecodeError reports malformed input: where it was found and why.
 // Offset, Line and Column refer to the input after transcoding to UTF-8
-// (they are the raw offsets when the input was UTF-8); Column counts bytes
-// from 1.
+// and after any byte-order mark (for UTF-8 input without one they are the
+// raw positions); Column counts bytes from 1, and CR, CRLF and LF each end
+// a line. Bytes that are invalid in the input's encoding are reported at
+// line 1, column 1.
 type DecodeError struct {
 	Offset int64  // byte offset of the problem
 	Line   int    // 1-based line

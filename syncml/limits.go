@@ -20,6 +20,9 @@ type Limits struct {
 	// MaxDataDepth caps element nesting inside one Data element (and inside
 	// an Unknown element). Default 24.
 	MaxDataDepth int
+	// MaxNamespaces caps the namespace declarations in scope at any
+	// point. Default 64.
+	MaxNamespaces int
 }
 
 // Default values of Limits.
@@ -30,6 +33,7 @@ const (
 	DefaultMaxTokenBytes = 4 << 20
 	DefaultMaxAttrs      = 32
 	DefaultMaxDataDepth  = 24
+	DefaultMaxNamespaces = 64
 )
 
 // DefaultLimits returns the limits Unmarshal and NewDecoder use.
@@ -55,6 +59,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxDataDepth <= 0 {
 		l.MaxDataDepth = DefaultMaxDataDepth
+	}
+	if l.MaxNamespaces <= 0 {
+		l.MaxNamespaces = DefaultMaxNamespaces
 	}
 	return l
 }

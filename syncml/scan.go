@@ -60,6 +60,7 @@ type attr struct {
 	name  string // qualified name
 	value string // decoded value
 	pos   int    // offset of the name
+	uri   string // namespace of a prefixed name, once resolved
 }
 
 // tag is a start tag just read. Its attributes are in scanner.attrs.
@@ -204,18 +205,36 @@ func (sc *scanner) errAt(pos int, cause error) error {
 	if cause == errNeedMore {
 		return cause
 	}
-	line, col := sc.baseLine, sc.baseCol
 	if pos > len(sc.s) {
 		pos = len(sc.s)
 	}
-	prefix := sc.s[:pos]
-	if n := strings.Count(prefix, "\n"); n > 0 {
-		line += n
-		col = pos - strings.LastIndexByte(prefix, '\n')
-	} else {
-		col += pos
-	}
+	line, col := advancePosition(sc.baseLine, sc.baseCol, sc.s[:pos])
 	return &DecodeError{Offset: sc.base + int64(pos), Line: line, Column: col, Path: sc.pathString(), Err: cause}
+}
+
+// advancePosition returns the line and column after s for text starting
+// at line, col; CR, CRLF and LF each end a line, as XML reads them.
+func advancePosition(line, col int, s string) (int, int) {
+	if strings.IndexByte(s, '\r') < 0 {
+		if n := strings.Count(s, "\n"); n > 0 {
+			return line + n, len(s) - strings.LastIndexByte(s, '\n')
+		}
+		return line, col + len(s)
+	}
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '\r':
+			if i+1 < len(s) && s[i+1] == '\n' {
+				i++
+			}
+			line, col = line+1, 1
+		case '\n':
+			line, col = line+1, 1
+		default:
+			col++
+		}
+	}
+	return line, col
 }
 
 func (sc *scanner) syntax(pos int, format string, args ...any) error {
@@ -919,6 +938,9 @@ func (sc *scanner) startTag(pos int) (tag, int, error) {
 			if a.value == NamespaceXMLURI || a.value == namespaceXMLNSURI {
 				return t, pos, sc.errAt(a.pos, fmt.Errorf("%w: reserved namespace bound as default", ErrPrefix))
 			}
+			if len(sc.ns) >= sc.lim.MaxNamespaces {
+				return t, pos, sc.limit("MaxNamespaces", int64(sc.lim.MaxNamespaces), a.pos)
+			}
 			sc.ns = append(sc.ns, nsBinding{"", a.value})
 		} else if strings.HasPrefix(a.name, "xmlns:") {
 			p := a.name[6:]
@@ -930,6 +952,9 @@ func (sc *scanner) startTag(pos int) (tag, int, error) {
 			case p == "xml" && a.value != NamespaceXMLURI, p != "xml" && a.value == NamespaceXMLURI, a.value == namespaceXMLNSURI:
 				return t, pos, sc.errAt(a.pos, fmt.Errorf("%w: reserved prefix or namespace misused", ErrPrefix))
 			}
+			if len(sc.ns) >= sc.lim.MaxNamespaces {
+				return t, pos, sc.limit("MaxNamespaces", int64(sc.lim.MaxNamespaces), a.pos)
+			}
 			sc.ns = append(sc.ns, nsBinding{p, a.value})
 		}
 	}
@@ -940,33 +965,34 @@ func (sc *scanner) startTag(pos int) (tag, int, error) {
 			return t, pos, err
 		}
 	}
-	// prefixed attributes: declared, and no two with the same expanded name
+	// prefixed attributes: declared, and no two with the same expanded
+	// name; each prefix is resolved once
 	nPrefixed := 0
-	for _, a := range sc.attrs {
+	for k := range sc.attrs {
+		a := &sc.attrs[k]
 		p := prefixOf(a.name)
 		if p == "" || p == "xmlns" {
 			continue
 		}
 		nPrefixed++
-		if _, err := sc.resolve(p, a.pos); err != nil {
+		uri, err := sc.resolve(p, a.pos)
+		if err != nil {
 			return t, pos, err
 		}
+		a.uri = uri
 	}
 	if nPrefixed > 1 {
 		for x := range sc.attrs {
-			px := prefixOf(sc.attrs[x].name)
-			if px == "" || px == "xmlns" {
+			ax := &sc.attrs[x]
+			if px := prefixOf(ax.name); px == "" || px == "xmlns" {
 				continue
 			}
-			ux, _ := sc.lookup(px)
 			for y := x + 1; y < len(sc.attrs); y++ {
-				py := prefixOf(sc.attrs[y].name)
-				if py == "" || py == "xmlns" || localName(sc.attrs[x].name) != localName(sc.attrs[y].name) {
+				ay := &sc.attrs[y]
+				if py := prefixOf(ay.name); py == "" || py == "xmlns" || ay.uri != ax.uri || localName(ax.name) != localName(ay.name) {
 					continue
 				}
-				if uy, _ := sc.lookup(py); uy == ux {
-					return t, pos, sc.errAt(sc.attrs[y].pos, fmt.Errorf("%w: %s and %s name the same attribute", ErrDuplicateAttr, sc.attrs[x].name, sc.attrs[y].name))
-				}
+				return t, pos, sc.errAt(ay.pos, fmt.Errorf("%w: %s and %s name the same attribute", ErrDuplicateAttr, ax.name, ay.name))
 			}
 		}
 	}
@@ -1124,6 +1150,7 @@ func (sc *scanner) next(pos int) (t tag, next int, done bool, err error) {
 	// fast path: compact input puts the next tag right here
 	if pos+1 < len(s) && s[pos] == '<' {
 		if c := s[pos+1]; c == '/' {
+			t.start = pos
 			end, err := sc.endTag(pos)
 			return t, end, true, err
 		} else if byteClass[c]&clStart != 0 {
@@ -1156,6 +1183,7 @@ func (sc *scanner) next(pos int) (t tag, next int, done bool, err error) {
 		}
 		switch s[pos+1] {
 		case '/':
+			t.start = pos
 			end, err := sc.endTag(pos)
 			return t, end, true, err
 		case '!':
@@ -1254,6 +1282,9 @@ func (sc *scanner) raw(t tag, pos int) (end, endTag int, err error) {
 			return pos, pos, err
 		}
 		if s[pos+1] == '/' {
+			if sc.fragment && len(sc.path) == base {
+				return pos, pos, sc.syntax(pos, "end tag without a start tag")
+			}
 			at := pos
 			pos, err = sc.endTag(pos)
 			if err != nil {
