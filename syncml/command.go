@@ -246,25 +246,52 @@ func (c *Status) SetID(id string) { c.CmdID = id }
 func (*Unknown) SetID(string) {}
 
 // NumberCommands gives every command in cmds without a CmdID, nested
-// commands of Atomic and Sequence included, the next number counting from
-// next, in document order, and returns the number after the last one
-// used. Commands that have a CmdID keep it.
+// commands of Atomic and Sequence included, the next free number counting
+// from next, in document order, and returns the number after the last one
+// used. Commands that have a CmdID keep it, and numbers they use are
+// skipped.
 func NumberCommands(cmds []Command, next int) int {
-	for _, c := range cmds {
-		if c == nil {
-			continue
-		}
-		if _, unknown := c.(*Unknown); !unknown && c.ID() == "" {
-			c.SetID(strconv.Itoa(next))
-			next++
-		}
-		switch c := c.(type) {
-		case *Atomic:
-			next = NumberCommands(c.Commands, next)
-		case *Sequence:
-			next = NumberCommands(c.Commands, next)
+	used := map[string]bool{}
+	var collect func([]Command)
+	collect = func(cs []Command) {
+		for _, c := range cs {
+			if c == nil {
+				continue
+			}
+			if id := c.ID(); id != "" {
+				used[cmdIDKey(id)] = true
+			}
+			switch c := c.(type) {
+			case *Atomic:
+				collect(c.Commands)
+			case *Sequence:
+				collect(c.Commands)
+			}
 		}
 	}
+	collect(cmds)
+	var assign func([]Command)
+	assign = func(cs []Command) {
+		for _, c := range cs {
+			if c == nil {
+				continue
+			}
+			if _, unknown := c.(*Unknown); !unknown && c.ID() == "" {
+				for used[strconv.Itoa(next)] {
+					next++
+				}
+				c.SetID(strconv.Itoa(next))
+				next++
+			}
+			switch c := c.(type) {
+			case *Atomic:
+				assign(c.Commands)
+			case *Sequence:
+				assign(c.Commands)
+			}
+		}
+	}
+	assign(cmds)
 	return next
 }
 

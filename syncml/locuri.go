@@ -3,6 +3,7 @@ package syncml
 import (
 	"errors"
 	"strings"
+	"unicode/utf8"
 )
 
 // Scope is the first segment of a LocURI that says whose tree it names.
@@ -45,8 +46,9 @@ type LocURI struct {
 // optional "./" prefix and a Device or User first segment in any letter
 // case, and percent-decodes each segment once. It rejects a leading "/",
 // empty segments, "." and ".." segments (also when percent-encoded), a
-// decoded "/" inside a segment, control characters, white space at either
-// end, and malformed percent escapes.
+// decoded "/" inside a segment, control characters (C0, DEL and C1),
+// segments that are not UTF-8 once decoded, white space at either end, and
+// malformed percent escapes.
 func ParseLocURI(s string) (LocURI, error) {
 	var u LocURI
 	if s == "" {
@@ -127,6 +129,14 @@ func unescapeSegment(p string) (string, error) {
 	}
 	if seg == "." || seg == ".." {
 		return "", errors.New("'.' or '..' segment")
+	}
+	if !utf8.ValidString(seg) {
+		return "", errors.New("not UTF-8")
+	}
+	for _, r := range seg {
+		if r >= 0x80 && r <= 0x9F {
+			return "", errors.New("control character")
+		}
 	}
 	return seg, nil
 }

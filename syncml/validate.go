@@ -2,6 +2,7 @@ package syncml
 
 import (
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -11,7 +12,8 @@ var ErrInvalid = errors.New("protocol rule violated")
 
 // A Violation is one broken protocol rule.
 type Violation struct {
-	// Path locates the element, such as "SyncBody/Atomic[2]/Replace[1]".
+	// Path locates the element, such as "SyncBody/Atomic[2]/Replace[1]":
+	// each [n] is the element's position among all its sibling commands.
 	Path string
 	// CmdID of the command concerned, if it has one.
 	CmdID string
@@ -106,6 +108,19 @@ func (m *Message) Validate() error {
 	return &ValidationError{Violations: v.out}
 }
 
+// cmdIDKey normalises a CmdID for comparison: XML white space around it
+// and leading zeros of a decimal number do not make it another CmdID.
+func cmdIDKey(id string) string {
+	k := trimXMLSpace(id)
+	if k != "" && strings.Trim(k, "0123456789") == "" {
+		k = strings.TrimLeft(k, "0")
+		if k == "" {
+			k = "0"
+		}
+	}
+	return k
+}
+
 type validator struct {
 	ids map[string]string // CmdID → path of first use
 	out []Violation
@@ -136,16 +151,17 @@ func (v *validator) command(p string, c Command, parent string) {
 		return
 	}
 	id := c.ID()
+	key := cmdIDKey(id)
 	switch {
 	case id == "":
 		v.add(p, "", "cmdid-missing", "")
-	case trimXMLSpace(id) == "0":
+	case key == "0":
 		v.add(p, id, "cmdid-zero", "")
 	default:
-		if first, dup := v.ids[id]; dup {
+		if first, dup := v.ids[key]; dup {
 			v.add(p, id, "cmdid-unique", "also used by "+first)
 		} else {
-			v.ids[id] = p
+			v.ids[key] = p
 		}
 	}
 	switch parent {
@@ -247,34 +263,38 @@ func (v *validator) items(p, id string, items []Item, exactlyOne bool, need addr
 }
 
 // atomicAddReplace flags a Replace of a node added earlier in the same
-// Atomic, which Windows does not support.
+// Atomic (also inside a Sequence of it), which Windows does not support.
 func (v *validator) atomicAddReplace(path string, cmds []Command) {
 	var added []LocURI
-	for i, c := range cmds {
-		switch c := c.(type) {
-		case *Add:
-			for _, it := range c.Items {
-				if it.Target != nil {
-					if u, err := ParseLocURI(it.Target.LocURI); err == nil {
-						added = append(added, u)
+	var walk func(path string, cmds []Command)
+	walk = func(path string, cmds []Command) {
+		for i, c := range cmds {
+			switch c := c.(type) {
+			case *Add:
+				for _, it := range c.Items {
+					if it.Target != nil {
+						if u, err := ParseLocURI(it.Target.LocURI); err == nil {
+							added = append(added, u)
+						}
 					}
 				}
-			}
-		case *Replace:
-			for _, it := range c.Items {
-				if it.Target == nil {
-					continue
-				}
-				u, err := ParseLocURI(it.Target.LocURI)
-				if err != nil {
-					continue
-				}
-				for _, a := range added {
-					if a.Equal(u) {
+			case *Sequence:
+				walk(path+"/Sequence["+strconv.Itoa(i+1)+"]", c.Commands)
+			case *Replace:
+				for _, it := range c.Items {
+					if it.Target == nil {
+						continue
+					}
+					u, err := ParseLocURI(it.Target.LocURI)
+					if err != nil {
+						continue
+					}
+					if slices.ContainsFunc(added, u.Equal) {
 						v.add(path+"/Replace["+strconv.Itoa(i+1)+"]", c.CmdID, "atomic-add-replace", it.Target.LocURI+" is added earlier in the same Atomic")
 					}
 				}
 			}
 		}
 	}
+	walk(path, cmds)
 }

@@ -123,3 +123,29 @@ func TestNumberCommands(t *testing.T) {
 		t.Errorf("ids %q next %d, want %q 7", ids, next, want)
 	}
 }
+
+func TestValidateCmdIDForms(t *testing.T) {
+	m := &Message{Header: validHeader(), Body: Body{Commands: []Command{
+		&Get{CmdID: "1", Items: target("./a")},
+		&Get{CmdID: " 01", Items: target("./a")},
+		&Get{CmdID: "00", Items: target("./a")},
+		&Atomic{CmdID: "7", Commands: []Command{
+			&Sequence{CmdID: "8", Commands: []Command{&Add{CmdID: "9", Items: target("./X")}}},
+			&Replace{CmdID: "10", Items: target("./X")},
+		}},
+	}}}
+	if diff := cmp.Diff([]string{"atomic-add-replace", "cmdid-unique", "cmdid-zero"}, rules(m.Validate())); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	// numbering skips the numbers in use
+	cmds := []Command{&Get{CmdID: "1"}, &Get{}, &Get{CmdID: "2"}, &Get{}}
+	NumberCommands(cmds, 1)
+	if got := []string{cmds[1].ID(), cmds[3].ID()}; !cmp.Equal(got, []string{"3", "4"}) {
+		t.Errorf("NumberCommands gave %q", got)
+	}
+	for _, in := range []string{"./a/\u0085", "./a/%FF", "./a/%C2%85"} {
+		if _, err := ParseLocURI(in); !errors.Is(err, ErrLocURI) {
+			t.Errorf("ParseLocURI(%q) = %v", in, err)
+		}
+	}
+}
