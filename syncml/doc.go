@@ -32,8 +32,8 @@
 // # Exactness
 //
 // Marshal writes a canonical form: compact, children in DTD order, text
-// escaped where it cannot appear raw. For every Message m,
-// Unmarshal(Marshal(m)) equals m, and for every accepted input b,
+// escaped where it cannot appear raw. For every Message m that Marshal
+// accepts, Unmarshal(Marshal(m)) equals m, and for every accepted input b,
 // Marshal(Unmarshal(Marshal(Unmarshal(b)))) equals Marshal(Unmarshal(b)).
 // The normalisations the canonical form applies are listed in README.md of
 // the module ("Exactness").
