@@ -45,6 +45,79 @@ func MarshalIndent(m *Message, prefix, indent string) ([]byte, error) {
 	return w.b, nil
 }
 
+// An elem holds the spellings of one element name the writer uses, built
+// once.
+type elem struct {
+	name, open, close, empty, metaOpen, metaEmpty string
+}
+
+func newElem(n string) *elem {
+	const ns = ` xmlns="syncml:metinf"`
+	return &elem{name: n, open: "<" + n + ">", close: "</" + n + ">", empty: "<" + n + "/>",
+		metaOpen: "<" + n + ns + ">", metaEmpty: "<" + n + ns + "/>"}
+}
+
+// The elements the writer writes.
+var (
+	elAdd        = newElem("Add")
+	elAlert      = newElem("Alert")
+	elAnchor     = newElem("Anchor")
+	elArchive    = newElem("Archive")
+	elAtomic     = newElem("Atomic")
+	elChal       = newElem("Chal")
+	elCmd        = newElem("Cmd")
+	elCmdID      = newElem("CmdID")
+	elCmdRef     = newElem("CmdRef")
+	elCopy       = newElem("Copy")
+	elCorrelator = newElem("Correlator")
+	elCred       = newElem("Cred")
+	elDelete     = newElem("Delete")
+	elEMI        = newElem("EMI")
+	elExec       = newElem("Exec")
+	elFieldLevel = newElem("FieldLevel")
+	elFinal      = newElem("Final")
+	elFormat     = newElem("Format")
+	elFreeID     = newElem("FreeID")
+	elFreeMem    = newElem("FreeMem")
+	elGet        = newElem("Get")
+	elItem       = newElem("Item")
+	elLang       = newElem("Lang")
+	elLast       = newElem("Last")
+	elLocName    = newElem("LocName")
+	elLocURI     = newElem("LocURI")
+	elMark       = newElem("Mark")
+	elMaxMsgSize = newElem("MaxMsgSize")
+	elMaxObjSize = newElem("MaxObjSize")
+	elMem        = newElem("Mem")
+	elMeta       = newElem("Meta")
+	elMoreData   = newElem("MoreData")
+	elMsgID      = newElem("MsgID")
+	elMsgRef     = newElem("MsgRef")
+	elNext       = newElem("Next")
+	elNextNonce  = newElem("NextNonce")
+	elNoResp     = newElem("NoResp")
+	elReplace    = newElem("Replace")
+	elRespURI    = newElem("RespURI")
+	elResults    = newElem("Results")
+	elSequence   = newElem("Sequence")
+	elSessionID  = newElem("SessionID")
+	elSftDel     = newElem("SftDel")
+	elSharedMem  = newElem("SharedMem")
+	elSize       = newElem("Size")
+	elSource     = newElem("Source")
+	elSourceRef  = newElem("SourceRef")
+	elStatus     = newElem("Status")
+	elSyncBody   = newElem("SyncBody")
+	elSyncHdr    = newElem("SyncHdr")
+	elSyncML     = newElem("SyncML")
+	elTarget     = newElem("Target")
+	elTargetRef  = newElem("TargetRef")
+	elType       = newElem("Type")
+	elVerDTD     = newElem("VerDTD")
+	elVerProto   = newElem("VerProto")
+	elVersion    = newElem("Version")
+)
+
 // writer appends XML for the model.
 type writer struct {
 	b      []byte
@@ -75,82 +148,64 @@ func (w *writer) newline() {
 	}
 }
 
-func (w *writer) open(name string) {
+func (w *writer) open(e *elem) {
 	w.newline()
-	w.b = append(w.b, '<')
-	w.b = append(w.b, name...)
-	w.b = append(w.b, '>')
+	w.b = append(w.b, e.open...)
 	w.depth++
 }
 
-func (w *writer) close(name string) {
+func (w *writer) close(e *elem) {
 	w.depth--
 	w.newline()
-	w.b = append(w.b, "</"...)
-	w.b = append(w.b, name...)
-	w.b = append(w.b, '>')
+	w.b = append(w.b, e.close...)
 }
 
-func (w *writer) empty(name string, on bool) {
+func (w *writer) empty(e *elem, on bool) {
 	if on {
 		w.newline()
-		w.b = append(w.b, '<')
-		w.b = append(w.b, name...)
-		w.b = append(w.b, "/>"...)
+		w.b = append(w.b, e.empty...)
 	}
 }
 
 // leaf writes <name>text</name> when text is not empty.
-func (w *writer) leaf(name, text string) error {
+func (w *writer) leaf(e *elem, text string) error {
 	if text == "" {
 		return nil
 	}
 	w.newline()
-	w.b = append(w.b, '<')
-	w.b = append(w.b, name...)
-	w.b = append(w.b, '>')
+	w.b = append(w.b, e.open...)
 	var err error
 	if w.b, err = appendText(w.b, text); err != nil {
-		return encodeError(name, err)
+		return encodeError(e.name, err)
 	}
-	w.b = append(w.b, "</"...)
-	w.b = append(w.b, name...)
-	w.b = append(w.b, '>')
+	w.b = append(w.b, e.close...)
 	return nil
 }
 
 // metaLeaf writes a metinf child with its namespace, as Windows does.
-func (w *writer) metaLeaf(name, text string) error {
+func (w *writer) metaLeaf(e *elem, text string) error {
 	if text == "" {
 		return nil
 	}
 	w.newline()
-	w.b = append(w.b, '<')
-	w.b = append(w.b, name...)
-	w.b = append(w.b, ` xmlns="syncml:metinf">`...)
+	w.b = append(w.b, e.metaOpen...)
 	var err error
 	if w.b, err = appendText(w.b, text); err != nil {
-		return encodeError("Meta/"+name, err)
+		return encodeError("Meta/"+e.name, err)
 	}
-	w.b = append(w.b, "</"...)
-	w.b = append(w.b, name...)
-	w.b = append(w.b, '>')
+	w.b = append(w.b, e.close...)
 	return nil
 }
 
-func (w *writer) metaOpen(name string) {
+func (w *writer) metaOpen(e *elem) {
 	w.newline()
-	w.b = append(w.b, '<')
-	w.b = append(w.b, name...)
-	w.b = append(w.b, ` xmlns="syncml:metinf">`...)
+	w.b = append(w.b, e.metaOpen...)
 	w.depth++
 }
 
-func (w *writer) metaEmpty(name string) {
+func (w *writer) metaEmpty(e *elem) {
 	w.newline()
-	w.b = append(w.b, '<')
-	w.b = append(w.b, name...)
-	w.b = append(w.b, ` xmlns="syncml:metinf"/>`...)
+	w.b = append(w.b, e.metaEmpty...)
 }
 
 func (w *writer) message(m *Message) error {
@@ -187,37 +242,37 @@ func (w *writer) start(xmlns string, h *Header) error {
 			return err
 		}
 	}
-	w.open("SyncBody")
+	w.open(elSyncBody)
 	return nil
 }
 
 func (w *writer) end(final bool) {
-	w.empty("Final", final)
-	w.close("SyncBody")
-	w.close("SyncML")
+	w.empty(elFinal, final)
+	w.close(elSyncBody)
+	w.close(elSyncML)
 }
 
 func (w *writer) header(h *Header) error {
-	w.open("SyncHdr")
+	w.open(elSyncHdr)
 	if err := firstErr(
-		w.leaf("VerDTD", h.VerDTD),
-		w.leaf("VerProto", h.VerProto),
-		w.leaf("SessionID", h.SessionID),
-		w.leaf("MsgID", h.MsgID),
-		w.headerLocation("Target", &h.Target),
-		w.headerLocation("Source", &h.Source),
-		w.leaf("RespURI", h.RespURI),
+		w.leaf(elVerDTD, h.VerDTD),
+		w.leaf(elVerProto, h.VerProto),
+		w.leaf(elSessionID, h.SessionID),
+		w.leaf(elMsgID, h.MsgID),
+		w.headerLocation(elTarget, &h.Target),
+		w.headerLocation(elSource, &h.Source),
+		w.leaf(elRespURI, h.RespURI),
 	); err != nil {
 		return err
 	}
-	w.empty("NoResp", h.NoResp)
+	w.empty(elNoResp, h.NoResp)
 	if err := w.cred(h.Cred); err != nil {
 		return err
 	}
 	if err := w.meta(h.Meta); err != nil {
 		return err
 	}
-	w.close("SyncHdr")
+	w.close(elSyncHdr)
 	return nil
 }
 
@@ -233,27 +288,27 @@ func firstErr(errs ...error) error {
 	return nil
 }
 
-func (w *writer) headerLocation(name string, l *Location) error {
+func (w *writer) headerLocation(e *elem, l *Location) error {
 	if *l == (Location{}) {
 		return nil
 	}
-	return w.location(name, l)
+	return w.location(e, l)
 }
 
 // location writes a Target or Source; an Item's non-nil location is
 // written even when empty, the header's only when set.
-func (w *writer) location(name string, l *Location) error {
+func (w *writer) location(e *elem, l *Location) error {
 	if l == nil {
 		return nil
 	}
-	w.open(name)
-	if err := w.leaf("LocURI", l.LocURI); err != nil {
+	w.open(e)
+	if err := w.leaf(elLocURI, l.LocURI); err != nil {
 		return err
 	}
-	if err := w.leaf("LocName", l.LocName); err != nil {
+	if err := w.leaf(elLocName, l.LocName); err != nil {
 		return err
 	}
-	w.close(name)
+	w.close(e)
 	return nil
 }
 
@@ -261,14 +316,14 @@ func (w *writer) cred(c *Cred) error {
 	if c == nil {
 		return nil
 	}
-	w.open("Cred")
+	w.open(elCred)
 	if err := w.meta(c.Meta); err != nil {
 		return err
 	}
 	if err := w.data(c.Data); err != nil {
 		return err
 	}
-	w.close("Cred")
+	w.close(elCred)
 	return nil
 }
 
@@ -276,69 +331,66 @@ func (w *writer) meta(m *Meta) error {
 	if m == nil {
 		return nil
 	}
-	w.open("Meta")
+	w.open(elMeta)
 	if err := firstErr(
-		w.metaLeaf("Format", m.Format),
-		w.metaLeaf("Type", m.Type),
-		w.metaLeaf("Mark", m.Mark),
-		w.metaLeaf("Size", m.Size),
+		w.metaLeaf(elFormat, m.Format),
+		w.metaLeaf(elType, m.Type),
+		w.metaLeaf(elMark, m.Mark),
+		w.metaLeaf(elSize, m.Size),
 	); err != nil {
 		return err
 	}
 	if a := m.Anchor; a != nil {
-		w.metaOpen("Anchor")
-		if err := firstErr(w.metaLeaf("Last", a.Last), w.metaLeaf("Next", a.Next)); err != nil {
+		w.metaOpen(elAnchor)
+		if err := firstErr(w.metaLeaf(elLast, a.Last), w.metaLeaf(elNext, a.Next)); err != nil {
 			return err
 		}
-		w.close("Anchor")
+		w.close(elAnchor)
 	}
 	if err := firstErr(
-		w.metaLeaf("Version", m.Version),
-		w.metaLeaf("NextNonce", m.NextNonce),
-		w.metaLeaf("MaxMsgSize", m.MaxMsgSize),
-		w.metaLeaf("MaxObjSize", m.MaxObjSize),
+		w.metaLeaf(elVersion, m.Version),
+		w.metaLeaf(elNextNonce, m.NextNonce),
+		w.metaLeaf(elMaxMsgSize, m.MaxMsgSize),
+		w.metaLeaf(elMaxObjSize, m.MaxObjSize),
 	); err != nil {
 		return err
 	}
-	if err := w.refs("EMI", m.EMI, true); err != nil {
+	if err := w.refs(elEMI, m.EMI, true); err != nil {
 		return err
 	}
 	if mem := m.Mem; mem != nil {
-		w.metaOpen("Mem")
+		w.metaOpen(elMem)
 		if mem.SharedMem {
-			w.metaEmpty("SharedMem")
+			w.metaEmpty(elSharedMem)
 		}
-		if err := firstErr(w.metaLeaf("FreeMem", mem.FreeMem), w.metaLeaf("FreeID", mem.FreeID)); err != nil {
+		if err := firstErr(w.metaLeaf(elFreeMem, mem.FreeMem), w.metaLeaf(elFreeID, mem.FreeID)); err != nil {
 			return err
 		}
-		w.close("Mem")
+		w.close(elMem)
 	}
 	if m.FieldLevel {
-		w.metaEmpty("FieldLevel")
+		w.metaEmpty(elFieldLevel)
 	}
-	w.close("Meta")
+	w.close(elMeta)
 	return nil
 }
 
 // refs writes repeated leaf elements (TargetRef, SourceRef, EMI); unlike
 // single leaves they are written even when empty, since their number
 // counts.
-func (w *writer) refs(name string, refs []string, meta bool) error {
+func (w *writer) refs(e *elem, refs []string, meta bool) error {
 	for _, r := range refs {
 		w.newline()
-		w.b = append(w.b, '<')
-		w.b = append(w.b, name...)
 		if meta {
-			w.b = append(w.b, ` xmlns="syncml:metinf"`...)
+			w.b = append(w.b, e.metaOpen...)
+		} else {
+			w.b = append(w.b, e.open...)
 		}
-		w.b = append(w.b, '>')
 		var err error
 		if w.b, err = appendText(w.b, r); err != nil {
-			return encodeError(name, err)
+			return encodeError(e.name, err)
 		}
-		w.b = append(w.b, "</"...)
-		w.b = append(w.b, name...)
-		w.b = append(w.b, '>')
+		w.b = append(w.b, e.close...)
 	}
 	return nil
 }
@@ -346,17 +398,17 @@ func (w *writer) refs(name string, refs []string, meta bool) error {
 func (w *writer) items(items []Item) error {
 	for i := range items {
 		it := &items[i]
-		w.open("Item")
+		w.open(elItem)
 		if err := firstErr(
-			w.location("Target", it.Target),
-			w.location("Source", it.Source),
+			w.location(elTarget, it.Target),
+			w.location(elSource, it.Source),
 			w.meta(it.Meta),
 			w.data(it.Data),
 		); err != nil {
 			return err
 		}
-		w.empty("MoreData", it.MoreData)
-		w.close("Item")
+		w.empty(elMoreData, it.MoreData)
+		w.close(elItem)
 	}
 	return nil
 }
@@ -479,70 +531,70 @@ func checkNamespaces(ns []Namespace) error {
 func (w *writer) command(c Command) error {
 	switch c := c.(type) {
 	case *Add:
-		return w.itemCmd("Add", itemCmd{CmdID: c.CmdID, NoResp: c.NoResp, Cred: c.Cred, Meta: c.Meta, Items: c.Items})
+		return w.itemCmd(elAdd, itemCmd{CmdID: c.CmdID, NoResp: c.NoResp, Cred: c.Cred, Meta: c.Meta, Items: c.Items})
 	case *Copy:
-		return w.itemCmd("Copy", itemCmd{CmdID: c.CmdID, NoResp: c.NoResp, Cred: c.Cred, Meta: c.Meta, Items: c.Items})
+		return w.itemCmd(elCopy, itemCmd{CmdID: c.CmdID, NoResp: c.NoResp, Cred: c.Cred, Meta: c.Meta, Items: c.Items})
 	case *Delete:
-		return w.itemCmd("Delete", itemCmd{CmdID: c.CmdID, NoResp: c.NoResp, Archive: c.Archive, SftDel: c.SftDel, Cred: c.Cred, Meta: c.Meta, Items: c.Items})
+		return w.itemCmd(elDelete, itemCmd{CmdID: c.CmdID, NoResp: c.NoResp, Archive: c.Archive, SftDel: c.SftDel, Cred: c.Cred, Meta: c.Meta, Items: c.Items})
 	case *Exec:
-		return w.itemCmd("Exec", itemCmd{CmdID: c.CmdID, NoResp: c.NoResp, Cred: c.Cred, Meta: c.Meta, Correlator: c.Correlator, Items: c.Items})
+		return w.itemCmd(elExec, itemCmd{CmdID: c.CmdID, NoResp: c.NoResp, Cred: c.Cred, Meta: c.Meta, Correlator: c.Correlator, Items: c.Items})
 	case *Get:
-		return w.itemCmd("Get", itemCmd{CmdID: c.CmdID, NoResp: c.NoResp, Lang: c.Lang, Cred: c.Cred, Meta: c.Meta, Items: c.Items})
+		return w.itemCmd(elGet, itemCmd{CmdID: c.CmdID, NoResp: c.NoResp, Lang: c.Lang, Cred: c.Cred, Meta: c.Meta, Items: c.Items})
 	case *Replace:
-		return w.itemCmd("Replace", itemCmd{CmdID: c.CmdID, NoResp: c.NoResp, Cred: c.Cred, Meta: c.Meta, Items: c.Items})
+		return w.itemCmd(elReplace, itemCmd{CmdID: c.CmdID, NoResp: c.NoResp, Cred: c.Cred, Meta: c.Meta, Items: c.Items})
 	case *Alert:
-		w.open("Alert")
-		if err := w.leaf("CmdID", c.CmdID); err != nil {
+		w.open(elAlert)
+		if err := w.leaf(elCmdID, c.CmdID); err != nil {
 			return err
 		}
-		w.empty("NoResp", c.NoResp)
-		if err := firstErr(w.cred(c.Cred), w.data(c.Data), w.leaf("Correlator", c.Correlator), w.items(c.Items)); err != nil {
+		w.empty(elNoResp, c.NoResp)
+		if err := firstErr(w.cred(c.Cred), w.data(c.Data), w.leaf(elCorrelator, c.Correlator), w.items(c.Items)); err != nil {
 			return err
 		}
-		w.close("Alert")
+		w.close(elAlert)
 	case *Atomic:
-		return w.group("Atomic", c.CmdID, c.NoResp, c.Meta, c.Commands)
+		return w.group(elAtomic, c.CmdID, c.NoResp, c.Meta, c.Commands)
 	case *Sequence:
-		return w.group("Sequence", c.CmdID, c.NoResp, c.Meta, c.Commands)
+		return w.group(elSequence, c.CmdID, c.NoResp, c.Meta, c.Commands)
 	case *Results:
-		w.open("Results")
+		w.open(elResults)
 		if err := firstErr(
-			w.leaf("CmdID", c.CmdID),
-			w.leaf("MsgRef", c.MsgRef),
-			w.leaf("CmdRef", c.CmdRef),
-			w.leaf("Cmd", c.Cmd),
+			w.leaf(elCmdID, c.CmdID),
+			w.leaf(elMsgRef, c.MsgRef),
+			w.leaf(elCmdRef, c.CmdRef),
+			w.leaf(elCmd, c.Cmd),
 			w.meta(c.Meta),
-			w.refs("TargetRef", c.TargetRef, false),
-			w.refs("SourceRef", c.SourceRef, false),
+			w.refs(elTargetRef, c.TargetRef, false),
+			w.refs(elSourceRef, c.SourceRef, false),
 			w.items(c.Items),
 		); err != nil {
 			return err
 		}
-		w.close("Results")
+		w.close(elResults)
 	case *Status:
-		w.open("Status")
+		w.open(elStatus)
 		if err := firstErr(
-			w.leaf("CmdID", c.CmdID),
-			w.leaf("MsgRef", c.MsgRef),
-			w.leaf("CmdRef", c.CmdRef),
-			w.leaf("Cmd", c.Cmd),
-			w.refs("TargetRef", c.TargetRef, false),
-			w.refs("SourceRef", c.SourceRef, false),
+			w.leaf(elCmdID, c.CmdID),
+			w.leaf(elMsgRef, c.MsgRef),
+			w.leaf(elCmdRef, c.CmdRef),
+			w.leaf(elCmd, c.Cmd),
+			w.refs(elTargetRef, c.TargetRef, false),
+			w.refs(elSourceRef, c.SourceRef, false),
 			w.cred(c.Cred),
 		); err != nil {
 			return err
 		}
 		if c.Chal != nil {
-			w.open("Chal")
+			w.open(elChal)
 			if err := w.meta(c.Chal.Meta); err != nil {
 				return err
 			}
-			w.close("Chal")
+			w.close(elChal)
 		}
 		if err := firstErr(w.data(c.Data), w.items(c.Items)); err != nil {
 			return err
 		}
-		w.close("Status")
+		w.close(elStatus)
 	case *Unknown:
 		return w.unknown(c)
 	case nil:
@@ -553,33 +605,33 @@ func (w *writer) command(c Command) error {
 	return nil
 }
 
-func (w *writer) itemCmd(name string, c itemCmd) error {
-	w.open(name)
-	if err := w.leaf("CmdID", c.CmdID); err != nil {
+func (w *writer) itemCmd(e *elem, c itemCmd) error {
+	w.open(e)
+	if err := w.leaf(elCmdID, c.CmdID); err != nil {
 		return err
 	}
-	w.empty("NoResp", c.NoResp)
-	w.empty("Archive", c.Archive)
-	w.empty("SftDel", c.SftDel)
+	w.empty(elNoResp, c.NoResp)
+	w.empty(elArchive, c.Archive)
+	w.empty(elSftDel, c.SftDel)
 	if err := firstErr(
-		w.leaf("Lang", c.Lang),
+		w.leaf(elLang, c.Lang),
 		w.cred(c.Cred),
 		w.meta(c.Meta),
-		w.leaf("Correlator", c.Correlator),
+		w.leaf(elCorrelator, c.Correlator),
 		w.items(c.Items),
 	); err != nil {
 		return err
 	}
-	w.close(name)
+	w.close(e)
 	return nil
 }
 
-func (w *writer) group(name, id string, noResp bool, m *Meta, cmds []Command) error {
-	w.open(name)
-	if err := w.leaf("CmdID", id); err != nil {
+func (w *writer) group(e *elem, id string, noResp bool, m *Meta, cmds []Command) error {
+	w.open(e)
+	if err := w.leaf(elCmdID, id); err != nil {
 		return err
 	}
-	w.empty("NoResp", noResp)
+	w.empty(elNoResp, noResp)
 	if err := w.meta(m); err != nil {
 		return err
 	}
@@ -588,7 +640,7 @@ func (w *writer) group(name, id string, noResp bool, m *Meta, cmds []Command) er
 			return err
 		}
 	}
-	w.close(name)
+	w.close(e)
 	return nil
 }
 
@@ -608,7 +660,7 @@ func (w *writer) unknown(u *Unknown) error {
 // attribute value), which bytes pass through unchanged and what the
 // others become.
 type escaper struct {
-	a, b, c uint64                // the three special ASCII bytes, broadcast
+	a, b, c uint64                // the arguments of skipPlain for this context
 	safe    [256]bool             // ASCII bytes written as they are
 	esc     [utf8.RuneSelf]string // replacement of the other ASCII bytes; invalid if none
 }
@@ -629,8 +681,10 @@ var textEscaper, attrEscaper = func() (t, a escaper) {
 	t.esc['&'], t.esc['<'], t.esc['>'] = "&amp;", "&lt;", "&gt;"
 	a.safe['&'], a.safe['<'], a.safe['"'] = false, false, false
 	a.esc['&'], a.esc['<'], a.esc['"'] = "&amp;", "&lt;", "&quot;"
-	t.a, t.b, t.c = broadcast('&'), broadcast('<'), broadcast('>')
-	a.a, a.b, a.c = broadcast('&'), broadcast('<'), broadcast('"')
+	// '<' (0x3C) and '>' (0x3E) differ in bit 1; '"' (0x22) and '&' (0x26)
+	// in bit 2, so with '<' alone the attribute case needs no fold
+	t.a, t.b, t.c = broadcast('&'), broadcast('>'), broadcast(0x02)
+	a.a, a.b, a.c = broadcast('<'), broadcast('&'), broadcast(0x04)
 	return t, a
 }()
 
@@ -642,6 +696,13 @@ func appendText(b []byte, s string) ([]byte, error) { return appendEscaped(b, s,
 func appendAttr(b []byte, s string) ([]byte, error) { return appendEscaped(b, s, &attrEscaper) }
 
 func appendEscaped(b []byte, s string, e *escaper) ([]byte, error) {
+	// fast path: every word plain, the last one read overlapping
+	if n := len(s); n >= 8 {
+		i := skipPlain(s, 0, e.a, e.b, e.c)
+		if i+8 > n && plainWord(load64(s, n-8), e.a, e.b, e.c) {
+			return append(b, s...), nil
+		}
+	}
 	last, i := 0, 0
 	for {
 		i = skipPlain(s, i, e.a, e.b, e.c)

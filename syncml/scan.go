@@ -549,7 +549,7 @@ func (sc *scanner) checkRune(pos int) (int, error) {
 func (sc *scanner) charData(pos int) (text string, cdata bool, next int, err error) {
 	s := sc.s
 	// fast path: plain text up to a tag
-	i := skipPlain(s, pos, bcastLT, bcastAmp, bcastRSqB)
+	i := skipPlain3(s, pos, bcastLT, bcastAmp, bcastRSqB)
 	for i < len(s) && byteClass[s[i]]&clText == 0 {
 		i++
 	}

@@ -22,15 +22,31 @@ func load64(s string, i int) uint64 {
 }
 
 // skipPlain returns the first i' >= i at which a word may hold a byte
-// below 0x20, a byte of 0x80 or above, or one of a, b, c (given as
-// broadcasts).
-func skipPlain(s string, i int, a, b, c uint64) int {
+// below 0x20, a byte of 0x80 or above, or one of the bytes given as
+// broadcasts: b after OR-ing each byte with fold (so one test can cover
+// two bytes that differ in the fold bit, such as '<' and '>'), and a.
+func skipPlain(s string, i int, a, b, fold uint64) int {
+	for i+8 <= len(s) && plainWord(load64(s, i), a, b, fold) {
+		i += 8
+	}
+	return i
+}
+
+// plainWord reports whether none of the eight bytes of x is special in
+// the sense of skipPlain.
+func plainWord(x, a, b, fold uint64) bool {
+	low := (x - broadcast(0x20)) &^ x
+	za, zb := x^a, (x|fold)^b
+	return (low|x|(za-lsb)&^za|(zb-lsb)&^zb)&msb == 0
+}
+
+// skipPlain3 is skipPlain for three bytes with nothing in common.
+func skipPlain3(s string, i int, a, b, c uint64) int {
 	for i+8 <= len(s) {
 		x := load64(s, i)
 		low := (x - broadcast(0x20)) &^ x
 		za, zb, zc := x^a, x^b, x^c
-		hit := (low | x | (za-lsb)&^za | (zb-lsb)&^zb | (zc-lsb)&^zc) & msb
-		if hit != 0 {
+		if (low|x|(za-lsb)&^za|(zb-lsb)&^zb|(zc-lsb)&^zc)&msb != 0 {
 			return i
 		}
 		i += 8

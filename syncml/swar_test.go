@@ -2,6 +2,7 @@ package syncml
 
 import (
 	"math/rand"
+	"strings"
 	"testing"
 )
 
@@ -9,7 +10,7 @@ import (
 // the byte loops must see, for every position of every special byte.
 func TestSkipPlain(t *testing.T) {
 	specials := []byte{0, 0x1f, '\t', '\n', '\r', 0x80, 0xff, '&', '<', '>'}
-	a, b, c := broadcast('&'), broadcast('<'), broadcast('>')
+	a, b, c := textEscaper.a, textEscaper.b, textEscaper.c
 	isSpecial := func(x byte) bool { return x < 0x20 || x >= 0x80 || x == '&' || x == '<' || x == '>' }
 	r := rand.New(rand.NewSource(1))
 	for n := 0; n < 40; n++ {
@@ -33,6 +34,28 @@ func TestSkipPlain(t *testing.T) {
 						t.Fatalf("skipPlain(%q, %d) = %d skips the special byte at %d", s, start, got, pos)
 					}
 				}
+			}
+		}
+	}
+}
+
+// TestSkipPlainContexts: each context's arguments stop at exactly its own
+// special bytes (a word holding no special is always skipped).
+func TestSkipPlainContexts(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		skip     func(s string) int
+		specials string
+	}{
+		{"text", func(s string) int { return skipPlain(s, 0, textEscaper.a, textEscaper.b, textEscaper.c) }, "&<>"},
+		{"attr", func(s string) int { return skipPlain(s, 0, attrEscaper.a, attrEscaper.b, attrEscaper.c) }, "&<\""},
+		{"chardata", func(s string) int { return skipPlain3(s, 0, bcastLT, bcastAmp, bcastRSqB) }, "<&]"},
+	} {
+		for c := 0x20; c < 0x7f; c++ {
+			word := string([]byte{'a', 'a', 'a', byte(c), 'a', 'a', 'a', 'a'})
+			special := strings.IndexByte(tc.specials, byte(c)) >= 0
+			if got := tc.skip(word); (got == 0) != special {
+				t.Errorf("%s: byte %q: skip = %d, special %v", tc.name, rune(c), got, special)
 			}
 		}
 	}
