@@ -51,7 +51,9 @@ const minRead = 32 << 10
 
 // NewDecoder returns a Decoder reading from r with the default limits.
 func NewDecoder(r io.Reader) *Decoder {
-	return &Decoder{r: r, lim: DefaultLimits(), line: 1, col: 1}
+	d := &Decoder{r: r, lim: DefaultLimits(), line: 1, col: 1}
+	d.sc.slabs.sizeFirst()
+	return d
 }
 
 // SetLimits replaces the decoder's limits (zero fields take their

@@ -1,6 +1,7 @@
 package syncml
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -117,6 +118,7 @@ var scanners = sync.Pool{New: func() any { return new(scanner) }}
 func getScanner(s string, lim Limits) *scanner {
 	sc := scanners.Get().(*scanner)
 	sc.s, sc.lim, sc.baseLine, sc.baseCol = s, lim, 1, 1
+	sc.slabs.sizeFirst()
 	return sc
 }
 
@@ -142,16 +144,25 @@ func putScanner(sc *scanner) {
 // small values cost one allocation. Slabs start small, so that small
 // messages stay small, and double up to maxSlab.
 type slab[T any] struct {
-	buf []T
-	n   int
+	buf   []T
+	n     int
+	first int // size of the first slab (default 4)
 }
 
 const maxSlab = 64
 
+func (s *slab[T]) grow() {
+	if s.n == 0 {
+		s.n = cmp.Or(s.first, 4)
+	} else {
+		s.n = min(2*s.n, maxSlab)
+	}
+	s.buf = make([]T, s.n)
+}
+
 func (s *slab[T]) get() *T {
 	if len(s.buf) == 0 {
-		s.n = max(4, min(2*s.n, maxSlab))
-		s.buf = make([]T, s.n)
+		s.grow()
 	}
 	p := &s.buf[0]
 	s.buf = s.buf[1:]
@@ -162,8 +173,7 @@ func (s *slab[T]) get() *T {
 // that the common single append does not allocate.
 func (s *slab[T]) one() []T {
 	if len(s.buf) == 0 {
-		s.n = max(4, min(2*s.n, maxSlab))
-		s.buf = make([]T, s.n)
+		s.grow()
 	}
 	r := s.buf[0:0:1]
 	s.buf = s.buf[1:]
@@ -185,6 +195,14 @@ type slabs struct {
 	replace slab[Replace]
 	results slab[Results]
 	status  slab[Status]
+}
+
+// sizeFirst makes the slabs of the larger, rarer types start with one
+// value, so that a small message allocates little.
+func (s *slabs) sizeFirst() {
+	s.meta.first = 1
+	s.add.first, s.alert.first, s.copy.first, s.delete.first, s.exec.first = 1, 1, 1, 1, 1
+	s.get.first, s.replace.first, s.results.first, s.status.first = 1, 1, 1, 1
 }
 
 func (sc *scanner) newLocation() *Location { return sc.slabs.loc.get() }
@@ -313,26 +331,32 @@ func isNameRune(r rune) bool {
 
 // name reads an XML name at pos and returns it with the offset after it.
 func (sc *scanner) name(pos int) (string, int, error) {
+	nm, _, next, err := sc.qname(pos)
+	return nm, next, err
+}
+
+// qname is name that also returns the index of the name's colon, or -1.
+func (sc *scanner) qname(pos int) (string, int, int, error) {
 	s := sc.s
 	i := pos
 	if i >= len(s) {
-		return "", i, sc.eof(i)
+		return "", -1, i, sc.eof(i)
 	}
 	if c := s[i]; c < utf8.RuneSelf {
 		if byteClass[c]&clStart == 0 {
-			return "", i, sc.syntax(i, "invalid name start %q", rune(c))
+			return "", -1, i, sc.syntax(i, "invalid name start %q", rune(c))
 		}
 		i++
 	} else {
 		r, n := utf8.DecodeRuneInString(s[i:])
 		if r == utf8.RuneError && n <= 1 {
 			if !utf8.FullRuneInString(s[i:]) {
-				return "", i, sc.eof(len(s))
+				return "", -1, i, sc.eof(len(s))
 			}
-			return "", i, sc.errAt(i, fmt.Errorf("%w: invalid UTF-8", ErrEncoding))
+			return "", -1, i, sc.errAt(i, fmt.Errorf("%w: invalid UTF-8", ErrEncoding))
 		}
 		if !isNameStartRune(r) {
-			return "", i, sc.syntax(i, "invalid name start %q", r)
+			return "", -1, i, sc.syntax(i, "invalid name start %q", r)
 		}
 		i += n
 	}
@@ -348,9 +372,9 @@ func (sc *scanner) name(pos int) (string, int, error) {
 		r, n := utf8.DecodeRuneInString(s[i:])
 		if r == utf8.RuneError && n <= 1 {
 			if !utf8.FullRuneInString(s[i:]) {
-				return "", i, sc.eof(len(s))
+				return "", -1, i, sc.eof(len(s))
 			}
-			return "", i, sc.errAt(i, fmt.Errorf("%w: invalid UTF-8", ErrEncoding))
+			return "", -1, i, sc.errAt(i, fmt.Errorf("%w: invalid UTF-8", ErrEncoding))
 		}
 		if !isNameRune(r) {
 			break
@@ -358,19 +382,20 @@ func (sc *scanner) name(pos int) (string, int, error) {
 		i += n
 	}
 	if i >= len(s) {
-		return "", i, sc.eof(i)
+		return "", -1, i, sc.eof(i)
 	}
 	if i-pos > sc.lim.MaxTokenBytes {
-		return "", i, sc.limit("MaxTokenBytes", int64(sc.lim.MaxTokenBytes), pos)
+		return "", -1, i, sc.limit("MaxTokenBytes", int64(sc.lim.MaxTokenBytes), pos)
 	}
 	nm := s[pos:i]
 	// Namespaces in XML: at most one colon, not first or last.
-	if c := strings.IndexByte(nm, ':'); c >= 0 {
+	c := strings.IndexByte(nm, ':')
+	if c >= 0 {
 		if c == 0 || c == len(nm)-1 || strings.IndexByte(nm[c+1:], ':') >= 0 {
-			return "", pos, sc.errAt(pos, fmt.Errorf("%w: name %q is not a qualified name", ErrPrefix, nm))
+			return "", -1, pos, sc.errAt(pos, fmt.Errorf("%w: name %q is not a qualified name", ErrPrefix, nm))
 		}
 	}
-	return nm, i, nil
+	return nm, c, i, nil
 }
 
 // isName reports whether s is an XML name.
@@ -861,15 +886,16 @@ func (sc *scanner) startTag(pos int) (tag, int, error) {
 	if err := sc.token(pos); err != nil {
 		return t, pos, err
 	}
-	nm, i, err := sc.name(pos + 1)
+	nm, colon, i, err := sc.qname(pos + 1)
 	if err != nil {
 		return t, pos, err
 	}
 	t.name = nm
+	t.lstart = int32(colon + 1)
 	sc.attrs = sc.attrs[:0]
 	mark := len(sc.ns)
 	// fast path: a start tag without attributes and an unprefixed name
-	if i < len(s) && s[i] == '>' && strings.IndexByte(nm, ':') < 0 {
+	if i < len(s) && s[i] == '>' && colon < 0 {
 		sc.path = append(sc.path, nm)
 		sc.nsMark = append(sc.nsMark, mark)
 		return t, i + 1, nil
@@ -996,7 +1022,6 @@ func (sc *scanner) startTag(pos int) (tag, int, error) {
 			}
 		}
 	}
-	t.lstart = int32(len(nm) - len(localName(nm)))
 	return t, i, nil
 }
 

@@ -58,6 +58,9 @@ func (sc *scanner) message(m *Message) error {
 		if done {
 			return nil
 		}
+		if m.Body.Commands == nil {
+			m.Body.Commands = make([]Command, 0, 8)
+		}
 		m.Body.Commands = append(m.Body.Commands, c)
 		pos = next
 	}
