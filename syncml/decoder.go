@@ -239,10 +239,10 @@ func (d *Decoder) fill() error {
 		if err != nil {
 			return fmt.Errorf("syncml: read: %w", err)
 		}
-		if n == 0 {
-			if empty++; empty > 100 {
-				return fmt.Errorf("syncml: read: %w", io.ErrNoProgress)
-			}
+		if n > 0 {
+			empty = 0
+		} else if empty++; empty > 100 {
+			return fmt.Errorf("syncml: read: %w", io.ErrNoProgress)
 		}
 	}
 	d.win = string(d.buf)
