@@ -12,34 +12,34 @@ import (
 // prolog reads the optional XML declaration and what may follow it before
 // the root element, and returns the offset of the root's '<'.
 func (sc *scanner) prolog(pos int) (int, error) {
-	s := sc.s
-	if err := sc.need(pos, 6); err != nil && sc.partial {
+	s := sc.S
+	if err := sc.Need(pos, 6); err != nil && sc.Partial {
 		return pos, err
 	}
 	if strings.HasPrefix(s[pos:], "<?xml") && len(s) > pos+5 && isSpace(s[pos+5]) {
-		end, err := sc.xmlDecl(pos)
+		end, err := sc.XMLDecl(pos)
 		if err != nil {
 			return pos, err
 		}
 		pos = end
 	}
-	pos, err := sc.misc(pos)
+	pos, err := sc.Misc(pos)
 	if err != nil {
 		return pos, err
 	}
 	if pos >= len(s) {
-		if sc.partial {
+		if sc.Partial {
 			return pos, errNeedMore
 		}
-		return pos, sc.syntax(pos, "no root element")
+		return pos, sc.Syntax(pos, "no root element")
 	}
 	if s[pos] != '<' {
-		return pos, sc.syntax(pos, "text before the root element")
+		return pos, sc.Syntax(pos, "text before the root element")
 	}
 	if strings.HasPrefix(s[pos:], "<!DOCTYPE") {
 		return pos, sc.errAt(pos, ErrDOCTYPE)
 	}
-	if err := sc.need(pos, 10); err != nil && sc.partial {
+	if err := sc.Need(pos, 10); err != nil && sc.Partial {
 		return pos, err
 	}
 	return pos, nil
@@ -48,13 +48,13 @@ func (sc *scanner) prolog(pos int) (int, error) {
 // xmlDecl checks the XML declaration at pos and returns the offset after.
 // The encoding it names has already been acted on by the transcoder.
 func (sc *scanner) xmlDecl(pos int) (int, error) {
-	s := sc.s
+	s := sc.S
 	j := strings.Index(s[pos:], "?>")
 	if j < 0 {
 		if len(s)-pos > 1024 {
-			return pos, sc.syntax(pos, "unterminated XML declaration")
+			return pos, sc.Syntax(pos, "unterminated XML declaration")
 		}
-		return pos, sc.eof(len(s))
+		return pos, sc.EOF(len(s))
 	}
 	body := s[pos+5 : pos+j]
 	i := 0
@@ -68,11 +68,11 @@ func (sc *scanner) xmlDecl(pos int) (int, error) {
 			break
 		}
 		if k == i {
-			return pos, sc.syntax(pos, "malformed XML declaration")
+			return pos, sc.Syntax(pos, "malformed XML declaration")
 		}
 		eq := strings.IndexByte(body[k:], '=')
 		if eq < 0 {
-			return pos, sc.syntax(pos, "malformed XML declaration")
+			return pos, sc.Syntax(pos, "malformed XML declaration")
 		}
 		key := trimXMLSpace(body[k : k+eq])
 		v := k + eq + 1
@@ -80,51 +80,51 @@ func (sc *scanner) xmlDecl(pos int) (int, error) {
 			v++
 		}
 		if v >= len(body) || body[v] != '"' && body[v] != '\'' {
-			return pos, sc.syntax(pos, "malformed XML declaration")
+			return pos, sc.Syntax(pos, "malformed XML declaration")
 		}
 		q := body[v]
 		e := strings.IndexByte(body[v+1:], q)
 		if e < 0 {
-			return pos, sc.syntax(pos, "malformed XML declaration")
+			return pos, sc.Syntax(pos, "malformed XML declaration")
 		}
 		val := body[v+1 : v+1+e]
 		i = v + 2 + e
 		switch {
 		case key == "version" && seen == 0:
 			if len(val) < 3 || val[:2] != "1." || strings.Trim(val[2:], "0123456789") != "" {
-				return pos, sc.syntax(pos, "unsupported XML version %q", val)
+				return pos, sc.Syntax(pos, "unsupported XML version %q", val)
 			}
 			seen = 1
 		case key == "encoding" && seen == 1:
 			if val == "" || strings.Trim(val, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != "" {
-				return pos, sc.syntax(pos, "malformed encoding name %q", val)
+				return pos, sc.Syntax(pos, "malformed encoding name %q", val)
 			}
 			seen = 2
 		case key == "standalone" && seen >= 1 && seen < 3:
 			if val != "yes" && val != "no" {
-				return pos, sc.syntax(pos, "malformed standalone value %q", val)
+				return pos, sc.Syntax(pos, "malformed standalone value %q", val)
 			}
 			seen = 3
 		default:
-			return pos, sc.syntax(pos, "malformed XML declaration")
+			return pos, sc.Syntax(pos, "malformed XML declaration")
 		}
 	}
 	if seen == 0 {
-		return pos, sc.syntax(pos, "XML declaration without version")
+		return pos, sc.Syntax(pos, "XML declaration without version")
 	}
 	return pos + j + 2, nil
 }
 
 // root reads the SyncML start tag at pos.
 func (sc *scanner) root(pos int) (string, int, error) {
-	t, end, err := sc.startTag(pos)
+	t, end, err := sc.StartTag(pos)
 	if err != nil {
 		return "", pos, err
 	}
-	if t.local() != "SyncML" {
-		return "", pos, sc.structure(pos, "root element is <%s>, not <SyncML>", t.name)
+	if t.Local() != "SyncML" {
+		return "", pos, sc.structure(pos, "root element is <%s>, not <SyncML>", t.Name)
 	}
-	if t.self {
+	if t.Self {
 		return "", pos, sc.structure(pos, "empty <SyncML>")
 	}
 	if err := sc.noAttrs(t); err != nil {
@@ -132,7 +132,7 @@ func (sc *scanner) root(pos int) (string, int, error) {
 	}
 	// the namespace of the root element itself, prefixed or default: the
 	// writer declares it as the default namespace
-	uri, idx := sc.lookup(prefixOf(t.name))
+	uri, idx := sc.Lookup(prefixOf(t.Name))
 	if idx == -2 {
 		uri = ""
 	}
@@ -154,13 +154,13 @@ func (sc *scanner) header(pos int, h *Header) (end int, err error) {
 	if err != nil {
 		return pos, err
 	}
-	if done || t.local() != "SyncHdr" {
-		return pos, sc.structure(t.start, "<SyncML> must start with <SyncHdr>")
+	if done || t.Local() != "SyncHdr" {
+		return pos, sc.structure(t.Start, "<SyncML> must start with <SyncHdr>")
 	}
-	sc.lastStart = t.start
+	sc.lastStart = t.Start
 	var seen uint32
 	return sc.children(t, pos, func(c tag, pos int) (int, error) {
-		switch c.local() {
+		switch c.Local() {
 		case "VerDTD":
 			return sc.leafOnce(&seen, 0, c, pos, &h.VerDTD)
 		case "VerProto":
@@ -189,14 +189,14 @@ func (sc *scanner) header(pos int, h *Header) (end int, err error) {
 // peekBody reports whether the next element at pos is SyncBody, without
 // reading it, and returns its offset.
 func (sc *scanner) peekBody(pos int) (int, bool, error) {
-	at, err := sc.misc(pos)
+	at, err := sc.Misc(pos)
 	if err != nil {
 		return pos, false, err
 	}
-	if at >= len(sc.s) || sc.s[at] != '<' {
+	if at >= len(sc.S) || sc.S[at] != '<' {
 		return pos, false, nil
 	}
-	nm, _, err := sc.name(at + 1)
+	nm, _, err := sc.Name(at + 1)
 	if err != nil {
 		return pos, false, nil // let next report it
 	}
@@ -204,7 +204,7 @@ func (sc *scanner) peekBody(pos int) (int, bool, error) {
 }
 
 func (sc *scanner) unexpected(t tag) error {
-	return sc.structure(t.start, "unexpected <%s>", t.name)
+	return sc.structure(t.Start, "unexpected <%s>", t.Name)
 }
 
 // bodyStart reads the SyncBody start tag after the header.
@@ -213,15 +213,15 @@ func (sc *scanner) bodyStart(pos int) (int, error) {
 	if err != nil {
 		return pos, err
 	}
-	if done || t.local() != "SyncBody" {
-		return pos, sc.structure(t.start, "<SyncHdr> must be followed by <SyncBody>")
+	if done || t.Local() != "SyncBody" {
+		return pos, sc.structure(t.Start, "<SyncHdr> must be followed by <SyncBody>")
 	}
 	if err := sc.noAttrs(t); err != nil {
 		return pos, err
 	}
-	if t.self {
+	if t.Self {
 		// an empty body: keep the element open so bodyItem sees its end
-		sc.pop()
+		sc.Pop()
 		return next, errEmptyBody
 	}
 	return next, nil
@@ -243,9 +243,9 @@ func (sc *scanner) bodyItem(pos int, final *bool) (cmd Command, next int, done b
 			return nil, end, true, err
 		}
 		if *final {
-			return nil, pos, false, sc.structure(t.start, "<%s> after <Final/>", t.name)
+			return nil, pos, false, sc.structure(t.Start, "<%s> after <Final/>", t.Name)
 		}
-		if t.local() == "Final" {
+		if t.Local() == "Final" {
 			next, err = sc.flag(t, next)
 			if err != nil {
 				return nil, pos, false, err
@@ -254,7 +254,7 @@ func (sc *scanner) bodyItem(pos int, final *bool) (cmd Command, next int, done b
 			pos = next
 			continue
 		}
-		sc.lastStart = t.start
+		sc.lastStart = t.Start
 		c, end, err := sc.command(t, next)
 		return c, end, false, err
 	}
@@ -267,19 +267,19 @@ func (sc *scanner) rootEnd(pos int) (int, error) {
 		return pos, err
 	}
 	if !done {
-		return pos, sc.structure(t.start, "unexpected <%s> after <SyncBody>", t.name)
+		return pos, sc.structure(t.Start, "unexpected <%s> after <SyncBody>", t.Name)
 	}
-	end, err := sc.misc(next)
+	end, err := sc.Misc(next)
 	if err != nil {
 		return next, err
 	}
-	if end < len(sc.s) {
-		if sc.s[end] == '<' {
-			return end, sc.syntax(end, "content after the root element")
+	if end < len(sc.S) {
+		if sc.S[end] == '<' {
+			return end, sc.Syntax(end, "content after the root element")
 		}
-		return end, sc.syntax(end, "text after the root element")
+		return end, sc.Syntax(end, "text after the root element")
 	}
-	if sc.partial {
+	if sc.Partial {
 		return end, errNeedMore
 	}
 	return end, nil
@@ -287,14 +287,14 @@ func (sc *scanner) rootEnd(pos int) (int, error) {
 
 // command reads one command element whose start tag is t.
 func (sc *scanner) command(t tag, pos int) (Command, int, error) {
-	switch t.local() {
+	switch t.Local() {
 	case "Add", "Copy", "Delete", "Exec", "Get", "Replace":
 		var c itemCmd
 		end, err := sc.itemCommand(t, pos, &c)
 		if err != nil {
 			return nil, end, err
 		}
-		return c.command(t.local(), &sc.slabs), end, nil
+		return c.command(t.Local(), &sc.slabs), end, nil
 	case "Alert":
 		c := sc.slabs.alert.get()
 		end, err := sc.alert(t, pos, c)
@@ -305,7 +305,7 @@ func (sc *scanner) command(t tag, pos int) (Command, int, error) {
 		if err != nil {
 			return nil, end, err
 		}
-		if t.local() == "Atomic" {
+		if t.Local() == "Atomic" {
 			return &Atomic{CmdID: g.CmdID, NoResp: g.NoResp, Meta: g.Meta, Commands: g.Commands}, end, nil
 		}
 		return &Sequence{CmdID: g.CmdID, NoResp: g.NoResp, Meta: g.Meta, Commands: g.Commands}, end, nil
@@ -325,21 +325,21 @@ func (sc *scanner) command(t tag, pos int) (Command, int, error) {
 // the element relies on namespace declarations of enclosing elements,
 // they are added to its start tag, so that Raw stands on its own.
 func (sc *scanner) unknown(t tag, pos int) (Command, int, error) {
-	mark := sc.nsMark[len(sc.nsMark)-1]
-	saveCap, saveFloor := sc.capturing, sc.capFloor
-	sc.capturing, sc.capFloor, sc.captured = true, mark, sc.captured[:0]
-	defer func() { sc.capturing, sc.capFloor = saveCap, saveFloor }()
+	mark := sc.NSMark[len(sc.NSMark)-1]
+	saveCap, saveFloor := sc.Capturing, sc.CapFloor
+	sc.Capturing, sc.CapFloor, sc.Captured = true, mark, sc.Captured[:0]
+	defer func() { sc.Capturing, sc.CapFloor = saveCap, saveFloor }()
 	// the element's own names
-	if p := prefixOf(t.name); p != "" {
-		if _, err := sc.resolve(p, t.start); err != nil {
+	if p := prefixOf(t.Name); p != "" {
+		if _, err := sc.Resolve(p, t.Start); err != nil {
 			return nil, pos, err
 		}
 	} else if err := sc.useDefault(t); err != nil {
 		return nil, pos, err
 	}
-	for _, a := range sc.attrs {
-		if p := prefixOf(a.name); p != "" && p != "xmlns" {
-			if _, err := sc.resolve(p, a.pos); err != nil {
+	for _, a := range sc.Attrs {
+		if p := prefixOf(a.Name); p != "" && p != "xmlns" {
+			if _, err := sc.Resolve(p, a.Pos); err != nil {
 				return nil, pos, err
 			}
 		}
@@ -348,17 +348,17 @@ func (sc *scanner) unknown(t tag, pos int) (Command, int, error) {
 	if err != nil {
 		return nil, end, err
 	}
-	raw := sc.s[t.start:end]
-	if len(sc.captured) > 0 {
-		n := 1 + len(t.name)
+	raw := sc.S[t.Start:end]
+	if len(sc.Captured) > 0 {
+		n := 1 + len(t.Name)
 		b := make([]byte, 0, len(raw)+64)
 		b = append(b, raw[:n]...)
-		for _, ns := range sc.captured {
-			b = appendNSDecl(b, ns)
+		for _, ns := range sc.Captured {
+			b = appendNSDecl(b, Namespace(ns))
 		}
 		raw = string(append(b, raw[n:]...))
 	}
-	return &Unknown{Name: t.name, Raw: raw}, end, nil
+	return &Unknown{Name: t.Name, Raw: raw}, end, nil
 }
 
 // itemCmd holds the fields of the commands that carry items.
@@ -405,7 +405,7 @@ func (c *itemCmd) command(name string, s *slabs) Command {
 func (sc *scanner) itemCommand(t tag, pos int, c *itemCmd) (int, error) {
 	var seen uint32
 	return sc.children(t, pos, func(ch tag, pos int) (int, error) {
-		switch ch.local() {
+		switch ch.Local() {
 		case "CmdID":
 			return sc.leafOnce(&seen, 0, ch, pos, &c.CmdID)
 		case "NoResp":
@@ -417,19 +417,19 @@ func (sc *scanner) itemCommand(t tag, pos int, c *itemCmd) (int, error) {
 		case "Item":
 			return sc.itemAppend(ch, pos, &c.Items)
 		case "Archive":
-			if t.local() == "Delete" {
+			if t.Local() == "Delete" {
 				return sc.flagOnce(&seen, 4, ch, pos, &c.Archive)
 			}
 		case "SftDel":
-			if t.local() == "Delete" {
+			if t.Local() == "Delete" {
 				return sc.flagOnce(&seen, 5, ch, pos, &c.SftDel)
 			}
 		case "Lang":
-			if t.local() == "Get" {
+			if t.Local() == "Get" {
 				return sc.leafOnce(&seen, 6, ch, pos, &c.Lang)
 			}
 		case "Correlator":
-			if t.local() == "Exec" {
+			if t.Local() == "Exec" {
 				return sc.leafOnce(&seen, 7, ch, pos, &c.Correlator)
 			}
 		}
@@ -440,7 +440,7 @@ func (sc *scanner) itemCommand(t tag, pos int, c *itemCmd) (int, error) {
 func (sc *scanner) alert(t tag, pos int, c *Alert) (int, error) {
 	var seen uint32
 	return sc.children(t, pos, func(ch tag, pos int) (int, error) {
-		switch ch.local() {
+		switch ch.Local() {
 		case "CmdID":
 			return sc.leafOnce(&seen, 0, ch, pos, &c.CmdID)
 		case "NoResp":
@@ -469,7 +469,7 @@ type group struct {
 func (sc *scanner) group(t tag, pos int, g *group) (int, error) {
 	var seen uint32
 	return sc.children(t, pos, func(ch tag, pos int) (int, error) {
-		switch ch.local() {
+		switch ch.Local() {
 		case "CmdID":
 			return sc.leafOnce(&seen, 0, ch, pos, &g.CmdID)
 		case "NoResp":
@@ -486,7 +486,7 @@ func (sc *scanner) group(t tag, pos int, g *group) (int, error) {
 func (sc *scanner) results(t tag, pos int, c *Results) (int, error) {
 	var seen uint32
 	return sc.children(t, pos, func(ch tag, pos int) (int, error) {
-		switch ch.local() {
+		switch ch.Local() {
 		case "CmdID":
 			return sc.leafOnce(&seen, 0, ch, pos, &c.CmdID)
 		case "MsgRef":
@@ -511,7 +511,7 @@ func (sc *scanner) results(t tag, pos int, c *Results) (int, error) {
 func (sc *scanner) status(t tag, pos int, c *Status) (int, error) {
 	var seen uint32
 	return sc.children(t, pos, func(ch tag, pos int) (int, error) {
-		switch ch.local() {
+		switch ch.Local() {
 		case "CmdID":
 			return sc.leafOnce(&seen, 0, ch, pos, &c.CmdID)
 		case "MsgRef":
@@ -533,7 +533,7 @@ func (sc *scanner) status(t tag, pos int, c *Status) (int, error) {
 			c.Chal = new(Chal)
 			var seenChal uint32
 			return sc.children(ch, pos, func(g tag, pos int) (int, error) {
-				if g.local() == "Meta" {
+				if g.Local() == "Meta" {
 					return sc.metaOnce(&seenChal, 0, g, pos, &c.Chal.Meta)
 				}
 				return pos, sc.unexpected(g)
@@ -552,7 +552,7 @@ func (sc *scanner) itemAppend(t tag, pos int, items *[]Item) (int, error) {
 	var it Item
 	var seen uint32
 	end, err := sc.children(t, pos, func(ch tag, pos int) (int, error) {
-		switch ch.local() {
+		switch ch.Local() {
 		case "Target":
 			return sc.locationPtrOnce(&seen, 0, ch, pos, &it.Target)
 		case "Source":
@@ -573,7 +573,7 @@ func (sc *scanner) itemAppend(t tag, pos int, items *[]Item) (int, error) {
 func (sc *scanner) location(t tag, pos int, l *Location) (int, error) {
 	var seen uint32
 	return sc.children(t, pos, func(ch tag, pos int) (int, error) {
-		switch ch.local() {
+		switch ch.Local() {
 		case "LocURI":
 			return sc.leafOnce(&seen, 0, ch, pos, &l.LocURI)
 		case "LocName":
@@ -586,7 +586,7 @@ func (sc *scanner) location(t tag, pos int, l *Location) (int, error) {
 func (sc *scanner) cred(t tag, pos int, c *Cred) (int, error) {
 	var seen uint32
 	return sc.children(t, pos, func(ch tag, pos int) (int, error) {
-		switch ch.local() {
+		switch ch.Local() {
 		case "Meta":
 			return sc.metaOnce(&seen, 0, ch, pos, &c.Meta)
 		case "Data":
@@ -602,7 +602,7 @@ func (sc *scanner) cred(t tag, pos int, c *Cred) (int, error) {
 func (sc *scanner) meta(t tag, pos int, m *Meta) (int, error) {
 	var seen uint32
 	return sc.children(t, pos, func(ch tag, pos int) (int, error) {
-		switch ch.local() {
+		switch ch.Local() {
 		case "Format":
 			return sc.leafOnce(&seen, 0, ch, pos, &m.Format)
 		case "Type":
@@ -619,7 +619,7 @@ func (sc *scanner) meta(t tag, pos int, m *Meta) (int, error) {
 			m.Anchor = a
 			var seenA uint32
 			return sc.children(ch, pos, func(g tag, pos int) (int, error) {
-				switch g.local() {
+				switch g.Local() {
 				case "Last":
 					return sc.leafOnce(&seenA, 0, g, pos, &a.Last)
 				case "Next":
@@ -645,7 +645,7 @@ func (sc *scanner) meta(t tag, pos int, m *Meta) (int, error) {
 			m.Mem = mem
 			var seenM uint32
 			return sc.children(ch, pos, func(g tag, pos int) (int, error) {
-				switch g.local() {
+				switch g.Local() {
 				case "SharedMem":
 					return sc.flagOnce(&seenM, 0, g, pos, &mem.SharedMem)
 				case "FreeMem":
@@ -673,8 +673,8 @@ func (sc *scanner) children(t tag, pos int, child func(ch tag, pos int) (int, er
 	if err := sc.noAttrs(t); err != nil {
 		return pos, err
 	}
-	if t.self {
-		sc.pop()
+	if t.Self {
+		sc.Pop()
 		return pos, nil
 	}
 	for {
@@ -692,7 +692,7 @@ func (sc *scanner) children(t tag, pos int, child func(ch tag, pos int) (int, er
 // the child within its parent.
 func (sc *scanner) once(seen *uint32, bit uint, t tag) error {
 	if *seen&(1<<bit) != 0 {
-		return sc.structure(t.start, "repeated <%s>", t.name)
+		return sc.structure(t.Start, "repeated <%s>", t.Name)
 	}
 	*seen |= 1 << bit
 	return nil
@@ -765,32 +765,32 @@ func (sc *scanner) dataOnce(seen *uint32, bit uint, t tag, pos int, dst **Data) 
 // markup, and the msft:originalerror attribute.
 func (sc *scanner) data(t tag, pos int) (*Data, int, error) {
 	d := sc.newData()
-	for _, a := range sc.attrs {
-		if a.name == "xmlns" || strings.HasPrefix(a.name, "xmlns:") {
+	for _, a := range sc.Attrs {
+		if a.Name == "xmlns" || strings.HasPrefix(a.Name, "xmlns:") {
 			continue
 		}
-		if p := prefixOf(a.name); p != "" && localName(a.name) == "originalerror" {
-			if uri, _ := sc.lookup(p); uri == NamespaceMSFT {
-				d.OriginalError = a.value
+		if p := prefixOf(a.Name); p != "" && localName(a.Name) == "originalerror" {
+			if uri, _ := sc.Lookup(p); uri == NamespaceMSFT {
+				d.OriginalError = a.Value
 				continue
 			}
 		}
-		return nil, pos, sc.structure(a.pos, "unexpected attribute %s on <%s>", a.name, t.name)
+		return nil, pos, sc.structure(a.Pos, "unexpected attribute %s on <%s>", a.Name, t.Name)
 	}
-	if t.self {
-		sc.pop()
+	if t.Self {
+		sc.Pop()
 		return d, pos, nil
 	}
 	start := pos
-	txt, cdata, next, err := sc.charData(pos)
+	txt, cdata, next, err := sc.CharData(pos)
 	if err != nil {
 		return nil, pos, err
 	}
-	if err := sc.need(next, 2); err != nil {
+	if err := sc.Need(next, 2); err != nil {
 		return nil, pos, err
 	}
-	if sc.s[next+1] == '/' {
-		end, err := sc.endTag(next)
+	if sc.S[next+1] == '/' {
+		end, err := sc.EndTag(next)
 		if err != nil {
 			return nil, pos, err
 		}
@@ -801,20 +801,20 @@ func (sc *scanner) data(t tag, pos int) (*Data, int, error) {
 		return d, end, nil
 	}
 	// element content: validate it and keep it as markup
-	saveCap, saveFloor := sc.capturing, sc.capFloor
+	saveCap, saveFloor := sc.Capturing, sc.CapFloor
 	// declarations on Data itself count as outside its content: the writer
 	// puts Data.Namespaces back on the Data element
-	sc.capturing, sc.capFloor, sc.captured = true, len(sc.ns), sc.captured[:0]
-	t.self = false
+	sc.Capturing, sc.CapFloor, sc.Captured = true, len(sc.NS), sc.Captured[:0]
+	t.Self = false
 	end, endTag, err := sc.raw(t, start)
-	sc.capturing, sc.capFloor = saveCap, saveFloor
+	sc.Capturing, sc.CapFloor = saveCap, saveFloor
 	if err != nil {
 		return nil, end, err
 	}
 	d.Kind = DataXML
-	d.Value = sc.s[start:endTag]
-	if len(sc.captured) > 0 {
-		d.Namespaces = append([]Namespace(nil), sc.captured...)
+	d.Value = sc.S[start:endTag]
+	if len(sc.Captured) > 0 {
+		d.Namespaces = namespaces(sc.Captured)
 	}
 	return d, end, nil
 }

@@ -254,17 +254,18 @@ func (d *Decoder) fill() error {
 // tries again. On success it consumes the unit and records its span.
 func (d *Decoder) unit(parse func(sc *scanner) (int, error)) error {
 	sc := &d.sc
-	sc.lim = d.lim
+	sc.setLimits(d.lim)
+	sc.Errs = sc
 	for {
-		nPath, nNS, nMark, tokens := len(sc.path), len(sc.ns), len(sc.nsMark), sc.tokens
-		sc.s = d.win[d.pos:]
-		sc.partial = !d.eof
+		nPath, nNS, nMark, tokens := len(sc.Path), len(sc.NS), len(sc.NSMark), sc.Tokens
+		sc.S = d.win[d.pos:]
+		sc.Partial = !d.eof
 		sc.base = d.off + int64(d.pos)
 		sc.baseLine, sc.baseCol = d.line, d.col
 		sc.lastStart = 0
 		end, err := parse(sc)
 		if err == errNeedMore {
-			sc.path, sc.ns, sc.nsMark, sc.tokens = sc.path[:nPath], sc.ns[:nNS], sc.nsMark[:nMark], tokens
+			sc.Path, sc.NS, sc.NSMark, sc.Tokens = sc.Path[:nPath], sc.NS[:nNS], sc.NSMark[:nMark], tokens
 			if d.eof {
 				return errors.New("syncml: internal error: scanner wants more input at end of stream")
 			}

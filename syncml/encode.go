@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/windc-go/windc/internal/xmlscan"
 )
 
 // Marshal returns the canonical encoding of m: compact, without an XML
@@ -699,7 +701,7 @@ func appendEscaped(b []byte, s string, e *escaper) ([]byte, error) {
 	// fast path: every word plain, the last one read overlapping
 	if n := len(s); n >= 8 {
 		i := skipPlain(s, 0, e.a, e.b, e.c)
-		if i+8 > n && plainWord(load64(s, n-8), e.a, e.b, e.c) {
+		if i+8 > n && plainWord(xmlscan.Load64(s, n-8), e.a, e.b, e.c) {
 			return append(b, s...), nil
 		}
 	}
@@ -806,18 +808,18 @@ func checkMarkup(markup string, ns []Namespace, rootNS string, lim Limits) ([]Na
 	lim = lim.withDefaults()
 	sc := getScanner(markup, lim)
 	defer putScanner(sc)
-	sc.fragment = true
+	sc.Fragment = true
 	sc.rootNS = rootNS
 	if rootNS != "" {
-		sc.ns = append(sc.ns, nsBinding{"", rootNS})
+		sc.NS = append(sc.NS, nsBinding{Prefix: "", URI: rootNS})
 	}
 	for _, n := range ns {
-		sc.ns = append(sc.ns, nsBinding{n.Prefix, n.URI})
+		sc.NS = append(sc.NS, nsBinding{Prefix: n.Prefix, URI: n.URI})
 	}
-	sc.path = append(sc.path, "Data")
-	sc.nsMark = append(sc.nsMark, 0)
-	sc.capturing, sc.capFloor = true, len(sc.ns)
-	end, _, err := sc.raw(tag{name: "Data"}, 0)
+	sc.Path = append(sc.Path, "Data")
+	sc.NSMark = append(sc.NSMark, 0)
+	sc.Capturing, sc.CapFloor = true, len(sc.NS)
+	end, _, err := sc.raw(tag{Name: "Data"}, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -827,7 +829,7 @@ func checkMarkup(markup string, ns []Namespace, rootNS string, lim Limits) ([]Na
 	if sc.elements == 0 {
 		return nil, fmt.Errorf("%w: XML Data holds no element", ErrStructure)
 	}
-	return append([]Namespace(nil), sc.captured...), nil
+	return namespaces(sc.Captured), nil
 }
 
 // knownNames are the elements the decoder reads as part of the model
@@ -855,9 +857,9 @@ func checkUnknown(u *Unknown, rootNS string) error {
 	sc := getScanner(u.Raw, unlimited)
 	defer putScanner(sc)
 	if rootNS != "" {
-		sc.ns = append(sc.ns, nsBinding{"", rootNS})
+		sc.NS = append(sc.NS, nsBinding{Prefix: "", URI: rootNS})
 	}
-	t, pos, err := sc.startTag(0)
+	t, pos, err := sc.StartTag(0)
 	if err != nil {
 		return err
 	}

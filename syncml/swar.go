@@ -1,55 +1,14 @@
 package syncml
 
-// Word-at-a-time scanning: skipPlain advances over eight bytes at a time
-// while none of them is a control character, a non-ASCII byte, or one of
-// three given ASCII bytes. The byte loops that follow it handle the word
-// it stops at exactly; a false alarm (the borrow trick can flag a byte
-// next to a true hit) only stops the skipping early.
+import "github.com/windc-go/windc/internal/xmlscan"
 
-const (
-	lsb = 0x0101010101010101
-	msb = 0x8080808080808080
-)
+// The word-at-a-time scanning lives in internal/xmlscan; these short
+// names keep the writer's code as it was.
 
-// broadcast repeats c in every byte of a word.
-func broadcast(c byte) uint64 { return lsb * uint64(c) }
+func broadcast(c byte) uint64 { return xmlscan.Broadcast(c) }
 
-// load64 reads eight bytes of s at i, little-endian.
-func load64(s string, i int) uint64 {
-	_ = s[i+7]
-	return uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
-		uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
-}
+func skipPlain(s string, i int, a, b, fold uint64) int { return xmlscan.SkipPlain(s, i, a, b, fold) }
 
-// skipPlain returns the first i' >= i at which a word may hold a byte
-// below 0x20, a byte of 0x80 or above, or one of the bytes given as
-// broadcasts: b after OR-ing each byte with fold (so one test can cover
-// two bytes that differ in the fold bit, such as '<' and '>'), and a.
-func skipPlain(s string, i int, a, b, fold uint64) int {
-	for i+8 <= len(s) && plainWord(load64(s, i), a, b, fold) {
-		i += 8
-	}
-	return i
-}
+func plainWord(x, a, b, fold uint64) bool { return xmlscan.PlainWord(x, a, b, fold) }
 
-// plainWord reports whether none of the eight bytes of x is special in
-// the sense of skipPlain.
-func plainWord(x, a, b, fold uint64) bool {
-	low := (x - broadcast(0x20)) &^ x
-	za, zb := x^a, (x|fold)^b
-	return (low|x|(za-lsb)&^za|(zb-lsb)&^zb)&msb == 0
-}
-
-// skipPlain3 is skipPlain for three bytes with nothing in common.
-func skipPlain3(s string, i int, a, b, c uint64) int {
-	for i+8 <= len(s) {
-		x := load64(s, i)
-		low := (x - broadcast(0x20)) &^ x
-		za, zb, zc := x^a, x^b, x^c
-		if (low|x|(za-lsb)&^za|(zb-lsb)&^zb|(zc-lsb)&^zc)&msb != 0 {
-			return i
-		}
-		i += 8
-	}
-	return i
-}
+func skipPlain3(s string, i int, a, b, c uint64) int { return xmlscan.SkipPlain3(s, i, a, b, c) }

@@ -1,0 +1,55 @@
+package xmlscan
+
+// Word-at-a-time scanning: SkipPlain advances over eight bytes at a time
+// while none of them is a control character, a non-ASCII byte, or one of
+// three given ASCII bytes. The byte loops that follow it handle the word
+// it stops at exactly; a false alarm (the borrow trick can flag a byte
+// next to a true hit) only stops the skipping early.
+
+const (
+	lsb = 0x0101010101010101
+	msb = 0x8080808080808080
+)
+
+// Broadcast repeats c in every byte of a word.
+func Broadcast(c byte) uint64 { return lsb * uint64(c) }
+
+// Load64 reads eight bytes of s at i, little-endian.
+func Load64(s string, i int) uint64 {
+	_ = s[i+7]
+	return uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+		uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+}
+
+// SkipPlain returns the first i' >= i at which a word may hold a byte
+// below 0x20, a byte of 0x80 or above, or one of the bytes given as
+// broadcasts: b after OR-ing each byte with fold (so one test can cover
+// two bytes that differ in the fold bit, such as '<' and '>'), and a.
+func SkipPlain(s string, i int, a, b, fold uint64) int {
+	for i+8 <= len(s) && PlainWord(Load64(s, i), a, b, fold) {
+		i += 8
+	}
+	return i
+}
+
+// PlainWord reports whether none of the eight bytes of x is special in
+// the sense of SkipPlain.
+func PlainWord(x, a, b, fold uint64) bool {
+	low := (x - Broadcast(0x20)) &^ x
+	za, zb := x^a, (x|fold)^b
+	return (low|x|(za-lsb)&^za|(zb-lsb)&^zb)&msb == 0
+}
+
+// SkipPlain3 is SkipPlain for three bytes with nothing in common.
+func SkipPlain3(s string, i int, a, b, c uint64) int {
+	for i+8 <= len(s) {
+		x := Load64(s, i)
+		low := (x - Broadcast(0x20)) &^ x
+		za, zb, zc := x^a, x^b, x^c
+		if (low|x|(za-lsb)&^za|(zb-lsb)&^zb|(zc-lsb)&^zc)&msb != 0 {
+			return i
+		}
+		i += 8
+	}
+	return i
+}
