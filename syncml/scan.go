@@ -181,6 +181,7 @@ var kindErrors = [...]error{
 	xmlscan.Syntax:           ErrSyntax,
 	xmlscan.EOF:              ErrSyntax,
 	xmlscan.Prefix:           ErrPrefix,
+	xmlscan.BadQName:         ErrPrefix,
 	xmlscan.UndeclaredPrefix: ErrPrefix,
 	xmlscan.DuplicateAttr:    ErrDuplicateAttr,
 	xmlscan.InvalidChar:      ErrInvalidChar,

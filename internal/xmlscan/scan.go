@@ -31,6 +31,7 @@ const (
 	Syntax           Kind = iota // not well-formed
 	EOF                          // input ends inside a construct (message empty)
 	Prefix                       // breaks Namespaces in XML
+	BadQName                     // a name that is not a qualified name
 	UndeclaredPrefix             // a prefix with no declaration in scope (message: the prefix)
 	DuplicateAttr                // an attribute repeated, by qualified or expanded name
 	InvalidChar                  // a character XML does not allow
@@ -393,7 +394,7 @@ func (sc *Scanner) QName(pos int) (string, int, int, error) {
 	c := strings.IndexByte(nm, ':')
 	if c >= 0 {
 		if c == 0 || c == len(nm)-1 || strings.IndexByte(nm[c+1:], ':') >= 0 {
-			return "", -1, pos, sc.Fail(pos, Prefix, "name %q is not a qualified name", nm)
+			return "", -1, pos, sc.Fail(pos, BadQName, "name %q is not a qualified name", nm)
 		}
 	}
 	return nm, c, i, nil
