@@ -182,6 +182,9 @@ func (sc *Scanner) Syntax(pos int, format string, args ...any) error {
 }
 
 // Limit returns the error for exceeding limit name (of value max) at pos.
+// It is kept out of line so that the hot paths that call it stay inlinable.
+//
+//go:noinline
 func (sc *Scanner) Limit(name string, max int, pos int) error {
 	return sc.Errs.ScanLimit(name, int64(max), pos)
 }
@@ -194,7 +197,10 @@ func (sc *Scanner) PathString() string {
 	return "/" + strings.Join(sc.Path, "/")
 }
 
-// EOF is the error for input that ends at pos inside a construct.
+// EOF is the error for input that ends at pos inside a construct. It is
+// kept out of line so that the hot paths that call it stay inlinable.
+//
+//go:noinline
 func (sc *Scanner) EOF(pos int) error {
 	if sc.Partial {
 		return ErrNeedMore
