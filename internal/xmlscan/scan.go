@@ -989,7 +989,18 @@ func (sc *Scanner) StartTag(pos int) (Tag, int, error) {
 		if err != nil {
 			return t, pos, err
 		}
-		if sc.repeated(an) {
+		dup := false
+		if len(sc.Attrs) < manyAttrs {
+			for _, a := range sc.Attrs {
+				if a.Name == an {
+					dup = true
+					break
+				}
+			}
+		} else {
+			dup = sc.repeated(an)
+		}
+		if dup {
 			return t, pos, sc.Fail(j, DuplicateAttr, "%s", an)
 		}
 		sc.Attrs = append(sc.Attrs, Attr{Name: an, Value: val, Pos: j})
@@ -1053,18 +1064,10 @@ func (sc *Scanner) StartTag(pos int) (Tag, int, error) {
 	return t, i, nil
 }
 
-// repeated reports whether an attribute named an was already read in this
-// start tag.
+// repeated reports whether an attribute named an was already read in a
+// start tag with manyAttrs or more attributes so far.
 func (sc *Scanner) repeated(an string) bool {
 	n := len(sc.Attrs)
-	if n < manyAttrs {
-		for _, a := range sc.Attrs {
-			if a.Name == an {
-				return true
-			}
-		}
-		return false
-	}
 	if n == manyAttrs {
 		if sc.seen == nil {
 			sc.seen = make(map[string]int)
