@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/windc-go/windc/internal/xmlscan"
 )
 
 // Scope is the first segment of a LocURI that says whose tree it names.
@@ -141,17 +143,7 @@ func unescapeSegment(p string) (string, error) {
 	return seg, nil
 }
 
-func unhex(c byte) int {
-	switch {
-	case c >= '0' && c <= '9':
-		return int(c - '0')
-	case c >= 'a' && c <= 'f':
-		return int(c-'a') + 10
-	case c >= 'A' && c <= 'F':
-		return int(c-'A') + 10
-	}
-	return -1
-}
+func unhex(c byte) int { return xmlscan.Unhex(c) }
 
 // String returns the canonical form: "./", then "Device/" or "User/" for
 // those scopes, then the node names joined by "/", each with '%', '/',

@@ -10,5 +10,3 @@ func broadcast(c byte) uint64 { return xmlscan.Broadcast(c) }
 func skipPlain(s string, i int, a, b, fold uint64) int { return xmlscan.SkipPlain(s, i, a, b, fold) }
 
 func plainWord(x, a, b, fold uint64) bool { return xmlscan.PlainWord(x, a, b, fold) }
-
-func skipPlain3(s string, i int, a, b, c uint64) int { return xmlscan.SkipPlain3(s, i, a, b, c) }

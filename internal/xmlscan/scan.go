@@ -408,7 +408,8 @@ func (sc *Scanner) QName(pos int) (string, int, int, error) {
 
 // ---- references ----
 
-func unhex(c byte) int {
+// Unhex returns the value of the hexadecimal digit c, or -1.
+func Unhex(c byte) int {
 	switch {
 	case c >= '0' && c <= '9':
 		return int(c - '0')
@@ -432,7 +433,7 @@ func (sc *Scanner) Ref(pos int) (int, error) {
 		if end < len(s)-pos && s[pos+end] == 'x' {
 			end++
 		}
-		for end < len(s)-pos && unhex(s[pos+end]) >= 0 {
+		for end < len(s)-pos && Unhex(s[pos+end]) >= 0 {
 			end++
 		}
 	} else {
