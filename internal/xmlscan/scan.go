@@ -847,7 +847,9 @@ func (sc *Scanner) XMLDecl(pos int) (int, error) {
 			}
 			seen = 1
 		case key == "encoding" && seen == 1:
-			if val == "" || strings.Trim(val, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != "" {
+			// EncName: a letter, then letters, digits, '.', '_' and '-'
+			if val == "" || !(val[0] >= 'a' && val[0] <= 'z' || val[0] >= 'A' && val[0] <= 'Z') ||
+				strings.Trim(val, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != "" {
 				return pos, sc.Syntax(pos, "malformed encoding name %q", val)
 			}
 			seen = 2
