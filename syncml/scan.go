@@ -79,7 +79,9 @@ func (sc *scanner) setLimits(lim Limits) {
 // out, and returns sc to the pool.
 func putScanner(sc *scanner) {
 	sc.Scanner.Reset(nil)
-	*sc = scanner{Scanner: sc.Scanner}
+	sc.lim, sc.base, sc.baseLine, sc.baseCol = Limits{}, 0, 0, 0
+	sc.rootNS, sc.lastStart, sc.elements = "", 0, 0
+	sc.slabs = slabs{}
 	scanners.Put(sc)
 }
 
