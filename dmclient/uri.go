@@ -1,6 +1,6 @@
 package dmclient
 
-import "strings"
+import "github.com/windc-go/windc/syncml"
 
 // A URI is the LocURI of a DMClient node, with dynamic segments already
 // percent-encoded.
@@ -15,39 +15,13 @@ const Root URI = "./Device/Vendor/MSFT/DMClient"
 // UserRoot is the DMClient CSP in the user scope.
 const UserRoot URI = "./User/Vendor/MSFT/DMClient"
 
-// EscapeSegment percent-encodes s for use as one LocURI segment: every
-// byte other than ASCII letters, digits and "-._~" becomes %XX (UTF-8
-// bytes for other characters), so "MS DM SERVER" gives "MS%20DM%20SERVER"
-// and a "/" cannot split the segment.
+// EscapeSegment percent-encodes s for use as one LocURI segment, the way
+// syncml.LocURI writes node names (syncml.AppendEscapedSegment): space,
+// control and non-ASCII bytes, '%', '/', '?' and '#' become %XX, so
+// "MS DM SERVER" gives "MS%20DM%20SERVER" and a "/" cannot split the
+// segment.
 func EscapeSegment(s string) string {
-	const hex = "0123456789ABCDEF"
-	n := 0
-	for i := 0; i < len(s); i++ {
-		if !unreserved(s[i]) {
-			n++
-		}
-	}
-	if n == 0 {
-		return s
-	}
-	var b strings.Builder
-	b.Grow(len(s) + 2*n)
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if unreserved(c) {
-			b.WriteByte(c)
-			continue
-		}
-		b.WriteByte('%')
-		b.WriteByte(hex[c>>4])
-		b.WriteByte(hex[c&15])
-	}
-	return b.String()
-}
-
-func unreserved(c byte) bool {
-	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
-		c == '-' || c == '.' || c == '_' || c == '~'
+	return string(syncml.AppendEscapedSegment(make([]byte, 0, len(s)+8), s))
 }
 
 // LinkedEnrollment addresses the LinkedEnrollment nodes of one provider

@@ -32,7 +32,8 @@ func TestEscapeSegment(t *testing.T) {
 		{"plain-ID_1.2~x", "plain-ID_1.2~x"},
 		{"a/b", "a%2Fb"},
 		{"100%", "100%25"},
-		{"{GUID}", "%7BGUID%7D"},
+		{"{GUID}", "{GUID}"},
+		{"a?b#c", "a%3Fb%23c"},
 		{"é", "%C3%A9"},
 		{"", ""},
 	}
