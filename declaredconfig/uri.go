@@ -4,6 +4,8 @@ import (
 	"crypto/rand"
 	"fmt"
 	"strings"
+
+	"github.com/windc-go/windc/syncml"
 )
 
 // A Scope is the tree a URI starts in: ./Device or ./User.
@@ -197,61 +199,70 @@ func (u URI) Check() error {
 	return CheckDocID(u.DocID)
 }
 
-// ParseURI reads a LocURI of the CSP. The scope and the fixed segments
-// match without regard to case (devices report "./user/vendor/msft/…");
-// the DocID is kept as written and must be a GUID.
+// ParseURI reads a LocURI of the CSP. It is read with syncml.ParseLocURI
+// (so the rules for "./", percent-escapes, "..", and empty segments are
+// the same as everywhere in the module), a LocURI without a scope is in
+// Device scope, and the scope and the fixed segments match without regard
+// to case (devices report "./user/vendor/msft/…"); the DocID is kept as
+// written and must be a GUID.
 func ParseURI(s string) (URI, error) {
-	var u URI
-	rest, ok := cutFold(s, "./Device"+cspPath)
-	if ok {
-		u.Scope = Device
-	} else if rest, ok = cutFold(s, "./User"+cspPath); ok {
-		u.Scope = User
-	} else {
-		return URI{}, errorf("%w: %q", ErrURI, s)
+	l, err := syncml.ParseLocURI(s)
+	if err != nil {
+		return URI{}, errorf("%w: %w", ErrURI, err)
 	}
-	if strings.EqualFold(rest, mscPath+"RefreshInterval") {
-		u.Node = NodeRefreshInterval
-	} else if strings.EqualFold(rest, mscPath+"ConflictResolution") {
-		u.Node = NodeConflictResolution
-	} else {
-		seg := strings.Split(rest, "/")
-		if len(seg) < 5 || !strings.EqualFold(seg[0], "Host") {
-			return URI{}, errorf("%w: %q", ErrURI, s)
+	var u URI
+	switch l.Scope {
+	case syncml.ScopeUser:
+		u.Scope = User
+	default:
+		u.Scope = Device
+	}
+	seg := l.Segments
+	is := func(i int, names ...string) bool {
+		if len(seg) != i+len(names) {
+			return false
 		}
+		for k, n := range names {
+			if !strings.EqualFold(seg[i+k], n) {
+				return false
+			}
+		}
+		return true
+	}
+	if len(seg) < 4 || !strings.EqualFold(seg[0], "Vendor") || !strings.EqualFold(seg[1], "MSFT") || !strings.EqualFold(seg[2], "DeclaredConfiguration") {
+		return URI{}, errorf("%w: %q is not a DeclaredConfiguration node", ErrURI, s)
+	}
+	switch {
+	case is(3, "ManagementServiceConfiguration", "RefreshInterval"):
+		u.Node = NodeRefreshInterval
+	case is(3, "ManagementServiceConfiguration", "ConflictResolution"):
+		u.Node = NodeConflictResolution
+	case len(seg) >= 8 && strings.EqualFold(seg[3], "Host"):
 		for _, h := range []Host{Complete, Inventory, BulkTemplate} {
-			if strings.EqualFold(seg[1], h.String()) {
+			if strings.EqualFold(seg[4], h.String()) {
 				u.Host = h
 			}
 		}
-		u.DocID = seg[3]
-		tail := strings.Join(seg[4:], "/")
+		u.DocID = seg[6]
 		switch {
-		case strings.EqualFold(seg[2], "Results") && strings.EqualFold(tail, "Document"):
+		case strings.EqualFold(seg[5], "Results") && is(7, "Document"):
 			u.Node = NodeResults
-		case !strings.EqualFold(seg[2], "Documents"):
-		case strings.EqualFold(tail, "Document"):
+		case !strings.EqualFold(seg[5], "Documents"):
+		case is(7, "Document"):
 			u.Node = NodeDocument
-		case strings.EqualFold(tail, "Properties/Abandoned"):
+		case is(7, "Properties", "Abandoned"):
 			u.Node = NodeAbandoned
-		case strings.EqualFold(tail, "BulkVariables/Value"):
+		case is(7, "BulkVariables", "Value"):
 			u.Node = NodeBulkVariables
 		}
-		if u.Host == 0 || u.Node == 0 {
-			return URI{}, errorf("%w: %q", ErrURI, s)
-		}
+	}
+	if u.Node == 0 || u.Node != NodeRefreshInterval && u.Node != NodeConflictResolution && u.Host == 0 {
+		return URI{}, errorf("%w: %q", ErrURI, s)
 	}
 	if err := u.Check(); err != nil {
 		return URI{}, errorf("%q: %w", s, err)
 	}
 	return u, nil
-}
-
-func cutFold(s, prefix string) (string, bool) {
-	if len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix) {
-		return s[len(prefix):], true
-	}
-	return s, false
 }
 
 // CheckDocID reports whether id is a GUID in the form the CSP requires:

@@ -33,6 +33,10 @@ func TestURIs(t *testing.T) {
 		}
 	}
 	// Devices report lower-case paths.
+	// no scope is device scope; escapes are decoded once
+	if u, err := ParseURI("./Vendor/MSFT/DeclaredConfiguration/Host/Complete/Documents/" + id + "/Docu%6Dent"); err != nil || u != DocumentURI(Device, Complete, id) {
+		t.Errorf("scope-less ParseURI = %+v, %v", u, err)
+	}
 	if u, err := ParseURI("./user/vendor/msft/declaredconfiguration/host/complete/documents/" + id + "/document"); err != nil || u != DocumentURI(User, Complete, id) {
 		t.Errorf("lower-case URI: %+v, %v", u, err)
 	}
@@ -44,6 +48,9 @@ func TestURIs(t *testing.T) {
 		"./Device/Vendor/MSFT/DeclaredConfiguration/Host/Complete/Documents/" + id,
 		"./Device/Vendor/MSFT/DMClient/Provider/X",
 		"./Device/Vendor/MSFT/DeclaredConfiguration/Host/Template/Documents/" + id + "/Document",
+		"./Device/Vendor/MSFT/DeclaredConfiguration/Host/Complete/Documents/../Documents/" + id + "/Document",
+		"/Device/Vendor/MSFT/DeclaredConfiguration/Host/Complete/Documents/" + id + "/Document",
+		"./Device/Vendor/MSFT/DeclaredConfiguration/Host/Complete/Documents/" + id + "/Document/",
 	} {
 		if _, err := ParseURI(bad); !errors.Is(err, ErrURI) && !errors.Is(err, ErrInvalid) {
 			t.Errorf("ParseURI(%q) err = %v, want ErrURI or ErrInvalid", bad, err)
