@@ -736,7 +736,8 @@ func (sc *scanner) data(t tag, pos int) (*Data, int, error) {
 	// puts Data.Namespaces back on the Data element
 	sc.Capturing, sc.CapFloor, sc.Captured = true, len(sc.NS), sc.Captured[:0]
 	t.Self = false
-	end, endTag, err := sc.raw(t, start)
+	// the leading character data is read and checked already
+	end, endTag, err := sc.raw(t, next)
 	sc.Capturing, sc.CapFloor = saveCap, saveFloor
 	if err != nil {
 		return nil, end, err
