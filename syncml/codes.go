@@ -152,6 +152,10 @@ func (c StatusCode) String() string {
 	return strconv.Itoa(int(c))
 }
 
+// Data returns a new Data carrying c as a Status's code, in decimal text,
+// such as &Status{…, Data: StatusOK.Data()}.
+func (c StatusCode) Data() *Data { return Text(strconv.Itoa(int(c))) }
+
 // Success reports whether c is in the 2xx class.
 func (c StatusCode) Success() bool { return c >= 200 && c < 300 }
 
@@ -196,6 +200,10 @@ func (c AlertCode) String() string {
 	}
 	return strconv.Itoa(int(c))
 }
+
+// Data returns a new Data carrying c as an Alert's code, in decimal text,
+// such as &Alert{…, Data: AlertClientInitiated.Data()}.
+func (c AlertCode) Data() *Data { return Text(strconv.Itoa(int(c))) }
 
 // parseCode reads a decimal code, allowing surrounding XML whitespace.
 func parseCode(s string) (int, error) {

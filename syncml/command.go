@@ -5,6 +5,10 @@ import "strconv"
 // A Command is one SyncML command element: *Add, *Alert, *Atomic, *Copy,
 // *Delete, *Exec, *Get, *Replace, *Results, *Sequence, *Status, or *Unknown
 // for any other element. The set is closed: other packages cannot add to it.
+//
+// The methods give the parts most commands share without a type switch.
+// They are safe on a typed nil pointer, which answers zero values (SetID
+// does nothing).
 type Command interface {
 	// ElementName is the command's element name, such as "Replace".
 	ElementName() string
@@ -12,7 +16,30 @@ type Command interface {
 	ID() string
 	// SetID sets the command's CmdID (it does nothing for *Unknown).
 	SetID(id string)
+	// ItemList returns the command's Items field itself (not a copy), nil
+	// for *Atomic, *Sequence and *Unknown, which have no items of their
+	// own. See Targets for the Target LocURIs of the items.
+	ItemList() []Item
+	// Nested returns the Commands field of *Atomic and *Sequence itself
+	// (not a copy), nil for every other command.
+	Nested() []Command
 	command()
+}
+
+// Targets returns the Target LocURI of each item of c that has a Target,
+// in item order; nil when there is none (*Atomic, *Sequence and *Unknown
+// have no items; a *Results names its items by Source).
+func Targets(c Command) []string {
+	if c == nil {
+		return nil
+	}
+	var out []string
+	for _, it := range c.ItemList() {
+		if it.Target != nil {
+			out = append(out, it.Target.LocURI)
+		}
+	}
+	return out
 }
 
 // Add creates a node, or sets the value of a new leaf node.
@@ -170,86 +197,323 @@ func (*Sequence) ElementName() string { return "Sequence" }
 // ElementName implements Command.
 func (*Status) ElementName() string { return "Status" }
 
-// ElementName implements Command; it returns the local part of Name.
-func (u *Unknown) ElementName() string { return localName(u.Name) }
+// ElementName implements Command; it returns the local part of Name ("" for
+// a nil *Unknown).
+func (u *Unknown) ElementName() string {
+	if u == nil {
+		return ""
+	}
+	return localName(u.Name)
+}
 
 // ID implements Command.
-func (c *Add) ID() string { return c.CmdID }
+func (c *Add) ID() string {
+	if c == nil {
+		return ""
+	}
+	return c.CmdID
+}
 
 // ID implements Command.
-func (c *Alert) ID() string { return c.CmdID }
+func (c *Alert) ID() string {
+	if c == nil {
+		return ""
+	}
+	return c.CmdID
+}
 
 // ID implements Command.
-func (c *Atomic) ID() string { return c.CmdID }
+func (c *Atomic) ID() string {
+	if c == nil {
+		return ""
+	}
+	return c.CmdID
+}
 
 // ID implements Command.
-func (c *Copy) ID() string { return c.CmdID }
+func (c *Copy) ID() string {
+	if c == nil {
+		return ""
+	}
+	return c.CmdID
+}
 
 // ID implements Command.
-func (c *Delete) ID() string { return c.CmdID }
+func (c *Delete) ID() string {
+	if c == nil {
+		return ""
+	}
+	return c.CmdID
+}
 
 // ID implements Command.
-func (c *Exec) ID() string { return c.CmdID }
+func (c *Exec) ID() string {
+	if c == nil {
+		return ""
+	}
+	return c.CmdID
+}
 
 // ID implements Command.
-func (c *Get) ID() string { return c.CmdID }
+func (c *Get) ID() string {
+	if c == nil {
+		return ""
+	}
+	return c.CmdID
+}
 
 // ID implements Command.
-func (c *Replace) ID() string { return c.CmdID }
+func (c *Replace) ID() string {
+	if c == nil {
+		return ""
+	}
+	return c.CmdID
+}
 
 // ID implements Command.
-func (c *Results) ID() string { return c.CmdID }
+func (c *Results) ID() string {
+	if c == nil {
+		return ""
+	}
+	return c.CmdID
+}
 
 // ID implements Command.
-func (c *Sequence) ID() string { return c.CmdID }
+func (c *Sequence) ID() string {
+	if c == nil {
+		return ""
+	}
+	return c.CmdID
+}
 
 // ID implements Command.
-func (c *Status) ID() string { return c.CmdID }
+func (c *Status) ID() string {
+	if c == nil {
+		return ""
+	}
+	return c.CmdID
+}
 
 // ID implements Command; an unknown element has no CmdID the model knows.
 func (*Unknown) ID() string { return "" }
 
 // SetID implements Command.
-func (c *Add) SetID(id string) { c.CmdID = id }
+func (c *Add) SetID(id string) {
+	if c != nil {
+		c.CmdID = id
+	}
+}
 
 // SetID implements Command.
-func (c *Alert) SetID(id string) { c.CmdID = id }
+func (c *Alert) SetID(id string) {
+	if c != nil {
+		c.CmdID = id
+	}
+}
 
 // SetID implements Command.
-func (c *Atomic) SetID(id string) { c.CmdID = id }
+func (c *Atomic) SetID(id string) {
+	if c != nil {
+		c.CmdID = id
+	}
+}
 
 // SetID implements Command.
-func (c *Copy) SetID(id string) { c.CmdID = id }
+func (c *Copy) SetID(id string) {
+	if c != nil {
+		c.CmdID = id
+	}
+}
 
 // SetID implements Command.
-func (c *Delete) SetID(id string) { c.CmdID = id }
+func (c *Delete) SetID(id string) {
+	if c != nil {
+		c.CmdID = id
+	}
+}
 
 // SetID implements Command.
-func (c *Exec) SetID(id string) { c.CmdID = id }
+func (c *Exec) SetID(id string) {
+	if c != nil {
+		c.CmdID = id
+	}
+}
 
 // SetID implements Command.
-func (c *Get) SetID(id string) { c.CmdID = id }
+func (c *Get) SetID(id string) {
+	if c != nil {
+		c.CmdID = id
+	}
+}
 
 // SetID implements Command.
-func (c *Replace) SetID(id string) { c.CmdID = id }
+func (c *Replace) SetID(id string) {
+	if c != nil {
+		c.CmdID = id
+	}
+}
 
 // SetID implements Command.
-func (c *Results) SetID(id string) { c.CmdID = id }
+func (c *Results) SetID(id string) {
+	if c != nil {
+		c.CmdID = id
+	}
+}
 
 // SetID implements Command.
-func (c *Sequence) SetID(id string) { c.CmdID = id }
+func (c *Sequence) SetID(id string) {
+	if c != nil {
+		c.CmdID = id
+	}
+}
 
 // SetID implements Command.
-func (c *Status) SetID(id string) { c.CmdID = id }
+func (c *Status) SetID(id string) {
+	if c != nil {
+		c.CmdID = id
+	}
+}
 
 // SetID implements Command; an unknown element's bytes are not changed.
 func (*Unknown) SetID(string) {}
+
+// ItemList implements Command.
+func (c *Add) ItemList() []Item {
+	if c == nil {
+		return nil
+	}
+	return c.Items
+}
+
+// ItemList implements Command.
+func (c *Alert) ItemList() []Item {
+	if c == nil {
+		return nil
+	}
+	return c.Items
+}
+
+// ItemList implements Command.
+func (c *Copy) ItemList() []Item {
+	if c == nil {
+		return nil
+	}
+	return c.Items
+}
+
+// ItemList implements Command.
+func (c *Delete) ItemList() []Item {
+	if c == nil {
+		return nil
+	}
+	return c.Items
+}
+
+// ItemList implements Command.
+func (c *Exec) ItemList() []Item {
+	if c == nil {
+		return nil
+	}
+	return c.Items
+}
+
+// ItemList implements Command.
+func (c *Get) ItemList() []Item {
+	if c == nil {
+		return nil
+	}
+	return c.Items
+}
+
+// ItemList implements Command.
+func (c *Replace) ItemList() []Item {
+	if c == nil {
+		return nil
+	}
+	return c.Items
+}
+
+// ItemList implements Command.
+func (c *Results) ItemList() []Item {
+	if c == nil {
+		return nil
+	}
+	return c.Items
+}
+
+// ItemList implements Command.
+func (c *Status) ItemList() []Item {
+	if c == nil {
+		return nil
+	}
+	return c.Items
+}
+
+// ItemList implements Command; an Atomic has no items of its own.
+func (*Atomic) ItemList() []Item { return nil }
+
+// ItemList implements Command; a Sequence has no items of its own.
+func (*Sequence) ItemList() []Item { return nil }
+
+// ItemList implements Command; an unknown element's items are not modelled.
+func (*Unknown) ItemList() []Item { return nil }
+
+// Nested implements Command.
+func (c *Atomic) Nested() []Command {
+	if c == nil {
+		return nil
+	}
+	return c.Commands
+}
+
+// Nested implements Command.
+func (c *Sequence) Nested() []Command {
+	if c == nil {
+		return nil
+	}
+	return c.Commands
+}
+
+// Nested implements Command; only Atomic and Sequence nest commands.
+func (*Add) Nested() []Command { return nil }
+
+// Nested implements Command; only Atomic and Sequence nest commands.
+func (*Alert) Nested() []Command { return nil }
+
+// Nested implements Command; only Atomic and Sequence nest commands.
+func (*Copy) Nested() []Command { return nil }
+
+// Nested implements Command; only Atomic and Sequence nest commands.
+func (*Delete) Nested() []Command { return nil }
+
+// Nested implements Command; only Atomic and Sequence nest commands.
+func (*Exec) Nested() []Command { return nil }
+
+// Nested implements Command; only Atomic and Sequence nest commands.
+func (*Get) Nested() []Command { return nil }
+
+// Nested implements Command; only Atomic and Sequence nest commands.
+func (*Replace) Nested() []Command { return nil }
+
+// Nested implements Command; only Atomic and Sequence nest commands.
+func (*Results) Nested() []Command { return nil }
+
+// Nested implements Command; only Atomic and Sequence nest commands.
+func (*Status) Nested() []Command { return nil }
+
+// Nested implements Command; only Atomic and Sequence nest commands.
+func (*Unknown) Nested() []Command { return nil }
 
 // NumberCommands gives every command in cmds without a CmdID, nested
 // commands of Atomic and Sequence included, the next free number counting
 // from next, in document order, and returns the number after the last one
 // used. Commands that have a CmdID keep it, and numbers they use are
-// skipped.
+// skipped; an *Unknown and a nil command are left alone.
+//
+// Builders in this module (dmclient, declaredconfig) return commands
+// without a CmdID: whoever sends them numbers them, a session layer by
+// itself, or the author of a hand-built message with
+// NumberCommands(m.Body.Commands, 1) before Marshal.
 func NumberCommands(cmds []Command, next int) int {
 	used := map[string]bool{}
 	var collect func([]Command)
@@ -261,12 +525,7 @@ func NumberCommands(cmds []Command, next int) int {
 			if id := c.ID(); id != "" {
 				used[cmdIDKey(id)] = true
 			}
-			switch c := c.(type) {
-			case *Atomic:
-				collect(c.Commands)
-			case *Sequence:
-				collect(c.Commands)
-			}
+			collect(c.Nested())
 		}
 	}
 	collect(cmds)
@@ -276,19 +535,17 @@ func NumberCommands(cmds []Command, next int) int {
 			if c == nil {
 				continue
 			}
-			if _, unknown := c.(*Unknown); !unknown && c.ID() == "" {
+			if c.ID() == "" {
 				for used[strconv.Itoa(next)] {
 					next++
 				}
-				c.SetID(strconv.Itoa(next))
-				next++
+				id := strconv.Itoa(next)
+				c.SetID(id)
+				if c.ID() == id { // an *Unknown or a typed nil takes no number
+					next++
+				}
 			}
-			switch c := c.(type) {
-			case *Atomic:
-				assign(c.Commands)
-			case *Sequence:
-				assign(c.Commands)
-			}
+			assign(c.Nested())
 		}
 	}
 	assign(cmds)
@@ -308,7 +565,8 @@ func (*Sequence) command() {}
 func (*Status) command()   {}
 func (*Unknown) command()  {}
 
-// Code reads the alert code from the Alert's Data.
+// Code reads the alert code from the Alert's Data: decimal digits with
+// optional XML white space around them; anything else is an error.
 func (c *Alert) Code() (AlertCode, error) {
 	if c.Data == nil {
 		return 0, errorf("Alert %q has no Data", c.CmdID)
@@ -320,7 +578,8 @@ func (c *Alert) Code() (AlertCode, error) {
 	return AlertCode(n), nil
 }
 
-// Code reads the status code from the Status's Data.
+// Code reads the status code from the Status's Data: decimal digits with
+// optional XML white space around them; anything else is an error.
 func (c *Status) Code() (StatusCode, error) {
 	if c.Data == nil {
 		return 0, errorf("Status %q has no Data", c.CmdID)

@@ -1,0 +1,65 @@
+package syncml
+
+import (
+	"strconv"
+	"testing"
+)
+
+// TestCodeData writes status and alert codes into Data and reads them
+// back through Status.Code and Alert.Code.
+func TestCodeData(t *testing.T) {
+	for _, c := range []StatusCode{StatusOK, StatusNotFound, StatusAtomicFailed, 999} {
+		d := c.Data()
+		if d.Kind != DataText || d.Value != strconv.Itoa(int(c)) {
+			t.Errorf("%v.Data() = %+v", c, d)
+		}
+		got, err := (&Status{Data: d}).Code()
+		if err != nil || got != c {
+			t.Errorf("Status{%v}.Code() = %v, %v", c, got, err)
+		}
+	}
+	for _, c := range []AlertCode{AlertClientInitiated, AlertClientEvent, AlertDisplay} {
+		d := c.Data()
+		got, err := (&Alert{Data: d}).Code()
+		if err != nil || got != c || d.Value != strconv.Itoa(int(c)) {
+			t.Errorf("Alert{%v}.Code() = %v, %v (Data %q)", c, got, err, d.Value)
+		}
+	}
+	// Each call returns a new Data, so changing one does not change another.
+	a, b := StatusOK.Data(), StatusOK.Data()
+	if a == b {
+		t.Error("StatusOK.Data() returned the same *Data twice")
+	}
+}
+
+// TestCodeRead: Code reads a decimal code with XML white space around it
+// and refuses anything else.
+func TestCodeRead(t *testing.T) {
+	tests := []struct {
+		data    *Data
+		want    int
+		wantErr bool
+	}{
+		{Text("200"), 200, false},
+		{Text(" 404\r\n"), 404, false},
+		{CDATA("1224"), 1224, false},
+		{Text(""), 0, true},
+		{Text("2O0"), 0, true},
+		{Text("-200"), 0, true},
+		{Text("+200"), 0, true},
+		{Text("0x1F"), 0, true},
+		{Text("1234567"), 0, true},
+		{nil, 0, true},
+	}
+	for _, tt := range tests {
+		st, errS := (&Status{Data: tt.data}).Code()
+		al, errA := (&Alert{Data: tt.data}).Code()
+		if (errS != nil) != tt.wantErr || (errA != nil) != tt.wantErr {
+			t.Errorf("%+v: errors %v, %v; want error %v", tt.data, errS, errA, tt.wantErr)
+			continue
+		}
+		if !tt.wantErr && (int(st) != tt.want || int(al) != tt.want) {
+			t.Errorf("%+v: codes %d, %d; want %d", tt.data, st, al, tt.want)
+		}
+	}
+}
