@@ -33,7 +33,7 @@ func ReadStatus(st *syncml.Status) error {
 
 // ReadEnrollStatus returns the EnrollStatus value in r.
 func ReadEnrollStatus(r *syncml.Results) (EnrollStatus, error) {
-	v, err := value(r, "/LinkedEnrollment/EnrollStatus")
+	v, err := value(r, "EnrollStatus")
 	if err != nil {
 		return 0, err
 	}
@@ -43,7 +43,7 @@ func ReadEnrollStatus(r *syncml.Results) (EnrollStatus, error) {
 // ReadLastError returns the LastError value in r; SOK when the last
 // operation did not fail.
 func ReadLastError(r *syncml.Results) (HRESULT, error) {
-	v, err := value(r, "/LinkedEnrollment/LastError")
+	v, err := value(r, "LastError")
 	if err != nil {
 		return 0, err
 	}
@@ -53,12 +53,12 @@ func ReadLastError(r *syncml.Results) (HRESULT, error) {
 // ReadDiscoveryEndpoint returns the DiscoveryEndpoint value in r; "" when
 // it is not set.
 func ReadDiscoveryEndpoint(r *syncml.Results) (string, error) {
-	return value(r, "/LinkedEnrollment/DiscoveryEndpoint")
+	return value(r, "DiscoveryEndpoint")
 }
 
 // ReadPriority returns the Priority value in r.
 func ReadPriority(r *syncml.Results) (int, error) {
-	v, err := value(r, "/LinkedEnrollment/Priority")
+	v, err := value(r, "Priority")
 	if err != nil {
 		return 0, err
 	}
@@ -69,36 +69,45 @@ func ReadPriority(r *syncml.Results) (int, error) {
 	return int(n), nil
 }
 
-// value finds the item of r whose Source names a node ending in suffix
-// (under some provider) and returns its data. An item without Source
+// value finds the item of r whose Source names the LinkedEnrollment node
+// leaf (under some provider) and returns its data. An item without Source
 // counts when it is the only one.
-func value(r *syncml.Results, suffix string) (string, error) {
+func value(r *syncml.Results, leaf string) (string, error) {
 	if r == nil {
 		return "", fmt.Errorf("%w: nil Results", ErrNoResult)
 	}
 	for _, it := range r.Items {
-		if it.Source == nil && len(r.Items) == 1 || it.Source != nil && matches(it.Source.LocURI, suffix) {
+		if it.Source == nil && len(r.Items) == 1 || it.Source != nil && matches(it.Source.LocURI, leaf) {
 			if it.Data == nil {
 				return "", nil
 			}
 			return it.Data.Value, nil
 		}
 	}
-	return "", fmt.Errorf("%w: %s in Results %q", ErrNoResult, strings.TrimPrefix(suffix, "/"), r.CmdRef)
+	return "", fmt.Errorf("%w: LinkedEnrollment/%s in Results %q", ErrNoResult, leaf, r.CmdRef)
 }
 
-// matches reports whether uri is a DMClient Provider/{id} node path ending
-// in suffix.
-func matches(uri, suffix string) bool {
-	for _, root := range []string{string(Root), "./Vendor/MSFT/DMClient", string(UserRoot)} {
-		rest, ok := strings.CutPrefix(uri, root+"/Provider/")
-		if !ok {
-			continue
-		}
-		id, tail, ok := strings.Cut(rest, "/")
-		return ok && id != "" && "/"+tail == suffix
+// matches reports whether uri names the node
+// Vendor/MSFT/DMClient/Provider/{ProviderID}/LinkedEnrollment/{leaf} of
+// some provider, in any scope. The LocURI is read with syncml.ParseLocURI,
+// so "./Device/…", "./device/…", "Device/…" and "./Vendor/…" name the same
+// node and escapes are decoded once; the fixed node names match without
+// regard to case, as devices report them either way.
+func matches(uri, leaf string) bool {
+	l, err := syncml.ParseLocURI(uri)
+	if err != nil {
+		return false
 	}
-	return false
+	want := [...]string{"Vendor", "MSFT", "DMClient", "Provider", "", "LinkedEnrollment", leaf}
+	if len(l.Segments) != len(want) {
+		return false
+	}
+	for i, w := range want {
+		if w != "" && !strings.EqualFold(l.Segments[i], w) {
+			return false
+		}
+	}
+	return true
 }
 
 func badValue(what, v string) error {

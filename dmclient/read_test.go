@@ -163,3 +163,43 @@ func TestReadStatus(t *testing.T) {
 		t.Errorf("ReadStatus(nil) = %v", err)
 	}
 }
+
+// TestReadLocURIForms: a result is recognised by its Source as
+// syncml.ParseLocURI reads it, whatever form of the same node the device
+// writes.
+func TestReadLocURIForms(t *testing.T) {
+	const tail = "/Vendor/MSFT/DMClient/Provider/MS%20DM%20SERVER/LinkedEnrollment/EnrollStatus"
+	tests := []struct {
+		uri string
+		ok  bool
+	}{
+		{"./Device" + tail, true},
+		{"./device" + tail, true},
+		{"./DEVICE" + tail, true},
+		{"Device" + tail, true},
+		{"device" + tail, true},
+		{"." + tail, true},
+		{tail[1:], true},
+		{"./User" + tail, true},
+		{"./user" + tail, true},
+		{"./device/vendor/msft/dmclient/provider/MS%20DM%20SERVER/linkedenrollment/enrollstatus", true},
+		{"./Device/Vendor/MSFT/DMClient/Provider/MS DM SERVER/LinkedEnrollment/EnrollStatus", true},
+		{"./Device" + tail + "/Extra", false},
+		{"./Device/Vendor/MSFT/DMClient/Provider/X/Y/LinkedEnrollment/EnrollStatus", false},
+		{"./Device/Vendor/MSFT/DMClient/Provider/%2E/LinkedEnrollment/EnrollStatus", false},
+		{".//Device" + tail, false},
+		{"/Device" + tail, false},
+		{"./Device/Vendor/MSFT/DMClientX/Provider/X/LinkedEnrollment/EnrollStatus", false},
+		{"./Device/Vendor/MSFT/DMClient/Provider/X/LinkedEnrollment/LastError", false},
+		{"./Device/Vendor/MSFT/DMClient/Provider/X/LinkedEnrollment/EnrollStatus%", false},
+	}
+	for _, tt := range tests {
+		got, err := ReadEnrollStatus(results(tt.uri, "4"))
+		switch {
+		case tt.ok && (err != nil || got != StatusEnrollmentSucceeded):
+			t.Errorf("%s: ReadEnrollStatus = %v, %v; want EnrollmentSucceeded", tt.uri, got, err)
+		case !tt.ok && !errors.Is(err, ErrNoResult):
+			t.Errorf("%s: ReadEnrollStatus = %v, %v; want ErrNoResult", tt.uri, got, err)
+		}
+	}
+}
