@@ -55,49 +55,53 @@ func documentItem(u URI, d *Document, kind syncml.DataKind) (syncml.Item, error)
 	return syncml.Item{Meta: chrMeta(), Target: target(u), Data: data}, nil
 }
 
+// The builders below return commands without a CmdID: whoever sends them
+// numbers them (a session, or syncml.NumberCommands for a hand-built
+// message). Each addresses one node with one Item.
+
 // AddDocument returns an Add that sends d to the Document node u, carried as
 // escaped text, CDATA or markup as kind says. d must pass Validate(u).
-func AddDocument(cmdID string, u URI, d *Document, kind syncml.DataKind) (*syncml.Add, error) {
+func AddDocument(u URI, d *Document, kind syncml.DataKind) (*syncml.Add, error) {
 	it, err := documentItem(u, d, kind)
 	if err != nil {
 		return nil, err
 	}
-	return &syncml.Add{CmdID: cmdID, Items: []syncml.Item{it}}, nil
+	return &syncml.Add{Items: []syncml.Item{it}}, nil
 }
 
 // ReplaceDocument returns a Replace that sends d (a new document, or a new
 // version under the same DocID with a new checksum) to the Document node u.
 // d must pass Validate(u).
-func ReplaceDocument(cmdID string, u URI, d *Document, kind syncml.DataKind) (*syncml.Replace, error) {
+func ReplaceDocument(u URI, d *Document, kind syncml.DataKind) (*syncml.Replace, error) {
 	it, err := documentItem(u, d, kind)
 	if err != nil {
 		return nil, err
 	}
-	return &syncml.Replace{CmdID: cmdID, Items: []syncml.Item{it}}, nil
+	return &syncml.Replace{Items: []syncml.Item{it}}, nil
 }
 
 // DeleteDocument returns a Delete of the Document node u. The device drops
 // the document; the settings it made stay.
-func DeleteDocument(cmdID string, u URI) (*syncml.Delete, error) {
+func DeleteDocument(u URI) (*syncml.Delete, error) {
 	if err := needNode(u, NodeDocument); err != nil {
 		return nil, err
 	}
-	return &syncml.Delete{CmdID: cmdID, Items: []syncml.Item{{Target: target(u)}}}, nil
+	return &syncml.Delete{Items: []syncml.Item{{Target: target(u)}}}, nil
 }
 
 // GetDocument returns a Get of the Document node u: the document as the
 // device holds it.
-func GetDocument(cmdID string, u URI) (*syncml.Get, error) {
+func GetDocument(u URI) (*syncml.Get, error) {
 	if err := needNode(u, NodeDocument); err != nil {
 		return nil, err
 	}
-	return &syncml.Get{CmdID: cmdID, Items: []syncml.Item{{Meta: chrMeta(), Target: target(u)}}}, nil
+	return &syncml.Get{Items: []syncml.Item{{Meta: chrMeta(), Target: target(u)}}}, nil
 }
 
 // SetAbandoned returns a Replace of the Properties/Abandoned node u: 1
 // abandons the document (its resources stay but are no longer kept in the
 // desired state and may be managed by legacy MDM again), 0 takes it back.
-func SetAbandoned(cmdID string, u URI, abandoned bool) (*syncml.Replace, error) {
+func SetAbandoned(u URI, abandoned bool) (*syncml.Replace, error) {
 	if err := needNode(u, NodeAbandoned); err != nil {
 		return nil, err
 	}
@@ -105,21 +109,21 @@ func SetAbandoned(cmdID string, u URI, abandoned bool) (*syncml.Replace, error) 
 	if abandoned {
 		v = "1"
 	}
-	return &syncml.Replace{CmdID: cmdID, Items: []syncml.Item{{Meta: intMeta(), Target: target(u), Data: syncml.Text(v)}}}, nil
+	return &syncml.Replace{Items: []syncml.Item{{Meta: intMeta(), Target: target(u), Data: syncml.Text(v)}}}, nil
 }
 
 // GetResults returns a Get of the Results node u; the device answers with
 // a Results command whose Data is a Result.
-func GetResults(cmdID string, u URI) (*syncml.Get, error) {
+func GetResults(u URI) (*syncml.Get, error) {
 	if err := needNode(u, NodeResults); err != nil {
 		return nil, err
 	}
-	return &syncml.Get{CmdID: cmdID, Items: []syncml.Item{{Meta: chrMeta(), Target: target(u)}}}, nil
+	return &syncml.Get{Items: []syncml.Item{{Meta: chrMeta(), Target: target(u)}}}, nil
 }
 
 // ReplaceBulkVariables returns a Replace that sends the instance data of a
 // bulk template to its BulkVariables/Value node u.
-func ReplaceBulkVariables(cmdID string, u URI, b *InstanceBlob, kind syncml.DataKind) (*syncml.Replace, error) {
+func ReplaceBulkVariables(u URI, b *InstanceBlob, kind syncml.DataKind) (*syncml.Replace, error) {
 	if err := needNode(u, NodeBulkVariables); err != nil {
 		return nil, err
 	}
@@ -127,7 +131,7 @@ func ReplaceBulkVariables(cmdID string, u URI, b *InstanceBlob, kind syncml.Data
 	if err != nil {
 		return nil, err
 	}
-	return &syncml.Replace{CmdID: cmdID, Items: []syncml.Item{{Meta: chrMeta(), Target: target(u), Data: data}}}, nil
+	return &syncml.Replace{Items: []syncml.Item{{Meta: chrMeta(), Target: target(u), Data: data}}}, nil
 }
 
 // MinRefreshInterval and DefaultRefreshInterval bound RefreshInterval, in
@@ -138,17 +142,17 @@ const (
 )
 
 // GetRefreshInterval returns a Get of RefreshIntervalURI.
-func GetRefreshInterval(cmdID string) *syncml.Get {
-	return &syncml.Get{CmdID: cmdID, Items: []syncml.Item{{Target: &syncml.Location{LocURI: RefreshIntervalURI}}}}
+func GetRefreshInterval() *syncml.Get {
+	return &syncml.Get{Items: []syncml.Item{{Target: &syncml.Location{LocURI: RefreshIntervalURI}}}}
 }
 
 // ReplaceRefreshInterval returns a Replace that sets the minutes between
 // drift checks; minutes must be at least MinRefreshInterval.
-func ReplaceRefreshInterval(cmdID string, minutes uint32) (*syncml.Replace, error) {
+func ReplaceRefreshInterval(minutes uint32) (*syncml.Replace, error) {
 	if minutes < MinRefreshInterval {
 		return nil, errorf("%w: refresh interval %d is below %d minutes", ErrInvalid, minutes, MinRefreshInterval)
 	}
-	return &syncml.Replace{CmdID: cmdID, Items: []syncml.Item{{
+	return &syncml.Replace{Items: []syncml.Item{{
 		Meta:   intMeta(),
 		Target: &syncml.Location{LocURI: RefreshIntervalURI},
 		Data:   syncml.Text(strconv.FormatUint(uint64(minutes), 10)),
@@ -157,23 +161,23 @@ func ReplaceRefreshInterval(cmdID string, minutes uint32) (*syncml.Replace, erro
 
 // DeleteRefreshInterval returns a Delete of RefreshIntervalURI: the device
 // goes back to the default schedule.
-func DeleteRefreshInterval(cmdID string) *syncml.Delete {
-	return &syncml.Delete{CmdID: cmdID, Items: []syncml.Item{{Target: &syncml.Location{LocURI: RefreshIntervalURI}}}}
+func DeleteRefreshInterval() *syncml.Delete {
+	return &syncml.Delete{Items: []syncml.Item{{Target: &syncml.Location{LocURI: RefreshIntervalURI}}}}
 }
 
 // GetConflictResolution returns a Get of ConflictResolutionURI.
-func GetConflictResolution(cmdID string) *syncml.Get {
-	return &syncml.Get{CmdID: cmdID, Items: []syncml.Item{{Target: &syncml.Location{LocURI: ConflictResolutionURI}}}}
+func GetConflictResolution() *syncml.Get {
+	return &syncml.Get{Items: []syncml.Item{{Target: &syncml.Location{LocURI: ConflictResolutionURI}}}}
 }
 
 // ReplaceConflictResolution returns a Replace that turns conflict
 // resolution on (1) or off (0).
-func ReplaceConflictResolution(cmdID string, on bool) *syncml.Replace {
+func ReplaceConflictResolution(on bool) *syncml.Replace {
 	v := "0"
 	if on {
 		v = "1"
 	}
-	return &syncml.Replace{CmdID: cmdID, Items: []syncml.Item{{
+	return &syncml.Replace{Items: []syncml.Item{{
 		Meta:   intMeta(),
 		Target: &syncml.Location{LocURI: ConflictResolutionURI},
 		Data:   syncml.Text(v),
@@ -181,6 +185,6 @@ func ReplaceConflictResolution(cmdID string, on bool) *syncml.Replace {
 }
 
 // DeleteConflictResolution returns a Delete of ConflictResolutionURI.
-func DeleteConflictResolution(cmdID string) *syncml.Delete {
-	return &syncml.Delete{CmdID: cmdID, Items: []syncml.Item{{Target: &syncml.Location{LocURI: ConflictResolutionURI}}}}
+func DeleteConflictResolution() *syncml.Delete {
+	return &syncml.Delete{Items: []syncml.Item{{Target: &syncml.Location{LocURI: ConflictResolutionURI}}}}
 }

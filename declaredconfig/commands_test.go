@@ -54,18 +54,22 @@ func TestCommandsEqualDocs(t *testing.T) {
 		marks []string
 		got   syncml.Command
 	}{
-		{"RefreshInterval Get", []string{"<Get>", "RefreshInterval</LocURI>"}, GetRefreshInterval("2")},
-		{"RefreshInterval Replace 30", []string{"<Replace>", "RefreshInterval</LocURI>"}, must(ReplaceRefreshInterval("2", 30))},
-		{"RefreshInterval Delete", []string{"<Delete>", "RefreshInterval</LocURI>"}, DeleteRefreshInterval("2")},
-		{"abandon", []string{"<Data>1</Data>", "Properties/Abandoned"}, must(SetAbandoned("2", AbandonedURI(Device, ext), true))},
-		{"delete document", []string{"<Delete>", "Documents/" + ext + "/Document"}, must(DeleteDocument("2", DocumentURI(Device, Complete, ext)))},
-		{"get VPN results", []string{"<Get>", "Complete/Results/" + vpn}, must(GetResults("1", ResultsURI(User, Complete, vpn)))},
-		{"get DSC results", []string{"<Get>", "Complete/Results/" + ext}, must(GetResults("2", ResultsURI(Device, Complete, ext)))},
-		{"get bulk template results", []string{"<Get>", "BulkTemplate/Results/" + bulk}, must(GetResults("2", ResultsURI(Device, BulkTemplate, bulk)))},
+		{"RefreshInterval Get", []string{"<Get>", "RefreshInterval</LocURI>"}, GetRefreshInterval()},
+		{"RefreshInterval Replace 30", []string{"<Replace>", "RefreshInterval</LocURI>"}, must(ReplaceRefreshInterval(30))},
+		{"RefreshInterval Delete", []string{"<Delete>", "RefreshInterval</LocURI>"}, DeleteRefreshInterval()},
+		{"abandon", []string{"<Data>1</Data>", "Properties/Abandoned"}, must(SetAbandoned(AbandonedURI(Device, ext), true))},
+		{"delete document", []string{"<Delete>", "Documents/" + ext + "/Document"}, must(DeleteDocument(DocumentURI(Device, Complete, ext)))},
+		{"get VPN results", []string{"<Get>", "Complete/Results/" + vpn}, must(GetResults(ResultsURI(User, Complete, vpn)))},
+		{"get DSC results", []string{"<Get>", "Complete/Results/" + ext}, must(GetResults(ResultsURI(Device, Complete, ext)))},
+		{"get bulk template results", []string{"<Get>", "BulkTemplate/Results/" + bulk}, must(GetResults(ResultsURI(Device, BulkTemplate, bulk)))},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			want := specCommand(t, tt.marks...)
+			if id := tt.got.ID(); id != "" {
+				t.Fatalf("builder gave CmdID %q, want none", id)
+			}
+			tt.got.SetID(want.ID()) // the sender numbers commands
 			if diff := cmp.Diff(want, tt.got); diff != "" {
 				t.Errorf("mismatch with the documentation (-docs +built):\n%s", diff)
 			}
@@ -98,14 +102,18 @@ func TestReplaceDocumentEqualsDocs(t *testing.T) {
 			if err := d.UnmarshalText([]byte(it.Data.Value)); err != nil {
 				t.Fatal(err)
 			}
-			got = must(ReplaceDocument(want.CmdID, u, &d, syncml.DataCDATA))
+			got = must(ReplaceDocument(u, &d, syncml.DataCDATA))
 		} else {
 			var b InstanceBlob
 			if err := b.UnmarshalText([]byte(it.Data.Value)); err != nil {
 				t.Fatal(err)
 			}
-			got = must(ReplaceBulkVariables(want.CmdID, u, &b, syncml.DataCDATA))
+			got = must(ReplaceBulkVariables(u, &b, syncml.DataCDATA))
 		}
+		if got.CmdID != "" {
+			t.Errorf("%s: builder gave CmdID %q, want none", u, got.CmdID)
+		}
+		got.CmdID = want.CmdID // the sender numbers commands
 		// The documented Data is indented; compare the documents, then the
 		// rest of the command with the Data taken out.
 		wd, gd := newCodec(rootName(t, it.Data.Value)), newCodec(rootName(t, it.Data.Value))
@@ -135,25 +143,62 @@ func TestBuilderErrors(t *testing.T) {
 	id := "27FEA311-68B9-4320-9FC4-296F6FDFAFE2"
 	good := &Document{Schema: "1.0", Context: "Device", ID: id, Checksum: "1", Scenario: ScenarioWifi,
 		CSPs: []CSP{{Name: "./Vendor/MSFT/WiFi", Settings: []Setting{{Path: "Profile/x/WlanXml", Type: "chr", Value: "v"}}}}}
-	if _, err := ReplaceRefreshInterval("1", 29); !errors.Is(err, ErrInvalid) {
+	if _, err := ReplaceRefreshInterval(29); !errors.Is(err, ErrInvalid) {
 		t.Errorf("RefreshInterval 29: err = %v, want ErrInvalid", err)
 	}
-	if _, err := ReplaceDocument("1", DocumentURI(User, Complete, id), good, syncml.DataText); !errors.Is(err, ErrInvalid) {
+	if _, err := ReplaceDocument(DocumentURI(User, Complete, id), good, syncml.DataText); !errors.Is(err, ErrInvalid) {
 		t.Errorf("Device document to User scope: err = %v, want ErrInvalid", err)
 	}
-	if _, err := ReplaceDocument("1", ResultsURI(Device, Complete, id), good, syncml.DataText); !errors.Is(err, ErrURI) {
+	if _, err := ReplaceDocument(ResultsURI(Device, Complete, id), good, syncml.DataText); !errors.Is(err, ErrURI) {
 		t.Errorf("document to a Results node: err = %v, want ErrURI", err)
 	}
-	if _, err := SetAbandoned("1", URI{Scope: Device, Host: Inventory, DocID: id, Node: NodeAbandoned}, true); !errors.Is(err, ErrURI) {
+	if _, err := SetAbandoned(URI{Scope: Device, Host: Inventory, DocID: id, Node: NodeAbandoned}, true); !errors.Is(err, ErrURI) {
 		t.Errorf("Abandoned under Inventory: err = %v, want ErrURI", err)
 	}
 	for _, k := range []syncml.DataKind{syncml.DataText, syncml.DataCDATA, syncml.DataXML} {
-		c, err := AddDocument("1", DocumentURI(Device, Complete, id), good, k)
+		c, err := AddDocument(DocumentURI(Device, Complete, id), good, k)
 		if err != nil {
 			t.Fatalf("%v: %v", k, err)
 		}
 		if c.Items[0].Data.Kind != k {
 			t.Errorf("Data kind %v, want %v", c.Items[0].Data.Kind, k)
 		}
+	}
+}
+
+// TestBuildersLeaveCmdID: every builder returns a command without a CmdID,
+// for the sender to number.
+func TestBuildersLeaveCmdID(t *testing.T) {
+	id := "27FEA311-68B9-4320-9FC4-296F6FDFAFE2"
+	doc := &Document{Schema: "1.0", Context: "Device", ID: id, Checksum: "1", Scenario: ScenarioWifi,
+		CSPs: []CSP{{Name: "./Vendor/MSFT/WiFi", Settings: []Setting{{Path: "Profile/x/WlanXml", Type: "chr", Value: "v"}}}}}
+	blob := &InstanceBlob{Schema: "1.0"}
+	cmds := []syncml.Command{
+		must(AddDocument(DocumentURI(Device, Complete, id), doc, syncml.DataText)),
+		must(ReplaceDocument(DocumentURI(Device, Complete, id), doc, syncml.DataCDATA)),
+		must(DeleteDocument(DocumentURI(Device, Complete, id))),
+		must(GetDocument(DocumentURI(Device, Complete, id))),
+		must(SetAbandoned(AbandonedURI(Device, id), true)),
+		must(GetResults(ResultsURI(Device, Complete, id))),
+		must(ReplaceBulkVariables(BulkVariablesURI(Device, id), blob, syncml.DataXML)),
+		GetRefreshInterval(), must(ReplaceRefreshInterval(30)), DeleteRefreshInterval(),
+		GetConflictResolution(), ReplaceConflictResolution(true), DeleteConflictResolution(),
+	}
+	for i, c := range cmds {
+		if c.ID() != "" {
+			t.Errorf("%d: %s has CmdID %q, want none", i, c.ElementName(), c.ID())
+		}
+		if len(syncml.Targets(c)) != 1 {
+			t.Errorf("%d: %s targets %v, want one node", i, c.ElementName(), syncml.Targets(c))
+		}
+	}
+	if next := syncml.NumberCommands(cmds, 1); next != len(cmds)+1 {
+		t.Errorf("NumberCommands returned %d, want %d", next, len(cmds)+1)
+	}
+	m := &syncml.Message{Header: syncml.Header{VerDTD: "1.2", VerProto: "DM/1.2", SessionID: "1", MsgID: "1",
+		Target: syncml.Location{LocURI: "device"}, Source: syncml.Location{LocURI: "https://127.0.0.1/mdm"}},
+		Body: syncml.Body{Commands: cmds, Final: true}}
+	if err := m.Validate(); err != nil {
+		t.Errorf("numbered message: %v", err)
 	}
 }

@@ -22,18 +22,21 @@ func Example_roundTrip() {
 			},
 		}},
 	}
-	replace, err := declaredconfig.ReplaceDocument("2", target, doc, syncml.DataCDATA)
+	replace, err := declaredconfig.ReplaceDocument(target, doc, syncml.DataCDATA)
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
+	// The sender numbers what builders return: here CmdID 2 of message 1.
+	msg := &syncml.Message{Header: syncml.Header{MsgID: "1"}, Body: syncml.Body{Commands: []syncml.Command{replace}, Final: true}}
+	syncml.NumberCommands(msg.Body.Commands, 2)
 	fmt.Println(replace.Items[0].Target.LocURI)
 	fmt.Println(replace.Items[0].Data.Value)
 
 	// The device's reply, as syncml.Unmarshal would give it.
 	reply := &syncml.Message{Body: syncml.Body{Commands: []syncml.Command{
-		&syncml.Status{CmdID: "1", MsgRef: "1", CmdRef: "2", Cmd: "Replace", Data: syncml.Text("200")},
-		&syncml.Alert{CmdID: "2", Data: syncml.Text("1224"), Items: []syncml.Item{{
+		&syncml.Status{CmdID: "1", MsgRef: "1", CmdRef: "2", Cmd: "Replace", Data: syncml.StatusOK.Data()},
+		&syncml.Alert{CmdID: "2", Data: syncml.AlertClientEvent.Data(), Items: []syncml.Item{{
 			Meta: &syncml.Meta{Type: declaredconfig.SummaryType},
 			Data: syncml.XML(`<DeclaredConfigurations schema="1.0"><DeclaredConfiguration context="Device" id="` + id +
 				`" checksum="11111111" result_checksum="EE4F" state="60"/></DeclaredConfigurations>`),
@@ -44,7 +47,8 @@ func Example_roundTrip() {
 		fmt.Println(err)
 		return
 	}
-	for _, st := range r.Evaluate([]declaredconfig.Desired{{URI: target, Checksum: doc.Checksum, CmdID: "2"}}) {
+	desired := []declaredconfig.Desired{{URI: target, Checksum: doc.Checksum, MsgID: msg.Header.MsgID, CmdID: replace.CmdID}}
+	for _, st := range r.Evaluate(desired, nil).Documents {
 		fmt.Println(st.DocID, st.Condition, st.State, st.Command)
 	}
 	// Output:
@@ -77,9 +81,9 @@ func ExampleDocument_UnmarshalText() {
 
 // The three RefreshInterval commands of the protocol overview.
 func ExampleReplaceRefreshInterval() {
-	get := declaredconfig.GetRefreshInterval("2")
-	set, _ := declaredconfig.ReplaceRefreshInterval("3", 30)
-	del := declaredconfig.DeleteRefreshInterval("4")
+	get := declaredconfig.GetRefreshInterval()
+	set, _ := declaredconfig.ReplaceRefreshInterval(30)
+	del := declaredconfig.DeleteRefreshInterval()
 	fmt.Println(get.Items[0].Target.LocURI)
 	fmt.Println(set.Items[0].Meta.Format, set.Items[0].Data.Value)
 	fmt.Println(del.ElementName())

@@ -84,13 +84,14 @@ func TestGolden(t *testing.T) {
 	// abandon, results, and the RefreshInterval trio.
 	u := DocumentURI(User, Complete, vpnID)
 	cmds := []syncml.Command{
-		must(ReplaceDocument("2", u, sampleDocument(), syncml.DataCDATA)),
-		must(AddDocument("3", u, sampleDocument(), syncml.DataText)),
-		must(SetAbandoned("4", AbandonedURI(User, vpnID), false)),
-		must(GetResults("5", ResultsURI(User, Complete, vpnID))),
-		GetRefreshInterval("6"), must(ReplaceRefreshInterval("7", 60)), DeleteRefreshInterval("8"),
-		ReplaceConflictResolution("9", true),
+		must(ReplaceDocument(u, sampleDocument(), syncml.DataCDATA)),
+		must(AddDocument(u, sampleDocument(), syncml.DataText)),
+		must(SetAbandoned(AbandonedURI(User, vpnID), false)),
+		must(GetResults(ResultsURI(User, Complete, vpnID))),
+		GetRefreshInterval(), must(ReplaceRefreshInterval(60)), DeleteRefreshInterval(),
+		ReplaceConflictResolution(true),
 	}
+	syncml.NumberCommands(cmds, 2)
 	m := &syncml.Message{XMLNS: syncml.NamespaceSyncML12, Header: syncml.Header{VerDTD: "1.2", VerProto: "DM/1.2", SessionID: "1", MsgID: "2",
 		Target: syncml.Location{LocURI: "device"}, Source: syncml.Location{LocURI: "https://mdm.example/windc"}},
 		Body: syncml.Body{Commands: cmds, Final: true}}

@@ -1,82 +1,103 @@
 package declaredconfig
 
 import (
+	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/windc-go/windc/syncml"
 )
 
-// A Reply is what a device's message says about declared configuration:
-// the Status of each command, the Results of Gets on Results nodes, and the
-// 1224 summary.
+// A Reply is what a device's messages say about declared configuration:
+// every Status, every Results item and the 1224 summary. A device may
+// answer one server message over several of its own, so a Reply can be
+// read from several messages; Evaluate matches what it holds to what the
+// server sent.
 type Reply struct {
-	Summary  *Summary         // nil when the message has no summary alert
+	// Summary is read from the last message that carries a summary alert;
+	// nil when none does.
+	Summary  *Summary
 	Statuses []*syncml.Status // every Status, in message order
-	Results  []ResultItem     // every Results item whose Source is a Results node
+	Results  []ResultItem     // every item of every Results, in message order
 }
 
-// A ResultItem is one Results item read from a device's message.
+// A ResultItem is one item of a Results command of a device's message.
 type ResultItem struct {
-	URI    URI     // the Results node it came from
-	CmdRef string  // the CmdID of the Get it answers
-	Result *Result // nil when Err is set
-	Err    error   // the item's Data could not be read as a Result
+	// MsgRef is the MsgID of the server's message that carried the Get it
+	// answers: the Results' MsgRef, or "1" when the Results has none, as
+	// MS-MDM says (2.2.7.8).
+	MsgRef  string
+	CmdRef  string          // the CmdID of the Get it answers
+	Results *syncml.Results // the Results command
+	Index   int             // the item's index in Results.Items
 }
 
-// ReadReply reads a device's message. Statuses and results are always
-// collected; a Results item that cannot be read records its error in its
-// ResultItem. The error is non-nil only when a summary alert is present but
-// cannot be read (the Reply is still returned, without Summary).
-func ReadReply(m *syncml.Message) (*Reply, error) {
+// Item returns the item.
+func (ri ResultItem) Item() syncml.Item { return ri.Results.Items[ri.Index] }
+
+// ReadReply reads a device's messages, in the order they came, looking
+// inside Atomic and Sequence too. Statuses and Results items are always
+// collected (nil commands and nil messages are skipped). The error is
+// non-nil only when a summary alert is present but cannot be read; the
+// Reply is still returned, with the last summary that could be read.
+func ReadReply(msgs ...*syncml.Message) (*Reply, error) {
 	r := &Reply{}
-	r.collect(m.Body.Commands)
-	var err error
-	if d := findSummaryData(m.Body.Commands); d != nil {
+	var errs []error
+	for _, m := range msgs {
+		if m == nil {
+			continue
+		}
+		r.collect(m.Body.Commands)
+		d := findSummaryData(m.Body.Commands)
+		if d == nil {
+			continue
+		}
 		var s Summary
-		if e := s.unmarshal([]byte(d.Value), defaultLimits, dataScope(d)...); e != nil {
-			err = errorf("1224 alert: %w", unwrapPrefix(e))
+		if err := s.unmarshal([]byte(d.Value), defaultLimits, dataScope(d)...); err != nil {
+			where := "1224 alert"
+			if len(msgs) > 1 {
+				where = "message " + strconv.Quote(m.Header.MsgID) + ": " + where
+			}
+			errs = append(errs, errorf("%s: %w", where, unwrapPrefix(err)))
 		} else {
 			r.Summary = &s
 		}
 	}
-	return r, err
+	return r, errors.Join(errs...)
 }
 
 func (r *Reply) collect(cmds []syncml.Command) {
 	for _, c := range cmds {
 		switch c := c.(type) {
+		case nil:
 		case *syncml.Status:
-			r.Statuses = append(r.Statuses, c)
-		case *syncml.Results:
-			for _, it := range c.Items {
-				if it.Source == nil {
-					continue
-				}
-				u, err := ParseURI(it.Source.LocURI)
-				if err != nil || u.Node != NodeResults {
-					continue
-				}
-				ri := ResultItem{URI: u, CmdRef: c.CmdRef}
-				if it.Data == nil {
-					ri.Err = errorf("%w: Results item for %s has no Data", ErrStructure, u)
-				} else {
-					var res Result
-					if err := res.unmarshal([]byte(it.Data.Value), defaultLimits, dataScope(it.Data)...); err != nil {
-						ri.Err = err
-					} else {
-						ri.Result = &res
-					}
-				}
-				r.Results = append(r.Results, ri)
+			if c != nil {
+				r.Statuses = append(r.Statuses, c)
 			}
-		case *syncml.Atomic:
-			r.collect(c.Commands)
-		case *syncml.Sequence:
-			r.collect(c.Commands)
+		case *syncml.Results:
+			if c == nil {
+				continue
+			}
+			ref := c.MsgRef
+			if idKey(ref) == "" {
+				ref = "1"
+			}
+			for i := range c.Items {
+				r.Results = append(r.Results, ResultItem{MsgRef: ref, CmdRef: c.CmdRef, Results: c, Index: i})
+			}
+		default:
+			r.collect(c.Nested())
 		}
 	}
+}
+
+// A Sent is a command the server sent, named the way a device's Status and
+// Results refer to it.
+type Sent struct {
+	MsgID   string         // the MsgID of the server's message that carried it
+	Command syncml.Command // the command as sent, numbered (its CmdID set)
 }
 
 // Desired is what the server sent for one document, which Evaluate compares
@@ -84,8 +105,11 @@ func (r *Reply) collect(cmds []syncml.Command) {
 type Desired struct {
 	URI      URI    // the Document node the document was sent to
 	Checksum string // the checksum of the version sent
-	// CmdID is the CmdID of the Add or Replace that sent it in the message
-	// this reply answers; "" if it was sent earlier.
+	// MsgID and CmdID name the Add or Replace that sent this version, in
+	// a message the reply answers: the MsgID of the server's message and
+	// the command's CmdID; both "" if it was sent earlier. An empty MsgID
+	// with a CmdID is read as "1", the first message of a session.
+	MsgID     string
 	CmdID     string
 	Abandoned bool // the server has set Properties/Abandoned to 1
 	// LastResultChecksum is the result_checksum the device reported when
@@ -150,9 +174,37 @@ type DocumentStatus struct {
 	// Command is the Status code of the command that sent the document
 	// (0 if Desired.CmdID is empty or no Status answered it).
 	Command syncml.StatusCode
-	// Settings are read from a Result of the same version in the reply;
-	// nil when there is none.
+	// Result is the result of the version sent (or of no stated version),
+	// read from a Results that answers a Get of the document's Results
+	// node; nil when there is none.
+	Result *Result
+	// Settings are Result.Settings(); nil when Result is nil.
 	Settings []SettingStatus
+	// Document is the document as the device holds it, read from a
+	// Results that answers a Get of its Document node; nil when there is
+	// none.
+	Document *Document
+}
+
+// An Evaluation is the outcome of Evaluate: one status per desired
+// document, and what of the reply could not be used.
+type Evaluation struct {
+	Documents []DocumentStatus // one per Desired, in the order given
+	// Unmatched lists, in reply order (Statuses first, then Results
+	// items), every Status and Results item that answers neither a
+	// Desired document nor a Sent command, and every one that answers
+	// one but cannot be read. Statuses for the server's SyncHdr (CmdRef
+	// "0") answer no command and are not listed.
+	Unmatched []Unmatched
+}
+
+// An Unmatched is a Status or Results item of a reply that Evaluate could
+// not attribute or could not read.
+type Unmatched struct {
+	Command syncml.Command // the *syncml.Status or *syncml.Results
+	Item    int            // the index of the Results item; -1 for a Status
+	Reason  string         // why, in a few words
+	Err     error          // the error reading the code or Data, when that is why
 }
 
 // A SettingStatus is the outcome for one setting: a URI of a CSP, or a Key
@@ -205,43 +257,203 @@ func stateOrZero(s string) State {
 	return st
 }
 
-// Evaluate returns the status of each desired document, in the order given.
-// It matches DocIDs without regard to case.
-func (r *Reply) Evaluate(desired []Desired) []DocumentStatus {
-	out := make([]DocumentStatus, 0, len(desired))
-	for _, d := range desired {
-		out = append(out, r.evaluate(d))
+// Evaluate returns the status of each desired document, in the order
+// given, and what of the reply it could not use.
+//
+// A Status is matched by MsgRef and CmdRef: to the Desired whose MsgID and
+// CmdID name the command that sent the document, or to a Sent command. A
+// Results item is matched by MsgRef and CmdRef to a Sent Get, and within
+// it to the Get's item (its only one, or the one whose Target names the
+// same node as the item's Source); what the Get's Target names decides what
+// the item is, whatever its Source says (devices answer a Get of a
+// Complete Results node with a BulkTemplate Source). An item that answers
+// a Get of a desired document's Results node is read as its Result, one
+// that answers a Get of its Document node as its Document; items that
+// answer Gets of other nodes are left to the caller. So sent should hold
+// every Get whose answers the reply may carry; other commands may be
+// listed too, so that their Status is not reported as unmatched. DocIDs
+// compare by EqualDocID.
+func (r *Reply) Evaluate(desired []Desired, sent []Sent) *Evaluation {
+	ev := &Evaluation{Documents: make([]DocumentStatus, len(desired))}
+	for i, d := range desired {
+		ev.Documents[i].DocID = d.URI.DocID
 	}
-	return out
-}
-
-func (r *Reply) evaluate(d Desired) DocumentStatus {
-	ds := DocumentStatus{DocID: d.URI.DocID}
-	if d.CmdID != "" {
-		for _, s := range r.Statuses {
-			if s.CmdRef == d.CmdID && (s.Cmd == "Add" || s.Cmd == "Replace" || s.Cmd == "") {
-				if code, err := s.Code(); err == nil {
-					ds.Command = code
-				}
+	bySent := make(map[ref]syncml.Command, len(sent))
+	for _, s := range sent {
+		if s.Command != nil && s.Command.ID() != "" {
+			bySent[refOf(s.MsgID, s.Command.ID())] = s.Command
+		}
+	}
+	for _, st := range r.Statuses {
+		k := refOf(st.MsgRef, st.CmdRef)
+		if k.cmd == "0" {
+			continue
+		}
+		_, used := bySent[k]
+		for i, d := range desired {
+			if d.CmdID == "" || refOf(d.MsgID, d.CmdID) != k {
+				continue
 			}
+			used = true
+			code, err := st.Code()
+			if err != nil {
+				ev.Unmatched = append(ev.Unmatched, Unmatched{Command: st, Item: -1,
+					Reason: "the status code of " + st.Cmd + " " + k.String() + " does not read", Err: err})
+				break
+			}
+			ev.Documents[i].Command = code
+		}
+		if !used {
+			ev.Unmatched = append(ev.Unmatched, Unmatched{Command: st, Item: -1,
+				Reason: "answers " + st.Cmd + " " + k.String() + ", which is neither a desired document's command nor a sent one"})
 		}
 	}
 	for _, ri := range r.Results {
-		if ri.Result == nil || ri.URI.Host != d.URI.Host || ri.URI.Scope != d.URI.Scope ||
-			!strings.EqualFold(ri.URI.DocID, d.URI.DocID) {
-			continue
-		}
-		if ri.Result.Checksum == "" || ri.Result.Checksum == d.Checksum {
-			ds.Settings = ri.Result.Settings()
+		if u, ok := ev.result(ri, desired, bySent); !ok {
+			ev.Unmatched = append(ev.Unmatched, u)
 		}
 	}
+	for i, d := range desired {
+		r.condition(&ev.Documents[i], d)
+	}
+	return ev
+}
+
+// result attributes one Results item; it returns false and the Unmatched
+// entry when it cannot.
+func (ev *Evaluation) result(ri ResultItem, desired []Desired, bySent map[ref]syncml.Command) (Unmatched, bool) {
+	k := refOf(ri.MsgRef, ri.CmdRef)
+	um := func(err error, format string, args ...any) (Unmatched, bool) {
+		return Unmatched{Command: ri.Results, Item: ri.Index, Reason: fmt.Sprintf(format, args...), Err: err}, false
+	}
+	item := ri.Item()
+	src := ""
+	if item.Source != nil {
+		src = item.Source.LocURI
+	}
+	c, ok := bySent[k]
+	if !ok {
+		return um(nil, "answers command %s, which was not sent (Source %q)", k, src)
+	}
+	if c.ElementName() != "Get" {
+		return um(nil, "answers %s %s, not a Get", c.ElementName(), k)
+	}
+	target, ok := getTarget(c.ItemList(), item)
+	if !ok {
+		return um(nil, "Get %s names no node %q", k, src)
+	}
+	u, err := ParseURI(target)
+	if err != nil || u.Node != NodeResults && u.Node != NodeDocument {
+		return Unmatched{}, true // a Get of another node: the caller's
+	}
+	i := slices.IndexFunc(desired, func(d Desired) bool {
+		return d.URI.Scope == u.Scope && d.URI.Host == u.Host && EqualDocID(d.URI.DocID, u.DocID)
+	})
+	if i < 0 {
+		return Unmatched{}, true // a document the caller did not ask about
+	}
+	if item.Data == nil {
+		return um(nil, "the answer to Get %s of %s has no Data", k, target)
+	}
+	ds := &ev.Documents[i]
+	if u.Node == NodeDocument {
+		var doc Document
+		if err := doc.unmarshal([]byte(item.Data.Value), defaultLimits, dataScope(item.Data)...); err != nil {
+			return um(err, "the answer to Get %s of %s does not read as a document", k, target)
+		}
+		if !EqualDocID(doc.ID, u.DocID) {
+			return um(nil, "the answer to Get %s of %s is document %q", k, target, doc.ID)
+		}
+		ds.Document = &doc
+		return Unmatched{}, true
+	}
+	var res Result
+	if err := res.unmarshal([]byte(item.Data.Value), defaultLimits, dataScope(item.Data)...); err != nil {
+		return um(err, "the answer to Get %s of %s does not read as a result", k, target)
+	}
+	if !EqualDocID(res.ID, u.DocID) {
+		return um(nil, "the answer to Get %s of %s is the result of document %q", k, target, res.ID)
+	}
+	if res.Checksum == "" || res.Checksum == desired[i].Checksum {
+		ds.Result = &res
+		ds.Settings = res.Settings()
+	}
+	return Unmatched{}, true
+}
+
+// getTarget returns the Target of the Get item that a Results item
+// answers: the Get's only item, or the one naming the node of the
+// Results item's Source.
+func getTarget(items []syncml.Item, answer syncml.Item) (string, bool) {
+	if len(items) == 1 {
+		if items[0].Target == nil {
+			return "", false
+		}
+		return items[0].Target.LocURI, true
+	}
+	if answer.Source == nil {
+		return "", false
+	}
+	for _, it := range items {
+		if it.Target != nil && sameNode(it.Target.LocURI, answer.Source.LocURI) {
+			return it.Target.LocURI, true
+		}
+	}
+	return "", false
+}
+
+// sameNode reports whether two LocURIs name the same node: as nodes of
+// this CSP (fixed names in any case, DocIDs by EqualDocID) or else as
+// syncml.LocURI values.
+func sameNode(a, b string) bool {
+	if ua, err := ParseURI(a); err == nil {
+		ub, err := ParseURI(b)
+		return err == nil && ua.Scope == ub.Scope && ua.Host == ub.Host && ua.Node == ub.Node && EqualDocID(ua.DocID, ub.DocID)
+	}
+	la, err := syncml.ParseLocURI(a)
+	if err != nil {
+		return false
+	}
+	lb, err := syncml.ParseLocURI(b)
+	return err == nil && la.Equal(lb)
+}
+
+// A ref names a command of the server's: the MsgID of its message and its
+// CmdID, normalised by idKey.
+type ref struct{ msg, cmd string }
+
+func refOf(msgID, cmdID string) ref {
+	m := idKey(msgID)
+	if m == "" {
+		m = "1"
+	}
+	return ref{m, idKey(cmdID)}
+}
+
+// String returns `CmdID "2" of message "1"`.
+func (k ref) String() string {
+	return "CmdID " + strconv.Quote(k.cmd) + " of message " + strconv.Quote(k.msg)
+}
+
+// idKey normalises a MsgID, MsgRef, CmdID or CmdRef for comparison: XML
+// white space around it is dropped and a decimal number loses its leading
+// zeros.
+func idKey(s string) string {
+	k := strings.Trim(s, " \t\r\n")
+	if k == "" || strings.Trim(k, "0123456789") != "" {
+		return k
+	}
+	if k = strings.TrimLeft(k, "0"); k == "" {
+		k = "0"
+	}
+	return k
+}
+
+// condition sets the summary fields, Condition and Reason of ds.
+func (r *Reply) condition(ds *DocumentStatus, d Desired) {
 	var e *SummaryEntry
 	if r.Summary != nil {
-		for i := range r.Summary.Documents {
-			if strings.EqualFold(r.Summary.Documents[i].ID, d.URI.DocID) {
-				e = &r.Summary.Documents[i]
-			}
-		}
+		e = r.Summary.Entry(d.URI.DocID)
 	}
 	if e != nil {
 		ds.Reported = true
@@ -277,7 +489,6 @@ func (r *Reply) evaluate(d Desired) DocumentStatus {
 	default:
 		ds.Condition, ds.Reason = Pending, ds.State.String()
 	}
-	return ds
 }
 
 // dataScope returns the prefixed namespace declarations that XML markup

@@ -76,7 +76,7 @@ func TestEvaluate(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := r.Evaluate([]Desired{tt.desired})[0]
+			got := r.Evaluate([]Desired{tt.desired}, nil).Documents[0]
 			if got.Condition != tt.want {
 				t.Errorf("Condition = %v (%s), want %v", got.Condition, got.Reason, tt.want)
 			}
@@ -85,28 +85,236 @@ func TestEvaluate(t *testing.T) {
 }
 
 func TestEvaluateSettings(t *testing.T) {
-	r, err := ReadReply(deviceReply(t, "200", summaryXML("60", "A3", "R1")))
+	// The documentation's reply answers the Get with CmdID 2 of message 1
+	// (read in place) of the Complete Results node, though its Source
+	// names a BulkTemplate node: the Get decides which document it is.
+	m := deviceReply(t, "200", summaryXML("60", "A3", "R1"))
+	r, err := ReadReply(m)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(r.Results) != 1 || r.Results[0].Err != nil || r.Results[0].URI.Host != BulkTemplate {
+	if len(r.Results) != 1 || r.Results[0].MsgRef != "1" || r.Results[0].CmdRef != "2" {
 		t.Fatalf("Results = %+v", r.Results)
 	}
-	// The documented reply reads the result from a BulkTemplate node, so it
-	// applies to the BulkTemplate document with that DocID.
-	st := r.Evaluate([]Desired{{URI: DocumentURI(User, BulkTemplate, vpnID), Checksum: "A3"}})[0]
-	if len(st.Settings) != 10 {
-		t.Fatalf("%d settings, want 10", len(st.Settings))
+	get := must(GetResults(ResultsURI(User, Complete, vpnID)))
+	get.CmdID = "2"
+	sent := []Sent{{MsgID: "1", Command: get}}
+	ev := r.Evaluate([]Desired{{URI: DocumentURI(User, Complete, vpnID), Checksum: "A3"}}, sent)
+	st := ev.Documents[0]
+	if len(st.Settings) != 10 || st.Result == nil || st.Result.ResultChecksum == "" {
+		t.Fatalf("%d settings, result %v; want 10 settings of the result", len(st.Settings), st.Result)
 	}
 	want := SettingStatus{Provider: "./Vendor/MSFT/VPNv2", Name: "Test_SonicWallNew/TrafficFilterList/0/Protocol", Type: "int", Status: 200, State: StateConfigCompletedSuccess}
 	if diff := cmp.Diff(want, st.Settings[0]); diff != "" {
 		t.Errorf("first setting (-want +got):\n%s", diff)
 	}
+	// The Status with CmdRef 2 answers the Get, not a document command.
+	if len(ev.Unmatched) != 0 {
+		t.Errorf("Unmatched = %+v, want none", ev.Unmatched)
+	}
+	// The BulkTemplate document of the same DocID gets nothing from it.
+	ev = r.Evaluate([]Desired{{URI: DocumentURI(User, BulkTemplate, vpnID), Checksum: "A3"}}, sent)
+	if ev.Documents[0].Settings != nil {
+		t.Errorf("BulkTemplate document got the Complete document's settings")
+	}
 	// One failed setting makes the document Failed even in state 60.
-	r.Results[0].Result.CSPs[0].Settings[3].Status = "404"
-	st = r.Evaluate([]Desired{{URI: DocumentURI(User, BulkTemplate, vpnID), Checksum: "A3"}})[0]
+	res := r.Results[0].Results
+	res.Items[0].Data = syncml.Text(strings.Replace(res.Items[0].Data.Value, `RememberCredentials" status="200"`, `RememberCredentials" status="404"`, 1))
+	st = r.Evaluate([]Desired{{URI: DocumentURI(User, Complete, vpnID), Checksum: "A3"}}, sent).Documents[0]
 	if st.Condition != Failed || !strings.Contains(st.Reason, "RememberCredentials") {
 		t.Errorf("Condition = %v (%s), want Failed for RememberCredentials", st.Condition, st.Reason)
+	}
+	// Without the Get, the Results is reported, not dropped.
+	ev = r.Evaluate([]Desired{{URI: DocumentURI(User, Complete, vpnID), Checksum: "A3"}}, nil)
+	if ev.Documents[0].Settings != nil || len(ev.Unmatched) != 2 {
+		t.Errorf("without the Get: settings %v, unmatched %+v; want none and the Status and Results", ev.Documents[0].Settings, ev.Unmatched)
+	}
+}
+
+const (
+	docA = "47E88660-1861-4131-96E8-F32E85011E55"
+	docB = "10249228-E719-58BF-B459-060DE45240F1"
+)
+
+// resultXML is a DeclaredConfigurationResult for id, version checksum,
+// with one setting of the given status.
+func resultXML(ctx, id, checksum, status string) string {
+	return `<DeclaredConfigurationResult context="` + ctx + `" schema="1.0" id="` + id + `" osdefinedscenario="MSFTResource" checksum="` + checksum +
+		`" result_checksum="RC` + checksum + `" operation="Set" state="60"><CSP name="./Vendor/MSFT/ClientCertificateInstall" state="60">` +
+		`<URI path="PFXCertInstall/T1/KeyLocation" status="` + status + `" state="60" type="int"/></CSP></DeclaredConfigurationResult>`
+}
+
+func documentXML(id, checksum string) string {
+	return `<DeclaredConfiguration context="Device" schema="1.0" id="` + id + `" osdefinedscenario="MSFTResource" checksum="` + checksum +
+		`"><CSP name="./Vendor/MSFT/ClientCertificateInstall"><URI path="PFXCertInstall/T1/KeyLocation" type="int">2</URI></CSP></DeclaredConfiguration>`
+}
+
+func summaryOf(entries ...string) *syncml.Alert {
+	x := `<DeclaredConfigurations schema="1.0">`
+	for i := 0; i+1 < len(entries); i += 2 {
+		x += `<DeclaredConfiguration context="Device" id="` + entries[i] + `" checksum="` + entries[i+1] + `" result_checksum="RC` + entries[i+1] + `" state="60"/>`
+	}
+	x += `</DeclaredConfigurations>`
+	return &syncml.Alert{CmdID: "9", Data: syncml.AlertClientEvent.Data(), Items: []syncml.Item{{Meta: &syncml.Meta{Type: SummaryType}, Data: syncml.XML(x)}}}
+}
+
+func msg(id string, cmds ...syncml.Command) *syncml.Message {
+	return &syncml.Message{Header: syncml.Header{MsgID: id}, Body: syncml.Body{Commands: cmds, Final: true}}
+}
+
+func source(u string) *syncml.Location { return &syncml.Location{LocURI: u} }
+
+// TestEvaluateAcrossMessages: the server sent, in its message 1, a
+// Replace of document A (CmdID 2) and a Get of A's results (CmdID 3), and
+// in its message 2 a Replace of document B and a Get of B's results, again
+// as CmdIDs 2 and 3. The device answers in two messages. Each Status and
+// Results is matched by MsgRef and CmdRef; a Results without MsgRef
+// answers message 1.
+func TestEvaluateAcrossMessages(t *testing.T) {
+	uA, uB := DocumentURI(Device, BulkTemplate, docA), DocumentURI(Device, Complete, docB)
+	sent := []Sent{
+		{MsgID: "1", Command: &syncml.Replace{CmdID: "2", Items: []syncml.Item{{Target: target(uA)}}}},
+		{MsgID: "1", Command: &syncml.Get{CmdID: "3", Items: []syncml.Item{{Target: target(ResultsURI(Device, BulkTemplate, docA))}}}},
+		{MsgID: "2", Command: &syncml.Replace{CmdID: "2", Items: []syncml.Item{{Target: target(uB)}}}},
+		{MsgID: "2", Command: &syncml.Get{CmdID: "3", Items: []syncml.Item{{Target: target(ResultsURI(Device, Complete, docB))}}}},
+	}
+	reply1 := msg("2",
+		&syncml.Status{CmdID: "1", MsgRef: "1", CmdRef: "0", Cmd: "SyncHdr", Data: syncml.StatusOK.Data()},
+		&syncml.Status{CmdID: "2", MsgRef: "1", CmdRef: "2", Cmd: "Replace", Data: syncml.StatusOK.Data()},
+		&syncml.Status{CmdID: "3", MsgRef: "1", CmdRef: "3", Cmd: "Get", Data: syncml.StatusOK.Data()},
+		&syncml.Results{CmdID: "4", CmdRef: "3", Items: []syncml.Item{{
+			Source: source(ResultsURI(Device, BulkTemplate, docA).String()), Data: syncml.Text(resultXML("Device", docA, "A1", "200"))}}},
+		summaryOf(docA, "A1"),
+	)
+	reply2 := msg("3",
+		&syncml.Status{CmdID: "1", MsgRef: "2", CmdRef: "0", Cmd: "SyncHdr", Data: syncml.StatusOK.Data()},
+		&syncml.Status{CmdID: "2", MsgRef: "2", CmdRef: "2", Cmd: "Replace", Data: syncml.StatusCommandFailed.Data()},
+		&syncml.Atomic{CmdID: "3", Commands: []syncml.Command{
+			&syncml.Status{CmdID: "4", MsgRef: "2", CmdRef: "3", Cmd: "Get", Data: syncml.StatusOK.Data()},
+			&syncml.Results{CmdID: "5", MsgRef: "2", CmdRef: "3", Items: []syncml.Item{{
+				Source: source(ResultsURI(Device, Complete, docB).String()), Data: syncml.Text(resultXML("Device", docB, "B1", "500"))}}},
+		}},
+		summaryOf(docA, "A1", strings.ToLower(docB), "B0"),
+	)
+	r, err := ReadReply(reply1, reply2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Statuses) != 6 || len(r.Results) != 2 || r.Summary == nil || len(r.Summary.Documents) != 2 {
+		t.Fatalf("ReadReply: %d statuses, %d results, summary %+v", len(r.Statuses), len(r.Results), r.Summary)
+	}
+	desired := []Desired{
+		{URI: uA, Checksum: "A1", MsgID: "1", CmdID: "2"},
+		{URI: uB, Checksum: "B1", MsgID: "2", CmdID: "2"},
+	}
+	ev := r.Evaluate(desired, sent)
+	a, b := ev.Documents[0], ev.Documents[1]
+	if a.Condition != InSync || a.Command != syncml.StatusOK || len(a.Settings) != 1 || a.Settings[0].Status != 200 {
+		t.Errorf("A = %v (%s), command %v, settings %+v; want InSync, 200 OK, one setting 200", a.Condition, a.Reason, a.Command, a.Settings)
+	}
+	if b.Condition != Failed || b.Command != syncml.StatusCommandFailed || len(b.Settings) != 1 || b.Settings[0].Status != 500 {
+		t.Errorf("B = %v (%s), command %v, settings %+v; want Failed, 500, one setting 500", b.Condition, b.Reason, b.Command, b.Settings)
+	}
+	if len(ev.Unmatched) != 0 {
+		t.Errorf("Unmatched = %+v, want none", ev.Unmatched)
+	}
+
+	// A Status or Results that answers nothing the server names is
+	// reported with its reason.
+	stray := msg("4",
+		&syncml.Status{CmdID: "1", MsgRef: "3", CmdRef: "7", Cmd: "Replace", Data: syncml.StatusOK.Data()},
+		&syncml.Status{CmdID: "2", MsgRef: "1", CmdRef: "2", Cmd: "Replace", Data: syncml.Text("OK")},
+		&syncml.Results{CmdID: "3", MsgRef: "3", CmdRef: "8", Items: []syncml.Item{{Source: source(ResultsURI(Device, Complete, docB).String()), Data: syncml.Text("x")}}},
+		&syncml.Results{CmdID: "4", MsgRef: "1", CmdRef: "2", Items: []syncml.Item{{Data: syncml.Text("x")}}},
+		&syncml.Results{CmdID: "5", MsgRef: "2", CmdRef: "3", Items: []syncml.Item{{Data: syncml.Text("<DeclaredConfigurationResult")}}},
+		&syncml.Results{CmdID: "6", MsgRef: "1", CmdRef: "3", Items: []syncml.Item{{Data: syncml.Text(resultXML("Device", docB, "B1", "200"))}}},
+	)
+	r, err = ReadReply(stray)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev = r.Evaluate(desired, sent)
+	var got []string
+	for _, u := range ev.Unmatched {
+		got = append(got, u.Command.ElementName()+" "+u.Command.ID())
+		if u.Reason == "" {
+			t.Errorf("%s %s: no reason", u.Command.ElementName(), u.Command.ID())
+		}
+	}
+	if diff := cmp.Diff([]string{"Status 1", "Status 2", "Results 3", "Results 4", "Results 5", "Results 6"}, got); diff != "" {
+		t.Errorf("Unmatched (-want +got):\n%s", diff)
+	}
+	if ev.Unmatched[4].Err == nil || !errors.Is(ev.Unmatched[4].Err, ErrSyntax) || ev.Unmatched[4].Item != 0 {
+		t.Errorf("unreadable result: %+v, want an ErrSyntax error for item 0", ev.Unmatched[4])
+	}
+	if ev.Unmatched[0].Item != -1 {
+		t.Errorf("a Status's Item = %d, want -1", ev.Unmatched[0].Item)
+	}
+}
+
+// TestEvaluateGetKinds: a Results is read by the Get it answers: the
+// document itself for a Get of the Document node, the result for a Get of
+// a Results node (of a BulkTemplate here); in a Get of several items, the
+// item whose Target is the Results item's Source.
+func TestEvaluateGetKinds(t *testing.T) {
+	uA, uB := DocumentURI(Device, BulkTemplate, docA), DocumentURI(Device, Complete, docB)
+	get := &syncml.Get{CmdID: "5", Items: []syncml.Item{
+		{Target: target(uB)},
+		{Target: target(ResultsURI(Device, BulkTemplate, docA))},
+		{Target: &syncml.Location{LocURI: RefreshIntervalURI}},
+	}}
+	sent := []Sent{{MsgID: "3", Command: get}}
+	reply := msg("4",
+		&syncml.Status{CmdID: "1", MsgRef: "3", CmdRef: "5", Cmd: "Get", Data: syncml.StatusOK.Data()},
+		&syncml.Results{CmdID: "2", MsgRef: "3", CmdRef: "5", Items: []syncml.Item{
+			{Source: source("./device/vendor/msft/declaredconfiguration/host/bulktemplate/results/" + strings.ToLower(docA) + "/document"),
+				Data: syncml.XML(resultXML("Device", docA, "A1", "200"))},
+			{Source: source(uB.String()), Data: syncml.CDATA(documentXML(docB, "B1"))},
+			{Source: source("./Vendor/MSFT/DeclaredConfiguration/ManagementServiceConfiguration/RefreshInterval"), Data: syncml.Text("240")},
+			{Source: source("./Device/Vendor/MSFT/Policy/Config/X"), Data: syncml.Text("1")},
+		}},
+		summaryOf(docA, "A1", docB, "B1"),
+	)
+	r, err := ReadReply(reply)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := r.Evaluate([]Desired{{URI: uA, Checksum: "A1"}, {URI: uB, Checksum: "B1"}}, sent)
+	a, b := ev.Documents[0], ev.Documents[1]
+	if a.Condition != InSync || len(a.Settings) != 1 || a.Result == nil || a.Result.ResultChecksum != "RCA1" {
+		t.Errorf("A = %v (%s), settings %+v", a.Condition, a.Reason, a.Settings)
+	}
+	if b.Condition != InSync || b.Document == nil || b.Document.Checksum != "B1" || len(b.Document.CSPs) != 1 || b.Settings != nil {
+		t.Errorf("B = %v (%s), document %+v, settings %+v; want the document the device holds, no settings", b.Condition, b.Reason, b.Document, b.Settings)
+	}
+	if len(ev.Unmatched) != 1 || ev.Unmatched[0].Item != 3 || !strings.Contains(ev.Unmatched[0].Reason, "Policy/Config/X") {
+		t.Errorf("Unmatched = %+v, want the item for a node the Get did not name", ev.Unmatched)
+	}
+}
+
+// TestEvaluateResultOfAnotherDocument: a result whose id is not the DocID
+// the Get named is reported, not applied.
+func TestEvaluateResultOfAnotherDocument(t *testing.T) {
+	u := DocumentURI(Device, Complete, docB)
+	sent := []Sent{{MsgID: "1", Command: &syncml.Get{CmdID: "2", Items: []syncml.Item{{Target: target(ResultsURI(Device, Complete, docB))}}}}}
+	r, err := ReadReply(msg("2",
+		&syncml.Results{CmdID: "1", MsgRef: "1", CmdRef: "2", Items: []syncml.Item{{Data: syncml.Text(resultXML("Device", docA, "B1", "200"))}}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := r.Evaluate([]Desired{{URI: u, Checksum: "B1"}}, sent)
+	if ev.Documents[0].Settings != nil || len(ev.Unmatched) != 1 || !strings.Contains(ev.Unmatched[0].Reason, docA) {
+		t.Errorf("settings %+v, unmatched %+v; want none and the result reported", ev.Documents[0].Settings, ev.Unmatched)
+	}
+}
+
+// TestReadReplyNilCommands: typed nil commands are skipped, not a panic.
+func TestReadReplyNilCommands(t *testing.T) {
+	m := msg("1", (*syncml.Status)(nil), (*syncml.Results)(nil), (*syncml.Alert)(nil),
+		&syncml.Atomic{Commands: []syncml.Command{(*syncml.Status)(nil), nil}}, (*syncml.Sequence)(nil))
+	r, err := ReadReply(m, nil)
+	if err != nil || len(r.Statuses) != 0 || len(r.Results) != 0 || r.Summary != nil {
+		t.Errorf("ReadReply = %+v, %v", r, err)
 	}
 }
 

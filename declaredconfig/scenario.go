@@ -1,7 +1,10 @@
 package declaredconfig
 
-// The osdefinedscenario values the documentation defines. A document with
-// any other name is refused by the device ("Invalid scenario name").
+// The osdefinedscenario values the documentation defines. The
+// documentation says a device refuses other names ("Invalid scenario
+// name"), yet Microsoft's own samples use more (MSFTPolicies), so
+// Document.Validate accepts any non-empty name unless given
+// StrictScenario.
 const (
 	ScenarioWiredNetwork             = "MSFTWiredNetwork"             // WiredNetwork CSP
 	ScenarioResource                 = "MSFTResource"                 // ActiveSync and other resources
@@ -15,7 +18,7 @@ const (
 	ScenarioMIProviderInventory = "MSFTExtensibilityMIProviderInventory"
 )
 
-// Scenarios lists the defined scenario names.
+// Scenarios lists the defined scenario names, in the documentation's order.
 func Scenarios() []string {
 	return []string{
 		ScenarioWiredNetwork, ScenarioResource, ScenarioVPN, ScenarioWifi,
@@ -24,6 +27,7 @@ func Scenarios() []string {
 	}
 }
 
+// knownScenario reports whether s is one of Scenarios, compared exactly.
 func knownScenario(s string) bool {
 	for _, k := range Scenarios() {
 		if s == k {

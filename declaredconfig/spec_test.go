@@ -254,9 +254,17 @@ func TestSpecMessagesThroughSyncML(t *testing.T) {
 			t.Errorf("%s:%d: ReadReply: %v", blk.page, blk.line, err)
 		}
 		for _, ri := range reply.Results {
+			it := ri.Item()
+			if it.Source == nil || it.Data == nil {
+				continue
+			}
+			if u, err := ParseURI(it.Source.LocURI); err != nil || u.Node != NodeResults {
+				continue
+			}
 			n++
-			if ri.Err != nil {
-				t.Errorf("%s:%d: result %s: %v", blk.page, blk.line, ri.URI, ri.Err)
+			var res Result
+			if err := res.UnmarshalText([]byte(it.Data.Value)); err != nil {
+				t.Errorf("%s:%d: result %s: %v", blk.page, blk.line, it.Source.LocURI, err)
 			}
 		}
 		for _, c := range m.Body.Commands {

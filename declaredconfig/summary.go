@@ -105,10 +105,11 @@ func (s *Summary) unmarshal(text []byte, lim Limits, scope ...nsBinding) error {
 	return nil
 }
 
-// Entry returns the entry for the document id, or nil.
+// Entry returns the first entry for the document id (compared by
+// EqualDocID), or nil.
 func (s *Summary) Entry(id string) *SummaryEntry {
 	for i := range s.Documents {
-		if s.Documents[i].ID == id {
+		if EqualDocID(s.Documents[i].ID, id) {
 			return &s.Documents[i]
 		}
 	}
@@ -119,7 +120,10 @@ func (s *Summary) Entry(id string) *SummaryEntry {
 // a device's message, looking inside Atomic and Sequence too, and reads
 // its Summary. It returns an error matching ErrNoSummary if there is none.
 func ReadSummary(m *syncml.Message) (*Summary, error) {
-	d := findSummaryData(m.Body.Commands)
+	var d *syncml.Data
+	if m != nil {
+		d = findSummaryData(m.Body.Commands)
+	}
 	if d == nil {
 		return nil, errorf("%w", ErrNoSummary)
 	}
@@ -133,7 +137,11 @@ func ReadSummary(m *syncml.Message) (*Summary, error) {
 func findSummaryData(cmds []syncml.Command) *syncml.Data {
 	for _, c := range cmds {
 		switch c := c.(type) {
+		case nil:
 		case *syncml.Alert:
+			if c == nil {
+				continue
+			}
 			if code, err := c.Code(); err != nil || code != syncml.AlertClientEvent {
 				continue
 			}
@@ -142,12 +150,8 @@ func findSummaryData(cmds []syncml.Command) *syncml.Data {
 					return it.Data
 				}
 			}
-		case *syncml.Atomic:
-			if d := findSummaryData(c.Commands); d != nil {
-				return d
-			}
-		case *syncml.Sequence:
-			if d := findSummaryData(c.Commands); d != nil {
+		default:
+			if d := findSummaryData(c.Nested()); d != nil {
 				return d
 			}
 		}

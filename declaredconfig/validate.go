@@ -7,29 +7,47 @@ import (
 	"strings"
 )
 
+// A ValidateOption makes Document.Validate stricter than its default.
+type ValidateOption uint8
+
+// The options of Document.Validate.
+const (
+	// StrictScenario refuses an osdefinedscenario that is not one of
+	// Scenarios; the error lists them. Without it any non-empty name is
+	// accepted, as Microsoft's own samples use names the documentation
+	// does not list (MSFTPolicies).
+	StrictScenario ValidateOption = 1 << iota
+)
+
 // Validate checks d against the rules of the CSP for sending it to the node
-// target: target is a Document node; id is a GUID equal to the target's
-// DocID (compared exactly); context agrees with the target's scope (Device
+// target: target is a Document node (a target that is not a node of the
+// CSP matches ErrURI as well); id is a GUID equal to the target's DocID
+// (compared by EqualDocID); context agrees with the target's scope (Device
 // or User, any case; the MI provider scenarios need Device); the scenario
-// is one the documentation defines; schema is present; each CSP has a
-// name and its setting paths are unique; DSC elements name a class and
-// their Key names are unique; and each value agrees with its type (int,
-// bool and b64 are checked; values holding a bulk template placeholder
-// "@#" are not). All problems are reported, joined; each matches ErrInvalid.
-func (d *Document) Validate(target URI) error {
+// is present (and, with StrictScenario, one of Scenarios); schema and
+// checksum are present; each CSP has a name and its setting paths are
+// unique; DSC elements name a class and their Key names are unique; and
+// each value agrees with its type (int, bool and b64 are checked; values
+// holding a bulk template placeholder "@#" are not). All problems are
+// reported, joined; each matches ErrInvalid.
+func (d *Document) Validate(target URI, opts ...ValidateOption) error {
+	var opt ValidateOption
+	for _, o := range opts {
+		opt |= o
+	}
 	var errs []error
 	add := func(format string, args ...any) {
 		errs = append(errs, errorf("%w: "+format, append([]any{ErrInvalid}, args...)...))
 	}
 	if err := target.Check(); err != nil {
-		errs = append(errs, err)
+		errs = append(errs, errorf("%w: target: %w", ErrInvalid, unwrapPrefix(err)))
 	} else if target.Node != NodeDocument {
 		add("target %s is not a Document node", target)
 	}
 	if err := CheckDocID(d.ID); err != nil {
 		errs = append(errs, err)
 	}
-	if d.ID != target.DocID {
+	if !EqualDocID(d.ID, target.DocID) {
 		add("document id %q differs from the DocID %q of the target", d.ID, target.DocID)
 	}
 	switch {
@@ -46,9 +64,14 @@ func (d *Document) Validate(target URI) error {
 	if d.Checksum == "" {
 		add("checksum is missing")
 	}
-	if !knownScenario(d.Scenario) {
-		add("osdefinedscenario %q is not a defined scenario", d.Scenario)
-	} else if deviceOnlyScenario(d.Scenario) && !strings.EqualFold(d.Context, "Device") {
+	switch {
+	case d.Scenario == "":
+		add("osdefinedscenario is missing")
+	case !knownScenario(d.Scenario):
+		if opt&StrictScenario != 0 {
+			add("osdefinedscenario %q is not a defined scenario (known: %s)", d.Scenario, strings.Join(Scenarios(), ", "))
+		}
+	case deviceOnlyScenario(d.Scenario) && !strings.EqualFold(d.Context, "Device"):
 		add("scenario %s needs context Device", d.Scenario)
 	}
 	if len(d.CSPs) == 0 && len(d.DSCs) == 0 {

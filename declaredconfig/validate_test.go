@@ -28,12 +28,12 @@ func TestValidate(t *testing.T) {
 		want   string
 	}{
 		{"id differs", func(d *Document) { d.ID = "27FEA311-68B9-4320-9FC4-296F6FDFAFE3" }, target, "differs from the DocID"},
-		{"id case differs", func(d *Document) { d.ID = strings.ToLower(id) }, target, "differs from the DocID"},
 		{"id not a GUID", func(d *Document) { d.ID = "33333333-1861-4131-96e8-44444444" }, DocumentURI(Device, Complete, "33333333-1861-4131-96e8-44444444"), "not a GUID"},
 		{"user context in device scope", func(d *Document) { d.Context = "user" }, target, "does not match the Device scope"},
 		{"device context in user scope", nil, DocumentURI(User, Complete, id), "does not match the User scope"},
 		{"bad context", func(d *Document) { d.Context = "Machine" }, target, "neither Device nor User"},
-		{"unknown scenario", func(d *Document) { d.Scenario = "MSFTPolicies" }, target, "not a defined scenario"},
+		{"empty scenario", func(d *Document) { d.Scenario = "" }, target, "osdefinedscenario is missing"},
+		{"bad target node", nil, URI{Scope: Device, Host: Complete, DocID: id}, "unknown node"},
 		{"MI provider in user scope", func(d *Document) { d.Context = "User"; d.Scenario = ScenarioMIProviderConfig }, DocumentURI(User, Complete, id), "needs context Device"},
 		{"duplicate path", func(d *Document) { d.CSPs[0].Settings[1].Path = "P/AlwaysOn" }, target, "more than once"},
 		{"bad bool", func(d *Document) { d.CSPs[0].Settings[0].Value = "yes" }, target, "not a bool"},
@@ -60,5 +60,67 @@ func TestValidate(t *testing.T) {
 				t.Errorf("error does not match ErrInvalid: %v", err)
 			}
 		})
+	}
+}
+
+// TestValidateScenario: a scenario name the documentation does not list
+// (MSFTPolicies is in Microsoft's own sample) is accepted by default and
+// refused under StrictScenario, with the known names in the error.
+func TestValidateScenario(t *testing.T) {
+	id := "99988660-9080-3433-96e8-f32e85011999"
+	d := &Document{Schema: "1.0", Context: "Device", ID: id, Checksum: "C1", Scenario: "MSFTPolicies",
+		CSPs: []CSP{{Name: "./Vendor/MSFT/Policy", Settings: []Setting{{Path: "Config/X/Y", Type: "int", Value: "1"}}}}}
+	target := DocumentURI(Device, Complete, id)
+	if err := d.Validate(target); err != nil {
+		t.Errorf("default: Validate = %v, want nil", err)
+	}
+	err := d.Validate(target, StrictScenario)
+	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), `"MSFTPolicies"`) {
+		t.Fatalf("strict: Validate = %v, want ErrInvalid naming MSFTPolicies", err)
+	}
+	for _, k := range Scenarios() {
+		if !strings.Contains(err.Error(), k) {
+			t.Errorf("strict: error does not list %s: %v", k, err)
+		}
+	}
+	for _, k := range Scenarios() {
+		d.Scenario = k
+		if err := d.Validate(target, StrictScenario); err != nil {
+			t.Errorf("strict: known scenario %s: %v", k, err)
+		}
+	}
+	// The Device-only rule holds for the known MI provider scenarios in
+	// both modes, and an unknown name is not held to it.
+	d.Context, d.Scenario = "User", ScenarioMIProviderInventory
+	if err := d.Validate(DocumentURI(User, Complete, id)); !errors.Is(err, ErrInvalid) {
+		t.Errorf("MI provider scenario in User context: %v, want ErrInvalid", err)
+	}
+	d.Scenario = "MSFTPolicies"
+	if err := d.Validate(DocumentURI(User, Complete, id)); err != nil {
+		t.Errorf("unknown scenario in User context: %v, want nil", err)
+	}
+}
+
+// TestValidateTargetIsInvalid: a target that is not a node of the CSP is
+// reported as ErrInvalid, as Validate says, and keeps ErrURI.
+func TestValidateTargetIsInvalid(t *testing.T) {
+	id := "27FEA311-68B9-4320-9FC4-296F6FDFAFE2"
+	d := &Document{Schema: "1.0", Context: "Device", ID: id, Checksum: "C1", Scenario: ScenarioVPN,
+		CSPs: []CSP{{Name: "./Vendor/MSFT/VPNv2", Settings: []Setting{{Path: "P/AlwaysOn", Type: "bool", Value: "true"}}}}}
+	for _, u := range []URI{
+		{Scope: Device, Host: Complete, DocID: id},
+		{Scope: 7, Host: Complete, DocID: id, Node: NodeDocument},
+		{Scope: Device, Host: 9, DocID: id, Node: NodeDocument},
+		{Scope: Device, Host: Inventory, DocID: id, Node: NodeAbandoned},
+	} {
+		err := d.Validate(u)
+		if !errors.Is(err, ErrInvalid) || !errors.Is(err, ErrURI) {
+			t.Errorf("%+v: Validate = %v, want ErrInvalid and ErrURI", u, err)
+		}
+		for _, line := range strings.Split(err.Error(), "\n") {
+			if strings.Count(line, "declaredconfig:") != 1 {
+				t.Errorf("%+v: prefix not once in %q", u, line)
+			}
+		}
 	}
 }
