@@ -165,7 +165,7 @@ func (a *agent) summaryAlert() (*syncml.Alert, error) {
 		return nil, err
 	}
 	return &syncml.Alert{
-		Data: syncml.Text(strconv.Itoa(int(syncml.AlertClientEvent))),
+		Data: syncml.AlertClientEvent.Data(),
 		Items: []syncml.Item{{
 			Meta: &syncml.Meta{Type: declaredconfig.SummaryType},
 			Data: syncml.XML(string(x)),

@@ -96,7 +96,7 @@ func (d *device) session(url string, winDC bool) error {
 
 	// Package 1: the session alert and the device information.
 	out := []syncml.Command{
-		num(&syncml.Alert{Data: syncml.Text(strconv.Itoa(int(syncml.AlertClientInitiated)))}),
+		num(&syncml.Alert{Data: syncml.AlertClientInitiated.Data()}),
 		num(d.devInfo()),
 	}
 	for {

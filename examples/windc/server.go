@@ -219,7 +219,7 @@ func (s *server) step(kind string, in *syncml.Message) (*syncml.Message, error) 
 		},
 		Body: syncml.Body{Final: true},
 	}
-	add := func(c syncml.Command) { out.Body.Commands = append(out.Body.Commands, number(c, ss.cmds.next())) }
+	add := func(c syncml.Command) { out.Body.Commands = append(out.Body.Commands, c) }
 
 	// Status for the device's header and for each of its commands other
 	// than Status and Results (OMA-DM: no Status for a Results of 200).
@@ -249,9 +249,14 @@ func (s *server) step(kind string, in *syncml.Message) (*syncml.Message, error) 
 	if err != nil {
 		return nil, err
 	}
-	ss.sent = map[string]syncml.Command{}
 	for _, c := range cmds {
 		add(c)
+	}
+	// The builders leave CmdID empty: the sender numbers the message, here
+	// with CmdIDs that keep counting across the session.
+	ss.cmds.n = syncml.NumberCommands(out.Body.Commands, ss.cmds.n+1) - 1
+	ss.sent = map[string]syncml.Command{}
+	for _, c := range cmds {
 		ss.sent[c.ID()] = c
 	}
 	ss.noteDocCmds()
@@ -310,7 +315,7 @@ func (s *server) primary(ss *session, dev *managed, in *syncml.Message) ([]syncm
 				return nil, fmt.Errorf("primary: %s: %w", what, err)
 			}
 			s.log.printf("  [server] %-40s ok\n", what)
-			r := findResults(in, id)
+			r := findResults(in, ss.lastMsgID, id)
 			switch {
 			case r == nil:
 			case strings.HasSuffix(target(c), "/EnrollStatus"):
@@ -361,7 +366,7 @@ func (s *server) winDC(ss *session, dev *managed, in *syncml.Message) ([]syncml.
 		}
 		code, _ := st.Code()
 		s.log.printf("  [server] %s RefreshInterval → %v\n", c.ElementName(), code)
-		if r := findResults(in, id); r != nil && len(r.Items) == 1 && r.Items[0].Data != nil {
+		if r := findResults(in, ss.lastMsgID, id); r != nil && len(r.Items) == 1 && r.Items[0].Data != nil {
 			dev.refreshShown = r.Items[0].Data.Value
 			s.log.printf("  [server]   the device's RefreshInterval is %s minutes\n", dev.refreshShown)
 		}
@@ -370,11 +375,23 @@ func (s *server) winDC(ss *session, dev *managed, in *syncml.Message) ([]syncml.
 	desired := make([]declaredconfig.Desired, len(dev.docs))
 	for i, d := range dev.docs {
 		desired[i] = declaredconfig.Desired{URI: d.uri, Checksum: d.doc.Checksum,
-			CmdID: ss.docCmd[d.doc.ID], LastResultChecksum: d.inSyncRC}
+			MsgID: ss.lastMsgID, CmdID: ss.docCmd[d.doc.ID], LastResultChecksum: d.inSyncRC}
+	}
+	// Evaluate reads each Status by MsgRef and CmdRef and each Results by
+	// the Get it answers, so it is given every command of the server's
+	// last message; what it cannot place is a protocol problem.
+	sent := make([]declaredconfig.Sent, 0, len(ss.sent))
+	for _, id := range sortedIDs(ss.sent) {
+		sent = append(sent, declaredconfig.Sent{MsgID: ss.lastMsgID, Command: ss.sent[id]})
+	}
+	ev := reply.Evaluate(desired, sent)
+	if len(ev.Unmatched) > 0 {
+		u := ev.Unmatched[0]
+		return nil, fmt.Errorf("WinDC: %d part(s) of the device's message answer nothing the server sent; the first, %s %s: %s",
+			len(ev.Unmatched), u.Command.ElementName(), u.Command.ID(), u.Reason)
 	}
 	var cmds []syncml.Command
-	const noID = "" // CmdIDs are given when the message is put together
-	for i, st := range reply.Evaluate(desired) {
+	for i, st := range ev.Documents {
 		d := dev.docs[i]
 		d.last = st
 		s.printStatus(d, st)
@@ -390,15 +407,15 @@ func (s *server) winDC(ss *session, dev *managed, in *syncml.Message) ([]syncml.
 				s.log.printf("  [server] declaring document %s (checksum %s):\n", d.doc.ID, d.doc.Checksum)
 				x, _ := d.doc.MarshalText()
 				s.log.printf("             %s\n", x)
-				c, err = declaredconfig.AddDocument(noID, d.uri, d.doc, syncml.DataCDATA)
+				c, err = declaredconfig.AddDocument(d.uri, d.doc, syncml.DataCDATA)
 			} else {
-				c, err = declaredconfig.ReplaceDocument(noID, d.uri, d.doc, syncml.DataCDATA)
+				c, err = declaredconfig.ReplaceDocument(d.uri, d.doc, syncml.DataCDATA)
 			}
 			if err != nil {
 				return nil, err
 			}
 			cmds = append(cmds, c)
-			g, err := declaredconfig.GetResults(noID, declaredconfig.ResultsURI(d.uri.Scope, d.uri.Host, d.doc.ID))
+			g, err := declaredconfig.GetResults(declaredconfig.ResultsURI(d.uri.Scope, d.uri.Host, d.doc.ID))
 			if err != nil {
 				return nil, err
 			}
@@ -407,7 +424,7 @@ func (s *server) winDC(ss *session, dev *managed, in *syncml.Message) ([]syncml.
 			if st.Settings == nil && !ss.askedResults[d.doc.ID] {
 				s.log.printf("  [server] asking for the results to see which settings drifted\n")
 				ss.askedResults[d.doc.ID] = true
-				g, err := declaredconfig.GetResults(noID, declaredconfig.ResultsURI(d.uri.Scope, d.uri.Host, d.doc.ID))
+				g, err := declaredconfig.GetResults(declaredconfig.ResultsURI(d.uri.Scope, d.uri.Host, d.doc.ID))
 				if err != nil {
 					return nil, err
 				}
@@ -417,12 +434,12 @@ func (s *server) winDC(ss *session, dev *managed, in *syncml.Message) ([]syncml.
 			d.version++
 			d.doc.Checksum = fmt.Sprintf("A%d", d.version)
 			s.log.printf("  [server] re-declaring the document as version %s so that the device reapplies it\n", d.doc.Checksum)
-			c, err := declaredconfig.ReplaceDocument(noID, d.uri, d.doc, syncml.DataCDATA)
+			c, err := declaredconfig.ReplaceDocument(d.uri, d.doc, syncml.DataCDATA)
 			if err != nil {
 				return nil, err
 			}
 			cmds = append(cmds, c)
-			g, err := declaredconfig.GetResults(noID, declaredconfig.ResultsURI(d.uri.Scope, d.uri.Host, d.doc.ID))
+			g, err := declaredconfig.GetResults(declaredconfig.ResultsURI(d.uri.Scope, d.uri.Host, d.doc.ID))
 			if err != nil {
 				return nil, err
 			}
@@ -431,11 +448,11 @@ func (s *server) winDC(ss *session, dev *managed, in *syncml.Message) ([]syncml.
 	}
 	if dev.refreshInterval != 0 {
 		s.log.printf("  [server] setting RefreshInterval to %d minutes and reading it back\n", dev.refreshInterval)
-		r, err := declaredconfig.ReplaceRefreshInterval(noID, dev.refreshInterval)
+		r, err := declaredconfig.ReplaceRefreshInterval(dev.refreshInterval)
 		if err != nil {
 			return nil, err
 		}
-		cmds = append(cmds, r, declaredconfig.GetRefreshInterval(noID))
+		cmds = append(cmds, r, declaredconfig.GetRefreshInterval())
 		dev.refreshInterval = 0
 	}
 	return cmds, nil
@@ -446,17 +463,11 @@ func (s *server) winDC(ss *session, dev *managed, in *syncml.Message) ([]syncml.
 func (ss *session) noteDocCmds() {
 	ss.docCmd = map[string]string{}
 	for id, c := range ss.sent {
-		var items []syncml.Item
-		switch c := c.(type) {
-		case *syncml.Add:
-			items = c.Items
-		case *syncml.Replace:
-			items = c.Items
-		default:
+		if n := c.ElementName(); n != "Add" && n != "Replace" {
 			continue
 		}
-		for _, it := range items {
-			if u, err := declaredconfig.ParseURI(it.Target.LocURI); err == nil && u.Node == declaredconfig.NodeDocument {
+		for _, t := range syncml.Targets(c) {
+			if u, err := declaredconfig.ParseURI(t); err == nil && u.Node == declaredconfig.NodeDocument {
 				ss.docCmd[u.DocID] = id
 			}
 		}
@@ -505,23 +516,10 @@ func newDeclared() *declared {
 
 // target returns the Target LocURI of a command's first item.
 func target(c syncml.Command) string {
-	var items []syncml.Item
-	switch c := c.(type) {
-	case *syncml.Add:
-		items = c.Items
-	case *syncml.Replace:
-		items = c.Items
-	case *syncml.Delete:
-		items = c.Items
-	case *syncml.Get:
-		items = c.Items
-	case *syncml.Exec:
-		items = c.Items
+	if t := syncml.Targets(c); len(t) > 0 {
+		return t[0]
 	}
-	if len(items) == 0 || items[0].Target == nil {
-		return ""
-	}
-	return items[0].Target.LocURI
+	return ""
 }
 
 // lastSegments returns the last n segments of a LocURI.

@@ -86,18 +86,8 @@ func describe(c syncml.Command) []string {
 		return []string{line}
 	case *syncml.Results:
 		return itemLines(fmt.Sprintf("%s ↩ Msg %s Cmd %s", head, c.MsgRef, c.CmdRef), c.Items)
-	case *syncml.Add:
-		return itemLines(head, c.Items)
-	case *syncml.Replace:
-		return itemLines(head, c.Items)
-	case *syncml.Delete:
-		return itemLines(head, c.Items)
-	case *syncml.Get:
-		return itemLines(head, c.Items)
-	case *syncml.Exec:
-		return itemLines(head, c.Items)
 	}
-	return []string{head}
+	return itemLines(head, c.ItemList())
 }
 
 func itemLines(head string, items []syncml.Item) []string {
@@ -145,8 +135,8 @@ type counter struct{ n int }
 
 func (c *counter) next() string { c.n++; return strconv.Itoa(c.n) }
 
-// number sets the CmdID of a command built without one (the dmclient
-// builders leave it empty) and returns it.
+// number sets the CmdID of a command built without one (builders leave it
+// empty) and returns it.
 func number(c syncml.Command, id string) syncml.Command {
 	c.SetID(id)
 	return c
@@ -155,7 +145,7 @@ func number(c syncml.Command, id string) syncml.Command {
 // status builds the Status that answers command cmd (CmdRef "0" and Cmd
 // "SyncHdr" for the header) of message msgRef.
 func status(msgRef, cmdRef, cmd string, code syncml.StatusCode) *syncml.Status {
-	return &syncml.Status{MsgRef: msgRef, CmdRef: cmdRef, Cmd: cmd, Data: syncml.Text(strconv.Itoa(int(code)))}
+	return &syncml.Status{MsgRef: msgRef, CmdRef: cmdRef, Cmd: cmd, Data: code.Data()}
 }
 
 // post sends m to url and returns the decoded, validated reply and its
@@ -242,10 +232,19 @@ func encode(w io.Writer, m *syncml.Message) error {
 	return enc.EncodeEnd(m.Body.Final)
 }
 
-// findResults returns the Results that answers the command cmdID.
-func findResults(m *syncml.Message, cmdID string) *syncml.Results {
+// findResults returns the Results that answers command cmdRef of msgRef
+// (a Results without MsgRef answers message 1).
+func findResults(m *syncml.Message, msgRef, cmdRef string) *syncml.Results {
 	for _, c := range m.Body.Commands {
-		if r, ok := c.(*syncml.Results); ok && r.CmdRef == cmdID {
+		r, ok := c.(*syncml.Results)
+		if !ok {
+			continue
+		}
+		ref := r.MsgRef
+		if ref == "" {
+			ref = "1"
+		}
+		if r.CmdRef == cmdRef && ref == msgRef {
 			return r
 		}
 	}
