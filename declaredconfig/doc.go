@@ -43,16 +43,25 @@
 // # URIs and commands
 //
 // [URI] names a node in Device or User scope; [ParseURI] reads one and
-// [CheckDocID] checks the GUID form the CSP requires. The builders
+// [CheckDocID] checks the GUID form the CSP requires. DocIDs compare in one
+// way everywhere, [EqualDocID]: without regard to ASCII case, as GUIDs do.
+// [Document.Validate] checks a document against its target; it accepts any
+// osdefinedscenario name unless given [StrictScenario], as Microsoft's own
+// samples use names the documentation does not list. The builders
 // ([AddDocument], [ReplaceDocument], [DeleteDocument], [SetAbandoned],
 // [GetResults], [ReplaceBulkVariables], [GetRefreshInterval]…) return
-// syncml commands ready to place in a message.
+// syncml commands without a CmdID: whoever sends them numbers them (a
+// session, or syncml.NumberCommands for a hand-built message).
 //
 // # Replies
 //
-// [ReadReply] collects from a device's message the Status of the server's
-// commands, the Results of its Gets and the 1224 [Summary];
-// [Reply.Evaluate] turns them, with what the server sent ([Desired]), into
-// a [DocumentStatus] per document: in sync, pending, failed, drifted,
-// abandoned or deleted, with a [SettingStatus] per setting.
+// [ReadReply] collects from a device's messages (a device may answer one
+// server message over several) every Status, every Results item and the
+// 1224 [Summary]; [Reply.Evaluate] matches them with what the server sent
+// ([Desired] documents, named by the MsgID and CmdID of the command that
+// sent them, and the [Sent] Gets) and turns them into a [DocumentStatus]
+// per document: in sync, pending, failed, drifted, abandoned or deleted,
+// with a [SettingStatus] per setting. A Status is matched by MsgRef and
+// CmdRef, a Results by the Get it answers; what cannot be matched or read
+// is listed in [Evaluation.Unmatched], never dropped.
 package declaredconfig
