@@ -7,7 +7,16 @@
 // an ordered list of [Command] values: [*Add], [*Alert], [*Atomic], [*Copy],
 // [*Delete], [*Exec], [*Get], [*Replace], [*Results], [*Sequence] and
 // [*Status]. Any other element under SyncBody, Atomic or Sequence decodes to
-// [*Unknown], which keeps its bytes and writes them back verbatim.
+// [*Unknown], which keeps its bytes and writes them back verbatim. The
+// Command interface gives the parts commands share without a type switch:
+// element name, CmdID, items ([Command.ItemList]) and nested commands
+// ([Command.Nested]); [Targets] lists the items' Target LocURIs. Builders
+// in this module return commands without a CmdID; [NumberCommands] numbers
+// a hand-built message.
+//
+// Status and alert codes are typed ([StatusCode], [AlertCode]): code.Data()
+// gives the Data to put in a Status or Alert, and [Status.Code] and
+// [Alert.Code] read it back, with an error for a code that is not a number.
 //
 // Payloads live in [Data], which records how they were carried: plain text,
 // CDATA, or XML markup (reachable as an etree element with [Data.Element]).
