@@ -34,8 +34,14 @@ type ResultItem struct {
 	Index   int             // the item's index in Results.Items
 }
 
-// Item returns the item.
-func (ri ResultItem) Item() syncml.Item { return ri.Results.Items[ri.Index] }
+// Item returns the item; a zero Item when Results is nil or has no item
+// at Index.
+func (ri ResultItem) Item() syncml.Item {
+	if ri.Results == nil || ri.Index < 0 || ri.Index >= len(ri.Results.Items) {
+		return syncml.Item{}
+	}
+	return ri.Results.Items[ri.Index]
+}
 
 // ReadReply reads a device's messages, in the order they came, looking
 // inside Atomic and Sequence too. Statuses and Results items are always
@@ -271,9 +277,14 @@ func stateOrZero(s string) State {
 // that answers a Get of its Document node as its Document; items that
 // answer Gets of other nodes are left to the caller. So sent should hold
 // every Get whose answers the reply may carry; other commands may be
-// listed too, so that their Status is not reported as unmatched. DocIDs
-// compare by EqualDocID.
+// listed too, so that their Status is not reported as unmatched. An
+// absent MsgRef or MsgID is read as "1"; IDs compare as numbers when they
+// are decimal (white space around them and leading zeros aside); DocIDs
+// compare by EqualDocID. nil Statuses and Results are skipped.
 func (r *Reply) Evaluate(desired []Desired, sent []Sent) *Evaluation {
+	if r == nil {
+		r = &Reply{}
+	}
 	ev := &Evaluation{Documents: make([]DocumentStatus, len(desired))}
 	for i, d := range desired {
 		ev.Documents[i].DocID = d.URI.DocID
@@ -285,6 +296,9 @@ func (r *Reply) Evaluate(desired []Desired, sent []Sent) *Evaluation {
 		}
 	}
 	for _, st := range r.Statuses {
+		if st == nil {
+			continue
+		}
 		k := refOf(st.MsgRef, st.CmdRef)
 		if k.cmd == "0" {
 			continue
@@ -309,6 +323,9 @@ func (r *Reply) Evaluate(desired []Desired, sent []Sent) *Evaluation {
 		}
 	}
 	for _, ri := range r.Results {
+		if ri.Results == nil || ri.Index < 0 || ri.Index >= len(ri.Results.Items) {
+			continue
+		}
 		if u, ok := ev.result(ri, desired, bySent); !ok {
 			ev.Unmatched = append(ev.Unmatched, u)
 		}
