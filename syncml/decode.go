@@ -92,7 +92,7 @@ func (sc *scanner) header(pos int, h *Header) (end int, present bool, err error)
 		return pos, false, err
 	}
 	if done || t.Local() != "SyncHdr" {
-		return pos, false, sc.structure(t.Start, "<SyncML> must start with <SyncHdr>")
+		return pos, false, sc.structure(t.Start, "<SyncML> must start with <SyncHdr> or <SyncBody>")
 	}
 	sc.lastStart = t.Start
 	var seen uint32
