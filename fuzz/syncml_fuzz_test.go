@@ -357,7 +357,7 @@ func streamDecodeSyncML(r io.Reader) (*syncml.Message, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &syncml.Message{XMLNS: d.Namespace(), Header: *h}
+	m := &syncml.Message{XMLNS: d.Namespace(), Header: *h, NoHeader: d.NoHeader()}
 	for {
 		c, err := d.Next()
 		if err == io.EOF {

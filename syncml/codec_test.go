@@ -93,7 +93,7 @@ func streamAll(d *Decoder) (*Message, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &Message{XMLNS: d.Namespace(), Header: *h}
+	m := &Message{XMLNS: d.Namespace(), Header: *h, NoHeader: d.NoHeader()}
 	for {
 		c, err := d.Next()
 		if err == io.EOF {
@@ -786,7 +786,7 @@ func TestStructureAccepted(t *testing.T) {
 		want *Message
 	}{
 		{"empty header and body", `<SyncML><SyncHdr/><SyncBody/></SyncML>`, &Message{}},
-		{"missing SyncHdr", `<SyncML><SyncBody><Final/></SyncBody></SyncML>`, &Message{Body: Body{Final: true}}},
+		{"missing SyncHdr", `<SyncML><SyncBody><Final/></SyncBody></SyncML>`, &Message{NoHeader: true, Body: Body{Final: true}}},
 		{"empty header and body, open tags", "<SyncML>\n <SyncHdr></SyncHdr>\n <SyncBody>\n </SyncBody>\n</SyncML>\n", &Message{}},
 		{"whitespace references between elements", `<SyncML><SyncHdr/>&#x20;&#9;<SyncBody>&#xA;<Final/></SyncBody></SyncML>`, &Message{Body: Body{Final: true}}},
 		{"comments between elements", `<SyncML><!--a--><SyncHdr><!--b--></SyncHdr><?pi?><SyncBody><!--c--><Final/><!--d--></SyncBody></SyncML>`, &Message{Body: Body{Final: true}}},

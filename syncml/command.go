@@ -519,7 +519,7 @@ func NumberCommands(cmds []Command, next int) int {
 	var collect func([]Command)
 	collect = func(cs []Command) {
 		for _, c := range cs {
-			if c == nil {
+			if isNilCommand(c) {
 				continue
 			}
 			if id := c.ID(); id != "" {
@@ -532,7 +532,7 @@ func NumberCommands(cmds []Command, next int) int {
 	var assign func([]Command)
 	assign = func(cs []Command) {
 		for _, c := range cs {
-			if c == nil {
+			if isNilCommand(c) {
 				continue
 			}
 			if c.ID() == "" {
@@ -550,6 +550,40 @@ func NumberCommands(cmds []Command, next int) int {
 	}
 	assign(cmds)
 	return next
+}
+
+// isNilCommand reports whether c is nil or a nil pointer of a command
+// type, which cannot be written or checked.
+func isNilCommand(c Command) bool {
+	switch c := c.(type) {
+	case nil:
+		return true
+	case *Add:
+		return c == nil
+	case *Alert:
+		return c == nil
+	case *Atomic:
+		return c == nil
+	case *Copy:
+		return c == nil
+	case *Delete:
+		return c == nil
+	case *Exec:
+		return c == nil
+	case *Get:
+		return c == nil
+	case *Replace:
+		return c == nil
+	case *Results:
+		return c == nil
+	case *Sequence:
+		return c == nil
+	case *Status:
+		return c == nil
+	case *Unknown:
+		return c == nil
+	}
+	return false
 }
 
 func (*Add) command()      {}

@@ -10,16 +10,42 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/beevik/etree"
+
 	"github.com/windc-go/windc/syncml"
+	"github.com/windc-go/windc/syncml/syncmltest"
 )
 
 // The shared conformance corpus and the protocol documents are read in
-// place; nothing of them is copied into the repository.
-const (
-	conformanceDir = "../../shared/conformance/syncml"
-	sourcesFile    = "../../shared/conformance/SOURCES.md"
-	specDir        = "../../shared/spec"
+// place; nothing of them is copied into the repository. They sit in a
+// "shared" folder beside the project (../../shared from this package), or
+// beside a folder that holds the project, as for a git worktree.
+var (
+	sharedDir      = findShared()
+	conformanceDir = filepath.Join(sharedDir, "conformance", "syncml")
+	sourcesFile    = filepath.Join(sharedDir, "conformance", "SOURCES.md")
+	specDir        = filepath.Join(sharedDir, "spec")
 )
+
+// findShared returns the nearest "shared" folder, holding conformance or
+// spec, in this package's parent folders, or ../../shared when there is
+// none (the tests that need it then skip).
+func findShared() string {
+	dir, err := filepath.Abs(".")
+	if err != nil {
+		return filepath.Join("..", "..", "shared")
+	}
+	for d := filepath.Dir(dir); ; d = filepath.Dir(d) {
+		for _, sub := range []string{"conformance", "spec"} {
+			if fi, err := os.Stat(filepath.Join(d, "shared", sub)); err == nil && fi.IsDir() {
+				return filepath.Join(d, "shared")
+			}
+		}
+		if filepath.Dir(d) == d {
+			return filepath.Join("..", "..", "shared")
+		}
+	}
+}
 
 // sourceRow is what SOURCES.md says about one conformance file.
 type sourceRow struct {
@@ -288,5 +314,101 @@ func TestSpecExamples(t *testing.T) {
 	t.Logf("spec examples: %d found, %d accepted, %d rejected (%s)", len(examples), accepted, rejected, strings.Join(causes, ", "))
 	if accepted == 0 {
 		t.Errorf("no spec example was accepted")
+	}
+}
+
+// headerShape describes the SyncHdr of a message as an XML tree (read
+// with etree, not with the codec): "none", or "SyncHdr" followed by the
+// names of its empty Target and Source children, and whether the header
+// holds nothing else.
+func headerShape(b []byte) (string, error) {
+	u, err := toUTF8(b)
+	if err != nil {
+		return "", err
+	}
+	doc := etree.NewDocument()
+	if err := doc.ReadFromBytes(u); err != nil {
+		return "", err
+	}
+	root := doc.Root()
+	if root == nil {
+		return "", errors.New("no root")
+	}
+	h := root.SelectElement("SyncHdr")
+	if h == nil {
+		return "none", nil
+	}
+	shape := "SyncHdr"
+	if len(h.ChildElements()) == 0 {
+		shape += " empty"
+	}
+	for _, c := range h.ChildElements() {
+		if (c.Tag == "Target" || c.Tag == "Source") && strings.TrimSpace(c.Text()) == "" && len(c.ChildElements()) == 0 {
+			shape += " empty-" + c.Tag
+		}
+	}
+	return shape, nil
+}
+
+// TestHeaderKeptInRealMessages: every accepted real message (conformance
+// corpus, the examples of the protocol documents, the embedded corpus)
+// keeps its SyncHdr on a round trip, empty or not, and its empty Target
+// and Source; one that had none still has none. Messages with an empty
+// header used to lose it.
+func TestHeaderKeptInRealMessages(t *testing.T) {
+	type input struct {
+		name string
+		data []byte
+	}
+	var inputs []input
+	if files, err := filepath.Glob(filepath.Join(conformanceDir, "*.xml")); err == nil {
+		for _, f := range files {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			inputs = append(inputs, input{"conformance/" + filepath.Base(f), b})
+		}
+	}
+	if _, err := os.Stat(filepath.Join(specDir, "ms-docs")); err == nil {
+		for _, ex := range specExamples(t) {
+			inputs = append(inputs, input{"spec/" + ex.name, ex.text})
+		}
+	}
+	for _, f := range syncmltest.Messages() {
+		inputs = append(inputs, input{"corpus/" + f.Name, f.Data})
+	}
+	shapes := map[string]int{}
+	for _, in := range inputs {
+		var m syncml.Message
+		if err := syncml.Unmarshal(in.data, &m); err != nil {
+			continue
+		}
+		want, err := headerShape(in.data)
+		if err != nil {
+			t.Logf("%s: %v", in.name, err)
+			continue // not for encoding/xml (see the differential tests)
+		}
+		shapes[want]++
+		c, err := syncml.Marshal(&m)
+		if err != nil {
+			t.Errorf("%s: Marshal: %v", in.name, err)
+			continue
+		}
+		got, err := headerShape(c)
+		if err != nil {
+			t.Errorf("%s: output: %v", in.name, err)
+			continue
+		}
+		if got != want {
+			t.Errorf("%s: header %q became %q:\n%s", in.name, want, got, c)
+		}
+		if m.NoHeader != (want == "none") {
+			t.Errorf("%s: NoHeader %v for a header %q", in.name, m.NoHeader, want)
+		}
+	}
+	t.Logf("header shapes of the accepted inputs: %v", shapes)
+	if shapes["none"] == 0 || shapes["SyncHdr empty"] == 0 {
+		t.Errorf("the inputs hold no message without SyncHdr or none with an empty one: %v", shapes)
 	}
 }

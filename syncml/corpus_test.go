@@ -42,7 +42,7 @@ func streamDecode(r io.Reader) (*syncml.Message, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &syncml.Message{XMLNS: d.Namespace(), Header: *h}
+	m := &syncml.Message{XMLNS: d.Namespace(), Header: *h, NoHeader: d.NoHeader()}
 	for {
 		c, err := d.Next()
 		if err == io.EOF {
@@ -61,7 +61,11 @@ func streamDecode(r io.Reader) (*syncml.Message, error) {
 func streamEncode(m *syncml.Message) ([]byte, error) {
 	var buf bytes.Buffer
 	e := syncml.NewEncoder(&buf)
-	if err := e.EncodeHeader(m.XMLNS, &m.Header); err != nil {
+	h := &m.Header
+	if m.NoHeader {
+		h = nil
+	}
+	if err := e.EncodeHeader(m.XMLNS, h); err != nil {
 		return nil, err
 	}
 	for _, c := range m.Body.Commands {
@@ -588,6 +592,9 @@ func TestTreeDiffDetects(t *testing.T) {
 		"root ns":       strings.Replace(base, `SYNCML:SYNCML1.2`, `SYNCML:SYNCML1.1`, 1),
 		"empty data":    strings.Replace(base, `<Data>a&amp;b</Data>`, ``, 1),
 		"markup space":  strings.Replace(base, `<x:y xmlns:x="urn:x" a="1"/>`, ` <x:y xmlns:x="urn:x" a="1"/>`, 1),
+		"header":        strings.Replace(base, `<SyncHdr><MsgID>1</MsgID></SyncHdr>`, ``, 1),
+		"empty target":  strings.Replace(base, `<MsgID>1</MsgID>`, `<MsgID>1</MsgID><Target/>`, 1),
+		"body CmdID":    strings.Replace(base, `<Map a="1"/>`, `<Map a="1"/><CmdID>1</CmdID>`, 1),
 	}
 	for what, s := range differ {
 		if s == base {
@@ -601,6 +608,9 @@ func TestTreeDiffDetects(t *testing.T) {
 	}
 	if err := treeDiff([]byte(base), []byte(strings.Replace(base, "a&amp;b", "a<![CDATA[&]]>b", 1))); err == nil {
 		t.Errorf("CDATA in a text Data not distinguished")
+	}
+	if err := treeDiff([]byte(`<SyncML><SyncHdr/><SyncBody/></SyncML>`), []byte(`<SyncML><SyncBody/></SyncML>`)); err == nil {
+		t.Errorf("an empty SyncHdr not distinguished from none")
 	}
 }
 

@@ -66,30 +66,37 @@ func (sc *scanner) root(pos int) (string, int, error) {
 	if idx == -2 {
 		uri = ""
 	}
+	if uri == NamespaceXMLURI || uri == namespaceXMLNSURI {
+		// the writer declares the root's namespace as the default one,
+		// which a reserved namespace cannot be
+		return "", pos, sc.structure(pos, "<%s> is in the reserved namespace %s", t.Name, uri)
+	}
 	sc.rootNS = uri
 	return uri, end, nil
 }
 
-// header reads up to and including the SyncHdr element.
+// header reads up to and including the SyncHdr element and reports
+// whether there was one.
 //
-// A message without SyncHdr (as the documentation's examples are written)
-// is accepted with an empty header, which Validate reports; the canonical
-// form then has an empty SyncHdr.
-func (sc *scanner) header(pos int, h *Header) (end int, err error) {
+// A message without SyncHdr (as Microsoft's documentation often writes
+// them) is accepted: present is false and h stays empty, which Validate
+// reports. An empty SyncHdr, and an empty Target or Source in it, are
+// kept (present, EmptyTarget, EmptySource), so the writer puts them back.
+func (sc *scanner) header(pos int, h *Header) (end int, present bool, err error) {
 	if at, ok, err := sc.peekBody(pos); err != nil || ok {
 		sc.lastStart = at
-		return at, err
+		return at, false, err
 	}
 	t, pos, done, err := sc.next(pos)
 	if err != nil {
-		return pos, err
+		return pos, false, err
 	}
 	if done || t.Local() != "SyncHdr" {
-		return pos, sc.structure(t.Start, "<SyncML> must start with <SyncHdr>")
+		return pos, false, sc.structure(t.Start, "<SyncML> must start with <SyncHdr> or <SyncBody>")
 	}
 	sc.lastStart = t.Start
 	var seen uint32
-	return sc.children(t, pos, func(c tag, pos int) (int, error) {
+	end, err = sc.children(t, pos, func(c tag, pos int) (int, error) {
 		switch c.Local() {
 		case "VerDTD":
 			return sc.leafOnce(&seen, 0, c, pos, &h.VerDTD)
@@ -100,9 +107,13 @@ func (sc *scanner) header(pos int, h *Header) (end int, err error) {
 		case "MsgID":
 			return sc.leafOnce(&seen, 3, c, pos, &h.MsgID)
 		case "Target":
-			return sc.locationOnce(&seen, 4, c, pos, &h.Target)
+			end, err := sc.locationOnce(&seen, 4, c, pos, &h.Target)
+			h.EmptyTarget = h.Target == (Location{})
+			return end, err
 		case "Source":
-			return sc.locationOnce(&seen, 5, c, pos, &h.Source)
+			end, err := sc.locationOnce(&seen, 5, c, pos, &h.Source)
+			h.EmptySource = h.Source == (Location{})
+			return end, err
 		case "RespURI":
 			return sc.leafOnce(&seen, 6, c, pos, &h.RespURI)
 		case "NoResp":
@@ -114,6 +125,7 @@ func (sc *scanner) header(pos int, h *Header) (end int, err error) {
 		}
 		return pos, sc.unexpected(c)
 	})
+	return end, true, err
 }
 
 // peekBody reports whether the next element at pos is SyncBody, without

@@ -30,6 +30,7 @@ type Decoder struct {
 	sc    scanner
 	state decState
 	hdr   Header
+	noHdr bool // the message has no SyncHdr
 	xmlns string
 	final bool
 	err   error // sticky error
@@ -64,7 +65,8 @@ func (d *Decoder) SetLimits(l Limits) {
 }
 
 // Header reads the message through </SyncHdr> and returns the header. Later
-// calls return the same header.
+// calls return the same header. A message without a SyncHdr element gives
+// an empty header, and NoHeader then reports true.
 func (d *Decoder) Header() (*Header, error) {
 	if d.state != stStart {
 		if d.err != nil && d.state == stStart {
@@ -80,6 +82,7 @@ func (d *Decoder) Header() (*Header, error) {
 	}
 	var h Header
 	var xmlns string
+	var present bool
 	err := d.unit(func(sc *scanner) (int, error) {
 		h = Header{}
 		pos, err := sc.prolog(0)
@@ -90,15 +93,20 @@ func (d *Decoder) Header() (*Header, error) {
 		if err != nil {
 			return 0, err
 		}
-		return sc.header(pos, &h)
+		pos, present, err = sc.header(pos, &h)
+		return pos, err
 	})
 	if err != nil {
 		return nil, d.fail(err)
 	}
-	d.hdr, d.xmlns = h, xmlns
+	d.hdr, d.noHdr, d.xmlns = h, !present, xmlns
 	d.state = stBodyStart
 	return &d.hdr, nil
 }
+
+// NoHeader reports, once Header has returned, whether the message has no
+// SyncHdr element (Message.NoHeader of the same input).
+func (d *Decoder) NoHeader() bool { return d.noHdr }
 
 // Namespace returns the default namespace of the SyncML root element, once
 // Header has returned.

@@ -3,7 +3,8 @@
 //
 // # Model
 //
-// A [Message] holds a [Header] (SyncHdr) and a [Body] (SyncBody). The body is
+// A [Message] holds a [Header] (SyncHdr; [Message.NoHeader] records a
+// message without one) and a [Body] (SyncBody). The body is
 // an ordered list of [Command] values: [*Add], [*Alert], [*Atomic], [*Copy],
 // [*Delete], [*Exec], [*Get], [*Replace], [*Results], [*Sequence] and
 // [*Status]. Any other element under SyncBody, Atomic or Sequence decodes to

@@ -14,9 +14,16 @@ import (
 
 // Marshal returns the canonical encoding of m: compact, without an XML
 // declaration (the output is UTF-8), children in DTD order, leaf elements
-// (and the SyncHdr) written only when non-empty, text escaped where it cannot appear raw,
-// CDATA split where it holds "]]>" or a carriage return, and XML markup
-// in Data and Unknown written as kept.
+// written only when non-empty, the SyncHdr unless m.NoHeader is set (an
+// empty header as <SyncHdr></SyncHdr>), text escaped where it cannot
+// appear raw, CDATA split where it holds "]]>" or a carriage return, and
+// XML markup in Data and Unknown written as kept.
+//
+// It refuses, with an error, what Unmarshal would refuse to read back: a
+// reserved root namespace, characters XML cannot carry, an Unknown that
+// is not one element or has the name of an element the decoder reads
+// where it stands, a nil or typed nil Command, a header set together with
+// NoHeader.
 func Marshal(m *Message) ([]byte, error) {
 	return AppendMessage(nil, m)
 }
@@ -211,7 +218,11 @@ func (w *writer) metaEmpty(e *elem) {
 }
 
 func (w *writer) message(m *Message) error {
-	if err := w.start(m.XMLNS, &m.Header); err != nil {
+	h, err := messageHeader(m)
+	if err != nil {
+		return err
+	}
+	if err := w.start(m.XMLNS, h); err != nil {
 		return err
 	}
 	for _, c := range m.Body.Commands {
@@ -223,8 +234,33 @@ func (w *writer) message(m *Message) error {
 	return nil
 }
 
-// start writes the root start tag, the header and the body start tag.
+// messageHeader returns the header to write for m: nil when it has none.
+func messageHeader(m *Message) (*Header, error) {
+	if !m.NoHeader {
+		return &m.Header, nil
+	}
+	if m.Header != (Header{}) {
+		return nil, encodeError("SyncHdr", fmt.Errorf("%w: NoHeader is set but Header is not empty", ErrStructure))
+	}
+	return nil, nil
+}
+
+// checkRootNS refuses a root namespace the decoder would refuse: the
+// reserved namespaces of the xml prefix and of xmlns cannot be the
+// default namespace.
+func checkRootNS(xmlns string) error {
+	if xmlns == NamespaceXMLURI || xmlns == namespaceXMLNSURI {
+		return encodeError("SyncML/@xmlns", fmt.Errorf("%w: %s is a reserved namespace", ErrPrefix, xmlns))
+	}
+	return nil
+}
+
+// start writes the root start tag, the header (none when h is nil) and
+// the body start tag.
 func (w *writer) start(xmlns string, h *Header) error {
+	if err := checkRootNS(xmlns); err != nil {
+		return err
+	}
 	w.rootNS = xmlns
 	w.newline()
 	w.b = append(w.b, "<SyncML"...)
@@ -238,8 +274,7 @@ func (w *writer) start(xmlns string, h *Header) error {
 	}
 	w.b = append(w.b, '>')
 	w.depth++
-	if *h != (Header{}) {
-		// an empty header is written as none, as it was read
+	if h != nil {
 		if err := w.header(h); err != nil {
 			return err
 		}
@@ -261,8 +296,8 @@ func (w *writer) header(h *Header) error {
 		w.leaf(elVerProto, h.VerProto),
 		w.leaf(elSessionID, h.SessionID),
 		w.leaf(elMsgID, h.MsgID),
-		w.headerLocation(elTarget, &h.Target),
-		w.headerLocation(elSource, &h.Source),
+		w.headerLocation(elTarget, &h.Target, h.EmptyTarget),
+		w.headerLocation(elSource, &h.Source, h.EmptySource),
 		w.leaf(elRespURI, h.RespURI),
 	); err != nil {
 		return err
@@ -290,15 +325,17 @@ func firstErr(errs ...error) error {
 	return nil
 }
 
-func (w *writer) headerLocation(e *elem, l *Location) error {
-	if *l == (Location{}) {
+// headerLocation writes the header's Target or Source: when it has
+// content, or when empty is set.
+func (w *writer) headerLocation(e *elem, l *Location, empty bool) error {
+	if *l == (Location{}) && !empty {
 		return nil
 	}
 	return w.location(e, l)
 }
 
 // location writes a Target or Source; an Item's non-nil location is
-// written even when empty, the header's only when set.
+// written even when empty.
 func (w *writer) location(e *elem, l *Location) error {
 	if l == nil {
 		return nil
@@ -529,8 +566,14 @@ func checkNamespaces(ns []Namespace) error {
 	return nil
 }
 
-// command writes one command.
+// command writes one body command.
 func (w *writer) command(c Command) error {
+	if isNilCommand(c) {
+		if c == nil {
+			return encodeError("command", fmt.Errorf("%w: nil Command", ErrStructure))
+		}
+		return encodeError("command", fmt.Errorf("%w: nil %T", ErrStructure, c))
+	}
 	switch c := c.(type) {
 	case *Add:
 		return w.itemCmd(elAdd, itemCmd{CmdID: c.CmdID, NoResp: c.NoResp, Cred: c.Cred, Meta: c.Meta, Items: c.Items})
@@ -598,9 +641,7 @@ func (w *writer) command(c Command) error {
 		}
 		w.close(elStatus)
 	case *Unknown:
-		return w.unknown(c)
-	case nil:
-		return encodeError("command", fmt.Errorf("nil Command"))
+		return w.unknown(c, bodyNames)
 	default:
 		return encodeError("command", fmt.Errorf("unsupported Command %T", c))
 	}
@@ -638,7 +679,13 @@ func (w *writer) group(e *elem, id string, noResp bool, m *Meta, cmds []Command)
 		return err
 	}
 	for _, c := range cmds {
-		if err := w.command(c); err != nil {
+		var err error
+		if u, ok := c.(*Unknown); ok && u != nil {
+			err = w.unknown(u, groupNames)
+		} else {
+			err = w.command(c)
+		}
+		if err != nil {
 			return err
 		}
 	}
@@ -646,9 +693,10 @@ func (w *writer) group(e *elem, id string, noResp bool, m *Meta, cmds []Command)
 	return nil
 }
 
-// unknown writes an Unknown's bytes.
-func (w *writer) unknown(u *Unknown) error {
-	if err := checkUnknown(u, w.rootNS); err != nil {
+// unknown writes an Unknown's bytes; reserved are the names the decoder
+// reads as something else where it stands.
+func (w *writer) unknown(u *Unknown, reserved map[string]bool) error {
+	if err := checkUnknown(u, w.rootNS, reserved); err != nil {
 		return encodeError("Unknown", err)
 	}
 	w.newline()
@@ -832,21 +880,30 @@ func checkMarkup(markup string, ns []Namespace, rootNS string, lim Limits) ([]Na
 	return namespaces(sc.Captured), nil
 }
 
-// knownNames are the elements the decoder reads as part of the model
-// wherever an Unknown may stand; an Unknown with one of these local names
-// would not decode back as an Unknown.
-var knownNames = map[string]bool{
-	"Add": true, "Alert": true, "Atomic": true, "Copy": true, "Delete": true, "Exec": true, "Get": true,
-	"Replace": true, "Results": true, "Sequence": true, "Status": true, "Final": true,
-	"CmdID": true, "NoResp": true, "Meta": true,
-}
+// bodyNames and groupNames are the local names the decoder reads as part
+// of the model where an Unknown may stand: the commands, and in SyncBody
+// Final, in Atomic and Sequence their CmdID, NoResp and Meta. An Unknown
+// with one of these names there would not decode back as an Unknown;
+// elsewhere it does (a CmdID in SyncBody, a Final in Atomic).
+var (
+	bodyNames = map[string]bool{
+		"Add": true, "Alert": true, "Atomic": true, "Copy": true, "Delete": true, "Exec": true, "Get": true,
+		"Replace": true, "Results": true, "Sequence": true, "Status": true, "Final": true,
+	}
+	groupNames = map[string]bool{
+		"Add": true, "Alert": true, "Atomic": true, "Copy": true, "Delete": true, "Exec": true, "Get": true,
+		"Replace": true, "Results": true, "Sequence": true, "Status": true,
+		"CmdID": true, "NoResp": true, "Meta": true,
+	}
+)
 
 // checkUnknown checks that u.Raw is exactly one well-formed element named
-// u.Name that declares the prefixes it uses; rootNS is the default
-// namespace in scope where it is written.
-func checkUnknown(u *Unknown, rootNS string) error {
-	if knownNames[localName(u.Name)] {
-		return fmt.Errorf("%w: <%s> is not an unknown element", ErrStructure, u.Name)
+// u.Name that declares the prefixes it uses, and that the name is not one
+// of reserved; rootNS is the default namespace in scope where it is
+// written.
+func checkUnknown(u *Unknown, rootNS string, reserved map[string]bool) error {
+	if reserved[localName(u.Name)] {
+		return fmt.Errorf("%w: <%s> is not an unknown element where it stands", ErrStructure, u.Name)
 	}
 	if !strings.HasPrefix(u.Raw, "<"+u.Name) || len(u.Raw) <= len(u.Name)+1 {
 		return fmt.Errorf("%w: Raw does not start with <%s", ErrStructure, u.Name)

@@ -39,7 +39,11 @@ func (e *Encoder) SetIndent(prefix, indent string) {
 
 // Encode writes the whole message m.
 func (e *Encoder) Encode(m *Message) error {
-	if err := e.EncodeHeader(m.XMLNS, &m.Header); err != nil {
+	h, err := messageHeader(m)
+	if err != nil {
+		return err
+	}
+	if err := e.EncodeHeader(m.XMLNS, h); err != nil {
 		return err
 	}
 	for _, c := range m.Body.Commands {
@@ -51,7 +55,8 @@ func (e *Encoder) Encode(m *Message) error {
 }
 
 // EncodeHeader writes the SyncML start tag with the namespace xmlns, the
-// header, and the SyncBody start tag.
+// header, and the SyncBody start tag. A nil h writes no SyncHdr (see
+// Message.NoHeader).
 func (e *Encoder) EncodeHeader(xmlns string, h *Header) error {
 	if e.err != nil {
 		return e.err

@@ -20,7 +20,9 @@ var (
 	ErrDuplicateAttr = errors.New("duplicate attribute")
 	// ErrStructure: well-formed XML that is not a SyncML message
 	// (an unexpected element, text where only elements may stand, a
-	// missing SyncHdr, a repeated single child…).
+	// SyncBody missing or not after SyncHdr, a repeated single child…).
+	// A message without SyncHdr, as Microsoft's documentation often
+	// writes them, is accepted (Message.NoHeader).
 	ErrStructure = errors.New("not a SyncML structure")
 	// ErrEncoding: bytes that are not in the declared or detected encoding,
 	// or an encoding that cannot be read.

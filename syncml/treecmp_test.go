@@ -18,7 +18,7 @@ package syncml_test
 //     TargetRefs…) and the commands of SyncBody, Atomic and Sequence keep
 //     their order;
 //   - an empty single-valued leaf element is the same as an absent one (an
-//     empty Data is kept), and so is an empty SyncHdr;
+//     empty Data is kept); an empty SyncHdr, Target or Source is not;
 //   - leaf text is compared as characters (references, CDATA and split runs
 //     folded, line ends normalised by the XML parser);
 //   - a text Data records whether it held CDATA, and its characters;
@@ -280,7 +280,6 @@ func (f *flattener) element(e *etree.Element, path string, sc scope, ctx context
 		ctx = ctxMeta
 	}
 	f.emit("%s E %s", path, nsName(e, sc, ctx))
-	first := f.out[len(f.out)-1]
 	for _, a := range attrFacts(e, sc) {
 		f.emit("%s A %s", path, a)
 	}
@@ -299,7 +298,7 @@ func (f *flattener) element(e *etree.Element, path string, sc scope, ctx context
 			}
 		case *etree.Element:
 			key := t.Tag
-			if containerNames[e.Tag] && ctx == ctxStruct && isCommandLike(t.Tag) {
+			if containerNames[e.Tag] && ctx == ctxStruct && isCommandLike(e.Tag, t.Tag) {
 				key = "\x00command"
 			}
 			kids = append(kids, child{key, t})
@@ -314,19 +313,18 @@ func (f *flattener) element(e *etree.Element, path string, sc scope, ctx context
 		count[c.Tag]++
 		f.child(c, path, count[c.Tag], sc, ctx, e.Tag)
 	}
-	// an empty SyncHdr is the same as an absent one
-	if e.Tag == "SyncHdr" && len(f.out) > 0 && f.out[len(f.out)-1] == first {
-		f.out = f.out[:len(f.out)-1]
-	}
 }
 
 // isCommandLike reports whether an element under SyncBody, Atomic or
-// Sequence is a command (known or Unknown) rather than one of their own
-// children.
-func isCommandLike(name string) bool {
+// Sequence (parent) is a command (known or Unknown) rather than one of
+// their own children: Final of SyncBody; CmdID, NoResp and Meta of Atomic
+// and Sequence.
+func isCommandLike(parent, name string) bool {
 	switch name {
-	case "CmdID", "NoResp", "Meta", "Final":
-		return false
+	case "CmdID", "NoResp", "Meta":
+		return parent == "SyncBody"
+	case "Final":
+		return parent != "SyncBody"
 	}
 	return true
 }
@@ -336,7 +334,7 @@ func (f *flattener) child(c *etree.Element, parent string, n int, sc scope, ctx 
 	path := fmt.Sprintf("%s/%s[%d]", parent, c.Tag, n)
 	inContainer := containerNames[parentTag] && ctx == ctxStruct
 	switch {
-	case inContainer && isCommandLike(c.Tag) && !commandNames[c.Tag]:
+	case inContainer && isCommandLike(parentTag, c.Tag) && !commandNames[c.Tag]:
 		// an element the model does not know: compared whole
 		f.raw(c, path, sc)
 	case c.Tag == "Data" && ctx == ctxStruct:

@@ -39,9 +39,11 @@ func (sc *scanner) message(m *Message) error {
 	if err != nil {
 		return err
 	}
-	if pos, err = sc.header(pos, &m.Header); err != nil {
+	var present bool
+	if pos, present, err = sc.header(pos, &m.Header); err != nil {
 		return err
 	}
+	m.NoHeader = !present
 	pos, err = sc.bodyStart(pos)
 	if err == errEmptyBody {
 		_, err = sc.rootEnd(pos)

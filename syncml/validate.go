@@ -2,6 +2,7 @@ package syncml
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -61,12 +62,14 @@ func (e *ValidationError) Unwrap() error { return ErrInvalid }
 // Validate checks m against the protocol rules Windows enforces and
 // returns a *ValidationError listing every violation, or nil. The rules:
 //
-//   - header: VerDTD 1.1 or 1.2 and the matching VerProto DM/1.1 or DM/1.2,
-//     SessionID, MsgID (a positive integer), Target and Source LocURI
-//     ("header-required", "header-version", "header-msgid");
+//   - header: a SyncHdr (not NoHeader), with VerDTD 1.1 or 1.2 and the
+//     matching VerProto DM/1.1 or DM/1.2, SessionID, MsgID (a positive
+//     integer), Target and Source LocURI ("header-required",
+//     "header-version", "header-msgid");
 //   - every command has a CmdID ("cmdid-missing"), not "0" ("cmdid-zero"),
 //     unique in the message, nested commands included ("cmdid-unique");
-//   - no unknown command element ("unknown-command");
+//   - no unknown command element ("unknown-command"), and no nil or typed
+//     nil Command ("nil-command");
 //   - Add, Copy, Delete, Get, Replace carry at least one Item, and Exec
 //     exactly one ("items"); each Item names its node by Target (Get,
 //     Delete, Exec), by Target or Source (Add, Replace: a client reports
@@ -88,7 +91,9 @@ func (e *ValidationError) Unwrap() error { return ErrInvalid }
 func (m *Message) Validate() error {
 	v := validator{ids: map[string]string{}}
 	h := &m.Header
-	if h.VerDTD == "" || h.VerProto == "" || h.SessionID == "" || h.MsgID == "" || h.Target.LocURI == "" || h.Source.LocURI == "" {
+	if m.NoHeader {
+		v.add("SyncHdr", "", "header-required", "the message has no SyncHdr")
+	} else if h.VerDTD == "" || h.VerProto == "" || h.SessionID == "" || h.MsgID == "" || h.Target.LocURI == "" || h.Source.LocURI == "" {
 		v.add("SyncHdr", "", "header-required", "VerDTD, VerProto, SessionID, MsgID, Target and Source LocURI are required")
 	}
 	if h.VerDTD != "" || h.VerProto != "" {
@@ -133,8 +138,12 @@ func (v *validator) add(path, id, rule, detail string) {
 // commands checks a list of commands; parent is "", "Atomic" or "Sequence".
 func (v *validator) commands(path string, cmds []Command, parent string) {
 	for i, c := range cmds {
-		if c == nil {
-			v.add(path+"["+strconv.Itoa(i+1)+"]", "", "unknown-command", "nil command")
+		if isNilCommand(c) {
+			d := "nil Command"
+			if c != nil {
+				d = fmt.Sprintf("nil %T", c)
+			}
+			v.add(path+"["+strconv.Itoa(i+1)+"]", "", "nil-command", d)
 			continue
 		}
 		p := path + "/" + c.ElementName() + "[" + strconv.Itoa(i+1) + "]"
@@ -269,6 +278,9 @@ func (v *validator) atomicAddReplace(path string, cmds []Command) {
 	var walk func(path string, cmds []Command)
 	walk = func(path string, cmds []Command) {
 		for i, c := range cmds {
+			if isNilCommand(c) {
+				continue
+			}
 			switch c := c.(type) {
 			case *Add:
 				for _, it := range c.Items {

@@ -17,15 +17,19 @@ const MaxCommandDepth = 3
 
 // GenMessage generates a *syncml.Message in the canonical form of the
 // model, so that Unmarshal(Marshal(m)) equals m. It reaches every field of
-// every type: all three root namespaces, every command (Atomic and
+// every type: all three root namespaces, a missing, empty or full header
+// (with empty Target and Source kept), every command (Atomic and
 // Sequence nested up to MaxCommandDepth), every Data kind, Unknown
-// elements, and text with any character XML can carry.
+// elements (among them the names that are unknown only where they stand:
+// CmdID, NoResp and Meta in the body, Final in Atomic and Sequence), and
+// text with any character XML can carry.
 //
 // The canonical form it respects: single-valued leaf strings are "" when
-// absent; repeated leaves (TargetRef, SourceRef, EMI) may hold ""; a
-// non-nil *Location has a non-empty LocURI or LocName; absent repeated
-// children are nil slices, never empty ones; Data.Namespaces lists only
-// declarations the markup uses, in the order of first use.
+// absent; repeated leaves (TargetRef, SourceRef, EMI) may hold ""; with
+// NoHeader the Header is zero; Header.EmptyTarget and EmptySource are set
+// only with an empty Target or Source; absent repeated children are nil
+// slices, never empty ones; Data.Namespaces lists only declarations the
+// markup uses, in the order of first use.
 func GenMessage() gopter.Gen {
 	return func(p *gopter.GenParameters) *gopter.GenResult {
 		return gopter.NewGenResult(newBuilder(p.Rng).message(), gopter.NoShrinker)
@@ -170,21 +174,15 @@ func (b *builder) message() *syncml.Message {
 	m := &syncml.Message{
 		XMLNS: b.pick([]string{"", syncml.NamespaceSyncML11, syncml.NamespaceSyncML12}),
 	}
-	h := &m.Header
-	h.VerDTD = b.leafOr("1.2", "1.1")
-	h.VerProto = b.leafOr("DM/1.2", "DM/1.1")
-	h.SessionID = b.leafOr("1", "1A")
-	h.MsgID = b.leafOr("1", "2")
-	if l := b.location(); l != nil {
-		h.Target = *l
+	switch {
+	case b.chance(8):
+		m.NoHeader = true
+	case b.chance(8):
+		// an empty header, possibly with empty Target and Source
+		m.Header.EmptyTarget, m.Header.EmptySource = b.chance(2), b.chance(2)
+	default:
+		b.header(&m.Header)
 	}
-	if l := b.location(); l != nil {
-		h.Source = *l
-	}
-	h.RespURI = b.leaf()
-	h.NoResp = b.chance(3)
-	h.Cred = b.cred()
-	h.Meta = b.meta()
 	if !b.chance(5) {
 		n := 1 + b.r.Intn(5)
 		for i := 0; i < n; i++ {
@@ -193,6 +191,27 @@ func (b *builder) message() *syncml.Message {
 	}
 	m.Body.Final = b.chance(2)
 	return m
+}
+
+func (b *builder) header(h *syncml.Header) {
+	h.VerDTD = b.leafOr("1.2", "1.1")
+	h.VerProto = b.leafOr("DM/1.2", "DM/1.1")
+	h.SessionID = b.leafOr("1", "1A")
+	h.MsgID = b.leafOr("1", "2")
+	if l := b.location(); l != nil {
+		h.Target = *l
+	} else {
+		h.EmptyTarget = b.chance(2)
+	}
+	if l := b.location(); l != nil {
+		h.Source = *l
+	} else {
+		h.EmptySource = b.chance(2)
+	}
+	h.RespURI = b.leaf()
+	h.NoResp = b.chance(3)
+	h.Cred = b.cred()
+	h.Meta = b.meta()
 }
 
 // leafOr returns one of the typical values, a random text, or absent.
@@ -212,6 +231,15 @@ func (b *builder) location() *syncml.Location {
 		l.LocURI = b.nonEmpty()
 	}
 	return l
+}
+
+// itemLocation returns an Item's Target or Source: absent, empty (an
+// empty element is kept) or set.
+func (b *builder) itemLocation() *syncml.Location {
+	if b.chance(8) {
+		return &syncml.Location{}
+	}
+	return b.location()
 }
 
 func (b *builder) cred() *syncml.Cred {
@@ -264,8 +292,8 @@ func (b *builder) items() []syncml.Item {
 	out := make([]syncml.Item, 1+b.r.Intn(3))
 	for i := range out {
 		it := &out[i]
-		it.Target = b.location()
-		it.Source = b.location()
+		it.Target = b.itemLocation()
+		it.Source = b.itemLocation()
 		it.Meta = b.meta()
 		if !b.chance(4) {
 			it.Data = b.data()
@@ -345,7 +373,7 @@ func (b *builder) command(depth int) syncml.Command {
 		return &syncml.Status{CmdID: id, MsgRef: b.leaf(), CmdRef: b.leaf(), Cmd: b.leaf(),
 			TargetRef: b.refs(), SourceRef: b.refs(), Cred: b.cred(), Chal: b.chal(), Data: b.optData(), Items: b.items()}
 	}
-	return b.unknown()
+	return b.unknown(depth)
 }
 
 // children returns the commands of an Atomic or Sequence at depth.
@@ -360,13 +388,26 @@ func (b *builder) children(depth int) []syncml.Command {
 	return out
 }
 
-// unknownNames are element names the model does not know; none has the
-// local name of a command or of a child Atomic, Sequence or SyncBody
-// treats specially.
-var unknownNames = []string{"Map", "Put", "Search", "Sync", "Ext", "x:Ext", "msft:Policy", "é-ext"}
+// unknownNames are element names the model does not know anywhere;
+// bodyUnknownNames are unknown in SyncBody only (Atomic and Sequence read
+// them), groupUnknownNames in Atomic and Sequence only (SyncBody reads
+// Final).
+var (
+	unknownNames      = []string{"Map", "Put", "Search", "Sync", "Ext", "x:Ext", "msft:Policy", "é-ext"}
+	bodyUnknownNames  = []string{"CmdID", "NoResp", "Meta", "m:Meta"}
+	groupUnknownNames = []string{"Final", "x:Final"}
+)
 
-func (b *builder) unknown() *syncml.Unknown {
+// unknown returns an Unknown that may stand at depth (1: in SyncBody).
+func (b *builder) unknown(depth int) *syncml.Unknown {
 	name := b.pick(unknownNames)
+	if b.chance(4) {
+		if depth == 1 {
+			name = b.pick(bodyUnknownNames)
+		} else {
+			name = b.pick(groupUnknownNames)
+		}
+	}
 	var sb strings.Builder
 	sb.WriteString("<" + name)
 	if p, _, ok := strings.Cut(name, ":"); ok {
