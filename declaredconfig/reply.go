@@ -36,7 +36,7 @@ func ReadReply(m *syncml.Message) (*Reply, error) {
 	if d := findSummaryData(m.Body.Commands); d != nil {
 		var s Summary
 		if e := s.unmarshal([]byte(d.Value), defaultLimits, dataScope(d)...); e != nil {
-			err = errorf("1224 alert: %w", unwrapPrefix(e))
+			err = errorf("1224 alert: %w", e)
 		} else {
 			r.Summary = &s
 		}

@@ -313,9 +313,14 @@ func TestErrorPosition(t *testing.T) {
 			if col == 0 {
 				col = off + 1
 			}
-			want := DecodeError{Offset: int64(off), Line: tt.line, Column: col, Path: tt.path, Err: de.Err}
-			if *de != want {
-				t.Errorf("got  %+v\nwant %+v", *de, want)
+			type pos struct {
+				Offset       int64
+				Line, Column int
+				Path         string
+			}
+			got, want := pos{de.Offset, de.Line, de.Column, de.Path}, pos{int64(off), tt.line, col, tt.path}
+			if got != want {
+				t.Errorf("got  %+v\nwant %+v", got, want)
 			}
 			wantMsg := fmt.Sprintf("syncml: line %d, column %d (offset %d)", tt.line, col, off)
 			if !strings.HasPrefix(de.Error(), wantMsg) {
@@ -848,8 +853,8 @@ func TestLimits(t *testing.T) {
 		{"depth", "MaxDepth", func(l *Limits, n int) { l.MaxDepth = n }, 6,
 			body(`<Replace><Item><Target><LocURI>x</LocURI></Target></Item></Replace>`),
 			body(`<Replace><Item><Target><LocURI>x</LocURI></Target><Meta><Anchor><Last>1</Last></Anchor></Meta></Item></Replace>`)},
-		{"depth counts Data content", "MaxDepth", func(l *Limits, n int) { l.MaxDepth = n }, 6,
-			item(`<Data><a/></Data>`), item(`<Data><a><b/></a></Data>`)},
+		{"depth does not count Data content", "MaxDepth", func(l *Limits, n int) { l.MaxDepth = n }, 5,
+			item(`<Data><a><b><c/></b></a></Data>`), body(`<Atomic><CmdID>1</CmdID><Replace><CmdID>2</CmdID><Item><Data/></Item></Replace></Atomic>`)},
 		{"tokens", "MaxTokens", func(l *Limits, n int) { l.MaxTokens = n }, 7, tokens,
 			strings.Replace(tokens, `<?pi?>`, `<?pi?><!---->`, 1)},
 		{"tokens count text and CDATA", "MaxTokens", func(l *Limits, n int) { l.MaxTokens = n }, 5,
@@ -872,7 +877,11 @@ func TestLimits(t *testing.T) {
 		{"Unknown depth", "MaxDataDepth", func(l *Limits, n int) { l.MaxDataDepth = n }, 3,
 			body(`<Map>` + nest(3) + `</Map>`), body(`<Map>` + nest(4) + `</Map>`)},
 		{"namespaces in scope", "MaxNamespaces", func(l *Limits, n int) { l.MaxNamespaces = n }, 3,
-			item(`<Data><a xmlns:p="u"><b xmlns:q="v"/></a></Data>`), item(`<Data><a xmlns:p="u"><b xmlns:q="v" xmlns:r="w"/></a></Data>`)},
+			body(`<Replace xmlns:p="u"><CmdID>1</CmdID><Item xmlns:q="v"/></Replace>`),
+			body(`<Replace xmlns:p="u"><CmdID>1</CmdID><Item xmlns:q="v" xmlns:r="w"/></Replace>`)},
+		{"namespaces in Data content, counted from Data", "MaxNamespaces", func(l *Limits, n int) { l.MaxNamespaces = n }, 3,
+			body(`<Replace xmlns:p="u"><CmdID>1</CmdID><Item xmlns:q="v"><Data><a xmlns:p="u"><b xmlns:q="v" xmlns:r="w"/></a></Data></Item></Replace>`),
+			body(`<Replace xmlns:p="u"><CmdID>1</CmdID><Item xmlns:q="v"><Data><a xmlns:p="u"><b xmlns:q="v" xmlns:r="w" xmlns:s="x"/></a></Data></Item></Replace>`)},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
