@@ -23,16 +23,32 @@
 // DOCTYPE and no entity beyond the five predefined; a literal TAB or line
 // end in an attribute value reads as a space, as XML 1.0 normalises it. A
 // refused input gives a [*DecodeError] with the byte offset, line, column
-// and element path (matching [ErrSyntax] or one of its kinds
-// [ErrNamespace], [ErrDuplicateAttr], [ErrInvalidChar], or [ErrStructure]),
-// or a [*LimitError] when it exceeds one of the [Limits]: input bytes,
-// nesting depth, attributes per element, bytes per token and number of
-// elements. UnmarshalText uses [DefaultLimits]; [Limits.Unmarshal] takes
-// others. With the default limits, whatever is accepted can be written
-// back and sent as XML markup in a syncml.Data ([syncml.XML]) that
-// syncml.Marshal and syncml.Unmarshal accept. Writing refuses values whose
-// output would not read back: kept attributes or markup using undeclared
-// prefixes, duplicate expanded names, bad declarations.
+// and element path, or a [*LimitError] when it exceeds one of the
+// [Limits]: input bytes, nesting depth, attributes per element, bytes per
+// token, number of elements and namespace declarations in scope.
+// UnmarshalText uses [DefaultLimits]; [UnmarshalLimits] takes others. With
+// the default limits, whatever is accepted can be written back and sent as
+// XML markup in a syncml.Data ([syncml.XML]) that syncml.Marshal and
+// syncml.Unmarshal accept, in any message otherwise within syncml's
+// default limits. Writing refuses values whose output would not read
+// back: kept attributes or markup using undeclared prefixes, duplicate
+// expanded names, bad declarations.
+//
+// # Errors
+//
+// The package speaks the module's one vocabulary of errors: [DecodeError]
+// and [LimitError] are the same types as syncml.DecodeError and
+// syncml.LimitError, and the decoding causes are the same values as
+// syncml's: [ErrSyntax] and its kinds [ErrNamespace], [ErrDuplicateAttr],
+// [ErrInvalidChar], [ErrEncoding], [ErrEntity] and [ErrDOCTYPE] (each also
+// matches ErrSyntax), [ErrStructure], and [ErrLimit], which every
+// LimitError matches. So errors.Is and errors.As work alike whichever
+// package reports a problem. A limit that means the same in syncml has the
+// same name, type and counting ([Limits]). The package's own conditions
+// are [ErrValue] (a value that cannot be written), [ErrInvalid] (a rule of
+// the CSP, see [Document.Validate]), [ErrURI] and [ErrNoSummary]. Every
+// message starts with "declaredconfig: ", once, also when it carries
+// another error of the package.
 //
 // For every value v, unmarshalling the marshalled v gives v back; for every
 // accepted input, marshalling is a fixpoint after one round; and nothing

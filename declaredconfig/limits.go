@@ -4,18 +4,22 @@ import "encoding"
 
 // Limits bound what decoding one document may spend. A zero field takes
 // its default; set a field to raise (or lower) one limit. Exceeding a
-// limit is a *LimitError naming the field.
+// limit is a *LimitError naming the field. A limit that means the same in
+// syncml has the same name, type and counting there (syncml.Limits; this
+// package's MaxDepth is what syncml counts as MaxDataDepth inside a Data).
 //
 // The defaults are chosen so that a document accepted with them, once
 // written by MarshalText, can be carried as markup in a syncml.Data and
-// passes syncml's default limits (its MaxDataDepth and MaxAttrs, and its
-// MaxTokenBytes and MaxBytes even when every character of the input needs
-// a longer escape in the output). Documents accepted under raised limits
-// may need raised syncml.Limits too.
+// passes syncml's default limits in any message that is otherwise within
+// them (syncml counts the nesting and the namespace declarations of a
+// Data's content from the Data element, as they are counted here from the
+// root; its MaxTokenBytes and MaxBytes hold even when every character of
+// the input needs a longer escape in the output). Documents accepted under
+// raised limits may need raised syncml.Limits too.
 type Limits struct {
-	// MaxBytes caps the input, byte order mark and prolog included.
-	// Default 1 MiB.
-	MaxBytes int
+	// MaxBytes caps the input: the bytes given, byte order mark and
+	// prolog included. Default 1 MiB.
+	MaxBytes int64
 	// MaxDepth caps element nesting, counting the root as 1 and elements
 	// inside kept markup and markup values. Default 24.
 	MaxDepth int
@@ -31,6 +35,10 @@ type Limits struct {
 	// markup and markup values included; it bounds the number of settings.
 	// Default 65,536.
 	MaxElements int
+	// MaxNamespaces caps the namespace declarations in scope at any point
+	// of the document (those around a document read from a syncml.Data
+	// are not counted). Default 64.
+	MaxNamespaces int
 }
 
 // Default values of Limits.
@@ -40,6 +48,7 @@ const (
 	DefaultMaxAttrs      = 32
 	DefaultMaxTokenBytes = 512 << 10
 	DefaultMaxElements   = 1 << 16
+	DefaultMaxNamespaces = 64
 )
 
 // DefaultLimits returns the limits UnmarshalText uses.
@@ -61,6 +70,9 @@ func (l Limits) withDefaults() Limits {
 	if l.MaxElements <= 0 {
 		l.MaxElements = DefaultMaxElements
 	}
+	if l.MaxNamespaces <= 0 {
+		l.MaxNamespaces = DefaultMaxNamespaces
+	}
 	return l
 }
 
@@ -69,23 +81,36 @@ var defaultLimits = DefaultLimits()
 
 // noLimits is used to check markup while writing: the writer does not
 // enforce the decoding limits.
-var noLimits = Limits{MaxBytes: int(^uint(0) >> 1), MaxDepth: 1 << 30, MaxAttrs: 1 << 30, MaxTokenBytes: 1 << 30, MaxElements: 1 << 30}
+var noLimits = Limits{MaxBytes: 1<<63 - 1, MaxDepth: 1 << 30, MaxAttrs: 1 << 30, MaxTokenBytes: 1 << 30,
+	MaxElements: 1 << 30, MaxNamespaces: 1 << 30}
 
-// Unmarshal decodes text into v, which must be a *Document, *Result,
-// *Summary or *InstanceBlob, under the limits l (zero fields take their
-// defaults). UnmarshalText is Unmarshal with the zero Limits. Other types
-// of v are refused with an error matching ErrValue.
-func (l Limits) Unmarshal(text []byte, v encoding.TextUnmarshaler) error {
-	l = l.withDefaults()
-	switch v := v.(type) {
+// A Decodable is a value this package reads from XML: *Document, *Result,
+// *Summary or *InstanceBlob. The interface is sealed; no other type
+// implements it.
+type Decodable interface {
+	encoding.TextUnmarshaler
+	unmarshal(text []byte, lim Limits, scope ...nsBinding) error
+}
+
+// UnmarshalLimits decodes text into v under the limits lim (zero fields
+// take their defaults), as syncml.UnmarshalLimits and ddf.ParseLimits take
+// theirs. v.UnmarshalText is UnmarshalLimits with the zero Limits.
+func UnmarshalLimits(text []byte, v Decodable, lim Limits) error {
+	isNil := false
+	switch x := v.(type) {
+	case nil:
+		isNil = true
 	case *Document:
-		return v.unmarshal(text, l)
+		isNil = x == nil
 	case *Result:
-		return v.unmarshal(text, l)
+		isNil = x == nil
 	case *Summary:
-		return v.unmarshal(text, l)
+		isNil = x == nil
 	case *InstanceBlob:
-		return v.unmarshal(text, l)
+		isNil = x == nil
 	}
-	return errorf("%w: Limits.Unmarshal into %T", ErrValue, v)
+	if isNil {
+		return errorf("%w: UnmarshalLimits into a nil %T", ErrValue, v)
+	}
+	return v.unmarshal(text, lim.withDefaults())
 }

@@ -66,7 +66,7 @@ func ReadReply(msgs ...*syncml.Message) (*Reply, error) {
 			if len(msgs) > 1 {
 				where = "message " + strconv.Quote(m.Header.MsgID) + ": " + where
 			}
-			errs = append(errs, errorf("%s: %w", where, unwrapPrefix(err)))
+			errs = append(errs, errorf("%s: %w", where, err))
 		} else {
 			r.Summary = &s
 		}

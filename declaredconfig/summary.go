@@ -129,7 +129,7 @@ func ReadSummary(m *syncml.Message) (*Summary, error) {
 	}
 	var s Summary
 	if err := s.unmarshal([]byte(d.Value), defaultLimits, dataScope(d)...); err != nil {
-		return nil, errorf("1224 alert: %w", unwrapPrefix(err))
+		return nil, errorf("1224 alert: %w", err)
 	}
 	return &s, nil
 }
@@ -158,17 +158,3 @@ func findSummaryData(cmds []syncml.Command) *syncml.Data {
 	}
 	return nil
 }
-
-// unwrapPrefix keeps a wrapped error's chain while letting the caller add
-// context; the prefix is repeated otherwise.
-func unwrapPrefix(err error) error {
-	return &prefixless{err}
-}
-
-type prefixless struct{ err error }
-
-func (p *prefixless) Error() string {
-	return strings.TrimPrefix(p.err.Error(), "declaredconfig: ")
-}
-
-func (p *prefixless) Unwrap() error { return p.err }

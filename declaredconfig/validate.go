@@ -40,7 +40,7 @@ func (d *Document) Validate(target URI, opts ...ValidateOption) error {
 		errs = append(errs, errorf("%w: "+format, append([]any{ErrInvalid}, args...)...))
 	}
 	if err := target.Check(); err != nil {
-		errs = append(errs, errorf("%w: target: %w", ErrInvalid, unwrapPrefix(err)))
+		errs = append(errs, errorf("%w: target: %w", ErrInvalid, err))
 	} else if target.Node != NodeDocument {
 		add("target %s is not a Document node", target)
 	}

@@ -2,7 +2,6 @@ package declaredconfig
 
 import (
 	"fmt"
-	"io"
 	"strings"
 
 	"github.com/windc-go/windc/internal/xmlscan"
@@ -86,7 +85,7 @@ func (m *srcmap) lineCol(off int) (line, col int) {
 func (m *srcmap) errAt(pos int, path string, cause error) error {
 	off := m.offset(pos)
 	line, col := m.lineCol(off)
-	return &DecodeError{Offset: int64(off), Line: line, Column: col, Path: path, Err: cause}
+	return pkg.Decode(int64(off), line, col, path, cause)
 }
 
 // A tree is a parsed document.
@@ -162,8 +161,8 @@ type parser struct {
 // in force around the document (for markup checked by the writer).
 func parse(data []byte, lim Limits, scope ...nsBinding) (*tree, error) {
 	t := &tree{src: srcmap{orig: data}}
-	if len(data) > lim.MaxBytes {
-		return nil, &LimitError{Limit: "MaxBytes", Max: int64(lim.MaxBytes), Offset: int64(lim.MaxBytes)}
+	if int64(len(data)) > lim.MaxBytes {
+		return nil, pkg.Limit("MaxBytes", lim.MaxBytes, lim.MaxBytes, "")
 	}
 	s := string(data)
 	lead := 0
@@ -187,7 +186,8 @@ func parse(data []byte, lim Limits, scope ...nsBinding) (*tree, error) {
 		MaxTokens:     maxInt,
 		MaxTokenBytes: lim.MaxTokenBytes,
 		MaxAttrs:      lim.MaxAttrs,
-		MaxNamespaces: maxInt,
+		// the declarations around the document are not counted
+		MaxNamespaces: len(scope) + min(lim.MaxNamespaces, maxInt-len(scope)),
 	}
 	for _, b := range scope {
 		p.NS = append(p.NS, xmlscan.Binding{Prefix: b.prefix, URI: b.uri})
@@ -211,27 +211,10 @@ func normalizeNewlines(s string) string {
 
 // ---- errors ----
 
-// ScanError makes the package's error for a lexical problem.
+// ScanError makes the package's error for a lexical problem, with the
+// cause every package gives that kind (xmlscan.Cause).
 func (p *parser) ScanError(pos int, k xmlscan.Kind, msg string) error {
-	var cause error
-	switch k {
-	case xmlscan.EOF:
-		cause = fmt.Errorf("%w: %w", ErrSyntax, io.ErrUnexpectedEOF)
-	case xmlscan.DOCTYPE:
-		cause = fmt.Errorf("%w: DOCTYPE not allowed", ErrSyntax)
-	case xmlscan.Entity:
-		cause = fmt.Errorf("%w: undefined entity %s", ErrSyntax, msg)
-	case xmlscan.UndeclaredPrefix:
-		cause = fmt.Errorf("%w: undeclared prefix %s", ErrNamespace, msg)
-	case xmlscan.Prefix, xmlscan.BadQName:
-		cause = fmt.Errorf("%w: %s", ErrNamespace, msg)
-	case xmlscan.DuplicateAttr:
-		cause = fmt.Errorf("%w: %s", ErrDuplicateAttr, msg)
-	case xmlscan.InvalidChar, xmlscan.Encoding:
-		cause = fmt.Errorf("%w: %s", ErrInvalidChar, msg)
-	default:
-		cause = fmt.Errorf("%w: %s", ErrSyntax, msg)
-	}
+	cause := xmlscan.Cause(k, msg)
 	path := p.PathString()
 	if p.tagPos >= 0 && len(p.Path) == len(p.open) && (k == xmlscan.Prefix || k == xmlscan.DuplicateAttr) {
 		// the attributes of a start tag are checked before the scanner
@@ -243,9 +226,13 @@ func (p *parser) ScanError(pos int, k xmlscan.Kind, msg string) error {
 	return p.src.errAt(pos, path, cause)
 }
 
-// ScanLimit makes the package's error for an exceeded limit.
+// ScanLimit makes the package's error for an exceeded limit, with the
+// limit's configured value.
 func (p *parser) ScanLimit(name string, max int64, pos int) error {
-	return &LimitError{Limit: name, Max: max, Offset: int64(p.src.offset(pos)), Path: p.PathString()}
+	if name == "MaxNamespaces" {
+		max = int64(p.lim.MaxNamespaces)
+	}
+	return pkg.Limit(name, max, int64(p.src.offset(pos)), p.PathString())
 }
 
 func (p *parser) errAt(pos int, cause error) error {
@@ -323,7 +310,7 @@ func (p *parser) document() (*node, error) {
 func (p *parser) declaration(pos int) error {
 	switch rest := p.S[pos:]; {
 	case strings.HasPrefix(rest, "<!DOCTYPE"):
-		return p.syntax(pos, "DOCTYPE not allowed")
+		return p.ScanError(pos, xmlscan.DOCTYPE, "")
 	case strings.HasPrefix(rest, "<![CDATA["):
 		return p.syntax(pos, "CDATA section outside the root element")
 	case len(rest) < 9:

@@ -51,7 +51,7 @@ func TestWellFormedness(t *testing.T) {
 		{"control character in PI", root + "<?pi \x02?></DeclaredConfiguration>", ErrInvalidChar, -1, "-"},
 		{"control character in CDATA", root + "<CSP><URI><![CDATA[\x03]]></URI></CSP></DeclaredConfiguration>", ErrInvalidChar, -1, "-"},
 		{"control character in attribute", "<DeclaredConfiguration a=\"\x04\"/>", ErrInvalidChar, 26, "-"},
-		{"invalid UTF-8", root + "<CSP><URI>\xff</URI></CSP></DeclaredConfiguration>", ErrInvalidChar, 33, "-"},
+		{"invalid UTF-8", root + "<CSP><URI>\xff</URI></CSP></DeclaredConfiguration>", ErrEncoding, 33, "-"},
 		{"U+FFFF as UTF-8", root + "<CSP><URI>\uffff</URI></CSP></DeclaredConfiguration>", ErrInvalidChar, -1, "-"},
 		// XML 1.0 rules
 		{"no space between attributes", `<DeclaredConfiguration a="1"b="2"/>`, ErrSyntax, 28, "-"},
@@ -274,6 +274,20 @@ func TestLimits(t *testing.T) {
 	comment := func(n int) string {
 		return "<DeclaredConfiguration><!--" + strings.Repeat("c", n-7) + "--></DeclaredConfiguration>"
 	}
+	namespaces := func(n int) string { // in scope, 16 on each nested element
+		var b strings.Builder
+		b.WriteString("<DeclaredConfiguration><CSP><URI>")
+		k := 0
+		for i := 0; i < n; k++ {
+			b.WriteString("<m")
+			for j := 0; j < 16 && i < n; i, j = i+1, j+1 {
+				fmt.Fprintf(&b, ` xmlns:p%d="urn:%d"`, i, i)
+			}
+			b.WriteString(">")
+		}
+		b.WriteString(strings.Repeat("</m>", k) + "</URI></CSP></DeclaredConfiguration>")
+		return b.String()
+	}
 	bytesOf := func(n int) string {
 		s := "<DeclaredConfiguration/>"
 		return s + strings.Repeat(" ", n-len(s))
@@ -292,16 +306,17 @@ func TestLimits(t *testing.T) {
 		{"MaxTokenBytes", 1000, func(l *Limits, n int) { l.MaxTokenBytes = n }, attrValue},
 		{"MaxTokenBytes", 1000, func(l *Limits, n int) { l.MaxTokenBytes = n }, name},
 		{"MaxTokenBytes", 1000, func(l *Limits, n int) { l.MaxTokenBytes = n }, comment},
-		{"MaxBytes", 1000, func(l *Limits, n int) { l.MaxBytes = n }, bytesOf},
+		{"MaxBytes", 1000, func(l *Limits, n int) { l.MaxBytes = int64(n) }, bytesOf},
+		{"MaxNamespaces", DefaultMaxNamespaces, func(l *Limits, n int) { l.MaxNamespaces = n }, namespaces},
 	}
 	for _, tt := range tests {
 		check := func(lim Limits, n int) {
 			t.Helper()
 			var d Document
-			if err := lim.Unmarshal([]byte(tt.input(n)), &d); err != nil {
+			if err := UnmarshalLimits([]byte(tt.input(n)), &d, lim); err != nil {
 				t.Errorf("%s = %d: input at the limit refused: %v", tt.limit, n, err)
 			}
-			err := lim.Unmarshal([]byte(tt.input(n+1)), &d)
+			err := UnmarshalLimits([]byte(tt.input(n+1)), &d, lim)
 			var le *LimitError
 			if !errors.As(err, &le) || le.Limit != tt.limit || le.Max != int64(n) {
 				t.Errorf("%s = %d: input past the limit: err = %v, want *LimitError for %s", tt.limit, n, err, tt.limit)
@@ -331,19 +346,18 @@ func TestLimits(t *testing.T) {
 		t.Errorf("UnmarshalText past the default element count: %v", err)
 	}
 	// the limits apply to every type
-	for _, v := range []textCodec{new(Result), new(Summary), new(InstanceBlob)} {
-		if err := (Limits{MaxDepth: 1}).Unmarshal([]byte("<x><y/></x>"), v); !isLimit(err, "MaxDepth") {
+	for _, v := range []Decodable{new(Result), new(Summary), new(InstanceBlob)} {
+		if err := UnmarshalLimits([]byte("<x><y/></x>"), v, Limits{MaxDepth: 1}); !isLimit(err, "MaxDepth") {
 			t.Errorf("%T: %v", v, err)
 		}
 	}
-	if err := (Limits{}).Unmarshal(nil, new(nopUnmarshaler)); !errors.Is(err, ErrValue) {
-		t.Errorf("Limits.Unmarshal into another type: %v", err)
+	if err := UnmarshalLimits(nil, (*Document)(nil), Limits{}); !errors.Is(err, ErrValue) {
+		t.Errorf("UnmarshalLimits into a nil *Document: %v", err)
+	}
+	if err := UnmarshalLimits(nil, nil, Limits{}); !errors.Is(err, ErrValue) {
+		t.Errorf("UnmarshalLimits into nil: %v", err)
 	}
 }
-
-type nopUnmarshaler struct{}
-
-func (*nopUnmarshaler) UnmarshalText([]byte) error { return nil }
 
 func isLimit(err error, name string) bool {
 	var le *LimitError

@@ -38,9 +38,9 @@ type Client struct {
 	// URLs is the policy for the endpoint, redirects, and the URLs in
 	// the response.
 	URLs URLPolicy
-	// MaxBodyBytes limits the response body; 0 means
-	// DefaultMaxBodyBytes.
-	MaxBodyBytes int64
+	// MaxBytes limits the response body, counted as it came over the
+	// wire; 0 means DefaultMaxBytes.
+	MaxBytes int64
 	// MaxRetryAfter is the longest Retry-After delay Discover waits
 	// for; 0 means DefaultMaxRetryAfter and a negative value never
 	// waits. A longer delay ends Discover with a *ServerError.
@@ -150,9 +150,9 @@ func (c *Client) post(ctx context.Context, req *Request, h Headers) (*Response, 
 	}
 	defer hresp.Body.Close()
 
-	limit := c.MaxBodyBytes
+	limit := c.MaxBytes
 	if limit <= 0 {
-		limit = DefaultMaxBodyBytes
+		limit = DefaultMaxBytes
 	}
 	if hresp.StatusCode != http.StatusOK {
 		se := &ServerError{StatusCode: hresp.StatusCode}

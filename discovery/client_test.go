@@ -142,7 +142,7 @@ func TestClient(t *testing.T) {
 			w.Header().Set("Content-Type", "text/html")
 			io.WriteString(w, "<html/>")
 		}), err: ErrContentType, wantSent: []string{""}},
-		{name: "response too large", client: Client{MaxBodyBytes: 64}, req: legacy, steps: steps(okReply(AuthPolicyFederated)),
+		{name: "response too large", client: Client{MaxBytes: 64}, req: legacy, steps: steps(okReply(AuthPolicyFederated)),
 			err: ErrLimit, errAs: new(*LimitError), wantSent: []string{""}},
 		{name: "invalid request not sent", req: &Request{UPN: "x"}, err: ErrRequired},
 		{name: "redirect to http refused", req: legacy, steps: steps(func(w http.ResponseWriter, _ *Request) {

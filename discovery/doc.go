@@ -19,7 +19,7 @@
 // without unpaired surrogate escapes, followed by nothing but white
 // space. Anything else is a *DecodeError with the byte offset; a body
 // over the size limit is a *LimitError. ReadRequest and ReadResponse read
-// from an io.Reader with a configurable limit (DefaultMaxBodyBytes by
+// from an io.Reader with a configurable limit (DefaultMaxBytes by
 // default).
 //
 // # Rules

@@ -5,14 +5,22 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/windc-go/windc/internal/xmlerr"
 )
+
+// pkg makes the package's decode and limit errors; their messages start
+// with "discovery: " once.
+const pkg = xmlerr.Pkg("discovery")
 
 // Sentinel errors. Every error this package returns matches one of them
 // with errors.Is, either directly or through DecodeError, LimitError,
-// FieldError or ServerError.
+// FieldError or ServerError. ErrSyntax and ErrLimit are the module's
+// shared sentinels (the same values as syncml.ErrSyntax and
+// syncml.ErrLimit).
 var (
 	// ErrSyntax reports input that is not well-formed JSON.
-	ErrSyntax = errors.New("discovery: invalid JSON")
+	ErrSyntax = xmlerr.ErrSyntax
 	// ErrType reports a JSON value of the wrong kind, such as a number
 	// where a string is required or a body that is not an object.
 	ErrType = errors.New("discovery: wrong JSON type")
@@ -30,8 +38,9 @@ var (
 	// ErrInvalidString reports text that is not valid UTF-8 or a \u
 	// escape that is an unpaired surrogate, which cannot be kept exactly.
 	ErrInvalidString = errors.New("discovery: string is not valid UTF-8")
-	// ErrLimit reports input larger than a configured limit.
-	ErrLimit = errors.New("discovery: limit exceeded")
+	// ErrLimit reports input larger than a configured limit; every
+	// *LimitError matches it.
+	ErrLimit = xmlerr.ErrLimit
 
 	// ErrRequired reports a required field that is empty.
 	ErrRequired = errors.New("discovery: required field is missing")
@@ -68,49 +77,25 @@ var (
 // detail returns the text of err without the package prefix, for
 // composing messages that already carry it.
 func detail(err error) string {
-	return strings.TrimPrefix(err.Error(), "discovery: ")
+	return strings.TrimPrefix(err.Error(), pkg.Prefix())
 }
 
-// DecodeError describes input that Request.UnmarshalJSON or
-// Response.UnmarshalJSON rejected.
-type DecodeError struct {
-	// Offset is the byte offset in the input where the problem starts.
-	Offset int64
-	// Field is the member name involved, if any.
-	Field string
-	// Err is the cause; it matches one of the decoding sentinels.
-	Err error
-}
+// DecodeError describes input that Request.UnmarshalJSON,
+// Response.UnmarshalJSON, ReadRequest or ReadResponse rejected. It is the
+// module's one decode error (the same type as syncml.DecodeError), read
+// for JSON: Offset is the byte offset in the input where the problem
+// starts, Line and Column its 1-based line and byte column; Path is the
+// member involved as a JSON Pointer, such as "/osVersion", or "" for the
+// body as a whole; Err is the cause, which matches one of the decoding
+// sentinels (ErrSyntax, ErrType, ErrUnknownField, ErrCaseMismatch,
+// ErrDuplicateField, ErrTrailingData, ErrInvalidString).
+type DecodeError = xmlerr.DecodeError
 
-// Error implements the error interface.
-func (e *DecodeError) Error() string {
-	if e.Field != "" {
-		return fmt.Sprintf("discovery: offset %d: field %q: %s", e.Offset, e.Field, detail(e.Err))
-	}
-	return fmt.Sprintf("discovery: offset %d: %s", e.Offset, detail(e.Err))
-}
-
-// Unwrap returns the cause.
-func (e *DecodeError) Unwrap() error { return e.Err }
-
-// LimitError reports input that exceeded a limit. It matches ErrLimit.
-type LimitError struct {
-	// Limit names the limit, such as "body bytes".
-	Limit string
-	// Max is the limit's value.
-	Max int64
-	// Got is the amount seen when the limit was exceeded; it may be a
-	// lower bound when the input was not read to its end.
-	Got int64
-}
-
-// Error implements the error interface.
-func (e *LimitError) Error() string {
-	return fmt.Sprintf("discovery: %s limit %d exceeded (got at least %d)", e.Limit, e.Max, e.Got)
-}
-
-// Is reports whether target is ErrLimit.
-func (e *LimitError) Is(target error) bool { return target == ErrLimit }
+// LimitError reports input that exceeded a limit: Limit names the field
+// that sets it ("MaxBytes" of Handler or Client), Max is its value and
+// Offset the byte offset where it was exceeded. It matches ErrLimit and is
+// the module's one limit error (the same type as syncml.LimitError).
+type LimitError = xmlerr.LimitError
 
 // FieldError reports a schema rule that a field breaks.
 type FieldError struct {

@@ -109,5 +109,5 @@ func ExampleRequest_UnmarshalJSON() {
 	err := json.Unmarshal([]byte(`{"upn":"a@contoso.com","UPN":"b@contoso.com","osVersion":"10.0.26100.1"}`), &req)
 	fmt.Println(err)
 	// Output:
-	// discovery: offset 23: field "UPN": field name differs from the schema only in case (schema name "upn")
+	// discovery: line 1, column 24 (offset 23) in /UPN: field name differs from the schema only in case (schema name "upn")
 }

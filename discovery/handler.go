@@ -32,7 +32,7 @@ type DiscoverFunc func(ctx context.Context, req *Request, h Headers) (*Response,
 
 // Handler is an http.Handler for a discovery service endpoint. It accepts
 // POST with Content-Type application/json only, reads at most
-// MaxBodyBytes, decodes the body strictly, validates it, and calls
+// MaxBytes, decodes the body strictly, validates it, and calls
 // Discover. The response Discover returns must pass ValidateWith(URLs)
 // and ValidatePair; otherwise the device gets 500 and the fault is
 // logged, so a service cannot hand out a mismatched AuthPolicy.
@@ -52,8 +52,10 @@ type Handler struct {
 	// RequireUPN answers UPNRequired to every request without a upn,
 	// without calling Discover.
 	RequireUPN bool
-	// MaxBodyBytes limits the request body; 0 means DefaultMaxBodyBytes.
-	MaxBodyBytes int64
+	// MaxBytes limits the request body, counted as it came over the wire;
+	// 0 means DefaultMaxBytes. (It is the MaxBytes of the module's other
+	// decoders: same name, type and counting.)
+	MaxBytes int64
 	// URLs is the policy the URLs of Discover's responses must meet.
 	URLs URLPolicy
 	// Logger receives one record per request; nil means slog.Default().
@@ -120,12 +122,12 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, hdr Headers) (re
 	if err := checkContentType(r.Header.Get("Content-Type")); err != nil {
 		return writeError(w, http.StatusUnsupportedMediaType, errorCodeInvalidRequest, err.Error()), nil, err
 	}
-	limit := h.MaxBodyBytes
+	limit := h.MaxBytes
 	if limit <= 0 {
-		limit = DefaultMaxBodyBytes
+		limit = DefaultMaxBytes
 	}
 	if r.ContentLength > limit {
-		err := &LimitError{Limit: "body bytes", Max: limit, Got: r.ContentLength}
+		err := limitError(limit)
 		return writeError(w, http.StatusRequestEntityTooLarge, errorCodeInvalidRequest, err.Error()), nil, err
 	}
 	req, err := ReadRequest(http.MaxBytesReader(w, r.Body, limit), limit)

@@ -12,9 +12,14 @@ import (
 	"unicode/utf8"
 )
 
-// DefaultMaxBodyBytes is the default limit on the size of a request or
+// DefaultMaxBytes is the default limit on the size of a request or
 // response body. Discovery bodies are a few hundred bytes.
-const DefaultMaxBodyBytes = 64 << 10
+const DefaultMaxBytes = 64 << 10
+
+// DefaultMaxBodyBytes is DefaultMaxBytes under its former name.
+//
+// Deprecated: use DefaultMaxBytes, the name the module's limits share.
+const DefaultMaxBodyBytes = DefaultMaxBytes
 
 // MarshalJSON encodes r compactly, members in the schema's order, empty
 // strings omitted except a present enrollmentType. It fails only when a
@@ -48,17 +53,17 @@ func (r Response) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON decodes a request body strictly; see ReadRequest. The
-// body may be at most DefaultMaxBodyBytes long. Offsets in errors count
+// body may be at most DefaultMaxBytes long. Offsets in errors count
 // from the start of data.
 func (r *Request) UnmarshalJSON(data []byte) error {
-	return r.unmarshal(data, DefaultMaxBodyBytes)
+	return r.unmarshal(data, DefaultMaxBytes)
 }
 
 // UnmarshalJSON decodes a response body strictly; see ReadResponse. The
-// body may be at most DefaultMaxBodyBytes long. Offsets in errors count
+// body may be at most DefaultMaxBytes long. Offsets in errors count
 // from the start of data.
 func (r *Response) UnmarshalJSON(data []byte) error {
-	return r.unmarshal(data, DefaultMaxBodyBytes)
+	return r.unmarshal(data, DefaultMaxBytes)
 }
 
 func (r *Request) unmarshal(data []byte, limit int64) error {
@@ -103,7 +108,7 @@ func (r *Response) unmarshal(data []byte, limit int64) error {
 // body must be one JSON object whose members are all schema fields with
 // string values, spelled exactly, each at most once, in valid UTF-8, with
 // nothing but white space after it. A body longer than maxBytes (0 means
-// DefaultMaxBodyBytes) gives a *LimitError; other rejections are a
+// DefaultMaxBytes) gives a *LimitError; other rejections are a
 // *DecodeError with the byte offset. ReadRequest does not call Validate.
 func ReadRequest(rd io.Reader, maxBytes int64) (*Request, error) {
 	data, limit, err := readBody(rd, maxBytes)
@@ -132,17 +137,17 @@ func ReadResponse(rd io.Reader, maxBytes int64) (*Response, error) {
 
 func readBody(rd io.Reader, maxBytes int64) ([]byte, int64, error) {
 	if maxBytes <= 0 {
-		maxBytes = DefaultMaxBodyBytes
+		maxBytes = DefaultMaxBytes
 	}
 	data, err := io.ReadAll(io.LimitReader(rd, maxBytes+1))
 	if err != nil {
 		if mbe, ok := errors.AsType[*http.MaxBytesError](err); ok {
-			return nil, maxBytes, &LimitError{Limit: "body bytes", Max: mbe.Limit, Got: mbe.Limit + 1}
+			return nil, maxBytes, limitError(mbe.Limit)
 		}
 		return nil, maxBytes, fmt.Errorf("discovery: reading body: %w", err)
 	}
 	if int64(len(data)) > maxBytes {
-		return nil, maxBytes, &LimitError{Limit: "body bytes", Max: maxBytes, Got: int64(len(data))}
+		return nil, maxBytes, limitError(maxBytes)
 	}
 	return data, maxBytes, nil
 }
@@ -152,10 +157,10 @@ func readBody(rd io.Reader, maxBytes int64) ([]byte, int64, error) {
 // present.
 func decodeObject(data []byte, limit int64, names []string) ([]string, []bool, error) {
 	if limit > 0 && int64(len(data)) > limit {
-		return nil, nil, &LimitError{Limit: "body bytes", Max: limit, Got: int64(len(data))}
+		return nil, nil, limitError(limit)
 	}
 	if !utf8.Valid(data) {
-		return nil, nil, &DecodeError{Offset: int64(firstInvalidUTF8(data)), Err: ErrInvalidString}
+		return nil, nil, decodeError(data, firstInvalidUTF8(data), "", ErrInvalidString)
 	}
 	vals := make([]string, len(names))
 	present := make([]bool, len(names))
@@ -167,7 +172,7 @@ func decodeObject(data []byte, limit int64, names []string) ([]string, []bool, e
 		return nil, nil, syntaxError(err, data)
 	}
 	if d, ok := tok.(json.Delim); !ok || d != '{' {
-		return nil, nil, &DecodeError{Offset: int64(start), Err: fmt.Errorf("%w: body is not a JSON object", ErrType)}
+		return nil, nil, decodeError(data, start, "", fmt.Errorf("%w: body is not a JSON object", ErrType))
 	}
 	for dec.More() {
 		keyStart := skipSpace(data, int(dec.InputOffset()), ",")
@@ -185,10 +190,10 @@ func decodeObject(data []byte, limit int64, names []string) ([]string, []bool, e
 					break
 				}
 			}
-			return nil, nil, &DecodeError{Offset: int64(keyStart), Field: key, Err: cause}
+			return nil, nil, decodeError(data, keyStart, key, cause)
 		}
 		if present[i] {
-			return nil, nil, &DecodeError{Offset: int64(keyStart), Field: key, Err: ErrDuplicateField}
+			return nil, nil, decodeError(data, keyStart, key, ErrDuplicateField)
 		}
 		valStart := skipSpace(data, int(dec.InputOffset()), ":")
 		tok, err = dec.Token()
@@ -197,11 +202,10 @@ func decodeObject(data []byte, limit int64, names []string) ([]string, []bool, e
 		}
 		s, ok := tok.(string)
 		if !ok {
-			return nil, nil, &DecodeError{Offset: int64(valStart), Field: key, Err: fmt.Errorf("%w: value is not a string", ErrType)}
+			return nil, nil, decodeError(data, valStart, key, fmt.Errorf("%w: value is not a string", ErrType))
 		}
 		if bad := unpairedSurrogate(data[valStart:dec.InputOffset()]); bad >= 0 {
-			return nil, nil, &DecodeError{Offset: int64(valStart + bad), Field: key,
-				Err: fmt.Errorf("%w: unpaired surrogate escape", ErrInvalidString)}
+			return nil, nil, decodeError(data, valStart+bad, key, fmt.Errorf("%w: unpaired surrogate escape", ErrInvalidString))
 		}
 		vals[i] = s
 		present[i] = true
@@ -210,7 +214,7 @@ func decodeObject(data []byte, limit int64, names []string) ([]string, []bool, e
 		return nil, nil, syntaxError(err, data)
 	}
 	if end := skipSpace(data, int(dec.InputOffset()), ""); end < len(data) {
-		return nil, nil, &DecodeError{Offset: int64(end), Err: ErrTrailingData}
+		return nil, nil, decodeError(data, end, "", ErrTrailingData)
 	}
 	return vals, present, nil
 }
@@ -242,10 +246,41 @@ func skipSpace(data []byte, i int, extra string) int {
 
 func syntaxError(err error, data []byte) error {
 	if se, ok := errors.AsType[*json.SyntaxError](err); ok {
-		return &DecodeError{Offset: se.Offset, Err: fmt.Errorf("%w: %s", ErrSyntax, se.Error())}
+		return decodeError(data, int(se.Offset), "", fmt.Errorf("%w: %s", ErrSyntax, se.Error()))
 	}
 	// json.Decoder reports a body that ends early as io.EOF.
-	return &DecodeError{Offset: int64(len(data)), Err: fmt.Errorf("%w: %w", ErrSyntax, io.ErrUnexpectedEOF)}
+	return decodeError(data, len(data), "", fmt.Errorf("%w: %w", ErrSyntax, io.ErrUnexpectedEOF))
+}
+
+// decodeError returns the DecodeError for a problem at offset off of data,
+// about the member named key ("" for none).
+func decodeError(data []byte, off int, key string, cause error) error {
+	off = max(0, min(off, len(data)))
+	line, col := 1, 1
+	for i := 0; i < off; i++ {
+		switch data[i] {
+		case '\r':
+			if i+1 < off && data[i+1] == '\n' {
+				i++
+			}
+			line, col = line+1, 1
+		case '\n':
+			line, col = line+1, 1
+		default:
+			col++
+		}
+	}
+	path := ""
+	if key != "" {
+		// a JSON Pointer (RFC 6901) to the member
+		path = "/" + strings.NewReplacer("~", "~0", "/", "~1").Replace(key)
+	}
+	return pkg.Decode(int64(off), line, col, path, cause)
+}
+
+// limitError returns the LimitError for a body longer than max bytes.
+func limitError(max int64) error {
+	return pkg.Limit("MaxBytes", max, max, "")
 }
 
 func firstInvalidUTF8(data []byte) int {

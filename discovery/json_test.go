@@ -145,8 +145,8 @@ func TestDecodeRequest(t *testing.T) {
 			if de.Offset != tt.offset {
 				t.Errorf("ReadRequest(%q) offset = %d, want %d (%v)", tt.in, de.Offset, tt.offset, err)
 			}
-			if tt.field != "" && de.Field != tt.field {
-				t.Errorf("ReadRequest(%q) field = %q, want %q", tt.in, de.Field, tt.field)
+			if tt.field != "" && de.Path != "/"+tt.field {
+				t.Errorf("ReadRequest(%q) path = %q, want %q", tt.in, de.Path, "/"+tt.field)
 			}
 			if !strings.HasPrefix(err.Error(), "discovery: ") {
 				t.Errorf("error %q lacks the package prefix", err)
@@ -172,8 +172,30 @@ func TestDecodeResponseStrict(t *testing.T) {
 		var r Response
 		err := json.Unmarshal([]byte(tt.in), &r)
 		var de *DecodeError
-		if !errors.Is(err, tt.err) || !errors.As(err, &de) || de.Field != tt.field {
+		if !errors.Is(err, tt.err) || !errors.As(err, &de) || de.Path != "/"+tt.field {
 			t.Errorf("json.Unmarshal(%q) = %v, want %v on %q", tt.in, err, tt.err, tt.field)
+		}
+	}
+}
+
+// TestDecodeErrorPosition: a DecodeError gives the line and column of its
+// offset (CR, CRLF and LF end a line) and names the member as a JSON
+// Pointer, with "~" and "/" escaped.
+func TestDecodeErrorPosition(t *testing.T) {
+	tests := []struct {
+		in           string
+		line, column int
+		path         string
+	}{
+		{"{}\n x", 2, 2, ""},
+		{"{\r\n\"upn\":\"a\",\r\"x\":\"b\"}", 3, 1, "/x"},
+		{`{"a/b~c":"x"}`, 1, 2, "/a~1b~0c"},
+	}
+	for _, tt := range tests {
+		_, err := ReadRequest(strings.NewReader(tt.in), 0)
+		var de *DecodeError
+		if !errors.As(err, &de) || de.Line != tt.line || de.Column != tt.column || de.Path != tt.path {
+			t.Errorf("ReadRequest(%q) = %v, want line %d, column %d, path %q", tt.in, err, tt.line, tt.column, tt.path)
 		}
 	}
 }
@@ -189,7 +211,7 @@ func TestReadLimits(t *testing.T) {
 		t.Fatalf("body over the limit: %v, want *LimitError", err)
 	}
 	// The default applies when maxBytes is 0, and to json.Unmarshal.
-	big := `{"upn":"` + strings.Repeat("a", DefaultMaxBodyBytes) + `"}`
+	big := `{"upn":"` + strings.Repeat("a", DefaultMaxBytes) + `"}`
 	if _, err := ReadResponse(strings.NewReader(big), 0); !errors.Is(err, ErrLimit) {
 		t.Errorf("ReadResponse over default = %v, want ErrLimit", err)
 	}

@@ -67,7 +67,7 @@ func checkDiscovery[T any, P discoveryValue[T]](t *testing.T, data []byte, read 
 	if (err == nil) != (chunkedErr == nil) || err != nil && err.Error() != chunkedErr.Error() || !cmp.Equal(v, chunked) {
 		t.Fatalf("one-byte reads differ: %v, %v", err, chunkedErr)
 	}
-	if len(data) > discovery.DefaultMaxBodyBytes {
+	if len(data) > discovery.DefaultMaxBytes {
 		// json.Unmarshal measures the limit without surrounding white
 		// space, so the differential below does not apply.
 		return

@@ -139,7 +139,7 @@ func stdlibWellFormed(in []byte) error {
 // wellFormednessError reports whether err says the input is not
 // well-formed XML (as opposed to not SyncML, or too big).
 func wellFormednessError(err error) bool {
-	for _, c := range []error{syncml.ErrSyntax, syncml.ErrEntity, syncml.ErrDOCTYPE, syncml.ErrPrefix,
+	for _, c := range []error{syncml.ErrSyntax, syncml.ErrEntity, syncml.ErrDOCTYPE, syncml.ErrNamespace,
 		syncml.ErrDuplicateAttr, syncml.ErrInvalidChar, syncml.ErrEncoding} {
 		if errors.Is(err, c) {
 			return true
@@ -183,7 +183,7 @@ var knownDifferences = []struct {
 		// prefixes, names that are not QNames (x:, :x, a:b:c), reserved
 		// prefixes and namespaces misused, colons in PI targets.
 		"namespace well-formedness", weAreStricter,
-		func(in []byte, ours, _ error) bool { return errors.Is(ours, syncml.ErrPrefix) },
+		func(in []byte, ours, _ error) bool { return errors.Is(ours, syncml.ErrNamespace) },
 	},
 	{
 		// encoding/xml accepts an attribute given twice, and two

@@ -70,7 +70,7 @@ func decodeBoth(t *testing.T, in []byte, lim Limits) (*Message, error) {
 	return &m, nil
 }
 
-var sentinels = []error{ErrSyntax, ErrDOCTYPE, ErrEntity, ErrPrefix, ErrDuplicateAttr, ErrStructure, ErrEncoding, ErrInvalidChar, ErrState}
+var sentinels = []error{ErrSyntax, ErrDOCTYPE, ErrEntity, ErrNamespace, ErrDuplicateAttr, ErrStructure, ErrEncoding, ErrInvalidChar, ErrState}
 
 // sameCause reports whether two decode errors have the same sentinel, or
 // are limit errors on the same limit.
@@ -126,9 +126,9 @@ func TestWellFormedness(t *testing.T) {
 		{"CDATA after root", body(``) + `<![CDATA[x]]>`, ErrSyntax},
 		{"name starts with digit", body(`<1x/>`), ErrSyntax},
 		{"name starts with dash", item(`<Data><-a/></Data>`), ErrSyntax},
-		{"name with two colons", item(`<Data><a:b:c xmlns:a="u"/></Data>`), ErrPrefix},
-		{"name ends with colon", item(`<Data><a: /></Data>`), ErrPrefix},
-		{"name starts with colon", item(`<Data><:a/></Data>`), ErrPrefix},
+		{"name with two colons", item(`<Data><a:b:c xmlns:a="u"/></Data>`), ErrNamespace},
+		{"name ends with colon", item(`<Data><a: /></Data>`), ErrNamespace},
+		{"name starts with colon", item(`<Data><:a/></Data>`), ErrNamespace},
 		{"mismatched end tag", item(`<Data><a></b></Data>`), ErrSyntax},
 		{"end tag without start", item(`<Data></a></Data>`), ErrSyntax},
 		{"char ref NUL", hdrMsg(`<VerDTD>&#0;</VerDTD>`), ErrInvalidChar},
@@ -153,16 +153,16 @@ func TestWellFormedness(t *testing.T) {
 		{"duplicate prefixed attribute", item(`<Data><a xmlns:p="u" p:b="1" p:b="2"/></Data>`), ErrDuplicateAttr},
 		{"same expanded name via two prefixes", item(`<Data><a xmlns:p="u" xmlns:q="u" p:b="1" q:b="2"/></Data>`), ErrDuplicateAttr},
 		{"same expanded name via outer prefix", `<SyncML xmlns:p="u">` + testHdr + `<SyncBody><Map xmlns:q="u" p:b="1" q:b="2"/></SyncBody></SyncML>`, ErrDuplicateAttr},
-		{"undeclared element prefix", item(`<Data><p:a/></Data>`), ErrPrefix},
-		{"undeclared attribute prefix", item(`<Data><a p:b="1"/></Data>`), ErrPrefix},
-		{"undeclared prefix on command", body(`<p:Map/>`), ErrPrefix},
-		{"prefix out of scope", item(`<Data><a xmlns:p="u"/><p:b/></Data>`), ErrPrefix},
-		{"empty prefix binding", item(`<Data><a xmlns:p=""/></Data>`), ErrPrefix},
-		{"xmlns prefix declared", item(`<Data><a xmlns:xmlns="u"/></Data>`), ErrPrefix},
-		{"xml prefix rebound", item(`<Data><a xmlns:xml="u"/></Data>`), ErrPrefix},
-		{"xml namespace bound to other prefix", item(`<Data><a xmlns:x="http://www.w3.org/XML/1998/namespace"/></Data>`), ErrPrefix},
-		{"xml namespace as default", item(`<Data><a xmlns="http://www.w3.org/XML/1998/namespace"/></Data>`), ErrPrefix},
-		{"PI target with colon", item(`<Data><?a:b x?><a/></Data>`), ErrPrefix},
+		{"undeclared element prefix", item(`<Data><p:a/></Data>`), ErrNamespace},
+		{"undeclared attribute prefix", item(`<Data><a p:b="1"/></Data>`), ErrNamespace},
+		{"undeclared prefix on command", body(`<p:Map/>`), ErrNamespace},
+		{"prefix out of scope", item(`<Data><a xmlns:p="u"/><p:b/></Data>`), ErrNamespace},
+		{"empty prefix binding", item(`<Data><a xmlns:p=""/></Data>`), ErrNamespace},
+		{"xmlns prefix declared", item(`<Data><a xmlns:xmlns="u"/></Data>`), ErrNamespace},
+		{"xml prefix rebound", item(`<Data><a xmlns:xml="u"/></Data>`), ErrNamespace},
+		{"xml namespace bound to other prefix", item(`<Data><a xmlns:x="http://www.w3.org/XML/1998/namespace"/></Data>`), ErrNamespace},
+		{"xml namespace as default", item(`<Data><a xmlns="http://www.w3.org/XML/1998/namespace"/></Data>`), ErrNamespace},
+		{"PI target with colon", item(`<Data><?a:b x?><a/></Data>`), ErrNamespace},
 		{"]]> in leaf text", hdrMsg(`<VerDTD>a]]>b</VerDTD>`), ErrSyntax},
 		{"]]> in Data text", item(`<Data>a]]>b</Data>`), ErrSyntax},
 		{"]]> in Data markup", item(`<Data><a>]]></a></Data>`), ErrSyntax},
@@ -275,7 +275,7 @@ func TestErrorPosition(t *testing.T) {
 		{
 			name: "undeclared prefix in Data",
 			in:   "<SyncML>" + testHdr + "<SyncBody>\r\n<Replace><CmdID>1</CmdID><Item><Data>\n\t<p:a/></Data></Item></Replace></SyncBody></SyncML>",
-			at:   "p:a", line: 3, column: 3, path: "/SyncML/SyncBody/Replace/Item/Data/p:a", want: ErrPrefix,
+			at:   "p:a", line: 3, column: 3, path: "/SyncML/SyncBody/Replace/Item/Data/p:a", want: ErrNamespace,
 		},
 		{
 			name: "repeated CmdID",
@@ -313,9 +313,14 @@ func TestErrorPosition(t *testing.T) {
 			if col == 0 {
 				col = off + 1
 			}
-			want := DecodeError{Offset: int64(off), Line: tt.line, Column: col, Path: tt.path, Err: de.Err}
-			if *de != want {
-				t.Errorf("got  %+v\nwant %+v", *de, want)
+			type pos struct {
+				Offset       int64
+				Line, Column int
+				Path         string
+			}
+			got, want := pos{de.Offset, de.Line, de.Column, de.Path}, pos{int64(off), tt.line, col, tt.path}
+			if got != want {
+				t.Errorf("got  %+v\nwant %+v", got, want)
 			}
 			wantMsg := fmt.Sprintf("syncml: line %d, column %d (offset %d)", tt.line, col, off)
 			if !strings.HasPrefix(de.Error(), wantMsg) {
@@ -848,8 +853,8 @@ func TestLimits(t *testing.T) {
 		{"depth", "MaxDepth", func(l *Limits, n int) { l.MaxDepth = n }, 6,
 			body(`<Replace><Item><Target><LocURI>x</LocURI></Target></Item></Replace>`),
 			body(`<Replace><Item><Target><LocURI>x</LocURI></Target><Meta><Anchor><Last>1</Last></Anchor></Meta></Item></Replace>`)},
-		{"depth counts Data content", "MaxDepth", func(l *Limits, n int) { l.MaxDepth = n }, 6,
-			item(`<Data><a/></Data>`), item(`<Data><a><b/></a></Data>`)},
+		{"depth does not count Data content", "MaxDepth", func(l *Limits, n int) { l.MaxDepth = n }, 5,
+			item(`<Data><a><b><c/></b></a></Data>`), body(`<Atomic><CmdID>1</CmdID><Replace><CmdID>2</CmdID><Item><Data/></Item></Replace></Atomic>`)},
 		{"tokens", "MaxTokens", func(l *Limits, n int) { l.MaxTokens = n }, 7, tokens,
 			strings.Replace(tokens, `<?pi?>`, `<?pi?><!---->`, 1)},
 		{"tokens count text and CDATA", "MaxTokens", func(l *Limits, n int) { l.MaxTokens = n }, 5,
@@ -872,7 +877,11 @@ func TestLimits(t *testing.T) {
 		{"Unknown depth", "MaxDataDepth", func(l *Limits, n int) { l.MaxDataDepth = n }, 3,
 			body(`<Map>` + nest(3) + `</Map>`), body(`<Map>` + nest(4) + `</Map>`)},
 		{"namespaces in scope", "MaxNamespaces", func(l *Limits, n int) { l.MaxNamespaces = n }, 3,
-			item(`<Data><a xmlns:p="u"><b xmlns:q="v"/></a></Data>`), item(`<Data><a xmlns:p="u"><b xmlns:q="v" xmlns:r="w"/></a></Data>`)},
+			body(`<Replace xmlns:p="u"><CmdID>1</CmdID><Item xmlns:q="v"/></Replace>`),
+			body(`<Replace xmlns:p="u"><CmdID>1</CmdID><Item xmlns:q="v" xmlns:r="w"/></Replace>`)},
+		{"namespaces in Data content, counted from Data", "MaxNamespaces", func(l *Limits, n int) { l.MaxNamespaces = n }, 3,
+			body(`<Replace xmlns:p="u"><CmdID>1</CmdID><Item xmlns:q="v"><Data><a xmlns:p="u"><b xmlns:q="v" xmlns:r="w"/></a></Data></Item></Replace>`),
+			body(`<Replace xmlns:p="u"><CmdID>1</CmdID><Item xmlns:q="v"><Data><a xmlns:p="u"><b xmlns:q="v" xmlns:r="w" xmlns:s="x"/></a></Data></Item></Replace>`)},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -1224,7 +1233,7 @@ func TestMarshalErrors(t *testing.T) {
 		{"XML without element", &Message{Body: Body{Commands: []Command{&Alert{Data: XML("text")}}}}, ErrStructure},
 		{"XML not well-formed", &Message{Body: Body{Commands: []Command{&Alert{Data: XML("<a>")}}}}, ErrSyntax},
 		{"XML end tag only", &Message{Body: Body{Commands: []Command{&Alert{Data: XML("<a/></b>")}}}}, ErrSyntax},
-		{"XML undeclared prefix", &Message{Body: Body{Commands: []Command{&Alert{Data: XML("<p:a/>")}}}}, ErrPrefix},
+		{"XML undeclared prefix", &Message{Body: Body{Commands: []Command{&Alert{Data: XML("<p:a/>")}}}}, ErrNamespace},
 		{"XML DOCTYPE", &Message{Body: Body{Commands: []Command{&Alert{Data: XML("<!DOCTYPE a><a/>")}}}}, ErrDOCTYPE},
 		{"bad DataKind", &Message{Body: Body{Commands: []Command{&Alert{Data: &Data{Kind: 7}}}}}, nil},
 		{"nil command", &Message{Body: Body{Commands: []Command{nil}}}, nil},
@@ -1235,7 +1244,7 @@ func TestMarshalErrors(t *testing.T) {
 		{"Unknown trailing text", &Message{Body: Body{Commands: []Command{&Unknown{Name: "Map", Raw: "<Map/>x"}}}}, ErrStructure},
 		{"Unknown unclosed", &Message{Body: Body{Commands: []Command{&Unknown{Name: "Map", Raw: "<Map>"}}}}, ErrSyntax},
 		{"Unknown empty", &Message{Body: Body{Commands: []Command{&Unknown{}}}}, ErrStructure},
-		{"Unknown undeclared prefix", &Message{Body: Body{Commands: []Command{&Unknown{Name: "x:Map", Raw: "<x:Map/>"}}}}, ErrPrefix},
+		{"Unknown undeclared prefix", &Message{Body: Body{Commands: []Command{&Unknown{Name: "x:Map", Raw: "<x:Map/>"}}}}, ErrNamespace},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -108,7 +108,7 @@ func readSources(t *testing.T) map[string]sourceRow {
 }
 
 // wellFormednessCauses are the causes that say "not well-formed XML".
-var wellFormednessCauses = []error{syncml.ErrSyntax, syncml.ErrEntity, syncml.ErrDOCTYPE, syncml.ErrPrefix, syncml.ErrDuplicateAttr}
+var wellFormednessCauses = []error{syncml.ErrSyntax, syncml.ErrEntity, syncml.ErrDOCTYPE, syncml.ErrNamespace, syncml.ErrDuplicateAttr}
 
 func wrapsAny(err error, causes []error) bool {
 	for _, c := range causes {

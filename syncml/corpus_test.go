@@ -430,7 +430,7 @@ var malformedCause = map[string]error{
 	"syntax":      syncml.ErrSyntax,
 	"doctype":     syncml.ErrDOCTYPE,
 	"entity":      syncml.ErrEntity,
-	"prefix":      syncml.ErrPrefix,
+	"prefix":      syncml.ErrNamespace,
 	"dupattr":     syncml.ErrDuplicateAttr,
 	"structure":   syncml.ErrStructure,
 	"encoding":    syncml.ErrEncoding,

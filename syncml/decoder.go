@@ -188,7 +188,7 @@ func (d *Decoder) begin() error {
 	}
 	enc, err := sniff(d.buf[:min(len(d.buf), 1024)])
 	if err != nil {
-		return &DecodeError{Line: 1, Column: 1, Err: err}
+		return pkg.Decode(0, 1, 1, "", err)
 	}
 	rest := d.buf[enc.skip:]
 	if enc.label == "" {
@@ -203,7 +203,7 @@ func (d *Decoder) begin() error {
 	}
 	tr, err := transcodingReader(src, enc.label)
 	if err != nil {
-		return &DecodeError{Line: 1, Column: 1, Err: err}
+		return pkg.Decode(0, 1, 1, "", err)
 	}
 	d.r, d.buf, d.win, d.eof, d.read = tr, d.buf[:0], "", false, 0
 	return d.fill()
@@ -234,7 +234,7 @@ func (d *Decoder) fill() error {
 		d.buf = d.buf[:len(d.buf)+n]
 		d.read += int64(n)
 		if d.read > d.lim.MaxBytes {
-			return &LimitError{Limit: "MaxBytes", Max: d.lim.MaxBytes, Offset: d.lim.MaxBytes}
+			return pkg.Limit("MaxBytes", d.lim.MaxBytes, d.lim.MaxBytes, "")
 		}
 		if err == io.EOF {
 			d.eof = true
@@ -242,7 +242,7 @@ func (d *Decoder) fill() error {
 		}
 		if errors.Is(err, ErrEncoding) {
 			// as Unmarshal reports it: transcoding precedes positions
-			return &DecodeError{Line: 1, Column: 1, Err: err}
+			return pkg.Decode(0, 1, 1, "", err)
 		}
 		if err != nil {
 			return fmt.Errorf("syncml: read: %w", err)

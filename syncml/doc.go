@@ -39,6 +39,25 @@
 // Resource use is bounded by [Limits]; exceeding one yields a [*LimitError],
 // malformed input a [*DecodeError] with offset, line, column and element path.
 //
+// # Errors
+//
+// The module has one vocabulary of errors, which this package, syncml/ddf,
+// declaredconfig and discovery share: one decode error type ([DecodeError]:
+// Offset, Line, Column, Path and the cause Err, which it unwraps), one
+// limit error type ([LimitError]: the Limit by its Limits field name, its
+// value Max, and Offset and Path where it was exceeded; it matches
+// [ErrLimit]), and one sentinel per condition ([ErrSyntax] and its kinds
+// [ErrDOCTYPE], [ErrEntity], [ErrNamespace], [ErrDuplicateAttr],
+// [ErrInvalidChar] and [ErrEncoding], which also match ErrSyntax;
+// [ErrStructure]; [ErrLimit]). declaredconfig.DecodeError is the same type
+// as DecodeError and declaredconfig.ErrSyntax the same value as ErrSyntax,
+// so errors.Is and errors.As work alike whichever package reports a
+// problem. A limit that means the same in two packages has the same name
+// and type there (MaxBytes int64, MaxDepth, MaxAttrs, MaxTokenBytes,
+// MaxNamespaces) and is passed the same way, in a Limits value
+// ([UnmarshalLimits], [Decoder.SetLimits]). Every message starts with
+// "syncml: ", once.
+//
 // # Exactness
 //
 // Marshal writes a canonical form: compact, children in DTD order, text

@@ -250,7 +250,7 @@ func messageHeader(m *Message) (*Header, error) {
 // default namespace.
 func checkRootNS(xmlns string) error {
 	if xmlns == NamespaceXMLURI || xmlns == namespaceXMLNSURI {
-		return encodeError("SyncML/@xmlns", fmt.Errorf("%w: %s is a reserved namespace", ErrPrefix, xmlns))
+		return encodeError("SyncML/@xmlns", fmt.Errorf("%w: %s is a reserved namespace", ErrNamespace, xmlns))
 	}
 	return nil
 }
@@ -546,20 +546,20 @@ func checkNamespaces(ns []Namespace) error {
 	for i, n := range ns {
 		switch {
 		case n.Prefix != "" && (!isName(n.Prefix) || strings.IndexByte(n.Prefix, ':') >= 0):
-			return fmt.Errorf("%w: %q is not a namespace prefix", ErrPrefix, n.Prefix)
+			return fmt.Errorf("%w: %q is not a namespace prefix", ErrNamespace, n.Prefix)
 		case n.Prefix == "xmlns" || n.URI == namespaceXMLNSURI:
-			return fmt.Errorf("%w: the xmlns prefix and namespace cannot be declared", ErrPrefix)
+			return fmt.Errorf("%w: the xmlns prefix and namespace cannot be declared", ErrNamespace)
 		case (n.Prefix == "xml") != (n.URI == NamespaceXMLURI):
-			return fmt.Errorf("%w: the xml prefix binds only its own namespace", ErrPrefix)
+			return fmt.Errorf("%w: the xml prefix binds only its own namespace", ErrNamespace)
 		case n.Prefix != "" && n.URI == "":
-			return fmt.Errorf("%w: empty namespace for prefix %s", ErrPrefix, n.Prefix)
+			return fmt.Errorf("%w: empty namespace for prefix %s", ErrNamespace, n.Prefix)
 		}
 		if _, err := appendAttr(nil, n.URI); err != nil {
 			return fmt.Errorf("namespace %q: %w", n.URI, err)
 		}
 		for _, m := range ns[:i] {
 			if m.Prefix == n.Prefix {
-				return fmt.Errorf("%w: prefix %q declared twice", ErrPrefix, n.Prefix)
+				return fmt.Errorf("%w: prefix %q declared twice", ErrNamespace, n.Prefix)
 			}
 		}
 	}

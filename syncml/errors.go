@@ -2,92 +2,74 @@ package syncml
 
 import (
 	"errors"
-	"fmt"
-	"strconv"
+
+	"github.com/windc-go/windc/internal/xmlerr"
 )
 
-// Causes carried by a *DecodeError (test with errors.Is).
+// pkg makes the package's errors; each message starts with "syncml: ".
+const pkg = xmlerr.Pkg("syncml")
+
+// Causes carried by a *DecodeError, or by the error of Marshal, an Encoder
+// or a Decoder (test with errors.Is). They are the module's shared
+// sentinels: syncml.ErrSyntax is declaredconfig.ErrSyntax, ddf.ErrSyntax
+// and discovery.ErrSyntax, and so on for every condition that more than one
+// package reports. The kinds of ErrSyntax (ErrDOCTYPE, ErrEntity,
+// ErrNamespace, ErrDuplicateAttr, ErrInvalidChar, ErrEncoding) also match
+// ErrSyntax.
 var (
 	// ErrSyntax: the input is not well-formed XML 1.0.
-	ErrSyntax = errors.New("not well-formed")
+	ErrSyntax = xmlerr.ErrSyntax
 	// ErrDOCTYPE: a document type declaration, which SyncML never needs.
-	ErrDOCTYPE = errors.New("DOCTYPE not allowed")
+	ErrDOCTYPE = xmlerr.ErrDOCTYPE
 	// ErrEntity: a reference to an entity other than the five predefined.
-	ErrEntity = errors.New("undefined entity")
-	// ErrPrefix: a prefix with no namespace declaration in scope.
-	ErrPrefix = errors.New("undeclared namespace prefix")
+	ErrEntity = xmlerr.ErrEntity
+	// ErrNamespace: input that breaks Namespaces in XML 1.0: a prefix with
+	// no declaration in scope, a name that is not a qualified name, a
+	// prefix bound to the empty name, the reserved prefixes or namespace
+	// names misused (in input, or in a value given to Marshal).
+	ErrNamespace = xmlerr.ErrNamespace
 	// ErrDuplicateAttr: an attribute given twice on one element.
-	ErrDuplicateAttr = errors.New("duplicate attribute")
-	// ErrStructure: well-formed XML that is not a SyncML message
-	// (an unexpected element, text where only elements may stand, a
-	// SyncBody missing or not after SyncHdr, a repeated single child…).
-	// A message without SyncHdr, as Microsoft's documentation often
-	// writes them, is accepted (Message.NoHeader).
-	ErrStructure = errors.New("not a SyncML structure")
+	ErrDuplicateAttr = xmlerr.ErrDuplicateAttr
+	// ErrStructure: well-formed XML that is not a SyncML message (an
+	// unexpected element, text where only elements may stand, a repeated
+	// single child…). A message without SyncHdr is not an error: Microsoft's
+	// samples often omit it, and the decoder accepts that (Message.NoHeader).
+	ErrStructure = xmlerr.ErrStructure
 	// ErrEncoding: bytes that are not in the declared or detected encoding,
 	// or an encoding that cannot be read.
-	ErrEncoding = errors.New("bad character encoding")
+	ErrEncoding = xmlerr.ErrEncoding
 	// ErrInvalidChar: a character XML cannot carry (in input or in a value
 	// given to Marshal).
-	ErrInvalidChar = errors.New("character not allowed in XML")
+	ErrInvalidChar = xmlerr.ErrInvalidChar
+	// ErrLimit: input beyond one of the Limits; every *LimitError matches it.
+	ErrLimit = xmlerr.ErrLimit
 	// ErrState: a Decoder or Encoder method called out of order.
 	ErrState = errors.New("call out of order")
 )
 
-// A DecodeError reports malformed input: where it was found and why.
-// Offset, Line and Column refer to the input after transcoding to UTF-8
-// and after any byte-order mark (for UTF-8 input without one they are the
-// raw positions); Column counts bytes from 1, and CR, CRLF and LF each end
-// a line. Bytes that are invalid in the input's encoding are reported at
-// line 1, column 1.
-type DecodeError struct {
-	Offset int64  // byte offset of the problem
-	Line   int    // 1-based line
-	Column int    // 1-based byte column
-	Path   string // element path, such as "/SyncML/SyncBody/Replace/Item"
-	Err    error  // the cause; wraps one of the Err… sentinels
-}
+// A DecodeError reports malformed input: where it was found and why. It is
+// the one decode error of the module (declaredconfig.DecodeError,
+// ddf.ParseError and discovery.DecodeError are the same type), with the
+// fields Offset, Line, Column, Path (the open elements, such as
+// "/SyncML/SyncBody/Replace/Item") and Err (the cause, which wraps one of
+// the Err… sentinels); errors.As finds it whichever package returned it.
+//
+// Here Offset, Line and Column refer to the input after transcoding to
+// UTF-8 and after any byte-order mark (for UTF-8 input without one they
+// are the raw positions); Column counts bytes from 1, and CR, CRLF and LF
+// each end a line. Bytes that are invalid in the input's encoding are
+// reported at line 1, column 1.
+type DecodeError = xmlerr.DecodeError
 
-// Error describes the DecodeError.
-func (e *DecodeError) Error() string {
-	b := make([]byte, 0, 96)
-	b = append(b, "syncml: line "...)
-	b = strconv.AppendInt(b, int64(e.Line), 10)
-	b = append(b, ", column "...)
-	b = strconv.AppendInt(b, int64(e.Column), 10)
-	b = append(b, " (offset "...)
-	b = strconv.AppendInt(b, e.Offset, 10)
-	b = append(b, ')')
-	if e.Path != "" {
-		b = append(b, " in "...)
-		b = append(b, e.Path...)
-	}
-	b = append(b, ": "...)
-	b = append(b, e.Err.Error()...)
-	return string(b)
-}
+// A LimitError reports input that exceeds one of the decoder's Limits:
+// Limit names the Limits field (such as "MaxDepth"), Max is its value,
+// Offset and Path say where it was exceeded. It matches ErrLimit, and is
+// the one limit error of the module (declaredconfig.LimitError,
+// ddf.LimitError and discovery.LimitError are the same type).
+type LimitError = xmlerr.LimitError
 
-// Unwrap returns the cause.
-func (e *DecodeError) Unwrap() error { return e.Err }
-
-// A LimitError reports input that exceeds one of the decoder's Limits.
-type LimitError struct {
-	Limit  string // the Limits field, such as "MaxDepth"
-	Max    int64  // its value
-	Offset int64  // where it was exceeded
-	Path   string // element path at that point
-}
-
-// Error describes the LimitError.
-func (e *LimitError) Error() string {
-	s := "syncml: limit " + e.Limit + " (" + strconv.FormatInt(e.Max, 10) + ") exceeded at offset " + strconv.FormatInt(e.Offset, 10)
-	if e.Path != "" {
-		s += " in " + e.Path
-	}
-	return s
-}
-
-// errorf makes an error with the package prefix.
+// errorf makes an error with the package prefix (once, also when it wraps
+// an error of this package).
 func errorf(format string, args ...any) error {
-	return fmt.Errorf("syncml: "+format, args...)
+	return pkg.Errorf(format, args...)
 }

@@ -1,12 +1,24 @@
 package syncml
 
 // Limits bound the resources a decoder spends on one input. A zero field
-// takes its default; raise a field to accept bigger input.
+// takes its default; raise a field to accept bigger input. Exceeding a
+// limit is a *LimitError naming the field. A limit that means the same in
+// another package of the module has the same name, type and counting there
+// (declaredconfig.Limits, ddf.Limits).
+//
+// The content of a Data element that holds XML (and of an Unknown element)
+// is a nested document and is bounded as that document alone is: its
+// nesting by MaxDataDepth, not MaxDepth, and its namespace declarations by
+// MaxNamespaces counted from the Data element, apart from the message's.
+// So a document that declaredconfig accepts with its default Limits is
+// accepted as Data in any message that is otherwise within these defaults.
 type Limits struct {
 	// MaxBytes caps the message (for a Decoder: the whole stream), after
 	// transcoding. Default 8 MiB.
 	MaxBytes int64
-	// MaxDepth caps element nesting, counting SyncML as 1. Default 32.
+	// MaxDepth caps element nesting, counting SyncML as 1 and not counting
+	// the content of Data and Unknown elements (see MaxDataDepth).
+	// Default 32.
 	MaxDepth int
 	// MaxTokens caps the number of elements, text runs, comments and
 	// processing instructions. Default 1,048,576.
@@ -18,10 +30,12 @@ type Limits struct {
 	// one element. Default 32.
 	MaxAttrs int
 	// MaxDataDepth caps element nesting inside one Data element (and inside
-	// an Unknown element). Default 24.
+	// an Unknown element), counting its outermost elements as 1. Default 24,
+	// declaredconfig's DefaultMaxDepth.
 	MaxDataDepth int
-	// MaxNamespaces caps the namespace declarations in scope at any
-	// point. Default 64.
+	// MaxNamespaces caps the namespace declarations in scope at any point;
+	// inside the content of a Data or Unknown element, those declared in
+	// that content (see above). Default 64.
 	MaxNamespaces int
 }
 

@@ -3,7 +3,6 @@ package syncml
 import (
 	"cmp"
 	"fmt"
-	"io"
 	"strings"
 	"sync"
 
@@ -164,36 +163,19 @@ func (sc *scanner) appendItem(items []Item, it Item) []Item {
 
 // ---- errors ----
 
-// ScanError makes the package's error for a lexical problem.
+// ScanError makes the package's error for a lexical problem, with the
+// cause every package gives that kind (xmlscan.Cause).
 func (sc *scanner) ScanError(pos int, k xmlscan.Kind, msg string) error {
-	var cause error
-	switch k {
-	case xmlscan.EOF:
-		cause = fmt.Errorf("%w: %w", ErrSyntax, io.ErrUnexpectedEOF)
-	case xmlscan.DOCTYPE:
-		cause = ErrDOCTYPE
-	default:
-		cause = fmt.Errorf("%w: %s", kindErrors[k], msg)
-	}
-	return sc.errAt(pos, cause)
+	return sc.errAt(pos, xmlscan.Cause(k, msg))
 }
 
-// kindErrors are the sentinels of the lexical error kinds.
-var kindErrors = [...]error{
-	xmlscan.Syntax:           ErrSyntax,
-	xmlscan.EOF:              ErrSyntax,
-	xmlscan.Prefix:           ErrPrefix,
-	xmlscan.BadQName:         ErrPrefix,
-	xmlscan.UndeclaredPrefix: ErrPrefix,
-	xmlscan.DuplicateAttr:    ErrDuplicateAttr,
-	xmlscan.InvalidChar:      ErrInvalidChar,
-	xmlscan.Encoding:         ErrEncoding,
-	xmlscan.Entity:           ErrEntity,
-	xmlscan.DOCTYPE:          ErrDOCTYPE,
-}
-
-// ScanLimit makes the package's error for an exceeded limit.
+// ScanLimit makes the package's error for an exceeded limit. It reports
+// the configured value of the limit, also inside Data content, where the
+// lexical scanner's bounds are moved (see raw).
 func (sc *scanner) ScanLimit(name string, max int64, pos int) error {
+	if name == "MaxNamespaces" {
+		max = int64(sc.lim.MaxNamespaces)
+	}
 	return sc.limit(name, max, pos)
 }
 
@@ -205,7 +187,7 @@ func (sc *scanner) errAt(pos int, cause error) error {
 		pos = len(sc.S)
 	}
 	line, col := advancePosition(sc.baseLine, sc.baseCol, sc.S[:pos])
-	return &DecodeError{Offset: sc.base + int64(pos), Line: line, Column: col, Path: sc.PathString(), Err: cause}
+	return pkg.Decode(sc.base+int64(pos), line, col, sc.PathString(), cause)
 }
 
 // advancePosition returns the line and column after s for text starting
@@ -238,7 +220,7 @@ func (sc *scanner) structure(pos int, format string, args ...any) error {
 }
 
 func (sc *scanner) limit(name string, max int64, pos int) error {
-	return &LimitError{Limit: name, Max: max, Offset: sc.base + int64(pos), Path: sc.PathString()}
+	return pkg.Limit(name, max, sc.base+int64(pos), sc.PathString())
 }
 
 // ---- characters and names ----
@@ -388,11 +370,29 @@ func (sc *scanner) flag(t tag, pos int) (int, error) {
 // pos) as generic well-formed XML and returns the offset after its end
 // tag and the offset where the end tag starts. Namespace declarations from
 // outside that the content uses are recorded in sc.Captured.
+//
+// The content is a nested document, and its limits are counted as they are
+// counted for that document alone (declaredconfig reads what it carries
+// under the same rules): nesting from t, under MaxDataDepth and not
+// MaxDepth, and namespace declarations in scope from t, so that MaxNamespaces
+// bounds those of the content apart from those of the message around it.
 func (sc *scanner) raw(t tag, pos int) (end, endTag int, err error) {
 	if t.Self {
 		sc.Pop()
 		return pos, pos, nil
 	}
+	outer := sc.Lim
+	sc.Lim.MaxDepth = maxInt
+	sc.Lim.MaxNamespaces = len(sc.NS) + min(sc.lim.MaxNamespaces, maxInt-len(sc.NS))
+	end, endTag, err = sc.rawContent(pos)
+	sc.Lim = outer
+	return end, endTag, err
+}
+
+const maxInt = int(^uint(0) >> 1)
+
+// rawContent is raw without the change of limits.
+func (sc *scanner) rawContent(pos int) (end, endTag int, err error) {
 	s := sc.S
 	base := len(sc.Path)
 	for {

@@ -10,14 +10,14 @@ func Unmarshal(data []byte, m *Message) error {
 func UnmarshalLimits(data []byte, m *Message, lim Limits) error {
 	lim = lim.withDefaults()
 	if int64(len(data)) > lim.MaxBytes {
-		return &LimitError{Limit: "MaxBytes", Max: lim.MaxBytes, Offset: lim.MaxBytes}
+		return pkg.Limit("MaxBytes", lim.MaxBytes, lim.MaxBytes, "")
 	}
 	src, err := toUTF8(data)
 	if err != nil {
-		return &DecodeError{Line: 1, Column: 1, Err: err}
+		return pkg.Decode(0, 1, 1, "", err)
 	}
 	if int64(len(src)) > lim.MaxBytes {
-		return &LimitError{Limit: "MaxBytes", Max: lim.MaxBytes, Offset: lim.MaxBytes}
+		return pkg.Limit("MaxBytes", lim.MaxBytes, lim.MaxBytes, "")
 	}
 	sc := getScanner(src, lim)
 	defer putScanner(sc)

@@ -171,8 +171,8 @@ func TestRootNamespace(t *testing.T) {
 	} {
 		_, err := decodeBoth(t, []byte(in), Limits{})
 		var de *DecodeError
-		if !errors.As(err, &de) || !errors.Is(err, ErrStructure) && !errors.Is(err, ErrPrefix) {
-			t.Errorf("%s: error %v, want a DecodeError with ErrStructure or ErrPrefix", in, err)
+		if !errors.As(err, &de) || !errors.Is(err, ErrStructure) && !errors.Is(err, ErrNamespace) {
+			t.Errorf("%s: error %v, want a DecodeError with ErrStructure or ErrNamespace", in, err)
 		}
 	}
 }

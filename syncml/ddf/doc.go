@@ -15,9 +15,20 @@
 // flags, regular expressions, numeric ranges, delimited lists).
 //
 // Malformed input yields a [*ParseError] carrying the byte offset, line,
-// column, XML element path and, once known, the DM node path. Input larger
+// column, XML element path and the cause; inside a Node the cause is a
+// [*NodeError] naming the DM node path as far as it is known. Input larger
 // than [Limits] allows yields a [*LimitError]; the defaults suit every DDF
 // Microsoft ships, and [ParseLimits] raises or lowers them.
+//
+// # Errors
+//
+// The package speaks the module's one vocabulary of errors: [ParseError]
+// is the same type as syncml.DecodeError and declaredconfig.DecodeError,
+// [LimitError] the same as syncml.LimitError, and the causes [ErrSyntax],
+// [ErrEncoding], [ErrStructure] and [ErrLimit] are the same values as the
+// sentinels of that name in syncml and declaredconfig, so errors.Is and
+// errors.As work alike whichever package reports a problem. Every message
+// starts with "ddf: ", once.
 //
 // # Looking up and checking
 //

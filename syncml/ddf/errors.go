@@ -4,18 +4,27 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+
+	"github.com/windc-go/windc/internal/xmlerr"
 )
 
+// pkg makes the package's errors; each message starts with "ddf: " once.
+const pkg = xmlerr.Pkg("ddf")
+
 // Causes carried by a *ParseError or a *Violation (test with errors.Is).
+// The parsing causes are the module's shared sentinels: ddf.ErrSyntax is
+// syncml.ErrSyntax, and so on; ErrEncoding is a kind of ErrSyntax.
 var (
 	// ErrSyntax: the input is not well-formed XML.
-	ErrSyntax = errors.New("not well-formed")
+	ErrSyntax = xmlerr.ErrSyntax
 	// ErrStructure: well-formed XML that is not a DDF (no MgmtTree root, a
 	// Node without NodeName, an unknown AccessType, DFFormat, Occurrence or
 	// Scope, an unreadable Range…).
-	ErrStructure = errors.New("not a DDF structure")
+	ErrStructure = xmlerr.ErrStructure
 	// ErrEncoding: a declared encoding other than UTF-8.
-	ErrEncoding = errors.New("unsupported character encoding")
+	ErrEncoding = xmlerr.ErrEncoding
+	// ErrLimit: input beyond one of the Limits; every *LimitError matches it.
+	ErrLimit = xmlerr.ErrLimit
 
 	// ErrNoSuchNode: the LocURI names no node of the tree.
 	ErrNoSuchNode = errors.New("no such node")
@@ -34,63 +43,35 @@ var (
 	ErrURI = errors.New("malformed LocURI")
 )
 
-// A ParseError reports a DDF that cannot be read: where and why. Offset,
-// Line and Column refer to the input bytes (a byte order mark included);
-// Column counts bytes from 1.
-type ParseError struct {
-	Offset int64  // byte offset of the problem
-	Line   int    // 1-based line
-	Column int    // 1-based byte column
-	Path   string // element path, such as "/MgmtTree/Node/Node/DFProperties/DFFormat"
+// A ParseError reports a DDF that cannot be read: where and why. It is the
+// module's one decode error (the same type as syncml.DecodeError), with
+// the fields Offset, Line, Column (which refer to the input bytes, a byte
+// order mark included; Column counts bytes from 1), Path (the element
+// path, such as "/MgmtTree/Node/Node/DFProperties/DFFormat") and Err, the
+// cause. Inside a Node, the cause is a *NodeError that names the node.
+type ParseError = xmlerr.DecodeError
+
+// A NodeError is the cause of a ParseError inside a Node element: it
+// names the node and wraps the cause proper, one of the Err… sentinels.
+// Read it with errors.As.
+type NodeError struct {
 	// Node is the DM path of the enclosing Node as far as it is known,
-	// such as "./Device/Vendor/MSFT/DMClient/Provider"; "" outside nodes.
+	// such as "./Device/Vendor/MSFT/DMClient/Provider".
 	Node string
 	Err  error // the cause; wraps one of the Err… sentinels
 }
 
-// Error describes the ParseError.
-func (e *ParseError) Error() string {
-	var b strings.Builder
-	b.WriteString("ddf: line ")
-	b.WriteString(strconv.Itoa(e.Line))
-	b.WriteString(", column ")
-	b.WriteString(strconv.Itoa(e.Column))
-	b.WriteString(" (offset ")
-	b.WriteString(strconv.FormatInt(e.Offset, 10))
-	b.WriteByte(')')
-	if e.Path != "" {
-		b.WriteString(" in ")
-		b.WriteString(e.Path)
-	}
-	if e.Node != "" {
-		b.WriteString(" (node ")
-		b.WriteString(e.Node)
-		b.WriteByte(')')
-	}
-	b.WriteString(": ")
-	b.WriteString(e.Err.Error())
-	return b.String()
-}
+// Error describes the NodeError: "node PATH: cause".
+func (e *NodeError) Error() string { return "node " + e.Node + ": " + e.Err.Error() }
 
 // Unwrap returns the cause.
-func (e *ParseError) Unwrap() error { return e.Err }
+func (e *NodeError) Unwrap() error { return e.Err }
 
-// A LimitError reports a DDF that exceeds one of the parser's Limits.
-type LimitError struct {
-	Limit  string // the Limits field, such as "MaxNodes"
-	Max    int64  // its value
-	Offset int64  // where it was exceeded
-	Path   string // element path at that point
-}
-
-// Error describes the LimitError.
-func (e *LimitError) Error() string {
-	s := "ddf: limit " + e.Limit + " (" + strconv.FormatInt(e.Max, 10) + ") exceeded at offset " + strconv.FormatInt(e.Offset, 10)
-	if e.Path != "" {
-		s += " in " + e.Path
-	}
-	return s
-}
+// A LimitError reports a DDF that exceeds one of the parser's Limits:
+// Limit names the Limits field (such as "MaxNodes"), Max is its value,
+// Offset and Path say where. It matches ErrLimit and is the module's one
+// limit error (the same type as syncml.LimitError).
+type LimitError = xmlerr.LimitError
 
 // A Violation is one way a command breaks the DDF.
 type Violation struct {

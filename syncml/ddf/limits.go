@@ -2,9 +2,12 @@ package ddf
 
 // Limits bound what Parse spends on one DDF. A zero field takes its
 // default; the defaults accept every DDF of Microsoft's bundle, the Policy
-// CSP included.
+// CSP included. Exceeding a limit is a *LimitError naming the field. A
+// limit that means the same in syncml or declaredconfig has the same name,
+// type and counting there.
 type Limits struct {
-	// MaxBytes caps the input size. Default 64 MiB.
+	// MaxBytes caps the input: the bytes given, byte order mark included.
+	// Default 64 MiB.
 	MaxBytes int64
 	// MaxDepth caps XML element nesting, counting MgmtTree as 1. Default 256.
 	MaxDepth int

@@ -28,7 +28,7 @@ func Parse(data []byte) (*Tree, error) {
 func ParseLimits(data []byte, lim Limits) (*Tree, error) {
 	lim = lim.withDefaults()
 	if int64(len(data)) > lim.MaxBytes {
-		return nil, &LimitError{Limit: "MaxBytes", Max: lim.MaxBytes, Offset: lim.MaxBytes}
+		return nil, pkg.Limit("MaxBytes", lim.MaxBytes, lim.MaxBytes, "")
 	}
 	p := &parser{lim: lim, input: data}
 	if bytes.HasPrefix(data, utf8BOM) {
@@ -111,7 +111,7 @@ func (p *parser) next() (xml.Token, error) {
 		case xml.StartElement:
 			p.stack = append(p.stack, t.Name.Local)
 			if len(p.stack) > p.lim.MaxDepth {
-				return nil, &LimitError{Limit: "MaxDepth", Max: int64(p.lim.MaxDepth), Offset: p.off + p.bom, Path: p.path()}
+				return nil, pkg.Limit("MaxDepth", int64(p.lim.MaxDepth), p.off+p.bom, p.path())
 			}
 			return t, nil
 		case xml.EndElement:
@@ -135,12 +135,12 @@ func (p *parser) syntax(err error) error {
 }
 
 func (p *parser) errAt(err error) *ParseError {
-	e := &ParseError{Offset: p.off + p.bom, Path: p.path(), Err: err}
-	e.Line, e.Column = position(p.input, e.Offset)
+	off := p.off + p.bom
+	line, col := position(p.input, off)
 	if p.node != nil {
-		e.Node = p.partialPath(p.node)
+		err = &NodeError{Node: p.partialPath(p.node), Err: err}
 	}
-	return e
+	return pkg.Decode(off, line, col, p.path(), err)
 }
 
 // position returns the 1-based line and byte column of offset in data.
@@ -271,7 +271,7 @@ func (p *parser) mgmtTree() (*Tree, error) {
 func (p *parser) nodeElem(parent *Node) (*Node, error) {
 	p.nodes++
 	if p.nodes > p.lim.MaxNodes {
-		return nil, &LimitError{Limit: "MaxNodes", Max: int64(p.lim.MaxNodes), Offset: p.off + p.bom, Path: p.path()}
+		return nil, pkg.Limit("MaxNodes", int64(p.lim.MaxNodes), p.off+p.bom, p.path())
 	}
 	n := &Node{Parent: parent, Line: p.lineAt(p.off + p.bom), CaseSensitive: true}
 	outer := p.node

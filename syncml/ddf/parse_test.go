@@ -255,8 +255,12 @@ func TestParseErrors(t *testing.T) {
 			if tt.path != "" && pe.Path != tt.path {
 				t.Errorf("Path = %q, want %q", pe.Path, tt.path)
 			}
-			if pe.Node != tt.node {
-				t.Errorf("Node = %q, want %q", pe.Node, tt.node)
+			node := ""
+			if ne := (*NodeError)(nil); errors.As(err, &ne) {
+				node = ne.Node
+			}
+			if node != tt.node {
+				t.Errorf("node = %q, want %q (%v)", node, tt.node, err)
 			}
 			if pe.Offset < 0 || pe.Offset > int64(len(tt.in)) {
 				t.Errorf("Offset %d outside input of %d bytes", pe.Offset, len(tt.in))

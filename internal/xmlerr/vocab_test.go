@@ -1,0 +1,148 @@
+package xmlerr_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/windc-go/windc/declaredconfig"
+	"github.com/windc-go/windc/discovery"
+	"github.com/windc-go/windc/internal/xmlerr"
+	"github.com/windc-go/windc/internal/xmlerr/errtest"
+	"github.com/windc-go/windc/syncml"
+	"github.com/windc-go/windc/syncml/ddf"
+)
+
+// The packages expose one type each for decode and limit errors.
+var (
+	_ *xmlerr.DecodeError = (*syncml.DecodeError)(nil)
+	_ *xmlerr.DecodeError = (*declaredconfig.DecodeError)(nil)
+	_ *xmlerr.DecodeError = (*ddf.ParseError)(nil)
+	_ *xmlerr.DecodeError = (*discovery.DecodeError)(nil)
+	_ *xmlerr.LimitError  = (*syncml.LimitError)(nil)
+	_ *xmlerr.LimitError  = (*declaredconfig.LimitError)(nil)
+	_ *xmlerr.LimitError  = (*ddf.LimitError)(nil)
+	_ *xmlerr.LimitError  = (*discovery.LimitError)(nil)
+)
+
+func syncmlMsg(data string) []byte {
+	return []byte(`<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr><VerDTD>1.2</VerDTD></SyncHdr><SyncBody>` +
+		`<Replace><CmdID>1</CmdID><Item><Data>` + data + `</Data></Item></Replace></SyncBody></SyncML>`)
+}
+
+func syncmlErr(data string, lim syncml.Limits) error {
+	var m syncml.Message
+	return syncml.UnmarshalLimits(syncmlMsg(data), &m, lim)
+}
+
+func docErr(text string, lim declaredconfig.Limits) error {
+	var d declaredconfig.Document
+	return declaredconfig.UnmarshalLimits([]byte(text), &d, lim)
+}
+
+func ddfErr(text string, lim ddf.Limits) error {
+	_, err := ddf.ParseLimits([]byte(text), lim)
+	return err
+}
+
+func discoveryErr(text string, max int64) error {
+	_, err := discovery.ReadRequest(strings.NewReader(text), max)
+	return err
+}
+
+// TestSameSentinels checks that one condition matches the same sentinel
+// whichever package reports it, under each package's name for it.
+func TestSameSentinels(t *testing.T) {
+	same := []struct {
+		name string
+		all  []error
+	}{
+		{"ErrSyntax", []error{xmlerr.ErrSyntax, syncml.ErrSyntax, declaredconfig.ErrSyntax, ddf.ErrSyntax, discovery.ErrSyntax}},
+		{"ErrNamespace", []error{xmlerr.ErrNamespace, syncml.ErrNamespace, declaredconfig.ErrNamespace}},
+		{"ErrDuplicateAttr", []error{xmlerr.ErrDuplicateAttr, syncml.ErrDuplicateAttr, declaredconfig.ErrDuplicateAttr}},
+		{"ErrInvalidChar", []error{xmlerr.ErrInvalidChar, syncml.ErrInvalidChar, declaredconfig.ErrInvalidChar}},
+		{"ErrEncoding", []error{xmlerr.ErrEncoding, syncml.ErrEncoding, declaredconfig.ErrEncoding, ddf.ErrEncoding}},
+		{"ErrEntity", []error{xmlerr.ErrEntity, syncml.ErrEntity, declaredconfig.ErrEntity}},
+		{"ErrDOCTYPE", []error{xmlerr.ErrDOCTYPE, syncml.ErrDOCTYPE, declaredconfig.ErrDOCTYPE}},
+		{"ErrStructure", []error{xmlerr.ErrStructure, syncml.ErrStructure, declaredconfig.ErrStructure, ddf.ErrStructure}},
+		{"ErrLimit", []error{xmlerr.ErrLimit, syncml.ErrLimit, declaredconfig.ErrLimit, ddf.ErrLimit, discovery.ErrLimit}},
+	}
+	for _, s := range same {
+		for i, e := range s.all {
+			if e != s.all[0] {
+				t.Errorf("%s: the %dth package's value differs", s.name, i)
+			}
+		}
+	}
+}
+
+// TestOneVocabulary decodes bad input with every package and checks the
+// sentinel (across packages), the error type and the message prefix.
+func TestOneVocabulary(t *testing.T) {
+	const dcRoot = `<DeclaredConfiguration>`
+	cases := []struct {
+		pkg   string
+		name  string
+		err   error
+		want  []error // every one must match
+		limit string  // LimitError.Limit, or "" for a DecodeError
+	}{
+		{"syncml", "syntax", syncmlErr(`<a>`, syncml.Limits{}), []error{syncml.ErrSyntax, declaredconfig.ErrSyntax, discovery.ErrSyntax}, ""},
+		{"syncml", "undeclared prefix", syncmlErr(`<p:a/>`, syncml.Limits{}), []error{declaredconfig.ErrNamespace, syncml.ErrSyntax}, ""},
+		{"syncml", "duplicate attribute", syncmlErr(`<a b="1" b="2"/>`, syncml.Limits{}), []error{declaredconfig.ErrDuplicateAttr, ddf.ErrSyntax}, ""},
+		{"syncml", "invalid character", syncmlErr(`&#0;`, syncml.Limits{}), []error{declaredconfig.ErrInvalidChar, declaredconfig.ErrSyntax}, ""},
+		{"syncml", "entity", syncmlErr(`&nbsp;`, syncml.Limits{}), []error{declaredconfig.ErrEntity, declaredconfig.ErrSyntax}, ""},
+		{"syncml", "structure", syncmlErr(`</Data><Bogus/><Data>`, syncml.Limits{}), []error{declaredconfig.ErrStructure, ddf.ErrStructure}, ""},
+		{"syncml", "depth", syncmlErr(``, syncml.Limits{MaxDepth: 2}), []error{discovery.ErrLimit, ddf.ErrLimit}, "MaxDepth"},
+		{"syncml", "bytes", syncmlErr(``, syncml.Limits{MaxBytes: 10}), []error{declaredconfig.ErrLimit}, "MaxBytes"},
+
+		{"declaredconfig", "syntax", docErr(dcRoot, declaredconfig.Limits{}), []error{syncml.ErrSyntax, ddf.ErrSyntax, discovery.ErrSyntax}, ""},
+		{"declaredconfig", "undeclared prefix", docErr(`<DeclaredConfiguration p:a="1"/>`, declaredconfig.Limits{}), []error{syncml.ErrNamespace, syncml.ErrSyntax}, ""},
+		{"declaredconfig", "duplicate attribute", docErr(`<DeclaredConfiguration a="1" a="2"/>`, declaredconfig.Limits{}), []error{syncml.ErrDuplicateAttr}, ""},
+		{"declaredconfig", "invalid character", docErr(dcRoot+`&#0;</DeclaredConfiguration>`, declaredconfig.Limits{}), []error{syncml.ErrInvalidChar}, ""},
+		{"declaredconfig", "invalid UTF-8", docErr(dcRoot+"\xff</DeclaredConfiguration>", declaredconfig.Limits{}), []error{syncml.ErrEncoding, syncml.ErrSyntax}, ""},
+		{"declaredconfig", "entity", docErr(dcRoot+`&nbsp;</DeclaredConfiguration>`, declaredconfig.Limits{}), []error{syncml.ErrEntity}, ""},
+		{"declaredconfig", "DOCTYPE", docErr(`<!DOCTYPE x><DeclaredConfiguration/>`, declaredconfig.Limits{}), []error{syncml.ErrDOCTYPE}, ""},
+		{"declaredconfig", "structure", docErr(`<Other/>`, declaredconfig.Limits{}), []error{syncml.ErrStructure}, ""},
+		{"declaredconfig", "depth", docErr(`<DeclaredConfiguration><CSP/></DeclaredConfiguration>`, declaredconfig.Limits{MaxDepth: 1}), []error{syncml.ErrLimit, discovery.ErrLimit}, "MaxDepth"},
+		{"declaredconfig", "bytes", docErr(`<DeclaredConfiguration/>`, declaredconfig.Limits{MaxBytes: 5}), []error{syncml.ErrLimit}, "MaxBytes"},
+
+		{"ddf", "syntax", ddfErr(`<MgmtTree><`, ddf.Limits{}), []error{syncml.ErrSyntax, declaredconfig.ErrSyntax}, ""},
+		{"ddf", "encoding", ddfErr(`<?xml version="1.0" encoding="ISO-8859-1"?><MgmtTree/>`, ddf.Limits{}), []error{syncml.ErrEncoding, syncml.ErrSyntax}, ""},
+		{"ddf", "structure", ddfErr(`<Other/>`, ddf.Limits{}), []error{syncml.ErrStructure}, ""},
+		{"ddf", "depth", ddfErr(`<MgmtTree><Node></Node></MgmtTree>`, ddf.Limits{MaxDepth: 1}), []error{syncml.ErrLimit}, "MaxDepth"},
+		{"ddf", "bytes", ddfErr(`<MgmtTree/>`, ddf.Limits{MaxBytes: 3}), []error{declaredconfig.ErrLimit}, "MaxBytes"},
+
+		{"discovery", "syntax", discoveryErr(`{`, 0), []error{syncml.ErrSyntax, declaredconfig.ErrSyntax, ddf.ErrSyntax}, ""},
+		{"discovery", "bytes", discoveryErr(`{"osVersion":"1"}`, 5), []error{syncml.ErrLimit}, "MaxBytes"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.pkg+"/"+tc.name, func(t *testing.T) {
+			if tc.err == nil {
+				t.Fatal("accepted")
+			}
+			for _, w := range tc.want {
+				if !errors.Is(tc.err, w) {
+					t.Errorf("%v does not match %q", tc.err, w)
+				}
+			}
+			if tc.limit != "" {
+				var le *xmlerr.LimitError
+				if !errors.As(tc.err, &le) || le.Limit != tc.limit {
+					t.Errorf("%v (%T), want a LimitError on %s", tc.err, tc.err, tc.limit)
+				}
+			} else {
+				var de *xmlerr.DecodeError
+				if !errors.As(tc.err, &de) || de.Line < 1 || de.Column < 1 {
+					t.Errorf("%v (%T), want a DecodeError with a position", tc.err, tc.err)
+				}
+				if errors.Is(tc.err, xmlerr.ErrLimit) {
+					t.Errorf("%v matches ErrLimit", tc.err)
+				}
+			}
+			if !errtest.PrefixOnce(tc.err.Error(), tc.pkg+": ") {
+				t.Errorf("message %q does not start with %q once", tc.err, tc.pkg+": ")
+			}
+		})
+	}
+}
