@@ -7,9 +7,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
-
-	"github.com/windc-go/windc/internal/xmlscan"
 )
 
 // Marshal returns the canonical encoding of m: compact, without an XML
@@ -654,119 +651,6 @@ func (w *writer) unknown(u *Unknown) error {
 	w.newline()
 	w.b = append(w.b, u.Raw...)
 	return nil
-}
-
-// ---- escaping ----
-
-// escaper says, for one context (character data or a double-quoted
-// attribute value), which bytes pass through unchanged and what the
-// others become.
-type escaper struct {
-	a, b, c uint64                // the arguments of skipPlain for this context
-	safe    [256]bool             // ASCII bytes written as they are
-	esc     [utf8.RuneSelf]string // replacement of the other ASCII bytes; invalid if none
-}
-
-const invalid = "\x00"
-
-var textEscaper, attrEscaper = func() (t, a escaper) {
-	for c := 0x20; c < utf8.RuneSelf; c++ {
-		t.safe[c], a.safe[c] = true, true
-	}
-	for c := 0; c < 0x20; c++ {
-		t.esc[c], a.esc[c] = invalid, invalid
-	}
-	t.safe['\t'], t.safe['\n'] = true, true
-	t.esc['\r'] = "&#xD;"
-	a.esc['\t'], a.esc['\n'], a.esc['\r'] = "&#x9;", "&#xA;", "&#xD;"
-	t.safe['&'], t.safe['<'], t.safe['>'] = false, false, false
-	t.esc['&'], t.esc['<'], t.esc['>'] = "&amp;", "&lt;", "&gt;"
-	a.safe['&'], a.safe['<'], a.safe['"'] = false, false, false
-	a.esc['&'], a.esc['<'], a.esc['"'] = "&amp;", "&lt;", "&quot;"
-	// '<' (0x3C) and '>' (0x3E) differ in bit 1; '"' (0x22) and '&' (0x26)
-	// in bit 2, so with '<' alone the attribute case needs no fold
-	t.a, t.b, t.c = broadcast('&'), broadcast('>'), broadcast(0x02)
-	a.a, a.b, a.c = broadcast('<'), broadcast('&'), broadcast(0x04)
-	return t, a
-}()
-
-// appendText appends s escaped as character data: &, <, > and CR become
-// references. It fails on characters XML cannot carry.
-func appendText(b []byte, s string) ([]byte, error) { return appendEscaped(b, s, &textEscaper) }
-
-// appendAttr appends s escaped for a double-quoted attribute value.
-func appendAttr(b []byte, s string) ([]byte, error) { return appendEscaped(b, s, &attrEscaper) }
-
-func appendEscaped(b []byte, s string, e *escaper) ([]byte, error) {
-	// fast path: every word plain, the last one read overlapping
-	if n := len(s); n >= 8 {
-		i := skipPlain(s, 0, e.a, e.b, e.c)
-		if i+8 > n && plainWord(xmlscan.Load64(s, n-8), e.a, e.b, e.c) {
-			return append(b, s...), nil
-		}
-	}
-	last, i := 0, 0
-	for {
-		i = skipPlain(s, i, e.a, e.b, e.c)
-		for i < len(s) && e.safe[s[i]] {
-			i++
-		}
-		if i >= len(s) {
-			return append(b, s[last:]...), nil
-		}
-		c := s[i]
-		if c >= utf8.RuneSelf {
-			r, n := utf8.DecodeRuneInString(s[i:])
-			if r == utf8.RuneError && n == 1 || !isXMLChar(r) {
-				return b, fmt.Errorf("%w: %U at byte %d", ErrInvalidChar, r, i)
-			}
-			i += n
-			continue
-		}
-		rep := e.esc[c]
-		if rep == invalid {
-			return b, fmt.Errorf("%w: %U at byte %d", ErrInvalidChar, rune(c), i)
-		}
-		b = append(b, s[last:i]...)
-		b = append(b, rep...)
-		i++
-		last = i
-	}
-}
-
-// appendCDATA appends s as CDATA sections. "]]>" is split across two
-// sections and a CR is written as a reference between sections, so the
-// decoded characters equal s.
-func appendCDATA(b []byte, s string) ([]byte, error) {
-	b = append(b, "<![CDATA["...)
-	last := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		switch {
-		case c == ']' && strings.HasPrefix(s[i:], "]]>"):
-			b = append(b, s[last:i+2]...)
-			b = append(b, "]]><![CDATA["...)
-			i += 2
-			last = i
-		case c == '\r':
-			b = append(b, s[last:i]...)
-			b = append(b, "]]>&#xD;<![CDATA["...)
-			i++
-			last = i
-		case c < 0x20 && c != '\n' && c != '\t':
-			return b, fmt.Errorf("%w: %U", ErrInvalidChar, rune(c))
-		case c >= utf8.RuneSelf:
-			r, n := utf8.DecodeRuneInString(s[i:])
-			if r == utf8.RuneError && n == 1 || !isXMLChar(r) {
-				return b, fmt.Errorf("%w: %U at byte %d", ErrInvalidChar, r, i)
-			}
-			i += n
-		default:
-			i++
-		}
-	}
-	b = append(b, s[last:]...)
-	return append(b, "]]>"...), nil
 }
 
 // ---- checks of kept markup ----
