@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Marshal returns the canonical encoding of m: compact, without an XML
@@ -15,7 +16,36 @@ import (
 // CDATA split where it holds "]]>" or a carriage return, and XML markup
 // in Data and Unknown written as kept.
 func Marshal(m *Message) ([]byte, error) {
-	return AppendMessage(nil, m)
+	p := getBuf()
+	b, err := AppendMessage(*p, m)
+	if err != nil {
+		putBuf(p)
+		return nil, err
+	}
+	// one allocation of the exact size, filled by the copy (not zeroed first)
+	out := append([]byte(nil), b...)
+	*p = b
+	putBuf(p)
+	return out, nil
+}
+
+// bufPool holds the scratch buffers Marshal writes into before it copies
+// the message out, and Encoders buffer in, so that their growth is paid
+// once per process rather than once per message.
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 4<<10); return &b }}
+
+// maxPooled is the largest buffer kept for reuse; a larger message's
+// buffer is left to the garbage collector.
+const maxPooled = 4 << 20
+
+func getBuf() *[]byte { return bufPool.Get().(*[]byte) }
+
+func putBuf(p *[]byte) {
+	if cap(*p) > maxPooled {
+		return
+	}
+	*p = (*p)[:0]
+	bufPool.Put(p)
 }
 
 // AppendMessage appends the canonical encoding of m to dst. It does not
@@ -173,8 +203,7 @@ func (w *writer) leaf(e *elem, text string) error {
 	}
 	w.newline()
 	w.b = append(w.b, e.open...)
-	var err error
-	if w.b, err = appendText(w.b, text); err != nil {
+	if err := w.text(text); err != nil {
 		return encodeError(e.name, err)
 	}
 	w.b = append(w.b, e.close...)
@@ -188,8 +217,7 @@ func (w *writer) metaLeaf(e *elem, text string) error {
 	}
 	w.newline()
 	w.b = append(w.b, e.metaOpen...)
-	var err error
-	if w.b, err = appendText(w.b, text); err != nil {
+	if err := w.text(text); err != nil {
 		return encodeError("Meta/"+e.name, err)
 	}
 	w.b = append(w.b, e.close...)
@@ -385,8 +413,7 @@ func (w *writer) refs(e *elem, refs []string, meta bool) error {
 		} else {
 			w.b = append(w.b, e.open...)
 		}
-		var err error
-		if w.b, err = appendText(w.b, r); err != nil {
+		if err := w.text(r); err != nil {
 			return encodeError(e.name, err)
 		}
 		w.b = append(w.b, e.close...)
@@ -449,9 +476,9 @@ func (w *writer) data(d *Data) error {
 	var err error
 	switch d.Kind {
 	case DataText:
-		w.b, err = appendText(w.b, d.Value)
+		err = w.text(d.Value)
 	case DataCDATA:
-		w.b, err = appendCDATA(w.b, d.Value)
+		err = w.cdata(d.Value)
 	case DataXML:
 		w.b = append(w.b, d.Value...)
 	default:

@@ -11,6 +11,7 @@ import (
 type Encoder struct {
 	w     io.Writer
 	wr    writer
+	buf   *[]byte // the pooled buffer wr.b came from, until EncodeEnd
 	state encState
 	err   error
 }
@@ -62,6 +63,10 @@ func (e *Encoder) EncodeHeader(xmlns string, h *Header) error {
 	if e.wr.pretty && (!isAllSpace(e.wr.prefix) || !isAllSpace(e.wr.indent)) {
 		return errorf("EncodeHeader: prefix and indent must be XML white space")
 	}
+	if e.buf == nil {
+		e.buf = getBuf()
+		e.wr.b = *e.buf
+	}
 	if err := e.wr.start(xmlns, h); err != nil {
 		e.wr.b, e.wr.depth, e.wr.started = e.wr.b[:0], 0, false
 		return err
@@ -101,7 +106,14 @@ func (e *Encoder) EncodeEnd(final bool) error {
 	}
 	e.wr.end(final)
 	e.state = encDone
-	return e.flush()
+	if err := e.flush(); err != nil {
+		return err
+	}
+	// the buffer goes back to the pool only when nothing refers to it
+	*e.buf = e.wr.b
+	putBuf(e.buf)
+	e.buf, e.wr.b = nil, nil
+	return nil
 }
 
 func (e *Encoder) flush() error {

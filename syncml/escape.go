@@ -76,10 +76,19 @@ var textEscaper, attrEscaper = func() (t, a escaper) {
 // appendText appends s escaped as character data: &, <, > and CR become
 // references. It fails on characters XML cannot carry, and then returns b
 // as it was.
-func appendText(b []byte, s string) ([]byte, error) { return appendEscaped(b, s, &textEscaper) }
+func appendText(b []byte, s string) ([]byte, error) {
+	err := escapeInto(&b, s, &textEscaper)
+	return b, err
+}
 
 // appendAttr appends s escaped for a double-quoted attribute value.
-func appendAttr(b []byte, s string) ([]byte, error) { return appendEscaped(b, s, &attrEscaper) }
+func appendAttr(b []byte, s string) ([]byte, error) {
+	err := escapeInto(&b, s, &attrEscaper)
+	return b, err
+}
+
+// text appends s escaped as character data to the writer's buffer.
+func (w *writer) text(s string) error { return escapeInto(&w.b, s, &textEscaper) }
 
 // room returns b[:cap] with at least n bytes of capacity after len(b).
 func room(b []byte, n int) []byte {
@@ -89,11 +98,18 @@ func room(b []byte, n int) []byte {
 	return b[:cap(b)]
 }
 
-func appendEscaped(b []byte, s string, e *escaper) ([]byte, error) {
+// escapeInto appends s escaped by e to *dst; on an error *dst is as it
+// was. It works in place: *dst is stored whole only when it grows, so
+// writing into a buffer with room stores no pointer (and needs no write
+// barrier while the garbage collector runs).
+func escapeInto(dst *[]byte, s string, e *escaper) error {
 	n := len(s)
+	j0 := len(*dst)
+	if cap(*dst)-j0 < n+8 {
+		*dst = slices.Grow(*dst, n+8)
+	}
 	// Invariant: cap(buf)-j >= n-i+8, so a word may be stored at j.
-	j := len(b)
-	buf := room(b, n+8)
+	j, buf := j0, (*dst)[:cap(*dst)]
 	for i := 0; ; {
 		if i+8 <= n {
 			x := xmlscan.Load64(s, i)
@@ -111,7 +127,8 @@ func appendEscaped(b []byte, s string, e *escaper) ([]byte, error) {
 				i, j = i+1, j+1
 			}
 			if i == n {
-				return buf[:j], nil
+				*dst = (*dst)[:j]
+				return nil
 			}
 		}
 		c := s[i]
@@ -122,15 +139,18 @@ func appendEscaped(b []byte, s string, e *escaper) ([]byte, error) {
 		case clEscape:
 			if cap(buf)-j < n-i+8+maxRep {
 				buf = room(buf[:j], n-i+8+maxRep)
+				*dst = buf[:j0]
 			}
 			binary.LittleEndian.PutUint64(buf[j:], e.rep[c])
 			i, j = i+1, j+int(e.repN[c])
 		case clInvalid:
-			return b, fmt.Errorf("%w: %U at byte %d", ErrInvalidChar, rune(c), i)
+			*dst = (*dst)[:j0]
+			return fmt.Errorf("%w: %U at byte %d", ErrInvalidChar, rune(c), i)
 		default:
 			size, err := checkRune(s, i)
 			if err != nil {
-				return b, err
+				*dst = (*dst)[:j0]
+				return err
 			}
 			copy(buf[j:], s[i:i+size])
 			i, j = i+size, j+size
@@ -166,10 +186,23 @@ var cdataA, cdataB, cdataFold = broadcast(']'), broadcast(']'), uint64(0)
 // decoded characters equal s. It fails on characters XML cannot carry,
 // and then returns b as it was.
 func appendCDATA(b []byte, s string) ([]byte, error) {
+	err := cdataInto(&b, s)
+	return b, err
+}
+
+// cdata appends s as CDATA sections to the writer's buffer.
+func (w *writer) cdata(s string) error { return cdataInto(&w.b, s) }
+
+// cdataInto is appendCDATA in place, as escapeInto.
+func cdataInto(dst *[]byte, s string) error {
 	n := len(s)
+	j0 := len(*dst)
+	if need := len(cdataOpen) + n + 8 + len(cdataClose); cap(*dst)-j0 < need {
+		*dst = slices.Grow(*dst, need)
+	}
 	// Invariant: cap(buf)-j >= n-i+8+len(cdataClose).
-	buf := room(b, len(cdataOpen)+n+8+len(cdataClose))
-	j := len(b) + copy(buf[len(b):], cdataOpen)
+	buf := (*dst)[:cap(*dst)]
+	j := j0 + copy(buf[j0:], cdataOpen)
 	for i := 0; ; {
 		if i+8 <= n {
 			x := xmlscan.Load64(s, i)
@@ -188,29 +221,34 @@ func appendCDATA(b []byte, s string) ([]byte, error) {
 			}
 			if i == n {
 				j += copy(buf[j:], cdataClose)
-				return buf[:j], nil
+				*dst = (*dst)[:j]
+				return nil
 			}
 		}
 		switch c := s[i]; {
 		case c == ']' && strings.HasPrefix(s[i:], "]]>"):
 			if cap(buf)-j < n-i+cdataMax {
 				buf = room(buf[:j], n-i+cdataMax)
+				*dst = buf[:j0]
 			}
 			i, j = i+2, j+copy(buf[j:], cdataSplit)
 		case c == '\r':
 			if cap(buf)-j < n-i+cdataMax {
 				buf = room(buf[:j], n-i+cdataMax)
+				*dst = buf[:j0]
 			}
 			i, j = i+1, j+copy(buf[j:], cdataCR)
 		case c == ']' || c == '\t' || c == '\n':
 			buf[j] = c
 			i, j = i+1, j+1
 		case c < 0x20:
-			return b, fmt.Errorf("%w: %U at byte %d", ErrInvalidChar, rune(c), i)
+			*dst = (*dst)[:j0]
+			return fmt.Errorf("%w: %U at byte %d", ErrInvalidChar, rune(c), i)
 		default:
 			size, err := checkRune(s, i)
 			if err != nil {
-				return b, err
+				*dst = (*dst)[:j0]
+				return err
 			}
 			copy(buf[j:], s[i:i+size])
 			i, j = i+size, j+size
