@@ -163,36 +163,58 @@ func encodeError(path string, err error) error {
 	return fmt.Errorf("syncml: marshal %s: %w", path, err)
 }
 
+// put appends s to the buffer. Only a growing buffer is stored whole: a
+// write that fits stores the length alone, so it needs no write barrier
+// while the garbage collector runs, which an append to w.b would.
+func (w *writer) put(s string) {
+	n := len(w.b)
+	if cap(w.b)-n < len(s) {
+		w.b = slices.Grow(w.b, len(s))
+	}
+	w.b = w.b[:n+len(s)]
+	copy(w.b[n:], s)
+}
+
+// putByte appends c to the buffer, as put.
+func (w *writer) putByte(c byte) {
+	n := len(w.b)
+	if n == cap(w.b) {
+		w.b = slices.Grow(w.b, 1)
+	}
+	w.b = w.b[:n+1]
+	w.b[n] = c
+}
+
 func (w *writer) newline() {
 	if !w.pretty {
 		return
 	}
 	if w.started {
-		w.b = append(w.b, '\n')
+		w.putByte('\n')
 	}
 	w.started = true
-	w.b = append(w.b, w.prefix...)
+	w.put(w.prefix)
 	for i := 0; i < w.depth; i++ {
-		w.b = append(w.b, w.indent...)
+		w.put(w.indent)
 	}
 }
 
 func (w *writer) open(e *elem) {
 	w.newline()
-	w.b = append(w.b, e.open...)
+	w.put(e.open)
 	w.depth++
 }
 
 func (w *writer) close(e *elem) {
 	w.depth--
 	w.newline()
-	w.b = append(w.b, e.close...)
+	w.put(e.close)
 }
 
 func (w *writer) empty(e *elem, on bool) {
 	if on {
 		w.newline()
-		w.b = append(w.b, e.empty...)
+		w.put(e.empty)
 	}
 }
 
@@ -202,11 +224,11 @@ func (w *writer) leaf(e *elem, text string) error {
 		return nil
 	}
 	w.newline()
-	w.b = append(w.b, e.open...)
+	w.put(e.open)
 	if err := w.text(text); err != nil {
 		return encodeError(e.name, err)
 	}
-	w.b = append(w.b, e.close...)
+	w.put(e.close)
 	return nil
 }
 
@@ -216,23 +238,23 @@ func (w *writer) metaLeaf(e *elem, text string) error {
 		return nil
 	}
 	w.newline()
-	w.b = append(w.b, e.metaOpen...)
+	w.put(e.metaOpen)
 	if err := w.text(text); err != nil {
 		return encodeError("Meta/"+e.name, err)
 	}
-	w.b = append(w.b, e.close...)
+	w.put(e.close)
 	return nil
 }
 
 func (w *writer) metaOpen(e *elem) {
 	w.newline()
-	w.b = append(w.b, e.metaOpen...)
+	w.put(e.metaOpen)
 	w.depth++
 }
 
 func (w *writer) metaEmpty(e *elem) {
 	w.newline()
-	w.b = append(w.b, e.metaEmpty...)
+	w.put(e.metaEmpty)
 }
 
 func (w *writer) message(m *Message) error {
@@ -409,14 +431,14 @@ func (w *writer) refs(e *elem, refs []string, meta bool) error {
 	for _, r := range refs {
 		w.newline()
 		if meta {
-			w.b = append(w.b, e.metaOpen...)
+			w.put(e.metaOpen)
 		} else {
-			w.b = append(w.b, e.open...)
+			w.put(e.open)
 		}
 		if err := w.text(r); err != nil {
 			return encodeError(e.name, err)
 		}
-		w.b = append(w.b, e.close...)
+		w.put(e.close)
 	}
 	return nil
 }
@@ -452,7 +474,7 @@ func (w *writer) data(d *Data) error {
 		}
 	}
 	w.newline()
-	w.b = append(w.b, "<Data"...)
+	w.put("<Data")
 	for _, n := range d.Namespaces {
 		w.b = appendNSDecl(w.b, n)
 	}
@@ -472,7 +494,7 @@ func (w *writer) data(d *Data) error {
 		}
 		w.b = append(w.b, '"')
 	}
-	w.b = append(w.b, '>')
+	w.putByte('>')
 	var err error
 	switch d.Kind {
 	case DataText:
@@ -480,14 +502,14 @@ func (w *writer) data(d *Data) error {
 	case DataCDATA:
 		err = w.cdata(d.Value)
 	case DataXML:
-		w.b = append(w.b, d.Value...)
+		w.put(d.Value)
 	default:
 		err = fmt.Errorf("unknown DataKind %d", d.Kind)
 	}
 	if err != nil {
 		return encodeError("Data", err)
 	}
-	w.b = append(w.b, "</Data>"...)
+	w.put("</Data>")
 	return nil
 }
 
