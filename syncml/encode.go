@@ -75,15 +75,40 @@ func MarshalIndent(m *Message, prefix, indent string) ([]byte, error) {
 }
 
 // An elem holds the spellings of one element name the writer uses, built
-// once.
+// once: as strings, and padded for w.tag.
 type elem struct {
 	name, open, close, empty, metaOpen, metaEmpty string
+
+	tOpen, tClose, tEmpty, tMetaOpen, tMetaEmpty spelling
+}
+
+// A spelling is a tag padded to a fixed size, so that writing it is one
+// fixed-size copy rather than a call to copy a few bytes.
+type spelling struct {
+	n int
+	b [tagRoom]byte
+}
+
+// tagRoom is the padded size of a spelling; the longest tag the writer
+// writes, <MaxMsgSize xmlns="syncml:metinf"/>, is 35 bytes.
+const tagRoom = 48
+
+func newSpelling(s string) spelling {
+	if len(s) > tagRoom {
+		panic("syncml: tag longer than tagRoom: " + s)
+	}
+	sp := spelling{n: len(s)}
+	copy(sp.b[:], s)
+	return sp
 }
 
 func newElem(n string) *elem {
 	const ns = ` xmlns="syncml:metinf"`
-	return &elem{name: n, open: "<" + n + ">", close: "</" + n + ">", empty: "<" + n + "/>",
+	e := &elem{name: n, open: "<" + n + ">", close: "</" + n + ">", empty: "<" + n + "/>",
 		metaOpen: "<" + n + ns + ">", metaEmpty: "<" + n + ns + "/>"}
+	e.tOpen, e.tClose, e.tEmpty = newSpelling(e.open), newSpelling(e.close), newSpelling(e.empty)
+	e.tMetaOpen, e.tMetaEmpty = newSpelling(e.metaOpen), newSpelling(e.metaEmpty)
+	return e
 }
 
 // The elements the writer writes.
@@ -185,10 +210,24 @@ func (w *writer) putByte(c byte) {
 	w.b[n] = c
 }
 
-func (w *writer) newline() {
-	if !w.pretty {
-		return
+// tag appends a padded spelling, as put.
+func (w *writer) tag(t *spelling) {
+	n := len(w.b)
+	if cap(w.b)-n < tagRoom {
+		w.b = slices.Grow(w.b, tagRoom)
 	}
+	*(*[tagRoom]byte)(w.b[n : n+tagRoom]) = t.b
+	w.b = w.b[:n+t.n]
+}
+
+// newline starts a line when the writer indents.
+func (w *writer) newline() {
+	if w.pretty {
+		w.indentLine()
+	}
+}
+
+func (w *writer) indentLine() {
 	if w.started {
 		w.putByte('\n')
 	}
@@ -201,20 +240,20 @@ func (w *writer) newline() {
 
 func (w *writer) open(e *elem) {
 	w.newline()
-	w.put(e.open)
+	w.tag(&e.tOpen)
 	w.depth++
 }
 
 func (w *writer) close(e *elem) {
 	w.depth--
 	w.newline()
-	w.put(e.close)
+	w.tag(&e.tClose)
 }
 
 func (w *writer) empty(e *elem, on bool) {
 	if on {
 		w.newline()
-		w.put(e.empty)
+		w.tag(&e.tEmpty)
 	}
 }
 
@@ -224,11 +263,11 @@ func (w *writer) leaf(e *elem, text string) error {
 		return nil
 	}
 	w.newline()
-	w.put(e.open)
+	w.tag(&e.tOpen)
 	if err := w.text(text); err != nil {
 		return encodeError(e.name, err)
 	}
-	w.put(e.close)
+	w.tag(&e.tClose)
 	return nil
 }
 
@@ -238,23 +277,23 @@ func (w *writer) metaLeaf(e *elem, text string) error {
 		return nil
 	}
 	w.newline()
-	w.put(e.metaOpen)
+	w.tag(&e.tMetaOpen)
 	if err := w.text(text); err != nil {
 		return encodeError("Meta/"+e.name, err)
 	}
-	w.put(e.close)
+	w.tag(&e.tClose)
 	return nil
 }
 
 func (w *writer) metaOpen(e *elem) {
 	w.newline()
-	w.put(e.metaOpen)
+	w.tag(&e.tMetaOpen)
 	w.depth++
 }
 
 func (w *writer) metaEmpty(e *elem) {
 	w.newline()
-	w.put(e.metaEmpty)
+	w.tag(&e.tMetaEmpty)
 }
 
 func (w *writer) message(m *Message) error {
@@ -431,14 +470,14 @@ func (w *writer) refs(e *elem, refs []string, meta bool) error {
 	for _, r := range refs {
 		w.newline()
 		if meta {
-			w.put(e.metaOpen)
+			w.tag(&e.tMetaOpen)
 		} else {
-			w.put(e.open)
+			w.tag(&e.tOpen)
 		}
 		if err := w.text(r); err != nil {
 			return encodeError(e.name, err)
 		}
-		w.put(e.close)
+		w.tag(&e.tClose)
 	}
 	return nil
 }
