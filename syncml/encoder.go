@@ -7,7 +7,11 @@ import (
 
 // An Encoder writes one SyncML message to a stream: EncodeHeader, then
 // EncodeCommand for each command, then EncodeEnd. The bytes equal Marshal's
-// for the same message. Encode writes a whole message at once.
+// for the same message. Encode writes a whole message at once. It buffers
+// what it writes (each command whole, so that a command it cannot write
+// leaves nothing behind) in a buffer taken from a pool shared with Marshal
+// and returned by EncodeEnd, and writes to w after a command once 32 KiB have gathered
+// and at EncodeEnd; a bufio.Writer around w is not needed.
 type Encoder struct {
 	w     io.Writer
 	wr    writer
