@@ -7,9 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
-
-	"github.com/windc-go/windc/internal/xmlscan"
+	"sync"
 )
 
 // Marshal returns the canonical encoding of m: compact, without an XML
@@ -25,7 +23,36 @@ import (
 // where it stands, a nil or typed nil Command, a header set together with
 // NoHeader.
 func Marshal(m *Message) ([]byte, error) {
-	return AppendMessage(nil, m)
+	p := getBuf()
+	b, err := AppendMessage(*p, m)
+	if err != nil {
+		putBuf(p)
+		return nil, err
+	}
+	// one allocation of the exact size, filled by the copy (not zeroed first)
+	out := append([]byte(nil), b...)
+	*p = b
+	putBuf(p)
+	return out, nil
+}
+
+// bufPool holds the scratch buffers Marshal writes into before it copies
+// the message out, and Encoders buffer in, so that their growth is paid
+// once per process rather than once per message.
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 4<<10); return &b }}
+
+// maxPooled is the largest buffer kept for reuse; a larger message's
+// buffer is left to the garbage collector.
+const maxPooled = 4 << 20
+
+func getBuf() *[]byte { return bufPool.Get().(*[]byte) }
+
+func putBuf(p *[]byte) {
+	if cap(*p) > maxPooled {
+		return
+	}
+	*p = (*p)[:0]
+	bufPool.Put(p)
 }
 
 // AppendMessage appends the canonical encoding of m to dst. It does not
@@ -55,15 +82,40 @@ func MarshalIndent(m *Message, prefix, indent string) ([]byte, error) {
 }
 
 // An elem holds the spellings of one element name the writer uses, built
-// once.
+// once: as strings, and padded for w.tag.
 type elem struct {
 	name, open, close, empty, metaOpen, metaEmpty string
+
+	tOpen, tClose, tEmpty, tMetaOpen, tMetaEmpty spelling
+}
+
+// A spelling is a tag padded to a fixed size, so that writing it is one
+// fixed-size copy rather than a call to copy a few bytes.
+type spelling struct {
+	n int
+	b [tagRoom]byte
+}
+
+// tagRoom is the padded size of a spelling; the longest tag the writer
+// writes, <MaxMsgSize xmlns="syncml:metinf"/>, is 35 bytes.
+const tagRoom = 48
+
+func newSpelling(s string) spelling {
+	if len(s) > tagRoom {
+		panic("syncml: tag longer than tagRoom: " + s)
+	}
+	sp := spelling{n: len(s)}
+	copy(sp.b[:], s)
+	return sp
 }
 
 func newElem(n string) *elem {
 	const ns = ` xmlns="syncml:metinf"`
-	return &elem{name: n, open: "<" + n + ">", close: "</" + n + ">", empty: "<" + n + "/>",
+	e := &elem{name: n, open: "<" + n + ">", close: "</" + n + ">", empty: "<" + n + "/>",
 		metaOpen: "<" + n + ns + ">", metaEmpty: "<" + n + ns + "/>"}
+	e.tOpen, e.tClose, e.tEmpty = newSpelling(e.open), newSpelling(e.close), newSpelling(e.empty)
+	e.tMetaOpen, e.tMetaEmpty = newSpelling(e.metaOpen), newSpelling(e.metaEmpty)
+	return e
 }
 
 // The elements the writer writes.
@@ -143,36 +195,72 @@ func encodeError(path string, err error) error {
 	return fmt.Errorf("syncml: marshal %s: %w", path, err)
 }
 
-func (w *writer) newline() {
-	if !w.pretty {
-		return
+// put appends s to the buffer. Only a growing buffer is stored whole: a
+// write that fits stores the length alone, so it needs no write barrier
+// while the garbage collector runs, which an append to w.b would.
+func (w *writer) put(s string) {
+	n := len(w.b)
+	if cap(w.b)-n < len(s) {
+		w.b = slices.Grow(w.b, len(s))
 	}
+	w.b = w.b[:n+len(s)]
+	copy(w.b[n:], s)
+}
+
+// putByte appends c to the buffer, as put.
+func (w *writer) putByte(c byte) {
+	n := len(w.b)
+	if n == cap(w.b) {
+		w.b = slices.Grow(w.b, 1)
+	}
+	w.b = w.b[:n+1]
+	w.b[n] = c
+}
+
+// tag appends a padded spelling, as put.
+func (w *writer) tag(t *spelling) {
+	n := len(w.b)
+	if cap(w.b)-n < tagRoom {
+		w.b = slices.Grow(w.b, tagRoom)
+	}
+	*(*[tagRoom]byte)(w.b[n : n+tagRoom]) = t.b
+	w.b = w.b[:n+t.n]
+}
+
+// newline starts a line when the writer indents.
+func (w *writer) newline() {
+	if w.pretty {
+		w.indentLine()
+	}
+}
+
+func (w *writer) indentLine() {
 	if w.started {
-		w.b = append(w.b, '\n')
+		w.putByte('\n')
 	}
 	w.started = true
-	w.b = append(w.b, w.prefix...)
+	w.put(w.prefix)
 	for i := 0; i < w.depth; i++ {
-		w.b = append(w.b, w.indent...)
+		w.put(w.indent)
 	}
 }
 
 func (w *writer) open(e *elem) {
 	w.newline()
-	w.b = append(w.b, e.open...)
+	w.tag(&e.tOpen)
 	w.depth++
 }
 
 func (w *writer) close(e *elem) {
 	w.depth--
 	w.newline()
-	w.b = append(w.b, e.close...)
+	w.tag(&e.tClose)
 }
 
 func (w *writer) empty(e *elem, on bool) {
 	if on {
 		w.newline()
-		w.b = append(w.b, e.empty...)
+		w.tag(&e.tEmpty)
 	}
 }
 
@@ -182,12 +270,11 @@ func (w *writer) leaf(e *elem, text string) error {
 		return nil
 	}
 	w.newline()
-	w.b = append(w.b, e.open...)
-	var err error
-	if w.b, err = appendText(w.b, text); err != nil {
+	w.tag(&e.tOpen)
+	if err := w.text(text); err != nil {
 		return encodeError(e.name, err)
 	}
-	w.b = append(w.b, e.close...)
+	w.tag(&e.tClose)
 	return nil
 }
 
@@ -197,24 +284,23 @@ func (w *writer) metaLeaf(e *elem, text string) error {
 		return nil
 	}
 	w.newline()
-	w.b = append(w.b, e.metaOpen...)
-	var err error
-	if w.b, err = appendText(w.b, text); err != nil {
+	w.tag(&e.tMetaOpen)
+	if err := w.text(text); err != nil {
 		return encodeError("Meta/"+e.name, err)
 	}
-	w.b = append(w.b, e.close...)
+	w.tag(&e.tClose)
 	return nil
 }
 
 func (w *writer) metaOpen(e *elem) {
 	w.newline()
-	w.b = append(w.b, e.metaOpen...)
+	w.tag(&e.tMetaOpen)
 	w.depth++
 }
 
 func (w *writer) metaEmpty(e *elem) {
 	w.newline()
-	w.b = append(w.b, e.metaEmpty...)
+	w.tag(&e.tMetaEmpty)
 }
 
 func (w *writer) message(m *Message) error {
@@ -421,15 +507,14 @@ func (w *writer) refs(e *elem, refs []string, meta bool) error {
 	for _, r := range refs {
 		w.newline()
 		if meta {
-			w.b = append(w.b, e.metaOpen...)
+			w.tag(&e.tMetaOpen)
 		} else {
-			w.b = append(w.b, e.open...)
+			w.tag(&e.tOpen)
 		}
-		var err error
-		if w.b, err = appendText(w.b, r); err != nil {
+		if err := w.text(r); err != nil {
 			return encodeError(e.name, err)
 		}
-		w.b = append(w.b, e.close...)
+		w.tag(&e.tClose)
 	}
 	return nil
 }
@@ -465,7 +550,7 @@ func (w *writer) data(d *Data) error {
 		}
 	}
 	w.newline()
-	w.b = append(w.b, "<Data"...)
+	w.put("<Data")
 	for _, n := range d.Namespaces {
 		w.b = appendNSDecl(w.b, n)
 	}
@@ -485,22 +570,22 @@ func (w *writer) data(d *Data) error {
 		}
 		w.b = append(w.b, '"')
 	}
-	w.b = append(w.b, '>')
+	w.putByte('>')
 	var err error
 	switch d.Kind {
 	case DataText:
-		w.b, err = appendText(w.b, d.Value)
+		err = w.text(d.Value)
 	case DataCDATA:
-		w.b, err = appendCDATA(w.b, d.Value)
+		err = w.cdata(d.Value)
 	case DataXML:
-		w.b = append(w.b, d.Value...)
+		w.put(d.Value)
 	default:
 		err = fmt.Errorf("unknown DataKind %d", d.Kind)
 	}
 	if err != nil {
 		return encodeError("Data", err)
 	}
-	w.b = append(w.b, "</Data>"...)
+	w.put("</Data>")
 	return nil
 }
 
@@ -702,119 +787,6 @@ func (w *writer) unknown(u *Unknown, reserved map[string]bool) error {
 	w.newline()
 	w.b = append(w.b, u.Raw...)
 	return nil
-}
-
-// ---- escaping ----
-
-// escaper says, for one context (character data or a double-quoted
-// attribute value), which bytes pass through unchanged and what the
-// others become.
-type escaper struct {
-	a, b, c uint64                // the arguments of skipPlain for this context
-	safe    [256]bool             // ASCII bytes written as they are
-	esc     [utf8.RuneSelf]string // replacement of the other ASCII bytes; invalid if none
-}
-
-const invalid = "\x00"
-
-var textEscaper, attrEscaper = func() (t, a escaper) {
-	for c := 0x20; c < utf8.RuneSelf; c++ {
-		t.safe[c], a.safe[c] = true, true
-	}
-	for c := 0; c < 0x20; c++ {
-		t.esc[c], a.esc[c] = invalid, invalid
-	}
-	t.safe['\t'], t.safe['\n'] = true, true
-	t.esc['\r'] = "&#xD;"
-	a.esc['\t'], a.esc['\n'], a.esc['\r'] = "&#x9;", "&#xA;", "&#xD;"
-	t.safe['&'], t.safe['<'], t.safe['>'] = false, false, false
-	t.esc['&'], t.esc['<'], t.esc['>'] = "&amp;", "&lt;", "&gt;"
-	a.safe['&'], a.safe['<'], a.safe['"'] = false, false, false
-	a.esc['&'], a.esc['<'], a.esc['"'] = "&amp;", "&lt;", "&quot;"
-	// '<' (0x3C) and '>' (0x3E) differ in bit 1; '"' (0x22) and '&' (0x26)
-	// in bit 2, so with '<' alone the attribute case needs no fold
-	t.a, t.b, t.c = broadcast('&'), broadcast('>'), broadcast(0x02)
-	a.a, a.b, a.c = broadcast('<'), broadcast('&'), broadcast(0x04)
-	return t, a
-}()
-
-// appendText appends s escaped as character data: &, <, > and CR become
-// references. It fails on characters XML cannot carry.
-func appendText(b []byte, s string) ([]byte, error) { return appendEscaped(b, s, &textEscaper) }
-
-// appendAttr appends s escaped for a double-quoted attribute value.
-func appendAttr(b []byte, s string) ([]byte, error) { return appendEscaped(b, s, &attrEscaper) }
-
-func appendEscaped(b []byte, s string, e *escaper) ([]byte, error) {
-	// fast path: every word plain, the last one read overlapping
-	if n := len(s); n >= 8 {
-		i := skipPlain(s, 0, e.a, e.b, e.c)
-		if i+8 > n && plainWord(xmlscan.Load64(s, n-8), e.a, e.b, e.c) {
-			return append(b, s...), nil
-		}
-	}
-	last, i := 0, 0
-	for {
-		i = skipPlain(s, i, e.a, e.b, e.c)
-		for i < len(s) && e.safe[s[i]] {
-			i++
-		}
-		if i >= len(s) {
-			return append(b, s[last:]...), nil
-		}
-		c := s[i]
-		if c >= utf8.RuneSelf {
-			r, n := utf8.DecodeRuneInString(s[i:])
-			if r == utf8.RuneError && n == 1 || !isXMLChar(r) {
-				return b, fmt.Errorf("%w: %U at byte %d", ErrInvalidChar, r, i)
-			}
-			i += n
-			continue
-		}
-		rep := e.esc[c]
-		if rep == invalid {
-			return b, fmt.Errorf("%w: %U at byte %d", ErrInvalidChar, rune(c), i)
-		}
-		b = append(b, s[last:i]...)
-		b = append(b, rep...)
-		i++
-		last = i
-	}
-}
-
-// appendCDATA appends s as CDATA sections. "]]>" is split across two
-// sections and a CR is written as a reference between sections, so the
-// decoded characters equal s.
-func appendCDATA(b []byte, s string) ([]byte, error) {
-	b = append(b, "<![CDATA["...)
-	last := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		switch {
-		case c == ']' && strings.HasPrefix(s[i:], "]]>"):
-			b = append(b, s[last:i+2]...)
-			b = append(b, "]]><![CDATA["...)
-			i += 2
-			last = i
-		case c == '\r':
-			b = append(b, s[last:i]...)
-			b = append(b, "]]>&#xD;<![CDATA["...)
-			i++
-			last = i
-		case c < 0x20 && c != '\n' && c != '\t':
-			return b, fmt.Errorf("%w: %U", ErrInvalidChar, rune(c))
-		case c >= utf8.RuneSelf:
-			r, n := utf8.DecodeRuneInString(s[i:])
-			if r == utf8.RuneError && n == 1 || !isXMLChar(r) {
-				return b, fmt.Errorf("%w: %U at byte %d", ErrInvalidChar, r, i)
-			}
-			i += n
-		default:
-			i++
-		}
-	}
-	b = append(b, s[last:]...)
-	return append(b, "]]>"...), nil
 }
 
 // ---- checks of kept markup ----

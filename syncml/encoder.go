@@ -7,10 +7,15 @@ import (
 
 // An Encoder writes one SyncML message to a stream: EncodeHeader, then
 // EncodeCommand for each command, then EncodeEnd. The bytes equal Marshal's
-// for the same message. Encode writes a whole message at once.
+// for the same message. Encode writes a whole message at once. It buffers
+// what it writes (each command whole, so that a command it cannot write
+// leaves nothing behind) in a buffer taken from a pool shared with Marshal
+// and returned by EncodeEnd, and writes to w after a command once 32 KiB have gathered
+// and at EncodeEnd; a bufio.Writer around w is not needed.
 type Encoder struct {
 	w     io.Writer
 	wr    writer
+	buf   *[]byte // the pooled buffer wr.b came from, until EncodeEnd
 	state encState
 	err   error
 }
@@ -67,6 +72,10 @@ func (e *Encoder) EncodeHeader(xmlns string, h *Header) error {
 	if e.wr.pretty && (!isAllSpace(e.wr.prefix) || !isAllSpace(e.wr.indent)) {
 		return errorf("EncodeHeader: prefix and indent must be XML white space")
 	}
+	if e.buf == nil {
+		e.buf = getBuf()
+		e.wr.b = *e.buf
+	}
 	if err := e.wr.start(xmlns, h); err != nil {
 		e.wr.b, e.wr.depth, e.wr.started = e.wr.b[:0], 0, false
 		return err
@@ -106,7 +115,14 @@ func (e *Encoder) EncodeEnd(final bool) error {
 	}
 	e.wr.end(final)
 	e.state = encDone
-	return e.flush()
+	if err := e.flush(); err != nil {
+		return err
+	}
+	// the buffer goes back to the pool only when nothing refers to it
+	*e.buf = e.wr.b
+	putBuf(e.buf)
+	e.buf, e.wr.b = nil, nil
+	return nil
 }
 
 func (e *Encoder) flush() error {

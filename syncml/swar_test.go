@@ -12,7 +12,7 @@ import (
 // the byte loops must see, for every position of every special byte.
 func TestSkipPlain(t *testing.T) {
 	specials := []byte{0, 0x1f, '\t', '\n', '\r', 0x80, 0xff, '&', '<', '>'}
-	a, b, c := textEscaper.a, textEscaper.b, textEscaper.c
+	a, b, c := textEscaper.a, textEscaper.b, textEscaper.fold
 	isSpecial := func(x byte) bool { return x < 0x20 || x >= 0x80 || x == '&' || x == '<' || x == '>' }
 	r := rand.New(rand.NewSource(1))
 	for n := 0; n < 40; n++ {
@@ -49,8 +49,8 @@ func TestSkipPlainContexts(t *testing.T) {
 		skip     func(s string) int
 		specials string
 	}{
-		{"text", func(s string) int { return skipPlain(s, 0, textEscaper.a, textEscaper.b, textEscaper.c) }, "&<>"},
-		{"attr", func(s string) int { return skipPlain(s, 0, attrEscaper.a, attrEscaper.b, attrEscaper.c) }, "&<\""},
+		{"text", func(s string) int { return skipPlain(s, 0, textEscaper.a, textEscaper.b, textEscaper.fold) }, "&<>"},
+		{"attr", func(s string) int { return skipPlain(s, 0, attrEscaper.a, attrEscaper.b, attrEscaper.fold) }, "&<\""},
 		{"chardata", func(s string) int { return xmlscan.SkipPlain3(s, 0, broadcast('<'), broadcast('&'), broadcast(']')) }, "<&]"},
 	} {
 		for c := 0x20; c < 0x7f; c++ {

@@ -34,10 +34,17 @@ func SkipPlain(s string, i int, a, b, fold uint64) int {
 
 // PlainWord reports whether none of the eight bytes of x is special in
 // the sense of SkipPlain.
-func PlainWord(x, a, b, fold uint64) bool {
+func PlainWord(x, a, b, fold uint64) bool { return SpecialMask(x, a, b, fold) == 0 }
+
+// SpecialMask returns the high bit of each byte of x (x as Load64 reads
+// it) that may be special in the sense of SkipPlain. The lowest bit set
+// marks the first special byte exactly: a false alarm needs a borrow from
+// a special byte below it, so bits.TrailingZeros64(m)/8 is the number of
+// plain bytes before the first special one.
+func SpecialMask(x, a, b, fold uint64) uint64 {
 	low := (x - Broadcast(0x20)) &^ x
 	za, zb := x^a, (x|fold)^b
-	return (low|x|(za-lsb)&^za|(zb-lsb)&^zb)&msb == 0
+	return (low | x | (za-lsb)&^za | (zb-lsb)&^zb) & msb
 }
 
 // SkipPlain3 is SkipPlain for three bytes with nothing in common.
