@@ -63,13 +63,12 @@ func (d *Decoder) SetLimits(l Limits) {
 	d.lim = l.withDefaults()
 }
 
-// Header reads the message through </SyncHdr> and returns the header. Later
-// calls return the same header.
+// Header reads the message through </SyncHdr> and returns the header. Once
+// it has succeeded, later calls return the same header, even after Next
+// has failed; an error in the header itself is returned again by every
+// later call.
 func (d *Decoder) Header() (*Header, error) {
 	if d.state != stStart {
-		if d.err != nil && d.state == stStart {
-			return nil, d.err
-		}
 		return &d.hdr, nil
 	}
 	if d.err != nil {
@@ -152,6 +151,41 @@ func (d *Decoder) Next() (Command, error) {
 		return nil, io.EOF
 	}
 	return cmd, nil
+}
+
+// Decode reads the whole message into m: the header, every command of the
+// body, Final and the root namespace, the same value Unmarshal gives for
+// the same bytes. It may follow Header, but not Next: once Next has
+// returned a command, Decode reports ErrState. After the message has been
+// read (by Decode or by Next up to io.EOF) it returns io.EOF. On error m
+// is left unchanged; errors are sticky, as for Next.
+func (d *Decoder) Decode(m *Message) error {
+	switch {
+	case d.err != nil:
+		return d.err
+	case d.state == stDone:
+		return io.EOF
+	case d.state == stBody:
+		return fmt.Errorf("syncml: Decode after Next: %w", ErrState)
+	}
+	h, err := d.Header()
+	if err != nil {
+		return err
+	}
+	out := Message{XMLNS: d.xmlns, Header: *h}
+	for {
+		c, err := d.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		out.Body.Commands = append(out.Body.Commands, c)
+	}
+	out.Body.Final = d.final
+	*m = out
+	return nil
 }
 
 // Final reports whether the body held <Final/>. It is meaningful once Next
