@@ -3,8 +3,10 @@ package syncml
 // Limits bound the resources a decoder spends on one input. A zero field
 // takes its default; raise a field to accept bigger input.
 type Limits struct {
-	// MaxBytes caps the message (for a Decoder: the whole stream), after
-	// transcoding. Default 8 MiB.
+	// MaxBytes caps the message (for a Decoder: the whole stream) in the
+	// bytes that came over the wire, byte-order mark included, before any
+	// transcoding; the UTF-8 text scanned can be up to three times as long
+	// (a single-byte encoding's € is three bytes of UTF-8). Default 8 MiB.
 	MaxBytes int64
 	// MaxDepth caps element nesting, counting SyncML as 1. Default 32.
 	MaxDepth int
