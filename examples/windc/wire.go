@@ -208,23 +208,10 @@ func (c *countingReader) Read(p []byte) (int, error) {
 
 // decode reads a whole message with the streaming decoder.
 func decode(r io.Reader) (*syncml.Message, error) {
-	dec := syncml.NewDecoder(r)
-	h, err := dec.Header()
-	if err != nil {
+	m := new(syncml.Message)
+	if err := syncml.NewDecoder(r).Decode(m); err != nil {
 		return nil, err
 	}
-	m := &syncml.Message{XMLNS: dec.Namespace(), Header: *h}
-	for {
-		c, err := dec.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
-		m.Body.Commands = append(m.Body.Commands, c)
-	}
-	m.Body.Final = dec.Final()
 	return m, nil
 }
 
