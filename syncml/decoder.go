@@ -14,6 +14,9 @@ import (
 //
 // Values returned by Header and Next share memory with the input read so
 // far but not with the Decoder's buffer: they stay valid after later calls.
+//
+// A reader that returns no bytes and no error 100 times in a row ends the
+// decode with an error wrapping io.ErrNoProgress, whatever the encoding.
 type Decoder struct {
 	r    io.Reader   // wire, or a transcoder reading from it
 	wire *wireReader // the caller's reader
