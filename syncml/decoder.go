@@ -18,8 +18,8 @@ import (
 // A reader that returns no bytes and no error 100 times in a row ends the
 // decode with an error wrapping io.ErrNoProgress, whatever the encoding.
 type Decoder struct {
-	r    io.Reader   // wire, or a transcoder reading from it
-	wire *wireReader // the caller's reader
+	r    io.Reader  // &wire, or a transcoder reading from it
+	wire wireReader // the caller's reader
 	lim  Limits
 
 	buf  []byte // buffered input; buf[pos:] is unconsumed
@@ -54,8 +54,8 @@ const minRead = 32 << 10
 
 // NewDecoder returns a Decoder reading from r with the default limits.
 func NewDecoder(r io.Reader) *Decoder {
-	w := &wireReader{r: r}
-	d := &Decoder{r: w, wire: w, lim: DefaultLimits(), line: 1, col: 1}
+	d := &Decoder{wire: wireReader{r: r}, lim: DefaultLimits(), line: 1, col: 1}
+	d.r = &d.wire
 	d.sc.slabs.sizeFirst()
 	return d
 }
@@ -229,7 +229,7 @@ func (d *Decoder) begin() error {
 	}
 	var src io.Reader = bytes.NewReader(append([]byte(nil), rest...))
 	if !d.eof {
-		src = io.MultiReader(src, d.wire)
+		src = io.MultiReader(src, &d.wire)
 	}
 	tr, err := transcodingReader(src, enc.label)
 	if err != nil {
