@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -334,24 +335,36 @@ type transformer interface {
 
 const replacementChar = "\uFFFD"
 
+// legacyPiece is how much input legacyDecoding hands its decoder at once,
+// so that the room it reserves for output stays small.
+const legacyPiece = 16 << 10
+
 func (x *legacyDecoding) decode(dst, src []byte, atEOF bool) ([]byte, int, error) {
-	start := len(dst)
-	// no decoder reachable here writes more than 4 bytes of UTF-8 per
-	// input byte (most at most 3), so the output always has room
-	if need := start + 4*len(src) + 16; cap(dst) < need {
-		dst = append(make([]byte, 0, need), dst...)
+	used := 0
+	for used < len(src) {
+		piece := src[used:min(len(src), used+legacyPiece)]
+		final := used+len(piece) == len(src)
+		// no decoder reachable here writes more than 4 bytes of UTF-8 per
+		// input byte (most at most 3), so the output always has room
+		dst = slices.Grow(dst, 4*len(piece)+16)
+		start := len(dst)
+		nDst, nSrc, err := x.dec.Transform(dst[start:cap(dst)], piece, atEOF && final)
+		if err != nil && (atEOF && final || nSrc == 0 && len(piece) > 16) {
+			// with room for all output, what is left is an incomplete
+			// character that cannot be completed
+			return dst, used, fmt.Errorf("%w: bytes that are not %s", ErrEncoding, x.label)
+		}
+		out := dst[start : start+nDst]
+		if bytes.Contains(out, []byte(replacementChar)) && !x.ownReplacements(out, piece[:nSrc]) {
+			return dst, used, fmt.Errorf("%w: bytes that are not %s", ErrEncoding, x.label)
+		}
+		dst = dst[:start+nDst]
+		used += nSrc
+		if final && nSrc < len(piece) {
+			break // an incomplete character, for the next call
+		}
 	}
-	nDst, nSrc, err := x.dec.Transform(dst[start:cap(dst)], src, atEOF)
-	if err != nil && (atEOF || nSrc == 0 && len(src) > 16) {
-		// with room for all output, what is left is an incomplete
-		// character that cannot be completed
-		return dst[:start], 0, fmt.Errorf("%w: bytes that are not %s", ErrEncoding, x.label)
-	}
-	out := dst[start : start+nDst]
-	if bytes.Contains(out, []byte(replacementChar)) && !x.ownReplacements(out, src[:nSrc]) {
-		return dst[:start], 0, fmt.Errorf("%w: bytes that are not %s", ErrEncoding, x.label)
-	}
-	return dst[:start+nDst], nSrc, nil
+	return dst, used, nil
 }
 
 // ownReplacements reports whether every U+FFFD in out, the decoding of

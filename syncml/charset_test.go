@@ -242,3 +242,30 @@ func TestEncodingLabels(t *testing.T) {
 		})
 	}
 }
+
+// TestLegacyLongInput: multi-byte characters (GB18030's own U+FFFD among
+// them) that straddle the decoder's internal pieces and reads decode whole.
+func TestLegacyLongInput(t *testing.T) {
+	for _, tt := range []struct{ raw, want string }{
+		{"a" + strings.Repeat("\xd6\xd0", 20000), "a" + strings.Repeat("中", 20000)},
+		{"ab" + strings.Repeat("\x84\x31\xa4\x37", 9000), "ab" + strings.Repeat("\uFFFD", 9000)},
+		{"abc" + strings.Repeat("\x84\x31\xa4\x37\xd6\xd0", 7000), "abc" + strings.Repeat("\uFFFD中", 7000)},
+	} {
+		in := declared("GB18030", body(`<Alert><CmdID>1</CmdID><Data>`+tt.raw+`</Data></Alert>`))
+		for _, stream := range []bool{false, true} {
+			var m Message
+			var err error
+			if stream {
+				err = NewDecoder(iotest.HalfReader(bytes.NewReader(in))).Decode(&m)
+			} else {
+				err = Unmarshal(in, &m)
+			}
+			if err != nil {
+				t.Fatalf("stream %v: %v", stream, err)
+			}
+			if got := m.Body.Commands[0].(*Alert).Data.Value; got != tt.want {
+				t.Errorf("stream %v: Data of %d bytes differs from the %d expected", stream, len(got), len(tt.want))
+			}
+		}
+	}
+}
