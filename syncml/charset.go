@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -14,7 +15,7 @@ import (
 // encoding.
 type sourceEncoding struct {
 	skip  int    // bytes of byte-order mark to drop
-	label string // "" for UTF-8, else a label for charset.Lookup
+	label string // "" for UTF-8, else a label for lookupDecoding
 }
 
 // sniff inspects the first bytes of a message: a byte-order mark, UTF-16
@@ -38,18 +39,29 @@ func sniff(head []byte) (sourceEncoding, error) {
 		return sourceEncoding{}, fmt.Errorf("%w: XML declaration longer than 1024 bytes", ErrSyntax)
 	}
 	label := declaredEncoding(head)
-	switch strings.ToLower(label) {
-	case "", "utf-8", "utf8":
+	key := labelKey(label)
+	if key == "" {
 		return sourceEncoding{}, nil
-	case "utf-16", "utf-16le", "utf-16be", "unicode", "ucs-2", "iso-10646-ucs-2":
-		return sourceEncoding{}, nil // mislabelled UTF-8
-	case "us-ascii", "ascii":
-		return sourceEncoding{}, nil // a subset of UTF-8; non-ASCII bytes still fail as bad UTF-8
 	}
-	if enc, _ := charset.Lookup(label); enc == nil {
+	if _, ok := ianaLabels[key]; ok {
+		return sourceEncoding{label: label}, nil
+	}
+	enc, name := charset.Lookup(key)
+	switch {
+	case enc == nil:
 		return sourceEncoding{}, fmt.Errorf("%w: unsupported encoding %q", ErrEncoding, label)
+	case name == "utf-8":
+		return sourceEncoding{}, nil
+	case name == "utf-16le" || name == "utf-16be":
+		// the bytes are not UTF-16 (no BOM, no "<\0"): mislabelled UTF-8
+		return sourceEncoding{}, nil
 	}
 	return sourceEncoding{label: label}, nil
+}
+
+// labelKey normalises an encoding label for lookup.
+func labelKey(label string) string {
+	return strings.ToLower(strings.Trim(label, "\t\n\f\r "))
 }
 
 // declaredEncoding returns the encoding pseudo-attribute of an XML
@@ -82,25 +94,38 @@ func declaredEncoding(head []byte) string {
 	return rest[1 : 1+j]
 }
 
-// transcodingReader returns a reader of UTF-8 for r in the given
-// encoding. Bytes that are not valid in that encoding are an error
-// (ErrEncoding), never silently replaced.
-func transcodingReader(r io.Reader, label string) (io.Reader, error) {
-	switch strings.ToLower(label) {
+// A decoding turns the bytes of one character encoding into UTF-8.
+type decoding interface {
+	// decode appends to dst the UTF-8 of the longest prefix of src that
+	// holds whole characters and returns dst and the bytes of src used.
+	// Unless atEOF, an incomplete character at the end of src is left for
+	// the next call. Bytes not valid in the encoding are an ErrEncoding.
+	decode(dst, src []byte, atEOF bool) ([]byte, int, error)
+}
+
+// lookupDecoding returns the decoding for an encoding label that sniff
+// accepted (or "utf-16le"/"utf-16be" from a byte-order mark).
+func lookupDecoding(label string) (decoding, error) {
+	key := labelKey(label)
+	switch key {
 	case "utf-16le":
-		return &utf16Reader{r: r, le: true}, nil
+		return utf16Decoding{le: true}, nil
 	case "utf-16be":
-		return &utf16Reader{r: r}, nil
-	case "iso-8859-1", "iso8859-1", "iso_8859-1", "latin1", "l1", "cp819", "ibm819", "iso-ir-100":
-		// XML's ISO-8859-1 maps every byte to the code point of the same
-		// value (the WHATWG label table would read it as windows-1252)
-		return &latin1Reader{r: r}, nil
+		return utf16Decoding{}, nil
 	}
-	enc, _ := charset.Lookup(label)
+	if t, ok := ianaLabels[key]; ok {
+		return t, nil
+	}
+	enc, name := charset.Lookup(key)
 	if enc == nil {
 		return nil, fmt.Errorf("%w: unsupported encoding %q", ErrEncoding, label)
 	}
-	return &strictReader{r: enc.NewDecoder().Reader(r), label: label}, nil
+	x := &legacyDecoding{label: label, dec: enc.NewDecoder()}
+	if name == "gb18030" {
+		// the one legacy encoding that encodes U+FFFD itself
+		x.fffd, x.check = []byte{0x84, 0x31, 0xA4, 0x37}, enc.NewDecoder()
+	}
+	return x, nil
 }
 
 // toUTF8 returns data as UTF-8 text, transcoding when needed.
@@ -113,128 +138,253 @@ func toUTF8(data []byte) (string, error) {
 	if enc.label == "" {
 		return string(data), nil
 	}
-	r, err := transcodingReader(bytes.NewReader(data), enc.label)
+	dec, err := lookupDecoding(enc.label)
 	if err != nil {
 		return "", err
 	}
-	out, err := io.ReadAll(r)
+	out, n, err := dec.decode(make([]byte, 0, len(data)+len(data)/2), data, true)
 	if err != nil {
 		return "", err
+	}
+	if n != len(data) {
+		return "", fmt.Errorf("%w: truncated %s", ErrEncoding, enc.label)
 	}
 	return string(out), nil
 }
 
-// utf16Reader decodes UTF-16 to UTF-8, rejecting unpaired surrogates and a
-// dangling odd byte.
-type utf16Reader struct {
-	r    io.Reader
-	le   bool
-	in   [4096]byte
-	n    int    // bytes in in
-	out  []byte // decoded, not yet returned
-	hi   rune   // a high surrogate waiting for its pair
-	err  error
-	done bool
-}
-
-func (u *utf16Reader) Read(p []byte) (int, error) {
-	for len(u.out) == 0 {
-		if u.done {
-			return 0, u.err
-		}
-		m, err := u.r.Read(u.in[u.n:])
-		u.n += m
-		i := 0
-		for ; i+1 < u.n; i += 2 {
-			var c rune
-			if u.le {
-				c = rune(u.in[i]) | rune(u.in[i+1])<<8
-			} else {
-				c = rune(u.in[i])<<8 | rune(u.in[i+1])
-			}
-			switch {
-			case u.hi != 0 && c >= 0xDC00 && c <= 0xDFFF:
-				u.out = utf8.AppendRune(u.out, (u.hi-0xD800)<<10+(c-0xDC00)+0x10000)
-				u.hi = 0
-			case u.hi != 0 || c >= 0xDC00 && c <= 0xDFFF:
-				u.done, u.err = true, fmt.Errorf("%w: unpaired UTF-16 surrogate", ErrEncoding)
-			case c >= 0xD800 && c <= 0xDBFF:
-				u.hi = c
-			default:
-				u.out = utf8.AppendRune(u.out, c)
-			}
-			if u.done {
-				break
-			}
-		}
-		u.n = copy(u.in[:], u.in[i:u.n])
-		if u.done {
-			break
-		}
-		if err == io.EOF {
-			u.done = true
-			u.err = io.EOF
-			if u.n != 0 || u.hi != 0 {
-				u.err = fmt.Errorf("%w: truncated UTF-16", ErrEncoding)
-			}
-		} else if err != nil {
-			u.done, u.err = true, err
-		}
-	}
-	n := copy(p, u.out)
-	u.out = u.out[n:]
-	return n, nil
-}
-
-// latin1Reader decodes ISO-8859-1 to UTF-8.
-type latin1Reader struct {
+// transcoder reads UTF-8 from a reader of another encoding.
+type transcoder struct {
 	r   io.Reader
-	in  [2048]byte
-	out []byte
-	err error
+	dec decoding
+	in  [4096]byte
+	n   int    // bytes in in, not yet decoded
+	out []byte // decoded
+	pos int    // out[pos:] not yet returned
+	err error  // the reader's or the decoding's error, after out
 }
 
-func (l *latin1Reader) Read(p []byte) (int, error) {
-	for len(l.out) == 0 {
-		if l.err != nil {
-			return 0, l.err
-		}
-		m, err := l.r.Read(l.in[:])
-		l.out = l.out[:0]
-		for _, c := range l.in[:m] {
-			l.out = utf8.AppendRune(l.out, rune(c))
-		}
-		l.err = err
+// transcodingReader returns a reader of UTF-8 for r in the encoding a
+// label names. Bytes that are not valid in that encoding are an error
+// (ErrEncoding), never silently replaced.
+func transcodingReader(r io.Reader, label string) (io.Reader, error) {
+	dec, err := lookupDecoding(label)
+	if err != nil {
+		return nil, err
 	}
-	n := copy(p, l.out)
-	l.out = l.out[n:]
+	return &transcoder{r: r, dec: dec}, nil
+}
+
+func (t *transcoder) Read(p []byte) (int, error) {
+	for t.pos == len(t.out) {
+		if t.err != nil {
+			return 0, t.err
+		}
+		m, err := t.r.Read(t.in[t.n:])
+		t.n += m
+		out, used, derr := t.dec.decode(t.out[:0], t.in[:t.n], err == io.EOF)
+		t.out, t.pos = out, 0
+		t.n = copy(t.in[:], t.in[used:t.n])
+		switch {
+		case derr != nil:
+			t.err = derr
+		case err == io.EOF && t.n > 0:
+			t.err = fmt.Errorf("%w: truncated input", ErrEncoding)
+		case err != nil:
+			t.err = err
+		}
+	}
+	n := copy(p, t.out[t.pos:])
+	t.pos += n
 	return n, nil
 }
 
-// strictReader passes on a golang.org/x/text decoder's UTF-8 but fails on
-// U+FFFD, which those decoders put where the input is invalid (legacy
-// encodings cannot encode U+FFFD itself).
-type strictReader struct {
-	r       io.Reader
-	label   string
-	matched int // bytes of EF BF BD matched at the end of the last read
+// utf16Decoding decodes UTF-16, refusing unpaired surrogates and a
+// dangling odd byte.
+type utf16Decoding struct{ le bool }
+
+func (u utf16Decoding) decode(dst, src []byte, atEOF bool) ([]byte, int, error) {
+	unit := func(i int) rune {
+		if u.le {
+			return rune(src[i]) | rune(src[i+1])<<8
+		}
+		return rune(src[i])<<8 | rune(src[i+1])
+	}
+	i := 0
+	for i+1 < len(src) {
+		c := unit(i)
+		switch {
+		case c < 0xD800 || c > 0xDFFF:
+			dst = utf8.AppendRune(dst, c)
+			i += 2
+			continue
+		case c >= 0xDC00:
+			return dst, i, fmt.Errorf("%w: unpaired UTF-16 surrogate", ErrEncoding)
+		case i+3 >= len(src):
+			if atEOF {
+				return dst, i, fmt.Errorf("%w: unpaired UTF-16 surrogate", ErrEncoding)
+			}
+			return dst, i, nil
+		}
+		c2 := unit(i + 2)
+		if c2 < 0xDC00 || c2 > 0xDFFF {
+			return dst, i, fmt.Errorf("%w: unpaired UTF-16 surrogate", ErrEncoding)
+		}
+		dst = utf8.AppendRune(dst, (c-0xD800)<<10+(c2-0xDC00)+0x10000)
+		i += 4
+	}
+	if atEOF && i < len(src) {
+		return dst, i, fmt.Errorf("%w: truncated UTF-16", ErrEncoding)
+	}
+	return dst, i, nil
 }
 
-func (s *strictReader) Read(p []byte) (int, error) {
-	n, err := s.r.Read(p)
-	const rep = "\uFFFD"
-	for _, c := range p[:n] {
-		switch {
-		case c == rep[s.matched]:
-			s.matched++
-		case c == rep[0]:
-			s.matched = 1
-		default:
-			s.matched = 0
+// A byteTable decodes an ASCII-compatible single-byte encoding: each byte
+// from 0x80 up maps to one code point, or to -1 when the encoding leaves
+// it undefined.
+type byteTable struct {
+	name string
+	r    [128]rune // for bytes 0x80–0xFF
+}
+
+func (t *byteTable) decode(dst, src []byte, atEOF bool) ([]byte, int, error) {
+	for i, c := range src {
+		if c < utf8.RuneSelf {
+			dst = append(dst, c)
+			continue
 		}
-		if s.matched == len(rep) {
-			return 0, fmt.Errorf("%w: bytes that are not %s", ErrEncoding, s.label)
+		r := t.r[c-0x80]
+		if r < 0 {
+			return dst, i, fmt.Errorf("%w: byte %#x is not %s", ErrEncoding, c, t.name)
+		}
+		dst = utf8.AppendRune(dst, r)
+	}
+	return dst, len(src), nil
+}
+
+// newByteTable returns a table that maps 0x80–0xFF as ISO-8859-1 does (to
+// the code point of the same value, C1 controls included), then applies
+// the changes: a code point per byte, -1 for a byte left undefined.
+func newByteTable(name string, changes map[byte]rune) *byteTable {
+	t := &byteTable{name: name}
+	for i := range t.r {
+		t.r[i] = rune(0x80 + i)
+	}
+	for b, r := range changes {
+		t.r[b-0x80] = r
+	}
+	return t
+}
+
+// The encoding labels read as IANA's charset registry defines them (the
+// registry XML 1.0 refers to for encoding names), lower-cased. Everything
+// else goes to golang.org/x/net/html/charset, whose table is the WHATWG
+// Encoding Standard's: right for HTML, where browsers read these labels as
+// Windows code pages, but not for XML, where a document labelled
+// ISO-8859-1 means byte 0x80 as U+0080, not €, and one labelled US-ASCII
+// has no byte from 0x80 up. So the US-ASCII, ISO-8859-1, ISO-8859-9 and
+// TIS-620 (ISO-8859-11) families, which that table reads as windows-1252,
+// windows-1254 and windows-874, are decoded here as the registry says;
+// labels the table knows but the registry does not (iso88591, iso8859-9…)
+// are taken to mean what their spelling says. Labels that contain a colon
+// (ISO_8859-1:1987) cannot appear in an XML declaration.
+var ianaLabels = func() map[string]*byteTable {
+	ascii := &byteTable{name: "US-ASCII"}
+	for i := range ascii.r {
+		ascii.r[i] = -1
+	}
+	latin1 := newByteTable("ISO-8859-1", nil)
+	latin5 := newByteTable("ISO-8859-9", map[byte]rune{
+		0xD0: 'Ğ', 0xDD: 'İ', 0xDE: 'Ş', 0xF0: 'ğ', 0xFD: 'ı', 0xFE: 'ş',
+	})
+	thai := map[byte]rune{0xDB: -1, 0xDC: -1, 0xDD: -1, 0xDE: -1, 0xFC: -1, 0xFD: -1, 0xFE: -1, 0xFF: -1}
+	for b := 0xA1; b <= 0xFB; b++ {
+		if _, undefined := thai[byte(b)]; !undefined {
+			thai[byte(b)] = rune(0x0E01 - 0xA1 + b)
 		}
 	}
-	return n, err
+	tis620 := newByteTable("TIS-620", thai)
+	m := make(map[string]*byteTable)
+	for t, labels := range map[*byteTable][]string{
+		ascii:  {"us-ascii", "ascii", "ansi_x3.4-1968", "ansi_x3.4-1986", "iso-ir-6", "iso646-us", "us", "ibm367", "cp367", "csascii"},
+		latin1: {"iso-8859-1", "iso_8859-1", "iso-ir-100", "latin1", "l1", "ibm819", "cp819", "csisolatin1", "iso8859-1", "iso88591"},
+		latin5: {"iso-8859-9", "iso_8859-9", "iso-ir-148", "latin5", "l5", "csisolatin5", "iso8859-9", "iso88599"},
+		tis620: {"tis-620", "cstis620", "iso-8859-11", "iso8859-11", "iso885911"},
+	} {
+		for _, l := range labels {
+			m[l] = t
+		}
+	}
+	return m
+}()
+
+// legacyDecoding decodes through a golang.org/x/text decoder, which puts
+// U+FFFD where its input is invalid: an U+FFFD in the output is an error
+// unless the encoding has its own bytes for U+FFFD (GB18030 does) and the
+// input holds exactly those bytes there.
+type legacyDecoding struct {
+	label string
+	dec   transformer
+	fffd  []byte      // the encoding's bytes for U+FFFD, if it has them
+	check transformer // a second, stateless decoder to locate U+FFFD
+}
+
+// transformer is the part of an x/text decoder used here.
+type transformer interface {
+	Transform(dst, src []byte, atEOF bool) (nDst, nSrc int, err error)
+}
+
+const replacementChar = "\uFFFD"
+
+// legacyPiece is how much input legacyDecoding hands its decoder at once,
+// so that the room it reserves for output stays small.
+const legacyPiece = 16 << 10
+
+func (x *legacyDecoding) decode(dst, src []byte, atEOF bool) ([]byte, int, error) {
+	used := 0
+	for used < len(src) {
+		piece := src[used:min(len(src), used+legacyPiece)]
+		final := used+len(piece) == len(src)
+		// no decoder reachable here writes more than 4 bytes of UTF-8 per
+		// input byte (most at most 3), so the output always has room
+		dst = slices.Grow(dst, 4*len(piece)+16)
+		start := len(dst)
+		nDst, nSrc, err := x.dec.Transform(dst[start:cap(dst)], piece, atEOF && final)
+		if err != nil && (atEOF && final || nSrc == 0 && len(piece) > 16) {
+			// with room for all output, what is left is an incomplete
+			// character that cannot be completed
+			return dst, used, fmt.Errorf("%w: bytes that are not %s", ErrEncoding, x.label)
+		}
+		out := dst[start : start+nDst]
+		if bytes.Contains(out, []byte(replacementChar)) && !x.ownReplacements(out, piece[:nSrc]) {
+			return dst, used, fmt.Errorf("%w: bytes that are not %s", ErrEncoding, x.label)
+		}
+		dst = dst[:start+nDst]
+		used += nSrc
+		if final && nSrc < len(piece) {
+			break // an incomplete character, for the next call
+		}
+	}
+	return dst, used, nil
+}
+
+// ownReplacements reports whether every U+FFFD in out, the decoding of
+// src, comes from the encoding's own bytes for U+FFFD.
+func (x *legacyDecoding) ownReplacements(out, src []byte) bool {
+	if x.fffd == nil {
+		return false
+	}
+	buf := make([]byte, len(out))
+	for {
+		k := bytes.Index(out, []byte(replacementChar))
+		if k < 0 {
+			return true
+		}
+		// decode exactly the characters before this U+FFFD to find where
+		// it starts in src
+		nDst, nSrc, _ := x.check.Transform(buf[:k], src, true)
+		if nDst != k || !bytes.HasPrefix(src[nSrc:], x.fffd) {
+			return false
+		}
+		src, out = src[nSrc+len(x.fffd):], out[k+len(replacementChar):]
+	}
 }

@@ -3,6 +3,8 @@ package syncml
 import (
 	"bytes"
 	"errors"
+	"io"
+	"strings"
 	"testing"
 	"testing/iotest"
 	"unicode/utf16"
@@ -43,7 +45,7 @@ func TestTranscodingStrict(t *testing.T) {
 				var m Message
 				var err error
 				if stream {
-					m, err = decodeStream(iotest.OneByteReader(bytes.NewReader(tt.in)))
+					err = NewDecoder(iotest.OneByteReader(bytes.NewReader(tt.in))).Decode(&m)
 				} else {
 					err = Unmarshal(tt.in, &m)
 				}
@@ -64,24 +66,206 @@ func TestTranscodingStrict(t *testing.T) {
 	}
 }
 
-// decodeStream reads a whole message with a Decoder.
-func decodeStream(r interface{ Read([]byte) (int, error) }) (Message, error) {
-	d := NewDecoder(r)
-	var m Message
-	h, err := d.Header()
-	if err != nil {
-		return m, err
+func utf16be(s string) []byte {
+	b := []byte{0xFE, 0xFF}
+	for _, u := range utf16.Encode([]rune(s)) {
+		b = append(b, byte(u>>8), byte(u))
 	}
-	m.Header, m.XMLNS = *h, d.Namespace()
-	for {
-		c, err := d.Next()
-		if err != nil {
-			if err.Error() == "EOF" {
-				m.Body.Final = d.Final()
-				return m, nil
+	return b
+}
+
+// declared prefixes msg with an XML declaration naming label.
+func declared(label, msg string) []byte {
+	return []byte(`<?xml version="1.0" encoding="` + label + `"?>` + msg)
+}
+
+// errStallGaveUp is what stallReader returns once it has answered
+// (0, nil) more often than any decoder should ask.
+var errStallGaveUp = errors.New("stallReader: decoder kept reading after 10000 empty reads")
+
+// stallReader returns the first n bytes of data, then (0, nil) on every
+// call (up to a bound, so that a decoder that never gives up fails the test
+// rather than hanging it).
+type stallReader struct {
+	data  []byte
+	empty int
+}
+
+func (s *stallReader) Read(p []byte) (int, error) {
+	if len(s.data) > 0 {
+		n := copy(p, s.data)
+		s.data = s.data[n:]
+		return n, nil
+	}
+	if s.empty++; s.empty > 10000 {
+		return 0, errStallGaveUp
+	}
+	return 0, nil
+}
+
+// TestDecoderNoProgress: a reader that stops making progress after 32 KiB
+// (it returns (0, nil) forever) ends a streaming decode with an error
+// wrapping io.ErrNoProgress, whatever the input's encoding.
+func TestDecoderNoProgress(t *testing.T) {
+	// one command bigger than the first 32 KiB, so the decoder must read on
+	msg := body(`<Alert><CmdID>1</CmdID><Data>` + strings.Repeat("abcdefgh", 8<<10) + `</Data></Alert>`)
+	tests := []struct {
+		name string
+		in   []byte
+	}{
+		{"utf-8", []byte(msg)},
+		{"utf-8 bom", append([]byte{0xEF, 0xBB, 0xBF}, msg...)},
+		{"utf-16le", utf16le(msg)},
+		{"utf-16be", utf16be(msg)},
+		{"utf-16le no bom", utf16le(msg)[2:]},
+		{"us-ascii", declared("US-ASCII", msg)},
+		{"iso-8859-1", declared("ISO-8859-1", msg)},
+		{"iso-8859-9", declared("ISO-8859-9", msg)},
+		{"windows-1252", declared("windows-1252", msg)},
+		{"shift_jis", declared("Shift_JIS", msg)},
+		{"gb18030", declared("GB18030", msg)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if len(tt.in) <= 32<<10 {
+				t.Fatalf("input of %d bytes fits in the first 32 KiB", len(tt.in))
 			}
-			return m, err
+			var err error
+			for err == nil {
+				_, err = NewDecoder(&stallReader{data: tt.in[:32<<10]}).Next()
+				if err == nil {
+					t.Fatal("Next returned a command from a truncated input")
+				}
+			}
+			if !errors.Is(err, io.ErrNoProgress) {
+				t.Errorf("Next: %v, want io.ErrNoProgress", err)
+			}
+			var m Message
+			if err := NewDecoder(&stallReader{data: tt.in[:32<<10]}).Decode(&m); !errors.Is(err, io.ErrNoProgress) {
+				t.Errorf("Decode: %v, want io.ErrNoProgress", err)
+			}
+			// the same input in full decodes
+			if err := NewDecoder(bytes.NewReader(tt.in)).Decode(&m); err != nil {
+				t.Errorf("whole input: %v", err)
+			}
+		})
+	}
+}
+
+// TestEncodingLabels: each family of labels reads its bytes as one
+// encoding, the same for Unmarshal and a Decoder. US-ASCII, ISO-8859-1,
+// ISO-8859-9 and TIS-620 follow IANA (as XML does), not the WHATWG table
+// that reads them as Windows code pages.
+func TestEncodingLabels(t *testing.T) {
+	type sample struct {
+		raw  string
+		want string // the Data value, or "" for ErrEncoding
+	}
+	families := []struct {
+		name    string
+		labels  []string
+		samples []sample
+	}{
+		{
+			"US-ASCII",
+			[]string{"US-ASCII", "us-ascii", "ASCII", "ANSI_X3.4-1968", "ANSI_X3.4-1986", "iso-ir-6", "ISO646-US", "us", "IBM367", "cp367", "csASCII"},
+			[]sample{{"a~\x7f", "a~\x7f"}, {"\xc3\xa9", ""}, {"\x80", ""}, {"a\xff", ""}},
+		},
+		{
+			"ISO-8859-1",
+			[]string{"ISO-8859-1", "iso-8859-1", "ISO_8859-1", "iso-ir-100", "latin1", "l1", "IBM819", "CP819", "csISOLatin1", "iso8859-1", "iso88591"},
+			[]sample{{"\x80\x9f", "\u0080\u009f"}, {"\xa4\xe9\xff", "¤éÿ"}, {"\xc3\xa9", "Ã©"}},
+		},
+		{
+			"ISO-8859-9",
+			[]string{"ISO-8859-9", "ISO_8859-9", "iso-ir-148", "latin5", "l5", "csISOLatin5", "iso8859-9", "iso88599"},
+			[]sample{{"\x80\x9f", "\u0080\u009f"}, {"\xd0\xdd\xfd\xe9", "Ğİıé"}},
+		},
+		{
+			"TIS-620",
+			[]string{"TIS-620", "ISO-8859-11", "iso8859-11", "iso885911"},
+			[]sample{{"\x80\x85", "\u0080\u0085"}, {"\xa1\xe0", "\u0e01\u0e40"}, {"\xdb", ""}},
+		},
+		{
+			"windows-1252",
+			[]string{"windows-1252", "cp1252", "x-cp1252"},
+			[]sample{{"\x80\x9f\xe9", "€Ÿé"}},
+		},
+		{
+			"GB18030",
+			[]string{"GB18030", "gb18030"},
+			[]sample{
+				{"\x84\x31\xa4\x37", "\uFFFD"},
+				{"a\x84\x31\xa4\x37b\x84\x31\xa4\x37", "a\uFFFDb\uFFFD"},
+				{"\x81\x30\x81\x30\xd6\xd0", "\u0080中"},
+				{"\x90\x30\x81\x30", "\U00010000"},
+				{"\xff", ""},
+				{"\x81\x30\x81", ""},
+				{"\x84\x31\xa4\x37\xff", ""},
+			},
+		},
+		{
+			"Shift_JIS",
+			[]string{"Shift_JIS", "shift_jis", "sjis", "ms_kanji"},
+			[]sample{{"\x88\x9f", "亜"}, {"\x81\x7f", ""}},
+		},
+	}
+	for _, f := range families {
+		t.Run(f.name, func(t *testing.T) {
+			for _, label := range f.labels {
+				for _, s := range f.samples {
+					in := declared(label, body(`<Alert><CmdID>1</CmdID><Data>`+s.raw+`</Data></Alert>`))
+					for _, stream := range []bool{false, true} {
+						var m Message
+						var err error
+						if stream {
+							err = NewDecoder(iotest.OneByteReader(bytes.NewReader(in))).Decode(&m)
+						} else {
+							err = Unmarshal(in, &m)
+						}
+						if s.want == "" {
+							if !errors.Is(err, ErrEncoding) {
+								t.Errorf("%s %q (stream %v): err = %v, want ErrEncoding", label, s.raw, stream, err)
+							}
+							continue
+						}
+						if err != nil {
+							t.Errorf("%s %q (stream %v): %v", label, s.raw, stream, err)
+							continue
+						}
+						if got := m.Body.Commands[0].(*Alert).Data.Value; got != s.want {
+							t.Errorf("%s %q (stream %v): Data = %q, want %q", label, s.raw, stream, got, s.want)
+						}
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestLegacyLongInput: multi-byte characters (GB18030's own U+FFFD among
+// them) that straddle the decoder's internal pieces and reads decode whole.
+func TestLegacyLongInput(t *testing.T) {
+	for _, tt := range []struct{ raw, want string }{
+		{"a" + strings.Repeat("\xd6\xd0", 20000), "a" + strings.Repeat("中", 20000)},
+		{"ab" + strings.Repeat("\x84\x31\xa4\x37", 9000), "ab" + strings.Repeat("\uFFFD", 9000)},
+		{"abc" + strings.Repeat("\x84\x31\xa4\x37\xd6\xd0", 7000), "abc" + strings.Repeat("\uFFFD中", 7000)},
+	} {
+		in := declared("GB18030", body(`<Alert><CmdID>1</CmdID><Data>`+tt.raw+`</Data></Alert>`))
+		for _, stream := range []bool{false, true} {
+			var m Message
+			var err error
+			if stream {
+				err = NewDecoder(iotest.HalfReader(bytes.NewReader(in))).Decode(&m)
+			} else {
+				err = Unmarshal(in, &m)
+			}
+			if err != nil {
+				t.Fatalf("stream %v: %v", stream, err)
+			}
+			if got := m.Body.Commands[0].(*Alert).Data.Value; got != tt.want {
+				t.Errorf("stream %v: Data of %d bytes differs from the %d expected", stream, len(got), len(tt.want))
+			}
 		}
-		m.Body.Commands = append(m.Body.Commands, c)
 	}
 }

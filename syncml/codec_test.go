@@ -48,7 +48,8 @@ func decodeBoth(t *testing.T, in []byte, lim Limits) (*Message, error) {
 		}
 		d := NewDecoder(r)
 		d.SetLimits(lim)
-		got, derr := streamAll(d)
+		got := new(Message)
+		derr := d.Decode(got)
 		switch {
 		case err == nil && derr != nil:
 			t.Errorf("Unmarshal succeeded, Decoder (one byte: %v) failed: %v", one, derr)
@@ -85,27 +86,6 @@ func sameCause(a, b error) bool {
 		}
 	}
 	return true
-}
-
-// streamAll reads a whole message with d.
-func streamAll(d *Decoder) (*Message, error) {
-	h, err := d.Header()
-	if err != nil {
-		return nil, err
-	}
-	m := &Message{XMLNS: d.Namespace(), Header: *h, NoHeader: d.NoHeader()}
-	for {
-		c, err := d.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
-		m.Body.Commands = append(m.Body.Commands, c)
-	}
-	m.Body.Final = d.Final()
-	return m, nil
 }
 
 // ---- well-formedness ----

@@ -37,23 +37,10 @@ const goldenDir = "syncmltest/testdata/golden"
 
 // streamDecode decodes a message with a Decoder reading from r.
 func streamDecode(r io.Reader) (*syncml.Message, error) {
-	d := syncml.NewDecoder(r)
-	h, err := d.Header()
-	if err != nil {
+	m := new(syncml.Message)
+	if err := syncml.NewDecoder(r).Decode(m); err != nil {
 		return nil, err
 	}
-	m := &syncml.Message{XMLNS: d.Namespace(), Header: *h, NoHeader: d.NoHeader()}
-	for {
-		c, err := d.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
-		m.Body.Commands = append(m.Body.Commands, c)
-	}
-	m.Body.Final = d.Final()
 	return m, nil
 }
 

@@ -14,9 +14,13 @@ import (
 //
 // Values returned by Header and Next share memory with the input read so
 // far but not with the Decoder's buffer: they stay valid after later calls.
+//
+// A reader that returns no bytes and no error 100 times in a row ends the
+// decode with an error wrapping io.ErrNoProgress, whatever the encoding.
 type Decoder struct {
-	r   io.Reader
-	lim Limits
+	r    io.Reader  // &wire, or a transcoder reading from it
+	wire wireReader // the caller's reader
+	lim  Limits
 
 	buf  []byte // buffered input; buf[pos:] is unconsumed
 	win  string // string(buf), rebuilt after each read
@@ -25,7 +29,6 @@ type Decoder struct {
 	line int   // line of buf[pos]
 	col  int   // column of buf[pos]
 	eof  bool
-	read int64 // bytes read from r (after transcoding)
 
 	sc    scanner
 	state decState
@@ -52,26 +55,27 @@ const minRead = 32 << 10
 
 // NewDecoder returns a Decoder reading from r with the default limits.
 func NewDecoder(r io.Reader) *Decoder {
-	d := &Decoder{r: r, lim: DefaultLimits(), line: 1, col: 1}
+	d := &Decoder{wire: wireReader{r: r}, lim: DefaultLimits(), line: 1, col: 1}
+	d.r = &d.wire
 	d.sc.slabs.sizeFirst()
 	return d
 }
 
 // SetLimits replaces the decoder's limits (zero fields take their
-// defaults). Call it before the first Header or Next; for a Decoder,
-// Limits.MaxBytes bounds the whole stream.
+// defaults). Call it before the first Header, Next or Decode; for a
+// Decoder, Limits.MaxBytes bounds the whole stream, counted as it comes
+// from the reader (before any transcoding).
 func (d *Decoder) SetLimits(l Limits) {
 	d.lim = l.withDefaults()
 }
 
-// Header reads the message through </SyncHdr> and returns the header. Later
-// calls return the same header. A message without a SyncHdr element gives
-// an empty header, and NoHeader then reports true.
+// Header reads the message through </SyncHdr> and returns the header. Once
+// it has succeeded, later calls return the same header, even after Next
+// has failed; an error in the header itself is returned again by every
+// later call. A message without a SyncHdr element gives an empty header,
+// and NoHeader then reports true.
 func (d *Decoder) Header() (*Header, error) {
 	if d.state != stStart {
-		if d.err != nil && d.state == stStart {
-			return nil, d.err
-		}
 		return &d.hdr, nil
 	}
 	if d.err != nil {
@@ -162,6 +166,41 @@ func (d *Decoder) Next() (Command, error) {
 	return cmd, nil
 }
 
+// Decode reads the whole message into m: the header, every command of the
+// body, Final and the root namespace, the same value Unmarshal gives for
+// the same bytes. It may follow Header, but not Next: once Next has
+// returned a command, Decode reports ErrState. After the message has been
+// read (by Decode or by Next up to io.EOF) it returns io.EOF. On error m
+// is left unchanged; errors are sticky, as for Next.
+func (d *Decoder) Decode(m *Message) error {
+	switch {
+	case d.err != nil:
+		return d.err
+	case d.state == stDone:
+		return io.EOF
+	case d.state == stBody:
+		return fmt.Errorf("syncml: Decode after Next: %w", ErrState)
+	}
+	h, err := d.Header()
+	if err != nil {
+		return err
+	}
+	out := Message{XMLNS: d.xmlns, Header: *h, NoHeader: d.noHdr}
+	for {
+		c, err := d.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		out.Body.Commands = append(out.Body.Commands, c)
+	}
+	out.Body.Final = d.final
+	*m = out
+	return nil
+}
+
 // Final reports whether the body held <Final/>. It is meaningful once Next
 // has returned io.EOF.
 func (d *Decoder) Final() bool { return d.final }
@@ -193,19 +232,18 @@ func (d *Decoder) begin() error {
 	rest := d.buf[enc.skip:]
 	if enc.label == "" {
 		d.buf = rest
-		d.read -= int64(enc.skip)
 		d.win = string(d.buf)
 		return nil
 	}
 	var src io.Reader = bytes.NewReader(append([]byte(nil), rest...))
 	if !d.eof {
-		src = io.MultiReader(src, d.r)
+		src = io.MultiReader(src, &d.wire)
 	}
 	tr, err := transcodingReader(src, enc.label)
 	if err != nil {
 		return pkg.Decode(0, 1, 1, "", err)
 	}
-	d.r, d.buf, d.win, d.eof, d.read = tr, d.buf[:0], "", false, 0
+	d.r, d.buf, d.win, d.eof = tr, d.buf[:0], "", false
 	return d.fill()
 }
 
@@ -228,12 +266,10 @@ func (d *Decoder) fill() error {
 		copy(nb, d.buf)
 		d.buf = nb
 	}
-	empty := 0
 	for len(d.buf) < want {
 		n, err := d.r.Read(d.buf[len(d.buf):want])
 		d.buf = d.buf[:len(d.buf)+n]
-		d.read += int64(n)
-		if d.read > d.lim.MaxBytes {
+		if d.wire.n > d.lim.MaxBytes {
 			return pkg.Limit("MaxBytes", d.lim.MaxBytes, d.lim.MaxBytes, "")
 		}
 		if err == io.EOF {
@@ -246,11 +282,6 @@ func (d *Decoder) fill() error {
 		}
 		if err != nil {
 			return fmt.Errorf("syncml: read: %w", err)
-		}
-		if n > 0 {
-			empty = 0
-		} else if empty++; empty > 100 {
-			return fmt.Errorf("syncml: read: %w", io.ErrNoProgress)
 		}
 	}
 	d.win = string(d.buf)
@@ -296,4 +327,34 @@ func (d *Decoder) unit(parse func(sc *scanner) (int, error)) error {
 func (d *Decoder) advance(n int) {
 	d.line, d.col = advancePosition(d.line, d.col, d.win[d.pos:d.pos+n])
 	d.pos += n
+}
+
+// maxEmptyReads is how many reads in a row may return no bytes and no
+// error before the Decoder gives up with io.ErrNoProgress.
+const maxEmptyReads = 100
+
+// wireReader is the Decoder's view of the caller's reader: it counts the
+// bytes that came over the wire (what MaxBytes bounds, whatever the
+// encoding) and turns a run of empty reads into io.ErrNoProgress, so that
+// a stalled reader ends the decode on every path, transcoded or not.
+type wireReader struct {
+	r io.Reader
+	n int64 // bytes read
+}
+
+func (w *wireReader) Read(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	for range maxEmptyReads {
+		n, err := w.r.Read(p)
+		if n < 0 || n > len(p) {
+			return 0, fmt.Errorf("reader returned %d for a buffer of %d bytes", n, len(p))
+		}
+		w.n += int64(n)
+		if n > 0 || err != nil {
+			return n, err
+		}
+	}
+	return 0, io.ErrNoProgress
 }

@@ -27,8 +27,9 @@
 //
 // [Unmarshal] and [Marshal] handle whole messages. [NewDecoder] streams a
 // message from an io.Reader one top-level command at a time, with memory
-// bounded by the largest command; [NewEncoder] writes a message
-// incrementally and produces the same bytes as [Marshal].
+// bounded by the largest command, or reads it whole with
+// [Decoder.Decode]; [NewEncoder] writes a message incrementally and
+// produces the same bytes as [Marshal].
 //
 // The decoder is a purpose-built scanner, not encoding/xml. It enforces XML
 // 1.0 well-formedness (one root, names, character references, the five
@@ -38,6 +39,16 @@
 // with a BOM, UTF-8 bytes labelled utf-16, and declared legacy encodings.
 // Resource use is bounded by [Limits]; exceeding one yields a [*LimitError],
 // malformed input a [*DecodeError] with offset, line, column and element path.
+//
+// Encoding labels are looked up in the WHATWG table of
+// golang.org/x/net/html/charset, except the US-ASCII, ISO-8859-1,
+// ISO-8859-9 and TIS-620 (ISO-8859-11) families: that table reads them as
+// Windows code pages, which is right for HTML, while XML means what IANA's
+// registry says, so they are read here as the registry defines them.
+// ISO-8859-1 maps 0x80 to U+0080, not €, and US-ASCII refuses every byte
+// from 0x80 up. Bytes invalid in the encoding are [ErrEncoding], never
+// replaced (GB18030's own four bytes for U+FFFD are a character, not an
+// error).
 //
 // # Errors
 //

@@ -43,7 +43,11 @@ var (
 	ErrInvalidChar = xmlerr.ErrInvalidChar
 	// ErrLimit: input beyond one of the Limits; every *LimitError matches it.
 	ErrLimit = xmlerr.ErrLimit
-	// ErrState: a Decoder or Encoder method called out of order.
+	// ErrState: a call out of order, returned wrapped but never inside a
+	// *DecodeError: an Encoder method out of its order (EncodeHeader once,
+	// then EncodeCommand, then EncodeEnd once), or Decoder.Decode once
+	// Next has returned a command. Decoder.Header and Next have no wrong
+	// order (Next reads the header itself).
 	ErrState = errors.New("call out of order")
 )
 

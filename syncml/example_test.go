@@ -183,3 +183,14 @@ func ExampleNewEncoder() {
 	// Output:
 	// <SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr><VerDTD>1.2</VerDTD><VerProto>DM/1.2</VerProto><SessionID>1</SessionID><MsgID>2</MsgID></SyncHdr><SyncBody><Status><CmdID>1</CmdID><MsgRef>1</MsgRef><CmdRef>2</CmdRef><Cmd>Get</Cmd><Data>200</Data></Status><Status><CmdID>2</CmdID><MsgRef>1</MsgRef><CmdRef>3</CmdRef><Cmd>Get</Cmd><Data>404</Data></Status><Final/></SyncBody></SyncML>
 }
+
+func ExampleDecoder_Decode() {
+	var m syncml.Message
+	if err := syncml.NewDecoder(strings.NewReader(deviceMessage)).Decode(&m); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("message %s of session %s: %d commands, final %v\n",
+		m.Header.MsgID, m.Header.SessionID, len(m.Body.Commands), m.Body.Final)
+	// Output:
+	// message 1 of session 1: 2 commands, final true
+}

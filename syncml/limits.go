@@ -13,8 +13,10 @@ package syncml
 // So a document that declaredconfig accepts with its default Limits is
 // accepted as Data in any message that is otherwise within these defaults.
 type Limits struct {
-	// MaxBytes caps the message (for a Decoder: the whole stream), after
-	// transcoding. Default 8 MiB.
+	// MaxBytes caps the message (for a Decoder: the whole stream) in the
+	// bytes that came over the wire, byte-order mark included, before any
+	// transcoding; the UTF-8 text scanned can be up to three times as long
+	// (a single-byte encoding's € is three bytes of UTF-8). Default 8 MiB.
 	MaxBytes int64
 	// MaxDepth caps element nesting, counting SyncML as 1 and not counting
 	// the content of Data and Unknown elements (see MaxDataDepth).

@@ -162,9 +162,10 @@ func commandBytes(xmlns string, c syncml.Command) (string, error) {
 	return s[i+len("<SyncBody>") : j], nil
 }
 
-// TestPropertyStreaming: the Decoder and Encoder agree with Unmarshal and
-// Marshal, also when the reader returns one byte or half the asked bytes
-// at a time; AppendMessage into a reused buffer equals Marshal.
+// TestPropertyStreaming: the Decoder (Next one command at a time, and
+// Decode) and the Encoder agree with Unmarshal and Marshal, also when the
+// reader returns one byte or half the asked bytes at a time;
+// AppendMessage into a reused buffer equals Marshal.
 func TestPropertyStreaming(t *testing.T) {
 	reuse := make([]byte, 0, 64<<10)
 	runProp(t, "streaming equals whole", func(m *syncml.Message) string {
@@ -188,6 +189,13 @@ func TestPropertyStreaming(t *testing.T) {
 			}
 			if d := cmp.Diff(&whole, got); d != "" {
 				return name + ": Decoder differs from Unmarshal (-Unmarshal +Decoder):\n" + d
+			}
+			var decoded syncml.Message
+			if err := syncml.NewDecoder(readers[name]()).Decode(&decoded); err != nil {
+				return fmt.Sprintf("%s: Decode: %v", name, err)
+			}
+			if d := cmp.Diff(&whole, &decoded); d != "" {
+				return name + ": Decode differs from Unmarshal (-Unmarshal +Decode):\n" + d
 			}
 		}
 

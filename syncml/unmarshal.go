@@ -6,7 +6,8 @@ func Unmarshal(data []byte, m *Message) error {
 }
 
 // UnmarshalLimits decodes a whole SyncML message within the given limits
-// (zero fields take their defaults). On error m is left unchanged.
+// (zero fields take their defaults); MaxBytes bounds len(data), the bytes
+// as they came, before any transcoding. On error m is left unchanged.
 func UnmarshalLimits(data []byte, m *Message, lim Limits) error {
 	lim = lim.withDefaults()
 	if int64(len(data)) > lim.MaxBytes {
@@ -15,9 +16,6 @@ func UnmarshalLimits(data []byte, m *Message, lim Limits) error {
 	src, err := toUTF8(data)
 	if err != nil {
 		return pkg.Decode(0, 1, 1, "", err)
-	}
-	if int64(len(src)) > lim.MaxBytes {
-		return pkg.Limit("MaxBytes", lim.MaxBytes, lim.MaxBytes, "")
 	}
 	sc := getScanner(src, lim)
 	defer putScanner(sc)

@@ -58,9 +58,14 @@ func run(name string, canonical bool, out io.Writer) error {
 	var enc *syncml.Encoder
 	if canonical {
 		enc = syncml.NewEncoder(w)
+		if d.NoHeader() {
+			h = nil // the input has no SyncHdr: write none
+		}
 		if err := enc.EncodeHeader(d.Namespace(), h); err != nil {
 			return err
 		}
+	} else if d.NoHeader() {
+		fmt.Fprintf(w, "SyncML %s without SyncHdr\n", orNone(d.Namespace()))
 	} else {
 		fmt.Fprintf(w, "SyncML %s (VerDTD %s, %s) session %s message %s\n", orNone(d.Namespace()), h.VerDTD, h.VerProto, h.SessionID, h.MsgID)
 		fmt.Fprintf(w, "  from %s\n  to   %s\n", h.Source.LocURI, h.Target.LocURI)

@@ -198,38 +198,16 @@ func (c *countingReader) Read(p []byte) (int, error) {
 
 // decode reads a whole message with the streaming decoder.
 func decode(r io.Reader) (*syncml.Message, error) {
-	dec := syncml.NewDecoder(r)
-	h, err := dec.Header()
-	if err != nil {
+	m := new(syncml.Message)
+	if err := syncml.NewDecoder(r).Decode(m); err != nil {
 		return nil, err
 	}
-	m := &syncml.Message{XMLNS: dec.Namespace(), Header: *h}
-	for {
-		c, err := dec.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
-		m.Body.Commands = append(m.Body.Commands, c)
-	}
-	m.Body.Final = dec.Final()
 	return m, nil
 }
 
 // encode writes m with the streaming encoder.
 func encode(w io.Writer, m *syncml.Message) error {
-	enc := syncml.NewEncoder(w)
-	if err := enc.EncodeHeader(m.XMLNS, &m.Header); err != nil {
-		return err
-	}
-	for _, c := range m.Body.Commands {
-		if err := enc.EncodeCommand(c); err != nil {
-			return err
-		}
-	}
-	return enc.EncodeEnd(m.Body.Final)
+	return syncml.NewEncoder(w).Encode(m)
 }
 
 // findResults returns the Results that answers command cmdRef of msgRef
