@@ -2,6 +2,8 @@ package ddf
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/windc-go/windc/syncml"
 )
@@ -13,7 +15,9 @@ const maxURISegments = 128
 // syncml.ParseLocURI: an optional "./", a Device or User scope segment in
 // any letter case, and segments percent-decoded one by one. A segment
 // matches a child with that exact name or, failing that (also deeper
-// down), the dynamic child. A URI without a scope segment, such as
+// down), the dynamic child. A top-level node with an empty NodeName is a
+// dynamic node directly under its Path, matched the same way, after the
+// named top-level nodes. A URI without a scope segment, such as
 // "./Vendor/MSFT/…", finds roots in the device scope too, as Windows reads
 // it.
 //
@@ -34,29 +38,49 @@ func (t *Tree) Lookup(locURI string) (*Node, error) {
 }
 
 func (t *Tree) find(u syncml.LocURI) *Node {
-	for _, r := range t.Roots {
-		base, err := syncml.ParseLocURI(r.Path)
-		if err != nil || len(u.Segments) < len(base.Segments) {
-			continue
-		}
-		if base.Scope != u.Scope && !(u.Scope == syncml.ScopeDefault && base.Scope == syncml.ScopeDevice) {
-			continue
-		}
-		ok := true
-		for i, s := range base.Segments {
-			if u.Segments[i] != s {
-				ok = false
-				break
+	failed := map[failKey]bool{}
+	// Named roots first, so a named node wins over a dynamic one here too.
+	for _, dynamic := range [...]bool{false, true} {
+		for _, r := range t.Roots {
+			if r.Dynamic() != dynamic {
+				continue
 			}
-		}
-		if !ok {
-			continue
-		}
-		if n := descend(r, u.Segments[len(base.Segments):], map[failKey]bool{}); n != nil {
-			return n
+			base, ok := rootBase(r)
+			if !ok || len(u.Segments) <= len(base.Segments) {
+				continue
+			}
+			if base.Scope != u.Scope && !(u.Scope == syncml.ScopeDefault && base.Scope == syncml.ScopeDevice) {
+				continue
+			}
+			if !slices.Equal(u.Segments[:len(base.Segments)], base.Segments) {
+				continue
+			}
+			rest := u.Segments[len(base.Segments):]
+			if !dynamic && rest[0] != r.Name {
+				continue
+			}
+			if n := descend(r, rest[1:], failed); n != nil {
+				return n
+			}
 		}
 	}
 	return nil
+}
+
+// rootBase reads the path above root r, its Path without its own segment.
+// It parses that path with a stand-in last segment, so a parent path that
+// is only a scope ("./Device") reads as that scope and "." as no segments.
+func rootBase(r *Node) (syncml.LocURI, bool) {
+	parent, ok := strings.CutSuffix(r.Path, "/"+r.pathSegment())
+	if !ok {
+		return syncml.LocURI{}, false
+	}
+	u, err := syncml.ParseLocURI(parent + "/x")
+	if err != nil {
+		return syncml.LocURI{}, false
+	}
+	u.Segments = u.Segments[:len(u.Segments)-1]
+	return u, true
 }
 
 type failKey struct {

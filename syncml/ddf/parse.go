@@ -53,11 +53,7 @@ func ParseLimits(data []byte, lim Limits) (*Tree, error) {
 
 // finish computes the Path of n's descendants; n.Path holds n's parent path.
 func finish(n *Node, parentPath string) {
-	seg := n.Name
-	if n.Dynamic() {
-		seg = "{" + n.Title + "}"
-	}
-	n.Path = strings.TrimSuffix(parentPath, "/") + "/" + seg
+	n.Path = strings.TrimSuffix(parentPath, "/") + "/" + n.pathSegment()
 	for _, c := range n.Children {
 		c.Parent = n
 		finish(c, n.Path)
@@ -167,14 +163,7 @@ func (p *parser) partialPath(n *Node) string {
 	var segs []string
 	root := ""
 	for q := n; q != nil; q = q.Parent {
-		switch {
-		case q.Name != "":
-			segs = append(segs, q.Name)
-		case q.Title != "":
-			segs = append(segs, "{"+q.Title+"}")
-		default:
-			segs = append(segs, "{}")
-		}
+		segs = append(segs, q.pathSegment())
 		if q.Parent == nil {
 			root = q.Path
 		}
