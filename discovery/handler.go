@@ -43,7 +43,8 @@ type DiscoverFunc func(ctx context.Context, req *Request, h Headers) (*Response,
 // has no upn; 400 (errorCode InvalidRequest) for a body that does not
 // decode or validate; 405, 413 and 415 for method, size and content type;
 // the ThrottleError's status (429 by default) with Retry-After; 500
-// otherwise, also for a ThrottleError whose status is not 4xx or 5xx. Error bodies are Responses with errorCode and message.
+// otherwise, also for a ThrottleError whose status is not 4xx or 5xx.
+// Error bodies are Responses with errorCode and message.
 //
 // Each request is logged once on Logger with its MS-CV and
 // client-request-id; the upn and other account fields are not logged.
