@@ -2,7 +2,6 @@ package ddf
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/windc-go/windc/syncml"
@@ -17,9 +16,10 @@ const maxURISegments = 128
 // matches a child with that exact name or, failing that (also deeper
 // down), the dynamic child. A top-level node with an empty NodeName is a
 // dynamic node directly under its Path, matched the same way, after the
-// named top-level nodes. A URI without a scope segment, such as
-// "./Vendor/MSFT/…", finds roots in the device scope too, as Windows reads
-// it.
+// named top-level nodes. Node paths are read as LocURIs too, so a node
+// named Device or User directly under "." is reached through the scope
+// segment. A URI without a scope segment, such as "./Vendor/MSFT/…",
+// finds nodes in the device scope too, as Windows reads it.
 //
 // The error wraps ErrURI (and syncml.ErrLocURI) for a malformed URI and
 // ErrNoSuchNode when no node matches.
@@ -37,7 +37,18 @@ func (t *Tree) Lookup(locURI string) (*Node, error) {
 	return nil, fmt.Errorf("ddf: %s: %w", locURI, ErrNoSuchNode)
 }
 
+// find matches u against each root's path, both read as LocURIs and
+// compared as segment lists with the scope, if any, as the first segment.
 func (t *Tree) find(u syncml.LocURI) *Node {
+	uris := [2]path{newPath(u.Scope, u.Segments)}
+	n := 1
+	if u.Scope == syncml.ScopeDefault {
+		// Unscoped URIs find device-scope nodes too, as Windows reads them.
+		uris[1] = newPath(syncml.ScopeDevice, u.Segments)
+		n = 2
+	}
+	// One memo serves every root and both readings: they share the URI's
+	// suffixes, and the memo is keyed by how many segments are left.
 	failed := map[failKey]bool{}
 	// Named roots first, so a named node wins over a dynamic one here too.
 	for _, dynamic := range [...]bool{false, true} {
@@ -46,41 +57,105 @@ func (t *Tree) find(u syncml.LocURI) *Node {
 				continue
 			}
 			base, ok := rootBase(r)
-			if !ok || len(u.Segments) <= len(base.Segments) {
+			if !ok {
 				continue
 			}
-			if base.Scope != u.Scope && !(u.Scope == syncml.ScopeDefault && base.Scope == syncml.ScopeDevice) {
-				continue
-			}
-			if !slices.Equal(u.Segments[:len(base.Segments)], base.Segments) {
-				continue
-			}
-			rest := u.Segments[len(base.Segments):]
-			if !dynamic && rest[0] != r.Name {
-				continue
-			}
-			if n := descend(r, rest[1:], failed); n != nil {
-				return n
+			for _, p := range uris[:n] {
+				if !p.under(base) {
+					continue
+				}
+				k := base.len()
+				if !dynamic && !sameRootName(r.Name, p.at(k), k == 0) {
+					continue
+				}
+				if m := descend(r, p.from(k+1), failed); m != nil {
+					return m
+				}
 			}
 		}
 	}
 	return nil
 }
 
-// rootBase reads the path above root r, its Path without its own segment.
-// It parses that path with a stand-in last segment, so a parent path that
-// is only a scope ("./Device") reads as that scope and "." as no segments.
-func rootBase(r *Node) (syncml.LocURI, bool) {
+// A path is a LocURI read as one list of segments: the scope's segment
+// ("Device" or "User"), if any, then the node names.
+type path struct {
+	scope string
+	segs  []string
+}
+
+func newPath(s syncml.Scope, segs []string) path {
+	switch s {
+	case syncml.ScopeDevice:
+		return path{"Device", segs}
+	case syncml.ScopeUser:
+		return path{"User", segs}
+	}
+	return path{"", segs}
+}
+
+func (p path) len() int {
+	if p.scope != "" {
+		return len(p.segs) + 1
+	}
+	return len(p.segs)
+}
+
+func (p path) at(i int) string {
+	if p.scope != "" {
+		if i == 0 {
+			return p.scope
+		}
+		i--
+	}
+	return p.segs[i]
+}
+
+// from returns the segments from index i on; i > 0 when p has a scope.
+func (p path) from(i int) []string {
+	if p.scope != "" {
+		i--
+	}
+	return p.segs[i:]
+}
+
+// under reports whether base is a proper prefix of p.
+func (p path) under(base path) bool {
+	if p.len() <= base.len() {
+		return false
+	}
+	for i := range base.len() {
+		if p.at(i) != base.at(i) {
+			return false
+		}
+	}
+	return true
+}
+
+// rootBase returns the path above root r, its Path without its own
+// segment. It parses that path with a stand-in last segment, so a parent
+// path that is only a scope ("./Device") reads as that scope and "." as
+// no segments.
+func rootBase(r *Node) (path, bool) {
 	parent, ok := strings.CutSuffix(r.Path, "/"+r.pathSegment())
 	if !ok {
-		return syncml.LocURI{}, false
+		return path{}, false
 	}
 	u, err := syncml.ParseLocURI(parent + "/x")
 	if err != nil {
-		return syncml.LocURI{}, false
+		return path{}, false
 	}
-	u.Segments = u.Segments[:len(u.Segments)-1]
-	return u, true
+	return newPath(u.Scope, u.Segments[:len(u.Segments)-1]), true
+}
+
+// sameRootName reports whether a root named name matches seg. A root
+// directly under "." whose name is a scope segment (Device or User in any
+// letter case) is read as that scope is, so its name matches in any case.
+func sameRootName(name, seg string, first bool) bool {
+	if first && (strings.EqualFold(name, "Device") || strings.EqualFold(name, "User")) {
+		return strings.EqualFold(name, seg)
+	}
+	return name == seg
 }
 
 type failKey struct {

@@ -242,3 +242,52 @@ func instanceURI(n *Node) string {
 	slices.Reverse(segs)
 	return base + "/" + strings.Join(segs, "/")
 }
+
+// TestLookupScopeNamedRoot: a node's path is read as a LocURI, as the URI
+// looked up is, so a top-level node named Device or User (any letter
+// case) under "." is reached through the scope segment of the URI.
+func TestLookupScopeNamedRoot(t *testing.T) {
+	const props = `<DFProperties><AccessType><Get/></AccessType><DFFormat><node/></DFFormat></DFProperties>`
+	root := func(name string) string {
+		return `<MgmtTree><Node><NodeName>` + name + `</NodeName>` + props +
+			`<Node><NodeName>A</NodeName>` + props + `</Node></Node>` +
+			`<Node><NodeName>Vendor</NodeName>` + props + `</Node></MgmtTree>`
+	}
+	tests := []struct {
+		root, uri string
+		want      string // node Path, or "" for ErrNoSuchNode
+	}{
+		{"Device", "./Device/A", "./Device/A"},
+		{"Device", "./device/A", "./Device/A"},
+		{"Device", "./Device", "./Device"},
+		{"device", "./device/A", "./device/A"},
+		{"device", "./DEVICE/A", "./device/A"},
+		{"User", "./User/A", "./User/A"},
+		{"uSER", "./uSER/A", "./uSER/A"},
+		{"User", "./Device/A", ""},
+		{"Device", "./User/A", ""},
+		// An unscoped URI is read in the device scope too.
+		{"Device", "./A", "./Device/A"},
+		{"User", "./A", ""},
+		// A root under "." is not under ./Device: the scope segment
+		// names the Device root here, not the device scope.
+		{"Device", "./Vendor", "./Vendor"},
+		{"Device", "./Device/Vendor", ""},
+	}
+	for _, tt := range tests {
+		tr, err := Parse([]byte(root(tt.root)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, err := tr.Lookup(tt.uri)
+		if tt.want == "" {
+			if !errors.Is(err, ErrNoSuchNode) {
+				t.Errorf("root %s: Lookup(%q) = %v, %v; want ErrNoSuchNode", tt.root, tt.uri, n, err)
+			}
+			continue
+		}
+		if err != nil || n.Path != tt.want {
+			t.Errorf("root %s: Lookup(%q) = %v, %v; want %s", tt.root, tt.uri, n, err, tt.want)
+		}
+	}
+}
