@@ -133,19 +133,25 @@ func (p path) under(base path) bool {
 }
 
 // rootBase returns the path above root r, its Path without its own
-// segment. It parses that path with a stand-in last segment, so a parent
-// path that is only a scope ("./Device") reads as that scope and "." as
-// no segments.
+// segment. Path holds node names as they are, not percent-encoded; its
+// first segment is the scope when it is Device or User in any letter case
+// (a root's own segment always follows it).
 func rootBase(r *Node) (path, bool) {
 	parent, ok := strings.CutSuffix(r.Path, "/"+r.pathSegment())
 	if !ok {
 		return path{}, false
 	}
-	u, err := syncml.ParseLocURI(parent + "/x")
-	if err != nil {
-		return path{}, false
+	if parent == "." || parent == "" {
+		return path{}, true
 	}
-	return newPath(u.Scope, u.Segments[:len(u.Segments)-1]), true
+	segs := strings.Split(strings.TrimPrefix(parent, "./"), "/")
+	switch {
+	case strings.EqualFold(segs[0], "Device"):
+		return path{"Device", segs[1:]}, true
+	case strings.EqualFold(segs[0], "User"):
+		return path{"User", segs[1:]}, true
+	}
+	return path{"", segs}, true
 }
 
 // sameRootName reports whether a root named name matches seg. A root

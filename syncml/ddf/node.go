@@ -28,9 +28,11 @@ type Node struct {
 	Title string
 	// Path is the node's full DM path with dynamic segments written as
 	// "{Title}" (or "{}" when untitled), such as
-	// "./Device/Vendor/MSFT/DMClient/Provider/{ProviderID}". A '/' or '%'
-	// in the title is percent-encoded there ("{a%2Fb}"), so each node
-	// is one segment of the path.
+	// "./Device/Vendor/MSFT/DMClient/Provider/{ProviderID}". It holds
+	// names as they are, not percent-encoded: the Path element of a
+	// top-level node (a LocURI) is decoded, and its scope segment is
+	// written Device or User. A '/' or '%' in a title is percent-encoded
+	// in its placeholder ("{a%2Fb}"), so each node is one segment.
 	Path string
 	// Parent is nil for a root.
 	Parent *Node

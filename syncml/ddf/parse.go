@@ -8,6 +8,8 @@ import (
 	"io"
 	"regexp"
 	"strings"
+
+	"github.com/windc-go/windc/syncml"
 )
 
 // NamespaceMSFT is the namespace of Microsoft's DDF extensions, usually
@@ -307,8 +309,8 @@ func (p *parser) nodeElem(parent *Node) (*Node, error) {
 			case tk.Name.Local == "Path":
 				var s string
 				s, err = p.text()
-				if parent == nil {
-					n.Path = strings.TrimSpace(s)
+				if err == nil && parent == nil {
+					n.Path, err = p.rootPath(s)
 				}
 			case tk.Name.Local == "DFProperties":
 				if sawProps {
@@ -332,6 +334,37 @@ func (p *parser) nodeElem(parent *Node) (*Node, error) {
 			}
 		}
 	}
+}
+
+// rootPath reads the Path element of a top-level node, the LocURI up to
+// the node (OMA-DM DDF 1.2, Path), into the form Node.Path uses: "./",
+// the scope written Device or User, and the node names percent-decoded,
+// as NodeNames are. An empty Path, "." and "./" are ".". A Path that
+// syncml.ParseLocURI refuses is an error: Lookup could never reach the
+// node.
+func (p *parser) rootPath(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	switch s {
+	case "", ".", "./":
+		return ".", nil
+	}
+	u, err := syncml.ParseLocURI(strings.TrimSuffix(s, "/"))
+	if err != nil {
+		return "", p.structure("Path %q is not a LocURI: %v", s, err)
+	}
+	var b strings.Builder
+	b.WriteString(".")
+	switch u.Scope {
+	case syncml.ScopeDevice:
+		b.WriteString("/Device")
+	case syncml.ScopeUser:
+		b.WriteString("/User")
+	}
+	for _, seg := range u.Segments {
+		b.WriteString("/")
+		b.WriteString(seg)
+	}
+	return b.String(), nil
 }
 
 func (p *parser) dfProperties(n *Node) error {
