@@ -157,10 +157,11 @@ func (e *ServerError) Is(target error) bool {
 // the request for now and tell the client when to retry.
 type ThrottleError struct {
 	// After is the delay sent in Retry-After, rounded up to whole
-	// seconds.
+	// seconds and capped at 2^31 seconds; zero or negative sends 0.
 	After time.Duration
 	// StatusCode is the HTTP status to answer with; zero means 429 Too
-	// Many Requests.
+	// Many Requests. It must be a 4xx or 5xx status: the Handler answers
+	// any other with 500 and logs the fault.
 	StatusCode int
 }
 

@@ -3,6 +3,7 @@ package discovery
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"mime"
 	"net/http"
@@ -42,7 +43,8 @@ type DiscoverFunc func(ctx context.Context, req *Request, h Headers) (*Response,
 // has no upn; 400 (errorCode InvalidRequest) for a body that does not
 // decode or validate; 405, 413 and 415 for method, size and content type;
 // the ThrottleError's status (429 by default) with Retry-After; 500
-// otherwise. Error bodies are Responses with errorCode and message.
+// otherwise, also for a ThrottleError whose status is not 4xx or 5xx.
+// Error bodies are Responses with errorCode and message.
 //
 // Each request is logged once on Logger with its MS-CV and
 // client-request-id; the upn and other account fields are not logged.
@@ -150,8 +152,11 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, hdr Headers) (re
 			if status == 0 {
 				status = http.StatusTooManyRequests
 			}
-			secs := int64((te.After + time.Second - 1) / time.Second)
-			w.Header().Set("Retry-After", strconv.FormatInt(max(secs, 0), 10))
+			if status < 400 || status > 599 {
+				return writeError(w, http.StatusInternalServerError, errorCodeInternal, ""), req,
+					fmt.Errorf("discovery: ThrottleError status %d is not an HTTP error status (4xx or 5xx): %w", te.StatusCode, err)
+			}
+			w.Header().Set("Retry-After", strconv.FormatInt(retryAfterSeconds(te.After), 10))
 			return writeError(w, status, errorCodeThrottled, ""), req, err
 		}
 		if errors.Is(err, ErrUPNRequired) && req.UPN == "" {
@@ -175,6 +180,21 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, hdr Headers) (re
 	}
 	writeJSON(w, http.StatusOK, body)
 	return result{status: http.StatusOK}, req, nil
+}
+
+// retryAfterSeconds is d rounded up to whole seconds, 0 for d <= 0, and
+// at most maxRetryAfterSeconds (2^31, the most a Client reads; RFC 9111
+// section 1.2.2 uses the same bound for delta-seconds). It cannot
+// overflow for any Duration.
+func retryAfterSeconds(d time.Duration) int64 {
+	if d <= 0 {
+		return 0
+	}
+	secs := int64(d / time.Second)
+	if d%time.Second != 0 {
+		secs++
+	}
+	return min(secs, maxRetryAfterSeconds)
 }
 
 // checkContentType accepts application/json with at most a charset

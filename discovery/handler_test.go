@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -133,6 +134,54 @@ func TestHandler(t *testing.T) {
 		{name: "throttled 503", handler: Handler{Discover: func(context.Context, *Request, Headers) (*Response, error) {
 			return nil, wrapErr(&ThrottleError{After: time.Second, StatusCode: 503})
 		}}, body: joinedBody, wantStatus: 503, wantCode: "Throttled", wantRetry: "1", wantCalled: true, wantLog: "rate limit"},
+		// Retry-After is rounded up to whole seconds and capped at 2^31
+		// seconds (the most this package's Client reads); durations near
+		// MaxInt64 used to overflow to 0.
+		{name: "throttled zero", handler: throttle(0, 0), body: joinedBody,
+			wantStatus: 429, wantCode: "Throttled", wantRetry: "0", wantCalled: true, wantLog: "throttled"},
+		{name: "throttled negative", handler: throttle(-time.Second, 0), body: joinedBody,
+			wantStatus: 429, wantCode: "Throttled", wantRetry: "0", wantCalled: true, wantLog: "throttled"},
+		{name: "throttled 1ns", handler: throttle(1, 0), body: joinedBody,
+			wantStatus: 429, wantCode: "Throttled", wantRetry: "1", wantCalled: true, wantLog: "throttled"},
+		{name: "throttled cap-1s", handler: throttle((1<<31-1)*time.Second, 0), body: joinedBody,
+			wantStatus: 429, wantCode: "Throttled", wantRetry: "2147483647", wantCalled: true, wantLog: "throttled"},
+		{name: "throttled cap-1ns", handler: throttle(1<<31*time.Second-1, 0), body: joinedBody,
+			wantStatus: 429, wantCode: "Throttled", wantRetry: "2147483648", wantCalled: true, wantLog: "throttled"},
+		{name: "throttled cap", handler: throttle(1<<31*time.Second, 0), body: joinedBody,
+			wantStatus: 429, wantCode: "Throttled", wantRetry: "2147483648", wantCalled: true, wantLog: "throttled"},
+		{name: "throttled cap+1ns", handler: throttle(1<<31*time.Second+1, 0), body: joinedBody,
+			wantStatus: 429, wantCode: "Throttled", wantRetry: "2147483648", wantCalled: true, wantLog: "throttled"},
+		{name: "throttled MaxInt64-1s", handler: throttle(math.MaxInt64-time.Second, 0), body: joinedBody,
+			wantStatus: 429, wantCode: "Throttled", wantRetry: "2147483648", wantCalled: true, wantLog: "throttled"},
+		{name: "throttled MaxInt64-1s+1ns", handler: throttle(math.MaxInt64-time.Second+1, 0), body: joinedBody,
+			wantStatus: 429, wantCode: "Throttled", wantRetry: "2147483648", wantCalled: true, wantLog: "throttled"},
+		{name: "throttled MaxInt64-1s+2ns", handler: throttle(math.MaxInt64-time.Second+2, 0), body: joinedBody,
+			wantStatus: 429, wantCode: "Throttled", wantRetry: "2147483648", wantCalled: true, wantLog: "throttled"},
+		{name: "throttled MaxInt64", handler: throttle(math.MaxInt64, 0), body: joinedBody,
+			wantStatus: 429, wantCode: "Throttled", wantRetry: "2147483648", wantCalled: true, wantLog: "throttled"},
+		// The status must be an HTTP error status (4xx or 5xx); anything
+		// else answers 500 without Retry-After and is logged. Outside
+		// 100-999 net/http panics; 1xx and 2xx/3xx would not refuse.
+		{name: "throttled 400", handler: throttle(time.Second, 400), body: joinedBody,
+			wantStatus: 400, wantCode: "Throttled", wantRetry: "1", wantCalled: true, wantLog: "throttled"},
+		{name: "throttled 599", handler: throttle(time.Second, 599), body: joinedBody,
+			wantStatus: 599, wantCode: "Throttled", wantRetry: "1", wantCalled: true, wantLog: "throttled"},
+		{name: "throttled status -1", handler: throttle(time.Second, -1), body: joinedBody,
+			wantStatus: 500, wantCode: "InternalError", wantCalled: true, wantLog: "status -1"},
+		{name: "throttled status 99", handler: throttle(time.Second, 99), body: joinedBody,
+			wantStatus: 500, wantCode: "InternalError", wantCalled: true, wantLog: "status 99"},
+		{name: "throttled status 1000", handler: throttle(time.Second, 1000), body: joinedBody,
+			wantStatus: 500, wantCode: "InternalError", wantCalled: true, wantLog: "status 1000"},
+		{name: "throttled status 100", handler: throttle(time.Second, 100), body: joinedBody,
+			wantStatus: 500, wantCode: "InternalError", wantCalled: true, wantLog: "status 100"},
+		{name: "throttled status 200", handler: throttle(time.Second, 200), body: joinedBody,
+			wantStatus: 500, wantCode: "InternalError", wantCalled: true, wantLog: "status 200"},
+		{name: "throttled status 399", handler: throttle(time.Second, 399), body: joinedBody,
+			wantStatus: 500, wantCode: "InternalError", wantCalled: true, wantLog: "status 399"},
+		{name: "throttled status 600", handler: throttle(time.Second, 600), body: joinedBody,
+			wantStatus: 500, wantCode: "InternalError", wantCalled: true, wantLog: "status 600"},
+		{name: "throttled status 999", handler: throttle(time.Second, 999), body: joinedBody,
+			wantStatus: 500, wantCode: "InternalError", wantCalled: true, wantLog: "status 999"},
 		{name: "function fails", handler: Handler{Discover: func(context.Context, *Request, Headers) (*Response, error) {
 			return nil, errors.New("database down")
 		}}, body: joinedBody, wantStatus: 500, wantCode: "InternalError", wantCalled: true, wantLog: "database down"},
@@ -252,6 +301,13 @@ func TestHandler(t *testing.T) {
 			}
 		})
 	}
+}
+
+// throttle is a Handler whose function answers a ThrottleError.
+func throttle(after time.Duration, status int) Handler {
+	return Handler{Discover: func(context.Context, *Request, Headers) (*Response, error) {
+		return nil, &ThrottleError{After: after, StatusCode: status}
+	}}
 }
 
 // wrapErr wraps err the way a service might before returning it.

@@ -12,7 +12,6 @@ import (
 	"testing"
 
 	"github.com/beevik/etree"
-	"github.com/google/go-cmp/cmp"
 	"github.com/windc-go/windc/declaredconfig"
 	"github.com/windc-go/windc/syncml"
 )
@@ -121,8 +120,8 @@ func dcExact(t *testing.T, in []byte, fresh func() dcCodec) {
 	if err := v2.UnmarshalText(c1); err != nil {
 		t.Fatalf("canonical form does not decode: %v\n%s", err, c1)
 	}
-	if diff := cmp.Diff(v1, v2); diff != "" {
-		t.Fatalf("value changed by a round trip:\n%s", diff)
+	if d := diff(v1, v2); d != "" {
+		t.Fatalf("value changed by a round trip:\n%s", d)
 	}
 	c2, err := v2.MarshalText()
 	if err != nil || string(c1) != string(c2) {

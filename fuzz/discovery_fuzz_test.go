@@ -8,7 +8,6 @@ import (
 	"testing"
 	"testing/iotest"
 
-	"github.com/google/go-cmp/cmp"
 	"github.com/windc-go/windc/discovery"
 )
 
@@ -64,7 +63,7 @@ func checkDiscovery[T any, P discoveryValue[T]](t *testing.T, data []byte, read 
 	t.Helper()
 	v, err := read(bytes.NewReader(data), 0)
 	chunked, chunkedErr := read(iotest.OneByteReader(bytes.NewReader(data)), 0)
-	if (err == nil) != (chunkedErr == nil) || err != nil && err.Error() != chunkedErr.Error() || !cmp.Equal(v, chunked) {
+	if (err == nil) != (chunkedErr == nil) || err != nil && err.Error() != chunkedErr.Error() || diff(v, chunked) != "" {
 		t.Fatalf("one-byte reads differ: %v, %v", err, chunkedErr)
 	}
 	if len(data) > discovery.DefaultMaxBytes {
@@ -91,8 +90,8 @@ func checkDiscovery[T any, P discoveryValue[T]](t *testing.T, data []byte, read 
 	if stdErr != nil {
 		t.Fatalf("json.Unmarshal rejected what ReadX accepted: %v", stdErr)
 	}
-	if diff := cmp.Diff(v, P(&std)); diff != "" {
-		t.Fatalf("json.Unmarshal and ReadX differ (-read +unmarshal):\n%s", diff)
+	if d := diff(v, P(&std)); d != "" {
+		t.Fatalf("json.Unmarshal and ReadX differ (-read +unmarshal):\n%s", d)
 	}
 	if !json.Valid(data) {
 		t.Fatalf("accepted invalid JSON %q", data)
@@ -105,8 +104,8 @@ func checkDiscovery[T any, P discoveryValue[T]](t *testing.T, data []byte, read 
 	if err := P(&back).UnmarshalJSON(c); err != nil {
 		t.Fatalf("decoding the canonical form %s: %v", c, err)
 	}
-	if diff := cmp.Diff(v, P(&back)); diff != "" {
-		t.Fatalf("decode(encode(v)) != v (-v +back):\n%s", diff)
+	if d := diff(v, P(&back)); d != "" {
+		t.Fatalf("decode(encode(v)) != v (-v +back):\n%s", d)
 	}
 	c2, err := P(&back).MarshalJSON()
 	if err != nil || !bytes.Equal(c, c2) {

@@ -9,8 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/windc-go/windc/syncml"
 	"github.com/windc-go/windc/syncml/syncmltest"
 )
@@ -106,7 +104,7 @@ func FuzzSyncMLDecode(f *testing.F) {
 		if err := syncml.Unmarshal(c, &m2); err != nil {
 			t.Fatalf("canonical encoding rejected: %v\n%q", err, c)
 		}
-		if d := cmp.Diff(&m, &m2); d != "" {
+		if d := diff(&m, &m2); d != "" {
 			t.Fatalf("Unmarshal(Marshal(m)) != m (-m +m2):\n%s", d)
 		}
 		c2, err := syncml.Marshal(&m2)
@@ -377,7 +375,7 @@ func FuzzSyncMLChunked(f *testing.F) {
 				t.Fatalf("errors differ:\n Unmarshal: %v\n   Decoder: %v", werr, serr)
 			}
 		default:
-			if d := cmp.Diff(&whole, got); d != "" {
+			if d := diff(&whole, got); d != "" {
 				t.Fatalf("Decoder differs from Unmarshal (-whole +stream):\n%s", d)
 			}
 		}

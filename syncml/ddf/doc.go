@@ -34,7 +34,8 @@
 //
 // [Tree.Lookup] resolves a LocURI to its node. Segments are percent-decoded
 // one by one, so "MS%20DM%20SERVER" names a dynamic node "MS DM SERVER";
-// a named node wins over a dynamic sibling; "./Vendor/MSFT/…" is read as
+// a named node wins over a dynamic sibling; a top-level node with an empty
+// NodeName is a dynamic node under its Path; "./Vendor/MSFT/…" is read as
 // "./Device/Vendor/MSFT/…" when the tree has no such root, as Windows does.
 //
 // [Tree.Check] validates a syncml.Command against the tree and reports every

@@ -2,6 +2,8 @@ package ddf
 
 import (
 	"errors"
+	"net/url"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -87,5 +89,205 @@ func TestLookupBacktrackingIsBounded(t *testing.T) {
 	uri := "./R/" + strings.Repeat("a/", depth) + "zz"
 	if _, err := tr.Lookup(uri); !errors.Is(err, ErrNoSuchNode) {
 		t.Errorf("Lookup = %v, want ErrNoSuchNode", err)
+	}
+}
+
+// TestLookupDynamicRoot: an empty NodeName means the node's name is given
+// when it is created (OMA-DM DDF 1.2, NodeName), also for a top-level
+// node, so a root without a name is a dynamic node under its Path.
+func TestLookupDynamicRoot(t *testing.T) {
+	const props = `<DFProperties><AccessType><Get/></AccessType><DFFormat><node/></DFFormat></DFProperties>`
+	leaf := `<Node><NodeName>Leaf</NodeName><DFProperties><AccessType><Get/></AccessType><DFFormat><chr/></DFFormat></DFProperties></Node>`
+	tests := []struct {
+		name string
+		ddf  string
+		uri  string
+		want string // node Path, or "" for ErrNoSuchNode
+	}{
+		// The FuzzDDFParse finding: no Path, no DFTitle, empty properties.
+		{"bare", `<MgmtTree><Node><NodeName></NodeName><DFProperties></DFProperties></Node></MgmtTree>`, "./x", "./{}"},
+		{"bare without ./", `<MgmtTree><Node><NodeName></NodeName><DFProperties></DFProperties></Node></MgmtTree>`, "x", "./{}"},
+		{"bare escaped", `<MgmtTree><Node><NodeName></NodeName><DFProperties></DFProperties></Node></MgmtTree>`, "./id%20%7B%7D", "./{}"},
+		{"bare too deep", `<MgmtTree><Node><NodeName></NodeName><DFProperties></DFProperties></Node></MgmtTree>`, "./x/y", ""},
+		{"blank NodeName", `<MgmtTree><Node><NodeName> </NodeName>` + props + `</Node></MgmtTree>`, "./x", "./{}"},
+		{"self-closing NodeName", `<MgmtTree><Node><NodeName/>` + props + `</Node></MgmtTree>`, "./x", "./{}"},
+		{"titled under Path", `<MgmtTree><Node><NodeName></NodeName><Path>./Device/Vendor/MSFT</Path>` +
+			`<DFProperties><DFFormat><node/></DFFormat><DFTitle>Id</DFTitle></DFProperties>` + leaf + `</Node></MgmtTree>`,
+			"./Device/Vendor/MSFT/abc", "./Device/Vendor/MSFT/{Id}"},
+		{"titled child", `<MgmtTree><Node><NodeName></NodeName><Path>./Device/Vendor/MSFT</Path>` +
+			`<DFProperties><DFFormat><node/></DFFormat><DFTitle>Id</DFTitle></DFProperties>` + leaf + `</Node></MgmtTree>`,
+			"./Vendor/MSFT/a%20b/Leaf", "./Device/Vendor/MSFT/{Id}/Leaf"},
+		{"titled parent is not the node", `<MgmtTree><Node><NodeName></NodeName><Path>./Device/Vendor/MSFT</Path>` +
+			`<DFProperties><DFFormat><node/></DFFormat><DFTitle>Id</DFTitle></DFProperties>` + leaf + `</Node></MgmtTree>`,
+			"./Device/Vendor/MSFT", ""},
+		{"titled other scope", `<MgmtTree><Node><NodeName></NodeName><Path>./Device/Vendor/MSFT</Path>` +
+			`<DFProperties><DFFormat><node/></DFFormat><DFTitle>Id</DFTitle></DFProperties>` + leaf + `</Node></MgmtTree>`,
+			"./User/Vendor/MSFT/abc", ""},
+		{"title with slash", `<MgmtTree><Node><NodeName></NodeName><Path>./Vendor</Path>` +
+			`<DFProperties><DFFormat><node/></DFFormat><DFTitle>a/b</DFTitle></DFProperties>` + leaf + `</Node></MgmtTree>`,
+			"./Vendor/x/Leaf", "./Vendor/{a%2Fb}/Leaf"},
+		{"title with percent", `<MgmtTree><Node><NodeName></NodeName><Path>./Vendor</Path>` +
+			`<DFProperties><DFFormat><node/></DFFormat><DFTitle>%zz</DFTitle></DFProperties></Node></MgmtTree>`,
+			"./Vendor/x", "./Vendor/{%25zz}"},
+		{"scope segment is the parent", `<MgmtTree><Node><NodeName></NodeName><Path>./Device</Path>` + props + `</Node></MgmtTree>`,
+			"./Device/x", "./Device/{}"},
+		{"scope segment parent, unscoped URI", `<MgmtTree><Node><NodeName></NodeName><Path>./Device</Path>` + props + `</Node></MgmtTree>`,
+			"./x", "./Device/{}"},
+		// A named root wins over a dynamic one beside it, and the dynamic
+		// one takes over when the named path fails deeper down.
+		{"named root first", `<MgmtTree><Node><NodeName></NodeName><Path>./Vendor</Path>` + props + leaf + `</Node>` +
+			`<Node><NodeName>N</NodeName><Path>./Vendor</Path>` + props + `</Node></MgmtTree>`,
+			"./Vendor/N", "./Vendor/N"},
+		{"dynamic root fallback", `<MgmtTree><Node><NodeName></NodeName><Path>./Vendor</Path>` + props + leaf + `</Node>` +
+			`<Node><NodeName>N</NodeName><Path>./Vendor</Path>` + props + `</Node></MgmtTree>`,
+			"./Vendor/N/Leaf", "./Vendor/{}/Leaf"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tr, err := Parse([]byte(tt.ddf))
+			if err != nil {
+				t.Fatal(err)
+			}
+			n, err := tr.Lookup(tt.uri)
+			if tt.want == "" {
+				if !errors.Is(err, ErrNoSuchNode) {
+					t.Errorf("Lookup(%q) = %v, %v; want ErrNoSuchNode", tt.uri, n, err)
+				}
+				return
+			}
+			if err != nil || n.Path != tt.want {
+				t.Fatalf("Lookup(%q) = %v, %v; want %s", tt.uri, n, err, tt.want)
+			}
+		})
+	}
+}
+
+// TestLookupSpecDynamic resolves the unnamed nodes of Microsoft's DDFs
+// (an instance name stands in for each) and every node of each file by
+// its own path with the placeholders filled in.
+func TestLookupSpecDynamic(t *testing.T) {
+	tests := []struct {
+		file, uri, want string
+	}{
+		{"DMAcc.xml", "./SyncML/DMAcc/2a1b/AppAddr/1/Port/1/PortNbr", "./SyncML/DMAcc/{AccountUID}/AppAddr/{ObjectName}/Port/{ObjectName}/PortNbr"},
+		{"DMAcc.xml", "./SyncML/DMAcc/2a1b/AppAuth/CLCRED", "./SyncML/DMAcc/{AccountUID}/AppAuth/{ObjectName}"},
+		{"DMAcc.xml", "./SyncML/DMAcc/2a1b", "./SyncML/DMAcc/{AccountUID}"},
+		{"DMClient.xml", "./Device/Vendor/MSFT/DMClient/Provider/MS%20DM%20SERVER/LinkedEnrollment/Enroll", "./Device/Vendor/MSFT/DMClient/Provider/{ProviderID}/LinkedEnrollment/Enroll"},
+		{"DMClient.xml", "./User/Vendor/MSFT/DMClient/Provider/P1", "./User/Vendor/MSFT/DMClient/Provider/{ProviderID}"},
+		{"DeclaredConfiguration.xml", "./Device/Vendor/MSFT/DeclaredConfiguration/Host/Complete/Documents/27FEA311-68B9-4320-9FC4-296F6FDFAFE2/Document", "./Device/Vendor/MSFT/DeclaredConfiguration/Host/Complete/Documents/{DocID}/Document"},
+		{"DeclaredConfiguration.xml", "./Device/Vendor/MSFT/DeclaredConfiguration/Host/Inventory/Results/27FEA311-68B9-4320-9FC4-296F6FDFAFE2", "./Device/Vendor/MSFT/DeclaredConfiguration/Host/Inventory/Results/{DocID}"},
+	}
+	for _, tt := range tests {
+		tr := mustParseSpec(t, tt.file)
+		n, err := tr.Lookup(tt.uri)
+		if err != nil || n.Path != tt.want {
+			t.Errorf("%s: Lookup(%q) = %v, %v; want %s", tt.file, tt.uri, n, err, tt.want)
+		}
+	}
+	for _, file := range []string{"DMAcc.xml", "DMClient.xml", "DeclaredConfiguration.xml", "DeclaredConfiguration.2024-09.xml", "DevDetail.xml", "DevInfo.xml"} {
+		tr := mustParseSpec(t, file)
+		tr.Walk(func(n *Node) bool {
+			if got, err := tr.Lookup(instanceURI(n)); err != nil || got != n {
+				t.Errorf("%s: Lookup(%q) = %v, %v; want the node %s", file, instanceURI(n), got, err, n.Path)
+			}
+			return true
+		})
+	}
+}
+
+// TestLookupSpecUnnamedRoot gives the root of each Microsoft DDF an empty
+// NodeName, as a file describing a node whose name comes from elsewhere
+// would, and expects every node to resolve under an instance name.
+func TestLookupSpecUnnamedRoot(t *testing.T) {
+	for _, file := range []string{"DMAcc.xml", "DeclaredConfiguration.xml", "DevInfo.xml"} {
+		b := readSpec(t, file)
+		i := strings.Index(string(b), "<NodeName>")
+		j := strings.Index(string(b), "</NodeName>")
+		if i < 0 || j < i {
+			t.Fatalf("%s: no NodeName", file)
+		}
+		b = append(append(b[:i:i], "<NodeName>"...), b[j:]...)
+		tr, err := Parse(b)
+		if err != nil {
+			t.Fatalf("%s: %v", file, err)
+		}
+		if len(tr.Roots) != 1 || !tr.Roots[0].Dynamic() {
+			t.Fatalf("%s: root not dynamic", file)
+		}
+		tr.Walk(func(n *Node) bool {
+			if got, err := tr.Lookup(instanceURI(n)); err != nil || got != n {
+				t.Errorf("%s: Lookup(%q) = %v, %v; want the node %s", file, instanceURI(n), got, err, n.Path)
+			}
+			return true
+		})
+	}
+}
+
+// instanceURI is the LocURI of one instance of n: its ancestors' names,
+// percent-encoded, with a made-up name for each dynamic node.
+func instanceURI(n *Node) string {
+	var segs []string
+	for q := n; q != nil; q = q.Parent {
+		name := q.Name
+		if q.Dynamic() {
+			name = "inst " + q.Title
+		}
+		segs = append(segs, url.PathEscape(name))
+	}
+	root := n
+	for root.Parent != nil {
+		root = root.Parent
+	}
+	base := strings.TrimSuffix(strings.TrimSuffix(root.Path, root.pathSegment()), "/")
+	slices.Reverse(segs)
+	return base + "/" + strings.Join(segs, "/")
+}
+
+// TestLookupScopeNamedRoot: a node's path is read as a LocURI, as the URI
+// looked up is, so a top-level node named Device or User (any letter
+// case) under "." is reached through the scope segment of the URI.
+func TestLookupScopeNamedRoot(t *testing.T) {
+	const props = `<DFProperties><AccessType><Get/></AccessType><DFFormat><node/></DFFormat></DFProperties>`
+	root := func(name string) string {
+		return `<MgmtTree><Node><NodeName>` + name + `</NodeName>` + props +
+			`<Node><NodeName>A</NodeName>` + props + `</Node></Node>` +
+			`<Node><NodeName>Vendor</NodeName>` + props + `</Node></MgmtTree>`
+	}
+	tests := []struct {
+		root, uri string
+		want      string // node Path, or "" for ErrNoSuchNode
+	}{
+		{"Device", "./Device/A", "./Device/A"},
+		{"Device", "./device/A", "./Device/A"},
+		{"Device", "./Device", "./Device"},
+		{"device", "./device/A", "./device/A"},
+		{"device", "./DEVICE/A", "./device/A"},
+		{"User", "./User/A", "./User/A"},
+		{"uSER", "./uSER/A", "./uSER/A"},
+		{"User", "./Device/A", ""},
+		{"Device", "./User/A", ""},
+		// An unscoped URI is read in the device scope too.
+		{"Device", "./A", "./Device/A"},
+		{"User", "./A", ""},
+		// A root under "." is not under ./Device: the scope segment
+		// names the Device root here, not the device scope.
+		{"Device", "./Vendor", "./Vendor"},
+		{"Device", "./Device/Vendor", ""},
+	}
+	for _, tt := range tests {
+		tr, err := Parse([]byte(root(tt.root)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, err := tr.Lookup(tt.uri)
+		if tt.want == "" {
+			if !errors.Is(err, ErrNoSuchNode) {
+				t.Errorf("root %s: Lookup(%q) = %v, %v; want ErrNoSuchNode", tt.root, tt.uri, n, err)
+			}
+			continue
+		}
+		if err != nil || n.Path != tt.want {
+			t.Errorf("root %s: Lookup(%q) = %v, %v; want %s", tt.root, tt.uri, n, err, tt.want)
+		}
 	}
 }

@@ -28,7 +28,11 @@ type Node struct {
 	Title string
 	// Path is the node's full DM path with dynamic segments written as
 	// "{Title}" (or "{}" when untitled), such as
-	// "./Device/Vendor/MSFT/DMClient/Provider/{ProviderID}".
+	// "./Device/Vendor/MSFT/DMClient/Provider/{ProviderID}". It holds
+	// names as they are, not percent-encoded: the Path element of a
+	// top-level node (a LocURI) is decoded, and its scope segment is
+	// written Device or User. A '/' or '%' in a title is percent-encoded
+	// in its placeholder ("{a%2Fb}"), so each node is one segment.
 	Path string
 	// Parent is nil for a root.
 	Parent *Node
@@ -66,7 +70,23 @@ type Node struct {
 }
 
 // Dynamic reports whether the node is a placeholder for run-time names.
+// An empty NodeName means that the name is given when the node is created
+// (OMA-DM DDF 1.2, NodeName); this holds for a top-level node too, which
+// is then a dynamic node directly under its Path.
 func (n *Node) Dynamic() bool { return n.Name == "" }
+
+// pathSegment is the node's own segment of Path: its name, or "{Title}"
+// with '%' and '/' of the title percent-encoded for a dynamic node.
+func (n *Node) pathSegment() string {
+	if !n.Dynamic() {
+		return n.Name
+	}
+	if !strings.ContainsAny(n.Title, "%/") {
+		return "{" + n.Title + "}"
+	}
+	r := strings.NewReplacer("%", "%25", "/", "%2F")
+	return "{" + r.Replace(n.Title) + "}"
+}
 
 // Leaf reports whether the node holds a value rather than children.
 func (n *Node) Leaf() bool { return n.Format != FormatNode }

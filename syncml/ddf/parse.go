@@ -8,6 +8,8 @@ import (
 	"io"
 	"regexp"
 	"strings"
+
+	"github.com/windc-go/windc/syncml"
 )
 
 // NamespaceMSFT is the namespace of Microsoft's DDF extensions, usually
@@ -53,11 +55,7 @@ func ParseLimits(data []byte, lim Limits) (*Tree, error) {
 
 // finish computes the Path of n's descendants; n.Path holds n's parent path.
 func finish(n *Node, parentPath string) {
-	seg := n.Name
-	if n.Dynamic() {
-		seg = "{" + n.Title + "}"
-	}
-	n.Path = strings.TrimSuffix(parentPath, "/") + "/" + seg
+	n.Path = strings.TrimSuffix(parentPath, "/") + "/" + n.pathSegment()
 	for _, c := range n.Children {
 		c.Parent = n
 		finish(c, n.Path)
@@ -167,14 +165,7 @@ func (p *parser) partialPath(n *Node) string {
 	var segs []string
 	root := ""
 	for q := n; q != nil; q = q.Parent {
-		switch {
-		case q.Name != "":
-			segs = append(segs, q.Name)
-		case q.Title != "":
-			segs = append(segs, "{"+q.Title+"}")
-		default:
-			segs = append(segs, "{}")
-		}
+		segs = append(segs, q.pathSegment())
 		if q.Parent == nil {
 			root = q.Path
 		}
@@ -318,8 +309,8 @@ func (p *parser) nodeElem(parent *Node) (*Node, error) {
 			case tk.Name.Local == "Path":
 				var s string
 				s, err = p.text()
-				if parent == nil {
-					n.Path = strings.TrimSpace(s)
+				if err == nil && parent == nil {
+					n.Path, err = p.rootPath(s)
 				}
 			case tk.Name.Local == "DFProperties":
 				if sawProps {
@@ -343,6 +334,37 @@ func (p *parser) nodeElem(parent *Node) (*Node, error) {
 			}
 		}
 	}
+}
+
+// rootPath reads the Path element of a top-level node, the LocURI up to
+// the node (OMA-DM DDF 1.2, Path), into the form Node.Path uses: "./",
+// the scope written Device or User, and the node names percent-decoded,
+// as NodeNames are. An empty Path, "." and "./" are ".". A Path that
+// syncml.ParseLocURI refuses is an error: Lookup could never reach the
+// node.
+func (p *parser) rootPath(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	switch s {
+	case "", ".", "./":
+		return ".", nil
+	}
+	u, err := syncml.ParseLocURI(strings.TrimSuffix(s, "/"))
+	if err != nil {
+		return "", p.structure("Path %q is not a LocURI: %v", s, err)
+	}
+	var b strings.Builder
+	b.WriteString(".")
+	switch u.Scope {
+	case syncml.ScopeDevice:
+		b.WriteString("/Device")
+	case syncml.ScopeUser:
+		b.WriteString("/User")
+	}
+	for _, seg := range u.Segments {
+		b.WriteString("/")
+		b.WriteString(seg)
+	}
+	return b.String(), nil
 }
 
 func (p *parser) dfProperties(n *Node) error {

@@ -218,6 +218,20 @@ func TestParseErrors(t *testing.T) {
 		{name: "nested node path", in: head + `<Node><NodeName>A</NodeName>` + props + `<Node><NodeName></NodeName><DFProperties><DFTitle>Id</DFTitle><Scope><Forever/></Scope></DFProperties></Node></Node></MgmtTree>`,
 			want: ErrStructure, node: "./A/{Id}"},
 		{name: "text in node", in: head + `<Node>oops<NodeName>A</NodeName></Node></MgmtTree>`, want: ErrStructure},
+		// Path is a LocURI (OMA-DM DDF 1.2, Path): one that ParseLocURI
+		// refuses is refused here, where Lookup could never reach the node.
+		{name: "Path bad escape", in: head + `<Node><NodeName>A</NodeName><Path>./Vendor/a%zz</Path>` + props + `</Node></MgmtTree>`,
+			want: ErrStructure, path: "/MgmtTree/Node", node: "./A"},
+		{name: "Path empty segment", in: head + `<Node><Path>./a//b</Path><NodeName>A</NodeName>` + props + `</Node></MgmtTree>`,
+			want: ErrStructure, path: "/MgmtTree/Node"},
+		{name: "Path dot segment", in: head + `<Node><Path>./Vendor/./x</Path><NodeName>A</NodeName>` + props + `</Node></MgmtTree>`,
+			want: ErrStructure, path: "/MgmtTree/Node"},
+		{name: "Path escaped slash", in: head + `<Node><Path>./Vendor/a%2Fb</Path><NodeName>A</NodeName>` + props + `</Node></MgmtTree>`,
+			want: ErrStructure, path: "/MgmtTree/Node"},
+		{name: "Path absolute", in: head + `<Node><Path>/Vendor</Path><NodeName>A</NodeName>` + props + `</Node></MgmtTree>`,
+			want: ErrStructure, path: "/MgmtTree/Node"},
+		{name: "Path slash", in: head + `<Node><Path>/</Path><NodeName>A</NodeName>` + props + `</Node></MgmtTree>`,
+			want: ErrStructure, path: "/MgmtTree/Node"},
 		{name: "latin1", in: `<?xml version="1.0" encoding="ISO-8859-1"?><MgmtTree/>`, want: ErrEncoding},
 		// Found by FuzzDDFParse: the column after a newline was 0.
 		{name: "entity then newline", in: "&\n", want: ErrSyntax, line: 1, column: 2},
@@ -301,5 +315,49 @@ func TestParseOccurrenceAndNaming(t *testing.T) {
 		n.DeprecatedIn != "10.0.1" || n.Allowed.AdmxFile != "f.admx" || !n.Applicability.RequiresAzureAD ||
 		n.Access.String() != "Add,Copy" {
 		t.Errorf("node = %+v", n)
+	}
+}
+
+// TestParseRootPath: the Path element is a LocURI; Node.Path holds its
+// segments percent-decoded, as NodeNames are, so the node's own URI
+// (its path with each name percent-encoded) finds it.
+func TestParseRootPath(t *testing.T) {
+	tests := []struct {
+		path     string // Path element content; "-" for none
+		wantPath string
+		uri      string
+	}{
+		{"-", "./R", "./R"},
+		{"", "./R", "./R"},
+		{".", "./R", "./R"},
+		{"./", "./R", "./R"},
+		{" ./Vendor ", "./Vendor/R", "./Vendor/R"},
+		{"./Vendor/", "./Vendor/R", "./Vendor/R"},
+		{"Vendor/MSFT", "./Vendor/MSFT/R", "./Vendor/MSFT/R"},
+		{"./Vendor/MS%20DM", "./Vendor/MS DM/R", "./Vendor/MS%20DM/R"},
+		{"./Vendor/a%25b", "./Vendor/a%b/R", "./Vendor/a%25b/R"},
+		{"./Vendor/a%25zz", "./Vendor/a%zz/R", "./Vendor/a%25zz/R"},
+		{"./device/Vendor", "./Device/Vendor/R", "./Device/Vendor/R"},
+		{"./device/Vendor", "./Device/Vendor/R", "./Vendor/R"},
+		{"User", "./User/R", "./user/R"},
+		{"Device", "./Device/R", "./Device/R"},
+	}
+	for _, tt := range tests {
+		elem := "<Path>" + tt.path + "</Path>"
+		if tt.path == "-" {
+			elem = ""
+		}
+		in := `<MgmtTree><Node><NodeName>R</NodeName>` + elem + `<DFProperties><DFFormat><node/></DFFormat></DFProperties></Node></MgmtTree>`
+		tr, err := Parse([]byte(in))
+		if err != nil {
+			t.Errorf("Path %q: %v", tt.path, err)
+			continue
+		}
+		if got := tr.Roots[0].Path; got != tt.wantPath {
+			t.Errorf("Path %q: node Path = %q, want %q", tt.path, got, tt.wantPath)
+		}
+		if n, err := tr.Lookup(tt.uri); err != nil || n != tr.Roots[0] {
+			t.Errorf("Path %q: Lookup(%q) = %v, %v; want the root", tt.path, tt.uri, n, err)
+		}
 	}
 }
