@@ -8,5 +8,3 @@ import "github.com/windc-go/windc/internal/xmlscan"
 func broadcast(c byte) uint64 { return xmlscan.Broadcast(c) }
 
 func skipPlain(s string, i int, a, b, fold uint64) int { return xmlscan.SkipPlain(s, i, a, b, fold) }
-
-func plainWord(x, a, b, fold uint64) bool { return xmlscan.PlainWord(x, a, b, fold) }
