@@ -351,3 +351,39 @@ func TestReadSummary(t *testing.T) {
 		t.Errorf("broken summary: err = %v, want ErrSyntax", err)
 	}
 }
+
+// TestEvaluateSentGroups: a Sent Atomic or Sequence stands for the
+// commands inside it too: their Statuses are matched, and a Results
+// answers a Get inside a Sequence.
+func TestEvaluateSentGroups(t *testing.T) {
+	uA := DocumentURI(Device, Complete, docA)
+	get := &syncml.Get{CmdID: "3", Items: []syncml.Item{{Target: target(ResultsURI(Device, Complete, docA))}}}
+	sent := []Sent{
+		{MsgID: "1", Command: &syncml.Atomic{CmdID: "2", Commands: []syncml.Command{
+			&syncml.Replace{CmdID: "4", Items: []syncml.Item{{Target: target(uA)}}},
+		}}},
+		{MsgID: "1", Command: &syncml.Sequence{CmdID: "5", Commands: []syncml.Command{get}}},
+	}
+	reply := msg("2",
+		&syncml.Status{CmdID: "1", MsgRef: "1", CmdRef: "2", Cmd: "Atomic", Data: syncml.StatusOK.Data()},
+		&syncml.Status{CmdID: "2", MsgRef: "1", CmdRef: "4", Cmd: "Replace", Data: syncml.StatusOK.Data()},
+		&syncml.Status{CmdID: "3", MsgRef: "1", CmdRef: "5", Cmd: "Sequence", Data: syncml.StatusOK.Data()},
+		&syncml.Status{CmdID: "4", MsgRef: "1", CmdRef: "3", Cmd: "Get", Data: syncml.StatusOK.Data()},
+		&syncml.Results{CmdID: "5", MsgRef: "1", CmdRef: "3", Items: []syncml.Item{{
+			Source: source(ResultsURI(Device, Complete, docA).String()), Data: syncml.Text(resultXML("Device", docA, "A1", "200"))}}},
+		summaryOf(docA, "A1"),
+	)
+	r, err := ReadReply(reply)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := r.Evaluate([]Desired{{URI: uA, Checksum: "A1", MsgID: "1", CmdID: "4"}}, sent)
+	if len(ev.Unmatched) != 0 {
+		for _, u := range ev.Unmatched {
+			t.Errorf("unmatched %s %s: %s", u.Command.ElementName(), u.Command.ID(), u.Reason)
+		}
+	}
+	if a := ev.Documents[0]; a.Condition != InSync || a.Result == nil || len(a.Settings) != 1 {
+		t.Errorf("A = %v (%s), result %v, settings %+v; want InSync with one setting", a.Condition, a.Reason, a.Result, a.Settings)
+	}
+}
