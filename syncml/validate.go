@@ -264,7 +264,7 @@ func (v *validator) items(p, id string, items []Item, exactlyOne bool, need addr
 		for _, l := range []*Location{it.Target, it.Source} {
 			if l != nil && l.LocURI != "" {
 				if _, err := ParseLocURI(l.LocURI); err != nil {
-					v.add(ip, id, "locuri", err.Error())
+					v.add(ip, id, "locuri", strings.TrimPrefix(err.Error(), pkg.Prefix()))
 				}
 			}
 		}

@@ -3,6 +3,7 @@ package syncml
 import (
 	"errors"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -147,5 +148,19 @@ func TestValidateCmdIDForms(t *testing.T) {
 		if _, err := ParseLocURI(in); !errors.Is(err, ErrLocURI) {
 			t.Errorf("ParseLocURI(%q) = %v", in, err)
 		}
+	}
+}
+
+// TestValidationErrorPrefixOnce: a violation that comes from another
+// syncml error (a LocURI that does not parse) does not repeat the
+// package prefix inside the ValidationError's message.
+func TestValidationErrorPrefixOnce(t *testing.T) {
+	m := &Message{Body: Body{Commands: []Command{&Get{CmdID: "1", Items: []Item{{Target: &Location{LocURI: "./a//b"}}}}}}}
+	err := m.Validate()
+	if err == nil {
+		t.Fatal("Validate accepts an empty LocURI segment")
+	}
+	if n := strings.Count(err.Error(), "syncml: "); n != 1 {
+		t.Errorf("prefix %d times in %q", n, err)
 	}
 }
