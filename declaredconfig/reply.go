@@ -51,11 +51,12 @@ func (ri ResultItem) Item() syncml.Item {
 func ReadReply(msgs ...*syncml.Message) (*Reply, error) {
 	r := &Reply{}
 	var errs []error
+	seen := map[syncml.Command]bool{}
 	for _, m := range msgs {
 		if m == nil {
 			continue
 		}
-		r.collect(m.Body.Commands)
+		r.collect(m.Body.Commands, seen)
 		d := findSummaryData(m.Body.Commands)
 		if d == nil {
 			continue
@@ -74,7 +75,9 @@ func ReadReply(msgs ...*syncml.Message) (*Reply, error) {
 	return r, errors.Join(errs...)
 }
 
-func (r *Reply) collect(cmds []syncml.Command) {
+// collect gathers the Statuses and Results of cmds; seen holds the
+// groups entered so far, so that one that contains itself is read once.
+func (r *Reply) collect(cmds []syncml.Command, seen map[syncml.Command]bool) {
 	for _, c := range cmds {
 		switch c := c.(type) {
 		case nil:
@@ -94,7 +97,10 @@ func (r *Reply) collect(cmds []syncml.Command) {
 				r.Results = append(r.Results, ResultItem{MsgRef: ref, CmdRef: c.CmdRef, Results: c, Index: i})
 			}
 		default:
-			r.collect(c.Nested())
+			if !seen[c] {
+				seen[c] = true
+				r.collect(c.Nested(), seen)
+			}
 		}
 	}
 }

@@ -2,6 +2,7 @@ package declaredconfig
 
 import (
 	"errors"
+	"runtime/debug"
 	"strings"
 	"testing"
 
@@ -385,5 +386,25 @@ func TestEvaluateSentGroups(t *testing.T) {
 	}
 	if a := ev.Documents[0]; a.Condition != InSync || a.Result == nil || len(a.Settings) != 1 {
 		t.Errorf("A = %v (%s), result %v, settings %+v; want InSync with one setting", a.Condition, a.Reason, a.Result, a.Settings)
+	}
+}
+
+// TestReadReplyCycle: a group that contains itself (a value only a
+// program can build) is read once by ReadReply and ReadSummary, not
+// recursed into without end.
+func TestReadReplyCycle(t *testing.T) {
+	defer debug.SetMaxStack(debug.SetMaxStack(16 << 20)) // fail fast, not after 1 GB of stack
+	seq := &syncml.Sequence{CmdID: "1"}
+	seq.Commands = []syncml.Command{seq, &syncml.Status{CmdID: "2", MsgRef: "1", CmdRef: "3", Cmd: "Get", Data: syncml.StatusOK.Data()}}
+	m := msg("2", seq)
+	r, err := ReadReply(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Statuses) != 1 || r.Summary != nil {
+		t.Errorf("ReadReply: %d statuses, summary %v; want 1, nil", len(r.Statuses), r.Summary)
+	}
+	if _, err := ReadSummary(m); !errors.Is(err, ErrNoSummary) {
+		t.Errorf("ReadSummary: %v, want ErrNoSummary", err)
 	}
 }

@@ -135,6 +135,12 @@ func ReadSummary(m *syncml.Message) (*Summary, error) {
 }
 
 func findSummaryData(cmds []syncml.Command) *syncml.Data {
+	return findSummaryIn(cmds, map[syncml.Command]bool{})
+}
+
+// findSummaryIn looks through cmds and the groups in them; seen holds the
+// groups entered so far, so that one that contains itself is read once.
+func findSummaryIn(cmds []syncml.Command, seen map[syncml.Command]bool) *syncml.Data {
 	for _, c := range cmds {
 		switch c := c.(type) {
 		case nil:
@@ -151,7 +157,11 @@ func findSummaryData(cmds []syncml.Command) *syncml.Data {
 				}
 			}
 		default:
-			if d := findSummaryData(c.Nested()); d != nil {
+			if seen[c] {
+				continue
+			}
+			seen[c] = true
+			if d := findSummaryIn(c.Nested(), seen); d != nil {
 				return d
 			}
 		}
