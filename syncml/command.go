@@ -606,8 +606,12 @@ func (*Status) command()   {}
 func (*Unknown) command()  {}
 
 // Code reads the alert code from the Alert's Data: decimal digits with
-// optional XML white space around them; anything else is an error.
+// optional XML white space around them; anything else (a nil Alert too) is
+// an error.
 func (c *Alert) Code() (AlertCode, error) {
+	if c == nil {
+		return 0, errorf("nil *Alert")
+	}
 	if c.Data == nil {
 		return 0, errorf("Alert %q has no Data", c.CmdID)
 	}
@@ -619,8 +623,12 @@ func (c *Alert) Code() (AlertCode, error) {
 }
 
 // Code reads the status code from the Status's Data: decimal digits with
-// optional XML white space around them; anything else is an error.
+// optional XML white space around them; anything else (a nil Status too)
+// is an error.
 func (c *Status) Code() (StatusCode, error) {
+	if c == nil {
+		return 0, errorf("nil *Status")
+	}
 	if c.Data == nil {
 		return 0, errorf("Status %q has no Data", c.CmdID)
 	}
