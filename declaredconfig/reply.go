@@ -237,8 +237,11 @@ func (s SettingStatus) Failed() bool {
 }
 
 // Settings returns the status of every setting the result reports, CSPs
-// first, in document order.
+// first, in document order; nil for a nil Result.
 func (r *Result) Settings() []SettingStatus {
+	if r == nil {
+		return nil
+	}
 	var out []SettingStatus
 	for _, c := range r.CSPs {
 		for _, s := range c.Settings {

@@ -106,8 +106,11 @@ func (s *Summary) unmarshal(text []byte, lim Limits, scope ...nsBinding) error {
 }
 
 // Entry returns the first entry for the document id (compared by
-// EqualDocID), or nil.
+// EqualDocID), or nil (also for a nil Summary).
 func (s *Summary) Entry(id string) *SummaryEntry {
+	if s == nil {
+		return nil
+	}
 	for i := range s.Documents {
 		if EqualDocID(s.Documents[i].ID, id) {
 			return &s.Documents[i]
