@@ -127,6 +127,9 @@ func ReplaceBulkVariables(u URI, b *InstanceBlob, kind syncml.DataKind) (*syncml
 	if err := needNode(u, NodeBulkVariables); err != nil {
 		return nil, err
 	}
+	if b == nil {
+		return nil, errorf("%w: nil InstanceBlob", ErrValue)
+	}
 	data, err := payload(b, kind)
 	if err != nil {
 		return nil, err

@@ -202,3 +202,47 @@ func TestBuildersLeaveCmdID(t *testing.T) {
 		t.Errorf("numbered message: %v", err)
 	}
 }
+
+// TestNilParts: a nil Document or InstanceBlob given to a builder or to
+// Validate is an error, and reading a nil Summary or Result finds nothing;
+// none of them panics.
+func TestNilParts(t *testing.T) {
+	u := DocumentURI(Device, Complete, docA)
+	calls := map[string]func() error{
+		"AddDocument": func() error { _, err := AddDocument(u, nil, syncml.DataText); return err },
+		"ReplaceDocument": func() error {
+			_, err := ReplaceDocument(u, nil, syncml.DataXML)
+			return err
+		},
+		"ReplaceBulkVariables": func() error {
+			_, err := ReplaceBulkVariables(BulkVariablesURI(Device, docA), nil, syncml.DataText)
+			return err
+		},
+		"Validate": func() error { return (*Document)(nil).Validate(u) },
+	}
+	for name, call := range calls {
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					t.Errorf("%s: panic: %v", name, r)
+				}
+			}()
+			if err := call(); err == nil {
+				t.Errorf("%s with nil: no error", name)
+			}
+		}()
+	}
+	func() {
+		defer func() {
+			if r := recover(); r != nil {
+				t.Errorf("nil Summary or Result: panic: %v", r)
+			}
+		}()
+		if e := (*Summary)(nil).Entry(docA); e != nil {
+			t.Errorf("nil Summary has entry %+v", e)
+		}
+		if s := (*Result)(nil).Settings(); s != nil {
+			t.Errorf("nil Result has settings %+v", s)
+		}
+	}()
+}

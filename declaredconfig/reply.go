@@ -51,11 +51,12 @@ func (ri ResultItem) Item() syncml.Item {
 func ReadReply(msgs ...*syncml.Message) (*Reply, error) {
 	r := &Reply{}
 	var errs []error
+	seen := map[syncml.Command]bool{}
 	for _, m := range msgs {
 		if m == nil {
 			continue
 		}
-		r.collect(m.Body.Commands)
+		r.collect(m.Body.Commands, seen)
 		d := findSummaryData(m.Body.Commands)
 		if d == nil {
 			continue
@@ -74,7 +75,9 @@ func ReadReply(msgs ...*syncml.Message) (*Reply, error) {
 	return r, errors.Join(errs...)
 }
 
-func (r *Reply) collect(cmds []syncml.Command) {
+// collect gathers the Statuses and Results of cmds; seen holds the
+// groups entered so far, so that one that contains itself is read once.
+func (r *Reply) collect(cmds []syncml.Command, seen map[syncml.Command]bool) {
 	for _, c := range cmds {
 		switch c := c.(type) {
 		case nil:
@@ -94,13 +97,17 @@ func (r *Reply) collect(cmds []syncml.Command) {
 				r.Results = append(r.Results, ResultItem{MsgRef: ref, CmdRef: c.CmdRef, Results: c, Index: i})
 			}
 		default:
-			r.collect(c.Nested())
+			if !seen[c] {
+				seen[c] = true
+				r.collect(c.Nested(), seen)
+			}
 		}
 	}
 }
 
 // A Sent is a command the server sent, named the way a device's Status and
-// Results refer to it.
+// Results refer to it. An Atomic or Sequence stands for the commands inside
+// it too, which need not be listed on their own.
 type Sent struct {
 	MsgID   string         // the MsgID of the server's message that carried it
 	Command syncml.Command // the command as sent, numbered (its CmdID set)
@@ -230,8 +237,11 @@ func (s SettingStatus) Failed() bool {
 }
 
 // Settings returns the status of every setting the result reports, CSPs
-// first, in document order.
+// first, in document order; nil for a nil Result.
 func (r *Result) Settings() []SettingStatus {
+	if r == nil {
+		return nil
+	}
 	var out []SettingStatus
 	for _, c := range r.CSPs {
 		for _, s := range c.Settings {
@@ -276,7 +286,8 @@ func stateOrZero(s string) State {
 // a Get of a desired document's Results node is read as its Result, one
 // that answers a Get of its Document node as its Document; items that
 // answer Gets of other nodes are left to the caller. So sent should hold
-// every Get whose answers the reply may carry; other commands may be
+// every Get whose answers the reply may carry (directly, or inside a sent
+// Atomic or Sequence); other commands may be
 // listed too, so that their Status is not reported as unmatched. An
 // absent MsgRef or MsgID is read as "1"; IDs compare as numbers when they
 // are decimal (white space around them and leading zeros aside); DocIDs
@@ -290,10 +301,23 @@ func (r *Reply) Evaluate(desired []Desired, sent []Sent) *Evaluation {
 		ev.Documents[i].DocID = d.URI.DocID
 	}
 	bySent := make(map[ref]syncml.Command, len(sent))
-	for _, s := range sent {
-		if s.Command != nil && s.Command.ID() != "" {
-			bySent[refOf(s.MsgID, s.Command.ID())] = s.Command
+	seen := map[syncml.Command]bool{}
+	var index func(msgID string, cmds []syncml.Command)
+	index = func(msgID string, cmds []syncml.Command) {
+		for _, c := range cmds {
+			if c == nil || seen[c] {
+				continue // nil, or a group already indexed (a cycle)
+			}
+			seen[c] = true
+			if c.ID() != "" {
+				bySent[refOf(msgID, c.ID())] = c
+			}
+			index(msgID, c.Nested())
 		}
+	}
+	for _, s := range sent {
+		clear(seen)
+		index(s.MsgID, []syncml.Command{s.Command})
 	}
 	for _, st := range r.Statuses {
 		if st == nil {

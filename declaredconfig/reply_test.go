@@ -2,6 +2,7 @@ package declaredconfig
 
 import (
 	"errors"
+	"runtime/debug"
 	"strings"
 	"testing"
 
@@ -349,5 +350,61 @@ func TestReadSummary(t *testing.T) {
 		&syncml.Alert{Data: syncml.Text("1224"), Items: []syncml.Item{{Meta: &syncml.Meta{Type: SummaryType}, Data: syncml.Text("<DeclaredConfigurations>")}}}}}}}}
 	if _, err := ReadSummary(bad); !errors.Is(err, ErrSyntax) {
 		t.Errorf("broken summary: err = %v, want ErrSyntax", err)
+	}
+}
+
+// TestEvaluateSentGroups: a Sent Atomic or Sequence stands for the
+// commands inside it too: their Statuses are matched, and a Results
+// answers a Get inside a Sequence.
+func TestEvaluateSentGroups(t *testing.T) {
+	uA := DocumentURI(Device, Complete, docA)
+	get := &syncml.Get{CmdID: "3", Items: []syncml.Item{{Target: target(ResultsURI(Device, Complete, docA))}}}
+	sent := []Sent{
+		{MsgID: "1", Command: &syncml.Atomic{CmdID: "2", Commands: []syncml.Command{
+			&syncml.Replace{CmdID: "4", Items: []syncml.Item{{Target: target(uA)}}},
+		}}},
+		{MsgID: "1", Command: &syncml.Sequence{CmdID: "5", Commands: []syncml.Command{get}}},
+	}
+	reply := msg("2",
+		&syncml.Status{CmdID: "1", MsgRef: "1", CmdRef: "2", Cmd: "Atomic", Data: syncml.StatusOK.Data()},
+		&syncml.Status{CmdID: "2", MsgRef: "1", CmdRef: "4", Cmd: "Replace", Data: syncml.StatusOK.Data()},
+		&syncml.Status{CmdID: "3", MsgRef: "1", CmdRef: "5", Cmd: "Sequence", Data: syncml.StatusOK.Data()},
+		&syncml.Status{CmdID: "4", MsgRef: "1", CmdRef: "3", Cmd: "Get", Data: syncml.StatusOK.Data()},
+		&syncml.Results{CmdID: "5", MsgRef: "1", CmdRef: "3", Items: []syncml.Item{{
+			Source: source(ResultsURI(Device, Complete, docA).String()), Data: syncml.Text(resultXML("Device", docA, "A1", "200"))}}},
+		summaryOf(docA, "A1"),
+	)
+	r, err := ReadReply(reply)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := r.Evaluate([]Desired{{URI: uA, Checksum: "A1", MsgID: "1", CmdID: "4"}}, sent)
+	if len(ev.Unmatched) != 0 {
+		for _, u := range ev.Unmatched {
+			t.Errorf("unmatched %s %s: %s", u.Command.ElementName(), u.Command.ID(), u.Reason)
+		}
+	}
+	if a := ev.Documents[0]; a.Condition != InSync || a.Result == nil || len(a.Settings) != 1 {
+		t.Errorf("A = %v (%s), result %v, settings %+v; want InSync with one setting", a.Condition, a.Reason, a.Result, a.Settings)
+	}
+}
+
+// TestReadReplyCycle: a group that contains itself (a value only a
+// program can build) is read once by ReadReply and ReadSummary, not
+// recursed into without end.
+func TestReadReplyCycle(t *testing.T) {
+	defer debug.SetMaxStack(debug.SetMaxStack(16 << 20)) // fail fast, not after 1 GB of stack
+	seq := &syncml.Sequence{CmdID: "1"}
+	seq.Commands = []syncml.Command{seq, &syncml.Status{CmdID: "2", MsgRef: "1", CmdRef: "3", Cmd: "Get", Data: syncml.StatusOK.Data()}}
+	m := msg("2", seq)
+	r, err := ReadReply(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Statuses) != 1 || r.Summary != nil {
+		t.Errorf("ReadReply: %d statuses, summary %v; want 1, nil", len(r.Statuses), r.Summary)
+	}
+	if _, err := ReadSummary(m); !errors.Is(err, ErrNoSummary) {
+		t.Errorf("ReadSummary: %v, want ErrNoSummary", err)
 	}
 }

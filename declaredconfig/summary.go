@@ -106,8 +106,11 @@ func (s *Summary) unmarshal(text []byte, lim Limits, scope ...nsBinding) error {
 }
 
 // Entry returns the first entry for the document id (compared by
-// EqualDocID), or nil.
+// EqualDocID), or nil (also for a nil Summary).
 func (s *Summary) Entry(id string) *SummaryEntry {
+	if s == nil {
+		return nil
+	}
 	for i := range s.Documents {
 		if EqualDocID(s.Documents[i].ID, id) {
 			return &s.Documents[i]
@@ -135,6 +138,12 @@ func ReadSummary(m *syncml.Message) (*Summary, error) {
 }
 
 func findSummaryData(cmds []syncml.Command) *syncml.Data {
+	return findSummaryIn(cmds, map[syncml.Command]bool{})
+}
+
+// findSummaryIn looks through cmds and the groups in them; seen holds the
+// groups entered so far, so that one that contains itself is read once.
+func findSummaryIn(cmds []syncml.Command, seen map[syncml.Command]bool) *syncml.Data {
 	for _, c := range cmds {
 		switch c := c.(type) {
 		case nil:
@@ -151,7 +160,11 @@ func findSummaryData(cmds []syncml.Command) *syncml.Data {
 				}
 			}
 		default:
-			if d := findSummaryData(c.Nested()); d != nil {
+			if seen[c] {
+				continue
+			}
+			seen[c] = true
+			if d := findSummaryIn(c.Nested(), seen); d != nil {
 				return d
 			}
 		}

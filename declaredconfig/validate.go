@@ -29,8 +29,11 @@ const (
 // unique; DSC elements name a class and their Key names are unique; and
 // each value agrees with its type (int, bool and b64 are checked; values
 // holding a bulk template placeholder "@#" are not). All problems are
-// reported, joined; each matches ErrInvalid.
+// reported, joined; each matches ErrInvalid. A nil d is an error too.
 func (d *Document) Validate(target URI, opts ...ValidateOption) error {
+	if d == nil {
+		return errorf("%w: nil Document", ErrInvalid)
+	}
 	var opt ValidateOption
 	for _, o := range opts {
 		opt |= o

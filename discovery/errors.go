@@ -165,7 +165,11 @@ type ThrottleError struct {
 	StatusCode int
 }
 
-// Error implements the error interface.
+// Error implements the error interface; it is safe on a nil
+// *ThrottleError.
 func (e *ThrottleError) Error() string {
+	if e == nil {
+		return "discovery: throttled (nil *ThrottleError)"
+	}
 	return fmt.Sprintf("discovery: throttled, retry after %s", e.After)
 }

@@ -43,7 +43,8 @@ type DiscoverFunc func(ctx context.Context, req *Request, h Headers) (*Response,
 // has no upn; 400 (errorCode InvalidRequest) for a body that does not
 // decode or validate; 405, 413 and 415 for method, size and content type;
 // the ThrottleError's status (429 by default) with Retry-After; 500
-// otherwise, also for a ThrottleError whose status is not 4xx or 5xx.
+// otherwise, also for a ThrottleError whose status is not 4xx or 5xx and
+// for a nil *ThrottleError.
 // Error bodies are Responses with errorCode and message.
 //
 // Each request is logged once on Logger with its MS-CV and
@@ -148,6 +149,10 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, hdr Headers) (re
 	resp, err := h.Discover(r.Context(), req, hdr)
 	if err != nil {
 		if te, ok := errors.AsType[*ThrottleError](err); ok {
+			if te == nil {
+				return writeError(w, http.StatusInternalServerError, errorCodeInternal, ""), req,
+					errors.New("discovery: DiscoverFunc returned a nil *ThrottleError")
+			}
 			status := te.StatusCode
 			if status == 0 {
 				status = http.StatusTooManyRequests

@@ -334,3 +334,35 @@ func TestHandlerPassesRequest(t *testing.T) {
 		t.Errorf("request mismatch (-want +got):\n%s", diff)
 	}
 }
+
+// TestHandlerNilThrottleError: a DiscoverFunc that returns a typed nil
+// *ThrottleError (a common slip: a nil pointer in an error interface) gets
+// 500 and a logged fault, not a panic.
+func TestHandlerNilThrottleError(t *testing.T) {
+	var logs bytes.Buffer
+	h := &Handler{Logger: slog.New(slog.NewJSONHandler(&logs, nil)), Discover: func(context.Context, *Request, Headers) (*Response, error) {
+		var te *ThrottleError
+		return nil, te
+	}}
+	body := `{"userDomain":"contoso.com","tenantId":"t","emmDeviceId":"e","osVersion":"10.0.19045.4717"}`
+	req := httptest.NewRequest(http.MethodPost, "http://127.0.0.1/EnrollmentServer/Discovery.svc", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	rec := httptest.NewRecorder()
+	func() {
+		defer func() {
+			if r := recover(); r != nil {
+				t.Fatalf("ServeHTTP panics: %v", r)
+			}
+		}()
+		h.ServeHTTP(rec, req)
+	}()
+	if rec.Code != http.StatusInternalServerError {
+		t.Errorf("status %d, want 500", rec.Code)
+	}
+	if rec.Header().Get("Retry-After") != "" {
+		t.Errorf("Retry-After %q for a nil ThrottleError", rec.Header().Get("Retry-After"))
+	}
+	if !strings.Contains(logs.String(), "nil") {
+		t.Errorf("log does not name the nil ThrottleError: %s", logs.String())
+	}
+}

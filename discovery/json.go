@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -139,7 +140,9 @@ func readBody(rd io.Reader, maxBytes int64) ([]byte, int64, error) {
 	if maxBytes <= 0 {
 		maxBytes = DefaultMaxBytes
 	}
-	data, err := io.ReadAll(io.LimitReader(rd, maxBytes+1))
+	// one byte past the limit tells a body at the limit from a longer one;
+	// at math.MaxInt64 no body can be longer, and maxBytes+1 would overflow
+	data, err := io.ReadAll(io.LimitReader(rd, maxBytes+min(1, math.MaxInt64-maxBytes)))
 	if err != nil {
 		if mbe, ok := errors.AsType[*http.MaxBytesError](err); ok {
 			return nil, maxBytes, limitError(mbe.Limit)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -268,5 +269,33 @@ func TestUnmarshalReplacesValue(t *testing.T) {
 	}
 	if diff := cmp.Diff(Request{OSVersion: "10.0.1.2"}, r); diff != "" {
 		t.Errorf("stale fields kept (-want +got):\n%s", diff)
+	}
+}
+
+// TestReadBodyLimitNoOverflow: the largest limits read the body instead
+// of overflowing into a limit of nothing (math.MaxInt64 + 1 is negative);
+// the limit still holds at L and L+1.
+func TestReadBodyLimitNoOverflow(t *testing.T) {
+	body := `{"userDomain":"contoso.com","tenantId":"t","emmDeviceId":"e","osVersion":"10.0.19045.4717"}`
+	n := int64(len(body))
+	for _, tt := range []struct {
+		max     int64
+		limited bool
+	}{
+		{math.MaxInt64, false}, {math.MaxInt64 - 1, false}, {0, false}, {n, false}, {n - 1, true},
+	} {
+		r, err := ReadRequest(strings.NewReader(body), tt.max)
+		if tt.limited {
+			if !errors.Is(err, ErrLimit) {
+				t.Errorf("max %d: err %v, want ErrLimit", tt.max, err)
+			}
+			continue
+		}
+		if err != nil || r.UserDomain != "contoso.com" {
+			t.Errorf("max %d: %+v, %v", tt.max, r, err)
+		}
+		if _, err := ReadResponse(strings.NewReader(`{"EnrollmentServiceUrl":"https://127.0.0.1/"}`), tt.max); err != nil {
+			t.Errorf("ReadResponse max %d: %v", tt.max, err)
+		}
 	}
 }

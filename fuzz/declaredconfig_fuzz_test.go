@@ -127,7 +127,7 @@ func dcExact(t *testing.T, in []byte, fresh func() dcCodec) {
 	if err != nil || string(c1) != string(c2) {
 		t.Fatalf("not a fixpoint (%v):\n%s\n%s", err, c1, c2)
 	}
-	if err := sameXML(string(in), string(c1)); err != nil {
+	if err := sameXML(string(in), string(c1)); err != nil && !olderEditionName(err) {
 		t.Fatalf("content lost: %v\ninput:  %q\noutput: %q", err, in, c1)
 	}
 	inSyncML(t, c1)
@@ -168,6 +168,15 @@ func FuzzSummary(f *testing.F) {
 // sameXML compares two documents with etree, ignoring formatting: white
 // space between elements, comments, processing instructions, attribute
 // order, and the order of differently named siblings.
+// olderEditionName reports whether sameXML failed because etree (through
+// encoding/xml) cannot read the input: encoding/xml checks names against
+// the older XML 1.0 (fourth edition) character classes, while the codec
+// reads the fifth edition's, which allow more characters (U+079D, say).
+// The comparison cannot be made then; the round-trip checks still hold.
+func olderEditionName(err error) bool {
+	return strings.HasPrefix(err.Error(), "input: ") && strings.Contains(err.Error(), "invalid XML name")
+}
+
 func sameXML(a, b string) error {
 	ra, err := xmlRoot(a)
 	if err != nil {

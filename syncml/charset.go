@@ -341,7 +341,10 @@ const legacyPiece = 16 << 10
 
 func (x *legacyDecoding) decode(dst, src []byte, atEOF bool) ([]byte, int, error) {
 	used := 0
-	for used < len(src) {
+	// at least one call, even on no input: at the end of input a decoder
+	// may still have output to give (the WHATWG "replacement" decoder
+	// writes its one U+FFFD only then)
+	for {
 		piece := src[used:min(len(src), used+legacyPiece)]
 		final := used+len(piece) == len(src)
 		// no decoder reachable here writes more than 4 bytes of UTF-8 per
@@ -360,8 +363,8 @@ func (x *legacyDecoding) decode(dst, src []byte, atEOF bool) ([]byte, int, error
 		}
 		dst = dst[:start+nDst]
 		used += nSrc
-		if final && nSrc < len(piece) {
-			break // an incomplete character, for the next call
+		if final {
+			break // what is left is an incomplete character, for the next call
 		}
 	}
 	return dst, used, nil

@@ -205,6 +205,13 @@ func TestEncodingLabels(t *testing.T) {
 			},
 		},
 		{
+			// labels the WHATWG table maps to its "replacement" encoding,
+			// whose decoder writes one U+FFFD, and only at the end of input
+			"replacement",
+			[]string{"ISO-2022-KR", "csISO2022KR", "ISO-2022-CN", "HZ-GB-2312"},
+			[]sample{{"a", ""}, {"", ""}},
+		},
+		{
 			"Shift_JIS",
 			[]string{"Shift_JIS", "shift_jis", "sjis", "ms_kanji"},
 			[]sample{{"\x88\x9f", "亜"}, {"\x81\x7f", ""}},

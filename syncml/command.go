@@ -508,7 +508,9 @@ func (*Unknown) Nested() []Command { return nil }
 // commands of Atomic and Sequence included, the next free number counting
 // from next, in document order, and returns the number after the last one
 // used. Commands that have a CmdID keep it, and numbers they use are
-// skipped; an *Unknown and a nil command are left alone.
+// skipped; an *Unknown and a nil command are left alone. A command is
+// visited once, so an Atomic or Sequence that contains itself (which
+// Validate reports) does not make it loop.
 //
 // Builders in this module (dmclient, declaredconfig) return commands
 // without a CmdID: whoever sends them numbers them, a session layer by
@@ -516,12 +518,14 @@ func (*Unknown) Nested() []Command { return nil }
 // NumberCommands(m.Body.Commands, 1) before Marshal.
 func NumberCommands(cmds []Command, next int) int {
 	used := map[string]bool{}
+	seen := map[Command]bool{} // each command once, so that a cycle ends
 	var collect func([]Command)
 	collect = func(cs []Command) {
 		for _, c := range cs {
-			if isNilCommand(c) {
+			if isNilCommand(c) || seen[c] {
 				continue
 			}
+			seen[c] = true
 			if id := c.ID(); id != "" {
 				used[cmdIDKey(id)] = true
 			}
@@ -529,12 +533,14 @@ func NumberCommands(cmds []Command, next int) int {
 		}
 	}
 	collect(cmds)
+	clear(seen)
 	var assign func([]Command)
 	assign = func(cs []Command) {
 		for _, c := range cs {
-			if isNilCommand(c) {
+			if isNilCommand(c) || seen[c] {
 				continue
 			}
+			seen[c] = true
 			if c.ID() == "" {
 				for used[strconv.Itoa(next)] {
 					next++
@@ -600,8 +606,12 @@ func (*Status) command()   {}
 func (*Unknown) command()  {}
 
 // Code reads the alert code from the Alert's Data: decimal digits with
-// optional XML white space around them; anything else is an error.
+// optional XML white space around them; anything else (a nil Alert too) is
+// an error.
 func (c *Alert) Code() (AlertCode, error) {
+	if c == nil {
+		return 0, errorf("nil *Alert")
+	}
 	if c.Data == nil {
 		return 0, errorf("Alert %q has no Data", c.CmdID)
 	}
@@ -613,8 +623,12 @@ func (c *Alert) Code() (AlertCode, error) {
 }
 
 // Code reads the status code from the Status's Data: decimal digits with
-// optional XML white space around them; anything else is an error.
+// optional XML white space around them; anything else (a nil Status too)
+// is an error.
 func (c *Status) Code() (StatusCode, error) {
+	if c == nil {
+		return 0, errorf("nil *Status")
+	}
 	if c.Data == nil {
 		return 0, errorf("Status %q has no Data", c.CmdID)
 	}

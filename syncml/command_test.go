@@ -75,6 +75,20 @@ func TestCommandNilReceiver(t *testing.T) {
 			t.Errorf("%T: non-zero answers", c)
 		}
 	}
+	// the typed readers of the code: an error, not a panic
+	func() {
+		defer func() {
+			if r := recover(); r != nil {
+				t.Errorf("Code on a nil receiver panics: %v", r)
+			}
+		}()
+		if _, err := (*Alert)(nil).Code(); err == nil {
+			t.Error("(*Alert)(nil).Code(): no error")
+		}
+		if _, err := (*Status)(nil).Code(); err == nil {
+			t.Error("(*Status)(nil).Code(): no error")
+		}
+	}()
 }
 
 // TestNumberCommandsSkips: an *Unknown and a typed nil command take no

@@ -68,8 +68,9 @@ func (e *ValidationError) Unwrap() error { return ErrInvalid }
 //     "header-version", "header-msgid");
 //   - every command has a CmdID ("cmdid-missing"), not "0" ("cmdid-zero"),
 //     unique in the message, nested commands included ("cmdid-unique");
-//   - no unknown command element ("unknown-command"), and no nil or typed
-//     nil Command ("nil-command");
+//   - no unknown command element ("unknown-command"), no nil or typed
+//     nil Command ("nil-command"), and no Atomic or Sequence that
+//     contains itself ("cycle");
 //   - Add, Copy, Delete, Get, Replace carry at least one Item, and Exec
 //     exactly one ("items"); each Item names its node by Target (Get,
 //     Delete, Exec), by Target or Source (Add, Replace: a client reports
@@ -127,8 +128,9 @@ func cmdIDKey(id string) string {
 }
 
 type validator struct {
-	ids map[string]string // CmdID → path of first use
-	out []Violation
+	ids  map[string]string // CmdID → path of first use
+	out  []Violation
+	open map[Command]bool // the Atomic and Sequence commands being checked
 }
 
 func (v *validator) add(path, id, rule, detail string) {
@@ -198,10 +200,17 @@ func (v *validator) command(p string, c Command, parent string) {
 		v.items(p, id, c.Items, false, needTargetOrSource)
 	case *Exec:
 		v.items(p, id, c.Items, true, needTarget)
-	case *Atomic:
-		v.commands(p, c.Commands, "Atomic")
-	case *Sequence:
-		v.commands(p, c.Commands, "Sequence")
+	case *Atomic, *Sequence:
+		if v.open[c] {
+			v.add(p, id, "cycle", c.ElementName()+" contains itself")
+			break
+		}
+		if v.open == nil {
+			v.open = map[Command]bool{}
+		}
+		v.open[c] = true
+		v.commands(p, c.Nested(), c.ElementName())
+		delete(v.open, c)
 	case *Alert:
 		code, err := c.Code()
 		if err != nil {
@@ -264,7 +273,7 @@ func (v *validator) items(p, id string, items []Item, exactlyOne bool, need addr
 		for _, l := range []*Location{it.Target, it.Source} {
 			if l != nil && l.LocURI != "" {
 				if _, err := ParseLocURI(l.LocURI); err != nil {
-					v.add(ip, id, "locuri", err.Error())
+					v.add(ip, id, "locuri", strings.TrimPrefix(err.Error(), pkg.Prefix()))
 				}
 			}
 		}
@@ -275,12 +284,14 @@ func (v *validator) items(p, id string, items []Item, exactlyOne bool, need addr
 // Atomic (also inside a Sequence of it), which Windows does not support.
 func (v *validator) atomicAddReplace(path string, cmds []Command) {
 	var added []LocURI
+	seen := map[Command]bool{}
 	var walk func(path string, cmds []Command)
 	walk = func(path string, cmds []Command) {
 		for i, c := range cmds {
-			if isNilCommand(c) {
+			if isNilCommand(c) || seen[c] {
 				continue
 			}
+			seen[c] = true
 			switch c := c.(type) {
 			case *Add:
 				for _, it := range c.Items {

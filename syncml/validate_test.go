@@ -2,7 +2,9 @@ package syncml
 
 import (
 	"errors"
+	"runtime/debug"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -147,5 +149,49 @@ func TestValidateCmdIDForms(t *testing.T) {
 		if _, err := ParseLocURI(in); !errors.Is(err, ErrLocURI) {
 			t.Errorf("ParseLocURI(%q) = %v", in, err)
 		}
+	}
+}
+
+// TestValidationErrorPrefixOnce: a violation that comes from another
+// syncml error (a LocURI that does not parse) does not repeat the
+// package prefix inside the ValidationError's message.
+func TestValidationErrorPrefixOnce(t *testing.T) {
+	m := &Message{Body: Body{Commands: []Command{&Get{CmdID: "1", Items: []Item{{Target: &Location{LocURI: "./a//b"}}}}}}}
+	err := m.Validate()
+	if err == nil {
+		t.Fatal("Validate accepts an empty LocURI segment")
+	}
+	if n := strings.Count(err.Error(), "syncml: "); n != 1 {
+		t.Errorf("prefix %d times in %q", n, err)
+	}
+}
+
+// TestCommandCycle: an Atomic or Sequence that contains itself, directly
+// or through another, is a "cycle" violation for Validate, and
+// NumberCommands numbers each command once; neither recurses without end.
+func TestCommandCycle(t *testing.T) {
+	defer debug.SetMaxStack(debug.SetMaxStack(16 << 20)) // fail fast, not after 1 GB of stack
+	a := &Atomic{Commands: []Command{&Add{Items: target("./a")}}}
+	s := &Sequence{Commands: []Command{a}}
+	a.Commands = append(a.Commands, s)
+	self := &Sequence{}
+	self.Commands = []Command{self}
+	cmds := []Command{a, self}
+	if next := NumberCommands(cmds, 1); next != 5 || a.CmdID != "1" || s.CmdID != "3" || self.CmdID != "4" {
+		t.Errorf("NumberCommands: next %d, IDs %q %q %q; want 5, 1 3 4", next, a.CmdID, s.CmdID, self.CmdID)
+	}
+	err := (&Message{Body: Body{Commands: cmds}}).Validate()
+	var ve *ValidationError
+	if !errors.As(err, &ve) {
+		t.Fatalf("Validate: %v", err)
+	}
+	var cycles int
+	for _, v := range ve.Violations {
+		if v.Rule == "cycle" {
+			cycles++
+		}
+	}
+	if cycles != 2 {
+		t.Errorf("%d cycle violations, want 2: %v", cycles, err)
 	}
 }

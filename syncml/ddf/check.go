@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -15,8 +16,9 @@ import (
 // that lists every violation. Add, Copy, Delete, Exec, Get and Replace are
 // checked item by item on their Target (and Copy also on its Source);
 // Results on each item's Source, which must be a node Get may read; Atomic
-// and Sequence command by command. Alert, Status and unknown elements
-// address no DDF node and pass.
+// and Sequence command by command (each once, should one contain itself).
+// Alert, Status and unknown elements address no DDF node and pass, and so
+// does a nil or typed nil command, which syncml's Validate reports.
 //
 // For Add and Replace the Meta Format (the Item's, else the command's,
 // else "chr" as OMA-DM defaults) must equal the node's DFFormat, and the
@@ -32,8 +34,9 @@ func (t *Tree) Check(cmd syncml.Command) error {
 }
 
 type checker struct {
-	t *Tree
-	v []*Violation
+	t    *Tree
+	v    []*Violation
+	seen map[syncml.Command]bool // the Atomic and Sequence commands checked
 }
 
 func (c *checker) add(cmd syncml.Command, item int, uri string, err error, detail string) {
@@ -41,6 +44,9 @@ func (c *checker) add(cmd syncml.Command, item int, uri string, err error, detai
 }
 
 func (c *checker) command(cmd syncml.Command) {
+	if cmd == nil || reflect.ValueOf(cmd).IsNil() {
+		return // every Command is a pointer; a nil one names no node
+	}
 	switch x := cmd.(type) {
 	case *syncml.Add:
 		c.items(cmd, x.Meta, x.Items, AccessAdd)
@@ -73,12 +79,15 @@ func (c *checker) command(cmd syncml.Command) {
 				c.add(cmd, i, it.Source.LocURI, ErrAccessType, "Get not in AccessType "+accessString(n.Access))
 			}
 		}
-	case *syncml.Atomic:
-		for _, sub := range x.Commands {
-			c.command(sub)
+	case *syncml.Atomic, *syncml.Sequence:
+		if c.seen[cmd] {
+			return
 		}
-	case *syncml.Sequence:
-		for _, sub := range x.Commands {
+		if c.seen == nil {
+			c.seen = map[syncml.Command]bool{}
+		}
+		c.seen[cmd] = true
+		for _, sub := range cmd.Nested() {
 			c.command(sub)
 		}
 	}

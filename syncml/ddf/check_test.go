@@ -2,6 +2,7 @@ package ddf
 
 import (
 	"errors"
+	"runtime/debug"
 	"testing"
 
 	"github.com/windc-go/windc/syncml"
@@ -114,5 +115,39 @@ func TestCheckViolationFields(t *testing.T) {
 	want := `ddf: 2 violations; Replace "10" item 0: malformed LocURI: Replace item has no Target LocURI; Replace "10" item 1 ` + uri + `: command not in AccessType: Replace not in AccessType Get`
 	if err.Error() != want {
 		t.Errorf("Error() =\n%s\nwant\n%s", err, want)
+	}
+}
+
+// TestCheckNilAndCycle: a nil or typed nil command (alone or inside
+// Atomic/Sequence) addresses no node and passes, as Validate is where it
+// is reported; a group that contains itself is checked once.
+func TestCheckNilAndCycle(t *testing.T) {
+	defer debug.SetMaxStack(debug.SetMaxStack(16 << 20))
+	tr := mustParseSpec(t, "DMClient.xml")
+	bad := &syncml.Get{Items: []syncml.Item{item("./Device/Vendor/MSFT/DMClient/Nope", nil)}}
+	self := &syncml.Sequence{}
+	self.Commands = []syncml.Command{self, bad}
+	for name, cmd := range map[string]syncml.Command{
+		"nil":           nil,
+		"nil Add":       (*syncml.Add)(nil),
+		"nil Copy":      (*syncml.Copy)(nil),
+		"nil Results":   (*syncml.Results)(nil),
+		"nil Atomic":    (*syncml.Atomic)(nil),
+		"nil in Atomic": &syncml.Atomic{Commands: []syncml.Command{(*syncml.Replace)(nil), nil, (*syncml.Sequence)(nil)}},
+	} {
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					t.Errorf("%s: Check panics: %v", name, r)
+				}
+			}()
+			if err := tr.Check(cmd); err != nil {
+				t.Errorf("%s: %v", name, err)
+			}
+		}()
+	}
+	var ce *CheckError
+	if err := tr.Check(self); !errors.As(err, &ce) || len(ce.Violations) != 1 || !errors.Is(ce.Violations[0].Err, ErrNoSuchNode) {
+		t.Errorf("self-containing Sequence: %v, want one ErrNoSuchNode", err)
 	}
 }

@@ -303,8 +303,13 @@ func (p *parser) nodeElem(parent *Node) (*Node, error) {
 				n.Name, err = p.text()
 				n.Name = strings.TrimSpace(n.Name)
 				p.node = n // errors from here on name this node
-				if err == nil && strings.Contains(n.Name, "/") {
+				switch {
+				case err != nil:
+				case strings.Contains(n.Name, "/"):
 					err = p.structure("NodeName %q contains '/'", n.Name)
+				case n.Name == "." || n.Name == "..":
+					// no LocURI can name it: ParseLocURI refuses the segment
+					err = p.structure("NodeName %q is not a node name", n.Name)
 				}
 			case tk.Name.Local == "Path":
 				var s string

@@ -361,3 +361,21 @@ func TestParseRootPath(t *testing.T) {
 		}
 	}
 }
+
+// TestParseDotNodeName: a NodeName "." or ".." names a node no LocURI can
+// reach (ParseLocURI refuses such segments), as a Path that does not
+// parse would; both are ParseErrors, at the top level and below.
+func TestParseDotNodeName(t *testing.T) {
+	for _, in := range []string{
+		`<MgmtTree><Node><NodeName>.</NodeName><DFProperties><DFFormat><node/></DFFormat></DFProperties></Node></MgmtTree>`,
+		`<MgmtTree><Node><NodeName> .. </NodeName><DFProperties><DFFormat><node/></DFFormat></DFProperties></Node></MgmtTree>`,
+		`<MgmtTree><Node><NodeName>A</NodeName><DFProperties><DFFormat><node/></DFFormat></DFProperties>` +
+			`<Node><NodeName>..</NodeName><DFProperties><DFFormat><chr/></DFFormat></DFProperties></Node></Node></MgmtTree>`,
+	} {
+		_, err := Parse([]byte(in))
+		var pe *ParseError
+		if !errors.As(err, &pe) || !errors.Is(err, ErrStructure) {
+			t.Errorf("%s: err = %v, want a ParseError matching ErrStructure", in, err)
+		}
+	}
+}
