@@ -222,6 +222,9 @@ func (d *Decoder) fail(err error) error {
 // begin reads the first bytes, detects the encoding and, if needed, puts a
 // transcoder between the reader and the scanner.
 func (d *Decoder) begin() error {
+	if d.wire.r == nil {
+		return errorf("NewDecoder was given a nil io.Reader")
+	}
 	if err := d.fill(); err != nil {
 		return err
 	}

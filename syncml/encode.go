@@ -188,11 +188,13 @@ type writer struct {
 	prefix, indent string
 	depth          int
 	started        bool // something was written (the next element starts a line)
+
+	groups []Command // the Atomic and Sequence commands being written, outermost first
 }
 
 // encodeError reports a Message that cannot be written.
 func encodeError(path string, err error) error {
-	return fmt.Errorf("syncml: marshal %s: %w", path, err)
+	return pkg.Errorf("marshal %s: %w", path, err)
 }
 
 // put appends s to the buffer. Only a growing buffer is stored whole: a
@@ -414,8 +416,14 @@ func firstErr(errs ...error) error {
 // headerLocation writes the header's Target or Source: when it has
 // content, or when empty is set.
 func (w *writer) headerLocation(e *elem, l *Location, empty bool) error {
-	if *l == (Location{}) && !empty {
-		return nil
+	if *l == (Location{}) {
+		if !empty {
+			return nil
+		}
+	} else if empty {
+		// The flag would not come back: an element with content decodes
+		// with the flag false.
+		return encodeError("SyncHdr/"+e.name, fmt.Errorf("%w: Empty%s set on a %s with content", ErrStructure, e.name, e.name))
 	}
 	return w.location(e, l)
 }
@@ -683,9 +691,9 @@ func (w *writer) command(c Command) error {
 		}
 		w.close(elAlert)
 	case *Atomic:
-		return w.group(elAtomic, c.CmdID, c.NoResp, c.Meta, c.Commands)
+		return w.group(elAtomic, c, c.CmdID, c.NoResp, c.Meta, c.Commands)
 	case *Sequence:
-		return w.group(elSequence, c.CmdID, c.NoResp, c.Meta, c.Commands)
+		return w.group(elSequence, c, c.CmdID, c.NoResp, c.Meta, c.Commands)
 	case *Results:
 		w.open(elResults)
 		if err := firstErr(
@@ -754,7 +762,12 @@ func (w *writer) itemCmd(e *elem, c itemCmd) error {
 	return nil
 }
 
-func (w *writer) group(e *elem, id string, noResp bool, m *Meta, cmds []Command) error {
+func (w *writer) group(e *elem, c Command, id string, noResp bool, m *Meta, cmds []Command) error {
+	if slices.Contains(w.groups, c) {
+		return encodeError(e.name, fmt.Errorf("%w: %s contains itself", ErrStructure, e.name))
+	}
+	w.groups = append(w.groups, c)
+	defer func() { w.groups = w.groups[:len(w.groups)-1] }()
 	w.open(e)
 	if err := w.leaf(elCmdID, id); err != nil {
 		return err
