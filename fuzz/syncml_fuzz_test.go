@@ -359,6 +359,19 @@ func streamDecodeSyncML(r io.Reader) (*syncml.Message, error) {
 
 // FuzzSyncMLChunked: decoding through a reader that returns chunks of
 // random sizes gives the same values, or the same error, as Unmarshal.
+// wholeInputFault reports whether err is a fault Unmarshal finds by
+// looking at the whole input before its structure (bytes invalid in the
+// encoding, MaxBytes) in an input longer than the Decoder's read-ahead:
+// the Decoder may meet another fault earlier in the stream first, as its
+// doc says. Both refuse such input; only which fault is named may differ.
+func wholeInputFault(in []byte, err error) bool {
+	var le *syncml.LimitError
+	if errors.As(err, &le) && le.Limit == "MaxBytes" {
+		return true
+	}
+	return len(in) > 32<<10 && errors.Is(err, syncml.ErrEncoding)
+}
+
 func FuzzSyncMLChunked(f *testing.F) {
 	addSyncMLSeeds(f, true)
 	f.Fuzz(func(t *testing.T, in []byte, seed int64) {
@@ -371,7 +384,7 @@ func FuzzSyncMLChunked(f *testing.F) {
 		case werr == nil && serr != nil:
 			t.Fatalf("Unmarshal accepts, the Decoder rejects: %v", serr)
 		case werr != nil:
-			if werr.Error() != serr.Error() {
+			if werr.Error() != serr.Error() && !wholeInputFault(in, werr) {
 				t.Fatalf("errors differ:\n Unmarshal: %v\n   Decoder: %v", werr, serr)
 			}
 		default:

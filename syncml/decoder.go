@@ -17,6 +17,13 @@ import (
 //
 // A reader that returns no bytes and no error 100 times in a row ends the
 // decode with an error wrapping io.ErrNoProgress, whatever the encoding.
+//
+// A Decoder accepts and refuses exactly what Unmarshal does and, for input
+// with one fault, reports the same error. For input with several faults it
+// reports the first it meets while reading, whereas Unmarshal checks the
+// whole input's size (MaxBytes) and encoding before its structure: when
+// such a fault lies beyond a syntax fault by more than the read-ahead, the
+// two name different faults.
 type Decoder struct {
 	r    io.Reader  // &wire, or a transcoder reading from it
 	wire wireReader // the caller's reader
