@@ -8,19 +8,6 @@ import (
 	"github.com/windc-go/windc/syncml"
 )
 
-// TestErrorsMadeByPkg: the package makes its DecodeErrors and LimitErrors
-// with its Pkg, never as a composite literal (which would lose the
-// "declaredconfig: " at the start of the message).
-func TestErrorsMadeByPkg(t *testing.T) {
-	found, err := errtest.Literals(".", "DecodeError", "LimitError")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range found {
-		t.Errorf("%s: make it with pkg.Decode or pkg.Limit", f)
-	}
-}
-
 // TestErrorPrefixOnce (issue 9, item 17): every error the package returns
 // starts with "declaredconfig: ", once, also when it carries another of
 // the package's errors (Validate, ParseURI and the writer did print it

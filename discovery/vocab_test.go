@@ -9,19 +9,6 @@ import (
 	"github.com/windc-go/windc/internal/xmlerr/errtest"
 )
 
-// TestErrorsMadeByPkg: the package makes its DecodeErrors and LimitErrors
-// with its Pkg, never as a composite literal (which would lose the
-// "discovery: " at the start of the message).
-func TestErrorsMadeByPkg(t *testing.T) {
-	found, err := errtest.Literals(".", "DecodeError", "LimitError")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range found {
-		t.Errorf("%s: make it with decodeError or limitError", f)
-	}
-}
-
 // TestDecodeErrorPrefixOnce: decode and limit errors start with
 // "discovery: " once, also when the cause is one of the package's own
 // sentinels (whose text carries the prefix).

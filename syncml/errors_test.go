@@ -8,19 +8,6 @@ import (
 	"github.com/windc-go/windc/internal/xmlerr/errtest"
 )
 
-// TestErrorsMadeByPkg: the package makes its DecodeErrors and LimitErrors
-// with its Pkg (pkg.Decode, pkg.Limit), never as a composite literal,
-// which would lose the "syncml: " at the start of the message.
-func TestErrorsMadeByPkg(t *testing.T) {
-	found, err := errtest.Literals(".", "DecodeError", "LimitError")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range found {
-		t.Errorf("%s: make it with pkg.Decode or pkg.Limit", f)
-	}
-}
-
 // TestErrorPrefixOnce: the errors of decoding (whole and streamed), of
 // transcoding, of limits and of writing start with "syncml: " once.
 func TestErrorPrefixOnce(t *testing.T) {

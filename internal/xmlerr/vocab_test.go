@@ -2,6 +2,8 @@ package xmlerr_test
 
 import (
 	"errors"
+	"io/fs"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -144,5 +146,44 @@ func TestOneVocabulary(t *testing.T) {
 				t.Errorf("message %q does not start with %q once", tc.err, tc.pkg+": ")
 			}
 		})
+	}
+}
+
+// TestErrorsMadeByPkg: every package of the module makes its DecodeErrors
+// and LimitErrors with its Pkg (pkg.Decode, pkg.Limit), never as a
+// composite literal, which would lose the package name at the start of the
+// message. It walks the whole module, so a new package is covered too.
+func TestErrorsMadeByPkg(t *testing.T) {
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dirs := 0
+	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || !d.IsDir() {
+			return err
+		}
+		name := d.Name()
+		if path != root && (strings.HasPrefix(name, ".") || name == "testdata") {
+			return filepath.SkipDir
+		}
+		if path == filepath.Join(root, "internal", "xmlerr") {
+			return nil // the constructors themselves
+		}
+		dirs++
+		found, err := errtest.Literals(path, "DecodeError", "LimitError", "ParseError")
+		if err != nil {
+			return err
+		}
+		for _, f := range found {
+			t.Errorf("%s: make it with the package's Pkg (pkg.Decode or pkg.Limit)", f)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dirs < 10 {
+		t.Fatalf("walked %d directories from %s; the module root was not found", dirs, root)
 	}
 }

@@ -7,19 +7,6 @@ import (
 	"github.com/windc-go/windc/internal/xmlerr/errtest"
 )
 
-// TestErrorsMadeByPkg: the package makes its ParseErrors and LimitErrors
-// with its Pkg, never as a composite literal (which would lose the "ddf: "
-// at the start of the message).
-func TestErrorsMadeByPkg(t *testing.T) {
-	found, err := errtest.Literals(".", "ParseError", "DecodeError", "LimitError")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range found {
-		t.Errorf("%s: make it with pkg.Decode or pkg.Limit", f)
-	}
-}
-
 // TestErrorPrefixOnce: every parse error starts with "ddf: " once; an
 // unsupported encoding is a ParseError at the start of the input.
 func TestErrorPrefixOnce(t *testing.T) {
