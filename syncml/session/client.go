@@ -41,6 +41,12 @@ type ClientConfig struct {
 	// MaxQueue bounds the commands queued and not yet sent; zero means
 	// DefaultMaxQueue.
 	MaxQueue int
+	// MaxBytes bounds a server reply read by Run; zero means
+	// DefaultMaxBytes.
+	MaxBytes int64
+	// MaxMessages bounds the messages Run sends in one session; zero
+	// means DefaultMaxMessages.
+	MaxMessages int
 }
 
 // A Client is the device side of a session: it builds package 1, answers

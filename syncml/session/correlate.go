@@ -181,3 +181,16 @@ func (c *correlator) receive(cmds []syncml.Command, lastOut string) (outcomes []
 	}
 	return outcomes, unmatched, hdr
 }
+
+// prune forgets the commands whose Status has arrived (at the end of a
+// session, when no late Results can come).
+func (c *correlator) prune() {
+	keep := c.sent[:0]
+	for _, s := range c.sent {
+		if s.Status == nil && !s.NoResp {
+			keep = append(keep, s)
+		}
+	}
+	c.sent = keep
+	c.index = nil
+}

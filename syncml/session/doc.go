@@ -17,5 +17,19 @@
 // anything again. A [Handler] decides the code of each received command,
 // an [Authenticator] who is talking.
 //
+// The device side is a [Client]: [Client.Start] builds package 1 (Alert
+// 1201, client events, DevInfo), [Client.Handle] answers each server
+// message through a Handler (a [Mux] routes by command and CSP subtree),
+// with one Status per command (one per item when the codes differ),
+// Results for Get, and the Atomic rules (507 for the Atomic, 216 or 516 for
+// what was rolled back, 215 for what did not run). [Client.Run] runs a
+// whole session over HTTP.
+//
+// Over HTTP, a [Server] is the http.Handler of a management server: it
+// keeps each device's Session in a [Store] (a [MemoryStore] by default;
+// compare-and-swap updates let several instances share one store), bounds
+// the request size, and answers 400, 413 or 415 for what is not a SyncML
+// message of type [ContentType].
+//
 // The package knows no CSP: it depends on package syncml only.
 package session

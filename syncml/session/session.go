@@ -209,6 +209,9 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 			x.Done = false
 		}
 	}
+	if x.Done && st.Sent.pending() == 0 {
+		st.Sent.prune()
+	}
 	st.OutMsgID++
 	reply := &syncml.Message{
 		XMLNS: m.XMLNS,
