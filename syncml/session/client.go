@@ -41,6 +41,9 @@ type ClientConfig struct {
 	// MaxQueue bounds the commands queued and not yet sent; zero means
 	// DefaultMaxQueue.
 	MaxQueue int
+	// MaxMsgSize, when set, is announced in package 1 (SyncHdr Meta): the
+	// server keeps each of its messages within it.
+	MaxMsgSize int
 	// MaxBytes bounds a server reply read by Run; zero means
 	// DefaultMaxBytes.
 	MaxBytes int64
@@ -141,6 +144,9 @@ func (c *Client) package1(ctx context.Context) (*syncml.Message, error) {
 			return nil, errorf("credentials: %w", err)
 		}
 		m.Header.Cred = cred
+	}
+	if c.cfg.MaxMsgSize > 0 {
+		m.Header.Meta = &syncml.Meta{MaxMsgSize: strconv.Itoa(c.cfg.MaxMsgSize)}
 	}
 	m.Body.Commands = append(m.Body.Commands, c.pkg1...)
 	return c.finish(m)
@@ -248,6 +254,18 @@ func (c *Client) Handle(ctx context.Context, m *syncml.Message) (*Exchange, erro
 		default:
 			needsAnswer = true
 		}
+	}
+	if !m.Body.Final && !abort {
+		// The server's package goes on: ask for its next message.
+		reply := c.message(h)
+		reply.Body.Commands = append(reply.Body.Commands, r.out...)
+		reply.Body.Commands = append(reply.Body.Commands, NewAlert(syncml.AlertNextMessage))
+		reply, err := c.finish(reply)
+		if err != nil {
+			return nil, err
+		}
+		x.Reply, x.Raw = reply, c.lastRaw
+		return x, nil
 	}
 	if c.ended || (!needsAnswer && len(c.queue) == 0) {
 		c.ended = true

@@ -27,6 +27,32 @@ type Config struct {
 	// MaxQueue bounds the commands queued for one device and not yet
 	// sent; zero means DefaultMaxQueue.
 	MaxQueue int
+	// MaxMsgSize bounds each encoded reply, in bytes, when the device
+	// announces no smaller MaxMsgSize; zero means no bound of this side.
+	// Commands that do not fit go out in the next messages of the
+	// package, which the device asks for with Alert 1222.
+	MaxMsgSize int
+	// OnStart, when set, is called when a session of the device starts
+	// (Alert 1200 or 1201, or a new SessionID) and the message is
+	// accepted, before the reply is composed: commands it queues on s go
+	// out in this reply. first is true for the first session of the
+	// device that this state has seen. It may run again for the same
+	// message when a Server retries after a Store conflict.
+	OnStart func(ctx context.Context, s *Session, id Identity, first bool)
+}
+
+func (c *Config) maxMsgSize(peer int) int {
+	own := 0
+	if c != nil {
+		own = c.MaxMsgSize
+	}
+	switch {
+	case own <= 0:
+		return peer
+	case peer <= 0 || own < peer:
+		return own
+	}
+	return peer
 }
 
 func (c *Config) maxQueue() int {
@@ -83,18 +109,21 @@ type Session struct {
 
 // state is everything a Session keeps between messages.
 type state struct {
-	SessionID string
-	InMsgID   string // MsgID of the last message received
-	OutMsgID  int    // MsgID of the last message sent
-	XMLNS     string
-	VerDTD    string
-	VerProto  string
-	Queue     []syncml.Command
-	Sent      correlator
-	ReqHash   []byte // SHA-256 of the last message received
-	Reply     []byte // the reply sent to it
-	Nonce     []byte
-	Ended     bool
+	SessionID  string
+	InMsgID    string // MsgID of the last message received
+	OutMsgID   int    // MsgID of the last message sent
+	XMLNS      string
+	VerDTD     string
+	VerProto   string
+	Queue      []syncml.Command
+	Sent       correlator
+	ReqHash    []byte // SHA-256 of the last message received
+	Reply      []byte // the reply sent to it
+	Nonce      []byte
+	Ended      bool
+	Cont       []syncml.Command // the rest of a package, sent on Alert 1222
+	MaxMsgSize int              // the device's MaxMsgSize, 0 when unknown
+	Started    bool             // a session of the device was accepted
 }
 
 // NewSession returns the Session of one device with empty state. cfg may
@@ -164,11 +193,13 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	// A session alert or another SessionID (re)starts the session.
 	if startsSession(m) || h.SessionID != st.SessionID {
 		x.Outcomes = append(x.Outcomes, st.Sent.abandon()...)
+		st.requeue()
 		if h.SessionID != st.SessionID {
 			st.OutMsgID = 0
 		}
 		st.Ended = false
 	}
+	starting := startsSession(m) || h.SessionID != st.SessionID
 	st.SessionID, st.InMsgID = h.SessionID, h.MsgID
 	st.XMLNS, st.VerDTD, st.VerProto = m.XMLNS, h.VerDTD, h.VerProto
 	if dec.NextNonce != nil {
@@ -178,39 +209,48 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	if !h.NoResp {
 		body = append(body, headerStatus(h, dec.Code, dec.Chal))
 	}
-	var send []syncml.Command
+	var cands []syncml.Command // commands that may go out in this reply
+	continuing := false        // the reply continues a multi-message package
 	if dec.Accepted() {
+		if n := parseSize(h.Meta); n > 0 {
+			st.MaxMsgSize = n
+		}
+		if starting && s.cfg.OnStart != nil {
+			s.cfg.OnStart(ctx, s, dec.Identity, !st.Started)
+		}
+		st.Started = true
 		outs, unmatched, _ := st.Sent.receive(m.Body.Commands, strconv.Itoa(st.OutMsgID))
 		x.Outcomes = append(x.Outcomes, outs...)
 		x.Unmatched = unmatched
-		abort := false
+		abort, more := false, false
 		r := &responder{ctx: ctx, h: s.cfg.Handler, id: dec.Identity, hdr: h, msgRef: h.MsgID,
 			alert: func(code syncml.AlertCode) syncml.StatusCode {
-				if code == syncml.AlertSessionAbort {
+				switch code {
+				case syncml.AlertSessionAbort:
 					abort = true
+				case syncml.AlertNextMessage:
+					more = true
 				}
 				return syncml.StatusOK
 			}}
 		r.commands(m.Body.Commands)
 		body = append(body, r.out...)
-		if abort {
+		switch {
+		case abort:
 			x.Outcomes = append(x.Outcomes, st.Sent.abandon()...)
+			st.requeue()
 			st.Ended = true
+		case len(st.Cont) > 0:
+			// The rest of this side's package goes out when asked for.
+			if more {
+				cands, st.Cont, continuing = st.Cont, nil, true
+			}
+		case !m.Body.Final:
+			// The device's package goes on: ask for its next message.
+			body = append(body, NewAlert(syncml.AlertNextMessage))
+		case !st.Ended && st.Sent.pending() == 0 && len(st.Queue) > 0:
+			cands, st.Queue = st.Queue, nil
 		}
-		if !st.Ended && st.Sent.pending() == 0 && len(st.Queue) > 0 {
-			send = st.Queue
-			st.Queue = nil
-			body = append(body, send...)
-		}
-	}
-	x.Done = true
-	for _, c := range body {
-		if _, ok := c.(*syncml.Status); !ok {
-			x.Done = false
-		}
-	}
-	if x.Done && st.Sent.pending() == 0 {
-		st.Sent.prune()
 	}
 	st.OutMsgID++
 	reply := &syncml.Message{
@@ -222,17 +262,36 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 		},
 		Body: syncml.Body{Commands: body, Final: true},
 	}
-	number(reply.Body.Commands, new(int))
+	out, send, rest, err := pack(reply, cands, s.cfg.maxMsgSize(st.MaxMsgSize), continuing)
+	if err != nil {
+		st.OutMsgID--
+		return nil, err
+	}
+	st.Cont = rest
 	for _, c := range send {
 		st.Sent.add(reply.Header.MsgID, c)
 	}
-	out, err := syncml.Marshal(reply)
-	if err != nil {
-		return nil, errorf("encode reply %s: %w", reply.Header.MsgID, err)
+	x.Done = reply.Body.Final
+	for _, c := range reply.Body.Commands {
+		if _, ok := c.(*syncml.Status); !ok {
+			x.Done = false
+		}
+	}
+	if x.Done && st.Sent.pending() == 0 {
+		st.Sent.prune()
 	}
 	st.ReqHash, st.Reply = sum[:], out
 	x.Reply, x.Raw = reply, out
 	return x, nil
+}
+
+// requeue puts the commands of an unfinished package back at the front of
+// the queue: they were never sent.
+func (st *state) requeue() {
+	if len(st.Cont) > 0 {
+		st.Queue = append(st.Cont, st.Queue...)
+		st.Cont = nil
+	}
 }
 
 // parseInbound returns the message and its bytes.

@@ -25,6 +25,9 @@ type wireState struct {
 	Reply     []byte     `json:"reply,omitempty"`
 	Nonce     []byte     `json:"nonce,omitempty"`
 	Ended     bool       `json:"ended,omitempty"`
+	Cont      string     `json:"cont,omitempty"`
+	MaxMsg    int        `json:"maxmsg,omitempty"`
+	Started   bool       `json:"started,omitempty"`
 }
 
 type wireSent struct {
@@ -59,10 +62,14 @@ func (s *Session) MarshalBinary() ([]byte, error) {
 	st := &s.st
 	w := wireState{V: stateVersion, SessionID: st.SessionID, InMsgID: st.InMsgID, OutMsgID: st.OutMsgID,
 		XMLNS: st.XMLNS, VerDTD: st.VerDTD, VerProto: st.VerProto,
-		ReqHash: st.ReqHash, Reply: st.Reply, Nonce: st.Nonce, Ended: st.Ended}
+		ReqHash: st.ReqHash, Reply: st.Reply, Nonce: st.Nonce, Ended: st.Ended,
+		MaxMsg: st.MaxMsgSize, Started: st.Started}
 	var err error
 	if w.Queue, err = encodeCommands(st.Queue); err != nil {
 		return nil, errorf("encode state: queue: %w", err)
+	}
+	if w.Cont, err = encodeCommands(st.Cont); err != nil {
+		return nil, errorf("encode state: package rest: %w", err)
 	}
 	for _, e := range st.Sent.sent {
 		cmds := []syncml.Command{e.Cmd}
@@ -93,10 +100,14 @@ func (s *Session) UnmarshalBinary(b []byte) error {
 	}
 	st := state{SessionID: w.SessionID, InMsgID: w.InMsgID, OutMsgID: w.OutMsgID,
 		XMLNS: w.XMLNS, VerDTD: w.VerDTD, VerProto: w.VerProto,
-		ReqHash: w.ReqHash, Reply: w.Reply, Nonce: w.Nonce, Ended: w.Ended}
+		ReqHash: w.ReqHash, Reply: w.Reply, Nonce: w.Nonce, Ended: w.Ended,
+		MaxMsgSize: w.MaxMsg, Started: w.Started}
 	var err error
 	if st.Queue, err = decodeCommands(w.Queue); err != nil {
 		return errorf("decode state: queue: %w", err)
+	}
+	if st.Cont, err = decodeCommands(w.Cont); err != nil {
+		return errorf("decode state: package rest: %w", err)
 	}
 	for _, ws := range w.Sent {
 		cmds, err := decodeCommands(ws.Body)
