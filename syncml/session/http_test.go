@@ -350,11 +350,14 @@ func TestStateRoundTrip(t *testing.T) {
 	if x.Outcomes[1].Results[0].Items[0].Data.Value != "early" {
 		t.Errorf("held Results lost: %+v", x.Outcomes[1])
 	}
-	for _, bad := range []string{"", "{", `{"v":2}`, `{"v":1,"queue":"<x"}`, `{"v":1,"sent":[{"m":"1","b":""}]}`,
-		`{"v":1,"sent":[{"m":"1","b":"<SyncML><SyncBody><Get><CmdID>1</CmdID></Get></SyncBody></SyncML>","s":true}]}`} {
-		if err := NewSession(nil).UnmarshalBinary([]byte(bad)); err == nil {
+	for _, bad := range [][]byte{nil, {1}, {2}, {2, 200}, b1[:len(b1)-1], append(append([]byte(nil), b1...), 0)} {
+		if err := NewSession(nil).UnmarshalBinary(bad); err == nil {
 			t.Errorf("UnmarshalBinary(%q) accepted", bad)
 		}
+	}
+	// Every single-byte truncation is refused, never a panic.
+	for i := range len(b1) {
+		_ = NewSession(nil).UnmarshalBinary(b1[:i])
 	}
 }
 

@@ -1,56 +1,94 @@
 package session
 
 import (
-	"encoding/json"
+	"encoding/binary"
 
 	"github.com/windc-go/windc/syncml"
 )
 
-// stateVersion is the format of MarshalBinary's output.
-const stateVersion = 1
+// stateFormat is the first byte of MarshalBinary's output.
+const stateFormat = 2
 
-// wireState is the serialized form of state: commands are kept as the
-// canonical SyncML of a message body without header.
-type wireState struct {
-	V         int        `json:"v"`
-	SessionID string     `json:"sid,omitempty"`
-	InMsgID   string     `json:"in,omitempty"`
-	OutMsgID  int        `json:"out,omitempty"`
-	XMLNS     string     `json:"ns,omitempty"`
-	VerDTD    string     `json:"dtd,omitempty"`
-	VerProto  string     `json:"proto,omitempty"`
-	Queue     string     `json:"queue,omitempty"`
-	Sent      []wireSent `json:"sent,omitempty"`
-	ReqHash   []byte     `json:"req,omitempty"`
-	Reply     []byte     `json:"reply,omitempty"`
-	Nonce     []byte     `json:"nonce,omitempty"`
-	Ended     bool       `json:"ended,omitempty"`
-	Cont      string     `json:"cont,omitempty"`
-	MaxMsg    int        `json:"maxmsg,omitempty"`
-	Started   bool       `json:"started,omitempty"`
-}
+// The serialized state is a sequence of fields, each a uvarint or a
+// uvarint length followed by bytes, in the order of stateWriter calls in
+// MarshalBinary. Commands are kept as the canonical SyncML of a body
+// without header: the queue, the rest of a package, and all sent commands
+// in one body (each followed by its Status and held Results, counted in
+// the per-command fields).
 
-type wireSent struct {
-	MsgID  string `json:"m"`
-	Body   string `json:"b"` // the command, then its Status and held Results
-	NoResp bool   `json:"n,omitempty"`
-	Status bool   `json:"s,omitempty"` // Body holds the Status after the command
-}
+type stateWriter struct{ b []byte }
 
-func encodeCommands(cmds []syncml.Command) (string, error) {
-	if len(cmds) == 0 {
-		return "", nil
+func (w *stateWriter) uint(v uint64)   { w.b = binary.AppendUvarint(w.b, v) }
+func (w *stateWriter) bytes(p []byte)  { w.uint(uint64(len(p))); w.b = append(w.b, p...) }
+func (w *stateWriter) string(s string) { w.uint(uint64(len(s))); w.b = append(w.b, s...) }
+func (w *stateWriter) bool(v bool) {
+	if v {
+		w.uint(1)
+	} else {
+		w.uint(0)
 	}
-	b, err := syncml.Marshal(&syncml.Message{NoHeader: true, Body: syncml.Body{Commands: cmds}})
-	return string(b), err
 }
 
-func decodeCommands(s string) ([]syncml.Command, error) {
-	if s == "" {
+type stateReader struct {
+	b   []byte
+	err error
+}
+
+func (r *stateReader) uint() uint64 {
+	if r.err != nil {
+		return 0
+	}
+	v, n := binary.Uvarint(r.b)
+	if n <= 0 {
+		r.err = errorf("decode state: truncated or bad number")
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *stateReader) bytes() []byte {
+	n := r.uint()
+	if r.err != nil {
+		return nil
+	}
+	if n > uint64(len(r.b)) {
+		r.err = errorf("decode state: field of %d bytes, %d left", n, len(r.b))
+		return nil
+	}
+	if n == 0 {
+		return nil
+	}
+	p := append([]byte(nil), r.b[:n]...)
+	r.b = r.b[n:]
+	return p
+}
+
+func (r *stateReader) string() string { return string(r.bytes()) }
+func (r *stateReader) bool() bool     { return r.uint() != 0 }
+
+func (r *stateReader) int() int {
+	v := r.uint()
+	if v > 1<<31 {
+		r.err = errorf("decode state: number %d out of range", v)
+		return 0
+	}
+	return int(v)
+}
+
+func encodeCommands(cmds []syncml.Command) ([]byte, error) {
+	if len(cmds) == 0 {
+		return nil, nil
+	}
+	return syncml.Marshal(&syncml.Message{NoHeader: true, Body: syncml.Body{Commands: cmds}})
+}
+
+func decodeCommands(b []byte) ([]syncml.Command, error) {
+	if len(b) == 0 {
 		return nil, nil
 	}
 	var m syncml.Message
-	if err := syncml.Unmarshal([]byte(s), &m); err != nil {
+	if err := syncml.Unmarshal(b, &m); err != nil {
 		return nil, err
 	}
 	return m.Body.Commands, nil
@@ -60,83 +98,133 @@ func decodeCommands(s string) ([]syncml.Command, error) {
 // sent commands waiting for their Status, nonce, last reply), for a Store.
 func (s *Session) MarshalBinary() ([]byte, error) {
 	st := &s.st
-	w := wireState{V: stateVersion, SessionID: st.SessionID, InMsgID: st.InMsgID, OutMsgID: st.OutMsgID,
-		XMLNS: st.XMLNS, VerDTD: st.VerDTD, VerProto: st.VerProto,
-		ReqHash: st.ReqHash, Reply: st.Reply, Nonce: st.Nonce, Ended: st.Ended,
-		MaxMsg: st.MaxMsgSize, Started: st.Started}
-	var err error
-	if w.Queue, err = encodeCommands(st.Queue); err != nil {
-		return nil, errorf("encode state: queue: %w", err)
+	w := &stateWriter{b: make([]byte, 0, 256+len(st.Reply))}
+	w.uint(stateFormat)
+	w.string(st.SessionID)
+	w.string(st.InMsgID)
+	w.uint(uint64(st.OutMsgID))
+	w.string(st.XMLNS)
+	w.string(st.VerDTD)
+	w.string(st.VerProto)
+	w.bytes(st.ReqHash)
+	w.bytes(st.Reply)
+	w.bytes(st.Nonce)
+	w.bool(st.Ended)
+	w.uint(uint64(st.MaxMsgSize))
+	w.bool(st.Started)
+	for _, q := range [][]syncml.Command{st.Queue, st.Cont} {
+		b, err := encodeCommands(q)
+		if err != nil {
+			return nil, errorf("encode state: queued commands: %w", err)
+		}
+		w.bytes(b)
 	}
-	if w.Cont, err = encodeCommands(st.Cont); err != nil {
-		return nil, errorf("encode state: package rest: %w", err)
-	}
+	var all []syncml.Command
+	w.uint(uint64(len(st.Sent.sent)))
 	for _, e := range st.Sent.sent {
-		cmds := []syncml.Command{e.Cmd}
+		w.string(e.MsgID)
+		w.bool(e.NoResp)
+		w.bool(e.Status != nil)
+		w.uint(uint64(len(e.Results)))
+		all = append(all, e.Cmd)
 		if e.Status != nil {
-			cmds = append(cmds, e.Status)
+			all = append(all, e.Status)
 		}
 		for _, r := range e.Results {
-			cmds = append(cmds, r)
+			all = append(all, r)
 		}
-		body, err := encodeCommands(cmds)
-		if err != nil {
-			return nil, errorf("encode state: sent command: %w", err)
-		}
-		w.Sent = append(w.Sent, wireSent{MsgID: e.MsgID, Body: body, NoResp: e.NoResp, Status: e.Status != nil})
 	}
-	return json.Marshal(&w)
+	b, err := encodeCommands(all)
+	if err != nil {
+		return nil, errorf("encode state: sent commands: %w", err)
+	}
+	w.bytes(b)
+	return w.b, nil
 }
 
 // UnmarshalBinary replaces the Session's state with one from
-// MarshalBinary.
+// MarshalBinary. On error the state is unchanged.
 func (s *Session) UnmarshalBinary(b []byte) error {
-	var w wireState
-	if err := json.Unmarshal(b, &w); err != nil {
-		return errorf("decode state: %w", err)
+	r := &stateReader{b: b}
+	if f := r.uint(); r.err == nil && f != stateFormat {
+		return errorf("decode state: format %d, want %d", f, stateFormat)
 	}
-	if w.V != stateVersion {
-		return errorf("decode state: format %d, want %d", w.V, stateVersion)
+	var st state
+	st.SessionID = r.string()
+	st.InMsgID = r.string()
+	st.OutMsgID = r.int()
+	st.XMLNS = r.string()
+	st.VerDTD = r.string()
+	st.VerProto = r.string()
+	st.ReqHash = r.bytes()
+	st.Reply = r.bytes()
+	st.Nonce = r.bytes()
+	st.Ended = r.bool()
+	st.MaxMsgSize = r.int()
+	st.Started = r.bool()
+	queue, cont := r.bytes(), r.bytes()
+	n := r.int()
+	if r.err == nil && n > len(r.b) {
+		return errorf("decode state: %d sent commands in %d bytes", n, len(r.b))
 	}
-	st := state{SessionID: w.SessionID, InMsgID: w.InMsgID, OutMsgID: w.OutMsgID,
-		XMLNS: w.XMLNS, VerDTD: w.VerDTD, VerProto: w.VerProto,
-		ReqHash: w.ReqHash, Reply: w.Reply, Nonce: w.Nonce, Ended: w.Ended,
-		MaxMsgSize: w.MaxMsg, Started: w.Started}
+	type meta struct {
+		msgID          string
+		noResp, status bool
+		results        int
+	}
+	metas := make([]meta, 0, n)
+	for range n {
+		metas = append(metas, meta{msgID: r.string(), noResp: r.bool(), status: r.bool(), results: r.int()})
+	}
+	sent := r.bytes()
+	if r.err != nil {
+		return r.err
+	}
+	if len(r.b) != 0 {
+		return errorf("decode state: %d bytes after the end", len(r.b))
+	}
 	var err error
-	if st.Queue, err = decodeCommands(w.Queue); err != nil {
+	if st.Queue, err = decodeCommands(queue); err != nil {
 		return errorf("decode state: queue: %w", err)
 	}
-	if st.Cont, err = decodeCommands(w.Cont); err != nil {
+	if st.Cont, err = decodeCommands(cont); err != nil {
 		return errorf("decode state: package rest: %w", err)
 	}
-	for _, ws := range w.Sent {
-		cmds, err := decodeCommands(ws.Body)
-		if err != nil {
-			return errorf("decode state: sent command: %w", err)
+	all, err := decodeCommands(sent)
+	if err != nil {
+		return errorf("decode state: sent commands: %w", err)
+	}
+	for _, m := range metas {
+		if len(all) == 0 {
+			return errorf("decode state: fewer sent commands than listed")
 		}
-		if len(cmds) == 0 {
-			return errorf("decode state: empty sent command")
-		}
-		e := &sentCmd{MsgID: ws.MsgID, Cmd: cmds[0], NoResp: ws.NoResp}
-		rest := cmds[1:]
-		if ws.Status {
+		e := &sentCmd{MsgID: m.msgID, Cmd: all[0], NoResp: m.noResp}
+		all = all[1:]
+		if m.status {
 			var status *syncml.Status
-			if len(rest) > 0 {
-				status, _ = rest[0].(*syncml.Status)
+			if len(all) > 0 {
+				status, _ = all[0].(*syncml.Status)
 			}
 			if status == nil {
-				return errorf("decode state: sent command: no Status")
+				return errorf("decode state: sent command without its Status")
 			}
-			e.Status, rest = status, rest[1:]
+			e.Status, all = status, all[1:]
 		}
-		for _, r := range rest {
-			res, ok := r.(*syncml.Results)
+		if m.results > len(all) {
+			return errorf("decode state: sent command without its Results")
+		}
+		for _, c := range all[:m.results] {
+			res, ok := c.(*syncml.Results)
 			if !ok {
-				return errorf("decode state: sent command: %s where Results belong", r.ElementName())
+				return errorf("decode state: %s where Results belong", c.ElementName())
 			}
 			e.Results = append(e.Results, res)
 		}
+		all = all[m.results:]
 		st.Sent.sent = append(st.Sent.sent, e)
+	}
+	if len(all) != 0 {
+		return errorf("decode state: %d sent commands not listed", len(all))
 	}
 	s.st = st
 	return nil
