@@ -41,6 +41,9 @@ type ClientConfig struct {
 	// MaxQueue bounds the commands queued and not yet sent; zero means
 	// DefaultMaxQueue.
 	MaxQueue int
+	// MaxObjectSize bounds an object the server sends in chunks
+	// (MoreData); zero means DefaultMaxObjectSize.
+	MaxObjectSize int
 	// MaxMsgSize, when set, is announced in package 1 (SyncHdr Meta): the
 	// server keeps each of its messages within it.
 	MaxMsgSize int
@@ -69,6 +72,7 @@ type Client struct {
 	retries   int
 	ended     bool
 	lastRaw   []byte // encoding of the last message built
+	lo        *largeObject
 }
 
 // NewClient returns a Client for cfg (copied).
@@ -125,7 +129,7 @@ func (c *Client) Start(ctx context.Context, sessionID string, alerts ...syncml.C
 	}
 	c.sessionID, c.outMsgID, c.inMsgID = sessionID, 0, ""
 	c.sent.reset()
-	c.chal, c.retries, c.ended = nil, 0, false
+	c.chal, c.retries, c.ended, c.lo = nil, 0, false, nil
 	c.pkg1 = append([]syncml.Command{NewAlert(syncml.AlertClientInitiated)}, alerts...)
 	if c.cfg.DevInfo.DevID != "" {
 		c.pkg1 = append(c.pkg1, c.cfg.DevInfo.Replace())
@@ -182,9 +186,14 @@ func (c *Client) finish(m *syncml.Message) (*syncml.Message, error) {
 	}
 	c.lastRaw = raw
 	for _, x := range m.Body.Commands {
-		switch x.(type) {
+		switch x := x.(type) {
 		case *syncml.Status, *syncml.Results:
 			continue
+		case *syncml.Alert:
+			if code, _ := x.Code(); code == syncml.AlertNextMessage || code == syncml.AlertNoEndOfData {
+				c.sent.addInternal(m.Header.MsgID, x)
+				continue
+			}
 		}
 		c.sent.add(m.Header.MsgID, x)
 	}
@@ -239,7 +248,12 @@ func (c *Client) Handle(ctx context.Context, m *syncml.Message) (*Exchange, erro
 		}
 	}
 	abort := false
+	maxObj := c.cfg.MaxObjectSize
+	if maxObj <= 0 {
+		maxObj = DefaultMaxObjectSize
+	}
 	r := &responder{ctx: ctx, h: c.cfg.Handler, id: x.Identity, hdr: h, msgRef: h.MsgID,
+		lo: &c.lo, maxObj: maxObj,
 		alert: func(code syncml.AlertCode) syncml.StatusCode {
 			if code == syncml.AlertSessionAbort {
 				abort = true

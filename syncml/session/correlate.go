@@ -34,11 +34,15 @@ func (o Outcome) Code() (syncml.StatusCode, error) {
 // sentCmd is one command sent in this session, waiting for or holding its
 // Status.
 type sentCmd struct {
-	MsgID   string
-	Cmd     syncml.Command
-	NoResp  bool
-	Status  *syncml.Status
-	Results []*syncml.Results // held until the Status arrives
+	MsgID  string
+	Cmd    syncml.Command
+	NoResp bool
+	// Internal marks a command the session sent of itself (Alert 1222,
+	// 1225): its Status is matched but reported to no one and nothing
+	// waits for it.
+	Internal bool
+	Status   *syncml.Status
+	Results  []*syncml.Results // held until the Status arrives
 }
 
 type sentKey struct{ msg, cmd string }
@@ -68,6 +72,13 @@ func (c *correlator) add(msgID string, cmd syncml.Command) {
 		c.sent = append(c.sent, s)
 		c.indexOne(s)
 	}
+}
+
+// addInternal records a command the session sent of itself.
+func (c *correlator) addInternal(msgID string, cmd syncml.Command) {
+	s := &sentCmd{MsgID: msgID, Cmd: cmd, NoResp: noResp(cmd), Internal: true}
+	c.sent = append(c.sent, s)
+	c.indexOne(s)
 }
 
 func (c *correlator) indexOne(s *sentCmd) {
@@ -100,7 +111,7 @@ func flattenAll(cmds []syncml.Command, out *[]syncml.Command) {
 func (c *correlator) pending() int {
 	n := 0
 	for _, s := range c.sent {
-		if s.Status == nil && !s.NoResp {
+		if s.Status == nil && !s.NoResp && !s.Internal {
 			n++
 		}
 	}
@@ -112,7 +123,7 @@ func (c *correlator) pending() int {
 func (c *correlator) abandon() []Outcome {
 	var out []Outcome
 	for _, s := range c.sent {
-		if s.Status == nil && !s.NoResp {
+		if s.Status == nil && !s.NoResp && !s.Internal {
 			out = append(out, Outcome{MsgID: s.MsgID, Command: s.Cmd, Results: s.Results, Abandoned: true})
 		}
 	}
@@ -169,6 +180,8 @@ func (c *correlator) receive(cmds []syncml.Command, lastOut string) (outcomes []
 	}
 	for _, s := range touched {
 		switch {
+		case s.Internal:
+			s.Results = nil
 		case statusNow[s]:
 			res := append(s.Results, fresh[s]...)
 			s.Results = nil
@@ -187,7 +200,7 @@ func (c *correlator) receive(cmds []syncml.Command, lastOut string) (outcomes []
 func (c *correlator) prune() {
 	keep := c.sent[:0]
 	for _, s := range c.sent {
-		if s.Status == nil && !s.NoResp {
+		if s.Status == nil && !s.NoResp && !s.Internal {
 			keep = append(keep, s)
 		}
 	}

@@ -19,6 +19,10 @@ type responder struct {
 	// alert is called for session alerts (1200, 1201, 1222, 1223) instead
 	// of the handler; it returns the code to answer.
 	alert func(code syncml.AlertCode) syncml.StatusCode
+	// lo is the session's partial large object (nil: none), and maxObj
+	// the bound of a received object.
+	lo     **largeObject
+	maxObj int
 }
 
 // commands answers cmds, the top level or the inside of a Sequence.
@@ -35,11 +39,17 @@ func (r *responder) command(c syncml.Command) {
 		// element has no CmdID a Status could name.
 		return
 	case *syncml.Atomic:
+		if r.lo != nil && *r.lo != nil {
+			r.cut()
+		}
 		r.atomic(c)
 		return
 	case *syncml.Sequence:
 		r.status(c, syncml.StatusOK, c.NoResp)
 		r.commands(c.Commands)
+		return
+	}
+	if r.lo != nil && r.chunk(c) {
 		return
 	}
 	resp := r.serve(c, false)

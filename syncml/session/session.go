@@ -39,6 +39,17 @@ type Config struct {
 	// device that this state has seen. It may run again for the same
 	// message when a Server retries after a Store conflict.
 	OnStart func(ctx context.Context, s *Session, id Identity, first bool)
+	// MaxObjectSize bounds an object the device sends in chunks
+	// (MoreData); zero means DefaultMaxObjectSize. A larger one is
+	// answered 413 and dropped.
+	MaxObjectSize int
+}
+
+func (c *Config) maxObj() int {
+	if c == nil || c.MaxObjectSize <= 0 {
+		return DefaultMaxObjectSize
+	}
+	return c.MaxObjectSize
 }
 
 func (c *Config) maxMsgSize(peer int) int {
@@ -124,6 +135,7 @@ type state struct {
 	Cont       []syncml.Command // the rest of a package, sent on Alert 1222
 	MaxMsgSize int              // the device's MaxMsgSize, 0 when unknown
 	Started    bool             // a session of the device was accepted
+	LO         *largeObject     // the partial object being received
 }
 
 // NewSession returns the Session of one device with empty state. cfg may
@@ -194,6 +206,7 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	if startsSession(m) || h.SessionID != st.SessionID {
 		x.Outcomes = append(x.Outcomes, st.Sent.abandon()...)
 		st.requeue()
+		st.LO = nil
 		if h.SessionID != st.SessionID {
 			st.OutMsgID = 0
 		}
@@ -224,6 +237,7 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 		x.Unmatched = unmatched
 		abort, more := false, false
 		r := &responder{ctx: ctx, h: s.cfg.Handler, id: dec.Identity, hdr: h, msgRef: h.MsgID,
+			lo: &st.LO, maxObj: s.cfg.maxObj(),
 			alert: func(code syncml.AlertCode) syncml.StatusCode {
 				switch code {
 				case syncml.AlertSessionAbort:
@@ -268,6 +282,11 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 		return nil, err
 	}
 	st.Cont = rest
+	for _, c := range reply.Body.Commands[:len(reply.Body.Commands)-len(send)] {
+		if a, ok := c.(*syncml.Alert); ok {
+			st.Sent.addInternal(reply.Header.MsgID, a)
+		}
+	}
 	for _, c := range send {
 		st.Sent.add(reply.Header.MsgID, c)
 	}

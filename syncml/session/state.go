@@ -112,6 +112,17 @@ func (s *Session) MarshalBinary() ([]byte, error) {
 	w.bool(st.Ended)
 	w.uint(uint64(st.MaxMsgSize))
 	w.bool(st.Started)
+	w.bool(st.LO != nil)
+	if lo := st.LO; lo != nil {
+		b, err := encodeCommands([]syncml.Command{lo.Cmd})
+		if err != nil {
+			return nil, errorf("encode state: partial object: %w", err)
+		}
+		w.bytes(b)
+		w.string(lo.URI)
+		w.uint(uint64(lo.Size + 2))
+		w.bytes(lo.Data)
+	}
 	for _, q := range [][]syncml.Command{st.Queue, st.Cont} {
 		b, err := encodeCommands(q)
 		if err != nil {
@@ -124,6 +135,7 @@ func (s *Session) MarshalBinary() ([]byte, error) {
 	for _, e := range st.Sent.sent {
 		w.string(e.MsgID)
 		w.bool(e.NoResp)
+		w.bool(e.Internal)
 		w.bool(e.Status != nil)
 		w.uint(uint64(len(e.Results)))
 		all = append(all, e.Cmd)
@@ -162,19 +174,27 @@ func (s *Session) UnmarshalBinary(b []byte) error {
 	st.Ended = r.bool()
 	st.MaxMsgSize = r.int()
 	st.Started = r.bool()
+	var loCmd []byte
+	if r.bool() {
+		loCmd = r.bytes()
+		st.LO = &largeObject{URI: r.string(), Size: r.int() - 2, Data: r.bytes()}
+		if loCmd == nil && r.err == nil {
+			return errorf("decode state: partial object without its command")
+		}
+	}
 	queue, cont := r.bytes(), r.bytes()
 	n := r.int()
 	if r.err == nil && n > len(r.b) {
 		return errorf("decode state: %d sent commands in %d bytes", n, len(r.b))
 	}
 	type meta struct {
-		msgID          string
-		noResp, status bool
-		results        int
+		msgID                    string
+		noResp, internal, status bool
+		results                  int
 	}
 	metas := make([]meta, 0, n)
 	for range n {
-		metas = append(metas, meta{msgID: r.string(), noResp: r.bool(), status: r.bool(), results: r.int()})
+		metas = append(metas, meta{msgID: r.string(), noResp: r.bool(), internal: r.bool(), status: r.bool(), results: r.int()})
 	}
 	sent := r.bytes()
 	if r.err != nil {
@@ -184,6 +204,13 @@ func (s *Session) UnmarshalBinary(b []byte) error {
 		return errorf("decode state: %d bytes after the end", len(r.b))
 	}
 	var err error
+	if st.LO != nil {
+		cmds, err := decodeCommands(loCmd)
+		if err != nil || len(cmds) != 1 {
+			return errorf("decode state: partial object: %v", err)
+		}
+		st.LO.Cmd = cmds[0]
+	}
 	if st.Queue, err = decodeCommands(queue); err != nil {
 		return errorf("decode state: queue: %w", err)
 	}
@@ -198,7 +225,7 @@ func (s *Session) UnmarshalBinary(b []byte) error {
 		if len(all) == 0 {
 			return errorf("decode state: fewer sent commands than listed")
 		}
-		e := &sentCmd{MsgID: m.msgID, Cmd: all[0], NoResp: m.noResp}
+		e := &sentCmd{MsgID: m.msgID, Cmd: all[0], NoResp: m.noResp, Internal: m.internal}
 		all = all[1:]
 		if m.status {
 			var status *syncml.Status
