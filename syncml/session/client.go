@@ -44,6 +44,9 @@ type ClientConfig struct {
 	// MaxObjectSize bounds an object the server sends in chunks
 	// (MoreData); zero means DefaultMaxObjectSize.
 	MaxObjectSize int
+	// MaxObjSize, when set, is announced in package 1: the server sends
+	// no object larger.
+	MaxObjSize int
 	// MaxMsgSize, when set, is announced in package 1 (SyncHdr Meta): the
 	// server keeps each of its messages within it.
 	MaxMsgSize int
@@ -149,8 +152,14 @@ func (c *Client) package1(ctx context.Context) (*syncml.Message, error) {
 		}
 		m.Header.Cred = cred
 	}
-	if c.cfg.MaxMsgSize > 0 {
-		m.Header.Meta = &syncml.Meta{MaxMsgSize: strconv.Itoa(c.cfg.MaxMsgSize)}
+	if c.cfg.MaxMsgSize > 0 || c.cfg.MaxObjSize > 0 {
+		m.Header.Meta = &syncml.Meta{}
+		if c.cfg.MaxMsgSize > 0 {
+			m.Header.Meta.MaxMsgSize = strconv.Itoa(c.cfg.MaxMsgSize)
+		}
+		if c.cfg.MaxObjSize > 0 {
+			m.Header.Meta.MaxObjSize = strconv.Itoa(c.cfg.MaxObjSize)
+		}
 	}
 	m.Body.Commands = append(m.Body.Commands, c.pkg1...)
 	return c.finish(m)

@@ -20,11 +20,17 @@ type Outcome struct {
 	// Abandoned is true when the session restarted or was aborted before
 	// the command's Status arrived.
 	Abandoned bool
+	// Err, when set, says why the command was not sent at all (its object
+	// is larger than the device's MaxObjSize).
+	Err error
 }
 
 // Code returns the status code of the Outcome (an error when there is no
 // Status or it holds no code).
 func (o Outcome) Code() (syncml.StatusCode, error) {
+	if o.Err != nil {
+		return 0, o.Err
+	}
 	if o.Status == nil {
 		return 0, errorf("%s %s of message %s has no Status", o.Command.ElementName(), o.Command.ID(), o.MsgID)
 	}

@@ -48,6 +48,12 @@ func pack(reply *syncml.Message, cands []syncml.Command, max int, force bool) (o
 	reply.Body.Commands = append(reply.Body.Commands, cands...)
 	number(reply.Body.Commands, new(int))
 	n := len(cands)
+	for i, c := range cands {
+		if isChunk(c) {
+			n = i + 1 // one chunk per message, last in it
+			break
+		}
+	}
 	if max > 0 && n > 0 {
 		base := syncml.Message{XMLNS: reply.XMLNS, Header: reply.Header, Body: syncml.Body{Commands: reply.Body.Commands[:fixed], Final: true}}
 		b, err := syncml.Marshal(&base)
@@ -66,6 +72,9 @@ func pack(reply *syncml.Message, cands []syncml.Command, max int, force bool) (o
 			}
 			total += l
 			n++
+			if isChunk(c) {
+				break // nothing follows a chunk in its message
+			}
 		}
 		if n == 0 && force {
 			n = 1
@@ -85,3 +94,5 @@ func pack(reply *syncml.Message, cands []syncml.Command, max int, force bool) (o
 	}
 	return out, cands[:n:n], cands[n:], nil
 }
+
+func itoa(n int) string { return strconv.Itoa(n) }

@@ -136,6 +136,7 @@ type state struct {
 	MaxMsgSize int              // the device's MaxMsgSize, 0 when unknown
 	Started    bool             // a session of the device was accepted
 	LO         *largeObject     // the partial object being received
+	MaxObjSize int              // the device's MaxObjSize, 0 when unknown
 }
 
 // NewSession returns the Session of one device with empty state. cfg may
@@ -228,6 +229,11 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 		if n := parseSize(h.Meta); n > 0 {
 			st.MaxMsgSize = n
 		}
+		if h.Meta != nil {
+			if n, err := strconv.Atoi(h.Meta.MaxObjSize); err == nil && n > 0 {
+				st.MaxObjSize = n
+			}
+		}
 		if starting && s.cfg.OnStart != nil {
 			s.cfg.OnStart(ctx, s, dec.Identity, !st.Started)
 		}
@@ -263,7 +269,16 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 			// The device's package goes on: ask for its next message.
 			body = append(body, NewAlert(syncml.AlertNextMessage))
 		case !st.Ended && st.Sent.pending() == 0 && len(st.Queue) > 0:
-			cands, st.Queue = st.Queue, nil
+			var refused []syncml.Command
+			cands, refused, err = chunkCommands(st.Queue, s.cfg.maxMsgSize(st.MaxMsgSize), st.MaxObjSize)
+			if err != nil {
+				return nil, errorf("chunk queued commands: %w", err)
+			}
+			st.Queue = nil
+			for _, c := range refused {
+				x.Outcomes = append(x.Outcomes, Outcome{Command: c,
+					Err: errorf("%s not sent: its object is larger than the device's MaxObjSize %d", c.ElementName(), st.MaxObjSize)})
+			}
 		}
 	}
 	st.OutMsgID++
@@ -288,7 +303,11 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 		}
 	}
 	for _, c := range send {
-		st.Sent.add(reply.Header.MsgID, c)
+		if isChunk(c) {
+			st.Sent.addInternal(reply.Header.MsgID, c)
+		} else {
+			st.Sent.add(reply.Header.MsgID, c)
+		}
 	}
 	x.Done = reply.Body.Final
 	for _, c := range reply.Body.Commands {

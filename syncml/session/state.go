@@ -112,6 +112,7 @@ func (s *Session) MarshalBinary() ([]byte, error) {
 	w.bool(st.Ended)
 	w.uint(uint64(st.MaxMsgSize))
 	w.bool(st.Started)
+	w.uint(uint64(st.MaxObjSize))
 	w.bool(st.LO != nil)
 	if lo := st.LO; lo != nil {
 		b, err := encodeCommands([]syncml.Command{lo.Cmd})
@@ -174,6 +175,7 @@ func (s *Session) UnmarshalBinary(b []byte) error {
 	st.Ended = r.bool()
 	st.MaxMsgSize = r.int()
 	st.Started = r.bool()
+	st.MaxObjSize = r.int()
 	var loCmd []byte
 	if r.bool() {
 		loCmd = r.bytes()
