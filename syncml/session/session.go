@@ -137,6 +137,48 @@ type state struct {
 	Started    bool             // a session of the device was accepted
 	LO         *largeObject     // the partial object being received
 	MaxObjSize int              // the device's MaxObjSize, 0 when unknown
+	// RefusedSession and RefusedOut are the SessionID of messages refused
+	// by the Authenticator in a session not started yet, and the last
+	// MsgID answered in it, so that MsgIDs stay unique when it starts.
+	RefusedSession string
+	RefusedOut     int
+}
+
+// refuse answers a message the Authenticator refused: the header's Status
+// (with the challenge) alone. Nothing of the session changes but the
+// nonce and the MsgID counter; the reply is not kept for replay.
+func (s *Session) refuse(x *Exchange, m *syncml.Message, dec AuthDecision) (*Exchange, error) {
+	st, h := &s.st, &m.Header
+	var out int
+	switch h.SessionID {
+	case st.SessionID:
+		st.OutMsgID++
+		out = st.OutMsgID
+	case st.RefusedSession:
+		st.RefusedOut++
+		out = st.RefusedOut
+	default:
+		st.RefusedSession, st.RefusedOut = h.SessionID, 1
+		out = 1
+	}
+	reply := &syncml.Message{
+		XMLNS: m.XMLNS,
+		Header: syncml.Header{
+			VerDTD: h.VerDTD, VerProto: h.VerProto, SessionID: h.SessionID,
+			MsgID: strconv.Itoa(out), Target: h.Source, Source: h.Target,
+		},
+		Body: syncml.Body{Final: true},
+	}
+	if !h.NoResp {
+		reply.Body.Commands = []syncml.Command{headerStatus(h, dec.Code, dec.Chal)}
+	}
+	number(reply.Body.Commands, new(int))
+	raw, err := syncml.Marshal(reply)
+	if err != nil {
+		return nil, errorf("encode reply %s: %w", reply.Header.MsgID, err)
+	}
+	x.Reply, x.Raw, x.Done = reply, raw, true
+	return x, nil
 }
 
 // NewSession returns the Session of one device with empty state. cfg may
@@ -202,6 +244,12 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 		return nil, err
 	}
 	x := &Exchange{Identity: dec.Identity}
+	if dec.NextNonce != nil {
+		st.Nonce = dec.NextNonce
+	}
+	if !dec.Accepted() {
+		return s.refuse(x, m, dec)
+	}
 
 	// A session alert or another SessionID (re)starts the session.
 	if startsSession(m) || h.SessionID != st.SessionID {
@@ -210,75 +258,74 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 		st.LO = nil
 		if h.SessionID != st.SessionID {
 			st.OutMsgID = 0
+			if h.SessionID == st.RefusedSession {
+				st.OutMsgID = st.RefusedOut
+			}
 		}
 		st.Ended = false
 	}
+	st.RefusedSession, st.RefusedOut = "", 0
 	starting := startsSession(m) || h.SessionID != st.SessionID
 	st.SessionID, st.InMsgID = h.SessionID, h.MsgID
 	st.XMLNS, st.VerDTD, st.VerProto = m.XMLNS, h.VerDTD, h.VerProto
-	if dec.NextNonce != nil {
-		st.Nonce = dec.NextNonce
-	}
 	var body []syncml.Command
 	if !h.NoResp {
 		body = append(body, headerStatus(h, dec.Code, dec.Chal))
 	}
 	var cands []syncml.Command // commands that may go out in this reply
 	continuing := false        // the reply continues a multi-message package
-	if dec.Accepted() {
-		if n := parseSize(h.Meta); n > 0 {
-			st.MaxMsgSize = n
+	if n := parseSize(h.Meta); n > 0 {
+		st.MaxMsgSize = n
+	}
+	if h.Meta != nil {
+		if n, err := strconv.Atoi(h.Meta.MaxObjSize); err == nil && n > 0 {
+			st.MaxObjSize = n
 		}
-		if h.Meta != nil {
-			if n, err := strconv.Atoi(h.Meta.MaxObjSize); err == nil && n > 0 {
-				st.MaxObjSize = n
+	}
+	if starting && s.cfg.OnStart != nil {
+		s.cfg.OnStart(ctx, s, dec.Identity, !st.Started)
+	}
+	st.Started = true
+	outs, unmatched, _ := st.Sent.receive(m.Body.Commands, strconv.Itoa(st.OutMsgID))
+	x.Outcomes = append(x.Outcomes, outs...)
+	x.Unmatched = unmatched
+	abort, more := false, false
+	r := &responder{ctx: ctx, h: s.cfg.Handler, id: dec.Identity, hdr: h, msgRef: h.MsgID,
+		lo: &st.LO, maxObj: s.cfg.maxObj(),
+		alert: func(code syncml.AlertCode) syncml.StatusCode {
+			switch code {
+			case syncml.AlertSessionAbort:
+				abort = true
+			case syncml.AlertNextMessage:
+				more = true
 			}
+			return syncml.StatusOK
+		}}
+	r.commands(m.Body.Commands)
+	body = append(body, r.out...)
+	switch {
+	case abort:
+		x.Outcomes = append(x.Outcomes, st.Sent.abandon()...)
+		st.requeue()
+		st.Ended = true
+	case len(st.Cont) > 0:
+		// The rest of this side's package goes out when asked for.
+		if more {
+			cands, st.Cont, continuing = st.Cont, nil, true
 		}
-		if starting && s.cfg.OnStart != nil {
-			s.cfg.OnStart(ctx, s, dec.Identity, !st.Started)
+	case !m.Body.Final:
+		// The device's package goes on: ask for its next message.
+		body = append(body, NewAlert(syncml.AlertNextMessage))
+	case !st.Ended && st.Sent.pending() == 0 && len(st.Queue) > 0:
+		var refused []syncml.Command
+		cands, refused, err = chunkCommands(st.Queue, s.cfg.maxMsgSize(st.MaxMsgSize), st.MaxObjSize)
+		if err != nil {
+			return nil, errorf("chunk queued commands: %w", err)
 		}
-		st.Started = true
-		outs, unmatched, _ := st.Sent.receive(m.Body.Commands, strconv.Itoa(st.OutMsgID))
-		x.Outcomes = append(x.Outcomes, outs...)
-		x.Unmatched = unmatched
-		abort, more := false, false
-		r := &responder{ctx: ctx, h: s.cfg.Handler, id: dec.Identity, hdr: h, msgRef: h.MsgID,
-			lo: &st.LO, maxObj: s.cfg.maxObj(),
-			alert: func(code syncml.AlertCode) syncml.StatusCode {
-				switch code {
-				case syncml.AlertSessionAbort:
-					abort = true
-				case syncml.AlertNextMessage:
-					more = true
-				}
-				return syncml.StatusOK
-			}}
-		r.commands(m.Body.Commands)
-		body = append(body, r.out...)
-		switch {
-		case abort:
-			x.Outcomes = append(x.Outcomes, st.Sent.abandon()...)
-			st.requeue()
-			st.Ended = true
-		case len(st.Cont) > 0:
-			// The rest of this side's package goes out when asked for.
-			if more {
-				cands, st.Cont, continuing = st.Cont, nil, true
-			}
-		case !m.Body.Final:
-			// The device's package goes on: ask for its next message.
-			body = append(body, NewAlert(syncml.AlertNextMessage))
-		case !st.Ended && st.Sent.pending() == 0 && len(st.Queue) > 0:
-			var refused []syncml.Command
-			cands, refused, err = chunkCommands(st.Queue, s.cfg.maxMsgSize(st.MaxMsgSize), st.MaxObjSize)
-			if err != nil {
-				return nil, errorf("chunk queued commands: %w", err)
-			}
-			st.Queue = nil
-			for _, c := range refused {
-				x.Outcomes = append(x.Outcomes, Outcome{Command: c,
-					Err: errorf("%s not sent: its object is larger than the device's MaxObjSize %d", c.ElementName(), st.MaxObjSize)})
-			}
+		st.Queue = nil
+		for _, c := range refused {
+			x.Outcomes = append(x.Outcomes, Outcome{Command: c,
+				Err: errorf("%s not sent: its object is larger than the device's MaxObjSize %d", c.ElementName(), st.MaxObjSize)})
 		}
 	}
 	st.OutMsgID++

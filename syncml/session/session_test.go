@@ -399,6 +399,22 @@ func TestServerAuthRefused(t *testing.T) {
 	if x.Identity != (Identity{Device: "DEV1", User: "u", Method: "md5"}) {
 		t.Errorf("identity %+v", x.Identity)
 	}
+	if x.Reply.Header.MsgID != "2" {
+		t.Errorf("MsgID %s after a refused message 1: MsgIDs must stay unique", x.Reply.Header.MsgID)
+	}
+	// A refused message in another session disturbs nothing of this one:
+	// the Get stays outstanding and a replay still answers the same.
+	pending := s.Pending()
+	y := handle(t, s, devMsg("666", "1", alert1201))
+	if code, _ := y.Reply.Body.Commands[0].(*syncml.Status).Code(); code != 407 || len(y.Outcomes) != 0 || !y.Done {
+		t.Errorf("intruder: %v outcomes %d", summary(y.Reply), len(y.Outcomes))
+	}
+	if s.Pending() != pending {
+		t.Errorf("pending %d, was %d", s.Pending(), pending)
+	}
+	if z := handle(t, s, []byte(raw)); !z.Replayed || string(z.Raw) != string(x.Raw) {
+		t.Errorf("replay lost after a refused message")
+	}
 	// An Authenticator error is an error of Handle.
 	bad := NewSession(&Config{Authenticator: AuthenticatorFunc(func(context.Context, *AuthInput) (AuthDecision, error) {
 		return AuthDecision{}, errors.New("db down")

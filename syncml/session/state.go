@@ -113,6 +113,8 @@ func (s *Session) MarshalBinary() ([]byte, error) {
 	w.uint(uint64(st.MaxMsgSize))
 	w.bool(st.Started)
 	w.uint(uint64(st.MaxObjSize))
+	w.string(st.RefusedSession)
+	w.uint(uint64(st.RefusedOut))
 	w.bool(st.LO != nil)
 	if lo := st.LO; lo != nil {
 		b, err := encodeCommands([]syncml.Command{lo.Cmd})
@@ -176,6 +178,8 @@ func (s *Session) UnmarshalBinary(b []byte) error {
 	st.MaxMsgSize = r.int()
 	st.Started = r.bool()
 	st.MaxObjSize = r.int()
+	st.RefusedSession = r.string()
+	st.RefusedOut = r.int()
 	var loCmd []byte
 	if r.bool() {
 		loCmd = r.bytes()
