@@ -31,5 +31,20 @@
 // the request size, and answers 400, 413 or 415 for what is not a SyncML
 // message of type [ContentType].
 //
+// Messages stay within the peer's MaxMsgSize (measured on the encoder's
+// bytes): what does not fit goes in the next messages of the package,
+// asked for with Alert 1222, and Final is set only on a package's last
+// message. An item too large for one message is sent in chunks (MoreData,
+// Meta Size on the first) unless it exceeds the peer's MaxObjSize, when it
+// is not sent and its Outcome carries the error. Chunks received are
+// answered 213, joined, checked against their Size (424), and cut with
+// Alert 1225 when another command comes first.
+//
+// Who is talking is decided by an [Authenticator] (see identity.go): it
+// sees the parsed message, its raw bytes, the HTTP headers and the TLS
+// state, and answers an [Identity] or a refusal with a challenge.
+// [ClientCertificate] takes the identity from a verified TLS client
+// certificate.
+//
 // The package knows no CSP: it depends on package syncml only.
 package session

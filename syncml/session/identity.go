@@ -88,3 +88,18 @@ func authenticate(ctx context.Context, a Authenticator, in *AuthInput) (AuthDeci
 	}
 	return d, nil
 }
+
+// ClientCertificate is an Authenticator for devices enrolled with a
+// certificate, which authenticate by their TLS client certificate: a
+// message is accepted when its connection carries a verified client
+// certificate (tls.ConnectionState.VerifiedChains not empty), with the
+// Identity's User set to the certificate's Subject common name and Method
+// "tls"; otherwise it is refused with 401 and no challenge. The server's
+// tls.Config must ask for and verify client certificates.
+var ClientCertificate Authenticator = AuthenticatorFunc(func(_ context.Context, in *AuthInput) (AuthDecision, error) {
+	if in.TLS == nil || len(in.TLS.VerifiedChains) == 0 || len(in.TLS.VerifiedChains[0]) == 0 {
+		return AuthDecision{Code: syncml.StatusInvalidCredentials, Identity: Identity{Method: "tls"}}, nil
+	}
+	cert := in.TLS.VerifiedChains[0][0]
+	return AuthDecision{Identity: Identity{User: cert.Subject.CommonName, Method: "tls"}}, nil
+})
