@@ -48,6 +48,9 @@ func deliver(t testing.TB, cmd syncml.Command, maxMsg, maxObj int) (seen map[str
 			return nil, nil, nil, err
 		}
 		msgs = append(msgs, x.Raw)
+		if err := x.Reply.Validate(); err != nil {
+			return nil, nil, nil, fmt.Errorf("server message %s: %w", x.Reply.Header.MsgID, err)
+		}
 		outs = append(outs, x.Outcomes...)
 		var back syncml.Message
 		if err := syncml.Unmarshal(x.Raw, &back); err != nil {
@@ -59,6 +62,9 @@ func deliver(t testing.TB, cmd syncml.Command, maxMsg, maxObj int) (seen map[str
 		}
 		if cx.Done {
 			return seen, msgs, outs, nil
+		}
+		if err := cx.Reply.Validate(); err != nil {
+			return nil, nil, nil, fmt.Errorf("device message %s: %w", cx.Reply.Header.MsgID, err)
 		}
 		m = cx.Reply
 	}

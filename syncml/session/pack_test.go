@@ -51,6 +51,9 @@ func converse(t testing.TB, s *Session, maxMsg int, sessionID string) (*conversa
 			return nil, err
 		}
 		cv.server = append(cv.server, x.Raw)
+		if err := x.Reply.Validate(); err != nil {
+			return nil, fmt.Errorf("server message %s: %w", x.Reply.Header.MsgID, err)
+		}
 		cv.finals = append(cv.finals, x.Reply.Body.Final)
 		cv.outcomes = append(cv.outcomes, x.Outcomes...)
 		var back syncml.Message
@@ -63,6 +66,9 @@ func converse(t testing.TB, s *Session, maxMsg int, sessionID string) (*conversa
 		}
 		if cx.Done {
 			return cv, nil
+		}
+		if err := cx.Reply.Validate(); err != nil {
+			return nil, fmt.Errorf("device message %s: %w", cx.Reply.Header.MsgID, err)
 		}
 		m = cx.Reply
 	}
