@@ -76,6 +76,8 @@ type Client struct {
 	ended     bool
 	lastRaw   []byte // encoding of the last message built
 	lo        *largeObject
+	peerMax   int              // the server's MaxMsgSize, 0 when unknown
+	cont      []syncml.Command // the rest of the device's package
 }
 
 // NewClient returns a Client for cfg (copied).
@@ -132,7 +134,7 @@ func (c *Client) Start(ctx context.Context, sessionID string, alerts ...syncml.C
 	}
 	c.sessionID, c.outMsgID, c.inMsgID = sessionID, 0, ""
 	c.sent.reset()
-	c.chal, c.retries, c.ended, c.lo = nil, 0, false, nil
+	c.chal, c.retries, c.ended, c.lo, c.cont = nil, 0, false, nil, nil
 	c.pkg1 = append([]syncml.Command{NewAlert(syncml.AlertClientInitiated)}, alerts...)
 	if c.cfg.DevInfo.DevID != "" {
 		c.pkg1 = append(c.pkg1, c.cfg.DevInfo.Replace())
@@ -161,8 +163,7 @@ func (c *Client) package1(ctx context.Context) (*syncml.Message, error) {
 			m.Header.Meta.MaxObjSize = strconv.Itoa(c.cfg.MaxObjSize)
 		}
 	}
-	m.Body.Commands = append(m.Body.Commands, c.pkg1...)
-	return c.finish(m)
+	return c.finish(m, append([]syncml.Command(nil), c.pkg1...), true)
 }
 
 // message starts the next message of the session, with a Status for hdr
@@ -183,16 +184,18 @@ func (c *Client) message(hdr *syncml.Header) *syncml.Message {
 	return m
 }
 
-// finish numbers m, records what it sends and checks that it encodes.
-func (c *Client) finish(m *syncml.Message) (*syncml.Message, error) {
+// finish numbers m, fills it with as many of cands as fit in the
+// server's MaxMsgSize (the rest waits in c.cont, and Final is cleared),
+// records what it sends and encodes it.
+func (c *Client) finish(m *syncml.Message, cands []syncml.Command, final bool) (*syncml.Message, error) {
 	c.outMsgID++
 	m.Header.MsgID = strconv.Itoa(c.outMsgID)
-	number(m.Body.Commands, new(int))
-	raw, err := syncml.Marshal(m)
+	raw, _, rest, err := pack(m, cands, c.peerMax, true, final)
 	if err != nil {
 		c.outMsgID--
-		return nil, errorf("encode message %s: %w", m.Header.MsgID, err)
+		return nil, err
 	}
+	c.cont = rest
 	c.lastRaw = raw
 	for _, x := range m.Body.Commands {
 		switch x := x.(type) {
@@ -231,6 +234,9 @@ func (c *Client) Handle(ctx context.Context, m *syncml.Message) (*Exchange, erro
 		return nil, errorf("%w: server message has no MsgID", ErrProtocol)
 	}
 	c.inMsgID = h.MsgID
+	if n := parseSize(h.Meta); n > 0 {
+		c.peerMax = n
+	}
 	x := &Exchange{Identity: Identity{Device: h.Source.LocURI}}
 	outs, unmatched, hdr := c.sent.receive(m.Body.Commands, strconv.Itoa(c.outMsgID))
 	x.Outcomes, x.Unmatched = outs, unmatched
@@ -278,35 +284,41 @@ func (c *Client) Handle(ctx context.Context, m *syncml.Message) (*Exchange, erro
 			needsAnswer = true
 		}
 	}
-	if !m.Body.Final && !abort {
+	if !m.Body.Final && !abort && !(nextMessageResponse(m) && len(c.cont) > 0) {
 		// The server's package goes on: ask for its next message.
 		reply := c.message(h)
-		reply.Body.Commands = append(reply.Body.Commands, r.out...)
-		reply.Body.Commands = append(reply.Body.Commands, NewAlert(syncml.AlertNextMessage))
-		reply, err := c.finish(reply)
+		cands := append(append(append([]syncml.Command(nil), r.out...), c.cont...), NewAlert(syncml.AlertNextMessage))
+		// No Final while the server's package is open (OMA DM, multiple
+		// messages in a package).
+		reply, err := c.finish(reply, cands, false)
 		if err != nil {
 			return nil, err
 		}
 		x.Reply, x.Raw = reply, c.lastRaw
 		return x, nil
 	}
-	if c.ended || (!needsAnswer && len(c.queue) == 0) {
+	if c.ended || (!needsAnswer && len(c.queue) == 0 && len(c.cont) == 0) {
 		c.ended = true
 		x.Done = true
 		return x, nil
 	}
 	reply := c.message(h)
-	reply.Body.Commands = append(reply.Body.Commands, r.out...)
+	var cands []syncml.Command
 	if abort {
-		// An aborted session is answered with Statuses only.
+		// An aborted session is answered with Statuses only, in one message.
 		x.Outcomes = append(x.Outcomes, c.sent.abandon()...)
 		c.ended = true
 		x.Done = true
+		c.cont, c.peerMax = nil, 0
+		cands = r.out
 	} else {
-		reply.Body.Commands = append(reply.Body.Commands, c.queue...)
+		// The answers to this message first (they are short: the rest
+		// of the package does not pile up behind them), then the rest of
+		// the device's package, then what the device queued.
+		cands = append(append(append(cands, r.out...), c.cont...), c.queue...)
 		c.queue = nil
 	}
-	reply, err := c.finish(reply)
+	reply, err := c.finish(reply, cands, true)
 	if err != nil {
 		return nil, err
 	}

@@ -40,10 +40,10 @@ func encodedLen(c syncml.Command) (int, error) {
 // now, with as many of cands, in order, as fit in max bytes (0: no bound),
 // and numbers it. It returns the encoding, the commands sent and the rest,
 // which go out in the next message of the package; Final is set only when
-// nothing is left. When not even the first command fits, it waits for the
+// nothing is left and final is true. When not even the first command fits, it waits for the
 // next message, unless the reply is itself a continuation (force): then
 // the command goes alone, over the bound, as nothing smaller can carry it.
-func pack(reply *syncml.Message, cands []syncml.Command, max int, force bool) (out []byte, sent, rest []syncml.Command, err error) {
+func pack(reply *syncml.Message, cands []syncml.Command, max int, force, final bool) (out []byte, sent, rest []syncml.Command, err error) {
 	fixed := len(reply.Body.Commands)
 	reply.Body.Commands = append(reply.Body.Commands, cands...)
 	number(reply.Body.Commands, new(int))
@@ -82,7 +82,7 @@ func pack(reply *syncml.Message, cands []syncml.Command, max int, force bool) (o
 	}
 	for {
 		reply.Body.Commands = reply.Body.Commands[:fixed+n]
-		reply.Body.Final = n == len(cands)
+		reply.Body.Final = final && n == len(cands)
 		out, err = syncml.Marshal(reply)
 		if err != nil {
 			return nil, nil, nil, errorf("encode reply %s: %w", reply.Header.MsgID, err)
@@ -96,3 +96,26 @@ func pack(reply *syncml.Message, cands []syncml.Command, max int, force bool) (o
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// nextMessageResponse reports whether m is a "Next Message" response: no
+// Final, an Alert 1222, and nothing else but Statuses. Its sender waits
+// for the rest of the other side's package and opens none of its own.
+func nextMessageResponse(m *syncml.Message) bool {
+	if m.Body.Final {
+		return false
+	}
+	alert := false
+	for _, c := range m.Body.Commands {
+		switch c := c.(type) {
+		case *syncml.Status:
+		case *syncml.Alert:
+			if code, err := c.Code(); err != nil || code != syncml.AlertNextMessage {
+				return false
+			}
+			alert = true
+		default:
+			return false
+		}
+	}
+	return alert
+}

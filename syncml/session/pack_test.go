@@ -231,3 +231,63 @@ func TestPropertyPacking(t *testing.T) {
 	))
 	props.TestingRun(t)
 }
+
+func TestPackingDeviceAnswers(t *testing.T) {
+	s := NewSession(&Config{AnnounceMaxMsgSize: 1500})
+	var want []string
+	for i := range 20 {
+		u := fmt.Sprintf("./DevDetail/N%d", i)
+		want = append(want, u)
+		_ = s.Queue(get(u))
+	}
+	mux := NewMux()
+	mux.Handle("Get", HandlerFunc(func(_ context.Context, r *Request) Response {
+		it := r.Command.ItemList()[0]
+		return Response{Results: []syncml.Item{{Source: it.Target, Data: syncml.Text(strings.Repeat("v", 300))}}}
+	}))
+	c, _ := NewClient(ClientConfig{DeviceID: "D", ServerURI: "S", Handler: mux})
+	ctx := context.Background()
+	m, _ := c.Start(ctx, "1")
+	var got []string
+	var deviceMsgs, finals int
+	for i := 0; ; i++ {
+		if i > 50 {
+			t.Fatal("session does not end")
+		}
+		raw := mustMarshal(t, m)
+		deviceMsgs++
+		if i > 0 && len(raw) > 1500 {
+			t.Errorf("device message %d: %d bytes over the announced 1500", i+1, len(raw))
+		}
+		if m.Body.Final {
+			finals++
+		}
+		x := handle(t, s, raw)
+		for _, o := range x.Outcomes {
+			if code, _ := o.Code(); code == 200 && len(o.Results) == 1 {
+				got = append(got, o.Results[0].Items[0].Source.LocURI)
+			}
+		}
+		if len(x.Unmatched) != 0 {
+			t.Errorf("unmatched %v", x.Unmatched)
+		}
+		var back syncml.Message
+		if err := syncml.Unmarshal(x.Raw, &back); err != nil {
+			t.Fatal(err)
+		}
+		cx, err := c.Handle(ctx, &back)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cx.Done {
+			break
+		}
+		m = cx.Reply
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("(-want +got):\n%s", d)
+	}
+	if deviceMsgs < 5 || finals != 2 { // package 1 and the last message of the answers
+		t.Errorf("%d device messages, %d with Final", deviceMsgs, finals)
+	}
+}

@@ -32,6 +32,10 @@ type Config struct {
 	// Commands that do not fit go out in the next messages of the
 	// package, which the device asks for with Alert 1222.
 	MaxMsgSize int
+	// AnnounceMaxMsgSize, when set, is sent in the SyncHdr Meta of every
+	// reply as this side's MaxMsgSize: the device keeps its messages
+	// within it, spreading its answers over several messages.
+	AnnounceMaxMsgSize int
 	// OnStart, when set, is called when a session of the device starts
 	// (Alert 1200 or 1201, or a new SessionID) and the message is
 	// accepted, before the reply is composed: commands it queues on s go
@@ -274,6 +278,7 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	}
 	var cands []syncml.Command // commands that may go out in this reply
 	continuing := false        // the reply continues a multi-message package
+	final := true              // false for a "next message" response
 	if n := parseSize(h.Meta); n > 0 {
 		st.MaxMsgSize = n
 	}
@@ -313,9 +318,11 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 		if more {
 			cands, st.Cont, continuing = st.Cont, nil, true
 		}
-	case !m.Body.Final:
-		// The device's package goes on: ask for its next message.
+	case !m.Body.Final && !nextMessageResponse(m):
+		// The device's package goes on: ask for its next message, without
+		// Final (OMA DM, multiple messages in a package).
 		body = append(body, NewAlert(syncml.AlertNextMessage))
+		final = false
 	case !st.Ended && st.Sent.pending() == 0 && len(st.Queue) > 0:
 		var refused []syncml.Command
 		cands, refused, err = chunkCommands(st.Queue, s.cfg.maxMsgSize(st.MaxMsgSize), st.MaxObjSize)
@@ -338,7 +345,10 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 		},
 		Body: syncml.Body{Commands: body, Final: true},
 	}
-	out, send, rest, err := pack(reply, cands, s.cfg.maxMsgSize(st.MaxMsgSize), continuing)
+	if n := s.cfg.AnnounceMaxMsgSize; n > 0 {
+		reply.Header.Meta = &syncml.Meta{MaxMsgSize: strconv.Itoa(n)}
+	}
+	out, send, rest, err := pack(reply, cands, s.cfg.maxMsgSize(st.MaxMsgSize), continuing, final)
 	if err != nil {
 		st.OutMsgID--
 		return nil, err
