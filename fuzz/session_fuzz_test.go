@@ -113,3 +113,58 @@ func sessionCorpusDir() string {
 	}
 	return ""
 }
+
+// FuzzSessionClient feeds an arbitrary server message to the device side
+// of a session after package 1, with a Mux that answers Gets and accepts
+// the rest. No input may make Handle panic; a reply, when there is one,
+// encodes, keeps the SessionID and has non-zero unique CmdIDs.
+func FuzzSessionClient(f *testing.F) {
+	hdr := `<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr><VerDTD>1.2</VerDTD><VerProto>DM/1.2</VerProto><SessionID>1</SessionID><MsgID>1</MsgID>` +
+		`<Target><LocURI>D</LocURI></Target><Source><LocURI>S</LocURI></Source><Meta><MaxMsgSize xmlns="syncml:metinf">900</MaxMsgSize></Meta></SyncHdr><SyncBody>`
+	f.Add([]byte(hdr + `<Status><CmdID>1</CmdID><MsgRef>1</MsgRef><CmdRef>0</CmdRef><Cmd>SyncHdr</Cmd><Data>200</Data></Status>` +
+		`<Get><CmdID>2</CmdID><Item><Target><LocURI>./DevDetail/SwV</LocURI></Target></Item><Item><Target><LocURI>./X</LocURI></Target></Item></Get><Final/></SyncBody></SyncML>`))
+	f.Add([]byte(hdr + `<Replace><CmdID>2</CmdID><Item><Target><LocURI>./A</LocURI></Target><Meta><Size xmlns="syncml:metinf">6</Size></Meta><Data>abc</Data><MoreData/></Item></Replace></SyncBody></SyncML>`))
+	f.Add([]byte(hdr + `<Status><CmdID>1</CmdID><MsgRef>1</MsgRef><CmdRef>0</CmdRef><Cmd>SyncHdr</Cmd><Data>401</Data><Chal><Meta><Type xmlns="syncml:metinf">syncml:auth-md5</Type></Meta></Chal></Status><Final/></SyncBody></SyncML>`))
+	f.Add([]byte(hdr + `<Atomic><CmdID>2</CmdID><Add><CmdID>3</CmdID><Item><Target><LocURI>./B</LocURI></Target></Item></Add><Exec><CmdID>4</CmdID><Item><Target><LocURI>./DevDetail/C</LocURI></Target></Item></Exec></Atomic><Alert><CmdID>5</CmdID><Data>1222</Data></Alert></SyncBody></SyncML>`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var m syncml.Message
+		if err := syncml.Unmarshal(data, &m); err != nil {
+			return
+		}
+		mux := session.NewMux()
+		mux.Handle("", session.Accept)
+		_ = mux.HandleSubtree("Get", "./DevDetail", session.HandlerFunc(func(_ context.Context, r *session.Request) session.Response {
+			var items []syncml.Item
+			for _, it := range r.Command.ItemList() {
+				items = append(items, syncml.Item{Source: it.Target, Data: syncml.Text("v")})
+			}
+			return session.Response{Results: items}
+		}))
+		c, err := session.NewClient(session.ClientConfig{DeviceID: "D", ServerURI: "S", Handler: mux, MaxObjectSize: 64})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx := context.Background()
+		if _, err := c.Start(ctx, "1"); err != nil {
+			t.Fatal(err)
+		}
+		x, err := c.Handle(ctx, &m)
+		if err != nil || x.Reply == nil {
+			return
+		}
+		if x.Reply.Header.SessionID != "1" {
+			t.Fatalf("SessionID %q", x.Reply.Header.SessionID)
+		}
+		if b, err := syncml.Marshal(x.Reply); err != nil || !bytes.Equal(b, x.Raw) {
+			t.Fatalf("Raw is not the reply's encoding: %v", err)
+		}
+		seen := map[string]bool{}
+		for i, c := range x.Reply.Body.Commands {
+			id := c.ID()
+			if n, err := strconv.Atoi(id); err != nil || n <= 0 || seen[id] {
+				t.Fatalf("command %d has CmdID %q", i, id)
+			}
+			seen[id] = true
+		}
+	})
+}
