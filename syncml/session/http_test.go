@@ -379,3 +379,59 @@ func TestIdleStateSize(t *testing.T) {
 	}
 	t.Logf("idle state: %d bytes without the kept reply (%d with)", len(b), len(raw))
 }
+
+func TestQueueWhileSessionsRun(t *testing.T) {
+	store := NewMemoryStore()
+	log := &outcomeLog{}
+	a := NewServer(ServerConfig{Store: store, OnExchange: log.add})
+	b := NewServer(ServerConfig{Store: store, OnExchange: log.add})
+	sa, sb := httptest.NewServer(a), httptest.NewServer(b)
+	defer sa.Close()
+	defer sb.Close()
+	rr := &roundRobin{urls: []string{sa.URL, sb.URL}, hits: make([]atomic.Int32, 2)}
+	hc := &http.Client{Transport: rr}
+	const writers, each = 4, 5
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			srv := []*Server{a, b}[w%2]
+			for i := range each {
+				if err := srv.Queue(context.Background(), "DEV1", get(fmt.Sprintf("./DevDetail/W%d/%d", w, i))); err != nil {
+					t.Error(err)
+				}
+			}
+		}()
+	}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	for n := 1; ; n++ {
+		runDevice(t, hc, sa.URL, "DEV1", fmt.Sprint(n))
+		select {
+		case <-done:
+		default:
+			continue
+		}
+		log.mu.Lock()
+		got := len(log.got)
+		log.mu.Unlock()
+		if got == writers*each {
+			break
+		}
+		if n > 100 {
+			t.Fatalf("%d outcomes after %d sessions", got, n)
+		}
+	}
+	last := map[int]int{}
+	for _, g := range log.got {
+		var w, i int
+		if _, err := fmt.Sscanf(g, "DEV1 Get 200 v:./DevDetail/W%d/%d", &w, &i); err != nil {
+			t.Fatalf("outcome %q", g)
+		}
+		if prev, ok := last[w]; ok && i != prev+1 || !ok && i != 0 {
+			t.Errorf("writer %d: %d after %d: out of queue order or twice", w, i, prev)
+		}
+		last[w] = i
+	}
+}
