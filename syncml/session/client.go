@@ -2,6 +2,7 @@ package session
 
 import (
 	"context"
+	"net/http"
 	"strconv"
 
 	"github.com/windc-go/windc/syncml"
@@ -32,6 +33,10 @@ type ClientConfig struct {
 	// Credentials, when set, gives the Cred of package 1 and answers a
 	// challenge (401 or 407) by sending package 1 again.
 	Credentials Credentials
+	// Sign, when set, is called by Run for every message it posts, with
+	// the exact body bytes and the request's headers, to add headers
+	// computed over the body (such as x-syncml-hmac).
+	Sign func(ctx context.Context, body []byte, h http.Header) error
 	// MaxAuthRetries bounds the package 1 resent after challenges in one
 	// session; zero means DefaultMaxAuthRetries.
 	MaxAuthRetries int

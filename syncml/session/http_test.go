@@ -3,6 +3,7 @@ package session
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -433,5 +434,40 @@ func TestQueueWhileSessionsRun(t *testing.T) {
 			t.Errorf("writer %d: %d after %d: out of queue order or twice", w, i, prev)
 		}
 		last[w] = i
+	}
+}
+
+func TestClientSignsBody(t *testing.T) {
+	// An Authenticator that checks a header computed over the raw body,
+	// as x-syncml-hmac is.
+	sum := func(b []byte) string { return fmt.Sprintf("%x", sha256.Sum256(b)) }
+	var checked atomic.Int32
+	auth := AuthenticatorFunc(func(_ context.Context, in *AuthInput) (AuthDecision, error) {
+		if in.Header.Get("X-Test-Mac") != sum(in.Raw) {
+			return AuthDecision{Code: syncml.StatusInvalidCredentials}, nil
+		}
+		checked.Add(1)
+		return AuthDecision{Identity: Identity{Method: "test-mac"}}, nil
+	})
+	s := NewServer(ServerConfig{Session: Config{Authenticator: auth}})
+	_ = s.Queue(context.Background(), "DEV1", get("./DevDetail/SwV"))
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	c, _ := NewClient(ClientConfig{DeviceID: "DEV1", ServerURI: srv.URL, Handler: deviceMux(),
+		Sign: func(_ context.Context, body []byte, h http.Header) error {
+			h.Set("X-Test-Mac", sum(body))
+			return nil
+		}})
+	outs, err := c.Run(context.Background(), srv.Client(), srv.URL, "1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if checked.Load() != 2 || len(outs) != 1 {
+		t.Errorf("checked %d messages, %d outcomes", checked.Load(), len(outs))
+	}
+	// Without the header the server refuses, and the client gives up.
+	c2, _ := NewClient(ClientConfig{DeviceID: "DEV2", ServerURI: srv.URL})
+	if _, err := c2.Run(context.Background(), srv.Client(), srv.URL, "1"); err == nil {
+		t.Error("unsigned session accepted")
 	}
 }

@@ -78,6 +78,11 @@ func (c *Client) post(ctx context.Context, hc *http.Client, url string, raw []by
 	}
 	req.Header.Set("Content-Type", ContentType)
 	req.Header.Set("Accept", ContentType)
+	if c.cfg.Sign != nil {
+		if err := c.cfg.Sign(ctx, raw, req.Header); err != nil {
+			return nil, errorf("post: sign: %w", err)
+		}
+	}
 	resp, err := hc.Do(req)
 	if err != nil {
 		return nil, errorf("post: %w", err)
