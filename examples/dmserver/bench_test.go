@@ -40,17 +40,19 @@ func BenchmarkCheckIn(b *testing.B) {
 	reply := bytes.Repeat([]byte("x"), 1200)
 	for _, tc := range []struct {
 		name string
-		h    http.Handler
+		h    func() http.Handler
 	}{
-		{"dmserver", newMux(slog.New(slog.DiscardHandler))},
-		{"bare", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			_, _ = io.Copy(io.Discard, r.Body)
-			w.Header().Set("Content-Type", "application/vnd.syncml.dm+xml")
-			_, _ = w.Write(reply)
-		})},
+		{"dmserver", func() http.Handler { return newMux(slog.New(slog.DiscardHandler)) }},
+		{"bare", func() http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				_, _ = io.Copy(io.Discard, r.Body)
+				w.Header().Set("Content-Type", "application/vnd.syncml.dm+xml")
+				_, _ = w.Write(reply)
+			})
+		}},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
-			srv := httptest.NewServer(tc.h)
+			srv := httptest.NewServer(tc.h()) // a fresh server: every device is new
 			defer srv.Close()
 			tr := &http.Transport{MaxIdleConnsPerHost: 8}
 			defer tr.CloseIdleConnections()
