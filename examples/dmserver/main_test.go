@@ -1,0 +1,124 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/windc-go/windc/syncml"
+	"github.com/windc-go/windc/syncml/session"
+)
+
+func TestLoopbackOnly(t *testing.T) {
+	for _, a := range []string{"127.0.0.1:0", "[::1]:8080", "localhost:1"} {
+		if err := loopback(a); err != nil {
+			t.Errorf("%s: %v", a, err)
+		}
+	}
+	for _, a := range []string{"0.0.0.0:80", ":8080", "10.0.0.1:80", "example.com:80", "nonsense"} {
+		if err := loopback(a); err == nil {
+			t.Errorf("%s accepted", a)
+		}
+	}
+}
+
+func TestDeviceSession(t *testing.T) {
+	var logs bytes.Buffer
+	srv := httptest.NewServer(newMux(slog.New(slog.NewTextHandler(&logs, nil))))
+	defer srv.Close()
+	url := srv.URL + Path
+
+	mux := session.NewMux()
+	mux.Handle("Get", session.HandlerFunc(func(_ context.Context, r *session.Request) session.Response {
+		var items []syncml.Item
+		for _, it := range r.Command.ItemList() {
+			items = append(items, syncml.Item{Source: it.Target, Data: syncml.Text("value of " + it.Target.LocURI)})
+		}
+		return session.Response{Results: items}
+	}))
+	c, err := session.NewClient(session.ClientConfig{DeviceID: "DEV-A", ServerURI: url, Handler: mux, DevInfo: session.DevInfo{DevID: "DEV-A", Lang: "en-US"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Run(context.Background(), srv.Client(), url, "1"); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"session start", "first=true", "value=\"value of ./DevInfo/Lang\"", "status=200"} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("log lacks %q:\n%s", want, logs.String())
+		}
+	}
+	// The second session of the device queues nothing.
+	logs.Reset()
+	if _, err := c.Run(context.Background(), srv.Client(), url, "2"); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(logs.String(), "command answered") || !strings.Contains(logs.String(), "first=false") {
+		t.Errorf("second session:\n%s", logs.String())
+	}
+}
+
+func TestWindowsPackage1(t *testing.T) {
+	dir, _ := filepath.Abs(".")
+	var raw []byte
+	for d := dir; filepath.Dir(d) != d; d = filepath.Dir(d) {
+		if b, err := os.ReadFile(filepath.Join(d, "shared", "conformance", "syncml", "055-marcosd4h-readme-L409.xml")); err == nil {
+			raw = b
+			break
+		}
+	}
+	if raw == nil {
+		t.Skip("no conformance corpus")
+	}
+	srv := httptest.NewServer(newMux(slog.New(slog.DiscardHandler)))
+	defer srv.Close()
+	resp, err := http.Post(srv.URL+Path, `application/vnd.syncml.dm+xml; charset="utf-8"`, bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	var m syncml.Message
+	if resp.StatusCode != 200 {
+		t.Fatalf("HTTP %d: %s", resp.StatusCode, b)
+	}
+	if err := syncml.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	gets := 0
+	for _, c := range m.Body.Commands {
+		if _, ok := c.(*syncml.Get); ok {
+			gets++
+		}
+	}
+	if gets != len(firstSessionGets) || m.Header.SessionID != "1" || m.Header.Target.LocURI != "1E08C6E95D8BB843B1278FF45BC60CC6" {
+		t.Errorf("reply: %d Gets, header %+v", gets, m.Header)
+	}
+	if err := m.Validate(); err != nil {
+		t.Error(err)
+	}
+	// Not the XML type: 415; GET: 405.
+	resp, err = http.Post(srv.URL+Path, "application/vnd.syncml.dm+wbxml", bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 415 {
+		t.Errorf("wbxml: %d", resp.StatusCode)
+	}
+	resp, err = http.Get(srv.URL + Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 405 {
+		t.Errorf("GET: %d", resp.StatusCode)
+	}
+}

@@ -1,0 +1,170 @@
+package fuzz
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+
+	"github.com/windc-go/windc/syncml"
+	"github.com/windc-go/windc/syncml/session"
+)
+
+// FuzzSessionServer feeds an arbitrary message to the server side of a
+// session that has already sent commands (a Get, an Atomic, a Replace), as
+// the device's second message. No input may make Handle panic. When it is
+// handled, the reply keeps the SessionID, answers the header first, has
+// non-zero unique CmdIDs and encodes to the bytes returned; the same bytes
+// sent again are a replay with the same reply; and the state survives
+// MarshalBinary and UnmarshalBinary unchanged.
+func FuzzSessionServer(f *testing.F) {
+	hdr := `<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr><VerDTD>1.2</VerDTD><VerProto>DM/1.2</VerProto><SessionID>1</SessionID><MsgID>2</MsgID>` +
+		`<Target><LocURI>S</LocURI></Target><Source><LocURI>D</LocURI></Source></SyncHdr><SyncBody>`
+	f.Add([]byte(hdr + `<Status><CmdID>1</CmdID><MsgRef>1</MsgRef><CmdRef>3</CmdRef><Cmd>Get</Cmd><Data>200</Data></Status>` +
+		`<Results><CmdID>2</CmdID><CmdRef>3</CmdRef><Item><Source><LocURI>./A</LocURI></Source><Data>v</Data></Item></Results><Final/></SyncBody></SyncML>`))
+	f.Add([]byte(hdr + `<Alert><CmdID>1</CmdID><Data>1222</Data></Alert><Alert><CmdID>2</CmdID><Data>1223</Data></Alert></SyncBody></SyncML>`))
+	f.Add([]byte(hdr + `<Atomic><CmdID>1</CmdID><Add><CmdID>2</CmdID><Item><Target><LocURI>./X</LocURI></Target></Item></Add><Sequence><CmdID>3</CmdID>` +
+		`<Get><CmdID>4</CmdID><Item><Target><LocURI>./Y</LocURI></Target></Item></Get></Sequence></Atomic><Final/></SyncBody></SyncML>`))
+	f.Add([]byte(hdr + `<Alert><CmdID>1</CmdID><Data>1201</Data></Alert><Status><CmdID>2</CmdID><CmdRef>0</CmdRef><Data>x</Data></Status><Final/></SyncBody></SyncML>`))
+	if dir := sessionCorpusDir(); dir != "" {
+		entries, _ := os.ReadDir(dir)
+		for _, e := range entries {
+			if b, err := os.ReadFile(filepath.Join(dir, e.Name())); err == nil {
+				f.Add(b)
+			}
+		}
+	}
+	pkg1 := []byte(`<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr><VerDTD>1.2</VerDTD><VerProto>DM/1.2</VerProto><SessionID>1</SessionID><MsgID>1</MsgID>` +
+		`<Target><LocURI>S</LocURI></Target><Source><LocURI>D</LocURI></Source><Meta><MaxMsgSize xmlns="syncml:metinf">1500</MaxMsgSize></Meta></SyncHdr>` +
+		`<SyncBody><Alert><CmdID>1</CmdID><Data>1201</Data></Alert><Final/></SyncBody></SyncML>`)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		ctx := context.Background()
+		s := session.NewSession(&session.Config{Handler: session.HandlerFunc(func(_ context.Context, r *session.Request) session.Response {
+			if len(r.Command.ItemList()) > 1 {
+				return session.Response{ItemCodes: []syncml.StatusCode{200, 404}}
+			}
+			return session.Response{}
+		})})
+		item := func(u string) []syncml.Item {
+			return []syncml.Item{{Target: &syncml.Location{LocURI: u}, Data: syncml.Text("1")}}
+		}
+		_ = s.Queue(&syncml.Get{Items: item("./A")},
+			&syncml.Atomic{Commands: []syncml.Command{&syncml.Replace{Items: item("./B")}}},
+			&syncml.Replace{Items: item("./C")})
+		if _, err := s.Handle(ctx, &session.Inbound{Raw: pkg1}); err != nil {
+			t.Fatal(err)
+		}
+		x, err := s.Handle(ctx, &session.Inbound{Raw: data})
+		if err != nil {
+			return
+		}
+		var in syncml.Message
+		if err := syncml.Unmarshal(data, &in); err != nil {
+			t.Fatalf("handled a message that does not decode: %v", err)
+		}
+		if x.Reply.Header.SessionID != in.Header.SessionID {
+			t.Fatalf("SessionID %q answered as %q", in.Header.SessionID, x.Reply.Header.SessionID)
+		}
+		if b, err := syncml.Marshal(x.Reply); err != nil || !bytes.Equal(b, x.Raw) {
+			t.Fatalf("Raw is not the reply's encoding: %v", err)
+		}
+		seen := map[string]bool{}
+		for i, c := range x.Reply.Body.Commands {
+			id := c.ID()
+			if n, err := strconv.Atoi(id); err != nil || n <= 0 || seen[id] {
+				t.Fatalf("command %d has CmdID %q", i, id)
+			}
+			seen[id] = true
+			if i == 0 && !in.Header.NoResp {
+				if st, ok := c.(*syncml.Status); !ok || st.CmdRef != "0" {
+					t.Fatalf("first command is not the header's Status: %s", c.ElementName())
+				}
+			}
+		}
+		again, err := s.Handle(ctx, &session.Inbound{Raw: data})
+		if err != nil || !again.Replayed || !bytes.Equal(again.Raw, x.Raw) {
+			t.Fatalf("replay: %v %v", err, again)
+		}
+		st, err := s.MarshalBinary()
+		if err != nil {
+			t.Fatalf("MarshalBinary: %v", err)
+		}
+		s2 := session.NewSession(nil)
+		if err := s2.UnmarshalBinary(st); err != nil {
+			t.Fatalf("UnmarshalBinary: %v", err)
+		}
+		st2, err := s2.MarshalBinary()
+		if err != nil || !bytes.Equal(st, st2) {
+			t.Fatalf("state does not round-trip: %v\n%s\n%s", err, st, st2)
+		}
+	})
+}
+
+// sessionCorpusDir returns the shared conformance folder, "" when absent.
+func sessionCorpusDir() string {
+	dir, _ := filepath.Abs(".")
+	for d := dir; filepath.Dir(d) != d; d = filepath.Dir(d) {
+		p := filepath.Join(d, "shared", "conformance", "syncml")
+		if fi, err := os.Stat(p); err == nil && fi.IsDir() {
+			return p
+		}
+	}
+	return ""
+}
+
+// FuzzSessionClient feeds an arbitrary server message to the device side
+// of a session after package 1, with a Mux that answers Gets and accepts
+// the rest. No input may make Handle panic; a reply, when there is one,
+// encodes, keeps the SessionID and has non-zero unique CmdIDs.
+func FuzzSessionClient(f *testing.F) {
+	hdr := `<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr><VerDTD>1.2</VerDTD><VerProto>DM/1.2</VerProto><SessionID>1</SessionID><MsgID>1</MsgID>` +
+		`<Target><LocURI>D</LocURI></Target><Source><LocURI>S</LocURI></Source><Meta><MaxMsgSize xmlns="syncml:metinf">900</MaxMsgSize></Meta></SyncHdr><SyncBody>`
+	f.Add([]byte(hdr + `<Status><CmdID>1</CmdID><MsgRef>1</MsgRef><CmdRef>0</CmdRef><Cmd>SyncHdr</Cmd><Data>200</Data></Status>` +
+		`<Get><CmdID>2</CmdID><Item><Target><LocURI>./DevDetail/SwV</LocURI></Target></Item><Item><Target><LocURI>./X</LocURI></Target></Item></Get><Final/></SyncBody></SyncML>`))
+	f.Add([]byte(hdr + `<Replace><CmdID>2</CmdID><Item><Target><LocURI>./A</LocURI></Target><Meta><Size xmlns="syncml:metinf">6</Size></Meta><Data>abc</Data><MoreData/></Item></Replace></SyncBody></SyncML>`))
+	f.Add([]byte(hdr + `<Status><CmdID>1</CmdID><MsgRef>1</MsgRef><CmdRef>0</CmdRef><Cmd>SyncHdr</Cmd><Data>401</Data><Chal><Meta><Type xmlns="syncml:metinf">syncml:auth-md5</Type></Meta></Chal></Status><Final/></SyncBody></SyncML>`))
+	f.Add([]byte(hdr + `<Atomic><CmdID>2</CmdID><Add><CmdID>3</CmdID><Item><Target><LocURI>./B</LocURI></Target></Item></Add><Exec><CmdID>4</CmdID><Item><Target><LocURI>./DevDetail/C</LocURI></Target></Item></Exec></Atomic><Alert><CmdID>5</CmdID><Data>1222</Data></Alert></SyncBody></SyncML>`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var m syncml.Message
+		if err := syncml.Unmarshal(data, &m); err != nil {
+			return
+		}
+		mux := session.NewMux()
+		mux.Handle("", session.Accept)
+		_ = mux.HandleSubtree("Get", "./DevDetail", session.HandlerFunc(func(_ context.Context, r *session.Request) session.Response {
+			var items []syncml.Item
+			for _, it := range r.Command.ItemList() {
+				items = append(items, syncml.Item{Source: it.Target, Data: syncml.Text("v")})
+			}
+			return session.Response{Results: items}
+		}))
+		c, err := session.NewClient(session.ClientConfig{DeviceID: "D", ServerURI: "S", Handler: mux, MaxObjectSize: 64})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx := context.Background()
+		if _, err := c.Start(ctx, "1"); err != nil {
+			t.Fatal(err)
+		}
+		x, err := c.Handle(ctx, &m)
+		if err != nil || x.Reply == nil {
+			return
+		}
+		if x.Reply.Header.SessionID != "1" {
+			t.Fatalf("SessionID %q", x.Reply.Header.SessionID)
+		}
+		if b, err := syncml.Marshal(x.Reply); err != nil || !bytes.Equal(b, x.Raw) {
+			t.Fatalf("Raw is not the reply's encoding: %v", err)
+		}
+		seen := map[string]bool{}
+		for i, c := range x.Reply.Body.Commands {
+			id := c.ID()
+			if n, err := strconv.Atoi(id); err != nil || n <= 0 || seen[id] {
+				t.Fatalf("command %d has CmdID %q", i, id)
+			}
+			seen[id] = true
+		}
+	})
+}

@@ -1,0 +1,130 @@
+package session
+
+import (
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/windc-go/windc/syncml"
+)
+
+// benchMessages returns a Windows-like package 1 and the device's answers
+// to 20 Gets (20 Statuses and 20 Results), as the server sends them in its
+// first reply (CmdIDs 3 to 22 after two Statuses).
+func benchMessages() (pkg1, answers []byte) {
+	pkg1 = devMsg("1", "1", alert1201+
+		`<Alert><CmdID>2</CmdID><Data>1224</Data><Item><Meta><Type xmlns="syncml:metinf">com.microsoft/MDM/LoginStatus</Type></Meta><Data>user</Data></Item></Alert>`+
+		`<Replace><CmdID>3</CmdID><Item><Source><LocURI>./DevInfo/DevId</LocURI></Source><Data>DEV1</Data></Item>`+
+		`<Item><Source><LocURI>./DevInfo/Man</LocURI></Source><Data>Contoso</Data></Item>`+
+		`<Item><Source><LocURI>./DevInfo/Lang</LocURI></Source><Data>en-US</Data></Item></Replace>`)
+	var b strings.Builder
+	b.WriteString(`<Status><CmdID>1</CmdID><MsgRef>1</MsgRef><CmdRef>0</CmdRef><Cmd>SyncHdr</Cmd><Data>200</Data></Status>`)
+	id := 2
+	for i := range 20 {
+		fmt.Fprintf(&b, `<Status><CmdID>%d</CmdID><MsgRef>1</MsgRef><CmdRef>%d</CmdRef><Cmd>Get</Cmd><Data>200</Data></Status>`, id, i+5)
+		fmt.Fprintf(&b, `<Results><CmdID>%d</CmdID><MsgRef>1</MsgRef><CmdRef>%d</CmdRef><Item><Source><LocURI>./DevDetail/N%d</LocURI></Source><Data>value %d</Data></Item></Results>`, id+1, i+5, i, i)
+		id += 2
+	}
+	return pkg1, devMsg("1", "2", b.String())
+}
+
+func benchGets() []syncml.Command {
+	var cmds []syncml.Command
+	for i := range 20 {
+		cmds = append(cmds, get(fmt.Sprintf("./DevDetail/N%d", i)))
+	}
+	return cmds
+}
+
+// BenchmarkSessionCost runs a whole two-message server session (package 1
+// answered with 20 Gets, then the 20 Statuses and Results matched) through
+// a Session in memory, and again with its state serialized between
+// messages as a Server does, and the bare decoding and encoding of the
+// same four messages as the baseline; the ratio to the baseline is the
+// session's own cost.
+func BenchmarkSessionCost(b *testing.B) {
+	pkg1, answers := benchMessages()
+	ctx := context.Background()
+	var reply1, reply2 []byte
+	for _, withState := range []bool{false, true} {
+		name := "session"
+		if withState {
+			name = "session+state"
+		}
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(pkg1) + len(answers)))
+			for b.Loop() {
+				s := NewSession(nil)
+				_ = s.Queue(benchGets()...)
+				x, err := s.Handle(ctx, &Inbound{Raw: pkg1})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if withState {
+					st, _ := s.MarshalBinary()
+					s = NewSession(nil)
+					if err := s.UnmarshalBinary(st); err != nil {
+						b.Fatal(err)
+					}
+				}
+				y, err := s.Handle(ctx, &Inbound{Raw: answers})
+				if err != nil || len(y.Outcomes) != 20 {
+					b.Fatalf("%v %d", err, len(y.Outcomes))
+				}
+				if withState {
+					if _, err := s.MarshalBinary(); err != nil {
+						b.Fatal(err)
+					}
+				}
+				reply1, reply2 = x.Raw, y.Raw
+			}
+		})
+	}
+	b.Run("bare", func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetBytes(int64(len(pkg1) + len(answers)))
+		for b.Loop() {
+			for _, in := range [][]byte{pkg1, answers, reply1, reply2} {
+				var m syncml.Message
+				if err := syncml.Unmarshal(in, &m); err != nil {
+					b.Fatal(err)
+				}
+				if _, err := syncml.Marshal(&m); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	})
+}
+
+// BenchmarkServerLoopback runs whole device sessions (package 1, 20 Gets,
+// their answers) against a Server over loopback HTTP.
+func BenchmarkServerLoopback(b *testing.B) {
+	s := NewServer(ServerConfig{Session: Config{OnStart: func(_ context.Context, s *Session, _ Identity, _ bool) {
+		_ = s.Queue(benchGets()...)
+	}}})
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	mux := NewMux()
+	mux.Handle("Get", HandlerFunc(func(_ context.Context, r *Request) Response {
+		it := r.Command.ItemList()[0]
+		return Response{Results: []syncml.Item{{Source: it.Target, Data: syncml.Text("value")}}}
+	}))
+	c, err := NewClient(ClientConfig{DeviceID: "DEV1", ServerURI: srv.URL, Handler: mux, DevInfo: DevInfo{DevID: "DEV1", Lang: "en-US"}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	n := 0
+	b.ReportAllocs()
+	for b.Loop() {
+		n++
+		if _, err := c.Run(ctx, srv.Client(), srv.URL, fmt.Sprint(n)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "sessions/s")
+}

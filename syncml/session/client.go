@@ -1,0 +1,332 @@
+package session
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+
+	"github.com/windc-go/windc/syncml"
+)
+
+// DefaultMaxAuthRetries is the default of ClientConfig.MaxAuthRetries.
+const DefaultMaxAuthRetries = 3
+
+// Credentials gives a client the Cred of its messages.
+type Credentials interface {
+	// Cred returns the credential to put in the SyncHdr of package 1.
+	// chal is the server's last challenge (nil before any); a nil Cred
+	// sends none.
+	Cred(ctx context.Context, chal *syncml.Chal) (*syncml.Cred, error)
+}
+
+// ClientConfig configures the device side of a session.
+type ClientConfig struct {
+	// DeviceID is the SyncHdr Source LocURI (required).
+	DeviceID string
+	// ServerURI is the SyncHdr Target LocURI (required).
+	ServerURI string
+	// Handler answers the server's commands; nil answers 404 to all
+	// (an empty Mux). A Mux routes them by command and CSP subtree.
+	Handler Handler
+	// DevInfo, when DevID is set, is sent in package 1.
+	DevInfo DevInfo
+	// Credentials, when set, gives the Cred of package 1 and answers a
+	// challenge (401 or 407) by sending package 1 again.
+	Credentials Credentials
+	// Sign, when set, is called by Run for every message it posts, with
+	// the exact body bytes and the request's headers, to add headers
+	// computed over the body (such as x-syncml-hmac).
+	Sign func(ctx context.Context, body []byte, h http.Header) error
+	// MaxAuthRetries bounds the package 1 resent after challenges in one
+	// session; zero means DefaultMaxAuthRetries.
+	MaxAuthRetries int
+	// XMLNS, VerDTD and VerProto are the dialect; empty means SyncML 1.2
+	// (NamespaceSyncML12, "1.2", "DM/1.2").
+	XMLNS, VerDTD, VerProto string
+	// MaxQueue bounds the commands queued and not yet sent; zero means
+	// DefaultMaxQueue.
+	MaxQueue int
+	// MaxObjectSize bounds an object the server sends in chunks
+	// (MoreData); zero means DefaultMaxObjectSize.
+	MaxObjectSize int
+	// MaxObjSize, when set, is announced in package 1: the server sends
+	// no object larger.
+	MaxObjSize int
+	// MaxMsgSize, when set, is announced in package 1 (SyncHdr Meta): the
+	// server keeps each of its messages within it.
+	MaxMsgSize int
+	// MaxBytes bounds a server reply read by Run; zero means
+	// DefaultMaxBytes.
+	MaxBytes int64
+	// MaxMessages bounds the messages Run sends in one session; zero
+	// means DefaultMaxMessages.
+	MaxMessages int
+}
+
+// A Client is the device side of a session: it builds package 1, answers
+// each server message through its Handler (Statuses, and Results for
+// Get), sends what the device queued, and matches the server's Statuses
+// to what it sent. A Client runs one session at a time and is not safe for
+// concurrent use.
+type Client struct {
+	cfg       ClientConfig
+	sessionID string
+	outMsgID  int
+	inMsgID   string
+	sent      correlator
+	queue     []syncml.Command
+	pkg1      []syncml.Command // package 1 as asked, resent after a challenge
+	chal      *syncml.Chal
+	retries   int
+	ended     bool
+	lastRaw   []byte // encoding of the last message built
+	lo        *largeObject
+	peerMax   int              // the server's MaxMsgSize, 0 when unknown
+	cont      []syncml.Command // the rest of the device's package
+}
+
+// NewClient returns a Client for cfg (copied).
+func NewClient(cfg ClientConfig) (*Client, error) {
+	if cfg.DeviceID == "" || cfg.ServerURI == "" {
+		return nil, errorf("NewClient: DeviceID and ServerURI are required")
+	}
+	if cfg.Handler == nil {
+		cfg.Handler = NewMux()
+	}
+	if cfg.XMLNS == "" && cfg.VerDTD == "" && cfg.VerProto == "" {
+		cfg.XMLNS, cfg.VerDTD, cfg.VerProto = syncml.NamespaceSyncML12, "1.2", "DM/1.2"
+	}
+	if cfg.MaxAuthRetries <= 0 {
+		cfg.MaxAuthRetries = DefaultMaxAuthRetries
+	}
+	return &Client{cfg: cfg}, nil
+}
+
+// Queue appends commands (client alerts, for example) to send in the next
+// message of the session, in order.
+func (c *Client) Queue(cmds ...syncml.Command) error {
+	max := c.cfg.MaxQueue
+	if max <= 0 {
+		max = DefaultMaxQueue
+	}
+	if len(c.queue)+len(cmds) > max {
+		return pkg.Limit("MaxQueue", int64(max), int64(len(c.queue)+len(cmds)), "")
+	}
+	for _, x := range cmds {
+		if isNil(x) {
+			return errorf("Queue: nil command")
+		}
+	}
+	if _, err := syncml.Marshal(&syncml.Message{Body: syncml.Body{Commands: cmds}}); err != nil {
+		return errorf("Queue: %w", err)
+	}
+	c.queue = append(c.queue, cmds...)
+	return nil
+}
+
+// Start begins a session with sessionID (kept as given) and returns
+// package 1: Alert 1201, then alerts (client events such as
+// NewClientEvent(…LoginStatus…)), then the DevInfo Replace, then what was
+// queued. Anything of a previous session is forgotten.
+func (c *Client) Start(ctx context.Context, sessionID string, alerts ...syncml.Command) (*syncml.Message, error) {
+	if sessionID == "" {
+		return nil, errorf("Start: empty SessionID")
+	}
+	for _, a := range alerts {
+		if isNil(a) {
+			return nil, errorf("Start: nil command")
+		}
+	}
+	c.sessionID, c.outMsgID, c.inMsgID = sessionID, 0, ""
+	c.sent.reset()
+	c.chal, c.retries, c.ended, c.lo, c.cont = nil, 0, false, nil, nil
+	c.pkg1 = append([]syncml.Command{NewAlert(syncml.AlertClientInitiated)}, alerts...)
+	if c.cfg.DevInfo.DevID != "" {
+		c.pkg1 = append(c.pkg1, c.cfg.DevInfo.Replace())
+	}
+	c.pkg1 = append(c.pkg1, c.queue...)
+	c.queue = nil
+	return c.package1(ctx)
+}
+
+// package1 builds (or rebuilds, after a challenge) package 1.
+func (c *Client) package1(ctx context.Context) (*syncml.Message, error) {
+	m := c.message(nil)
+	if c.cfg.Credentials != nil {
+		cred, err := c.cfg.Credentials.Cred(ctx, c.chal)
+		if err != nil {
+			return nil, errorf("credentials: %w", err)
+		}
+		m.Header.Cred = cred
+	}
+	if c.cfg.MaxMsgSize > 0 || c.cfg.MaxObjSize > 0 {
+		m.Header.Meta = &syncml.Meta{}
+		if c.cfg.MaxMsgSize > 0 {
+			m.Header.Meta.MaxMsgSize = strconv.Itoa(c.cfg.MaxMsgSize)
+		}
+		if c.cfg.MaxObjSize > 0 {
+			m.Header.Meta.MaxObjSize = strconv.Itoa(c.cfg.MaxObjSize)
+		}
+	}
+	return c.finish(m, append([]syncml.Command(nil), c.pkg1...), true)
+}
+
+// message starts the next message of the session, with a Status for hdr
+// first when hdr is not nil.
+func (c *Client) message(hdr *syncml.Header) *syncml.Message {
+	m := &syncml.Message{
+		XMLNS: c.cfg.XMLNS,
+		Header: syncml.Header{
+			VerDTD: c.cfg.VerDTD, VerProto: c.cfg.VerProto, SessionID: c.sessionID,
+			Target: syncml.Location{LocURI: c.cfg.ServerURI},
+			Source: syncml.Location{LocURI: c.cfg.DeviceID},
+		},
+		Body: syncml.Body{Final: true},
+	}
+	if hdr != nil && !hdr.NoResp {
+		m.Body.Commands = append(m.Body.Commands, headerStatus(hdr, syncml.StatusOK, nil))
+	}
+	return m
+}
+
+// finish numbers m, fills it with as many of cands as fit in the
+// server's MaxMsgSize (the rest waits in c.cont, and Final is cleared),
+// records what it sends and encodes it.
+func (c *Client) finish(m *syncml.Message, cands []syncml.Command, final bool) (*syncml.Message, error) {
+	c.outMsgID++
+	m.Header.MsgID = strconv.Itoa(c.outMsgID)
+	raw, _, rest, err := pack(m, cands, c.peerMax, true, final)
+	if err != nil {
+		c.outMsgID--
+		return nil, err
+	}
+	c.cont = rest
+	c.lastRaw = raw
+	for _, x := range m.Body.Commands {
+		switch x := x.(type) {
+		case *syncml.Status, *syncml.Results:
+			continue
+		case *syncml.Alert:
+			if code, _ := x.Code(); code == syncml.AlertNextMessage || code == syncml.AlertNoEndOfData {
+				c.sent.addInternal(m.Header.MsgID, x)
+				continue
+			}
+		}
+		c.sent.add(m.Header.MsgID, x)
+	}
+	return m, nil
+}
+
+// Handle takes a message from the server and returns the device's reply
+// (Exchange.Reply and its encoding Raw), with the Outcomes of what the
+// device sent before. Exchange.Done is true when the session is over:
+// either the server sent nothing that needs an answer (Reply is nil) or
+// it aborted the session (Reply holds the Statuses to send, the last
+// message). A refused credential (401 or 407) is answered by
+// package 1 again, with a new Cred, up to MaxAuthRetries times.
+func (c *Client) Handle(ctx context.Context, m *syncml.Message) (*Exchange, error) {
+	if c.sessionID == "" {
+		return nil, errorf("%w: Handle before Start", ErrState)
+	}
+	if m == nil || m.NoHeader {
+		return nil, errorf("%w: server message has no SyncHdr", ErrProtocol)
+	}
+	h := &m.Header
+	if h.SessionID != c.sessionID {
+		return nil, errorf("%w: server message for SessionID %q in session %q", ErrProtocol, h.SessionID, c.sessionID)
+	}
+	if h.MsgID == "" {
+		return nil, errorf("%w: server message has no MsgID", ErrProtocol)
+	}
+	c.inMsgID = h.MsgID
+	if n := parseSize(h.Meta); n > 0 {
+		c.peerMax = n
+	}
+	x := &Exchange{Identity: Identity{Device: h.Source.LocURI}}
+	outs, unmatched, hdr := c.sent.receive(m.Body.Commands, strconv.Itoa(c.outMsgID))
+	x.Outcomes, x.Unmatched = outs, unmatched
+	for _, s := range hdr {
+		code, err := s.Code()
+		if err != nil {
+			return nil, errorf("%w: SyncHdr Status: %w", ErrProtocol, err)
+		}
+		if s.Chal != nil {
+			c.chal = s.Chal
+		}
+		if code == syncml.StatusInvalidCredentials || code == syncml.StatusMissingCredentials {
+			if c.cfg.Credentials == nil || c.retries >= c.cfg.MaxAuthRetries {
+				return nil, errorf("server refused the credentials: %s", code)
+			}
+			c.retries++
+			c.sent.reset()
+			reply, err := c.package1(ctx)
+			if err != nil {
+				return nil, err
+			}
+			x.Reply, x.Raw = reply, c.lastRaw
+			return x, nil
+		}
+	}
+	abort := false
+	maxObj := c.cfg.MaxObjectSize
+	if maxObj <= 0 {
+		maxObj = DefaultMaxObjectSize
+	}
+	r := &responder{ctx: ctx, h: c.cfg.Handler, id: x.Identity, hdr: h, msgRef: h.MsgID,
+		lo: &c.lo, maxObj: maxObj,
+		alert: func(code syncml.AlertCode) syncml.StatusCode {
+			if code == syncml.AlertSessionAbort {
+				abort = true
+			}
+			return syncml.StatusOK
+		}}
+	r.commands(m.Body.Commands)
+	needsAnswer := false
+	for _, cmd := range m.Body.Commands {
+		switch cmd.(type) {
+		case *syncml.Status, *syncml.Results:
+		default:
+			needsAnswer = true
+		}
+	}
+	if !m.Body.Final && !abort && !(nextMessageResponse(m) && len(c.cont) > 0) {
+		// The server's package goes on: ask for its next message.
+		reply := c.message(h)
+		cands := append(append(append([]syncml.Command(nil), r.out...), c.cont...), NewAlert(syncml.AlertNextMessage))
+		// No Final while the server's package is open (OMA DM, multiple
+		// messages in a package).
+		reply, err := c.finish(reply, cands, false)
+		if err != nil {
+			return nil, err
+		}
+		x.Reply, x.Raw = reply, c.lastRaw
+		return x, nil
+	}
+	if c.ended || (!needsAnswer && len(c.queue) == 0 && len(c.cont) == 0) {
+		c.ended = true
+		x.Done = true
+		return x, nil
+	}
+	reply := c.message(h)
+	var cands []syncml.Command
+	if abort {
+		// An aborted session is answered with Statuses only, in one message.
+		x.Outcomes = append(x.Outcomes, c.sent.abandon()...)
+		c.ended = true
+		x.Done = true
+		c.cont, c.peerMax = nil, 0
+		cands = r.out
+	} else {
+		// The answers to this message first (they are short: the rest
+		// of the package does not pile up behind them), then the rest of
+		// the device's package, then what the device queued.
+		cands = append(append(append(cands, r.out...), c.cont...), c.queue...)
+		c.queue = nil
+	}
+	reply, err := c.finish(reply, cands, true)
+	if err != nil {
+		return nil, err
+	}
+	x.Reply, x.Raw = reply, c.lastRaw
+	return x, nil
+}

@@ -1,0 +1,215 @@
+package session
+
+import (
+	"github.com/windc-go/windc/syncml"
+)
+
+// An Outcome is a command this side sent, handed back with what the peer
+// answered: its Status and the Results that name it.
+type Outcome struct {
+	// MsgID is the MsgID of the message that carried the command.
+	MsgID string
+	// Command is the command as sent, with its CmdID.
+	Command syncml.Command
+	// Status is the peer's Status for the command; nil when Abandoned.
+	Status *syncml.Status
+	// Results are the Results for the command that arrived with or
+	// before the Status; an Outcome delivered again for Results that
+	// arrive after the Status holds only those.
+	Results []*syncml.Results
+	// Abandoned is true when the session restarted or was aborted before
+	// the command's Status arrived.
+	Abandoned bool
+	// Err, when set, says why the command was not sent at all (its object
+	// is larger than the device's MaxObjSize).
+	Err error
+}
+
+// Code returns the status code of the Outcome (an error when there is no
+// Status or it holds no code).
+func (o Outcome) Code() (syncml.StatusCode, error) {
+	if o.Err != nil {
+		return 0, o.Err
+	}
+	if o.Status == nil {
+		return 0, errorf("%s %s of message %s has no Status", o.Command.ElementName(), o.Command.ID(), o.MsgID)
+	}
+	return o.Status.Code()
+}
+
+// sentCmd is one command sent in this session, waiting for or holding its
+// Status.
+type sentCmd struct {
+	MsgID  string
+	Cmd    syncml.Command
+	NoResp bool
+	// Internal marks a command the session sent of itself (Alert 1222,
+	// 1225): its Status is matched but reported to no one and nothing
+	// waits for it.
+	Internal bool
+	Status   *syncml.Status
+	Results  []*syncml.Results // held until the Status arrives
+}
+
+type sentKey struct{ msg, cmd string }
+
+// correlator matches Status and Results to sent commands by MsgRef and
+// CmdRef together, across the messages of a session.
+type correlator struct {
+	sent  []*sentCmd
+	index map[sentKey]*sentCmd
+}
+
+func (c *correlator) reset() {
+	c.sent = nil
+	c.index = nil
+}
+
+func (c *correlator) add(msgID string, cmd syncml.Command) {
+	var all []syncml.Command
+	all = append(all, cmd)
+	if n := cmd.Nested(); n != nil {
+		var flat []syncml.Command
+		flattenAll(n, &flat)
+		all = append(all, flat...)
+	}
+	for _, x := range all {
+		s := &sentCmd{MsgID: msgID, Cmd: x, NoResp: noResp(x)}
+		c.sent = append(c.sent, s)
+		c.indexOne(s)
+	}
+}
+
+// addInternal records a command the session sent of itself.
+func (c *correlator) addInternal(msgID string, cmd syncml.Command) {
+	s := &sentCmd{MsgID: msgID, Cmd: cmd, NoResp: noResp(cmd), Internal: true}
+	c.sent = append(c.sent, s)
+	c.indexOne(s)
+}
+
+func (c *correlator) indexOne(s *sentCmd) {
+	if c.index == nil {
+		c.index = make(map[sentKey]*sentCmd)
+	}
+	c.index[sentKey{s.MsgID, s.Cmd.ID()}] = s
+}
+
+func (c *correlator) lookup(msg, cmd string) *sentCmd {
+	if c.index == nil && len(c.sent) > 0 {
+		for _, s := range c.sent {
+			c.indexOne(s)
+		}
+	}
+	return c.index[sentKey{msg, cmd}]
+}
+
+// flattenAll lists the commands nested in Atomic and Sequence, depth first.
+func flattenAll(cmds []syncml.Command, out *[]syncml.Command) {
+	for _, c := range cmds {
+		*out = append(*out, c)
+		if n := c.Nested(); n != nil {
+			flattenAll(n, out)
+		}
+	}
+}
+
+// pending counts the sent commands whose Status is outstanding.
+func (c *correlator) pending() int {
+	n := 0
+	for _, s := range c.sent {
+		if s.Status == nil && !s.NoResp && !s.Internal {
+			n++
+		}
+	}
+	return n
+}
+
+// abandon returns an abandoned Outcome for every command still waiting
+// for its Status and forgets the session's commands.
+func (c *correlator) abandon() []Outcome {
+	var out []Outcome
+	for _, s := range c.sent {
+		if s.Status == nil && !s.NoResp && !s.Internal {
+			out = append(out, Outcome{MsgID: s.MsgID, Command: s.Cmd, Results: s.Results, Abandoned: true})
+		}
+	}
+	c.reset()
+	return out
+}
+
+// receive matches the Statuses and Results of a received body. lastOut is
+// the MsgID of the last message this side sent (the MsgRef of a Status
+// without one). It returns the Outcomes completed, the commands that
+// matched nothing, and the Statuses for this side's SyncHdr.
+func (c *correlator) receive(cmds []syncml.Command, lastOut string) (outcomes []Outcome, unmatched []syncml.Command, hdr []*syncml.Status) {
+	var touched []*sentCmd
+	fresh := map[*sentCmd][]*syncml.Results{}
+	statusNow := map[*sentCmd]bool{}
+	touch := func(s *sentCmd) {
+		if _, ok := fresh[s]; !ok {
+			fresh[s] = nil
+			touched = append(touched, s)
+		}
+	}
+	for _, cmd := range cmds {
+		switch x := cmd.(type) {
+		case *syncml.Status:
+			ref := x.MsgRef
+			if ref == "" {
+				ref = lastOut
+			}
+			if x.CmdRef == "0" {
+				hdr = append(hdr, x)
+				continue
+			}
+			s := c.lookup(ref, x.CmdRef)
+			if s == nil || s.Status != nil || s.NoResp {
+				unmatched = append(unmatched, x)
+				continue
+			}
+			s.Status = x
+			statusNow[s] = true
+			touch(s)
+		case *syncml.Results:
+			ref := x.MsgRef
+			if ref == "" {
+				ref = "1" // MS-MDM: a Results without MsgRef refers to message 1
+			}
+			s := c.lookup(ref, x.CmdRef)
+			if s == nil {
+				unmatched = append(unmatched, x)
+				continue
+			}
+			touch(s)
+			fresh[s] = append(fresh[s], x)
+		}
+	}
+	for _, s := range touched {
+		switch {
+		case s.Internal:
+			s.Results = nil
+		case statusNow[s]:
+			res := append(s.Results, fresh[s]...)
+			s.Results = nil
+			outcomes = append(outcomes, Outcome{MsgID: s.MsgID, Command: s.Cmd, Status: s.Status, Results: res})
+		case s.Status != nil:
+			outcomes = append(outcomes, Outcome{MsgID: s.MsgID, Command: s.Cmd, Status: s.Status, Results: fresh[s]})
+		default:
+			s.Results = append(s.Results, fresh[s]...)
+		}
+	}
+	return outcomes, unmatched, hdr
+}
+
+// prune forgets the commands whose Status has arrived (at the end of a
+// session, when no late Results can come).
+func (c *correlator) prune() {
+	keep := c.sent[:0]
+	for _, s := range c.sent {
+		if s.Status == nil && !s.NoResp && !s.Internal {
+			keep = append(keep, s)
+		}
+	}
+	c.sent = keep
+	c.index = nil
+}

@@ -1,0 +1,50 @@
+// Package session runs the SyncML DM session for either side of the
+// Windows device management protocol, so that a server author can say
+// "send these commands to this device and tell me what each returned" and
+// a device implementer "answer this server".
+//
+// The server side of one device is a [Session]: queue commands with
+// [Session.Queue], hand it each received message with [Session.Handle],
+// and send back [Exchange.Reply]. The Session keeps the SessionID byte for
+// byte, numbers its messages 1, 2, 3… and the commands of each message
+// from 1, answers in the peer's dialect, puts a Status for the SyncHdr
+// first and one for every command that needs one, sends queued commands in
+// queue order and only when no Status is outstanding, matches every Status
+// and Results that comes back to the command sent (by MsgRef and CmdRef)
+// and returns it as an [Outcome], reports what matches nothing in
+// [Exchange.Unmatched], restarts on Alert 1200/1201, and answers a
+// byte-identical re-sent message with the same reply without executing
+// anything again. A [Handler] decides the code of each received command,
+// an [Authenticator] who is talking.
+//
+// The device side is a [Client]: [Client.Start] builds package 1 (Alert
+// 1201, client events, DevInfo), [Client.Handle] answers each server
+// message through a Handler (a [Mux] routes by command and CSP subtree),
+// with one Status per command (one per item when the codes differ),
+// Results for Get, and the Atomic rules (507 for the Atomic, 216 or 516 for
+// what was rolled back, 215 for what did not run). [Client.Run] runs a
+// whole session over HTTP.
+//
+// Over HTTP, a [Server] is the http.Handler of a management server: it
+// keeps each device's Session in a [Store] (a [MemoryStore] by default;
+// compare-and-swap updates let several instances share one store), bounds
+// the request size, and answers 400, 413 or 415 for what is not a SyncML
+// message of type [ContentType].
+//
+// Messages stay within the peer's MaxMsgSize (measured on the encoder's
+// bytes): what does not fit goes in the next messages of the package,
+// asked for with Alert 1222, and Final is set only on a package's last
+// message. An item too large for one message is sent in chunks (MoreData,
+// Meta Size on the first) unless it exceeds the peer's MaxObjSize, when it
+// is not sent and its Outcome carries the error. Chunks received are
+// answered 213, joined, checked against their Size (424), and cut with
+// Alert 1225 when another command comes first.
+//
+// Who is talking is decided by an [Authenticator] (see identity.go): it
+// sees the parsed message, its raw bytes, the HTTP headers and the TLS
+// state, and answers an [Identity] or a refusal with a challenge.
+// [ClientCertificate] takes the identity from a verified TLS client
+// certificate.
+//
+// The package knows no CSP: it depends on package syncml only.
+package session

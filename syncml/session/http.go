@@ -1,0 +1,218 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"strings"
+
+	"github.com/windc-go/windc/syncml"
+)
+
+// ContentType is the media type of SyncML DM messages in XML.
+const ContentType = "application/vnd.syncml.dm+xml"
+
+// Defaults of ServerConfig.
+const (
+	// DefaultMaxBytes bounds the body of a request (bytes on the wire).
+	DefaultMaxBytes = 4 << 20
+	// DefaultMaxRetries bounds the compare-and-swap attempts of one
+	// exchange.
+	DefaultMaxRetries = 8
+)
+
+// ServerConfig configures a Server.
+type ServerConfig struct {
+	// Session configures the session of each device.
+	Session Config
+	// Store keeps the state of the devices; nil means a new MemoryStore.
+	Store Store
+	// MaxBytes bounds the request body; zero means DefaultMaxBytes. A
+	// larger body is answered 413.
+	MaxBytes int64
+	// MaxRetries bounds the attempts to save a device's state when
+	// another server instance changed it meanwhile; zero means
+	// DefaultMaxRetries. Handlers may run again on a retry.
+	MaxRetries int
+	// Logger receives one record per exchange and per refused request;
+	// nil means no logging.
+	Logger *slog.Logger
+	// OnExchange, when set, is called with every exchange once the
+	// device's state is saved, before the reply is written: its Outcomes
+	// and Unmatched are what came back for the commands sent. It is not
+	// called for replays.
+	OnExchange func(ctx context.Context, x *Exchange)
+}
+
+// A Server is the http.Handler of a device management server: it answers
+// each POSTed SyncML message with the reply of the device's Session,
+// whose state it keeps in a Store (keyed by the SyncHdr Source LocURI).
+// It is safe for many devices at once and starts no goroutine.
+//
+// Responses: 200 with the reply; 400 for a body that is not a SyncML
+// message with a SessionID and MsgID; 405 for a method other than POST;
+// 413 for a body over MaxBytes; 415 for a content type other than
+// ContentType (parameters such as charset are accepted; WBXML is not);
+// 500 when the Store or the Authenticator fails.
+type Server struct {
+	cfg ServerConfig
+	log *slog.Logger
+}
+
+// NewServer returns a Server for cfg (copied).
+func NewServer(cfg ServerConfig) *Server {
+	if cfg.Store == nil {
+		cfg.Store = NewMemoryStore()
+	}
+	if cfg.MaxBytes <= 0 {
+		cfg.MaxBytes = DefaultMaxBytes
+	}
+	if cfg.MaxRetries <= 0 {
+		cfg.MaxRetries = DefaultMaxRetries
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Server{cfg: cfg, log: log}
+}
+
+// Queue appends commands for device (its SyncHdr Source LocURI) to send
+// in its sessions, in order.
+func (s *Server) Queue(ctx context.Context, device string, cmds ...syncml.Command) error {
+	for range s.cfg.MaxRetries {
+		raw, ver, err := s.cfg.Store.Load(ctx, device)
+		if err != nil {
+			return errorf("queue for %q: %w", device, err)
+		}
+		sess, err := s.session(raw)
+		if err != nil {
+			return err
+		}
+		if err := sess.Queue(cmds...); err != nil {
+			return err
+		}
+		b, err := sess.MarshalBinary()
+		if err != nil {
+			return err
+		}
+		if _, err := s.cfg.Store.CompareAndSwap(ctx, device, ver, b); err == nil {
+			return nil
+		} else if !errors.Is(err, ErrConflict) {
+			return errorf("queue for %q: %w", device, err)
+		}
+	}
+	return errorf("queue for %q: %w after %d attempts", device, ErrConflict, s.cfg.MaxRetries)
+}
+
+func (s *Server) session(raw []byte) (*Session, error) {
+	sess := NewSession(&s.cfg.Session)
+	if len(raw) > 0 {
+		if err := sess.UnmarshalBinary(raw); err != nil {
+			return nil, err
+		}
+	}
+	return sess, nil
+}
+
+// AcceptsContentType reports whether v, a Content-Type header value, is
+// ContentType (with any parameters).
+func AcceptsContentType(v string) bool {
+	mt, _, err := mime.ParseMediaType(v)
+	return err == nil && strings.EqualFold(mt, ContentType)
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		s.refuse(ctx, w, http.StatusMethodNotAllowed, "method "+r.Method)
+		return
+	}
+	if !AcceptsContentType(r.Header.Get("Content-Type")) {
+		s.refuse(ctx, w, http.StatusUnsupportedMediaType, "content type "+r.Header.Get("Content-Type"))
+		return
+	}
+	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBytes))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			s.refuse(ctx, w, http.StatusRequestEntityTooLarge, "body over MaxBytes")
+			return
+		}
+		s.refuse(ctx, w, http.StatusBadRequest, "read body: "+err.Error())
+		return
+	}
+	in := &Inbound{Raw: raw, Message: new(syncml.Message), Header: r.Header, TLS: r.TLS}
+	if err := syncml.Unmarshal(raw, in.Message); err != nil {
+		s.refuse(ctx, w, http.StatusBadRequest, err.Error())
+		return
+	}
+	if _, _, err := parseInbound(in); err != nil {
+		s.refuse(ctx, w, http.StatusBadRequest, err.Error())
+		return
+	}
+	device := in.Message.Header.Source.LocURI
+	x, err := s.exchange(ctx, device, in)
+	if err != nil {
+		if errors.Is(err, ErrProtocol) {
+			s.refuse(ctx, w, http.StatusBadRequest, err.Error())
+			return
+		}
+		s.log.ErrorContext(ctx, "session exchange failed", "device", device, "err", err)
+		http.Error(w, "session error", http.StatusInternalServerError)
+		return
+	}
+	h := x.Reply.Header
+	s.log.InfoContext(ctx, "session exchange", "device", device, "session", h.SessionID,
+		"in", in.Message.Header.MsgID, "out", h.MsgID, "commands", len(x.Reply.Body.Commands),
+		"outcomes", len(x.Outcomes), "unmatched", len(x.Unmatched), "replayed", x.Replayed, "done", x.Done)
+	if s.cfg.OnExchange != nil && !x.Replayed {
+		s.cfg.OnExchange(ctx, x)
+	}
+	w.Header().Set("Content-Type", ContentType)
+	_, _ = w.Write(x.Raw)
+}
+
+// exchange runs one message through the device's session and saves the
+// state, reloading and running it again when another instance saved
+// meanwhile.
+func (s *Server) exchange(ctx context.Context, device string, in *Inbound) (*Exchange, error) {
+	for range s.cfg.MaxRetries {
+		raw, ver, err := s.cfg.Store.Load(ctx, device)
+		if err != nil {
+			return nil, errorf("load %q: %w", device, err)
+		}
+		sess, err := s.session(raw)
+		if err != nil {
+			return nil, err
+		}
+		x, err := sess.Handle(ctx, in)
+		if err != nil {
+			return nil, err
+		}
+		if x.Replayed {
+			return x, nil
+		}
+		b, err := sess.MarshalBinary()
+		if err != nil {
+			return nil, err
+		}
+		if _, err := s.cfg.Store.CompareAndSwap(ctx, device, ver, b); err == nil {
+			return x, nil
+		} else if !errors.Is(err, ErrConflict) {
+			return nil, errorf("save %q: %w", device, err)
+		}
+		s.log.DebugContext(ctx, "state changed meanwhile, retrying", "device", device)
+	}
+	return nil, errorf("save %q: %w after %d attempts", device, ErrConflict, s.cfg.MaxRetries)
+}
+
+func (s *Server) refuse(ctx context.Context, w http.ResponseWriter, code int, why string) {
+	s.log.WarnContext(ctx, "request refused", "status", code, "why", why)
+	http.Error(w, http.StatusText(code), code)
+}

@@ -1,0 +1,473 @@
+package session
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/windc-go/windc/syncml"
+)
+
+func doPost(t *testing.T, url, ctype string, body []byte) (int, []byte, http.Header) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+	if ctype != "" {
+		req.Header.Set("Content-Type", ctype)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, b, resp.Header
+}
+
+func TestServerHTTPStatus(t *testing.T) {
+	var logs bytes.Buffer
+	srv := httptest.NewServer(NewServer(ServerConfig{MaxBytes: 2048, Logger: slog.New(slog.NewTextHandler(&logs, nil))}))
+	defer srv.Close()
+	good := devMsg("1", "1", alert1201)
+	tests := []struct {
+		name  string
+		ctype string
+		body  []byte
+		want  int
+	}{
+		{"valid", ContentType, good, 200},
+		{"charset parameter", `application/vnd.syncml.dm+xml; charset="utf-8"`, devMsg("2", "1", alert1201), 200},
+		{"upper case type", `Application/VND.SyncML.DM+XML;charset=UTF-8`, devMsg("3", "1", alert1201), 200},
+		{"wbxml", "application/vnd.syncml.dm+wbxml", good, 415},
+		{"text/xml", "text/xml", good, 415},
+		{"no content type", "", good, 415},
+		{"bad media type", "application/", good, 415},
+		{"empty body", ContentType, nil, 400},
+		{"not xml", ContentType, []byte("hello"), 400},
+		{"second root", ContentType, append(append([]byte(nil), good...), "<SyncML/>"...), 400},
+		{"root not SyncML", ContentType, []byte(`<Foo><SyncHdr/></Foo>`), 400},
+		{"no SessionID", ContentType, []byte(`<SyncML><SyncHdr><MsgID>1</MsgID></SyncHdr><SyncBody/></SyncML>`), 400},
+		{"over the bound", ContentType, devMsg("4", "1", strings.Repeat(alert1201, 100)), 413},
+		{"still serving", ContentType, devMsg("5", "1", alert1201), 200},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, body, hdr := doPost(t, srv.URL, tc.ctype, tc.body)
+			if code != tc.want {
+				t.Fatalf("HTTP %d, want %d: %s", code, tc.want, body)
+			}
+			if code == 200 {
+				if hdr.Get("Content-Type") != ContentType {
+					t.Errorf("reply content type %q", hdr.Get("Content-Type"))
+				}
+				var m syncml.Message
+				if err := syncml.Unmarshal(body, &m); err != nil {
+					t.Errorf("reply: %v", err)
+				}
+			}
+		})
+	}
+	resp, err := http.Get(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 405 {
+		t.Errorf("GET: %d", resp.StatusCode)
+	}
+	if !strings.Contains(logs.String(), "session exchange") || !strings.Contains(logs.String(), "device=DEV1") {
+		t.Errorf("no exchange log:\n%s", logs.String())
+	}
+}
+
+// outcomeLog collects the outcomes a Server reports.
+type outcomeLog struct {
+	mu  sync.Mutex
+	got []string
+}
+
+func (l *outcomeLog) add(_ context.Context, x *Exchange) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, o := range x.Outcomes {
+		code, _ := o.Code()
+		s := fmt.Sprintf("%s %s %d", x.Identity.Device, o.Command.ElementName(), code)
+		for _, r := range o.Results {
+			for _, it := range r.Items {
+				s += " " + it.Data.Value
+			}
+		}
+		l.got = append(l.got, s)
+	}
+}
+
+func deviceMux() *Mux {
+	mux := NewMux()
+	_ = mux.HandleSubtree("Get", "./DevDetail", HandlerFunc(func(_ context.Context, r *Request) Response {
+		var items []syncml.Item
+		for _, it := range r.Command.ItemList() {
+			items = append(items, syncml.Item{Source: it.Target, Data: syncml.Text("v:" + it.Target.LocURI)})
+		}
+		return Response{Results: items}
+	}))
+	_ = mux.HandleSubtree("", "./Vendor/MSFT", Accept)
+	return mux
+}
+
+func runDevice(t *testing.T, hc *http.Client, url, device, sessionID string) []Outcome {
+	t.Helper()
+	c, err := NewClient(ClientConfig{DeviceID: device, ServerURI: url, Handler: deviceMux(), DevInfo: DevInfo{DevID: device, Lang: "en-US"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	outs, err := c.Run(context.Background(), hc, url, sessionID, NewClientEvent(syncml.AlertClientEvent, "com.microsoft/MDM/LoginStatus", "user"))
+	if err != nil {
+		t.Fatalf("%s: %v", device, err)
+	}
+	return outs
+}
+
+func TestServerAndClientOverHTTP(t *testing.T) {
+	log := &outcomeLog{}
+	type key struct{}
+	var ctxSeen atomic.Int32
+	s := NewServer(ServerConfig{OnExchange: log.add, Session: Config{Handler: HandlerFunc(func(ctx context.Context, r *Request) Response {
+		if ctx.Value(key{}) == "through" {
+			ctxSeen.Add(1)
+		}
+		return Response{}
+	})}})
+	ctx := context.Background()
+	if err := s.Queue(ctx, "DEV1", &syncml.Replace{Items: []syncml.Item{{Target: &syncml.Location{LocURI: "./Vendor/MSFT/Policy/X"}, Data: syncml.Text("<a>&amp;</a>")}}},
+		&syncml.Atomic{Commands: []syncml.Command{get("./DevDetail/SwV"), get("./DevDetail/OEM")}}); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), key{}, "through")))
+	}))
+	defer srv.Close()
+	outs := runDevice(t, srv.Client(), srv.URL, "DEV1", "1")
+	want := []string{"DEV1 Replace 200", "DEV1 Atomic 200", "DEV1 Get 200 v:./DevDetail/SwV", "DEV1 Get 200 v:./DevDetail/OEM"}
+	if d := cmp.Diff(want, log.got); d != "" {
+		t.Errorf("server outcomes (-want +got):\n%s", d)
+	}
+	if len(outs) != 3 { // 1201, 1224, DevInfo Replace
+		t.Errorf("client outcomes %d", len(outs))
+	}
+	if ctxSeen.Load() != 2 { // the 1224 Alert and the DevInfo Replace
+		t.Errorf("context reached %d handler calls, want 2", ctxSeen.Load())
+	}
+	// A second session: nothing queued, the Results of the first are gone
+	// from the state.
+	log.got = nil
+	runDevice(t, srv.Client(), srv.URL, "DEV1", "2")
+	if len(log.got) != 0 {
+		t.Errorf("second session outcomes %v", log.got)
+	}
+}
+
+func TestServerManyDevices(t *testing.T) {
+	log := &outcomeLog{}
+	s := NewServer(ServerConfig{OnExchange: log.add})
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	const n = 8
+	for i := range n {
+		if err := s.Queue(context.Background(), fmt.Sprint("D", i), get(fmt.Sprint("./DevDetail/N", i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			runDevice(t, srv.Client(), srv.URL, fmt.Sprint("D", i), "1")
+		}()
+	}
+	wg.Wait()
+	if len(log.got) != n {
+		t.Fatalf("outcomes %v", log.got)
+	}
+	for _, g := range log.got {
+		var d, n string
+		if _, err := fmt.Sscanf(g, "D%s Get 200 v:./DevDetail/N%s", &d, &n); err != nil || d != n {
+			t.Errorf("outcome %q crosses devices", g)
+		}
+	}
+}
+
+// roundRobin sends each request to the next of several servers.
+type roundRobin struct {
+	urls []string
+	next atomic.Int32
+	hits []atomic.Int32
+}
+
+func (rr *roundRobin) RoundTrip(r *http.Request) (*http.Response, error) {
+	i := int(rr.next.Add(1)-1) % len(rr.urls)
+	rr.hits[i].Add(1)
+	r2 := r.Clone(r.Context())
+	u := *r.URL
+	u.Host = strings.TrimPrefix(rr.urls[i], "http://")
+	r2.URL = &u
+	r2.Host = u.Host
+	return http.DefaultTransport.RoundTrip(r2)
+}
+
+func TestTwoServersOneStore(t *testing.T) {
+	store := NewMemoryStore()
+	log := &outcomeLog{}
+	a := NewServer(ServerConfig{Store: store, OnExchange: log.add})
+	b := NewServer(ServerConfig{Store: store, OnExchange: log.add})
+	sa, sb := httptest.NewServer(a), httptest.NewServer(b)
+	defer sa.Close()
+	defer sb.Close()
+	_ = a.Queue(context.Background(), "DEV1", get("./DevDetail/A"))
+	_ = a.Queue(context.Background(), "DEV1", &syncml.Replace{Items: []syncml.Item{{Target: &syncml.Location{LocURI: "./Vendor/MSFT/B"}, Data: syncml.Text("1")}}})
+	rr := &roundRobin{urls: []string{sa.URL, sb.URL}, hits: make([]atomic.Int32, 2)}
+	hc := &http.Client{Transport: rr}
+	runDevice(t, hc, sa.URL, "DEV1", "1")
+	// Queued through the other instance between sessions.
+	_ = b.Queue(context.Background(), "DEV1", get("./DevDetail/C"))
+	runDevice(t, hc, sa.URL, "DEV1", "2")
+	want := []string{"DEV1 Get 200 v:./DevDetail/A", "DEV1 Replace 200", "DEV1 Get 200 v:./DevDetail/C"}
+	if d := cmp.Diff(want, log.got); d != "" {
+		t.Errorf("(-want +got):\n%s", d)
+	}
+	if rr.hits[0].Load() == 0 || rr.hits[1].Load() == 0 {
+		t.Errorf("round robin did not use both: %d %d", rr.hits[0].Load(), rr.hits[1].Load())
+	}
+}
+
+// racyStore lets another writer change the state once between a Load and
+// the CompareAndSwap that follows it.
+type racyStore struct {
+	*MemoryStore
+	raced atomic.Bool
+}
+
+func (s *racyStore) CompareAndSwap(ctx context.Context, dev string, old uint64, st []byte) (uint64, error) {
+	if !s.raced.Swap(true) {
+		// Another instance saves the same state meanwhile.
+		if _, err := s.MemoryStore.CompareAndSwap(ctx, dev, old, st); err != nil {
+			return 0, err
+		}
+	}
+	return s.MemoryStore.CompareAndSwap(ctx, dev, old, st)
+}
+
+func TestServerRetriesOnConflict(t *testing.T) {
+	store := &racyStore{MemoryStore: NewMemoryStore()}
+	calls := 0
+	s := NewServer(ServerConfig{Store: store, Session: Config{Handler: HandlerFunc(func(context.Context, *Request) Response { calls++; return Response{} })}})
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(devMsg("1", "1", `<Alert><CmdID>1</CmdID><Data>1224</Data></Alert>`)))
+	req.Header.Set("Content-Type", ContentType)
+	s.ServeHTTP(rec, req)
+	if rec.Code != 200 || !store.raced.Load() {
+		t.Fatalf("HTTP %d raced %v", rec.Code, store.raced.Load())
+	}
+	// The conflicting writer saved the same message's state first, so the
+	// retry finds it already handled and answers the kept reply.
+	if calls != 1 {
+		t.Errorf("handler ran %d times", calls)
+	}
+	// A store that always conflicts ends in 500 after MaxRetries.
+	bad := NewServer(ServerConfig{Store: conflictStore{}, MaxRetries: 2})
+	rec = httptest.NewRecorder()
+	req = httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(devMsg("1", "1", alert1201)))
+	req.Header.Set("Content-Type", ContentType)
+	bad.ServeHTTP(rec, req)
+	if rec.Code != 500 {
+		t.Errorf("HTTP %d", rec.Code)
+	}
+	if err := bad.Queue(context.Background(), "D", get("./A")); !errors.Is(err, ErrConflict) {
+		t.Errorf("Queue: %v", err)
+	}
+}
+
+type conflictStore struct{}
+
+func (conflictStore) Load(context.Context, string) ([]byte, uint64, error) { return nil, 0, nil }
+func (conflictStore) CompareAndSwap(context.Context, string, uint64, []byte) (uint64, error) {
+	return 0, ErrConflict
+}
+
+func TestServerReplayOverHTTP(t *testing.T) {
+	s := NewServer(ServerConfig{})
+	_ = s.Queue(context.Background(), "DEV1", get("./A"))
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	raw := devMsg("1", "1", alert1201)
+	_, b1, _ := doPost(t, srv.URL, ContentType, raw)
+	_, b2, _ := doPost(t, srv.URL, ContentType, raw)
+	if !bytes.Equal(b1, b2) || !bytes.Contains(b1, []byte("<Get>")) {
+		t.Errorf("replay differs:\n%s\n%s", b1, b2)
+	}
+}
+
+func TestStateRoundTrip(t *testing.T) {
+	s := NewSession(nil)
+	_ = s.Queue(get("./A"), &syncml.Atomic{Commands: []syncml.Command{get("./B")}})
+	handle(t, s, devMsg("1", "1", alert1201))
+	_ = s.Queue(&syncml.Exec{Items: []syncml.Item{{Target: &syncml.Location{LocURI: "./X"}, Data: syncml.XML("<x/>")}}})
+	handle(t, s, devMsg("1", "2", `<Status><CmdID>1</CmdID><MsgRef>1</MsgRef><CmdRef>3</CmdRef><Cmd>Get</Cmd><Data>200</Data></Status>`+
+		`<Results><CmdID>2</CmdID><MsgRef>1</MsgRef><CmdRef>5</CmdRef><Item><Data>early</Data></Item></Results>`))
+	b1, err := s.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s2 := NewSession(nil)
+	if err := s2.UnmarshalBinary(b1); err != nil {
+		t.Fatal(err)
+	}
+	b2, err := s2.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(b1, b2) {
+		t.Errorf("state does not round-trip:\n%s\n%s", b1, b2)
+	}
+	if s2.Pending() != s.Pending() || s2.Queued() != 1 {
+		t.Errorf("pending %d queued %d", s2.Pending(), s2.Queued())
+	}
+	// The reloaded session goes on: the Atomic's Status arrives.
+	x := handle(t, s2, devMsg("1", "3", `<Status><CmdID>1</CmdID><MsgRef>1</MsgRef><CmdRef>4</CmdRef><Cmd>Atomic</Cmd><Data>200</Data></Status>`+
+		`<Status><CmdID>2</CmdID><MsgRef>1</MsgRef><CmdRef>5</CmdRef><Cmd>Get</Cmd><Data>200</Data></Status>`))
+	if len(x.Outcomes) != 2 || x.Outcomes[0].Command.ElementName() != "Atomic" || x.Reply.Header.MsgID != "3" {
+		t.Errorf("after reload: %+v", x.Outcomes)
+	}
+	if x.Outcomes[1].Results[0].Items[0].Data.Value != "early" {
+		t.Errorf("held Results lost: %+v", x.Outcomes[1])
+	}
+	for _, bad := range [][]byte{nil, {1}, {2}, {2, 200}, b1[:len(b1)-1], append(append([]byte(nil), b1...), 0)} {
+		if err := NewSession(nil).UnmarshalBinary(bad); err == nil {
+			t.Errorf("UnmarshalBinary(%q) accepted", bad)
+		}
+	}
+	// Every single-byte truncation is refused, never a panic.
+	for i := range len(b1) {
+		_ = NewSession(nil).UnmarshalBinary(b1[:i])
+	}
+}
+
+func TestIdleStateSize(t *testing.T) {
+	s := NewServer(ServerConfig{})
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	_ = s.Queue(context.Background(), "DEV1", get("./DevDetail/SwV"), get("./DevDetail/OEM"))
+	runDevice(t, srv.Client(), srv.URL, "DEV1", "1")
+	raw, _, _ := s.cfg.Store.Load(context.Background(), "DEV1")
+	sess := NewSession(nil)
+	if err := sess.UnmarshalBinary(raw); err != nil {
+		t.Fatal(err)
+	}
+	sess.st.Reply, sess.st.ReqHash = nil, nil
+	b, _ := sess.MarshalBinary()
+	if len(b) > 4096 {
+		t.Errorf("idle state %d bytes: %s", len(b), b)
+	}
+	t.Logf("idle state: %d bytes without the kept reply (%d with)", len(b), len(raw))
+}
+
+func TestQueueWhileSessionsRun(t *testing.T) {
+	store := NewMemoryStore()
+	log := &outcomeLog{}
+	a := NewServer(ServerConfig{Store: store, OnExchange: log.add})
+	b := NewServer(ServerConfig{Store: store, OnExchange: log.add})
+	sa, sb := httptest.NewServer(a), httptest.NewServer(b)
+	defer sa.Close()
+	defer sb.Close()
+	rr := &roundRobin{urls: []string{sa.URL, sb.URL}, hits: make([]atomic.Int32, 2)}
+	hc := &http.Client{Transport: rr}
+	const writers, each = 4, 5
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			srv := []*Server{a, b}[w%2]
+			for i := range each {
+				if err := srv.Queue(context.Background(), "DEV1", get(fmt.Sprintf("./DevDetail/W%d/%d", w, i))); err != nil {
+					t.Error(err)
+				}
+			}
+		}()
+	}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	for n := 1; ; n++ {
+		runDevice(t, hc, sa.URL, "DEV1", fmt.Sprint(n))
+		select {
+		case <-done:
+		default:
+			continue
+		}
+		log.mu.Lock()
+		got := len(log.got)
+		log.mu.Unlock()
+		if got == writers*each {
+			break
+		}
+		if n > 100 {
+			t.Fatalf("%d outcomes after %d sessions", got, n)
+		}
+	}
+	last := map[int]int{}
+	for _, g := range log.got {
+		var w, i int
+		if _, err := fmt.Sscanf(g, "DEV1 Get 200 v:./DevDetail/W%d/%d", &w, &i); err != nil {
+			t.Fatalf("outcome %q", g)
+		}
+		if prev, ok := last[w]; ok && i != prev+1 || !ok && i != 0 {
+			t.Errorf("writer %d: %d after %d: out of queue order or twice", w, i, prev)
+		}
+		last[w] = i
+	}
+}
+
+func TestClientSignsBody(t *testing.T) {
+	// An Authenticator that checks a header computed over the raw body,
+	// as x-syncml-hmac is.
+	sum := func(b []byte) string { return fmt.Sprintf("%x", sha256.Sum256(b)) }
+	var checked atomic.Int32
+	auth := AuthenticatorFunc(func(_ context.Context, in *AuthInput) (AuthDecision, error) {
+		if in.Header.Get("X-Test-Mac") != sum(in.Raw) {
+			return AuthDecision{Code: syncml.StatusInvalidCredentials}, nil
+		}
+		checked.Add(1)
+		return AuthDecision{Identity: Identity{Method: "test-mac"}}, nil
+	})
+	s := NewServer(ServerConfig{Session: Config{Authenticator: auth}})
+	_ = s.Queue(context.Background(), "DEV1", get("./DevDetail/SwV"))
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	c, _ := NewClient(ClientConfig{DeviceID: "DEV1", ServerURI: srv.URL, Handler: deviceMux(),
+		Sign: func(_ context.Context, body []byte, h http.Header) error {
+			h.Set("X-Test-Mac", sum(body))
+			return nil
+		}})
+	outs, err := c.Run(context.Background(), srv.Client(), srv.URL, "1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if checked.Load() != 2 || len(outs) != 1 {
+		t.Errorf("checked %d messages, %d outcomes", checked.Load(), len(outs))
+	}
+	// Without the header the server refuses, and the client gives up.
+	c2, _ := NewClient(ClientConfig{DeviceID: "DEV2", ServerURI: srv.URL})
+	if _, err := c2.Run(context.Background(), srv.Client(), srv.URL, "1"); err == nil {
+		t.Error("unsigned session accepted")
+	}
+}

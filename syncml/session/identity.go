@@ -1,0 +1,105 @@
+package session
+
+import (
+	"context"
+	"crypto/tls"
+	"net/http"
+
+	"github.com/windc-go/windc/syncml"
+)
+
+// An Identity says who is talking: it is decided once per received message
+// by the Authenticator and handed to every handler.
+type Identity struct {
+	// Device is the key the session state is kept under: by default the
+	// SyncHdr Source LocURI (the device ID Windows sends).
+	Device string
+	// User is the authenticated user name, if credentials were checked.
+	User string
+	// Method names how the identity was established: "none" when nothing
+	// was checked, or "basic", "md5", "hmac", "tls"…
+	Method string
+}
+
+// AuthInput is what an Authenticator sees of one received message.
+type AuthInput struct {
+	Message *syncml.Message      // the parsed message
+	Raw     []byte               // its bytes exactly as they arrived (HMAC is computed on them)
+	Header  http.Header          // the HTTP request headers, nil outside HTTP
+	TLS     *tls.ConnectionState // the TLS state, nil for plain HTTP or outside HTTP
+	// Nonce is the nonce this side last sent the device in NextNonce
+	// (kept in the session state), nil when none was sent.
+	Nonce []byte
+}
+
+// An AuthDecision is an Authenticator's answer.
+type AuthDecision struct {
+	// Identity of the peer; Device empty means the default (the SyncHdr
+	// Source LocURI).
+	Identity Identity
+	// Code is the SyncHdr Status code: 200 or 212 when accepted, 401 or
+	// 407 when refused. Zero means 200.
+	Code syncml.StatusCode
+	// Chal is sent in the SyncHdr Status (with 401, 407, or 212 to
+	// announce the next nonce).
+	Chal *syncml.Chal
+	// NextNonce, when not nil, replaces the nonce kept in the session
+	// state (the one sent in Chal's NextNonce).
+	NextNonce []byte
+}
+
+// Accepted reports whether the decision lets the message be processed.
+func (d AuthDecision) Accepted() bool {
+	return d.Code == 0 || d.Code.Success()
+}
+
+// An Authenticator decides who sent a message and whether it is let in.
+// It is called once for every received message that is not a replay,
+// with the parsed message, its raw bytes and the HTTP headers. A returned
+// error aborts the exchange (the HTTP server answers 500).
+type Authenticator interface {
+	Authenticate(ctx context.Context, in *AuthInput) (AuthDecision, error)
+}
+
+// AuthenticatorFunc adapts a function to Authenticator.
+type AuthenticatorFunc func(ctx context.Context, in *AuthInput) (AuthDecision, error)
+
+// Authenticate calls f.
+func (f AuthenticatorFunc) Authenticate(ctx context.Context, in *AuthInput) (AuthDecision, error) {
+	return f(ctx, in)
+}
+
+// authenticate runs a (nil: accept everyone) and fills the default device.
+func authenticate(ctx context.Context, a Authenticator, in *AuthInput) (AuthDecision, error) {
+	var d AuthDecision
+	if a != nil {
+		var err error
+		if d, err = a.Authenticate(ctx, in); err != nil {
+			return d, errorf("authenticate: %w", err)
+		}
+	} else {
+		d.Identity.Method = "none"
+	}
+	if d.Identity.Device == "" {
+		d.Identity.Device = in.Message.Header.Source.LocURI
+	}
+	if d.Code == 0 {
+		d.Code = syncml.StatusOK
+	}
+	return d, nil
+}
+
+// ClientCertificate is an Authenticator for devices enrolled with a
+// certificate, which authenticate by their TLS client certificate: a
+// message is accepted when its connection carries a verified client
+// certificate (tls.ConnectionState.VerifiedChains not empty), with the
+// Identity's User set to the certificate's Subject common name and Method
+// "tls"; otherwise it is refused with 401 and no challenge. The server's
+// tls.Config must ask for and verify client certificates.
+var ClientCertificate Authenticator = AuthenticatorFunc(func(_ context.Context, in *AuthInput) (AuthDecision, error) {
+	if in.TLS == nil || len(in.TLS.VerifiedChains) == 0 || len(in.TLS.VerifiedChains[0]) == 0 {
+		return AuthDecision{Code: syncml.StatusInvalidCredentials, Identity: Identity{Method: "tls"}}, nil
+	}
+	cert := in.TLS.VerifiedChains[0][0]
+	return AuthDecision{Identity: Identity{User: cert.Subject.CommonName, Method: "tls"}}, nil
+})

@@ -1,0 +1,141 @@
+package session
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/windc-go/windc/syncml"
+)
+
+// DefaultMaxObjectSize is the default bound of a large object received in
+// chunks (Config.MaxObjectSize, ClientConfig.MaxObjectSize).
+const DefaultMaxObjectSize = 4 << 20
+
+// A largeObject is the one partial object of a session: the chunks of an
+// item sent with MoreData, buffered until the last chunk.
+type largeObject struct {
+	Cmd  syncml.Command // the first chunk's command
+	URI  string         // its item's Target (or Source) LocURI
+	Size int            // the announced size, -1 when none
+	Data []byte         // the chunks so far
+}
+
+// chunk handles c when it is a chunk of a large object or interrupts one.
+// It reports whether c was answered (a chunk buffered with 213, or the
+// last chunk joined and served); false means c is served as usual (after
+// an Alert 1225 when it cut a partial object).
+func (r *responder) chunk(c syncml.Command) bool {
+	switch c.(type) {
+	case *syncml.Alert, *syncml.Get, *syncml.Status, *syncml.Results, *syncml.Atomic, *syncml.Sequence, *syncml.Unknown:
+		if r.lo != nil && *r.lo != nil {
+			r.cut()
+		}
+		return false
+	}
+	items := c.ItemList()
+	more := len(items) > 0 && items[len(items)-1].MoreData
+	if lo := *r.lo; lo != nil {
+		if len(items) == 1 && c.ElementName() == lo.Cmd.ElementName() && itemURI(items[0]) == lo.URI {
+			lo.Data = appendData(lo.Data, items[0].Data)
+			if len(lo.Data) > r.maxObj {
+				*r.lo = nil
+				r.answer(c, Response{Code: syncml.StatusRequestEntityTooLarge})
+				return true
+			}
+			if more {
+				r.answer(c, Response{Code: syncml.StatusChunkedItemAccepted})
+				return true
+			}
+			*r.lo = nil
+			if lo.Size >= 0 && lo.Size != len(lo.Data) {
+				r.answer(c, Response{Code: syncml.StatusSizeMismatch})
+				return true
+			}
+			whole := withItems(c, []syncml.Item{joined(items[0], lo)})
+			r.answer(c, r.serve(whole, false))
+			return true
+		}
+		r.cut()
+	}
+	if !more {
+		return false
+	}
+	if len(items) != 1 {
+		// Only a command of one item can be chunked.
+		r.answer(c, Response{Code: syncml.StatusBadRequest})
+		return true
+	}
+	size := -1
+	if m := items[0].Meta; m != nil && m.Size != "" {
+		size = atoiSize(m.Size)
+	} else if m := metaOf(c); m != nil && m.Size != "" {
+		size = atoiSize(m.Size)
+	}
+	if size > r.maxObj {
+		r.answer(c, Response{Code: syncml.StatusRequestEntityTooLarge})
+		return true
+	}
+	*r.lo = &largeObject{Cmd: c, URI: itemURI(items[0]), Size: size, Data: appendData(nil, items[0].Data)}
+	r.answer(c, Response{Code: syncml.StatusChunkedItemAccepted})
+	return true
+}
+
+// cut drops the partial object and tells the peer with Alert 1225, naming
+// the object's item.
+func (r *responder) cut() {
+	lo := *r.lo
+	*r.lo = nil
+	var it syncml.Item
+	if items := lo.Cmd.ItemList(); len(items) > 0 {
+		it.Target, it.Source = items[0].Target, items[0].Source
+	}
+	r.out = append(r.out, NewAlert(syncml.AlertNoEndOfData, it))
+}
+
+func atoiSize(s string) int {
+	n, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil || n < 0 {
+		return -2 // matches no length: the object is refused with 424
+	}
+	return n
+}
+
+func appendData(b []byte, d *syncml.Data) []byte {
+	if d == nil {
+		return b
+	}
+	return append(b, d.Value...)
+}
+
+// joined returns the last chunk's item carrying the whole object.
+func joined(last syncml.Item, lo *largeObject) syncml.Item {
+	it := last
+	it.MoreData = false
+	kind := syncml.DataText
+	if first := lo.Cmd.ItemList(); len(first) > 0 && first[0].Data != nil {
+		kind = first[0].Data.Kind
+		if it.Meta == nil && first[0].Meta != nil {
+			m := *first[0].Meta
+			it.Meta = &m
+		}
+	}
+	it.Data = &syncml.Data{Kind: kind, Value: string(lo.Data)}
+	return it
+}
+
+// metaOf returns the command-level Meta of c, if any.
+func metaOf(c syncml.Command) *syncml.Meta {
+	switch c := c.(type) {
+	case *syncml.Add:
+		return c.Meta
+	case *syncml.Replace:
+		return c.Meta
+	case *syncml.Copy:
+		return c.Meta
+	case *syncml.Delete:
+		return c.Meta
+	case *syncml.Exec:
+		return c.Meta
+	}
+	return nil
+}

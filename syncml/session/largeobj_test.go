@@ -1,0 +1,140 @@
+package session
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/windc-go/windc/syncml"
+)
+
+func chunkMsg(msgID, body string, final bool) []byte {
+	b := string(devMsg("1", msgID, body))
+	if !final {
+		b = strings.Replace(b, "<Final/>", "", 1)
+	}
+	return []byte(b)
+}
+
+func replaceChunk(id, uri, size, data string, more bool) string {
+	s := `<Replace><CmdID>` + id + `</CmdID><Item><Target><LocURI>` + uri + `</LocURI></Target>`
+	if size != "" {
+		s += `<Meta><Size xmlns="syncml:metinf">` + size + `</Size></Meta>`
+	}
+	s += `<Data>` + data + `</Data>`
+	if more {
+		s += `<MoreData/>`
+	}
+	return s + `</Item></Replace>`
+}
+
+func TestLargeObjectReceive(t *testing.T) {
+	var got []string
+	cfg := &Config{MaxObjectSize: 20, Handler: HandlerFunc(func(_ context.Context, r *Request) Response {
+		for _, it := range r.Command.ItemList() {
+			if it.Data != nil {
+				got = append(got, itemURI(it)+"="+it.Data.Value)
+			}
+		}
+		return Response{}
+	})}
+	t.Run("joined", func(t *testing.T) {
+		got = nil
+		s := NewSession(cfg)
+		x := handle(t, s, chunkMsg("1", alert1201+replaceChunk("2", "./X", "10", "hello", true), false))
+		if d := cmp.Diff([]string{"1:Status(1/0 SyncHdr 200)", "2:Status(1/1 Alert 200)", "3:Status(1/2 Replace 213)", "4:Alert"}, summary(x.Reply)); d != "" {
+			t.Fatalf("(-want +got):\n%s", d)
+		}
+		// The state survives serialization with the object half received.
+		b, err := s.MarshalBinary()
+		if err != nil {
+			t.Fatal(err)
+		}
+		s = NewSession(cfg)
+		if err := s.UnmarshalBinary(b); err != nil {
+			t.Fatal(err)
+		}
+		x = handle(t, s, chunkMsg("2", `<Status><CmdID>1</CmdID><MsgRef>1</MsgRef><CmdRef>4</CmdRef><Cmd>Alert</Cmd><Data>200</Data></Status>`+
+			replaceChunk("2", "./X", "", "world", false), true))
+		if d := cmp.Diff([]string{"1:Status(2/0 SyncHdr 200)", "2:Status(2/2 Replace 200)"}, summary(x.Reply)); d != "" {
+			t.Errorf("(-want +got):\n%s", d)
+		}
+		if d := cmp.Diff([]string{"./X=helloworld"}, got); d != "" {
+			t.Errorf("handler saw (-want +got):\n%s", d)
+		}
+		if len(x.Unmatched) != 0 || len(x.Outcomes) != 0 {
+			t.Errorf("the Status of the session's own Alert 1222 leaked: %v %v", x.Unmatched, x.Outcomes)
+		}
+	})
+	t.Run("size mismatch", func(t *testing.T) {
+		got = nil
+		s := NewSession(cfg)
+		handle(t, s, chunkMsg("1", alert1201+replaceChunk("2", "./X", "11", "hello", true), false))
+		x := handle(t, s, chunkMsg("2", replaceChunk("3", "./X", "", "world", false), true))
+		if d := cmp.Diff([]string{"1:Status(2/0 SyncHdr 200)", "2:Status(2/3 Replace 424)"}, summary(x.Reply)); d != "" {
+			t.Errorf("(-want +got):\n%s", d)
+		}
+		if got != nil {
+			t.Errorf("committed %v", got)
+		}
+	})
+	t.Run("cut by another command", func(t *testing.T) {
+		got = nil
+		s := NewSession(cfg)
+		handle(t, s, chunkMsg("1", alert1201+replaceChunk("2", "./X", "10", "hello", true), false))
+		x := handle(t, s, chunkMsg("2", replaceChunk("3", "./Y", "", "other", false), true))
+		if d := cmp.Diff([]string{"1:Status(2/0 SyncHdr 200)", "2:Alert", "3:Status(2/3 Replace 200)"}, summary(x.Reply)); d != "" {
+			t.Fatalf("(-want +got):\n%s", d)
+		}
+		a := x.Reply.Body.Commands[1].(*syncml.Alert)
+		if code, _ := a.Code(); code != syncml.AlertNoEndOfData || a.Items[0].Target.LocURI != "./X" {
+			t.Errorf("alert %+v", a)
+		}
+		if d := cmp.Diff([]string{"./Y=other"}, got); d != "" {
+			t.Errorf("(-want +got):\n%s", d)
+		}
+	})
+	t.Run("over MaxObjectSize", func(t *testing.T) {
+		got = nil
+		s := NewSession(cfg)
+		x := handle(t, s, chunkMsg("1", alert1201+replaceChunk("2", "./X", "", strings.Repeat("a", 15), true), false))
+		x = handle(t, s, chunkMsg("2", replaceChunk("2", "./X", "", strings.Repeat("b", 15), true), false))
+		if d := cmp.Diff([]string{"1:Status(2/0 SyncHdr 200)", "2:Status(2/2 Replace 413)", "3:Alert"}, summary(x.Reply)); d != "" {
+			t.Errorf("(-want +got):\n%s", d)
+		}
+		x = handle(t, s, chunkMsg("3", alert1201+replaceChunk("2", "./X", "21", "a", true), false))
+		if d := cmp.Diff([]string{"1:Status(3/0 SyncHdr 200)", "2:Status(3/1 Alert 200)", "3:Status(3/2 Replace 413)", "4:Alert"}, summary(x.Reply)); d != "" {
+			t.Errorf("announced size (-want +got):\n%s", d)
+		}
+		if got != nil {
+			t.Errorf("committed %v", got)
+		}
+	})
+	t.Run("client receives chunks", func(t *testing.T) {
+		got = nil
+		c := newTestClient(t, cfg.Handler)
+		_, _ = c.Start(context.Background(), "1")
+		srv := func(id string, body string, final bool) *syncml.Message {
+			var m syncml.Message
+			if err := syncml.Unmarshal(chunkMsg(id, body, final), &m); err != nil {
+				t.Fatal(err)
+			}
+			return &m
+		}
+		x, err := c.Handle(context.Background(), srv("1", replaceChunk("5", "./Z", "6", "abc", true), false))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff([]string{"1:Status(1/0 SyncHdr 200)", "2:Status(1/5 Replace 213)", "3:Alert"}, summary(x.Reply)); d != "" {
+			t.Errorf("(-want +got):\n%s", d)
+		}
+		x, err = c.Handle(context.Background(), srv("2", replaceChunk("6", "./Z", "", "def", false), true))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff([]string{"./Z=abcdef"}, got); d != "" || x.Done {
+			t.Errorf("(-want +got):\n%s done %v", d, x.Done)
+		}
+	})
+}

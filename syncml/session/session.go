@@ -1,0 +1,479 @@
+package session
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"crypto/tls"
+	"net/http"
+	"strconv"
+
+	"github.com/windc-go/windc/syncml"
+)
+
+// DefaultMaxQueue is the default of Config.MaxQueue.
+const DefaultMaxQueue = 4096
+
+// Config configures the server side of sessions. The zero Config accepts
+// every device, answers 200 to every command and sends what is queued.
+type Config struct {
+	// Handler answers the commands a device sends (Alert 1224 and 1226,
+	// Replace of DevInfo…); nil answers 200 to all. The session alerts
+	// 1200, 1201, 1222 and 1223 are answered by the session itself.
+	Handler Handler
+	// Authenticator decides who is talking; nil accepts every message
+	// and takes the device from the SyncHdr Source.
+	Authenticator Authenticator
+	// MaxQueue bounds the commands queued for one device and not yet
+	// sent; zero means DefaultMaxQueue.
+	MaxQueue int
+	// MaxMsgSize bounds each encoded reply, in bytes, when the device
+	// announces no smaller MaxMsgSize; zero means no bound of this side.
+	// Commands that do not fit go out in the next messages of the
+	// package, which the device asks for with Alert 1222.
+	MaxMsgSize int
+	// AnnounceMaxMsgSize, when set, is sent in the SyncHdr Meta of every
+	// reply as this side's MaxMsgSize: the device keeps its messages
+	// within it, spreading its answers over several messages.
+	AnnounceMaxMsgSize int
+	// OnStart, when set, is called when a session of the device starts
+	// (Alert 1200 or 1201, or a new SessionID) and the message is
+	// accepted, before the reply is composed: commands it queues on s go
+	// out in this reply. first is true for the first session of the
+	// device that this state has seen. It may run again for the same
+	// message when a Server retries after a Store conflict.
+	OnStart func(ctx context.Context, s *Session, id Identity, first bool)
+	// MaxObjectSize bounds an object the device sends in chunks
+	// (MoreData); zero means DefaultMaxObjectSize. A larger one is
+	// answered 413 and dropped.
+	MaxObjectSize int
+}
+
+func (c *Config) maxObj() int {
+	if c == nil || c.MaxObjectSize <= 0 {
+		return DefaultMaxObjectSize
+	}
+	return c.MaxObjectSize
+}
+
+func (c *Config) maxMsgSize(peer int) int {
+	own := 0
+	if c != nil {
+		own = c.MaxMsgSize
+	}
+	switch {
+	case own <= 0:
+		return peer
+	case peer <= 0 || own < peer:
+		return own
+	}
+	return peer
+}
+
+func (c *Config) maxQueue() int {
+	if c == nil || c.MaxQueue <= 0 {
+		return DefaultMaxQueue
+	}
+	return c.MaxQueue
+}
+
+// An Inbound is one message received from a device.
+type Inbound struct {
+	// Raw is the message exactly as it arrived. When nil, the canonical
+	// encoding of Message stands for it.
+	Raw []byte
+	// Message is the parsed message; when nil, Raw is parsed.
+	Message *syncml.Message
+	// Header and TLS are the HTTP request headers and TLS state, if any,
+	// passed on to the Authenticator.
+	Header http.Header
+	TLS    *tls.ConnectionState
+}
+
+// An Exchange is the result of handling one received message.
+type Exchange struct {
+	// Reply is the message to send back and Raw its encoding.
+	Reply *syncml.Message
+	Raw   []byte
+	// Replayed is true when the received message was a byte-identical
+	// copy of the previous one: Reply is the reply sent then and nothing
+	// was executed.
+	Replayed bool
+	// Identity is who sent the message.
+	Identity Identity
+	// Outcomes are the sent commands whose Status (or late Results)
+	// arrived in this message, and those abandoned by a restart or abort.
+	Outcomes []Outcome
+	// Unmatched holds the received Statuses and Results that name no
+	// command this side sent (or a Status for one already answered).
+	Unmatched []syncml.Command
+	// Done is true when Reply carries no command but Statuses: the
+	// device ends the session after it.
+	Done bool
+}
+
+// A Session is the server side of the sessions of one device: it keeps
+// the identity counters, the commands queued for the device, the commands
+// sent and waiting for their Status, and the last reply (for replays).
+// A Session is not safe for concurrent use; the HTTP Server serializes
+// access through its Store.
+type Session struct {
+	cfg *Config
+	st  state
+}
+
+// state is everything a Session keeps between messages.
+type state struct {
+	SessionID  string
+	InMsgID    string // MsgID of the last message received
+	OutMsgID   int    // MsgID of the last message sent
+	XMLNS      string
+	VerDTD     string
+	VerProto   string
+	Queue      []syncml.Command
+	Sent       correlator
+	ReqHash    []byte // SHA-256 of the last message received
+	Reply      []byte // the reply sent to it
+	Nonce      []byte
+	Ended      bool
+	Cont       []syncml.Command // the rest of a package, sent on Alert 1222
+	MaxMsgSize int              // the device's MaxMsgSize, 0 when unknown
+	Started    bool             // a session of the device was accepted
+	LO         *largeObject     // the partial object being received
+	MaxObjSize int              // the device's MaxObjSize, 0 when unknown
+	// RefusedSession and RefusedOut are the SessionID of messages refused
+	// by the Authenticator in a session not started yet, and the last
+	// MsgID answered in it, so that MsgIDs stay unique when it starts.
+	RefusedSession string
+	RefusedOut     int
+}
+
+// refuse answers a message the Authenticator refused: the header's Status
+// (with the challenge) alone. Nothing of the session changes but the
+// nonce and the MsgID counter; the reply is not kept for replay.
+func (s *Session) refuse(x *Exchange, m *syncml.Message, dec AuthDecision) (*Exchange, error) {
+	st, h := &s.st, &m.Header
+	var out int
+	switch h.SessionID {
+	case st.SessionID:
+		st.OutMsgID++
+		out = st.OutMsgID
+	case st.RefusedSession:
+		st.RefusedOut++
+		out = st.RefusedOut
+	default:
+		st.RefusedSession, st.RefusedOut = h.SessionID, 1
+		out = 1
+	}
+	reply := &syncml.Message{
+		XMLNS: m.XMLNS,
+		Header: syncml.Header{
+			VerDTD: h.VerDTD, VerProto: h.VerProto, SessionID: h.SessionID,
+			MsgID: strconv.Itoa(out), Target: h.Source, Source: h.Target,
+		},
+		Body: syncml.Body{Final: true},
+	}
+	if !h.NoResp {
+		reply.Body.Commands = []syncml.Command{headerStatus(h, dec.Code, dec.Chal)}
+	}
+	number(reply.Body.Commands, new(int))
+	raw, err := syncml.Marshal(reply)
+	if err != nil {
+		return nil, errorf("encode reply %s: %w", reply.Header.MsgID, err)
+	}
+	x.Reply, x.Raw, x.Done = reply, raw, true
+	return x, nil
+}
+
+// NewSession returns the Session of one device with empty state. cfg may
+// be nil; it is not copied and must not change while in use.
+func NewSession(cfg *Config) *Session {
+	if cfg == nil {
+		cfg = &Config{}
+	}
+	return &Session{cfg: cfg}
+}
+
+// Queue appends commands to send to the device, in order; they go out in
+// the next reply that may carry new commands. The Session takes ownership
+// of them and sets their CmdIDs when it sends them. Commands are sent as
+// given: wrap them in a syncml.Atomic to have them applied atomically.
+func (s *Session) Queue(cmds ...syncml.Command) error {
+	if len(s.st.Queue)+len(cmds) > s.cfg.maxQueue() {
+		return pkg.Limit("MaxQueue", int64(s.cfg.maxQueue()), int64(len(s.st.Queue)+len(cmds)), "")
+	}
+	for _, c := range cmds {
+		if isNil(c) {
+			return errorf("Queue: nil command")
+		}
+		switch c.(type) {
+		case *syncml.Status, *syncml.Results:
+			return errorf("Queue: %s is an answer, not a command to queue", c.ElementName())
+		}
+	}
+	if _, err := syncml.Marshal(&syncml.Message{Body: syncml.Body{Commands: cmds}}); err != nil {
+		return errorf("Queue: %w", err)
+	}
+	s.st.Queue = append(s.st.Queue, cmds...)
+	return nil
+}
+
+// Queued returns the number of commands queued and not yet sent.
+func (s *Session) Queued() int { return len(s.st.Queue) }
+
+// Pending returns the number of sent commands whose Status is outstanding.
+func (s *Session) Pending() int { return s.st.Sent.pending() }
+
+// Handle takes one received message and returns the reply with what came
+// back for the commands sent before. An error means the message could not
+// be handled at all (it is not SyncML, has no SessionID or MsgID, or the
+// Authenticator failed); the state is then unchanged.
+func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
+	m, raw, err := parseInbound(in)
+	if err != nil {
+		return nil, err
+	}
+	h := &m.Header
+	sum := sha256.Sum256(raw)
+	st := &s.st
+	if st.Reply != nil && h.SessionID == st.SessionID && h.MsgID == st.InMsgID && bytes.Equal(sum[:], st.ReqHash) {
+		var reply syncml.Message
+		if err := syncml.Unmarshal(st.Reply, &reply); err != nil {
+			return nil, errorf("replay: stored reply: %w", err)
+		}
+		return &Exchange{Reply: &reply, Raw: st.Reply, Replayed: true, Identity: Identity{Device: h.Source.LocURI}}, nil
+	}
+	dec, err := authenticate(ctx, s.cfg.Authenticator, &AuthInput{Message: m, Raw: raw, Header: in.Header, TLS: in.TLS, Nonce: st.Nonce})
+	if err != nil {
+		return nil, err
+	}
+	x := &Exchange{Identity: dec.Identity}
+	if dec.NextNonce != nil {
+		st.Nonce = dec.NextNonce
+	}
+	if !dec.Accepted() {
+		return s.refuse(x, m, dec)
+	}
+
+	// A session alert or another SessionID (re)starts the session.
+	if startsSession(m) || h.SessionID != st.SessionID {
+		x.Outcomes = append(x.Outcomes, st.Sent.abandon()...)
+		st.requeue()
+		st.LO = nil
+		if h.SessionID != st.SessionID {
+			st.OutMsgID = 0
+			if h.SessionID == st.RefusedSession {
+				st.OutMsgID = st.RefusedOut
+			}
+		}
+		st.Ended = false
+	}
+	st.RefusedSession, st.RefusedOut = "", 0
+	starting := startsSession(m) || h.SessionID != st.SessionID
+	st.SessionID, st.InMsgID = h.SessionID, h.MsgID
+	st.XMLNS, st.VerDTD, st.VerProto = m.XMLNS, h.VerDTD, h.VerProto
+	var body []syncml.Command
+	if !h.NoResp {
+		body = append(body, headerStatus(h, dec.Code, dec.Chal))
+	}
+	var cands []syncml.Command // commands that may go out in this reply
+	continuing := false        // the reply continues a multi-message package
+	final := true              // false for a "next message" response
+	if n := parseSize(h.Meta); n > 0 {
+		st.MaxMsgSize = n
+	}
+	if h.Meta != nil {
+		if n, err := strconv.Atoi(h.Meta.MaxObjSize); err == nil && n > 0 {
+			st.MaxObjSize = n
+		}
+	}
+	if starting && s.cfg.OnStart != nil {
+		s.cfg.OnStart(ctx, s, dec.Identity, !st.Started)
+	}
+	st.Started = true
+	outs, unmatched, _ := st.Sent.receive(m.Body.Commands, strconv.Itoa(st.OutMsgID))
+	x.Outcomes = append(x.Outcomes, outs...)
+	x.Unmatched = unmatched
+	abort, more := false, false
+	r := &responder{ctx: ctx, h: s.cfg.Handler, id: dec.Identity, hdr: h, msgRef: h.MsgID,
+		lo: &st.LO, maxObj: s.cfg.maxObj(),
+		alert: func(code syncml.AlertCode) syncml.StatusCode {
+			switch code {
+			case syncml.AlertSessionAbort:
+				abort = true
+			case syncml.AlertNextMessage:
+				more = true
+			}
+			return syncml.StatusOK
+		}}
+	r.commands(m.Body.Commands)
+	body = append(body, r.out...)
+	switch {
+	case abort:
+		x.Outcomes = append(x.Outcomes, st.Sent.abandon()...)
+		st.requeue()
+		st.Ended = true
+	case len(st.Cont) > 0:
+		// The rest of this side's package goes out when asked for.
+		if more {
+			cands, st.Cont, continuing = st.Cont, nil, true
+		}
+	case !m.Body.Final && !nextMessageResponse(m):
+		// The device's package goes on: ask for its next message, without
+		// Final (OMA DM, multiple messages in a package).
+		body = append(body, NewAlert(syncml.AlertNextMessage))
+		final = false
+	case !st.Ended && st.Sent.pending() == 0 && len(st.Queue) > 0:
+		var refused []syncml.Command
+		cands, refused, err = chunkCommands(st.Queue, s.cfg.maxMsgSize(st.MaxMsgSize), st.MaxObjSize)
+		if err != nil {
+			return nil, errorf("chunk queued commands: %w", err)
+		}
+		st.Queue = nil
+		for _, c := range refused {
+			x.Outcomes = append(x.Outcomes, Outcome{Command: c,
+				Err: errorf("%s not sent: its object is larger than the device's MaxObjSize %d", c.ElementName(), st.MaxObjSize)})
+		}
+	}
+	st.OutMsgID++
+	reply := &syncml.Message{
+		XMLNS: m.XMLNS,
+		Header: syncml.Header{
+			VerDTD: h.VerDTD, VerProto: h.VerProto, SessionID: h.SessionID,
+			MsgID:  strconv.Itoa(st.OutMsgID),
+			Target: h.Source, Source: h.Target,
+		},
+		Body: syncml.Body{Commands: body, Final: true},
+	}
+	if n := s.cfg.AnnounceMaxMsgSize; n > 0 {
+		reply.Header.Meta = &syncml.Meta{MaxMsgSize: strconv.Itoa(n)}
+	}
+	out, send, rest, err := pack(reply, cands, s.cfg.maxMsgSize(st.MaxMsgSize), continuing, final)
+	if err != nil {
+		st.OutMsgID--
+		return nil, err
+	}
+	st.Cont = rest
+	for _, c := range reply.Body.Commands[:len(reply.Body.Commands)-len(send)] {
+		if a, ok := c.(*syncml.Alert); ok {
+			st.Sent.addInternal(reply.Header.MsgID, a)
+		}
+	}
+	for _, c := range send {
+		if isChunk(c) {
+			st.Sent.addInternal(reply.Header.MsgID, c)
+		} else {
+			st.Sent.add(reply.Header.MsgID, c)
+		}
+	}
+	x.Done = reply.Body.Final
+	for _, c := range reply.Body.Commands {
+		if _, ok := c.(*syncml.Status); !ok {
+			x.Done = false
+		}
+	}
+	if x.Done && st.Sent.pending() == 0 {
+		st.Sent.prune()
+	}
+	st.ReqHash, st.Reply = sum[:], out
+	x.Reply, x.Raw = reply, out
+	return x, nil
+}
+
+// requeue puts the commands of an unfinished package back at the front of
+// the queue: they were never sent.
+func (st *state) requeue() {
+	if len(st.Cont) > 0 {
+		st.Queue = append(st.Cont, st.Queue...)
+		st.Cont = nil
+	}
+}
+
+// parseInbound returns the message and its bytes.
+func parseInbound(in *Inbound) (*syncml.Message, []byte, error) {
+	if in == nil {
+		return nil, nil, errorf("Handle: nil Inbound")
+	}
+	m, raw := in.Message, in.Raw
+	if m == nil {
+		if raw == nil {
+			return nil, nil, errorf("Handle: Inbound has neither Raw nor Message")
+		}
+		m = new(syncml.Message)
+		if err := syncml.Unmarshal(raw, m); err != nil {
+			return nil, nil, errorf("received message: %w", err)
+		}
+	}
+	if raw == nil {
+		var err error
+		if raw, err = syncml.Marshal(m); err != nil {
+			return nil, nil, errorf("received message: %w", err)
+		}
+	}
+	if m.NoHeader {
+		return nil, nil, errorf("%w: received message has no SyncHdr", ErrProtocol)
+	}
+	if m.Header.SessionID == "" {
+		return nil, nil, errorf("%w: received message has no SessionID", ErrProtocol)
+	}
+	if m.Header.MsgID == "" {
+		return nil, nil, errorf("%w: received message has no MsgID", ErrProtocol)
+	}
+	return m, raw, nil
+}
+
+// startsSession reports whether m holds an Alert 1200 or 1201.
+func startsSession(m *syncml.Message) bool {
+	for _, c := range m.Body.Commands {
+		if a, ok := c.(*syncml.Alert); ok {
+			if code, err := a.Code(); err == nil && (code == syncml.AlertClientInitiated || code == syncml.AlertServerInitiated) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// number gives cmds, and the commands nested in them, the CmdIDs n+1, n+2…
+func number(cmds []syncml.Command, n *int) {
+	for _, c := range cmds {
+		*n++
+		c.SetID(strconv.Itoa(*n))
+		if nested := c.Nested(); nested != nil {
+			number(nested, n)
+		}
+	}
+}
+
+// isNil reports whether c is nil or a nil pointer of a command type.
+func isNil(c syncml.Command) bool {
+	switch c := c.(type) {
+	case nil:
+		return true
+	case *syncml.Add:
+		return c == nil
+	case *syncml.Alert:
+		return c == nil
+	case *syncml.Atomic:
+		return c == nil
+	case *syncml.Copy:
+		return c == nil
+	case *syncml.Delete:
+		return c == nil
+	case *syncml.Exec:
+		return c == nil
+	case *syncml.Get:
+		return c == nil
+	case *syncml.Replace:
+		return c == nil
+	case *syncml.Results:
+		return c == nil
+	case *syncml.Sequence:
+		return c == nil
+	case *syncml.Status:
+		return c == nil
+	case *syncml.Unknown:
+		return c == nil
+	}
+	return false
+}

@@ -1,0 +1,264 @@
+package session
+
+import (
+	"encoding/binary"
+
+	"github.com/windc-go/windc/syncml"
+)
+
+// stateFormat is the first byte of MarshalBinary's output.
+const stateFormat = 2
+
+// The serialized state is a sequence of fields, each a uvarint or a
+// uvarint length followed by bytes, in the order of stateWriter calls in
+// MarshalBinary. Commands are kept as the canonical SyncML of a body
+// without header: the queue, the rest of a package, and all sent commands
+// in one body (each followed by its Status and held Results, counted in
+// the per-command fields).
+
+type stateWriter struct{ b []byte }
+
+func (w *stateWriter) uint(v uint64)   { w.b = binary.AppendUvarint(w.b, v) }
+func (w *stateWriter) bytes(p []byte)  { w.uint(uint64(len(p))); w.b = append(w.b, p...) }
+func (w *stateWriter) string(s string) { w.uint(uint64(len(s))); w.b = append(w.b, s...) }
+func (w *stateWriter) bool(v bool) {
+	if v {
+		w.uint(1)
+	} else {
+		w.uint(0)
+	}
+}
+
+type stateReader struct {
+	b   []byte
+	err error
+}
+
+func (r *stateReader) uint() uint64 {
+	if r.err != nil {
+		return 0
+	}
+	v, n := binary.Uvarint(r.b)
+	if n <= 0 {
+		r.err = errorf("decode state: truncated or bad number")
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *stateReader) bytes() []byte {
+	n := r.uint()
+	if r.err != nil {
+		return nil
+	}
+	if n > uint64(len(r.b)) {
+		r.err = errorf("decode state: field of %d bytes, %d left", n, len(r.b))
+		return nil
+	}
+	if n == 0 {
+		return nil
+	}
+	p := append([]byte(nil), r.b[:n]...)
+	r.b = r.b[n:]
+	return p
+}
+
+func (r *stateReader) string() string { return string(r.bytes()) }
+func (r *stateReader) bool() bool     { return r.uint() != 0 }
+
+func (r *stateReader) int() int {
+	v := r.uint()
+	if v > 1<<31 {
+		r.err = errorf("decode state: number %d out of range", v)
+		return 0
+	}
+	return int(v)
+}
+
+func encodeCommands(cmds []syncml.Command) ([]byte, error) {
+	if len(cmds) == 0 {
+		return nil, nil
+	}
+	return syncml.Marshal(&syncml.Message{NoHeader: true, Body: syncml.Body{Commands: cmds}})
+}
+
+func decodeCommands(b []byte) ([]syncml.Command, error) {
+	if len(b) == 0 {
+		return nil, nil
+	}
+	var m syncml.Message
+	if err := syncml.Unmarshal(b, &m); err != nil {
+		return nil, err
+	}
+	return m.Body.Commands, nil
+}
+
+// MarshalBinary returns the Session's state (identity counters, queue,
+// sent commands waiting for their Status, nonce, last reply), for a Store.
+func (s *Session) MarshalBinary() ([]byte, error) {
+	st := &s.st
+	w := &stateWriter{b: make([]byte, 0, 256+len(st.Reply))}
+	w.uint(stateFormat)
+	w.string(st.SessionID)
+	w.string(st.InMsgID)
+	w.uint(uint64(st.OutMsgID))
+	w.string(st.XMLNS)
+	w.string(st.VerDTD)
+	w.string(st.VerProto)
+	w.bytes(st.ReqHash)
+	w.bytes(st.Reply)
+	w.bytes(st.Nonce)
+	w.bool(st.Ended)
+	w.uint(uint64(st.MaxMsgSize))
+	w.bool(st.Started)
+	w.uint(uint64(st.MaxObjSize))
+	w.string(st.RefusedSession)
+	w.uint(uint64(st.RefusedOut))
+	w.bool(st.LO != nil)
+	if lo := st.LO; lo != nil {
+		b, err := encodeCommands([]syncml.Command{lo.Cmd})
+		if err != nil {
+			return nil, errorf("encode state: partial object: %w", err)
+		}
+		w.bytes(b)
+		w.string(lo.URI)
+		w.uint(uint64(lo.Size + 2))
+		w.bytes(lo.Data)
+	}
+	for _, q := range [][]syncml.Command{st.Queue, st.Cont} {
+		b, err := encodeCommands(q)
+		if err != nil {
+			return nil, errorf("encode state: queued commands: %w", err)
+		}
+		w.bytes(b)
+	}
+	var all []syncml.Command
+	w.uint(uint64(len(st.Sent.sent)))
+	for _, e := range st.Sent.sent {
+		w.string(e.MsgID)
+		w.bool(e.NoResp)
+		w.bool(e.Internal)
+		w.bool(e.Status != nil)
+		w.uint(uint64(len(e.Results)))
+		all = append(all, e.Cmd)
+		if e.Status != nil {
+			all = append(all, e.Status)
+		}
+		for _, r := range e.Results {
+			all = append(all, r)
+		}
+	}
+	b, err := encodeCommands(all)
+	if err != nil {
+		return nil, errorf("encode state: sent commands: %w", err)
+	}
+	w.bytes(b)
+	return w.b, nil
+}
+
+// UnmarshalBinary replaces the Session's state with one from
+// MarshalBinary. On error the state is unchanged.
+func (s *Session) UnmarshalBinary(b []byte) error {
+	r := &stateReader{b: b}
+	if f := r.uint(); r.err == nil && f != stateFormat {
+		return errorf("decode state: format %d, want %d", f, stateFormat)
+	}
+	var st state
+	st.SessionID = r.string()
+	st.InMsgID = r.string()
+	st.OutMsgID = r.int()
+	st.XMLNS = r.string()
+	st.VerDTD = r.string()
+	st.VerProto = r.string()
+	st.ReqHash = r.bytes()
+	st.Reply = r.bytes()
+	st.Nonce = r.bytes()
+	st.Ended = r.bool()
+	st.MaxMsgSize = r.int()
+	st.Started = r.bool()
+	st.MaxObjSize = r.int()
+	st.RefusedSession = r.string()
+	st.RefusedOut = r.int()
+	var loCmd []byte
+	if r.bool() {
+		loCmd = r.bytes()
+		st.LO = &largeObject{URI: r.string(), Size: r.int() - 2, Data: r.bytes()}
+		if loCmd == nil && r.err == nil {
+			return errorf("decode state: partial object without its command")
+		}
+	}
+	queue, cont := r.bytes(), r.bytes()
+	n := r.int()
+	if r.err == nil && n > len(r.b) {
+		return errorf("decode state: %d sent commands in %d bytes", n, len(r.b))
+	}
+	type meta struct {
+		msgID                    string
+		noResp, internal, status bool
+		results                  int
+	}
+	metas := make([]meta, 0, n)
+	for range n {
+		metas = append(metas, meta{msgID: r.string(), noResp: r.bool(), internal: r.bool(), status: r.bool(), results: r.int()})
+	}
+	sent := r.bytes()
+	if r.err != nil {
+		return r.err
+	}
+	if len(r.b) != 0 {
+		return errorf("decode state: %d bytes after the end", len(r.b))
+	}
+	var err error
+	if st.LO != nil {
+		cmds, err := decodeCommands(loCmd)
+		if err != nil || len(cmds) != 1 {
+			return errorf("decode state: partial object: %v", err)
+		}
+		st.LO.Cmd = cmds[0]
+	}
+	if st.Queue, err = decodeCommands(queue); err != nil {
+		return errorf("decode state: queue: %w", err)
+	}
+	if st.Cont, err = decodeCommands(cont); err != nil {
+		return errorf("decode state: package rest: %w", err)
+	}
+	all, err := decodeCommands(sent)
+	if err != nil {
+		return errorf("decode state: sent commands: %w", err)
+	}
+	for _, m := range metas {
+		if len(all) == 0 {
+			return errorf("decode state: fewer sent commands than listed")
+		}
+		e := &sentCmd{MsgID: m.msgID, Cmd: all[0], NoResp: m.noResp, Internal: m.internal}
+		all = all[1:]
+		if m.status {
+			var status *syncml.Status
+			if len(all) > 0 {
+				status, _ = all[0].(*syncml.Status)
+			}
+			if status == nil {
+				return errorf("decode state: sent command without its Status")
+			}
+			e.Status, all = status, all[1:]
+		}
+		if m.results > len(all) {
+			return errorf("decode state: sent command without its Results")
+		}
+		for _, c := range all[:m.results] {
+			res, ok := c.(*syncml.Results)
+			if !ok {
+				return errorf("decode state: %s where Results belong", c.ElementName())
+			}
+			e.Results = append(e.Results, res)
+		}
+		all = all[m.results:]
+		st.Sent.sent = append(st.Sent.sent, e)
+	}
+	if len(all) != 0 {
+		return errorf("decode state: %d sent commands not listed", len(all))
+	}
+	s.st = st
+	return nil
+}

@@ -1,0 +1,71 @@
+package session
+
+import (
+	"context"
+	"sync"
+)
+
+// A Store keeps the state of every device's session between messages,
+// serialized (see Session.MarshalBinary). Updates are compare-and-swap on
+// a version, so that several server instances sharing one Store run one
+// session correctly: an update made from a stale version fails with
+// ErrConflict and the caller reloads and tries again.
+//
+// Implementations must be safe for concurrent use. The function
+// storetest.Run checks an implementation against this contract.
+type Store interface {
+	// Load returns the state kept for device and its version; a device
+	// with no state has nil state and version 0 (not an error).
+	Load(ctx context.Context, device string) (state []byte, version uint64, err error)
+	// CompareAndSwap replaces the state of device with state if its
+	// version is still old (0: no state yet) and returns the new version,
+	// which is never 0 and differs from every earlier version of device.
+	// Otherwise it returns an error that wraps ErrConflict. The Store
+	// keeps its own copy of state.
+	CompareAndSwap(ctx context.Context, device string, old uint64, state []byte) (version uint64, err error)
+}
+
+// MemoryStore is a Store in memory, the default of a Server.
+type MemoryStore struct {
+	mu sync.Mutex
+	m  map[string]memEntry
+}
+
+type memEntry struct {
+	version uint64
+	state   []byte
+}
+
+// NewMemoryStore returns an empty MemoryStore.
+func NewMemoryStore() *MemoryStore { return &MemoryStore{m: map[string]memEntry{}} }
+
+// Load implements Store.
+func (s *MemoryStore) Load(ctx context.Context, device string) ([]byte, uint64, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, 0, errorf("load %q: %w", device, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e := s.m[device]
+	return append([]byte(nil), e.state...), e.version, nil
+}
+
+// CompareAndSwap implements Store.
+func (s *MemoryStore) CompareAndSwap(ctx context.Context, device string, old uint64, state []byte) (uint64, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, errorf("store %q: %w", device, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.m == nil {
+		s.m = map[string]memEntry{}
+	}
+	e := s.m[device]
+	if e.version != old {
+		return 0, errorf("store %q: version %d, not %d: %w", device, e.version, old, ErrConflict)
+	}
+	e.version++
+	e.state = append([]byte(nil), state...)
+	s.m[device] = e
+	return e.version, nil
+}

@@ -1,0 +1,12 @@
+package storetest_test
+
+import (
+	"testing"
+
+	"github.com/windc-go/windc/syncml/session"
+	"github.com/windc-go/windc/syncml/session/storetest"
+)
+
+func TestMemoryStore(t *testing.T) {
+	storetest.Run(t, func(*testing.T) session.Store { return session.NewMemoryStore() })
+}
