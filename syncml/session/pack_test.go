@@ -27,9 +27,7 @@ func converse(t testing.TB, s *Session, maxMsg int, sessionID string) (*conversa
 	cv := &conversation{}
 	mux := NewMux()
 	mux.Handle("", HandlerFunc(func(_ context.Context, r *Request) Response {
-		for _, u := range syncml.Targets(r.Command) {
-			cv.received = append(cv.received, u)
-		}
+		cv.received = append(cv.received, syncml.Targets(r.Command)...)
 		return Response{}
 	}))
 	c, err := NewClient(ClientConfig{DeviceID: "D", ServerURI: "S", Handler: mux, MaxMsgSize: maxMsg})

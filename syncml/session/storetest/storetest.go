@@ -28,7 +28,7 @@ func Run(t *testing.T, newStore func(t *testing.T) session.Store) {
 	t.Run("Empty", func(t *testing.T) {
 		s := newStore(t)
 		st, v, err := s.Load(ctx, "dev")
-		if err != nil || st != nil && len(st) != 0 || v != 0 {
+		if err != nil || len(st) != 0 || v != 0 {
 			t.Fatalf("Load of an unknown device = %q, %d, %v; want no state, 0, nil", st, v, err)
 		}
 	})
