@@ -119,19 +119,64 @@ func room(b []byte, n int) []byte {
 // writing into a buffer with room stores no pointer (and needs no write
 // barrier while the garbage collector runs).
 //
-// Whole ASCII words go through e.words; escapeInto itself takes the rest
-// one step at a time: a word with a byte of 0x80 or above or a byte XML
-// cannot carry, and the last piece of fewer than eight bytes (taken from
-// the string's last eight bytes, or assembled when the string is shorter).
+// Whole ASCII words go through e.words, and a last piece of fewer than
+// eight bytes with nothing to replace is stored as one word; escapeSlow
+// takes the rest.
 func escapeInto(dst *[]byte, s string, e *escaper) error {
 	n := len(s)
 	j0 := len(*dst)
 	if cap(*dst)-j0 < n+wordRoom {
 		*dst = slices.Grow(*dst, n+wordRoom)
 	}
-	j, buf := j0, (*dst)[:cap(*dst)]
-	for i := 0; ; {
-		i, j = e.words(buf, s, i, j)
+	buf := (*dst)[:cap(*dst)]
+	i, j := 0, j0
+	if n >= 8 {
+		i, j = e.words(buf, s, 0, j0)
+	}
+	if r := n - i; r < 8 {
+		// words stopped at the end, so cap(buf)-j >= r+wordRoom
+		x := tailWord(s, i)
+		if xmlscan.SpecialMask(x, e.a, e.b, e.fold)&(1<<(8*r)-1) == 0 {
+			binary.LittleEndian.PutUint64(buf[j:], x)
+			*dst = (*dst)[:j+r]
+			return nil
+		}
+	}
+	return escapeSlow(dst, s, e, i, j)
+}
+
+// tailWord returns the bytes of s from i, fewer than eight, as the low
+// bytes of a word (the others zero), reading s only within its length.
+func tailWord(s string, i int) uint64 {
+	r := len(s) - i
+	switch {
+	case len(s) >= 8:
+		return load64(s, len(s)-8) >> (64 - 8*r)
+	case r >= 4:
+		return load32(s, i) | load32(s, len(s)-4)<<(8*(r-4))
+	case r > 0:
+		return uint64(s[i]) | uint64(s[i+r>>1])<<(8*(r>>1)) | uint64(s[len(s)-1])<<(8*(r-1))
+	}
+	return 0
+}
+
+// load32 reads four bytes of s at i, little-endian.
+func load32(s string, i int) uint64 {
+	t := s[i : i+4]
+	return uint64(t[0]) | uint64(t[1])<<8 | uint64(t[2])<<16 | uint64(t[3])<<24
+}
+
+// escapeSlow continues escapeInto from s[i] and (*dst)[:cap][j], one step
+// at a time where e.words stops: a word with a byte of 0x80 or above or a
+// byte XML cannot carry, or a last piece of fewer than eight bytes with
+// something to replace.
+func escapeSlow(dst *[]byte, s string, e *escaper, i, j int) error {
+	n, j0 := len(s), len(*dst)
+	buf := (*dst)[:cap(*dst)]
+	for {
+		if i < n && n-i >= 8 {
+			i, j = e.words(buf, s, i, j)
+		}
 		if i == n {
 			*dst = (*dst)[:j]
 			return nil
@@ -144,16 +189,11 @@ func escapeInto(dst *[]byte, s string, e *escaper) error {
 		}
 		var x uint64
 		r := n - i
-		switch {
-		case r >= 8:
+		if r >= 8 {
 			r = 8
 			x = load64(s, i)
-		case n >= 8:
-			x = load64(s, n-8) >> (64 - 8*r)
-		default:
-			for t := 0; t < r; t++ {
-				x |= uint64(s[i+t]) << (8 * t)
-			}
+		} else {
+			x = tailWord(s, i)
 		}
 		m := xmlscan.SpecialMask(x, e.a, e.b, e.fold)
 		if r < 8 {
