@@ -13,11 +13,13 @@ import (
 
 // Escaping for the writer. Each context (character data, a double-quoted
 // attribute value, a CDATA section) reads its input eight bytes at a time:
-// a word with no byte that needs a look is stored to the output whole, and
-// the first byte that does is found from the word's mask, so a long plain
-// run costs one load, one test and one store per eight bytes, and an
-// escape costs one table look-up and one store. UTF-8 validity and the
-// XML Char production are checked on every byte of 0x80 and above and
+// a word with no byte that needs a look is stored to the output whole, so
+// a long plain run costs one load, one test and one store per eight bytes.
+// In text and attribute values, an ASCII word with bytes to replace is
+// rewritten in place from its mask, each replacement one table look-up and
+// one store; the first byte of 0x80 and above or the first control
+// character is found from the mask and checked alone. UTF-8 validity and
+// the XML Char production are checked on every byte of 0x80 and above and
 // every control character: Marshal refuses what XML cannot carry.
 
 // The classes of a byte for an escaper.
