@@ -408,3 +408,19 @@ func BenchmarkDecodeStream100MB(b *testing.B) {
 	}
 	b.ReportMetric(float64(peak)/(1<<20), "peak-MiB")
 }
+
+// BenchmarkEscapeText measures escaping alone: the text of escaped1MB
+// appended as character data to a buffer with room.
+func BenchmarkEscapeText(b *testing.B) {
+	s := benchEscaped(1 << 20).Body.Commands[0].(*Replace).Items[0].Data.Value
+	buf := make([]byte, 0, 2*len(s))
+	b.SetBytes(int64(len(s)))
+	runtime.GC()
+	b.ResetTimer()
+	for b.Loop() {
+		var err error
+		if buf, err = appendText(buf[:0], s); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
