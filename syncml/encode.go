@@ -266,11 +266,16 @@ func (w *writer) empty(e *elem, on bool) {
 	}
 }
 
-// leaf writes <name>text</name> when text is not empty.
+// leaf writes <name>text</name> when text is not empty. The test is
+// inlined where leaf is called, so an absent field costs no call.
 func (w *writer) leaf(e *elem, text string) error {
 	if text == "" {
 		return nil
 	}
+	return w.leafText(e, text)
+}
+
+func (w *writer) leafText(e *elem, text string) error {
 	w.newline()
 	w.tag(&e.tOpen)
 	if err := w.text(text); err != nil {
@@ -280,11 +285,16 @@ func (w *writer) leaf(e *elem, text string) error {
 	return nil
 }
 
-// metaLeaf writes a metinf child with its namespace, as Windows does.
+// metaLeaf writes a metinf child with its namespace, as Windows does,
+// when text is not empty (tested inline, as leaf).
 func (w *writer) metaLeaf(e *elem, text string) error {
 	if text == "" {
 		return nil
 	}
+	return w.metaLeafText(e, text)
+}
+
+func (w *writer) metaLeafText(e *elem, text string) error {
 	w.newline()
 	w.tag(&e.tMetaOpen)
 	if err := w.text(text); err != nil {

@@ -13,11 +13,13 @@ import (
 
 // Escaping for the writer. Each context (character data, a double-quoted
 // attribute value, a CDATA section) reads its input eight bytes at a time:
-// a word with no byte that needs a look is stored to the output whole, and
-// the first byte that does is found from the word's mask, so a long plain
-// run costs one load, one test and one store per eight bytes, and an
-// escape costs one table look-up and one store. UTF-8 validity and the
-// XML Char production are checked on every byte of 0x80 and above and
+// a word with no byte that needs a look is stored to the output whole, so
+// a long plain run costs one load, one test and one store per eight bytes.
+// In text and attribute values, an ASCII word with bytes to replace is
+// rewritten in place from its mask, each replacement one table look-up and
+// one store; the first byte of 0x80 and above or the first control
+// character is found from the mask and checked alone. UTF-8 validity and
+// the XML Char production are checked on every byte of 0x80 and above and
 // every control character: Marshal refuses what XML cannot carry.
 
 // The classes of a byte for an escaper.
@@ -33,12 +35,20 @@ const (
 type escaper struct {
 	a, b, fold uint64                // the arguments of xmlscan.SpecialMask for this context
 	class      [256]uint8            // the class of each byte
-	rep        [utf8.RuneSelf]uint64 // replacement of a clEscape byte, little-endian
+	rep        [utf8.RuneSelf]uint64 // what an ASCII byte becomes (itself when plain), little-endian
 	repN       [utf8.RuneSelf]uint8  // its length (at most 8)
+	bad        [utf8.RuneSelf]uint8  // 1 for an ASCII byte XML cannot carry
 }
 
 // maxRep is the longest replacement ("&quot;").
 const maxRep = 6
+
+// wordRoom is the room an escaper keeps after its input's remaining
+// length: a word of eight bytes may grow by 8*(maxRep-1), and an
+// eight-byte store is made at each of its bytes' output, at most 50
+// bytes past the word's start; twice 64 lets those stores be indexed
+// modulo 64 into a fixed-size array without a bounds check.
+const wordRoom = 128
 
 func (e *escaper) set(c byte, rep string) {
 	var w [8]byte
@@ -47,6 +57,9 @@ func (e *escaper) set(c byte, rep string) {
 }
 
 var textEscaper, attrEscaper = func() (t, a escaper) {
+	for c := 0; c < utf8.RuneSelf; c++ {
+		t.rep[c], t.repN[c], a.rep[c], a.repN[c] = uint64(c), 1, uint64(c), 1
+	}
 	for c := 0; c < 256; c++ {
 		switch {
 		case c < 0x20:
@@ -56,6 +69,11 @@ var textEscaper, attrEscaper = func() (t, a escaper) {
 		}
 	}
 	t.class['\t'], t.class['\n'] = clPlain, clPlain
+	for c := 0; c < 0x20; c++ {
+		t.bad[c], a.bad[c] = 1, 1
+	}
+	t.bad['\t'], t.bad['\n'], t.bad['\r'] = 0, 0, 0
+	a.bad['\t'], a.bad['\n'], a.bad['\r'] = 0, 0, 0
 	t.set('\r', "&#xD;")
 	t.set('&', "&amp;")
 	t.set('<', "&lt;")
@@ -102,45 +120,100 @@ func room(b []byte, n int) []byte {
 // was. It works in place: *dst is stored whole only when it grows, so
 // writing into a buffer with room stores no pointer (and needs no write
 // barrier while the garbage collector runs).
+//
+// Whole ASCII words go through e.words, and a last piece of fewer than
+// eight bytes with nothing to replace is stored as one word; escapeSlow
+// takes the rest.
 func escapeInto(dst *[]byte, s string, e *escaper) error {
 	n := len(s)
 	j0 := len(*dst)
-	if cap(*dst)-j0 < n+8 {
-		*dst = slices.Grow(*dst, n+8)
+	if cap(*dst)-j0 < n+wordRoom {
+		*dst = slices.Grow(*dst, n+wordRoom)
 	}
-	// Invariant: cap(buf)-j >= n-i+8, so a word may be stored at j.
-	j, buf := j0, (*dst)[:cap(*dst)]
-	for i := 0; ; {
-		if i+8 <= n {
-			x := xmlscan.Load64(s, i)
-			m := xmlscan.SpecialMask(x, e.a, e.b, e.fold)
+	buf := (*dst)[:cap(*dst)]
+	i, j := 0, j0
+	if n >= 8 {
+		i, j = e.words(buf, s, 0, j0)
+	}
+	if r := n - i; r < 8 {
+		// words stopped at the end, so cap(buf)-j >= r+wordRoom
+		x := tailWord(s, i)
+		if xmlscan.SpecialMask(x, e.a, e.b, e.fold)&(1<<(8*r)-1) == 0 {
 			binary.LittleEndian.PutUint64(buf[j:], x)
-			if m == 0 {
-				i, j = i+8, j+8
-				continue
-			}
-			k := bits.TrailingZeros64(m) >> 3
-			i, j = i+k, j+k
-		} else {
-			for i < n && e.class[s[i]] == clPlain {
-				buf[j] = s[i]
-				i, j = i+1, j+1
-			}
-			if i == n {
-				*dst = (*dst)[:j]
-				return nil
-			}
+			*dst = (*dst)[:j+r]
+			return nil
 		}
+	}
+	return escapeSlow(dst, s, e, i, j)
+}
+
+// tailWord returns the bytes of s from i, fewer than eight, as the low
+// bytes of a word (the others zero), reading s only within its length.
+func tailWord(s string, i int) uint64 {
+	r := len(s) - i
+	switch {
+	case len(s) >= 8:
+		return load64(s, len(s)-8) >> (64 - 8*r)
+	case r >= 4:
+		return load32(s, i) | load32(s, len(s)-4)<<(8*(r-4))
+	case r > 0:
+		return uint64(s[i]) | uint64(s[i+r>>1])<<(8*(r>>1)) | uint64(s[len(s)-1])<<(8*(r-1))
+	}
+	return 0
+}
+
+// load32 reads four bytes of s at i, little-endian.
+func load32(s string, i int) uint64 {
+	t := s[i : i+4]
+	return uint64(t[0]) | uint64(t[1])<<8 | uint64(t[2])<<16 | uint64(t[3])<<24
+}
+
+// escapeSlow continues escapeInto from s[i] and (*dst)[:cap][j], one step
+// at a time where e.words stops: a word with a byte of 0x80 or above or a
+// byte XML cannot carry, or a last piece of fewer than eight bytes with
+// something to replace.
+func escapeSlow(dst *[]byte, s string, e *escaper, i, j int) error {
+	n, j0 := len(s), len(*dst)
+	buf := (*dst)[:cap(*dst)]
+	for {
+		if i < n && n-i >= 8 {
+			i, j = e.words(buf, s, i, j)
+		}
+		if i == n {
+			*dst = (*dst)[:j]
+			return nil
+		}
+		// From here cap(buf)-j >= n-i+wordRoom, so a word may be stored at
+		// j and an escape after it.
+		if cap(buf)-j < n-i+wordRoom {
+			buf = room(buf[:j], n-i+wordRoom)
+			*dst = buf[:j0]
+		}
+		var x uint64
+		r := n - i
+		if r >= 8 {
+			r = 8
+			x = load64(s, i)
+		} else {
+			x = tailWord(s, i)
+		}
+		m := xmlscan.SpecialMask(x, e.a, e.b, e.fold)
+		if r < 8 {
+			m &= 1<<(8*r) - 1 // the bytes above r are zero, not input
+		}
+		binary.LittleEndian.PutUint64(buf[j:], x)
+		if m == 0 {
+			i, j = i+r, j+r
+			continue
+		}
+		k := bits.TrailingZeros64(m) >> 3
+		i, j = i+k, j+k
 		c := s[i]
 		switch e.class[c] {
 		case clPlain:
 			buf[j] = c
 			i, j = i+1, j+1
 		case clEscape:
-			if cap(buf)-j < n-i+8+maxRep {
-				buf = room(buf[:j], n-i+8+maxRep)
-				*dst = buf[:j0]
-			}
 			binary.LittleEndian.PutUint64(buf[j:], e.rep[c])
 			i, j = i+1, j+int(e.repN[c])
 		case clInvalid:
@@ -156,6 +229,55 @@ func escapeInto(dst *[]byte, s string, e *escaper) error {
 			i, j = i+size, j+size
 		}
 	}
+}
+
+// words escapes s from i into buf from j, a word of eight bytes at a time,
+// while the word is ASCII and XML can carry it and buf has room, and
+// returns where it stopped. A plain word is stored whole. In a word with
+// bytes to replace, each flagged byte's replacement (itself when it is a
+// plain byte flagged by the mask's approximation) is stored at its place
+// and the rest of the word after it, shifted to follow, so a run of
+// special bytes costs no branch per byte beyond the mask's loop.
+func (e *escaper) words(buf []byte, s string, i, j int) (int, int) {
+	lim := len(buf) - len(s) - wordRoom // room: j-i <= lim
+	for i <= len(s)-8 && j-i <= lim {
+		x := load64(s, i)
+		m := xmlscan.SpecialMask(x, e.a, e.b, e.fold)
+		o := (*[wordRoom]byte)(buf[j : j+wordRoom])
+		binary.LittleEndian.PutUint64(o[:], x)
+		if m == 0 {
+			i, j = i+8, j+8
+			continue
+		}
+		if x&(0x80*0x0101010101010101) != 0 {
+			return i, j
+		}
+		d := 0
+		var bad uint8
+		for m != 0 {
+			k := bits.TrailingZeros64(m) >> 3
+			m &= m - 1
+			y := x >> (8 * k)
+			c := uint8(y) & 0x7f
+			binary.LittleEndian.PutUint64(o[(k+d)&63:], e.rep[c])
+			d += int(e.repN[c]) - 1
+			binary.LittleEndian.PutUint64(o[(k+1+d)&63:], y>>8)
+			bad |= e.bad[c]
+		}
+		if bad != 0 {
+			return i, j
+		}
+		i, j = i+8, j+8+d
+	}
+	return i, j
+}
+
+// load64 reads eight bytes of s at i, little-endian: one bounds check
+// and one load.
+func load64(s string, i int) uint64 {
+	t := s[i : i+8]
+	return uint64(t[0]) | uint64(t[1])<<8 | uint64(t[2])<<16 | uint64(t[3])<<24 |
+		uint64(t[4])<<32 | uint64(t[5])<<40 | uint64(t[6])<<48 | uint64(t[7])<<56
 }
 
 // checkRune returns the length of the UTF-8 sequence at s[i], which starts
@@ -205,7 +327,7 @@ func cdataInto(dst *[]byte, s string) error {
 	j := j0 + copy(buf[j0:], cdataOpen)
 	for i := 0; ; {
 		if i+8 <= n {
-			x := xmlscan.Load64(s, i)
+			x := load64(s, i)
 			m := xmlscan.SpecialMask(x, cdataA, cdataB, cdataFold)
 			binary.LittleEndian.PutUint64(buf[j:], x)
 			if m == 0 {

@@ -122,3 +122,25 @@ func TestEscapeAgainstReference(t *testing.T) {
 		}
 	}
 }
+
+// FuzzEscape compares appendText, appendAttr and appendCDATA with
+// refEscape on arbitrary strings, appended after a prefix.
+func FuzzEscape(f *testing.F) {
+	for _, s := range []string{"", "a&b", "<<<<>>>>&&&&\"\"\"\"", "abcdefgh\r\n\t]]>é\x00", "0123456&<é"} {
+		f.Add(s, 3)
+	}
+	f.Fuzz(func(t *testing.T, s string, pre int) {
+		pre = pre & 63
+		for _, tc := range []struct {
+			attr, cdata bool
+			f           func([]byte, string) ([]byte, error)
+		}{{false, false, appendText}, {true, false, appendAttr}, {false, true, appendCDATA}} {
+			want, ok := refEscape(s, tc.attr, tc.cdata)
+			dst := make([]byte, pre, pre+len(s)/2)
+			got, err := tc.f(dst, s)
+			if ok != (err == nil) || ok && string(got[pre:]) != want || !ok && len(got) != pre {
+				t.Fatalf("attr=%v cdata=%v %q: got %q, %v; want %q, %v", tc.attr, tc.cdata, s, got, err, want, ok)
+			}
+		}
+	})
+}
