@@ -51,6 +51,9 @@ const maxRep = 6
 const wordRoom = 128
 
 func (e *escaper) set(c byte, rep string) {
+	if len(rep) > maxRep {
+		panic("syncml: escape replacement longer than maxRep: " + rep) // wordRoom would be too small
+	}
 	var w [8]byte
 	copy(w[:], rep)
 	e.class[c], e.rep[c], e.repN[c] = clEscape, binary.LittleEndian.Uint64(w[:]), uint8(len(rep))
