@@ -123,3 +123,41 @@ func TestClientBeforeReply(t *testing.T) {
 		t.Errorf("hook called %d times, want 1", calls)
 	}
 }
+
+// TestResponseOriginalError checks that Response.OriginalError lands on the
+// failed Statuses of the command only, also through a Mux that splits the
+// command's items.
+func TestResponseOriginalError(t *testing.T) {
+	mux := NewMux()
+	mux.Handle("", HandlerFunc(func(context.Context, *Request) Response { return Response{} }))
+	if err := mux.HandleSubtree("", "./Vendor/MSFT/DMClient", HandlerFunc(func(context.Context, *Request) Response {
+		return Response{Code: syncml.StatusCommandFailed, OriginalError: "0x80070002"}
+	})); err != nil {
+		t.Fatal(err)
+	}
+	s := NewSession(&Config{Handler: mux})
+	x := handle(t, s, devMsg("1", "1", alert1201+
+		`<Exec><CmdID>2</CmdID><Item><Target><LocURI>./Vendor/MSFT/DMClient/Provider/P/LinkedEnrollment/Enroll</LocURI></Target></Item></Exec>`+
+		`<Replace><CmdID>3</CmdID><Item><Target><LocURI>./Vendor/X</LocURI></Target><Data>1</Data></Item>`+
+		`<Item><Target><LocURI>./Vendor/MSFT/DMClient/Y</LocURI></Target><Data>2</Data></Item></Replace>`))
+	var got []string
+	for _, c := range x.Reply.Body.Commands {
+		st := c.(*syncml.Status)
+		got = append(got, st.CmdRef+" "+st.Data.Value+" "+st.Data.OriginalError)
+	}
+	want := []string{"0 200 ", "1 200 ", "2 500 0x80070002", "3 200 ", "3 500 0x80070002"}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("(-want +got):\n%s", d)
+	}
+	raw, err := syncml.Marshal(x.Reply)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back syncml.Message
+	if err := syncml.Unmarshal(raw, &back); err != nil {
+		t.Fatal(err)
+	}
+	if v := back.Body.Commands[2].(*syncml.Status).Data.OriginalError; v != "0x80070002" {
+		t.Errorf("after a round trip: %q", v)
+	}
+}
