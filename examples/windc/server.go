@@ -226,31 +226,26 @@ func (s *server) winDC(dev *managed, ss *session.Session, m *syncml.Message, x *
 	if dev.docs == nil {
 		dev.docs = []*declared{newDeclared()}
 	}
-	desired := make([]declaredconfig.Desired, len(dev.docs))
-	for i, d := range dev.docs {
-		desired[i] = declaredconfig.Desired{URI: d.uri, Checksum: d.doc.Checksum, LastResultChecksum: d.inSyncRC}
-	}
-	// Every command the device answered, with its Status and Results: the
-	// RefreshInterval ones are read here, the rest by Evaluate, which is
-	// told which Add or Replace carried each document.
+	// Every command the device answered, with its Status and Results:
+	// Evaluate reads the documents' ones, told which Add or Replace carried
+	// each document; RefreshInterval is read here.
 	sent := make([]declaredconfig.Sent, 0, len(x.Outcomes))
 	for _, o := range x.Outcomes {
 		sent = append(sent, declaredconfig.Sent{MsgID: o.MsgID, Command: o.Command})
-		switch t := target(o.Command); {
-		case t == declaredconfig.RefreshIntervalURI && o.Status != nil:
-			code, _ := o.Status.Code()
-			s.log.printf("  [server] %s RefreshInterval → %v\n", o.Command.ElementName(), code)
-			if len(o.Results) == 1 && len(o.Results[0].Items) == 1 && o.Results[0].Items[0].Data != nil {
-				dev.refreshShown = o.Results[0].Items[0].Data.Value
-				s.log.printf("  [server]   the device's RefreshInterval is %s minutes\n", dev.refreshShown)
-			}
-		case o.Command.ElementName() == "Add" || o.Command.ElementName() == "Replace":
-			for i, d := range dev.docs {
-				if u, err := declaredconfig.ParseURI(t); err == nil && u.Node == declaredconfig.NodeDocument && declaredconfig.EqualDocID(u.DocID, d.doc.ID) {
-					desired[i].MsgID, desired[i].CmdID = o.MsgID, o.Command.ID()
-				}
-			}
+		if target(o.Command) != declaredconfig.RefreshIntervalURI || o.Status == nil {
+			continue
 		}
+		code, _ := o.Status.Code()
+		s.log.printf("  [server] %s RefreshInterval → %v\n", o.Command.ElementName(), code)
+		if len(o.Results) == 1 && len(o.Results[0].Items) == 1 && o.Results[0].Items[0].Data != nil {
+			dev.refreshShown = o.Results[0].Items[0].Data.Value
+			s.log.printf("  [server]   the device's RefreshInterval is %s minutes\n", dev.refreshShown)
+		}
+	}
+	desired := make([]declaredconfig.Desired, len(dev.docs))
+	for i, d := range dev.docs {
+		desired[i] = declaredconfig.Desired{URI: d.uri, Checksum: d.doc.Checksum, LastResultChecksum: d.inSyncRC}
+		desired[i].SentBy(sent)
 	}
 	ev := reply.Evaluate(desired, sent)
 	if len(ev.Unmatched) > 0 {
