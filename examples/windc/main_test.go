@@ -210,3 +210,27 @@ func TestServerRejects(t *testing.T) {
 		}
 	}
 }
+
+// TestWinDCWithoutSummary checks that the WinDC endpoint reports a device
+// message without the 1224 summary as a protocol problem.
+func TestWinDCWithoutSummary(t *testing.T) {
+	srv := newServer(&narrator{w: io.Discard}, "http://127.0.0.1")
+	h, err := srv.handler()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(h)
+	defer ts.Close()
+	c, err := session.NewClient(session.ClientConfig{DeviceID: "urn:uuid:1", ServerURI: ts.URL + pathWinDC})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Run(context.Background(), ts.Client(), ts.URL+pathWinDC, "1"); err != nil {
+		t.Fatal(err)
+	}
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	if len(srv.faults) != 1 || !strings.Contains(srv.faults[0].Error(), "no 1224") {
+		t.Errorf("faults = %v, want one about the missing 1224 alert", srv.faults)
+	}
+}
