@@ -79,5 +79,8 @@
 // per document: in sync, pending, failed, drifted, abandoned or deleted,
 // with a [SettingStatus] per setting. A Status is matched by MsgRef and
 // CmdRef, a Results by the Get it answers; what cannot be matched or read
-// is listed in [Evaluation.Unmatched], never dropped.
+// is listed in [Evaluation.Unmatched], never dropped. A server whose
+// session hands back each command sent with the MsgID of its message
+// lists them as Sent and lets [Desired.SentBy] find the command that
+// carried each document.
 package declaredconfig

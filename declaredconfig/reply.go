@@ -130,6 +130,41 @@ type Desired struct {
 	LastResultChecksum string
 }
 
+// SentBy points d at the Add or Replace in sent that carries a document
+// to d.URI's Document node: it sets d.MsgID and d.CmdID to name the last
+// such command (looking inside Atomic and Sequence) and reports whether
+// there is one; otherwise d is unchanged. A server whose session hands
+// back each command sent with the MsgID of its message builds sent from
+// them and so tells Evaluate which command sent each document.
+func (d *Desired) SentBy(sent []Sent) bool {
+	doc := d.URI
+	doc.Node = NodeDocument
+	found := false
+	seen := map[syncml.Command]bool{}
+	var walk func(msgID string, cmds []syncml.Command)
+	walk = func(msgID string, cmds []syncml.Command) {
+		for _, c := range cmds {
+			if c == nil || seen[c] {
+				continue
+			}
+			seen[c] = true
+			walk(msgID, c.Nested())
+			if n := c.ElementName(); (n != "Add" && n != "Replace") || c.ID() == "" {
+				continue
+			}
+			for _, t := range syncml.Targets(c) {
+				if sameNode(t, doc.String()) {
+					d.MsgID, d.CmdID, found = msgID, c.ID(), true
+				}
+			}
+		}
+	}
+	for _, s := range sent {
+		walk(s.MsgID, []syncml.Command{s.Command})
+	}
+	return found
+}
+
 // A Condition is the server's view of one document.
 type Condition uint8
 

@@ -408,3 +408,59 @@ func TestReadReplyCycle(t *testing.T) {
 		t.Errorf("ReadSummary: %v, want ErrNoSummary", err)
 	}
 }
+
+// TestDesiredSentBy checks that SentBy names the last Add or Replace of the
+// document's node, inside groups too, whatever the DocID's case, and
+// leaves Desired alone when nothing sent carries the document.
+func TestDesiredSentBy(t *testing.T) {
+	u := DocumentURI(Device, Complete, vpnID)
+	doc := &Document{Schema: "1.0", Context: "Device", ID: vpnID, Checksum: "A0", Scenario: ScenarioVPN,
+		CSPs: []CSP{{Name: "./Vendor/MSFT/VPNv2", Settings: []Setting{{Path: "P/AlwaysOn", Type: "bool", Value: "true"}}}}}
+	add, err := AddDocument(u, doc, syncml.DataCDATA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	add.SetID("3")
+	lower := u
+	lower.DocID = strings.ToLower(vpnID)
+	rep, err := ReplaceDocument(lower, doc, syncml.DataCDATA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep.SetID("4")
+	get, err := GetResults(ResultsURI(Device, Complete, vpnID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	get.SetID("5")
+	doc2 := *doc
+	doc2.ID = "5E4B7A12-3C9D-4F1E-8A26-B0C7D9E1F305"
+	other, err := AddDocument(DocumentURI(Device, Complete, doc2.ID), &doc2, syncml.DataCDATA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other.SetID("6")
+
+	d := Desired{URI: u}
+	if !d.SentBy([]Sent{{MsgID: "1", Command: add}, {MsgID: "2", Command: &syncml.Atomic{CmdID: "1", Commands: []syncml.Command{rep}}}, {MsgID: "2", Command: get}}) {
+		t.Fatal("SentBy found nothing")
+	}
+	if d.MsgID != "2" || d.CmdID != "4" {
+		t.Errorf("SentBy named CmdID %q of message %q, want 4 of 2", d.CmdID, d.MsgID)
+	}
+	d = Desired{URI: u, MsgID: "9", CmdID: "9"}
+	if d.SentBy([]Sent{{MsgID: "1", Command: get}, {MsgID: "1", Command: other}, {MsgID: "1", Command: nil}}) {
+		t.Error("SentBy found a command that carries another document")
+	}
+	if d.MsgID != "9" || d.CmdID != "9" {
+		t.Errorf("Desired changed to %+v", d)
+	}
+	// The Evaluate it feeds: the Status of the Replace is the document's.
+	d = Desired{URI: u, Checksum: "A0"}
+	d.SentBy([]Sent{{MsgID: "1", Command: rep}})
+	ev := (&Reply{Statuses: []*syncml.Status{{CmdID: "1", MsgRef: "1", CmdRef: "4", Cmd: "Replace", Data: syncml.Text("400")}}}).
+		Evaluate([]Desired{d}, []Sent{{MsgID: "1", Command: rep}})
+	if got := ev.Documents[0]; got.Condition != Failed || got.Command != syncml.StatusBadRequest {
+		t.Errorf("Evaluate = %v %v, want Failed with 400", got.Condition, got.Command)
+	}
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -12,6 +13,7 @@ import (
 	"github.com/windc-go/windc/discovery"
 	"github.com/windc-go/windc/dmclient"
 	"github.com/windc-go/windc/syncml"
+	"github.com/windc-go/windc/syncml/session"
 )
 
 // device is a simulated Windows device: an OMA-DM client with an
@@ -21,9 +23,11 @@ type device struct {
 	log    *narrator
 	id     string
 	http   *http.Client
+	info   session.DevInfo   // what package 1 says of the device
 	tree   map[string]string // DM tree: canonical LocURI → value
 	agent  *agent
-	nextID int // last SessionID used, per device
+	mux    *session.Mux // the handlers of the device's CSPs
+	nextID int          // last SessionID used, per device
 
 	primaryURL string // the primary enrollment's management URL
 	winDCURL   string // the WinDC management URL, once enrolled
@@ -33,28 +37,28 @@ type device struct {
 	enroll func(*discovery.Response) (string, error)
 }
 
-func newDevice(log *narrator, c *http.Client, primaryURL string) *device {
+func newDevice(log *narrator, c *http.Client, primaryURL string) (*device, error) {
+	const id = "urn:uuid:8A1D3F52-6C0B-4E8F-9D27-41B5C6E7F809"
 	d := &device{
 		log:        log,
-		id:         "urn:uuid:8A1D3F52-6C0B-4E8F-9D27-41B5C6E7F809",
+		id:         id,
+		info:       session.DevInfo{DevID: id, Man: "Contoso Devices", Mod: "Surface-ish 9", DmV: "1.3", Lang: "en-US"},
 		http:       c,
 		primaryURL: primaryURL,
 		tree:       map[string]string{},
 	}
 	d.agent = &agent{dev: d, docs: map[string]*agentDoc{}}
-	for k, v := range map[string]string{
-		"./DevInfo/DevId": d.id,
-		"./DevInfo/Man":   "Contoso Devices",
-		"./DevInfo/Mod":   "Surface-ish 9",
-		"./DevInfo/DmV":   "1.3",
-		"./DevInfo/Lang":  "en-US",
-	} {
-		d.tree[k] = v
-	}
 	le := dmclient.LinkedEnrollment{ProviderID: "MS DM SERVER"}
 	d.set(string(le.EnrollStatus()), strconv.Itoa(int(dmclient.StatusEnrollmentNotStarted)))
 	d.set(string(le.LastError()), "0")
-	return d
+	d.mux = session.NewMux()
+	if err := d.mux.HandleSubtree("", "./Vendor/MSFT/DMClient", session.HandlerFunc(d.dmClient)); err != nil {
+		return nil, err
+	}
+	if err := d.mux.HandleSubtree("", "./Vendor/MSFT/DeclaredConfiguration", session.HandlerFunc(d.declaredConfig)); err != nil {
+		return nil, err
+	}
+	return d, nil
 }
 
 // key normalises a LocURI for the tree: device scope made explicit.
@@ -63,7 +67,7 @@ func key(uri string) (string, bool) {
 	if err != nil {
 		return "", false
 	}
-	if u.Scope == syncml.ScopeDefault && (len(u.Segments) == 0 || u.Segments[0] != "DevInfo") {
+	if u.Scope == syncml.ScopeDefault {
 		u.Scope = syncml.ScopeDevice
 	}
 	return u.String(), true
@@ -87,136 +91,96 @@ func (d *device) set(uri, v string) bool {
 }
 
 // session runs one client-initiated OMA-DM session with the server at url
-// and returns when the server's message asks for nothing more.
+// (session.Client.Run) and returns when the server's message asks for
+// nothing more. On the WinDC account the agent's 1224 summary goes in
+// every message, written after the server's commands are applied.
 func (d *device) session(url string, winDC bool) error {
 	d.nextID++
 	sid := fmt.Sprintf("%X", d.nextID)
-	var msgs, cmds counter
-	num := func(c syncml.Command) syncml.Command { return number(c, cmds.next()) }
-
-	// Package 1: the session alert and the device information.
-	out := []syncml.Command{
-		num(&syncml.Alert{Data: syncml.AlertClientInitiated.Data()}),
-		num(d.devInfo()),
+	var alerts []syncml.Command
+	var summaryErr error
+	cfg := session.ClientConfig{
+		DeviceID: d.id, ServerURI: url, Handler: d.mux, DevInfo: d.info, MaxMsgSize: 512000,
 	}
-	for {
-		if winDC {
-			// The WinDC client adds its summary to every message.
-			a, err := d.agent.summaryAlert()
-			if err != nil {
-				return err
-			}
-			out = append(out, num(a))
-		}
-		m := &syncml.Message{
-			XMLNS: syncml.NamespaceSyncML12,
-			Header: syncml.Header{
-				VerDTD: "1.2", VerProto: "DM/1.2", SessionID: sid, MsgID: msgs.next(),
-				Target: syncml.Location{LocURI: url},
-				Source: syncml.Location{LocURI: d.id},
-				Meta:   &syncml.Meta{MaxMsgSize: "512000"},
-			},
-			Body: syncml.Body{Commands: out, Final: true},
-		}
-		reply, size, err := post(d.http, url, m)
+	if winDC {
+		a, err := d.agent.summaryAlert()
 		if err != nil {
 			return err
 		}
-		d.log.message("SyncML", reply, size)
-		if err := d.checkReply(m, reply); err != nil {
-			return err
-		}
-		var more bool
-		out, more = d.process(reply, num)
-		if !more {
-			d.log.printf("  [device] the server sent only Status: session %s ends\n", sid)
-			return nil
+		alerts = append(alerts, a)
+		cfg.BeforeReply = func(_ context.Context, c *session.Client, _ *syncml.Message, _ *session.Exchange) {
+			a, err := d.agent.summaryAlert()
+			if err == nil {
+				err = c.Queue(a)
+			}
+			summaryErr = errors.Join(summaryErr, err)
 		}
 	}
-}
-
-// devInfo is the Replace of package 1: DevInfo nodes named by Source.
-func (d *device) devInfo() *syncml.Replace {
-	r := &syncml.Replace{}
-	for _, n := range []string{"DevId", "Man", "Mod", "DmV", "Lang"} {
-		uri := "./DevInfo/" + n
-		v, _ := d.get(uri)
-		r.Items = append(r.Items, syncml.Item{Source: &syncml.Location{LocURI: uri}, Data: syncml.Text(v)})
+	c, err := session.NewClient(cfg)
+	if err != nil {
+		return err
 	}
-	return r
-}
-
-// checkReply checks the server's message against the device's: same
-// session, the next MsgID, and a successful Status for the header.
-func (d *device) checkReply(sent, reply *syncml.Message) error {
-	h := reply.Header
-	if h.SessionID != sent.Header.SessionID || h.MsgID != sent.Header.MsgID {
-		return fmt.Errorf("device: reply is session %s message %s, want session %s message %s",
-			h.SessionID, h.MsgID, sent.Header.SessionID, sent.Header.MsgID)
+	outs, err := c.Run(context.Background(), d.http, url, sid, alerts...)
+	if err = errors.Join(err, summaryErr); err != nil {
+		return err
 	}
-	st := findStatus(reply, sent.Header.MsgID, "0")
-	if st == nil {
-		return fmt.Errorf("device: no Status for the SyncHdr of message %s", sent.Header.MsgID)
-	}
-	if err := dmclient.ReadStatus(st); err != nil {
-		return fmt.Errorf("device: the server refused the header: %w", err)
-	}
-	for _, c := range sent.Body.Commands {
-		switch c.(type) {
-		case *syncml.Status, *syncml.Results:
-			continue
+	// The server answered everything the device sent.
+	for _, o := range outs {
+		if o.Status == nil {
+			return fmt.Errorf("device: %s %s was not answered", o.Command.ElementName(), o.Command.ID())
 		}
-		st := findStatus(reply, sent.Header.MsgID, c.ID())
-		if st == nil {
-			return fmt.Errorf("device: no Status for %s %s", c.ElementName(), c.ID())
-		}
-		if err := dmclient.ReadStatus(st); err != nil {
-			return fmt.Errorf("device: %w", err)
+		if err := dmclient.ReadStatus(o.Status); err != nil {
+			return fmt.Errorf("device: %s %s: %w", o.Command.ElementName(), o.Command.ID(), err)
 		}
 	}
+	d.log.printf("  [device] the server sent only Status: session %s ends\n", sid)
 	return nil
 }
 
-// process carries out the server's commands and returns the device's
-// answer: Status for the header and every command, Results for Gets.
-// more is false when the server sent nothing but Status.
-func (d *device) process(in *syncml.Message, num func(syncml.Command) syncml.Command) (out []syncml.Command, more bool) {
-	ref := in.Header.MsgID
-	out = append(out, num(status(ref, "0", "SyncHdr", syncml.StatusOK)))
-	for _, c := range in.Body.Commands {
-		if _, ok := c.(*syncml.Status); ok {
-			continue
-		}
-		more = true
-		switch c := c.(type) {
-		case *syncml.Add:
-			out = append(out, num(d.write(ref, c, c.Items, true)))
-		case *syncml.Replace:
-			out = append(out, num(d.write(ref, c, c.Items, false)))
-		case *syncml.Exec:
-			out = append(out, num(d.exec(ref, c)))
-		case *syncml.Get:
-			st, res := d.read(ref, c)
-			out = append(out, num(st))
-			if res != nil {
-				out = append(out, num(res))
-			}
-		default:
-			out = append(out, num(status(ref, c.ID(), c.ElementName(), syncml.StatusCommandNotImplemented)))
-		}
+// dmClient answers the commands for the DMClient CSP: Replace and Get of
+// its nodes, and Exec of LinkedEnrollment/Enroll.
+func (d *device) dmClient(_ context.Context, r *session.Request) session.Response {
+	switch c := r.Command.(type) {
+	case *syncml.Exec:
+		return d.exec(c)
+	case *syncml.Get:
+		return d.read(c.Items)
+	case *syncml.Add:
+		return d.write(c.Items, true)
+	case *syncml.Replace:
+		return d.write(c.Items, false)
 	}
-	return out, more
+	return session.Response{Code: syncml.StatusCommandNotImplemented}
 }
 
-// write carries out an Add or Replace.
-func (d *device) write(ref string, c syncml.Command, items []syncml.Item, isAdd bool) *syncml.Status {
-	code := syncml.StatusOK
+// declaredConfig answers the commands for the DeclaredConfiguration CSP:
+// documents go to the agent, results come from it, RefreshInterval is a
+// node of the tree.
+func (d *device) declaredConfig(_ context.Context, r *session.Request) session.Response {
+	switch c := r.Command.(type) {
+	case *syncml.Get:
+		return d.read(c.Items)
+	case *syncml.Add:
+		return d.write(c.Items, true)
+	case *syncml.Replace:
+		return d.write(c.Items, false)
+	}
+	return session.Response{Code: syncml.StatusCommandNotImplemented}
+}
+
+// write carries out an Add or Replace, with a code per item.
+func (d *device) write(items []syncml.Item, isAdd bool) session.Response {
+	var resp session.Response
 	for _, it := range items {
 		v := ""
 		if it.Data != nil {
 			v = it.Data.Value
 		}
 		var c syncml.StatusCode
+		if it.Target == nil {
+			resp.ItemCodes = append(resp.ItemCodes, syncml.StatusBadRequest)
+			continue
+		}
 		switch u, err := declaredconfig.ParseURI(it.Target.LocURI); {
 		case err == nil && u.Node == declaredconfig.NodeDocument:
 			c = d.agent.apply(u, v, isAdd)
@@ -239,30 +203,31 @@ func (d *device) write(ref string, c syncml.Command, items []syncml.Item, isAdd 
 				c = syncml.StatusBadRequest
 			}
 		}
-		if !c.Success() {
-			code = c
-		}
+		resp.ItemCodes = append(resp.ItemCodes, c)
 	}
-	return status(ref, c.ID(), c.ElementName(), code)
+	return resp
 }
 
 // exec carries out an Exec: LinkedEnrollment/Enroll runs discovery and the
-// linked enrollment.
-func (d *device) exec(ref string, c *syncml.Exec) *syncml.Status {
+// linked enrollment. A failure is answered 500 with the HRESULT in
+// msft:originalerror, as Windows does.
+func (d *device) exec(c *syncml.Exec) session.Response {
+	if len(c.Items) != 1 || c.Items[0].Target == nil {
+		return session.Response{Code: syncml.StatusBadRequest}
+	}
 	uri := c.Items[0].Target.LocURI
 	if !strings.HasSuffix(uri, "/LinkedEnrollment/Enroll") {
-		return status(ref, c.CmdID, "Exec", syncml.StatusNotFound)
+		return session.Response{Code: syncml.StatusNotFound}
 	}
 	prefix := strings.TrimSuffix(uri, "/Enroll")
 	if err := d.linkedEnroll(prefix); err != nil {
 		d.log.printf("  [device] linked enrollment failed: %v\n", err)
 		d.set(prefix+"/EnrollStatus", strconv.Itoa(int(dmclient.StatusEnrollmentFailed)))
 		d.set(prefix+"/LastError", fmt.Sprint(uint32(dmclient.ErrorFileNotFound)))
-		st := status(ref, c.CmdID, "Exec", syncml.StatusCommandFailed)
-		st.Data.OriginalError = fmt.Sprintf("0x%08X", uint32(dmclient.ErrorFileNotFound))
-		return st
+		return session.Response{Code: syncml.StatusCommandFailed,
+			OriginalError: fmt.Sprintf("0x%08X", uint32(dmclient.ErrorFileNotFound))}
 	}
-	return status(ref, c.CmdID, "Exec", syncml.StatusOK)
+	return session.Response{}
 }
 
 func (d *device) linkedEnroll(prefix string) error {
@@ -298,27 +263,30 @@ func (d *device) linkedEnroll(prefix string) error {
 	return nil
 }
 
-// read carries out a Get.
-func (d *device) read(ref string, c *syncml.Get) (*syncml.Status, *syncml.Results) {
-	res := &syncml.Results{MsgRef: ref, CmdRef: c.CmdID}
-	for _, it := range c.Items {
+// read carries out a Get: the Results items name their node in Source.
+func (d *device) read(items []syncml.Item) session.Response {
+	var resp session.Response
+	for _, it := range items {
+		if it.Target == nil {
+			return session.Response{Code: syncml.StatusBadRequest}
+		}
 		uri := it.Target.LocURI
 		var item syncml.Item
 		switch u, err := declaredconfig.ParseURI(uri); {
 		case err == nil && u.Node == declaredconfig.NodeResults:
 			r := d.agent.result(u)
 			if r == nil {
-				return status(ref, c.CmdID, "Get", syncml.StatusNotFound), nil
+				return session.Response{Code: syncml.StatusNotFound}
 			}
 			x, err := r.MarshalText()
 			if err != nil {
-				return status(ref, c.CmdID, "Get", syncml.StatusCommandFailed), nil
+				return session.Response{Code: syncml.StatusCommandFailed}
 			}
 			item = syncml.Item{Meta: &syncml.Meta{Format: "chr", Type: "text/plain"}, Data: syncml.Text(string(x))}
 		default:
 			v, ok := d.get(uri)
 			if !ok {
-				return status(ref, c.CmdID, "Get", syncml.StatusNotFound), nil
+				return session.Response{Code: syncml.StatusNotFound}
 			}
 			format := "chr"
 			if _, err := strconv.ParseInt(v, 10, 64); err == nil {
@@ -327,9 +295,9 @@ func (d *device) read(ref string, c *syncml.Get) (*syncml.Status, *syncml.Result
 			item = syncml.Item{Meta: &syncml.Meta{Format: format}, Data: syncml.Text(v)}
 		}
 		item.Source = &syncml.Location{LocURI: uri}
-		res.Items = append(res.Items, item)
+		resp.Results = append(resp.Results, item)
 	}
-	return status(ref, c.CmdID, "Get", syncml.StatusOK), res
+	return resp
 }
 
 // nodes lists the tree nodes under prefix with their values, sorted.

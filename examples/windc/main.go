@@ -26,10 +26,14 @@
 //     which setting failed, and re-declares the document under a new
 //     checksum; the device reapplies it and the server finds it in sync.
 //
-// Every message is real bytes on a real connection: the device writes with
-// syncml.Marshal and reads with syncml.Unmarshal, the server reads with
-// syncml.NewDecoder and writes with syncml.NewEncoder, and both sides check
-// each message with Message.Validate before sending and after receiving.
+// Both sides run on the session layer (syncml/session): the server's
+// endpoints are session.Servers that number, answer and correlate every
+// message and hand each command sent back with its Status and Results; the
+// device is a session.Client whose Mux routes the server's commands to
+// handlers for the DMClient and DeclaredConfiguration subtrees. The
+// program only decides what to send and reads what came back. Every
+// message is real bytes on a real connection, and the device's transport
+// checks each with Message.Validate, both ways.
 package main
 
 import (
@@ -69,13 +73,18 @@ func runWith(w io.Writer, verbose bool) error {
 	}
 	base := "http://" + ln.Addr().String()
 	srv := newServer(log, base)
-	hs := &http.Server{Handler: srv.handler(), ReadHeaderTimeout: 5 * time.Second}
+	h, err := srv.handler()
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
 	go func() { _ = hs.Serve(ln) }()
 	defer hs.Close()
 
 	client := &http.Client{
-		Timeout:   10 * time.Second,
-		Transport: &http.Transport{Proxy: nil}, // loopback only: never a proxy
+		Timeout: 10 * time.Second,
+		// Loopback only: never a proxy. The wire prints each message.
+		Transport: &wire{log: log, next: &http.Transport{Proxy: nil}},
 	}
 	defer client.CloseIdleConnections()
 
@@ -84,7 +93,10 @@ func runWith(w io.Writer, verbose bool) error {
 	log.printf("  primary OMA-DM       %s%s\n", base, pathPrimary)
 	log.printf("  WinDC OMA-DM         %s%s\n", base, pathWinDC)
 
-	dev := newDevice(log, client, base+pathPrimary)
+	dev, err := newDevice(log, client, base+pathPrimary)
+	if err != nil {
+		return err
+	}
 	dev.enroll = func(resp *discovery.Response) (string, error) {
 		log.printf("  [device] MS-MDE2 enrollment at %s is outside this module; the demo provisions the WinDC account directly\n",
 			resp.EnrollmentServiceURL)

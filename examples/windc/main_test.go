@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/windc-go/windc/dmclient"
 	"github.com/windc-go/windc/syncml"
+	"github.com/windc-go/windc/syncml/session"
 )
 
 // TestRun runs the whole demo and checks the outcome of each step.
@@ -99,22 +101,27 @@ func TestVerbose(t *testing.T) {
 	}
 }
 
-// TestValidateDevInfo checks that the device's package 1 (a DevInfo
-// Replace naming its nodes by Source) passes Message.Validate, and that
-// broken messages do not.
-func TestValidateDevInfo(t *testing.T) {
-	d := newDevice(&narrator{w: io.Discard}, nil, "http://127.0.0.1/x")
-	m := &syncml.Message{
-		XMLNS: syncml.NamespaceSyncML12,
-		Header: syncml.Header{VerDTD: "1.2", VerProto: "DM/1.2", SessionID: "1", MsgID: "1",
-			Target: syncml.Location{LocURI: "http://127.0.0.1/x"}, Source: syncml.Location{LocURI: d.id}},
-		Body: syncml.Body{Commands: []syncml.Command{
-			&syncml.Alert{CmdID: "1", Data: syncml.Text("1201")},
-			number(d.devInfo(), "2"),
-		}, Final: true},
+// TestPackage1 checks that the device's package 1 (Alert 1201, DevInfo
+// named by Source) passes Message.Validate, and that a broken message does
+// not.
+func TestPackage1(t *testing.T) {
+	d, err := newDevice(&narrator{w: io.Discard}, nil, "http://127.0.0.1/x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := session.NewClient(session.ClientConfig{DeviceID: d.id, ServerURI: "http://127.0.0.1/x", DevInfo: d.info})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := c.Start(context.Background(), "1")
+	if err != nil {
+		t.Fatal(err)
 	}
 	if err := m.Validate(); err != nil {
 		t.Fatalf("package 1: %v", err)
+	}
+	if r, ok := m.Body.Commands[1].(*syncml.Replace); !ok || len(r.Items) != 5 || r.Items[0].Data.Value != d.id {
+		t.Errorf("package 1 has no DevInfo Replace naming the device: %+v", m.Body.Commands)
 	}
 	// A duplicate CmdID is an error.
 	m.Body.Commands = append(m.Body.Commands, &syncml.Alert{CmdID: "2", Data: syncml.Text("1201")})
@@ -128,31 +135,45 @@ func TestValidateDevInfo(t *testing.T) {
 // DiscoveryEndpoint is not set: 500 with ERROR_FILE_NOT_FOUND, which
 // survives encoding and reads back through dmclient.ReadStatus.
 func TestEnrollWithoutEndpoint(t *testing.T) {
-	d := newDevice(&narrator{w: io.Discard}, nil, "http://127.0.0.1/x")
+	d, err := newDevice(&narrator{w: io.Discard}, nil, "http://127.0.0.1/x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := session.NewClient(session.ClientConfig{DeviceID: d.id, ServerURI: "http://127.0.0.1/x", Handler: d.mux})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := c.Start(ctx, "1"); err != nil {
+		t.Fatal(err)
+	}
 	le := dmclient.LinkedEnrollment{ProviderID: "MS DM SERVER"}
-	in := &syncml.Message{Header: syncml.Header{MsgID: "1"}, Body: syncml.Body{Commands: []syncml.Command{
-		number(le.ExecEnroll(), "2"),
-	}}}
-	var ids counter
-	out, more := d.process(in, func(c syncml.Command) syncml.Command { return number(c, ids.next()) })
-	if !more || len(out) != 2 {
-		t.Fatalf("process = %d commands, more %v", len(out), more)
-	}
-	m := &syncml.Message{
+	exec := le.ExecEnroll()
+	exec.SetID("2")
+	in := &syncml.Message{
 		XMLNS: syncml.NamespaceSyncML12,
-		Header: syncml.Header{VerDTD: "1.2", VerProto: "DM/1.2", SessionID: "1", MsgID: "2",
-			Target: syncml.Location{LocURI: "http://127.0.0.1/x"}, Source: syncml.Location{LocURI: d.id}},
-		Body: syncml.Body{Commands: out, Final: true},
+		Header: syncml.Header{VerDTD: "1.2", VerProto: "DM/1.2", SessionID: "1", MsgID: "1",
+			Target: syncml.Location{LocURI: d.id}, Source: syncml.Location{LocURI: "http://127.0.0.1/x"}},
+		Body: syncml.Body{Commands: []syncml.Command{exec}, Final: true},
 	}
-	b, err := syncml.Marshal(m)
+	x, err := c.Handle(ctx, in)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var back syncml.Message
-	if err := syncml.Unmarshal(b, &back); err != nil {
+	if err := syncml.Unmarshal(x.Raw, &back); err != nil {
 		t.Fatal(err)
 	}
-	err = dmclient.ReadStatus(findStatus(&back, "1", "2"))
+	var st *syncml.Status
+	for _, c := range back.Body.Commands {
+		if s, ok := c.(*syncml.Status); ok && s.MsgRef == "1" && s.CmdRef == "2" {
+			st = s
+		}
+	}
+	if st == nil {
+		t.Fatalf("no Status for the Exec in %s", x.Raw)
+	}
+	err = dmclient.ReadStatus(st)
 	var de *dmclient.DeviceError
 	if !errors.As(err, &de) || de.Code != syncml.StatusCommandFailed || de.HRESULT != dmclient.ErrorFileNotFound {
 		t.Errorf("ReadStatus = %v, want 500 with ERROR_FILE_NOT_FOUND", err)
@@ -164,33 +185,52 @@ func TestEnrollWithoutEndpoint(t *testing.T) {
 
 // TestServerRejects checks the SyncML endpoint's refusals.
 func TestServerRejects(t *testing.T) {
-	log := &narrator{w: io.Discard}
-	srv := newServer(log, "http://127.0.0.1")
-	ts := httptest.NewServer(srv.handler())
+	srv := newServer(&narrator{w: io.Discard}, "http://127.0.0.1")
+	h, err := srv.handler()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(h)
 	defer ts.Close()
+	for _, tc := range []struct {
+		contentType, body string
+		want              int
+	}{
+		{"application/xml", "<SyncML/>", http.StatusUnsupportedMediaType},
+		{session.ContentType, "not XML", http.StatusBadRequest},
+		{session.ContentType, "<html/>", http.StatusBadRequest},
+	} {
+		resp, err := http.Post(ts.URL+pathWinDC, tc.contentType, strings.NewReader(tc.body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tc.want {
+			t.Errorf("%s %q: %s, want %d", tc.contentType, tc.body, resp.Status, tc.want)
+		}
+	}
+}
 
-	resp, err := http.Post(ts.URL+pathWinDC, "application/xml", strings.NewReader("<SyncML/>"))
+// TestWinDCWithoutSummary checks that the WinDC endpoint reports a device
+// message without the 1224 summary as a protocol problem.
+func TestWinDCWithoutSummary(t *testing.T) {
+	srv := newServer(&narrator{w: io.Discard}, "http://127.0.0.1")
+	h, err := srv.handler()
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusUnsupportedMediaType {
-		t.Errorf("wrong content type: %s", resp.Status)
-	}
-
-	// Well-formed, but two commands share a CmdID.
-	bad := `<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr><VerDTD>1.2</VerDTD><VerProto>DM/1.2</VerProto>` +
-		`<SessionID>1</SessionID><MsgID>1</MsgID><Target><LocURI>http://s</LocURI></Target>` +
-		`<Source><LocURI>urn:uuid:x</LocURI></Source></SyncHdr><SyncBody>` +
-		`<Alert><CmdID>1</CmdID><Data>1201</Data></Alert><Alert><CmdID>1</CmdID><Data>1201</Data></Alert>` +
-		`<Final/></SyncBody></SyncML>`
-	resp, err = http.Post(ts.URL+pathWinDC, contentType, strings.NewReader(bad))
+	ts := httptest.NewServer(h)
+	defer ts.Close()
+	c, err := session.NewClient(session.ClientConfig{DeviceID: "urn:uuid:1", ServerURI: ts.URL + pathWinDC})
 	if err != nil {
 		t.Fatal(err)
 	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(body), "cmdid-unique") {
-		t.Errorf("duplicate CmdID: %s %s", resp.Status, body)
+	if _, err := c.Run(context.Background(), ts.Client(), ts.URL+pathWinDC, "1"); err != nil {
+		t.Fatal(err)
+	}
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	if len(srv.faults) != 1 || !strings.Contains(srv.faults[0].Error(), "no 1224") {
+		t.Errorf("faults = %v, want one about the missing 1224 alert", srv.faults)
 	}
 }

@@ -61,6 +61,16 @@ type ClientConfig struct {
 	// MaxMessages bounds the messages Run sends in one session; zero
 	// means DefaultMaxMessages.
 	MaxMessages int
+	// BeforeReply, when set, is called when the device answers a server
+	// message that carries commands (not only Statuses and Results), once
+	// the Handler has answered them and x.Outcomes holds what came back
+	// for the device's earlier commands, before the reply is composed:
+	// commands it queues on c go out in this reply. A device that reports
+	// its state in every message (the WinDC 1224 summary, for example)
+	// queues it here, after the server's commands were applied. m is the
+	// server's message. It is not called for an aborted session or while
+	// the server's package goes on.
+	BeforeReply func(ctx context.Context, c *Client, m *syncml.Message, x *Exchange)
 }
 
 // A Client is the device side of a session: it builds package 1, answers
@@ -301,6 +311,9 @@ func (c *Client) Handle(ctx context.Context, m *syncml.Message) (*Exchange, erro
 		}
 		x.Reply, x.Raw = reply, c.lastRaw
 		return x, nil
+	}
+	if needsAnswer && !abort && !c.ended && c.cfg.BeforeReply != nil {
+		c.cfg.BeforeReply(ctx, c, m, x)
 	}
 	if c.ended || (!needsAnswer && len(c.queue) == 0 && len(c.cont) == 0) {
 		c.ended = true

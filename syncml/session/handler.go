@@ -27,6 +27,10 @@ type Response struct {
 	// Results are the items of the Results answering a Get (each with a
 	// Source naming the node and its Data); none means no Results.
 	Results []syncml.Item
+	// OriginalError, when set, is the msft:originalerror attribute of
+	// the Data of every failed Status of the command: the HRESULT that
+	// Windows gives as the cause of a failure, such as "0x80070002".
+	OriginalError string
 	// Undo reverts what the command did; it is called, newest first,
 	// when a later command of the same Atomic fails. A nil Undo means
 	// there is nothing to revert.

@@ -137,6 +137,9 @@ func (m *Mux) ServeCommand(ctx context.Context, r *Request) Response {
 		resp := m.handler(idx[i]).ServeCommand(ctx, &sub)
 		out.ItemCodes[i] = resp.code(0)
 		out.Results = append(out.Results, resp.Results...)
+		if out.OriginalError == "" {
+			out.OriginalError = resp.OriginalError
+		}
 		if resp.Undo != nil {
 			undos = append(undos, resp.Undo)
 		}

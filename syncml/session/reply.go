@@ -79,12 +79,22 @@ func (r *responder) serve(c syncml.Command, inAtomic bool) Response {
 func (r *responder) answer(c syncml.Command, resp Response) {
 	items := c.ItemList()
 	if !noResp(c) {
+		n := len(r.out)
 		if perItem(resp, len(items)) {
 			for i := range items {
 				r.out = append(r.out, newStatus(r.msgRef, c, resp.code(i), items[i:i+1]))
 			}
 		} else {
 			r.out = append(r.out, newStatus(r.msgRef, c, resp.code(-1), items))
+		}
+		if resp.OriginalError != "" {
+			for _, x := range r.out[n:] {
+				if st := x.(*syncml.Status); st.Data != nil {
+					if code, err := st.Code(); err == nil && !code.Success() {
+						st.Data.OriginalError = resp.OriginalError
+					}
+				}
+			}
 		}
 	}
 	if len(resp.Results) > 0 {

@@ -43,6 +43,16 @@ type Config struct {
 	// device that this state has seen. It may run again for the same
 	// message when a Server retries after a Store conflict.
 	OnStart func(ctx context.Context, s *Session, id Identity, first bool)
+	// BeforeReply, when set, is called for every accepted message that is
+	// not a replay, once its Statuses and Results are matched (x.Outcomes
+	// and x.Unmatched are filled) and the Handler has answered its
+	// commands, before the reply is composed: commands it queues on s go
+	// out in this reply when it may carry new commands (no Status
+	// outstanding, no package in flight). So a server decides its next
+	// commands from what the device just answered, in the same session.
+	// m is the received message. It may run again for the same message
+	// when a Server retries after a Store conflict.
+	BeforeReply func(ctx context.Context, s *Session, m *syncml.Message, x *Exchange)
 	// MaxObjectSize bounds an object the device sends in chunks
 	// (MoreData); zero means DefaultMaxObjectSize. A larger one is
 	// answered 413 and dropped.
@@ -308,6 +318,9 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 		}}
 	r.commands(m.Body.Commands)
 	body = append(body, r.out...)
+	if s.cfg.BeforeReply != nil {
+		s.cfg.BeforeReply(ctx, s, m, x)
+	}
 	switch {
 	case abort:
 		x.Outcomes = append(x.Outcomes, st.Sent.abandon()...)

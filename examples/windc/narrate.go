@@ -5,15 +5,12 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strconv"
 	"strings"
 	"sync"
 
 	"github.com/windc-go/windc/syncml"
+	"github.com/windc-go/windc/syncml/session"
 )
-
-// contentType is the media type of SyncML DM messages in XML.
-const contentType = "application/vnd.syncml.dm+xml"
 
 // narrator prints the story. The server's handlers and the device run in
 // different goroutines, so writes are serialised.
@@ -130,111 +127,64 @@ func dataText(d *syncml.Data) string {
 	return " = " + kind + v
 }
 
-// counter hands out MsgIDs and CmdIDs: decimal, from 1.
-type counter struct{ n int }
-
-func (c *counter) next() string { c.n++; return strconv.Itoa(c.n) }
-
-// number sets the CmdID of a command built without one (builders leave it
-// empty) and returns it.
-func number(c syncml.Command, id string) syncml.Command {
-	c.SetID(id)
-	return c
+// wire is the device's HTTP transport: it prints every SyncML message
+// that crosses it, both ways, and checks each with Message.Validate.
+type wire struct {
+	log  *narrator
+	next http.RoundTripper
 }
 
-// status builds the Status that answers command cmd (CmdRef "0" and Cmd
-// "SyncHdr" for the header) of message msgRef.
-func status(msgRef, cmdRef, cmd string, code syncml.StatusCode) *syncml.Status {
-	return &syncml.Status{MsgRef: msgRef, CmdRef: cmdRef, Cmd: cmd, Data: code.Data()}
-}
-
-// post sends m to url and returns the decoded, validated reply and its
-// size. The request body is written with syncml.Marshal, the reply read
-// with syncml.Unmarshal.
-func post(c *http.Client, url string, m *syncml.Message) (*syncml.Message, int, error) {
-	if err := m.Validate(); err != nil {
-		return nil, 0, fmt.Errorf("device message %s is invalid: %w", m.Header.MsgID, err)
+func (t *wire) RoundTrip(req *http.Request) (*http.Response, error) {
+	if !session.AcceptsContentType(req.Header.Get("Content-Type")) || req.Body == nil {
+		return t.next.RoundTrip(req)
 	}
-	body, err := syncml.Marshal(m)
+	kind := "primary"
+	if req.URL.Path == pathWinDC {
+		kind = "WinDC"
+	}
+	body, err := io.ReadAll(req.Body)
+	req.Body.Close()
 	if err != nil {
-		return nil, 0, err
-	}
-	resp, err := c.Post(url, contentType, bytes.NewReader(body))
-	if err != nil {
-		return nil, 0, err
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, syncml.DefaultMaxBytes+1))
-	if err != nil {
-		return nil, 0, err
-	}
-	if resp.StatusCode != http.StatusOK {
-		return nil, 0, fmt.Errorf("POST %s: %s: %s", url, resp.Status, bytes.TrimSpace(raw))
-	}
-	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, contentType) {
-		return nil, 0, fmt.Errorf("POST %s: reply has Content-Type %q", url, ct)
-	}
-	var reply syncml.Message
-	if err := syncml.Unmarshal(raw, &reply); err != nil {
-		return nil, 0, err
-	}
-	if err := reply.Validate(); err != nil {
-		return nil, 0, fmt.Errorf("server message %s is invalid: %w", reply.Header.MsgID, err)
-	}
-	return &reply, len(raw), nil
-}
-
-// countingReader counts the bytes read through it.
-type countingReader struct {
-	r io.Reader
-	n int
-}
-
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += n
-	return n, err
-}
-
-// decode reads a whole message with the streaming decoder.
-func decode(r io.Reader) (*syncml.Message, error) {
-	m := new(syncml.Message)
-	if err := syncml.NewDecoder(r).Decode(m); err != nil {
 		return nil, err
 	}
-	return m, nil
-}
-
-// encode writes m with the streaming encoder.
-func encode(w io.Writer, m *syncml.Message) error {
-	return syncml.NewEncoder(w).Encode(m)
-}
-
-// findResults returns the Results that answers command cmdRef of msgRef
-// (a Results without MsgRef answers message 1).
-func findResults(m *syncml.Message, msgRef, cmdRef string) *syncml.Results {
-	for _, c := range m.Body.Commands {
-		r, ok := c.(*syncml.Results)
-		if !ok {
-			continue
-		}
-		ref := r.MsgRef
-		if ref == "" {
-			ref = "1"
-		}
-		if r.CmdRef == cmdRef && ref == msgRef {
-			return r
-		}
+	if err := t.show("device → "+kind+" server", body); err != nil {
+		return nil, err
 	}
-	return nil
+	req = req.Clone(req.Context())
+	req.Body = io.NopCloser(bytes.NewReader(body))
+	resp, err := t.next.RoundTrip(req)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		return resp, err
+	}
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, session.DefaultMaxBytes))
+	resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	if err := t.show(kind+" server → device", raw); err != nil {
+		return nil, err
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(raw))
+	return resp, nil
 }
 
-// findStatus returns the Status that answers command cmdRef of msgRef.
-func findStatus(m *syncml.Message, msgRef, cmdRef string) *syncml.Status {
-	for _, c := range m.Body.Commands {
-		if s, ok := c.(*syncml.Status); ok && s.CmdRef == cmdRef && s.MsgRef == msgRef {
-			return s
-		}
+// CloseIdleConnections closes the idle connections of the transport below.
+func (t *wire) CloseIdleConnections() {
+	if c, ok := t.next.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
+}
+
+// show prints one message and checks it.
+func (t *wire) show(heading string, raw []byte) error {
+	var m syncml.Message
+	if err := syncml.Unmarshal(raw, &m); err != nil {
+		return fmt.Errorf("%s: %w", heading, err)
+	}
+	t.log.printf("  %s\n", heading)
+	t.log.message("SyncML", &m, len(raw))
+	if err := m.Validate(); err != nil {
+		return fmt.Errorf("%s: message %s breaks protocol rules: %w", heading, m.Header.MsgID, err)
 	}
 	return nil
 }
