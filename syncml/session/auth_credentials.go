@@ -1,0 +1,85 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"sync"
+)
+
+// contextT is context.Context (short name for signatures).
+type contextT = context.Context
+
+// Credentials looks up the secret of a user: the Key H(username:password),
+// which checks every credential type, so no password need be stored.
+// Implementations return an error matching ErrUnknownUser for a user they
+// do not know; any other error is a failure of the source itself. They
+// must be safe for concurrent use and must not log keys.
+type Credentials interface {
+	Key(ctx context.Context, username string) (Key, error)
+}
+
+// MemoryCredentials is an in-memory Credentials, safe for concurrent use.
+// It keeps keys only, never passwords. The zero value is empty and ready.
+type MemoryCredentials struct {
+	mu   sync.RWMutex
+	keys map[string]Key
+}
+
+// Set stores the key of username and password, replacing any.
+func (m *MemoryCredentials) Set(username, password string) {
+	m.SetKey(username, KeyOf(username, password))
+}
+
+// SetKey stores a precomputed key for username.
+func (m *MemoryCredentials) SetKey(username string, k Key) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.keys == nil {
+		m.keys = make(map[string]Key)
+	}
+	m.keys[username] = k
+}
+
+// Delete removes username.
+func (m *MemoryCredentials) Delete(username string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.keys, username)
+}
+
+// Key returns the key of username, or an error matching ErrUnknownUser.
+func (m *MemoryCredentials) Key(ctx context.Context, username string) (Key, error) {
+	if err := ctx.Err(); err != nil {
+		return Key{}, pkg.Errorf("credentials: %w", err)
+	}
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	k, ok := m.keys[username]
+	if !ok {
+		return Key{}, pkg.Errorf("credentials: user %q: %w", username, ErrUnknownUser)
+	}
+	return k, nil
+}
+
+// found is a looked-up key and whether the user exists.
+type found struct {
+	key   Key
+	found bool
+}
+
+// lookup asks creds for username's key. An unknown user gives a zero key
+// and found false, so the caller does the same work before refusing; any
+// other error of creds is returned.
+func lookup(ctx context.Context, creds Credentials, username string) (found, error) {
+	if creds == nil {
+		return found{}, pkg.Errorf("no Credentials configured: %w", ErrUnsupportedAuth)
+	}
+	k, err := creds.Key(ctx, username)
+	if errors.Is(err, ErrUnknownUser) {
+		return found{}, nil
+	}
+	if err != nil {
+		return found{}, pkg.Errorf("credentials for %q: %w", username, err)
+	}
+	return found{key: k, found: true}, nil
+}
