@@ -10,8 +10,8 @@ import (
 	"github.com/windc-go/windc/internal/xmlerr"
 )
 
-// pkg makes the package's errors; each message starts with "session: ".
-const pkg = xmlerr.Pkg("session")
+// authPkg makes the auth files”s errors; each message starts with "session: ".
+const authPkg = xmlerr.Pkg("session")
 
 // An AuthType is the authentication type of a Cred or Chal (its Meta Type).
 type AuthType string
@@ -94,11 +94,6 @@ func (k Key) b64() []byte {
 	b := make([]byte, base64.StdEncoding.EncodedLen(KeySize))
 	base64.StdEncoding.Encode(b, k[:])
 	return b
-}
-
-// equalString compares two strings in constant time (for equal lengths).
-func equalString(a, b string) bool {
-	return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
 }
 
 // xmlerrSyntax is the shared syntax sentinel (ErrMalformedHeader matches it).

@@ -1,6 +1,7 @@
 package session
 
 import (
+	"context"
 	"encoding/base64"
 	"strings"
 
@@ -12,7 +13,7 @@ import (
 // told from its password on the other side, so it is refused.
 func BasicCred(username, password string) (*syncml.Cred, error) {
 	if strings.IndexByte(username, ':') >= 0 {
-		return nil, pkg.Errorf("auth-basic: username contains a colon: %w", ErrMalformedCredentials)
+		return nil, authPkg.Errorf("auth-basic: username contains a colon: %w", ErrMalformedCredentials)
 	}
 	v := base64.StdEncoding.EncodeToString([]byte(username + ":" + password))
 	return &syncml.Cred{Meta: &syncml.Meta{Type: string(AuthBasic), Format: FormatB64}, Data: syncml.Text(v)}, nil
@@ -23,17 +24,17 @@ func BasicCred(username, password string) (*syncml.Cred, error) {
 // b64 (or none), not in Base64, or without a colon is refused with an
 // error that matches ErrMalformedCredentials.
 func ParseBasic(c *syncml.Cred) (username, password string, err error) {
-	data, err := credData(c, AuthBasic)
+	data, err := authCredData(c, AuthBasic)
 	if err != nil {
 		return "", "", err
 	}
 	raw, err := base64.StdEncoding.DecodeString(data)
 	if err != nil {
-		return "", "", pkg.Errorf("auth-basic: Cred Data is not Base64: %w", ErrMalformedCredentials)
+		return "", "", authPkg.Errorf("auth-basic: Cred Data is not Base64: %w", ErrMalformedCredentials)
 	}
 	u, p, ok := strings.Cut(string(raw), ":")
 	if !ok {
-		return "", "", pkg.Errorf("auth-basic: Cred Data has no colon: %w", ErrMalformedCredentials)
+		return "", "", authPkg.Errorf("auth-basic: Cred Data has no colon: %w", ErrMalformedCredentials)
 	}
 	return u, p, nil
 }
@@ -42,41 +43,41 @@ func ParseBasic(c *syncml.Cred) (username, password string, err error) {
 // username it authenticates. Refusals match ErrInvalidCredentials (an
 // unknown user included, after the same work as a known one); an error of
 // creds itself is returned wrapped.
-func CheckBasic(ctx contextT, c *syncml.Cred, creds Credentials) (string, error) {
+func CheckBasic(ctx context.Context, c *syncml.Cred, creds Credentials) (string, error) {
 	u, p, err := ParseBasic(c)
 	if err != nil {
 		return "", err
 	}
-	key, err := lookup(ctx, creds, u)
+	key, err := authLookup(ctx, creds, u)
 	if err != nil {
 		return "", err
 	}
 	if !KeyOf(u, p).Equal(key.key) || !key.found {
-		return "", pkg.Errorf("auth-basic: user %q: %w", u, ErrInvalidCredentials)
+		return "", authPkg.Errorf("auth-basic: user %q: %w", u, ErrInvalidCredentials)
 	}
 	return u, nil
 }
 
-// credData checks c's type and format and returns its Data text.
-func credData(c *syncml.Cred, want AuthType) (string, error) {
+// authCredData checks c's type and format and returns its Data text.
+func authCredData(c *syncml.Cred, want AuthType) (string, error) {
 	if c == nil {
-		return "", pkg.Errorf("%s: no Cred: %w", shortName(want), ErrMissingCredentials)
+		return "", authPkg.Errorf("%s: no Cred: %w", authShort(want), ErrMissingCredentials)
 	}
 	if c.Meta == nil || AuthType(strings.TrimSpace(c.Meta.Type)) != want {
 		got := ""
 		if c.Meta != nil {
 			got = c.Meta.Type
 		}
-		return "", pkg.Errorf("%s: Cred type is %q: %w", shortName(want), got, ErrMalformedCredentials)
+		return "", authPkg.Errorf("%s: Cred type is %q: %w", authShort(want), got, ErrMalformedCredentials)
 	}
 	if f := strings.TrimSpace(c.Meta.Format); f != "" && f != FormatB64 {
-		return "", pkg.Errorf("%s: Cred format is %q, not b64: %w", shortName(want), c.Meta.Format, ErrMalformedCredentials)
+		return "", authPkg.Errorf("%s: Cred format is %q, not b64: %w", authShort(want), c.Meta.Format, ErrMalformedCredentials)
 	}
 	if c.Data == nil || strings.TrimSpace(c.Data.Value) == "" {
-		return "", pkg.Errorf("%s: Cred has no Data: %w", shortName(want), ErrMalformedCredentials)
+		return "", authPkg.Errorf("%s: Cred has no Data: %w", authShort(want), ErrMalformedCredentials)
 	}
 	return strings.TrimSpace(c.Data.Value), nil
 }
 
-// shortName is the type without its "syncml:" prefix, for messages.
-func shortName(t AuthType) string { return strings.TrimPrefix(string(t), "syncml:") }
+// authShort is the type without its "syncml:" prefix, for messages.
+func authShort(t AuthType) string { return strings.TrimPrefix(string(t), "syncml:") }

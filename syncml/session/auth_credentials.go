@@ -6,9 +6,6 @@ import (
 	"sync"
 )
 
-// contextT is context.Context (short name for signatures).
-type contextT = context.Context
-
 // Credentials looks up the secret of a user: the Key H(username:password),
 // which checks every credential type, so no password need be stored.
 // Implementations return an error matching ErrUnknownUser for a user they
@@ -50,19 +47,19 @@ func (m *MemoryCredentials) Delete(username string) {
 // Key returns the key of username, or an error matching ErrUnknownUser.
 func (m *MemoryCredentials) Key(ctx context.Context, username string) (Key, error) {
 	if err := ctx.Err(); err != nil {
-		return Key{}, pkg.Errorf("credentials: %w", err)
+		return Key{}, authPkg.Errorf("credentials: %w", err)
 	}
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	k, ok := m.keys[username]
 	if !ok {
-		return Key{}, pkg.Errorf("credentials: user %q: %w", username, ErrUnknownUser)
+		return Key{}, authPkg.Errorf("credentials: user %q: %w", username, ErrUnknownUser)
 	}
 	return k, nil
 }
 
 // found is a looked-up key and whether the user exists.
-type found struct {
+type authFound struct {
 	key   Key
 	found bool
 }
@@ -70,16 +67,16 @@ type found struct {
 // lookup asks creds for username's key. An unknown user gives a zero key
 // and found false, so the caller does the same work before refusing; any
 // other error of creds is returned.
-func lookup(ctx context.Context, creds Credentials, username string) (found, error) {
+func authLookup(ctx context.Context, creds Credentials, username string) (authFound, error) {
 	if creds == nil {
-		return found{}, pkg.Errorf("no Credentials configured: %w", ErrUnsupportedAuth)
+		return authFound{}, authPkg.Errorf("no Credentials configured: %w", ErrUnsupportedAuth)
 	}
 	k, err := creds.Key(ctx, username)
 	if errors.Is(err, ErrUnknownUser) {
-		return found{}, nil
+		return authFound{}, nil
 	}
 	if err != nil {
-		return found{}, pkg.Errorf("credentials for %q: %w", username, err)
+		return authFound{}, authPkg.Errorf("credentials for %q: %w", username, err)
 	}
-	return found{key: k, found: true}, nil
+	return authFound{key: k, found: true}, nil
 }

@@ -1,6 +1,7 @@
 package session
 
 import (
+	"context"
 	"crypto/md5"
 	"crypto/subtle"
 	"encoding/base64"
@@ -44,13 +45,13 @@ func (*malformedHeader) Is(target error) bool {
 	return target == xmlerrSyntax || target == ErrMalformedCredentials || target == ErrInvalidCredentials
 }
 
-// headerError is a parse error at offset of the header, in param.
-func headerError(offset int, param, msg string) error {
+// hdrError is a parse error at offset of the header, in param.
+func hdrError(offset int, param, msg string) error {
 	path := ""
 	if param != "" {
 		path = "/" + param
 	}
-	return pkg.Decode(int64(offset), 1, offset+1, path, pkg.Errorf("%s: %w", msg, ErrMalformedHeader))
+	return authPkg.Decode(int64(offset), 1, offset+1, path, authPkg.Errorf("%s: %w", msg, ErrMalformedHeader))
 }
 
 // ParseHMACHeader reads an x-syncml-hmac header value, bounded by
@@ -79,13 +80,13 @@ func (l HMACLimits) Parse(s string) (HMACHeader, error) {
 		max = DefaultMaxHMACHeaderBytes
 	}
 	if len(s) > max {
-		return HMACHeader{}, pkg.Limit("MaxBytes", int64(max), int64(max), "")
+		return HMACHeader{}, authPkg.Limit("MaxBytes", int64(max), int64(max), "")
 	}
 	var h HMACHeader
 	var seen [3]bool
 	i := 0
 	for {
-		i = skipOWS(s, i)
+		i = hdrSkipOWS(s, i)
 		if i == len(s) {
 			break
 		}
@@ -94,11 +95,11 @@ func (l HMACLimits) Parse(s string) (HMACHeader, error) {
 			continue
 		}
 		start := i
-		for i < len(s) && isTokenChar(s[i]) {
+		for i < len(s) && hdrTokenChar(s[i]) {
 			i++
 		}
 		if i == start {
-			return HMACHeader{}, headerError(i, "", "parameter name expected")
+			return HMACHeader{}, hdrError(i, "", "parameter name expected")
 		}
 		name := strings.ToLower(s[start:i])
 		idx := -1
@@ -110,47 +111,47 @@ func (l HMACLimits) Parse(s string) (HMACHeader, error) {
 		case "mac":
 			idx = 2
 		default:
-			return HMACHeader{}, headerError(start, "", "unknown parameter "+quoteForError(s[start:i]))
+			return HMACHeader{}, hdrError(start, "", "unknown parameter "+hdrQuote(s[start:i]))
 		}
 		if seen[idx] {
-			return HMACHeader{}, headerError(start, name, "parameter given twice")
+			return HMACHeader{}, hdrError(start, name, "parameter given twice")
 		}
 		seen[idx] = true
-		i = skipOWS(s, i)
+		i = hdrSkipOWS(s, i)
 		if i == len(s) || s[i] != '=' {
-			return HMACHeader{}, headerError(i, name, "'=' expected")
+			return HMACHeader{}, hdrError(i, name, "'=' expected")
 		}
-		i = skipOWS(s, i+1)
+		i = hdrSkipOWS(s, i+1)
 		var v string
 		var err error
 		switch idx {
 		case 0:
-			v, i, err = parseToken(s, i, name)
+			v, i, err = hdrToken(s, i, name)
 			h.Algorithm = v
 		case 1:
 			if i < len(s) && s[i] == '"' {
-				v, i, err = parseQuoted(s, i, name)
+				v, i, err = hdrQuoted(s, i, name)
 			} else {
-				v, i, err = parseToken(s, i, name)
+				v, i, err = hdrToken(s, i, name)
 			}
 			h.Username = v
 		case 2:
-			v, i, err = parseBase64(s, i, name)
+			v, i, err = hdrBase64(s, i, name)
 			h.MAC = v
 		}
 		if err != nil {
 			return HMACHeader{}, err
 		}
-		i = skipOWS(s, i)
+		i = hdrSkipOWS(s, i)
 		if i < len(s) && s[i] != ',' {
-			return HMACHeader{}, headerError(i, name, "',' expected after the value")
+			return HMACHeader{}, hdrError(i, name, "',' expected after the value")
 		}
 	}
 	if !seen[1] {
-		return HMACHeader{}, headerError(len(s), "username", "username missing")
+		return HMACHeader{}, hdrError(len(s), "username", "username missing")
 	}
 	if !seen[2] {
-		return HMACHeader{}, headerError(len(s), "mac", "mac missing")
+		return HMACHeader{}, hdrError(len(s), "mac", "mac missing")
 	}
 	return h, nil
 }
@@ -171,21 +172,21 @@ func (h HMACHeader) String() string {
 func (h HMACHeader) Format() (string, error) {
 	var b strings.Builder
 	if h.Algorithm != "" {
-		if !isToken(h.Algorithm) {
-			return "", pkg.Errorf("algorithm %s is not a token: %w", quoteForError(h.Algorithm), ErrMalformedHeader)
+		if !hdrIsToken(h.Algorithm) {
+			return "", authPkg.Errorf("algorithm %s is not a token: %w", hdrQuote(h.Algorithm), ErrMalformedHeader)
 		}
 		b.WriteString("algorithm=")
 		b.WriteString(h.Algorithm)
 		b.WriteString(", ")
 	}
 	if h.Username == "" || !utf8.ValidString(h.Username) {
-		return "", pkg.Errorf("username is empty or not UTF-8: %w", ErrMalformedHeader)
+		return "", authPkg.Errorf("username is empty or not UTF-8: %w", ErrMalformedHeader)
 	}
 	b.WriteString(`username="`)
 	for i := 0; i < len(h.Username); i++ {
 		c := h.Username[i]
-		if isCTL(c) {
-			return "", pkg.Errorf("username holds a control character: %w", ErrMalformedHeader)
+		if hdrCTL(c) {
+			return "", authPkg.Errorf("username holds a control character: %w", ErrMalformedHeader)
 		}
 		if c == '"' || c == '\\' {
 			b.WriteByte('\\')
@@ -193,8 +194,8 @@ func (h HMACHeader) Format() (string, error) {
 		b.WriteByte(c)
 	}
 	b.WriteString(`", mac=`)
-	if _, j, err := parseBase64(h.MAC, 0, "mac"); err != nil || j != len(h.MAC) {
-		return "", pkg.Errorf("mac is not Base64: %w", ErrMalformedHeader)
+	if _, j, err := hdrBase64(h.MAC, 0, "mac"); err != nil || j != len(h.MAC) {
+		return "", authPkg.Errorf("mac is not Base64: %w", ErrMalformedHeader)
 	}
 	b.WriteString(h.MAC)
 	return b.String(), nil
@@ -234,22 +235,22 @@ func NewHMACHeader(username, password string, nonce, body []byte) HMACHeader {
 // that is not the Base64 of 16 bytes (padding may be left out) matches
 // ErrMalformedCredentials; a wrong mac, an unknown user or a nil nonce
 // matches ErrInvalidCredentials. The comparison takes constant time.
-func VerifyHMAC(ctx contextT, h HMACHeader, nonce, body []byte, creds Credentials) error {
+func VerifyHMAC(ctx context.Context, h HMACHeader, nonce, body []byte, creds Credentials) error {
 	if h.Algorithm != "" && !strings.EqualFold(h.Algorithm, HMACMD5) {
-		return pkg.Errorf("hmac: algorithm %s: %w", quoteForError(h.Algorithm), ErrUnsupportedAuth)
+		return authPkg.Errorf("hmac: algorithm %s: %w", hdrQuote(h.Algorithm), ErrUnsupportedAuth)
 	}
 	got, err := decodeMAC(h.MAC)
 	if err != nil {
 		return err
 	}
-	key, err := lookup(ctx, creds, h.Username)
+	key, err := authLookup(ctx, creds, h.Username)
 	if err != nil {
 		return err
 	}
 	want := computeHMAC(key.key, nonce, body)
 	ok := subtle.ConstantTimeCompare(got, want[:]) == 1
 	if !ok || !key.found || nonce == nil {
-		return pkg.Errorf("hmac: user %q: %w", h.Username, ErrInvalidCredentials)
+		return authPkg.Errorf("hmac: user %q: %w", h.Username, ErrInvalidCredentials)
 	}
 	return nil
 }
@@ -262,53 +263,53 @@ func decodeMAC(s string) ([]byte, error) {
 	}
 	b, err := enc.DecodeString(s)
 	if err != nil || len(b) != md5.Size {
-		return nil, pkg.Errorf("hmac: mac is not the Base64 of an MD5 digest: %w", ErrMalformedCredentials)
+		return nil, authPkg.Errorf("hmac: mac is not the Base64 of an MD5 digest: %w", ErrMalformedCredentials)
 	}
 	return b, nil
 }
 
-func skipOWS(s string, i int) int {
+func hdrSkipOWS(s string, i int) int {
 	for i < len(s) && (s[i] == ' ' || s[i] == '\t') {
 		i++
 	}
 	return i
 }
 
-// isTokenChar reports an RFC 2616 token character.
-func isTokenChar(c byte) bool {
+// hdrTokenChar reports an RFC 2616 token character.
+func hdrTokenChar(c byte) bool {
 	if c <= ' ' || c >= 0x7f {
 		return false
 	}
 	return !strings.ContainsRune("()<>@,;:\\\"/[]?={}", rune(c))
 }
 
-func isToken(s string) bool {
+func hdrIsToken(s string) bool {
 	if s == "" {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
-		if !isTokenChar(s[i]) {
+		if !hdrTokenChar(s[i]) {
 			return false
 		}
 	}
 	return true
 }
 
-// isCTL reports a control character (HT is allowed in quoted text).
-func isCTL(c byte) bool { return (c < ' ' && c != '\t') || c == 0x7f }
+// hdrCTL reports a control character (HT is allowed in quoted text).
+func hdrCTL(c byte) bool { return (c < ' ' && c != '\t') || c == 0x7f }
 
-func parseToken(s string, i int, param string) (string, int, error) {
+func hdrToken(s string, i int, param string) (string, int, error) {
 	start := i
-	for i < len(s) && isTokenChar(s[i]) {
+	for i < len(s) && hdrTokenChar(s[i]) {
 		i++
 	}
 	if i == start {
-		return "", i, headerError(i, param, "token expected")
+		return "", i, hdrError(i, param, "token expected")
 	}
 	return s[start:i], i, nil
 }
 
-func parseQuoted(s string, i int, param string) (string, int, error) {
+func hdrQuoted(s string, i int, param string) (string, int, error) {
 	start := i
 	i++ // opening quote
 	var b strings.Builder
@@ -318,36 +319,36 @@ func parseQuoted(s string, i int, param string) (string, int, error) {
 		case c == '"':
 			v := b.String()
 			if v == "" {
-				return "", i, headerError(start, param, "empty quoted-string")
+				return "", i, hdrError(start, param, "empty quoted-string")
 			}
 			if !utf8.ValidString(v) {
-				return "", i, headerError(start, param, "quoted-string is not UTF-8")
+				return "", i, hdrError(start, param, "quoted-string is not UTF-8")
 			}
 			return v, i + 1, nil
 		case c == '\\':
-			if i+1 == len(s) || isCTL(s[i+1]) || s[i+1] >= 0x80 {
-				return "", i, headerError(i, param, "bad quoted-pair")
+			if i+1 == len(s) || hdrCTL(s[i+1]) || s[i+1] >= 0x80 {
+				return "", i, hdrError(i, param, "bad quoted-pair")
 			}
 			b.WriteByte(s[i+1])
 			i += 2
-		case isCTL(c):
-			return "", i, headerError(i, param, "control character in quoted-string")
+		case hdrCTL(c):
+			return "", i, hdrError(i, param, "control character in quoted-string")
 		default:
 			b.WriteByte(c)
 			i++
 		}
 	}
-	return "", i, headerError(start, param, "unterminated quoted-string")
+	return "", i, hdrError(start, param, "unterminated quoted-string")
 }
 
-// parseBase64 reads 1*(ALPHA / DIGIT / "+" / "/") *2"=" at i.
-func parseBase64(s string, i int, param string) (string, int, error) {
+// hdrBase64 reads 1*(ALPHA / DIGIT / "+" / "/") *2"=" at i.
+func hdrBase64(s string, i int, param string) (string, int, error) {
 	start := i
 	for i < len(s) && (s[i] >= 'A' && s[i] <= 'Z' || s[i] >= 'a' && s[i] <= 'z' || s[i] >= '0' && s[i] <= '9' || s[i] == '+' || s[i] == '/') {
 		i++
 	}
 	if i == start {
-		return "", i, headerError(i, param, "Base64 value expected")
+		return "", i, hdrError(i, param, "Base64 value expected")
 	}
 	for n := 0; n < 2 && i < len(s) && s[i] == '='; n++ {
 		i++
@@ -355,8 +356,8 @@ func parseBase64(s string, i int, param string) (string, int, error) {
 	return s[start:i], i, nil
 }
 
-// quoteForError shows untrusted text in a message, bounded.
-func quoteForError(s string) string {
+// hdrQuote shows untrusted text in a message, bounded.
+func hdrQuote(s string) string {
 	if len(s) > 32 {
 		s = s[:32]
 	}

@@ -1,6 +1,7 @@
 package session
 
 import (
+	"context"
 	"crypto/md5"
 	"crypto/subtle"
 	"encoding/base64"
@@ -36,23 +37,23 @@ func MD5Cred(username, password string, nonce []byte) *syncml.Cred {
 // match ErrInvalidCredentials (also for an unknown user, after the same
 // work, and for a nonce of nil: none was issued, so none can match); an
 // error of creds itself is returned wrapped.
-func CheckMD5(ctx contextT, c *syncml.Cred, username string, nonce []byte, creds Credentials) error {
-	data, err := credData(c, AuthMD5)
+func CheckMD5(ctx context.Context, c *syncml.Cred, username string, nonce []byte, creds Credentials) error {
+	data, err := authCredData(c, AuthMD5)
 	if err != nil {
 		return err
 	}
 	got, err := base64.StdEncoding.DecodeString(data)
 	if err != nil || len(got) != md5.Size {
-		return pkg.Errorf("auth-md5: Cred Data is not the Base64 of an MD5 digest: %w", ErrMalformedCredentials)
+		return authPkg.Errorf("auth-md5: Cred Data is not the Base64 of an MD5 digest: %w", ErrMalformedCredentials)
 	}
-	key, err := lookup(ctx, creds, username)
+	key, err := authLookup(ctx, creds, username)
 	if err != nil {
 		return err
 	}
 	want := MD5Digest(key.key, nonce)
 	ok := subtle.ConstantTimeCompare(got, want[:]) == 1
 	if !ok || !key.found || nonce == nil {
-		return pkg.Errorf("auth-md5: user %q: %w", username, ErrInvalidCredentials)
+		return authPkg.Errorf("auth-md5: user %q: %w", username, ErrInvalidCredentials)
 	}
 	return nil
 }

@@ -23,7 +23,7 @@ func NewNonce(r io.Reader, size int) ([]byte, error) {
 	}
 	b := make([]byte, size)
 	if _, err := io.ReadFull(r, b); err != nil {
-		return nil, pkg.Errorf("nonce: %w", err)
+		return nil, authPkg.Errorf("nonce: %w", err)
 	}
 	return b, nil
 }
@@ -37,7 +37,7 @@ func EncodeNonce(nonce []byte) string { return base64.StdEncoding.EncodeToString
 func DecodeNonce(s string) ([]byte, error) {
 	b, err := base64.StdEncoding.DecodeString(strings.TrimSpace(s))
 	if err != nil {
-		return nil, pkg.Errorf("NextNonce %q is not Base64: %w", s, ErrMalformedCredentials)
+		return nil, authPkg.Errorf("NextNonce %q is not Base64: %w", s, ErrMalformedCredentials)
 	}
 	return b, nil
 }
