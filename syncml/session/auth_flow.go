@@ -88,7 +88,10 @@ func NewChal(t AuthType, nonce []byte) *syncml.Chal {
 }
 
 // ServerAuth is the server's side of authentication: it checks the
-// credentials of a device's message and decides the SyncHdr Status.
+// credentials of a device's message and decides the SyncHdr Status. The
+// caller keeps, per device, the last NextNonce of a decision and passes it
+// as AuthAttempt.Nonce of the next check. A ServerAuth is safe for
+// concurrent use when its Credentials and Rand are.
 type ServerAuth struct {
 	// Type is the authentication the server requires.
 	Type AuthType
@@ -235,7 +238,9 @@ func (c ClientAction) String() string {
 // ClientAuth is the client's side of authentication: it makes the Cred or
 // the x-syncml-hmac header of each message and follows the server's
 // challenges. It is not safe for concurrent use (one per session); the
-// caller keeps Nonce across sessions.
+// caller keeps Nonce across sessions. For MD5 and HMAC the caller also
+// puts Username in the SyncHdr Source LocName, where the server looks for
+// it.
 type ClientAuth struct {
 	Username, Password string
 	// Type is the credential to send; "" sends none until challenged.

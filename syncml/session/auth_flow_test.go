@@ -40,10 +40,10 @@ func TestAnswerFor(t *testing.T) {
 	}
 }
 
-// counter is a deterministic nonce source: 1, 2, 3…
-type counter byte
+// authCounter is a deterministic nonce source: 1, 2, 3…
+type authCounter byte
 
-func (c *counter) Read(p []byte) (int, error) {
+func (c *authCounter) Read(p []byte) (int, error) {
 	*c++
 	for i := range p {
 		p[i] = byte(*c)
@@ -51,10 +51,10 @@ func (c *counter) Read(p []byte) (int, error) {
 	return len(p), nil
 }
 
-func newServer(t AuthType) *ServerAuth {
+func authServer(t AuthType) *ServerAuth {
 	creds := &MemoryCredentials{}
 	creds.Set("dev", "secret")
-	return &ServerAuth{Type: t, Credentials: creds, Rand: new(counter)}
+	return &ServerAuth{Type: t, Credentials: creds, Rand: new(authCounter)}
 }
 
 func TestServerCheck(t *testing.T) {
@@ -92,7 +92,7 @@ func TestServerCheck(t *testing.T) {
 		{"hmac ok without LocName", AuthHMAC, AuthAttempt{HMAC: hdr, Nonce: n1, Body: body}, 200, "dev", nil},
 	}
 	for _, tt := range tests {
-		s := newServer(tt.typ)
+		s := authServer(tt.typ)
 		d, err := s.Check(ctx, tt.at)
 		if err != nil {
 			t.Errorf("%s: Check: %v", tt.name, err)
@@ -126,19 +126,19 @@ func TestServerCheckFailures(t *testing.T) {
 	if _, err := (&ServerAuth{Type: AuthBasic}).Check(ctx, AuthAttempt{Cred: basic}); !errors.Is(err, ErrUnsupportedAuth) {
 		t.Errorf("no credentials: %v", err)
 	}
-	if _, err := (&ServerAuth{Type: AuthBasic, Credentials: failing{}}).Check(ctx, AuthAttempt{Cred: basic}); err == nil {
+	if _, err := (&ServerAuth{Type: AuthBasic, Credentials: authFailing{}}).Check(ctx, AuthAttempt{Cred: basic}); err == nil {
 		t.Error("failing source: no error")
 	}
-	s := newServer(AuthMD5)
+	s := authServer(AuthMD5)
 	s.Rand = bytes.NewReader(nil)
 	if _, err := s.Check(ctx, AuthAttempt{}); err == nil {
 		t.Error("no randomness: no error")
 	}
 }
 
-// run plays a session start: the client sends package 1 until the server
+// authRun plays a session start: the client sends package 1 until the server
 // accepts it or the client gives up; it returns the codes the server sent.
-func run(t *testing.T, s *ServerAuth, c *ClientAuth, nonce []byte) (codes []syncml.StatusCode, last ClientAction, kept []byte) {
+func authRun(t *testing.T, s *ServerAuth, c *ClientAuth, nonce []byte) (codes []syncml.StatusCode, last ClientAction, kept []byte) {
 	t.Helper()
 	body := []byte("<SyncML>package 1</SyncML>")
 	for range 6 {
@@ -204,7 +204,7 @@ func TestClientServerFlow(t *testing.T) {
 	}
 	for _, tt := range tests {
 		c := tt.client
-		codes, last, kept := run(t, newServer(tt.server), &c, tt.nonce)
+		codes, last, kept := authRun(t, authServer(tt.server), &c, tt.nonce)
 		if !eq(codes, tt.codes) || last != tt.last {
 			t.Errorf("%s: codes %v, %s; want %v, %s", tt.name, codes, last, tt.codes, tt.last)
 		}

@@ -34,8 +34,8 @@ func genAuthCase() gopter.Gen {
 	})
 }
 
-// flip returns b with the byte at pos (mod len) xored with mask.
-func flip(b []byte, pos int, mask byte) []byte {
+// authFlip returns b with the byte at pos (mod len) xored with mask.
+func authFlip(b []byte, pos int, mask byte) []byte {
 	c := append([]byte{}, b...)
 	c[pos%len(c)] ^= mask
 	return c
@@ -60,22 +60,22 @@ func TestAuthProperties(t *testing.T) {
 			return false
 		}
 		raw, _ := base64.StdEncoding.DecodeString(cr.Data.Value)
-		bad := &syncml.Cred{Meta: cr.Meta, Data: syncml.Text(base64.StdEncoding.EncodeToString(flip(raw, c.Pos, c.Mask)))}
+		bad := &syncml.Cred{Meta: cr.Meta, Data: syncml.Text(base64.StdEncoding.EncodeToString(authFlip(raw, c.Pos, c.Mask)))}
 		return CheckMD5(ctx, bad, c.User, nonce, creds) != nil &&
-			CheckMD5(ctx, cr, c.User, flip(nonce, c.Pos, c.Mask), creds) != nil
+			CheckMD5(ctx, cr, c.User, authFlip(nonce, c.Pos, c.Mask), creds) != nil
 	}, genAuthCase()))
 
 	props.Property("basic: made Cred is accepted; one changed byte of user:password is refused", prop.ForAll(func(c authCase) bool {
 		creds := setup(c)
 		cr, err := BasicCred(c.User, c.Password)
 		if err != nil {
-			return containsColon(c.User)
+			return authHasColon(c.User)
 		}
 		if u, err := CheckBasic(ctx, cr, creds); err != nil || u != c.User {
 			return false
 		}
 		raw, _ := base64.StdEncoding.DecodeString(cr.Data.Value)
-		bad := &syncml.Cred{Meta: cr.Meta, Data: syncml.Text(base64.StdEncoding.EncodeToString(flip(raw, c.Pos, c.Mask)))}
+		bad := &syncml.Cred{Meta: cr.Meta, Data: syncml.Text(base64.StdEncoding.EncodeToString(authFlip(raw, c.Pos, c.Mask)))}
 		_, err = CheckBasic(ctx, bad, creds)
 		return err != nil
 	}, genAuthCase()))
@@ -87,23 +87,23 @@ func TestAuthProperties(t *testing.T) {
 		h := NewHMACHeader(c.User, c.Password, nonce, body)
 		s, err := h.Format()
 		if err != nil {
-			return !validHeaderUser(c.User)
+			return !authHeaderUserOK(c.User)
 		}
 		p, err := ParseHMACHeader(s)
 		if err != nil || p != h || VerifyHMAC(ctx, p, nonce, body, creds) != nil {
 			return false
 		}
 		raw, _ := base64.StdEncoding.DecodeString(h.MAC)
-		badMAC := HMACHeader{Username: h.Username, MAC: base64.StdEncoding.EncodeToString(flip(raw, c.Pos, c.Mask))}
-		return VerifyHMAC(ctx, p, nonce, flip(body, c.Pos, c.Mask), creds) != nil &&
+		badMAC := HMACHeader{Username: h.Username, MAC: base64.StdEncoding.EncodeToString(authFlip(raw, c.Pos, c.Mask))}
+		return VerifyHMAC(ctx, p, nonce, authFlip(body, c.Pos, c.Mask), creds) != nil &&
 			VerifyHMAC(ctx, badMAC, nonce, body, creds) != nil &&
-			VerifyHMAC(ctx, p, flip(nonce, c.Pos, c.Mask), body, creds) != nil
+			VerifyHMAC(ctx, p, authFlip(nonce, c.Pos, c.Mask), body, creds) != nil
 	}, genAuthCase()))
 
 	props.TestingRun(t)
 }
 
-func containsColon(s string) bool {
+func authHasColon(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] == ':' {
 			return true
@@ -112,8 +112,8 @@ func containsColon(s string) bool {
 	return false
 }
 
-// validHeaderUser reports whether a username can be written in the header.
-func validHeaderUser(s string) bool {
+// authHeaderUserOK reports whether a username can be written in the header.
+func authHeaderUserOK(s string) bool {
 	_, err := HMACHeader{Username: s, MAC: "QQ"}.Format()
 	return err == nil
 }

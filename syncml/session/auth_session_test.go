@@ -15,7 +15,7 @@ import (
 // challenge.
 func TestHMACEveryMessage(t *testing.T) {
 	ctx := context.Background()
-	s := newServer(AuthHMAC)
+	s := authServer(AuthHMAC)
 	s.Rand = nil // crypto/rand
 	c := &ClientAuth{Username: "dev", Password: "secret", Type: AuthHMAC, Nonce: []byte("first")}
 	issued := []byte("first")
@@ -57,7 +57,7 @@ func TestHMACEveryMessage(t *testing.T) {
 
 // Every session gets a new nonce from crypto/rand.
 func TestNewNoncePerSession(t *testing.T) {
-	s := newServer(AuthMD5)
+	s := authServer(AuthMD5)
 	s.Rand = nil
 	seen := map[string]bool{}
 	for range 50 {

@@ -26,7 +26,7 @@ func TestKeyNeverShown(t *testing.T) {
 	}
 }
 
-func cred(typ, format, data string) *syncml.Cred {
+func authCredOf(typ, format, data string) *syncml.Cred {
 	c := &syncml.Cred{Meta: &syncml.Meta{Type: typ, Format: format}}
 	if data != "-" {
 		c.Data = syncml.Text(data)
@@ -57,18 +57,18 @@ func TestBasic(t *testing.T) {
 		want error
 	}{
 		{"spec example", c, "Bruce2", nil},
-		{"no format", cred("syncml:auth-basic", "", "QnJ1Y2UyOk9oQmVoYXZl"), "Bruce2", nil},
-		{"spaces", cred(" syncml:auth-basic ", "b64", " QnJ1Y2UyOk9oQmVoYXZl\n"), "Bruce2", nil},
-		{"empty password", cred("syncml:auth-basic", "b64", "ZW1wdHk6"), "empty", nil},
+		{"no format", authCredOf("syncml:auth-basic", "", "QnJ1Y2UyOk9oQmVoYXZl"), "Bruce2", nil},
+		{"spaces", authCredOf(" syncml:auth-basic ", "b64", " QnJ1Y2UyOk9oQmVoYXZl\n"), "Bruce2", nil},
+		{"empty password", authCredOf("syncml:auth-basic", "b64", "ZW1wdHk6"), "empty", nil},
 		{"nil", nil, "", ErrMissingCredentials},
-		{"wrong password", cred("syncml:auth-basic", "b64", "QnJ1Y2UyOk9oQmVoYXZm"), "", ErrInvalidCredentials},
-		{"unknown user", cred("syncml:auth-basic", "b64", "QnJ1Y2UzOk9oQmVoYXZl"), "", ErrInvalidCredentials},
-		{"md5 type", cred("syncml:auth-md5", "b64", "QnJ1Y2UyOk9oQmVoYXZl"), "", ErrMalformedCredentials},
+		{"wrong password", authCredOf("syncml:auth-basic", "b64", "QnJ1Y2UyOk9oQmVoYXZm"), "", ErrInvalidCredentials},
+		{"unknown user", authCredOf("syncml:auth-basic", "b64", "QnJ1Y2UzOk9oQmVoYXZl"), "", ErrInvalidCredentials},
+		{"md5 type", authCredOf("syncml:auth-md5", "b64", "QnJ1Y2UyOk9oQmVoYXZl"), "", ErrMalformedCredentials},
 		{"no meta", &syncml.Cred{Data: syncml.Text("QnJ1Y2UyOk9oQmVoYXZl")}, "", ErrMalformedCredentials},
-		{"chr format", cred("syncml:auth-basic", "chr", "QnJ1Y2UyOk9oQmVoYXZl"), "", ErrMalformedCredentials},
-		{"no data", cred("syncml:auth-basic", "b64", "-"), "", ErrMalformedCredentials},
-		{"not base64", cred("syncml:auth-basic", "b64", "QnJ1Y2UyOk9oQmVoYXZl!"), "", ErrMalformedCredentials},
-		{"no colon", cred("syncml:auth-basic", "b64", "QnJ1Y2Uy"), "", ErrMalformedCredentials},
+		{"chr format", authCredOf("syncml:auth-basic", "chr", "QnJ1Y2UyOk9oQmVoYXZl"), "", ErrMalformedCredentials},
+		{"no data", authCredOf("syncml:auth-basic", "b64", "-"), "", ErrMalformedCredentials},
+		{"not base64", authCredOf("syncml:auth-basic", "b64", "QnJ1Y2UyOk9oQmVoYXZl!"), "", ErrMalformedCredentials},
+		{"no colon", authCredOf("syncml:auth-basic", "b64", "QnJ1Y2Uy"), "", ErrMalformedCredentials},
 	}
 	for _, tt := range tests {
 		u, err := CheckBasic(ctx, tt.c, creds)
@@ -79,15 +79,15 @@ func TestBasic(t *testing.T) {
 			t.Errorf("%s: message %q", tt.name, err)
 		}
 	}
-	if _, err := CheckBasic(ctx, c, failing{}); err == nil || errors.Is(err, ErrInvalidCredentials) {
+	if _, err := CheckBasic(ctx, c, authFailing{}); err == nil || errors.Is(err, ErrInvalidCredentials) {
 		t.Errorf("failing source: %v", err)
 	}
 }
 
-// failing is a Credentials source that is down.
-type failing struct{}
+// authFailing is a Credentials source that is down.
+type authFailing struct{}
 
-func (failing) Key(context.Context, string) (Key, error) { return Key{}, errors.New("db down") }
+func (authFailing) Key(context.Context, string) (Key, error) { return Key{}, errors.New("db down") }
 
 func TestMD5SpecExample(t *testing.T) {
 	// OMA DM protocol 2.4.4.2: user "Bruce2", password "OhBehave", nonce
@@ -117,8 +117,8 @@ func TestMD5SpecExample(t *testing.T) {
 		{"wrong password", MD5Cred("Bruce2", "OhBehavf", nonce), "Bruce2", nonce, ErrInvalidCredentials},
 		{"other user", c, "Bruce3", nonce, ErrInvalidCredentials},
 		{"missing", nil, "Bruce2", nonce, ErrMissingCredentials},
-		{"short digest", cred("syncml:auth-md5", "b64", "Zz6EivR3yeaaENcRN6lp"), "Bruce2", nonce, ErrMalformedCredentials},
-		{"basic type", cred("syncml:auth-basic", "b64", "Zz6EivR3yeaaENcRN6lpAQ=="), "Bruce2", nonce, ErrMalformedCredentials},
+		{"short digest", authCredOf("syncml:auth-md5", "b64", "Zz6EivR3yeaaENcRN6lp"), "Bruce2", nonce, ErrMalformedCredentials},
+		{"basic type", authCredOf("syncml:auth-basic", "b64", "Zz6EivR3yeaaENcRN6lpAQ=="), "Bruce2", nonce, ErrMalformedCredentials},
 	}
 	for _, tt := range tests {
 		err := CheckMD5(ctx, tt.c, tt.user, tt.nonce, creds)
