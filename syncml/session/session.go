@@ -146,6 +146,9 @@ type state struct {
 	// MsgID answered in it, so that MsgIDs stay unique when it starts.
 	RefusedSession string
 	RefusedOut     int
+	// Auth is the Identity accepted with 212 in this session, nil when
+	// none: the rest of the session needs no credentials.
+	Auth *Identity
 }
 
 // refuse answers a message the Authenticator refused: the header's Status
@@ -243,7 +246,12 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 		}
 		return &Exchange{Reply: &reply, Raw: st.Reply, Replayed: true, Identity: Identity{Device: h.Source.LocURI}}, nil
 	}
-	dec, err := authenticate(ctx, s.cfg.Authenticator, &AuthInput{Message: m, Raw: raw, Header: in.Header, TLS: in.TLS, Nonce: st.Nonce})
+	ain := &AuthInput{Message: m, Raw: raw, Header: in.Header, TLS: in.TLS, Nonce: st.Nonce}
+	if st.Auth != nil && h.SessionID == st.SessionID && !startsSession(m) {
+		id := *st.Auth
+		ain.Accepted = &id
+	}
+	dec, err := authenticate(ctx, s.cfg.Authenticator, ain)
 	if err != nil {
 		return nil, err
 	}
@@ -270,6 +278,12 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	}
 	st.RefusedSession, st.RefusedOut = "", 0
 	starting := startsSession(m) || h.SessionID != st.SessionID
+	if dec.Code == syncml.StatusAuthenticationAccepted {
+		id := dec.Identity
+		st.Auth = &id
+	} else if starting {
+		st.Auth = nil
+	}
 	st.SessionID, st.InMsgID = h.SessionID, h.MsgID
 	st.XMLNS, st.VerDTD, st.VerProto = m.XMLNS, h.VerDTD, h.VerProto
 	var body []syncml.Command
