@@ -101,6 +101,9 @@ type Exchange struct {
 	Replayed bool
 	// Identity is who sent the message.
 	Identity Identity
+	// Refused, when not nil, says why the Authenticator refused the
+	// message (AuthDecision.Reason); Reply then holds the challenge alone.
+	Refused error
 	// Outcomes are the sent commands whose Status (or late Results)
 	// arrived in this message, and those abandoned by a restart or abort.
 	Outcomes []Outcome
@@ -260,6 +263,10 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 		st.Nonce = dec.NextNonce
 	}
 	if !dec.Accepted() {
+		x.Refused = dec.Reason
+		if x.Refused == nil {
+			x.Refused = errorf("refused with %d", int(dec.Code))
+		}
 		return s.refuse(x, m, dec)
 	}
 
