@@ -77,14 +77,41 @@ func TestWindowsPackage1(t *testing.T) {
 	if raw == nil {
 		t.Skip("no conformance corpus")
 	}
+	// With -auth md5 the same message, which carries no Cred, is answered
+	// 407 with an MD5 challenge and nothing queued goes out.
+	users := filepath.Join(t.TempDir(), "users")
+	if err := os.WriteFile(users, []byte("dev:secret\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	auth, err := authenticator("md5", users)
+	if err != nil {
+		t.Fatal(err)
+	}
+	authSrv := httptest.NewServer(newMux(slog.New(slog.DiscardHandler), auth))
+	defer authSrv.Close()
+	resp, err := http.Post(authSrv.URL+Path, windowsContentType, bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	var ch syncml.Message
+	if err := syncml.Unmarshal(b, &ch); err != nil {
+		t.Fatalf("HTTP %d: %v", resp.StatusCode, err)
+	}
+	if st, ok := ch.Body.Commands[0].(*syncml.Status); !ok || len(ch.Body.Commands) != 1 || st.Chal == nil ||
+		st.Chal.Meta.Type != "syncml:auth-md5" || st.Chal.Meta.NextNonce == "" || st.Data.Value != "407" {
+		t.Errorf("-auth md5 reply: %s", b)
+	}
+
 	srv := httptest.NewServer(newMux(slog.New(slog.DiscardHandler), nil))
 	defer srv.Close()
-	resp, err := http.Post(srv.URL+Path, `application/vnd.syncml.dm+xml; charset="utf-8"`, bytes.NewReader(raw))
+	resp, err = http.Post(srv.URL+Path, windowsContentType, bytes.NewReader(raw))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
+	b, _ = io.ReadAll(resp.Body)
 	var m syncml.Message
 	if resp.StatusCode != 200 {
 		t.Fatalf("HTTP %d: %s", resp.StatusCode, b)
@@ -202,3 +229,6 @@ func TestAuthFlagErrors(t *testing.T) {
 		}
 	}
 }
+
+// windowsContentType is the content type Windows posts, with a parameter.
+const windowsContentType = `application/vnd.syncml.dm+xml; charset="utf-8"`
