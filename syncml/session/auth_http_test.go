@@ -263,5 +263,12 @@ func TestAuthAcceptedPerSession(t *testing.T) {
 		if got, id := code(st.in); got != st.want || id.User != st.user {
 			t.Errorf("step %d: %d, user %q; want %d, %q", i+1, got, id.User, st.want, st.user)
 		}
+		if i == 1 {
+			// The same message again is a replay, by the same identity.
+			x, err := s.Handle(ctx, st.in)
+			if err != nil || !x.Replayed || x.Identity.User != "dev" {
+				t.Errorf("replay: %+v, %v", x, err)
+			}
+		}
 	}
 }

@@ -247,7 +247,11 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 		if err := syncml.Unmarshal(st.Reply, &reply); err != nil {
 			return nil, errorf("replay: stored reply: %w", err)
 		}
-		return &Exchange{Reply: &reply, Raw: st.Reply, Replayed: true, Identity: Identity{Device: h.Source.LocURI}}, nil
+		id := Identity{Device: h.Source.LocURI}
+		if st.Auth != nil {
+			id = *st.Auth
+		}
+		return &Exchange{Reply: &reply, Raw: st.Reply, Replayed: true, Identity: id}, nil
 	}
 	ain := &AuthInput{Message: m, Raw: raw, Header: in.Header, TLS: in.TLS, Nonce: st.Nonce}
 	if st.Auth != nil && h.SessionID == st.SessionID && !startsSession(m) {
