@@ -42,7 +42,7 @@ func BenchmarkCheckIn(b *testing.B) {
 		name string
 		h    func() http.Handler
 	}{
-		{"dmserver", func() http.Handler { return newMux(slog.New(slog.DiscardHandler)) }},
+		{"dmserver", func() http.Handler { return newMux(slog.New(slog.DiscardHandler), nil) }},
 		{"bare", func() http.Handler {
 			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				_, _ = io.Copy(io.Discard, r.Body)

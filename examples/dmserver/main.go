@@ -6,21 +6,30 @@
 //
 //	go run ./examples/dmserver -addr 127.0.0.1:8080
 //
-// Devices POST to /ManagementServer/MDM.svc. Every device and every
-// credential is accepted. The program is wiring only: the session rules
-// live in package session.
+// Devices POST to /ManagementServer/MDM.svc. Without -auth every device
+// and every credential is accepted; -auth basic, md5 or hmac with -users
+// FILE (lines name:password; blank lines and lines starting with # are
+// skipped) checks the SyncHdr Cred (basic, md5) or the x-syncml-hmac
+// header (hmac) of the devices against those users:
+//
+//	go run ./examples/dmserver -addr 127.0.0.1:8080 -auth md5 -users users.txt
+//
+// The program is wiring only: the session rules live in package session.
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -39,16 +48,22 @@ var firstSessionGets = []string{
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "loopback address to listen on")
+	authType := flag.String("auth", "", "check credentials: basic, md5 or hmac (needs -users); none when empty")
+	usersFile := flag.String("users", "", "file of name:password lines, the users -auth checks")
 	flag.Parse()
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	if err := run(*addr, log); err != nil {
+	auth, err := authenticator(*authType, *usersFile)
+	if err == nil {
+		err = run(*addr, log, auth)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "dmserver:", err)
 		os.Exit(1)
 	}
 }
 
 // run serves on addr until SIGINT or SIGTERM.
-func run(addr string, log *slog.Logger) error {
+func run(addr string, log *slog.Logger, auth session.Authenticator) error {
 	if err := loopback(addr); err != nil {
 		return err
 	}
@@ -56,7 +71,7 @@ func run(addr string, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: newMux(log), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: newMux(log, auth), ReadHeaderTimeout: 10 * time.Second}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	go func() {
@@ -88,20 +103,75 @@ func loopback(addr string) error {
 }
 
 // newMux returns the server's routes.
-func newMux(log *slog.Logger) *http.ServeMux {
+func newMux(log *slog.Logger, auth session.Authenticator) *http.ServeMux {
 	mux := http.NewServeMux()
-	mux.Handle("POST "+Path, newServer(log))
+	mux.Handle("POST "+Path, newServer(log, auth))
 	return mux
 }
 
-// newServer wires a session.Server: Gets on a device's first session, a
-// log record per answered command.
-func newServer(log *slog.Logger) *session.Server {
+// authenticator returns the Authenticator of -auth and -users: nil (every
+// device accepted) when both are empty.
+func authenticator(kind, usersFile string) (session.Authenticator, error) {
+	types := map[string]session.AuthType{"basic": session.AuthBasic, "md5": session.AuthMD5, "hmac": session.AuthHMAC}
+	if kind == "" && usersFile == "" {
+		return nil, nil
+	}
+	t, ok := types[kind]
+	if !ok {
+		return nil, fmt.Errorf("-auth %q: want basic, md5 or hmac", kind)
+	}
+	if usersFile == "" {
+		return nil, fmt.Errorf("-auth %s needs -users FILE", kind)
+	}
+	f, err := os.Open(usersFile)
+	if err != nil {
+		return nil, fmt.Errorf("-users: %w", err)
+	}
+	defer f.Close()
+	users, err := readUsers(f)
+	if err != nil {
+		return nil, fmt.Errorf("-users %s: %w", usersFile, err)
+	}
+	return &session.CredAuthenticator{Type: t, Users: users}, nil
+}
+
+// readUsers reads name:password lines (blank lines and # comments
+// skipped) into a MemoryUsers, which keeps keys only.
+func readUsers(r io.Reader) (*session.MemoryUsers, error) {
+	users := &session.MemoryUsers{}
+	sc := bufio.NewScanner(r)
+	n, count := 0, 0
+	for sc.Scan() {
+		n++
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		name, password, ok := strings.Cut(line, ":")
+		if !ok || name == "" {
+			return nil, fmt.Errorf("line %d: want name:password", n)
+		}
+		users.Set(name, password)
+		count++
+	}
+	if err := sc.Err(); err != nil {
+		return nil, err
+	}
+	if count == 0 {
+		return nil, errors.New("no users")
+	}
+	return users, nil
+}
+
+// newServer wires a session.Server: auth (nil accepts everyone), Gets on
+// a device's first session, a log record per answered command.
+func newServer(log *slog.Logger, auth session.Authenticator) *session.Server {
 	return session.NewServer(session.ServerConfig{
 		Logger: log,
 		Session: session.Config{
+			Authenticator: auth,
 			OnStart: func(ctx context.Context, s *session.Session, id session.Identity, first bool) {
-				log.InfoContext(ctx, "session start", "device", id.Device, "first", first)
+				log.InfoContext(ctx, "session start", "device", id.Device, "user", id.User, "auth", id.Method, "first", first)
 				if !first {
 					return
 				}

@@ -31,7 +31,7 @@ func TestLoopbackOnly(t *testing.T) {
 
 func TestDeviceSession(t *testing.T) {
 	var logs bytes.Buffer
-	srv := httptest.NewServer(newMux(slog.New(slog.NewTextHandler(&logs, nil))))
+	srv := httptest.NewServer(newMux(slog.New(slog.NewTextHandler(&logs, nil)), nil))
 	defer srv.Close()
 	url := srv.URL + Path
 
@@ -77,14 +77,41 @@ func TestWindowsPackage1(t *testing.T) {
 	if raw == nil {
 		t.Skip("no conformance corpus")
 	}
-	srv := httptest.NewServer(newMux(slog.New(slog.DiscardHandler)))
+	// With -auth md5 the same message, which carries no Cred, is answered
+	// 407 with an MD5 challenge and nothing queued goes out.
+	users := filepath.Join(t.TempDir(), "users")
+	if err := os.WriteFile(users, []byte("dev:secret\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	auth, err := authenticator("md5", users)
+	if err != nil {
+		t.Fatal(err)
+	}
+	authSrv := httptest.NewServer(newMux(slog.New(slog.DiscardHandler), auth))
+	defer authSrv.Close()
+	resp, err := http.Post(authSrv.URL+Path, windowsContentType, bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	var ch syncml.Message
+	if err := syncml.Unmarshal(b, &ch); err != nil {
+		t.Fatalf("HTTP %d: %v", resp.StatusCode, err)
+	}
+	if st, ok := ch.Body.Commands[0].(*syncml.Status); !ok || len(ch.Body.Commands) != 1 || st.Chal == nil ||
+		st.Chal.Meta.Type != "syncml:auth-md5" || st.Chal.Meta.NextNonce == "" || st.Data.Value != "407" {
+		t.Errorf("-auth md5 reply: %s", b)
+	}
+
+	srv := httptest.NewServer(newMux(slog.New(slog.DiscardHandler), nil))
 	defer srv.Close()
-	resp, err := http.Post(srv.URL+Path, `application/vnd.syncml.dm+xml; charset="utf-8"`, bytes.NewReader(raw))
+	resp, err = http.Post(srv.URL+Path, windowsContentType, bytes.NewReader(raw))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
+	b, _ = io.ReadAll(resp.Body)
 	var m syncml.Message
 	if resp.StatusCode != 200 {
 		t.Fatalf("HTTP %d: %s", resp.StatusCode, b)
@@ -122,3 +149,86 @@ func TestWindowsPackage1(t *testing.T) {
 		t.Errorf("GET: %d", resp.StatusCode)
 	}
 }
+
+// -auth basic, md5 and hmac with -users: the right password opens a
+// session (logged with the user), a wrong one is refused and logged; with
+// no -auth any Cred is accepted.
+func TestAuthFlags(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "users.txt")
+	if err := os.WriteFile(file, []byte("# devices\ndev:secret\n\nother:pa:ss\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	run := func(auth session.Authenticator, password string, typ session.AuthType) (string, error) {
+		var logs bytes.Buffer
+		srv := httptest.NewServer(newMux(slog.New(slog.NewTextHandler(&logs, nil)), auth))
+		defer srv.Close()
+		url := srv.URL + Path
+		c, err := session.NewClient(session.ClientConfig{DeviceID: "DEV-A", LocName: "dev", ServerURI: url,
+			Credentials: &session.ClientAuth{Username: "dev", Password: password, Type: typ}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = c.Run(context.Background(), srv.Client(), url, "1")
+		return logs.String(), err
+	}
+	for _, kind := range []string{"basic", "md5", "hmac"} {
+		auth, err := authenticator(kind, file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		logs, err := run(auth, "secret", "")
+		if err != nil || !strings.Contains(logs, "user=dev auth="+kind) || !strings.Contains(logs, "command answered") {
+			t.Errorf("%s, right password: %v\n%s", kind, err, logs)
+		}
+		logs, err = run(auth, "wrong", "")
+		if err == nil || !strings.Contains(logs, "credentials refused") || strings.Contains(logs, "session start") {
+			t.Errorf("%s, wrong password: %v\n%s", kind, err, logs)
+		}
+	}
+	auth, err := authenticator("", "")
+	if err != nil || auth != nil {
+		t.Fatalf("no -auth: %v, %v", auth, err)
+	}
+	if logs, err := run(auth, "anything", session.AuthBasic); err != nil || !strings.Contains(logs, "command answered") {
+		t.Errorf("no -auth, any Cred: %v\n%s", err, logs)
+	}
+	if logs, err := run(auth, "anything", session.AuthMD5); err != nil || !strings.Contains(logs, "command answered") {
+		t.Errorf("no -auth, any MD5 Cred: %v\n%s", err, logs)
+	}
+	// A password may hold a colon: only the first one separates.
+	users, err := readUsers(strings.NewReader("other:pa:ss\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k, err := users.Key(context.Background(), "other"); err != nil || !k.Equal(session.KeyOf("other", "pa:ss")) {
+		t.Errorf("colon in password: %v", err)
+	}
+}
+
+func TestAuthFlagErrors(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	good := write("good", "dev:secret\n")
+	for _, tt := range []struct{ kind, file string }{
+		{"sha", good},
+		{"md5", ""},
+		{"", good},
+		{"md5", filepath.Join(dir, "missing")},
+		{"md5", write("empty", "# nobody\n\n")},
+		{"md5", write("nocolon", "dev\n")},
+		{"md5", write("noname", ":secret\n")},
+	} {
+		if a, err := authenticator(tt.kind, tt.file); err == nil || a != nil {
+			t.Errorf("-auth %q -users %q: %v, %v", tt.kind, tt.file, a, err)
+		}
+	}
+}
+
+// windowsContentType is the content type Windows posts, with a parameter.
+const windowsContentType = `application/vnd.syncml.dm+xml; charset="utf-8"`

@@ -11,18 +11,28 @@ import (
 // DefaultMaxAuthRetries is the default of ClientConfig.MaxAuthRetries.
 const DefaultMaxAuthRetries = 3
 
-// Credentials gives a client the Cred of its messages.
+// Credentials authenticate a client: the Cred of its package 1 and the
+// headers computed over each message it posts. In both calls chal is the
+// server's last challenge (the Chal of its last SyncHdr Status that had
+// one, kept across the sessions of a Client; nil before any). [ClientAuth]
+// implements it with a user name and password.
 type Credentials interface {
-	// Cred returns the credential to put in the SyncHdr of package 1.
-	// chal is the server's last challenge (nil before any); a nil Cred
-	// sends none.
+	// Cred returns the credential to put in the SyncHdr of package 1; a
+	// nil Cred sends none.
 	Cred(ctx context.Context, chal *syncml.Chal) (*syncml.Cred, error)
+	// Sign is called by Run for every message it posts, with the exact
+	// body bytes and the request's headers, to add headers computed over
+	// the body (such as x-syncml-hmac).
+	Sign(ctx context.Context, chal *syncml.Chal, body []byte, h http.Header) error
 }
 
 // ClientConfig configures the device side of a session.
 type ClientConfig struct {
 	// DeviceID is the SyncHdr Source LocURI (required).
 	DeviceID string
+	// LocName, when set, is the SyncHdr Source LocName: the user name
+	// under which MD5 and HMAC credentials are checked.
+	LocName string
 	// ServerURI is the SyncHdr Target LocURI (required).
 	ServerURI string
 	// Handler answers the server's commands; nil answers 404 to all
@@ -33,10 +43,6 @@ type ClientConfig struct {
 	// Credentials, when set, gives the Cred of package 1 and answers a
 	// challenge (401 or 407) by sending package 1 again.
 	Credentials Credentials
-	// Sign, when set, is called by Run for every message it posts, with
-	// the exact body bytes and the request's headers, to add headers
-	// computed over the body (such as x-syncml-hmac).
-	Sign func(ctx context.Context, body []byte, h http.Header) error
 	// MaxAuthRetries bounds the package 1 resent after challenges in one
 	// session; zero means DefaultMaxAuthRetries.
 	MaxAuthRetries int
@@ -149,7 +155,7 @@ func (c *Client) Start(ctx context.Context, sessionID string, alerts ...syncml.C
 	}
 	c.sessionID, c.outMsgID, c.inMsgID = sessionID, 0, ""
 	c.sent.reset()
-	c.chal, c.retries, c.ended, c.lo, c.cont = nil, 0, false, nil, nil
+	c.retries, c.ended, c.lo, c.cont = 0, false, nil, nil
 	c.pkg1 = append([]syncml.Command{NewAlert(syncml.AlertClientInitiated)}, alerts...)
 	if c.cfg.DevInfo.DevID != "" {
 		c.pkg1 = append(c.pkg1, c.cfg.DevInfo.Replace())
@@ -189,7 +195,7 @@ func (c *Client) message(hdr *syncml.Header) *syncml.Message {
 		Header: syncml.Header{
 			VerDTD: c.cfg.VerDTD, VerProto: c.cfg.VerProto, SessionID: c.sessionID,
 			Target: syncml.Location{LocURI: c.cfg.ServerURI},
-			Source: syncml.Location{LocURI: c.cfg.DeviceID},
+			Source: syncml.Location{LocURI: c.cfg.DeviceID, LocName: c.cfg.LocName},
 		},
 		Body: syncml.Body{Final: true},
 	}

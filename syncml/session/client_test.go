@@ -375,6 +375,17 @@ func (f credFunc) Cred(ctx context.Context, chal *syncml.Chal) (*syncml.Cred, er
 	return f(ctx, chal)
 }
 
+func (credFunc) Sign(context.Context, *syncml.Chal, []byte, http.Header) error { return nil }
+
+// signFunc is Credentials that send no Cred and sign every body.
+type signFunc func(ctx context.Context, body []byte, h http.Header) error
+
+func (signFunc) Cred(context.Context, *syncml.Chal) (*syncml.Cred, error) { return nil, nil }
+
+func (f signFunc) Sign(ctx context.Context, _ *syncml.Chal, body []byte, h http.Header) error {
+	return f(ctx, body, h)
+}
+
 func mustMarshal(t *testing.T, m *syncml.Message) []byte {
 	t.Helper()
 	b, err := syncml.Marshal(m)

@@ -44,7 +44,15 @@
 // sees the parsed message, its raw bytes, the HTTP headers and the TLS
 // state, and answers an [Identity] or a refusal with a challenge.
 // [ClientCertificate] takes the identity from a verified TLS client
-// certificate.
+// certificate; [CredAuthenticator] checks OMA DM credentials against
+// [Users]: syncml:auth-basic and syncml:auth-md5 in the SyncHdr Cred
+// (challenged with 407 or 401 and a Chal, accepted for the session with
+// 212) and HMAC-MD5 over the raw body in the x-syncml-hmac header
+// (checked on every message). Nonces come from crypto/rand, are new for
+// every session (every message for HMAC) and are kept per device in the
+// session state; secrets are compared in constant time and never shown
+// in errors or logs. On the device side a [ClientAuth] gives the Client
+// its Cred and signs each posted body, following the server's challenges.
 //
 // The package knows no CSP: it depends on package syncml only.
 package session

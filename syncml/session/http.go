@@ -168,6 +168,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h := x.Reply.Header
+	if x.Refused != nil {
+		s.log.WarnContext(ctx, "credentials refused", "device", device, "session", h.SessionID,
+			"in", in.Message.Header.MsgID, "why", x.Refused.Error())
+	}
 	s.log.InfoContext(ctx, "session exchange", "device", device, "session", h.SessionID,
 		"in", in.Message.Header.MsgID, "out", h.MsgID, "commands", len(x.Reply.Body.Commands),
 		"outcomes", len(x.Outcomes), "unmatched", len(x.Unmatched), "replayed", x.Replayed, "done", x.Done)

@@ -454,10 +454,10 @@ func TestClientSignsBody(t *testing.T) {
 	srv := httptest.NewServer(s)
 	defer srv.Close()
 	c, _ := NewClient(ClientConfig{DeviceID: "DEV1", ServerURI: srv.URL, Handler: deviceMux(),
-		Sign: func(_ context.Context, body []byte, h http.Header) error {
+		Credentials: signFunc(func(_ context.Context, body []byte, h http.Header) error {
 			h.Set("X-Test-Mac", sum(body))
 			return nil
-		}})
+		})})
 	outs, err := c.Run(context.Background(), srv.Client(), srv.URL, "1")
 	if err != nil {
 		t.Fatal(err)

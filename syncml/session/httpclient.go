@@ -78,8 +78,8 @@ func (c *Client) post(ctx context.Context, hc *http.Client, url string, raw []by
 	}
 	req.Header.Set("Content-Type", ContentType)
 	req.Header.Set("Accept", ContentType)
-	if c.cfg.Sign != nil {
-		if err := c.cfg.Sign(ctx, raw, req.Header); err != nil {
+	if c.cfg.Credentials != nil {
+		if err := c.cfg.Credentials.Sign(ctx, c.chal, raw, req.Header); err != nil {
 			return nil, errorf("post: sign: %w", err)
 		}
 	}

@@ -30,6 +30,10 @@ type AuthInput struct {
 	// Nonce is the nonce this side last sent the device in NextNonce
 	// (kept in the session state), nil when none was sent.
 	Nonce []byte
+	// Accepted is the Identity accepted with 212 earlier in this session
+	// (same SessionID, no session alert since), nil when none: a message
+	// of an authenticated session needs no credentials.
+	Accepted *Identity
 }
 
 // An AuthDecision is an Authenticator's answer.
@@ -46,6 +50,9 @@ type AuthDecision struct {
 	// NextNonce, when not nil, replaces the nonce kept in the session
 	// state (the one sent in Chal's NextNonce).
 	NextNonce []byte
+	// Reason says why a message was refused, for logs (it never holds a
+	// secret); nil when accepted.
+	Reason error
 }
 
 // Accepted reports whether the decision lets the message be processed.

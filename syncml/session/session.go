@@ -111,6 +111,9 @@ type Exchange struct {
 	Replayed bool
 	// Identity is who sent the message.
 	Identity Identity
+	// Refused, when not nil, says why the Authenticator refused the
+	// message (AuthDecision.Reason); Reply then holds the challenge alone.
+	Refused error
 	// Outcomes are the sent commands whose Status (or late Results)
 	// arrived in this message, and those abandoned by a restart or abort.
 	Outcomes []Outcome
@@ -156,6 +159,9 @@ type state struct {
 	// MsgID answered in it, so that MsgIDs stay unique when it starts.
 	RefusedSession string
 	RefusedOut     int
+	// Auth is the Identity accepted with 212 in this session, nil when
+	// none: the rest of the session needs no credentials.
+	Auth *Identity
 }
 
 // refuse answers a message the Authenticator refused: the header's Status
@@ -251,9 +257,18 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 		if err := syncml.Unmarshal(st.Reply, &reply); err != nil {
 			return nil, errorf("replay: stored reply: %w", err)
 		}
-		return &Exchange{Reply: &reply, Raw: st.Reply, Replayed: true, Identity: Identity{Device: h.Source.LocURI}}, nil
+		id := Identity{Device: h.Source.LocURI}
+		if st.Auth != nil {
+			id = *st.Auth
+		}
+		return &Exchange{Reply: &reply, Raw: st.Reply, Replayed: true, Identity: id}, nil
 	}
-	dec, err := authenticate(ctx, s.cfg.Authenticator, &AuthInput{Message: m, Raw: raw, Header: in.Header, TLS: in.TLS, Nonce: st.Nonce})
+	ain := &AuthInput{Message: m, Raw: raw, Header: in.Header, TLS: in.TLS, Nonce: st.Nonce}
+	if st.Auth != nil && h.SessionID == st.SessionID && !startsSession(m) {
+		id := *st.Auth
+		ain.Accepted = &id
+	}
+	dec, err := authenticate(ctx, s.cfg.Authenticator, ain)
 	if err != nil {
 		return nil, err
 	}
@@ -262,6 +277,10 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 		st.Nonce = dec.NextNonce
 	}
 	if !dec.Accepted() {
+		x.Refused = dec.Reason
+		if x.Refused == nil {
+			x.Refused = errorf("refused with %d", int(dec.Code))
+		}
 		return s.refuse(x, m, dec)
 	}
 
@@ -280,6 +299,12 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	}
 	st.RefusedSession, st.RefusedOut = "", 0
 	starting := startsSession(m) || h.SessionID != st.SessionID
+	if dec.Code == syncml.StatusAuthenticationAccepted {
+		id := dec.Identity
+		st.Auth = &id
+	} else if starting {
+		st.Auth = nil
+	}
 	st.SessionID, st.InMsgID = h.SessionID, h.MsgID
 	st.XMLNS, st.VerDTD, st.VerProto = m.XMLNS, h.VerDTD, h.VerProto
 	var body []syncml.Command

@@ -7,7 +7,7 @@ import (
 )
 
 // stateFormat is the first byte of MarshalBinary's output.
-const stateFormat = 2
+const stateFormat = 3
 
 // The serialized state is a sequence of fields, each a uvarint or a
 // uvarint length followed by bytes, in the order of stateWriter calls in
@@ -115,6 +115,12 @@ func (s *Session) MarshalBinary() ([]byte, error) {
 	w.uint(uint64(st.MaxObjSize))
 	w.string(st.RefusedSession)
 	w.uint(uint64(st.RefusedOut))
+	w.bool(st.Auth != nil)
+	if a := st.Auth; a != nil {
+		w.string(a.Device)
+		w.string(a.User)
+		w.string(a.Method)
+	}
 	w.bool(st.LO != nil)
 	if lo := st.LO; lo != nil {
 		b, err := encodeCommands([]syncml.Command{lo.Cmd})
@@ -180,6 +186,9 @@ func (s *Session) UnmarshalBinary(b []byte) error {
 	st.MaxObjSize = r.int()
 	st.RefusedSession = r.string()
 	st.RefusedOut = r.int()
+	if r.bool() {
+		st.Auth = &Identity{Device: r.string(), User: r.string(), Method: r.string()}
+	}
 	var loCmd []byte
 	if r.bool() {
 		loCmd = r.bytes()

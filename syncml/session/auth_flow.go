@@ -1,0 +1,312 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/windc-go/windc/syncml"
+)
+
+// An authOutcome is what checking a message's credentials found.
+type authOutcome int
+
+// The outcomes of a check.
+const (
+	// authMissing: no credential of the required type.
+	authMissing authOutcome = iota + 1
+	// authRefused: a wrong, malformed or stale credential, or an unknown user.
+	authRefused
+	// authAccepted: the credential is valid.
+	authAccepted
+)
+
+// String names the outcome.
+func (o authOutcome) String() string {
+	switch o {
+	case authMissing:
+		return "missing"
+	case authRefused:
+		return "refused"
+	case authAccepted:
+		return "accepted"
+	}
+	return "AuthOutcome(?)"
+}
+
+// An authAnswer is what a server puts in the SyncHdr Status for an outcome.
+type authAnswer struct {
+	Code      syncml.StatusCode
+	Chal      bool // a Chal of the required type goes with the Status
+	NextNonce bool // a new nonce is made, sent as the Chal's NextNonce and kept
+}
+
+// authAnswers is the server's side of the flow, by type and outcome
+// (index outcome-1). Missing credentials are 407, refused ones 401, both
+// with a challenge (with a new nonce for MD5 and HMAC, so that a stale
+// nonce gets one more chance). Basic and MD5 are accepted for the rest of
+// the session with 212, MD5 with the nonce for the next session; HMAC is
+// checked on every message and accepted with 200 and the nonce for the
+// next message.
+var authAnswers = map[AuthType][3]authAnswer{
+	AuthBasic: {
+		{Code: syncml.StatusMissingCredentials, Chal: true},
+		{Code: syncml.StatusInvalidCredentials, Chal: true},
+		{Code: syncml.StatusAuthenticationAccepted},
+	},
+	AuthMD5: {
+		{Code: syncml.StatusMissingCredentials, Chal: true, NextNonce: true},
+		{Code: syncml.StatusInvalidCredentials, Chal: true, NextNonce: true},
+		{Code: syncml.StatusAuthenticationAccepted, Chal: true, NextNonce: true},
+	},
+	AuthHMAC: {
+		{Code: syncml.StatusMissingCredentials, Chal: true, NextNonce: true},
+		{Code: syncml.StatusInvalidCredentials, Chal: true, NextNonce: true},
+		{Code: syncml.StatusOK, Chal: true, NextNonce: true},
+	},
+}
+
+// answerFor returns the server's answer for outcome o under type t. An
+// unknown type or outcome matches ErrUnsupportedAuth.
+func answerFor(t AuthType, o authOutcome) (authAnswer, error) {
+	row, ok := authAnswers[t]
+	if !ok || o < authMissing || o > authAccepted {
+		return authAnswer{}, pkg.Errorf("no answer for %q, outcome %d: %w", string(t), int(o), ErrUnsupportedAuth)
+	}
+	return row[o-1], nil
+}
+
+// NewChal returns a challenge of type t (Format b64) with nonce as its
+// NextNonce when nonce is not nil.
+func newChal(t AuthType, nonce []byte) *syncml.Chal {
+	m := &syncml.Meta{Type: string(t), Format: formatB64}
+	if nonce != nil {
+		m.NextNonce = encodeNonce(nonce)
+	}
+	return &syncml.Chal{Meta: m}
+}
+
+// CredAuthenticator is the Authenticator of OMA DM credentials: it checks
+// the SyncHdr Cred (syncml:auth-basic, syncml:auth-md5) or the
+// x-syncml-hmac header over the raw body (syncml:auth-MAC) against Users.
+//
+// Missing credentials are answered 407 and wrong, stale or malformed ones
+// 401, both with a Chal of Type (with a new nonce for MD5 and HMAC). Basic
+// and MD5 are accepted with 212 and not checked again in the session (MD5
+// with the nonce of the next session in the Chal); HMAC is checked on every
+// message and accepted with 200 and the nonce of the next message. Nonces
+// are kept per device in the session state, made anew from Rand for every
+// session (every message for HMAC), and compared in constant time. For MD5
+// and HMAC the user is the SyncHdr Source LocName. The Identity of an
+// accepted message has the user name in User and "basic", "md5" or "hmac"
+// in Method.
+//
+// A CredAuthenticator is safe for concurrent use when its Users and Rand
+// are; it must not change while in use.
+type CredAuthenticator struct {
+	// Type is the authentication required (AuthBasic, AuthMD5 or AuthHMAC).
+	Type AuthType
+	// Users looks up the users' keys (required).
+	Users Users
+	// Rand is the source of nonces; nil means crypto/rand.
+	Rand io.Reader
+	// NonceSize is the size of new nonces; 0 means DefaultNonceSize.
+	NonceSize int
+	// MaxHeaderBytes bounds the x-syncml-hmac header value; 0 means
+	// DefaultMaxHMACHeaderBytes.
+	MaxHeaderBytes int
+}
+
+// Authenticate implements Authenticator. Refused credentials are a
+// decision (401 or 407 with a Chal); the error is for failures of the
+// server itself (no or failing Users, no randomness, an unsupported Type).
+func (a *CredAuthenticator) Authenticate(ctx context.Context, in *AuthInput) (AuthDecision, error) {
+	method := strings.TrimPrefix(authShort(a.Type), "auth-")
+	if a.Type == AuthHMAC {
+		method = "hmac"
+	}
+	if in.Accepted != nil && a.Type != AuthHMAC {
+		return AuthDecision{Identity: *in.Accepted, Code: syncml.StatusOK}, nil
+	}
+	if in.Message == nil {
+		return AuthDecision{}, pkg.Errorf("authenticate: no message")
+	}
+	h := &in.Message.Header
+	at := authAttempt{Cred: h.Cred, Username: h.Source.LocName, Nonce: in.Nonce, Body: in.Raw}
+	if in.Header != nil {
+		at.HMAC = in.Header.Get(HMACHeaderName)
+	}
+	r, err := a.check(ctx, at)
+	if err != nil {
+		return AuthDecision{}, err
+	}
+	d := AuthDecision{Code: r.Code, Chal: r.Chal, NextNonce: r.NextNonce, Reason: r.Err, Identity: Identity{Method: method}}
+	if r.Outcome == authAccepted {
+		d.Identity.User = r.Username
+	}
+	return d, nil
+}
+
+// An authAttempt is what a message offers for checking.
+type authAttempt struct {
+	Cred     *syncml.Cred // the SyncHdr Cred, or nil
+	Username string       // the SyncHdr Source LocName (the user for MD5 and HMAC)
+	Nonce    []byte       // the nonce last issued to this device, nil if none
+	HMAC     string       // the x-syncml-hmac header value, "" when absent
+	Body     []byte       // the raw message body, for HMAC
+}
+
+// An authResult is the result of check.
+type authResult struct {
+	authAnswer
+	Outcome   authOutcome
+	Username  string       // the authenticated user (authAccepted)
+	Chal      *syncml.Chal // the challenge for the SyncHdr Status, or nil
+	NextNonce []byte       // the new nonce to keep for this device, or nil
+	Err       error        // why the credentials were refused or missing
+}
+
+// check checks at under a.Type. The returned error is for failures of the
+// server itself; refused credentials are a result (Outcome, Code 401 or
+// 407, Chal, Err), not an error.
+func (a *CredAuthenticator) check(ctx context.Context, at authAttempt) (authResult, error) {
+	if _, ok := authAnswers[a.Type]; !ok {
+		return authResult{}, pkg.Errorf("server type %q: %w", string(a.Type), ErrUnsupportedAuth)
+	}
+	if a.Users == nil {
+		return authResult{}, pkg.Errorf("server type %q: no Users: %w", string(a.Type), ErrUnsupportedAuth)
+	}
+	var user string
+	var err error
+	switch a.Type {
+	case AuthBasic:
+		user, err = checkBasic(ctx, at.Cred, a.Users)
+	case AuthMD5:
+		user = at.Username
+		err = checkMD5(ctx, at.Cred, at.Username, at.Nonce, a.Users)
+	case AuthHMAC:
+		user, err = a.checkHMAC(ctx, at)
+	}
+	var o authOutcome
+	switch {
+	case err == nil:
+		o = authAccepted
+	case errors.Is(err, ErrMissingCredentials):
+		o = authMissing
+	case errors.Is(err, ErrInvalidCredentials):
+		o = authRefused
+	default:
+		return authResult{}, err
+	}
+	ans := authAnswers[a.Type][o-1]
+	d := authResult{authAnswer: ans, Outcome: o, Err: err}
+	if o == authAccepted {
+		d.Username = user
+	}
+	if ans.NextNonce {
+		n, err := newNonce(a.Rand, a.NonceSize)
+		if err != nil {
+			return authResult{}, err
+		}
+		d.NextNonce = n
+	}
+	if ans.Chal {
+		d.Chal = newChal(a.Type, d.NextNonce)
+	}
+	return d, nil
+}
+
+// checkHMAC checks the header of at: missing, malformed, of another user
+// than the LocName, or wrong.
+func (a *CredAuthenticator) checkHMAC(ctx context.Context, at authAttempt) (string, error) {
+	if strings.TrimSpace(at.HMAC) == "" {
+		return "", pkg.Errorf("hmac: no %s header: %w", HMACHeaderName, ErrMissingCredentials)
+	}
+	h, err := hmacLimits{MaxBytes: a.MaxHeaderBytes}.Parse(at.HMAC)
+	if err != nil {
+		return "", pkg.Errorf("hmac: %w: %w", ErrMalformedCredentials, err)
+	}
+	if at.Username != "" && h.Username != at.Username {
+		return "", pkg.Errorf("hmac: header user %q is not the LocName %q: %w", h.Username, at.Username, ErrInvalidCredentials)
+	}
+	err = verifyHMAC(ctx, h, at.Nonce, at.Body, a.Users)
+	if errors.Is(err, ErrUnsupportedAuth) {
+		return "", pkg.Errorf("%w: %w", ErrMalformedCredentials, err)
+	}
+	return h.Username, err
+}
+
+// ClientAuth is the Credentials of a Client that authenticates with a user
+// name and password: the Cred of package 1 (basic or MD5) and the
+// x-syncml-hmac header of every message (HMAC), of the type and with the
+// nonce of the server's last challenge. It keeps the last challenged type
+// and NextNonce it is given, so one ClientAuth serves the sessions of one
+// device; it is not safe for concurrent use. For MD5 and HMAC the Client's
+// LocName should be Username: the server reads the user from the SyncHdr
+// Source LocName.
+type ClientAuth struct {
+	Username, Password string
+	// Type is the credential sent before any challenge; "" sends none
+	// until challenged.
+	Type AuthType
+	// Nonce is the last NextNonce received, for MD5 and HMAC.
+	Nonce []byte
+}
+
+// take records the type and NextNonce of chal.
+func (c *ClientAuth) take(chal *syncml.Chal) error {
+	if chal == nil || chal.Meta == nil {
+		return nil
+	}
+	if t := AuthType(strings.TrimSpace(chal.Meta.Type)); t != "" {
+		if _, ok := authAnswers[t]; !ok {
+			return pkg.Errorf("challenge of type %q: %w", string(t), ErrUnsupportedAuth)
+		}
+		c.Type = t
+	}
+	if nn := chal.Meta.NextNonce; nn != "" {
+		n, err := decodeNonce(nn)
+		if err != nil {
+			return err
+		}
+		c.Nonce = n
+	}
+	return nil
+}
+
+// Cred implements Credentials: the Cred of package 1 for the server's last
+// challenge chal (nil before any): none for HMAC, which travels in a
+// header, or before any type is known.
+func (c *ClientAuth) Cred(_ context.Context, chal *syncml.Chal) (*syncml.Cred, error) {
+	if err := c.take(chal); err != nil {
+		return nil, err
+	}
+	switch c.Type {
+	case "", AuthHMAC:
+		return nil, nil
+	case AuthBasic:
+		return basicCred(c.Username, c.Password)
+	case AuthMD5:
+		return md5Cred(c.Username, c.Password, c.Nonce), nil
+	}
+	return nil, pkg.Errorf("client type %q: %w", string(c.Type), ErrUnsupportedAuth)
+}
+
+// Sign implements Credentials: under HMAC, once a nonce is known, it sets
+// the x-syncml-hmac header of body in h.
+func (c *ClientAuth) Sign(_ context.Context, chal *syncml.Chal, body []byte, h http.Header) error {
+	if err := c.take(chal); err != nil {
+		return err
+	}
+	if c.Type != AuthHMAC || c.Nonce == nil {
+		return nil
+	}
+	v, err := newHMACHeader(c.Username, c.Password, c.Nonce, body).Format()
+	if err != nil {
+		return err
+	}
+	h.Set(HMACHeaderName, v)
+	return nil
+}

@@ -1,0 +1,59 @@
+package session
+
+import (
+	"context"
+	"crypto/md5"
+	"crypto/subtle"
+	"encoding/base64"
+
+	"github.com/windc-go/windc/syncml"
+)
+
+// mD5Digest returns the OMA DM MD5 digest H(B64(key):nonce), where key is
+// H(username:password) and nonce is the nonce's bytes (the decoded
+// NextNonce). Cred Data carries it in Base64.
+func md5Digest(key Key, nonce []byte) [md5.Size]byte {
+	h := md5.New()
+	h.Write(key.b64())
+	h.Write([]byte{':'})
+	h.Write(nonce)
+	var d [md5.Size]byte
+	h.Sum(d[:0])
+	return d
+}
+
+// mD5Cred returns the syncml:auth-md5 Cred of username and password for
+// nonce. The username itself goes in the SyncHdr Source LocName.
+func md5Cred(username, password string, nonce []byte) *syncml.Cred {
+	d := md5Digest(KeyOf(username, password), nonce)
+	return &syncml.Cred{
+		Meta: &syncml.Meta{Type: string(AuthMD5), Format: formatB64},
+		Data: syncml.Text(base64.StdEncoding.EncodeToString(d[:])),
+	}
+}
+
+// checkMD5 checks a syncml:auth-md5 Cred sent by username (the SyncHdr
+// Source LocName) against creds and the nonce the checker issued. Refusals
+// match ErrInvalidCredentials (also for an unknown user, after the same
+// work, and for a nonce of nil: none was issued, so none can match); an
+// error of creds itself is returned wrapped.
+func checkMD5(ctx context.Context, c *syncml.Cred, username string, nonce []byte, creds Users) error {
+	data, err := authCredData(c, AuthMD5)
+	if err != nil {
+		return err
+	}
+	got, err := base64.StdEncoding.DecodeString(data)
+	if err != nil || len(got) != md5.Size {
+		return pkg.Errorf("auth-md5: Cred Data is not the Base64 of an MD5 digest: %w", ErrMalformedCredentials)
+	}
+	key, err := authLookup(ctx, creds, username)
+	if err != nil {
+		return err
+	}
+	want := md5Digest(key.key, nonce)
+	ok := subtle.ConstantTimeCompare(got, want[:]) == 1
+	if !ok || !key.found || nonce == nil {
+		return pkg.Errorf("auth-md5: user %q: %w", username, ErrInvalidCredentials)
+	}
+	return nil
+}
