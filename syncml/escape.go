@@ -244,6 +244,21 @@ func escapeSlow(dst *[]byte, s string, e *escaper, i, j int) error {
 func (e *escaper) words(buf []byte, s string, i, j int) (int, int) {
 	lim := len(buf) - len(s) - wordRoom // room: j-i <= lim
 	for i <= len(s)-8 && j-i <= lim {
+		// A plain run, sixteen bytes at a time: j-i does not change in it,
+		// so the room holds throughout.
+		for i <= len(s)-16 {
+			x, y := load64(s, i), load64(s, i+8)
+			if xmlscan.SpecialMask(x, e.a, e.b, e.fold)|xmlscan.SpecialMask(y, e.a, e.b, e.fold) != 0 {
+				break
+			}
+			o := (*[16]byte)(buf[j : j+16])
+			binary.LittleEndian.PutUint64(o[:8], x)
+			binary.LittleEndian.PutUint64(o[8:], y)
+			i, j = i+16, j+16
+		}
+		if i > len(s)-8 {
+			break
+		}
 		x := load64(s, i)
 		m := xmlscan.SpecialMask(x, e.a, e.b, e.fold)
 		o := (*[wordRoom]byte)(buf[j : j+wordRoom])
