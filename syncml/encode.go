@@ -247,15 +247,27 @@ func (w *writer) indentLine() {
 	}
 }
 
+// open writes a start tag. The depth counts only when the writer
+// indents.
 func (w *writer) open(e *elem) {
-	w.newline()
+	if w.pretty {
+		w.openPretty(&e.tOpen)
+		return
+	}
 	w.tag(&e.tOpen)
+}
+
+func (w *writer) openPretty(t *spelling) {
+	w.indentLine()
+	w.tag(t)
 	w.depth++
 }
 
 func (w *writer) close(e *elem) {
-	w.depth--
-	w.newline()
+	if w.pretty {
+		w.depth--
+		w.indentLine()
+	}
 	w.tag(&e.tClose)
 }
 
@@ -305,9 +317,11 @@ func (w *writer) metaLeafText(e *elem, text string) error {
 }
 
 func (w *writer) metaOpen(e *elem) {
-	w.newline()
+	if w.pretty {
+		w.openPretty(&e.tMetaOpen)
+		return
+	}
 	w.tag(&e.tMetaOpen)
-	w.depth++
 }
 
 func (w *writer) metaEmpty(e *elem) {

@@ -246,6 +246,20 @@ func (e *escaper) words(buf []byte, s string, i, j int) (int, int) {
 	for i <= len(s)-8 && j-i <= lim {
 		x := load64(s, i)
 		m := xmlscan.SpecialMask(x, e.a, e.b, e.fold)
+		if m == 0 && i <= len(s)-16 {
+			// a plain word: look at the next one too, and store both
+			// when it is plain as well (j-i, and so the room, is unchanged)
+			y := load64(s, i+8)
+			my := xmlscan.SpecialMask(y, e.a, e.b, e.fold)
+			o := (*[16]byte)(buf[j : j+16])
+			binary.LittleEndian.PutUint64(o[:8], x)
+			if my == 0 {
+				binary.LittleEndian.PutUint64(o[8:], y)
+				i, j = i+16, j+16
+				continue
+			}
+			i, j, x, m = i+8, j+8, y, my
+		}
 		o := (*[wordRoom]byte)(buf[j : j+wordRoom])
 		binary.LittleEndian.PutUint64(o[:], x)
 		if m == 0 {
