@@ -67,16 +67,8 @@ func FuzzSessionServer(f *testing.F) {
 		if x.Reply.Header.SessionID != in.Header.SessionID {
 			t.Fatalf("SessionID %q answered as %q", in.Header.SessionID, x.Reply.Header.SessionID)
 		}
-		if b, err := syncml.Marshal(x.Reply); err != nil || !bytes.Equal(b, x.Raw) {
-			t.Fatalf("Raw is not the reply's encoding: %v", err)
-		}
-		seen := map[string]bool{}
+		checkReplyIDs(t, x)
 		for i, c := range x.Reply.Body.Commands {
-			id := c.ID()
-			if n, err := strconv.Atoi(id); err != nil || n <= 0 || seen[id] {
-				t.Fatalf("command %d has CmdID %q", i, id)
-			}
-			seen[id] = true
 			if i == 0 && !in.Header.NoResp {
 				if st, ok := c.(*syncml.Status); !ok || st.CmdRef != "0" {
 					t.Fatalf("first command is not the header's Status: %s", c.ElementName())
@@ -155,16 +147,24 @@ func FuzzSessionClient(f *testing.F) {
 		if x.Reply.Header.SessionID != "1" {
 			t.Fatalf("SessionID %q", x.Reply.Header.SessionID)
 		}
-		if b, err := syncml.Marshal(x.Reply); err != nil || !bytes.Equal(b, x.Raw) {
-			t.Fatalf("Raw is not the reply's encoding: %v", err)
-		}
-		seen := map[string]bool{}
-		for i, c := range x.Reply.Body.Commands {
-			id := c.ID()
-			if n, err := strconv.Atoi(id); err != nil || n <= 0 || seen[id] {
-				t.Fatalf("command %d has CmdID %q", i, id)
-			}
-			seen[id] = true
-		}
+		checkReplyIDs(t, x)
 	})
+}
+
+// checkReplyIDs checks what every reply of either side keeps to: Raw is
+// the reply's canonical encoding, and its CmdIDs are positive numbers, each
+// used once.
+func checkReplyIDs(t *testing.T, x *session.Exchange) {
+	t.Helper()
+	if b, err := syncml.Marshal(x.Reply); err != nil || !bytes.Equal(b, x.Raw) {
+		t.Fatalf("Raw is not the reply's encoding: %v", err)
+	}
+	seen := map[string]bool{}
+	for i, c := range x.Reply.Body.Commands {
+		id := c.ID()
+		if n, err := strconv.Atoi(id); err != nil || n <= 0 || seen[id] {
+			t.Fatalf("command %d has CmdID %q", i, id)
+		}
+		seen[id] = true
+	}
 }
