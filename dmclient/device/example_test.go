@@ -20,7 +20,7 @@ import (
 func Example() {
 	ds := httptest.NewServer(&discovery.Handler{
 		Logger: slog.New(slog.DiscardHandler),
-		URLs: discovery.URLPolicy{AllowLoopbackHTTP: true},
+		URLs:   discovery.URLPolicy{AllowLoopbackHTTP: true},
 		Discover: func(_ context.Context, req *discovery.Request, _ discovery.Headers) (*discovery.Response, error) {
 			return &discovery.Response{
 				EnrollmentServiceURL:       "https://windc.example/EnrollmentServer/Enrollment.svc",
