@@ -1,0 +1,110 @@
+package sim
+
+import (
+	"context"
+	"errors"
+
+	"github.com/windc-go/windc/declaredconfig"
+	"github.com/windc-go/windc/declaredconfig/agent"
+	"github.com/windc-go/windc/dmclient/device"
+	"github.com/windc-go/windc/syncml"
+	"github.com/windc-go/windc/syncml/session"
+)
+
+// DriftMode says what InjectDrift does to a setting.
+type DriftMode int
+
+const (
+	// DriftRepairable changes the value; the next refresh sets it back,
+	// and the document stays in sync without a session.
+	DriftRepairable DriftMode = iota
+	// DriftUnrepairable changes the value and makes the surface refuse to
+	// set it back: the refresh marks the document failed (61) with a new
+	// result_checksum and asks for a session.
+	DriftUnrepairable
+)
+
+// ErrNoSetting: the device holds no applied setting to drift.
+var ErrNoSetting = errors.New("sim: no applied setting to drift")
+
+// errRefused is the surface's answer to a refused set.
+var errRefused = errors.New("sim: the node refuses the value (simulated drift)")
+
+// InjectDrift changes the value of the first setting of the first applied
+// document on the device's MemorySurface, in mode, and runs the agent's
+// refresh as its RefreshInterval would. It returns the node it changed.
+// DriftUnrepairable refuses every later Set of that node.
+func (d *Device) InjectDrift(ctx context.Context, mode DriftMode) (string, error) {
+	if d.mem == nil {
+		return "", pkg.Errorf("%w: drift needs a MemorySurface", ErrConfig)
+	}
+	uri := ""
+	for _, rec := range d.agent.Snapshot().Documents {
+		if rec.State == declaredconfig.StateConfigCompletedSuccess && !rec.Abandoned && len(rec.Settings) > 0 {
+			uri = rec.Settings[0].URI
+			break
+		}
+	}
+	if uri == "" {
+		return "", ErrNoSetting
+	}
+	old, _, err := d.mem.Get(ctx, uri)
+	if err != nil {
+		return "", err
+	}
+	if err := d.mem.Set(ctx, uri, old+"-drifted"); err != nil {
+		return "", err
+	}
+	if mode == DriftUnrepairable {
+		d.mem.Refuse = func(op, u string) error {
+			if op == "Set" && sameNode(u, uri) {
+				return errRefused
+			}
+			return nil
+		}
+	}
+	return uri, d.agent.Refresh(ctx)
+}
+
+// sameNode reports whether two LocURIs name one node.
+func sameNode(a, b string) bool {
+	ua, err1 := syncml.ParseLocURI(a)
+	ub, err2 := syncml.ParseLocURI(b)
+	return err1 == nil && err2 == nil && ua.Equal(ub)
+}
+
+// Rollback returns the Unenroller that undoes what declared configuration
+// set on a device: it deletes every setting a's documents made from s,
+// then every document (as a server's Delete would), so that the summary
+// is empty.
+func Rollback(a *agent.Agent, s agent.Surface) device.Unenroller {
+	return device.UnenrollerFunc(func(ctx context.Context, _ *device.Enrollment) error {
+		var errs []error
+		snap := a.Snapshot()
+		for _, rec := range snap.Documents {
+			for _, set := range rec.Settings {
+				if err := s.Delete(ctx, set.URI); err != nil {
+					errs = append(errs, err)
+				}
+			}
+		}
+		for _, rec := range snap.Documents {
+			r := a.ServeCommand(ctx, &session.Request{Command: &syncml.Delete{Items: []syncml.Item{{Target: &syncml.Location{LocURI: rec.URI}}}}})
+			if code := itemCode(r); !code.Success() && code != syncml.StatusNotFound {
+				errs = append(errs, pkg.Errorf("delete %s: %s", rec.URI, code))
+			}
+		}
+		return errors.Join(errs...)
+	})
+}
+
+// itemCode returns the code of a one-item command's Response.
+func itemCode(r session.Response) syncml.StatusCode {
+	switch {
+	case len(r.ItemCodes) > 0:
+		return r.ItemCodes[0]
+	case r.Code != 0:
+		return r.Code
+	}
+	return syncml.StatusOK
+}

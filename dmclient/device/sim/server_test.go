@@ -1,0 +1,88 @@
+package sim_test
+
+import (
+	"context"
+	"net/http/httptest"
+	"sync"
+	"testing"
+
+	"github.com/windc-go/windc/declaredconfig"
+	"github.com/windc-go/windc/syncml"
+	"github.com/windc-go/windc/syncml/session"
+)
+
+// windcServer is a small WinDC service for the tests: on a device's first
+// session it declares one VPN document, and it keeps the last summary
+// each device reported.
+type windcServer struct {
+	srv *session.Server
+	URL string
+
+	mu      sync.Mutex
+	last    map[string]declaredconfig.SummaryEntry // device → its document's entry
+	alerts  int
+	queueFn func(device string) []syncml.Command
+}
+
+func docID(device string) string {
+	// A GUID per device: the device index is the last group of its ID.
+	return "0C1A55E5-0000-4000-8000-" + device[len(device)-12:]
+}
+
+func declare(device string) []syncml.Command {
+	id := docID(device)
+	add, err := declaredconfig.AddDocument(declaredconfig.DocumentURI(declaredconfig.Device, declaredconfig.Complete, id), &declaredconfig.Document{
+		Schema: "1.0", Context: "Device", ID: id, Checksum: "1", Scenario: declaredconfig.ScenarioVPN,
+		CSPs: []declaredconfig.CSP{{Name: "./Vendor/MSFT/VPNv2", Settings: []declaredconfig.Setting{
+			{Path: "Contoso/AlwaysOn", Type: "bool", Value: "true"},
+			{Path: "Contoso/Servers", Type: "chr", Value: "vpn.contoso.example"}}}},
+	}, syncml.DataText)
+	if err != nil {
+		panic(err)
+	}
+	return []syncml.Command{add}
+}
+
+func newWinDCServer(t testing.TB) *windcServer {
+	ws := &windcServer{last: map[string]declaredconfig.SummaryEntry{}, queueFn: declare}
+	ws.srv = session.NewServer(session.ServerConfig{Session: session.Config{
+		OnStart: func(_ context.Context, s *session.Session, id session.Identity, first bool) {
+			if first {
+				_ = s.Queue(ws.queueFn(id.Device)...)
+			}
+		},
+		Handler: session.HandlerFunc(func(_ context.Context, r *session.Request) session.Response {
+			a, ok := r.Command.(*syncml.Alert)
+			if !ok {
+				return session.Response{}
+			}
+			sum, err := declaredconfig.ReadSummary(&syncml.Message{Body: syncml.Body{Commands: []syncml.Command{a}}})
+			if err != nil {
+				return session.Response{}
+			}
+			ws.mu.Lock()
+			defer ws.mu.Unlock()
+			ws.alerts++
+			for _, e := range sum.Documents {
+				ws.last[r.Identity.Device] = e
+			}
+			return session.Response{}
+		}),
+	}})
+	hs := httptest.NewServer(ws.srv)
+	t.Cleanup(hs.Close)
+	ws.URL = hs.URL
+	return ws
+}
+
+// states counts the devices by the state of their document in the last
+// summary they sent.
+func (ws *windcServer) states() map[string]int {
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	out := map[string]int{}
+	for _, e := range ws.last {
+		out[e.State]++
+	}
+	return out
+}
