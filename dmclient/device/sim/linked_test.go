@@ -70,7 +70,9 @@ func TestLinkedEnrollment(t *testing.T) {
 	if n := ws.states()["60"]; n != 1 {
 		t.Fatalf("the WinDC server saw %v", ws.states())
 	}
-	mem := d.Surface().(interface{ Nodes(string) map[string]string })
+	mem := d.Surface().(interface {
+		Nodes(string) map[string]string
+	})
 	if len(mem.Nodes("./Device/Vendor/MSFT/VPNv2/")) != 2 {
 		t.Fatalf("surface %v", mem.Nodes(""))
 	}
