@@ -2,6 +2,7 @@ package sim_test
 
 import (
 	"context"
+	"net/http"
 	"net/http/httptest"
 	"sync"
 	"testing"
@@ -45,7 +46,21 @@ func declare(device string) []syncml.Command {
 
 func newWinDCServer(t testing.TB) *windcServer {
 	ws := &windcServer{last: map[string]declaredconfig.SummaryEntry{}, queueFn: declare}
-	ws.srv = session.NewServer(session.ServerConfig{Session: session.Config{
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ws.mu.Lock()
+		srv := ws.srv
+		ws.mu.Unlock()
+		srv.ServeHTTP(w, r)
+	}))
+	t.Cleanup(hs.Close)
+	ws.URL = hs.URL
+	ws.reset()
+	return ws
+}
+
+// reset forgets every device: a new session.Server and no summaries.
+func (ws *windcServer) reset() {
+	srv := session.NewServer(session.ServerConfig{Session: session.Config{
 		OnStart: func(_ context.Context, s *session.Session, id session.Identity, first bool) {
 			if first {
 				_ = s.Queue(ws.queueFn(id.Device)...)
@@ -69,10 +84,10 @@ func newWinDCServer(t testing.TB) *windcServer {
 			return session.Response{}
 		}),
 	}})
-	hs := httptest.NewServer(ws.srv)
-	t.Cleanup(hs.Close)
-	ws.URL = hs.URL
-	return ws
+	ws.mu.Lock()
+	ws.srv = srv
+	ws.last = map[string]declaredconfig.SummaryEntry{}
+	ws.mu.Unlock()
 }
 
 // states counts the devices by the state of their document in the last
