@@ -10,9 +10,10 @@ import (
 )
 
 // HRESULTOf returns the HRESULT that LastError and msft:originalerror
-// report for err: SOK for nil; the code of the first error in err's chain
-// with a method HRESULT() dmclient.HRESULT (an Enroller's typed fault,
-// such as an MS-MDE2 SOAP fault, reports its own this way); then, in this
+// report for err: SOK for nil; the failure code of the first error in
+// err's chain with a method HRESULT() that returns a dmclient.HRESULT or a
+// uint32 (an Enroller's typed fault, such as the SOAP fault of package
+// discovery/mde2, reports its own this way); then, in this
 // order, ERROR_FILE_NOT_FOUND for ErrNoEndpoint, ERROR_BUSY,
 // ERROR_ALREADY_EXISTS and ERROR_NOT_FOUND for ErrBusy, ErrEnrolled and
 // ErrNotEnrolled, E_ABORT for a cancelled context or ErrInterrupted,
@@ -27,6 +28,12 @@ func HRESULTOf(err error) dmclient.HRESULT {
 	var coded interface{ HRESULT() dmclient.HRESULT }
 	if errors.As(err, &coded) {
 		if h := coded.HRESULT(); h.Failed() {
+			return h
+		}
+	}
+	var raw interface{ HRESULT() uint32 }
+	if errors.As(err, &raw) {
+		if h := dmclient.HRESULT(raw.HRESULT()); h.Failed() {
 			return h
 		}
 	}

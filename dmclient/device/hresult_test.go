@@ -31,6 +31,7 @@ func TestHRESULTOf(t *testing.T) {
 		// An error's own HRESULT wins over what wraps it.
 		{fmt.Errorf("enroll: %w", hresultError(dmclient.MenrollEInMaintenance)), dmclient.MenrollEInMaintenance},
 		{errors.Join(context.Canceled, hresultError(dmclient.MenrollEUserLicense)), dmclient.MenrollEUserLicense},
+		{fmt.Errorf("soap: %w", rawFault(0x80180019)), dmclient.MenrollEEnrollmentDataInvalid},
 		// A success code is no failure code: the rest decides.
 		{fmt.Errorf("%w %w", hresultError(0), ErrBusy), ErrorBusy},
 		{errors.New("anything"), EFail},
@@ -41,3 +42,9 @@ func TestHRESULTOf(t *testing.T) {
 		}
 	}
 }
+
+// rawFault reports its HRESULT as a uint32, as package mde2's Fault does.
+type rawFault uint32
+
+func (f rawFault) Error() string   { return "fault" }
+func (f rawFault) HRESULT() uint32 { return uint32(f) }
