@@ -6,10 +6,8 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
-	"crypto/sha1"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"encoding/hex"
 	"io"
 	"math/big"
 	"sync"
@@ -142,18 +140,4 @@ func (ca *CA) Issue(ctx context.Context, r *IssueRequest) (*x509.Certificate, er
 
 func randSerial(r io.Reader) (*big.Int, error) {
 	return rand.Int(r, new(big.Int).Lsh(big.NewInt(1), 127))
-}
-
-// Thumbprint returns the certificate's SHA-1 hash in upper-case hex, the
-// name Windows gives it in CertificateStore.
-func Thumbprint(cert *x509.Certificate) string {
-	sum := sha1.Sum(cert.Raw)
-	b := make([]byte, hex.EncodedLen(len(sum)))
-	hex.Encode(b, sum[:])
-	for i, c := range b {
-		if c >= 'a' && c <= 'f' {
-			b[i] = c - 'a' + 'A'
-		}
-	}
-	return string(b)
 }

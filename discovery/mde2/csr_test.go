@@ -172,3 +172,11 @@ func TestCSRRefused(t *testing.T) {
 		}
 	}
 }
+
+func mustRSA1024() *rsa.PrivateKey {
+	k, err := rsa.GenerateKey(rand.Reader, 1024)
+	if err != nil {
+		panic(err)
+	}
+	return k
+}
