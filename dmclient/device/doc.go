@@ -13,7 +13,8 @@
 //   - Enroll (Exec): posts the device's discovery request ([Config].Request)
 //     to DiscoveryEndpoint through a [discovery.Client], then hands the
 //     answer (the enrollment URLs and the AuthPolicy) to the [Enroller],
-//     the MS-MDE2 step. Without a DiscoveryEndpoint it fails at once with
+//     the MS-MDE2 step: [MDE2] runs it with the client of package
+//     discovery/mde2. Without a DiscoveryEndpoint it fails at once with
 //     ERROR_FILE_NOT_FOUND (0x80070002), as documented.
 //   - Unenroll (Exec): hands the [Enrollment] to the [Unenroller], which
 //     rolls back what declared configuration set up (the agent's part).

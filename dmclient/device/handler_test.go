@@ -52,7 +52,7 @@ func (e hresultError) HRESULT() dmclient.HRESULT { return dmclient.HRESULT(e) }
 
 // discoveryServer is a loopback discovery service; answer decides its
 // reply (nil: a valid response).
-func discoveryServer(t *testing.T, answer http.HandlerFunc) *httptest.Server {
+func discoveryServer(t testing.TB, answer http.HandlerFunc) *httptest.Server {
 	t.Helper()
 	var h http.Handler = &discovery.Handler{
 		Logger: slog.New(slog.DiscardHandler),
