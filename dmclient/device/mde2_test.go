@@ -67,7 +67,7 @@ func TestMDE2(t *testing.T) {
 			ds := discoveryServer(t, nil)
 			ds.Config.Handler = &discovery.Handler{
 				Logger: slog.New(slog.DiscardHandler),
-				URLs: discovery.URLPolicy{AllowLoopbackHTTP: true},
+				URLs:   discovery.URLPolicy{AllowLoopbackHTTP: true},
 				Discover: func(_ context.Context, req *discovery.Request, _ discovery.Headers) (*discovery.Response, error) {
 					return &discovery.Response{EnrollmentServiceURL: ms.EnrollmentURL, EnrollmentPolicyServiceURL: ms.PolicyURL,
 						AuthenticationServiceURL: ms.AuthenticationURL, AuthPolicy: req.RequiredAuthPolicy()}, nil
