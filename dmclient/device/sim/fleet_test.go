@@ -27,12 +27,16 @@ func TestFleet(t *testing.T) {
 		drift     float64
 		mode      sim.DriftMode
 		wantState func(r *sim.Report) map[string]int
+		wantCond  func(r *sim.Report) map[string]int
 	}{
-		{name: "no drift", wantState: func(*sim.Report) map[string]int { return map[string]int{"60": n} }},
+		{name: "no drift", wantState: func(*sim.Report) map[string]int { return map[string]int{"60": n} },
+			wantCond: func(*sim.Report) map[string]int { return map[string]int{"InSync": n} }},
 		{name: "repairable drift", drift: 0.5, mode: sim.DriftRepairable,
-			wantState: func(*sim.Report) map[string]int { return map[string]int{"60": n} }},
+			wantState: func(*sim.Report) map[string]int { return map[string]int{"60": n} },
+			wantCond:  func(*sim.Report) map[string]int { return map[string]int{"InSync": n} }},
 		{name: "unrepairable drift", drift: 0.5, mode: sim.DriftUnrepairable,
-			wantState: func(r *sim.Report) map[string]int { return map[string]int{"60": n - r.Drifted, "61": r.Drifted} }},
+			wantState: func(r *sim.Report) map[string]int { return map[string]int{"60": n - r.Drifted, "61": r.Drifted} },
+			wantCond:  func(r *sim.Report) map[string]int { return map[string]int{"InSync": n - r.Drifted, "Drifted": r.Drifted} }},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			ws := newWinDCServer(t)
@@ -67,6 +71,9 @@ func TestFleet(t *testing.T) {
 			}
 			if diff := cmp.Diff(tt.wantState(rep), ws.states()); diff != "" {
 				t.Errorf("what the server read in the summaries (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tt.wantCond(rep), ws.conditions()); diff != "" {
+				t.Errorf("declaredconfig.Reply.Evaluate's view (-want +got):\n%s", diff)
 			}
 		})
 	}

@@ -21,6 +21,8 @@ type windcServer struct {
 
 	mu      sync.Mutex
 	last    map[string]declaredconfig.SummaryEntry // device → its document's entry
+	cond    map[string]declaredconfig.Condition    // device → Evaluate's view of its document
+	inSync  map[string]string                      // device → result_checksum when last in sync
 	alerts  int
 	queueFn func(device string) []syncml.Command
 }
@@ -30,9 +32,13 @@ func docID(device string) string {
 	return "0C1A55E5-0000-4000-8000-" + device[len(device)-12:]
 }
 
+func docURI(device string) declaredconfig.URI {
+	return declaredconfig.DocumentURI(declaredconfig.Device, declaredconfig.Complete, docID(device))
+}
+
 func declare(device string) []syncml.Command {
 	id := docID(device)
-	add, err := declaredconfig.AddDocument(declaredconfig.DocumentURI(declaredconfig.Device, declaredconfig.Complete, id), &declaredconfig.Document{
+	add, err := declaredconfig.AddDocument(docURI(device), &declaredconfig.Document{
 		Schema: "1.0", Context: "Device", ID: id, Checksum: "1", Scenario: declaredconfig.ScenarioVPN,
 		CSPs: []declaredconfig.CSP{{Name: "./Vendor/MSFT/VPNv2", Settings: []declaredconfig.Setting{
 			{Path: "Contoso/AlwaysOn", Type: "bool", Value: "true"},
@@ -71,15 +77,29 @@ func (ws *windcServer) reset() {
 			if !ok {
 				return session.Response{}
 			}
-			sum, err := declaredconfig.ReadSummary(&syncml.Message{Body: syncml.Body{Commands: []syncml.Command{a}}})
+			m := &syncml.Message{Header: *r.Header, Body: syncml.Body{Commands: []syncml.Command{a}}}
+			sum, err := declaredconfig.ReadSummary(m)
 			if err != nil {
 				return session.Response{}
 			}
+			reply, err := declaredconfig.ReadReply(m)
+			if err != nil {
+				return session.Response{Code: syncml.StatusBadRequest}
+			}
+			dev := r.Identity.Device
 			ws.mu.Lock()
 			defer ws.mu.Unlock()
 			ws.alerts++
 			for _, e := range sum.Documents {
-				ws.last[r.Identity.Device] = e
+				ws.last[dev] = e
+			}
+			// The server's reading of the drift contract: Evaluate with
+			// the result_checksum seen when the document was in sync.
+			ev := reply.Evaluate([]declaredconfig.Desired{{URI: docURI(dev), Checksum: "1", LastResultChecksum: ws.inSync[dev]}}, nil)
+			st := ev.Documents[0]
+			ws.cond[dev] = st.Condition
+			if st.Condition == declaredconfig.InSync {
+				ws.inSync[dev] = st.ResultChecksum
 			}
 			return session.Response{}
 		}),
@@ -87,6 +107,8 @@ func (ws *windcServer) reset() {
 	ws.mu.Lock()
 	ws.srv = srv
 	ws.last = map[string]declaredconfig.SummaryEntry{}
+	ws.cond = map[string]declaredconfig.Condition{}
+	ws.inSync = map[string]string{}
 	ws.mu.Unlock()
 }
 
@@ -98,6 +120,17 @@ func (ws *windcServer) states() map[string]int {
 	out := map[string]int{}
 	for _, e := range ws.last {
 		out[e.State]++
+	}
+	return out
+}
+
+// conditions counts the devices by Evaluate's view of their document.
+func (ws *windcServer) conditions() map[string]int {
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	out := map[string]int{}
+	for _, c := range ws.cond {
+		out[c.String()]++
 	}
 	return out
 }
