@@ -36,7 +36,9 @@ func TestFleet(t *testing.T) {
 			wantCond:  func(*sim.Report) map[string]int { return map[string]int{"InSync": n} }},
 		{name: "unrepairable drift", drift: 0.5, mode: sim.DriftUnrepairable,
 			wantState: func(r *sim.Report) map[string]int { return map[string]int{"60": n - r.Drifted, "61": r.Drifted} },
-			wantCond:  func(r *sim.Report) map[string]int { return map[string]int{"InSync": n - r.Drifted, "Drifted": r.Drifted} }},
+			wantCond: func(r *sim.Report) map[string]int {
+				return map[string]int{"InSync": n - r.Drifted, "Drifted": r.Drifted}
+			}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			ws := newWinDCServer(t)
