@@ -27,7 +27,9 @@
 //
 // A command a node does not allow is answered 405, a node that does not
 // exist 404, a value in another format than the node's 415, an Exec
-// without exactly one Item 400.
+// without exactly one Item 400. Inside an Atomic, Add, Replace and Delete
+// return an Undo that puts the old value back; Enroll and Unenroll are
+// carried out and cannot be undone.
 //
 // # EnrollStatus and LastError
 //
