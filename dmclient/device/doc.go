@@ -47,7 +47,8 @@
 // By default Enroll and Unenroll run inside the Exec, whose Status tells
 // the outcome (200, or 500 with the HRESULT). With [Config].Async they run
 // in the background, as on Windows: the Exec is answered 202 (accepted for
-// processing) and the server polls EnrollStatus. Background operations
+// processing, the code Windows documents for an asynchronous operation)
+// and the server polls EnrollStatus. Background operations
 // honour the context given to [New] and [Handler.Close]; [Handler.Wait]
 // waits for them.
 //
