@@ -57,25 +57,27 @@ func DSCURI(d *declaredconfig.DSC, name string) string {
 }
 
 // plan expands a document (and its instance data) into the settings to
-// make. waiting is true for a bulk template with placeholders and no
+// make; secret[i] tells that the value of steps[i] came from instance
+// data. waiting is true for a bulk template with placeholders and no
 // instance data.
-func (a *Agent) plan(rec *DocumentRecord, d *declaredconfig.Document, host declaredconfig.Host) (steps []SettingRecord, waiting bool, err error) {
+func (a *Agent) plan(rec *DocumentRecord, d *declaredconfig.Document, host declaredconfig.Host) (steps []SettingRecord, secret []bool, waiting bool, err error) {
 	var blob *declaredconfig.InstanceBlob
 	if rec.InstanceData != "" {
 		blob = &declaredconfig.InstanceBlob{}
 		if err := declaredconfig.UnmarshalLimits([]byte(rec.InstanceData), blob, a.cfg.Limits); err != nil {
-			return nil, false, err
+			return nil, nil, false, err
 		}
 	}
 	group := 0
-	add := func(s SettingRecord) {
+	add := func(s SettingRecord, fromData bool) {
 		s.Group = group
 		s.Hash = hashOf(s.Value)
 		steps = append(steps, s)
+		secret = append(secret, fromData)
 	}
 	if host == declaredconfig.BulkTemplate && hasPlaceholder(d) {
 		if blob == nil || len(blob.Instances) == 0 {
-			return nil, true, nil
+			return nil, nil, true, nil
 		}
 		for _, inst := range blob.Instances {
 			vars := map[string]string{}
@@ -87,7 +89,7 @@ func (a *Agent) plan(rec *DocumentRecord, d *declaredconfig.Document, host decla
 					path, m1 := fill(s.Path, vars)
 					value, m2 := fill(s.Value, vars)
 					add(SettingRecord{CSP: c.Name, Path: path, Type: s.Type, URI: SettingURI(d.Context, c.Name, path),
-						Value: value, Missing: m1 || m2, secret: value != s.Value})
+						Value: value, Missing: m1 || m2}, value != s.Value)
 				}
 				group++
 			}
@@ -95,7 +97,7 @@ func (a *Agent) plan(rec *DocumentRecord, d *declaredconfig.Document, host decla
 	} else {
 		for _, c := range d.CSPs {
 			for _, s := range c.Settings {
-				add(SettingRecord{CSP: c.Name, Path: s.Path, Type: s.Type, URI: SettingURI(d.Context, c.Name, s.Path), Value: s.Value})
+				add(SettingRecord{CSP: c.Name, Path: s.Path, Type: s.Type, URI: SettingURI(d.Context, c.Name, s.Path), Value: s.Value}, false)
 			}
 			group++
 		}
@@ -103,11 +105,11 @@ func (a *Agent) plan(rec *DocumentRecord, d *declaredconfig.Document, host decla
 	for i := range d.DSCs {
 		x := &d.DSCs[i]
 		for _, p := range x.Values {
-			add(SettingRecord{DSC: i + 1, Path: p.Name, URI: DSCURI(x, p.Name), Value: p.Value})
+			add(SettingRecord{DSC: i + 1, Path: p.Name, URI: DSCURI(x, p.Name), Value: p.Value}, false)
 		}
 		group++
 	}
-	return steps, false, nil
+	return steps, secret, false, nil
 }
 
 func hasPlaceholder(d *declaredconfig.Document) bool {
@@ -211,7 +213,7 @@ func (a *Agent) apply(ctx context.Context, i int, n *notes) error {
 		return errorf("apply %s: %w", rec.URI, err)
 	}
 	d := a.docs[key(u)]
-	steps, waiting, err := a.plan(rec, d, u.Host)
+	steps, secret, waiting, err := a.plan(rec, d, u.Host)
 	if err != nil {
 		return errorf("apply %s: %w", rec.URI, err)
 	}
@@ -255,7 +257,7 @@ func (a *Agent) apply(ctx context.Context, i int, n *notes) error {
 	if !a.cfg.KeepInstanceData && rec.InstanceData != "" {
 		rec.InstanceData = ""
 		for k := range steps {
-			if steps[k].secret {
+			if secret[k] {
 				steps[k].Value = ""
 			}
 		}
