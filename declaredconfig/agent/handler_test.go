@@ -279,3 +279,38 @@ func statuses(r *declaredconfig.Result) string {
 	}
 	return strings.Join(out, "|")
 }
+
+// TestDSC checks that a DSC document sets its Value parameters through the
+// Surface and reports a DSC element per class.
+func TestDSC(t *testing.T) {
+	ctx := context.Background()
+	surface := &agent.MemorySurface{}
+	a := newAgent(t, agent.Config{Surface: surface})
+	d := &declaredconfig.Document{Schema: "1.0", Context: "Device", ID: vpnID, Checksum: "D1", Scenario: declaredconfig.ScenarioMIProviderConfig,
+		DSCs: []declaredconfig.DSC{{Namespace: "root/Microsoft/Windows/DesiredStateConfiguration", ClassName: "MSFT_RegistryResource",
+			Keys:   []declaredconfig.Param{{Name: "Key", Value: `HKLM\Software\Contoso`}},
+			Values: []declaredconfig.Param{{Name: "ValueData", Value: "1"}, {Name: "Ensure", Value: "Present"}}}}}
+	if c, _ := serve(t, a, "Add", declaredconfig.DocumentURI(declaredconfig.Device, declaredconfig.Complete, vpnID).String(), text(t, d)); c != 200 {
+		t.Fatalf("Add %d", c)
+	}
+	if err := a.ApplyPending(ctx); err != nil {
+		t.Fatal(err)
+	}
+	uri := agent.DSCURI(&d.DSCs[0], "ValueData")
+	if v, ok, _ := surface.Get(ctx, uri); !ok || v != "1" {
+		t.Errorf("%s = %q %v", uri, v, ok)
+	}
+	r := result(t, a, declaredconfig.ResultsURI(declaredconfig.Device, declaredconfig.Complete, vpnID))
+	if len(r.DSCs) != 1 || r.DSCs[0].Status != "200" || r.DSCs[0].State != "60" || len(r.DSCs[0].Values) != 2 || r.State != "60" {
+		t.Errorf("DSC result %+v state %s", r.DSCs, r.State)
+	}
+	if err := surface.Set(ctx, uri, "0"); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if v, _, _ := surface.Get(ctx, uri); v != "1" {
+		t.Errorf("DSC drift not repaired: %q", v)
+	}
+}
