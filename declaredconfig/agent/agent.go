@@ -44,6 +44,11 @@ type Config struct {
 	// MaxDocuments bounds the documents held; an Add or Replace beyond it
 	// is answered 420 (device full). Zero means DefaultMaxDocuments.
 	MaxDocuments int
+	// EmptySummary sends the summary alert also while the agent holds no
+	// document (an empty DeclaredConfigurations element). The CSP page
+	// has the alert sent when any request is in process or completed;
+	// some servers look for it in the first session too.
+	EmptySummary bool
 	// StrictScenario refuses documents whose osdefinedscenario is not
 	// one the documentation lists (declaredconfig.StrictScenario).
 	StrictScenario bool

@@ -314,3 +314,30 @@ func TestDSC(t *testing.T) {
 		t.Errorf("DSC drift not repaired: %q", v)
 	}
 }
+
+// TestSummaryAlert checks the 1224 alert: none while no document is held
+// (an empty summary with EmptySummary), then one entry per document.
+func TestSummaryAlert(t *testing.T) {
+	a := newAgent(t, agent.Config{})
+	if al, err := a.SummaryAlert(); al != nil || err != nil {
+		t.Errorf("no document: %v %v", al, err)
+	}
+	e := newAgent(t, agent.Config{EmptySummary: true})
+	al, err := e.SummaryAlert()
+	if err != nil || al == nil || al.Items[0].Data.Value != `<DeclaredConfigurations schema="1.0"/>` {
+		t.Fatalf("EmptySummary: %v %v", al, err)
+	}
+	serve(t, a, "Add", declaredconfig.DocumentURI(declaredconfig.Device, declaredconfig.Complete, vpnID).String(), text(t, vpnDoc("A1")))
+	cmds, err := a.EachMessage(context.Background())
+	if err != nil || len(cmds) != 1 {
+		t.Fatalf("EachMessage: %v %v", cmds, err)
+	}
+	m := &syncml.Message{Body: syncml.Body{Commands: cmds}}
+	s, err := declaredconfig.ReadSummary(m)
+	if err != nil || len(s.Documents) != 1 || s.Documents[0].ID != vpnID || s.Documents[0].Checksum != "A1" || s.Documents[0].State != "1" {
+		t.Errorf("summary %+v %v", s, err)
+	}
+	if code, _ := cmds[0].(*syncml.Alert).Code(); code != syncml.AlertClientEvent {
+		t.Errorf("alert %v", code)
+	}
+}
