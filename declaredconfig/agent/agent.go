@@ -145,6 +145,10 @@ func key(u declaredconfig.URI) string {
 	return u.Scope.String() + "/" + u.Host.String() + "/" + strings.ToUpper(u.DocID)
 }
 
+// doc returns the parsed document of the record u names; nil when it
+// cannot be read (which New and restore prevent).
+func (a *Agent) doc(u declaredconfig.URI) *declaredconfig.Document { return a.docs[key(u)] }
+
 // find returns the index of the record of the document u names, -1 if none.
 func (a *Agent) find(u declaredconfig.URI) int {
 	k := key(u)

@@ -163,45 +163,55 @@ func statusOf(err error) syncml.StatusCode {
 	return syncml.StatusCommandFailed
 }
 
-// losers returns the nodes (canonical) of which the record at i is not
-// the owner: another managed document sets them to another value and wins
-// (the older one while ConflictResolution is off, the newer one when on).
-func (a *Agent) losers(i int) map[string]bool {
-	rec := &a.st.Documents[i]
-	newerWins := a.st.ConflictResolution == "1"
-	mine := map[string]string{}
-	for _, s := range rec.Settings {
-		if k, err := canonical(s.URI); err == nil {
-			mine[k] = s.Hash
-		}
-	}
-	out := map[string]bool{}
+// A claim is a node a managed document set successfully.
+type claim struct {
+	doc  int // index of the record
+	seq  uint64
+	hash string
+}
+
+// claims indexes, by canonical node, the nodes the managed documents
+// (applied, not abandoned, not inventories) set successfully.
+func (a *Agent) claims() map[string][]claim {
+	out := map[string][]claim{}
 	for j := range a.st.Documents {
 		o := &a.st.Documents[j]
-		if j == i || o.Abandoned || o.Pending {
-			continue
-		}
-		if u, err := declaredconfig.ParseURI(o.URI); err != nil || u.Host == declaredconfig.Inventory {
-			continue
-		}
-		wins := o.Seq < rec.Seq
-		if newerWins {
-			wins = o.Seq > rec.Seq
-		}
-		if !wins {
+		if o.Abandoned || o.Pending || isInventory(o.URI) {
 			continue
 		}
 		for _, s := range o.Settings {
 			if s.Status != int(syncml.StatusOK) {
 				continue
 			}
-			k, err := canonical(s.URI)
-			if h, ok := mine[k]; err == nil && ok && h != s.Hash {
-				out[k] = true
+			if k, err := canonical(s.URI); err == nil {
+				out[k] = append(out[k], claim{j, o.Seq, s.Hash})
 			}
 		}
 	}
 	return out
+}
+
+// isInventory reports whether a record's URI is under Host/Inventory.
+func isInventory(uri string) bool {
+	u, err := declaredconfig.ParseURI(uri)
+	return err == nil && u.Host == declaredconfig.Inventory
+}
+
+// loses reports whether the record at i must leave the node k (canonical)
+// to another document that sets it to another value and wins: the older
+// one while ConflictResolution is off, the newer one when it is on.
+func (a *Agent) loses(claims map[string][]claim, i int, k, hash string) bool {
+	seq := a.st.Documents[i].Seq
+	newerWins := a.st.ConflictResolution == "1"
+	for _, c := range claims[k] {
+		if c.doc == i || c.hash == hash {
+			continue
+		}
+		if newerWins && c.seq > seq || !newerWins && c.seq < seq {
+			return true
+		}
+	}
+	return false
 }
 
 // apply applies the record at i (the worker's job). It reports whether
@@ -212,7 +222,10 @@ func (a *Agent) apply(ctx context.Context, i int, n *notes) error {
 	if err != nil {
 		return errorf("apply %s: %w", rec.URI, err)
 	}
-	d := a.docs[key(u)]
+	d := a.doc(u)
+	if d == nil {
+		return errorf("apply %s: the document does not read", rec.URI)
+	}
 	steps, secret, waiting, err := a.plan(rec, d, u.Host)
 	if err != nil {
 		return errorf("apply %s: %w", rec.URI, err)
@@ -227,7 +240,7 @@ func (a *Agent) apply(ctx context.Context, i int, n *notes) error {
 	rec.State = declaredconfig.StateConfigInprogress
 	prev := rec.Settings
 	rec.Settings = steps
-	lost := a.losers(i)
+	claims := a.claims()
 	inventory := u.Host == declaredconfig.Inventory
 	for k := range steps {
 		if err := ctx.Err(); err != nil {
@@ -247,7 +260,7 @@ func (a *Agent) apply(ctx context.Context, i int, n *notes) error {
 			s.Observed = v
 		case s.Missing:
 			st = syncml.StatusNotFound
-		case lost[ck]:
+		case a.loses(claims, i, ck, s.Hash):
 			st = syncml.StatusConflict
 		default:
 			st = statusOf(a.cfg.Surface.Set(ctx, s.URI, s.Value))

@@ -159,7 +159,10 @@ func (a *Agent) item(cmd syncml.Command, it syncml.Item, n *notes) (syncml.Statu
 		return syncml.StatusNotFound, nil, false
 	}
 	rec := &a.st.Documents[i]
-	docID := a.docs[key(u)].ID
+	docID := u.DocID
+	if d := a.doc(u); d != nil {
+		docID = d.ID
+	}
 	switch u.Node {
 	case declaredconfig.NodeDocument:
 		if verb == "Get" {

@@ -8,6 +8,7 @@ import (
 	"github.com/windc-go/windc/declaredconfig"
 	"github.com/windc-go/windc/declaredconfig/agent"
 	"github.com/windc-go/windc/syncml"
+	"github.com/windc-go/windc/syncml/session"
 )
 
 // TestNodes walks every node of the CSP with every command, in order on
@@ -339,5 +340,72 @@ func TestSummaryAlert(t *testing.T) {
 	}
 	if code, _ := cmds[0].(*syncml.Alert).Code(); code != syncml.AlertClientEvent {
 		t.Errorf("alert %v", code)
+	}
+}
+
+// TestUnenroll checks that Unenroll deletes what the documents set (not
+// what an abandoned document still claims, nor nodes set by no document),
+// and clears the state, also in the store.
+func TestUnenroll(t *testing.T) {
+	ctx := context.Background()
+	surface := &agent.MemorySurface{}
+	store := &agent.MemoryStore{}
+	a := newAgent(t, agent.Config{Surface: surface, Store: store})
+	if err := surface.Set(ctx, "./Device/Vendor/MSFT/Other/X", "mine"); err != nil {
+		t.Fatal(err)
+	}
+	serve(t, a, "Add", declaredconfig.DocumentURI(declaredconfig.Device, declaredconfig.Complete, vpnID).String(), text(t, vpnDoc("A1")))
+	other := vpnDoc("C1")
+	other.ID = invID
+	other.CSPs[0].Settings = []declaredconfig.Setting{{Path: "Kept/AlwaysOn", Type: "bool", Value: "true"}}
+	serve(t, a, "Add", declaredconfig.DocumentURI(declaredconfig.Device, declaredconfig.Complete, invID).String(), text(t, other))
+	serve(t, a, "Replace", declaredconfig.RefreshIntervalURI, "60")
+	if err := a.ApplyPending(ctx); err != nil {
+		t.Fatal(err)
+	}
+	serve(t, a, "Replace", declaredconfig.AbandonedURI(declaredconfig.Device, invID).String(), "1")
+	if err := a.Unenroll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got := surface.Nodes("./")
+	want := map[string]string{"./Device/Vendor/MSFT/Other/X": "mine", "./Device/Vendor/MSFT/VPNv2/Kept/AlwaysOn": "true"}
+	if len(got) != len(want) || got["./Device/Vendor/MSFT/Other/X"] != "mine" || got["./Device/Vendor/MSFT/VPNv2/Kept/AlwaysOn"] != "true" {
+		t.Errorf("after Unenroll the surface holds %v, want %v", got, want)
+	}
+	if n := len(a.Summary().Documents); n != 0 || a.RefreshInterval().Minutes() != declaredconfig.DefaultRefreshInterval {
+		t.Errorf("after Unenroll: %d documents, RefreshInterval %v", n, a.RefreshInterval())
+	}
+	b := newAgent(t, agent.Config{Surface: surface, Store: store})
+	if n := len(b.Summary().Documents); n != 0 {
+		t.Errorf("restarted after Unenroll: %d documents", n)
+	}
+}
+
+// TestRegister checks that a Mux routes both scopes of the CSP (with or
+// without ./Device, any letter case of the scope) to the agent and leaves
+// other subtrees alone.
+func TestRegister(t *testing.T) {
+	a := newAgent(t, agent.Config{})
+	mux := session.NewMux()
+	mux.NotFound = session.HandlerFunc(func(context.Context, *session.Request) session.Response {
+		return session.Response{Code: syncml.StatusOptionalFeatureNotSupported}
+	})
+	if err := a.Register(mux); err != nil {
+		t.Fatal(err)
+	}
+	for uri, want := range map[string]syncml.StatusCode{
+		declaredconfig.RefreshIntervalURI: 200,
+		"./Vendor/MSFT/DeclaredConfiguration/ManagementServiceConfiguration/RefreshInterval": 200,
+		"./User/Vendor/MSFT/DeclaredConfiguration/Host/Complete/Documents":                   200,
+		"./Vendor/MSFT/VPNv2/P": 406,
+	} {
+		r := mux.ServeCommand(context.Background(), &session.Request{Command: &syncml.Get{Items: []syncml.Item{{Target: &syncml.Location{LocURI: uri}}}}})
+		code := r.Code
+		if code == 0 {
+			code = 200
+		}
+		if code != want {
+			t.Errorf("Get %s: %d, want %d", uri, code, want)
+		}
 	}
 }
