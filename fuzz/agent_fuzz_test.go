@@ -2,6 +2,9 @@ package fuzz
 
 import (
 	"context"
+	"errors"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/windc-go/windc/declaredconfig"
@@ -103,6 +106,48 @@ func FuzzAgent(f *testing.F) {
 		b, err := agent.New(ctx, agent.Config{Surface: surface, Store: store})
 		if err != nil {
 			t.Fatalf("restart from the saved state: %v", err)
+		}
+		s1, err1 := a.Summary().MarshalText()
+		s2, err2 := b.Summary().MarshalText()
+		if err1 != nil || err2 != nil || string(s1) != string(s2) {
+			t.Fatalf("summary after a restart:\n%s\nwas\n%s (%v %v)", s2, s1, err1, err2)
+		}
+	})
+}
+
+// FuzzAgentState feeds arbitrary bytes to the agent's FileStore as a saved
+// state. No input may make Load or New panic; a file Load refuses is
+// ErrCorrupt (or a LimitError); a state New accepts saves and loads back
+// to the same summary.
+func FuzzAgentState(f *testing.F) {
+	f.Add([]byte("windc-agent-state 1 2 44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a\n{}"))
+	f.Add([]byte("windc-agent-state 1 0 e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\n"))
+	f.Add([]byte(`{"documents":[]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		ctx := context.Background()
+		path := filepath.Join(t.TempDir(), "state")
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		fs := &agent.FileStore{Path: path, MaxBytes: 1 << 16}
+		s, err := fs.Load(ctx)
+		if err != nil {
+			if !errors.Is(err, agent.ErrCorrupt) && !errors.Is(err, declaredconfig.ErrLimit) {
+				t.Fatalf("Load: %v is neither ErrCorrupt nor a limit", err)
+			}
+			return
+		}
+		a, err := agent.New(ctx, agent.Config{Surface: &agent.MemorySurface{}, Store: fs})
+		if err != nil {
+			return
+		}
+		_ = s
+		if err := a.Refresh(ctx); err != nil {
+			t.Fatalf("Refresh: %v", err)
+		}
+		b, err := agent.New(ctx, agent.Config{Surface: &agent.MemorySurface{}, Store: fs})
+		if err != nil {
+			t.Fatalf("state saved by the agent does not load: %v", err)
 		}
 		s1, err1 := a.Summary().MarshalText()
 		s2, err2 := b.Summary().MarshalText()

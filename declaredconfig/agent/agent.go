@@ -100,6 +100,14 @@ func New(ctx context.Context, cfg Config) (*Agent, error) {
 		if err != nil {
 			return nil, errorf("New: %w: document %s: %w", ErrCorrupt, r.URI, err)
 		}
+		if a.docs[key(u)] != nil {
+			return nil, errorf("New: %w: document %s is there twice", ErrCorrupt, r.URI)
+		}
+		for _, s := range r.Settings {
+			if s.DSC < 0 || s.DSC > len(d.DSCs) || s.URI == "" {
+				return nil, errorf("New: %w: document %s has a setting %q that is not its own", ErrCorrupt, r.URI, s.Path)
+			}
+		}
 		a.docs[key(u)] = d
 	}
 	a.st = st

@@ -200,3 +200,26 @@ func TestAtomicUndo(t *testing.T) {
 		t.Errorf("after the rollback the agent holds %d documents", n)
 	}
 }
+
+// TestNewRefusesForeignState checks that New refuses saved state that no
+// agent writes: a document twice, a setting naming a DSC element the
+// document has not.
+func TestNewRefusesForeignState(t *testing.T) {
+	ctx := context.Background()
+	good := agent.DocumentRecord{URI: declaredconfig.DocumentURI(declaredconfig.Device, declaredconfig.Complete, vpnID).String(),
+		Document: text(t, vpnDoc("A1")), State: 60, Seq: 1}
+	bad := good
+	bad.Settings = []agent.SettingRecord{{DSC: 3, Path: "x", URI: "./Device/X", Hash: "h", Status: 200}}
+	for name, s := range map[string]*agent.Snapshot{
+		"twice":   {Seq: 2, Documents: []agent.DocumentRecord{good, good}},
+		"bad DSC": {Seq: 1, Documents: []agent.DocumentRecord{bad}},
+	} {
+		st := &agent.MemoryStore{}
+		if err := st.Save(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := agent.New(ctx, agent.Config{Surface: &agent.MemorySurface{}, Store: st}); !errors.Is(err, agent.ErrCorrupt) {
+			t.Errorf("%s: New gives %v, want ErrCorrupt", name, err)
+		}
+	}
+}
