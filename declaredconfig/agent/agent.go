@@ -44,6 +44,11 @@ type Config struct {
 	// MaxDocuments bounds the documents held; an Add or Replace beyond it
 	// is answered 420 (device full). Zero means DefaultMaxDocuments.
 	MaxDocuments int
+	// EmptySummary sends the summary alert also while the agent holds no
+	// document (an empty DeclaredConfigurations element). The CSP page
+	// has the alert sent when any request is in process or completed;
+	// some servers look for it in the first session too.
+	EmptySummary bool
 	// StrictScenario refuses documents whose osdefinedscenario is not
 	// one the documentation lists (declaredconfig.StrictScenario).
 	StrictScenario bool
@@ -95,6 +100,14 @@ func New(ctx context.Context, cfg Config) (*Agent, error) {
 		if err != nil {
 			return nil, errorf("New: %w: document %s: %w", ErrCorrupt, r.URI, err)
 		}
+		if a.docs[key(u)] != nil {
+			return nil, errorf("New: %w: document %s is there twice", ErrCorrupt, r.URI)
+		}
+		for _, s := range r.Settings {
+			if s.DSC < 0 || s.DSC > len(d.DSCs) || s.URI == "" {
+				return nil, errorf("New: %w: document %s has a setting %q that is not its own", ErrCorrupt, r.URI, s.Path)
+			}
+		}
 		a.docs[key(u)] = d
 	}
 	a.st = st
@@ -139,6 +152,10 @@ func (a *Agent) interval() time.Duration {
 func key(u declaredconfig.URI) string {
 	return u.Scope.String() + "/" + u.Host.String() + "/" + strings.ToUpper(u.DocID)
 }
+
+// doc returns the parsed document of the record u names; nil when it
+// cannot be read (which New and restore prevent).
+func (a *Agent) doc(u declaredconfig.URI) *declaredconfig.Document { return a.docs[key(u)] }
 
 // find returns the index of the record of the document u names, -1 if none.
 func (a *Agent) find(u declaredconfig.URI) int {

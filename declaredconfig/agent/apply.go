@@ -57,25 +57,27 @@ func DSCURI(d *declaredconfig.DSC, name string) string {
 }
 
 // plan expands a document (and its instance data) into the settings to
-// make. waiting is true for a bulk template with placeholders and no
+// make; secret[i] tells that the value of steps[i] came from instance
+// data. waiting is true for a bulk template with placeholders and no
 // instance data.
-func (a *Agent) plan(rec *DocumentRecord, d *declaredconfig.Document, host declaredconfig.Host) (steps []SettingRecord, waiting bool, err error) {
+func (a *Agent) plan(rec *DocumentRecord, d *declaredconfig.Document, host declaredconfig.Host) (steps []SettingRecord, secret []bool, waiting bool, err error) {
 	var blob *declaredconfig.InstanceBlob
 	if rec.InstanceData != "" {
 		blob = &declaredconfig.InstanceBlob{}
 		if err := declaredconfig.UnmarshalLimits([]byte(rec.InstanceData), blob, a.cfg.Limits); err != nil {
-			return nil, false, err
+			return nil, nil, false, err
 		}
 	}
 	group := 0
-	add := func(s SettingRecord) {
+	add := func(s SettingRecord, fromData bool) {
 		s.Group = group
 		s.Hash = hashOf(s.Value)
 		steps = append(steps, s)
+		secret = append(secret, fromData)
 	}
 	if host == declaredconfig.BulkTemplate && hasPlaceholder(d) {
 		if blob == nil || len(blob.Instances) == 0 {
-			return nil, true, nil
+			return nil, nil, true, nil
 		}
 		for _, inst := range blob.Instances {
 			vars := map[string]string{}
@@ -87,7 +89,7 @@ func (a *Agent) plan(rec *DocumentRecord, d *declaredconfig.Document, host decla
 					path, m1 := fill(s.Path, vars)
 					value, m2 := fill(s.Value, vars)
 					add(SettingRecord{CSP: c.Name, Path: path, Type: s.Type, URI: SettingURI(d.Context, c.Name, path),
-						Value: value, Missing: m1 || m2, secret: value != s.Value})
+						Value: value, Missing: m1 || m2}, value != s.Value)
 				}
 				group++
 			}
@@ -95,7 +97,7 @@ func (a *Agent) plan(rec *DocumentRecord, d *declaredconfig.Document, host decla
 	} else {
 		for _, c := range d.CSPs {
 			for _, s := range c.Settings {
-				add(SettingRecord{CSP: c.Name, Path: s.Path, Type: s.Type, URI: SettingURI(d.Context, c.Name, s.Path), Value: s.Value})
+				add(SettingRecord{CSP: c.Name, Path: s.Path, Type: s.Type, URI: SettingURI(d.Context, c.Name, s.Path), Value: s.Value}, false)
 			}
 			group++
 		}
@@ -103,11 +105,11 @@ func (a *Agent) plan(rec *DocumentRecord, d *declaredconfig.Document, host decla
 	for i := range d.DSCs {
 		x := &d.DSCs[i]
 		for _, p := range x.Values {
-			add(SettingRecord{DSC: i + 1, Path: p.Name, URI: DSCURI(x, p.Name), Value: p.Value})
+			add(SettingRecord{DSC: i + 1, Path: p.Name, URI: DSCURI(x, p.Name), Value: p.Value}, false)
 		}
 		group++
 	}
-	return steps, false, nil
+	return steps, secret, false, nil
 }
 
 func hasPlaceholder(d *declaredconfig.Document) bool {
@@ -161,45 +163,55 @@ func statusOf(err error) syncml.StatusCode {
 	return syncml.StatusCommandFailed
 }
 
-// losers returns the nodes (canonical) of which the record at i is not
-// the owner: another managed document sets them to another value and wins
-// (the older one while ConflictResolution is off, the newer one when on).
-func (a *Agent) losers(i int) map[string]bool {
-	rec := &a.st.Documents[i]
-	newerWins := a.st.ConflictResolution == "1"
-	mine := map[string]string{}
-	for _, s := range rec.Settings {
-		if k, err := canonical(s.URI); err == nil {
-			mine[k] = s.Hash
-		}
-	}
-	out := map[string]bool{}
+// A claim is a node a managed document set successfully.
+type claim struct {
+	doc  int // index of the record
+	seq  uint64
+	hash string
+}
+
+// claims indexes, by canonical node, the nodes the managed documents
+// (applied, not abandoned, not inventories) set successfully.
+func (a *Agent) claims() map[string][]claim {
+	out := map[string][]claim{}
 	for j := range a.st.Documents {
 		o := &a.st.Documents[j]
-		if j == i || o.Abandoned || o.Pending {
-			continue
-		}
-		if u, err := declaredconfig.ParseURI(o.URI); err != nil || u.Host == declaredconfig.Inventory {
-			continue
-		}
-		wins := o.Seq < rec.Seq
-		if newerWins {
-			wins = o.Seq > rec.Seq
-		}
-		if !wins {
+		if o.Abandoned || o.Pending || isInventory(o.URI) {
 			continue
 		}
 		for _, s := range o.Settings {
 			if s.Status != int(syncml.StatusOK) {
 				continue
 			}
-			k, err := canonical(s.URI)
-			if h, ok := mine[k]; err == nil && ok && h != s.Hash {
-				out[k] = true
+			if k, err := canonical(s.URI); err == nil {
+				out[k] = append(out[k], claim{j, o.Seq, s.Hash})
 			}
 		}
 	}
 	return out
+}
+
+// isInventory reports whether a record's URI is under Host/Inventory.
+func isInventory(uri string) bool {
+	u, err := declaredconfig.ParseURI(uri)
+	return err == nil && u.Host == declaredconfig.Inventory
+}
+
+// loses reports whether the record at i must leave the node k (canonical)
+// to another document that sets it to another value and wins: the older
+// one while ConflictResolution is off, the newer one when it is on.
+func (a *Agent) loses(claims map[string][]claim, i int, k, hash string) bool {
+	seq := a.st.Documents[i].Seq
+	newerWins := a.st.ConflictResolution == "1"
+	for _, c := range claims[k] {
+		if c.doc == i || c.hash == hash {
+			continue
+		}
+		if newerWins && c.seq > seq || !newerWins && c.seq < seq {
+			return true
+		}
+	}
+	return false
 }
 
 // apply applies the record at i (the worker's job). It reports whether
@@ -210,8 +222,11 @@ func (a *Agent) apply(ctx context.Context, i int, n *notes) error {
 	if err != nil {
 		return errorf("apply %s: %w", rec.URI, err)
 	}
-	d := a.docs[key(u)]
-	steps, waiting, err := a.plan(rec, d, u.Host)
+	d := a.doc(u)
+	if d == nil {
+		return errorf("apply %s: the document does not read", rec.URI)
+	}
+	steps, secret, waiting, err := a.plan(rec, d, u.Host)
 	if err != nil {
 		return errorf("apply %s: %w", rec.URI, err)
 	}
@@ -225,7 +240,7 @@ func (a *Agent) apply(ctx context.Context, i int, n *notes) error {
 	rec.State = declaredconfig.StateConfigInprogress
 	prev := rec.Settings
 	rec.Settings = steps
-	lost := a.losers(i)
+	claims := a.claims()
 	inventory := u.Host == declaredconfig.Inventory
 	for k := range steps {
 		if err := ctx.Err(); err != nil {
@@ -245,7 +260,7 @@ func (a *Agent) apply(ctx context.Context, i int, n *notes) error {
 			s.Observed = v
 		case s.Missing:
 			st = syncml.StatusNotFound
-		case lost[ck]:
+		case a.loses(claims, i, ck, s.Hash):
 			st = syncml.StatusConflict
 		default:
 			st = statusOf(a.cfg.Surface.Set(ctx, s.URI, s.Value))
@@ -255,7 +270,7 @@ func (a *Agent) apply(ctx context.Context, i int, n *notes) error {
 	if !a.cfg.KeepInstanceData && rec.InstanceData != "" {
 		rec.InstanceData = ""
 		for k := range steps {
-			if steps[k].secret {
+			if secret[k] {
 				steps[k].Value = ""
 			}
 		}

@@ -63,6 +63,10 @@
 // older one wins while ConflictResolution is 0 or unset and the newer one
 // when it is 1; the loser's setting fails with 409.
 //
+// [Agent.Unenroll] rolls back what the documents applied (deleting their
+// nodes from the Surface) and forgets everything, for the LinkedEnrollment
+// Unenroll of a device.
+//
 // # Surface, store, clock
 //
 // The configuration is a [Surface]: set, get and delete per node URI

@@ -34,6 +34,12 @@ import (
 // that puts the agent's state back. A state that cannot be saved makes
 // the command fail with 500 and changes nothing.
 func (a *Agent) ServeCommand(ctx context.Context, r *session.Request) session.Response {
+	resp := a.serve(ctx, r)
+	sameCode(&resp)
+	return resp
+}
+
+func (a *Agent) serve(ctx context.Context, r *session.Request) session.Response {
 	var n notes
 	defer a.flush(&n)
 	a.mu.Lock()
@@ -153,7 +159,10 @@ func (a *Agent) item(cmd syncml.Command, it syncml.Item, n *notes) (syncml.Statu
 		return syncml.StatusNotFound, nil, false
 	}
 	rec := &a.st.Documents[i]
-	docID := a.docs[key(u)].ID
+	docID := u.DocID
+	if d := a.doc(u); d != nil {
+		docID = d.ID
+	}
 	switch u.Node {
 	case declaredconfig.NodeDocument:
 		if verb == "Get" {
@@ -337,6 +346,20 @@ func (a *Agent) interior(verb, target string, n *notes) (syncml.StatusCode, *syn
 		return code, nil, ch
 	}
 	return syncml.StatusCommandNotAllowed, nil, false
+}
+
+// sameCode sets the command's Code when every item has the same one, so
+// that a session that writes one Status for the command (as it does when
+// the item codes agree) carries it.
+func sameCode(r *session.Response) {
+	for _, c := range r.ItemCodes {
+		if c != r.ItemCodes[0] {
+			return
+		}
+	}
+	if len(r.ItemCodes) > 0 {
+		r.Code = r.ItemCodes[0]
+	}
 }
 
 // bit reads a 0 or 1 node value.

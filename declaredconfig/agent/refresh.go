@@ -33,12 +33,13 @@ func (a *Agent) Refresh(ctx context.Context) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	old := a.st.clone()
+	claims := a.claims()
 	for i := range a.st.Documents {
 		if err := ctx.Err(); err != nil {
 			a.restore(old)
 			return err
 		}
-		a.refreshOne(ctx, i, &n)
+		a.refreshOne(ctx, i, claims, &n)
 	}
 	now := a.cfg.Clock.Now()
 	a.st.LastRefresh = now.UTC().Format(timeFormat)
@@ -52,22 +53,24 @@ func (a *Agent) Refresh(ctx context.Context) error {
 }
 
 // refreshOne checks and repairs the record at i.
-func (a *Agent) refreshOne(ctx context.Context, i int, n *notes) {
+func (a *Agent) refreshOne(ctx context.Context, i int, claims map[string][]claim, n *notes) {
 	rec := &a.st.Documents[i]
 	u, err := declaredconfig.ParseURI(rec.URI)
 	if err != nil || rec.Abandoned || rec.Pending || u.Host == declaredconfig.Inventory ||
 		!rec.State.Completed() || len(rec.Settings) == 0 {
 		return
 	}
-	d := a.docs[key(u)]
-	lost := a.losers(i)
+	d := a.doc(u)
+	if d == nil {
+		return
+	}
 	wasState, wasSum := rec.State, rec.ResultChecksum
 	now := a.cfg.Clock.Now()
 	var drifted []Event
 	for k := range rec.Settings {
 		s := &rec.Settings[k]
 		ck, _ := canonical(s.URI)
-		if lost[ck] {
+		if a.loses(claims, i, ck, s.Hash) {
 			s.Status = int(syncml.StatusConflict)
 			continue
 		}

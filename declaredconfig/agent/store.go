@@ -77,8 +77,6 @@ type SettingRecord struct {
 	Missing bool `json:"missing,omitempty"`
 	// Observed is the value an inventory read.
 	Observed string `json:"observed,omitempty"`
-
-	secret bool // Value came from instance data (while planning)
 }
 
 // clone returns a deep copy of s.

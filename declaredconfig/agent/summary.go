@@ -36,11 +36,11 @@ func (a *Agent) summary() *declaredconfig.Summary {
 
 // SummaryAlert returns the 1224 alert that carries the summary, as the
 // device sends it in every message while it holds any document; nil when
-// it holds none.
+// it holds none (unless Config.EmptySummary is set).
 func (a *Agent) SummaryAlert() (*syncml.Alert, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if len(a.st.Documents) == 0 {
+	if len(a.st.Documents) == 0 && !a.cfg.EmptySummary {
 		return nil, nil
 	}
 	x, err := a.summary().MarshalText()

@@ -2,13 +2,10 @@ package agent
 
 import (
 	"context"
-	"errors"
 	"maps"
 	"slices"
 	"strings"
 	"sync"
-
-	"github.com/windc-go/windc/syncml"
 )
 
 // A Surface is the configuration the agent manages: the nodes of the
@@ -32,8 +29,8 @@ type Surface interface {
 }
 
 // MemorySurface is a Surface held in memory, for tests, examples and
-// simulated devices. Node names are compared as syncml.ParseLocURI reads
-// them: ./Vendor/X and ./Device/Vendor/X are the same node. Its zero value
+// simulated devices. A node's URI is compared as written but for its
+// scope: ./Vendor/X, Vendor/X and ./device/Vendor/X are ./Device/Vendor/X. Its zero value
 // is empty and ready to use; it is safe for concurrent use.
 type MemorySurface struct {
 	mu    sync.Mutex
@@ -43,16 +40,22 @@ type MemorySurface struct {
 	Refuse func(op, uri string) error
 }
 
-// canonical returns the key of a LocURI: its scope made explicit.
+// canonical returns the key of a node URI: "./" and a Device or User
+// first segment (any case) made explicit, ./Device when there is none. The
+// rest is kept as written.
 func canonical(uri string) (string, error) {
-	u, err := syncml.ParseLocURI(uri)
-	if err != nil {
-		return "", errorf("%w: %w", ErrNotFound, err)
+	if uri == "" {
+		return "", errorf("%w: empty URI", ErrNotFound)
 	}
-	if u.Scope == syncml.ScopeDefault {
-		u.Scope = syncml.ScopeDevice
+	rest := strings.TrimPrefix(uri, "./")
+	first, tail, _ := strings.Cut(rest, "/")
+	switch {
+	case strings.EqualFold(first, "Device") && tail != "":
+		return "./Device/" + tail, nil
+	case strings.EqualFold(first, "User") && tail != "":
+		return "./User/" + tail, nil
 	}
-	return u.String(), nil
+	return "./Device/" + rest, nil
 }
 
 // Set implements Surface.
@@ -79,10 +82,7 @@ func (s *MemorySurface) Set(_ context.Context, uri, value string) error {
 func (s *MemorySurface) Get(_ context.Context, uri string) (string, bool, error) {
 	k, err := canonical(uri)
 	if err != nil {
-		if errors.Is(err, ErrNotFound) {
-			return "", false, nil
-		}
-		return "", false, err
+		return "", false, nil
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
