@@ -17,7 +17,9 @@
 //     discovery/mde2. Without a DiscoveryEndpoint it fails at once with
 //     ERROR_FILE_NOT_FOUND (0x80070002), as documented.
 //   - Unenroll (Exec): hands the [Enrollment] to the [Unenroller], which
-//     rolls back what declared configuration set up (the agent's part).
+//     rolls back what declared configuration set up; with package
+//     declaredconfig/agent that is UnenrollerFunc(func(ctx context.Context,
+//     _ *Enrollment) error { return a.Unenroll(ctx) }).
 //   - EnrollStatus and LastError (int, Get only).
 //   - Priority (int): Add, Replace, Get, Delete. The node is documented for
 //     WinDC but not in the February 2025 DDF, so its meaning is left to the

@@ -48,7 +48,8 @@ type Config struct {
 	// LinkedEnrollment, when set, puts the LinkedEnrollment handler of
 	// package device on the primary account (at ServerURL); the agent
 	// then talks to the management URL of the enrollment it sets up.
-	// Its Unenroller defaults to Rollback of the device's agent.
+	// Its Unenroller defaults to the agent's Unenroll, which deletes what
+	// the documents set and drops them.
 	LinkedEnrollment *device.Config
 	// MaxSessions bounds the sessions of one CheckIn; zero means
 	// DefaultMaxSessions.
@@ -145,7 +146,7 @@ func New(ctx context.Context, cfg Config) (*Device, error) {
 	if cfg.LinkedEnrollment != nil {
 		lc := *cfg.LinkedEnrollment
 		if lc.Unenroller == nil {
-			lc.Unenroller = Rollback(a, d.surface)
+			lc.Unenroller = device.UnenrollerFunc(func(ctx context.Context, _ *device.Enrollment) error { return a.Unenroll(ctx) })
 		}
 		if d.linked, err = device.New(ctx, lc); err != nil {
 			return nil, err

@@ -20,6 +20,6 @@
 // errors, documents in sync, devices drifted, p50 and p99 session time.
 // The command examples/simdevice is its wiring.
 //
-// [Rollback] is an Unenroller for the LinkedEnrollment handler that
-// removes what the agent's documents set and the documents themselves.
+// With a LinkedEnrollment, Exec Unenroll runs the agent's Unenroll: what
+// the documents set is deleted from the surface and the documents dropped.
 package sim

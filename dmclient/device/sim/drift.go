@@ -5,10 +5,7 @@ import (
 	"errors"
 
 	"github.com/windc-go/windc/declaredconfig"
-	"github.com/windc-go/windc/declaredconfig/agent"
-	"github.com/windc-go/windc/dmclient/device"
 	"github.com/windc-go/windc/syncml"
-	"github.com/windc-go/windc/syncml/session"
 )
 
 // DriftMode says what InjectDrift does to a setting.
@@ -71,40 +68,4 @@ func sameNode(a, b string) bool {
 	ua, err1 := syncml.ParseLocURI(a)
 	ub, err2 := syncml.ParseLocURI(b)
 	return err1 == nil && err2 == nil && ua.Equal(ub)
-}
-
-// Rollback returns the Unenroller that undoes what declared configuration
-// set on a device: it deletes every setting a's documents made from s,
-// then every document (as a server's Delete would), so that the summary
-// is empty.
-func Rollback(a *agent.Agent, s agent.Surface) device.Unenroller {
-	return device.UnenrollerFunc(func(ctx context.Context, _ *device.Enrollment) error {
-		var errs []error
-		snap := a.Snapshot()
-		for _, rec := range snap.Documents {
-			for _, set := range rec.Settings {
-				if err := s.Delete(ctx, set.URI); err != nil {
-					errs = append(errs, err)
-				}
-			}
-		}
-		for _, rec := range snap.Documents {
-			r := a.ServeCommand(ctx, &session.Request{Command: &syncml.Delete{Items: []syncml.Item{{Target: &syncml.Location{LocURI: rec.URI}}}}})
-			if code := itemCode(r); !code.Success() && code != syncml.StatusNotFound {
-				errs = append(errs, pkg.Errorf("delete %s: %s", rec.URI, code))
-			}
-		}
-		return errors.Join(errs...)
-	})
-}
-
-// itemCode returns the code of a one-item command's Response.
-func itemCode(r session.Response) syncml.StatusCode {
-	switch {
-	case len(r.ItemCodes) > 0:
-		return r.ItemCodes[0]
-	case r.Code != 0:
-		return r.Code
-	}
-	return syncml.StatusOK
 }
