@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/windc-go/windc/discovery/mde2/provisioning"
 )
@@ -307,9 +308,26 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, m Message, do fun
 			f.TraceID = h.ActivityID
 		}
 	}
+	if _, err := Marshal(resp); err != nil {
+		// A value from a hook that XML cannot carry.
+		s.logf("mde2: answer cannot be written: %v", err)
+		status, resp = http.StatusInternalServerError, NewFault(FaultInternalServiceFault, "", "the server failed to write its answer")
+		resp.SOAPHeader().RelatesTo = xmlSafe(req.MessageID)
+	}
 	if err := writeSOAP(w, status, resp); err != nil {
 		s.logf("mde2: writing the answer: %v", err)
 	}
+}
+
+// xmlSafe replaces what XML cannot carry (invalid UTF-8, control
+// characters) with U+FFFD, for error texts that quote the input.
+func xmlSafe(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == utf8.RuneError || r < 0x20 && r != '\t' && r != '\n' && r != '\r' || r == 0xFFFE || r == 0xFFFF {
+			return utf8.RuneError
+		}
+		return r
+	}, strings.ToValidUTF8(s, "\uFFFD"))
 }
 
 // toFault maps an error to the fault answered: a *Fault as is, refused
@@ -321,10 +339,10 @@ func (s *Server) toFault(err error) *Fault {
 		return &c
 	}
 	if errors.Is(err, ErrSyntax) || errors.Is(err, ErrStructure) || errors.Is(err, ErrLimit) || errors.Is(err, ErrVersion) {
-		return NewFault(FaultMessageFormat, "", err.Error())
+		return NewFault(FaultMessageFormat, "", xmlSafe(err.Error()))
 	}
 	if errors.Is(err, ErrCSR) || errors.Is(err, ErrPKCS7) {
-		return NewFault(FaultCertificateRequest, "", err.Error())
+		return NewFault(FaultCertificateRequest, "", xmlSafe(err.Error()))
 	}
 	s.logf("mde2: %v", err)
 	return NewFault(FaultInternalServiceFault, "", "the server failed to process the request")
@@ -466,7 +484,7 @@ func (s *Server) enroll(r *http.Request, m *RequestSecurityToken) (Message, erro
 			return nil, NewFault(FaultMessageFormat, "", "the request token is not base64")
 		}
 		if er.CSR, err = ParseCertificateRequest(der); err != nil {
-			return nil, NewFault(FaultCertificateRequest, "", err.Error())
+			return nil, NewFault(FaultCertificateRequest, "", xmlSafe(err.Error()))
 		}
 	case RequestTypeRenew:
 		if err := s.renewal(r, m, er); err != nil {
@@ -536,7 +554,7 @@ func (s *Server) renewal(r *http.Request, m *RequestSecurityToken, er *Enrollmen
 		}
 		rr, err := ParseRenewalRequest(der)
 		if err != nil {
-			return NewFault(FaultCertificateRequest, "", err.Error())
+			return NewFault(FaultCertificateRequest, "", xmlSafe(err.Error()))
 		}
 		prev, er.CSR = rr.Signer, rr.CSR
 		if len(tls) > 0 && !tls[0].Equal(prev) {
@@ -550,7 +568,7 @@ func (s *Server) renewal(r *http.Request, m *RequestSecurityToken, er *Enrollmen
 			return NewFault(FaultAuthentication, "", "a PKCS#10 renewal needs the client certificate")
 		}
 		if er.CSR, err = ParseCertificateRequest(der); err != nil {
-			return NewFault(FaultCertificateRequest, "", err.Error())
+			return NewFault(FaultCertificateRequest, "", xmlSafe(err.Error()))
 		}
 		prev, inter = tls[0], tls[1:]
 	default:

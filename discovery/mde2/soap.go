@@ -14,8 +14,9 @@ type Header struct {
 	// 1.1 when it is set; servers here always answer SOAP 1.2, and the
 	// device side reads both (one documented response uses 1.1).
 	SOAP11 bool
-	// Action is the WS-Addressing action; Marshal fills in the message's
-	// own action when it is empty.
+	// Action is the WS-Addressing action; Marshal writes the message's
+	// own action when it is empty, and decoding sets it when the envelope
+	// has none.
 	Action string
 	// MessageID identifies a request; a response's RelatesTo echoes it.
 	MessageID string
@@ -190,9 +191,22 @@ func UnmarshalLimits(data []byte, m Message, lim Limits) error {
 		if err := f.readBody(t, body); err != nil {
 			return err
 		}
+		defaultAction(f)
 		return f
 	}
-	return m.readBody(t, body)
+	if err := m.readBody(t, body); err != nil {
+		return err
+	}
+	defaultAction(m)
+	return nil
+}
+
+// defaultAction gives a decoded message without an Action its own, which
+// is what Marshal writes for it.
+func defaultAction(m Message) {
+	if h := m.SOAPHeader(); h.Action == "" {
+		h.Action = m.action()
+	}
 }
 
 // ReadMessage decodes any enrollment message, choosing its type by the
@@ -229,6 +243,7 @@ func ReadMessage(data []byte, lim Limits) (Message, error) {
 	if err := m.readBody(t, body); err != nil {
 		return nil, err
 	}
+	defaultAction(m)
 	return m, nil
 }
 
