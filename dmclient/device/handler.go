@@ -182,6 +182,9 @@ func (h *Handler) set(st State) {
 
 // ServeCommand implements session.Handler.
 func (h *Handler) ServeCommand(ctx context.Context, r *session.Request) session.Response {
+	if _, ok := r.Command.(*syncml.Exec); !ok && len(r.Command.ItemList()) == 0 {
+		return session.Response{Code: syncml.StatusBadRequest} // a command on no node
+	}
 	switch c := r.Command.(type) {
 	case *syncml.Get:
 		return h.get(c.Items)
@@ -196,9 +199,6 @@ func (h *Handler) ServeCommand(ctx context.Context, r *session.Request) session.
 	}
 	// Copy and whatever else names a node: no node here allows it.
 	items := r.Command.ItemList()
-	if len(items) == 0 {
-		return session.Response{Code: syncml.StatusCommandNotAllowed}
-	}
 	codes := make([]syncml.StatusCode, len(items))
 	for i, it := range items {
 		_, codes[i] = h.node(it)

@@ -172,6 +172,7 @@ func TestGet(t *testing.T) {
 		{name: "below a leaf", get: get(string(le.EnrollStatus()) + "/x"), codes: []syncml.StatusCode{404}},
 		{name: "another provider", get: get(string(dmclient.LinkedEnrollment{ProviderID: "Other"}.EnrollStatus())), codes: []syncml.StatusCode{404}},
 		{name: "no Target", get: &syncml.Get{Items: []syncml.Item{{}}}, codes: []syncml.StatusCode{400}},
+		{name: "no Item", get: &syncml.Get{}, codes: []syncml.StatusCode{400}},
 		{name: "without ./Device and mixed", get: get("./Vendor/MSFT/DMClient/Provider/MS%20DM%20SERVER/LinkedEnrollment/EnrollStatus", base+"/Nope"),
 			codes: []syncml.StatusCode{200, 404},
 			results: []syncml.Item{{Source: &syncml.Location{LocURI: "./Vendor/MSFT/DMClient/Provider/MS%20DM%20SERVER/LinkedEnrollment/EnrollStatus"},
@@ -247,6 +248,8 @@ func TestWriteAndDelete(t *testing.T) {
 		{name: "two items, one refused", setup: []syncml.Command{set},
 			cmd:   &syncml.Replace{Items: []syncml.Item{item(prio, syncml.Text("7"), ""), item(string(le.LastError()), syncml.Text("0"), "")}},
 			codes: []syncml.StatusCode{200, 405}, endpoint: "https://a.example/", priority: new(int32(7))},
+		{name: "Replace without Item", cmd: &syncml.Replace{}, codes: []syncml.StatusCode{400}},
+		{name: "Delete without Item", cmd: &syncml.Delete{}, codes: []syncml.StatusCode{400}},
 		{name: "Copy", cmd: &syncml.Copy{Items: []syncml.Item{item(ep, nil, ""), item(base+"/X", nil, "")}}, codes: []syncml.StatusCode{405, 404}},
 	}
 	for _, tt := range tests {
