@@ -2,7 +2,6 @@ package sim
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"strconv"
 	"sync"
@@ -11,18 +10,12 @@ import (
 
 	"github.com/windc-go/windc/declaredconfig/agent"
 	"github.com/windc-go/windc/dmclient/device"
-	"github.com/windc-go/windc/internal/xmlerr"
 	"github.com/windc-go/windc/syncml"
 	"github.com/windc-go/windc/syncml/session"
 )
 
-const pkg = xmlerr.Pkg("sim")
-
 // DefaultMaxSessions is the default of Config.MaxSessions.
 const DefaultMaxSessions = 4
-
-// ErrConfig: a Config the device cannot work with.
-var ErrConfig = errors.New("sim: invalid configuration")
 
 // Config configures a simulated device.
 type Config struct {

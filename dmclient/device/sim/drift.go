@@ -2,7 +2,6 @@ package sim
 
 import (
 	"context"
-	"errors"
 
 	"github.com/windc-go/windc/declaredconfig"
 	"github.com/windc-go/windc/syncml"
@@ -20,12 +19,6 @@ const (
 	// result_checksum and asks for a session.
 	DriftUnrepairable
 )
-
-// ErrNoSetting: the device holds no applied setting to drift.
-var ErrNoSetting = errors.New("sim: no applied setting to drift")
-
-// errRefused is the surface's answer to a refused set.
-var errRefused = errors.New("sim: the node refuses the value (simulated drift)")
 
 // InjectDrift changes the value of the first setting of the first applied
 // document on the device's MemorySurface, in mode, and runs the agent's
