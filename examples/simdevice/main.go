@@ -29,9 +29,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"os/signal"
 	"runtime"
@@ -135,26 +133,8 @@ func linkedEnrollment(hc *http.Client, devID string, kt mde2.KeyType, token stri
 	}
 }
 
-// checkURL accepts https URLs and http URLs to a loopback host.
+// checkURL accepts https URLs and http URLs to a loopback host, the
+// policy discovery applies to its URLs.
 func checkURL(raw string) error {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return err
-	}
-	switch {
-	case u.Host == "":
-		return fmt.Errorf("%q is not an absolute URL", raw)
-	case u.Scheme == "https":
-		return nil
-	case u.Scheme != "http":
-		return fmt.Errorf("%q: want http or https", raw)
-	}
-	host := u.Hostname()
-	if host == "localhost" {
-		return nil
-	}
-	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
-		return nil
-	}
-	return fmt.Errorf("%q: http only to a loopback host", raw)
+	return discovery.URLPolicy{AllowLoopbackHTTP: true}.Check(raw)
 }
