@@ -195,7 +195,8 @@ func (s *Stats) add(o Stats) {
 }
 
 // CheckIn runs what a device does when it checks in: with a
-// LinkedEnrollment, one session with the primary server; then, once there
+// LinkedEnrollment, one session with the primary server (and the end of
+// an asynchronous enrollment it started); then, once there
 // is a WinDC server (ServerURL, or the linked enrollment's management URL),
 // a session with it and what RunRequested runs after. The summary alert
 // goes in every message to the WinDC server.
@@ -203,6 +204,11 @@ func (d *Device) CheckIn(ctx context.Context) Stats {
 	var st Stats
 	if d.linked != nil {
 		st.add(d.session(ctx, d.cfg.ServerURL, d.primary, nil))
+		// An asynchronous Enroll or Unenroll the session started ends
+		// before the device goes on.
+		if err := d.linked.Wait(); err != nil {
+			st.add(Stats{Errors: 1, Err: err})
+		}
 	}
 	if d.winDCURL() == "" {
 		return st

@@ -19,6 +19,13 @@ import (
 // its document and reports it. Then the primary server runs Unenroll: the
 // settings and the documents are rolled back.
 func TestLinkedEnrollment(t *testing.T) {
+	t.Run("sync", func(t *testing.T) { testLinkedEnrollment(t, false) })
+	// As on Windows: Exec answered 202, EnrollStatus moves in the
+	// background, CheckIn waits for the end.
+	t.Run("async", func(t *testing.T) { testLinkedEnrollment(t, true) })
+}
+
+func testLinkedEnrollment(t *testing.T, async bool) {
 	ws := newWinDCServer(t)
 	ds := httptest.NewServer(&discovery.Handler{
 		Logger: slog.New(slog.DiscardHandler),
@@ -41,6 +48,7 @@ func TestLinkedEnrollment(t *testing.T) {
 		DevInfo: session.DevInfo{DevID: sim.DeviceID(9), Man: "Contoso", Mod: "Sim 1", DmV: "1.3", Lang: "en-US"},
 		LinkedEnrollment: &device.Config{
 			ProviderID: le.ProviderID,
+			Async:      async,
 			Discovery:  discovery.Client{HTTPClient: hc, URLs: discovery.URLPolicy{AllowLoopbackHTTP: true}},
 			Request:    discovery.Request{OSVersion: "10.0.26100.1301", EnrollmentType: new(discovery.EnrollmentTypeDevice)},
 			Enroller: device.EnrollerFunc(func(_ context.Context, r *device.EnrollRequest) (*device.Enrollment, error) {
