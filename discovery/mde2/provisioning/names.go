@@ -144,7 +144,7 @@ func appendText(b []byte, s string) []byte {
 // literal TAB, LF, CR or CRLF becomes one space, and references are
 // replaced by their characters.
 func unescapeAttr(raw []byte) string {
-	if bytes.IndexAny(raw, "&\t\n\r") < 0 {
+	if !bytes.ContainsAny(raw, "&\t\n\r") {
 		return string(raw)
 	}
 	var b strings.Builder

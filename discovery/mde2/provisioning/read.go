@@ -156,7 +156,7 @@ func (r *reader) read() (*Document, error) {
 			if r.stack[len(r.stack)-1].kind == kindParm {
 				return nil, r.errAt(start, pkg.Errorf("%w: comment inside a parm", ErrStructure))
 			}
-			r.add(&Comment{Text: string(t)})
+			r.add(&Comment{Text: normalizeLineEnds(string(t))})
 		case xml.CharData:
 			if len(r.stack) == 0 {
 				if !isSpace(t) {
@@ -265,6 +265,15 @@ func (r *reader) open(name string, attrs []Attr) error {
 	*top.nodes = append(*top.nodes, p)
 	r.stack = append(r.stack, frame{name: name, kind: kindParm})
 	return nil
+}
+
+// normalizeLineEnds applies XML's end-of-line rule (CRLF and CR become
+// LF), which the tokenizer does not apply to comments.
+func normalizeLineEnds(s string) string {
+	if !strings.Contains(s, "\r") {
+		return s
+	}
+	return strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
 }
 
 // takeRequired removes the attribute name from attrs and returns its

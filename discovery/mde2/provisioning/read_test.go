@@ -45,8 +45,8 @@ func TestUnmarshal(t *testing.T) {
 		{"single quotes", `<wap-provisioningdoc><parm name='a"b' value='x'/></wap-provisioningdoc>`,
 			&Document{Nodes: []Node{&Parm{Name: `a"b`, Value: "x"}}}},
 		{"comments kept inside the root",
-			`<wap-provisioningdoc><!-- one --><characteristic type="A"><!--two--></characteristic></wap-provisioningdoc>`,
-			&Document{Nodes: []Node{&Comment{" one "}, &Characteristic{Type: "A", Nodes: []Node{&Comment{"two"}}}}}},
+			"<wap-provisioningdoc><!-- one --><characteristic type=\"A\"><!--t\r\nw\ro--></characteristic></wap-provisioningdoc>",
+			&Document{Nodes: []Node{&Comment{" one "}, &Characteristic{Type: "A", Nodes: []Node{&Comment{"t\nw\no"}}}}}},
 		{"other elements with content",
 			"<wap-provisioningdoc><nocharacteristic type=\"X\"/><characteristic type=\"A\"><x:e xmlns:x=\"u\">t<![CDATA[<c>]]>\r\n<characteristic/><!--c--> </x:e></characteristic></wap-provisioningdoc>",
 			&Document{Nodes: []Node{

@@ -205,8 +205,8 @@ func (w *writer) nodes(path string, nodes []Node, depth int, inElem bool) error 
 			if err := checkChars(n.Text); err != nil {
 				return valueErr(np, "comment: %v", err)
 			}
-			if strings.Contains(n.Text, "--") || strings.HasSuffix(n.Text, "-") {
-				return valueErr(np, "comment contains -- or ends with -")
+			if strings.Contains(n.Text, "--") || strings.HasSuffix(n.Text, "-") || strings.Contains(n.Text, "\r") {
+				return valueErr(np, "comment contains --, a CR or ends with -")
 			}
 			w.b = append(w.b, "<!--"...)
 			w.b = append(w.b, n.Text...)

@@ -63,6 +63,7 @@ func TestMarshalRefuses(t *testing.T) {
 		{"value in Attrs", chr(&Parm{Name: "a", NoValue: true, Attrs: []Attr{{"value", ""}}}), "/wap-provisioningdoc[0][0]"},
 		{"datatype in Attrs with a value", chr(&Parm{Name: "a", Attrs: []Attr{{"datatype", "x"}}}), "/wap-provisioningdoc[0][0]"},
 		{"comment with --", chr(&Comment{"a--b"}), "/wap-provisioningdoc[0][0]"},
+		{"comment with a CR", chr(&Comment{"a\rb"}), "/wap-provisioningdoc[0][0]"},
 		{"comment ending with -", chr(&Comment{"a-"}), "/wap-provisioningdoc[0][0]"},
 		{"text in a characteristic", chr(&Text{" "}), "/wap-provisioningdoc[0][0]"},
 		{"empty text", chr(&Element{Name: "e", Nodes: []Node{&Text{""}}}), "/wap-provisioningdoc[0][0][0]"},
