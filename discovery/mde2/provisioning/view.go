@@ -101,6 +101,9 @@ func (e *Enrollment) readCertStore(cs *Characteristic) error {
 				}
 				path := cspCertificateStore + "/" + c.Type + "/System"
 				for _, k := range sys.Nodes {
+					if _, ok := k.(*Comment); ok {
+						continue
+					}
 					der, other, err := readCert(path, k)
 					if err != nil {
 						return err
@@ -137,6 +140,9 @@ func (e *Enrollment) readMy(cs, my *Characteristic) error {
 		case c.Type == string(StoreUser) || c.Type == string(StoreSystem):
 			path := cspCertificateStore + "/My/" + c.Type
 			for _, k := range c.Nodes {
+				if _, ok := k.(*Comment); ok {
+					continue
+				}
 				if pk, ok := k.(*Characteristic); ok && pk.Type == charPrivateKey && len(pk.Nodes) == 0 && len(pk.Attrs) == 0 {
 					continue // Build writes it beside the certificate
 				}
@@ -180,12 +186,12 @@ func (e *Enrollment) readMy(cs, my *Characteristic) error {
 
 // readCert reads a certificate characteristic: named by the thumbprint,
 // holding EncodedCertificate (and, as in the documented renewal answer, an
-// empty PrivateKeyContainer). other reports a node that is not one.
+// empty PrivateKeyContainer). other reports a node that is not one. n is
+// not a comment.
 func readCert(path string, n Node) (der []byte, other bool, err error) {
 	c, ok := n.(*Characteristic)
 	if !ok {
-		_, isComment := n.(*Comment)
-		return nil, !isComment, nil
+		return nil, true, nil
 	}
 	path += "/" + c.Type
 	var enc *Parm
