@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"io"
+	"regexp"
 	"strings"
 )
 
@@ -138,7 +139,10 @@ func (r *reader) read() (*Document, error) {
 		switch t := tok.(type) {
 		case xml.ProcInst:
 			if t.Target == "xml" && tokens == 0 {
-				continue // the XML declaration; the tokenizer checked version and encoding
+				if !xmlDeclRE.Match(r.data[start:end]) {
+					return nil, r.errAt(start, pkg.Errorf("%w: malformed XML declaration", ErrSyntax))
+				}
+				continue // the tokenizer checked the encoding
 			}
 			if strings.EqualFold(t.Target, "xml") {
 				return nil, r.errAt(start, pkg.Errorf("%w: XML declaration not at the start", ErrSyntax))
@@ -312,7 +316,10 @@ func (r *reader) attrs(t xml.StartElement, raw []byte) ([]Attr, error) {
 	if len(t.Attr) == 0 {
 		return nil, nil
 	}
-	vals := rawAttrValues(raw)
+	vals, ok := rawAttrValues(raw)
+	if !ok {
+		return nil, pkg.Errorf("%w: no white space before an attribute of %s", ErrSyntax, joinName(t.Name))
+	}
 	if len(vals) != len(t.Attr) {
 		return nil, pkg.Errorf("%w: attributes of %s could not be read", ErrSyntax, joinName(t.Name))
 	}
@@ -330,16 +337,21 @@ func (r *reader) attrs(t xml.StartElement, raw []byte) ([]Attr, error) {
 }
 
 // rawAttrValues returns the raw text of each attribute value of a start
-// tag that the tokenizer has accepted, in order.
-func rawAttrValues(tag []byte) [][]byte {
+// tag that the tokenizer has accepted, in order; ok is false when an
+// attribute does not follow white space, which XML requires and the
+// tokenizer does not check.
+func rawAttrValues(tag []byte) (vals [][]byte, ok bool) {
 	i := 1
 	for i < len(tag) && !isSpaceByte(tag[i]) && tag[i] != '>' && tag[i] != '/' {
 		i++
 	}
-	var vals [][]byte
 	for i < len(tag) {
+		sp := i
 		for i < len(tag) && isSpaceByte(tag[i]) {
 			i++
+		}
+		if i < len(tag) && tag[i] != '>' && tag[i] != '/' && i == sp {
+			return nil, false
 		}
 		if i >= len(tag) || tag[i] == '>' || tag[i] == '/' {
 			break
@@ -363,8 +375,14 @@ func rawAttrValues(tag []byte) [][]byte {
 		vals = append(vals, tag[i:i+j])
 		i += j + 1
 	}
-	return vals
+	return vals, true
 }
+
+// xmlDeclRE is the XML declaration as XML 1.0 writes it (the tokenizer
+// reads it leniently).
+var xmlDeclRE = regexp.MustCompile(`^<\?xml[ \t\r\n]+version[ \t\r\n]*=[ \t\r\n]*("1\.[0-9]+"|'1\.[0-9]+')` +
+	`([ \t\r\n]+encoding[ \t\r\n]*=[ \t\r\n]*("[A-Za-z][A-Za-z0-9._-]*"|'[A-Za-z][A-Za-z0-9._-]*'))?` +
+	`([ \t\r\n]+standalone[ \t\r\n]*=[ \t\r\n]*("(yes|no)"|'(yes|no)'))?[ \t\r\n]*\?>$`)
 
 func isSpaceByte(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
