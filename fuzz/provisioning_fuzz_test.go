@@ -28,6 +28,8 @@ func provSeeds(f *testing.F) {
 		`<wap-provisioningdoc><characteristic type="CertificateStore"><characteristic type="Root"><characteristic type="System"><characteristic type="A9993E364706816ABA3E25717850C26C9CD0D89D"><parm name="EncodedCertificate" value="YWJj"/></characteristic></characteristic></characteristic></characteristic></wap-provisioningdoc>`,
 		`<wap-provisioningdoc><characteristic type="APPLICATION"><parm name="APPID" value="w7"/><parm name="PROVIDER-ID" value="P"/><parm name="INITIALBACKOFFTIME" value="16000"/><characteristic type="APPAUTH"><parm name="AAUTHLEVEL" value="CLIENT"/><parm name="AAUTHTYPE" value="DIGEST"/><parm name="AAUTHDATA" value="bm9uY2U="/></characteristic></characteristic><characteristic type="DMClient"><characteristic type="Provider"><characteristic type="P"><characteristic type="Poll"><parm name="PollOnLogin" value="true"/></characteristic></characteristic></characteristic></characteristic></wap-provisioningdoc>`,
 		`<wap-provisioningdoc a="1" a="2"/>`,
+		`<wap-provisioningdoc xmlns:p="u" xmlns:q="u" p:a="1" q:a="2"><p:e xmlns:p=""/><e xmlns:xml="u"/></wap-provisioningdoc>`,
+		`<wap-provisioningdoc><p:e xmlns:p="u"><p:f/></p:e><p:g/></wap-provisioningdoc>`,
 		`<wap-provisioningdoc><parm name="x"><y/></parm></wap-provisioningdoc>`,
 		`<!DOCTYPE x><wap-provisioningdoc/>`,
 		`<wap-provisioningdoc>&nbsp;</wap-provisioningdoc>`,

@@ -43,7 +43,7 @@ func genComment(r *rand.Rand) string {
 	return s
 }
 
-var attrNames = []string{"x", "xml:lang", "xmlns:p", "data-1", "né", "_v", "p:a", "type", "name", "value"}
+var attrNames = []string{"x", "xml:lang", "xmlns:p", "data-1", "né", "_v", "p:a", "type", "name", "value", "xmlns"}
 
 // genAttrs returns attributes other than those in reserved (and the
 // names of optional fields, which it adds empty when the field is
@@ -58,7 +58,14 @@ func genAttrs(r *rand.Rand, reserved []string, optional map[string]string) []Att
 		if _, ok := optional[n]; ok {
 			continue
 		}
-		out = append(out, Attr{Name: n, Value: genString(r)})
+		a := Attr{Name: n, Value: genString(r)}
+		if n == "xmlns:p" && a.Value == "" {
+			a.Value = "urn:p" // a prefix cannot be bound to the empty name
+		}
+		out = append(out, a)
+	}
+	if hasAttr(out, "p:a") && !hasAttr(out, "xmlns:p") {
+		out = append(out, Attr{Name: "xmlns:p", Value: "urn:" + genString(r)})
 	}
 	for n, v := range optional {
 		if v == "" && r.Intn(3) == 0 {
@@ -70,6 +77,15 @@ func genAttrs(r *rand.Rand, reserved []string, optional map[string]string) []Att
 		return nil
 	}
 	return out
+}
+
+func hasAttr(attrs []Attr, name string) bool {
+	for _, a := range attrs {
+		if a.Name == name {
+			return true
+		}
+	}
+	return false
 }
 
 func genOptional(r *rand.Rand) string {
@@ -121,6 +137,9 @@ func genNodes(r *rand.Rand, depth int, inElem bool) []Node {
 			}
 			e := &Element{Name: names[r.Intn(len(names))]}
 			e.Attrs = genAttrs(r, nil, nil)
+			if strings.HasPrefix(e.Name, "x:") {
+				e.Attrs = append(e.Attrs, Attr{Name: "xmlns:x", Value: "urn:x" + genString(r)})
+			}
 			if depth < 6 {
 				e.Nodes = genNodes(r, depth+1, true)
 			}

@@ -54,6 +54,7 @@ type reader struct {
 	dec   *xml.Decoder
 	stack []frame
 	elems int
+	ns    nsScope
 }
 
 // frame is an open element.
@@ -62,6 +63,7 @@ type frame struct {
 	kind  int     // kindRoot, kindChar, kindParm or kindElem
 	nodes *[]Node // where its children go (nil for a parm)
 	last  *Text   // the Text being extended inside an Element, if any
+	mark  int     // the namespace scope to restore at its end tag
 }
 
 const (
@@ -198,6 +200,10 @@ func (r *reader) read() (*Document, error) {
 				return nil, r.errAt(start, err)
 			}
 			name := joinName(t.Name)
+			mark, err := r.ns.open(name, attrs)
+			if err != nil {
+				return nil, r.errAt(start, err)
+			}
 			if len(r.stack) == 0 {
 				if name != Root {
 					r.stack = append(r.stack, frame{name: name})
@@ -205,17 +211,19 @@ func (r *reader) read() (*Document, error) {
 				}
 				doc = &Document{}
 				doc.Version, doc.Attrs = takeAttr(attrs, "version")
-				r.stack = append(r.stack, frame{name: name, kind: kindRoot, nodes: &doc.Nodes})
+				r.stack = append(r.stack, frame{name: name, kind: kindRoot, nodes: &doc.Nodes, mark: mark})
 				continue
 			}
 			if err := r.open(name, attrs); err != nil {
 				return nil, r.errAt(start, err)
 			}
+			r.stack[len(r.stack)-1].mark = mark
 		case xml.EndElement:
 			name := joinName(t.Name)
 			if len(r.stack) == 0 || r.stack[len(r.stack)-1].name != name {
 				return nil, r.errAt(start, pkg.Errorf("%w: end tag %s does not match", ErrSyntax, name))
 			}
+			r.ns.close(r.stack[len(r.stack)-1].mark)
 			r.stack = r.stack[:len(r.stack)-1]
 			if len(r.stack) == 0 {
 				done = true

@@ -43,6 +43,9 @@ func (d *Document) AppendText(b []byte) ([]byte, error) {
 	if err := w.attrs(fixed[:n], d.Attrs, "version"); err != nil {
 		return b, err
 	}
+	if _, err := w.scope(Root, d.Attrs); err != nil {
+		return b, err
+	}
 	if len(d.Nodes) == 0 {
 		w.b = append(w.b, "/>"...)
 		return w.b, nil
@@ -60,6 +63,18 @@ func (d *Document) AppendText(b []byte) ([]byte, error) {
 type writer struct {
 	b   []byte
 	idx []int // the index of each open node, for error paths
+	ns  nsScope
+}
+
+// scope checks an element's names against Namespaces in XML, as the
+// reader does, and returns the mark to close its scope with. The
+// attributes of the model's fields have no prefix and need no check.
+func (w *writer) scope(name string, others []Attr) (int, error) {
+	mark, err := w.ns.open(name, others)
+	if err != nil {
+		return mark, w.errorf("%v", strings.TrimPrefix(err.Error(), pkg.Prefix()))
+	}
+	return mark, nil
 }
 
 // path names the node being written: the root, then the index of each
@@ -153,14 +168,20 @@ func (w *writer) nodes(nodes []Node, depth int, inElem bool) error {
 			if err := w.attrs(fixed[:], n.Attrs); err != nil {
 				return err
 			}
+			mark, err := w.scope("characteristic", n.Attrs)
+			if err != nil {
+				return err
+			}
 			if len(n.Nodes) == 0 {
 				w.b = append(w.b, "/>"...)
+				w.ns.close(mark)
 				break
 			}
 			w.b = append(w.b, '>')
 			if err := w.nodes(n.Nodes, depth+1, false); err != nil {
 				return err
 			}
+			w.ns.close(mark)
 			w.indent(depth)
 			w.b = append(w.b, "</characteristic>"...)
 		case *Parm:
@@ -188,6 +209,11 @@ func (w *writer) nodes(nodes []Node, depth int, inElem bool) error {
 			if err := w.attrs(fixed, n.Attrs, "datatype"); err != nil {
 				return err
 			}
+			mark, err := w.scope("parm", n.Attrs)
+			if err != nil {
+				return err
+			}
+			w.ns.close(mark)
 			w.b = append(w.b, "/>"...)
 		case *Element:
 			if n == nil {
@@ -204,14 +230,20 @@ func (w *writer) nodes(nodes []Node, depth int, inElem bool) error {
 			if err := w.attrs(nil, n.Attrs); err != nil {
 				return err
 			}
+			mark, err := w.scope(n.Name, n.Attrs)
+			if err != nil {
+				return err
+			}
 			if len(n.Nodes) == 0 {
 				w.b = append(w.b, "/>"...)
+				w.ns.close(mark)
 				break
 			}
 			w.b = append(w.b, '>')
 			if err := w.nodes(n.Nodes, depth+1, true); err != nil {
 				return err
 			}
+			w.ns.close(mark)
 			w.b = append(w.b, "</"...)
 			w.b = append(w.b, n.Name...)
 			w.b = append(w.b, '>')
