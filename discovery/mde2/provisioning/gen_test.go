@@ -216,6 +216,9 @@ func genEnrollment(r *rand.Rand) *Enrollment {
 		e.Renew = &Renew{ROBOSupport: maybe(r, r.Intn(2) == 0),
 			RenewPeriod:   maybe(r, time.Duration(r.Intn(1001))*24*time.Hour),
 			RetryInterval: maybe(r, time.Duration(r.Intn(1001))*24*time.Hour), ServerURL: genText(r)}
+		if r.Intn(3) == 0 {
+			e.Renew.Other = []Node{&Parm{Name: "RetryAfterExpiryInterval", Value: "3", Datatype: "integer"}}
+		}
 	}
 	if r.Intn(4) > 0 {
 		a := &Application{ProviderID: genText(r) + "P", Name: genText(r), Addr: genText(r),
@@ -231,6 +234,9 @@ func genEnrollment(r *rand.Rand) *Enrollment {
 			}
 			if r.Intn(3) == 0 {
 				a.AppSrv.Data = []byte{}
+			}
+			if r.Intn(3) == 0 {
+				a.Client.Other = []Node{&Parm{Name: "AAUTHX", Value: genString(r)}}
 			}
 		}
 		for n := r.Intn(3); n > 0; n-- {
@@ -251,6 +257,9 @@ func genEnrollment(r *rand.Rand) *Enrollment {
 				NumberOfSecondRetries: maybe(r, r.Intn(100)), IntervalForSecondSetOfRetries: maybe(r, time.Duration(r.Intn(10000))*time.Minute),
 				NumberOfRemainingScheduledRetries: maybe(r, r.Intn(100)), IntervalForRemainingScheduledRetries: maybe(r, time.Duration(r.Intn(10000))*time.Minute),
 				PollOnLogin: maybe(r, r.Intn(2) == 0), AllUsersPollOnFirstLogin: maybe(r, r.Intn(2) == 0),
+			}
+			if r.Intn(3) == 0 {
+				m.Poll.Other = []Node{&Parm{Name: "Future", Value: genString(r)}}
 			}
 		}
 		if r.Intn(3) == 0 {

@@ -273,14 +273,11 @@ func contains(list []string, s string) bool {
 
 func readRenew(c *Characteristic) (*Renew, error) {
 	const path = cspCertificateStore + "/My/WSTEP/Renew"
-	got, _, other, err := parms(path, c, []string{parmROBOSupport, parmRenewPeriod, parmRetryInterval, parmServerURL}, nil)
+	got, _, other, err := parms(path, c, renewParms, nil)
 	if err != nil {
 		return nil, err
 	}
-	if len(other) > 0 {
-		return nil, fieldErr(path, ErrInvalid, "unexpected %s", describe(other[0]))
-	}
-	r := &Renew{}
+	r := &Renew{Other: other}
 	if p := got[parmROBOSupport]; p != nil {
 		if r.ROBOSupport, err = readBool(path, p); err != nil {
 			return nil, err
@@ -300,19 +297,6 @@ func readRenew(c *Characteristic) (*Renew, error) {
 		r.ServerURL = p.Value
 	}
 	return r, nil
-}
-
-// describe names a node for an error message.
-func describe(n Node) string {
-	switch n := n.(type) {
-	case *Parm:
-		return "parm " + n.Name
-	case *Characteristic:
-		return "characteristic " + n.Type
-	case *Element:
-		return "element " + n.Name
-	}
-	return "node"
 }
 
 func readBool(path string, p *Parm) (*bool, error) {
@@ -397,7 +381,7 @@ func readApplication(c *Characteristic) (*Application, error) {
 
 func readAppAuth(c *Characteristic) (*AppAuth, error) {
 	path := cspApplication + "/" + charAppAuth
-	got, _, other, err := parms(path, c, []string{parmAuthLevel, parmAuthType, parmAuthName, parmAuthSecret, parmAuthData}, nil)
+	got, _, other, err := parms(path, c, authParms, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -409,10 +393,7 @@ func readAppAuth(c *Characteristic) (*AppAuth, error) {
 		return nil, fieldErr(path+"/"+parmAuthLevel, ErrInvalid, "%q is neither CLIENT nor APPSRV", lv.Value)
 	}
 	path += "[" + lv.Value + "]"
-	if len(other) > 0 {
-		return nil, fieldErr(path, ErrInvalid, "unexpected %s", describe(other[0]))
-	}
-	a := &AppAuth{}
+	a := &AppAuth{Other: other}
 	if p := got[parmAuthType]; p != nil {
 		a.Type = p.Value
 	}
@@ -495,18 +476,12 @@ func readProvider(c *Characteristic) (*DMClient, error) {
 	if len(polls) == 1 {
 		p := &Poll{}
 		fields := pollFields(p)
-		names := make([]string, len(fields))
-		for i, f := range fields {
-			names[i] = f.name
-		}
 		ppath := path + "/Poll"
-		got, _, other, err := parms(ppath, polls[0], names, nil)
+		got, _, other, err := parms(ppath, polls[0], pollNames(), nil)
 		if err != nil {
 			return nil, err
 		}
-		if len(other) > 0 {
-			return nil, fieldErr(ppath, ErrInvalid, "unexpected %s", describe(other[0]))
-		}
+		p.Other = other
 		for _, f := range fields {
 			v := got[f.name]
 			if v == nil {
