@@ -419,14 +419,9 @@ func checkOther(path string, nodes []Node, parms []string, chars ...string) erro
 	return nil
 }
 
-// checkNodes refuses nil nodes.
+// checkNodes refuses nil nodes, at any depth.
 func checkNodes(path string, nodes []Node) error {
-	for i, n := range nodes {
-		if n == nil || isNilNode(n) {
-			return fieldErr(path+"["+strconv.Itoa(i)+"]", ErrValue, "nil node")
-		}
-	}
-	return nil
+	return checkTree(path, nodes)
 }
 
 func isNilNode(n Node) bool {

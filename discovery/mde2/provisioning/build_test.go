@@ -310,3 +310,28 @@ func TestThumbprint(t *testing.T) {
 		t.Errorf("got %s", got)
 	}
 }
+
+// TestNilNodes: hand-made Documents with nil nodes give errors, not
+// panics, and Find chains through missing characteristics.
+func TestNilNodes(t *testing.T) {
+	for _, d := range []*Document{
+		{Nodes: []Node{nil}},
+		{Nodes: []Node{(*Characteristic)(nil)}},
+		{Nodes: []Node{char("CertificateStore", char("Root", (*Parm)(nil)))}},
+		{Nodes: []Node{&Element{Name: "e", Nodes: []Node{(*Text)(nil)}}}},
+	} {
+		if _, err := d.Enrollment(); !errors.Is(err, ErrValue) {
+			t.Errorf("Enrollment: %v, want ErrValue", err)
+		}
+		if _, err := d.MarshalText(); !errors.Is(err, ErrValue) {
+			t.Errorf("MarshalText: %v, want ErrValue", err)
+		}
+		if d.Find("DMClient").Find("Provider").Parm("x") != nil {
+			t.Errorf("Find through nothing found something")
+		}
+	}
+	var d *Document
+	if _, err := d.Enrollment(); !errors.Is(err, ErrRequired) {
+		t.Errorf("nil Document: %v", err)
+	}
+}

@@ -25,6 +25,9 @@ func (d *Document) Enrollment() (*Enrollment, error) {
 	if d == nil {
 		return nil, &FieldError{Path: Root, Err: ErrRequired}
 	}
+	if err := checkTree(Root, d.Nodes); err != nil {
+		return nil, err
+	}
 	e := &Enrollment{}
 	var app *Characteristic
 	for _, n := range d.Nodes {
