@@ -335,3 +335,24 @@ func TestNilNodes(t *testing.T) {
 		t.Errorf("nil Document: %v", err)
 	}
 }
+
+// TestLowercaseThumbprint: a thumbprint in lower case names the same
+// certificate (Build writes upper case).
+func TestLowercaseThumbprint(t *testing.T) {
+	der := []byte("cert")
+	in := `<wap-provisioningdoc><characteristic type="CertificateStore"><characteristic type="My"><characteristic type="User">` +
+		`<characteristic type="` + strings.ToLower(Thumbprint(der)) + `"><parm name="EncodedCertificate" value="` +
+		base64.StdEncoding.EncodeToString(der) + `"/><characteristic type="PrivateKeyContainer"/></characteristic>` +
+		`</characteristic></characteristic></characteristic></wap-provisioningdoc>`
+	var d Document
+	if err := d.UnmarshalText([]byte(in)); err != nil {
+		t.Fatal(err)
+	}
+	e, err := d.Enrollment()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(e.ClientCert) != "cert" || e.ClientStore != StoreUser {
+		t.Errorf("got %q in %q", e.ClientCert, e.ClientStore)
+	}
+}

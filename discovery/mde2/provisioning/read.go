@@ -165,7 +165,7 @@ func (r *reader) read() (*Document, error) {
 			r.add(&Comment{Text: normalizeLineEnds(string(t))})
 		case xml.CharData:
 			if len(r.stack) == 0 {
-				if !isSpace(t) {
+				if !isSpace(t) || bytes.HasPrefix(r.data[start:end], []byte("<![CDATA[")) {
 					return nil, r.errAt(start, pkg.Errorf("%w: text outside the root element", ErrSyntax))
 				}
 				continue

@@ -92,6 +92,7 @@ func TestUnmarshalErrors(t *testing.T) {
 		{"mismatched end tag", root + "\n<characteristic type=\"a\"></parm>", Limits{}, ErrSyntax, 2, 26, "/wap-provisioningdoc/characteristic", ""},
 		{"second root", `<wap-provisioningdoc/><wap-provisioningdoc/>`, Limits{}, ErrSyntax, 1, 23, "", ""},
 		{"text outside root", `<wap-provisioningdoc/>x`, Limits{}, ErrSyntax, 1, 23, "", ""},
+		{"CDATA outside root", `<![CDATA[]]><wap-provisioningdoc/>`, Limits{}, ErrSyntax, 1, 1, "", ""},
 		{"text in root", root + `x</wap-provisioningdoc>`, Limits{}, ErrStructure, 1, 22, "/wap-provisioningdoc", ""},
 		{"text in characteristic", root + "<characteristic type=\"a\">\r\n x</characteristic></wap-provisioningdoc>", Limits{}, ErrStructure, 1, 47, "/wap-provisioningdoc/characteristic", ""},
 		{"characteristic without type", root + `<characteristic/></wap-provisioningdoc>`, Limits{}, ErrStructure, 1, 22, "/wap-provisioningdoc", ""},
