@@ -182,3 +182,30 @@ func TestPosition(t *testing.T) {
 		}
 	}
 }
+
+// TestDefaultLimits: a zero Limits takes the documented defaults.
+func TestDefaultLimits(t *testing.T) {
+	if got := DefaultLimits(); got != (Limits{MaxBytes: DefaultMaxBytes, MaxDepth: DefaultMaxDepth, MaxElements: DefaultMaxElements}) {
+		t.Fatalf("DefaultLimits() = %+v", got)
+	}
+	nest := func(depth int) []byte {
+		return []byte("<wap-provisioningdoc>" + strings.Repeat(`<characteristic type="a">`, depth-1) +
+			strings.Repeat("</characteristic>", depth-1) + "</wap-provisioningdoc>")
+	}
+	var d Document
+	if err := Unmarshal(nest(DefaultMaxDepth), &d); err != nil {
+		t.Errorf("depth %d: %v", DefaultMaxDepth, err)
+	}
+	var le *LimitError
+	if err := Unmarshal(nest(DefaultMaxDepth+1), &d); !errors.As(err, &le) || le.Limit != "MaxDepth" || le.Max != DefaultMaxDepth {
+		t.Errorf("depth %d: %v", DefaultMaxDepth+1, err)
+	}
+	many := []byte("<wap-provisioningdoc>" + strings.Repeat(`<parm name="a"/>`, DefaultMaxElements) + "</wap-provisioningdoc>")
+	if err := Unmarshal(many, &d); !errors.As(err, &le) || le.Limit != "MaxElements" {
+		t.Errorf("%d elements: %v", DefaultMaxElements+1, err)
+	}
+	big := make([]byte, DefaultMaxBytes+1)
+	if err := Unmarshal(big, &d); !errors.As(err, &le) || le.Limit != "MaxBytes" {
+		t.Errorf("%d bytes: %v", len(big), err)
+	}
+}
