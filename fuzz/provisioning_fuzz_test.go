@@ -88,25 +88,35 @@ func provCheckErr(t *testing.T, in []byte, err error) {
 	}
 }
 
-// provShape returns the depth and element count of a Document.
-func provShape(nodes []provisioning.Node, depth int) (maxDepth, elems int) {
+// provShape returns the depth, the element count and the most attributes
+// of one element below the root of a Document.
+func provShape(nodes []provisioning.Node, depth int) (maxDepth, elems, attrs int) {
 	maxDepth = depth
 	for _, n := range nodes {
 		var kids []provisioning.Node
+		var a int
 		switch n := n.(type) {
 		case *provisioning.Characteristic:
-			kids = n.Nodes
+			kids, a = n.Nodes, 1+len(n.Attrs)
 		case *provisioning.Element:
-			kids = n.Nodes
+			kids, a = n.Nodes, len(n.Attrs)
 		case *provisioning.Parm:
+			a = 1 + len(n.Attrs)
+			if !n.NoValue {
+				a++
+			}
+			if n.Datatype != "" {
+				a++
+			}
 		default:
 			continue
 		}
-		d, e := provShape(kids, depth+1)
+		d, e, ka := provShape(kids, depth+1)
 		maxDepth = max(maxDepth, d)
 		elems += e + 1
+		attrs = max(attrs, a, ka)
 	}
-	return maxDepth, elems
+	return maxDepth, elems, attrs
 }
 
 // FuzzProvisioningDocument: no input panics; a refusal is a DecodeError or
@@ -119,12 +129,17 @@ func FuzzProvisioningDocument(f *testing.F) {
 	f.Fuzz(func(t *testing.T, in []byte) {
 		var d provisioning.Document
 		err := provisioning.Unmarshal(in, &d)
-		lim := provisioning.Limits{MaxBytes: int64(len(in)/2 + 1), MaxDepth: 3, MaxElements: 5}
+		lim := provisioning.Limits{MaxBytes: int64(len(in)/2 + 1), MaxDepth: 3, MaxElements: 5, MaxAttrs: 2}
 		var small provisioning.Document
 		if serr := provisioning.UnmarshalLimits(in, &small, lim); serr == nil {
-			depth, elems := provShape(small.Nodes, 1)
-			if depth > 3 || elems+1 > 5 || err != nil {
-				t.Fatalf("accepted under small limits: depth %d, %d elements, default error %v", depth, elems+1, err)
+			depth, elems, attrs := provShape(small.Nodes, 1)
+			if small.Version != "" {
+				attrs = max(attrs, 1+len(small.Attrs))
+			} else {
+				attrs = max(attrs, len(small.Attrs))
+			}
+			if depth > 3 || elems+1 > 5 || attrs > 2 || err != nil {
+				t.Fatalf("accepted under small limits: depth %d, %d elements, %d attributes, default error %v", depth, elems+1, attrs, err)
 			}
 		} else {
 			provCheckErr(t, in, serr)

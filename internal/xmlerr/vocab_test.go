@@ -133,6 +133,7 @@ func TestOneVocabulary(t *testing.T) {
 		{"provisioning", "structure", provErr(`<Other/>`, provisioning.Limits{}), []error{syncml.ErrStructure, ddf.ErrStructure}, ""},
 		{"provisioning", "depth", provErr(`<wap-provisioningdoc><characteristic type="a"/></wap-provisioningdoc>`, provisioning.Limits{MaxDepth: 1}), []error{syncml.ErrLimit}, "MaxDepth"},
 		{"provisioning", "elements", provErr(`<wap-provisioningdoc><characteristic type="a"/></wap-provisioningdoc>`, provisioning.Limits{MaxElements: 1}), []error{syncml.ErrLimit}, "MaxElements"},
+		{"provisioning", "attributes", provErr(`<wap-provisioningdoc a="1" b="2"/>`, provisioning.Limits{MaxAttrs: 1}), []error{syncml.ErrLimit}, "MaxAttrs"},
 		{"provisioning", "bytes", provErr(`<wap-provisioningdoc/>`, provisioning.Limits{MaxBytes: 5}), []error{syncml.ErrLimit}, "MaxBytes"},
 
 		{"discovery", "syntax", discoveryErr(`{`, 0), []error{syncml.ErrSyntax, declaredconfig.ErrSyntax, ddf.ErrSyntax}, ""},

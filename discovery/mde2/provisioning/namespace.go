@@ -82,7 +82,8 @@ func (s *nsScope) open(name string, attrs []Attr) (mark int, err error) {
 	if _, ok := s.lookup(p); p != "" && !ok {
 		return mark, pkg.Errorf("%w: prefix %s of element %s is not declared", ErrNamespace, p, name)
 	}
-	for i, a := range attrs {
+	var expanded []string // namespace name and local name of each prefixed attribute
+	for _, a := range attrs {
 		p, l, _ := split(a.Name)
 		if p == "" || p == "xmlns" {
 			continue
@@ -91,15 +92,10 @@ func (s *nsScope) open(name string, attrs []Attr) (mark int, err error) {
 		if !ok {
 			return mark, pkg.Errorf("%w: prefix %s of attribute %s is not declared", ErrNamespace, p, a.Name)
 		}
-		for _, b := range attrs[:i] {
-			bp, bl, _ := split(b.Name)
-			if bp == "" || bp == "xmlns" || bl != l {
-				continue
-			}
-			if buri, _ := s.lookup(bp); buri == uri {
-				return mark, pkg.Errorf("%w: %s and %s name the same attribute", ErrDuplicateAttr, b.Name, a.Name)
-			}
-		}
+		expanded = append(expanded, uri+"\x00"+l)
+	}
+	if n, dup := duplicate(len(expanded), func(i int) string { return expanded[i] }); dup {
+		return mark, pkg.Errorf("%w: two attributes named {%s}", ErrDuplicateAttr, strings.Replace(n, "\x00", "}", 1))
 	}
 	return mark, nil
 }

@@ -63,6 +63,7 @@ type frame struct {
 	kind  int     // kindRoot, kindChar, kindParm or kindElem
 	nodes *[]Node // where its children go (nil for a parm)
 	last  *Text   // the Text being extended inside an Element, if any
+	buf   []byte  // its characters so far
 	mark  int     // the namespace scope to restore at its end tag
 }
 
@@ -177,13 +178,11 @@ func (r *reader) read() (*Document, error) {
 				}
 				continue
 			}
-			if top.last != nil {
-				top.last.Text += string(t)
-			} else {
-				txt := &Text{Text: string(t)}
-				*top.nodes = append(*top.nodes, txt)
-				top.last = txt
+			if top.last == nil {
+				top.last = &Text{}
+				*top.nodes = append(*top.nodes, top.last)
 			}
+			top.buf = append(top.buf, t...)
 		case xml.StartElement:
 			if done {
 				return nil, r.errAt(start, pkg.Errorf("%w: a second root element", ErrSyntax))
@@ -194,6 +193,9 @@ func (r *reader) read() (*Document, error) {
 			}
 			if len(r.stack)+1 > r.lim.MaxDepth {
 				return nil, pkg.Limit("MaxDepth", int64(r.lim.MaxDepth), start, r.path())
+			}
+			if len(t.Attr) > r.lim.MaxAttrs {
+				return nil, pkg.Limit("MaxAttrs", int64(r.lim.MaxAttrs), start, r.path())
 			}
 			attrs, err := r.attrs(t, r.data[start:end])
 			if err != nil {
@@ -223,12 +225,11 @@ func (r *reader) read() (*Document, error) {
 			if len(r.stack) == 0 || r.stack[len(r.stack)-1].name != name {
 				return nil, r.errAt(start, pkg.Errorf("%w: end tag %s does not match", ErrSyntax, name))
 			}
+			r.flush()
 			r.ns.close(r.stack[len(r.stack)-1].mark)
 			r.stack = r.stack[:len(r.stack)-1]
 			if len(r.stack) == 0 {
 				done = true
-			} else {
-				r.stack[len(r.stack)-1].last = nil
 			}
 		}
 	}
@@ -236,18 +237,28 @@ func (r *reader) read() (*Document, error) {
 
 // add appends n to the open element, which is not a parm.
 func (r *reader) add(n Node) {
+	r.flush()
 	top := &r.stack[len(r.stack)-1]
 	*top.nodes = append(*top.nodes, n)
-	top.last = nil
+}
+
+// flush ends the text being read in the open element: adjacent character
+// data (text, references, CDATA sections) is one Text, built once.
+func (r *reader) flush() {
+	top := &r.stack[len(r.stack)-1]
+	if top.last != nil {
+		top.last.Text = string(top.buf)
+		top.last, top.buf = nil, top.buf[:0]
+	}
 }
 
 // open handles a start tag below the root.
 func (r *reader) open(name string, attrs []Attr) error {
+	r.flush()
 	top := &r.stack[len(r.stack)-1]
 	if top.kind == kindParm {
 		return pkg.Errorf("%w: element %s inside a parm", ErrStructure, name)
 	}
-	top.last = nil
 	if top.kind == kindElem || (name != "characteristic" && name != "parm") {
 		e := &Element{Name: name, Attrs: attrs}
 		*top.nodes = append(*top.nodes, e)
@@ -333,13 +344,10 @@ func (r *reader) attrs(t xml.StartElement, raw []byte) ([]Attr, error) {
 	}
 	out := make([]Attr, len(t.Attr))
 	for i, a := range t.Attr {
-		n := joinName(a.Name)
-		for _, prev := range out[:i] {
-			if prev.Name == n {
-				return nil, pkg.Errorf("%w: %s", ErrDuplicateAttr, n)
-			}
-		}
-		out[i] = Attr{Name: n, Value: unescapeAttr(vals[i])}
+		out[i] = Attr{Name: joinName(a.Name), Value: unescapeAttr(vals[i])}
+	}
+	if n, dup := duplicate(len(out), func(i int) string { return out[i].Name }); dup {
+		return nil, pkg.Errorf("%w: %s", ErrDuplicateAttr, n)
 	}
 	return out, nil
 }

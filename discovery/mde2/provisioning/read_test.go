@@ -2,6 +2,7 @@ package provisioning
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -123,6 +124,9 @@ func TestUnmarshalErrors(t *testing.T) {
 		{"unquoted attribute", root + `<parm name=a/></wap-provisioningdoc>`, Limits{}, ErrSyntax, 0, 0, "/wap-provisioningdoc", ""},
 		{"MaxBytes", `<wap-provisioningdoc/>`, Limits{MaxBytes: 21}, ErrLimit, 0, 0, "", "MaxBytes"},
 		{"MaxDepth", root + `<characteristic type="a"><characteristic type="b"/></characteristic></wap-provisioningdoc>`, Limits{MaxDepth: 2}, ErrLimit, 0, 0, "/wap-provisioningdoc/characteristic", "MaxDepth"},
+		{"MaxAttrs", root + `<parm name="a" value="b" c="d"/></wap-provisioningdoc>`, Limits{MaxAttrs: 2}, ErrLimit, 0, 0, "/wap-provisioningdoc", "MaxAttrs"},
+		{"duplicate among many attributes", `<wap-provisioningdoc a="" b="" c="" d="" e="" f="" g="" h="" i="" a=""/>`, Limits{}, ErrDuplicateAttr, 1, 1, "", ""},
+		{"same expanded attribute among many", `<wap-provisioningdoc xmlns:p="u" xmlns:q="u" p:a="" p:b="" p:c="" p:d="" p:e="" p:f="" p:g="" p:h="" q:h=""/>`, Limits{}, ErrDuplicateAttr, 1, 1, "", ""},
 		{"MaxElements", root + `<parm name="a"/><parm name="b"/></wap-provisioningdoc>`, Limits{MaxElements: 2}, ErrLimit, 0, 0, "/wap-provisioningdoc", "MaxElements"},
 	}
 	for _, tt := range tests {
@@ -185,7 +189,7 @@ func TestPosition(t *testing.T) {
 
 // TestDefaultLimits: a zero Limits takes the documented defaults.
 func TestDefaultLimits(t *testing.T) {
-	if got := DefaultLimits(); got != (Limits{MaxBytes: DefaultMaxBytes, MaxDepth: DefaultMaxDepth, MaxElements: DefaultMaxElements}) {
+	if got := DefaultLimits(); got != (Limits{MaxBytes: DefaultMaxBytes, MaxDepth: DefaultMaxDepth, MaxElements: DefaultMaxElements, MaxAttrs: DefaultMaxAttrs}) {
 		t.Fatalf("DefaultLimits() = %+v", got)
 	}
 	nest := func(depth int) []byte {
@@ -203,6 +207,13 @@ func TestDefaultLimits(t *testing.T) {
 	many := []byte("<wap-provisioningdoc>" + strings.Repeat(`<parm name="a"/>`, DefaultMaxElements) + "</wap-provisioningdoc>")
 	if err := Unmarshal(many, &d); !errors.As(err, &le) || le.Limit != "MaxElements" {
 		t.Errorf("%d elements: %v", DefaultMaxElements+1, err)
+	}
+	attrs := "<wap-provisioningdoc"
+	for i := range DefaultMaxAttrs + 1 {
+		attrs += fmt.Sprintf(` a%d=""`, i)
+	}
+	if err := Unmarshal([]byte(attrs+"/>"), &d); !errors.As(err, &le) || le.Limit != "MaxAttrs" || le.Max != DefaultMaxAttrs {
+		t.Errorf("%d attributes: %v", DefaultMaxAttrs+1, err)
 	}
 	big := make([]byte, DefaultMaxBytes+1)
 	if err := Unmarshal(big, &d); !errors.As(err, &le) || le.Limit != "MaxBytes" {

@@ -102,17 +102,16 @@ func (w *writer) attrs(fixed, others []Attr, optional ...string) error {
 			return err
 		}
 	}
-	for i, a := range others {
-		for _, f := range fixed {
-			if f.Name == a.Name {
-				return w.errorf("attribute %s given twice", a.Name)
-			}
+	name := func(i int) string {
+		if i < len(fixed) {
+			return fixed[i].Name
 		}
-		for _, p := range others[:i] {
-			if p.Name == a.Name {
-				return w.errorf("attribute %s given twice", a.Name)
-			}
-		}
+		return others[i-len(fixed)].Name
+	}
+	if n, dup := duplicate(len(fixed)+len(others), name); dup {
+		return w.errorf("attribute %s given twice", n)
+	}
+	for _, a := range others {
 		for _, o := range optional {
 			if a.Name == o && a.Value != "" {
 				return w.errorf("attribute %s belongs in its field", a.Name)

@@ -55,6 +55,7 @@ func TestMarshalRefuses(t *testing.T) {
 		{"version in Attrs", &Document{Attrs: []Attr{{"version", "1.1"}}}, "/wap-provisioningdoc"},
 		{"version twice", &Document{Version: "1", Attrs: []Attr{{"version", ""}}}, "/wap-provisioningdoc"},
 		{"duplicate attribute", &Document{Attrs: []Attr{{"a", ""}, {"a", "1"}}}, "/wap-provisioningdoc"},
+		{"duplicate among many", &Document{Attrs: []Attr{{"a", ""}, {"b", ""}, {"c", ""}, {"d", ""}, {"e", ""}, {"f", ""}, {"g", ""}, {"h", ""}, {"a", "1"}}}, "/wap-provisioningdoc"},
 		{"NUL in a value", &Document{Version: "\x00"}, "/wap-provisioningdoc"},
 		{"invalid UTF-8", chr(&Parm{Name: "a", Value: "\xff"}), "/wap-provisioningdoc[0][0]"},
 		{"U+FFFE", chr(&Parm{Name: "a", Value: "\uFFFE"}), "/wap-provisioningdoc[0][0]"},
