@@ -48,6 +48,13 @@
 // value that breaks a CSP rule is a *FieldError naming the characteristic
 // and parm. Nothing panics on any input.
 //
-// The package parses with encoding/xml's tokenizer: enrollment is not a
-// hot path, and the documents are a few KiB.
+// The reader takes UTF-8 (also when the declaration says UTF-16, as .NET
+// writers produce it), UTF-16, and declared ISO-8859-1 or US-ASCII; other
+// encodings are refused rather than decoded with loss. The writer writes
+// UTF-8 without a declaration.
+//
+// The package parses with encoding/xml's tokenizer, adding the checks it
+// leaves out (matching end tags, one root, white space between attributes,
+// duplicate attributes, namespaces, the XML declaration's syntax):
+// enrollment is not a hot path, and the documents are a few KiB.
 package provisioning
