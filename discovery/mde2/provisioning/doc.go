@@ -22,6 +22,19 @@
 //     (*Document).Enrollment reads it back and checks it (thumbprints,
 //     base64, numbers, the provider ID shared by DMClient and w7).
 //
+// An enrollment server answers a RequestSecurityToken with
+//
+//	doc, err := provisioning.Build(&provisioning.Enrollment{
+//		RootCerts:   [][]byte{ca.Raw},
+//		ClientCert:  issued.Raw,
+//		Application: &provisioning.Application{ProviderID: "WinDC", Addr: dmURL, Client: srvAuth, AppSrv: devAuth},
+//		DMClient:    &provisioning.DMClient{EntDMID: deviceID, Poll: poll},
+//	})
+//	text, err := doc.MarshalText() // base64 of text is the BinarySecurityToken
+//
+// and a device reads it back with doc.UnmarshalText(text) and
+// doc.Enrollment(). Example (in the tests) runs both sides.
+//
 // # Exactness
 //
 // For every Document d that Marshal accepts, Unmarshal(Marshal(d)) equals
