@@ -290,6 +290,8 @@ func (a *Agent) interior(verb, target string, n *notes) (syncml.StatusCode, *syn
 	if len(seg) <= 5 {
 		var children string
 		switch {
+		case len(seg) == 3 && scope == declaredconfig.User:
+			children = "Host"
 		case len(seg) == 3:
 			children = "Host/ManagementServiceConfiguration"
 		case len(seg) == 4 && strings.EqualFold(seg[3], "Host"):
