@@ -163,7 +163,7 @@ func statusOf(err error) syncml.StatusCode {
 	return syncml.StatusCommandFailed
 }
 
-// A claim is a node a managed document set successfully.
+// A claim is a node a managed document declares.
 type claim struct {
 	doc  int // index of the record
 	seq  uint64
@@ -171,7 +171,9 @@ type claim struct {
 }
 
 // claims indexes, by canonical node, the nodes the managed documents
-// (applied, not abandoned, not inventories) set successfully.
+// (applied, not abandoned, not inventories) declare, whatever their last
+// status: who owns a node depends on the documents only, so that one
+// refresh settles it.
 func (a *Agent) claims() map[string][]claim {
 	out := map[string][]claim{}
 	for j := range a.st.Documents {
@@ -180,7 +182,7 @@ func (a *Agent) claims() map[string][]claim {
 			continue
 		}
 		for _, s := range o.Settings {
-			if s.Status != int(syncml.StatusOK) {
+			if s.Missing {
 				continue
 			}
 			if k, err := canonical(s.URI); err == nil {
