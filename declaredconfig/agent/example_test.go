@@ -105,18 +105,26 @@ func ExampleAgent_Refresh() {
 		return
 	}
 	a.ServeCommand(ctx, &session.Request{Command: add})
-	a.ApplyPending(ctx)
+	if err := a.ApplyPending(ctx); err != nil {
+		fmt.Println(err)
+		return
+	}
 	before := a.Summary().Documents[0]
 
 	node := "./Device/Vendor/MSFT/VPNv2/Contoso/AlwaysOn"
-	surface.Set(ctx, node, "false")
-	a.Refresh(ctx)
+	must := func(err error) {
+		if err != nil {
+			fmt.Println(err)
+		}
+	}
+	must(surface.Set(ctx, node, "false")) // a local change
+	must(a.Refresh(ctx))
 	after := a.Summary().Documents[0]
 	fmt.Println("state", after.State, "same result_checksum:", after.ResultChecksum == before.ResultChecksum)
 
-	surface.Set(ctx, node, "false")
+	must(surface.Set(ctx, node, "false")) // and now a lock on it
 	surface.Refuse = func(op, uri string) error { return errors.New("locked") }
-	a.Refresh(ctx)
+	must(a.Refresh(ctx))
 	after = a.Summary().Documents[0]
 	fmt.Println("state", after.State, "same result_checksum:", after.ResultChecksum == before.ResultChecksum)
 	// Output:
