@@ -1,0 +1,266 @@
+package xmlscan
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// class bits for the byte table used by the hot loops.
+const (
+	clText  = 1 << iota // ends or interrupts a run of character data
+	clName              // ASCII name character
+	clStart             // ASCII name start character
+	clSpace             // XML white space
+	clAttr              // ends or interrupts an attribute value run
+)
+
+var byteClass = func() (t [256]uint8) {
+	for c := 0; c < 256; c++ {
+		if c < 0x20 || c >= 0x80 || c == '<' || c == '&' || c == ']' {
+			t[c] |= clText
+		}
+		if c < 0x20 || c >= 0x80 || c == '<' || c == '&' || c == '"' || c == '\'' {
+			t[c] |= clAttr
+		}
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c == ':' {
+			t[c] |= clStart | clName
+		}
+		if c >= '0' && c <= '9' || c == '-' || c == '.' {
+			t[c] |= clName
+		}
+	}
+	for _, c := range []byte{' ', '\t', '\n', '\r'} {
+		t[c] |= clSpace
+	}
+	return t
+}()
+
+// broadcasts of the bytes that interrupt character data
+var (
+	bcastLT   = Broadcast('<')
+	bcastAmp  = Broadcast('&')
+	bcastRSqB = Broadcast(']')
+)
+
+// IsXMLChar reports whether r may appear in an XML 1.0 document.
+func IsXMLChar(r rune) bool {
+	switch {
+	case r >= 0x20 && r <= 0xD7FF:
+		return true
+	case r == 0x9 || r == 0xA || r == 0xD:
+		return true
+	case r >= 0xE000 && r <= 0xFFFD:
+		return true
+	case r >= 0x10000 && r <= 0x10FFFF:
+		return true
+	}
+	return false
+}
+
+// IsNameStartRune and IsNameRune are the XML 1.0 fifth-edition classes.
+func IsNameStartRune(r rune) bool {
+	return r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r == '_' || r == ':' ||
+		r >= 0xC0 && r <= 0xD6 || r >= 0xD8 && r <= 0xF6 || r >= 0xF8 && r <= 0x2FF ||
+		r >= 0x370 && r <= 0x37D || r >= 0x37F && r <= 0x1FFF || r >= 0x200C && r <= 0x200D ||
+		r >= 0x2070 && r <= 0x218F || r >= 0x2C00 && r <= 0x2FEF || r >= 0x3001 && r <= 0xD7FF ||
+		r >= 0xF900 && r <= 0xFDCF || r >= 0xFDF0 && r <= 0xFFFD || r >= 0x10000 && r <= 0xEFFFF
+}
+
+// IsNameRune reports whether r may continue an XML name.
+func IsNameRune(r rune) bool {
+	return IsNameStartRune(r) || r == '-' || r == '.' || r >= '0' && r <= '9' || r == 0xB7 ||
+		r >= 0x300 && r <= 0x36F || r >= 0x203F && r <= 0x2040
+}
+
+// IsName reports whether s is an XML name.
+func IsName(s string) bool {
+	for i, r := range s {
+		if i == 0 && !IsNameStartRune(r) || i > 0 && !IsNameRune(r) {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// IsQName reports whether s is an XML name with at most one colon, not at
+// either end: a qualified name of Namespaces in XML.
+func IsQName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i, r := range s {
+		if r == utf8.RuneError || i == 0 && !IsNameStartRune(r) || !IsNameRune(r) {
+			return false
+		}
+	}
+	c := strings.IndexByte(s, ':')
+	return c < 0 || c > 0 && c < len(s)-1 && strings.IndexByte(s[c+1:], ':') < 0
+}
+
+// LocalName returns the local part of qualified name q.
+func LocalName(q string) string {
+	if i := strings.IndexByte(q, ':'); i >= 0 {
+		return q[i+1:]
+	}
+	return q
+}
+
+// PrefixOf returns the prefix of qualified name q, or "".
+func PrefixOf(q string) string {
+	if i := strings.IndexByte(q, ':'); i >= 0 {
+		return q[:i]
+	}
+	return ""
+}
+
+// IsSpace reports whether c is XML white space.
+func IsSpace(c byte) bool { return byteClass[c]&clSpace != 0 }
+
+// IsNameStartByte reports whether the ASCII byte c may start a name.
+func IsNameStartByte(c byte) bool { return byteClass[c]&clStart != 0 }
+
+// IsAllSpace reports whether s holds only XML white space.
+func IsAllSpace(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !IsSpace(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// TrimSpace trims XML white space from both ends of s.
+func TrimSpace(s string) string {
+	i, j := 0, len(s)
+	for i < j && IsSpace(s[i]) {
+		i++
+	}
+	for j > i && IsSpace(s[j-1]) {
+		j--
+	}
+	return s[i:j]
+}
+
+// SkipSpace returns the offset of the first byte at or after pos that is
+// not XML white space.
+func (sc *Scanner) SkipSpace(pos int) int {
+	s := sc.S
+	for pos < len(s) && byteClass[s[pos]]&clSpace != 0 {
+		pos++
+	}
+	return pos
+}
+
+// Name reads an XML name at pos and returns it with the offset after it.
+func (sc *Scanner) Name(pos int) (string, int, error) {
+	nm, _, next, err := sc.QName(pos)
+	return nm, next, err
+}
+
+// QName is Name that also returns the index of the name's colon, or -1.
+func (sc *Scanner) QName(pos int) (string, int, int, error) {
+	s := sc.S
+	i := pos
+	if i >= len(s) {
+		return "", -1, i, sc.EOF(i)
+	}
+	if c := s[i]; c < utf8.RuneSelf {
+		if byteClass[c]&clStart == 0 {
+			return "", -1, i, sc.Syntax(i, "invalid name start %q", rune(c))
+		}
+		i++
+	} else {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n <= 1 {
+			if !utf8.FullRuneInString(s[i:]) {
+				return "", -1, i, sc.EOF(len(s))
+			}
+			return "", -1, i, sc.Errs.ScanError(i, Encoding, "invalid UTF-8")
+		}
+		if !IsNameStartRune(r) {
+			return "", -1, i, sc.Syntax(i, "invalid name start %q", r)
+		}
+		i += n
+	}
+	for i < len(s) {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if byteClass[c]&clName == 0 {
+				break
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n <= 1 {
+			if !utf8.FullRuneInString(s[i:]) {
+				return "", -1, i, sc.EOF(len(s))
+			}
+			return "", -1, i, sc.Errs.ScanError(i, Encoding, "invalid UTF-8")
+		}
+		if !IsNameRune(r) {
+			break
+		}
+		i += n
+	}
+	if i >= len(s) {
+		return "", -1, i, sc.EOF(i)
+	}
+	if i-pos > sc.Lim.MaxTokenBytes {
+		return "", -1, i, sc.Limit("MaxTokenBytes", sc.Lim.MaxTokenBytes, pos)
+	}
+	nm := s[pos:i]
+	// Namespaces in XML: at most one colon, not first or last.
+	c := strings.IndexByte(nm, ':')
+	if c >= 0 {
+		if c == 0 || c == len(nm)-1 || strings.IndexByte(nm[c+1:], ':') >= 0 {
+			return "", -1, pos, sc.Fail(pos, BadQName, "name %q is not a qualified name", nm)
+		}
+	}
+	return nm, c, i, nil
+}
+
+// CheckRune validates the non-ASCII or control character at pos and
+// returns its length.
+func (sc *Scanner) CheckRune(pos int) (int, error) {
+	s := sc.S
+	c := s[pos]
+	if c < utf8.RuneSelf {
+		if c == '\t' || c == '\n' || c == '\r' {
+			return 1, nil
+		}
+		return 0, sc.Fail(pos, InvalidChar, "%U", rune(c))
+	}
+	r, n := utf8.DecodeRuneInString(s[pos:])
+	if r == utf8.RuneError && n <= 1 {
+		if !utf8.FullRuneInString(s[pos:]) {
+			return 0, sc.EOF(len(s))
+		}
+		return 0, sc.Errs.ScanError(pos, Encoding, "invalid UTF-8")
+	}
+	if !IsXMLChar(r) {
+		return 0, sc.Fail(pos, InvalidChar, "%U", r)
+	}
+	return n, nil
+}
+
+// CheckChars validates the characters of S[i:j].
+func (sc *Scanner) CheckChars(i, j int) error {
+	s := sc.S
+	for i < j {
+		c := s[i]
+		if c >= 0x20 && c < utf8.RuneSelf {
+			i++
+			continue
+		}
+		n, err := sc.CheckRune(i)
+		if err != nil {
+			if err == ErrNeedMore && j < len(s) {
+				return sc.Errs.ScanError(i, Encoding, "invalid UTF-8")
+			}
+			return err
+		}
+		i += n
+	}
+	return nil
+}
