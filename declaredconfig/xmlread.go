@@ -179,18 +179,20 @@ func parse(data []byte, lim Limits, scope ...nsBinding) (*tree, error) {
 		t.src.crs = true
 	}
 	p := &parser{lim: lim, src: t.src, tagPos: -1}
-	p.S = s
-	p.Errs = p
-	p.Lim = xmlscan.Limits{
+	p.Init(s, xmlscan.Limits{
 		MaxDepth:      lim.MaxDepth,
 		MaxTokens:     maxInt,
 		MaxTokenBytes: lim.MaxTokenBytes,
 		MaxAttrs:      lim.MaxAttrs,
+		MaxNamespaces: lim.MaxNamespaces,
+	}, p)
+	if len(scope) > 0 {
 		// the declarations around the document are not counted
-		MaxNamespaces: len(scope) + min(lim.MaxNamespaces, maxInt-len(scope)),
-	}
-	for _, b := range scope {
-		p.NS = append(p.NS, xmlscan.Binding{Prefix: b.prefix, URI: b.uri})
+		bs := make([]xmlscan.Binding, len(scope))
+		for i, b := range scope {
+			bs[i] = xmlscan.Binding{Prefix: b.prefix, URI: b.uri}
+		}
+		p.Declare(bs...)
 	}
 	root, err := p.document()
 	if err != nil {
@@ -216,22 +218,18 @@ func normalizeNewlines(s string) string {
 func (p *parser) ScanError(pos int, k xmlscan.Kind, msg string) error {
 	cause := xmlscan.Cause(k, msg)
 	path := p.PathString()
-	if p.tagPos >= 0 && len(p.Path) == len(p.open) && (k == xmlscan.Prefix || k == xmlscan.DuplicateAttr) {
+	if p.tagPos >= 0 && p.Depth() == len(p.open) && (k == xmlscan.Prefix || k == xmlscan.DuplicateAttr) {
 		// the attributes of a start tag are checked before the scanner
 		// opens its element; they are reported inside it
-		name := p.S[p.tagPos+1:]
+		name := p.Input()[p.tagPos+1:]
 		name = name[:strings.IndexAny(name, " \t\n/>")]
 		path += "/" + name
 	}
 	return p.src.errAt(pos, path, cause)
 }
 
-// ScanLimit makes the package's error for an exceeded limit, with the
-// limit's configured value.
+// ScanLimit makes the package's error for an exceeded limit.
 func (p *parser) ScanLimit(name string, max int64, pos int) error {
-	if name == "MaxNamespaces" {
-		max = int64(p.lim.MaxNamespaces)
-	}
 	return pkg.Limit(name, max, int64(p.src.offset(pos)), p.PathString())
 }
 
@@ -263,7 +261,7 @@ func isSpace(s string) bool { return xmlscan.IsAllSpace(s) }
 // ---- the document ----
 
 func (p *parser) document() (*node, error) {
-	s := p.S
+	s := p.Input()
 	pos := 0
 	if strings.HasPrefix(s, "<?xml") && len(s) > 5 && xmlscan.IsSpace(s[5]) {
 		end, err := p.XMLDecl(0)
@@ -308,13 +306,13 @@ func (p *parser) document() (*node, error) {
 // declaration returns the error for "<!" at pos that starts neither a
 // comment nor (inside an element) a CDATA section.
 func (p *parser) declaration(pos int) error {
-	switch rest := p.S[pos:]; {
+	switch rest := p.Input()[pos:]; {
 	case strings.HasPrefix(rest, "<!DOCTYPE"):
 		return p.ScanError(pos, xmlscan.DOCTYPE, "")
 	case strings.HasPrefix(rest, "<![CDATA["):
 		return p.syntax(pos, "CDATA section outside the root element")
 	case len(rest) < 9:
-		return p.eof(len(p.S))
+		return p.eof(len(p.Input()))
 	}
 	return p.syntax(pos, "invalid markup declaration")
 }
@@ -326,7 +324,7 @@ func (p *parser) element(pos int) (*node, int, error) {
 	if err != nil {
 		return nil, pos, err
 	}
-	s := p.S
+	s := p.Input()
 	for len(p.open) > 0 {
 		if pos, err = p.content(pos); err != nil {
 			return nil, pos, err
@@ -371,7 +369,7 @@ func (p *parser) startTag(pos int) (*node, int, error) {
 	}
 	n := p.newNode()
 	n.name, n.off = t.Name, pos
-	if len(p.Attrs) > 0 {
+	if len(p.Attrs()) > 0 {
 		n.attrs = p.keepAttrs()
 	}
 	if len(p.open) > 0 {
@@ -380,7 +378,7 @@ func (p *parser) startTag(pos int) (*node, int, error) {
 	}
 	p.open = append(p.open, openElem{n: n, inner: i})
 	if t.Self {
-		n.raw = p.S[pos:i]
+		n.raw = p.Input()[pos:i]
 		p.Pop()
 		p.open = p.open[:len(p.open)-1]
 	}
@@ -389,12 +387,12 @@ func (p *parser) startTag(pos int) (*node, int, error) {
 
 // keepAttrs copies the tag's attributes into the slab and returns them.
 func (p *parser) keepAttrs() []Attr {
-	n := len(p.Attrs)
+	n := len(p.Attrs())
 	if cap(p.attrSlab)-len(p.attrSlab) < n {
 		p.attrSlab = make([]Attr, 0, max(32, n))
 	}
 	l := len(p.attrSlab)
-	for _, a := range p.Attrs {
+	for _, a := range p.Attrs() {
 		p.attrSlab = append(p.attrSlab, Attr{Name: a.Name, Value: a.Value})
 	}
 	return p.attrSlab[l : l+n : l+n]
@@ -429,8 +427,8 @@ func (p *parser) endTag(pos int) (int, error) {
 	if err != nil {
 		return pos, err
 	}
-	o.n.inner = p.S[o.inner:pos]
-	o.n.raw = p.S[o.n.off:end]
+	o.n.inner = p.Input()[o.inner:pos]
+	o.n.raw = p.Input()[o.n.off:end]
 	p.open = p.open[:len(p.open)-1]
 	return end, nil
 }

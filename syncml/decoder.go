@@ -64,6 +64,7 @@ const minRead = 32 << 10
 func NewDecoder(r io.Reader) *Decoder {
 	d := &Decoder{wire: wireReader{r: r}, lim: DefaultLimits(), line: 1, col: 1}
 	d.r = &d.wire
+	d.sc.Init("", scanLimits(d.lim), &d.sc)
 	d.sc.slabs.sizeFirst()
 	return d
 }
@@ -303,18 +304,17 @@ func (d *Decoder) fill() error {
 // tries again. On success it consumes the unit and records its span.
 func (d *Decoder) unit(parse func(sc *scanner) (int, error)) error {
 	sc := &d.sc
-	sc.setLimits(d.lim)
-	sc.Errs = sc
+	sc.lim = d.lim
+	sc.SetLimits(scanLimits(d.lim))
 	for {
-		nPath, nNS, nMark, tokens := len(sc.Path), len(sc.NS), len(sc.NSMark), sc.Tokens
-		sc.S = d.win[d.pos:]
-		sc.Partial = !d.eof
+		cp := sc.Checkpoint()
+		sc.SetInput(d.win[d.pos:], !d.eof)
 		sc.base = d.off + int64(d.pos)
 		sc.baseLine, sc.baseCol = d.line, d.col
 		sc.lastStart = 0
 		end, err := parse(sc)
 		if err == errNeedMore {
-			sc.Path, sc.NS, sc.NSMark, sc.Tokens = sc.Path[:nPath], sc.NS[:nNS], sc.NSMark[:nMark], tokens
+			sc.Rewind(cp)
 			if d.eof {
 				return errors.New("syncml: internal error: scanner wants more input at end of stream")
 			}

@@ -865,28 +865,28 @@ func checkMarkup(markup string, ns []Namespace, rootNS string, lim Limits) ([]Na
 	lim = lim.withDefaults()
 	sc := getScanner(markup, lim)
 	defer putScanner(sc)
-	sc.Fragment = true
+	sc.SetFragment(true)
 	sc.rootNS = rootNS
+	scope := make([]nsBinding, 0, len(ns)+1)
 	if rootNS != "" {
-		sc.NS = append(sc.NS, nsBinding{Prefix: "", URI: rootNS})
+		scope = append(scope, nsBinding{Prefix: "", URI: rootNS})
 	}
 	for _, n := range ns {
-		sc.NS = append(sc.NS, nsBinding{Prefix: n.Prefix, URI: n.URI})
+		scope = append(scope, nsBinding{Prefix: n.Prefix, URI: n.URI})
 	}
-	sc.Path = append(sc.Path, "Data")
-	sc.NSMark = append(sc.NSMark, 0)
-	sc.Capturing, sc.CapFloor = true, len(sc.NS)
-	end, _, err := sc.raw(tag{Name: "Data"}, 0)
+	sc.Declare(scope...)
+	sc.Enter("Data")
+	c, err := sc.raw(tag{Name: "Data"}, 0, false)
 	if err != nil {
 		return nil, err
 	}
-	if end != len(markup) {
+	if c.End != len(markup) {
 		return nil, fmt.Errorf("%w: end tag without start tag in XML Data", ErrSyntax)
 	}
-	if sc.elements == 0 {
+	if c.Elements == 0 {
 		return nil, fmt.Errorf("%w: XML Data holds no element", ErrStructure)
 	}
-	return namespaces(sc.Captured), nil
+	return namespaces(c.Uses), nil
 }
 
 // bodyNames and groupNames are the local names the decoder reads as part
@@ -923,16 +923,17 @@ func checkUnknown(u *Unknown, rootNS string, reserved map[string]bool) error {
 	sc := getScanner(u.Raw, unlimited)
 	defer putScanner(sc)
 	if rootNS != "" {
-		sc.NS = append(sc.NS, nsBinding{Prefix: "", URI: rootNS})
+		sc.Declare(nsBinding{Prefix: "", URI: rootNS})
 	}
 	t, pos, err := sc.StartTag(0)
 	if err != nil {
 		return err
 	}
-	end, _, err := sc.raw(t, pos)
+	c, err := sc.raw(t, pos, false)
 	if err != nil {
 		return err
 	}
+	end := c.End
 	if end != len(u.Raw) {
 		return fmt.Errorf("%w: Raw holds more than one element", ErrStructure)
 	}

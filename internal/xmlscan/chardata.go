@@ -10,40 +10,40 @@ import (
 // section was present, and the offset of that '<'. When the run needs no
 // decoding the text is a substring of the input.
 func (sc *Scanner) CharData(pos int) (text string, cdata bool, next int, err error) {
-	s := sc.S
+	s := sc.src
 	// fast path: plain text up to a tag
 	i := SkipPlain3(s, pos, bcastLT, bcastAmp, bcastRSqB)
 	for i < len(s) && byteClass[s[i]]&clText == 0 {
 		i++
 	}
-	if i+1 < len(s) && s[i] == '<' && (s[i+1] == '/' || byteClass[s[i+1]]&clStart != 0) && i-pos <= sc.Lim.MaxTokenBytes {
+	if i+1 < len(s) && s[i] == '<' && (s[i+1] == '/' || byteClass[s[i+1]]&clStart != 0) && i-pos <= sc.lim.MaxTokenBytes {
 		if i > pos {
-			if err := sc.Token(pos); err != nil {
+			if err := sc.token(pos); err != nil {
 				return "", false, pos, err
 			}
 		}
 		return s[pos:i], false, i, nil
 	}
 	start := pos
-	decoded := false // the text so far is in sc.Buf up to runStart
-	sc.Buf = sc.Buf[:0]
+	decoded := false // the text so far is in sc.buf up to runStart
+	sc.buf = sc.buf[:0]
 	runStart := pos
 	flush := func(p int) {
-		sc.Buf = append(sc.Buf, s[runStart:p]...)
+		sc.buf = append(sc.buf, s[runStart:p]...)
 		decoded = true
 	}
 	for {
 		for pos < len(s) && byteClass[s[pos]]&clText == 0 {
 			pos++
 		}
-		if pos-start > sc.Lim.MaxTokenBytes {
-			return "", false, pos, sc.Limit("MaxTokenBytes", sc.Lim.MaxTokenBytes, start)
+		if pos-start > sc.lim.MaxTokenBytes {
+			return "", false, pos, sc.limit("MaxTokenBytes", sc.lim.MaxTokenBytes, start)
 		}
 		if pos >= len(s) {
-			if sc.Fragment {
+			if sc.fragment {
 				if decoded {
 					flush(pos)
-					return string(sc.Buf), cdata, pos, nil
+					return string(sc.buf), cdata, pos, nil
 				}
 				return s[start:pos], cdata, pos, nil
 			}
@@ -62,7 +62,7 @@ func (sc *Scanner) CharData(pos int) (text string, cdata bool, next int, err err
 				}
 				if s[pos+2] == '-' && s[pos+3] == '-' {
 					flush(pos)
-					end, err = sc.Comment(pos)
+					end, err = sc.comment(pos)
 					break
 				}
 				if err := sc.Need(pos, 9); err != nil {
@@ -70,37 +70,37 @@ func (sc *Scanner) CharData(pos int) (text string, cdata bool, next int, err err
 				}
 				if s[pos:pos+9] == "<![CDATA[" {
 					flush(pos)
-					end, err = sc.CDATA(pos)
+					end, err = sc.cdataSection(pos)
 					cdata = true
 					break
 				}
 				if s[pos:pos+9] == "<!DOCTYPE" {
-					return "", false, pos, sc.Errs.ScanError(pos, DOCTYPE, "")
+					return "", false, pos, sc.errs.ScanError(pos, DOCTYPE, "")
 				}
 				return "", false, pos, sc.Syntax(pos, "invalid markup declaration")
 			case '?':
 				flush(pos)
-				end, err = sc.PI(pos)
+				end, err = sc.pi(pos)
 			default:
 				// an element or end tag ends the run
 				if pos > start {
-					if err := sc.Token(start); err != nil {
+					if err := sc.token(start); err != nil {
 						return "", false, pos, err
 					}
 				}
 				if decoded {
 					flush(pos)
-					return string(sc.Buf), cdata, pos, nil
+					return string(sc.buf), cdata, pos, nil
 				}
 				return s[start:pos], cdata, pos, nil
 			}
 		case '&':
 			flush(pos)
-			end, err = sc.Ref(pos)
+			end, err = sc.ref(pos)
 		case '\r':
 			flush(pos)
-			sc.Buf = append(sc.Buf, '\n')
-			if pos+1 >= len(s) && !sc.Fragment {
+			sc.buf = append(sc.buf, '\n')
+			if pos+1 >= len(s) && !sc.fragment {
 				return "", false, pos, sc.EOF(pos + 1)
 			}
 			end = pos + 1
@@ -109,7 +109,7 @@ func (sc *Scanner) CharData(pos int) (text string, cdata bool, next int, err err
 			}
 		case ']':
 			if pos+3 > len(s) {
-				if !sc.Fragment {
+				if !sc.fragment {
 					return "", false, pos, sc.EOF(len(s))
 				}
 				pos++ // too short for "]]>"
@@ -121,7 +121,7 @@ func (sc *Scanner) CharData(pos int) (text string, cdata bool, next int, err err
 			pos++
 			continue
 		default:
-			n, err := sc.CheckRune(pos)
+			n, err := sc.checkRune(pos)
 			if err != nil {
 				return "", false, pos, err
 			}
@@ -135,22 +135,22 @@ func (sc *Scanner) CharData(pos int) (text string, cdata bool, next int, err err
 	}
 }
 
-// Comment skips the comment at pos ("<!--") and returns the offset after it.
-func (sc *Scanner) Comment(pos int) (int, error) {
-	s := sc.S
+// comment skips the comment at pos ("<!--") and returns the offset after it.
+func (sc *Scanner) comment(pos int) (int, error) {
+	s := sc.src
 	i := pos + 4
 	for {
 		j := strings.IndexByte(s[i:], '-')
 		if j < 0 {
-			if err := sc.CheckChars(i, len(s)); err != nil {
+			if err := sc.checkChars(i, len(s)); err != nil {
 				return pos, err
 			}
-			if len(s)-pos > sc.Lim.MaxTokenBytes {
-				return pos, sc.Limit("MaxTokenBytes", sc.Lim.MaxTokenBytes, pos)
+			if len(s)-pos > sc.lim.MaxTokenBytes {
+				return pos, sc.limit("MaxTokenBytes", sc.lim.MaxTokenBytes, pos)
 			}
 			return pos, sc.EOF(len(s))
 		}
-		if err := sc.CheckChars(i, i+j); err != nil {
+		if err := sc.checkChars(i, i+j); err != nil {
 			return pos, err
 		}
 		i += j
@@ -164,39 +164,39 @@ func (sc *Scanner) Comment(pos int) (int, error) {
 			if s[i+2] != '>' {
 				return pos, sc.Syntax(i, "'--' in comment")
 			}
-			if i+3-pos > sc.Lim.MaxTokenBytes {
-				return pos, sc.Limit("MaxTokenBytes", sc.Lim.MaxTokenBytes, pos)
+			if i+3-pos > sc.lim.MaxTokenBytes {
+				return pos, sc.limit("MaxTokenBytes", sc.lim.MaxTokenBytes, pos)
 			}
-			return i + 3, sc.Token(pos)
+			return i + 3, sc.token(pos)
 		}
 		i++
 	}
 }
 
-// CDATA reads the CDATA section at pos, appending its characters (with
-// line ends normalised) to Buf, and returns the offset after it.
-func (sc *Scanner) CDATA(pos int) (int, error) {
-	s := sc.S
+// cdataSection reads the CDATA section at pos, appending its characters (with
+// line ends normalised) to the scratch buffer, and returns the offset after it.
+func (sc *Scanner) cdataSection(pos int) (int, error) {
+	s := sc.src
 	i := pos + 9
 	j := strings.Index(s[i:], "]]>")
 	if j < 0 {
-		if len(s)-pos > sc.Lim.MaxTokenBytes {
-			return pos, sc.Limit("MaxTokenBytes", sc.Lim.MaxTokenBytes, pos)
+		if len(s)-pos > sc.lim.MaxTokenBytes {
+			return pos, sc.limit("MaxTokenBytes", sc.lim.MaxTokenBytes, pos)
 		}
-		if err := sc.CheckChars(i, max(i, len(s)-3)); err != nil {
+		if err := sc.checkChars(i, max(i, len(s)-3)); err != nil {
 			return pos, err
 		}
 		return pos, sc.EOF(len(s))
 	}
-	if j+12 > sc.Lim.MaxTokenBytes {
-		return pos, sc.Limit("MaxTokenBytes", sc.Lim.MaxTokenBytes, pos)
+	if j+12 > sc.lim.MaxTokenBytes {
+		return pos, sc.limit("MaxTokenBytes", sc.lim.MaxTokenBytes, pos)
 	}
 	body := s[i : i+j]
-	if err := sc.CheckChars(i, i+j); err != nil {
+	if err := sc.checkChars(i, i+j); err != nil {
 		return pos, err
 	}
-	sc.Buf = appendNormalisedEOL(sc.Buf, body)
-	return i + j + 3, sc.Token(pos)
+	sc.buf = appendNormalisedEOL(sc.buf, body)
+	return i + j + 3, sc.token(pos)
 }
 
 func appendNormalisedEOL(b []byte, s string) []byte {
@@ -214,10 +214,10 @@ func appendNormalisedEOL(b []byte, s string) []byte {
 	}
 }
 
-// PI skips the processing instruction at pos ("<?") and returns the offset
+// pi skips the processing instruction at pos ("<?") and returns the offset
 // after it. The XML declaration is read by XMLDecl, not here.
-func (sc *Scanner) PI(pos int) (int, error) {
-	s := sc.S
+func (sc *Scanner) pi(pos int) (int, error) {
+	s := sc.src
 	target, i, err := sc.Name(pos + 2)
 	if err != nil {
 		return pos, err
@@ -226,23 +226,23 @@ func (sc *Scanner) PI(pos int) (int, error) {
 		return pos, sc.Syntax(pos, "XML declaration not at the start of the document")
 	}
 	if strings.IndexByte(target, ':') >= 0 {
-		return pos, sc.Fail(pos, Prefix, "colon in processing instruction target %q", target)
+		return pos, sc.fail(pos, Prefix, "colon in processing instruction target %q", target)
 	}
 	j := strings.Index(s[i:], "?>")
 	if j < 0 {
-		if len(s)-pos > sc.Lim.MaxTokenBytes {
-			return pos, sc.Limit("MaxTokenBytes", sc.Lim.MaxTokenBytes, pos)
+		if len(s)-pos > sc.lim.MaxTokenBytes {
+			return pos, sc.limit("MaxTokenBytes", sc.lim.MaxTokenBytes, pos)
 		}
 		return pos, sc.EOF(len(s))
 	}
 	if j > 0 && !IsSpace(s[i]) {
 		return pos, sc.Syntax(i, "processing instruction target not followed by space")
 	}
-	if err := sc.CheckChars(i, i+j); err != nil {
+	if err := sc.checkChars(i, i+j); err != nil {
 		return pos, err
 	}
-	if i+j+2-pos > sc.Lim.MaxTokenBytes {
-		return pos, sc.Limit("MaxTokenBytes", sc.Lim.MaxTokenBytes, pos)
+	if i+j+2-pos > sc.lim.MaxTokenBytes {
+		return pos, sc.limit("MaxTokenBytes", sc.lim.MaxTokenBytes, pos)
 	}
-	return i + j + 2, sc.Token(pos)
+	return i + j + 2, sc.token(pos)
 }

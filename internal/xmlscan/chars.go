@@ -141,10 +141,10 @@ func TrimSpace(s string) string {
 	return s[i:j]
 }
 
-// SkipSpace returns the offset of the first byte at or after pos that is
+// skipSpace returns the offset of the first byte at or after pos that is
 // not XML white space.
-func (sc *Scanner) SkipSpace(pos int) int {
-	s := sc.S
+func (sc *Scanner) skipSpace(pos int) int {
+	s := sc.src
 	for pos < len(s) && byteClass[s[pos]]&clSpace != 0 {
 		pos++
 	}
@@ -153,13 +153,13 @@ func (sc *Scanner) SkipSpace(pos int) int {
 
 // Name reads an XML name at pos and returns it with the offset after it.
 func (sc *Scanner) Name(pos int) (string, int, error) {
-	nm, _, next, err := sc.QName(pos)
+	nm, _, next, err := sc.qname(pos)
 	return nm, next, err
 }
 
-// QName is Name that also returns the index of the name's colon, or -1.
-func (sc *Scanner) QName(pos int) (string, int, int, error) {
-	s := sc.S
+// qname is Name that also returns the index of the name's colon, or -1.
+func (sc *Scanner) qname(pos int) (string, int, int, error) {
+	s := sc.src
 	i := pos
 	if i >= len(s) {
 		return "", -1, i, sc.EOF(i)
@@ -175,7 +175,7 @@ func (sc *Scanner) QName(pos int) (string, int, int, error) {
 			if !utf8.FullRuneInString(s[i:]) {
 				return "", -1, i, sc.EOF(len(s))
 			}
-			return "", -1, i, sc.Errs.ScanError(i, Encoding, "invalid UTF-8")
+			return "", -1, i, sc.errs.ScanError(i, Encoding, "invalid UTF-8")
 		}
 		if !IsNameStartRune(r) {
 			return "", -1, i, sc.Syntax(i, "invalid name start %q", r)
@@ -196,7 +196,7 @@ func (sc *Scanner) QName(pos int) (string, int, int, error) {
 			if !utf8.FullRuneInString(s[i:]) {
 				return "", -1, i, sc.EOF(len(s))
 			}
-			return "", -1, i, sc.Errs.ScanError(i, Encoding, "invalid UTF-8")
+			return "", -1, i, sc.errs.ScanError(i, Encoding, "invalid UTF-8")
 		}
 		if !IsNameRune(r) {
 			break
@@ -206,57 +206,57 @@ func (sc *Scanner) QName(pos int) (string, int, int, error) {
 	if i >= len(s) {
 		return "", -1, i, sc.EOF(i)
 	}
-	if i-pos > sc.Lim.MaxTokenBytes {
-		return "", -1, i, sc.Limit("MaxTokenBytes", sc.Lim.MaxTokenBytes, pos)
+	if i-pos > sc.lim.MaxTokenBytes {
+		return "", -1, i, sc.limit("MaxTokenBytes", sc.lim.MaxTokenBytes, pos)
 	}
 	nm := s[pos:i]
 	// Namespaces in XML: at most one colon, not first or last.
 	c := strings.IndexByte(nm, ':')
 	if c >= 0 {
 		if c == 0 || c == len(nm)-1 || strings.IndexByte(nm[c+1:], ':') >= 0 {
-			return "", -1, pos, sc.Fail(pos, BadQName, "name %q is not a qualified name", nm)
+			return "", -1, pos, sc.fail(pos, BadQName, "name %q is not a qualified name", nm)
 		}
 	}
 	return nm, c, i, nil
 }
 
-// CheckRune validates the non-ASCII or control character at pos and
+// checkRune validates the non-ASCII or control character at pos and
 // returns its length.
-func (sc *Scanner) CheckRune(pos int) (int, error) {
-	s := sc.S
+func (sc *Scanner) checkRune(pos int) (int, error) {
+	s := sc.src
 	c := s[pos]
 	if c < utf8.RuneSelf {
 		if c == '\t' || c == '\n' || c == '\r' {
 			return 1, nil
 		}
-		return 0, sc.Fail(pos, InvalidChar, "%U", rune(c))
+		return 0, sc.fail(pos, InvalidChar, "%U", rune(c))
 	}
 	r, n := utf8.DecodeRuneInString(s[pos:])
 	if r == utf8.RuneError && n <= 1 {
 		if !utf8.FullRuneInString(s[pos:]) {
 			return 0, sc.EOF(len(s))
 		}
-		return 0, sc.Errs.ScanError(pos, Encoding, "invalid UTF-8")
+		return 0, sc.errs.ScanError(pos, Encoding, "invalid UTF-8")
 	}
 	if !IsXMLChar(r) {
-		return 0, sc.Fail(pos, InvalidChar, "%U", r)
+		return 0, sc.fail(pos, InvalidChar, "%U", r)
 	}
 	return n, nil
 }
 
-// CheckChars validates the characters of S[i:j].
-func (sc *Scanner) CheckChars(i, j int) error {
-	s := sc.S
+// checkChars validates the characters of input[i:j].
+func (sc *Scanner) checkChars(i, j int) error {
+	s := sc.src
 	for i < j {
 		c := s[i]
 		if c >= 0x20 && c < utf8.RuneSelf {
 			i++
 			continue
 		}
-		n, err := sc.CheckRune(i)
+		n, err := sc.checkRune(i)
 		if err != nil {
 			if err == ErrNeedMore && j < len(s) {
-				return sc.Errs.ScanError(i, Encoding, "invalid UTF-8")
+				return sc.errs.ScanError(i, Encoding, "invalid UTF-8")
 			}
 			return err
 		}

@@ -5,7 +5,7 @@
 // prefixes, the reserved prefixes, no prefix bound to the empty name, no
 // two attributes with the same expanded name), under limits.
 //
-// A Scanner works on offsets into its source S. It builds nothing: each
+// A Scanner works on offsets into its input. It builds nothing: each
 // package reads its own model or tree from what the methods return. Errors
 // are made by the package through the Errors hook, so that they carry the
 // package's types and sentinels; the scanner itself only says where, what

@@ -23,13 +23,13 @@ func prefixedAttr(a *Attr) bool {
 // are none.
 func (sc *Scanner) sameExpanded(nPrefixed int) (x, y int) {
 	if nPrefixed <= manyAttrs {
-		for x := range sc.Attrs {
-			ax := &sc.Attrs[x]
+		for x := range sc.attrs {
+			ax := &sc.attrs[x]
 			if !prefixedAttr(ax) {
 				continue
 			}
-			for y := x + 1; y < len(sc.Attrs); y++ {
-				ay := &sc.Attrs[y]
+			for y := x + 1; y < len(sc.attrs); y++ {
+				ay := &sc.attrs[y]
 				if !prefixedAttr(ay) || ay.URI != ax.URI || LocalName(ax.Name) != LocalName(ay.Name) {
 					continue
 				}
@@ -43,8 +43,8 @@ func (sc *Scanner) sameExpanded(nPrefixed int) (x, y int) {
 	}
 	clear(sc.seen)
 	bx, by := -1, -1
-	for k := range sc.Attrs {
-		a := &sc.Attrs[k]
+	for k := range sc.attrs {
+		a := &sc.attrs[k]
 		if !prefixedAttr(a) {
 			continue
 		}
@@ -64,12 +64,20 @@ func (sc *Scanner) sameExpanded(nPrefixed int) (x, y int) {
 	return bx, by
 }
 
-// Lookup finds the innermost binding of prefix and its index in NS (-1
+// Lookup returns the namespace bound to prefix in scope ("" for the
+// default namespace) and whether it is bound; the xml prefix is always
+// bound.
+func (sc *Scanner) Lookup(prefix string) (uri string, ok bool) {
+	uri, idx := sc.lookup(prefix)
+	return uri, idx != -2
+}
+
+// lookup finds the innermost binding of prefix and its index in ns (-1
 // for the predeclared xml prefix, -2 when unbound).
-func (sc *Scanner) Lookup(prefix string) (string, int) {
-	for i := len(sc.NS) - 1; i >= 0; i-- {
-		if sc.NS[i].Prefix == prefix {
-			return sc.NS[i].URI, i
+func (sc *Scanner) lookup(prefix string) (string, int) {
+	for i := len(sc.ns) - 1; i >= 0; i-- {
+		if sc.ns[i].Prefix == prefix {
+			return sc.ns[i].URI, i
 		}
 	}
 	if prefix == "xml" {
@@ -78,25 +86,25 @@ func (sc *Scanner) Lookup(prefix string) (string, int) {
 	return "", -2
 }
 
-// Resolve checks that prefix (used at pos) is declared and, when
-// Capturing, records declarations below CapFloor that it relies on.
-func (sc *Scanner) Resolve(prefix string, pos int) (string, error) {
-	uri, idx := sc.Lookup(prefix)
+// resolve checks that prefix (used at pos) is declared and, when
+// capturing, records declarations below capFloor that it relies on.
+func (sc *Scanner) resolve(prefix string, pos int) (string, error) {
+	uri, idx := sc.lookup(prefix)
 	if idx == -2 {
-		return "", sc.Errs.ScanError(pos, UndeclaredPrefix, prefix)
+		return "", sc.errs.ScanError(pos, UndeclaredPrefix, prefix)
 	}
-	if sc.Capturing && idx >= 0 && idx < sc.CapFloor {
-		sc.Capture(Binding{Prefix: prefix, URI: uri})
+	if sc.capturing && idx >= 0 && idx < sc.capFloor {
+		sc.capture(Binding{Prefix: prefix, URI: uri})
 	}
 	return uri, nil
 }
 
-// Capture records n in Captured, once per prefix.
-func (sc *Scanner) Capture(n Binding) {
-	for _, c := range sc.Captured {
+// capture records n in captured, once per prefix.
+func (sc *Scanner) capture(n Binding) {
+	for _, c := range sc.captured {
 		if c.Prefix == n.Prefix {
 			return
 		}
 	}
-	sc.Captured = append(sc.Captured, n)
+	sc.captured = append(sc.captured, n)
 }

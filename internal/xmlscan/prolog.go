@@ -7,7 +7,7 @@ import (
 // XMLDecl checks the XML declaration at pos ("<?xml" and white space) and
 // returns the offset after it.
 func (sc *Scanner) XMLDecl(pos int) (int, error) {
-	s := sc.S
+	s := sc.src
 	j := strings.Index(s[pos:], "?>")
 	if j < 0 {
 		if len(s)-pos > 1024 {
@@ -79,11 +79,11 @@ func (sc *Scanner) XMLDecl(pos int) (int, error) {
 // Misc skips white space, comments and processing instructions at pos
 // (outside the root element, or between children of an element whose
 // text is not wanted). It returns the offset of the next '<' that is not
-// one of those, of other text, or len(S) at the end of input.
+// one of those, of other text, or len(input) at the end of input.
 func (sc *Scanner) Misc(pos int) (int, error) {
-	s := sc.S
+	s := sc.src
 	for {
-		pos = sc.SkipSpace(pos)
+		pos = sc.skipSpace(pos)
 		if pos >= len(s) {
 			return pos, nil
 		}
@@ -95,7 +95,7 @@ func (sc *Scanner) Misc(pos int) (int, error) {
 		}
 		switch s[pos+1] {
 		case '?':
-			end, err := sc.PI(pos)
+			end, err := sc.pi(pos)
 			if err != nil {
 				return pos, err
 			}
@@ -107,7 +107,7 @@ func (sc *Scanner) Misc(pos int) (int, error) {
 			if s[pos+2] != '-' || s[pos+3] != '-' {
 				return pos, nil
 			}
-			end, err := sc.Comment(pos)
+			end, err := sc.comment(pos)
 			if err != nil {
 				return pos, err
 			}

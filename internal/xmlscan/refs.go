@@ -17,10 +17,10 @@ func Unhex(c byte) int {
 	return -1
 }
 
-// Ref decodes the reference at S[pos] == '&', appends its characters to
-// Buf and returns the offset after ';'.
-func (sc *Scanner) Ref(pos int) (int, error) {
-	s := sc.S
+// ref decodes the reference at input[pos] == '&', appends its characters to
+// the scratch buffer and returns the offset after ';'.
+func (sc *Scanner) ref(pos int) (int, error) {
+	s := sc.src
 	// a character reference may carry any number of leading zeros; an
 	// entity name is one of five short names
 	end := 1
@@ -73,31 +73,31 @@ func (sc *Scanner) Ref(pos int) (int, error) {
 			}
 			r = r*base + d
 			if r > 0x10FFFF {
-				return pos, sc.Fail(pos, InvalidChar, "character reference &%s; out of range", body)
+				return pos, sc.fail(pos, InvalidChar, "character reference &%s; out of range", body)
 			}
 		}
 		if !IsXMLChar(r) {
-			return pos, sc.Fail(pos, InvalidChar, "character reference &%s;", body)
+			return pos, sc.fail(pos, InvalidChar, "character reference &%s;", body)
 		}
-		sc.Buf = utf8.AppendRune(sc.Buf, r)
+		sc.buf = utf8.AppendRune(sc.buf, r)
 		return next, nil
 	}
 	switch body {
 	case "lt":
-		sc.Buf = append(sc.Buf, '<')
+		sc.buf = append(sc.buf, '<')
 	case "gt":
-		sc.Buf = append(sc.Buf, '>')
+		sc.buf = append(sc.buf, '>')
 	case "amp":
-		sc.Buf = append(sc.Buf, '&')
+		sc.buf = append(sc.buf, '&')
 	case "apos":
-		sc.Buf = append(sc.Buf, '\'')
+		sc.buf = append(sc.buf, '\'')
 	case "quot":
-		sc.Buf = append(sc.Buf, '"')
+		sc.buf = append(sc.buf, '"')
 	default:
 		if !IsName(body) {
 			return pos, sc.Syntax(pos, "'&' does not start a reference")
 		}
-		return pos, sc.Fail(pos, Entity, "&%s;", body)
+		return pos, sc.fail(pos, Entity, "&%s;", body)
 	}
 	return next, nil
 }

@@ -8,34 +8,34 @@ import (
 // with a map rather than by comparing pairs.
 const manyAttrs = 16
 
-// StartTag reads the start tag at S[pos] == '<', processes its namespace
+// StartTag reads the start tag at input[pos] == '<', processes its namespace
 // declarations, pushes it on the path, and returns it. The attributes,
-// namespace declarations included, are left in Attrs.
+// namespace declarations included, are left for Attrs.
 func (sc *Scanner) StartTag(pos int) (Tag, int, error) {
-	s := sc.S
+	s := sc.src
 	t := Tag{Start: pos}
-	if len(sc.Path) >= sc.Lim.MaxDepth {
-		return t, pos, sc.Limit("MaxDepth", sc.Lim.MaxDepth, pos)
+	if len(sc.path) >= sc.lim.MaxDepth {
+		return t, pos, sc.limit("MaxDepth", sc.lim.MaxDepth, pos)
 	}
-	if err := sc.Token(pos); err != nil {
+	if err := sc.token(pos); err != nil {
 		return t, pos, err
 	}
-	nm, colon, i, err := sc.QName(pos + 1)
+	nm, colon, i, err := sc.qname(pos + 1)
 	if err != nil {
 		return t, pos, err
 	}
 	t.Name = nm
 	t.LStart = int32(colon + 1)
-	sc.Attrs = sc.Attrs[:0]
-	mark := len(sc.NS)
+	sc.attrs = sc.attrs[:0]
+	mark := len(sc.ns)
 	// fast path: a start tag without attributes and an unprefixed name
 	if i < len(s) && s[i] == '>' && colon < 0 {
-		sc.Path = append(sc.Path, nm)
-		sc.NSMark = append(sc.NSMark, mark)
+		sc.path = append(sc.path, nm)
+		sc.nsMark = append(sc.nsMark, mark)
 		return t, i + 1, nil
 	}
 	for {
-		j := sc.SkipSpace(i)
+		j := sc.skipSpace(i)
 		if j >= len(s) {
 			return t, pos, sc.EOF(j)
 		}
@@ -58,21 +58,21 @@ func (sc *Scanner) StartTag(pos int) (Tag, int, error) {
 		if j == i {
 			return t, pos, sc.Syntax(j, "expected white space before attribute")
 		}
-		if len(sc.Attrs) >= sc.Lim.MaxAttrs {
-			return t, pos, sc.Limit("MaxAttrs", sc.Lim.MaxAttrs, j)
+		if len(sc.attrs) >= sc.lim.MaxAttrs {
+			return t, pos, sc.limit("MaxAttrs", sc.lim.MaxAttrs, j)
 		}
 		an, k, err := sc.Name(j)
 		if err != nil {
 			return t, pos, err
 		}
-		k = sc.SkipSpace(k)
+		k = sc.skipSpace(k)
 		if k >= len(s) {
 			return t, pos, sc.EOF(k)
 		}
 		if s[k] != '=' {
 			return t, pos, sc.Syntax(k, "expected '=' after attribute %s", an)
 		}
-		k = sc.SkipSpace(k + 1)
+		k = sc.skipSpace(k + 1)
 		if k >= len(s) {
 			return t, pos, sc.EOF(k)
 		}
@@ -80,13 +80,13 @@ func (sc *Scanner) StartTag(pos int) (Tag, int, error) {
 		if q != '"' && q != '\'' {
 			return t, pos, sc.Syntax(k, "attribute value not quoted")
 		}
-		val, end, err := sc.AttrValue(k+1, q)
+		val, end, err := sc.attrValue(k+1, q)
 		if err != nil {
 			return t, pos, err
 		}
 		dup := false
-		if len(sc.Attrs) < manyAttrs {
-			for _, a := range sc.Attrs {
+		if len(sc.attrs) < manyAttrs {
+			for _, a := range sc.attrs {
 				if a.Name == an {
 					dup = true
 					break
@@ -96,55 +96,55 @@ func (sc *Scanner) StartTag(pos int) (Tag, int, error) {
 			dup = sc.repeated(an)
 		}
 		if dup {
-			return t, pos, sc.Fail(j, DuplicateAttr, "%s", an)
+			return t, pos, sc.fail(j, DuplicateAttr, "%s", an)
 		}
-		sc.Attrs = append(sc.Attrs, Attr{Name: an, Value: val, Pos: j})
+		sc.attrs = append(sc.attrs, Attr{Name: an, Value: val, Pos: j})
 		i = end
 	}
 	// namespace declarations first, so they apply to this element's names
-	for _, a := range sc.Attrs {
+	for _, a := range sc.attrs {
 		if a.Name == "xmlns" {
 			if a.Value == NamespaceXML || a.Value == NamespaceXMLNS {
-				return t, pos, sc.Fail(a.Pos, Prefix, "reserved namespace bound as default")
+				return t, pos, sc.fail(a.Pos, Prefix, "reserved namespace bound as default")
 			}
-			if len(sc.NS) >= sc.Lim.MaxNamespaces {
-				return t, pos, sc.Limit("MaxNamespaces", sc.Lim.MaxNamespaces, a.Pos)
+			if len(sc.ns)-sc.nsBase >= sc.lim.MaxNamespaces {
+				return t, pos, sc.limit("MaxNamespaces", sc.lim.MaxNamespaces, a.Pos)
 			}
-			sc.NS = append(sc.NS, Binding{"", a.Value})
+			sc.ns = append(sc.ns, Binding{"", a.Value})
 		} else if strings.HasPrefix(a.Name, "xmlns:") {
 			p := a.Name[6:]
 			switch {
 			case a.Value == "":
-				return t, pos, sc.Fail(a.Pos, Prefix, "empty namespace for prefix %s", p)
+				return t, pos, sc.fail(a.Pos, Prefix, "empty namespace for prefix %s", p)
 			case p == "xmlns":
-				return t, pos, sc.Fail(a.Pos, Prefix, "prefix xmlns declared")
+				return t, pos, sc.fail(a.Pos, Prefix, "prefix xmlns declared")
 			case p == "xml" && a.Value != NamespaceXML, p != "xml" && a.Value == NamespaceXML, a.Value == NamespaceXMLNS:
-				return t, pos, sc.Fail(a.Pos, Prefix, "reserved prefix or namespace misused")
+				return t, pos, sc.fail(a.Pos, Prefix, "reserved prefix or namespace misused")
 			}
-			if len(sc.NS) >= sc.Lim.MaxNamespaces {
-				return t, pos, sc.Limit("MaxNamespaces", sc.Lim.MaxNamespaces, a.Pos)
+			if len(sc.ns)-sc.nsBase >= sc.lim.MaxNamespaces {
+				return t, pos, sc.limit("MaxNamespaces", sc.lim.MaxNamespaces, a.Pos)
 			}
-			sc.NS = append(sc.NS, Binding{p, a.Value})
+			sc.ns = append(sc.ns, Binding{p, a.Value})
 		}
 	}
-	sc.Path = append(sc.Path, nm)
-	sc.NSMark = append(sc.NSMark, mark)
+	sc.path = append(sc.path, nm)
+	sc.nsMark = append(sc.nsMark, mark)
 	if p := PrefixOf(nm); p != "" {
-		if _, err := sc.Resolve(p, pos+1); err != nil {
+		if _, err := sc.resolve(p, pos+1); err != nil {
 			return t, pos, err
 		}
 	}
 	// prefixed attributes: declared, and no two with the same expanded
 	// name; each prefix is resolved once
 	nPrefixed := 0
-	for k := range sc.Attrs {
-		a := &sc.Attrs[k]
+	for k := range sc.attrs {
+		a := &sc.attrs[k]
 		p := PrefixOf(a.Name)
 		if p == "" || p == "xmlns" {
 			continue
 		}
 		nPrefixed++
-		uri, err := sc.Resolve(p, a.Pos)
+		uri, err := sc.resolve(p, a.Pos)
 		if err != nil {
 			return t, pos, err
 		}
@@ -152,8 +152,8 @@ func (sc *Scanner) StartTag(pos int) (Tag, int, error) {
 	}
 	if nPrefixed > 1 {
 		if x, y := sc.sameExpanded(nPrefixed); y >= 0 {
-			ax, ay := &sc.Attrs[x], &sc.Attrs[y]
-			return t, pos, sc.Fail(ay.Pos, DuplicateAttr, "%s and %s name the same attribute", ax.Name, ay.Name)
+			ax, ay := &sc.attrs[x], &sc.attrs[y]
+			return t, pos, sc.fail(ay.Pos, DuplicateAttr, "%s and %s name the same attribute", ax.Name, ay.Name)
 		}
 	}
 	return t, i, nil
@@ -162,13 +162,13 @@ func (sc *Scanner) StartTag(pos int) (Tag, int, error) {
 // repeated reports whether an attribute named an was already read in a
 // start tag with manyAttrs or more attributes so far.
 func (sc *Scanner) repeated(an string) bool {
-	n := len(sc.Attrs)
+	n := len(sc.attrs)
 	if n == manyAttrs {
 		if sc.seen == nil {
 			sc.seen = make(map[string]int)
 		}
 		clear(sc.seen)
-		for k, a := range sc.Attrs {
+		for k, a := range sc.attrs {
 			sc.seen[a.Name] = k
 		}
 	}
@@ -179,20 +179,20 @@ func (sc *Scanner) repeated(an string) bool {
 	return false
 }
 
-// AttrValue reads an attribute value after its opening quote and returns
+// attrValue reads an attribute value after its opening quote and returns
 // the decoded, normalised value and the offset after the closing quote.
-func (sc *Scanner) AttrValue(pos int, q byte) (string, int, error) {
-	s := sc.S
+func (sc *Scanner) attrValue(pos int, q byte) (string, int, error) {
+	s := sc.src
 	start := pos
 	decoded := false
-	sc.Buf = sc.Buf[:0]
+	sc.buf = sc.buf[:0]
 	runStart := pos
 	for {
 		for pos < len(s) && byteClass[s[pos]]&clAttr == 0 {
 			pos++
 		}
-		if pos-start > sc.Lim.MaxTokenBytes {
-			return "", pos, sc.Limit("MaxTokenBytes", sc.Lim.MaxTokenBytes, start)
+		if pos-start > sc.lim.MaxTokenBytes {
+			return "", pos, sc.limit("MaxTokenBytes", sc.lim.MaxTokenBytes, start)
 		}
 		if pos >= len(s) {
 			return "", pos, sc.EOF(pos)
@@ -201,8 +201,8 @@ func (sc *Scanner) AttrValue(pos int, q byte) (string, int, error) {
 		switch {
 		case c == q:
 			if decoded {
-				sc.Buf = append(sc.Buf, s[runStart:pos]...)
-				return string(sc.Buf), pos + 1, nil
+				sc.buf = append(sc.buf, s[runStart:pos]...)
+				return string(sc.buf), pos + 1, nil
 			}
 			return s[start:pos], pos + 1, nil
 		case c == '"' || c == '\'':
@@ -210,17 +210,17 @@ func (sc *Scanner) AttrValue(pos int, q byte) (string, int, error) {
 		case c == '<':
 			return "", pos, sc.Syntax(pos, "'<' in attribute value")
 		case c == '&':
-			sc.Buf = append(sc.Buf, s[runStart:pos]...)
+			sc.buf = append(sc.buf, s[runStart:pos]...)
 			decoded = true
-			end, err := sc.Ref(pos)
+			end, err := sc.ref(pos)
 			if err != nil {
 				return "", pos, err
 			}
 			pos, runStart = end, end
 		case c == '\t' || c == '\n' || c == '\r':
-			sc.Buf = append(sc.Buf, s[runStart:pos]...)
+			sc.buf = append(sc.buf, s[runStart:pos]...)
 			decoded = true
-			sc.Buf = append(sc.Buf, ' ')
+			sc.buf = append(sc.buf, ' ')
 			if c == '\r' {
 				if pos+1 >= len(s) {
 					return "", pos, sc.EOF(pos + 1)
@@ -232,7 +232,7 @@ func (sc *Scanner) AttrValue(pos int, q byte) (string, int, error) {
 			pos++
 			runStart = pos
 		default:
-			n, err := sc.CheckRune(pos)
+			n, err := sc.checkRune(pos)
 			if err != nil {
 				return "", pos, err
 			}
@@ -241,11 +241,11 @@ func (sc *Scanner) AttrValue(pos int, q byte) (string, int, error) {
 	}
 }
 
-// EndTag reads the end tag at S[pos] == '<' (followed by '/'), checks it
+// EndTag reads the end tag at input[pos] == '<' (followed by '/'), checks it
 // closes the innermost open element, pops it and returns the offset after.
 func (sc *Scanner) EndTag(pos int) (int, error) {
-	s := sc.S
-	open := sc.Path[len(sc.Path)-1]
+	s := sc.src
+	open := sc.path[len(sc.path)-1]
 	// fast path: the expected name followed by '>'
 	if i := pos + 2 + len(open); i < len(s) && s[i] == '>' && s[pos+2:i] == open {
 		sc.Pop()
@@ -255,7 +255,7 @@ func (sc *Scanner) EndTag(pos int) (int, error) {
 	if err != nil {
 		return pos, err
 	}
-	i = sc.SkipSpace(i)
+	i = sc.skipSpace(i)
 	if i >= len(s) {
 		return pos, sc.EOF(i)
 	}
@@ -271,8 +271,8 @@ func (sc *Scanner) EndTag(pos int) (int, error) {
 
 // Pop closes the innermost element.
 func (sc *Scanner) Pop() {
-	n := len(sc.Path) - 1
-	sc.Path = sc.Path[:n]
-	sc.NS = sc.NS[:sc.NSMark[n]]
-	sc.NSMark = sc.NSMark[:n]
+	n := len(sc.path) - 1
+	sc.path = sc.path[:n]
+	sc.ns = sc.ns[:sc.nsMark[n]]
+	sc.nsMark = sc.nsMark[:n]
 }
