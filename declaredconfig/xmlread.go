@@ -38,8 +38,8 @@ type nsBinding struct {
 
 // Namespace names that XML reserves.
 const (
-	nsXML   = "http://www.w3.org/XML/1998/namespace"
-	nsXMLNS = "http://www.w3.org/2000/xmlns/"
+	nsXML   = xmlscan.NamespaceXML
+	nsXMLNS = xmlscan.NamespaceXMLNS
 )
 
 // srcmap maps offsets in the scanned text back to the caller's input.
@@ -64,27 +64,9 @@ func (m *srcmap) offset(pos int) int {
 	return i
 }
 
-// lineCol returns the 1-based line and byte column of input offset off.
-func (m *srcmap) lineCol(off int) (line, col int) {
-	line, start := 1, 0
-	b := m.orig[:off]
-	for i := 0; i < len(b); i++ {
-		switch b[i] {
-		case '\n':
-			line, start = line+1, i+1
-		case '\r':
-			if i+1 < len(b) && b[i+1] == '\n' {
-				i++
-			}
-			line, start = line+1, i+1
-		}
-	}
-	return line, off - start + 1
-}
-
 func (m *srcmap) errAt(pos int, path string, cause error) error {
 	off := m.offset(pos)
-	line, col := m.lineCol(off)
+	line, col := xmlscan.LineCol(string(m.orig), off)
 	return pkg.Decode(int64(off), line, col, path, cause)
 }
 
@@ -175,7 +157,7 @@ func parse(data []byte, lim Limits, scope ...nsBinding) (*tree, error) {
 	s = s[lead:]
 	t.src.lead = lead
 	if strings.IndexByte(s, '\r') >= 0 {
-		s = normalizeNewlines(s)
+		s = xmlscan.NormalizeEOL(s)
 		t.src.crs = true
 	}
 	p := &parser{lim: lim, src: t.src, tagPos: -1}
@@ -203,15 +185,6 @@ func parse(data []byte, lim Limits, scope ...nsBinding) (*tree, error) {
 }
 
 const maxInt = int(^uint(0) >> 1)
-
-// normalizeNewlines applies XML end-of-line handling: CR LF and lone CR
-// become LF.
-func normalizeNewlines(s string) string {
-	s = strings.ReplaceAll(s, "\r\n", "\n")
-	return strings.ReplaceAll(s, "\r", "\n")
-}
-
-// ---- errors ----
 
 // ScanError makes the package's error for a lexical problem, with the
 // cause every package gives that kind (xmlscan.Cause).
@@ -262,17 +235,12 @@ func isSpace(s string) bool { return xmlscan.IsAllSpace(s) }
 
 func (p *parser) document() (*node, error) {
 	s := p.Input()
-	pos := 0
-	if strings.HasPrefix(s, "<?xml") && len(s) > 5 && xmlscan.IsSpace(s[5]) {
-		end, err := p.XMLDecl(0)
-		if err != nil {
-			return nil, err
-		}
-		pos = end
+	pos, err := p.Prolog(0)
+	if err != nil {
+		return nil, err
 	}
 	var root *node
 	for {
-		var err error
 		if pos, err = p.Misc(pos); err != nil {
 			return nil, err
 		}

@@ -1,8 +1,8 @@
 package declaredconfig
 
 import (
+	"github.com/windc-go/windc/internal/xmlscan"
 	"strings"
-	"unicode/utf8"
 )
 
 // A writer appends canonical XML: no declaration, no indentation, modeled
@@ -137,14 +137,14 @@ func (w *writer) pop() {
 }
 
 func (w *writer) attr(elem, name, value string) {
-	if !validChars(value) {
+	if !xmlscan.ValidText(value) {
 		w.fail("<%s %s>: value holds a character XML cannot carry", elem, name)
 		return
 	}
 	w.b = append(w.b, ' ')
 	w.b = append(w.b, name...)
 	w.b = append(w.b, '=', '"')
-	w.b = appendEscaped(w.b, value, true)
+	w.b = appendAttrValue(w.b, value)
 	w.b = append(w.b, '"')
 }
 
@@ -183,12 +183,12 @@ func (w *writer) leaf(name, value string, markup bool, extra []Attr, kv ...strin
 		w.close()
 		return
 	}
-	if !validChars(value) {
+	w.gt()
+	var err error
+	if w.b, err = xmlscan.AppendText(w.b, value); err != nil {
 		w.fail("<%s>: value holds a character XML cannot carry", name)
 		return
 	}
-	w.gt()
-	w.b = appendEscaped(w.b, value, false)
 	w.end(name)
 }
 
@@ -247,10 +247,11 @@ func checkMarkup(v string, ns []nsBinding) error {
 	return nil
 }
 
-// appendEscaped appends s with the characters that cannot stand raw
-// replaced by references. In attributes, TAB, LF and CR are escaped too
-// so that attribute-value normalisation leaves them alone.
-func appendEscaped(b []byte, s string, attr bool) []byte {
+// appendAttrValue appends s escaped for a double-quoted attribute value:
+// &, <, >, " and CR become references, and TAB and LF too, so that
+// attribute-value normalisation leaves them alone. (Character data goes
+// through xmlscan.AppendText.)
+func appendAttrValue(b []byte, s string) []byte {
 	last := 0
 	for i := 0; i < len(s); i++ {
 		var esc string
@@ -262,21 +263,12 @@ func appendEscaped(b []byte, s string, attr bool) []byte {
 		case '>':
 			esc = "&gt;"
 		case '"':
-			if !attr {
-				continue
-			}
 			esc = "&quot;"
 		case '\r':
 			esc = "&#xD;"
 		case '\n':
-			if !attr {
-				continue
-			}
 			esc = "&#xA;"
 		case '\t':
-			if !attr {
-				continue
-			}
 			esc = "&#x9;"
 		default:
 			continue
@@ -286,27 +278,4 @@ func appendEscaped(b []byte, s string, attr bool) []byte {
 		last = i + 1
 	}
 	return append(b, s[last:]...)
-}
-
-// validChars reports whether s is UTF-8 made of characters XML 1.0 allows.
-func validChars(s string) bool {
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c < 0x20 && c != '\t' && c != '\n' && c != '\r' {
-				return false
-			}
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			return false
-		}
-		if !(r >= 0x20 && r <= 0xD7FF || r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= 0x10FFFF) {
-			return false
-		}
-		i += size
-	}
-	return true
 }

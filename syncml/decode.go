@@ -13,17 +13,7 @@ import (
 // the root element, and returns the offset of the root's '<'.
 func (sc *scanner) prolog(pos int) (int, error) {
 	s := sc.Input()
-	if err := sc.Need(pos, 6); err != nil && sc.Partial() {
-		return pos, err
-	}
-	if strings.HasPrefix(s[pos:], "<?xml") && len(s) > pos+5 && isSpace(s[pos+5]) {
-		end, err := sc.XMLDecl(pos)
-		if err != nil {
-			return pos, err
-		}
-		pos = end
-	}
-	pos, err := sc.Misc(pos)
+	pos, err := sc.Prolog(pos)
 	if err != nil {
 		return pos, err
 	}

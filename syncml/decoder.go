@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/windc-go/windc/internal/xmlscan"
 	"io"
 )
 
@@ -335,7 +336,7 @@ func (d *Decoder) unit(parse func(sc *scanner) (int, error)) error {
 
 // advance consumes n bytes, keeping line and column current.
 func (d *Decoder) advance(n int) {
-	d.line, d.col = advancePosition(d.line, d.col, d.win[d.pos:d.pos+n])
+	d.line, d.col = xmlscan.Advance(d.line, d.col, d.win[d.pos:d.pos+n])
 	d.pos += n
 }
 

@@ -3,6 +3,7 @@ package syncml
 import (
 	"errors"
 	"fmt"
+	"github.com/windc-go/windc/internal/xmlscan"
 	"math"
 	"slices"
 	"strconv"
@@ -192,6 +193,12 @@ type writer struct {
 	groups []Command // the Atomic and Sequence commands being written, outermost first
 }
 
+// text appends s escaped as character data to the writer's buffer.
+func (w *writer) text(s string) error { return xmlscan.EscapeText(&w.b, s) }
+
+// cdata appends s as CDATA sections to the writer's buffer.
+func (w *writer) cdata(s string) error { return xmlscan.EscapeCDATA(&w.b, s) }
+
 // encodeError reports a Message that cannot be written.
 func encodeError(path string, err error) error {
 	return pkg.Errorf("marshal %s: %w", path, err)
@@ -379,7 +386,7 @@ func (w *writer) start(xmlns string, h *Header) error {
 	if xmlns != "" {
 		w.b = append(w.b, ` xmlns="`...)
 		var err error
-		if w.b, err = appendAttr(w.b, xmlns); err != nil {
+		if w.b, err = xmlscan.AppendAttr(w.b, xmlns); err != nil {
 			return encodeError("SyncML/@xmlns", err)
 		}
 		w.b = append(w.b, '"')
@@ -597,7 +604,7 @@ func (w *writer) data(d *Data) error {
 		w.b = append(w.b, msft...)
 		w.b = append(w.b, `:originalerror="`...)
 		var err error
-		if w.b, err = appendAttr(w.b, d.OriginalError); err != nil {
+		if w.b, err = xmlscan.AppendAttr(w.b, d.OriginalError); err != nil {
 			return encodeError("Data/@msft:originalerror", err)
 		}
 		w.b = append(w.b, '"')
@@ -652,7 +659,7 @@ func appendNSDecl(b []byte, n Namespace) []byte {
 		b = append(b, n.Prefix...)
 	}
 	b = append(b, `="`...)
-	b, _ = appendAttr(b, n.URI)
+	b, _ = xmlscan.AppendAttr(b, n.URI)
 	return append(b, '"')
 }
 
@@ -671,7 +678,7 @@ func checkNamespaces(ns []Namespace) error {
 		case n.Prefix != "" && n.URI == "":
 			return fmt.Errorf("%w: empty namespace for prefix %s", ErrNamespace, n.Prefix)
 		}
-		if _, err := appendAttr(nil, n.URI); err != nil {
+		if _, err := xmlscan.AppendAttr(nil, n.URI); err != nil {
 			return fmt.Errorf("namespace %q: %w", n.URI, err)
 		}
 		for _, m := range ns[:i] {

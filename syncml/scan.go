@@ -178,33 +178,8 @@ func (sc *scanner) errAt(pos int, cause error) error {
 	if pos > len(s) {
 		pos = len(s)
 	}
-	line, col := advancePosition(sc.baseLine, sc.baseCol, s[:pos])
+	line, col := xmlscan.Advance(sc.baseLine, sc.baseCol, s[:pos])
 	return pkg.Decode(sc.base+int64(pos), line, col, sc.PathString(), cause)
-}
-
-// advancePosition returns the line and column after s for text starting
-// at line, col; CR, CRLF and LF each end a line, as XML reads them.
-func advancePosition(line, col int, s string) (int, int) {
-	if strings.IndexByte(s, '\r') < 0 {
-		if n := strings.Count(s, "\n"); n > 0 {
-			return line + n, len(s) - strings.LastIndexByte(s, '\n')
-		}
-		return line, col + len(s)
-	}
-	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case '\r':
-			if i+1 < len(s) && s[i+1] == '\n' {
-				i++
-			}
-			line, col = line+1, 1
-		case '\n':
-			line, col = line+1, 1
-		default:
-			col++
-		}
-	}
-	return line, col
 }
 
 func (sc *scanner) structure(pos int, format string, args ...any) error {
@@ -227,7 +202,7 @@ func isAllSpace(s string) bool     { return xmlscan.IsAllSpace(s) }
 
 // Namespace names that XML reserves.
 const (
-	NamespaceXMLURI   = "http://www.w3.org/XML/1998/namespace"
+	NamespaceXMLURI   = xmlscan.NamespaceXML
 	namespaceXMLNSURI = xmlscan.NamespaceXMLNS
 )
 

@@ -157,6 +157,21 @@ func (sc *Scanner) Name(pos int) (string, int, error) {
 	return nm, next, err
 }
 
+// decodeRune decodes the rune at input[i], which starts with a byte of
+// 0x80 or above, failing on invalid UTF-8 (or, at the end of the input, on
+// a sequence cut short).
+func (sc *Scanner) decodeRune(i int) (rune, int, error) {
+	s := sc.src
+	r, n := utf8.DecodeRuneInString(s[i:])
+	if r == utf8.RuneError && n <= 1 {
+		if !utf8.FullRuneInString(s[i:]) {
+			return r, n, sc.EOF(len(s))
+		}
+		return r, n, sc.errs.ScanError(i, Encoding, "invalid UTF-8")
+	}
+	return r, n, nil
+}
+
 // qname is Name that also returns the index of the name's colon, or -1.
 func (sc *Scanner) qname(pos int) (string, int, int, error) {
 	s := sc.src
@@ -170,12 +185,9 @@ func (sc *Scanner) qname(pos int) (string, int, int, error) {
 		}
 		i++
 	} else {
-		r, n := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && n <= 1 {
-			if !utf8.FullRuneInString(s[i:]) {
-				return "", -1, i, sc.EOF(len(s))
-			}
-			return "", -1, i, sc.errs.ScanError(i, Encoding, "invalid UTF-8")
+		r, n, err := sc.decodeRune(i)
+		if err != nil {
+			return "", -1, i, err
 		}
 		if !IsNameStartRune(r) {
 			return "", -1, i, sc.Syntax(i, "invalid name start %q", r)
@@ -191,12 +203,9 @@ func (sc *Scanner) qname(pos int) (string, int, int, error) {
 			i++
 			continue
 		}
-		r, n := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && n <= 1 {
-			if !utf8.FullRuneInString(s[i:]) {
-				return "", -1, i, sc.EOF(len(s))
-			}
-			return "", -1, i, sc.errs.ScanError(i, Encoding, "invalid UTF-8")
+		r, n, err := sc.decodeRune(i)
+		if err != nil {
+			return "", -1, i, err
 		}
 		if !IsNameRune(r) {
 			break
@@ -223,20 +232,16 @@ func (sc *Scanner) qname(pos int) (string, int, int, error) {
 // checkRune validates the non-ASCII or control character at pos and
 // returns its length.
 func (sc *Scanner) checkRune(pos int) (int, error) {
-	s := sc.src
-	c := s[pos]
+	c := sc.src[pos]
 	if c < utf8.RuneSelf {
 		if c == '\t' || c == '\n' || c == '\r' {
 			return 1, nil
 		}
 		return 0, sc.fail(pos, InvalidChar, "%U", rune(c))
 	}
-	r, n := utf8.DecodeRuneInString(s[pos:])
-	if r == utf8.RuneError && n <= 1 {
-		if !utf8.FullRuneInString(s[pos:]) {
-			return 0, sc.EOF(len(s))
-		}
-		return 0, sc.errs.ScanError(pos, Encoding, "invalid UTF-8")
+	r, n, err := sc.decodeRune(pos)
+	if err != nil {
+		return 0, err
 	}
 	if !IsXMLChar(r) {
 		return 0, sc.fail(pos, InvalidChar, "%U", r)
@@ -263,4 +268,25 @@ func (sc *Scanner) checkChars(i, j int) error {
 		i += n
 	}
 	return nil
+}
+
+// ValidText reports whether s is UTF-8 made only of characters XML 1.0
+// allows.
+func ValidText(s string) bool {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c < 0x20 && c != '\t' && c != '\n' && c != '\r' {
+				return false
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 || !IsXMLChar(r) {
+			return false
+		}
+		i += size
+	}
+	return true
 }

@@ -117,3 +117,24 @@ func (sc *Scanner) Misc(pos int) (int, error) {
 		}
 	}
 }
+
+// Prolog reads what may precede the root element from pos: an XML
+// declaration, if one starts there, then white space, comments and
+// processing instructions (Misc). It returns the offset of what follows:
+// a '<' that starts neither, other text, or the end of the input. Over a
+// partial input too short to tell whether a declaration starts at pos it
+// returns ErrNeedMore.
+func (sc *Scanner) Prolog(pos int) (int, error) {
+	s := sc.src
+	if err := sc.Need(pos, 6); err != nil && sc.partial {
+		return pos, err
+	}
+	if strings.HasPrefix(s[pos:], "<?xml") && len(s) > pos+5 && IsSpace(s[pos+5]) {
+		end, err := sc.XMLDecl(pos)
+		if err != nil {
+			return pos, err
+		}
+		pos = end
+	}
+	return sc.Misc(pos)
+}
