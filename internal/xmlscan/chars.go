@@ -78,6 +78,9 @@ func IsName(s string) bool {
 		if i == 0 && !IsNameStartRune(r) || i > 0 && !IsNameRune(r) {
 			return false
 		}
+		if r == utf8.RuneError && !strings.HasPrefix(s[i:], "\uFFFD") {
+			return false // invalid UTF-8
+		}
 	}
 	return s != ""
 }
@@ -85,13 +88,8 @@ func IsName(s string) bool {
 // IsQName reports whether s is an XML name with at most one colon, not at
 // either end: a qualified name of Namespaces in XML.
 func IsQName(s string) bool {
-	if s == "" {
+	if !IsName(s) {
 		return false
-	}
-	for i, r := range s {
-		if r == utf8.RuneError || i == 0 && !IsNameStartRune(r) || !IsNameRune(r) {
-			return false
-		}
 	}
 	c := strings.IndexByte(s, ':')
 	return c < 0 || c > 0 && c < len(s)-1 && strings.IndexByte(s[c+1:], ':') < 0
