@@ -44,7 +44,7 @@ const (
 
 // srcmap maps offsets in the scanned text back to the caller's input.
 type srcmap struct {
-	orig []byte
+	orig string
 	lead int  // bytes skipped at the start (BOM, white space)
 	crs  bool // line ends were normalised
 }
@@ -66,7 +66,7 @@ func (m *srcmap) offset(pos int) int {
 
 func (m *srcmap) errAt(pos int, path string, cause error) error {
 	off := m.offset(pos)
-	line, col := xmlscan.LineCol(string(m.orig), off)
+	line, col := xmlscan.LineCol(m.orig, off)
 	return pkg.Decode(int64(off), line, col, path, cause)
 }
 
@@ -141,12 +141,12 @@ type parser struct {
 // accepted and not kept; the text is taken as already decoded characters,
 // whatever encoding the declaration names. scope holds namespace bindings
 // in force around the document (for markup checked by the writer).
-func parse(data []byte, lim Limits, scope ...nsBinding) (*tree, error) {
+func parse(data string, lim Limits, scope ...nsBinding) (*tree, error) {
 	t := &tree{src: srcmap{orig: data}}
 	if int64(len(data)) > lim.MaxBytes {
 		return nil, pkg.Limit("MaxBytes", lim.MaxBytes, lim.MaxBytes, "")
 	}
-	s := string(data)
+	s := data
 	lead := 0
 	if strings.HasPrefix(s, "\uFEFF") {
 		lead = 3

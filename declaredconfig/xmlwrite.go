@@ -220,7 +220,7 @@ func parseRaw(r string, ns []nsBinding) (*node, error) {
 	if strings.IndexByte(r, '\r') >= 0 {
 		return nil, errorf("markup holds a raw carriage return; write &#xD;")
 	}
-	t, err := parse([]byte(r), noLimits, ns...)
+	t, err := parse(r, noLimits, ns...)
 	if err != nil {
 		return nil, err
 	}
@@ -237,7 +237,7 @@ func checkMarkup(v string, ns []nsBinding) error {
 	if strings.IndexByte(v, '\r') >= 0 {
 		return errorf("markup holds a raw carriage return; write &#xD;")
 	}
-	t, err := parse([]byte("<m>"+v+"</m>"), noLimits, ns...)
+	t, err := parse("<m>"+v+"</m>", noLimits, ns...)
 	if err != nil {
 		return err
 	}
