@@ -222,15 +222,6 @@ func (p *parser) limit(name string, max int, pos int) error {
 	return p.ScanLimit(name, int64(max), pos)
 }
 
-// ---- names ----
-
-func isQName(s string) bool    { return xmlscan.IsQName(s) }
-func prefixOf(q string) string { return xmlscan.PrefixOf(q) }
-func localOf(q string) string  { return xmlscan.LocalName(q) }
-
-// isSpace reports whether s holds only XML white space.
-func isSpace(s string) bool { return xmlscan.IsAllSpace(s) }
-
 // ---- the document ----
 
 func (p *parser) document() (*node, error) {
@@ -377,7 +368,7 @@ func (p *parser) content(pos int) (int, error) {
 	}
 	if next > pos {
 		top := p.open[len(p.open)-1].n
-		if !top.textNWS && !isSpace(text) {
+		if !top.textNWS && !xmlscan.IsAllSpace(text) {
 			top.textNWS = true
 		}
 		if len(top.children) == 0 {

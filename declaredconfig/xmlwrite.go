@@ -1,8 +1,9 @@
 package declaredconfig
 
 import (
-	"github.com/windc-go/windc/internal/xmlscan"
 	"strings"
+
+	"github.com/windc-go/windc/internal/xmlscan"
 )
 
 // A writer appends canonical XML: no declaration, no indentation, modeled
@@ -52,7 +53,7 @@ func (w *writer) start(name string, extra []Attr, kv ...string) {
 func (w *writer) keptAttrs(name string, extra []Attr, kv []string) bool {
 	prefixed := 0
 	for i, a := range extra {
-		if !isQName(a.Name) {
+		if !xmlscan.IsQName(a.Name) {
 			w.fail("<%s>: attribute name %q is not a qualified XML name", name, a.Name)
 			return false
 		}
@@ -82,7 +83,7 @@ func (w *writer) keptAttrs(name string, extra []Attr, kv []string) bool {
 				return false
 			}
 		default:
-			if prefixOf(a.Name) != "" {
+			if xmlscan.PrefixOf(a.Name) != "" {
 				prefixed++
 			}
 			continue
@@ -93,7 +94,7 @@ func (w *writer) keptAttrs(name string, extra []Attr, kv []string) bool {
 		return true
 	}
 	for i, a := range extra {
-		pfx := prefixOf(a.Name)
+		pfx := xmlscan.PrefixOf(a.Name)
 		if pfx == "" || pfx == "xmlns" {
 			continue
 		}
@@ -103,8 +104,8 @@ func (w *writer) keptAttrs(name string, extra []Attr, kv []string) bool {
 			return false
 		}
 		for _, b := range extra[:i] {
-			bp := prefixOf(b.Name)
-			if bp == "" || bp == "xmlns" || localOf(b.Name) != localOf(a.Name) {
+			bp := xmlscan.PrefixOf(b.Name)
+			if bp == "" || bp == "xmlns" || xmlscan.LocalName(b.Name) != xmlscan.LocalName(a.Name) {
 				continue
 			}
 			if bu, _ := w.lookup(bp); bu == uri {

@@ -2,6 +2,8 @@ package syncml
 
 import (
 	"strconv"
+
+	"github.com/windc-go/windc/internal/xmlscan"
 )
 
 // A StatusCode is a SyncML response status code carried in a Status's Data.
@@ -207,7 +209,7 @@ func (c AlertCode) Data() *Data { return Text(strconv.Itoa(int(c))) }
 
 // parseCode reads a decimal code, allowing surrounding XML whitespace.
 func parseCode(s string) (int, error) {
-	t := trimXMLSpace(s)
+	t := xmlscan.TrimSpace(s)
 	if len(t) == 0 || len(t) > 6 {
 		return 0, errorf("code %q is not a number", s)
 	}

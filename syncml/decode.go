@@ -3,6 +3,8 @@ package syncml
 import (
 	"fmt"
 	"strings"
+
+	"github.com/windc-go/windc/internal/xmlscan"
 )
 
 // This file builds the model from the scanner's input. Each function takes
@@ -52,7 +54,7 @@ func (sc *scanner) root(pos int) (string, int, error) {
 	}
 	// the namespace of the root element itself, prefixed or default: the
 	// writer declares it as the default namespace
-	uri, _ := sc.Lookup(prefixOf(t.Name))
+	uri, _ := sc.Lookup(xmlscan.PrefixOf(t.Name))
 	if uri == NamespaceXMLURI || uri == namespaceXMLNSURI {
 		// the writer declares the root's namespace as the default one,
 		// which a reserved namespace cannot be
@@ -129,7 +131,7 @@ func (sc *scanner) peekBody(pos int) (int, bool, error) {
 	if err != nil {
 		return pos, false, nil // let next report it
 	}
-	return at, localName(nm) == "SyncBody", nil
+	return at, xmlscan.LocalName(nm) == "SyncBody", nil
 }
 
 func (sc *scanner) unexpected(t tag) error {
@@ -680,7 +682,7 @@ func (sc *scanner) data(t tag, pos int) (*Data, int, error) {
 		if a.Name == "xmlns" || strings.HasPrefix(a.Name, "xmlns:") {
 			continue
 		}
-		if p := prefixOf(a.Name); p != "" && localName(a.Name) == "originalerror" {
+		if p := xmlscan.PrefixOf(a.Name); p != "" && xmlscan.LocalName(a.Name) == "originalerror" {
 			if uri, _ := sc.Lookup(p); uri == NamespaceMSFT {
 				d.OriginalError = a.Value
 				continue
@@ -711,19 +713,26 @@ func (sc *scanner) data(t tag, pos int) (*Data, int, error) {
 		}
 		return d, end, nil
 	}
-	// element content: validate it and keep it as markup; declarations on
-	// Data itself count as outside its content (the writer puts
-	// Data.Namespaces back on the Data element), and the leading character
-	// data is read and checked already
+	end, err := sc.markup(t, d, start, next)
+	if err != nil {
+		return nil, end, err
+	}
+	return d, end, nil
+}
+
+// markup reads the element content of the Data t, which starts at start
+// and whose leading character data is read and checked up to next, into
+// d as markup. Declarations on Data itself count as outside its content:
+// the writer puts Data.Namespaces back on the Data element.
+func (sc *scanner) markup(t tag, d *Data, start, next int) (int, error) {
 	c, err := sc.raw(t, next, false)
 	if err != nil {
-		return nil, c.End, err
+		return c.End, err
 	}
-	end := c.End
 	d.Kind = DataXML
 	d.Value = sc.Input()[start:c.EndTag]
 	if len(c.Uses) > 0 {
 		d.Namespaces = namespaces(c.Uses)
 	}
-	return d, end, nil
+	return c.End, nil
 }

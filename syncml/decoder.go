@@ -4,8 +4,9 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"github.com/windc-go/windc/internal/xmlscan"
 	"io"
+
+	"github.com/windc-go/windc/internal/xmlscan"
 )
 
 // A Decoder reads one SyncML message from a stream: Header first, then Next

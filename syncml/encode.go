@@ -3,12 +3,13 @@ package syncml
 import (
 	"errors"
 	"fmt"
-	"github.com/windc-go/windc/internal/xmlscan"
 	"math"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/windc-go/windc/internal/xmlscan"
 )
 
 // Marshal returns the canonical encoding of m: compact, without an XML
@@ -72,7 +73,7 @@ func AppendMessage(dst []byte, m *Message) ([]byte, error) {
 // character data of leaf elements and Data is never reformatted, so the
 // output decodes to the same Message.
 func MarshalIndent(m *Message, prefix, indent string) ([]byte, error) {
-	if !isAllSpace(prefix) || !isAllSpace(indent) {
+	if !xmlscan.IsAllSpace(prefix) || !xmlscan.IsAllSpace(indent) {
 		return nil, errorf("MarshalIndent: prefix and indent must be XML white space")
 	}
 	w := writer{rootNS: m.XMLNS, prefix: prefix, indent: indent, pretty: true}
@@ -669,7 +670,7 @@ func appendNSDecl(b []byte, n Namespace) []byte {
 func checkNamespaces(ns []Namespace) error {
 	for i, n := range ns {
 		switch {
-		case n.Prefix != "" && (!isName(n.Prefix) || strings.IndexByte(n.Prefix, ':') >= 0):
+		case n.Prefix != "" && (!xmlscan.IsName(n.Prefix) || strings.IndexByte(n.Prefix, ':') >= 0):
 			return fmt.Errorf("%w: %q is not a namespace prefix", ErrNamespace, n.Prefix)
 		case n.Prefix == "xmlns" || n.URI == namespaceXMLNSURI:
 			return fmt.Errorf("%w: the xmlns prefix and namespace cannot be declared", ErrNamespace)
@@ -918,13 +919,13 @@ var (
 // of reserved; rootNS is the default namespace in scope where it is
 // written.
 func checkUnknown(u *Unknown, rootNS string, reserved map[string]bool) error {
-	if reserved[localName(u.Name)] {
+	if reserved[xmlscan.LocalName(u.Name)] {
 		return fmt.Errorf("%w: <%s> is not an unknown element where it stands", ErrStructure, u.Name)
 	}
 	if !strings.HasPrefix(u.Raw, "<"+u.Name) || len(u.Raw) <= len(u.Name)+1 {
 		return fmt.Errorf("%w: Raw does not start with <%s", ErrStructure, u.Name)
 	}
-	if c := u.Raw[len(u.Name)+1]; c != '>' && c != '/' && !isSpace(c) {
+	if c := u.Raw[len(u.Name)+1]; c != '>' && c != '/' && !xmlscan.IsSpace(c) {
 		return fmt.Errorf("%w: Raw does not start with <%s", ErrStructure, u.Name)
 	}
 	sc := getScanner(u.Raw, unlimited)

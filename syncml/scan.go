@@ -190,16 +190,6 @@ func (sc *scanner) limit(name string, max int64, pos int) error {
 	return pkg.Limit(name, max, sc.base+int64(pos), sc.PathString())
 }
 
-// ---- characters and names ----
-
-func isXMLChar(r rune) bool        { return xmlscan.IsXMLChar(r) }
-func isName(s string) bool         { return xmlscan.IsName(s) }
-func localName(q string) string    { return xmlscan.LocalName(q) }
-func prefixOf(q string) string     { return xmlscan.PrefixOf(q) }
-func isSpace(c byte) bool          { return xmlscan.IsSpace(c) }
-func trimXMLSpace(s string) string { return xmlscan.TrimSpace(s) }
-func isAllSpace(s string) bool     { return xmlscan.IsAllSpace(s) }
-
 // Namespace names that XML reserves.
 const (
 	NamespaceXMLURI   = xmlscan.NamespaceXML
@@ -247,7 +237,7 @@ func (sc *scanner) next(pos int) (t tag, next int, done bool, err error) {
 			if err != nil {
 				return t, pos, false, err
 			}
-			if !isAllSpace(txt) {
+			if !xmlscan.IsAllSpace(txt) {
 				return t, pos, false, sc.structure(pos, "unexpected text %q", clip(txt))
 			}
 			pos = end
@@ -266,7 +256,7 @@ func (sc *scanner) next(pos int) (t tag, next int, done bool, err error) {
 			if err != nil {
 				return t, pos, false, err
 			}
-			if !isAllSpace(txt) {
+			if !xmlscan.IsAllSpace(txt) {
 				return t, pos, false, sc.structure(pos, "unexpected text %q", clip(txt))
 			}
 			pos = end
@@ -327,7 +317,7 @@ func (sc *scanner) flag(t tag, pos int) (int, error) {
 	if err != nil {
 		return pos, err
 	}
-	if !isAllSpace(txt) {
+	if !xmlscan.IsAllSpace(txt) {
 		return pos, sc.structure(pos, "<%s> must be empty", t.Name)
 	}
 	return end, nil

@@ -183,9 +183,12 @@ func (sc *Scanner) qname(pos int) (string, int, int, error) {
 		}
 		i++
 	} else {
-		r, n, err := sc.decodeRune(i)
-		if err != nil {
-			return "", -1, i, err
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n <= 1 {
+			if !utf8.FullRuneInString(s[i:]) {
+				return "", -1, i, sc.EOF(len(s))
+			}
+			return "", -1, i, sc.errs.ScanError(i, Encoding, "invalid UTF-8")
 		}
 		if !IsNameStartRune(r) {
 			return "", -1, i, sc.Syntax(i, "invalid name start %q", r)
@@ -201,9 +204,12 @@ func (sc *Scanner) qname(pos int) (string, int, int, error) {
 			i++
 			continue
 		}
-		r, n, err := sc.decodeRune(i)
-		if err != nil {
-			return "", -1, i, err
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n <= 1 {
+			if !utf8.FullRuneInString(s[i:]) {
+				return "", -1, i, sc.EOF(len(s))
+			}
+			return "", -1, i, sc.errs.ScanError(i, Encoding, "invalid UTF-8")
 		}
 		if !IsNameRune(r) {
 			break

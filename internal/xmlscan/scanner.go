@@ -100,17 +100,20 @@ type Scanner struct {
 // errors through errs, with no element open; the capacity of its stacks is
 // kept.
 func (sc *Scanner) Init(src string, lim Limits, errs Errors) {
-	sc.Reset()
-	sc.src, sc.lim, sc.errs = src, lim, errs
+	sc.src, sc.partial, sc.fragment, sc.lim, sc.errs = src, false, false, lim, errs
+	sc.tokens, sc.nsBase, sc.capturing, sc.capFloor = 0, 0, false, 0
+	sc.path, sc.ns, sc.nsMark = sc.path[:0], sc.ns[:0], sc.nsMark[:0]
+	sc.attrs, sc.buf, sc.captured = sc.attrs[:0], sc.buf[:0], sc.captured[:0]
 }
 
 // Reset clears everything that refers to input, keeping the capacity of
-// the stacks.
+// the stacks (for a scanner kept in a pool between inputs).
 func (sc *Scanner) Reset() {
 	clear(sc.path[:cap(sc.path)])
 	clear(sc.ns[:cap(sc.ns)])
 	clear(sc.attrs[:cap(sc.attrs)])
 	clear(sc.captured[:cap(sc.captured)])
+	clear(sc.seen)
 	*sc = Scanner{
 		path:     sc.path[:0],
 		ns:       sc.ns[:0],
