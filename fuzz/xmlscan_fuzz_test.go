@@ -43,98 +43,39 @@ type xmlEvent struct {
 
 var scanLimits = xmlscan.Limits{MaxDepth: 256, MaxTokens: 1 << 20, MaxTokenBytes: 1 << 20, MaxAttrs: 1 << 10, MaxNamespaces: 1 << 10}
 
-// scanEvents reads in as one document with the lexer's methods. With
+// scanEvents reads in as one document with the lexer's Next. With
 // partial, in is the start of a longer input.
 func scanEvents(in string, partial bool) ([]xmlEvent, error) {
 	sc := new(xmlscan.Scanner)
 	sc.Init("", scanLimits, scanErrs{sc})
 	sc.SetInput(in, partial)
 	var evs []xmlEvent
-	var open []string
-	pos, err := sc.Prolog(0)
-	if err != nil {
-		return nil, err
-	}
-	switch {
-	case pos >= len(in) && partial:
-		return nil, xmlscan.ErrNeedMore
-	case pos >= len(in):
-		return nil, sc.Syntax(pos, "no root element")
-	case in[pos] != '<':
-		return nil, sc.Syntax(pos, "text before the root element")
-	}
-	if err := sc.Need(pos, 2); err != nil {
-		return nil, err
-	}
-	if in[pos+1] == '!' || in[pos+1] == '/' {
-		if strings.HasPrefix(in[pos:], "<!DOCTYPE") {
-			return nil, scanErrs{sc}.ScanError(pos, xmlscan.DOCTYPE, "")
-		}
-		if in[pos+1] == '!' {
-			return nil, sc.Syntax(pos, "invalid markup declaration")
-		}
-		return nil, sc.Syntax(pos, "end tag before the root element")
-	}
-	start := func() error {
-		t, end, err := sc.StartTag(pos)
-		if err != nil {
-			return err
-		}
-		space, _ := sc.Lookup(xmlscan.PrefixOf(t.Name))
-		ev := xmlEvent{kind: 's', space: space, name: t.Local()}
-		for _, a := range sc.Attrs() {
-			as := ""
-			switch p := xmlscan.PrefixOf(a.Name); {
-			case a.Name == "xmlns":
-			case p == "xmlns":
-				as = "xmlns"
-			case p != "":
-				as = a.URI
-			}
-			ev.attrs = append(ev.attrs, as+"|"+xmlscan.LocalName(a.Name)+"="+spaced(a.Value))
-		}
-		evs = append(evs, ev)
-		open = append(open, t.Local())
-		if t.Self {
-			sc.Pop()
-			evs = append(evs, xmlEvent{kind: 'e', name: t.Local()})
-			open = open[:len(open)-1]
-		}
-		pos = end
-		return nil
-	}
-	if err := start(); err != nil {
-		return nil, err
-	}
-	for sc.Depth() > 0 {
-		text, _, next, err := sc.CharData(pos)
+	for tok, err := range sc.All() {
 		if err != nil {
 			return nil, err
 		}
-		if text != "" {
-			evs = append(evs, xmlEvent{kind: 't', name: text})
-		}
-		pos = next
-		if err := sc.Need(pos, 2); err != nil {
-			return nil, err
-		}
-		if in[pos+1] == '/' {
-			if pos, err = sc.EndTag(pos); err != nil {
-				return nil, err
+		switch tok.Kind {
+		case xmlscan.StartToken:
+			ev := xmlEvent{kind: 's', space: tok.Space, name: xmlscan.LocalName(tok.Name)}
+			for _, a := range sc.Attrs() {
+				as := ""
+				switch p := xmlscan.PrefixOf(a.Name); {
+				case a.Name == "xmlns":
+				case p == "xmlns":
+					as = "xmlns"
+				case p != "":
+					as = a.URI
+				}
+				ev.attrs = append(ev.attrs, as+"|"+xmlscan.LocalName(a.Name)+"="+spaced(a.Value))
 			}
-			evs = append(evs, xmlEvent{kind: 'e', name: open[len(open)-1]})
-			open = open[:len(open)-1]
-			continue
+			evs = append(evs, ev)
+		case xmlscan.EndToken:
+			evs = append(evs, xmlEvent{kind: 'e', name: xmlscan.LocalName(tok.Name)})
+		case xmlscan.TextToken:
+			if tok.Text != "" {
+				evs = append(evs, xmlEvent{kind: 't', name: tok.Text})
+			}
 		}
-		if err := start(); err != nil {
-			return nil, err
-		}
-	}
-	if pos, err = sc.Misc(pos); err != nil {
-		return nil, err
-	}
-	if pos < len(in) {
-		return nil, sc.Syntax(pos, "content after the root element")
 	}
 	return evs, nil
 }

@@ -89,8 +89,7 @@ func TestContentErrors(t *testing.T) {
 		{"cut", `<r><c><x>`, Nested{MaxDepth: 4}, "kind 1"},
 		{"bad text", "<r><c>\x01</c></r>", Nested{MaxDepth: 4}, "kind 6"},
 	} {
-		_, _, err := contentOf(tc.in, tc.o)
-		if err == nil || !strings.Contains(err.Error(), tc.want) {
+		if _, _, err := contentOf(tc.in, tc.o); !errHas(err, tc.want) {
 			t.Errorf("%s: %v, want %s", tc.name, err, tc.want)
 		}
 	}
@@ -149,7 +148,7 @@ func TestFragment(t *testing.T) {
 		sc.Enter("Data")
 		c, err := sc.Content(Tag{Name: "Data"}, 0, Nested{MaxDepth: 4})
 		if tc.err != "" {
-			if err == nil || !strings.Contains(err.Error(), tc.err) {
+			if !errHas(err, tc.err) {
 				t.Errorf("%q: %v, want %s", tc.in, err, tc.err)
 			}
 			continue
@@ -163,3 +162,6 @@ func TestFragment(t *testing.T) {
 		}
 	}
 }
+
+// errHas reports whether err is an error whose message holds want.
+func errHas(err error, want string) bool { return err != nil && strings.Contains(err.Error(), want) }

@@ -2,6 +2,7 @@ package xmlscan
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -10,36 +11,24 @@ import (
 )
 
 func TestNameClasses(t *testing.T) {
-	for _, tc := range []struct {
-		s            string
-		name, qname  bool
-		local, prefx string
-	}{
-		{"a", true, true, "a", ""},
-		{"p:a", true, true, "a", "p"},
-		{"_x-1.2", true, true, "_x-1.2", ""},
-		{"\u00e9t\u00e9\u00b7", true, true, "\u00e9t\u00e9\u00b7", ""},
-		{":a", true, false, "a", ""},
-		{"a:", true, false, "", "a"},
-		{"a:b:c", true, false, "b:c", "a"},
-		{"1a", false, false, "1a", ""},
-		{"-a", false, false, "-a", ""},
-		{"", false, false, "", ""},
-		{"a b", false, false, "a b", ""},
-		{"a\xff", false, false, "a\xff", ""},
-		{"a\uFFFD", true, true, "a\uFFFD", ""},
+	// what IsName, IsQName, LocalName and PrefixOf say of each input
+	for in, want := range map[string]string{
+		"a":                   "true true a ",
+		"p:a":                 "true true a p",
+		"_x-1.2":              "true true _x-1.2 ",
+		"\u00e9t\u00e9\u00b7": "true true \u00e9t\u00e9\u00b7 ",
+		":a":                  "true false a ",
+		"a:":                  "true false  a",
+		"a:b:c":               "true false b:c a",
+		"1a":                  "false false 1a ",
+		"-a":                  "false false -a ",
+		"":                    "false false  ",
+		"a b":                 "false false a b ",
+		"a\xff":               "false false a\xff ",
+		"a\uFFFD":             "true true a\uFFFD ",
 	} {
-		if got := IsName(tc.s); got != tc.name {
-			t.Errorf("IsName(%q) = %v", tc.s, got)
-		}
-		if got := IsQName(tc.s); got != tc.qname {
-			t.Errorf("IsQName(%q) = %v", tc.s, got)
-		}
-		if got := LocalName(tc.s); got != tc.local {
-			t.Errorf("LocalName(%q) = %q", tc.s, got)
-		}
-		if got := PrefixOf(tc.s); got != tc.prefx {
-			t.Errorf("PrefixOf(%q) = %q", tc.s, got)
+		if got := fmt.Sprintf("%v %v %s %s", IsName(in), IsQName(in), LocalName(in), PrefixOf(in)); got != want {
+			t.Errorf("%q: %q, want %q", in, got, want)
 		}
 	}
 	if !IsNameStartByte('a') || !IsNameStartByte(':') || IsNameStartByte('1') || IsNameStartByte(0x80) {
@@ -112,28 +101,30 @@ func TestPositions(t *testing.T) {
 }
 
 func TestCause(t *testing.T) {
-	for _, tc := range []struct {
+	type want struct {
+		is   error
+		text string
+	}
+	for _, c := range []struct {
 		k    Kind
 		msg  string
-		want error
-		text string
+		want want
 	}{
-		{EOF, "", io.ErrUnexpectedEOF, ""},
-		{EOF, "", xmlerr.ErrSyntax, ""},
-		{DOCTYPE, "", xmlerr.ErrDOCTYPE, ""},
-		{UndeclaredPrefix, "p", xmlerr.ErrNamespace, "undeclared prefix p"},
-		{Prefix, "m", xmlerr.ErrNamespace, ": m"},
-		{BadQName, "m", xmlerr.ErrNamespace, ": m"},
-		{DuplicateAttr, "x", xmlerr.ErrDuplicateAttr, ": x"},
-		{InvalidChar, "U+0001", xmlerr.ErrInvalidChar, "U+0001"},
-		{Encoding, "invalid UTF-8", xmlerr.ErrEncoding, "invalid UTF-8"},
-		{Entity, "&x;", xmlerr.ErrEntity, "&x;"},
-		{Syntax, "m", xmlerr.ErrSyntax, ": m"},
-		{Syntax, "", xmlerr.ErrSyntax, ""},
+		{EOF, "", want{io.ErrUnexpectedEOF, ""}},
+		{EOF, "", want{xmlerr.ErrSyntax, ""}},
+		{DOCTYPE, "", want{xmlerr.ErrDOCTYPE, ""}},
+		{UndeclaredPrefix, "p", want{xmlerr.ErrNamespace, "undeclared prefix p"}},
+		{Prefix, "m", want{xmlerr.ErrNamespace, ": m"}},
+		{BadQName, "m", want{xmlerr.ErrNamespace, ": m"}},
+		{DuplicateAttr, "x", want{xmlerr.ErrDuplicateAttr, ": x"}},
+		{InvalidChar, "U+0001", want{xmlerr.ErrInvalidChar, "U+0001"}},
+		{Encoding, "invalid UTF-8", want{xmlerr.ErrEncoding, "invalid UTF-8"}},
+		{Entity, "&x;", want{xmlerr.ErrEntity, "&x;"}},
+		{Syntax, "m", want{xmlerr.ErrSyntax, ": m"}},
+		{Syntax, "", want{xmlerr.ErrSyntax, ""}},
 	} {
-		err := Cause(tc.k, tc.msg)
-		if !errors.Is(err, tc.want) || !strings.Contains(err.Error(), tc.text) {
-			t.Errorf("Cause(%d, %q) = %v, want %v with %q", tc.k, tc.msg, err, tc.want, tc.text)
+		if err := Cause(c.k, c.msg); !errors.Is(err, c.want.is) || !strings.Contains(err.Error(), c.want.text) {
+			t.Errorf("Cause(%d, %q) = %v, want %v", c.k, c.msg, err, c.want)
 		}
 	}
 }

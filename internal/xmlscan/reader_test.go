@@ -3,6 +3,7 @@ package xmlscan
 import (
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 )
@@ -39,82 +40,35 @@ func readDoc(src string, lim Limits) ([]event, error) {
 }
 
 func (sc *Scanner) readDoc() ([]event, error) {
-	s := sc.Input()
 	var evs []event
-	pos, err := sc.Prolog(0)
-	if err != nil {
-		return nil, err
-	}
-	if pos >= len(s) {
-		if sc.Partial() {
-			return nil, ErrNeedMore
-		}
-		return nil, sc.Syntax(pos, "no root element")
-	}
-	if s[pos] != '<' {
-		return nil, sc.Syntax(pos, "text before the root element")
-	}
-	if err := sc.Need(pos, 2); err != nil {
-		return nil, err
-	}
-	if s[pos+1] == '!' || s[pos+1] == '/' {
-		if strings.HasPrefix(s[pos:], "<!DOCTYPE") {
-			return nil, sc.fail(pos, DOCTYPE, "")
-		}
-		return nil, sc.Syntax(pos, "no root element")
-	}
-	start := func() error {
-		t, end, err := sc.StartTag(pos)
+	for tok, err := range sc.All() {
 		if err != nil {
-			return err
+			return nil, err
 		}
-		space, _ := sc.Lookup(PrefixOf(t.Name))
-		ev := event{kind: 's', name: t.Name, space: space}
+		if got := sc.Input()[tok.Start:tok.End]; tok.End < tok.Start || tok.Kind == StartToken && !strings.HasPrefix(got, "<"+tok.Name) {
+			return nil, fmt.Errorf("token %+v spans %q", tok, got)
+		}
+		if ev, ok := sc.eventOf(tok); ok {
+			evs = append(evs, ev)
+		}
+	}
+	return evs, nil
+}
+
+// eventOf returns the event of tok, just read by sc, and whether it is
+// one (empty text is none).
+func (sc *Scanner) eventOf(tok Token) (event, bool) {
+	switch tok.Kind {
+	case StartToken:
+		ev := event{kind: 's', name: tok.Name, space: tok.Space}
 		for _, a := range sc.Attrs() {
 			ev.attrs = append(ev.attrs, a.Name+"{"+a.URI+"}="+a.Value)
 		}
-		evs = append(evs, ev)
-		if t.Self {
-			sc.Pop()
-			evs = append(evs, event{kind: 'e', name: t.Name})
-		}
-		pos = end
-		return nil
+		return ev, true
+	case EndToken:
+		return event{kind: 'e', name: tok.Name}, true
 	}
-	if err := start(); err != nil {
-		return nil, err
-	}
-	for sc.Depth() > 0 {
-		text, _, next, err := sc.CharData(pos)
-		if err != nil {
-			return nil, err
-		}
-		if text != "" {
-			evs = append(evs, event{kind: 't', name: text})
-		}
-		pos = next
-		if err := sc.Need(pos, 2); err != nil {
-			return nil, err
-		}
-		if s[pos+1] == '/' {
-			name := sc.path[len(sc.path)-1]
-			if pos, err = sc.EndTag(pos); err != nil {
-				return nil, err
-			}
-			evs = append(evs, event{kind: 'e', name: name})
-			continue
-		}
-		if err := start(); err != nil {
-			return nil, err
-		}
-	}
-	if pos, err = sc.Misc(pos); err != nil {
-		return nil, err
-	}
-	if pos < len(s) {
-		return nil, sc.Syntax(pos, "content after the root element")
-	}
-	return evs, nil
+	return event{kind: 't', name: tok.Text}, tok.Text != ""
 }
 
 // kindOf returns the kind of a testErr, or 255.
@@ -348,69 +302,37 @@ func TestPartial(t *testing.T) {
 }
 
 // TestCheckpoint: a stream reader that runs out of input rewinds to a
-// checkpoint and retries over more input, and reads what a whole-input
-// scanner reads.
+// checkpoint and retries Next over more input, and reads what a
+// whole-input scanner reads.
 func TestCheckpoint(t *testing.T) {
-	doc := `<a xmlns:p="u"><p:b x="1">one</p:b><c xmlns="v"><d/></c>two</a>`
+	doc := `<?xml version="1.0"?><a xmlns:p="u"><p:b x="1">one</p:b><c xmlns="v"><d/></c>two<!-- c --></a> `
 	want, err := readDoc(doc, testLimits)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for step := 1; step < len(doc); step += 3 {
+	for step := 1; step < len(doc); step += 2 {
 		sc := new(Scanner)
 		sc.Init("", testLimits, testErrs{})
 		var got []event
 		consumed, avail := 0, 0
-		// units: one start tag, text run or end tag at a time
 		for {
 			cp := sc.Checkpoint()
 			sc.SetInput(doc[consumed:avail], avail < len(doc))
-			s := sc.Input()
-			var ev event
-			var end int
-			err := func() error {
-				if err := sc.Need(0, 2); err != nil {
-					return err
-				}
-				if s[0] != '<' {
-					text, _, next, err := sc.CharData(0)
-					ev, end = event{kind: 't', name: text}, next
-					return err
-				}
-				if s[1] == '/' {
-					name := sc.path[len(sc.path)-1]
-					next, err := sc.EndTag(0)
-					ev, end = event{kind: 'e', name: name}, next
-					return err
-				}
-				tag, next, err := sc.StartTag(0)
-				if err != nil {
-					return err
-				}
-				space, _ := sc.Lookup(PrefixOf(tag.Name))
-				ev, end = event{kind: 's', name: tag.Name, space: space}, next
-				for _, a := range sc.Attrs() {
-					ev.attrs = append(ev.attrs, a.Name+"{"+a.URI+"}="+a.Value)
-				}
-				if tag.Self {
-					sc.Pop()
-					got = append(got, ev)
-					ev = event{kind: 'e', name: tag.Name}
-				}
-				return nil
-			}()
+			tok, next, err := sc.Next(0)
 			if err == ErrNeedMore {
 				sc.Rewind(cp)
 				avail = min(avail+step, len(doc))
 				continue
 			}
+			if err == io.EOF {
+				break
+			}
 			if err != nil {
 				t.Fatalf("step %d at %d: %v", step, consumed, err)
 			}
-			got = append(got, ev)
-			consumed += end
-			if sc.Depth() == 0 {
-				break
+			consumed += next
+			if ev, ok := sc.eventOf(tok); ok {
+				got = append(got, ev)
 			}
 		}
 		if fmt.Sprint(got) != fmt.Sprint(want) {

@@ -94,6 +94,9 @@ type Scanner struct {
 	captured  []Binding
 
 	seen map[string]int // attribute keys, for tags with many attributes
+
+	doc        docState // where Next stands
+	pendingEnd string   // the empty element whose EndToken Next returns next
 }
 
 // Init makes sc a scanner over the whole of src under lim, reporting
@@ -102,6 +105,7 @@ type Scanner struct {
 func (sc *Scanner) Init(src string, lim Limits, errs Errors) {
 	sc.src, sc.partial, sc.fragment, sc.lim, sc.errs = src, false, false, lim, errs
 	sc.tokens, sc.nsBase, sc.capturing, sc.capFloor = 0, 0, false, 0
+	sc.doc, sc.pendingEnd = beforeRoot, ""
 	sc.path, sc.ns, sc.nsMark = sc.path[:0], sc.ns[:0], sc.nsMark[:0]
 	sc.attrs, sc.buf, sc.captured = sc.attrs[:0], sc.buf[:0], sc.captured[:0]
 }
@@ -158,11 +162,13 @@ func (sc *Scanner) Depth() int { return len(sc.path) }
 // and its token count at one moment.
 type Checkpoint struct {
 	path, ns, tokens int
+	doc              docState
+	pendingEnd       string
 }
 
 // Checkpoint returns the scanner's place, for Rewind.
 func (sc *Scanner) Checkpoint() Checkpoint {
-	return Checkpoint{path: len(sc.path), ns: len(sc.ns), tokens: sc.tokens}
+	return Checkpoint{path: len(sc.path), ns: len(sc.ns), tokens: sc.tokens, doc: sc.doc, pendingEnd: sc.pendingEnd}
 }
 
 // Rewind puts the stacks and the token count back to c, taken on the same
@@ -171,6 +177,7 @@ func (sc *Scanner) Checkpoint() Checkpoint {
 func (sc *Scanner) Rewind(c Checkpoint) {
 	sc.path, sc.nsMark = sc.path[:c.path], sc.nsMark[:c.path]
 	sc.ns, sc.tokens = sc.ns[:c.ns], c.tokens
+	sc.doc, sc.pendingEnd = c.doc, c.pendingEnd
 }
 
 // Declare puts namespace declarations in scope that hold around the input
