@@ -71,7 +71,11 @@ func run(addr string, log *slog.Logger, auth session.Authenticator) error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: newMux(log, auth), ReadHeaderTimeout: 10 * time.Second}
+	mux := newMux(log, auth)
+	if ln, err = withEnrollment(ln, mux, log, auth); err != nil { // MS-MDE2, enroll.go
+		return err
+	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	go func() {
@@ -113,7 +117,7 @@ func newMux(log *slog.Logger, auth session.Authenticator) *http.ServeMux {
 // device accepted) when both are empty.
 func authenticator(kind, usersFile string) (session.Authenticator, error) {
 	types := map[string]session.AuthType{"basic": session.AuthBasic, "md5": session.AuthMD5, "hmac": session.AuthHMAC}
-	if kind == "" && usersFile == "" {
+	if kind == "" { // -users alone checks OnPremise enrollment only (enroll.go)
 		return nil, nil
 	}
 	t, ok := types[kind]
