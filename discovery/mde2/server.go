@@ -603,8 +603,9 @@ func (s *Server) subject(er *EnrollmentRequest) pkix.Name {
 }
 
 // DefaultProvision returns the provisioning document of an issued
-// certificate: the Issuer's root, the client certificate in My/User with
-// the renewal schedule, the w7 APPLICATION (Account.Address, APPAUTH
+// certificate: the Issuer's root, the client certificate in My/User (My/System
+// when the AdditionalContext EnrollmentType is Device) with the renewal
+// schedule, the w7 APPLICATION (Account.Address, APPAUTH
 // CLIENT and APPSRV with fresh random secrets, the certificate selected
 // by subject, DEFAULTENCODING XML) and the DMClient provider (EntDMID the
 // device ID, Poll). A renewal's document carries the new certificate
@@ -631,12 +632,17 @@ func (s *Server) DefaultProvision(ctx context.Context, r *EnrollmentRequest, cer
 		period, retry := 42*24*time.Hour, 7*24*time.Hour
 		e.Renew = &provisioning.Renew{ROBOSupport: &robo, RenewPeriod: &period, RetryInterval: &retry}
 	}
+	store := `My\User`
+	if strings.EqualFold(r.Device.EnrollmentType, "Device") {
+		// A device enrollment keeps its certificate in the machine store.
+		e.ClientStore, store = provisioning.StoreSystem, `My\System`
+	}
 	e.Application = &provisioning.Application{
 		ProviderID:                  a.ProviderID,
 		Name:                        a.Name,
 		Addr:                        a.Address,
 		BackCompatRetryDisabled:     true,
-		SSLClientCertSearchCriteria: provisioning.SearchCriteria(cert.Subject.String(), `My\User`),
+		SSLClientCertSearchCriteria: provisioning.SearchCriteria(cert.Subject.String(), store),
 		Client:                      &provisioning.AppAuth{Type: "DIGEST", Secret: newID(), Data: []byte(newID())},
 		AppSrv:                      &provisioning.AppAuth{Type: "BASIC", Name: cert.Subject.CommonName, Secret: newID()},
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/windc-go/windc/discovery"
+	"github.com/windc-go/windc/discovery/mde2/provisioning"
 )
 
 const (
@@ -133,6 +134,19 @@ func TestEnrollFederated(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.checkResult(t, r, Federated)
+	if r.Provisioning.ClientStore != "" && r.Provisioning.ClientStore != provisioning.StoreUser {
+		t.Errorf("user enrollment in store %q", r.Provisioning.ClientStore)
+	}
+	// A device enrollment's certificate goes to the machine store.
+	dev := *testDevice
+	dev.EnrollmentType = "Device"
+	r, err = f.client.EnrollWith(context.Background(), resp, &dev, Credentials{Token: []byte("good-token")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Provisioning.ClientStore != provisioning.StoreSystem || !strings.Contains(r.Provisioning.Application.SSLClientCertSearchCriteria, "My%5CSystem") {
+		t.Errorf("device enrollment: store %q, criteria %q", r.Provisioning.ClientStore, r.Provisioning.Application.SSLClientCertSearchCriteria)
+	}
 }
 
 // TestEnrollLinked: the WinDC discovery JSON stands for the
