@@ -2,8 +2,8 @@ package mde2
 
 import (
 	"bytes"
-	"fmt"
 	"encoding/xml"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
