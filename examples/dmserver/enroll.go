@@ -12,6 +12,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/tls"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/pem"
 	"errors"
@@ -97,9 +98,11 @@ func enrollListener(ln net.Listener, ca *mde2.CA) (net.Listener, string, error) 
 		cfg = &tls.Config{Certificates: []tls.Certificate{cert}}
 	}
 	if cfg != nil {
-		// Devices present their client certificate (Certificate policy,
-		// renewal); the enrollment service decides what it accepts.
-		cfg.ClientAuth = tls.RequestClientCert
+		// Devices present the client certificate the enrollment CA issued
+		// (Certificate policy, renewal, the linked enrollment's sessions).
+		cfg.ClientAuth = tls.VerifyClientCertIfGiven
+		cfg.ClientCAs = x509.NewCertPool()
+		cfg.ClientCAs.AddCert(ca.Root())
 		ln = tls.NewListener(ln, cfg)
 		scheme = "https"
 	}
@@ -171,7 +174,11 @@ func registerEnrollment(mux *http.ServeMux, base string, ca *mde2.CA, users map[
 			}, nil
 		},
 	})
-	// The linked enrollment's DM sessions have their own endpoint.
+	// The linked enrollment's DM sessions have their own endpoint; over
+	// TLS its devices are identified by their enrollment certificate.
+	if auth == nil && strings.HasPrefix(base, "https://") {
+		auth = session.ClientCertificate
+	}
 	mux.Handle("POST "+PathWinDC, newServer(log.With("endpoint", "WinDC"), auth))
 	return &enrollment{primary: primary, linked: linked, tokens: tokens}
 }

@@ -11,21 +11,51 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/windc-go/windc/discovery"
 	"github.com/windc-go/windc/discovery/mde2"
+	"github.com/windc-go/windc/syncml/session"
 )
+
+// syncBuffer is a bytes.Buffer safe for the server's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func (s *syncBuffer) Reset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.b.Reset()
+}
 
 // enrollServer serves dmserver's routes on loopback, over TLS with a
 // certificate of the enrollment CA when useTLS is set.
-func enrollServer(t *testing.T, useTLS bool, users map[string]string) (base string, ca *mde2.CA, hc *http.Client) {
+func enrollServer(t *testing.T, useTLS bool, users map[string]string, logs ...io.Writer) (base string, ca *mde2.CA, hc *http.Client) {
 	t.Helper()
 	ca, err := mde2.NewMemoryCA("test enrollment root")
 	if err != nil {
 		t.Fatal(err)
 	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	var w io.Writer = io.Discard
+	if len(logs) > 0 {
+		w = logs[0]
+	}
+	log := slog.New(slog.NewTextHandler(w, nil))
 	mux := newMux(log, nil)
 	ts := httptest.NewUnstartedServer(mux)
 	if useTLS {
@@ -33,7 +63,9 @@ func enrollServer(t *testing.T, useTLS bool, users map[string]string) (base stri
 		if err != nil {
 			t.Fatal(err)
 		}
-		ts.TLS = &tls.Config{Certificates: []tls.Certificate{cert}, ClientAuth: tls.RequestClientCert}
+		pool := x509.NewCertPool()
+		pool.AddCert(ca.Root())
+		ts.TLS = &tls.Config{Certificates: []tls.Certificate{cert}, ClientAuth: tls.VerifyClientCertIfGiven, ClientCAs: pool}
 		ts.StartTLS()
 	} else {
 		ts.Start()
@@ -82,7 +114,8 @@ func TestPrimaryEnrollment(t *testing.T) {
 // enrollment's certificate over TLS); w7 ADDR at WinDC.svc; renewal.
 func TestLinkedEnrollment(t *testing.T) {
 	ctx := context.Background()
-	base, _, hc := enrollServer(t, true, nil)
+	var logs syncBuffer
+	base, _, hc := enrollServer(t, true, nil, &logs)
 	c := &mde2.Client{HTTPClient: hc}
 	parent, err := c.Enroll(ctx, base+PathDiscovery, device, mde2.Credentials{Username: "ana", Password: "x"})
 	if err != nil {
@@ -117,8 +150,25 @@ func TestLinkedEnrollment(t *testing.T) {
 		if r.Address != base+PathWinDC {
 			t.Errorf("%s: w7 ADDR %q, want %q", typ, r.Address, base+PathWinDC)
 		}
-		if _, err := c.Renew(ctx, r, device); err != nil {
-			t.Errorf("%s: renewal: %v", typ, err)
+		renewed, err := c.Renew(ctx, r, device)
+		if err != nil {
+			t.Fatalf("%s: renewal: %v", typ, err)
+		}
+		// The device's DM session at WinDC.svc is identified by the
+		// certificate.
+		logs.Reset()
+		cert := tls.Certificate{Certificate: [][]byte{renewed.Certificate.Raw}, PrivateKey: renewed.Key}
+		tr := hc.Transport.(*http.Transport).Clone()
+		tr.TLSClientConfig.Certificates = []tls.Certificate{cert}
+		sc, err := session.NewClient(session.ClientConfig{DeviceID: "DEV-1", ServerURI: r.Address, Handler: session.NewMux(), DevInfo: session.DevInfo{DevID: "DEV-1", Lang: "en-US"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := sc.Run(ctx, &http.Client{Transport: tr}, r.Address, "1"); err != nil {
+			t.Fatalf("%s: session at %s: %v", typ, r.Address, err)
+		}
+		if !strings.Contains(logs.String(), "user=DEV-1") || !strings.Contains(logs.String(), "auth=tls") || !strings.Contains(logs.String(), "endpoint=WinDC") {
+			t.Errorf("%s: session not identified by the certificate:\n%s", typ, logs.String())
 		}
 	}
 	// A forged token is refused.
