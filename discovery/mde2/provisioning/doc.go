@@ -33,7 +33,11 @@
 // byte order mark, the order of attributes, and how a character was
 // written (a reference or a literal). Attribute values are read as XML
 // 1.0 says (a literal TAB, LF or CR is a space); the writer writes those
-// characters as references.
+// characters as references. Names are kept as written, prefix included;
+// Namespaces in XML is checked (declared prefixes, qualified names) by the
+// reader and the writer alike, but not resolved. There is no streaming
+// form (a document is a few KiB and arrives whole, base64 in a SOAP
+// token), so the rule that streaming equals whole does not apply.
 //
 // # Errors
 //

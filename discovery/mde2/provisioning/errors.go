@@ -14,12 +14,20 @@ const pkg = xmlerr.Pkg("provisioning")
 
 // Causes of the errors this package returns (test with errors.Is). The
 // decoding causes are the module's shared sentinels: provisioning.ErrSyntax
-// is syncml.ErrSyntax, and so on. The kinds of ErrSyntax (ErrDuplicateAttr,
-// ErrInvalidChar, ErrEncoding, ErrEntity, ErrDOCTYPE) also match ErrSyntax.
+// is syncml.ErrSyntax, and so on. The kinds of ErrSyntax (ErrNamespace,
+// ErrDuplicateAttr, ErrInvalidChar, ErrEncoding, ErrEntity, ErrDOCTYPE)
+// also match ErrSyntax.
 var (
 	// ErrSyntax: the input is not well-formed XML.
 	ErrSyntax = xmlerr.ErrSyntax
-	// ErrDuplicateAttr: two attributes of one element with the same name.
+	// ErrNamespace: input that breaks Namespaces in XML 1.0: a name that
+	// is not a qualified name, an undeclared prefix, a prefix bound to the
+	// empty name, the reserved prefixes xml and xmlns or their namespace
+	// names misused.
+	ErrNamespace = xmlerr.ErrNamespace
+	// ErrDuplicateAttr: two attributes of one element with the same name,
+	// or with prefixes bound to the same namespace and the same local
+	// name.
 	ErrDuplicateAttr = xmlerr.ErrDuplicateAttr
 	// ErrInvalidChar: a character that XML 1.0 does not allow.
 	ErrInvalidChar = xmlerr.ErrInvalidChar
