@@ -12,7 +12,6 @@ import (
 // Media types of SOAP over HTTP.
 const (
 	contentTypeSOAP12 = "application/soap+xml; charset=utf-8"
-	contentTypeSOAP11 = "text/xml; charset=utf-8"
 )
 
 // readBody reads at most max bytes of r; more is a LimitError.
@@ -45,20 +44,12 @@ func checkSOAPType(v string) error {
 	return fmt.Errorf("%w: %q", ErrContentType, v)
 }
 
-// writeSOAP writes a message with its length (Windows refuses chunked
-// responses).
-func writeSOAP(w http.ResponseWriter, status int, m Message) error {
-	b, err := Marshal(m)
-	if err != nil {
-		return err
-	}
-	ct := contentTypeSOAP12
-	if m.SOAPHeader().SOAP11 {
-		ct = contentTypeSOAP11
-	}
-	w.Header().Set("Content-Type", ct)
+// writeSOAP writes a SOAP 1.2 message with its length (Windows refuses
+// chunked responses).
+func writeSOAP(w http.ResponseWriter, status int, b []byte) error {
+	w.Header().Set("Content-Type", contentTypeSOAP12)
 	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(status)
-	_, err = w.Write(b)
+	_, err := w.Write(b)
 	return err
 }

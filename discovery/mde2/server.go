@@ -55,7 +55,8 @@ type EnrollmentRequest struct {
 // client certificate; when Certificate is nil, a certificate that Issuer
 // issued is accepted). Renewals are authenticated by the certificate being
 // renewed. A check returns a *Fault to choose the answer; any other error
-// answers an Authentication fault.
+// answers an Authentication fault. Faults are answered with HTTP 500 and
+// a SOAP 1.2 fault; answers are never chunked (Windows refuses that).
 type Server struct {
 	// PolicyURL, EnrollmentURL and AuthenticationURL are the absolute
 	// URLs the DiscoverResponse gives (AuthenticationURL for Federated
@@ -70,8 +71,14 @@ type Server struct {
 	// HighestEnrollmentVersion); see NegotiateVersion.
 	HighestVersion string
 
-	Password    func(ctx context.Context, username, password string) (*Identity, error)
-	Token       func(ctx context.Context, token []byte) (*Identity, error)
+	// Password checks OnPremise credentials; nil refuses OnPremise.
+	Password func(ctx context.Context, username, password string) (*Identity, error)
+	// Token checks a Federated security token (base64-decoded); nil
+	// refuses Federated.
+	Token func(ctx context.Context, token []byte) (*Identity, error)
+	// Certificate checks the client certificate chain (leaf first) of the
+	// Certificate policy; nil accepts certificates that Issuer issued and
+	// that are valid now.
 	Certificate func(ctx context.Context, chain []*x509.Certificate) (*Identity, error)
 	// ClientCertificates returns the request's client certificate chain,
 	// leaf first (default: the TLS peer certificates). A server behind a
@@ -122,16 +129,21 @@ type Account struct {
 }
 
 // CertificatePolicy is what the server asks of certificate requests and
-// returns in GetPoliciesResponse.
+// announces in GetPoliciesResponse (hash SHA-256).
 type CertificatePolicy struct {
-	Name                   string        // template common name
-	Validity               time.Duration // certificate lifetime announced
-	Renewal                time.Duration // renewal period announced
-	MinimalRSAKeyLength    int           // RSA modulus bits (default 2048)
-	MinimalECDSAKeyLength  int           // ECDSA curve bits (default 256)
-	AllowECDSA             bool          // accept ECDSA keys (Windows uses RSA)
-	HashAlgorithm          string        // OID announced, e.g. SHA-256
-	MinimalKeyLengthPolicy int           // minimalKeyLength announced (default MinimalRSAKeyLength)
+	// Name is the template's common name.
+	Name string
+	// Validity and Renewal are the certificate lifetime and renewal
+	// period announced.
+	Validity time.Duration
+	Renewal  time.Duration
+	// MinimalRSAKeyLength is the shortest RSA modulus accepted, in bits,
+	// and the minimalKeyLength announced (default 2048).
+	MinimalRSAKeyLength int
+	// AllowECDSA accepts ECDSA keys on curves of at least
+	// MinimalECDSAKeyLength bits (Windows itself sends RSA keys).
+	AllowECDSA            bool
+	MinimalECDSAKeyLength int
 }
 
 // DefaultPolicy returns the default certificate policy: RSA 2048 or
@@ -142,17 +154,16 @@ func DefaultPolicy() *CertificatePolicy {
 		Validity:              365 * 24 * time.Hour,
 		Renewal:               42 * 24 * time.Hour,
 		MinimalRSAKeyLength:   2048,
-		MinimalECDSAKeyLength: 256,
 		AllowECDSA:            true,
-		HashAlgorithm:         "2.16.840.1.101.3.4.2.1",
+		MinimalECDSAKeyLength: 256,
 	}
 }
 
 // response returns GetPoliciesResponse content for the policy.
 func (p *CertificatePolicy) response() *GetPoliciesResponse {
-	minLen := p.MinimalKeyLengthPolicy
+	minLen := p.MinimalRSAKeyLength
 	if minLen == 0 {
-		minLen = p.MinimalRSAKeyLength
+		minLen = 2048
 	}
 	hashRef := 0
 	return &GetPoliciesResponse{
@@ -168,7 +179,7 @@ func (p *CertificatePolicy) response() *GetPoliciesResponse {
 			MajorRevision:         1,
 		}},
 		OIDs: []OID{
-			{Value: p.HashAlgorithm, Group: 1, ReferenceID: 0, DefaultName: "szOID_NIST_sha256"},
+			{Value: "2.16.840.1.101.3.4.2.1", Group: 1, ReferenceID: 0, DefaultName: "szOID_NIST_sha256"},
 			{Value: "1.3.6.1.4.1.311.21.8.1", Group: 6, ReferenceID: 1, DefaultName: p.Name},
 		},
 	}
@@ -178,7 +189,11 @@ func (p *CertificatePolicy) check(csr *CertificateRequest) error {
 	bits := keyBits(csr.PublicKey)
 	switch csr.PublicKeyAlgorithm {
 	case x509.RSA:
-		if bits < p.MinimalRSAKeyLength {
+		minRSA := p.MinimalRSAKeyLength
+		if minRSA == 0 {
+			minRSA = 2048
+		}
+		if bits < minRSA {
 			return NewFault(FaultCertificateRequest, "", "RSA key shorter than the policy's minimum")
 		}
 	case x509.ECDSA:
@@ -308,13 +323,18 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, m Message, do fun
 			f.TraceID = h.ActivityID
 		}
 	}
-	if _, err := Marshal(resp); err != nil {
+	b, err := Marshal(resp)
+	if err != nil {
 		// A value from a hook that XML cannot carry.
 		s.logf("mde2: answer cannot be written: %v", err)
 		status, resp = http.StatusInternalServerError, NewFault(FaultInternalServiceFault, "", "the server failed to write its answer")
 		resp.SOAPHeader().RelatesTo = xmlSafe(req.MessageID)
+		if b, err = Marshal(resp); err != nil {
+			http.Error(w, "internal error", http.StatusInternalServerError)
+			return
+		}
 	}
-	if err := writeSOAP(w, status, resp); err != nil {
+	if err := writeSOAP(w, status, b); err != nil {
 		s.logf("mde2: writing the answer: %v", err)
 	}
 }
