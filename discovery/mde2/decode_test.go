@@ -27,6 +27,12 @@ func TestDecodeErrors(t *testing.T) {
 	}{
 		{"syntax", envOpen + "<Discover>", Limits{}, ErrSyntax, "", "/Envelope/Body/Discover", 1},
 		{"DOCTYPE", `<!DOCTYPE s:Envelope>` + envOpen + envClose, Limits{}, ErrDOCTYPE, "", "", 1},
+		{"undeclared prefix", envOpen + "<p:Discover/>" + envClose, Limits{}, ErrNamespace, "", "/Envelope/Body", 1},
+		{"undeclared attribute prefix", envOpen + `<Discover p:a="1"/>` + envClose, Limits{}, ErrNamespace, "", "/Envelope/Body/Discover", 1},
+		{"duplicate attribute", envOpen + `<Discover a="1" a="2"/>` + envClose, Limits{}, ErrDuplicateAttr, "", "/Envelope/Body/Discover", 1},
+		{"invalid character", envOpen + "&#0;" + envClose, Limits{}, ErrInvalidChar, "", "/Envelope/Body", 1},
+		{"entity", envOpen + "&nbsp;" + envClose, Limits{}, ErrEntity, "", "/Envelope/Body", 1},
+		{"invalid UTF-8", envOpen + "\xff" + envClose, Limits{}, ErrEncoding, "", "/Envelope/Body", 1},
 		{"not an envelope", `<Envelope/>`, Limits{}, ErrStructure, "", "/Envelope", 1},
 		{"no body", `<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"/>`, Limits{}, ErrStructure, "", "/Envelope", 1},
 		{"two roots", envOpen + envClose + "<x/>", Limits{}, ErrSyntax, "", "", 1},

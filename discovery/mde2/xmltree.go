@@ -46,6 +46,11 @@ func parseTree(data []byte, lim Limits) (*tree, error) {
 	}
 	var cur *node
 	tokens, depth := 0, 0
+	// The namespace names in scope (with the number each element
+	// declared), to tell an undeclared prefix, which encoding/xml leaves
+	// as the name's Space, from a namespace name.
+	var scope []string
+	var marks []int
 	for {
 		off := d.InputOffset()
 		tok, err := d.Token()
@@ -66,11 +71,26 @@ func parseTree(data []byte, lim Limits) (*tree, error) {
 				return nil, pkg.Limit("MaxDepth", int64(lim.MaxDepth), off, cur.path())
 			}
 			n := &node{space: tok.Name.Space, local: tok.Name.Local, parent: cur, off: off}
+			marks = append(marks, len(scope))
 			for _, a := range tok.Attr {
 				if a.Name.Space == "xmlns" || (a.Name.Space == "" && a.Name.Local == "xmlns") {
+					scope = append(scope, a.Value)
 					continue
 				}
 				n.attrs = append(n.attrs, a)
+			}
+			if !declared(tok.Name.Space, scope) {
+				return nil, t.errAt(off, cur, fmt.Errorf("%w: undeclared prefix %q", ErrNamespace, tok.Name.Space))
+			}
+			for i, a := range n.attrs {
+				if !declared(a.Name.Space, scope) {
+					return nil, t.errAt(off, n, fmt.Errorf("%w: undeclared prefix %q", ErrNamespace, a.Name.Space))
+				}
+				for _, b := range n.attrs[:i] {
+					if a.Name == b.Name {
+						return nil, t.errAt(off, n, fmt.Errorf("%w: %s", ErrDuplicateAttr, a.Name.Local))
+					}
+				}
 			}
 			if cur == nil {
 				if t.root != nil {
@@ -84,6 +104,8 @@ func parseTree(data []byte, lim Limits) (*tree, error) {
 		case xml.EndElement:
 			depth--
 			cur = cur.parent
+			scope = scope[:marks[len(marks)-1]]
+			marks = marks[:len(marks)-1]
 		case xml.CharData:
 			if cur != nil {
 				cur.text.Write(tok)
@@ -100,16 +122,42 @@ func parseTree(data []byte, lim Limits) (*tree, error) {
 	return t, nil
 }
 
-// syntaxErr turns an encoding/xml error into a DecodeError.
+// declared reports whether space, the Space of a name read by
+// encoding/xml, is a namespace name in scope (or none, or xml's).
+func declared(space string, scope []string) bool {
+	if space == "" || space == xmlNamespace {
+		return true
+	}
+	for _, u := range scope {
+		if u == space {
+			return true
+		}
+	}
+	return false
+}
+
+const xmlNamespace = "http://www.w3.org/XML/1998/namespace"
+
+// syntaxErr turns an encoding/xml error into a DecodeError whose cause is
+// the module's sentinel for the condition.
 func (t *tree) syntaxErr(off int64, cur *node, err error) error {
 	if errors.Is(err, ErrSyntax) {
 		return t.errAt(off, cur, err)
 	}
 	var se *xml.SyntaxError
-	if errors.As(err, &se) {
-		return t.errAt(off, cur, fmt.Errorf("%w: %s", ErrSyntax, se.Msg))
+	if !errors.As(err, &se) {
+		return t.errAt(off, cur, fmt.Errorf("%w: %v", ErrSyntax, err))
 	}
-	return t.errAt(off, cur, fmt.Errorf("%w: %v", ErrSyntax, err))
+	cause := ErrSyntax
+	switch msg := se.Msg; {
+	case strings.Contains(msg, "invalid UTF-8"), strings.Contains(msg, "encoding"):
+		cause = ErrEncoding
+	case strings.Contains(msg, "entity"):
+		cause = ErrEntity
+	case strings.Contains(msg, "illegal character code"), strings.Contains(msg, "invalid character"):
+		cause = ErrInvalidChar
+	}
+	return t.errAt(off, cur, fmt.Errorf("%w: %s", cause, se.Msg))
 }
 
 // errAt makes a DecodeError at byte offset off inside element n.
