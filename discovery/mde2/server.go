@@ -220,11 +220,13 @@ func (s *Server) policy() *CertificatePolicy {
 	return DefaultPolicy()
 }
 
+// logf logs an internal error; the message starts with "mde2: " once.
 func (s *Server) logf(format string, args ...any) {
+	msg := pkg.Errorf(format, args...).Error()
 	if s.ErrorLog != nil {
-		s.ErrorLog.Printf(format, args...)
+		s.ErrorLog.Print(msg)
 	} else {
-		log.Printf(format, args...)
+		log.Print(msg)
 	}
 }
 
@@ -326,7 +328,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, m Message, do fun
 	b, err := Marshal(resp)
 	if err != nil {
 		// A value from a hook that XML cannot carry.
-		s.logf("mde2: answer cannot be written: %v", err)
+		s.logf("answer cannot be written: %v", err)
 		status, resp = http.StatusInternalServerError, NewFault(FaultInternalServiceFault, "", "the server failed to write its answer")
 		resp.SOAPHeader().RelatesTo = xmlSafe(req.MessageID)
 		if b, err = Marshal(resp); err != nil {
@@ -335,7 +337,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, m Message, do fun
 		}
 	}
 	if err := writeSOAP(w, status, b); err != nil {
-		s.logf("mde2: writing the answer: %v", err)
+		s.logf("writing the answer: %v", err)
 	}
 }
 
@@ -364,7 +366,7 @@ func (s *Server) toFault(err error) *Fault {
 	if errors.Is(err, ErrCSR) || errors.Is(err, ErrPKCS7) {
 		return NewFault(FaultCertificateRequest, "", xmlSafe(err.Error()))
 	}
-	s.logf("mde2: %v", err)
+	s.logf("%v", err)
 	return NewFault(FaultInternalServiceFault, "", "the server failed to process the request")
 }
 
@@ -528,7 +530,7 @@ func (s *Server) enroll(r *http.Request, m *RequestSecurityToken) (Message, erro
 		if errors.As(err, &f) {
 			return nil, f
 		}
-		s.logf("mde2: issuing: %v", err)
+		s.logf("issuing: %v", err)
 		return nil, NewFault(FaultCertificateRequest, "", "the certificate could not be issued")
 	}
 	prov := s.Provision
