@@ -505,7 +505,7 @@ func (s *Server) enroll(r *http.Request, m *RequestSecurityToken) (Message, erro
 		if err != nil {
 			return nil, NewFault(FaultMessageFormat, "", "the request token is not base64")
 		}
-		if er.CSR, err = ParseCertificateRequest(der); err != nil {
+		if er.CSR, err = parseCSR(der); err != nil {
 			return nil, NewFault(FaultCertificateRequest, "", xmlSafe(err.Error()))
 		}
 	case RequestTypeRenew:
@@ -671,6 +671,10 @@ func (s *Server) DefaultProvision(ctx context.Context, r *EnrollmentRequest, cer
 	e.DMClient = &provisioning.DMClient{EntDMID: r.Device.DeviceID, EntDeviceName: r.Device.DeviceName, Poll: a.Poll}
 	return e, nil
 }
+
+// parseCSR reads the request of an issue; the enrollment benchmark
+// wraps it to time request verification apart.
+var parseCSR = ParseCertificateRequest
 
 // newID returns 16 random bytes in hex.
 func newID() string {

@@ -405,3 +405,25 @@ func TestDiscoverVersions(t *testing.T) {
 		}
 	}
 }
+
+// TestEnrollCertificatePrimary: a primary enrollment whose Discover names
+// the Certificate policy, authenticated by a certificate this service
+// issued, over TLS.
+func TestEnrollCertificatePrimary(t *testing.T) {
+	f := newFixture(t, true)
+	ctx := context.Background()
+	disc := f.ts.URL + pathDiscovery
+	parent, err := f.client.Enroll(ctx, disc, testDevice, Credentials{Username: "u", Password: "secret"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.srv.AuthPolicy = Certificate
+	r, err := f.client.Enroll(ctx, disc, testDevice, Credentials{Certificate: &tls.Certificate{Certificate: [][]byte{parent.Certificate.Raw}, PrivateKey: parent.Key}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.checkResult(t, r, Certificate)
+	// Without a certificate the services answer Authentication.
+	_, err = f.client.Enroll(ctx, disc, testDevice, Credentials{Certificate: &tls.Certificate{}})
+	wantFault(t, err, FaultAuthentication, "")
+}
