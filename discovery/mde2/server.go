@@ -320,6 +320,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, m Message, do fun
 	}
 	status := http.StatusOK
 	if f, ok := resp.(*Fault); ok {
+		if h.Action == "" {
+			// As MS-MDE2's example: a fault carries the action of the
+			// response it stands for.
+			h.Action = responseAction(m)
+		}
 		status = http.StatusInternalServerError
 		if f.TraceID == "" {
 			f.TraceID = h.ActivityID
@@ -339,6 +344,19 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, m Message, do fun
 	if err := writeSOAP(w, status, b); err != nil {
 		s.logf("writing the answer: %v", err)
 	}
+}
+
+// responseAction returns the action of the answer to a request.
+func responseAction(m Message) string {
+	switch m.(type) {
+	case *Discover:
+		return ActionDiscoverResponse
+	case *GetPolicies:
+		return ActionGetPoliciesResponse
+	case *RequestSecurityToken:
+		return ActionRequestSecurityTokenResponse
+	}
+	return ActionFault
 }
 
 // xmlSafe replaces what XML cannot carry (invalid UTF-8, control

@@ -427,3 +427,24 @@ func TestEnrollCertificatePrimary(t *testing.T) {
 	_, err = f.client.Enroll(ctx, disc, testDevice, Credentials{Certificate: &tls.Certificate{}})
 	wantFault(t, err, FaultAuthentication, "")
 }
+
+// TestFaultAction: a fault carries the action of the response it stands
+// for, as MS-MDE2's example shows.
+func TestFaultAction(t *testing.T) {
+	f := newFixture(t, false)
+	body := rstEnvelope(t, *NewToken(ValueTypePKCS10, []byte("x")), Header{MessageID: "urn:uuid:9"})
+	res, err := http.Post(f.srv.EnrollmentURL, "application/soap+xml", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	buf.ReadFrom(res.Body)
+	res.Body.Close()
+	var fault Fault
+	if err := Unmarshal(buf.Bytes(), &fault); err != nil {
+		t.Fatal(err)
+	}
+	if fault.Header.Action != ActionRequestSecurityTokenResponse || fault.Header.RelatesTo != "urn:uuid:9" || fault.TraceID == "" {
+		t.Errorf("action %q relates to %q trace %q", fault.Header.Action, fault.Header.RelatesTo, fault.TraceID)
+	}
+}
