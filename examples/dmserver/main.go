@@ -14,6 +14,10 @@
 //
 //	go run ./examples/dmserver -addr 127.0.0.1:8080 -auth md5 -users users.txt
 //
+// It also enrolls devices with MS-MDE2 (enroll.go; -tls, -tls-cert,
+// -tls-key, -ca-out): GET/POST /EnrollmentServer/Discovery.svc for the
+// primary enrollment and POST /windc/discovery for linked ones.
+//
 // The program is wiring only: the session rules live in package session.
 package main
 
