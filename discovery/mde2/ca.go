@@ -47,7 +47,7 @@ type CA struct {
 	// Now returns the current time (default time.Now).
 	Now func() time.Time
 	// Rand is the randomness for serial numbers and signatures (default
-	// crypto/rand).
+	// crypto/rand); when it is set, issuing is serialized.
 	Rand io.Reader
 
 	mu sync.Mutex
@@ -106,6 +106,10 @@ func (ca *CA) Issue(ctx context.Context, r *IssueRequest) (*x509.Certificate, er
 	rnd := ca.Rand
 	if rnd == nil {
 		rnd = rand.Reader
+	} else {
+		// a caller's Rand need not be safe for concurrent use
+		ca.mu.Lock()
+		defer ca.mu.Unlock()
 	}
 	now := time.Now
 	if ca.Now != nil {
@@ -115,9 +119,7 @@ func (ca *CA) Issue(ctx context.Context, r *IssueRequest) (*x509.Certificate, er
 	if validity <= 0 {
 		validity = 365 * 24 * time.Hour
 	}
-	ca.mu.Lock() // Rand need not be safe for concurrent use
 	serial, err := randSerial(rnd)
-	ca.mu.Unlock()
 	if err != nil {
 		return nil, err
 	}

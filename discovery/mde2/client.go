@@ -95,6 +95,9 @@ type Result struct {
 // Discover probes discoveryURL with GET and posts a Discover built from
 // d, offering the given policies (all three when none).
 func (c *Client) Discover(ctx context.Context, discoveryURL string, d *Device, policies ...AuthPolicy) (*DiscoverResponse, error) {
+	if d == nil {
+		d = &Device{}
+	}
 	probe, err := http.NewRequestWithContext(ctx, http.MethodGet, discoveryURL, nil)
 	if err != nil {
 		return nil, err
@@ -157,6 +160,9 @@ func (c *Client) EnrollLinked(ctx context.Context, resp *discovery.Response, d *
 // EnrollWith runs GetPolicies and RequestSecurityToken at the URLs of
 // resp, authenticating with cred under resp.AuthPolicy.
 func (c *Client) EnrollWith(ctx context.Context, resp *DiscoverResponse, d *Device, cred Credentials) (*Result, error) {
+	if d == nil {
+		d = &Device{}
+	}
 	var hdr Header
 	switch resp.AuthPolicy {
 	case OnPremise:
@@ -220,6 +226,12 @@ func (c *Client) EnrollWith(ctx context.Context, resp *DiscoverResponse, d *Devi
 // connection that presents the current certificate (ROBO). The result
 // keeps prev's DM account.
 func (c *Client) Renew(ctx context.Context, prev *Result, d *Device) (*Result, error) {
+	if prev == nil || prev.Certificate == nil || prev.Key == nil || prev.EnrollmentURL == "" {
+		return nil, pkg.Errorf("Renew needs the Certificate, Key and EnrollmentURL of a Result")
+	}
+	if d == nil {
+		d = &Device{}
+	}
 	key, err := c.newKey(nil)
 	if err != nil {
 		return nil, err
