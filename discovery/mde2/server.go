@@ -304,7 +304,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, m Message, do fun
 	}
 	var resp Message
 	err = UnmarshalLimits(body, m, lim)
-	if err == nil {
+	if errors.As(err, new(*Fault)) {
+		err = NewFault(FaultMessageFormat, "", "a fault is not a request")
+	} else if err == nil {
 		resp, err = do()
 	}
 	req := m.SOAPHeader()

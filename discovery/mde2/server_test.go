@@ -350,6 +350,10 @@ func TestServerRawRequests(t *testing.T) {
 		{"RSA 1024", enroll, "application/soap+xml", rstEnvelope(t, *NewToken(ValueTypePKCS10, small), pw), 500, FaultCertificateRequest},
 		{"token not base64", enroll, "application/soap+xml", rstEnvelope(t, BinarySecurityToken{ValueType: ValueTypePKCS10, Value: "!!"}, pw), 500, FaultMessageFormat},
 		{"federated token not base64", enroll, "application/soap+xml", rstEnvelope(t, *NewToken(ValueTypePKCS10, tampered), Header{Token: &BinarySecurityToken{ValueType: ValueTypeUserToken, Value: "%%"}}), 500, FaultInvalidSecurity},
+		{"a fault as request", enroll, "application/soap+xml", func() string {
+			b, _ := Marshal(NewFault(FaultAuthorization, ErrorDeviceCapReached, "x"))
+			return string(b)
+		}(), 500, FaultMessageFormat},
 		{"no credentials", enroll, "application/soap+xml", rstEnvelope(t, *NewToken(ValueTypePKCS10, tampered), Header{}), 500, FaultAuthentication},
 	}
 	for _, tc := range cases {
