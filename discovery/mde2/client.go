@@ -52,9 +52,12 @@ type Client struct {
 // authentication service or Entra gave, sent base64), Certificate for the
 // Certificate policy (presented as the TLS client certificate).
 type Credentials struct {
-	Username    string
-	Password    string
-	Token       []byte
+	Username string
+	Password string
+	Token    []byte
+	// TokenType is the header token's ValueType (default
+	// ValueTypeUserToken; ValueTypeJWT for an Entra token).
+	TokenType   string
 	Certificate *tls.Certificate
 }
 
@@ -171,7 +174,7 @@ func (c *Client) EnrollWith(ctx context.Context, resp *DiscoverResponse, d *Devi
 		if cred.Token == nil {
 			return nil, pkg.Errorf("Federated enrollment needs Credentials.Token")
 		}
-		hdr.Token = NewToken(ValueTypeUserToken, cred.Token)
+		hdr.Token = NewToken(or(cred.TokenType, ValueTypeUserToken), cred.Token)
 	case Certificate:
 		if cred.Certificate == nil {
 			return nil, pkg.Errorf("Certificate enrollment needs Credentials.Certificate")

@@ -73,7 +73,8 @@ type Server struct {
 
 	// Password checks OnPremise credentials; nil refuses OnPremise.
 	Password func(ctx context.Context, username, password string) (*Identity, error)
-	// Token checks a Federated security token (base64-decoded); nil
+	// Token checks a Federated security token (base64-decoded) of any
+	// ValueType but X509v3 (DeviceEnrollmentUserToken, a JWT …); nil
 	// refuses Federated.
 	Token func(ctx context.Context, token []byte) (*Identity, error)
 	// Certificate checks the client certificate chain (leaf first) of the

@@ -164,6 +164,7 @@ func TestEnrollLinked(t *testing.T) {
 		cred Credentials
 	}{
 		{discovery.EnrollmentTypeDevice, Credentials{Token: []byte("good-token")}},
+		{discovery.EnrollmentTypeDevice, Credentials{Token: []byte("good-token"), TokenType: ValueTypeJWT}},
 		{discovery.EnrollmentTypeUser, Credentials{Certificate: &tls.Certificate{Certificate: [][]byte{parent.Certificate.Raw}, PrivateKey: parent.Key}}},
 	} {
 		req := &discovery.Request{EnrollmentType: &tc.typ, OSVersion: "10.0.26100.1"}
