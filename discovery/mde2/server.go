@@ -294,7 +294,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, m Message, do fun
 		http.Error(w, pkg.Limit("MaxBytes", lim.MaxBytes, 0, "").Error(), http.StatusRequestEntityTooLarge)
 		return
 	}
-	body, err := readBody(http.MaxBytesReader(w, r.Body, lim.MaxBytes+1), lim.MaxBytes)
+	body, err := readBody(http.MaxBytesReader(w, r.Body, lim.MaxBytes+1), lim.MaxBytes, r.ContentLength)
 	if err != nil {
 		if errors.Is(err, ErrLimit) {
 			http.Error(w, err.Error(), http.StatusRequestEntityTooLarge)

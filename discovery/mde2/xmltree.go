@@ -39,11 +39,13 @@ func parseTree(data []byte, lim Limits) (*tree, error) {
 	if int64(len(data)) > lim.MaxBytes {
 		return nil, pkg.Limit("MaxBytes", lim.MaxBytes, lim.MaxBytes, "")
 	}
-	text, err := toUTF8(data)
+	text, transcoded, err := toUTF8(data)
 	if err != nil {
 		return nil, t.errAt(0, nil, err)
 	}
-	t.data = []byte(text)
+	if transcoded {
+		t.data = []byte(text)
+	}
 	lead := 0
 	if strings.HasPrefix(text, "\uFEFF") {
 		lead = 3
@@ -227,7 +229,7 @@ func (p *treeParser) startTag(pos int) (*node, int, error) {
 // UTF-16 or a declared encoding other than UTF-8 (a declared UTF-16 on
 // bytes that are not UTF-16, which Windows sends, is read as UTF-8);
 // transcoded otherwise. Errors match ErrEncoding.
-func toUTF8(data []byte) (string, error) {
+func toUTF8(data []byte) (text string, transcoded bool, err error) {
 	label := ""
 	switch {
 	case bytes.HasPrefix(data, []byte{0xFE, 0xFF}), bytes.HasPrefix(data, []byte{0, '<', 0}):
@@ -238,22 +240,22 @@ func toUTF8(data []byte) (string, error) {
 		label = declaredEncoding(data[:min(len(data), 1024)])
 	}
 	if label == "" {
-		return string(data), nil
+		return string(data), false, nil
 	}
 	enc, name := charset.Lookup(label)
 	switch {
 	case enc == nil:
-		return "", fmt.Errorf("%w: unsupported encoding %q", ErrEncoding, label)
+		return "", false, fmt.Errorf("%w: unsupported encoding %q", ErrEncoding, label)
 	case name == "utf-8":
-		return string(data), nil
+		return string(data), false, nil
 	case (name == "utf-16le" || name == "utf-16be") && label != "utf-16le" && label != "utf-16be":
-		return string(data), nil // declared UTF-16, no BOM and no "<\0": mislabelled UTF-8
+		return string(data), false, nil // declared UTF-16, no BOM and no "<\0": mislabelled UTF-8
 	}
 	out, err := enc.NewDecoder().Bytes(data)
 	if err != nil {
-		return "", fmt.Errorf("%w: not %s: %v", ErrEncoding, label, err)
+		return "", false, fmt.Errorf("%w: not %s: %v", ErrEncoding, label, err)
 	}
-	return string(out), nil
+	return string(out), true, nil
 }
 
 // declaredEncoding returns the encoding pseudo-attribute of an XML
