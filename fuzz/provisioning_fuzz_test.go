@@ -16,6 +16,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/windc-go/windc/discovery/mde2/provisioning"
 	"github.com/windc-go/windc/internal/xmlerr/errtest"
+	"golang.org/x/net/html/charset"
 )
 
 // provSeeds adds inline seeds and the provisioning documents of the
@@ -33,6 +34,9 @@ func provSeeds(f *testing.F) {
 		`<wap-provisioningdoc><parm name="x"><y/></parm></wap-provisioningdoc>`,
 		`<!DOCTYPE x><wap-provisioningdoc/>`,
 		`<wap-provisioningdoc>&nbsp;</wap-provisioningdoc>`,
+		"<?xml version=\"1.0\" encoding=\"utf-16\"?><wap-provisioningdoc><parm name=\"a\" value=\"\xc3\xa9\"/></wap-provisioningdoc>",
+		"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><wap-provisioningdoc><parm name=\"a\" value=\"\xe9\x80\"/></wap-provisioningdoc>",
+		"\xff\xfe<\x00w\x00a\x00p\x00-\x00p\x00r\x00o\x00v\x00i\x00s\x00i\x00o\x00n\x00i\x00n\x00g\x00d\x00o\x00c\x00/\x00>\x00",
 	} {
 		f.Add([]byte(s))
 	}
@@ -65,19 +69,21 @@ func provPrefix(t *testing.T, in []byte, msg string) {
 }
 
 // provCheckErr checks that a refusal is the shared decode or limit error,
-// with a position inside the input and the package name once.
+// with a position inside the input (or the UTF-8 text it was transcoded
+// to, at most twice as long) and the package name once.
 func provCheckErr(t *testing.T, in []byte, err error) {
 	t.Helper()
 	provPrefix(t, in, err.Error())
+	size := 2 * int64(len(in))
 	var de *provisioning.DecodeError
 	var le *provisioning.LimitError
 	switch {
 	case errors.As(err, &le):
-		if le.Offset < 0 || le.Offset > int64(len(in)) {
+		if le.Offset < 0 || le.Offset > size {
 			t.Fatalf("limit offset %d outside the input: %v", le.Offset, err)
 		}
 	case errors.As(err, &de):
-		if de.Offset < 0 || de.Offset > int64(len(in)) || de.Line < 1 || de.Column < 1 {
+		if de.Offset < 0 || de.Offset > size || de.Line < 1 || de.Column < 1 {
 			t.Fatalf("position out of range: %v", err)
 		}
 		if !errors.Is(err, provisioning.ErrSyntax) && !errors.Is(err, provisioning.ErrStructure) {
@@ -232,9 +238,46 @@ func provSameTree(a, b string) error {
 	return provSameElem("/"+ra.FullTag(), ra, rb, false)
 }
 
+// provUTF8 makes the input UTF-8 for etree, independently of the
+// package: UTF-16 through golang.org/x/net/html/charset, a declared
+// ISO-8859-1 byte by byte (WHATWG, and so charset, reads that label as
+// windows-1252, which XML does not).
+func provUTF8(s string) (string, error) {
+	b := []byte(s)
+	var label string
+	switch {
+	case bytes.HasPrefix(b, []byte{0xFF, 0xFE}), bytes.HasPrefix(b, []byte{'<', 0}):
+		label = "utf-16le"
+	case bytes.HasPrefix(b, []byte{0xFE, 0xFF}), bytes.HasPrefix(b, []byte{0, '<'}):
+		label = "utf-16be"
+	}
+	if label != "" {
+		enc, _ := charset.Lookup(label)
+		out, err := enc.NewDecoder().Bytes(b)
+		return strings.TrimPrefix(string(out), "\uFEFF"), err
+	}
+	if m := provLabelRE.FindSubmatch(b); m != nil {
+		switch strings.ToLower(string(m[1])) {
+		case "iso-8859-1", "iso_8859-1", "latin1", "l1", "iso-ir-100", "cp819", "ibm819", "csisolatin1":
+			var r []rune
+			for _, c := range b {
+				r = append(r, rune(c))
+			}
+			return string(r), nil
+		}
+	}
+	return strings.TrimPrefix(s, "\uFEFF"), nil
+}
+
+var provLabelRE = regexp.MustCompile(`^<\?xml[^?]*encoding\s*=\s*["']([^"']*)["']`)
+
 func provRoot(s string) (*etree.Element, error) {
+	s, err := provUTF8(s)
+	if err != nil {
+		return nil, err
+	}
 	doc := etree.NewDocument()
-	if err := doc.ReadFromString(strings.TrimPrefix(s, "\uFEFF")); err != nil {
+	if err := doc.ReadFromString(s); err != nil {
 		return nil, err
 	}
 	if doc.Root() == nil {

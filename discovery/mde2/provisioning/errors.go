@@ -31,8 +31,8 @@ var (
 	ErrDuplicateAttr = xmlerr.ErrDuplicateAttr
 	// ErrInvalidChar: a character that XML 1.0 does not allow.
 	ErrInvalidChar = xmlerr.ErrInvalidChar
-	// ErrEncoding: bytes that are not UTF-8, or a declared encoding other
-	// than UTF-8.
+	// ErrEncoding: bytes that are not valid in the input's encoding, or an
+	// encoding the reader does not take (see UnmarshalLimits).
 	ErrEncoding = xmlerr.ErrEncoding
 	// ErrEntity: a reference to an entity other than XML's five.
 	ErrEntity = xmlerr.ErrEntity
@@ -68,7 +68,8 @@ var (
 
 // A DecodeError reports input that was refused: where and why. It is the
 // module's one decode error (the same type as syncml.DecodeError): Offset,
-// Line and Column refer to the bytes given to Unmarshal (Column counts
+// Line and Column refer to the bytes given to Unmarshal, or for input
+// transcoded from UTF-16 or ISO-8859-1 to its UTF-8 text (Column counts
 // bytes from 1); Path names the open elements, such as
 // "/wap-provisioningdoc/characteristic/parm"; Err wraps ErrSyntax (or one
 // of its kinds) or ErrStructure.

@@ -22,9 +22,12 @@ func (d *Document) UnmarshalText(text []byte) error {
 }
 
 // UnmarshalLimits decodes a provisioning document from data into d under
-// the limits lim (zero fields take their defaults). The input is UTF-8 XML
-// 1.0 (a UTF-8 byte order mark and an XML declaration naming UTF-8 are
-// accepted) whose root is wap-provisioningdoc. Refused input is a
+// the limits lim (zero fields take their defaults). The input is XML 1.0
+// whose root is wap-provisioningdoc, in UTF-8 (with or without a byte
+// order mark; also when the XML declaration names UTF-16, as .NET writers
+// do), UTF-16, or a declared ISO-8859-1 or US-ASCII; MaxBytes counts the
+// input's bytes. Error offsets count the input's bytes for UTF-8 and the
+// UTF-8 text it was transcoded to otherwise. Refused input is a
 // *DecodeError or a *LimitError; d is then left unchanged.
 func UnmarshalLimits(data []byte, d *Document, lim Limits) error {
 	if d == nil {
@@ -34,7 +37,17 @@ func UnmarshalLimits(data []byte, d *Document, lim Limits) error {
 	if int64(len(data)) > lim.MaxBytes {
 		return pkg.Limit("MaxBytes", lim.MaxBytes, lim.MaxBytes, "")
 	}
+	text, skip, err := toUTF8(data)
+	if err != nil {
+		line, col := position(data, int64(skip))
+		return pkg.Decode(int64(skip), line, col, "", err)
+	}
 	r := reader{data: data, lim: lim}
+	if len(text) == len(data)-skip {
+		r.base = skip // UTF-8: offsets count the input
+	} else {
+		r.data = text // transcoded: offsets count the UTF-8 text
+	}
 	doc, err := r.read()
 	if err != nil {
 		return err
@@ -114,15 +127,10 @@ func position(data []byte, off int64) (line, col int) {
 }
 
 func (r *reader) read() (*Document, error) {
-	in := r.data
-	if bytes.HasPrefix(in, []byte("\xef\xbb\xbf")) {
-		r.base = 3
-		in = in[3:]
-	}
-	r.dec = xml.NewDecoder(bytes.NewReader(in))
+	r.dec = xml.NewDecoder(bytes.NewReader(r.data[r.base:]))
 	r.dec.Strict = true
-	r.dec.CharsetReader = func(label string, _ io.Reader) (io.Reader, error) {
-		return nil, ErrEncoding
+	r.dec.CharsetReader = func(_ string, in io.Reader) (io.Reader, error) {
+		return in, nil // toUTF8 has read the label and made the text UTF-8
 	}
 	var doc *Document
 	done := false
@@ -393,6 +401,9 @@ func rawAttrValues(tag []byte) (vals [][]byte, ok bool) {
 	}
 	return vals, true
 }
+
+// encodingRE finds the encoding pseudo-attribute of an XML declaration.
+var encodingRE = regexp.MustCompile(`[ \t\r\n]encoding[ \t\r\n]*=[ \t\r\n]*("[^"]*"|'[^']*')`)
 
 // xmlDeclRE is the XML declaration as XML 1.0 writes it (the tokenizer
 // reads it leniently).

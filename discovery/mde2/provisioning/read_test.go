@@ -116,7 +116,10 @@ func TestUnmarshalErrors(t *testing.T) {
 		{"invalid UTF-8", root + "<parm name=\"\xff\"/></wap-provisioningdoc>", Limits{}, ErrEncoding, 0, 0, "/wap-provisioningdoc", ""},
 		{"invalid UTF-8 in comment", root + "<!--\xff--></wap-provisioningdoc>", Limits{}, ErrEncoding, 1, 22, "/wap-provisioningdoc", ""},
 		{"control character in comment", root + "<!--\x01--></wap-provisioningdoc>", Limits{}, ErrInvalidChar, 1, 22, "/wap-provisioningdoc", ""},
-		{"declared legacy encoding", `<?xml version="1.0" encoding="ISO-8859-1"?><wap-provisioningdoc/>`, Limits{}, ErrEncoding, 0, 0, "", ""},
+		{"declared legacy encoding", `<?xml version="1.0" encoding="windows-1252"?><wap-provisioningdoc/>`, Limits{}, ErrEncoding, 1, 1, "", ""},
+		{"high byte in US-ASCII", "<?xml version=\"1.0\" encoding=\"US-ASCII\"?><wap-provisioningdoc a=\"\xe9\"/>", Limits{}, ErrEncoding, 1, 66, "", ""},
+		{"UTF-16 of odd length", "\xff\xfe<\x00a", Limits{}, ErrEncoding, 1, 3, "", ""},
+		{"unpaired surrogate", "\xfe\xff\x00<\xd8\x00\x00>", Limits{}, ErrEncoding, 1, 3, "", ""},
 		{"attributes without white space", root + `<parm name="a"value="b"/></wap-provisioningdoc>`, Limits{}, ErrSyntax, 1, 22, "/wap-provisioningdoc", ""},
 		{"malformed XML declaration", `<?xml version="1.0"encoding="utf-8"?><wap-provisioningdoc/>`, Limits{}, ErrSyntax, 1, 1, "", ""},
 		{"XML declaration not first", ` <?xml version="1.0"?><wap-provisioningdoc/>`, Limits{}, ErrSyntax, 1, 2, "", ""},
@@ -164,6 +167,54 @@ func TestUnmarshalErrors(t *testing.T) {
 			}
 			if de.Line < 1 || de.Column < 1 || de.Offset < 0 || de.Offset > int64(len(tt.in)) {
 				t.Errorf("position %d:%d offset %d out of range", de.Line, de.Column, de.Offset)
+			}
+		})
+	}
+}
+
+// TestEncodings: the same document in each encoding the reader takes.
+func TestEncodings(t *testing.T) {
+	want := &Document{Version: "1.1", Nodes: []Node{&Parm{Name: "n", Value: "é😀"}}}
+	utf16 := func(s string, le bool) string {
+		var b []byte
+		for _, r := range s {
+			if r > 0xFFFF {
+				r -= 0x10000
+				for _, u := range []rune{0xD800 + r>>10, 0xDC00 + r&0x3FF} {
+					if le {
+						b = append(b, byte(u), byte(u>>8))
+					} else {
+						b = append(b, byte(u>>8), byte(u))
+					}
+				}
+				continue
+			}
+			if le {
+				b = append(b, byte(r), byte(r>>8))
+			} else {
+				b = append(b, byte(r>>8), byte(r))
+			}
+		}
+		return string(b)
+	}
+	const doc = `<wap-provisioningdoc version="1.1"><parm name="n" value="é😀"/></wap-provisioningdoc>`
+	for name, in := range map[string]string{
+		"UTF-8":                    doc,
+		"UTF-8 with BOM":           "\uFEFF" + doc,
+		"UTF-8 labelled utf-16":    `<?xml version="1.0" encoding="utf-16"?>` + doc,
+		"UTF-16LE with BOM":        "\xff\xfe" + utf16(`<?xml version="1.0" encoding="UTF-16"?>`+doc, true),
+		"UTF-16BE with BOM":        "\xfe\xff" + utf16(doc, false),
+		"UTF-16LE without BOM":     utf16(doc, true),
+		"ISO-8859-1":               "<?xml version='1.0' encoding='ISO-8859-1'?><wap-provisioningdoc version=\"1.1\"><parm name=\"n\" value=\"\xe9&#x1F600;\"/></wap-provisioningdoc>",
+		"US-ASCII with references": `<?xml version="1.0" encoding="us-ascii"?><wap-provisioningdoc version="1.1"><parm name="n" value="&#xE9;&#x1F600;"/></wap-provisioningdoc>`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			var d Document
+			if err := Unmarshal([]byte(in), &d); err != nil {
+				t.Fatal(err)
+			}
+			if s := cmp.Diff(want, &d); s != "" {
+				t.Errorf("(-want +got)\n%s", s)
 			}
 		})
 	}
