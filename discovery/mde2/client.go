@@ -151,6 +151,9 @@ func (c *Client) Enroll(ctx context.Context, discoveryURL string, d *Device, cre
 // Entra device token, or Certificate with the parent enrollment's MDM
 // certificate).
 func (c *Client) EnrollLinked(ctx context.Context, resp *discovery.Response, d *Device, cred Credentials) (*Result, error) {
+	if resp == nil {
+		return nil, pkg.Errorf("EnrollLinked needs the discovery response")
+	}
 	return c.EnrollWith(ctx, &DiscoverResponse{
 		AuthPolicy:                 AuthPolicy(resp.AuthPolicy),
 		EnrollmentVersion:          resp.EnrollmentVersion,
@@ -163,6 +166,9 @@ func (c *Client) EnrollLinked(ctx context.Context, resp *discovery.Response, d *
 // EnrollWith runs GetPolicies and RequestSecurityToken at the URLs of
 // resp, authenticating with cred under resp.AuthPolicy.
 func (c *Client) EnrollWith(ctx context.Context, resp *DiscoverResponse, d *Device, cred Credentials) (*Result, error) {
+	if resp == nil {
+		return nil, pkg.Errorf("EnrollWith needs a DiscoverResponse")
+	}
 	if d == nil {
 		d = &Device{}
 	}
