@@ -5,6 +5,8 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/asn1"
+	"encoding/base64"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -451,5 +453,45 @@ func TestFaultAction(t *testing.T) {
 	}
 	if fault.Header.Action != ActionRequestSecurityTokenResponse || fault.Header.RelatesTo != "urn:uuid:9" || fault.TraceID == "" {
 		t.Errorf("action %q relates to %q trace %q", fault.Header.Action, fault.Header.RelatesTo, fault.TraceID)
+	}
+}
+
+// TestManualRenewal: a manual renewal's PKCS#7 is base64-encoded once
+// more inside the token; the server reads both forms.
+func TestManualRenewal(t *testing.T) {
+	f := newFixture(t, false)
+	ctx := context.Background()
+	r, err := f.client.Enroll(ctx, f.ts.URL+pathDiscovery, testDevice, Credentials{Username: "u", Password: "secret"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	csr := handCSR(t, testECKey, windowsCN, asn1.TagPrintableString, false)
+	p7, err := BuildRenewalRequest(csr, r.Certificate, r.Key, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inner := base64.StdEncoding.EncodeToString(p7)
+	b, err := Marshal(&RequestSecurityToken{Header: Header{MessageID: "urn:uuid:m"}, TokenType: TokenTypeDeviceEnrollment, RequestType: RequestTypeRenew,
+		Token: *NewToken(ValueTypePKCS7, []byte(inner))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := http.Post(f.srv.EnrollmentURL, "application/soap+xml", bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	buf.ReadFrom(res.Body)
+	res.Body.Close()
+	var rstr RequestSecurityTokenResponse
+	if err := Unmarshal(buf.Bytes(), &rstr); err != nil {
+		t.Fatalf("%d: %v", res.StatusCode, err)
+	}
+	n, err := readResult(&rstr, testECKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n.Certificate.Subject.CommonName != r.Certificate.Subject.CommonName {
+		t.Errorf("renewed subject %q", n.Certificate.Subject.CommonName)
 	}
 }
