@@ -6,10 +6,12 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"io"
 	"math/big"
+	"net"
 	"sync"
 	"time"
 )
@@ -45,7 +47,7 @@ type CA struct {
 	// Now returns the current time (default time.Now).
 	Now func() time.Time
 	// Rand is the randomness for serial numbers and signatures (default
-	// crypto/rand).
+	// crypto/rand); when it is set, issuing is serialized.
 	Rand io.Reader
 
 	mu sync.Mutex
@@ -104,6 +106,10 @@ func (ca *CA) Issue(ctx context.Context, r *IssueRequest) (*x509.Certificate, er
 	rnd := ca.Rand
 	if rnd == nil {
 		rnd = rand.Reader
+	} else {
+		// a caller's Rand need not be safe for concurrent use
+		ca.mu.Lock()
+		defer ca.mu.Unlock()
 	}
 	now := time.Now
 	if ca.Now != nil {
@@ -113,9 +119,7 @@ func (ca *CA) Issue(ctx context.Context, r *IssueRequest) (*x509.Certificate, er
 	if validity <= 0 {
 		validity = 365 * 24 * time.Hour
 	}
-	ca.mu.Lock() // Rand need not be safe for concurrent use
 	serial, err := randSerial(rnd)
-	ca.mu.Unlock()
 	if err != nil {
 		return nil, err
 	}
@@ -140,4 +144,54 @@ func (ca *CA) Issue(ctx context.Context, r *IssueRequest) (*x509.Certificate, er
 
 func randSerial(r io.Reader) (*big.Int, error) {
 	return rand.Int(r, new(big.Int).Lsh(big.NewInt(1), 127))
+}
+
+// IssueTLSServer issues a TLS server certificate for hosts (DNS names or
+// IP addresses) under the CA, with a new ECDSA P-256 key, so that devices
+// that trust the CA's root (the provisioning document installs it) trust
+// the server too. It is meant for tests and loopback examples.
+func (ca *CA) IssueTLSServer(hosts ...string) (tls.Certificate, error) {
+	if len(hosts) == 0 {
+		return tls.Certificate{}, pkg.Errorf("IssueTLSServer needs a host")
+	}
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	serial, err := randSerial(rand.Reader)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	now := time.Now
+	if ca.Now != nil {
+		now = ca.Now
+	}
+	t := now()
+	tmpl := &x509.Certificate{
+		SerialNumber: serial,
+		Subject:      pkix.Name{CommonName: hosts[0]},
+		NotBefore:    t.Add(-5 * time.Minute),
+		NotAfter:     t.AddDate(1, 0, 0),
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	if tmpl.NotAfter.After(ca.cert.NotAfter) {
+		tmpl.NotAfter = ca.cert.NotAfter
+	}
+	for _, h := range hosts {
+		if ip := net.ParseIP(h); ip != nil {
+			tmpl.IPAddresses = append(tmpl.IPAddresses, ip)
+		} else {
+			tmpl.DNSNames = append(tmpl.DNSNames, h)
+		}
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.cert, key.Public(), ca.signer)
+	if err != nil {
+		return tls.Certificate{}, pkg.Errorf("issuing the TLS certificate: %v", err)
+	}
+	leaf, err := x509.ParseCertificate(der)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	return tls.Certificate{Certificate: [][]byte{der, ca.cert.Raw}, PrivateKey: key, Leaf: leaf}, nil
 }

@@ -52,9 +52,12 @@ type Client struct {
 // authentication service or Entra gave, sent base64), Certificate for the
 // Certificate policy (presented as the TLS client certificate).
 type Credentials struct {
-	Username    string
-	Password    string
-	Token       []byte
+	Username string
+	Password string
+	Token    []byte
+	// TokenType is the header token's ValueType (default
+	// ValueTypeUserToken; ValueTypeJWT for an Entra token).
+	TokenType   string
 	Certificate *tls.Certificate
 }
 
@@ -95,6 +98,9 @@ type Result struct {
 // Discover probes discoveryURL with GET and posts a Discover built from
 // d, offering the given policies (all three when none).
 func (c *Client) Discover(ctx context.Context, discoveryURL string, d *Device, policies ...AuthPolicy) (*DiscoverResponse, error) {
+	if d == nil {
+		d = &Device{}
+	}
 	probe, err := http.NewRequestWithContext(ctx, http.MethodGet, discoveryURL, nil)
 	if err != nil {
 		return nil, err
@@ -145,6 +151,9 @@ func (c *Client) Enroll(ctx context.Context, discoveryURL string, d *Device, cre
 // Entra device token, or Certificate with the parent enrollment's MDM
 // certificate).
 func (c *Client) EnrollLinked(ctx context.Context, resp *discovery.Response, d *Device, cred Credentials) (*Result, error) {
+	if resp == nil {
+		return nil, pkg.Errorf("EnrollLinked needs the discovery response")
+	}
 	return c.EnrollWith(ctx, &DiscoverResponse{
 		AuthPolicy:                 AuthPolicy(resp.AuthPolicy),
 		EnrollmentVersion:          resp.EnrollmentVersion,
@@ -157,6 +166,12 @@ func (c *Client) EnrollLinked(ctx context.Context, resp *discovery.Response, d *
 // EnrollWith runs GetPolicies and RequestSecurityToken at the URLs of
 // resp, authenticating with cred under resp.AuthPolicy.
 func (c *Client) EnrollWith(ctx context.Context, resp *DiscoverResponse, d *Device, cred Credentials) (*Result, error) {
+	if resp == nil {
+		return nil, pkg.Errorf("EnrollWith needs a DiscoverResponse")
+	}
+	if d == nil {
+		d = &Device{}
+	}
 	var hdr Header
 	switch resp.AuthPolicy {
 	case OnPremise:
@@ -165,7 +180,7 @@ func (c *Client) EnrollWith(ctx context.Context, resp *DiscoverResponse, d *Devi
 		if cred.Token == nil {
 			return nil, pkg.Errorf("Federated enrollment needs Credentials.Token")
 		}
-		hdr.Token = NewToken(ValueTypeUserToken, cred.Token)
+		hdr.Token = NewToken(or(cred.TokenType, ValueTypeUserToken), cred.Token)
 	case Certificate:
 		if cred.Certificate == nil {
 			return nil, pkg.Errorf("Certificate enrollment needs Credentials.Certificate")
@@ -220,6 +235,12 @@ func (c *Client) EnrollWith(ctx context.Context, resp *DiscoverResponse, d *Devi
 // connection that presents the current certificate (ROBO). The result
 // keeps prev's DM account.
 func (c *Client) Renew(ctx context.Context, prev *Result, d *Device) (*Result, error) {
+	if prev == nil || prev.Certificate == nil || prev.Key == nil || prev.EnrollmentURL == "" {
+		return nil, pkg.Errorf("Renew needs the Certificate, Key and EnrollmentURL of a Result")
+	}
+	if d == nil {
+		d = &Device{}
+	}
 	key, err := c.newKey(nil)
 	if err != nil {
 		return nil, err
@@ -363,7 +384,7 @@ func (c *Client) call(ctx context.Context, url string, m, out Message, cert *tls
 	}
 	defer res.Body.Close()
 	lim := c.Limits.withDefaults()
-	data, err := readBody(res.Body, lim.MaxBytes)
+	data, err := readBody(res.Body, lim.MaxBytes, res.ContentLength)
 	if err != nil {
 		return err
 	}

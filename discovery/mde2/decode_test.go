@@ -27,6 +27,12 @@ func TestDecodeErrors(t *testing.T) {
 	}{
 		{"syntax", envOpen + "<Discover>", Limits{}, ErrSyntax, "", "/Envelope/Body/Discover", 1},
 		{"DOCTYPE", `<!DOCTYPE s:Envelope>` + envOpen + envClose, Limits{}, ErrDOCTYPE, "", "", 1},
+		{"undeclared prefix", envOpen + "<p:Discover/>" + envClose, Limits{}, ErrNamespace, "", "/Envelope/Body/Discover", 1},
+		{"undeclared attribute prefix", envOpen + `<Discover p:a="1"/>` + envClose, Limits{}, ErrNamespace, "", "/Envelope/Body/Discover", 1},
+		{"duplicate attribute", envOpen + `<Discover a="1" a="2"/>` + envClose, Limits{}, ErrDuplicateAttr, "", "/Envelope/Body/Discover", 1},
+		{"invalid character", envOpen + "&#0;" + envClose, Limits{}, ErrInvalidChar, "", "/Envelope/Body", 1},
+		{"entity", envOpen + "&nbsp;" + envClose, Limits{}, ErrEntity, "", "/Envelope/Body", 1},
+		{"invalid UTF-8", envOpen + "\xff" + envClose, Limits{}, ErrEncoding, "", "/Envelope/Body", 1},
 		{"not an envelope", `<Envelope/>`, Limits{}, ErrStructure, "", "/Envelope", 1},
 		{"no body", `<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"/>`, Limits{}, ErrStructure, "", "/Envelope", 1},
 		{"two roots", envOpen + envClose + "<x/>", Limits{}, ErrSyntax, "", "", 1},
@@ -134,5 +140,37 @@ func TestMarshalRefuses(t *testing.T) {
 		if _, err := Marshal(m); !errors.Is(err, ErrStructure) {
 			t.Errorf("%T: %v, want ErrStructure", m, err)
 		}
+	}
+}
+
+// TestDecodeEncodings: UTF-16 with a byte-order mark and declared legacy
+// encodings are transcoded; UTF-8 declared as UTF-16 (as Windows sends)
+// is read as UTF-8; an unknown encoding is ErrEncoding.
+func TestDecodeEncodings(t *testing.T) {
+	body := `<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Body><DiscoverResponse xmlns="http://schemas.microsoft.com/windows/management/2012/01/enrollment"><DiscoverResult><AuthPolicy>OnPremise</AuthPolicy><EnrollmentServiceUrl>https://e.example/é</EnrollmentServiceUrl></DiscoverResult></DiscoverResponse></s:Body></s:Envelope>`
+	utf16le := []byte{0xFF, 0xFE}
+	for _, r := range body {
+		utf16le = append(utf16le, byte(r), byte(r>>8))
+	}
+	latin1 := []byte(`<?xml version="1.0" encoding="ISO-8859-1"?>` + strings.Replace(body, "é", "\xe9", 1))
+	for name, in := range map[string][]byte{
+		"UTF-16LE BOM":        utf16le,
+		"ISO-8859-1":          latin1,
+		"UTF-8 BOM":           append([]byte("\xEF\xBB\xBF"), body...),
+		"UTF-8 said UTF-16":   []byte(`<?xml version="1.0" encoding="utf-16"?>` + body),
+		"leading white space": []byte("\n  " + body),
+	} {
+		var m DiscoverResponse
+		if err := Unmarshal(in, &m); err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		if m.EnrollmentServiceURL != "https://e.example/é" {
+			t.Errorf("%s: %q", name, m.EnrollmentServiceURL)
+		}
+	}
+	var m DiscoverResponse
+	if err := Unmarshal([]byte(`<?xml version="1.0" encoding="x-unknown"?>`+body), &m); !errors.Is(err, ErrEncoding) {
+		t.Errorf("unknown encoding: %v", err)
 	}
 }

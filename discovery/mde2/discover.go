@@ -37,7 +37,7 @@ type Discover struct {
 	ApplicationVersion string       // the enrollment client's version
 	OSVersion          string       // the Windows version
 	AuthPolicies       []AuthPolicy // the policies the device supports
-	Other              []Field      // other children of request, in order
+	Other              []Field      // other children of request, in order (their text only)
 }
 
 // SOAPHeader returns the message's header.

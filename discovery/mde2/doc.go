@@ -19,10 +19,13 @@
 // read SOAP 1.2 and 1.1. Reading is tolerant where Microsoft's samples and
 // peers differ (namespace prefixes, the Discover namespace with or without
 // its trailing slash, lower-case fault elements, white space around
-// values, which is removed) and bounded by Limits (bytes, depth, tokens).
+// values, which is removed) and bounded by Limits (bytes, depth, tokens,
+// attributes, namespace declarations).
 // For every message m that decodes, decoding Marshal(m) gives m again.
-// Messages are parsed with encoding/xml's tokenizer: enrollment is not a
-// hot path.
+// Messages are read with the module's XML lexer (the one syncml and
+// declaredconfig use), so refused input carries the same errors as
+// there: a *DecodeError with position and element path matching
+// ErrSyntax (or one of its kinds) or ErrStructure, or a *LimitError.
 //
 // # Server
 //

@@ -22,6 +22,17 @@ var (
 	// ErrEncoding reports bytes that are not in the declared encoding,
 	// or an encoding that cannot be read; it matches ErrSyntax.
 	ErrEncoding = xmlerr.ErrEncoding
+	// ErrNamespace reports an undeclared prefix; it matches ErrSyntax.
+	ErrNamespace = xmlerr.ErrNamespace
+	// ErrDuplicateAttr reports an attribute given twice; it matches
+	// ErrSyntax.
+	ErrDuplicateAttr = xmlerr.ErrDuplicateAttr
+	// ErrInvalidChar reports a character XML does not allow; it matches
+	// ErrSyntax.
+	ErrInvalidChar = xmlerr.ErrInvalidChar
+	// ErrEntity reports a reference to an entity other than XML's five;
+	// it matches ErrSyntax.
+	ErrEntity = xmlerr.ErrEntity
 	// ErrStructure reports well-formed XML that is not the expected
 	// message: a wrong root or body element, a missing required part.
 	ErrStructure = xmlerr.ErrStructure

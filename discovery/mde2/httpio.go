@@ -1,6 +1,7 @@
 package mde2
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -12,21 +13,23 @@ import (
 // Media types of SOAP over HTTP.
 const (
 	contentTypeSOAP12 = "application/soap+xml; charset=utf-8"
-	contentTypeSOAP11 = "text/xml; charset=utf-8"
 )
 
-// readBody reads at most max bytes of r; more is a LimitError.
-func readBody(r io.Reader, max int64) ([]byte, error) {
-	b, err := io.ReadAll(io.LimitReader(r, max+1))
+// readBody reads at most limit bytes of r; more is a LimitError. size,
+// when positive, is the expected length (Content-Length).
+func readBody(r io.Reader, limit, size int64) ([]byte, error) {
+	buf := bytes.NewBuffer(make([]byte, 0, min(limit, max(size, 0))+bytes.MinRead))
+	_, err := buf.ReadFrom(io.LimitReader(r, limit+1))
+	b := buf.Bytes()
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return nil, pkg.Limit("MaxBytes", max, mbe.Limit, "")
+			return nil, pkg.Limit("MaxBytes", limit, mbe.Limit, "")
 		}
 		return nil, err
 	}
-	if int64(len(b)) > max {
-		return nil, pkg.Limit("MaxBytes", max, max, "")
+	if int64(len(b)) > limit {
+		return nil, pkg.Limit("MaxBytes", limit, limit, "")
 	}
 	return b, nil
 }
@@ -45,20 +48,12 @@ func checkSOAPType(v string) error {
 	return fmt.Errorf("%w: %q", ErrContentType, v)
 }
 
-// writeSOAP writes a message with its length (Windows refuses chunked
-// responses).
-func writeSOAP(w http.ResponseWriter, status int, m Message) error {
-	b, err := Marshal(m)
-	if err != nil {
-		return err
-	}
-	ct := contentTypeSOAP12
-	if m.SOAPHeader().SOAP11 {
-		ct = contentTypeSOAP11
-	}
-	w.Header().Set("Content-Type", ct)
+// writeSOAP writes a SOAP 1.2 message with its length (Windows refuses
+// chunked responses).
+func writeSOAP(w http.ResponseWriter, status int, b []byte) error {
+	w.Header().Set("Content-Type", contentTypeSOAP12)
 	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(status)
-	_, err = w.Write(b)
+	_, err := w.Write(b)
 	return err
 }

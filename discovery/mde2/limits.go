@@ -10,17 +10,24 @@ type Limits struct {
 	MaxBytes int64
 	// MaxDepth bounds element nesting (default DefaultMaxDepth).
 	MaxDepth int
-	// MaxTokens bounds the number of XML tokens (start and end tags,
-	// text, comments, processing instructions; default
-	// DefaultMaxTokens).
+	// MaxTokens bounds the number of XML tokens (start tags, text runs,
+	// comments, processing instructions; default DefaultMaxTokens).
 	MaxTokens int
+	// MaxAttrs bounds the attributes of one element (default
+	// DefaultMaxAttrs).
+	MaxAttrs int
+	// MaxNamespaces bounds the namespace declarations in scope (default
+	// DefaultMaxNamespaces).
+	MaxNamespaces int
 }
 
 // The defaults of Limits.
 const (
-	DefaultMaxBytes  = 1 << 20
-	DefaultMaxDepth  = 32
-	DefaultMaxTokens = 50000
+	DefaultMaxBytes      = 1 << 20
+	DefaultMaxDepth      = 32
+	DefaultMaxTokens     = 50000
+	DefaultMaxAttrs      = 32
+	DefaultMaxNamespaces = 64
 )
 
 func (l Limits) withDefaults() Limits {
@@ -32,6 +39,12 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxTokens <= 0 {
 		l.MaxTokens = DefaultMaxTokens
+	}
+	if l.MaxAttrs <= 0 {
+		l.MaxAttrs = DefaultMaxAttrs
+	}
+	if l.MaxNamespaces <= 0 {
+		l.MaxNamespaces = DefaultMaxNamespaces
 	}
 	return l
 }

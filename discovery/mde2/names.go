@@ -51,6 +51,9 @@ const (
 	// ValueTypeUserToken marks the Federated security token in the
 	// header (from the authentication service, or an Entra token).
 	ValueTypeUserToken = "http://schemas.microsoft.com/5.0.0.0/ConfigurationManager/Enrollment/DeviceEnrollmentUserToken"
+	// ValueTypeJWT marks a header token that is a JSON Web Token, as
+	// Entra device tokens are sent.
+	ValueTypeJWT = "urn:ietf:params:oauth:token-type:jwt"
 	// ValueTypeX509v3 marks a header token holding a DER certificate
 	// (the Certificate policy).
 	ValueTypeX509v3 = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3"

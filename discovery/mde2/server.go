@@ -55,7 +55,8 @@ type EnrollmentRequest struct {
 // client certificate; when Certificate is nil, a certificate that Issuer
 // issued is accepted). Renewals are authenticated by the certificate being
 // renewed. A check returns a *Fault to choose the answer; any other error
-// answers an Authentication fault.
+// answers an Authentication fault. Faults are answered with HTTP 500 and
+// a SOAP 1.2 fault; answers are never chunked (Windows refuses that).
 type Server struct {
 	// PolicyURL, EnrollmentURL and AuthenticationURL are the absolute
 	// URLs the DiscoverResponse gives (AuthenticationURL for Federated
@@ -70,8 +71,15 @@ type Server struct {
 	// HighestEnrollmentVersion); see NegotiateVersion.
 	HighestVersion string
 
-	Password    func(ctx context.Context, username, password string) (*Identity, error)
-	Token       func(ctx context.Context, token []byte) (*Identity, error)
+	// Password checks OnPremise credentials; nil refuses OnPremise.
+	Password func(ctx context.Context, username, password string) (*Identity, error)
+	// Token checks a Federated security token (base64-decoded) of any
+	// ValueType but X509v3 (DeviceEnrollmentUserToken, a JWT …); nil
+	// refuses Federated.
+	Token func(ctx context.Context, token []byte) (*Identity, error)
+	// Certificate checks the client certificate chain (leaf first) of the
+	// Certificate policy; nil accepts certificates that Issuer issued and
+	// that are valid now.
 	Certificate func(ctx context.Context, chain []*x509.Certificate) (*Identity, error)
 	// ClientCertificates returns the request's client certificate chain,
 	// leaf first (default: the TLS peer certificates). A server behind a
@@ -122,16 +130,21 @@ type Account struct {
 }
 
 // CertificatePolicy is what the server asks of certificate requests and
-// returns in GetPoliciesResponse.
+// announces in GetPoliciesResponse (hash SHA-256).
 type CertificatePolicy struct {
-	Name                   string        // template common name
-	Validity               time.Duration // certificate lifetime announced
-	Renewal                time.Duration // renewal period announced
-	MinimalRSAKeyLength    int           // RSA modulus bits (default 2048)
-	MinimalECDSAKeyLength  int           // ECDSA curve bits (default 256)
-	AllowECDSA             bool          // accept ECDSA keys (Windows uses RSA)
-	HashAlgorithm          string        // OID announced, e.g. SHA-256
-	MinimalKeyLengthPolicy int           // minimalKeyLength announced (default MinimalRSAKeyLength)
+	// Name is the template's common name.
+	Name string
+	// Validity and Renewal are the certificate lifetime and renewal
+	// period announced.
+	Validity time.Duration
+	Renewal  time.Duration
+	// MinimalRSAKeyLength is the shortest RSA modulus accepted, in bits,
+	// and the minimalKeyLength announced (default 2048).
+	MinimalRSAKeyLength int
+	// AllowECDSA accepts ECDSA keys on curves of at least
+	// MinimalECDSAKeyLength bits (Windows itself sends RSA keys).
+	AllowECDSA            bool
+	MinimalECDSAKeyLength int
 }
 
 // DefaultPolicy returns the default certificate policy: RSA 2048 or
@@ -142,17 +155,16 @@ func DefaultPolicy() *CertificatePolicy {
 		Validity:              365 * 24 * time.Hour,
 		Renewal:               42 * 24 * time.Hour,
 		MinimalRSAKeyLength:   2048,
-		MinimalECDSAKeyLength: 256,
 		AllowECDSA:            true,
-		HashAlgorithm:         "2.16.840.1.101.3.4.2.1",
+		MinimalECDSAKeyLength: 256,
 	}
 }
 
 // response returns GetPoliciesResponse content for the policy.
 func (p *CertificatePolicy) response() *GetPoliciesResponse {
-	minLen := p.MinimalKeyLengthPolicy
+	minLen := p.MinimalRSAKeyLength
 	if minLen == 0 {
-		minLen = p.MinimalRSAKeyLength
+		minLen = 2048
 	}
 	hashRef := 0
 	return &GetPoliciesResponse{
@@ -168,7 +180,7 @@ func (p *CertificatePolicy) response() *GetPoliciesResponse {
 			MajorRevision:         1,
 		}},
 		OIDs: []OID{
-			{Value: p.HashAlgorithm, Group: 1, ReferenceID: 0, DefaultName: "szOID_NIST_sha256"},
+			{Value: "2.16.840.1.101.3.4.2.1", Group: 1, ReferenceID: 0, DefaultName: "szOID_NIST_sha256"},
 			{Value: "1.3.6.1.4.1.311.21.8.1", Group: 6, ReferenceID: 1, DefaultName: p.Name},
 		},
 	}
@@ -178,7 +190,11 @@ func (p *CertificatePolicy) check(csr *CertificateRequest) error {
 	bits := keyBits(csr.PublicKey)
 	switch csr.PublicKeyAlgorithm {
 	case x509.RSA:
-		if bits < p.MinimalRSAKeyLength {
+		minRSA := p.MinimalRSAKeyLength
+		if minRSA == 0 {
+			minRSA = 2048
+		}
+		if bits < minRSA {
 			return NewFault(FaultCertificateRequest, "", "RSA key shorter than the policy's minimum")
 		}
 	case x509.ECDSA:
@@ -205,11 +221,13 @@ func (s *Server) policy() *CertificatePolicy {
 	return DefaultPolicy()
 }
 
+// logf logs an internal error; the message starts with "mde2: " once.
 func (s *Server) logf(format string, args ...any) {
+	msg := pkg.Errorf(format, args...).Error()
 	if s.ErrorLog != nil {
-		s.ErrorLog.Printf(format, args...)
+		s.ErrorLog.Print(msg)
 	} else {
-		log.Printf(format, args...)
+		log.Print(msg)
 	}
 }
 
@@ -276,7 +294,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, m Message, do fun
 		http.Error(w, pkg.Limit("MaxBytes", lim.MaxBytes, 0, "").Error(), http.StatusRequestEntityTooLarge)
 		return
 	}
-	body, err := readBody(http.MaxBytesReader(w, r.Body, lim.MaxBytes+1), lim.MaxBytes)
+	body, err := readBody(http.MaxBytesReader(w, r.Body, lim.MaxBytes+1), lim.MaxBytes, r.ContentLength)
 	if err != nil {
 		if errors.Is(err, ErrLimit) {
 			http.Error(w, err.Error(), http.StatusRequestEntityTooLarge)
@@ -287,7 +305,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, m Message, do fun
 	}
 	var resp Message
 	err = UnmarshalLimits(body, m, lim)
-	if err == nil {
+	if errors.As(err, new(*Fault)) {
+		err = NewFault(FaultMessageFormat, "", "a fault is not a request")
+	} else if err == nil {
 		resp, err = do()
 	}
 	req := m.SOAPHeader()
@@ -303,20 +323,43 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, m Message, do fun
 	}
 	status := http.StatusOK
 	if f, ok := resp.(*Fault); ok {
+		if h.Action == "" {
+			// As MS-MDE2's example: a fault carries the action of the
+			// response it stands for.
+			h.Action = responseAction(m)
+		}
 		status = http.StatusInternalServerError
 		if f.TraceID == "" {
 			f.TraceID = h.ActivityID
 		}
 	}
-	if _, err := Marshal(resp); err != nil {
+	b, err := Marshal(resp)
+	if err != nil {
 		// A value from a hook that XML cannot carry.
-		s.logf("mde2: answer cannot be written: %v", err)
+		s.logf("answer cannot be written: %v", err)
 		status, resp = http.StatusInternalServerError, NewFault(FaultInternalServiceFault, "", "the server failed to write its answer")
 		resp.SOAPHeader().RelatesTo = xmlSafe(req.MessageID)
+		if b, err = Marshal(resp); err != nil {
+			http.Error(w, "internal error", http.StatusInternalServerError)
+			return
+		}
 	}
-	if err := writeSOAP(w, status, resp); err != nil {
-		s.logf("mde2: writing the answer: %v", err)
+	if err := writeSOAP(w, status, b); err != nil {
+		s.logf("writing the answer: %v", err)
 	}
+}
+
+// responseAction returns the action of the answer to a request.
+func responseAction(m Message) string {
+	switch m.(type) {
+	case *Discover:
+		return ActionDiscoverResponse
+	case *GetPolicies:
+		return ActionGetPoliciesResponse
+	case *RequestSecurityToken:
+		return ActionRequestSecurityTokenResponse
+	}
+	return ActionFault
 }
 
 // xmlSafe replaces what XML cannot carry (invalid UTF-8, control
@@ -344,7 +387,7 @@ func (s *Server) toFault(err error) *Fault {
 	if errors.Is(err, ErrCSR) || errors.Is(err, ErrPKCS7) {
 		return NewFault(FaultCertificateRequest, "", xmlSafe(err.Error()))
 	}
-	s.logf("mde2: %v", err)
+	s.logf("%v", err)
 	return NewFault(FaultInternalServiceFault, "", "the server failed to process the request")
 }
 
@@ -483,7 +526,7 @@ func (s *Server) enroll(r *http.Request, m *RequestSecurityToken) (Message, erro
 		if err != nil {
 			return nil, NewFault(FaultMessageFormat, "", "the request token is not base64")
 		}
-		if er.CSR, err = ParseCertificateRequest(der); err != nil {
+		if er.CSR, err = parseCSR(der); err != nil {
 			return nil, NewFault(FaultCertificateRequest, "", xmlSafe(err.Error()))
 		}
 	case RequestTypeRenew:
@@ -508,7 +551,7 @@ func (s *Server) enroll(r *http.Request, m *RequestSecurityToken) (Message, erro
 		if errors.As(err, &f) {
 			return nil, f
 		}
-		s.logf("mde2: issuing: %v", err)
+		s.logf("issuing: %v", err)
 		return nil, NewFault(FaultCertificateRequest, "", "the certificate could not be issued")
 	}
 	prov := s.Provision
@@ -603,8 +646,9 @@ func (s *Server) subject(er *EnrollmentRequest) pkix.Name {
 }
 
 // DefaultProvision returns the provisioning document of an issued
-// certificate: the Issuer's root, the client certificate in My/User with
-// the renewal schedule, the w7 APPLICATION (Account.Address, APPAUTH
+// certificate: the Issuer's root, the client certificate in My/User (My/System
+// when the AdditionalContext EnrollmentType is Device) with the renewal
+// schedule, the w7 APPLICATION (Account.Address, APPAUTH
 // CLIENT and APPSRV with fresh random secrets, the certificate selected
 // by subject, DEFAULTENCODING XML) and the DMClient provider (EntDMID the
 // device ID, Poll). A renewal's document carries the new certificate
@@ -631,18 +675,27 @@ func (s *Server) DefaultProvision(ctx context.Context, r *EnrollmentRequest, cer
 		period, retry := 42*24*time.Hour, 7*24*time.Hour
 		e.Renew = &provisioning.Renew{ROBOSupport: &robo, RenewPeriod: &period, RetryInterval: &retry}
 	}
+	store := `My\User`
+	if strings.EqualFold(r.Device.EnrollmentType, "Device") {
+		// A device enrollment keeps its certificate in the machine store.
+		e.ClientStore, store = provisioning.StoreSystem, `My\System`
+	}
 	e.Application = &provisioning.Application{
 		ProviderID:                  a.ProviderID,
 		Name:                        a.Name,
 		Addr:                        a.Address,
 		BackCompatRetryDisabled:     true,
-		SSLClientCertSearchCriteria: provisioning.SearchCriteria(cert.Subject.String(), `My\User`),
+		SSLClientCertSearchCriteria: provisioning.SearchCriteria(cert.Subject.String(), store),
 		Client:                      &provisioning.AppAuth{Type: "DIGEST", Secret: newID(), Data: []byte(newID())},
 		AppSrv:                      &provisioning.AppAuth{Type: "BASIC", Name: cert.Subject.CommonName, Secret: newID()},
 	}
 	e.DMClient = &provisioning.DMClient{EntDMID: r.Device.DeviceID, EntDeviceName: r.Device.DeviceName, Poll: a.Poll}
 	return e, nil
 }
+
+// parseCSR reads the request of an issue; the enrollment benchmark
+// wraps it to time request verification apart.
+var parseCSR = ParseCertificateRequest
 
 // newID returns 16 random bytes in hex.
 func newID() string {

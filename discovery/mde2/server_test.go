@@ -5,6 +5,8 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/asn1"
+	"encoding/base64"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -13,6 +15,7 @@ import (
 	"time"
 
 	"github.com/windc-go/windc/discovery"
+	"github.com/windc-go/windc/discovery/mde2/provisioning"
 )
 
 const (
@@ -133,6 +136,19 @@ func TestEnrollFederated(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.checkResult(t, r, Federated)
+	if r.Provisioning.ClientStore != "" && r.Provisioning.ClientStore != provisioning.StoreUser {
+		t.Errorf("user enrollment in store %q", r.Provisioning.ClientStore)
+	}
+	// A device enrollment's certificate goes to the machine store.
+	dev := *testDevice
+	dev.EnrollmentType = "Device"
+	r, err = f.client.EnrollWith(context.Background(), resp, &dev, Credentials{Token: []byte("good-token")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Provisioning.ClientStore != provisioning.StoreSystem || !strings.Contains(r.Provisioning.Application.SSLClientCertSearchCriteria, "My%5CSystem") {
+		t.Errorf("device enrollment: store %q, criteria %q", r.Provisioning.ClientStore, r.Provisioning.Application.SSLClientCertSearchCriteria)
+	}
 }
 
 // TestEnrollLinked: the WinDC discovery JSON stands for the
@@ -150,6 +166,7 @@ func TestEnrollLinked(t *testing.T) {
 		cred Credentials
 	}{
 		{discovery.EnrollmentTypeDevice, Credentials{Token: []byte("good-token")}},
+		{discovery.EnrollmentTypeDevice, Credentials{Token: []byte("good-token"), TokenType: ValueTypeJWT}},
 		{discovery.EnrollmentTypeUser, Credentials{Certificate: &tls.Certificate{Certificate: [][]byte{parent.Certificate.Raw}, PrivateKey: parent.Key}}},
 	} {
 		req := &discovery.Request{EnrollmentType: &tc.typ, OSVersion: "10.0.26100.1"}
@@ -336,6 +353,10 @@ func TestServerRawRequests(t *testing.T) {
 		{"RSA 1024", enroll, "application/soap+xml", rstEnvelope(t, *NewToken(ValueTypePKCS10, small), pw), 500, FaultCertificateRequest},
 		{"token not base64", enroll, "application/soap+xml", rstEnvelope(t, BinarySecurityToken{ValueType: ValueTypePKCS10, Value: "!!"}, pw), 500, FaultMessageFormat},
 		{"federated token not base64", enroll, "application/soap+xml", rstEnvelope(t, *NewToken(ValueTypePKCS10, tampered), Header{Token: &BinarySecurityToken{ValueType: ValueTypeUserToken, Value: "%%"}}), 500, FaultInvalidSecurity},
+		{"a fault as request", enroll, "application/soap+xml", func() string {
+			b, _ := Marshal(NewFault(FaultAuthorization, ErrorDeviceCapReached, "x"))
+			return string(b)
+		}(), 500, FaultMessageFormat},
 		{"no credentials", enroll, "application/soap+xml", rstEnvelope(t, *NewToken(ValueTypePKCS10, tampered), Header{}), 500, FaultAuthentication},
 	}
 	for _, tc := range cases {
@@ -389,5 +410,88 @@ func TestDiscoverVersions(t *testing.T) {
 		if res.ContentLength <= 0 || res.Header.Get("Content-Type") != contentTypeSOAP12 {
 			t.Errorf("Content-Length %d, Content-Type %q", res.ContentLength, res.Header.Get("Content-Type"))
 		}
+	}
+}
+
+// TestEnrollCertificatePrimary: a primary enrollment whose Discover names
+// the Certificate policy, authenticated by a certificate this service
+// issued, over TLS.
+func TestEnrollCertificatePrimary(t *testing.T) {
+	f := newFixture(t, true)
+	ctx := context.Background()
+	disc := f.ts.URL + pathDiscovery
+	parent, err := f.client.Enroll(ctx, disc, testDevice, Credentials{Username: "u", Password: "secret"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.srv.AuthPolicy = Certificate
+	r, err := f.client.Enroll(ctx, disc, testDevice, Credentials{Certificate: &tls.Certificate{Certificate: [][]byte{parent.Certificate.Raw}, PrivateKey: parent.Key}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.checkResult(t, r, Certificate)
+	// Without a certificate the services answer Authentication.
+	_, err = f.client.Enroll(ctx, disc, testDevice, Credentials{Certificate: &tls.Certificate{}})
+	wantFault(t, err, FaultAuthentication, "")
+}
+
+// TestFaultAction: a fault carries the action of the response it stands
+// for, as MS-MDE2's example shows.
+func TestFaultAction(t *testing.T) {
+	f := newFixture(t, false)
+	body := rstEnvelope(t, *NewToken(ValueTypePKCS10, []byte("x")), Header{MessageID: "urn:uuid:9"})
+	res, err := http.Post(f.srv.EnrollmentURL, "application/soap+xml", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	buf.ReadFrom(res.Body)
+	res.Body.Close()
+	var fault Fault
+	if err := Unmarshal(buf.Bytes(), &fault); err != nil {
+		t.Fatal(err)
+	}
+	if fault.Header.Action != ActionRequestSecurityTokenResponse || fault.Header.RelatesTo != "urn:uuid:9" || fault.TraceID == "" {
+		t.Errorf("action %q relates to %q trace %q", fault.Header.Action, fault.Header.RelatesTo, fault.TraceID)
+	}
+}
+
+// TestManualRenewal: a manual renewal's PKCS#7 is base64-encoded once
+// more inside the token; the server reads both forms.
+func TestManualRenewal(t *testing.T) {
+	f := newFixture(t, false)
+	ctx := context.Background()
+	r, err := f.client.Enroll(ctx, f.ts.URL+pathDiscovery, testDevice, Credentials{Username: "u", Password: "secret"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	csr := handCSR(t, testECKey, windowsCN, asn1.TagPrintableString, false)
+	p7, err := BuildRenewalRequest(csr, r.Certificate, r.Key, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inner := base64.StdEncoding.EncodeToString(p7)
+	b, err := Marshal(&RequestSecurityToken{Header: Header{MessageID: "urn:uuid:m"}, TokenType: TokenTypeDeviceEnrollment, RequestType: RequestTypeRenew,
+		Token: *NewToken(ValueTypePKCS7, []byte(inner))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := http.Post(f.srv.EnrollmentURL, "application/soap+xml", bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	buf.ReadFrom(res.Body)
+	res.Body.Close()
+	var rstr RequestSecurityTokenResponse
+	if err := Unmarshal(buf.Bytes(), &rstr); err != nil {
+		t.Fatalf("%d: %v", res.StatusCode, err)
+	}
+	n, err := readResult(&rstr, testECKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n.Certificate.Subject.CommonName != r.Certificate.Subject.CommonName {
+		t.Errorf("renewed subject %q", n.Certificate.Subject.CommonName)
 	}
 }

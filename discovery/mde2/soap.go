@@ -99,7 +99,11 @@ type Message interface {
 // Header.SOAP11). Values that XML cannot carry are refused.
 func Marshal(m Message) ([]byte, error) {
 	h := m.SOAPHeader()
-	w := &xw{b: make([]byte, 0, 2048)}
+	size := 2048
+	if t, ok := m.(interface{ tokenLen() int }); ok {
+		size += t.tokenLen()
+	}
+	w := &xw{b: make([]byte, 0, size)}
 	env := nsSOAP12
 	if h.SOAP11 {
 		env = nsSOAP11

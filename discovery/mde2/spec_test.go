@@ -3,10 +3,12 @@ package mde2
 import (
 	"bytes"
 	"encoding/xml"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -57,11 +59,22 @@ func specEnvelopes(t *testing.T) map[string][]byte {
 			out[filepath.Base(p)+"#"+string(rune('0'+i/10))+string(rune('0'+i%10))] = x
 		}
 	}
+	// MS-MDE2's examples are outside code fences (a machine conversion):
+	// each runs from a line starting <s:Envelope to its end tag.
+	b, err := os.ReadFile(filepath.Join(specDir, "openspecs/ms-mde2/MS-MDE2.md"))
+	if err != nil {
+		t.Skipf("MS-MDE2.md: %v", err)
+	}
+	for i, m := range openspecEnvelope.FindAll(b, -1) {
+		out[fmt.Sprintf("MS-MDE2.md#%02d", i)] = m
+	}
 	if len(out) == 0 {
 		t.Fatal("no SOAP samples found in the spec pages")
 	}
 	return out
 }
+
+var openspecEnvelope = regexp.MustCompile(`(?is)(?:^|\n)(?:- )?<s:envelope.*?</s:envelope>`)
 
 // wellFormed reports whether encoding/xml reads b to the end.
 func wellFormed(b []byte) bool {
@@ -106,5 +119,74 @@ func TestSpecSamples(t *testing.T) {
 	}
 	if decoded < 8 {
 		t.Errorf("decoded %d documented samples, want at least 8", decoded)
+	}
+}
+
+// TestSpecValues checks values that the documented samples carry: each
+// must be found in some decoded sample.
+func TestSpecValues(t *testing.T) {
+	found := map[string]bool{}
+	for _, x := range specEnvelopes(t) {
+		if !wellFormed(x) {
+			continue
+		}
+		m, err := ReadMessage(x, Limits{})
+		if err != nil {
+			continue // TestSpecSamples reports it
+		}
+		switch m := m.(type) {
+		case *Discover:
+			if m.RequestVersion != "" && m.EmailAddress == "user@contoso.com" && len(m.AuthPolicies) > 0 {
+				found["Discover with EmailAddress, RequestVersion and AuthPolicies"] = true
+			}
+		case *DiscoverResponse:
+			if m.AuthPolicy == Federated && strings.HasPrefix(m.AuthenticationServiceURL, "https://") && m.EnrollmentServiceURL != "" {
+				found["Federated DiscoverResponse with AuthenticationServiceUrl"] = true
+			}
+		case *GetPolicies:
+			if m.Header.UsernameToken != nil && m.Header.UsernameToken.Username == "user@contoso.com" && m.Header.UsernameToken.Password == "mypassword" {
+				found["GetPolicies with a UsernameToken"] = true
+			}
+			if m.Header.Token != nil && m.Header.Token.ValueType == ValueTypeUserToken {
+				found["GetPolicies with a Federated token"] = true
+			}
+		case *GetPoliciesResponse:
+			for _, p := range m.Policies {
+				if p.MinimalKeyLength == 2048 && p.ValidityPeriodSeconds == 1209600 && p.HashAlgorithmOIDRef != nil && len(m.OIDs) > 0 {
+					found["GetPoliciesResponse with key length, validity and OIDs"] = true
+				}
+			}
+		case *RequestSecurityToken:
+			d := m.Context.Device()
+			if m.Token.ValueType == ValueTypePKCS10 && d.DeviceType == "CIMClient_Windows" && len(d.MAC) == 2 && d.DeviceID != "" {
+				found["RST with PKCS#10 token and typed AdditionalContext"] = true
+			}
+			if m.RequestType == RequestTypeRenew && m.Token.ValueType == ValueTypePKCS7 {
+				found["renewal RST with a PKCS#7 token"] = true
+			}
+		case *RequestSecurityTokenResponse:
+			if m.Token.ValueType == ValueTypeProvisionDoc && m.Header.SOAP11 {
+				found["SOAP 1.1 RSTR with the provisioning token"] = true
+			}
+		case *Fault:
+			if m.Code == FaultAuthorization && m.ErrorType == ErrorDeviceCapReached && m.HRESULT() == 0x80180013 {
+				found["fault with errortype DeviceCapReached"] = true
+			}
+		}
+	}
+	for _, want := range []string{
+		"Discover with EmailAddress, RequestVersion and AuthPolicies",
+		"Federated DiscoverResponse with AuthenticationServiceUrl",
+		"GetPolicies with a UsernameToken",
+		"GetPolicies with a Federated token",
+		"GetPoliciesResponse with key length, validity and OIDs",
+		"RST with PKCS#10 token and typed AdditionalContext",
+		"renewal RST with a PKCS#7 token",
+		"SOAP 1.1 RSTR with the provisioning token",
+		"fault with errortype DeviceCapReached",
+	} {
+		if !found[want] {
+			t.Errorf("no documented sample gave: %s", want)
+		}
 	}
 }

@@ -192,3 +192,6 @@ func writeTokenNS(w *xw, tok *BinarySecurityToken) {
 	}
 	w.elem("BinarySecurityToken", tok.Value, attrs...)
 }
+
+func (m *RequestSecurityToken) tokenLen() int         { return len(m.Token.Value) }
+func (m *RequestSecurityTokenResponse) tokenLen() int { return len(m.Token.Value) }

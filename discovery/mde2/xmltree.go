@@ -3,24 +3,22 @@ package mde2
 import (
 	"bytes"
 	"encoding/xml"
-	"errors"
 	"fmt"
-	"io"
 	"strings"
 
+	"github.com/windc-go/windc/internal/xmlscan"
 	"golang.org/x/net/html/charset"
 )
 
-// node is one element of a parsed message. The SOAP messages of the
-// enrollment protocol are small and read once, so a tree built from
-// encoding/xml's token stream is enough; the bounds are counted here.
+// node is one element of a parsed message: the SOAP messages of the
+// enrollment protocol are small and read once, so a tree is enough.
 type node struct {
 	space, local string
 	attrs        []xml.Attr
 	text         strings.Builder // character data directly inside
 	kids         []*node
 	parent       *node
-	off          int64 // byte offset where the element's start tag ends
+	off          int64 // byte offset of the element's start tag
 }
 
 // tree is a parsed document and the bytes it came from, to place errors.
@@ -29,96 +27,287 @@ type tree struct {
 	root *node
 }
 
-// parseTree reads data as one XML document within lim.
+// parseTree reads data as one XML document within lim, with the module's
+// XML lexer (internal/xmlscan): optional byte-order mark and white space,
+// XML declaration, comments and processing instructions around exactly
+// one root element. Input in another encoding than UTF-8 (a UTF-16
+// byte-order mark, a declared legacy encoding) is transcoded first, and
+// offsets then count in the UTF-8 text.
 func parseTree(data []byte, lim Limits) (*tree, error) {
 	lim = lim.withDefaults()
 	t := &tree{data: data}
 	if int64(len(data)) > lim.MaxBytes {
 		return nil, pkg.Limit("MaxBytes", lim.MaxBytes, lim.MaxBytes, "")
 	}
-	d := xml.NewDecoder(bytes.NewReader(data))
-	d.CharsetReader = func(label string, r io.Reader) (io.Reader, error) {
-		cr, err := charset.NewReaderLabel(label, r)
-		if err != nil {
-			return nil, fmt.Errorf("%w: %q", ErrEncoding, label)
-		}
-		return cr, nil
+	text, transcoded, err := toUTF8(data)
+	if err != nil {
+		return nil, t.errAt(0, nil, err)
 	}
-	var cur *node
-	tokens, depth := 0, 0
-	for {
-		off := d.InputOffset()
-		tok, err := d.Token()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, t.syntaxErr(off, cur, err)
-		}
-		tokens++
-		if tokens > lim.MaxTokens {
-			return nil, pkg.Limit("MaxTokens", int64(lim.MaxTokens), off, cur.path())
-		}
-		switch tok := tok.(type) {
-		case xml.StartElement:
-			depth++
-			if depth > lim.MaxDepth {
-				return nil, pkg.Limit("MaxDepth", int64(lim.MaxDepth), off, cur.path())
-			}
-			n := &node{space: tok.Name.Space, local: tok.Name.Local, parent: cur, off: off}
-			for _, a := range tok.Attr {
-				if a.Name.Space == "xmlns" || (a.Name.Space == "" && a.Name.Local == "xmlns") {
-					continue
-				}
-				n.attrs = append(n.attrs, a)
-			}
-			if cur == nil {
-				if t.root != nil {
-					return nil, t.errAt(off, nil, fmt.Errorf("%w: a second root element", ErrSyntax))
-				}
-				t.root = n
-			} else {
-				cur.kids = append(cur.kids, n)
-			}
-			cur = n
-		case xml.EndElement:
-			depth--
-			cur = cur.parent
-		case xml.CharData:
-			if cur != nil {
-				cur.text.Write(tok)
-			} else if len(bytes.TrimSpace(tok)) != 0 {
-				return nil, t.errAt(off, nil, fmt.Errorf("%w: text outside the root element", ErrSyntax))
-			}
-		case xml.Directive:
-			return nil, t.errAt(off, cur, ErrDOCTYPE)
-		}
+	if transcoded {
+		t.data = []byte(text)
 	}
-	if t.root == nil {
-		return nil, t.errAt(int64(len(data)), nil, fmt.Errorf("%w: no root element", ErrSyntax))
+	lead := 0
+	if strings.HasPrefix(text, "\uFEFF") {
+		lead = 3
+	}
+	for lead < len(text) && xmlscan.IsSpace(text[lead]) {
+		lead++
+	}
+	p := &treeParser{t: t, lead: lead, tagPos: -1}
+	p.Init(text[lead:], xmlscan.Limits{
+		MaxDepth:      lim.MaxDepth,
+		MaxTokens:     lim.MaxTokens,
+		MaxTokenBytes: int(min(lim.MaxBytes, int64(maxInt))),
+		MaxAttrs:      lim.MaxAttrs,
+		MaxNamespaces: lim.MaxNamespaces,
+	}, p)
+	if t.root, err = p.document(); err != nil {
+		return nil, err
 	}
 	return t, nil
 }
 
-// syntaxErr turns an encoding/xml error into a DecodeError.
-func (t *tree) syntaxErr(off int64, cur *node, err error) error {
-	if errors.Is(err, ErrSyntax) {
-		return t.errAt(off, cur, err)
+const maxInt = int(^uint(0) >> 1)
+
+// treeParser builds a tree with an xmlscan.Scanner.
+type treeParser struct {
+	xmlscan.Scanner
+	t      *tree
+	lead   int     // bytes skipped before the scanned text
+	open   []*node // open elements, innermost last
+	tagPos int     // offset of the start tag being read, or -1
+}
+
+// ScanError makes the DecodeError of a lexical problem, with the cause
+// every package of the module gives that kind.
+func (p *treeParser) ScanError(pos int, k xmlscan.Kind, msg string) error {
+	path := p.localPath()
+	if p.tagPos >= 0 && p.Depth() == len(p.open) && (k == xmlscan.Prefix || k == xmlscan.DuplicateAttr) {
+		// a start tag's attributes are checked before its element is
+		// open; they are reported inside it
+		path += "/" + p.tagLocal()
 	}
-	var se *xml.SyntaxError
-	if errors.As(err, &se) {
-		return t.errAt(off, cur, fmt.Errorf("%w: %s", ErrSyntax, se.Msg))
+	return p.t.errPath(int64(p.lead+pos), path, xmlscan.Cause(k, msg))
+}
+
+// ScanLimit makes the LimitError of an exceeded limit.
+func (p *treeParser) ScanLimit(name string, max int64, pos int) error {
+	if name == "MaxTokenBytes" {
+		name = "MaxBytes" // one token cannot be larger than the message
 	}
-	return t.errAt(off, cur, fmt.Errorf("%w: %v", ErrSyntax, err))
+	return pkg.Limit(name, max, int64(p.lead+pos), p.localPath())
+}
+
+// localPath is the path of the open elements by local name, the one
+// whose start tag is being read included once the lexer has opened it.
+func (p *treeParser) localPath() string {
+	var b strings.Builder
+	for _, n := range p.open {
+		b.WriteByte('/')
+		b.WriteString(n.local)
+	}
+	if p.tagPos >= 0 && p.Depth() > len(p.open) {
+		b.WriteByte('/')
+		b.WriteString(p.tagLocal())
+	}
+	return b.String()
+}
+
+// tagLocal is the local name of the start tag being read.
+func (p *treeParser) tagLocal() string {
+	name := p.Input()[p.tagPos+1:]
+	if i := strings.IndexAny(name, " \t\r\n/>"); i >= 0 {
+		name = name[:i]
+	}
+	return xmlscan.LocalName(name)
+}
+
+func (p *treeParser) syntax(pos int, format string, args ...any) error {
+	return p.ScanError(pos, xmlscan.Syntax, fmt.Sprintf(format, args...))
+}
+
+func (p *treeParser) document() (*node, error) {
+	s := p.Input()
+	pos := 0
+	if strings.HasPrefix(s, "<?xml") && len(s) > 5 && xmlscan.IsSpace(s[5]) {
+		end, err := p.XMLDecl(0)
+		if err != nil {
+			return nil, err
+		}
+		pos = end
+	}
+	var root *node
+	for {
+		var err error
+		if pos, err = p.Misc(pos); err != nil {
+			return nil, err
+		}
+		if pos >= len(s) {
+			if root == nil {
+				return nil, p.syntax(pos, "no root element")
+			}
+			return root, nil
+		}
+		if s[pos] != '<' {
+			return nil, p.syntax(pos, "text outside the root element")
+		}
+		if err := p.Need(pos, 2); err != nil {
+			return nil, err
+		}
+		switch s[pos+1] {
+		case '/':
+			return nil, p.syntax(pos, "end tag outside the root element")
+		case '!':
+			if strings.HasPrefix(s[pos:], "<!DOCTYPE") {
+				return nil, p.ScanError(pos, xmlscan.DOCTYPE, "")
+			}
+			if len(s)-pos < 9 {
+				return nil, p.EOF(len(s))
+			}
+			return nil, p.syntax(pos, "invalid markup outside the root element")
+		}
+		if root != nil {
+			return nil, p.syntax(pos, "content after the root element")
+		}
+		if root, pos, err = p.element(pos); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// element reads the element whose start tag is at pos, without
+// recursion, and returns it with the offset after its end.
+func (p *treeParser) element(pos int) (*node, int, error) {
+	root, pos, err := p.startTag(pos)
+	if err != nil {
+		return nil, pos, err
+	}
+	for len(p.open) > 0 {
+		text, _, next, err := p.CharData(pos)
+		if err != nil {
+			return nil, next, err
+		}
+		if text != "" {
+			p.open[len(p.open)-1].text.WriteString(text)
+		}
+		pos = next
+		if p.Input()[pos+1] == '/' {
+			if pos, err = p.EndTag(pos); err != nil {
+				return nil, pos, err
+			}
+			p.open = p.open[:len(p.open)-1]
+		} else if _, pos, err = p.startTag(pos); err != nil {
+			return nil, pos, err
+		}
+	}
+	return root, pos, nil
+}
+
+// startTag reads the start tag at pos and opens its element (or, for an
+// empty-element tag, opens and closes it).
+func (p *treeParser) startTag(pos int) (*node, int, error) {
+	p.tagPos = pos
+	tag, end, err := p.StartTag(pos)
+	p.tagPos = -1
+	if err != nil {
+		return nil, pos, err
+	}
+	n := &node{local: tag.Local(), off: int64(p.lead + pos)}
+	n.space, _ = p.Lookup(xmlscan.PrefixOf(tag.Name)) // checked by StartTag
+	for _, a := range p.Attrs() {
+		if a.Name == "xmlns" || strings.HasPrefix(a.Name, "xmlns:") {
+			continue
+		}
+		n.attrs = append(n.attrs, xml.Attr{Name: xml.Name{Space: a.URI, Local: xmlscan.LocalName(a.Name)}, Value: a.Value})
+	}
+	if len(p.open) > 0 {
+		parent := p.open[len(p.open)-1]
+		n.parent = parent
+		parent.kids = append(parent.kids, n)
+	}
+	if tag.Self {
+		p.Pop()
+	} else {
+		p.open = append(p.open, n)
+	}
+	return n, end, nil
+}
+
+// toUTF8 returns data as UTF-8 text: as is without a byte-order mark of
+// UTF-16 or a declared encoding other than UTF-8 (a declared UTF-16 on
+// bytes that are not UTF-16, which Windows sends, is read as UTF-8);
+// transcoded otherwise. Errors match ErrEncoding.
+func toUTF8(data []byte) (text string, transcoded bool, err error) {
+	label := ""
+	switch {
+	case bytes.HasPrefix(data, []byte{0xFE, 0xFF}), bytes.HasPrefix(data, []byte{0, '<', 0}):
+		label = "utf-16be"
+	case bytes.HasPrefix(data, []byte{0xFF, 0xFE}), bytes.HasPrefix(data, []byte{'<', 0}):
+		label = "utf-16le"
+	default:
+		label = declaredEncoding(data[:min(len(data), 1024)])
+	}
+	if label == "" {
+		return string(data), false, nil
+	}
+	enc, name := charset.Lookup(label)
+	switch {
+	case enc == nil:
+		return "", false, fmt.Errorf("%w: unsupported encoding %q", ErrEncoding, label)
+	case name == "utf-8":
+		return string(data), false, nil
+	case (name == "utf-16le" || name == "utf-16be") && label != "utf-16le" && label != "utf-16be":
+		return string(data), false, nil // declared UTF-16, no BOM and no "<\0": mislabelled UTF-8
+	}
+	out, err := enc.NewDecoder().Bytes(data)
+	if err != nil {
+		return "", false, fmt.Errorf("%w: not %s: %v", ErrEncoding, label, err)
+	}
+	return string(out), true, nil
+}
+
+// declaredEncoding returns the encoding pseudo-attribute of an XML
+// declaration at the start of head, or "".
+func declaredEncoding(head []byte) string {
+	if !bytes.HasPrefix(head, []byte("<?xml")) {
+		return ""
+	}
+	end := bytes.Index(head, []byte("?>"))
+	if end < 0 {
+		return ""
+	}
+	decl := string(head[5:end])
+	i := strings.Index(decl, "encoding")
+	if i < 0 {
+		return ""
+	}
+	rest := strings.TrimLeft(decl[i+len("encoding"):], " \t\r\n")
+	if !strings.HasPrefix(rest, "=") {
+		return ""
+	}
+	rest = strings.TrimLeft(rest[1:], " \t\r\n")
+	if rest == "" || rest[0] != '"' && rest[0] != '\'' {
+		return ""
+	}
+	j := strings.IndexByte(rest[1:], rest[0])
+	if j < 0 {
+		return ""
+	}
+	return strings.ToLower(strings.TrimSpace(rest[1 : 1+j]))
 }
 
 // errAt makes a DecodeError at byte offset off inside element n.
 func (t *tree) errAt(off int64, n *node, cause error) error {
+	return t.errPath(off, n.path(), cause)
+}
+
+// errPath makes a DecodeError at byte offset off with an element path.
+func (t *tree) errPath(off int64, path string, cause error) error {
 	if off > int64(len(t.data)) {
 		off = int64(len(t.data))
 	}
-	line, col := lineCol(t.data[:off])
-	return pkg.Decode(off, line, col, n.path(), cause)
+	line, col := xmlscan.LineCol(string(t.data[:off]), int(off))
+	return pkg.Decode(off, line, col, path, cause)
 }
 
 // structErr reports that element n is not what the message needs.
@@ -128,26 +317,6 @@ func (t *tree) structErr(n *node, format string, args ...any) error {
 		off = n.off
 	}
 	return t.errAt(off, n, fmt.Errorf("%w: "+format, append([]any{ErrStructure}, args...)...))
-}
-
-// lineCol returns the 1-based line and byte column after b; CR, CRLF and
-// LF each end a line.
-func lineCol(b []byte) (line, col int) {
-	line, start := 1, 0
-	for i := 0; i < len(b); i++ {
-		switch b[i] {
-		case '\n':
-			line++
-			start = i + 1
-		case '\r':
-			if i+1 < len(b) && b[i+1] == '\n' {
-				i++
-			}
-			line++
-			start = i + 1
-		}
-	}
-	return line, len(b) - start + 1
 }
 
 // path returns "/a/b/c" for the element and its ancestors, or "".

@@ -63,6 +63,10 @@ func (w *xw) opt(name, text string) {
 // attributes TAB and LF) are written as character references so that they
 // read back unchanged.
 func (w *xw) escape(s string, attr bool) {
+	if plain(s) {
+		w.b = append(w.b, s...)
+		return
+	}
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
@@ -102,4 +106,16 @@ func (w *xw) fail(s string) {
 	if w.bad == "" {
 		w.bad = s
 	}
+}
+
+// plain reports whether s is printable ASCII without markup characters,
+// which is written as is (tokens in base64 are).
+func plain(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c < 0x20, c >= utf8.RuneSelf, c == '&', c == '<', c == '>', c == '"':
+			return false
+		}
+	}
+	return true
 }

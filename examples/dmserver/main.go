@@ -14,6 +14,10 @@
 //
 //	go run ./examples/dmserver -addr 127.0.0.1:8080 -auth md5 -users users.txt
 //
+// It also enrolls devices with MS-MDE2 (enroll.go; -tls, -tls-cert,
+// -tls-key, -ca-out): GET/POST /EnrollmentServer/Discovery.svc for the
+// primary enrollment and POST /windc/discovery for linked ones.
+//
 // The program is wiring only: the session rules live in package session.
 package main
 
@@ -71,7 +75,11 @@ func run(addr string, log *slog.Logger, auth session.Authenticator) error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: newMux(log, auth), ReadHeaderTimeout: 10 * time.Second}
+	mux := newMux(log, auth)
+	if ln, err = withEnrollment(ln, mux, log, auth); err != nil { // MS-MDE2, enroll.go
+		return err
+	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	go func() {
@@ -113,7 +121,7 @@ func newMux(log *slog.Logger, auth session.Authenticator) *http.ServeMux {
 // device accepted) when both are empty.
 func authenticator(kind, usersFile string) (session.Authenticator, error) {
 	types := map[string]session.AuthType{"basic": session.AuthBasic, "md5": session.AuthMD5, "hmac": session.AuthHMAC}
-	if kind == "" && usersFile == "" {
+	if kind == "" { // -users alone checks OnPremise enrollment only (enroll.go)
 		return nil, nil
 	}
 	t, ok := types[kind]

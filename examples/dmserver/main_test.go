@@ -218,7 +218,6 @@ func TestAuthFlagErrors(t *testing.T) {
 	for _, tt := range []struct{ kind, file string }{
 		{"sha", good},
 		{"md5", ""},
-		{"", good},
 		{"md5", filepath.Join(dir, "missing")},
 		{"md5", write("empty", "# nobody\n\n")},
 		{"md5", write("nocolon", "dev\n")},

@@ -9,6 +9,7 @@ import (
 
 	"github.com/windc-go/windc/declaredconfig"
 	"github.com/windc-go/windc/discovery"
+	"github.com/windc-go/windc/discovery/mde2"
 	"github.com/windc-go/windc/discovery/mde2/provisioning"
 	"github.com/windc-go/windc/internal/xmlerr"
 	"github.com/windc-go/windc/internal/xmlerr/errtest"
@@ -23,12 +24,19 @@ var (
 	_ *xmlerr.DecodeError = (*ddf.ParseError)(nil)
 	_ *xmlerr.DecodeError = (*discovery.DecodeError)(nil)
 	_ *xmlerr.DecodeError = (*provisioning.DecodeError)(nil)
+	_ *xmlerr.DecodeError = (*mde2.DecodeError)(nil)
 	_ *xmlerr.LimitError  = (*syncml.LimitError)(nil)
 	_ *xmlerr.LimitError  = (*declaredconfig.LimitError)(nil)
 	_ *xmlerr.LimitError  = (*ddf.LimitError)(nil)
 	_ *xmlerr.LimitError  = (*discovery.LimitError)(nil)
 	_ *xmlerr.LimitError  = (*provisioning.LimitError)(nil)
+	_ *xmlerr.LimitError  = (*mde2.LimitError)(nil)
 )
+
+func mde2Err(body string, lim mde2.Limits) error {
+	var m mde2.Discover
+	return mde2.UnmarshalLimits([]byte(`<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Body>`+body+`</s:Body></s:Envelope>`), &m, lim)
+}
 
 func syncmlMsg(data string) []byte {
 	return []byte(`<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr><VerDTD>1.2</VerDTD></SyncHdr><SyncBody>` +
@@ -135,6 +143,15 @@ func TestOneVocabulary(t *testing.T) {
 		{"provisioning", "elements", provErr(`<wap-provisioningdoc><characteristic type="a"/></wap-provisioningdoc>`, provisioning.Limits{MaxElements: 1}), []error{syncml.ErrLimit}, "MaxElements"},
 		{"provisioning", "attributes", provErr(`<wap-provisioningdoc a="1" b="2"/>`, provisioning.Limits{MaxAttrs: 1}), []error{syncml.ErrLimit}, "MaxAttrs"},
 		{"provisioning", "bytes", provErr(`<wap-provisioningdoc/>`, provisioning.Limits{MaxBytes: 5}), []error{syncml.ErrLimit}, "MaxBytes"},
+		{"mde2", "syntax", mde2Err(`<a>`, mde2.Limits{}), []error{syncml.ErrSyntax, provisioning.ErrSyntax}, ""},
+		{"mde2", "undeclared prefix", mde2Err(`<p:a/>`, mde2.Limits{}), []error{syncml.ErrNamespace, syncml.ErrSyntax}, ""},
+		{"mde2", "duplicate attribute", mde2Err(`<a b="1" b="2"/>`, mde2.Limits{}), []error{syncml.ErrDuplicateAttr, syncml.ErrSyntax}, ""},
+		{"mde2", "invalid character", mde2Err(`&#0;`, mde2.Limits{}), []error{syncml.ErrInvalidChar, syncml.ErrSyntax}, ""},
+		{"mde2", "invalid UTF-8", mde2Err("\xff", mde2.Limits{}), []error{syncml.ErrEncoding, syncml.ErrSyntax}, ""},
+		{"mde2", "entity", mde2Err(`&nbsp;`, mde2.Limits{}), []error{syncml.ErrEntity, syncml.ErrSyntax}, ""},
+		{"mde2", "structure", mde2Err(`<Other/>`, mde2.Limits{}), []error{syncml.ErrStructure}, ""},
+		{"mde2", "depth", mde2Err(`<a><b/></a>`, mde2.Limits{MaxDepth: 3}), []error{syncml.ErrLimit}, "MaxDepth"},
+		{"mde2", "bytes", mde2Err(``, mde2.Limits{MaxBytes: 5}), []error{syncml.ErrLimit}, "MaxBytes"},
 
 		{"discovery", "syntax", discoveryErr(`{`, 0), []error{syncml.ErrSyntax, declaredconfig.ErrSyntax, ddf.ErrSyntax}, ""},
 		{"discovery", "bytes", discoveryErr(`{"osVersion":"1"}`, 5), []error{syncml.ErrLimit}, "MaxBytes"},

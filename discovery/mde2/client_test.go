@@ -1,0 +1,100 @@
+package mde2
+
+import (
+	"context"
+	"crypto"
+	"encoding/asn1"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
+
+// TestWindowsCSRThroughServer: an RST carrying a Windows-style request
+// (PrintableString subject with '!' and NUL) is issued a certificate whose
+// subject is the DeviceID.
+func TestWindowsCSRThroughServer(t *testing.T) {
+	f := newFixture(t, false)
+	for _, key := range []crypto.Signer{testRSAKey, testECKey} {
+		der := handCSR(t, key, windowsCN, asn1.TagPrintableString, false)
+		body := rstEnvelope(t, *NewToken(ValueTypePKCS10, der), Header{MessageID: "urn:uuid:w", UsernameToken: &UsernameToken{Username: "u", Password: "secret"}})
+		body = strings.Replace(body, "</wst:RequestSecurityToken>", `<ac:AdditionalContext><ac:ContextItem Name="DeviceID"><ac:Value>WIN-DEVICE</ac:Value></ac:ContextItem></ac:AdditionalContext></wst:RequestSecurityToken>`, 1)
+		res, err := http.Post(f.srv.EnrollmentURL, "application/soap+xml; charset=utf-8", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		var rstr RequestSecurityTokenResponse
+		if err := Unmarshal(data, &rstr); err != nil {
+			t.Fatalf("%T: %v", key, err)
+		}
+		if rstr.Header.RelatesTo != "urn:uuid:w" {
+			t.Errorf("RelatesTo %q", rstr.Header.RelatesTo)
+		}
+		r, err := readResult(&rstr, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Certificate.Subject.CommonName != "WIN-DEVICE" {
+			t.Errorf("subject %q", r.Certificate.Subject.CommonName)
+		}
+	}
+}
+
+// TestClientRefusesBadAnswers: answers that are not the expected message
+// are errors, never a panic or a silent success.
+func TestClientRefusesBadAnswers(t *testing.T) {
+	answers := map[string]func(w http.ResponseWriter, r *http.Request){
+		"not SOAP": func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html")
+			io.WriteString(w, "<html/>")
+		},
+		"wrong message": func(w http.ResponseWriter, r *http.Request) {
+			b, _ := Marshal(&GetPoliciesResponse{})
+			w.Header().Set("Content-Type", contentTypeSOAP12)
+			w.Write(b)
+		},
+		"RelatesTo mismatch": func(w http.ResponseWriter, r *http.Request) {
+			b, _ := Marshal(&DiscoverResponse{Header: Header{RelatesTo: "urn:uuid:other"}, AuthPolicy: OnPremise, EnrollmentServiceURL: "http://127.0.0.1/e"})
+			w.Header().Set("Content-Type", contentTypeSOAP12)
+			w.Write(b)
+		},
+		"too large": func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", contentTypeSOAP12)
+			w.Write([]byte(strings.Repeat(" ", 2048)))
+		},
+		"500 without fault": func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", contentTypeSOAP12)
+			w.WriteHeader(500)
+			io.WriteString(w, "<x/>")
+		},
+	}
+	for name, h := range answers {
+		ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodGet {
+				return // the probe
+			}
+			h(w, r)
+		}))
+		c := &Client{HTTPClient: ts.Client(), Limits: Limits{MaxBytes: 1024}}
+		_, err := c.Discover(context.Background(), ts.URL, testDevice)
+		ts.Close()
+		if err == nil {
+			t.Errorf("%s: accepted", name)
+			continue
+		}
+		var f *Fault
+		if errors.As(err, &f) {
+			t.Errorf("%s: %v is a Fault", name, err)
+		}
+	}
+	// A failing probe stops discovery.
+	ts := httptest.NewServer(http.NotFoundHandler())
+	defer ts.Close()
+	if _, err := (&Client{}).Discover(context.Background(), ts.URL, testDevice); !errors.Is(err, ErrHTTPStatus) {
+		t.Errorf("probe 404: %v", err)
+	}
+}
