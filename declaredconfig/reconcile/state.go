@@ -1,0 +1,231 @@
+package reconcile
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+
+	"github.com/windc-go/windc/declaredconfig"
+	"github.com/windc-go/windc/syncml"
+)
+
+// deviceState is what the reconciler keeps for one device, in the Store
+// as JSON (documents, results and instance data as their canonical XML).
+type deviceState struct {
+	Docs    []*docState `json:"docs,omitempty"`
+	Removed []*docState `json:"removed,omitempty"` // no longer desired, still to delete
+	Stray   []stray     `json:"stray,omitempty"`
+
+	Refresh      uint32 `json:"refresh,omitempty"`      // desired RefreshInterval, 0 none
+	RefreshSet   uint32 `json:"refreshSet,omitempty"`   // the value a 2xx Replace set
+	RefreshRead  string `json:"refreshRead,omitempty"`  // the value last read back
+	RefreshAwait string `json:"refreshAwait,omitempty"` // the message key it was queued in
+	RefreshTried string `json:"refreshTried,omitempty"` // session key and value of the last try
+	Queued       int    `json:"queued,omitempty"`       // commands queued by the last run
+	LastMsg      string `json:"lastMsg,omitempty"`      // key of the last message reconciled
+}
+
+// stray is a summary entry of a document never declared.
+type stray struct {
+	Scope    declaredconfig.Scope `json:"scope"`
+	ID       string               `json:"id"`
+	Checksum string               `json:"checksum,omitempty"`
+	RC       string               `json:"rc,omitempty"`
+	State    string               `json:"state,omitempty"`
+}
+
+// The commands the reconciler sends for a document.
+type cmdKind uint8
+
+const (
+	kSend    cmdKind = iota // Add or Replace of the document
+	kVars                   // Replace of BulkVariables
+	kGet                    // Get of the Results
+	kAbandon                // Replace of Properties/Abandoned
+	kDelete                 // Delete of the document
+	nKinds
+)
+
+// docState is what the reconciler knows of one document on one device.
+type docState struct {
+	Scope declaredconfig.Scope `json:"scope"`
+	Host  declaredconfig.Host  `json:"host"`
+	// Doc is the version declared now; its Checksum is Base or a
+	// re-declared one.
+	Doc        *declaredconfig.Document     `json:"doc"`
+	Base       string                       `json:"base"`
+	Redeclared int                          `json:"redeclared,omitempty"`
+	Vars       *declaredconfig.InstanceBlob `json:"vars,omitempty"`
+	VarsSent   string                       `json:"varsSent,omitempty"` // checksum with which the variables were last acknowledged
+	Abandoned  bool                         `json:"abandoned,omitempty"`
+	AbandonSet *bool                        `json:"abandonSet,omitempty"` // the value a 2xx Replace set
+
+	// Acked is the checksum whose Add or Replace the device answered
+	// 2xx, and AckedIn the session key.
+	Acked   string `json:"acked,omitempty"`
+	AckedIn string `json:"ackedIn,omitempty"`
+	// Refused is the checksum the device refused with RefusedCode.
+	Refused     string            `json:"refused,omitempty"`
+	RefusedCode syncml.StatusCode `json:"refusedCode,omitempty"`
+	// Hint overrides the choice of Add or Replace after 418 (exists: 1)
+	// or 404 (missing: -1).
+	Hint int8 `json:"hint,omitempty"`
+
+	InSyncRC  string                 `json:"inSyncRC,omitempty"`  // result_checksum of the declared version in sync
+	ResultsRC string                 `json:"resultsRC,omitempty"` // result_checksum whose results were read
+	Result    *declaredconfig.Result `json:"result,omitempty"`
+	Repairing bool                   `json:"repairing,omitempty"` // re-declared after drift, not yet in sync
+
+	// Await holds, per command kind, the key of the message in which the
+	// command was queued while its Status has not come back; Tried the
+	// session key and what was tried, so that nothing is sent twice for
+	// the same state within a session.
+	Await [nKinds]string `json:"await"`
+	Tried [nKinds]string `json:"tried"`
+
+	// Last is the status reported last time (the events are the changes).
+	Last lastSeen `json:"last"`
+}
+
+// lastSeen is what decides whether an event is new.
+type lastSeen struct {
+	Condition Condition `json:"c"`
+	Checksum  string    `json:"cs,omitempty"`
+	RC        string    `json:"rc,omitempty"`
+	Reason    string    `json:"r,omitempty"`
+	Reported  bool      `json:"rep,omitempty"`
+	State     uint32    `json:"st,omitempty"`
+	DevCS     string    `json:"dcs,omitempty"`
+	DevRC     string    `json:"drc,omitempty"`
+	Event     string    `json:"ev,omitempty"` // the last event reported
+}
+
+func (d *docState) uri(n declaredconfig.Node) declaredconfig.URI {
+	u := declaredconfig.DocumentURI(d.Scope, d.Host, d.Doc.ID)
+	switch n {
+	case declaredconfig.NodeResults:
+		u = declaredconfig.ResultsURI(d.Scope, d.Host, d.Doc.ID)
+	case declaredconfig.NodeAbandoned:
+		u = declaredconfig.AbandonedURI(d.Scope, d.Doc.ID)
+	case declaredconfig.NodeBulkVariables:
+		u = declaredconfig.BulkVariablesURI(d.Scope, d.Doc.ID)
+	}
+	return u
+}
+
+// is reports whether d is the document (scope, host, id); host 0 matches
+// any host.
+func (d *docState) is(s declaredconfig.Scope, h declaredconfig.Host, id string) bool {
+	return d.Scope == s && (h == 0 || d.Host == h) && declaredconfig.EqualDocID(d.Doc.ID, id)
+}
+
+// status returns the public view of d.
+func (d *docState) status() DocStatus {
+	st := DocStatus{
+		URI:            d.uri(declaredconfig.NodeDocument),
+		Checksum:       d.Doc.Checksum,
+		Redeclared:     d.Redeclared,
+		Condition:      d.Last.Condition,
+		Reason:         d.Last.Reason,
+		Reported:       d.Last.Reported,
+		State:          declaredconfig.State(d.Last.State),
+		DeviceChecksum: d.Last.DevCS,
+		ResultChecksum: d.Last.DevRC,
+		Result:         d.Result,
+	}
+	if d.Refused == d.Doc.Checksum {
+		st.Refused = d.RefusedCode
+	}
+	return st
+}
+
+func (st *deviceState) status(device string) *DeviceStatus {
+	ds := &DeviceStatus{Device: device, RefreshInterval: st.RefreshRead, Queued: st.Queued}
+	for _, d := range st.Docs {
+		ds.Docs = append(ds.Docs, d.status())
+	}
+	for _, d := range st.Removed {
+		ds.Docs = append(ds.Docs, d.status())
+	}
+	for _, s := range st.Stray {
+		ds.Docs = append(ds.Docs, DocStatus{
+			URI:            declaredconfig.URI{Scope: s.Scope, DocID: s.ID, Node: declaredconfig.NodeDocument},
+			Condition:      Stray,
+			Reason:         "listed by the device, never declared to it",
+			Reported:       true,
+			State:          stateOf(s.State),
+			DeviceChecksum: s.Checksum,
+			ResultChecksum: s.RC,
+		})
+	}
+	return ds
+}
+
+func stateOf(s string) declaredconfig.State {
+	v, _ := declaredconfig.ParseState(s)
+	return v
+}
+
+// update loads the state of device, lets f change it, and saves it with
+// compare-and-swap, trying again from a fresh load on a conflict. f may
+// run several times; it must derive everything from the state it is given.
+func (r *Reconciler) update(ctx context.Context, device string, f func(*deviceState) error) (*deviceState, error) {
+	var last error
+	for range r.maxRetries() {
+		raw, ver, err := r.store.Load(ctx, device)
+		if err != nil {
+			return nil, errorf("device %q: loading its state: %w", device, err)
+		}
+		st, err := decodeState(raw)
+		if err != nil {
+			return nil, errorf("device %q: %w", device, err)
+		}
+		if err := f(st); err != nil {
+			return nil, err
+		}
+		b, err := json.Marshal(st)
+		if err != nil {
+			return nil, errorf("device %q: saving its state: %w", device, err)
+		}
+		if _, err := r.store.CompareAndSwap(ctx, device, ver, b); err != nil {
+			if errors.Is(err, ErrConflict) {
+				last = err
+				continue
+			}
+			return nil, errorf("device %q: saving its state: %w", device, err)
+		}
+		return st, nil
+	}
+	return nil, errorf("device %q: %d attempts to save its state: %w", device, r.maxRetries(), last)
+}
+
+// load returns the state of device.
+func (r *Reconciler) load(ctx context.Context, device string) (*deviceState, error) {
+	raw, _, err := r.store.Load(ctx, device)
+	if err != nil {
+		return nil, errorf("device %q: loading its state: %w", device, err)
+	}
+	st, err := decodeState(raw)
+	if err != nil {
+		return nil, errorf("device %q: %w", device, err)
+	}
+	return st, nil
+}
+
+func decodeState(raw []byte) (*deviceState, error) {
+	st := &deviceState{}
+	if len(raw) == 0 {
+		return st, nil
+	}
+	if err := json.Unmarshal(raw, st); err != nil {
+		return nil, errorf("stored state does not read: %w", err)
+	}
+	for _, list := range [][]*docState{st.Docs, st.Removed} {
+		for _, d := range list {
+			if d == nil || d.Doc == nil {
+				return nil, errorf("stored state does not read: a document without its body")
+			}
+		}
+	}
+	return st, nil
+}
