@@ -17,17 +17,17 @@ import (
 
 // The steps of a device's history in the property test.
 const (
-	opSession   = iota // a whole session
-	opLost             // a session whose device message is lost
-	opReplay           // the device's last message arrives again
-	opDrift            // an in-sync document drifts (unrepaired)
-	opFailing          // the device fails what it applies from now on
-	opTransient        // the device leaves what it applies in progress
-	opSettle           // the device behaves and finishes what is in progress
-	opNewVersion       // the server declares a new version of a document
-	opRemove           // the server no longer wants a document
-	opRedeclare        // the server wants a removed document again
-	opLoseDoc          // the device loses a document (a reset)
+	opSession    = iota // a whole session
+	opLost              // a session whose device message is lost
+	opReplay            // the device's last message arrives again
+	opDrift             // an in-sync document drifts (unrepaired)
+	opFailing           // the device fails what it applies from now on
+	opTransient         // the device leaves what it applies in progress
+	opSettle            // the device behaves and finishes what is in progress
+	opNewVersion        // the server declares a new version of a document
+	opRemove            // the server no longer wants a document
+	opRedeclare         // the server wants a removed document again
+	opLoseDoc           // the device loses a document (a reset)
 	nOps
 )
 
