@@ -1,7 +1,10 @@
 package reconcile_test
 
 import (
+	"bytes"
 	"context"
+	"fmt"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -9,6 +12,7 @@ import (
 	"github.com/windc-go/windc/declaredconfig"
 	"github.com/windc-go/windc/declaredconfig/reconcile"
 	"github.com/windc-go/windc/syncml"
+	"github.com/windc-go/windc/syncml/session"
 )
 
 const dev1 = "urn:uuid:sim-1"
@@ -371,5 +375,83 @@ func TestDeclareErrors(t *testing.T) {
 	}
 	if err := rec.Declare(ctx, dev1, vpnDoc(ids[0], "A0")); err != nil {
 		t.Errorf("declaring the same document again: %v", err)
+	}
+}
+
+// conflictOnce is a session Store whose first save of each message fails
+// with a conflict, as when another server instance saved first.
+type conflictOnce struct {
+	*session.MemoryStore
+	fail bool
+}
+
+func (s *conflictOnce) CompareAndSwap(ctx context.Context, device string, old uint64, state []byte) (uint64, error) {
+	if s.fail {
+		s.fail = false
+		return 0, fmt.Errorf("test: %w", session.ErrConflict)
+	}
+	return s.MemoryStore.CompareAndSwap(ctx, device, old, state)
+}
+
+// TestSessionStoreRetry runs the reconciler under a session.Server whose
+// Store makes it handle each message twice: the reply carries each
+// command once and each event is reported once.
+func TestSessionStoreRetry(t *testing.T) {
+	ev := &recorder{}
+	rec := reconcile.New(reconcile.Config{OnEvent: ev.on})
+	if err := rec.Declare(context.Background(), dev1, vpnDoc(ids[0], "A0")); err != nil {
+		t.Fatal(err)
+	}
+	store := &conflictOnce{MemoryStore: session.NewMemoryStore()}
+	calls, msgs := 0, 0
+	srv := session.NewServer(session.ServerConfig{Store: store, Session: session.Config{
+		BeforeReply: func(ctx context.Context, ss *session.Session, m *syncml.Message, x *session.Exchange) {
+			calls++
+			rec.BeforeReply(ctx, ss, m, x)
+		}}})
+	dev := newSimDevice(t, dev1)
+	ctx := context.Background()
+	m, err := dev.client.Start(ctx, "S1", dev.summaryAlert())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sent []string
+	for range 10 {
+		raw, _ := roundTrip(t, m)
+		store.fail = true
+		msgs++
+		w := httptest.NewRecorder()
+		req := httptest.NewRequest("POST", "http://127.0.0.1/WinDC", bytes.NewReader(raw))
+		req.Header.Set("Content-Type", session.ContentType)
+		srv.ServeHTTP(w, req)
+		if w.Code != 200 {
+			t.Fatalf("HTTP %d: %s", w.Code, w.Body)
+		}
+		var reply syncml.Message
+		if err := syncml.Unmarshal(w.Body.Bytes(), &reply); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range reply.Body.Commands {
+			if n := c.ElementName(); n != "Status" && n != "Results" {
+				sent = append(sent, short(n+" "+syncml.Targets(c)[0]))
+			}
+		}
+		x, err := dev.client.Handle(ctx, &reply)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if x.Done || x.Reply == nil {
+			break
+		}
+		m = x.Reply
+	}
+	want := []string{"Add Complete/Documents/1111/Document", "Get Complete/Results/1111/Document"}
+	if !slices.Equal(sent, want) {
+		t.Errorf("sent %q, want %q", sent, want)
+	}
+	wantEvents(t, ev, "Applied 1111")
+	wantDoc(t, rec, ids[0], reconcile.InSync)
+	if calls != 2*msgs {
+		t.Errorf("BeforeReply ran %d times for %d messages; the test needs each twice", calls, msgs)
 	}
 }
