@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"slices"
 	"strconv"
+	"sync"
 
 	"github.com/windc-go/windc/declaredconfig"
 	"github.com/windc-go/windc/syncml"
@@ -56,6 +57,10 @@ type Config struct {
 	// DataKind is how documents and instance data are carried in a
 	// syncml.Data; the zero value is escaped text.
 	DataKind syncml.DataKind
+	// MaxCachedDevices bounds the devices whose decoded state the
+	// Reconciler keeps between messages (a cache checked against the
+	// Store's version); zero means DefaultMaxCachedDevices.
+	MaxCachedDevices int
 	// NextChecksum returns the checksum under which a drifted document
 	// is re-declared for the n-th time (n ≥ 1); d is the caller's
 	// version. It must differ from every earlier one. Nil means
@@ -81,6 +86,10 @@ func DefaultNextChecksum(d *declaredconfig.Document, n int) string {
 type Reconciler struct {
 	cfg   Config
 	store session.Store
+
+	mu        sync.Mutex
+	cache     map[string]cachedState   // by device
+	summaries map[string]cachedSummary // by device
 }
 
 // New returns a Reconciler for cfg (copied).
@@ -90,6 +99,16 @@ func New(cfg Config) *Reconciler {
 		r.store = session.NewMemoryStore()
 	}
 	return r
+}
+
+// DefaultMaxCachedDevices is the default of Config.MaxCachedDevices.
+const DefaultMaxCachedDevices = 4096
+
+func (r *Reconciler) maxCached() int {
+	if r.cfg.MaxCachedDevices > 0 {
+		return r.cfg.MaxCachedDevices
+	}
+	return DefaultMaxCachedDevices
 }
 
 func (r *Reconciler) maxRetries() int {
@@ -146,13 +165,13 @@ func (r *Reconciler) Declare(ctx context.Context, device string, docs ...Doc) er
 			return errorf("Declare: %w", err)
 		}
 	}
-	_, err = r.update(ctx, device, func(st *deviceState) error {
+	_, err = r.update(ctx, device, func(st *deviceState) (bool, error) {
 		for i, d := range docs {
 			if err := st.declare(d, texts[i]); err != nil {
-				return err
+				return false, err
 			}
 		}
-		return nil
+		return false, nil
 	})
 	return err
 }
@@ -234,7 +253,7 @@ func (st *deviceState) declare(d Doc, text []byte) error {
 // deletes them from the device while it lists them. Unknown ids are
 // ignored.
 func (r *Reconciler) Remove(ctx context.Context, device string, ids ...string) error {
-	_, err := r.update(ctx, device, func(st *deviceState) error {
+	_, err := r.update(ctx, device, func(st *deviceState) (bool, error) {
 		st.Docs = slices.DeleteFunc(st.Docs, func(x *docState) bool {
 			if !slices.ContainsFunc(ids, func(id string) bool { return declaredconfig.EqualDocID(x.Doc.ID, id) }) {
 				return false
@@ -244,7 +263,7 @@ func (r *Reconciler) Remove(ctx context.Context, device string, ids ...string) e
 			st.Removed = append(st.Removed, x)
 			return true
 		})
-		return nil
+		return false, nil
 	})
 	return err
 }
@@ -257,11 +276,11 @@ func (r *Reconciler) SetRefreshInterval(ctx context.Context, device string, minu
 		return errorf("SetRefreshInterval: %d minutes is below the minimum of %d: %w",
 			minutes, declaredconfig.MinRefreshInterval, ErrInvalid)
 	}
-	_, err := r.update(ctx, device, func(st *deviceState) error {
+	_, err := r.update(ctx, device, func(st *deviceState) (bool, error) {
 		if st.Refresh != minutes {
 			st.Refresh, st.RefreshTried = minutes, ""
 		}
-		return nil
+		return false, nil
 	})
 	return err
 }

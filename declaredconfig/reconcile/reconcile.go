@@ -68,16 +68,14 @@ func (r *Reconciler) Reconcile(ctx context.Context, ss *session.Session, m *sync
 	if device == "" {
 		return nil, errorf("Reconcile: the message names no device")
 	}
-	summary, sumErr := declaredconfig.ReadSummary(m)
-	if sumErr != nil {
-		summary = nil
-	}
+	summary, sumErr := r.readSummary(device, m)
 	run := &run{r: r, device: device, x: x, summary: summary,
 		sess: m.Header.SessionID, msg: m.Header.SessionID + "/" + m.Header.MsgID,
 		idle: ss.Queued() == 0 && ss.Pending() == 0}
-	st, err := r.update(ctx, device, func(st *deviceState) error {
+	st, err := r.update(ctx, device, func(st *deviceState) (bool, error) {
 		run.reset(st)
-		return run.do()
+		err := run.do()
+		return len(run.events) > 0, err
 	})
 	if err != nil {
 		return nil, err
@@ -475,7 +473,9 @@ func (p *run) document(d *docState, es *declaredconfig.DocumentStatus) error {
 			p.once(d, DriftedEvent, "D"+cur+"/"+rc)
 			d.Redeclared++
 			next := p.r.nextChecksum(d.baseDoc(), d.Redeclared)
-			d.Doc.Checksum = next
+			nd := *d.Doc // documents are replaced, never changed in place
+			nd.Checksum = next
+			d.Doc = &nd
 			d.InSyncRC, d.Repairing = "", true
 			d.Last.Reason += "; re-declared as version " + strconv.Quote(next)
 			return p.send(d, true)
@@ -708,4 +708,72 @@ func sentWhat(k cmdKind, c syncml.Command) string {
 		return strings.TrimSpace(items[0].Data.Value)
 	}
 	return ""
+}
+
+// readSummary reads the summary of m; a device in a steady state sends
+// the same summary again and again, so the last one read of each device
+// is kept with its text.
+func (r *Reconciler) readSummary(device string, m *syncml.Message) (*declaredconfig.Summary, error) {
+	text, ok := summaryText(m.Body.Commands, 0)
+	if ok {
+		r.mu.Lock()
+		c := r.summaries[device]
+		r.mu.Unlock()
+		if c.s != nil && c.text == text {
+			return c.s, nil
+		}
+	}
+	s, err := declaredconfig.ReadSummary(m)
+	if err != nil {
+		return nil, err
+	}
+	if ok {
+		r.mu.Lock()
+		if r.summaries == nil || len(r.summaries) >= r.maxCached() {
+			r.summaries = map[string]cachedSummary{}
+		}
+		r.summaries[device] = cachedSummary{text: text, s: s}
+		r.mu.Unlock()
+	}
+	return s, nil
+}
+
+// cachedSummary is the last summary read from a device, and its text.
+type cachedSummary struct {
+	text string
+	s    *declaredconfig.Summary
+}
+
+// summaryText returns the Data of the only 1224 summary alert of cmds
+// (looking inside Atomic and Sequence), when it is escaped text or CDATA
+// (markup may depend on namespaces declared around it) and there is one.
+func summaryText(cmds []syncml.Command, depth int) (string, bool) {
+	text, n := "", 0
+	for _, c := range cmds {
+		switch c := c.(type) {
+		case *syncml.Alert:
+			if c == nil || c.Data == nil || strings.TrimSpace(c.Data.Value) != "1224" {
+				continue
+			}
+			for _, it := range c.Items {
+				if it.Meta != nil && strings.TrimSpace(it.Meta.Type) == declaredconfig.SummaryType {
+					if it.Data == nil || it.Data.Kind == syncml.DataXML {
+						return "", false
+					}
+					text, n = it.Data.Value, n+1
+				}
+			}
+		case nil, *syncml.Status, *syncml.Results:
+		default:
+			if len(c.Nested()) > 0 {
+				if depth > 0 {
+					return "", false
+				}
+				if _, ok := summaryText(c.Nested(), depth+1); ok {
+					return "", false // not the common case: leave it to ReadSummary
+				}
+			}
+		}
+	}
+	return text, n == 1
 }

@@ -1,9 +1,11 @@
 package reconcile
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 
 	"github.com/windc-go/windc/declaredconfig"
 	"github.com/windc-go/windc/syncml"
@@ -80,11 +82,11 @@ type docState struct {
 	// command was queued while its Status has not come back; Tried the
 	// session key and what was tried, so that nothing is sent twice for
 	// the same state within a session.
-	Await [nKinds]string `json:"await"`
-	Tried [nKinds]string `json:"tried"`
+	Await [nKinds]string `json:"await,omitzero"`
+	Tried [nKinds]string `json:"tried,omitzero"`
 
 	// Last is the status reported last time (the events are the changes).
-	Last lastSeen `json:"last"`
+	Last lastSeen `json:"last,omitzero"`
 }
 
 // lastSeen is what decides whether an event is new.
@@ -168,35 +170,118 @@ func stateOf(s string) declaredconfig.State {
 
 // update loads the state of device, lets f change it, and saves it with
 // compare-and-swap, trying again from a fresh load on a conflict. f may
-// run several times; it must derive everything from the state it is given.
-func (r *Reconciler) update(ctx context.Context, device string, f func(*deviceState) error) (*deviceState, error) {
+// run several times; it must derive everything from the state it is
+// given. The state is saved only when f changed it or asks for it (its
+// first result).
+func (r *Reconciler) update(ctx context.Context, device string, f func(*deviceState) (bool, error)) (*deviceState, error) {
 	var last error
 	for range r.maxRetries() {
 		raw, ver, err := r.store.Load(ctx, device)
 		if err != nil {
 			return nil, errorf("device %q: loading its state: %w", device, err)
 		}
-		st, err := decodeState(raw)
-		if err != nil {
-			return nil, errorf("device %q: %w", device, err)
+		before := r.cached(device, ver)
+		if before == nil {
+			if before, err = decodeState(raw); err != nil {
+				return nil, errorf("device %q: %w", device, err)
+			}
 		}
-		if err := f(st); err != nil {
+		st := before.clone()
+		force, err := f(st)
+		if err != nil {
 			return nil, err
 		}
-		b, err := json.Marshal(st)
+		if !force && st.same(before) {
+			r.remember(device, ver, before)
+			return st, nil
+		}
+		b, err := encodeState(st)
 		if err != nil {
 			return nil, errorf("device %q: saving its state: %w", device, err)
 		}
-		if _, err := r.store.CompareAndSwap(ctx, device, ver, b); err != nil {
+		nv, err := r.store.CompareAndSwap(ctx, device, ver, b)
+		if err != nil {
 			if errors.Is(err, ErrConflict) {
 				last = err
 				continue
 			}
 			return nil, errorf("device %q: saving its state: %w", device, err)
 		}
+		r.remember(device, nv, st.clone())
 		return st, nil
 	}
 	return nil, errorf("device %q: %d attempts to save its state: %w", device, r.maxRetries(), last)
+}
+
+// cached returns the decoded state of device at version ver, if the
+// Reconciler holds it; a version names one state of the device, so the
+// copy is good whichever instance saved it. The caller must not change
+// it.
+func (r *Reconciler) cached(device string, ver uint64) *deviceState {
+	if ver == 0 {
+		return nil
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if c, ok := r.cache[device]; ok && c.ver == ver {
+		return c.st
+	}
+	return nil
+}
+
+func (r *Reconciler) remember(device string, ver uint64, st *deviceState) {
+	if ver == 0 {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.cache == nil || len(r.cache) >= r.maxCached() {
+		r.cache = map[string]cachedState{}
+	}
+	r.cache[device] = cachedState{ver: ver, st: st}
+}
+
+// cachedState is a decoded state of a device and its Store version.
+type cachedState struct {
+	ver uint64
+	st  *deviceState
+}
+
+// clone returns a copy of st that can be changed without changing st.
+// Documents, results and instance data are shared: they are never
+// changed in place, only replaced.
+func (st *deviceState) clone() *deviceState {
+	c := *st
+	c.Docs = cloneDocs(st.Docs)
+	c.Removed = cloneDocs(st.Removed)
+	c.Stray = slices.Clone(st.Stray)
+	return &c
+}
+
+func cloneDocs(list []*docState) []*docState {
+	if list == nil {
+		return nil
+	}
+	out := make([]*docState, len(list))
+	for i, d := range list {
+		c := *d
+		out[i] = &c
+	}
+	return out
+}
+
+// same reports whether st holds what before holds, but for the key of the
+// last message reconciled. Documents, results and instance data compare
+// by pointer: they are replaced, never changed in place.
+func (st *deviceState) same(before *deviceState) bool {
+	return sameDocs(st.Docs, before.Docs) && sameDocs(st.Removed, before.Removed) &&
+		slices.Equal(st.Stray, before.Stray) &&
+		st.Refresh == before.Refresh && st.RefreshSet == before.RefreshSet && st.RefreshRead == before.RefreshRead &&
+		st.RefreshAwait == before.RefreshAwait && st.RefreshTried == before.RefreshTried && st.Queued == before.Queued
+}
+
+func sameDocs(a, b []*docState) bool {
+	return slices.EqualFunc(a, b, func(x, y *docState) bool { return *x == *y })
 }
 
 // load returns the state of device.
@@ -210,6 +295,17 @@ func (r *Reconciler) load(ctx context.Context, device string) (*deviceState, err
 		return nil, errorf("device %q: %w", device, err)
 	}
 	return st, nil
+}
+
+// encodeState returns the JSON of st, markup unescaped.
+func encodeState(st *deviceState) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(st); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
 
 func decodeState(raw []byte) (*deviceState, error) {
