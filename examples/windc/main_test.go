@@ -37,7 +37,7 @@ func TestRun(t *testing.T) {
 		"EnrollStatus = 4 EnrollmentSucceeded (final: true, failed: false)",
 		"LastError = 0x00000000 S_OK",
 		// WinDC session: the document is added and found in sync.
-		"version A0: Pending — not in the device's summary",
+		"version A0: Unknown — not on the device; sending version \"A0\"",
 		"Add      5   ./Device/Vendor/MSFT/DeclaredConfiguration/Host/Complete/Documents/5E4B7A12-3C9D-4F1E-8A26-B0C7D9E1F305/Document = (cdata) <DeclaredConfiguration",
 		"1224 Client event  [com.microsoft.mdm.declaredconfigurationdocuments]",
 		"version A0: InSync — ConfigCompletedSuccess(60), device holds A0",
