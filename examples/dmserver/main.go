@@ -14,6 +14,12 @@
 //
 //	go run ./examples/dmserver -addr 127.0.0.1:8080 -auth md5 -users users.txt
 //
+// With -declare FILE (DeclaredConfiguration documents, one after another)
+// the server also answers the linked (WinDC) enrollment on /WinDC/MDM.svc:
+// every device that opens a session there is to hold those documents, and
+// a declaredconfig/reconcile Reconciler declares them, reads their state,
+// re-declares drifted ones and logs what happens.
+//
 // The program is wiring only: the session rules live in package session.
 package main
 
@@ -33,6 +39,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/windc-go/windc/declaredconfig/reconcile"
 	"github.com/windc-go/windc/syncml"
 	"github.com/windc-go/windc/syncml/session"
 )
@@ -50,11 +57,16 @@ func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "loopback address to listen on")
 	authType := flag.String("auth", "", "check credentials: basic, md5 or hmac (needs -users); none when empty")
 	usersFile := flag.String("users", "", "file of name:password lines, the users -auth checks")
+	declare := flag.String("declare", "", "file of DeclaredConfiguration documents declared to every device on "+WinDCPath)
 	flag.Parse()
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	auth, err := authenticator(*authType, *usersFile)
+	var docs []reconcile.Doc
+	if err == nil && *declare != "" {
+		docs, err = readDeclare(*declare)
+	}
 	if err == nil {
-		err = run(*addr, log, auth)
+		err = run(*addr, log, auth, docs...)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "dmserver:", err)
@@ -63,7 +75,7 @@ func main() {
 }
 
 // run serves on addr until SIGINT or SIGTERM.
-func run(addr string, log *slog.Logger, auth session.Authenticator) error {
+func run(addr string, log *slog.Logger, auth session.Authenticator, docs ...reconcile.Doc) error {
 	if err := loopback(addr); err != nil {
 		return err
 	}
@@ -71,7 +83,7 @@ func run(addr string, log *slog.Logger, auth session.Authenticator) error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: newMux(log, auth), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: newMux(log, auth, docs...), ReadHeaderTimeout: 10 * time.Second}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	go func() {
@@ -102,10 +114,14 @@ func loopback(addr string) error {
 	return nil
 }
 
-// newMux returns the server's routes.
-func newMux(log *slog.Logger, auth session.Authenticator) *http.ServeMux {
+// newMux returns the server's routes: with docs, also the WinDC
+// endpoint that declares them.
+func newMux(log *slog.Logger, auth session.Authenticator, docs ...reconcile.Doc) *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.Handle("POST "+Path, newServer(log, auth))
+	if len(docs) > 0 {
+		mux.Handle("POST "+WinDCPath, newWinDCServer(log, auth, docs))
+	}
 	return mux
 }
 
