@@ -234,13 +234,15 @@ func (st *deviceState) declare(d Doc, text []byte) error {
 		return errorf("Declare: document %s does not read back: %w", id, ErrInvalid)
 	}
 	x := &docState{Scope: d.Scope, Host: d.Host, Doc: doc, Base: doc.Checksum,
-		Vars: cloneBlob(d.Variables), Abandoned: d.Abandoned}
+		Vars: cloneBlob(d.Variables), Abandoned: d.Abandoned,
+		Last: lastSeen{Condition: Unknown, Reason: "declared; the device has not reported since"}}
 	if i >= 0 {
 		// A new version: what the device did with the old one no longer
 		// counts, but what is in flight still does.
 		old := st.Docs[i]
 		x.Await, x.AbandonSet, x.Hint = old.Await, old.AbandonSet, old.Hint
-		x.Last = lastSeen{Condition: Unknown, Reported: old.Last.Reported, State: old.Last.State, DevCS: old.Last.DevCS, DevRC: old.Last.DevRC}
+		x.Last = lastSeen{Condition: Unknown, Reason: "declared; the device has not reported since",
+			Reported: old.Last.Reported, State: old.Last.State, DevCS: old.Last.DevCS, DevRC: old.Last.DevRC}
 		st.Docs[i] = x
 		return nil
 	}
@@ -251,7 +253,8 @@ func (st *deviceState) declare(d Doc, text []byte) error {
 // Remove makes the documents ids (compared by declaredconfig.EqualDocID,
 // in any scope and host) no longer desired on device: the reconciler
 // deletes them from the device while it lists them. Unknown ids are
-// ignored.
+// ignored. A Delete already queued on a session cannot be taken back: a
+// document declared again before it goes out is deleted, then sent again.
 func (r *Reconciler) Remove(ctx context.Context, device string, ids ...string) error {
 	_, err := r.update(ctx, device, func(st *deviceState) (bool, error) {
 		st.Docs = slices.DeleteFunc(st.Docs, func(x *docState) bool {

@@ -315,6 +315,10 @@ func (p *run) documents(fresh bool) error {
 	if len(st.Docs) == 0 {
 		return nil
 	}
+	// The session has matched every Status and Results to the command it
+	// answers: the Results are handed to Evaluate under that command's
+	// MsgID and CmdID, whatever the device wrote in MsgRef (the Statuses
+	// are read in outcomes).
 	reply := &declaredconfig.Reply{Summary: p.summary}
 	sent := make([]declaredconfig.Sent, 0, len(p.x.Outcomes))
 	for _, o := range p.x.Outcomes {
@@ -322,19 +326,12 @@ func (p *run) documents(fresh bool) error {
 			continue
 		}
 		sent = append(sent, declaredconfig.Sent{MsgID: o.MsgID, Command: o.Command})
-		if o.Status != nil {
-			reply.Statuses = append(reply.Statuses, o.Status)
-		}
 		for _, res := range o.Results {
 			if res == nil {
 				continue
 			}
-			ref := res.MsgRef
-			if strings.TrimSpace(ref) == "" {
-				ref = o.MsgID
-			}
 			for i := range res.Items {
-				reply.Results = append(reply.Results, declaredconfig.ResultItem{MsgRef: ref, CmdRef: res.CmdRef, Results: res, Index: i})
+				reply.Results = append(reply.Results, declaredconfig.ResultItem{MsgRef: o.MsgID, CmdRef: o.Command.ID(), Results: res, Index: i})
 			}
 		}
 	}
