@@ -16,7 +16,7 @@ func steadyDevice(b *testing.B) (*reconcile.Reconciler, []byte) {
 	rec := reconcile.New(reconcile.Config{})
 	var docs []reconcile.Doc
 	for i := range 10 {
-		docs = append(docs, vpnDoc(fmt.Sprintf("%08X-0000-4000-8000-000000000000", i), "A0"))
+		docs = append(docs, vpnDoc(fmt.Sprintf("%08X-0000-4000-8000-000000000000", 0x9E3779B9*uint32(i+1)), "A0"))
 	}
 	if err := rec.Declare(context.Background(), dev1, docs...); err != nil {
 		b.Fatal(err)

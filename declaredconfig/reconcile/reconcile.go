@@ -70,7 +70,8 @@ func (r *Reconciler) Reconcile(ctx context.Context, ss *session.Session, m *sync
 	}
 	summary, sumErr := r.readSummary(device, m)
 	run := &run{r: r, device: device, x: x, summary: summary,
-		sess: m.Header.SessionID, msg: m.Header.SessionID + "/" + m.Header.MsgID,
+		msgSep: m.Header.SessionID + "/" + m.Header.MsgID + "\x00",
+		sess:   m.Header.SessionID, msg: m.Header.SessionID + "/" + m.Header.MsgID,
 		idle: ss.Queued() == 0 && ss.Pending() == 0}
 	st, err := r.update(ctx, device, func(st *deviceState) (bool, error) {
 		run.reset(st)
@@ -105,6 +106,7 @@ type run struct {
 	summary *declaredconfig.Summary
 	sess    string // the SessionID
 	msg     string // SessionID/MsgID of the message
+	msgSep  string // msg and the separator, the prefix of what it awaits
 	idle    bool   // the session had nothing queued or pending
 
 	st     *deviceState
@@ -130,7 +132,7 @@ func (p *run) do() error {
 	for _, list := range [][]*docState{st.Docs, st.Removed} {
 		for _, d := range list {
 			for k := range d.Await {
-				if p.idle || strings.HasPrefix(d.Await[k], p.msg+"\x00") {
+				if p.idle || strings.HasPrefix(d.Await[k], p.msgSep) {
 					d.Await[k] = ""
 				}
 			}
@@ -304,7 +306,7 @@ func (p *run) want(d *docState, k cmdKind, what string, build func() (syncml.Com
 		return false, errorf("device %q: document %s: %w", p.device, d.Doc.ID, err)
 	}
 	p.plan = append(p.plan, c)
-	d.Await[k] = p.msg + "\x00" + what
+	d.Await[k] = p.msgSep + what
 	d.Tried[k] = p.sess + "\x00" + p.msg + "\x00" + what
 	return true, nil
 }
@@ -371,7 +373,13 @@ func (p *run) document(d *docState, es *declaredconfig.DocumentStatus) error {
 			got = rc
 		}
 		isNew := d.ResultsRC != got || d.Result == nil
-		d.Result, d.ResultsRC = res, got
+		d.Result, d.ResultsRC, d.ResultFail = res, got, ""
+		for _, s := range res.Settings() {
+			if s.Failed() {
+				d.ResultFail = "setting " + s.Provider + " " + s.Name + " failed: " + s.Status.String()
+				break
+			}
+		}
 		if isNew && d.Host == declaredconfig.Inventory {
 			p.event(Event{Kind: InventoryRead, Status: d.status()})
 		}
@@ -400,7 +408,7 @@ func (p *run) document(d *docState, es *declaredconfig.DocumentStatus) error {
 	switch {
 	case d.Refused == cur:
 		set(Failed, "the device refused version "+strconv.Quote(cur)+": "+d.RefusedCode.String())
-		p.once(d, FailedEvent, "R"+cur)
+		p.once(d, FailedEvent, "R", cur, "")
 		return nil
 	case !es.Reported || es.Checksum != cur || es.State.Deleted():
 		reason := "not on the device"
@@ -423,14 +431,10 @@ func (p *run) document(d *docState, es *declaredconfig.DocumentStatus) error {
 				return err
 			}
 		}
-		if known {
-			for _, s := range d.Result.Settings() {
-				if s.Failed() {
-					set(Failed, "setting "+s.Provider+" "+s.Name+" failed: "+s.Status.String())
-					p.once(d, FailedEvent, "F"+cur+"/"+rc)
-					return nil
-				}
-			}
+		if known && d.ResultFail != "" {
+			set(Failed, d.ResultFail)
+			p.once(d, FailedEvent, "F", cur, rc)
+			return nil
 		}
 		reason := es.State.String()
 		if !known {
@@ -442,11 +446,11 @@ func (p *run) document(d *docState, es *declaredconfig.DocumentStatus) error {
 		switch {
 		case !known && !p.triedGet(d, rc):
 		case d.Repairing:
-			if p.once(d, Repaired, "A"+cur) {
+			if p.once(d, Repaired, "A", cur, "") {
 				d.Repairing = false
 			}
 		default:
-			p.once(d, Applied, "A"+cur)
+			p.once(d, Applied, "A", cur, "")
 		}
 		if d.Host == declaredconfig.BulkTemplate && d.Vars != nil && d.VarsSent != cur {
 			_, err := p.want(d, kVars, cur, func() (syncml.Command, error) {
@@ -467,7 +471,7 @@ func (p *run) document(d *docState, es *declaredconfig.DocumentStatus) error {
 		}
 		if d.InSyncRC != "" && d.InSyncRC != rc {
 			set(Drifted, "was in sync; now "+es.State.String())
-			p.once(d, DriftedEvent, "D"+cur+"/"+rc)
+			p.once(d, DriftedEvent, "D", cur, rc)
 			d.Redeclared++
 			next := p.r.nextChecksum(d.baseDoc(), d.Redeclared)
 			nd := *d.Doc // documents are replaced, never changed in place
@@ -478,7 +482,7 @@ func (p *run) document(d *docState, es *declaredconfig.DocumentStatus) error {
 			return p.send(d, true)
 		}
 		set(Failed, es.State.String())
-		p.once(d, FailedEvent, "F"+cur+"/"+rc)
+		p.once(d, FailedEvent, "F", cur, rc)
 		return nil
 	default:
 		set(Pending, es.State.String())
@@ -493,14 +497,17 @@ func (d *docState) baseDoc() *declaredconfig.Document {
 	return &b
 }
 
-// once reports an event of kind for d unless the same one (key) was the
-// last reported; it reports whether it did.
-func (p *run) once(d *docState, kind EventKind, key string) bool {
-	key = strconv.Itoa(int(kind)) + key
-	if d.Last.Event == key {
+// once reports an event of kind for d unless the same one (kind, tag,
+// version and result_checksum) was the last reported; it reports whether
+// it did.
+func (p *run) once(d *docState, kind EventKind, tag, cur, rc string) bool {
+	k := kind.String()
+	if ev := d.Last.Event; len(ev) == len(k)+len(tag)+len(cur)+1+len(rc) &&
+		ev[:len(k)] == k && ev[len(k):len(k)+len(tag)] == tag &&
+		ev[len(k)+len(tag):len(ev)-1-len(rc)] == cur && ev[len(ev)-len(rc):] == rc {
 		return false
 	}
-	d.Last.Event = key
+	d.Last.Event = k + tag + cur + "/" + rc
 	p.event(Event{Kind: kind, Status: d.status()})
 	return true
 }
@@ -512,7 +519,7 @@ func (p *run) triedGet(d *docState, rc string) bool {
 	}
 	s, rest, _ := strings.Cut(d.Tried[kGet], "\x00")
 	_, w, _ := strings.Cut(rest, "\x00")
-	return s == p.sess && w == what && !strings.HasPrefix(rest, p.msg+"\x00")
+	return s == p.sess && w == what && !strings.HasPrefix(rest, p.msgSep)
 }
 
 func (p *run) getResults(d *docState, rc string) error {
@@ -591,26 +598,33 @@ func (p *run) removed() {
 func (p *run) strays() {
 	st := p.st
 	st.Stray = st.Stray[:0]
-	for _, e := range p.summary.Documents {
+	for i, e := range p.summary.Documents {
+		// A device lists the documents in the order they came, mostly the
+		// order declared: the document at the same place is tried first.
+		if i < len(st.Docs) && declaredconfig.EqualDocID(st.Docs[i].Doc.ID, e.ID) || p.known(e.ID) {
+			continue
+		}
 		s := declaredconfig.Device
 		if strings.EqualFold(strings.TrimSpace(e.Context), "user") {
 			s = declaredconfig.User
 		}
-		known := false
-		for _, list := range [][]*docState{st.Docs, st.Removed} {
-			for _, d := range list {
-				if declaredconfig.EqualDocID(d.Doc.ID, e.ID) {
-					known = true
-				}
-			}
-		}
-		if !known {
-			st.Stray = append(st.Stray, stray{Scope: s, ID: e.ID, Checksum: e.Checksum, RC: e.ResultChecksum, State: e.State})
-		}
+		st.Stray = append(st.Stray, stray{Scope: s, ID: e.ID, Checksum: e.Checksum, RC: e.ResultChecksum, State: e.State})
 	}
 	if len(st.Stray) == 0 {
 		st.Stray = nil
 	}
+}
+
+// known reports whether id is a desired document or one being removed.
+func (p *run) known(id string) bool {
+	for _, list := range [][]*docState{p.st.Docs, p.st.Removed} {
+		for _, d := range list {
+			if declaredconfig.EqualDocID(d.Doc.ID, id) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // refresh plans the Replace and read-back of RefreshInterval.

@@ -76,7 +76,9 @@ type docState struct {
 	InSyncRC  string                 `json:"inSyncRC,omitempty"`  // result_checksum of the declared version in sync
 	ResultsRC string                 `json:"resultsRC,omitempty"` // result_checksum whose results were read
 	Result    *declaredconfig.Result `json:"result,omitempty"`
-	Repairing bool                   `json:"repairing,omitempty"` // re-declared after drift, not yet in sync
+	// ResultFail says which setting of Result failed; "" if none.
+	ResultFail string `json:"resultFail,omitempty"`
+	Repairing  bool   `json:"repairing,omitempty"` // re-declared after drift, not yet in sync
 
 	// Await holds, per command kind, the key of the message in which the
 	// command was queued while its Status has not come back; Tried the
@@ -142,7 +144,8 @@ func (d *docState) status() DocStatus {
 }
 
 func (st *deviceState) status(device string) *DeviceStatus {
-	ds := &DeviceStatus{Device: device, RefreshInterval: st.RefreshRead, Queued: st.Queued}
+	ds := &DeviceStatus{Device: device, RefreshInterval: st.RefreshRead, Queued: st.Queued,
+		Docs: make([]DocStatus, 0, len(st.Docs)+len(st.Removed)+len(st.Stray))}
 	for _, d := range st.Docs {
 		ds.Docs = append(ds.Docs, d.status())
 	}
@@ -263,9 +266,10 @@ func cloneDocs(list []*docState) []*docState {
 		return nil
 	}
 	out := make([]*docState, len(list))
+	buf := make([]docState, len(list)) // one allocation for all
 	for i, d := range list {
-		c := *d
-		out[i] = &c
+		buf[i] = *d
+		out[i] = &buf[i]
 	}
 	return out
 }
