@@ -44,8 +44,8 @@ func (d Doc) URI() declaredconfig.URI {
 type Config struct {
 	// Store keeps the desired state and what the reconciler knows of each
 	// device, under the device's ID, with compare-and-swap updates so that
-	// several server instances can share it; nil means a new
-	// session.MemoryStore. It must not be the Store of the sessions
+	// several server instances can share it; nil means a new store in
+	// memory (a VersionedStore). It must not be the Store of the sessions
 	// (both key by device ID).
 	Store session.Store
 	// MaxRetries bounds the compare-and-swap attempts of one update;
@@ -96,7 +96,7 @@ type Reconciler struct {
 func New(cfg Config) *Reconciler {
 	r := &Reconciler{cfg: cfg, store: cfg.Store}
 	if r.store == nil {
-		r.store = session.NewMemoryStore()
+		r.store = newMemStore()
 	}
 	return r
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"slices"
+	"sync"
 
 	"github.com/windc-go/windc/declaredconfig"
 	"github.com/windc-go/windc/syncml"
@@ -25,6 +26,8 @@ type deviceState struct {
 	RefreshTried string `json:"refreshTried,omitempty"` // session key and value of the last try
 	Queued       int    `json:"queued,omitempty"`       // commands queued by the last run
 	LastMsg      string `json:"lastMsg,omitempty"`      // key of the last message reconciled
+
+	bufs []*docsBuf // where the copies of a clone are, for release
 }
 
 // stray is a summary entry of a document never declared.
@@ -179,11 +182,24 @@ func stateOf(s string) declaredconfig.State {
 func (r *Reconciler) update(ctx context.Context, device string, f func(*deviceState) (bool, error)) (*deviceState, error) {
 	var last error
 	for range r.maxRetries() {
-		raw, ver, err := r.store.Load(ctx, device)
-		if err != nil {
-			return nil, errorf("device %q: loading its state: %w", device, err)
+		var (
+			raw    []byte
+			ver    uint64
+			err    error
+			before *deviceState
+		)
+		if vs, ok := r.store.(VersionedStore); ok {
+			if ver, err = vs.Version(ctx, device); err != nil {
+				return nil, errorf("device %q: the version of its state: %w", device, err)
+			}
+			before = r.cached(device, ver)
 		}
-		before := r.cached(device, ver)
+		if before == nil {
+			if raw, ver, err = r.store.Load(ctx, device); err != nil {
+				return nil, errorf("device %q: loading its state: %w", device, err)
+			}
+			before = r.cached(device, ver)
+		}
 		if before == nil {
 			if before, err = decodeState(raw); err != nil {
 				return nil, errorf("device %q: %w", device, err)
@@ -195,8 +211,10 @@ func (r *Reconciler) update(ctx context.Context, device string, f func(*deviceSt
 			return nil, err
 		}
 		if !force && st.same(before) {
+			// Nothing to save: the copy goes back for the next update.
+			st.release()
 			r.remember(device, ver, before)
-			return st, nil
+			return before, nil
 		}
 		b, err := encodeState(st)
 		if err != nil {
@@ -255,23 +273,50 @@ type cachedState struct {
 // changed in place, only replaced.
 func (st *deviceState) clone() *deviceState {
 	c := *st
-	c.Docs = cloneDocs(st.Docs)
-	c.Removed = cloneDocs(st.Removed)
+	c.bufs = nil
+	c.Docs = cloneDocs(st.Docs, &c.bufs)
+	c.Removed = cloneDocs(st.Removed, &c.bufs)
 	c.Stray = slices.Clone(st.Stray)
 	return &c
 }
 
-func cloneDocs(list []*docState) []*docState {
+// docsPool keeps the copies that an update did not need.
+var docsPool sync.Pool
+
+// docsBuf holds the copies of one list of documents, made in one array.
+type docsBuf struct {
+	ptrs []*docState
+	docs []docState
+}
+
+// cloneDocs copies list into a buffer from docsPool, which it records in
+// bufs.
+func cloneDocs(list []*docState, bufs *[]*docsBuf) []*docState {
 	if list == nil {
 		return nil
 	}
-	out := make([]*docState, len(list))
-	buf := make([]docState, len(list)) // one allocation for all
-	for i, d := range list {
-		buf[i] = *d
-		out[i] = &buf[i]
+	b, _ := docsPool.Get().(*docsBuf)
+	if b == nil || cap(b.docs) < len(list) {
+		b = &docsBuf{ptrs: make([]*docState, len(list)), docs: make([]docState, len(list))}
 	}
-	return out
+	b.ptrs, b.docs = b.ptrs[:len(list)], b.docs[:len(list)]
+	for i, d := range list {
+		b.docs[i] = *d
+		b.ptrs[i] = &b.docs[i]
+	}
+	*bufs = append(*bufs, b)
+	return b.ptrs
+}
+
+// release gives the copies of a clone back to docsPool; st must not be
+// used after.
+func (st *deviceState) release() {
+	for _, b := range st.bufs {
+		clear(b.docs)
+		clear(b.ptrs)
+		docsPool.Put(b)
+	}
+	st.bufs, st.Docs, st.Removed = nil, nil, nil
 }
 
 // same reports whether st holds what before holds, but for the key of the
