@@ -455,3 +455,78 @@ func TestSessionStoreRetry(t *testing.T) {
 		t.Errorf("BeforeReply ran %d times for %d messages; the test needs each twice", calls, msgs)
 	}
 }
+
+func TestBulkTemplateVariables(t *testing.T) {
+	d := vpnDoc(ids[0], "A0")
+	d.Host = declaredconfig.BulkTemplate
+	d.Document.CSPs[0].Settings[1].Value = "@#server#"
+	d.Variables = &declaredconfig.InstanceBlob{Schema: "1.0", Instances: []declaredconfig.Instance{{
+		Data: []declaredconfig.InstanceData{{Variable: "server", Value: "vpn.example"}}}}}
+	rec, ev, l := setup(t, d)
+	l.session(-1)
+	l.noErrors()
+	wantCommands(t, l, "Add BulkTemplate/Documents/1111/Document", "Replace BulkTemplate/Documents/1111/BulkVariables/Value",
+		"Get BulkTemplate/Results/1111/Document")
+	wantEvents(t, ev, "Applied 1111")
+	if !strings.Contains(l.dev.vars[ids[0]], "vpn.example") {
+		t.Errorf("the device holds variables %q", l.dev.vars[ids[0]])
+	}
+	// New instance data alone is sent alone.
+	d.Variables = &declaredconfig.InstanceBlob{Schema: "1.0", Instances: []declaredconfig.Instance{{
+		Data: []declaredconfig.InstanceData{{Variable: "server", Value: "vpn2.example"}}}}}
+	if err := rec.Declare(context.Background(), dev1, d); err != nil {
+		t.Fatal(err)
+	}
+	l.session(-1)
+	l.noErrors()
+	wantCommands(t, l, "Replace BulkTemplate/Documents/1111/BulkVariables/Value")
+	if !strings.Contains(l.dev.vars[ids[0]], "vpn2.example") {
+		t.Errorf("the device holds variables %q", l.dev.vars[ids[0]])
+	}
+	l.session(-1)
+	wantCommands(t, l)
+}
+
+func TestInventoryRead(t *testing.T) {
+	d := vpnDoc(ids[0], "A0")
+	d.Host = declaredconfig.Inventory
+	_, ev, l := setup(t, d)
+	l.session(-1)
+	l.noErrors()
+	wantCommands(t, l, "Add Inventory/Documents/1111/Document", "Get Inventory/Results/1111/Document")
+	got := ev.events
+	if len(got) != 2 || got[0].Kind != reconcile.InventoryRead || got[0].Status.Result == nil ||
+		len(got[0].Status.Result.CSPs) != 1 || got[1].Kind != reconcile.Applied {
+		t.Errorf("events %+v", got)
+	}
+	ev.kinds()
+	// The values change on the device: new results are read.
+	doc := l.dev.docs[ids[0]]
+	doc.rc = l.dev.newRC(doc)
+	l.session(-1)
+	l.noErrors()
+	wantCommands(t, l, "Get Inventory/Results/1111/Document")
+	wantEvents(t, ev, "InventoryRead 1111")
+}
+
+func TestTakeBackAbandoned(t *testing.T) {
+	d := vpnDoc(ids[0], "A0")
+	d.Abandoned = true
+	rec, _, l := setup(t, d)
+	l.session(-1)
+	l.noErrors()
+	// Never sent, abandoned at once: only the property goes.
+	wantCommands(t, l, "Replace Complete/Documents/1111/Properties/Abandoned")
+	d.Abandoned = false
+	if err := rec.Declare(context.Background(), dev1, d); err != nil {
+		t.Fatal(err)
+	}
+	l.session(-1)
+	l.noErrors()
+	wantCommands(t, l, "Replace Complete/Documents/1111/Properties/Abandoned",
+		"Add Complete/Documents/1111/Document", "Get Complete/Results/1111/Document")
+	if l.dev.abandoned[ids[0]] {
+		t.Error("still abandoned on the device")
+	}
+	wantDoc(t, rec, ids[0], reconcile.InSync)
+}
