@@ -16,11 +16,11 @@
 //     LinkedEnrollment/Enroll and reads EnrollStatus and LastError
 //     (dmclient builders and readers). Enroll makes the device run
 //     discovery (discovery.Client) against the server.
-//  3. WinDC session: the server's reconciler (declaredconfig/reconcile)
-//     declares a VPNv2 document, asks for its results, and sets
+//  3. WinDC session: the server declares a VPNv2 document with
+//     declaredconfig.AddDocument, asks for its results, and sets
 //     RefreshInterval; the device's agent applies the settings to its DM
 //     tree and answers with Status, Results and the 1224 summary alert; the
-//     reconciler reads that and reports the document applied.
+//     server reads that with declaredconfig.ReadReply and Evaluate.
 //  4. Drift: a setting changes locally; the agent's refresh task finds it
 //     and asks for a session; the server sees the document drifted, reads
 //     which setting failed, and re-declares the document under a new
@@ -37,7 +37,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -48,7 +47,6 @@ import (
 	"time"
 
 	"github.com/windc-go/windc/declaredconfig"
-	"github.com/windc-go/windc/declaredconfig/reconcile"
 	"github.com/windc-go/windc/discovery"
 	"github.com/windc-go/windc/dmclient"
 )
@@ -116,9 +114,9 @@ func runWith(w io.Writer, verbose bool) error {
 
 	// 3. The first WinDC session declares the document and sets
 	// RefreshInterval.
-	if err := srv.setRefreshInterval(dev.id, 30); err != nil {
-		return err
-	}
+	srv.mu.Lock()
+	srv.devices[dev.id].refreshInterval = 30
+	srv.mu.Unlock()
 	log.step("3. WinDC session: declare a document, read its results, set RefreshInterval")
 	if err := dev.session(dev.winDCURL, true); err != nil {
 		return fmt.Errorf("first WinDC session: %w", err)
@@ -152,30 +150,26 @@ func runWith(w io.Writer, verbose bool) error {
 // conclude prints the server's final view and checks that it is the
 // expected one.
 func (s *server) conclude(dev *device) error {
-	st, err := s.rec.Status(context.Background(), dev.id)
-	if err != nil {
-		return err
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if len(s.faults) > 0 {
 		return fmt.Errorf("the server saw %d protocol problem(s), the first: %w", len(s.faults), s.faults[0])
 	}
 	m := s.devices[dev.id]
-	d := st.Doc(declaredID)
-	if m == nil || d == nil || len(st.Docs) != 1 {
+	if m == nil || len(m.docs) != 1 {
 		return errors.New("the server has no record of the device's document")
 	}
+	d := m.docs[0]
 	s.log.printf("  [server] linked enrollment: %v\n", m.enrollState)
-	s.log.printf("  [server] RefreshInterval: %s minutes\n", st.RefreshInterval)
-	s.log.printf("  [server] document %s version %s: %v (%v)\n", d.URI.DocID, d.Checksum, d.Condition, d.State)
+	s.log.printf("  [server] RefreshInterval: %s minutes\n", m.refreshShown)
+	s.log.printf("  [server] document %s version %s: %v (%v)\n", d.doc.ID, d.doc.Checksum, d.last.Condition, d.last.State)
 	switch {
 	case m.enrollState != dmclient.StatusEnrollmentSucceeded:
 		return fmt.Errorf("linked enrollment is %v", m.enrollState)
-	case st.RefreshInterval != "30":
-		return fmt.Errorf("RefreshInterval reads %q", st.RefreshInterval)
-	case d.Condition != reconcile.InSync || d.Checksum != "A1":
-		return fmt.Errorf("document is %v at version %s", d.Condition, d.Checksum)
+	case m.refreshShown != "30":
+		return fmt.Errorf("RefreshInterval reads %q", m.refreshShown)
+	case d.last.Condition != declaredconfig.InSync || d.doc.Checksum != "A1":
+		return fmt.Errorf("document is %v at version %s", d.last.Condition, d.doc.Checksum)
 	}
 	s.log.printf("\nOK: linked enrollment succeeded, document in sync after drift repair, RefreshInterval 30.\n")
 	return s.log.err

@@ -40,13 +40,26 @@ type server struct {
 	faults  []error             // protocol problems the server saw
 }
 
-// managed is what the server knows of one device's primary enrollment.
-// What it wants and knows of the device's WinDC documents is kept by the
-// reconciler.
+// managed is what the server knows and wants for one device. What it
+// wants and knows of the device's WinDC documents is kept by the
+// reconciler; docs and refreshShown are its view after the last message,
+// for the final check.
 type managed struct {
 	devInfo     map[string]string
 	enrollState dmclient.EnrollStatus
 	linking     bool // the linked enrollment was started
+	// refreshInterval, when not zero, is a RefreshInterval the
+	// administrator wants set; it is handed to the reconciler.
+	refreshInterval uint32
+	refreshShown    string // the value the device reported
+	docs            []*declared
+}
+
+// declared is the reconciler's view of one document, as of the device's
+// last message.
+type declared struct {
+	doc  *declaredconfig.Document // the version declared now
+	last declaredconfig.DocumentStatus
 }
 
 func newServer(log *narrator, base string) *server {
@@ -220,7 +233,14 @@ func (s *server) primary(dev *managed, ss *session.Session, _ *syncml.Message, x
 // what the device reports about each declared document (its 1224 summary,
 // and the Status and Results of what the server sent) and queues what
 // brings it to the desired state; the server narrates.
-func (s *server) winDC(_ *managed, ss *session.Session, m *syncml.Message, x *session.Exchange) error {
+func (s *server) winDC(dev *managed, ss *session.Session, m *syncml.Message, x *session.Exchange) error {
+	ctx := context.Background()
+	if dev.refreshInterval != 0 {
+		if err := s.rec.SetRefreshInterval(ctx, x.Identity.Device, dev.refreshInterval); err != nil {
+			return err
+		}
+		dev.refreshInterval = 0
+	}
 	for _, o := range x.Outcomes {
 		if target(o.Command) == declaredconfig.RefreshIntervalURI && o.Status != nil {
 			code, _ := o.Status.Code()
@@ -228,15 +248,20 @@ func (s *server) winDC(_ *managed, ss *session.Session, m *syncml.Message, x *se
 		}
 	}
 	before := ss.Queued()
-	st, err := s.rec.Reconcile(context.Background(), ss, m, x)
+	st, err := s.rec.Reconcile(ctx, ss, m, x)
 	if errors.Is(err, reconcile.ErrNoSummary) {
 		return fmt.Errorf("WinDC: the device's message has no 1224 DeclaredConfigurations alert: %w", err)
 	}
 	if err != nil {
 		return fmt.Errorf("WinDC: %w", err)
 	}
+	dev.docs, dev.refreshShown = nil, st.RefreshInterval
 	for _, d := range st.Docs {
 		s.printStatus(d)
+		dev.docs = append(dev.docs, &declared{
+			doc:  &declaredconfig.Document{ID: d.URI.DocID, Checksum: d.Checksum},
+			last: declaredconfig.DocumentStatus{DocID: d.URI.DocID, Condition: conditions[d.Condition], Reason: d.Reason, State: d.State},
+		})
 	}
 	if n := ss.Queued() - before; n > 0 {
 		s.log.printf("  [server] the reconciler queued %d command(s) toward the desired state\n", n)
@@ -277,10 +302,13 @@ func (s *server) printStatus(d reconcile.DocStatus) {
 	s.log.printf("  [server] document %s version %s: %v — %s%s\n", d.URI.DocID, d.Checksum, d.Condition, d.Reason, extra)
 }
 
-// setRefreshInterval makes the administrator want minutes between the
-// device's drift checks.
-func (s *server) setRefreshInterval(device string, minutes uint32) error {
-	return s.rec.SetRefreshInterval(context.Background(), device, minutes)
+// conditions names the reconciler's conditions in the terms of
+// declaredconfig.Evaluate, for the final check.
+var conditions = map[reconcile.Condition]declaredconfig.Condition{
+	reconcile.Unknown: declaredconfig.Pending, reconcile.Pending: declaredconfig.Pending,
+	reconcile.InSync: declaredconfig.InSync, reconcile.Failed: declaredconfig.Failed,
+	reconcile.Drifted: declaredconfig.Drifted, reconcile.Abandoned: declaredconfig.Abandoned,
+	reconcile.Removing: declaredconfig.Deleted, reconcile.Stray: declaredconfig.Pending,
 }
 
 // declaredID is the DocID of the document the administrator declares.
