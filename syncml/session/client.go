@@ -77,6 +77,10 @@ type ClientConfig struct {
 	// server's message. It is not called for an aborted session or while
 	// the server's package goes on.
 	BeforeReply func(ctx context.Context, c *Client, m *syncml.Message, x *Exchange)
+	// EachMessage, when set, is called for every message the Client
+	// builds except the Statuses that answer an abort (see
+	// client_each.go): the commands it returns go first in that message.
+	EachMessage func(ctx context.Context) ([]syncml.Command, error)
 }
 
 // A Client is the device side of a session: it builds package 1, answers
@@ -184,7 +188,12 @@ func (c *Client) package1(ctx context.Context) (*syncml.Message, error) {
 			m.Header.Meta.MaxObjSize = strconv.Itoa(c.cfg.MaxObjSize)
 		}
 	}
-	return c.finish(m, append([]syncml.Command(nil), c.pkg1...), true)
+	// EachMessage's commands follow Alert 1201 in package 1.
+	rest, err := c.eachMessage(ctx, c.pkg1[1:])
+	if err != nil {
+		return nil, err
+	}
+	return c.finish(m, append([]syncml.Command{c.pkg1[0]}, rest...), true)
 }
 
 // message starts the next message of the session, with a Status for hdr
@@ -309,9 +318,13 @@ func (c *Client) Handle(ctx context.Context, m *syncml.Message) (*Exchange, erro
 		// The server's package goes on: ask for its next message.
 		reply := c.message(h)
 		cands := append(append(append([]syncml.Command(nil), r.out...), c.cont...), NewAlert(syncml.AlertNextMessage))
+		cands, err := c.eachMessage(ctx, cands)
+		if err != nil {
+			return nil, err
+		}
 		// No Final while the server's package is open (OMA DM, multiple
 		// messages in a package).
-		reply, err := c.finish(reply, cands, false)
+		reply, err = c.finish(reply, cands, false)
 		if err != nil {
 			return nil, err
 		}
@@ -341,6 +354,10 @@ func (c *Client) Handle(ctx context.Context, m *syncml.Message) (*Exchange, erro
 		// the device's package, then what the device queued.
 		cands = append(append(append(cands, r.out...), c.cont...), c.queue...)
 		c.queue = nil
+		var err error
+		if cands, err = c.eachMessage(ctx, cands); err != nil {
+			return nil, err
+		}
 	}
 	reply, err := c.finish(reply, cands, true)
 	if err != nil {

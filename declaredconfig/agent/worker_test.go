@@ -1,0 +1,86 @@
+package agent_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/windc-go/windc/declaredconfig"
+	"github.com/windc-go/windc/declaredconfig/agent"
+)
+
+// TestRun checks the worker: it applies what arrives, refreshes when the
+// clock passes RefreshInterval (not before), and stops with its context.
+func TestRun(t *testing.T) {
+	clock := newClock()
+	surface := &agent.MemorySurface{}
+	events := make(chan agent.Event, 64)
+	a := newAgent(t, agent.Config{Surface: surface, Clock: clock, OnEvent: func(e agent.Event) { events <- e }})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+	wait := func(k agent.EventKind) agent.Event {
+		t.Helper()
+		for e := range events {
+			if e.Kind == k {
+				return e
+			}
+			if e.Kind == agent.EventRefreshed && k != agent.EventRefreshed {
+				t.Fatalf("refresh before %v", k)
+			}
+		}
+		t.Fatal("events closed")
+		return agent.Event{}
+	}
+	<-clock.waiting // the worker waits for the refresh time
+	docURI := declaredconfig.DocumentURI(declaredconfig.Device, declaredconfig.Complete, vpnID).String()
+	if c, _ := serve(t, a, "Add", docURI, text(t, vpnDoc("A1"))); c != 200 {
+		t.Fatalf("Add %d", c)
+	}
+	wait(agent.EventAccepted)
+	if e := wait(agent.EventApplied); e.State != "60" {
+		t.Errorf("applied: %v", e)
+	}
+	alwaysOn := "./Device/Vendor/MSFT/VPNv2/Contoso/AlwaysOn"
+	if err := surface.Set(ctx, alwaysOn, "false"); err != nil {
+		t.Fatal(err)
+	}
+	<-clock.waiting
+	clock.Advance(declaredconfig.DefaultRefreshInterval*time.Minute - time.Second)
+	// Not due yet: nothing happens; the worker is still waiting.
+	if v, _, _ := surface.Get(ctx, alwaysOn); v != "false" {
+		t.Errorf("refreshed early: %q", v)
+	}
+	clock.Advance(time.Second)
+	if e := wait(agent.EventRepaired); e.URI != alwaysOn {
+		t.Errorf("repaired %v", e)
+	}
+	wait(agent.EventRefreshed)
+	if v, _, _ := surface.Get(ctx, alwaysOn); v != "true" {
+		t.Errorf("after the refresh: %q", v)
+	}
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Errorf("Run returned %v", err)
+	}
+}
+
+// TestApplyCancelled checks that an apply stopped by its context leaves
+// the document pending, to be applied whole later.
+func TestApplyCancelled(t *testing.T) {
+	a := newAgent(t, agent.Config{})
+	docURI := declaredconfig.DocumentURI(declaredconfig.Device, declaredconfig.Complete, vpnID).String()
+	serve(t, a, "Add", docURI, text(t, vpnDoc("A1")))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := a.ApplyPending(ctx); !errors.Is(err, context.Canceled) {
+		t.Errorf("ApplyPending: %v", err)
+	}
+	if e := entry(a, vpnID); e.State != "1" {
+		t.Errorf("cancelled apply left state %s", e.State)
+	}
+	if err := a.ApplyPending(context.Background()); err != nil || entry(a, vpnID).State != "60" {
+		t.Errorf("apply: %v %+v", err, entry(a, vpnID))
+	}
+}
