@@ -3,7 +3,6 @@ package reconcile
 import (
 	"errors"
 
-	"github.com/windc-go/windc/declaredconfig"
 	"github.com/windc-go/windc/internal/xmlerr"
 	"github.com/windc-go/windc/syncml/session"
 )
@@ -16,10 +15,6 @@ const pkg = xmlerr.Pkg("reconcile")
 var (
 	// ErrInvalid: a Doc that cannot be declared (see Reconciler.Declare).
 	ErrInvalid = errors.New("invalid declaration")
-	// ErrNoSummary is declaredconfig.ErrNoSummary: the device's message
-	// carries no 1224 DeclaredConfigurations alert, so nothing was
-	// decided for it.
-	ErrNoSummary = declaredconfig.ErrNoSummary
 	// ErrConflict is session.ErrConflict: a Store compare-and-swap found
 	// another version; after Config.MaxRetries attempts it is returned.
 	ErrConflict = session.ErrConflict

@@ -57,9 +57,13 @@ func deviceOf(m *syncml.Message, x *session.Exchange) string {
 // the same message (a session Store retry, which reloads ss) queues the
 // same commands again and reports no event twice.
 //
-// A message without a summary updates what came back and queues
-// nothing; the error then matches ErrNoSummary. The returned status is
-// also what Status returns.
+// A message without a summary (a device's package 1, which answers no
+// command of the server's) updates what came back; once per session the
+// reconciler then queues a Get of RefreshInterval, whose answer carries
+// the summary. A message without one after that is read as an empty
+// summary: a device sends none while it holds no document. A summary
+// that does not read is an error (what came back is still recorded). The
+// returned status is also what Status returns.
 func (r *Reconciler) Reconcile(ctx context.Context, ss *session.Session, m *syncml.Message, x *session.Exchange) (*DeviceStatus, error) {
 	if ss == nil || m == nil || x == nil {
 		return nil, errorf("Reconcile: nil session, message or exchange")
@@ -69,6 +73,9 @@ func (r *Reconciler) Reconcile(ctx context.Context, ss *session.Session, m *sync
 		return nil, errorf("Reconcile: the message names no device")
 	}
 	summary, sumErr := r.readSummary(device, m)
+	if errors.Is(sumErr, declaredconfig.ErrNoSummary) {
+		sumErr = nil // see askSummary
+	}
 	run := &run{r: r, device: device, x: x, summary: summary,
 		msgSep: m.Header.SessionID + "/" + m.Header.MsgID + "\x00",
 		sess:   m.Header.SessionID, msg: m.Header.SessionID + "/" + m.Header.MsgID,
@@ -118,6 +125,21 @@ func (p *run) reset(st *deviceState) {
 	p.st, p.plan, p.events = st, nil, nil
 }
 
+// askSummary handles a message without a summary, such as a device's
+// package 1 (the device sends its summary with its answers to the
+// server's commands, and none while it holds no document): once per
+// session it queues a Get of RefreshInterval, whose answer carries the
+// summary, and reports true.
+func (p *run) askSummary() bool {
+	st := p.st
+	if s, m, _ := strings.Cut(st.SummaryAsked, "\x00"); s == p.sess && m != p.msg {
+		return false
+	}
+	st.SummaryAsked = p.sess + "\x00" + p.msg
+	p.plan = append(p.plan, declaredconfig.GetRefreshInterval())
+	return true
+}
+
 func (p *run) event(e Event) {
 	e.Device = p.device
 	p.events = append(p.events, e)
@@ -145,6 +167,11 @@ func (p *run) do() error {
 		for _, u := range p.x.Unmatched {
 			p.event(Event{Kind: Problem, Err: errorf("device %q: %s %s answers nothing the server sent", p.device, u.ElementName(), u.ID())})
 		}
+	}
+	if p.summary == nil && !p.askSummary() {
+		// Asked already: the device holds no document (a device sends
+		// no summary then).
+		p.summary = &declaredconfig.Summary{}
 	}
 	if p.summary != nil {
 		if err := p.documents(fresh); err != nil {

@@ -530,3 +530,50 @@ func TestTakeBackAbandoned(t *testing.T) {
 	}
 	wantDoc(t, rec, ids[0], reconcile.InSync)
 }
+
+// TestPackage1WithoutSummary: a device that sends its summary only with
+// its answers to the server's commands gets a Get that asks for one; a
+// device that never sends one is an error.
+func TestPackage1WithoutSummary(t *testing.T) {
+	rec, ev, l := setup(t, vpnDoc(ids[0], "A0"))
+	ctx := context.Background()
+	m, err := l.dev.client.Start(ctx, "P1") // no summary alert
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 10 {
+		reply := l.toServer(m)
+		if reply == nil {
+			break
+		}
+		_, in := roundTrip(t, reply)
+		x, err := l.dev.client.Handle(ctx, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if x.Done || x.Reply == nil {
+			break
+		}
+		m = x.Reply
+	}
+	l.noErrors()
+	wantCommands(t, l, "Get RefreshInterval", "Add Complete/Documents/1111/Document", "Get Complete/Results/1111/Document")
+	wantEvents(t, ev, "Applied 1111")
+	wantDoc(t, rec, ids[0], reconcile.InSync)
+
+	// A device that never sends one holds nothing: after the Get, its
+	// documents are declared.
+	ss := session.NewSession(&session.Config{})
+	msg := func(id string) *syncml.Message {
+		return &syncml.Message{Header: syncml.Header{VerDTD: "1.2", VerProto: "DM/1.2", SessionID: "Q", MsgID: id,
+			Source: syncml.Location{LocURI: dev1}, Target: syncml.Location{LocURI: "x"}}}
+	}
+	x := &session.Exchange{Identity: session.Identity{Device: dev1}}
+	if _, err := rec.Reconcile(ctx, ss, msg("1"), x); err != nil || ss.Queued() != 1 {
+		t.Fatalf("first message: %v, %d queued", err, ss.Queued())
+	}
+	st, err := rec.Reconcile(ctx, session.NewSession(nil), msg("2"), x)
+	if err != nil || st.Queued != 2 || st.Doc(ids[0]).Condition != reconcile.Unknown {
+		t.Errorf("second message without a summary: %v, %+v", err, st)
+	}
+}

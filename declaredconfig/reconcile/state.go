@@ -23,7 +23,8 @@ type deviceState struct {
 	RefreshSet   uint32 `json:"refreshSet,omitempty"`   // the value a 2xx Replace set
 	RefreshRead  string `json:"refreshRead,omitempty"`  // the value last read back
 	RefreshAwait string `json:"refreshAwait,omitempty"` // the message key it was queued in
-	RefreshTried string `json:"refreshTried,omitempty"` // session key and value of the last try
+	RefreshTried string `json:"refreshTried,omitempty"`
+	SummaryAsked string `json:"summaryAsked,omitempty"` // session and message keys of the last Get for a summary // session key and value of the last try
 	Queued       int    `json:"queued,omitempty"`       // commands queued by the last run
 	LastMsg      string `json:"lastMsg,omitempty"`      // key of the last message reconciled
 
@@ -326,7 +327,8 @@ func (st *deviceState) same(before *deviceState) bool {
 	return sameDocs(st.Docs, before.Docs) && sameDocs(st.Removed, before.Removed) &&
 		slices.Equal(st.Stray, before.Stray) &&
 		st.Refresh == before.Refresh && st.RefreshSet == before.RefreshSet && st.RefreshRead == before.RefreshRead &&
-		st.RefreshAwait == before.RefreshAwait && st.RefreshTried == before.RefreshTried && st.Queued == before.Queued
+		st.RefreshAwait == before.RefreshAwait && st.RefreshTried == before.RefreshTried && st.Queued == before.Queued &&
+		st.SummaryAsked == before.SummaryAsked
 }
 
 func sameDocs(a, b []*docState) bool {

@@ -249,9 +249,6 @@ func (s *server) winDC(dev *managed, ss *session.Session, m *syncml.Message, x *
 	}
 	before := ss.Queued()
 	st, err := s.rec.Reconcile(ctx, ss, m, x)
-	if errors.Is(err, reconcile.ErrNoSummary) {
-		return fmt.Errorf("WinDC: the device's message has no 1224 DeclaredConfigurations alert: %w", err)
-	}
 	if err != nil {
 		return fmt.Errorf("WinDC: %w", err)
 	}
