@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/windc-go/windc/declaredconfig"
@@ -575,5 +576,52 @@ func TestPackage1WithoutSummary(t *testing.T) {
 	st, err := rec.Reconcile(ctx, session.NewSession(nil), msg("2"), x)
 	if err != nil || st.Queued != 2 || st.Doc(ids[0]).Condition != reconcile.Unknown {
 		t.Errorf("second message without a summary: %v, %+v", err, st)
+	}
+}
+
+// TestSharedStore runs two reconcilers (two server instances) on one
+// store: concurrent declarations are all kept, and what one learns from
+// a device the other sees.
+func TestSharedStore(t *testing.T) {
+	ctx := context.Background()
+	store := session.NewMemoryStore()
+	a := reconcile.New(reconcile.Config{Store: store})
+	b := reconcile.New(reconcile.Config{Store: store})
+	var wg sync.WaitGroup
+	errs := make(chan error, 64)
+	for i := range 32 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := a
+			if i%2 == 1 {
+				r = b
+			}
+			errs <- r.Declare(ctx, dev1, vpnDoc(fmt.Sprintf("%08X-1111-4111-8111-111111111111", i), "A0"))
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	docs, err := b.Desired(ctx, dev1)
+	if err != nil || len(docs) != 32 {
+		t.Fatalf("%d documents desired, %v", len(docs), err)
+	}
+	// a serves the device's session; b reports what a learnt.
+	l := newLink(t, a, newSimDevice(t, dev1))
+	l.session(-1)
+	l.noErrors()
+	st, err := b.Status(ctx, dev1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range st.Docs {
+		if d.Condition != reconcile.InSync {
+			t.Errorf("%s is %v (%s)", d.URI.DocID, d.Condition, d.Reason)
+		}
 	}
 }
