@@ -115,6 +115,7 @@ type run struct {
 	msg     string // SessionID/MsgID of the message
 	msgSep  string // msg and the separator, the prefix of what it awaits
 	idle    bool   // the session had nothing queued or pending
+	fresh   bool   // the message is reconciled for the first time
 
 	st     *deviceState
 	plan   []syncml.Command
@@ -148,6 +149,7 @@ func (p *run) event(e Event) {
 func (p *run) do() error {
 	st := p.st
 	fresh := st.LastMsg != p.msg
+	p.fresh = fresh
 	p.outcomes()
 	// Commands awaited from an earlier run are lost when the session holds
 	// nothing any more, or when this message is handled again.
@@ -234,7 +236,9 @@ func (p *run) outcomes() {
 		}
 		code, err := o.Status.Code()
 		if err != nil {
-			p.event(Event{Kind: Problem, Status: d.status(), Err: errorf("device %q: the Status of %s %s: %w", p.device, c.ElementName(), t, err)})
+			if p.fresh {
+				p.event(Event{Kind: Problem, Status: d.status(), Err: errorf("device %q: the Status of %s %s: %w", p.device, c.ElementName(), t, err)})
+			}
 			continue
 		}
 		ok := code.Success()
@@ -254,6 +258,8 @@ func (p *run) outcomes() {
 			default:
 				d.Refused, d.RefusedCode = what, code
 			}
+		case kGet:
+			d.GetDone = what
 		case kVars:
 			if ok {
 				d.VarsSent = what
@@ -539,10 +545,16 @@ func (p *run) once(d *docState, kind EventKind, tag, cur, rc string) bool {
 	return true
 }
 
+// triedGet reports whether the Results of d's version with result
+// checksum rc were asked for and the device answered (with them or not),
+// or were asked in this session and are awaited no more.
 func (p *run) triedGet(d *docState, rc string) bool {
 	what := d.Doc.Checksum + "/" + rc
 	if d.Await[kGet] != "" {
 		return false
+	}
+	if d.GetDone == what {
+		return true
 	}
 	s, rest, _ := strings.Cut(d.Tried[kGet], "\x00")
 	_, w, _ := strings.Cut(rest, "\x00")
@@ -550,6 +562,9 @@ func (p *run) triedGet(d *docState, rc string) bool {
 }
 
 func (p *run) getResults(d *docState, rc string) error {
+	if d.GetDone == d.Doc.Checksum+"/"+rc {
+		return nil // the device answered that Get already: no result for it
+	}
 	_, err := p.want(d, kGet, d.Doc.Checksum+"/"+rc, func() (syncml.Command, error) {
 		return declaredconfig.GetResults(d.uri(declaredconfig.NodeResults))
 	})
@@ -583,7 +598,7 @@ func (p *run) send(d *docState, listed bool) error {
 			return err
 		}
 	}
-	d.Tried[kGet] = "" // a new send asks for its results
+	d.Tried[kGet], d.GetDone = "", "" // a new send asks for its results
 	return p.getResults(d, "")
 }
 

@@ -625,3 +625,29 @@ func TestSharedStore(t *testing.T) {
 		}
 	}
 }
+
+// TestResultsUnavailable: a device that keeps no results is asked once
+// per version and result_checksum, not in every session.
+func TestResultsUnavailable(t *testing.T) {
+	rec, ev, l := setup(t, vpnDoc(ids[0], "A0"))
+	l.dev.noResults = true
+	l.session(-1)
+	l.noErrors()
+	wantCommands(t, l, "Add Complete/Documents/1111/Document", "Get Complete/Results/1111/Document",
+		"Get Complete/Results/1111/Document")
+	wantEvents(t, ev, "Applied 1111")
+	if d := wantDoc(t, rec, ids[0], reconcile.InSync); d.Result != nil {
+		t.Errorf("a result from nowhere: %+v", d.Result)
+	}
+	l.session(-1)
+	l.noErrors()
+	wantCommands(t, l)
+	// Drift without results: re-declared all the same.
+	l.dev.drift(ids[0])
+	l.session(-1)
+	l.noErrors()
+	wantCommands(t, l, "Get Complete/Results/1111/Document",
+		"Replace Complete/Documents/1111/Document", "Get Complete/Results/1111/Document",
+		"Get Complete/Results/1111/Document")
+	wantEvents(t, ev, "Drifted 1111", "Repaired 1111")
+}

@@ -31,6 +31,7 @@ type simDevice struct {
 	refuse    syncml.StatusCode // answer Add/Replace with this code
 	failApply bool              // applied documents end in state 61
 	transient bool              // applied documents stay in state 2
+	noResults bool              // Gets of Results are answered 404
 	// seen counts every command received, by name and target.
 	seen []string
 	gen  int
@@ -140,7 +141,7 @@ func (d *simDevice) serve(_ context.Context, r *session.Request) session.Respons
 		delete(d.docs, k)
 		return session.Response{}
 	case u.Node == declaredconfig.NodeResults && r.Command.ElementName() == "Get":
-		if doc == nil || doc.deleted {
+		if doc == nil || doc.deleted || d.noResults {
 			return session.Response{Code: syncml.StatusNotFound}
 		}
 		text, err := d.result(doc).MarshalText()

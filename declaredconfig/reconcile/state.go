@@ -80,6 +80,9 @@ type docState struct {
 	InSyncRC  string                 `json:"inSyncRC,omitempty"`  // result_checksum of the declared version in sync
 	ResultsRC string                 `json:"resultsRC,omitempty"` // result_checksum whose results were read
 	Result    *declaredconfig.Result `json:"result,omitempty"`
+	// GetDone names (checksum/result_checksum) the last Get of the
+	// Results the device answered, whether with a result or not.
+	GetDone string `json:"getDone,omitempty"`
 	// ResultFail says which setting of Result failed; "" if none.
 	ResultFail string `json:"resultFail,omitempty"`
 	Repairing  bool   `json:"repairing,omitempty"` // re-declared after drift, not yet in sync
