@@ -28,11 +28,13 @@ const (
 	opRemove            // the server no longer wants a document
 	opRedeclare         // the server wants a removed document again
 	opLoseDoc           // the device loses a document (a reset)
+	opRefuse            // the device refuses what it is sent from now on
+	opNoResults         // the device answers no Get of Results from now on
 	nOps
 )
 
 var opNames = [nOps]string{"session", "lost", "replay", "drift", "failing", "transient", "settle",
-	"newVersion", "remove", "redeclare", "loseDoc"}
+	"newVersion", "remove", "redeclare", "loseDoc", "refuse", "noResults"}
 
 type step struct{ Op, Arg int }
 
@@ -137,8 +139,12 @@ func history(t *testing.T, steps []step) string {
 		case opTransient:
 			dev.transient = true
 		case opSettle:
-			dev.failApply, dev.transient = false, false
+			dev.failApply, dev.transient, dev.refuse, dev.noResults = false, false, 0, false
 			dev.settle()
+		case opRefuse:
+			dev.refuse = syncml.StatusForbidden
+		case opNoResults:
+			dev.noResults = true
 		case opNewVersion:
 			if desired[id] {
 				if err := declare(id); err != nil {
@@ -173,7 +179,7 @@ func history(t *testing.T, steps []step) string {
 	}
 	// The device now applies what it is sent. A version that failed is
 	// not sent again: the administrator declares a new one.
-	dev.failApply, dev.transient = false, false
+	dev.failApply, dev.transient, dev.refuse, dev.noResults = false, false, 0, false
 	dev.settle()
 	for range 3 {
 		l.session(-1)
