@@ -25,11 +25,13 @@
 // (with the failing settings once the results are read), Drifted,
 // Abandoned, Removing (no longer desired, being deleted) or Stray (listed
 // by the device, never declared). It queues what the document needs, in
-// an order that works: Deletes first, then per document the Add or
-// Replace, the bulk variables and the Get of its Results, then the
-// Abandoned property, then RefreshInterval. Results are read only when
-// a version was sent or the summary's result_checksum changed since they
-// were last read.
+// an order that works: Deletes first, then per document the Abandoned
+// property when it changes, the Add or Replace, the bulk variables and
+// the Get of its Results, then RefreshInterval. Results are read only
+// when a version was sent or the summary's result_checksum changed since
+// they were last read (once per version and result_checksum). A message
+// without a summary (package 1) gets a Get that the device answers with
+// one; a device that still sends none holds no document.
 //
 // Drift follows the contract of the device side: a declared version that
 // was in sync and is now reported failed (state 61) with a new

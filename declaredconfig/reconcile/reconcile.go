@@ -36,13 +36,13 @@ func deviceOf(m *syncml.Message, x *session.Exchange) string {
 // with the Session, message and Exchange it is given; the device is
 // x.Identity.Device (or the SyncHdr Source).
 //
-// Per document it sends, in this order: the Delete of documents no
-// longer desired that the device lists; then for each desired one the
-// Add (not listed) or Replace (another version listed) of the declared
-// version, the BulkVariables of a bulk template, and a Get of its
-// Results; the Get alone when the device reports the declared version
-// with a result_checksum whose results were not read; the Replace of
-// Properties/Abandoned when it changes; and last the Replace and Get of
+// It queues, in this order: the Delete of documents no longer desired
+// that the device lists; then for each desired one the Replace of
+// Properties/Abandoned when it changes, the Add (not listed) or Replace
+// (another version listed) of the declared version, the BulkVariables of
+// a bulk template, and a Get of its Results, or the Get alone when the
+// device reports the declared version with a result_checksum whose
+// results were not read; and last the Replace and Get of
 // RefreshInterval. A document the device refused is not sent again until
 // it is declared anew. A declared version that was in sync and now fails
 // with a new result_checksum is drifted: once its results are read (or
