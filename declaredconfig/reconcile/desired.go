@@ -57,6 +57,10 @@ type Config struct {
 	// DataKind is how documents and instance data are carried in a
 	// syncml.Data; the zero value is escaped text.
 	DataKind syncml.DataKind
+	// MaxDocuments bounds the documents desired on one device (those
+	// being removed count too); zero means DefaultMaxDocuments. Declare
+	// beyond it fails with a *LimitError.
+	MaxDocuments int
 	// MaxCachedDevices bounds the devices whose decoded state the
 	// Reconciler keeps between messages (a cache checked against the
 	// Store's version); zero means DefaultMaxCachedDevices.
@@ -101,8 +105,18 @@ func New(cfg Config) *Reconciler {
 	return r
 }
 
-// DefaultMaxCachedDevices is the default of Config.MaxCachedDevices.
-const DefaultMaxCachedDevices = 4096
+// Defaults of Config.
+const (
+	DefaultMaxCachedDevices = 4096
+	DefaultMaxDocuments     = 1024
+)
+
+func (r *Reconciler) maxDocuments() int {
+	if r.cfg.MaxDocuments > 0 {
+		return r.cfg.MaxDocuments
+	}
+	return DefaultMaxDocuments
+}
 
 func (r *Reconciler) maxCached() int {
 	if r.cfg.MaxCachedDevices > 0 {
@@ -170,6 +184,9 @@ func (r *Reconciler) Declare(ctx context.Context, device string, docs ...Doc) er
 			if err := st.declare(d, texts[i]); err != nil {
 				return false, err
 			}
+		}
+		if n := len(st.Docs) + len(st.Removed); n > r.maxDocuments() {
+			return false, pkg.Limit("MaxDocuments", int64(r.maxDocuments()), int64(n), "")
 		}
 		return false, nil
 	})

@@ -15,9 +15,17 @@ const pkg = xmlerr.Pkg("reconcile")
 var (
 	// ErrInvalid: a Doc that cannot be declared (see Reconciler.Declare).
 	ErrInvalid = errors.New("invalid declaration")
+	// ErrLimit is the module's limit sentinel: every *LimitError (such as
+	// Config.MaxDocuments exceeded) matches it.
+	ErrLimit = xmlerr.ErrLimit
 	// ErrConflict is session.ErrConflict: a Store compare-and-swap found
 	// another version; after Config.MaxRetries attempts it is returned.
 	ErrConflict = session.ErrConflict
 )
+
+// A LimitError reports a limit exceeded: Limit names the Config field,
+// Max its value and Offset the count it would have reached. It is the
+// module's one limit error.
+type LimitError = xmlerr.LimitError
 
 func errorf(format string, args ...any) error { return pkg.Errorf(format, args...) }

@@ -3,6 +3,7 @@ package reconcile_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net/http/httptest"
 	"slices"
@@ -650,4 +651,20 @@ func TestResultsUnavailable(t *testing.T) {
 		"Replace Complete/Documents/1111/Document", "Get Complete/Results/1111/Document",
 		"Get Complete/Results/1111/Document")
 	wantEvents(t, ev, "Drifted 1111", "Repaired 1111")
+}
+
+func TestMaxDocuments(t *testing.T) {
+	rec := reconcile.New(reconcile.Config{MaxDocuments: 2})
+	ctx := context.Background()
+	if err := rec.Declare(ctx, dev1, vpnDoc(ids[0], "A0"), vpnDoc(ids[1], "B0")); err != nil {
+		t.Fatal(err)
+	}
+	err := rec.Declare(ctx, dev1, vpnDoc(ids[2], "C0"))
+	var le *reconcile.LimitError
+	if !errors.As(err, &le) || le.Limit != "MaxDocuments" || le.Max != 2 || !errors.Is(err, reconcile.ErrLimit) {
+		t.Errorf("err = %v", err)
+	}
+	if docs, _ := rec.Desired(ctx, dev1); len(docs) != 2 {
+		t.Errorf("%d documents desired after the refusal", len(docs))
+	}
 }
