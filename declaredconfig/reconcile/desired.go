@@ -52,7 +52,8 @@ type Config struct {
 	// zero means session.DefaultMaxRetries.
 	MaxRetries int
 	// OnEvent, when set, is called with each event once the state that
-	// records it is saved.
+	// records it is saved, by the goroutine that called Reconcile and
+	// before Reconcile returns (inside the session's BeforeReply).
 	OnEvent func(context.Context, Event)
 	// DataKind is how documents and instance data are carried in a
 	// syncml.Data; the zero value is escaped text.
