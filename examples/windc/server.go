@@ -40,10 +40,9 @@ type server struct {
 	faults  []error             // protocol problems the server saw
 }
 
-// managed is what the server knows and wants for one device. What it
+// managed is what the server knows and wants for one device; what it
 // wants and knows of the device's WinDC documents is kept by the
-// reconciler; docs and refreshShown are its view after the last message,
-// for the final check.
+// reconciler.
 type managed struct {
 	devInfo     map[string]string
 	enrollState dmclient.EnrollStatus
@@ -51,15 +50,6 @@ type managed struct {
 	// refreshInterval, when not zero, is a RefreshInterval the
 	// administrator wants set; it is handed to the reconciler.
 	refreshInterval uint32
-	refreshShown    string // the value the device reported
-	docs            []*declared
-}
-
-// declared is the reconciler's view of one document, as of the device's
-// last message.
-type declared struct {
-	doc  *declaredconfig.Document // the version declared now
-	last declaredconfig.DocumentStatus
 }
 
 func newServer(log *narrator, base string) *server {
@@ -252,13 +242,8 @@ func (s *server) winDC(dev *managed, ss *session.Session, m *syncml.Message, x *
 	if err != nil {
 		return fmt.Errorf("WinDC: %w", err)
 	}
-	dev.docs, dev.refreshShown = nil, st.RefreshInterval
 	for _, d := range st.Docs {
 		s.printStatus(d)
-		dev.docs = append(dev.docs, &declared{
-			doc:  &declaredconfig.Document{ID: d.URI.DocID, Checksum: d.Checksum},
-			last: declaredconfig.DocumentStatus{DocID: d.URI.DocID, Condition: conditions[d.Condition], Reason: d.Reason, State: d.State},
-		})
 	}
 	if n := ss.Queued() - before; n > 0 {
 		s.log.printf("  [server] the reconciler queued %d command(s) toward the desired state\n", n)
@@ -297,15 +282,6 @@ func (s *server) printStatus(d reconcile.DocStatus) {
 		extra = fmt.Sprintf(", device holds %s, result_checksum %.12s…", d.DeviceChecksum, d.ResultChecksum)
 	}
 	s.log.printf("  [server] document %s version %s: %v — %s%s\n", d.URI.DocID, d.Checksum, d.Condition, d.Reason, extra)
-}
-
-// conditions names the reconciler's conditions in the terms of
-// declaredconfig.Evaluate, for the final check.
-var conditions = map[reconcile.Condition]declaredconfig.Condition{
-	reconcile.Unknown: declaredconfig.Pending, reconcile.Pending: declaredconfig.Pending,
-	reconcile.InSync: declaredconfig.InSync, reconcile.Failed: declaredconfig.Failed,
-	reconcile.Drifted: declaredconfig.Drifted, reconcile.Abandoned: declaredconfig.Abandoned,
-	reconcile.Removing: declaredconfig.Deleted, reconcile.Stray: declaredconfig.Pending,
 }
 
 // declaredID is the DocID of the document the administrator declares.
