@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/windc-go/windc/declaredconfig"
+	"github.com/windc-go/windc/dmclient/device/sim"
 	"github.com/windc-go/windc/syncml"
 	"github.com/windc-go/windc/syncml/session"
 )
@@ -86,4 +87,65 @@ func TestDeclare(t *testing.T) {
 	if _, err := readDeclare(bad); err == nil || !strings.Contains(err.Error(), bad) {
 		t.Errorf("bad file: %v", err)
 	}
+}
+
+// TestDeclareFleet runs simulated devices (package sim, what
+// examples/simdevice wires) against the WinDC endpoint of a server with
+// -declare: each device gets the document, applies it and reports it in
+// sync; a drift the device cannot repair is seen by the server, which
+// re-declares the document under a new checksum.
+func TestDeclareFleet(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "docs.xml")
+	doc := `<DeclaredConfiguration schema="1.0" context="Device" id="` + declareID + `" checksum="A0" osdefinedscenario="MSFTVPN">` +
+		`<CSP name="./Vendor/MSFT/VPNv2"><URI path="P/AlwaysOn" type="bool">true</URI></CSP></DeclaredConfiguration>`
+	if err := os.WriteFile(file, []byte(doc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	docs, err := readDeclare(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs syncBuffer
+	srv := httptest.NewServer(newMux(slog.New(slog.NewTextHandler(&logs, nil)), nil, docs...))
+	defer srv.Close()
+	const n = 8
+	rep, err := sim.RunFleet(context.Background(), sim.FleetConfig{
+		Devices: n, Concurrency: 4, Drift: 0.5, DriftMode: sim.DriftUnrepairable, Seed: 1,
+		Device: func(i int) sim.Config {
+			return sim.Config{ServerURL: srv.URL + WinDCPath, HTTPClient: srv.Client(),
+				DevInfo: session.DevInfo{DevID: sim.DeviceID(i), Man: "Contoso", Mod: "Sim", DmV: "1.3", Lang: "en-US"}}
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Errors != 0 || rep.Documents != n || rep.Drifted == 0 || rep.InSync != n-rep.Drifted {
+		t.Errorf("fleet: %v (%v)", rep, rep.Err)
+	}
+	out := logs.String()
+	count := func(s string) int { return strings.Count(out, s) }
+	if count("event=Applied") != n || count("event=Drifted") != rep.Drifted || count("checksum=A0") < n {
+		t.Errorf("events: %d Applied, %d Drifted (want %d, %d):\n%s", count("event=Applied"), count("event=Drifted"), n, rep.Drifted, out)
+	}
+	if strings.Contains(out, "level=WARN") || strings.Contains(out, "level=ERROR") {
+		t.Errorf("problems:\n%s", out)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the server's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
