@@ -109,6 +109,10 @@ func New(ctx context.Context, cfg Config) (*Agent, error) {
 			}
 		}
 		a.docs[key(u)] = d
+		if r.State == declaredconfig.StateConfigInprogress && !r.Pending {
+			// An apply the process did not finish: again.
+			r.State, r.Pending = declaredconfig.StateConfigRequest, true
+		}
 	}
 	a.st = st
 	return a, nil

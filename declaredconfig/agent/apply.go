@@ -163,7 +163,7 @@ func statusOf(err error) syncml.StatusCode {
 	return syncml.StatusCommandFailed
 }
 
-// A claim is a node a managed document set successfully.
+// A claim is a node a managed document declares.
 type claim struct {
 	doc  int // index of the record
 	seq  uint64
@@ -171,7 +171,9 @@ type claim struct {
 }
 
 // claims indexes, by canonical node, the nodes the managed documents
-// (applied, not abandoned, not inventories) set successfully.
+// (applied, not abandoned, not inventories) declare, whatever their last
+// status: who owns a node depends on the documents only, so that one
+// refresh settles it.
 func (a *Agent) claims() map[string][]claim {
 	out := map[string][]claim{}
 	for j := range a.st.Documents {
@@ -180,7 +182,7 @@ func (a *Agent) claims() map[string][]claim {
 			continue
 		}
 		for _, s := range o.Settings {
-			if s.Status != int(syncml.StatusOK) {
+			if s.Missing {
 				continue
 			}
 			if k, err := canonical(s.URI); err == nil {
@@ -214,44 +216,66 @@ func (a *Agent) loses(claims map[string][]claim, i int, k, hash string) bool {
 	return false
 }
 
-// apply applies the record at i (the worker's job). It reports whether
-// the summary entry changed.
-func (a *Agent) apply(ctx context.Context, i int, n *notes) error {
+// An applyJob is one apply the worker carries out without the lock: what
+// it read of the record when it started, and the settings it makes.
+type applyJob struct {
+	key       string
+	uri       declaredconfig.URI
+	doc       *declaredconfig.Document
+	text      string // the record's Document when the job started
+	instance  string // and its InstanceData
+	steps     []SettingRecord
+	secret    []bool // steps[i].Value came from instance data
+	lose      []bool // steps[i] is another document's node
+	inventory bool
+}
+
+// prepare starts the apply of the record at i: it plans the settings and
+// marks the record ConfigInprogress (2). A bulk template without its
+// instance data is marked ConfigInProgressAsyncPending (3) and gives no
+// job.
+func (a *Agent) prepare(i int, n *notes) (*applyJob, error) {
 	rec := &a.st.Documents[i]
 	u, err := declaredconfig.ParseURI(rec.URI)
 	if err != nil {
-		return errorf("apply %s: %w", rec.URI, err)
+		return nil, errorf("apply %s: %w", rec.URI, err)
 	}
 	d := a.doc(u)
 	if d == nil {
-		return errorf("apply %s: the document does not read", rec.URI)
+		return nil, errorf("apply %s: the document does not read", rec.URI)
 	}
 	steps, secret, waiting, err := a.plan(rec, d, u.Host)
 	if err != nil {
-		return errorf("apply %s: %w", rec.URI, err)
+		return nil, errorf("apply %s: %w", rec.URI, err)
 	}
 	rec.Pending = false
 	if waiting {
 		rec.State = declaredconfig.StateConfigInProgressAsyncPending
 		n.event(Event{Time: a.cfg.Clock.Now(), Kind: EventWaiting, DocID: d.ID, URI: rec.URI, State: stateText(rec.State),
 			Detail: "the template waits for its instance data (BulkVariables)"})
-		return nil
+		return nil, nil
 	}
 	rec.State = declaredconfig.StateConfigInprogress
-	prev := rec.Settings
-	rec.Settings = steps
+	j := &applyJob{key: key(u), uri: u, doc: d, text: rec.Document, instance: rec.InstanceData,
+		steps: steps, secret: secret, lose: make([]bool, len(steps)), inventory: u.Host == declaredconfig.Inventory}
 	claims := a.claims()
-	inventory := u.Host == declaredconfig.Inventory
 	for k := range steps {
+		ck, _ := canonical(steps[k].URI)
+		j.lose[k] = a.loses(claims, i, ck, steps[k].Hash)
+	}
+	return j, nil
+}
+
+// execute makes the job's settings through the Surface (without the lock).
+func (a *Agent) execute(ctx context.Context, j *applyJob) error {
+	for k := range j.steps {
 		if err := ctx.Err(); err != nil {
-			rec.Settings = prev
 			return err
 		}
-		s := &steps[k]
+		s := &j.steps[k]
 		var st syncml.StatusCode
-		ck, _ := canonical(s.URI)
 		switch {
-		case inventory:
+		case j.inventory:
 			v, ok, err := a.cfg.Surface.Get(ctx, s.URI)
 			st = statusOf(err)
 			if err == nil && !ok {
@@ -260,26 +284,52 @@ func (a *Agent) apply(ctx context.Context, i int, n *notes) error {
 			s.Observed = v
 		case s.Missing:
 			st = syncml.StatusNotFound
-		case a.loses(claims, i, ck, s.Hash):
+		case j.lose[k]:
 			st = syncml.StatusConflict
 		default:
 			st = statusOf(a.cfg.Surface.Set(ctx, s.URI, s.Value))
 		}
 		s.Status = int(st)
 	}
-	if !a.cfg.KeepInstanceData && rec.InstanceData != "" {
+	return nil
+}
+
+// commit records the outcome of a job in the record it was for, if that
+// record still holds the same document and nothing asked for another
+// apply meanwhile (a new version, new instance data: the next apply
+// makes every setting again). cancelled puts the record back to pending.
+func (a *Agent) commit(j *applyJob, cancelled bool, n *notes) {
+	i := -1
+	for k := range a.st.Documents {
+		if ru, err := declaredconfig.ParseURI(a.st.Documents[k].URI); err == nil && key(ru) == j.key {
+			i = k
+		}
+	}
+	if i < 0 {
+		return // deleted meanwhile
+	}
+	rec := &a.st.Documents[i]
+	if rec.Document != j.text || rec.Pending {
+		return
+	}
+	if cancelled {
+		rec.Pending = true
+		rec.State = declaredconfig.StateConfigRequest
+		return
+	}
+	if !a.cfg.KeepInstanceData && rec.InstanceData != "" && rec.InstanceData == j.instance {
 		rec.InstanceData = ""
-		for k := range steps {
-			if secret[k] {
-				steps[k].Value = ""
+		for k := range j.steps {
+			if j.secret[k] {
+				j.steps[k].Value = ""
 			}
 		}
 	}
-	a.conclude(rec, d, u.Host)
-	n.event(Event{Time: a.cfg.Clock.Now(), Kind: EventApplied, DocID: d.ID, URI: rec.URI, State: stateText(rec.State),
-		Detail: "version " + d.Checksum + ", " + strconv.Itoa(len(steps)) + " settings" + failedText(steps)})
-	n.session = append(n.session, "document "+d.ID+" applied")
-	return nil
+	rec.Settings = j.steps
+	a.conclude(rec, j.doc, j.uri.Host)
+	n.event(Event{Time: a.cfg.Clock.Now(), Kind: EventApplied, DocID: j.doc.ID, URI: rec.URI, State: stateText(rec.State),
+		Detail: "version " + j.doc.Checksum + ", " + strconv.Itoa(len(j.steps)) + " settings" + failedText(j.steps)})
+	n.session = append(n.session, "document "+j.doc.ID+" applied")
 }
 
 func failedText(steps []SettingRecord) string {

@@ -2,6 +2,7 @@ package agent_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/windc-go/windc/declaredconfig"
@@ -75,4 +76,62 @@ func Example() {
 	// session asked for: document 27FEA311-68B9-4320-9FC4-296F6FDFAFE2 applied
 	// map[./Device/Vendor/MSFT/VPNv2/Contoso/AlwaysOn:true]
 	// 27FEA311-68B9-4320-9FC4-296F6FDFAFE2 A1 state 60
+}
+
+// Drift: the refresh sets back a value changed on the device; a value it
+// cannot set back turns the document to ConfigCompletedError (61) with a
+// new result_checksum, and the agent asks for a session.
+func ExampleAgent_Refresh() {
+	ctx := context.Background()
+	surface := &agent.MemorySurface{}
+	a, err := agent.New(ctx, agent.Config{Surface: surface,
+		RequestSession: func(reason string) { fmt.Println("session asked for:", reason) },
+		OnEvent: func(e agent.Event) {
+			if e.Kind == agent.EventRepaired || e.Kind == agent.EventDrifted {
+				fmt.Println(e.Kind, e.URI)
+			}
+		}})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	id := "27FEA311-68B9-4320-9FC4-296F6FDFAFE2"
+	doc := &declaredconfig.Document{Schema: "1.0", Context: "Device", ID: id, Checksum: "A1", Scenario: declaredconfig.ScenarioVPN,
+		CSPs: []declaredconfig.CSP{{Name: "./Vendor/MSFT/VPNv2", Settings: []declaredconfig.Setting{
+			{Path: "Contoso/AlwaysOn", Type: "bool", Value: "true"}}}}}
+	add, err := declaredconfig.AddDocument(declaredconfig.DocumentURI(declaredconfig.Device, declaredconfig.Complete, id), doc, syncml.DataText)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	a.ServeCommand(ctx, &session.Request{Command: add})
+	if err := a.ApplyPending(ctx); err != nil {
+		fmt.Println(err)
+		return
+	}
+	before := a.Summary().Documents[0]
+
+	node := "./Device/Vendor/MSFT/VPNv2/Contoso/AlwaysOn"
+	must := func(err error) {
+		if err != nil {
+			fmt.Println(err)
+		}
+	}
+	must(surface.Set(ctx, node, "false")) // a local change
+	must(a.Refresh(ctx))
+	after := a.Summary().Documents[0]
+	fmt.Println("state", after.State, "same result_checksum:", after.ResultChecksum == before.ResultChecksum)
+
+	must(surface.Set(ctx, node, "false")) // and now a lock on it
+	surface.Refuse = func(op, uri string) error { return errors.New("locked") }
+	must(a.Refresh(ctx))
+	after = a.Summary().Documents[0]
+	fmt.Println("state", after.State, "same result_checksum:", after.ResultChecksum == before.ResultChecksum)
+	// Output:
+	// session asked for: document 27FEA311-68B9-4320-9FC4-296F6FDFAFE2 applied
+	// Repaired ./Device/Vendor/MSFT/VPNv2/Contoso/AlwaysOn
+	// state 60 same result_checksum: true
+	// Drifted ./Device/Vendor/MSFT/VPNv2/Contoso/AlwaysOn
+	// session asked for: document 27FEA311-68B9-4320-9FC4-296F6FDFAFE2 drifted and cannot be repaired
+	// state 61 same result_checksum: false
 }

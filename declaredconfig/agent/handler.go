@@ -44,7 +44,10 @@ func (a *Agent) serve(ctx context.Context, r *session.Request) session.Response 
 	defer a.flush(&n)
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	old := a.st.clone()
+	var old *Snapshot // the state before, to put back; a Get changes nothing
+	if r.Command.ElementName() != "Get" {
+		old = a.st.clone()
+	}
 	items := r.Command.ItemList()
 	if len(items) == 0 {
 		return session.Response{Code: syncml.StatusBadRequest}
@@ -290,6 +293,8 @@ func (a *Agent) interior(verb, target string, n *notes) (syncml.StatusCode, *syn
 	if len(seg) <= 5 {
 		var children string
 		switch {
+		case len(seg) == 3 && scope == declaredconfig.User:
+			children = "Host"
 		case len(seg) == 3:
 			children = "Host/ManagementServiceConfiguration"
 		case len(seg) == 4 && strings.EqualFold(seg[3], "Host"):

@@ -21,11 +21,12 @@ func (a *Agent) ApplyPending(ctx context.Context) error {
 }
 
 // applyNext applies the oldest pending document; done when there is none.
+// The Surface is called without the agent's lock, so that sessions go on
+// (and see ConfigInprogress) while a document is applied.
 func (a *Agent) applyNext(ctx context.Context) (done bool, err error) {
 	var n notes
 	defer a.flush(&n)
 	a.mu.Lock()
-	defer a.mu.Unlock()
 	i := -1
 	for j := range a.st.Documents {
 		r := &a.st.Documents[j]
@@ -34,18 +35,18 @@ func (a *Agent) applyNext(ctx context.Context) (done bool, err error) {
 		}
 	}
 	if i < 0 {
+		a.mu.Unlock()
 		return true, nil
 	}
 	if err := ctx.Err(); err != nil {
+		a.mu.Unlock()
 		return false, err
 	}
 	old := a.st.clone()
-	if err := a.apply(ctx, i, &n); err != nil {
+	job, err := a.prepare(i, &n)
+	if err != nil {
 		a.restore(old)
 		n = notes{}
-		if ctx.Err() != nil {
-			return false, ctx.Err()
-		}
 		// A document the agent cannot plan (its saved instance data
 		// does not read) is left failed rather than retried forever.
 		a.st.Documents[i].Pending = false
@@ -53,10 +54,24 @@ func (a *Agent) applyNext(ctx context.Context) (done bool, err error) {
 		n.event(Event{Time: a.cfg.Clock.Now(), Kind: EventError, URI: a.st.Documents[i].URI, Err: err})
 	}
 	if err := a.save(ctx, old); err != nil {
+		a.mu.Unlock()
 		n = notes{events: []Event{{Time: a.cfg.Clock.Now(), Kind: EventError, Err: err}}}
 		return false, err
 	}
-	return false, nil
+	a.mu.Unlock()
+	if job == nil {
+		return false, nil
+	}
+	xerr := a.execute(ctx, job)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	old = a.st.clone()
+	a.commit(job, xerr != nil, &n)
+	if err := a.save(ctx, old); err != nil {
+		n = notes{events: []Event{{Time: a.cfg.Clock.Now(), Kind: EventError, Err: err}}}
+		return false, err
+	}
+	return false, xerr
 }
 
 // Run is the agent's worker: it applies what the server sends as it

@@ -84,3 +84,72 @@ func TestApplyCancelled(t *testing.T) {
 		t.Errorf("apply: %v %+v", err, entry(a, vpnID))
 	}
 }
+
+// blockingSurface holds every Set until released.
+type blockingSurface struct {
+	agent.MemorySurface
+	entered chan string
+	release chan struct{}
+}
+
+func (b *blockingSurface) Set(ctx context.Context, uri, v string) error {
+	b.entered <- uri
+	<-b.release
+	return b.MemorySurface.Set(ctx, uri, v)
+}
+
+// TestApplyWithoutLock checks that while the worker applies a document
+// the agent goes on answering (the summary says ConfigInprogress), and
+// that a new version that arrives meanwhile wins over the outcome of the
+// old one.
+func TestApplyWithoutLock(t *testing.T) {
+	ctx := context.Background()
+	surface := &blockingSurface{entered: make(chan string), release: make(chan struct{})}
+	a := newAgent(t, agent.Config{Surface: surface})
+	docURI := declaredconfig.DocumentURI(declaredconfig.Device, declaredconfig.Complete, vpnID).String()
+	serve(t, a, "Add", docURI, text(t, vpnDoc("A1")))
+	done := make(chan error, 1)
+	go func() { done <- a.ApplyPending(ctx) }()
+	<-surface.entered
+	if e := entry(a, vpnID); e.State != "2" {
+		t.Errorf("state while applying %s, want 2 (ConfigInprogress)", e.State)
+	}
+	// A new version arrives in a session meanwhile.
+	if c, _ := serve(t, a, "Replace", docURI, text(t, vpnDoc("A2"))); c != 200 {
+		t.Errorf("Replace while applying: %d", c)
+	}
+	go func() {
+		for range surface.entered {
+		}
+	}()
+	close(surface.release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	close(surface.entered)
+	e := entry(a, vpnID)
+	r := result(t, a, declaredconfig.ResultsURI(declaredconfig.Device, declaredconfig.Complete, vpnID))
+	if e.Checksum != "A2" || e.State != "60" || r.Checksum != "A2" {
+		t.Errorf("after both applies: summary %+v, result for %s", e, r.Checksum)
+	}
+}
+
+// TestInterruptedApply checks that an apply the process did not finish
+// (state 2 saved) is done again after a restart.
+func TestInterruptedApply(t *testing.T) {
+	ctx := context.Background()
+	store := &agent.MemoryStore{}
+	rec := agent.DocumentRecord{URI: declaredconfig.DocumentURI(declaredconfig.Device, declaredconfig.Complete, vpnID).String(),
+		Document: text(t, vpnDoc("A1")), State: declaredconfig.StateConfigInprogress, Seq: 1}
+	if err := store.Save(ctx, &agent.Snapshot{Seq: 1, Documents: []agent.DocumentRecord{rec}}); err != nil {
+		t.Fatal(err)
+	}
+	surface := &agent.MemorySurface{}
+	a := newAgent(t, agent.Config{Surface: surface, Store: store})
+	if e := entry(a, vpnID); e.State != "1" {
+		t.Errorf("after the restart: state %s, want 1", e.State)
+	}
+	if err := a.ApplyPending(ctx); err != nil || entry(a, vpnID).State != "60" {
+		t.Errorf("apply after the restart: %v %+v", err, entry(a, vpnID))
+	}
+}

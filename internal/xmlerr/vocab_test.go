@@ -68,7 +68,7 @@ func TestSameSentinels(t *testing.T) {
 		all  []error
 	}{
 		{"ErrSyntax", []error{xmlerr.ErrSyntax, syncml.ErrSyntax, declaredconfig.ErrSyntax, ddf.ErrSyntax, discovery.ErrSyntax, provisioning.ErrSyntax}},
-		{"ErrNamespace", []error{xmlerr.ErrNamespace, syncml.ErrNamespace, declaredconfig.ErrNamespace}},
+		{"ErrNamespace", []error{xmlerr.ErrNamespace, syncml.ErrNamespace, declaredconfig.ErrNamespace, provisioning.ErrNamespace}},
 		{"ErrDuplicateAttr", []error{xmlerr.ErrDuplicateAttr, syncml.ErrDuplicateAttr, declaredconfig.ErrDuplicateAttr, provisioning.ErrDuplicateAttr}},
 		{"ErrInvalidChar", []error{xmlerr.ErrInvalidChar, syncml.ErrInvalidChar, declaredconfig.ErrInvalidChar, provisioning.ErrInvalidChar}},
 		{"ErrEncoding", []error{xmlerr.ErrEncoding, syncml.ErrEncoding, declaredconfig.ErrEncoding, ddf.ErrEncoding, provisioning.ErrEncoding}},
@@ -124,6 +124,7 @@ func TestOneVocabulary(t *testing.T) {
 		{"ddf", "bytes", ddfErr(`<MgmtTree/>`, ddf.Limits{MaxBytes: 3}), []error{declaredconfig.ErrLimit}, "MaxBytes"},
 
 		{"provisioning", "syntax", provErr(`<wap-provisioningdoc>`, provisioning.Limits{}), []error{syncml.ErrSyntax, declaredconfig.ErrSyntax}, ""},
+		{"provisioning", "undeclared prefix", provErr(`<wap-provisioningdoc p:a="1"/>`, provisioning.Limits{}), []error{syncml.ErrNamespace, syncml.ErrSyntax}, ""},
 		{"provisioning", "duplicate attribute", provErr(`<wap-provisioningdoc a="1" a="2"/>`, provisioning.Limits{}), []error{syncml.ErrDuplicateAttr, syncml.ErrSyntax}, ""},
 		{"provisioning", "invalid character", provErr(`<wap-provisioningdoc a="&#0;"/>`, provisioning.Limits{}), []error{syncml.ErrInvalidChar, syncml.ErrSyntax}, ""},
 		{"provisioning", "invalid UTF-8", provErr("<wap-provisioningdoc a=\"\xff\"/>", provisioning.Limits{}), []error{syncml.ErrEncoding, syncml.ErrSyntax}, ""},
@@ -132,6 +133,7 @@ func TestOneVocabulary(t *testing.T) {
 		{"provisioning", "structure", provErr(`<Other/>`, provisioning.Limits{}), []error{syncml.ErrStructure, ddf.ErrStructure}, ""},
 		{"provisioning", "depth", provErr(`<wap-provisioningdoc><characteristic type="a"/></wap-provisioningdoc>`, provisioning.Limits{MaxDepth: 1}), []error{syncml.ErrLimit}, "MaxDepth"},
 		{"provisioning", "elements", provErr(`<wap-provisioningdoc><characteristic type="a"/></wap-provisioningdoc>`, provisioning.Limits{MaxElements: 1}), []error{syncml.ErrLimit}, "MaxElements"},
+		{"provisioning", "attributes", provErr(`<wap-provisioningdoc a="1" b="2"/>`, provisioning.Limits{MaxAttrs: 1}), []error{syncml.ErrLimit}, "MaxAttrs"},
 		{"provisioning", "bytes", provErr(`<wap-provisioningdoc/>`, provisioning.Limits{MaxBytes: 5}), []error{syncml.ErrLimit}, "MaxBytes"},
 
 		{"discovery", "syntax", discoveryErr(`{`, 0), []error{syncml.ErrSyntax, declaredconfig.ErrSyntax, ddf.ErrSyntax}, ""},

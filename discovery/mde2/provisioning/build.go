@@ -147,6 +147,8 @@ const (
 	parmServerURL     = "ServerURL"
 )
 
+var renewParms = []string{parmROBOSupport, parmRenewPeriod, parmRetryInterval, parmServerURL}
+
 func buildRenew(r *Renew) (*Characteristic, error) {
 	const path = cspCertificateStore + "/My/WSTEP/Renew"
 	c := char("Renew")
@@ -169,6 +171,10 @@ func buildRenew(r *Renew) (*Characteristic, error) {
 	if r.ServerURL != "" {
 		c.Nodes = append(c.Nodes, &Parm{Name: parmServerURL, Value: r.ServerURL, Datatype: "string"})
 	}
+	if err := checkOther(path, r.Other, renewParms); err != nil {
+		return nil, err
+	}
+	c.Nodes = append(c.Nodes, r.Other...)
 	return c, nil
 }
 
@@ -258,13 +264,21 @@ func buildApplication(a *Application) (*Characteristic, error) {
 		if a.Client.Type != "DIGEST" {
 			return nil, fieldErr(path+"/APPAUTH[CLIENT]/"+parmAuthType, ErrInvalid, "%q: the CLIENT level takes DIGEST", a.Client.Type)
 		}
-		c.Nodes = append(c.Nodes, buildAppAuth(levelClient, a.Client))
+		auth, err := buildAppAuth(levelClient, a.Client)
+		if err != nil {
+			return nil, err
+		}
+		c.Nodes = append(c.Nodes, auth)
 	}
 	if a.AppSrv != nil {
 		if t := a.AppSrv.Type; t != "" && t != "BASIC" && t != "DIGEST" {
 			return nil, fieldErr(path+"/APPAUTH[APPSRV]/"+parmAuthType, ErrInvalid, "%q is neither BASIC nor DIGEST", t)
 		}
-		c.Nodes = append(c.Nodes, buildAppAuth(levelAppSrv, a.AppSrv))
+		auth, err := buildAppAuth(levelAppSrv, a.AppSrv)
+		if err != nil {
+			return nil, err
+		}
+		c.Nodes = append(c.Nodes, auth)
 	}
 	if err := checkOther(path, a.Other, appParms, charAppAuth); err != nil {
 		return nil, err
@@ -273,7 +287,9 @@ func buildApplication(a *Application) (*Characteristic, error) {
 	return c, nil
 }
 
-func buildAppAuth(level string, a *AppAuth) *Characteristic {
+var authParms = []string{parmAuthLevel, parmAuthType, parmAuthName, parmAuthSecret, parmAuthData}
+
+func buildAppAuth(level string, a *AppAuth) (*Characteristic, error) {
 	c := char(charAppAuth, &Parm{Name: parmAuthLevel, Value: level})
 	if a.Type != "" {
 		c.Nodes = append(c.Nodes, &Parm{Name: parmAuthType, Value: a.Type})
@@ -285,7 +301,11 @@ func buildAppAuth(level string, a *AppAuth) *Characteristic {
 	if a.Data != nil {
 		c.Nodes = append(c.Nodes, &Parm{Name: parmAuthData, Value: base64.StdEncoding.EncodeToString(a.Data)})
 	}
-	return c
+	if err := checkOther(cspApplication+"/APPAUTH["+level+"]", a.Other, authParms); err != nil {
+		return nil, err
+	}
+	c.Nodes = append(c.Nodes, a.Other...)
+	return c, nil
 }
 
 // Parm and characteristic names of a DMClient provider.
@@ -320,6 +340,16 @@ func pollFields(p *Poll) []pollField {
 	}
 }
 
+// pollNames are the parm names of Poll's fields.
+func pollNames() []string {
+	fields := pollFields(&Poll{})
+	names := make([]string, len(fields))
+	for i, f := range fields {
+		names[i] = f.name
+	}
+	return names
+}
+
 func buildDMClient(id string, m *DMClient) (*Characteristic, error) {
 	path := cspDMClient + "/Provider/" + id
 	c := char(id)
@@ -350,6 +380,10 @@ func buildDMClient(id string, m *DMClient) (*Characteristic, error) {
 				poll.Nodes = append(poll.Nodes, boolParm(**f.b, f.name))
 			}
 		}
+		if err := checkOther(path+"/Poll", m.Poll.Other, pollNames()); err != nil {
+			return nil, err
+		}
+		poll.Nodes = append(poll.Nodes, m.Poll.Other...)
 		c.Nodes = append(c.Nodes, poll)
 	}
 	if err := checkOther(path, m.Other, providerParms, charPoll); err != nil {
@@ -385,14 +419,9 @@ func checkOther(path string, nodes []Node, parms []string, chars ...string) erro
 	return nil
 }
 
-// checkNodes refuses nil nodes.
+// checkNodes refuses nil nodes, at any depth.
 func checkNodes(path string, nodes []Node) error {
-	for i, n := range nodes {
-		if n == nil || isNilNode(n) {
-			return fieldErr(path+"["+strconv.Itoa(i)+"]", ErrValue, "nil node")
-		}
-	}
-	return nil
+	return checkTree(path, nodes)
 }
 
 func isNilNode(n Node) bool {

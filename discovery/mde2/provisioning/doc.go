@@ -22,6 +22,19 @@
 //     (*Document).Enrollment reads it back and checks it (thumbprints,
 //     base64, numbers, the provider ID shared by DMClient and w7).
 //
+// An enrollment server answers a RequestSecurityToken with
+//
+//	doc, err := provisioning.Build(&provisioning.Enrollment{
+//		RootCerts:   [][]byte{ca.Raw},
+//		ClientCert:  issued.Raw,
+//		Application: &provisioning.Application{ProviderID: "WinDC", Addr: dmURL, Client: srvAuth, AppSrv: devAuth},
+//		DMClient:    &provisioning.DMClient{EntDMID: deviceID, Poll: poll},
+//	})
+//	text, err := doc.MarshalText() // base64 of text is the BinarySecurityToken
+//
+// and a device reads it back with doc.UnmarshalText(text) and
+// doc.Enrollment(). Example (in the tests) runs both sides.
+//
 // # Exactness
 //
 // For every Document d that Marshal accepts, Unmarshal(Marshal(d)) equals
@@ -33,7 +46,11 @@
 // byte order mark, the order of attributes, and how a character was
 // written (a reference or a literal). Attribute values are read as XML
 // 1.0 says (a literal TAB, LF or CR is a space); the writer writes those
-// characters as references.
+// characters as references. Names are kept as written, prefix included;
+// Namespaces in XML is checked (declared prefixes, qualified names) by the
+// reader and the writer alike, but not resolved. There is no streaming
+// form (a document is a few KiB and arrives whole, base64 in a SOAP
+// token), so the rule that streaming equals whole does not apply.
 //
 // # Errors
 //
@@ -44,6 +61,13 @@
 // value that breaks a CSP rule is a *FieldError naming the characteristic
 // and parm. Nothing panics on any input.
 //
-// The package parses with encoding/xml's tokenizer: enrollment is not a
-// hot path, and the documents are a few KiB.
+// The reader takes UTF-8 (also when the declaration says UTF-16, as .NET
+// writers produce it), UTF-16, and declared ISO-8859-1 or US-ASCII; other
+// encodings are refused rather than decoded with loss. The writer writes
+// UTF-8 without a declaration.
+//
+// The package parses with encoding/xml's tokenizer, adding the checks it
+// leaves out (matching end tags, one root, white space between attributes,
+// duplicate attributes, namespaces, the XML declaration's syntax):
+// enrollment is not a hot path, and the documents are a few KiB.
 package provisioning

@@ -1,5 +1,7 @@
 package provisioning
 
+import "strconv"
+
 // Root is the name of the provisioning document's root element.
 const Root = "wap-provisioningdoc"
 
@@ -111,15 +113,23 @@ func (*Comment) node()        {}
 func (*Text) node()           {}
 
 // Find returns the first child characteristic of c with the given type, or
-// nil.
+// nil (also when c is nil, so that calls chain:
+// d.Find("DMClient").Find("Provider")).
 func (c *Characteristic) Find(typ string) *Characteristic {
+	if c == nil {
+		return nil
+	}
 	return findChar(c.Nodes, typ)
 }
 
-// Parm returns the first child parm of c with the given name, or nil.
+// Parm returns the first child parm of c with the given name, or nil (also
+// when c is nil).
 func (c *Characteristic) Parm(name string) *Parm {
+	if c == nil {
+		return nil
+	}
 	for _, n := range c.Nodes {
-		if p, ok := n.(*Parm); ok && p.Name == name {
+		if p, ok := n.(*Parm); ok && p != nil && p.Name == name {
 			return p
 		}
 	}
@@ -127,15 +137,40 @@ func (c *Characteristic) Parm(name string) *Parm {
 }
 
 // Find returns the first characteristic under the root with the given
-// type, or nil.
+// type, or nil (also when d is nil).
 func (d *Document) Find(typ string) *Characteristic {
+	if d == nil {
+		return nil
+	}
 	return findChar(d.Nodes, typ)
 }
 
 func findChar(nodes []Node, typ string) *Characteristic {
 	for _, n := range nodes {
-		if c, ok := n.(*Characteristic); ok && c.Type == typ {
+		if c, ok := n.(*Characteristic); ok && c != nil && c.Type == typ {
 			return c
+		}
+	}
+	return nil
+}
+
+// checkTree refuses nil nodes anywhere in nodes, naming the first by its
+// index path.
+func checkTree(path string, nodes []Node) error {
+	for i, n := range nodes {
+		p := path + "[" + strconv.Itoa(i) + "]"
+		if n == nil || isNilNode(n) {
+			return &FieldError{Path: p, Err: pkg.Errorf("%w: nil node", ErrValue)}
+		}
+		var kids []Node
+		switch n := n.(type) {
+		case *Characteristic:
+			kids = n.Nodes
+		case *Element:
+			kids = n.Nodes
+		}
+		if err := checkTree(p, kids); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -35,6 +35,12 @@ const (
 // default) or strings ("" : not written). Certificates are DER; the
 // document names each by the uppercase hex SHA-1 thumbprint of its DER and
 // carries it as base64 without white space.
+//
+// The view keeps what it reads in its fields or in the Other fields, but
+// not everything about it: comments, the datatype and other attributes of
+// the parms it models, a modeled parm whose value is empty where the field
+// is a string, and the grouping of characteristics (Build writes its own).
+// Use Document for exact round trips.
 type Enrollment struct {
 	// RootCerts go to CertificateStore/Root/System: the trusted roots of
 	// the chain that issued ClientCert (and of the server's TLS
@@ -78,6 +84,9 @@ type Renew struct {
 	// ServerURL is the renewal service (ServerURL); "" means the device
 	// uses the enrollment's.
 	ServerURL string
+	// Other holds Renew's other parms (such as RetryAfterExpiryInterval),
+	// in document order, written after the rest.
+	Other []Node
 }
 
 // Application is the w7 APPLICATION characteristic: the device's OMA DM
@@ -132,6 +141,9 @@ type AppAuth struct {
 	// Data is AAUTHDATA, the DIGEST nonce, written as base64; nil writes
 	// none.
 	Data []byte
+	// Other holds the APPAUTH's other parms, in document order, written
+	// after the rest.
+	Other []Node
 }
 
 // DMClient is the DMClient/Provider/<ProviderID> characteristic.
@@ -179,4 +191,7 @@ type Poll struct {
 	// AllUsersPollOnFirstLogin starts a session at each user's first
 	// login.
 	AllUsersPollOnFirstLogin *bool
+	// Other holds Poll's other parms, in document order, written after
+	// the rest.
+	Other []Node
 }

@@ -14,17 +14,25 @@ const pkg = xmlerr.Pkg("provisioning")
 
 // Causes of the errors this package returns (test with errors.Is). The
 // decoding causes are the module's shared sentinels: provisioning.ErrSyntax
-// is syncml.ErrSyntax, and so on. The kinds of ErrSyntax (ErrDuplicateAttr,
-// ErrInvalidChar, ErrEncoding, ErrEntity, ErrDOCTYPE) also match ErrSyntax.
+// is syncml.ErrSyntax, and so on. The kinds of ErrSyntax (ErrNamespace,
+// ErrDuplicateAttr, ErrInvalidChar, ErrEncoding, ErrEntity, ErrDOCTYPE)
+// also match ErrSyntax.
 var (
 	// ErrSyntax: the input is not well-formed XML.
 	ErrSyntax = xmlerr.ErrSyntax
-	// ErrDuplicateAttr: two attributes of one element with the same name.
+	// ErrNamespace: input that breaks Namespaces in XML 1.0: a name that
+	// is not a qualified name, an undeclared prefix, a prefix bound to the
+	// empty name, the reserved prefixes xml and xmlns or their namespace
+	// names misused.
+	ErrNamespace = xmlerr.ErrNamespace
+	// ErrDuplicateAttr: two attributes of one element with the same name,
+	// or with prefixes bound to the same namespace and the same local
+	// name.
 	ErrDuplicateAttr = xmlerr.ErrDuplicateAttr
 	// ErrInvalidChar: a character that XML 1.0 does not allow.
 	ErrInvalidChar = xmlerr.ErrInvalidChar
-	// ErrEncoding: bytes that are not UTF-8, or a declared encoding other
-	// than UTF-8.
+	// ErrEncoding: bytes that are not valid in the input's encoding, or an
+	// encoding the reader does not take (see UnmarshalLimits).
 	ErrEncoding = xmlerr.ErrEncoding
 	// ErrEntity: a reference to an entity other than XML's five.
 	ErrEntity = xmlerr.ErrEntity
@@ -60,7 +68,8 @@ var (
 
 // A DecodeError reports input that was refused: where and why. It is the
 // module's one decode error (the same type as syncml.DecodeError): Offset,
-// Line and Column refer to the bytes given to Unmarshal (Column counts
+// Line and Column refer to the bytes given to Unmarshal, or for input
+// transcoded from UTF-16 or ISO-8859-1 to its UTF-8 text (Column counts
 // bytes from 1); Path names the open elements, such as
 // "/wap-provisioningdoc/characteristic/parm"; Err wraps ErrSyntax (or one
 // of its kinds) or ErrStructure.

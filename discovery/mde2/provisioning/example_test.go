@@ -117,3 +117,39 @@ func Example() {
 	// </wap-provisioningdoc>
 	// https://mdm.example.com/ManagementServer/MDM.svc WinDC client certificate DER
 }
+
+// A device or a proxy reads the document itself, with limits, and looks a
+// setting up by its path.
+func ExampleUnmarshalLimits() {
+	text := []byte(`<wap-provisioningdoc version="1.1">
+  <characteristic type="APPLICATION">
+    <parm name="APPID" value="w7"/>
+    <parm name="PROVIDER-ID" value="MAM SyncML Server"/>
+    <parm name="ADDR" value="http://localhost:88"/>
+  </characteristic>
+  <characteristic type="DMClient">
+    <characteristic type="Provider">
+      <characteristic type="MAM SyncML Server">
+        <characteristic type="Poll">
+          <parm name="IntervalForRemainingScheduledRetries" value="480" datatype="integer"/>
+        </characteristic>
+      </characteristic>
+    </characteristic>
+  </characteristic>
+</wap-provisioningdoc>`)
+	var d provisioning.Document
+	if err := provisioning.UnmarshalLimits(text, &d, provisioning.Limits{MaxBytes: 64 << 10}); err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(d.Find("APPLICATION").Parm("ADDR").Value)
+	poll := d.Find("DMClient").Find("Provider").Find("MAM SyncML Server").Find("Poll")
+	fmt.Println(poll.Parm("IntervalForRemainingScheduledRetries").Value)
+
+	err := provisioning.UnmarshalLimits(text, &d, provisioning.Limits{MaxDepth: 3})
+	fmt.Println(err)
+	// Output:
+	// http://localhost:88
+	// 480
+	// provisioning: limit MaxDepth (3) exceeded at offset 317 in /wap-provisioningdoc/characteristic/characteristic
+}

@@ -14,6 +14,9 @@ type Limits struct {
 	// MaxElements caps the elements of the document, the root included.
 	// Default 16,384.
 	MaxElements int
+	// MaxAttrs caps the attributes of one element, namespace declarations
+	// included. Default 32.
+	MaxAttrs int
 }
 
 // Default values of Limits.
@@ -21,6 +24,7 @@ const (
 	DefaultMaxBytes    = 1 << 20
 	DefaultMaxDepth    = 32
 	DefaultMaxElements = 1 << 14
+	DefaultMaxAttrs    = 32
 )
 
 // DefaultLimits returns the limits Unmarshal and UnmarshalText use.
@@ -35,6 +39,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxElements <= 0 {
 		l.MaxElements = DefaultMaxElements
+	}
+	if l.MaxAttrs <= 0 {
+		l.MaxAttrs = DefaultMaxAttrs
 	}
 	return l
 }

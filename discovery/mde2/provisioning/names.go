@@ -144,7 +144,7 @@ func appendText(b []byte, s string) []byte {
 // literal TAB, LF, CR or CRLF becomes one space, and references are
 // replaced by their characters.
 func unescapeAttr(raw []byte) string {
-	if bytes.IndexAny(raw, "&\t\n\r") < 0 {
+	if !bytes.ContainsAny(raw, "&\t\n\r") {
 		return string(raw)
 	}
 	var b strings.Builder
@@ -214,4 +214,28 @@ func charRef(ref string) rune {
 		}
 	}
 	return r
+}
+
+// duplicate reports a key that occurs twice among key(0) … key(n-1): by
+// pairs for the few attributes of most elements, by a set for many.
+func duplicate(n int, key func(int) string) (string, bool) {
+	if n <= 8 {
+		for i := 1; i < n; i++ {
+			for j := range i {
+				if k := key(i); k == key(j) {
+					return k, true
+				}
+			}
+		}
+		return "", false
+	}
+	seen := make(map[string]bool, n)
+	for i := range n {
+		k := key(i)
+		if seen[k] {
+			return k, true
+		}
+		seen[k] = true
+	}
+	return "", false
 }

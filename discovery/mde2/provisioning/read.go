@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"io"
+	"regexp"
 	"strings"
 )
 
@@ -21,9 +22,12 @@ func (d *Document) UnmarshalText(text []byte) error {
 }
 
 // UnmarshalLimits decodes a provisioning document from data into d under
-// the limits lim (zero fields take their defaults). The input is UTF-8 XML
-// 1.0 (a UTF-8 byte order mark and an XML declaration naming UTF-8 are
-// accepted) whose root is wap-provisioningdoc. Refused input is a
+// the limits lim (zero fields take their defaults). The input is XML 1.0
+// whose root is wap-provisioningdoc, in UTF-8 (with or without a byte
+// order mark; also when the XML declaration names UTF-16, as .NET writers
+// do), UTF-16, or a declared ISO-8859-1 or US-ASCII; MaxBytes counts the
+// input's bytes. Error offsets count the input's bytes for UTF-8 and the
+// UTF-8 text it was transcoded to otherwise. Refused input is a
 // *DecodeError or a *LimitError; d is then left unchanged.
 func UnmarshalLimits(data []byte, d *Document, lim Limits) error {
 	if d == nil {
@@ -33,7 +37,17 @@ func UnmarshalLimits(data []byte, d *Document, lim Limits) error {
 	if int64(len(data)) > lim.MaxBytes {
 		return pkg.Limit("MaxBytes", lim.MaxBytes, lim.MaxBytes, "")
 	}
+	text, skip, err := toUTF8(data)
+	if err != nil {
+		line, col := position(data, int64(skip))
+		return pkg.Decode(int64(skip), line, col, "", err)
+	}
 	r := reader{data: data, lim: lim}
+	if len(text) == len(data)-skip {
+		r.base = skip // UTF-8: offsets count the input
+	} else {
+		r.data = text // transcoded: offsets count the UTF-8 text
+	}
 	doc, err := r.read()
 	if err != nil {
 		return err
@@ -53,6 +67,7 @@ type reader struct {
 	dec   *xml.Decoder
 	stack []frame
 	elems int
+	ns    nsScope
 }
 
 // frame is an open element.
@@ -61,6 +76,8 @@ type frame struct {
 	kind  int     // kindRoot, kindChar, kindParm or kindElem
 	nodes *[]Node // where its children go (nil for a parm)
 	last  *Text   // the Text being extended inside an Element, if any
+	buf   []byte  // its characters so far
+	mark  int     // the namespace scope to restore at its end tag
 }
 
 const (
@@ -110,15 +127,10 @@ func position(data []byte, off int64) (line, col int) {
 }
 
 func (r *reader) read() (*Document, error) {
-	in := r.data
-	if bytes.HasPrefix(in, []byte("\xef\xbb\xbf")) {
-		r.base = 3
-		in = in[3:]
-	}
-	r.dec = xml.NewDecoder(bytes.NewReader(in))
+	r.dec = xml.NewDecoder(bytes.NewReader(r.data[r.base:]))
 	r.dec.Strict = true
-	r.dec.CharsetReader = func(label string, _ io.Reader) (io.Reader, error) {
-		return nil, ErrEncoding
+	r.dec.CharsetReader = func(_ string, in io.Reader) (io.Reader, error) {
+		return in, nil // toUTF8 has read the label and made the text UTF-8
 	}
 	var doc *Document
 	done := false
@@ -138,7 +150,10 @@ func (r *reader) read() (*Document, error) {
 		switch t := tok.(type) {
 		case xml.ProcInst:
 			if t.Target == "xml" && tokens == 0 {
-				continue // the XML declaration; the tokenizer checked version and encoding
+				if !xmlDeclRE.Match(r.data[start:end]) {
+					return nil, r.errAt(start, pkg.Errorf("%w: malformed XML declaration", ErrSyntax))
+				}
+				continue // the tokenizer checked the encoding
 			}
 			if strings.EqualFold(t.Target, "xml") {
 				return nil, r.errAt(start, pkg.Errorf("%w: XML declaration not at the start", ErrSyntax))
@@ -156,10 +171,10 @@ func (r *reader) read() (*Document, error) {
 			if r.stack[len(r.stack)-1].kind == kindParm {
 				return nil, r.errAt(start, pkg.Errorf("%w: comment inside a parm", ErrStructure))
 			}
-			r.add(&Comment{Text: string(t)})
+			r.add(&Comment{Text: normalizeLineEnds(string(t))})
 		case xml.CharData:
 			if len(r.stack) == 0 {
-				if !isSpace(t) {
+				if !isSpace(t) || bytes.HasPrefix(r.data[start:end], []byte("<![CDATA[")) {
 					return nil, r.errAt(start, pkg.Errorf("%w: text outside the root element", ErrSyntax))
 				}
 				continue
@@ -171,13 +186,11 @@ func (r *reader) read() (*Document, error) {
 				}
 				continue
 			}
-			if top.last != nil {
-				top.last.Text += string(t)
-			} else {
-				txt := &Text{Text: string(t)}
-				*top.nodes = append(*top.nodes, txt)
-				top.last = txt
+			if top.last == nil {
+				top.last = &Text{}
+				*top.nodes = append(*top.nodes, top.last)
 			}
+			top.buf = append(top.buf, t...)
 		case xml.StartElement:
 			if done {
 				return nil, r.errAt(start, pkg.Errorf("%w: a second root element", ErrSyntax))
@@ -189,11 +202,18 @@ func (r *reader) read() (*Document, error) {
 			if len(r.stack)+1 > r.lim.MaxDepth {
 				return nil, pkg.Limit("MaxDepth", int64(r.lim.MaxDepth), start, r.path())
 			}
+			if len(t.Attr) > r.lim.MaxAttrs {
+				return nil, pkg.Limit("MaxAttrs", int64(r.lim.MaxAttrs), start, r.path())
+			}
 			attrs, err := r.attrs(t, r.data[start:end])
 			if err != nil {
 				return nil, r.errAt(start, err)
 			}
 			name := joinName(t.Name)
+			mark, err := r.ns.open(name, attrs)
+			if err != nil {
+				return nil, r.errAt(start, err)
+			}
 			if len(r.stack) == 0 {
 				if name != Root {
 					r.stack = append(r.stack, frame{name: name})
@@ -201,22 +221,23 @@ func (r *reader) read() (*Document, error) {
 				}
 				doc = &Document{}
 				doc.Version, doc.Attrs = takeAttr(attrs, "version")
-				r.stack = append(r.stack, frame{name: name, kind: kindRoot, nodes: &doc.Nodes})
+				r.stack = append(r.stack, frame{name: name, kind: kindRoot, nodes: &doc.Nodes, mark: mark})
 				continue
 			}
 			if err := r.open(name, attrs); err != nil {
 				return nil, r.errAt(start, err)
 			}
+			r.stack[len(r.stack)-1].mark = mark
 		case xml.EndElement:
 			name := joinName(t.Name)
 			if len(r.stack) == 0 || r.stack[len(r.stack)-1].name != name {
 				return nil, r.errAt(start, pkg.Errorf("%w: end tag %s does not match", ErrSyntax, name))
 			}
+			r.flush()
+			r.ns.close(r.stack[len(r.stack)-1].mark)
 			r.stack = r.stack[:len(r.stack)-1]
 			if len(r.stack) == 0 {
 				done = true
-			} else {
-				r.stack[len(r.stack)-1].last = nil
 			}
 		}
 	}
@@ -224,18 +245,28 @@ func (r *reader) read() (*Document, error) {
 
 // add appends n to the open element, which is not a parm.
 func (r *reader) add(n Node) {
+	r.flush()
 	top := &r.stack[len(r.stack)-1]
 	*top.nodes = append(*top.nodes, n)
-	top.last = nil
+}
+
+// flush ends the text being read in the open element: adjacent character
+// data (text, references, CDATA sections) is one Text, built once.
+func (r *reader) flush() {
+	top := &r.stack[len(r.stack)-1]
+	if top.last != nil {
+		top.last.Text = string(top.buf)
+		top.last, top.buf = nil, top.buf[:0]
+	}
 }
 
 // open handles a start tag below the root.
 func (r *reader) open(name string, attrs []Attr) error {
+	r.flush()
 	top := &r.stack[len(r.stack)-1]
 	if top.kind == kindParm {
 		return pkg.Errorf("%w: element %s inside a parm", ErrStructure, name)
 	}
-	top.last = nil
 	if top.kind == kindElem || (name != "characteristic" && name != "parm") {
 		e := &Element{Name: name, Attrs: attrs}
 		*top.nodes = append(*top.nodes, e)
@@ -265,6 +296,15 @@ func (r *reader) open(name string, attrs []Attr) error {
 	*top.nodes = append(*top.nodes, p)
 	r.stack = append(r.stack, frame{name: name, kind: kindParm})
 	return nil
+}
+
+// normalizeLineEnds applies XML's end-of-line rule (CRLF and CR become
+// LF), which the tokenizer does not apply to comments.
+func normalizeLineEnds(s string) string {
+	if !strings.Contains(s, "\r") {
+		return s
+	}
+	return strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
 }
 
 // takeRequired removes the attribute name from attrs and returns its
@@ -303,34 +343,39 @@ func (r *reader) attrs(t xml.StartElement, raw []byte) ([]Attr, error) {
 	if len(t.Attr) == 0 {
 		return nil, nil
 	}
-	vals := rawAttrValues(raw)
+	vals, ok := rawAttrValues(raw)
+	if !ok {
+		return nil, pkg.Errorf("%w: no white space before an attribute of %s", ErrSyntax, joinName(t.Name))
+	}
 	if len(vals) != len(t.Attr) {
 		return nil, pkg.Errorf("%w: attributes of %s could not be read", ErrSyntax, joinName(t.Name))
 	}
 	out := make([]Attr, len(t.Attr))
 	for i, a := range t.Attr {
-		n := joinName(a.Name)
-		for _, prev := range out[:i] {
-			if prev.Name == n {
-				return nil, pkg.Errorf("%w: %s", ErrDuplicateAttr, n)
-			}
-		}
-		out[i] = Attr{Name: n, Value: unescapeAttr(vals[i])}
+		out[i] = Attr{Name: joinName(a.Name), Value: unescapeAttr(vals[i])}
+	}
+	if n, dup := duplicate(len(out), func(i int) string { return out[i].Name }); dup {
+		return nil, pkg.Errorf("%w: %s", ErrDuplicateAttr, n)
 	}
 	return out, nil
 }
 
 // rawAttrValues returns the raw text of each attribute value of a start
-// tag that the tokenizer has accepted, in order.
-func rawAttrValues(tag []byte) [][]byte {
+// tag that the tokenizer has accepted, in order; ok is false when an
+// attribute does not follow white space, which XML requires and the
+// tokenizer does not check.
+func rawAttrValues(tag []byte) (vals [][]byte, ok bool) {
 	i := 1
 	for i < len(tag) && !isSpaceByte(tag[i]) && tag[i] != '>' && tag[i] != '/' {
 		i++
 	}
-	var vals [][]byte
 	for i < len(tag) {
+		sp := i
 		for i < len(tag) && isSpaceByte(tag[i]) {
 			i++
+		}
+		if i < len(tag) && tag[i] != '>' && tag[i] != '/' && i == sp {
+			return nil, false
 		}
 		if i >= len(tag) || tag[i] == '>' || tag[i] == '/' {
 			break
@@ -354,8 +399,17 @@ func rawAttrValues(tag []byte) [][]byte {
 		vals = append(vals, tag[i:i+j])
 		i += j + 1
 	}
-	return vals
+	return vals, true
 }
+
+// encodingRE finds the encoding pseudo-attribute of an XML declaration.
+var encodingRE = regexp.MustCompile(`[ \t\r\n]encoding[ \t\r\n]*=[ \t\r\n]*("[^"]*"|'[^']*')`)
+
+// xmlDeclRE is the XML declaration as XML 1.0 writes it (the tokenizer
+// reads it leniently).
+var xmlDeclRE = regexp.MustCompile(`^<\?xml[ \t\r\n]+version[ \t\r\n]*=[ \t\r\n]*("1\.[0-9]+"|'1\.[0-9]+')` +
+	`([ \t\r\n]+encoding[ \t\r\n]*=[ \t\r\n]*("[A-Za-z][A-Za-z0-9._-]*"|'[A-Za-z][A-Za-z0-9._-]*'))?` +
+	`([ \t\r\n]+standalone[ \t\r\n]*=[ \t\r\n]*("(yes|no)"|'(yes|no)'))?[ \t\r\n]*\?>$`)
 
 func isSpaceByte(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 

@@ -25,6 +25,9 @@ func (d *Document) Enrollment() (*Enrollment, error) {
 	if d == nil {
 		return nil, &FieldError{Path: Root, Err: ErrRequired}
 	}
+	if err := checkTree(Root, d.Nodes); err != nil {
+		return nil, err
+	}
 	e := &Enrollment{}
 	var app *Characteristic
 	for _, n := range d.Nodes {
@@ -101,6 +104,9 @@ func (e *Enrollment) readCertStore(cs *Characteristic) error {
 				}
 				path := cspCertificateStore + "/" + c.Type + "/System"
 				for _, k := range sys.Nodes {
+					if _, ok := k.(*Comment); ok {
+						continue
+					}
 					der, other, err := readCert(path, k)
 					if err != nil {
 						return err
@@ -137,6 +143,9 @@ func (e *Enrollment) readMy(cs, my *Characteristic) error {
 		case c.Type == string(StoreUser) || c.Type == string(StoreSystem):
 			path := cspCertificateStore + "/My/" + c.Type
 			for _, k := range c.Nodes {
+				if _, ok := k.(*Comment); ok {
+					continue
+				}
 				if pk, ok := k.(*Characteristic); ok && pk.Type == charPrivateKey && len(pk.Nodes) == 0 && len(pk.Attrs) == 0 {
 					continue // Build writes it beside the certificate
 				}
@@ -180,12 +189,12 @@ func (e *Enrollment) readMy(cs, my *Characteristic) error {
 
 // readCert reads a certificate characteristic: named by the thumbprint,
 // holding EncodedCertificate (and, as in the documented renewal answer, an
-// empty PrivateKeyContainer). other reports a node that is not one.
+// empty PrivateKeyContainer). other reports a node that is not one. n is
+// not a comment.
 func readCert(path string, n Node) (der []byte, other bool, err error) {
 	c, ok := n.(*Characteristic)
 	if !ok {
-		_, isComment := n.(*Comment)
-		return nil, !isComment, nil
+		return nil, true, nil
 	}
 	path += "/" + c.Type
 	var enc *Parm
@@ -267,14 +276,11 @@ func contains(list []string, s string) bool {
 
 func readRenew(c *Characteristic) (*Renew, error) {
 	const path = cspCertificateStore + "/My/WSTEP/Renew"
-	got, _, other, err := parms(path, c, []string{parmROBOSupport, parmRenewPeriod, parmRetryInterval, parmServerURL}, nil)
+	got, _, other, err := parms(path, c, renewParms, nil)
 	if err != nil {
 		return nil, err
 	}
-	if len(other) > 0 {
-		return nil, fieldErr(path, ErrInvalid, "unexpected %s", describe(other[0]))
-	}
-	r := &Renew{}
+	r := &Renew{Other: other}
 	if p := got[parmROBOSupport]; p != nil {
 		if r.ROBOSupport, err = readBool(path, p); err != nil {
 			return nil, err
@@ -294,19 +300,6 @@ func readRenew(c *Characteristic) (*Renew, error) {
 		r.ServerURL = p.Value
 	}
 	return r, nil
-}
-
-// describe names a node for an error message.
-func describe(n Node) string {
-	switch n := n.(type) {
-	case *Parm:
-		return "parm " + n.Name
-	case *Characteristic:
-		return "characteristic " + n.Type
-	case *Element:
-		return "element " + n.Name
-	}
-	return "node"
 }
 
 func readBool(path string, p *Parm) (*bool, error) {
@@ -391,7 +384,7 @@ func readApplication(c *Characteristic) (*Application, error) {
 
 func readAppAuth(c *Characteristic) (*AppAuth, error) {
 	path := cspApplication + "/" + charAppAuth
-	got, _, other, err := parms(path, c, []string{parmAuthLevel, parmAuthType, parmAuthName, parmAuthSecret, parmAuthData}, nil)
+	got, _, other, err := parms(path, c, authParms, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -403,10 +396,7 @@ func readAppAuth(c *Characteristic) (*AppAuth, error) {
 		return nil, fieldErr(path+"/"+parmAuthLevel, ErrInvalid, "%q is neither CLIENT nor APPSRV", lv.Value)
 	}
 	path += "[" + lv.Value + "]"
-	if len(other) > 0 {
-		return nil, fieldErr(path, ErrInvalid, "unexpected %s", describe(other[0]))
-	}
-	a := &AppAuth{}
+	a := &AppAuth{Other: other}
 	if p := got[parmAuthType]; p != nil {
 		a.Type = p.Value
 	}
@@ -489,18 +479,12 @@ func readProvider(c *Characteristic) (*DMClient, error) {
 	if len(polls) == 1 {
 		p := &Poll{}
 		fields := pollFields(p)
-		names := make([]string, len(fields))
-		for i, f := range fields {
-			names[i] = f.name
-		}
 		ppath := path + "/Poll"
-		got, _, other, err := parms(ppath, polls[0], names, nil)
+		got, _, other, err := parms(ppath, polls[0], pollNames(), nil)
 		if err != nil {
 			return nil, err
 		}
-		if len(other) > 0 {
-			return nil, fieldErr(ppath, ErrInvalid, "unexpected %s", describe(other[0]))
-		}
+		p.Other = other
 		for _, f := range fields {
 			v := got[f.name]
 			if v == nil {

@@ -34,11 +34,16 @@ func (d *Document) AppendText(b []byte) ([]byte, error) {
 	w := writer{b: b}
 	w.b = append(w.b, '<')
 	w.b = append(w.b, Root...)
-	var fixed []Attr
+	var fixed [1]Attr
+	n := 0
 	if d.Version != "" {
-		fixed = []Attr{{"version", d.Version}}
+		fixed[0] = Attr{"version", d.Version}
+		n = 1
 	}
-	if err := w.attrs("/"+Root, fixed, d.Attrs, "version"); err != nil {
+	if err := w.attrs(fixed[:n], d.Attrs, "version"); err != nil {
+		return b, err
+	}
+	if _, err := w.scope(Root, d.Attrs); err != nil {
 		return b, err
 	}
 	if len(d.Nodes) == 0 {
@@ -46,7 +51,7 @@ func (d *Document) AppendText(b []byte) ([]byte, error) {
 		return w.b, nil
 	}
 	w.b = append(w.b, '>')
-	if err := w.nodes("/"+Root, d.Nodes, 1, false); err != nil {
+	if err := w.nodes(d.Nodes, 1, false); err != nil {
 		return b, err
 	}
 	w.b = append(w.b, "\n</"...)
@@ -56,52 +61,75 @@ func (d *Document) AppendText(b []byte) ([]byte, error) {
 }
 
 type writer struct {
-	b []byte
+	b   []byte
+	idx []int // the index of each open node, for error paths
+	ns  nsScope
 }
 
-func valueErr(path, format string, args ...any) error {
-	return pkg.Errorf("%s: %w: %s", path, ErrValue, fmt.Sprintf(format, args...))
+// scope checks an element's names against Namespaces in XML, as the
+// reader does, and returns the mark to close its scope with. The
+// attributes of the model's fields have no prefix and need no check.
+func (w *writer) scope(name string, others []Attr) (int, error) {
+	mark, err := w.ns.open(name, others)
+	if err != nil {
+		return mark, w.errorf("%v", strings.TrimPrefix(err.Error(), pkg.Prefix()))
+	}
+	return mark, nil
+}
+
+// path names the node being written: the root, then the index of each
+// node below it, such as "/wap-provisioningdoc[2][0]".
+func (w *writer) path() string {
+	var b strings.Builder
+	b.WriteString("/" + Root)
+	for _, i := range w.idx {
+		fmt.Fprintf(&b, "[%d]", i)
+	}
+	return b.String()
+}
+
+func (w *writer) errorf(format string, args ...any) error {
+	return pkg.Errorf("%s: %w: %s", w.path(), ErrValue, fmt.Sprintf(format, args...))
 }
 
 // attrs writes the fixed attributes then the others; others must not
 // repeat a name, and may name one of the optional fields (optional) only
 // when that field is absent and the attribute empty, as the reader keeps
 // it.
-func (w *writer) attrs(path string, fixed, others []Attr, optional ...string) error {
+func (w *writer) attrs(fixed, others []Attr, optional ...string) error {
 	for _, a := range fixed {
-		if err := w.attr(path, a); err != nil {
+		if err := w.attr(a); err != nil {
 			return err
 		}
 	}
-	for i, a := range others {
-		for _, f := range fixed {
-			if f.Name == a.Name {
-				return valueErr(path, "attribute %s given twice", a.Name)
-			}
+	name := func(i int) string {
+		if i < len(fixed) {
+			return fixed[i].Name
 		}
-		for _, p := range others[:i] {
-			if p.Name == a.Name {
-				return valueErr(path, "attribute %s given twice", a.Name)
-			}
-		}
+		return others[i-len(fixed)].Name
+	}
+	if n, dup := duplicate(len(fixed)+len(others), name); dup {
+		return w.errorf("attribute %s given twice", n)
+	}
+	for _, a := range others {
 		for _, o := range optional {
 			if a.Name == o && a.Value != "" {
-				return valueErr(path, "attribute %s belongs in its field", a.Name)
+				return w.errorf("attribute %s belongs in its field", a.Name)
 			}
 		}
-		if err := w.attr(path, a); err != nil {
+		if err := w.attr(a); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (w *writer) attr(path string, a Attr) error {
+func (w *writer) attr(a Attr) error {
 	if !validName(a.Name) {
-		return valueErr(path, "attribute name %q is not an XML name", a.Name)
+		return w.errorf("attribute name %q is not an XML name", a.Name)
 	}
 	if err := checkChars(a.Value); err != nil {
-		return valueErr(path, "attribute %s: %v", a.Name, err)
+		return w.errorf("attribute %s: %v", a.Name, err)
 	}
 	w.b = append(w.b, ' ')
 	w.b = append(w.b, a.Name...)
@@ -120,10 +148,11 @@ func (w *writer) indent(depth int) {
 
 // nodes writes the children of the root or of a characteristic (inElem
 // false, indented) or of an Element (inElem true, as they are).
-func (w *writer) nodes(path string, nodes []Node, depth int, inElem bool) error {
+func (w *writer) nodes(nodes []Node, depth int, inElem bool) error {
 	var prevText bool
+	w.idx = append(w.idx, 0)
 	for i, n := range nodes {
-		np := fmt.Sprintf("%s[%d]", path, i)
+		w.idx[len(w.idx)-1] = i
 		if !inElem {
 			w.indent(depth)
 		}
@@ -131,30 +160,38 @@ func (w *writer) nodes(path string, nodes []Node, depth int, inElem bool) error 
 		switch n := n.(type) {
 		case *Characteristic:
 			if n == nil || inElem {
-				return valueErr(np, "a characteristic cannot stand here")
+				return w.errorf("a characteristic cannot stand here")
 			}
 			w.b = append(w.b, "<characteristic"...)
-			if err := w.attrs(np, []Attr{{"type", n.Type}}, n.Attrs); err != nil {
+			fixed := [1]Attr{{"type", n.Type}}
+			if err := w.attrs(fixed[:], n.Attrs); err != nil {
+				return err
+			}
+			mark, err := w.scope("characteristic", n.Attrs)
+			if err != nil {
 				return err
 			}
 			if len(n.Nodes) == 0 {
 				w.b = append(w.b, "/>"...)
+				w.ns.close(mark)
 				break
 			}
 			w.b = append(w.b, '>')
-			if err := w.nodes(np, n.Nodes, depth+1, false); err != nil {
+			if err := w.nodes(n.Nodes, depth+1, false); err != nil {
 				return err
 			}
+			w.ns.close(mark)
 			w.indent(depth)
 			w.b = append(w.b, "</characteristic>"...)
 		case *Parm:
 			if n == nil || inElem {
-				return valueErr(np, "a parm cannot stand here")
+				return w.errorf("a parm cannot stand here")
 			}
-			fixed := []Attr{{"name", n.Name}}
+			var buf [3]Attr
+			fixed := append(buf[:0], Attr{"name", n.Name})
 			if n.NoValue {
 				if n.Value != "" {
-					return valueErr(np, "parm %s has NoValue and a Value", n.Name)
+					return w.errorf("parm %s has NoValue and a Value", n.Name)
 				}
 			} else {
 				fixed = append(fixed, Attr{"value", n.Value})
@@ -164,69 +201,81 @@ func (w *writer) nodes(path string, nodes []Node, depth int, inElem bool) error 
 			}
 			for _, a := range n.Attrs {
 				if a.Name == "value" {
-					return valueErr(np, "attribute value belongs in its field")
+					return w.errorf("attribute value belongs in its field")
 				}
 			}
 			w.b = append(w.b, "<parm"...)
-			if err := w.attrs(np, fixed, n.Attrs, "datatype"); err != nil {
+			if err := w.attrs(fixed, n.Attrs, "datatype"); err != nil {
 				return err
 			}
+			mark, err := w.scope("parm", n.Attrs)
+			if err != nil {
+				return err
+			}
+			w.ns.close(mark)
 			w.b = append(w.b, "/>"...)
 		case *Element:
 			if n == nil {
-				return valueErr(np, "nil *Element")
+				return w.errorf("nil *Element")
 			}
 			if !validName(n.Name) {
-				return valueErr(np, "element name %q is not an XML name", n.Name)
+				return w.errorf("element name %q is not an XML name", n.Name)
 			}
 			if !inElem && (n.Name == "characteristic" || n.Name == "parm") {
-				return valueErr(np, "an Element named %s would read back as a %s", n.Name, n.Name)
+				return w.errorf("an Element named %s would read back as a %s", n.Name, n.Name)
 			}
 			w.b = append(w.b, '<')
 			w.b = append(w.b, n.Name...)
-			if err := w.attrs(np, nil, n.Attrs); err != nil {
+			if err := w.attrs(nil, n.Attrs); err != nil {
+				return err
+			}
+			mark, err := w.scope(n.Name, n.Attrs)
+			if err != nil {
 				return err
 			}
 			if len(n.Nodes) == 0 {
 				w.b = append(w.b, "/>"...)
+				w.ns.close(mark)
 				break
 			}
 			w.b = append(w.b, '>')
-			if err := w.nodes(np, n.Nodes, depth+1, true); err != nil {
+			if err := w.nodes(n.Nodes, depth+1, true); err != nil {
 				return err
 			}
+			w.ns.close(mark)
 			w.b = append(w.b, "</"...)
 			w.b = append(w.b, n.Name...)
 			w.b = append(w.b, '>')
 		case *Comment:
 			if n == nil {
-				return valueErr(np, "nil *Comment")
+				return w.errorf("nil *Comment")
 			}
 			if err := checkChars(n.Text); err != nil {
-				return valueErr(np, "comment: %v", err)
+				return w.errorf("comment: %v", err)
 			}
-			if strings.Contains(n.Text, "--") || strings.HasSuffix(n.Text, "-") {
-				return valueErr(np, "comment contains -- or ends with -")
+			if strings.Contains(n.Text, "--") || strings.HasSuffix(n.Text, "-") || strings.Contains(n.Text, "\r") {
+				return w.errorf("comment contains --, a CR or ends with -")
 			}
 			w.b = append(w.b, "<!--"...)
 			w.b = append(w.b, n.Text...)
 			w.b = append(w.b, "-->"...)
 		case *Text:
 			if n == nil || !inElem {
-				return valueErr(np, "text stands only inside an Element")
+				return w.errorf("text stands only inside an Element")
 			}
 			if n.Text == "" || prevText {
-				return valueErr(np, "empty text or two texts in a row")
+				return w.errorf("empty text or two texts in a row")
 			}
 			if err := checkChars(n.Text); err != nil {
-				return valueErr(np, "text: %v", err)
+				return w.errorf("text: %v", err)
 			}
 			w.b = appendText(w.b, n.Text)
 			isText = true
 		default:
-			return valueErr(np, "node of type %T", n)
+			return w.errorf("node of type %T", n)
 		}
 		prevText = isText
 	}
+	w.idx = w.idx[:len(w.idx)-1]
 	return nil
 }
