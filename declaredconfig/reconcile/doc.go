@@ -10,10 +10,12 @@
 // Complete, Inventory or BulkTemplate host, the document with its DocID
 // and checksum, the instance data of a bulk template, whether it is
 // abandoned) and a desired RefreshInterval, with what it knows of the
-// device, in a session.Store (a MemoryStore by default) updated by
-// compare-and-swap, so several server instances can share it. Declare,
-// Remove and SetRefreshInterval change what is desired; Status says where
-// each document stands.
+// device, in a session.Store (in memory by default) updated by
+// compare-and-swap, so several server instances can share it; the decoded
+// state of the devices served last is kept, checked against the Store's
+// version (a VersionedStore tells it without a read). Declare, Remove and
+// SetRefreshInterval change what is desired (at most Config.MaxDocuments
+// documents per device); Status says where each document stands.
 //
 // # Each message
 //

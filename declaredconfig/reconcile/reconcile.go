@@ -62,8 +62,10 @@ func deviceOf(m *syncml.Message, x *session.Exchange) string {
 // reconciler then queues a Get of RefreshInterval, whose answer carries
 // the summary. A message without one after that is read as an empty
 // summary: a device sends none while it holds no document. A summary
-// that does not read is an error (what came back is still recorded). The
-// returned status is also what Status returns.
+// that does not read is an error (what came back is still recorded). So
+// is a session that refuses the commands (its Config.MaxQueue): they are
+// sent again in a later session. The returned status is also what Status
+// returns.
 func (r *Reconciler) Reconcile(ctx context.Context, ss *session.Session, m *syncml.Message, x *session.Exchange) (*DeviceStatus, error) {
 	if ss == nil || m == nil || x == nil {
 		return nil, errorf("Reconcile: nil session, message or exchange")
