@@ -55,8 +55,8 @@ func genSteps() gopter.Gen {
 func TestConvergence(t *testing.T) {
 	params := gopter.DefaultTestParametersWithSeed(20261203)
 	params.MinSuccessfulTests = 1000
-	if testing.Short() {
-		params.MinSuccessfulTests = 200
+	if testing.Short() || raceEnabled {
+		params.MinSuccessfulTests = 200 // the same seed: the first 200 cases
 	}
 	t.Logf("seed %d", params.Seed())
 	props := gopter.NewProperties(params)
