@@ -2,6 +2,8 @@ package syncml
 
 import (
 	"strconv"
+
+	"github.com/windc-go/windc/internal/xmlscan"
 )
 
 // A StatusCode is a SyncML response status code carried in a Status's Data.
@@ -210,7 +212,7 @@ func (c AlertCode) Data() *Data { return Text(strconv.Itoa(int(c))) }
 // every int, so a code a builder wrote is always readable. A '+', other
 // characters, and values outside the int range are refused.
 func parseCode(s string) (int, error) {
-	t := trimXMLSpace(s)
+	t := xmlscan.TrimSpace(s)
 	neg := len(t) > 0 && t[0] == '-'
 	if neg {
 		t = t[1:]

@@ -56,7 +56,7 @@ func ParseLocURI(s string) (LocURI, error) {
 	if s == "" {
 		return u, locErr(s, "empty")
 	}
-	if isSpace(s[0]) || isSpace(s[len(s)-1]) {
+	if xmlscan.IsSpace(s[0]) || xmlscan.IsSpace(s[len(s)-1]) {
 		return u, locErr(s, "white space at either end")
 	}
 	if s[0] == '/' {

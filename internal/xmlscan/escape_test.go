@@ -1,4 +1,4 @@
-package syncml
+package xmlscan
 
 import (
 	"bytes"
@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/windc-go/windc/internal/xmlerr"
 )
 
 // refEscape is the escaping rule spelled out one character at a time: the
@@ -18,7 +20,7 @@ func refEscape(s string, attr, cdata bool) (string, bool) {
 	}
 	for i := 0; i < len(s); {
 		r, n := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && n == 1 || !isXMLChar(r) {
+		if r == utf8.RuneError && n == 1 || !IsXMLChar(r) {
 			return "", false
 		}
 		switch {
@@ -85,8 +87,8 @@ func escapeSamples() []string {
 	return out
 }
 
-// TestEscapeAgainstReference compares appendText, appendAttr and
-// appendCDATA with refEscape on every sample, appended to buffers with and
+// TestEscapeAgainstReference compares AppendText, AppendAttr and
+// AppendCDATA with refEscape on every sample, appended to buffers with and
 // without room, and checks that a refused value leaves dst as it was.
 func TestEscapeAgainstReference(t *testing.T) {
 	for _, tc := range []struct {
@@ -94,9 +96,9 @@ func TestEscapeAgainstReference(t *testing.T) {
 		attr, cdata bool
 		f           func([]byte, string) ([]byte, error)
 	}{
-		{"text", false, false, appendText},
-		{"attr", true, false, appendAttr},
-		{"cdata", false, true, appendCDATA},
+		{"text", false, false, AppendText},
+		{"attr", true, false, AppendAttr},
+		{"cdata", false, true, AppendCDATA},
 	} {
 		for _, s := range escapeSamples() {
 			want, ok := refEscape(s, tc.attr, tc.cdata)
@@ -104,7 +106,7 @@ func TestEscapeAgainstReference(t *testing.T) {
 				orig := string(dst)
 				got, err := tc.f(dst, s)
 				if !ok {
-					if !errors.Is(err, ErrInvalidChar) {
+					if !errors.Is(err, xmlerr.ErrInvalidChar) {
 						t.Fatalf("%s(%q): err = %v, want ErrInvalidChar", tc.name, s, err)
 					}
 					if string(got) != orig {
@@ -123,7 +125,7 @@ func TestEscapeAgainstReference(t *testing.T) {
 	}
 }
 
-// FuzzEscape compares appendText, appendAttr and appendCDATA with
+// FuzzEscape compares AppendText, AppendAttr and AppendCDATA with
 // refEscape on arbitrary strings, appended after a prefix.
 func FuzzEscape(f *testing.F) {
 	for _, s := range []string{"", "a&b", "<<<<>>>>&&&&\"\"\"\"", "abcdefgh\r\n\t]]>é\x00", "0123456&<é"} {
@@ -134,7 +136,7 @@ func FuzzEscape(f *testing.F) {
 		for _, tc := range []struct {
 			attr, cdata bool
 			f           func([]byte, string) ([]byte, error)
-		}{{false, false, appendText}, {true, false, appendAttr}, {false, true, appendCDATA}} {
+		}{{false, false, AppendText}, {true, false, AppendAttr}, {false, true, AppendCDATA}} {
 			want, ok := refEscape(s, tc.attr, tc.cdata)
 			dst := make([]byte, pre, pre+len(s)/2)
 			got, err := tc.f(dst, s)

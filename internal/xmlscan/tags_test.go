@@ -23,7 +23,9 @@ func (testErrs) ScanLimit(name string, max int64, pos int) error {
 }
 
 func newTestScanner(s string) *Scanner {
-	return &Scanner{S: s, Errs: testErrs{}, Lim: Limits{MaxDepth: 10, MaxTokens: 1 << 20, MaxTokenBytes: 1 << 20, MaxAttrs: 1 << 10, MaxNamespaces: 1 << 10}}
+	sc := new(Scanner)
+	sc.Init(s, Limits{MaxDepth: 10, MaxTokens: 1 << 20, MaxTokenBytes: 1 << 20, MaxAttrs: 1 << 10, MaxNamespaces: 1 << 10}, testErrs{})
+	return sc
 }
 
 // TestDuplicateAttrs checks the duplicate-attribute checks, pairwise for

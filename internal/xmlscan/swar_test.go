@@ -1,11 +1,9 @@
-package syncml
+package xmlscan
 
 import (
 	"math/rand"
 	"strings"
 	"testing"
-
-	"github.com/windc-go/windc/internal/xmlscan"
 )
 
 // TestSkipPlain checks that the word-at-a-time skip never passes a byte
@@ -28,12 +26,12 @@ func TestSkipPlain(t *testing.T) {
 				buf[pos] = sp
 				s := string(buf)
 				for start := 0; start <= n; start++ {
-					got := skipPlain(s, start, a, b, c)
+					got := SkipPlain(s, start, a, b, c)
 					if got < start || got > n {
-						t.Fatalf("skipPlain(%q, %d) = %d", s, start, got)
+						t.Fatalf("SkipPlain(%q, %d) = %d", s, start, got)
 					}
 					if start <= pos && got > pos {
-						t.Fatalf("skipPlain(%q, %d) = %d skips the special byte at %d", s, start, got, pos)
+						t.Fatalf("SkipPlain(%q, %d) = %d skips the special byte at %d", s, start, got, pos)
 					}
 				}
 			}
@@ -49,9 +47,9 @@ func TestSkipPlainContexts(t *testing.T) {
 		skip     func(s string) int
 		specials string
 	}{
-		{"text", func(s string) int { return skipPlain(s, 0, textEscaper.a, textEscaper.b, textEscaper.fold) }, "&<>"},
-		{"attr", func(s string) int { return skipPlain(s, 0, attrEscaper.a, attrEscaper.b, attrEscaper.fold) }, "&<\""},
-		{"chardata", func(s string) int { return xmlscan.SkipPlain3(s, 0, broadcast('<'), broadcast('&'), broadcast(']')) }, "<&]"},
+		{"text", func(s string) int { return SkipPlain(s, 0, textEscaper.a, textEscaper.b, textEscaper.fold) }, "&<>"},
+		{"attr", func(s string) int { return SkipPlain(s, 0, attrEscaper.a, attrEscaper.b, attrEscaper.fold) }, "&<\""},
+		{"chardata", func(s string) int { return SkipPlain3(s, 0, Broadcast('<'), Broadcast('&'), Broadcast(']')) }, "<&]"},
 	} {
 		for c := 0x20; c < 0x7f; c++ {
 			word := string([]byte{'a', 'a', 'a', byte(c), 'a', 'a', 'a', 'a'})

@@ -1,4 +1,4 @@
-package syncml
+package xmlscan
 
 import (
 	"encoding/binary"
@@ -8,10 +8,10 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/windc-go/windc/internal/xmlscan"
+	"github.com/windc-go/windc/internal/xmlerr"
 )
 
-// Escaping for the writer. Each context (character data, a double-quoted
+// Escaping for the writers of every package. Each context (character data, a double-quoted
 // attribute value, a CDATA section) reads its input eight bytes at a time:
 // a word with no byte that needs a look is stored to the output whole, so
 // a long plain run costs one load, one test and one store per eight bytes.
@@ -33,7 +33,7 @@ const (
 // escaper says, for one context, which bytes pass through unchanged and
 // what the others become.
 type escaper struct {
-	a, b, fold uint64                // the arguments of xmlscan.SpecialMask for this context
+	a, b, fold uint64                // the arguments of SpecialMask for this context
 	class      [256]uint8            // the class of each byte
 	rep        [utf8.RuneSelf]uint64 // what an ASCII byte becomes (itself when plain), little-endian
 	repN       [utf8.RuneSelf]uint8  // its length (at most 8)
@@ -52,7 +52,7 @@ const wordRoom = 128
 
 func (e *escaper) set(c byte, rep string) {
 	if len(rep) > maxRep {
-		panic("syncml: escape replacement longer than maxRep: " + rep) // wordRoom would be too small
+		panic("xmlscan: escape replacement longer than maxRep: " + rep) // wordRoom would be too small
 	}
 	var w [8]byte
 	copy(w[:], rep)
@@ -89,27 +89,29 @@ var textEscaper, attrEscaper = func() (t, a escaper) {
 	a.set('"', "&quot;")
 	// '<' (0x3C) and '>' (0x3E) differ in bit 1; '"' (0x22) and '&' (0x26)
 	// in bit 2, so with '<' alone the attribute case needs no fold
-	t.a, t.b, t.fold = broadcast('&'), broadcast('>'), broadcast(0x02)
-	a.a, a.b, a.fold = broadcast('<'), broadcast('&'), broadcast(0x04)
+	t.a, t.b, t.fold = Broadcast('&'), Broadcast('>'), Broadcast(0x02)
+	a.a, a.b, a.fold = Broadcast('<'), Broadcast('&'), Broadcast(0x04)
 	return t, a
 }()
 
-// appendText appends s escaped as character data: &, <, > and CR become
+// AppendText appends s escaped as character data: &, <, > and CR become
 // references. It fails on characters XML cannot carry, and then returns b
 // as it was.
-func appendText(b []byte, s string) ([]byte, error) {
+func AppendText(b []byte, s string) ([]byte, error) {
 	err := escapeInto(&b, s, &textEscaper)
 	return b, err
 }
 
-// appendAttr appends s escaped for a double-quoted attribute value.
-func appendAttr(b []byte, s string) ([]byte, error) {
+// AppendAttr appends s escaped for a double-quoted attribute value.
+func AppendAttr(b []byte, s string) ([]byte, error) {
 	err := escapeInto(&b, s, &attrEscaper)
 	return b, err
 }
 
-// text appends s escaped as character data to the writer's buffer.
-func (w *writer) text(s string) error { return escapeInto(&w.b, s, &textEscaper) }
+// EscapeText appends s escaped as character data to *dst, in place: a
+// writer that keeps its buffer with room stores no new slice header. On
+// an error *dst is as it was.
+func EscapeText(dst *[]byte, s string) error { return escapeInto(dst, s, &textEscaper) }
 
 // room returns b[:cap] with at least n bytes of capacity after len(b).
 func room(b []byte, n int) []byte {
@@ -141,7 +143,7 @@ func escapeInto(dst *[]byte, s string, e *escaper) error {
 	if r := n - i; r < 8 {
 		// words stopped at the end, so cap(buf)-j >= r+wordRoom
 		x := tailWord(s, i)
-		if xmlscan.SpecialMask(x, e.a, e.b, e.fold)&(1<<(8*r)-1) == 0 {
+		if SpecialMask(x, e.a, e.b, e.fold)&(1<<(8*r)-1) == 0 {
 			binary.LittleEndian.PutUint64(buf[j:], x)
 			*dst = (*dst)[:j+r]
 			return nil
@@ -156,7 +158,7 @@ func tailWord(s string, i int) uint64 {
 	r := len(s) - i
 	switch {
 	case len(s) >= 8:
-		return load64(s, len(s)-8) >> (64 - 8*r)
+		return Load64(s, len(s)-8) >> (64 - 8*r)
 	case r >= 4:
 		return load32(s, i) | load32(s, len(s)-4)<<(8*(r-4))
 	case r > 0:
@@ -196,11 +198,11 @@ func escapeSlow(dst *[]byte, s string, e *escaper, i, j int) error {
 		r := n - i
 		if r >= 8 {
 			r = 8
-			x = load64(s, i)
+			x = Load64(s, i)
 		} else {
 			x = tailWord(s, i)
 		}
-		m := xmlscan.SpecialMask(x, e.a, e.b, e.fold)
+		m := SpecialMask(x, e.a, e.b, e.fold)
 		if r < 8 {
 			m &= 1<<(8*r) - 1 // the bytes above r are zero, not input
 		}
@@ -219,17 +221,12 @@ func escapeSlow(dst *[]byte, s string, e *escaper, i, j int) error {
 		case clEscape:
 			binary.LittleEndian.PutUint64(buf[j:], e.rep[c])
 			i, j = i+1, j+int(e.repN[c])
-		case clInvalid:
-			*dst = (*dst)[:j0]
-			return fmt.Errorf("%w: %U at byte %d", ErrInvalidChar, rune(c), i)
-		default:
-			size, err := checkRune(s, i)
-			if err != nil {
+		default: // clInvalid, clMulti
+			var err error
+			if i, j, err = copyRune(buf, s, i, j); err != nil {
 				*dst = (*dst)[:j0]
 				return err
 			}
-			copy(buf[j:], s[i:i+size])
-			i, j = i+size, j+size
 		}
 	}
 }
@@ -244,13 +241,13 @@ func escapeSlow(dst *[]byte, s string, e *escaper, i, j int) error {
 func (e *escaper) words(buf []byte, s string, i, j int) (int, int) {
 	lim := len(buf) - len(s) - wordRoom // room: j-i <= lim
 	for i <= len(s)-8 && j-i <= lim {
-		x := load64(s, i)
-		m := xmlscan.SpecialMask(x, e.a, e.b, e.fold)
+		x := Load64(s, i)
+		m := SpecialMask(x, e.a, e.b, e.fold)
 		if m == 0 && i <= len(s)-16 {
 			// a plain word: look at the next one too, and store both
 			// when it is plain as well (j-i, and so the room, is unchanged)
-			y := load64(s, i+8)
-			my := xmlscan.SpecialMask(y, e.a, e.b, e.fold)
+			y := Load64(s, i+8)
+			my := SpecialMask(y, e.a, e.b, e.fold)
 			o := (*[16]byte)(buf[j : j+16])
 			binary.LittleEndian.PutUint64(o[:8], x)
 			if my == 0 {
@@ -289,21 +286,26 @@ func (e *escaper) words(buf []byte, s string, i, j int) (int, int) {
 	return i, j
 }
 
-// load64 reads eight bytes of s at i, little-endian: one bounds check
-// and one load.
-func load64(s string, i int) uint64 {
-	t := s[i : i+8]
-	return uint64(t[0]) | uint64(t[1])<<8 | uint64(t[2])<<16 | uint64(t[3])<<24 |
-		uint64(t[4])<<32 | uint64(t[5])<<40 | uint64(t[6])<<48 | uint64(t[7])<<56
+// copyRune checks the character at s[i] (a control character, or the
+// first byte of a multi-byte sequence), copies it to buf[j:] and returns
+// the offsets after it.
+func copyRune(buf []byte, s string, i, j int) (int, int, error) {
+	size, err := escapeRune(s, i)
+	if err != nil {
+		return i, j, err
+	}
+	copy(buf[j:], s[i:i+size])
+	return i + size, j + size, nil
 }
 
-// checkRune returns the length of the UTF-8 sequence at s[i], which starts
-// with a byte of 0x80 or above, or an error when it is not valid UTF-8 or
+// escapeRune returns the length of the UTF-8 sequence at s[i] (a control
+// character, or a sequence that starts with a byte of 0x80 or above), or
+// an error when it is not valid UTF-8 or
 // not a character XML can carry.
-func checkRune(s string, i int) (int, error) {
+func escapeRune(s string, i int) (int, error) {
 	r, size := utf8.DecodeRuneInString(s[i:])
-	if r == utf8.RuneError && size == 1 || !isXMLChar(r) {
-		return 0, fmt.Errorf("%w: %U at byte %d", ErrInvalidChar, r, i)
+	if r == utf8.RuneError && size == 1 || !IsXMLChar(r) {
+		return 0, fmt.Errorf("%w: %U at byte %d", xmlerr.ErrInvalidChar, r, i)
 	}
 	return size, nil
 }
@@ -318,21 +320,22 @@ const (
 
 // cdataA, cdataB and cdataFold make SpecialMask stop at ']' (besides
 // control characters and bytes of 0x80 and above).
-var cdataA, cdataB, cdataFold = broadcast(']'), broadcast(']'), uint64(0)
+var cdataA, cdataB, cdataFold = Broadcast(']'), Broadcast(']'), uint64(0)
 
-// appendCDATA appends s as CDATA sections. "]]>" is split across two
+// AppendCDATA appends s as CDATA sections. "]]>" is split across two
 // sections and a CR is written as a reference between sections, so the
 // decoded characters equal s. It fails on characters XML cannot carry,
 // and then returns b as it was.
-func appendCDATA(b []byte, s string) ([]byte, error) {
+func AppendCDATA(b []byte, s string) ([]byte, error) {
 	err := cdataInto(&b, s)
 	return b, err
 }
 
-// cdata appends s as CDATA sections to the writer's buffer.
-func (w *writer) cdata(s string) error { return cdataInto(&w.b, s) }
+// EscapeCDATA appends s as CDATA sections to *dst, in place, as
+// AppendCDATA does.
+func EscapeCDATA(dst *[]byte, s string) error { return cdataInto(dst, s) }
 
-// cdataInto is appendCDATA in place, as escapeInto.
+// cdataInto is AppendCDATA in place, as escapeInto.
 func cdataInto(dst *[]byte, s string) error {
 	n := len(s)
 	j0 := len(*dst)
@@ -344,8 +347,8 @@ func cdataInto(dst *[]byte, s string) error {
 	j := j0 + copy(buf[j0:], cdataOpen)
 	for i := 0; ; {
 		if i+8 <= n {
-			x := load64(s, i)
-			m := xmlscan.SpecialMask(x, cdataA, cdataB, cdataFold)
+			x := Load64(s, i)
+			m := SpecialMask(x, cdataA, cdataB, cdataFold)
 			binary.LittleEndian.PutUint64(buf[j:], x)
 			if m == 0 {
 				i, j = i+8, j+8
@@ -380,17 +383,12 @@ func cdataInto(dst *[]byte, s string) error {
 		case c == ']' || c == '\t' || c == '\n':
 			buf[j] = c
 			i, j = i+1, j+1
-		case c < 0x20:
-			*dst = (*dst)[:j0]
-			return fmt.Errorf("%w: %U at byte %d", ErrInvalidChar, rune(c), i)
-		default:
-			size, err := checkRune(s, i)
-			if err != nil {
+		default: // a control character or one of 0x80 and above
+			var err error
+			if i, j, err = copyRune(buf, s, i, j); err != nil {
 				*dst = (*dst)[:j0]
 				return err
 			}
-			copy(buf[j:], s[i:i+size])
-			i, j = i+size, j+size
 		}
 	}
 }
