@@ -16,7 +16,12 @@
 //
 // It also enrolls devices with MS-MDE2 (enroll.go; -tls, -tls-cert,
 // -tls-key, -ca-out): GET/POST /EnrollmentServer/Discovery.svc for the
-// primary enrollment and POST /windc/discovery for linked ones.
+// primary enrollment and POST /windc/discovery for linked ones, whose DM
+// sessions go to /ManagementServer/WinDC.svc. There a
+// declaredconfig/reconcile Reconciler brings every device to hold the
+// documents of -declare FILE (DeclaredConfiguration documents, one after
+// another): it declares them, reads their state, re-declares drifted ones
+// and logs what happens.
 //
 // The program is wiring only: the session rules live in package session.
 package main
@@ -37,6 +42,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/windc-go/windc/declaredconfig/reconcile"
 	"github.com/windc-go/windc/syncml"
 	"github.com/windc-go/windc/syncml/session"
 )
@@ -54,11 +60,16 @@ func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "loopback address to listen on")
 	authType := flag.String("auth", "", "check credentials: basic, md5 or hmac (needs -users); none when empty")
 	usersFile := flag.String("users", "", "file of name:password lines, the users -auth checks")
+	declare := flag.String("declare", "", "file of DeclaredConfiguration documents declared to every device on "+PathWinDC)
 	flag.Parse()
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	auth, err := authenticator(*authType, *usersFile)
+	var docs []reconcile.Doc
+	if err == nil && *declare != "" {
+		docs, err = readDeclare(*declare)
+	}
 	if err == nil {
-		err = run(*addr, log, auth)
+		err = run(*addr, log, auth, docs...)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "dmserver:", err)
@@ -67,7 +78,7 @@ func main() {
 }
 
 // run serves on addr until SIGINT or SIGTERM.
-func run(addr string, log *slog.Logger, auth session.Authenticator) error {
+func run(addr string, log *slog.Logger, auth session.Authenticator, docs ...reconcile.Doc) error {
 	if err := loopback(addr); err != nil {
 		return err
 	}
@@ -76,7 +87,7 @@ func run(addr string, log *slog.Logger, auth session.Authenticator) error {
 		return err
 	}
 	mux := newMux(log, auth)
-	if ln, err = withEnrollment(ln, mux, log, auth); err != nil { // MS-MDE2, enroll.go
+	if ln, err = withEnrollment(ln, mux, log, auth, docs); err != nil { // MS-MDE2 and WinDC, enroll.go
 		return err
 	}
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
@@ -110,7 +121,8 @@ func loopback(addr string) error {
 	return nil
 }
 
-// newMux returns the server's routes.
+// newMux returns the primary enrollment's DM endpoint; withEnrollment
+// adds the enrollment services and handleWinDC the WinDC endpoint.
 func newMux(log *slog.Logger, auth session.Authenticator) *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.Handle("POST "+Path, newServer(log, auth))

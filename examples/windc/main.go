@@ -17,12 +17,12 @@
 //     LinkedEnrollment/Enroll and reads EnrollStatus and LastError
 //     (dmclient builders and readers). Enroll makes the device run
 //     discovery (discovery.Client) against the server.
-//  3. WinDC session: the server declares a VPNv2 document with
-//     declaredconfig.AddDocument and sets RefreshInterval; the device's
+//  3. WinDC session: the server's reconciler (declaredconfig/reconcile)
+//     declares a VPNv2 document and sets RefreshInterval; the device's
 //     declared configuration agent (declaredconfig/agent) checks the
 //     document at once, applies it to an in-memory configuration after the
 //     session, and asks for another, in which its 1224 summary reports it;
-//     the server reads that with declaredconfig.ReadReply and Evaluate.
+//     the reconciler reads it (its results once more) and finds it applied.
 //  4. Drift: a setting changes locally and the agent's refresh repairs it
 //     (no session needed); then a local policy keeps the agent from
 //     repairing it: the agent reports the document failed with a new
@@ -52,8 +52,8 @@ import (
 	"os"
 	"time"
 
-	"github.com/windc-go/windc/declaredconfig"
 	"github.com/windc-go/windc/declaredconfig/agent"
+	"github.com/windc-go/windc/declaredconfig/reconcile"
 	"github.com/windc-go/windc/discovery"
 	"github.com/windc-go/windc/dmclient"
 )
@@ -209,26 +209,29 @@ func runTrace(w io.Writer, verbose bool, traceDir string) error {
 // conclude prints the server's final view and checks that it is the
 // expected one.
 func (s *server) conclude(dev *device) error {
+	st, err := s.rec.Status(context.Background(), dev.id)
+	if err != nil {
+		return err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if len(s.faults) > 0 {
 		return fmt.Errorf("the server saw %d protocol problem(s), the first: %w", len(s.faults), s.faults[0])
 	}
-	m := s.devices[dev.id]
-	if m == nil || len(m.docs) != 1 {
+	m, d := s.devices[dev.id], st.Doc(declaredID)
+	if m == nil || d == nil || len(st.Docs) != 1 {
 		return errors.New("the server has no record of the device's document")
 	}
-	d := m.docs[0]
 	s.log.printf("  [server] linked enrollment: %v\n", m.enrollState)
-	s.log.printf("  [server] RefreshInterval: %s minutes\n", m.refreshShown)
-	s.log.printf("  [server] document %s version %s: %v (%v)\n", d.doc.ID, d.doc.Checksum, d.last.Condition, d.last.State)
+	s.log.printf("  [server] RefreshInterval: %s minutes\n", st.RefreshInterval)
+	s.log.printf("  [server] document %s version %s: %v (%v)\n", d.URI.DocID, d.Checksum, d.Condition, d.State)
 	switch {
 	case m.enrollState != dmclient.StatusEnrollmentSucceeded:
 		return fmt.Errorf("linked enrollment is %v", m.enrollState)
-	case m.refreshShown != "30":
-		return fmt.Errorf("RefreshInterval reads %q", m.refreshShown)
-	case d.last.Condition != declaredconfig.InSync || d.doc.Checksum != "A1":
-		return fmt.Errorf("document is %v at version %s", d.last.Condition, d.doc.Checksum)
+	case st.RefreshInterval != "30":
+		return fmt.Errorf("RefreshInterval reads %q", st.RefreshInterval)
+	case d.Condition != reconcile.InSync || d.Checksum != "A1":
+		return fmt.Errorf("document is %v at version %s", d.Condition, d.Checksum)
 	}
 	s.log.printf("\nOK: linked enrollment succeeded, document in sync after drift repair, RefreshInterval 30.\n")
 	return s.log.err

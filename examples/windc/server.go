@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/windc-go/windc/declaredconfig"
+	"github.com/windc-go/windc/declaredconfig/reconcile"
 	"github.com/windc-go/windc/discovery"
 	"github.com/windc-go/windc/dmclient"
 	"github.com/windc-go/windc/syncml"
@@ -20,7 +21,7 @@ import (
 const (
 	pathPrimary   = "/ManagementServer/MDM.svc" // the primary (parent) enrollment's OMA-DM endpoint
 	pathDiscovery = "/EnrollmentConfiguration"  // the WinDC discovery endpoint
-	pathWinDC     = "/WinDC/MDM.svc"            // the linked (WinDC) enrollment's OMA-DM endpoint
+	pathWinDC     = "/ManagementServer/WinDC.svc"           // the linked (WinDC) enrollment's OMA-DM endpoint
 )
 
 // server is the MDM service: the primary management endpoint that starts
@@ -30,43 +31,41 @@ type server struct {
 	log      *narrator
 	base     string // http://127.0.0.1:port
 	provider dmclient.LinkedEnrollment
+	// rec keeps the documents declared to each device and brings the
+	// device to them in each WinDC session.
+	rec *reconcile.Reconciler
 
 	mu      sync.Mutex
 	devices map[string]*managed // by device ID
 	faults  []error             // protocol problems the server saw
 }
 
-// managed is what the server knows and wants for one device.
+// managed is what the server knows and wants for one device; what it
+// wants and knows of the device's WinDC documents is kept by the
+// reconciler.
 type managed struct {
 	devInfo     map[string]string
 	enrollState dmclient.EnrollStatus
 	linking     bool // the linked enrollment was started
-	docs        []*declared
 	// refreshInterval, when not zero, is a RefreshInterval the
-	// administrator wants set on the next WinDC session.
+	// administrator wants set; it is handed to the reconciler.
 	refreshInterval uint32
-	refreshShown    string // the value the device reported
-}
-
-// declared is one WinDC document the server declares, and its state.
-type declared struct {
-	uri      declaredconfig.URI
-	doc      *declaredconfig.Document
-	version  int    // 0 for checksum A0, 1 for A1, …
-	inSyncRC string // result_checksum of the last in-sync report
-	last     declaredconfig.DocumentStatus
-	// askedResults is set when the server asked for the results of a
-	// drifted version.
-	askedResults bool
 }
 
 func newServer(log *narrator, base string) *server {
-	return &server{
+	s := &server{
 		log:      log,
 		base:     base,
 		provider: dmclient.LinkedEnrollment{ProviderID: "MS DM SERVER"},
 		devices:  map[string]*managed{},
 	}
+	s.rec = reconcile.New(reconcile.Config{
+		OnEvent:  s.event,
+		DataKind: syncml.DataCDATA,
+		// The demo numbers the versions of its document A0, A1, …
+		NextChecksum: func(_ *declaredconfig.Document, n int) string { return fmt.Sprintf("A%d", n) },
+	})
+	return s
 }
 
 // handler serves discovery and the two OMA-DM endpoints. Each endpoint is
@@ -83,6 +82,15 @@ func (s *server) handler() (http.Handler, error) {
 	endpoint := func(next func(*managed, *session.Session, *syncml.Message, *session.Exchange) error) http.Handler {
 		return session.NewServer(session.ServerConfig{Session: session.Config{
 			Handler: devInfo,
+			OnStart: func(ctx context.Context, _ *session.Session, id session.Identity, _ bool) {
+				// Every device is to hold the administrator's document
+				// (declaring it again changes nothing).
+				if err := s.rec.Declare(ctx, id.Device, declaredDoc()); err != nil {
+					s.mu.Lock()
+					s.fault(err)
+					s.mu.Unlock()
+				}
+			},
 			BeforeReply: func(_ context.Context, ss *session.Session, m *syncml.Message, x *session.Exchange) {
 				s.mu.Lock()
 				defer s.mu.Unlock()
@@ -211,151 +219,81 @@ func (s *server) primary(dev *managed, ss *session.Session, _ *syncml.Message, x
 	)
 }
 
-// winDC runs a session of the linked enrollment: evaluate what the device
-// reports about each declared document (its 1224 summary, and the Status
-// and Results of what the server sent), then queue what brings it to the
-// desired state.
+// winDC runs a session of the linked enrollment: the reconciler reads
+// what the device reports about each declared document (its 1224 summary,
+// and the Status and Results of what the server sent) and queues what
+// brings it to the desired state; the server narrates.
 func (s *server) winDC(dev *managed, ss *session.Session, m *syncml.Message, x *session.Exchange) error {
-	reply, err := declaredconfig.ReadReply(m)
-	if err != nil {
-		return fmt.Errorf("WinDC: %w", err)
-	}
-	if reply.Summary == nil {
-		return errors.New("WinDC: the device's message has no 1224 DeclaredConfigurations alert")
-	}
-	if dev.docs == nil {
-		dev.docs = []*declared{newDeclared()}
-	}
-	// Every command the device answered, with its Status and Results:
-	// Evaluate reads the documents' ones, told which Add or Replace carried
-	// each document; RefreshInterval is read here.
-	sent := make([]declaredconfig.Sent, 0, len(x.Outcomes))
-	for _, o := range x.Outcomes {
-		sent = append(sent, declaredconfig.Sent{MsgID: o.MsgID, Command: o.Command})
-		if target(o.Command) != declaredconfig.RefreshIntervalURI || o.Status == nil {
-			continue
-		}
-		code, _ := o.Status.Code()
-		s.log.printf("  [server] %s RefreshInterval → %v\n", o.Command.ElementName(), code)
-		if len(o.Results) == 1 && len(o.Results[0].Items) == 1 && o.Results[0].Items[0].Data != nil {
-			dev.refreshShown = o.Results[0].Items[0].Data.Value
-			s.log.printf("  [server]   the device's RefreshInterval is %s minutes\n", dev.refreshShown)
-		}
-	}
-	desired := make([]declaredconfig.Desired, len(dev.docs))
-	for i, d := range dev.docs {
-		desired[i] = declaredconfig.Desired{URI: d.uri, Checksum: d.doc.Checksum, LastResultChecksum: d.inSyncRC}
-		desired[i].SentBy(sent)
-	}
-	ev := reply.Evaluate(desired, sent)
-	if len(ev.Unmatched) > 0 {
-		u := ev.Unmatched[0]
-		return fmt.Errorf("WinDC: %d part(s) of the device's message answer nothing the server sent; the first, %s %s: %s",
-			len(ev.Unmatched), u.Command.ElementName(), u.Command.ID(), u.Reason)
-	}
-	for i, st := range ev.Documents {
-		d := dev.docs[i]
-		d.last = st
-		s.printStatus(d, st)
-		var declare func(declaredconfig.URI, *declaredconfig.Document, syncml.DataKind) (syncml.Command, error)
-		switch st.Condition {
-		case declaredconfig.InSync:
-			d.inSyncRC = st.ResultChecksum
-		case declaredconfig.Pending:
-			switch {
-			case !st.Reported:
-				s.log.printf("  [server] declaring document %s (checksum %s):\n", d.doc.ID, d.doc.Checksum)
-				x, _ := d.doc.MarshalText()
-				s.log.printf("             %s\n", x)
-				declare = addDocument
-			case st.Checksum != d.doc.Checksum:
-				declare = replaceDocument
-			}
-			// Otherwise the device is still working on it: ask again
-			// next session.
-		case declaredconfig.Drifted:
-			if st.Settings == nil && !d.askedResults {
-				s.log.printf("  [server] asking for the results to see which settings drifted\n")
-				d.askedResults = true
-				if err := queueGetResults(ss, d); err != nil {
-					return err
-				}
-				break
-			}
-			d.version++
-			d.askedResults = false
-			d.doc.Checksum = fmt.Sprintf("A%d", d.version)
-			s.log.printf("  [server] re-declaring the document as version %s so that the device reapplies it\n", d.doc.Checksum)
-			declare = replaceDocument
-		}
-		if declare != nil {
-			c, err := declare(d.uri, d.doc, syncml.DataCDATA)
-			if err == nil {
-				err = ss.Queue(c)
-			}
-			if err == nil {
-				err = queueGetResults(ss, d)
-			}
-			if err != nil {
-				return err
-			}
-		}
-	}
+	ctx := context.Background()
 	if dev.refreshInterval != 0 {
-		s.log.printf("  [server] setting RefreshInterval to %d minutes and reading it back\n", dev.refreshInterval)
-		r, err := declaredconfig.ReplaceRefreshInterval(dev.refreshInterval)
-		if err != nil {
+		if err := s.rec.SetRefreshInterval(ctx, x.Identity.Device, dev.refreshInterval); err != nil {
 			return err
 		}
 		dev.refreshInterval = 0
-		return ss.Queue(r, declaredconfig.GetRefreshInterval())
+	}
+	for _, o := range x.Outcomes {
+		if target(o.Command) == declaredconfig.RefreshIntervalURI && o.Status != nil {
+			code, _ := o.Status.Code()
+			s.log.printf("  [server] %s RefreshInterval → %v\n", o.Command.ElementName(), code)
+		}
+	}
+	before := ss.Queued()
+	st, err := s.rec.Reconcile(ctx, ss, m, x)
+	if err != nil {
+		return fmt.Errorf("WinDC: %w", err)
+	}
+	for _, d := range st.Docs {
+		s.printStatus(d)
+	}
+	if n := ss.Queued() - before; n > 0 {
+		s.log.printf("  [server] the reconciler queued %d command(s) toward the desired state\n", n)
 	}
 	return nil
 }
 
-func addDocument(u declaredconfig.URI, d *declaredconfig.Document, k syncml.DataKind) (syncml.Command, error) {
-	return declaredconfig.AddDocument(u, d, k)
-}
-
-func replaceDocument(u declaredconfig.URI, d *declaredconfig.Document, k syncml.DataKind) (syncml.Command, error) {
-	return declaredconfig.ReplaceDocument(u, d, k)
-}
-
-// queueGetResults asks for the results of a declared document.
-func queueGetResults(ss *session.Session, d *declared) error {
-	g, err := declaredconfig.GetResults(declaredconfig.ResultsURI(d.uri.Scope, d.uri.Host, d.doc.ID))
-	if err != nil {
-		return err
+// event narrates what the reconciler reports. It runs inside a
+// BeforeReply, where s.mu is held.
+func (s *server) event(_ context.Context, e reconcile.Event) {
+	switch e.Kind {
+	case reconcile.RefreshIntervalRead:
+		s.log.printf("  [server]   the device's RefreshInterval is %s minutes\n", e.RefreshInterval)
+		return
+	case reconcile.Problem:
+		s.fault(e.Err)
+		return
 	}
-	return ss.Queue(g)
-}
-
-func (s *server) printStatus(d *declared, st declaredconfig.DocumentStatus) {
-	extra := ""
-	if st.Reported {
-		extra = fmt.Sprintf(", device holds %s, result_checksum %.12s…", st.Checksum, st.ResultChecksum)
-	}
-	if st.Command != 0 {
-		extra += ", command " + st.Command.String()
-	}
-	s.log.printf("  [server] document %s version %s: %v — %s%s\n", d.doc.ID, d.doc.Checksum, st.Condition, st.Reason, extra)
-	for _, set := range st.Settings {
+	d := e.Status
+	s.log.printf("  [server] event %v: document %s version %s: %v — %s\n", e.Kind, d.URI.DocID, d.Checksum, d.Condition, d.Reason)
+	for _, set := range d.Settings() {
 		mark := "ok     "
 		if set.Failed() {
 			mark = "FAILED "
 		}
 		s.log.printf("  [server]   %s%s/%s (%s): %v, %v\n", mark, set.Provider, set.Name, set.Type, set.Status, set.State)
 	}
+	if e.Kind == reconcile.DriftedEvent {
+		s.log.printf("  [server] re-declaring the document as version A%d so that the device reapplies it\n", d.Redeclared+1)
+	}
 }
 
-// newDeclared is the document the administrator declares: an always-on
+func (s *server) printStatus(d reconcile.DocStatus) {
+	extra := ""
+	if d.Reported {
+		extra = fmt.Sprintf(", device holds %s, result_checksum %.12s…", d.DeviceChecksum, d.ResultChecksum)
+	}
+	s.log.printf("  [server] document %s version %s: %v — %s%s\n", d.URI.DocID, d.Checksum, d.Condition, d.Reason, extra)
+}
+
+// declaredID is the DocID of the document the administrator declares.
+const declaredID = "5E4B7A12-3C9D-4F1E-8A26-B0C7D9E1F305"
+
+// declaredDoc is the document the administrator declares: an always-on
 // device VPN profile through the VPNv2 CSP.
-func newDeclared() *declared {
-	const id = "5E4B7A12-3C9D-4F1E-8A26-B0C7D9E1F305"
-	return &declared{
-		uri: declaredconfig.DocumentURI(declaredconfig.Device, declaredconfig.Complete, id),
-		doc: &declaredconfig.Document{
-			Schema: "1.0", Context: "Device", ID: id, Checksum: "A0",
+func declaredDoc() reconcile.Doc {
+	return reconcile.Doc{
+		Scope: declaredconfig.Device, Host: declaredconfig.Complete,
+		Document: &declaredconfig.Document{
+			Schema: "1.0", Context: "Device", ID: declaredID, Checksum: "A0",
 			Scenario: declaredconfig.ScenarioVPN,
 			CSPs: []declaredconfig.CSP{{
 				Name: "./Vendor/MSFT/VPNv2",
