@@ -49,15 +49,22 @@ type sentCmd struct {
 	Internal bool
 	Status   *syncml.Status
 	Results  []*syncml.Results // held until the Status arrives
+	// touch is, while receive runs, 1 + the index of the command in its
+	// list of commands named by the body, 0 when not named; not kept.
+	touch int
 }
 
 type sentKey struct{ msg, cmd string }
+
+// indexAbove is the number of sent commands above which lookups go
+// through a map; below it a scan is cheaper than building the map.
+const indexAbove = 48
 
 // correlator matches Status and Results to sent commands by MsgRef and
 // CmdRef together, across the messages of a session.
 type correlator struct {
 	sent  []*sentCmd
-	index map[sentKey]*sentCmd
+	index map[sentKey]*sentCmd // built on the first lookup past indexAbove
 }
 
 func (c *correlator) reset() {
@@ -66,38 +73,42 @@ func (c *correlator) reset() {
 }
 
 func (c *correlator) add(msgID string, cmd syncml.Command) {
-	var all []syncml.Command
-	all = append(all, cmd)
+	c.addOne(&sentCmd{MsgID: msgID, Cmd: cmd, NoResp: noResp(cmd)})
 	if n := cmd.Nested(); n != nil {
 		var flat []syncml.Command
 		flattenAll(n, &flat)
-		all = append(all, flat...)
-	}
-	for _, x := range all {
-		s := &sentCmd{MsgID: msgID, Cmd: x, NoResp: noResp(x)}
-		c.sent = append(c.sent, s)
-		c.indexOne(s)
+		for _, x := range flat {
+			c.addOne(&sentCmd{MsgID: msgID, Cmd: x, NoResp: noResp(x)})
+		}
 	}
 }
 
 // addInternal records a command the session sent of itself.
 func (c *correlator) addInternal(msgID string, cmd syncml.Command) {
-	s := &sentCmd{MsgID: msgID, Cmd: cmd, NoResp: noResp(cmd), Internal: true}
-	c.sent = append(c.sent, s)
-	c.indexOne(s)
+	c.addOne(&sentCmd{MsgID: msgID, Cmd: cmd, NoResp: noResp(cmd), Internal: true})
 }
 
-func (c *correlator) indexOne(s *sentCmd) {
-	if c.index == nil {
-		c.index = make(map[sentKey]*sentCmd)
+func (c *correlator) addOne(s *sentCmd) {
+	c.sent = append(c.sent, s)
+	if c.index != nil {
+		c.index[sentKey{s.MsgID, s.Cmd.ID()}] = s
 	}
-	c.index[sentKey{s.MsgID, s.Cmd.ID()}] = s
 }
 
 func (c *correlator) lookup(msg, cmd string) *sentCmd {
-	if c.index == nil && len(c.sent) > 0 {
+	if c.index == nil {
+		if len(c.sent) <= indexAbove {
+			// the last command of a key wins, as in the map
+			for i := len(c.sent) - 1; i >= 0; i-- {
+				if s := c.sent[i]; s.MsgID == msg && s.Cmd.ID() == cmd {
+					return s
+				}
+			}
+			return nil
+		}
+		c.index = make(map[sentKey]*sentCmd, len(c.sent))
 		for _, s := range c.sent {
-			c.indexOne(s)
+			c.index[sentKey{s.MsgID, s.Cmd.ID()}] = s
 		}
 	}
 	return c.index[sentKey{msg, cmd}]
@@ -137,19 +148,30 @@ func (c *correlator) abandon() []Outcome {
 	return out
 }
 
+// touched is a sent command named by a received body: the Results that
+// arrived for it in that body and whether its Status did.
+type touched struct {
+	s         *sentCmd
+	fresh     []*syncml.Results
+	statusNow bool
+}
+
 // receive matches the Statuses and Results of a received body. lastOut is
 // the MsgID of the last message this side sent (the MsgRef of a Status
 // without one). It returns the Outcomes completed, the commands that
 // matched nothing, and the Statuses for this side's SyncHdr.
 func (c *correlator) receive(cmds []syncml.Command, lastOut string) (outcomes []Outcome, unmatched []syncml.Command, hdr []*syncml.Status) {
-	var touched []*sentCmd
-	fresh := map[*sentCmd][]*syncml.Results{}
-	statusNow := map[*sentCmd]bool{}
-	touch := func(s *sentCmd) {
-		if _, ok := fresh[s]; !ok {
-			fresh[s] = nil
-			touched = append(touched, s)
+	var list []touched
+	// touch returns the entry of s in list, added on first use.
+	touch := func(s *sentCmd) *touched {
+		if s.touch == 0 {
+			if list == nil {
+				list = make([]touched, 0, len(cmds))
+			}
+			list = append(list, touched{s: s})
+			s.touch = len(list)
 		}
+		return &list[s.touch-1]
 	}
 	for _, cmd := range cmds {
 		switch x := cmd.(type) {
@@ -168,8 +190,7 @@ func (c *correlator) receive(cmds []syncml.Command, lastOut string) (outcomes []
 				continue
 			}
 			s.Status = x
-			statusNow[s] = true
-			touch(s)
+			touch(s).statusNow = true
 		case *syncml.Results:
 			ref := x.MsgRef
 			if ref == "" {
@@ -180,22 +201,27 @@ func (c *correlator) receive(cmds []syncml.Command, lastOut string) (outcomes []
 				unmatched = append(unmatched, x)
 				continue
 			}
-			touch(s)
-			fresh[s] = append(fresh[s], x)
+			t := touch(s)
+			t.fresh = append(t.fresh, x)
 		}
 	}
-	for _, s := range touched {
+	for _, t := range list {
+		s := t.s
+		s.touch = 0
 		switch {
 		case s.Internal:
 			s.Results = nil
-		case statusNow[s]:
-			res := append(s.Results, fresh[s]...)
+		case t.statusNow:
+			res := append(s.Results, t.fresh...)
 			s.Results = nil
+			if outcomes == nil {
+				outcomes = make([]Outcome, 0, len(list))
+			}
 			outcomes = append(outcomes, Outcome{MsgID: s.MsgID, Command: s.Cmd, Status: s.Status, Results: res})
 		case s.Status != nil:
-			outcomes = append(outcomes, Outcome{MsgID: s.MsgID, Command: s.Cmd, Status: s.Status, Results: fresh[s]})
+			outcomes = append(outcomes, Outcome{MsgID: s.MsgID, Command: s.Cmd, Status: s.Status, Results: t.fresh})
 		default:
-			s.Results = append(s.Results, fresh[s]...)
+			s.Results = append(s.Results, t.fresh...)
 		}
 	}
 	return outcomes, unmatched, hdr

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/windc-go/windc/syncml"
@@ -137,7 +138,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.refuse(ctx, w, http.StatusUnsupportedMediaType, "content type "+r.Header.Get("Content-Type"))
 		return
 	}
-	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBytes))
+	raw, err := readBody(w, r, s.cfg.MaxBytes)
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
@@ -167,18 +168,23 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "session error", http.StatusInternalServerError)
 		return
 	}
-	h := x.Reply.Header
+	h := &x.Reply.Header
 	if x.Refused != nil {
 		s.log.WarnContext(ctx, "credentials refused", "device", device, "session", h.SessionID,
 			"in", in.Message.Header.MsgID, "why", x.Refused.Error())
 	}
-	s.log.InfoContext(ctx, "session exchange", "device", device, "session", h.SessionID,
-		"in", in.Message.Header.MsgID, "out", h.MsgID, "commands", len(x.Reply.Body.Commands),
-		"outcomes", len(x.Outcomes), "unmatched", len(x.Unmatched), "replayed", x.Replayed, "done", x.Done)
+	if s.log.Enabled(ctx, slog.LevelInfo) { // the attributes cost allocations
+		s.log.InfoContext(ctx, "session exchange", "device", device, "session", h.SessionID,
+			"in", in.Message.Header.MsgID, "out", h.MsgID, "commands", len(x.Reply.Body.Commands),
+			"outcomes", len(x.Outcomes), "unmatched", len(x.Unmatched), "replayed", x.Replayed, "done", x.Done)
+	}
 	if s.cfg.OnExchange != nil && !x.Replayed {
 		s.cfg.OnExchange(ctx, x)
 	}
-	w.Header().Set("Content-Type", ContentType)
+	hd := w.Header()
+	hd.Set("Content-Type", ContentType)
+	// a known length spares the chunked encoding of a reply over 2 KB
+	hd.Set("Content-Length", strconv.Itoa(len(x.Raw)))
 	_, _ = w.Write(x.Raw)
 }
 
@@ -202,11 +208,16 @@ func (s *Server) exchange(ctx context.Context, device string, in *Inbound) (*Exc
 		if x.Replayed {
 			return x, nil
 		}
-		b, err := sess.MarshalBinary()
+		// the Store keeps its own copy: the state is built in a scratch buffer
+		p := scratch.Get().(*[]byte)
+		b, err := sess.appendState((*p)[:0])
 		if err != nil {
+			putScratch(p, b)
 			return nil, err
 		}
-		if _, err := s.cfg.Store.CompareAndSwap(ctx, device, ver, b); err == nil {
+		_, err = s.cfg.Store.CompareAndSwap(ctx, device, ver, b)
+		putScratch(p, b)
+		if err == nil {
 			return x, nil
 		} else if !errors.Is(err, ErrConflict) {
 			return nil, errorf("save %q: %w", device, err)
@@ -214,6 +225,32 @@ func (s *Server) exchange(ctx context.Context, device string, in *Inbound) (*Exc
 		s.log.DebugContext(ctx, "state changed meanwhile, retrying", "device", device)
 	}
 	return nil, errorf("save %q: %w after %d attempts", device, ErrConflict, s.cfg.MaxRetries)
+}
+
+// readBody reads the request body, of at most max bytes, in one
+// allocation when the request states its length.
+func readBody(w http.ResponseWriter, r *http.Request, max int64) ([]byte, error) {
+	body := http.MaxBytesReader(w, r.Body, max)
+	n := r.ContentLength
+	if n < 0 || n > max {
+		return io.ReadAll(body)
+	}
+	// one byte more than announced, so that the end is seen without growing
+	raw := make([]byte, 0, n+1)
+	for {
+		k, err := body.Read(raw[len(raw):cap(raw)])
+		raw = raw[:len(raw)+k]
+		if err == io.EOF {
+			return raw, nil
+		}
+		if err != nil {
+			return raw, err
+		}
+		if len(raw) == cap(raw) {
+			rest, err := io.ReadAll(body)
+			return append(raw, rest...), err
+		}
+	}
 }
 
 func (s *Server) refuse(ctx context.Context, w http.ResponseWriter, code int, why string) {

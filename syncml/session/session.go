@@ -227,7 +227,7 @@ func (s *Session) Queue(cmds ...syncml.Command) error {
 			return errorf("Queue: %s is an answer, not a command to queue", c.ElementName())
 		}
 	}
-	if _, err := syncml.Marshal(&syncml.Message{Body: syncml.Body{Commands: cmds}}); err != nil {
+	if err := encodable(cmds); err != nil {
 		return errorf("Queue: %w", err)
 	}
 	s.st.Queue = append(s.st.Queue, cmds...)

@@ -2,6 +2,7 @@ package session
 
 import (
 	"encoding/binary"
+	"sync"
 
 	"github.com/windc-go/windc/syncml"
 )
@@ -59,7 +60,7 @@ func (r *stateReader) bytes() []byte {
 	if n == 0 {
 		return nil
 	}
-	p := append([]byte(nil), r.b[:n]...)
+	p := r.b[:n:n] // r.b is UnmarshalBinary's own copy
 	r.b = r.b[n:]
 	return p
 }
@@ -76,11 +77,32 @@ func (r *stateReader) int() int {
 	return int(v)
 }
 
-func encodeCommands(cmds []syncml.Command) ([]byte, error) {
+// scratch holds the buffers commands are encoded in before they are
+// copied into a serialized state.
+var scratch = sync.Pool{New: func() any { b := make([]byte, 0, 4<<10); return &b }}
+
+// encodable reports why cmds cannot be encoded, nil when they can.
+func encodable(cmds []syncml.Command) error {
+	p := scratch.Get().(*[]byte)
+	b, err := syncml.AppendMessage((*p)[:0], &syncml.Message{NoHeader: true, Body: syncml.Body{Commands: cmds}})
+	putScratch(p, b)
+	return err
+}
+
+// commands writes cmds as one field: the canonical SyncML of a body
+// without header, or nothing when there are none.
+func (w *stateWriter) commands(cmds []syncml.Command) error {
 	if len(cmds) == 0 {
-		return nil, nil
+		w.uint(0)
+		return nil
 	}
-	return syncml.Marshal(&syncml.Message{NoHeader: true, Body: syncml.Body{Commands: cmds}})
+	p := scratch.Get().(*[]byte)
+	b, err := syncml.AppendMessage((*p)[:0], &syncml.Message{NoHeader: true, Body: syncml.Body{Commands: cmds}})
+	if err == nil {
+		w.bytes(b)
+	}
+	putScratch(p, b)
+	return err
 }
 
 func decodeCommands(b []byte) ([]syncml.Command, error) {
@@ -97,8 +119,29 @@ func decodeCommands(b []byte) ([]syncml.Command, error) {
 // MarshalBinary returns the Session's state (identity counters, queue,
 // sent commands waiting for their Status, nonce, last reply), for a Store.
 func (s *Session) MarshalBinary() ([]byte, error) {
+	p := scratch.Get().(*[]byte)
+	b, err := s.appendState((*p)[:0])
+	var out []byte
+	if err == nil {
+		out = append([]byte(nil), b...) // one allocation of the exact size
+	}
+	putScratch(p, b)
+	return out, err
+}
+
+// putScratch returns a buffer of scratch to the pool, b being its last
+// contents; a very large one is left to the garbage collector.
+func putScratch(p *[]byte, b []byte) {
+	if cap(b) <= 1<<20 {
+		*p = b[:0]
+		scratch.Put(p)
+	}
+}
+
+// appendState appends the serialized state to dst (see MarshalBinary).
+func (s *Session) appendState(dst []byte) ([]byte, error) {
 	st := &s.st
-	w := &stateWriter{b: make([]byte, 0, 256+len(st.Reply))}
+	w := &stateWriter{b: dst}
 	w.uint(stateFormat)
 	w.string(st.SessionID)
 	w.string(st.InMsgID)
@@ -123,23 +166,19 @@ func (s *Session) MarshalBinary() ([]byte, error) {
 	}
 	w.bool(st.LO != nil)
 	if lo := st.LO; lo != nil {
-		b, err := encodeCommands([]syncml.Command{lo.Cmd})
-		if err != nil {
+		if err := w.commands([]syncml.Command{lo.Cmd}); err != nil {
 			return nil, errorf("encode state: partial object: %w", err)
 		}
-		w.bytes(b)
 		w.string(lo.URI)
 		w.uint(uint64(lo.Size + 2))
 		w.bytes(lo.Data)
 	}
 	for _, q := range [][]syncml.Command{st.Queue, st.Cont} {
-		b, err := encodeCommands(q)
-		if err != nil {
+		if err := w.commands(q); err != nil {
 			return nil, errorf("encode state: queued commands: %w", err)
 		}
-		w.bytes(b)
 	}
-	var all []syncml.Command
+	all := make([]syncml.Command, 0, 2*len(st.Sent.sent))
 	w.uint(uint64(len(st.Sent.sent)))
 	for _, e := range st.Sent.sent {
 		w.string(e.MsgID)
@@ -155,18 +194,16 @@ func (s *Session) MarshalBinary() ([]byte, error) {
 			all = append(all, r)
 		}
 	}
-	b, err := encodeCommands(all)
-	if err != nil {
+	if err := w.commands(all); err != nil {
 		return nil, errorf("encode state: sent commands: %w", err)
 	}
-	w.bytes(b)
 	return w.b, nil
 }
 
 // UnmarshalBinary replaces the Session's state with one from
 // MarshalBinary. On error the state is unchanged.
 func (s *Session) UnmarshalBinary(b []byte) error {
-	r := &stateReader{b: b}
+	r := &stateReader{b: append([]byte(nil), b...)}
 	if f := r.uint(); r.err == nil && f != stateFormat {
 		return errorf("decode state: format %d, want %d", f, stateFormat)
 	}
