@@ -50,7 +50,10 @@ type ServerConfig struct {
 
 // A Server is the http.Handler of a device management server: it answers
 // each POSTed SyncML message with the reply of the device's Session,
-// whose state it keeps in a Store (keyed by the SyncHdr Source LocURI).
+// whose state it keeps in a Store under the device the Authenticator
+// decided (Identity.Device: by default the SyncHdr Source LocURI; for a
+// DeviceKeyer such as ClientCertificate, the device its key names, so a
+// device cannot reach another's state by writing its LocURI).
 // It is safe for many devices at once and starts no goroutine.
 //
 // Responses: 200 with the reply; 400 for a body that is not a SyncML
@@ -81,8 +84,9 @@ func NewServer(cfg ServerConfig) *Server {
 	return &Server{cfg: cfg, log: log}
 }
 
-// Queue appends commands for device (its SyncHdr Source LocURI) to send
-// in its sessions, in order.
+// Queue appends commands for device (the Identity.Device its state is
+// kept under: by default its SyncHdr Source LocURI, with ClientCertificate
+// its certificate's common name) to send in its sessions, in order.
 func (s *Server) Queue(ctx context.Context, device string, cmds ...syncml.Command) error {
 	for range s.cfg.MaxRetries {
 		raw, ver, err := s.cfg.Store.Load(ctx, device)
@@ -158,6 +162,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	device := in.Message.Header.Source.LocURI
+	if dk, ok := s.cfg.Session.Authenticator.(DeviceKeyer); ok {
+		device, err = dk.DeviceKey(ctx, &AuthInput{Message: in.Message, Raw: raw, Header: r.Header, TLS: r.TLS})
+		if err != nil {
+			s.log.ErrorContext(ctx, "device key failed", "err", err)
+			http.Error(w, "session error", http.StatusInternalServerError)
+			return
+		}
+	}
 	x, err := s.exchange(ctx, device, in)
 	if err != nil {
 		if errors.Is(err, ErrProtocol) {
@@ -193,6 +205,19 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // meanwhile.
 func (s *Server) exchange(ctx context.Context, device string, in *Inbound) (*Exchange, error) {
 	for range s.cfg.MaxRetries {
+		if device == "" {
+			// The request proves no device: handled on an empty state
+			// (the Authenticator refuses it), saved nowhere.
+			sess := NewSession(&s.cfg.Session)
+			sess.keyed = true
+			x, err := sess.Handle(ctx, in)
+			var ke *keyError
+			if errors.As(err, &ke) {
+				device = ke.device
+				continue
+			}
+			return x, err
+		}
 		raw, ver, err := s.cfg.Store.Load(ctx, device)
 		if err != nil {
 			return nil, errorf("load %q: %w", device, err)
@@ -201,7 +226,15 @@ func (s *Server) exchange(ctx context.Context, device string, in *Inbound) (*Exc
 		if err != nil {
 			return nil, err
 		}
+		sess.key, sess.keyed = device, true
 		x, err := sess.Handle(ctx, in)
+		var ke *keyError
+		if errors.As(err, &ke) {
+			// The Authenticator names another device than the SyncHdr
+			// Source: its state is the one to run.
+			device = ke.device
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}

@@ -133,6 +133,20 @@ type Exchange struct {
 type Session struct {
 	cfg *Config
 	st  state
+	// key, when keyed, is the device the state was loaded for (by a
+	// Server): a message the Authenticator attributes to another device
+	// is not handled on it (see keyError).
+	key   string
+	keyed bool
+}
+
+// keyError says that a message belongs to the state of another device
+// than the one loaded: the Server loads that device's state and handles
+// the message again.
+type keyError struct{ device string }
+
+func (e *keyError) Error() string {
+	return "session: message of device " + strconv.Quote(e.device) + " handled on the state of another"
 }
 
 // state is everything a Session keeps between messages.
@@ -258,6 +272,9 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 			return nil, errorf("replay: stored reply: %w", err)
 		}
 		id := Identity{Device: h.Source.LocURI}
+		if s.keyed {
+			id.Device = s.key
+		}
 		if st.Auth != nil {
 			id = *st.Auth
 		}
@@ -271,6 +288,9 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	dec, err := authenticate(ctx, s.cfg.Authenticator, ain)
 	if err != nil {
 		return nil, err
+	}
+	if s.keyed && dec.Accepted() && dec.Identity.Device != s.key {
+		return nil, &keyError{device: dec.Identity.Device}
 	}
 	x := &Exchange{Identity: dec.Identity}
 	if dec.NextNonce != nil {
