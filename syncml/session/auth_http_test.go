@@ -28,7 +28,7 @@ type authPeers struct {
 	signed    []bool
 	ids       []Identity
 	refusals  []error
-	delivered int // Gets the device answered
+	delivered int // Gets the device answered (not abandoned)
 }
 
 func newAuthPeers(t *testing.T, typ AuthType) *authPeers {
@@ -46,7 +46,11 @@ func newAuthPeers(t *testing.T, typ AuthType) *authPeers {
 			} else {
 				p.ids = append(p.ids, x.Identity)
 			}
-			p.delivered += len(x.Outcomes)
+			for _, o := range x.Outcomes {
+				if !o.Abandoned {
+					p.delivered++
+				}
+			}
 		},
 	})
 	p.ts = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -270,5 +274,45 @@ func TestAuthAcceptedPerSession(t *testing.T) {
 				t.Errorf("replay: %+v, %v", x, err)
 			}
 		}
+	}
+}
+
+// spoilSign is Credentials that sign like ClientAuth but spoil the mac of
+// the n-th signed message (1-based), once.
+type spoilSign struct {
+	*ClientAuth
+	n, signed int
+}
+
+func (s *spoilSign) Sign(ctx context.Context, chal *syncml.Chal, body []byte, h http.Header) error {
+	if err := s.ClientAuth.Sign(ctx, chal, body, h); err != nil {
+		return err
+	}
+	if h.Get(HMACHeaderName) != "" {
+		s.signed++
+		if s.signed == s.n {
+			h.Set(HMACHeaderName, `algorithm=MD5, username="dev", mac=AAAAAAAAAAAAAAAAAAAAAA==`)
+		}
+	}
+	return nil
+}
+
+// A message refused in the middle of an HMAC session (a spoilt mac, a
+// stale nonce) is sent again, signed with the new nonce, in the same
+// session: the client does not start over with package 1, so what the
+// server sent is answered, not abandoned.
+func TestHMACRefusedMidSession(t *testing.T) {
+	p := newAuthPeers(t, AuthHMAC)
+	c := authClient(t, p, &spoilSign{ClientAuth: &ClientAuth{Username: "dev", Password: "secret"}, n: 2})
+	if err := p.run(t, c, "1"); err != nil {
+		t.Fatal(err)
+	}
+	got, _, signed, _, refusals, delivered := p.take()
+	want := []syncml.StatusCode{407, 200, 401, 200}
+	if !slices.Equal(got, want) || delivered != 1 || len(refusals) != 2 || !errors.Is(refusals[1], ErrInvalidCredentials) {
+		t.Errorf("codes %v, %d delivered, refusals %v; want %v, 1 delivered", got, delivered, refusals, want)
+	}
+	if !slices.Equal(signed, []bool{false, true, true, true}) {
+		t.Errorf("signed %v", signed)
 	}
 }

@@ -41,9 +41,11 @@ type ClientConfig struct {
 	// DevInfo, when DevID is set, is sent in package 1.
 	DevInfo DevInfo
 	// Credentials, when set, gives the Cred of package 1 and answers a
-	// challenge (401 or 407) by sending package 1 again.
+	// challenge (401 or 407) by sending the refused message again: package
+	// 1 at the start of a session, the same commands in a new message
+	// later on (an HMAC refused mid-session), with the new credentials.
 	Credentials Credentials
-	// MaxAuthRetries bounds the package 1 resent after challenges in one
+	// MaxAuthRetries bounds the messages resent after challenges in one
 	// session; zero means DefaultMaxAuthRetries.
 	MaxAuthRetries int
 	// XMLNS, VerDTD and VerProto are the dialect; empty means SyncML 1.2
@@ -99,6 +101,13 @@ type Client struct {
 	lo        *largeObject
 	peerMax   int              // the server's MaxMsgSize, 0 when unknown
 	cont      []syncml.Command // the rest of the device's package
+	// lastSent and lastFinal are the commands of the last message built
+	// (after its SyncHdr Status) and whether it closed the package, and
+	// lastPkg1 whether it was package 1: a message the server refuses is
+	// sent again (package 1 rebuilt, any other with the same commands).
+	lastSent  []syncml.Command
+	lastFinal bool
+	lastPkg1  bool
 }
 
 // NewClient returns a Client for cfg (copied).
@@ -184,7 +193,27 @@ func (c *Client) package1(ctx context.Context) (*syncml.Message, error) {
 			m.Header.Meta.MaxObjSize = strconv.Itoa(c.cfg.MaxObjSize)
 		}
 	}
-	return c.finish(m, append([]syncml.Command(nil), c.pkg1...), true)
+	m, err := c.finish(m, append([]syncml.Command(nil), c.pkg1...), true)
+	c.lastPkg1 = err == nil
+	return m, err
+}
+
+// resend rebuilds the last message, which the server refused (h is the
+// header of the refusal), with the same commands in a new message of the
+// session, with the Cred of the server's challenge: the server executed
+// nothing of it.
+func (c *Client) resend(ctx context.Context, h *syncml.Header) (*syncml.Message, error) {
+	c.sent.forget(strconv.Itoa(c.outMsgID))
+	m := c.message(h)
+	if c.cfg.Credentials != nil {
+		cred, err := c.cfg.Credentials.Cred(ctx, c.chal)
+		if err != nil {
+			return nil, errorf("credentials: %w", err)
+		}
+		m.Header.Cred = cred
+	}
+	cands := append(append([]syncml.Command(nil), c.lastSent...), c.cont...)
+	return c.finish(m, cands, c.lastFinal)
 }
 
 // message starts the next message of the session, with a Status for hdr
@@ -211,13 +240,14 @@ func (c *Client) message(hdr *syncml.Header) *syncml.Message {
 func (c *Client) finish(m *syncml.Message, cands []syncml.Command, final bool) (*syncml.Message, error) {
 	c.outMsgID++
 	m.Header.MsgID = strconv.Itoa(c.outMsgID)
-	raw, _, rest, err := pack(m, cands, c.peerMax, true, final)
+	raw, sent, rest, err := pack(m, cands, c.peerMax, true, final)
 	if err != nil {
 		c.outMsgID--
 		return nil, err
 	}
 	c.cont = rest
 	c.lastRaw = raw
+	c.lastSent, c.lastFinal, c.lastPkg1 = sent, final, false
 	for _, x := range m.Body.Commands {
 		switch x := x.(type) {
 		case *syncml.Status, *syncml.Results:
@@ -238,8 +268,9 @@ func (c *Client) finish(m *syncml.Message, cands []syncml.Command, final bool) (
 // device sent before. Exchange.Done is true when the session is over:
 // either the server sent nothing that needs an answer (Reply is nil) or
 // it aborted the session (Reply holds the Statuses to send, the last
-// message). A refused credential (401 or 407) is answered by
-// package 1 again, with a new Cred, up to MaxAuthRetries times.
+// message). A refused credential (401 or 407) is answered by the
+// refused message again (package 1 when it was package 1), with new
+// credentials, up to MaxAuthRetries times in a session.
 func (c *Client) Handle(ctx context.Context, m *syncml.Message) (*Exchange, error) {
 	if c.sessionID == "" {
 		return nil, errorf("%w: Handle before Start", ErrState)
@@ -274,8 +305,18 @@ func (c *Client) Handle(ctx context.Context, m *syncml.Message) (*Exchange, erro
 				return nil, errorf("server refused the credentials: %s", code)
 			}
 			c.retries++
-			c.sent.reset()
-			reply, err := c.package1(ctx)
+			var reply *syncml.Message
+			var err error
+			if c.lastPkg1 {
+				c.sent.reset()
+				reply, err = c.package1(ctx)
+			} else {
+				// Refused in the middle of the session (HMAC is checked
+				// on every message): the same message again, not package
+				// 1, which would start the session over and lose what
+				// the server sent.
+				reply, err = c.resend(ctx, h)
+			}
 			if err != nil {
 				return nil, err
 			}

@@ -114,6 +114,20 @@ func (c *correlator) lookup(msg, cmd string) *sentCmd {
 	return c.index[sentKey{msg, cmd}]
 }
 
+// forget drops the commands sent in message msgID (the peer refused it
+// and executed nothing of it).
+func (c *correlator) forget(msgID string) {
+	keep := c.sent[:0]
+	for _, s := range c.sent {
+		if s.MsgID != msgID {
+			keep = append(keep, s)
+		}
+	}
+	clear(c.sent[len(keep):])
+	c.sent = keep
+	c.index = nil
+}
+
 // flattenAll lists the commands nested in Atomic and Sequence, depth first.
 func flattenAll(cmds []syncml.Command, out *[]syncml.Command) {
 	for _, c := range cmds {
