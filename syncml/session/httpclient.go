@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	neturl "net/url"
 
 	"github.com/windc-go/windc/syncml"
 )
@@ -16,8 +17,10 @@ const DefaultMaxMessages = 64
 // sessionID and alerts (see Start), posts each message to url with hc
 // (http.DefaultClient when nil) under ctx, hands every reply to Handle,
 // and stops when the session is over. A server reply's RespURI, when set,
-// is where the next message goes. It returns the Outcomes of what the
-// device sent.
+// is where the answer to that reply goes (relative references resolved
+// against url; one that leaves https stops the session); the answer to a
+// reply without RespURI, and the next session, go to url. It returns the
+// Outcomes of what the device sent.
 //
 // The bounds are ClientConfig.MaxBytes (reply body) and MaxMessages
 // (messages the device sends in the session).
@@ -34,6 +37,7 @@ func (c *Client) Run(ctx context.Context, hc *http.Client, url, sessionID string
 	if max <= 0 {
 		max = DefaultMaxMessages
 	}
+	at := url // where the next message goes
 	for n := 1; ; n++ {
 		if n > max {
 			return outcomes, pkg.Limit("MaxMessages", int64(max), int64(n), "")
@@ -42,7 +46,7 @@ func (c *Client) Run(ctx context.Context, hc *http.Client, url, sessionID string
 		if err != nil {
 			return outcomes, errorf("encode message %s: %w", m.Header.MsgID, err)
 		}
-		reply, err := c.post(ctx, hc, url, raw)
+		reply, err := c.post(ctx, hc, at, raw)
 		if err != nil {
 			return outcomes, err
 		}
@@ -54,8 +58,11 @@ func (c *Client) Run(ctx context.Context, hc *http.Client, url, sessionID string
 		if x.Reply == nil {
 			return outcomes, nil
 		}
-		if u := reply.Header.RespURI; u != "" {
-			url = u
+		// The answer to a reply goes to its RespURI, when set, and to the
+		// session's URL otherwise.
+		next, err := c.nextURL(url, reply.Header.RespURI)
+		if err != nil {
+			return outcomes, err
 		}
 		m = x.Reply
 		if x.Done {
@@ -64,10 +71,37 @@ func (c *Client) Run(ctx context.Context, hc *http.Client, url, sessionID string
 			if err != nil {
 				return outcomes, errorf("encode message %s: %w", m.Header.MsgID, err)
 			}
-			_, err = c.post(ctx, hc, url, raw)
+			_, err = c.post(ctx, hc, next, raw)
 			return outcomes, err
 		}
+		at = next
 	}
+}
+
+// nextURL returns where the answer to a reply goes: its RespURI (resolved
+// against base, the session's URL) when set, base otherwise. A RespURI
+// that is not a URL, or that leaves https for another scheme, is an
+// error: the session stops rather than send the device's data elsewhere.
+func (c *Client) nextURL(base, respURI string) (string, error) {
+	if respURI == "" {
+		return base, nil
+	}
+	b, err := neturl.Parse(base)
+	if err != nil {
+		return "", errorf("session URL: %w", err)
+	}
+	r, err := neturl.Parse(respURI)
+	if err != nil {
+		return "", errorf("%w: RespURI: %w", ErrProtocol, err)
+	}
+	u := b.ResolveReference(r)
+	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
+		return "", errorf("%w: RespURI %q is not an http or https URL", ErrProtocol, respURI)
+	}
+	if b.Scheme == "https" && u.Scheme != "https" {
+		return "", errorf("%w: RespURI %q leaves https", ErrProtocol, respURI)
+	}
+	return u.String(), nil
 }
 
 // post sends one message and reads the server's reply.

@@ -53,6 +53,13 @@ type Config struct {
 	// m is the received message. It may run again for the same message
 	// when a Server retries after a Store conflict.
 	BeforeReply func(ctx context.Context, s *Session, m *syncml.Message, x *Exchange)
+	// RespURI, when set, is called for every reply that is not a refusal
+	// with the received message m; a non-empty result is sent as the
+	// reply's SyncHdr RespURI, where the device posts its answer to that
+	// reply (a URL of this session, of one instance behind a balancer…).
+	// The device goes back to its server URL for an answer to a reply
+	// without RespURI.
+	RespURI func(ctx context.Context, id Identity, m *syncml.Message) string
 	// MaxObjectSize bounds an object the device sends in chunks
 	// (MoreData); zero means DefaultMaxObjectSize. A larger one is
 	// answered 413 and dropped.
@@ -405,6 +412,9 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	}
 	if n := s.cfg.AnnounceMaxMsgSize; n > 0 {
 		reply.Header.Meta = &syncml.Meta{MaxMsgSize: strconv.Itoa(n)}
+	}
+	if s.cfg.RespURI != nil {
+		reply.Header.RespURI = s.cfg.RespURI(ctx, dec.Identity, m)
 	}
 	out, send, rest, err := pack(reply, cands, s.cfg.maxMsgSize(st.MaxMsgSize), continuing, final)
 	if err != nil {
