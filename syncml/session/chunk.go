@@ -15,9 +15,9 @@ const continuationRoom = 768
 const minChunk = 64
 
 // chunkCommands replaces, in cands, every command too large for one
-// message of max bytes by the chunks of its object (an Add, Replace, Copy
-// or Exec with one Item of text, CDATA or XML Data; the XML is sent as
-// text), each with MoreData but the last, Meta Size on the first. The
+// message of max bytes by the chunks of its object (an Add, Replace, Copy,
+// Exec or, from a device, Results with one Item of text, CDATA or XML
+// Data; the XML is sent as text), each with MoreData but the last, Meta Size on the first. The
 // command itself becomes the last chunk, so that its Outcome reports it.
 // A command whose object exceeds maxObj (0: no bound) is not sent: it is
 // returned in refused.
@@ -55,7 +55,7 @@ func chunkCommands(cands []syncml.Command, max, maxObj int) (out, refused []sync
 
 func chunkable(c syncml.Command) bool {
 	switch c.(type) {
-	case *syncml.Add, *syncml.Replace, *syncml.Copy, *syncml.Exec:
+	case *syncml.Add, *syncml.Replace, *syncml.Copy, *syncml.Exec, *syncml.Results:
 		return true
 	}
 	return false
@@ -143,6 +143,8 @@ func setItems(c syncml.Command, items []syncml.Item) {
 	case *syncml.Copy:
 		c.Items = items
 	case *syncml.Exec:
+		c.Items = items
+	case *syncml.Results:
 		c.Items = items
 	}
 }

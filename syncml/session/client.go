@@ -238,6 +238,12 @@ func (c *Client) message(hdr *syncml.Header) *syncml.Message {
 // server's MaxMsgSize (the rest waits in c.cont, and Final is cleared),
 // records what it sends and encodes it.
 func (c *Client) finish(m *syncml.Message, cands []syncml.Command, final bool) (*syncml.Message, error) {
+	// What is too large for the server's MaxMsgSize (a Results, most
+	// often) goes in chunks.
+	cands, _, err := chunkCommands(cands, c.peerMax, 0)
+	if err != nil {
+		return nil, errorf("chunk: %w", err)
+	}
 	c.outMsgID++
 	m.Header.MsgID = strconv.Itoa(c.outMsgID)
 	raw, sent, rest, err := pack(m, cands, c.peerMax, true, final)
@@ -250,7 +256,13 @@ func (c *Client) finish(m *syncml.Message, cands []syncml.Command, final bool) (
 	c.lastSent, c.lastFinal, c.lastPkg1 = sent, final, false
 	for _, x := range m.Body.Commands {
 		switch x := x.(type) {
-		case *syncml.Status, *syncml.Results:
+		case *syncml.Status:
+			continue
+		case *syncml.Results:
+			if isChunk(x) {
+				// its 213 is matched and reported to no one
+				c.sent.addInternal(m.Header.MsgID, x)
+			}
 			continue
 		case *syncml.Alert:
 			if code, _ := x.Code(); code == syncml.AlertNextMessage || code == syncml.AlertNoEndOfData {

@@ -36,9 +36,12 @@
 // asked for with Alert 1222, and Final is set only on a package's last
 // message. An item too large for one message is sent in chunks (MoreData,
 // Meta Size on the first) unless it exceeds the peer's MaxObjSize, when it
-// is not sent and its Outcome carries the error. Chunks received are
-// answered 213, joined, checked against their Size (424), and cut with
-// Alert 1225 when another command comes first.
+// is not sent and its Outcome carries the error; a device's Results goes
+// in chunks the same way. Chunks received (Results from a device
+// included) are answered 213, joined, checked against their Size (424),
+// and cut with Alert 1225 when another command comes first; a Get whose
+// Status came with the first chunk of its Results gets the joined
+// Results in a later Outcome, as for any Results after the Status.
 //
 // Who is talking is decided by an [Authenticator] (see identity.go): it
 // sees the parsed message, its raw bytes, the HTTP headers and the TLS

@@ -23,6 +23,11 @@ type responder struct {
 	// the bound of a received object.
 	lo     **largeObject
 	maxObj int
+	// joinResults (the server side) buffers Results sent in chunks (213
+	// each) and joins them; corr then holds the received Statuses and
+	// Results to correlate, in order, a chunked Results once whole.
+	joinResults bool
+	corr        []syncml.Command
 }
 
 // commands answers cmds, the top level or the inside of a Sequence.
@@ -34,9 +39,19 @@ func (r *responder) commands(cmds []syncml.Command) {
 
 func (r *responder) command(c syncml.Command) {
 	switch c := c.(type) {
-	case *syncml.Status, *syncml.Results, *syncml.Unknown, nil:
-		// Statuses and Results are correlated, not answered; an unknown
-		// element has no CmdID a Status could name.
+	case *syncml.Results:
+		// Results are correlated, not answered, unless they come in chunks.
+		if !r.joinResults {
+			r.corr = append(r.corr, c)
+		} else if whole := r.resultsChunk(c); whole != nil {
+			r.corr = append(r.corr, whole)
+		}
+		return
+	case *syncml.Status:
+		r.corr = append(r.corr, c)
+		return
+	case *syncml.Unknown, nil:
+		// An unknown element has no CmdID a Status could name.
 		return
 	case *syncml.Atomic:
 		if r.lo != nil && *r.lo != nil {

@@ -353,12 +353,9 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 		s.cfg.OnStart(ctx, s, dec.Identity, !st.Started)
 	}
 	st.Started = true
-	outs, unmatched, _ := st.Sent.receive(m.Body.Commands, strconv.Itoa(st.OutMsgID))
-	x.Outcomes = append(x.Outcomes, outs...)
-	x.Unmatched = unmatched
 	abort, more := false, false
 	r := &responder{ctx: ctx, h: s.cfg.Handler, id: dec.Identity, hdr: h, msgRef: h.MsgID,
-		lo: &st.LO, maxObj: s.cfg.maxObj(),
+		lo: &st.LO, maxObj: s.cfg.maxObj(), joinResults: true,
 		alert: func(code syncml.AlertCode) syncml.StatusCode {
 			switch code {
 			case syncml.AlertSessionAbort:
@@ -370,6 +367,10 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 		}}
 	r.commands(m.Body.Commands)
 	body = append(body, r.out...)
+	// Statuses and Results, chunked Results joined, go to their commands.
+	outs, unmatched, _ := st.Sent.receive(r.corr, strconv.Itoa(st.OutMsgID))
+	x.Outcomes = append(x.Outcomes, outs...)
+	x.Unmatched = unmatched
 	if s.cfg.BeforeReply != nil {
 		s.cfg.BeforeReply(ctx, s, m, x)
 	}
