@@ -63,6 +63,11 @@ type ClientConfig struct {
 	// MaxMsgSize, when set, is announced in package 1 (SyncHdr Meta): the
 	// server keeps each of its messages within it.
 	MaxMsgSize int
+	// ServerAuth, when set, makes Run check the server's credentials
+	// (basic or MD5 in the SyncHdr Cred of its first message of each
+	// session, HMAC over every message) and stop a session whose server
+	// fails.
+	ServerAuth *ServerCheck
 	// MaxBytes bounds a server reply read by Run; zero means
 	// DefaultMaxBytes.
 	MaxBytes int64
@@ -108,6 +113,10 @@ type Client struct {
 	lastSent  []syncml.Command
 	lastFinal bool
 	lastPkg1  bool
+	// srvOK is true once the server's credentials passed in this session
+	// (ServerAuth), and srvNext the device's next Status for its SyncHdr.
+	srvOK   bool
+	srvNext *srvStatus
 }
 
 // NewClient returns a Client for cfg (copied).
@@ -165,6 +174,7 @@ func (c *Client) Start(ctx context.Context, sessionID string, alerts ...syncml.C
 	c.sessionID, c.outMsgID, c.inMsgID = sessionID, 0, ""
 	c.sent.reset()
 	c.retries, c.ended, c.lo, c.cont = 0, false, nil, nil
+	c.srvOK, c.srvNext = false, nil
 	c.pkg1 = append([]syncml.Command{NewAlert(syncml.AlertClientInitiated)}, alerts...)
 	if c.cfg.DevInfo.DevID != "" {
 		c.pkg1 = append(c.pkg1, c.cfg.DevInfo.Replace())
@@ -229,7 +239,7 @@ func (c *Client) message(hdr *syncml.Header) *syncml.Message {
 		Body: syncml.Body{Final: true},
 	}
 	if hdr != nil && !hdr.NoResp {
-		m.Body.Commands = append(m.Body.Commands, headerStatus(hdr, syncml.StatusOK, nil))
+		m.Body.Commands = append(m.Body.Commands, c.serverStatus(hdr))
 	}
 	return m
 }

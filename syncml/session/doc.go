@@ -56,7 +56,12 @@
 // every session (every message for HMAC) and are kept per device in the
 // session state; secrets are compared in constant time and never shown
 // in errors or logs. On the device side a [ClientAuth] gives the Client
-// its Cred and signs each posted body, following the server's challenges.
+// its Cred and signs each posted body, following the server's challenges;
+// a message refused in the middle of a session is sent again, not package
+// 1. The other way round, a server with a [ServerAuth] authenticates
+// itself (a Cred in its SyncHdr, or an x-syncml-hmac header on every
+// reply) and a Client with a [ServerCheck] checks it, stopping a session
+// whose server fails.
 //
 // The package knows no CSP: it depends on package syncml only.
 package session

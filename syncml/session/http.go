@@ -194,6 +194,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.cfg.OnExchange(ctx, x)
 	}
 	hd := w.Header()
+	for k, v := range x.Header {
+		hd[k] = v
+	}
 	hd.Set("Content-Type", ContentType)
 	// a known length spares the chunked encoding of a reply over 2 KB
 	hd.Set("Content-Length", strconv.Itoa(len(x.Raw)))

@@ -3,6 +3,7 @@ package session
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	neturl "net/url"
@@ -46,9 +47,27 @@ func (c *Client) Run(ctx context.Context, hc *http.Client, url, sessionID string
 		if err != nil {
 			return outcomes, errorf("encode message %s: %w", m.Header.MsgID, err)
 		}
-		reply, err := c.post(ctx, hc, at, raw)
+		reply, body, hdr, err := c.post(ctx, hc, at, raw)
 		if err != nil {
 			return outcomes, err
+		}
+		if c.cfg.ServerAuth != nil {
+			if err := c.checkServer(ctx, reply, body, hdr); err != nil {
+				if !errors.Is(err, ErrMissingCredentials) && !errors.Is(err, ErrInvalidCredentials) {
+					return outcomes, err
+				}
+				// The device's last message: 401 or 407 and a new nonce.
+				next, uerr := c.nextURL(url, reply.Header.RespURI)
+				if uerr != nil {
+					return outcomes, uerr
+				}
+				_, last, merr := c.refuseServer(&reply.Header)
+				if merr != nil {
+					return outcomes, merr
+				}
+				_, _, _, _ = c.post(ctx, hc, next, last)
+				return outcomes, errorf("server credentials: %w", err)
+			}
 		}
 		x, err := c.Handle(ctx, reply)
 		if err != nil {
@@ -71,7 +90,7 @@ func (c *Client) Run(ctx context.Context, hc *http.Client, url, sessionID string
 			if err != nil {
 				return outcomes, errorf("encode message %s: %w", m.Header.MsgID, err)
 			}
-			_, err = c.post(ctx, hc, next, raw)
+			_, _, _, err = c.post(ctx, hc, next, raw)
 			return outcomes, err
 		}
 		at = next
@@ -104,22 +123,23 @@ func (c *Client) nextURL(base, respURI string) (string, error) {
 	return u.String(), nil
 }
 
-// post sends one message and reads the server's reply.
-func (c *Client) post(ctx context.Context, hc *http.Client, url string, raw []byte) (*syncml.Message, error) {
+// post sends one message and reads the server's reply, returned parsed,
+// as its bytes, and with the response headers.
+func (c *Client) post(ctx context.Context, hc *http.Client, url string, raw []byte) (*syncml.Message, []byte, http.Header, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(raw))
 	if err != nil {
-		return nil, errorf("post: %w", err)
+		return nil, nil, nil, errorf("post: %w", err)
 	}
 	req.Header.Set("Content-Type", ContentType)
 	req.Header.Set("Accept", ContentType)
 	if c.cfg.Credentials != nil {
 		if err := c.cfg.Credentials.Sign(ctx, c.chal, raw, req.Header); err != nil {
-			return nil, errorf("post: sign: %w", err)
+			return nil, nil, nil, errorf("post: sign: %w", err)
 		}
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
-		return nil, errorf("post: %w", err)
+		return nil, nil, nil, errorf("post: %w", err)
 	}
 	defer resp.Body.Close()
 	max := c.cfg.MaxBytes
@@ -128,20 +148,20 @@ func (c *Client) post(ctx context.Context, hc *http.Client, url string, raw []by
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, max+1))
 	if err != nil {
-		return nil, errorf("post: read reply: %w", err)
+		return nil, nil, nil, errorf("post: read reply: %w", err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		return nil, errorf("post: server answered %s", resp.Status)
+		return nil, nil, nil, errorf("post: server answered %s", resp.Status)
 	}
 	if int64(len(body)) > max {
-		return nil, pkg.Limit("MaxBytes", max, max+1, "")
+		return nil, nil, nil, pkg.Limit("MaxBytes", max, max+1, "")
 	}
 	if !AcceptsContentType(resp.Header.Get("Content-Type")) {
-		return nil, errorf("post: reply content type %q", resp.Header.Get("Content-Type"))
+		return nil, nil, nil, errorf("post: reply content type %q", resp.Header.Get("Content-Type"))
 	}
 	var m syncml.Message
 	if err := syncml.Unmarshal(body, &m); err != nil {
-		return nil, errorf("post: reply: %w", err)
+		return nil, nil, nil, errorf("post: reply: %w", err)
 	}
-	return &m, nil
+	return &m, body, resp.Header, nil
 }

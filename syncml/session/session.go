@@ -60,6 +60,10 @@ type Config struct {
 	// The device goes back to its server URL for an answer to a reply
 	// without RespURI.
 	RespURI func(ctx context.Context, id Identity, m *syncml.Message) string
+	// ServerAuth, when set, is how this server authenticates itself to
+	// devices that check it: a Cred in its SyncHdr or an x-syncml-hmac
+	// header on its replies (Exchange.Header).
+	ServerAuth *ServerAuth
 	// MaxObjectSize bounds an object the device sends in chunks
 	// (MoreData); zero means DefaultMaxObjectSize. A larger one is
 	// answered 413 and dropped.
@@ -112,6 +116,10 @@ type Exchange struct {
 	// Reply is the message to send back and Raw its encoding.
 	Reply *syncml.Message
 	Raw   []byte
+	// Header holds the transport headers to send with Raw: the
+	// x-syncml-hmac of a server that signs its replies (ServerAuth), nil
+	// when none.
+	Header http.Header
 	// Replayed is true when the received message was a byte-identical
 	// copy of the previous one: Reply is the reply sent then and nothing
 	// was executed.
@@ -183,12 +191,18 @@ type state struct {
 	// Auth is the Identity accepted with 212 in this session, nil when
 	// none: the rest of the session needs no credentials.
 	Auth *Identity
+	// PeerNonce is the nonce the device last gave for the server's
+	// credentials (ServerAuth), SrvAccepted whether the device accepted
+	// them in this session, and ReplyHMAC the x-syncml-hmac of Reply.
+	PeerNonce   []byte
+	SrvAccepted bool
+	ReplyHMAC   string
 }
 
 // refuse answers a message the Authenticator refused: the header's Status
 // (with the challenge) alone. Nothing of the session changes but the
 // nonce and the MsgID counter; the reply is not kept for replay.
-func (s *Session) refuse(x *Exchange, m *syncml.Message, dec AuthDecision) (*Exchange, error) {
+func (s *Session) refuse(ctx context.Context, x *Exchange, m *syncml.Message, dec AuthDecision) (*Exchange, error) {
 	st, h := &s.st, &m.Header
 	var out int
 	switch h.SessionID {
@@ -214,12 +228,35 @@ func (s *Session) refuse(x *Exchange, m *syncml.Message, dec AuthDecision) (*Exc
 		reply.Body.Commands = []syncml.Command{headerStatus(h, dec.Code, dec.Chal)}
 	}
 	number(reply.Body.Commands, new(int))
+	var password string
+	if a := s.cfg.ServerAuth; a != nil {
+		var err error
+		if password, err = a.present(ctx, dec.Identity, st, reply); err != nil {
+			return nil, err
+		}
+	}
 	raw, err := syncml.Marshal(reply)
 	if err != nil {
 		return nil, errorf("encode reply %s: %w", reply.Header.MsgID, err)
 	}
+	if a := s.cfg.ServerAuth; a != nil {
+		v, err := a.sign(reply, password, st, raw)
+		if err != nil {
+			return nil, err
+		}
+		x.Header = hmacHeader(v)
+	}
 	x.Reply, x.Raw, x.Done = reply, raw, true
 	return x, nil
+}
+
+// hmacHeader returns the transport headers of a reply signed with v ("":
+// none).
+func hmacHeader(v string) http.Header {
+	if v == "" {
+		return nil
+	}
+	return http.Header{http.CanonicalHeaderKey(HMACHeaderName): {v}}
 }
 
 // NewSession returns the Session of one device with empty state. cfg may
@@ -285,7 +322,7 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 		if st.Auth != nil {
 			id = *st.Auth
 		}
-		return &Exchange{Reply: &reply, Raw: st.Reply, Replayed: true, Identity: id}, nil
+		return &Exchange{Reply: &reply, Raw: st.Reply, Header: hmacHeader(st.ReplyHMAC), Replayed: true, Identity: id}, nil
 	}
 	ain := &AuthInput{Message: m, Raw: raw, Header: in.Header, TLS: in.TLS, Nonce: st.Nonce}
 	if st.Auth != nil && h.SessionID == st.SessionID && !startsSession(m) {
@@ -308,7 +345,7 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 		if x.Refused == nil {
 			x.Refused = errorf("refused with %d", int(dec.Code))
 		}
-		return s.refuse(x, m, dec)
+		return s.refuse(ctx, x, m, dec)
 	}
 
 	// A session alert or another SessionID (re)starts the session.
@@ -323,6 +360,7 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 			}
 		}
 		st.Ended = false
+		st.SrvAccepted = false
 	}
 	st.RefusedSession, st.RefusedOut = "", 0
 	starting := startsSession(m) || h.SessionID != st.SessionID
@@ -368,7 +406,8 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	r.commands(m.Body.Commands)
 	body = append(body, r.out...)
 	// Statuses and Results, chunked Results joined, go to their commands.
-	outs, unmatched, _ := st.Sent.receive(r.corr, strconv.Itoa(st.OutMsgID))
+	outs, unmatched, hdrs := st.Sent.receive(r.corr, strconv.Itoa(st.OutMsgID))
+	st.noteDevice(hdrs)
 	x.Outcomes = append(x.Outcomes, outs...)
 	x.Unmatched = unmatched
 	if s.cfg.BeforeReply != nil {
@@ -417,10 +456,25 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	if s.cfg.RespURI != nil {
 		reply.Header.RespURI = s.cfg.RespURI(ctx, dec.Identity, m)
 	}
+	var password string
+	if a := s.cfg.ServerAuth; a != nil {
+		if password, err = a.present(ctx, dec.Identity, st, reply); err != nil {
+			st.OutMsgID--
+			return nil, err
+		}
+	}
 	out, send, rest, err := pack(reply, cands, s.cfg.maxMsgSize(st.MaxMsgSize), continuing, final)
 	if err != nil {
 		st.OutMsgID--
 		return nil, err
+	}
+	st.ReplyHMAC = ""
+	if a := s.cfg.ServerAuth; a != nil {
+		if st.ReplyHMAC, err = a.sign(reply, password, st, out); err != nil {
+			st.OutMsgID--
+			return nil, err
+		}
+		x.Header = hmacHeader(st.ReplyHMAC)
 	}
 	st.Cont = rest
 	for _, c := range reply.Body.Commands[:len(reply.Body.Commands)-len(send)] {

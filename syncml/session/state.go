@@ -8,7 +8,7 @@ import (
 )
 
 // stateFormat is the first byte of MarshalBinary's output.
-const stateFormat = 3
+const stateFormat = 4
 
 // The serialized state is a sequence of fields, each a uvarint or a
 // uvarint length followed by bytes, in the order of stateWriter calls in
@@ -164,6 +164,9 @@ func (s *Session) appendState(dst []byte) ([]byte, error) {
 		w.string(a.User)
 		w.string(a.Method)
 	}
+	w.bytes(st.PeerNonce)
+	w.bool(st.SrvAccepted)
+	w.string(st.ReplyHMAC)
 	w.bool(st.LO != nil)
 	if lo := st.LO; lo != nil {
 		if err := w.commands([]syncml.Command{lo.Cmd}); err != nil {
@@ -226,6 +229,9 @@ func (s *Session) UnmarshalBinary(b []byte) error {
 	if r.bool() {
 		st.Auth = &Identity{Device: r.string(), User: r.string(), Method: r.string()}
 	}
+	st.PeerNonce = r.bytes()
+	st.SrvAccepted = r.bool()
+	st.ReplyHMAC = r.string()
 	var loCmd []byte
 	if r.bool() {
 		loCmd = r.bytes()

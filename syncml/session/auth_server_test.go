@@ -1,0 +1,168 @@
+package session
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"sync"
+	"testing"
+
+	"github.com/windc-go/windc/syncml"
+)
+
+// serverAuthPeers is a Server that authenticates itself to devices as
+// "srv" with srvPass, behind a loopback server that records the device's
+// Status code for each server SyncHdr and can spoil reply bodies.
+type serverAuthPeers struct {
+	srv   *Server
+	ts    *httptest.Server
+	mu    sync.Mutex
+	codes []syncml.StatusCode // the device's Status for the server's SyncHdr
+	spoil bool                // change one byte of every reply body
+}
+
+func newServerAuthPeers(t *testing.T, typ AuthType, srvPass string, devAuth Authenticator) *serverAuthPeers {
+	p := &serverAuthPeers{}
+	p.srv = NewServer(ServerConfig{Session: Config{
+		Authenticator: devAuth,
+		ServerAuth: &ServerAuth{Type: typ, Secret: func(_ context.Context, id Identity) (string, string, error) {
+			if id.Device != "DEV" {
+				return "", "", errors.New("unknown device")
+			}
+			return "srv", srvPass, nil
+		}},
+		BeforeReply: func(_ context.Context, _ *Session, m *syncml.Message, _ *Exchange) {
+			for _, c := range m.Body.Commands {
+				if s, ok := c.(*syncml.Status); ok && s.CmdRef == "0" {
+					code, _ := s.Code()
+					p.mu.Lock()
+					p.codes = append(p.codes, code)
+					p.mu.Unlock()
+				}
+			}
+		},
+	}})
+	p.ts = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := httptest.NewRecorder()
+		p.srv.ServeHTTP(rec, r)
+		body := rec.Body.Bytes()
+		if p.spoil {
+			body = bytes.Replace(body, []byte("<Final/>"), []byte("<Final></Final>"), 1)
+		}
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
+		w.Header().Del("Content-Length")
+		w.WriteHeader(rec.Code)
+		_, _ = w.Write(body)
+	}))
+	t.Cleanup(p.ts.Close)
+	return p
+}
+
+func (p *serverAuthPeers) take() []syncml.StatusCode {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	c := p.codes
+	p.codes = nil
+	return c
+}
+
+func (p *serverAuthPeers) run(t *testing.T, c *Client, sessionID string) error {
+	t.Helper()
+	if err := p.srv.Queue(context.Background(), "DEV", get("./DevDetail/SwV")); err != nil {
+		t.Fatal(err)
+	}
+	_, err := c.Run(context.Background(), p.ts.Client(), p.ts.URL, sessionID)
+	return err
+}
+
+// The device checks the server's credentials: basic and MD5 in the
+// SyncHdr Cred of the server's first message (accepted with 212, MD5 with
+// the next session's nonce), HMAC over every reply body with the nonce
+// the device gave in its previous message. A wrong password or a reply
+// changed on the way stops the session with 401 and a new nonce.
+func TestServerAuthentication(t *testing.T) {
+	type codes = []syncml.StatusCode
+	for _, tt := range []struct {
+		typ  AuthType
+		good codes // the device's Status codes for the server's SyncHdr in one session
+	}{
+		{AuthBasic, codes{212}},
+		{AuthMD5, codes{212}},
+		{AuthHMAC, codes{200}},
+	} {
+		t.Run(authShort(tt.typ), func(t *testing.T) {
+			p := newServerAuthPeers(t, tt.typ, "srv-secret", nil)
+			check := &ServerCheck{Type: tt.typ, Name: "srv", Password: "srv-secret"}
+			c, err := NewClient(ClientConfig{DeviceID: "DEV", ServerURI: p.ts.URL, Handler: deviceMux(), ServerAuth: check})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, id := range []string{"1", "2"} { // the second session with the nonce of the first
+				if err := p.run(t, c, id); err != nil {
+					t.Fatalf("session %s: %v", id, err)
+				}
+				if got := p.take(); !slices.Equal(got, tt.good) {
+					t.Errorf("session %s: device codes %v, want %v", id, got, tt.good)
+				}
+			}
+
+			// A server with another password is refused.
+			bad := newServerAuthPeers(t, tt.typ, "not-it", nil)
+			c, _ = NewClient(ClientConfig{DeviceID: "DEV", ServerURI: bad.ts.URL, Handler: deviceMux(),
+				ServerAuth: &ServerCheck{Type: tt.typ, Name: "srv", Password: "srv-secret"}})
+			err = bad.run(t, c, "1")
+			if !errors.Is(err, ErrInvalidCredentials) {
+				t.Errorf("wrong server password: %v", err)
+			}
+			if got := bad.take(); !slices.Equal(got, codes{401}) {
+				t.Errorf("wrong server password: device codes %v, want [401]", got)
+			}
+		})
+	}
+
+	// Under HMAC a reply changed on the way is refused.
+	p := newServerAuthPeers(t, AuthHMAC, "srv-secret", nil)
+	p.spoil = true
+	c, _ := NewClient(ClientConfig{DeviceID: "DEV", ServerURI: p.ts.URL, Handler: deviceMux(),
+		ServerAuth: &ServerCheck{Type: AuthHMAC, Name: "srv", Password: "srv-secret"}})
+	if err := p.run(t, c, "1"); !errors.Is(err, ErrInvalidCredentials) {
+		t.Errorf("changed reply: %v", err)
+	}
+}
+
+// A device that signs with HMAC gets replies signed with HMAC: both sides
+// authenticate every message.
+func TestMutualHMAC(t *testing.T) {
+	users := &MemoryUsers{}
+	users.Set("dev", "secret")
+	p := newServerAuthPeers(t, AuthHMAC, "srv-secret", &CredAuthenticator{Type: AuthHMAC, Users: users})
+	var signed []bool
+	hc := &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		resp, err := http.DefaultTransport.RoundTrip(r)
+		if err == nil {
+			signed = append(signed, resp.Header.Get(HMACHeaderName) != "")
+		}
+		return resp, err
+	})}
+	c, _ := NewClient(ClientConfig{DeviceID: "DEV", LocName: "dev", ServerURI: p.ts.URL, Handler: deviceMux(),
+		Credentials: &ClientAuth{Username: "dev", Password: "secret"},
+		ServerAuth:  &ServerCheck{Type: AuthHMAC, Name: "srv", Password: "srv-secret"}})
+	if err := p.srv.Queue(context.Background(), "DEV", get("./DevDetail/SwV")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Run(context.Background(), hc, p.ts.URL, "1"); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(signed, []bool{true, true, true}) {
+		t.Errorf("signed replies %v", signed)
+	}
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
