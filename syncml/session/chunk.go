@@ -22,6 +22,10 @@ const minChunk = 64
 // A command whose object exceeds maxObj (0: no bound) is not sent: it is
 // returned in refused.
 func chunkCommands(cands []syncml.Command, max, maxObj int) (out, refused []syncml.Command, err error) {
+	if max <= 0 && maxObj <= 0 {
+		return cands, nil, nil // nothing is cut or refused
+	}
+	out = make([]syncml.Command, 0, len(cands))
 	for _, c := range cands {
 		items := c.ItemList()
 		obj := 0

@@ -72,6 +72,26 @@ func (c *correlator) reset() {
 	c.index = nil
 }
 
+// addAll records cmds, sent in message msgID, and the commands nested in
+// them; the records of the top-level commands are allocated together.
+func (c *correlator) addAll(msgID string, cmds []syncml.Command) {
+	recs := make([]sentCmd, len(cmds))
+	if c.sent == nil {
+		c.sent = make([]*sentCmd, 0, len(cmds))
+	}
+	for i, cmd := range cmds {
+		recs[i] = sentCmd{MsgID: msgID, Cmd: cmd, NoResp: noResp(cmd)}
+		c.addOne(&recs[i])
+		if n := cmd.Nested(); n != nil {
+			var flat []syncml.Command
+			flattenAll(n, &flat)
+			for _, x := range flat {
+				c.addOne(&sentCmd{MsgID: msgID, Cmd: x, NoResp: noResp(x)})
+			}
+		}
+	}
+}
+
 func (c *correlator) add(msgID string, cmd syncml.Command) {
 	c.addOne(&sentCmd{MsgID: msgID, Cmd: cmd, NoResp: noResp(cmd)})
 	if n := cmd.Nested(); n != nil {

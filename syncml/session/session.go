@@ -482,11 +482,15 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 			st.Sent.addInternal(reply.Header.MsgID, a)
 		}
 	}
-	for _, c := range send {
-		if isChunk(c) {
-			st.Sent.addInternal(reply.Header.MsgID, c)
-		} else {
-			st.Sent.add(reply.Header.MsgID, c)
+	if n := len(send); n > 0 && !isChunk(send[n-1]) {
+		st.Sent.addAll(reply.Header.MsgID, send) // a chunk is only ever last
+	} else {
+		for _, c := range send {
+			if isChunk(c) {
+				st.Sent.addInternal(reply.Header.MsgID, c)
+			} else {
+				st.Sent.add(reply.Header.MsgID, c)
+			}
 		}
 	}
 	x.Done = reply.Body.Final
