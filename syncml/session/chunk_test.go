@@ -207,7 +207,7 @@ func collect(t testing.TB, value string, kind syncml.DataKind, maxMsg int) (outs
 			return nil, nil, err
 		}
 		if len(cx.Unmatched) > 0 {
-			return nil, nil, fmt.Errorf("device message: unmatched %v", cx.Unmatched)
+			return nil, nil, fmt.Errorf("device message: unmatched %s", summary(&syncml.Message{Body: syncml.Body{Commands: cx.Unmatched}}))
 		}
 		if cx.Done {
 			return outs, msgs, nil
@@ -252,6 +252,17 @@ func TestLargeResultsFromDevice(t *testing.T) {
 	}
 	if got, n := joinedResults(outs); got != value || n != 1 {
 		t.Errorf("joined Results: %d bytes in %d items, want %d in 1", len(got), n, len(value))
+	}
+	// The Get's Status came with the first chunk: its one Outcome waits
+	// for the whole object.
+	var gets []Outcome
+	for _, o := range outs {
+		if o.Command.ElementName() == "Get" {
+			gets = append(gets, o)
+		}
+	}
+	if len(gets) != 1 || gets[0].Status == nil || len(gets[0].Results) != 1 {
+		t.Errorf("Get outcomes %+v, want one with its Status and the joined Results", gets)
 	}
 	if len(msgs) < 5 {
 		t.Errorf("%d device messages: not chunked", len(msgs))

@@ -269,10 +269,9 @@ func (c *Client) finish(m *syncml.Message, cands []syncml.Command, final bool) (
 		case *syncml.Status:
 			continue
 		case *syncml.Results:
-			if isChunk(x) {
-				// its 213 is matched and reported to no one
-				c.sent.addInternal(m.Header.MsgID, x)
-			}
+			// A Status for it (213 for a chunk, an error for an object
+			// refused) is matched and reported to no one.
+			c.sent.addOne(&sentCmd{MsgID: m.Header.MsgID, Cmd: x, Internal: true})
 			continue
 		case *syncml.Alert:
 			if code, _ := x.Code(); code == syncml.AlertNextMessage || code == syncml.AlertNoEndOfData {
@@ -312,7 +311,7 @@ func (c *Client) Handle(ctx context.Context, m *syncml.Message) (*Exchange, erro
 		c.peerMax = n
 	}
 	x := &Exchange{Identity: Identity{Device: h.Source.LocURI}}
-	outs, unmatched, hdr := c.sent.receive(m.Body.Commands, strconv.Itoa(c.outMsgID))
+	outs, unmatched, hdr := c.sent.receive(m.Body.Commands, strconv.Itoa(c.outMsgID), sentKey{})
 	x.Outcomes, x.Unmatched = outs, unmatched
 	for _, s := range hdr {
 		code, err := s.Code()

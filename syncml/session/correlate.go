@@ -49,6 +49,9 @@ type sentCmd struct {
 	Internal bool
 	Status   *syncml.Status
 	Results  []*syncml.Results // held until the Status arrives
+	// Held is true while the Status has arrived but the command's Results
+	// is still coming in chunks: the Outcome waits for the whole object.
+	Held bool
 	// touch is, while receive runs, 1 + the index of the command in its
 	// list of commands named by the body, 0 when not named; not kept.
 	touch int
@@ -174,7 +177,11 @@ func (c *correlator) pending() int {
 func (c *correlator) abandon() []Outcome {
 	var out []Outcome
 	for _, s := range c.sent {
-		if s.Status == nil && !s.NoResp && !s.Internal {
+		switch {
+		case s.Held:
+			// answered, its chunked Results never completed
+			out = append(out, Outcome{MsgID: s.MsgID, Command: s.Cmd, Status: s.Status, Results: s.Results})
+		case s.Status == nil && !s.NoResp && !s.Internal:
 			out = append(out, Outcome{MsgID: s.MsgID, Command: s.Cmd, Results: s.Results, Abandoned: true})
 		}
 	}
@@ -194,7 +201,12 @@ type touched struct {
 // the MsgID of the last message this side sent (the MsgRef of a Status
 // without one). It returns the Outcomes completed, the commands that
 // matched nothing, and the Statuses for this side's SyncHdr.
-func (c *correlator) receive(cmds []syncml.Command, lastOut string) (outcomes []Outcome, unmatched []syncml.Command, hdr []*syncml.Status) {
+//
+// hold names the command whose Results is coming in chunks (zero: none):
+// its Status is held, with the Results so far, until the object is whole;
+// a command held before and no longer named by hold (its object arrived
+// whole, or was refused or cut) gets its Outcome now.
+func (c *correlator) receive(cmds []syncml.Command, lastOut string, hold sentKey) (outcomes []Outcome, unmatched []syncml.Command, hdr []*syncml.Status) {
 	var list []touched
 	// touch returns the entry of s in list, added on first use.
 	touch := func(s *sentCmd) *touched {
@@ -239,34 +251,46 @@ func (c *correlator) receive(cmds []syncml.Command, lastOut string) (outcomes []
 			t.fresh = append(t.fresh, x)
 		}
 	}
+	held := func(s *sentCmd) bool { return hold.cmd != "" && s.MsgID == hold.msg && s.Cmd.ID() == hold.cmd }
 	for _, t := range list {
 		s := t.s
 		s.touch = 0
 		switch {
 		case s.Internal:
 			s.Results = nil
-		case t.statusNow:
+		case s.Status != nil && held(s):
+			s.Results = append(s.Results, t.fresh...)
+			s.Held = true
+		case s.Status != nil:
+			// With its Status now, or Results after it (those alone then,
+			// unless held for a chunked object).
 			res := append(s.Results, t.fresh...)
-			s.Results = nil
+			s.Results, s.Held = nil, false
 			if outcomes == nil {
 				outcomes = make([]Outcome, 0, len(list))
 			}
 			outcomes = append(outcomes, Outcome{MsgID: s.MsgID, Command: s.Cmd, Status: s.Status, Results: res})
-		case s.Status != nil:
-			outcomes = append(outcomes, Outcome{MsgID: s.MsgID, Command: s.Cmd, Status: s.Status, Results: t.fresh})
 		default:
 			s.Results = append(s.Results, t.fresh...)
+		}
+	}
+	for _, s := range c.sent {
+		if s.Held && !held(s) {
+			// Its object was refused or cut: the Status goes out alone.
+			outcomes = append(outcomes, Outcome{MsgID: s.MsgID, Command: s.Cmd, Status: s.Status, Results: s.Results})
+			s.Results, s.Held = nil, false
 		}
 	}
 	return outcomes, unmatched, hdr
 }
 
 // prune forgets the commands whose Status has arrived (at the end of a
-// session, when no late Results can come).
+// session, when no late Results can come), but those held for a Results
+// coming in chunks.
 func (c *correlator) prune() {
 	keep := c.sent[:0]
 	for _, s := range c.sent {
-		if s.Status == nil && !s.NoResp && !s.Internal {
+		if s.Status == nil && !s.NoResp && !s.Internal || s.Held {
 			keep = append(keep, s)
 		}
 	}

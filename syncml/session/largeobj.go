@@ -80,6 +80,23 @@ func (r *responder) chunk(c syncml.Command) bool {
 	return true
 }
 
+// resultsOf names the command a partial Results answers (zero when lo is
+// nil or not a Results).
+func (lo *largeObject) resultsOf() sentKey {
+	if lo == nil {
+		return sentKey{}
+	}
+	r, ok := lo.Cmd.(*syncml.Results)
+	if !ok {
+		return sentKey{}
+	}
+	msg := r.MsgRef
+	if msg == "" {
+		msg = "1" // MS-MDM: a Results without MsgRef refers to message 1
+	}
+	return sentKey{msg, r.CmdRef}
+}
+
 // resultsChunk handles a received Results that is a chunk of a large
 // object or interrupts one: a chunk followed by more is buffered and
 // answered 213, the last one joined. It returns the Results to correlate
@@ -96,16 +113,16 @@ func (r *responder) resultsChunk(c *syncml.Results) *syncml.Results {
 			lo.Data = appendData(lo.Data, items[0].Data)
 			if len(lo.Data) > r.maxObj {
 				*r.lo = nil
-				r.answer(c, Response{Code: syncml.StatusRequestEntityTooLarge})
+				r.resultsStatus(c, syncml.StatusRequestEntityTooLarge)
 				return nil
 			}
 			if more {
-				r.answer(c, Response{Code: syncml.StatusChunkedItemAccepted})
+				r.resultsStatus(c, syncml.StatusChunkedItemAccepted)
 				return nil
 			}
 			*r.lo = nil
 			if lo.Size >= 0 && lo.Size != len(lo.Data) {
-				r.answer(c, Response{Code: syncml.StatusSizeMismatch})
+				r.resultsStatus(c, syncml.StatusSizeMismatch)
 				return nil
 			}
 			whole := *c
@@ -118,7 +135,7 @@ func (r *responder) resultsChunk(c *syncml.Results) *syncml.Results {
 		return c
 	}
 	if len(items) != 1 {
-		r.answer(c, Response{Code: syncml.StatusBadRequest})
+		r.resultsStatus(c, syncml.StatusBadRequest)
 		return nil
 	}
 	size := -1
@@ -128,12 +145,18 @@ func (r *responder) resultsChunk(c *syncml.Results) *syncml.Results {
 		size = atoiSize(c.Meta.Size)
 	}
 	if size > r.maxObj {
-		r.answer(c, Response{Code: syncml.StatusRequestEntityTooLarge})
+		r.resultsStatus(c, syncml.StatusRequestEntityTooLarge)
 		return nil
 	}
 	*r.lo = &largeObject{Cmd: c, URI: itemURI(items[0]), Size: size, Data: appendData(nil, items[0].Data)}
-	r.answer(c, Response{Code: syncml.StatusChunkedItemAccepted})
+	r.resultsStatus(c, syncml.StatusChunkedItemAccepted)
 	return nil
+}
+
+// resultsStatus answers a Results with code: a chunk (213) or an object
+// refused; a whole Results answered 200 gets no Status.
+func (r *responder) resultsStatus(c *syncml.Results, code syncml.StatusCode) {
+	r.out = append(r.out, newStatus(r.msgRef, c, code, c.Items))
 }
 
 // cut drops the partial object and tells the peer with Alert 1225, naming

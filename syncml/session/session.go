@@ -406,7 +406,7 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	r.commands(m.Body.Commands)
 	body = append(body, r.out...)
 	// Statuses and Results, chunked Results joined, go to their commands.
-	outs, unmatched, hdrs := st.Sent.receive(r.corr, strconv.Itoa(st.OutMsgID))
+	outs, unmatched, hdrs := st.Sent.receive(r.corr, strconv.Itoa(st.OutMsgID), st.LO.resultsOf())
 	st.noteDevice(hdrs)
 	x.Outcomes = append(x.Outcomes, outs...)
 	x.Unmatched = unmatched

@@ -188,6 +188,7 @@ func (s *Session) appendState(dst []byte) ([]byte, error) {
 		w.bool(e.NoResp)
 		w.bool(e.Internal)
 		w.bool(e.Status != nil)
+		w.bool(e.Held)
 		w.uint(uint64(len(e.Results)))
 		all = append(all, e.Cmd)
 		if e.Status != nil {
@@ -246,13 +247,13 @@ func (s *Session) UnmarshalBinary(b []byte) error {
 		return errorf("decode state: %d sent commands in %d bytes", n, len(r.b))
 	}
 	type meta struct {
-		msgID                    string
-		noResp, internal, status bool
-		results                  int
+		msgID                          string
+		noResp, internal, status, held bool
+		results                        int
 	}
 	metas := make([]meta, 0, n)
 	for range n {
-		metas = append(metas, meta{msgID: r.string(), noResp: r.bool(), internal: r.bool(), status: r.bool(), results: r.int()})
+		metas = append(metas, meta{msgID: r.string(), noResp: r.bool(), internal: r.bool(), status: r.bool(), held: r.bool(), results: r.int()})
 	}
 	sent := r.bytes()
 	if r.err != nil {
@@ -283,7 +284,7 @@ func (s *Session) UnmarshalBinary(b []byte) error {
 		if len(all) == 0 {
 			return errorf("decode state: fewer sent commands than listed")
 		}
-		e := &sentCmd{MsgID: m.msgID, Cmd: all[0], NoResp: m.noResp, Internal: m.internal}
+		e := &sentCmd{MsgID: m.msgID, Cmd: all[0], NoResp: m.noResp, Internal: m.internal, Held: m.held}
 		all = all[1:]
 		if m.status {
 			var status *syncml.Status
