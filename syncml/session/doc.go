@@ -39,9 +39,9 @@
 // is not sent and its Outcome carries the error; a device's Results goes
 // in chunks the same way. Chunks received (Results from a device
 // included) are answered 213, joined, checked against their Size (424),
-// and cut with Alert 1225 when another command comes first; a Get whose
-// Status came with the first chunk of its Results gets the joined
-// Results in a later Outcome, as for any Results after the Status.
+// and cut with Alert 1225 when another command comes first; the Outcome
+// of a Get whose Results comes in chunks waits for the joined object
+// (its Status alone when the object is cut or refused).
 //
 // Who is talking is decided by an [Authenticator] (see identity.go): it
 // sees the parsed message, its raw bytes, the HTTP headers and the TLS
