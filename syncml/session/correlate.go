@@ -68,6 +68,9 @@ const indexAbove = 48
 type correlator struct {
 	sent  []*sentCmd
 	index map[sentKey]*sentCmd // built on the first lookup past indexAbove
+	// next is where the last lookup found its command, plus one: answers
+	// mostly come in the order of the commands, so it is tried first.
+	next int
 }
 
 func (c *correlator) reset() {
@@ -119,11 +122,22 @@ func (c *correlator) addOne(s *sentCmd) {
 }
 
 func (c *correlator) lookup(msg, cmd string) *sentCmd {
+	// (MsgID, CmdID) is unique among the sent commands: CmdIDs are unique
+	// in a message and every command is recorded once.
+	for _, i := range [2]int{c.next, c.next - 1} {
+		if i >= 0 && i < len(c.sent) {
+			if s := c.sent[i]; s.MsgID == msg && s.Cmd.ID() == cmd {
+				c.next = i + 1
+				return s
+			}
+		}
+	}
 	if c.index == nil {
 		if len(c.sent) <= indexAbove {
 			// the last command of a key wins, as in the map
 			for i := len(c.sent) - 1; i >= 0; i-- {
 				if s := c.sent[i]; s.MsgID == msg && s.Cmd.ID() == cmd {
+					c.next = i + 1
 					return s
 				}
 			}
