@@ -181,6 +181,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h := &x.Reply.Header
+	if x.Identity.Device != "" {
+		device = x.Identity.Device // the state it ran on
+	}
 	if x.Refused != nil {
 		s.log.WarnContext(ctx, "credentials refused", "device", device, "session", h.SessionID,
 			"in", in.Message.Header.MsgID, "why", x.Refused.Error())
