@@ -20,7 +20,10 @@ import (
 // the device gave any nonce, the empty nonce is used. The server's name
 // goes in the replies' SyncHdr Source LocName.
 type ServerAuth struct {
-	// Type is AuthBasic, AuthMD5 or AuthHMAC.
+	// Type is AuthBasic, AuthMD5 or AuthHMAC; empty means the device's
+	// own: HMAC to a device that signs its message with x-syncml-hmac,
+	// else the type of the Cred it authenticated with in this session
+	// (basic or MD5), else none.
 	Type AuthType
 	// Secret returns the name and password the server authenticates
 	// itself with to the device id (OMA DM wants a different password for
@@ -28,10 +31,39 @@ type ServerAuth struct {
 	Secret func(ctx context.Context, id Identity) (name, password string, err error)
 }
 
+// typeFor returns the type the server authenticates with in its reply to
+// m, received with the transport header h ("" for none).
+func (a *ServerAuth) typeFor(st *state, m *syncml.Message, h http.Header) AuthType {
+	if a.Type != "" {
+		return a.Type
+	}
+	if h.Get(HMACHeaderName) != "" {
+		return AuthHMAC
+	}
+	if st.Auth != nil {
+		switch st.Auth.Method {
+		case "basic":
+			return AuthBasic
+		case "md5":
+			return AuthMD5
+		}
+	}
+	if c := m.Header.Cred; c != nil && c.Meta != nil {
+		switch t := AuthType(strings.TrimSpace(c.Meta.Type)); t {
+		case AuthBasic, AuthMD5:
+			return t
+		}
+	}
+	return ""
+}
+
 // present sets, on reply to the device id, the server's name and, while
-// the device has not accepted them in this session, its Cred. It returns
-// the password, for sign.
-func (a *ServerAuth) present(ctx context.Context, id Identity, st *state, reply *syncml.Message) (password string, err error) {
+// the device has not accepted them in this session, its Cred of type t.
+// It returns the password, for sign.
+func (a *ServerAuth) present(ctx context.Context, t AuthType, id Identity, st *state, reply *syncml.Message) (password string, err error) {
+	if t == "" {
+		return "", nil
+	}
 	if a.Secret == nil {
 		return "", errorf("ServerAuth: no Secret: %w", ErrUnsupportedAuth)
 	}
@@ -43,22 +75,22 @@ func (a *ServerAuth) present(ctx context.Context, id Identity, st *state, reply 
 	if st.SrvAccepted {
 		return password, nil
 	}
-	switch a.Type {
+	switch t {
 	case AuthBasic:
 		reply.Header.Cred, err = basicCred(name, password)
 	case AuthMD5:
 		reply.Header.Cred = md5Cred(name, password, orEmpty(st.PeerNonce))
 	case AuthHMAC:
 	default:
-		err = errorf("ServerAuth: type %q: %w", string(a.Type), ErrUnsupportedAuth)
+		err = errorf("ServerAuth: type %q: %w", string(t), ErrUnsupportedAuth)
 	}
 	return password, err
 }
 
-// sign returns the x-syncml-hmac header of raw, the encoded reply, under
-// AuthHMAC ("" otherwise).
-func (a *ServerAuth) sign(reply *syncml.Message, password string, st *state, raw []byte) (string, error) {
-	if a.Type != AuthHMAC {
+// sign returns the x-syncml-hmac header of raw, the encoded reply, when t
+// is AuthHMAC ("" otherwise).
+func (a *ServerAuth) sign(t AuthType, reply *syncml.Message, password string, st *state, raw []byte) (string, error) {
+	if t != AuthHMAC {
 		return "", nil
 	}
 	return newHMACHeader(reply.Header.Source.LocName, password, orEmpty(st.PeerNonce), raw).Format()

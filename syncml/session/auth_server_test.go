@@ -198,3 +198,32 @@ func TestServerHMACReplay(t *testing.T) {
 		t.Errorf("replay: replayed %v, header %q", y.Replayed, y.Header.Get(HMACHeaderName))
 	}
 }
+
+// With no Type, the server answers in the device's own way: it signs its
+// reply to a signed message, presents an MD5 or basic Cred to a device
+// that sent one, and nothing to a device that uses neither.
+func TestServerAuthFollowsDevice(t *testing.T) {
+	s := NewSession(&Config{ServerAuth: &ServerAuth{Secret: func(context.Context, Identity) (string, string, error) {
+		return "srv", "srv-secret", nil
+	}}})
+	ctx := context.Background()
+	signed := http.Header{}
+	signed.Set(HMACHeaderName, `algorithm=MD5, username="dev", mac=AAAAAAAAAAAAAAAAAAAAAA==`)
+	x, err := s.Handle(ctx, &Inbound{Raw: devMsg("1", "1", alert1201), Header: signed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if x.Header.Get(HMACHeaderName) == "" || x.Reply.Header.Cred != nil {
+		t.Errorf("to a signed message: header %v, Cred %v", x.Header, x.Reply.Header.Cred)
+	}
+	x = handle(t, s, devMsg("2", "1", alert1201))
+	if x.Header != nil || x.Reply.Header.Cred != nil || x.Reply.Header.Source.LocName != "" {
+		t.Errorf("to a device without credentials: header %v, Cred %v", x.Header, x.Reply.Header.Cred)
+	}
+	withCred := bytes.Replace(devMsg("3", "1", alert1201), []byte("</Source>"),
+		[]byte(`<LocName>dev</LocName></Source><Cred><Meta><Type xmlns="syncml:metinf">syncml:auth-md5</Type><Format xmlns="syncml:metinf">b64</Format></Meta><Data>AAAAAAAAAAAAAAAAAAAAAA==</Data></Cred>`), 1)
+	x = handle(t, s, withCred)
+	if c := x.Reply.Header.Cred; c == nil || c.Meta == nil || c.Meta.Type != string(AuthMD5) || x.Header != nil {
+		t.Errorf("to an MD5 device: Cred %+v, header %v", c, x.Header)
+	}
+}

@@ -202,7 +202,7 @@ type state struct {
 // refuse answers a message the Authenticator refused: the header's Status
 // (with the challenge) alone. Nothing of the session changes but the
 // nonce and the MsgID counter; the reply is not kept for replay.
-func (s *Session) refuse(ctx context.Context, x *Exchange, m *syncml.Message, dec AuthDecision) (*Exchange, error) {
+func (s *Session) refuse(ctx context.Context, x *Exchange, m *syncml.Message, hdr http.Header, dec AuthDecision) (*Exchange, error) {
 	st, h := &s.st, &m.Header
 	var out int
 	switch h.SessionID {
@@ -229,9 +229,11 @@ func (s *Session) refuse(ctx context.Context, x *Exchange, m *syncml.Message, de
 	}
 	number(reply.Body.Commands, new(int))
 	var password string
+	var srvType AuthType
 	if a := s.cfg.ServerAuth; a != nil {
+		srvType = a.typeFor(st, m, hdr)
 		var err error
-		if password, err = a.present(ctx, dec.Identity, st, reply); err != nil {
+		if password, err = a.present(ctx, srvType, dec.Identity, st, reply); err != nil {
 			return nil, err
 		}
 	}
@@ -240,7 +242,7 @@ func (s *Session) refuse(ctx context.Context, x *Exchange, m *syncml.Message, de
 		return nil, errorf("encode reply %s: %w", reply.Header.MsgID, err)
 	}
 	if a := s.cfg.ServerAuth; a != nil {
-		v, err := a.sign(reply, password, st, raw)
+		v, err := a.sign(srvType, reply, password, st, raw)
 		if err != nil {
 			return nil, err
 		}
@@ -345,7 +347,7 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 		if x.Refused == nil {
 			x.Refused = errorf("refused with %d", int(dec.Code))
 		}
-		return s.refuse(ctx, x, m, dec)
+		return s.refuse(ctx, x, m, in.Header, dec)
 	}
 
 	// A session alert or another SessionID (re)starts the session.
@@ -457,8 +459,10 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 		reply.Header.RespURI = s.cfg.RespURI(ctx, dec.Identity, m)
 	}
 	var password string
+	var srvType AuthType
 	if a := s.cfg.ServerAuth; a != nil {
-		if password, err = a.present(ctx, dec.Identity, st, reply); err != nil {
+		srvType = a.typeFor(st, m, in.Header)
+		if password, err = a.present(ctx, srvType, dec.Identity, st, reply); err != nil {
 			st.OutMsgID--
 			return nil, err
 		}
@@ -470,7 +474,7 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	}
 	st.ReplyHMAC = ""
 	if a := s.cfg.ServerAuth; a != nil {
-		if st.ReplyHMAC, err = a.sign(reply, password, st, out); err != nil {
+		if st.ReplyHMAC, err = a.sign(srvType, reply, password, st, out); err != nil {
 			st.OutMsgID--
 			return nil, err
 		}
