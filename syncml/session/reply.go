@@ -2,6 +2,7 @@ package session
 
 import (
 	"context"
+	"strconv"
 
 	"github.com/windc-go/windc/syncml"
 )
@@ -221,26 +222,79 @@ func perItem(resp Response, n int) bool {
 
 // newStatus builds the Status answering c (CmdID left for numbering).
 func newStatus(msgRef string, c syncml.Command, code syncml.StatusCode, items []syncml.Item) *syncml.Status {
-	s := &syncml.Status{MsgRef: msgRef, CmdRef: c.ID(), Cmd: c.ElementName(), Data: code.Data()}
+	s := statusOf(code)
+	s.MsgRef, s.CmdRef, s.Cmd = msgRef, c.ID(), c.ElementName()
+	nt, ns := 0, 0
 	for _, it := range items {
 		if it.Target != nil && it.Target.LocURI != "" {
-			s.TargetRef = append(s.TargetRef, it.Target.LocURI)
+			nt++
 		}
 		if it.Source != nil && it.Source.LocURI != "" {
-			s.SourceRef = append(s.SourceRef, it.Source.LocURI)
+			ns++
 		}
+	}
+	if nt+ns == 0 {
+		return s
+	}
+	refs := make([]string, 0, nt+ns) // TargetRef then SourceRef, in one array
+	for _, it := range items {
+		if it.Target != nil && it.Target.LocURI != "" {
+			refs = append(refs, it.Target.LocURI)
+		}
+	}
+	for _, it := range items {
+		if it.Source != nil && it.Source.LocURI != "" {
+			refs = append(refs, it.Source.LocURI)
+		}
+	}
+	if nt > 0 {
+		s.TargetRef = refs[:nt:nt]
+	}
+	if ns > 0 {
+		s.SourceRef = refs[nt:]
 	}
 	return s
 }
 
+// statusData is a Status with its Data, allocated together.
+type statusData struct {
+	s syncml.Status
+	d syncml.Data
+}
+
+// codeTexts are the decimal texts of the codes 100 to 599.
+var codeTexts = func() (t [500]string) {
+	for i := range t {
+		t[i] = strconv.Itoa(100 + i)
+	}
+	return t
+}()
+
+// statusOf returns a Status whose Data is code.
+func statusOf(code syncml.StatusCode) *syncml.Status {
+	sd := &statusData{}
+	sd.d.Kind = syncml.DataText
+	if code >= 100 && code < 600 {
+		sd.d.Value = codeTexts[code-100]
+	} else {
+		sd.d.Value = strconv.Itoa(int(code))
+	}
+	sd.s.Data = &sd.d
+	return &sd.s
+}
+
 // headerStatus builds the Status answering the SyncHdr h.
 func headerStatus(h *syncml.Header, code syncml.StatusCode, chal *syncml.Chal) *syncml.Status {
-	s := &syncml.Status{MsgRef: h.MsgID, CmdRef: "0", Cmd: "SyncHdr", Data: code.Data(), Chal: chal}
+	s := statusOf(code)
+	s.MsgRef, s.CmdRef, s.Cmd, s.Chal = h.MsgID, "0", "SyncHdr", chal
+	refs := make([]string, 0, 2)
 	if h.Target.LocURI != "" {
-		s.TargetRef = []string{h.Target.LocURI}
+		refs = append(refs, h.Target.LocURI)
+		s.TargetRef = refs[:1:1]
 	}
 	if h.Source.LocURI != "" {
-		s.SourceRef = []string{h.Source.LocURI}
+		refs = append(refs, h.Source.LocURI)
+		s.SourceRef = refs[len(refs)-1:]
 	}
 	return s
 }
