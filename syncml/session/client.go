@@ -345,20 +345,14 @@ func (c *Client) Handle(ctx context.Context, m *syncml.Message) (*Exchange, erro
 			return x, nil
 		}
 	}
-	abort := false
 	maxObj := c.cfg.MaxObjectSize
 	if maxObj <= 0 {
 		maxObj = DefaultMaxObjectSize
 	}
 	r := &responder{ctx: ctx, h: c.cfg.Handler, id: x.Identity, hdr: h, msgRef: h.MsgID,
-		lo: &c.lo, maxObj: maxObj,
-		alert: func(code syncml.AlertCode) syncml.StatusCode {
-			if code == syncml.AlertSessionAbort {
-				abort = true
-			}
-			return syncml.StatusOK
-		}}
+		lo: &c.lo, maxObj: maxObj, sessionAlerts: true}
 	r.commands(m.Body.Commands)
+	abort := r.abort
 	needsAnswer := false
 	for _, cmd := range m.Body.Commands {
 		switch cmd.(type) {

@@ -17,9 +17,11 @@ type responder struct {
 	hdr    *syncml.Header
 	msgRef string
 	out    []syncml.Command
-	// alert is called for session alerts (1200, 1201, 1222, 1223) instead
-	// of the handler; it returns the code to answer.
-	alert func(code syncml.AlertCode) syncml.StatusCode
+	// sessionAlerts makes the responder answer the session alerts (1200,
+	// 1201, 1222, 1223) itself, 200, instead of the handler, noting 1223
+	// in abort and 1222 in more.
+	sessionAlerts bool
+	abort, more   bool
 	// lo is the session's partial large object (nil: none), and maxObj
 	// the bound of a received object.
 	lo     **largeObject
@@ -74,12 +76,18 @@ func (r *responder) command(c syncml.Command) {
 
 // serve asks the handler (or the session, for session alerts).
 func (r *responder) serve(c syncml.Command, inAtomic bool) Response {
-	if a, ok := c.(*syncml.Alert); ok && r.alert != nil {
+	if a, ok := c.(*syncml.Alert); ok && r.sessionAlerts {
 		if code, err := a.Code(); err == nil {
 			switch code {
 			case syncml.AlertServerInitiated, syncml.AlertClientInitiated,
 				syncml.AlertNextMessage, syncml.AlertSessionAbort:
-				return Response{Code: r.alert(code)}
+				switch code {
+				case syncml.AlertSessionAbort:
+					r.abort = true
+				case syncml.AlertNextMessage:
+					r.more = true
+				}
+				return Response{Code: syncml.StatusOK}
 			}
 		} else {
 			return Response{Code: syncml.StatusBadRequest}

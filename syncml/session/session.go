@@ -374,7 +374,7 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	}
 	st.SessionID, st.InMsgID = h.SessionID, h.MsgID
 	st.XMLNS, st.VerDTD, st.VerProto = m.XMLNS, h.VerDTD, h.VerProto
-	var body []syncml.Command
+	body := make([]syncml.Command, 0, len(m.Body.Commands)+2)
 	if !h.NoResp {
 		body = append(body, headerStatus(h, dec.Code, dec.Chal))
 	}
@@ -393,19 +393,10 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 		s.cfg.OnStart(ctx, s, dec.Identity, !st.Started)
 	}
 	st.Started = true
-	abort, more := false, false
 	r := &responder{ctx: ctx, h: s.cfg.Handler, id: dec.Identity, hdr: h, msgRef: h.MsgID,
-		lo: &st.LO, maxObj: s.cfg.maxObj(), joinResults: true,
-		alert: func(code syncml.AlertCode) syncml.StatusCode {
-			switch code {
-			case syncml.AlertSessionAbort:
-				abort = true
-			case syncml.AlertNextMessage:
-				more = true
-			}
-			return syncml.StatusOK
-		}}
+		lo: &st.LO, maxObj: s.cfg.maxObj(), joinResults: true, sessionAlerts: true}
 	r.commands(m.Body.Commands)
+	abort, more := r.abort, r.more
 	body = append(body, r.out...)
 	// Statuses and Results, chunked Results joined, go to their commands.
 	outs, unmatched, hdrs := st.Sent.receive(r.corr, strconv.Itoa(st.OutMsgID), st.LO.resultsOf())
