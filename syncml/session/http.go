@@ -126,6 +126,9 @@ func (s *Server) session(raw []byte) (*Session, error) {
 // AcceptsContentType reports whether v, a Content-Type header value, is
 // ContentType (with any parameters).
 func AcceptsContentType(v string) bool {
+	if strings.EqualFold(v, ContentType) {
+		return true // the common case, without parsing
+	}
 	mt, _, err := mime.ParseMediaType(v)
 	return err == nil && strings.EqualFold(mt, ContentType)
 }
