@@ -536,3 +536,44 @@ func TestRespURI(t *testing.T) {
 		t.Errorf("relative RespURI: %q, %v", u, err)
 	}
 }
+
+// The allocations of a Server answering a fresh check-in (package 1 of a
+// new device, 10 Gets queued at its start) stay bounded: a guard against
+// the regressions the benchmarks would show only as noise on a shared
+// machine. The request and recorder are made outside the count.
+func TestServerCheckInAllocs(t *testing.T) {
+	if testing.Short() {
+		t.Skip("allocation count")
+	}
+	uris := make([]string, 10)
+	for i := range uris {
+		uris[i] = fmt.Sprintf("./DevDetail/N%d", i)
+	}
+	s := NewServer(ServerConfig{Session: Config{OnStart: func(_ context.Context, s *Session, _ Identity, first bool) {
+		if first {
+			_ = s.Queue(NewGets(uris...)...)
+		}
+	}}})
+	const runs = 200
+	reqs := make([]*http.Request, runs+1)
+	recs := make([]*httptest.ResponseRecorder, runs+1)
+	for i := range reqs {
+		body := bytes.Replace(devMsg("1", "1", alert1201+`<Replace><CmdID>2</CmdID><Item><Source><LocURI>./DevInfo/DevId</LocURI></Source><Data>X</Data></Item></Replace>`),
+			[]byte("<LocURI>DEV1</LocURI>"), fmt.Appendf(nil, "<LocURI>DEV%d</LocURI>", i), 1)
+		reqs[i] = httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
+		reqs[i].Header.Set("Content-Type", ContentType)
+		recs[i] = httptest.NewRecorder()
+	}
+	n := 0
+	allocs := testing.AllocsPerRun(runs, func() {
+		s.ServeHTTP(recs[n], reqs[n])
+		n++
+	})
+	if recs[0].Code != http.StatusOK {
+		t.Fatalf("HTTP %d", recs[0].Code)
+	}
+	t.Logf("%.0f allocations per check-in", allocs)
+	if allocs > 60 {
+		t.Errorf("%.0f allocations per check-in, want at most 60", allocs)
+	}
+}
