@@ -146,12 +146,15 @@ type ServerCheck struct {
 	Rand io.Reader
 }
 
-// Key implements Users for the server's one name.
-func (sc *ServerCheck) Key(_ context.Context, name string) (Key, error) {
-	if name != sc.Name {
+// serverUser is the Users of a ServerCheck: the server's one name.
+type serverUser struct{ sc *ServerCheck }
+
+// Key implements Users.
+func (u serverUser) Key(_ context.Context, name string) (Key, error) {
+	if name != u.sc.Name {
 		return Key{}, pkg.Errorf("server %q: %w", name, ErrUnknownUser)
 	}
-	return KeyOf(sc.Name, sc.Password), nil
+	return KeyOf(u.sc.Name, u.sc.Password), nil
 }
 
 // srvStatus is the device's next Status for a server SyncHdr: its code
@@ -181,7 +184,7 @@ func (c *Client) checkServer(ctx context.Context, m *syncml.Message, raw []byte,
 			err = pkg.Errorf("server message %s: %w", m.Header.MsgID, perr)
 			break
 		}
-		err = verifyHMAC(ctx, hh, nonce, raw, sc)
+		err = verifyHMAC(ctx, hh, nonce, raw, serverUser{sc})
 	case AuthBasic, AuthMD5:
 		if c.srvOK {
 			return nil
@@ -191,9 +194,9 @@ func (c *Client) checkServer(ctx context.Context, m *syncml.Message, raw []byte,
 		case cred == nil:
 			err = pkg.Errorf("server message %s: no Cred: %w", m.Header.MsgID, ErrMissingCredentials)
 		case sc.Type == AuthBasic:
-			_, err = checkBasic(ctx, cred, sc)
+			_, err = checkBasic(ctx, cred, serverUser{sc})
 		default:
-			err = checkMD5(ctx, cred, m.Header.Source.LocName, nonce, sc)
+			err = checkMD5(ctx, cred, m.Header.Source.LocName, nonce, serverUser{sc})
 		}
 	default:
 		return pkg.Errorf("ServerCheck type %q: %w", string(sc.Type), ErrUnsupportedAuth)
