@@ -132,7 +132,7 @@ func TestReplaceDocumentEqualsDocs(t *testing.T) {
 }
 
 func rootName(t *testing.T, s string) string {
-	r, err := parse([]byte(s), defaultLimits)
+	r, err := parse(s, defaultLimits)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -159,9 +159,9 @@ func (d *Document) AppendText(b []byte) ([]byte, error) {
 // characters already decoded), comments and processing instructions.
 // White space between elements, comments and processing instructions are
 // not kept; everything else is.
-func (d *Document) UnmarshalText(text []byte) error { return d.unmarshal(text, defaultLimits) }
+func (d *Document) UnmarshalText(text []byte) error { return d.unmarshal(string(text), defaultLimits) }
 
-func (d *Document) unmarshal(text []byte, lim Limits, scope ...nsBinding) error {
+func (d *Document) unmarshal(text string, lim Limits, scope ...nsBinding) error {
 	t, err := parse(text, lim, scope...)
 	if err != nil {
 		return err

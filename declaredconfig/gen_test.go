@@ -72,7 +72,7 @@ func genAttrs(r *rand.Rand, modeled []string, fields ...*string) []Attr {
 	return nilIfEmpty(out)
 }
 
-func esc(s string) string { return string(appendEscaped(nil, s, true)) }
+func esc(s string) string { return string(appendAttrValue(nil, s)) }
 
 // genUnknown returns kept elements, none named like a known child.
 func genUnknown(r *rand.Rand) []string {

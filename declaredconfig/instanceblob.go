@@ -65,9 +65,11 @@ func (ib *InstanceBlob) AppendText(b []byte) ([]byte, error) {
 
 // UnmarshalText implements encoding.TextUnmarshaler; it accepts what
 // Document.UnmarshalText accepts around an InstanceBlob element.
-func (ib *InstanceBlob) UnmarshalText(text []byte) error { return ib.unmarshal(text, defaultLimits) }
+func (ib *InstanceBlob) UnmarshalText(text []byte) error {
+	return ib.unmarshal(string(text), defaultLimits)
+}
 
-func (ib *InstanceBlob) unmarshal(text []byte, lim Limits, scope ...nsBinding) error {
+func (ib *InstanceBlob) unmarshal(text string, lim Limits, scope ...nsBinding) error {
 	t, err := parse(text, lim, scope...)
 	if err != nil {
 		return err

@@ -89,7 +89,7 @@ var noLimits = Limits{MaxBytes: 1<<63 - 1, MaxDepth: 1 << 30, MaxAttrs: 1 << 30,
 // implements it.
 type Decodable interface {
 	encoding.TextUnmarshaler
-	unmarshal(text []byte, lim Limits, scope ...nsBinding) error
+	unmarshal(text string, lim Limits, scope ...nsBinding) error
 }
 
 // UnmarshalLimits decodes text into v under the limits lim (zero fields
@@ -112,5 +112,5 @@ func UnmarshalLimits(text []byte, v Decodable, lim Limits) error {
 	if isNil {
 		return errorf("%w: UnmarshalLimits into a nil %T", ErrValue, v)
 	}
-	return v.unmarshal(text, lim.withDefaults())
+	return v.unmarshal(string(text), lim.withDefaults())
 }

@@ -62,7 +62,7 @@ func ReadReply(msgs ...*syncml.Message) (*Reply, error) {
 			continue
 		}
 		var s Summary
-		if err := s.unmarshal([]byte(d.Value), defaultLimits, dataScope(d)...); err != nil {
+		if err := s.unmarshal(d.Value, defaultLimits, dataScope(d)...); err != nil {
 			where := "1224 alert"
 			if len(msgs) > 1 {
 				where = "message " + strconv.Quote(m.Header.MsgID) + ": " + where
@@ -434,7 +434,7 @@ func (ev *Evaluation) result(ri ResultItem, desired []Desired, bySent map[ref]sy
 	ds := &ev.Documents[i]
 	if u.Node == NodeDocument {
 		var doc Document
-		if err := doc.unmarshal([]byte(item.Data.Value), defaultLimits, dataScope(item.Data)...); err != nil {
+		if err := doc.unmarshal(item.Data.Value, defaultLimits, dataScope(item.Data)...); err != nil {
 			return um(err, "the answer to Get %s of %s does not read as a document", k, target)
 		}
 		if !EqualDocID(doc.ID, u.DocID) {
@@ -444,7 +444,7 @@ func (ev *Evaluation) result(ri ResultItem, desired []Desired, bySent map[ref]sy
 		return Unmatched{}, true
 	}
 	var res Result
-	if err := res.unmarshal([]byte(item.Data.Value), defaultLimits, dataScope(item.Data)...); err != nil {
+	if err := res.unmarshal(item.Data.Value, defaultLimits, dataScope(item.Data)...); err != nil {
 		return um(err, "the answer to Get %s of %s does not read as a result", k, target)
 	}
 	if !EqualDocID(res.ID, u.DocID) {

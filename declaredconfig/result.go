@@ -117,9 +117,9 @@ func (r *Result) AppendText(b []byte) ([]byte, error) {
 
 // UnmarshalText implements encoding.TextUnmarshaler; it accepts what
 // Document.UnmarshalText accepts around a DeclaredConfigurationResult.
-func (r *Result) UnmarshalText(text []byte) error { return r.unmarshal(text, defaultLimits) }
+func (r *Result) UnmarshalText(text []byte) error { return r.unmarshal(string(text), defaultLimits) }
 
-func (r *Result) unmarshal(text []byte, lim Limits, scope ...nsBinding) error {
+func (r *Result) unmarshal(text string, lim Limits, scope ...nsBinding) error {
 	t, err := parse(text, lim, scope...)
 	if err != nil {
 		return err

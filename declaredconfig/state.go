@@ -3,6 +3,8 @@ package declaredconfig
 import (
 	"fmt"
 	"strconv"
+
+	"github.com/windc-go/windc/internal/xmlscan"
 )
 
 // A State is a DCCSPURIState: how far the device has got with a document,
@@ -113,10 +115,10 @@ func ParseState(v string) (State, error) {
 
 func trimSpace(s string) string {
 	i, j := 0, len(s)
-	for i < j && isSpace(s[i:i+1]) {
+	for i < j && xmlscan.IsAllSpace(s[i:i+1]) {
 		i++
 	}
-	for j > i && isSpace(s[j-1:j]) {
+	for j > i && xmlscan.IsAllSpace(s[j-1:j]) {
 		j--
 	}
 	return s[i:j]

@@ -69,9 +69,9 @@ func (s *Summary) AppendText(b []byte) ([]byte, error) {
 
 // UnmarshalText implements encoding.TextUnmarshaler; it accepts what
 // Document.UnmarshalText accepts around a DeclaredConfigurations element.
-func (s *Summary) UnmarshalText(text []byte) error { return s.unmarshal(text, defaultLimits) }
+func (s *Summary) UnmarshalText(text []byte) error { return s.unmarshal(string(text), defaultLimits) }
 
-func (s *Summary) unmarshal(text []byte, lim Limits, scope ...nsBinding) error {
+func (s *Summary) unmarshal(text string, lim Limits, scope ...nsBinding) error {
 	t, err := parse(text, lim, scope...)
 	if err != nil {
 		return err
@@ -131,7 +131,7 @@ func ReadSummary(m *syncml.Message) (*Summary, error) {
 		return nil, errorf("%w", ErrNoSummary)
 	}
 	var s Summary
-	if err := s.unmarshal([]byte(d.Value), defaultLimits, dataScope(d)...); err != nil {
+	if err := s.unmarshal(d.Value, defaultLimits, dataScope(d)...); err != nil {
 		return nil, errorf("1224 alert: %w", err)
 	}
 	return &s, nil

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/beevik/etree"
+	"github.com/windc-go/windc/internal/xmlscan"
 )
 
 // sameTree compares two XML texts independently of this package's model:
@@ -61,7 +62,7 @@ func sameElem(path string, a, b *etree.Element) error {
 	ca, cb := a.ChildElements(), b.ChildElements()
 	ta, tb := charData(a), charData(b)
 	if len(ca) > 0 || len(cb) > 0 || elementOnly[a.FullTag()] {
-		if ta != tb && !(isSpace(ta) && isSpace(tb)) {
+		if ta != tb && !(xmlscan.IsAllSpace(ta) && xmlscan.IsAllSpace(tb)) {
 			return fmt.Errorf("%s: text %q became %q", path, ta, tb)
 		}
 	} else if ta != tb {

@@ -38,13 +38,13 @@ type nsBinding struct {
 
 // Namespace names that XML reserves.
 const (
-	nsXML   = "http://www.w3.org/XML/1998/namespace"
-	nsXMLNS = "http://www.w3.org/2000/xmlns/"
+	nsXML   = xmlscan.NamespaceXML
+	nsXMLNS = xmlscan.NamespaceXMLNS
 )
 
 // srcmap maps offsets in the scanned text back to the caller's input.
 type srcmap struct {
-	orig []byte
+	orig string
 	lead int  // bytes skipped at the start (BOM, white space)
 	crs  bool // line ends were normalised
 }
@@ -64,27 +64,9 @@ func (m *srcmap) offset(pos int) int {
 	return i
 }
 
-// lineCol returns the 1-based line and byte column of input offset off.
-func (m *srcmap) lineCol(off int) (line, col int) {
-	line, start := 1, 0
-	b := m.orig[:off]
-	for i := 0; i < len(b); i++ {
-		switch b[i] {
-		case '\n':
-			line, start = line+1, i+1
-		case '\r':
-			if i+1 < len(b) && b[i+1] == '\n' {
-				i++
-			}
-			line, start = line+1, i+1
-		}
-	}
-	return line, off - start + 1
-}
-
 func (m *srcmap) errAt(pos int, path string, cause error) error {
 	off := m.offset(pos)
-	line, col := m.lineCol(off)
+	line, col := xmlscan.LineCol(m.orig, off)
 	return pkg.Decode(int64(off), line, col, path, cause)
 }
 
@@ -159,12 +141,12 @@ type parser struct {
 // accepted and not kept; the text is taken as already decoded characters,
 // whatever encoding the declaration names. scope holds namespace bindings
 // in force around the document (for markup checked by the writer).
-func parse(data []byte, lim Limits, scope ...nsBinding) (*tree, error) {
+func parse(data string, lim Limits, scope ...nsBinding) (*tree, error) {
 	t := &tree{src: srcmap{orig: data}}
 	if int64(len(data)) > lim.MaxBytes {
 		return nil, pkg.Limit("MaxBytes", lim.MaxBytes, lim.MaxBytes, "")
 	}
-	s := string(data)
+	s := data
 	lead := 0
 	if strings.HasPrefix(s, "\uFEFF") {
 		lead = 3
@@ -175,22 +157,24 @@ func parse(data []byte, lim Limits, scope ...nsBinding) (*tree, error) {
 	s = s[lead:]
 	t.src.lead = lead
 	if strings.IndexByte(s, '\r') >= 0 {
-		s = normalizeNewlines(s)
+		s = xmlscan.NormalizeEOL(s)
 		t.src.crs = true
 	}
 	p := &parser{lim: lim, src: t.src, tagPos: -1}
-	p.S = s
-	p.Errs = p
-	p.Lim = xmlscan.Limits{
+	p.Init(s, xmlscan.Limits{
 		MaxDepth:      lim.MaxDepth,
 		MaxTokens:     maxInt,
 		MaxTokenBytes: lim.MaxTokenBytes,
 		MaxAttrs:      lim.MaxAttrs,
+		MaxNamespaces: lim.MaxNamespaces,
+	}, p)
+	if len(scope) > 0 {
 		// the declarations around the document are not counted
-		MaxNamespaces: len(scope) + min(lim.MaxNamespaces, maxInt-len(scope)),
-	}
-	for _, b := range scope {
-		p.NS = append(p.NS, xmlscan.Binding{Prefix: b.prefix, URI: b.uri})
+		bs := make([]xmlscan.Binding, len(scope))
+		for i, b := range scope {
+			bs[i] = xmlscan.Binding{Prefix: b.prefix, URI: b.uri}
+		}
+		p.Declare(bs...)
 	}
 	root, err := p.document()
 	if err != nil {
@@ -202,36 +186,23 @@ func parse(data []byte, lim Limits, scope ...nsBinding) (*tree, error) {
 
 const maxInt = int(^uint(0) >> 1)
 
-// normalizeNewlines applies XML end-of-line handling: CR LF and lone CR
-// become LF.
-func normalizeNewlines(s string) string {
-	s = strings.ReplaceAll(s, "\r\n", "\n")
-	return strings.ReplaceAll(s, "\r", "\n")
-}
-
-// ---- errors ----
-
 // ScanError makes the package's error for a lexical problem, with the
 // cause every package gives that kind (xmlscan.Cause).
 func (p *parser) ScanError(pos int, k xmlscan.Kind, msg string) error {
 	cause := xmlscan.Cause(k, msg)
 	path := p.PathString()
-	if p.tagPos >= 0 && len(p.Path) == len(p.open) && (k == xmlscan.Prefix || k == xmlscan.DuplicateAttr) {
+	if p.tagPos >= 0 && p.Depth() == len(p.open) && (k == xmlscan.Prefix || k == xmlscan.DuplicateAttr) {
 		// the attributes of a start tag are checked before the scanner
 		// opens its element; they are reported inside it
-		name := p.S[p.tagPos+1:]
+		name := p.Input()[p.tagPos+1:]
 		name = name[:strings.IndexAny(name, " \t\n/>")]
 		path += "/" + name
 	}
 	return p.src.errAt(pos, path, cause)
 }
 
-// ScanLimit makes the package's error for an exceeded limit, with the
-// limit's configured value.
+// ScanLimit makes the package's error for an exceeded limit.
 func (p *parser) ScanLimit(name string, max int64, pos int) error {
-	if name == "MaxNamespaces" {
-		max = int64(p.lim.MaxNamespaces)
-	}
 	return pkg.Limit(name, max, int64(p.src.offset(pos)), p.PathString())
 }
 
@@ -251,30 +222,16 @@ func (p *parser) limit(name string, max int, pos int) error {
 	return p.ScanLimit(name, int64(max), pos)
 }
 
-// ---- names ----
-
-func isQName(s string) bool    { return xmlscan.IsQName(s) }
-func prefixOf(q string) string { return xmlscan.PrefixOf(q) }
-func localOf(q string) string  { return xmlscan.LocalName(q) }
-
-// isSpace reports whether s holds only XML white space.
-func isSpace(s string) bool { return xmlscan.IsAllSpace(s) }
-
 // ---- the document ----
 
 func (p *parser) document() (*node, error) {
-	s := p.S
-	pos := 0
-	if strings.HasPrefix(s, "<?xml") && len(s) > 5 && xmlscan.IsSpace(s[5]) {
-		end, err := p.XMLDecl(0)
-		if err != nil {
-			return nil, err
-		}
-		pos = end
+	s := p.Input()
+	pos, err := p.Prolog(0)
+	if err != nil {
+		return nil, err
 	}
 	var root *node
 	for {
-		var err error
 		if pos, err = p.Misc(pos); err != nil {
 			return nil, err
 		}
@@ -308,13 +265,13 @@ func (p *parser) document() (*node, error) {
 // declaration returns the error for "<!" at pos that starts neither a
 // comment nor (inside an element) a CDATA section.
 func (p *parser) declaration(pos int) error {
-	switch rest := p.S[pos:]; {
+	switch rest := p.Input()[pos:]; {
 	case strings.HasPrefix(rest, "<!DOCTYPE"):
 		return p.ScanError(pos, xmlscan.DOCTYPE, "")
 	case strings.HasPrefix(rest, "<![CDATA["):
 		return p.syntax(pos, "CDATA section outside the root element")
 	case len(rest) < 9:
-		return p.eof(len(p.S))
+		return p.eof(len(p.Input()))
 	}
 	return p.syntax(pos, "invalid markup declaration")
 }
@@ -326,7 +283,7 @@ func (p *parser) element(pos int) (*node, int, error) {
 	if err != nil {
 		return nil, pos, err
 	}
-	s := p.S
+	s := p.Input()
 	for len(p.open) > 0 {
 		if pos, err = p.content(pos); err != nil {
 			return nil, pos, err
@@ -371,7 +328,7 @@ func (p *parser) startTag(pos int) (*node, int, error) {
 	}
 	n := p.newNode()
 	n.name, n.off = t.Name, pos
-	if len(p.Attrs) > 0 {
+	if len(p.Attrs()) > 0 {
 		n.attrs = p.keepAttrs()
 	}
 	if len(p.open) > 0 {
@@ -380,7 +337,7 @@ func (p *parser) startTag(pos int) (*node, int, error) {
 	}
 	p.open = append(p.open, openElem{n: n, inner: i})
 	if t.Self {
-		n.raw = p.S[pos:i]
+		n.raw = p.Input()[pos:i]
 		p.Pop()
 		p.open = p.open[:len(p.open)-1]
 	}
@@ -389,12 +346,12 @@ func (p *parser) startTag(pos int) (*node, int, error) {
 
 // keepAttrs copies the tag's attributes into the slab and returns them.
 func (p *parser) keepAttrs() []Attr {
-	n := len(p.Attrs)
+	n := len(p.Attrs())
 	if cap(p.attrSlab)-len(p.attrSlab) < n {
 		p.attrSlab = make([]Attr, 0, max(32, n))
 	}
 	l := len(p.attrSlab)
-	for _, a := range p.Attrs {
+	for _, a := range p.Attrs() {
 		p.attrSlab = append(p.attrSlab, Attr{Name: a.Name, Value: a.Value})
 	}
 	return p.attrSlab[l : l+n : l+n]
@@ -411,7 +368,7 @@ func (p *parser) content(pos int) (int, error) {
 	}
 	if next > pos {
 		top := p.open[len(p.open)-1].n
-		if !top.textNWS && !isSpace(text) {
+		if !top.textNWS && !xmlscan.IsAllSpace(text) {
 			top.textNWS = true
 		}
 		if len(top.children) == 0 {
@@ -429,8 +386,8 @@ func (p *parser) endTag(pos int) (int, error) {
 	if err != nil {
 		return pos, err
 	}
-	o.n.inner = p.S[o.inner:pos]
-	o.n.raw = p.S[o.n.off:end]
+	o.n.inner = p.Input()[o.inner:pos]
+	o.n.raw = p.Input()[o.n.off:end]
 	p.open = p.open[:len(p.open)-1]
 	return end, nil
 }

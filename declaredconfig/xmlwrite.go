@@ -2,7 +2,8 @@ package declaredconfig
 
 import (
 	"strings"
-	"unicode/utf8"
+
+	"github.com/windc-go/windc/internal/xmlscan"
 )
 
 // A writer appends canonical XML: no declaration, no indentation, modeled
@@ -52,7 +53,7 @@ func (w *writer) start(name string, extra []Attr, kv ...string) {
 func (w *writer) keptAttrs(name string, extra []Attr, kv []string) bool {
 	prefixed := 0
 	for i, a := range extra {
-		if !isQName(a.Name) {
+		if !xmlscan.IsQName(a.Name) {
 			w.fail("<%s>: attribute name %q is not a qualified XML name", name, a.Name)
 			return false
 		}
@@ -82,7 +83,7 @@ func (w *writer) keptAttrs(name string, extra []Attr, kv []string) bool {
 				return false
 			}
 		default:
-			if prefixOf(a.Name) != "" {
+			if xmlscan.PrefixOf(a.Name) != "" {
 				prefixed++
 			}
 			continue
@@ -93,7 +94,7 @@ func (w *writer) keptAttrs(name string, extra []Attr, kv []string) bool {
 		return true
 	}
 	for i, a := range extra {
-		pfx := prefixOf(a.Name)
+		pfx := xmlscan.PrefixOf(a.Name)
 		if pfx == "" || pfx == "xmlns" {
 			continue
 		}
@@ -103,8 +104,8 @@ func (w *writer) keptAttrs(name string, extra []Attr, kv []string) bool {
 			return false
 		}
 		for _, b := range extra[:i] {
-			bp := prefixOf(b.Name)
-			if bp == "" || bp == "xmlns" || localOf(b.Name) != localOf(a.Name) {
+			bp := xmlscan.PrefixOf(b.Name)
+			if bp == "" || bp == "xmlns" || xmlscan.LocalName(b.Name) != xmlscan.LocalName(a.Name) {
 				continue
 			}
 			if bu, _ := w.lookup(bp); bu == uri {
@@ -137,14 +138,14 @@ func (w *writer) pop() {
 }
 
 func (w *writer) attr(elem, name, value string) {
-	if !validChars(value) {
+	if !xmlscan.ValidText(value) {
 		w.fail("<%s %s>: value holds a character XML cannot carry", elem, name)
 		return
 	}
 	w.b = append(w.b, ' ')
 	w.b = append(w.b, name...)
 	w.b = append(w.b, '=', '"')
-	w.b = appendEscaped(w.b, value, true)
+	w.b = appendAttrValue(w.b, value)
 	w.b = append(w.b, '"')
 }
 
@@ -183,12 +184,12 @@ func (w *writer) leaf(name, value string, markup bool, extra []Attr, kv ...strin
 		w.close()
 		return
 	}
-	if !validChars(value) {
+	w.gt()
+	var err error
+	if w.b, err = xmlscan.AppendText(w.b, value); err != nil {
 		w.fail("<%s>: value holds a character XML cannot carry", name)
 		return
 	}
-	w.gt()
-	w.b = appendEscaped(w.b, value, false)
 	w.end(name)
 }
 
@@ -220,7 +221,7 @@ func parseRaw(r string, ns []nsBinding) (*node, error) {
 	if strings.IndexByte(r, '\r') >= 0 {
 		return nil, errorf("markup holds a raw carriage return; write &#xD;")
 	}
-	t, err := parse([]byte(r), noLimits, ns...)
+	t, err := parse(r, noLimits, ns...)
 	if err != nil {
 		return nil, err
 	}
@@ -237,7 +238,7 @@ func checkMarkup(v string, ns []nsBinding) error {
 	if strings.IndexByte(v, '\r') >= 0 {
 		return errorf("markup holds a raw carriage return; write &#xD;")
 	}
-	t, err := parse([]byte("<m>"+v+"</m>"), noLimits, ns...)
+	t, err := parse("<m>"+v+"</m>", noLimits, ns...)
 	if err != nil {
 		return err
 	}
@@ -247,10 +248,11 @@ func checkMarkup(v string, ns []nsBinding) error {
 	return nil
 }
 
-// appendEscaped appends s with the characters that cannot stand raw
-// replaced by references. In attributes, TAB, LF and CR are escaped too
-// so that attribute-value normalisation leaves them alone.
-func appendEscaped(b []byte, s string, attr bool) []byte {
+// appendAttrValue appends s escaped for a double-quoted attribute value:
+// &, <, >, " and CR become references, and TAB and LF too, so that
+// attribute-value normalisation leaves them alone. (Character data goes
+// through xmlscan.AppendText.)
+func appendAttrValue(b []byte, s string) []byte {
 	last := 0
 	for i := 0; i < len(s); i++ {
 		var esc string
@@ -262,21 +264,12 @@ func appendEscaped(b []byte, s string, attr bool) []byte {
 		case '>':
 			esc = "&gt;"
 		case '"':
-			if !attr {
-				continue
-			}
 			esc = "&quot;"
 		case '\r':
 			esc = "&#xD;"
 		case '\n':
-			if !attr {
-				continue
-			}
 			esc = "&#xA;"
 		case '\t':
-			if !attr {
-				continue
-			}
 			esc = "&#x9;"
 		default:
 			continue
@@ -286,27 +279,4 @@ func appendEscaped(b []byte, s string, attr bool) []byte {
 		last = i + 1
 	}
 	return append(b, s[last:]...)
-}
-
-// validChars reports whether s is UTF-8 made of characters XML 1.0 allows.
-func validChars(s string) bool {
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c < 0x20 && c != '\t' && c != '\n' && c != '\r' {
-				return false
-			}
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			return false
-		}
-		if !(r >= 0x20 && r <= 0xD7FF || r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= 0x10FFFF) {
-			return false
-		}
-		i += size
-	}
-	return true
 }

@@ -3,6 +3,7 @@ package dmclient
 import (
 	"errors"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/windc-go/windc/syncml/ddf"
@@ -36,6 +37,10 @@ func TestEscapeSegment(t *testing.T) {
 		{"a?b#c", "a%3Fb%23c"},
 		{"é", "%C3%A9"},
 		{"", ""},
+		{".", "%2E"},
+		{"..", "%2E%2E"},
+		{"...", "..."},
+		{"..a", "..a"},
 	}
 	for _, tt := range tests {
 		if got := EscapeSegment(tt.in); got != tt.want {
@@ -71,6 +76,14 @@ func TestLinkedEnrollmentURIs(t *testing.T) {
 	}
 	if err := l.Validate(); err != nil {
 		t.Errorf("Validate = %v", err)
+	}
+	// A ProviderID of "." or ".." must not climb out of Provider/ in the
+	// URIs the builders write, even though Validate refuses it.
+	for _, id := range []string{".", ".."} {
+		u := string(LinkedEnrollment{ProviderID: id}.Enroll())
+		if strings.Contains(u, "/./") || strings.Contains(u, "/../") {
+			t.Errorf("ProviderID %q: Enroll URI %s has a dot segment", id, u)
+		}
 	}
 }
 

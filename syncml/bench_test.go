@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/windc-go/windc/internal/xmlscan"
 )
 
 // benchCases name the benchmark messages. Each sub-benchmark builds its
@@ -419,7 +421,7 @@ func BenchmarkEscapeText(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		var err error
-		if buf, err = appendText(buf[:0], s); err != nil {
+		if buf, err = xmlscan.AppendText(buf[:0], s); err != nil {
 			b.Fatal(err)
 		}
 	}

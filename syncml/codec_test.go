@@ -12,6 +12,7 @@ import (
 	"unicode/utf16"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/windc-go/windc/internal/xmlscan"
 )
 
 // Helpers that build small messages around a fragment.
@@ -650,7 +651,7 @@ func TestUnknownKept(t *testing.T) {
 				t.Errorf("(-want +got)\n%s", d)
 			}
 			for _, c := range m.Body.Commands {
-				if u, ok := c.(*Unknown); ok && (u.ID() != "" || u.ElementName() != localName(u.Name)) {
+				if u, ok := c.(*Unknown); ok && (u.ID() != "" || u.ElementName() != xmlscan.LocalName(u.Name)) {
 					t.Errorf("%s: ID %q ElementName %q", u.Name, u.ID(), u.ElementName())
 				}
 			}

@@ -2,6 +2,8 @@ package syncml
 
 import (
 	"strconv"
+
+	"github.com/windc-go/windc/internal/xmlscan"
 )
 
 // A StatusCode is a SyncML response status code carried in a Status's Data.
@@ -205,18 +207,39 @@ func (c AlertCode) String() string {
 // such as &Alert{…, Data: AlertClientInitiated.Data()}.
 func (c AlertCode) Data() *Data { return Text(strconv.Itoa(int(c))) }
 
-// parseCode reads a decimal code, allowing surrounding XML whitespace.
+// parseCode reads a decimal code, allowing surrounding XML whitespace and
+// a leading '-': exactly what StatusCode.Data and AlertCode.Data write, for
+// every int, so a code a builder wrote is always readable. A '+', other
+// characters, and values outside the int range are refused.
 func parseCode(s string) (int, error) {
-	t := trimXMLSpace(s)
-	if len(t) == 0 || len(t) > 6 {
+	t := xmlscan.TrimSpace(s)
+	neg := len(t) > 0 && t[0] == '-'
+	if neg {
+		t = t[1:]
+	}
+	if len(t) == 0 {
 		return 0, errorf("code %q is not a number", s)
 	}
+	// Accumulate as a negative number, whose range is one larger, so that
+	// the smallest int is readable too.
+	const minInt = -int(^uint(0)>>1) - 1
 	n := 0
 	for i := 0; i < len(t); i++ {
-		if t[i] < '0' || t[i] > '9' {
+		c := t[i]
+		if c < '0' || c > '9' {
 			return 0, errorf("code %q is not a number", s)
 		}
-		n = n*10 + int(t[i]-'0')
+		d := int(c - '0')
+		if n < (minInt+d)/10 || n*10 < minInt+d {
+			return 0, errorf("code %q is out of range", s)
+		}
+		n = n*10 - d
+	}
+	if !neg {
+		if n == minInt {
+			return 0, errorf("code %q is out of range", s)
+		}
+		n = -n
 	}
 	return n, nil
 }

@@ -1,6 +1,7 @@
 package syncml
 
 import (
+	"math"
 	"strconv"
 	"testing"
 )
@@ -32,6 +33,20 @@ func TestCodeData(t *testing.T) {
 	}
 }
 
+// TestCodeDataReadable: whatever code Data writes, Code reads back, down
+// to the ends of the int range, so a builder never writes a code the
+// reader refuses.
+func TestCodeDataReadable(t *testing.T) {
+	for _, n := range []int{0, 1, 9, 99999, 1234567, -1, -200, math.MaxInt32, math.MinInt32, math.MaxInt, math.MinInt, math.MaxInt - 1, math.MinInt + 1} {
+		if got, err := (&Status{Data: StatusCode(n).Data()}).Code(); err != nil || int(got) != n {
+			t.Errorf("StatusCode(%d): Code() = %d, %v", n, got, err)
+		}
+		if got, err := (&Alert{Data: AlertCode(n).Data()}).Code(); err != nil || int(got) != n {
+			t.Errorf("AlertCode(%d): Code() = %d, %v", n, got, err)
+		}
+	}
+}
+
 // TestCodeRead: Code reads a decimal code with XML white space around it
 // and refuses anything else.
 func TestCodeRead(t *testing.T) {
@@ -45,10 +60,16 @@ func TestCodeRead(t *testing.T) {
 		{CDATA("1224"), 1224, false},
 		{Text(""), 0, true},
 		{Text("2O0"), 0, true},
-		{Text("-200"), 0, true},
+		{Text("-200"), -200, false},
 		{Text("+200"), 0, true},
+		{Text("-"), 0, true},
+		{Text("--2"), 0, true},
 		{Text("0x1F"), 0, true},
-		{Text("1234567"), 0, true},
+		{Text("1_000"), 0, true},
+		{Text("1234567"), 1234567, false},
+		{Text("9223372036854775808"), 0, true},
+		{Text("-9223372036854775809"), 0, true},
+		{Text("99999999999999999999999"), 0, true},
 		{nil, 0, true},
 	}
 	for _, tt := range tests {

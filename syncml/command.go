@@ -1,6 +1,10 @@
 package syncml
 
-import "strconv"
+import (
+	"strconv"
+
+	"github.com/windc-go/windc/internal/xmlscan"
+)
 
 // A Command is one SyncML command element: *Add, *Alert, *Atomic, *Copy,
 // *Delete, *Exec, *Get, *Replace, *Results, *Sequence, *Status, or *Unknown
@@ -203,7 +207,7 @@ func (u *Unknown) ElementName() string {
 	if u == nil {
 		return ""
 	}
-	return localName(u.Name)
+	return xmlscan.LocalName(u.Name)
 }
 
 // ID implements Command.

@@ -3,6 +3,8 @@ package syncml
 import (
 	"fmt"
 	"strings"
+
+	"github.com/windc-go/windc/internal/xmlscan"
 )
 
 // This file builds the model from the scanner's input. Each function takes
@@ -12,23 +14,13 @@ import (
 // prolog reads the optional XML declaration and what may follow it before
 // the root element, and returns the offset of the root's '<'.
 func (sc *scanner) prolog(pos int) (int, error) {
-	s := sc.S
-	if err := sc.Need(pos, 6); err != nil && sc.Partial {
-		return pos, err
-	}
-	if strings.HasPrefix(s[pos:], "<?xml") && len(s) > pos+5 && isSpace(s[pos+5]) {
-		end, err := sc.XMLDecl(pos)
-		if err != nil {
-			return pos, err
-		}
-		pos = end
-	}
-	pos, err := sc.Misc(pos)
+	s := sc.Input()
+	pos, err := sc.Prolog(pos)
 	if err != nil {
 		return pos, err
 	}
 	if pos >= len(s) {
-		if sc.Partial {
+		if sc.Partial() {
 			return pos, errNeedMore
 		}
 		return pos, sc.Syntax(pos, "no root element")
@@ -39,7 +31,7 @@ func (sc *scanner) prolog(pos int) (int, error) {
 	if strings.HasPrefix(s[pos:], "<!DOCTYPE") {
 		return pos, sc.errAt(pos, ErrDOCTYPE)
 	}
-	if err := sc.Need(pos, 10); err != nil && sc.Partial {
+	if err := sc.Need(pos, 10); err != nil && sc.Partial() {
 		return pos, err
 	}
 	return pos, nil
@@ -62,10 +54,7 @@ func (sc *scanner) root(pos int) (string, int, error) {
 	}
 	// the namespace of the root element itself, prefixed or default: the
 	// writer declares it as the default namespace
-	uri, idx := sc.Lookup(prefixOf(t.Name))
-	if idx == -2 {
-		uri = ""
-	}
+	uri, _ := sc.Lookup(xmlscan.PrefixOf(t.Name))
 	if uri == NamespaceXMLURI || uri == namespaceXMLNSURI {
 		// the writer declares the root's namespace as the default one,
 		// which a reserved namespace cannot be
@@ -135,14 +124,14 @@ func (sc *scanner) peekBody(pos int) (int, bool, error) {
 	if err != nil {
 		return pos, false, err
 	}
-	if at >= len(sc.S) || sc.S[at] != '<' {
+	if at >= len(sc.Input()) || sc.Input()[at] != '<' {
 		return pos, false, nil
 	}
 	nm, _, err := sc.Name(at + 1)
 	if err != nil {
 		return pos, false, nil // let next report it
 	}
-	return at, localName(nm) == "SyncBody", nil
+	return at, xmlscan.LocalName(nm) == "SyncBody", nil
 }
 
 func (sc *scanner) unexpected(t tag) error {
@@ -215,13 +204,13 @@ func (sc *scanner) rootEnd(pos int) (int, error) {
 	if err != nil {
 		return next, err
 	}
-	if end < len(sc.S) {
-		if sc.S[end] == '<' {
+	if end < len(sc.Input()) {
+		if sc.Input()[end] == '<' {
 			return end, sc.Syntax(end, "content after the root element")
 		}
 		return end, sc.Syntax(end, "text after the root element")
 	}
-	if sc.Partial {
+	if sc.Partial() {
 		return end, errNeedMore
 	}
 	return end, nil
@@ -267,35 +256,17 @@ func (sc *scanner) command(t tag, pos int) (Command, int, error) {
 // the element relies on namespace declarations of enclosing elements,
 // they are added to its start tag, so that Raw stands on its own.
 func (sc *scanner) unknown(t tag, pos int) (Command, int, error) {
-	mark := sc.NSMark[len(sc.NSMark)-1]
-	saveCap, saveFloor := sc.Capturing, sc.CapFloor
-	sc.Capturing, sc.CapFloor, sc.Captured = true, mark, sc.Captured[:0]
-	defer func() { sc.Capturing, sc.CapFloor = saveCap, saveFloor }()
-	// the element's own names
-	if p := prefixOf(t.Name); p != "" {
-		if _, err := sc.Resolve(p, t.Start); err != nil {
-			return nil, pos, err
-		}
-	} else if err := sc.useDefault(t); err != nil {
-		return nil, pos, err
-	}
-	for _, a := range sc.Attrs {
-		if p := prefixOf(a.Name); p != "" && p != "xmlns" {
-			if _, err := sc.Resolve(p, a.Pos); err != nil {
-				return nil, pos, err
-			}
-		}
-	}
-	end, _, err := sc.raw(t, pos)
+	c, err := sc.raw(t, pos, true)
 	if err != nil {
-		return nil, end, err
+		return nil, c.End, err
 	}
-	raw := sc.S[t.Start:end]
-	if len(sc.Captured) > 0 {
+	end := c.End
+	raw := sc.Input()[t.Start:end]
+	if len(c.Uses) > 0 {
 		n := 1 + len(t.Name)
 		b := make([]byte, 0, len(raw)+64)
 		b = append(b, raw[:n]...)
-		for _, ns := range sc.Captured {
+		for _, ns := range c.Uses {
 			b = appendNSDecl(b, Namespace(ns))
 		}
 		raw = string(append(b, raw[n:]...))
@@ -707,11 +678,11 @@ func (sc *scanner) dataOnce(seen *uint32, bit uint, t tag, pos int, dst **Data) 
 // markup, and the msft:originalerror attribute.
 func (sc *scanner) data(t tag, pos int) (*Data, int, error) {
 	d := sc.newData()
-	for _, a := range sc.Attrs {
+	for _, a := range sc.Attrs() {
 		if a.Name == "xmlns" || strings.HasPrefix(a.Name, "xmlns:") {
 			continue
 		}
-		if p := prefixOf(a.Name); p != "" && localName(a.Name) == "originalerror" {
+		if p := xmlscan.PrefixOf(a.Name); p != "" && xmlscan.LocalName(a.Name) == "originalerror" {
 			if uri, _ := sc.Lookup(p); uri == NamespaceMSFT {
 				d.OriginalError = a.Value
 				continue
@@ -731,7 +702,7 @@ func (sc *scanner) data(t tag, pos int) (*Data, int, error) {
 	if err := sc.Need(next, 2); err != nil {
 		return nil, pos, err
 	}
-	if sc.S[next+1] == '/' {
+	if sc.Input()[next+1] == '/' {
 		end, err := sc.EndTag(next)
 		if err != nil {
 			return nil, pos, err
@@ -742,22 +713,26 @@ func (sc *scanner) data(t tag, pos int) (*Data, int, error) {
 		}
 		return d, end, nil
 	}
-	// element content: validate it and keep it as markup
-	saveCap, saveFloor := sc.Capturing, sc.CapFloor
-	// declarations on Data itself count as outside its content: the writer
-	// puts Data.Namespaces back on the Data element
-	sc.Capturing, sc.CapFloor, sc.Captured = true, len(sc.NS), sc.Captured[:0]
-	t.Self = false
-	// the leading character data is read and checked already
-	end, endTag, err := sc.raw(t, next)
-	sc.Capturing, sc.CapFloor = saveCap, saveFloor
+	end, err := sc.markup(t, d, start, next)
 	if err != nil {
 		return nil, end, err
 	}
-	d.Kind = DataXML
-	d.Value = sc.S[start:endTag]
-	if len(sc.Captured) > 0 {
-		d.Namespaces = namespaces(sc.Captured)
-	}
 	return d, end, nil
+}
+
+// markup reads the element content of the Data t, which starts at start
+// and whose leading character data is read and checked up to next, into
+// d as markup. Declarations on Data itself count as outside its content:
+// the writer puts Data.Namespaces back on the Data element.
+func (sc *scanner) markup(t tag, d *Data, start, next int) (int, error) {
+	c, err := sc.raw(t, next, false)
+	if err != nil {
+		return c.End, err
+	}
+	d.Kind = DataXML
+	d.Value = sc.Input()[start:c.EndTag]
+	if len(c.Uses) > 0 {
+		d.Namespaces = namespaces(c.Uses)
+	}
+	return c.End, nil
 }

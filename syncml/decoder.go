@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/windc-go/windc/internal/xmlscan"
 )
 
 // A Decoder reads one SyncML message from a stream: Header first, then Next
@@ -64,6 +66,7 @@ const minRead = 32 << 10
 func NewDecoder(r io.Reader) *Decoder {
 	d := &Decoder{wire: wireReader{r: r}, lim: DefaultLimits(), line: 1, col: 1}
 	d.r = &d.wire
+	d.sc.Init("", scanLimits(d.lim), &d.sc)
 	d.sc.slabs.sizeFirst()
 	return d
 }
@@ -303,18 +306,17 @@ func (d *Decoder) fill() error {
 // tries again. On success it consumes the unit and records its span.
 func (d *Decoder) unit(parse func(sc *scanner) (int, error)) error {
 	sc := &d.sc
-	sc.setLimits(d.lim)
-	sc.Errs = sc
+	sc.lim = d.lim
+	sc.SetLimits(scanLimits(d.lim))
 	for {
-		nPath, nNS, nMark, tokens := len(sc.Path), len(sc.NS), len(sc.NSMark), sc.Tokens
-		sc.S = d.win[d.pos:]
-		sc.Partial = !d.eof
+		cp := sc.Checkpoint()
+		sc.SetInput(d.win[d.pos:], !d.eof)
 		sc.base = d.off + int64(d.pos)
 		sc.baseLine, sc.baseCol = d.line, d.col
 		sc.lastStart = 0
 		end, err := parse(sc)
 		if err == errNeedMore {
-			sc.Path, sc.NS, sc.NSMark, sc.Tokens = sc.Path[:nPath], sc.NS[:nNS], sc.NSMark[:nMark], tokens
+			sc.Rewind(cp)
 			if d.eof {
 				return errors.New("syncml: internal error: scanner wants more input at end of stream")
 			}
@@ -335,7 +337,7 @@ func (d *Decoder) unit(parse func(sc *scanner) (int, error)) error {
 
 // advance consumes n bytes, keeping line and column current.
 func (d *Decoder) advance(n int) {
-	d.line, d.col = advancePosition(d.line, d.col, d.win[d.pos:d.pos+n])
+	d.line, d.col = xmlscan.Advance(d.line, d.col, d.win[d.pos:d.pos+n])
 	d.pos += n
 }
 

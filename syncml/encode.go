@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/windc-go/windc/internal/xmlscan"
 )
 
 // Marshal returns the canonical encoding of m: compact, without an XML
@@ -71,7 +73,7 @@ func AppendMessage(dst []byte, m *Message) ([]byte, error) {
 // character data of leaf elements and Data is never reformatted, so the
 // output decodes to the same Message.
 func MarshalIndent(m *Message, prefix, indent string) ([]byte, error) {
-	if !isAllSpace(prefix) || !isAllSpace(indent) {
+	if !xmlscan.IsAllSpace(prefix) || !xmlscan.IsAllSpace(indent) {
 		return nil, errorf("MarshalIndent: prefix and indent must be XML white space")
 	}
 	w := writer{rootNS: m.XMLNS, prefix: prefix, indent: indent, pretty: true}
@@ -191,6 +193,12 @@ type writer struct {
 
 	groups []Command // the Atomic and Sequence commands being written, outermost first
 }
+
+// text appends s escaped as character data to the writer's buffer.
+func (w *writer) text(s string) error { return xmlscan.EscapeText(&w.b, s) }
+
+// cdata appends s as CDATA sections to the writer's buffer.
+func (w *writer) cdata(s string) error { return xmlscan.EscapeCDATA(&w.b, s) }
 
 // encodeError reports a Message that cannot be written.
 func encodeError(path string, err error) error {
@@ -379,7 +387,7 @@ func (w *writer) start(xmlns string, h *Header) error {
 	if xmlns != "" {
 		w.b = append(w.b, ` xmlns="`...)
 		var err error
-		if w.b, err = appendAttr(w.b, xmlns); err != nil {
+		if w.b, err = xmlscan.AppendAttr(w.b, xmlns); err != nil {
 			return encodeError("SyncML/@xmlns", err)
 		}
 		w.b = append(w.b, '"')
@@ -597,7 +605,7 @@ func (w *writer) data(d *Data) error {
 		w.b = append(w.b, msft...)
 		w.b = append(w.b, `:originalerror="`...)
 		var err error
-		if w.b, err = appendAttr(w.b, d.OriginalError); err != nil {
+		if w.b, err = xmlscan.AppendAttr(w.b, d.OriginalError); err != nil {
 			return encodeError("Data/@msft:originalerror", err)
 		}
 		w.b = append(w.b, '"')
@@ -652,7 +660,7 @@ func appendNSDecl(b []byte, n Namespace) []byte {
 		b = append(b, n.Prefix...)
 	}
 	b = append(b, `="`...)
-	b, _ = appendAttr(b, n.URI)
+	b, _ = xmlscan.AppendAttr(b, n.URI)
 	return append(b, '"')
 }
 
@@ -662,7 +670,7 @@ func appendNSDecl(b []byte, n Namespace) []byte {
 func checkNamespaces(ns []Namespace) error {
 	for i, n := range ns {
 		switch {
-		case n.Prefix != "" && (!isName(n.Prefix) || strings.IndexByte(n.Prefix, ':') >= 0):
+		case n.Prefix != "" && (!xmlscan.IsName(n.Prefix) || strings.IndexByte(n.Prefix, ':') >= 0):
 			return fmt.Errorf("%w: %q is not a namespace prefix", ErrNamespace, n.Prefix)
 		case n.Prefix == "xmlns" || n.URI == namespaceXMLNSURI:
 			return fmt.Errorf("%w: the xmlns prefix and namespace cannot be declared", ErrNamespace)
@@ -671,7 +679,7 @@ func checkNamespaces(ns []Namespace) error {
 		case n.Prefix != "" && n.URI == "":
 			return fmt.Errorf("%w: empty namespace for prefix %s", ErrNamespace, n.Prefix)
 		}
-		if _, err := appendAttr(nil, n.URI); err != nil {
+		if _, err := xmlscan.AppendAttr(nil, n.URI); err != nil {
 			return fmt.Errorf("namespace %q: %w", n.URI, err)
 		}
 		for _, m := range ns[:i] {
@@ -865,28 +873,28 @@ func checkMarkup(markup string, ns []Namespace, rootNS string, lim Limits) ([]Na
 	lim = lim.withDefaults()
 	sc := getScanner(markup, lim)
 	defer putScanner(sc)
-	sc.Fragment = true
+	sc.SetFragment(true)
 	sc.rootNS = rootNS
+	scope := make([]nsBinding, 0, len(ns)+1)
 	if rootNS != "" {
-		sc.NS = append(sc.NS, nsBinding{Prefix: "", URI: rootNS})
+		scope = append(scope, nsBinding{Prefix: "", URI: rootNS})
 	}
 	for _, n := range ns {
-		sc.NS = append(sc.NS, nsBinding{Prefix: n.Prefix, URI: n.URI})
+		scope = append(scope, nsBinding{Prefix: n.Prefix, URI: n.URI})
 	}
-	sc.Path = append(sc.Path, "Data")
-	sc.NSMark = append(sc.NSMark, 0)
-	sc.Capturing, sc.CapFloor = true, len(sc.NS)
-	end, _, err := sc.raw(tag{Name: "Data"}, 0)
+	sc.Declare(scope...)
+	sc.Enter("Data")
+	c, err := sc.raw(tag{Name: "Data"}, 0, false)
 	if err != nil {
 		return nil, err
 	}
-	if end != len(markup) {
+	if c.End != len(markup) {
 		return nil, fmt.Errorf("%w: end tag without start tag in XML Data", ErrSyntax)
 	}
-	if sc.elements == 0 {
+	if c.Elements == 0 {
 		return nil, fmt.Errorf("%w: XML Data holds no element", ErrStructure)
 	}
-	return namespaces(sc.Captured), nil
+	return namespaces(c.Uses), nil
 }
 
 // bodyNames and groupNames are the local names the decoder reads as part
@@ -911,28 +919,29 @@ var (
 // of reserved; rootNS is the default namespace in scope where it is
 // written.
 func checkUnknown(u *Unknown, rootNS string, reserved map[string]bool) error {
-	if reserved[localName(u.Name)] {
+	if reserved[xmlscan.LocalName(u.Name)] {
 		return fmt.Errorf("%w: <%s> is not an unknown element where it stands", ErrStructure, u.Name)
 	}
 	if !strings.HasPrefix(u.Raw, "<"+u.Name) || len(u.Raw) <= len(u.Name)+1 {
 		return fmt.Errorf("%w: Raw does not start with <%s", ErrStructure, u.Name)
 	}
-	if c := u.Raw[len(u.Name)+1]; c != '>' && c != '/' && !isSpace(c) {
+	if c := u.Raw[len(u.Name)+1]; c != '>' && c != '/' && !xmlscan.IsSpace(c) {
 		return fmt.Errorf("%w: Raw does not start with <%s", ErrStructure, u.Name)
 	}
 	sc := getScanner(u.Raw, unlimited)
 	defer putScanner(sc)
 	if rootNS != "" {
-		sc.NS = append(sc.NS, nsBinding{Prefix: "", URI: rootNS})
+		sc.Declare(nsBinding{Prefix: "", URI: rootNS})
 	}
 	t, pos, err := sc.StartTag(0)
 	if err != nil {
 		return err
 	}
-	end, _, err := sc.raw(t, pos)
+	c, err := sc.raw(t, pos, false)
 	if err != nil {
 		return err
 	}
+	end := c.End
 	if end != len(u.Raw) {
 		return fmt.Errorf("%w: Raw holds more than one element", ErrStructure)
 	}

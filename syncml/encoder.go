@@ -3,6 +3,8 @@ package syncml
 import (
 	"fmt"
 	"io"
+
+	"github.com/windc-go/windc/internal/xmlscan"
 )
 
 // An Encoder writes one SyncML message to a stream: EncodeHeader, then
@@ -69,7 +71,7 @@ func (e *Encoder) EncodeHeader(xmlns string, h *Header) error {
 	if e.state != encStart {
 		return fmt.Errorf("syncml: EncodeHeader: %w", ErrState)
 	}
-	if e.wr.pretty && (!isAllSpace(e.wr.prefix) || !isAllSpace(e.wr.indent)) {
+	if e.wr.pretty && (!xmlscan.IsAllSpace(e.wr.prefix) || !xmlscan.IsAllSpace(e.wr.indent)) {
 		return errorf("EncodeHeader: prefix and indent must be XML white space")
 	}
 	if e.buf == nil {

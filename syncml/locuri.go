@@ -56,7 +56,7 @@ func ParseLocURI(s string) (LocURI, error) {
 	if s == "" {
 		return u, locErr(s, "empty")
 	}
-	if isSpace(s[0]) || isSpace(s[len(s)-1]) {
+	if xmlscan.IsSpace(s[0]) || xmlscan.IsSpace(s[len(s)-1]) {
 		return u, locErr(s, "white space at either end")
 	}
 	if s[0] == '/' {
@@ -167,9 +167,17 @@ func (u LocURI) String() string {
 }
 
 // AppendEscapedSegment appends node name s percent-encoded for a LocURI
-// ("MS DM SERVER" becomes "MS%20DM%20SERVER").
+// ("MS DM SERVER" becomes "MS%20DM%20SERVER"). The names "." and ".." are
+// written "%2E" and "%2E%2E", so a name can never read as a relative path
+// step (ParseLocURI refuses them either way: no node has such a name).
 func AppendEscapedSegment(b []byte, s string) []byte {
 	const hex = "0123456789ABCDEF"
+	if s == "." || s == ".." {
+		for range len(s) {
+			b = append(b, "%2E"...)
+		}
+		return b
+	}
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if c <= ' ' || c >= 0x7F || c == '%' || c == '/' || c == '?' || c == '#' {

@@ -43,8 +43,6 @@ type scanner struct {
 	// slabs from which model values are handed out, to spend one
 	// allocation on many of them
 	slabs slabs
-
-	elements int // elements seen by raw
 }
 
 // scanners reuses scanners, and with them the capacity of their stacks,
@@ -55,17 +53,15 @@ var scanners = sync.Pool{New: func() any { return new(scanner) }}
 // applied by the caller), base position line 1, column 1.
 func getScanner(s string, lim Limits) *scanner {
 	sc := scanners.Get().(*scanner)
-	sc.S, sc.baseLine, sc.baseCol = s, 1, 1
-	sc.setLimits(lim)
-	sc.Errs = sc
+	sc.Init(s, scanLimits(lim), sc)
+	sc.lim, sc.baseLine, sc.baseCol = lim, 1, 1
 	sc.slabs.sizeFirst()
 	return sc
 }
 
-// setLimits sets the limits of sc and of its lexical scanner.
-func (sc *scanner) setLimits(lim Limits) {
-	sc.lim = lim
-	sc.Lim = xmlscan.Limits{
+// scanLimits returns the lexical part of lim.
+func scanLimits(lim Limits) xmlscan.Limits {
+	return xmlscan.Limits{
 		MaxDepth:      lim.MaxDepth,
 		MaxTokens:     lim.MaxTokens,
 		MaxTokenBytes: lim.MaxTokenBytes,
@@ -77,9 +73,9 @@ func (sc *scanner) setLimits(lim Limits) {
 // putScanner clears everything that refers to input or to values handed
 // out, and returns sc to the pool.
 func putScanner(sc *scanner) {
-	sc.Scanner.Reset(nil)
+	sc.Scanner.Reset()
 	sc.lim, sc.base, sc.baseLine, sc.baseCol = Limits{}, 0, 0, 0
-	sc.rootNS, sc.lastStart, sc.elements = "", 0, 0
+	sc.rootNS, sc.lastStart = "", 0
 	sc.slabs = slabs{}
 	scanners.Put(sc)
 }
@@ -169,13 +165,8 @@ func (sc *scanner) ScanError(pos int, k xmlscan.Kind, msg string) error {
 	return sc.errAt(pos, xmlscan.Cause(k, msg))
 }
 
-// ScanLimit makes the package's error for an exceeded limit. It reports
-// the configured value of the limit, also inside Data content, where the
-// lexical scanner's bounds are moved (see raw).
+// ScanLimit makes the package's error for an exceeded limit.
 func (sc *scanner) ScanLimit(name string, max int64, pos int) error {
-	if name == "MaxNamespaces" {
-		max = int64(sc.lim.MaxNamespaces)
-	}
 	return sc.limit(name, max, pos)
 }
 
@@ -183,36 +174,12 @@ func (sc *scanner) errAt(pos int, cause error) error {
 	if cause == errNeedMore {
 		return cause
 	}
-	if pos > len(sc.S) {
-		pos = len(sc.S)
+	s := sc.Input()
+	if pos > len(s) {
+		pos = len(s)
 	}
-	line, col := advancePosition(sc.baseLine, sc.baseCol, sc.S[:pos])
+	line, col := xmlscan.Advance(sc.baseLine, sc.baseCol, s[:pos])
 	return pkg.Decode(sc.base+int64(pos), line, col, sc.PathString(), cause)
-}
-
-// advancePosition returns the line and column after s for text starting
-// at line, col; CR, CRLF and LF each end a line, as XML reads them.
-func advancePosition(line, col int, s string) (int, int) {
-	if strings.IndexByte(s, '\r') < 0 {
-		if n := strings.Count(s, "\n"); n > 0 {
-			return line + n, len(s) - strings.LastIndexByte(s, '\n')
-		}
-		return line, col + len(s)
-	}
-	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case '\r':
-			if i+1 < len(s) && s[i+1] == '\n' {
-				i++
-			}
-			line, col = line+1, 1
-		case '\n':
-			line, col = line+1, 1
-		default:
-			col++
-		}
-	}
-	return line, col
 }
 
 func (sc *scanner) structure(pos int, format string, args ...any) error {
@@ -223,19 +190,9 @@ func (sc *scanner) limit(name string, max int64, pos int) error {
 	return pkg.Limit(name, max, sc.base+int64(pos), sc.PathString())
 }
 
-// ---- characters and names ----
-
-func isXMLChar(r rune) bool        { return xmlscan.IsXMLChar(r) }
-func isName(s string) bool         { return xmlscan.IsName(s) }
-func localName(q string) string    { return xmlscan.LocalName(q) }
-func prefixOf(q string) string     { return xmlscan.PrefixOf(q) }
-func isSpace(c byte) bool          { return xmlscan.IsSpace(c) }
-func trimXMLSpace(s string) string { return xmlscan.TrimSpace(s) }
-func isAllSpace(s string) bool     { return xmlscan.IsAllSpace(s) }
-
 // Namespace names that XML reserves.
 const (
-	NamespaceXMLURI   = "http://www.w3.org/XML/1998/namespace"
+	NamespaceXMLURI   = xmlscan.NamespaceXML
 	namespaceXMLNSURI = xmlscan.NamespaceXMLNS
 )
 
@@ -254,7 +211,7 @@ func namespaces(bs []nsBinding) []Namespace {
 // or the element's end tag. Text other than white space is an error. At the
 // end tag it returns done (the element is closed).
 func (sc *scanner) next(pos int) (t tag, next int, done bool, err error) {
-	s := sc.S
+	s := sc.Input()
 	// fast path: compact input puts the next tag right here
 	if pos+1 < len(s) && s[pos] == '<' {
 		if c := s[pos+1]; c == '/' {
@@ -280,7 +237,7 @@ func (sc *scanner) next(pos int) (t tag, next int, done bool, err error) {
 			if err != nil {
 				return t, pos, false, err
 			}
-			if !isAllSpace(txt) {
+			if !xmlscan.IsAllSpace(txt) {
 				return t, pos, false, sc.structure(pos, "unexpected text %q", clip(txt))
 			}
 			pos = end
@@ -299,7 +256,7 @@ func (sc *scanner) next(pos int) (t tag, next int, done bool, err error) {
 			if err != nil {
 				return t, pos, false, err
 			}
-			if !isAllSpace(txt) {
+			if !xmlscan.IsAllSpace(txt) {
 				return t, pos, false, sc.structure(pos, "unexpected text %q", clip(txt))
 			}
 			pos = end
@@ -322,7 +279,7 @@ func clip(s string) string {
 
 // noAttrs rejects attributes other than namespace declarations on t.
 func (sc *scanner) noAttrs(t tag) error {
-	for _, a := range sc.Attrs {
+	for _, a := range sc.Attrs() {
 		if a.Name != "xmlns" && !strings.HasPrefix(a.Name, "xmlns:") {
 			return sc.structure(a.Pos, "unexpected attribute %s on <%s>", a.Name, t.Name)
 		}
@@ -347,7 +304,7 @@ func (sc *scanner) leaf(t tag, pos int) (string, int, error) {
 	if err := sc.Need(end, 2); err != nil {
 		return "", pos, err
 	}
-	if sc.S[end+1] != '/' {
+	if sc.Input()[end+1] != '/' {
 		return "", pos, sc.structure(end, "element inside <%s>", t.Name)
 	}
 	end, err = sc.EndTag(end)
@@ -360,101 +317,24 @@ func (sc *scanner) flag(t tag, pos int) (int, error) {
 	if err != nil {
 		return pos, err
 	}
-	if !isAllSpace(txt) {
+	if !xmlscan.IsAllSpace(txt) {
 		return pos, sc.structure(pos, "<%s> must be empty", t.Name)
 	}
 	return end, nil
 }
 
 // raw skips the content of the open element t (whose start tag ended at
-// pos) as generic well-formed XML and returns the offset after its end
-// tag and the offset where the end tag starts. Namespace declarations from
-// outside that the content uses are recorded in sc.Captured.
+// pos) as generic well-formed XML and returns what the lexer read of it
+// (the offset after its end tag, where that starts, the declarations from
+// outside that the content uses). With own, t's start tag is part of the
+// content (an element kept whole); without, declarations on t count as
+// outside (the Data element, whose declarations the writer puts back).
 //
 // The content is a nested document, and its limits are counted as they are
 // counted for that document alone (declaredconfig reads what it carries
 // under the same rules): nesting from t, under MaxDataDepth and not
 // MaxDepth, and namespace declarations in scope from t, so that MaxNamespaces
 // bounds those of the content apart from those of the message around it.
-func (sc *scanner) raw(t tag, pos int) (end, endTag int, err error) {
-	if t.Self {
-		sc.Pop()
-		return pos, pos, nil
-	}
-	outer := sc.Lim
-	sc.Lim.MaxDepth = maxInt
-	sc.Lim.MaxNamespaces = len(sc.NS) + min(sc.lim.MaxNamespaces, maxInt-len(sc.NS))
-	end, endTag, err = sc.rawContent(pos)
-	sc.Lim = outer
-	return end, endTag, err
-}
-
-const maxInt = int(^uint(0) >> 1)
-
-// rawContent is raw without the change of limits.
-func (sc *scanner) rawContent(pos int) (end, endTag int, err error) {
-	s := sc.S
-	base := len(sc.Path)
-	for {
-		_, _, next, err := sc.CharData(pos)
-		if err != nil {
-			return pos, pos, err
-		}
-		pos = next
-		if pos >= len(s) && sc.Fragment && len(sc.Path) == base {
-			return pos, pos, nil
-		}
-		if err := sc.Need(pos, 2); err != nil {
-			return pos, pos, err
-		}
-		if s[pos+1] == '/' {
-			if sc.Fragment && len(sc.Path) == base {
-				return pos, pos, sc.Syntax(pos, "end tag without a start tag")
-			}
-			at := pos
-			pos, err = sc.EndTag(pos)
-			if err != nil {
-				return pos, pos, err
-			}
-			if len(sc.Path) < base {
-				return pos, at, nil
-			}
-			continue
-		}
-		if len(sc.Path)-base+1 > sc.lim.MaxDataDepth {
-			return pos, pos, sc.limit("MaxDataDepth", int64(sc.lim.MaxDataDepth), pos)
-		}
-		ct, next2, err := sc.StartTag(pos)
-		if err != nil {
-			return pos, pos, err
-		}
-		sc.elements++
-		if err := sc.useDefault(ct); err != nil {
-			return pos, pos, err
-		}
-		pos = next2
-		if ct.Self {
-			sc.Pop()
-		}
-	}
-}
-
-// useDefault records, inside raw content, that an unprefixed element
-// relies on a default namespace declared outside the content when that
-// namespace differs from the message's.
-func (sc *scanner) useDefault(t tag) error {
-	if !sc.Capturing || strings.IndexByte(t.Name, ':') >= 0 {
-		return nil
-	}
-	uri, idx := sc.Lookup("")
-	if idx >= sc.CapFloor {
-		return nil
-	}
-	if idx < 0 {
-		uri = ""
-	}
-	if uri != sc.rootNS {
-		sc.Capture(nsBinding{Prefix: "", URI: uri})
-	}
-	return nil
+func (sc *scanner) raw(t tag, pos int, own bool) (xmlscan.Content, error) {
+	return sc.Content(t, pos, xmlscan.Nested{MaxDepth: sc.lim.MaxDataDepth, DefaultNS: sc.rootNS, Own: own})
 }

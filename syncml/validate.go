@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/windc-go/windc/internal/xmlscan"
 )
 
 // ErrInvalid is the cause of every Validate failure.
@@ -117,7 +119,7 @@ func (m *Message) Validate() error {
 // cmdIDKey normalises a CmdID for comparison: XML white space around it
 // and leading zeros of a decimal number do not make it another CmdID.
 func cmdIDKey(id string) string {
-	k := trimXMLSpace(id)
+	k := xmlscan.TrimSpace(id)
 	if k != "" && strings.Trim(k, "0123456789") == "" {
 		k = strings.TrimLeft(k, "0")
 		if k == "" {

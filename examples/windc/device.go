@@ -2,14 +2,13 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
 
-	"github.com/windc-go/windc/declaredconfig"
+	"github.com/windc-go/windc/declaredconfig/agent"
 	"github.com/windc-go/windc/discovery"
 	"github.com/windc-go/windc/dmclient"
 	"github.com/windc-go/windc/syncml"
@@ -17,17 +16,22 @@ import (
 )
 
 // device is a simulated Windows device: an OMA-DM client with an
-// in-memory DM tree, two management accounts (the primary enrollment and,
-// once linked, the WinDC one) and a declared configuration agent.
+// in-memory DM tree for the DMClient CSP, two management accounts (the
+// primary enrollment and, once linked, the WinDC one) and the declared
+// configuration agent (declaredconfig/agent) with an in-memory
+// configuration surface.
 type device struct {
-	log    *narrator
-	id     string
-	http   *http.Client
-	info   session.DevInfo   // what package 1 says of the device
-	tree   map[string]string // DM tree: canonical LocURI → value
-	agent  *agent
-	mux    *session.Mux // the handlers of the device's CSPs
-	nextID int          // last SessionID used, per device
+	log     *narrator
+	id      string
+	http    *http.Client
+	info    session.DevInfo   // what package 1 says of the device
+	tree    map[string]string // DMClient nodes: canonical LocURI → value
+	surface *agent.MemorySurface
+	agent   *agent.Agent
+	asked   []string      // why the agent asked for a session, since the last one
+	events  []agent.Event // what the agent did, since the last refresh
+	mux     *session.Mux  // the handlers of the device's CSPs
+	nextID  int           // last SessionID used, per device
 
 	primaryURL string // the primary enrollment's management URL
 	winDCURL   string // the WinDC management URL, once enrolled
@@ -47,7 +51,22 @@ func newDevice(log *narrator, c *http.Client, primaryURL string) (*device, error
 		primaryURL: primaryURL,
 		tree:       map[string]string{},
 	}
-	d.agent = &agent{dev: d, docs: map[string]*agentDoc{}}
+	d.surface = &agent.MemorySurface{}
+	a, err := agent.New(context.Background(), agent.Config{
+		Surface: d.surface,
+		// The demo's server looks for the summary in every message of
+		// the WinDC account, also before it declared anything.
+		EmptySummary:   true,
+		RequestSession: func(reason string) { d.asked = append(d.asked, reason) },
+		OnEvent: func(e agent.Event) {
+			d.events = append(d.events, e)
+			d.log.printf("  [agent] %s\n", e)
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	d.agent = a
 	le := dmclient.LinkedEnrollment{ProviderID: "MS DM SERVER"}
 	d.set(string(le.EnrollStatus()), strconv.Itoa(int(dmclient.StatusEnrollmentNotStarted)))
 	d.set(string(le.LastError()), "0")
@@ -55,7 +74,7 @@ func newDevice(log *narrator, c *http.Client, primaryURL string) (*device, error
 	if err := d.mux.HandleSubtree("", "./Vendor/MSFT/DMClient", session.HandlerFunc(d.dmClient)); err != nil {
 		return nil, err
 	}
-	if err := d.mux.HandleSubtree("", "./Vendor/MSFT/DeclaredConfiguration", session.HandlerFunc(d.declaredConfig)); err != nil {
+	if err := d.agent.Register(d.mux); err != nil {
 		return nil, err
 	}
 	return d, nil
@@ -93,35 +112,24 @@ func (d *device) set(uri, v string) bool {
 // session runs one client-initiated OMA-DM session with the server at url
 // (session.Client.Run) and returns when the server's message asks for
 // nothing more. On the WinDC account the agent's 1224 summary goes in
-// every message, written after the server's commands are applied.
+// every message (ClientConfig.EachMessage), written after the server's
+// commands in it were handled.
 func (d *device) session(url string, winDC bool) error {
 	d.nextID++
+	d.asked = nil
 	sid := fmt.Sprintf("%X", d.nextID)
-	var alerts []syncml.Command
-	var summaryErr error
 	cfg := session.ClientConfig{
 		DeviceID: d.id, ServerURI: url, Handler: d.mux, DevInfo: d.info, MaxMsgSize: 512000,
 	}
 	if winDC {
-		a, err := d.agent.summaryAlert()
-		if err != nil {
-			return err
-		}
-		alerts = append(alerts, a)
-		cfg.BeforeReply = func(_ context.Context, c *session.Client, _ *syncml.Message, _ *session.Exchange) {
-			a, err := d.agent.summaryAlert()
-			if err == nil {
-				err = c.Queue(a)
-			}
-			summaryErr = errors.Join(summaryErr, err)
-		}
+		cfg.EachMessage = d.agent.EachMessage
 	}
 	c, err := session.NewClient(cfg)
 	if err != nil {
 		return err
 	}
-	outs, err := c.Run(context.Background(), d.http, url, sid, alerts...)
-	if err = errors.Join(err, summaryErr); err != nil {
+	outs, err := c.Run(context.Background(), d.http, url, sid)
+	if err != nil {
 		return err
 	}
 	// The server answered everything the device sent.
@@ -153,21 +161,6 @@ func (d *device) dmClient(_ context.Context, r *session.Request) session.Respons
 	return session.Response{Code: syncml.StatusCommandNotImplemented}
 }
 
-// declaredConfig answers the commands for the DeclaredConfiguration CSP:
-// documents go to the agent, results come from it, RefreshInterval is a
-// node of the tree.
-func (d *device) declaredConfig(_ context.Context, r *session.Request) session.Response {
-	switch c := r.Command.(type) {
-	case *syncml.Get:
-		return d.read(c.Items)
-	case *syncml.Add:
-		return d.write(c.Items, true)
-	case *syncml.Replace:
-		return d.write(c.Items, false)
-	}
-	return session.Response{Code: syncml.StatusCommandNotImplemented}
-}
-
 // write carries out an Add or Replace, with a code per item.
 func (d *device) write(items []syncml.Item, isAdd bool) session.Response {
 	var resp session.Response
@@ -181,27 +174,13 @@ func (d *device) write(items []syncml.Item, isAdd bool) session.Response {
 			resp.ItemCodes = append(resp.ItemCodes, syncml.StatusBadRequest)
 			continue
 		}
-		switch u, err := declaredconfig.ParseURI(it.Target.LocURI); {
-		case err == nil && u.Node == declaredconfig.NodeDocument:
-			c = d.agent.apply(u, v, isAdd)
-		case err == nil && u.Node == declaredconfig.NodeRefreshInterval:
-			n, err := strconv.ParseUint(strings.TrimSpace(v), 10, 32)
-			if err != nil || n < declaredconfig.MinRefreshInterval {
-				c = syncml.StatusBadRequest
-				break
-			}
-			d.set(it.Target.LocURI, strconv.FormatUint(n, 10))
-			d.log.printf("  [device] RefreshInterval set: the agent checks for drift every %d minutes\n", n)
+		if _, exists := d.get(it.Target.LocURI); exists && isAdd {
+			c = syncml.StatusAlreadyExists
+		} else if d.set(it.Target.LocURI, v) {
 			c = syncml.StatusOK
-		default:
-			if _, exists := d.get(it.Target.LocURI); exists && isAdd {
-				c = syncml.StatusAlreadyExists
-			} else if d.set(it.Target.LocURI, v) {
-				c = syncml.StatusOK
-				d.log.printf("  [device] %s ← %q\n", lastSegments(it.Target.LocURI, 2), v)
-			} else {
-				c = syncml.StatusBadRequest
-			}
+			d.log.printf("  [device] %s ← %q\n", lastSegments(it.Target.LocURI, 2), v)
+		} else {
+			c = syncml.StatusBadRequest
 		}
 		resp.ItemCodes = append(resp.ItemCodes, c)
 	}
@@ -271,42 +250,57 @@ func (d *device) read(items []syncml.Item) session.Response {
 			return session.Response{Code: syncml.StatusBadRequest}
 		}
 		uri := it.Target.LocURI
-		var item syncml.Item
-		switch u, err := declaredconfig.ParseURI(uri); {
-		case err == nil && u.Node == declaredconfig.NodeResults:
-			r := d.agent.result(u)
-			if r == nil {
-				return session.Response{Code: syncml.StatusNotFound}
-			}
-			x, err := r.MarshalText()
-			if err != nil {
-				return session.Response{Code: syncml.StatusCommandFailed}
-			}
-			item = syncml.Item{Meta: &syncml.Meta{Format: "chr", Type: "text/plain"}, Data: syncml.Text(string(x))}
-		default:
-			v, ok := d.get(uri)
-			if !ok {
-				return session.Response{Code: syncml.StatusNotFound}
-			}
-			format := "chr"
-			if _, err := strconv.ParseInt(v, 10, 64); err == nil {
-				format = "int"
-			}
-			item = syncml.Item{Meta: &syncml.Meta{Format: format}, Data: syncml.Text(v)}
+		v, ok := d.get(uri)
+		if !ok {
+			return session.Response{Code: syncml.StatusNotFound}
 		}
+		format := "chr"
+		if _, err := strconv.ParseInt(v, 10, 64); err == nil {
+			format = "int"
+		}
+		item := syncml.Item{Meta: &syncml.Meta{Format: format}, Data: syncml.Text(v)}
 		item.Source = &syncml.Location{LocURI: uri}
 		resp.Results = append(resp.Results, item)
 	}
 	return resp
 }
 
-// nodes lists the tree nodes under prefix with their values, sorted.
+// sessionIfAsked runs a WinDC session if the agent asked for one.
+func (d *device) sessionIfAsked() error {
+	if len(d.asked) == 0 {
+		return nil
+	}
+	d.log.printf("  [device] the agent asks for a session (%s)\n", strings.Join(d.asked, "; "))
+	return d.session(d.winDCURL, true)
+}
+
+// refresh runs the agent's refresh task now, tells of each document
+// that had no drift, and reports whether the agent asked for a session.
+func (d *device) refresh() (wantSession bool, err error) {
+	d.events, d.asked = nil, nil
+	if err := d.agent.Refresh(context.Background()); err != nil {
+		return false, err
+	}
+	for _, e := range d.agent.Summary().Documents {
+		drift := false
+		for _, ev := range d.events {
+			if ev.DocID == e.ID && (ev.Kind == agent.EventRepaired || ev.Kind == agent.EventDrifted) {
+				drift = true
+			}
+		}
+		if !drift {
+			d.log.printf("  [agent] %s version %s: no drift\n", e.ID, e.Checksum)
+		}
+	}
+	return len(d.asked) > 0, nil
+}
+
+// nodes lists the configuration nodes under prefix with their values,
+// sorted.
 func (d *device) nodes(prefix string) []string {
 	var out []string
-	for k, v := range d.tree {
-		if strings.HasPrefix(k, prefix) {
-			out = append(out, fmt.Sprintf("%s = %s", k, v))
-		}
+	for k, v := range d.surface.Nodes(prefix) {
+		out = append(out, fmt.Sprintf("%s = %s", k, v))
 	}
 	slices.Sort(out)
 	return out

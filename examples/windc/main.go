@@ -5,6 +5,7 @@
 //
 //	go run ./examples/windc        # the narrative, commands shown compactly
 //	go run ./examples/windc -v     # every message also in full
+//	go run ./examples/windc -trace DIR  # every message also written to DIR, one file each
 //
 // The steps:
 //
@@ -17,14 +18,18 @@
 //     (dmclient builders and readers). Enroll makes the device run
 //     discovery (discovery.Client) against the server.
 //  3. WinDC session: the server declares a VPNv2 document with
-//     declaredconfig.AddDocument, asks for its results, and sets
-//     RefreshInterval; the device's agent applies the settings to its DM
-//     tree and answers with Status, Results and the 1224 summary alert; the
-//     server reads that with declaredconfig.ReadReply and Evaluate.
-//  4. Drift: a setting changes locally; the agent's refresh task finds it
-//     and asks for a session; the server sees the document drifted, reads
-//     which setting failed, and re-declares the document under a new
-//     checksum; the device reapplies it and the server finds it in sync.
+//     declaredconfig.AddDocument and sets RefreshInterval; the device's
+//     declared configuration agent (declaredconfig/agent) checks the
+//     document at once, applies it to an in-memory configuration after the
+//     session, and asks for another, in which its 1224 summary reports it;
+//     the server reads that with declaredconfig.ReadReply and Evaluate.
+//  4. Drift: a setting changes locally and the agent's refresh repairs it
+//     (no session needed); then a local policy keeps the agent from
+//     repairing it: the agent reports the document failed with a new
+//     result checksum and asks for a session; the server sees it drifted,
+//     reads which setting failed, and re-declares the document under a new
+//     checksum; the device applies it once the policy is lifted and the
+//     server finds it in sync.
 //
 // Both sides run on the session layer (syncml/session): the server's
 // endpoints are session.Servers that number, answer and correlate every
@@ -37,6 +42,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -47,14 +53,16 @@ import (
 	"time"
 
 	"github.com/windc-go/windc/declaredconfig"
+	"github.com/windc-go/windc/declaredconfig/agent"
 	"github.com/windc-go/windc/discovery"
 	"github.com/windc-go/windc/dmclient"
 )
 
 func main() {
 	verbose := flag.Bool("v", false, "also print every SyncML message in full")
+	trace := flag.String("trace", "", "write every SyncML message exchanged to `DIR`, one file each")
 	flag.Parse()
-	if err := runWith(os.Stdout, *verbose); err != nil {
+	if err := runTrace(os.Stdout, *verbose, *trace); err != nil {
 		fmt.Fprintln(os.Stderr, "windc:", err)
 		os.Exit(1)
 	}
@@ -63,8 +71,17 @@ func main() {
 // run runs the whole demo and writes the narrative to w.
 func run(w io.Writer) error { return runWith(w, false) }
 
-func runWith(w io.Writer, verbose bool) error {
+func runWith(w io.Writer, verbose bool) error { return runTrace(w, verbose, "") }
+
+// runTrace runs the demo; when traceDir is set, every message that crosses
+// the wire is also written there, one file each.
+func runTrace(w io.Writer, verbose bool, traceDir string) error {
 	log := &narrator{w: w, verbose: verbose}
+	if traceDir != "" {
+		if err := os.MkdirAll(traceDir, 0o755); err != nil {
+			return err
+		}
+	}
 
 	// 1. The MDM server.
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -84,7 +101,7 @@ func runWith(w io.Writer, verbose bool) error {
 	client := &http.Client{
 		Timeout: 10 * time.Second,
 		// Loopback only: never a proxy. The wire prints each message.
-		Transport: &wire{log: log, next: &http.Transport{Proxy: nil}},
+		Transport: &wire{log: log, next: &http.Transport{Proxy: nil}, trace: traceDir},
 	}
 	defer client.CloseIdleConnections()
 
@@ -114,32 +131,74 @@ func runWith(w io.Writer, verbose bool) error {
 
 	// 3. The first WinDC session declares the document and sets
 	// RefreshInterval.
+	ctx := context.Background()
 	srv.mu.Lock()
 	srv.devices[dev.id].refreshInterval = 30
 	srv.mu.Unlock()
-	log.step("3. WinDC session: declare a document, read its results, set RefreshInterval")
+	log.step("3. WinDC session: declare a document, set RefreshInterval; the agent applies it and reports")
 	if err := dev.session(dev.winDCURL, true); err != nil {
 		return fmt.Errorf("first WinDC session: %w", err)
 	}
-
-	// 4. Drift and repair.
-	log.step("4. Drift: a setting changes on the device; the server repairs it")
-	alwaysOn := settingURI("Device", "./Vendor/MSFT/VPNv2", "ContosoVPN/AlwaysOn")
-	log.printf("  [local] someone turns AlwaysOn off: %s = \"false\"\n", alwaysOn)
-	dev.set(alwaysOn, "false")
-	log.printf("  [agent] refresh task runs (every %s minutes)\n", must(dev.get(declaredconfig.RefreshIntervalURI)))
-	if !dev.agent.refresh() {
-		return errors.New("the agent found no drift")
+	// The agent checked the document's syntax in the session and applies
+	// it afterwards (its worker's job, done here in step), then asks for
+	// a session to report.
+	log.printf("  [agent] the worker applies what the server declared\n")
+	if err := dev.agent.ApplyPending(ctx); err != nil {
+		return err
 	}
-	if err := dev.session(dev.winDCURL, true); err != nil {
+	if err := dev.sessionIfAsked(); err != nil {
+		return fmt.Errorf("report session: %w", err)
+	}
+
+	// 4. Drift.
+	log.step("4. Drift: the agent repairs what it can; what it cannot, the server repairs")
+	alwaysOn := agent.SettingURI("Device", "./Vendor/MSFT/VPNv2", "ContosoVPN/AlwaysOn")
+	log.printf("  [local] someone turns AlwaysOn off: %s = \"false\"\n", alwaysOn)
+	if err := dev.surface.Set(ctx, alwaysOn, "false"); err != nil {
+		return err
+	}
+	log.printf("  [agent] refresh task runs (every %v)\n", dev.agent.RefreshInterval())
+	if asked, err := dev.refresh(); err != nil || asked {
+		return fmt.Errorf("a repaired drift asked for a session (%v)", err)
+	}
+	log.printf("  [agent] repaired locally: the document stays in sync, its result_checksum unchanged; no session\n")
+
+	log.printf("  [local] AlwaysOn is turned off again, and a local policy now locks it\n")
+	if err := dev.surface.Set(ctx, alwaysOn, "false"); err != nil {
+		return err
+	}
+	dev.surface.Refuse = func(op, uri string) error {
+		if uri == alwaysOn {
+			return errors.New("locked by a local policy")
+		}
+		return nil
+	}
+	log.printf("  [agent] refresh task runs\n")
+	asked, err := dev.refresh()
+	if err != nil {
+		return err
+	}
+	if !asked {
+		return errors.New("the agent did not ask for a session for a drift it cannot repair")
+	}
+	if err := dev.sessionIfAsked(); err != nil {
 		return fmt.Errorf("drift session: %w", err)
+	}
+	log.printf("  [local] the local policy is lifted\n")
+	dev.surface.Refuse = nil
+	log.printf("  [agent] the worker applies the new version\n")
+	if err := dev.agent.ApplyPending(ctx); err != nil {
+		return err
+	}
+	if err := dev.sessionIfAsked(); err != nil {
+		return fmt.Errorf("report session: %w", err)
 	}
 
 	// 5. Where everything stands.
 	log.step("5. Final state")
 	log.printf("  [agent] refresh task runs again\n")
-	if dev.agent.refresh() {
-		return errors.New("the agent still finds drift after the repair")
+	if asked, err := dev.refresh(); err != nil || asked {
+		return fmt.Errorf("the agent still finds drift after the repair (%v)", err)
 	}
 	for _, n := range dev.nodes("./Device/Vendor/MSFT/VPNv2/") {
 		log.printf("  [device] %s\n", n)
@@ -173,11 +232,4 @@ func (s *server) conclude(dev *device) error {
 	}
 	s.log.printf("\nOK: linked enrollment succeeded, document in sync after drift repair, RefreshInterval 30.\n")
 	return s.log.err
-}
-
-func must(v string, ok bool) string {
-	if !ok {
-		return "?"
-	}
-	return v
 }

@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -47,7 +50,14 @@ func TestRun(t *testing.T) {
 		"Replace  7   ./Device/Vendor/MSFT/DeclaredConfiguration/ManagementServiceConfiguration/RefreshInterval = 30",
 		"[server] Replace RefreshInterval → 200 OK",
 		"the device's RefreshInterval is 30 minutes",
-		// Drift and repair.
+		// The agent applies the document after the session and asks for
+		// another to report it.
+		"the agent asks for a session (document 5E4B7A12-3C9D-4F1E-8A26-B0C7D9E1F305 applied)",
+		// Drift the agent repairs: no session.
+		`[agent] Repaired 5E4B7A12-3C9D-4F1E-8A26-B0C7D9E1F305 ./Device/Vendor/MSFT/VPNv2/ContosoVPN/AlwaysOn: was "false", set again to "true"`,
+		// Drift it cannot repair: 61, a session, the server re-declares.
+		"[agent] Drifted 5E4B7A12-3C9D-4F1E-8A26-B0C7D9E1F305 ./Device/Vendor/MSFT/VPNv2/ContosoVPN/AlwaysOn state 61",
+		"the agent asks for a session (document 5E4B7A12-3C9D-4F1E-8A26-B0C7D9E1F305 drifted and cannot be repaired)",
 		"version A0: Drifted — was in sync; now ConfigCompletedError(61)",
 		"FAILED ./Vendor/MSFT/VPNv2/ContosoVPN/AlwaysOn (bool): 500 Command failed, ConfigCompletedError(61)",
 		"re-declaring the document as version A1",
@@ -65,18 +75,33 @@ func TestRun(t *testing.T) {
 			t.Errorf("output contains %q", bad)
 		}
 	}
-	// Three sessions; each side numbers its messages from 1 in each.
+	// Five sessions (primary; declare; report; drift; report); each side
+	// numbers its messages from 1 in each, and every message one side
+	// sends has its answer from the other. The drift session has at least
+	// two rounds (the server reads the results); how many the others have
+	// is the server's choice.
 	for _, want := range []string{
 		"SessionID 1  MsgID 1", "SessionID 1  MsgID 2",
 		"SessionID 2  MsgID 1", "SessionID 2  MsgID 2",
-		"SessionID 3  MsgID 1", "SessionID 3  MsgID 2", "SessionID 3  MsgID 3",
+		"SessionID 3  MsgID 1",
+		"SessionID 4  MsgID 1", "SessionID 4  MsgID 2",
+		"SessionID 5  MsgID 1",
 	} {
-		if n := strings.Count(got, want); n != 2 {
+		if n := strings.Count(got, want+" "); n != 2 {
 			t.Errorf("%q appears %d times, want 2 (one per side)", want, n)
 		}
 	}
-	if strings.Contains(got, "SessionID 3  MsgID 4") {
-		t.Error("the drift session has a fourth round")
+	pairs := map[string]int{}
+	for _, m := range regexp.MustCompile(`SessionID (\d+)  MsgID (\d+) `).FindAllStringSubmatch(got, -1) {
+		pairs[m[1]+"/"+m[2]]++
+	}
+	for k, n := range pairs {
+		if n != 2 {
+			t.Errorf("session/message %s appears %d times, want 2 (one per side)", k, n)
+		}
+	}
+	if strings.Contains(got, "SessionID 6") {
+		t.Error("a sixth session: the story needs five")
 	}
 	// Every Status points back at a command of the message it answers.
 	re := regexp.MustCompile(`Status +\d+ +↩ Msg (\d+) Cmd (\d+)`)
@@ -98,6 +123,41 @@ func TestVerbose(t *testing.T) {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("verbose output lacks %q", want)
 		}
+	}
+}
+
+// TestTrace checks that -trace writes every message that crossed the
+// wire, one file each, in order, each the SyncML it claims to be.
+func TestTrace(t *testing.T) {
+	dir := t.TempDir()
+	var out bytes.Buffer
+	if err := runTrace(&out, false, dir); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := strings.Count(out.String(), "    SyncML  SessionID"); len(entries) != want || want == 0 {
+		t.Fatalf("%d files for %d messages", len(entries), want)
+	}
+	for i, e := range entries {
+		var m syncml.Message
+		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := syncml.Unmarshal(b, &m); err != nil {
+			t.Fatalf("%s: %v", e.Name(), err)
+		}
+		want := fmt.Sprintf("%03d-", i+1)
+		suffix := "-s" + m.Header.SessionID + "-m" + m.Header.MsgID + ".xml"
+		if !strings.HasPrefix(e.Name(), want) || !strings.HasSuffix(e.Name(), suffix) {
+			t.Errorf("file %s holds message %s of session %s", e.Name(), m.Header.MsgID, m.Header.SessionID)
+		}
+	}
+	if !strings.Contains(entries[0].Name(), "device-to-primary") || !strings.Contains(entries[1].Name(), "primary-to-device") {
+		t.Errorf("first files %s, %s", entries[0].Name(), entries[1].Name())
 	}
 }
 

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 
@@ -128,10 +130,14 @@ func dataText(d *syncml.Data) string {
 }
 
 // wire is the device's HTTP transport: it prints every SyncML message
-// that crosses it, both ways, and checks each with Message.Validate.
+// that crosses it, both ways, and checks each with Message.Validate. With
+// trace set it also writes each message's bytes to that directory, as
+// NNN-<from>-to-<to>-s<SessionID>-m<MsgID>.xml, NNN counting from 001.
 type wire struct {
-	log  *narrator
-	next http.RoundTripper
+	log   *narrator
+	next  http.RoundTripper
+	trace string
+	n     int
 }
 
 func (t *wire) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -147,7 +153,7 @@ func (t *wire) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := t.show("device → "+kind+" server", body); err != nil {
+	if err := t.show("device → "+kind+" server", "device-to-"+kind, body); err != nil {
 		return nil, err
 	}
 	req = req.Clone(req.Context())
@@ -161,11 +167,21 @@ func (t *wire) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := t.show(kind+" server → device", raw); err != nil {
+	if err := t.show(kind+" server → device", kind+"-to-device", raw); err != nil {
 		return nil, err
 	}
 	resp.Body = io.NopCloser(bytes.NewReader(raw))
 	return resp, nil
+}
+
+// safeName keeps letters and digits of an ID for a file name.
+func safeName(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' {
+			return r
+		}
+		return '_'
+	}, s)
 }
 
 // CloseIdleConnections closes the idle connections of the transport below.
@@ -175,11 +191,18 @@ func (t *wire) CloseIdleConnections() {
 	}
 }
 
-// show prints one message and checks it.
-func (t *wire) show(heading string, raw []byte) error {
+// show prints one message, writes it to the trace directory and checks it.
+func (t *wire) show(heading, name string, raw []byte) error {
 	var m syncml.Message
 	if err := syncml.Unmarshal(raw, &m); err != nil {
 		return fmt.Errorf("%s: %w", heading, err)
+	}
+	if t.trace != "" {
+		t.n++
+		file := fmt.Sprintf("%03d-%s-s%s-m%s.xml", t.n, name, safeName(m.Header.SessionID), safeName(m.Header.MsgID))
+		if err := os.WriteFile(filepath.Join(t.trace, file), raw, 0o644); err != nil {
+			return err
+		}
 	}
 	t.log.printf("  %s\n", heading)
 	t.log.message("SyncML", &m, len(raw))

@@ -9,6 +9,7 @@ import (
 
 	"github.com/windc-go/windc/declaredconfig"
 	"github.com/windc-go/windc/discovery"
+	"github.com/windc-go/windc/discovery/mde2/provisioning"
 	"github.com/windc-go/windc/internal/xmlerr"
 	"github.com/windc-go/windc/internal/xmlerr/errtest"
 	"github.com/windc-go/windc/syncml"
@@ -21,10 +22,12 @@ var (
 	_ *xmlerr.DecodeError = (*declaredconfig.DecodeError)(nil)
 	_ *xmlerr.DecodeError = (*ddf.ParseError)(nil)
 	_ *xmlerr.DecodeError = (*discovery.DecodeError)(nil)
+	_ *xmlerr.DecodeError = (*provisioning.DecodeError)(nil)
 	_ *xmlerr.LimitError  = (*syncml.LimitError)(nil)
 	_ *xmlerr.LimitError  = (*declaredconfig.LimitError)(nil)
 	_ *xmlerr.LimitError  = (*ddf.LimitError)(nil)
 	_ *xmlerr.LimitError  = (*discovery.LimitError)(nil)
+	_ *xmlerr.LimitError  = (*provisioning.LimitError)(nil)
 )
 
 func syncmlMsg(data string) []byte {
@@ -47,6 +50,11 @@ func ddfErr(text string, lim ddf.Limits) error {
 	return err
 }
 
+func provErr(text string, lim provisioning.Limits) error {
+	var d provisioning.Document
+	return provisioning.UnmarshalLimits([]byte(text), &d, lim)
+}
+
 func discoveryErr(text string, max int64) error {
 	_, err := discovery.ReadRequest(strings.NewReader(text), max)
 	return err
@@ -59,15 +67,15 @@ func TestSameSentinels(t *testing.T) {
 		name string
 		all  []error
 	}{
-		{"ErrSyntax", []error{xmlerr.ErrSyntax, syncml.ErrSyntax, declaredconfig.ErrSyntax, ddf.ErrSyntax, discovery.ErrSyntax}},
-		{"ErrNamespace", []error{xmlerr.ErrNamespace, syncml.ErrNamespace, declaredconfig.ErrNamespace}},
-		{"ErrDuplicateAttr", []error{xmlerr.ErrDuplicateAttr, syncml.ErrDuplicateAttr, declaredconfig.ErrDuplicateAttr}},
-		{"ErrInvalidChar", []error{xmlerr.ErrInvalidChar, syncml.ErrInvalidChar, declaredconfig.ErrInvalidChar}},
-		{"ErrEncoding", []error{xmlerr.ErrEncoding, syncml.ErrEncoding, declaredconfig.ErrEncoding, ddf.ErrEncoding}},
-		{"ErrEntity", []error{xmlerr.ErrEntity, syncml.ErrEntity, declaredconfig.ErrEntity}},
-		{"ErrDOCTYPE", []error{xmlerr.ErrDOCTYPE, syncml.ErrDOCTYPE, declaredconfig.ErrDOCTYPE}},
-		{"ErrStructure", []error{xmlerr.ErrStructure, syncml.ErrStructure, declaredconfig.ErrStructure, ddf.ErrStructure}},
-		{"ErrLimit", []error{xmlerr.ErrLimit, syncml.ErrLimit, declaredconfig.ErrLimit, ddf.ErrLimit, discovery.ErrLimit}},
+		{"ErrSyntax", []error{xmlerr.ErrSyntax, syncml.ErrSyntax, declaredconfig.ErrSyntax, ddf.ErrSyntax, discovery.ErrSyntax, provisioning.ErrSyntax}},
+		{"ErrNamespace", []error{xmlerr.ErrNamespace, syncml.ErrNamespace, declaredconfig.ErrNamespace, provisioning.ErrNamespace}},
+		{"ErrDuplicateAttr", []error{xmlerr.ErrDuplicateAttr, syncml.ErrDuplicateAttr, declaredconfig.ErrDuplicateAttr, provisioning.ErrDuplicateAttr}},
+		{"ErrInvalidChar", []error{xmlerr.ErrInvalidChar, syncml.ErrInvalidChar, declaredconfig.ErrInvalidChar, provisioning.ErrInvalidChar}},
+		{"ErrEncoding", []error{xmlerr.ErrEncoding, syncml.ErrEncoding, declaredconfig.ErrEncoding, ddf.ErrEncoding, provisioning.ErrEncoding}},
+		{"ErrEntity", []error{xmlerr.ErrEntity, syncml.ErrEntity, declaredconfig.ErrEntity, provisioning.ErrEntity}},
+		{"ErrDOCTYPE", []error{xmlerr.ErrDOCTYPE, syncml.ErrDOCTYPE, declaredconfig.ErrDOCTYPE, provisioning.ErrDOCTYPE}},
+		{"ErrStructure", []error{xmlerr.ErrStructure, syncml.ErrStructure, declaredconfig.ErrStructure, ddf.ErrStructure, provisioning.ErrStructure}},
+		{"ErrLimit", []error{xmlerr.ErrLimit, syncml.ErrLimit, declaredconfig.ErrLimit, ddf.ErrLimit, discovery.ErrLimit, provisioning.ErrLimit}},
 	}
 	for _, s := range same {
 		for i, e := range s.all {
@@ -114,6 +122,19 @@ func TestOneVocabulary(t *testing.T) {
 		{"ddf", "structure", ddfErr(`<Other/>`, ddf.Limits{}), []error{syncml.ErrStructure}, ""},
 		{"ddf", "depth", ddfErr(`<MgmtTree><Node></Node></MgmtTree>`, ddf.Limits{MaxDepth: 1}), []error{syncml.ErrLimit}, "MaxDepth"},
 		{"ddf", "bytes", ddfErr(`<MgmtTree/>`, ddf.Limits{MaxBytes: 3}), []error{declaredconfig.ErrLimit}, "MaxBytes"},
+
+		{"provisioning", "syntax", provErr(`<wap-provisioningdoc>`, provisioning.Limits{}), []error{syncml.ErrSyntax, declaredconfig.ErrSyntax}, ""},
+		{"provisioning", "undeclared prefix", provErr(`<wap-provisioningdoc p:a="1"/>`, provisioning.Limits{}), []error{syncml.ErrNamespace, syncml.ErrSyntax}, ""},
+		{"provisioning", "duplicate attribute", provErr(`<wap-provisioningdoc a="1" a="2"/>`, provisioning.Limits{}), []error{syncml.ErrDuplicateAttr, syncml.ErrSyntax}, ""},
+		{"provisioning", "invalid character", provErr(`<wap-provisioningdoc a="&#0;"/>`, provisioning.Limits{}), []error{syncml.ErrInvalidChar, syncml.ErrSyntax}, ""},
+		{"provisioning", "invalid UTF-8", provErr("<wap-provisioningdoc a=\"\xff\"/>", provisioning.Limits{}), []error{syncml.ErrEncoding, syncml.ErrSyntax}, ""},
+		{"provisioning", "entity", provErr(`<wap-provisioningdoc a="&nbsp;"/>`, provisioning.Limits{}), []error{syncml.ErrEntity, syncml.ErrSyntax}, ""},
+		{"provisioning", "DOCTYPE", provErr(`<!DOCTYPE x><wap-provisioningdoc/>`, provisioning.Limits{}), []error{syncml.ErrDOCTYPE}, ""},
+		{"provisioning", "structure", provErr(`<Other/>`, provisioning.Limits{}), []error{syncml.ErrStructure, ddf.ErrStructure}, ""},
+		{"provisioning", "depth", provErr(`<wap-provisioningdoc><characteristic type="a"/></wap-provisioningdoc>`, provisioning.Limits{MaxDepth: 1}), []error{syncml.ErrLimit}, "MaxDepth"},
+		{"provisioning", "elements", provErr(`<wap-provisioningdoc><characteristic type="a"/></wap-provisioningdoc>`, provisioning.Limits{MaxElements: 1}), []error{syncml.ErrLimit}, "MaxElements"},
+		{"provisioning", "attributes", provErr(`<wap-provisioningdoc a="1" b="2"/>`, provisioning.Limits{MaxAttrs: 1}), []error{syncml.ErrLimit}, "MaxAttrs"},
+		{"provisioning", "bytes", provErr(`<wap-provisioningdoc/>`, provisioning.Limits{MaxBytes: 5}), []error{syncml.ErrLimit}, "MaxBytes"},
 
 		{"discovery", "syntax", discoveryErr(`{`, 0), []error{syncml.ErrSyntax, declaredconfig.ErrSyntax, ddf.ErrSyntax}, ""},
 		{"discovery", "bytes", discoveryErr(`{"osVersion":"1"}`, 5), []error{syncml.ErrLimit}, "MaxBytes"},

@@ -84,6 +84,10 @@ type ClientConfig struct {
 	// server's message. It is not called for an aborted session or while
 	// the server's package goes on.
 	BeforeReply func(ctx context.Context, c *Client, m *syncml.Message, x *Exchange)
+	// EachMessage, when set, is called for every message the Client
+	// builds except the Statuses that answer an abort (see
+	// client_each.go): the commands it returns go first in that message.
+	EachMessage func(ctx context.Context) ([]syncml.Command, error)
 }
 
 // A Client is the device side of a session: it builds package 1, answers
@@ -113,6 +117,9 @@ type Client struct {
 	lastSent  []syncml.Command
 	lastFinal bool
 	lastPkg1  bool
+	// nextEach and lastEach count the EachMessage commands at the start
+	// of the commands of the message being built and of the last one.
+	nextEach, lastEach int
 	// srvOK is true once the server's credentials passed in this session
 	// (ServerAuth), and srvNext the device's next Status for its SyncHdr.
 	srvOK   bool
@@ -203,15 +210,20 @@ func (c *Client) package1(ctx context.Context) (*syncml.Message, error) {
 			m.Header.Meta.MaxObjSize = strconv.Itoa(c.cfg.MaxObjSize)
 		}
 	}
-	m, err := c.finish(m, append([]syncml.Command(nil), c.pkg1...), true)
+	// EachMessage's commands follow Alert 1201 in package 1.
+	rest, err := c.eachMessage(ctx, c.pkg1[1:])
+	if err != nil {
+		return nil, err
+	}
+	m, err = c.finish(m, append([]syncml.Command{c.pkg1[0]}, rest...), true)
 	c.lastPkg1 = err == nil
 	return m, err
 }
 
 // resend rebuilds the last message, which the server refused (h is the
 // header of the refusal), with the same commands in a new message of the
-// session, with the Cred of the server's challenge: the server executed
-// nothing of it.
+// session (EachMessage's anew), with the Cred of the server's challenge:
+// the server executed nothing of it.
 func (c *Client) resend(ctx context.Context, h *syncml.Header) (*syncml.Message, error) {
 	c.sent.forget(strconv.Itoa(c.outMsgID))
 	m := c.message(h)
@@ -222,7 +234,11 @@ func (c *Client) resend(ctx context.Context, h *syncml.Header) (*syncml.Message,
 		}
 		m.Header.Cred = cred
 	}
-	cands := append(append([]syncml.Command(nil), c.lastSent...), c.cont...)
+	again := c.lastSent[min(c.lastEach, len(c.lastSent)):]
+	cands, err := c.eachMessage(ctx, append(append([]syncml.Command(nil), again...), c.cont...))
+	if err != nil {
+		return nil, err
+	}
 	return c.finish(m, cands, c.lastFinal)
 }
 
@@ -264,6 +280,7 @@ func (c *Client) finish(m *syncml.Message, cands []syncml.Command, final bool) (
 	c.cont = rest
 	c.lastRaw = raw
 	c.lastSent, c.lastFinal, c.lastPkg1 = sent, final, false
+	c.lastEach, c.nextEach = c.nextEach, 0
 	for _, x := range m.Body.Commands {
 		switch x := x.(type) {
 		case *syncml.Status:
@@ -365,9 +382,13 @@ func (c *Client) Handle(ctx context.Context, m *syncml.Message) (*Exchange, erro
 		// The server's package goes on: ask for its next message.
 		reply := c.message(h)
 		cands := append(append(append([]syncml.Command(nil), r.out...), c.cont...), NewAlert(syncml.AlertNextMessage))
+		cands, err := c.eachMessage(ctx, cands)
+		if err != nil {
+			return nil, err
+		}
 		// No Final while the server's package is open (OMA DM, multiple
 		// messages in a package).
-		reply, err := c.finish(reply, cands, false)
+		reply, err = c.finish(reply, cands, false)
 		if err != nil {
 			return nil, err
 		}
@@ -397,6 +418,10 @@ func (c *Client) Handle(ctx context.Context, m *syncml.Message) (*Exchange, erro
 		// the device's package, then what the device queued.
 		cands = append(append(append(cands, r.out...), c.cont...), c.queue...)
 		c.queue = nil
+		var err error
+		if cands, err = c.eachMessage(ctx, cands); err != nil {
+			return nil, err
+		}
 	}
 	reply, err := c.finish(reply, cands, true)
 	if err != nil {

@@ -109,7 +109,13 @@ func (r *responder) answer(c syncml.Command, resp Response) {
 				r.out = append(r.out, newStatus(r.msgRef, c, resp.code(i), items[i:i+1]))
 			}
 		} else {
-			r.out = append(r.out, newStatus(r.msgRef, c, resp.code(-1), items))
+			// One Status: the items' code when they agree (an unset item
+			// code is Code), else the command's.
+			code := resp.code(-1)
+			if len(items) > 0 && len(resp.ItemCodes) > 0 {
+				code = resp.code(0)
+			}
+			r.out = append(r.out, newStatus(r.msgRef, c, code, items))
 		}
 		if resp.OriginalError != "" {
 			for _, x := range r.out[n:] {

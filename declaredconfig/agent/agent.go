@@ -1,0 +1,259 @@
+package agent
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/windc-go/windc/declaredconfig"
+	"github.com/windc-go/windc/syncml/session"
+)
+
+// DefaultMaxDocuments is the default of Config.MaxDocuments.
+const DefaultMaxDocuments = 1000
+
+// Config configures an Agent.
+type Config struct {
+	// Surface is the configuration the agent applies documents to
+	// (required).
+	Surface Surface
+	// Store keeps the state across restarts; nil means a new MemoryStore.
+	Store Store
+	// Clock tells the time and wakes the worker; nil means SystemClock.
+	Clock Clock
+	// RequestSession, when set, is called when the agent wants the device
+	// to start a session with the server: a document it finished
+	// applying, or a refresh that changed what the summary says (drift it
+	// could not repair, or a failure it did repair). reason says why. It
+	// is called without the agent's lock held, from the goroutine that
+	// did the work; it should only signal (a session started from it must
+	// not wait for that goroutine).
+	RequestSession func(reason string)
+	// OnEvent, when set, is told what the agent does, as it happens (the
+	// same rules as RequestSession).
+	OnEvent func(Event)
+	// KeepInstanceData keeps the instance data of a bulk template after
+	// it was applied. By default it is dropped, as Windows does not keep
+	// secrets such as PFX passwords: a setting made from it that drifts
+	// cannot be repaired until the server sends the instance data again.
+	KeepInstanceData bool
+	// Limits bound the reading of each document and instance blob; zero
+	// fields take declaredconfig's defaults.
+	Limits declaredconfig.Limits
+	// MaxDocuments bounds the documents held; an Add or Replace beyond it
+	// is answered 420 (device full). Zero means DefaultMaxDocuments.
+	MaxDocuments int
+	// EmptySummary sends the summary alert also while the agent holds no
+	// document (an empty DeclaredConfigurations element). The CSP page
+	// has the alert sent when any request is in process or completed;
+	// some servers look for it in the first session too.
+	EmptySummary bool
+	// StrictScenario refuses documents whose osdefinedscenario is not
+	// one the documentation lists (declaredconfig.StrictScenario).
+	StrictScenario bool
+}
+
+// An Agent is the declared configuration engine of a device: a
+// session.Handler for the DeclaredConfiguration CSP, a worker that applies
+// documents and refreshes them, and the 1224 summary for every message.
+// Its methods are safe for concurrent use.
+type Agent struct {
+	cfg  Config
+	mu   sync.Mutex
+	st   *Snapshot
+	docs map[string]*declaredconfig.Document // parsed documents, by record key
+	wake chan struct{}
+}
+
+// New returns an agent with the state cfg.Store holds. A Store that
+// cannot load (ErrCorrupt among others) makes New fail: the agent never
+// starts from state it cannot trust.
+func New(ctx context.Context, cfg Config) (*Agent, error) {
+	if cfg.Surface == nil {
+		return nil, errorf("%w: Config.Surface is required", ErrConfig)
+	}
+	if cfg.Store == nil {
+		cfg.Store = &MemoryStore{}
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = SystemClock{}
+	}
+	if cfg.MaxDocuments <= 0 {
+		cfg.MaxDocuments = DefaultMaxDocuments
+	}
+	a := &Agent{cfg: cfg, docs: map[string]*declaredconfig.Document{}, wake: make(chan struct{}, 1)}
+	st, err := cfg.Store.Load(ctx)
+	if err != nil {
+		return nil, errorf("New: %w", err)
+	}
+	if st == nil {
+		st = &Snapshot{}
+	}
+	for i := range st.Documents {
+		r := &st.Documents[i]
+		u, err := declaredconfig.ParseURI(r.URI)
+		if err != nil || u.Node != declaredconfig.NodeDocument {
+			return nil, errorf("New: %w: document %d has URI %q", ErrCorrupt, i, r.URI)
+		}
+		d, err := a.parseDocument(u, r.Document)
+		if err != nil {
+			return nil, errorf("New: %w: document %s: %w", ErrCorrupt, r.URI, err)
+		}
+		if a.docs[key(u)] != nil {
+			return nil, errorf("New: %w: document %s is there twice", ErrCorrupt, r.URI)
+		}
+		for _, s := range r.Settings {
+			if s.DSC < 0 || s.DSC > len(d.DSCs) || s.URI == "" {
+				return nil, errorf("New: %w: document %s has a setting %q that is not its own", ErrCorrupt, r.URI, s.Path)
+			}
+		}
+		a.docs[key(u)] = d
+		if r.State == declaredconfig.StateConfigInprogress && !r.Pending {
+			// An apply the process did not finish: again.
+			r.State, r.Pending = declaredconfig.StateConfigRequest, true
+		}
+	}
+	a.st = st
+	return a, nil
+}
+
+// Register routes the DeclaredConfiguration subtrees of both scopes
+// (./Device/Vendor/MSFT/DeclaredConfiguration, ./User/…) of m to a.
+func (a *Agent) Register(m *session.Mux) error {
+	for _, p := range []string{"./Device/Vendor/MSFT/DeclaredConfiguration", "./User/Vendor/MSFT/DeclaredConfiguration"} {
+		if err := m.HandleSubtree("", p, a); err != nil {
+			return errorf("Register: %w", err)
+		}
+	}
+	return nil
+}
+
+// Snapshot returns a copy of the agent's state.
+func (a *Agent) Snapshot() *Snapshot {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.st.clone()
+}
+
+// RefreshInterval returns the time between refreshes.
+func (a *Agent) RefreshInterval() time.Duration {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.interval()
+}
+
+func (a *Agent) interval() time.Duration {
+	m := a.st.RefreshInterval
+	if m == 0 {
+		m = declaredconfig.DefaultRefreshInterval
+	}
+	return time.Duration(m) * time.Minute
+}
+
+// key is the identity of a document: scope, host and DocID (compared as
+// declaredconfig.EqualDocID does).
+func key(u declaredconfig.URI) string {
+	return u.Scope.String() + "/" + u.Host.String() + "/" + strings.ToUpper(u.DocID)
+}
+
+// doc returns the parsed document of the record u names; nil when it
+// cannot be read (which New and restore prevent).
+func (a *Agent) doc(u declaredconfig.URI) *declaredconfig.Document { return a.docs[key(u)] }
+
+// find returns the index of the record of the document u names, -1 if none.
+func (a *Agent) find(u declaredconfig.URI) int {
+	k := key(u)
+	for i := range a.st.Documents {
+		if ru, err := declaredconfig.ParseURI(a.st.Documents[i].URI); err == nil && key(ru) == k {
+			return i
+		}
+	}
+	return -1
+}
+
+// parseDocument reads and checks a document sent to u.
+func (a *Agent) parseDocument(u declaredconfig.URI, text string) (*declaredconfig.Document, error) {
+	var d declaredconfig.Document
+	if err := declaredconfig.UnmarshalLimits([]byte(text), &d, a.cfg.Limits); err != nil {
+		return nil, err
+	}
+	var opts []declaredconfig.ValidateOption
+	if a.cfg.StrictScenario {
+		opts = append(opts, declaredconfig.StrictScenario)
+	}
+	if err := d.Validate(u, opts...); err != nil {
+		return nil, err
+	}
+	return &d, nil
+}
+
+// save writes the state; on failure it puts back old (the state before
+// the change) so that memory and store agree.
+func (a *Agent) save(ctx context.Context, old *Snapshot) error {
+	if err := a.cfg.Store.Save(ctx, a.st); err != nil {
+		if old != nil {
+			a.restore(old)
+		}
+		return errorf("save state: %w", err)
+	}
+	return nil
+}
+
+// restore makes old the state again, with its parsed documents.
+func (a *Agent) restore(old *Snapshot) {
+	a.st = old
+	docs := map[string]*declaredconfig.Document{}
+	for _, r := range old.Documents {
+		u, err := declaredconfig.ParseURI(r.URI)
+		if err != nil {
+			continue
+		}
+		k := key(u)
+		d := a.docs[k]
+		if d == nil || d.Checksum != r.docChecksum() {
+			if d, err = a.parseDocument(u, r.Document); err != nil {
+				continue
+			}
+		}
+		docs[k] = d
+	}
+	a.docs = docs
+}
+
+// docChecksum reads the checksum attribute of the record's document.
+func (r *DocumentRecord) docChecksum() string {
+	var d declaredconfig.Document
+	if d.UnmarshalText([]byte(r.Document)) != nil {
+		return ""
+	}
+	return d.Checksum
+}
+
+// signal wakes the worker.
+func (a *Agent) signal() {
+	select {
+	case a.wake <- struct{}{}:
+	default:
+	}
+}
+
+// notes collects what to tell outside the lock.
+type notes struct {
+	events  []Event
+	session []string
+}
+
+func (n *notes) event(e Event) { n.events = append(n.events, e) }
+
+// flush tells them; called without the lock.
+func (a *Agent) flush(n *notes) {
+	if a.cfg.OnEvent != nil {
+		for _, e := range n.events {
+			a.cfg.OnEvent(e)
+		}
+	}
+	if a.cfg.RequestSession != nil && len(n.session) > 0 {
+		a.cfg.RequestSession(strings.Join(n.session, "; "))
+	}
+}

@@ -1,0 +1,423 @@
+package agent
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/windc-go/windc/declaredconfig"
+	"github.com/windc-go/windc/syncml"
+)
+
+// timeFormat is how result_timestamp is written, as Windows writes it.
+const timeFormat = "2006-01-02T15:04:05Z"
+
+// hashOf returns the hexadecimal SHA-256 of v.
+func hashOf(v string) string {
+	s := sha256.Sum256([]byte(v))
+	return hex.EncodeToString(s[:])
+}
+
+var emptyHash = hashOf("")
+
+// known reports whether the value of s is kept (not only its hash).
+func (s *SettingRecord) known() bool { return s.Value != "" || s.Hash == emptyHash }
+
+// SettingURI returns the Surface node of a setting: the CSP's node in the
+// scope the document's context names (./User/ for "User" in any case,
+// ./Device/ otherwise), then the setting's path. A CSP name that starts
+// with a scope (./Device/Vendor/…) keeps it.
+func SettingURI(context, csp, path string) string {
+	name := strings.TrimPrefix(csp, "./")
+	l := strings.ToLower(name)
+	if strings.HasPrefix(l, "device/") || strings.HasPrefix(l, "user/") {
+		return "./" + name + "/" + path
+	}
+	scope := "./Device/"
+	if strings.EqualFold(context, "User") {
+		scope = "./User/"
+	}
+	return scope + name + "/" + path
+}
+
+// DSCURI returns the Surface node of a Value parameter of a DSC element:
+// ./Device/DSC/{namespace}/{className}/{key=value,…}/{name}, each part
+// percent-encoded as one segment, keys in document order.
+func DSCURI(d *declaredconfig.DSC, name string) string {
+	var keys []string
+	for _, k := range d.Keys {
+		keys = append(keys, k.Name+"="+k.Value)
+	}
+	return "./Device/DSC/" + url.PathEscape(d.Namespace) + "/" + url.PathEscape(d.ClassName) + "/" +
+		url.PathEscape(strings.Join(keys, ",")) + "/" + url.PathEscape(name)
+}
+
+// plan expands a document (and its instance data) into the settings to
+// make; secret[i] tells that the value of steps[i] came from instance
+// data. waiting is true for a bulk template with placeholders and no
+// instance data.
+func (a *Agent) plan(rec *DocumentRecord, d *declaredconfig.Document, host declaredconfig.Host) (steps []SettingRecord, secret []bool, waiting bool, err error) {
+	var blob *declaredconfig.InstanceBlob
+	if rec.InstanceData != "" {
+		blob = &declaredconfig.InstanceBlob{}
+		if err := declaredconfig.UnmarshalLimits([]byte(rec.InstanceData), blob, a.cfg.Limits); err != nil {
+			return nil, nil, false, err
+		}
+	}
+	group := 0
+	add := func(s SettingRecord, fromData bool) {
+		s.Group = group
+		s.Hash = hashOf(s.Value)
+		steps = append(steps, s)
+		secret = append(secret, fromData)
+	}
+	if host == declaredconfig.BulkTemplate && hasPlaceholder(d) {
+		if blob == nil || len(blob.Instances) == 0 {
+			return nil, nil, true, nil
+		}
+		for _, inst := range blob.Instances {
+			vars := map[string]string{}
+			for _, v := range inst.Data {
+				vars[v.Variable] = v.Value
+			}
+			for _, c := range d.CSPs {
+				for _, s := range c.Settings {
+					path, m1 := fill(s.Path, vars)
+					value, m2 := fill(s.Value, vars)
+					add(SettingRecord{CSP: c.Name, Path: path, Type: s.Type, URI: SettingURI(d.Context, c.Name, path),
+						Value: value, Missing: m1 || m2}, value != s.Value)
+				}
+				group++
+			}
+		}
+	} else {
+		for _, c := range d.CSPs {
+			for _, s := range c.Settings {
+				add(SettingRecord{CSP: c.Name, Path: s.Path, Type: s.Type, URI: SettingURI(d.Context, c.Name, s.Path), Value: s.Value}, false)
+			}
+			group++
+		}
+	}
+	for i := range d.DSCs {
+		x := &d.DSCs[i]
+		for _, p := range x.Values {
+			add(SettingRecord{DSC: i + 1, Path: p.Name, URI: DSCURI(x, p.Name), Value: p.Value}, false)
+		}
+		group++
+	}
+	return steps, secret, false, nil
+}
+
+func hasPlaceholder(d *declaredconfig.Document) bool {
+	for _, c := range d.CSPs {
+		for _, s := range c.Settings {
+			if strings.Contains(s.Path, "@#") || strings.Contains(s.Value, "@#") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// fill replaces each @#name# by its value; missing is true when a name has
+// none.
+func fill(s string, vars map[string]string) (out string, missing bool) {
+	var b strings.Builder
+	for {
+		i := strings.Index(s, "@#")
+		if i < 0 {
+			break
+		}
+		j := strings.IndexByte(s[i+2:], '#')
+		if j < 0 {
+			break
+		}
+		name := s[i+2 : i+2+j]
+		v, ok := vars[name]
+		if !ok {
+			missing = true
+			v = s[i : i+3+j]
+		}
+		b.WriteString(s[:i])
+		b.WriteString(v)
+		s = s[i+3+j:]
+	}
+	b.WriteString(s)
+	return b.String(), missing
+}
+
+// statusOf turns a Surface error into a status.
+func statusOf(err error) syncml.StatusCode {
+	switch {
+	case err == nil:
+		return syncml.StatusOK
+	case errors.Is(err, ErrNotFound):
+		return syncml.StatusNotFound
+	case errors.Is(err, ErrNotAllowed):
+		return syncml.StatusCommandNotAllowed
+	}
+	return syncml.StatusCommandFailed
+}
+
+// A claim is a node a managed document declares.
+type claim struct {
+	doc  int // index of the record
+	seq  uint64
+	hash string
+}
+
+// claims indexes, by canonical node, the nodes the managed documents
+// (applied, not abandoned, not inventories) declare, whatever their last
+// status: who owns a node depends on the documents only, so that one
+// refresh settles it.
+func (a *Agent) claims() map[string][]claim {
+	out := map[string][]claim{}
+	for j := range a.st.Documents {
+		o := &a.st.Documents[j]
+		if o.Abandoned || o.Pending || isInventory(o.URI) {
+			continue
+		}
+		for _, s := range o.Settings {
+			if s.Missing {
+				continue
+			}
+			if k, err := canonical(s.URI); err == nil {
+				out[k] = append(out[k], claim{j, o.Seq, s.Hash})
+			}
+		}
+	}
+	return out
+}
+
+// isInventory reports whether a record's URI is under Host/Inventory.
+func isInventory(uri string) bool {
+	u, err := declaredconfig.ParseURI(uri)
+	return err == nil && u.Host == declaredconfig.Inventory
+}
+
+// loses reports whether the record at i must leave the node k (canonical)
+// to another document that sets it to another value and wins: the older
+// one while ConflictResolution is off, the newer one when it is on.
+func (a *Agent) loses(claims map[string][]claim, i int, k, hash string) bool {
+	seq := a.st.Documents[i].Seq
+	newerWins := a.st.ConflictResolution == "1"
+	for _, c := range claims[k] {
+		if c.doc == i || c.hash == hash {
+			continue
+		}
+		if newerWins && c.seq > seq || !newerWins && c.seq < seq {
+			return true
+		}
+	}
+	return false
+}
+
+// An applyJob is one apply the worker carries out without the lock: what
+// it read of the record when it started, and the settings it makes.
+type applyJob struct {
+	key       string
+	uri       declaredconfig.URI
+	doc       *declaredconfig.Document
+	text      string // the record's Document when the job started
+	instance  string // and its InstanceData
+	steps     []SettingRecord
+	secret    []bool // steps[i].Value came from instance data
+	lose      []bool // steps[i] is another document's node
+	inventory bool
+}
+
+// prepare starts the apply of the record at i: it plans the settings and
+// marks the record ConfigInprogress (2). A bulk template without its
+// instance data is marked ConfigInProgressAsyncPending (3) and gives no
+// job.
+func (a *Agent) prepare(i int, n *notes) (*applyJob, error) {
+	rec := &a.st.Documents[i]
+	u, err := declaredconfig.ParseURI(rec.URI)
+	if err != nil {
+		return nil, errorf("apply %s: %w", rec.URI, err)
+	}
+	d := a.doc(u)
+	if d == nil {
+		return nil, errorf("apply %s: the document does not read", rec.URI)
+	}
+	steps, secret, waiting, err := a.plan(rec, d, u.Host)
+	if err != nil {
+		return nil, errorf("apply %s: %w", rec.URI, err)
+	}
+	rec.Pending = false
+	if waiting {
+		rec.State = declaredconfig.StateConfigInProgressAsyncPending
+		n.event(Event{Time: a.cfg.Clock.Now(), Kind: EventWaiting, DocID: d.ID, URI: rec.URI, State: stateText(rec.State),
+			Detail: "the template waits for its instance data (BulkVariables)"})
+		return nil, nil
+	}
+	rec.State = declaredconfig.StateConfigInprogress
+	j := &applyJob{key: key(u), uri: u, doc: d, text: rec.Document, instance: rec.InstanceData,
+		steps: steps, secret: secret, lose: make([]bool, len(steps)), inventory: u.Host == declaredconfig.Inventory}
+	claims := a.claims()
+	for k := range steps {
+		ck, _ := canonical(steps[k].URI)
+		j.lose[k] = a.loses(claims, i, ck, steps[k].Hash)
+	}
+	return j, nil
+}
+
+// execute makes the job's settings through the Surface (without the lock).
+func (a *Agent) execute(ctx context.Context, j *applyJob) error {
+	for k := range j.steps {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		s := &j.steps[k]
+		var st syncml.StatusCode
+		switch {
+		case j.inventory:
+			v, ok, err := a.cfg.Surface.Get(ctx, s.URI)
+			st = statusOf(err)
+			if err == nil && !ok {
+				st = syncml.StatusNotFound
+			}
+			s.Observed = v
+		case s.Missing:
+			st = syncml.StatusNotFound
+		case j.lose[k]:
+			st = syncml.StatusConflict
+		default:
+			st = statusOf(a.cfg.Surface.Set(ctx, s.URI, s.Value))
+		}
+		s.Status = int(st)
+	}
+	return nil
+}
+
+// commit records the outcome of a job in the record it was for, if that
+// record still holds the same document and nothing asked for another
+// apply meanwhile (a new version, new instance data: the next apply
+// makes every setting again). cancelled puts the record back to pending.
+func (a *Agent) commit(j *applyJob, cancelled bool, n *notes) {
+	i := -1
+	for k := range a.st.Documents {
+		if ru, err := declaredconfig.ParseURI(a.st.Documents[k].URI); err == nil && key(ru) == j.key {
+			i = k
+		}
+	}
+	if i < 0 {
+		return // deleted meanwhile
+	}
+	rec := &a.st.Documents[i]
+	if rec.Document != j.text || rec.Pending {
+		return
+	}
+	if cancelled {
+		rec.Pending = true
+		rec.State = declaredconfig.StateConfigRequest
+		return
+	}
+	if !a.cfg.KeepInstanceData && rec.InstanceData != "" && rec.InstanceData == j.instance {
+		rec.InstanceData = ""
+		for k := range j.steps {
+			if j.secret[k] {
+				j.steps[k].Value = ""
+			}
+		}
+	}
+	rec.Settings = j.steps
+	a.conclude(rec, j.doc, j.uri.Host)
+	n.event(Event{Time: a.cfg.Clock.Now(), Kind: EventApplied, DocID: j.doc.ID, URI: rec.URI, State: stateText(rec.State),
+		Detail: "version " + j.doc.Checksum + ", " + strconv.Itoa(len(j.steps)) + " settings" + failedText(j.steps)})
+	n.session = append(n.session, "document "+j.doc.ID+" applied")
+}
+
+func failedText(steps []SettingRecord) string {
+	f := 0
+	for _, s := range steps {
+		if s.Status != int(syncml.StatusOK) {
+			f++
+		}
+	}
+	if f == 0 {
+		return ""
+	}
+	return ", " + strconv.Itoa(f) + " failed"
+}
+
+// conclude sets the record's state and result from its settings. The
+// result, and so result_checksum and result_timestamp, change only when
+// the outcome does.
+func (a *Agent) conclude(rec *DocumentRecord, d *declaredconfig.Document, host declaredconfig.Host) {
+	ok, bad, op := declaredconfig.StateConfigCompletedSuccess, declaredconfig.StateConfigCompletedError, "Set"
+	if host == declaredconfig.Inventory {
+		ok, bad, op = declaredconfig.StateGetCompletedSuccess, declaredconfig.StateGetCompletedError, "Get"
+	}
+	r := declaredconfig.Result{Context: d.Context, Schema: d.Schema, ID: d.ID, Scenario: d.Scenario,
+		Checksum: d.Checksum, Operation: op}
+	state := ok
+	cur := -1
+	for _, s := range rec.Settings {
+		sst := ok
+		if s.Status != int(syncml.StatusOK) {
+			sst, state = bad, bad
+		}
+		obs := ""
+		if host == declaredconfig.Inventory {
+			obs = s.Observed
+		}
+		if s.DSC > 0 {
+			x := &d.DSCs[s.DSC-1]
+			if s.Group != cur {
+				cur = s.Group
+				r.DSCs = append(r.DSCs, declaredconfig.DSCResult{Namespace: x.Namespace, ClassName: x.ClassName,
+					Status: "200", State: stateText(ok), Keys: append([]declaredconfig.Param(nil), x.Keys...)})
+			}
+			g := &r.DSCs[len(r.DSCs)-1]
+			g.Values = append(g.Values, declaredconfig.Param{Name: s.Path, Value: obs})
+			if sst == bad {
+				g.Status, g.State = strconv.Itoa(s.Status), stateText(bad)
+			}
+			continue
+		}
+		if s.Group != cur {
+			cur = s.Group
+			r.CSPs = append(r.CSPs, declaredconfig.CSPResult{Name: s.CSP, State: stateText(ok)})
+		}
+		g := &r.CSPs[len(r.CSPs)-1]
+		g.Settings = append(g.Settings, declaredconfig.SettingResult{Path: s.Path, Status: strconv.Itoa(s.Status),
+			State: stateText(sst), Type: s.Type, Value: obs})
+		if sst == bad {
+			g.State = stateText(bad)
+		}
+	}
+	r.State = stateText(state)
+	rec.State = state
+	text, err := r.MarshalText()
+	if err != nil {
+		// Values that cannot be written (an inventory read one): keep
+		// the outcome without them.
+		for ci := range r.CSPs {
+			for si := range r.CSPs[ci].Settings {
+				r.CSPs[ci].Settings[si].Value = ""
+			}
+		}
+		for di := range r.DSCs {
+			for vi := range r.DSCs[di].Values {
+				r.DSCs[di].Values[vi].Value = ""
+			}
+		}
+		text, _ = r.MarshalText()
+	}
+	sum := strings.ToUpper(hashOf(string(text)))
+	if sum == rec.ResultChecksum && rec.Result != "" {
+		return
+	}
+	r.ResultChecksum = sum
+	r.ResultTimestamp = a.cfg.Clock.Now().UTC().Format(timeFormat)
+	full, err := r.MarshalText()
+	if err != nil {
+		return
+	}
+	rec.Result, rec.ResultChecksum = string(full), sum
+}

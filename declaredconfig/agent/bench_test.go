@@ -1,0 +1,101 @@
+package agent_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/windc-go/windc/declaredconfig"
+	"github.com/windc-go/windc/declaredconfig/agent"
+	"github.com/windc-go/windc/syncml"
+	"github.com/windc-go/windc/syncml/session"
+)
+
+// BenchmarkDeviceSession measures what a simulated device spends on one
+// declared document: a new agent, the server's message with the document
+// handled by a session Client (syntax check, reply with the summary), the
+// apply, and the summary of the next message. Bytes are those of the
+// server's message.
+func BenchmarkDeviceSession(b *testing.B) {
+	ctx := context.Background()
+	u := declaredconfig.DocumentURI(declaredconfig.Device, declaredconfig.Complete, vpnID)
+	add, err := declaredconfig.AddDocument(u, vpnDoc("A1"), syncml.DataCDATA)
+	if err != nil {
+		b.Fatal(err)
+	}
+	m := &syncml.Message{Header: syncml.Header{VerDTD: "1.2", VerProto: "DM/1.2", SessionID: "1", MsgID: "1",
+		Target: syncml.Location{LocURI: "D"}, Source: syncml.Location{LocURI: "S"}},
+		Body: syncml.Body{Commands: []syncml.Command{add}, Final: true}}
+	syncml.NumberCommands(m.Body.Commands, 2)
+	raw, err := syncml.Marshal(m)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(raw)))
+	b.ReportAllocs()
+	for b.Loop() {
+		a, err := agent.New(ctx, agent.Config{Surface: &agent.MemorySurface{}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		mux := session.NewMux()
+		if err := a.Register(mux); err != nil {
+			b.Fatal(err)
+		}
+		c, err := session.NewClient(session.ClientConfig{DeviceID: "D", ServerURI: "S", Handler: mux, EachMessage: a.EachMessage})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := c.Start(ctx, "1"); err != nil {
+			b.Fatal(err)
+		}
+		var in syncml.Message
+		if err := syncml.Unmarshal(raw, &in); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := c.Handle(ctx, &in); err != nil {
+			b.Fatal(err)
+		}
+		if err := a.ApplyPending(ctx); err != nil {
+			b.Fatal(err)
+		}
+		if cmds, err := a.EachMessage(ctx); err != nil || len(cmds) != 1 {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkRefresh measures one refresh pass over 50 documents of 4
+// settings each, no drift.
+func BenchmarkRefresh(b *testing.B) {
+	ctx := context.Background()
+	a, err := agent.New(ctx, agent.Config{Surface: &agent.MemorySurface{}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := range 50 {
+		d := vpnDoc("A1")
+		d.ID = declaredconfig.NewDocID()
+		for j := range 2 {
+			d.CSPs[0].Settings = append(d.CSPs[0].Settings, declaredconfig.Setting{Path: "P" + string(rune('a'+i%26)) + string(rune('a'+j)) + d.ID[:8] + "/X", Type: "chr", Value: "v"})
+		}
+		x, err := d.MarshalText()
+		if err != nil {
+			b.Fatal(err)
+		}
+		r := a.ServeCommand(ctx, &session.Request{Command: &syncml.Add{Items: []syncml.Item{{
+			Target: &syncml.Location{LocURI: declaredconfig.DocumentURI(declaredconfig.Device, declaredconfig.Complete, d.ID).String()},
+			Data:   syncml.Text(string(x))}}}})
+		if r.Code != 0 && r.Code != 200 {
+			b.Fatal(r.Code)
+		}
+	}
+	if err := a.ApplyPending(ctx); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := a.Refresh(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,80 @@
+// Package agent is the device side of Windows declared configuration
+// (WinDC): the engine that takes the documents a server sends to the
+// DeclaredConfiguration CSP, applies them to the device's configuration,
+// keeps them applied, and reports.
+//
+// An [Agent] is a [session.Handler] for the CSP's subtrees (Register puts
+// it on a [session.Mux]), answering Add, Replace, Delete and Get on every
+// node with the status codes a Windows device returns (see
+// [Agent.ServeCommand]). A document is checked at once (syntax, and the
+// CSP's rules: declaredconfig.Document.Validate) and refused in the same
+// reply when it fails; an accepted one is applied later by the worker
+// ([Agent.Run], or [Agent.ApplyPending] to apply now), which honours its
+// context. [Agent.EachMessage], as the session.ClientConfig.EachMessage
+// of the Client that talks to the WinDC service, puts the 1224 summary
+// alert in every message the device sends while it holds any document.
+//
+// # States and results
+//
+// A document moves through the documented DCCSPURIState values: accepted,
+// ConfigRequest (1); while the worker applies it, ConfigInprogress (2); a
+// bulk template waiting for its instance data, ConfigInProgressAsyncPending
+// (3); applied, ConfigCompletedSuccess (60) or ConfigCompletedError (61)
+// when a setting failed (an inventory: GetCompletedSuccess 80 or
+// GetCompletedError 81, with the values read). The result document at the
+// Results node gives each setting's status (200; 404 for a node the
+// Surface does not have or instance data that is missing; 405 for a node
+// the Surface refuses; 409 for a conflict; 500 otherwise) and state. Its
+// result_checksum is the SHA-256 of the result without result_checksum and
+// result_timestamp, so it changes exactly when the outcome changes, and
+// the timestamp changes with it.
+//
+// # Drift
+//
+// Every RefreshInterval (240 minutes unless the server sets it, at least
+// 30) the worker compares the Surface with every document it keeps ([Agent.Refresh]).
+// The DCCSPURIState enum has no "drifted" value, so the agent shows drift
+// through what the protocol carries:
+//
+//   - drift it repairs (sets the value again) leaves the document at 60
+//     with the same result and result_checksum; it is told as an
+//     [EventRepaired] and needs no session;
+//   - drift it cannot repair (a value that came from instance data it no
+//     longer has, a node the Surface refuses to set) turns the document
+//     into ConfigCompletedError (61) with a new result, whose failing
+//     settings carry their status, and so a new result_checksum; the agent
+//     asks for a session through Config.RequestSession.
+//
+// A server reads exactly that: the summary's checksum is the version it
+// declared, the state is 61, the result_checksum differs from the one it
+// saw when the document was in sync; it then gets the Results for the
+// failing settings. declaredconfig.Reply.Evaluate calls such a document
+// Drifted when given that earlier result_checksum
+// (declaredconfig.Desired.LastResultChecksum); the cure is to declare it
+// again with a new checksum (and, for a bulk template, to send the
+// instance data again).
+//
+// # Properties, delete, conflicts
+//
+// Abandoned set to 1 stops keeping a document (its settings stay; refresh
+// skips it); set back to 0 it is applied again at once. Delete of a
+// document drops it and its result; the settings it made stay, as on
+// Windows. When two documents set one node to different values, the
+// older one wins while ConflictResolution is 0 or unset and the newer one
+// when it is 1; the loser's setting fails with 409.
+//
+// [Agent.Unenroll] rolls back what the documents applied (deleting their
+// nodes from the Surface) and forgets everything, for the LinkedEnrollment
+// Unenroll of a device.
+//
+// # Surface, store, clock
+//
+// The configuration is a [Surface]: set, get and delete per node URI
+// ([SettingURI] for a CSP setting, [DSCURI] for a DSC parameter), the shape
+// of the MI providers of the extensibility documents; [MemorySurface] is
+// one in memory. State goes to a [Store] after every change, before the
+// command that made it is answered: [MemoryStore], or [FileStore], which
+// writes atomically (temporary file, sync, rename) and refuses a torn or
+// altered file (ErrCorrupt) instead of applying it. Time comes from a
+// [Clock], so that tests move it by hand.
+package agent

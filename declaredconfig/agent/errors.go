@@ -1,0 +1,29 @@
+package agent
+
+import (
+	"errors"
+
+	"github.com/windc-go/windc/internal/xmlerr"
+)
+
+const pkg = xmlerr.Pkg("agent")
+
+// Causes of the errors this package returns and of those a Surface may
+// return (test with errors.Is).
+var (
+	// ErrNotFound: a Surface has no such node. A setting that fails with
+	// it is reported with status 404.
+	ErrNotFound = errors.New("node not found")
+	// ErrNotAllowed: a Surface refuses the operation on the node. A
+	// setting that fails with it is reported with status 405.
+	ErrNotAllowed = errors.New("operation not allowed")
+	// ErrCorrupt: a Store found saved state that is torn or does not
+	// match its checksum; nothing of it is used.
+	ErrCorrupt = errors.New("saved state is corrupt")
+	// ErrConfig: a Config the agent cannot work with.
+	ErrConfig = errors.New("bad configuration")
+)
+
+func errorf(format string, args ...any) error {
+	return pkg.Errorf(format, args...)
+}

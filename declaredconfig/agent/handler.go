@@ -1,0 +1,386 @@
+package agent
+
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	"github.com/windc-go/windc/declaredconfig"
+	"github.com/windc-go/windc/syncml"
+	"github.com/windc-go/windc/syncml/session"
+)
+
+// ServeCommand implements session.Handler for the DeclaredConfiguration
+// CSP, with one status per item, as a Windows device answers:
+//
+//	Document            Add 200 (418 if the document exists), Replace 200,
+//	                    both 400 when the syntax check fails (the error is
+//	                    in this reply; the apply comes later, by the
+//	                    worker), 420 beyond Config.MaxDocuments; Get 200
+//	                    with the document; Delete 200 (settings stay).
+//	Results             Get 200 with the last result; 404 before there is one.
+//	Properties/Abandoned Add/Replace 0 or 1, Get, Delete (back to 0).
+//	BulkVariables/Value Add/Replace an InstanceBlob (400 if it does not
+//	                    read), Get, Delete.
+//	RefreshInterval     Get (240 by default), Add/Replace (minutes, at least
+//	                    30, else 400), Delete (back to 240).
+//	ConflictResolution  Get (404 until set), Add/Replace 0 or 1, Delete.
+//	Documents, Results  Get lists the DocIDs (format node).
+//	Documents/{DocID}   Get lists its children; Delete deletes the document.
+//
+// A node of a document that does not exist is 404, as is a node the CSP
+// does not have; a command the node does not take (Exec, Copy, Add of a
+// Results node…) is 405. Inside an Atomic the response carries an Undo
+// that puts the agent's state back. A state that cannot be saved makes
+// the command fail with 500 and changes nothing.
+func (a *Agent) ServeCommand(ctx context.Context, r *session.Request) session.Response {
+	resp := a.serve(ctx, r)
+	sameCode(&resp)
+	return resp
+}
+
+func (a *Agent) serve(ctx context.Context, r *session.Request) session.Response {
+	var n notes
+	defer a.flush(&n)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	var old *Snapshot // the state before, to put back; a Get changes nothing
+	if r.Command.ElementName() != "Get" {
+		old = a.st.clone()
+	}
+	items := r.Command.ItemList()
+	if len(items) == 0 {
+		return session.Response{Code: syncml.StatusBadRequest}
+	}
+	var resp session.Response
+	changed := false
+	for _, it := range items {
+		code, res, ch := a.item(r.Command, it, &n)
+		resp.ItemCodes = append(resp.ItemCodes, code)
+		if res != nil {
+			resp.Results = append(resp.Results, *res)
+		}
+		changed = changed || ch
+	}
+	if !changed {
+		return resp
+	}
+	if err := a.save(ctx, old); err != nil {
+		n = notes{events: []Event{{Time: a.cfg.Clock.Now(), Kind: EventError, Err: err}}}
+		for i := range resp.ItemCodes {
+			resp.ItemCodes[i] = syncml.StatusCommandFailed
+		}
+		resp.Results = nil
+		return resp
+	}
+	a.signal()
+	if r.Atomic {
+		resp.Undo = func(ctx context.Context) error {
+			a.mu.Lock()
+			defer a.mu.Unlock()
+			cur := a.st.clone()
+			a.restore(old)
+			if err := a.cfg.Store.Save(ctx, a.st); err != nil {
+				a.restore(cur)
+				return errorf("undo: %w", err)
+			}
+			return nil
+		}
+	}
+	return resp
+}
+
+// item carries out one item: its status, a Results item for a Get, and
+// whether the state changed.
+func (a *Agent) item(cmd syncml.Command, it syncml.Item, n *notes) (syncml.StatusCode, *syncml.Item, bool) {
+	if it.Target == nil || it.Target.LocURI == "" {
+		return syncml.StatusBadRequest, nil, false
+	}
+	target := it.Target.LocURI
+	verb := cmd.ElementName()
+	switch verb {
+	case "Add", "Replace", "Get", "Delete":
+	default:
+		return syncml.StatusCommandNotAllowed, nil, false
+	}
+	value := ""
+	if it.Data != nil {
+		value = it.Data.Value
+	}
+	u, err := declaredconfig.ParseURI(target)
+	if err != nil {
+		return a.interior(verb, target, n)
+	}
+	result := func(v, format string) *syncml.Item {
+		return &syncml.Item{Source: &syncml.Location{LocURI: target}, Meta: &syncml.Meta{Format: format, Type: "text/plain"}, Data: syncml.Text(v)}
+	}
+	switch u.Node {
+	case declaredconfig.NodeRefreshInterval:
+		switch verb {
+		case "Get":
+			m := a.st.RefreshInterval
+			if m == 0 {
+				m = declaredconfig.DefaultRefreshInterval
+			}
+			return syncml.StatusOK, result(strconv.FormatUint(uint64(m), 10), "int"), false
+		case "Delete":
+			a.st.RefreshInterval = 0
+			return syncml.StatusOK, nil, true
+		}
+		m, err := strconv.ParseUint(strings.TrimSpace(value), 10, 32)
+		if err != nil || m < declaredconfig.MinRefreshInterval {
+			return syncml.StatusBadRequest, nil, false
+		}
+		a.st.RefreshInterval = uint32(m)
+		return syncml.StatusOK, nil, true
+	case declaredconfig.NodeConflictResolution:
+		switch verb {
+		case "Get":
+			if a.st.ConflictResolution == "" {
+				return syncml.StatusNotFound, nil, false
+			}
+			return syncml.StatusOK, result(a.st.ConflictResolution, "int"), false
+		case "Delete":
+			if a.st.ConflictResolution == "" {
+				return syncml.StatusNotFound, nil, false
+			}
+			a.st.ConflictResolution = ""
+			return syncml.StatusOK, nil, true
+		}
+		v, ok := bit(value)
+		if !ok {
+			return syncml.StatusBadRequest, nil, false
+		}
+		a.st.ConflictResolution = v
+		return syncml.StatusOK, nil, true
+	}
+	i := a.find(u)
+	if u.Node == declaredconfig.NodeDocument && (verb == "Add" || verb == "Replace") {
+		return a.put(u, target, value, verb == "Add", i, n)
+	}
+	if i < 0 {
+		return syncml.StatusNotFound, nil, false
+	}
+	rec := &a.st.Documents[i]
+	docID := u.DocID
+	if d := a.doc(u); d != nil {
+		docID = d.ID
+	}
+	switch u.Node {
+	case declaredconfig.NodeDocument:
+		if verb == "Get" {
+			return syncml.StatusOK, result(rec.Document, "chr"), false
+		}
+		a.st.Documents = append(a.st.Documents[:i], a.st.Documents[i+1:]...)
+		delete(a.docs, key(u))
+		n.event(Event{Time: a.cfg.Clock.Now(), Kind: EventDeleted, DocID: docID, URI: target, Detail: "its settings stay"})
+		return syncml.StatusOK, nil, true
+	case declaredconfig.NodeResults:
+		if verb != "Get" {
+			return syncml.StatusCommandNotAllowed, nil, false
+		}
+		if rec.Result == "" {
+			return syncml.StatusNotFound, nil, false
+		}
+		return syncml.StatusOK, result(rec.Result, "chr"), false
+	case declaredconfig.NodeAbandoned:
+		switch verb {
+		case "Get":
+			v := "0"
+			if rec.Abandoned {
+				v = "1"
+			}
+			return syncml.StatusOK, result(v, "int"), false
+		case "Delete":
+			value = "0"
+		}
+		v, ok := bit(value)
+		if !ok {
+			return syncml.StatusBadRequest, nil, false
+		}
+		was := rec.Abandoned
+		rec.Abandoned = v == "1"
+		switch {
+		case rec.Abandoned && !was:
+			n.event(Event{Time: a.cfg.Clock.Now(), Kind: EventAbandoned, DocID: docID, URI: rec.URI, Detail: "its settings stay and are no longer kept"})
+		case !rec.Abandoned && was:
+			rec.Pending = true
+			n.event(Event{Time: a.cfg.Clock.Now(), Kind: EventUnabandoned, DocID: docID, URI: rec.URI, Detail: "applied again"})
+		}
+		return syncml.StatusOK, nil, rec.Abandoned != was
+	case declaredconfig.NodeBulkVariables:
+		switch verb {
+		case "Get":
+			if rec.InstanceData == "" {
+				return syncml.StatusNotFound, nil, false
+			}
+			return syncml.StatusOK, result(rec.InstanceData, "chr"), false
+		case "Delete":
+			if rec.InstanceData == "" {
+				return syncml.StatusNotFound, nil, false
+			}
+			rec.InstanceData = ""
+			return syncml.StatusOK, nil, true
+		}
+		var ib declaredconfig.InstanceBlob
+		if err := declaredconfig.UnmarshalLimits([]byte(value), &ib, a.cfg.Limits); err != nil {
+			return syncml.StatusBadRequest, nil, false
+		}
+		text, err := ib.MarshalText()
+		if err != nil {
+			return syncml.StatusBadRequest, nil, false
+		}
+		rec.InstanceData = string(text)
+		rec.Pending = !rec.Abandoned
+		if rec.State == declaredconfig.StateConfigInProgressAsyncPending {
+			rec.State = declaredconfig.StateConfigRequest
+		}
+		return syncml.StatusOK, nil, true
+	}
+	return syncml.StatusNotFound, nil, false
+}
+
+// put carries out an Add or Replace of a Document node: the syntax check
+// now, the apply later.
+func (a *Agent) put(u declaredconfig.URI, target, text string, add bool, i int, n *notes) (syncml.StatusCode, *syncml.Item, bool) {
+	if add && i >= 0 {
+		return syncml.StatusAlreadyExists, nil, false
+	}
+	if i < 0 && len(a.st.Documents) >= a.cfg.MaxDocuments {
+		return syncml.StatusDeviceFull, nil, false
+	}
+	d, err := a.parseDocument(u, text)
+	if err != nil {
+		return syncml.StatusBadRequest, nil, false
+	}
+	canon, err := d.MarshalText()
+	if err != nil {
+		return syncml.StatusBadRequest, nil, false
+	}
+	a.st.Seq++
+	rec := DocumentRecord{URI: target, Document: string(canon), State: declaredconfig.StateConfigRequest, Seq: a.st.Seq, Pending: true}
+	if i >= 0 {
+		old := a.st.Documents[i]
+		// The same document under a new version: what was applied and
+		// the last result stay until the worker applies the new one.
+		rec.Seq, rec.Abandoned, rec.InstanceData = old.Seq, old.Abandoned, old.InstanceData
+		rec.Result, rec.ResultChecksum, rec.Settings = old.Result, old.ResultChecksum, old.Settings
+		a.st.Documents[i] = rec
+	} else {
+		a.st.Documents = append(a.st.Documents, rec)
+	}
+	a.docs[key(u)] = d
+	n.event(Event{Time: a.cfg.Clock.Now(), Kind: EventAccepted, DocID: d.ID, URI: target, State: stateText(rec.State),
+		Detail: "version " + d.Checksum + ", " + d.Scenario})
+	return syncml.StatusOK, nil, true
+}
+
+// interior answers for a node of the CSP that is not a leaf.
+func (a *Agent) interior(verb, target string, n *notes) (syncml.StatusCode, *syncml.Item, bool) {
+	l, err := syncml.ParseLocURI(target)
+	seg := l.Segments
+	if err != nil || len(seg) < 3 || !strings.EqualFold(seg[0], "Vendor") || !strings.EqualFold(seg[1], "MSFT") ||
+		!strings.EqualFold(seg[2], "DeclaredConfiguration") {
+		return syncml.StatusNotFound, nil, false
+	}
+	scope := declaredconfig.Device
+	if l.Scope == syncml.ScopeUser {
+		scope = declaredconfig.User
+	}
+	list := func(v string) *syncml.Item {
+		return &syncml.Item{Source: &syncml.Location{LocURI: target}, Meta: &syncml.Meta{Format: "node"}, Data: syncml.Text(v)}
+	}
+	if len(seg) <= 5 {
+		var children string
+		switch {
+		case len(seg) == 3 && scope == declaredconfig.User:
+			children = "Host"
+		case len(seg) == 3:
+			children = "Host/ManagementServiceConfiguration"
+		case len(seg) == 4 && strings.EqualFold(seg[3], "Host"):
+			children = "Complete/Inventory/BulkTemplate"
+		case len(seg) == 4 && strings.EqualFold(seg[3], "ManagementServiceConfiguration") && scope == declaredconfig.Device:
+			children = "RefreshInterval/ConflictResolution"
+		case len(seg) == 5 && strings.EqualFold(seg[3], "Host") && hostOf(seg[4]) != 0:
+			children = "Documents/Results"
+		default:
+			return syncml.StatusNotFound, nil, false
+		}
+		if verb != "Get" {
+			return syncml.StatusCommandNotAllowed, nil, false
+		}
+		return syncml.StatusOK, list(children), false
+	}
+	if len(seg) > 7 || !strings.EqualFold(seg[3], "Host") {
+		return syncml.StatusNotFound, nil, false
+	}
+	host := hostOf(seg[4])
+	results := strings.EqualFold(seg[5], "Results")
+	if host == 0 || !results && !strings.EqualFold(seg[5], "Documents") {
+		return syncml.StatusNotFound, nil, false
+	}
+	if len(seg) == 6 {
+		if verb != "Get" {
+			return syncml.StatusCommandNotAllowed, nil, false
+		}
+		var ids []string
+		for _, r := range a.st.Documents {
+			u, err := declaredconfig.ParseURI(r.URI)
+			if err == nil && u.Scope == scope && u.Host == host && (!results || r.Result != "") {
+				ids = append(ids, u.DocID)
+			}
+		}
+		return syncml.StatusOK, list(strings.Join(ids, "/")), false
+	}
+	u := declaredconfig.URI{Scope: scope, Host: host, DocID: seg[6], Node: declaredconfig.NodeDocument}
+	i := a.find(u)
+	if i < 0 || results && a.st.Documents[i].Result == "" {
+		return syncml.StatusNotFound, nil, false
+	}
+	switch {
+	case verb == "Get":
+		children := "Document"
+		if !results && host == declaredconfig.Complete {
+			children = "Document/Properties"
+		} else if !results && host == declaredconfig.BulkTemplate {
+			children = "Document/BulkVariables"
+		}
+		return syncml.StatusOK, list(children), false
+	case verb == "Delete" && !results:
+		code, _, ch := a.item(&syncml.Delete{}, syncml.Item{Target: &syncml.Location{LocURI: a.st.Documents[i].URI}}, n)
+		return code, nil, ch
+	}
+	return syncml.StatusCommandNotAllowed, nil, false
+}
+
+// sameCode sets the command's Code when every item has the same one, so
+// that a session that writes one Status for the command (as it does when
+// the item codes agree) carries it.
+func sameCode(r *session.Response) {
+	for _, c := range r.ItemCodes {
+		if c != r.ItemCodes[0] {
+			return
+		}
+	}
+	if len(r.ItemCodes) > 0 {
+		r.Code = r.ItemCodes[0]
+	}
+}
+
+// bit reads a 0 or 1 node value.
+func bit(v string) (string, bool) {
+	v = strings.TrimSpace(v)
+	return v, v == "0" || v == "1"
+}
+
+func stateText(s declaredconfig.State) string { return strconv.FormatUint(uint64(s), 10) }
+
+// hostOf reads a Host node name (any case); 0 if it is none.
+func hostOf(s string) declaredconfig.Host {
+	for _, h := range []declaredconfig.Host{declaredconfig.Complete, declaredconfig.Inventory, declaredconfig.BulkTemplate} {
+		if strings.EqualFold(s, h.String()) {
+			return h
+		}
+	}
+	return 0
+}

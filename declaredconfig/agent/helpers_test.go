@@ -1,0 +1,159 @@
+package agent_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/windc-go/windc/declaredconfig"
+	"github.com/windc-go/windc/declaredconfig/agent"
+	"github.com/windc-go/windc/syncml"
+	"github.com/windc-go/windc/syncml/session"
+)
+
+// fakeClock is a Clock moved by hand.
+type fakeClock struct {
+	mu      sync.Mutex
+	now     time.Time
+	waiters []fakeWaiter
+	waiting chan struct{} // receives when After is called
+}
+
+type fakeWaiter struct {
+	at time.Time
+	ch chan time.Time
+}
+
+func newClock() *fakeClock {
+	return &fakeClock{now: time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC), waiting: make(chan struct{}, 16)}
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) After(d time.Duration) <-chan time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	ch := make(chan time.Time, 1)
+	c.waiters = append(c.waiters, fakeWaiter{c.now.Add(d), ch})
+	select {
+	case c.waiting <- struct{}{}:
+	default:
+	}
+	return ch
+}
+
+// Advance moves the time and fires what is due.
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+	kept := c.waiters[:0]
+	for _, w := range c.waiters {
+		if !w.at.After(c.now) {
+			w.ch <- c.now
+		} else {
+			kept = append(kept, w)
+		}
+	}
+	c.waiters = kept
+}
+
+const (
+	vpnID  = "27FEA311-68B9-4320-9FC4-296F6FDFAFE2"
+	bulkID = "47E88660-1861-4131-96E8-F32E85011E55"
+	invID  = "DCA000B5-397D-40A1-AABF-40B25078A7F9"
+)
+
+func vpnDoc(checksum string) *declaredconfig.Document {
+	return &declaredconfig.Document{Schema: "1.0", Context: "Device", ID: vpnID, Checksum: checksum,
+		Scenario: declaredconfig.ScenarioVPN,
+		CSPs: []declaredconfig.CSP{{Name: "./Vendor/MSFT/VPNv2", Settings: []declaredconfig.Setting{
+			{Path: "Contoso/AlwaysOn", Type: "bool", Value: "true"},
+			{Path: "Contoso/RememberCredentials", Type: "bool", Value: "false"},
+		}}}}
+}
+
+func bulkDoc() *declaredconfig.Document {
+	return &declaredconfig.Document{Schema: "1.0", Context: "Device", ID: bulkID, Checksum: "B1",
+		Scenario: declaredconfig.ScenarioClientCertificateInstall,
+		CSPs: []declaredconfig.CSP{{Name: "./Vendor/MSFT/ClientCertificateInstall", Settings: []declaredconfig.Setting{
+			{Path: "PFXCertInstall/@#pfxThumbprint#/KeyLocation", Type: "int", Value: "2"},
+			{Path: "PFXCertInstall/@#pfxThumbprint#/PFXCertPassword", Type: "chr", Value: "@#pfxPassword#"},
+		}}}}
+}
+
+func blob(pairs ...[2]string) *declaredconfig.InstanceBlob {
+	ib := &declaredconfig.InstanceBlob{Schema: "1.0"}
+	for _, p := range pairs {
+		ib.Instances = append(ib.Instances, declaredconfig.Instance{Data: []declaredconfig.InstanceData{
+			{Variable: "pfxThumbprint", Value: p[0]}, {Variable: "pfxPassword", Value: p[1]}}})
+	}
+	return ib
+}
+
+func text(t *testing.T, v interface{ MarshalText() ([]byte, error) }) string {
+	t.Helper()
+	b, err := v.MarshalText()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func newAgent(t *testing.T, cfg agent.Config) *agent.Agent {
+	t.Helper()
+	if cfg.Surface == nil {
+		cfg.Surface = &agent.MemorySurface{}
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = newClock()
+	}
+	a, err := agent.New(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// serve hands one command with one item to a and returns its code and the
+// Data of its Results item ("" when none).
+func serve(t *testing.T, a *agent.Agent, verb, uri, data string) (syncml.StatusCode, string) {
+	t.Helper()
+	it := syncml.Item{Target: &syncml.Location{LocURI: uri}}
+	if data != "" {
+		it.Data = syncml.Text(data)
+	}
+	var c syncml.Command
+	switch verb {
+	case "Add":
+		c = &syncml.Add{CmdID: "2", Items: []syncml.Item{it}}
+	case "Replace":
+		c = &syncml.Replace{CmdID: "2", Items: []syncml.Item{it}}
+	case "Delete":
+		c = &syncml.Delete{CmdID: "2", Items: []syncml.Item{it}}
+	case "Get":
+		c = &syncml.Get{CmdID: "2", Items: []syncml.Item{it}}
+	case "Exec":
+		c = &syncml.Exec{CmdID: "2", Items: []syncml.Item{it}}
+	default:
+		t.Fatalf("verb %s", verb)
+	}
+	r := a.ServeCommand(context.Background(), &session.Request{Command: c})
+	code := r.Code
+	if len(r.ItemCodes) > 0 {
+		code = r.ItemCodes[0]
+	}
+	if code == 0 {
+		code = syncml.StatusOK
+	}
+	v := ""
+	if len(r.Results) > 0 && r.Results[0].Data != nil {
+		v = r.Results[0].Data.Value
+	}
+	return code, v
+}

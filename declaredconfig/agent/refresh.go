@@ -1,0 +1,192 @@
+package agent
+
+import (
+	"context"
+
+	"github.com/windc-go/windc/declaredconfig"
+	"github.com/windc-go/windc/syncml"
+)
+
+// Refresh runs one refresh pass now, as the worker does every
+// RefreshInterval: every document the agent keeps (applied, not
+// abandoned, not an inventory) is compared with the Surface, setting by
+// setting. A setting that drifted is set again; a setting that failed
+// before is tried again. Then:
+//
+//   - drift repaired: the document stays ConfigCompletedSuccess (60); its
+//     result, result_checksum included, is unchanged; an EventRepaired
+//     tells of each setting, and no session is asked for;
+//   - drift that cannot be repaired (the value came from instance data the
+//     agent no longer has: status 404; the Surface refuses the set: its
+//     status): the document becomes ConfigCompletedError (61) with a new
+//     result whose failing settings carry their status, so a new
+//     result_checksum; an EventDrifted tells of each setting and
+//     RequestSession is called;
+//   - a failed document whose settings all hold again goes back to 60
+//     (EventRecovered) and RequestSession is called.
+//
+// A refresh that finds the same failure again changes nothing and asks for
+// nothing.
+func (a *Agent) Refresh(ctx context.Context) error {
+	var n notes
+	defer a.flush(&n)
+	a.mu.Lock()
+	claims := a.claims()
+	var jobs []*refreshJob
+	for i := range a.st.Documents {
+		if j := a.refreshJobFor(i, claims); j != nil {
+			jobs = append(jobs, j)
+		}
+	}
+	a.mu.Unlock()
+	// The Surface is read and written without the lock.
+	for _, j := range jobs {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		a.check(ctx, j)
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	old := a.st.clone()
+	for _, j := range jobs {
+		a.commitRefresh(j, &n)
+	}
+	now := a.cfg.Clock.Now()
+	a.st.LastRefresh = now.UTC().Format(timeFormat)
+	n.event(Event{Time: now, Kind: EventRefreshed})
+	if err := a.save(ctx, old); err != nil {
+		n.session = nil
+		n.events = []Event{{Time: now, Kind: EventError, Err: err}}
+		return err
+	}
+	return nil
+}
+
+// A refreshJob is the check of one document, done without the lock.
+type refreshJob struct {
+	key      string
+	uri      declaredconfig.URI
+	doc      *declaredconfig.Document
+	text     string          // the record's Document when the refresh started
+	settings []SettingRecord // a copy, whose Status the check sets
+	lose     []bool
+	events   []Event // Repaired and Drifted, told if the outcome is kept
+}
+
+// refreshJobFor returns the check of the record at i; nil for a record
+// the refresh leaves alone (abandoned, pending, an inventory, not applied).
+func (a *Agent) refreshJobFor(i int, claims map[string][]claim) *refreshJob {
+	rec := &a.st.Documents[i]
+	u, err := declaredconfig.ParseURI(rec.URI)
+	if err != nil || rec.Abandoned || rec.Pending || u.Host == declaredconfig.Inventory ||
+		!rec.State.Completed() || len(rec.Settings) == 0 {
+		return nil
+	}
+	d := a.doc(u)
+	if d == nil {
+		return nil
+	}
+	j := &refreshJob{key: key(u), uri: u, doc: d, text: rec.Document,
+		settings: append([]SettingRecord(nil), rec.Settings...), lose: make([]bool, len(rec.Settings))}
+	for k, s := range rec.Settings {
+		ck, _ := canonical(s.URI)
+		j.lose[k] = a.loses(claims, i, ck, s.Hash)
+	}
+	return j
+}
+
+// check compares the job's settings with the Surface and sets again what
+// drifted.
+func (a *Agent) check(ctx context.Context, j *refreshJob) {
+	now := a.cfg.Clock.Now()
+	for k := range j.settings {
+		s := &j.settings[k]
+		if j.lose[k] {
+			s.Status = int(syncml.StatusConflict)
+			continue
+		}
+		if s.Missing && !s.known() {
+			s.Status = int(syncml.StatusNotFound)
+			continue
+		}
+		v, ok, err := a.cfg.Surface.Get(ctx, s.URI)
+		if err == nil && ok && hashOf(v) == s.Hash {
+			s.Status = int(syncml.StatusOK)
+			continue
+		}
+		was := "absent"
+		if ok {
+			was = "was " + quote(v)
+		}
+		if !s.known() {
+			s.Status = int(syncml.StatusNotFound)
+			j.events = append(j.events, Event{Time: now, Kind: EventDrifted, DocID: j.doc.ID, URI: s.URI,
+				Detail: was + "; its value came from instance data the agent no longer has"})
+			continue
+		}
+		if err := a.cfg.Surface.Set(ctx, s.URI, s.Value); err != nil {
+			s.Status = int(statusOf(err))
+			j.events = append(j.events, Event{Time: now, Kind: EventDrifted, DocID: j.doc.ID, URI: s.URI,
+				Detail: was + "; setting it again failed", Err: err})
+			continue
+		}
+		if s.Status == int(syncml.StatusOK) {
+			j.events = append(j.events, Event{Time: now, Kind: EventRepaired, DocID: j.doc.ID, URI: s.URI,
+				Detail: was + ", set again to " + quote(s.Value)})
+		}
+		s.Status = int(syncml.StatusOK)
+	}
+}
+
+// commitRefresh records the outcome of a check in its record, if the
+// record is still as the check found it (the same document, the same
+// settings, not pending or abandoned meanwhile).
+func (a *Agent) commitRefresh(j *refreshJob, n *notes) {
+	i := -1
+	for k := range a.st.Documents {
+		if ru, err := declaredconfig.ParseURI(a.st.Documents[k].URI); err == nil && key(ru) == j.key {
+			i = k
+		}
+	}
+	if i < 0 {
+		return
+	}
+	rec := &a.st.Documents[i]
+	if rec.Document != j.text || rec.Pending || rec.Abandoned || len(rec.Settings) != len(j.settings) {
+		return
+	}
+	for k := range rec.Settings {
+		if rec.Settings[k].URI != j.settings[k].URI || rec.Settings[k].Hash != j.settings[k].Hash {
+			return
+		}
+	}
+	wasState, wasSum := rec.State, rec.ResultChecksum
+	for k := range rec.Settings {
+		rec.Settings[k].Status = j.settings[k].Status
+	}
+	a.conclude(rec, j.doc, j.uri.Host)
+	for _, e := range j.events {
+		if e.Kind == EventDrifted {
+			e.State = stateText(rec.State)
+		}
+		n.event(e)
+	}
+	if rec.State == wasState && rec.ResultChecksum == wasSum {
+		return
+	}
+	now := a.cfg.Clock.Now()
+	if rec.State == declaredconfig.StateConfigCompletedSuccess {
+		n.event(Event{Time: now, Kind: EventRecovered, DocID: j.doc.ID, URI: rec.URI, State: stateText(rec.State)})
+		n.session = append(n.session, "document "+j.doc.ID+" recovered")
+		return
+	}
+	n.session = append(n.session, "document "+j.doc.ID+" drifted and cannot be repaired")
+}
+
+func quote(v string) string {
+	if len(v) > 64 {
+		v = v[:61] + "..."
+	}
+	return `"` + v + `"`
+}

@@ -1,0 +1,125 @@
+package agent
+
+import (
+	"context"
+	"encoding/json"
+	"sync"
+
+	"github.com/windc-go/windc/declaredconfig"
+)
+
+// A Store keeps the agent's state across restarts: the documents, their
+// results and what was applied, RefreshInterval and ConflictResolution.
+// The agent saves the whole Snapshot after every change and before it
+// answers the command that made it; it loads it once, in New.
+type Store interface {
+	// Load returns the saved state; nil and no error when nothing was
+	// saved yet. State that cannot be trusted (torn, corrupt) is an error
+	// matching ErrCorrupt, never a partial Snapshot.
+	Load(ctx context.Context) (*Snapshot, error)
+	// Save replaces the saved state with s, all of it or nothing.
+	Save(ctx context.Context, s *Snapshot) error
+}
+
+// A Snapshot is the agent's whole state, as a Store keeps it. Its JSON
+// encoding is what FileStore writes.
+type Snapshot struct {
+	// RefreshInterval is in minutes; 0 means the default
+	// (declaredconfig.DefaultRefreshInterval).
+	RefreshInterval uint32 `json:"refreshInterval,omitempty"`
+	// ConflictResolution is the node's value: "", "0" or "1" ("" when
+	// not set).
+	ConflictResolution string `json:"conflictResolution,omitempty"`
+	// LastRefresh is when the last refresh ran, in RFC 3339 (UTC).
+	LastRefresh string `json:"lastRefresh,omitempty"`
+	// Seq counts the documents accepted, so that each has an order.
+	Seq       uint64           `json:"seq"`
+	Documents []DocumentRecord `json:"documents"`
+}
+
+// A DocumentRecord is one document the agent holds.
+type DocumentRecord struct {
+	URI      string               `json:"uri"`      // its Document node, as the server named it
+	Document string               `json:"document"` // canonical XML
+	State    declaredconfig.State `json:"state"`
+	Seq      uint64               `json:"seq"` // when it was accepted (Snapshot.Seq)
+	// Pending: accepted and not applied yet.
+	Pending   bool `json:"pending,omitempty"`
+	Abandoned bool `json:"abandoned,omitempty"`
+	// Result is the canonical XML of the last result ("" before the
+	// first), and ResultChecksum its result_checksum.
+	Result         string `json:"result,omitempty"`
+	ResultChecksum string `json:"resultChecksum,omitempty"`
+	// InstanceData is the canonical XML of the InstanceBlob of a bulk
+	// template, while it is kept.
+	InstanceData string `json:"instanceData,omitempty"`
+	// Settings are the settings of the last apply, bulk templates
+	// expanded, with what the refresh needs to check them.
+	Settings []SettingRecord `json:"settings,omitempty"`
+}
+
+// A SettingRecord is one node a document sets (or, for an inventory,
+// reads), as last applied.
+type SettingRecord struct {
+	Group int    `json:"group"`         // the CSP or DSC element of the result it belongs to
+	CSP   string `json:"csp,omitempty"` // the CSP's name; "" for a DSC parameter
+	DSC   int    `json:"dsc,omitempty"` // for a DSC Value parameter, 1 + the index of its DSC element
+	Path  string `json:"path"`          // the setting's path in the result (placeholders filled)
+	Type  string `json:"type,omitempty"`
+	URI   string `json:"uri"` // the Surface node
+	// Value is the value to set, when it is kept; a value that came from
+	// instance data that is not kept has only its Hash.
+	Value string `json:"value,omitempty"`
+	Hash  string `json:"hash"` // hexadecimal SHA-256 of the value
+	// Status is the SyncML status of the last apply or check.
+	Status int `json:"status"`
+	// Missing: the value needs instance data the agent does not have.
+	Missing bool `json:"missing,omitempty"`
+	// Observed is the value an inventory read.
+	Observed string `json:"observed,omitempty"`
+}
+
+// clone returns a deep copy of s.
+func (s *Snapshot) clone() *Snapshot {
+	c := *s
+	c.Documents = make([]DocumentRecord, len(s.Documents))
+	for i, d := range s.Documents {
+		d.Settings = append([]SettingRecord(nil), d.Settings...)
+		c.Documents[i] = d
+	}
+	return &c
+}
+
+// MemoryStore is a Store in memory: state survives a new Agent on the
+// same MemoryStore, not the process. Its zero value is empty and ready to
+// use; it is safe for concurrent use.
+type MemoryStore struct {
+	mu   sync.Mutex
+	data []byte
+}
+
+// Load implements Store.
+func (m *MemoryStore) Load(context.Context) (*Snapshot, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.data == nil {
+		return nil, nil
+	}
+	var s Snapshot
+	if err := json.Unmarshal(m.data, &s); err != nil {
+		return nil, errorf("%w: %w", ErrCorrupt, err)
+	}
+	return &s, nil
+}
+
+// Save implements Store.
+func (m *MemoryStore) Save(_ context.Context, s *Snapshot) error {
+	b, err := json.Marshal(s)
+	if err != nil {
+		return errorf("save: %w", err)
+	}
+	m.mu.Lock()
+	m.data = b
+	m.mu.Unlock()
+	return nil
+}

@@ -1,0 +1,67 @@
+package agent
+
+import (
+	"context"
+	"errors"
+
+	"github.com/windc-go/windc/declaredconfig"
+)
+
+// Unenroll rolls back what the agent applied, as a device does when its
+// WinDC enrollment is removed (DMClient LinkedEnrollment/Unenroll): every
+// node that a document it holds set, and that no abandoned document still
+// claims, is deleted from the Surface; then every document, result and
+// setting is dropped and RefreshInterval and ConflictResolution go back to
+// their defaults. Inventory documents read only, so they delete nothing.
+// A node the Surface fails to delete is reported in the error (joined);
+// the state is cleared all the same, and saved.
+func (a *Agent) Unenroll(ctx context.Context) error {
+	var n notes
+	defer a.flush(&n)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	kept := map[string]bool{}
+	for _, r := range a.st.Documents {
+		if r.Abandoned {
+			for _, s := range r.Settings {
+				if k, err := canonical(s.URI); err == nil {
+					kept[k] = true
+				}
+			}
+		}
+	}
+	var errs []error
+	done := map[string]bool{}
+	now := a.cfg.Clock.Now()
+	for _, r := range a.st.Documents {
+		u, err := declaredconfig.ParseURI(r.URI)
+		if err != nil || r.Abandoned || u.Host == declaredconfig.Inventory {
+			continue
+		}
+		for _, s := range r.Settings {
+			k, err := canonical(s.URI)
+			if err != nil || kept[k] || done[k] || s.Status != 200 {
+				continue
+			}
+			done[k] = true
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if err := a.cfg.Surface.Delete(ctx, s.URI); err != nil {
+				errs = append(errs, errorf("unenroll: delete %s: %w", s.URI, err))
+			}
+		}
+		id := u.DocID
+		if d := a.docs[key(u)]; d != nil {
+			id = d.ID
+		}
+		n.event(Event{Time: now, Kind: EventDeleted, DocID: id, URI: r.URI, Detail: "unenrolled: its settings are removed"})
+	}
+	old := a.st.clone()
+	a.st = &Snapshot{Seq: a.st.Seq}
+	a.docs = map[string]*declaredconfig.Document{}
+	if err := a.save(ctx, old); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}

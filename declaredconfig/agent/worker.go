@@ -1,0 +1,109 @@
+package agent
+
+import (
+	"context"
+	"time"
+
+	"github.com/windc-go/windc/declaredconfig"
+)
+
+// ApplyPending applies every accepted document now, oldest first, as the
+// worker does, and returns when none is left or ctx is done. A document
+// interrupted by ctx stays pending (the settings it made so far stay; the
+// next apply makes them all again).
+func (a *Agent) ApplyPending(ctx context.Context) error {
+	for {
+		done, err := a.applyNext(ctx)
+		if err != nil || done {
+			return err
+		}
+	}
+}
+
+// applyNext applies the oldest pending document; done when there is none.
+// The Surface is called without the agent's lock, so that sessions go on
+// (and see ConfigInprogress) while a document is applied.
+func (a *Agent) applyNext(ctx context.Context) (done bool, err error) {
+	var n notes
+	defer a.flush(&n)
+	a.mu.Lock()
+	i := -1
+	for j := range a.st.Documents {
+		r := &a.st.Documents[j]
+		if r.Pending && !r.Abandoned && (i < 0 || r.Seq < a.st.Documents[i].Seq) {
+			i = j
+		}
+	}
+	if i < 0 {
+		a.mu.Unlock()
+		return true, nil
+	}
+	if err := ctx.Err(); err != nil {
+		a.mu.Unlock()
+		return false, err
+	}
+	old := a.st.clone()
+	job, err := a.prepare(i, &n)
+	if err != nil {
+		a.restore(old)
+		n = notes{}
+		// A document the agent cannot plan (its saved instance data
+		// does not read) is left failed rather than retried forever.
+		a.st.Documents[i].Pending = false
+		a.st.Documents[i].State = declaredconfig.StateConfigInfraError
+		n.event(Event{Time: a.cfg.Clock.Now(), Kind: EventError, URI: a.st.Documents[i].URI, Err: err})
+	}
+	if err := a.save(ctx, old); err != nil {
+		a.mu.Unlock()
+		n = notes{events: []Event{{Time: a.cfg.Clock.Now(), Kind: EventError, Err: err}}}
+		return false, err
+	}
+	a.mu.Unlock()
+	if job == nil {
+		return false, nil
+	}
+	xerr := a.execute(ctx, job)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	old = a.st.clone()
+	a.commit(job, xerr != nil, &n)
+	if err := a.save(ctx, old); err != nil {
+		n = notes{events: []Event{{Time: a.cfg.Clock.Now(), Kind: EventError, Err: err}}}
+		return false, err
+	}
+	return false, xerr
+}
+
+// Run is the agent's worker: it applies what the server sends as it
+// comes and refreshes every RefreshInterval (counted from the last
+// refresh, or from the start of Run), until ctx is done; it returns
+// ctx.Err(). Failures to save state are told as EventError and tried
+// again at the next wake. One Run per agent.
+func (a *Agent) Run(ctx context.Context) error {
+	a.mu.Lock()
+	last, err := time.Parse(timeFormat, a.st.LastRefresh)
+	if err != nil {
+		last = a.cfg.Clock.Now()
+	}
+	a.mu.Unlock()
+	for {
+		if err := a.ApplyPending(ctx); err != nil && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		now := a.cfg.Clock.Now()
+		due := last.Add(a.RefreshInterval())
+		if !now.Before(due) {
+			if err := a.Refresh(ctx); err != nil && ctx.Err() != nil {
+				return ctx.Err()
+			}
+			last = now
+			continue
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-a.wake:
+		case <-a.cfg.Clock.After(due.Sub(now)):
+		}
+	}
+}

@@ -1,0 +1,155 @@
+package agent_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/windc-go/windc/declaredconfig"
+	"github.com/windc-go/windc/declaredconfig/agent"
+)
+
+// TestRun checks the worker: it applies what arrives, refreshes when the
+// clock passes RefreshInterval (not before), and stops with its context.
+func TestRun(t *testing.T) {
+	clock := newClock()
+	surface := &agent.MemorySurface{}
+	events := make(chan agent.Event, 64)
+	a := newAgent(t, agent.Config{Surface: surface, Clock: clock, OnEvent: func(e agent.Event) { events <- e }})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+	wait := func(k agent.EventKind) agent.Event {
+		t.Helper()
+		for e := range events {
+			if e.Kind == k {
+				return e
+			}
+			if e.Kind == agent.EventRefreshed && k != agent.EventRefreshed {
+				t.Fatalf("refresh before %v", k)
+			}
+		}
+		t.Fatal("events closed")
+		return agent.Event{}
+	}
+	<-clock.waiting // the worker waits for the refresh time
+	docURI := declaredconfig.DocumentURI(declaredconfig.Device, declaredconfig.Complete, vpnID).String()
+	if c, _ := serve(t, a, "Add", docURI, text(t, vpnDoc("A1"))); c != 200 {
+		t.Fatalf("Add %d", c)
+	}
+	wait(agent.EventAccepted)
+	if e := wait(agent.EventApplied); e.State != "60" {
+		t.Errorf("applied: %v", e)
+	}
+	alwaysOn := "./Device/Vendor/MSFT/VPNv2/Contoso/AlwaysOn"
+	if err := surface.Set(ctx, alwaysOn, "false"); err != nil {
+		t.Fatal(err)
+	}
+	<-clock.waiting
+	clock.Advance(declaredconfig.DefaultRefreshInterval*time.Minute - time.Second)
+	// Not due yet: nothing happens; the worker is still waiting.
+	if v, _, _ := surface.Get(ctx, alwaysOn); v != "false" {
+		t.Errorf("refreshed early: %q", v)
+	}
+	clock.Advance(time.Second)
+	if e := wait(agent.EventRepaired); e.URI != alwaysOn {
+		t.Errorf("repaired %v", e)
+	}
+	wait(agent.EventRefreshed)
+	if v, _, _ := surface.Get(ctx, alwaysOn); v != "true" {
+		t.Errorf("after the refresh: %q", v)
+	}
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Errorf("Run returned %v", err)
+	}
+}
+
+// TestApplyCancelled checks that an apply stopped by its context leaves
+// the document pending, to be applied whole later.
+func TestApplyCancelled(t *testing.T) {
+	a := newAgent(t, agent.Config{})
+	docURI := declaredconfig.DocumentURI(declaredconfig.Device, declaredconfig.Complete, vpnID).String()
+	serve(t, a, "Add", docURI, text(t, vpnDoc("A1")))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := a.ApplyPending(ctx); !errors.Is(err, context.Canceled) {
+		t.Errorf("ApplyPending: %v", err)
+	}
+	if e := entry(a, vpnID); e.State != "1" {
+		t.Errorf("cancelled apply left state %s", e.State)
+	}
+	if err := a.ApplyPending(context.Background()); err != nil || entry(a, vpnID).State != "60" {
+		t.Errorf("apply: %v %+v", err, entry(a, vpnID))
+	}
+}
+
+// blockingSurface holds every Set until released.
+type blockingSurface struct {
+	agent.MemorySurface
+	entered chan string
+	release chan struct{}
+}
+
+func (b *blockingSurface) Set(ctx context.Context, uri, v string) error {
+	b.entered <- uri
+	<-b.release
+	return b.MemorySurface.Set(ctx, uri, v)
+}
+
+// TestApplyWithoutLock checks that while the worker applies a document
+// the agent goes on answering (the summary says ConfigInprogress), and
+// that a new version that arrives meanwhile wins over the outcome of the
+// old one.
+func TestApplyWithoutLock(t *testing.T) {
+	ctx := context.Background()
+	surface := &blockingSurface{entered: make(chan string), release: make(chan struct{})}
+	a := newAgent(t, agent.Config{Surface: surface})
+	docURI := declaredconfig.DocumentURI(declaredconfig.Device, declaredconfig.Complete, vpnID).String()
+	serve(t, a, "Add", docURI, text(t, vpnDoc("A1")))
+	done := make(chan error, 1)
+	go func() { done <- a.ApplyPending(ctx) }()
+	<-surface.entered
+	if e := entry(a, vpnID); e.State != "2" {
+		t.Errorf("state while applying %s, want 2 (ConfigInprogress)", e.State)
+	}
+	// A new version arrives in a session meanwhile.
+	if c, _ := serve(t, a, "Replace", docURI, text(t, vpnDoc("A2"))); c != 200 {
+		t.Errorf("Replace while applying: %d", c)
+	}
+	go func() {
+		for range surface.entered {
+		}
+	}()
+	close(surface.release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	close(surface.entered)
+	e := entry(a, vpnID)
+	r := result(t, a, declaredconfig.ResultsURI(declaredconfig.Device, declaredconfig.Complete, vpnID))
+	if e.Checksum != "A2" || e.State != "60" || r.Checksum != "A2" {
+		t.Errorf("after both applies: summary %+v, result for %s", e, r.Checksum)
+	}
+}
+
+// TestInterruptedApply checks that an apply the process did not finish
+// (state 2 saved) is done again after a restart.
+func TestInterruptedApply(t *testing.T) {
+	ctx := context.Background()
+	store := &agent.MemoryStore{}
+	rec := agent.DocumentRecord{URI: declaredconfig.DocumentURI(declaredconfig.Device, declaredconfig.Complete, vpnID).String(),
+		Document: text(t, vpnDoc("A1")), State: declaredconfig.StateConfigInprogress, Seq: 1}
+	if err := store.Save(ctx, &agent.Snapshot{Seq: 1, Documents: []agent.DocumentRecord{rec}}); err != nil {
+		t.Fatal(err)
+	}
+	surface := &agent.MemorySurface{}
+	a := newAgent(t, agent.Config{Surface: surface, Store: store})
+	if e := entry(a, vpnID); e.State != "1" {
+		t.Errorf("after the restart: state %s, want 1", e.State)
+	}
+	if err := a.ApplyPending(ctx); err != nil || entry(a, vpnID).State != "60" {
+		t.Errorf("apply after the restart: %v %+v", err, entry(a, vpnID))
+	}
+}

@@ -1,0 +1,143 @@
+package mde2
+
+import (
+	"context"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"io"
+	"math/big"
+	"sync"
+	"time"
+)
+
+// IssueRequest is what an Issuer signs: a verified request and the
+// subject the server chose.
+type IssueRequest struct {
+	CSR     *CertificateRequest
+	Subject pkix.Name // the issued certificate's subject
+	// Renewal is set when the request renews Previous.
+	Renewal  bool
+	Previous *x509.Certificate
+}
+
+// Issuer issues client certificates. *CA is the implementation here; a
+// server with its own PKI implements Issuer over it.
+type Issuer interface {
+	// Issue returns the issued certificate.
+	Issue(ctx context.Context, r *IssueRequest) (*x509.Certificate, error)
+	// Root returns the certificate devices must trust for the issued
+	// ones (it goes into the provisioning document's Root store).
+	Root() *x509.Certificate
+}
+
+// CA is an Issuer that signs with a crypto.Signer (a key in memory, an
+// HSM, a cloud KMS) under its certificate.
+type CA struct {
+	cert   *x509.Certificate
+	signer crypto.Signer
+
+	// Validity is the issued certificates' lifetime (default one year).
+	Validity time.Duration
+	// Now returns the current time (default time.Now).
+	Now func() time.Time
+	// Rand is the randomness for serial numbers and signatures (default
+	// crypto/rand).
+	Rand io.Reader
+
+	mu sync.Mutex
+}
+
+// NewCA returns a CA signing with signer under cert. The signer's public
+// key must be cert's.
+func NewCA(cert *x509.Certificate, signer crypto.Signer) *CA {
+	return &CA{cert: cert, signer: signer}
+}
+
+// NewMemoryCA makes a self-signed ECDSA P-256 root, valid for ten years
+// from now, with the given common name: the default for tests and
+// examples.
+func NewMemoryCA(commonName string) (*CA, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	serial, err := randSerial(rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	now := time.Now()
+	tmpl := &x509.Certificate{
+		SerialNumber:          serial,
+		Subject:               pkix.Name{CommonName: commonName},
+		NotBefore:             now.Add(-time.Hour),
+		NotAfter:              now.AddDate(10, 0, 0),
+		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign | x509.KeyUsageDigitalSignature,
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
+	if err != nil {
+		return nil, err
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		return nil, err
+	}
+	return NewCA(cert, key), nil
+}
+
+// Root returns the CA's certificate.
+func (ca *CA) Root() *x509.Certificate { return ca.cert }
+
+// Signer returns the CA's signer.
+func (ca *CA) Signer() crypto.Signer { return ca.signer }
+
+// Issue signs a client-authentication certificate for the request's key.
+func (ca *CA) Issue(ctx context.Context, r *IssueRequest) (*x509.Certificate, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	rnd := ca.Rand
+	if rnd == nil {
+		rnd = rand.Reader
+	}
+	now := time.Now
+	if ca.Now != nil {
+		now = ca.Now
+	}
+	validity := ca.Validity
+	if validity <= 0 {
+		validity = 365 * 24 * time.Hour
+	}
+	ca.mu.Lock() // Rand need not be safe for concurrent use
+	serial, err := randSerial(rnd)
+	ca.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	t := now()
+	tmpl := &x509.Certificate{
+		SerialNumber: serial,
+		Subject:      r.Subject,
+		NotBefore:    t.Add(-5 * time.Minute),
+		NotAfter:     t.Add(validity),
+		KeyUsage:     x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
+	}
+	if tmpl.NotAfter.After(ca.cert.NotAfter) {
+		tmpl.NotAfter = ca.cert.NotAfter
+	}
+	der, err := x509.CreateCertificate(rnd, tmpl, ca.cert, r.CSR.PublicKey, ca.signer)
+	if err != nil {
+		return nil, pkg.Errorf("issuing: %v", err)
+	}
+	return x509.ParseCertificate(der)
+}
+
+func randSerial(r io.Reader) (*big.Int, error) {
+	return rand.Int(r, new(big.Int).Lsh(big.NewInt(1), 127))
+}

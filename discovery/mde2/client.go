@@ -1,0 +1,434 @@
+package mde2
+
+import (
+	"bytes"
+	"context"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"fmt"
+	"io"
+	"net/http"
+
+	"github.com/windc-go/windc/discovery"
+	"github.com/windc-go/windc/discovery/mde2/provisioning"
+)
+
+// KeyType is the kind of key the client generates.
+type KeyType int
+
+// The key types.
+const (
+	KeyECDSAP256 KeyType = iota // the default
+	KeyRSA2048
+)
+
+// Client runs MS-MDE2 on the device side: Discover (after a GET probe),
+// GetPolicies and RequestSecurityToken with a generated key, and renewal.
+type Client struct {
+	// HTTPClient sends the requests (default http.DefaultClient). When a
+	// TLS client certificate is needed (the Certificate policy,
+	// renewal), a copy of its *http.Transport (or of the default one)
+	// presents it.
+	HTTPClient *http.Client
+	// KeyType is the key generated for the request (default ECDSA P-256).
+	KeyType KeyType
+	// Limits bound the responses read.
+	Limits Limits
+	// Rand is the randomness for keys and signatures (default
+	// crypto/rand).
+	Rand io.Reader
+	// UserAgent is sent with every request (default "windc-mde2").
+	UserAgent string
+}
+
+// Credentials authenticate the device under one policy: Username and
+// Password for OnPremise, Token for Federated (the token the
+// authentication service or Entra gave, sent base64), Certificate for the
+// Certificate policy (presented as the TLS client certificate).
+type Credentials struct {
+	Username    string
+	Password    string
+	Token       []byte
+	Certificate *tls.Certificate
+}
+
+// Device is what the device says about itself in Discover and in the
+// AdditionalContext.
+type Device struct {
+	EmailAddress       string
+	RequestVersion     string // default "5.0"
+	DeviceType         string // default "CIMClient_Windows"
+	ApplicationVersion string
+	OSEdition          string
+	OSVersion          string
+	DeviceID           string // also the default request subject
+	HWDevID            string
+	DeviceName         string
+	EnrollmentType     string            // "Full" (default) or "Device"
+	Context            AdditionalContext // further items, sent after the others
+}
+
+// Result is a completed enrollment or renewal.
+type Result struct {
+	Certificate *x509.Certificate   // the issued client certificate
+	Key         crypto.Signer       // its private key
+	Roots       []*x509.Certificate // the roots the document installs
+	// Address is the DM server (w7 ADDR) and ProviderID the DM account's
+	// provider; a renewal keeps those of the enrollment it renews.
+	Address    string
+	ProviderID string
+	// Provisioning is the typed provisioning document.
+	Provisioning *provisioning.Enrollment
+	// AuthPolicy, EnrollmentVersion and EnrollmentURL are those of the
+	// enrollment (EnrollmentURL is where renewals go).
+	AuthPolicy        AuthPolicy
+	EnrollmentVersion string
+	EnrollmentURL     string
+}
+
+// Discover probes discoveryURL with GET and posts a Discover built from
+// d, offering the given policies (all three when none).
+func (c *Client) Discover(ctx context.Context, discoveryURL string, d *Device, policies ...AuthPolicy) (*DiscoverResponse, error) {
+	probe, err := http.NewRequestWithContext(ctx, http.MethodGet, discoveryURL, nil)
+	if err != nil {
+		return nil, err
+	}
+	probe.Header.Set("User-Agent", c.userAgent())
+	res, err := c.http(nil).Do(probe)
+	if err != nil {
+		return nil, err
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(res.Body, 1<<16))
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return nil, pkg.Errorf("%w: discovery probe answered %d", ErrHTTPStatus, res.StatusCode)
+	}
+	if len(policies) == 0 {
+		policies = []AuthPolicy{OnPremise, Federated, Certificate}
+	}
+	m := &Discover{
+		Header:             Header{To: discoveryURL},
+		EmailAddress:       d.EmailAddress,
+		OSEdition:          d.OSEdition,
+		RequestVersion:     or(d.RequestVersion, "5.0"),
+		DeviceType:         or(d.DeviceType, "CIMClient_Windows"),
+		ApplicationVersion: d.ApplicationVersion,
+		OSVersion:          d.OSVersion,
+		AuthPolicies:       policies,
+	}
+	var resp DiscoverResponse
+	if err := c.call(ctx, discoveryURL, m, &resp, nil); err != nil {
+		return nil, err
+	}
+	return &resp, nil
+}
+
+// Enroll runs the primary MDM enrollment: Discover at discoveryURL, then
+// GetPolicies and RequestSecurityToken at the URLs it returns.
+func (c *Client) Enroll(ctx context.Context, discoveryURL string, d *Device, cred Credentials) (*Result, error) {
+	resp, err := c.Discover(ctx, discoveryURL, d)
+	if err != nil {
+		return nil, err
+	}
+	return c.EnrollWith(ctx, resp, d, cred)
+}
+
+// EnrollLinked runs a WinDC linked enrollment: the discovery JSON's
+// response stands for the DiscoverResponse, and the device goes straight
+// to GetPolicies and RequestSecurityToken (AuthPolicy Federated with an
+// Entra device token, or Certificate with the parent enrollment's MDM
+// certificate).
+func (c *Client) EnrollLinked(ctx context.Context, resp *discovery.Response, d *Device, cred Credentials) (*Result, error) {
+	return c.EnrollWith(ctx, &DiscoverResponse{
+		AuthPolicy:                 AuthPolicy(resp.AuthPolicy),
+		EnrollmentVersion:          resp.EnrollmentVersion,
+		EnrollmentPolicyServiceURL: resp.EnrollmentPolicyServiceURL,
+		EnrollmentServiceURL:       resp.EnrollmentServiceURL,
+		AuthenticationServiceURL:   resp.AuthenticationServiceURL,
+	}, d, cred)
+}
+
+// EnrollWith runs GetPolicies and RequestSecurityToken at the URLs of
+// resp, authenticating with cred under resp.AuthPolicy.
+func (c *Client) EnrollWith(ctx context.Context, resp *DiscoverResponse, d *Device, cred Credentials) (*Result, error) {
+	var hdr Header
+	switch resp.AuthPolicy {
+	case OnPremise:
+		hdr.UsernameToken = &UsernameToken{Username: cred.Username, Password: cred.Password}
+	case Federated:
+		if cred.Token == nil {
+			return nil, pkg.Errorf("Federated enrollment needs Credentials.Token")
+		}
+		hdr.Token = NewToken(ValueTypeUserToken, cred.Token)
+	case Certificate:
+		if cred.Certificate == nil {
+			return nil, pkg.Errorf("Certificate enrollment needs Credentials.Certificate")
+		}
+	default:
+		return nil, pkg.Errorf("unsupported AuthPolicy %q", resp.AuthPolicy)
+	}
+	policyURL := resp.EnrollmentPolicyServiceURL
+	if policyURL == "" {
+		policyURL = resp.EnrollmentServiceURL
+	}
+	gp := &GetPolicies{Header: hdr}
+	gp.Header.To = policyURL
+	var policies GetPoliciesResponse
+	if err := c.call(ctx, policyURL, gp, &policies, cred.Certificate); err != nil {
+		return nil, err
+	}
+	key, err := c.newKey(&policies)
+	if err != nil {
+		return nil, err
+	}
+	csr, err := c.request(d, key)
+	if err != nil {
+		return nil, err
+	}
+	rst := &RequestSecurityToken{
+		Header:      hdr,
+		TokenType:   TokenTypeDeviceEnrollment,
+		RequestType: RequestTypeIssue,
+		Token:       *NewToken(ValueTypePKCS10, csr),
+		Context:     d.context(resp.EnrollmentVersion),
+	}
+	rst.Header.To = resp.EnrollmentServiceURL
+	var rstr RequestSecurityTokenResponse
+	if err := c.call(ctx, resp.EnrollmentServiceURL, rst, &rstr, cred.Certificate); err != nil {
+		return nil, err
+	}
+	r, err := readResult(&rstr, key)
+	if err != nil {
+		return nil, err
+	}
+	r.AuthPolicy, r.EnrollmentVersion, r.EnrollmentURL = resp.AuthPolicy, resp.EnrollmentVersion, resp.EnrollmentServiceURL
+	if r.Provisioning.Application == nil {
+		return nil, pkg.Errorf("%w: the provisioning document has no w7 APPLICATION", ErrStructure)
+	}
+	r.Address, r.ProviderID = r.Provisioning.Application.Addr, r.Provisioning.Application.ProviderID
+	return r, nil
+}
+
+// Renew renews prev's certificate at prev.EnrollmentURL: a new key, its
+// request wrapped in a PKCS#7 signed with the current key, sent over a
+// connection that presents the current certificate (ROBO). The result
+// keeps prev's DM account.
+func (c *Client) Renew(ctx context.Context, prev *Result, d *Device) (*Result, error) {
+	key, err := c.newKey(nil)
+	if err != nil {
+		return nil, err
+	}
+	csr, err := c.request(d, key)
+	if err != nil {
+		return nil, err
+	}
+	p7, err := BuildRenewalRequest(csr, prev.Certificate, prev.Key, c.Rand)
+	if err != nil {
+		return nil, err
+	}
+	rst := &RequestSecurityToken{
+		Header:      Header{To: prev.EnrollmentURL},
+		TokenType:   TokenTypeDeviceEnrollment,
+		RequestType: RequestTypeRenew,
+		Token:       *NewToken(ValueTypePKCS7, p7),
+		Context:     d.context(prev.EnrollmentVersion),
+	}
+	cur := &tls.Certificate{Certificate: [][]byte{prev.Certificate.Raw}, PrivateKey: prev.Key, Leaf: prev.Certificate}
+	var rstr RequestSecurityTokenResponse
+	if err := c.call(ctx, prev.EnrollmentURL, rst, &rstr, cur); err != nil {
+		return nil, err
+	}
+	r, err := readResult(&rstr, key)
+	if err != nil {
+		return nil, err
+	}
+	r.AuthPolicy, r.EnrollmentVersion, r.EnrollmentURL = prev.AuthPolicy, prev.EnrollmentVersion, prev.EnrollmentURL
+	r.Address, r.ProviderID = prev.Address, prev.ProviderID
+	if len(r.Roots) == 0 {
+		r.Roots = prev.Roots
+	}
+	return r, nil
+}
+
+// readResult decodes the provisioning document and checks that its
+// client certificate is for key.
+func readResult(rstr *RequestSecurityTokenResponse, key crypto.Signer) (*Result, error) {
+	if rstr.Token.ValueType != ValueTypeProvisionDoc && rstr.Token.ValueType != "" {
+		return nil, pkg.Errorf("%w: response token type %q", ErrStructure, rstr.Token.ValueType)
+	}
+	text, err := rstr.Token.Bytes()
+	if err != nil {
+		return nil, err
+	}
+	var doc provisioning.Document
+	if err := doc.UnmarshalText(text); err != nil {
+		return nil, err
+	}
+	pe, err := doc.Enrollment()
+	if err != nil {
+		return nil, err
+	}
+	if pe.ClientCert == nil {
+		return nil, pkg.Errorf("%w: the provisioning document has no client certificate", ErrStructure)
+	}
+	cert, err := x509.ParseCertificate(pe.ClientCert)
+	if err != nil {
+		return nil, pkg.Errorf("%w: client certificate: %v", ErrStructure, err)
+	}
+	if !publicKeyEqual(cert.PublicKey, key.Public()) {
+		return nil, pkg.Errorf("%w: the issued certificate is not for the requested key", ErrStructure)
+	}
+	r := &Result{Certificate: cert, Key: key, Provisioning: pe}
+	for _, der := range pe.RootCerts {
+		root, err := x509.ParseCertificate(der)
+		if err != nil {
+			return nil, pkg.Errorf("%w: root certificate: %v", ErrStructure, err)
+		}
+		r.Roots = append(r.Roots, root)
+	}
+	return r, nil
+}
+
+func publicKeyEqual(a, b crypto.PublicKey) bool {
+	k, ok := a.(interface{ Equal(crypto.PublicKey) bool })
+	return ok && k.Equal(b)
+}
+
+// newKey generates the key of KeyType. The policy is not consulted: this
+// package's server accepts both key types, and Windows' own client
+// decides the same way.
+func (c *Client) newKey(_ *GetPoliciesResponse) (crypto.Signer, error) {
+	if c.KeyType == KeyRSA2048 {
+		return rsa.GenerateKey(c.rand(), 2048)
+	}
+	return ecdsa.GenerateKey(elliptic.P256(), c.rand())
+}
+
+func (c *Client) request(d *Device, key crypto.Signer) ([]byte, error) {
+	cn := d.DeviceID
+	if cn == "" {
+		cn = newID()
+	}
+	return x509.CreateCertificateRequest(c.rand(), &x509.CertificateRequest{Subject: pkix.Name{CommonName: cn}}, key)
+}
+
+func (d *Device) context(version string) AdditionalContext {
+	ac := AdditionalContext{}
+	add := func(name, v string) {
+		if v != "" {
+			ac = append(ac, ContextItem{Name: name, Value: v})
+		}
+	}
+	add("DeviceType", or(d.DeviceType, "CIMClient_Windows"))
+	add("ApplicationVersion", d.ApplicationVersion)
+	add("DeviceID", d.DeviceID)
+	add("HWDevID", d.HWDevID)
+	add("EnrollmentType", or(d.EnrollmentType, "Full"))
+	add("OSEdition", d.OSEdition)
+	add("OSVersion", d.OSVersion)
+	add("DeviceName", d.DeviceName)
+	add("RequestVersion", version)
+	return append(ac, d.Context...)
+}
+
+// call posts m to url and decodes the answer into out; a SOAP fault is
+// returned as a *Fault.
+func (c *Client) call(ctx context.Context, url string, m, out Message, cert *tls.Certificate) error {
+	h := m.SOAPHeader()
+	if h.MessageID == "" {
+		h.MessageID = "urn:uuid:" + uuid()
+	}
+	if h.ReplyTo == "" {
+		h.ReplyTo = addressAnonymous
+	}
+	body, err := Marshal(m)
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", contentTypeSOAP12)
+	req.Header.Set("User-Agent", c.userAgent())
+	res, err := c.http(cert).Do(req)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	lim := c.Limits.withDefaults()
+	data, err := readBody(res.Body, lim.MaxBytes)
+	if err != nil {
+		return err
+	}
+	if checkSOAPType(res.Header.Get("Content-Type")) != nil {
+		return pkg.Errorf("%w: %s answered %d with %q", ErrHTTPStatus, url, res.StatusCode, res.Header.Get("Content-Type"))
+	}
+	if res.StatusCode != http.StatusOK {
+		var f Fault
+		if err := UnmarshalLimits(data, &f, lim); err != nil {
+			return pkg.Errorf("%w: %s answered %d: %v", ErrHTTPStatus, url, res.StatusCode, err)
+		}
+		return &f
+	}
+	if err := UnmarshalLimits(data, out, lim); err != nil {
+		return err
+	}
+	if rel := out.SOAPHeader().RelatesTo; rel != "" && rel != h.MessageID {
+		return pkg.Errorf("%w: RelatesTo %q does not echo MessageID %q", ErrStructure, rel, h.MessageID)
+	}
+	return nil
+}
+
+func (c *Client) http(cert *tls.Certificate) *http.Client {
+	hc := c.HTTPClient
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	if cert == nil {
+		return hc
+	}
+	var tr *http.Transport
+	if t, ok := hc.Transport.(*http.Transport); ok {
+		tr = t.Clone()
+	} else {
+		tr = http.DefaultTransport.(*http.Transport).Clone()
+	}
+	if tr.TLSClientConfig == nil {
+		tr.TLSClientConfig = &tls.Config{}
+	}
+	tr.TLSClientConfig.Certificates = []tls.Certificate{*cert}
+	cp := *hc
+	cp.Transport = tr
+	return &cp
+}
+
+func (c *Client) rand() io.Reader {
+	if c.Rand != nil {
+		return c.Rand
+	}
+	return rand.Reader
+}
+
+func (c *Client) userAgent() string { return or(c.UserAgent, "windc-mde2") }
+
+func or(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+func uuid() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
+}

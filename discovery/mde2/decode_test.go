@@ -1,0 +1,138 @@
+package mde2
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/windc-go/windc/internal/xmlerr/errtest"
+)
+
+const envOpen = `<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:a="http://www.w3.org/2005/08/addressing"><s:Header><a:MessageID>m1</a:MessageID></s:Header><s:Body>`
+const envClose = `</s:Body></s:Envelope>`
+
+// TestDecodeErrors: refused input is a DecodeError with a position and
+// path, or a LimitError, matching the shared sentinels; messages start
+// with "mde2: " once.
+func TestDecodeErrors(t *testing.T) {
+	cases := []struct {
+		name  string
+		in    string
+		lim   Limits
+		want  error
+		limit string
+		path  string
+		line  int
+	}{
+		{"syntax", envOpen + "<Discover>", Limits{}, ErrSyntax, "", "/Envelope/Body/Discover", 1},
+		{"DOCTYPE", `<!DOCTYPE s:Envelope>` + envOpen + envClose, Limits{}, ErrDOCTYPE, "", "", 1},
+		{"not an envelope", `<Envelope/>`, Limits{}, ErrStructure, "", "/Envelope", 1},
+		{"no body", `<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"/>`, Limits{}, ErrStructure, "", "/Envelope", 1},
+		{"two roots", envOpen + envClose + "<x/>", Limits{}, ErrSyntax, "", "", 1},
+		{"wrong message", envOpen + "\n<GetPolicies xmlns=\"http://schemas.microsoft.com/windows/pki/2009/01/enrollmentpolicy\"/>" + envClose, Limits{}, ErrStructure, "", "/Envelope/Body/GetPolicies", 2},
+		{"two body elements", envOpen + "<a/><b/>" + envClose, Limits{}, ErrStructure, "", "/Envelope/Body/b", 1},
+		{"depth", envOpen + "<a><b><c/></b></a>" + envClose, Limits{MaxDepth: 4}, ErrLimit, "MaxDepth", "/Envelope/Body/a/b", 0},
+		{"bytes", envOpen + envClose, Limits{MaxBytes: 10}, ErrLimit, "MaxBytes", "", 0},
+		{"tokens", envOpen + strings.Repeat("<a/>", 10) + envClose, Limits{MaxTokens: 8}, ErrLimit, "MaxTokens", "", 0},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var m Discover
+			err := UnmarshalLimits([]byte(tc.in), &m, tc.lim)
+			if !errors.Is(err, tc.want) {
+				t.Fatalf("%v, want %v", err, tc.want)
+			}
+			if !errtest.PrefixOnce(err.Error(), "mde2: ") {
+				t.Errorf("%q: want %q once at the start", err, "mde2: ")
+			}
+			if tc.limit != "" {
+				var le *LimitError
+				if !errors.As(err, &le) || le.Limit != tc.limit {
+					t.Errorf("%v: want a LimitError on %s", err, tc.limit)
+				} else if tc.path != "" && le.Path != tc.path {
+					t.Errorf("path %q, want %q", le.Path, tc.path)
+				}
+				return
+			}
+			var de *DecodeError
+			if !errors.As(err, &de) {
+				t.Fatalf("%v (%T) is not a DecodeError", err, err)
+			}
+			if de.Line != tc.line || de.Column < 1 || de.Path != tc.path {
+				t.Errorf("line %d column %d path %q, want line %d path %q", de.Line, de.Column, de.Path, tc.line, tc.path)
+			}
+			if errors.Is(err, ErrLimit) {
+				t.Error("a DecodeError matches ErrLimit")
+			}
+		})
+	}
+}
+
+// TestDecodeValues checks the values read from a documented sample and
+// from the tolerant forms.
+func TestDecodeValues(t *testing.T) {
+	in := `<?xml version="1.0"?>
+<s:Envelope xmlns:a="http://www.w3.org/2005/08/addressing" xmlns:s="http://www.w3.org/2003/05/soap-envelope">
+  <s:Header>
+    <a:Action s:mustUnderstand="1">
+      http://schemas.microsoft.com/windows/management/2012/01/enrollment/IDiscoveryService/Discover
+    </a:Action>
+    <a:MessageID>urn:uuid:748132ec-a575-4329-b01b-6171a9cf8478</a:MessageID>
+    <a:To s:mustUnderstand="1">https://proxy.example/EnrollmentServer/Discovery.svc</a:To>
+  </s:Header>
+  <s:Body>
+    <Discover xmlns="http://schemas.microsoft.com/windows/management/2012/01/enrollment/">
+      <request xmlns:i="http://www.w3.org/2001/XMLSchema-instance">
+        <EmailAddress>user@contoso.com</EmailAddress>
+        <RequestVersion>9.0</RequestVersion>
+        <AuthPolicies><AuthPolicy>OnPremise</AuthPolicy><AuthPolicy>Federated</AuthPolicy></AuthPolicies>
+        <HWDevID>abc</HWDevID>
+      </request>
+    </Discover>
+  </s:Body>
+</s:Envelope>`
+	var m Discover
+	if err := Unmarshal([]byte(in), &m); err != nil {
+		t.Fatal(err)
+	}
+	want := Discover{
+		Header: Header{
+			Action:    ActionDiscover,
+			MessageID: "urn:uuid:748132ec-a575-4329-b01b-6171a9cf8478",
+			To:        "https://proxy.example/EnrollmentServer/Discovery.svc",
+		},
+		EmailAddress:   "user@contoso.com",
+		RequestVersion: "9.0",
+		AuthPolicies:   []AuthPolicy{OnPremise, Federated},
+		Other:          []Field{{Name: "HWDevID", Value: "abc"}},
+	}
+	if d := cmp.Diff(want, m); d != "" {
+		t.Errorf("(-want +got):\n%s", d)
+	}
+	// SOAP 1.1 and a fault in lower case, as documented.
+	fault := `<s:envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:body><s:fault><s:code><s:value>s:receiver</s:value><s:subcode><s:value>s:authorization</s:value></s:subcode></s:code><s:reason><s:text xml:lang="en-us">device cap reached</s:text></s:reason><s:detail><deviceenrollmentserviceerror xmlns="http://schemas.microsoft.com/windows/pki/2009/01/enrollment"><errortype>devicecapreached</errortype><message>cap</message><traceid>t1</traceid></deviceenrollmentserviceerror></s:detail></s:fault></s:body></s:envelope>`
+	var dr DiscoverResponse
+	err := Unmarshal([]byte(fault), &dr)
+	var f *Fault
+	if !errors.As(err, &f) || f.Code != FaultAuthorization || f.ErrorType != ErrorDeviceCapReached || f.HRESULT() != 0x80180013 || f.TraceID != "t1" {
+		t.Errorf("fault: %v %+v", err, f)
+	}
+	soap11 := `<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><DiscoverResponse xmlns="http://schemas.microsoft.com/windows/management/2012/01/enrollment"><DiscoverResult><AuthPolicy>Federated</AuthPolicy><EnrollmentServiceUrl> https://e.example/ </EnrollmentServiceUrl></DiscoverResult></DiscoverResponse></s:Body></s:Envelope>`
+	if err := Unmarshal([]byte(soap11), &dr); err != nil || !dr.Header.SOAP11 || dr.EnrollmentServiceURL != "https://e.example/" {
+		t.Errorf("SOAP 1.1: %v %+v", err, dr)
+	}
+}
+
+// TestMarshalRefuses values XML cannot carry.
+func TestMarshalRefuses(t *testing.T) {
+	for _, m := range []Message{
+		&Discover{EmailAddress: "a\x00b"},
+		&Discover{Other: []Field{{Name: "1bad", Value: "x"}}},
+		&Fault{Reason: "\xff"},
+	} {
+		if _, err := Marshal(m); !errors.Is(err, ErrStructure) {
+			t.Errorf("%T: %v, want ErrStructure", m, err)
+		}
+	}
+}

@@ -1,0 +1,51 @@
+// Package mde2 implements the Windows MDM enrollment protocol (MS-MDE2)
+// on both sides: the SOAP Discover exchange, the MS-XCEP policy request
+// (GetPolicies) and the MS-WSTEP certificate request
+// (RequestSecurityToken), whose response carries the wap-provisioningdoc
+// (package provisioning) with the client certificate and the OMA DM
+// account.
+//
+// A WinDC linked enrollment reaches the same policy and enrollment
+// services: the discovery JSON (package discovery) plays the role of the
+// DiscoverResponse, and Client.EnrollLinked goes straight to GetPolicies
+// and RequestSecurityToken (AuthPolicy Federated with an Entra device
+// token, or Certificate with the parent enrollment's MDM certificate).
+//
+// # Messages
+//
+// Discover, DiscoverResponse, GetPolicies, GetPoliciesResponse,
+// RequestSecurityToken, RequestSecurityTokenResponse and Fault are typed
+// messages; Marshal writes a SOAP 1.2 envelope, Unmarshal and ReadMessage
+// read SOAP 1.2 and 1.1. Reading is tolerant where Microsoft's samples and
+// peers differ (namespace prefixes, the Discover namespace with or without
+// its trailing slash, lower-case fault elements, white space around
+// values, which is removed) and bounded by Limits (bytes, depth, tokens).
+// For every message m that decodes, decoding Marshal(m) gives m again.
+// Messages are parsed with encoding/xml's tokenizer: enrollment is not a
+// hot path.
+//
+// # Server
+//
+// Server serves the three services as http.Handlers. It authenticates
+// OnPremise (UsernameToken), Federated (a header token checked by a
+// pluggable validator) and Certificate (the TLS client certificate),
+// reads the device's PKCS#10 request tolerantly (ParseCertificateRequest
+// accepts the subjects Windows writes, which crypto/x509 refuses, and
+// verifies the signature itself), issues through an Issuer (CA over any
+// crypto.Signer; NewMemoryCA for tests and examples) and renews
+// certificates (RequestTypeRenew: a PKCS#7 signed by the current
+// certificate, over TLS with it for ROBO). Refusals are SOAP faults with
+// the MS-MDE2 subcodes and error types; *Fault carries them typed, with
+// their HRESULTs, on both sides.
+//
+// RequestVersion values above 7.0 are outside the spec's client rule; the
+// server answers them with its highest version instead of refusing them,
+// a deliberate leniency (see NegotiateVersion).
+//
+// # Client
+//
+// Client runs the device side: Enroll (GET probe, Discover, GetPolicies,
+// RequestSecurityToken with a generated ECDSA P-256 or RSA-2048 key),
+// EnrollLinked, EnrollWith and Renew, returning the certificate, its key,
+// the DM server address and the typed provisioning document.
+package mde2

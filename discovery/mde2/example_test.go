@@ -1,0 +1,50 @@
+package mde2_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+
+	"github.com/windc-go/windc/discovery/mde2"
+)
+
+// A server and a device enroll over loopback with the OnPremise policy.
+func Example() {
+	ca, err := mde2.NewMemoryCA("Example root")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	srv := &mde2.Server{
+		Issuer: ca,
+		Password: func(_ context.Context, user, password string) (*mde2.Identity, error) {
+			return &mde2.Identity{Name: user}, nil // accept anyone
+		},
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/EnrollmentServer/Discovery.svc", srv.DiscoveryHandler())
+	mux.Handle("/EnrollmentServer/Policy.svc", srv.PolicyHandler())
+	mux.Handle("/EnrollmentServer/Enrollment.svc", srv.EnrollmentHandler())
+	ts := httptest.NewServer(mux)
+	defer ts.Close()
+	srv.PolicyURL = ts.URL + "/EnrollmentServer/Policy.svc"
+	srv.EnrollmentURL = ts.URL + "/EnrollmentServer/Enrollment.svc"
+	srv.Account = mde2.Account{ProviderID: "WinDC", Address: "https://dm.example.com/ManagementServer/MDM.svc"}
+
+	var client mde2.Client
+	res, err := client.Enroll(context.Background(), ts.URL+"/EnrollmentServer/Discovery.svc",
+		&mde2.Device{EmailAddress: "user@example.com", DeviceID: "device-1"},
+		mde2.Credentials{Username: "user@example.com", Password: "secret"})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(res.AuthPolicy, res.EnrollmentVersion)
+	fmt.Println(res.Certificate.Subject.CommonName, res.Certificate.Issuer.CommonName)
+	fmt.Println(res.ProviderID, res.Address)
+	// Output:
+	// OnPremise 5.0
+	// device-1 Example root
+	// WinDC https://dm.example.com/ManagementServer/MDM.svc
+}

@@ -1,0 +1,47 @@
+package provisioning
+
+// Limits bound what decoding one document may spend. A zero field takes
+// its default; exceeding a limit is a *LimitError naming the field. The
+// names, types and counting are those of syncml.Limits and
+// declaredconfig.Limits.
+type Limits struct {
+	// MaxBytes caps the input: the bytes given, byte order mark and
+	// prolog included. Default 1 MiB (a document with a certificate chain
+	// is a few KiB).
+	MaxBytes int64
+	// MaxDepth caps element nesting, counting the root as 1. Default 32.
+	MaxDepth int
+	// MaxElements caps the elements of the document, the root included.
+	// Default 16,384.
+	MaxElements int
+	// MaxAttrs caps the attributes of one element, namespace declarations
+	// included. Default 32.
+	MaxAttrs int
+}
+
+// Default values of Limits.
+const (
+	DefaultMaxBytes    = 1 << 20
+	DefaultMaxDepth    = 32
+	DefaultMaxElements = 1 << 14
+	DefaultMaxAttrs    = 32
+)
+
+// DefaultLimits returns the limits Unmarshal and UnmarshalText use.
+func DefaultLimits() Limits { return Limits{}.withDefaults() }
+
+func (l Limits) withDefaults() Limits {
+	if l.MaxBytes <= 0 {
+		l.MaxBytes = DefaultMaxBytes
+	}
+	if l.MaxDepth <= 0 {
+		l.MaxDepth = DefaultMaxDepth
+	}
+	if l.MaxElements <= 0 {
+		l.MaxElements = DefaultMaxElements
+	}
+	if l.MaxAttrs <= 0 {
+		l.MaxAttrs = DefaultMaxAttrs
+	}
+	return l
+}

@@ -1,0 +1,447 @@
+package provisioning
+
+import (
+	"bytes"
+	"encoding/xml"
+	"errors"
+	"io"
+	"regexp"
+	"strings"
+)
+
+// Unmarshal decodes a provisioning document from data into d, under the
+// default Limits. It is d.UnmarshalText.
+func Unmarshal(data []byte, d *Document) error {
+	return UnmarshalLimits(data, d, Limits{})
+}
+
+// UnmarshalText decodes the XML of a provisioning document into d,
+// replacing its contents, under the default Limits.
+func (d *Document) UnmarshalText(text []byte) error {
+	return UnmarshalLimits(text, d, Limits{})
+}
+
+// UnmarshalLimits decodes a provisioning document from data into d under
+// the limits lim (zero fields take their defaults). The input is XML 1.0
+// whose root is wap-provisioningdoc, in UTF-8 (with or without a byte
+// order mark; also when the XML declaration names UTF-16, as .NET writers
+// do), UTF-16, or a declared ISO-8859-1 or US-ASCII; MaxBytes counts the
+// input's bytes. Error offsets count the input's bytes for UTF-8 and the
+// UTF-8 text it was transcoded to otherwise. Refused input is a
+// *DecodeError or a *LimitError; d is then left unchanged.
+func UnmarshalLimits(data []byte, d *Document, lim Limits) error {
+	if d == nil {
+		return pkg.Errorf("%w: Unmarshal into a nil *Document", ErrValue)
+	}
+	lim = lim.withDefaults()
+	if int64(len(data)) > lim.MaxBytes {
+		return pkg.Limit("MaxBytes", lim.MaxBytes, lim.MaxBytes, "")
+	}
+	text, skip, err := toUTF8(data)
+	if err != nil {
+		line, col := position(data, int64(skip))
+		return pkg.Decode(int64(skip), line, col, "", err)
+	}
+	r := reader{data: data, lim: lim}
+	if len(text) == len(data)-skip {
+		r.base = skip // UTF-8: offsets count the input
+	} else {
+		r.data = text // transcoded: offsets count the UTF-8 text
+	}
+	doc, err := r.read()
+	if err != nil {
+		return err
+	}
+	*d = *doc
+	return nil
+}
+
+// reader decodes one document with encoding/xml's raw tokens, checking
+// what RawToken leaves to its caller (matching end tags, one root,
+// duplicate attributes) and reading attribute values from the raw tag so
+// that attribute-value normalization follows XML 1.0.
+type reader struct {
+	data  []byte
+	base  int // bytes skipped before the tokenizer (a byte order mark)
+	lim   Limits
+	dec   *xml.Decoder
+	stack []frame
+	elems int
+	ns    nsScope
+}
+
+// frame is an open element.
+type frame struct {
+	name  string
+	kind  int     // kindRoot, kindChar, kindParm or kindElem
+	nodes *[]Node // where its children go (nil for a parm)
+	last  *Text   // the Text being extended inside an Element, if any
+	buf   []byte  // its characters so far
+	mark  int     // the namespace scope to restore at its end tag
+}
+
+const (
+	kindRoot = iota
+	kindChar
+	kindParm
+	kindElem
+)
+
+func (r *reader) path() string {
+	if len(r.stack) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	for _, f := range r.stack {
+		b.WriteByte('/')
+		b.WriteString(f.name)
+	}
+	return b.String()
+}
+
+// errAt makes a DecodeError at byte offset off of the input.
+func (r *reader) errAt(off int64, cause error) error {
+	line, col := position(r.data, off)
+	return pkg.Decode(off, line, col, r.path(), cause)
+}
+
+// position returns the 1-based line and byte column of offset off; CR,
+// CRLF and LF each end a line.
+func position(data []byte, off int64) (line, col int) {
+	if off > int64(len(data)) {
+		off = int64(len(data))
+	}
+	line, start := 1, 0
+	for i := 0; i < int(off); i++ {
+		switch data[i] {
+		case '\n':
+			line, start = line+1, i+1
+		case '\r':
+			if i+1 < len(data) && data[i+1] == '\n' {
+				continue
+			}
+			line, start = line+1, i+1
+		}
+	}
+	return line, int(off) - start + 1
+}
+
+func (r *reader) read() (*Document, error) {
+	r.dec = xml.NewDecoder(bytes.NewReader(r.data[r.base:]))
+	r.dec.Strict = true
+	r.dec.CharsetReader = func(_ string, in io.Reader) (io.Reader, error) {
+		return in, nil // toUTF8 has read the label and made the text UTF-8
+	}
+	var doc *Document
+	done := false
+	for tokens := 0; ; tokens++ {
+		start := int64(r.base) + r.dec.InputOffset()
+		tok, err := r.dec.RawToken()
+		end := int64(r.base) + r.dec.InputOffset()
+		if err == io.EOF {
+			if len(r.stack) > 0 || !done {
+				return nil, r.errAt(end, pkg.Errorf("%w: unexpected end of input", ErrSyntax))
+			}
+			return doc, nil
+		}
+		if err != nil {
+			return nil, r.errAt(end, syntaxCause(err))
+		}
+		switch t := tok.(type) {
+		case xml.ProcInst:
+			if t.Target == "xml" && tokens == 0 {
+				if !xmlDeclRE.Match(r.data[start:end]) {
+					return nil, r.errAt(start, pkg.Errorf("%w: malformed XML declaration", ErrSyntax))
+				}
+				continue // the tokenizer checked the encoding
+			}
+			if strings.EqualFold(t.Target, "xml") {
+				return nil, r.errAt(start, pkg.Errorf("%w: XML declaration not at the start", ErrSyntax))
+			}
+			return nil, r.errAt(start, pkg.Errorf("%w: processing instruction %q not supported", ErrStructure, t.Target))
+		case xml.Directive:
+			return nil, r.errAt(start, ErrDOCTYPE)
+		case xml.Comment:
+			if err := checkChars(string(t)); err != nil {
+				return nil, r.errAt(start, err)
+			}
+			if len(r.stack) == 0 {
+				continue // a comment outside the root says nothing about the document
+			}
+			if r.stack[len(r.stack)-1].kind == kindParm {
+				return nil, r.errAt(start, pkg.Errorf("%w: comment inside a parm", ErrStructure))
+			}
+			r.add(&Comment{Text: normalizeLineEnds(string(t))})
+		case xml.CharData:
+			if len(r.stack) == 0 {
+				if !isSpace(t) || bytes.HasPrefix(r.data[start:end], []byte("<![CDATA[")) {
+					return nil, r.errAt(start, pkg.Errorf("%w: text outside the root element", ErrSyntax))
+				}
+				continue
+			}
+			top := &r.stack[len(r.stack)-1]
+			if top.kind != kindElem {
+				if !isSpace(t) {
+					return nil, r.errAt(start, pkg.Errorf("%w: text in %s", ErrStructure, top.name))
+				}
+				continue
+			}
+			if top.last == nil {
+				top.last = &Text{}
+				*top.nodes = append(*top.nodes, top.last)
+			}
+			top.buf = append(top.buf, t...)
+		case xml.StartElement:
+			if done {
+				return nil, r.errAt(start, pkg.Errorf("%w: a second root element", ErrSyntax))
+			}
+			r.elems++
+			if r.elems > r.lim.MaxElements {
+				return nil, pkg.Limit("MaxElements", int64(r.lim.MaxElements), start, r.path())
+			}
+			if len(r.stack)+1 > r.lim.MaxDepth {
+				return nil, pkg.Limit("MaxDepth", int64(r.lim.MaxDepth), start, r.path())
+			}
+			if len(t.Attr) > r.lim.MaxAttrs {
+				return nil, pkg.Limit("MaxAttrs", int64(r.lim.MaxAttrs), start, r.path())
+			}
+			attrs, err := r.attrs(t, r.data[start:end])
+			if err != nil {
+				return nil, r.errAt(start, err)
+			}
+			name := joinName(t.Name)
+			mark, err := r.ns.open(name, attrs)
+			if err != nil {
+				return nil, r.errAt(start, err)
+			}
+			if len(r.stack) == 0 {
+				if name != Root {
+					r.stack = append(r.stack, frame{name: name})
+					return nil, r.errAt(start, pkg.Errorf("%w: root element is %s, not %s", ErrStructure, name, Root))
+				}
+				doc = &Document{}
+				doc.Version, doc.Attrs = takeAttr(attrs, "version")
+				r.stack = append(r.stack, frame{name: name, kind: kindRoot, nodes: &doc.Nodes, mark: mark})
+				continue
+			}
+			if err := r.open(name, attrs); err != nil {
+				return nil, r.errAt(start, err)
+			}
+			r.stack[len(r.stack)-1].mark = mark
+		case xml.EndElement:
+			name := joinName(t.Name)
+			if len(r.stack) == 0 || r.stack[len(r.stack)-1].name != name {
+				return nil, r.errAt(start, pkg.Errorf("%w: end tag %s does not match", ErrSyntax, name))
+			}
+			r.flush()
+			r.ns.close(r.stack[len(r.stack)-1].mark)
+			r.stack = r.stack[:len(r.stack)-1]
+			if len(r.stack) == 0 {
+				done = true
+			}
+		}
+	}
+}
+
+// add appends n to the open element, which is not a parm.
+func (r *reader) add(n Node) {
+	r.flush()
+	top := &r.stack[len(r.stack)-1]
+	*top.nodes = append(*top.nodes, n)
+}
+
+// flush ends the text being read in the open element: adjacent character
+// data (text, references, CDATA sections) is one Text, built once.
+func (r *reader) flush() {
+	top := &r.stack[len(r.stack)-1]
+	if top.last != nil {
+		top.last.Text = string(top.buf)
+		top.last, top.buf = nil, top.buf[:0]
+	}
+}
+
+// open handles a start tag below the root.
+func (r *reader) open(name string, attrs []Attr) error {
+	r.flush()
+	top := &r.stack[len(r.stack)-1]
+	if top.kind == kindParm {
+		return pkg.Errorf("%w: element %s inside a parm", ErrStructure, name)
+	}
+	if top.kind == kindElem || (name != "characteristic" && name != "parm") {
+		e := &Element{Name: name, Attrs: attrs}
+		*top.nodes = append(*top.nodes, e)
+		r.stack = append(r.stack, frame{name: name, kind: kindElem, nodes: &e.Nodes})
+		return nil
+	}
+	if name == "characteristic" {
+		typ, rest, ok := takeRequired(attrs, "type")
+		if !ok {
+			return pkg.Errorf("%w: characteristic without a type attribute", ErrStructure)
+		}
+		c := &Characteristic{Type: typ, Attrs: rest}
+		*top.nodes = append(*top.nodes, c)
+		r.stack = append(r.stack, frame{name: name, kind: kindChar, nodes: &c.Nodes})
+		return nil
+	}
+	nm, rest, ok := takeRequired(attrs, "name")
+	if !ok {
+		return pkg.Errorf("%w: parm without a name attribute", ErrStructure)
+	}
+	p := &Parm{Name: nm}
+	var hasValue bool
+	p.Value, rest, hasValue = takeRequired(rest, "value")
+	p.NoValue = !hasValue
+	p.Datatype, rest = takeAttr(rest, "datatype")
+	p.Attrs = rest
+	*top.nodes = append(*top.nodes, p)
+	r.stack = append(r.stack, frame{name: name, kind: kindParm})
+	return nil
+}
+
+// normalizeLineEnds applies XML's end-of-line rule (CRLF and CR become
+// LF), which the tokenizer does not apply to comments.
+func normalizeLineEnds(s string) string {
+	if !strings.Contains(s, "\r") {
+		return s
+	}
+	return strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
+}
+
+// takeRequired removes the attribute name from attrs and returns its
+// value; ok is false when it is absent.
+func takeRequired(attrs []Attr, name string) (value string, rest []Attr, ok bool) {
+	for i, a := range attrs {
+		if a.Name == name {
+			rest = append(attrs[:i:i], attrs[i+1:]...)
+			if len(rest) == 0 {
+				rest = nil
+			}
+			return a.Value, rest, true
+		}
+	}
+	return "", attrs, false
+}
+
+// takeAttr removes a non-empty attribute name from attrs and returns its
+// value; an empty one stays in attrs, so that "" can mean absent.
+func takeAttr(attrs []Attr, name string) (string, []Attr) {
+	for i, a := range attrs {
+		if a.Name == name && a.Value != "" {
+			rest := append(attrs[:i:i], attrs[i+1:]...)
+			if len(rest) == 0 {
+				rest = nil
+			}
+			return a.Value, rest
+		}
+	}
+	return "", attrs
+}
+
+// attrs returns the attributes of a start tag with their values read from
+// the raw tag, and refuses duplicates.
+func (r *reader) attrs(t xml.StartElement, raw []byte) ([]Attr, error) {
+	if len(t.Attr) == 0 {
+		return nil, nil
+	}
+	vals, ok := rawAttrValues(raw)
+	if !ok {
+		return nil, pkg.Errorf("%w: no white space before an attribute of %s", ErrSyntax, joinName(t.Name))
+	}
+	if len(vals) != len(t.Attr) {
+		return nil, pkg.Errorf("%w: attributes of %s could not be read", ErrSyntax, joinName(t.Name))
+	}
+	out := make([]Attr, len(t.Attr))
+	for i, a := range t.Attr {
+		out[i] = Attr{Name: joinName(a.Name), Value: unescapeAttr(vals[i])}
+	}
+	if n, dup := duplicate(len(out), func(i int) string { return out[i].Name }); dup {
+		return nil, pkg.Errorf("%w: %s", ErrDuplicateAttr, n)
+	}
+	return out, nil
+}
+
+// rawAttrValues returns the raw text of each attribute value of a start
+// tag that the tokenizer has accepted, in order; ok is false when an
+// attribute does not follow white space, which XML requires and the
+// tokenizer does not check.
+func rawAttrValues(tag []byte) (vals [][]byte, ok bool) {
+	i := 1
+	for i < len(tag) && !isSpaceByte(tag[i]) && tag[i] != '>' && tag[i] != '/' {
+		i++
+	}
+	for i < len(tag) {
+		sp := i
+		for i < len(tag) && isSpaceByte(tag[i]) {
+			i++
+		}
+		if i < len(tag) && tag[i] != '>' && tag[i] != '/' && i == sp {
+			return nil, false
+		}
+		if i >= len(tag) || tag[i] == '>' || tag[i] == '/' {
+			break
+		}
+		for i < len(tag) && tag[i] != '=' {
+			i++
+		}
+		i++ // '='
+		for i < len(tag) && isSpaceByte(tag[i]) {
+			i++
+		}
+		if i >= len(tag) {
+			break
+		}
+		q := tag[i]
+		i++
+		j := bytes.IndexByte(tag[i:], q)
+		if j < 0 {
+			break
+		}
+		vals = append(vals, tag[i:i+j])
+		i += j + 1
+	}
+	return vals, true
+}
+
+// encodingRE finds the encoding pseudo-attribute of an XML declaration.
+var encodingRE = regexp.MustCompile(`[ \t\r\n]encoding[ \t\r\n]*=[ \t\r\n]*("[^"]*"|'[^']*')`)
+
+// xmlDeclRE is the XML declaration as XML 1.0 writes it (the tokenizer
+// reads it leniently).
+var xmlDeclRE = regexp.MustCompile(`^<\?xml[ \t\r\n]+version[ \t\r\n]*=[ \t\r\n]*("1\.[0-9]+"|'1\.[0-9]+')` +
+	`([ \t\r\n]+encoding[ \t\r\n]*=[ \t\r\n]*("[A-Za-z][A-Za-z0-9._-]*"|'[A-Za-z][A-Za-z0-9._-]*'))?` +
+	`([ \t\r\n]+standalone[ \t\r\n]*=[ \t\r\n]*("(yes|no)"|'(yes|no)'))?[ \t\r\n]*\?>$`)
+
+func isSpaceByte(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+func isSpace(b []byte) bool {
+	for _, c := range b {
+		if !isSpaceByte(c) {
+			return false
+		}
+	}
+	return true
+}
+
+// syntaxCause maps an encoding/xml error to the module's sentinels.
+func syntaxCause(err error) error {
+	if errors.Is(err, ErrEncoding) {
+		return pkg.Errorf("%w: only UTF-8 is read", ErrEncoding)
+	}
+	var se *xml.SyntaxError
+	if !errors.As(err, &se) {
+		return pkg.Errorf("%w: %v", ErrSyntax, err)
+	}
+	msg := se.Msg
+	switch {
+	case strings.Contains(msg, "invalid UTF-8"):
+		return pkg.Errorf("%w: %s", ErrEncoding, msg)
+	case strings.Contains(msg, "illegal character code"), strings.Contains(msg, "invalid character"):
+		if strings.Contains(msg, "entity") {
+			return pkg.Errorf("%w: %s", ErrEntity, msg)
+		}
+		return pkg.Errorf("%w: %s", ErrInvalidChar, msg)
+	case strings.Contains(msg, "encoding"):
+		return pkg.Errorf("%w: %s", ErrEncoding, msg)
+	}
+	return pkg.Errorf("%w: %s", ErrSyntax, msg)
+}

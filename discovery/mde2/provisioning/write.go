@@ -1,0 +1,281 @@
+package provisioning
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Marshal returns the canonical XML of d: no XML declaration, the root's
+// version and other attributes, then one node per line indented by two
+// spaces per level; a characteristic or parm without children is written
+// as an empty-element tag; attributes in the order type (or name, value,
+// datatype), then Attrs; values escaped so that every XML 1.0 reader gives
+// them back (&, <, >, ", TAB, LF and CR as references in attributes; &, <,
+// > and CR in text). An Element's content is written as it is, without
+// indentation, since its white space may mean something. It is
+// d.MarshalText.
+func Marshal(d *Document) ([]byte, error) {
+	return d.AppendText(nil)
+}
+
+// MarshalText returns the canonical XML of d (see Marshal).
+func (d *Document) MarshalText() ([]byte, error) {
+	return d.AppendText(nil)
+}
+
+// AppendText appends the canonical XML of d to b (see Marshal). A Document
+// that cannot be written so that Unmarshal gives it back (a bad name, a
+// character XML cannot carry, a Text outside an Element, ...) is an error
+// matching ErrValue that names the node.
+func (d *Document) AppendText(b []byte) ([]byte, error) {
+	if d == nil {
+		return b, pkg.Errorf("%w: nil *Document", ErrValue)
+	}
+	w := writer{b: b}
+	w.b = append(w.b, '<')
+	w.b = append(w.b, Root...)
+	var fixed [1]Attr
+	n := 0
+	if d.Version != "" {
+		fixed[0] = Attr{"version", d.Version}
+		n = 1
+	}
+	if err := w.attrs(fixed[:n], d.Attrs, "version"); err != nil {
+		return b, err
+	}
+	if _, err := w.scope(Root, d.Attrs); err != nil {
+		return b, err
+	}
+	if len(d.Nodes) == 0 {
+		w.b = append(w.b, "/>"...)
+		return w.b, nil
+	}
+	w.b = append(w.b, '>')
+	if err := w.nodes(d.Nodes, 1, false); err != nil {
+		return b, err
+	}
+	w.b = append(w.b, "\n</"...)
+	w.b = append(w.b, Root...)
+	w.b = append(w.b, '>')
+	return w.b, nil
+}
+
+type writer struct {
+	b   []byte
+	idx []int // the index of each open node, for error paths
+	ns  nsScope
+}
+
+// scope checks an element's names against Namespaces in XML, as the
+// reader does, and returns the mark to close its scope with. The
+// attributes of the model's fields have no prefix and need no check.
+func (w *writer) scope(name string, others []Attr) (int, error) {
+	mark, err := w.ns.open(name, others)
+	if err != nil {
+		return mark, w.errorf("%v", strings.TrimPrefix(err.Error(), pkg.Prefix()))
+	}
+	return mark, nil
+}
+
+// path names the node being written: the root, then the index of each
+// node below it, such as "/wap-provisioningdoc[2][0]".
+func (w *writer) path() string {
+	var b strings.Builder
+	b.WriteString("/" + Root)
+	for _, i := range w.idx {
+		fmt.Fprintf(&b, "[%d]", i)
+	}
+	return b.String()
+}
+
+func (w *writer) errorf(format string, args ...any) error {
+	return pkg.Errorf("%s: %w: %s", w.path(), ErrValue, fmt.Sprintf(format, args...))
+}
+
+// attrs writes the fixed attributes then the others; others must not
+// repeat a name, and may name one of the optional fields (optional) only
+// when that field is absent and the attribute empty, as the reader keeps
+// it.
+func (w *writer) attrs(fixed, others []Attr, optional ...string) error {
+	for _, a := range fixed {
+		if err := w.attr(a); err != nil {
+			return err
+		}
+	}
+	name := func(i int) string {
+		if i < len(fixed) {
+			return fixed[i].Name
+		}
+		return others[i-len(fixed)].Name
+	}
+	if n, dup := duplicate(len(fixed)+len(others), name); dup {
+		return w.errorf("attribute %s given twice", n)
+	}
+	for _, a := range others {
+		for _, o := range optional {
+			if a.Name == o && a.Value != "" {
+				return w.errorf("attribute %s belongs in its field", a.Name)
+			}
+		}
+		if err := w.attr(a); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (w *writer) attr(a Attr) error {
+	if !validName(a.Name) {
+		return w.errorf("attribute name %q is not an XML name", a.Name)
+	}
+	if err := checkChars(a.Value); err != nil {
+		return w.errorf("attribute %s: %v", a.Name, err)
+	}
+	w.b = append(w.b, ' ')
+	w.b = append(w.b, a.Name...)
+	w.b = append(w.b, `="`...)
+	w.b = appendAttrValue(w.b, a.Value)
+	w.b = append(w.b, '"')
+	return nil
+}
+
+func (w *writer) indent(depth int) {
+	w.b = append(w.b, '\n')
+	for range depth {
+		w.b = append(w.b, "  "...)
+	}
+}
+
+// nodes writes the children of the root or of a characteristic (inElem
+// false, indented) or of an Element (inElem true, as they are).
+func (w *writer) nodes(nodes []Node, depth int, inElem bool) error {
+	var prevText bool
+	w.idx = append(w.idx, 0)
+	for i, n := range nodes {
+		w.idx[len(w.idx)-1] = i
+		if !inElem {
+			w.indent(depth)
+		}
+		isText := false
+		switch n := n.(type) {
+		case *Characteristic:
+			if n == nil || inElem {
+				return w.errorf("a characteristic cannot stand here")
+			}
+			w.b = append(w.b, "<characteristic"...)
+			fixed := [1]Attr{{"type", n.Type}}
+			if err := w.attrs(fixed[:], n.Attrs); err != nil {
+				return err
+			}
+			mark, err := w.scope("characteristic", n.Attrs)
+			if err != nil {
+				return err
+			}
+			if len(n.Nodes) == 0 {
+				w.b = append(w.b, "/>"...)
+				w.ns.close(mark)
+				break
+			}
+			w.b = append(w.b, '>')
+			if err := w.nodes(n.Nodes, depth+1, false); err != nil {
+				return err
+			}
+			w.ns.close(mark)
+			w.indent(depth)
+			w.b = append(w.b, "</characteristic>"...)
+		case *Parm:
+			if n == nil || inElem {
+				return w.errorf("a parm cannot stand here")
+			}
+			var buf [3]Attr
+			fixed := append(buf[:0], Attr{"name", n.Name})
+			if n.NoValue {
+				if n.Value != "" {
+					return w.errorf("parm %s has NoValue and a Value", n.Name)
+				}
+			} else {
+				fixed = append(fixed, Attr{"value", n.Value})
+			}
+			if n.Datatype != "" {
+				fixed = append(fixed, Attr{"datatype", n.Datatype})
+			}
+			for _, a := range n.Attrs {
+				if a.Name == "value" {
+					return w.errorf("attribute value belongs in its field")
+				}
+			}
+			w.b = append(w.b, "<parm"...)
+			if err := w.attrs(fixed, n.Attrs, "datatype"); err != nil {
+				return err
+			}
+			mark, err := w.scope("parm", n.Attrs)
+			if err != nil {
+				return err
+			}
+			w.ns.close(mark)
+			w.b = append(w.b, "/>"...)
+		case *Element:
+			if n == nil {
+				return w.errorf("nil *Element")
+			}
+			if !validName(n.Name) {
+				return w.errorf("element name %q is not an XML name", n.Name)
+			}
+			if !inElem && (n.Name == "characteristic" || n.Name == "parm") {
+				return w.errorf("an Element named %s would read back as a %s", n.Name, n.Name)
+			}
+			w.b = append(w.b, '<')
+			w.b = append(w.b, n.Name...)
+			if err := w.attrs(nil, n.Attrs); err != nil {
+				return err
+			}
+			mark, err := w.scope(n.Name, n.Attrs)
+			if err != nil {
+				return err
+			}
+			if len(n.Nodes) == 0 {
+				w.b = append(w.b, "/>"...)
+				w.ns.close(mark)
+				break
+			}
+			w.b = append(w.b, '>')
+			if err := w.nodes(n.Nodes, depth+1, true); err != nil {
+				return err
+			}
+			w.ns.close(mark)
+			w.b = append(w.b, "</"...)
+			w.b = append(w.b, n.Name...)
+			w.b = append(w.b, '>')
+		case *Comment:
+			if n == nil {
+				return w.errorf("nil *Comment")
+			}
+			if err := checkChars(n.Text); err != nil {
+				return w.errorf("comment: %v", err)
+			}
+			if strings.Contains(n.Text, "--") || strings.HasSuffix(n.Text, "-") || strings.Contains(n.Text, "\r") {
+				return w.errorf("comment contains --, a CR or ends with -")
+			}
+			w.b = append(w.b, "<!--"...)
+			w.b = append(w.b, n.Text...)
+			w.b = append(w.b, "-->"...)
+		case *Text:
+			if n == nil || !inElem {
+				return w.errorf("text stands only inside an Element")
+			}
+			if n.Text == "" || prevText {
+				return w.errorf("empty text or two texts in a row")
+			}
+			if err := checkChars(n.Text); err != nil {
+				return w.errorf("text: %v", err)
+			}
+			w.b = appendText(w.b, n.Text)
+			isText = true
+		default:
+			return w.errorf("node of type %T", n)
+		}
+		prevText = isText
+	}
+	w.idx = w.idx[:len(w.idx)-1]
+	return nil
+}

@@ -1,0 +1,652 @@
+package mde2
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"log"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/windc-go/windc/discovery/mde2/provisioning"
+)
+
+// Identity is who a request was authenticated as.
+type Identity struct {
+	// Name is the user (OnPremise, Federated) or the certificate subject's
+	// common name (Certificate, renewal).
+	Name string
+	// Policy is the policy the request was authenticated under.
+	Policy AuthPolicy
+	// Certificate is the client certificate, for the Certificate policy
+	// and renewals.
+	Certificate *x509.Certificate
+}
+
+// EnrollmentRequest is a verified RequestSecurityToken, handed to the
+// Server's Approve, Subject and Provision hooks.
+type EnrollmentRequest struct {
+	Identity *Identity
+	Message  *RequestSecurityToken
+	Device   DeviceContext       // the typed AdditionalContext
+	CSR      *CertificateRequest // signature verified
+	// Renewal is set for RequestTypeRenew; Previous is the certificate
+	// being renewed.
+	Renewal  bool
+	Previous *x509.Certificate
+	HTTP     *http.Request
+}
+
+// Server serves the three MS-MDE2 services: discovery
+// (DiscoveryHandler), the MS-XCEP policy service (PolicyHandler) and the
+// MS-WSTEP enrollment service (EnrollmentHandler). Set the fields before
+// serving; a Server is safe for concurrent use.
+//
+// Each authentication policy is accepted when its check is set: Password
+// for OnPremise (a UsernameToken), Token for Federated (a header
+// BinarySecurityToken), and Certificate for the Certificate policy (a TLS
+// client certificate; when Certificate is nil, a certificate that Issuer
+// issued is accepted). Renewals are authenticated by the certificate being
+// renewed. A check returns a *Fault to choose the answer; any other error
+// answers an Authentication fault.
+type Server struct {
+	// PolicyURL, EnrollmentURL and AuthenticationURL are the absolute
+	// URLs the DiscoverResponse gives (AuthenticationURL for Federated
+	// only).
+	PolicyURL         string
+	EnrollmentURL     string
+	AuthenticationURL string
+	// AuthPolicy is the policy the DiscoverResponse names (default
+	// OnPremise).
+	AuthPolicy AuthPolicy
+	// HighestVersion is the highest EnrollmentVersion answered (default
+	// HighestEnrollmentVersion); see NegotiateVersion.
+	HighestVersion string
+
+	Password    func(ctx context.Context, username, password string) (*Identity, error)
+	Token       func(ctx context.Context, token []byte) (*Identity, error)
+	Certificate func(ctx context.Context, chain []*x509.Certificate) (*Identity, error)
+	// ClientCertificates returns the request's client certificate chain,
+	// leaf first (default: the TLS peer certificates). A server behind a
+	// TLS-terminating proxy reads the proxy's header here.
+	ClientCertificates func(r *http.Request) []*x509.Certificate
+
+	// Issuer signs the client certificates (required).
+	Issuer Issuer
+	// Policy is the certificate policy GetPolicies returns and requests
+	// are checked against (default DefaultPolicy()).
+	Policy *CertificatePolicy
+	// Approve, when set, has the last word on a verified request; it
+	// returns a *Fault (such as ErrorDeviceCapReached) to refuse.
+	Approve func(ctx context.Context, r *EnrollmentRequest) error
+	// Subject chooses the issued certificate's subject (default: CN is
+	// the AdditionalContext DeviceID, else the request's common name,
+	// else the identity's name; a renewal keeps the old subject).
+	Subject func(r *EnrollmentRequest) pkix.Name
+	// Provision returns the typed provisioning document for an issued
+	// certificate (default: Server.DefaultProvision).
+	Provision func(ctx context.Context, r *EnrollmentRequest, cert *x509.Certificate) (*provisioning.Enrollment, error)
+	// Account holds the DM account settings DefaultProvision writes.
+	Account Account
+	// RenewWindow, when positive, accepts a renewal only within this time
+	// before the current certificate expires (NotEligibleToRenew
+	// otherwise).
+	RenewWindow time.Duration
+
+	// Limits bound request bodies.
+	Limits Limits
+	// Now returns the current time (default time.Now).
+	Now func() time.Time
+	// ErrorLog receives internal errors (default: the log package).
+	ErrorLog *log.Logger
+}
+
+// Account holds the OMA DM account settings of the default provisioning
+// document.
+type Account struct {
+	ProviderID string // w7 PROVIDER-ID and DMClient provider (default "WinDC")
+	Name       string // w7 NAME (default ProviderID)
+	Address    string // w7 ADDR: the DM server URL (required by the default)
+	// Poll is the DMClient polling schedule (default: none written).
+	Poll *provisioning.Poll
+	// Renew is the CertificateStore renewal schedule (default: ROBO on,
+	// renew 42 days before expiry, retry every 7 days).
+	Renew *provisioning.Renew
+}
+
+// CertificatePolicy is what the server asks of certificate requests and
+// returns in GetPoliciesResponse.
+type CertificatePolicy struct {
+	Name                   string        // template common name
+	Validity               time.Duration // certificate lifetime announced
+	Renewal                time.Duration // renewal period announced
+	MinimalRSAKeyLength    int           // RSA modulus bits (default 2048)
+	MinimalECDSAKeyLength  int           // ECDSA curve bits (default 256)
+	AllowECDSA             bool          // accept ECDSA keys (Windows uses RSA)
+	HashAlgorithm          string        // OID announced, e.g. SHA-256
+	MinimalKeyLengthPolicy int           // minimalKeyLength announced (default MinimalRSAKeyLength)
+}
+
+// DefaultPolicy returns the default certificate policy: RSA 2048 or
+// ECDSA P-256, SHA-256, one year, renewal 42 days before expiry.
+func DefaultPolicy() *CertificatePolicy {
+	return &CertificatePolicy{
+		Name:                  "WinDC",
+		Validity:              365 * 24 * time.Hour,
+		Renewal:               42 * 24 * time.Hour,
+		MinimalRSAKeyLength:   2048,
+		MinimalECDSAKeyLength: 256,
+		AllowECDSA:            true,
+		HashAlgorithm:         "2.16.840.1.101.3.4.2.1",
+	}
+}
+
+// response returns GetPoliciesResponse content for the policy.
+func (p *CertificatePolicy) response() *GetPoliciesResponse {
+	minLen := p.MinimalKeyLengthPolicy
+	if minLen == 0 {
+		minLen = p.MinimalRSAKeyLength
+	}
+	hashRef := 0
+	return &GetPoliciesResponse{
+		Policies: []Policy{{
+			OIDReference:          1,
+			CommonName:            p.Name,
+			PolicySchema:          3,
+			ValidityPeriodSeconds: int64(p.Validity / time.Second),
+			RenewalPeriodSeconds:  int64(p.Renewal / time.Second),
+			Enroll:                true,
+			MinimalKeyLength:      minLen,
+			HashAlgorithmOIDRef:   &hashRef,
+			MajorRevision:         1,
+		}},
+		OIDs: []OID{
+			{Value: p.HashAlgorithm, Group: 1, ReferenceID: 0, DefaultName: "szOID_NIST_sha256"},
+			{Value: "1.3.6.1.4.1.311.21.8.1", Group: 6, ReferenceID: 1, DefaultName: p.Name},
+		},
+	}
+}
+
+func (p *CertificatePolicy) check(csr *CertificateRequest) error {
+	bits := keyBits(csr.PublicKey)
+	switch csr.PublicKeyAlgorithm {
+	case x509.RSA:
+		if bits < p.MinimalRSAKeyLength {
+			return NewFault(FaultCertificateRequest, "", "RSA key shorter than the policy's minimum")
+		}
+	case x509.ECDSA:
+		if !p.AllowECDSA || bits < p.MinimalECDSAKeyLength {
+			return NewFault(FaultCertificateRequest, "", "ECDSA key not allowed by the policy")
+		}
+	default:
+		return NewFault(FaultCertificateRequest, "", "key type not allowed by the policy")
+	}
+	return nil
+}
+
+func (s *Server) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+func (s *Server) policy() *CertificatePolicy {
+	if s.Policy != nil {
+		return s.Policy
+	}
+	return DefaultPolicy()
+}
+
+func (s *Server) logf(format string, args ...any) {
+	if s.ErrorLog != nil {
+		s.ErrorLog.Printf(format, args...)
+	} else {
+		log.Printf(format, args...)
+	}
+}
+
+// DiscoveryHandler serves …/EnrollmentServer/Discovery.svc: GET answers
+// 200 with an empty body (the device's probe), POST answers Discover.
+func (s *Server) DiscoveryHandler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.Method {
+		case http.MethodGet, http.MethodHead:
+			w.Header().Set("Content-Type", "text/html")
+			w.Header().Set("Content-Length", "0")
+			w.WriteHeader(http.StatusOK)
+		case http.MethodPost:
+			var m Discover
+			s.serve(w, r, &m, func() (Message, error) { return s.discover(&m) })
+		default:
+			w.Header().Set("Allow", "GET, POST")
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		}
+	})
+}
+
+// PolicyHandler serves the MS-XCEP policy service (POST GetPolicies).
+func (s *Server) PolicyHandler() http.Handler {
+	return s.post(func(w http.ResponseWriter, r *http.Request) {
+		var m GetPolicies
+		s.serve(w, r, &m, func() (Message, error) {
+			if _, err := s.authenticate(r, &m.Header); err != nil {
+				return nil, err
+			}
+			return s.policy().response(), nil
+		})
+	})
+}
+
+// EnrollmentHandler serves the MS-WSTEP enrollment service (POST
+// RequestSecurityToken, issue or renew).
+func (s *Server) EnrollmentHandler() http.Handler {
+	return s.post(func(w http.ResponseWriter, r *http.Request) {
+		var m RequestSecurityToken
+		s.serve(w, r, &m, func() (Message, error) { return s.enroll(r, &m) })
+	})
+}
+
+func (s *Server) post(h http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			w.Header().Set("Allow", "POST")
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			return
+		}
+		h(w, r)
+	})
+}
+
+// serve reads the request into m, runs do and writes its answer or fault.
+func (s *Server) serve(w http.ResponseWriter, r *http.Request, m Message, do func() (Message, error)) {
+	lim := s.Limits.withDefaults()
+	if err := checkSOAPType(r.Header.Get("Content-Type")); err != nil {
+		http.Error(w, err.Error(), http.StatusUnsupportedMediaType)
+		return
+	}
+	if r.ContentLength > lim.MaxBytes {
+		http.Error(w, pkg.Limit("MaxBytes", lim.MaxBytes, 0, "").Error(), http.StatusRequestEntityTooLarge)
+		return
+	}
+	body, err := readBody(http.MaxBytesReader(w, r.Body, lim.MaxBytes+1), lim.MaxBytes)
+	if err != nil {
+		if errors.Is(err, ErrLimit) {
+			http.Error(w, err.Error(), http.StatusRequestEntityTooLarge)
+		} else {
+			http.Error(w, "reading the request failed", http.StatusBadRequest)
+		}
+		return
+	}
+	var resp Message
+	err = UnmarshalLimits(body, m, lim)
+	if err == nil {
+		resp, err = do()
+	}
+	req := m.SOAPHeader()
+	if err != nil {
+		f := s.toFault(err)
+		resp = f
+	}
+	h := resp.SOAPHeader()
+	h.RelatesTo = req.MessageID
+	h.SOAP11 = false
+	if h.ActivityID == "" {
+		h.ActivityID = newID()
+	}
+	status := http.StatusOK
+	if f, ok := resp.(*Fault); ok {
+		status = http.StatusInternalServerError
+		if f.TraceID == "" {
+			f.TraceID = h.ActivityID
+		}
+	}
+	if _, err := Marshal(resp); err != nil {
+		// A value from a hook that XML cannot carry.
+		s.logf("mde2: answer cannot be written: %v", err)
+		status, resp = http.StatusInternalServerError, NewFault(FaultInternalServiceFault, "", "the server failed to write its answer")
+		resp.SOAPHeader().RelatesTo = xmlSafe(req.MessageID)
+	}
+	if err := writeSOAP(w, status, resp); err != nil {
+		s.logf("mde2: writing the answer: %v", err)
+	}
+}
+
+// xmlSafe replaces what XML cannot carry (invalid UTF-8, control
+// characters) with U+FFFD, for error texts that quote the input.
+func xmlSafe(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == utf8.RuneError || r < 0x20 && r != '\t' && r != '\n' && r != '\r' || r == 0xFFFE || r == 0xFFFF {
+			return utf8.RuneError
+		}
+		return r
+	}, strings.ToValidUTF8(s, "\uFFFD"))
+}
+
+// toFault maps an error to the fault answered: a *Fault as is, refused
+// input as MessageFormat, anything else as InternalServiceFault (logged).
+func (s *Server) toFault(err error) *Fault {
+	var f *Fault
+	if errors.As(err, &f) {
+		c := *f
+		return &c
+	}
+	if errors.Is(err, ErrSyntax) || errors.Is(err, ErrStructure) || errors.Is(err, ErrLimit) || errors.Is(err, ErrVersion) {
+		return NewFault(FaultMessageFormat, "", xmlSafe(err.Error()))
+	}
+	if errors.Is(err, ErrCSR) || errors.Is(err, ErrPKCS7) {
+		return NewFault(FaultCertificateRequest, "", xmlSafe(err.Error()))
+	}
+	s.logf("mde2: %v", err)
+	return NewFault(FaultInternalServiceFault, "", "the server failed to process the request")
+}
+
+func (s *Server) discover(m *Discover) (Message, error) {
+	policy := s.AuthPolicy
+	if policy == "" {
+		policy = OnPremise
+	}
+	if len(m.AuthPolicies) > 0 && !slices.Contains(m.AuthPolicies, policy) {
+		return nil, NewFault(FaultMessageFormat, ErrorNotSupported, "the device does not support the "+string(policy)+" policy")
+	}
+	v, err := NegotiateVersion(m.RequestVersion, s.HighestVersion)
+	if err != nil {
+		return nil, err
+	}
+	resp := &DiscoverResponse{
+		AuthPolicy:                 policy,
+		EnrollmentVersion:          v,
+		EnrollmentPolicyServiceURL: s.PolicyURL,
+		EnrollmentServiceURL:       s.EnrollmentURL,
+	}
+	if policy == Federated {
+		resp.AuthenticationServiceURL = s.AuthenticationURL
+	}
+	return resp, nil
+}
+
+// authenticate checks the credentials of a request.
+func (s *Server) authenticate(r *http.Request, h *Header) (*Identity, error) {
+	ctx := r.Context()
+	var id *Identity
+	var err error
+	switch {
+	case h.UsernameToken != nil:
+		if s.Password == nil {
+			return nil, NewFault(FaultAuthentication, "", "OnPremise authentication is not accepted")
+		}
+		id, err = s.Password(ctx, h.UsernameToken.Username, h.UsernameToken.Password)
+		if id != nil && id.Policy == "" {
+			id.Policy = OnPremise
+		}
+	case h.Token != nil && h.Token.ValueType != ValueTypeX509v3 && h.Token.ValueType != "X509v3":
+		if s.Token == nil {
+			return nil, NewFault(FaultAuthentication, "", "Federated authentication is not accepted")
+		}
+		tok, derr := h.Token.Bytes()
+		if derr != nil {
+			return nil, NewFault(FaultInvalidSecurity, "", "the security token is not base64")
+		}
+		id, err = s.Token(ctx, tok)
+		if id != nil && id.Policy == "" {
+			id.Policy = Federated
+		}
+	default:
+		chain := s.clientCerts(r)
+		if len(chain) == 0 {
+			return nil, NewFault(FaultAuthentication, "", "no credentials")
+		}
+		id, err = s.checkCertificate(ctx, chain)
+	}
+	if err != nil {
+		var f *Fault
+		if errors.As(err, &f) {
+			return nil, f
+		}
+		return nil, NewFault(FaultAuthentication, "", "authentication failed")
+	}
+	if id == nil {
+		return nil, NewFault(FaultAuthentication, "", "authentication failed")
+	}
+	return id, nil
+}
+
+func (s *Server) clientCerts(r *http.Request) []*x509.Certificate {
+	if s.ClientCertificates != nil {
+		return s.ClientCertificates(r)
+	}
+	if r.TLS != nil {
+		return r.TLS.PeerCertificates
+	}
+	return nil
+}
+
+func (s *Server) checkCertificate(ctx context.Context, chain []*x509.Certificate) (*Identity, error) {
+	if s.Certificate != nil {
+		id, err := s.Certificate(ctx, chain)
+		if id != nil {
+			id.Policy = Certificate
+			if id.Certificate == nil {
+				id.Certificate = chain[0]
+			}
+		}
+		return id, err
+	}
+	if err := s.issuedHere(chain[0], chain[1:]); err != nil {
+		return nil, err
+	}
+	return &Identity{Name: chain[0].Subject.CommonName, Policy: Certificate, Certificate: chain[0]}, nil
+}
+
+// issuedHere verifies that cert was issued by the Issuer and is valid now.
+func (s *Server) issuedHere(cert *x509.Certificate, inter []*x509.Certificate) error {
+	if s.Issuer == nil {
+		return errors.New("mde2: Server.Issuer is not set")
+	}
+	roots := x509.NewCertPool()
+	roots.AddCert(s.Issuer.Root())
+	pool := x509.NewCertPool()
+	for _, c := range inter {
+		pool.AddCert(c)
+	}
+	_, err := cert.Verify(x509.VerifyOptions{Roots: roots, Intermediates: pool, CurrentTime: s.now(), KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}})
+	if err != nil {
+		return NewFault(FaultAuthentication, "", "the client certificate was not issued by this service or is not valid")
+	}
+	return nil
+}
+
+func (s *Server) enroll(r *http.Request, m *RequestSecurityToken) (Message, error) {
+	ctx := r.Context()
+	if s.Issuer == nil {
+		return nil, errors.New("mde2: Server.Issuer is not set")
+	}
+	er := &EnrollmentRequest{Message: m, Device: m.Context.Device(), HTTP: r}
+	switch m.RequestType {
+	case RequestTypeIssue:
+		id, err := s.authenticate(r, &m.Header)
+		if err != nil {
+			return nil, err
+		}
+		er.Identity = id
+		if m.Token.ValueType != ValueTypePKCS10 && m.Token.ValueType != "" {
+			return nil, NewFault(FaultMessageFormat, "", "the request token is not PKCS#10")
+		}
+		der, err := m.Token.Bytes()
+		if err != nil {
+			return nil, NewFault(FaultMessageFormat, "", "the request token is not base64")
+		}
+		if er.CSR, err = ParseCertificateRequest(der); err != nil {
+			return nil, NewFault(FaultCertificateRequest, "", xmlSafe(err.Error()))
+		}
+	case RequestTypeRenew:
+		if err := s.renewal(r, m, er); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, NewFault(FaultMessageFormat, "", "unknown RequestType")
+	}
+	if err := s.policy().check(er.CSR); err != nil {
+		return nil, err
+	}
+	if s.Approve != nil {
+		if err := s.Approve(ctx, er); err != nil {
+			return nil, err
+		}
+	}
+	subject := s.subject(er)
+	cert, err := s.Issuer.Issue(ctx, &IssueRequest{CSR: er.CSR, Subject: subject, Renewal: er.Renewal, Previous: er.Previous})
+	if err != nil {
+		var f *Fault
+		if errors.As(err, &f) {
+			return nil, f
+		}
+		s.logf("mde2: issuing: %v", err)
+		return nil, NewFault(FaultCertificateRequest, "", "the certificate could not be issued")
+	}
+	prov := s.Provision
+	if prov == nil {
+		prov = s.DefaultProvision
+	}
+	pe, err := prov(ctx, er, cert)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := provisioning.Build(pe)
+	if err != nil {
+		return nil, err
+	}
+	text, err := doc.MarshalText()
+	if err != nil {
+		return nil, err
+	}
+	return &RequestSecurityTokenResponse{
+		TokenType: TokenTypeDeviceEnrollment,
+		Token:     *NewToken(ValueTypeProvisionDoc, text),
+		RequestID: "0",
+	}, nil
+}
+
+// renewal verifies a renewal: a PKCS#7 signed by the current certificate,
+// or a PKCS#10 over a TLS connection authenticated by it.
+func (s *Server) renewal(r *http.Request, m *RequestSecurityToken, er *EnrollmentRequest) error {
+	der, err := m.Token.Bytes()
+	if err != nil {
+		return NewFault(FaultMessageFormat, "", "the request token is not base64")
+	}
+	tls := s.clientCerts(r)
+	var prev *x509.Certificate
+	var inter []*x509.Certificate
+	switch m.Token.ValueType {
+	case ValueTypePKCS7:
+		// Manual renewal base64-encodes the PKCS#7 once more.
+		if len(der) > 0 && der[0] != 0x30 {
+			if inner, err := base64.StdEncoding.DecodeString(strings.TrimSpace(string(der))); err == nil {
+				der = inner
+			}
+		}
+		rr, err := ParseRenewalRequest(der)
+		if err != nil {
+			return NewFault(FaultCertificateRequest, "", xmlSafe(err.Error()))
+		}
+		prev, er.CSR = rr.Signer, rr.CSR
+		if len(tls) > 0 && !tls[0].Equal(prev) {
+			return NewFault(FaultAuthentication, "", "the renewal is signed by another certificate than the client's")
+		}
+		if len(tls) > 1 {
+			inter = tls[1:]
+		}
+	case ValueTypePKCS10, "":
+		if len(tls) == 0 {
+			return NewFault(FaultAuthentication, "", "a PKCS#10 renewal needs the client certificate")
+		}
+		if er.CSR, err = ParseCertificateRequest(der); err != nil {
+			return NewFault(FaultCertificateRequest, "", xmlSafe(err.Error()))
+		}
+		prev, inter = tls[0], tls[1:]
+	default:
+		return NewFault(FaultMessageFormat, "", "the renewal token is neither PKCS#7 nor PKCS#10")
+	}
+	if err := s.issuedHere(prev, inter); err != nil {
+		return err
+	}
+	if s.RenewWindow > 0 && s.now().Before(prev.NotAfter.Add(-s.RenewWindow)) {
+		return NewFault(FaultAuthorization, ErrorNotEligibleToRenew, "the certificate is not in its renewal period")
+	}
+	er.Renewal, er.Previous = true, prev
+	er.Identity = &Identity{Name: prev.Subject.CommonName, Policy: Certificate, Certificate: prev}
+	return nil
+}
+
+func (s *Server) subject(er *EnrollmentRequest) pkix.Name {
+	if s.Subject != nil {
+		return s.Subject(er)
+	}
+	if er.Renewal {
+		return er.Previous.Subject
+	}
+	cn := er.Device.DeviceID
+	if cn == "" {
+		cn = er.CSR.CommonName()
+	}
+	if cn == "" && er.Identity != nil {
+		cn = er.Identity.Name
+	}
+	return pkix.Name{CommonName: cn}
+}
+
+// DefaultProvision returns the provisioning document of an issued
+// certificate: the Issuer's root, the client certificate in My/User with
+// the renewal schedule, the w7 APPLICATION (Account.Address, APPAUTH
+// CLIENT and APPSRV with fresh random secrets, the certificate selected
+// by subject, DEFAULTENCODING XML) and the DMClient provider (EntDMID the
+// device ID, Poll). A renewal's document carries the new certificate
+// only.
+func (s *Server) DefaultProvision(ctx context.Context, r *EnrollmentRequest, cert *x509.Certificate) (*provisioning.Enrollment, error) {
+	e := &provisioning.Enrollment{ClientCert: cert.Raw}
+	if r.Renewal {
+		return e, nil
+	}
+	a := s.Account
+	if a.Address == "" {
+		return nil, errors.New("mde2: Server.Account.Address (the DM server URL) is not set")
+	}
+	if a.ProviderID == "" {
+		a.ProviderID = "WinDC"
+	}
+	if a.Name == "" {
+		a.Name = a.ProviderID
+	}
+	e.RootCerts = [][]byte{s.Issuer.Root().Raw}
+	e.Renew = a.Renew
+	if e.Renew == nil {
+		robo := true
+		period, retry := 42*24*time.Hour, 7*24*time.Hour
+		e.Renew = &provisioning.Renew{ROBOSupport: &robo, RenewPeriod: &period, RetryInterval: &retry}
+	}
+	e.Application = &provisioning.Application{
+		ProviderID:                  a.ProviderID,
+		Name:                        a.Name,
+		Addr:                        a.Address,
+		BackCompatRetryDisabled:     true,
+		SSLClientCertSearchCriteria: provisioning.SearchCriteria(cert.Subject.String(), `My\User`),
+		Client:                      &provisioning.AppAuth{Type: "DIGEST", Secret: newID(), Data: []byte(newID())},
+		AppSrv:                      &provisioning.AppAuth{Type: "BASIC", Name: cert.Subject.CommonName, Secret: newID()},
+	}
+	e.DMClient = &provisioning.DMClient{EntDMID: r.Device.DeviceID, EntDeviceName: r.Device.DeviceName, Poll: a.Poll}
+	return e, nil
+}
+
+// newID returns 16 random bytes in hex.
+func newID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}

@@ -1,0 +1,393 @@
+package mde2
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/windc-go/windc/discovery"
+)
+
+const (
+	pathDiscovery = "/EnrollmentServer/Discovery.svc"
+	pathPolicy    = "/EnrollmentServer/Policy.svc"
+	pathEnroll    = "/EnrollmentServer/Enrollment.svc"
+)
+
+type fixture struct {
+	srv    *Server
+	ts     *httptest.Server
+	client *Client
+	ca     *CA
+}
+
+// newFixture serves the three services on loopback, over TLS (asking for
+// client certificates) when useTLS is set.
+func newFixture(t *testing.T, useTLS bool) *fixture {
+	t.Helper()
+	ca, err := NewMemoryCA("windc test root")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &Server{
+		Issuer: ca,
+		Password: func(_ context.Context, user, pass string) (*Identity, error) {
+			if pass != "secret" {
+				return nil, errors.New("bad password")
+			}
+			return &Identity{Name: user}, nil
+		},
+		Token: func(_ context.Context, tok []byte) (*Identity, error) {
+			if string(tok) != "good-token" {
+				return nil, errors.New("bad token")
+			}
+			return &Identity{Name: "entra-device"}, nil
+		},
+		Account: Account{ProviderID: "WinDC"},
+	}
+	mux := http.NewServeMux()
+	mux.Handle(pathDiscovery, srv.DiscoveryHandler())
+	mux.Handle(pathPolicy, srv.PolicyHandler())
+	mux.Handle(pathEnroll, srv.EnrollmentHandler())
+	ts := httptest.NewUnstartedServer(mux)
+	if useTLS {
+		ts.TLS = &tls.Config{ClientAuth: tls.RequestClientCert}
+		ts.StartTLS()
+	} else {
+		ts.Start()
+	}
+	t.Cleanup(ts.Close)
+	srv.PolicyURL = ts.URL + pathPolicy
+	srv.EnrollmentURL = ts.URL + pathEnroll
+	srv.AuthenticationURL = ts.URL + "/auth"
+	srv.Account.Address = ts.URL + "/ManagementServer/MDM.svc"
+	return &fixture{srv: srv, ts: ts, client: &Client{HTTPClient: ts.Client()}, ca: ca}
+}
+
+var testDevice = &Device{
+	EmailAddress:   "user@example.com",
+	DeviceID:       "7BA748C8-703E-4DF2-A74A-92984117346A",
+	DeviceName:     "DESKTOP-1",
+	OSVersion:      "10.0.26100.1",
+	RequestVersion: "5.0",
+}
+
+func (f *fixture) checkResult(t *testing.T, r *Result, policy AuthPolicy) {
+	t.Helper()
+	if r.AuthPolicy != policy {
+		t.Errorf("AuthPolicy %q, want %q", r.AuthPolicy, policy)
+	}
+	if r.Address != f.srv.Account.Address || r.ProviderID != "WinDC" {
+		t.Errorf("account %q %q", r.Address, r.ProviderID)
+	}
+	if len(r.Roots) != 1 || !r.Roots[0].Equal(f.ca.Root()) {
+		t.Errorf("roots %v", r.Roots)
+	}
+	roots := x509.NewCertPool()
+	roots.AddCert(f.ca.Root())
+	if _, err := r.Certificate.Verify(x509.VerifyOptions{Roots: roots, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}); err != nil {
+		t.Errorf("issued certificate does not verify: %v", err)
+	}
+	if r.Certificate.Subject.CommonName != testDevice.DeviceID {
+		t.Errorf("subject %q, want the DeviceID", r.Certificate.Subject.CommonName)
+	}
+}
+
+func TestEnrollOnPremise(t *testing.T) {
+	for _, kt := range []KeyType{KeyECDSAP256, KeyRSA2048} {
+		f := newFixture(t, false)
+		f.client.KeyType = kt
+		r, err := f.client.Enroll(context.Background(), f.ts.URL+pathDiscovery, testDevice, Credentials{Username: "user@example.com", Password: "secret"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.checkResult(t, r, OnPremise)
+		if r.EnrollmentVersion != "5.0" {
+			t.Errorf("EnrollmentVersion %q", r.EnrollmentVersion)
+		}
+		if r.Provisioning.DMClient == nil || r.Provisioning.DMClient.EntDMID != testDevice.DeviceID {
+			t.Errorf("DMClient %+v", r.Provisioning.DMClient)
+		}
+	}
+}
+
+func TestEnrollFederated(t *testing.T) {
+	f := newFixture(t, false)
+	f.srv.AuthPolicy = Federated
+	resp, err := f.client.Discover(context.Background(), f.ts.URL+pathDiscovery, testDevice)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.AuthenticationServiceURL != f.srv.AuthenticationURL {
+		t.Errorf("AuthenticationServiceUrl %q", resp.AuthenticationServiceURL)
+	}
+	r, err := f.client.EnrollWith(context.Background(), resp, testDevice, Credentials{Token: []byte("good-token")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.checkResult(t, r, Federated)
+}
+
+// TestEnrollLinked: the WinDC discovery JSON stands for the
+// DiscoverResponse; Federated with a device token, Certificate with the
+// parent enrollment's certificate over TLS.
+func TestEnrollLinked(t *testing.T) {
+	f := newFixture(t, true)
+	ctx := context.Background()
+	parent, err := f.client.Enroll(ctx, f.ts.URL+pathDiscovery, testDevice, Credentials{Username: "u", Password: "secret"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		typ  discovery.EnrollmentType
+		cred Credentials
+	}{
+		{discovery.EnrollmentTypeDevice, Credentials{Token: []byte("good-token")}},
+		{discovery.EnrollmentTypeUser, Credentials{Certificate: &tls.Certificate{Certificate: [][]byte{parent.Certificate.Raw}, PrivateKey: parent.Key}}},
+	} {
+		req := &discovery.Request{EnrollmentType: &tc.typ, OSVersion: "10.0.26100.1"}
+		resp := &discovery.Response{
+			EnrollmentServiceURL:       f.srv.EnrollmentURL,
+			EnrollmentPolicyServiceURL: f.srv.PolicyURL,
+			AuthenticationServiceURL:   f.srv.AuthenticationURL,
+			EnrollmentVersion:          "5.0",
+			AuthPolicy:                 req.RequiredAuthPolicy(),
+		}
+		r, err := f.client.EnrollLinked(ctx, resp, testDevice, tc.cred)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.typ, err)
+		}
+		f.checkResult(t, r, AuthPolicy(resp.AuthPolicy))
+	}
+	// A certificate from another CA is refused.
+	other := newFixture(t, false)
+	stranger, err := other.client.Enroll(ctx, other.ts.URL+pathDiscovery, testDevice, Credentials{Username: "u", Password: "secret"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.client.EnrollLinked(ctx, &discovery.Response{EnrollmentServiceURL: f.srv.EnrollmentURL, EnrollmentPolicyServiceURL: f.srv.PolicyURL, AuthPolicy: discovery.AuthPolicyCertificate},
+		testDevice, Credentials{Certificate: &tls.Certificate{Certificate: [][]byte{stranger.Certificate.Raw}, PrivateKey: stranger.Key}})
+	wantFault(t, err, FaultAuthentication, "")
+}
+
+func TestRenew(t *testing.T) {
+	for _, useTLS := range []bool{true, false} {
+		f := newFixture(t, useTLS)
+		ctx := context.Background()
+		r, err := f.client.Enroll(ctx, f.ts.URL+pathDiscovery, testDevice, Credentials{Username: "u", Password: "secret"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, err := f.client.Renew(ctx, r, testDevice)
+		if err != nil {
+			t.Fatalf("TLS %v: %v", useTLS, err)
+		}
+		if n.Certificate.Equal(r.Certificate) || publicKeyEqual(n.Certificate.PublicKey, r.Key.Public()) {
+			t.Error("renewal returned the old certificate or key")
+		}
+		if n.Certificate.Subject.String() != r.Certificate.Subject.String() || n.Address != r.Address {
+			t.Errorf("renewal changed subject or account")
+		}
+		if n.Provisioning.Application != nil {
+			t.Error("renewal document carries the DM account again")
+		}
+		// Outside the renewal window: NotEligibleToRenew.
+		f.srv.RenewWindow = 24 * time.Hour
+		_, err = f.client.Renew(ctx, n, testDevice)
+		wantFault(t, err, FaultAuthorization, ErrorNotEligibleToRenew)
+		f.srv.RenewWindow = 0
+	}
+}
+
+func wantFault(t *testing.T, err error, code FaultCode, et ErrorType) *Fault {
+	t.Helper()
+	var f *Fault
+	if !errors.As(err, &f) {
+		t.Fatalf("error %v (%T), want a *Fault %s", err, err, code)
+	}
+	if f.Code != code || f.ErrorType != et {
+		t.Errorf("fault %s/%s, want %s/%s", f.Code, f.ErrorType, code, et)
+	}
+	want := code.HRESULT()
+	if et != "" {
+		want = et.HRESULT()
+	}
+	if f.HRESULT() != want || want == 0 {
+		t.Errorf("HRESULT %#x, want %#x", f.HRESULT(), want)
+	}
+	return f
+}
+
+// TestEveryFault: each fault code and error type travels from a server
+// hook to the client as a typed *Fault with its HRESULT.
+func TestEveryFault(t *testing.T) {
+	f := newFixture(t, false)
+	var next *Fault
+	f.srv.Approve = func(context.Context, *EnrollmentRequest) error { return next }
+	cred := Credentials{Username: "u", Password: "secret"}
+	for code := range faultHRESULT {
+		for _, et := range append([]ErrorType{""}, keys(errorTypeHRESULT)...) {
+			next = &Fault{Code: code, ErrorType: et, Reason: "refused", TraceID: "trace-1"}
+			_, err := f.client.Enroll(context.Background(), f.ts.URL+pathDiscovery, testDevice, cred)
+			got := wantFault(t, err, code, et)
+			if got.Reason != "refused" || got.TraceID != "trace-1" {
+				t.Errorf("reason %q trace %q", got.Reason, got.TraceID)
+			}
+		}
+	}
+}
+
+func keys[K comparable, V any](m map[K]V) []K {
+	var out []K
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+// TestServerFaults: the faults the server itself chooses.
+func TestServerFaults(t *testing.T) {
+	f := newFixture(t, false)
+	ctx := context.Background()
+	disc := f.ts.URL + pathDiscovery
+
+	_, err := f.client.Enroll(ctx, disc, testDevice, Credentials{Username: "u", Password: "wrong"})
+	wantFault(t, err, FaultAuthentication, "")
+
+	f.srv.AuthPolicy = Federated
+	resp, err := f.client.Discover(ctx, disc, testDevice)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.client.EnrollWith(ctx, resp, testDevice, Credentials{Token: []byte("bad-token")})
+	wantFault(t, err, FaultAuthentication, "")
+	_, err = f.client.Discover(ctx, disc, testDevice, OnPremise)
+	wantFault(t, err, FaultMessageFormat, ErrorNotSupported)
+	f.srv.AuthPolicy = ""
+
+	bad := *testDevice
+	bad.RequestVersion = "x.y"
+	_, err = f.client.Discover(ctx, disc, &bad)
+	wantFault(t, err, FaultMessageFormat, "")
+
+	f.srv.Provision = nil
+	f.srv.Account.Address = "" // the default document cannot be built
+	_, err = f.client.Enroll(ctx, disc, testDevice, Credentials{Username: "u", Password: "secret"})
+	wantFault(t, err, FaultInternalServiceFault, "")
+}
+
+// post sends a raw body and returns the status and the decoded fault.
+func post(t *testing.T, url, ctype, body string) (int, *Fault) {
+	t.Helper()
+	res, err := http.Post(url, ctype, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var buf bytes.Buffer
+	buf.ReadFrom(res.Body)
+	var f Fault
+	if err := Unmarshal(buf.Bytes(), &f); err != nil {
+		return res.StatusCode, nil
+	}
+	return res.StatusCode, &f
+}
+
+func rstEnvelope(t *testing.T, token BinarySecurityToken, hdr Header) string {
+	t.Helper()
+	b, err := Marshal(&RequestSecurityToken{Header: hdr, TokenType: TokenTypeDeviceEnrollment, RequestType: RequestTypeIssue, Token: token})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// TestServerRawRequests: malformed and hostile requests get a fault or a
+// 4xx, never a panic.
+func TestServerRawRequests(t *testing.T) {
+	f := newFixture(t, false)
+	enroll := f.ts.URL + pathEnroll
+	pw := Header{MessageID: "urn:uuid:1", UsernameToken: &UsernameToken{Username: "u", Password: "secret"}}
+	tampered := handCSR(t, testECKey, windowsCN, 19, false)
+	tampered[20] ^= 1
+	small, err := x509.CreateCertificateRequest(nil, &x509.CertificateRequest{}, mustRSA1024())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name, url, ctype, body string
+		status                 int
+		code                   FaultCode
+	}{
+		{"not XML", enroll, "application/soap+xml", "<s:Envelope", 500, FaultMessageFormat},
+		{"DOCTYPE", enroll, "application/soap+xml", `<!DOCTYPE x [<!ENTITY a "b">]><x/>`, 500, FaultMessageFormat},
+		{"not SOAP", enroll, "application/soap+xml", "<a/>", 500, FaultMessageFormat},
+		{"deep", enroll, "application/soap+xml", strings.Repeat("<a>", 100) + strings.Repeat("</a>", 100), 500, FaultMessageFormat},
+		{"wrong type", enroll, "text/plain", "x", 415, ""},
+		{"too large", enroll, "application/soap+xml", strings.Repeat(" ", DefaultMaxBytes+1), 413, ""},
+		{"bad CSR signature", enroll, "application/soap+xml", rstEnvelope(t, *NewToken(ValueTypePKCS10, tampered), pw), 500, FaultCertificateRequest},
+		{"RSA 1024", enroll, "application/soap+xml", rstEnvelope(t, *NewToken(ValueTypePKCS10, small), pw), 500, FaultCertificateRequest},
+		{"token not base64", enroll, "application/soap+xml", rstEnvelope(t, BinarySecurityToken{ValueType: ValueTypePKCS10, Value: "!!"}, pw), 500, FaultMessageFormat},
+		{"federated token not base64", enroll, "application/soap+xml", rstEnvelope(t, *NewToken(ValueTypePKCS10, tampered), Header{Token: &BinarySecurityToken{ValueType: ValueTypeUserToken, Value: "%%"}}), 500, FaultInvalidSecurity},
+		{"no credentials", enroll, "application/soap+xml", rstEnvelope(t, *NewToken(ValueTypePKCS10, tampered), Header{}), 500, FaultAuthentication},
+	}
+	for _, tc := range cases {
+		status, fault := post(t, tc.url, tc.ctype, tc.body)
+		if status != tc.status {
+			t.Errorf("%s: status %d, want %d", tc.name, status, tc.status)
+		}
+		if tc.code != "" && (fault == nil || fault.Code != tc.code) {
+			t.Errorf("%s: fault %+v, want %s", tc.name, fault, tc.code)
+		}
+	}
+	// GET probe, other methods.
+	for _, m := range []struct {
+		method, url string
+		status      int
+	}{{"GET", f.ts.URL + pathDiscovery, 200}, {"PUT", f.ts.URL + pathDiscovery, 405}, {"GET", enroll, 405}} {
+		req, _ := http.NewRequest(m.method, m.url, nil)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != m.status {
+			t.Errorf("%s %s: %d, want %d", m.method, m.url, res.StatusCode, m.status)
+		}
+	}
+}
+
+// TestDiscoverVersions: RequestVersion is answered with the version
+// asked, raised to 3.0 and lowered to the highest supported (9.0 is
+// answered, not refused); RelatesTo echoes the MessageID; To is not
+// checked.
+func TestDiscoverVersions(t *testing.T) {
+	f := newFixture(t, false)
+	for req, want := range map[string]string{"1.0": "3.0", "4.0": "4.0", "5.0": "5.0", "7.0": "7.0", "9.0": "7.0", "": "3.0"} {
+		body, _ := Marshal(&Discover{Header: Header{MessageID: "urn:uuid:abc", To: "https://elsewhere.example/x"}, RequestVersion: req, AuthPolicies: []AuthPolicy{OnPremise}})
+		res, err := http.Post(f.ts.URL+pathDiscovery, "application/soap+xml; charset=utf-8", bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var buf bytes.Buffer
+		buf.ReadFrom(res.Body)
+		res.Body.Close()
+		var dr DiscoverResponse
+		if err := Unmarshal(buf.Bytes(), &dr); err != nil {
+			t.Fatalf("%s: %v", req, err)
+		}
+		if dr.EnrollmentVersion != want || dr.Header.RelatesTo != "urn:uuid:abc" {
+			t.Errorf("RequestVersion %q: EnrollmentVersion %q RelatesTo %q, want %q", req, dr.EnrollmentVersion, dr.Header.RelatesTo, want)
+		}
+		if res.ContentLength <= 0 || res.Header.Get("Content-Type") != contentTypeSOAP12 {
+			t.Errorf("Content-Length %d, Content-Type %q", res.ContentLength, res.Header.Get("Content-Type"))
+		}
+	}
+}

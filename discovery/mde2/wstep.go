@@ -1,0 +1,194 @@
+package mde2
+
+// RequestSecurityToken is the MS-WSTEP request for a certificate: a
+// PKCS#10 request (or, to renew, a PKCS#7 around one) and the device's
+// AdditionalContext.
+type RequestSecurityToken struct {
+	Header      Header
+	TokenType   string // TokenTypeDeviceEnrollment
+	RequestType string // RequestTypeIssue or RequestTypeRenew
+	// Token carries the request: ValueTypePKCS10 or ValueTypePKCS7.
+	Token   BinarySecurityToken
+	Context AdditionalContext
+}
+
+// SOAPHeader returns the message's header.
+func (m *RequestSecurityToken) SOAPHeader() *Header { return &m.Header }
+func (m *RequestSecurityToken) action() string      { return ActionRequestSecurityToken }
+
+func (m *RequestSecurityToken) writeBody(w *xw) {
+	w.open("wst:RequestSecurityToken", "xmlns:wst", nsWST, "xmlns:wsse", nsWSSE, "xmlns:ac", nsAC)
+	w.elem("wst:TokenType", m.TokenType)
+	w.elem("wst:RequestType", m.RequestType)
+	writeToken(w, "wsse:BinarySecurityToken", &m.Token)
+	if m.Context != nil {
+		w.open("ac:AdditionalContext")
+		for _, it := range m.Context {
+			w.open("ac:ContextItem", "Name", it.Name)
+			w.elem("ac:Value", it.Value)
+			w.close("ac:ContextItem")
+		}
+		w.close("ac:AdditionalContext")
+	}
+	w.close("wst:RequestSecurityToken")
+}
+
+func (m *RequestSecurityToken) readBody(t *tree, body *node) error {
+	el, err := bodyElem(t, body, "RequestSecurityToken", nsWST)
+	if err != nil {
+		return err
+	}
+	m.TokenType = el.child("TokenType", nsWST).value()
+	if m.RequestType, err = required(t, el, "RequestType", nsWST); err != nil {
+		return err
+	}
+	tok := el.child("BinarySecurityToken", nsWSSE)
+	if tok == nil {
+		return t.structErr(el, "missing BinarySecurityToken")
+	}
+	m.Token = *readToken(tok)
+	m.Context = nil
+	if ac := el.child("AdditionalContext", nsAC); ac != nil {
+		m.Context = AdditionalContext{}
+		for _, it := range ac.children("ContextItem", nsAC) {
+			m.Context = append(m.Context, ContextItem{Name: it.attr("Name"), Value: it.child("Value", nsAC).value()})
+		}
+	}
+	return nil
+}
+
+// ContextItem is one AdditionalContext item.
+type ContextItem struct {
+	Name  string
+	Value string
+}
+
+// AdditionalContext is the list of named values a device sends with its
+// request, in order (a name may repeat, such as MAC). Device gives the
+// well-known ones typed.
+type AdditionalContext []ContextItem
+
+// Get returns the first value named name.
+func (c AdditionalContext) Get(name string) (string, bool) {
+	for _, it := range c {
+		if it.Name == name {
+			return it.Value, true
+		}
+	}
+	return "", false
+}
+
+// All returns every value named name, in order.
+func (c AdditionalContext) All(name string) []string {
+	var out []string
+	for _, it := range c {
+		if it.Name == name {
+			out = append(out, it.Value)
+		}
+	}
+	return out
+}
+
+// DeviceContext is the typed view of the AdditionalContext items that
+// MS-MDE2 documents.
+type DeviceContext struct {
+	DeviceType           string   // e.g. CIMClient_Windows
+	DeviceID             string   // the device's DM ID (DeviceID)
+	HWDevID              string   // hardware device ID
+	EnrollmentType       string   // Full or Device
+	OSEdition            string   // Windows edition number
+	OSVersion            string   // Windows version
+	ApplicationVersion   string   // enrollment client version
+	DeviceName           string   // the device's name
+	EnrollmentData       string   // opaque data from the enrollment deep link
+	TargetedUserLoggedIn string   // "True" or "False"
+	RequestVersion       string   // the protocol version used (5.0 and later)
+	NotInOobe            string   // "True" outside of OOBE
+	MAC                  []string // every MAC item
+	IMEI                 []string // every IMEI item
+}
+
+// Device returns the typed view of c.
+func (c AdditionalContext) Device() DeviceContext {
+	g := func(n string) string { v, _ := c.Get(n); return v }
+	return DeviceContext{
+		DeviceType:           g("DeviceType"),
+		DeviceID:             g("DeviceID"),
+		HWDevID:              g("HWDevID"),
+		EnrollmentType:       g("EnrollmentType"),
+		OSEdition:            g("OSEdition"),
+		OSVersion:            g("OSVersion"),
+		ApplicationVersion:   g("ApplicationVersion"),
+		DeviceName:           g("DeviceName"),
+		EnrollmentData:       g("EnrollmentData"),
+		TargetedUserLoggedIn: g("TargetedUserLoggedIn"),
+		RequestVersion:       g("RequestVersion"),
+		NotInOobe:            g("NotInOobe"),
+		MAC:                  c.All("MAC"),
+		IMEI:                 c.All("IMEI"),
+	}
+}
+
+// RequestSecurityTokenResponse answers RequestSecurityToken: its Token is
+// the wap-provisioningdoc (ValueTypeProvisionDoc, base64) with the issued
+// certificate and the DM account.
+type RequestSecurityTokenResponse struct {
+	Header             Header
+	TokenType          string
+	DispositionMessage string
+	Token              BinarySecurityToken
+	RequestID          string
+}
+
+// SOAPHeader returns the message's header.
+func (m *RequestSecurityTokenResponse) SOAPHeader() *Header { return &m.Header }
+func (m *RequestSecurityTokenResponse) action() string {
+	return ActionRequestSecurityTokenResponse
+}
+
+func (m *RequestSecurityTokenResponse) writeBody(w *xw) {
+	w.open("RequestSecurityTokenResponseCollection", "xmlns", nsWST)
+	w.open("RequestSecurityTokenResponse")
+	w.elem("TokenType", m.TokenType)
+	w.elem("DispositionMessage", m.DispositionMessage, "xmlns", nsWSTEP)
+	w.open("RequestedSecurityToken")
+	writeTokenNS(w, &m.Token)
+	w.close("RequestedSecurityToken")
+	w.elem("RequestID", m.RequestID, "xmlns", nsWSTEP)
+	w.close("RequestSecurityTokenResponse")
+	w.close("RequestSecurityTokenResponseCollection")
+}
+
+func (m *RequestSecurityTokenResponse) readBody(t *tree, body *node) error {
+	el, err := bodyElem(t, body, "RequestSecurityTokenResponseCollection", nsWST)
+	if err != nil {
+		return err
+	}
+	rs := el.children("RequestSecurityTokenResponse", nsWST)
+	if len(rs) != 1 {
+		return t.structErr(el, "%d RequestSecurityTokenResponse elements, want 1", len(rs))
+	}
+	r := rs[0]
+	m.TokenType = r.child("TokenType", nsWST).value()
+	m.DispositionMessage = r.child("DispositionMessage", nsWSTEP).value()
+	tok := r.child("RequestedSecurityToken", nsWST).child("BinarySecurityToken", nsWSSE)
+	if tok == nil {
+		return t.structErr(r, "missing RequestedSecurityToken/BinarySecurityToken")
+	}
+	m.Token = *readToken(tok)
+	m.RequestID = r.child("RequestID", nsWSTEP).value()
+	return nil
+}
+
+// writeTokenNS writes a BinarySecurityToken that declares its own
+// (WS-Security) namespace, as the documented response does.
+func writeTokenNS(w *xw, tok *BinarySecurityToken) {
+	attrs := []string{"xmlns", nsWSSE}
+	if tok.ValueType != "" {
+		attrs = append(attrs, "ValueType", tok.ValueType)
+	}
+	if tok.EncodingType != "" {
+		attrs = append(attrs, "EncodingType", tok.EncodingType)
+	}
+	w.elem("BinarySecurityToken", tok.Value, attrs...)
+}

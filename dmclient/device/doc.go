@@ -1,0 +1,70 @@
+// Package device is the device side of the DMClient CSP's LinkedEnrollment
+// nodes: the part of a Windows device that a management server drives to
+// start and stop a Windows declared configuration (WinDC) enrollment.
+//
+// A [Handler] answers the commands for
+// ./Device/Vendor/MSFT/DMClient/Provider/{ProviderID}/LinkedEnrollment/…
+// of one provider inside a [session.Client] (register it on a session.Mux
+// with [Handler.Register]):
+//
+//   - DiscoveryEndpoint (chr): Add, Replace, Get, Delete. Get of an unset
+//     endpoint answers an empty string, as the CSP page says; Add of a set
+//     one answers 418, Delete of an unset one 404.
+//   - Enroll (Exec): posts the device's discovery request ([Config].Request)
+//     to DiscoveryEndpoint through a [discovery.Client], then hands the
+//     answer (the enrollment URLs and the AuthPolicy) to the [Enroller],
+//     the MS-MDE2 step: [MDE2] runs it with the client of package
+//     discovery/mde2. Without a DiscoveryEndpoint it fails at once with
+//     ERROR_FILE_NOT_FOUND (0x80070002), as documented.
+//   - Unenroll (Exec): hands the [Enrollment] to the [Unenroller], which
+//     rolls back what declared configuration set up; with package
+//     declaredconfig/agent that is UnenrollerFunc(func(ctx context.Context,
+//     _ *Enrollment) error { return a.Unenroll(ctx) }).
+//   - EnrollStatus and LastError (int, Get only).
+//   - Priority (int): Add, Replace, Get, Delete. The node is documented for
+//     WinDC but not in the February 2025 DDF, so its meaning is left to the
+//     caller: the handler keeps the value; Get of an unset Priority
+//     answers 404.
+//   - LinkedEnrollment itself (node): Get lists the children.
+//
+// A command a node does not allow is answered 405, a node that does not
+// exist 404, a value in another format than the node's 415, an Exec
+// without exactly one Item 400. Inside an Atomic, Add, Replace and Delete
+// return an Undo that puts the old value back; Enroll and Unenroll are
+// carried out and cannot be undone.
+//
+// # EnrollStatus and LastError
+//
+// EnrollStatus starts at 1 (enrollment not started). Exec Enroll moves it
+// to 2 (in progress), then to 4 (succeeded) or 3 (failed); Exec Unenroll to
+// 6, then 8 or 7. LastError is the HRESULT of the last enroll or unenroll
+// that failed ([HRESULTOf] says which code each failure gets; an error of
+// the Enroller with a method HRESULT() gives its own) and returns to 0
+// after one that succeeds. An Exec that cannot start (no endpoint, already
+// enrolled, not enrolled, busy) is answered 500 with the HRESULT in
+// msft:originalerror and sets LastError; only the missing endpoint also
+// sets EnrollStatus to 3. Status 5 (unenrollment not started) is never
+// shown: an Unenroll starts when its Exec arrives.
+//
+// By default Enroll and Unenroll run inside the Exec, whose Status tells
+// the outcome (200, or 500 with the HRESULT). With [Config].Async they run
+// in the background, as on Windows: the Exec is answered 202 (accepted for
+// processing, the code Windows documents for an asynchronous operation)
+// and the server polls EnrollStatus. Background operations
+// honour the context given to [New] and [Handler.Close]; [Handler.Wait]
+// waits for them.
+//
+// # State
+//
+// The nodes' values and the Enrollment live in a [State], kept by a
+// [Store] ([MemoryStore] by default; [FileStore] writes one checksummed
+// file per provider atomically) and saved at every change, so they
+// survive a restart; an operation cut short by a restart is reported
+// failed with E_ABORT. The clock is [Config].Now.
+//
+// # Specifications
+//
+// Microsoft Learn: "DMClient CSP" (the LinkedEnrollment section),
+// "Windows declared configuration enrollment" and "Windows declared
+// configuration discovery".
+package device

@@ -1,0 +1,172 @@
+package sim
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/windc-go/windc/declaredconfig"
+)
+
+// DefaultConcurrency is the default of FleetConfig.Concurrency.
+const DefaultConcurrency = 64
+
+// FleetConfig configures a run of many simulated devices.
+type FleetConfig struct {
+	// Devices is how many devices check in (at least 1).
+	Devices int
+	// Concurrency bounds the devices running at once; zero means
+	// DefaultConcurrency. A device lives only while it runs, so memory
+	// grows with Concurrency, not with Devices.
+	Concurrency int
+	// Device returns the Config of device i (0 ≤ i < Devices); DeviceID
+	// gives a stable DevID for it (required).
+	Device func(i int) Config
+	// Drift is the share of devices (0 to 1, chosen by Seed) that get a
+	// drift injected after their check-in, in DriftMode; a device whose
+	// agent then asks for a session checks in again.
+	Drift     float64
+	DriftMode DriftMode
+	// Seed chooses the drifting devices.
+	Seed uint64
+	// Now is the clock for the elapsed time; nil means time.Now.
+	Now func() time.Time
+}
+
+// Report is the outcome of a fleet run.
+type Report struct {
+	Devices  int
+	Sessions int
+	Messages int64
+	Errors   int
+	// Documents are the documents the devices held at the end, and InSync
+	// those whose state is a success (60, 63 or 80).
+	Documents, InSync int
+	// Drifted counts the devices that got a drift.
+	Drifted int
+	// P50 and P99 are percentiles of the session times.
+	P50, P99 time.Duration
+	Elapsed  time.Duration
+	// Err is the first error met.
+	Err error
+}
+
+// String returns the report as one line.
+func (r *Report) String() string {
+	s := fmt.Sprintf("devices=%d sessions=%d messages=%d errors=%d in_sync=%d/%d drifted=%d p50=%s p99=%s elapsed=%s",
+		r.Devices, r.Sessions, r.Messages, r.Errors, r.InSync, r.Documents, r.Drifted,
+		r.P50.Round(10*time.Microsecond), r.P99.Round(10*time.Microsecond), r.Elapsed.Round(time.Millisecond))
+	if r.Err != nil {
+		s += fmt.Sprintf(" first_error=%q", r.Err.Error())
+	}
+	return s
+}
+
+// DeviceID returns a stable device ID for device i of a fleet: a
+// urn:uuid whose last group is i.
+func DeviceID(i int) string {
+	return fmt.Sprintf("urn:uuid:5D1C0DE5-0000-4000-8000-%012X", i)
+}
+
+// RunFleet runs cfg.Devices devices, at most cfg.Concurrency at once:
+// each is created, checks in (CheckIn), gets its drift when chosen (and
+// checks in again when its agent asks), is counted and dropped. ctx
+// cancels the run; RunFleet returns the report of what ran.
+func RunFleet(ctx context.Context, cfg FleetConfig) (*Report, error) {
+	if cfg.Devices < 1 || cfg.Device == nil {
+		return nil, pkg.Errorf("%w: a fleet needs Devices ≥ 1 and Device", ErrConfig)
+	}
+	if cfg.Concurrency <= 0 {
+		cfg.Concurrency = DefaultConcurrency
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	start := cfg.Now()
+	jobs := make(chan int)
+	var (
+		mu    sync.Mutex
+		total Stats
+		rep   = &Report{}
+		wg    sync.WaitGroup
+	)
+	for range min(cfg.Concurrency, cfg.Devices) {
+		wg.Go(func() {
+			for i := range jobs {
+				st, docs, inSync, drifted := runOne(ctx, cfg, i)
+				mu.Lock()
+				total.add(st)
+				rep.Devices++
+				rep.Documents += docs
+				rep.InSync += inSync
+				if drifted {
+					rep.Drifted++
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	for i := range cfg.Devices {
+		if ctx.Err() != nil {
+			break
+		}
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+	rep.Sessions, rep.Messages, rep.Errors, rep.Err = total.Sessions, total.Messages, total.Errors, total.Err
+	rep.P50, rep.P99 = percentile(total.Durations, 50), percentile(total.Durations, 99)
+	rep.Elapsed = cfg.Now().Sub(start)
+	return rep, ctx.Err()
+}
+
+// runOne runs device i.
+func runOne(ctx context.Context, cfg FleetConfig, i int) (st Stats, docs, inSync int, drifted bool) {
+	d, err := New(ctx, cfg.Device(i))
+	if err != nil {
+		return Stats{Errors: 1, Err: err}, 0, 0, false
+	}
+	defer func() {
+		if err := d.Close(); err != nil {
+			st.Errors++
+			if st.Err == nil {
+				st.Err = err
+			}
+		}
+	}()
+	st = d.CheckIn(ctx)
+	if cfg.Drift > 0 && rand.New(rand.NewPCG(cfg.Seed, uint64(i))).Float64() < cfg.Drift {
+		if _, err := d.InjectDrift(ctx, cfg.DriftMode); err != nil {
+			st.Errors++
+			if st.Err == nil {
+				st.Err = err
+			}
+		} else {
+			drifted = true
+			// When the agent asked for a session, report the drift.
+			st.add(d.RunRequested(ctx))
+		}
+	}
+	for _, rec := range d.agent.Snapshot().Documents {
+		docs++
+		switch rec.State {
+		case declaredconfig.StateConfigCompletedSuccess, declaredconfig.StateConfigCompletedSuccessNoRefresh, declaredconfig.StateGetCompletedSuccess:
+			inSync++
+		}
+	}
+	return st, docs, inSync, drifted
+}
+
+// percentile returns the p-th percentile of ds (nearest rank).
+func percentile(ds []time.Duration, p int) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	i := (len(s)*p + 99) / 100
+	return s[max(i-1, 0)]
+}

@@ -1,0 +1,151 @@
+package device
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/windc-go/windc/dmclient"
+)
+
+// A Store keeps the State of each provider's LinkedEnrollment, so that it
+// survives a restart of the device. Implementations are safe for
+// concurrent use.
+type Store interface {
+	// Load returns the state saved for providerID; ok is false when
+	// none was saved.
+	Load(ctx context.Context, providerID string) (s State, ok bool, err error)
+	// Save replaces the state saved for providerID.
+	Save(ctx context.Context, providerID string, s State) error
+}
+
+// MemoryStore is a Store in memory, the default. The zero value is ready.
+type MemoryStore struct {
+	mu sync.Mutex
+	m  map[string]State
+}
+
+// Load implements Store.
+func (m *MemoryStore) Load(_ context.Context, providerID string) (State, bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s, ok := m.m[providerID]
+	return s.clone(), ok, nil
+}
+
+// Save implements Store.
+func (m *MemoryStore) Save(_ context.Context, providerID string, s State) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.m == nil {
+		m.m = map[string]State{}
+	}
+	m.m[providerID] = s.clone()
+	return nil
+}
+
+// FileStore is a Store that keeps one JSON file per provider in Dir.
+// A file is written whole to a temporary file that is synced and then
+// renamed over the old one, so a crash leaves the old or the new state.
+// Each file carries the SHA-256 of its state: a torn or altered file is
+// reported (an error matching ErrCorrupt, naming the file), never used.
+type FileStore struct {
+	// Dir is the directory of the files; it must exist.
+	Dir string
+}
+
+// fileVersion is the version of the file format.
+const fileVersion = 1
+
+type fileData struct {
+	Version int             `json:"version"`
+	SHA256  string          `json:"sha256"`
+	State   json.RawMessage `json:"state"`
+}
+
+// path returns the file of providerID: its escaped name, so any
+// ProviderID gives one file name inside Dir.
+func (f *FileStore) path(providerID string) string {
+	return filepath.Join(f.Dir, "linkedenrollment-"+dmclient.EscapeSegment(providerID)+".json")
+}
+
+// Load implements Store.
+func (f *FileStore) Load(_ context.Context, providerID string) (State, bool, error) {
+	p := f.path(providerID)
+	b, err := os.ReadFile(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return State{}, false, nil
+	}
+	if err != nil {
+		return State{}, false, pkg.Errorf("load %s: %w", p, err)
+	}
+	var fd fileData
+	if err := json.Unmarshal(b, &fd); err != nil {
+		return State{}, false, pkg.Errorf("load %s: %w: %v", p, ErrCorrupt, err)
+	}
+	if fd.Version != fileVersion {
+		return State{}, false, pkg.Errorf("load %s: %w: version %d, want %d", p, ErrCorrupt, fd.Version, fileVersion)
+	}
+	sum := sha256.Sum256(fd.State)
+	if hex.EncodeToString(sum[:]) != fd.SHA256 {
+		return State{}, false, pkg.Errorf("load %s: %w: checksum does not match", p, ErrCorrupt)
+	}
+	var s State
+	dec := json.NewDecoder(bytes.NewReader(fd.State))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&s); err != nil {
+		return State{}, false, pkg.Errorf("load %s: %w: %v", p, ErrCorrupt, err)
+	}
+	return s, true, nil
+}
+
+// Save implements Store.
+func (f *FileStore) Save(_ context.Context, providerID string, s State) error {
+	st, err := json.Marshal(s)
+	if err != nil {
+		return pkg.Errorf("save: %w", err)
+	}
+	sum := sha256.Sum256(st)
+	b, err := json.Marshal(fileData{Version: fileVersion, SHA256: hex.EncodeToString(sum[:]), State: st})
+	if err != nil {
+		return pkg.Errorf("save: %w", err)
+	}
+	p := f.path(providerID)
+	if err := writeAtomic(p, b); err != nil {
+		return pkg.Errorf("save %s: %w", p, err)
+	}
+	return nil
+}
+
+// writeAtomic writes b to a temporary file beside p, syncs it and renames
+// it to p.
+func writeAtomic(p string, b []byte) (err error) {
+	t, err := os.CreateTemp(filepath.Dir(p), filepath.Base(p)+".tmp*")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			t.Close()
+			os.Remove(t.Name())
+		}
+	}()
+	if _, err = t.Write(b); err != nil {
+		return err
+	}
+	if err = t.Sync(); err != nil {
+		return err
+	}
+	if err = t.Close(); err != nil {
+		return fmt.Errorf("close: %w", err)
+	}
+	return os.Rename(t.Name(), p)
+}

@@ -1,0 +1,126 @@
+package device
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/windc-go/windc/dmclient"
+	"github.com/windc-go/windc/syncml"
+)
+
+func TestFileStoreRestart(t *testing.T) {
+	ds := discoveryServer(t, nil)
+	dir := t.TempDir()
+	cfg := config(ds, &fakeEnroller{})
+	cfg.Store = &FileStore{Dir: dir}
+	h, err := New(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	serve(h, le.ReplaceDiscoveryEndpoint(ds.URL))
+	serve(h, &syncml.Replace{Items: []syncml.Item{item(string(le.Priority()), syncml.Text("1"), "int")}})
+	if r := serve(h, le.ExecEnroll()); r.Code != 0 {
+		t.Fatalf("Exec: %+v", r)
+	}
+	before := h.State()
+	if err := h.Close(); err != nil {
+		t.Fatal(err)
+	}
+	h2 := newHandler(t, cfg)
+	if diff := cmp.Diff(before, h2.State()); diff != "" {
+		t.Errorf("state after restart (-before +after):\n%s", diff)
+	}
+	// A second provider has its own file.
+	other := cfg
+	other.ProviderID = "Other Provider"
+	h3 := newHandler(t, other)
+	if st := h3.State(); st.Status != dmclient.StatusEnrollmentNotStarted || st.DiscoveryEndpoint != "" {
+		t.Errorf("another provider sees %+v", st)
+	}
+}
+
+func TestInterruptedByRestart(t *testing.T) {
+	for _, tt := range []struct {
+		from, want dmclient.EnrollStatus
+	}{
+		{dmclient.StatusEnrollmentInProgress, dmclient.StatusEnrollmentFailed},
+		{dmclient.StatusUnenrollmentInProgress, dmclient.StatusUnenrollmentFailed},
+	} {
+		store := &MemoryStore{}
+		if err := store.Save(context.Background(), provider, State{Status: tt.from, DiscoveryEndpoint: "https://d.example/"}); err != nil {
+			t.Fatal(err)
+		}
+		cfg := config(discoveryServer(t, nil), &fakeEnroller{})
+		cfg.Store = store
+		h := newHandler(t, cfg)
+		st := h.State()
+		if st.Status != tt.want || st.LastError != EAbort || st.DiscoveryEndpoint != "https://d.example/" {
+			t.Errorf("from %v: %+v", tt.from, st)
+		}
+		if saved, _, _ := store.Load(context.Background(), provider); saved.Status != tt.want {
+			t.Errorf("from %v: saved %v", tt.from, saved.Status)
+		}
+	}
+}
+
+func TestFileStoreCorrupt(t *testing.T) {
+	dir := t.TempDir()
+	fs := &FileStore{Dir: dir}
+	ctx := context.Background()
+	if err := fs.Save(ctx, provider, State{Status: dmclient.StatusEnrollmentSucceeded, Enrollment: &Enrollment{ManagementURL: winDC}}); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(dir, "linkedenrollment-MS%20DM%20SERVER.json")
+	good, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := fs.Load(ctx, provider); !ok || err != nil {
+		t.Fatalf("Load: %v %v", ok, err)
+	}
+	// The same JSON with another URL: only the checksum tells.
+	altered := bytes.Replace(good, []byte("ManagementServer"), []byte("ManagementServes"), 1)
+	if bytes.Equal(altered, good) {
+		t.Fatal("the state does not hold the URL")
+	}
+	for name, b := range map[string][]byte{
+		"torn":          good[:len(good)/2],
+		"empty":         {},
+		"altered state": altered,
+		"other version": []byte(`{"version":2,"sha256":"","state":{}}`),
+		"unknown field": sealed(t, `{"enrollStatus":4,"extra":1}`),
+	} {
+		if err := os.WriteFile(p, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		_, ok, err := fs.Load(ctx, provider)
+		if ok || !errors.Is(err, ErrCorrupt) {
+			t.Errorf("%s: ok %v err %v, want ErrCorrupt", name, ok, err)
+		}
+		cfg := config(discoveryServer(t, nil), &fakeEnroller{})
+		cfg.Store = fs
+		if _, err := New(ctx, cfg); !errors.Is(err, ErrCorrupt) {
+			t.Errorf("%s: New %v, want ErrCorrupt", name, err)
+		}
+	}
+	if _, ok, err := fs.Load(ctx, "never saved"); ok || err != nil {
+		t.Errorf("absent file: %v %v", ok, err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("temporary files left: %v", entries)
+	}
+}
+
+// sealed returns a file whose checksum matches state.
+func sealed(t *testing.T, state string) []byte {
+	t.Helper()
+	sum := sha256.Sum256([]byte(state))
+	return []byte(`{"version":1,"sha256":"` + hex.EncodeToString(sum[:]) + `","state":` + state + `}`)
+}

@@ -1,0 +1,117 @@
+package fuzz
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/windc-go/windc/discovery"
+	"github.com/windc-go/windc/dmclient"
+	"github.com/windc-go/windc/dmclient/device"
+	"github.com/windc-go/windc/syncml"
+	"github.com/windc-go/windc/syncml/session"
+)
+
+// discoveryAnswer answers every discovery request with a valid response,
+// without a network.
+type discoveryAnswer struct{}
+
+func (discoveryAnswer) RoundTrip(r *http.Request) (*http.Response, error) {
+	body := `{"EnrollmentServiceUrl":"https://e.example/E","EnrollmentPolicyServiceUrl":"https://e.example/P",` +
+		`"AuthenticationServiceUrl":"https://e.example/A","AuthPolicy":"Federated"}`
+	return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}},
+		Body: io.NopCloser(strings.NewReader(body)), Request: r}, nil
+}
+
+// FuzzDeviceLinkedEnrollment feeds an arbitrary server message to a
+// device whose Mux holds the LinkedEnrollment handler (discovery answered
+// in memory, an Enroller that succeeds unless the endpoint asks it to
+// fail, and an Unenroller). No input may make the device panic; a reply,
+// when there is one, encodes and has unique CmdIDs; the handler's state
+// stays coherent: EnrollStatus is a documented value, LastError and its
+// Reason are set together, an Enrollment exists exactly when EnrollStatus
+// says enrolled (4) or unenrollment failed (7), and the EnrollStatus and
+// LastError Results the device sent read back with the dmclient readers.
+func FuzzDeviceLinkedEnrollment(f *testing.F) {
+	hdr := `<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr><VerDTD>1.2</VerDTD><VerProto>DM/1.2</VerProto><SessionID>1</SessionID><MsgID>1</MsgID>` +
+		`<Target><LocURI>D</LocURI></Target><Source><LocURI>S</LocURI></Source></SyncHdr><SyncBody>`
+	le := `./Device/Vendor/MSFT/DMClient/Provider/MS%20DM%20SERVER/LinkedEnrollment/`
+	f.Add([]byte(hdr + `<Replace><CmdID>2</CmdID><Item><Target><LocURI>` + le + `DiscoveryEndpoint</LocURI></Target><Data>https://d.example/x</Data></Item></Replace>` +
+		`<Exec><CmdID>3</CmdID><Item><Target><LocURI>` + le + `Enroll</LocURI></Target></Item></Exec>` +
+		`<Get><CmdID>4</CmdID><Item><Target><LocURI>` + le + `EnrollStatus</LocURI></Target></Item><Item><Target><LocURI>` + le + `LastError</LocURI></Target></Item></Get><Final/></SyncBody></SyncML>`))
+	f.Add([]byte(hdr + `<Exec><CmdID>2</CmdID><Item><Target><LocURI>` + le + `Enroll</LocURI></Target></Item></Exec>` +
+		`<Exec><CmdID>3</CmdID><Item><Target><LocURI>` + le + `Unenroll</LocURI></Target></Item></Exec>` +
+		`<Get><CmdID>4</CmdID><Item><Target><LocURI>` + le + `LastError</LocURI></Target></Item></Get><Final/></SyncBody></SyncML>`))
+	f.Add([]byte(hdr + `<Atomic><CmdID>2</CmdID><Add><CmdID>3</CmdID><Item><Target><LocURI>` + le + `Priority</LocURI></Target><Meta><Format xmlns="syncml:metinf">int</Format></Meta><Data>1</Data></Item></Add>` +
+		`<Replace><CmdID>4</CmdID><Item><Target><LocURI>` + le + `EnrollStatus</LocURI></Target><Data>4</Data></Item></Replace></Atomic>` +
+		`<Delete><CmdID>5</CmdID><Item><Target><LocURI>` + le + `DiscoveryEndpoint</LocURI></Target></Item></Delete>` +
+		`<Get><CmdID>6</CmdID><Item><Target><LocURI>./Device/Vendor/MSFT/DMClient/Provider/MS%20DM%20SERVER/LinkedEnrollment</LocURI></Target></Item></Get><Final/></SyncBody></SyncML>`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var m syncml.Message
+		if err := syncml.Unmarshal(data, &m); err != nil {
+			return
+		}
+		ctx := context.Background()
+		h, err := device.New(ctx, device.Config{
+			ProviderID: "MS DM SERVER",
+			Discovery:  discovery.Client{HTTPClient: &http.Client{Transport: discoveryAnswer{}}},
+			Request:    discovery.Request{OSVersion: "10.0.26100.1301"},
+			Enroller: device.EnrollerFunc(func(_ context.Context, r *device.EnrollRequest) (*device.Enrollment, error) {
+				if strings.Contains(r.Endpoint, "fail") {
+					return nil, io.ErrUnexpectedEOF
+				}
+				return &device.Enrollment{ManagementURL: "https://m.example/"}, nil
+			}),
+			Unenroller: device.UnenrollerFunc(func(_ context.Context, e *device.Enrollment) error { return nil }),
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer h.Close()
+		mux := session.NewMux()
+		if err := h.Register(mux); err != nil {
+			t.Fatal(err)
+		}
+		c, err := session.NewClient(session.ClientConfig{DeviceID: "D", ServerURI: "S", Handler: mux, MaxObjectSize: 4096})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Start(ctx, "1"); err != nil {
+			t.Fatal(err)
+		}
+		x, err := c.Handle(ctx, &m)
+		st := h.State()
+		if !st.Status.Known() {
+			t.Fatalf("EnrollStatus %d", st.Status)
+		}
+		if (st.LastError == 0) != (st.Reason == "") {
+			t.Fatalf("LastError %v with Reason %q", st.LastError, st.Reason)
+		}
+		enrolled := st.Status == dmclient.StatusEnrollmentSucceeded || st.Status == dmclient.StatusUnenrollmentFailed
+		if (st.Enrollment != nil) != enrolled {
+			t.Fatalf("EnrollStatus %v with Enrollment %+v", st.Status, st.Enrollment)
+		}
+		if err != nil || x.Reply == nil {
+			return
+		}
+		checkReplyIDs(t, x)
+		for _, cmd := range x.Reply.Body.Commands {
+			r, ok := cmd.(*syncml.Results)
+			if !ok || len(r.Items) != 1 || r.Items[0].Source == nil {
+				continue
+			}
+			switch {
+			case strings.HasSuffix(r.Items[0].Source.LocURI, "/EnrollStatus"):
+				if _, err := dmclient.ReadEnrollStatus(r); err != nil {
+					t.Fatalf("EnrollStatus sent does not read: %v", err)
+				}
+			case strings.HasSuffix(r.Items[0].Source.LocURI, "/LastError"):
+				if _, err := dmclient.ReadLastError(r); err != nil {
+					t.Fatalf("LastError sent does not read: %v", err)
+				}
+			}
+		}
+	})
+}

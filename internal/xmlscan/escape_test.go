@@ -1,0 +1,148 @@
+package xmlscan
+
+import (
+	"bytes"
+	"errors"
+	"math/rand"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/windc-go/windc/internal/xmlerr"
+)
+
+// refEscape is the escaping rule spelled out one character at a time: the
+// reference the word-at-a-time writers are compared with.
+func refEscape(s string, attr, cdata bool) (string, bool) {
+	var b strings.Builder
+	if cdata {
+		b.WriteString("<![CDATA[")
+	}
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n == 1 || !IsXMLChar(r) {
+			return "", false
+		}
+		switch {
+		case cdata && r == '\r':
+			b.WriteString("]]>&#xD;<![CDATA[")
+		case cdata && strings.HasPrefix(s[i:], "]]>"):
+			b.WriteString("]]]]><![CDATA[>")
+			n = 3
+		case cdata:
+			b.WriteString(s[i : i+n])
+		case r == '&':
+			b.WriteString("&amp;")
+		case r == '<':
+			b.WriteString("&lt;")
+		case r == '\r':
+			b.WriteString("&#xD;")
+		case r == '>' && !attr:
+			b.WriteString("&gt;")
+		case r == '"' && attr:
+			b.WriteString("&quot;")
+		case r == '\t' && attr:
+			b.WriteString("&#x9;")
+		case r == '\n' && attr:
+			b.WriteString("&#xA;")
+		default:
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+	if cdata {
+		b.WriteString("]]>")
+	}
+	return b.String(), true
+}
+
+// escapeSamples are strings with every kind of special byte at every
+// offset a word-at-a-time loop can see it: ASCII that is escaped, control
+// characters, invalid UTF-8, surrogates, non-characters and runes that
+// XML can carry, alone and in runs, around "]]>".
+func escapeSamples() []string {
+	pieces := []string{"&", "<", ">", `"`, "'", "\t", "\n", "\r", "\x00", "\x1f", "\x7f", "]", "]]>", "]]", "]>",
+		"é", "€", "\U0001F600", "\uFFFD", "\uFFFE", "\uFFFF", "\xed\xa0\x80", "\xc3", "\xc3(", "\xf4\x90\x80\x80",
+		"\x80", "\xff", "\ufeff", "\u0085", "\u2028"}
+	var out []string
+	for n := 0; n <= 33; n++ {
+		for pos := 0; pos <= n; pos++ {
+			for _, p := range pieces {
+				out = append(out, strings.Repeat("a", pos)+p+strings.Repeat("b", n-pos))
+			}
+		}
+	}
+	r := rand.New(rand.NewSource(9))
+	for i := 0; i < 3000; i++ {
+		var b strings.Builder
+		for b.Len() < r.Intn(200) {
+			if r.Intn(4) == 0 {
+				b.WriteString(pieces[r.Intn(len(pieces))])
+			} else {
+				b.WriteString(strings.Repeat("x", r.Intn(20)))
+			}
+		}
+		out = append(out, b.String())
+	}
+	return out
+}
+
+// TestEscapeAgainstReference compares AppendText, AppendAttr and
+// AppendCDATA with refEscape on every sample, appended to buffers with and
+// without room, and checks that a refused value leaves dst as it was.
+func TestEscapeAgainstReference(t *testing.T) {
+	for _, tc := range []struct {
+		name        string
+		attr, cdata bool
+		f           func([]byte, string) ([]byte, error)
+	}{
+		{"text", false, false, AppendText},
+		{"attr", true, false, AppendAttr},
+		{"cdata", false, true, AppendCDATA},
+	} {
+		for _, s := range escapeSamples() {
+			want, ok := refEscape(s, tc.attr, tc.cdata)
+			for _, dst := range [][]byte{nil, []byte("pre"), make([]byte, 2, len(s)+3), make([]byte, 1, 4*len(s)+64)} {
+				orig := string(dst)
+				got, err := tc.f(dst, s)
+				if !ok {
+					if !errors.Is(err, xmlerr.ErrInvalidChar) {
+						t.Fatalf("%s(%q): err = %v, want ErrInvalidChar", tc.name, s, err)
+					}
+					if string(got) != orig {
+						t.Fatalf("%s(%q): refused, but dst changed from %q to %q", tc.name, s, orig, got)
+					}
+					continue
+				}
+				if err != nil {
+					t.Fatalf("%s(%q): %v", tc.name, s, err)
+				}
+				if !bytes.Equal(got, []byte(orig+want)) {
+					t.Fatalf("%s(%q) = %q, want %q", tc.name, s, got[len(orig):], want)
+				}
+			}
+		}
+	}
+}
+
+// FuzzEscape compares AppendText, AppendAttr and AppendCDATA with
+// refEscape on arbitrary strings, appended after a prefix.
+func FuzzEscape(f *testing.F) {
+	for _, s := range []string{"", "a&b", "<<<<>>>>&&&&\"\"\"\"", "abcdefgh\r\n\t]]>é\x00", "0123456&<é"} {
+		f.Add(s, 3)
+	}
+	f.Fuzz(func(t *testing.T, s string, pre int) {
+		pre = pre & 63
+		for _, tc := range []struct {
+			attr, cdata bool
+			f           func([]byte, string) ([]byte, error)
+		}{{false, false, AppendText}, {true, false, AppendAttr}, {false, true, AppendCDATA}} {
+			want, ok := refEscape(s, tc.attr, tc.cdata)
+			dst := make([]byte, pre, pre+len(s)/2)
+			got, err := tc.f(dst, s)
+			if ok != (err == nil) || ok && string(got[pre:]) != want || !ok && len(got) != pre {
+				t.Fatalf("attr=%v cdata=%v %q: got %q, %v; want %q, %v", tc.attr, tc.cdata, s, got, err, want, ok)
+			}
+		}
+	})
+}

@@ -1,0 +1,103 @@
+package xmlscan
+
+import (
+	"unicode/utf8"
+)
+
+// Unhex returns the value of the hexadecimal digit c, or -1.
+func Unhex(c byte) int {
+	switch {
+	case c >= '0' && c <= '9':
+		return int(c - '0')
+	case c >= 'a' && c <= 'f':
+		return int(c-'a') + 10
+	case c >= 'A' && c <= 'F':
+		return int(c-'A') + 10
+	}
+	return -1
+}
+
+// ref decodes the reference at input[pos] == '&', appends its characters to
+// the scratch buffer and returns the offset after ';'.
+func (sc *Scanner) ref(pos int) (int, error) {
+	s := sc.src
+	// a character reference may carry any number of leading zeros; an
+	// entity name is one of five short names
+	end := 1
+	if end < len(s)-pos && s[pos+1] == '#' {
+		end++
+		if end < len(s)-pos && s[pos+end] == 'x' {
+			end++
+		}
+		for end < len(s)-pos && Unhex(s[pos+end]) >= 0 {
+			end++
+		}
+	} else {
+		for end < len(s)-pos && end < 6 && s[pos+end] != ';' {
+			end++
+		}
+	}
+	if end >= len(s)-pos {
+		return pos, sc.EOF(len(s))
+	}
+	if s[pos+end] != ';' {
+		return pos, sc.Syntax(pos, "'&' does not start a reference")
+	}
+	body := s[pos+1 : pos+end]
+	next := pos + end + 1
+	if body == "#" || body == "#x" {
+		return pos, sc.Syntax(pos, "empty character reference")
+	}
+	if len(body) > 1 && body[0] == '#' {
+		var r rune
+		digits := body[1:]
+		base := rune(10)
+		if digits[0] == 'x' {
+			digits, base = digits[1:], 16
+		}
+		if len(digits) == 0 {
+			return pos, sc.Syntax(pos, "empty character reference")
+		}
+		for i := 0; i < len(digits); i++ {
+			c := rune(digits[i])
+			var d rune
+			switch {
+			case c >= '0' && c <= '9':
+				d = c - '0'
+			case base == 16 && c >= 'a' && c <= 'f':
+				d = c - 'a' + 10
+			case base == 16 && c >= 'A' && c <= 'F':
+				d = c - 'A' + 10
+			default:
+				return pos, sc.Syntax(pos, "invalid character reference &%s;", body)
+			}
+			r = r*base + d
+			if r > 0x10FFFF {
+				return pos, sc.fail(pos, InvalidChar, "character reference &%s; out of range", body)
+			}
+		}
+		if !IsXMLChar(r) {
+			return pos, sc.fail(pos, InvalidChar, "character reference &%s;", body)
+		}
+		sc.buf = utf8.AppendRune(sc.buf, r)
+		return next, nil
+	}
+	switch body {
+	case "lt":
+		sc.buf = append(sc.buf, '<')
+	case "gt":
+		sc.buf = append(sc.buf, '>')
+	case "amp":
+		sc.buf = append(sc.buf, '&')
+	case "apos":
+		sc.buf = append(sc.buf, '\'')
+	case "quot":
+		sc.buf = append(sc.buf, '"')
+	default:
+		if !IsName(body) {
+			return pos, sc.Syntax(pos, "'&' does not start a reference")
+		}
+		return pos, sc.fail(pos, Entity, "&%s;", body)
+	}
+	return next, nil
+}

@@ -1,0 +1,62 @@
+package xmlscan
+
+import (
+	"math/rand"
+	"strings"
+	"testing"
+)
+
+// TestSkipPlain checks that the word-at-a-time skip never passes a byte
+// the byte loops must see, for every position of every special byte.
+func TestSkipPlain(t *testing.T) {
+	specials := []byte{0, 0x1f, '\t', '\n', '\r', 0x80, 0xff, '&', '<', '>'}
+	a, b, c := textEscaper.a, textEscaper.b, textEscaper.fold
+	isSpecial := func(x byte) bool { return x < 0x20 || x >= 0x80 || x == '&' || x == '<' || x == '>' }
+	r := rand.New(rand.NewSource(1))
+	for n := 0; n < 40; n++ {
+		for pos := 0; pos < n; pos++ {
+			for _, sp := range specials {
+				buf := make([]byte, n)
+				for i := range buf {
+					buf[i] = byte(0x20 + r.Intn(0x5f)) // printable ASCII
+					if isSpecial(buf[i]) {
+						buf[i] = 'x'
+					}
+				}
+				buf[pos] = sp
+				s := string(buf)
+				for start := 0; start <= n; start++ {
+					got := SkipPlain(s, start, a, b, c)
+					if got < start || got > n {
+						t.Fatalf("SkipPlain(%q, %d) = %d", s, start, got)
+					}
+					if start <= pos && got > pos {
+						t.Fatalf("SkipPlain(%q, %d) = %d skips the special byte at %d", s, start, got, pos)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestSkipPlainContexts: each context's arguments stop at exactly its own
+// special bytes (a word holding no special is always skipped).
+func TestSkipPlainContexts(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		skip     func(s string) int
+		specials string
+	}{
+		{"text", func(s string) int { return SkipPlain(s, 0, textEscaper.a, textEscaper.b, textEscaper.fold) }, "&<>"},
+		{"attr", func(s string) int { return SkipPlain(s, 0, attrEscaper.a, attrEscaper.b, attrEscaper.fold) }, "&<\""},
+		{"chardata", func(s string) int { return SkipPlain3(s, 0, Broadcast('<'), Broadcast('&'), Broadcast(']')) }, "<&]"},
+	} {
+		for c := 0x20; c < 0x7f; c++ {
+			word := string([]byte{'a', 'a', 'a', byte(c), 'a', 'a', 'a', 'a'})
+			special := strings.IndexByte(tc.specials, byte(c)) >= 0
+			if got := tc.skip(word); (got == 0) != special {
+				t.Errorf("%s: byte %q: skip = %d, special %v", tc.name, rune(c), got, special)
+			}
+		}
+	}
+}

@@ -1,0 +1,278 @@
+package xmlscan
+
+import (
+	"strings"
+)
+
+// manyAttrs is the number of attributes above which duplicates are found
+// with a map rather than by comparing pairs.
+const manyAttrs = 16
+
+// StartTag reads the start tag at input[pos] == '<', processes its namespace
+// declarations, pushes it on the path, and returns it. The attributes,
+// namespace declarations included, are left for Attrs.
+func (sc *Scanner) StartTag(pos int) (Tag, int, error) {
+	s := sc.src
+	t := Tag{Start: pos}
+	if len(sc.path) >= sc.lim.MaxDepth {
+		return t, pos, sc.limit("MaxDepth", sc.lim.MaxDepth, pos)
+	}
+	if err := sc.token(pos); err != nil {
+		return t, pos, err
+	}
+	nm, colon, i, err := sc.qname(pos + 1)
+	if err != nil {
+		return t, pos, err
+	}
+	t.Name = nm
+	t.LStart = int32(colon + 1)
+	sc.attrs = sc.attrs[:0]
+	mark := len(sc.ns)
+	// fast path: a start tag without attributes and an unprefixed name
+	if i < len(s) && s[i] == '>' && colon < 0 {
+		sc.path = append(sc.path, nm)
+		sc.nsMark = append(sc.nsMark, mark)
+		return t, i + 1, nil
+	}
+	for {
+		j := sc.skipSpace(i)
+		if j >= len(s) {
+			return t, pos, sc.EOF(j)
+		}
+		c := s[j]
+		if c == '>' {
+			i = j + 1
+			break
+		}
+		if c == '/' {
+			if err := sc.Need(j, 2); err != nil {
+				return t, pos, err
+			}
+			if s[j+1] != '>' {
+				return t, pos, sc.Syntax(j, "expected '>' after '/'")
+			}
+			t.Self = true
+			i = j + 2
+			break
+		}
+		if j == i {
+			return t, pos, sc.Syntax(j, "expected white space before attribute")
+		}
+		if len(sc.attrs) >= sc.lim.MaxAttrs {
+			return t, pos, sc.limit("MaxAttrs", sc.lim.MaxAttrs, j)
+		}
+		an, k, err := sc.Name(j)
+		if err != nil {
+			return t, pos, err
+		}
+		k = sc.skipSpace(k)
+		if k >= len(s) {
+			return t, pos, sc.EOF(k)
+		}
+		if s[k] != '=' {
+			return t, pos, sc.Syntax(k, "expected '=' after attribute %s", an)
+		}
+		k = sc.skipSpace(k + 1)
+		if k >= len(s) {
+			return t, pos, sc.EOF(k)
+		}
+		q := s[k]
+		if q != '"' && q != '\'' {
+			return t, pos, sc.Syntax(k, "attribute value not quoted")
+		}
+		val, end, err := sc.attrValue(k+1, q)
+		if err != nil {
+			return t, pos, err
+		}
+		dup := false
+		if len(sc.attrs) < manyAttrs {
+			for _, a := range sc.attrs {
+				if a.Name == an {
+					dup = true
+					break
+				}
+			}
+		} else {
+			dup = sc.repeated(an)
+		}
+		if dup {
+			return t, pos, sc.fail(j, DuplicateAttr, "%s", an)
+		}
+		sc.attrs = append(sc.attrs, Attr{Name: an, Value: val, Pos: j})
+		i = end
+	}
+	// namespace declarations first, so they apply to this element's names
+	for _, a := range sc.attrs {
+		if a.Name == "xmlns" {
+			if a.Value == NamespaceXML || a.Value == NamespaceXMLNS {
+				return t, pos, sc.fail(a.Pos, Prefix, "reserved namespace bound as default")
+			}
+			if len(sc.ns)-sc.nsBase >= sc.lim.MaxNamespaces {
+				return t, pos, sc.limit("MaxNamespaces", sc.lim.MaxNamespaces, a.Pos)
+			}
+			sc.ns = append(sc.ns, Binding{"", a.Value})
+		} else if strings.HasPrefix(a.Name, "xmlns:") {
+			p := a.Name[6:]
+			switch {
+			case a.Value == "":
+				return t, pos, sc.fail(a.Pos, Prefix, "empty namespace for prefix %s", p)
+			case p == "xmlns":
+				return t, pos, sc.fail(a.Pos, Prefix, "prefix xmlns declared")
+			case p == "xml" && a.Value != NamespaceXML, p != "xml" && a.Value == NamespaceXML, a.Value == NamespaceXMLNS:
+				return t, pos, sc.fail(a.Pos, Prefix, "reserved prefix or namespace misused")
+			}
+			if len(sc.ns)-sc.nsBase >= sc.lim.MaxNamespaces {
+				return t, pos, sc.limit("MaxNamespaces", sc.lim.MaxNamespaces, a.Pos)
+			}
+			sc.ns = append(sc.ns, Binding{p, a.Value})
+		}
+	}
+	sc.path = append(sc.path, nm)
+	sc.nsMark = append(sc.nsMark, mark)
+	if p := PrefixOf(nm); p != "" {
+		if _, err := sc.resolve(p, pos+1); err != nil {
+			return t, pos, err
+		}
+	}
+	// prefixed attributes: declared, and no two with the same expanded
+	// name; each prefix is resolved once
+	nPrefixed := 0
+	for k := range sc.attrs {
+		a := &sc.attrs[k]
+		p := PrefixOf(a.Name)
+		if p == "" || p == "xmlns" {
+			continue
+		}
+		nPrefixed++
+		uri, err := sc.resolve(p, a.Pos)
+		if err != nil {
+			return t, pos, err
+		}
+		a.URI = uri
+	}
+	if nPrefixed > 1 {
+		if x, y := sc.sameExpanded(nPrefixed); y >= 0 {
+			ax, ay := &sc.attrs[x], &sc.attrs[y]
+			return t, pos, sc.fail(ay.Pos, DuplicateAttr, "%s and %s name the same attribute", ax.Name, ay.Name)
+		}
+	}
+	return t, i, nil
+}
+
+// repeated reports whether an attribute named an was already read in a
+// start tag with manyAttrs or more attributes so far.
+func (sc *Scanner) repeated(an string) bool {
+	n := len(sc.attrs)
+	if n == manyAttrs {
+		if sc.seen == nil {
+			sc.seen = make(map[string]int)
+		}
+		clear(sc.seen)
+		for k, a := range sc.attrs {
+			sc.seen[a.Name] = k
+		}
+	}
+	if _, dup := sc.seen[an]; dup {
+		return true
+	}
+	sc.seen[an] = n
+	return false
+}
+
+// attrValue reads an attribute value after its opening quote and returns
+// the decoded, normalised value and the offset after the closing quote.
+func (sc *Scanner) attrValue(pos int, q byte) (string, int, error) {
+	s := sc.src
+	start := pos
+	decoded := false
+	sc.buf = sc.buf[:0]
+	runStart := pos
+	for {
+		for pos < len(s) && byteClass[s[pos]]&clAttr == 0 {
+			pos++
+		}
+		if pos-start > sc.lim.MaxTokenBytes {
+			return "", pos, sc.limit("MaxTokenBytes", sc.lim.MaxTokenBytes, start)
+		}
+		if pos >= len(s) {
+			return "", pos, sc.EOF(pos)
+		}
+		c := s[pos]
+		switch {
+		case c == q:
+			if decoded {
+				sc.buf = append(sc.buf, s[runStart:pos]...)
+				return string(sc.buf), pos + 1, nil
+			}
+			return s[start:pos], pos + 1, nil
+		case c == '"' || c == '\'':
+			pos++
+		case c == '<':
+			return "", pos, sc.Syntax(pos, "'<' in attribute value")
+		case c == '&':
+			sc.buf = append(sc.buf, s[runStart:pos]...)
+			decoded = true
+			end, err := sc.ref(pos)
+			if err != nil {
+				return "", pos, err
+			}
+			pos, runStart = end, end
+		case c == '\t' || c == '\n' || c == '\r':
+			sc.buf = append(sc.buf, s[runStart:pos]...)
+			decoded = true
+			sc.buf = append(sc.buf, ' ')
+			if c == '\r' {
+				if pos+1 >= len(s) {
+					return "", pos, sc.EOF(pos + 1)
+				}
+				if s[pos+1] == '\n' {
+					pos++
+				}
+			}
+			pos++
+			runStart = pos
+		default:
+			n, err := sc.checkRune(pos)
+			if err != nil {
+				return "", pos, err
+			}
+			pos += n
+		}
+	}
+}
+
+// EndTag reads the end tag at input[pos] == '<' (followed by '/'), checks it
+// closes the innermost open element, pops it and returns the offset after.
+func (sc *Scanner) EndTag(pos int) (int, error) {
+	s := sc.src
+	open := sc.path[len(sc.path)-1]
+	// fast path: the expected name followed by '>'
+	if i := pos + 2 + len(open); i < len(s) && s[i] == '>' && s[pos+2:i] == open {
+		sc.Pop()
+		return i + 1, nil
+	}
+	nm, i, err := sc.Name(pos + 2)
+	if err != nil {
+		return pos, err
+	}
+	i = sc.skipSpace(i)
+	if i >= len(s) {
+		return pos, sc.EOF(i)
+	}
+	if s[i] != '>' {
+		return pos, sc.Syntax(i, "expected '>' in end tag")
+	}
+	if nm != open {
+		return pos, sc.Syntax(pos, "end tag </%s> does not match <%s>", nm, open)
+	}
+	sc.Pop()
+	return i + 1, nil
+}
+
+// Pop closes the innermost element.
+func (sc *Scanner) Pop() {
+	n := len(sc.path) - 1
+	sc.path = sc.path[:n]
+	sc.ns = sc.ns[:sc.nsMark[n]]
+	sc.nsMark = sc.nsMark[:n]
+}

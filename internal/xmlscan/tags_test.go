@@ -1,0 +1,106 @@
+package xmlscan
+
+import (
+	"fmt"
+	"math/rand"
+	"strings"
+	"testing"
+)
+
+type testErr struct {
+	pos  int
+	kind Kind
+	msg  string
+}
+
+func (e *testErr) Error() string { return fmt.Sprintf("%d: kind %d: %s", e.pos, e.kind, e.msg) }
+
+type testErrs struct{}
+
+func (testErrs) ScanError(pos int, k Kind, msg string) error { return &testErr{pos, k, msg} }
+func (testErrs) ScanLimit(name string, max int64, pos int) error {
+	return fmt.Errorf("limit %s (%d) at %d", name, max, pos)
+}
+
+func newTestScanner(s string) *Scanner {
+	sc := new(Scanner)
+	sc.Init(s, Limits{MaxDepth: 10, MaxTokens: 1 << 20, MaxTokenBytes: 1 << 20, MaxAttrs: 1 << 10, MaxNamespaces: 1 << 10}, testErrs{})
+	return sc
+}
+
+// TestDuplicateAttrs checks the duplicate-attribute checks, pairwise for
+// few attributes and with a map for many, against a brute-force search:
+// a repeated qualified name is reported at its second occurrence, and two
+// prefixed names with the same expanded name at the second attribute of
+// the first pair (ordered by its first attribute).
+func TestDuplicateAttrs(t *testing.T) {
+	r := rand.New(rand.NewSource(1))
+	prefixes := []string{"a", "b", "c", "xmlns"}
+	for iter := 0; iter < 3000; iter++ {
+		n := 1 + r.Intn(40)
+		type at struct{ name, uri, local string }
+		var attrs []at
+		var b strings.Builder
+		b.WriteString(`<e xmlns:a="urn:1" xmlns:b="urn:2" xmlns:c="urn:1"`)
+		decl := 3
+		for i := 0; i < n; i++ {
+			local := fmt.Sprintf("l%d", r.Intn(2*n))
+			name := local
+			uri := ""
+			if r.Intn(3) > 0 {
+				p := prefixes[r.Intn(3)]
+				name = p + ":" + local
+				uri = map[string]string{"a": "urn:1", "b": "urn:2", "c": "urn:1"}[p]
+			}
+			attrs = append(attrs, at{name, uri, local})
+			fmt.Fprintf(&b, ` %s="v"`, name)
+		}
+		b.WriteString("/>")
+		s := b.String()
+		// expected: first repeated qualified name, else first expanded pair
+		wantKind, wantAt := -1, -1
+	qualified:
+		for y := range attrs {
+			for x := 0; x < y; x++ {
+				if attrs[x].name == attrs[y].name {
+					wantKind, wantAt = int(DuplicateAttr), y
+					break qualified
+				}
+			}
+		}
+		if wantAt < 0 {
+		expanded:
+			for x := range attrs {
+				if attrs[x].uri == "" {
+					continue
+				}
+				for y := x + 1; y < len(attrs); y++ {
+					if attrs[y].uri == attrs[x].uri && attrs[y].local == attrs[x].local {
+						wantKind, wantAt = int(DuplicateAttr), y
+						break expanded
+					}
+				}
+			}
+		}
+		sc := newTestScanner(s)
+		_, _, err := sc.StartTag(0)
+		if wantAt < 0 {
+			if err != nil {
+				t.Fatalf("%s: %v", s, err)
+			}
+			continue
+		}
+		te, ok := err.(*testErr)
+		if !ok || int(te.kind) != wantKind {
+			t.Fatalf("%s: got %v, want duplicate at attribute %d", s, err, wantAt)
+		}
+		// the offset of attribute wantAt
+		off := 0
+		for i := 0; i <= decl+wantAt; i++ {
+			off += strings.IndexByte(s[off:], ' ') + 1
+		}
+		if te.pos != off {
+			t.Fatalf("%s: got %v, want offset %d", s, err, off)
+		}
+	}
+}
