@@ -14,8 +14,9 @@ type Outcome struct {
 	// Status is the peer's Status for the command; nil when Abandoned.
 	Status *syncml.Status
 	// Results are the Results for the command that arrived with or
-	// before the Status; an Outcome delivered again for Results that
-	// arrive after the Status holds only those.
+	// before the Status (a Results sent in chunks: once whole, the
+	// Outcome waiting for it); an Outcome delivered again for Results
+	// that arrive after the Status holds only those.
 	Results []*syncml.Results
 	// Abandoned is true when the session restarted or was aborted before
 	// the command's Status arrived.
