@@ -191,12 +191,11 @@ func newServer(log *slog.Logger, auth session.Authenticator) *session.Server {
 		Session: session.Config{
 			Authenticator: auth,
 			OnStart: func(ctx context.Context, s *session.Session, id session.Identity, first bool) {
-				log.InfoContext(ctx, "session start", "device", id.Device, "user", id.User, "auth", id.Method, "first", first)
-				if !first {
-					return
+				if log.Enabled(ctx, slog.LevelInfo) {
+					log.InfoContext(ctx, "session start", "device", id.Device, "user", id.User, "auth", id.Method, "first", first)
 				}
-				for _, uri := range firstSessionGets {
-					_ = s.Queue(&syncml.Get{Items: []syncml.Item{{Target: &syncml.Location{LocURI: uri}}}})
+				if first {
+					_ = s.Queue(session.NewGets(firstSessionGets...)...)
 				}
 			},
 		},

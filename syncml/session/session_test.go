@@ -458,3 +458,25 @@ func TestServerBadInput(t *testing.T) {
 		t.Error("queued a nil command")
 	}
 }
+
+func TestNewGets(t *testing.T) {
+	cmds := NewGets("./DevDetail/SwV", "./DevInfo/Lang")
+	if len(cmds) != 2 {
+		t.Fatalf("%d commands", len(cmds))
+	}
+	for i, want := range []string{"./DevDetail/SwV", "./DevInfo/Lang"} {
+		g, ok := cmds[i].(*syncml.Get)
+		if !ok || g.CmdID != "" || len(g.Items) != 1 || g.Items[0].Target.LocURI != want {
+			t.Errorf("command %d: %#v", i, cmds[i])
+		}
+	}
+	// The items do not share room: appending to one leaves the next alone.
+	g := cmds[0].(*syncml.Get)
+	g.Items = append(g.Items, syncml.Item{Target: &syncml.Location{LocURI: "./X"}})
+	if cmds[1].(*syncml.Get).Items[0].Target.LocURI != "./DevInfo/Lang" {
+		t.Error("appending to the first Get changed the second")
+	}
+	if len(NewGets()) != 0 {
+		t.Error("NewGets() not empty")
+	}
+}
