@@ -12,6 +12,7 @@ import (
 	"github.com/windc-go/windc/declaredconfig"
 	"github.com/windc-go/windc/declaredconfig/reconcile"
 	"github.com/windc-go/windc/discovery"
+	"github.com/windc-go/windc/discovery/mde2"
 	"github.com/windc-go/windc/dmclient"
 	"github.com/windc-go/windc/syncml"
 	"github.com/windc-go/windc/syncml/session"
@@ -19,9 +20,11 @@ import (
 
 // Paths the MDM server serves.
 const (
-	pathPrimary   = "/ManagementServer/MDM.svc" // the primary (parent) enrollment's OMA-DM endpoint
-	pathDiscovery = "/EnrollmentConfiguration"  // the WinDC discovery endpoint
-	pathWinDC     = "/ManagementServer/WinDC.svc"           // the linked (WinDC) enrollment's OMA-DM endpoint
+	pathPrimary    = "/ManagementServer/MDM.svc"        // the primary (parent) enrollment's OMA-DM endpoint
+	pathDiscovery  = "/EnrollmentConfiguration"         // the WinDC discovery endpoint
+	pathPolicy     = "/EnrollmentServer/Policy.svc"     // MS-XCEP GetPolicies
+	pathEnrollment = "/EnrollmentServer/Enrollment.svc" // MS-WSTEP RequestSecurityToken
+	pathWinDC      = "/ManagementServer/WinDC.svc"      // the linked (WinDC) enrollment's OMA-DM endpoint
 )
 
 // server is the MDM service: the primary management endpoint that starts
@@ -29,8 +32,18 @@ const (
 // endpoint that declares documents and reads their state.
 type server struct {
 	log      *narrator
-	base     string // http://127.0.0.1:port
+	base     string // https://127.0.0.1:port
 	provider dmclient.LinkedEnrollment
+	// enroll is the MS-MDE2 policy and enrollment service of linked
+	// enrollments: Federated, the device token checked by entra; its
+	// certificates are issued by the demo's CA, and its provisioning
+	// document points the device's WinDC account at pathWinDC.
+	enroll *mde2.Server
+	entra  *entra
+	// winDCAuth authenticates the WinDC endpoint's sessions:
+	// session.ClientCertificate, the device is the common name of the
+	// certificate MS-MDE2 issued.
+	winDCAuth session.Authenticator
 	// rec keeps the documents declared to each device and brings the
 	// device to them in each WinDC session.
 	rec *reconcile.Reconciler
@@ -47,17 +60,35 @@ type managed struct {
 	devInfo     map[string]string
 	enrollState dmclient.EnrollStatus
 	linking     bool // the linked enrollment was started
+	// unenroll asks for the linked enrollment to be removed at the
+	// device's next primary session; unenrolling is set once asked.
+	unenroll, unenrolling bool
 	// refreshInterval, when not zero, is a RefreshInterval the
 	// administrator wants set; it is handed to the reconciler.
 	refreshInterval uint32
 }
 
-func newServer(log *narrator, base string) *server {
+func newServer(log *narrator, base string, ca *mde2.CA) *server {
 	s := &server{
-		log:      log,
-		base:     base,
-		provider: dmclient.LinkedEnrollment{ProviderID: "MS DM SERVER"},
-		devices:  map[string]*managed{},
+		log:       log,
+		base:      base,
+		provider:  dmclient.LinkedEnrollment{ProviderID: providerID},
+		devices:   map[string]*managed{},
+		entra:     &entra{log: log},
+		winDCAuth: session.ClientCertificate,
+	}
+	s.enroll = &mde2.Server{
+		PolicyURL:     base + pathPolicy,
+		EnrollmentURL: base + pathEnrollment,
+		AuthPolicy:    mde2.Federated,
+		Token:         s.entra.validate,
+		Issuer:        ca,
+		Account:       mde2.Account{ProviderID: "Contoso WinDC", Address: base + pathWinDC},
+		Approve: func(_ context.Context, r *mde2.EnrollmentRequest) error {
+			s.log.printf("  [enrollment service] RequestSecurityToken: %s CSR from %s (DeviceType %s, EnrollmentType %s), signature verified; issuing\n",
+				r.CSR.PublicKeyAlgorithm, r.Device.DeviceID, r.Device.DeviceType, r.Device.EnrollmentType)
+			return nil
+		},
 	}
 	s.rec = reconcile.New(reconcile.Config{
 		OnEvent:  s.event,
@@ -79,10 +110,14 @@ func (s *server) handler() (http.Handler, error) {
 	if err := devInfo.HandleSubtree("Replace", "./DevInfo", session.HandlerFunc(s.devInfo)); err != nil {
 		return nil, err
 	}
-	endpoint := func(next func(*managed, *session.Session, *syncml.Message, *session.Exchange) error) http.Handler {
+	endpoint := func(auth session.Authenticator, next func(*managed, *session.Session, *syncml.Message, *session.Exchange) error) http.Handler {
 		return session.NewServer(session.ServerConfig{Session: session.Config{
-			Handler: devInfo,
+			Authenticator: auth,
+			Handler:       devInfo,
 			OnStart: func(ctx context.Context, _ *session.Session, id session.Identity, _ bool) {
+				if id.Method == "tls" {
+					s.log.printf("  [server] session of %s, identified by its client certificate\n", id.Device)
+				}
 				// Every device is to hold the administrator's document
 				// (declaring it again changes nothing).
 				if err := s.rec.Declare(ctx, id.Device, declaredDoc()); err != nil {
@@ -109,11 +144,14 @@ func (s *server) handler() (http.Handler, error) {
 	mux := http.NewServeMux()
 	mux.Handle("POST "+pathDiscovery, &discovery.Handler{
 		Discover: s.discover,
-		URLs:     discovery.URLPolicy{AllowLoopbackHTTP: true},
 		Logger:   slog.New(slog.DiscardHandler),
 	})
-	mux.Handle("POST "+pathPrimary, endpoint(s.primary))
-	mux.Handle("POST "+pathWinDC, endpoint(s.winDC))
+	mux.Handle("POST "+pathPolicy, s.enroll.PolicyHandler())
+	mux.Handle("POST "+pathEnrollment, s.enroll.EnrollmentHandler())
+	// The primary enrollment authenticates in ways outside this demo;
+	// the WinDC sessions are identified by their client certificate.
+	mux.Handle("POST "+pathPrimary, endpoint(nil, s.primary))
+	mux.Handle("POST "+pathWinDC, endpoint(s.winDCAuth, s.winDC))
 	return mux, nil
 }
 
@@ -159,8 +197,8 @@ func (s *server) discover(_ context.Context, req *discovery.Request, h discovery
 		return &discovery.Response{ErrorCode: "PlatformNotSupported", Message: "WinDC needs a newer Windows build"}, nil
 	}
 	return &discovery.Response{
-		EnrollmentServiceURL:       s.base + "/EnrollmentServer/Enrollment.svc",
-		EnrollmentPolicyServiceURL: s.base + "/EnrollmentServer/Policy.svc",
+		EnrollmentServiceURL:       s.enroll.EnrollmentURL,
+		EnrollmentPolicyServiceURL: s.enroll.PolicyURL,
 		AuthenticationServiceURL:   s.base + "/EnrollmentServer/Auth",
 		ManagementResource:         "https://manage.contoso.example",
 		AuthPolicy:                 req.RequiredAuthPolicy(),
@@ -202,6 +240,11 @@ func (s *server) primary(dev *managed, ss *session.Session, _ *syncml.Message, x
 			}
 			s.log.printf("  [server]   LastError = %v\n", h)
 		}
+	}
+	if dev.unenroll && !dev.unenrolling {
+		dev.unenrolling = true
+		s.log.printf("  [server] removing the linked enrollment: Exec Unenroll, read EnrollStatus and LastError\n")
+		return ss.Queue(s.provider.ExecUnenroll(), s.provider.GetEnrollStatus(), s.provider.GetLastError())
 	}
 	if dev.linking {
 		return nil
