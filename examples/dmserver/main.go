@@ -1,8 +1,9 @@
 // Command dmserver is a small device management server built on
 // syncml/session: it answers the OMA DM sessions of any number of Windows
 // devices over plain HTTP on a loopback address, queues a few Gets
-// (DevDetail, DevInfo) on each device's first session, and logs each
-// exchange and each answered command with slog.
+// (DevDetail, DevInfo) on each device's first session and starts its WinDC
+// linked enrollment there, and logs each exchange and each answered
+// command with slog.
 //
 //	go run ./examples/dmserver -addr 127.0.0.1:8080
 //
@@ -13,6 +14,12 @@
 // header (hmac) of the devices against those users:
 //
 //	go run ./examples/dmserver -addr 127.0.0.1:8080 -auth md5 -users users.txt
+//
+// On a device's first session on /ManagementServer/MDM.svc it also sets
+// the DMClient LinkedEnrollment/DiscoveryEndpoint of provider
+// WinDC-dmserver (the primary enrollment's w7 PROVIDER-ID) to its own
+// /windc/discovery URL, executes LinkedEnrollment/Enroll and logs the
+// EnrollStatus and LastError it reads back (linked.go).
 //
 // It also enrolls devices with MS-MDE2 (enroll.go; -tls, -tls-cert,
 // -tls-key, -ca-out): GET/POST /EnrollmentServer/Discovery.svc for the
@@ -125,7 +132,7 @@ func loopback(addr string) error {
 // adds the enrollment services and handleWinDC the WinDC endpoint.
 func newMux(log *slog.Logger, auth session.Authenticator) *http.ServeMux {
 	mux := http.NewServeMux()
-	mux.Handle("POST "+Path, newServer(log, auth))
+	mux.Handle("POST "+Path, withBase(newServer(log, auth)))
 	return mux
 }
 
@@ -196,6 +203,7 @@ func newServer(log *slog.Logger, auth session.Authenticator) *session.Server {
 				}
 				if first {
 					_ = s.Queue(session.NewGets(firstSessionGets...)...)
+					_ = s.Queue(linkCommands(ctx)...)
 				}
 			},
 		},
@@ -215,6 +223,7 @@ func newServer(log *slog.Logger, auth session.Authenticator) *session.Server {
 					}
 				}
 				log.InfoContext(ctx, "command answered", attrs...)
+				logLinked(ctx, log, x.Identity.Device, o)
 			}
 			for _, u := range x.Unmatched {
 				log.WarnContext(ctx, "answer matches no command", "device", x.Identity.Device, "element", u.ElementName())

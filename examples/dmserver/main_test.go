@@ -119,14 +119,27 @@ func TestWindowsPackage1(t *testing.T) {
 	if err := syncml.Unmarshal(b, &m); err != nil {
 		t.Fatal(err)
 	}
-	gets := 0
+	// The first session's Gets, and the start of the linked enrollment:
+	// DiscoveryEndpoint set to dmserver's own /windc/discovery, Exec
+	// Enroll, Gets of EnrollStatus and LastError.
+	gets, endpoint, enroll := 0, "", ""
 	for _, c := range m.Body.Commands {
-		if _, ok := c.(*syncml.Get); ok {
+		switch c := c.(type) {
+		case *syncml.Get:
 			gets++
+		case *syncml.Replace:
+			if c.Items[0].Target.LocURI == string(linkedProvider.DiscoveryEndpoint()) {
+				endpoint = c.Items[0].Data.Value
+			}
+		case *syncml.Exec:
+			enroll = c.Items[0].Target.LocURI
 		}
 	}
-	if gets != len(firstSessionGets) || m.Header.SessionID != "1" || m.Header.Target.LocURI != "1E08C6E95D8BB843B1278FF45BC60CC6" {
+	if gets != len(firstSessionGets)+2 || m.Header.SessionID != "1" || m.Header.Target.LocURI != "1E08C6E95D8BB843B1278FF45BC60CC6" {
 		t.Errorf("reply: %d Gets, header %+v", gets, m.Header)
+	}
+	if endpoint != srv.URL+PathWinDCDiscovery || enroll != "./Device/Vendor/MSFT/DMClient/Provider/WinDC-dmserver/LinkedEnrollment/Enroll" {
+		t.Errorf("linked enrollment: DiscoveryEndpoint %q, Exec %q", endpoint, enroll)
 	}
 	if err := m.Validate(); err != nil {
 		t.Error(err)
