@@ -13,8 +13,13 @@ import (
 	"github.com/windc-go/windc/syncml/session"
 )
 
-// DefaultMaxEndpointBytes is the default of Config.MaxEndpointBytes.
-const DefaultMaxEndpointBytes = 2048
+// Defaults of the Config limits.
+const (
+	// DefaultMaxEndpointBytes is the default of Config.MaxEndpointBytes.
+	DefaultMaxEndpointBytes = 2048
+	// DefaultTimeout is the default of Config.Timeout.
+	DefaultTimeout = 5 * time.Minute
+)
 
 // Config configures a Handler.
 type Config struct {
@@ -51,6 +56,10 @@ type Config struct {
 	// MaxEndpointBytes bounds the DiscoveryEndpoint value; zero means
 	// DefaultMaxEndpointBytes. A longer value is answered 413.
 	MaxEndpointBytes int
+	// Timeout bounds each enroll or unenroll, discovery and Enroller or
+	// Unenroller together; zero means DefaultTimeout. One that runs out
+	// fails with ERROR_TIMEOUT.
+	Timeout time.Duration
 }
 
 // A Handler is the device side of the DMClient CSP's LinkedEnrollment
@@ -101,6 +110,9 @@ func New(ctx context.Context, cfg Config) (*Handler, error) {
 	if cfg.MaxEndpointBytes <= 0 {
 		cfg.MaxEndpointBytes = DefaultMaxEndpointBytes
 	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = DefaultTimeout
+	}
 	base, err := syncml.ParseLocURI(string(le.URI()))
 	if err != nil {
 		return nil, pkg.Errorf("%w: %w", ErrConfig, err)
@@ -112,6 +124,8 @@ func New(ctx context.Context, cfg Config) (*Handler, error) {
 	}
 	if !ok {
 		st = initialState()
+	} else if err := st.check(); err != nil {
+		return nil, pkg.Errorf("%w: state of provider %q: %w", ErrCorrupt, cfg.ProviderID, err)
 	}
 	h.st = st
 	switch st.Status {
@@ -139,8 +153,9 @@ func (h *Handler) State() State {
 	return h.st.clone()
 }
 
-// Wait waits until no asynchronous operation runs and returns the errors
-// met saving their outcome to the Store since the last Wait.
+// Wait waits until no enroll or unenroll runs and returns the errors met
+// saving the outcome of asynchronous ones to the Store since the last
+// Wait.
 func (h *Handler) Wait() error {
 	h.wg.Wait()
 	h.mu.Lock()
@@ -150,9 +165,9 @@ func (h *Handler) Wait() error {
 	return err
 }
 
-// Close cancels a running asynchronous operation, which then ends failed
-// with E_ABORT, waits for it, and refuses new ones. It returns what Wait
-// returns.
+// Close cancels a running enroll or unenroll, asynchronous or within its
+// Exec, which then ends failed with E_ABORT, waits for it, and refuses
+// new ones. It returns what Wait returns.
 func (h *Handler) Close() error {
 	h.mu.Lock()
 	h.closed = true
@@ -281,12 +296,14 @@ func (h *Handler) run(ctx context.Context, o op) session.Response {
 		return failed(err)
 	}
 	h.busy = true
+	h.wg.Add(1) // under h.mu, so that Close, once it set closed, waits
+	h.mu.Unlock()
 	if h.cfg.Async {
-		h.wg.Add(1)
-		h.mu.Unlock()
 		go func() {
 			defer h.wg.Done()
-			if _, err := h.finish(h.ctx, o, st); err != nil {
+			ctx, cancel := context.WithTimeout(h.ctx, h.cfg.Timeout)
+			defer cancel()
+			if _, err := h.finish(ctx, o, st); err != nil {
 				h.mu.Lock()
 				h.errs = errors.Join(h.errs, err)
 				h.mu.Unlock()
@@ -294,7 +311,11 @@ func (h *Handler) run(ctx context.Context, o op) session.Response {
 		}()
 		return session.Response{Code: syncml.StatusAccepted}
 	}
-	h.mu.Unlock()
+	defer h.wg.Done()
+	// Within the Exec: the session's context, ended by Close too.
+	ctx, cancel := context.WithTimeout(ctx, h.cfg.Timeout)
+	defer cancel()
+	defer context.AfterFunc(h.ctx, cancel)()
 	opErr, saveErr := h.finish(ctx, o, st)
 	if err := errors.Join(opErr, saveErr); err != nil {
 		return failed(err)
@@ -358,6 +379,11 @@ func (h *Handler) enroll(ctx context.Context, endpoint string) (*Enrollment, err
 	}
 	if e == nil {
 		return nil, ErrNoEnrollment
+	}
+	// The device's sessions go there: it meets the policy discovery's
+	// URLs meet.
+	if err := h.cfg.Discovery.URLs.Check(e.ManagementURL); err != nil {
+		return nil, pkg.Errorf("enrollment at %s: management server: %w", resp.EnrollmentServiceURL, err)
 	}
 	e = e.clone()
 	if e.AuthPolicy == "" {

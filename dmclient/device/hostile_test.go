@@ -1,0 +1,160 @@
+package device
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/windc-go/windc/dmclient"
+	"github.com/windc-go/windc/syncml"
+	"github.com/windc-go/windc/syncml/session"
+)
+
+// TestCloseEndsSyncEnroll: Close during an Enroll that runs inside its
+// Exec cancels it and returns only once it ended, so nothing the
+// handler started outlives Close.
+func TestCloseEndsSyncEnroll(t *testing.T) {
+	ds := discoveryServer(t, nil)
+	started := make(chan struct{})
+	var ended atomic.Bool
+	cfg := config(ds, &fakeEnroller{enroll: func(ctx context.Context, _ *EnrollRequest) (*Enrollment, error) {
+		close(started)
+		<-ctx.Done()
+		ended.Store(true)
+		return nil, ctx.Err()
+	}})
+	h, err := New(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	serve(h, le.ReplaceDiscoveryEndpoint(ds.URL))
+	// The session's own context never ends here; only Close can stop the
+	// enrollment. The cleanup frees the goroutine if Close does not.
+	sessCtx, cancel := context.WithCancel(context.Background())
+	answered := make(chan session.Response, 1)
+	go func() { answered <- h.ServeCommand(sessCtx, &session.Request{Command: le.ExecEnroll()}) }()
+	t.Cleanup(func() { cancel(); <-answered })
+	<-started
+	h.Close()
+	if !ended.Load() {
+		t.Fatal("Close returned while the Enroller still ran")
+	}
+	r := <-answered
+	answered <- r
+	if r.Code != syncml.StatusCommandFailed || r.OriginalError != "0x80004004" {
+		t.Errorf("Exec answered %+v, want 500 E_ABORT", r)
+	}
+	if st := h.State(); st.Status != dmclient.StatusEnrollmentFailed || st.LastError != EAbort {
+		t.Errorf("after Close: %v %v", st.Status, st.LastError)
+	}
+}
+
+// TestOperationTimeout: an enrollment or unenrollment has a deadline by
+// default (a discovery or enrollment server that never answers must not
+// hold EnrollStatus at "in progress" forever), and Config.Timeout sets it.
+func TestOperationTimeout(t *testing.T) {
+	for _, async := range []bool{false, true} {
+		ds := discoveryServer(t, nil)
+		var hasDeadline atomic.Bool
+		cfg := config(ds, &fakeEnroller{enroll: func(ctx context.Context, _ *EnrollRequest) (*Enrollment, error) {
+			_, ok := ctx.Deadline()
+			hasDeadline.Store(ok)
+			return &Enrollment{ManagementURL: winDC}, nil
+		}})
+		cfg.Async = async
+		h := newHandler(t, cfg)
+		serve(h, le.ReplaceDiscoveryEndpoint(ds.URL))
+		serve(h, le.ExecEnroll())
+		if err := h.Wait(); err != nil {
+			t.Fatal(err)
+		}
+		if !hasDeadline.Load() {
+			t.Errorf("async %v: the Enroller ran without a deadline", async)
+		}
+	}
+	// A timeout that has passed when the Enroller runs: ERROR_TIMEOUT.
+	ds := discoveryServer(t, nil)
+	cfg := config(ds, &fakeEnroller{enroll: func(ctx context.Context, _ *EnrollRequest) (*Enrollment, error) {
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}})
+	cfg.Timeout = 1 // a nanosecond
+	h := newHandler(t, cfg)
+	serve(h, le.ReplaceDiscoveryEndpoint(ds.URL))
+	if r := serve(h, le.ExecEnroll()); r.OriginalError != "0x800705B4" {
+		t.Errorf("Exec answered %+v, want ERROR_TIMEOUT", r)
+	}
+}
+
+// TestManagementURLChecked: the server a linked enrollment sends the
+// device's sessions to comes from the enrollment service (w7 ADDR); one
+// that is missing or does not meet the discovery URL policy fails the
+// enrollment instead of being kept.
+func TestManagementURLChecked(t *testing.T) {
+	for _, u := range []string{"", "http://windc.example/plain", "ftp://windc.example/", "windc.example", "https://", "https://user:pw@windc.example/"} {
+		ds := discoveryServer(t, nil)
+		cfg := config(ds, &fakeEnroller{enroll: func(context.Context, *EnrollRequest) (*Enrollment, error) {
+			return &Enrollment{ManagementURL: u}, nil
+		}})
+		h := newHandler(t, cfg)
+		serve(h, le.ReplaceDiscoveryEndpoint(ds.URL))
+		r := serve(h, le.ExecEnroll())
+		st := h.State()
+		if r.Code != syncml.StatusCommandFailed || st.Enrollment != nil || st.Status != dmclient.StatusEnrollmentFailed ||
+			st.LastError != dmclient.MenrollEDeviceMessageFormatError {
+			t.Errorf("ManagementURL %q: answer %+v, state %+v", u, r, st)
+		}
+	}
+}
+
+// TestStoredStateChecked: a state that passes the checksum but that the
+// handler could never have written (an unknown EnrollStatus, an
+// enrollment that contradicts it) is reported, not served.
+func TestStoredStateChecked(t *testing.T) {
+	for name, state := range map[string]string{
+		"status 0":                  `{"enrollStatus":0}`,
+		"status 9":                  `{"enrollStatus":9}`,
+		"status -1":                 `{"enrollStatus":-1}`,
+		"succeeded, no enrollment":  `{"enrollStatus":4}`,
+		"not started, enrolled":     `{"enrollStatus":1,"enrollment":{"managementURL":"https://windc.example/"}}`,
+		"unenrolled, still there":   `{"enrollStatus":8,"enrollment":{"managementURL":"https://windc.example/"}}`,
+		"enrollment without server": `{"enrollStatus":4,"enrollment":{"managementURL":""}}`,
+	} {
+		dir := t.TempDir()
+		p := filepath.Join(dir, "linkedenrollment-MS%20DM%20SERVER.json")
+		if err := os.WriteFile(p, sealed(t, state), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		cfg := config(discoveryServer(t, nil), &fakeEnroller{})
+		cfg.Store = &FileStore{Dir: dir}
+		if h, err := New(context.Background(), cfg); !errors.Is(err, ErrCorrupt) {
+			t.Errorf("%s: New %v, want ErrCorrupt", name, err)
+			if err == nil {
+				h.Close()
+			}
+		}
+	}
+}
+
+// TestEnrollmentKeyNotPrinted: an Enrollment's Data holds the private
+// key; printing an Enrollment or a State (as a log or a test failure
+// does) does not show it.
+func TestEnrollmentKeyNotPrinted(t *testing.T) {
+	e := &Enrollment{ManagementURL: winDC, Data: []byte("-----BEGIN PRIVATE KEY-----\nSECRET\n")}
+	st := State{Status: dmclient.StatusEnrollmentSucceeded, Enrollment: e}
+	for _, f := range []string{"%v", "%+v", "%#v", "%s"} {
+		for _, v := range []any{e, *e, st} {
+			if s := fmt.Sprintf(f, v); strings.Contains(s, "SECRET") || strings.Contains(s, "83 69 67") || strings.Contains(s, "0x53, 0x45") {
+				t.Errorf("%s of %T shows the key: %s", f, v, s)
+			}
+		}
+	}
+	if s := fmt.Sprint(e); !strings.Contains(s, winDC) {
+		t.Errorf("%%v of an Enrollment hides its server: %s", s)
+	}
+}
