@@ -14,8 +14,13 @@ import (
 	"github.com/windc-go/windc/syncml/session"
 )
 
-// DefaultMaxSessions is the default of Config.MaxSessions.
-const DefaultMaxSessions = 4
+// Defaults of the Config limits.
+const (
+	// DefaultMaxSessions is the default of Config.MaxSessions.
+	DefaultMaxSessions = 4
+	// DefaultSessionTimeout is the default of Config.SessionTimeout.
+	DefaultSessionTimeout = time.Minute
+)
 
 // Config configures a simulated device.
 type Config struct {
@@ -47,6 +52,10 @@ type Config struct {
 	// MaxSessions bounds the sessions of one CheckIn; zero means
 	// DefaultMaxSessions.
 	MaxSessions int
+	// SessionTimeout bounds each session, all its messages together, so
+	// that a server that does not answer cannot hold a device; zero
+	// means DefaultSessionTimeout.
+	SessionTimeout time.Duration
 	// Now is the clock that times sessions; nil means time.Now.
 	Now func() time.Time
 }
@@ -79,6 +88,9 @@ func New(ctx context.Context, cfg Config) (*Device, error) {
 	}
 	if cfg.MaxSessions <= 0 {
 		cfg.MaxSessions = DefaultMaxSessions
+	}
+	if cfg.SessionTimeout <= 0 {
+		cfg.SessionTimeout = DefaultSessionTimeout
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -261,6 +273,8 @@ func (d *Device) session(ctx context.Context, url string, h session.Handler, eac
 		return st
 	}
 	d.nextID++
+	ctx, cancel := context.WithTimeout(ctx, d.cfg.SessionTimeout)
+	defer cancel()
 	before := d.sent.Load()
 	start := d.cfg.Now()
 	outs, err := c.Run(ctx, d.http, url, strconv.FormatInt(int64(d.nextID), 16))
