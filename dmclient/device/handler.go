@@ -75,13 +75,14 @@ type Handler struct {
 
 	ctx  context.Context // parent of asynchronous operations
 	stop context.CancelFunc
-	wg   sync.WaitGroup
 
 	mu     sync.Mutex
 	st     State
-	busy   bool  // an enroll or unenroll runs
-	closed bool  // Close was called
-	errs   error // store failures of asynchronous operations
+	busy   bool       // an enroll or unenroll runs
+	ops    int        // operations not yet over, outcome recorded
+	idle   *sync.Cond // on mu, signalled when ops drops to 0
+	closed bool       // Close was called
+	errs   error      // store failures of asynchronous operations
 }
 
 // New returns the Handler of cfg's provider, with the state cfg.Store
@@ -118,6 +119,7 @@ func New(ctx context.Context, cfg Config) (*Handler, error) {
 		return nil, pkg.Errorf("%w: %w", ErrConfig, err)
 	}
 	h := &Handler{cfg: cfg, le: le, base: base}
+	h.idle = sync.NewCond(&h.mu)
 	st, ok, err := cfg.Store.Load(ctx, cfg.ProviderID)
 	if err != nil {
 		return nil, err
@@ -157,9 +159,11 @@ func (h *Handler) State() State {
 // saving the outcome of asynchronous ones to the Store since the last
 // Wait.
 func (h *Handler) Wait() error {
-	h.wg.Wait()
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	for h.ops > 0 {
+		h.idle.Wait()
+	}
 	err := h.errs
 	h.errs = nil
 	return err
@@ -296,22 +300,18 @@ func (h *Handler) run(ctx context.Context, o op) session.Response {
 		return failed(err)
 	}
 	h.busy = true
-	h.wg.Add(1) // under h.mu, so that Close, once it set closed, waits
+	h.ops++ // under h.mu, so that Close, once it set closed, waits
 	h.mu.Unlock()
 	if h.cfg.Async {
 		go func() {
-			defer h.wg.Done()
 			ctx, cancel := context.WithTimeout(h.ctx, h.cfg.Timeout)
 			defer cancel()
-			if _, err := h.finish(ctx, o, st); err != nil {
-				h.mu.Lock()
-				h.errs = errors.Join(h.errs, err)
-				h.mu.Unlock()
-			}
+			_, err := h.finish(ctx, o, st)
+			h.done(err)
 		}()
 		return session.Response{Code: syncml.StatusAccepted}
 	}
-	defer h.wg.Done()
+	defer h.done(nil)
 	// Within the Exec: the session's context, ended by Close too.
 	ctx, cancel := context.WithTimeout(ctx, h.cfg.Timeout)
 	defer cancel()
@@ -321,6 +321,17 @@ func (h *Handler) run(ctx context.Context, o op) session.Response {
 		return failed(err)
 	}
 	return session.Response{}
+}
+
+// done ends an operation that run started, with saveErr the failure to
+// save its outcome that Wait returns.
+func (h *Handler) done(saveErr error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.errs = errors.Join(h.errs, saveErr)
+	if h.ops--; h.ops == 0 {
+		h.idle.Broadcast()
+	}
 }
 
 // finish carries out o, started from state from, and records its outcome:

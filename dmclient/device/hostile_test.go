@@ -158,3 +158,45 @@ func TestEnrollmentKeyNotPrinted(t *testing.T) {
 		t.Errorf("%%v of an Enrollment hides its server: %s", s)
 	}
 }
+
+// TestConcurrentSessions: sessions that race Enroll, Unenroll and the
+// endpoint against each other, and Wait, leave a state the handler
+// could have saved, without a data race.
+func TestConcurrentSessions(t *testing.T) {
+	for _, async := range []bool{false, true} {
+		ds := discoveryServer(t, nil)
+		cfg := config(ds, &fakeEnroller{})
+		cfg.Async = async
+		store := &MemoryStore{}
+		cfg.Store = store
+		h := newHandler(t, cfg)
+		cmds := []syncml.Command{
+			le.ReplaceDiscoveryEndpoint(ds.URL), le.ExecEnroll(), le.ExecUnenroll(), le.DeleteDiscoveryEndpoint(),
+			get(string(le.EnrollStatus()), string(le.LastError())),
+		}
+		done := make(chan struct{})
+		for g := range 6 {
+			go func() {
+				defer func() { done <- struct{}{} }()
+				for i := range 40 {
+					serve(h, cmds[(g+i*(g+1))%len(cmds)])
+					if i%7 == 0 {
+						h.Wait()
+					}
+				}
+			}()
+		}
+		for range 6 {
+			<-done
+		}
+		h.Wait()
+		st := h.State()
+		if err := st.check(); err != nil || st.Status == dmclient.StatusEnrollmentInProgress || st.Status == dmclient.StatusUnenrollmentInProgress {
+			t.Errorf("async %v: state %+v: %v", async, st, err)
+		}
+		saved, _, _ := store.Load(context.Background(), provider)
+		if saved.Status != st.Status || (saved.Enrollment == nil) != (st.Enrollment == nil) {
+			t.Errorf("async %v: saved %+v, current %+v", async, saved, st)
+		}
+	}
+}
