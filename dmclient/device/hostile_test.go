@@ -200,3 +200,30 @@ func TestConcurrentSessions(t *testing.T) {
 		}
 	}
 }
+
+// TestFileStoreMaxBytes: a state file larger than the limit is reported
+// without being read whole; FileStore.MaxBytes sets the limit.
+func TestFileStoreMaxBytes(t *testing.T) {
+	dir := t.TempDir()
+	fs := &FileStore{Dir: dir}
+	ctx := context.Background()
+	big := State{Status: dmclient.StatusEnrollmentSucceeded, Enrollment: &Enrollment{ManagementURL: winDC, Data: make([]byte, 3000)}}
+	if err := fs.Save(ctx, provider, big); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := fs.Load(ctx, provider); !ok || err != nil {
+		t.Fatalf("within the default limit: %v %v", ok, err)
+	}
+	fs.MaxBytes = 1000
+	if _, ok, err := fs.Load(ctx, provider); ok || !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "1000") {
+		t.Errorf("over MaxBytes: %v %v", ok, err)
+	}
+	p := filepath.Join(dir, "linkedenrollment-MS%20DM%20SERVER.json")
+	if err := os.WriteFile(p, make([]byte, DefaultMaxFileBytes+1), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	fs.MaxBytes = 0
+	if _, ok, err := fs.Load(ctx, provider); ok || !errors.Is(err, ErrCorrupt) {
+		t.Errorf("over DefaultMaxFileBytes: %v %v", ok, err)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -60,7 +61,14 @@ func (m *MemoryStore) Save(_ context.Context, providerID string, s State) error 
 type FileStore struct {
 	// Dir is the directory of the files; it must exist.
 	Dir string
+	// MaxBytes bounds the size of a file Load reads; zero means
+	// DefaultMaxFileBytes. A larger file is reported as ErrCorrupt.
+	MaxBytes int64
 }
+
+// DefaultMaxFileBytes is the default of FileStore.MaxBytes: far more
+// than a state with an enrollment's certificate and key takes.
+const DefaultMaxFileBytes = 1 << 20
 
 // fileVersion is the version of the file format.
 const fileVersion = 1
@@ -80,7 +88,7 @@ func (f *FileStore) path(providerID string) string {
 // Load implements Store.
 func (f *FileStore) Load(_ context.Context, providerID string) (State, bool, error) {
 	p := f.path(providerID)
-	b, err := os.ReadFile(p)
+	b, err := f.read(p)
 	if errors.Is(err, fs.ErrNotExist) {
 		return State{}, false, nil
 	}
@@ -105,6 +113,28 @@ func (f *FileStore) Load(_ context.Context, providerID string) (State, bool, err
 		return State{}, false, pkg.Errorf("load %s: %w: %v", p, ErrCorrupt, err)
 	}
 	return s, true, nil
+}
+
+// read returns the content of file p, or an error matching ErrCorrupt
+// when it is larger than MaxBytes.
+func (f *FileStore) read(p string) ([]byte, error) {
+	limit := f.MaxBytes
+	if limit <= 0 {
+		limit = DefaultMaxFileBytes
+	}
+	file, err := os.Open(p)
+	if err != nil {
+		return nil, err
+	}
+	defer file.Close()
+	b, err := io.ReadAll(io.LimitReader(file, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > limit {
+		return nil, fmt.Errorf("%w: larger than %d bytes", ErrCorrupt, limit)
+	}
+	return b, nil
 }
 
 // Save implements Store.
