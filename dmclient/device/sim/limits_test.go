@@ -3,10 +3,16 @@ package sim_test
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
+	"strings"
 	"sync/atomic"
 	"testing"
 
+	"github.com/windc-go/windc/discovery"
+	"github.com/windc-go/windc/dmclient"
+	"github.com/windc-go/windc/dmclient/device"
 	"github.com/windc-go/windc/dmclient/device/sim"
 	"github.com/windc-go/windc/syncml/session"
 )
@@ -49,5 +55,55 @@ func TestSessionTimeout(t *testing.T) {
 	defer d.Close()
 	if st := d.CheckIn(context.Background()); !errors.Is(st.Err, context.DeadlineExceeded) {
 		t.Errorf("CheckIn with a spent SessionTimeout: %v", st.Err)
+	}
+}
+
+// TestLinkedEnrollmentFailureCounted: an enrollment the primary server
+// runs and that fails (here the enrollment service refuses) is an error
+// of the check-in, with the HRESULT in the report, in both modes; a
+// load test against a broken enrollment service does not end errors=0.
+func TestLinkedEnrollmentFailureCounted(t *testing.T) {
+	for _, async := range []bool{false, true} {
+		ds := httptest.NewServer(&discovery.Handler{
+			Logger: slog.New(slog.DiscardHandler),
+			URLs:   discovery.URLPolicy{AllowLoopbackHTTP: true},
+			Discover: func(_ context.Context, req *discovery.Request, _ discovery.Headers) (*discovery.Response, error) {
+				return &discovery.Response{EnrollmentServiceURL: "https://e.example/E", EnrollmentPolicyServiceURL: "https://e.example/P",
+					AuthenticationServiceURL: "https://e.example/A", AuthPolicy: req.RequiredAuthPolicy()}, nil
+			},
+		})
+		defer ds.Close()
+		le := dmclient.LinkedEnrollment{ProviderID: "MS DM SERVER"}
+		primary := session.NewServer(session.ServerConfig{})
+		ps := httptest.NewServer(primary)
+		defer ps.Close()
+		hc := newHTTPClient(2).c
+		d, err := sim.New(context.Background(), sim.Config{
+			ServerURL: ps.URL, HTTPClient: hc, DevInfo: session.DevInfo{DevID: sim.DeviceID(3)},
+			LinkedEnrollment: &device.Config{
+				ProviderID: le.ProviderID, Async: async,
+				Discovery: discovery.Client{HTTPClient: hc, URLs: discovery.URLPolicy{AllowLoopbackHTTP: true}},
+				Request:   discovery.Request{OSVersion: "10.0.26100.1301"},
+				Enroller: device.EnrollerFunc(func(context.Context, *device.EnrollRequest) (*device.Enrollment, error) {
+					return nil, errors.New("enrollment service: device cap reached")
+				}),
+			},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer d.Close()
+		ctx := context.Background()
+		if err := primary.Queue(ctx, sim.DeviceID(3), le.ReplaceDiscoveryEndpoint(ds.URL), le.ExecEnroll()); err != nil {
+			t.Fatal(err)
+		}
+		st := d.CheckIn(ctx)
+		if st.Errors != 1 || st.Err == nil || !strings.Contains(st.Err.Error(), "0x80004005") {
+			t.Errorf("async %v: check-in after a failed enrollment: %+v", async, st)
+		}
+		// The next check-in, with nothing new, has no error.
+		if st := d.CheckIn(ctx); st.Errors != 0 {
+			t.Errorf("async %v: next check-in: %+v", async, st)
+		}
 	}
 }
