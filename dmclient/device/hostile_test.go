@@ -4,12 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
 
+	"github.com/windc-go/windc/discovery"
 	"github.com/windc-go/windc/dmclient"
 	"github.com/windc-go/windc/syncml"
 	"github.com/windc-go/windc/syncml/session"
@@ -225,5 +228,74 @@ func TestFileStoreMaxBytes(t *testing.T) {
 	fs.MaxBytes = 0
 	if _, ok, err := fs.Load(ctx, provider); ok || !errors.Is(err, ErrCorrupt) {
 		t.Errorf("over DefaultMaxFileBytes: %v %v", ok, err)
+	}
+}
+
+// TestHostileDiscoveryServer: what a discovery service that answers
+// garbage, too much or nothing does to EnrollStatus and LastError.
+func TestHostileDiscoveryServer(t *testing.T) {
+	huge := strings.Repeat(" ", 2*discovery.DefaultMaxBytes)
+	for _, tt := range []struct {
+		name   string
+		answer http.HandlerFunc
+		want   dmclient.HRESULT
+	}{
+		{"garbage", func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			io.WriteString(w, "\x00\xff{{")
+		}, dmclient.MenrollEDeviceMessageFormatError},
+		{"huge body", func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			io.WriteString(w, `{"EnrollmentServiceUrl":"https://e.example/E"`+huge+`}`)
+		}, dmclient.MenrollEDeviceMessageFormatError},
+		{"html", func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "text/html")
+			io.WriteString(w, "<html>sign in</html>")
+		}, dmclient.MenrollEDeviceMessageFormatError},
+		{"enrollment URL over plain http", func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			io.WriteString(w, `{"EnrollmentServiceUrl":"http://e.example/E","EnrollmentPolicyServiceUrl":"https://e.example/P","AuthenticationServiceUrl":"https://e.example/A","AuthPolicy":"Federated"}`)
+		}, dmclient.MenrollEDeviceMessageFormatError},
+	} {
+		ds := discoveryServer(t, tt.answer)
+		fe := &fakeEnroller{}
+		h := newHandler(t, config(ds, fe))
+		serve(h, le.ReplaceDiscoveryEndpoint(ds.URL))
+		r := serve(h, le.ExecEnroll())
+		st := h.State()
+		if r.Code != syncml.StatusCommandFailed || st.Status != dmclient.StatusEnrollmentFailed || st.LastError != tt.want || len(fe.got) != 0 {
+			t.Errorf("%s: answer %+v, state %v %v %q, enroller called %d times", tt.name, r, st.Status, st.LastError, st.Reason, len(fe.got))
+		}
+	}
+}
+
+// TestCloseDuringSlowDiscovery: Close while the discovery service has
+// not answered ends the request, and Close returns with the enrollment
+// failed E_ABORT.
+func TestCloseDuringSlowDiscovery(t *testing.T) {
+	arrived := make(chan struct{}, 1)
+	ds := discoveryServer(t, func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body) // so that the server sees the client go
+		arrived <- struct{}{}
+		<-r.Context().Done() // never answers
+	})
+	for _, async := range []bool{false, true} {
+		cfg := config(ds, &fakeEnroller{})
+		cfg.Async = async
+		h, err := New(context.Background(), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		serve(h, le.ReplaceDiscoveryEndpoint(ds.URL))
+		answered := make(chan session.Response, 1)
+		go func() { answered <- serve(h, le.ExecEnroll()) }()
+		<-arrived
+		if err := h.Close(); err != nil {
+			t.Fatal(err)
+		}
+		<-answered
+		if st := h.State(); st.Status != dmclient.StatusEnrollmentFailed || st.LastError != EAbort {
+			t.Errorf("async %v: after Close: %v %v %q", async, st.Status, st.LastError, st.Reason)
+		}
 	}
 }
