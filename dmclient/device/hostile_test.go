@@ -299,3 +299,28 @@ func TestCloseDuringSlowDiscovery(t *testing.T) {
 		}
 	}
 }
+
+// TestFileStoreRemovesStaleTemporaries: a temporary file left by a crash
+// between its write and its rename holds a copy of the state, private
+// key included; Load, which runs at start, removes it.
+func TestFileStoreRemovesStaleTemporaries(t *testing.T) {
+	dir := t.TempDir()
+	stale := filepath.Join(dir, "linkedenrollment-MS%20DM%20SERVER.json.tmp4242")
+	if err := os.WriteFile(stale, []byte(`{"state":{"enrollment":{"data":"a2V5"}}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	other := filepath.Join(dir, "linkedenrollment-Other.json.tmp1")
+	if err := os.WriteFile(other, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	fs := &FileStore{Dir: dir}
+	if _, ok, err := fs.Load(context.Background(), provider); ok || err != nil {
+		t.Fatal(ok, err)
+	}
+	if _, err := os.Stat(stale); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("stale temporary file still there: %v", err)
+	}
+	if _, err := os.Stat(other); err != nil {
+		t.Errorf("another provider's file removed: %v", err)
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 
 	"github.com/windc-go/windc/dmclient"
@@ -55,7 +56,8 @@ func (m *MemoryStore) Save(_ context.Context, providerID string, s State) error 
 
 // FileStore is a Store that keeps one JSON file per provider in Dir.
 // A file is written whole to a temporary file that is synced and then
-// renamed over the old one, so a crash leaves the old or the new state.
+// renamed over the old one, so a crash leaves the old or the new state;
+// Load, run once at start, removes the temporary files a crash left.
 // Each file carries the SHA-256 of its state: a torn or altered file is
 // reported (an error matching ErrCorrupt, naming the file), never used.
 type FileStore struct {
@@ -88,6 +90,7 @@ func (f *FileStore) path(providerID string) string {
 // Load implements Store.
 func (f *FileStore) Load(_ context.Context, providerID string) (State, bool, error) {
 	p := f.path(providerID)
+	removeStale(p)
 	b, err := f.read(p)
 	if errors.Is(err, fs.ErrNotExist) {
 		return State{}, false, nil
@@ -153,6 +156,23 @@ func (f *FileStore) Save(_ context.Context, providerID string, s State) error {
 		return pkg.Errorf("save %s: %w", p, err)
 	}
 	return nil
+}
+
+// removeStale removes the temporary files of p that a crash between
+// their write and their rename left: each holds a copy of a state, and
+// with it the enrollment's private key. It is best effort, and reads Dir
+// once: Load calls it, not Save.
+func removeStale(p string) {
+	dir, prefix := filepath.Dir(p), filepath.Base(p)+".tmp"
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), prefix) && e.Type().IsRegular() {
+			os.Remove(filepath.Join(dir, e.Name()))
+		}
+	}
 }
 
 // writeAtomic writes b to a temporary file beside p, syncs it and renames
