@@ -31,7 +31,9 @@
 // exist 404, a value in another format than the node's 415, an Exec
 // without exactly one Item 400. Inside an Atomic, Add, Replace and Delete
 // return an Undo that puts the old value back; Enroll and Unenroll are
-// carried out and cannot be undone.
+// carried out and cannot be undone: when a later command of the Atomic
+// fails, the rollback is answered 516 (roll back failed), which tells
+// the server that the enrollment or unenrollment stands.
 //
 // # EnrollStatus and LastError
 //

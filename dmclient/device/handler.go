@@ -214,7 +214,7 @@ func (h *Handler) ServeCommand(ctx context.Context, r *session.Request) session.
 	case *syncml.Delete:
 		return h.delete(ctx, c.Items, r.Atomic)
 	case *syncml.Exec:
-		return h.exec(ctx, c.Items)
+		return h.exec(ctx, c.Items, r.Atomic)
 	}
 	// Copy and whatever else names a node: no node here allows it.
 	items := r.Command.ItemList()
@@ -235,7 +235,9 @@ func failed(err error) session.Response {
 }
 
 // exec runs Enroll or Unenroll. Windows requires one Item in an Exec.
-func (h *Handler) exec(ctx context.Context, items []syncml.Item) session.Response {
+// Inside an Atomic, one that started gets an Undo that fails: it cannot
+// be undone, and a rollback reports it 516 (roll back failed), not 216.
+func (h *Handler) exec(ctx context.Context, items []syncml.Item, atomic bool) session.Response {
 	if len(items) != 1 {
 		return session.Response{Code: syncml.StatusBadRequest}
 	}
@@ -243,13 +245,25 @@ func (h *Handler) exec(ctx context.Context, items []syncml.Item) session.Respons
 	if code != syncml.StatusOK {
 		return session.Response{Code: code}
 	}
+	var (
+		o    op
+		name string
+	)
 	switch n {
 	case nodeEnroll:
-		return h.run(ctx, opEnroll)
+		o, name = opEnroll, "Enroll"
 	case nodeUnenroll:
-		return h.run(ctx, opUnenroll)
+		o, name = opUnenroll, "Unenroll"
+	default:
+		return session.Response{Code: syncml.StatusCommandNotAllowed}
 	}
-	return session.Response{Code: syncml.StatusCommandNotAllowed}
+	r := h.run(ctx, o)
+	if atomic && (r.Code == 0 || r.Code == syncml.StatusAccepted) {
+		r.Undo = func(context.Context) error {
+			return pkg.Errorf("Exec %s was carried out and cannot be undone", name)
+		}
+	}
+	return r
 }
 
 // op is an operation Exec starts.

@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -322,5 +324,60 @@ func TestFileStoreRemovesStaleTemporaries(t *testing.T) {
 	}
 	if _, err := os.Stat(other); err != nil {
 		t.Errorf("another provider's file removed: %v", err)
+	}
+}
+
+// TestAtomicExecNotUndone: an Exec Enroll inside an Atomic that fails
+// after it is carried out and cannot be undone; the device must not tell
+// the server it was rolled back (216), but 516 (roll back failed), so
+// that the server knows the device is enrolled.
+func TestAtomicExecNotUndone(t *testing.T) {
+	ds := discoveryServer(t, nil)
+	h := newHandler(t, config(ds, &fakeEnroller{}))
+	mux := session.NewMux()
+	if err := h.Register(mux); err != nil {
+		t.Fatal(err)
+	}
+	var (
+		mu       sync.Mutex
+		outcomes []session.Outcome
+	)
+	srv := session.NewServer(session.ServerConfig{OnExchange: func(_ context.Context, x *session.Exchange) {
+		mu.Lock()
+		outcomes = append(outcomes, x.Outcomes...)
+		mu.Unlock()
+	}})
+	hs := httptest.NewServer(srv)
+	defer hs.Close()
+	const dev = "urn:uuid:8A1D3F52-6C0B-4E8F-9D27-41B5C6E7F809"
+	ctx := context.Background()
+	atomic := &syncml.Atomic{Commands: []syncml.Command{
+		le.ReplaceDiscoveryEndpoint(ds.URL),
+		le.ExecEnroll(),
+		&syncml.Replace{Items: []syncml.Item{item(string(le.EnrollStatus()), syncml.Text("1"), "int")}}, // 405
+	}}
+	if err := srv.Queue(ctx, dev, atomic); err != nil {
+		t.Fatal(err)
+	}
+	c, err := session.NewClient(session.ClientConfig{DeviceID: dev, ServerURI: hs.URL, Handler: mux})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Run(ctx, hs.Client(), hs.URL, "1"); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	codes := map[string]syncml.StatusCode{}
+	for _, o := range outcomes {
+		if code, err := o.Code(); err == nil {
+			codes[o.Command.ElementName()] = code
+		}
+	}
+	if st := h.State(); st.Status != dmclient.StatusEnrollmentSucceeded || st.Enrollment == nil {
+		t.Fatalf("the enrollment ran: %+v", st)
+	}
+	if codes["Atomic"] != syncml.StatusAtomicFailed || codes["Exec"] != syncml.StatusAtomicRollbackFailed {
+		t.Errorf("codes %v: want Atomic 507 and Exec 516", codes)
 	}
 }
