@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/windc-go/windc/discovery"
+	"github.com/windc-go/windc/discovery/mde2"
 	"github.com/windc-go/windc/dmclient"
 	"github.com/windc-go/windc/syncml"
 	"github.com/windc-go/windc/syncml/session"
@@ -379,5 +380,16 @@ func TestAtomicExecNotUndone(t *testing.T) {
 	}
 	if codes["Atomic"] != syncml.StatusAtomicFailed || codes["Exec"] != syncml.StatusAtomicRollbackFailed {
 		t.Errorf("codes %v: want Atomic 507 and Exec 516", codes)
+	}
+}
+
+// TestMDE2WithoutResponse: MDE2 called by hand without a discovery
+// answer returns an error instead of panicking.
+func TestMDE2WithoutResponse(t *testing.T) {
+	m := &MDE2{Credentials: func(context.Context, discovery.AuthPolicy) (mde2.Credentials, error) { return mde2.Credentials{}, nil }}
+	for _, r := range []*EnrollRequest{nil, {ProviderID: provider}} {
+		if _, err := m.Enroll(context.Background(), r); err == nil {
+			t.Errorf("Enroll(%+v) succeeded", r)
+		}
 	}
 }

@@ -39,6 +39,9 @@ func (m *MDE2) Enroll(ctx context.Context, r *EnrollRequest) (*Enrollment, error
 	if m.Credentials == nil {
 		return nil, pkg.Errorf("%w: MDE2 needs Credentials", ErrConfig)
 	}
+	if r == nil || r.Response == nil {
+		return nil, pkg.Errorf("%w: MDE2 needs the discovery response", ErrConfig)
+	}
 	cred, err := m.Credentials(ctx, r.Response.AuthPolicy)
 	if err != nil {
 		return nil, pkg.Errorf("credentials for %s: %w", r.Response.AuthPolicy, err)
