@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/windc-go/windc/declaredconfig/agent"
 	"github.com/windc-go/windc/discovery"
 	"github.com/windc-go/windc/dmclient"
 	"github.com/windc-go/windc/dmclient/device"
@@ -105,5 +106,36 @@ func TestLinkedEnrollmentFailureCounted(t *testing.T) {
 		if st := d.CheckIn(ctx); st.Errors != 0 {
 			t.Errorf("async %v: next check-in: %+v", async, st)
 		}
+	}
+}
+
+// TestInjectDriftKeepsRefuse: unrepairable drift adds its refusal to a
+// Refuse hook the MemorySurface already had, instead of dropping it.
+func TestInjectDriftKeepsRefuse(t *testing.T) {
+	ws := newWinDCServer(t)
+	mem := &agent.MemorySurface{}
+	var asked atomic.Int32
+	mem.Refuse = func(op, uri string) error {
+		asked.Add(1)
+		return nil
+	}
+	d, err := sim.New(context.Background(), sim.Config{ServerURL: ws.URL, HTTPClient: newHTTPClient(1).c,
+		DevInfo: session.DevInfo{DevID: sim.DeviceID(5)}, Agent: agent.Config{Surface: mem}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if st := d.CheckIn(context.Background()); st.Errors != 0 {
+		t.Fatalf("check-in: %+v", st)
+	}
+	if _, err := d.InjectDrift(context.Background(), sim.DriftUnrepairable); err != nil {
+		t.Fatal(err)
+	}
+	before := asked.Load()
+	if err := mem.Set(context.Background(), "./Device/Vendor/MSFT/Other/Node", "1"); err != nil {
+		t.Fatal(err)
+	}
+	if asked.Load() == before {
+		t.Errorf("the surface's own Refuse was dropped by InjectDrift")
 	}
 }
