@@ -7,7 +7,9 @@
 //	go run ./examples/simdevice -server http://127.0.0.1:8080/ManagementServer/MDM.svc -devices 1000
 //	devices=1000 sessions=1000 messages=2000 errors=0 in_sync=0/0 drifted=0 p50=1.2ms p99=4.5ms elapsed=1.3s
 //
-// -concurrency bounds the devices running at once; -drift F injects drift
+// -concurrency bounds the devices running at once; -session-timeout each
+// session (a server that stops answering fails the device's session, it
+// does not hold the run); -drift F injects drift
 // into that share of the devices after their check-in (-drift-mode repair:
 // the agent sets it back; fail: it cannot, the document turns to
 // ConfigCompletedError and the device reports it in one more session).
@@ -63,6 +65,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	linked := fs.Bool("linked", false, "-server is the primary MDM server; enroll with MS-MDE2 when it runs LinkedEnrollment/Enroll")
 	token := fs.String("token", "", "with -linked: the Entra device token sent for AuthPolicy Federated")
 	keyType := fs.String("key", "ecdsa", "with -linked: the key each device generates, ecdsa (P-256) or rsa (2048 bits)")
+	timeout := fs.Duration("session-timeout", sim.DefaultSessionTimeout, "bounds each session of a device")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -85,7 +88,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		Devices: *devices, Concurrency: *concurrency, Drift: *drift, DriftMode: dm, Seed: *seed,
 		Device: func(i int) sim.Config {
 			c := sim.Config{
-				ServerURL: *server, HTTPClient: hc,
+				ServerURL: *server, HTTPClient: hc, SessionTimeout: *timeout,
 				DevInfo:   session.DevInfo{DevID: sim.DeviceID(i), Man: "windc simdevice", Mod: "Simulated " + runtime.GOARCH, DmV: "1.3", Lang: "en-US"},
 				DevDetail: sim.DevDetail{SwV: osVersion, OEM: "windc", DevTyp: "Simulated", FwV: "1.0", HwV: "1.0"},
 			}
