@@ -11,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/windc-go/windc/declaredconfig/agent"
@@ -23,33 +22,6 @@ import (
 	"github.com/windc-go/windc/dmclient/device/sim"
 	"github.com/windc-go/windc/syncml/session"
 )
-
-// certRoute is a device's HTTP transport: its messages to PathWinDC go
-// over TLS connections that present the certificate its linked
-// enrollment was issued (set by enrolled), everything else over base.
-type certRoute struct {
-	base *http.Transport
-	mu   sync.Mutex
-	win  *http.Transport
-}
-
-func (c *certRoute) enrolled(r *mde2.Result) {
-	tr := c.base.Clone()
-	tr.TLSClientConfig.Certificates = []tls.Certificate{{Certificate: [][]byte{r.Certificate.Raw}, PrivateKey: r.Key}}
-	c.mu.Lock()
-	c.win = tr
-	c.mu.Unlock()
-}
-
-func (c *certRoute) RoundTrip(r *http.Request) (*http.Response, error) {
-	c.mu.Lock()
-	win := c.win
-	c.mu.Unlock()
-	if r.URL.Path == PathWinDC && win != nil {
-		return win.RoundTrip(r)
-	}
-	return c.base.RoundTrip(r)
-}
 
 // TestLinkedChain runs the whole chain with a simulated Windows device
 // (package sim, with the LinkedEnrollment handler of package
@@ -75,8 +47,9 @@ func TestLinkedChain(t *testing.T) {
 	var logs syncBuffer
 	base, hc := linkedServer(t, docs, &logs)
 	const devID = "DEV-LINKED-1"
-	route := &certRoute{base: hc.Transport.(*http.Transport)}
-	dc := &http.Client{Transport: route}
+	// The device presents the issued certificate on its WinDC sessions
+	// by itself (sim does, over a clone of dc's transport).
+	dc := hc
 	var enrolled *mde2.Result
 	d, err := sim.New(context.Background(), sim.Config{
 		ServerURL: base + Path, HTTPClient: dc,
@@ -94,10 +67,7 @@ func TestLinkedChain(t *testing.T) {
 					}
 					return mde2.Credentials{Token: testToken(t, ctx, dc, base, devID)}, nil
 				},
-				OnResult: func(r *mde2.Result) {
-					enrolled = r
-					route.enrolled(r)
-				},
+				OnResult: func(r *mde2.Result) { enrolled = r },
 			},
 		},
 	})

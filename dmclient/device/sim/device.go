@@ -84,6 +84,13 @@ type Device struct {
 	failures []device.State // linked enrollment outcomes that failed, not yet counted
 	// linkedStatus is the EnrollStatus watchLinked saw last.
 	linkedStatus dmclient.EnrollStatus
+	// baseTransport is Config.HTTPClient's transport; certHTTP sends the
+	// WinDC sessions with the client certificate of the enrollment whose
+	// Data is certData, over certTransport (cert.go).
+	baseTransport http.RoundTripper
+	certHTTP      *http.Client
+	certData      []byte
+	certTransport *http.Transport
 }
 
 // New returns a device for cfg.
@@ -112,6 +119,7 @@ func New(ctx context.Context, cfg Config) (*Device, error) {
 	c := *hc
 	c.Transport = &counter{base: base, n: &d.sent}
 	d.http = &c
+	d.baseTransport = base
 
 	ac := cfg.Agent
 	if ac.Surface == nil {
@@ -217,6 +225,7 @@ func (d *Device) LinkedEnrollment() *device.Handler { return d.linked }
 
 // Close stops the LinkedEnrollment handler's background work.
 func (d *Device) Close() error {
+	d.closeCertHTTP()
 	if d.linked != nil {
 		return d.linked.Close()
 	}
@@ -255,7 +264,7 @@ func (s *Stats) add(o Stats) {
 func (d *Device) CheckIn(ctx context.Context) Stats {
 	var st Stats
 	if d.linked != nil {
-		st.add(d.session(ctx, d.cfg.ServerURL, d.primary, nil))
+		st.add(d.session(ctx, d.http, d.cfg.ServerURL, d.primary, nil))
 		// An asynchronous Enroll or Unenroll the session started ends
 		// before the device goes on.
 		if err := d.linked.Wait(); err != nil {
@@ -280,7 +289,7 @@ func (d *Device) RunRequested(ctx context.Context) Stats {
 	var st Stats
 	url := d.winDCURL()
 	for url != "" && st.Sessions < d.cfg.MaxSessions && d.wanted.Swap(false) {
-		st.add(d.session(ctx, url, d.winDC, d.agent.EachMessage))
+		st.add(d.session(ctx, d.winDCClient(), url, d.winDC, d.agent.EachMessage))
 		if err := d.agent.ApplyPending(ctx); err != nil {
 			st.Errors++
 			if st.Err == nil {
@@ -304,7 +313,7 @@ func (d *Device) winDCURL() string {
 }
 
 // session runs one session with url and counts it.
-func (d *Device) session(ctx context.Context, url string, h session.Handler, each func(context.Context) ([]syncml.Command, error)) Stats {
+func (d *Device) session(ctx context.Context, hc *http.Client, url string, h session.Handler, each func(context.Context) ([]syncml.Command, error)) Stats {
 	st := Stats{Sessions: 1}
 	c, err := session.NewClient(session.ClientConfig{
 		DeviceID: d.cfg.DevInfo.DevID, ServerURI: url, Handler: h, DevInfo: d.cfg.DevInfo,
@@ -319,7 +328,7 @@ func (d *Device) session(ctx context.Context, url string, h session.Handler, eac
 	defer cancel()
 	before := d.sent.Load()
 	start := d.cfg.Now()
-	outs, err := c.Run(ctx, d.http, url, strconv.FormatInt(int64(d.nextID), 16))
+	outs, err := c.Run(ctx, hc, url, strconv.FormatInt(int64(d.nextID), 16))
 	st.Durations = []time.Duration{d.cfg.Now().Sub(start)}
 	st.Messages = d.sent.Load() - before
 	if err != nil {
