@@ -167,14 +167,29 @@ func TestTrace(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := strings.Count(out.String(), "    SyncML  SessionID"); len(entries) != want || want == 0 {
-		t.Fatalf("%d files for %d messages", len(entries), want)
+	nSyncML, nSOAP := strings.Count(out.String(), "    SyncML  SessionID"), strings.Count(out.String(), "    SOAP  ")
+	if len(entries) != nSyncML+nSOAP || nSyncML == 0 || nSOAP != 4 {
+		t.Fatalf("%d files for %d SyncML and %d SOAP messages", len(entries), nSyncML, nSOAP)
 	}
+	var soap []string
 	for i, e := range entries {
 		var m syncml.Message
 		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
 		if err != nil {
 			t.Fatal(err)
+		}
+		if strings.Contains(e.Name(), "enrollment") {
+			// MS-MDE2: named by its message type, which it holds.
+			msg, err := mde2.ReadMessage(b, mde2.Limits{})
+			if err != nil {
+				t.Fatalf("%s: %v", e.Name(), err)
+			}
+			name := fmt.Sprintf("%T", msg)
+			if want := name[strings.LastIndex(name, ".")+1:] + ".xml"; !strings.HasSuffix(e.Name(), "-"+want) || !strings.HasPrefix(e.Name(), fmt.Sprintf("%03d-", i+1)) {
+				t.Errorf("file %s holds a %s", e.Name(), want)
+			}
+			soap = append(soap, e.Name()[4:])
+			continue
 		}
 		if err := syncml.Unmarshal(b, &m); err != nil {
 			t.Fatalf("%s: %v", e.Name(), err)
@@ -187,6 +202,11 @@ func TestTrace(t *testing.T) {
 	}
 	if !strings.Contains(entries[0].Name(), "device-to-primary") || !strings.Contains(entries[1].Name(), "primary-to-device") {
 		t.Errorf("first files %s, %s", entries[0].Name(), entries[1].Name())
+	}
+	want := []string{"device-to-enrollment-GetPolicies.xml", "enrollment-to-device-GetPoliciesResponse.xml",
+		"device-to-enrollment-RequestSecurityToken.xml", "enrollment-to-device-RequestSecurityTokenResponse.xml"}
+	if !slices.Equal(soap, want) {
+		t.Errorf("MS-MDE2 files %q, want %q", soap, want)
 	}
 }
 

@@ -133,7 +133,8 @@ func dataText(d *syncml.Data) string {
 // wire is the device's HTTP transport: it prints every SyncML message
 // that crosses it, both ways, and checks each with Message.Validate. With
 // trace set it also writes each message's bytes to that directory, as
-// NNN-<from>-to-<to>-s<SessionID>-m<MsgID>.xml, NNN counting from 001.
+// NNN-<from>-to-<to>-s<SessionID>-m<MsgID>.xml, NNN counting from 001,
+// and each MS-MDE2 message as NNN-<from>-to-<to>-<message type>.xml.
 //
 // The WinDC account's messages go through winDC (set by with), which
 // presents the device's enrollment certificate; everything else through
@@ -203,7 +204,11 @@ func (t *wire) soap(next http.RoundTripper, req *http.Request) (*http.Response, 
 	if err != nil {
 		return nil, err
 	}
-	t.log.printf("  device → enrollment service\n    SOAP  POST %s  %s  (%d bytes)\n", req.URL.Path, soapName(body), len(body))
+	name := soapName(body)
+	t.log.printf("  device → enrollment service\n    SOAP  POST %s  %s  (%d bytes)\n", req.URL.Path, name, len(body))
+	if err := t.write("device-to-enrollment-"+name, body); err != nil {
+		return nil, err
+	}
 	req = req.Clone(req.Context())
 	req.Body = io.NopCloser(bytes.NewReader(body))
 	resp, err := next.RoundTrip(req)
@@ -215,9 +220,23 @@ func (t *wire) soap(next http.RoundTripper, req *http.Request) (*http.Response, 
 	if err != nil {
 		return nil, err
 	}
-	t.log.printf("  enrollment service → device\n    SOAP  %s  %s  (%d bytes)\n", resp.Status, soapName(raw), len(raw))
+	name = soapName(raw)
+	t.log.printf("  enrollment service → device\n    SOAP  %s  %s  (%d bytes)\n", resp.Status, name, len(raw))
+	if err := t.write("enrollment-to-device-"+name, raw); err != nil {
+		return nil, err
+	}
 	resp.Body = io.NopCloser(bytes.NewReader(raw))
 	return resp, nil
+}
+
+// write writes one message to the trace directory, when there is one, as
+// NNN-name.xml.
+func (t *wire) write(name string, raw []byte) error {
+	if t.trace == "" {
+		return nil
+	}
+	t.n++
+	return os.WriteFile(filepath.Join(t.trace, fmt.Sprintf("%03d-%s.xml", t.n, safeName(name))), raw, 0o644)
 }
 
 // soapName names the MS-MDE2 message in a SOAP envelope.
@@ -230,10 +249,10 @@ func soapName(raw []byte) string {
 	return name[strings.LastIndex(name, ".")+1:]
 }
 
-// safeName keeps letters and digits of an ID for a file name.
+// safeName keeps letters, digits and '-' of a name for a file name.
 func safeName(s string) string {
 	return strings.Map(func(r rune) rune {
-		if r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' {
+		if r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r == '-' {
 			return r
 		}
 		return '_'
@@ -255,12 +274,8 @@ func (t *wire) show(heading, name string, raw []byte) error {
 	if err := syncml.Unmarshal(raw, &m); err != nil {
 		return fmt.Errorf("%s: %w", heading, err)
 	}
-	if t.trace != "" {
-		t.n++
-		file := fmt.Sprintf("%03d-%s-s%s-m%s.xml", t.n, name, safeName(m.Header.SessionID), safeName(m.Header.MsgID))
-		if err := os.WriteFile(filepath.Join(t.trace, file), raw, 0o644); err != nil {
-			return err
-		}
+	if err := t.write(fmt.Sprintf("%s-s%s-m%s", name, safeName(m.Header.SessionID), safeName(m.Header.MsgID)), raw); err != nil {
+		return err
 	}
 	t.log.printf("  %s\n", heading)
 	t.log.message("SyncML", &m, len(raw))
