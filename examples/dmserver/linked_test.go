@@ -160,3 +160,56 @@ func testToken(t *testing.T, ctx context.Context, hc *http.Client, base, devID s
 	}
 	return b
 }
+
+// TestLinkedEnrollFails: a device whose Federated token dmserver refuses
+// fails the MS-MDE2 step; dmserver logs the Exec's failure with its
+// HRESULT and reads back EnrollStatus 3 and the LastError.
+func TestLinkedEnrollFails(t *testing.T) {
+	var logs syncBuffer
+	base, hc := linkedServer(t, nil, &logs)
+	const devID = "DEV-BAD-TOKEN"
+	d, err := sim.New(context.Background(), sim.Config{
+		ServerURL: base + Path, HTTPClient: hc,
+		DevInfo: session.DevInfo{DevID: devID, Man: "Contoso", Mod: "Sim", DmV: "1.3", Lang: "en-US"},
+		LinkedEnrollment: &dmdevice.Config{
+			ProviderID: linkedProvider.ProviderID,
+			Discovery:  discovery.Client{HTTPClient: hc},
+			Request:    discovery.Request{OSVersion: "10.0.26100.1301", EnrollmentType: new(discovery.EnrollmentTypeDevice)},
+			Enroller: &dmdevice.MDE2{
+				Client: &mde2.Client{HTTPClient: hc},
+				Device: mde2.Device{DeviceID: devID, EnrollmentType: "Device"},
+				Credentials: func(context.Context, discovery.AuthPolicy) (mde2.Credentials, error) {
+					return mde2.Credentials{Token: []byte("not-a-test-token")}, nil
+				},
+			},
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	st := d.CheckIn(context.Background())
+	if st.Errors == 0 || st.Sessions != 1 {
+		t.Errorf("check-in: %+v", st)
+	}
+	s := d.LinkedEnrollment().State()
+	if s.Status != dmclient.StatusEnrollmentFailed || s.LastError == dmclient.SOK {
+		t.Fatalf("LinkedEnrollment state %+v", s)
+	}
+	out := logs.String()
+	for _, want := range []string{
+		`level=WARN msg="linked enrollment" device=` + devID + ` node=Enroll err=`,
+		`msg="linked enrollment" device=` + devID + ` enrollStatus=3 state=EnrollmentFailed failed=true`,
+		`msg="linked enrollment" device=` + devID + ` lastError="` + s.LastError.String() + `"`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("log lacks %q", want)
+		}
+	}
+	if strings.Contains(out, "endpoint=WinDC") {
+		t.Error("a WinDC session without an enrollment")
+	}
+	if t.Failed() {
+		t.Logf("log:\n%s", out)
+	}
+}
