@@ -97,6 +97,8 @@ func TestArguments(t *testing.T) {
 		{"-server", "http://127.0.0.1/x", "-devices", "0"},
 		{"-server", "http://127.0.0.1/x", "-drift", "2"},
 		{"-server", "http://127.0.0.1/x", "-drift-mode", "maybe"},
+		{"-server", "http://127.0.0.1/x", "-ca", "/nonexistent/root.pem"},
+		{"-server", "http://127.0.0.1/x", "-linked", "-token-url", "http://tokens.example/t"},
 		{"-unknown"},
 	} {
 		var out, errOut bytes.Buffer
