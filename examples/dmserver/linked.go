@@ -34,7 +34,8 @@ func withBase(h http.Handler) http.Handler {
 }
 
 // linkCommands are what a device's first session on Path gets to start
-// its WinDC linked enrollment: DiscoveryEndpoint set to dmserver's own
+// its WinDC linked enrollment (and a later one, when the device reads
+// EnrollStatus 1; see relink): DiscoveryEndpoint set to dmserver's own
 // PathWinDCDiscovery, Exec Enroll, then Gets of EnrollStatus and
 // LastError, which logLinked logs. None when ctx carries no base URL.
 func linkCommands(ctx context.Context) []syncml.Command {
@@ -48,6 +49,29 @@ func linkCommands(ctx context.Context) []syncml.Command {
 		le.ExecEnroll(),
 		le.GetEnrollStatus(),
 		le.GetLastError(),
+	}
+}
+
+// relink starts the linked enrollment again on a device that reports
+// EnrollStatus 1 (not started) in a later session: a device that lost its
+// WinDC enrollment, or a new device under a known ID. It is the session's
+// BeforeReply, so the commands go in this session's reply. The
+// EnrollStatus read after an Exec Enroll (in the same exchange) does not
+// start it again, so that a device that stays at 1 is not asked forever.
+func relink(ctx context.Context, s *session.Session, _ *syncml.Message, x *session.Exchange) {
+	for _, o := range x.Outcomes {
+		if t := syncml.Targets(o.Command); len(t) > 0 && t[0] == string(linkedProvider.Enroll()) {
+			return
+		}
+	}
+	for _, o := range x.Outcomes {
+		if t := syncml.Targets(o.Command); len(o.Results) == 0 || len(t) == 0 || t[0] != string(linkedProvider.EnrollStatus()) {
+			continue
+		}
+		if es, err := dmclient.ReadEnrollStatus(o.Results[0]); err == nil && es == dmclient.StatusEnrollmentNotStarted {
+			_ = s.Queue(linkCommands(ctx)...)
+			return
+		}
 	}
 }
 

@@ -19,7 +19,9 @@
 // the DMClient LinkedEnrollment/DiscoveryEndpoint of provider
 // WinDC-dmserver (the primary enrollment's w7 PROVIDER-ID) to its own
 // /windc/discovery URL, executes LinkedEnrollment/Enroll and logs the
-// EnrollStatus and LastError it reads back (linked.go).
+// EnrollStatus and LastError it reads back (linked.go); on later sessions
+// it reads EnrollStatus and does the same again when it is 1 (not
+// started).
 //
 // It also enrolls devices with MS-MDE2 (enroll.go; -tls, -tls-cert,
 // -tls-key, -ca-out): GET/POST /EnrollmentServer/Discovery.svc for the
@@ -204,8 +206,12 @@ func newServer(log *slog.Logger, auth session.Authenticator) *session.Server {
 				if first {
 					_ = s.Queue(session.NewGets(firstSessionGets...)...)
 					_ = s.Queue(linkCommands(ctx)...)
+				} else {
+					// A device that reads 1 (not started) is linked again.
+					_ = s.Queue(linkedProvider.GetEnrollStatus())
 				}
 			},
+			BeforeReply: relink,
 		},
 		OnExchange: func(ctx context.Context, x *session.Exchange) {
 			for _, o := range x.Outcomes {

@@ -35,11 +35,16 @@ func TestDeviceSession(t *testing.T) {
 	defer srv.Close()
 	url := srv.URL + Path
 
+	enrollStatus := "" // what the device answers for EnrollStatus
 	mux := session.NewMux()
 	mux.Handle("Get", session.HandlerFunc(func(_ context.Context, r *session.Request) session.Response {
 		var items []syncml.Item
 		for _, it := range r.Command.ItemList() {
-			items = append(items, syncml.Item{Source: it.Target, Data: syncml.Text("value of " + it.Target.LocURI)})
+			v := "value of " + it.Target.LocURI
+			if it.Target.LocURI == string(linkedProvider.EnrollStatus()) && enrollStatus != "" {
+				v = enrollStatus
+			}
+			items = append(items, syncml.Item{Source: it.Target, Meta: &syncml.Meta{Format: "int"}, Data: syncml.Text(v)})
 		}
 		return session.Response{Results: items}
 	}))
@@ -55,13 +60,31 @@ func TestDeviceSession(t *testing.T) {
 			t.Errorf("log lacks %q:\n%s", want, logs.String())
 		}
 	}
-	// The second session of the device queues nothing.
+	// The second session of the device reads EnrollStatus only; this
+	// device's answer is no EnrollStatus, so nothing follows.
 	logs.Reset()
 	if _, err := c.Run(context.Background(), srv.Client(), url, "2"); err != nil {
 		t.Fatal(err)
 	}
-	if strings.Contains(logs.String(), "command answered") || !strings.Contains(logs.String(), "first=false") {
+	if strings.Count(logs.String(), "command answered") != 1 || !strings.Contains(logs.String(), "targets=["+string(linkedProvider.EnrollStatus())+"]") ||
+		!strings.Contains(logs.String(), "first=false") {
 		t.Errorf("second session:\n%s", logs.String())
+	}
+	// A device whose EnrollStatus reads 1 (not started) is linked again
+	// in the same session.
+	enrollStatus = "1"
+	logs.Reset()
+	if _, err := c.Run(context.Background(), srv.Client(), url, "3"); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"cmd=Replace targets=[" + string(linkedProvider.DiscoveryEndpoint()) + "]", "cmd=Exec targets=[" + string(linkedProvider.Enroll()) + "]"} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("third session lacks %q:\n%s", want, logs.String())
+		}
+	}
+	// The device still reads 1 after the Exec: it is not asked again.
+	if n := strings.Count(logs.String(), "cmd=Exec"); n != 1 {
+		t.Errorf("third session: %d Execs, want 1", n)
 	}
 }
 
