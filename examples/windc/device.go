@@ -94,9 +94,7 @@ func newDevice(log *narrator, c *http.Client, primaryURL string, deviceToken fun
 		Headers:    discovery.Headers{CorrelationVector: "windc-demo.1"},
 		Enroller:   dmdevice.EnrollerFunc(d.enroll),
 		Unenroller: dmdevice.UnenrollerFunc(d.unenroll),
-		OnChange: func(s dmdevice.State) {
-			d.log.printf("  [device] LinkedEnrollment: EnrollStatus %d %v, LastError %v\n", int(s.Status), s.Status, s.LastError)
-		},
+		OnChange: d.linkedChanged(),
 	})
 	if err != nil {
 		return nil, err
@@ -109,6 +107,21 @@ func newDevice(log *narrator, c *http.Client, primaryURL string, deviceToken fun
 		return nil, err
 	}
 	return d, nil
+}
+
+// linkedChanged returns the LinkedEnrollment handler's OnChange: it
+// tells what changed, the DiscoveryEndpoint or EnrollStatus.
+func (d *device) linkedChanged() func(dmdevice.State) {
+	last := dmdevice.State{Status: dmclient.StatusEnrollmentNotStarted}
+	return func(s dmdevice.State) {
+		if s.DiscoveryEndpoint != last.DiscoveryEndpoint {
+			d.log.printf("  [device] LinkedEnrollment/DiscoveryEndpoint ← %q\n", s.DiscoveryEndpoint)
+		}
+		if s.Status != last.Status {
+			d.log.printf("  [device] LinkedEnrollment/EnrollStatus → %d %v (LastError %v)\n", int(s.Status), s.Status, s.LastError)
+		}
+		last = s
+	}
 }
 
 // enroll is the step after discovery: MS-MDE2 (GetPolicies, then
