@@ -19,9 +19,9 @@ import (
 
 // Paths the MDM server serves.
 const (
-	pathPrimary   = "/ManagementServer/MDM.svc" // the primary (parent) enrollment's OMA-DM endpoint
-	pathDiscovery = "/EnrollmentConfiguration"  // the WinDC discovery endpoint
-	pathWinDC     = "/ManagementServer/WinDC.svc"           // the linked (WinDC) enrollment's OMA-DM endpoint
+	pathPrimary   = "/ManagementServer/MDM.svc"   // the primary (parent) enrollment's OMA-DM endpoint
+	pathDiscovery = "/EnrollmentConfiguration"    // the WinDC discovery endpoint
+	pathWinDC     = "/ManagementServer/WinDC.svc" // the linked (WinDC) enrollment's OMA-DM endpoint
 )
 
 // server is the MDM service: the primary management endpoint that starts
