@@ -106,7 +106,8 @@ func (a *Agent) check(ctx context.Context, j *refreshJob) {
 			s.Status = int(syncml.StatusConflict)
 			continue
 		}
-		if s.Missing && !s.known() {
+		if s.Missing {
+			// Never set: its path or value still holds a placeholder.
 			s.Status = int(syncml.StatusNotFound)
 			continue
 		}
