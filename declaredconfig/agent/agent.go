@@ -2,6 +2,7 @@ package agent
 
 import (
 	"context"
+	"math"
 	"strings"
 	"sync"
 	"time"
@@ -143,12 +144,16 @@ func (a *Agent) RefreshInterval() time.Duration {
 	return a.interval()
 }
 
+// maxRefreshMinutes is the longest RefreshInterval a time.Duration holds
+// (about 292 years); a Replace beyond it is refused.
+const maxRefreshMinutes = math.MaxInt64 / uint64(time.Minute)
+
 func (a *Agent) interval() time.Duration {
-	m := a.st.RefreshInterval
+	m := uint64(a.st.RefreshInterval)
 	if m == 0 {
 		m = declaredconfig.DefaultRefreshInterval
 	}
-	return time.Duration(m) * time.Minute
+	return time.Duration(min(m, maxRefreshMinutes)) * time.Minute
 }
 
 // key is the identity of a document: scope, host and DocID (compared as

@@ -23,7 +23,8 @@ import (
 //	BulkVariables/Value Add/Replace an InstanceBlob (400 if it does not
 //	                    read), Get, Delete.
 //	RefreshInterval     Get (240 by default), Add/Replace (minutes, at least
-//	                    30, else 400), Delete (back to 240).
+//	                    30 and at most 153722867, the most a time.Duration
+//	                    holds, else 400), Delete (back to 240).
 //	ConflictResolution  Get (404 until set), Add/Replace 0 or 1, Delete.
 //	Documents, Results  Get lists the DocIDs (format node).
 //	Documents/{DocID}   Get lists its children; Delete deletes the document.
@@ -128,7 +129,7 @@ func (a *Agent) item(cmd syncml.Command, it syncml.Item, n *notes) (syncml.Statu
 			return syncml.StatusOK, nil, true
 		}
 		m, err := strconv.ParseUint(strings.TrimSpace(value), 10, 32)
-		if err != nil || m < declaredconfig.MinRefreshInterval {
+		if err != nil || m < declaredconfig.MinRefreshInterval || m > maxRefreshMinutes {
 			return syncml.StatusBadRequest, nil, false
 		}
 		a.st.RefreshInterval = uint32(m)
