@@ -76,7 +76,8 @@ func (a *Agent) applyNext(ctx context.Context) (done bool, err error) {
 
 // Run is the agent's worker: it applies what the server sends as it
 // comes and refreshes every RefreshInterval (counted from the last
-// refresh, or from the start of Run), until ctx is done; it returns
+// refresh, or from the start of Run; from now when the clock went back
+// before it), until ctx is done; it returns
 // ctx.Err(). Failures to save state are told as EventError and tried
 // again at the next wake. One Run per agent.
 func (a *Agent) Run(ctx context.Context) error {
@@ -91,6 +92,12 @@ func (a *Agent) Run(ctx context.Context) error {
 			return ctx.Err()
 		}
 		now := a.cfg.Clock.Now()
+		if now.Before(last) {
+			// The clock went back (or the saved LastRefresh is in the
+			// future): count from now, so the wait is one interval at
+			// most.
+			last = now
+		}
 		due := last.Add(a.RefreshInterval())
 		if !now.Before(due) {
 			if err := a.Refresh(ctx); err != nil && ctx.Err() != nil {
