@@ -86,10 +86,10 @@ func (a *Agent) plan(rec *DocumentRecord, d *declaredconfig.Document, host decla
 			}
 			for _, c := range d.CSPs {
 				for _, s := range c.Settings {
-					path, m1 := fill(s.Path, vars)
-					value, m2 := fill(s.Value, vars)
+					path, m1, bad := fill(s.Path, vars, true)
+					value, m2, _ := fill(s.Value, vars, false)
 					add(SettingRecord{CSP: c.Name, Path: path, Type: s.Type, URI: SettingURI(d.Context, c.Name, path),
-						Value: value, Missing: m1 || m2}, value != s.Value)
+						Value: value, Missing: m1 || m2, Invalid: bad}, value != s.Value)
 				}
 				group++
 			}
@@ -124,8 +124,10 @@ func hasPlaceholder(d *declaredconfig.Document) bool {
 }
 
 // fill replaces each @#name# by its value; missing is true when a name has
-// none.
-func fill(s string, vars map[string]string) (out string, missing bool) {
+// none. In a path (segment true) a value must be one node name, so that
+// instance data reaches no node the template does not name: bad is true
+// when one is empty, ".", ".." or holds a "/".
+func fill(s string, vars map[string]string, segment bool) (out string, missing, bad bool) {
 	var b strings.Builder
 	for {
 		i := strings.Index(s, "@#")
@@ -141,13 +143,15 @@ func fill(s string, vars map[string]string) (out string, missing bool) {
 		if !ok {
 			missing = true
 			v = s[i : i+3+j]
+		} else if segment && (v == "" || v == "." || v == ".." || strings.Contains(v, "/")) {
+			bad = true
 		}
 		b.WriteString(s[:i])
 		b.WriteString(v)
 		s = s[i+3+j:]
 	}
 	b.WriteString(s)
-	return b.String(), missing
+	return b.String(), missing, bad
 }
 
 // statusOf turns a Surface error into a status.
@@ -182,7 +186,7 @@ func (a *Agent) claims() map[string][]claim {
 			continue
 		}
 		for _, s := range o.Settings {
-			if s.Missing {
+			if s.Missing || s.Invalid {
 				continue
 			}
 			if k, err := canonical(s.URI); err == nil {
@@ -282,6 +286,8 @@ func (a *Agent) execute(ctx context.Context, j *applyJob) error {
 				st = syncml.StatusNotFound
 			}
 			s.Observed = v
+		case s.Invalid:
+			st = syncml.StatusBadRequest
 		case s.Missing:
 			st = syncml.StatusNotFound
 		case j.lose[k]:

@@ -23,8 +23,10 @@
 // when a setting failed (an inventory: GetCompletedSuccess 80 or
 // GetCompletedError 81, with the values read). The result document at the
 // Results node gives each setting's status (200; 404 for a node the
-// Surface does not have or instance data that is missing; 405 for a node
-// the Surface refuses; 409 for a conflict; 500 otherwise) and state. Its
+// Surface does not have or instance data that is missing; 400 for
+// instance data that would put more or less than one node name where a
+// path has a variable; 405 for a node the Surface refuses; 409 for a
+// conflict; 500 otherwise) and state. Its
 // result_checksum is the SHA-256 of the result without result_checksum and
 // result_timestamp, so it changes exactly when the outcome changes, and
 // the timestamp changes with it.

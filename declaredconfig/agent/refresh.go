@@ -106,6 +106,10 @@ func (a *Agent) check(ctx context.Context, j *refreshJob) {
 			s.Status = int(syncml.StatusConflict)
 			continue
 		}
+		if s.Invalid {
+			s.Status = int(syncml.StatusBadRequest)
+			continue
+		}
 		if s.Missing {
 			// Never set: its path or value still holds a placeholder.
 			s.Status = int(syncml.StatusNotFound)

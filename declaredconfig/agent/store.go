@@ -75,6 +75,9 @@ type SettingRecord struct {
 	Status int `json:"status"`
 	// Missing: the value needs instance data the agent does not have.
 	Missing bool `json:"missing,omitempty"`
+	// Invalid: the instance data gives a variable of the path a value
+	// that is not one node name; the setting is not made (status 400).
+	Invalid bool `json:"invalid,omitempty"`
 	// Observed is the value an inventory read.
 	Observed string `json:"observed,omitempty"`
 }
