@@ -110,9 +110,9 @@ func New(ctx context.Context, cfg Config) (*Agent, error) {
 			}
 		}
 		a.docs[key(u)] = d
-		if r.State == declaredconfig.StateConfigInprogress && !r.Pending {
+		if (r.State == declaredconfig.StateConfigInprogress || r.State == declaredconfig.StateGetInprogress) && !r.Pending {
 			// An apply the process did not finish: again.
-			r.State, r.Pending = declaredconfig.StateConfigRequest, true
+			r.State, r.Pending = requested(u.Host), true
 		}
 	}
 	a.st = st

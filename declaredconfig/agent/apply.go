@@ -220,6 +220,15 @@ func (a *Agent) loses(claims map[string][]claim, i int, k, hash string) bool {
 	return false
 }
 
+// requested is the state of a document accepted and not applied yet:
+// GetRequest (20) for an inventory, ConfigRequest (1) otherwise.
+func requested(h declaredconfig.Host) declaredconfig.State {
+	if h == declaredconfig.Inventory {
+		return declaredconfig.StateGetRequest
+	}
+	return declaredconfig.StateConfigRequest
+}
+
 // An applyJob is one apply the worker carries out without the lock: what
 // it read of the record when it started, and the settings it makes.
 type applyJob struct {
@@ -260,6 +269,9 @@ func (a *Agent) prepare(i int, n *notes) (*applyJob, error) {
 		return nil, nil
 	}
 	rec.State = declaredconfig.StateConfigInprogress
+	if u.Host == declaredconfig.Inventory {
+		rec.State = declaredconfig.StateGetInprogress
+	}
 	j := &applyJob{key: key(u), uri: u, doc: d, text: rec.Document, instance: rec.InstanceData,
 		steps: steps, secret: secret, lose: make([]bool, len(steps)), inventory: u.Host == declaredconfig.Inventory}
 	claims := a.claims()
@@ -320,7 +332,7 @@ func (a *Agent) commit(j *applyJob, cancelled bool, n *notes) {
 	}
 	if cancelled {
 		rec.Pending = true
-		rec.State = declaredconfig.StateConfigRequest
+		rec.State = requested(j.uri.Host)
 		return
 	}
 	if !a.cfg.KeepInstanceData && rec.InstanceData != "" && rec.InstanceData == j.instance {

@@ -20,8 +20,10 @@
 // ConfigRequest (1); while the worker applies it, ConfigInprogress (2); a
 // bulk template waiting for its instance data, ConfigInProgressAsyncPending
 // (3); applied, ConfigCompletedSuccess (60) or ConfigCompletedError (61)
-// when a setting failed (an inventory: GetCompletedSuccess 80 or
-// GetCompletedError 81, with the values read). The result document at the
+// when a setting failed; ConfigInfraError (62) when the agent cannot plan
+// it (its saved instance data does not read). An inventory moves through
+// GetRequest (20), GetInprogress (21) and GetCompletedSuccess (80) or
+// GetCompletedError (81, GetInfraError 82), with the values read. The result document at the
 // Results node gives each setting's status (200; 404 for a node the
 // Surface does not have or instance data that is missing; 400 for
 // instance data that would put more or less than one node name where a

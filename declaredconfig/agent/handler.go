@@ -259,7 +259,7 @@ func (a *Agent) put(u declaredconfig.URI, target, text string, add bool, i int, 
 		return syncml.StatusBadRequest, nil, false
 	}
 	a.st.Seq++
-	rec := DocumentRecord{URI: target, Document: string(canon), State: declaredconfig.StateConfigRequest, Seq: a.st.Seq, Pending: true}
+	rec := DocumentRecord{URI: target, Document: string(canon), State: requested(u.Host), Seq: a.st.Seq, Pending: true}
 	if i >= 0 {
 		old := a.st.Documents[i]
 		// The same document under a new version: what was applied and

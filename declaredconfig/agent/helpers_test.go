@@ -157,3 +157,13 @@ func serve(t *testing.T, a *agent.Agent, verb, uri, data string) (syncml.StatusC
 	}
 	return code, v
 }
+
+// lastWait returns how long the latest After still waits.
+func (c *fakeClock) lastWait() time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.waiters) == 0 {
+		return 0
+	}
+	return c.waiters[len(c.waiters)-1].at.Sub(c.now)
+}

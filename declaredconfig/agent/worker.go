@@ -51,6 +51,9 @@ func (a *Agent) applyNext(ctx context.Context) (done bool, err error) {
 		// does not read) is left failed rather than retried forever.
 		a.st.Documents[i].Pending = false
 		a.st.Documents[i].State = declaredconfig.StateConfigInfraError
+		if isInventory(a.st.Documents[i].URI) {
+			a.st.Documents[i].State = declaredconfig.StateGetInfraError
+		}
 		n.event(Event{Time: a.cfg.Clock.Now(), Kind: EventError, URI: a.st.Documents[i].URI, Err: err})
 	}
 	if err := a.save(ctx, old); err != nil {

@@ -1,0 +1,283 @@
+package agent_test
+
+import (
+	"context"
+	"errors"
+	"math"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/windc-go/windc/declaredconfig"
+	"github.com/windc-go/windc/declaredconfig/agent"
+	"github.com/windc-go/windc/syncml"
+	"github.com/windc-go/windc/syncml/session"
+)
+
+// The tests of this file each come from an attempt to break the agent as a
+// hostile server or a careless user would.
+
+// TestRefreshMissingVariable checks that a bulk template setting whose
+// variable the instance data lacks is never set by a refresh: the apply
+// reports it 404 and the refresh must not write the placeholder itself to
+// the Surface, nor call the document recovered.
+func TestRefreshMissingVariable(t *testing.T) {
+	ctx := context.Background()
+	surface := &agent.MemorySurface{}
+	a := newAgent(t, agent.Config{Surface: surface})
+	docURI := declaredconfig.DocumentURI(declaredconfig.Device, declaredconfig.BulkTemplate, bulkID).String()
+	if c, _ := serve(t, a, "Add", docURI, text(t, bulkDoc())); c != 200 {
+		t.Fatalf("Add %d", c)
+	}
+	ib := &declaredconfig.InstanceBlob{Schema: "1.0", Instances: []declaredconfig.Instance{{Data: []declaredconfig.InstanceData{
+		{Variable: "pfxThumbprint", Value: "AB12"}}}}} // no pfxPassword
+	if c, _ := serve(t, a, "Replace", declaredconfig.BulkVariablesURI(declaredconfig.Device, bulkID).String(), text(t, ib)); c != 200 {
+		t.Fatalf("BulkVariables %d", c)
+	}
+	if err := a.ApplyPending(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if e := entry(a, bulkID); e.State != "61" {
+		t.Fatalf("applied with a missing variable: state %s, want 61", e.State)
+	}
+	before := entry(a, bulkID).ResultChecksum
+	if err := a.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range surface.Nodes("./") {
+		if strings.Contains(k, "@#") || strings.Contains(v, "@#") {
+			t.Errorf("the refresh wrote a placeholder: %s = %q", k, v)
+		}
+	}
+	if e := entry(a, bulkID); e.State != "61" || e.ResultChecksum != before {
+		t.Errorf("after the refresh: %+v, want state 61 and result_checksum %s", e, before)
+	}
+}
+
+// TestRefreshIntervalRange checks RefreshInterval values whose minutes a
+// time.Duration cannot hold: a Replace is refused, and one found in saved
+// state does not make the worker refresh without pause.
+func TestRefreshIntervalRange(t *testing.T) {
+	a := newAgent(t, agent.Config{})
+	for _, v := range []string{"4294967295", strconv.FormatInt(math.MaxInt64/int64(time.Minute)+1, 10)} {
+		if c, _ := serve(t, a, "Replace", declaredconfig.RefreshIntervalURI, v); c != syncml.StatusBadRequest {
+			t.Errorf("Replace RefreshInterval %s: %d, want 400", v, c)
+		}
+	}
+	if d := a.RefreshInterval(); d != declaredconfig.DefaultRefreshInterval*time.Minute {
+		t.Errorf("RefreshInterval %v", d)
+	}
+	max := strconv.FormatInt(math.MaxInt64/int64(time.Minute), 10)
+	if c, _ := serve(t, a, "Replace", declaredconfig.RefreshIntervalURI, max); c != 200 {
+		t.Errorf("Replace RefreshInterval %s: %d", max, c)
+	}
+	if d := a.RefreshInterval(); d <= 0 {
+		t.Errorf("RefreshInterval %s minutes is %v", max, d)
+	}
+	store := &agent.MemoryStore{}
+	if err := store.Save(context.Background(), &agent.Snapshot{RefreshInterval: math.MaxUint32}); err != nil {
+		t.Fatal(err)
+	}
+	b := newAgent(t, agent.Config{Store: store})
+	if d := b.RefreshInterval(); d <= 0 {
+		t.Errorf("saved RefreshInterval %d minutes is %v", uint32(math.MaxUint32), d)
+	}
+}
+
+// TestAtomicFailingItem checks an Atomic whose one command has an item
+// that succeeds and one that fails: the session answers the Atomic 507
+// (rolled back), so the item that succeeded must leave nothing behind.
+func TestAtomicFailingItem(t *testing.T) {
+	a := newAgent(t, agent.Config{})
+	mux := session.NewMux()
+	if err := a.Register(mux); err != nil {
+		t.Fatal(err)
+	}
+	docURI := declaredconfig.DocumentURI(declaredconfig.Device, declaredconfig.Complete, vpnID).String()
+	rep := &syncml.Replace{Items: []syncml.Item{
+		{Target: &syncml.Location{LocURI: docURI}, Data: syncml.Text(text(t, vpnDoc("A1")))},
+		{Target: &syncml.Location{LocURI: declaredconfig.RefreshIntervalURI}, Data: syncml.Text("5")},
+	}}
+	c, err := session.NewClient(session.ClientConfig{DeviceID: "d", ServerURI: "s", Handler: mux})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := c.Start(ctx, "1"); err != nil {
+		t.Fatal(err)
+	}
+	m := &syncml.Message{Header: syncml.Header{VerDTD: "1.2", VerProto: "DM/1.2", SessionID: "1", MsgID: "1",
+		Target: syncml.Location{LocURI: "d"}, Source: syncml.Location{LocURI: "s"}},
+		Body: syncml.Body{Final: true, Commands: []syncml.Command{&syncml.Atomic{Commands: []syncml.Command{rep}}}}}
+	syncml.NumberCommands(m.Body.Commands, 2)
+	x, err := c.Handle(ctx, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	atomic := ""
+	for _, cmd := range x.Reply.Body.Commands {
+		if st, ok := cmd.(*syncml.Status); ok && st.Cmd == "Atomic" {
+			atomic = st.Data.Value
+		}
+	}
+	if atomic != "507" {
+		t.Fatalf("Atomic answered %q, want 507", atomic)
+	}
+	if n := len(a.Summary().Documents); n != 0 {
+		t.Errorf("after a rolled back Atomic the agent holds %d documents", n)
+	}
+}
+
+// TestFileStoreLimitOnSave checks that a FileStore does not write state it
+// would refuse to load: the command that would make the state too large
+// fails (500) and changes nothing, and the agent still starts again.
+func TestFileStoreLimitOnSave(t *testing.T) {
+	ctx := context.Background()
+	store := &agent.FileStore{Path: t.TempDir() + "/state", MaxBytes: 2048}
+	a := newAgent(t, agent.Config{Store: store})
+	d := vpnDoc("A1")
+	d.CSPs[0].Settings[0].Type, d.CSPs[0].Settings[0].Value = "chr", strings.Repeat("x", 4096)
+	docURI := declaredconfig.DocumentURI(declaredconfig.Device, declaredconfig.Complete, vpnID).String()
+	if c, _ := serve(t, a, "Add", docURI, text(t, d)); c != syncml.StatusCommandFailed {
+		t.Errorf("Add beyond MaxBytes: %d, want 500", c)
+	}
+	if n := len(a.Summary().Documents); n != 0 {
+		t.Errorf("the refused Add left %d documents", n)
+	}
+	if _, err := agent.New(ctx, agent.Config{Surface: &agent.MemorySurface{}, Store: store}); err != nil {
+		t.Errorf("restart: %v", err)
+	}
+	if err := store.Save(ctx, &agent.Snapshot{RefreshInterval: 30, LastRefresh: strings.Repeat("9", 4096)}); !errors.Is(err, declaredconfig.ErrLimit) {
+		t.Errorf("Save beyond MaxBytes: %v, want a limit error", err)
+	}
+}
+
+// TestRunClockBack checks the worker when the clock goes back (a clock
+// set right after a restart with a wrong time): the next refresh is at
+// most RefreshInterval away, not the time the clock went back plus it.
+func TestRunClockBack(t *testing.T) {
+	clock := newClock()
+	a := newAgent(t, agent.Config{Clock: clock})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+	<-clock.waiting
+	clock.Advance(-365 * 24 * time.Hour)
+	// Any change wakes the worker, which works out its wait again.
+	if c, _ := serve(t, a, "Replace", declaredconfig.RefreshIntervalURI, "30"); c != 200 {
+		t.Fatalf("Replace %d", c)
+	}
+	<-clock.waiting
+	if w := clock.lastWait(); w > 30*time.Minute {
+		t.Errorf("after the clock went back the worker waits %v, want at most 30m", w)
+	}
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Errorf("Run returned %v", err)
+	}
+}
+
+// TestBulkVariableInPath checks instance data whose value for a variable
+// used in a setting's path is not one node name: it must not reach nodes
+// the template does not name (another CSP through "..", deeper nodes
+// through "/").
+func TestBulkVariableInPath(t *testing.T) {
+	for _, thumb := range []string{"../../../Policy/Config/Camera", "AB/CD", "..", ".", ""} {
+		ctx := context.Background()
+		surface := &agent.MemorySurface{}
+		a := newAgent(t, agent.Config{Surface: surface})
+		docURI := declaredconfig.DocumentURI(declaredconfig.Device, declaredconfig.BulkTemplate, bulkID).String()
+		if c, _ := serve(t, a, "Add", docURI, text(t, bulkDoc())); c != 200 {
+			t.Fatalf("Add %d", c)
+		}
+		if c, _ := serve(t, a, "Replace", declaredconfig.BulkVariablesURI(declaredconfig.Device, bulkID).String(),
+			text(t, blob([2]string{thumb, "pw"}))); c != 200 {
+			t.Fatalf("BulkVariables %d", c)
+		}
+		if err := a.ApplyPending(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if n := surface.Nodes("./"); len(n) != 0 {
+			t.Errorf("thumbprint %q set %v", thumb, n)
+		}
+		if e := entry(a, bulkID); e.State != "61" {
+			t.Errorf("thumbprint %q: state %s, want 61", thumb, e.State)
+		}
+		r := result(t, a, declaredconfig.ResultsURI(declaredconfig.Device, declaredconfig.BulkTemplate, bulkID))
+		if s := statuses(r); !strings.Contains(s, " 400 61") {
+			t.Errorf("thumbprint %q: result %s, want 400", thumb, s)
+		}
+	}
+}
+
+// TestInventoryStates checks that an inventory moves through the Get
+// states of the enum (GetRequest 20, GetInprogress 21, then 80 or 81), not
+// the Config ones.
+func TestInventoryStates(t *testing.T) {
+	ctx := context.Background()
+	surface := &blockingSurface{entered: make(chan string), release: make(chan struct{})}
+	a := newAgent(t, agent.Config{Surface: &getBlocking{blockingSurface: surface}})
+	inv := &declaredconfig.Document{Schema: "1.0", Context: "Device", ID: invID, Checksum: "I1", Scenario: declaredconfig.ScenarioInventory,
+		CSPs: []declaredconfig.CSP{{Name: "./Vendor/MSFT/VPNv2", Settings: []declaredconfig.Setting{{Path: "Contoso/Missing", Type: "chr"}}}}}
+	docURI := declaredconfig.DocumentURI(declaredconfig.Device, declaredconfig.Inventory, invID).String()
+	if c, _ := serve(t, a, "Add", docURI, text(t, inv)); c != 200 {
+		t.Fatalf("Add %d", c)
+	}
+	if e := entry(a, invID); e.State != "20" {
+		t.Errorf("accepted inventory: state %s, want 20 (GetRequest)", e.State)
+	}
+	done := make(chan error, 1)
+	go func() { done <- a.ApplyPending(ctx) }()
+	<-surface.entered
+	if e := entry(a, invID); e.State != "21" {
+		t.Errorf("inventory being read: state %s, want 21 (GetInprogress)", e.State)
+	}
+	go func() {
+		for range surface.entered {
+		}
+	}()
+	close(surface.release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	close(surface.entered)
+	if e := entry(a, invID); e.State != "81" {
+		t.Errorf("inventory of missing nodes: state %s, want 81", e.State)
+	}
+}
+
+// getBlocking holds every Get until released.
+type getBlocking struct{ *blockingSurface }
+
+func (g *getBlocking) Get(ctx context.Context, uri string) (string, bool, error) {
+	g.entered <- uri
+	<-g.release
+	return g.MemorySurface.Get(ctx, uri)
+}
+
+// TestInventoryInterrupted checks that an inventory the process did not
+// finish reading (state 21 saved) is read again after a restart, from
+// GetRequest (20).
+func TestInventoryInterrupted(t *testing.T) {
+	ctx := context.Background()
+	store := &agent.MemoryStore{}
+	inv := &declaredconfig.Document{Schema: "1.0", Context: "Device", ID: invID, Checksum: "I1", Scenario: declaredconfig.ScenarioInventory,
+		CSPs: []declaredconfig.CSP{{Name: "./Vendor/MSFT/VPNv2", Settings: []declaredconfig.Setting{{Path: "Contoso/AlwaysOn", Type: "chr"}}}}}
+	rec := agent.DocumentRecord{URI: declaredconfig.DocumentURI(declaredconfig.Device, declaredconfig.Inventory, invID).String(),
+		Document: text(t, inv), State: declaredconfig.StateGetInprogress, Seq: 1}
+	if err := store.Save(ctx, &agent.Snapshot{Seq: 1, Documents: []agent.DocumentRecord{rec}}); err != nil {
+		t.Fatal(err)
+	}
+	surface := &agent.MemorySurface{}
+	if err := surface.Set(ctx, "./Device/Vendor/MSFT/VPNv2/Contoso/AlwaysOn", "true"); err != nil {
+		t.Fatal(err)
+	}
+	a := newAgent(t, agent.Config{Surface: surface, Store: store})
+	if e := entry(a, invID); e.State != "20" {
+		t.Errorf("after the restart: state %s, want 20", e.State)
+	}
+	if err := a.ApplyPending(ctx); err != nil || entry(a, invID).State != "80" {
+		t.Errorf("read after the restart: %v %+v", err, entry(a, invID))
+	}
+}
