@@ -11,8 +11,11 @@ import (
 	"github.com/windc-go/windc/syncml/session"
 )
 
-// DefaultMaxDocuments is the default of Config.MaxDocuments.
-const DefaultMaxDocuments = 1000
+// Defaults of the Config limits.
+const (
+	DefaultMaxDocuments = 1000  // Config.MaxDocuments
+	DefaultMaxSettings  = 10000 // Config.MaxSettings
+)
 
 // Config configures an Agent.
 type Config struct {
@@ -45,6 +48,12 @@ type Config struct {
 	// MaxDocuments bounds the documents held; an Add or Replace beyond it
 	// is answered 420 (device full). Zero means DefaultMaxDocuments.
 	MaxDocuments int
+	// MaxSettings bounds the settings of one document, a bulk template
+	// expanded for every instance of its instance data (each instance
+	// repeats the template's settings). A Document or BulkVariables Add
+	// or Replace beyond it is answered 413 and changes nothing. Zero
+	// means DefaultMaxSettings.
+	MaxSettings int
 	// EmptySummary sends the summary alert also while the agent holds no
 	// document (an empty DeclaredConfigurations element). The CSP page
 	// has the alert sent when any request is in process or completed;
@@ -82,6 +91,9 @@ func New(ctx context.Context, cfg Config) (*Agent, error) {
 	}
 	if cfg.MaxDocuments <= 0 {
 		cfg.MaxDocuments = DefaultMaxDocuments
+	}
+	if cfg.MaxSettings <= 0 {
+		cfg.MaxSettings = DefaultMaxSettings
 	}
 	a := &Agent{cfg: cfg, docs: map[string]*declaredconfig.Document{}, wake: make(chan struct{}, 1)}
 	st, err := cfg.Store.Load(ctx)

@@ -68,6 +68,9 @@ func (a *Agent) plan(rec *DocumentRecord, d *declaredconfig.Document, host decla
 			return nil, nil, false, err
 		}
 	}
+	if n := settingCount(d, blob, host); n > a.cfg.MaxSettings {
+		return nil, nil, false, pkg.Limit("MaxSettings", int64(a.cfg.MaxSettings), int64(n), rec.URI)
+	}
 	group := 0
 	add := func(s SettingRecord, fromData bool) {
 		s.Group = group
@@ -110,6 +113,21 @@ func (a *Agent) plan(rec *DocumentRecord, d *declaredconfig.Document, host decla
 		group++
 	}
 	return steps, secret, false, nil
+}
+
+// settingCount returns how many settings plan makes of d with blob.
+func settingCount(d *declaredconfig.Document, blob *declaredconfig.InstanceBlob, host declaredconfig.Host) int {
+	n, csp := 0, 0
+	for _, c := range d.CSPs {
+		csp += len(c.Settings)
+	}
+	for _, x := range d.DSCs {
+		n += len(x.Values)
+	}
+	if host == declaredconfig.BulkTemplate && blob != nil && len(blob.Instances) > 0 && hasPlaceholder(d) {
+		return n + csp*len(blob.Instances)
+	}
+	return n + csp
 }
 
 func hasPlaceholder(d *declaredconfig.Document) bool {

@@ -16,12 +16,15 @@ import (
 //	Document            Add 200 (418 if the document exists), Replace 200,
 //	                    both 400 when the syntax check fails (the error is
 //	                    in this reply; the apply comes later, by the
-//	                    worker), 420 beyond Config.MaxDocuments; Get 200
+//	                    worker), 420 beyond Config.MaxDocuments, 413
+//	                    beyond Config.MaxSettings; Get 200
 //	                    with the document; Delete 200 (settings stay).
 //	Results             Get 200 with the last result; 404 before there is one.
 //	Properties/Abandoned Add/Replace 0 or 1, Get, Delete (back to 0).
 //	BulkVariables/Value Add/Replace an InstanceBlob (400 if it does not
-//	                    read), Get, Delete.
+//	                    read, 413 if the template it fills would have
+//	                    more than Config.MaxSettings settings), Get,
+//	                    Delete.
 //	RefreshInterval     Get (240 by default), Add/Replace (minutes, at least
 //	                    30 and at most 153722867, the most a time.Duration
 //	                    holds, else 400), Delete (back to 240).
@@ -231,6 +234,9 @@ func (a *Agent) item(cmd syncml.Command, it syncml.Item, n *notes) (syncml.Statu
 		if err != nil {
 			return syncml.StatusBadRequest, nil, false
 		}
+		if d := a.doc(u); d != nil && settingCount(d, &ib, u.Host) > a.cfg.MaxSettings {
+			return syncml.StatusRequestEntityTooLarge, nil, false
+		}
 		rec.InstanceData = string(text)
 		rec.Pending = !rec.Abandoned
 		if rec.State == declaredconfig.StateConfigInProgressAsyncPending {
@@ -253,6 +259,9 @@ func (a *Agent) put(u declaredconfig.URI, target, text string, add bool, i int, 
 	d, err := a.parseDocument(u, text)
 	if err != nil {
 		return syncml.StatusBadRequest, nil, false
+	}
+	if settingCount(d, nil, u.Host) > a.cfg.MaxSettings {
+		return syncml.StatusRequestEntityTooLarge, nil, false
 	}
 	canon, err := d.MarshalText()
 	if err != nil {
