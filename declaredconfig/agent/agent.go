@@ -69,7 +69,12 @@ type Config struct {
 // documents and refreshes them, and the 1224 summary for every message.
 // Its methods are safe for concurrent use.
 type Agent struct {
-	cfg  Config
+	cfg Config
+	// work is held by whatever calls the Surface for the documents
+	// (an apply, a refresh, Unenroll), so that they do not interleave:
+	// an Unenroll waits for the apply under way instead of clearing
+	// the state while the apply goes on setting nodes. Taken before mu.
+	work sync.Mutex
 	mu   sync.Mutex
 	st   *Snapshot
 	docs map[string]*declaredconfig.Document // parsed documents, by record key

@@ -30,6 +30,8 @@ import (
 func (a *Agent) Refresh(ctx context.Context) error {
 	var n notes
 	defer a.flush(&n)
+	a.work.Lock()
+	defer a.work.Unlock()
 	a.mu.Lock()
 	claims := a.claims()
 	var jobs []*refreshJob

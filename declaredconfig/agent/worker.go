@@ -26,6 +26,8 @@ func (a *Agent) ApplyPending(ctx context.Context) error {
 func (a *Agent) applyNext(ctx context.Context) (done bool, err error) {
 	var n notes
 	defer a.flush(&n)
+	a.work.Lock()
+	defer a.work.Unlock()
 	a.mu.Lock()
 	i := -1
 	for j := range a.st.Documents {
