@@ -31,6 +31,7 @@ import (
 //	ConflictResolution  Get (404 until set), Add/Replace 0 or 1, Delete.
 //	Documents, Results  Get lists the DocIDs (format node).
 //	Documents/{DocID}   Get lists its children; Delete deletes the document.
+//	…/Properties, …/BulkVariables Get lists the leaf (Abandoned, Value).
 //
 // A node of a document that does not exist is 404, as is a node the CSP
 // does not have; a command the node does not take (Exec, Copy, Add of a
@@ -321,7 +322,7 @@ func (a *Agent) interior(verb, target string, n *notes) (syncml.StatusCode, *syn
 		}
 		return syncml.StatusOK, list(children), false
 	}
-	if len(seg) > 7 || !strings.EqualFold(seg[3], "Host") {
+	if len(seg) > 8 || !strings.EqualFold(seg[3], "Host") {
 		return syncml.StatusNotFound, nil, false
 	}
 	host := hostOf(seg[4])
@@ -346,6 +347,25 @@ func (a *Agent) interior(verb, target string, n *notes) (syncml.StatusCode, *syn
 	i := a.find(u)
 	if i < 0 || results && a.st.Documents[i].Result == "" {
 		return syncml.StatusNotFound, nil, false
+	}
+	if len(seg) == 8 {
+		// Documents/{DocID}/Properties (Complete) or /BulkVariables
+		// (BulkTemplate): their one leaf.
+		var child string
+		switch {
+		case results:
+		case host == declaredconfig.Complete && strings.EqualFold(seg[7], "Properties"):
+			child = "Abandoned"
+		case host == declaredconfig.BulkTemplate && strings.EqualFold(seg[7], "BulkVariables"):
+			child = "Value"
+		}
+		switch {
+		case child == "":
+			return syncml.StatusNotFound, nil, false
+		case verb != "Get":
+			return syncml.StatusCommandNotAllowed, nil, false
+		}
+		return syncml.StatusOK, list(child), false
 	}
 	switch {
 	case verb == "Get":

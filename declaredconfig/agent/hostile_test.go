@@ -281,3 +281,94 @@ func TestInventoryInterrupted(t *testing.T) {
 		t.Errorf("read after the restart: %v %+v", err, entry(a, invID))
 	}
 }
+
+// TestUnenrollDuringApply checks an Unenroll that arrives while the
+// worker is applying a document: what the apply sets must not stay on the
+// Surface after Unenroll returns.
+func TestUnenrollDuringApply(t *testing.T) {
+	ctx := context.Background()
+	surface := &blockingSurface{entered: make(chan string), release: make(chan struct{})}
+	a := newAgent(t, agent.Config{Surface: surface})
+	docURI := declaredconfig.DocumentURI(declaredconfig.Device, declaredconfig.Complete, vpnID).String()
+	if c, _ := serve(t, a, "Add", docURI, text(t, vpnDoc("A1"))); c != 200 {
+		t.Fatalf("Add %d", c)
+	}
+	applied := make(chan error, 1)
+	go func() { applied <- a.ApplyPending(ctx) }()
+	<-surface.entered // the worker is inside its first Set
+	unenrolled := make(chan error, 1)
+	go func() { unenrolled <- a.Unenroll(ctx) }()
+	go func() {
+		for range surface.entered {
+		}
+	}()
+	close(surface.release)
+	if err := <-applied; err != nil {
+		t.Fatal(err)
+	}
+	if err := <-unenrolled; err != nil {
+		t.Fatal(err)
+	}
+	close(surface.entered)
+	if n := surface.Nodes("./"); len(n) != 0 {
+		t.Errorf("after Unenroll the surface holds %v", n)
+	}
+	if n := len(a.Summary().Documents); n != 0 {
+		t.Errorf("after Unenroll the agent holds %d documents", n)
+	}
+}
+
+// TestMaxSettings checks that instance data cannot expand a bulk template
+// into more settings than Config.MaxSettings: the BulkVariables Replace is
+// refused (413) in the same reply and changes nothing.
+func TestMaxSettings(t *testing.T) {
+	a := newAgent(t, agent.Config{MaxSettings: 10})
+	docURI := declaredconfig.DocumentURI(declaredconfig.Device, declaredconfig.BulkTemplate, bulkID).String()
+	if c, _ := serve(t, a, "Add", docURI, text(t, bulkDoc())); c != 200 {
+		t.Fatalf("Add %d", c)
+	}
+	varsURI := declaredconfig.BulkVariablesURI(declaredconfig.Device, bulkID).String()
+	five := blob([2]string{"A1", "p"}, [2]string{"A2", "p"}, [2]string{"A3", "p"}, [2]string{"A4", "p"}, [2]string{"A5", "p"})
+	if c, _ := serve(t, a, "Replace", varsURI, text(t, five)); c != 200 {
+		t.Errorf("5 instances of 2 settings, MaxSettings 10: %d", c)
+	}
+	six := blob([2]string{"A1", "p"}, [2]string{"A2", "p"}, [2]string{"A3", "p"}, [2]string{"A4", "p"}, [2]string{"A5", "p"}, [2]string{"A6", "p"})
+	if c, _ := serve(t, a, "Replace", varsURI, text(t, six)); c != syncml.StatusRequestEntityTooLarge {
+		t.Errorf("6 instances of 2 settings, MaxSettings 10: %d, want 413", c)
+	}
+	if _, v := serve(t, a, "Get", varsURI, ""); v != text(t, five) {
+		t.Errorf("the refused Replace changed the instance data to %s", v)
+	}
+	big := vpnDoc("A1")
+	for i := 0; i < 10; i++ {
+		big.CSPs[0].Settings = append(big.CSPs[0].Settings, declaredconfig.Setting{Path: "Contoso/X" + strconv.Itoa(i), Type: "chr", Value: "v"})
+	}
+	if c, _ := serve(t, a, "Add", declaredconfig.DocumentURI(declaredconfig.Device, declaredconfig.Complete, vpnID).String(), text(t, big)); c != syncml.StatusRequestEntityTooLarge {
+		t.Errorf("a document of 12 settings, MaxSettings 10: %d, want 413", c)
+	}
+}
+
+// TestInteriorNodes checks Get of the interior nodes under a document
+// that the DDF lists: Properties (Abandoned) and BulkVariables (Value).
+func TestInteriorNodes(t *testing.T) {
+	a := newAgent(t, agent.Config{})
+	base := "./Device/Vendor/MSFT/DeclaredConfiguration/Host/"
+	serve(t, a, "Add", declaredconfig.DocumentURI(declaredconfig.Device, declaredconfig.Complete, vpnID).String(), text(t, vpnDoc("A1")))
+	serve(t, a, "Add", declaredconfig.DocumentURI(declaredconfig.Device, declaredconfig.BulkTemplate, bulkID).String(), text(t, bulkDoc()))
+	for _, tc := range []struct {
+		verb, uri string
+		want      syncml.StatusCode
+		list      string
+	}{
+		{"Get", base + "Complete/Documents/" + vpnID + "/Properties", 200, "Abandoned"},
+		{"Get", base + "BulkTemplate/Documents/" + bulkID + "/BulkVariables", 200, "Value"},
+		{"Get", base + "BulkTemplate/Documents/" + bulkID + "/Properties", 404, ""},
+		{"Get", base + "Complete/Documents/" + bulkID + "/Properties", 404, ""},
+		{"Replace", base + "Complete/Documents/" + vpnID + "/Properties", 405, ""},
+	} {
+		code, v := serve(t, a, tc.verb, tc.uri, "")
+		if code != tc.want || v != tc.list {
+			t.Errorf("%s %s: %d %q, want %d %q", tc.verb, tc.uri, code, v, tc.want, tc.list)
+		}
+	}
+}
