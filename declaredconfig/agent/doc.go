@@ -61,7 +61,8 @@
 // # Properties, delete, conflicts
 //
 // Abandoned set to 1 stops keeping a document (its settings stay; refresh
-// skips it); set back to 0 it is applied again at once. Delete of a
+// skips it); set back to 0 it is applied again at once. A new version of
+// an abandoned document is applied once, and stays abandoned. Delete of a
 // document drops it and its result; the settings it made stay, as on
 // Windows. When two documents set one node to different values, the
 // older one wins while ConflictResolution is 0 or unset and the newer one

@@ -32,7 +32,11 @@ func (a *Agent) applyNext(ctx context.Context) (done bool, err error) {
 	i := -1
 	for j := range a.st.Documents {
 		r := &a.st.Documents[j]
-		if r.Pending && !r.Abandoned && (i < 0 || r.Seq < a.st.Documents[i].Seq) {
+		// An abandoned document is applied too when it is pending (a new
+		// version came, or it was abandoned before its first apply):
+		// Abandoned stops the refresh, and a state that says "in
+		// process" must move on.
+		if r.Pending && (i < 0 || r.Seq < a.st.Documents[i].Seq) {
 			i = j
 		}
 	}
