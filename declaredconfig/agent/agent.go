@@ -207,7 +207,26 @@ func (a *Agent) parseDocument(u declaredconfig.URI, text string) (*declaredconfi
 	if err := d.Validate(u, opts...); err != nil {
 		return nil, err
 	}
+	for _, c := range d.CSPs {
+		for _, s := range c.Settings {
+			if uri := SettingURI(d.Context, c.Name, s.Path); !oneNodeEach(uri) {
+				return nil, errorf("%w: setting %q of CSP %q names the node %q, with an empty, . or .. segment", declaredconfig.ErrInvalid, s.Path, c.Name, uri)
+			}
+		}
+	}
 	return &d, nil
+}
+
+// oneNodeEach reports whether every segment of uri after "./" names a
+// node: none is empty, "." or "..", so that no setting reaches outside
+// the CSP its document names.
+func oneNodeEach(uri string) bool {
+	for seg := range strings.SplitSeq(strings.TrimPrefix(uri, "./"), "/") {
+		if seg == "" || seg == "." || seg == ".." {
+			return false
+		}
+	}
+	return true
 }
 
 // save writes the state; on failure it puts back old (the state before

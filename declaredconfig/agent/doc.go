@@ -6,11 +6,11 @@
 // An [Agent] is a [session.Handler] for the CSP's subtrees (Register puts
 // it on a [session.Mux]), answering Add, Replace, Delete and Get on every
 // node with the status codes a Windows device returns (see
-// [Agent.ServeCommand]). A document is checked at once (syntax, and the
-// CSP's rules: declaredconfig.Document.Validate) and refused in the same
-// reply when it fails; an accepted one is applied later by the worker
-// ([Agent.Run], or [Agent.ApplyPending] to apply now), which honours its
-// context. [Agent.EachMessage], as the session.ClientConfig.EachMessage
+// [Agent.ServeCommand]). A document is checked at once (syntax, the CSP's
+// rules: declaredconfig.Document.Validate, and that no setting path has an
+// empty, . or .. segment) and refused in the same reply when it fails; an
+// accepted one is applied later by the worker ([Agent.Run], or
+// [Agent.ApplyPending] to apply now), which honours its context. [Agent.EachMessage], as the session.ClientConfig.EachMessage
 // of the Client that talks to the WinDC service, puts the 1224 summary
 // alert in every message the device sends while it holds any document.
 //

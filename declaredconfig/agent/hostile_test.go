@@ -494,3 +494,27 @@ func TestAbandonedNewVersion(t *testing.T) {
 		}
 	}
 }
+
+// TestSettingOutsideItsCSP checks documents whose setting path or CSP
+// name has an empty, "." or ".." segment, which would reach nodes outside
+// the CSP the document names (another CSP, the other scope): refused in
+// the same reply (400).
+func TestSettingOutsideItsCSP(t *testing.T) {
+	a := newAgent(t, agent.Config{})
+	docURI := declaredconfig.DocumentURI(declaredconfig.Device, declaredconfig.Complete, vpnID).String()
+	for _, tc := range []struct{ csp, path string }{
+		{"./Vendor/MSFT/VPNv2", "../../Policy/Config/Camera/AllowCamera"},
+		{"./Vendor/MSFT/VPNv2", "Contoso/./AlwaysOn"},
+		{"./Vendor/MSFT/VPNv2", "Contoso//AlwaysOn"},
+		{"./Device/Vendor/MSFT/../../User/Vendor/MSFT/VPNv2", "Contoso/AlwaysOn"},
+	} {
+		d := vpnDoc("A1")
+		d.CSPs[0].Name, d.CSPs[0].Settings[0].Path = tc.csp, tc.path
+		if c, _ := serve(t, a, "Replace", docURI, text(t, d)); c != syncml.StatusBadRequest {
+			t.Errorf("CSP %q path %q: %d, want 400", tc.csp, tc.path, c)
+		}
+	}
+	if n := len(a.Summary().Documents); n != 0 {
+		t.Errorf("%d documents accepted", n)
+	}
+}
