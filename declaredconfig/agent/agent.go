@@ -108,6 +108,12 @@ func New(ctx context.Context, cfg Config) (*Agent, error) {
 	if st == nil {
 		st = &Snapshot{}
 	}
+	if m := uint64(st.RefreshInterval); m != 0 && (m < declaredconfig.MinRefreshInterval || m > maxRefreshMinutes) {
+		return nil, errorf("New: %w: RefreshInterval %d", ErrCorrupt, m)
+	}
+	if c := st.ConflictResolution; c != "" && c != "0" && c != "1" {
+		return nil, errorf("New: %w: ConflictResolution %q", ErrCorrupt, c)
+	}
 	for i := range st.Documents {
 		r := &st.Documents[i]
 		u, err := declaredconfig.ParseURI(r.URI)
@@ -117,6 +123,9 @@ func New(ctx context.Context, cfg Config) (*Agent, error) {
 		d, err := a.parseDocument(u, r.Document)
 		if err != nil {
 			return nil, errorf("New: %w: document %s: %w", ErrCorrupt, r.URI, err)
+		}
+		if !r.State.Known() {
+			return nil, errorf("New: %w: document %s has state %d", ErrCorrupt, r.URI, uint32(r.State))
 		}
 		if a.docs[key(u)] != nil {
 			return nil, errorf("New: %w: document %s is there twice", ErrCorrupt, r.URI)

@@ -57,7 +57,7 @@ func TestRefreshMissingVariable(t *testing.T) {
 
 // TestRefreshIntervalRange checks RefreshInterval values whose minutes a
 // time.Duration cannot hold: a Replace is refused, and one found in saved
-// state does not make the worker refresh without pause.
+// state is refused as corrupt (it made the worker refresh without pause).
 func TestRefreshIntervalRange(t *testing.T) {
 	a := newAgent(t, agent.Config{})
 	for _, v := range []string{"4294967295", strconv.FormatInt(math.MaxInt64/int64(time.Minute)+1, 10)} {
@@ -79,9 +79,8 @@ func TestRefreshIntervalRange(t *testing.T) {
 	if err := store.Save(context.Background(), &agent.Snapshot{RefreshInterval: math.MaxUint32}); err != nil {
 		t.Fatal(err)
 	}
-	b := newAgent(t, agent.Config{Store: store})
-	if d := b.RefreshInterval(); d <= 0 {
-		t.Errorf("saved RefreshInterval %d minutes is %v", uint32(math.MaxUint32), d)
+	if _, err := agent.New(context.Background(), agent.Config{Surface: &agent.MemorySurface{}, Store: store}); !errors.Is(err, agent.ErrCorrupt) {
+		t.Errorf("saved RefreshInterval %d minutes: New gives %v, want ErrCorrupt", uint32(math.MaxUint32), err)
 	}
 }
 

@@ -210,9 +210,14 @@ func TestNewRefusesForeignState(t *testing.T) {
 		Document: text(t, vpnDoc("A1")), State: 60, Seq: 1}
 	bad := good
 	bad.Settings = []agent.SettingRecord{{DSC: 3, Path: "x", URI: "./Device/X", Hash: "h", Status: 200}}
+	unknown := good
+	unknown.State = 9999
 	for name, s := range map[string]*agent.Snapshot{
-		"twice":   {Seq: 2, Documents: []agent.DocumentRecord{good, good}},
-		"bad DSC": {Seq: 1, Documents: []agent.DocumentRecord{bad}},
+		"twice":                {Seq: 2, Documents: []agent.DocumentRecord{good, good}},
+		"bad DSC":              {Seq: 1, Documents: []agent.DocumentRecord{bad}},
+		"unknown state":        {Seq: 1, Documents: []agent.DocumentRecord{unknown}},
+		"RefreshInterval 5":    {RefreshInterval: 5},
+		"ConflictResolution 2": {ConflictResolution: "2"},
 	} {
 		st := &agent.MemoryStore{}
 		if err := st.Save(ctx, s); err != nil {
