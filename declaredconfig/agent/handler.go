@@ -16,9 +16,10 @@ import (
 //	Document            Add 200 (418 if the document exists), Replace 200,
 //	                    both 400 when the syntax check fails (the error is
 //	                    in this reply; the apply comes later, by the
-//	                    worker), 420 beyond Config.MaxDocuments, 413
-//	                    beyond Config.MaxSettings; Get 200
-//	                    with the document; Delete 200 (settings stay).
+//	                    worker), 418 when the DocID is taken under another
+//	                    Host of the scope, 420 beyond Config.MaxDocuments,
+//	                    413 beyond Config.MaxSettings; Get 200 with the
+//	                    document; Delete 200 (settings stay).
 //	Results             Get 200 with the last result; 404 before there is one.
 //	Properties/Abandoned Add/Replace 0 or 1, Get, Delete (back to 0).
 //	BulkVariables/Value Add/Replace an InstanceBlob (400 if it does not
@@ -251,7 +252,7 @@ func (a *Agent) item(cmd syncml.Command, it syncml.Item, n *notes) (syncml.Statu
 // put carries out an Add or Replace of a Document node: the syntax check
 // now, the apply later.
 func (a *Agent) put(u declaredconfig.URI, target, text string, add bool, i int, n *notes) (syncml.StatusCode, *syncml.Item, bool) {
-	if add && i >= 0 {
+	if add && i >= 0 || i < 0 && a.idTaken(u) {
 		return syncml.StatusAlreadyExists, nil, false
 	}
 	if i < 0 && len(a.st.Documents) >= a.cfg.MaxDocuments {
@@ -284,6 +285,19 @@ func (a *Agent) put(u declaredconfig.URI, target, text string, add bool, i int, 
 	n.event(Event{Time: a.cfg.Clock.Now(), Kind: EventAccepted, DocID: d.ID, URI: target, State: stateText(rec.State),
 		Detail: "version " + d.Checksum + ", " + d.Scenario})
 	return syncml.StatusOK, nil, true
+}
+
+// idTaken reports whether a document of u's scope under another Host has
+// u's DocID: the CSP has one document per id, and the summary names a
+// document by its id alone.
+func (a *Agent) idTaken(u declaredconfig.URI) bool {
+	for _, r := range a.st.Documents {
+		o, err := declaredconfig.ParseURI(r.URI)
+		if err == nil && o.Scope == u.Scope && o.Host != u.Host && declaredconfig.EqualDocID(o.DocID, u.DocID) {
+			return true
+		}
+	}
+	return false
 }
 
 // interior answers for a node of the CSP that is not a leaf.

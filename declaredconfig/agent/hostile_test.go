@@ -517,3 +517,29 @@ func TestSettingOutsideItsCSP(t *testing.T) {
 		t.Errorf("%d documents accepted", n)
 	}
 }
+
+// TestDocIDOnce checks that a DocID names one document of a scope: the
+// summary names a document by its id alone, so an Add of the same DocID
+// (in any letter case) under another Host is refused 418, while the
+// other scope keeps its own.
+func TestDocIDOnce(t *testing.T) {
+	a := newAgent(t, agent.Config{})
+	if c, _ := serve(t, a, "Add", declaredconfig.DocumentURI(declaredconfig.Device, declaredconfig.Complete, vpnID).String(), text(t, vpnDoc("A1"))); c != 200 {
+		t.Fatalf("Add %d", c)
+	}
+	inv := &declaredconfig.Document{Schema: "1.0", Context: "Device", ID: strings.ToLower(vpnID), Checksum: "I1", Scenario: declaredconfig.ScenarioInventory,
+		CSPs: []declaredconfig.CSP{{Name: "./Vendor/MSFT/VPNv2", Settings: []declaredconfig.Setting{{Path: "Contoso/AlwaysOn", Type: "chr"}}}}}
+	for _, verb := range []string{"Add", "Replace"} {
+		if c, _ := serve(t, a, verb, declaredconfig.DocumentURI(declaredconfig.Device, declaredconfig.Inventory, strings.ToLower(vpnID)).String(), text(t, inv)); c != syncml.StatusAlreadyExists {
+			t.Errorf("%s of the same DocID under Inventory: %d, want 418", verb, c)
+		}
+	}
+	user := vpnDoc("U1")
+	user.Context = "User"
+	if c, _ := serve(t, a, "Add", declaredconfig.DocumentURI(declaredconfig.User, declaredconfig.Complete, vpnID).String(), text(t, user)); c != 200 {
+		t.Errorf("Add of the same DocID in User scope: %d", c)
+	}
+	if n := len(a.Summary().Documents); n != 2 {
+		t.Errorf("%d documents, want 2", n)
+	}
+}
