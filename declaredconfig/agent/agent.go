@@ -24,7 +24,7 @@ type Config struct {
 	Surface Surface
 	// Store keeps the state across restarts; nil means a new MemoryStore.
 	Store Store
-	// Clock tells the time and wakes the worker; nil means SystemClock.
+	// Clock tells the time and wakes the worker; nil means the system's (package time).
 	Clock Clock
 	// RequestSession, when set, is called when the agent wants the device
 	// to start a session with the server: a document it finished
@@ -92,7 +92,7 @@ func New(ctx context.Context, cfg Config) (*Agent, error) {
 		cfg.Store = &MemoryStore{}
 	}
 	if cfg.Clock == nil {
-		cfg.Clock = SystemClock{}
+		cfg.Clock = systemClock{}
 	}
 	if cfg.MaxDocuments <= 0 {
 		cfg.MaxDocuments = DefaultMaxDocuments

@@ -408,7 +408,7 @@ func TestConcurrentSessions(t *testing.T) {
 				case 5:
 					serve(t, a, "Replace", declaredconfig.ConflictResolutionURI, strconv.Itoa(i%2))
 				}
-				if _, err := a.SummaryAlert(); err != nil {
+				if _, err := a.EachMessage(ctx); err != nil {
 					t.Error(err)
 				}
 			}
