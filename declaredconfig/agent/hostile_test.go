@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -12,7 +13,6 @@ import (
 	"github.com/windc-go/windc/declaredconfig"
 	"github.com/windc-go/windc/declaredconfig/agent"
 	"github.com/windc-go/windc/syncml"
-	"github.com/windc-go/windc/syncml/session"
 )
 
 // The tests of this file each come from an attempt to break the agent as a
@@ -25,16 +25,8 @@ import (
 func TestRefreshMissingVariable(t *testing.T) {
 	ctx := context.Background()
 	surface := &agent.MemorySurface{}
-	a := newAgent(t, agent.Config{Surface: surface})
-	docURI := declaredconfig.DocumentURI(declaredconfig.Device, declaredconfig.BulkTemplate, bulkID).String()
-	if c, _ := serve(t, a, "Add", docURI, text(t, bulkDoc())); c != 200 {
-		t.Fatalf("Add %d", c)
-	}
-	ib := &declaredconfig.InstanceBlob{Schema: "1.0", Instances: []declaredconfig.Instance{{Data: []declaredconfig.InstanceData{
-		{Variable: "pfxThumbprint", Value: "AB12"}}}}} // no pfxPassword
-	if c, _ := serve(t, a, "Replace", declaredconfig.BulkVariablesURI(declaredconfig.Device, bulkID).String(), text(t, ib)); c != 200 {
-		t.Fatalf("BulkVariables %d", c)
-	}
+	a := bulkAgent(t, surface, &declaredconfig.InstanceBlob{Schema: "1.0", Instances: []declaredconfig.Instance{{Data: []declaredconfig.InstanceData{
+		{Variable: "pfxThumbprint", Value: "AB12"}}}}}) // no pfxPassword
 	if err := a.ApplyPending(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -89,39 +81,14 @@ func TestRefreshIntervalRange(t *testing.T) {
 // (rolled back), so the item that succeeded must leave nothing behind.
 func TestAtomicFailingItem(t *testing.T) {
 	a := newAgent(t, agent.Config{})
-	mux := session.NewMux()
-	if err := a.Register(mux); err != nil {
-		t.Fatal(err)
-	}
 	docURI := declaredconfig.DocumentURI(declaredconfig.Device, declaredconfig.Complete, vpnID).String()
 	rep := &syncml.Replace{Items: []syncml.Item{
 		{Target: &syncml.Location{LocURI: docURI}, Data: syncml.Text(text(t, vpnDoc("A1")))},
 		{Target: &syncml.Location{LocURI: declaredconfig.RefreshIntervalURI}, Data: syncml.Text("5")},
 	}}
-	c, err := session.NewClient(session.ClientConfig{DeviceID: "d", ServerURI: "s", Handler: mux})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	if _, err := c.Start(ctx, "1"); err != nil {
-		t.Fatal(err)
-	}
-	m := &syncml.Message{Header: syncml.Header{VerDTD: "1.2", VerProto: "DM/1.2", SessionID: "1", MsgID: "1",
-		Target: syncml.Location{LocURI: "d"}, Source: syncml.Location{LocURI: "s"}},
-		Body: syncml.Body{Final: true, Commands: []syncml.Command{&syncml.Atomic{Commands: []syncml.Command{rep}}}}}
-	syncml.NumberCommands(m.Body.Commands, 2)
-	x, err := c.Handle(ctx, m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	atomic := ""
-	for _, cmd := range x.Reply.Body.Commands {
-		if st, ok := cmd.(*syncml.Status); ok && st.Cmd == "Atomic" {
-			atomic = st.Data.Value
-		}
-	}
-	if atomic != "507" {
-		t.Fatalf("Atomic answered %q, want 507", atomic)
+	codes := exchange(t, a, &syncml.Atomic{Commands: []syncml.Command{rep}})
+	if !slices.Contains(codes, "Atomic 507") {
+		t.Fatalf("statuses %v, want Atomic 507", codes)
 	}
 	if n := len(a.Summary().Documents); n != 0 {
 		t.Errorf("after a rolled back Atomic the agent holds %d documents", n)
@@ -185,15 +152,7 @@ func TestBulkVariableInPath(t *testing.T) {
 	for _, thumb := range []string{"../../../Policy/Config/Camera", "AB/CD", "..", ".", ""} {
 		ctx := context.Background()
 		surface := &agent.MemorySurface{}
-		a := newAgent(t, agent.Config{Surface: surface})
-		docURI := declaredconfig.DocumentURI(declaredconfig.Device, declaredconfig.BulkTemplate, bulkID).String()
-		if c, _ := serve(t, a, "Add", docURI, text(t, bulkDoc())); c != 200 {
-			t.Fatalf("Add %d", c)
-		}
-		if c, _ := serve(t, a, "Replace", declaredconfig.BulkVariablesURI(declaredconfig.Device, bulkID).String(),
-			text(t, blob([2]string{thumb, "pw"}))); c != 200 {
-			t.Fatalf("BulkVariables %d", c)
-		}
+		a := bulkAgent(t, surface, blob([2]string{thumb, "pw"}))
 		if err := a.ApplyPending(ctx); err != nil {
 			t.Fatal(err)
 		}
@@ -232,11 +191,7 @@ func TestInventoryStates(t *testing.T) {
 	if e := entry(a, invID); e.State != "21" {
 		t.Errorf("inventory being read: state %s, want 21 (GetInprogress)", e.State)
 	}
-	go func() {
-		for range surface.entered {
-		}
-	}()
-	close(surface.release)
+	surface.releaseAll()
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
@@ -297,11 +252,7 @@ func TestUnenrollDuringApply(t *testing.T) {
 	<-surface.entered // the worker is inside its first Set
 	unenrolled := make(chan error, 1)
 	go func() { unenrolled <- a.Unenroll(ctx) }()
-	go func() {
-		for range surface.entered {
-		}
-	}()
-	close(surface.release)
+	surface.releaseAll()
 	if err := <-applied; err != nil {
 		t.Fatal(err)
 	}
