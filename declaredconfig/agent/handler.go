@@ -239,11 +239,9 @@ func (a *Agent) item(cmd syncml.Command, it syncml.Item, n *notes) (syncml.Statu
 		if d := a.doc(u); d != nil && settingCount(d, &ib, u.Host) > a.cfg.MaxSettings {
 			return syncml.StatusRequestEntityTooLarge, nil, false
 		}
+		// New instance data is a new request: in process until applied.
 		rec.InstanceData = string(text)
-		rec.Pending = !rec.Abandoned
-		if rec.State == declaredconfig.StateConfigInProgressAsyncPending {
-			rec.State = declaredconfig.StateConfigRequest
-		}
+		rec.Pending, rec.State = true, declaredconfig.StateConfigRequest
 		return syncml.StatusOK, nil, true
 	}
 	return syncml.StatusNotFound, nil, false

@@ -494,3 +494,30 @@ func TestDocIDOnce(t *testing.T) {
 		t.Errorf("%d documents, want 2", n)
 	}
 }
+
+// TestNewInstanceDataInProcess checks that new instance data for an
+// applied bulk template shows the template in process (ConfigRequest) in
+// the very session that sent it, not the old outcome as if it were the
+// new one.
+func TestNewInstanceDataInProcess(t *testing.T) {
+	ctx := context.Background()
+	a := bulkAgent(t, &agent.MemorySurface{}, blob([2]string{"A1", "p"}))
+	if err := a.ApplyPending(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if e := entry(a, bulkID); e.State != "60" {
+		t.Fatalf("applied: state %s", e.State)
+	}
+	if c, _ := serve(t, a, "Replace", declaredconfig.BulkVariablesURI(declaredconfig.Device, bulkID).String(), text(t, blob([2]string{"A2", "q"}))); c != 200 {
+		t.Fatalf("BulkVariables %d", c)
+	}
+	if e := entry(a, bulkID); e.State != "1" {
+		t.Errorf("with new instance data: state %s, want 1 (ConfigRequest)", e.State)
+	}
+	if err := a.ApplyPending(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if e := entry(a, bulkID); e.State != "60" {
+		t.Errorf("applied again: state %s", e.State)
+	}
+}
