@@ -37,7 +37,8 @@ import (
 // A node of a document that does not exist is 404, as is a node the CSP
 // does not have; a command the node does not take (Exec, Copy, Add of a
 // Results node…) is 405. Inside an Atomic the response carries an Undo
-// that puts the agent's state back. A state that cannot be saved makes
+// that puts back what the command changed, and undoes an apply of its
+// document that the worker made meanwhile. A state that cannot be saved makes
 // the command fail with 500 and changes nothing.
 func (a *Agent) ServeCommand(ctx context.Context, r *session.Request) session.Response {
 	resp := a.serve(ctx, r)
@@ -81,17 +82,7 @@ func (a *Agent) serve(ctx context.Context, r *session.Request) session.Response 
 	}
 	a.signal()
 	if r.Atomic {
-		resp.Undo = func(ctx context.Context) error {
-			a.mu.Lock()
-			defer a.mu.Unlock()
-			cur := a.st.clone()
-			a.restore(old)
-			if err := a.cfg.Store.Save(ctx, a.st); err != nil {
-				a.restore(cur)
-				return errorf("undo: %w", err)
-			}
-			return nil
-		}
+		resp.Undo = a.undo(old, a.st.clone())
 	}
 	return resp
 }

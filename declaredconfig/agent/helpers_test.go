@@ -187,9 +187,20 @@ func bulkAgent(t *testing.T, surface agent.Surface, ib *declaredconfig.InstanceB
 // the reply.
 func exchange(t *testing.T, a *agent.Agent, cmds ...syncml.Command) []string {
 	t.Helper()
+	return exchangeWith(t, a, nil, cmds...)
+}
+
+// exchangeWith is exchange with more subtrees on the Mux.
+func exchangeWith(t *testing.T, a *agent.Agent, more map[string]session.Handler, cmds ...syncml.Command) []string {
+	t.Helper()
 	mux := session.NewMux()
 	if err := a.Register(mux); err != nil {
 		t.Fatal(err)
+	}
+	for p, h := range more {
+		if err := mux.HandleSubtree("", p, h); err != nil {
+			t.Fatal(err)
+		}
 	}
 	c, err := session.NewClient(session.ClientConfig{DeviceID: "d", ServerURI: "s", Handler: mux})
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/windc-go/windc/declaredconfig"
 	"github.com/windc-go/windc/declaredconfig/agent"
 	"github.com/windc-go/windc/syncml"
+	"github.com/windc-go/windc/syncml/session"
 )
 
 // The tests of this file each come from an attempt to break the agent as a
@@ -519,5 +520,88 @@ func TestNewInstanceDataInProcess(t *testing.T) {
 	}
 	if e := entry(a, bulkID); e.State != "60" {
 		t.Errorf("applied again: state %s", e.State)
+	}
+}
+
+// failAfter is a session handler that runs do, then fails the command, as
+// a later command of an Atomic that fails while the agent's worker (or
+// another session) works meanwhile.
+func failAfter(do func()) session.Handler {
+	return session.HandlerFunc(func(context.Context, *session.Request) session.Response {
+		do()
+		return session.Response{Code: syncml.StatusCommandFailed}
+	})
+}
+
+// TestAtomicRollbackAfterApply checks an Atomic rolled back after the
+// worker applied the document it added: the rollback removes what the
+// apply set (the document was never accepted), and puts back a replaced
+// version, applied again.
+func TestAtomicRollbackAfterApply(t *testing.T) {
+	ctx := context.Background()
+	surface := &agent.MemorySurface{}
+	a := newAgent(t, agent.Config{Surface: surface})
+	apply := failAfter(func() {
+		if err := a.ApplyPending(ctx); err != nil {
+			t.Error(err)
+		}
+	})
+	docURI := declaredconfig.DocumentURI(declaredconfig.Device, declaredconfig.Complete, vpnID)
+	add, err := declaredconfig.AddDocument(docURI, vpnDoc("A1"), syncml.DataText)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := &syncml.Replace{Items: []syncml.Item{{Target: &syncml.Location{LocURI: "./Vendor/MSFT/Test/X"}, Data: syncml.Text("1")}}}
+	codes := exchangeWith(t, a, map[string]session.Handler{"./Vendor/MSFT/Test": apply}, &syncml.Atomic{Commands: []syncml.Command{add, other}})
+	if !slices.Contains(codes, "Atomic 507") || !slices.Contains(codes, "Add 216") {
+		t.Fatalf("statuses %v, want Atomic 507, Add 216", codes)
+	}
+	if n := surface.Nodes("./"); len(n) != 0 {
+		t.Errorf("after the rollback the surface holds %v", n)
+	}
+	if n := len(a.Summary().Documents); n != 0 {
+		t.Errorf("after the rollback the agent holds %d documents", n)
+	}
+
+	// A new version in a rolled back Atomic: the old one comes back and
+	// is applied again.
+	serve(t, a, "Add", docURI.String(), text(t, vpnDoc("A1")))
+	if err := a.ApplyPending(ctx); err != nil {
+		t.Fatal(err)
+	}
+	v2 := vpnDoc("A2")
+	v2.CSPs[0].Settings[0].Value = "false"
+	rep, err := declaredconfig.ReplaceDocument(docURI, v2, syncml.DataText)
+	if err != nil {
+		t.Fatal(err)
+	}
+	exchangeWith(t, a, map[string]session.Handler{"./Vendor/MSFT/Test": apply}, &syncml.Atomic{Commands: []syncml.Command{rep, other}})
+	if e := entry(a, vpnID); e.Checksum != "A1" {
+		t.Errorf("after the rollback the agent holds version %s", e.Checksum)
+	}
+	if err := a.ApplyPending(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if v, _, _ := surface.Get(ctx, "./Device/Vendor/MSFT/VPNv2/Contoso/AlwaysOn"); v != "true" || entry(a, vpnID).State != "60" {
+		t.Errorf("after the rollback and an apply: AlwaysOn %q, %+v", v, entry(a, vpnID))
+	}
+}
+
+// TestAtomicRollbackKeepsOthers checks that the rollback of an Atomic
+// puts back only what its own commands changed, not what another session
+// did meanwhile.
+func TestAtomicRollbackKeepsOthers(t *testing.T) {
+	a := newAgent(t, agent.Config{})
+	meanwhile := failAfter(func() {
+		serve(t, a, "Add", declaredconfig.DocumentURI(declaredconfig.Device, declaredconfig.Complete, vpnID).String(), text(t, vpnDoc("A1")))
+	})
+	ri := &syncml.Replace{Items: []syncml.Item{{Target: &syncml.Location{LocURI: declaredconfig.RefreshIntervalURI}, Data: syncml.Text("60")}}}
+	other := &syncml.Replace{Items: []syncml.Item{{Target: &syncml.Location{LocURI: "./Vendor/MSFT/Test/X"}, Data: syncml.Text("1")}}}
+	exchangeWith(t, a, map[string]session.Handler{"./Vendor/MSFT/Test": meanwhile}, &syncml.Atomic{Commands: []syncml.Command{ri, other}})
+	if d := a.RefreshInterval(); d != declaredconfig.DefaultRefreshInterval*time.Minute {
+		t.Errorf("after the rollback RefreshInterval is %v", d)
+	}
+	if n := len(a.Summary().Documents); n != 1 {
+		t.Errorf("the rollback dropped the document another session added: %d documents", n)
 	}
 }
