@@ -605,3 +605,46 @@ func TestAtomicRollbackKeepsOthers(t *testing.T) {
 		t.Errorf("the rollback dropped the document another session added: %d documents", n)
 	}
 }
+
+// flakyStore fails every Save after the first ok ones.
+type flakyStore struct {
+	agent.MemoryStore
+	ok int
+}
+
+func (f *flakyStore) Save(ctx context.Context, s *agent.Snapshot) error {
+	if f.ok == 0 {
+		return errors.New("disk full")
+	}
+	f.ok--
+	return f.MemoryStore.Save(ctx, s)
+}
+
+// TestApplySaveFailure checks an apply whose outcome cannot be saved: the
+// document is pending again (ConfigRequest, as the store has it), not left
+// in progress for ever, and it is applied when the store works again.
+func TestApplySaveFailure(t *testing.T) {
+	ctx := context.Background()
+	// The apply saves once, its outcome (before the fix it saved
+	// ConfigInprogress first, and a failure of the second save left the
+	// document in progress for ever).
+	for ok := 0; ok <= 1; ok++ {
+		st := &flakyStore{ok: 1}
+		a := newAgent(t, agent.Config{Store: st})
+		if c, _ := serve(t, a, "Add", declaredconfig.DocumentURI(declaredconfig.Device, declaredconfig.Complete, vpnID).String(), text(t, vpnDoc("A1"))); c != 200 {
+			t.Fatalf("Add %d", c)
+		}
+		st.ok = ok
+		err := a.ApplyPending(ctx)
+		switch e := entry(a, vpnID); {
+		case err == nil && e.State != "60":
+			t.Errorf("ok %d: applied and saved, state %s", ok, e.State)
+		case err != nil && e.State != "1":
+			t.Errorf("ok %d: after a failed save (%v) the document is in state %s, want 1", ok, err, e.State)
+		}
+		st.ok = 10
+		if err := a.ApplyPending(ctx); err != nil || entry(a, vpnID).State != "60" {
+			t.Errorf("ok %d: apply after the store recovered: %v, %+v", ok, err, entry(a, vpnID))
+		}
+	}
+}

@@ -49,6 +49,7 @@ func (a *Agent) applyNext(ctx context.Context) (done bool, err error) {
 		return false, err
 	}
 	old := a.st.clone()
+	before := a.st.Documents[i] // the pending record; prepare changes no slice in it
 	job, err := a.prepare(i, &n)
 	if err != nil {
 		a.restore(old)
@@ -62,23 +63,30 @@ func (a *Agent) applyNext(ctx context.Context) (done bool, err error) {
 		}
 		n.event(Event{Time: a.cfg.Clock.Now(), Kind: EventError, URI: a.st.Documents[i].URI, Err: err})
 	}
-	if err := a.save(ctx, old); err != nil {
-		a.mu.Unlock()
-		n = notes{events: []Event{{Time: a.cfg.Clock.Now(), Kind: EventError, Err: err}}}
-		return false, err
-	}
-	a.mu.Unlock()
 	if job == nil {
+		// Waiting for instance data, or failed: that is the outcome.
+		defer a.mu.Unlock()
+		if err := a.save(ctx, old); err != nil {
+			n = notes{events: []Event{{Time: a.cfg.Clock.Now(), Kind: EventError, Err: err}}}
+			return false, err
+		}
 		return false, nil
 	}
+	// The apply under way (ConfigInprogress) is not saved: after a crash
+	// the document is pending again all the same (see New).
+	a.mu.Unlock()
 	xerr := a.execute(ctx, job)
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	old = a.st.clone()
 	a.commit(job, xerr != nil, &n)
-	if err := a.save(ctx, old); err != nil {
+	if err := a.cfg.Store.Save(ctx, a.st); err != nil {
+		// The outcome is not kept: the document is pending again, as
+		// the store has it, and is applied at the next wake.
+		if k := a.find(job.uri); k >= 0 && a.st.Documents[k].Document == before.Document {
+			a.st.Documents[k] = before
+		}
 		n = notes{events: []Event{{Time: a.cfg.Clock.Now(), Kind: EventError, Err: err}}}
-		return false, err
+		return false, errorf("save state: %w", err)
 	}
 	return false, xerr
 }
