@@ -79,6 +79,7 @@ type Agent struct {
 	st   *Snapshot
 	docs map[string]*declaredconfig.Document // parsed documents, by record key
 	wake chan struct{}
+	uris map[string]declaredconfig.URI // parse's memory
 }
 
 // New returns an agent with the state cfg.Store holds. A Store that
@@ -100,7 +101,8 @@ func New(ctx context.Context, cfg Config) (*Agent, error) {
 	if cfg.MaxSettings <= 0 {
 		cfg.MaxSettings = DefaultMaxSettings
 	}
-	a := &Agent{cfg: cfg, docs: map[string]*declaredconfig.Document{}, wake: make(chan struct{}, 1)}
+	a := &Agent{cfg: cfg, docs: map[string]*declaredconfig.Document{}, wake: make(chan struct{}, 1),
+		uris: map[string]declaredconfig.URI{}}
 	st, err := cfg.Store.Load(ctx)
 	if err != nil {
 		return nil, errorf("New: %w", err)
@@ -196,11 +198,34 @@ func (a *Agent) doc(u declaredconfig.URI) *declaredconfig.Document { return a.do
 func (a *Agent) find(u declaredconfig.URI) int {
 	k := key(u)
 	for i := range a.st.Documents {
-		if ru, err := declaredconfig.ParseURI(a.st.Documents[i].URI); err == nil && key(ru) == k {
+		if ru, err := a.parse(a.st.Documents[i].URI); err == nil && key(ru) == k {
 			return i
 		}
 	}
 	return -1
+}
+
+// parse is declaredconfig.ParseURI for the URIs of the records, which
+// the agent reads again and again: it keeps what it read (a.mu held).
+func (a *Agent) parse(uri string) (declaredconfig.URI, error) {
+	if u, ok := a.uris[uri]; ok {
+		return u, nil
+	}
+	u, err := declaredconfig.ParseURI(uri)
+	if err != nil {
+		return u, err
+	}
+	if len(a.uris) > 2*len(a.st.Documents)+64 {
+		clear(a.uris) // URIs of documents gone
+	}
+	a.uris[uri] = u
+	return u, nil
+}
+
+// inventory reports whether a record's URI is under Host/Inventory.
+func (a *Agent) inventory(uri string) bool {
+	u, err := a.parse(uri)
+	return err == nil && u.Host == declaredconfig.Inventory
 }
 
 // parseDocument reads and checks a document sent to u.

@@ -200,7 +200,7 @@ func (a *Agent) claims() map[string][]claim {
 	out := map[string][]claim{}
 	for j := range a.st.Documents {
 		o := &a.st.Documents[j]
-		if o.Abandoned || o.Pending || isInventory(o.URI) {
+		if o.Abandoned || o.Pending || a.inventory(o.URI) {
 			continue
 		}
 		for _, s := range o.Settings {
@@ -267,7 +267,7 @@ type applyJob struct {
 // job.
 func (a *Agent) prepare(i int, n *notes) (*applyJob, error) {
 	rec := &a.st.Documents[i]
-	u, err := declaredconfig.ParseURI(rec.URI)
+	u, err := a.parse(rec.URI)
 	if err != nil {
 		return nil, errorf("apply %s: %w", rec.URI, err)
 	}
@@ -335,12 +335,7 @@ func (a *Agent) execute(ctx context.Context, j *applyJob) error {
 // apply meanwhile (a new version, new instance data: the next apply
 // makes every setting again). cancelled puts the record back to pending.
 func (a *Agent) commit(j *applyJob, cancelled bool, n *notes) {
-	i := -1
-	for k := range a.st.Documents {
-		if ru, err := declaredconfig.ParseURI(a.st.Documents[k].URI); err == nil && key(ru) == j.key {
-			i = k
-		}
-	}
+	i := a.find(j.uri)
 	if i < 0 {
 		return // deleted meanwhile
 	}

@@ -281,7 +281,7 @@ func (a *Agent) put(u declaredconfig.URI, target, text string, add bool, i int, 
 // document by its id alone.
 func (a *Agent) idTaken(u declaredconfig.URI) bool {
 	for _, r := range a.st.Documents {
-		o, err := declaredconfig.ParseURI(r.URI)
+		o, err := a.parse(r.URI)
 		if err == nil && o.Scope == u.Scope && o.Host != u.Host && declaredconfig.EqualDocID(o.DocID, u.DocID) {
 			return true
 		}
@@ -339,7 +339,7 @@ func (a *Agent) interior(verb, target string, n *notes) (syncml.StatusCode, *syn
 		}
 		var ids []string
 		for _, r := range a.st.Documents {
-			u, err := declaredconfig.ParseURI(r.URI)
+			u, err := a.parse(r.URI)
 			if err == nil && u.Scope == scope && u.Host == host && (!results || r.Result != "") {
 				ids = append(ids, u.DocID)
 			}

@@ -80,7 +80,7 @@ type refreshJob struct {
 // the refresh leaves alone (abandoned, pending, an inventory, not applied).
 func (a *Agent) refreshJobFor(i int, claims map[string][]claim) *refreshJob {
 	rec := &a.st.Documents[i]
-	u, err := declaredconfig.ParseURI(rec.URI)
+	u, err := a.parse(rec.URI)
 	if err != nil || rec.Abandoned || rec.Pending || u.Host == declaredconfig.Inventory ||
 		!rec.State.Completed() || len(rec.Settings) == 0 {
 		return nil
@@ -150,12 +150,7 @@ func (a *Agent) check(ctx context.Context, j *refreshJob) {
 // record is still as the check found it (the same document, the same
 // settings, not pending or abandoned meanwhile).
 func (a *Agent) commitRefresh(j *refreshJob, n *notes) {
-	i := -1
-	for k := range a.st.Documents {
-		if ru, err := declaredconfig.ParseURI(a.st.Documents[k].URI); err == nil && key(ru) == j.key {
-			i = k
-		}
-	}
+	i := a.find(j.uri)
 	if i < 0 {
 		return
 	}

@@ -20,7 +20,7 @@ func (a *Agent) Summary() *declaredconfig.Summary {
 func (a *Agent) summary() *declaredconfig.Summary {
 	s := &declaredconfig.Summary{Schema: "1.0"}
 	for _, r := range a.st.Documents {
-		u, err := declaredconfig.ParseURI(r.URI)
+		u, err := a.parse(r.URI)
 		if err != nil {
 			continue
 		}

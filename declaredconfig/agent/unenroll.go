@@ -37,7 +37,7 @@ func (a *Agent) Unenroll(ctx context.Context) error {
 	done := map[string]bool{}
 	now := a.cfg.Clock.Now()
 	for _, r := range a.st.Documents {
-		u, err := declaredconfig.ParseURI(r.URI)
+		u, err := a.parse(r.URI)
 		if err != nil || r.Abandoned || u.Host == declaredconfig.Inventory {
 			continue
 		}

@@ -58,7 +58,7 @@ func (a *Agent) applyNext(ctx context.Context) (done bool, err error) {
 		// does not read) is left failed rather than retried forever.
 		a.st.Documents[i].Pending = false
 		a.st.Documents[i].State = declaredconfig.StateConfigInfraError
-		if isInventory(a.st.Documents[i].URI) {
+		if a.inventory(a.st.Documents[i].URI) {
 			a.st.Documents[i].State = declaredconfig.StateGetInfraError
 		}
 		n.event(Event{Time: a.cfg.Clock.Now(), Kind: EventError, URI: a.st.Documents[i].URI, Err: err})
