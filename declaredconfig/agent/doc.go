@@ -78,8 +78,9 @@
 // ([SettingURI] for a CSP setting, [DSCURI] for a DSC parameter), the shape
 // of the MI providers of the extensibility documents; [MemorySurface] is
 // one in memory. State goes to a [Store] after every change, before the
-// command that made it is answered: [MemoryStore], or [FileStore], which
-// writes atomically (temporary file, sync, rename) and refuses a torn or
-// altered file (ErrCorrupt) instead of applying it. Time comes from a
-// [Clock], so that tests move it by hand.
+// command that made it is answered (an apply is saved when it ends: one a
+// restart interrupted is pending again): [MemoryStore], or [FileStore],
+// which writes atomically (temporary file, sync, rename) and refuses a
+// torn or altered file (ErrCorrupt) instead of applying it. Time comes
+// from a [Clock], so that tests move it by hand.
 package agent
