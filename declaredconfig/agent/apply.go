@@ -250,7 +250,6 @@ func requested(h declaredconfig.Host) declaredconfig.State {
 // An applyJob is one apply the worker carries out without the lock: what
 // it read of the record when it started, and the settings it makes.
 type applyJob struct {
-	key       string
 	uri       declaredconfig.URI
 	doc       *declaredconfig.Document
 	text      string // the record's Document when the job started
@@ -290,7 +289,7 @@ func (a *Agent) prepare(i int, n *notes) (*applyJob, error) {
 	if u.Host == declaredconfig.Inventory {
 		rec.State = declaredconfig.StateGetInprogress
 	}
-	j := &applyJob{key: key(u), uri: u, doc: d, text: rec.Document, instance: rec.InstanceData,
+	j := &applyJob{uri: u, doc: d, text: rec.Document, instance: rec.InstanceData,
 		steps: steps, secret: secret, lose: make([]bool, len(steps)), inventory: u.Host == declaredconfig.Inventory}
 	claims := a.claims()
 	for k := range steps {

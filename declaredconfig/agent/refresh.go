@@ -67,7 +67,6 @@ func (a *Agent) Refresh(ctx context.Context) error {
 
 // A refreshJob is the check of one document, done without the lock.
 type refreshJob struct {
-	key      string
 	uri      declaredconfig.URI
 	doc      *declaredconfig.Document
 	text     string          // the record's Document when the refresh started
@@ -89,7 +88,7 @@ func (a *Agent) refreshJobFor(i int, claims map[string][]claim) *refreshJob {
 	if d == nil {
 		return nil
 	}
-	j := &refreshJob{key: key(u), uri: u, doc: d, text: rec.Document,
+	j := &refreshJob{uri: u, doc: d, text: rec.Document,
 		settings: append([]SettingRecord(nil), rec.Settings...), lose: make([]bool, len(rec.Settings))}
 	for k, s := range rec.Settings {
 		ck, _ := canonical(s.URI)
