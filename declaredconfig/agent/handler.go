@@ -38,8 +38,8 @@ import (
 // does not have; a command the node does not take (Exec, Copy, Add of a
 // Results node…) is 405. Inside an Atomic the response carries an Undo
 // that puts back what the command changed, and undoes an apply of its
-// document that the worker made meanwhile. A state that cannot be saved makes
-// the command fail with 500 and changes nothing.
+// document that the worker made meanwhile. A state that cannot be saved
+// makes the command fail with 500 and changes nothing.
 func (a *Agent) ServeCommand(ctx context.Context, r *session.Request) session.Response {
 	resp := a.serve(ctx, r)
 	sameCode(&resp)
@@ -251,7 +251,14 @@ func (a *Agent) put(u declaredconfig.URI, target, text string, add bool, i int, 
 	if err != nil {
 		return syncml.StatusBadRequest, nil, false
 	}
-	if settingCount(d, nil, u.Host) > a.cfg.MaxSettings {
+	var kept *declaredconfig.InstanceBlob // the instance data a new version keeps
+	if i >= 0 && a.st.Documents[i].InstanceData != "" {
+		kept = &declaredconfig.InstanceBlob{}
+		if declaredconfig.UnmarshalLimits([]byte(a.st.Documents[i].InstanceData), kept, a.cfg.Limits) != nil {
+			kept = nil
+		}
+	}
+	if settingCount(d, kept, u.Host) > a.cfg.MaxSettings {
 		return syncml.StatusRequestEntityTooLarge, nil, false
 	}
 	canon, err := d.MarshalText()

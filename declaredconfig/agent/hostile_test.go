@@ -648,3 +648,25 @@ func TestApplySaveFailure(t *testing.T) {
 		}
 	}
 }
+
+// TestMaxSettingsNewVersion checks a new version of a bulk template that,
+// with the instance data it keeps, has more settings than MaxSettings:
+// refused (413) in the same reply, not accepted and failed later.
+func TestMaxSettingsNewVersion(t *testing.T) {
+	a := newAgent(t, agent.Config{MaxSettings: 10})
+	docURI := declaredconfig.DocumentURI(declaredconfig.Device, declaredconfig.BulkTemplate, bulkID).String()
+	serve(t, a, "Add", docURI, text(t, bulkDoc()))
+	five := blob([2]string{"A1", "p"}, [2]string{"A2", "p"}, [2]string{"A3", "p"}, [2]string{"A4", "p"}, [2]string{"A5", "p"})
+	if c, _ := serve(t, a, "Replace", declaredconfig.BulkVariablesURI(declaredconfig.Device, bulkID).String(), text(t, five)); c != 200 {
+		t.Fatalf("BulkVariables %d", c)
+	}
+	v2 := bulkDoc()
+	v2.Checksum = "B2"
+	v2.CSPs[0].Settings = append(v2.CSPs[0].Settings, declaredconfig.Setting{Path: "PFXCertInstall/@#pfxThumbprint#/ContainerName", Type: "chr", Value: "c"})
+	if c, _ := serve(t, a, "Replace", docURI, text(t, v2)); c != syncml.StatusRequestEntityTooLarge {
+		t.Errorf("3 settings for 5 instances, MaxSettings 10: %d, want 413", c)
+	}
+	if e := entry(a, bulkID); e.Checksum != "B1" {
+		t.Errorf("the refused version was kept: %+v", e)
+	}
+}
