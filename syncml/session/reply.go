@@ -165,7 +165,7 @@ func (r *responder) atomic(a *syncml.Atomic) {
 		return
 	}
 	rollback := syncml.StatusAtomicRollbackOK
-	for i := failed - 1; i >= 0; i-- {
+	for i := failed; i >= 0; i-- { // the failing command too: some of its items may have succeeded
 		if u := resps[i].Undo; u != nil {
 			if err := u(r.ctx); err != nil {
 				rollback = syncml.StatusAtomicRollbackFailed
