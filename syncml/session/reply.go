@@ -164,19 +164,24 @@ func (r *responder) atomic(a *syncml.Atomic) {
 		}
 		return
 	}
-	rollback := syncml.StatusAtomicRollbackOK
-	for i := failed - 1; i >= 0; i-- {
-		if u := resps[i].Undo; u != nil {
-			if err := u(r.ctx); err != nil {
-				rollback = syncml.StatusAtomicRollbackFailed
-			}
+	// Undo newest first, the failing command too (some of its items may
+	// have succeeded); each command before it is answered by how its own
+	// rollback went (216 or 516), a Sequence by the worst of its commands.
+	notUndone := make([]bool, failed+1)
+	for i := failed; i >= 0; i-- {
+		if u := resps[i].Undo; u != nil && u(r.ctx) != nil {
+			notUndone[i] = true
 		}
 	}
 	r.status(a, syncml.StatusAtomicFailed, a.NoResp)
 	for i, c := range cmds {
 		switch {
 		case i < failed:
-			r.nested(c, Response{Code: rollback})
+			code := syncml.StatusAtomicRollbackOK
+			if notUndone[i] || rollbackFailedWithin(c, cmds[:failed], notUndone) {
+				code = syncml.StatusAtomicRollbackFailed
+			}
+			r.nested(c, Response{Code: code})
 		case i == failed:
 			resps[i].Results = nil
 			r.nested(c, resps[i])
@@ -184,6 +189,26 @@ func (r *responder) atomic(a *syncml.Atomic) {
 			r.nested(c, Response{Code: syncml.StatusNotExecuted})
 		}
 	}
+}
+
+// rollbackFailedWithin reports whether c is a Sequence holding, at any
+// depth, a command of done whose rollback failed (notUndone, by index).
+func rollbackFailedWithin(c syncml.Command, done []syncml.Command, notUndone []bool) bool {
+	seq, ok := c.(*syncml.Sequence)
+	if !ok {
+		return false
+	}
+	for _, n := range seq.Commands {
+		for i, d := range done {
+			if d == n && notUndone[i] {
+				return true
+			}
+		}
+		if rollbackFailedWithin(n, done, notUndone) {
+			return true
+		}
+	}
+	return false
 }
 
 // nested answers a command found inside an Atomic (a Sequence inside one

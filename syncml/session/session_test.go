@@ -320,6 +320,10 @@ func TestServerStatusRules(t *testing.T) {
 	}
 }
 
+// TestServerAtomicRollback: in a failed Atomic, each command before the
+// failing one is answered by how its own rollback went (216 undone, 516
+// not), a Sequence by the worst of its commands, the failing command by
+// its code and the rest 215.
 func TestServerAtomicRollback(t *testing.T) {
 	var undone []string
 	h := HandlerFunc(func(_ context.Context, r *Request) Response {
@@ -346,7 +350,7 @@ func TestServerAtomicRollback(t *testing.T) {
 		`</Atomic>`
 	x := handle(t, NewSession(&Config{Handler: h}), devMsg("1", "1", body))
 	want := []string{"1:Status(1/0 SyncHdr 200)", "2:Status(1/1 Alert 200)",
-		"3:Status(1/2 Atomic 507)", "4:Status(1/3 Add 516)", "5:Status(1/6 Sequence 516)",
+		"3:Status(1/2 Atomic 507)", "4:Status(1/3 Add 216)", "5:Status(1/6 Sequence 516)",
 		"6:Status(1/4 Add 516)", "7:Status(1/5 Exec 404)", "8:Status(1/8 Add 215)"}
 	if d := cmp.Diff(want, summary(x.Reply)); d != "" {
 		t.Errorf("(-want +got):\n%s", d)
