@@ -94,7 +94,7 @@ func newDevice(log *narrator, c *http.Client, primaryURL string, deviceToken fun
 		Headers:    discovery.Headers{CorrelationVector: "windc-demo.1"},
 		Enroller:   dmdevice.EnrollerFunc(d.enroll),
 		Unenroller: dmdevice.UnenrollerFunc(d.unenroll),
-		OnChange: d.linkedChanged(),
+		OnChange:   d.linkedChanged(),
 	})
 	if err != nil {
 		return nil, err
