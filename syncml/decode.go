@@ -86,7 +86,7 @@ func (sc *scanner) header(pos int, h *Header) (end int, present bool, err error)
 	sc.lastStart = t.Start
 	var seen uint32
 	end, err = sc.children(t, pos, func(c tag, pos int) (int, error) {
-		switch c.Local() {
+		switch sc.local(c) {
 		case "VerDTD":
 			return sc.leafOnce(&seen, 0, c, pos, &h.VerDTD)
 		case "VerProto":
@@ -176,7 +176,7 @@ func (sc *scanner) bodyItem(pos int, final *bool) (cmd Command, next int, done b
 		if *final {
 			return nil, pos, false, sc.structure(t.Start, "<%s> after <Final/>", t.Name)
 		}
-		if t.Local() == "Final" {
+		if sc.local(t) == "Final" {
 			next, err = sc.flag(t, next)
 			if err != nil {
 				return nil, pos, false, err
@@ -218,14 +218,14 @@ func (sc *scanner) rootEnd(pos int) (int, error) {
 
 // command reads one command element whose start tag is t.
 func (sc *scanner) command(t tag, pos int) (Command, int, error) {
-	switch t.Local() {
+	switch name := sc.local(t); name {
 	case "Add", "Copy", "Delete", "Exec", "Get", "Replace":
 		var c itemCmd
-		end, err := sc.itemCommand(t, pos, &c)
+		end, err := sc.itemCommand(t, name, pos, &c)
 		if err != nil {
 			return nil, end, err
 		}
-		return c.command(t.Local(), &sc.slabs), end, nil
+		return c.command(name, &sc.slabs), end, nil
 	case "Alert":
 		c := sc.slabs.alert.get()
 		end, err := sc.alert(t, pos, c)
@@ -236,7 +236,7 @@ func (sc *scanner) command(t tag, pos int) (Command, int, error) {
 		if err != nil {
 			return nil, end, err
 		}
-		if t.Local() == "Atomic" {
+		if name == "Atomic" {
 			return &Atomic{CmdID: g.CmdID, NoResp: g.NoResp, Meta: g.Meta, Commands: g.Commands}, end, nil
 		}
 		return &Sequence{CmdID: g.CmdID, NoResp: g.NoResp, Meta: g.Meta, Commands: g.Commands}, end, nil
@@ -315,10 +315,10 @@ func (c *itemCmd) command(name string, s *slabs) Command {
 	return p
 }
 
-func (sc *scanner) itemCommand(t tag, pos int, c *itemCmd) (int, error) {
+func (sc *scanner) itemCommand(t tag, name string, pos int, c *itemCmd) (int, error) {
 	var seen uint32
 	return sc.children(t, pos, func(ch tag, pos int) (int, error) {
-		switch ch.Local() {
+		switch sc.local(ch) {
 		case "CmdID":
 			return sc.leafOnce(&seen, 0, ch, pos, &c.CmdID)
 		case "NoResp":
@@ -330,19 +330,19 @@ func (sc *scanner) itemCommand(t tag, pos int, c *itemCmd) (int, error) {
 		case "Item":
 			return sc.itemAppend(ch, pos, &c.Items)
 		case "Archive":
-			if t.Local() == "Delete" {
+			if name == "Delete" {
 				return sc.flagOnce(&seen, 4, ch, pos, &c.Archive)
 			}
 		case "SftDel":
-			if t.Local() == "Delete" {
+			if name == "Delete" {
 				return sc.flagOnce(&seen, 5, ch, pos, &c.SftDel)
 			}
 		case "Lang":
-			if t.Local() == "Get" {
+			if name == "Get" {
 				return sc.leafOnce(&seen, 6, ch, pos, &c.Lang)
 			}
 		case "Correlator":
-			if t.Local() == "Exec" {
+			if name == "Exec" {
 				return sc.leafOnce(&seen, 7, ch, pos, &c.Correlator)
 			}
 		}
@@ -353,7 +353,7 @@ func (sc *scanner) itemCommand(t tag, pos int, c *itemCmd) (int, error) {
 func (sc *scanner) alert(t tag, pos int, c *Alert) (int, error) {
 	var seen uint32
 	return sc.children(t, pos, func(ch tag, pos int) (int, error) {
-		switch ch.Local() {
+		switch sc.local(ch) {
 		case "CmdID":
 			return sc.leafOnce(&seen, 0, ch, pos, &c.CmdID)
 		case "NoResp":
@@ -382,7 +382,7 @@ type group struct {
 func (sc *scanner) group(t tag, pos int, g *group) (int, error) {
 	var seen uint32
 	return sc.children(t, pos, func(ch tag, pos int) (int, error) {
-		switch ch.Local() {
+		switch sc.local(ch) {
 		case "CmdID":
 			return sc.leafOnce(&seen, 0, ch, pos, &g.CmdID)
 		case "NoResp":
@@ -399,7 +399,7 @@ func (sc *scanner) group(t tag, pos int, g *group) (int, error) {
 func (sc *scanner) results(t tag, pos int, c *Results) (int, error) {
 	var seen uint32
 	return sc.children(t, pos, func(ch tag, pos int) (int, error) {
-		switch ch.Local() {
+		switch sc.local(ch) {
 		case "CmdID":
 			return sc.leafOnce(&seen, 0, ch, pos, &c.CmdID)
 		case "MsgRef":
@@ -424,7 +424,7 @@ func (sc *scanner) results(t tag, pos int, c *Results) (int, error) {
 func (sc *scanner) status(t tag, pos int, c *Status) (int, error) {
 	var seen uint32
 	return sc.children(t, pos, func(ch tag, pos int) (int, error) {
-		switch ch.Local() {
+		switch sc.local(ch) {
 		case "CmdID":
 			return sc.leafOnce(&seen, 0, ch, pos, &c.CmdID)
 		case "MsgRef":
@@ -446,7 +446,7 @@ func (sc *scanner) status(t tag, pos int, c *Status) (int, error) {
 			c.Chal = new(Chal)
 			var seenChal uint32
 			return sc.children(ch, pos, func(g tag, pos int) (int, error) {
-				if g.Local() == "Meta" {
+				if sc.local(g) == "Meta" {
 					return sc.metaOnce(&seenChal, 0, g, pos, &c.Chal.Meta)
 				}
 				return pos, sc.unexpected(g)
@@ -465,7 +465,7 @@ func (sc *scanner) itemAppend(t tag, pos int, items *[]Item) (int, error) {
 	var it Item
 	var seen uint32
 	end, err := sc.children(t, pos, func(ch tag, pos int) (int, error) {
-		switch ch.Local() {
+		switch sc.local(ch) {
 		case "Target":
 			return sc.locationPtrOnce(&seen, 0, ch, pos, &it.Target)
 		case "Source":
@@ -486,7 +486,7 @@ func (sc *scanner) itemAppend(t tag, pos int, items *[]Item) (int, error) {
 func (sc *scanner) location(t tag, pos int, l *Location) (int, error) {
 	var seen uint32
 	return sc.children(t, pos, func(ch tag, pos int) (int, error) {
-		switch ch.Local() {
+		switch sc.local(ch) {
 		case "LocURI":
 			return sc.leafOnce(&seen, 0, ch, pos, &l.LocURI)
 		case "LocName":
@@ -499,7 +499,7 @@ func (sc *scanner) location(t tag, pos int, l *Location) (int, error) {
 func (sc *scanner) cred(t tag, pos int, c *Cred) (int, error) {
 	var seen uint32
 	return sc.children(t, pos, func(ch tag, pos int) (int, error) {
-		switch ch.Local() {
+		switch sc.local(ch) {
 		case "Meta":
 			return sc.metaOnce(&seen, 0, ch, pos, &c.Meta)
 		case "Data":
@@ -509,13 +509,14 @@ func (sc *scanner) cred(t tag, pos int, c *Cred) (int, error) {
 	})
 }
 
-// meta reads a Meta element. Its children are matched by local name in
-// any namespace: devices send them with the metinf namespace on Meta, on
-// each child, through a prefix, or not at all.
+// meta reads a Meta element. Its descendants are matched by local name in
+// the metinf namespace, the message's SyncML one or none (metaLocal):
+// devices send them with the metinf namespace on Meta, on each child,
+// through a prefix, or not at all.
 func (sc *scanner) meta(t tag, pos int, m *Meta) (int, error) {
 	var seen uint32
 	return sc.children(t, pos, func(ch tag, pos int) (int, error) {
-		switch ch.Local() {
+		switch sc.metaLocal(ch) {
 		case "Format":
 			return sc.leafOnce(&seen, 0, ch, pos, &m.Format)
 		case "Type":
@@ -532,7 +533,7 @@ func (sc *scanner) meta(t tag, pos int, m *Meta) (int, error) {
 			m.Anchor = a
 			var seenA uint32
 			return sc.children(ch, pos, func(g tag, pos int) (int, error) {
-				switch g.Local() {
+				switch sc.metaLocal(g) {
 				case "Last":
 					return sc.leafOnce(&seenA, 0, g, pos, &a.Last)
 				case "Next":
@@ -558,7 +559,7 @@ func (sc *scanner) meta(t tag, pos int, m *Meta) (int, error) {
 			m.Mem = mem
 			var seenM uint32
 			return sc.children(ch, pos, func(g tag, pos int) (int, error) {
-				switch g.Local() {
+				switch sc.metaLocal(g) {
 				case "SharedMem":
 					return sc.flagOnce(&seenM, 0, g, pos, &mem.SharedMem)
 				case "FreeMem":

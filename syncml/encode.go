@@ -915,13 +915,10 @@ var (
 )
 
 // checkUnknown checks that u.Raw is exactly one well-formed element named
-// u.Name that declares the prefixes it uses, and that the name is not one
-// of reserved; rootNS is the default namespace in scope where it is
-// written.
+// u.Name that declares the prefixes it uses, and that the decoder would
+// not read it as one of reserved (a local name in the SyncML namespace
+// or none); rootNS is the default namespace in scope where it is written.
 func checkUnknown(u *Unknown, rootNS string, reserved map[string]bool) error {
-	if reserved[xmlscan.LocalName(u.Name)] {
-		return fmt.Errorf("%w: <%s> is not an unknown element where it stands", ErrStructure, u.Name)
-	}
 	if !strings.HasPrefix(u.Raw, "<"+u.Name) || len(u.Raw) <= len(u.Name)+1 {
 		return fmt.Errorf("%w: Raw does not start with <%s", ErrStructure, u.Name)
 	}
@@ -936,6 +933,11 @@ func checkUnknown(u *Unknown, rootNS string, reserved map[string]bool) error {
 	t, pos, err := sc.StartTag(0)
 	if err != nil {
 		return err
+	}
+	// reserved in the namespace the decoder reads them in
+	sc.rootNS = rootNS
+	if reserved[sc.local(t)] {
+		return fmt.Errorf("%w: <%s> is not an unknown element where it stands", ErrStructure, u.Name)
 	}
 	c, err := sc.raw(t, pos, false)
 	if err != nil {

@@ -277,6 +277,64 @@ func clip(s string) string {
 	return s
 }
 
+// local returns the local name of t, a start tag just read, when t is in
+// the message's SyncML namespace or in none (as devices send), and ""
+// otherwise, which matches no element of the model: an element in another
+// namespace is an Unknown where a command may stand and unexpected
+// elsewhere, never read as the SyncML element of the same local name.
+// Meta may also be in the metinf namespace (see metaLocal), and an
+// unprefixed Data may declare a default namespace for its content.
+func (sc *scanner) local(t tag) string {
+	uri := sc.space(t)
+	if uri == sc.rootNS || uri == "" {
+		return t.Local()
+	}
+	switch t.Local() {
+	case "Meta":
+		if uri == NamespaceMetInf {
+			return "Meta"
+		}
+	case "Data":
+		// a default namespace declared on Data is its content's (the
+		// writer puts Data.Namespaces back on it)
+		if t.LStart == 0 && sc.declaresDefault() {
+			return "Data"
+		}
+	}
+	return ""
+}
+
+// declaresDefault reports whether the start tag just read declares the
+// default namespace.
+func (sc *scanner) declaresDefault() bool {
+	for _, a := range sc.Attrs() {
+		if a.Name == "xmlns" {
+			return true
+		}
+	}
+	return false
+}
+
+// metaLocal is local for the descendants of Meta, which devices send in
+// the metinf namespace, in the SyncML one or in none.
+func (sc *scanner) metaLocal(t tag) string {
+	uri := sc.space(t)
+	if uri == sc.rootNS || uri == "" || uri == NamespaceMetInf {
+		return t.Local()
+	}
+	return ""
+}
+
+// space returns the namespace of t, a start tag just read.
+func (sc *scanner) space(t tag) string {
+	p := ""
+	if t.LStart > 0 {
+		p = t.Name[:t.LStart-1]
+	}
+	uri, _ := sc.Lookup(p)
+	return uri
+}
+
 // noAttrs rejects attributes other than namespace declarations on t.
 func (sc *scanner) noAttrs(t tag) error {
 	for _, a := range sc.Attrs() {
