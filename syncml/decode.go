@@ -61,6 +61,11 @@ func (sc *scanner) root(pos int) (string, int, error) {
 		return "", pos, sc.structure(pos, "<%s> is in the reserved namespace %s", t.Name, uri)
 	}
 	sc.rootNS = uri
+	def, _ := sc.Lookup("")
+	sc.plainDecls = -1
+	if def == uri || def == "" {
+		sc.plainDecls = sc.Declared()
+	}
 	return uri, end, nil
 }
 

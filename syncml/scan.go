@@ -38,6 +38,12 @@ type scanner struct {
 
 	rootNS string // default namespace of the SyncML root
 
+	// plainDecls is the number of declarations in scope inside the root
+	// when the default namespace there is rootNS or none, and -1
+	// otherwise: while no declaration is added, an unprefixed element is
+	// in the message's namespace (local's fast path)
+	plainDecls int
+
 	lastStart int // offset of the '<' of the last header or command read
 
 	// slabs from which model values are handed out, to spend one
@@ -55,6 +61,7 @@ func getScanner(s string, lim Limits) *scanner {
 	sc := scanners.Get().(*scanner)
 	sc.Init(s, scanLimits(lim), sc)
 	sc.lim, sc.baseLine, sc.baseCol = lim, 1, 1
+	sc.plainDecls = -1
 	sc.slabs.sizeFirst()
 	return sc
 }
@@ -76,6 +83,7 @@ func putScanner(sc *scanner) {
 	sc.Scanner.Reset()
 	sc.lim, sc.base, sc.baseLine, sc.baseCol = Limits{}, 0, 0, 0
 	sc.rootNS, sc.lastStart = "", 0
+	sc.plainDecls = -1
 	sc.slabs = slabs{}
 	scanners.Put(sc)
 }
@@ -285,6 +293,13 @@ func clip(s string) string {
 // Meta may also be in the metinf namespace (see metaLocal), and an
 // unprefixed Data may declare a default namespace for its content.
 func (sc *scanner) local(t tag) string {
+	if t.LStart == 0 && sc.Declared() == sc.plainDecls {
+		return t.Name
+	}
+	return sc.localSlow(t)
+}
+
+func (sc *scanner) localSlow(t tag) string {
 	uri := sc.space(t)
 	if uri == sc.rootNS || uri == "" {
 		return t.Local()
@@ -318,6 +333,9 @@ func (sc *scanner) declaresDefault() bool {
 // metaLocal is local for the descendants of Meta, which devices send in
 // the metinf namespace, in the SyncML one or in none.
 func (sc *scanner) metaLocal(t tag) string {
+	if t.LStart == 0 && sc.Declared() == sc.plainDecls {
+		return t.Name
+	}
 	uri := sc.space(t)
 	if uri == sc.rootNS || uri == "" || uri == NamespaceMetInf {
 		return t.Local()
