@@ -1,5 +1,7 @@
 package syncml
 
+//go:generate go run ./internal/elemgen
+
 import (
 	"strconv"
 

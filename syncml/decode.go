@@ -221,42 +221,6 @@ func (sc *scanner) rootEnd(pos int) (int, error) {
 	return end, nil
 }
 
-// command reads one command element whose start tag is t.
-func (sc *scanner) command(t tag, pos int) (Command, int, error) {
-	switch name := sc.local(t); name {
-	case "Add", "Copy", "Delete", "Exec", "Get", "Replace":
-		var c itemCmd
-		end, err := sc.itemCommand(t, name, pos, &c)
-		if err != nil {
-			return nil, end, err
-		}
-		return c.command(name, &sc.slabs), end, nil
-	case "Alert":
-		c := sc.slabs.alert.get()
-		end, err := sc.alert(t, pos, c)
-		return c, end, err
-	case "Atomic", "Sequence":
-		var g group
-		end, err := sc.group(t, pos, &g)
-		if err != nil {
-			return nil, end, err
-		}
-		if name == "Atomic" {
-			return &Atomic{CmdID: g.CmdID, NoResp: g.NoResp, Meta: g.Meta, Commands: g.Commands}, end, nil
-		}
-		return &Sequence{CmdID: g.CmdID, NoResp: g.NoResp, Meta: g.Meta, Commands: g.Commands}, end, nil
-	case "Results":
-		c := sc.slabs.results.get()
-		end, err := sc.results(t, pos, c)
-		return c, end, err
-	case "Status":
-		c := sc.slabs.status.get()
-		end, err := sc.status(t, pos, c)
-		return c, end, err
-	}
-	return sc.unknown(t, pos)
-}
-
 // unknown keeps an element the model does not know as raw bytes. When
 // the element relies on namespace declarations of enclosing elements,
 // they are added to its start tag, so that Raw stands on its own.
@@ -279,189 +243,30 @@ func (sc *scanner) unknown(t tag, pos int) (Command, int, error) {
 	return &Unknown{Name: t.Name, Raw: raw}, end, nil
 }
 
-// itemCmd holds the fields of the commands that carry items.
-type itemCmd struct {
-	CmdID      string
-	NoResp     bool
-	Archive    bool
-	SftDel     bool
-	Lang       string
-	Cred       *Cred
-	Meta       *Meta
-	Correlator string
-	Items      []Item
+// The commands themselves are read by the code commands_gen.go has
+// generated from their description in command.go.
+
+// commandAppend reads a command nested in Atomic or Sequence (or an
+// element unknown there) and appends it to *cmds.
+func (sc *scanner) commandAppend(t tag, pos int, cmds *[]Command) (int, error) {
+	c, end, err := sc.command(t, pos)
+	*cmds = append(*cmds, c)
+	return end, err
 }
 
-func (c *itemCmd) command(name string, s *slabs) Command {
-	switch name {
-	case "Add":
-		p := s.add.get()
-		*p = Add{CmdID: c.CmdID, NoResp: c.NoResp, Cred: c.Cred, Meta: c.Meta, Items: c.Items}
-		return p
-	case "Copy":
-		p := s.copy.get()
-		*p = Copy{CmdID: c.CmdID, NoResp: c.NoResp, Cred: c.Cred, Meta: c.Meta, Items: c.Items}
-		return p
-	case "Delete":
-		p := s.delete.get()
-		*p = Delete{CmdID: c.CmdID, NoResp: c.NoResp, Archive: c.Archive, SftDel: c.SftDel, Cred: c.Cred, Meta: c.Meta, Items: c.Items}
-		return p
-	case "Exec":
-		p := s.exec.get()
-		*p = Exec{CmdID: c.CmdID, NoResp: c.NoResp, Cred: c.Cred, Meta: c.Meta, Correlator: c.Correlator, Items: c.Items}
-		return p
-	case "Get":
-		p := s.get.get()
-		*p = Get{CmdID: c.CmdID, NoResp: c.NoResp, Lang: c.Lang, Cred: c.Cred, Meta: c.Meta, Items: c.Items}
-		return p
+// chalOnce reads the Chal of a Status.
+func (sc *scanner) chalOnce(seen *uint32, bit uint, t tag, pos int, dst **Chal) (int, error) {
+	if err := sc.once(seen, bit, t); err != nil {
+		return pos, err
 	}
-	p := s.replace.get()
-	*p = Replace{CmdID: c.CmdID, NoResp: c.NoResp, Cred: c.Cred, Meta: c.Meta, Items: c.Items}
-	return p
-}
-
-func (sc *scanner) itemCommand(t tag, name string, pos int, c *itemCmd) (int, error) {
-	var seen uint32
-	return sc.children(t, pos, func(ch tag, pos int) (int, error) {
-		switch sc.local(ch) {
-		case "CmdID":
-			return sc.leafOnce(&seen, 0, ch, pos, &c.CmdID)
-		case "NoResp":
-			return sc.flagOnce(&seen, 1, ch, pos, &c.NoResp)
-		case "Cred":
-			return sc.credOnce(&seen, 2, ch, pos, &c.Cred)
-		case "Meta":
-			return sc.metaOnce(&seen, 3, ch, pos, &c.Meta)
-		case "Item":
-			return sc.itemAppend(ch, pos, &c.Items)
-		case "Archive":
-			if name == "Delete" {
-				return sc.flagOnce(&seen, 4, ch, pos, &c.Archive)
-			}
-		case "SftDel":
-			if name == "Delete" {
-				return sc.flagOnce(&seen, 5, ch, pos, &c.SftDel)
-			}
-		case "Lang":
-			if name == "Get" {
-				return sc.leafOnce(&seen, 6, ch, pos, &c.Lang)
-			}
-		case "Correlator":
-			if name == "Exec" {
-				return sc.leafOnce(&seen, 7, ch, pos, &c.Correlator)
-			}
+	c := new(Chal)
+	*dst = c
+	var seenChal uint32
+	return sc.children(t, pos, func(g tag, pos int) (int, error) {
+		if sc.local(g) == "Meta" {
+			return sc.metaOnce(&seenChal, 0, g, pos, &c.Meta)
 		}
-		return pos, sc.unexpected(ch)
-	})
-}
-
-func (sc *scanner) alert(t tag, pos int, c *Alert) (int, error) {
-	var seen uint32
-	return sc.children(t, pos, func(ch tag, pos int) (int, error) {
-		switch sc.local(ch) {
-		case "CmdID":
-			return sc.leafOnce(&seen, 0, ch, pos, &c.CmdID)
-		case "NoResp":
-			return sc.flagOnce(&seen, 1, ch, pos, &c.NoResp)
-		case "Cred":
-			return sc.credOnce(&seen, 2, ch, pos, &c.Cred)
-		case "Data":
-			return sc.dataOnce(&seen, 3, ch, pos, &c.Data)
-		case "Correlator":
-			return sc.leafOnce(&seen, 4, ch, pos, &c.Correlator)
-		case "Item":
-			return sc.itemAppend(ch, pos, &c.Items)
-		}
-		return pos, sc.unexpected(ch)
-	})
-}
-
-// group holds the fields of Atomic and Sequence.
-type group struct {
-	CmdID    string
-	NoResp   bool
-	Meta     *Meta
-	Commands []Command
-}
-
-func (sc *scanner) group(t tag, pos int, g *group) (int, error) {
-	var seen uint32
-	return sc.children(t, pos, func(ch tag, pos int) (int, error) {
-		switch sc.local(ch) {
-		case "CmdID":
-			return sc.leafOnce(&seen, 0, ch, pos, &g.CmdID)
-		case "NoResp":
-			return sc.flagOnce(&seen, 1, ch, pos, &g.NoResp)
-		case "Meta":
-			return sc.metaOnce(&seen, 2, ch, pos, &g.Meta)
-		}
-		c, end, err := sc.command(ch, pos)
-		g.Commands = append(g.Commands, c)
-		return end, err
-	})
-}
-
-func (sc *scanner) results(t tag, pos int, c *Results) (int, error) {
-	var seen uint32
-	return sc.children(t, pos, func(ch tag, pos int) (int, error) {
-		switch sc.local(ch) {
-		case "CmdID":
-			return sc.leafOnce(&seen, 0, ch, pos, &c.CmdID)
-		case "MsgRef":
-			return sc.leafOnce(&seen, 1, ch, pos, &c.MsgRef)
-		case "CmdRef":
-			return sc.leafOnce(&seen, 2, ch, pos, &c.CmdRef)
-		case "Cmd":
-			return sc.leafOnce(&seen, 3, ch, pos, &c.Cmd)
-		case "Meta":
-			return sc.metaOnce(&seen, 4, ch, pos, &c.Meta)
-		case "TargetRef":
-			return sc.leafAppend(ch, pos, &c.TargetRef)
-		case "SourceRef":
-			return sc.leafAppend(ch, pos, &c.SourceRef)
-		case "Item":
-			return sc.itemAppend(ch, pos, &c.Items)
-		}
-		return pos, sc.unexpected(ch)
-	})
-}
-
-func (sc *scanner) status(t tag, pos int, c *Status) (int, error) {
-	var seen uint32
-	return sc.children(t, pos, func(ch tag, pos int) (int, error) {
-		switch sc.local(ch) {
-		case "CmdID":
-			return sc.leafOnce(&seen, 0, ch, pos, &c.CmdID)
-		case "MsgRef":
-			return sc.leafOnce(&seen, 1, ch, pos, &c.MsgRef)
-		case "CmdRef":
-			return sc.leafOnce(&seen, 2, ch, pos, &c.CmdRef)
-		case "Cmd":
-			return sc.leafOnce(&seen, 3, ch, pos, &c.Cmd)
-		case "TargetRef":
-			return sc.leafAppend(ch, pos, &c.TargetRef)
-		case "SourceRef":
-			return sc.leafAppend(ch, pos, &c.SourceRef)
-		case "Cred":
-			return sc.credOnce(&seen, 4, ch, pos, &c.Cred)
-		case "Chal":
-			if err := sc.once(&seen, 5, ch); err != nil {
-				return pos, err
-			}
-			c.Chal = new(Chal)
-			var seenChal uint32
-			return sc.children(ch, pos, func(g tag, pos int) (int, error) {
-				if sc.local(g) == "Meta" {
-					return sc.metaOnce(&seenChal, 0, g, pos, &c.Chal.Meta)
-				}
-				return pos, sc.unexpected(g)
-			})
-		case "Data":
-			return sc.dataOnce(&seen, 6, ch, pos, &c.Data)
-		case "Item":
-			return sc.itemAppend(ch, pos, &c.Items)
-		}
-		return pos, sc.unexpected(ch)
+		return pos, sc.unexpected(g)
 	})
 }
 

@@ -130,19 +130,21 @@ func (s *slab[T]) one() []T {
 
 // slabs holds one slab per model type the decoder creates often.
 type slabs struct {
-	loc     slab[Location]
-	data    slab[Data]
-	meta    slab[Meta]
-	item    slab[Item]
-	add     slab[Add]
-	alert   slab[Alert]
-	copy    slab[Copy]
-	delete  slab[Delete]
-	exec    slab[Exec]
-	get     slab[Get]
-	replace slab[Replace]
-	results slab[Results]
-	status  slab[Status]
+	loc      slab[Location]
+	data     slab[Data]
+	meta     slab[Meta]
+	item     slab[Item]
+	add      slab[Add]
+	alert    slab[Alert]
+	copy     slab[Copy]
+	delete   slab[Delete]
+	exec     slab[Exec]
+	get      slab[Get]
+	replace  slab[Replace]
+	results  slab[Results]
+	status   slab[Status]
+	atomic   slab[Atomic]
+	sequence slab[Sequence]
 }
 
 // sizeFirst makes the slabs of the larger, rarer types start with one
@@ -151,6 +153,7 @@ func (s *slabs) sizeFirst() {
 	s.meta.first = 1
 	s.add.first, s.alert.first, s.copy.first, s.delete.first, s.exec.first = 1, 1, 1, 1, 1
 	s.get.first, s.replace.first, s.results.first, s.status.first = 1, 1, 1, 1
+	s.atomic.first, s.sequence.first = 1, 1
 }
 
 func (sc *scanner) newLocation() *Location { return sc.slabs.loc.get() }
