@@ -1,5 +1,9 @@
 package syncml
 
+// The command structs of this file are the one description of each
+// command's child elements (a field per element, in DTD order, its kind
+// by its Go type): after changing one, run go generate ./syncml, which
+// writes their reader, writer and test builders (see internal/elemgen).
 //go:generate go run ./internal/elemgen
 
 import (
