@@ -336,11 +336,17 @@ func (sc *scanner) declaresDefault() bool {
 // metaLocal is local for the descendants of Meta, which devices send in
 // the metinf namespace, in the SyncML one or in none.
 func (sc *scanner) metaLocal(t tag) string {
-	if t.LStart == 0 && sc.Declared() == sc.plainDecls {
-		return t.Name
+	if t.LStart == 0 {
+		if n := sc.Declared(); n == sc.plainDecls {
+			return t.Name
+		}
+		// Windows declares the metinf namespace on each child
+		if b, ok := sc.LastDeclared(); ok && b.Prefix == "" && b.URI == NamespaceMetInf {
+			return t.Name
+		}
 	}
 	uri := sc.space(t)
-	if uri == sc.rootNS || uri == "" || uri == NamespaceMetInf {
+	if uri == NamespaceMetInf || uri == "" || uri == sc.rootNS {
 		return t.Local()
 	}
 	return ""
@@ -348,6 +354,13 @@ func (sc *scanner) metaLocal(t tag) string {
 
 // space returns the namespace of t, a start tag just read.
 func (sc *scanner) space(t tag) string {
+	if t.LStart == 0 {
+		// the innermost declaration, when it is of the default namespace,
+		// is the one in scope (as on <Format xmlns="syncml:metinf">)
+		if b, ok := sc.LastDeclared(); ok && b.Prefix == "" {
+			return b.URI
+		}
+	}
 	p := ""
 	if t.LStart > 0 {
 		p = t.Name[:t.LStart-1]

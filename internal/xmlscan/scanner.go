@@ -165,6 +165,16 @@ func (sc *Scanner) Depth() int { return len(sc.path) }
 // the same.
 func (sc *Scanner) Declared() int { return len(sc.ns) }
 
+// LastDeclared returns the innermost namespace declaration in scope, and
+// false when there is none. When it binds the default namespace, that is
+// the default namespace in scope.
+func (sc *Scanner) LastDeclared() (Binding, bool) {
+	if n := len(sc.ns); n > 0 {
+		return sc.ns[n-1], true
+	}
+	return Binding{}, false
+}
+
 // A Checkpoint is the scanner's place in the element and namespace stacks
 // and its token count at one moment.
 type Checkpoint struct {
