@@ -27,8 +27,8 @@ type Config struct {
 	// Clock tells the time and wakes the worker; nil means the system's (package time).
 	Clock Clock
 	// RequestSession, when set, is called when the agent wants the device
-	// to start a session with the server: a document it finished
-	// applying, or a refresh that changed what the summary says (drift it
+	// to start a session with the server: documents it finished
+	// applying (one call per ApplyPending batch), or a refresh that changed what the summary says (drift it
 	// could not repair, or a failure it did repair). reason says why. It
 	// is called without the agent's lock held, from the goroutine that
 	// did the work; it should only signal (a session started from it must

@@ -11,7 +11,8 @@ import (
 // A Store keeps the agent's state across restarts: the documents, their
 // results and what was applied, RefreshInterval and ConflictResolution.
 // The agent saves the whole Snapshot after every change and before it
-// answers the command that made it (an apply when it ends); it loads it
+// answers the command that made it (applies: once per ApplyPending
+// batch, when it ends); it loads it
 // once, in New.
 type Store interface {
 	// Load returns the saved state; nil and no error when nothing was
