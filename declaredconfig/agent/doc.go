@@ -47,7 +47,9 @@
 //     longer has, a node the Surface refuses to set) turns the document
 //     into ConfigCompletedError (61) with a new result, whose failing
 //     settings carry their status, and so a new result_checksum; the agent
-//     asks for a session through Config.RequestSession.
+//     asks for a session through Config.RequestSession;
+//   - a node the Surface fails to read is not drift: nothing changes, an
+//     [EventError] tells of it and the next refresh reads it again.
 //
 // A server reads exactly that: the summary's checksum is the version it
 // declared, the state is 61, the result_checksum differs from the one it
