@@ -80,6 +80,9 @@ type Agent struct {
 	docs map[string]*declaredconfig.Document // parsed documents, by record key
 	wake chan struct{}
 	uris map[string]declaredconfig.URI // parse's memory
+	// unenrolls counts the Unenrolls (mu held): an Undo of a command
+	// made before the last one has nothing left to put back.
+	unenrolls uint64
 }
 
 // New returns an agent with the state cfg.Store holds. A Store that
