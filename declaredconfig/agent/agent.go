@@ -59,6 +59,17 @@ type Config struct {
 	// has the alert sent when any request is in process or completed;
 	// some servers look for it in the first session too.
 	EmptySummary bool
+	// SurfaceTimeout bounds each call of the Surface (Set, Get, Delete),
+	// so that a Surface that ignores its context and blocks does not
+	// hold Run, ApplyPending, Refresh, Unenroll and Undo for ever: the
+	// call's context ends at the bound, and a call that has not returned
+	// by then fails with ErrSurfaceTimeout (a setting: status 500, an
+	// EventError; a read on refresh: an EventError, checked again next
+	// time). The call goes on on its own goroutine until the Surface
+	// returns; what it does then is not looked at. Zero means
+	// DefaultSurfaceTimeout; a negative value, no bound (calls are made
+	// on the caller's goroutine).
+	SurfaceTimeout time.Duration
 	// StrictScenario refuses documents whose osdefinedscenario is not
 	// one the documentation lists (declaredconfig.StrictScenario).
 	StrictScenario bool

@@ -313,6 +313,7 @@ type applyJob struct {
 	secret    []bool // steps[i].Value came from instance data
 	lose      []bool // steps[i] is another document's node
 	inventory bool
+	events    []Event // Surface calls that timed out, told with the outcome
 }
 
 // prepare starts the apply of the record at i: it plans the settings and
@@ -364,8 +365,11 @@ func (a *Agent) execute(ctx context.Context, j *applyJob) error {
 		var st syncml.StatusCode
 		switch {
 		case j.inventory:
-			v, ok, err := a.cfg.Surface.Get(ctx, s.URI)
+			v, ok, err := a.surfaceGet(ctx, s.URI)
 			st = statusOf(err)
+			if errors.Is(err, ErrSurfaceTimeout) {
+				j.events = append(j.events, Event{Time: a.cfg.Clock.Now(), Kind: EventError, DocID: j.doc.ID, URI: s.URI, Err: err})
+			}
 			if err == nil && !ok {
 				st = syncml.StatusNotFound
 			}
@@ -377,7 +381,11 @@ func (a *Agent) execute(ctx context.Context, j *applyJob) error {
 		case j.lose[k]:
 			st = syncml.StatusConflict
 		default:
-			st = statusOf(a.cfg.Surface.Set(ctx, s.URI, s.Value))
+			err := a.surfaceSet(ctx, s.URI, s.Value)
+			st = statusOf(err)
+			if errors.Is(err, ErrSurfaceTimeout) {
+				j.events = append(j.events, Event{Time: a.cfg.Clock.Now(), Kind: EventError, DocID: j.doc.ID, URI: s.URI, Err: err})
+			}
 		}
 		s.Status = int(st)
 	}
@@ -412,6 +420,9 @@ func (a *Agent) commit(j *applyJob, cancelled bool, n *notes) {
 	}
 	rec.Settings = j.steps
 	a.conclude(rec, j.doc, j.uri.Host)
+	for _, e := range j.events {
+		n.event(e)
+	}
 	n.event(Event{Time: a.cfg.Clock.Now(), Kind: EventApplied, DocID: j.doc.ID, URI: rec.URI, State: stateText(rec.State),
 		Detail: "version " + j.doc.Checksum + ", " + strconv.Itoa(len(j.steps)) + " settings" + failedText(j.steps)})
 	n.session = append(n.session, "document "+j.doc.ID+" applied")

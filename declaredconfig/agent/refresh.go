@@ -123,7 +123,7 @@ func (a *Agent) check(ctx context.Context, j *refreshJob) {
 			s.Status = int(syncml.StatusNotFound)
 			continue
 		}
-		v, ok, err := a.cfg.Surface.Get(ctx, s.URI)
+		v, ok, err := a.surfaceGet(ctx, s.URI)
 		if err != nil {
 			// Not drift: what the node holds is not known. The setting
 			// keeps its last status (so the document its state and
@@ -146,7 +146,7 @@ func (a *Agent) check(ctx context.Context, j *refreshJob) {
 				Detail: was + "; its value came from instance data the agent no longer has"})
 			continue
 		}
-		if err := a.cfg.Surface.Set(ctx, s.URI, s.Value); err != nil {
+		if err := a.surfaceSet(ctx, s.URI, s.Value); err != nil {
 			s.Status = int(statusOf(err))
 			j.events = append(j.events, Event{Time: now, Kind: EventDrifted, DocID: j.doc.ID, URI: s.URI,
 				Detail: was + "; setting it again failed", Err: err})

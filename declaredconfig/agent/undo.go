@@ -45,7 +45,7 @@ func (a *Agent) undo(old, after *Snapshot) func(context.Context) error {
 		a.signal()
 		var errs []error
 		for _, uri := range drop {
-			if err := a.cfg.Surface.Delete(ctx, uri); err != nil {
+			if err := a.surfaceDelete(ctx, uri); err != nil {
 				errs = append(errs, errorf("undo: delete %s: %w", uri, err))
 			}
 		}

@@ -52,7 +52,7 @@ func (a *Agent) Unenroll(ctx context.Context) error {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			if err := a.cfg.Surface.Delete(ctx, s.URI); err != nil {
+			if err := a.surfaceDelete(ctx, s.URI); err != nil {
 				errs = append(errs, errorf("unenroll: delete %s: %w", s.URI, err))
 			}
 		}
