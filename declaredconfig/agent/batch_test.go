@@ -108,7 +108,7 @@ func BenchmarkApplyManyFileStore(b *testing.B) {
 	for b.Loop() {
 		b.StopTimer()
 		a, err := agent.New(ctx, agent.Config{Surface: &agent.MemorySurface{},
-			Store: &agent.FileStore{Path: filepath.Join(b.TempDir(), "state")}})
+			Store: &agent.FileStore{Path: filepath.Join(b.TempDir(), "state")}, MaxSummaryBytes: 1 << 20})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -17,7 +17,8 @@ import (
 //	                    both 400 when the syntax check fails (the error is
 //	                    in this reply; the apply comes later, by the
 //	                    worker), 418 when the DocID is taken under another
-//	                    Host of the scope, 420 beyond Config.MaxDocuments,
+//	                    Host of the scope, 420 beyond Config.MaxDocuments
+//	                    or Config.MaxSummaryBytes,
 //	                    413 beyond Config.MaxSettings; Get 200 with the
 //	                    document; Delete 200 (settings stay).
 //	Results             Get 200 with the last result; 404 before there is one.
@@ -254,6 +255,9 @@ func (a *Agent) put(u declaredconfig.URI, target, text string, add bool, i int, 
 	d, err := a.parseDocument(u, text)
 	if err != nil {
 		return syncml.StatusBadRequest, nil, false
+	}
+	if !a.summaryFits(d, i) {
+		return syncml.StatusDeviceFull, nil, false
 	}
 	var kept *declaredconfig.InstanceBlob // the instance data a new version keeps
 	if i >= 0 && a.st.Documents[i].InstanceData != "" {
