@@ -79,10 +79,17 @@
 // The configuration is a [Surface]: set, get and delete per node URI
 // ([SettingURI] for a CSP setting, [DSCURI] for a DSC parameter), the shape
 // of the MI providers of the extensibility documents; [MemorySurface] is
-// one in memory. State goes to a [Store] after every change, before the
-// command that made it is answered (an apply is saved when it ends: one a
-// restart interrupted is pending again): [MemoryStore], or [FileStore],
-// which writes atomically (temporary file, sync, rename) and refuses a
-// torn or altered file (ErrCorrupt) instead of applying it. Time comes
-// from a [Clock], so that tests move it by hand.
+// one in memory; each call is bounded by Config.SurfaceTimeout, so that a
+// Surface that blocks does not hold the agent. State goes to a [Store]
+// after every change, before the command that made it is answered (the
+// applies of an ApplyPending batch are saved once, when it ends: one a
+// restart interrupted is pending again and applied again):
+// [MemoryStore], or [FileStore], which writes atomically (temporary file,
+// sync, rename), removes what a crash in a Save left, and refuses a torn
+// or altered file (ErrCorrupt) instead of applying it. Time comes from a
+// [Clock], so that tests move it by hand.
+//
+// The 1224 alert goes in every message, and the session never cuts an
+// Alert into chunks: Config.MaxSummaryBytes bounds it (a document that
+// would take it beyond is refused with 420 when it is added).
 package agent
