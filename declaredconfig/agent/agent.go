@@ -15,6 +15,10 @@ import (
 const (
 	DefaultMaxDocuments = 1000  // Config.MaxDocuments
 	DefaultMaxSettings  = 10000 // Config.MaxSettings
+	// DefaultMaxSummaryBytes (Config.MaxSummaryBytes) leaves room for the
+	// SyncHdr and the Statuses in a message of 64 KiB, the MaxMsgSize
+	// Windows devices announce.
+	DefaultMaxSummaryBytes = 48 << 10
 )
 
 // Config configures an Agent.
@@ -27,8 +31,8 @@ type Config struct {
 	// Clock tells the time and wakes the worker; nil means the system's (package time).
 	Clock Clock
 	// RequestSession, when set, is called when the agent wants the device
-	// to start a session with the server: a document it finished
-	// applying, or a refresh that changed what the summary says (drift it
+	// to start a session with the server: documents it finished
+	// applying (one call per ApplyPending batch), or a refresh that changed what the summary says (drift it
 	// could not repair, or a failure it did repair). reason says why. It
 	// is called without the agent's lock held, from the goroutine that
 	// did the work; it should only signal (a session started from it must
@@ -48,6 +52,19 @@ type Config struct {
 	// MaxDocuments bounds the documents held; an Add or Replace beyond it
 	// is answered 420 (device full). Zero means DefaultMaxDocuments.
 	MaxDocuments int
+	// MaxSummaryBytes bounds the encoded 1224 alert that carries the
+	// summary, which goes in every message the device sends. The
+	// session cuts only Add, Replace, Copy, Exec and Results into large
+	// objects (as OMA DM does), never an Alert, and sends a command
+	// larger than the server's MaxMsgSize alone, over the bound: so the
+	// agent keeps the summary small enough instead. An Add (or Replace
+	// with a longer checksum) of a document whose entry, counted with
+	// the longest result_checksum and state it can have, would take
+	// the alert beyond it is answered 420, as beyond MaxDocuments. Set
+	// it below the server's MaxMsgSize, with room for the header and
+	// the Statuses. Zero means DefaultMaxSummaryBytes (about 200
+	// documents).
+	MaxSummaryBytes int
 	// MaxSettings bounds the settings of one document, a bulk template
 	// expanded for every instance of its instance data (each instance
 	// repeats the template's settings). A Document or BulkVariables Add
@@ -59,6 +76,17 @@ type Config struct {
 	// has the alert sent when any request is in process or completed;
 	// some servers look for it in the first session too.
 	EmptySummary bool
+	// SurfaceTimeout bounds each call of the Surface (Set, Get, Delete),
+	// so that a Surface that ignores its context and blocks does not
+	// hold Run, ApplyPending, Refresh, Unenroll and Undo for ever: the
+	// call's context ends at the bound, and a call that has not returned
+	// by then fails with ErrSurfaceTimeout (a setting: status 500, an
+	// EventError; a read on refresh: an EventError, checked again next
+	// time). The call goes on on its own goroutine until the Surface
+	// returns; what it does then is not looked at. Zero means
+	// DefaultSurfaceTimeout; a negative value, no bound (calls are made
+	// on the caller's goroutine).
+	SurfaceTimeout time.Duration
 	// StrictScenario refuses documents whose osdefinedscenario is not
 	// one the documentation lists (declaredconfig.StrictScenario).
 	StrictScenario bool
@@ -80,6 +108,12 @@ type Agent struct {
 	docs map[string]*declaredconfig.Document // parsed documents, by record key
 	wake chan struct{}
 	uris map[string]declaredconfig.URI // parse's memory
+	// entryLens and emptyAlert are entryLen's memory.
+	entryLens  map[string]int
+	emptyAlert int
+	// unenrolls counts the Unenrolls (mu held): an Undo of a command
+	// made before the last one has nothing left to put back.
+	unenrolls uint64
 }
 
 // New returns an agent with the state cfg.Store holds. A Store that
@@ -101,8 +135,11 @@ func New(ctx context.Context, cfg Config) (*Agent, error) {
 	if cfg.MaxSettings <= 0 {
 		cfg.MaxSettings = DefaultMaxSettings
 	}
+	if cfg.MaxSummaryBytes <= 0 {
+		cfg.MaxSummaryBytes = DefaultMaxSummaryBytes
+	}
 	a := &Agent{cfg: cfg, docs: map[string]*declaredconfig.Document{}, wake: make(chan struct{}, 1),
-		uris: map[string]declaredconfig.URI{}}
+		uris: map[string]declaredconfig.URI{}, entryLens: map[string]int{}}
 	st, err := cfg.Store.Load(ctx)
 	if err != nil {
 		return nil, errorf("New: %w", err)

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -96,14 +97,30 @@ func (a *Agent) plan(rec *DocumentRecord, d *declaredconfig.Document, host decla
 				}
 				group++
 			}
-		}
-	} else {
-		for _, c := range d.CSPs {
-			for _, s := range c.Settings {
-				add(SettingRecord{CSP: c.Name, Path: s.Path, Type: s.Type, URI: SettingURI(d.Context, c.Name, s.Path), Value: s.Value}, false)
+			for i := range d.DSCs {
+				x := d.DSCs[i] // a copy, its keys filled
+				x.Keys = append([]declaredconfig.Param(nil), x.Keys...)
+				missing := false
+				for k := range x.Keys {
+					v, m, _ := fill(x.Keys[k].Value, vars, false)
+					x.Keys[k].Value, missing = v, missing || m
+				}
+				keys := keyText(&x, &d.DSCs[i])
+				for _, p := range x.Values {
+					value, m, _ := fill(p.Value, vars, false)
+					add(SettingRecord{DSC: i + 1, DSCKeys: keys, Path: p.Name, URI: DSCURI(&x, p.Name), Value: value,
+						Missing: missing || m}, value != p.Value)
+				}
+				group++
 			}
-			group++
 		}
+		return steps, secret, false, nil
+	}
+	for _, c := range d.CSPs {
+		for _, s := range c.Settings {
+			add(SettingRecord{CSP: c.Name, Path: s.Path, Type: s.Type, URI: SettingURI(d.Context, c.Name, s.Path), Value: s.Value}, false)
+		}
+		group++
 	}
 	for i := range d.DSCs {
 		x := &d.DSCs[i]
@@ -125,11 +142,13 @@ func settingCount(d *declaredconfig.Document, blob *declaredconfig.InstanceBlob,
 		n += len(x.Values)
 	}
 	if host == declaredconfig.BulkTemplate && blob != nil && len(blob.Instances) > 0 && hasPlaceholder(d) {
-		return n + csp*len(blob.Instances)
+		return (n + csp) * len(blob.Instances)
 	}
 	return n + csp
 }
 
+// hasPlaceholder reports whether a setting path or value, or a key or
+// value of a DSC element, of d holds a placeholder.
 func hasPlaceholder(d *declaredconfig.Document) bool {
 	for _, c := range d.CSPs {
 		for _, s := range c.Settings {
@@ -138,7 +157,43 @@ func hasPlaceholder(d *declaredconfig.Document) bool {
 			}
 		}
 	}
+	for _, x := range d.DSCs {
+		for _, p := range slices.Concat(x.Keys, x.Values) {
+			if strings.Contains(p.Value, "@#") {
+				return true
+			}
+		}
+	}
 	return false
+}
+
+// keyText returns the SettingRecord.DSCKeys of filled, a DSC element of
+// the template tmpl with its keys filled: "" when they are as written.
+func keyText(filled, tmpl *declaredconfig.DSC) string {
+	if slices.EqualFunc(filled.Keys, tmpl.Keys, func(x, y declaredconfig.Param) bool { return x.Value == y.Value }) {
+		return ""
+	}
+	var parts []string
+	for _, k := range filled.Keys {
+		parts = append(parts, url.QueryEscape(k.Name)+"="+url.QueryEscape(k.Value))
+	}
+	return strings.Join(parts, "&")
+}
+
+// dscKeys returns the keys of the DSC element x as the setting s made
+// them: x's, with the values s.DSCKeys holds.
+func dscKeys(x *declaredconfig.DSC, s *SettingRecord) []declaredconfig.Param {
+	keys := append([]declaredconfig.Param(nil), x.Keys...)
+	if s.DSCKeys == "" {
+		return keys
+	}
+	for i, part := range strings.Split(s.DSCKeys, "&") {
+		_, v, _ := strings.Cut(part, "=")
+		if u, err := url.QueryUnescape(v); err == nil && i < len(keys) {
+			keys[i].Value = u
+		}
+	}
+	return keys
 }
 
 // fill replaces each @#name# by its value; missing is true when a name has
@@ -258,6 +313,7 @@ type applyJob struct {
 	secret    []bool // steps[i].Value came from instance data
 	lose      []bool // steps[i] is another document's node
 	inventory bool
+	events    []Event // Surface calls that timed out, told with the outcome
 }
 
 // prepare starts the apply of the record at i: it plans the settings and
@@ -309,8 +365,11 @@ func (a *Agent) execute(ctx context.Context, j *applyJob) error {
 		var st syncml.StatusCode
 		switch {
 		case j.inventory:
-			v, ok, err := a.cfg.Surface.Get(ctx, s.URI)
+			v, ok, err := a.surfaceGet(ctx, s.URI)
 			st = statusOf(err)
+			if errors.Is(err, ErrSurfaceTimeout) {
+				j.events = append(j.events, Event{Time: a.cfg.Clock.Now(), Kind: EventError, DocID: j.doc.ID, URI: s.URI, Err: err})
+			}
 			if err == nil && !ok {
 				st = syncml.StatusNotFound
 			}
@@ -322,7 +381,11 @@ func (a *Agent) execute(ctx context.Context, j *applyJob) error {
 		case j.lose[k]:
 			st = syncml.StatusConflict
 		default:
-			st = statusOf(a.cfg.Surface.Set(ctx, s.URI, s.Value))
+			err := a.surfaceSet(ctx, s.URI, s.Value)
+			st = statusOf(err)
+			if errors.Is(err, ErrSurfaceTimeout) {
+				j.events = append(j.events, Event{Time: a.cfg.Clock.Now(), Kind: EventError, DocID: j.doc.ID, URI: s.URI, Err: err})
+			}
 		}
 		s.Status = int(st)
 	}
@@ -357,6 +420,9 @@ func (a *Agent) commit(j *applyJob, cancelled bool, n *notes) {
 	}
 	rec.Settings = j.steps
 	a.conclude(rec, j.doc, j.uri.Host)
+	for _, e := range j.events {
+		n.event(e)
+	}
 	n.event(Event{Time: a.cfg.Clock.Now(), Kind: EventApplied, DocID: j.doc.ID, URI: rec.URI, State: stateText(rec.State),
 		Detail: "version " + j.doc.Checksum + ", " + strconv.Itoa(len(j.steps)) + " settings" + failedText(j.steps)})
 	n.session = append(n.session, "document "+j.doc.ID+" applied")
@@ -401,7 +467,7 @@ func (a *Agent) conclude(rec *DocumentRecord, d *declaredconfig.Document, host d
 			if s.Group != cur {
 				cur = s.Group
 				r.DSCs = append(r.DSCs, declaredconfig.DSCResult{Namespace: x.Namespace, ClassName: x.ClassName,
-					Status: "200", State: stateText(ok), Keys: append([]declaredconfig.Param(nil), x.Keys...)})
+					Status: "200", State: stateText(ok), Keys: dscKeys(x, &s)})
 			}
 			g := &r.DSCs[len(r.DSCs)-1]
 			g.Values = append(g.Values, declaredconfig.Param{Name: s.Path, Value: obs})

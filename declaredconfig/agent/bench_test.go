@@ -117,7 +117,7 @@ func BenchmarkApplyMany(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		a, err := agent.New(ctx, agent.Config{Surface: &agent.MemorySurface{}})
+		a, err := agent.New(ctx, agent.Config{Surface: &agent.MemorySurface{}, MaxSummaryBytes: 1 << 20})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -47,7 +47,9 @@
 //     longer has, a node the Surface refuses to set) turns the document
 //     into ConfigCompletedError (61) with a new result, whose failing
 //     settings carry their status, and so a new result_checksum; the agent
-//     asks for a session through Config.RequestSession.
+//     asks for a session through Config.RequestSession;
+//   - a node the Surface fails to read is not drift: nothing changes, an
+//     [EventError] tells of it and the next refresh reads it again.
 //
 // A server reads exactly that: the summary's checksum is the version it
 // declared, the state is 61, the result_checksum differs from the one it
@@ -77,10 +79,17 @@
 // The configuration is a [Surface]: set, get and delete per node URI
 // ([SettingURI] for a CSP setting, [DSCURI] for a DSC parameter), the shape
 // of the MI providers of the extensibility documents; [MemorySurface] is
-// one in memory. State goes to a [Store] after every change, before the
-// command that made it is answered (an apply is saved when it ends: one a
-// restart interrupted is pending again): [MemoryStore], or [FileStore],
-// which writes atomically (temporary file, sync, rename) and refuses a
-// torn or altered file (ErrCorrupt) instead of applying it. Time comes
-// from a [Clock], so that tests move it by hand.
+// one in memory; each call is bounded by Config.SurfaceTimeout, so that a
+// Surface that blocks does not hold the agent. State goes to a [Store]
+// after every change, before the command that made it is answered (the
+// applies of an ApplyPending batch are saved once, when it ends: one a
+// restart interrupted is pending again and applied again):
+// [MemoryStore], or [FileStore], which writes atomically (temporary file,
+// sync, rename), removes what a crash in a Save left, and refuses a torn
+// or altered file (ErrCorrupt) instead of applying it. Time comes from a
+// [Clock], so that tests move it by hand.
+//
+// The 1224 alert goes in every message, and the session never cuts an
+// Alert into chunks: Config.MaxSummaryBytes bounds it (a document that
+// would take it beyond is refused with 420 when it is added).
 package agent

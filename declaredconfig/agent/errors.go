@@ -20,6 +20,10 @@ var (
 	// ErrCorrupt: a Store found saved state that is torn or does not
 	// match its checksum; nothing of it is used.
 	ErrCorrupt = errors.New("saved state is corrupt")
+	// ErrSurfaceTimeout: a Surface call did not return within
+	// Config.SurfaceTimeout. A setting that fails with it is reported
+	// with status 500.
+	ErrSurfaceTimeout = errors.New("surface call timed out")
 	// ErrConfig: a Config the agent cannot work with.
 	ErrConfig = errors.New("bad configuration")
 )

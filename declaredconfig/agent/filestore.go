@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 )
 
@@ -27,7 +28,8 @@ const fileMagic = "windc-agent-state 1 "
 // that gives the length and SHA-256 of the JSON that follows; Load refuses
 // (ErrCorrupt) a file whose header, length or checksum does not match, so a
 // torn or altered file is reported and never applied. A missing file is an
-// empty state. It is safe for concurrent use by one process.
+// empty state. Load also removes the temporary files that a crash in the
+// middle of a Save left behind. It is safe for concurrent use by one process.
 type FileStore struct {
 	// Path is the file (required).
 	Path string
@@ -53,6 +55,7 @@ func (f *FileStore) Load(context.Context) (*Snapshot, error) {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.removeTemporaries()
 	max := f.maxBytes()
 	fh, err := os.Open(f.Path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -84,6 +87,27 @@ func (f *FileStore) Load(context.Context) (*Snapshot, error) {
 		return nil, errorf("load %s: %w: %w", f.Path, ErrCorrupt, err)
 	}
 	return &s, nil
+}
+
+// removeTemporaries removes the temporary files of Saves a crash
+// interrupted (.{base}.tmp-*, next to the file): none holds state that a
+// Save finished. A file it cannot remove stays, to be tried at the next
+// Load. f.mu held.
+func (f *FileStore) removeTemporaries() {
+	dir, base := filepath.Split(f.Path)
+	if dir == "" {
+		dir = "."
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	prefix := "." + base + ".tmp-"
+	for _, e := range entries {
+		if e.Type().IsRegular() && strings.HasPrefix(e.Name(), prefix) {
+			_ = os.Remove(filepath.Join(dir, e.Name()))
+		}
+	}
 }
 
 // checkState returns the body of a state file after checking its header.

@@ -17,7 +17,8 @@ import (
 //	                    both 400 when the syntax check fails (the error is
 //	                    in this reply; the apply comes later, by the
 //	                    worker), 418 when the DocID is taken under another
-//	                    Host of the scope, 420 beyond Config.MaxDocuments,
+//	                    Host of the scope, 420 beyond Config.MaxDocuments
+//	                    or Config.MaxSummaryBytes,
 //	                    413 beyond Config.MaxSettings; Get 200 with the
 //	                    document; Delete 200 (settings stay).
 //	Results             Get 200 with the last result; 404 before there is one.
@@ -34,6 +35,10 @@ import (
 //	Documents/{DocID}   Get lists its children; Delete deletes the document.
 //	…/Properties, …/BulkVariables Get lists the leaf (Abandoned, Value).
 //
+// Add of an interior node the DDF gives Add (Host, Complete, Inventory,
+// BulkTemplate, Documents, Documents/{DocID}, Properties, BulkVariables)
+// is 418 when it exists; a Documents/{DocID} that does not is 200: it is
+// the node its Document goes into, and nothing is held until that comes.
 // A node of a document that does not exist is 404, as is a node the CSP
 // does not have; a command the node does not take (Exec, Copy, Add of a
 // Results node…) is 405. Inside an Atomic the response carries an Undo
@@ -251,6 +256,9 @@ func (a *Agent) put(u declaredconfig.URI, target, text string, add bool, i int, 
 	if err != nil {
 		return syncml.StatusBadRequest, nil, false
 	}
+	if !a.summaryFits(d, i) {
+		return syncml.StatusDeviceFull, nil, false
+	}
 	var kept *declaredconfig.InstanceBlob // the instance data a new version keeps
 	if i >= 0 && a.st.Documents[i].InstanceData != "" {
 		kept = &declaredconfig.InstanceBlob{}
@@ -327,6 +335,11 @@ func (a *Agent) interior(verb, target string, n *notes) (syncml.StatusCode, *syn
 		default:
 			return syncml.StatusNotFound, nil, false
 		}
+		if verb == "Add" && (len(seg) == 4 && strings.EqualFold(seg[3], "Host") || len(seg) == 5) {
+			// Host and its Complete, Inventory, BulkTemplate: the
+			// DDF allows Add, and they always exist.
+			return syncml.StatusAlreadyExists, nil, false
+		}
 		if verb != "Get" {
 			return syncml.StatusCommandNotAllowed, nil, false
 		}
@@ -340,7 +353,13 @@ func (a *Agent) interior(verb, target string, n *notes) (syncml.StatusCode, *syn
 	if host == 0 || !results && !strings.EqualFold(seg[5], "Documents") {
 		return syncml.StatusNotFound, nil, false
 	}
+	if results && verb != "Get" {
+		return syncml.StatusCommandNotAllowed, nil, false
+	}
 	if len(seg) == 6 {
+		if verb == "Add" && !results {
+			return syncml.StatusAlreadyExists, nil, false
+		}
 		if verb != "Get" {
 			return syncml.StatusCommandNotAllowed, nil, false
 		}
@@ -355,6 +374,16 @@ func (a *Agent) interior(verb, target string, n *notes) (syncml.StatusCode, *syn
 	}
 	u := declaredconfig.URI{Scope: scope, Host: host, DocID: seg[6], Node: declaredconfig.NodeDocument}
 	i := a.find(u)
+	if len(seg) == 7 && verb == "Add" {
+		// The node a Document goes into: 418 when it exists (or its
+		// DocID is taken under another Host); else it is made, and
+		// holds nothing until its Document comes, which the agent
+		// needs no record for.
+		if i >= 0 || a.idTaken(u) {
+			return syncml.StatusAlreadyExists, nil, false
+		}
+		return syncml.StatusOK, nil, false
+	}
 	if i < 0 || results && a.st.Documents[i].Result == "" {
 		return syncml.StatusNotFound, nil, false
 	}
@@ -372,6 +401,8 @@ func (a *Agent) interior(verb, target string, n *notes) (syncml.StatusCode, *syn
 		switch {
 		case child == "":
 			return syncml.StatusNotFound, nil, false
+		case verb == "Add":
+			return syncml.StatusAlreadyExists, nil, false
 		case verb != "Get":
 			return syncml.StatusCommandNotAllowed, nil, false
 		}

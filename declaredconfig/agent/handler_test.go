@@ -66,7 +66,7 @@ func TestNodes(t *testing.T) {
 		{"Get of the Results node", "Get", base + "Host/Complete/Results", "", 200, ""},
 		{"Get of a DocID under Results before a result", "Get", base + "Host/Complete/Results/" + vpnID, "", 404, ""},
 		{"Get of another CSP", "Get", "./Vendor/MSFT/VPNv2", "", 404, ""},
-		{"Add of the Host node", "Add", base + "Host", "", 405, ""},
+		{"Add of the Host node (the DDF allows it; it exists)", "Add", base + "Host", "", 418, ""},
 		{"Get of a node the CSP has not", "Get", base + "Host/Complete/Other", "", 404, ""},
 		{"RefreshInterval default", "Get", declaredconfig.RefreshIntervalURI, "", 200, "240"},
 		{"RefreshInterval below 30", "Replace", declaredconfig.RefreshIntervalURI, "29", 400, ""},

@@ -23,7 +23,14 @@ import (
 //     result_checksum; an EventDrifted tells of each setting and
 //     RequestSession is called;
 //   - a failed document whose settings all hold again goes back to 60
-//     (EventRecovered) and RequestSession is called.
+//     (EventRecovered) and RequestSession is called;
+//   - a setting the Surface fails to read (Get returns an error) is not
+//     drift: what the node holds is not known. It is not set, it keeps
+//     the status of its last apply or check, so the document keeps its
+//     state and result (the CSP's ConfigInfraError, 62, is a permanent
+//     state, not one for a read that may work next time); an EventError
+//     tells of it, no session is asked for, and the next refresh reads
+//     it again.
 //
 // A refresh that finds the same failure again changes nothing and asks for
 // nothing.
@@ -116,8 +123,16 @@ func (a *Agent) check(ctx context.Context, j *refreshJob) {
 			s.Status = int(syncml.StatusNotFound)
 			continue
 		}
-		v, ok, err := a.cfg.Surface.Get(ctx, s.URI)
-		if err == nil && ok && hashOf(v) == s.Hash {
+		v, ok, err := a.surfaceGet(ctx, s.URI)
+		if err != nil {
+			// Not drift: what the node holds is not known. The setting
+			// keeps its last status (so the document its state and
+			// result) and is read again at the next refresh.
+			j.events = append(j.events, Event{Time: now, Kind: EventError, DocID: j.doc.ID, URI: s.URI,
+				Detail: "reading it failed; it is checked again at the next refresh", Err: err})
+			continue
+		}
+		if ok && hashOf(v) == s.Hash {
 			s.Status = int(syncml.StatusOK)
 			continue
 		}
@@ -131,7 +146,7 @@ func (a *Agent) check(ctx context.Context, j *refreshJob) {
 				Detail: was + "; its value came from instance data the agent no longer has"})
 			continue
 		}
-		if err := a.cfg.Surface.Set(ctx, s.URI, s.Value); err != nil {
+		if err := a.surfaceSet(ctx, s.URI, s.Value); err != nil {
 			s.Status = int(statusOf(err))
 			j.events = append(j.events, Event{Time: now, Kind: EventDrifted, DocID: j.doc.ID, URI: s.URI,
 				Detail: was + "; setting it again failed", Err: err})

@@ -11,7 +11,8 @@ import (
 // A Store keeps the agent's state across restarts: the documents, their
 // results and what was applied, RefreshInterval and ConflictResolution.
 // The agent saves the whole Snapshot after every change and before it
-// answers the command that made it (an apply when it ends); it loads it
+// answers the command that made it (applies: once per ApplyPending
+// batch, when it ends); it loads it
 // once, in New.
 type Store interface {
 	// Load returns the saved state; nil and no error when nothing was
@@ -62,12 +63,17 @@ type DocumentRecord struct {
 // A SettingRecord is one node a document sets (or, for an inventory,
 // reads), as last applied.
 type SettingRecord struct {
-	Group int    `json:"group"`          // the CSP or DSC element of the result it belongs to
-	CSP   string `json:"csp,omitempty"`  // the CSP's name; "" for a DSC parameter
-	DSC   int    `json:"dsc,omitempty"`  // for a DSC Value parameter, 1 + the index of its DSC element
-	Path  string `json:"path"`           // the setting's path in the result (placeholders filled)
-	Type  string `json:"type,omitempty"` // the setting's type attribute
-	URI   string `json:"uri"`            // the Surface node
+	Group int    `json:"group"`         // the CSP or DSC element of the result it belongs to
+	CSP   string `json:"csp,omitempty"` // the CSP's name; "" for a DSC parameter
+	DSC   int    `json:"dsc,omitempty"` // for a DSC Value parameter, 1 + the index of its DSC element
+	// DSCKeys holds, for a DSC Value parameter of a bulk template, the
+	// keys of its DSC element filled from instance data (name=value,
+	// query-escaped, joined by &); "" when they are as the document
+	// writes them.
+	DSCKeys string `json:"dscKeys,omitempty"`
+	Path    string `json:"path"`           // the setting's path in the result (placeholders filled)
+	Type    string `json:"type,omitempty"` // the setting's type attribute
+	URI     string `json:"uri"`            // the Surface node
 	// Value is the value to set, when it is kept; a value that came from
 	// instance data that is not kept has only its Hash.
 	Value string `json:"value,omitempty"`

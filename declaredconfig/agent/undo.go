@@ -17,13 +17,22 @@ import (
 // nodes of a document the command added are deleted from the Surface
 // (unless another document holds them), and a version the command
 // replaced is applied again.
+//
+// An Unenroll after the command ends what the command did: the Undo then
+// changes nothing (it would bring back what the Unenroll removed).
+// a.mu held.
 func (a *Agent) undo(old, after *Snapshot) func(context.Context) error {
+	epoch := a.unenrolls
 	return func(ctx context.Context) error {
 		var n notes
 		defer a.flush(&n)
 		a.work.Lock() // an apply under way ends first
 		defer a.work.Unlock()
 		a.mu.Lock()
+		if a.unenrolls != epoch {
+			a.mu.Unlock()
+			return nil
+		}
 		cur := a.st.clone()
 		next, drop := undone(old, after, cur)
 		a.restore(next)
@@ -36,7 +45,7 @@ func (a *Agent) undo(old, after *Snapshot) func(context.Context) error {
 		a.signal()
 		var errs []error
 		for _, uri := range drop {
-			if err := a.cfg.Surface.Delete(ctx, uri); err != nil {
+			if err := a.surfaceDelete(ctx, uri); err != nil {
 				errs = append(errs, errorf("undo: delete %s: %w", uri, err))
 			}
 		}

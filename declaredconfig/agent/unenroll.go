@@ -15,7 +15,9 @@ import (
 // their defaults. Inventory documents read only, so they delete nothing.
 // A node the Surface fails to delete is reported in the error (joined);
 // the state is cleared all the same, and saved. An apply or refresh under
-// way is waited for first.
+// way is waited for first. Unenroll is not undone: the Undo of a command
+// made before it (in an Atomic rolled back after the Unenroll) puts
+// nothing back.
 func (a *Agent) Unenroll(ctx context.Context) error {
 	var n notes
 	defer a.flush(&n)
@@ -50,7 +52,7 @@ func (a *Agent) Unenroll(ctx context.Context) error {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			if err := a.cfg.Surface.Delete(ctx, s.URI); err != nil {
+			if err := a.surfaceDelete(ctx, s.URI); err != nil {
 				errs = append(errs, errorf("unenroll: delete %s: %w", s.URI, err))
 			}
 		}
@@ -61,6 +63,7 @@ func (a *Agent) Unenroll(ctx context.Context) error {
 		n.event(Event{Time: now, Kind: EventDeleted, DocID: id, URI: r.URI, Detail: "unenrolled: its settings are removed"})
 	}
 	old := a.st.clone()
+	a.unenrolls++
 	a.st = &Snapshot{Seq: a.st.Seq}
 	a.docs = map[string]*declaredconfig.Document{}
 	if err := a.save(ctx, old); err != nil {

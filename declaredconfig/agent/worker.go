@@ -11,21 +11,58 @@ import (
 // worker does, and returns when none is left or ctx is done. A document
 // interrupted by ctx stays pending (the settings it made so far stay; the
 // next apply makes them all again).
+//
+// The state is saved once, when the batch ends, not after each document:
+// until then a crash leaves the documents of the batch pending in the
+// store, and the agent started again applies them again (setting a node to
+// the value it holds changes nothing). When that save fails, every
+// document of the batch is pending again in memory too, as the store has
+// it, and applied at the next wake. Events and RequestSession are told
+// after the save.
 func (a *Agent) ApplyPending(ctx context.Context) error {
-	for {
-		done, err := a.applyNext(ctx)
-		if err != nil || done {
-			return err
-		}
-	}
-}
-
-// applyNext applies the oldest pending document; done when there is none.
-// The Surface is called without the agent's lock, so that sessions go on
-// (and see ConfigInprogress) while a document is applied.
-func (a *Agent) applyNext(ctx context.Context) (done bool, err error) {
 	var n notes
 	defer a.flush(&n)
+	var befores []pendingRecord
+	var err error
+	for {
+		var done bool
+		done, err = a.applyNext(ctx, &n, &befores)
+		if err != nil || done {
+			break
+		}
+	}
+	if len(befores) == 0 {
+		return err
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	// Saved even when ctx is done: what was applied is kept.
+	if serr := a.cfg.Store.Save(context.WithoutCancel(ctx), a.st); serr != nil {
+		// The outcomes are not kept: the documents are pending again,
+		// as the store has them.
+		for _, b := range befores {
+			if k := a.find(b.uri); k >= 0 && a.st.Documents[k].Document == b.rec.Document {
+				a.st.Documents[k] = b.rec
+			}
+		}
+		n = notes{events: []Event{{Time: a.cfg.Clock.Now(), Kind: EventError, Err: serr}}}
+		return errorf("save state: %w", serr)
+	}
+	return err
+}
+
+// A pendingRecord is a record as it was before an apply of the batch
+// changed it, to put back when the batch cannot be saved.
+type pendingRecord struct {
+	uri declaredconfig.URI
+	rec DocumentRecord
+}
+
+// applyNext applies the oldest pending document, without saving; done
+// when there is none. The record as it was before is added to befores.
+// The Surface is called without the agent's lock, so that sessions go on
+// (and see ConfigInprogress) while a document is applied.
+func (a *Agent) applyNext(ctx context.Context, n *notes, befores *[]pendingRecord) (done bool, err error) {
 	a.work.Lock()
 	defer a.work.Unlock()
 	a.mu.Lock()
@@ -48,14 +85,16 @@ func (a *Agent) applyNext(ctx context.Context) (done bool, err error) {
 		a.mu.Unlock()
 		return false, err
 	}
-	old := a.st.clone()
 	before := a.st.Documents[i] // the pending record; prepare changes no slice in it
-	job, err := a.prepare(i, &n)
+	u, perr := a.parse(before.URI)
+	if perr == nil {
+		*befores = append(*befores, pendingRecord{u, before})
+	}
+	job, err := a.prepare(i, n)
 	if err != nil {
-		a.restore(old)
-		n = notes{}
 		// A document the agent cannot plan (its saved instance data
 		// does not read) is left failed rather than retried forever.
+		a.st.Documents[i] = before
 		a.st.Documents[i].Pending = false
 		a.st.Documents[i].State = declaredconfig.StateConfigInfraError
 		if a.inventory(a.st.Documents[i].URI) {
@@ -65,29 +104,14 @@ func (a *Agent) applyNext(ctx context.Context) (done bool, err error) {
 	}
 	if job == nil {
 		// Waiting for instance data, or failed: that is the outcome.
-		defer a.mu.Unlock()
-		if err := a.save(ctx, old); err != nil {
-			n = notes{events: []Event{{Time: a.cfg.Clock.Now(), Kind: EventError, Err: err}}}
-			return false, err
-		}
+		a.mu.Unlock()
 		return false, nil
 	}
-	// The apply under way (ConfigInprogress) is not saved: after a crash
-	// the document is pending again all the same (see New).
 	a.mu.Unlock()
 	xerr := a.execute(ctx, job)
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.commit(job, xerr != nil, &n)
-	if err := a.cfg.Store.Save(ctx, a.st); err != nil {
-		// The outcome is not kept: the document is pending again, as
-		// the store has it, and is applied at the next wake.
-		if k := a.find(job.uri); k >= 0 && a.st.Documents[k].Document == before.Document {
-			a.st.Documents[k] = before
-		}
-		n = notes{events: []Event{{Time: a.cfg.Clock.Now(), Kind: EventError, Err: err}}}
-		return false, errorf("save state: %w", err)
-	}
+	a.commit(job, xerr != nil, n)
 	return false, xerr
 }
 
