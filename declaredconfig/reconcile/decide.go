@@ -35,15 +35,43 @@ func (p *run) documents(fresh bool) error {
 			}
 		}
 	}
-	desired := make([]declaredconfig.Desired, len(st.Docs))
-	for i, d := range st.Docs {
-		desired[i] = declaredconfig.Desired{URI: d.uri(declaredconfig.NodeDocument), Checksum: d.Doc.Checksum,
-			Abandoned: d.Abandoned, LastResultChecksum: d.InSyncRC}
-		desired[i].SentBy(sent)
+	// The summary tells the Device and the User documents apart by their
+	// context only: each scope is evaluated against its own entries.
+	docs := make([]*declaredconfig.DocumentStatus, len(st.Docs))
+	type key struct {
+		c      syncml.Command
+		item   int
+		reason string
 	}
-	ev := reply.Evaluate(desired, sent)
-	if fresh {
+	seen := map[key]bool{}
+	for _, scope := range []declaredconfig.Scope{declaredconfig.Device, declaredconfig.User} {
+		var (
+			idx     []int
+			desired []declaredconfig.Desired
+		)
+		for i, d := range st.Docs {
+			if d.Scope != scope {
+				continue
+			}
+			w := declaredconfig.Desired{URI: d.uri(declaredconfig.NodeDocument), Checksum: d.Doc.Checksum,
+				Abandoned: d.Abandoned, LastResultChecksum: d.InSyncRC}
+			w.SentBy(sent)
+			idx, desired = append(idx, i), append(desired, w)
+		}
+		if len(idx) == 0 {
+			continue
+		}
+		reply.Summary = p.scoped(scope)
+		ev := reply.Evaluate(desired, sent)
+		for j, i := range idx {
+			docs[i] = &ev.Documents[j]
+		}
 		for _, u := range ev.Unmatched {
+			if k := (key{u.Command, u.Item, u.Reason}); !fresh || seen[k] {
+				continue
+			} else {
+				seen[k] = true
+			}
 			err := u.Err
 			if err == nil {
 				err = errors.New(u.Reason)
@@ -52,7 +80,7 @@ func (p *run) documents(fresh bool) error {
 		}
 	}
 	for i, d := range st.Docs {
-		if err := p.document(d, &ev.Documents[i]); err != nil {
+		if err := p.document(d, docs[i]); err != nil {
 			return err
 		}
 	}

@@ -60,7 +60,9 @@ type Config struct {
 	DataKind syncml.DataKind
 	// MaxDocuments bounds the documents desired on one device (those
 	// being removed count too); zero means DefaultMaxDocuments. Declare
-	// beyond it fails with a *LimitError.
+	// beyond it fails with a *LimitError. It also bounds the stray
+	// documents kept of a device's summary (each scope and DocID once);
+	// a device that lists more gets a Problem event, once.
 	MaxDocuments int
 	// MaxCachedDevices bounds the devices whose decoded state the
 	// Reconciler keeps between messages (a cache checked against the

@@ -119,6 +119,8 @@ type run struct {
 	idle    bool   // the session had nothing queued or pending
 	fresh   bool   // the message is reconciled for the first time
 
+	byScope [2]*declaredconfig.Summary // summary entries per scope
+
 	st     *deviceState
 	plan   []syncml.Command
 	events []Event

@@ -18,6 +18,8 @@ type deviceState struct {
 	Docs    []*docState `json:"docs,omitempty"`
 	Removed []*docState `json:"removed,omitempty"` // no longer desired, still to delete
 	Stray   []stray     `json:"stray,omitempty"`
+	// StrayOver counts the strays not kept (beyond MaxDocuments).
+	StrayOver int `json:"strayOver,omitempty"`
 
 	Refresh      uint32 `json:"refresh,omitempty"`      // desired RefreshInterval, 0 none
 	RefreshSet   uint32 `json:"refreshSet,omitempty"`   // the value a 2xx Replace set
@@ -328,7 +330,7 @@ func (st *deviceState) release() {
 // by pointer: they are replaced, never changed in place.
 func (st *deviceState) same(before *deviceState) bool {
 	return sameDocs(st.Docs, before.Docs) && sameDocs(st.Removed, before.Removed) &&
-		slices.Equal(st.Stray, before.Stray) &&
+		slices.Equal(st.Stray, before.Stray) && st.StrayOver == before.StrayOver &&
 		st.Refresh == before.Refresh && st.RefreshSet == before.RefreshSet && st.RefreshRead == before.RefreshRead &&
 		st.RefreshAwait == before.RefreshAwait && st.RefreshTried == before.RefreshTried && st.Queued == before.Queued &&
 		st.SummaryAsked == before.SummaryAsked

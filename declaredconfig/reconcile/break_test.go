@@ -1,0 +1,134 @@
+package reconcile_test
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/windc-go/windc/declaredconfig"
+	"github.com/windc-go/windc/declaredconfig/reconcile"
+	"github.com/windc-go/windc/syncml"
+	"github.com/windc-go/windc/syncml/session"
+)
+
+// reconcileSummary has rec read one device message of session "1" that
+// carries only a summary of entries, and returns the session with what
+// was queued.
+func reconcileSummary(t *testing.T, rec *reconcile.Reconciler, msgID string, entries ...declaredconfig.SummaryEntry) (*session.Session, *reconcile.DeviceStatus) {
+	t.Helper()
+	ss := session.NewSession(nil)
+	m := specMessage(t, msgID, "")
+	m.Body.Commands = append(m.Body.Commands, summaryAlertOf(entries...))
+	st, err := rec.Reconcile(context.Background(), ss, m, &session.Exchange{Identity: session.Identity{Device: dev1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ss, st
+}
+
+// queued returns "Cmd target" of what ss has queued.
+func queued(t *testing.T, ss *session.Session) []string {
+	t.Helper()
+	reply, err := ss.Handle(context.Background(), &session.Inbound{Message: specMessage(t, "99", "")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, c := range reply.Reply.Body.Commands {
+		if c.ElementName() == "Status" {
+			continue
+		}
+		out = append(out, c.ElementName()+" "+strings.Join(syncml.Targets(c), ","))
+	}
+	return out
+}
+
+// The same DocID may be declared in the Device and the User scope: they
+// are two documents, and the summary tells them apart by context. A
+// Device entry must not stand for the User document.
+func TestScopesApart(t *testing.T) {
+	ctx := context.Background()
+	rec := reconcile.New(reconcile.Config{})
+	dev := vpnDoc(ids[0], "A0")
+	usr := vpnDoc(ids[0], "A0")
+	usr.Scope, usr.Document.Context = declaredconfig.User, "User"
+	if err := rec.Declare(ctx, dev1, dev, usr); err != nil {
+		t.Fatal(err)
+	}
+	// The device holds the Device document only; it also lists a User
+	// document the server never declared under the id of a Device one.
+	_, st := reconcileSummary(t, rec, "1",
+		declaredconfig.SummaryEntry{Context: "Device", ID: ids[0], Checksum: "A0", ResultChecksum: "R0", State: "60"},
+		declaredconfig.SummaryEntry{Context: "user", ID: ids[1], Checksum: "C0", ResultChecksum: "R1", State: "60"})
+	var sawUser, sawStray bool
+	for _, d := range st.Docs {
+		switch {
+		case d.URI.Scope == declaredconfig.User && declaredconfig.EqualDocID(d.URI.DocID, ids[0]):
+			sawUser = true
+			if d.Condition != reconcile.Unknown || d.Reported {
+				t.Errorf("the User document, never sent, is %v (%s), reported %v", d.Condition, d.Reason, d.Reported)
+			}
+		case d.Condition == reconcile.Stray && d.URI.Scope == declaredconfig.User && declaredconfig.EqualDocID(d.URI.DocID, ids[1]):
+			sawStray = true
+		}
+	}
+	if !sawUser || !sawStray {
+		t.Errorf("user document seen %v, user stray seen %v: %+v", sawUser, sawStray, st.Docs)
+	}
+
+	// A Device document being removed is not kept alive by a User entry
+	// of the same id.
+	rec2 := reconcile.New(reconcile.Config{})
+	if err := rec2.Declare(ctx, dev1, vpnDoc(ids[2], "B0")); err != nil {
+		t.Fatal(err)
+	}
+	if err := rec2.Remove(ctx, dev1, ids[2]); err != nil {
+		t.Fatal(err)
+	}
+	ss, st := reconcileSummary(t, rec2, "1",
+		declaredconfig.SummaryEntry{Context: "User", ID: ids[2], Checksum: "B0", ResultChecksum: "R", State: "60"})
+	if got := queued(t, ss); len(got) != 0 {
+		t.Errorf("queued %q for a Device document the device does not list", got)
+	}
+	if d := st.Doc(ids[2]); d != nil && d.Condition == reconcile.Removing {
+		t.Errorf("still removing: %+v", d)
+	}
+}
+
+// A hostile summary lists thousands of documents never declared, some of
+// them several times under the same id written in other letter cases:
+// what the reconciler keeps of them is bounded by MaxDocuments, each id
+// once, and it says so once.
+func TestStraysBounded(t *testing.T) {
+	var problems []error
+	rec := reconcile.New(reconcile.Config{MaxDocuments: 10, OnEvent: func(_ context.Context, e reconcile.Event) {
+		if e.Kind == reconcile.Problem {
+			problems = append(problems, e.Err)
+		}
+	}})
+	// Three ids, two of them listed again in other letter cases.
+	entries := []declaredconfig.SummaryEntry{
+		{Context: "Device", ID: "abcdef00-0000-4000-8000-000000000000", Checksum: "X", ResultChecksum: "Y", State: "60"},
+		{Context: "Device", ID: "abcdef00-0000-4000-8000-000000000001", Checksum: "X", ResultChecksum: "Y", State: "60"},
+		{Context: "Device", ID: "ABCDEF00-0000-4000-8000-000000000001", State: "61"},
+		{Context: "Device", ID: "ABCDEF00-0000-4000-8000-000000000000", State: "999"},
+		{Context: "User", ID: "ABCDEF00-0000-4000-8000-000000000000", State: "60"},
+	}
+	_, st := reconcileSummary(t, rec, "1", entries...)
+	if n := len(st.Docs); n != 3 {
+		t.Errorf("%d strays kept of 3 ids: %+v", n, st.Docs)
+	}
+	var many []declaredconfig.SummaryEntry
+	for i := range 3000 {
+		many = append(many, declaredconfig.SummaryEntry{Context: "Device", ID: "00000000-0000-4000-8000-" + strings.Repeat("0", 12-len(strconv.Itoa(i))) + strconv.Itoa(i), State: "60"})
+	}
+	_, st = reconcileSummary(t, rec, "2", many...)
+	if n := len(st.Docs); n > 10 {
+		t.Errorf("%d strays kept, MaxDocuments is 10", n)
+	}
+	_, _ = reconcileSummary(t, rec, "3", many...)
+	if len(problems) != 1 || !strings.Contains(problems[0].Error(), "MaxDocuments") {
+		t.Errorf("problems %v, want one naming MaxDocuments", problems)
+	}
+}
