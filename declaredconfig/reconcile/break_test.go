@@ -132,3 +132,40 @@ func TestStraysBounded(t *testing.T) {
 		t.Errorf("problems %v, want one naming MaxDocuments", problems)
 	}
 }
+
+// A document the device refuses with a status that may pass (500) is
+// sent again in the next sessions, Config.RetryRefused times, then
+// reported Failed once; one refused with a 4xx is not (TestRefused).
+func TestRefusedTransientRetried(t *testing.T) {
+	rec, ev, l := setup(t, vpnDoc(ids[0], "A0"))
+	l.dev.refuse = syncml.StatusCommandFailed
+	for i := range reconcile.DefaultRetryRefused {
+		l.session(-1)
+		l.noErrors()
+		wantCommands(t, l, "Add Complete/Documents/1111/Document", "Get Complete/Results/1111/Document")
+		wantEvents(t, ev)
+		if d := wantDoc(t, rec, ids[0], reconcile.Pending); d.Refused != syncml.StatusCommandFailed {
+			t.Errorf("session %d: Refused = %v", i, d.Refused)
+		}
+	}
+	l.session(-1)
+	wantCommands(t, l, "Add Complete/Documents/1111/Document", "Get Complete/Results/1111/Document")
+	wantEvents(t, ev, "Failed 1111")
+	wantDoc(t, rec, ids[0], reconcile.Failed)
+	l.session(-1)
+	wantCommands(t, l)
+	wantEvents(t, ev)
+
+	// The device gets over it: the next try applies it.
+	rec, ev, l = setup(t, vpnDoc(ids[0], "A0"))
+	l.dev.refuse = syncml.StatusCommandFailed
+	l.session(-1)
+	l.dev.refuse = 0
+	l.sent = nil
+	ev.kinds()
+	l.session(-1)
+	l.noErrors()
+	wantCommands(t, l, "Add Complete/Documents/1111/Document", "Get Complete/Results/1111/Document")
+	wantEvents(t, ev, "Applied 1111")
+	wantDoc(t, rec, ids[0], reconcile.InSync)
+}

@@ -132,6 +132,10 @@ func (p *run) document(d *docState, es *declaredconfig.DocumentStatus) error {
 		}
 	}
 	switch {
+	case d.Refused == cur && p.retry(d):
+		set(Pending, "the device refused version "+strconv.Quote(cur)+": "+d.RefusedCode.String()+
+			"; sending it again (try "+strconv.Itoa(d.RefusedTries+1)+" of "+strconv.Itoa(p.r.retryRefused()+1)+")")
+		return p.send(d, es.Reported && !es.State.Deleted())
 	case d.Refused == cur:
 		set(Failed, "the device refused version "+strconv.Quote(cur)+": "+d.RefusedCode.String())
 		p.once(d, FailedEvent, "R", cur, "")
@@ -293,4 +297,15 @@ func (p *run) send(d *docState, listed bool) error {
 	}
 	d.Tried[kGet], d.GetDone = "", "" // a new send asks for its results
 	return p.getResults(d, "")
+}
+
+// retry reports whether d, refused, is sent again: the status may pass
+// (a 5xx but 501 and 505, which say the command or the protocol is not
+// supported) and it was refused at most Config.RetryRefused times.
+func (p *run) retry(d *docState) bool {
+	c := d.RefusedCode
+	if c < 500 || c > 599 || c == syncml.StatusCommandNotImplemented || c == syncml.StatusDTDVersionNotSupported {
+		return false
+	}
+	return d.RefusedTries <= p.r.retryRefused()
 }

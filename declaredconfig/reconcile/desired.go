@@ -68,6 +68,12 @@ type Config struct {
 	// Reconciler keeps between messages (a cache checked against the
 	// Store's version); zero means DefaultMaxCachedDevices.
 	MaxCachedDevices int
+	// RetryRefused is how many times a document the device refused with
+	// a status that may pass (a 5xx other than 501 and 505) is sent again,
+	// each time in a later session; zero means DefaultRetryRefused, a
+	// negative value never. A refusal with any other status, or one more,
+	// makes it Failed until it is declared anew.
+	RetryRefused int
 	// NextChecksum returns the checksum under which a drifted document
 	// is re-declared for the n-th time (n ≥ 1); d is the caller's
 	// version. It must differ from every earlier one. Nil means
@@ -112,7 +118,18 @@ func New(cfg Config) *Reconciler {
 const (
 	DefaultMaxCachedDevices = 4096
 	DefaultMaxDocuments     = 1024
+	DefaultRetryRefused     = 2
 )
+
+func (r *Reconciler) retryRefused() int {
+	switch {
+	case r.cfg.RetryRefused > 0:
+		return r.cfg.RetryRefused
+	case r.cfg.RetryRefused < 0:
+		return 0
+	}
+	return DefaultRetryRefused
+}
 
 func (r *Reconciler) maxDocuments() int {
 	if r.cfg.MaxDocuments > 0 {

@@ -41,7 +41,9 @@
 // settings, and it is re-declared under a new checksum
 // (Config.NextChecksum) so that the device applies it again; once in sync
 // it is reported Repaired. A version that never was in sync is Failed and
-// is not sent again until it is declared anew. A drift the device repairs
+// is not sent again until it is declared anew; so is one the device
+// refused, but for a refusal that may pass (a 5xx), sent again in up to
+// Config.RetryRefused later sessions. A drift the device repairs
 // itself keeps state 60 and its result_checksum, and needs nothing.
 //
 // Events (Applied, Failed, Drifted, Repaired, Removed, Abandoned,

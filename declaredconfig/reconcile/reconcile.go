@@ -44,7 +44,9 @@ func deviceOf(m *syncml.Message, x *session.Exchange) string {
 // device reports the declared version with a result_checksum whose
 // results were not read; and last the Replace and Get of
 // RefreshInterval. A document the device refused is not sent again until
-// it is declared anew. A declared version that was in sync and now fails
+// it is declared anew, unless the status may pass (a 5xx but 501 and 505):
+// then it is sent again in up to Config.RetryRefused later sessions
+// (Pending meanwhile). A declared version that was in sync and now fails
 // with a new result_checksum is drifted: once its results are read (or
 // could not be), it is re-declared under Config.NextChecksum so that the
 // device applies it again.

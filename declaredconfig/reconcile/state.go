@@ -75,6 +75,8 @@ type docState struct {
 	// Refused is the checksum the device refused with RefusedCode.
 	Refused     string            `json:"refused,omitempty"`
 	RefusedCode syncml.StatusCode `json:"refusedCode,omitempty"`
+	// RefusedTries counts the refusals of Refused in a row.
+	RefusedTries int `json:"refusedTries,omitempty"`
 	// Hint overrides the choice of Add or Replace after 418 (exists: 1)
 	// or 404 (missing: -1).
 	Hint int8 `json:"hint,omitempty"`

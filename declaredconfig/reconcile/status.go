@@ -23,7 +23,9 @@ const (
 	InSync
 	// Failed: the device refused the document, or applying it (or one of
 	// its settings) failed, and it was never in sync at this version.
-	// The reconciler does not send it again until it is declared anew.
+	// The reconciler does not send it again until it is declared anew
+	// (a refusal that may pass is Pending while it is tried again, see
+	// Config.RetryRefused).
 	Failed
 	// Drifted: the declared version was in sync and the device now
 	// reports a failure it could not repair; the reconciler re-declares
