@@ -169,3 +169,103 @@ func TestRefusedTransientRetried(t *testing.T) {
 	wantEvents(t, ev, "Applied 1111")
 	wantDoc(t, rec, ids[0], reconcile.InSync)
 }
+
+// A document declared again while its Delete is on the way: the Delete
+// cannot be taken back from the session (it may have gone out already),
+// so the device deletes it and the reconciler sends it again in the same
+// session; the caller hears Applied once, and no Removed.
+func TestDeclaredAgainWhileDeleting(t *testing.T) {
+	ctx := context.Background()
+	rec, ev, l := setup(t, vpnDoc(ids[0], "A0"), vpnDoc(ids[1], "B0"))
+	l.session(-1)
+	l.sent = nil
+	ev.kinds()
+	if err := rec.Remove(ctx, dev1, ids[1]); err != nil {
+		t.Fatal(err)
+	}
+	again := true
+	l.srv = session.NewSession(&session.Config{
+		Handler: session.Accept,
+		BeforeReply: func(ctx context.Context, ss *session.Session, m *syncml.Message, x *session.Exchange) {
+			if _, err := rec.Reconcile(ctx, ss, m, x); err != nil {
+				t.Error(err)
+			}
+			if again {
+				again = false
+				if err := rec.Declare(ctx, dev1, vpnDoc(ids[1], "B0")); err != nil {
+					t.Error(err)
+				}
+			}
+		},
+	})
+	l.session(-1)
+	wantCommands(t, l, "Delete Complete/Documents/2222/Document",
+		"Add Complete/Documents/2222/Document", "Get Complete/Results/2222/Document")
+	wantEvents(t, ev, "Applied 2222")
+	wantDoc(t, rec, ids[1], reconcile.InSync)
+	if l.dev.docs[ids[1]] == nil {
+		t.Error("the device does not hold the document declared again")
+	}
+	l.session(-1)
+	wantCommands(t, l)
+	wantEvents(t, ev)
+}
+
+// A stray document (listed by the device, never declared) is left alone
+// until the caller removes it; the summary does not say its Host, so the
+// Delete tries Complete, Inventory and BulkTemplate in turn.
+func TestRemoveStray(t *testing.T) {
+	rec, ev, l := setup(t, vpnDoc(ids[0], "A0"))
+	l.dev.docs[ids[2]] = &simDoc{uri: declaredconfig.DocumentURI(declaredconfig.User, declaredconfig.Inventory, ids[2]),
+		checksum: "X", state: declaredconfig.StateConfigCompletedSuccess, rc: "R"}
+	l.dev.order = append(l.dev.order, ids[2])
+	l.session(-1)
+	l.noErrors()
+	l.sent = nil
+	ev.kinds()
+	wantDoc(t, rec, ids[2], reconcile.Stray)
+	l.session(-1)
+	wantCommands(t, l) // reported, not deleted
+	if err := rec.Remove(context.Background(), dev1, strings.ToLower(ids[2])); err != nil {
+		t.Fatal(err)
+	}
+	wantDoc(t, rec, ids[2], reconcile.Removing)
+	l.session(-1)
+	l.noErrors()
+	wantCommands(t, l, "Delete Complete/Documents/3333/Document", "Delete Inventory/Documents/3333/Document")
+	wantEvents(t, ev, "Removed 3333")
+	if l.dev.docs[ids[2]] != nil {
+		t.Error("the stray document is still on the device")
+	}
+	if d := status(t, rec).Doc(ids[2]); d != nil {
+		t.Errorf("status after removal: %+v", d)
+	}
+	wantDoc(t, rec, ids[0], reconcile.InSync)
+	l.session(-1)
+	wantCommands(t, l)
+}
+
+// A stray being removed and then declared under another Host is not
+// deleted there by the Host probe.
+func TestRemoveStrayThenDeclare(t *testing.T) {
+	ctx := context.Background()
+	rec := reconcile.New(reconcile.Config{})
+	reconcileSummary(t, rec, "1", declaredconfig.SummaryEntry{Context: "Device", ID: ids[2], Checksum: "X", ResultChecksum: "R", State: "60"})
+	if err := rec.Remove(ctx, dev1, ids[2]); err != nil {
+		t.Fatal(err)
+	}
+	inv := vpnDoc(ids[2], "I0")
+	inv.Host = declaredconfig.Inventory
+	if err := rec.Declare(ctx, dev1, inv); err != nil {
+		t.Fatal(err)
+	}
+	ss, st := reconcileSummary(t, rec, "2", declaredconfig.SummaryEntry{Context: "Device", ID: ids[2], Checksum: "X", ResultChecksum: "R", State: "60"})
+	for _, c := range queued(t, ss) {
+		if strings.HasPrefix(c, "Delete") {
+			t.Errorf("queued %s", c)
+		}
+	}
+	if d := st.Doc(ids[2]); d == nil || d.Condition == reconcile.Removing {
+		t.Errorf("status %+v", d)
+	}
+}

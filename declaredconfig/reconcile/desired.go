@@ -248,7 +248,10 @@ func sameBlob(a, b *declaredconfig.InstanceBlob) bool {
 
 func (st *deviceState) declare(d Doc, text []byte) error {
 	id := d.Document.ID
-	st.Removed = slices.DeleteFunc(st.Removed, func(x *docState) bool { return x.is(d.Scope, d.Host, id) })
+	st.Removed = slices.DeleteFunc(st.Removed, func(x *docState) bool {
+		// A stray being deleted may be probed under any Host.
+		return x.is(d.Scope, d.Host, id) || x.StrayHost && x.is(d.Scope, 0, id)
+	})
 	st.Stray = slices.DeleteFunc(st.Stray, func(x stray) bool { return x.Scope == d.Scope && declaredconfig.EqualDocID(x.ID, id) })
 	i := slices.IndexFunc(st.Docs, func(x *docState) bool { return x.is(d.Scope, d.Host, id) })
 	if i >= 0 && st.Docs[i].Base == d.Document.Checksum {
@@ -289,11 +292,30 @@ func (st *deviceState) declare(d Doc, text []byte) error {
 
 // Remove makes the documents ids (compared by declaredconfig.EqualDocID,
 // in any scope and host) no longer desired on device: the reconciler
-// deletes them from the device while it lists them. Unknown ids are
-// ignored. A Delete already queued on a session cannot be taken back: a
-// document declared again before it goes out is deleted, then sent again.
+// deletes them from the device while it lists them. It deletes the Stray
+// documents of those ids too (the device's last summary listed them; the
+// reconciler never deletes one on its own: it may be another server's,
+// or the Store may have lost it); the summary does not say their Host,
+// so a Delete answered 404 is tried under Complete, Inventory and
+// BulkTemplate in turn. Unknown ids are ignored. A Delete already queued
+// on a session cannot be taken back: a document declared again before it
+// goes out is deleted, then sent again in the same session.
 func (r *Reconciler) Remove(ctx context.Context, device string, ids ...string) error {
 	_, err := r.update(ctx, device, func(st *deviceState) (bool, error) {
+		st.Stray = slices.DeleteFunc(st.Stray, func(x stray) bool {
+			if !slices.ContainsFunc(ids, func(id string) bool { return declaredconfig.EqualDocID(x.ID, id) }) ||
+				slices.ContainsFunc(st.Removed, func(d *docState) bool { return d.is(x.Scope, 0, x.ID) }) {
+				return false
+			}
+			st.Removed = append(st.Removed, &docState{Scope: x.Scope, Host: declaredconfig.Complete,
+				Doc: &declaredconfig.Document{ID: x.ID, Checksum: x.Checksum}, Base: x.Checksum, StrayHost: true,
+				Last: lastSeen{Condition: Removing, Reason: "never declared; deleting it", Reported: true,
+					State: uint32(stateOf(x.State)), DevCS: x.Checksum, DevRC: x.RC}})
+			return true
+		})
+		if len(st.Stray) == 0 {
+			st.Stray = nil
+		}
 		st.Docs = slices.DeleteFunc(st.Docs, func(x *docState) bool {
 			if !slices.ContainsFunc(ids, func(id string) bool { return declaredconfig.EqualDocID(x.Doc.ID, id) }) {
 				return false

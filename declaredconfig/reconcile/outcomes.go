@@ -99,7 +99,10 @@ func (p *run) outcomes() {
 				}
 			}
 		case kDelete:
-			if removed && (ok || code == syncml.StatusNotFound) {
+			if removed && d.StrayHost && code == syncml.StatusNotFound && d.Host < declaredconfig.BulkTemplate {
+				d.Host++
+				d.Tried[kDelete] = ""
+			} else if removed && (ok || code == syncml.StatusNotFound) {
 				p.drop(d)
 			} else if removed {
 				d.RefusedCode = code

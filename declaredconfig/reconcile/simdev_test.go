@@ -133,7 +133,7 @@ func (d *simDevice) serve(_ context.Context, r *session.Request) session.Respons
 		d.docs[k] = nd
 		return session.Response{}
 	case u.Node == declaredconfig.NodeDocument && r.Command.ElementName() == "Delete":
-		if doc == nil || doc.deleted {
+		if doc == nil || doc.deleted || doc.uri.Host != u.Host || doc.uri.Scope != u.Scope {
 			return session.Response{Code: syncml.StatusNotFound}
 		}
 		doc.deleted = true

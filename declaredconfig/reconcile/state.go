@@ -90,6 +90,9 @@ type docState struct {
 	// ResultFail says which setting of Result failed; "" if none.
 	ResultFail string `json:"resultFail,omitempty"`
 	Repairing  bool   `json:"repairing,omitempty"` // re-declared after drift, not yet in sync
+	// StrayHost marks a stray document the caller removes: its Host is
+	// not known, so a Delete answered 404 is tried under the next Host.
+	StrayHost bool `json:"strayHost,omitempty"`
 
 	// Await holds, per command kind, the key of the message in which the
 	// command was queued while its Status has not come back; Tried the

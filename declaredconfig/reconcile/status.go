@@ -38,8 +38,9 @@ const (
 	// lists it; the reconciler deletes it.
 	Removing
 	// Stray: the device lists a document the reconciler never declared
-	// to it. It is reported, never deleted: the summary does not say
-	// under which Host it lives.
+	// to it. It is reported, and deleted only when the caller removes it
+	// (Reconciler.Remove): it may be another server's, or one the Store
+	// lost.
 	Stray
 )
 
