@@ -2,6 +2,8 @@ package reconcile_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -267,5 +269,60 @@ func TestRemoveStrayThenDeclare(t *testing.T) {
 	}
 	if d := st.Doc(ids[2]); d == nil || d.Condition == reconcile.Removing {
 		t.Errorf("status %+v", d)
+	}
+}
+
+// failingStore refuses to save while fail is set.
+type failingStore struct {
+	*session.MemoryStore
+	fail error
+}
+
+func (s *failingStore) CompareAndSwap(ctx context.Context, device string, old uint64, state []byte) (uint64, error) {
+	if s.fail != nil {
+		return 0, s.fail
+	}
+	return s.MemoryStore.CompareAndSwap(ctx, device, old, state)
+}
+
+// A Store that fails: Reconcile says which device and why (the Store's
+// error kept for errors.Is), queues nothing and reports no event; once
+// the Store is back, the events come, each once. A Store that always
+// conflicts gives ErrConflict after MaxRetries.
+func TestStoreFails(t *testing.T) {
+	ctx := context.Background()
+	errDown := errors.New("store down")
+	store := &failingStore{MemoryStore: session.NewMemoryStore()}
+	ev := &recorder{}
+	rec := reconcile.New(reconcile.Config{Store: store, OnEvent: ev.on, MaxRetries: 3})
+	if err := rec.Declare(ctx, dev1, vpnDoc(ids[0], "A0")); err != nil {
+		t.Fatal(err)
+	}
+	store.fail = errDown
+	ss := session.NewSession(nil)
+	m := specMessage(t, "1", "")
+	m.Body.Commands = append(m.Body.Commands, summaryAlertOf())
+	_, err := rec.Reconcile(ctx, ss, m, &session.Exchange{Identity: session.Identity{Device: dev1}})
+	if !errors.Is(err, errDown) || !strings.Contains(err.Error(), dev1) {
+		t.Errorf("error %v: want the store's, naming the device", err)
+	}
+	if ss.Queued() != 0 {
+		t.Errorf("%d commands queued though nothing was saved", ss.Queued())
+	}
+	wantEvents(t, ev)
+	if err := rec.Declare(ctx, dev1, vpnDoc(ids[1], "B0")); !errors.Is(err, errDown) {
+		t.Errorf("Declare: %v", err)
+	}
+	store.fail = fmt.Errorf("busy: %w", session.ErrConflict)
+	if _, err := rec.Reconcile(ctx, ss, m, &session.Exchange{Identity: session.Identity{Device: dev1}}); !errors.Is(err, reconcile.ErrConflict) ||
+		!strings.Contains(err.Error(), "3 attempts") {
+		t.Errorf("conflicts: %v", err)
+	}
+	store.fail = nil
+	if _, err := rec.Reconcile(ctx, ss, m, &session.Exchange{Identity: session.Identity{Device: dev1}}); err != nil {
+		t.Fatal(err)
+	}
+	if ss.Queued() != 2 {
+		t.Errorf("%d commands queued, want the Add and the Get", ss.Queued())
 	}
 }
