@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -325,4 +326,39 @@ func TestStoreFails(t *testing.T) {
 	if ss.Queued() != 2 {
 		t.Errorf("%d commands queued, want the Add and the Get", ss.Queued())
 	}
+}
+
+// A device that answers the Get of the Results with a document larger
+// than Config.MaxResultBytes: the result is not kept (a Problem with a
+// *LimitError says so, once), the document is judged by its summary
+// entry as when the device has no results, and the Get is not repeated.
+func TestResultTooLarge(t *testing.T) {
+	ev := &recorder{}
+	rec := reconcile.New(reconcile.Config{OnEvent: ev.on, MaxResultBytes: 64})
+	if err := rec.Declare(context.Background(), dev1, vpnDoc(ids[0], "A0")); err != nil {
+		t.Fatal(err)
+	}
+	l := newLink(t, rec, newSimDevice(t, dev1))
+	l.session(-1)
+	l.noErrors()
+	var limits int
+	for _, e := range ev.events {
+		var le *reconcile.LimitError
+		if e.Kind == reconcile.Problem && errors.As(e.Err, &le) && le.Limit == "MaxResultBytes" {
+			limits++
+		}
+	}
+	if limits == 0 {
+		t.Errorf("no Problem naming MaxResultBytes in %v", ev.events)
+	}
+	ev.events = slices.DeleteFunc(ev.events, func(e reconcile.Event) bool { return e.Kind == reconcile.Problem })
+	wantEvents(t, ev, "Applied 1111")
+	if d := wantDoc(t, rec, ids[0], reconcile.InSync); d.Result != nil {
+		t.Errorf("a result over the limit was kept")
+	}
+	l.sent = nil
+	l.session(-1)
+	l.noErrors()
+	wantCommands(t, l)
+	wantEvents(t, ev)
 }

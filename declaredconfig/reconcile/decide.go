@@ -30,7 +30,15 @@ func (p *run) documents(fresh bool) error {
 			if res == nil {
 				continue
 			}
-			for i := range res.Items {
+			for i, it := range res.Items {
+				if it.Data != nil && len(it.Data.Value) > p.r.maxResultBytes() {
+					if fresh {
+						max := p.r.maxResultBytes()
+						p.event(Event{Kind: Problem, Err: errorf("device %q: the Results of %s %s: %w", p.device,
+							o.Command.ElementName(), target(o.Command), pkg.Limit("MaxResultBytes", int64(max), int64(len(it.Data.Value)), ""))})
+					}
+					continue
+				}
 				reply.Results = append(reply.Results, declaredconfig.ResultItem{MsgRef: o.MsgID, CmdRef: o.Command.ID(), Results: res, Index: i})
 			}
 		}

@@ -68,6 +68,11 @@ type Config struct {
 	// Reconciler keeps between messages (a cache checked against the
 	// Store's version); zero means DefaultMaxCachedDevices.
 	MaxCachedDevices int
+	// MaxResultBytes bounds the text of one result document the device
+	// sends (what is kept of each document); zero means
+	// DefaultMaxResultBytes. A larger one is not read: a Problem event
+	// says so and the document is judged by the summary alone.
+	MaxResultBytes int
 	// RetryRefused is how many times a document the device refused with
 	// a status that may pass (a 5xx other than 501 and 505) is sent again,
 	// each time in a later session; zero means DefaultRetryRefused, a
@@ -119,7 +124,15 @@ const (
 	DefaultMaxCachedDevices = 4096
 	DefaultMaxDocuments     = 1024
 	DefaultRetryRefused     = 2
+	DefaultMaxResultBytes   = 256 << 10
 )
+
+func (r *Reconciler) maxResultBytes() int {
+	if r.cfg.MaxResultBytes > 0 {
+		return r.cfg.MaxResultBytes
+	}
+	return DefaultMaxResultBytes
+}
 
 func (r *Reconciler) retryRefused() int {
 	switch {
