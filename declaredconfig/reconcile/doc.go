@@ -26,7 +26,11 @@
 // a reason: Unknown to the device (being sent), Pending, InSync, Failed
 // (with the failing settings once the results are read), Drifted,
 // Abandoned, Removing (no longer desired, being deleted) or Stray (listed
-// by the device, never declared). It queues what the document needs, in
+// by the device, never declared: reported, and deleted only when the
+// caller removes it). The summary names a document's scope by its
+// context, so a DocID declared in both scopes is two documents. Limits:
+// Config.MaxDocuments (also what is kept of strays), MaxResultBytes,
+// RetryRefused, MaxRetries, MaxCachedDevices. It queues what the document needs, in
 // an order that works: Deletes first, then per document the Abandoned
 // property when it changes, the Add or Replace, the bulk variables and
 // the Get of its Results, then RefreshInterval. Results are read only
