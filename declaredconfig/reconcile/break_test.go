@@ -362,3 +362,52 @@ func TestResultTooLarge(t *testing.T) {
 	wantCommands(t, l)
 	wantEvents(t, ev)
 }
+
+// A device whose summary gives another checksum in every message gets
+// the declared version once per session, however many messages it sends.
+func TestChecksumFlips(t *testing.T) {
+	rec := reconcile.New(reconcile.Config{})
+	if err := rec.Declare(context.Background(), dev1, vpnDoc(ids[0], "A0")); err != nil {
+		t.Fatal(err)
+	}
+	sends := 0
+	for i := range 20 {
+		ss, _ := reconcileSummary(t, rec, strconv.Itoa(i+1), declaredconfig.SummaryEntry{Context: "Device", ID: ids[0],
+			Checksum: "F" + strconv.Itoa(i), ResultChecksum: "R" + strconv.Itoa(i), State: strconv.Itoa(60 + i%2)})
+		for _, c := range queued(t, ss) {
+			if strings.HasPrefix(c, "Replace") || strings.HasPrefix(c, "Add") {
+				sends++
+			}
+		}
+	}
+	if sends != 1 {
+		t.Errorf("the document was sent %d times in one session", sends)
+	}
+}
+
+// A session that refuses the commands (its MaxQueue) makes Reconcile
+// fail, but what the reconciler saved as reported still reaches OnEvent:
+// an event is never recorded as given and then lost.
+func TestQueueRefusedKeepsEvents(t *testing.T) {
+	ctx := context.Background()
+	ev := &recorder{}
+	rec := reconcile.New(reconcile.Config{OnEvent: ev.on})
+	if err := rec.Declare(ctx, dev1, vpnDoc(ids[0], "A0"), vpnDoc(ids[1], "B0")); err != nil {
+		t.Fatal(err)
+	}
+	if err := rec.Remove(ctx, dev1, ids[1]); err != nil {
+		t.Fatal(err)
+	}
+	// The device lists B being removed; then it lists nothing: B is gone
+	// (Removed) and A needs an Add and a Get, more than the session takes.
+	reconcileSummary(t, rec, "1", declaredconfig.SummaryEntry{Context: "Device", ID: ids[1], Checksum: "B0", ResultChecksum: "R", State: "60"})
+	ev.kinds()
+	ss := session.NewSession(&session.Config{MaxQueue: 1})
+	m := specMessage(t, "1", "")
+	m.Header.SessionID = "2"
+	m.Body.Commands = append(m.Body.Commands, summaryAlertOf())
+	if _, err := rec.Reconcile(ctx, ss, m, &session.Exchange{Identity: session.Identity{Device: dev1}}); err == nil {
+		t.Error("a session that refuses the commands: no error")
+	}
+	wantEvents(t, ev, "Removed 2222")
+}

@@ -92,15 +92,21 @@ func (r *Reconciler) Reconcile(ctx context.Context, ss *session.Session, m *sync
 	if err != nil {
 		return nil, err
 	}
+	var qErr error
 	if len(run.plan) > 0 {
 		if err := ss.Queue(run.plan...); err != nil {
-			return nil, errorf("device %q: queueing %d commands: %w", device, len(run.plan), err)
+			qErr = errorf("device %q: queueing %d commands: %w", device, len(run.plan), err)
 		}
 	}
+	// The events are saved as reported: they are given even when the
+	// session refused the commands.
 	if r.cfg.OnEvent != nil {
 		for _, e := range run.events {
 			r.cfg.OnEvent(ctx, e)
 		}
+	}
+	if qErr != nil {
+		return nil, qErr
 	}
 	ds := st.status(device)
 	if sumErr != nil {
