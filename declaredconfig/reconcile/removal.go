@@ -90,3 +90,16 @@ func docKey(s declaredconfig.Scope, id string) string {
 	}
 	return string(b)
 }
+
+// known reports whether id is a desired document of scope s or one being
+// removed.
+func (p *run) known(s declaredconfig.Scope, id string) bool {
+	for _, list := range [][]*docState{p.st.Docs, p.st.Removed} {
+		for _, d := range list {
+			if d.Scope == s && declaredconfig.EqualDocID(d.Doc.ID, id) {
+				return true
+			}
+		}
+	}
+	return false
+}
