@@ -352,3 +352,9 @@ func (l *link) noErrors() {
 	}
 	l.errs = nil
 }
+
+// hold puts on the device, applied, a document the server never sent.
+func (d *simDevice) hold(u declaredconfig.URI) {
+	d.docs[u.DocID] = &simDoc{uri: u, checksum: "X", state: declaredconfig.StateConfigCompletedSuccess, rc: "R"}
+	d.order = append(d.order, u.DocID)
+}

@@ -1,5 +1,8 @@
 package reconcile_test
 
+// Tests of what a hostile device, a failing Store or session, and a
+// caller changing its mind mid-session do to the reconciler.
+
 import (
 	"context"
 	"errors"
@@ -219,9 +222,7 @@ func TestDeclaredAgainWhileDeleting(t *testing.T) {
 // Delete tries Complete, Inventory and BulkTemplate in turn.
 func TestRemoveStray(t *testing.T) {
 	rec, ev, l := setup(t, vpnDoc(ids[0], "A0"))
-	l.dev.docs[ids[2]] = &simDoc{uri: declaredconfig.DocumentURI(declaredconfig.User, declaredconfig.Inventory, ids[2]),
-		checksum: "X", state: declaredconfig.StateConfigCompletedSuccess, rc: "R"}
-	l.dev.order = append(l.dev.order, ids[2])
+	l.dev.hold(declaredconfig.DocumentURI(declaredconfig.User, declaredconfig.Inventory, ids[2]))
 	l.session(-1)
 	l.noErrors()
 	l.sent = nil
