@@ -102,7 +102,9 @@ func reconcileSeed(t testing.TB, reply *syncml.Message, state string) []byte {
 // server session that runs the reconciler. No input may make it panic;
 // whatever the device says, the server never deletes the document it
 // wants, keeps wanting it, can say where every document stands, and
-// answers the same message again as a replay.
+// answers the same message again as a replay; only a Device entry of the
+// desired document's DocID reports it, and what is kept of the documents
+// the device lists is bounded.
 func FuzzReconcile(f *testing.F) {
 	_, _, reply := reconcileSetup(f)
 	f.Add(reconcileSeed(f, reply, "60"))
@@ -149,6 +151,21 @@ func FuzzReconcile(f *testing.F) {
 			if d.Reason == "" {
 				t.Fatalf("a status without a reason: %+v", d)
 			}
+		}
+		// Only a Device entry of its DocID reports the Device document.
+		listed := false
+		if sum, err := declaredconfig.ReadSummary(&m); err == nil {
+			for _, e := range sum.Documents {
+				if !strings.EqualFold(strings.TrimSpace(e.Context), "user") && declaredconfig.EqualDocID(e.ID, reconcileWanted) {
+					listed = true
+				}
+			}
+		}
+		if d := st.Doc(reconcileWanted); !listed && d.Reported {
+			t.Fatalf("reported by a summary without its Device entry: %+v", d)
+		}
+		if n := len(st.Docs); n > 2+reconcile.DefaultMaxDocuments {
+			t.Fatalf("%d statuses kept of one message", n)
 		}
 		again, err := ss.Handle(ctx, &session.Inbound{Raw: raw})
 		if err != nil || !again.Replayed {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/windc-go/windc/declaredconfig"
 	"github.com/windc-go/windc/declaredconfig/reconcile"
 	"github.com/windc-go/windc/syncml"
 	"github.com/windc-go/windc/syncml/session"
@@ -76,4 +77,36 @@ func BenchmarkSession(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkHostileSummary measures one message of a device with
+// MaxDocuments desired documents whose summary lists 8000 documents never
+// declared (near what a summary within declaredconfig's limits holds).
+func BenchmarkHostileSummary(b *testing.B) {
+	rec := reconcile.New(reconcile.Config{})
+	var docs []reconcile.Doc
+	for i := range reconcile.DefaultMaxDocuments {
+		docs = append(docs, vpnDoc(fmt.Sprintf("%08X-0000-4000-8000-000000000000", i), "A0"))
+	}
+	if err := rec.Declare(context.Background(), dev1, docs...); err != nil {
+		b.Fatal(err)
+	}
+	var entries []declaredconfig.SummaryEntry
+	for i := range 8000 {
+		entries = append(entries, declaredconfig.SummaryEntry{Context: "Device", ID: fmt.Sprintf("%08X-FFFF-4000-8000-000000000000", i),
+			Checksum: "X", ResultChecksum: "Y", State: "60"})
+	}
+	alert := summaryAlertOf(entries...)
+	ctx := context.Background()
+	x := &session.Exchange{Identity: session.Identity{Device: dev1}}
+	b.ReportAllocs()
+	b.SetBytes(int64(len(alert.Items[0].Data.Value)))
+	n := 0
+	for b.Loop() {
+		n++
+		m := &syncml.Message{Header: syncml.Header{SessionID: "1", MsgID: fmt.Sprint(n)}, Body: syncml.Body{Commands: []syncml.Command{alert}}}
+		if _, err := rec.Reconcile(ctx, session.NewSession(&session.Config{MaxQueue: 1 << 20}), m, x); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

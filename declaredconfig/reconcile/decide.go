@@ -30,20 +30,56 @@ func (p *run) documents(fresh bool) error {
 			if res == nil {
 				continue
 			}
-			for i := range res.Items {
+			for i, it := range res.Items {
+				if it.Data != nil && len(it.Data.Value) > p.r.maxResultBytes() {
+					if fresh {
+						max := p.r.maxResultBytes()
+						p.event(Event{Kind: Problem, Err: errorf("device %q: the Results of %s %s: %w", p.device,
+							o.Command.ElementName(), target(o.Command), pkg.Limit("MaxResultBytes", int64(max), int64(len(it.Data.Value)), ""))})
+					}
+					continue
+				}
 				reply.Results = append(reply.Results, declaredconfig.ResultItem{MsgRef: o.MsgID, CmdRef: o.Command.ID(), Results: res, Index: i})
 			}
 		}
 	}
-	desired := make([]declaredconfig.Desired, len(st.Docs))
-	for i, d := range st.Docs {
-		desired[i] = declaredconfig.Desired{URI: d.uri(declaredconfig.NodeDocument), Checksum: d.Doc.Checksum,
-			Abandoned: d.Abandoned, LastResultChecksum: d.InSyncRC}
-		desired[i].SentBy(sent)
+	// The summary tells the Device and the User documents apart by their
+	// context only: each scope is evaluated against its own entries.
+	docs := make([]*declaredconfig.DocumentStatus, len(st.Docs))
+	type key struct {
+		c      syncml.Command
+		item   int
+		reason string
 	}
-	ev := reply.Evaluate(desired, sent)
-	if fresh {
+	seen := map[key]bool{}
+	for _, scope := range []declaredconfig.Scope{declaredconfig.Device, declaredconfig.User} {
+		var (
+			idx     []int
+			desired []declaredconfig.Desired
+		)
+		for i, d := range st.Docs {
+			if d.Scope != scope {
+				continue
+			}
+			w := declaredconfig.Desired{URI: d.uri(declaredconfig.NodeDocument), Checksum: d.Doc.Checksum,
+				Abandoned: d.Abandoned, LastResultChecksum: d.InSyncRC}
+			w.SentBy(sent)
+			idx, desired = append(idx, i), append(desired, w)
+		}
+		if len(idx) == 0 {
+			continue
+		}
+		reply.Summary = p.scoped(scope)
+		ev := reply.Evaluate(desired, sent)
+		for j, i := range idx {
+			docs[i] = &ev.Documents[j]
+		}
 		for _, u := range ev.Unmatched {
+			if k := (key{u.Command, u.Item, u.Reason}); !fresh || seen[k] {
+				continue
+			} else {
+				seen[k] = true
+			}
 			err := u.Err
 			if err == nil {
 				err = errors.New(u.Reason)
@@ -52,7 +88,7 @@ func (p *run) documents(fresh bool) error {
 		}
 	}
 	for i, d := range st.Docs {
-		if err := p.document(d, &ev.Documents[i]); err != nil {
+		if err := p.document(d, docs[i]); err != nil {
 			return err
 		}
 	}
@@ -104,6 +140,10 @@ func (p *run) document(d *docState, es *declaredconfig.DocumentStatus) error {
 		}
 	}
 	switch {
+	case d.Refused == cur && p.retry(d):
+		set(Pending, "the device refused version "+strconv.Quote(cur)+": "+d.RefusedCode.String()+
+			"; sending it again (try "+strconv.Itoa(d.RefusedTries+1)+" of "+strconv.Itoa(p.r.retryRefused()+1)+")")
+		return p.send(d, es.Reported && !es.State.Deleted())
 	case d.Refused == cur:
 		set(Failed, "the device refused version "+strconv.Quote(cur)+": "+d.RefusedCode.String())
 		p.once(d, FailedEvent, "R", cur, "")
@@ -265,4 +305,15 @@ func (p *run) send(d *docState, listed bool) error {
 	}
 	d.Tried[kGet], d.GetDone = "", "" // a new send asks for its results
 	return p.getResults(d, "")
+}
+
+// retry reports whether d, refused, is sent again: the status may pass
+// (a 5xx but 501 and 505, which say the command or the protocol is not
+// supported) and it was refused at most Config.RetryRefused times.
+func (p *run) retry(d *docState) bool {
+	c := d.RefusedCode
+	if c < 500 || c > 599 || c == syncml.StatusCommandNotImplemented || c == syncml.StatusDTDVersionNotSupported {
+		return false
+	}
+	return d.RefusedTries <= p.r.retryRefused()
 }

@@ -60,12 +60,25 @@ type Config struct {
 	DataKind syncml.DataKind
 	// MaxDocuments bounds the documents desired on one device (those
 	// being removed count too); zero means DefaultMaxDocuments. Declare
-	// beyond it fails with a *LimitError.
+	// beyond it fails with a *LimitError. It also bounds the stray
+	// documents kept of a device's summary (each scope and DocID once);
+	// a device that lists more gets a Problem event, once.
 	MaxDocuments int
 	// MaxCachedDevices bounds the devices whose decoded state the
 	// Reconciler keeps between messages (a cache checked against the
 	// Store's version); zero means DefaultMaxCachedDevices.
 	MaxCachedDevices int
+	// MaxResultBytes bounds the text of one result document the device
+	// sends (what is kept of each document); zero means
+	// DefaultMaxResultBytes. A larger one is not read: a Problem event
+	// says so and the document is judged by the summary alone.
+	MaxResultBytes int
+	// RetryRefused is how many times a document the device refused with
+	// a status that may pass (a 5xx other than 501 and 505) is sent again,
+	// each time in a later session; zero means DefaultRetryRefused, a
+	// negative value never. A refusal with any other status, or one more,
+	// makes it Failed until it is declared anew.
+	RetryRefused int
 	// NextChecksum returns the checksum under which a drifted document
 	// is re-declared for the n-th time (n ≥ 1); d is the caller's
 	// version. It must differ from every earlier one. Nil means
@@ -110,7 +123,26 @@ func New(cfg Config) *Reconciler {
 const (
 	DefaultMaxCachedDevices = 4096
 	DefaultMaxDocuments     = 1024
+	DefaultRetryRefused     = 2
+	DefaultMaxResultBytes   = 256 << 10
 )
+
+func (r *Reconciler) maxResultBytes() int {
+	if r.cfg.MaxResultBytes > 0 {
+		return r.cfg.MaxResultBytes
+	}
+	return DefaultMaxResultBytes
+}
+
+func (r *Reconciler) retryRefused() int {
+	switch {
+	case r.cfg.RetryRefused > 0:
+		return r.cfg.RetryRefused
+	case r.cfg.RetryRefused < 0:
+		return 0
+	}
+	return DefaultRetryRefused
+}
 
 func (r *Reconciler) maxDocuments() int {
 	if r.cfg.MaxDocuments > 0 {
@@ -229,7 +261,10 @@ func sameBlob(a, b *declaredconfig.InstanceBlob) bool {
 
 func (st *deviceState) declare(d Doc, text []byte) error {
 	id := d.Document.ID
-	st.Removed = slices.DeleteFunc(st.Removed, func(x *docState) bool { return x.is(d.Scope, d.Host, id) })
+	st.Removed = slices.DeleteFunc(st.Removed, func(x *docState) bool {
+		// A stray being deleted may be probed under any Host.
+		return x.is(d.Scope, d.Host, id) || x.StrayHost && x.is(d.Scope, 0, id)
+	})
 	st.Stray = slices.DeleteFunc(st.Stray, func(x stray) bool { return x.Scope == d.Scope && declaredconfig.EqualDocID(x.ID, id) })
 	i := slices.IndexFunc(st.Docs, func(x *docState) bool { return x.is(d.Scope, d.Host, id) })
 	if i >= 0 && st.Docs[i].Base == d.Document.Checksum {
@@ -270,11 +305,30 @@ func (st *deviceState) declare(d Doc, text []byte) error {
 
 // Remove makes the documents ids (compared by declaredconfig.EqualDocID,
 // in any scope and host) no longer desired on device: the reconciler
-// deletes them from the device while it lists them. Unknown ids are
-// ignored. A Delete already queued on a session cannot be taken back: a
-// document declared again before it goes out is deleted, then sent again.
+// deletes them from the device while it lists them. It deletes the Stray
+// documents of those ids too (the device's last summary listed them; the
+// reconciler never deletes one on its own: it may be another server's,
+// or the Store may have lost it); the summary does not say their Host,
+// so a Delete answered 404 is tried under Complete, Inventory and
+// BulkTemplate in turn. Unknown ids are ignored. A Delete already queued
+// on a session cannot be taken back: a document declared again before it
+// goes out is deleted, then sent again in the same session.
 func (r *Reconciler) Remove(ctx context.Context, device string, ids ...string) error {
 	_, err := r.update(ctx, device, func(st *deviceState) (bool, error) {
+		st.Stray = slices.DeleteFunc(st.Stray, func(x stray) bool {
+			if !slices.ContainsFunc(ids, func(id string) bool { return declaredconfig.EqualDocID(x.ID, id) }) ||
+				slices.ContainsFunc(st.Removed, func(d *docState) bool { return d.is(x.Scope, 0, x.ID) }) {
+				return false
+			}
+			st.Removed = append(st.Removed, &docState{Scope: x.Scope, Host: declaredconfig.Complete,
+				Doc: &declaredconfig.Document{ID: x.ID, Checksum: x.Checksum}, Base: x.Checksum, StrayHost: true,
+				Last: lastSeen{Condition: Removing, Reason: "never declared; deleting it", Reported: true,
+					State: uint32(stateOf(x.State)), DevCS: x.Checksum, DevRC: x.RC}})
+			return true
+		})
+		if len(st.Stray) == 0 {
+			st.Stray = nil
+		}
 		st.Docs = slices.DeleteFunc(st.Docs, func(x *docState) bool {
 			if !slices.ContainsFunc(ids, func(id string) bool { return declaredconfig.EqualDocID(x.Doc.ID, id) }) {
 				return false

@@ -26,7 +26,11 @@
 // a reason: Unknown to the device (being sent), Pending, InSync, Failed
 // (with the failing settings once the results are read), Drifted,
 // Abandoned, Removing (no longer desired, being deleted) or Stray (listed
-// by the device, never declared). It queues what the document needs, in
+// by the device, never declared: reported, and deleted only when the
+// caller removes it). The summary names a document's scope by its
+// context, so a DocID declared in both scopes is two documents. Limits:
+// Config.MaxDocuments (also what is kept of strays), MaxResultBytes,
+// RetryRefused, MaxRetries, MaxCachedDevices. It queues what the document needs, in
 // an order that works: Deletes first, then per document the Abandoned
 // property when it changes, the Add or Replace, the bulk variables and
 // the Get of its Results, then RefreshInterval. Results are read only
@@ -41,7 +45,9 @@
 // settings, and it is re-declared under a new checksum
 // (Config.NextChecksum) so that the device applies it again; once in sync
 // it is reported Repaired. A version that never was in sync is Failed and
-// is not sent again until it is declared anew. A drift the device repairs
+// is not sent again until it is declared anew; so is one the device
+// refused, but for a refusal that may pass (a 5xx), sent again in up to
+// Config.RetryRefused later sessions. A drift the device repairs
 // itself keeps state 60 and its result_checksum, and needs nothing.
 //
 // Events (Applied, Failed, Drifted, Repaired, Removed, Abandoned,

@@ -68,7 +68,7 @@ func (p *run) outcomes() {
 			case ok:
 				d.Acked, d.AckedIn, d.Hint = what, p.sess, 0
 				if d.Refused == what {
-					d.Refused, d.RefusedCode = "", 0
+					d.Refused, d.RefusedCode, d.RefusedTries = "", 0, 0
 				}
 			// The other command may be tried at once.
 			case code == syncml.StatusAlreadyExists && c.ElementName() == "Add" && d.Hint != 1:
@@ -76,7 +76,11 @@ func (p *run) outcomes() {
 			case code == syncml.StatusNotFound && c.ElementName() == "Replace" && d.Hint != -1:
 				d.Hint, d.Tried[kSend] = -1, ""
 			default:
+				if d.Refused != what {
+					d.RefusedTries = 0
+				}
 				d.Refused, d.RefusedCode = what, code
+				d.RefusedTries++
 			}
 		case kGet:
 			d.GetDone = what
@@ -95,7 +99,10 @@ func (p *run) outcomes() {
 				}
 			}
 		case kDelete:
-			if removed && (ok || code == syncml.StatusNotFound) {
+			if removed && d.StrayHost && code == syncml.StatusNotFound && d.Host < declaredconfig.BulkTemplate {
+				d.Host++
+				d.Tried[kDelete] = ""
+			} else if removed && (ok || code == syncml.StatusNotFound) {
 				p.drop(d)
 			} else if removed {
 				d.RefusedCode = code

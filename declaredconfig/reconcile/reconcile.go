@@ -44,7 +44,9 @@ func deviceOf(m *syncml.Message, x *session.Exchange) string {
 // device reports the declared version with a result_checksum whose
 // results were not read; and last the Replace and Get of
 // RefreshInterval. A document the device refused is not sent again until
-// it is declared anew. A declared version that was in sync and now fails
+// it is declared anew, unless the status may pass (a 5xx but 501 and 505):
+// then it is sent again in up to Config.RetryRefused later sessions
+// (Pending meanwhile). A declared version that was in sync and now fails
 // with a new result_checksum is drifted: once its results are read (or
 // could not be), it is re-declared under Config.NextChecksum so that the
 // device applies it again.
@@ -90,15 +92,21 @@ func (r *Reconciler) Reconcile(ctx context.Context, ss *session.Session, m *sync
 	if err != nil {
 		return nil, err
 	}
+	var qErr error
 	if len(run.plan) > 0 {
 		if err := ss.Queue(run.plan...); err != nil {
-			return nil, errorf("device %q: queueing %d commands: %w", device, len(run.plan), err)
+			qErr = errorf("device %q: queueing %d commands: %w", device, len(run.plan), err)
 		}
 	}
+	// The events are saved as reported: they are given even when the
+	// session refused the commands.
 	if r.cfg.OnEvent != nil {
 		for _, e := range run.events {
 			r.cfg.OnEvent(ctx, e)
 		}
+	}
+	if qErr != nil {
+		return nil, qErr
 	}
 	ds := st.status(device)
 	if sumErr != nil {
@@ -118,6 +126,8 @@ type run struct {
 	msgSep  string // msg and the separator, the prefix of what it awaits
 	idle    bool   // the session had nothing queued or pending
 	fresh   bool   // the message is reconciled for the first time
+
+	byScope [2]*declaredconfig.Summary // summary entries per scope
 
 	st     *deviceState
 	plan   []syncml.Command

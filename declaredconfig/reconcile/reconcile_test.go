@@ -293,9 +293,7 @@ func TestRefreshInterval(t *testing.T) {
 
 func TestStrayReported(t *testing.T) {
 	rec, _, l := setup(t, vpnDoc(ids[0], "A0"))
-	l.dev.docs[ids[2]] = &simDoc{uri: declaredconfig.DocumentURI(declaredconfig.User, declaredconfig.Complete, ids[2]),
-		checksum: "X", state: declaredconfig.StateConfigCompletedSuccess, rc: "R"}
-	l.dev.order = append(l.dev.order, ids[2])
+	l.dev.hold(declaredconfig.DocumentURI(declaredconfig.User, declaredconfig.Complete, ids[2]))
 	l.session(-1)
 	l.noErrors()
 	d := wantDoc(t, rec, ids[2], reconcile.Stray)

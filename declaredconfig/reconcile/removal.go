@@ -1,8 +1,6 @@
 package reconcile
 
 import (
-	"strings"
-
 	"github.com/windc-go/windc/declaredconfig"
 	"github.com/windc-go/windc/syncml"
 )
@@ -11,7 +9,7 @@ import (
 // still lists, and forgets those it no longer lists.
 func (p *run) removed() {
 	for _, d := range append([]*docState(nil), p.st.Removed...) {
-		e := p.summary.Entry(d.Doc.ID)
+		e := p.scoped(d.Scope).Entry(d.Doc.ID)
 		if d.Await[kDelete] != "" {
 			continue
 		}
@@ -41,32 +39,64 @@ func (p *run) removed() {
 	p.plan = append(dels, rest...)
 }
 
-// strays lists the documents the device reports that were never declared.
+// strays lists the documents the device reports that were never declared:
+// each (scope, DocID) once, at most Config.MaxDocuments of them. A Problem
+// says once that the device lists more.
 func (p *run) strays() {
 	st := p.st
 	st.Stray = st.Stray[:0]
-	for i, e := range p.summary.Documents {
-		// A device lists the documents in the order they came, mostly the
-		// order declared: the document at the same place is tried first.
-		if i < len(st.Docs) && declaredconfig.EqualDocID(st.Docs[i].Doc.ID, e.ID) || p.known(e.ID) {
+	known := make(map[string]bool, len(st.Docs)+len(st.Removed))
+	for _, list := range [][]*docState{st.Docs, st.Removed} {
+		for _, d := range list {
+			known[docKey(d.Scope, d.Doc.ID)] = true
+		}
+	}
+	over, max := 0, p.r.maxDocuments()
+	for _, e := range p.summary.Documents {
+		s := scopeOf(e.Context)
+		k := docKey(s, e.ID)
+		if known[k] {
 			continue
 		}
-		s := declaredconfig.Device
-		if strings.EqualFold(strings.TrimSpace(e.Context), "user") {
-			s = declaredconfig.User
+		known[k] = true
+		if len(st.Stray) >= max {
+			over++
+			continue
 		}
 		st.Stray = append(st.Stray, stray{Scope: s, ID: e.ID, Checksum: e.Checksum, RC: e.ResultChecksum, State: e.State})
 	}
 	if len(st.Stray) == 0 {
 		st.Stray = nil
 	}
+	if over > 0 && st.StrayOver == 0 {
+		p.event(Event{Kind: Problem, Err: errorf("device %q: the summary lists %d documents never declared, %d kept: %w",
+			p.device, len(st.Stray)+over, len(st.Stray), pkg.Limit("MaxDocuments", int64(max), int64(max+over), ""))})
+	}
+	st.StrayOver = over
 }
 
-// known reports whether id is a desired document or one being removed.
-func (p *run) known(id string) bool {
+// docKey is the key of the document id of scope s in a map: DocIDs
+// compare as declaredconfig.EqualDocID compares them (ASCII letters
+// without regard to case).
+func docKey(s declaredconfig.Scope, id string) string {
+	b := make([]byte, 1, 1+len(id))
+	b[0] = byte(s)
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b = append(b, c)
+	}
+	return string(b)
+}
+
+// known reports whether id is a desired document of scope s or one being
+// removed.
+func (p *run) known(s declaredconfig.Scope, id string) bool {
 	for _, list := range [][]*docState{p.st.Docs, p.st.Removed} {
 		for _, d := range list {
-			if declaredconfig.EqualDocID(d.Doc.ID, id) {
+			if d.Scope == s && declaredconfig.EqualDocID(d.Doc.ID, id) {
 				return true
 			}
 		}

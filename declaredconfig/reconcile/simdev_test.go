@@ -133,7 +133,7 @@ func (d *simDevice) serve(_ context.Context, r *session.Request) session.Respons
 		d.docs[k] = nd
 		return session.Response{}
 	case u.Node == declaredconfig.NodeDocument && r.Command.ElementName() == "Delete":
-		if doc == nil || doc.deleted {
+		if doc == nil || doc.deleted || doc.uri.Host != u.Host || doc.uri.Scope != u.Scope {
 			return session.Response{Code: syncml.StatusNotFound}
 		}
 		doc.deleted = true
@@ -351,4 +351,10 @@ func (l *link) noErrors() {
 		l.t.Errorf("Reconcile: %v", err)
 	}
 	l.errs = nil
+}
+
+// hold puts on the device, applied, a document the server never sent.
+func (d *simDevice) hold(u declaredconfig.URI) {
+	d.docs[u.DocID] = &simDoc{uri: u, checksum: "X", state: declaredconfig.StateConfigCompletedSuccess, rc: "R"}
+	d.order = append(d.order, u.DocID)
 }

@@ -18,6 +18,8 @@ type deviceState struct {
 	Docs    []*docState `json:"docs,omitempty"`
 	Removed []*docState `json:"removed,omitempty"` // no longer desired, still to delete
 	Stray   []stray     `json:"stray,omitempty"`
+	// StrayOver counts the strays not kept (beyond MaxDocuments).
+	StrayOver int `json:"strayOver,omitempty"`
 
 	Refresh      uint32 `json:"refresh,omitempty"`      // desired RefreshInterval, 0 none
 	RefreshSet   uint32 `json:"refreshSet,omitempty"`   // the value a 2xx Replace set
@@ -73,6 +75,8 @@ type docState struct {
 	// Refused is the checksum the device refused with RefusedCode.
 	Refused     string            `json:"refused,omitempty"`
 	RefusedCode syncml.StatusCode `json:"refusedCode,omitempty"`
+	// RefusedTries counts the refusals of Refused in a row.
+	RefusedTries int `json:"refusedTries,omitempty"`
 	// Hint overrides the choice of Add or Replace after 418 (exists: 1)
 	// or 404 (missing: -1).
 	Hint int8 `json:"hint,omitempty"`
@@ -86,6 +90,9 @@ type docState struct {
 	// ResultFail says which setting of Result failed; "" if none.
 	ResultFail string `json:"resultFail,omitempty"`
 	Repairing  bool   `json:"repairing,omitempty"` // re-declared after drift, not yet in sync
+	// StrayHost marks a stray document the caller removes: its Host is
+	// not known, so a Delete answered 404 is tried under the next Host.
+	StrayHost bool `json:"strayHost,omitempty"`
 
 	// Await holds, per command kind, the key of the message in which the
 	// command was queued while its Status has not come back; Tried the
@@ -328,7 +335,7 @@ func (st *deviceState) release() {
 // by pointer: they are replaced, never changed in place.
 func (st *deviceState) same(before *deviceState) bool {
 	return sameDocs(st.Docs, before.Docs) && sameDocs(st.Removed, before.Removed) &&
-		slices.Equal(st.Stray, before.Stray) &&
+		slices.Equal(st.Stray, before.Stray) && st.StrayOver == before.StrayOver &&
 		st.Refresh == before.Refresh && st.RefreshSet == before.RefreshSet && st.RefreshRead == before.RefreshRead &&
 		st.RefreshAwait == before.RefreshAwait && st.RefreshTried == before.RefreshTried && st.Queued == before.Queued &&
 		st.SummaryAsked == before.SummaryAsked

@@ -23,7 +23,9 @@ const (
 	InSync
 	// Failed: the device refused the document, or applying it (or one of
 	// its settings) failed, and it was never in sync at this version.
-	// The reconciler does not send it again until it is declared anew.
+	// The reconciler does not send it again until it is declared anew
+	// (a refusal that may pass is Pending while it is tried again, see
+	// Config.RetryRefused).
 	Failed
 	// Drifted: the declared version was in sync and the device now
 	// reports a failure it could not repair; the reconciler re-declares
@@ -36,8 +38,9 @@ const (
 	// lists it; the reconciler deletes it.
 	Removing
 	// Stray: the device lists a document the reconciler never declared
-	// to it. It is reported, never deleted: the summary does not say
-	// under which Host it lives.
+	// to it. It is reported, and deleted only when the caller removes it
+	// (Reconciler.Remove): it may be another server's, or one the Store
+	// lost.
 	Stray
 )
 

@@ -1,0 +1,414 @@
+package reconcile_test
+
+// Tests of what a hostile device, a failing Store or session, and a
+// caller changing its mind mid-session do to the reconciler.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/windc-go/windc/declaredconfig"
+	"github.com/windc-go/windc/declaredconfig/reconcile"
+	"github.com/windc-go/windc/syncml"
+	"github.com/windc-go/windc/syncml/session"
+)
+
+// reconcileSummary has rec read one device message of session "1" that
+// carries only a summary of entries, and returns the session with what
+// was queued.
+func reconcileSummary(t *testing.T, rec *reconcile.Reconciler, msgID string, entries ...declaredconfig.SummaryEntry) (*session.Session, *reconcile.DeviceStatus) {
+	t.Helper()
+	ss := session.NewSession(nil)
+	m := specMessage(t, msgID, "")
+	m.Body.Commands = append(m.Body.Commands, summaryAlertOf(entries...))
+	st, err := rec.Reconcile(context.Background(), ss, m, &session.Exchange{Identity: session.Identity{Device: dev1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ss, st
+}
+
+// queued returns "Cmd target" of what ss has queued.
+func queued(t *testing.T, ss *session.Session) []string {
+	t.Helper()
+	reply, err := ss.Handle(context.Background(), &session.Inbound{Message: specMessage(t, "99", "")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, c := range reply.Reply.Body.Commands {
+		if c.ElementName() == "Status" {
+			continue
+		}
+		out = append(out, c.ElementName()+" "+strings.Join(syncml.Targets(c), ","))
+	}
+	return out
+}
+
+// The same DocID may be declared in the Device and the User scope: they
+// are two documents, and the summary tells them apart by context. A
+// Device entry must not stand for the User document.
+func TestScopesApart(t *testing.T) {
+	ctx := context.Background()
+	rec := reconcile.New(reconcile.Config{})
+	dev := vpnDoc(ids[0], "A0")
+	usr := vpnDoc(ids[0], "A0")
+	usr.Scope, usr.Document.Context = declaredconfig.User, "User"
+	if err := rec.Declare(ctx, dev1, dev, usr); err != nil {
+		t.Fatal(err)
+	}
+	// The device holds the Device document only; it also lists a User
+	// document the server never declared under the id of a Device one.
+	_, st := reconcileSummary(t, rec, "1",
+		declaredconfig.SummaryEntry{Context: "Device", ID: ids[0], Checksum: "A0", ResultChecksum: "R0", State: "60"},
+		declaredconfig.SummaryEntry{Context: "user", ID: ids[1], Checksum: "C0", ResultChecksum: "R1", State: "60"})
+	var sawUser, sawStray bool
+	for _, d := range st.Docs {
+		switch {
+		case d.URI.Scope == declaredconfig.User && declaredconfig.EqualDocID(d.URI.DocID, ids[0]):
+			sawUser = true
+			if d.Condition != reconcile.Unknown || d.Reported {
+				t.Errorf("the User document, never sent, is %v (%s), reported %v", d.Condition, d.Reason, d.Reported)
+			}
+		case d.Condition == reconcile.Stray && d.URI.Scope == declaredconfig.User && declaredconfig.EqualDocID(d.URI.DocID, ids[1]):
+			sawStray = true
+		}
+	}
+	if !sawUser || !sawStray {
+		t.Errorf("user document seen %v, user stray seen %v: %+v", sawUser, sawStray, st.Docs)
+	}
+
+	// A Device document being removed is not kept alive by a User entry
+	// of the same id.
+	rec2 := reconcile.New(reconcile.Config{})
+	if err := rec2.Declare(ctx, dev1, vpnDoc(ids[2], "B0")); err != nil {
+		t.Fatal(err)
+	}
+	if err := rec2.Remove(ctx, dev1, ids[2]); err != nil {
+		t.Fatal(err)
+	}
+	ss, st := reconcileSummary(t, rec2, "1",
+		declaredconfig.SummaryEntry{Context: "User", ID: ids[2], Checksum: "B0", ResultChecksum: "R", State: "60"})
+	if got := queued(t, ss); len(got) != 0 {
+		t.Errorf("queued %q for a Device document the device does not list", got)
+	}
+	if d := st.Doc(ids[2]); d != nil && d.Condition == reconcile.Removing {
+		t.Errorf("still removing: %+v", d)
+	}
+}
+
+// A hostile summary lists thousands of documents never declared, some of
+// them several times under the same id written in other letter cases:
+// what the reconciler keeps of them is bounded by MaxDocuments, each id
+// once, and it says so once.
+func TestStraysBounded(t *testing.T) {
+	var problems []error
+	rec := reconcile.New(reconcile.Config{MaxDocuments: 10, OnEvent: func(_ context.Context, e reconcile.Event) {
+		if e.Kind == reconcile.Problem {
+			problems = append(problems, e.Err)
+		}
+	}})
+	// Three ids, two of them listed again in other letter cases.
+	entries := []declaredconfig.SummaryEntry{
+		{Context: "Device", ID: "abcdef00-0000-4000-8000-000000000000", Checksum: "X", ResultChecksum: "Y", State: "60"},
+		{Context: "Device", ID: "abcdef00-0000-4000-8000-000000000001", Checksum: "X", ResultChecksum: "Y", State: "60"},
+		{Context: "Device", ID: "ABCDEF00-0000-4000-8000-000000000001", State: "61"},
+		{Context: "Device", ID: "ABCDEF00-0000-4000-8000-000000000000", State: "999"},
+		{Context: "User", ID: "ABCDEF00-0000-4000-8000-000000000000", State: "60"},
+	}
+	_, st := reconcileSummary(t, rec, "1", entries...)
+	if n := len(st.Docs); n != 3 {
+		t.Errorf("%d strays kept of 3 ids: %+v", n, st.Docs)
+	}
+	var many []declaredconfig.SummaryEntry
+	for i := range 3000 {
+		many = append(many, declaredconfig.SummaryEntry{Context: "Device", ID: "00000000-0000-4000-8000-" + strings.Repeat("0", 12-len(strconv.Itoa(i))) + strconv.Itoa(i), State: "60"})
+	}
+	_, st = reconcileSummary(t, rec, "2", many...)
+	if n := len(st.Docs); n > 10 {
+		t.Errorf("%d strays kept, MaxDocuments is 10", n)
+	}
+	_, _ = reconcileSummary(t, rec, "3", many...)
+	if len(problems) != 1 || !strings.Contains(problems[0].Error(), "MaxDocuments") {
+		t.Errorf("problems %v, want one naming MaxDocuments", problems)
+	}
+}
+
+// A document the device refuses with a status that may pass (500) is
+// sent again in the next sessions, Config.RetryRefused times, then
+// reported Failed once; one refused with a 4xx is not (TestRefused).
+func TestRefusedTransientRetried(t *testing.T) {
+	rec, ev, l := setup(t, vpnDoc(ids[0], "A0"))
+	l.dev.refuse = syncml.StatusCommandFailed
+	for i := range reconcile.DefaultRetryRefused {
+		l.session(-1)
+		l.noErrors()
+		wantCommands(t, l, "Add Complete/Documents/1111/Document", "Get Complete/Results/1111/Document")
+		wantEvents(t, ev)
+		if d := wantDoc(t, rec, ids[0], reconcile.Pending); d.Refused != syncml.StatusCommandFailed {
+			t.Errorf("session %d: Refused = %v", i, d.Refused)
+		}
+	}
+	l.session(-1)
+	wantCommands(t, l, "Add Complete/Documents/1111/Document", "Get Complete/Results/1111/Document")
+	wantEvents(t, ev, "Failed 1111")
+	wantDoc(t, rec, ids[0], reconcile.Failed)
+	l.session(-1)
+	wantCommands(t, l)
+	wantEvents(t, ev)
+
+	// The device gets over it: the next try applies it.
+	rec, ev, l = setup(t, vpnDoc(ids[0], "A0"))
+	l.dev.refuse = syncml.StatusCommandFailed
+	l.session(-1)
+	l.dev.refuse = 0
+	l.sent = nil
+	ev.kinds()
+	l.session(-1)
+	l.noErrors()
+	wantCommands(t, l, "Add Complete/Documents/1111/Document", "Get Complete/Results/1111/Document")
+	wantEvents(t, ev, "Applied 1111")
+	wantDoc(t, rec, ids[0], reconcile.InSync)
+}
+
+// A document declared again while its Delete is on the way: the Delete
+// cannot be taken back from the session (it may have gone out already),
+// so the device deletes it and the reconciler sends it again in the same
+// session; the caller hears Applied once, and no Removed.
+func TestDeclaredAgainWhileDeleting(t *testing.T) {
+	ctx := context.Background()
+	rec, ev, l := setup(t, vpnDoc(ids[0], "A0"), vpnDoc(ids[1], "B0"))
+	l.session(-1)
+	l.sent = nil
+	ev.kinds()
+	if err := rec.Remove(ctx, dev1, ids[1]); err != nil {
+		t.Fatal(err)
+	}
+	again := true
+	l.srv = session.NewSession(&session.Config{
+		Handler: session.Accept,
+		BeforeReply: func(ctx context.Context, ss *session.Session, m *syncml.Message, x *session.Exchange) {
+			if _, err := rec.Reconcile(ctx, ss, m, x); err != nil {
+				t.Error(err)
+			}
+			if again {
+				again = false
+				if err := rec.Declare(ctx, dev1, vpnDoc(ids[1], "B0")); err != nil {
+					t.Error(err)
+				}
+			}
+		},
+	})
+	l.session(-1)
+	wantCommands(t, l, "Delete Complete/Documents/2222/Document",
+		"Add Complete/Documents/2222/Document", "Get Complete/Results/2222/Document")
+	wantEvents(t, ev, "Applied 2222")
+	wantDoc(t, rec, ids[1], reconcile.InSync)
+	if l.dev.docs[ids[1]] == nil {
+		t.Error("the device does not hold the document declared again")
+	}
+	l.session(-1)
+	wantCommands(t, l)
+	wantEvents(t, ev)
+}
+
+// A stray document (listed by the device, never declared) is left alone
+// until the caller removes it; the summary does not say its Host, so the
+// Delete tries Complete, Inventory and BulkTemplate in turn.
+func TestRemoveStray(t *testing.T) {
+	rec, ev, l := setup(t, vpnDoc(ids[0], "A0"))
+	l.dev.hold(declaredconfig.DocumentURI(declaredconfig.User, declaredconfig.Inventory, ids[2]))
+	l.session(-1)
+	l.noErrors()
+	l.sent = nil
+	ev.kinds()
+	wantDoc(t, rec, ids[2], reconcile.Stray)
+	l.session(-1)
+	wantCommands(t, l) // reported, not deleted
+	if err := rec.Remove(context.Background(), dev1, strings.ToLower(ids[2])); err != nil {
+		t.Fatal(err)
+	}
+	wantDoc(t, rec, ids[2], reconcile.Removing)
+	l.session(-1)
+	l.noErrors()
+	wantCommands(t, l, "Delete Complete/Documents/3333/Document", "Delete Inventory/Documents/3333/Document")
+	wantEvents(t, ev, "Removed 3333")
+	if l.dev.docs[ids[2]] != nil {
+		t.Error("the stray document is still on the device")
+	}
+	if d := status(t, rec).Doc(ids[2]); d != nil {
+		t.Errorf("status after removal: %+v", d)
+	}
+	wantDoc(t, rec, ids[0], reconcile.InSync)
+	l.session(-1)
+	wantCommands(t, l)
+}
+
+// A stray being removed and then declared under another Host is not
+// deleted there by the Host probe.
+func TestRemoveStrayThenDeclare(t *testing.T) {
+	ctx := context.Background()
+	rec := reconcile.New(reconcile.Config{})
+	reconcileSummary(t, rec, "1", declaredconfig.SummaryEntry{Context: "Device", ID: ids[2], Checksum: "X", ResultChecksum: "R", State: "60"})
+	if err := rec.Remove(ctx, dev1, ids[2]); err != nil {
+		t.Fatal(err)
+	}
+	inv := vpnDoc(ids[2], "I0")
+	inv.Host = declaredconfig.Inventory
+	if err := rec.Declare(ctx, dev1, inv); err != nil {
+		t.Fatal(err)
+	}
+	ss, st := reconcileSummary(t, rec, "2", declaredconfig.SummaryEntry{Context: "Device", ID: ids[2], Checksum: "X", ResultChecksum: "R", State: "60"})
+	for _, c := range queued(t, ss) {
+		if strings.HasPrefix(c, "Delete") {
+			t.Errorf("queued %s", c)
+		}
+	}
+	if d := st.Doc(ids[2]); d == nil || d.Condition == reconcile.Removing {
+		t.Errorf("status %+v", d)
+	}
+}
+
+// failingStore refuses to save while fail is set.
+type failingStore struct {
+	*session.MemoryStore
+	fail error
+}
+
+func (s *failingStore) CompareAndSwap(ctx context.Context, device string, old uint64, state []byte) (uint64, error) {
+	if s.fail != nil {
+		return 0, s.fail
+	}
+	return s.MemoryStore.CompareAndSwap(ctx, device, old, state)
+}
+
+// A Store that fails: Reconcile says which device and why (the Store's
+// error kept for errors.Is), queues nothing and reports no event; once
+// the Store is back, the events come, each once. A Store that always
+// conflicts gives ErrConflict after MaxRetries.
+func TestStoreFails(t *testing.T) {
+	ctx := context.Background()
+	errDown := errors.New("store down")
+	store := &failingStore{MemoryStore: session.NewMemoryStore()}
+	ev := &recorder{}
+	rec := reconcile.New(reconcile.Config{Store: store, OnEvent: ev.on, MaxRetries: 3})
+	if err := rec.Declare(ctx, dev1, vpnDoc(ids[0], "A0")); err != nil {
+		t.Fatal(err)
+	}
+	store.fail = errDown
+	ss := session.NewSession(nil)
+	m := specMessage(t, "1", "")
+	m.Body.Commands = append(m.Body.Commands, summaryAlertOf())
+	_, err := rec.Reconcile(ctx, ss, m, &session.Exchange{Identity: session.Identity{Device: dev1}})
+	if !errors.Is(err, errDown) || !strings.Contains(err.Error(), dev1) {
+		t.Errorf("error %v: want the store's, naming the device", err)
+	}
+	if ss.Queued() != 0 {
+		t.Errorf("%d commands queued though nothing was saved", ss.Queued())
+	}
+	wantEvents(t, ev)
+	if err := rec.Declare(ctx, dev1, vpnDoc(ids[1], "B0")); !errors.Is(err, errDown) {
+		t.Errorf("Declare: %v", err)
+	}
+	store.fail = fmt.Errorf("busy: %w", session.ErrConflict)
+	if _, err := rec.Reconcile(ctx, ss, m, &session.Exchange{Identity: session.Identity{Device: dev1}}); !errors.Is(err, reconcile.ErrConflict) ||
+		!strings.Contains(err.Error(), "3 attempts") {
+		t.Errorf("conflicts: %v", err)
+	}
+	store.fail = nil
+	if _, err := rec.Reconcile(ctx, ss, m, &session.Exchange{Identity: session.Identity{Device: dev1}}); err != nil {
+		t.Fatal(err)
+	}
+	if ss.Queued() != 2 {
+		t.Errorf("%d commands queued, want the Add and the Get", ss.Queued())
+	}
+}
+
+// A device that answers the Get of the Results with a document larger
+// than Config.MaxResultBytes: the result is not kept (a Problem with a
+// *LimitError says so, once), the document is judged by its summary
+// entry as when the device has no results, and the Get is not repeated.
+func TestResultTooLarge(t *testing.T) {
+	ev := &recorder{}
+	rec := reconcile.New(reconcile.Config{OnEvent: ev.on, MaxResultBytes: 64})
+	if err := rec.Declare(context.Background(), dev1, vpnDoc(ids[0], "A0")); err != nil {
+		t.Fatal(err)
+	}
+	l := newLink(t, rec, newSimDevice(t, dev1))
+	l.session(-1)
+	l.noErrors()
+	var limits int
+	for _, e := range ev.events {
+		var le *reconcile.LimitError
+		if e.Kind == reconcile.Problem && errors.As(e.Err, &le) && le.Limit == "MaxResultBytes" {
+			limits++
+		}
+	}
+	if limits == 0 {
+		t.Errorf("no Problem naming MaxResultBytes in %v", ev.events)
+	}
+	ev.events = slices.DeleteFunc(ev.events, func(e reconcile.Event) bool { return e.Kind == reconcile.Problem })
+	wantEvents(t, ev, "Applied 1111")
+	if d := wantDoc(t, rec, ids[0], reconcile.InSync); d.Result != nil {
+		t.Errorf("a result over the limit was kept")
+	}
+	l.sent = nil
+	l.session(-1)
+	l.noErrors()
+	wantCommands(t, l)
+	wantEvents(t, ev)
+}
+
+// A device whose summary gives another checksum in every message gets
+// the declared version once per session, however many messages it sends.
+func TestChecksumFlips(t *testing.T) {
+	rec := reconcile.New(reconcile.Config{})
+	if err := rec.Declare(context.Background(), dev1, vpnDoc(ids[0], "A0")); err != nil {
+		t.Fatal(err)
+	}
+	sends := 0
+	for i := range 20 {
+		ss, _ := reconcileSummary(t, rec, strconv.Itoa(i+1), declaredconfig.SummaryEntry{Context: "Device", ID: ids[0],
+			Checksum: "F" + strconv.Itoa(i), ResultChecksum: "R" + strconv.Itoa(i), State: strconv.Itoa(60 + i%2)})
+		for _, c := range queued(t, ss) {
+			if strings.HasPrefix(c, "Replace") || strings.HasPrefix(c, "Add") {
+				sends++
+			}
+		}
+	}
+	if sends != 1 {
+		t.Errorf("the document was sent %d times in one session", sends)
+	}
+}
+
+// A session that refuses the commands (its MaxQueue) makes Reconcile
+// fail, but what the reconciler saved as reported still reaches OnEvent:
+// an event is never recorded as given and then lost.
+func TestQueueRefusedKeepsEvents(t *testing.T) {
+	ctx := context.Background()
+	ev := &recorder{}
+	rec := reconcile.New(reconcile.Config{OnEvent: ev.on})
+	if err := rec.Declare(ctx, dev1, vpnDoc(ids[0], "A0"), vpnDoc(ids[1], "B0")); err != nil {
+		t.Fatal(err)
+	}
+	if err := rec.Remove(ctx, dev1, ids[1]); err != nil {
+		t.Fatal(err)
+	}
+	// The device lists B being removed; then it lists nothing: B is gone
+	// (Removed) and A needs an Add and a Get, more than the session takes.
+	reconcileSummary(t, rec, "1", declaredconfig.SummaryEntry{Context: "Device", ID: ids[1], Checksum: "B0", ResultChecksum: "R", State: "60"})
+	ev.kinds()
+	ss := session.NewSession(&session.Config{MaxQueue: 1})
+	m := specMessage(t, "1", "")
+	m.Header.SessionID = "2"
+	m.Body.Commands = append(m.Body.Commands, summaryAlertOf())
+	if _, err := rec.Reconcile(ctx, ss, m, &session.Exchange{Identity: session.Identity{Device: dev1}}); err == nil {
+		t.Error("a session that refuses the commands: no error")
+	}
+	wantEvents(t, ev, "Removed 2222")
+}
