@@ -26,8 +26,15 @@ type Identity struct {
 	// Policy is the policy the request was authenticated under.
 	Policy AuthPolicy
 	// Certificate is the client certificate, for the Certificate policy
-	// and renewals.
+	// and renewals. The default Subject gives a certificate issued under
+	// the Certificate policy this certificate's subject, so that a device
+	// cannot take another one's name by sending another DeviceID.
 	Certificate *x509.Certificate
+	// DeviceID, when a check sets it, is the device the credentials were
+	// issued to (such as the device claim of a Federated token): a request
+	// whose AdditionalContext names another DeviceID is refused with an
+	// Authorization fault.
+	DeviceID string
 }
 
 // EnrollmentRequest is a verified RequestSecurityToken, handed to the
@@ -96,7 +103,8 @@ type Server struct {
 	Approve func(ctx context.Context, r *EnrollmentRequest) error
 	// Subject chooses the issued certificate's subject (default: CN is
 	// the AdditionalContext DeviceID, else the request's common name,
-	// else the identity's name; a renewal keeps the old subject).
+	// else the identity's name; under the Certificate policy the subject
+	// of the authenticating certificate; a renewal keeps the old subject).
 	Subject func(r *EnrollmentRequest) pkix.Name
 	// Provision returns the typed provisioning document for an issued
 	// certificate (default: Server.DefaultProvision).
@@ -519,6 +527,9 @@ func (s *Server) enroll(r *http.Request, m *RequestSecurityToken) (Message, erro
 			return nil, err
 		}
 		er.Identity = id
+		if id.DeviceID != "" && er.Device.DeviceID != id.DeviceID {
+			return nil, NewFault(FaultAuthorization, "", "the DeviceID is not the one the credentials were issued to")
+		}
 		if m.Token.ValueType != ValueTypePKCS10 && m.Token.ValueType != "" {
 			return nil, NewFault(FaultMessageFormat, "", "the request token is not PKCS#10")
 		}
@@ -634,6 +645,9 @@ func (s *Server) subject(er *EnrollmentRequest) pkix.Name {
 	}
 	if er.Renewal {
 		return er.Previous.Subject
+	}
+	if id := er.Identity; id != nil && id.Policy == Certificate && id.Certificate != nil {
+		return id.Certificate.Subject
 	}
 	cn := er.Device.DeviceID
 	if cn == "" {

@@ -178,8 +178,20 @@ func TestLinkedEnrollment(t *testing.T) {
 	if !errors.As(err, &f) || f.Code != mde2.FaultAuthentication {
 		t.Errorf("forged token: %v", err)
 	}
+	// Another device's token does not enroll this one.
+	res, err := hc.Get(base + PathTestToken + "?device=DEV-2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var other bytes.Buffer
+	other.ReadFrom(res.Body)
+	res.Body.Close()
+	_, err = c.EnrollLinked(ctx, resp, device, mde2.Credentials{Token: other.Bytes()})
+	if !errors.As(err, &f) || f.Code != mde2.FaultAuthorization {
+		t.Errorf("another device's token: %v", err)
+	}
 	// The linked enrollment's DM endpoint answers SyncML, apart from MDM.svc.
-	res, err := hc.Post(base+PathWinDC, "application/vnd.syncml.dm+xml", strings.NewReader("<SyncML/>"))
+	res, err = hc.Post(base+PathWinDC, "application/vnd.syncml.dm+xml", strings.NewReader("<SyncML/>"))
 	if err != nil {
 		t.Fatal(err)
 	}
