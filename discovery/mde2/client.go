@@ -384,7 +384,7 @@ func (c *Client) call(ctx context.Context, url string, m, out Message, cert *tls
 	}
 	defer res.Body.Close()
 	lim := c.Limits.withDefaults()
-	data, err := readBody(res.Body, lim.MaxBytes, res.ContentLength)
+	data, err := readBody(res.Body, lim.MaxBytes, res.ContentLength, nil)
 	if err != nil {
 		return err
 	}

@@ -302,7 +302,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, m Message, do fun
 		http.Error(w, pkg.Limit("MaxBytes", lim.MaxBytes, 0, "").Error(), http.StatusRequestEntityTooLarge)
 		return
 	}
-	body, err := readBody(http.MaxBytesReader(w, r.Body, lim.MaxBytes+1), lim.MaxBytes, r.ContentLength)
+	in := getBuf()
+	defer putBuf(in)
+	body, err := readBody(http.MaxBytesReader(w, r.Body, lim.MaxBytes+1), lim.MaxBytes, r.ContentLength, *in)
+	*in = body[:0]
 	if err != nil {
 		if errors.Is(err, ErrLimit) {
 			http.Error(w, err.Error(), http.StatusRequestEntityTooLarge)
@@ -341,7 +344,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, m Message, do fun
 			f.TraceID = h.ActivityID
 		}
 	}
-	b, err := Marshal(resp)
+	if is, ok := resp.(*issued); ok {
+		defer putBuf(is.doc)
+	}
+	out := getBuf()
+	defer putBuf(out)
+	b, err := appendMessage(*out, resp)
+	*out = b[:0]
 	if err != nil {
 		// A value from a hook that XML cannot carry.
 		s.logf("answer cannot be written: %v", err)
@@ -577,15 +586,18 @@ func (s *Server) enroll(r *http.Request, m *RequestSecurityToken) (Message, erro
 	if err != nil {
 		return nil, err
 	}
-	text, err := doc.MarshalText()
+	buf := getBuf()
+	text, err := doc.AppendText(*buf)
 	if err != nil {
+		putBuf(buf)
 		return nil, err
 	}
-	return &RequestSecurityTokenResponse{
+	*buf = text
+	return &issued{RequestSecurityTokenResponse{
 		TokenType: TokenTypeDeviceEnrollment,
-		Token:     *NewToken(ValueTypeProvisionDoc, text),
+		Token:     BinarySecurityToken{ValueType: ValueTypeProvisionDoc, EncodingType: EncodingTypeBase64},
 		RequestID: "0",
-	}, nil
+	}, buf}, nil
 }
 
 // renewal verifies a renewal: a PKCS#7 signed by the current certificate,

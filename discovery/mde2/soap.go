@@ -98,12 +98,17 @@ type Message interface {
 // Marshal returns the message as a SOAP envelope (1.2 unless
 // Header.SOAP11). Values that XML cannot carry are refused.
 func Marshal(m Message) ([]byte, error) {
-	h := m.SOAPHeader()
 	size := 2048
 	if t, ok := m.(interface{ tokenLen() int }); ok {
 		size += t.tokenLen()
 	}
-	w := &xw{b: make([]byte, 0, size)}
+	return appendMessage(make([]byte, 0, size), m)
+}
+
+// appendMessage appends the SOAP envelope of m to b (see Marshal).
+func appendMessage(b []byte, m Message) ([]byte, error) {
+	h := m.SOAPHeader()
+	w := &xw{b: b}
 	env := nsSOAP12
 	if h.SOAP11 {
 		env = nsSOAP11
