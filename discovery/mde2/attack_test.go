@@ -120,3 +120,20 @@ func TestHugeRSAKeyRefusedUnverified(t *testing.T) {
 		t.Errorf("largest key: %v, want its signature checked", err)
 	}
 }
+
+// TestSubjectString: the fast path of the search criteria's subject
+// gives what pkix.Name.String gives.
+func TestSubjectString(t *testing.T) {
+	for _, cn := range []string{"7BA748C8-703E-4DF2-A74A-92984117346A", "a b", " a", "a ", "#a", "a,b", "a+b", `a"b`, "a\\b", "a<b", "a=b", "é", "a;b", "!Windows\x00"} {
+		n := pkix.Name{CommonName: cn}
+		// as read from a certificate: Names filled
+		n.Names = []pkix.AttributeTypeAndValue{{Type: oidCommonName, Value: cn}}
+		if got, want := subjectString(n), n.String(); got != want {
+			t.Errorf("%q: %q, want %q", cn, got, want)
+		}
+	}
+	two := pkix.Name{CommonName: "a", Organization: []string{"o"}, Names: []pkix.AttributeTypeAndValue{{Type: oidCommonName, Value: "a"}, {Type: asn1.ObjectIdentifier{2, 5, 4, 10}, Value: "o"}}}
+	if got, want := subjectString(two), two.String(); got != want {
+		t.Errorf("%q, want %q", got, want)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/asn1"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -711,12 +712,40 @@ func (s *Server) DefaultProvision(ctx context.Context, r *EnrollmentRequest, cer
 		Name:                        a.Name,
 		Addr:                        a.Address,
 		BackCompatRetryDisabled:     true,
-		SSLClientCertSearchCriteria: provisioning.SearchCriteria(cert.Subject.String(), store),
+		SSLClientCertSearchCriteria: provisioning.SearchCriteria(subjectString(cert.Subject), store),
 		Client:                      &provisioning.AppAuth{Type: "DIGEST", Secret: newID(), Data: []byte(newID())},
 		AppSrv:                      &provisioning.AppAuth{Type: "BASIC", Name: cert.Subject.CommonName, Secret: newID()},
 	}
 	e.DMClient = &provisioning.DMClient{EntDMID: r.Device.DeviceID, EntDeviceName: r.Device.DeviceName, Poll: a.Poll}
 	return e, nil
+}
+
+// subjectString is name.String() (RFC 2253), without its cost for the
+// usual subject: one common name that needs no escaping.
+func subjectString(name pkix.Name) string {
+	if len(name.Names) == 1 && len(name.ExtraNames) == 0 && name.Names[0].Type.Equal(oidCommonName) {
+		if cn, ok := name.Names[0].Value.(string); ok && cn != "" && cn == name.CommonName && plainRDN(cn) {
+			return "CN=" + cn
+		}
+	}
+	return name.String()
+}
+
+var oidCommonName = asn1.ObjectIdentifier{2, 5, 4, 3}
+
+// plainRDN reports whether an attribute value is written in RFC 2253
+// without escapes: letters, digits, '-', '.', '_' and inner spaces.
+func plainRDN(s string) bool {
+	if s[0] == ' ' || s[len(s)-1] == ' ' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == '_' || c == ' ') {
+			return false
+		}
+	}
+	return true
 }
 
 // parseCSR reads the request of an issue; the enrollment benchmark
