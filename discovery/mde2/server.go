@@ -707,14 +707,15 @@ func (s *Server) DefaultProvision(ctx context.Context, r *EnrollmentRequest, cer
 		// A device enrollment keeps its certificate in the machine store.
 		e.ClientStore, store = provisioning.StoreSystem, `My\System`
 	}
+	ids := newIDs(3)
 	e.Application = &provisioning.Application{
 		ProviderID:                  a.ProviderID,
 		Name:                        a.Name,
 		Addr:                        a.Address,
 		BackCompatRetryDisabled:     true,
 		SSLClientCertSearchCriteria: provisioning.SearchCriteria(subjectString(cert.Subject), store),
-		Client:                      &provisioning.AppAuth{Type: "DIGEST", Secret: newID(), Data: []byte(newID())},
-		AppSrv:                      &provisioning.AppAuth{Type: "BASIC", Name: cert.Subject.CommonName, Secret: newID()},
+		Client:                      &provisioning.AppAuth{Type: "DIGEST", Secret: ids[0], Data: []byte(ids[1])},
+		AppSrv:                      &provisioning.AppAuth{Type: "BASIC", Name: cert.Subject.CommonName, Secret: ids[2]},
 	}
 	e.DMClient = &provisioning.DMClient{EntDMID: r.Device.DeviceID, EntDeviceName: r.Device.DeviceName, Poll: a.Poll}
 	return e, nil
@@ -753,8 +754,15 @@ func plainRDN(s string) bool {
 var parseCSR = ParseCertificateRequest
 
 // newID returns 16 random bytes in hex.
-func newID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	return hex.EncodeToString(b[:])
+func newID() string { return newIDs(1)[0] }
+
+// newIDs returns n IDs of 16 random bytes in hex, from one read.
+func newIDs(n int) []string {
+	b := make([]byte, 16*n)
+	_, _ = rand.Read(b)
+	ids := make([]string, n)
+	for i := range ids {
+		ids[i] = hex.EncodeToString(b[16*i : 16*(i+1)])
+	}
+	return ids
 }
