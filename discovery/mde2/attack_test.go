@@ -38,14 +38,9 @@ func TestNegotiateVersionEdges(t *testing.T) {
 // DeviceID: the issued certificate keeps the subject of the certificate
 // that authenticated the request.
 func TestCertificatePolicyKeepsIdentity(t *testing.T) {
-	f := newFixture(t, true)
+	f, parent := certificatePrimary(t)
 	ctx := context.Background()
 	disc := f.ts.URL + pathDiscovery
-	parent, err := f.client.Enroll(ctx, disc, testDevice, Credentials{Username: "u", Password: "secret"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.srv.AuthPolicy = Certificate
 	victim := *testDevice
 	victim.DeviceID = "00000000-VICTIM"
 	r, err := f.client.Enroll(ctx, disc, &victim, Credentials{Certificate: &tls.Certificate{Certificate: [][]byte{parent.Certificate.Raw}, PrivateKey: parent.Key}})

@@ -413,18 +413,27 @@ func TestDiscoverVersions(t *testing.T) {
 	}
 }
 
-// TestEnrollCertificatePrimary: a primary enrollment whose Discover names
-// the Certificate policy, authenticated by a certificate this service
-// issued, over TLS.
-func TestEnrollCertificatePrimary(t *testing.T) {
+// certificatePrimary serves over TLS, enrolls testDevice with a password
+// and then turns the service to the Certificate policy; it returns the
+// fixture and that first enrollment.
+func certificatePrimary(t *testing.T) (*fixture, *Result) {
+	t.Helper()
 	f := newFixture(t, true)
-	ctx := context.Background()
-	disc := f.ts.URL + pathDiscovery
-	parent, err := f.client.Enroll(ctx, disc, testDevice, Credentials{Username: "u", Password: "secret"})
+	parent, err := f.client.Enroll(context.Background(), f.ts.URL+pathDiscovery, testDevice, Credentials{Username: "u", Password: "secret"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.srv.AuthPolicy = Certificate
+	return f, parent
+}
+
+// TestEnrollCertificatePrimary: a primary enrollment whose Discover names
+// the Certificate policy, authenticated by a certificate this service
+// issued, over TLS.
+func TestEnrollCertificatePrimary(t *testing.T) {
+	f, parent := certificatePrimary(t)
+	ctx := context.Background()
+	disc := f.ts.URL + pathDiscovery
 	r, err := f.client.Enroll(ctx, disc, testDevice, Credentials{Certificate: &tls.Certificate{Certificate: [][]byte{parent.Certificate.Raw}, PrivateKey: parent.Key}})
 	if err != nil {
 		t.Fatal(err)
