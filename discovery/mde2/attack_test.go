@@ -9,7 +9,9 @@ import (
 	"math/big"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/windc-go/windc/discovery"
@@ -172,5 +174,34 @@ func TestClientRefusesInsecureURLs(t *testing.T) {
 	// Loopback http stays accepted by default (tests, local development).
 	if _, err := f.client.Enroll(ctx, f.ts.URL+pathDiscovery, testDevice, Credentials{Username: "u", Password: "secret"}); err == nil || !posted {
 		t.Errorf("loopback: %v (the refusing check was reached: %v)", err, posted)
+	}
+}
+
+// TestConcurrentEnrollments: one Server answers enrollments at once (run
+// with -race): every device gets its own certificate for its own key.
+func TestConcurrentEnrollments(t *testing.T) {
+	f := newFixture(t, false)
+	ctx := context.Background()
+	const n = 8
+	results := make([]*Result, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			d := *testDevice
+			d.DeviceID = "DEV-" + strconv.Itoa(i)
+			results[i], errs[i] = f.client.Enroll(ctx, f.ts.URL+pathDiscovery, &d, Credentials{Username: "u", Password: "secret"})
+		}()
+	}
+	wg.Wait()
+	for i, r := range results {
+		if errs[i] != nil {
+			t.Fatalf("device %d: %v", i, errs[i])
+		}
+		if cn := r.Certificate.Subject.CommonName; cn != "DEV-"+strconv.Itoa(i) || !publicKeyEqual(r.Certificate.PublicKey, r.Key.Public()) {
+			t.Errorf("device %d: certificate for %q, own key %v", i, cn, publicKeyEqual(r.Certificate.PublicKey, r.Key.Public()))
+		}
 	}
 }
