@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/windc-go/windc/discovery"
 	"github.com/windc-go/windc/discovery/mde2"
@@ -198,5 +199,34 @@ func TestLinkedEnrollment(t *testing.T) {
 	res.Body.Close()
 	if res.StatusCode == http.StatusNotFound || res.StatusCode == http.StatusMethodNotAllowed {
 		t.Errorf("WinDC.svc: %d", res.StatusCode)
+	}
+}
+
+// TestTestTokens: dmserver's stand-in for Entra refuses an expired token,
+// one signed with another key, one that is not its format, and binds the
+// identity to the token's device.
+func TestTestTokens(t *testing.T) {
+	now := time.Unix(1_800_000_000, 0)
+	tt := newTestTokens()
+	tt.now = func() time.Time { return now }
+	tok := tt.issue("DEV-1")
+	id, err := tt.validate(context.Background(), []byte(tok))
+	if err != nil || id.DeviceID != "DEV-1" || id.Policy != mde2.Federated {
+		t.Fatalf("fresh token: %+v, %v", id, err)
+	}
+	other := newTestTokens()
+	other.now = tt.now
+	for name, bad := range map[string]string{
+		"another key":   other.issue("DEV-1"),
+		"alg none-like": strings.SplitAfter(tok, ".")[0],
+		"not a token":   "eyJhbGciOiJub25lIn0.e30.",
+	} {
+		if _, err := tt.validate(context.Background(), []byte(bad)); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+	now = now.Add(11 * time.Minute)
+	if _, err := tt.validate(context.Background(), []byte(tok)); err == nil {
+		t.Error("expired token accepted")
 	}
 }
