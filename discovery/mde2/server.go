@@ -65,6 +65,13 @@ type EnrollmentRequest struct {
 // renewed. A check returns a *Fault to choose the answer; any other error
 // answers an Authentication fault. Faults are answered with HTTP 500 and
 // a SOAP 1.2 fault; answers are never chunked (Windows refuses that).
+//
+// Requests are read leniently where peers differ and strictly where it
+// matters: SOAP 1.1 and 1.2 envelopes are both read and always answered
+// in 1.2; the body's element decides the message (the WS-Addressing
+// Action and To are not checked, To since proxies rewrite it); the first
+// of repeated header blocks counts; a request without a MessageID is
+// answered without RelatesTo.
 type Server struct {
 	// PolicyURL, EnrollmentURL and AuthenticationURL are the absolute
 	// URLs the DiscoverResponse gives (AuthenticationURL for Federated
