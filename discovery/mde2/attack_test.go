@@ -1,11 +1,15 @@
 package mde2
 
 import (
+	"bytes"
 	"context"
+	"crypto/rand"
 	"crypto/tls"
+	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
 	"errors"
+	"io"
 	"math/big"
 	"net"
 	"net/http"
@@ -203,5 +207,55 @@ func TestConcurrentEnrollments(t *testing.T) {
 		if cn := r.Certificate.Subject.CommonName; cn != "DEV-"+strconv.Itoa(i) || !publicKeyEqual(r.Certificate.PublicKey, r.Key.Public()) {
 			t.Errorf("device %d: certificate for %q, own key %v", i, cn, publicKeyEqual(r.Certificate.PublicKey, r.Key.Public()))
 		}
+	}
+}
+
+// TestRenewalWithAnotherDevicesCertificate: a renewal signed with device
+// A's certificate, sent over TLS authenticated as device B, is refused;
+// the same renewal from A is accepted.
+func TestRenewalWithAnotherDevicesCertificate(t *testing.T) {
+	f := newFixture(t, true)
+	ctx := context.Background()
+	enroll := func(id string) *Result {
+		d := *testDevice
+		d.DeviceID = id
+		r, err := f.client.Enroll(ctx, f.ts.URL+pathDiscovery, &d, Credentials{Username: "u", Password: "secret"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	a, b := enroll("DEV-A"), enroll("DEV-B")
+	csr, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{Subject: pkix.Name{CommonName: "DEV-A"}}, testECKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p7, err := BuildRenewalRequest(csr, a.Certificate, a.Key, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := Marshal(&RequestSecurityToken{Header: Header{MessageID: "urn:uuid:r"}, TokenType: TokenTypeDeviceEnrollment, RequestType: RequestTypeRenew, Token: *NewToken(ValueTypePKCS7, p7)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	send := func(as *Result) (int, *Fault) {
+		hc := f.client.http(&tls.Certificate{Certificate: [][]byte{as.Certificate.Raw}, PrivateKey: as.Key})
+		res, err := hc.Post(f.srv.EnrollmentURL, contentTypeSOAP12, bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		data, _ := io.ReadAll(res.Body)
+		var fault Fault
+		if Unmarshal(data, &fault) != nil {
+			return res.StatusCode, nil
+		}
+		return res.StatusCode, &fault
+	}
+	if status, fault := send(b); fault == nil || fault.Code != FaultAuthentication {
+		t.Errorf("renewal of A's certificate from B: %d %v", status, fault)
+	}
+	if status, fault := send(a); status != http.StatusOK {
+		t.Errorf("renewal from A: %d %v", status, fault)
 	}
 }
