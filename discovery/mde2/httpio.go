@@ -56,6 +56,9 @@ func readBody(r io.Reader, limit, size int64, into []byte) ([]byte, error) {
 // checkSOAPType accepts application/soap+xml and, for SOAP 1.1, text/xml
 // (and application/xml, which some peers send).
 func checkSOAPType(v string) error {
+	if v == contentTypeSOAP12 || v == "application/soap+xml" {
+		return nil // what Windows and this package send
+	}
 	mt, _, err := mime.ParseMediaType(v)
 	if err != nil {
 		return fmt.Errorf("%w: %q", ErrContentType, v)
