@@ -44,8 +44,7 @@
 // A device cannot take another one's name: under the Certificate policy
 // the issued certificate keeps the subject of the certificate that
 // authenticated the request, and a check that sets Identity.DeviceID
-// (such as the device claim of a Federated token) binds the credentials
-// to that DeviceID. RSA keys above 16384 bits are refused before their
+// binds the credentials to that DeviceID. RSA keys above 16384 bits are refused before their
 // signature is checked, since the check costs the square of the size.
 //
 // RequestVersion values above 7.0 are outside the spec's client rule; the

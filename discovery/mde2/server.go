@@ -31,10 +31,12 @@ type Identity struct {
 	// the Certificate policy this certificate's subject, so that a device
 	// cannot take another one's name by sending another DeviceID.
 	Certificate *x509.Certificate
-	// DeviceID, when a check sets it, is the device the credentials were
-	// issued to (such as the device claim of a Federated token): a request
-	// whose AdditionalContext names another DeviceID is refused with an
-	// Authorization fault.
+	// DeviceID, when a check sets it, is the AdditionalContext DeviceID
+	// of the only device the credentials may enroll (such as the device a
+	// test token was issued for): a request naming another DeviceID is
+	// refused with an Authorization fault. An Entra token's deviceid
+	// claim is the Entra device object ID, not this DM DeviceID; a check
+	// sets DeviceID only from a credential that names the DM DeviceID.
 	DeviceID string
 }
 
