@@ -236,8 +236,11 @@ func (s *Server) policy() *CertificatePolicy {
 	if s.Policy != nil {
 		return s.Policy
 	}
-	return DefaultPolicy()
+	return defaultPolicy
 }
+
+// defaultPolicy is the policy of a Server without one; it is only read.
+var defaultPolicy = DefaultPolicy()
 
 // logf logs an internal error; the message starts with "mde2: " once.
 func (s *Server) logf(format string, args ...any) {
