@@ -35,6 +35,16 @@ const (
 	StateGetInfraError                   State = 82
 )
 
+// stateStrings holds String of the defined states, made once: a server
+// names the state of every document of every message.
+var stateStrings = func() map[State]string {
+	m := make(map[State]string, len(stateNames))
+	for s, n := range stateNames {
+		m[s] = n + "(" + strconv.FormatUint(uint64(s), 10) + ")"
+	}
+	return m
+}()
+
 var stateNames = map[State]string{
 	StateNotDefined:                      "NotDefined",
 	StateConfigRequest:                   "ConfigRequest",
@@ -60,8 +70,8 @@ var stateNames = map[State]string{
 // String returns the enum name and value, such as
 // "ConfigCompletedSuccess(60)", or "State(99)" for an undefined value.
 func (s State) String() string {
-	if n, ok := stateNames[s]; ok {
-		return n + "(" + strconv.FormatUint(uint64(s), 10) + ")"
+	if n, ok := stateStrings[s]; ok {
+		return n
 	}
 	return fmt.Sprintf("State(%d)", uint32(s))
 }

@@ -1,6 +1,7 @@
 package discovery
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"net/url"
@@ -86,13 +87,17 @@ func (r *Response) ValidateWith(p URLPolicy) error {
 func (p URLPolicy) Check(raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return fmt.Errorf("%w: %v", ErrURL, err)
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // its text repeats the URL, password included
+		}
+		return fmt.Errorf("%w: %q: %v", ErrURL, redactURL(raw), err)
 	}
 	if !u.IsAbs() || u.Host == "" || u.Hostname() == "" || u.Opaque != "" {
-		return fmt.Errorf("%w: %q is not an absolute URL with a host", ErrURL, raw)
+		return fmt.Errorf("%w: %q is not an absolute URL with a host", ErrURL, redactURL(raw))
 	}
 	if u.User != nil {
-		return fmt.Errorf("%w: %q carries user information", ErrURL, raw)
+		return fmt.Errorf("%w: %q carries user information", ErrURL, redactURL(raw))
 	}
 	host := u.Hostname()
 	switch u.Scheme {
@@ -113,6 +118,25 @@ func (p URLPolicy) Check(raw string) error {
 		return fmt.Errorf("%w: %q", ErrHostNotAllowed, host)
 	}
 	return nil
+}
+
+// redactURL returns raw with whatever precedes an '@' in its authority
+// (user name and password) replaced by "xxxxx", for error texts: they
+// reach logs and a device's saved state. It works on text that does not
+// parse as a URL too.
+func redactURL(raw string) string {
+	prefix, rest := "", raw
+	if i := strings.Index(raw, "://"); i >= 0 {
+		prefix, rest = raw[:i+3], raw[i+3:]
+	}
+	authority := rest
+	if j := strings.IndexAny(rest, "/?#"); j >= 0 {
+		authority = rest[:j]
+	}
+	if k := strings.LastIndexByte(authority, '@'); k >= 0 {
+		return prefix + "xxxxx" + rest[k:]
+	}
+	return raw
 }
 
 func isLoopback(host string) bool {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/windc-go/windc/declaredconfig"
@@ -19,8 +20,10 @@ import (
 // agent's summary in every message. No input may make anything panic; a
 // reply encodes to the bytes returned, keeps the SessionID, has non-zero
 // unique CmdIDs and carries a summary that reads back with known states;
-// the worker then applies and refreshes without error, and a new agent
-// starts from the saved state with the same summary.
+// the worker then applies and refreshes without error, leaving no document
+// in a transient state (but a bulk template waiting for its data) and no
+// Surface node with an empty, . or .. segment or a placeholder; and a new
+// agent starts from the saved state with the same summary.
 func FuzzAgent(f *testing.F) {
 	const id = "27FEA311-68B9-4320-9FC4-296F6FDFAFE2"
 	hdr := `<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr><VerDTD>1.2</VerDTD><VerProto>DM/1.2</VerProto><SessionID>1</SessionID><MsgID>1</MsgID>` +
@@ -102,6 +105,19 @@ func FuzzAgent(f *testing.F) {
 		}
 		if err := a.Refresh(ctx); err != nil {
 			t.Fatalf("Refresh: %v", err)
+		}
+		for _, e := range a.Summary().Documents {
+			// Applied, every document has moved on (a bulk template may
+			// wait for its instance data).
+			if st, _ := declaredconfig.ParseState(e.State); st.Transient() && st != declaredconfig.StateConfigInProgressAsyncPending {
+				t.Fatalf("document %s in state %v after ApplyPending", e.ID, st)
+			}
+		}
+		for k := range surface.Nodes("./") {
+			// No node outside the CSP a document names, no placeholder.
+			if strings.Contains(k, "/../") || strings.Contains(k, "/./") || strings.Contains(k, "//") || strings.Contains(k, "@#") {
+				t.Fatalf("the agent set the node %q", k)
+			}
 		}
 		b, err := agent.New(ctx, agent.Config{Surface: surface, Store: store})
 		if err != nil {

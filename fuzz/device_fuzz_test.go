@@ -28,7 +28,8 @@ func (discoveryAnswer) RoundTrip(r *http.Request) (*http.Response, error) {
 // FuzzDeviceLinkedEnrollment feeds an arbitrary server message to a
 // device whose Mux holds the LinkedEnrollment handler (discovery answered
 // in memory, an Enroller that succeeds unless the endpoint asks it to
-// fail, and an Unenroller). No input may make the device panic; a reply,
+// fail, and an Unenroller), asynchronous when the input's length is odd.
+// No input may make the device panic; a reply,
 // when there is one, encodes and has unique CmdIDs; the handler's state
 // stays coherent: EnrollStatus is a documented value, LastError and its
 // Reason are set together, an Enrollment exists exactly when EnrollStatus
@@ -65,6 +66,7 @@ func FuzzDeviceLinkedEnrollment(f *testing.F) {
 				return &device.Enrollment{ManagementURL: "https://m.example/"}, nil
 			}),
 			Unenroller: device.UnenrollerFunc(func(_ context.Context, e *device.Enrollment) error { return nil }),
+			Async:      len(data)%2 == 1,
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -82,6 +84,9 @@ func FuzzDeviceLinkedEnrollment(f *testing.F) {
 			t.Fatal(err)
 		}
 		x, err := c.Handle(ctx, &m)
+		if err := h.Wait(); err != nil {
+			t.Fatal(err) // a MemoryStore does not fail
+		}
 		st := h.State()
 		if !st.Status.Known() {
 			t.Fatalf("EnrollStatus %d", st.Status)

@@ -28,6 +28,10 @@ func FuzzSessionServer(f *testing.F) {
 	f.Add([]byte(hdr + `<Atomic><CmdID>1</CmdID><Add><CmdID>2</CmdID><Item><Target><LocURI>./X</LocURI></Target></Item></Add><Sequence><CmdID>3</CmdID>` +
 		`<Get><CmdID>4</CmdID><Item><Target><LocURI>./Y</LocURI></Target></Item></Get></Sequence></Atomic><Final/></SyncBody></SyncML>`))
 	f.Add([]byte(hdr + `<Alert><CmdID>1</CmdID><Data>1201</Data></Alert><Status><CmdID>2</CmdID><CmdRef>0</CmdRef><Data>x</Data></Status><Final/></SyncBody></SyncML>`))
+	// the first chunk of a device's Results (MoreData, Size), then another
+	f.Add([]byte(hdr + `<Status><CmdID>1</CmdID><MsgRef>1</MsgRef><CmdRef>3</CmdRef><Cmd>Get</Cmd><Data>200</Data></Status>` +
+		`<Results><CmdID>2</CmdID><MsgRef>1</MsgRef><CmdRef>3</CmdRef><Item><Source><LocURI>./A</LocURI></Source><Meta><Size xmlns="syncml:metinf">6</Size></Meta><Data>abc</Data><MoreData/></Item></Results>` +
+		`<Results><CmdID>3</CmdID><MsgRef>1</MsgRef><CmdRef>3</CmdRef><Item><Source><LocURI>./A</LocURI></Source><Data>def</Data></Item></Results></SyncBody></SyncML>`))
 	if dir := sessionCorpusDir(); dir != "" {
 		entries, _ := os.ReadDir(dir)
 		for _, e := range entries {

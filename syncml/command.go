@@ -1,5 +1,11 @@
 package syncml
 
+// The command structs of this file are the one description of each
+// command's child elements (a field per element, in DTD order, its kind
+// by its Go type): after changing one, run go generate ./syncml, which
+// writes their reader, writer and test builders (see internal/elemgen).
+//go:generate go run ./internal/elemgen
+
 import (
 	"strconv"
 
@@ -157,7 +163,9 @@ type Status struct {
 }
 
 // Unknown is an element the model does not know, found where a command may
-// stand. Raw holds its bytes as they arrived (after transcoding to UTF-8)
+// stand: one whose local name is no command's, or one in a namespace other
+// than the message's SyncML namespace or none (a <p:Add> with p bound to
+// another namespace is not an Add). Raw holds its bytes as they arrived (after transcoding to UTF-8)
 // and is written back unchanged. If the element relied on namespace
 // declarations of enclosing elements, the decoder adds them to its start
 // tag, so that Raw is well-formed on its own.

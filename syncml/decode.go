@@ -61,6 +61,11 @@ func (sc *scanner) root(pos int) (string, int, error) {
 		return "", pos, sc.structure(pos, "<%s> is in the reserved namespace %s", t.Name, uri)
 	}
 	sc.rootNS = uri
+	def, _ := sc.Lookup("")
+	sc.plainDecls = -1
+	if def == uri || def == "" {
+		sc.plainDecls = sc.Declared()
+	}
 	return uri, end, nil
 }
 
@@ -86,7 +91,7 @@ func (sc *scanner) header(pos int, h *Header) (end int, present bool, err error)
 	sc.lastStart = t.Start
 	var seen uint32
 	end, err = sc.children(t, pos, func(c tag, pos int) (int, error) {
-		switch c.Local() {
+		switch sc.local(c) {
 		case "VerDTD":
 			return sc.leafOnce(&seen, 0, c, pos, &h.VerDTD)
 		case "VerProto":
@@ -176,7 +181,7 @@ func (sc *scanner) bodyItem(pos int, final *bool) (cmd Command, next int, done b
 		if *final {
 			return nil, pos, false, sc.structure(t.Start, "<%s> after <Final/>", t.Name)
 		}
-		if t.Local() == "Final" {
+		if sc.local(t) == "Final" {
 			next, err = sc.flag(t, next)
 			if err != nil {
 				return nil, pos, false, err
@@ -216,42 +221,6 @@ func (sc *scanner) rootEnd(pos int) (int, error) {
 	return end, nil
 }
 
-// command reads one command element whose start tag is t.
-func (sc *scanner) command(t tag, pos int) (Command, int, error) {
-	switch t.Local() {
-	case "Add", "Copy", "Delete", "Exec", "Get", "Replace":
-		var c itemCmd
-		end, err := sc.itemCommand(t, pos, &c)
-		if err != nil {
-			return nil, end, err
-		}
-		return c.command(t.Local(), &sc.slabs), end, nil
-	case "Alert":
-		c := sc.slabs.alert.get()
-		end, err := sc.alert(t, pos, c)
-		return c, end, err
-	case "Atomic", "Sequence":
-		var g group
-		end, err := sc.group(t, pos, &g)
-		if err != nil {
-			return nil, end, err
-		}
-		if t.Local() == "Atomic" {
-			return &Atomic{CmdID: g.CmdID, NoResp: g.NoResp, Meta: g.Meta, Commands: g.Commands}, end, nil
-		}
-		return &Sequence{CmdID: g.CmdID, NoResp: g.NoResp, Meta: g.Meta, Commands: g.Commands}, end, nil
-	case "Results":
-		c := sc.slabs.results.get()
-		end, err := sc.results(t, pos, c)
-		return c, end, err
-	case "Status":
-		c := sc.slabs.status.get()
-		end, err := sc.status(t, pos, c)
-		return c, end, err
-	}
-	return sc.unknown(t, pos)
-}
-
 // unknown keeps an element the model does not know as raw bytes. When
 // the element relies on namespace declarations of enclosing elements,
 // they are added to its start tag, so that Raw stands on its own.
@@ -274,189 +243,30 @@ func (sc *scanner) unknown(t tag, pos int) (Command, int, error) {
 	return &Unknown{Name: t.Name, Raw: raw}, end, nil
 }
 
-// itemCmd holds the fields of the commands that carry items.
-type itemCmd struct {
-	CmdID      string
-	NoResp     bool
-	Archive    bool
-	SftDel     bool
-	Lang       string
-	Cred       *Cred
-	Meta       *Meta
-	Correlator string
-	Items      []Item
+// The commands themselves are read by the code commands_gen.go has
+// generated from their description in command.go.
+
+// commandAppend reads a command nested in Atomic or Sequence (or an
+// element unknown there) and appends it to *cmds.
+func (sc *scanner) commandAppend(t tag, pos int, cmds *[]Command) (int, error) {
+	c, end, err := sc.command(t, pos)
+	*cmds = append(*cmds, c)
+	return end, err
 }
 
-func (c *itemCmd) command(name string, s *slabs) Command {
-	switch name {
-	case "Add":
-		p := s.add.get()
-		*p = Add{CmdID: c.CmdID, NoResp: c.NoResp, Cred: c.Cred, Meta: c.Meta, Items: c.Items}
-		return p
-	case "Copy":
-		p := s.copy.get()
-		*p = Copy{CmdID: c.CmdID, NoResp: c.NoResp, Cred: c.Cred, Meta: c.Meta, Items: c.Items}
-		return p
-	case "Delete":
-		p := s.delete.get()
-		*p = Delete{CmdID: c.CmdID, NoResp: c.NoResp, Archive: c.Archive, SftDel: c.SftDel, Cred: c.Cred, Meta: c.Meta, Items: c.Items}
-		return p
-	case "Exec":
-		p := s.exec.get()
-		*p = Exec{CmdID: c.CmdID, NoResp: c.NoResp, Cred: c.Cred, Meta: c.Meta, Correlator: c.Correlator, Items: c.Items}
-		return p
-	case "Get":
-		p := s.get.get()
-		*p = Get{CmdID: c.CmdID, NoResp: c.NoResp, Lang: c.Lang, Cred: c.Cred, Meta: c.Meta, Items: c.Items}
-		return p
+// chalOnce reads the Chal of a Status.
+func (sc *scanner) chalOnce(seen *uint32, bit uint, t tag, pos int, dst **Chal) (int, error) {
+	if err := sc.once(seen, bit, t); err != nil {
+		return pos, err
 	}
-	p := s.replace.get()
-	*p = Replace{CmdID: c.CmdID, NoResp: c.NoResp, Cred: c.Cred, Meta: c.Meta, Items: c.Items}
-	return p
-}
-
-func (sc *scanner) itemCommand(t tag, pos int, c *itemCmd) (int, error) {
-	var seen uint32
-	return sc.children(t, pos, func(ch tag, pos int) (int, error) {
-		switch ch.Local() {
-		case "CmdID":
-			return sc.leafOnce(&seen, 0, ch, pos, &c.CmdID)
-		case "NoResp":
-			return sc.flagOnce(&seen, 1, ch, pos, &c.NoResp)
-		case "Cred":
-			return sc.credOnce(&seen, 2, ch, pos, &c.Cred)
-		case "Meta":
-			return sc.metaOnce(&seen, 3, ch, pos, &c.Meta)
-		case "Item":
-			return sc.itemAppend(ch, pos, &c.Items)
-		case "Archive":
-			if t.Local() == "Delete" {
-				return sc.flagOnce(&seen, 4, ch, pos, &c.Archive)
-			}
-		case "SftDel":
-			if t.Local() == "Delete" {
-				return sc.flagOnce(&seen, 5, ch, pos, &c.SftDel)
-			}
-		case "Lang":
-			if t.Local() == "Get" {
-				return sc.leafOnce(&seen, 6, ch, pos, &c.Lang)
-			}
-		case "Correlator":
-			if t.Local() == "Exec" {
-				return sc.leafOnce(&seen, 7, ch, pos, &c.Correlator)
-			}
+	c := new(Chal)
+	*dst = c
+	var seenChal uint32
+	return sc.children(t, pos, func(g tag, pos int) (int, error) {
+		if sc.local(g) == "Meta" {
+			return sc.metaOnce(&seenChal, 0, g, pos, &c.Meta)
 		}
-		return pos, sc.unexpected(ch)
-	})
-}
-
-func (sc *scanner) alert(t tag, pos int, c *Alert) (int, error) {
-	var seen uint32
-	return sc.children(t, pos, func(ch tag, pos int) (int, error) {
-		switch ch.Local() {
-		case "CmdID":
-			return sc.leafOnce(&seen, 0, ch, pos, &c.CmdID)
-		case "NoResp":
-			return sc.flagOnce(&seen, 1, ch, pos, &c.NoResp)
-		case "Cred":
-			return sc.credOnce(&seen, 2, ch, pos, &c.Cred)
-		case "Data":
-			return sc.dataOnce(&seen, 3, ch, pos, &c.Data)
-		case "Correlator":
-			return sc.leafOnce(&seen, 4, ch, pos, &c.Correlator)
-		case "Item":
-			return sc.itemAppend(ch, pos, &c.Items)
-		}
-		return pos, sc.unexpected(ch)
-	})
-}
-
-// group holds the fields of Atomic and Sequence.
-type group struct {
-	CmdID    string
-	NoResp   bool
-	Meta     *Meta
-	Commands []Command
-}
-
-func (sc *scanner) group(t tag, pos int, g *group) (int, error) {
-	var seen uint32
-	return sc.children(t, pos, func(ch tag, pos int) (int, error) {
-		switch ch.Local() {
-		case "CmdID":
-			return sc.leafOnce(&seen, 0, ch, pos, &g.CmdID)
-		case "NoResp":
-			return sc.flagOnce(&seen, 1, ch, pos, &g.NoResp)
-		case "Meta":
-			return sc.metaOnce(&seen, 2, ch, pos, &g.Meta)
-		}
-		c, end, err := sc.command(ch, pos)
-		g.Commands = append(g.Commands, c)
-		return end, err
-	})
-}
-
-func (sc *scanner) results(t tag, pos int, c *Results) (int, error) {
-	var seen uint32
-	return sc.children(t, pos, func(ch tag, pos int) (int, error) {
-		switch ch.Local() {
-		case "CmdID":
-			return sc.leafOnce(&seen, 0, ch, pos, &c.CmdID)
-		case "MsgRef":
-			return sc.leafOnce(&seen, 1, ch, pos, &c.MsgRef)
-		case "CmdRef":
-			return sc.leafOnce(&seen, 2, ch, pos, &c.CmdRef)
-		case "Cmd":
-			return sc.leafOnce(&seen, 3, ch, pos, &c.Cmd)
-		case "Meta":
-			return sc.metaOnce(&seen, 4, ch, pos, &c.Meta)
-		case "TargetRef":
-			return sc.leafAppend(ch, pos, &c.TargetRef)
-		case "SourceRef":
-			return sc.leafAppend(ch, pos, &c.SourceRef)
-		case "Item":
-			return sc.itemAppend(ch, pos, &c.Items)
-		}
-		return pos, sc.unexpected(ch)
-	})
-}
-
-func (sc *scanner) status(t tag, pos int, c *Status) (int, error) {
-	var seen uint32
-	return sc.children(t, pos, func(ch tag, pos int) (int, error) {
-		switch ch.Local() {
-		case "CmdID":
-			return sc.leafOnce(&seen, 0, ch, pos, &c.CmdID)
-		case "MsgRef":
-			return sc.leafOnce(&seen, 1, ch, pos, &c.MsgRef)
-		case "CmdRef":
-			return sc.leafOnce(&seen, 2, ch, pos, &c.CmdRef)
-		case "Cmd":
-			return sc.leafOnce(&seen, 3, ch, pos, &c.Cmd)
-		case "TargetRef":
-			return sc.leafAppend(ch, pos, &c.TargetRef)
-		case "SourceRef":
-			return sc.leafAppend(ch, pos, &c.SourceRef)
-		case "Cred":
-			return sc.credOnce(&seen, 4, ch, pos, &c.Cred)
-		case "Chal":
-			if err := sc.once(&seen, 5, ch); err != nil {
-				return pos, err
-			}
-			c.Chal = new(Chal)
-			var seenChal uint32
-			return sc.children(ch, pos, func(g tag, pos int) (int, error) {
-				if g.Local() == "Meta" {
-					return sc.metaOnce(&seenChal, 0, g, pos, &c.Chal.Meta)
-				}
-				return pos, sc.unexpected(g)
-			})
-		case "Data":
-			return sc.dataOnce(&seen, 6, ch, pos, &c.Data)
-		case "Item":
-			return sc.itemAppend(ch, pos, &c.Items)
-		}
-		return pos, sc.unexpected(ch)
+		return pos, sc.unexpected(g)
 	})
 }
 
@@ -465,7 +275,7 @@ func (sc *scanner) itemAppend(t tag, pos int, items *[]Item) (int, error) {
 	var it Item
 	var seen uint32
 	end, err := sc.children(t, pos, func(ch tag, pos int) (int, error) {
-		switch ch.Local() {
+		switch sc.local(ch) {
 		case "Target":
 			return sc.locationPtrOnce(&seen, 0, ch, pos, &it.Target)
 		case "Source":
@@ -486,7 +296,7 @@ func (sc *scanner) itemAppend(t tag, pos int, items *[]Item) (int, error) {
 func (sc *scanner) location(t tag, pos int, l *Location) (int, error) {
 	var seen uint32
 	return sc.children(t, pos, func(ch tag, pos int) (int, error) {
-		switch ch.Local() {
+		switch sc.local(ch) {
 		case "LocURI":
 			return sc.leafOnce(&seen, 0, ch, pos, &l.LocURI)
 		case "LocName":
@@ -499,7 +309,7 @@ func (sc *scanner) location(t tag, pos int, l *Location) (int, error) {
 func (sc *scanner) cred(t tag, pos int, c *Cred) (int, error) {
 	var seen uint32
 	return sc.children(t, pos, func(ch tag, pos int) (int, error) {
-		switch ch.Local() {
+		switch sc.local(ch) {
 		case "Meta":
 			return sc.metaOnce(&seen, 0, ch, pos, &c.Meta)
 		case "Data":
@@ -509,13 +319,14 @@ func (sc *scanner) cred(t tag, pos int, c *Cred) (int, error) {
 	})
 }
 
-// meta reads a Meta element. Its children are matched by local name in
-// any namespace: devices send them with the metinf namespace on Meta, on
-// each child, through a prefix, or not at all.
+// meta reads a Meta element. Its descendants are matched by local name in
+// the metinf namespace, the message's SyncML one or none (metaLocal):
+// devices send them with the metinf namespace on Meta, on each child,
+// through a prefix, or not at all.
 func (sc *scanner) meta(t tag, pos int, m *Meta) (int, error) {
 	var seen uint32
 	return sc.children(t, pos, func(ch tag, pos int) (int, error) {
-		switch ch.Local() {
+		switch sc.metaLocal(ch) {
 		case "Format":
 			return sc.leafOnce(&seen, 0, ch, pos, &m.Format)
 		case "Type":
@@ -532,7 +343,7 @@ func (sc *scanner) meta(t tag, pos int, m *Meta) (int, error) {
 			m.Anchor = a
 			var seenA uint32
 			return sc.children(ch, pos, func(g tag, pos int) (int, error) {
-				switch g.Local() {
+				switch sc.metaLocal(g) {
 				case "Last":
 					return sc.leafOnce(&seenA, 0, g, pos, &a.Last)
 				case "Next":
@@ -558,7 +369,7 @@ func (sc *scanner) meta(t tag, pos int, m *Meta) (int, error) {
 			m.Mem = mem
 			var seenM uint32
 			return sc.children(ch, pos, func(g tag, pos int) (int, error) {
-				switch g.Local() {
+				switch sc.metaLocal(g) {
 				case "SharedMem":
 					return sc.flagOnce(&seenM, 0, g, pos, &mem.SharedMem)
 				case "FreeMem":

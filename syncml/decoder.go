@@ -68,6 +68,7 @@ func NewDecoder(r io.Reader) *Decoder {
 	d.r = &d.wire
 	d.sc.Init("", scanLimits(d.lim), &d.sc)
 	d.sc.slabs.sizeFirst()
+	d.sc.plainDecls = -1
 	return d
 }
 

@@ -35,7 +35,8 @@
 // 1.0 well-formedness (one root, names, character references, the five
 // predefined entities only, no DOCTYPE, no duplicate attributes, declared
 // prefixes) and tolerates what real devices send: SyncML 1.1, 1.2 or no
-// namespace, the metinf namespace anywhere or missing, a UTF-8 BOM, UTF-16
+// namespace (elements in the message's namespace or none), the metinf
+// namespace on Meta and anywhere inside it or missing, a UTF-8 BOM, UTF-16
 // with a BOM, UTF-8 bytes labelled utf-16, and declared legacy encodings.
 // Resource use is bounded by [Limits]; exceeding one yields a [*LimitError],
 // malformed input a [*DecodeError] with offset, line, column and element path.

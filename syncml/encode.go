@@ -122,29 +122,16 @@ func newElem(n string) *elem {
 
 // The elements the writer writes.
 var (
-	elAdd        = newElem("Add")
-	elAlert      = newElem("Alert")
 	elAnchor     = newElem("Anchor")
-	elArchive    = newElem("Archive")
-	elAtomic     = newElem("Atomic")
 	elChal       = newElem("Chal")
-	elCmd        = newElem("Cmd")
-	elCmdID      = newElem("CmdID")
-	elCmdRef     = newElem("CmdRef")
-	elCopy       = newElem("Copy")
-	elCorrelator = newElem("Correlator")
 	elCred       = newElem("Cred")
-	elDelete     = newElem("Delete")
 	elEMI        = newElem("EMI")
-	elExec       = newElem("Exec")
 	elFieldLevel = newElem("FieldLevel")
 	elFinal      = newElem("Final")
 	elFormat     = newElem("Format")
 	elFreeID     = newElem("FreeID")
 	elFreeMem    = newElem("FreeMem")
-	elGet        = newElem("Get")
 	elItem       = newElem("Item")
-	elLang       = newElem("Lang")
 	elLast       = newElem("Last")
 	elLocName    = newElem("LocName")
 	elLocURI     = newElem("LocURI")
@@ -155,26 +142,17 @@ var (
 	elMeta       = newElem("Meta")
 	elMoreData   = newElem("MoreData")
 	elMsgID      = newElem("MsgID")
-	elMsgRef     = newElem("MsgRef")
 	elNext       = newElem("Next")
 	elNextNonce  = newElem("NextNonce")
-	elNoResp     = newElem("NoResp")
-	elReplace    = newElem("Replace")
 	elRespURI    = newElem("RespURI")
-	elResults    = newElem("Results")
-	elSequence   = newElem("Sequence")
 	elSessionID  = newElem("SessionID")
-	elSftDel     = newElem("SftDel")
 	elSharedMem  = newElem("SharedMem")
 	elSize       = newElem("Size")
 	elSource     = newElem("Source")
-	elSourceRef  = newElem("SourceRef")
-	elStatus     = newElem("Status")
 	elSyncBody   = newElem("SyncBody")
 	elSyncHdr    = newElem("SyncHdr")
 	elSyncML     = newElem("SyncML")
 	elTarget     = newElem("Target")
-	elTargetRef  = newElem("TargetRef")
 	elType       = newElem("Type")
 	elVerDTD     = newElem("VerDTD")
 	elVerProto   = newElem("VerProto")
@@ -691,135 +669,56 @@ func checkNamespaces(ns []Namespace) error {
 	return nil
 }
 
-// command writes one body command.
+// command writes one body command; the commands themselves are written
+// by the code commands_gen.go has generated from command.go.
 func (w *writer) command(c Command) error {
+	return w.nested(c, bodyNames)
+}
+
+// nested writes a command, or an Unknown whose name is not one of
+// reserved, the names read as something else where it stands.
+func (w *writer) nested(c Command, reserved map[string]bool) error {
 	if isNilCommand(c) {
 		if c == nil {
 			return encodeError("command", fmt.Errorf("%w: nil Command", ErrStructure))
 		}
 		return encodeError("command", fmt.Errorf("%w: nil %T", ErrStructure, c))
 	}
-	switch c := c.(type) {
-	case *Add:
-		return w.itemCmd(elAdd, itemCmd{CmdID: c.CmdID, NoResp: c.NoResp, Cred: c.Cred, Meta: c.Meta, Items: c.Items})
-	case *Copy:
-		return w.itemCmd(elCopy, itemCmd{CmdID: c.CmdID, NoResp: c.NoResp, Cred: c.Cred, Meta: c.Meta, Items: c.Items})
-	case *Delete:
-		return w.itemCmd(elDelete, itemCmd{CmdID: c.CmdID, NoResp: c.NoResp, Archive: c.Archive, SftDel: c.SftDel, Cred: c.Cred, Meta: c.Meta, Items: c.Items})
-	case *Exec:
-		return w.itemCmd(elExec, itemCmd{CmdID: c.CmdID, NoResp: c.NoResp, Cred: c.Cred, Meta: c.Meta, Correlator: c.Correlator, Items: c.Items})
-	case *Get:
-		return w.itemCmd(elGet, itemCmd{CmdID: c.CmdID, NoResp: c.NoResp, Lang: c.Lang, Cred: c.Cred, Meta: c.Meta, Items: c.Items})
-	case *Replace:
-		return w.itemCmd(elReplace, itemCmd{CmdID: c.CmdID, NoResp: c.NoResp, Cred: c.Cred, Meta: c.Meta, Items: c.Items})
-	case *Alert:
-		w.open(elAlert)
-		if err := w.leaf(elCmdID, c.CmdID); err != nil {
+	return w.writeCommand(c, reserved)
+}
+
+// commands writes the commands nested in an Atomic or Sequence.
+func (w *writer) commands(cmds []Command) error {
+	for _, c := range cmds {
+		if err := w.nested(c, groupNames); err != nil {
 			return err
 		}
-		w.empty(elNoResp, c.NoResp)
-		if err := firstErr(w.cred(c.Cred), w.data(c.Data), w.leaf(elCorrelator, c.Correlator), w.items(c.Items)); err != nil {
-			return err
-		}
-		w.close(elAlert)
-	case *Atomic:
-		return w.group(elAtomic, c, c.CmdID, c.NoResp, c.Meta, c.Commands)
-	case *Sequence:
-		return w.group(elSequence, c, c.CmdID, c.NoResp, c.Meta, c.Commands)
-	case *Results:
-		w.open(elResults)
-		if err := firstErr(
-			w.leaf(elCmdID, c.CmdID),
-			w.leaf(elMsgRef, c.MsgRef),
-			w.leaf(elCmdRef, c.CmdRef),
-			w.leaf(elCmd, c.Cmd),
-			w.meta(c.Meta),
-			w.refs(elTargetRef, c.TargetRef, false),
-			w.refs(elSourceRef, c.SourceRef, false),
-			w.items(c.Items),
-		); err != nil {
-			return err
-		}
-		w.close(elResults)
-	case *Status:
-		w.open(elStatus)
-		if err := firstErr(
-			w.leaf(elCmdID, c.CmdID),
-			w.leaf(elMsgRef, c.MsgRef),
-			w.leaf(elCmdRef, c.CmdRef),
-			w.leaf(elCmd, c.Cmd),
-			w.refs(elTargetRef, c.TargetRef, false),
-			w.refs(elSourceRef, c.SourceRef, false),
-			w.cred(c.Cred),
-		); err != nil {
-			return err
-		}
-		if c.Chal != nil {
-			w.open(elChal)
-			if err := w.meta(c.Chal.Meta); err != nil {
-				return err
-			}
-			w.close(elChal)
-		}
-		if err := firstErr(w.data(c.Data), w.items(c.Items)); err != nil {
-			return err
-		}
-		w.close(elStatus)
-	case *Unknown:
-		return w.unknown(c, bodyNames)
-	default:
-		return encodeError("command", fmt.Errorf("unsupported Command %T", c))
 	}
 	return nil
 }
 
-func (w *writer) itemCmd(e *elem, c itemCmd) error {
-	w.open(e)
-	if err := w.leaf(elCmdID, c.CmdID); err != nil {
-		return err
-	}
-	w.empty(elNoResp, c.NoResp)
-	w.empty(elArchive, c.Archive)
-	w.empty(elSftDel, c.SftDel)
-	if err := firstErr(
-		w.leaf(elLang, c.Lang),
-		w.cred(c.Cred),
-		w.meta(c.Meta),
-		w.leaf(elCorrelator, c.Correlator),
-		w.items(c.Items),
-	); err != nil {
-		return err
-	}
-	w.close(e)
-	return nil
-}
-
-func (w *writer) group(e *elem, c Command, id string, noResp bool, m *Meta, cmds []Command) error {
+// enter starts writing the group c (an Atomic or Sequence) named by e,
+// which must not contain itself; leave ends it.
+func (w *writer) enter(e *elem, c Command) error {
 	if slices.Contains(w.groups, c) {
 		return encodeError(e.name, fmt.Errorf("%w: %s contains itself", ErrStructure, e.name))
 	}
 	w.groups = append(w.groups, c)
-	defer func() { w.groups = w.groups[:len(w.groups)-1] }()
-	w.open(e)
-	if err := w.leaf(elCmdID, id); err != nil {
+	return nil
+}
+
+func (w *writer) leave() { w.groups = w.groups[:len(w.groups)-1] }
+
+// chal writes the Chal of a Status.
+func (w *writer) chal(c *Chal) error {
+	if c == nil {
+		return nil
+	}
+	w.open(elChal)
+	if err := w.meta(c.Meta); err != nil {
 		return err
 	}
-	w.empty(elNoResp, noResp)
-	if err := w.meta(m); err != nil {
-		return err
-	}
-	for _, c := range cmds {
-		var err error
-		if u, ok := c.(*Unknown); ok && u != nil {
-			err = w.unknown(u, groupNames)
-		} else {
-			err = w.command(c)
-		}
-		if err != nil {
-			return err
-		}
-	}
-	w.close(e)
+	w.close(elChal)
 	return nil
 }
 
@@ -897,31 +796,11 @@ func checkMarkup(markup string, ns []Namespace, rootNS string, lim Limits) ([]Na
 	return namespaces(c.Uses), nil
 }
 
-// bodyNames and groupNames are the local names the decoder reads as part
-// of the model where an Unknown may stand: the commands, and in SyncBody
-// Final, in Atomic and Sequence their CmdID, NoResp and Meta. An Unknown
-// with one of these names there would not decode back as an Unknown;
-// elsewhere it does (a CmdID in SyncBody, a Final in Atomic).
-var (
-	bodyNames = map[string]bool{
-		"Add": true, "Alert": true, "Atomic": true, "Copy": true, "Delete": true, "Exec": true, "Get": true,
-		"Replace": true, "Results": true, "Sequence": true, "Status": true, "Final": true,
-	}
-	groupNames = map[string]bool{
-		"Add": true, "Alert": true, "Atomic": true, "Copy": true, "Delete": true, "Exec": true, "Get": true,
-		"Replace": true, "Results": true, "Sequence": true, "Status": true,
-		"CmdID": true, "NoResp": true, "Meta": true,
-	}
-)
-
 // checkUnknown checks that u.Raw is exactly one well-formed element named
-// u.Name that declares the prefixes it uses, and that the name is not one
-// of reserved; rootNS is the default namespace in scope where it is
-// written.
+// u.Name that declares the prefixes it uses, and that the decoder would
+// not read it as one of reserved (a local name in the SyncML namespace
+// or none); rootNS is the default namespace in scope where it is written.
 func checkUnknown(u *Unknown, rootNS string, reserved map[string]bool) error {
-	if reserved[xmlscan.LocalName(u.Name)] {
-		return fmt.Errorf("%w: <%s> is not an unknown element where it stands", ErrStructure, u.Name)
-	}
 	if !strings.HasPrefix(u.Raw, "<"+u.Name) || len(u.Raw) <= len(u.Name)+1 {
 		return fmt.Errorf("%w: Raw does not start with <%s", ErrStructure, u.Name)
 	}
@@ -936,6 +815,11 @@ func checkUnknown(u *Unknown, rootNS string, reserved map[string]bool) error {
 	t, pos, err := sc.StartTag(0)
 	if err != nil {
 		return err
+	}
+	// reserved in the namespace the decoder reads them in
+	sc.rootNS = rootNS
+	if reserved[sc.local(t)] {
+		return fmt.Errorf("%w: <%s> is not an unknown element where it stands", ErrStructure, u.Name)
 	}
 	c, err := sc.raw(t, pos, false)
 	if err != nil {

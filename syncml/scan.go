@@ -38,6 +38,12 @@ type scanner struct {
 
 	rootNS string // default namespace of the SyncML root
 
+	// plainDecls is the number of declarations in scope inside the root
+	// when the default namespace there is rootNS or none, and -1
+	// otherwise: while no declaration is added, an unprefixed element is
+	// in the message's namespace (local's fast path)
+	plainDecls int
+
 	lastStart int // offset of the '<' of the last header or command read
 
 	// slabs from which model values are handed out, to spend one
@@ -55,6 +61,7 @@ func getScanner(s string, lim Limits) *scanner {
 	sc := scanners.Get().(*scanner)
 	sc.Init(s, scanLimits(lim), sc)
 	sc.lim, sc.baseLine, sc.baseCol = lim, 1, 1
+	sc.plainDecls = -1
 	sc.slabs.sizeFirst()
 	return sc
 }
@@ -76,6 +83,7 @@ func putScanner(sc *scanner) {
 	sc.Scanner.Reset()
 	sc.lim, sc.base, sc.baseLine, sc.baseCol = Limits{}, 0, 0, 0
 	sc.rootNS, sc.lastStart = "", 0
+	sc.plainDecls = -1
 	sc.slabs = slabs{}
 	scanners.Put(sc)
 }
@@ -122,19 +130,21 @@ func (s *slab[T]) one() []T {
 
 // slabs holds one slab per model type the decoder creates often.
 type slabs struct {
-	loc     slab[Location]
-	data    slab[Data]
-	meta    slab[Meta]
-	item    slab[Item]
-	add     slab[Add]
-	alert   slab[Alert]
-	copy    slab[Copy]
-	delete  slab[Delete]
-	exec    slab[Exec]
-	get     slab[Get]
-	replace slab[Replace]
-	results slab[Results]
-	status  slab[Status]
+	loc      slab[Location]
+	data     slab[Data]
+	meta     slab[Meta]
+	item     slab[Item]
+	add      slab[Add]
+	alert    slab[Alert]
+	copy     slab[Copy]
+	delete   slab[Delete]
+	exec     slab[Exec]
+	get      slab[Get]
+	replace  slab[Replace]
+	results  slab[Results]
+	status   slab[Status]
+	atomic   slab[Atomic]
+	sequence slab[Sequence]
 }
 
 // sizeFirst makes the slabs of the larger, rarer types start with one
@@ -143,6 +153,7 @@ func (s *slabs) sizeFirst() {
 	s.meta.first = 1
 	s.add.first, s.alert.first, s.copy.first, s.delete.first, s.exec.first = 1, 1, 1, 1, 1
 	s.get.first, s.replace.first, s.results.first, s.status.first = 1, 1, 1, 1
+	s.atomic.first, s.sequence.first = 1, 1
 }
 
 func (sc *scanner) newLocation() *Location { return sc.slabs.loc.get() }
@@ -275,6 +286,87 @@ func clip(s string) string {
 		return s[:40] + "…"
 	}
 	return s
+}
+
+// local returns the local name of t, a start tag just read, when t is in
+// the message's SyncML namespace or in none (as devices send), and ""
+// otherwise, which matches no element of the model: an element in another
+// namespace is an Unknown where a command may stand and unexpected
+// elsewhere, never read as the SyncML element of the same local name.
+// Meta may also be in the metinf namespace (see metaLocal), and an
+// unprefixed Data may declare a default namespace for its content.
+func (sc *scanner) local(t tag) string {
+	if t.LStart == 0 && sc.Declared() == sc.plainDecls {
+		return t.Name
+	}
+	return sc.localSlow(t)
+}
+
+func (sc *scanner) localSlow(t tag) string {
+	uri := sc.space(t)
+	if uri == sc.rootNS || uri == "" {
+		return t.Local()
+	}
+	switch t.Local() {
+	case "Meta":
+		if uri == NamespaceMetInf {
+			return "Meta"
+		}
+	case "Data":
+		// a default namespace declared on Data is its content's (the
+		// writer puts Data.Namespaces back on it)
+		if t.LStart == 0 && sc.declaresDefault() {
+			return "Data"
+		}
+	}
+	return ""
+}
+
+// declaresDefault reports whether the start tag just read declares the
+// default namespace.
+func (sc *scanner) declaresDefault() bool {
+	for _, a := range sc.Attrs() {
+		if a.Name == "xmlns" {
+			return true
+		}
+	}
+	return false
+}
+
+// metaLocal is local for the descendants of Meta, which devices send in
+// the metinf namespace, in the SyncML one or in none.
+func (sc *scanner) metaLocal(t tag) string {
+	if t.LStart == 0 {
+		if n := sc.Declared(); n == sc.plainDecls {
+			return t.Name
+		}
+		// Windows declares the metinf namespace on each child
+		if b, ok := sc.LastDeclared(); ok && b.Prefix == "" && b.URI == NamespaceMetInf {
+			return t.Name
+		}
+	}
+	uri := sc.space(t)
+	if uri == NamespaceMetInf || uri == "" || uri == sc.rootNS {
+		return t.Local()
+	}
+	return ""
+}
+
+// space returns the namespace of t, a start tag just read.
+func (sc *scanner) space(t tag) string {
+	if t.LStart == 0 {
+		// the innermost declaration, when it is of the default namespace,
+		// is the one in scope (as on <Format xmlns="syncml:metinf">)
+		if b, ok := sc.LastDeclared(); ok && b.Prefix == "" {
+			return b.URI
+		}
+	}
+	p := ""
+	if t.LStart > 0 {
+		p = t.Name[:t.LStart-1]
+	}
+	uri, _ := sc.Lookup(p)
+	return uri
 }
 
 // noAttrs rejects attributes other than namespace declarations on t.

@@ -216,15 +216,15 @@ const (
 
 // Element kinds by local name, outside Data and Unknown.
 var (
-	leafNames = set("VerDTD", "VerProto", "SessionID", "MsgID", "RespURI", "LocURI", "LocName",
-		"CmdID", "MsgRef", "CmdRef", "Cmd", "Lang", "Correlator",
+	// the children of the commands come from their description
+	// (commands_gen_test.go, generated from command.go)
+	leafNames = set(append(commandLeaves, "VerDTD", "VerProto", "SessionID", "MsgID", "RespURI", "LocURI", "LocName",
 		"Format", "Type", "Mark", "Size", "Version", "NextNonce", "MaxMsgSize", "MaxObjSize",
-		"FreeMem", "FreeID", "Last", "Next")
-	repeatedLeafNames = set("TargetRef", "SourceRef", "EMI")
-	flagNames         = set("NoResp", "Final", "MoreData", "Archive", "SftDel", "SharedMem", "FieldLevel")
-	commandNames      = set("Add", "Alert", "Atomic", "Copy", "Delete", "Exec", "Get", "Replace",
-		"Results", "Sequence", "Status")
-	containerNames = set("SyncBody", "Atomic", "Sequence")
+		"FreeMem", "FreeID", "Last", "Next")...)
+	repeatedLeafNames = set(append(commandRefs, "EMI")...)
+	flagNames         = set(append(commandFlags, "NoResp", "Final", "MoreData", "SharedMem", "FieldLevel")...)
+	commandNames      = set(commandElements...)
+	containerNames    = set("SyncBody", "Atomic", "Sequence")
 )
 
 func set(names ...string) map[string]bool {

@@ -103,7 +103,12 @@ func TestUnknownNamesByPlace(t *testing.T) {
 		ok   bool
 	}{
 		{"Final in body", inBody(u("Final")), false},
-		{"x:Final in body", inBody(&Unknown{Name: "x:Final", Raw: `<x:Final xmlns:x="urn:x"/>`}), false},
+		// in another namespace, a command's name is an unknown element
+		{"x:Final in body", inBody(&Unknown{Name: "x:Final", Raw: `<x:Final xmlns:x="urn:x"/>`}), true},
+		{"x:Get in Atomic", inAtomic(&Unknown{Name: "x:Get", Raw: `<x:Get xmlns:x="urn:x"/>`}), true},
+		{"Add in another default namespace", inBody(&Unknown{Name: "Add", Raw: `<Add xmlns="urn:x"/>`}), true},
+		{"Add in no namespace", inBody(&Unknown{Name: "Add", Raw: `<Add xmlns=""/>`}), false},
+		{"metinf Meta in Sequence", inSequence(&Unknown{Name: "m:Meta", Raw: `<m:Meta xmlns:m="syncml:metinf"/>`}), false},
 		{"Final in Atomic", inAtomic(u("Final")), true},
 		{"Final in Sequence", inSequence(u("Final")), true},
 		{"CmdID in body", inBody(u("CmdID")), true},

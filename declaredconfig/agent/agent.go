@@ -2,6 +2,7 @@ package agent
 
 import (
 	"context"
+	"math"
 	"strings"
 	"sync"
 	"time"
@@ -10,8 +11,11 @@ import (
 	"github.com/windc-go/windc/syncml/session"
 )
 
-// DefaultMaxDocuments is the default of Config.MaxDocuments.
-const DefaultMaxDocuments = 1000
+// Defaults of the Config limits.
+const (
+	DefaultMaxDocuments = 1000  // Config.MaxDocuments
+	DefaultMaxSettings  = 10000 // Config.MaxSettings
+)
 
 // Config configures an Agent.
 type Config struct {
@@ -20,7 +24,7 @@ type Config struct {
 	Surface Surface
 	// Store keeps the state across restarts; nil means a new MemoryStore.
 	Store Store
-	// Clock tells the time and wakes the worker; nil means SystemClock.
+	// Clock tells the time and wakes the worker; nil means the system's (package time).
 	Clock Clock
 	// RequestSession, when set, is called when the agent wants the device
 	// to start a session with the server: a document it finished
@@ -44,6 +48,12 @@ type Config struct {
 	// MaxDocuments bounds the documents held; an Add or Replace beyond it
 	// is answered 420 (device full). Zero means DefaultMaxDocuments.
 	MaxDocuments int
+	// MaxSettings bounds the settings of one document, a bulk template
+	// expanded for every instance of its instance data (each instance
+	// repeats the template's settings). A Document or BulkVariables Add
+	// or Replace beyond it is answered 413 and changes nothing. Zero
+	// means DefaultMaxSettings.
+	MaxSettings int
 	// EmptySummary sends the summary alert also while the agent holds no
 	// document (an empty DeclaredConfigurations element). The CSP page
 	// has the alert sent when any request is in process or completed;
@@ -59,11 +69,17 @@ type Config struct {
 // documents and refreshes them, and the 1224 summary for every message.
 // Its methods are safe for concurrent use.
 type Agent struct {
-	cfg  Config
+	cfg Config
+	// work is held by whatever calls the Surface for the documents
+	// (an apply, a refresh, Unenroll), so that they do not interleave:
+	// an Unenroll waits for the apply under way instead of clearing
+	// the state while the apply goes on setting nodes. Taken before mu.
+	work sync.Mutex
 	mu   sync.Mutex
 	st   *Snapshot
 	docs map[string]*declaredconfig.Document // parsed documents, by record key
 	wake chan struct{}
+	uris map[string]declaredconfig.URI // parse's memory
 }
 
 // New returns an agent with the state cfg.Store holds. A Store that
@@ -77,18 +93,28 @@ func New(ctx context.Context, cfg Config) (*Agent, error) {
 		cfg.Store = &MemoryStore{}
 	}
 	if cfg.Clock == nil {
-		cfg.Clock = SystemClock{}
+		cfg.Clock = systemClock{}
 	}
 	if cfg.MaxDocuments <= 0 {
 		cfg.MaxDocuments = DefaultMaxDocuments
 	}
-	a := &Agent{cfg: cfg, docs: map[string]*declaredconfig.Document{}, wake: make(chan struct{}, 1)}
+	if cfg.MaxSettings <= 0 {
+		cfg.MaxSettings = DefaultMaxSettings
+	}
+	a := &Agent{cfg: cfg, docs: map[string]*declaredconfig.Document{}, wake: make(chan struct{}, 1),
+		uris: map[string]declaredconfig.URI{}}
 	st, err := cfg.Store.Load(ctx)
 	if err != nil {
 		return nil, errorf("New: %w", err)
 	}
 	if st == nil {
 		st = &Snapshot{}
+	}
+	if m := uint64(st.RefreshInterval); m != 0 && (m < declaredconfig.MinRefreshInterval || m > maxRefreshMinutes) {
+		return nil, errorf("New: %w: RefreshInterval %d", ErrCorrupt, m)
+	}
+	if c := st.ConflictResolution; c != "" && c != "0" && c != "1" {
+		return nil, errorf("New: %w: ConflictResolution %q", ErrCorrupt, c)
 	}
 	for i := range st.Documents {
 		r := &st.Documents[i]
@@ -100,6 +126,9 @@ func New(ctx context.Context, cfg Config) (*Agent, error) {
 		if err != nil {
 			return nil, errorf("New: %w: document %s: %w", ErrCorrupt, r.URI, err)
 		}
+		if !r.State.Known() {
+			return nil, errorf("New: %w: document %s has state %d", ErrCorrupt, r.URI, uint32(r.State))
+		}
 		if a.docs[key(u)] != nil {
 			return nil, errorf("New: %w: document %s is there twice", ErrCorrupt, r.URI)
 		}
@@ -109,9 +138,9 @@ func New(ctx context.Context, cfg Config) (*Agent, error) {
 			}
 		}
 		a.docs[key(u)] = d
-		if r.State == declaredconfig.StateConfigInprogress && !r.Pending {
+		if (r.State == declaredconfig.StateConfigInprogress || r.State == declaredconfig.StateGetInprogress) && !r.Pending {
 			// An apply the process did not finish: again.
-			r.State, r.Pending = declaredconfig.StateConfigRequest, true
+			r.State, r.Pending = requested(u.Host), true
 		}
 	}
 	a.st = st
@@ -143,12 +172,16 @@ func (a *Agent) RefreshInterval() time.Duration {
 	return a.interval()
 }
 
+// maxRefreshMinutes is the longest RefreshInterval a time.Duration holds
+// (about 292 years); a Replace beyond it is refused.
+const maxRefreshMinutes = math.MaxInt64 / uint64(time.Minute)
+
 func (a *Agent) interval() time.Duration {
-	m := a.st.RefreshInterval
+	m := uint64(a.st.RefreshInterval)
 	if m == 0 {
 		m = declaredconfig.DefaultRefreshInterval
 	}
-	return time.Duration(m) * time.Minute
+	return time.Duration(min(m, maxRefreshMinutes)) * time.Minute
 }
 
 // key is the identity of a document: scope, host and DocID (compared as
@@ -165,11 +198,34 @@ func (a *Agent) doc(u declaredconfig.URI) *declaredconfig.Document { return a.do
 func (a *Agent) find(u declaredconfig.URI) int {
 	k := key(u)
 	for i := range a.st.Documents {
-		if ru, err := declaredconfig.ParseURI(a.st.Documents[i].URI); err == nil && key(ru) == k {
+		if ru, err := a.parse(a.st.Documents[i].URI); err == nil && key(ru) == k {
 			return i
 		}
 	}
 	return -1
+}
+
+// parse is declaredconfig.ParseURI for the URIs of the records, which
+// the agent reads again and again: it keeps what it read (a.mu held).
+func (a *Agent) parse(uri string) (declaredconfig.URI, error) {
+	if u, ok := a.uris[uri]; ok {
+		return u, nil
+	}
+	u, err := declaredconfig.ParseURI(uri)
+	if err != nil {
+		return u, err
+	}
+	if len(a.uris) > 2*len(a.st.Documents)+64 {
+		clear(a.uris) // URIs of documents gone
+	}
+	a.uris[uri] = u
+	return u, nil
+}
+
+// inventory reports whether a record's URI is under Host/Inventory.
+func (a *Agent) inventory(uri string) bool {
+	u, err := a.parse(uri)
+	return err == nil && u.Host == declaredconfig.Inventory
 }
 
 // parseDocument reads and checks a document sent to u.
@@ -185,7 +241,26 @@ func (a *Agent) parseDocument(u declaredconfig.URI, text string) (*declaredconfi
 	if err := d.Validate(u, opts...); err != nil {
 		return nil, err
 	}
+	for _, c := range d.CSPs {
+		for _, s := range c.Settings {
+			if uri := SettingURI(d.Context, c.Name, s.Path); !oneNodeEach(uri) {
+				return nil, errorf("%w: setting %q of CSP %q names the node %q, with an empty, . or .. segment", declaredconfig.ErrInvalid, s.Path, c.Name, uri)
+			}
+		}
+	}
 	return &d, nil
+}
+
+// oneNodeEach reports whether every segment of uri after "./" names a
+// node: none is empty, "." or "..", so that no setting reaches outside
+// the CSP its document names.
+func oneNodeEach(uri string) bool {
+	for seg := range strings.SplitSeq(strings.TrimPrefix(uri, "./"), "/") {
+		if seg == "" || seg == "." || seg == ".." {
+			return false
+		}
+	}
+	return true
 }
 
 // save writes the state; on failure it puts back old (the state before

@@ -68,6 +68,9 @@ func (a *Agent) plan(rec *DocumentRecord, d *declaredconfig.Document, host decla
 			return nil, nil, false, err
 		}
 	}
+	if n := settingCount(d, blob, host); n > a.cfg.MaxSettings {
+		return nil, nil, false, pkg.Limit("MaxSettings", int64(a.cfg.MaxSettings), int64(n), rec.URI)
+	}
 	group := 0
 	add := func(s SettingRecord, fromData bool) {
 		s.Group = group
@@ -86,10 +89,10 @@ func (a *Agent) plan(rec *DocumentRecord, d *declaredconfig.Document, host decla
 			}
 			for _, c := range d.CSPs {
 				for _, s := range c.Settings {
-					path, m1 := fill(s.Path, vars)
-					value, m2 := fill(s.Value, vars)
+					path, m1, bad := fill(s.Path, vars, true)
+					value, m2, _ := fill(s.Value, vars, false)
 					add(SettingRecord{CSP: c.Name, Path: path, Type: s.Type, URI: SettingURI(d.Context, c.Name, path),
-						Value: value, Missing: m1 || m2}, value != s.Value)
+						Value: value, Missing: m1 || m2, Invalid: bad}, value != s.Value)
 				}
 				group++
 			}
@@ -112,6 +115,21 @@ func (a *Agent) plan(rec *DocumentRecord, d *declaredconfig.Document, host decla
 	return steps, secret, false, nil
 }
 
+// settingCount returns how many settings plan makes of d with blob.
+func settingCount(d *declaredconfig.Document, blob *declaredconfig.InstanceBlob, host declaredconfig.Host) int {
+	n, csp := 0, 0
+	for _, c := range d.CSPs {
+		csp += len(c.Settings)
+	}
+	for _, x := range d.DSCs {
+		n += len(x.Values)
+	}
+	if host == declaredconfig.BulkTemplate && blob != nil && len(blob.Instances) > 0 && hasPlaceholder(d) {
+		return n + csp*len(blob.Instances)
+	}
+	return n + csp
+}
+
 func hasPlaceholder(d *declaredconfig.Document) bool {
 	for _, c := range d.CSPs {
 		for _, s := range c.Settings {
@@ -124,8 +142,10 @@ func hasPlaceholder(d *declaredconfig.Document) bool {
 }
 
 // fill replaces each @#name# by its value; missing is true when a name has
-// none.
-func fill(s string, vars map[string]string) (out string, missing bool) {
+// none. In a path (segment true) a value must be one node name, so that
+// instance data reaches no node the template does not name: bad is true
+// when one is empty, ".", ".." or holds a "/".
+func fill(s string, vars map[string]string, segment bool) (out string, missing, bad bool) {
 	var b strings.Builder
 	for {
 		i := strings.Index(s, "@#")
@@ -141,13 +161,15 @@ func fill(s string, vars map[string]string) (out string, missing bool) {
 		if !ok {
 			missing = true
 			v = s[i : i+3+j]
+		} else if segment && (v == "" || v == "." || v == ".." || strings.Contains(v, "/")) {
+			bad = true
 		}
 		b.WriteString(s[:i])
 		b.WriteString(v)
 		s = s[i+3+j:]
 	}
 	b.WriteString(s)
-	return b.String(), missing
+	return b.String(), missing, bad
 }
 
 // statusOf turns a Surface error into a status.
@@ -178,11 +200,11 @@ func (a *Agent) claims() map[string][]claim {
 	out := map[string][]claim{}
 	for j := range a.st.Documents {
 		o := &a.st.Documents[j]
-		if o.Abandoned || o.Pending || isInventory(o.URI) {
+		if o.Abandoned || o.Pending || a.inventory(o.URI) {
 			continue
 		}
 		for _, s := range o.Settings {
-			if s.Missing {
+			if s.Missing || s.Invalid {
 				continue
 			}
 			if k, err := canonical(s.URI); err == nil {
@@ -216,10 +238,18 @@ func (a *Agent) loses(claims map[string][]claim, i int, k, hash string) bool {
 	return false
 }
 
+// requested is the state of a document accepted and not applied yet:
+// GetRequest (20) for an inventory, ConfigRequest (1) otherwise.
+func requested(h declaredconfig.Host) declaredconfig.State {
+	if h == declaredconfig.Inventory {
+		return declaredconfig.StateGetRequest
+	}
+	return declaredconfig.StateConfigRequest
+}
+
 // An applyJob is one apply the worker carries out without the lock: what
 // it read of the record when it started, and the settings it makes.
 type applyJob struct {
-	key       string
 	uri       declaredconfig.URI
 	doc       *declaredconfig.Document
 	text      string // the record's Document when the job started
@@ -236,7 +266,7 @@ type applyJob struct {
 // job.
 func (a *Agent) prepare(i int, n *notes) (*applyJob, error) {
 	rec := &a.st.Documents[i]
-	u, err := declaredconfig.ParseURI(rec.URI)
+	u, err := a.parse(rec.URI)
 	if err != nil {
 		return nil, errorf("apply %s: %w", rec.URI, err)
 	}
@@ -256,7 +286,10 @@ func (a *Agent) prepare(i int, n *notes) (*applyJob, error) {
 		return nil, nil
 	}
 	rec.State = declaredconfig.StateConfigInprogress
-	j := &applyJob{key: key(u), uri: u, doc: d, text: rec.Document, instance: rec.InstanceData,
+	if u.Host == declaredconfig.Inventory {
+		rec.State = declaredconfig.StateGetInprogress
+	}
+	j := &applyJob{uri: u, doc: d, text: rec.Document, instance: rec.InstanceData,
 		steps: steps, secret: secret, lose: make([]bool, len(steps)), inventory: u.Host == declaredconfig.Inventory}
 	claims := a.claims()
 	for k := range steps {
@@ -282,6 +315,8 @@ func (a *Agent) execute(ctx context.Context, j *applyJob) error {
 				st = syncml.StatusNotFound
 			}
 			s.Observed = v
+		case s.Invalid:
+			st = syncml.StatusBadRequest
 		case s.Missing:
 			st = syncml.StatusNotFound
 		case j.lose[k]:
@@ -299,12 +334,7 @@ func (a *Agent) execute(ctx context.Context, j *applyJob) error {
 // apply meanwhile (a new version, new instance data: the next apply
 // makes every setting again). cancelled puts the record back to pending.
 func (a *Agent) commit(j *applyJob, cancelled bool, n *notes) {
-	i := -1
-	for k := range a.st.Documents {
-		if ru, err := declaredconfig.ParseURI(a.st.Documents[k].URI); err == nil && key(ru) == j.key {
-			i = k
-		}
-	}
+	i := a.find(j.uri)
 	if i < 0 {
 		return // deleted meanwhile
 	}
@@ -314,7 +344,7 @@ func (a *Agent) commit(j *applyJob, cancelled bool, n *notes) {
 	}
 	if cancelled {
 		rec.Pending = true
-		rec.State = declaredconfig.StateConfigRequest
+		rec.State = requested(j.uri.Host)
 		return
 	}
 	if !a.cfg.KeepInstanceData && rec.InstanceData != "" && rec.InstanceData == j.instance {

@@ -99,3 +99,35 @@ func BenchmarkRefresh(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkApplyMany measures accepting and applying 200 documents of 2
+// settings each, one Add each, as a first check-in of a device a server
+// declares much to.
+func BenchmarkApplyMany(b *testing.B) {
+	ctx := context.Background()
+	var adds []syncml.Command
+	for range 200 {
+		d := vpnDoc("A1")
+		d.ID = declaredconfig.NewDocID()
+		add, err := declaredconfig.AddDocument(declaredconfig.DocumentURI(declaredconfig.Device, declaredconfig.Complete, d.ID), d, syncml.DataText)
+		if err != nil {
+			b.Fatal(err)
+		}
+		adds = append(adds, add)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		a, err := agent.New(ctx, agent.Config{Surface: &agent.MemorySurface{}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, c := range adds {
+			if r := a.ServeCommand(ctx, &session.Request{Command: c}); r.Code != 0 && r.Code != 200 {
+				b.Fatal(r.Code)
+			}
+		}
+		if err := a.ApplyPending(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -6,11 +6,11 @@
 // An [Agent] is a [session.Handler] for the CSP's subtrees (Register puts
 // it on a [session.Mux]), answering Add, Replace, Delete and Get on every
 // node with the status codes a Windows device returns (see
-// [Agent.ServeCommand]). A document is checked at once (syntax, and the
-// CSP's rules: declaredconfig.Document.Validate) and refused in the same
-// reply when it fails; an accepted one is applied later by the worker
-// ([Agent.Run], or [Agent.ApplyPending] to apply now), which honours its
-// context. [Agent.EachMessage], as the session.ClientConfig.EachMessage
+// [Agent.ServeCommand]). A document is checked at once (syntax, the CSP's
+// rules: declaredconfig.Document.Validate, and that no setting path has an
+// empty, . or .. segment) and refused in the same reply when it fails; an
+// accepted one is applied later by the worker ([Agent.Run], or
+// [Agent.ApplyPending] to apply now), which honours its context. [Agent.EachMessage], as the session.ClientConfig.EachMessage
 // of the Client that talks to the WinDC service, puts the 1224 summary
 // alert in every message the device sends while it holds any document.
 //
@@ -20,11 +20,15 @@
 // ConfigRequest (1); while the worker applies it, ConfigInprogress (2); a
 // bulk template waiting for its instance data, ConfigInProgressAsyncPending
 // (3); applied, ConfigCompletedSuccess (60) or ConfigCompletedError (61)
-// when a setting failed (an inventory: GetCompletedSuccess 80 or
-// GetCompletedError 81, with the values read). The result document at the
+// when a setting failed; ConfigInfraError (62) when the agent cannot plan
+// it (its saved instance data does not read). An inventory moves through
+// GetRequest (20), GetInprogress (21) and GetCompletedSuccess (80) or
+// GetCompletedError (81, GetInfraError 82), with the values read. The result document at the
 // Results node gives each setting's status (200; 404 for a node the
-// Surface does not have or instance data that is missing; 405 for a node
-// the Surface refuses; 409 for a conflict; 500 otherwise) and state. Its
+// Surface does not have or instance data that is missing; 400 for
+// instance data that would put more or less than one node name where a
+// path has a variable; 405 for a node the Surface refuses; 409 for a
+// conflict; 500 otherwise) and state. Its
 // result_checksum is the SHA-256 of the result without result_checksum and
 // result_timestamp, so it changes exactly when the outcome changes, and
 // the timestamp changes with it.
@@ -57,7 +61,8 @@
 // # Properties, delete, conflicts
 //
 // Abandoned set to 1 stops keeping a document (its settings stay; refresh
-// skips it); set back to 0 it is applied again at once. Delete of a
+// skips it); set back to 0 it is applied again at once. A new version of
+// an abandoned document is applied once, and stays abandoned. Delete of a
 // document drops it and its result; the settings it made stay, as on
 // Windows. When two documents set one node to different values, the
 // older one wins while ConflictResolution is 0 or unset and the newer one
@@ -73,8 +78,9 @@
 // ([SettingURI] for a CSP setting, [DSCURI] for a DSC parameter), the shape
 // of the MI providers of the extensibility documents; [MemorySurface] is
 // one in memory. State goes to a [Store] after every change, before the
-// command that made it is answered: [MemoryStore], or [FileStore], which
-// writes atomically (temporary file, sync, rename) and refuses a torn or
-// altered file (ErrCorrupt) instead of applying it. Time comes from a
-// [Clock], so that tests move it by hand.
+// command that made it is answered (an apply is saved when it ends: one a
+// restart interrupted is pending again): [MemoryStore], or [FileStore],
+// which writes atomically (temporary file, sync, rename) and refuses a
+// torn or altered file (ErrCorrupt) instead of applying it. Time comes
+// from a [Clock], so that tests move it by hand.
 package agent

@@ -48,9 +48,9 @@ func (k EventKind) String() string {
 
 // An Event is one thing the agent did.
 type Event struct {
-	Time  time.Time
-	Kind  EventKind
-	DocID string // the document, "" for a whole refresh
+	Time  time.Time // when, by the agent's Clock
+	Kind  EventKind // what
+	DocID string    // the document, "" for a whole refresh
 	// URI is the setting's node for Repaired and Drifted, the document's
 	// node otherwise.
 	URI    string

@@ -31,11 +31,19 @@ const fileMagic = "windc-agent-state 1 "
 type FileStore struct {
 	// Path is the file (required).
 	Path string
-	// MaxBytes bounds the file Load reads; zero means
-	// DefaultMaxStateBytes.
+	// MaxBytes bounds the file: Load refuses a larger one and Save does
+	// not write one (a limit error; the agent then refuses the change
+	// that made the state too large). Zero means DefaultMaxStateBytes.
 	MaxBytes int64
 
 	mu sync.Mutex
+}
+
+func (f *FileStore) maxBytes() int64 {
+	if f.MaxBytes <= 0 {
+		return DefaultMaxStateBytes
+	}
+	return f.MaxBytes
 }
 
 // Load implements Store.
@@ -45,10 +53,7 @@ func (f *FileStore) Load(context.Context) (*Snapshot, error) {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	max := f.MaxBytes
-	if max <= 0 {
-		max = DefaultMaxStateBytes
-	}
+	max := f.maxBytes()
 	fh, err := os.Open(f.Path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
@@ -120,6 +125,10 @@ func (f *FileStore) Save(_ context.Context, s *Snapshot) error {
 	b = hex.AppendEncode(b, sum[:])
 	b = append(b, '\n')
 	b = append(b, body...)
+	if max := f.maxBytes(); int64(len(b)) > max {
+		// Load would refuse it: keep the state that loads.
+		return pkg.Limit("MaxBytes", max, int64(len(b)), f.Path)
+	}
 
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -16,23 +16,30 @@ import (
 //	Document            Add 200 (418 if the document exists), Replace 200,
 //	                    both 400 when the syntax check fails (the error is
 //	                    in this reply; the apply comes later, by the
-//	                    worker), 420 beyond Config.MaxDocuments; Get 200
-//	                    with the document; Delete 200 (settings stay).
+//	                    worker), 418 when the DocID is taken under another
+//	                    Host of the scope, 420 beyond Config.MaxDocuments,
+//	                    413 beyond Config.MaxSettings; Get 200 with the
+//	                    document; Delete 200 (settings stay).
 //	Results             Get 200 with the last result; 404 before there is one.
 //	Properties/Abandoned Add/Replace 0 or 1, Get, Delete (back to 0).
 //	BulkVariables/Value Add/Replace an InstanceBlob (400 if it does not
-//	                    read), Get, Delete.
+//	                    read, 413 if the template it fills would have
+//	                    more than Config.MaxSettings settings), Get,
+//	                    Delete.
 //	RefreshInterval     Get (240 by default), Add/Replace (minutes, at least
-//	                    30, else 400), Delete (back to 240).
+//	                    30 and at most 153722867, the most a time.Duration
+//	                    holds, else 400), Delete (back to 240).
 //	ConflictResolution  Get (404 until set), Add/Replace 0 or 1, Delete.
 //	Documents, Results  Get lists the DocIDs (format node).
 //	Documents/{DocID}   Get lists its children; Delete deletes the document.
+//	…/Properties, …/BulkVariables Get lists the leaf (Abandoned, Value).
 //
 // A node of a document that does not exist is 404, as is a node the CSP
 // does not have; a command the node does not take (Exec, Copy, Add of a
 // Results node…) is 405. Inside an Atomic the response carries an Undo
-// that puts the agent's state back. A state that cannot be saved makes
-// the command fail with 500 and changes nothing.
+// that puts back what the command changed, and undoes an apply of its
+// document that the worker made meanwhile. A state that cannot be saved
+// makes the command fail with 500 and changes nothing.
 func (a *Agent) ServeCommand(ctx context.Context, r *session.Request) session.Response {
 	resp := a.serve(ctx, r)
 	sameCode(&resp)
@@ -75,17 +82,7 @@ func (a *Agent) serve(ctx context.Context, r *session.Request) session.Response 
 	}
 	a.signal()
 	if r.Atomic {
-		resp.Undo = func(ctx context.Context) error {
-			a.mu.Lock()
-			defer a.mu.Unlock()
-			cur := a.st.clone()
-			a.restore(old)
-			if err := a.cfg.Store.Save(ctx, a.st); err != nil {
-				a.restore(cur)
-				return errorf("undo: %w", err)
-			}
-			return nil
-		}
+		resp.Undo = a.undo(old, a.st.clone())
 	}
 	return resp
 }
@@ -128,7 +125,7 @@ func (a *Agent) item(cmd syncml.Command, it syncml.Item, n *notes) (syncml.Statu
 			return syncml.StatusOK, nil, true
 		}
 		m, err := strconv.ParseUint(strings.TrimSpace(value), 10, 32)
-		if err != nil || m < declaredconfig.MinRefreshInterval {
+		if err != nil || m < declaredconfig.MinRefreshInterval || m > maxRefreshMinutes {
 			return syncml.StatusBadRequest, nil, false
 		}
 		a.st.RefreshInterval = uint32(m)
@@ -230,11 +227,12 @@ func (a *Agent) item(cmd syncml.Command, it syncml.Item, n *notes) (syncml.Statu
 		if err != nil {
 			return syncml.StatusBadRequest, nil, false
 		}
-		rec.InstanceData = string(text)
-		rec.Pending = !rec.Abandoned
-		if rec.State == declaredconfig.StateConfigInProgressAsyncPending {
-			rec.State = declaredconfig.StateConfigRequest
+		if d := a.doc(u); d != nil && settingCount(d, &ib, u.Host) > a.cfg.MaxSettings {
+			return syncml.StatusRequestEntityTooLarge, nil, false
 		}
+		// New instance data is a new request: in process until applied.
+		rec.InstanceData = string(text)
+		rec.Pending, rec.State = true, declaredconfig.StateConfigRequest
 		return syncml.StatusOK, nil, true
 	}
 	return syncml.StatusNotFound, nil, false
@@ -243,7 +241,7 @@ func (a *Agent) item(cmd syncml.Command, it syncml.Item, n *notes) (syncml.Statu
 // put carries out an Add or Replace of a Document node: the syntax check
 // now, the apply later.
 func (a *Agent) put(u declaredconfig.URI, target, text string, add bool, i int, n *notes) (syncml.StatusCode, *syncml.Item, bool) {
-	if add && i >= 0 {
+	if add && i >= 0 || i < 0 && a.idTaken(u) {
 		return syncml.StatusAlreadyExists, nil, false
 	}
 	if i < 0 && len(a.st.Documents) >= a.cfg.MaxDocuments {
@@ -253,12 +251,22 @@ func (a *Agent) put(u declaredconfig.URI, target, text string, add bool, i int, 
 	if err != nil {
 		return syncml.StatusBadRequest, nil, false
 	}
+	var kept *declaredconfig.InstanceBlob // the instance data a new version keeps
+	if i >= 0 && a.st.Documents[i].InstanceData != "" {
+		kept = &declaredconfig.InstanceBlob{}
+		if declaredconfig.UnmarshalLimits([]byte(a.st.Documents[i].InstanceData), kept, a.cfg.Limits) != nil {
+			kept = nil
+		}
+	}
+	if settingCount(d, kept, u.Host) > a.cfg.MaxSettings {
+		return syncml.StatusRequestEntityTooLarge, nil, false
+	}
 	canon, err := d.MarshalText()
 	if err != nil {
 		return syncml.StatusBadRequest, nil, false
 	}
 	a.st.Seq++
-	rec := DocumentRecord{URI: target, Document: string(canon), State: declaredconfig.StateConfigRequest, Seq: a.st.Seq, Pending: true}
+	rec := DocumentRecord{URI: target, Document: string(canon), State: requested(u.Host), Seq: a.st.Seq, Pending: true}
 	if i >= 0 {
 		old := a.st.Documents[i]
 		// The same document under a new version: what was applied and
@@ -273,6 +281,19 @@ func (a *Agent) put(u declaredconfig.URI, target, text string, add bool, i int, 
 	n.event(Event{Time: a.cfg.Clock.Now(), Kind: EventAccepted, DocID: d.ID, URI: target, State: stateText(rec.State),
 		Detail: "version " + d.Checksum + ", " + d.Scenario})
 	return syncml.StatusOK, nil, true
+}
+
+// idTaken reports whether a document of u's scope under another Host has
+// u's DocID: the CSP has one document per id, and the summary names a
+// document by its id alone.
+func (a *Agent) idTaken(u declaredconfig.URI) bool {
+	for _, r := range a.st.Documents {
+		o, err := a.parse(r.URI)
+		if err == nil && o.Scope == u.Scope && o.Host != u.Host && declaredconfig.EqualDocID(o.DocID, u.DocID) {
+			return true
+		}
+	}
+	return false
 }
 
 // interior answers for a node of the CSP that is not a leaf.
@@ -311,7 +332,7 @@ func (a *Agent) interior(verb, target string, n *notes) (syncml.StatusCode, *syn
 		}
 		return syncml.StatusOK, list(children), false
 	}
-	if len(seg) > 7 || !strings.EqualFold(seg[3], "Host") {
+	if len(seg) > 8 || !strings.EqualFold(seg[3], "Host") {
 		return syncml.StatusNotFound, nil, false
 	}
 	host := hostOf(seg[4])
@@ -325,7 +346,7 @@ func (a *Agent) interior(verb, target string, n *notes) (syncml.StatusCode, *syn
 		}
 		var ids []string
 		for _, r := range a.st.Documents {
-			u, err := declaredconfig.ParseURI(r.URI)
+			u, err := a.parse(r.URI)
 			if err == nil && u.Scope == scope && u.Host == host && (!results || r.Result != "") {
 				ids = append(ids, u.DocID)
 			}
@@ -336,6 +357,25 @@ func (a *Agent) interior(verb, target string, n *notes) (syncml.StatusCode, *syn
 	i := a.find(u)
 	if i < 0 || results && a.st.Documents[i].Result == "" {
 		return syncml.StatusNotFound, nil, false
+	}
+	if len(seg) == 8 {
+		// Documents/{DocID}/Properties (Complete) or /BulkVariables
+		// (BulkTemplate): their one leaf.
+		var child string
+		switch {
+		case results:
+		case host == declaredconfig.Complete && strings.EqualFold(seg[7], "Properties"):
+			child = "Abandoned"
+		case host == declaredconfig.BulkTemplate && strings.EqualFold(seg[7], "BulkVariables"):
+			child = "Value"
+		}
+		switch {
+		case child == "":
+			return syncml.StatusNotFound, nil, false
+		case verb != "Get":
+			return syncml.StatusCommandNotAllowed, nil, false
+		}
+		return syncml.StatusOK, list(child), false
 	}
 	switch {
 	case verb == "Get":

@@ -328,16 +328,16 @@ func TestDSC(t *testing.T) {
 // (an empty summary with EmptySummary), then one entry per document.
 func TestSummaryAlert(t *testing.T) {
 	a := newAgent(t, agent.Config{})
-	if al, err := a.SummaryAlert(); al != nil || err != nil {
-		t.Errorf("no document: %v %v", al, err)
+	if cmds, err := a.EachMessage(context.Background()); len(cmds) != 0 || err != nil {
+		t.Errorf("no document: %v %v", cmds, err)
 	}
 	e := newAgent(t, agent.Config{EmptySummary: true})
-	al, err := e.SummaryAlert()
-	if err != nil || al == nil || al.Items[0].Data.Value != `<DeclaredConfigurations schema="1.0"/>` {
-		t.Fatalf("EmptySummary: %v %v", al, err)
+	cmds, err := e.EachMessage(context.Background())
+	if err != nil || len(cmds) != 1 || cmds[0].ItemList()[0].Data.Value != `<DeclaredConfigurations schema="1.0"/>` {
+		t.Fatalf("EmptySummary: %v %v", cmds, err)
 	}
 	serve(t, a, "Add", declaredconfig.DocumentURI(declaredconfig.Device, declaredconfig.Complete, vpnID).String(), text(t, vpnDoc("A1")))
-	cmds, err := a.EachMessage(context.Background())
+	cmds, err = a.EachMessage(context.Background())
 	if err != nil || len(cmds) != 1 {
 		t.Fatalf("EachMessage: %v %v", cmds, err)
 	}

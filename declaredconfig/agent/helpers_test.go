@@ -157,3 +157,81 @@ func serve(t *testing.T, a *agent.Agent, verb, uri, data string) (syncml.StatusC
 	}
 	return code, v
 }
+
+// lastWait returns how long the latest After still waits.
+func (c *fakeClock) lastWait() time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.waiters) == 0 {
+		return 0
+	}
+	return c.waiters[len(c.waiters)-1].at.Sub(c.now)
+}
+
+// bulkAgent returns an agent on surface holding the bulk template
+// bulkDoc with ib as its instance data, not applied yet.
+func bulkAgent(t *testing.T, surface agent.Surface, ib *declaredconfig.InstanceBlob) *agent.Agent {
+	t.Helper()
+	a := newAgent(t, agent.Config{Surface: surface})
+	if c, _ := serve(t, a, "Add", declaredconfig.DocumentURI(declaredconfig.Device, declaredconfig.BulkTemplate, bulkID).String(), text(t, bulkDoc())); c != 200 {
+		t.Fatalf("Add %d", c)
+	}
+	if c, _ := serve(t, a, "Replace", declaredconfig.BulkVariablesURI(declaredconfig.Device, bulkID).String(), text(t, ib)); c != 200 {
+		t.Fatalf("BulkVariables %d", c)
+	}
+	return a
+}
+
+// exchange hands a server message carrying cmds to a session client
+// whose Mux routes the CSP to a, and returns "Cmd code" of each Status of
+// the reply.
+func exchange(t *testing.T, a *agent.Agent, cmds ...syncml.Command) []string {
+	t.Helper()
+	return exchangeWith(t, a, nil, cmds...)
+}
+
+// exchangeWith is exchange with more subtrees on the Mux.
+func exchangeWith(t *testing.T, a *agent.Agent, more map[string]session.Handler, cmds ...syncml.Command) []string {
+	t.Helper()
+	mux := session.NewMux()
+	if err := a.Register(mux); err != nil {
+		t.Fatal(err)
+	}
+	for p, h := range more {
+		if err := mux.HandleSubtree("", p, h); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c, err := session.NewClient(session.ClientConfig{DeviceID: "d", ServerURI: "s", Handler: mux})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := c.Start(ctx, "1"); err != nil {
+		t.Fatal(err)
+	}
+	m := &syncml.Message{Header: syncml.Header{VerDTD: "1.2", VerProto: "DM/1.2", SessionID: "1", MsgID: "1",
+		Target: syncml.Location{LocURI: "d"}, Source: syncml.Location{LocURI: "s"}},
+		Body: syncml.Body{Final: true, Commands: cmds}}
+	syncml.NumberCommands(m.Body.Commands, 2)
+	x, err := c.Handle(ctx, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var codes []string
+	for _, cmd := range x.Reply.Body.Commands {
+		if st, ok := cmd.(*syncml.Status); ok {
+			codes = append(codes, st.Cmd+" "+st.Data.Value)
+		}
+	}
+	return codes
+}
+
+// releaseAll lets every Set through from now on.
+func (b *blockingSurface) releaseAll() {
+	go func() {
+		for range b.entered {
+		}
+	}()
+	close(b.release)
+}

@@ -30,6 +30,8 @@ import (
 func (a *Agent) Refresh(ctx context.Context) error {
 	var n notes
 	defer a.flush(&n)
+	a.work.Lock()
+	defer a.work.Unlock()
 	a.mu.Lock()
 	claims := a.claims()
 	var jobs []*refreshJob
@@ -65,7 +67,6 @@ func (a *Agent) Refresh(ctx context.Context) error {
 
 // A refreshJob is the check of one document, done without the lock.
 type refreshJob struct {
-	key      string
 	uri      declaredconfig.URI
 	doc      *declaredconfig.Document
 	text     string          // the record's Document when the refresh started
@@ -78,7 +79,7 @@ type refreshJob struct {
 // the refresh leaves alone (abandoned, pending, an inventory, not applied).
 func (a *Agent) refreshJobFor(i int, claims map[string][]claim) *refreshJob {
 	rec := &a.st.Documents[i]
-	u, err := declaredconfig.ParseURI(rec.URI)
+	u, err := a.parse(rec.URI)
 	if err != nil || rec.Abandoned || rec.Pending || u.Host == declaredconfig.Inventory ||
 		!rec.State.Completed() || len(rec.Settings) == 0 {
 		return nil
@@ -87,7 +88,7 @@ func (a *Agent) refreshJobFor(i int, claims map[string][]claim) *refreshJob {
 	if d == nil {
 		return nil
 	}
-	j := &refreshJob{key: key(u), uri: u, doc: d, text: rec.Document,
+	j := &refreshJob{uri: u, doc: d, text: rec.Document,
 		settings: append([]SettingRecord(nil), rec.Settings...), lose: make([]bool, len(rec.Settings))}
 	for k, s := range rec.Settings {
 		ck, _ := canonical(s.URI)
@@ -106,7 +107,12 @@ func (a *Agent) check(ctx context.Context, j *refreshJob) {
 			s.Status = int(syncml.StatusConflict)
 			continue
 		}
-		if s.Missing && !s.known() {
+		if s.Invalid {
+			s.Status = int(syncml.StatusBadRequest)
+			continue
+		}
+		if s.Missing {
+			// Never set: its path or value still holds a placeholder.
 			s.Status = int(syncml.StatusNotFound)
 			continue
 		}
@@ -143,12 +149,7 @@ func (a *Agent) check(ctx context.Context, j *refreshJob) {
 // record is still as the check found it (the same document, the same
 // settings, not pending or abandoned meanwhile).
 func (a *Agent) commitRefresh(j *refreshJob, n *notes) {
-	i := -1
-	for k := range a.st.Documents {
-		if ru, err := declaredconfig.ParseURI(a.st.Documents[k].URI); err == nil && key(ru) == j.key {
-			i = k
-		}
-	}
+	i := a.find(j.uri)
 	if i < 0 {
 		return
 	}

@@ -11,7 +11,8 @@ import (
 // A Store keeps the agent's state across restarts: the documents, their
 // results and what was applied, RefreshInterval and ConflictResolution.
 // The agent saves the whole Snapshot after every change and before it
-// answers the command that made it; it loads it once, in New.
+// answers the command that made it (an apply when it ends); it loads it
+// once, in New.
 type Store interface {
 	// Load returns the saved state; nil and no error when nothing was
 	// saved yet. State that cannot be trusted (torn, corrupt) is an error
@@ -34,22 +35,22 @@ type Snapshot struct {
 	LastRefresh string `json:"lastRefresh,omitempty"`
 	// Seq counts the documents accepted, so that each has an order.
 	Seq       uint64           `json:"seq"`
-	Documents []DocumentRecord `json:"documents"`
+	Documents []DocumentRecord `json:"documents"` // in the order they were first accepted
 }
 
 // A DocumentRecord is one document the agent holds.
 type DocumentRecord struct {
 	URI      string               `json:"uri"`      // its Document node, as the server named it
 	Document string               `json:"document"` // canonical XML
-	State    declaredconfig.State `json:"state"`
-	Seq      uint64               `json:"seq"` // when it was accepted (Snapshot.Seq)
+	State    declaredconfig.State `json:"state"`    // as the summary reports it
+	Seq      uint64               `json:"seq"`      // when it was accepted (Snapshot.Seq)
 	// Pending: accepted and not applied yet.
 	Pending   bool `json:"pending,omitempty"`
-	Abandoned bool `json:"abandoned,omitempty"`
+	Abandoned bool `json:"abandoned,omitempty"` // Properties/Abandoned is 1
 	// Result is the canonical XML of the last result ("" before the
 	// first), and ResultChecksum its result_checksum.
 	Result         string `json:"result,omitempty"`
-	ResultChecksum string `json:"resultChecksum,omitempty"`
+	ResultChecksum string `json:"resultChecksum,omitempty"` // upper-case hexadecimal
 	// InstanceData is the canonical XML of the InstanceBlob of a bulk
 	// template, while it is kept.
 	InstanceData string `json:"instanceData,omitempty"`
@@ -61,12 +62,12 @@ type DocumentRecord struct {
 // A SettingRecord is one node a document sets (or, for an inventory,
 // reads), as last applied.
 type SettingRecord struct {
-	Group int    `json:"group"`         // the CSP or DSC element of the result it belongs to
-	CSP   string `json:"csp,omitempty"` // the CSP's name; "" for a DSC parameter
-	DSC   int    `json:"dsc,omitempty"` // for a DSC Value parameter, 1 + the index of its DSC element
-	Path  string `json:"path"`          // the setting's path in the result (placeholders filled)
-	Type  string `json:"type,omitempty"`
-	URI   string `json:"uri"` // the Surface node
+	Group int    `json:"group"`          // the CSP or DSC element of the result it belongs to
+	CSP   string `json:"csp,omitempty"`  // the CSP's name; "" for a DSC parameter
+	DSC   int    `json:"dsc,omitempty"`  // for a DSC Value parameter, 1 + the index of its DSC element
+	Path  string `json:"path"`           // the setting's path in the result (placeholders filled)
+	Type  string `json:"type,omitempty"` // the setting's type attribute
+	URI   string `json:"uri"`            // the Surface node
 	// Value is the value to set, when it is kept; a value that came from
 	// instance data that is not kept has only its Hash.
 	Value string `json:"value,omitempty"`
@@ -75,6 +76,9 @@ type SettingRecord struct {
 	Status int `json:"status"`
 	// Missing: the value needs instance data the agent does not have.
 	Missing bool `json:"missing,omitempty"`
+	// Invalid: the instance data gives a variable of the path a value
+	// that is not one node name; the setting is not made (status 400).
+	Invalid bool `json:"invalid,omitempty"`
 	// Observed is the value an inventory read.
 	Observed string `json:"observed,omitempty"`
 }

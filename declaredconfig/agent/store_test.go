@@ -11,7 +11,6 @@ import (
 	"github.com/windc-go/windc/declaredconfig"
 	"github.com/windc-go/windc/declaredconfig/agent"
 	"github.com/windc-go/windc/syncml"
-	"github.com/windc-go/windc/syncml/session"
 )
 
 func sampleSnapshot() *agent.Snapshot {
@@ -161,38 +160,13 @@ func TestSaveFailure(t *testing.T) {
 // whose second command fails.
 func TestAtomicUndo(t *testing.T) {
 	a := newAgent(t, agent.Config{})
-	mux := session.NewMux()
-	if err := a.Register(mux); err != nil {
-		t.Fatal(err)
-	}
 	docURI := declaredconfig.DocumentURI(declaredconfig.Device, declaredconfig.Complete, vpnID)
 	add, err := declaredconfig.AddDocument(docURI, vpnDoc("A1"), syncml.DataText)
 	if err != nil {
 		t.Fatal(err)
 	}
 	bad := &syncml.Replace{Items: []syncml.Item{{Target: &syncml.Location{LocURI: declaredconfig.RefreshIntervalURI}, Data: syncml.Text("5")}}}
-	c, err := session.NewClient(session.ClientConfig{DeviceID: "d", ServerURI: "s", Handler: mux})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	if _, err := c.Start(ctx, "1"); err != nil {
-		t.Fatal(err)
-	}
-	m := &syncml.Message{Header: syncml.Header{VerDTD: "1.2", VerProto: "DM/1.2", SessionID: "1", MsgID: "1",
-		Target: syncml.Location{LocURI: "d"}, Source: syncml.Location{LocURI: "s"}},
-		Body: syncml.Body{Final: true, Commands: []syncml.Command{&syncml.Atomic{Commands: []syncml.Command{add, bad}}}}}
-	syncml.NumberCommands(m.Body.Commands, 2)
-	x, err := c.Handle(ctx, m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var codes []string
-	for _, cmd := range x.Reply.Body.Commands {
-		if st, ok := cmd.(*syncml.Status); ok {
-			codes = append(codes, st.Cmd+" "+st.Data.Value)
-		}
-	}
+	codes := exchange(t, a, &syncml.Atomic{Commands: []syncml.Command{add, bad}})
 	if d := cmp.Diff([]string{"SyncHdr 200", "Atomic 507", "Add 216", "Replace 400"}, codes); d != "" {
 		t.Errorf("statuses (-want +got):\n%s", d)
 	}
@@ -210,9 +184,14 @@ func TestNewRefusesForeignState(t *testing.T) {
 		Document: text(t, vpnDoc("A1")), State: 60, Seq: 1}
 	bad := good
 	bad.Settings = []agent.SettingRecord{{DSC: 3, Path: "x", URI: "./Device/X", Hash: "h", Status: 200}}
+	unknown := good
+	unknown.State = 9999
 	for name, s := range map[string]*agent.Snapshot{
-		"twice":   {Seq: 2, Documents: []agent.DocumentRecord{good, good}},
-		"bad DSC": {Seq: 1, Documents: []agent.DocumentRecord{bad}},
+		"twice":                {Seq: 2, Documents: []agent.DocumentRecord{good, good}},
+		"bad DSC":              {Seq: 1, Documents: []agent.DocumentRecord{bad}},
+		"unknown state":        {Seq: 1, Documents: []agent.DocumentRecord{unknown}},
+		"RefreshInterval 5":    {RefreshInterval: 5},
+		"ConflictResolution 2": {ConflictResolution: "2"},
 	} {
 		st := &agent.MemoryStore{}
 		if err := st.Save(ctx, s); err != nil {

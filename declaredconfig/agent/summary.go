@@ -20,7 +20,7 @@ func (a *Agent) Summary() *declaredconfig.Summary {
 func (a *Agent) summary() *declaredconfig.Summary {
 	s := &declaredconfig.Summary{Schema: "1.0"}
 	for _, r := range a.st.Documents {
-		u, err := declaredconfig.ParseURI(r.URI)
+		u, err := a.parse(r.URI)
 		if err != nil {
 			continue
 		}
@@ -34,10 +34,10 @@ func (a *Agent) summary() *declaredconfig.Summary {
 	return s
 }
 
-// SummaryAlert returns the 1224 alert that carries the summary, as the
+// summaryAlert returns the 1224 alert that carries the summary, as the
 // device sends it in every message while it holds any document; nil when
 // it holds none (unless Config.EmptySummary is set).
-func (a *Agent) SummaryAlert() (*syncml.Alert, error) {
+func (a *Agent) summaryAlert() (*syncml.Alert, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if len(a.st.Documents) == 0 && !a.cfg.EmptySummary {
@@ -54,10 +54,12 @@ func (a *Agent) SummaryAlert() (*syncml.Alert, error) {
 }
 
 // EachMessage is the ClientConfig.EachMessage of a session.Client whose
-// server is the WinDC service: the summary alert in every message, after
-// the server's commands in it were handled.
+// server is the WinDC service: the 1224 alert that carries the summary,
+// in every message, after the server's commands in it were handled. It
+// returns no command while the agent holds no document (unless
+// Config.EmptySummary is set).
 func (a *Agent) EachMessage(context.Context) ([]syncml.Command, error) {
-	al, err := a.SummaryAlert()
+	al, err := a.summaryAlert()
 	if err != nil || al == nil {
 		return nil, err
 	}

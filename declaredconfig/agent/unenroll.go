@@ -14,10 +14,13 @@ import (
 // setting is dropped and RefreshInterval and ConflictResolution go back to
 // their defaults. Inventory documents read only, so they delete nothing.
 // A node the Surface fails to delete is reported in the error (joined);
-// the state is cleared all the same, and saved.
+// the state is cleared all the same, and saved. An apply or refresh under
+// way is waited for first.
 func (a *Agent) Unenroll(ctx context.Context) error {
 	var n notes
 	defer a.flush(&n)
+	a.work.Lock() // after the apply or refresh under way
+	defer a.work.Unlock()
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	kept := map[string]bool{}
@@ -34,7 +37,7 @@ func (a *Agent) Unenroll(ctx context.Context) error {
 	done := map[string]bool{}
 	now := a.cfg.Clock.Now()
 	for _, r := range a.st.Documents {
-		u, err := declaredconfig.ParseURI(r.URI)
+		u, err := a.parse(r.URI)
 		if err != nil || r.Abandoned || u.Host == declaredconfig.Inventory {
 			continue
 		}

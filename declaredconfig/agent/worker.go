@@ -26,11 +26,17 @@ func (a *Agent) ApplyPending(ctx context.Context) error {
 func (a *Agent) applyNext(ctx context.Context) (done bool, err error) {
 	var n notes
 	defer a.flush(&n)
+	a.work.Lock()
+	defer a.work.Unlock()
 	a.mu.Lock()
 	i := -1
 	for j := range a.st.Documents {
 		r := &a.st.Documents[j]
-		if r.Pending && !r.Abandoned && (i < 0 || r.Seq < a.st.Documents[i].Seq) {
+		// An abandoned document is applied too when it is pending (a new
+		// version came, or it was abandoned before its first apply):
+		// Abandoned stops the refresh, and a state that says "in
+		// process" must move on.
+		if r.Pending && (i < 0 || r.Seq < a.st.Documents[i].Seq) {
 			i = j
 		}
 	}
@@ -43,6 +49,7 @@ func (a *Agent) applyNext(ctx context.Context) (done bool, err error) {
 		return false, err
 	}
 	old := a.st.clone()
+	before := a.st.Documents[i] // the pending record; prepare changes no slice in it
 	job, err := a.prepare(i, &n)
 	if err != nil {
 		a.restore(old)
@@ -51,32 +58,43 @@ func (a *Agent) applyNext(ctx context.Context) (done bool, err error) {
 		// does not read) is left failed rather than retried forever.
 		a.st.Documents[i].Pending = false
 		a.st.Documents[i].State = declaredconfig.StateConfigInfraError
+		if a.inventory(a.st.Documents[i].URI) {
+			a.st.Documents[i].State = declaredconfig.StateGetInfraError
+		}
 		n.event(Event{Time: a.cfg.Clock.Now(), Kind: EventError, URI: a.st.Documents[i].URI, Err: err})
 	}
-	if err := a.save(ctx, old); err != nil {
-		a.mu.Unlock()
-		n = notes{events: []Event{{Time: a.cfg.Clock.Now(), Kind: EventError, Err: err}}}
-		return false, err
-	}
-	a.mu.Unlock()
 	if job == nil {
+		// Waiting for instance data, or failed: that is the outcome.
+		defer a.mu.Unlock()
+		if err := a.save(ctx, old); err != nil {
+			n = notes{events: []Event{{Time: a.cfg.Clock.Now(), Kind: EventError, Err: err}}}
+			return false, err
+		}
 		return false, nil
 	}
+	// The apply under way (ConfigInprogress) is not saved: after a crash
+	// the document is pending again all the same (see New).
+	a.mu.Unlock()
 	xerr := a.execute(ctx, job)
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	old = a.st.clone()
 	a.commit(job, xerr != nil, &n)
-	if err := a.save(ctx, old); err != nil {
+	if err := a.cfg.Store.Save(ctx, a.st); err != nil {
+		// The outcome is not kept: the document is pending again, as
+		// the store has it, and is applied at the next wake.
+		if k := a.find(job.uri); k >= 0 && a.st.Documents[k].Document == before.Document {
+			a.st.Documents[k] = before
+		}
 		n = notes{events: []Event{{Time: a.cfg.Clock.Now(), Kind: EventError, Err: err}}}
-		return false, err
+		return false, errorf("save state: %w", err)
 	}
 	return false, xerr
 }
 
 // Run is the agent's worker: it applies what the server sends as it
 // comes and refreshes every RefreshInterval (counted from the last
-// refresh, or from the start of Run), until ctx is done; it returns
+// refresh, or from the start of Run; from now when the clock went back
+// before it), until ctx is done; it returns
 // ctx.Err(). Failures to save state are told as EventError and tried
 // again at the next wake. One Run per agent.
 func (a *Agent) Run(ctx context.Context) error {
@@ -91,6 +109,12 @@ func (a *Agent) Run(ctx context.Context) error {
 			return ctx.Err()
 		}
 		now := a.cfg.Clock.Now()
+		if now.Before(last) {
+			// The clock went back (or the saved LastRefresh is in the
+			// future): count from now, so the wait is one interval at
+			// most.
+			last = now
+		}
 		due := last.Add(a.RefreshInterval())
 		if !now.Before(due) {
 			if err := a.Refresh(ctx); err != nil && ctx.Err() != nil {

@@ -118,11 +118,7 @@ func TestApplyWithoutLock(t *testing.T) {
 	if c, _ := serve(t, a, "Replace", docURI, text(t, vpnDoc("A2"))); c != 200 {
 		t.Errorf("Replace while applying: %d", c)
 	}
-	go func() {
-		for range surface.entered {
-		}
-	}()
-	close(surface.release)
+	surface.releaseAll()
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}

@@ -31,7 +31,9 @@
 // exist 404, a value in another format than the node's 415, an Exec
 // without exactly one Item 400. Inside an Atomic, Add, Replace and Delete
 // return an Undo that puts the old value back; Enroll and Unenroll are
-// carried out and cannot be undone.
+// carried out and cannot be undone: when a later command of the Atomic
+// fails, the rollback is answered 516 (roll back failed), which tells
+// the server that the enrollment or unenrollment stands.
 //
 // # EnrollStatus and LastError
 //
@@ -50,9 +52,15 @@
 // the outcome (200, or 500 with the HRESULT). With [Config].Async they run
 // in the background, as on Windows: the Exec is answered 202 (accepted for
 // processing, the code Windows documents for an asynchronous operation)
-// and the server polls EnrollStatus. Background operations
-// honour the context given to [New] and [Handler.Close]; [Handler.Wait]
-// waits for them.
+// and the server polls EnrollStatus. Either way an operation ends when
+// [Config].Timeout passes (ERROR_TIMEOUT) or [Handler.Close] (or the end
+// of the context given to [New]) cancels it (E_ABORT); Close and
+// [Handler.Wait] return once it ended.
+//
+// The Enrollment's ManagementURL, where the device's sessions with the
+// linked enrollment go, comes from the enrollment service: one that does
+// not meet the discovery client's URL policy fails the enrollment
+// (MENROLL_E_DEVICE_MESSAGE_FORMAT_ERROR).
 //
 // # State
 //
@@ -60,7 +68,11 @@
 // [Store] ([MemoryStore] by default; [FileStore] writes one checksummed
 // file per provider atomically) and saved at every change, so they
 // survive a restart; an operation cut short by a restart is reported
-// failed with E_ABORT. The clock is [Config].Now.
+// failed with E_ABORT. A stored state the handler cannot have written (a
+// torn file, an EnrollStatus outside 1 to 8, an enrollment the status
+// contradicts) makes New fail with [ErrCorrupt]. Printing an
+// [Enrollment] leaves out its Data, which holds a private key after
+// [MDE2]. The clock is [Config].Now.
 //
 // # Specifications
 //

@@ -31,7 +31,8 @@ var (
 	// ErrInterrupted: an enrollment or unenrollment was running when the
 	// state was saved for the last time, and the program stopped (E_ABORT).
 	ErrInterrupted = errors.New("device: interrupted by a restart")
-	// ErrCorrupt: a FileStore file is torn or altered; it is not used.
+	// ErrCorrupt: a FileStore file is torn or altered, or a Store holds a
+	// state the handler cannot have saved; it is not used.
 	ErrCorrupt = errors.New("device: stored state is corrupt")
 	// ErrConfig: the Config cannot work (no ProviderID, no Enroller…).
 	ErrConfig = errors.New("device: invalid configuration")

@@ -44,6 +44,7 @@ func Example() {
 		fmt.Println(err)
 		return
 	}
+	defer h.Close()
 	mux := session.NewMux()
 	if err := h.Register(mux); err != nil {
 		fmt.Println(err)

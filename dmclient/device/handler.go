@@ -13,8 +13,13 @@ import (
 	"github.com/windc-go/windc/syncml/session"
 )
 
-// DefaultMaxEndpointBytes is the default of Config.MaxEndpointBytes.
-const DefaultMaxEndpointBytes = 2048
+// Defaults of the Config limits.
+const (
+	// DefaultMaxEndpointBytes is the default of Config.MaxEndpointBytes.
+	DefaultMaxEndpointBytes = 2048
+	// DefaultTimeout is the default of Config.Timeout.
+	DefaultTimeout = 5 * time.Minute
+)
 
 // Config configures a Handler.
 type Config struct {
@@ -51,6 +56,10 @@ type Config struct {
 	// MaxEndpointBytes bounds the DiscoveryEndpoint value; zero means
 	// DefaultMaxEndpointBytes. A longer value is answered 413.
 	MaxEndpointBytes int
+	// Timeout bounds each enroll or unenroll, discovery and Enroller or
+	// Unenroller together; zero means DefaultTimeout. One that runs out
+	// fails with ERROR_TIMEOUT.
+	Timeout time.Duration
 }
 
 // A Handler is the device side of the DMClient CSP's LinkedEnrollment
@@ -66,13 +75,14 @@ type Handler struct {
 
 	ctx  context.Context // parent of asynchronous operations
 	stop context.CancelFunc
-	wg   sync.WaitGroup
 
 	mu     sync.Mutex
 	st     State
-	busy   bool  // an enroll or unenroll runs
-	closed bool  // Close was called
-	errs   error // store failures of asynchronous operations
+	busy   bool       // an enroll or unenroll runs
+	ops    int        // operations not yet over, outcome recorded
+	idle   *sync.Cond // on mu, signalled when ops drops to 0
+	closed bool       // Close was called
+	errs   error      // store failures of asynchronous operations
 }
 
 // New returns the Handler of cfg's provider, with the state cfg.Store
@@ -101,17 +111,23 @@ func New(ctx context.Context, cfg Config) (*Handler, error) {
 	if cfg.MaxEndpointBytes <= 0 {
 		cfg.MaxEndpointBytes = DefaultMaxEndpointBytes
 	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = DefaultTimeout
+	}
 	base, err := syncml.ParseLocURI(string(le.URI()))
 	if err != nil {
 		return nil, pkg.Errorf("%w: %w", ErrConfig, err)
 	}
 	h := &Handler{cfg: cfg, le: le, base: base}
+	h.idle = sync.NewCond(&h.mu)
 	st, ok, err := cfg.Store.Load(ctx, cfg.ProviderID)
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
 		st = initialState()
+	} else if err := st.check(); err != nil {
+		return nil, pkg.Errorf("%w: state of provider %q: %w", ErrCorrupt, cfg.ProviderID, err)
 	}
 	h.st = st
 	switch st.Status {
@@ -139,20 +155,23 @@ func (h *Handler) State() State {
 	return h.st.clone()
 }
 
-// Wait waits until no asynchronous operation runs and returns the errors
-// met saving their outcome to the Store since the last Wait.
+// Wait waits until no enroll or unenroll runs and returns the errors met
+// saving the outcome of asynchronous ones to the Store since the last
+// Wait.
 func (h *Handler) Wait() error {
-	h.wg.Wait()
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	for h.ops > 0 {
+		h.idle.Wait()
+	}
 	err := h.errs
 	h.errs = nil
 	return err
 }
 
-// Close cancels a running asynchronous operation, which then ends failed
-// with E_ABORT, waits for it, and refuses new ones. It returns what Wait
-// returns.
+// Close cancels a running enroll or unenroll, asynchronous or within its
+// Exec, which then ends failed with E_ABORT, waits for it, and refuses
+// new ones. It returns what Wait returns.
 func (h *Handler) Close() error {
 	h.mu.Lock()
 	h.closed = true
@@ -195,7 +214,7 @@ func (h *Handler) ServeCommand(ctx context.Context, r *session.Request) session.
 	case *syncml.Delete:
 		return h.delete(ctx, c.Items, r.Atomic)
 	case *syncml.Exec:
-		return h.exec(ctx, c.Items)
+		return h.exec(ctx, c.Items, r.Atomic)
 	}
 	// Copy and whatever else names a node: no node here allows it.
 	items := r.Command.ItemList()
@@ -216,7 +235,9 @@ func failed(err error) session.Response {
 }
 
 // exec runs Enroll or Unenroll. Windows requires one Item in an Exec.
-func (h *Handler) exec(ctx context.Context, items []syncml.Item) session.Response {
+// Inside an Atomic, one that started gets an Undo that fails: it cannot
+// be undone, and a rollback reports it 516 (roll back failed), not 216.
+func (h *Handler) exec(ctx context.Context, items []syncml.Item, atomic bool) session.Response {
 	if len(items) != 1 {
 		return session.Response{Code: syncml.StatusBadRequest}
 	}
@@ -224,13 +245,25 @@ func (h *Handler) exec(ctx context.Context, items []syncml.Item) session.Respons
 	if code != syncml.StatusOK {
 		return session.Response{Code: code}
 	}
+	var (
+		o    op
+		name string
+	)
 	switch n {
 	case nodeEnroll:
-		return h.run(ctx, opEnroll)
+		o, name = opEnroll, "Enroll"
 	case nodeUnenroll:
-		return h.run(ctx, opUnenroll)
+		o, name = opUnenroll, "Unenroll"
+	default:
+		return session.Response{Code: syncml.StatusCommandNotAllowed}
 	}
-	return session.Response{Code: syncml.StatusCommandNotAllowed}
+	r := h.run(ctx, o)
+	if atomic && (r.Code == 0 || r.Code == syncml.StatusAccepted) {
+		r.Undo = func(context.Context) error {
+			return pkg.Errorf("Exec %s was carried out and cannot be undone", name)
+		}
+	}
+	return r
 }
 
 // op is an operation Exec starts.
@@ -281,25 +314,38 @@ func (h *Handler) run(ctx context.Context, o op) session.Response {
 		return failed(err)
 	}
 	h.busy = true
+	h.ops++ // under h.mu, so that Close, once it set closed, waits
+	h.mu.Unlock()
 	if h.cfg.Async {
-		h.wg.Add(1)
-		h.mu.Unlock()
 		go func() {
-			defer h.wg.Done()
-			if _, err := h.finish(h.ctx, o, st); err != nil {
-				h.mu.Lock()
-				h.errs = errors.Join(h.errs, err)
-				h.mu.Unlock()
-			}
+			ctx, cancel := context.WithTimeout(h.ctx, h.cfg.Timeout)
+			defer cancel()
+			_, err := h.finish(ctx, o, st)
+			h.done(err)
 		}()
 		return session.Response{Code: syncml.StatusAccepted}
 	}
-	h.mu.Unlock()
+	defer h.done(nil)
+	// Within the Exec: the session's context, ended by Close too.
+	ctx, cancel := context.WithTimeout(ctx, h.cfg.Timeout)
+	defer cancel()
+	defer context.AfterFunc(h.ctx, cancel)()
 	opErr, saveErr := h.finish(ctx, o, st)
 	if err := errors.Join(opErr, saveErr); err != nil {
 		return failed(err)
 	}
 	return session.Response{}
+}
+
+// done ends an operation that run started, with saveErr the failure to
+// save its outcome that Wait returns.
+func (h *Handler) done(saveErr error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.errs = errors.Join(h.errs, saveErr)
+	if h.ops--; h.ops == 0 {
+		h.idle.Broadcast()
+	}
 }
 
 // finish carries out o, started from state from, and records its outcome:
@@ -358,6 +404,11 @@ func (h *Handler) enroll(ctx context.Context, endpoint string) (*Enrollment, err
 	}
 	if e == nil {
 		return nil, ErrNoEnrollment
+	}
+	// The device's sessions go there: it meets the policy discovery's
+	// URLs meet.
+	if err := h.cfg.Discovery.URLs.Check(e.ManagementURL); err != nil {
+		return nil, pkg.Errorf("enrollment at %s: management server: %w", resp.EnrollmentServiceURL, err)
 	}
 	e = e.clone()
 	if e.AuthPolicy == "" {

@@ -28,7 +28,9 @@ type MDE2 struct {
 	// Certificate the primary enrollment's MDM certificate (required).
 	Credentials func(ctx context.Context, p discovery.AuthPolicy) (mde2.Credentials, error)
 	// OnResult, when set, is given the whole result of each enrollment
-	// (certificate, key, roots, provisioning document).
+	// (certificate, key, roots, provisioning document), before the
+	// Handler checks its ManagementURL: an enrollment the Handler then
+	// refuses was still given to OnResult.
 	OnResult func(*mde2.Result)
 }
 
@@ -36,6 +38,9 @@ type MDE2 struct {
 func (m *MDE2) Enroll(ctx context.Context, r *EnrollRequest) (*Enrollment, error) {
 	if m.Credentials == nil {
 		return nil, pkg.Errorf("%w: MDE2 needs Credentials", ErrConfig)
+	}
+	if r == nil || r.Response == nil {
+		return nil, pkg.Errorf("%w: MDE2 needs the discovery response", ErrConfig)
 	}
 	cred, err := m.Credentials(ctx, r.Response.AuthPolicy)
 	if err != nil {

@@ -52,6 +52,7 @@ func TestMDE2(t *testing.T) {
 		name      string
 		approve   func(context.Context, *mde2.EnrollmentRequest) error
 		token     string
+		addr      string // the w7 ADDR the service sends, when not winDC
 		code      int
 		lastError dmclient.HRESULT
 	}{
@@ -61,9 +62,14 @@ func TestMDE2(t *testing.T) {
 				return &mde2.Fault{Code: mde2.FaultAuthorization, ErrorType: mde2.ErrorDeviceCapReached}
 			}},
 		{name: "token refused", token: "wrong", code: 500},
+		{name: "management server over plain http", token: "entra-device-token", addr: "http://windc.example/MDM.svc",
+			code: 500, lastError: dmclient.MenrollEDeviceMessageFormatError},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			ms := mde2Server(t, tt.approve)
+			if tt.addr != "" {
+				ms.Account.Address = tt.addr
+			}
 			ds := discoveryServer(t, nil)
 			ds.Config.Handler = &discovery.Handler{
 				Logger: slog.New(slog.DiscardHandler),

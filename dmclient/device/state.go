@@ -1,6 +1,8 @@
 package device
 
 import (
+	"errors"
+	"fmt"
 	"slices"
 	"time"
 
@@ -71,3 +73,32 @@ func (e *Enrollment) clone() *Enrollment {
 func initialState() State {
 	return State{Status: dmclient.StatusEnrollmentNotStarted}
 }
+
+// check reports a state the handler cannot have saved: an EnrollStatus
+// outside 1 to 8, or an Enrollment that the status contradicts (there is
+// one from a successful enrollment until a successful unenrollment) or
+// that has no ManagementURL.
+func (s State) check() error {
+	if !s.Status.Known() || s.Status == dmclient.StatusUndefined {
+		return fmt.Errorf("EnrollStatus %d is not a documented value", int(s.Status))
+	}
+	enrolled := s.Status >= dmclient.StatusEnrollmentSucceeded && s.Status <= dmclient.StatusUnenrollmentFailed
+	switch {
+	case enrolled && s.Enrollment == nil:
+		return fmt.Errorf("EnrollStatus %v without an enrollment", s.Status)
+	case !enrolled && s.Enrollment != nil:
+		return fmt.Errorf("EnrollStatus %v with an enrollment", s.Status)
+	case s.Enrollment != nil && s.Enrollment.ManagementURL == "":
+		return errors.New("an enrollment without a ManagementURL")
+	}
+	return nil
+}
+
+// String describes e without its Data, which can hold a private key.
+func (e Enrollment) String() string {
+	return fmt.Sprintf("{ManagementURL:%s AuthPolicy:%s Data:%d bytes Enrolled:%s}",
+		e.ManagementURL, e.AuthPolicy, len(e.Data), e.Enrolled.Format(time.RFC3339))
+}
+
+// GoString is String, for the %#v verb.
+func (e Enrollment) GoString() string { return e.String() }

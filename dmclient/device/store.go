@@ -8,9 +8,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 
 	"github.com/windc-go/windc/dmclient"
@@ -54,13 +56,21 @@ func (m *MemoryStore) Save(_ context.Context, providerID string, s State) error 
 
 // FileStore is a Store that keeps one JSON file per provider in Dir.
 // A file is written whole to a temporary file that is synced and then
-// renamed over the old one, so a crash leaves the old or the new state.
+// renamed over the old one, so a crash leaves the old or the new state;
+// Load, run once at start, removes the temporary files a crash left.
 // Each file carries the SHA-256 of its state: a torn or altered file is
 // reported (an error matching ErrCorrupt, naming the file), never used.
 type FileStore struct {
 	// Dir is the directory of the files; it must exist.
 	Dir string
+	// MaxBytes bounds the size of a file Load reads; zero means
+	// DefaultMaxFileBytes. A larger file is reported as ErrCorrupt.
+	MaxBytes int64
 }
+
+// DefaultMaxFileBytes is the default of FileStore.MaxBytes: far more
+// than a state with an enrollment's certificate and key takes.
+const DefaultMaxFileBytes = 1 << 20
 
 // fileVersion is the version of the file format.
 const fileVersion = 1
@@ -80,7 +90,8 @@ func (f *FileStore) path(providerID string) string {
 // Load implements Store.
 func (f *FileStore) Load(_ context.Context, providerID string) (State, bool, error) {
 	p := f.path(providerID)
-	b, err := os.ReadFile(p)
+	removeStale(p)
+	b, err := f.read(p)
 	if errors.Is(err, fs.ErrNotExist) {
 		return State{}, false, nil
 	}
@@ -107,6 +118,28 @@ func (f *FileStore) Load(_ context.Context, providerID string) (State, bool, err
 	return s, true, nil
 }
 
+// read returns the content of file p, or an error matching ErrCorrupt
+// when it is larger than MaxBytes.
+func (f *FileStore) read(p string) ([]byte, error) {
+	limit := f.MaxBytes
+	if limit <= 0 {
+		limit = DefaultMaxFileBytes
+	}
+	file, err := os.Open(p)
+	if err != nil {
+		return nil, err
+	}
+	defer file.Close()
+	b, err := io.ReadAll(io.LimitReader(file, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > limit {
+		return nil, fmt.Errorf("%w: larger than %d bytes", ErrCorrupt, limit)
+	}
+	return b, nil
+}
+
 // Save implements Store.
 func (f *FileStore) Save(_ context.Context, providerID string, s State) error {
 	st, err := json.Marshal(s)
@@ -123,6 +156,23 @@ func (f *FileStore) Save(_ context.Context, providerID string, s State) error {
 		return pkg.Errorf("save %s: %w", p, err)
 	}
 	return nil
+}
+
+// removeStale removes the temporary files of p that a crash between
+// their write and their rename left: each holds a copy of a state, and
+// with it the enrollment's private key. It is best effort, and reads Dir
+// once: Load calls it, not Save.
+func removeStale(p string) {
+	dir, prefix := filepath.Dir(p), filepath.Base(p)+".tmp"
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), prefix) && e.Type().IsRegular() {
+			os.Remove(filepath.Join(dir, e.Name()))
+		}
+	}
 }
 
 // writeAtomic writes b to a temporary file beside p, syncs it and renames

@@ -49,12 +49,13 @@ func TestFileStoreRestart(t *testing.T) {
 func TestInterruptedByRestart(t *testing.T) {
 	for _, tt := range []struct {
 		from, want dmclient.EnrollStatus
+		enrollment *Enrollment
 	}{
-		{dmclient.StatusEnrollmentInProgress, dmclient.StatusEnrollmentFailed},
-		{dmclient.StatusUnenrollmentInProgress, dmclient.StatusUnenrollmentFailed},
+		{dmclient.StatusEnrollmentInProgress, dmclient.StatusEnrollmentFailed, nil},
+		{dmclient.StatusUnenrollmentInProgress, dmclient.StatusUnenrollmentFailed, &Enrollment{ManagementURL: winDC}},
 	} {
 		store := &MemoryStore{}
-		if err := store.Save(context.Background(), provider, State{Status: tt.from, DiscoveryEndpoint: "https://d.example/"}); err != nil {
+		if err := store.Save(context.Background(), provider, State{Status: tt.from, DiscoveryEndpoint: "https://d.example/", Enrollment: tt.enrollment}); err != nil {
 			t.Fatal(err)
 		}
 		cfg := config(discoveryServer(t, nil), &fakeEnroller{})

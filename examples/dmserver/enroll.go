@@ -26,6 +26,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/windc-go/windc/declaredconfig/reconcile"
 	"github.com/windc-go/windc/discovery"
 	"github.com/windc-go/windc/discovery/mde2"
 	"github.com/windc-go/windc/syncml/session"
@@ -55,7 +56,7 @@ const (
 // withEnrollment makes the enrollment CA, applies the TLS flags to ln and
 // adds the enrollment routes to mux; -users (read again here as
 // name:password) checks OnPremise credentials.
-func withEnrollment(ln net.Listener, mux *http.ServeMux, log *slog.Logger, auth session.Authenticator) (net.Listener, error) {
+func withEnrollment(ln net.Listener, mux *http.ServeMux, log *slog.Logger, auth session.Authenticator, docs []reconcile.Doc) (net.Listener, error) {
 	ca, err := mde2.NewMemoryCA("dmserver enrollment root")
 	if err != nil {
 		return nil, err
@@ -72,7 +73,7 @@ func withEnrollment(ln net.Listener, mux *http.ServeMux, log *slog.Logger, auth 
 	if err != nil {
 		return nil, err
 	}
-	registerEnrollment(mux, base, ca, users, log, auth)
+	registerEnrollment(mux, base, ca, users, log, auth, docs)
 	log.Info("enrollment", "discovery", base+PathDiscovery, "windc-discovery", base+PathWinDCDiscovery, "onpremise-users", usersFile != "")
 	return ln, nil
 }
@@ -121,9 +122,10 @@ type enrollment struct {
 	tokens          *testTokens
 }
 
-// registerEnrollment adds the enrollment routes to mux, with URLs on base.
-// users (name to password) checks OnPremise credentials; nil accepts any.
-func registerEnrollment(mux *http.ServeMux, base string, ca *mde2.CA, users map[string]string, log *slog.Logger, auth session.Authenticator) *enrollment {
+// registerEnrollment adds the enrollment routes to mux, with URLs on base,
+// and the WinDC endpoint, whose devices are to hold docs. users (name to
+// password) checks OnPremise credentials; nil accepts any.
+func registerEnrollment(mux *http.ServeMux, base string, ca *mde2.CA, users map[string]string, log *slog.Logger, auth session.Authenticator, docs []reconcile.Doc) *enrollment {
 	tokens := newTestTokens()
 	primary := &mde2.Server{
 		PolicyURL:     base + PathPolicy,
@@ -179,7 +181,7 @@ func registerEnrollment(mux *http.ServeMux, base string, ca *mde2.CA, users map[
 	if auth == nil && strings.HasPrefix(base, "https://") {
 		auth = session.ClientCertificate
 	}
-	mux.Handle("POST "+PathWinDC, newServer(log.With("endpoint", "WinDC"), auth))
+	handleWinDC(mux, log, auth, docs)
 	return &enrollment{primary: primary, linked: linked, tokens: tokens}
 }
 

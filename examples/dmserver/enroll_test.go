@@ -72,7 +72,7 @@ func enrollServer(t *testing.T, useTLS bool, users map[string]string, logs ...io
 		ts.Start()
 	}
 	t.Cleanup(ts.Close)
-	registerEnrollment(mux, ts.URL, ca, users, log, nil)
+	registerEnrollment(mux, ts.URL, ca, users, log, nil, nil)
 	roots := x509.NewCertPool()
 	roots.AddCert(ca.Root())
 	hc = &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots}}}

@@ -1,8 +1,9 @@
 // Command dmserver is a small device management server built on
 // syncml/session: it answers the OMA DM sessions of any number of Windows
 // devices over plain HTTP on a loopback address, queues a few Gets
-// (DevDetail, DevInfo) on each device's first session, and logs each
-// exchange and each answered command with slog.
+// (DevDetail, DevInfo) on each device's first session and starts its WinDC
+// linked enrollment there, and logs each exchange and each answered
+// command with slog.
 //
 //	go run ./examples/dmserver -addr 127.0.0.1:8080
 //
@@ -14,9 +15,22 @@
 //
 //	go run ./examples/dmserver -addr 127.0.0.1:8080 -auth md5 -users users.txt
 //
+// On a device's first session on /ManagementServer/MDM.svc it also sets
+// the DMClient LinkedEnrollment/DiscoveryEndpoint of provider
+// WinDC-dmserver (the primary enrollment's w7 PROVIDER-ID) to its own
+// /windc/discovery URL, executes LinkedEnrollment/Enroll and logs the
+// EnrollStatus and LastError it reads back (linked.go); on later sessions
+// it reads EnrollStatus and does the same again when it is 1 (not
+// started).
+//
 // It also enrolls devices with MS-MDE2 (enroll.go; -tls, -tls-cert,
 // -tls-key, -ca-out): GET/POST /EnrollmentServer/Discovery.svc for the
-// primary enrollment and POST /windc/discovery for linked ones.
+// primary enrollment and POST /windc/discovery for linked ones, whose DM
+// sessions go to /ManagementServer/WinDC.svc. There a
+// declaredconfig/reconcile Reconciler brings every device to hold the
+// documents of -declare FILE (DeclaredConfiguration documents, one after
+// another): it declares them, reads their state, re-declares drifted ones
+// and logs what happens.
 //
 // The program is wiring only: the session rules live in package session.
 package main
@@ -37,6 +51,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/windc-go/windc/declaredconfig/reconcile"
 	"github.com/windc-go/windc/syncml"
 	"github.com/windc-go/windc/syncml/session"
 )
@@ -54,11 +69,16 @@ func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "loopback address to listen on")
 	authType := flag.String("auth", "", "check credentials: basic, md5 or hmac (needs -users); none when empty")
 	usersFile := flag.String("users", "", "file of name:password lines, the users -auth checks")
+	declare := flag.String("declare", "", "file of DeclaredConfiguration documents declared to every device on "+PathWinDC)
 	flag.Parse()
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	auth, err := authenticator(*authType, *usersFile)
+	var docs []reconcile.Doc
+	if err == nil && *declare != "" {
+		docs, err = readDeclare(*declare)
+	}
 	if err == nil {
-		err = run(*addr, log, auth)
+		err = run(*addr, log, auth, docs...)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "dmserver:", err)
@@ -67,7 +87,7 @@ func main() {
 }
 
 // run serves on addr until SIGINT or SIGTERM.
-func run(addr string, log *slog.Logger, auth session.Authenticator) error {
+func run(addr string, log *slog.Logger, auth session.Authenticator, docs ...reconcile.Doc) error {
 	if err := loopback(addr); err != nil {
 		return err
 	}
@@ -76,7 +96,7 @@ func run(addr string, log *slog.Logger, auth session.Authenticator) error {
 		return err
 	}
 	mux := newMux(log, auth)
-	if ln, err = withEnrollment(ln, mux, log, auth); err != nil { // MS-MDE2, enroll.go
+	if ln, err = withEnrollment(ln, mux, log, auth, docs); err != nil { // MS-MDE2 and WinDC, enroll.go
 		return err
 	}
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
@@ -110,10 +130,11 @@ func loopback(addr string) error {
 	return nil
 }
 
-// newMux returns the server's routes.
+// newMux returns the primary enrollment's DM endpoint; withEnrollment
+// adds the enrollment services and handleWinDC the WinDC endpoint.
 func newMux(log *slog.Logger, auth session.Authenticator) *http.ServeMux {
 	mux := http.NewServeMux()
-	mux.Handle("POST "+Path, newServer(log, auth))
+	mux.Handle("POST "+Path, withBase(newServer(log, auth)))
 	return mux
 }
 
@@ -179,14 +200,18 @@ func newServer(log *slog.Logger, auth session.Authenticator) *session.Server {
 		Session: session.Config{
 			Authenticator: auth,
 			OnStart: func(ctx context.Context, s *session.Session, id session.Identity, first bool) {
-				log.InfoContext(ctx, "session start", "device", id.Device, "user", id.User, "auth", id.Method, "first", first)
-				if !first {
-					return
+				if log.Enabled(ctx, slog.LevelInfo) {
+					log.InfoContext(ctx, "session start", "device", id.Device, "user", id.User, "auth", id.Method, "first", first)
 				}
-				for _, uri := range firstSessionGets {
-					_ = s.Queue(&syncml.Get{Items: []syncml.Item{{Target: &syncml.Location{LocURI: uri}}}})
+				if first {
+					_ = s.Queue(session.NewGets(firstSessionGets...)...)
+					_ = s.Queue(linkCommands(ctx)...)
+				} else {
+					// A device that reads 1 (not started) is linked again.
+					_ = s.Queue(linkedProvider.GetEnrollStatus())
 				}
 			},
+			BeforeReply: relink,
 		},
 		OnExchange: func(ctx context.Context, x *session.Exchange) {
 			for _, o := range x.Outcomes {
@@ -204,6 +229,7 @@ func newServer(log *slog.Logger, auth session.Authenticator) *session.Server {
 					}
 				}
 				log.InfoContext(ctx, "command answered", attrs...)
+				logLinked(ctx, log, x.Identity.Device, o)
 			}
 			for _, u := range x.Unmatched {
 				log.WarnContext(ctx, "answer matches no command", "device", x.Identity.Device, "element", u.ElementName())

@@ -35,11 +35,16 @@ func TestDeviceSession(t *testing.T) {
 	defer srv.Close()
 	url := srv.URL + Path
 
+	enrollStatus := "" // what the device answers for EnrollStatus
 	mux := session.NewMux()
 	mux.Handle("Get", session.HandlerFunc(func(_ context.Context, r *session.Request) session.Response {
 		var items []syncml.Item
 		for _, it := range r.Command.ItemList() {
-			items = append(items, syncml.Item{Source: it.Target, Data: syncml.Text("value of " + it.Target.LocURI)})
+			v := "value of " + it.Target.LocURI
+			if it.Target.LocURI == string(linkedProvider.EnrollStatus()) && enrollStatus != "" {
+				v = enrollStatus
+			}
+			items = append(items, syncml.Item{Source: it.Target, Meta: &syncml.Meta{Format: "int"}, Data: syncml.Text(v)})
 		}
 		return session.Response{Results: items}
 	}))
@@ -55,13 +60,31 @@ func TestDeviceSession(t *testing.T) {
 			t.Errorf("log lacks %q:\n%s", want, logs.String())
 		}
 	}
-	// The second session of the device queues nothing.
+	// The second session of the device reads EnrollStatus only; this
+	// device's answer is no EnrollStatus, so nothing follows.
 	logs.Reset()
 	if _, err := c.Run(context.Background(), srv.Client(), url, "2"); err != nil {
 		t.Fatal(err)
 	}
-	if strings.Contains(logs.String(), "command answered") || !strings.Contains(logs.String(), "first=false") {
+	if strings.Count(logs.String(), "command answered") != 1 || !strings.Contains(logs.String(), "targets=["+string(linkedProvider.EnrollStatus())+"]") ||
+		!strings.Contains(logs.String(), "first=false") {
 		t.Errorf("second session:\n%s", logs.String())
+	}
+	// A device whose EnrollStatus reads 1 (not started) is linked again
+	// in the same session.
+	enrollStatus = "1"
+	logs.Reset()
+	if _, err := c.Run(context.Background(), srv.Client(), url, "3"); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"cmd=Replace targets=[" + string(linkedProvider.DiscoveryEndpoint()) + "]", "cmd=Exec targets=[" + string(linkedProvider.Enroll()) + "]"} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("third session lacks %q:\n%s", want, logs.String())
+		}
+	}
+	// The device still reads 1 after the Exec: it is not asked again.
+	if n := strings.Count(logs.String(), "cmd=Exec"); n != 1 {
+		t.Errorf("third session: %d Execs, want 1", n)
 	}
 }
 
@@ -119,14 +142,27 @@ func TestWindowsPackage1(t *testing.T) {
 	if err := syncml.Unmarshal(b, &m); err != nil {
 		t.Fatal(err)
 	}
-	gets := 0
+	// The first session's Gets, and the start of the linked enrollment:
+	// DiscoveryEndpoint set to dmserver's own /windc/discovery, Exec
+	// Enroll, Gets of EnrollStatus and LastError.
+	gets, endpoint, enroll := 0, "", ""
 	for _, c := range m.Body.Commands {
-		if _, ok := c.(*syncml.Get); ok {
+		switch c := c.(type) {
+		case *syncml.Get:
 			gets++
+		case *syncml.Replace:
+			if c.Items[0].Target.LocURI == string(linkedProvider.DiscoveryEndpoint()) {
+				endpoint = c.Items[0].Data.Value
+			}
+		case *syncml.Exec:
+			enroll = c.Items[0].Target.LocURI
 		}
 	}
-	if gets != len(firstSessionGets) || m.Header.SessionID != "1" || m.Header.Target.LocURI != "1E08C6E95D8BB843B1278FF45BC60CC6" {
+	if gets != len(firstSessionGets)+2 || m.Header.SessionID != "1" || m.Header.Target.LocURI != "1E08C6E95D8BB843B1278FF45BC60CC6" {
 		t.Errorf("reply: %d Gets, header %+v", gets, m.Header)
+	}
+	if endpoint != srv.URL+PathWinDCDiscovery || enroll != "./Device/Vendor/MSFT/DMClient/Provider/WinDC-dmserver/LinkedEnrollment/Enroll" {
+		t.Errorf("linked enrollment: DiscoveryEndpoint %q, Exec %q", endpoint, enroll)
 	}
 	if err := m.Validate(); err != nil {
 		t.Error(err)

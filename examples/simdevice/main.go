@@ -7,7 +7,9 @@
 //	go run ./examples/simdevice -server http://127.0.0.1:8080/ManagementServer/MDM.svc -devices 1000
 //	devices=1000 sessions=1000 messages=2000 errors=0 in_sync=0/0 drifted=0 p50=1.2ms p99=4.5ms elapsed=1.3s
 //
-// -concurrency bounds the devices running at once; -drift F injects drift
+// -concurrency bounds the devices running at once; -session-timeout each
+// session (a server that stops answering fails the device's session, it
+// does not hold the run); -drift F injects drift
 // into that share of the devices after their check-in (-drift-mode repair:
 // the agent sets it back; fail: it cannot, the document turns to
 // ConfigCompletedError and the device reports it in one more session).
@@ -21,15 +23,24 @@
 //
 //	go run ./examples/simdevice -server http://127.0.0.1:8080/primary -linked -token T -devices 100
 //
+// Against examples/dmserver (-tls -ca-out root.pem -declare docs.xml),
+// -provider WinDC-dmserver names its primary enrollment's provider,
+// -token-url https://…/windc/test-token gets each device's token from its
+// test issuer, and -ca root.pem trusts its CA; the WinDC sessions present
+// the certificate each device was issued.
+//
 // The program is wiring only: the devices are package dmclient/device/sim.
 package main
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"flag"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"runtime"
@@ -62,7 +73,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	seed := fs.Uint64("seed", 1, "chooses the drifting devices")
 	linked := fs.Bool("linked", false, "-server is the primary MDM server; enroll with MS-MDE2 when it runs LinkedEnrollment/Enroll")
 	token := fs.String("token", "", "with -linked: the Entra device token sent for AuthPolicy Federated")
+	tokenURL := fs.String("token-url", "", "with -linked: get each device's token from `URL`?device=ID instead (a test issuer, such as dmserver's /windc/test-token)")
+	provider := fs.String("provider", "MS DM SERVER", "with -linked: the DMClient provider whose LinkedEnrollment nodes the server drives (dmserver: WinDC-dmserver)")
+	caFile := fs.String("ca", "", "PEM `FILE` of root certificates to trust for https (such as dmserver's -ca-out), besides the system's")
 	keyType := fs.String("key", "ecdsa", "with -linked: the key each device generates, ecdsa (P-256) or rsa (2048 bits)")
+	timeout := fs.Duration("session-timeout", sim.DefaultSessionTimeout, "bounds each session of a device")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -80,17 +95,31 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConnsPerHost = *concurrency
+	if *caFile != "" {
+		roots, err := readRoots(*caFile)
+		if err != nil {
+			fmt.Fprintln(stderr, "simdevice: -ca:", err)
+			return 2
+		}
+		tr.TLSClientConfig = &tls.Config{RootCAs: roots}
+	}
+	if *tokenURL != "" {
+		if err := checkURL(*tokenURL); err != nil {
+			fmt.Fprintln(stderr, "simdevice: -token-url:", err)
+			return 2
+		}
+	}
 	hc := &http.Client{Transport: tr}
 	rep, err := sim.RunFleet(ctx, sim.FleetConfig{
 		Devices: *devices, Concurrency: *concurrency, Drift: *drift, DriftMode: dm, Seed: *seed,
 		Device: func(i int) sim.Config {
 			c := sim.Config{
-				ServerURL: *server, HTTPClient: hc,
+				ServerURL: *server, HTTPClient: hc, SessionTimeout: *timeout,
 				DevInfo:   session.DevInfo{DevID: sim.DeviceID(i), Man: "windc simdevice", Mod: "Simulated " + runtime.GOARCH, DmV: "1.3", Lang: "en-US"},
 				DevDetail: sim.DevDetail{SwV: osVersion, OEM: "windc", DevTyp: "Simulated", FwV: "1.0", HwV: "1.0"},
 			}
 			if *linked {
-				c.LinkedEnrollment = linkedEnrollment(hc, c.DevInfo.DevID, kt, *token)
+				c.LinkedEnrollment = linkedEnrollment(hc, *provider, c.DevInfo.DevID, kt, tokens(hc, *token, *tokenURL))
 			}
 			return c
 		},
@@ -111,26 +140,77 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // osVersion is the Windows version the devices report.
 const osVersion = "10.0.26100.1301"
 
-// linkedEnrollment configures the LinkedEnrollment handler of one device:
-// discovery with the device's facts, then MS-MDE2 with a new key of type kt
-// and token as the Entra device token.
-func linkedEnrollment(hc *http.Client, devID string, kt mde2.KeyType, token string) *device.Config {
+// linkedEnrollment configures the LinkedEnrollment handler of provider
+// of one device: discovery with the device's facts, then MS-MDE2 with a
+// new key of type kt and the Entra device token that token returns.
+func linkedEnrollment(hc *http.Client, provider, devID string, kt mde2.KeyType, token func(ctx context.Context, id string) ([]byte, error)) *device.Config {
 	id := strings.TrimPrefix(devID, "urn:uuid:")
 	return &device.Config{
-		ProviderID: "MS DM SERVER",
+		ProviderID: provider,
 		Discovery:  discovery.Client{HTTPClient: hc, URLs: discovery.URLPolicy{AllowLoopbackHTTP: true}},
 		Request:    discovery.Request{OSVersion: osVersion, EMMDeviceID: id, EnrollmentType: new(discovery.EnrollmentTypeDevice)},
 		Enroller: &device.MDE2{
 			Client: &mde2.Client{HTTPClient: hc, KeyType: kt},
 			Device: mde2.Device{DeviceID: id, OSVersion: osVersion, EnrollmentType: "Device"},
-			Credentials: func(_ context.Context, p discovery.AuthPolicy) (mde2.Credentials, error) {
+			Credentials: func(ctx context.Context, p discovery.AuthPolicy) (mde2.Credentials, error) {
 				if p != discovery.AuthPolicyFederated {
 					return mde2.Credentials{}, fmt.Errorf("AuthPolicy %s needs the primary enrollment's certificate, which simulated devices do not have", p)
 				}
-				return mde2.Credentials{Token: []byte(token)}, nil
+				tok, err := token(ctx, id)
+				return mde2.Credentials{Token: tok}, err
 			},
 		},
 	}
+}
+
+// tokens returns where the devices get their Entra device token: token
+// itself, or with tokenURL a GET of tokenURL?device=ID, a test issuer that
+// stands in for Entra ID (dmserver's /windc/test-token).
+func tokens(hc *http.Client, token, tokenURL string) func(ctx context.Context, id string) ([]byte, error) {
+	if tokenURL == "" {
+		return func(context.Context, string) ([]byte, error) { return []byte(token), nil }
+	}
+	return func(ctx context.Context, id string) ([]byte, error) {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, tokenURL+"?device="+url.QueryEscape(id), nil)
+		if err != nil {
+			return nil, err
+		}
+		resp, err := hc.Do(req)
+		if err != nil {
+			return nil, fmt.Errorf("device token: %w", err)
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(io.LimitReader(resp.Body, maxTokenBytes+1))
+		switch {
+		case err != nil:
+			return nil, fmt.Errorf("device token: %w", err)
+		case resp.StatusCode != http.StatusOK:
+			return nil, fmt.Errorf("device token: %s from %s", resp.Status, tokenURL)
+		case len(b) > maxTokenBytes:
+			return nil, fmt.Errorf("device token: more than %d bytes from %s", maxTokenBytes, tokenURL)
+		}
+		return b, nil
+	}
+}
+
+// maxTokenBytes bounds a token read from -token-url.
+const maxTokenBytes = 16 << 10
+
+// readRoots reads the PEM certificates of file into a pool with the
+// system's roots.
+func readRoots(file string) (*x509.CertPool, error) {
+	pem, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	roots, err := x509.SystemCertPool()
+	if err != nil {
+		roots = x509.NewCertPool()
+	}
+	if !roots.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("%s: no PEM certificate", file)
+	}
+	return roots, nil
 }
 
 // checkURL accepts https URLs and http URLs to a loopback host, the

@@ -4,9 +4,13 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"fmt"
+	"maps"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -14,7 +18,9 @@ import (
 // TestAgainstDMServer builds examples/dmserver, starts it on a loopback
 // port it picks, and runs simdevice against it: every device checks in,
 // answers the ten DevDetail and DevInfo Gets dmserver sends on a first
-// session with 200, and the summary line says so.
+// session with 200, and the summary line says so. Without -linked the
+// devices have no LinkedEnrollment nodes: the Gets of EnrollStatus and
+// LastError that dmserver also sends are answered 404.
 func TestAgainstDMServer(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds examples/dmserver")
@@ -44,13 +50,13 @@ func TestAgainstDMServer(t *testing.T) {
 		count := map[string]int{}
 		sc := bufio.NewScanner(logs)
 		addrRe := regexp.MustCompile(`msg="dmserver listening" addr=(\S+)`)
-		statusRe := regexp.MustCompile(`msg="command answered" .*cmd=Get .*status=(\d+)`)
+		statusRe := regexp.MustCompile(`msg="command answered" .*cmd=Get targets=\[\./(DevDetail|DevInfo|Device/Vendor/MSFT/DMClient)/.*status=(\d+)`)
 		for sc.Scan() {
 			if m := addrRe.FindStringSubmatch(sc.Text()); m != nil {
 				addr <- m[1]
 			}
 			if m := statusRe.FindStringSubmatch(sc.Text()); m != nil {
-				count[m[1]]++
+				count[m[1]+" "+m[2]]++
 			}
 		}
 		close(addr)
@@ -73,9 +79,12 @@ func TestAgainstDMServer(t *testing.T) {
 	if err := srv.Process.Kill(); err != nil {
 		t.Fatal(err)
 	}
+	// Read the whole log before Wait, which closes the pipe.
+	got := <-statuses
 	_ = srv.Wait()
-	if got := <-statuses; got["200"] != 10*n || len(got) != 1 {
-		t.Errorf("dmserver logged Get statuses %v, want 200 for all %d", got, 10*n)
+	want := map[string]int{"DevDetail 200": 5 * n, "DevInfo 200": 5 * n, "Device/Vendor/MSFT/DMClient 404": 2 * n}
+	if !maps.Equal(got, want) {
+		t.Errorf("dmserver logged Get statuses %v, want %v", got, want)
 	}
 }
 
@@ -88,6 +97,8 @@ func TestArguments(t *testing.T) {
 		{"-server", "http://127.0.0.1/x", "-devices", "0"},
 		{"-server", "http://127.0.0.1/x", "-drift", "2"},
 		{"-server", "http://127.0.0.1/x", "-drift-mode", "maybe"},
+		{"-server", "http://127.0.0.1/x", "-ca", "/nonexistent/root.pem"},
+		{"-server", "http://127.0.0.1/x", "-linked", "-token-url", "http://tokens.example/t"},
 		{"-unknown"},
 	} {
 		var out, errOut bytes.Buffer
@@ -99,5 +110,97 @@ func TestArguments(t *testing.T) {
 		if err := checkURL(u); err != nil {
 			t.Errorf("checkURL(%q) = %v", u, err)
 		}
+	}
+}
+
+// TestLinkedAgainstDMServer builds examples/dmserver and runs it with
+// -tls and -declare, then runs simdevice -linked against its primary
+// endpoint: each device's first session starts the linked enrollment
+// (DiscoveryEndpoint /windc/discovery, Exec Enroll), the device runs
+// discovery and MS-MDE2 (Federated, a token of dmserver's test issuer),
+// then checks in on /ManagementServer/WinDC.svc presenting the issued
+// certificate, gets the declared document, applies it and reports it in
+// sync: the summary line says so, and dmserver logged it.
+func TestLinkedAgainstDMServer(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds examples/dmserver")
+	}
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command to build dmserver")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "dmserver")
+	if out, err := exec.Command(goBin, "build", "-o", bin, "../dmserver").CombinedOutput(); err != nil {
+		t.Fatalf("go build dmserver: %v\n%s", err, out)
+	}
+	docs := filepath.Join(dir, "docs.xml")
+	doc := `<DeclaredConfiguration schema="1.0" context="Device" id="5E4B7A12-3C9D-4F1E-8A26-B0C7D9E1F305" checksum="A0" osdefinedscenario="MSFTVPN">` +
+		`<CSP name="./Vendor/MSFT/VPNv2"><URI path="P/AlwaysOn" type="bool">true</URI></CSP></DeclaredConfiguration>`
+	if err := os.WriteFile(docs, []byte(doc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	root := filepath.Join(dir, "root.pem")
+	srv := exec.Command(bin, "-addr", "127.0.0.1:0", "-tls", "-ca-out", root, "-declare", docs)
+	logs, err := srv.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Process.Kill()
+	addr := make(chan string, 1)
+	counts := make(chan map[string]int, 1)
+	go func() {
+		count := map[string]int{}
+		sc := bufio.NewScanner(logs)
+		addrRe := regexp.MustCompile(`msg="dmserver listening" addr=(\S+)`)
+		for sc.Scan() {
+			line := sc.Text()
+			if m := addrRe.FindStringSubmatch(line); m != nil {
+				addr <- m[1]
+			}
+			for _, k := range []string{`enrollStatus=4`, `policy=Federated`, `msg="session start" endpoint=WinDC`, `auth=tls`, `event=Applied`, `level=WARN`, `level=ERROR`} {
+				if strings.Contains(line, k) {
+					count[k]++
+				}
+			}
+		}
+		close(addr)
+		counts <- count
+	}()
+	a, ok := <-addr
+	if !ok {
+		t.Fatal("dmserver ended without listening")
+	}
+	const n = 4
+	base := "https://" + a
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"-server", base + "/ManagementServer/MDM.svc", "-linked",
+		"-provider", "WinDC-dmserver", "-token-url", base + "/windc/test-token", "-ca", root,
+		"-devices", strconv.Itoa(n), "-concurrency", "2"}, &stdout, &stderr)
+	line := stdout.String()
+	// Per device: the primary session (enrollment inside), then the
+	// WinDC session that declares and the one that reports.
+	if code != 0 || !strings.HasPrefix(line, fmt.Sprintf("devices=%d sessions=%d ", n, 3*n)) || !strings.Contains(line, fmt.Sprintf(" errors=0 in_sync=%d/%d ", n, n)) {
+		t.Errorf("exit %d: %s%s", code, line, stderr.String())
+	}
+	if err := srv.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	// Read the whole log before Wait, which closes the pipe.
+	got := <-counts
+	_ = srv.Wait()
+	// Each device: EnrollStatus 4 read back on the primary session, one
+	// Federated enrollment, its WinDC sessions identified by the
+	// certificate, the document applied.
+	for k, want := range map[string]int{`enrollStatus=4`: n, `policy=Federated`: n, `event=Applied`: n, `level=WARN`: 0, `level=ERROR`: 0} {
+		if got[k] != want {
+			t.Errorf("dmserver logged %q %d times, want %d", k, got[k], want)
+		}
+	}
+	if got[`auth=tls`] < n || got[`auth=tls`] != got[`msg="session start" endpoint=WinDC`] {
+		t.Errorf("WinDC sessions: %d identified by certificate of %d", got[`auth=tls`], got[`msg="session start" endpoint=WinDC`])
 	}
 }

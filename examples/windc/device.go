@@ -2,30 +2,38 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/windc-go/windc/declaredconfig/agent"
 	"github.com/windc-go/windc/discovery"
+	"github.com/windc-go/windc/discovery/mde2"
 	"github.com/windc-go/windc/dmclient"
-	"github.com/windc-go/windc/syncml"
+	dmdevice "github.com/windc-go/windc/dmclient/device"
 	"github.com/windc-go/windc/syncml/session"
 )
 
-// device is a simulated Windows device: an OMA-DM client with an
-// in-memory DM tree for the DMClient CSP, two management accounts (the
-// primary enrollment and, once linked, the WinDC one) and the declared
-// configuration agent (declaredconfig/agent) with an in-memory
-// configuration surface.
+// providerID is the primary enrollment's DMClient provider.
+const providerID = "MS DM SERVER"
+
+// device is a simulated Windows device: an OMA-DM client whose DMClient
+// LinkedEnrollment nodes are served by package dmclient/device (discovery,
+// then MS-MDE2 with package discovery/mde2), two management accounts (the
+// primary enrollment and, once linked, the WinDC one, whose sessions
+// present the certificate MS-MDE2 issued) and the declared configuration
+// agent (declaredconfig/agent) on an in-memory configuration surface.
 type device struct {
 	log     *narrator
 	id      string
-	http    *http.Client
-	info    session.DevInfo   // what package 1 says of the device
-	tree    map[string]string // DMClient nodes: canonical LocURI → value
+	http    *http.Client    // primary sessions, discovery and MS-MDE2
+	wire    *wire           // http's transport, when it is the demo's wire
+	info    session.DevInfo // what package 1 says of the device
+	linked  *dmdevice.Handler
 	surface *agent.MemorySurface
 	agent   *agent.Agent
 	asked   []string      // why the agent asked for a session, since the last one
@@ -34,25 +42,31 @@ type device struct {
 	nextID  int           // last SessionID used, per device
 
 	primaryURL string // the primary enrollment's management URL
-	winDCURL   string // the WinDC management URL, once enrolled
-	// enroll stands in for the MS-MDE2 enrollment against the URLs
-	// discovery returned, which this module does not implement: it
-	// returns the WinDC management URL.
-	enroll func(*discovery.Response) (string, error)
+	// winDC sends the WinDC sessions: TLS with the client certificate
+	// MS-MDE2 issued, trusting the roots its provisioning document
+	// installed. Nil until enrolled.
+	winDC *http.Client
+	// deviceToken gets the Entra device token that the Federated policy
+	// sends (in the demo, from the stand-in issuer).
+	deviceToken func(deviceID string) ([]byte, error)
 }
 
-func newDevice(log *narrator, c *http.Client, primaryURL string) (*device, error) {
+func newDevice(log *narrator, c *http.Client, primaryURL string, deviceToken func(string) ([]byte, error)) (*device, error) {
 	const id = "urn:uuid:8A1D3F52-6C0B-4E8F-9D27-41B5C6E7F809"
 	d := &device{
-		log:        log,
-		id:         id,
-		info:       session.DevInfo{DevID: id, Man: "Contoso Devices", Mod: "Surface-ish 9", DmV: "1.3", Lang: "en-US"},
-		http:       c,
-		primaryURL: primaryURL,
-		tree:       map[string]string{},
+		log:         log,
+		id:          id,
+		info:        session.DevInfo{DevID: id, Man: "Contoso Devices", Mod: "Surface-ish 9", DmV: "1.3", Lang: "en-US"},
+		http:        c,
+		primaryURL:  primaryURL,
+		deviceToken: deviceToken,
 	}
+	if c != nil {
+		d.wire, _ = c.Transport.(*wire)
+	}
+	ctx := context.Background()
 	d.surface = &agent.MemorySurface{}
-	a, err := agent.New(context.Background(), agent.Config{
+	a, err := agent.New(ctx, agent.Config{
 		Surface: d.surface,
 		// The demo's server looks for the summary in every message of
 		// the WinDC account, also before it declared anything.
@@ -67,11 +81,26 @@ func newDevice(log *narrator, c *http.Client, primaryURL string) (*device, error
 		return nil, err
 	}
 	d.agent = a
-	le := dmclient.LinkedEnrollment{ProviderID: "MS DM SERVER"}
-	d.set(string(le.EnrollStatus()), strconv.Itoa(int(dmclient.StatusEnrollmentNotStarted)))
-	d.set(string(le.LastError()), "0")
+	d.linked, err = dmdevice.New(ctx, dmdevice.Config{
+		ProviderID: providerID,
+		Discovery:  discovery.Client{HTTPClient: c, UPN: "johndoe@contoso.example"},
+		Request: discovery.Request{
+			UserDomain:     "contoso.example",
+			TenantID:       "00000000-0000-0000-0000-000000000000",
+			EMMDeviceID:    strings.TrimPrefix(id, "urn:uuid:"),
+			EnrollmentType: new(discovery.EnrollmentTypeDevice),
+			OSVersion:      "10.0.26100.1301",
+		},
+		Headers:    discovery.Headers{CorrelationVector: "windc-demo.1"},
+		Enroller:   dmdevice.EnrollerFunc(d.enroll),
+		Unenroller: dmdevice.UnenrollerFunc(d.unenroll),
+		OnChange:   d.linkedChanged(),
+	})
+	if err != nil {
+		return nil, err
+	}
 	d.mux = session.NewMux()
-	if err := d.mux.HandleSubtree("", "./Vendor/MSFT/DMClient", session.HandlerFunc(d.dmClient)); err != nil {
+	if err := d.linked.Register(d.mux); err != nil {
 		return nil, err
 	}
 	if err := d.agent.Register(d.mux); err != nil {
@@ -80,40 +109,107 @@ func newDevice(log *narrator, c *http.Client, primaryURL string) (*device, error
 	return d, nil
 }
 
-// key normalises a LocURI for the tree: device scope made explicit.
-func key(uri string) (string, bool) {
-	u, err := syncml.ParseLocURI(uri)
+// linkedChanged returns the LinkedEnrollment handler's OnChange: it
+// tells what changed, the DiscoveryEndpoint or EnrollStatus.
+func (d *device) linkedChanged() func(dmdevice.State) {
+	last := dmdevice.State{Status: dmclient.StatusEnrollmentNotStarted}
+	return func(s dmdevice.State) {
+		if s.DiscoveryEndpoint != last.DiscoveryEndpoint {
+			d.log.printf("  [device] LinkedEnrollment/DiscoveryEndpoint ← %q\n", s.DiscoveryEndpoint)
+		}
+		if s.Status != last.Status {
+			d.log.printf("  [device] LinkedEnrollment/EnrollStatus → %d %v (LastError %v)\n", int(s.Status), s.Status, s.LastError)
+		}
+		last = s
+	}
+}
+
+// enroll is the step after discovery: MS-MDE2 (GetPolicies, then
+// RequestSecurityToken with a new key) by dmclient/device's MDE2, with
+// the device token for the Federated policy.
+func (d *device) enroll(ctx context.Context, r *dmdevice.EnrollRequest) (*dmdevice.Enrollment, error) {
+	body, _ := r.Response.MarshalJSON()
+	d.log.printf("  [device] discovery answered %s\n", body)
+	d.log.printf("  [device] MS-MDE2 at the URLs discovery returned: GetPolicies, then RequestSecurityToken with a new ECDSA P-256 key\n")
+	m := &dmdevice.MDE2{
+		Client: &mde2.Client{HTTPClient: d.http},
+		Device: mde2.Device{
+			DeviceID: d.id, DeviceName: "CONTOSO-LAPTOP-7", OSVersion: "10.0.26100.1301",
+			OSEdition: "4", ApplicationVersion: "10.0.26100.1301", EnrollmentType: "Device",
+		},
+		Credentials: d.credentials,
+		OnResult:    d.provisioned,
+	}
+	return m.Enroll(ctx, r)
+}
+
+// credentials returns the credential of the AuthPolicy discovery chose.
+// This device's parent enrollment is Entra joined: Federated, with a
+// device token.
+func (d *device) credentials(_ context.Context, p discovery.AuthPolicy) (mde2.Credentials, error) {
+	if p != discovery.AuthPolicyFederated || d.deviceToken == nil {
+		return mde2.Credentials{}, fmt.Errorf("the demo device has no credential for AuthPolicy %s", p)
+	}
+	tok, err := d.deviceToken(d.id)
 	if err != nil {
-		return "", false
+		return mde2.Credentials{}, err
 	}
-	if u.Scope == syncml.ScopeDefault {
-		u.Scope = syncml.ScopeDevice
-	}
-	return u.String(), true
+	d.log.printf("  [device] AuthPolicy Federated: sending the device token the (stand-in) Entra ID gave it\n")
+	return mde2.Credentials{Token: tok}, nil
 }
 
-func (d *device) get(uri string) (string, bool) {
-	k, ok := key(uri)
-	if !ok {
-		return "", false
+// provisioned reads what MS-MDE2 returned and prepares the WinDC
+// account's transport: TLS with the issued client certificate, trusting
+// the roots the provisioning document installs.
+func (d *device) provisioned(r *mde2.Result) {
+	d.log.printf("  [device] certificate issued: subject CN=%s, issuer CN=%s, valid until %s\n",
+		r.Certificate.Subject.CommonName, r.Certificate.Issuer.CommonName, r.Certificate.NotAfter.UTC().Format("2006-01-02"))
+	d.log.printf("  [device] provisioning document: w7 APPLICATION %q, ADDR %s; %d root certificate(s) to install\n",
+		r.ProviderID, r.Address, len(r.Roots))
+	roots := x509.NewCertPool()
+	for _, c := range r.Roots {
+		roots.AddCert(c)
 	}
-	v, ok := d.tree[k]
-	return v, ok
+	tr := &http.Transport{Proxy: nil, TLSClientConfig: &tls.Config{
+		RootCAs:      roots,
+		Certificates: []tls.Certificate{{Certificate: [][]byte{r.Certificate.Raw}, PrivateKey: r.Key, Leaf: r.Certificate}},
+	}}
+	var rt http.RoundTripper = tr
+	if d.wire != nil {
+		rt = d.wire.with(tr)
+	}
+	d.winDC = &http.Client{Timeout: d.http.Timeout, Transport: rt}
 }
 
-func (d *device) set(uri, v string) bool {
-	k, ok := key(uri)
-	if ok {
-		d.tree[k] = v
+// unenroll rolls back what WinDC applied: the agent deletes every setting
+// its documents set and forgets them; the WinDC account goes.
+func (d *device) unenroll(ctx context.Context, e *dmdevice.Enrollment) error {
+	d.log.printf("  [device] Exec LinkedEnrollment/Unenroll: the agent rolls back what WinDC applied\n")
+	if err := d.agent.Unenroll(ctx); err != nil {
+		return err
 	}
-	return ok
+	if d.winDC != nil {
+		d.winDC.CloseIdleConnections()
+	}
+	d.winDC = nil
+	d.log.printf("  [device] the WinDC account of %s is removed\n", e.ManagementURL)
+	return nil
+}
+
+// winDCURL returns the WinDC management URL, once enrolled.
+func (d *device) winDCURL() string {
+	if e := d.linked.State().Enrollment; e != nil {
+		return e.ManagementURL
+	}
+	return ""
 }
 
 // session runs one client-initiated OMA-DM session with the server at url
 // (session.Client.Run) and returns when the server's message asks for
 // nothing more. On the WinDC account the agent's 1224 summary goes in
 // every message (ClientConfig.EachMessage), written after the server's
-// commands in it were handled.
+// commands in it were handled, and the session goes over the WinDC
+// client, which presents the enrollment's certificate.
 func (d *device) session(url string, winDC bool) error {
 	d.nextID++
 	d.asked = nil
@@ -121,14 +217,18 @@ func (d *device) session(url string, winDC bool) error {
 	cfg := session.ClientConfig{
 		DeviceID: d.id, ServerURI: url, Handler: d.mux, DevInfo: d.info, MaxMsgSize: 512000,
 	}
+	hc := d.http
 	if winDC {
 		cfg.EachMessage = d.agent.EachMessage
+		if hc = d.winDC; hc == nil {
+			return errors.New("device: no WinDC enrollment")
+		}
 	}
 	c, err := session.NewClient(cfg)
 	if err != nil {
 		return err
 	}
-	outs, err := c.Run(context.Background(), d.http, url, sid)
+	outs, err := c.Run(context.Background(), hc, url, sid)
 	if err != nil {
 		return err
 	}
@@ -145,133 +245,13 @@ func (d *device) session(url string, winDC bool) error {
 	return nil
 }
 
-// dmClient answers the commands for the DMClient CSP: Replace and Get of
-// its nodes, and Exec of LinkedEnrollment/Enroll.
-func (d *device) dmClient(_ context.Context, r *session.Request) session.Response {
-	switch c := r.Command.(type) {
-	case *syncml.Exec:
-		return d.exec(c)
-	case *syncml.Get:
-		return d.read(c.Items)
-	case *syncml.Add:
-		return d.write(c.Items, true)
-	case *syncml.Replace:
-		return d.write(c.Items, false)
-	}
-	return session.Response{Code: syncml.StatusCommandNotImplemented}
-}
-
-// write carries out an Add or Replace, with a code per item.
-func (d *device) write(items []syncml.Item, isAdd bool) session.Response {
-	var resp session.Response
-	for _, it := range items {
-		v := ""
-		if it.Data != nil {
-			v = it.Data.Value
-		}
-		var c syncml.StatusCode
-		if it.Target == nil {
-			resp.ItemCodes = append(resp.ItemCodes, syncml.StatusBadRequest)
-			continue
-		}
-		if _, exists := d.get(it.Target.LocURI); exists && isAdd {
-			c = syncml.StatusAlreadyExists
-		} else if d.set(it.Target.LocURI, v) {
-			c = syncml.StatusOK
-			d.log.printf("  [device] %s ← %q\n", lastSegments(it.Target.LocURI, 2), v)
-		} else {
-			c = syncml.StatusBadRequest
-		}
-		resp.ItemCodes = append(resp.ItemCodes, c)
-	}
-	return resp
-}
-
-// exec carries out an Exec: LinkedEnrollment/Enroll runs discovery and the
-// linked enrollment. A failure is answered 500 with the HRESULT in
-// msft:originalerror, as Windows does.
-func (d *device) exec(c *syncml.Exec) session.Response {
-	if len(c.Items) != 1 || c.Items[0].Target == nil {
-		return session.Response{Code: syncml.StatusBadRequest}
-	}
-	uri := c.Items[0].Target.LocURI
-	if !strings.HasSuffix(uri, "/LinkedEnrollment/Enroll") {
-		return session.Response{Code: syncml.StatusNotFound}
-	}
-	prefix := strings.TrimSuffix(uri, "/Enroll")
-	if err := d.linkedEnroll(prefix); err != nil {
-		d.log.printf("  [device] linked enrollment failed: %v\n", err)
-		d.set(prefix+"/EnrollStatus", strconv.Itoa(int(dmclient.StatusEnrollmentFailed)))
-		d.set(prefix+"/LastError", fmt.Sprint(uint32(dmclient.ErrorFileNotFound)))
-		return session.Response{Code: syncml.StatusCommandFailed,
-			OriginalError: fmt.Sprintf("0x%08X", uint32(dmclient.ErrorFileNotFound))}
-	}
-	return session.Response{}
-}
-
-func (d *device) linkedEnroll(prefix string) error {
-	ep, ok := d.get(prefix + "/DiscoveryEndpoint")
-	if !ok || ep == "" {
-		return fmt.Errorf("DiscoveryEndpoint is not set")
-	}
-	d.set(prefix+"/EnrollStatus", strconv.Itoa(int(dmclient.StatusEnrollmentInProgress)))
-	d.log.printf("  [device] Exec LinkedEnrollment/Enroll: discovery at %s\n", ep)
-	c := &discovery.Client{URL: ep, HTTPClient: d.http, UPN: "johndoe@contoso.example",
-		URLs: discovery.URLPolicy{AllowLoopbackHTTP: true}}
-	req := &discovery.Request{
-		UserDomain:     "contoso.example",
-		TenantID:       "00000000-0000-0000-0000-000000000000",
-		EMMDeviceID:    strings.TrimPrefix(d.id, "urn:uuid:"),
-		EnrollmentType: new(discovery.EnrollmentTypeDevice),
-		OSVersion:      "10.0.26100.1301",
-	}
-	resp, err := c.Discover(context.Background(), req, discovery.Headers{CorrelationVector: "windc-demo.1"})
-	if err != nil {
-		return err
-	}
-	body, _ := resp.MarshalJSON()
-	d.log.printf("  [device] discovery answered %s\n", body)
-	url, err := d.enroll(resp)
-	if err != nil {
-		return err
-	}
-	d.winDCURL = url
-	d.log.printf("  [device] enrolled with the WinDC service (AuthPolicy %s); its management URL is %s\n", resp.AuthPolicy, url)
-	d.set(prefix+"/EnrollStatus", strconv.Itoa(int(dmclient.StatusEnrollmentSucceeded)))
-	d.set(prefix+"/LastError", "0")
-	return nil
-}
-
-// read carries out a Get: the Results items name their node in Source.
-func (d *device) read(items []syncml.Item) session.Response {
-	var resp session.Response
-	for _, it := range items {
-		if it.Target == nil {
-			return session.Response{Code: syncml.StatusBadRequest}
-		}
-		uri := it.Target.LocURI
-		v, ok := d.get(uri)
-		if !ok {
-			return session.Response{Code: syncml.StatusNotFound}
-		}
-		format := "chr"
-		if _, err := strconv.ParseInt(v, 10, 64); err == nil {
-			format = "int"
-		}
-		item := syncml.Item{Meta: &syncml.Meta{Format: format}, Data: syncml.Text(v)}
-		item.Source = &syncml.Location{LocURI: uri}
-		resp.Results = append(resp.Results, item)
-	}
-	return resp
-}
-
 // sessionIfAsked runs a WinDC session if the agent asked for one.
 func (d *device) sessionIfAsked() error {
 	if len(d.asked) == 0 {
 		return nil
 	}
 	d.log.printf("  [device] the agent asks for a session (%s)\n", strings.Join(d.asked, "; "))
-	return d.session(d.winDCURL, true)
+	return d.session(d.winDCURL(), true)
 }
 
 // refresh runs the agent's refresh task now, tells of each document

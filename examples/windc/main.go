@@ -9,20 +9,27 @@
 //
 // The steps:
 //
-//  1. The server listens on 127.0.0.1 (an ephemeral port, plain HTTP) with
-//     a discovery endpoint (discovery.Handler) and two OMA-DM endpoints:
-//     the primary enrollment's and the WinDC one.
+//  1. The server listens on 127.0.0.1 (an ephemeral port, TLS with a
+//     certificate of the demo's enrollment CA) with a discovery endpoint
+//     (discovery.Handler), the MS-MDE2 policy and enrollment services
+//     (mde2.Server) and two OMA-DM endpoints: the primary enrollment's and
+//     the WinDC one, whose sessions are identified by their TLS client
+//     certificate (session.ClientCertificate).
 //  2. Primary session: the device checks in (Alert 1201, DevInfo); the
 //     server sets DMClient LinkedEnrollment/DiscoveryEndpoint, executes
 //     LinkedEnrollment/Enroll and reads EnrollStatus and LastError
-//     (dmclient builders and readers). Enroll makes the device run
-//     discovery (discovery.Client) against the server.
-//  3. WinDC session: the server declares a VPNv2 document with
-//     declaredconfig.AddDocument and sets RefreshInterval; the device's
+//     (dmclient builders and readers). The device's LinkedEnrollment
+//     handler (dmclient/device) runs discovery (discovery.Client), then
+//     MS-MDE2 (device.MDE2: GetPolicies, RequestSecurityToken with a new
+//     key and the device token of a stand-in for Entra ID); it reads the
+//     provisioning document, and the WinDC sessions present the issued
+//     certificate.
+//  3. WinDC session: the server's reconciler (declaredconfig/reconcile)
+//     declares a VPNv2 document and sets RefreshInterval; the device's
 //     declared configuration agent (declaredconfig/agent) checks the
 //     document at once, applies it to an in-memory configuration after the
 //     session, and asks for another, in which its 1224 summary reports it;
-//     the server reads that with declaredconfig.ReadReply and Evaluate.
+//     the reconciler reads it (its results once more) and finds it applied.
 //  4. Drift: a setting changes locally and the agent's refresh repairs it
 //     (no session needed); then a local policy keeps the agent from
 //     repairing it: the agent reports the document failed with a new
@@ -30,6 +37,10 @@
 //     reads which setting failed, and re-declares the document under a new
 //     checksum; the device applies it once the policy is lifted and the
 //     server finds it in sync.
+//  5. Final state: the program checks both sides' view.
+//  6. Unenroll: the server executes LinkedEnrollment/Unenroll; the
+//     handler's Unenroller runs the agent's Unenroll, which deletes what
+//     the document set; EnrollStatus reads 8.
 //
 // Both sides run on the session layer (syncml/session): the server's
 // endpoints are session.Servers that number, answer and correlate every
@@ -43,18 +54,21 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	stdlog "log"
 	"net"
 	"net/http"
 	"os"
 	"time"
 
-	"github.com/windc-go/windc/declaredconfig"
 	"github.com/windc-go/windc/declaredconfig/agent"
-	"github.com/windc-go/windc/discovery"
+	"github.com/windc-go/windc/declaredconfig/reconcile"
+	"github.com/windc-go/windc/discovery/mde2"
 	"github.com/windc-go/windc/dmclient"
 )
 
@@ -83,51 +97,68 @@ func runTrace(w io.Writer, verbose bool, traceDir string) error {
 		}
 	}
 
-	// 1. The MDM server.
+	// 1. The MDM server, on loopback TLS with a certificate of the
+	// enrollment CA, which the device trusts; it asks for client
+	// certificates (the WinDC sessions present theirs).
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
 	}
-	base := "http://" + ln.Addr().String()
-	srv := newServer(log, base)
+	base := "https://" + ln.Addr().String()
+	ca, err := mde2.NewMemoryCA("Contoso demo enrollment root")
+	if err != nil {
+		return err
+	}
+	srv := newServer(log, base, ca)
 	h, err := srv.handler()
 	if err != nil {
 		return err
 	}
-	hs := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
-	go func() { _ = hs.Serve(ln) }()
+	cert, err := ca.IssueTLSServer("127.0.0.1")
+	if err != nil {
+		return err
+	}
+	roots := x509.NewCertPool()
+	roots.AddCert(ca.Root())
+	tlsLn := tls.NewListener(ln, &tls.Config{
+		Certificates: []tls.Certificate{cert},
+		ClientAuth:   tls.VerifyClientCertIfGiven,
+		ClientCAs:    roots,
+	})
+	hs := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second, ErrorLog: stdlog.New(io.Discard, "", 0)}
+	go func() { _ = hs.Serve(tlsLn) }()
 	defer hs.Close()
 
 	client := &http.Client{
 		Timeout: 10 * time.Second,
 		// Loopback only: never a proxy. The wire prints each message.
-		Transport: &wire{log: log, next: &http.Transport{Proxy: nil}, trace: traceDir},
+		Transport: &wire{log: log, trace: traceDir,
+			next: &http.Transport{Proxy: nil, TLSClientConfig: &tls.Config{RootCAs: roots}}},
 	}
 	defer client.CloseIdleConnections()
 
-	log.step("1. MDM server on %s", base)
+	log.step("1. MDM server on %s (TLS)", base)
 	log.printf("  discovery endpoint   %s%s\n", base, pathDiscovery)
+	log.printf("  MS-MDE2 policy       %s%s\n", base, pathPolicy)
+	log.printf("  MS-MDE2 enrollment   %s%s\n", base, pathEnrollment)
 	log.printf("  primary OMA-DM       %s%s\n", base, pathPrimary)
-	log.printf("  WinDC OMA-DM         %s%s\n", base, pathWinDC)
+	log.printf("  WinDC OMA-DM         %s%s (devices identified by their client certificate)\n", base, pathWinDC)
 
-	dev, err := newDevice(log, client, base+pathPrimary)
+	dev, err := newDevice(log, client, base+pathPrimary, srv.entra.token)
 	if err != nil {
 		return err
 	}
-	dev.enroll = func(resp *discovery.Response) (string, error) {
-		log.printf("  [device] MS-MDE2 enrollment at %s is outside this module; the demo provisions the WinDC account directly\n",
-			resp.EnrollmentServiceURL)
-		return base + pathWinDC, nil
-	}
+	defer dev.linked.Close()
 
 	// 2. The primary enrollment starts the linked one.
-	log.step("2. Primary enrollment session: start the linked (WinDC) enrollment")
+	log.step("2. Primary enrollment session: start the linked (WinDC) enrollment; discovery, then MS-MDE2")
 	if err := dev.session(dev.primaryURL, false); err != nil {
 		return fmt.Errorf("primary session: %w", err)
 	}
-	if dev.winDCURL == "" {
+	if dev.winDCURL() == "" || dev.winDC == nil {
 		return errors.New("the device did not enroll with the WinDC service")
 	}
+	log.printf("  [device] the WinDC account's sessions go to %s, presenting the issued certificate\n", dev.winDCURL())
 
 	// 3. The first WinDC session declares the document and sets
 	// RefreshInterval.
@@ -136,7 +167,7 @@ func runTrace(w io.Writer, verbose bool, traceDir string) error {
 	srv.devices[dev.id].refreshInterval = 30
 	srv.mu.Unlock()
 	log.step("3. WinDC session: declare a document, set RefreshInterval; the agent applies it and reports")
-	if err := dev.session(dev.winDCURL, true); err != nil {
+	if err := dev.session(dev.winDCURL(), true); err != nil {
 		return fmt.Errorf("first WinDC session: %w", err)
 	}
 	// The agent checked the document's syntax in the session and applies
@@ -203,33 +234,70 @@ func runTrace(w io.Writer, verbose bool, traceDir string) error {
 	for _, n := range dev.nodes("./Device/Vendor/MSFT/VPNv2/") {
 		log.printf("  [device] %s\n", n)
 	}
-	return srv.conclude(dev)
+	if err := srv.conclude(dev); err != nil {
+		return err
+	}
+
+	// 6. Unenroll.
+	log.step("6. Unenroll: the primary server removes the linked enrollment; the device rolls back what WinDC applied")
+	srv.mu.Lock()
+	srv.devices[dev.id].unenroll = true
+	srv.mu.Unlock()
+	if err := dev.session(dev.primaryURL, false); err != nil {
+		return fmt.Errorf("unenroll session: %w", err)
+	}
+	return srv.concludeUnenroll(dev)
 }
 
 // conclude prints the server's final view and checks that it is the
 // expected one.
 func (s *server) conclude(dev *device) error {
+	st, err := s.rec.Status(context.Background(), dev.id)
+	if err != nil {
+		return err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if len(s.faults) > 0 {
 		return fmt.Errorf("the server saw %d protocol problem(s), the first: %w", len(s.faults), s.faults[0])
 	}
-	m := s.devices[dev.id]
-	if m == nil || len(m.docs) != 1 {
+	m, d := s.devices[dev.id], st.Doc(declaredID)
+	if m == nil || d == nil || len(st.Docs) != 1 {
 		return errors.New("the server has no record of the device's document")
 	}
-	d := m.docs[0]
 	s.log.printf("  [server] linked enrollment: %v\n", m.enrollState)
-	s.log.printf("  [server] RefreshInterval: %s minutes\n", m.refreshShown)
-	s.log.printf("  [server] document %s version %s: %v (%v)\n", d.doc.ID, d.doc.Checksum, d.last.Condition, d.last.State)
+	s.log.printf("  [server] RefreshInterval: %s minutes\n", st.RefreshInterval)
+	s.log.printf("  [server] document %s version %s: %v (%v)\n", d.URI.DocID, d.Checksum, d.Condition, d.State)
 	switch {
 	case m.enrollState != dmclient.StatusEnrollmentSucceeded:
 		return fmt.Errorf("linked enrollment is %v", m.enrollState)
-	case m.refreshShown != "30":
-		return fmt.Errorf("RefreshInterval reads %q", m.refreshShown)
-	case d.last.Condition != declaredconfig.InSync || d.doc.Checksum != "A1":
-		return fmt.Errorf("document is %v at version %s", d.last.Condition, d.doc.Checksum)
+	case st.RefreshInterval != "30":
+		return fmt.Errorf("RefreshInterval reads %q", st.RefreshInterval)
+	case d.Condition != reconcile.InSync || d.Checksum != "A1":
+		return fmt.Errorf("document is %v at version %s", d.Condition, d.Checksum)
 	}
-	s.log.printf("\nOK: linked enrollment succeeded, document in sync after drift repair, RefreshInterval 30.\n")
+	return s.log.err
+}
+
+// concludeUnenroll checks that the unenroll removed the enrollment and
+// what it applied, and prints the outcome.
+func (s *server) concludeUnenroll(dev *device) error {
+	left := dev.nodes("")
+	docs := len(dev.agent.Snapshot().Documents)
+	dev.log.printf("  [device] configuration nodes left: %d; documents held: %d; WinDC account: %v\n", len(left), docs, dev.winDC != nil)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m := s.devices[dev.id]
+	s.log.printf("  [server] linked enrollment: %v\n", m.enrollState)
+	switch {
+	case len(s.faults) > 0:
+		return fmt.Errorf("the server saw %d protocol problem(s), the first: %w", len(s.faults), s.faults[0])
+	case m.enrollState != dmclient.StatusUnenrollmentSucceeded:
+		return fmt.Errorf("after Unenroll the linked enrollment is %v", m.enrollState)
+	case len(left) != 0 || docs != 0 || dev.winDC != nil:
+		return fmt.Errorf("after Unenroll the device holds %v and %d document(s)", left, docs)
+	}
+	s.log.printf("\nOK: linked enrollment (discovery, MS-MDE2, sessions identified by the issued certificate) succeeded;\n" +
+		"    document in sync after drift repair, RefreshInterval 30; Unenroll rolled back what WinDC applied.\n")
 	return s.log.err
 }

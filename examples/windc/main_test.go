@@ -3,18 +3,26 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
-	"time"
 
+	"github.com/windc-go/windc/discovery/mde2"
 	"github.com/windc-go/windc/dmclient"
 	"github.com/windc-go/windc/syncml"
 	"github.com/windc-go/windc/syncml/session"
@@ -23,24 +31,33 @@ import (
 // TestRun runs the whole demo and checks the outcome of each step.
 func TestRun(t *testing.T) {
 	var out bytes.Buffer
-	start := time.Now()
 	if err := run(&out); err != nil {
 		t.Fatalf("run: %v\n%s", err, out.String())
-	}
-	if d := time.Since(start); d > 10*time.Second {
-		t.Errorf("run took %v", d)
 	}
 	got := out.String()
 	for _, want := range []string{
 		// Primary session: the linked enrollment starts and succeeds.
-		"Replace  4   ./Device/Vendor/MSFT/DMClient/Provider/MS%20DM%20SERVER/LinkedEnrollment/DiscoveryEndpoint = http://127.0.0.1:",
+		"Replace  4   ./Device/Vendor/MSFT/DMClient/Provider/MS%20DM%20SERVER/LinkedEnrollment/DiscoveryEndpoint = https://127.0.0.1:",
 		"Exec     5   ./Device/Vendor/MSFT/DMClient/Provider/MS%20DM%20SERVER/LinkedEnrollment/Enroll",
 		`[discovery service] request {"userDomain":"contoso.example"`,
 		`"AuthPolicy":"Federated"`,
+		// MS-MDE2 at the URLs discovery returned, Federated with the
+		// stand-in Entra's token; the provisioning document read.
+		"[Entra stand-in] device token issued to urn:uuid:8A1D3F52-6C0B-4E8F-9D27-41B5C6E7F809",
+		"SOAP  POST /EnrollmentServer/Policy.svc  GetPolicies",
+		"SOAP  200 OK  GetPoliciesResponse",
+		"SOAP  POST /EnrollmentServer/Enrollment.svc  RequestSecurityToken ",
+		"[enrollment service] Federated: the device token is valid",
+		"[enrollment service] RequestSecurityToken: ECDSA CSR from urn:uuid:8A1D3F52-6C0B-4E8F-9D27-41B5C6E7F809",
+		"SOAP  200 OK  RequestSecurityTokenResponse",
+		"[device] certificate issued: subject CN=urn:uuid:8A1D3F52-6C0B-4E8F-9D27-41B5C6E7F809, issuer CN=Contoso demo enrollment root",
+		`[device] provisioning document: w7 APPLICATION "Contoso WinDC", ADDR https://127.0.0.1:`,
 		"EnrollStatus = 4 EnrollmentSucceeded (final: true, failed: false)",
+		// The WinDC sessions are identified by the issued certificate.
+		"[server] session of urn:uuid:8A1D3F52-6C0B-4E8F-9D27-41B5C6E7F809, identified by its client certificate",
 		"LastError = 0x00000000 S_OK",
 		// WinDC session: the document is added and found in sync.
-		"version A0: Pending — not in the device's summary",
+		"version A0: Unknown — not on the device; sending version \"A0\"",
 		"Add      5   ./Device/Vendor/MSFT/DeclaredConfiguration/Host/Complete/Documents/5E4B7A12-3C9D-4F1E-8A26-B0C7D9E1F305/Document = (cdata) <DeclaredConfiguration",
 		"1224 Client event  [com.microsoft.mdm.declaredconfigurationdocuments]",
 		"version A0: InSync — ConfigCompletedSuccess(60), device holds A0",
@@ -64,7 +81,12 @@ func TestRun(t *testing.T) {
 		"version A1: InSync — ConfigCompletedSuccess(60), device holds A1",
 		"version A1: no drift",
 		"[device] ./Device/Vendor/MSFT/VPNv2/ContosoVPN/AlwaysOn = true",
-		"OK: linked enrollment succeeded, document in sync after drift repair, RefreshInterval 30.",
+		// Unenroll rolls back what WinDC applied.
+		"Exec     4   ./Device/Vendor/MSFT/DMClient/Provider/MS%20DM%20SERVER/LinkedEnrollment/Unenroll",
+		`[agent] Deleted 5E4B7A12-3C9D-4F1E-8A26-B0C7D9E1F305`,
+		"EnrollStatus = 8 UnenrollmentSucceeded (final: true, failed: false)",
+		"[device] configuration nodes left: 0; documents held: 0; WinDC account: false",
+		"Unenroll rolled back what WinDC applied.",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("output lacks %q", want)
@@ -75,7 +97,8 @@ func TestRun(t *testing.T) {
 			t.Errorf("output contains %q", bad)
 		}
 	}
-	// Five sessions (primary; declare; report; drift; report); each side
+	// Six sessions (primary; declare; report; drift; report; unenroll on
+	// the primary account); each side
 	// numbers its messages from 1 in each, and every message one side
 	// sends has its answer from the other. The drift session has at least
 	// two rounds (the server reads the results); how many the others have
@@ -86,6 +109,7 @@ func TestRun(t *testing.T) {
 		"SessionID 3  MsgID 1",
 		"SessionID 4  MsgID 1", "SessionID 4  MsgID 2",
 		"SessionID 5  MsgID 1",
+		"SessionID 6  MsgID 1", "SessionID 6  MsgID 2",
 	} {
 		if n := strings.Count(got, want+" "); n != 2 {
 			t.Errorf("%q appears %d times, want 2 (one per side)", want, n)
@@ -100,8 +124,8 @@ func TestRun(t *testing.T) {
 			t.Errorf("session/message %s appears %d times, want 2 (one per side)", k, n)
 		}
 	}
-	if strings.Contains(got, "SessionID 6") {
-		t.Error("a sixth session: the story needs five")
+	if strings.Contains(got, "SessionID 7") {
+		t.Error("a seventh session: the story needs six")
 	}
 	// Every Status points back at a command of the message it answers.
 	re := regexp.MustCompile(`Status +\d+ +↩ Msg (\d+) Cmd (\d+)`)
@@ -138,14 +162,29 @@ func TestTrace(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := strings.Count(out.String(), "    SyncML  SessionID"); len(entries) != want || want == 0 {
-		t.Fatalf("%d files for %d messages", len(entries), want)
+	nSyncML, nSOAP := strings.Count(out.String(), "    SyncML  SessionID"), strings.Count(out.String(), "    SOAP  ")
+	if len(entries) != nSyncML+nSOAP || nSyncML == 0 || nSOAP != 4 {
+		t.Fatalf("%d files for %d SyncML and %d SOAP messages", len(entries), nSyncML, nSOAP)
 	}
+	var soap []string
 	for i, e := range entries {
 		var m syncml.Message
 		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
 		if err != nil {
 			t.Fatal(err)
+		}
+		if strings.Contains(e.Name(), "enrollment") {
+			// MS-MDE2: named by its message type, which it holds.
+			msg, err := mde2.ReadMessage(b, mde2.Limits{})
+			if err != nil {
+				t.Fatalf("%s: %v", e.Name(), err)
+			}
+			name := fmt.Sprintf("%T", msg)
+			if want := name[strings.LastIndex(name, ".")+1:] + ".xml"; !strings.HasSuffix(e.Name(), "-"+want) || !strings.HasPrefix(e.Name(), fmt.Sprintf("%03d-", i+1)) {
+				t.Errorf("file %s holds a %s", e.Name(), want)
+			}
+			soap = append(soap, e.Name()[4:])
+			continue
 		}
 		if err := syncml.Unmarshal(b, &m); err != nil {
 			t.Fatalf("%s: %v", e.Name(), err)
@@ -159,13 +198,18 @@ func TestTrace(t *testing.T) {
 	if !strings.Contains(entries[0].Name(), "device-to-primary") || !strings.Contains(entries[1].Name(), "primary-to-device") {
 		t.Errorf("first files %s, %s", entries[0].Name(), entries[1].Name())
 	}
+	want := []string{"device-to-enrollment-GetPolicies.xml", "enrollment-to-device-GetPoliciesResponse.xml",
+		"device-to-enrollment-RequestSecurityToken.xml", "enrollment-to-device-RequestSecurityTokenResponse.xml"}
+	if !slices.Equal(soap, want) {
+		t.Errorf("MS-MDE2 files %q, want %q", soap, want)
+	}
 }
 
 // TestPackage1 checks that the device's package 1 (Alert 1201, DevInfo
 // named by Source) passes Message.Validate, and that a broken message does
 // not.
 func TestPackage1(t *testing.T) {
-	d, err := newDevice(&narrator{w: io.Discard}, nil, "http://127.0.0.1/x")
+	d, err := newDevice(&narrator{w: io.Discard}, nil, "http://127.0.0.1/x", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,7 +239,7 @@ func TestPackage1(t *testing.T) {
 // DiscoveryEndpoint is not set: 500 with ERROR_FILE_NOT_FOUND, which
 // survives encoding and reads back through dmclient.ReadStatus.
 func TestEnrollWithoutEndpoint(t *testing.T) {
-	d, err := newDevice(&narrator{w: io.Discard}, nil, "http://127.0.0.1/x")
+	d, err := newDevice(&narrator{w: io.Discard}, nil, "http://127.0.0.1/x", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -238,14 +282,14 @@ func TestEnrollWithoutEndpoint(t *testing.T) {
 	if !errors.As(err, &de) || de.Code != syncml.StatusCommandFailed || de.HRESULT != dmclient.ErrorFileNotFound {
 		t.Errorf("ReadStatus = %v, want 500 with ERROR_FILE_NOT_FOUND", err)
 	}
-	if v, _ := d.get(string(le.EnrollStatus())); v != "3" {
-		t.Errorf("EnrollStatus = %q, want 3 (EnrollmentFailed)", v)
+	if s := d.linked.State().Status; s != dmclient.StatusEnrollmentFailed {
+		t.Errorf("EnrollStatus = %v, want 3 (EnrollmentFailed)", s)
 	}
 }
 
 // TestServerRejects checks the SyncML endpoint's refusals.
 func TestServerRejects(t *testing.T) {
-	srv := newServer(&narrator{w: io.Discard}, "http://127.0.0.1")
+	srv := newServer(&narrator{w: io.Discard}, "http://127.0.0.1", testCA(t))
 	h, err := srv.handler()
 	if err != nil {
 		t.Fatal(err)
@@ -271,26 +315,117 @@ func TestServerRejects(t *testing.T) {
 	}
 }
 
-// TestWinDCWithoutSummary checks that the WinDC endpoint reports a device
-// message without the 1224 summary as a protocol problem.
+// TestWinDCWithoutSummary checks the WinDC endpoint with a device that
+// sends no 1224 summary (a device holds none while it has no document):
+// the server asks once (a Get, whose answer would carry it), then takes
+// the device as holding nothing and declares its document.
 func TestWinDCWithoutSummary(t *testing.T) {
-	srv := newServer(&narrator{w: io.Discard}, "http://127.0.0.1")
+	srv := newServer(&narrator{w: io.Discard}, "http://127.0.0.1", testCA(t))
+	// This test is about the reconciler; TestWinDCNeedsCertificate and
+	// TestRun about the certificate.
+	srv.winDCAuth = nil
 	h, err := srv.handler()
 	if err != nil {
 		t.Fatal(err)
 	}
 	ts := httptest.NewServer(h)
 	defer ts.Close()
-	c, err := session.NewClient(session.ClientConfig{DeviceID: "urn:uuid:1", ServerURI: ts.URL + pathWinDC})
+	var got []string
+	c, err := session.NewClient(session.ClientConfig{DeviceID: "urn:uuid:1", ServerURI: ts.URL + pathWinDC,
+		Handler: session.HandlerFunc(func(_ context.Context, r *session.Request) session.Response {
+			got = append(got, r.Command.ElementName()+" "+lastSegments(syncml.Targets(r.Command)[0], 2))
+			return session.Response{}
+		})})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := c.Run(context.Background(), ts.Client(), ts.URL+pathWinDC, "1"); err != nil {
 		t.Fatal(err)
 	}
+	want := []string{"Get ManagementServiceConfiguration/RefreshInterval", "Add " + declaredID + "/Document", "Get " + declaredID + "/Document"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("the device got %q, want %q", got, want)
+	}
 	srv.mu.Lock()
 	defer srv.mu.Unlock()
-	if len(srv.faults) != 1 || !strings.Contains(srv.faults[0].Error(), "no 1224") {
-		t.Errorf("faults = %v, want one about the missing 1224 alert", srv.faults)
+	if len(srv.faults) != 0 {
+		t.Errorf("faults = %v", srv.faults)
+	}
+}
+
+func testCA(t *testing.T) *mde2.CA {
+	t.Helper()
+	ca, err := mde2.NewMemoryCA("test root")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ca
+}
+
+// TestWinDCNeedsCertificate checks that the WinDC endpoint refuses a
+// session over TLS without a client certificate (401), and takes one
+// with a certificate of the enrollment CA as the device its common name
+// names, whatever the SyncHdr says.
+func TestWinDCNeedsCertificate(t *testing.T) {
+	ca := testCA(t)
+	var out bytes.Buffer
+	srv := newServer(&narrator{w: &out}, "https://127.0.0.1", ca)
+	h, err := srv.handler()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewUnstartedServer(h)
+	cert, err := ca.IssueTLSServer("127.0.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	roots := x509.NewCertPool()
+	roots.AddCert(ca.Root())
+	ts.TLS = &tls.Config{Certificates: []tls.Certificate{cert}, ClientAuth: tls.VerifyClientCertIfGiven, ClientCAs: roots}
+	ts.StartTLS()
+	defer ts.Close()
+	run := func(hc *http.Client) error {
+		c, err := session.NewClient(session.ClientConfig{DeviceID: "urn:uuid:claimed", ServerURI: ts.URL + pathWinDC,
+			Handler: session.HandlerFunc(func(context.Context, *session.Request) session.Response { return session.Response{} })})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = c.Run(context.Background(), hc, ts.URL+pathWinDC, "1")
+		return err
+	}
+	noCert := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots}}}
+	if err := run(noCert); err == nil || !strings.Contains(err.Error(), "401") {
+		t.Errorf("without a certificate: %v, want 401", err)
+	}
+	// A client certificate issued by the enrollment CA for CN=dev-7.
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.CertificateRequest{Subject: pkix.Name{CommonName: "dev-7"}}
+	der, err := x509.CreateCertificateRequest(rand.Reader, tmpl, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	csr, err := mde2.ParseCertificateRequest(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf, err := ca.Issue(context.Background(), &mde2.IssueRequest{CSR: csr, Subject: pkix.Name{CommonName: "dev-7"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	withCert := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots,
+		Certificates: []tls.Certificate{{Certificate: [][]byte{leaf.Raw}, PrivateKey: key}}}}}
+	if err := run(withCert); err != nil {
+		t.Fatalf("with a certificate: %v", err)
+	}
+	if !strings.Contains(out.String(), "session of dev-7, identified by its client certificate") {
+		t.Errorf("the server did not take the device as dev-7:\n%s", out.String())
+	}
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	if srv.devices["dev-7"] == nil || srv.devices["urn:uuid:claimed"] != nil {
+		t.Errorf("devices known: %v", slices.Collect(maps.Keys(srv.devices)))
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/windc-go/windc/discovery/mde2"
 	"github.com/windc-go/windc/syncml"
 	"github.com/windc-go/windc/syncml/session"
 )
@@ -132,21 +133,41 @@ func dataText(d *syncml.Data) string {
 // wire is the device's HTTP transport: it prints every SyncML message
 // that crosses it, both ways, and checks each with Message.Validate. With
 // trace set it also writes each message's bytes to that directory, as
-// NNN-<from>-to-<to>-s<SessionID>-m<MsgID>.xml, NNN counting from 001.
+// NNN-<from>-to-<to>-s<SessionID>-m<MsgID>.xml, NNN counting from 001,
+// and each MS-MDE2 message as NNN-<from>-to-<to>-<message type>.xml.
+//
+// The WinDC account's messages go through winDC (set by with), which
+// presents the device's enrollment certificate; everything else through
+// next. MS-MDE2's SOAP requests are shown as one line each.
 type wire struct {
 	log   *narrator
 	next  http.RoundTripper
+	winDC http.RoundTripper
 	trace string
 	n     int
 }
 
+// with makes winDC carry the WinDC account's messages and returns t.
+func (t *wire) with(winDC http.RoundTripper) *wire {
+	t.winDC = winDC
+	return t
+}
+
 func (t *wire) RoundTrip(req *http.Request) (*http.Response, error) {
-	if !session.AcceptsContentType(req.Header.Get("Content-Type")) || req.Body == nil {
-		return t.next.RoundTrip(req)
-	}
+	next := t.next
 	kind := "primary"
 	if req.URL.Path == pathWinDC {
 		kind = "WinDC"
+		if t.winDC != nil {
+			next = t.winDC
+		}
+	}
+	ct := req.Header.Get("Content-Type")
+	if strings.HasPrefix(ct, "application/soap+xml") {
+		return t.soap(next, req)
+	}
+	if !session.AcceptsContentType(ct) || req.Body == nil {
+		return next.RoundTrip(req)
 	}
 	body, err := io.ReadAll(req.Body)
 	req.Body.Close()
@@ -158,7 +179,7 @@ func (t *wire) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	req = req.Clone(req.Context())
 	req.Body = io.NopCloser(bytes.NewReader(body))
-	resp, err := t.next.RoundTrip(req)
+	resp, err := next.RoundTrip(req)
 	if err != nil || resp.StatusCode != http.StatusOK {
 		return resp, err
 	}
@@ -174,10 +195,64 @@ func (t *wire) RoundTrip(req *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
-// safeName keeps letters and digits of an ID for a file name.
+// soap sends an MS-MDE2 request and prints one line for it and one for
+// its answer: the message each carries (read with mde2.ReadMessage) and
+// its size.
+func (t *wire) soap(next http.RoundTripper, req *http.Request) (*http.Response, error) {
+	body, err := io.ReadAll(req.Body)
+	req.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	name := soapName(body)
+	t.log.printf("  device → enrollment service\n    SOAP  POST %s  %s  (%d bytes)\n", req.URL.Path, name, len(body))
+	if err := t.write("device-to-enrollment-"+name, body); err != nil {
+		return nil, err
+	}
+	req = req.Clone(req.Context())
+	req.Body = io.NopCloser(bytes.NewReader(body))
+	resp, err := next.RoundTrip(req)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, mde2.DefaultMaxBytes))
+	resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	name = soapName(raw)
+	t.log.printf("  enrollment service → device\n    SOAP  %s  %s  (%d bytes)\n", resp.Status, name, len(raw))
+	if err := t.write("enrollment-to-device-"+name, raw); err != nil {
+		return nil, err
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(raw))
+	return resp, nil
+}
+
+// write writes one message to the trace directory, when there is one, as
+// NNN-name.xml.
+func (t *wire) write(name string, raw []byte) error {
+	if t.trace == "" {
+		return nil
+	}
+	t.n++
+	return os.WriteFile(filepath.Join(t.trace, fmt.Sprintf("%03d-%s.xml", t.n, safeName(name))), raw, 0o644)
+}
+
+// soapName names the MS-MDE2 message in a SOAP envelope.
+func soapName(raw []byte) string {
+	m, err := mde2.ReadMessage(raw, mde2.Limits{})
+	if err != nil {
+		return "(not an MS-MDE2 message: " + err.Error() + ")"
+	}
+	name := fmt.Sprintf("%T", m)
+	return name[strings.LastIndex(name, ".")+1:]
+}
+
+// safeName keeps letters, digits and '-' of a name for a file name.
 func safeName(s string) string {
 	return strings.Map(func(r rune) rune {
-		if r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' {
+		if r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r == '-' {
 			return r
 		}
 		return '_'
@@ -186,8 +261,10 @@ func safeName(s string) string {
 
 // CloseIdleConnections closes the idle connections of the transport below.
 func (t *wire) CloseIdleConnections() {
-	if c, ok := t.next.(interface{ CloseIdleConnections() }); ok {
-		c.CloseIdleConnections()
+	for _, rt := range []http.RoundTripper{t.next, t.winDC} {
+		if c, ok := rt.(interface{ CloseIdleConnections() }); ok {
+			c.CloseIdleConnections()
+		}
 	}
 }
 
@@ -197,12 +274,8 @@ func (t *wire) show(heading, name string, raw []byte) error {
 	if err := syncml.Unmarshal(raw, &m); err != nil {
 		return fmt.Errorf("%s: %w", heading, err)
 	}
-	if t.trace != "" {
-		t.n++
-		file := fmt.Sprintf("%03d-%s-s%s-m%s.xml", t.n, name, safeName(m.Header.SessionID), safeName(m.Header.MsgID))
-		if err := os.WriteFile(filepath.Join(t.trace, file), raw, 0o644); err != nil {
-			return err
-		}
+	if err := t.write(fmt.Sprintf("%s-s%s-m%s", name, safeName(m.Header.SessionID), safeName(m.Header.MsgID)), raw); err != nil {
+		return err
 	}
 	t.log.printf("  %s\n", heading)
 	t.log.message("SyncML", &m, len(raw))

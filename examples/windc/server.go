@@ -10,7 +10,9 @@ import (
 	"sync"
 
 	"github.com/windc-go/windc/declaredconfig"
+	"github.com/windc-go/windc/declaredconfig/reconcile"
 	"github.com/windc-go/windc/discovery"
+	"github.com/windc-go/windc/discovery/mde2"
 	"github.com/windc-go/windc/dmclient"
 	"github.com/windc-go/windc/syncml"
 	"github.com/windc-go/windc/syncml/session"
@@ -18,9 +20,11 @@ import (
 
 // Paths the MDM server serves.
 const (
-	pathPrimary   = "/ManagementServer/MDM.svc" // the primary (parent) enrollment's OMA-DM endpoint
-	pathDiscovery = "/EnrollmentConfiguration"  // the WinDC discovery endpoint
-	pathWinDC     = "/WinDC/MDM.svc"            // the linked (WinDC) enrollment's OMA-DM endpoint
+	pathPrimary    = "/ManagementServer/MDM.svc"        // the primary (parent) enrollment's OMA-DM endpoint
+	pathDiscovery  = "/EnrollmentConfiguration"         // the WinDC discovery endpoint
+	pathPolicy     = "/EnrollmentServer/Policy.svc"     // MS-XCEP GetPolicies
+	pathEnrollment = "/EnrollmentServer/Enrollment.svc" // MS-WSTEP RequestSecurityToken
+	pathWinDC      = "/ManagementServer/WinDC.svc"      // the linked (WinDC) enrollment's OMA-DM endpoint
 )
 
 // server is the MDM service: the primary management endpoint that starts
@@ -28,45 +32,71 @@ const (
 // endpoint that declares documents and reads their state.
 type server struct {
 	log      *narrator
-	base     string // http://127.0.0.1:port
+	base     string // https://127.0.0.1:port
 	provider dmclient.LinkedEnrollment
+	// enroll is the MS-MDE2 policy and enrollment service of linked
+	// enrollments: Federated, the device token checked by entra; its
+	// certificates are issued by the demo's CA, and its provisioning
+	// document points the device's WinDC account at pathWinDC.
+	enroll *mde2.Server
+	entra  *entra
+	// winDCAuth authenticates the WinDC endpoint's sessions:
+	// session.ClientCertificate, the device is the common name of the
+	// certificate MS-MDE2 issued.
+	winDCAuth session.Authenticator
+	// rec keeps the documents declared to each device and brings the
+	// device to them in each WinDC session.
+	rec *reconcile.Reconciler
 
 	mu      sync.Mutex
 	devices map[string]*managed // by device ID
 	faults  []error             // protocol problems the server saw
 }
 
-// managed is what the server knows and wants for one device.
+// managed is what the server knows and wants for one device; what it
+// wants and knows of the device's WinDC documents is kept by the
+// reconciler.
 type managed struct {
 	devInfo     map[string]string
 	enrollState dmclient.EnrollStatus
 	linking     bool // the linked enrollment was started
-	docs        []*declared
+	// unenroll asks for the linked enrollment to be removed at the
+	// device's next primary session; unenrolling is set once asked.
+	unenroll, unenrolling bool
 	// refreshInterval, when not zero, is a RefreshInterval the
-	// administrator wants set on the next WinDC session.
+	// administrator wants set; it is handed to the reconciler.
 	refreshInterval uint32
-	refreshShown    string // the value the device reported
 }
 
-// declared is one WinDC document the server declares, and its state.
-type declared struct {
-	uri      declaredconfig.URI
-	doc      *declaredconfig.Document
-	version  int    // 0 for checksum A0, 1 for A1, …
-	inSyncRC string // result_checksum of the last in-sync report
-	last     declaredconfig.DocumentStatus
-	// askedResults is set when the server asked for the results of a
-	// drifted version.
-	askedResults bool
-}
-
-func newServer(log *narrator, base string) *server {
-	return &server{
-		log:      log,
-		base:     base,
-		provider: dmclient.LinkedEnrollment{ProviderID: "MS DM SERVER"},
-		devices:  map[string]*managed{},
+func newServer(log *narrator, base string, ca *mde2.CA) *server {
+	s := &server{
+		log:       log,
+		base:      base,
+		provider:  dmclient.LinkedEnrollment{ProviderID: providerID},
+		devices:   map[string]*managed{},
+		entra:     &entra{log: log},
+		winDCAuth: session.ClientCertificate,
 	}
+	s.enroll = &mde2.Server{
+		PolicyURL:     base + pathPolicy,
+		EnrollmentURL: base + pathEnrollment,
+		AuthPolicy:    mde2.Federated,
+		Token:         s.entra.validate,
+		Issuer:        ca,
+		Account:       mde2.Account{ProviderID: "Contoso WinDC", Address: base + pathWinDC},
+		Approve: func(_ context.Context, r *mde2.EnrollmentRequest) error {
+			s.log.printf("  [enrollment service] RequestSecurityToken: %s CSR from %s (DeviceType %s, EnrollmentType %s), signature verified; issuing\n",
+				r.CSR.PublicKeyAlgorithm, r.Device.DeviceID, r.Device.DeviceType, r.Device.EnrollmentType)
+			return nil
+		},
+	}
+	s.rec = reconcile.New(reconcile.Config{
+		OnEvent:  s.event,
+		DataKind: syncml.DataCDATA,
+		// The demo numbers the versions of its document A0, A1, …
+		NextChecksum: func(_ *declaredconfig.Document, n int) string { return fmt.Sprintf("A%d", n) },
+	})
+	return s
 }
 
 // handler serves discovery and the two OMA-DM endpoints. Each endpoint is
@@ -80,9 +110,22 @@ func (s *server) handler() (http.Handler, error) {
 	if err := devInfo.HandleSubtree("Replace", "./DevInfo", session.HandlerFunc(s.devInfo)); err != nil {
 		return nil, err
 	}
-	endpoint := func(next func(*managed, *session.Session, *syncml.Message, *session.Exchange) error) http.Handler {
+	endpoint := func(auth session.Authenticator, next func(*managed, *session.Session, *syncml.Message, *session.Exchange) error) http.Handler {
 		return session.NewServer(session.ServerConfig{Session: session.Config{
-			Handler: devInfo,
+			Authenticator: auth,
+			Handler:       devInfo,
+			OnStart: func(ctx context.Context, _ *session.Session, id session.Identity, _ bool) {
+				if id.Method == "tls" {
+					s.log.printf("  [server] session of %s, identified by its client certificate\n", id.Device)
+				}
+				// Every device is to hold the administrator's document
+				// (declaring it again changes nothing).
+				if err := s.rec.Declare(ctx, id.Device, declaredDoc()); err != nil {
+					s.mu.Lock()
+					s.fault(err)
+					s.mu.Unlock()
+				}
+			},
 			BeforeReply: func(_ context.Context, ss *session.Session, m *syncml.Message, x *session.Exchange) {
 				s.mu.Lock()
 				defer s.mu.Unlock()
@@ -101,11 +144,14 @@ func (s *server) handler() (http.Handler, error) {
 	mux := http.NewServeMux()
 	mux.Handle("POST "+pathDiscovery, &discovery.Handler{
 		Discover: s.discover,
-		URLs:     discovery.URLPolicy{AllowLoopbackHTTP: true},
 		Logger:   slog.New(slog.DiscardHandler),
 	})
-	mux.Handle("POST "+pathPrimary, endpoint(s.primary))
-	mux.Handle("POST "+pathWinDC, endpoint(s.winDC))
+	mux.Handle("POST "+pathPolicy, s.enroll.PolicyHandler())
+	mux.Handle("POST "+pathEnrollment, s.enroll.EnrollmentHandler())
+	// The primary enrollment authenticates in ways outside this demo;
+	// the WinDC sessions are identified by their client certificate.
+	mux.Handle("POST "+pathPrimary, endpoint(nil, s.primary))
+	mux.Handle("POST "+pathWinDC, endpoint(s.winDCAuth, s.winDC))
 	return mux, nil
 }
 
@@ -151,8 +197,8 @@ func (s *server) discover(_ context.Context, req *discovery.Request, h discovery
 		return &discovery.Response{ErrorCode: "PlatformNotSupported", Message: "WinDC needs a newer Windows build"}, nil
 	}
 	return &discovery.Response{
-		EnrollmentServiceURL:       s.base + "/EnrollmentServer/Enrollment.svc",
-		EnrollmentPolicyServiceURL: s.base + "/EnrollmentServer/Policy.svc",
+		EnrollmentServiceURL:       s.enroll.EnrollmentURL,
+		EnrollmentPolicyServiceURL: s.enroll.PolicyURL,
 		AuthenticationServiceURL:   s.base + "/EnrollmentServer/Auth",
 		ManagementResource:         "https://manage.contoso.example",
 		AuthPolicy:                 req.RequiredAuthPolicy(),
@@ -195,6 +241,11 @@ func (s *server) primary(dev *managed, ss *session.Session, _ *syncml.Message, x
 			s.log.printf("  [server]   LastError = %v\n", h)
 		}
 	}
+	if dev.unenroll && !dev.unenrolling {
+		dev.unenrolling = true
+		s.log.printf("  [server] removing the linked enrollment: Exec Unenroll, read EnrollStatus and LastError\n")
+		return ss.Queue(s.provider.ExecUnenroll(), s.provider.GetEnrollStatus(), s.provider.GetLastError())
+	}
 	if dev.linking {
 		return nil
 	}
@@ -211,151 +262,81 @@ func (s *server) primary(dev *managed, ss *session.Session, _ *syncml.Message, x
 	)
 }
 
-// winDC runs a session of the linked enrollment: evaluate what the device
-// reports about each declared document (its 1224 summary, and the Status
-// and Results of what the server sent), then queue what brings it to the
-// desired state.
+// winDC runs a session of the linked enrollment: the reconciler reads
+// what the device reports about each declared document (its 1224 summary,
+// and the Status and Results of what the server sent) and queues what
+// brings it to the desired state; the server narrates.
 func (s *server) winDC(dev *managed, ss *session.Session, m *syncml.Message, x *session.Exchange) error {
-	reply, err := declaredconfig.ReadReply(m)
-	if err != nil {
-		return fmt.Errorf("WinDC: %w", err)
-	}
-	if reply.Summary == nil {
-		return errors.New("WinDC: the device's message has no 1224 DeclaredConfigurations alert")
-	}
-	if dev.docs == nil {
-		dev.docs = []*declared{newDeclared()}
-	}
-	// Every command the device answered, with its Status and Results:
-	// Evaluate reads the documents' ones, told which Add or Replace carried
-	// each document; RefreshInterval is read here.
-	sent := make([]declaredconfig.Sent, 0, len(x.Outcomes))
-	for _, o := range x.Outcomes {
-		sent = append(sent, declaredconfig.Sent{MsgID: o.MsgID, Command: o.Command})
-		if target(o.Command) != declaredconfig.RefreshIntervalURI || o.Status == nil {
-			continue
-		}
-		code, _ := o.Status.Code()
-		s.log.printf("  [server] %s RefreshInterval → %v\n", o.Command.ElementName(), code)
-		if len(o.Results) == 1 && len(o.Results[0].Items) == 1 && o.Results[0].Items[0].Data != nil {
-			dev.refreshShown = o.Results[0].Items[0].Data.Value
-			s.log.printf("  [server]   the device's RefreshInterval is %s minutes\n", dev.refreshShown)
-		}
-	}
-	desired := make([]declaredconfig.Desired, len(dev.docs))
-	for i, d := range dev.docs {
-		desired[i] = declaredconfig.Desired{URI: d.uri, Checksum: d.doc.Checksum, LastResultChecksum: d.inSyncRC}
-		desired[i].SentBy(sent)
-	}
-	ev := reply.Evaluate(desired, sent)
-	if len(ev.Unmatched) > 0 {
-		u := ev.Unmatched[0]
-		return fmt.Errorf("WinDC: %d part(s) of the device's message answer nothing the server sent; the first, %s %s: %s",
-			len(ev.Unmatched), u.Command.ElementName(), u.Command.ID(), u.Reason)
-	}
-	for i, st := range ev.Documents {
-		d := dev.docs[i]
-		d.last = st
-		s.printStatus(d, st)
-		var declare func(declaredconfig.URI, *declaredconfig.Document, syncml.DataKind) (syncml.Command, error)
-		switch st.Condition {
-		case declaredconfig.InSync:
-			d.inSyncRC = st.ResultChecksum
-		case declaredconfig.Pending:
-			switch {
-			case !st.Reported:
-				s.log.printf("  [server] declaring document %s (checksum %s):\n", d.doc.ID, d.doc.Checksum)
-				x, _ := d.doc.MarshalText()
-				s.log.printf("             %s\n", x)
-				declare = addDocument
-			case st.Checksum != d.doc.Checksum:
-				declare = replaceDocument
-			}
-			// Otherwise the device is still working on it: ask again
-			// next session.
-		case declaredconfig.Drifted:
-			if st.Settings == nil && !d.askedResults {
-				s.log.printf("  [server] asking for the results to see which settings drifted\n")
-				d.askedResults = true
-				if err := queueGetResults(ss, d); err != nil {
-					return err
-				}
-				break
-			}
-			d.version++
-			d.askedResults = false
-			d.doc.Checksum = fmt.Sprintf("A%d", d.version)
-			s.log.printf("  [server] re-declaring the document as version %s so that the device reapplies it\n", d.doc.Checksum)
-			declare = replaceDocument
-		}
-		if declare != nil {
-			c, err := declare(d.uri, d.doc, syncml.DataCDATA)
-			if err == nil {
-				err = ss.Queue(c)
-			}
-			if err == nil {
-				err = queueGetResults(ss, d)
-			}
-			if err != nil {
-				return err
-			}
-		}
-	}
+	ctx := context.Background()
 	if dev.refreshInterval != 0 {
-		s.log.printf("  [server] setting RefreshInterval to %d minutes and reading it back\n", dev.refreshInterval)
-		r, err := declaredconfig.ReplaceRefreshInterval(dev.refreshInterval)
-		if err != nil {
+		if err := s.rec.SetRefreshInterval(ctx, x.Identity.Device, dev.refreshInterval); err != nil {
 			return err
 		}
 		dev.refreshInterval = 0
-		return ss.Queue(r, declaredconfig.GetRefreshInterval())
+	}
+	for _, o := range x.Outcomes {
+		if target(o.Command) == declaredconfig.RefreshIntervalURI && o.Status != nil {
+			code, _ := o.Status.Code()
+			s.log.printf("  [server] %s RefreshInterval → %v\n", o.Command.ElementName(), code)
+		}
+	}
+	before := ss.Queued()
+	st, err := s.rec.Reconcile(ctx, ss, m, x)
+	if err != nil {
+		return fmt.Errorf("WinDC: %w", err)
+	}
+	for _, d := range st.Docs {
+		s.printStatus(d)
+	}
+	if n := ss.Queued() - before; n > 0 {
+		s.log.printf("  [server] the reconciler queued %d command(s) toward the desired state\n", n)
 	}
 	return nil
 }
 
-func addDocument(u declaredconfig.URI, d *declaredconfig.Document, k syncml.DataKind) (syncml.Command, error) {
-	return declaredconfig.AddDocument(u, d, k)
-}
-
-func replaceDocument(u declaredconfig.URI, d *declaredconfig.Document, k syncml.DataKind) (syncml.Command, error) {
-	return declaredconfig.ReplaceDocument(u, d, k)
-}
-
-// queueGetResults asks for the results of a declared document.
-func queueGetResults(ss *session.Session, d *declared) error {
-	g, err := declaredconfig.GetResults(declaredconfig.ResultsURI(d.uri.Scope, d.uri.Host, d.doc.ID))
-	if err != nil {
-		return err
+// event narrates what the reconciler reports. It runs inside a
+// BeforeReply, where s.mu is held.
+func (s *server) event(_ context.Context, e reconcile.Event) {
+	switch e.Kind {
+	case reconcile.RefreshIntervalRead:
+		s.log.printf("  [server]   the device's RefreshInterval is %s minutes\n", e.RefreshInterval)
+		return
+	case reconcile.Problem:
+		s.fault(e.Err)
+		return
 	}
-	return ss.Queue(g)
-}
-
-func (s *server) printStatus(d *declared, st declaredconfig.DocumentStatus) {
-	extra := ""
-	if st.Reported {
-		extra = fmt.Sprintf(", device holds %s, result_checksum %.12s…", st.Checksum, st.ResultChecksum)
-	}
-	if st.Command != 0 {
-		extra += ", command " + st.Command.String()
-	}
-	s.log.printf("  [server] document %s version %s: %v — %s%s\n", d.doc.ID, d.doc.Checksum, st.Condition, st.Reason, extra)
-	for _, set := range st.Settings {
+	d := e.Status
+	s.log.printf("  [server] event %v: document %s version %s: %v — %s\n", e.Kind, d.URI.DocID, d.Checksum, d.Condition, d.Reason)
+	for _, set := range d.Settings() {
 		mark := "ok     "
 		if set.Failed() {
 			mark = "FAILED "
 		}
 		s.log.printf("  [server]   %s%s/%s (%s): %v, %v\n", mark, set.Provider, set.Name, set.Type, set.Status, set.State)
 	}
+	if e.Kind == reconcile.DriftedEvent {
+		s.log.printf("  [server] re-declaring the document as version A%d so that the device reapplies it\n", d.Redeclared+1)
+	}
 }
 
-// newDeclared is the document the administrator declares: an always-on
+func (s *server) printStatus(d reconcile.DocStatus) {
+	extra := ""
+	if d.Reported {
+		extra = fmt.Sprintf(", device holds %s, result_checksum %.12s…", d.DeviceChecksum, d.ResultChecksum)
+	}
+	s.log.printf("  [server] document %s version %s: %v — %s%s\n", d.URI.DocID, d.Checksum, d.Condition, d.Reason, extra)
+}
+
+// declaredID is the DocID of the document the administrator declares.
+const declaredID = "5E4B7A12-3C9D-4F1E-8A26-B0C7D9E1F305"
+
+// declaredDoc is the document the administrator declares: an always-on
 // device VPN profile through the VPNv2 CSP.
-func newDeclared() *declared {
-	const id = "5E4B7A12-3C9D-4F1E-8A26-B0C7D9E1F305"
-	return &declared{
-		uri: declaredconfig.DocumentURI(declaredconfig.Device, declaredconfig.Complete, id),
-		doc: &declaredconfig.Document{
-			Schema: "1.0", Context: "Device", ID: id, Checksum: "A0",
+func declaredDoc() reconcile.Doc {
+	return reconcile.Doc{
+		Scope: declaredconfig.Device, Host: declaredconfig.Complete,
+		Document: &declaredconfig.Document{
+			Schema: "1.0", Context: "Device", ID: declaredID, Checksum: "A0",
 			Scenario: declaredconfig.ScenarioVPN,
 			CSPs: []declaredconfig.CSP{{
 				Name: "./Vendor/MSFT/VPNv2",

@@ -158,6 +158,23 @@ func (sc *Scanner) Attrs() []Attr { return sc.attrs }
 // Depth returns the number of open elements.
 func (sc *Scanner) Depth() int { return len(sc.path) }
 
+// Declared returns the number of namespace declarations in scope (those
+// put there by Declare included). It changes only when a start tag
+// declares some or an element that declared some is closed, so a caller
+// comparing it with an earlier value learns cheaply that the scope is
+// the same.
+func (sc *Scanner) Declared() int { return len(sc.ns) }
+
+// LastDeclared returns the innermost namespace declaration in scope, and
+// false when there is none. When it binds the default namespace, that is
+// the default namespace in scope.
+func (sc *Scanner) LastDeclared() (Binding, bool) {
+	if n := len(sc.ns); n > 0 {
+		return sc.ns[n-1], true
+	}
+	return Binding{}, false
+}
+
 // A Checkpoint is the scanner's place in the element and namespace stacks
 // and its token count at one moment.
 type Checkpoint struct {

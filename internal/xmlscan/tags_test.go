@@ -104,3 +104,33 @@ func TestDuplicateAttrs(t *testing.T) {
 		}
 	}
 }
+
+// TestDeclared: Declared counts the declarations in scope and LastDeclared
+// returns the innermost, as start tags add them and closing their element
+// drops them.
+func TestDeclared(t *testing.T) {
+	sc := newTestScanner(`<a xmlns="urn:a"><b xmlns:p="urn:p" xmlns="urn:b"/><c/></a>`)
+	check := func(when string, n int, last Binding) {
+		t.Helper()
+		got, ok := sc.LastDeclared()
+		if sc.Declared() != n || ok != (n > 0) || got != last {
+			t.Errorf("%s: %d declared, last %v %v; want %d, %v", when, sc.Declared(), got, ok, n, last)
+		}
+	}
+	check("before any tag", 0, Binding{})
+	_, pos, err := sc.StartTag(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("after <a>", 1, Binding{"", "urn:a"})
+	if _, pos, err = sc.StartTag(pos); err != nil {
+		t.Fatal(err)
+	}
+	check("after <b>", 3, Binding{"", "urn:b"})
+	sc.Pop()
+	check("after <b/> closed", 1, Binding{"", "urn:a"})
+	if _, _, err = sc.StartTag(pos); err != nil {
+		t.Fatal(err)
+	}
+	check("after <c>", 1, Binding{"", "urn:a"})
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -28,7 +29,7 @@ type authPeers struct {
 	signed    []bool
 	ids       []Identity
 	refusals  []error
-	delivered int // Gets the device answered
+	delivered int // Gets the device answered (not abandoned)
 }
 
 func newAuthPeers(t *testing.T, typ AuthType) *authPeers {
@@ -46,7 +47,11 @@ func newAuthPeers(t *testing.T, typ AuthType) *authPeers {
 			} else {
 				p.ids = append(p.ids, x.Identity)
 			}
-			p.delivered += len(x.Outcomes)
+			for _, o := range x.Outcomes {
+				if !o.Abandoned {
+					p.delivered++
+				}
+			}
 		},
 	})
 	p.ts = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -270,5 +275,100 @@ func TestAuthAcceptedPerSession(t *testing.T) {
 				t.Errorf("replay: %+v, %v", x, err)
 			}
 		}
+	}
+}
+
+// spoilSign is Credentials that sign like ClientAuth but spoil the mac of
+// the n-th signed message (1-based), once.
+type spoilSign struct {
+	*ClientAuth
+	n, signed int
+}
+
+func (s *spoilSign) Sign(ctx context.Context, chal *syncml.Chal, body []byte, h http.Header) error {
+	if err := s.ClientAuth.Sign(ctx, chal, body, h); err != nil {
+		return err
+	}
+	if h.Get(HMACHeaderName) != "" {
+		s.signed++
+		if s.signed == s.n {
+			h.Set(HMACHeaderName, `algorithm=MD5, username="dev", mac=AAAAAAAAAAAAAAAAAAAAAA==`)
+		}
+	}
+	return nil
+}
+
+// A message refused in the middle of an HMAC session (a spoilt mac, a
+// stale nonce) is sent again, signed with the new nonce, in the same
+// session: the client does not start over with package 1, so what the
+// server sent is answered, not abandoned.
+func TestHMACRefusedMidSession(t *testing.T) {
+	p := newAuthPeers(t, AuthHMAC)
+	c := authClient(t, p, &spoilSign{ClientAuth: &ClientAuth{Username: "dev", Password: "secret"}, n: 2})
+	if err := p.run(t, c, "1"); err != nil {
+		t.Fatal(err)
+	}
+	got, _, signed, _, refusals, delivered := p.take()
+	want := []syncml.StatusCode{407, 200, 401, 200}
+	if !slices.Equal(got, want) || delivered != 1 || len(refusals) != 2 || !errors.Is(refusals[1], ErrInvalidCredentials) {
+		t.Errorf("codes %v, %d delivered, refusals %v; want %v, 1 delivered", got, delivered, refusals, want)
+	}
+	if !slices.Equal(signed, []bool{false, true, true, true}) {
+		t.Errorf("signed %v", signed)
+	}
+}
+
+// The message sent again after a refusal in the middle of a session
+// carries the same commands and EachMessage's once, made anew.
+func TestResendWithEachMessage(t *testing.T) {
+	ctx := context.Background()
+	calls := 0
+	c, err := NewClient(ClientConfig{DeviceID: "DEV", ServerURI: "S", Handler: deviceMux(),
+		Credentials: &ClientAuth{Username: "dev", Password: "secret", Type: AuthHMAC, Nonce: []byte("n")},
+		EachMessage: func(context.Context) ([]syncml.Command, error) {
+			calls++
+			return []syncml.Command{NewClientEvent(syncml.AlertClientEvent, "com.microsoft/MDM/LoginStatus", fmt.Sprint(calls))}, nil
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Start(ctx, "1"); err != nil {
+		t.Fatal(err)
+	}
+	srv := func(msgID, body string) *syncml.Message {
+		var m syncml.Message
+		raw := `<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr><VerDTD>1.2</VerDTD><VerProto>DM/1.2</VerProto><SessionID>1</SessionID><MsgID>` + msgID +
+			`</MsgID><Target><LocURI>DEV</LocURI></Target><Source><LocURI>S</LocURI></Source></SyncHdr><SyncBody>` + body + `<Final/></SyncBody></SyncML>`
+		if err := syncml.Unmarshal([]byte(raw), &m); err != nil {
+			t.Fatal(err)
+		}
+		return &m
+	}
+	x, err := c.Handle(ctx, srv("1", `<Status><CmdID>1</CmdID><MsgRef>1</MsgRef><CmdRef>0</CmdRef><Cmd>SyncHdr</Cmd><Data>200</Data></Status>`+
+		`<Get><CmdID>2</CmdID><Item><Target><LocURI>./DevDetail/SwV</LocURI></Target></Item></Get>`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := summary(x.Reply)
+	x, err = c.Handle(ctx, srv("2", `<Status><CmdID>1</CmdID><MsgRef>2</MsgRef><CmdRef>0</CmdRef><Cmd>SyncHdr</Cmd><Data>401</Data>`+
+		`<Chal><Meta><Type xmlns="syncml:metinf">syncml:auth-MAC</Type><Format xmlns="syncml:metinf">b64</Format><NextNonce xmlns="syncml:metinf">bmV3</NextNonce></Meta></Chal></Status>`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	again := summary(x.Reply)
+	if x.Reply.Header.MsgID != "3" || !slices.Equal(first[1:], again[1:]) || len(again) != 4 {
+		t.Errorf("sent %v, then again as %s: %v", first, x.Reply.Header.MsgID, again)
+	}
+	alerts := 0
+	for _, cmd := range x.Reply.Body.Commands {
+		if a, ok := cmd.(*syncml.Alert); ok {
+			alerts++
+			if v := a.Items[0].Data.Value; v != fmt.Sprint(calls) {
+				t.Errorf("EachMessage's alert %q, want the last made (%d)", v, calls)
+			}
+		}
+	}
+	if alerts != 1 {
+		t.Errorf("%d EachMessage alerts in the message sent again", alerts)
 	}
 }

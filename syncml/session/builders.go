@@ -34,3 +34,20 @@ func NewAlert(code syncml.AlertCode, items ...syncml.Item) *syncml.Alert {
 func NewClientEvent(code syncml.AlertCode, metaType, data string) *syncml.Alert {
 	return NewAlert(code, syncml.Item{Meta: &syncml.Meta{Type: metaType}, Data: syncml.Text(data)})
 }
+
+// NewGets returns one Get per node URI, in order, each with one Item
+// whose Target is the node (no CmdID): what a server queues to read nodes
+// of a device. The commands are allocated together.
+func NewGets(uris ...string) []syncml.Command {
+	gets := make([]syncml.Get, len(uris))
+	items := make([]syncml.Item, len(uris))
+	locs := make([]syncml.Location, len(uris))
+	cmds := make([]syncml.Command, len(uris))
+	for i, u := range uris {
+		locs[i].LocURI = u
+		items[i].Target = &locs[i]
+		gets[i].Items = items[i : i+1 : i+1]
+		cmds[i] = &gets[i]
+	}
+	return cmds
+}

@@ -15,13 +15,17 @@ const continuationRoom = 768
 const minChunk = 64
 
 // chunkCommands replaces, in cands, every command too large for one
-// message of max bytes by the chunks of its object (an Add, Replace, Copy
-// or Exec with one Item of text, CDATA or XML Data; the XML is sent as
-// text), each with MoreData but the last, Meta Size on the first. The
+// message of max bytes by the chunks of its object (an Add, Replace, Copy,
+// Exec or, from a device, Results with one Item of text, CDATA or XML
+// Data; the XML is sent as text), each with MoreData but the last, Meta Size on the first. The
 // command itself becomes the last chunk, so that its Outcome reports it.
 // A command whose object exceeds maxObj (0: no bound) is not sent: it is
 // returned in refused.
 func chunkCommands(cands []syncml.Command, max, maxObj int) (out, refused []syncml.Command, err error) {
+	if max <= 0 && maxObj <= 0 {
+		return cands, nil, nil // nothing is cut or refused
+	}
+	out = make([]syncml.Command, 0, len(cands))
 	for _, c := range cands {
 		items := c.ItemList()
 		obj := 0
@@ -55,7 +59,7 @@ func chunkCommands(cands []syncml.Command, max, maxObj int) (out, refused []sync
 
 func chunkable(c syncml.Command) bool {
 	switch c.(type) {
-	case *syncml.Add, *syncml.Replace, *syncml.Copy, *syncml.Exec:
+	case *syncml.Add, *syncml.Replace, *syncml.Copy, *syncml.Exec, *syncml.Results:
 		return true
 	}
 	return false
@@ -143,6 +147,8 @@ func setItems(c syncml.Command, items []syncml.Item) {
 	case *syncml.Copy:
 		c.Items = items
 	case *syncml.Exec:
+		c.Items = items
+	case *syncml.Results:
 		c.Items = items
 	}
 }

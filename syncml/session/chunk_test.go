@@ -159,3 +159,161 @@ func xmlChars(s string) bool {
 	}
 	return true
 }
+
+// collect runs a session in which the server's Session, announcing
+// maxMsg, asks the device for ./N with a Get and the device answers
+// value; it returns the server's Outcomes and the device's messages.
+func collect(t testing.TB, value string, kind syncml.DataKind, maxMsg int) (outs []Outcome, msgs [][]byte, err error) {
+	h := HandlerFunc(func(_ context.Context, r *Request) Response {
+		it := r.Command.ItemList()[0]
+		return Response{Results: []syncml.Item{{Source: it.Target, Meta: &syncml.Meta{Format: "chr"}, Data: &syncml.Data{Kind: kind, Value: value}}}}
+	})
+	s := NewSession(&Config{AnnounceMaxMsgSize: maxMsg})
+	if err := s.Queue(get("./N")); err != nil {
+		return nil, nil, err
+	}
+	c, err := NewClient(ClientConfig{DeviceID: "D", ServerURI: "S", Handler: h})
+	if err != nil {
+		return nil, nil, err
+	}
+	ctx := context.Background()
+	m, err := c.Start(ctx, "1")
+	if err != nil {
+		return nil, nil, err
+	}
+	for range 500 {
+		raw, err := syncml.Marshal(m)
+		if err != nil {
+			return nil, nil, err
+		}
+		msgs = append(msgs, raw)
+		x, err := s.Handle(ctx, &Inbound{Raw: raw})
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := x.Reply.Validate(); err != nil {
+			return nil, nil, fmt.Errorf("server message %s: %w", x.Reply.Header.MsgID, err)
+		}
+		outs = append(outs, x.Outcomes...)
+		if len(x.Unmatched) > 0 {
+			return nil, nil, fmt.Errorf("server message %s: unmatched %v", x.Reply.Header.MsgID, x.Unmatched)
+		}
+		var back syncml.Message
+		if err := syncml.Unmarshal(x.Raw, &back); err != nil {
+			return nil, nil, err
+		}
+		cx, err := c.Handle(ctx, &back)
+		if err != nil {
+			return nil, nil, err
+		}
+		if len(cx.Unmatched) > 0 {
+			return nil, nil, fmt.Errorf("device message: unmatched %s", summary(&syncml.Message{Body: syncml.Body{Commands: cx.Unmatched}}))
+		}
+		if cx.Done {
+			return outs, msgs, nil
+		}
+		if err := cx.Reply.Validate(); err != nil {
+			return nil, nil, fmt.Errorf("device message %s: %w", cx.Reply.Header.MsgID, err)
+		}
+		m = cx.Reply
+	}
+	return nil, nil, fmt.Errorf("session does not end")
+}
+
+// joinedResults returns the Data of the Results the Outcomes of the Get
+// carry, joined in order.
+func joinedResults(outs []Outcome) (string, int) {
+	var b strings.Builder
+	n := 0
+	for _, o := range outs {
+		if o.Command.ElementName() != "Get" {
+			continue
+		}
+		for _, r := range o.Results {
+			for _, it := range r.Items {
+				n++
+				if it.Data != nil {
+					b.WriteString(it.Data.Value)
+				}
+			}
+		}
+	}
+	return b.String(), n
+}
+
+// A device's Results too large for the server's MaxMsgSize goes in chunks
+// (MoreData, Meta Size on the first), each answered 213, and the server
+// hands the Get's Outcome the joined object.
+func TestLargeResultsFromDevice(t *testing.T) {
+	value := strings.Repeat("<a href=\"x\">&amp; é ]]> </a>\n", 200)
+	outs, msgs, err := collect(t, value, syncml.DataText, 1500)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, n := joinedResults(outs); got != value || n != 1 {
+		t.Errorf("joined Results: %d bytes in %d items, want %d in 1", len(got), n, len(value))
+	}
+	// The Get's Status came with the first chunk: its one Outcome waits
+	// for the whole object.
+	var gets []Outcome
+	for _, o := range outs {
+		if o.Command.ElementName() == "Get" {
+			gets = append(gets, o)
+		}
+	}
+	if len(gets) != 1 || gets[0].Status == nil || len(gets[0].Results) != 1 {
+		t.Errorf("Get outcomes %+v, want one with its Status and the joined Results", gets)
+	}
+	if len(msgs) < 5 {
+		t.Errorf("%d device messages: not chunked", len(msgs))
+	}
+	for i, b := range msgs {
+		if len(b) > 1500 {
+			t.Errorf("device message %d: %d bytes", i+1, len(b))
+		}
+	}
+	var first syncml.Message
+	if err := syncml.Unmarshal(msgs[1], &first); err != nil {
+		t.Fatal(err)
+	}
+	var chunk *syncml.Results
+	for _, c := range first.Body.Commands {
+		if r, ok := c.(*syncml.Results); ok {
+			chunk = r
+		}
+	}
+	if chunk == nil || !chunk.Items[0].MoreData || chunk.Items[0].Meta == nil || chunk.Items[0].Meta.Size != fmt.Sprint(len(value)) || first.Body.Final {
+		t.Errorf("first chunk: %+v (Final %v)", chunk, first.Body.Final)
+	}
+}
+
+// Chunk-then-join of a device's Results under any MaxMsgSize is the
+// identity.
+func TestPropertyResultsChunkJoin(t *testing.T) {
+	props := gopter.NewProperties(propSeed(t))
+	props.Property("chunked Results joins to itself", prop.ForAll(
+		func(value string, max int, cdata bool) string {
+			kind := syncml.DataText
+			if cdata {
+				kind = syncml.DataCDATA
+			}
+			outs, msgs, err := collect(t, value, kind, max)
+			if err != nil {
+				return err.Error()
+			}
+			if got, _ := joinedResults(outs); got != value {
+				return fmt.Sprintf("joined %q, want %q", got, value)
+			}
+			for i, b := range msgs {
+				if len(b) > max {
+					return fmt.Sprintf("device message %d: %d > %d", i+1, len(b), max)
+				}
+			}
+			return ""
+		},
+		gen.AnyString().Map(func(s string) string { return strings.Repeat(s+"&<]]>", 1+len(s)%40) }).SuchThat(xmlChars),
+		gen.IntRange(1100, 3000),
+		gen.Bool(),
+	))
+	props.TestingRun(t)
+}

@@ -41,9 +41,11 @@ type ClientConfig struct {
 	// DevInfo, when DevID is set, is sent in package 1.
 	DevInfo DevInfo
 	// Credentials, when set, gives the Cred of package 1 and answers a
-	// challenge (401 or 407) by sending package 1 again.
+	// challenge (401 or 407) by sending the refused message again: package
+	// 1 at the start of a session, the same commands in a new message
+	// later on (an HMAC refused mid-session), with the new credentials.
 	Credentials Credentials
-	// MaxAuthRetries bounds the package 1 resent after challenges in one
+	// MaxAuthRetries bounds the messages resent after challenges in one
 	// session; zero means DefaultMaxAuthRetries.
 	MaxAuthRetries int
 	// XMLNS, VerDTD and VerProto are the dialect; empty means SyncML 1.2
@@ -61,6 +63,11 @@ type ClientConfig struct {
 	// MaxMsgSize, when set, is announced in package 1 (SyncHdr Meta): the
 	// server keeps each of its messages within it.
 	MaxMsgSize int
+	// ServerAuth, when set, makes Run check the server's credentials
+	// (basic or MD5 in the SyncHdr Cred of its first message of each
+	// session, HMAC over every message) and stop a session whose server
+	// fails.
+	ServerAuth *ServerCheck
 	// MaxBytes bounds a server reply read by Run; zero means
 	// DefaultMaxBytes.
 	MaxBytes int64
@@ -103,6 +110,20 @@ type Client struct {
 	lo        *largeObject
 	peerMax   int              // the server's MaxMsgSize, 0 when unknown
 	cont      []syncml.Command // the rest of the device's package
+	// lastSent and lastFinal are the commands of the last message built
+	// (after its SyncHdr Status) and whether it closed the package, and
+	// lastPkg1 whether it was package 1: a message the server refuses is
+	// sent again (package 1 rebuilt, any other with the same commands).
+	lastSent  []syncml.Command
+	lastFinal bool
+	lastPkg1  bool
+	// nextEach and lastEach count the EachMessage commands at the start
+	// of the commands of the message being built and of the last one.
+	nextEach, lastEach int
+	// srvOK is true once the server's credentials passed in this session
+	// (ServerAuth), and srvNext the device's next Status for its SyncHdr.
+	srvOK   bool
+	srvNext *srvStatus
 }
 
 // NewClient returns a Client for cfg (copied).
@@ -160,6 +181,7 @@ func (c *Client) Start(ctx context.Context, sessionID string, alerts ...syncml.C
 	c.sessionID, c.outMsgID, c.inMsgID = sessionID, 0, ""
 	c.sent.reset()
 	c.retries, c.ended, c.lo, c.cont = 0, false, nil, nil
+	c.srvOK, c.srvNext = false, nil
 	c.pkg1 = append([]syncml.Command{NewAlert(syncml.AlertClientInitiated)}, alerts...)
 	if c.cfg.DevInfo.DevID != "" {
 		c.pkg1 = append(c.pkg1, c.cfg.DevInfo.Replace())
@@ -193,7 +215,31 @@ func (c *Client) package1(ctx context.Context) (*syncml.Message, error) {
 	if err != nil {
 		return nil, err
 	}
-	return c.finish(m, append([]syncml.Command{c.pkg1[0]}, rest...), true)
+	m, err = c.finish(m, append([]syncml.Command{c.pkg1[0]}, rest...), true)
+	c.lastPkg1 = err == nil
+	return m, err
+}
+
+// resend rebuilds the last message, which the server refused (h is the
+// header of the refusal), with the same commands in a new message of the
+// session (EachMessage's anew), with the Cred of the server's challenge:
+// the server executed nothing of it.
+func (c *Client) resend(ctx context.Context, h *syncml.Header) (*syncml.Message, error) {
+	c.sent.forget(strconv.Itoa(c.outMsgID))
+	m := c.message(h)
+	if c.cfg.Credentials != nil {
+		cred, err := c.cfg.Credentials.Cred(ctx, c.chal)
+		if err != nil {
+			return nil, errorf("credentials: %w", err)
+		}
+		m.Header.Cred = cred
+	}
+	again := c.lastSent[min(c.lastEach, len(c.lastSent)):]
+	cands, err := c.eachMessage(ctx, append(append([]syncml.Command(nil), again...), c.cont...))
+	if err != nil {
+		return nil, err
+	}
+	return c.finish(m, cands, c.lastFinal)
 }
 
 // message starts the next message of the session, with a Status for hdr
@@ -209,7 +255,7 @@ func (c *Client) message(hdr *syncml.Header) *syncml.Message {
 		Body: syncml.Body{Final: true},
 	}
 	if hdr != nil && !hdr.NoResp {
-		m.Body.Commands = append(m.Body.Commands, headerStatus(hdr, syncml.StatusOK, nil))
+		m.Body.Commands = append(m.Body.Commands, c.serverStatus(hdr))
 	}
 	return m
 }
@@ -218,18 +264,31 @@ func (c *Client) message(hdr *syncml.Header) *syncml.Message {
 // server's MaxMsgSize (the rest waits in c.cont, and Final is cleared),
 // records what it sends and encodes it.
 func (c *Client) finish(m *syncml.Message, cands []syncml.Command, final bool) (*syncml.Message, error) {
+	// What is too large for the server's MaxMsgSize (a Results, most
+	// often) goes in chunks.
+	cands, _, err := chunkCommands(cands, c.peerMax, 0)
+	if err != nil {
+		return nil, errorf("chunk: %w", err)
+	}
 	c.outMsgID++
 	m.Header.MsgID = strconv.Itoa(c.outMsgID)
-	raw, _, rest, err := pack(m, cands, c.peerMax, true, final)
+	raw, sent, rest, err := pack(m, cands, c.peerMax, true, final)
 	if err != nil {
 		c.outMsgID--
 		return nil, err
 	}
 	c.cont = rest
 	c.lastRaw = raw
+	c.lastSent, c.lastFinal, c.lastPkg1 = sent, final, false
+	c.lastEach, c.nextEach = c.nextEach, 0
 	for _, x := range m.Body.Commands {
 		switch x := x.(type) {
-		case *syncml.Status, *syncml.Results:
+		case *syncml.Status:
+			continue
+		case *syncml.Results:
+			// A Status for it (213 for a chunk, an error for an object
+			// refused) is matched and reported to no one.
+			c.sent.addOne(&sentCmd{MsgID: m.Header.MsgID, Cmd: x, Internal: true})
 			continue
 		case *syncml.Alert:
 			if code, _ := x.Code(); code == syncml.AlertNextMessage || code == syncml.AlertNoEndOfData {
@@ -247,8 +306,9 @@ func (c *Client) finish(m *syncml.Message, cands []syncml.Command, final bool) (
 // device sent before. Exchange.Done is true when the session is over:
 // either the server sent nothing that needs an answer (Reply is nil) or
 // it aborted the session (Reply holds the Statuses to send, the last
-// message). A refused credential (401 or 407) is answered by
-// package 1 again, with a new Cred, up to MaxAuthRetries times.
+// message). A refused credential (401 or 407) is answered by the
+// refused message again (package 1 when it was package 1), with new
+// credentials, up to MaxAuthRetries times in a session.
 func (c *Client) Handle(ctx context.Context, m *syncml.Message) (*Exchange, error) {
 	if c.sessionID == "" {
 		return nil, errorf("%w: Handle before Start", ErrState)
@@ -268,7 +328,7 @@ func (c *Client) Handle(ctx context.Context, m *syncml.Message) (*Exchange, erro
 		c.peerMax = n
 	}
 	x := &Exchange{Identity: Identity{Device: h.Source.LocURI}}
-	outs, unmatched, hdr := c.sent.receive(m.Body.Commands, strconv.Itoa(c.outMsgID))
+	outs, unmatched, hdr := c.sent.receive(m.Body.Commands, strconv.Itoa(c.outMsgID), sentKey{})
 	x.Outcomes, x.Unmatched = outs, unmatched
 	for _, s := range hdr {
 		code, err := s.Code()
@@ -283,8 +343,18 @@ func (c *Client) Handle(ctx context.Context, m *syncml.Message) (*Exchange, erro
 				return nil, errorf("server refused the credentials: %s", code)
 			}
 			c.retries++
-			c.sent.reset()
-			reply, err := c.package1(ctx)
+			var reply *syncml.Message
+			var err error
+			if c.lastPkg1 {
+				c.sent.reset()
+				reply, err = c.package1(ctx)
+			} else {
+				// Refused in the middle of the session (HMAC is checked
+				// on every message): the same message again, not package
+				// 1, which would start the session over and lose what
+				// the server sent.
+				reply, err = c.resend(ctx, h)
+			}
 			if err != nil {
 				return nil, err
 			}
@@ -292,20 +362,14 @@ func (c *Client) Handle(ctx context.Context, m *syncml.Message) (*Exchange, erro
 			return x, nil
 		}
 	}
-	abort := false
 	maxObj := c.cfg.MaxObjectSize
 	if maxObj <= 0 {
 		maxObj = DefaultMaxObjectSize
 	}
 	r := &responder{ctx: ctx, h: c.cfg.Handler, id: x.Identity, hdr: h, msgRef: h.MsgID,
-		lo: &c.lo, maxObj: maxObj,
-		alert: func(code syncml.AlertCode) syncml.StatusCode {
-			if code == syncml.AlertSessionAbort {
-				abort = true
-			}
-			return syncml.StatusOK
-		}}
+		lo: &c.lo, maxObj: maxObj, sessionAlerts: true}
 	r.commands(m.Body.Commands)
+	abort := r.abort
 	needsAnswer := false
 	for _, cmd := range m.Body.Commands {
 		switch cmd.(type) {

@@ -33,6 +33,7 @@ func (c *Client) eachMessage(ctx context.Context, cands []syncml.Command) ([]syn
 			return nil, errorf("EachMessage: nil command")
 		}
 	}
+	c.nextEach = len(extra)
 	if len(extra) == 0 {
 		return cands, nil
 	}

@@ -14,8 +14,9 @@ type Outcome struct {
 	// Status is the peer's Status for the command; nil when Abandoned.
 	Status *syncml.Status
 	// Results are the Results for the command that arrived with or
-	// before the Status; an Outcome delivered again for Results that
-	// arrive after the Status holds only those.
+	// before the Status (a Results sent in chunks: once whole, the
+	// Outcome waiting for it); an Outcome delivered again for Results
+	// that arrive after the Status holds only those.
 	Results []*syncml.Results
 	// Abandoned is true when the session restarted or was aborted before
 	// the command's Status arrived.
@@ -49,15 +50,28 @@ type sentCmd struct {
 	Internal bool
 	Status   *syncml.Status
 	Results  []*syncml.Results // held until the Status arrives
+	// Held is true while the Status has arrived but the command's Results
+	// is still coming in chunks: the Outcome waits for the whole object.
+	Held bool
+	// touch is, while receive runs, 1 + the index of the command in its
+	// list of commands named by the body, 0 when not named; not kept.
+	touch int
 }
 
 type sentKey struct{ msg, cmd string }
+
+// indexAbove is the number of sent commands above which lookups go
+// through a map; below it a scan is cheaper than building the map.
+const indexAbove = 48
 
 // correlator matches Status and Results to sent commands by MsgRef and
 // CmdRef together, across the messages of a session.
 type correlator struct {
 	sent  []*sentCmd
-	index map[sentKey]*sentCmd
+	index map[sentKey]*sentCmd // built on the first lookup past indexAbove
+	// next is where the last lookup found its command, plus one: answers
+	// mostly come in the order of the commands, so it is tried first.
+	next int
 }
 
 func (c *correlator) reset() {
@@ -65,42 +79,91 @@ func (c *correlator) reset() {
 	c.index = nil
 }
 
+// addAll records cmds, sent in message msgID, and the commands nested in
+// them; the records of the top-level commands are allocated together.
+func (c *correlator) addAll(msgID string, cmds []syncml.Command) {
+	recs := make([]sentCmd, len(cmds))
+	if c.sent == nil {
+		c.sent = make([]*sentCmd, 0, len(cmds))
+	}
+	for i, cmd := range cmds {
+		recs[i] = sentCmd{MsgID: msgID, Cmd: cmd, NoResp: noResp(cmd)}
+		c.addOne(&recs[i])
+		if n := cmd.Nested(); n != nil {
+			var flat []syncml.Command
+			flattenAll(n, &flat)
+			for _, x := range flat {
+				c.addOne(&sentCmd{MsgID: msgID, Cmd: x, NoResp: noResp(x)})
+			}
+		}
+	}
+}
+
 func (c *correlator) add(msgID string, cmd syncml.Command) {
-	var all []syncml.Command
-	all = append(all, cmd)
+	c.addOne(&sentCmd{MsgID: msgID, Cmd: cmd, NoResp: noResp(cmd)})
 	if n := cmd.Nested(); n != nil {
 		var flat []syncml.Command
 		flattenAll(n, &flat)
-		all = append(all, flat...)
-	}
-	for _, x := range all {
-		s := &sentCmd{MsgID: msgID, Cmd: x, NoResp: noResp(x)}
-		c.sent = append(c.sent, s)
-		c.indexOne(s)
+		for _, x := range flat {
+			c.addOne(&sentCmd{MsgID: msgID, Cmd: x, NoResp: noResp(x)})
+		}
 	}
 }
 
 // addInternal records a command the session sent of itself.
 func (c *correlator) addInternal(msgID string, cmd syncml.Command) {
-	s := &sentCmd{MsgID: msgID, Cmd: cmd, NoResp: noResp(cmd), Internal: true}
-	c.sent = append(c.sent, s)
-	c.indexOne(s)
+	c.addOne(&sentCmd{MsgID: msgID, Cmd: cmd, NoResp: noResp(cmd), Internal: true})
 }
 
-func (c *correlator) indexOne(s *sentCmd) {
-	if c.index == nil {
-		c.index = make(map[sentKey]*sentCmd)
+func (c *correlator) addOne(s *sentCmd) {
+	c.sent = append(c.sent, s)
+	if c.index != nil {
+		c.index[sentKey{s.MsgID, s.Cmd.ID()}] = s
 	}
-	c.index[sentKey{s.MsgID, s.Cmd.ID()}] = s
 }
 
 func (c *correlator) lookup(msg, cmd string) *sentCmd {
-	if c.index == nil && len(c.sent) > 0 {
+	// (MsgID, CmdID) is unique among the sent commands: CmdIDs are unique
+	// in a message and every command is recorded once.
+	for _, i := range [2]int{c.next, c.next - 1} {
+		if i >= 0 && i < len(c.sent) {
+			if s := c.sent[i]; s.MsgID == msg && s.Cmd.ID() == cmd {
+				c.next = i + 1
+				return s
+			}
+		}
+	}
+	if c.index == nil {
+		if len(c.sent) <= indexAbove {
+			// the last command of a key wins, as in the map
+			for i := len(c.sent) - 1; i >= 0; i-- {
+				if s := c.sent[i]; s.MsgID == msg && s.Cmd.ID() == cmd {
+					c.next = i + 1
+					return s
+				}
+			}
+			return nil
+		}
+		c.index = make(map[sentKey]*sentCmd, len(c.sent))
 		for _, s := range c.sent {
-			c.indexOne(s)
+			c.index[sentKey{s.MsgID, s.Cmd.ID()}] = s
 		}
 	}
 	return c.index[sentKey{msg, cmd}]
+}
+
+// forget drops the commands sent in message msgID (the peer refused it
+// and executed nothing of it).
+func (c *correlator) forget(msgID string) {
+	keep := c.sent[:0]
+	for _, s := range c.sent {
+		if s.MsgID != msgID {
+			keep = append(keep, s)
+		}
+	}
+	clear(c.sent[len(keep):])
+	c.sent = keep
+	c.index = nil
 }
 
 // flattenAll lists the commands nested in Atomic and Sequence, depth first.
@@ -129,7 +192,11 @@ func (c *correlator) pending() int {
 func (c *correlator) abandon() []Outcome {
 	var out []Outcome
 	for _, s := range c.sent {
-		if s.Status == nil && !s.NoResp && !s.Internal {
+		switch {
+		case s.Held:
+			// answered, its chunked Results never completed
+			out = append(out, Outcome{MsgID: s.MsgID, Command: s.Cmd, Status: s.Status, Results: s.Results})
+		case s.Status == nil && !s.NoResp && !s.Internal:
 			out = append(out, Outcome{MsgID: s.MsgID, Command: s.Cmd, Results: s.Results, Abandoned: true})
 		}
 	}
@@ -137,19 +204,35 @@ func (c *correlator) abandon() []Outcome {
 	return out
 }
 
+// touched is a sent command named by a received body: the Results that
+// arrived for it in that body and whether its Status did.
+type touched struct {
+	s         *sentCmd
+	fresh     []*syncml.Results
+	statusNow bool
+}
+
 // receive matches the Statuses and Results of a received body. lastOut is
 // the MsgID of the last message this side sent (the MsgRef of a Status
 // without one). It returns the Outcomes completed, the commands that
 // matched nothing, and the Statuses for this side's SyncHdr.
-func (c *correlator) receive(cmds []syncml.Command, lastOut string) (outcomes []Outcome, unmatched []syncml.Command, hdr []*syncml.Status) {
-	var touched []*sentCmd
-	fresh := map[*sentCmd][]*syncml.Results{}
-	statusNow := map[*sentCmd]bool{}
-	touch := func(s *sentCmd) {
-		if _, ok := fresh[s]; !ok {
-			fresh[s] = nil
-			touched = append(touched, s)
+//
+// hold names the command whose Results is coming in chunks (zero: none):
+// its Status is held, with the Results so far, until the object is whole;
+// a command held before and no longer named by hold (its object arrived
+// whole, or was refused or cut) gets its Outcome now.
+func (c *correlator) receive(cmds []syncml.Command, lastOut string, hold sentKey) (outcomes []Outcome, unmatched []syncml.Command, hdr []*syncml.Status) {
+	var list []touched
+	// touch returns the entry of s in list, added on first use.
+	touch := func(s *sentCmd) *touched {
+		if s.touch == 0 {
+			if list == nil {
+				list = make([]touched, 0, len(cmds))
+			}
+			list = append(list, touched{s: s})
+			s.touch = len(list)
 		}
+		return &list[s.touch-1]
 	}
 	for _, cmd := range cmds {
 		switch x := cmd.(type) {
@@ -168,8 +251,7 @@ func (c *correlator) receive(cmds []syncml.Command, lastOut string) (outcomes []
 				continue
 			}
 			s.Status = x
-			statusNow[s] = true
-			touch(s)
+			touch(s).statusNow = true
 		case *syncml.Results:
 			ref := x.MsgRef
 			if ref == "" {
@@ -180,33 +262,50 @@ func (c *correlator) receive(cmds []syncml.Command, lastOut string) (outcomes []
 				unmatched = append(unmatched, x)
 				continue
 			}
-			touch(s)
-			fresh[s] = append(fresh[s], x)
+			t := touch(s)
+			t.fresh = append(t.fresh, x)
 		}
 	}
-	for _, s := range touched {
+	held := func(s *sentCmd) bool { return hold.cmd != "" && s.MsgID == hold.msg && s.Cmd.ID() == hold.cmd }
+	for _, t := range list {
+		s := t.s
+		s.touch = 0
 		switch {
 		case s.Internal:
 			s.Results = nil
-		case statusNow[s]:
-			res := append(s.Results, fresh[s]...)
-			s.Results = nil
-			outcomes = append(outcomes, Outcome{MsgID: s.MsgID, Command: s.Cmd, Status: s.Status, Results: res})
+		case s.Status != nil && held(s):
+			s.Results = append(s.Results, t.fresh...)
+			s.Held = true
 		case s.Status != nil:
-			outcomes = append(outcomes, Outcome{MsgID: s.MsgID, Command: s.Cmd, Status: s.Status, Results: fresh[s]})
+			// With its Status now, or Results after it (those alone then,
+			// unless held for a chunked object).
+			res := append(s.Results, t.fresh...)
+			s.Results, s.Held = nil, false
+			if outcomes == nil {
+				outcomes = make([]Outcome, 0, len(list))
+			}
+			outcomes = append(outcomes, Outcome{MsgID: s.MsgID, Command: s.Cmd, Status: s.Status, Results: res})
 		default:
-			s.Results = append(s.Results, fresh[s]...)
+			s.Results = append(s.Results, t.fresh...)
+		}
+	}
+	for _, s := range c.sent {
+		if s.Held && !held(s) {
+			// Its object was refused or cut: the Status goes out alone.
+			outcomes = append(outcomes, Outcome{MsgID: s.MsgID, Command: s.Cmd, Status: s.Status, Results: s.Results})
+			s.Results, s.Held = nil, false
 		}
 	}
 	return outcomes, unmatched, hdr
 }
 
 // prune forgets the commands whose Status has arrived (at the end of a
-// session, when no late Results can come).
+// session, when no late Results can come), but those held for a Results
+// coming in chunks.
 func (c *correlator) prune() {
 	keep := c.sent[:0]
 	for _, s := range c.sent {
-		if s.Status == nil && !s.NoResp && !s.Internal {
+		if s.Status == nil && !s.NoResp && !s.Internal || s.Held {
 			keep = append(keep, s)
 		}
 	}

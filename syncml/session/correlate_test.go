@@ -60,7 +60,7 @@ func TestPropertyCorrelation(t *testing.T) {
 			seen := map[ref]bool{}
 			unmatched := 0
 			for start := 0; start < len(answers); start += 3 {
-				outs, um, _ := c.receive(answers[start:min(start+3, len(answers))], "1")
+				outs, um, _ := c.receive(answers[start:min(start+3, len(answers))], "1", sentKey{})
 				unmatched += len(um)
 				for _, o := range outs {
 					r := ref{o.MsgID, o.Command.ID()}

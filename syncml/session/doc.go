@@ -36,15 +36,19 @@
 // asked for with Alert 1222, and Final is set only on a package's last
 // message. An item too large for one message is sent in chunks (MoreData,
 // Meta Size on the first) unless it exceeds the peer's MaxObjSize, when it
-// is not sent and its Outcome carries the error. Chunks received are
-// answered 213, joined, checked against their Size (424), and cut with
-// Alert 1225 when another command comes first.
+// is not sent and its Outcome carries the error; a device's Results goes
+// in chunks the same way. Chunks received (Results from a device
+// included) are answered 213, joined, checked against their Size (424),
+// and cut with Alert 1225 when another command comes first; the Outcome
+// of a Get whose Results comes in chunks waits for the joined object
+// (its Status alone when the object is cut or refused).
 //
 // Who is talking is decided by an [Authenticator] (see identity.go): it
 // sees the parsed message, its raw bytes, the HTTP headers and the TLS
 // state, and answers an [Identity] or a refusal with a challenge.
 // [ClientCertificate] takes the identity from a verified TLS client
-// certificate; [CredAuthenticator] checks OMA DM credentials against
+// certificate, and a Server keeps each device's state under the identity
+// decided, not under the LocURI the device writes; [CredAuthenticator] checks OMA DM credentials against
 // [Users]: syncml:auth-basic and syncml:auth-md5 in the SyncHdr Cred
 // (challenged with 407 or 401 and a Chal, accepted for the session with
 // 212) and HMAC-MD5 over the raw body in the x-syncml-hmac header
@@ -52,7 +56,12 @@
 // every session (every message for HMAC) and are kept per device in the
 // session state; secrets are compared in constant time and never shown
 // in errors or logs. On the device side a [ClientAuth] gives the Client
-// its Cred and signs each posted body, following the server's challenges.
+// its Cred and signs each posted body, following the server's challenges;
+// a message refused in the middle of a session is sent again, not package
+// 1. The other way round, a server with a [ServerAuth] authenticates
+// itself (a Cred in its SyncHdr, or an x-syncml-hmac header on every
+// reply) and a Client with a [ServerCheck] checks it, stopping a session
+// whose server fails.
 //
 // The package knows no CSP: it depends on package syncml only.
 package session

@@ -32,7 +32,7 @@ type Response struct {
 	// Windows gives as the cause of a failure, such as "0x80070002".
 	OriginalError string
 	// Undo reverts what the command did; it is called, newest first,
-	// when a later command of the same Atomic fails. A nil Undo means
+	// when it or a later command of the same Atomic fails. A nil Undo means
 	// there is nothing to revert.
 	Undo func(ctx context.Context) error
 }

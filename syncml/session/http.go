@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/windc-go/windc/syncml"
@@ -49,7 +50,10 @@ type ServerConfig struct {
 
 // A Server is the http.Handler of a device management server: it answers
 // each POSTed SyncML message with the reply of the device's Session,
-// whose state it keeps in a Store (keyed by the SyncHdr Source LocURI).
+// whose state it keeps in a Store under the device the Authenticator
+// decided (Identity.Device: by default the SyncHdr Source LocURI; for a
+// DeviceKeyer such as ClientCertificate, the device its key names, so a
+// device cannot reach another's state by writing its LocURI).
 // It is safe for many devices at once and starts no goroutine.
 //
 // Responses: 200 with the reply; 400 for a body that is not a SyncML
@@ -80,8 +84,9 @@ func NewServer(cfg ServerConfig) *Server {
 	return &Server{cfg: cfg, log: log}
 }
 
-// Queue appends commands for device (its SyncHdr Source LocURI) to send
-// in its sessions, in order.
+// Queue appends commands for device (the Identity.Device its state is
+// kept under: by default its SyncHdr Source LocURI, with ClientCertificate
+// its certificate's common name) to send in its sessions, in order.
 func (s *Server) Queue(ctx context.Context, device string, cmds ...syncml.Command) error {
 	for range s.cfg.MaxRetries {
 		raw, ver, err := s.cfg.Store.Load(ctx, device)
@@ -121,6 +126,9 @@ func (s *Server) session(raw []byte) (*Session, error) {
 // AcceptsContentType reports whether v, a Content-Type header value, is
 // ContentType (with any parameters).
 func AcceptsContentType(v string) bool {
+	if strings.EqualFold(v, ContentType) {
+		return true // the common case, without parsing
+	}
 	mt, _, err := mime.ParseMediaType(v)
 	return err == nil && strings.EqualFold(mt, ContentType)
 }
@@ -137,7 +145,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.refuse(ctx, w, http.StatusUnsupportedMediaType, "content type "+r.Header.Get("Content-Type"))
 		return
 	}
-	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBytes))
+	raw, err := readBody(w, r, s.cfg.MaxBytes)
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
@@ -157,6 +165,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	device := in.Message.Header.Source.LocURI
+	if dk, ok := s.cfg.Session.Authenticator.(DeviceKeyer); ok {
+		device, err = dk.DeviceKey(ctx, &AuthInput{Message: in.Message, Raw: raw, Header: r.Header, TLS: r.TLS})
+		if err != nil {
+			s.log.ErrorContext(ctx, "device key failed", "err", err)
+			http.Error(w, "session error", http.StatusInternalServerError)
+			return
+		}
+	}
 	x, err := s.exchange(ctx, device, in)
 	if err != nil {
 		if errors.Is(err, ErrProtocol) {
@@ -167,18 +183,29 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "session error", http.StatusInternalServerError)
 		return
 	}
-	h := x.Reply.Header
+	h := &x.Reply.Header
+	if x.Identity.Device != "" {
+		device = x.Identity.Device // the state it ran on
+	}
 	if x.Refused != nil {
 		s.log.WarnContext(ctx, "credentials refused", "device", device, "session", h.SessionID,
 			"in", in.Message.Header.MsgID, "why", x.Refused.Error())
 	}
-	s.log.InfoContext(ctx, "session exchange", "device", device, "session", h.SessionID,
-		"in", in.Message.Header.MsgID, "out", h.MsgID, "commands", len(x.Reply.Body.Commands),
-		"outcomes", len(x.Outcomes), "unmatched", len(x.Unmatched), "replayed", x.Replayed, "done", x.Done)
+	if s.log.Enabled(ctx, slog.LevelInfo) { // the attributes cost allocations
+		s.log.InfoContext(ctx, "session exchange", "device", device, "session", h.SessionID,
+			"in", in.Message.Header.MsgID, "out", h.MsgID, "commands", len(x.Reply.Body.Commands),
+			"outcomes", len(x.Outcomes), "unmatched", len(x.Unmatched), "replayed", x.Replayed, "done", x.Done)
+	}
 	if s.cfg.OnExchange != nil && !x.Replayed {
 		s.cfg.OnExchange(ctx, x)
 	}
-	w.Header().Set("Content-Type", ContentType)
+	hd := w.Header()
+	for k, v := range x.Header {
+		hd[k] = v
+	}
+	hd.Set("Content-Type", ContentType)
+	// a known length spares the chunked encoding of a reply over 2 KB
+	hd.Set("Content-Length", strconv.Itoa(len(x.Raw)))
 	_, _ = w.Write(x.Raw)
 }
 
@@ -187,6 +214,19 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // meanwhile.
 func (s *Server) exchange(ctx context.Context, device string, in *Inbound) (*Exchange, error) {
 	for range s.cfg.MaxRetries {
+		if device == "" {
+			// The request proves no device: handled on an empty state
+			// (the Authenticator refuses it), saved nowhere.
+			sess := NewSession(&s.cfg.Session)
+			sess.keyed = true
+			x, err := sess.Handle(ctx, in)
+			var ke *keyError
+			if errors.As(err, &ke) {
+				device = ke.device
+				continue
+			}
+			return x, err
+		}
 		raw, ver, err := s.cfg.Store.Load(ctx, device)
 		if err != nil {
 			return nil, errorf("load %q: %w", device, err)
@@ -195,18 +235,31 @@ func (s *Server) exchange(ctx context.Context, device string, in *Inbound) (*Exc
 		if err != nil {
 			return nil, err
 		}
+		sess.key, sess.keyed = device, true
 		x, err := sess.Handle(ctx, in)
+		var ke *keyError
+		if errors.As(err, &ke) {
+			// The Authenticator names another device than the SyncHdr
+			// Source: its state is the one to run.
+			device = ke.device
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}
 		if x.Replayed {
 			return x, nil
 		}
-		b, err := sess.MarshalBinary()
+		// the Store keeps its own copy: the state is built in a scratch buffer
+		p := scratch.Get().(*[]byte)
+		b, err := sess.appendState((*p)[:0])
 		if err != nil {
+			putScratch(p, b)
 			return nil, err
 		}
-		if _, err := s.cfg.Store.CompareAndSwap(ctx, device, ver, b); err == nil {
+		_, err = s.cfg.Store.CompareAndSwap(ctx, device, ver, b)
+		putScratch(p, b)
+		if err == nil {
 			return x, nil
 		} else if !errors.Is(err, ErrConflict) {
 			return nil, errorf("save %q: %w", device, err)
@@ -214,6 +267,32 @@ func (s *Server) exchange(ctx context.Context, device string, in *Inbound) (*Exc
 		s.log.DebugContext(ctx, "state changed meanwhile, retrying", "device", device)
 	}
 	return nil, errorf("save %q: %w after %d attempts", device, ErrConflict, s.cfg.MaxRetries)
+}
+
+// readBody reads the request body, of at most max bytes, in one
+// allocation when the request states its length.
+func readBody(w http.ResponseWriter, r *http.Request, max int64) ([]byte, error) {
+	body := http.MaxBytesReader(w, r.Body, max)
+	n := r.ContentLength
+	if n < 0 || n > max {
+		return io.ReadAll(body)
+	}
+	// one byte more than announced, so that the end is seen without growing
+	raw := make([]byte, 0, n+1)
+	for {
+		k, err := body.Read(raw[len(raw):cap(raw)])
+		raw = raw[:len(raw)+k]
+		if err == io.EOF {
+			return raw, nil
+		}
+		if err != nil {
+			return raw, err
+		}
+		if len(raw) == cap(raw) {
+			rest, err := io.ReadAll(body)
+			return append(raw, rest...), err
+		}
+	}
 }
 
 func (s *Server) refuse(ctx context.Context, w http.ResponseWriter, code int, why string) {

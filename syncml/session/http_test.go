@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -469,5 +470,110 @@ func TestClientSignsBody(t *testing.T) {
 	c2, _ := NewClient(ClientConfig{DeviceID: "DEV2", ServerURI: srv.URL})
 	if _, err := c2.Run(context.Background(), srv.Client(), srv.URL, "1"); err == nil {
 		t.Error("unsigned session accepted")
+	}
+}
+
+// The server names, in its SyncHdr RespURI, where the device sends its
+// answer to that message: the client posts its next message there, and
+// only that one (a later reply without RespURI is answered at the
+// session's URL, and the next session starts there again).
+func TestRespURI(t *testing.T) {
+	var mu sync.Mutex
+	var paths []string
+	replies := 0
+	s := NewServer(ServerConfig{Session: Config{
+		RespURI: func(_ context.Context, id Identity, m *syncml.Message) string {
+			replies++
+			if replies == 1 {
+				return "/ManagementServer/MDM.svc/s/" + m.Header.SessionID // relative: resolved against the URL posted to
+			}
+			return ""
+		},
+		OnStart: func(_ context.Context, s *Session, _ Identity, _ bool) {
+			_ = s.Queue(get("./DevDetail/SwV"))
+		},
+		BeforeReply: func(_ context.Context, s *Session, m *syncml.Message, x *Exchange) {
+			if len(x.Outcomes) == 1 && m.Header.MsgID == "2" {
+				_ = s.Queue(get("./DevDetail/OEM"))
+			}
+		},
+	}})
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		paths = append(paths, r.URL.Path)
+		mu.Unlock()
+		s.ServeHTTP(w, r)
+	}))
+	defer ts.Close()
+	url := ts.URL + "/ManagementServer/MDM.svc"
+	outs := runDevice(t, ts.Client(), url, "DEV1", "1")
+	if len(outs) != 3 { // Alert 1201, the 1224 alert and the DevInfo Replace: answered
+		t.Errorf("outcomes %d", len(outs))
+	}
+	base := "/ManagementServer/MDM.svc"
+	want := []string{base, base + "/s/1", base}
+	mu.Lock()
+	got := slices.Clone(paths)
+	paths = nil
+	mu.Unlock()
+	if !slices.Equal(got, want) {
+		t.Errorf("paths %v; want %v", got, want)
+	}
+	runDevice(t, ts.Client(), url, "DEV1", "2")
+	if len(paths) == 0 || paths[0] != base {
+		t.Errorf("next session: paths %v", paths)
+	}
+
+	// A RespURI that leaves https for http is not followed.
+	c, err := NewClient(ClientConfig{DeviceID: "D", ServerURI: "https://mdm.example/x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.nextURL("https://mdm.example/x", "http://mdm.example/y"); err == nil {
+		t.Error("https -> http followed")
+	}
+	if u, err := c.nextURL("https://mdm.example/x", "/y?s=1"); err != nil || u != "https://mdm.example/y?s=1" {
+		t.Errorf("relative RespURI: %q, %v", u, err)
+	}
+}
+
+// The allocations of a Server answering a fresh check-in (package 1 of a
+// new device, 10 Gets queued at its start) stay bounded: a guard against
+// the regressions the benchmarks would show only as noise on a shared
+// machine. The request and recorder are made outside the count.
+func TestServerCheckInAllocs(t *testing.T) {
+	if testing.Short() {
+		t.Skip("allocation count")
+	}
+	uris := make([]string, 10)
+	for i := range uris {
+		uris[i] = fmt.Sprintf("./DevDetail/N%d", i)
+	}
+	s := NewServer(ServerConfig{Session: Config{OnStart: func(_ context.Context, s *Session, _ Identity, first bool) {
+		if first {
+			_ = s.Queue(NewGets(uris...)...)
+		}
+	}}})
+	const runs = 200
+	reqs := make([]*http.Request, runs+1)
+	recs := make([]*httptest.ResponseRecorder, runs+1)
+	for i := range reqs {
+		body := bytes.Replace(devMsg("1", "1", alert1201+`<Replace><CmdID>2</CmdID><Item><Source><LocURI>./DevInfo/DevId</LocURI></Source><Data>X</Data></Item></Replace>`),
+			[]byte("<LocURI>DEV1</LocURI>"), fmt.Appendf(nil, "<LocURI>DEV%d</LocURI>", i), 1)
+		reqs[i] = httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
+		reqs[i].Header.Set("Content-Type", ContentType)
+		recs[i] = httptest.NewRecorder()
+	}
+	n := 0
+	allocs := testing.AllocsPerRun(runs, func() {
+		s.ServeHTTP(recs[n], reqs[n])
+		n++
+	})
+	if recs[0].Code != http.StatusOK {
+		t.Fatalf("HTTP %d", recs[0].Code)
+	}
+	t.Logf("%.0f allocations per check-in", allocs)
+	if allocs > 60 {
+		t.Errorf("%.0f allocations per check-in, want at most 60", allocs)
 	}
 }

@@ -3,8 +3,10 @@ package session
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net/http"
+	neturl "net/url"
 
 	"github.com/windc-go/windc/syncml"
 )
@@ -16,8 +18,10 @@ const DefaultMaxMessages = 64
 // sessionID and alerts (see Start), posts each message to url with hc
 // (http.DefaultClient when nil) under ctx, hands every reply to Handle,
 // and stops when the session is over. A server reply's RespURI, when set,
-// is where the next message goes. It returns the Outcomes of what the
-// device sent.
+// is where the answer to that reply goes (relative references resolved
+// against url; one that leaves https stops the session); the answer to a
+// reply without RespURI, and the next session, go to url. It returns the
+// Outcomes of what the device sent.
 //
 // The bounds are ClientConfig.MaxBytes (reply body) and MaxMessages
 // (messages the device sends in the session).
@@ -34,6 +38,7 @@ func (c *Client) Run(ctx context.Context, hc *http.Client, url, sessionID string
 	if max <= 0 {
 		max = DefaultMaxMessages
 	}
+	at := url // where the next message goes
 	for n := 1; ; n++ {
 		if n > max {
 			return outcomes, pkg.Limit("MaxMessages", int64(max), int64(n), "")
@@ -42,9 +47,27 @@ func (c *Client) Run(ctx context.Context, hc *http.Client, url, sessionID string
 		if err != nil {
 			return outcomes, errorf("encode message %s: %w", m.Header.MsgID, err)
 		}
-		reply, err := c.post(ctx, hc, url, raw)
+		reply, body, hdr, err := c.post(ctx, hc, at, raw)
 		if err != nil {
 			return outcomes, err
+		}
+		if c.cfg.ServerAuth != nil {
+			if err := c.checkServer(ctx, reply, body, hdr); err != nil {
+				if !errors.Is(err, ErrMissingCredentials) && !errors.Is(err, ErrInvalidCredentials) {
+					return outcomes, err
+				}
+				// The device's last message: 401 or 407 and a new nonce.
+				next, uerr := c.nextURL(url, reply.Header.RespURI)
+				if uerr != nil {
+					return outcomes, uerr
+				}
+				_, last, merr := c.refuseServer(&reply.Header)
+				if merr != nil {
+					return outcomes, merr
+				}
+				_, _, _, _ = c.post(ctx, hc, next, last)
+				return outcomes, errorf("server credentials: %w", err)
+			}
 		}
 		x, err := c.Handle(ctx, reply)
 		if err != nil {
@@ -54,8 +77,11 @@ func (c *Client) Run(ctx context.Context, hc *http.Client, url, sessionID string
 		if x.Reply == nil {
 			return outcomes, nil
 		}
-		if u := reply.Header.RespURI; u != "" {
-			url = u
+		// The answer to a reply goes to its RespURI, when set, and to the
+		// session's URL otherwise.
+		next, err := c.nextURL(url, reply.Header.RespURI)
+		if err != nil {
+			return outcomes, err
 		}
 		m = x.Reply
 		if x.Done {
@@ -64,28 +90,56 @@ func (c *Client) Run(ctx context.Context, hc *http.Client, url, sessionID string
 			if err != nil {
 				return outcomes, errorf("encode message %s: %w", m.Header.MsgID, err)
 			}
-			_, err = c.post(ctx, hc, url, raw)
+			_, _, _, err = c.post(ctx, hc, next, raw)
 			return outcomes, err
 		}
+		at = next
 	}
 }
 
-// post sends one message and reads the server's reply.
-func (c *Client) post(ctx context.Context, hc *http.Client, url string, raw []byte) (*syncml.Message, error) {
+// nextURL returns where the answer to a reply goes: its RespURI (resolved
+// against base, the session's URL) when set, base otherwise. A RespURI
+// that is not a URL, or that leaves https for another scheme, is an
+// error: the session stops rather than send the device's data elsewhere.
+func (c *Client) nextURL(base, respURI string) (string, error) {
+	if respURI == "" {
+		return base, nil
+	}
+	b, err := neturl.Parse(base)
+	if err != nil {
+		return "", errorf("session URL: %w", err)
+	}
+	r, err := neturl.Parse(respURI)
+	if err != nil {
+		return "", errorf("%w: RespURI: %w", ErrProtocol, err)
+	}
+	u := b.ResolveReference(r)
+	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
+		return "", errorf("%w: RespURI %q is not an http or https URL", ErrProtocol, respURI)
+	}
+	if b.Scheme == "https" && u.Scheme != "https" {
+		return "", errorf("%w: RespURI %q leaves https", ErrProtocol, respURI)
+	}
+	return u.String(), nil
+}
+
+// post sends one message and reads the server's reply, returned parsed,
+// as its bytes, and with the response headers.
+func (c *Client) post(ctx context.Context, hc *http.Client, url string, raw []byte) (*syncml.Message, []byte, http.Header, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(raw))
 	if err != nil {
-		return nil, errorf("post: %w", err)
+		return nil, nil, nil, errorf("post: %w", err)
 	}
 	req.Header.Set("Content-Type", ContentType)
 	req.Header.Set("Accept", ContentType)
 	if c.cfg.Credentials != nil {
 		if err := c.cfg.Credentials.Sign(ctx, c.chal, raw, req.Header); err != nil {
-			return nil, errorf("post: sign: %w", err)
+			return nil, nil, nil, errorf("post: sign: %w", err)
 		}
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
-		return nil, errorf("post: %w", err)
+		return nil, nil, nil, errorf("post: %w", err)
 	}
 	defer resp.Body.Close()
 	max := c.cfg.MaxBytes
@@ -94,20 +148,20 @@ func (c *Client) post(ctx context.Context, hc *http.Client, url string, raw []by
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, max+1))
 	if err != nil {
-		return nil, errorf("post: read reply: %w", err)
+		return nil, nil, nil, errorf("post: read reply: %w", err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		return nil, errorf("post: server answered %s", resp.Status)
+		return nil, nil, nil, errorf("post: server answered %s", resp.Status)
 	}
 	if int64(len(body)) > max {
-		return nil, pkg.Limit("MaxBytes", max, max+1, "")
+		return nil, nil, nil, pkg.Limit("MaxBytes", max, max+1, "")
 	}
 	if !AcceptsContentType(resp.Header.Get("Content-Type")) {
-		return nil, errorf("post: reply content type %q", resp.Header.Get("Content-Type"))
+		return nil, nil, nil, errorf("post: reply content type %q", resp.Header.Get("Content-Type"))
 	}
 	var m syncml.Message
 	if err := syncml.Unmarshal(body, &m); err != nil {
-		return nil, errorf("post: reply: %w", err)
+		return nil, nil, nil, errorf("post: reply: %w", err)
 	}
-	return &m, nil
+	return &m, body, resp.Header, nil
 }

@@ -12,7 +12,8 @@ import (
 // by the Authenticator and handed to every handler.
 type Identity struct {
 	// Device is the key the session state is kept under: by default the
-	// SyncHdr Source LocURI (the device ID Windows sends).
+	// SyncHdr Source LocURI (the device ID Windows sends); with
+	// ClientCertificate the certificate's common name.
 	Device string
 	// User is the authenticated user name, if credentials were checked.
 	User string
@@ -96,17 +97,55 @@ func authenticate(ctx context.Context, a Authenticator, in *AuthInput) (AuthDeci
 	return d, nil
 }
 
+// A DeviceKeyer is an Authenticator that can name the device from the
+// request alone, before its session state is loaded: a TLS client
+// certificate is such a proof. A Server whose Authenticator is a
+// DeviceKeyer keeps the state under that name (the Identity.Device its
+// Authenticate returns must be the same), so that a device cannot reach
+// another device's session (its queued commands, its last reply) by
+// writing that device's LocURI in the SyncHdr. An empty key means the
+// request proves no device: it is then handled on an empty state that is
+// not saved (the Authenticator refuses it).
+type DeviceKeyer interface {
+	Authenticator
+	DeviceKey(ctx context.Context, in *AuthInput) (string, error)
+}
+
 // ClientCertificate is an Authenticator for devices enrolled with a
 // certificate, which authenticate by their TLS client certificate: a
 // message is accepted when its connection carries a verified client
-// certificate (tls.ConnectionState.VerifiedChains not empty), with the
-// Identity's User set to the certificate's Subject common name and Method
-// "tls"; otherwise it is refused with 401 and no challenge. The server's
+// certificate (tls.ConnectionState.VerifiedChains not empty) whose
+// Subject common name is not empty, with the Identity's Device and User
+// set to that common name (the device ID the enrollment server put in
+// the certificate, never the SyncHdr Source) and Method "tls"; otherwise
+// it is refused with 401 and no challenge. It is a DeviceKeyer: a Server
+// keeps each device's state under its certificate's common name, so
+// commands are queued with Server.Queue under that name. The server's
 // tls.Config must ask for and verify client certificates.
-var ClientCertificate Authenticator = AuthenticatorFunc(func(_ context.Context, in *AuthInput) (AuthDecision, error) {
+var ClientCertificate Authenticator = clientCertificate{}
+
+type clientCertificate struct{}
+
+// certName returns the common name of the verified client certificate of
+// in, "" when there is none.
+func certName(in *AuthInput) string {
 	if in.TLS == nil || len(in.TLS.VerifiedChains) == 0 || len(in.TLS.VerifiedChains[0]) == 0 {
-		return AuthDecision{Code: syncml.StatusInvalidCredentials, Identity: Identity{Method: "tls"}}, nil
+		return ""
 	}
-	cert := in.TLS.VerifiedChains[0][0]
-	return AuthDecision{Identity: Identity{User: cert.Subject.CommonName, Method: "tls"}}, nil
-})
+	return in.TLS.VerifiedChains[0][0].Subject.CommonName
+}
+
+// Authenticate implements Authenticator.
+func (clientCertificate) Authenticate(_ context.Context, in *AuthInput) (AuthDecision, error) {
+	cn := certName(in)
+	if cn == "" {
+		return AuthDecision{Code: syncml.StatusInvalidCredentials, Identity: Identity{Method: "tls"},
+			Reason: errorf("no verified client certificate with a common name")}, nil
+	}
+	return AuthDecision{Identity: Identity{Device: cn, User: cn, Method: "tls"}}, nil
+}
+
+// DeviceKey implements DeviceKeyer.
+func (clientCertificate) DeviceKey(_ context.Context, in *AuthInput) (string, error) {
+	return certName(in), nil
+}

@@ -80,6 +80,85 @@ func (r *responder) chunk(c syncml.Command) bool {
 	return true
 }
 
+// resultsOf names the command a partial Results answers (zero when lo is
+// nil or not a Results).
+func (lo *largeObject) resultsOf() sentKey {
+	if lo == nil {
+		return sentKey{}
+	}
+	r, ok := lo.Cmd.(*syncml.Results)
+	if !ok {
+		return sentKey{}
+	}
+	msg := r.MsgRef
+	if msg == "" {
+		msg = "1" // MS-MDM: a Results without MsgRef refers to message 1
+	}
+	return sentKey{msg, r.CmdRef}
+}
+
+// resultsChunk handles a received Results that is a chunk of a large
+// object or interrupts one: a chunk followed by more is buffered and
+// answered 213, the last one joined. It returns the Results to correlate
+// (c itself, or the joined object on the last chunk's command), nil when
+// there is none yet or the object was refused (413 over the bound, 424
+// when its Size does not match, 400 for a chunk in a Results of several
+// items).
+func (r *responder) resultsChunk(c *syncml.Results) *syncml.Results {
+	items := c.Items
+	more := len(items) > 0 && items[len(items)-1].MoreData
+	if lo := *r.lo; lo != nil {
+		if prev, ok := lo.Cmd.(*syncml.Results); ok && len(items) == 1 &&
+			prev.MsgRef == c.MsgRef && prev.CmdRef == c.CmdRef && itemURI(items[0]) == lo.URI {
+			lo.Data = appendData(lo.Data, items[0].Data)
+			if len(lo.Data) > r.maxObj {
+				*r.lo = nil
+				r.resultsStatus(c, syncml.StatusRequestEntityTooLarge)
+				return nil
+			}
+			if more {
+				r.resultsStatus(c, syncml.StatusChunkedItemAccepted)
+				return nil
+			}
+			*r.lo = nil
+			if lo.Size >= 0 && lo.Size != len(lo.Data) {
+				r.resultsStatus(c, syncml.StatusSizeMismatch)
+				return nil
+			}
+			whole := *c
+			whole.Items = []syncml.Item{joined(items[0], lo)}
+			return &whole
+		}
+		r.cut()
+	}
+	if !more {
+		return c
+	}
+	if len(items) != 1 {
+		r.resultsStatus(c, syncml.StatusBadRequest)
+		return nil
+	}
+	size := -1
+	if m := items[0].Meta; m != nil && m.Size != "" {
+		size = atoiSize(m.Size)
+	} else if c.Meta != nil && c.Meta.Size != "" {
+		size = atoiSize(c.Meta.Size)
+	}
+	if size > r.maxObj {
+		r.resultsStatus(c, syncml.StatusRequestEntityTooLarge)
+		return nil
+	}
+	*r.lo = &largeObject{Cmd: c, URI: itemURI(items[0]), Size: size, Data: appendData(nil, items[0].Data)}
+	r.resultsStatus(c, syncml.StatusChunkedItemAccepted)
+	return nil
+}
+
+// resultsStatus answers a Results with code: a chunk (213) or an object
+// refused; a whole Results answered 200 gets no Status.
+func (r *responder) resultsStatus(c *syncml.Results, code syncml.StatusCode) {
+	r.out = append(r.out, newStatus(r.msgRef, c, code, c.Items))
+}
+
 // cut drops the partial object and tells the peer with Alert 1225, naming
 // the object's item.
 func (r *responder) cut() {

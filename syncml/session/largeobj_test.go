@@ -2,6 +2,7 @@ package session
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -137,4 +138,41 @@ func TestLargeObjectReceive(t *testing.T) {
 			t.Errorf("(-want +got):\n%s done %v", d, x.Done)
 		}
 	})
+}
+
+// A Get whose Results was coming in chunks gets its Outcome, with its
+// Status alone, when the object is cut (Alert 1225); the state between
+// messages keeps the Status held.
+func TestHeldStatusReleasedOnCut(t *testing.T) {
+	s := NewSession(nil)
+	_ = s.Queue(get("./A"))
+	handle(t, s, devMsg("1", "1", alert1201)) // the Get goes out as CmdID 3 of message 1
+	x := handle(t, s, devMsg("1", "2", `<Status><CmdID>1</CmdID><MsgRef>1</MsgRef><CmdRef>0</CmdRef><Cmd>SyncHdr</Cmd><Data>200</Data></Status>`+
+		`<Status><CmdID>2</CmdID><MsgRef>1</MsgRef><CmdRef>3</CmdRef><Cmd>Get</Cmd><Data>200</Data></Status>`+
+		`<Results><CmdID>3</CmdID><MsgRef>1</MsgRef><CmdRef>3</CmdRef><Item><Source><LocURI>./A</LocURI></Source><Meta><Size xmlns="syncml:metinf">6</Size></Meta><Data>abc</Data><MoreData/></Item></Results>`))
+	if len(x.Outcomes) != 0 || !slices.Contains(summary(x.Reply), "2:Status(2/3 Results 213)") {
+		t.Fatalf("first chunk: outcomes %+v, reply %v", x.Outcomes, summary(x.Reply))
+	}
+	b, err := s.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s = NewSession(nil)
+	if err := s.UnmarshalBinary(b); err != nil {
+		t.Fatal(err)
+	}
+	x = handle(t, s, devMsg("1", "3", `<Alert><CmdID>1</CmdID><Data>1224</Data><Item><Data>x</Data></Item></Alert>`))
+	if len(x.Outcomes) != 1 || x.Outcomes[0].Command.ElementName() != "Get" || x.Outcomes[0].Status == nil || len(x.Outcomes[0].Results) != 0 {
+		t.Errorf("after the cut: outcomes %+v", x.Outcomes)
+	}
+	alert := false
+	for _, c := range x.Reply.Body.Commands {
+		if a, ok := c.(*syncml.Alert); ok {
+			code, _ := a.Code()
+			alert = alert || code == syncml.AlertNoEndOfData
+		}
+	}
+	if !alert {
+		t.Errorf("no Alert 1225: %v", summary(x.Reply))
+	}
 }

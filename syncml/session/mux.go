@@ -187,6 +187,10 @@ func withItems(c syncml.Command, items []syncml.Item) syncml.Command {
 		x := *c
 		x.Items = items
 		return &x
+	case *syncml.Results:
+		x := *c
+		x.Items = items
+		return &x
 	}
 	return c
 }

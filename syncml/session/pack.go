@@ -55,6 +55,16 @@ func pack(reply *syncml.Message, cands []syncml.Command, max int, force, final b
 		}
 	}
 	if max > 0 && n > 0 {
+		// Most replies fit whole: encode once and measure only when not.
+		reply.Body.Commands = reply.Body.Commands[:fixed+n]
+		reply.Body.Final = final && n == len(cands)
+		out, err = syncml.Marshal(reply)
+		if err != nil {
+			return nil, nil, nil, errorf("encode reply %s: %w", reply.Header.MsgID, err)
+		}
+		if len(out) <= max {
+			return out, cands[:n:n], cands[n:], nil
+		}
 		base := syncml.Message{XMLNS: reply.XMLNS, Header: reply.Header, Body: syncml.Body{Commands: reply.Body.Commands[:fixed], Final: true}}
 		b, err := syncml.Marshal(&base)
 		if err != nil {

@@ -2,6 +2,7 @@ package session
 
 import (
 	"context"
+	"strconv"
 
 	"github.com/windc-go/windc/syncml"
 )
@@ -16,13 +17,20 @@ type responder struct {
 	hdr    *syncml.Header
 	msgRef string
 	out    []syncml.Command
-	// alert is called for session alerts (1200, 1201, 1222, 1223) instead
-	// of the handler; it returns the code to answer.
-	alert func(code syncml.AlertCode) syncml.StatusCode
+	// sessionAlerts makes the responder answer the session alerts (1200,
+	// 1201, 1222, 1223) itself, 200, instead of the handler, noting 1223
+	// in abort and 1222 in more.
+	sessionAlerts bool
+	abort, more   bool
 	// lo is the session's partial large object (nil: none), and maxObj
 	// the bound of a received object.
 	lo     **largeObject
 	maxObj int
+	// joinResults (the server side) buffers Results sent in chunks (213
+	// each) and joins them; corr then holds the received Statuses and
+	// Results to correlate, in order, a chunked Results once whole.
+	joinResults bool
+	corr        []syncml.Command
 }
 
 // commands answers cmds, the top level or the inside of a Sequence.
@@ -34,9 +42,19 @@ func (r *responder) commands(cmds []syncml.Command) {
 
 func (r *responder) command(c syncml.Command) {
 	switch c := c.(type) {
-	case *syncml.Status, *syncml.Results, *syncml.Unknown, nil:
-		// Statuses and Results are correlated, not answered; an unknown
-		// element has no CmdID a Status could name.
+	case *syncml.Results:
+		// Results are correlated, not answered, unless they come in chunks.
+		if !r.joinResults {
+			r.corr = append(r.corr, c)
+		} else if whole := r.resultsChunk(c); whole != nil {
+			r.corr = append(r.corr, whole)
+		}
+		return
+	case *syncml.Status:
+		r.corr = append(r.corr, c)
+		return
+	case *syncml.Unknown, nil:
+		// An unknown element has no CmdID a Status could name.
 		return
 	case *syncml.Atomic:
 		if r.lo != nil && *r.lo != nil {
@@ -58,12 +76,18 @@ func (r *responder) command(c syncml.Command) {
 
 // serve asks the handler (or the session, for session alerts).
 func (r *responder) serve(c syncml.Command, inAtomic bool) Response {
-	if a, ok := c.(*syncml.Alert); ok && r.alert != nil {
+	if a, ok := c.(*syncml.Alert); ok && r.sessionAlerts {
 		if code, err := a.Code(); err == nil {
 			switch code {
 			case syncml.AlertServerInitiated, syncml.AlertClientInitiated,
 				syncml.AlertNextMessage, syncml.AlertSessionAbort:
-				return Response{Code: r.alert(code)}
+				switch code {
+				case syncml.AlertSessionAbort:
+					r.abort = true
+				case syncml.AlertNextMessage:
+					r.more = true
+				}
+				return Response{Code: syncml.StatusOK}
 			}
 		} else {
 			return Response{Code: syncml.StatusBadRequest}
@@ -140,19 +164,24 @@ func (r *responder) atomic(a *syncml.Atomic) {
 		}
 		return
 	}
-	rollback := syncml.StatusAtomicRollbackOK
-	for i := failed - 1; i >= 0; i-- {
-		if u := resps[i].Undo; u != nil {
-			if err := u(r.ctx); err != nil {
-				rollback = syncml.StatusAtomicRollbackFailed
-			}
+	// Undo newest first, the failing command too (some of its items may
+	// have succeeded); each command before it is answered by how its own
+	// rollback went (216 or 516), a Sequence by the worst of its commands.
+	notUndone := make([]bool, failed+1)
+	for i := failed; i >= 0; i-- {
+		if u := resps[i].Undo; u != nil && u(r.ctx) != nil {
+			notUndone[i] = true
 		}
 	}
 	r.status(a, syncml.StatusAtomicFailed, a.NoResp)
 	for i, c := range cmds {
 		switch {
 		case i < failed:
-			r.nested(c, Response{Code: rollback})
+			code := syncml.StatusAtomicRollbackOK
+			if notUndone[i] || rollbackFailedWithin(c, cmds[:failed], notUndone) {
+				code = syncml.StatusAtomicRollbackFailed
+			}
+			r.nested(c, Response{Code: code})
 		case i == failed:
 			resps[i].Results = nil
 			r.nested(c, resps[i])
@@ -160,6 +189,26 @@ func (r *responder) atomic(a *syncml.Atomic) {
 			r.nested(c, Response{Code: syncml.StatusNotExecuted})
 		}
 	}
+}
+
+// rollbackFailedWithin reports whether c is a Sequence holding, at any
+// depth, a command of done whose rollback failed (notUndone, by index).
+func rollbackFailedWithin(c syncml.Command, done []syncml.Command, notUndone []bool) bool {
+	seq, ok := c.(*syncml.Sequence)
+	if !ok {
+		return false
+	}
+	for _, n := range seq.Commands {
+		for i, d := range done {
+			if d == n && notUndone[i] {
+				return true
+			}
+		}
+		if rollbackFailedWithin(n, done, notUndone) {
+			return true
+		}
+	}
+	return false
 }
 
 // nested answers a command found inside an Atomic (a Sequence inside one
@@ -212,26 +261,79 @@ func perItem(resp Response, n int) bool {
 
 // newStatus builds the Status answering c (CmdID left for numbering).
 func newStatus(msgRef string, c syncml.Command, code syncml.StatusCode, items []syncml.Item) *syncml.Status {
-	s := &syncml.Status{MsgRef: msgRef, CmdRef: c.ID(), Cmd: c.ElementName(), Data: code.Data()}
+	s := statusOf(code)
+	s.MsgRef, s.CmdRef, s.Cmd = msgRef, c.ID(), c.ElementName()
+	nt, ns := 0, 0
 	for _, it := range items {
 		if it.Target != nil && it.Target.LocURI != "" {
-			s.TargetRef = append(s.TargetRef, it.Target.LocURI)
+			nt++
 		}
 		if it.Source != nil && it.Source.LocURI != "" {
-			s.SourceRef = append(s.SourceRef, it.Source.LocURI)
+			ns++
 		}
+	}
+	if nt+ns == 0 {
+		return s
+	}
+	refs := make([]string, 0, nt+ns) // TargetRef then SourceRef, in one array
+	for _, it := range items {
+		if it.Target != nil && it.Target.LocURI != "" {
+			refs = append(refs, it.Target.LocURI)
+		}
+	}
+	for _, it := range items {
+		if it.Source != nil && it.Source.LocURI != "" {
+			refs = append(refs, it.Source.LocURI)
+		}
+	}
+	if nt > 0 {
+		s.TargetRef = refs[:nt:nt]
+	}
+	if ns > 0 {
+		s.SourceRef = refs[nt:]
 	}
 	return s
 }
 
+// statusData is a Status with its Data, allocated together.
+type statusData struct {
+	s syncml.Status
+	d syncml.Data
+}
+
+// codeTexts are the decimal texts of the codes 100 to 599.
+var codeTexts = func() (t [500]string) {
+	for i := range t {
+		t[i] = strconv.Itoa(100 + i)
+	}
+	return t
+}()
+
+// statusOf returns a Status whose Data is code.
+func statusOf(code syncml.StatusCode) *syncml.Status {
+	sd := &statusData{}
+	sd.d.Kind = syncml.DataText
+	if code >= 100 && code < 600 {
+		sd.d.Value = codeTexts[code-100]
+	} else {
+		sd.d.Value = strconv.Itoa(int(code))
+	}
+	sd.s.Data = &sd.d
+	return &sd.s
+}
+
 // headerStatus builds the Status answering the SyncHdr h.
 func headerStatus(h *syncml.Header, code syncml.StatusCode, chal *syncml.Chal) *syncml.Status {
-	s := &syncml.Status{MsgRef: h.MsgID, CmdRef: "0", Cmd: "SyncHdr", Data: code.Data(), Chal: chal}
+	s := statusOf(code)
+	s.MsgRef, s.CmdRef, s.Cmd, s.Chal = h.MsgID, "0", "SyncHdr", chal
+	refs := make([]string, 0, 2)
 	if h.Target.LocURI != "" {
-		s.TargetRef = []string{h.Target.LocURI}
+		refs = append(refs, h.Target.LocURI)
+		s.TargetRef = refs[:1:1]
 	}
 	if h.Source.LocURI != "" {
-		s.SourceRef = []string{h.Source.LocURI}
+		refs = append(refs, h.Source.LocURI)
+		s.SourceRef = refs[len(refs)-1:]
 	}
 	return s
 }

@@ -53,6 +53,17 @@ type Config struct {
 	// m is the received message. It may run again for the same message
 	// when a Server retries after a Store conflict.
 	BeforeReply func(ctx context.Context, s *Session, m *syncml.Message, x *Exchange)
+	// RespURI, when set, is called for every reply that is not a refusal
+	// with the received message m; a non-empty result is sent as the
+	// reply's SyncHdr RespURI, where the device posts its answer to that
+	// reply (a URL of this session, of one instance behind a balancer…).
+	// The device goes back to its server URL for an answer to a reply
+	// without RespURI.
+	RespURI func(ctx context.Context, id Identity, m *syncml.Message) string
+	// ServerAuth, when set, is how this server authenticates itself to
+	// devices that check it: a Cred in its SyncHdr or an x-syncml-hmac
+	// header on its replies (Exchange.Header).
+	ServerAuth *ServerAuth
 	// MaxObjectSize bounds an object the device sends in chunks
 	// (MoreData); zero means DefaultMaxObjectSize. A larger one is
 	// answered 413 and dropped.
@@ -105,6 +116,10 @@ type Exchange struct {
 	// Reply is the message to send back and Raw its encoding.
 	Reply *syncml.Message
 	Raw   []byte
+	// Header holds the transport headers to send with Raw: the
+	// x-syncml-hmac of a server that signs its replies (ServerAuth), nil
+	// when none.
+	Header http.Header
 	// Replayed is true when the received message was a byte-identical
 	// copy of the previous one: Reply is the reply sent then and nothing
 	// was executed.
@@ -133,6 +148,20 @@ type Exchange struct {
 type Session struct {
 	cfg *Config
 	st  state
+	// key, when keyed, is the device the state was loaded for (by a
+	// Server): a message the Authenticator attributes to another device
+	// is not handled on it (see keyError).
+	key   string
+	keyed bool
+}
+
+// keyError says that a message belongs to the state of another device
+// than the one loaded: the Server loads that device's state and handles
+// the message again.
+type keyError struct{ device string }
+
+func (e *keyError) Error() string {
+	return "session: message of device " + strconv.Quote(e.device) + " handled on the state of another"
 }
 
 // state is everything a Session keeps between messages.
@@ -162,12 +191,18 @@ type state struct {
 	// Auth is the Identity accepted with 212 in this session, nil when
 	// none: the rest of the session needs no credentials.
 	Auth *Identity
+	// PeerNonce is the nonce the device last gave for the server's
+	// credentials (ServerAuth), SrvAccepted whether the device accepted
+	// them in this session, and ReplyHMAC the x-syncml-hmac of Reply.
+	PeerNonce   []byte
+	SrvAccepted bool
+	ReplyHMAC   string
 }
 
 // refuse answers a message the Authenticator refused: the header's Status
 // (with the challenge) alone. Nothing of the session changes but the
 // nonce and the MsgID counter; the reply is not kept for replay.
-func (s *Session) refuse(x *Exchange, m *syncml.Message, dec AuthDecision) (*Exchange, error) {
+func (s *Session) refuse(ctx context.Context, x *Exchange, m *syncml.Message, hdr http.Header, dec AuthDecision) (*Exchange, error) {
 	st, h := &s.st, &m.Header
 	var out int
 	switch h.SessionID {
@@ -193,12 +228,37 @@ func (s *Session) refuse(x *Exchange, m *syncml.Message, dec AuthDecision) (*Exc
 		reply.Body.Commands = []syncml.Command{headerStatus(h, dec.Code, dec.Chal)}
 	}
 	number(reply.Body.Commands, new(int))
+	var password string
+	var srvType AuthType
+	if a := s.cfg.ServerAuth; a != nil {
+		srvType = a.typeFor(st, m, hdr)
+		var err error
+		if password, err = a.present(ctx, srvType, dec.Identity, st, reply); err != nil {
+			return nil, err
+		}
+	}
 	raw, err := syncml.Marshal(reply)
 	if err != nil {
 		return nil, errorf("encode reply %s: %w", reply.Header.MsgID, err)
 	}
+	if a := s.cfg.ServerAuth; a != nil {
+		v, err := a.sign(srvType, reply, password, st, raw)
+		if err != nil {
+			return nil, err
+		}
+		x.Header = hmacHeader(v)
+	}
 	x.Reply, x.Raw, x.Done = reply, raw, true
 	return x, nil
+}
+
+// hmacHeader returns the transport headers of a reply signed with v ("":
+// none).
+func hmacHeader(v string) http.Header {
+	if v == "" {
+		return nil
+	}
+	return http.Header{http.CanonicalHeaderKey(HMACHeaderName): {v}}
 }
 
 // NewSession returns the Session of one device with empty state. cfg may
@@ -227,7 +287,7 @@ func (s *Session) Queue(cmds ...syncml.Command) error {
 			return errorf("Queue: %s is an answer, not a command to queue", c.ElementName())
 		}
 	}
-	if _, err := syncml.Marshal(&syncml.Message{Body: syncml.Body{Commands: cmds}}); err != nil {
+	if err := encodable(cmds); err != nil {
 		return errorf("Queue: %w", err)
 	}
 	s.st.Queue = append(s.st.Queue, cmds...)
@@ -258,10 +318,13 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 			return nil, errorf("replay: stored reply: %w", err)
 		}
 		id := Identity{Device: h.Source.LocURI}
+		if s.keyed {
+			id.Device = s.key
+		}
 		if st.Auth != nil {
 			id = *st.Auth
 		}
-		return &Exchange{Reply: &reply, Raw: st.Reply, Replayed: true, Identity: id}, nil
+		return &Exchange{Reply: &reply, Raw: st.Reply, Header: hmacHeader(st.ReplyHMAC), Replayed: true, Identity: id}, nil
 	}
 	ain := &AuthInput{Message: m, Raw: raw, Header: in.Header, TLS: in.TLS, Nonce: st.Nonce}
 	if st.Auth != nil && h.SessionID == st.SessionID && !startsSession(m) {
@@ -272,6 +335,9 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	if err != nil {
 		return nil, err
 	}
+	if s.keyed && dec.Accepted() && dec.Identity.Device != s.key {
+		return nil, &keyError{device: dec.Identity.Device}
+	}
 	x := &Exchange{Identity: dec.Identity}
 	if dec.NextNonce != nil {
 		st.Nonce = dec.NextNonce
@@ -281,7 +347,7 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 		if x.Refused == nil {
 			x.Refused = errorf("refused with %d", int(dec.Code))
 		}
-		return s.refuse(x, m, dec)
+		return s.refuse(ctx, x, m, in.Header, dec)
 	}
 
 	// A session alert or another SessionID (re)starts the session.
@@ -296,6 +362,7 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 			}
 		}
 		st.Ended = false
+		st.SrvAccepted = false
 	}
 	st.RefusedSession, st.RefusedOut = "", 0
 	starting := startsSession(m) || h.SessionID != st.SessionID
@@ -307,7 +374,7 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	}
 	st.SessionID, st.InMsgID = h.SessionID, h.MsgID
 	st.XMLNS, st.VerDTD, st.VerProto = m.XMLNS, h.VerDTD, h.VerProto
-	var body []syncml.Command
+	body := make([]syncml.Command, 0, len(m.Body.Commands)+2)
 	if !h.NoResp {
 		body = append(body, headerStatus(h, dec.Code, dec.Chal))
 	}
@@ -326,23 +393,16 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 		s.cfg.OnStart(ctx, s, dec.Identity, !st.Started)
 	}
 	st.Started = true
-	outs, unmatched, _ := st.Sent.receive(m.Body.Commands, strconv.Itoa(st.OutMsgID))
+	r := &responder{ctx: ctx, h: s.cfg.Handler, id: dec.Identity, hdr: h, msgRef: h.MsgID,
+		lo: &st.LO, maxObj: s.cfg.maxObj(), joinResults: true, sessionAlerts: true}
+	r.commands(m.Body.Commands)
+	abort, more := r.abort, r.more
+	body = append(body, r.out...)
+	// Statuses and Results, chunked Results joined, go to their commands.
+	outs, unmatched, hdrs := st.Sent.receive(r.corr, strconv.Itoa(st.OutMsgID), st.LO.resultsOf())
+	st.noteDevice(hdrs)
 	x.Outcomes = append(x.Outcomes, outs...)
 	x.Unmatched = unmatched
-	abort, more := false, false
-	r := &responder{ctx: ctx, h: s.cfg.Handler, id: dec.Identity, hdr: h, msgRef: h.MsgID,
-		lo: &st.LO, maxObj: s.cfg.maxObj(),
-		alert: func(code syncml.AlertCode) syncml.StatusCode {
-			switch code {
-			case syncml.AlertSessionAbort:
-				abort = true
-			case syncml.AlertNextMessage:
-				more = true
-			}
-			return syncml.StatusOK
-		}}
-	r.commands(m.Body.Commands)
-	body = append(body, r.out...)
 	if s.cfg.BeforeReply != nil {
 		s.cfg.BeforeReply(ctx, s, m, x)
 	}
@@ -386,10 +446,30 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	if n := s.cfg.AnnounceMaxMsgSize; n > 0 {
 		reply.Header.Meta = &syncml.Meta{MaxMsgSize: strconv.Itoa(n)}
 	}
+	if s.cfg.RespURI != nil {
+		reply.Header.RespURI = s.cfg.RespURI(ctx, dec.Identity, m)
+	}
+	var password string
+	var srvType AuthType
+	if a := s.cfg.ServerAuth; a != nil {
+		srvType = a.typeFor(st, m, in.Header)
+		if password, err = a.present(ctx, srvType, dec.Identity, st, reply); err != nil {
+			st.OutMsgID--
+			return nil, err
+		}
+	}
 	out, send, rest, err := pack(reply, cands, s.cfg.maxMsgSize(st.MaxMsgSize), continuing, final)
 	if err != nil {
 		st.OutMsgID--
 		return nil, err
+	}
+	st.ReplyHMAC = ""
+	if a := s.cfg.ServerAuth; a != nil {
+		if st.ReplyHMAC, err = a.sign(srvType, reply, password, st, out); err != nil {
+			st.OutMsgID--
+			return nil, err
+		}
+		x.Header = hmacHeader(st.ReplyHMAC)
 	}
 	st.Cont = rest
 	for _, c := range reply.Body.Commands[:len(reply.Body.Commands)-len(send)] {
@@ -397,11 +477,15 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 			st.Sent.addInternal(reply.Header.MsgID, a)
 		}
 	}
-	for _, c := range send {
-		if isChunk(c) {
-			st.Sent.addInternal(reply.Header.MsgID, c)
-		} else {
-			st.Sent.add(reply.Header.MsgID, c)
+	if n := len(send); n > 0 && !isChunk(send[n-1]) {
+		st.Sent.addAll(reply.Header.MsgID, send) // a chunk is only ever last
+	} else {
+		for _, c := range send {
+			if isChunk(c) {
+				st.Sent.addInternal(reply.Header.MsgID, c)
+			} else {
+				st.Sent.add(reply.Header.MsgID, c)
+			}
 		}
 	}
 	x.Done = reply.Body.Final

@@ -320,6 +320,10 @@ func TestServerStatusRules(t *testing.T) {
 	}
 }
 
+// TestServerAtomicRollback: in a failed Atomic, each command before the
+// failing one is answered by how its own rollback went (216 undone, 516
+// not), a Sequence by the worst of its commands, the failing command by
+// its code and the rest 215.
 func TestServerAtomicRollback(t *testing.T) {
 	var undone []string
 	h := HandlerFunc(func(_ context.Context, r *Request) Response {
@@ -346,7 +350,7 @@ func TestServerAtomicRollback(t *testing.T) {
 		`</Atomic>`
 	x := handle(t, NewSession(&Config{Handler: h}), devMsg("1", "1", body))
 	want := []string{"1:Status(1/0 SyncHdr 200)", "2:Status(1/1 Alert 200)",
-		"3:Status(1/2 Atomic 507)", "4:Status(1/3 Add 516)", "5:Status(1/6 Sequence 516)",
+		"3:Status(1/2 Atomic 507)", "4:Status(1/3 Add 216)", "5:Status(1/6 Sequence 516)",
 		"6:Status(1/4 Add 516)", "7:Status(1/5 Exec 404)", "8:Status(1/8 Add 215)"}
 	if d := cmp.Diff(want, summary(x.Reply)); d != "" {
 		t.Errorf("(-want +got):\n%s", d)
@@ -456,5 +460,27 @@ func TestServerBadInput(t *testing.T) {
 	}
 	if err := s.Queue((*syncml.Get)(nil)); err == nil {
 		t.Error("queued a nil command")
+	}
+}
+
+func TestNewGets(t *testing.T) {
+	cmds := NewGets("./DevDetail/SwV", "./DevInfo/Lang")
+	if len(cmds) != 2 {
+		t.Fatalf("%d commands", len(cmds))
+	}
+	for i, want := range []string{"./DevDetail/SwV", "./DevInfo/Lang"} {
+		g, ok := cmds[i].(*syncml.Get)
+		if !ok || g.CmdID != "" || len(g.Items) != 1 || g.Items[0].Target.LocURI != want {
+			t.Errorf("command %d: %#v", i, cmds[i])
+		}
+	}
+	// The items do not share room: appending to one leaves the next alone.
+	g := cmds[0].(*syncml.Get)
+	g.Items = append(g.Items, syncml.Item{Target: &syncml.Location{LocURI: "./X"}})
+	if cmds[1].(*syncml.Get).Items[0].Target.LocURI != "./DevInfo/Lang" {
+		t.Error("appending to the first Get changed the second")
+	}
+	if len(NewGets()) != 0 {
+		t.Error("NewGets() not empty")
 	}
 }

@@ -2,12 +2,13 @@ package session
 
 import (
 	"encoding/binary"
+	"sync"
 
 	"github.com/windc-go/windc/syncml"
 )
 
 // stateFormat is the first byte of MarshalBinary's output.
-const stateFormat = 3
+const stateFormat = 4
 
 // The serialized state is a sequence of fields, each a uvarint or a
 // uvarint length followed by bytes, in the order of stateWriter calls in
@@ -59,7 +60,7 @@ func (r *stateReader) bytes() []byte {
 	if n == 0 {
 		return nil
 	}
-	p := append([]byte(nil), r.b[:n]...)
+	p := r.b[:n:n] // r.b is UnmarshalBinary's own copy
 	r.b = r.b[n:]
 	return p
 }
@@ -76,11 +77,32 @@ func (r *stateReader) int() int {
 	return int(v)
 }
 
-func encodeCommands(cmds []syncml.Command) ([]byte, error) {
+// scratch holds the buffers commands are encoded in before they are
+// copied into a serialized state.
+var scratch = sync.Pool{New: func() any { b := make([]byte, 0, 4<<10); return &b }}
+
+// encodable reports why cmds cannot be encoded, nil when they can.
+func encodable(cmds []syncml.Command) error {
+	p := scratch.Get().(*[]byte)
+	b, err := syncml.AppendMessage((*p)[:0], &syncml.Message{NoHeader: true, Body: syncml.Body{Commands: cmds}})
+	putScratch(p, b)
+	return err
+}
+
+// commands writes cmds as one field: the canonical SyncML of a body
+// without header, or nothing when there are none.
+func (w *stateWriter) commands(cmds []syncml.Command) error {
 	if len(cmds) == 0 {
-		return nil, nil
+		w.uint(0)
+		return nil
 	}
-	return syncml.Marshal(&syncml.Message{NoHeader: true, Body: syncml.Body{Commands: cmds}})
+	p := scratch.Get().(*[]byte)
+	b, err := syncml.AppendMessage((*p)[:0], &syncml.Message{NoHeader: true, Body: syncml.Body{Commands: cmds}})
+	if err == nil {
+		w.bytes(b)
+	}
+	putScratch(p, b)
+	return err
 }
 
 func decodeCommands(b []byte) ([]syncml.Command, error) {
@@ -97,8 +119,29 @@ func decodeCommands(b []byte) ([]syncml.Command, error) {
 // MarshalBinary returns the Session's state (identity counters, queue,
 // sent commands waiting for their Status, nonce, last reply), for a Store.
 func (s *Session) MarshalBinary() ([]byte, error) {
+	p := scratch.Get().(*[]byte)
+	b, err := s.appendState((*p)[:0])
+	var out []byte
+	if err == nil {
+		out = append([]byte(nil), b...) // one allocation of the exact size
+	}
+	putScratch(p, b)
+	return out, err
+}
+
+// putScratch returns a buffer of scratch to the pool, b being its last
+// contents; a very large one is left to the garbage collector.
+func putScratch(p *[]byte, b []byte) {
+	if cap(b) <= 1<<20 {
+		*p = b[:0]
+		scratch.Put(p)
+	}
+}
+
+// appendState appends the serialized state to dst (see MarshalBinary).
+func (s *Session) appendState(dst []byte) ([]byte, error) {
 	st := &s.st
-	w := &stateWriter{b: make([]byte, 0, 256+len(st.Reply))}
+	w := &stateWriter{b: dst}
 	w.uint(stateFormat)
 	w.string(st.SessionID)
 	w.string(st.InMsgID)
@@ -121,31 +164,31 @@ func (s *Session) MarshalBinary() ([]byte, error) {
 		w.string(a.User)
 		w.string(a.Method)
 	}
+	w.bytes(st.PeerNonce)
+	w.bool(st.SrvAccepted)
+	w.string(st.ReplyHMAC)
 	w.bool(st.LO != nil)
 	if lo := st.LO; lo != nil {
-		b, err := encodeCommands([]syncml.Command{lo.Cmd})
-		if err != nil {
+		if err := w.commands([]syncml.Command{lo.Cmd}); err != nil {
 			return nil, errorf("encode state: partial object: %w", err)
 		}
-		w.bytes(b)
 		w.string(lo.URI)
 		w.uint(uint64(lo.Size + 2))
 		w.bytes(lo.Data)
 	}
 	for _, q := range [][]syncml.Command{st.Queue, st.Cont} {
-		b, err := encodeCommands(q)
-		if err != nil {
+		if err := w.commands(q); err != nil {
 			return nil, errorf("encode state: queued commands: %w", err)
 		}
-		w.bytes(b)
 	}
-	var all []syncml.Command
+	all := make([]syncml.Command, 0, 2*len(st.Sent.sent))
 	w.uint(uint64(len(st.Sent.sent)))
 	for _, e := range st.Sent.sent {
 		w.string(e.MsgID)
 		w.bool(e.NoResp)
 		w.bool(e.Internal)
 		w.bool(e.Status != nil)
+		w.bool(e.Held)
 		w.uint(uint64(len(e.Results)))
 		all = append(all, e.Cmd)
 		if e.Status != nil {
@@ -155,18 +198,16 @@ func (s *Session) MarshalBinary() ([]byte, error) {
 			all = append(all, r)
 		}
 	}
-	b, err := encodeCommands(all)
-	if err != nil {
+	if err := w.commands(all); err != nil {
 		return nil, errorf("encode state: sent commands: %w", err)
 	}
-	w.bytes(b)
 	return w.b, nil
 }
 
 // UnmarshalBinary replaces the Session's state with one from
 // MarshalBinary. On error the state is unchanged.
 func (s *Session) UnmarshalBinary(b []byte) error {
-	r := &stateReader{b: b}
+	r := &stateReader{b: append([]byte(nil), b...)}
 	if f := r.uint(); r.err == nil && f != stateFormat {
 		return errorf("decode state: format %d, want %d", f, stateFormat)
 	}
@@ -189,6 +230,9 @@ func (s *Session) UnmarshalBinary(b []byte) error {
 	if r.bool() {
 		st.Auth = &Identity{Device: r.string(), User: r.string(), Method: r.string()}
 	}
+	st.PeerNonce = r.bytes()
+	st.SrvAccepted = r.bool()
+	st.ReplyHMAC = r.string()
 	var loCmd []byte
 	if r.bool() {
 		loCmd = r.bytes()
@@ -203,13 +247,13 @@ func (s *Session) UnmarshalBinary(b []byte) error {
 		return errorf("decode state: %d sent commands in %d bytes", n, len(r.b))
 	}
 	type meta struct {
-		msgID                    string
-		noResp, internal, status bool
-		results                  int
+		msgID                          string
+		noResp, internal, status, held bool
+		results                        int
 	}
 	metas := make([]meta, 0, n)
 	for range n {
-		metas = append(metas, meta{msgID: r.string(), noResp: r.bool(), internal: r.bool(), status: r.bool(), results: r.int()})
+		metas = append(metas, meta{msgID: r.string(), noResp: r.bool(), internal: r.bool(), status: r.bool(), held: r.bool(), results: r.int()})
 	}
 	sent := r.bytes()
 	if r.err != nil {
@@ -240,7 +284,7 @@ func (s *Session) UnmarshalBinary(b []byte) error {
 		if len(all) == 0 {
 			return errorf("decode state: fewer sent commands than listed")
 		}
-		e := &sentCmd{MsgID: m.msgID, Cmd: all[0], NoResp: m.noResp, Internal: m.internal}
+		e := &sentCmd{MsgID: m.msgID, Cmd: all[0], NoResp: m.noResp, Internal: m.internal, Held: m.held}
 		all = all[1:]
 		if m.status {
 			var status *syncml.Status

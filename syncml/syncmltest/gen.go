@@ -340,41 +340,8 @@ func (b *builder) data() *syncml.Data {
 	return d
 }
 
-// commandNames are the elements of the model's closed command set.
-var commandNames = []string{
-	"Add", "Alert", "Atomic", "Copy", "Delete", "Exec", "Get", "Replace", "Results", "Sequence", "Status", "Unknown",
-}
-
-func (b *builder) command(depth int) syncml.Command {
-	id := b.leafOr("1", "2", "42")
-	switch b.pick(commandNames) {
-	case "Add":
-		return &syncml.Add{CmdID: id, NoResp: b.chance(3), Cred: b.cred(), Meta: b.meta(), Items: b.items()}
-	case "Alert":
-		return &syncml.Alert{CmdID: id, NoResp: b.chance(3), Cred: b.cred(), Data: b.optData(), Correlator: b.leaf(), Items: b.items()}
-	case "Atomic":
-		return &syncml.Atomic{CmdID: id, NoResp: b.chance(3), Meta: b.meta(), Commands: b.children(depth)}
-	case "Copy":
-		return &syncml.Copy{CmdID: id, NoResp: b.chance(3), Cred: b.cred(), Meta: b.meta(), Items: b.items()}
-	case "Delete":
-		return &syncml.Delete{CmdID: id, NoResp: b.chance(3), Archive: b.chance(3), SftDel: b.chance(3), Cred: b.cred(), Meta: b.meta(), Items: b.items()}
-	case "Exec":
-		return &syncml.Exec{CmdID: id, NoResp: b.chance(3), Cred: b.cred(), Meta: b.meta(), Correlator: b.leaf(), Items: b.items()}
-	case "Get":
-		return &syncml.Get{CmdID: id, NoResp: b.chance(3), Lang: b.leaf(), Cred: b.cred(), Meta: b.meta(), Items: b.items()}
-	case "Replace":
-		return &syncml.Replace{CmdID: id, NoResp: b.chance(3), Cred: b.cred(), Meta: b.meta(), Items: b.items()}
-	case "Results":
-		return &syncml.Results{CmdID: id, MsgRef: b.leaf(), CmdRef: b.leaf(), Cmd: b.leaf(), Meta: b.meta(),
-			TargetRef: b.refs(), SourceRef: b.refs(), Items: b.items()}
-	case "Sequence":
-		return &syncml.Sequence{CmdID: id, NoResp: b.chance(3), Meta: b.meta(), Commands: b.children(depth)}
-	case "Status":
-		return &syncml.Status{CmdID: id, MsgRef: b.leaf(), CmdRef: b.leaf(), Cmd: b.leaf(),
-			TargetRef: b.refs(), SourceRef: b.refs(), Cred: b.cred(), Chal: b.chal(), Data: b.optData(), Items: b.items()}
-	}
-	return b.unknown(depth)
-}
+// command, which generates one command of any kind, is generated from the
+// description of the commands in syncml/command.go (commands_gen.go).
 
 // children returns the commands of an Atomic or Sequence at depth.
 func (b *builder) children(depth int) []syncml.Command {

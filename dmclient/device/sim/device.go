@@ -9,13 +9,19 @@ import (
 	"time"
 
 	"github.com/windc-go/windc/declaredconfig/agent"
+	"github.com/windc-go/windc/dmclient"
 	"github.com/windc-go/windc/dmclient/device"
 	"github.com/windc-go/windc/syncml"
 	"github.com/windc-go/windc/syncml/session"
 )
 
-// DefaultMaxSessions is the default of Config.MaxSessions.
-const DefaultMaxSessions = 4
+// Defaults of the Config limits.
+const (
+	// DefaultMaxSessions is the default of Config.MaxSessions.
+	DefaultMaxSessions = 4
+	// DefaultSessionTimeout is the default of Config.SessionTimeout.
+	DefaultSessionTimeout = time.Minute
+)
 
 // Config configures a simulated device.
 type Config struct {
@@ -42,11 +48,16 @@ type Config struct {
 	// package device on the primary account (at ServerURL); the agent
 	// then talks to the management URL of the enrollment it sets up.
 	// Its Unenroller defaults to the agent's Unenroll, which deletes what
-	// the documents set and drops them.
+	// the documents set and drops them; its OnChange, when set, is called
+	// after the device's own.
 	LinkedEnrollment *device.Config
 	// MaxSessions bounds the sessions of one CheckIn; zero means
 	// DefaultMaxSessions.
 	MaxSessions int
+	// SessionTimeout bounds each session, all its messages together, so
+	// that a server that does not answer cannot hold a device; zero
+	// means DefaultSessionTimeout.
+	SessionTimeout time.Duration
 	// Now is the clock that times sessions; nil means time.Now.
 	Now func() time.Time
 }
@@ -69,7 +80,17 @@ type Device struct {
 	primary  *session.Mux
 	winDC    *session.Mux
 	mu       sync.Mutex
-	requests []string // reasons of the agent's session requests, for logs
+	requests []string       // reasons of the agent's session requests, for logs
+	failures []device.State // linked enrollment outcomes that failed, not yet counted
+	// linkedStatus is the EnrollStatus watchLinked saw last.
+	linkedStatus dmclient.EnrollStatus
+	// baseTransport is Config.HTTPClient's transport; certHTTP sends the
+	// WinDC sessions with the client certificate of the enrollment whose
+	// Data is certData, over certTransport (cert.go).
+	baseTransport http.RoundTripper
+	certHTTP      *http.Client
+	certData      []byte
+	certTransport *http.Transport
 }
 
 // New returns a device for cfg.
@@ -79,6 +100,9 @@ func New(ctx context.Context, cfg Config) (*Device, error) {
 	}
 	if cfg.MaxSessions <= 0 {
 		cfg.MaxSessions = DefaultMaxSessions
+	}
+	if cfg.SessionTimeout <= 0 {
+		cfg.SessionTimeout = DefaultSessionTimeout
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -95,6 +119,7 @@ func New(ctx context.Context, cfg Config) (*Device, error) {
 	c := *hc
 	c.Transport = &counter{base: base, n: &d.sent}
 	d.http = &c
+	d.baseTransport = base
 
 	ac := cfg.Agent
 	if ac.Surface == nil {
@@ -141,9 +166,11 @@ func New(ctx context.Context, cfg Config) (*Device, error) {
 		if lc.Unenroller == nil {
 			lc.Unenroller = device.UnenrollerFunc(func(ctx context.Context, _ *device.Enrollment) error { return a.Unenroll(ctx) })
 		}
+		lc.OnChange = d.watchLinked(lc.OnChange)
 		if d.linked, err = device.New(ctx, lc); err != nil {
 			return nil, err
 		}
+		d.linkedStatus = d.linked.State().Status
 		if d.primary, err = mux(); err != nil {
 			return nil, err
 		}
@@ -152,6 +179,38 @@ func New(ctx context.Context, cfg Config) (*Device, error) {
 		}
 	}
 	return d, nil
+}
+
+// watchLinked returns the LinkedEnrollment OnChange that keeps the states
+// in which an enroll or unenroll ended failed (EnrollStatus 3 or 7
+// reached from another status), for CheckIn to count, and then calls
+// user.
+func (d *Device) watchLinked(user func(device.State)) func(device.State) {
+	return func(s device.State) {
+		if s.Status != d.linkedStatus && (s.Status == dmclient.StatusEnrollmentFailed || s.Status == dmclient.StatusUnenrollmentFailed) {
+			d.mu.Lock()
+			d.failures = append(d.failures, s)
+			d.mu.Unlock()
+		}
+		d.linkedStatus = s.Status
+		if user != nil {
+			user(s)
+		}
+	}
+}
+
+// linkedFailures returns the failed outcomes watchLinked kept since the
+// last call, as Stats.
+func (d *Device) linkedFailures() Stats {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	var st Stats
+	for _, s := range d.failures {
+		st.add(Stats{Errors: 1, Err: pkg.Errorf("device %s: linked enrollment: EnrollStatus %v, LastError %v: %s",
+			d.cfg.DevInfo.DevID, s.Status, s.LastError, s.Reason)})
+	}
+	d.failures = nil
+	return st
 }
 
 // Agent returns the device's declared configuration agent.
@@ -166,6 +225,7 @@ func (d *Device) LinkedEnrollment() *device.Handler { return d.linked }
 
 // Close stops the LinkedEnrollment handler's background work.
 func (d *Device) Close() error {
+	d.closeCertHTTP()
 	if d.linked != nil {
 		return d.linked.Close()
 	}
@@ -176,7 +236,7 @@ func (d *Device) Close() error {
 type Stats struct {
 	Sessions int
 	Messages int64 // messages the device posted
-	Errors   int   // sessions that failed, and commands of the device the server refused
+	Errors   int   // sessions that failed, commands of the device the server refused, linked enrollments and unenrollments that failed
 	// Durations are the wall times of the sessions, in order.
 	Durations []time.Duration
 	// Err is the first error met, for the report.
@@ -196,19 +256,22 @@ func (s *Stats) add(o Stats) {
 
 // CheckIn runs what a device does when it checks in: with a
 // LinkedEnrollment, one session with the primary server (and the end of
-// an asynchronous enrollment it started); then, once there
+// an asynchronous enrollment it started; an enroll or unenroll that
+// failed counts as an error, with its EnrollStatus and LastError); then, once there
 // is a WinDC server (ServerURL, or the linked enrollment's management URL),
 // a session with it and what RunRequested runs after. The summary alert
 // goes in every message to the WinDC server.
 func (d *Device) CheckIn(ctx context.Context) Stats {
 	var st Stats
 	if d.linked != nil {
-		st.add(d.session(ctx, d.cfg.ServerURL, d.primary, nil))
+		st.add(d.session(ctx, d.http, d.cfg.ServerURL, d.primary, nil))
 		// An asynchronous Enroll or Unenroll the session started ends
 		// before the device goes on.
 		if err := d.linked.Wait(); err != nil {
 			st.add(Stats{Errors: 1, Err: err})
 		}
+		// An enroll or unenroll that failed is an error of the check-in.
+		st.add(d.linkedFailures())
 	}
 	if d.winDCURL() == "" {
 		return st
@@ -226,7 +289,7 @@ func (d *Device) RunRequested(ctx context.Context) Stats {
 	var st Stats
 	url := d.winDCURL()
 	for url != "" && st.Sessions < d.cfg.MaxSessions && d.wanted.Swap(false) {
-		st.add(d.session(ctx, url, d.winDC, d.agent.EachMessage))
+		st.add(d.session(ctx, d.winDCClient(), url, d.winDC, d.agent.EachMessage))
 		if err := d.agent.ApplyPending(ctx); err != nil {
 			st.Errors++
 			if st.Err == nil {
@@ -250,7 +313,7 @@ func (d *Device) winDCURL() string {
 }
 
 // session runs one session with url and counts it.
-func (d *Device) session(ctx context.Context, url string, h session.Handler, each func(context.Context) ([]syncml.Command, error)) Stats {
+func (d *Device) session(ctx context.Context, hc *http.Client, url string, h session.Handler, each func(context.Context) ([]syncml.Command, error)) Stats {
 	st := Stats{Sessions: 1}
 	c, err := session.NewClient(session.ClientConfig{
 		DeviceID: d.cfg.DevInfo.DevID, ServerURI: url, Handler: h, DevInfo: d.cfg.DevInfo,
@@ -261,9 +324,11 @@ func (d *Device) session(ctx context.Context, url string, h session.Handler, eac
 		return st
 	}
 	d.nextID++
+	ctx, cancel := context.WithTimeout(ctx, d.cfg.SessionTimeout)
+	defer cancel()
 	before := d.sent.Load()
 	start := d.cfg.Now()
-	outs, err := c.Run(ctx, d.http, url, strconv.FormatInt(int64(d.nextID), 16))
+	outs, err := c.Run(ctx, hc, url, strconv.FormatInt(int64(d.nextID), 16))
 	st.Durations = []time.Duration{d.cfg.Now().Sub(start)}
 	st.Messages = d.sent.Load() - before
 	if err != nil {

@@ -22,4 +22,8 @@
 //
 // With a LinkedEnrollment, Exec Unenroll runs the agent's Unenroll: what
 // the documents set is deleted from the surface and the documents dropped.
+// When the enrollment carries a client certificate (device.MDE2 keeps the
+// one MS-MDE2 issued), the device's sessions with the WinDC server
+// present it over TLS, as Windows does, so that a server that identifies
+// devices by their certificate (session.ClientCertificate) accepts them.
 package sim

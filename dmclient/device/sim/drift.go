@@ -23,7 +23,8 @@ const (
 // InjectDrift changes the value of the first setting of the first applied
 // document on the device's MemorySurface, in mode, and runs the agent's
 // refresh as its RefreshInterval would. It returns the node it changed.
-// DriftUnrepairable refuses every later Set of that node.
+// DriftUnrepairable refuses every later Set of that node, on top of the
+// surface's own Refuse hook, if any.
 func (d *Device) InjectDrift(ctx context.Context, mode DriftMode) (string, error) {
 	if d.mem == nil {
 		return "", pkg.Errorf("%w: drift needs a MemorySurface", ErrConfig)
@@ -46,9 +47,13 @@ func (d *Device) InjectDrift(ctx context.Context, mode DriftMode) (string, error
 		return "", err
 	}
 	if mode == DriftUnrepairable {
+		prev := d.mem.Refuse // the surface's own hook keeps its say
 		d.mem.Refuse = func(op, u string) error {
 			if op == "Set" && sameNode(u, uri) {
 				return errRefused
+			}
+			if prev != nil {
+				return prev(op, u)
 			}
 			return nil
 		}

@@ -23,7 +23,8 @@ type FleetConfig struct {
 	// grows with Concurrency, not with Devices.
 	Concurrency int
 	// Device returns the Config of device i (0 ≤ i < Devices); DeviceID
-	// gives a stable DevID for it (required).
+	// gives a stable DevID for it (required). It is called from
+	// Concurrency goroutines at once.
 	Device func(i int) Config
 	// Drift is the share of devices (0 to 1, chosen by Seed) that get a
 	// drift injected after their check-in, in DriftMode; a device whose

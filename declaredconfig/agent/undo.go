@@ -1,0 +1,142 @@
+package agent
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"slices"
+
+	"github.com/windc-go/windc/declaredconfig"
+)
+
+// undo returns the Undo of a command inside an Atomic: old is the state
+// before the command, after the state it left. The Undo puts back what
+// the command changed, and only that (another session or the worker may
+// have changed other documents meanwhile). When the worker applied a
+// document of the command meanwhile, the Undo also undoes the apply: the
+// nodes of a document the command added are deleted from the Surface
+// (unless another document holds them), and a version the command
+// replaced is applied again.
+func (a *Agent) undo(old, after *Snapshot) func(context.Context) error {
+	return func(ctx context.Context) error {
+		var n notes
+		defer a.flush(&n)
+		a.work.Lock() // an apply under way ends first
+		defer a.work.Unlock()
+		a.mu.Lock()
+		cur := a.st.clone()
+		next, drop := undone(old, after, cur)
+		a.restore(next)
+		if err := a.cfg.Store.Save(ctx, a.st); err != nil {
+			a.restore(cur)
+			a.mu.Unlock()
+			return errorf("undo: %w", err)
+		}
+		a.mu.Unlock()
+		a.signal()
+		var errs []error
+		for _, uri := range drop {
+			if err := a.cfg.Surface.Delete(ctx, uri); err != nil {
+				errs = append(errs, errorf("undo: delete %s: %w", uri, err))
+			}
+		}
+		return errors.Join(errs...)
+	}
+}
+
+// undone returns cur with the records and values a command changed (from
+// old to after) put back, and the Surface nodes to delete.
+func undone(old, after, cur *Snapshot) (*Snapshot, []string) {
+	next := cur.clone()
+	if old.RefreshInterval != after.RefreshInterval {
+		next.RefreshInterval = old.RefreshInterval
+	}
+	if old.ConflictResolution != after.ConflictResolution {
+		next.ConflictResolution = old.ConflictResolution
+	}
+	before, made := byKey(old), byKey(after)
+	var touched []string
+	for k, r := range before {
+		if m := made[k]; m == nil || !sameRecord(r, m) {
+			touched = append(touched, k)
+		}
+	}
+	for k := range made {
+		if before[k] == nil {
+			touched = append(touched, k)
+		}
+	}
+	var applied []SettingRecord // what the worker set for a record that goes
+	for _, k := range touched {
+		o, m := before[k], made[k]
+		i := slices.IndexFunc(next.Documents, func(r DocumentRecord) bool { return recordKey(&r) == k })
+		var c *DocumentRecord
+		if i >= 0 {
+			c = &next.Documents[i]
+		}
+		var put *DocumentRecord
+		if o != nil {
+			r := *o
+			put = &r
+		}
+		if c != nil && (m == nil || !slices.Equal(c.Settings, m.Settings)) && !isInventory(c.URI) {
+			// The worker applied it after the command.
+			if put == nil {
+				applied = append(applied, c.Settings...)
+			} else {
+				put.Pending, put.State = true, declaredconfig.StateConfigRequest
+			}
+		}
+		switch {
+		case c != nil && put != nil:
+			*c = *put
+		case c != nil:
+			next.Documents = slices.Delete(next.Documents, i, i+1)
+		case put != nil:
+			next.Documents = append(next.Documents, *put)
+		}
+	}
+	// The order the documents were first accepted in.
+	slices.SortStableFunc(next.Documents, func(x, y DocumentRecord) int { return cmp.Compare(x.Seq, y.Seq) })
+	held := map[string]bool{}
+	for _, r := range next.Documents {
+		for _, s := range r.Settings {
+			if k, err := canonical(s.URI); err == nil && s.Status == 200 {
+				held[k] = true
+			}
+		}
+	}
+	var drop []string
+	for _, s := range applied {
+		if k, err := canonical(s.URI); err == nil && s.Status == 200 && !held[k] {
+			held[k] = true
+			drop = append(drop, s.URI)
+		}
+	}
+	return next, drop
+}
+
+// byKey indexes the records of s by recordKey.
+func byKey(s *Snapshot) map[string]*DocumentRecord {
+	m := map[string]*DocumentRecord{}
+	for i := range s.Documents {
+		m[recordKey(&s.Documents[i])] = &s.Documents[i]
+	}
+	return m
+}
+
+// recordKey returns the key of the document r is for; "" if its URI does
+// not read (which New refuses).
+func recordKey(r *DocumentRecord) string {
+	u, err := declaredconfig.ParseURI(r.URI)
+	if err != nil {
+		return ""
+	}
+	return key(u)
+}
+
+func sameRecord(x, y *DocumentRecord) bool {
+	return x.URI == y.URI && x.Document == y.Document && x.State == y.State && x.Seq == y.Seq &&
+		x.Pending == y.Pending && x.Abandoned == y.Abandoned && x.Result == y.Result &&
+		x.ResultChecksum == y.ResultChecksum && x.InstanceData == y.InstanceData && slices.Equal(x.Settings, y.Settings)
+}

@@ -1,0 +1,268 @@
+package reconcile
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+
+	"github.com/windc-go/windc/declaredconfig"
+	"github.com/windc-go/windc/syncml"
+)
+
+// documents evaluates the desired documents and plans what they need.
+func (p *run) documents(fresh bool) error {
+	st := p.st
+	if len(st.Docs) == 0 {
+		return nil
+	}
+	// The session has matched every Status and Results to the command it
+	// answers: the Results are handed to Evaluate under that command's
+	// MsgID and CmdID, whatever the device wrote in MsgRef (the Statuses
+	// are read in outcomes).
+	reply := &declaredconfig.Reply{Summary: p.summary}
+	sent := make([]declaredconfig.Sent, 0, len(p.x.Outcomes))
+	for _, o := range p.x.Outcomes {
+		if o.Command == nil {
+			continue
+		}
+		sent = append(sent, declaredconfig.Sent{MsgID: o.MsgID, Command: o.Command})
+		for _, res := range o.Results {
+			if res == nil {
+				continue
+			}
+			for i := range res.Items {
+				reply.Results = append(reply.Results, declaredconfig.ResultItem{MsgRef: o.MsgID, CmdRef: o.Command.ID(), Results: res, Index: i})
+			}
+		}
+	}
+	desired := make([]declaredconfig.Desired, len(st.Docs))
+	for i, d := range st.Docs {
+		desired[i] = declaredconfig.Desired{URI: d.uri(declaredconfig.NodeDocument), Checksum: d.Doc.Checksum,
+			Abandoned: d.Abandoned, LastResultChecksum: d.InSyncRC}
+		desired[i].SentBy(sent)
+	}
+	ev := reply.Evaluate(desired, sent)
+	if fresh {
+		for _, u := range ev.Unmatched {
+			err := u.Err
+			if err == nil {
+				err = errors.New(u.Reason)
+			}
+			p.event(Event{Kind: Problem, Err: errorf("device %q: %s: %w", p.device, u.Reason, err)})
+		}
+	}
+	for i, d := range st.Docs {
+		if err := p.document(d, &ev.Documents[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// document decides one desired document.
+func (p *run) document(d *docState, es *declaredconfig.DocumentStatus) error {
+	cur := d.Doc.Checksum
+	d.Last.Reported, d.Last.State, d.Last.DevCS, d.Last.DevRC = es.Reported, uint32(es.State), es.Checksum, es.ResultChecksum
+	rc := es.ResultChecksum
+	if es.Result != nil {
+		res := es.Result
+		got := res.ResultChecksum
+		if got == "" {
+			got = rc
+		}
+		isNew := d.ResultsRC != got || d.Result == nil
+		d.Result, d.ResultsRC, d.ResultFail = res, got, ""
+		for _, s := range res.Settings() {
+			if s.Failed() {
+				d.ResultFail = "setting " + s.Provider + " " + s.Name + " failed: " + s.Status.String()
+				break
+			}
+		}
+		if isNew && d.Host == declaredconfig.Inventory {
+			p.event(Event{Kind: InventoryRead, Status: d.status()})
+		}
+	}
+	set := func(c Condition, reason string) {
+		d.Last.Condition, d.Last.Reason, d.Last.Checksum, d.Last.RC = c, reason, cur, rc
+	}
+	if d.Abandoned {
+		set(Abandoned, "abandoned by the server")
+		if d.AbandonSet == nil || !*d.AbandonSet {
+			d.Last.Reason = "abandoning"
+			_, err := p.want(d, kAbandon, "1", func() (syncml.Command, error) {
+				return declaredconfig.SetAbandoned(d.uri(declaredconfig.NodeAbandoned), true)
+			})
+			return err
+		}
+		return nil
+	}
+	if d.AbandonSet != nil && *d.AbandonSet {
+		if _, err := p.want(d, kAbandon, "0", func() (syncml.Command, error) {
+			return declaredconfig.SetAbandoned(d.uri(declaredconfig.NodeAbandoned), false)
+		}); err != nil {
+			return err
+		}
+	}
+	switch {
+	case d.Refused == cur:
+		set(Failed, "the device refused version "+strconv.Quote(cur)+": "+d.RefusedCode.String())
+		p.once(d, FailedEvent, "R", cur, "")
+		return nil
+	case !es.Reported || es.Checksum != cur || es.State.Deleted():
+		reason := "not on the device"
+		switch {
+		case es.Reported && es.Checksum != cur:
+			reason = "the device holds version " + strconv.Quote(es.Checksum)
+		case es.Reported:
+			reason = "deleted on the device"
+		}
+		if d.Acked == cur && d.AckedIn == p.sess && !es.State.Deleted() {
+			set(Pending, "sent; the device does not report it yet")
+			return nil
+		}
+		set(Unknown, reason+"; sending version "+strconv.Quote(cur))
+		return p.send(d, es.Reported && !es.State.Deleted())
+	case es.State.Succeeded():
+		known := d.ResultsRC == rc && d.Result != nil
+		if !known {
+			if err := p.getResults(d, rc); err != nil {
+				return err
+			}
+		}
+		if known && d.ResultFail != "" {
+			set(Failed, d.ResultFail)
+			p.once(d, FailedEvent, "F", cur, rc)
+			return nil
+		}
+		reason := es.State.String()
+		if !known {
+			reason += "; reading its results"
+		}
+		set(InSync, reason)
+		d.InSyncRC = rc
+		// Applied is reported once the results are read (or cannot be).
+		switch {
+		case !known && !p.triedGet(d, rc):
+		case d.Repairing:
+			if p.once(d, Repaired, "A", cur, "") {
+				d.Repairing = false
+			}
+		default:
+			p.once(d, Applied, "A", cur, "")
+		}
+		if d.Host == declaredconfig.BulkTemplate && d.Vars != nil && d.VarsSent != cur {
+			_, err := p.want(d, kVars, cur, func() (syncml.Command, error) {
+				return declaredconfig.ReplaceBulkVariables(d.uri(declaredconfig.NodeBulkVariables), d.Vars, p.r.cfg.DataKind)
+			})
+			return err
+		}
+		return nil
+	case es.State.Failed():
+		known := d.ResultsRC == rc && d.Result != nil
+		if !known && !p.triedGet(d, rc) {
+			if d.InSyncRC != "" && d.InSyncRC != rc {
+				set(Drifted, es.State.String()+"; reading its results")
+			} else {
+				set(Failed, es.State.String()+"; reading its results")
+			}
+			return p.getResults(d, rc)
+		}
+		if d.InSyncRC != "" && d.InSyncRC != rc {
+			set(Drifted, "was in sync; now "+es.State.String())
+			p.once(d, DriftedEvent, "D", cur, rc)
+			d.Redeclared++
+			next := p.r.nextChecksum(d.baseDoc(), d.Redeclared)
+			nd := *d.Doc // documents are replaced, never changed in place
+			nd.Checksum = next
+			d.Doc = &nd
+			d.InSyncRC, d.Repairing = "", true
+			d.Last.Reason += "; re-declared as version " + strconv.Quote(next)
+			return p.send(d, true)
+		}
+		set(Failed, es.State.String())
+		p.once(d, FailedEvent, "F", cur, rc)
+		return nil
+	default:
+		set(Pending, es.State.String())
+		return nil
+	}
+}
+
+// baseDoc returns the caller's version of d.
+func (d *docState) baseDoc() *declaredconfig.Document {
+	b := *d.Doc
+	b.Checksum = d.Base
+	return &b
+}
+
+// once reports an event of kind for d unless the same one (kind, tag,
+// version and result_checksum) was the last reported; it reports whether
+// it did.
+func (p *run) once(d *docState, kind EventKind, tag, cur, rc string) bool {
+	k := kind.String()
+	if ev := d.Last.Event; len(ev) == len(k)+len(tag)+len(cur)+1+len(rc) &&
+		ev[:len(k)] == k && ev[len(k):len(k)+len(tag)] == tag &&
+		ev[len(k)+len(tag):len(ev)-1-len(rc)] == cur && ev[len(ev)-len(rc):] == rc {
+		return false
+	}
+	d.Last.Event = k + tag + cur + "/" + rc
+	p.event(Event{Kind: kind, Status: d.status()})
+	return true
+}
+
+// triedGet reports whether the Results of d's version with result
+// checksum rc were asked for and the device answered (with them or not),
+// or were asked in this session and are awaited no more.
+func (p *run) triedGet(d *docState, rc string) bool {
+	what := d.Doc.Checksum + "/" + rc
+	if d.Await[kGet] != "" {
+		return false
+	}
+	if d.GetDone == what {
+		return true
+	}
+	s, rest, _ := strings.Cut(d.Tried[kGet], "\x00")
+	_, w, _ := strings.Cut(rest, "\x00")
+	return s == p.sess && w == what && !strings.HasPrefix(rest, p.msgSep)
+}
+
+func (p *run) getResults(d *docState, rc string) error {
+	if d.GetDone == d.Doc.Checksum+"/"+rc {
+		return nil // the device answered that Get already: no result for it
+	}
+	_, err := p.want(d, kGet, d.Doc.Checksum+"/"+rc, func() (syncml.Command, error) {
+		return declaredconfig.GetResults(d.uri(declaredconfig.NodeResults))
+	})
+	return err
+}
+
+// send plans the declared version of d: Add or Replace, the bulk
+// variables, and a Get of its results.
+func (p *run) send(d *docState, listed bool) error {
+	cur := d.Doc.Checksum
+	replace := listed
+	switch d.Hint {
+	case 1:
+		replace = true
+	case -1:
+		replace = false
+	}
+	sent, err := p.want(d, kSend, cur, func() (syncml.Command, error) {
+		if replace {
+			return declaredconfig.ReplaceDocument(d.uri(declaredconfig.NodeDocument), d.Doc, p.r.cfg.DataKind)
+		}
+		return declaredconfig.AddDocument(d.uri(declaredconfig.NodeDocument), d.Doc, p.r.cfg.DataKind)
+	})
+	if err != nil || !sent {
+		return err
+	}
+	if d.Host == declaredconfig.BulkTemplate && d.Vars != nil {
+		if _, err := p.want(d, kVars, cur, func() (syncml.Command, error) {
+			return declaredconfig.ReplaceBulkVariables(d.uri(declaredconfig.NodeBulkVariables), d.Vars, p.r.cfg.DataKind)
+		}); err != nil {
+			return err
+		}
+	}
+	d.Tried[kGet], d.GetDone = "", "" // a new send asks for its results
+	return p.getResults(d, "")
+}

@@ -1,0 +1,333 @@
+package reconcile
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"slices"
+	"strconv"
+	"sync"
+
+	"github.com/windc-go/windc/declaredconfig"
+	"github.com/windc-go/windc/syncml"
+	"github.com/windc-go/windc/syncml/session"
+)
+
+// A Doc is a document the server wants on a device.
+type Doc struct {
+	Scope declaredconfig.Scope
+	// Host is Complete, Inventory or BulkTemplate.
+	Host declaredconfig.Host
+	// Document is the document; its ID is the DocID and its Checksum the
+	// version. A new version needs a new checksum.
+	Document *declaredconfig.Document
+	// Variables is the instance data of a BulkTemplate document, sent to
+	// its BulkVariables node after the document; nil for none.
+	Variables *declaredconfig.InstanceBlob
+	// Abandoned abandons the document (Complete documents only): the
+	// device keeps its settings but stops maintaining them.
+	Abandoned bool
+}
+
+// URI returns the document's Document node.
+func (d Doc) URI() declaredconfig.URI {
+	id := ""
+	if d.Document != nil {
+		id = d.Document.ID
+	}
+	return declaredconfig.DocumentURI(d.Scope, d.Host, id)
+}
+
+// Config configures a Reconciler. The zero Config keeps the state in
+// memory.
+type Config struct {
+	// Store keeps the desired state and what the reconciler knows of each
+	// device, under the device's ID, with compare-and-swap updates so that
+	// several server instances can share it; nil means a new store in
+	// memory (a VersionedStore). It must not be the Store of the sessions
+	// (both key by device ID).
+	Store session.Store
+	// MaxRetries bounds the compare-and-swap attempts of one update;
+	// zero means session.DefaultMaxRetries.
+	MaxRetries int
+	// OnEvent, when set, is called with each event once the state that
+	// records it is saved, by the goroutine that called Reconcile and
+	// before Reconcile returns (inside the session's BeforeReply).
+	OnEvent func(context.Context, Event)
+	// DataKind is how documents and instance data are carried in a
+	// syncml.Data; the zero value is escaped text.
+	DataKind syncml.DataKind
+	// MaxDocuments bounds the documents desired on one device (those
+	// being removed count too); zero means DefaultMaxDocuments. Declare
+	// beyond it fails with a *LimitError.
+	MaxDocuments int
+	// MaxCachedDevices bounds the devices whose decoded state the
+	// Reconciler keeps between messages (a cache checked against the
+	// Store's version); zero means DefaultMaxCachedDevices.
+	MaxCachedDevices int
+	// NextChecksum returns the checksum under which a drifted document
+	// is re-declared for the n-th time (n ≥ 1); d is the caller's
+	// version. It must differ from every earlier one. Nil means
+	// DefaultNextChecksum.
+	NextChecksum func(d *declaredconfig.Document, n int) string
+}
+
+// DefaultNextChecksum returns the upper-case hexadecimal SHA-256 of the
+// document's canonical XML followed by "#" and n: a checksum that differs
+// for every n and every version.
+func DefaultNextChecksum(d *declaredconfig.Document, n int) string {
+	b, _ := d.MarshalText()
+	h := sha256.New()
+	h.Write(b)
+	h.Write([]byte("#" + strconv.Itoa(n)))
+	var sum [sha256.Size]byte
+	return hex.EncodeToString(h.Sum(sum[:0]))
+}
+
+// A Reconciler brings the declared configuration of devices to the state
+// the server desires. It is safe for concurrent use: its state is in the
+// Store.
+type Reconciler struct {
+	cfg   Config
+	store session.Store
+
+	mu        sync.Mutex
+	cache     map[string]cachedState   // by device
+	summaries map[string]cachedSummary // by device
+}
+
+// New returns a Reconciler for cfg (copied).
+func New(cfg Config) *Reconciler {
+	r := &Reconciler{cfg: cfg, store: cfg.Store}
+	if r.store == nil {
+		r.store = newMemStore()
+	}
+	return r
+}
+
+// Defaults of Config.
+const (
+	DefaultMaxCachedDevices = 4096
+	DefaultMaxDocuments     = 1024
+)
+
+func (r *Reconciler) maxDocuments() int {
+	if r.cfg.MaxDocuments > 0 {
+		return r.cfg.MaxDocuments
+	}
+	return DefaultMaxDocuments
+}
+
+func (r *Reconciler) maxCached() int {
+	if r.cfg.MaxCachedDevices > 0 {
+		return r.cfg.MaxCachedDevices
+	}
+	return DefaultMaxCachedDevices
+}
+
+func (r *Reconciler) maxRetries() int {
+	if r.cfg.MaxRetries > 0 {
+		return r.cfg.MaxRetries
+	}
+	return session.DefaultMaxRetries
+}
+
+func (r *Reconciler) nextChecksum(d *declaredconfig.Document, n int) string {
+	if r.cfg.NextChecksum != nil {
+		return r.cfg.NextChecksum(d, n)
+	}
+	return DefaultNextChecksum(d, n)
+}
+
+// check reports why d cannot be declared.
+func (d Doc) check() error {
+	if d.Document == nil {
+		return errorf("Declare: a Doc without a Document: %w", ErrInvalid)
+	}
+	u := d.URI()
+	if d.Host != declaredconfig.Complete && d.Host != declaredconfig.Inventory && d.Host != declaredconfig.BulkTemplate {
+		return errorf("Declare: document %s: host %v: %w", d.Document.ID, d.Host, ErrInvalid)
+	}
+	if err := d.Document.Validate(u); err != nil {
+		return errorf("Declare: %w: %w", ErrInvalid, err)
+	}
+	if d.Variables != nil && d.Host != declaredconfig.BulkTemplate {
+		return errorf("Declare: document %s: Variables need Host BulkTemplate: %w", d.Document.ID, ErrInvalid)
+	}
+	if d.Abandoned && d.Host != declaredconfig.Complete {
+		return errorf("Declare: document %s: only Complete documents can be abandoned: %w", d.Document.ID, ErrInvalid)
+	}
+	return nil
+}
+
+// Declare makes docs desired on device, in addition to those already
+// desired: a document with the DocID, Scope and Host of a desired one
+// replaces it. A document with the caller's checksum of the desired one
+// must be the same document (a change needs a new checksum); its
+// Variables and Abandoned may change. Declaring a document that is being
+// removed takes it back. Declare is idempotent.
+func (r *Reconciler) Declare(ctx context.Context, device string, docs ...Doc) error {
+	var (
+		texts = make([][]byte, len(docs))
+		err   error
+	)
+	for i, d := range docs {
+		if err := d.check(); err != nil {
+			return err
+		}
+		if texts[i], err = d.Document.MarshalText(); err != nil {
+			return errorf("Declare: %w", err)
+		}
+	}
+	_, err = r.update(ctx, device, func(st *deviceState) (bool, error) {
+		for i, d := range docs {
+			if err := st.declare(d, texts[i]); err != nil {
+				return false, err
+			}
+		}
+		if n := len(st.Docs) + len(st.Removed); n > r.maxDocuments() {
+			return false, pkg.Limit("MaxDocuments", int64(r.maxDocuments()), int64(n), "")
+		}
+		return false, nil
+	})
+	return err
+}
+
+// clone returns a copy of d made through its canonical text.
+func cloneDoc(text []byte) *declaredconfig.Document {
+	var c declaredconfig.Document
+	if err := c.UnmarshalText(text); err != nil {
+		return nil
+	}
+	return &c
+}
+
+func cloneBlob(b *declaredconfig.InstanceBlob) *declaredconfig.InstanceBlob {
+	if b == nil {
+		return nil
+	}
+	text, err := b.MarshalText()
+	if err != nil {
+		return nil
+	}
+	var c declaredconfig.InstanceBlob
+	if c.UnmarshalText(text) != nil {
+		return nil
+	}
+	return &c
+}
+
+func sameBlob(a, b *declaredconfig.InstanceBlob) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	ta, err1 := a.MarshalText()
+	tb, err2 := b.MarshalText()
+	return err1 == nil && err2 == nil && bytes.Equal(ta, tb)
+}
+
+func (st *deviceState) declare(d Doc, text []byte) error {
+	id := d.Document.ID
+	st.Removed = slices.DeleteFunc(st.Removed, func(x *docState) bool { return x.is(d.Scope, d.Host, id) })
+	st.Stray = slices.DeleteFunc(st.Stray, func(x stray) bool { return x.Scope == d.Scope && declaredconfig.EqualDocID(x.ID, id) })
+	i := slices.IndexFunc(st.Docs, func(x *docState) bool { return x.is(d.Scope, d.Host, id) })
+	if i >= 0 && st.Docs[i].Base == d.Document.Checksum {
+		x := st.Docs[i]
+		base := *x.Doc
+		base.Checksum = x.Base
+		old, err := base.MarshalText()
+		if err != nil || !bytes.Equal(old, text) {
+			return errorf("Declare: document %s changed without a new checksum (%q): %w", id, d.Document.Checksum, ErrInvalid)
+		}
+		x.Abandoned = d.Abandoned
+		if !sameBlob(x.Vars, d.Variables) {
+			x.Vars = cloneBlob(d.Variables)
+			x.VarsSent = ""
+		}
+		return nil
+	}
+	doc := cloneDoc(text)
+	if doc == nil {
+		return errorf("Declare: document %s does not read back: %w", id, ErrInvalid)
+	}
+	x := &docState{Scope: d.Scope, Host: d.Host, Doc: doc, Base: doc.Checksum,
+		Vars: cloneBlob(d.Variables), Abandoned: d.Abandoned,
+		Last: lastSeen{Condition: Unknown, Reason: "declared; the device has not reported since"}}
+	if i >= 0 {
+		// A new version: what the device did with the old one no longer
+		// counts, but what is in flight still does.
+		old := st.Docs[i]
+		x.Await, x.AbandonSet, x.Hint = old.Await, old.AbandonSet, old.Hint
+		x.Last = lastSeen{Condition: Unknown, Reason: "declared; the device has not reported since",
+			Reported: old.Last.Reported, State: old.Last.State, DevCS: old.Last.DevCS, DevRC: old.Last.DevRC}
+		st.Docs[i] = x
+		return nil
+	}
+	st.Docs = append(st.Docs, x)
+	return nil
+}
+
+// Remove makes the documents ids (compared by declaredconfig.EqualDocID,
+// in any scope and host) no longer desired on device: the reconciler
+// deletes them from the device while it lists them. Unknown ids are
+// ignored. A Delete already queued on a session cannot be taken back: a
+// document declared again before it goes out is deleted, then sent again.
+func (r *Reconciler) Remove(ctx context.Context, device string, ids ...string) error {
+	_, err := r.update(ctx, device, func(st *deviceState) (bool, error) {
+		st.Docs = slices.DeleteFunc(st.Docs, func(x *docState) bool {
+			if !slices.ContainsFunc(ids, func(id string) bool { return declaredconfig.EqualDocID(x.Doc.ID, id) }) {
+				return false
+			}
+			x.Last.Condition, x.Last.Reason = Removing, "no longer desired"
+			x.Tried = [nKinds]string{}
+			st.Removed = append(st.Removed, x)
+			return true
+		})
+		return false, nil
+	})
+	return err
+}
+
+// SetRefreshInterval sets the RefreshInterval the server wants on
+// device, in minutes (at least declaredconfig.MinRefreshInterval); 0
+// leaves the device's as it is. The reconciler sets it and reads it back.
+func (r *Reconciler) SetRefreshInterval(ctx context.Context, device string, minutes uint32) error {
+	if minutes != 0 && minutes < declaredconfig.MinRefreshInterval {
+		return errorf("SetRefreshInterval: %d minutes is below the minimum of %d: %w",
+			minutes, declaredconfig.MinRefreshInterval, ErrInvalid)
+	}
+	_, err := r.update(ctx, device, func(st *deviceState) (bool, error) {
+		if st.Refresh != minutes {
+			st.Refresh, st.RefreshTried = minutes, ""
+		}
+		return false, nil
+	})
+	return err
+}
+
+// Status returns where every document of device stands, as of the last
+// Reconcile.
+func (r *Reconciler) Status(ctx context.Context, device string) (*DeviceStatus, error) {
+	st, err := r.load(ctx, device)
+	if err != nil {
+		return nil, err
+	}
+	return st.status(device), nil
+}
+
+// Desired returns the documents desired on device, in the order
+// declared, each with the caller's checksum.
+func (r *Reconciler) Desired(ctx context.Context, device string) ([]Doc, error) {
+	st, err := r.load(ctx, device)
+	if err != nil {
+		return nil, err
+	}
+	var out []Doc
+	for _, x := range st.Docs {
+		d := *x.Doc
+		d.Checksum = x.Base
+		out = append(out, Doc{Scope: x.Scope, Host: x.Host, Document: &d, Variables: x.Vars, Abandoned: x.Abandoned})
+	}
+	return out, nil
+}

@@ -1,0 +1,58 @@
+// Package reconcile is the server side of Windows declared configuration
+// (WinDC) as a library: it keeps the documents a server wants on each
+// device, reads what the device reports in every message of its WinDC
+// session, and queues on the session the commands that bring the device
+// to that state.
+//
+// # Desired state
+//
+// A Reconciler keeps, per device, the desired documents (Doc: scope,
+// Complete, Inventory or BulkTemplate host, the document with its DocID
+// and checksum, the instance data of a bulk template, whether it is
+// abandoned) and a desired RefreshInterval, with what it knows of the
+// device, in a session.Store (in memory by default) updated by
+// compare-and-swap, so several server instances can share it; the decoded
+// state of the devices served last is kept, checked against the Store's
+// version (a VersionedStore tells it without a read). Declare, Remove and
+// SetRefreshInterval change what is desired (at most Config.MaxDocuments
+// documents per device); Status says where each document stands.
+//
+// # Each message
+//
+// Reconcile (or BeforeReply, plugged into session.Config.BeforeReply)
+// reads the device's 1224 summary and, through the session's Outcomes,
+// the Status and Results of what was sent; it matches them with
+// declaredconfig.Reply.Evaluate and gives each document a Condition with
+// a reason: Unknown to the device (being sent), Pending, InSync, Failed
+// (with the failing settings once the results are read), Drifted,
+// Abandoned, Removing (no longer desired, being deleted) or Stray (listed
+// by the device, never declared). It queues what the document needs, in
+// an order that works: Deletes first, then per document the Abandoned
+// property when it changes, the Add or Replace, the bulk variables and
+// the Get of its Results, then RefreshInterval. Results are read only
+// when a version was sent or the summary's result_checksum changed since
+// they were last read (once per version and result_checksum). A message
+// without a summary (package 1) gets a Get that the device answers with
+// one; a device that still sends none holds no document.
+//
+// Drift follows the contract of the device side: a declared version that
+// was in sync and is now reported failed (state 61) with a new
+// result_checksum has drifted. Its results are read for the failing
+// settings, and it is re-declared under a new checksum
+// (Config.NextChecksum) so that the device applies it again; once in sync
+// it is reported Repaired. A version that never was in sync is Failed and
+// is not sent again until it is declared anew. A drift the device repairs
+// itself keeps state 60 and its result_checksum, and needs nothing.
+//
+// Events (Applied, Failed, Drifted, Repaired, Removed, Abandoned,
+// InventoryRead with the typed result of an Inventory document,
+// RefreshIntervalRead, Problem) go to Config.OnEvent once the state that
+// records them is saved, each once.
+//
+// Nothing is sent twice: a command is awaited until its Status comes back
+// and not tried again in the same session for the same version and
+// result_checksum, a replayed device message is answered by the session
+// without running the reconciler, and running it again for the same
+// message (a session Store retry) queues the same commands again without
+// reporting any event twice.
+package reconcile

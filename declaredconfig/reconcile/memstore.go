@@ -1,0 +1,70 @@
+package reconcile
+
+import (
+	"context"
+	"sync"
+
+	"github.com/windc-go/windc/syncml/session"
+)
+
+// A VersionedStore is a session.Store that also tells the version of a
+// device's state without reading the state. The Reconciler keeps the
+// decoded state of the devices it served last (Config.MaxCachedDevices);
+// with a VersionedStore it reads a state only when it does not hold that
+// version. The default store is one.
+type VersionedStore interface {
+	session.Store
+	// Version returns the version of the state of device, 0 for none.
+	Version(ctx context.Context, device string) (uint64, error)
+}
+
+// memStore is the default Store: in memory, versions counted from 1.
+type memStore struct {
+	mu sync.Mutex
+	m  map[string]memEntry
+}
+
+type memEntry struct {
+	version uint64
+	state   []byte
+}
+
+func newMemStore() *memStore { return &memStore{m: map[string]memEntry{}} }
+
+// Load implements session.Store.
+func (s *memStore) Load(ctx context.Context, device string) ([]byte, uint64, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, 0, errorf("load %q: %w", device, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e := s.m[device]
+	return append([]byte(nil), e.state...), e.version, nil
+}
+
+// Version implements VersionedStore.
+func (s *memStore) Version(ctx context.Context, device string) (uint64, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, errorf("version of %q: %w", device, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.m[device].version, nil
+}
+
+// CompareAndSwap implements session.Store.
+func (s *memStore) CompareAndSwap(ctx context.Context, device string, old uint64, state []byte) (uint64, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, errorf("store %q: %w", device, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e := s.m[device]
+	if e.version != old {
+		return 0, errorf("store %q: version %d, not %d: %w", device, e.version, old, ErrConflict)
+	}
+	e.version++
+	e.state = append([]byte(nil), state...)
+	s.m[device] = e
+	return e.version, nil
+}

@@ -1,0 +1,216 @@
+package reconcile
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/windc-go/windc/declaredconfig"
+	"github.com/windc-go/windc/syncml"
+	"github.com/windc-go/windc/syncml/session"
+)
+
+// outcomes reads what came back for the commands sent: acknowledgements,
+// refusals, and RefreshInterval.
+func (p *run) outcomes() {
+	st := p.st
+	for _, o := range p.x.Outcomes {
+		c := o.Command
+		if c == nil {
+			continue
+		}
+		t := target(c)
+		if sameLoc(t, declaredconfig.RefreshIntervalURI) {
+			p.refreshOutcome(o)
+			continue
+		}
+		u, err := declaredconfig.ParseURI(t)
+		if err != nil {
+			continue // not the reconciler's
+		}
+		d, removed := st.find(u)
+		if d == nil {
+			continue
+		}
+		var k cmdKind
+		switch {
+		case u.Node == declaredconfig.NodeDocument && c.ElementName() == "Delete":
+			k = kDelete
+		case u.Node == declaredconfig.NodeDocument && (c.ElementName() == "Add" || c.ElementName() == "Replace"):
+			k = kSend
+		case u.Node == declaredconfig.NodeResults && c.ElementName() == "Get":
+			k = kGet
+		case u.Node == declaredconfig.NodeBulkVariables:
+			k = kVars
+		case u.Node == declaredconfig.NodeAbandoned:
+			k = kAbandon
+		default:
+			continue
+		}
+		what := awaited(d.Await[k])
+		if what == "" {
+			what = sentWhat(k, c)
+		}
+		d.Await[k] = ""
+		if o.Abandoned || o.Status == nil {
+			continue
+		}
+		code, err := o.Status.Code()
+		if err != nil {
+			if p.fresh {
+				p.event(Event{Kind: Problem, Status: d.status(), Err: errorf("device %q: the Status of %s %s: %w", p.device, c.ElementName(), t, err)})
+			}
+			continue
+		}
+		ok := code.Success()
+		switch k {
+		case kSend:
+			switch {
+			case ok:
+				d.Acked, d.AckedIn, d.Hint = what, p.sess, 0
+				if d.Refused == what {
+					d.Refused, d.RefusedCode = "", 0
+				}
+			// The other command may be tried at once.
+			case code == syncml.StatusAlreadyExists && c.ElementName() == "Add" && d.Hint != 1:
+				d.Hint, d.Tried[kSend] = 1, ""
+			case code == syncml.StatusNotFound && c.ElementName() == "Replace" && d.Hint != -1:
+				d.Hint, d.Tried[kSend] = -1, ""
+			default:
+				d.Refused, d.RefusedCode = what, code
+			}
+		case kGet:
+			d.GetDone = what
+		case kVars:
+			if ok {
+				d.VarsSent = what
+			}
+		case kAbandon:
+			if ok {
+				v := what == "1"
+				if d.AbandonSet == nil || *d.AbandonSet != v {
+					d.AbandonSet = &v
+					if v {
+						p.event(Event{Kind: AbandonedEvent, Status: d.status()})
+					}
+				}
+			}
+		case kDelete:
+			if removed && (ok || code == syncml.StatusNotFound) {
+				p.drop(d)
+			} else if removed {
+				d.RefusedCode = code
+				d.Last.Reason = "the device refused the Delete: " + code.String()
+			}
+		}
+	}
+}
+
+func (p *run) drop(d *docState) {
+	st := p.st
+	for i, x := range st.Removed {
+		if x == d {
+			st.Removed = append(st.Removed[:i:i], st.Removed[i+1:]...)
+			ds := d.status()
+			ds.Condition, ds.Reason = Removing, "gone from the device"
+			p.event(Event{Kind: Removed, Status: ds})
+			return
+		}
+	}
+}
+
+// find returns the document u names, and whether it is being removed.
+func (st *deviceState) find(u declaredconfig.URI) (*docState, bool) {
+	h := u.Host
+	if u.Node == declaredconfig.NodeAbandoned {
+		h = declaredconfig.Complete
+	}
+	for _, d := range st.Docs {
+		if d.is(u.Scope, h, u.DocID) {
+			return d, false
+		}
+	}
+	for _, d := range st.Removed {
+		if d.is(u.Scope, h, u.DocID) {
+			return d, true
+		}
+	}
+	return nil, false
+}
+
+// awaited returns what an Await entry says was sent.
+func awaited(a string) string {
+	_, what, _ := strings.Cut(a, "\x00")
+	return what
+}
+
+func (p *run) refreshOutcome(o session.Outcome) {
+	st := p.st
+	if o.Abandoned || o.Status == nil {
+		return
+	}
+	code, err := o.Status.Code()
+	if err != nil || !code.Success() {
+		return
+	}
+	switch o.Command.ElementName() {
+	case "Replace":
+		if items := o.Command.ItemList(); len(items) == 1 && items[0].Data != nil {
+			if v, err := strconv.ParseUint(strings.TrimSpace(items[0].Data.Value), 10, 32); err == nil {
+				st.RefreshSet = uint32(v)
+			}
+		}
+	case "Get":
+		for _, res := range o.Results {
+			if res == nil || len(res.Items) == 0 || res.Items[0].Data == nil {
+				continue
+			}
+			v := strings.TrimSpace(res.Items[0].Data.Value)
+			if v != st.RefreshRead {
+				st.RefreshRead = v
+				p.event(Event{Kind: RefreshIntervalRead, RefreshInterval: v})
+			}
+		}
+		st.RefreshAwait = ""
+	}
+}
+
+// target returns the Target LocURI of a command's first item.
+func target(c syncml.Command) string {
+	if t := syncml.Targets(c); len(t) > 0 {
+		return t[0]
+	}
+	return ""
+}
+
+// sameLoc reports whether two LocURIs name the same node.
+func sameLoc(a, b string) bool {
+	la, err := syncml.ParseLocURI(a)
+	if err != nil {
+		return false
+	}
+	lb, err := syncml.ParseLocURI(b)
+	return err == nil && la.Equal(lb)
+}
+
+// sentWhat returns what a command of kind k sent, read from the command:
+// the document's checksum, or the Abandoned value.
+func sentWhat(k cmdKind, c syncml.Command) string {
+	items := c.ItemList()
+	if len(items) != 1 || items[0].Data == nil {
+		return ""
+	}
+	switch k {
+	case kSend, kVars:
+		if k == kVars {
+			return ""
+		}
+		var d declaredconfig.Document
+		if d.UnmarshalText([]byte(items[0].Data.Value)) != nil {
+			return ""
+		}
+		return d.Checksum
+	case kAbandon:
+		return strings.TrimSpace(items[0].Data.Value)
+	}
+	return ""
+}

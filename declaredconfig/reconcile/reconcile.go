@@ -1,0 +1,198 @@
+package reconcile
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+
+	"github.com/windc-go/windc/declaredconfig"
+	"github.com/windc-go/windc/syncml"
+	"github.com/windc-go/windc/syncml/session"
+)
+
+// BeforeReply is a session.Config.BeforeReply that runs Reconcile; its
+// errors go to Config.OnEvent as a Problem.
+func (r *Reconciler) BeforeReply(ctx context.Context, ss *session.Session, m *syncml.Message, x *session.Exchange) {
+	if _, err := r.Reconcile(ctx, ss, m, x); err != nil && r.cfg.OnEvent != nil {
+		r.cfg.OnEvent(ctx, Event{Kind: Problem, Device: deviceOf(m, x), Err: err})
+	}
+}
+
+func deviceOf(m *syncml.Message, x *session.Exchange) string {
+	if x != nil && x.Identity.Device != "" {
+		return x.Identity.Device
+	}
+	if m != nil {
+		return m.Header.Source.LocURI
+	}
+	return ""
+}
+
+// Reconcile reads one message of a device's WinDC session (its 1224
+// summary, and in x what came back for the commands sent before) and
+// queues on ss the commands that move the device toward the desired
+// state. Call it from the session's BeforeReply (or use BeforeReply),
+// with the Session, message and Exchange it is given; the device is
+// x.Identity.Device (or the SyncHdr Source).
+//
+// It queues, in this order: the Delete of documents no longer desired
+// that the device lists; then for each desired one the Replace of
+// Properties/Abandoned when it changes, the Add (not listed) or Replace
+// (another version listed) of the declared version, the BulkVariables of
+// a bulk template, and a Get of its Results, or the Get alone when the
+// device reports the declared version with a result_checksum whose
+// results were not read; and last the Replace and Get of
+// RefreshInterval. A document the device refused is not sent again until
+// it is declared anew. A declared version that was in sync and now fails
+// with a new result_checksum is drifted: once its results are read (or
+// could not be), it is re-declared under Config.NextChecksum so that the
+// device applies it again.
+//
+// Nothing is sent twice for the same state: a command stays awaited
+// until its Status comes back (or the session has nothing queued or
+// pending), and is not tried again in the same session for the same
+// version and result_checksum. A byte-identical replayed message is
+// answered by the Session without calling BeforeReply; a second call for
+// the same message (a session Store retry, which reloads ss) queues the
+// same commands again and reports no event twice.
+//
+// A message without a summary (a device's package 1, which answers no
+// command of the server's) updates what came back; once per session the
+// reconciler then queues a Get of RefreshInterval, whose answer carries
+// the summary. A message without one after that is read as an empty
+// summary: a device sends none while it holds no document. A summary
+// that does not read is an error (what came back is still recorded). So
+// is a session that refuses the commands (its Config.MaxQueue): they are
+// sent again in a later session. The returned status is also what Status
+// returns.
+func (r *Reconciler) Reconcile(ctx context.Context, ss *session.Session, m *syncml.Message, x *session.Exchange) (*DeviceStatus, error) {
+	if ss == nil || m == nil || x == nil {
+		return nil, errorf("Reconcile: nil session, message or exchange")
+	}
+	device := deviceOf(m, x)
+	if device == "" {
+		return nil, errorf("Reconcile: the message names no device")
+	}
+	summary, sumErr := r.readSummary(device, m)
+	if errors.Is(sumErr, declaredconfig.ErrNoSummary) {
+		sumErr = nil // see askSummary
+	}
+	run := &run{r: r, device: device, x: x, summary: summary,
+		msgSep: m.Header.SessionID + "/" + m.Header.MsgID + "\x00",
+		sess:   m.Header.SessionID, msg: m.Header.SessionID + "/" + m.Header.MsgID,
+		idle: ss.Queued() == 0 && ss.Pending() == 0}
+	st, err := r.update(ctx, device, func(st *deviceState) (bool, error) {
+		run.reset(st)
+		err := run.do()
+		return len(run.events) > 0, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(run.plan) > 0 {
+		if err := ss.Queue(run.plan...); err != nil {
+			return nil, errorf("device %q: queueing %d commands: %w", device, len(run.plan), err)
+		}
+	}
+	if r.cfg.OnEvent != nil {
+		for _, e := range run.events {
+			r.cfg.OnEvent(ctx, e)
+		}
+	}
+	ds := st.status(device)
+	if sumErr != nil {
+		return ds, errorf("device %q: message %s: %w", device, strconv.Quote(m.Header.MsgID), sumErr)
+	}
+	return ds, nil
+}
+
+// run is one Reconcile: what it read, and what it decided.
+type run struct {
+	r       *Reconciler
+	device  string
+	x       *session.Exchange
+	summary *declaredconfig.Summary
+	sess    string // the SessionID
+	msg     string // SessionID/MsgID of the message
+	msgSep  string // msg and the separator, the prefix of what it awaits
+	idle    bool   // the session had nothing queued or pending
+	fresh   bool   // the message is reconciled for the first time
+
+	st     *deviceState
+	plan   []syncml.Command
+	events []Event
+}
+
+func (p *run) reset(st *deviceState) {
+	p.st, p.plan, p.events = st, nil, nil
+}
+
+func (p *run) event(e Event) {
+	e.Device = p.device
+	p.events = append(p.events, e)
+}
+
+func (p *run) do() error {
+	st := p.st
+	fresh := st.LastMsg != p.msg
+	p.fresh = fresh
+	p.outcomes()
+	// Commands awaited from an earlier run are lost when the session holds
+	// nothing any more, or when this message is handled again.
+	for _, list := range [][]*docState{st.Docs, st.Removed} {
+		for _, d := range list {
+			for k := range d.Await {
+				if p.idle || strings.HasPrefix(d.Await[k], p.msgSep) {
+					d.Await[k] = ""
+				}
+			}
+		}
+	}
+	if p.idle || st.RefreshAwait == p.msg {
+		st.RefreshAwait = ""
+	}
+	if fresh {
+		for _, u := range p.x.Unmatched {
+			p.event(Event{Kind: Problem, Err: errorf("device %q: %s %s answers nothing the server sent", p.device, u.ElementName(), u.ID())})
+		}
+	}
+	if p.summary == nil && !p.askSummary() {
+		// Asked already: the device holds no document (a device sends
+		// no summary then).
+		p.summary = &declaredconfig.Summary{}
+	}
+	if p.summary != nil {
+		if err := p.documents(fresh); err != nil {
+			return err
+		}
+		p.removed()
+		p.strays()
+	}
+	if err := p.refresh(); err != nil {
+		return err
+	}
+	st.LastMsg, st.Queued = p.msg, len(p.plan)
+	return nil
+}
+
+// want queues the command of kind k for d, about what, unless it is
+// awaited or was tried in this session for the same what.
+func (p *run) want(d *docState, k cmdKind, what string, build func() (syncml.Command, error)) (bool, error) {
+	if d.Await[k] != "" {
+		return false, nil
+	}
+	if s, rest, _ := strings.Cut(d.Tried[k], "\x00"); s == p.sess {
+		if m, w, _ := strings.Cut(rest, "\x00"); w == what && m != p.msg {
+			return false, nil
+		}
+	}
+	c, err := build()
+	if err != nil {
+		return false, errorf("device %q: document %s: %w", p.device, d.Doc.ID, err)
+	}
+	p.plan = append(p.plan, c)
+	d.Await[k] = p.msgSep + what
+	d.Tried[k] = p.sess + "\x00" + p.msg + "\x00" + what
+	return true, nil
+}

@@ -1,0 +1,381 @@
+package reconcile
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"slices"
+	"sync"
+
+	"github.com/windc-go/windc/declaredconfig"
+	"github.com/windc-go/windc/syncml"
+)
+
+// deviceState is what the reconciler keeps for one device, in the Store
+// as JSON (documents, results and instance data as their canonical XML).
+type deviceState struct {
+	Docs    []*docState `json:"docs,omitempty"`
+	Removed []*docState `json:"removed,omitempty"` // no longer desired, still to delete
+	Stray   []stray     `json:"stray,omitempty"`
+
+	Refresh      uint32 `json:"refresh,omitempty"`      // desired RefreshInterval, 0 none
+	RefreshSet   uint32 `json:"refreshSet,omitempty"`   // the value a 2xx Replace set
+	RefreshRead  string `json:"refreshRead,omitempty"`  // the value last read back
+	RefreshAwait string `json:"refreshAwait,omitempty"` // the message key it was queued in
+	RefreshTried string `json:"refreshTried,omitempty"`
+	SummaryAsked string `json:"summaryAsked,omitempty"` // session and message keys of the last Get for a summary // session key and value of the last try
+	Queued       int    `json:"queued,omitempty"`       // commands queued by the last run
+	LastMsg      string `json:"lastMsg,omitempty"`      // key of the last message reconciled
+
+	bufs []*docsBuf // where the copies of a clone are, for release
+}
+
+// stray is a summary entry of a document never declared.
+type stray struct {
+	Scope    declaredconfig.Scope `json:"scope"`
+	ID       string               `json:"id"`
+	Checksum string               `json:"checksum,omitempty"`
+	RC       string               `json:"rc,omitempty"`
+	State    string               `json:"state,omitempty"`
+}
+
+// The commands the reconciler sends for a document.
+type cmdKind uint8
+
+const (
+	kSend    cmdKind = iota // Add or Replace of the document
+	kVars                   // Replace of BulkVariables
+	kGet                    // Get of the Results
+	kAbandon                // Replace of Properties/Abandoned
+	kDelete                 // Delete of the document
+	nKinds
+)
+
+// docState is what the reconciler knows of one document on one device.
+type docState struct {
+	Scope declaredconfig.Scope `json:"scope"`
+	Host  declaredconfig.Host  `json:"host"`
+	// Doc is the version declared now; its Checksum is Base or a
+	// re-declared one.
+	Doc        *declaredconfig.Document     `json:"doc"`
+	Base       string                       `json:"base"`
+	Redeclared int                          `json:"redeclared,omitempty"`
+	Vars       *declaredconfig.InstanceBlob `json:"vars,omitempty"`
+	VarsSent   string                       `json:"varsSent,omitempty"` // checksum with which the variables were last acknowledged
+	Abandoned  bool                         `json:"abandoned,omitempty"`
+	AbandonSet *bool                        `json:"abandonSet,omitempty"` // the value a 2xx Replace set
+
+	// Acked is the checksum whose Add or Replace the device answered
+	// 2xx, and AckedIn the session key.
+	Acked   string `json:"acked,omitempty"`
+	AckedIn string `json:"ackedIn,omitempty"`
+	// Refused is the checksum the device refused with RefusedCode.
+	Refused     string            `json:"refused,omitempty"`
+	RefusedCode syncml.StatusCode `json:"refusedCode,omitempty"`
+	// Hint overrides the choice of Add or Replace after 418 (exists: 1)
+	// or 404 (missing: -1).
+	Hint int8 `json:"hint,omitempty"`
+
+	InSyncRC  string                 `json:"inSyncRC,omitempty"`  // result_checksum of the declared version in sync
+	ResultsRC string                 `json:"resultsRC,omitempty"` // result_checksum whose results were read
+	Result    *declaredconfig.Result `json:"result,omitempty"`
+	// GetDone names (checksum/result_checksum) the last Get of the
+	// Results the device answered, whether with a result or not.
+	GetDone string `json:"getDone,omitempty"`
+	// ResultFail says which setting of Result failed; "" if none.
+	ResultFail string `json:"resultFail,omitempty"`
+	Repairing  bool   `json:"repairing,omitempty"` // re-declared after drift, not yet in sync
+
+	// Await holds, per command kind, the key of the message in which the
+	// command was queued while its Status has not come back; Tried the
+	// session key and what was tried, so that nothing is sent twice for
+	// the same state within a session.
+	Await [nKinds]string `json:"await,omitzero"`
+	Tried [nKinds]string `json:"tried,omitzero"`
+
+	// Last is the status reported last time (the events are the changes).
+	Last lastSeen `json:"last,omitzero"`
+}
+
+// lastSeen is what decides whether an event is new.
+type lastSeen struct {
+	Condition Condition `json:"c"`
+	Checksum  string    `json:"cs,omitempty"`
+	RC        string    `json:"rc,omitempty"`
+	Reason    string    `json:"r,omitempty"`
+	Reported  bool      `json:"rep,omitempty"`
+	State     uint32    `json:"st,omitempty"`
+	DevCS     string    `json:"dcs,omitempty"`
+	DevRC     string    `json:"drc,omitempty"`
+	Event     string    `json:"ev,omitempty"` // the last event reported
+}
+
+func (d *docState) uri(n declaredconfig.Node) declaredconfig.URI {
+	u := declaredconfig.DocumentURI(d.Scope, d.Host, d.Doc.ID)
+	switch n {
+	case declaredconfig.NodeResults:
+		u = declaredconfig.ResultsURI(d.Scope, d.Host, d.Doc.ID)
+	case declaredconfig.NodeAbandoned:
+		u = declaredconfig.AbandonedURI(d.Scope, d.Doc.ID)
+	case declaredconfig.NodeBulkVariables:
+		u = declaredconfig.BulkVariablesURI(d.Scope, d.Doc.ID)
+	}
+	return u
+}
+
+// is reports whether d is the document (scope, host, id); host 0 matches
+// any host.
+func (d *docState) is(s declaredconfig.Scope, h declaredconfig.Host, id string) bool {
+	return d.Scope == s && (h == 0 || d.Host == h) && declaredconfig.EqualDocID(d.Doc.ID, id)
+}
+
+// status returns the public view of d.
+func (d *docState) status() DocStatus {
+	st := DocStatus{
+		URI:            d.uri(declaredconfig.NodeDocument),
+		Checksum:       d.Doc.Checksum,
+		Redeclared:     d.Redeclared,
+		Condition:      d.Last.Condition,
+		Reason:         d.Last.Reason,
+		Reported:       d.Last.Reported,
+		State:          declaredconfig.State(d.Last.State),
+		DeviceChecksum: d.Last.DevCS,
+		ResultChecksum: d.Last.DevRC,
+		Result:         d.Result,
+	}
+	if d.Refused == d.Doc.Checksum {
+		st.Refused = d.RefusedCode
+	}
+	return st
+}
+
+func (st *deviceState) status(device string) *DeviceStatus {
+	ds := &DeviceStatus{Device: device, RefreshInterval: st.RefreshRead, Queued: st.Queued,
+		Docs: make([]DocStatus, 0, len(st.Docs)+len(st.Removed)+len(st.Stray))}
+	for _, d := range st.Docs {
+		ds.Docs = append(ds.Docs, d.status())
+	}
+	for _, d := range st.Removed {
+		ds.Docs = append(ds.Docs, d.status())
+	}
+	for _, s := range st.Stray {
+		ds.Docs = append(ds.Docs, DocStatus{
+			URI:            declaredconfig.URI{Scope: s.Scope, DocID: s.ID, Node: declaredconfig.NodeDocument},
+			Condition:      Stray,
+			Reason:         "listed by the device, never declared to it",
+			Reported:       true,
+			State:          stateOf(s.State),
+			DeviceChecksum: s.Checksum,
+			ResultChecksum: s.RC,
+		})
+	}
+	return ds
+}
+
+func stateOf(s string) declaredconfig.State {
+	v, _ := declaredconfig.ParseState(s)
+	return v
+}
+
+// update loads the state of device, lets f change it, and saves it with
+// compare-and-swap, trying again from a fresh load on a conflict. f may
+// run several times; it must derive everything from the state it is
+// given. The state is saved only when f changed it or asks for it (its
+// first result).
+func (r *Reconciler) update(ctx context.Context, device string, f func(*deviceState) (bool, error)) (*deviceState, error) {
+	var last error
+	for range r.maxRetries() {
+		var (
+			raw    []byte
+			ver    uint64
+			err    error
+			before *deviceState
+		)
+		if vs, ok := r.store.(VersionedStore); ok {
+			if ver, err = vs.Version(ctx, device); err != nil {
+				return nil, errorf("device %q: the version of its state: %w", device, err)
+			}
+			before = r.cached(device, ver)
+		}
+		if before == nil {
+			if raw, ver, err = r.store.Load(ctx, device); err != nil {
+				return nil, errorf("device %q: loading its state: %w", device, err)
+			}
+			before = r.cached(device, ver)
+		}
+		if before == nil {
+			if before, err = decodeState(raw); err != nil {
+				return nil, errorf("device %q: %w", device, err)
+			}
+		}
+		st := before.clone()
+		force, err := f(st)
+		if err != nil {
+			return nil, err
+		}
+		if !force && st.same(before) {
+			// Nothing to save: the copy goes back for the next update.
+			st.release()
+			r.remember(device, ver, before)
+			return before, nil
+		}
+		b, err := encodeState(st)
+		if err != nil {
+			return nil, errorf("device %q: saving its state: %w", device, err)
+		}
+		nv, err := r.store.CompareAndSwap(ctx, device, ver, b)
+		if err != nil {
+			if errors.Is(err, ErrConflict) {
+				last = err
+				continue
+			}
+			return nil, errorf("device %q: saving its state: %w", device, err)
+		}
+		r.remember(device, nv, st.clone())
+		return st, nil
+	}
+	return nil, errorf("device %q: %d attempts to save its state: %w", device, r.maxRetries(), last)
+}
+
+// cached returns the decoded state of device at version ver, if the
+// Reconciler holds it; a version names one state of the device, so the
+// copy is good whichever instance saved it. The caller must not change
+// it.
+func (r *Reconciler) cached(device string, ver uint64) *deviceState {
+	if ver == 0 {
+		return nil
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if c, ok := r.cache[device]; ok && c.ver == ver {
+		return c.st
+	}
+	return nil
+}
+
+func (r *Reconciler) remember(device string, ver uint64, st *deviceState) {
+	if ver == 0 {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.cache == nil || len(r.cache) >= r.maxCached() {
+		r.cache = map[string]cachedState{}
+	}
+	r.cache[device] = cachedState{ver: ver, st: st}
+}
+
+// cachedState is a decoded state of a device and its Store version.
+type cachedState struct {
+	ver uint64
+	st  *deviceState
+}
+
+// clone returns a copy of st that can be changed without changing st.
+// Documents, results and instance data are shared: they are never
+// changed in place, only replaced.
+func (st *deviceState) clone() *deviceState {
+	c := *st
+	c.bufs = nil
+	c.Docs = cloneDocs(st.Docs, &c.bufs)
+	c.Removed = cloneDocs(st.Removed, &c.bufs)
+	c.Stray = slices.Clone(st.Stray)
+	return &c
+}
+
+// docsPool keeps the copies that an update did not need.
+var docsPool sync.Pool
+
+// docsBuf holds the copies of one list of documents, made in one array.
+type docsBuf struct {
+	ptrs []*docState
+	docs []docState
+}
+
+// cloneDocs copies list into a buffer from docsPool, which it records in
+// bufs.
+func cloneDocs(list []*docState, bufs *[]*docsBuf) []*docState {
+	if list == nil {
+		return nil
+	}
+	b, _ := docsPool.Get().(*docsBuf)
+	if b == nil || cap(b.docs) < len(list) {
+		b = &docsBuf{ptrs: make([]*docState, len(list)), docs: make([]docState, len(list))}
+	}
+	b.ptrs, b.docs = b.ptrs[:len(list)], b.docs[:len(list)]
+	for i, d := range list {
+		b.docs[i] = *d
+		b.ptrs[i] = &b.docs[i]
+	}
+	*bufs = append(*bufs, b)
+	return b.ptrs
+}
+
+// release gives the copies of a clone back to docsPool; st must not be
+// used after.
+func (st *deviceState) release() {
+	for _, b := range st.bufs {
+		clear(b.docs)
+		clear(b.ptrs)
+		docsPool.Put(b)
+	}
+	st.bufs, st.Docs, st.Removed = nil, nil, nil
+}
+
+// same reports whether st holds what before holds, but for the key of the
+// last message reconciled. Documents, results and instance data compare
+// by pointer: they are replaced, never changed in place.
+func (st *deviceState) same(before *deviceState) bool {
+	return sameDocs(st.Docs, before.Docs) && sameDocs(st.Removed, before.Removed) &&
+		slices.Equal(st.Stray, before.Stray) &&
+		st.Refresh == before.Refresh && st.RefreshSet == before.RefreshSet && st.RefreshRead == before.RefreshRead &&
+		st.RefreshAwait == before.RefreshAwait && st.RefreshTried == before.RefreshTried && st.Queued == before.Queued &&
+		st.SummaryAsked == before.SummaryAsked
+}
+
+func sameDocs(a, b []*docState) bool {
+	return slices.EqualFunc(a, b, func(x, y *docState) bool { return *x == *y })
+}
+
+// load returns the state of device.
+func (r *Reconciler) load(ctx context.Context, device string) (*deviceState, error) {
+	raw, _, err := r.store.Load(ctx, device)
+	if err != nil {
+		return nil, errorf("device %q: loading its state: %w", device, err)
+	}
+	st, err := decodeState(raw)
+	if err != nil {
+		return nil, errorf("device %q: %w", device, err)
+	}
+	return st, nil
+}
+
+// encodeState returns the JSON of st, markup unescaped.
+func encodeState(st *deviceState) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(st); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+func decodeState(raw []byte) (*deviceState, error) {
+	st := &deviceState{}
+	if len(raw) == 0 {
+		return st, nil
+	}
+	if err := json.Unmarshal(raw, st); err != nil {
+		return nil, errorf("stored state does not read: %w", err)
+	}
+	for _, list := range [][]*docState{st.Docs, st.Removed} {
+		for _, d := range list {
+			if d == nil || d.Doc == nil {
+				return nil, errorf("stored state does not read: a document without its body")
+			}
+		}
+	}
+	return st, nil
+}

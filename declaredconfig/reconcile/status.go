@@ -1,0 +1,203 @@
+package reconcile
+
+import (
+	"fmt"
+
+	"github.com/windc-go/windc/declaredconfig"
+	"github.com/windc-go/windc/syncml"
+)
+
+// A Condition is the reconciler's view of one document on one device.
+type Condition uint8
+
+// The conditions of a document.
+const (
+	// Unknown: the device does not list the document (or lists another
+	// version); the reconciler is sending the declared one.
+	Unknown Condition = iota
+	// Pending: the device has the declared version and has not reported
+	// a final outcome yet, or its results are being read.
+	Pending
+	// InSync: the device applied the declared version and no setting
+	// failed.
+	InSync
+	// Failed: the device refused the document, or applying it (or one of
+	// its settings) failed, and it was never in sync at this version.
+	// The reconciler does not send it again until it is declared anew.
+	Failed
+	// Drifted: the declared version was in sync and the device now
+	// reports a failure it could not repair; the reconciler re-declares
+	// it under a new checksum.
+	Drifted
+	// Abandoned: the server abandoned the document; the device keeps its
+	// settings but no longer maintains them.
+	Abandoned
+	// Removing: the document is no longer desired and the device still
+	// lists it; the reconciler deletes it.
+	Removing
+	// Stray: the device lists a document the reconciler never declared
+	// to it. It is reported, never deleted: the summary does not say
+	// under which Host it lives.
+	Stray
+)
+
+// String returns the condition's name, such as "InSync".
+func (c Condition) String() string {
+	switch c {
+	case Unknown:
+		return "Unknown"
+	case Pending:
+		return "Pending"
+	case InSync:
+		return "InSync"
+	case Failed:
+		return "Failed"
+	case Drifted:
+		return "Drifted"
+	case Abandoned:
+		return "Abandoned"
+	case Removing:
+		return "Removing"
+	case Stray:
+		return "Stray"
+	}
+	return fmt.Sprintf("Condition(%d)", uint8(c))
+}
+
+// A DocStatus is where one document stands on one device.
+type DocStatus struct {
+	// URI is the document's Document node (Scope, Host, DocID); a Stray
+	// document has Host zero.
+	URI declaredconfig.URI
+	// Checksum is the version declared now: the caller's, or the one the
+	// reconciler made when it re-declared a drifted document.
+	Checksum string
+	// Redeclared counts the re-declarations of the caller's version.
+	Redeclared int
+	Condition  Condition
+	Reason     string // why, in a few words
+
+	// What the device's last summary said: whether it lists the
+	// document, and its state, checksum and result_checksum.
+	Reported       bool
+	State          declaredconfig.State
+	DeviceChecksum string
+	ResultChecksum string
+	// Refused is the Status code with which the device refused the
+	// declared version (0 if it did not).
+	Refused syncml.StatusCode
+	// Result is the last result read for the declared version (for an
+	// Inventory document, the values it reports); nil when none was
+	// read.
+	Result *declaredconfig.Result
+}
+
+// Settings returns the per-setting outcome of Result.
+func (s *DocStatus) Settings() []declaredconfig.SettingStatus { return s.Result.Settings() }
+
+// FailedSettings returns the settings of Result that failed, with their
+// status codes and states.
+func (s *DocStatus) FailedSettings() []declaredconfig.SettingStatus {
+	var out []declaredconfig.SettingStatus
+	for _, st := range s.Result.Settings() {
+		if st.Failed() {
+			out = append(out, st)
+		}
+	}
+	return out
+}
+
+// A DeviceStatus is where every document of one device stands.
+type DeviceStatus struct {
+	Device string
+	// Docs holds the desired documents in the order declared, then those
+	// being removed, then the stray ones.
+	Docs []DocStatus
+	// RefreshInterval is the device's RefreshInterval as last read back,
+	// in minutes as the device wrote it; "" if never read.
+	RefreshInterval string
+	// Queued is the number of commands the last Reconcile queued.
+	Queued int
+}
+
+// Doc returns the status of the document id (compared by
+// declaredconfig.EqualDocID), or nil.
+func (d *DeviceStatus) Doc(id string) *DocStatus {
+	if d == nil {
+		return nil
+	}
+	for i := range d.Docs {
+		if declaredconfig.EqualDocID(d.Docs[i].URI.DocID, id) {
+			return &d.Docs[i]
+		}
+	}
+	return nil
+}
+
+// An EventKind says what happened to a document.
+type EventKind uint8
+
+// The kinds of Event.
+const (
+	// Applied: the device applied the declared version; it is in sync.
+	Applied EventKind = iota + 1
+	// FailedEvent: the device refused or failed the declared version;
+	// Status.FailedSettings lists the failing settings when the results
+	// were read.
+	FailedEvent
+	// DriftedEvent: a version that was in sync failed on the device (drift
+	// it could not repair); the reconciler re-declares it.
+	DriftedEvent
+	// Repaired: a re-declared document is in sync again.
+	Repaired
+	// Removed: a document no longer desired is gone from the device.
+	Removed
+	// AbandonedEvent: the device accepted the abandonment of a document.
+	AbandonedEvent
+	// InventoryRead: new results of an Inventory document were read.
+	InventoryRead
+	// RefreshIntervalRead: the device's RefreshInterval was read back.
+	RefreshIntervalRead
+	// Problem: something of the device's message could not be used, or
+	// the reconciler failed (Err says what).
+	Problem
+)
+
+// String returns the kind's name, such as "Applied".
+func (k EventKind) String() string {
+	switch k {
+	case Applied:
+		return "Applied"
+	case FailedEvent:
+		return "Failed"
+	case DriftedEvent:
+		return "Drifted"
+	case Repaired:
+		return "Repaired"
+	case Removed:
+		return "Removed"
+	case AbandonedEvent:
+		return "Abandoned"
+	case InventoryRead:
+		return "InventoryRead"
+	case RefreshIntervalRead:
+		return "RefreshIntervalRead"
+	case Problem:
+		return "Problem"
+	}
+	return fmt.Sprintf("EventKind(%d)", uint8(k))
+}
+
+// An Event is something the caller may want to act on, given to
+// Config.OnEvent once the device's state is saved.
+type Event struct {
+	Kind   EventKind
+	Device string
+	// Status is the document's status after the event (zero for
+	// RefreshIntervalRead and for a Problem of the message as a whole).
+	Status DocStatus
+	// RefreshInterval is the value read back (RefreshIntervalRead).
+	RefreshInterval string
+	// Err says what went wrong (Problem).
+	Err error
+}

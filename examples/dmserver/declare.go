@@ -1,0 +1,69 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+
+	"github.com/windc-go/windc/declaredconfig/reconcile"
+	"github.com/windc-go/windc/syncml/session"
+)
+
+// readDeclare reads the -declare file: DeclaredConfiguration documents
+// declared to every device that opens a session on PathWinDC.
+func readDeclare(file string) ([]reconcile.Doc, error) {
+	text, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("-declare: %w", err)
+	}
+	docs, err := reconcile.ParseDocs(text)
+	if err != nil {
+		return nil, fmt.Errorf("-declare %s: %w", file, err)
+	}
+	return docs, nil
+}
+
+// handleWinDC adds the WinDC endpoint (PathWinDC) to mux: the DM
+// sessions of linked enrollments, whose devices are to hold docs.
+func handleWinDC(mux *http.ServeMux, log *slog.Logger, auth session.Authenticator, docs []reconcile.Doc) {
+	mux.Handle("POST "+PathWinDC, newWinDCServer(log.With("endpoint", "WinDC"), auth, docs))
+}
+
+// newWinDCServer wires the WinDC endpoint: every device that starts a
+// session is to hold docs, and a reconciler brings it there before each
+// reply; its events are logged.
+func newWinDCServer(log *slog.Logger, auth session.Authenticator, docs []reconcile.Doc) *session.Server {
+	rec := reconcile.New(reconcile.Config{OnEvent: func(ctx context.Context, e reconcile.Event) {
+		attrs := []any{"device", e.Device, "event", e.Kind.String()}
+		if e.Status.URI.DocID != "" {
+			attrs = append(attrs, "doc", e.Status.URI.DocID, "checksum", e.Status.Checksum,
+				"condition", e.Status.Condition.String(), "reason", e.Status.Reason)
+			for _, s := range e.Status.FailedSettings() {
+				attrs = append(attrs, "failed", s.Provider+"/"+s.Name+" "+s.Status.String())
+			}
+		}
+		if e.RefreshInterval != "" {
+			attrs = append(attrs, "refreshInterval", e.RefreshInterval)
+		}
+		if e.Err != nil {
+			log.WarnContext(ctx, "windc", append(attrs, "err", e.Err)...)
+			return
+		}
+		log.InfoContext(ctx, "windc", attrs...)
+	}})
+	return session.NewServer(session.ServerConfig{
+		Logger: log,
+		Session: session.Config{
+			Authenticator: auth,
+			OnStart: func(ctx context.Context, _ *session.Session, id session.Identity, first bool) {
+				log.InfoContext(ctx, "session start", "device", id.Device, "user", id.User, "auth", id.Method, "first", first)
+				if err := rec.Declare(ctx, id.Device, docs...); err != nil {
+					log.ErrorContext(ctx, "windc declare", "device", id.Device, "err", err)
+				}
+			},
+			BeforeReply: rec.BeforeReply,
+		},
+	})
+}

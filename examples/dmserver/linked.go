@@ -1,0 +1,123 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/windc-go/windc/dmclient"
+	"github.com/windc-go/windc/syncml"
+	"github.com/windc-go/windc/syncml/session"
+)
+
+// linkedProvider is the DMClient provider whose LinkedEnrollment nodes
+// dmserver drives: the w7 PROVIDER-ID of its primary enrollment
+// (registerEnrollment's primary Account).
+var linkedProvider = dmclient.LinkedEnrollment{ProviderID: "WinDC-dmserver"}
+
+// baseKey is the context key of the URL a request reached dmserver at.
+type baseKey struct{}
+
+// withBase puts the scheme and host the device used into the request's
+// context, so that the DM server can give the device URLs of dmserver
+// that it can reach.
+func withBase(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		scheme := "http"
+		if r.TLS != nil {
+			scheme = "https"
+		}
+		ctx := context.WithValue(r.Context(), baseKey{}, scheme+"://"+r.Host)
+		h.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// linkCommands are what a device's first session on Path gets to start
+// its WinDC linked enrollment (and a later one, when the device reads
+// EnrollStatus 1; see relink): DiscoveryEndpoint set to dmserver's own
+// PathWinDCDiscovery, Exec Enroll, then Gets of EnrollStatus and
+// LastError, which logLinked logs. None when ctx carries no base URL.
+func linkCommands(ctx context.Context) []syncml.Command {
+	base, _ := ctx.Value(baseKey{}).(string)
+	if base == "" {
+		return nil
+	}
+	le := linkedProvider
+	return []syncml.Command{
+		le.ReplaceDiscoveryEndpoint(base + PathWinDCDiscovery),
+		le.ExecEnroll(),
+		le.GetEnrollStatus(),
+		le.GetLastError(),
+	}
+}
+
+// relink starts the linked enrollment again on a device that reports
+// EnrollStatus 1 (not started) in a later session: a device that lost its
+// WinDC enrollment, or a new device under a known ID. It is the session's
+// BeforeReply, so the commands go in this session's reply. The
+// EnrollStatus read after an Exec Enroll (in the same exchange) does not
+// start it again, so that a device that stays at 1 is not asked forever.
+func relink(ctx context.Context, s *session.Session, _ *syncml.Message, x *session.Exchange) {
+	for _, o := range x.Outcomes {
+		if t := syncml.Targets(o.Command); len(t) > 0 && t[0] == string(linkedProvider.Enroll()) {
+			return
+		}
+	}
+	for _, o := range x.Outcomes {
+		if t := syncml.Targets(o.Command); len(o.Results) == 0 || len(t) == 0 || t[0] != string(linkedProvider.EnrollStatus()) {
+			continue
+		}
+		if es, err := dmclient.ReadEnrollStatus(o.Results[0]); err == nil && es == dmclient.StatusEnrollmentNotStarted {
+			_ = s.Queue(linkCommands(ctx)...)
+			return
+		}
+	}
+}
+
+// logLinked logs what a device answered to the linked enrollment's
+// commands: the outcome of Exec Enroll (with the HRESULT of a failure) and
+// the EnrollStatus and LastError read back.
+func logLinked(ctx context.Context, log *slog.Logger, device string, o session.Outcome) {
+	target := ""
+	if t := syncml.Targets(o.Command); len(t) > 0 {
+		target = t[0]
+	}
+	prefix := string(linkedProvider.EnrollStatus())
+	prefix = prefix[:strings.LastIndex(prefix, "/")+1]
+	if !strings.HasPrefix(target, prefix) {
+		return
+	}
+	node := strings.TrimPrefix(target, prefix)
+	if o.Status == nil {
+		log.WarnContext(ctx, "linked enrollment", "device", device, "node", node, "abandoned", o.Abandoned)
+		return
+	}
+	if err := dmclient.ReadStatus(o.Status); err != nil {
+		log.WarnContext(ctx, "linked enrollment", "device", device, "node", node, "err", err)
+		return
+	}
+	if len(o.Results) == 0 {
+		if node == "Enroll" {
+			code, _ := o.Status.Code()
+			log.InfoContext(ctx, "linked enrollment", "device", device, "node", node, "status", int(code))
+		}
+		return
+	}
+	switch node {
+	case "EnrollStatus":
+		es, err := dmclient.ReadEnrollStatus(o.Results[0])
+		if err != nil {
+			log.WarnContext(ctx, "linked enrollment", "device", device, "node", node, "err", err)
+			return
+		}
+		log.InfoContext(ctx, "linked enrollment", "device", device, "enrollStatus", int(es), "state", es.String(), "failed", es.Failed())
+	case "LastError":
+		h, err := dmclient.ReadLastError(o.Results[0])
+		if err != nil {
+			log.WarnContext(ctx, "linked enrollment", "device", device, "node", node, "err", err)
+			return
+		}
+		log.InfoContext(ctx, "linked enrollment", "device", device, "lastError", h.String())
+	}
+}
