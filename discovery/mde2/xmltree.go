@@ -231,6 +231,9 @@ func (p *treeParser) startTag(pos int) (*node, int, error) {
 	if len(p.open) > 0 {
 		parent := p.open[len(p.open)-1]
 		n.parent = parent
+		if parent.kids == nil {
+			parent.kids = make([]*node, 0, 4) // one allocation for most parents
+		}
 		parent.kids = append(parent.kids, n)
 	}
 	if tag.Self {

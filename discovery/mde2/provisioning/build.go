@@ -222,7 +222,8 @@ func buildApplication(a *Application) (*Characteristic, error) {
 	if a.ProviderID == "" {
 		return nil, fieldErr(path+"/"+parmProviderID, ErrRequired, "")
 	}
-	c := char(cspApplication,
+	c := &Characteristic{Type: cspApplication, Nodes: make([]Node, 0, 14+len(a.Other))}
+	c.Nodes = append(c.Nodes,
 		&Parm{Name: parmAppID, Value: AppIDW7},
 		&Parm{Name: parmProviderID, Value: a.ProviderID})
 	if a.Name != "" {
