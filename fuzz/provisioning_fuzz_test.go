@@ -317,8 +317,8 @@ func provSameElem(path string, a, b *etree.Element, mixed bool) error {
 			case *etree.Comment:
 				out = append(out, item{kind: "comment", text: strings.ReplaceAll(strings.ReplaceAll(t.Data, "\r\n", "\n"), "\r", "\n")})
 			case *etree.CharData:
-				if !mixed {
-					continue
+				if !mixed || t.Data == "" {
+					continue // an empty CDATA section is no text
 				}
 				if n := len(out); n > 0 && out[n-1].kind == "text" {
 					out[n-1].text += t.Data

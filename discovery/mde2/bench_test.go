@@ -8,8 +8,8 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/xml"
+	"io"
 	"net/http"
-	"net/http/httptest"
 	"runtime"
 	"sync/atomic"
 	"testing"
@@ -82,13 +82,25 @@ func BenchmarkEnroll(b *testing.B) {
 			runtime.LockOSThread()
 			defer runtime.UnlockOSThread()
 			cpu0 := threadCPU()
+			// The request is made once and its body reset, and the answer
+			// is discarded as a connection's buffer would take it: what
+			// the loop times is the handler, not a test harness parsing
+			// and recording HTTP.
+			req, err := http.NewRequest(http.MethodPost, "http://127.0.0.1/", nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			req.Header.Set("Content-Type", contentTypeSOAP12)
+			req.ContentLength = int64(len(body))
+			rd := bytes.NewReader(body)
+			req.Body = io.NopCloser(rd)
+			out := &discardWriter{h: http.Header{}}
 			for b.Loop() {
-				req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
-				req.Header.Set("Content-Type", contentTypeSOAP12)
-				rec := httptest.NewRecorder()
-				h.ServeHTTP(rec, req)
-				if rec.Code != http.StatusOK {
-					b.Fatalf("status %d: %s", rec.Code, rec.Body)
+				rd.Reset(body)
+				out.code, out.n = 0, 0
+				h.ServeHTTP(out, req)
+				if out.code != http.StatusOK || out.n == 0 {
+					b.Fatalf("status %d, %d bytes", out.code, out.n)
 				}
 			}
 			cpu := threadCPU() - cpu0
@@ -101,6 +113,23 @@ func BenchmarkEnroll(b *testing.B) {
 			b.ReportMetric(100*float64(cpu-sign-verify)/float64(cpu), "protocol-%")
 		})
 	}
+}
+
+// discardWriter is an http.ResponseWriter that counts the answer's bytes.
+type discardWriter struct {
+	h    http.Header
+	code int
+	n    int
+}
+
+func (w *discardWriter) Header() http.Header  { return w.h }
+func (w *discardWriter) WriteHeader(code int) { w.code = code }
+func (w *discardWriter) Write(p []byte) (int, error) {
+	if w.code == 0 {
+		w.code = http.StatusOK
+	}
+	w.n += len(p)
+	return len(p), nil
 }
 
 // plainRST is encoding/xml's view of a RequestSecurityToken, the in-run

@@ -45,6 +45,25 @@ type Client struct {
 	Rand io.Reader
 	// UserAgent is sent with every request (default "windc-mde2").
 	UserAgent string
+	// URLs is checked before anything is sent to a service URL, the ones
+	// a DiscoverResponse or the discovery JSON names included, so that a
+	// password or token never goes over plain HTTP (default: https to
+	// any host, or http to a loopback host for tests and local
+	// development). Errors match discovery.ErrInsecureURL,
+	// discovery.ErrHostNotAllowed or discovery.ErrURL.
+	URLs *discovery.URLPolicy
+}
+
+// checkURL applies the Client's URLPolicy to a service URL.
+func (c *Client) checkURL(u string) error {
+	p := discovery.URLPolicy{AllowLoopbackHTTP: true}
+	if c.URLs != nil {
+		p = *c.URLs
+	}
+	if err := p.Check(u); err != nil {
+		return pkg.Errorf("service URL: %w", err)
+	}
+	return nil
 }
 
 // Credentials authenticate the device under one policy: Username and
@@ -100,6 +119,9 @@ type Result struct {
 func (c *Client) Discover(ctx context.Context, discoveryURL string, d *Device, policies ...AuthPolicy) (*DiscoverResponse, error) {
 	if d == nil {
 		d = &Device{}
+	}
+	if err := c.checkURL(discoveryURL); err != nil {
+		return nil, err
 	}
 	probe, err := http.NewRequestWithContext(ctx, http.MethodGet, discoveryURL, nil)
 	if err != nil {
@@ -361,6 +383,9 @@ func (d *Device) context(version string) AdditionalContext {
 // call posts m to url and decodes the answer into out; a SOAP fault is
 // returned as a *Fault.
 func (c *Client) call(ctx context.Context, url string, m, out Message, cert *tls.Certificate) error {
+	if err := c.checkURL(url); err != nil {
+		return err
+	}
 	h := m.SOAPHeader()
 	if h.MessageID == "" {
 		h.MessageID = "urn:uuid:" + uuid()
@@ -384,7 +409,7 @@ func (c *Client) call(ctx context.Context, url string, m, out Message, cert *tls
 	}
 	defer res.Body.Close()
 	lim := c.Limits.withDefaults()
-	data, err := readBody(res.Body, lim.MaxBytes, res.ContentLength)
+	data, err := readBody(res.Body, lim.MaxBytes, res.ContentLength, nil)
 	if err != nil {
 		return err
 	}

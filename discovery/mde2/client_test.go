@@ -6,10 +6,13 @@ import (
 	"encoding/asn1"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/windc-go/windc/discovery"
 )
 
 // TestWindowsCSRThroughServer: an RST carrying a Windows-style request
@@ -96,5 +99,43 @@ func TestClientRefusesBadAnswers(t *testing.T) {
 	defer ts.Close()
 	if _, err := (&Client{}).Discover(context.Background(), ts.URL, testDevice); !errors.Is(err, ErrHTTPStatus) {
 		t.Errorf("probe 404: %v", err)
+	}
+}
+
+// TestClientRefusesInsecureURLs: the client sends no password or token
+// to a service URL that is plain http on another host than loopback (a
+// DiscoverResponse, itself perhaps read over http, names the URLs), and
+// Client.URLs narrows the hosts further.
+func TestClientRefusesInsecureURLs(t *testing.T) {
+	f := newFixture(t, false)
+	ctx := context.Background()
+	var posted bool
+	f.srv.Password = func(context.Context, string, string) (*Identity, error) {
+		posted = true
+		return nil, errors.New("refused")
+	}
+	// a client that dials nothing: should the check fail, no connection
+	// leaves the machine
+	nodial := &Client{HTTPClient: &http.Client{Transport: &http.Transport{DialContext: func(context.Context, string, string) (net.Conn, error) {
+		return nil, errors.New("test: no dialing")
+	}}}}
+	for _, u := range []string{"http://192.0.2.1/EnrollmentServer/Policy.svc", "ftp://127.0.0.1/x", "http://user:pw@127.0.0.1/x"} {
+		resp := &DiscoverResponse{AuthPolicy: OnPremise, EnrollmentVersion: "5.0", EnrollmentPolicyServiceURL: u, EnrollmentServiceURL: u}
+		_, err := nodial.EnrollWith(ctx, resp, testDevice, Credentials{Username: "u", Password: "secret"})
+		if !errors.Is(err, discovery.ErrInsecureURL) && !errors.Is(err, discovery.ErrURL) {
+			t.Errorf("%s: %v, want a URL error", u, err)
+		}
+	}
+	c := &Client{HTTPClient: f.client.HTTPClient, URLs: &discovery.URLPolicy{AllowLoopbackHTTP: true, AllowedHosts: []string{"mdm.example.com"}}}
+	_, err := c.Enroll(ctx, f.ts.URL+pathDiscovery, testDevice, Credentials{Username: "u", Password: "secret"})
+	if !errors.Is(err, discovery.ErrHostNotAllowed) {
+		t.Errorf("host not allowed: %v", err)
+	}
+	if posted {
+		t.Error("credentials reached the server")
+	}
+	// Loopback http stays accepted by default (tests, local development).
+	if _, err := f.client.Enroll(ctx, f.ts.URL+pathDiscovery, testDevice, Credentials{Username: "u", Password: "secret"}); err == nil || !posted {
+		t.Errorf("loopback: %v (the refusing check was reached: %v)", err, posted)
 	}
 }

@@ -88,7 +88,8 @@ func csrErr(format string, args ...any) error {
 
 // ParseCertificateRequest reads a DER PKCS#10 request and verifies its
 // signature over the raw CertificationRequestInfo (RSA PKCS#1 v1.5, RSA
-// PSS, ECDSA, Ed25519). Errors match ErrCSR.
+// PSS, ECDSA, Ed25519). An RSA key above 16384 bits is refused
+// unverified. Errors match ErrCSR.
 func ParseCertificateRequest(der []byte) (*CertificateRequest, error) {
 	var out csrOuter
 	rest, err := asn1.Unmarshal(der, &out)
@@ -244,6 +245,11 @@ func tolerantString(v asn1.RawValue) (string, error) {
 	return "", fmt.Errorf("ASN.1 tag %d is not a string", v.Tag)
 }
 
+// maxRSAKeyBits is the largest RSA modulus whose signatures are checked:
+// the cost of a check grows with the square of the size, and a request
+// of Limits.MaxBytes could hold a key of millions of bits.
+const maxRSAKeyBits = 16384
+
 // verifySignature checks sig over signed with pub under alg.
 func verifySignature(pub crypto.PublicKey, alg pkix.AlgorithmIdentifier, signed, sig []byte) error {
 	var hash crypto.Hash
@@ -271,6 +277,11 @@ func verifySignature(pub crypto.PublicKey, alg pkix.AlgorithmIdentifier, signed,
 		return nil
 	default:
 		return csrErr("unsupported signature algorithm %v", alg.Algorithm)
+	}
+	if k, ok := pub.(*rsa.PublicKey); ok && k.N.BitLen() > maxRSAKeyBits {
+		// Checking costs the square of the size: refuse before any
+		// arithmetic.
+		return csrErr("RSA key of %d bits, more than %d", k.N.BitLen(), maxRSAKeyBits)
 	}
 	h := hash.New()
 	h.Write(signed)

@@ -11,6 +11,8 @@ import (
 	"crypto/x509/pkix"
 	"encoding/asn1"
 	"errors"
+	"math/big"
+	"strings"
 	"testing"
 )
 
@@ -179,4 +181,54 @@ func mustRSA1024() *rsa.PrivateKey {
 		panic(err)
 	}
 	return k
+}
+
+// hugeRSACSR returns a request whose RSA modulus has bits bits, with a
+// signature that cannot verify.
+func hugeRSACSR(t *testing.T, bits int) []byte {
+	t.Helper()
+	n := new(big.Int).Lsh(big.NewInt(1), uint(bits-1))
+	n.SetBit(n, 0, 1)
+	pkcs1, err := asn1.Marshal(struct {
+		N *big.Int
+		E int
+	}{n, 65537})
+	if err != nil {
+		t.Fatal(err)
+	}
+	spki, _ := asn1.Marshal(struct {
+		Alg pkix.AlgorithmIdentifier
+		Key asn1.BitString
+	}{pkix.AlgorithmIdentifier{Algorithm: oidRSAEncryption, Parameters: asn1.NullRawValue}, asn1.BitString{Bytes: pkcs1, BitLength: 8 * len(pkcs1)}})
+	subj, _ := asn1.Marshal(pkix.Name{CommonName: "x"}.ToRDNSequence())
+	info, _ := asn1.Marshal(struct {
+		V    int
+		S, P asn1.RawValue
+	}{0, asn1.RawValue{FullBytes: subj}, asn1.RawValue{FullBytes: spki}})
+	sig := make([]byte, bits/8)
+	sig[len(sig)-1] = 2
+	der, err := asn1.Marshal(struct {
+		I asn1.RawValue
+		A pkix.AlgorithmIdentifier
+		S asn1.BitString
+	}{asn1.RawValue{FullBytes: info}, pkix.AlgorithmIdentifier{Algorithm: oidSHA256WithRSA, Parameters: asn1.NullRawValue}, asn1.BitString{Bytes: sig, BitLength: 8 * len(sig)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return der
+}
+
+// TestHugeRSAKeyRefusedUnverified: verifying a signature costs the
+// square of the modulus size (a 200000-bit key took seconds, and a
+// request of MaxBytes could hold one of millions of bits), so a modulus
+// above maxRSAKeyBits (16384) is refused before any arithmetic.
+func TestHugeRSAKeyRefusedUnverified(t *testing.T) {
+	_, err := ParseCertificateRequest(hugeRSACSR(t, maxRSAKeyBits+8))
+	if !errors.Is(err, ErrCSR) || !strings.Contains(err.Error(), "bits") {
+		t.Errorf("huge key: %v, want ErrCSR naming the key size", err)
+	}
+	_, err = ParseCertificateRequest(hugeRSACSR(t, maxRSAKeyBits))
+	if !errors.Is(err, ErrCSR) || !strings.Contains(err.Error(), "does not verify") {
+		t.Errorf("largest key: %v, want its signature checked", err)
+	}
 }

@@ -174,3 +174,20 @@ func TestDecodeEncodings(t *testing.T) {
 		t.Errorf("unknown encoding: %v", err)
 	}
 }
+
+// TestTokenBytes: base64 with or without white space decodes; the token
+// is left as it was; a bad token is ErrStructure.
+func TestTokenBytes(t *testing.T) {
+	for in, want := range map[string]string{"QUJD": "ABC", "QU JD\r\n": "ABC", "\n QUJDRA==\n": "ABCD", "": ""} {
+		tok := &BinarySecurityToken{Value: in}
+		got, err := tok.Bytes()
+		if err != nil || string(got) != want || tok.Value != in {
+			t.Errorf("%q: %q, %v (value now %q)", in, got, err, tok.Value)
+		}
+	}
+	for _, bad := range []string{"QUJ", "QU=D", "Q!JD"} {
+		if _, err := (&BinarySecurityToken{Value: bad}).Bytes(); !errors.Is(err, ErrStructure) {
+			t.Errorf("%q: %v", bad, err)
+		}
+	}
+}

@@ -41,9 +41,17 @@
 // the MS-MDE2 subcodes and error types; *Fault carries them typed, with
 // their HRESULTs, on both sides.
 //
+// A device cannot take another one's name: under the Certificate policy
+// the issued certificate keeps the subject of the certificate that
+// authenticated the request, and a check that sets Identity.DeviceID
+// binds the credentials to that DeviceID. RSA keys above 16384 bits are refused before their
+// signature is checked, since the check costs the square of the size.
+//
 // RequestVersion values above 7.0 are outside the spec's client rule; the
 // server answers them with its highest version instead of refusing them,
-// a deliberate leniency (see NegotiateVersion).
+// a deliberate leniency (see NegotiateVersion). A RequestVersion is read
+// as the xsd:decimal it is and answered with its whole part, never with
+// a version above the one asked.
 //
 // # Client
 //

@@ -67,3 +67,20 @@ func TestGolden(t *testing.T) {
 		}
 	}
 }
+
+// TestIssuedWritesRSTR: the server's answer, whose document is encoded
+// straight into the envelope, is byte for byte what Marshal writes for
+// the same RequestSecurityTokenResponse.
+func TestIssuedWritesRSTR(t *testing.T) {
+	doc := []byte(`<wap-provisioningdoc version="1.1"><characteristic type="x"/></wap-provisioningdoc>`)
+	h := Header{RelatesTo: "urn:uuid:1", ActivityID: "a"}
+	want, err := Marshal(&RequestSecurityTokenResponse{Header: h, TokenType: TokenTypeDeviceEnrollment, Token: *NewToken(ValueTypeProvisionDoc, doc), RequestID: "0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	is := &issued{RequestSecurityTokenResponse{Header: h, TokenType: TokenTypeDeviceEnrollment, Token: BinarySecurityToken{ValueType: ValueTypeProvisionDoc, EncodingType: EncodingTypeBase64}, RequestID: "0"}, &doc}
+	got, err := appendMessage(nil, is)
+	if err != nil || !bytes.Equal(got, want) {
+		t.Errorf("issued wrote\n%s\nMarshal writes\n%s", got, want)
+	}
+}

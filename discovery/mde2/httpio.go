@@ -8,6 +8,7 @@ import (
 	"mime"
 	"net/http"
 	"strconv"
+	"sync"
 )
 
 // Media types of SOAP over HTTP.
@@ -15,10 +16,28 @@ const (
 	contentTypeSOAP12 = "application/soap+xml; charset=utf-8"
 )
 
+// bufPool holds the byte buffers that live only while a request is
+// served: its body, its provisioning document and its answer.
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 8<<10); return &b }}
+
+func getBuf() *[]byte { return bufPool.Get().(*[]byte) }
+
+// putBuf returns b to the pool; a buffer grown large by a big message is
+// left to the collector.
+func putBuf(b *[]byte) {
+	if cap(*b) <= 64<<10 {
+		*b = (*b)[:0]
+		bufPool.Put(b)
+	}
+}
+
 // readBody reads at most limit bytes of r; more is a LimitError. size,
 // when positive, is the expected length (Content-Length).
-func readBody(r io.Reader, limit, size int64) ([]byte, error) {
-	buf := bytes.NewBuffer(make([]byte, 0, min(limit, max(size, 0))+bytes.MinRead))
+func readBody(r io.Reader, limit, size int64, into []byte) ([]byte, error) {
+	if want := int(min(limit, max(size, 0))) + bytes.MinRead; cap(into) < want {
+		into = make([]byte, 0, want)
+	}
+	buf := bytes.NewBuffer(into[:0])
 	_, err := buf.ReadFrom(io.LimitReader(r, limit+1))
 	b := buf.Bytes()
 	if err != nil {
@@ -37,6 +56,9 @@ func readBody(r io.Reader, limit, size int64) ([]byte, error) {
 // checkSOAPType accepts application/soap+xml and, for SOAP 1.1, text/xml
 // (and application/xml, which some peers send).
 func checkSOAPType(v string) error {
+	if v == contentTypeSOAP12 || v == "application/soap+xml" {
+		return nil // what Windows and this package send
+	}
 	mt, _, err := mime.ParseMediaType(v)
 	if err != nil {
 		return fmt.Errorf("%w: %q", ErrContentType, v)

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/asn1"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -26,8 +27,17 @@ type Identity struct {
 	// Policy is the policy the request was authenticated under.
 	Policy AuthPolicy
 	// Certificate is the client certificate, for the Certificate policy
-	// and renewals.
+	// and renewals. The default Subject gives a certificate issued under
+	// the Certificate policy this certificate's subject, so that a device
+	// cannot take another one's name by sending another DeviceID.
 	Certificate *x509.Certificate
+	// DeviceID, when a check sets it, is the AdditionalContext DeviceID
+	// of the only device the credentials may enroll (such as the device a
+	// test token was issued for): a request naming another DeviceID is
+	// refused with an Authorization fault. An Entra token's deviceid
+	// claim is the Entra device object ID, not this DM DeviceID; a check
+	// sets DeviceID only from a credential that names the DM DeviceID.
+	DeviceID string
 }
 
 // EnrollmentRequest is a verified RequestSecurityToken, handed to the
@@ -57,6 +67,13 @@ type EnrollmentRequest struct {
 // renewed. A check returns a *Fault to choose the answer; any other error
 // answers an Authentication fault. Faults are answered with HTTP 500 and
 // a SOAP 1.2 fault; answers are never chunked (Windows refuses that).
+//
+// Requests are read leniently where peers differ and strictly where it
+// matters: SOAP 1.1 and 1.2 envelopes are both read and always answered
+// in 1.2; the body's element decides the message (the WS-Addressing
+// Action and To are not checked, To since proxies rewrite it); the first
+// of repeated header blocks counts; a request without a MessageID is
+// answered without RelatesTo.
 type Server struct {
 	// PolicyURL, EnrollmentURL and AuthenticationURL are the absolute
 	// URLs the DiscoverResponse gives (AuthenticationURL for Federated
@@ -96,7 +113,8 @@ type Server struct {
 	Approve func(ctx context.Context, r *EnrollmentRequest) error
 	// Subject chooses the issued certificate's subject (default: CN is
 	// the AdditionalContext DeviceID, else the request's common name,
-	// else the identity's name; a renewal keeps the old subject).
+	// else the identity's name; under the Certificate policy the subject
+	// of the authenticating certificate; a renewal keeps the old subject).
 	Subject func(r *EnrollmentRequest) pkix.Name
 	// Provision returns the typed provisioning document for an issued
 	// certificate (default: Server.DefaultProvision).
@@ -218,8 +236,11 @@ func (s *Server) policy() *CertificatePolicy {
 	if s.Policy != nil {
 		return s.Policy
 	}
-	return DefaultPolicy()
+	return defaultPolicy
 }
+
+// defaultPolicy is the policy of a Server without one; it is only read.
+var defaultPolicy = DefaultPolicy()
 
 // logf logs an internal error; the message starts with "mde2: " once.
 func (s *Server) logf(format string, args ...any) {
@@ -294,7 +315,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, m Message, do fun
 		http.Error(w, pkg.Limit("MaxBytes", lim.MaxBytes, 0, "").Error(), http.StatusRequestEntityTooLarge)
 		return
 	}
-	body, err := readBody(http.MaxBytesReader(w, r.Body, lim.MaxBytes+1), lim.MaxBytes, r.ContentLength)
+	in := getBuf()
+	defer putBuf(in)
+	body, err := readBody(http.MaxBytesReader(w, r.Body, lim.MaxBytes+1), lim.MaxBytes, r.ContentLength, *in)
+	*in = body[:0]
 	if err != nil {
 		if errors.Is(err, ErrLimit) {
 			http.Error(w, err.Error(), http.StatusRequestEntityTooLarge)
@@ -333,7 +357,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, m Message, do fun
 			f.TraceID = h.ActivityID
 		}
 	}
-	b, err := Marshal(resp)
+	if is, ok := resp.(*issued); ok {
+		defer putBuf(is.doc)
+	}
+	out := getBuf()
+	defer putBuf(out)
+	b, err := appendMessage(*out, resp)
+	*out = b[:0]
 	if err != nil {
 		// A value from a hook that XML cannot carry.
 		s.logf("answer cannot be written: %v", err)
@@ -519,6 +549,9 @@ func (s *Server) enroll(r *http.Request, m *RequestSecurityToken) (Message, erro
 			return nil, err
 		}
 		er.Identity = id
+		if id.DeviceID != "" && er.Device.DeviceID != id.DeviceID {
+			return nil, NewFault(FaultAuthorization, "", "the DeviceID is not the one the credentials were issued to")
+		}
 		if m.Token.ValueType != ValueTypePKCS10 && m.Token.ValueType != "" {
 			return nil, NewFault(FaultMessageFormat, "", "the request token is not PKCS#10")
 		}
@@ -566,15 +599,18 @@ func (s *Server) enroll(r *http.Request, m *RequestSecurityToken) (Message, erro
 	if err != nil {
 		return nil, err
 	}
-	text, err := doc.MarshalText()
+	buf := getBuf()
+	text, err := doc.AppendText(*buf)
 	if err != nil {
+		putBuf(buf)
 		return nil, err
 	}
-	return &RequestSecurityTokenResponse{
+	*buf = text
+	return &issued{RequestSecurityTokenResponse{
 		TokenType: TokenTypeDeviceEnrollment,
-		Token:     *NewToken(ValueTypeProvisionDoc, text),
+		Token:     BinarySecurityToken{ValueType: ValueTypeProvisionDoc, EncodingType: EncodingTypeBase64},
 		RequestID: "0",
-	}, nil
+	}, buf}, nil
 }
 
 // renewal verifies a renewal: a PKCS#7 signed by the current certificate,
@@ -635,6 +671,9 @@ func (s *Server) subject(er *EnrollmentRequest) pkix.Name {
 	if er.Renewal {
 		return er.Previous.Subject
 	}
+	if id := er.Identity; id != nil && id.Policy == Certificate && id.Certificate != nil {
+		return id.Certificate.Subject
+	}
 	cn := er.Device.DeviceID
 	if cn == "" {
 		cn = er.CSR.CommonName()
@@ -680,17 +719,46 @@ func (s *Server) DefaultProvision(ctx context.Context, r *EnrollmentRequest, cer
 		// A device enrollment keeps its certificate in the machine store.
 		e.ClientStore, store = provisioning.StoreSystem, `My\System`
 	}
+	ids := newIDs(3)
 	e.Application = &provisioning.Application{
 		ProviderID:                  a.ProviderID,
 		Name:                        a.Name,
 		Addr:                        a.Address,
 		BackCompatRetryDisabled:     true,
-		SSLClientCertSearchCriteria: provisioning.SearchCriteria(cert.Subject.String(), store),
-		Client:                      &provisioning.AppAuth{Type: "DIGEST", Secret: newID(), Data: []byte(newID())},
-		AppSrv:                      &provisioning.AppAuth{Type: "BASIC", Name: cert.Subject.CommonName, Secret: newID()},
+		SSLClientCertSearchCriteria: provisioning.SearchCriteria(subjectString(cert.Subject), store),
+		Client:                      &provisioning.AppAuth{Type: "DIGEST", Secret: ids[0], Data: []byte(ids[1])},
+		AppSrv:                      &provisioning.AppAuth{Type: "BASIC", Name: cert.Subject.CommonName, Secret: ids[2]},
 	}
 	e.DMClient = &provisioning.DMClient{EntDMID: r.Device.DeviceID, EntDeviceName: r.Device.DeviceName, Poll: a.Poll}
 	return e, nil
+}
+
+// subjectString is name.String() (RFC 2253), without its cost for the
+// usual subject: one common name that needs no escaping.
+func subjectString(name pkix.Name) string {
+	if len(name.Names) == 1 && len(name.ExtraNames) == 0 && name.Names[0].Type.Equal(oidCommonName) {
+		if cn, ok := name.Names[0].Value.(string); ok && cn != "" && cn == name.CommonName && plainRDN(cn) {
+			return "CN=" + cn
+		}
+	}
+	return name.String()
+}
+
+var oidCommonName = asn1.ObjectIdentifier{2, 5, 4, 3}
+
+// plainRDN reports whether an attribute value is written in RFC 2253
+// without escapes: letters, digits, '-', '.', '_' and inner spaces.
+func plainRDN(s string) bool {
+	if s[0] == ' ' || s[len(s)-1] == ' ' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == '_' || c == ' ') {
+			return false
+		}
+	}
+	return true
 }
 
 // parseCSR reads the request of an issue; the enrollment benchmark
@@ -698,8 +766,15 @@ func (s *Server) DefaultProvision(ctx context.Context, r *EnrollmentRequest, cer
 var parseCSR = ParseCertificateRequest
 
 // newID returns 16 random bytes in hex.
-func newID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	return hex.EncodeToString(b[:])
+func newID() string { return newIDs(1)[0] }
+
+// newIDs returns n IDs of 16 random bytes in hex, from one read.
+func newIDs(n int) []string {
+	b := make([]byte, 16*n)
+	_, _ = rand.Read(b)
+	ids := make([]string, n)
+	for i := range ids {
+		ids[i] = hex.EncodeToString(b[16*i : 16*(i+1)])
+	}
+	return ids
 }

@@ -3,14 +3,19 @@ package mde2
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/asn1"
 	"encoding/base64"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -413,18 +418,27 @@ func TestDiscoverVersions(t *testing.T) {
 	}
 }
 
-// TestEnrollCertificatePrimary: a primary enrollment whose Discover names
-// the Certificate policy, authenticated by a certificate this service
-// issued, over TLS.
-func TestEnrollCertificatePrimary(t *testing.T) {
+// certificatePrimary serves over TLS, enrolls testDevice with a password
+// and then turns the service to the Certificate policy; it returns the
+// fixture and that first enrollment.
+func certificatePrimary(t *testing.T) (*fixture, *Result) {
+	t.Helper()
 	f := newFixture(t, true)
-	ctx := context.Background()
-	disc := f.ts.URL + pathDiscovery
-	parent, err := f.client.Enroll(ctx, disc, testDevice, Credentials{Username: "u", Password: "secret"})
+	parent, err := f.client.Enroll(context.Background(), f.ts.URL+pathDiscovery, testDevice, Credentials{Username: "u", Password: "secret"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.srv.AuthPolicy = Certificate
+	return f, parent
+}
+
+// TestEnrollCertificatePrimary: a primary enrollment whose Discover names
+// the Certificate policy, authenticated by a certificate this service
+// issued, over TLS.
+func TestEnrollCertificatePrimary(t *testing.T) {
+	f, parent := certificatePrimary(t)
+	ctx := context.Background()
+	disc := f.ts.URL + pathDiscovery
 	r, err := f.client.Enroll(ctx, disc, testDevice, Credentials{Certificate: &tls.Certificate{Certificate: [][]byte{parent.Certificate.Raw}, PrivateKey: parent.Key}})
 	if err != nil {
 		t.Fatal(err)
@@ -493,5 +507,134 @@ func TestManualRenewal(t *testing.T) {
 	}
 	if n.Certificate.Subject.CommonName != r.Certificate.Subject.CommonName {
 		t.Errorf("renewed subject %q", n.Certificate.Subject.CommonName)
+	}
+}
+
+// TestCertificatePolicyKeepsIdentity: under the Certificate policy an
+// enrolled device cannot take another device's name by sending another
+// DeviceID: the issued certificate keeps the subject of the certificate
+// that authenticated the request.
+func TestCertificatePolicyKeepsIdentity(t *testing.T) {
+	f, parent := certificatePrimary(t)
+	ctx := context.Background()
+	disc := f.ts.URL + pathDiscovery
+	victim := *testDevice
+	victim.DeviceID = "00000000-VICTIM"
+	r, err := f.client.Enroll(ctx, disc, &victim, Credentials{Certificate: &tls.Certificate{Certificate: [][]byte{parent.Certificate.Raw}, PrivateKey: parent.Key}})
+	if err == nil && r.Certificate.Subject.CommonName != parent.Certificate.Subject.CommonName {
+		t.Errorf("a device authenticated as %q was issued a certificate for %q", parent.Certificate.Subject.CommonName, r.Certificate.Subject.CommonName)
+	}
+}
+
+// TestFederatedDeviceBinding: a token issued to one device (the check
+// sets Identity.DeviceID) does not enroll another.
+func TestFederatedDeviceBinding(t *testing.T) {
+	f := newFixture(t, false)
+	f.srv.AuthPolicy = Federated
+	f.srv.Token = func(_ context.Context, tok []byte) (*Identity, error) {
+		return &Identity{Name: "entra", DeviceID: string(tok)}, nil
+	}
+	ctx := context.Background()
+	disc := f.ts.URL + pathDiscovery
+	if _, err := f.client.Enroll(ctx, disc, testDevice, Credentials{Token: []byte(testDevice.DeviceID)}); err != nil {
+		t.Fatalf("the token's own device: %v", err)
+	}
+	_, err := f.client.Enroll(ctx, disc, testDevice, Credentials{Token: []byte("another-device")})
+	wantFault(t, err, FaultAuthorization, "")
+}
+
+// TestSubjectString: the fast path of the search criteria's subject
+// gives what pkix.Name.String gives.
+func TestSubjectString(t *testing.T) {
+	for _, cn := range []string{"7BA748C8-703E-4DF2-A74A-92984117346A", "a b", " a", "a ", "#a", "a,b", "a+b", `a"b`, "a\\b", "a<b", "a=b", "é", "a;b", "!Windows\x00"} {
+		n := pkix.Name{CommonName: cn}
+		// as read from a certificate: Names filled
+		n.Names = []pkix.AttributeTypeAndValue{{Type: oidCommonName, Value: cn}}
+		if got, want := subjectString(n), n.String(); got != want {
+			t.Errorf("%q: %q, want %q", cn, got, want)
+		}
+	}
+	two := pkix.Name{CommonName: "a", Organization: []string{"o"}, Names: []pkix.AttributeTypeAndValue{{Type: oidCommonName, Value: "a"}, {Type: asn1.ObjectIdentifier{2, 5, 4, 10}, Value: "o"}}}
+	if got, want := subjectString(two), two.String(); got != want {
+		t.Errorf("%q, want %q", got, want)
+	}
+}
+
+// TestConcurrentEnrollments: one Server answers enrollments at once (run
+// with -race): every device gets its own certificate for its own key.
+func TestConcurrentEnrollments(t *testing.T) {
+	f := newFixture(t, false)
+	ctx := context.Background()
+	const n = 8
+	results := make([]*Result, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			d := *testDevice
+			d.DeviceID = "DEV-" + strconv.Itoa(i)
+			results[i], errs[i] = f.client.Enroll(ctx, f.ts.URL+pathDiscovery, &d, Credentials{Username: "u", Password: "secret"})
+		}()
+	}
+	wg.Wait()
+	for i, r := range results {
+		if errs[i] != nil {
+			t.Fatalf("device %d: %v", i, errs[i])
+		}
+		if cn := r.Certificate.Subject.CommonName; cn != "DEV-"+strconv.Itoa(i) || !publicKeyEqual(r.Certificate.PublicKey, r.Key.Public()) {
+			t.Errorf("device %d: certificate for %q, own key %v", i, cn, publicKeyEqual(r.Certificate.PublicKey, r.Key.Public()))
+		}
+	}
+}
+
+// TestRenewalWithAnotherDevicesCertificate: a renewal signed with device
+// A's certificate, sent over TLS authenticated as device B, is refused;
+// the same renewal from A is accepted.
+func TestRenewalWithAnotherDevicesCertificate(t *testing.T) {
+	f := newFixture(t, true)
+	ctx := context.Background()
+	enroll := func(id string) *Result {
+		d := *testDevice
+		d.DeviceID = id
+		r, err := f.client.Enroll(ctx, f.ts.URL+pathDiscovery, &d, Credentials{Username: "u", Password: "secret"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	a, b := enroll("DEV-A"), enroll("DEV-B")
+	csr, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{Subject: pkix.Name{CommonName: "DEV-A"}}, testECKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p7, err := BuildRenewalRequest(csr, a.Certificate, a.Key, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := Marshal(&RequestSecurityToken{Header: Header{MessageID: "urn:uuid:r"}, TokenType: TokenTypeDeviceEnrollment, RequestType: RequestTypeRenew, Token: *NewToken(ValueTypePKCS7, p7)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	send := func(as *Result) (int, *Fault) {
+		hc := f.client.http(&tls.Certificate{Certificate: [][]byte{as.Certificate.Raw}, PrivateKey: as.Key})
+		res, err := hc.Post(f.srv.EnrollmentURL, contentTypeSOAP12, bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		data, _ := io.ReadAll(res.Body)
+		var fault Fault
+		if Unmarshal(data, &fault) != nil {
+			return res.StatusCode, nil
+		}
+		return res.StatusCode, &fault
+	}
+	if status, fault := send(b); fault == nil || fault.Code != FaultAuthentication {
+		t.Errorf("renewal of A's certificate from B: %d %v", status, fault)
+	}
+	if status, fault := send(a); status != http.StatusOK {
+		t.Errorf("renewal from A: %d %v", status, fault)
 	}
 }

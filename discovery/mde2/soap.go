@@ -70,18 +70,24 @@ func (t *BinarySecurityToken) Bytes() ([]byte, error) {
 	if t == nil {
 		return nil, pkg.Errorf("%w: no security token", ErrStructure)
 	}
-	s := strings.Map(func(r rune) rune {
-		switch r {
-		case ' ', '\t', '\r', '\n':
-			return -1
+	src := []byte(t.Value)
+	if strings.ContainsAny(t.Value, " \t\r\n") {
+		// drop the white space (samples wrap the base64 in lines)
+		n := 0
+		for _, c := range src {
+			if c != ' ' && c != '\t' && c != '\r' && c != '\n' {
+				src[n] = c
+				n++
+			}
 		}
-		return r
-	}, t.Value)
-	b, err := base64.StdEncoding.DecodeString(s)
+		src = src[:n]
+	}
+	// decoded in place: the output is shorter than its input
+	n, err := base64.StdEncoding.Decode(src, src)
 	if err != nil {
 		return nil, pkg.Errorf("%w: token is not base64: %v", ErrStructure, err)
 	}
-	return b, nil
+	return src[:n:n], nil
 }
 
 // Message is one of the enrollment messages: *Discover,
@@ -98,12 +104,17 @@ type Message interface {
 // Marshal returns the message as a SOAP envelope (1.2 unless
 // Header.SOAP11). Values that XML cannot carry are refused.
 func Marshal(m Message) ([]byte, error) {
-	h := m.SOAPHeader()
 	size := 2048
 	if t, ok := m.(interface{ tokenLen() int }); ok {
 		size += t.tokenLen()
 	}
-	w := &xw{b: make([]byte, 0, size)}
+	return appendMessage(make([]byte, 0, size), m)
+}
+
+// appendMessage appends the SOAP envelope of m to b (see Marshal).
+func appendMessage(b []byte, m Message) ([]byte, error) {
+	h := m.SOAPHeader()
+	w := &xw{b: b}
 	env := nsSOAP12
 	if h.SOAP11 {
 		env = nsSOAP11

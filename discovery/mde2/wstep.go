@@ -1,5 +1,7 @@
 package mde2
 
+import "encoding/base64"
+
 // RequestSecurityToken is the MS-WSTEP request for a certificate: a
 // PKCS#10 request (or, to renew, a PKCS#7 around one) and the device's
 // AdditionalContext.
@@ -146,13 +148,17 @@ func (m *RequestSecurityTokenResponse) action() string {
 	return ActionRequestSecurityTokenResponse
 }
 
-func (m *RequestSecurityTokenResponse) writeBody(w *xw) {
+func (m *RequestSecurityTokenResponse) writeBody(w *xw) { m.write(w, nil) }
+
+// write writes the body; the token's value is raw in base64 when raw is
+// not nil, else Token.Value.
+func (m *RequestSecurityTokenResponse) write(w *xw, raw []byte) {
 	w.open("RequestSecurityTokenResponseCollection", "xmlns", nsWST)
 	w.open("RequestSecurityTokenResponse")
 	w.elem("TokenType", m.TokenType)
 	w.elem("DispositionMessage", m.DispositionMessage, "xmlns", nsWSTEP)
 	w.open("RequestedSecurityToken")
-	writeTokenNS(w, &m.Token)
+	writeTokenNS(w, &m.Token, raw)
 	w.close("RequestedSecurityToken")
 	w.elem("RequestID", m.RequestID, "xmlns", nsWSTEP)
 	w.close("RequestSecurityTokenResponse")
@@ -181,8 +187,9 @@ func (m *RequestSecurityTokenResponse) readBody(t *tree, body *node) error {
 }
 
 // writeTokenNS writes a BinarySecurityToken that declares its own
-// (WS-Security) namespace, as the documented response does.
-func writeTokenNS(w *xw, tok *BinarySecurityToken) {
+// (WS-Security) namespace, as the documented response does; its value is
+// raw in base64 when raw is not nil.
+func writeTokenNS(w *xw, tok *BinarySecurityToken, raw []byte) {
 	attrs := []string{"xmlns", nsWSSE}
 	if tok.ValueType != "" {
 		attrs = append(attrs, "ValueType", tok.ValueType)
@@ -190,8 +197,25 @@ func writeTokenNS(w *xw, tok *BinarySecurityToken) {
 	if tok.EncodingType != "" {
 		attrs = append(attrs, "EncodingType", tok.EncodingType)
 	}
-	w.elem("BinarySecurityToken", tok.Value, attrs...)
+	if raw == nil {
+		w.elem("BinarySecurityToken", tok.Value, attrs...)
+		return
+	}
+	w.open("BinarySecurityToken", attrs...)
+	w.b = base64.StdEncoding.AppendEncode(w.b, raw)
+	w.close("BinarySecurityToken")
 }
+
+// issued is the RequestSecurityTokenResponse a Server answers: its
+// provisioning document is encoded in base64 straight into the answer,
+// from a buffer that goes back to the pool once the answer is written.
+type issued struct {
+	RequestSecurityTokenResponse
+	doc *[]byte
+}
+
+func (m *issued) writeBody(w *xw) { m.write(w, *m.doc) }
+func (m *issued) tokenLen() int   { return base64.StdEncoding.EncodedLen(len(*m.doc)) }
 
 func (m *RequestSecurityToken) tokenLen() int         { return len(m.Token.Value) }
 func (m *RequestSecurityTokenResponse) tokenLen() int { return len(m.Token.Value) }

@@ -15,7 +15,7 @@ import (
 type node struct {
 	space, local string
 	attrs        []xml.Attr
-	text         strings.Builder // character data directly inside
+	text         string // character data directly inside
 	kids         []*node
 	parent       *node
 	off          int64 // byte offset of the element's start tag
@@ -53,7 +53,8 @@ func parseTree(data []byte, lim Limits) (*tree, error) {
 	for lead < len(text) && xmlscan.IsSpace(text[lead]) {
 		lead++
 	}
-	p := &treeParser{t: t, lead: lead, tagPos: -1}
+	// about one node per two tags: one block holds a message's nodes
+	p := &treeParser{t: t, lead: lead, tagPos: -1, slab: make([]node, 0, min(strings.Count(text, "<")/2+1, 256))}
 	p.Init(text[lead:], xmlscan.Limits{
 		MaxDepth:      lim.MaxDepth,
 		MaxTokens:     lim.MaxTokens,
@@ -76,6 +77,7 @@ type treeParser struct {
 	lead   int     // bytes skipped before the scanned text
 	open   []*node // open elements, innermost last
 	tagPos int     // offset of the start tag being read, or -1
+	slab   []node  // nodes are allocated from here, a block at a time
 }
 
 // ScanError makes the DecodeError of a lexical problem, with the cause
@@ -188,7 +190,9 @@ func (p *treeParser) element(pos int) (*node, int, error) {
 			return nil, next, err
 		}
 		if text != "" {
-			p.open[len(p.open)-1].text.WriteString(text)
+			// one run as it is (a substring of the input); more are
+			// joined (text around a comment)
+			p.open[len(p.open)-1].text += text
 		}
 		pos = next
 		if p.Input()[pos+1] == '/' {
@@ -212,7 +216,11 @@ func (p *treeParser) startTag(pos int) (*node, int, error) {
 	if err != nil {
 		return nil, pos, err
 	}
-	n := &node{local: tag.Local(), off: int64(p.lead + pos)}
+	if len(p.slab) == cap(p.slab) {
+		p.slab = make([]node, 0, 32)
+	}
+	p.slab = append(p.slab, node{local: tag.Local(), off: int64(p.lead + pos)})
+	n := &p.slab[len(p.slab)-1]
 	n.space, _ = p.Lookup(xmlscan.PrefixOf(tag.Name)) // checked by StartTag
 	for _, a := range p.Attrs() {
 		if a.Name == "xmlns" || strings.HasPrefix(a.Name, "xmlns:") {
@@ -223,6 +231,9 @@ func (p *treeParser) startTag(pos int) (*node, int, error) {
 	if len(p.open) > 0 {
 		parent := p.open[len(p.open)-1]
 		n.parent = parent
+		if parent.kids == nil {
+			parent.kids = make([]*node, 0, 4) // one allocation for most parents
+		}
 		parent.kids = append(parent.kids, n)
 	}
 	if tag.Self {
@@ -377,7 +388,7 @@ func (n *node) value() string {
 	if n == nil {
 		return ""
 	}
-	return strings.TrimSpace(n.text.String())
+	return strings.TrimSpace(n.text)
 }
 
 // attr returns the value of the attribute local (in any namespace; the

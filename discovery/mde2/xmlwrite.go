@@ -112,10 +112,18 @@ func (w *xw) fail(s string) {
 // which is written as is (tokens in base64 are).
 func plain(s string) bool {
 	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c < 0x20, c >= utf8.RuneSelf, c == '&', c == '<', c == '>', c == '"':
+		if !plainByte[s[i]] {
 			return false
 		}
 	}
 	return true
 }
+
+// plainByte marks the bytes plain accepts.
+var plainByte = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = true
+	}
+	t['&'], t['<'], t['>'], t['"'] = false, false, false, false
+	return t
+}()

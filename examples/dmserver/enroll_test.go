@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/windc-go/windc/discovery"
 	"github.com/windc-go/windc/discovery/mde2"
@@ -178,13 +179,54 @@ func TestLinkedEnrollment(t *testing.T) {
 	if !errors.As(err, &f) || f.Code != mde2.FaultAuthentication {
 		t.Errorf("forged token: %v", err)
 	}
+	// Another device's token does not enroll this one.
+	res, err := hc.Get(base + PathTestToken + "?device=DEV-2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var other bytes.Buffer
+	other.ReadFrom(res.Body)
+	res.Body.Close()
+	_, err = c.EnrollLinked(ctx, resp, device, mde2.Credentials{Token: other.Bytes()})
+	if !errors.As(err, &f) || f.Code != mde2.FaultAuthorization {
+		t.Errorf("another device's token: %v", err)
+	}
 	// The linked enrollment's DM endpoint answers SyncML, apart from MDM.svc.
-	res, err := hc.Post(base+PathWinDC, "application/vnd.syncml.dm+xml", strings.NewReader("<SyncML/>"))
+	res, err = hc.Post(base+PathWinDC, "application/vnd.syncml.dm+xml", strings.NewReader("<SyncML/>"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	res.Body.Close()
 	if res.StatusCode == http.StatusNotFound || res.StatusCode == http.StatusMethodNotAllowed {
 		t.Errorf("WinDC.svc: %d", res.StatusCode)
+	}
+}
+
+// TestTestTokens: dmserver's stand-in for Entra refuses an expired token,
+// one signed with another key, one that is not its format, and binds the
+// identity to the token's device.
+func TestTestTokens(t *testing.T) {
+	now := time.Unix(1_800_000_000, 0)
+	tt := newTestTokens()
+	tt.now = func() time.Time { return now }
+	tok := tt.issue("DEV-1")
+	id, err := tt.validate(context.Background(), []byte(tok))
+	if err != nil || id.DeviceID != "DEV-1" || id.Policy != mde2.Federated {
+		t.Fatalf("fresh token: %+v, %v", id, err)
+	}
+	other := newTestTokens()
+	other.now = tt.now
+	for name, bad := range map[string]string{
+		"another key":   other.issue("DEV-1"),
+		"alg none-like": strings.SplitAfter(tok, ".")[0],
+		"not a token":   "eyJhbGciOiJub25lIn0.e30.",
+	} {
+		if _, err := tt.validate(context.Background(), []byte(bad)); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+	now = now.Add(11 * time.Minute)
+	if _, err := tt.validate(context.Background(), []byte(tok)); err == nil {
+		t.Error("expired token accepted")
 	}
 }

@@ -3,7 +3,6 @@ package provisioning
 import (
 	"crypto/sha1"
 	"encoding/base64"
-	"encoding/hex"
 	"strconv"
 	"strings"
 	"time"
@@ -25,7 +24,12 @@ const (
 // certificate: the uppercase hex SHA-1 of its DER.
 func Thumbprint(der []byte) string {
 	sum := sha1.Sum(der)
-	return strings.ToUpper(hex.EncodeToString(sum[:]))
+	const digits = "0123456789ABCDEF"
+	var b [2 * sha1.Size]byte
+	for i, c := range sum {
+		b[2*i], b[2*i+1] = digits[c>>4], digits[c&15]
+	}
+	return string(b[:])
 }
 
 // Build writes e as a provisioning document (version 1.1), in the order
@@ -218,7 +222,8 @@ func buildApplication(a *Application) (*Characteristic, error) {
 	if a.ProviderID == "" {
 		return nil, fieldErr(path+"/"+parmProviderID, ErrRequired, "")
 	}
-	c := char(cspApplication,
+	c := &Characteristic{Type: cspApplication, Nodes: make([]Node, 0, 14+len(a.Other))}
+	c.Nodes = append(c.Nodes,
 		&Parm{Name: parmAppID, Value: AppIDW7},
 		&Parm{Name: parmProviderID, Value: a.ProviderID})
 	if a.Name != "" {

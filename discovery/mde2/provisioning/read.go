@@ -186,6 +186,9 @@ func (r *reader) read() (*Document, error) {
 				}
 				continue
 			}
+			if len(t) == 0 {
+				continue // an empty CDATA section holds no text
+			}
 			if top.last == nil {
 				top.last = &Text{}
 				*top.nodes = append(*top.nodes, top.last)

@@ -271,3 +271,25 @@ func TestDefaultLimits(t *testing.T) {
 		t.Errorf("%d bytes: %v", len(big), err)
 	}
 }
+
+// TestEmptyCDATA: an empty CDATA section in an element adds no Text (an
+// empty Text could not be written back).
+func TestEmptyCDATA(t *testing.T) {
+	for _, in := range []string{
+		`<wap-provisioningdoc><x:e xmlns:x="0"><![CDATA[]]></x:e></wap-provisioningdoc>`,
+		`<wap-provisioningdoc><e>a<![CDATA[]]>b</e></wap-provisioningdoc>`,
+	} {
+		var d Document
+		if err := d.UnmarshalText([]byte(in)); err != nil {
+			t.Fatalf("%s: %v", in, err)
+		}
+		out, err := d.MarshalText()
+		if err != nil {
+			t.Fatalf("%s: written back: %v", in, err)
+		}
+		var back Document
+		if err := back.UnmarshalText(out); err != nil {
+			t.Fatalf("%s: %v", out, err)
+		}
+	}
+}

@@ -20,7 +20,53 @@ func Marshal(d *Document) ([]byte, error) {
 
 // MarshalText returns the canonical XML of d (see Marshal).
 func (d *Document) MarshalText() ([]byte, error) {
-	return d.AppendText(nil)
+	if d == nil {
+		return d.AppendText(nil)
+	}
+	return d.AppendText(make([]byte, 0, len(Root)+40+attrsLen(d.Attrs)+nodesLen(d.Nodes, 1)))
+}
+
+// attrsLen and nodesLen estimate the written size (escapes aside), so that
+// MarshalText writes into one buffer.
+func attrsLen(attrs []Attr) int {
+	n := 0
+	for _, a := range attrs {
+		n += len(a.Name) + len(a.Value) + 4
+	}
+	return n
+}
+
+func nodesLen(nodes []Node, depth int) int {
+	n := 0
+	for _, nd := range nodes {
+		n += 1 + 2*depth
+		switch nd := nd.(type) {
+		case *Characteristic:
+			if nd == nil {
+				continue
+			}
+			n += 2*len("characteristic") + 16 + len(nd.Type) + attrsLen(nd.Attrs) + nodesLen(nd.Nodes, depth+1) + 1 + 2*depth
+		case *Parm:
+			if nd == nil {
+				continue
+			}
+			n += 40 + len(nd.Name) + len(nd.Value) + len(nd.Datatype) + attrsLen(nd.Attrs)
+		case *Element:
+			if nd == nil {
+				continue
+			}
+			n += 2*len(nd.Name) + 5 + attrsLen(nd.Attrs) + nodesLen(nd.Nodes, depth+1)
+		case *Comment:
+			if nd != nil {
+				n += len(nd.Text) + 7
+			}
+		case *Text:
+			if nd != nil {
+				n += len(nd.Text)
+			}
+		}
+	}
+	return n
 }
 
 // AppendText appends the canonical XML of d to b (see Marshal). A Document
@@ -125,18 +171,48 @@ func (w *writer) attrs(fixed, others []Attr, optional ...string) error {
 }
 
 func (w *writer) attr(a Attr) error {
-	if !validName(a.Name) {
-		return w.errorf("attribute name %q is not an XML name", a.Name)
-	}
-	if err := checkChars(a.Value); err != nil {
-		return w.errorf("attribute %s: %v", a.Name, err)
+	switch a.Name {
+	case "type", "name", "value", "datatype", "version":
+	default:
+		if !validName(a.Name) {
+			return w.errorf("attribute name %q is not an XML name", a.Name)
+		}
 	}
 	w.b = append(w.b, ' ')
 	w.b = append(w.b, a.Name...)
 	w.b = append(w.b, `="`...)
-	w.b = appendAttrValue(w.b, a.Value)
+	if plainAttr(a.Value) {
+		// most values (names, numbers, base64) need neither a check nor
+		// an escape
+		w.b = append(w.b, a.Value...)
+	} else {
+		if err := checkChars(a.Value); err != nil {
+			return w.errorf("attribute %s: %v", a.Name, err)
+		}
+		w.b = appendAttrValue(w.b, a.Value)
+	}
 	w.b = append(w.b, '"')
 	return nil
+}
+
+// attrPlain marks the bytes an attribute value holds as they are: the
+// printable ASCII characters but &, <, > and ".
+var attrPlain = func() (t [256]bool) {
+	for c := 0x20; c < 0x7F; c++ {
+		t[c] = true
+	}
+	t['&'], t['<'], t['>'], t['"'] = false, false, false, false
+	return t
+}()
+
+// plainAttr reports whether every byte of s is written as it is.
+func plainAttr(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !attrPlain[s[i]] {
+			return false
+		}
+	}
+	return true
 }
 
 func (w *writer) indent(depth int) {
