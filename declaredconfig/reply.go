@@ -529,7 +529,7 @@ func idKey(s string) string {
 func (r *Reply) condition(ds *DocumentStatus, d Desired) {
 	var e *SummaryEntry
 	if r.Summary != nil {
-		e = r.Summary.Entry(d.URI.DocID)
+		e = r.Summary.EntryIn(d.URI.Scope, d.URI.DocID)
 	}
 	if e != nil {
 		ds.Reported = true

@@ -69,6 +69,8 @@ func TestEvaluate(t *testing.T) {
 		{"drifted", "200", summaryXML("61", "A3", "R2"), Desired{URI: u, Checksum: "A3", LastResultChecksum: "R1"}, Drifted},
 		{"abandoned", "200", summaryXML("60", "A3", "R1"), Desired{URI: u, Checksum: "A3", Abandoned: true}, Abandoned},
 		{"deleted", "200", summaryXML("70", "A3", "R1"), Desired{URI: u, Checksum: "A3"}, Deleted},
+		{"listed for the other scope only", "200", strings.Replace(summaryXML("60", "A3", "R1"), `context="user"`, `context="Device"`, 1), Desired{URI: u, Checksum: "A3"}, Pending},
+		{"listed for both scopes", "200", strings.Replace(summaryXML("60", "A3", "R1"), `<DeclaredConfiguration `, `<DeclaredConfiguration context="Device" id="`+vpnID+`" checksum="A3" result_checksum="R9" state="61"/><DeclaredConfiguration `, 1), Desired{URI: u, Checksum: "A3"}, InSync},
 		{"lower-case DocID", "200", strings.Replace(summaryXML("60", "A3", "R1"), vpnID, strings.ToLower(vpnID), 1), Desired{URI: u, Checksum: "A3"}, InSync},
 	}
 	for _, tt := range tests {

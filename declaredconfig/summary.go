@@ -106,7 +106,8 @@ func (s *Summary) unmarshal(text string, lim Limits, scope ...nsBinding) error {
 }
 
 // Entry returns the first entry for the document id (compared by
-// EqualDocID), or nil (also for a nil Summary).
+// EqualDocID) in either scope, or nil (also for a nil Summary). The same
+// DocID may name a Device and a User document: EntryIn tells them apart.
 func (s *Summary) Entry(id string) *SummaryEntry {
 	if s == nil {
 		return nil
@@ -117,6 +118,31 @@ func (s *Summary) Entry(id string) *SummaryEntry {
 		}
 	}
 	return nil
+}
+
+// EntryIn returns the first entry for the document id (compared by
+// EqualDocID) whose Scope is sc, or nil (also for a nil Summary).
+func (s *Summary) EntryIn(sc Scope, id string) *SummaryEntry {
+	if s == nil {
+		return nil
+	}
+	for i := range s.Documents {
+		if e := &s.Documents[i]; e.Scope() == sc && EqualDocID(e.ID, id) {
+			return e
+		}
+	}
+	return nil
+}
+
+// Scope returns the scope of the entry's document, read from its
+// context: User when it is "user" in any case (white space around it
+// aside), Device otherwise, as devices write "Device", "device" or
+// nothing for device documents.
+func (e *SummaryEntry) Scope() Scope {
+	if strings.EqualFold(strings.TrimSpace(e.Context), "user") {
+		return User
+	}
+	return Device
 }
 
 // ReadSummary finds the 1224 alert whose item has Meta Type SummaryType in
