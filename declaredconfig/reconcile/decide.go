@@ -98,6 +98,8 @@ func (p *run) documents(fresh bool) error {
 // document decides one desired document.
 func (p *run) document(d *docState, es *declaredconfig.DocumentStatus) error {
 	cur := d.Doc.Checksum
+	// The device held the declared version: it listed it, not deleted.
+	held := d.Last.Reported && d.Last.DevCS == cur && !declaredconfig.State(d.Last.State).Deleted()
 	d.Last.Reported, d.Last.State, d.Last.DevCS, d.Last.DevRC = es.Reported, uint32(es.State), es.Checksum, es.ResultChecksum
 	rc := es.ResultChecksum
 	if es.Result != nil {
@@ -155,6 +157,15 @@ func (p *run) document(d *docState, es *declaredconfig.DocumentStatus) error {
 			reason = "the device holds version " + strconv.Quote(es.Checksum)
 		case es.Reported:
 			reason = "deleted on the device"
+		}
+		if held && !es.Reported {
+			// Wiped, or enrolled again: what was read of it is gone too,
+			// and so is the RefreshInterval set on it.
+			d.lost()
+			p.st.RefreshSet = 0
+			set(Unknown, "lost by the device; sending version "+strconv.Quote(cur))
+			p.once(d, Lost, "L", cur, "")
+			return p.send(d, false)
 		}
 		if d.Acked == cur && d.AckedIn == p.sess && !es.State.Deleted() {
 			set(Pending, "sent; the device does not report it yet")
@@ -226,6 +237,14 @@ func (p *run) document(d *docState, es *declaredconfig.DocumentStatus) error {
 		set(Pending, es.State.String())
 		return nil
 	}
+}
+
+// lost forgets what the device held of d: its acknowledgement, results,
+// variables and Abandoned value, and whether it was in sync.
+func (d *docState) lost() {
+	d.Acked, d.AckedIn, d.Hint = "", "", 0
+	d.InSyncRC, d.ResultsRC, d.Result, d.ResultFail, d.GetDone = "", "", nil, "", ""
+	d.VarsSent, d.AbandonSet = "", nil
 }
 
 // baseDoc returns the caller's version of d.

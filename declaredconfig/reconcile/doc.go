@@ -39,6 +39,15 @@
 // without a summary (package 1) gets a Get that the device answers with
 // one; a device that still sends none holds no document.
 //
+// A device that held the declared version and no longer lists it (it
+// was wiped, or enrolled again under the same ID: it sends an empty
+// summary, or none) has lost it: it is reported Lost and sent again, its
+// results are read anew, and a RefreshInterval the reconciler set is set
+// again. A device numbers its sessions itself and starts over when it is
+// enrolled again, so a session is told by its start (a session alert, or
+// another SessionID than the last message's), not by its SessionID
+// alone.
+//
 // Drift follows the contract of the device side: a declared version that
 // was in sync and is now reported failed (state 61) with a new
 // result_checksum has drifted. Its results are read for the failing
@@ -50,7 +59,7 @@
 // Config.RetryRefused later sessions. A drift the device repairs
 // itself keeps state 60 and its result_checksum, and needs nothing.
 //
-// Events (Applied, Failed, Drifted, Repaired, Removed, Abandoned,
+// Events (Applied, Failed, Drifted, Repaired, Lost, Removed, Abandoned,
 // InventoryRead with the typed result of an Inventory document,
 // RefreshIntervalRead, Problem) go to Config.OnEvent once the state that
 // records them is saved, each once.

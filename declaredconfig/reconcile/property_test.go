@@ -30,11 +30,12 @@ const (
 	opLoseDoc           // the device loses a document (a reset)
 	opRefuse            // the device refuses what it is sent from now on
 	opNoResults         // the device answers no Get of Results from now on
+	opReenroll          // the device is wiped and enrolled again: its session IDs start over
 	nOps
 )
 
 var opNames = [nOps]string{"session", "lost", "replay", "drift", "failing", "transient", "settle",
-	"newVersion", "remove", "redeclare", "loseDoc", "refuse", "noResults"}
+	"newVersion", "remove", "redeclare", "loseDoc", "refuse", "noResults", "reenroll"}
 
 type step struct{ Op, Arg int }
 
@@ -162,6 +163,11 @@ func history(t *testing.T, steps []step) string {
 					return err.Error()
 				}
 			}
+		case opReenroll:
+			// An odd Arg: it sends no summary while it holds nothing.
+			dev = newSimDevice(t, dev1)
+			dev.quiet = s.Arg%2 == 1
+			l.dev, l.n = dev, 0
 		case opLoseDoc:
 			if dev.docs[id] != nil {
 				delete(dev.docs, id)
@@ -212,9 +218,15 @@ func history(t *testing.T, steps []step) string {
 			return fmt.Sprintf("removed %s is still there: %+v\nsteps %v", id, d, steps)
 		}
 	}
-	// And then it is quiet.
+	// And then it is quiet; but a device that sends no summary while it
+	// holds nothing is asked for one in each session.
 	l.session(-1)
-	if cmds := l.commands(); len(cmds) > 0 {
+	cmds := l.commands()
+	if dev.quiet && len(dev.order) == 0 && len(cmds) == 1 && strings.HasPrefix(cmds[0], "Get ") &&
+		sameNode(strings.TrimPrefix(cmds[0], "Get "), declaredconfig.RefreshIntervalURI) {
+		cmds = nil
+	}
+	if len(cmds) > 0 {
 		return fmt.Sprintf("converged, yet sent %q\nsteps %v", cmds, steps)
 	}
 	return ""

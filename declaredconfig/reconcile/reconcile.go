@@ -51,10 +51,17 @@ func deviceOf(m *syncml.Message, x *session.Exchange) string {
 // could not be), it is re-declared under Config.NextChecksum so that the
 // device applies it again.
 //
+// A desired document the device listed at the declared version and no
+// longer lists (wiped, or enrolled again under the same ID) is reported
+// Lost and sent again, and a RefreshInterval set before is set again.
+//
 // Nothing is sent twice for the same state: a command stays awaited
 // until its Status comes back (or the session has nothing queued or
 // pending), and is not tried again in the same session for the same
-// version and result_checksum. A byte-identical replayed message is
+// version and result_checksum. A session begins with a message that
+// carries a session alert (1200 or 1201) or another SessionID than the
+// last one reconciled: what was tried in a session of the same SessionID
+// before (a re-enrolled device numbers its sessions anew) is forgotten. A byte-identical replayed message is
 // answered by the Session without calling BeforeReply; a second call for
 // the same message (a session Store retry, which reloads ss) queues the
 // same commands again and reports no event twice.
@@ -80,7 +87,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, ss *session.Session, m *sync
 	if errors.Is(sumErr, declaredconfig.ErrNoSummary) {
 		sumErr = nil // see askSummary
 	}
-	run := &run{r: r, device: device, x: x, summary: summary,
+	run := &run{r: r, device: device, m: m, x: x, summary: summary,
 		msgSep: m.Header.SessionID + "/" + m.Header.MsgID + "\x00",
 		sess:   m.Header.SessionID, msg: m.Header.SessionID + "/" + m.Header.MsgID,
 		idle: ss.Queued() == 0 && ss.Pending() == 0}
@@ -119,6 +126,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, ss *session.Session, m *sync
 type run struct {
 	r       *Reconciler
 	device  string
+	m       *syncml.Message
 	x       *session.Exchange
 	summary *declaredconfig.Summary
 	sess    string // the SessionID
@@ -147,6 +155,9 @@ func (p *run) do() error {
 	st := p.st
 	fresh := st.LastMsg != p.msg
 	p.fresh = fresh
+	if fresh && p.starts() {
+		st.newSession()
+	}
 	p.outcomes()
 	// Commands awaited from an earlier run are lost when the session holds
 	// nothing any more, or when this message is handled again.
@@ -184,6 +195,37 @@ func (p *run) do() error {
 	}
 	st.LastMsg, st.Queued = p.msg, len(p.plan)
 	return nil
+}
+
+// starts reports whether the message begins a session: it carries a
+// session alert (1200 or 1201), or its SessionID is not that of the last
+// message reconciled. A device numbers its sessions itself and starts
+// over when it is enrolled again, so a SessionID alone does not name one
+// session.
+func (p *run) starts() bool {
+	if i := strings.LastIndexByte(p.st.LastMsg, '/'); i < 0 || p.st.LastMsg[:i] != p.sess {
+		return true
+	}
+	for _, c := range p.m.Body.Commands {
+		if a, ok := c.(*syncml.Alert); ok {
+			if code, err := a.Code(); err == nil && (code == syncml.AlertClientInitiated || code == syncml.AlertServerInitiated) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// newSession forgets what was sent, acknowledged or asked for in the
+// sessions before, which the marks compare by SessionID only.
+func (st *deviceState) newSession() {
+	st.SummaryAsked, st.RefreshTried = "", ""
+	for _, list := range [][]*docState{st.Docs, st.Removed} {
+		for _, d := range list {
+			d.AckedIn = ""
+			clear(d.Tried[:])
+		}
+	}
 }
 
 // want queues the command of kind k for d, about what, unless it is

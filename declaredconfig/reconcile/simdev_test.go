@@ -32,6 +32,7 @@ type simDevice struct {
 	failApply bool              // applied documents end in state 61
 	transient bool              // applied documents stay in state 2
 	noResults bool              // Gets of Results are answered 404
+	quiet     bool              // no summary while it holds no document, as Windows
 	// seen counts every command received, by name and target.
 	seen []string
 	gen  int
@@ -63,7 +64,7 @@ func newSimDevice(t testing.TB, id string) *simDevice {
 	c, err := session.NewClient(session.ClientConfig{
 		DeviceID: id, ServerURI: "http://127.0.0.1/WinDC", Handler: mux,
 		BeforeReply: func(_ context.Context, c *session.Client, _ *syncml.Message, _ *session.Exchange) {
-			_ = c.Queue(d.summaryAlert())
+			_ = c.Queue(d.summaryAlerts()...)
 		},
 	})
 	if err != nil {
@@ -216,6 +217,15 @@ func (d *simDevice) summaryAlert() *syncml.Alert {
 	return session.NewClientEvent(syncml.AlertClientEvent, declaredconfig.SummaryType, string(text))
 }
 
+// summaryAlerts returns the summary alert the device sends with a
+// message: none when it is quiet and holds no document.
+func (d *simDevice) summaryAlerts() []syncml.Command {
+	if d.quiet && len(d.order) == 0 {
+		return nil
+	}
+	return []syncml.Command{d.summaryAlert()}
+}
+
 func sameNode(a, b string) bool {
 	la, err := syncml.ParseLocURI(a)
 	if err != nil {
@@ -301,7 +311,7 @@ func (l *link) replay() {
 func (l *link) session(drop int) {
 	l.n++
 	ctx := context.Background()
-	m, err := l.dev.client.Start(ctx, "S"+strconv.Itoa(l.n), l.dev.summaryAlert())
+	m, err := l.dev.client.Start(ctx, "S"+strconv.Itoa(l.n), l.dev.summaryAlerts()...)
 	if err != nil {
 		l.t.Fatal(err)
 	}

@@ -161,6 +161,10 @@ const (
 	InventoryRead
 	// RefreshIntervalRead: the device's RefreshInterval was read back.
 	RefreshIntervalRead
+	// Lost: the device no longer holds a document it held at the
+	// declared version (it was wiped or enrolled again: its summary does
+	// not list it, or it sends none); the reconciler sends it again.
+	Lost
 	// Problem: something of the device's message could not be used, or
 	// the reconciler failed (Err says what).
 	Problem
@@ -185,6 +189,8 @@ func (k EventKind) String() string {
 		return "InventoryRead"
 	case RefreshIntervalRead:
 		return "RefreshIntervalRead"
+	case Lost:
+		return "Lost"
 	case Problem:
 		return "Problem"
 	}
