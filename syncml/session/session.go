@@ -338,7 +338,12 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	if s.keyed && dec.Accepted() && dec.Identity.Device != s.key {
 		return nil, &keyError{device: dec.Identity.Device}
 	}
-	x := &Exchange{Identity: dec.Identity}
+	// the Exchange and its Reply in one allocation
+	xr := &struct {
+		x     Exchange
+		reply syncml.Message
+	}{x: Exchange{Identity: dec.Identity}}
+	x := &xr.x
 	if dec.NextNonce != nil {
 		st.Nonce = dec.NextNonce
 	}
@@ -374,9 +379,9 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	}
 	st.SessionID, st.InMsgID = h.SessionID, h.MsgID
 	st.XMLNS, st.VerDTD, st.VerProto = m.XMLNS, h.VerDTD, h.VerProto
-	body := make([]syncml.Command, 0, len(m.Body.Commands)+2)
+	var hdrStatus *syncml.Status
 	if !h.NoResp {
-		body = append(body, headerStatus(h, dec.Code, dec.Chal))
+		hdrStatus = headerStatus(h, dec.Code, dec.Chal)
 	}
 	var cands []syncml.Command // commands that may go out in this reply
 	continuing := false        // the reply continues a multi-message package
@@ -397,7 +402,6 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 		lo: &st.LO, maxObj: s.cfg.maxObj(), joinResults: true, sessionAlerts: true}
 	r.commands(m.Body.Commands)
 	abort, more := r.abort, r.more
-	body = append(body, r.out...)
 	// Statuses and Results, chunked Results joined, go to their commands.
 	outs, unmatched, hdrs := st.Sent.receive(r.corr, strconv.Itoa(st.OutMsgID), st.LO.resultsOf())
 	st.noteDevice(hdrs)
@@ -406,6 +410,12 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	if s.cfg.BeforeReply != nil {
 		s.cfg.BeforeReply(ctx, s, m, x)
 	}
+	// room for the commands that may go out too, so that pack does not grow it
+	body := make([]syncml.Command, 0, 2+len(r.out)+len(st.Queue)+len(st.Cont))
+	if hdrStatus != nil {
+		body = append(body, hdrStatus)
+	}
+	body = append(body, r.out...)
 	switch {
 	case abort:
 		x.Outcomes = append(x.Outcomes, st.Sent.abandon()...)
@@ -434,7 +444,8 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 		}
 	}
 	st.OutMsgID++
-	reply := &syncml.Message{
+	reply := &xr.reply
+	*reply = syncml.Message{
 		XMLNS: m.XMLNS,
 		Header: syncml.Header{
 			VerDTD: h.VerDTD, VerProto: h.VerProto, SessionID: h.SessionID,
