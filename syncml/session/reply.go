@@ -302,15 +302,23 @@ func (a *statusSlab) newStatus(msgRef string, c syncml.Command, code syncml.Stat
 type statusSlab struct {
 	sd   []statusData
 	refs []string
+	// hint, when above 0, is how many Statuses the first allocation
+	// holds: the commands of the message answered.
+	hint int
 }
 
-// slabStatuses is how many Statuses a statusSlab allocates at once.
-const slabStatuses = 8
+// slabStatuses is how many Statuses a statusSlab allocates at once when
+// it has no hint.
+const slabStatuses = 4
 
 // status returns a new Status whose Data is code.
 func (a *statusSlab) status(code syncml.StatusCode) *syncml.Status {
 	if len(a.sd) == 0 {
-		a.sd = make([]statusData, slabStatuses)
+		n := slabStatuses
+		if a.hint > 0 {
+			n, a.hint = a.hint, 0
+		}
+		a.sd = make([]statusData, n)
 	}
 	sd := &a.sd[0]
 	a.sd = a.sd[1:]

@@ -400,6 +400,7 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	st.Started = true
 	r := &responder{ctx: ctx, h: s.cfg.Handler, id: dec.Identity, hdr: h, msgRef: h.MsgID,
 		lo: &st.LO, maxObj: s.cfg.maxObj(), joinResults: true, sessionAlerts: true}
+	r.slab.hint = len(m.Body.Commands)
 	r.commands(m.Body.Commands)
 	abort, more := r.abort, r.more
 	// Statuses and Results, chunked Results joined, go to their commands.
