@@ -577,3 +577,52 @@ func TestServerCheckInAllocs(t *testing.T) {
 		t.Errorf("%.0f allocations per check-in, want at most 40", allocs)
 	}
 }
+
+// TestStateFromReplyEncoding checks that the state saved after a reply,
+// whose sent commands are copied from the reply's own encoding, is byte
+// for byte the state built by encoding them again, for commands with
+// Meta, XML data, nesting and escaping.
+func TestStateFromReplyEncoding(t *testing.T) {
+	add := &syncml.Add{Items: []syncml.Item{{Target: &syncml.Location{LocURI: "./Vendor/MSFT/Policy/Config/A&B"},
+		Meta: &syncml.Meta{Format: "chr", Type: "text/plain"}, Data: &syncml.Data{Kind: syncml.DataText, Value: "<x a=\"1\">&amp;</x>"}}}}
+	exec := &syncml.Exec{Items: []syncml.Item{{Target: &syncml.Location{LocURI: "./Vendor/MSFT/Reboot/RebootNow"}}}}
+	atomic := &syncml.Atomic{Commands: []syncml.Command{
+		&syncml.Replace{Items: []syncml.Item{{Target: &syncml.Location{LocURI: "./Device/Vendor/MSFT/X"}, Data: &syncml.Data{Kind: syncml.DataText, Value: "1"}}}},
+	}}
+	for _, tc := range []struct {
+		xmlns  string
+		nested bool // a nested command is recorded on its own: encoded again
+	}{{"SYNCML:SYNCML1.2", false}, {"SYNCML:SYNCML1.1", false}, {"", false}, {"SYNCML:SYNCML1.2", true}} {
+		xmlns := tc.xmlns
+		cmds := append(NewGets("./DevDetail/SwV", "./DevInfo/Mod"), add, exec)
+		if tc.nested {
+			cmds = append(cmds, atomic)
+		}
+		s := NewSession(&Config{OnStart: func(_ context.Context, s *Session, _ Identity, first bool) {
+			_ = s.Queue(cmds...)
+		}})
+		msg := bytes.Replace(devMsg("1", "1", alert1201), []byte(`xmlns="SYNCML:SYNCML1.2"`), []byte(`xmlns="`+xmlns+`"`), 1)
+		if xmlns == "" {
+			msg = bytes.Replace(msg, []byte(` xmlns=""`), nil, 1)
+		}
+		x, err := s.Handle(context.Background(), &Inbound{Raw: msg})
+		if err != nil {
+			t.Fatalf("%q: %v", xmlns, err)
+		}
+		if fast := s.st.sentEncoded() != nil; fast == tc.nested {
+			t.Fatalf("%q: copied from the reply %v, want %v: %s", xmlns, fast, !tc.nested, x.Raw)
+		}
+		fast, err := s.MarshalBinary()
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.st.sentEnc = nil
+		slow, err := s.MarshalBinary()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(fast, slow) {
+			t.Errorf("%q: state from the reply's encoding\n%q\nwant\n%q", xmlns, fast, slow)
+		}
+	}
+}

@@ -197,6 +197,11 @@ type state struct {
 	PeerNonce   []byte
 	SrvAccepted bool
 	ReplyHMAC   string
+	// sentEnc, not kept, is the encoding of the commands sentFor within
+	// Reply: while they are all that Sent holds, without Status or
+	// Results, appendState copies it instead of encoding them again.
+	sentEnc []byte
+	sentFor []syncml.Command
 }
 
 // refuse answers a message the Authenticator refused: the header's Status
@@ -500,6 +505,7 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 			}
 		}
 	}
+	st.sentEnc, st.sentFor = encodedRun(out, send), send
 	x.Done = reply.Body.Final
 	for _, c := range reply.Body.Commands {
 		if _, ok := c.(*syncml.Status); !ok {

@@ -1,6 +1,7 @@
 package session
 
 import (
+	"bytes"
 	"encoding/binary"
 	"sync"
 
@@ -181,6 +182,20 @@ func (s *Session) appendState(dst []byte) ([]byte, error) {
 			return nil, errorf("encode state: queued commands: %w", err)
 		}
 	}
+	if enc := st.sentEncoded(); enc != nil {
+		w.uint(uint64(len(st.Sent.sent)))
+		for _, e := range st.Sent.sent {
+			w.string(e.MsgID)
+			w.bool(e.NoResp)
+			w.bool(e.Internal)
+			w.bool(false) // no Status
+			w.bool(e.Held)
+			w.uint(0) // no Results
+		}
+		w.uint(uint64(len(bodyOpen) + len(enc) + len(bodyClose)))
+		w.b = append(append(append(w.b, bodyOpen...), enc...), bodyClose...)
+		return w.b, nil
+	}
 	all := make([]syncml.Command, 0, 2*len(st.Sent.sent))
 	w.uint(uint64(len(st.Sent.sent)))
 	for _, e := range st.Sent.sent {
@@ -202,6 +217,52 @@ func (s *Session) appendState(dst []byte) ([]byte, error) {
 		return nil, errorf("encode state: sent commands: %w", err)
 	}
 	return w.b, nil
+}
+
+// bodyOpen and bodyClose surround the commands in the encoding of a
+// message without header.
+var bodyOpen, bodyClose = func() (string, string) {
+	b, _ := syncml.Marshal(&syncml.Message{NoHeader: true})
+	i := bytes.Index(b, []byte("</SyncBody>"))
+	return string(b[:i]), string(b[i:])
+}()
+
+// encodedRun returns the bytes of out, an encoded message, that encode
+// cmds, which close its body (but for Final); nil when they cannot be
+// told apart.
+func encodedRun(out []byte, cmds []syncml.Command) []byte {
+	if len(cmds) == 0 {
+		return nil
+	}
+	end := bytes.LastIndex(out, []byte("</SyncBody>"))
+	if end < 0 {
+		return nil
+	}
+	body := bytes.TrimSuffix(out[:end], []byte("<Final/>"))
+	// CmdIDs are unique in a message, and what comes before cmds are the
+	// session's Statuses and alerts, without XML in their Data: the first
+	// occurrence of the opening of the first command is that command
+	first := "<" + cmds[0].ElementName() + "><CmdID>" + cmds[0].ID() + "</CmdID>"
+	start := bytes.Index(body, []byte(first))
+	if start < 0 {
+		return nil
+	}
+	return body[start:len(body):len(body)]
+}
+
+// sentEncoded returns the encoding of the sent commands kept from the
+// reply that carried them, nil when Sent is no longer just those commands
+// without Status or Results.
+func (st *state) sentEncoded() []byte {
+	if st.sentEnc == nil || len(st.Sent.sent) != len(st.sentFor) {
+		return nil
+	}
+	for i, e := range st.Sent.sent {
+		if e.Cmd != st.sentFor[i] || e.Status != nil || len(e.Results) != 0 || e.Cmd.ID() == "" {
+			return nil
+		}
+	}
+	return st.sentEnc
 }
 
 // UnmarshalBinary replaces the Session's state with one from
