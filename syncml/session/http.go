@@ -97,6 +97,7 @@ func (s *Server) Queue(ctx context.Context, device string, cmds ...syncml.Comman
 		if err != nil {
 			return err
 		}
+		sess.saveQueue = true
 		if err := sess.Queue(cmds...); err != nil {
 			return err
 		}

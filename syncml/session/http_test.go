@@ -626,3 +626,57 @@ func TestStateFromReplyEncoding(t *testing.T) {
 		}
 	}
 }
+
+// TestQueueStateFromEncoding checks that the state saved by repeated
+// Server.Queue calls, which copies the queue's encoding kept from the
+// stored state and from Queue, is byte for byte the state built by
+// encoding the queue again, and that the queue goes out whole and in order.
+func TestQueueStateFromEncoding(t *testing.T) {
+	ctx := context.Background()
+	store := NewMemoryStore()
+	s := NewServer(ServerConfig{Store: store})
+	add := &syncml.Add{Items: []syncml.Item{{Target: &syncml.Location{LocURI: "./Vendor/MSFT/Policy/Config/A&B"},
+		Meta: &syncml.Meta{Format: "chr", Type: "text/plain"}, Data: &syncml.Data{Kind: syncml.DataText, Value: "<x a=\"1\">&amp;</x>"}}}}
+	atomic := &syncml.Atomic{Commands: []syncml.Command{
+		&syncml.Replace{Items: []syncml.Item{{Target: &syncml.Location{LocURI: "./Device/Vendor/MSFT/X"}, Data: &syncml.Data{Kind: syncml.DataText, Value: " 1 "}}}},
+	}}
+	batches := [][]syncml.Command{NewGets("./DevDetail/SwV"), {add}, {atomic}, NewGets("./A", "./B")}
+	for i, cmds := range batches {
+		if err := s.Queue(ctx, "DEV1", cmds...); err != nil {
+			t.Fatal(err)
+		}
+		raw, _, err := store.Load(ctx, "DEV1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		sess, err := s.session(raw)
+		if err != nil {
+			t.Fatalf("batch %d: %v", i, err)
+		}
+		if _, ok := sess.st.queueEncoded(); !ok {
+			t.Fatalf("batch %d: the loaded queue's encoding is not kept", i)
+		}
+		sess.st.queueEnc = nil
+		again, err := sess.MarshalBinary()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(raw, again) {
+			t.Fatalf("batch %d: state from the kept encoding\n%q\nwant\n%q", i, raw, again)
+		}
+	}
+	x, err := s.exchange(ctx, "DEV1", &Inbound{Raw: devMsg("1", "1", alert1201)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range x.Reply.Body.Commands {
+		if _, ok := c.(*syncml.Status); !ok {
+			got = append(got, c.ElementName())
+		}
+	}
+	want := []string{"Get", "Add", "Atomic", "Get", "Get"}
+	if !cmp.Equal(got, want) {
+		t.Errorf("sent %v, want %v", got, want)
+	}
+}

@@ -153,6 +153,10 @@ type Session struct {
 	// is not handled on it (see keyError).
 	key   string
 	keyed bool
+	// saveQueue is set when the state is saved right after Queue (by
+	// Server.Queue): Queue keeps the encoding of an empty queue's new
+	// commands too, not only of a queue loaded with its encoding.
+	saveQueue bool
 }
 
 // keyError says that a message belongs to the state of another device
@@ -202,6 +206,11 @@ type state struct {
 	// Results, appendState copies it instead of encoding them again.
 	sentEnc []byte
 	sentFor []syncml.Command
+	// queueEnc, not kept, is the encoding of the commands queueFor, kept
+	// from the stored state and from Queue: while Queue is just those,
+	// appendState copies it instead of encoding the queue again.
+	queueEnc []byte
+	queueFor []syncml.Command
 }
 
 // refuse answers a message the Authenticator refused: the header's Status
@@ -292,10 +301,23 @@ func (s *Session) Queue(cmds ...syncml.Command) error {
 			return errorf("Queue: %s is an answer, not a command to queue", c.ElementName())
 		}
 	}
-	if err := encodable(cmds); err != nil {
+	st := &s.st
+	enc, ok := st.queueEncoded()
+	if !ok || (len(st.Queue) == 0 && !s.saveQueue) {
+		// the queue is encoded again when saved, if it is not sent first
+		if err := encodable(cmds); err != nil {
+			return errorf("Queue: %w", err)
+		}
+		st.Queue = append(st.Queue, cmds...)
+		return nil
+	}
+	// the new commands are encoded once, to check them and to save them
+	enc, err := appendBody(enc[:len(enc):len(enc)], cmds) // never into the old array
+	if err != nil {
 		return errorf("Queue: %w", err)
 	}
-	s.st.Queue = append(s.st.Queue, cmds...)
+	st.Queue = append(st.Queue, cmds...)
+	st.queueEnc, st.queueFor = enc, st.Queue
 	return nil
 }
 

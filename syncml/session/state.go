@@ -90,6 +90,42 @@ func encodable(cmds []syncml.Command) error {
 	return err
 }
 
+// appendBody appends to dst the encoding of cmds in a body (without the
+// body's own elements), or reports why they cannot be encoded.
+func appendBody(dst []byte, cmds []syncml.Command) ([]byte, error) {
+	p := scratch.Get().(*[]byte)
+	b, err := syncml.AppendMessage((*p)[:0], &syncml.Message{NoHeader: true, Body: syncml.Body{Commands: cmds}})
+	if err == nil {
+		dst = append(dst, b[len(bodyOpen):len(b)-len(bodyClose)]...)
+	}
+	putScratch(p, b)
+	return dst, err
+}
+
+// queueEncoded returns the encoding of the queue kept in queueEnc, and
+// whether it is that of the queue (an empty queue has an empty one).
+func (st *state) queueEncoded() ([]byte, bool) {
+	if len(st.Queue) == 0 {
+		return nil, true
+	}
+	if st.queueEnc == nil || len(st.Queue) != len(st.queueFor) {
+		return nil, false
+	}
+	for i, c := range st.Queue {
+		if c != st.queueFor[i] {
+			return nil, false
+		}
+	}
+	return st.queueEnc, true
+}
+
+// body writes enc, the encoding of commands in a body, as a field such
+// as commands writes.
+func (w *stateWriter) body(enc []byte) {
+	w.uint(uint64(len(bodyOpen) + len(enc) + len(bodyClose)))
+	w.b = append(append(append(w.b, bodyOpen...), enc...), bodyClose...)
+}
+
 // commands writes cmds as one field: the canonical SyncML of a body
 // without header, or nothing when there are none.
 func (w *stateWriter) commands(cmds []syncml.Command) error {
@@ -177,10 +213,13 @@ func (s *Session) appendState(dst []byte) ([]byte, error) {
 		w.uint(uint64(lo.Size + 2))
 		w.bytes(lo.Data)
 	}
-	for _, q := range [][]syncml.Command{st.Queue, st.Cont} {
-		if err := w.commands(q); err != nil {
-			return nil, errorf("encode state: queued commands: %w", err)
-		}
+	if enc, ok := st.queueEncoded(); ok && len(st.Queue) > 0 {
+		w.body(enc)
+	} else if err := w.commands(st.Queue); err != nil {
+		return nil, errorf("encode state: queued commands: %w", err)
+	}
+	if err := w.commands(st.Cont); err != nil {
+		return nil, errorf("encode state: queued commands: %w", err)
 	}
 	if enc := st.sentEncoded(); enc != nil {
 		w.uint(uint64(len(st.Sent.sent)))
@@ -192,8 +231,7 @@ func (s *Session) appendState(dst []byte) ([]byte, error) {
 			w.bool(e.Held)
 			w.uint(0) // no Results
 		}
-		w.uint(uint64(len(bodyOpen) + len(enc) + len(bodyClose)))
-		w.b = append(append(append(w.b, bodyOpen...), enc...), bodyClose...)
+		w.body(enc)
 		return w.b, nil
 	}
 	all := make([]syncml.Command, 0, 2*len(st.Sent.sent))
@@ -333,6 +371,10 @@ func (s *Session) UnmarshalBinary(b []byte) error {
 	}
 	if st.Queue, err = decodeCommands(queue); err != nil {
 		return errorf("decode state: queue: %w", err)
+	}
+	if len(st.Queue) > 0 && bytes.HasPrefix(queue, []byte(bodyOpen)) && bytes.HasSuffix(queue, []byte(bodyClose)) {
+		// queue is this copy's own (r.b): kept to save the queue again
+		st.queueEnc, st.queueFor = queue[len(bodyOpen):len(queue)-len(bodyClose)], st.Queue
 	}
 	if st.Cont, err = decodeCommands(cont); err != nil {
 		return errorf("decode state: package rest: %w", err)
