@@ -97,6 +97,7 @@ func (s *Server) Queue(ctx context.Context, device string, cmds ...syncml.Comman
 		if err != nil {
 			return err
 		}
+		sess.saveQueue = true
 		if err := sess.Queue(cmds...); err != nil {
 			return err
 		}
@@ -155,7 +156,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.refuse(ctx, w, http.StatusBadRequest, "read body: "+err.Error())
 		return
 	}
-	in := &Inbound{Raw: raw, Message: new(syncml.Message), Header: r.Header, TLS: r.TLS}
+	// the Inbound and its Message in one allocation
+	im := &struct {
+		in Inbound
+		m  syncml.Message
+	}{in: Inbound{Raw: raw, Header: r.Header, TLS: r.TLS}}
+	in := &im.in
+	in.Message = &im.m
 	if err := syncml.Unmarshal(raw, in.Message); err != nil {
 		s.refuse(ctx, w, http.StatusBadRequest, err.Error())
 		return

@@ -156,7 +156,7 @@ func (r *responder) resultsChunk(c *syncml.Results) *syncml.Results {
 // resultsStatus answers a Results with code: a chunk (213) or an object
 // refused; a whole Results answered 200 gets no Status.
 func (r *responder) resultsStatus(c *syncml.Results, code syncml.StatusCode) {
-	r.out = append(r.out, newStatus(r.msgRef, c, code, c.Items))
+	r.out = append(r.out, r.slab.newStatus(r.msgRef, c, code, c.Items))
 }
 
 // cut drops the partial object and tells the peer with Alert 1225, naming

@@ -31,6 +31,8 @@ type responder struct {
 	// Results to correlate, in order, a chunked Results once whole.
 	joinResults bool
 	corr        []syncml.Command
+	// slab holds the Statuses of out, allocated a few at a time.
+	slab statusSlab
 }
 
 // commands answers cmds, the top level or the inside of a Sequence.
@@ -106,7 +108,7 @@ func (r *responder) answer(c syncml.Command, resp Response) {
 		n := len(r.out)
 		if perItem(resp, len(items)) {
 			for i := range items {
-				r.out = append(r.out, newStatus(r.msgRef, c, resp.code(i), items[i:i+1]))
+				r.out = append(r.out, r.slab.newStatus(r.msgRef, c, resp.code(i), items[i:i+1]))
 			}
 		} else {
 			// One Status: the items' code when they agree (an unset item
@@ -115,7 +117,7 @@ func (r *responder) answer(c syncml.Command, resp Response) {
 			if len(items) > 0 && len(resp.ItemCodes) > 0 {
 				code = resp.code(0)
 			}
-			r.out = append(r.out, newStatus(r.msgRef, c, code, items))
+			r.out = append(r.out, r.slab.newStatus(r.msgRef, c, code, items))
 		}
 		if resp.OriginalError != "" {
 			for _, x := range r.out[n:] {
@@ -241,7 +243,7 @@ func flatten(cmds []syncml.Command, out *[]syncml.Command) {
 
 func (r *responder) status(c syncml.Command, code syncml.StatusCode, noResp bool) {
 	if !noResp {
-		r.out = append(r.out, newStatus(r.msgRef, c, code, nil))
+		r.out = append(r.out, r.slab.newStatus(r.msgRef, c, code, nil))
 	}
 }
 
@@ -260,8 +262,8 @@ func perItem(resp Response, n int) bool {
 }
 
 // newStatus builds the Status answering c (CmdID left for numbering).
-func newStatus(msgRef string, c syncml.Command, code syncml.StatusCode, items []syncml.Item) *syncml.Status {
-	s := statusOf(code)
+func (a *statusSlab) newStatus(msgRef string, c syncml.Command, code syncml.StatusCode, items []syncml.Item) *syncml.Status {
+	s := a.status(code)
 	s.MsgRef, s.CmdRef, s.Cmd = msgRef, c.ID(), c.ElementName()
 	nt, ns := 0, 0
 	for _, it := range items {
@@ -275,7 +277,7 @@ func newStatus(msgRef string, c syncml.Command, code syncml.StatusCode, items []
 	if nt+ns == 0 {
 		return s
 	}
-	refs := make([]string, 0, nt+ns) // TargetRef then SourceRef, in one array
+	refs := a.strings(nt + ns) // TargetRef then SourceRef, in one array
 	for _, it := range items {
 		if it.Target != nil && it.Target.LocURI != "" {
 			refs = append(refs, it.Target.LocURI)
@@ -295,6 +297,48 @@ func newStatus(msgRef string, c syncml.Command, code syncml.StatusCode, items []
 	return s
 }
 
+// A statusSlab hands out the Statuses of one reply and their reference
+// lists from arrays allocated a few at a time, not one by one.
+type statusSlab struct {
+	sd   []statusData
+	refs []string
+	// hint, when above 0, is how many Statuses the first allocation
+	// holds: the commands of the message answered.
+	hint int
+}
+
+// slabStatuses is how many Statuses a statusSlab allocates at once when
+// it has no hint.
+const slabStatuses = 4
+
+// status returns a new Status whose Data is code.
+func (a *statusSlab) status(code syncml.StatusCode) *syncml.Status {
+	if len(a.sd) == 0 {
+		n := slabStatuses
+		if a.hint > 0 {
+			n, a.hint = a.hint, 0
+		}
+		a.sd = make([]statusData, n)
+	}
+	sd := &a.sd[0]
+	a.sd = a.sd[1:]
+	sd.d.Kind = syncml.DataText
+	sd.d.Value = codeText(code)
+	sd.s.Data = &sd.d
+	return &sd.s
+}
+
+// strings returns an empty slice with room for n strings, which the
+// caller appends to and owns (its capacity is exactly n).
+func (a *statusSlab) strings(n int) []string {
+	if len(a.refs) < n {
+		a.refs = make([]string, max(n, 2*slabStatuses))
+	}
+	p := a.refs[:0:n]
+	a.refs = a.refs[n:]
+	return p
+}
+
 // statusData is a Status with its Data, allocated together.
 type statusData struct {
 	s syncml.Status
@@ -309,24 +353,26 @@ var codeTexts = func() (t [500]string) {
 	return t
 }()
 
-// statusOf returns a Status whose Data is code.
-func statusOf(code syncml.StatusCode) *syncml.Status {
-	sd := &statusData{}
-	sd.d.Kind = syncml.DataText
+// codeText returns the decimal text of code.
+func codeText(code syncml.StatusCode) string {
 	if code >= 100 && code < 600 {
-		sd.d.Value = codeTexts[code-100]
-	} else {
-		sd.d.Value = strconv.Itoa(int(code))
+		return codeTexts[code-100]
 	}
-	sd.s.Data = &sd.d
-	return &sd.s
+	return strconv.Itoa(int(code))
 }
 
 // headerStatus builds the Status answering the SyncHdr h.
 func headerStatus(h *syncml.Header, code syncml.StatusCode, chal *syncml.Chal) *syncml.Status {
-	s := statusOf(code)
+	// the Status, its Data and its references in one allocation
+	hs := &struct {
+		statusData
+		refs [2]string
+	}{}
+	s := &hs.s
+	hs.d.Kind, hs.d.Value = syncml.DataText, codeText(code)
+	s.Data = &hs.d
 	s.MsgRef, s.CmdRef, s.Cmd, s.Chal = h.MsgID, "0", "SyncHdr", chal
-	refs := make([]string, 0, 2)
+	refs := hs.refs[:0]
 	if h.Target.LocURI != "" {
 		refs = append(refs, h.Target.LocURI)
 		s.TargetRef = refs[:1:1]

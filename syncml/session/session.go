@@ -153,6 +153,10 @@ type Session struct {
 	// is not handled on it (see keyError).
 	key   string
 	keyed bool
+	// saveQueue is set when the state is saved right after Queue (by
+	// Server.Queue): Queue keeps the encoding of an empty queue's new
+	// commands too, not only of a queue loaded with its encoding.
+	saveQueue bool
 }
 
 // keyError says that a message belongs to the state of another device
@@ -197,6 +201,16 @@ type state struct {
 	PeerNonce   []byte
 	SrvAccepted bool
 	ReplyHMAC   string
+	// sentEnc, not kept, is the encoding of the commands sentFor within
+	// Reply: while they are all that Sent holds, without Status or
+	// Results, appendState copies it instead of encoding them again.
+	sentEnc []byte
+	sentFor []syncml.Command
+	// queueEnc, not kept, is the encoding of the commands queueFor, kept
+	// from the stored state and from Queue: while Queue is just those,
+	// appendState copies it instead of encoding the queue again.
+	queueEnc []byte
+	queueFor []syncml.Command
 }
 
 // refuse answers a message the Authenticator refused: the header's Status
@@ -287,10 +301,23 @@ func (s *Session) Queue(cmds ...syncml.Command) error {
 			return errorf("Queue: %s is an answer, not a command to queue", c.ElementName())
 		}
 	}
-	if err := encodable(cmds); err != nil {
+	st := &s.st
+	enc, ok := st.queueEncoded()
+	if !ok || (len(st.Queue) == 0 && !s.saveQueue) {
+		// the queue is encoded again when saved, if it is not sent first
+		if err := encodable(cmds); err != nil {
+			return errorf("Queue: %w", err)
+		}
+		st.Queue = append(st.Queue, cmds...)
+		return nil
+	}
+	// the new commands are encoded once, to check them and to save them
+	enc, err := appendBody(enc[:len(enc):len(enc)], cmds) // never into the old array
+	if err != nil {
 		return errorf("Queue: %w", err)
 	}
-	s.st.Queue = append(s.st.Queue, cmds...)
+	st.Queue = append(st.Queue, cmds...)
+	st.queueEnc, st.queueFor = enc, st.Queue
 	return nil
 }
 
@@ -338,7 +365,12 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	if s.keyed && dec.Accepted() && dec.Identity.Device != s.key {
 		return nil, &keyError{device: dec.Identity.Device}
 	}
-	x := &Exchange{Identity: dec.Identity}
+	// the Exchange and its Reply in one allocation
+	xr := &struct {
+		x     Exchange
+		reply syncml.Message
+	}{x: Exchange{Identity: dec.Identity}}
+	x := &xr.x
 	if dec.NextNonce != nil {
 		st.Nonce = dec.NextNonce
 	}
@@ -374,9 +406,9 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	}
 	st.SessionID, st.InMsgID = h.SessionID, h.MsgID
 	st.XMLNS, st.VerDTD, st.VerProto = m.XMLNS, h.VerDTD, h.VerProto
-	body := make([]syncml.Command, 0, len(m.Body.Commands)+2)
+	var hdrStatus *syncml.Status
 	if !h.NoResp {
-		body = append(body, headerStatus(h, dec.Code, dec.Chal))
+		hdrStatus = headerStatus(h, dec.Code, dec.Chal)
 	}
 	var cands []syncml.Command // commands that may go out in this reply
 	continuing := false        // the reply continues a multi-message package
@@ -395,9 +427,9 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	st.Started = true
 	r := &responder{ctx: ctx, h: s.cfg.Handler, id: dec.Identity, hdr: h, msgRef: h.MsgID,
 		lo: &st.LO, maxObj: s.cfg.maxObj(), joinResults: true, sessionAlerts: true}
+	r.slab.hint = len(m.Body.Commands)
 	r.commands(m.Body.Commands)
 	abort, more := r.abort, r.more
-	body = append(body, r.out...)
 	// Statuses and Results, chunked Results joined, go to their commands.
 	outs, unmatched, hdrs := st.Sent.receive(r.corr, strconv.Itoa(st.OutMsgID), st.LO.resultsOf())
 	st.noteDevice(hdrs)
@@ -406,6 +438,12 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	if s.cfg.BeforeReply != nil {
 		s.cfg.BeforeReply(ctx, s, m, x)
 	}
+	// room for the commands that may go out too, so that pack does not grow it
+	body := make([]syncml.Command, 0, 2+len(r.out)+len(st.Queue)+len(st.Cont))
+	if hdrStatus != nil {
+		body = append(body, hdrStatus)
+	}
+	body = append(body, r.out...)
 	switch {
 	case abort:
 		x.Outcomes = append(x.Outcomes, st.Sent.abandon()...)
@@ -434,7 +472,8 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 		}
 	}
 	st.OutMsgID++
-	reply := &syncml.Message{
+	reply := &xr.reply
+	*reply = syncml.Message{
 		XMLNS: m.XMLNS,
 		Header: syncml.Header{
 			VerDTD: h.VerDTD, VerProto: h.VerProto, SessionID: h.SessionID,
@@ -488,6 +527,7 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 			}
 		}
 	}
+	st.sentEnc, st.sentFor = encodedRun(out, send), send
 	x.Done = reply.Body.Final
 	for _, c := range reply.Body.Commands {
 		if _, ok := c.(*syncml.Status); !ok {

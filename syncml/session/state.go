@@ -1,6 +1,7 @@
 package session
 
 import (
+	"bytes"
 	"encoding/binary"
 	"sync"
 
@@ -87,6 +88,42 @@ func encodable(cmds []syncml.Command) error {
 	b, err := syncml.AppendMessage((*p)[:0], &syncml.Message{NoHeader: true, Body: syncml.Body{Commands: cmds}})
 	putScratch(p, b)
 	return err
+}
+
+// appendBody appends to dst the encoding of cmds in a body (without the
+// body's own elements), or reports why they cannot be encoded.
+func appendBody(dst []byte, cmds []syncml.Command) ([]byte, error) {
+	p := scratch.Get().(*[]byte)
+	b, err := syncml.AppendMessage((*p)[:0], &syncml.Message{NoHeader: true, Body: syncml.Body{Commands: cmds}})
+	if err == nil {
+		dst = append(dst, b[len(bodyOpen):len(b)-len(bodyClose)]...)
+	}
+	putScratch(p, b)
+	return dst, err
+}
+
+// queueEncoded returns the encoding of the queue kept in queueEnc, and
+// whether it is that of the queue (an empty queue has an empty one).
+func (st *state) queueEncoded() ([]byte, bool) {
+	if len(st.Queue) == 0 {
+		return nil, true
+	}
+	if st.queueEnc == nil || len(st.Queue) != len(st.queueFor) {
+		return nil, false
+	}
+	for i, c := range st.Queue {
+		if c != st.queueFor[i] {
+			return nil, false
+		}
+	}
+	return st.queueEnc, true
+}
+
+// body writes enc, the encoding of commands in a body, as a field such
+// as commands writes.
+func (w *stateWriter) body(enc []byte) {
+	w.uint(uint64(len(bodyOpen) + len(enc) + len(bodyClose)))
+	w.b = append(append(append(w.b, bodyOpen...), enc...), bodyClose...)
 }
 
 // commands writes cmds as one field: the canonical SyncML of a body
@@ -176,10 +213,26 @@ func (s *Session) appendState(dst []byte) ([]byte, error) {
 		w.uint(uint64(lo.Size + 2))
 		w.bytes(lo.Data)
 	}
-	for _, q := range [][]syncml.Command{st.Queue, st.Cont} {
-		if err := w.commands(q); err != nil {
-			return nil, errorf("encode state: queued commands: %w", err)
+	if enc, ok := st.queueEncoded(); ok && len(st.Queue) > 0 {
+		w.body(enc)
+	} else if err := w.commands(st.Queue); err != nil {
+		return nil, errorf("encode state: queued commands: %w", err)
+	}
+	if err := w.commands(st.Cont); err != nil {
+		return nil, errorf("encode state: queued commands: %w", err)
+	}
+	if enc := st.sentEncoded(); enc != nil {
+		w.uint(uint64(len(st.Sent.sent)))
+		for _, e := range st.Sent.sent {
+			w.string(e.MsgID)
+			w.bool(e.NoResp)
+			w.bool(e.Internal)
+			w.bool(false) // no Status
+			w.bool(e.Held)
+			w.uint(0) // no Results
 		}
+		w.body(enc)
+		return w.b, nil
 	}
 	all := make([]syncml.Command, 0, 2*len(st.Sent.sent))
 	w.uint(uint64(len(st.Sent.sent)))
@@ -202,6 +255,52 @@ func (s *Session) appendState(dst []byte) ([]byte, error) {
 		return nil, errorf("encode state: sent commands: %w", err)
 	}
 	return w.b, nil
+}
+
+// bodyOpen and bodyClose surround the commands in the encoding of a
+// message without header.
+var bodyOpen, bodyClose = func() (string, string) {
+	b, _ := syncml.Marshal(&syncml.Message{NoHeader: true})
+	i := bytes.Index(b, []byte("</SyncBody>"))
+	return string(b[:i]), string(b[i:])
+}()
+
+// encodedRun returns the bytes of out, an encoded message, that encode
+// cmds, which close its body (but for Final); nil when they cannot be
+// told apart.
+func encodedRun(out []byte, cmds []syncml.Command) []byte {
+	if len(cmds) == 0 {
+		return nil
+	}
+	end := bytes.LastIndex(out, []byte("</SyncBody>"))
+	if end < 0 {
+		return nil
+	}
+	body := bytes.TrimSuffix(out[:end], []byte("<Final/>"))
+	// CmdIDs are unique in a message, and what comes before cmds are the
+	// session's Statuses and alerts, without XML in their Data: the first
+	// occurrence of the opening of the first command is that command
+	first := "<" + cmds[0].ElementName() + "><CmdID>" + cmds[0].ID() + "</CmdID>"
+	start := bytes.Index(body, []byte(first))
+	if start < 0 {
+		return nil
+	}
+	return body[start:len(body):len(body)]
+}
+
+// sentEncoded returns the encoding of the sent commands kept from the
+// reply that carried them, nil when Sent is no longer just those commands
+// without Status or Results.
+func (st *state) sentEncoded() []byte {
+	if st.sentEnc == nil || len(st.Sent.sent) != len(st.sentFor) {
+		return nil
+	}
+	for i, e := range st.Sent.sent {
+		if e.Cmd != st.sentFor[i] || e.Status != nil || len(e.Results) != 0 || e.Cmd.ID() == "" {
+			return nil
+		}
+	}
+	return st.sentEnc
 }
 
 // UnmarshalBinary replaces the Session's state with one from
@@ -272,6 +371,10 @@ func (s *Session) UnmarshalBinary(b []byte) error {
 	}
 	if st.Queue, err = decodeCommands(queue); err != nil {
 		return errorf("decode state: queue: %w", err)
+	}
+	if len(st.Queue) > 0 && bytes.HasPrefix(queue, []byte(bodyOpen)) && bytes.HasSuffix(queue, []byte(bodyClose)) {
+		// queue is this copy's own (r.b): kept to save the queue again
+		st.queueEnc, st.queueFor = queue[len(bodyOpen):len(queue)-len(bodyClose)], st.Queue
 	}
 	if st.Cont, err = decodeCommands(cont); err != nil {
 		return errorf("decode state: package rest: %w", err)
