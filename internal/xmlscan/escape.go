@@ -126,31 +126,54 @@ func room(b []byte, n int) []byte {
 // writing into a buffer with room stores no pointer (and needs no write
 // barrier while the garbage collector runs).
 //
-// Whole ASCII words go through e.words, and a last piece of fewer than
-// eight bytes with nothing to replace is stored as one word; escapeSlow
-// takes the rest.
+// A short value, the common case in a message, is tried whole first: its
+// words are stored as they are while they need nothing replaced, the
+// last one overlapping the one before, and a value of fewer than eight
+// bytes is one word. escapeSlow takes what that does not finish, and a
+// long value, whose runs e.words stores two words at a time.
 func escapeInto(dst *[]byte, s string, e *escaper) error {
 	n := len(s)
 	j0 := len(*dst)
-	if cap(*dst)-j0 < n+wordRoom {
-		*dst = slices.Grow(*dst, n+wordRoom)
+	if cap(*dst)-j0 < max(n, shortValue)+wordRoom {
+		*dst = slices.Grow(*dst, max(n, shortValue)+wordRoom)
 	}
-	buf := (*dst)[:cap(*dst)]
-	i, j := 0, j0
-	if n >= 8 {
-		i, j = e.words(buf, s, 0, j0)
+	if n > shortValue {
+		return escapeSlow(dst, s, e, 0, j0)
 	}
-	if r := n - i; r < 8 {
-		// words stopped at the end, so cap(buf)-j >= r+wordRoom
-		x := tailWord(s, i)
-		if SpecialMask(x, e.a, e.b, e.fold)&(1<<(8*r)-1) == 0 {
-			binary.LittleEndian.PutUint64(buf[j:], x)
-			*dst = (*dst)[:j+r]
-			return nil
+	// the masks in registers: the stores below could be to *e
+	a, b, fold := e.a, e.b, e.fold
+	o := (*[shortValue + wordRoom]byte)((*dst)[j0 : j0+shortValue+wordRoom])
+	if n < 8 {
+		x := tailWord(s, 0)
+		if SpecialMask(x, a, b, fold)&(1<<(8*n)-1) != 0 {
+			return escapeSlow(dst, s, e, 0, j0)
 		}
+		binary.LittleEndian.PutUint64(o[:], x)
+		*dst = (*dst)[:j0+n]
+		return nil
 	}
-	return escapeSlow(dst, s, e, i, j)
+	i := 0
+	for ; i < n-8; i += 8 {
+		x := Load64(s, i)
+		if SpecialMask(x, a, b, fold) != 0 {
+			return escapeSlow(dst, s, e, i, j0+i)
+		}
+		binary.LittleEndian.PutUint64(o[i&(shortValue-1):], x) // i < shortValue
+	}
+	// the last eight bytes, overlapping those stored when n is not a
+	// multiple of eight
+	x := Load64(s, n-8)
+	if SpecialMask(x, a, b, fold) != 0 {
+		return escapeSlow(dst, s, e, i, j0+i)
+	}
+	binary.LittleEndian.PutUint64(o[(n-8)&(shortValue-1):], x) // n-8 < shortValue
+	*dst = (*dst)[:j0+n]
+	return nil
 }
+
+// shortValue is the longest value escapeInto tries whole before it hands
+// over to e.words.
+const shortValue = 128
 
 // tailWord returns the bytes of s from i, fewer than eight, as the low
 // bytes of a word (the others zero), reading s only within its length.
