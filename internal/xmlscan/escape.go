@@ -38,6 +38,19 @@ type escaper struct {
 	rep        [utf8.RuneSelf]uint64 // what an ASCII byte becomes (itself when plain), little-endian
 	repN       [utf8.RuneSelf]uint8  // its length (at most 8)
 	bad        [utf8.RuneSelf]uint8  // 1 for an ASCII byte XML cannot carry
+
+	// word packs rep, bad and repN of an ASCII byte into one word, for
+	// e.words: the replacement in the low six bytes, bad in byte six and
+	// repN in byte seven. Stored as output, bytes six and seven are
+	// overwritten by what follows the replacement.
+	word [utf8.RuneSelf]uint64
+}
+
+// pack fills e.word from e.rep, e.bad and e.repN.
+func (e *escaper) pack() {
+	for c := range e.word {
+		e.word[c] = e.rep[c] | uint64(e.bad[c])<<48 | uint64(e.repN[c])<<56
+	}
 }
 
 // maxRep is the longest replacement ("&quot;").
@@ -91,6 +104,8 @@ var textEscaper, attrEscaper = func() (t, a escaper) {
 	// in bit 2, so with '<' alone the attribute case needs no fold
 	t.a, t.b, t.fold = Broadcast('&'), Broadcast('>'), Broadcast(0x02)
 	a.a, a.b, a.fold = Broadcast('<'), Broadcast('&'), Broadcast(0x04)
+	t.pack()
+	a.pack()
 	return t, a
 }()
 
@@ -144,7 +159,15 @@ func escapeInto(dst *[]byte, s string, e *escaper) error {
 	a, b, fold := e.a, e.b, e.fold
 	o := (*[shortValue + wordRoom]byte)((*dst)[j0 : j0+shortValue+wordRoom])
 	if n < 8 {
-		x := tailWord(s, 0)
+		var x uint64 // s as the low bytes of a word, read within its length
+		switch {
+		case n >= 4:
+			x = load32(s, 0) | load32(s, n-4)<<(8*(n-4))
+		case n > 0:
+			x = uint64(s[0]) | uint64(s[n>>1])<<(8*(n>>1)) | uint64(s[n-1])<<(8*(n-1))
+		default:
+			return nil
+		}
 		if SpecialMask(x, a, b, fold)&(1<<(8*n)-1) != 0 {
 			return escapeSlow(dst, s, e, 0, j0)
 		}
@@ -290,18 +313,18 @@ func (e *escaper) words(buf []byte, s string, i, j int) (int, int) {
 			return i, j
 		}
 		d := 0
-		var bad uint8
+		var bad uint64
 		for m != 0 {
 			k := bits.TrailingZeros64(m) >> 3
 			m &= m - 1
 			y := x >> (8 * k)
-			c := uint8(y) & 0x7f
-			binary.LittleEndian.PutUint64(o[(k+d)&63:], e.rep[c])
-			d += int(e.repN[c]) - 1
+			v := e.word[uint8(y)&0x7f]
+			binary.LittleEndian.PutUint64(o[(k+d)&63:], v)
+			d += int(v>>56) - 1
 			binary.LittleEndian.PutUint64(o[(k+1+d)&63:], y>>8)
-			bad |= e.bad[c]
+			bad |= v
 		}
-		if bad != 0 {
+		if bad&(0xff<<48) != 0 {
 			return i, j
 		}
 		i, j = i+8, j+8+d
