@@ -389,15 +389,25 @@ func (w *writer) end(final bool) {
 
 func (w *writer) header(h *Header) error {
 	w.open(elSyncHdr)
-	if err := firstErr(
-		w.leaf(elVerDTD, h.VerDTD),
-		w.leaf(elVerProto, h.VerProto),
-		w.leaf(elSessionID, h.SessionID),
-		w.leaf(elMsgID, h.MsgID),
-		w.headerLocation(elTarget, &h.Target, h.EmptyTarget),
-		w.headerLocation(elSource, &h.Source, h.EmptySource),
-		w.leaf(elRespURI, h.RespURI),
-	); err != nil {
+	if err := w.leaf(elVerDTD, h.VerDTD); err != nil {
+		return err
+	}
+	if err := w.leaf(elVerProto, h.VerProto); err != nil {
+		return err
+	}
+	if err := w.leaf(elSessionID, h.SessionID); err != nil {
+		return err
+	}
+	if err := w.leaf(elMsgID, h.MsgID); err != nil {
+		return err
+	}
+	if err := w.headerLocation(elTarget, &h.Target, h.EmptyTarget); err != nil {
+		return err
+	}
+	if err := w.headerLocation(elSource, &h.Source, h.EmptySource); err != nil {
+		return err
+	}
+	if err := w.leaf(elRespURI, h.RespURI); err != nil {
 		return err
 	}
 	w.empty(elNoResp, h.NoResp)
@@ -408,18 +418,6 @@ func (w *writer) header(h *Header) error {
 		return err
 	}
 	w.close(elSyncHdr)
-	return nil
-}
-
-// firstErr returns the first non-nil error. Its arguments are evaluated
-// in order, so writing stops being meaningful after an error, but the
-// caller discards the buffer then.
-func firstErr(errs ...error) error {
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
 	return nil
 }
 
@@ -475,27 +473,38 @@ func (w *writer) meta(m *Meta) error {
 		return nil
 	}
 	w.open(elMeta)
-	if err := firstErr(
-		w.metaLeaf(elFormat, m.Format),
-		w.metaLeaf(elType, m.Type),
-		w.metaLeaf(elMark, m.Mark),
-		w.metaLeaf(elSize, m.Size),
-	); err != nil {
+	if err := w.metaLeaf(elFormat, m.Format); err != nil {
+		return err
+	}
+	if err := w.metaLeaf(elType, m.Type); err != nil {
+		return err
+	}
+	if err := w.metaLeaf(elMark, m.Mark); err != nil {
+		return err
+	}
+	if err := w.metaLeaf(elSize, m.Size); err != nil {
 		return err
 	}
 	if a := m.Anchor; a != nil {
 		w.metaOpen(elAnchor)
-		if err := firstErr(w.metaLeaf(elLast, a.Last), w.metaLeaf(elNext, a.Next)); err != nil {
+		if err := w.metaLeaf(elLast, a.Last); err != nil {
+			return err
+		}
+		if err := w.metaLeaf(elNext, a.Next); err != nil {
 			return err
 		}
 		w.close(elAnchor)
 	}
-	if err := firstErr(
-		w.metaLeaf(elVersion, m.Version),
-		w.metaLeaf(elNextNonce, m.NextNonce),
-		w.metaLeaf(elMaxMsgSize, m.MaxMsgSize),
-		w.metaLeaf(elMaxObjSize, m.MaxObjSize),
-	); err != nil {
+	if err := w.metaLeaf(elVersion, m.Version); err != nil {
+		return err
+	}
+	if err := w.metaLeaf(elNextNonce, m.NextNonce); err != nil {
+		return err
+	}
+	if err := w.metaLeaf(elMaxMsgSize, m.MaxMsgSize); err != nil {
+		return err
+	}
+	if err := w.metaLeaf(elMaxObjSize, m.MaxObjSize); err != nil {
 		return err
 	}
 	if err := w.refs(elEMI, m.EMI, true); err != nil {
@@ -506,7 +515,10 @@ func (w *writer) meta(m *Meta) error {
 		if mem.SharedMem {
 			w.metaEmpty(elSharedMem)
 		}
-		if err := firstErr(w.metaLeaf(elFreeMem, mem.FreeMem), w.metaLeaf(elFreeID, mem.FreeID)); err != nil {
+		if err := w.metaLeaf(elFreeMem, mem.FreeMem); err != nil {
+			return err
+		}
+		if err := w.metaLeaf(elFreeID, mem.FreeID); err != nil {
 			return err
 		}
 		w.close(elMem)
@@ -541,12 +553,16 @@ func (w *writer) items(items []Item) error {
 	for i := range items {
 		it := &items[i]
 		w.open(elItem)
-		if err := firstErr(
-			w.location(elTarget, it.Target),
-			w.location(elSource, it.Source),
-			w.meta(it.Meta),
-			w.data(it.Data),
-		); err != nil {
+		if err := w.location(elTarget, it.Target); err != nil {
+			return err
+		}
+		if err := w.location(elSource, it.Source); err != nil {
+			return err
+		}
+		if err := w.meta(it.Meta); err != nil {
+			return err
+		}
+		if err := w.data(it.Data); err != nil {
 			return err
 		}
 		w.empty(elMoreData, it.MoreData)
