@@ -88,19 +88,33 @@ func MarshalIndent(m *Message, prefix, indent string) ([]byte, error) {
 type elem struct {
 	name, open, close, empty, metaOpen, metaEmpty string
 
-	tOpen, tClose, tEmpty, tMetaOpen, tMetaEmpty spelling
+	tOpen, tClose, tEmpty spelling
+	tMetaOpen, tMetaEmpty metaSpelling
 }
 
 // A spelling is a tag padded to a fixed size, so that writing it is one
-// fixed-size copy rather than a call to copy a few bytes.
+// fixed-size copy rather than a call to copy a few bytes. The tags
+// without a namespace, at most 13 bytes (</Correlator>), are padded to
+// 16, one vector store; a metaSpelling holds those of the metinf
+// children.
 type spelling struct {
 	n int
 	b [tagRoom]byte
 }
 
-// tagRoom is the padded size of a spelling; the longest tag the writer
-// writes, <MaxMsgSize xmlns="syncml:metinf"/>, is 35 bytes.
-const tagRoom = 48
+// A metaSpelling is a spelling of a tag with the metinf namespace.
+type metaSpelling struct {
+	n int
+	b [metaTagRoom]byte
+}
+
+// tagRoom is the padded size of a spelling and metaTagRoom that of a
+// metaSpelling; the longest tag the writer writes,
+// <MaxMsgSize xmlns="syncml:metinf"/>, is 35 bytes.
+const (
+	tagRoom     = 16
+	metaTagRoom = 48
+)
 
 func newSpelling(s string) spelling {
 	if len(s) > tagRoom {
@@ -111,12 +125,21 @@ func newSpelling(s string) spelling {
 	return sp
 }
 
+func newMetaSpelling(s string) metaSpelling {
+	if len(s) > metaTagRoom {
+		panic("syncml: tag longer than metaTagRoom: " + s)
+	}
+	sp := metaSpelling{n: len(s)}
+	copy(sp.b[:], s)
+	return sp
+}
+
 func newElem(n string) *elem {
 	const ns = ` xmlns="syncml:metinf"`
 	e := &elem{name: n, open: "<" + n + ">", close: "</" + n + ">", empty: "<" + n + "/>",
 		metaOpen: "<" + n + ns + ">", metaEmpty: "<" + n + ns + "/>"}
 	e.tOpen, e.tClose, e.tEmpty = newSpelling(e.open), newSpelling(e.close), newSpelling(e.empty)
-	e.tMetaOpen, e.tMetaEmpty = newSpelling(e.metaOpen), newSpelling(e.metaEmpty)
+	e.tMetaOpen, e.tMetaEmpty = newMetaSpelling(e.metaOpen), newMetaSpelling(e.metaEmpty)
 	return e
 }
 
@@ -215,6 +238,16 @@ func (w *writer) tag(t *spelling) {
 	w.b = w.b[:n+t.n]
 }
 
+// metaTag appends a padded metinf spelling, as tag.
+func (w *writer) metaTag(t *metaSpelling) {
+	n := len(w.b)
+	if cap(w.b)-n < metaTagRoom {
+		w.b = slices.Grow(w.b, metaTagRoom)
+	}
+	*(*[metaTagRoom]byte)(w.b[n : n+metaTagRoom]) = t.b
+	w.b = w.b[:n+t.n]
+}
+
 // newline starts a line when the writer indents.
 func (w *writer) newline() {
 	if w.pretty {
@@ -294,7 +327,7 @@ func (w *writer) metaLeaf(e *elem, text string) error {
 
 func (w *writer) metaLeafText(e *elem, text string) error {
 	w.newline()
-	w.tag(&e.tMetaOpen)
+	w.metaTag(&e.tMetaOpen)
 	if err := w.text(text); err != nil {
 		return encodeError("Meta/"+e.name, err)
 	}
@@ -304,15 +337,17 @@ func (w *writer) metaLeafText(e *elem, text string) error {
 
 func (w *writer) metaOpen(e *elem) {
 	if w.pretty {
-		w.openPretty(&e.tMetaOpen)
+		w.indentLine()
+		w.metaTag(&e.tMetaOpen)
+		w.depth++
 		return
 	}
-	w.tag(&e.tMetaOpen)
+	w.metaTag(&e.tMetaOpen)
 }
 
 func (w *writer) metaEmpty(e *elem) {
 	w.newline()
-	w.tag(&e.tMetaEmpty)
+	w.metaTag(&e.tMetaEmpty)
 }
 
 func (w *writer) message(m *Message) error {
@@ -537,7 +572,7 @@ func (w *writer) refs(e *elem, refs []string, meta bool) error {
 	for _, r := range refs {
 		w.newline()
 		if meta {
-			w.tag(&e.tMetaOpen)
+			w.metaTag(&e.tMetaOpen)
 		} else {
 			w.tag(&e.tOpen)
 		}
