@@ -321,7 +321,11 @@ func (e *escaper) words(buf []byte, s string, i, j int) (int, int) {
 			v := e.word[uint8(y)&0x7f]
 			binary.LittleEndian.PutUint64(o[(k+d)&63:], v)
 			d += int(v>>56) - 1
-			binary.LittleEndian.PutUint64(o[(k+1+d)&63:], y>>8)
+			// rotated rather than shifted: with a known zero top byte
+			// the compiler stores y>>8 a piece at a time; that byte
+			// lands past the word's output, which later stores or the
+			// end of the value make no part of the result
+			binary.LittleEndian.PutUint64(o[(k+1+d)&63:], bits.RotateLeft64(y, -8))
 			bad |= v
 		}
 		if bad&(0xff<<48) != 0 {
