@@ -88,19 +88,33 @@ func MarshalIndent(m *Message, prefix, indent string) ([]byte, error) {
 type elem struct {
 	name, open, close, empty, metaOpen, metaEmpty string
 
-	tOpen, tClose, tEmpty, tMetaOpen, tMetaEmpty spelling
+	tOpen, tClose, tEmpty spelling
+	tMetaOpen, tMetaEmpty metaSpelling
 }
 
 // A spelling is a tag padded to a fixed size, so that writing it is one
-// fixed-size copy rather than a call to copy a few bytes.
+// fixed-size copy rather than a call to copy a few bytes. The tags
+// without a namespace, at most 13 bytes (</Correlator>), are padded to
+// 16, one vector store; a metaSpelling holds those of the metinf
+// children.
 type spelling struct {
 	n int
 	b [tagRoom]byte
 }
 
-// tagRoom is the padded size of a spelling; the longest tag the writer
-// writes, <MaxMsgSize xmlns="syncml:metinf"/>, is 35 bytes.
-const tagRoom = 48
+// A metaSpelling is a spelling of a tag with the metinf namespace.
+type metaSpelling struct {
+	n int
+	b [metaTagRoom]byte
+}
+
+// tagRoom is the padded size of a spelling and metaTagRoom that of a
+// metaSpelling; the longest tag the writer writes,
+// <MaxMsgSize xmlns="syncml:metinf"/>, is 35 bytes.
+const (
+	tagRoom     = 16
+	metaTagRoom = 48
+)
 
 func newSpelling(s string) spelling {
 	if len(s) > tagRoom {
@@ -111,12 +125,21 @@ func newSpelling(s string) spelling {
 	return sp
 }
 
+func newMetaSpelling(s string) metaSpelling {
+	if len(s) > metaTagRoom {
+		panic("syncml: tag longer than metaTagRoom: " + s)
+	}
+	sp := metaSpelling{n: len(s)}
+	copy(sp.b[:], s)
+	return sp
+}
+
 func newElem(n string) *elem {
 	const ns = ` xmlns="syncml:metinf"`
 	e := &elem{name: n, open: "<" + n + ">", close: "</" + n + ">", empty: "<" + n + "/>",
 		metaOpen: "<" + n + ns + ">", metaEmpty: "<" + n + ns + "/>"}
 	e.tOpen, e.tClose, e.tEmpty = newSpelling(e.open), newSpelling(e.close), newSpelling(e.empty)
-	e.tMetaOpen, e.tMetaEmpty = newSpelling(e.metaOpen), newSpelling(e.metaEmpty)
+	e.tMetaOpen, e.tMetaEmpty = newMetaSpelling(e.metaOpen), newMetaSpelling(e.metaEmpty)
 	return e
 }
 
@@ -215,6 +238,16 @@ func (w *writer) tag(t *spelling) {
 	w.b = w.b[:n+t.n]
 }
 
+// metaTag appends a padded metinf spelling, as tag.
+func (w *writer) metaTag(t *metaSpelling) {
+	n := len(w.b)
+	if cap(w.b)-n < metaTagRoom {
+		w.b = slices.Grow(w.b, metaTagRoom)
+	}
+	*(*[metaTagRoom]byte)(w.b[n : n+metaTagRoom]) = t.b
+	w.b = w.b[:n+t.n]
+}
+
 // newline starts a line when the writer indents.
 func (w *writer) newline() {
 	if w.pretty {
@@ -294,7 +327,7 @@ func (w *writer) metaLeaf(e *elem, text string) error {
 
 func (w *writer) metaLeafText(e *elem, text string) error {
 	w.newline()
-	w.tag(&e.tMetaOpen)
+	w.metaTag(&e.tMetaOpen)
 	if err := w.text(text); err != nil {
 		return encodeError("Meta/"+e.name, err)
 	}
@@ -304,15 +337,17 @@ func (w *writer) metaLeafText(e *elem, text string) error {
 
 func (w *writer) metaOpen(e *elem) {
 	if w.pretty {
-		w.openPretty(&e.tMetaOpen)
+		w.indentLine()
+		w.metaTag(&e.tMetaOpen)
+		w.depth++
 		return
 	}
-	w.tag(&e.tMetaOpen)
+	w.metaTag(&e.tMetaOpen)
 }
 
 func (w *writer) metaEmpty(e *elem) {
 	w.newline()
-	w.tag(&e.tMetaEmpty)
+	w.metaTag(&e.tMetaEmpty)
 }
 
 func (w *writer) message(m *Message) error {
@@ -389,15 +424,25 @@ func (w *writer) end(final bool) {
 
 func (w *writer) header(h *Header) error {
 	w.open(elSyncHdr)
-	if err := firstErr(
-		w.leaf(elVerDTD, h.VerDTD),
-		w.leaf(elVerProto, h.VerProto),
-		w.leaf(elSessionID, h.SessionID),
-		w.leaf(elMsgID, h.MsgID),
-		w.headerLocation(elTarget, &h.Target, h.EmptyTarget),
-		w.headerLocation(elSource, &h.Source, h.EmptySource),
-		w.leaf(elRespURI, h.RespURI),
-	); err != nil {
+	if err := w.leaf(elVerDTD, h.VerDTD); err != nil {
+		return err
+	}
+	if err := w.leaf(elVerProto, h.VerProto); err != nil {
+		return err
+	}
+	if err := w.leaf(elSessionID, h.SessionID); err != nil {
+		return err
+	}
+	if err := w.leaf(elMsgID, h.MsgID); err != nil {
+		return err
+	}
+	if err := w.headerLocation(elTarget, &h.Target, h.EmptyTarget); err != nil {
+		return err
+	}
+	if err := w.headerLocation(elSource, &h.Source, h.EmptySource); err != nil {
+		return err
+	}
+	if err := w.leaf(elRespURI, h.RespURI); err != nil {
 		return err
 	}
 	w.empty(elNoResp, h.NoResp)
@@ -408,18 +453,6 @@ func (w *writer) header(h *Header) error {
 		return err
 	}
 	w.close(elSyncHdr)
-	return nil
-}
-
-// firstErr returns the first non-nil error. Its arguments are evaluated
-// in order, so writing stops being meaningful after an error, but the
-// caller discards the buffer then.
-func firstErr(errs ...error) error {
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
 	return nil
 }
 
@@ -475,27 +508,38 @@ func (w *writer) meta(m *Meta) error {
 		return nil
 	}
 	w.open(elMeta)
-	if err := firstErr(
-		w.metaLeaf(elFormat, m.Format),
-		w.metaLeaf(elType, m.Type),
-		w.metaLeaf(elMark, m.Mark),
-		w.metaLeaf(elSize, m.Size),
-	); err != nil {
+	if err := w.metaLeaf(elFormat, m.Format); err != nil {
+		return err
+	}
+	if err := w.metaLeaf(elType, m.Type); err != nil {
+		return err
+	}
+	if err := w.metaLeaf(elMark, m.Mark); err != nil {
+		return err
+	}
+	if err := w.metaLeaf(elSize, m.Size); err != nil {
 		return err
 	}
 	if a := m.Anchor; a != nil {
 		w.metaOpen(elAnchor)
-		if err := firstErr(w.metaLeaf(elLast, a.Last), w.metaLeaf(elNext, a.Next)); err != nil {
+		if err := w.metaLeaf(elLast, a.Last); err != nil {
+			return err
+		}
+		if err := w.metaLeaf(elNext, a.Next); err != nil {
 			return err
 		}
 		w.close(elAnchor)
 	}
-	if err := firstErr(
-		w.metaLeaf(elVersion, m.Version),
-		w.metaLeaf(elNextNonce, m.NextNonce),
-		w.metaLeaf(elMaxMsgSize, m.MaxMsgSize),
-		w.metaLeaf(elMaxObjSize, m.MaxObjSize),
-	); err != nil {
+	if err := w.metaLeaf(elVersion, m.Version); err != nil {
+		return err
+	}
+	if err := w.metaLeaf(elNextNonce, m.NextNonce); err != nil {
+		return err
+	}
+	if err := w.metaLeaf(elMaxMsgSize, m.MaxMsgSize); err != nil {
+		return err
+	}
+	if err := w.metaLeaf(elMaxObjSize, m.MaxObjSize); err != nil {
 		return err
 	}
 	if err := w.refs(elEMI, m.EMI, true); err != nil {
@@ -506,7 +550,10 @@ func (w *writer) meta(m *Meta) error {
 		if mem.SharedMem {
 			w.metaEmpty(elSharedMem)
 		}
-		if err := firstErr(w.metaLeaf(elFreeMem, mem.FreeMem), w.metaLeaf(elFreeID, mem.FreeID)); err != nil {
+		if err := w.metaLeaf(elFreeMem, mem.FreeMem); err != nil {
+			return err
+		}
+		if err := w.metaLeaf(elFreeID, mem.FreeID); err != nil {
 			return err
 		}
 		w.close(elMem)
@@ -525,7 +572,7 @@ func (w *writer) refs(e *elem, refs []string, meta bool) error {
 	for _, r := range refs {
 		w.newline()
 		if meta {
-			w.tag(&e.tMetaOpen)
+			w.metaTag(&e.tMetaOpen)
 		} else {
 			w.tag(&e.tOpen)
 		}
@@ -541,12 +588,16 @@ func (w *writer) items(items []Item) error {
 	for i := range items {
 		it := &items[i]
 		w.open(elItem)
-		if err := firstErr(
-			w.location(elTarget, it.Target),
-			w.location(elSource, it.Source),
-			w.meta(it.Meta),
-			w.data(it.Data),
-		); err != nil {
+		if err := w.location(elTarget, it.Target); err != nil {
+			return err
+		}
+		if err := w.location(elSource, it.Source); err != nil {
+			return err
+		}
+		if err := w.meta(it.Meta); err != nil {
+			return err
+		}
+		if err := w.data(it.Data); err != nil {
 			return err
 		}
 		w.empty(elMoreData, it.MoreData)

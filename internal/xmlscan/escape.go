@@ -38,6 +38,19 @@ type escaper struct {
 	rep        [utf8.RuneSelf]uint64 // what an ASCII byte becomes (itself when plain), little-endian
 	repN       [utf8.RuneSelf]uint8  // its length (at most 8)
 	bad        [utf8.RuneSelf]uint8  // 1 for an ASCII byte XML cannot carry
+
+	// word packs rep, bad and repN of an ASCII byte into one word, for
+	// e.words: the replacement in the low six bytes, bad in byte six and
+	// repN in byte seven. Stored as output, bytes six and seven are
+	// overwritten by what follows the replacement.
+	word [utf8.RuneSelf]uint64
+}
+
+// pack fills e.word from e.rep, e.bad and e.repN.
+func (e *escaper) pack() {
+	for c := range e.word {
+		e.word[c] = e.rep[c] | uint64(e.bad[c])<<48 | uint64(e.repN[c])<<56
+	}
 }
 
 // maxRep is the longest replacement ("&quot;").
@@ -91,6 +104,8 @@ var textEscaper, attrEscaper = func() (t, a escaper) {
 	// in bit 2, so with '<' alone the attribute case needs no fold
 	t.a, t.b, t.fold = Broadcast('&'), Broadcast('>'), Broadcast(0x02)
 	a.a, a.b, a.fold = Broadcast('<'), Broadcast('&'), Broadcast(0x04)
+	t.pack()
+	a.pack()
 	return t, a
 }()
 
@@ -126,31 +141,62 @@ func room(b []byte, n int) []byte {
 // writing into a buffer with room stores no pointer (and needs no write
 // barrier while the garbage collector runs).
 //
-// Whole ASCII words go through e.words, and a last piece of fewer than
-// eight bytes with nothing to replace is stored as one word; escapeSlow
-// takes the rest.
+// A short value, the common case in a message, is tried whole first: its
+// words are stored as they are while they need nothing replaced, the
+// last one overlapping the one before, and a value of fewer than eight
+// bytes is one word. escapeSlow takes what that does not finish, and a
+// long value, whose runs e.words stores two words at a time.
 func escapeInto(dst *[]byte, s string, e *escaper) error {
 	n := len(s)
 	j0 := len(*dst)
-	if cap(*dst)-j0 < n+wordRoom {
-		*dst = slices.Grow(*dst, n+wordRoom)
+	if cap(*dst)-j0 < max(n, shortValue)+wordRoom {
+		*dst = slices.Grow(*dst, max(n, shortValue)+wordRoom)
 	}
-	buf := (*dst)[:cap(*dst)]
-	i, j := 0, j0
-	if n >= 8 {
-		i, j = e.words(buf, s, 0, j0)
+	if n > shortValue {
+		return escapeSlow(dst, s, e, 0, j0)
 	}
-	if r := n - i; r < 8 {
-		// words stopped at the end, so cap(buf)-j >= r+wordRoom
-		x := tailWord(s, i)
-		if SpecialMask(x, e.a, e.b, e.fold)&(1<<(8*r)-1) == 0 {
-			binary.LittleEndian.PutUint64(buf[j:], x)
-			*dst = (*dst)[:j+r]
+	// the masks in registers: the stores below could be to *e
+	a, b, fold := e.a, e.b, e.fold
+	o := (*[shortValue + wordRoom]byte)((*dst)[j0 : j0+shortValue+wordRoom])
+	if n < 8 {
+		var x uint64 // s as the low bytes of a word, read within its length
+		switch {
+		case n >= 4:
+			x = load32(s, 0) | load32(s, n-4)<<(8*(n-4))
+		case n > 0:
+			x = uint64(s[0]) | uint64(s[n>>1])<<(8*(n>>1)) | uint64(s[n-1])<<(8*(n-1))
+		default:
 			return nil
 		}
+		if SpecialMask(x, a, b, fold)&(1<<(8*n)-1) != 0 {
+			return escapeSlow(dst, s, e, 0, j0)
+		}
+		binary.LittleEndian.PutUint64(o[:], x)
+		*dst = (*dst)[:j0+n]
+		return nil
 	}
-	return escapeSlow(dst, s, e, i, j)
+	i := 0
+	for ; i < n-8; i += 8 {
+		x := Load64(s, i)
+		if SpecialMask(x, a, b, fold) != 0 {
+			return escapeSlow(dst, s, e, i, j0+i)
+		}
+		binary.LittleEndian.PutUint64(o[i&(shortValue-1):], x) // i < shortValue
+	}
+	// the last eight bytes, overlapping those stored when n is not a
+	// multiple of eight
+	x := Load64(s, n-8)
+	if SpecialMask(x, a, b, fold) != 0 {
+		return escapeSlow(dst, s, e, i, j0+i)
+	}
+	binary.LittleEndian.PutUint64(o[(n-8)&(shortValue-1):], x) // n-8 < shortValue
+	*dst = (*dst)[:j0+n]
+	return nil
 }
+
+// shortValue is the longest value escapeInto tries whole before it hands
+// over to e.words.
+const shortValue = 128
 
 // tailWord returns the bytes of s from i, fewer than eight, as the low
 // bytes of a word (the others zero), reading s only within its length.
@@ -267,18 +313,22 @@ func (e *escaper) words(buf []byte, s string, i, j int) (int, int) {
 			return i, j
 		}
 		d := 0
-		var bad uint8
+		var bad uint64
 		for m != 0 {
 			k := bits.TrailingZeros64(m) >> 3
 			m &= m - 1
 			y := x >> (8 * k)
-			c := uint8(y) & 0x7f
-			binary.LittleEndian.PutUint64(o[(k+d)&63:], e.rep[c])
-			d += int(e.repN[c]) - 1
-			binary.LittleEndian.PutUint64(o[(k+1+d)&63:], y>>8)
-			bad |= e.bad[c]
+			v := e.word[uint8(y)&0x7f]
+			binary.LittleEndian.PutUint64(o[(k+d)&63:], v)
+			d += int(v>>56) - 1
+			// rotated rather than shifted: with a known zero top byte
+			// the compiler stores y>>8 a piece at a time; that byte
+			// lands past the word's output, which later stores or the
+			// end of the value make no part of the result
+			binary.LittleEndian.PutUint64(o[(k+1+d)&63:], bits.RotateLeft64(y, -8))
+			bad |= v
 		}
-		if bad != 0 {
+		if bad&(0xff<<48) != 0 {
 			return i, j
 		}
 		i, j = i+8, j+8+d
