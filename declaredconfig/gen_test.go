@@ -1,6 +1,7 @@
 package declaredconfig
 
 import (
+	"github.com/windc-go/windc/internal/xmlscan"
 	"math/rand"
 	"strings"
 
@@ -72,7 +73,7 @@ func genAttrs(r *rand.Rand, modeled []string, fields ...*string) []Attr {
 	return nilIfEmpty(out)
 }
 
-func esc(s string) string { return string(appendAttrValue(nil, s)) }
+func esc(s string) string { return string(xmlscan.AppendAttrValue(nil, s)) }
 
 // genUnknown returns kept elements, none named like a known child.
 func genUnknown(r *rand.Rand) []string {

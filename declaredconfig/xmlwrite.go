@@ -145,7 +145,7 @@ func (w *writer) attr(elem, name, value string) {
 	w.b = append(w.b, ' ')
 	w.b = append(w.b, name...)
 	w.b = append(w.b, '=', '"')
-	w.b = appendAttrValue(w.b, value)
+	w.b = xmlscan.AppendAttrValue(w.b, value)
 	w.b = append(w.b, '"')
 }
 
@@ -248,35 +248,3 @@ func checkMarkup(v string, ns []nsBinding) error {
 	return nil
 }
 
-// appendAttrValue appends s escaped for a double-quoted attribute value:
-// &, <, >, " and CR become references, and TAB and LF too, so that
-// attribute-value normalisation leaves them alone. (Character data goes
-// through xmlscan.AppendText.)
-func appendAttrValue(b []byte, s string) []byte {
-	last := 0
-	for i := 0; i < len(s); i++ {
-		var esc string
-		switch s[i] {
-		case '&':
-			esc = "&amp;"
-		case '<':
-			esc = "&lt;"
-		case '>':
-			esc = "&gt;"
-		case '"':
-			esc = "&quot;"
-		case '\r':
-			esc = "&#xD;"
-		case '\n':
-			esc = "&#xA;"
-		case '\t':
-			esc = "&#x9;"
-		default:
-			continue
-		}
-		b = append(b, s[last:i]...)
-		b = append(b, esc...)
-		last = i + 1
-	}
-	return append(b, s[last:]...)
-}

@@ -82,38 +82,6 @@ func checkChars(s string) error {
 	return nil
 }
 
-// appendAttrValue appends s escaped for a double-quoted attribute value:
-// the characters that attribute-value normalization would change are
-// written as references.
-func appendAttrValue(b []byte, s string) []byte {
-	last := 0
-	for i := 0; i < len(s); i++ {
-		var esc string
-		switch s[i] {
-		case '&':
-			esc = "&amp;"
-		case '<':
-			esc = "&lt;"
-		case '>':
-			esc = "&gt;"
-		case '"':
-			esc = "&quot;"
-		case '\t':
-			esc = "&#x9;"
-		case '\n':
-			esc = "&#xA;"
-		case '\r':
-			esc = "&#xD;"
-		default:
-			continue
-		}
-		b = append(b, s[last:i]...)
-		b = append(b, esc...)
-		last = i + 1
-	}
-	return append(b, s[last:]...)
-}
-
 // appendText appends s escaped as character data; CR is a reference so
 // that line-end normalization keeps it.
 func appendText(b []byte, s string) []byte {

@@ -2,6 +2,7 @@ package provisioning
 
 import (
 	"fmt"
+	"github.com/windc-go/windc/internal/xmlscan"
 	"strings"
 )
 
@@ -189,7 +190,7 @@ func (w *writer) attr(a Attr) error {
 		if err := checkChars(a.Value); err != nil {
 			return w.errorf("attribute %s: %v", a.Name, err)
 		}
-		w.b = appendAttrValue(w.b, a.Value)
+		w.b = xmlscan.AppendAttrValue(w.b, a.Value)
 	}
 	w.b = append(w.b, '"')
 	return nil
