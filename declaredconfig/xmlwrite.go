@@ -247,4 +247,3 @@ func checkMarkup(v string, ns []nsBinding) error {
 	}
 	return nil
 }
-
