@@ -27,6 +27,21 @@ func chunkCommands(cands []syncml.Command, max, maxObj int) (out, refused []sync
 	}
 	out = make([]syncml.Command, 0, len(cands))
 	for _, c := range cands {
+		if r, ok := c.(*syncml.Results); ok && len(r.Items) > 1 && max > 0 {
+			parts, err := splitResults(r, max-continuationRoom)
+			if err != nil {
+				return nil, nil, err
+			}
+			if len(parts) > 1 {
+				// each part is chunked in turn when one item alone is too large
+				parts, _, err = chunkCommands(parts, max, 0)
+				if err != nil {
+					return nil, nil, err
+				}
+				out = append(out, parts...)
+				continue
+			}
+		}
 		items := c.ItemList()
 		obj := 0
 		if len(items) == 1 && items[0].Data != nil {
@@ -63,6 +78,48 @@ func chunkable(c syncml.Command) bool {
 		return true
 	}
 	return false
+}
+
+// splitResults spreads the items of r over Results that each encode
+// within room, in order, each item whole: a part holds as many items as
+// fit, an item that does not fit alone is alone in its part. The last
+// part is r itself. It returns r alone when all fit.
+func splitResults(r *syncml.Results, room int) ([]syncml.Command, error) {
+	l, err := encodedLen(r)
+	if err != nil || l <= room {
+		return []syncml.Command{r}, err
+	}
+	empty := withItems(r, nil)
+	empty.SetID("2147483647")
+	base, err := encodedLen(empty)
+	if err != nil {
+		return nil, err
+	}
+	items := r.Items
+	var parts []syncml.Command
+	for start := 0; start < len(items); {
+		used, end := base, start
+		for end < len(items) {
+			il, err := encodedLen(withItems(empty, items[end:end+1]))
+			if err != nil {
+				return nil, err
+			}
+			il -= base
+			if end > start && used+il > room {
+				break
+			}
+			used += il
+			end++
+		}
+		if end == len(items) {
+			setItems(r, items[start:end:end])
+			parts = append(parts, r)
+			break
+		}
+		parts = append(parts, withItems(r, items[start:end:end]))
+		start = end
+	}
+	return parts, nil
 }
 
 // split cuts c's object into chunks whose commands encode within room.

@@ -3,6 +3,7 @@ package session
 import (
 	"context"
 	"fmt"
+	"github.com/google/go-cmp/cmp"
 	"strings"
 	"testing"
 
@@ -164,9 +165,18 @@ func xmlChars(s string) bool {
 // maxMsg, asks the device for ./N with a Get and the device answers
 // value; it returns the server's Outcomes and the device's messages.
 func collect(t testing.TB, value string, kind syncml.DataKind, maxMsg int) (outs []Outcome, msgs [][]byte, err error) {
+	return collectItems(t, []string{value}, kind, maxMsg)
+}
+
+// collectItems is collect with a Results of one item per value.
+func collectItems(t testing.TB, values []string, kind syncml.DataKind, maxMsg int) (outs []Outcome, msgs [][]byte, err error) {
 	h := HandlerFunc(func(_ context.Context, r *Request) Response {
 		it := r.Command.ItemList()[0]
-		return Response{Results: []syncml.Item{{Source: it.Target, Meta: &syncml.Meta{Format: "chr"}, Data: &syncml.Data{Kind: kind, Value: value}}}}
+		items := make([]syncml.Item, len(values))
+		for i, v := range values {
+			items[i] = syncml.Item{Source: &syncml.Location{LocURI: it.Target.LocURI + "/" + fmt.Sprint(i)}, Meta: &syncml.Meta{Format: "chr"}, Data: &syncml.Data{Kind: kind, Value: v}}
+		}
+		return Response{Results: items}
 	})
 	s := NewSession(&Config{AnnounceMaxMsgSize: maxMsg})
 	if err := s.Queue(get("./N")); err != nil {
@@ -217,7 +227,7 @@ func collect(t testing.TB, value string, kind syncml.DataKind, maxMsg int) (outs
 		}
 		m = cx.Reply
 	}
-	return nil, nil, fmt.Errorf("session does not end")
+	return outs, msgs, fmt.Errorf("session does not end")
 }
 
 // joinedResults returns the Data of the Results the Outcomes of the Get
@@ -316,4 +326,58 @@ func TestPropertyResultsChunkJoin(t *testing.T) {
 		gen.Bool(),
 	))
 	props.TestingRun(t)
+}
+
+// resultItems returns the Data of the items of the Results the Outcomes of
+// the Get carry, in order.
+func resultItems(outs []Outcome) []string {
+	var got []string
+	for _, o := range outs {
+		if o.Command.ElementName() != "Get" {
+			continue
+		}
+		for _, r := range o.Results {
+			for _, it := range r.Items {
+				v := ""
+				if it.Data != nil {
+					v = it.Data.Value
+				}
+				got = append(got, v)
+			}
+		}
+	}
+	return got
+}
+
+// A device's Results whose items together do not fit in one message goes
+// in several Results, each item whole, and one item too large alone in
+// chunks; the server hands the Get the items in order.
+func TestMultiItemResultsFromDevice(t *testing.T) {
+	values := []string{strings.Repeat("a", 400), strings.Repeat("b<", 300), "c", strings.Repeat("d&", 1200), strings.Repeat("e", 500)}
+	outs, msgs, err := collectItems(t, values, syncml.DataText, 1500)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := resultItems(outs); !cmp.Equal(got, values) {
+		t.Errorf("items %d, want %d: %q", len(got), len(values), got)
+	}
+	for i, b := range msgs {
+		if len(b) > 1500 {
+			t.Errorf("device message %d: %d bytes over 1500", i+1, len(b))
+		}
+	}
+}
+
+// Six short items under a small MaxMsgSize: the device's Results does not
+// fit whole with its continuation, and still the session ends with every
+// item delivered.
+func TestMultiItemResultsSmallItems(t *testing.T) {
+	values := []string{"a", "bb", "c", "dd", "e", "ff"}
+	outs, msgs, err := collectItems(t, values, syncml.DataText, 1100)
+	if err != nil {
+		t.Fatalf("%v after %d device messages", err, len(msgs))
+	}
+	if got := resultItems(outs); !cmp.Equal(got, values) {
+		t.Errorf("items %q, want %q", got, values)
+	}
 }

@@ -40,11 +40,17 @@ func encodedLen(c syncml.Command) (int, error) {
 // now, with as many of cands, in order, as fit in max bytes (0: no bound),
 // and numbers it. It returns the encoding, the commands sent and the rest,
 // which go out in the next message of the package; Final is set only when
-// nothing is left and final is true. When not even the first command fits, it waits for the
-// next message, unless the reply is itself a continuation (force): then
-// the command goes alone, over the bound, as nothing smaller can carry it.
+// nothing is left and final is true. When not even the first command fits,
+// it waits for the next message, unless force is set (a continuation, or
+// a device's message): then the leading Statuses and the first command
+// after them go, over the bound if need be, as nothing smaller can carry
+// them and the package must make progress.
 func pack(reply *syncml.Message, cands []syncml.Command, max int, force, final bool) (out []byte, sent, rest []syncml.Command, err error) {
 	fixed := len(reply.Body.Commands)
+	least := 0 // what goes even over max: progress
+	if force {
+		least = progress(cands)
+	}
 	reply.Body.Commands = append(reply.Body.Commands, cands...)
 	number(reply.Body.Commands, new(int))
 	n := len(cands)
@@ -86,8 +92,8 @@ func pack(reply *syncml.Message, cands []syncml.Command, max int, force, final b
 				break // nothing follows a chunk in its message
 			}
 		}
-		if n == 0 && force {
-			n = 1
+		if n < least {
+			n = least
 		}
 	}
 	for {
@@ -97,12 +103,25 @@ func pack(reply *syncml.Message, cands []syncml.Command, max int, force, final b
 		if err != nil {
 			return nil, nil, nil, errorf("encode reply %s: %w", reply.Header.MsgID, err)
 		}
-		if max <= 0 || len(out) <= max || n == 0 || (force && n == 1) {
+		if max <= 0 || len(out) <= max || n <= least {
 			break
 		}
 		n-- // the measure was off: drop one more
 	}
 	return out, cands[:n:n], cands[n:], nil
+}
+
+// progress is how many of cands a forced message carries at least: the
+// Statuses in front and the first command after them. Statuses alone are
+// no progress: a continuation answered by new Statuses would otherwise
+// never carry the rest of the package.
+func progress(cands []syncml.Command) int {
+	for i, c := range cands {
+		if _, ok := c.(*syncml.Status); !ok {
+			return i + 1
+		}
+	}
+	return len(cands)
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
