@@ -56,7 +56,7 @@ func scanEvents(in string, partial bool) ([]xmlEvent, error) {
 		}
 		switch tok.Kind {
 		case xmlscan.StartToken:
-			ev := xmlEvent{kind: 's', space: tok.Space, name: xmlscan.LocalName(tok.Name)}
+			ev := xmlEvent{kind: 's', space: spaced(tok.Space), name: xmlscan.LocalName(tok.Name)}
 			for _, a := range sc.Attrs() {
 				as := ""
 				switch p := xmlscan.PrefixOf(a.Name); {
@@ -64,7 +64,7 @@ func scanEvents(in string, partial bool) ([]xmlEvent, error) {
 				case p == "xmlns":
 					as = "xmlns"
 				case p != "":
-					as = a.URI
+					as = spaced(a.URI)
 				}
 				ev.attrs = append(ev.attrs, as+"|"+xmlscan.LocalName(a.Name)+"="+spaced(a.Value))
 			}
@@ -81,7 +81,8 @@ func scanEvents(in string, partial bool) ([]xmlEvent, error) {
 }
 
 // spaced writes TAB and LF as spaces: encoding/xml does not normalise
-// attribute values (XML 1.0 §3.3.3 does), so values are compared so.
+// attribute values (XML 1.0 §3.3.3 does), so values are compared so, and
+// namespace names too, which are attribute values (xmlns="\n").
 func spaced(v string) string { return strings.NewReplacer("\t", " ", "\n", " ").Replace(v) }
 
 // stdEvents reads in with encoding/xml as comparable events; the declared
@@ -103,9 +104,9 @@ func stdEvents(in []byte) ([]xmlEvent, error) {
 		switch t := tok.(type) {
 		case xml.StartElement:
 			depth++
-			ev := xmlEvent{kind: 's', space: t.Name.Space, name: t.Name.Local}
+			ev := xmlEvent{kind: 's', space: spaced(t.Name.Space), name: t.Name.Local}
 			for _, a := range t.Attr {
-				ev.attrs = append(ev.attrs, a.Name.Space+"|"+a.Name.Local+"="+spaced(a.Value))
+				ev.attrs = append(ev.attrs, spaced(a.Name.Space)+"|"+a.Name.Local+"="+spaced(a.Value))
 			}
 			evs = append(evs, ev)
 		case xml.EndElement:
