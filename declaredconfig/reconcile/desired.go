@@ -105,6 +105,8 @@ type Reconciler struct {
 	cfg   Config
 	store session.Store
 
+	locks [64]sync.Mutex // serialise updates per device (lockIndex)
+
 	mu        sync.Mutex
 	cache     map[string]cachedState   // by device
 	summaries map[string]cachedSummary // by device

@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/windc-go/windc/declaredconfig"
+	"github.com/windc-go/windc/internal/backoff"
 	"github.com/windc-go/windc/syncml"
 )
 
@@ -191,8 +192,13 @@ func stateOf(s string) declaredconfig.State {
 // given. The state is saved only when f changed it or asks for it (its
 // first result).
 func (r *Reconciler) update(ctx context.Context, device string, f func(*deviceState) (bool, error)) (*deviceState, error) {
+	// Updates of one device by this Reconciler take turns; only other
+	// instances sharing the store can then make a compare-and-swap lose.
+	mu := &r.locks[lockIndex(device)]
+	mu.Lock()
+	defer mu.Unlock()
 	var last error
-	for range r.maxRetries() {
+	for attempt := range r.maxRetries() {
 		var (
 			raw    []byte
 			ver    uint64
@@ -235,6 +241,9 @@ func (r *Reconciler) update(ctx context.Context, device string, f func(*deviceSt
 		if err != nil {
 			if errors.Is(err, ErrConflict) {
 				last = err
+				if err := backoff.Wait(ctx, attempt+1); err != nil {
+					return nil, errorf("device %q: %w", device, err)
+				}
 				continue
 			}
 			return nil, errorf("device %q: saving its state: %w", device, err)
@@ -385,4 +394,13 @@ func decodeState(raw []byte) (*deviceState, error) {
 		}
 	}
 	return st, nil
+}
+
+// lockIndex picks the lock of device among Reconciler.locks (FNV-1a).
+func lockIndex(device string) int {
+	h := uint32(2166136261)
+	for i := 0; i < len(device); i++ {
+		h = (h ^ uint32(device[i])) * 16777619
+	}
+	return int(h % uint32(len(Reconciler{}.locks)))
 }

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/windc-go/windc/internal/backoff"
 	"github.com/windc-go/windc/syncml"
 )
 
@@ -88,7 +89,7 @@ func NewServer(cfg ServerConfig) *Server {
 // kept under: by default its SyncHdr Source LocURI, with ClientCertificate
 // its certificate's common name) to send in its sessions, in order.
 func (s *Server) Queue(ctx context.Context, device string, cmds ...syncml.Command) error {
-	for range s.cfg.MaxRetries {
+	for attempt := range s.cfg.MaxRetries {
 		raw, ver, err := s.cfg.Store.Load(ctx, device)
 		if err != nil {
 			return errorf("queue for %q: %w", device, err)
@@ -108,6 +109,9 @@ func (s *Server) Queue(ctx context.Context, device string, cmds ...syncml.Comman
 		if _, err := s.cfg.Store.CompareAndSwap(ctx, device, ver, b); err == nil {
 			return nil
 		} else if !errors.Is(err, ErrConflict) {
+			return errorf("queue for %q: %w", device, err)
+		}
+		if err := backoff.Wait(ctx, attempt+1); err != nil {
 			return errorf("queue for %q: %w", device, err)
 		}
 	}
@@ -220,7 +224,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // state, reloading and running it again when another instance saved
 // meanwhile.
 func (s *Server) exchange(ctx context.Context, device string, in *Inbound) (*Exchange, error) {
-	for range s.cfg.MaxRetries {
+	for attempt := range s.cfg.MaxRetries {
 		if device == "" {
 			// The request proves no device: handled on an empty state
 			// (the Authenticator refuses it), saved nowhere.
@@ -272,6 +276,9 @@ func (s *Server) exchange(ctx context.Context, device string, in *Inbound) (*Exc
 			return nil, errorf("save %q: %w", device, err)
 		}
 		s.log.DebugContext(ctx, "state changed meanwhile, retrying", "device", device)
+		if err := backoff.Wait(ctx, attempt+1); err != nil {
+			return nil, errorf("save %q: %w", device, err)
+		}
 	}
 	return nil, errorf("save %q: %w after %d attempts", device, ErrConflict, s.cfg.MaxRetries)
 }
