@@ -43,6 +43,11 @@ func (p *run) documents(fresh bool) error {
 			}
 		}
 	}
+	if len(reply.Results) == 0 {
+		// Nothing came back to attribute to a document: what Evaluate
+		// would say of each is its entry in the summary.
+		return p.listed()
+	}
 	// The summary tells the Device and the User documents apart by their
 	// context only: each scope is evaluated against its own entries.
 	docs := make([]*declaredconfig.DocumentStatus, len(st.Docs))
@@ -89,6 +94,24 @@ func (p *run) documents(fresh bool) error {
 	}
 	for i, d := range st.Docs {
 		if err := p.document(d, docs[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// listed decides each desired document from its summary entry alone, as
+// Evaluate reads it when no Status or Results is to be attributed: the
+// first entry of its scope and DocID.
+func (p *run) listed() error {
+	c := p.classes()
+	for k, d := range p.st.Docs {
+		var es declaredconfig.DocumentStatus
+		if i := c.docEntry[k]; i >= 0 {
+			e := &p.summary.Documents[i]
+			es.Reported, es.State, es.Checksum, es.ResultChecksum = true, stateOf(e.State), e.Checksum, e.ResultChecksum
+		}
+		if err := p.document(d, &es); err != nil {
 			return err
 		}
 	}

@@ -117,6 +117,7 @@ func (p *run) drop(d *docState) {
 	for i, x := range st.Removed {
 		if x == d {
 			st.Removed = append(st.Removed[:i:i], st.Removed[i+1:]...)
+			p.cls = nil // made for the documents before
 			ds := d.status()
 			ds.Condition, ds.Reason = Removing, "gone from the device"
 			p.event(Event{Kind: Removed, Status: ds})

@@ -136,6 +136,8 @@ type run struct {
 	fresh   bool   // the message is reconciled for the first time
 
 	byScope [2]*declaredconfig.Summary // summary entries per scope
+	cls     *classes                   // the summary's entries against the documents
+	clsBuf  classes
 
 	st     *deviceState
 	plan   []syncml.Command
@@ -144,6 +146,7 @@ type run struct {
 
 func (p *run) reset(st *deviceState) {
 	p.st, p.plan, p.events = st, nil, nil
+	p.byScope, p.cls = [2]*declaredconfig.Summary{}, nil // made for another state
 }
 
 func (p *run) event(e Event) {

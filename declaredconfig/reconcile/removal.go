@@ -45,25 +45,17 @@ func (p *run) removed() {
 func (p *run) strays() {
 	st := p.st
 	st.Stray = st.Stray[:0]
-	known := make(map[string]bool, len(st.Docs)+len(st.Removed))
-	for _, list := range [][]*docState{st.Docs, st.Removed} {
-		for _, d := range list {
-			known[docKey(d.Scope, d.Doc.ID)] = true
-		}
-	}
+	c := p.classes()
 	over, max := 0, p.r.maxDocuments()
-	for _, e := range p.summary.Documents {
-		s := scopeOf(e.Context)
-		k := docKey(s, e.ID)
-		if known[k] {
+	for i, e := range p.summary.Documents {
+		if c.class[i] >= 0 || !c.first[i] {
 			continue
 		}
-		known[k] = true
 		if len(st.Stray) >= max {
 			over++
 			continue
 		}
-		st.Stray = append(st.Stray, stray{Scope: s, ID: e.ID, Checksum: e.Checksum, RC: e.ResultChecksum, State: e.State})
+		st.Stray = append(st.Stray, stray{Scope: c.scope[i], ID: e.ID, Checksum: e.Checksum, RC: e.ResultChecksum, State: e.State})
 	}
 	if len(st.Stray) == 0 {
 		st.Stray = nil
@@ -89,17 +81,4 @@ func docKey(s declaredconfig.Scope, id string) string {
 		b = append(b, c)
 	}
 	return string(b)
-}
-
-// known reports whether id is a desired document of scope s or one being
-// removed.
-func (p *run) known(s declaredconfig.Scope, id string) bool {
-	for _, list := range [][]*docState{p.st.Docs, p.st.Removed} {
-		for _, d := range list {
-			if d.Scope == s && declaredconfig.EqualDocID(d.Doc.ID, id) {
-				return true
-			}
-		}
-	}
-	return false
 }
