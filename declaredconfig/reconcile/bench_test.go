@@ -3,6 +3,7 @@ package reconcile_test
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"testing"
 
 	"github.com/windc-go/windc/declaredconfig"
@@ -12,9 +13,11 @@ import (
 )
 
 // steadyDevice returns a reconciler with ten documents in sync on a
-// device, and the device's first message of its next session.
-func steadyDevice(b *testing.B) (*reconcile.Reconciler, []byte) {
-	rec := reconcile.New(reconcile.Config{})
+// device, the device's first message of its next session (with a 1201
+// session alert) and a later message of the session it was last
+// reconciled in (a Status for the server's SyncHdr and the summary).
+func steadyDevice(b *testing.B) (rec *reconcile.Reconciler, start, later []byte) {
+	rec = reconcile.New(reconcile.Config{})
 	var docs []reconcile.Doc
 	for i := range 10 {
 		docs = append(docs, vpnDoc(fmt.Sprintf("%08X-0000-4000-8000-000000000000", 0x9E3779B9*uint32(i+1)), "A0"))
@@ -40,43 +43,64 @@ func steadyDevice(b *testing.B) (*reconcile.Reconciler, []byte) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	raw, _ := roundTrip(b, m)
-	return rec, raw
+	start, first := roundTrip(b, m)
+	sess, msg, err := reconcile.LastMessage(rec, dev1)
+	if err != nil || sess == "" {
+		b.Fatalf("last message %q/%q: %v", sess, msg, err)
+	}
+	n, err := strconv.Atoi(msg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	next := *first
+	next.Header.SessionID, next.Header.MsgID = sess, strconv.Itoa(n+1)
+	next.Body.Commands = []syncml.Command{
+		&syncml.Status{CmdID: "1", MsgRef: msg, CmdRef: "0", Cmd: "SyncHdr", Data: syncml.Text("200")},
+		&syncml.Alert{CmdID: "2", Data: syncml.Text("1224"), Items: dev.summaryAlert().Items},
+	}
+	later, _ = roundTrip(b, &next)
+	return rec, start, later
 }
 
 // BenchmarkSession compares, for a device with ten documents in sync,
-// the reconciler's work on the first message of a session (read the
-// summary, load and save the device's state, decide that nothing is
-// needed) with decoding that message.
+// the reconciler's work on one message (read the summary, load the
+// device's state, decide that nothing is needed) with decoding that
+// message: the first message of a session (which clears the marks of the
+// sessions before) and a later one.
 func BenchmarkSession(b *testing.B) {
-	rec, raw := steadyDevice(b)
-	b.Run("decode", func(b *testing.B) {
-		b.ReportAllocs()
-		b.SetBytes(int64(len(raw)))
-		for b.Loop() {
+	rec, start, later := steadyDevice(b)
+	for _, c := range []struct {
+		name string
+		raw  []byte
+	}{{"start", start}, {"later", later}} {
+		b.Run(c.name+"/decode", func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(c.raw)))
+			for b.Loop() {
+				var m syncml.Message
+				if err := syncml.Unmarshal(c.raw, &m); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(c.name+"/reconcile", func(b *testing.B) {
 			var m syncml.Message
-			if err := syncml.Unmarshal(raw, &m); err != nil {
+			if err := syncml.Unmarshal(c.raw, &m); err != nil {
 				b.Fatal(err)
 			}
-		}
-	})
-	b.Run("reconcile", func(b *testing.B) {
-		var m syncml.Message
-		if err := syncml.Unmarshal(raw, &m); err != nil {
-			b.Fatal(err)
-		}
-		ctx := context.Background()
-		x := &session.Exchange{Identity: session.Identity{Device: dev1}}
-		ss := session.NewSession(nil)
-		b.ReportAllocs()
-		b.SetBytes(int64(len(raw)))
-		for b.Loop() {
-			st, err := rec.Reconcile(ctx, ss, &m, x)
-			if err != nil || st.Queued != 0 {
-				b.Fatal(err, st.Queued)
+			ctx := context.Background()
+			x := &session.Exchange{Identity: session.Identity{Device: dev1}}
+			ss := session.NewSession(nil)
+			b.ReportAllocs()
+			b.SetBytes(int64(len(c.raw)))
+			for b.Loop() {
+				st, err := rec.Reconcile(ctx, ss, &m, x)
+				if err != nil || st.Queued != 0 {
+					b.Fatal(err, st.Queued)
+				}
 			}
-		}
-	})
+		})
+	}
 }
 
 // BenchmarkHostileSummary measures one message of a device with

@@ -138,6 +138,7 @@ type run struct {
 	byScope [2]*declaredconfig.Summary // summary entries per scope
 	cls     *classes                   // the summary's entries against the documents
 	clsBuf  classes
+	clsArr  classArrays
 
 	st     *deviceState
 	plan   []syncml.Command

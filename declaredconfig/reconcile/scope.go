@@ -51,47 +51,62 @@ func (p *run) classes() *classes {
 		return p.cls
 	}
 	st, ents := p.st, p.summary.Documents
-	nd, n, m := len(st.Docs), len(st.Docs)+len(st.Removed), len(ents)
-	doc := func(k int) *docState {
-		if k < nd {
-			return st.Docs[k]
-		}
-		return st.Removed[k-nd]
+	docs := st.Docs
+	if len(st.Removed) > 0 {
+		docs = append(append(make([]*docState, 0, len(st.Docs)+len(st.Removed)), st.Docs...), st.Removed...)
 	}
+	n, m := len(docs), len(ents)
 	c := &p.clsBuf
-	c.scope = grow(c.scope, m)
-	c.class = grow(c.class, m)
-	c.first = grow(c.first, m)
-	c.docEntry = grow(c.docEntry, n)
+	if m <= len(p.clsArr.scope) && n <= len(p.clsArr.docEntry) {
+		// Held by the run itself.
+		c.scope, c.class, c.first, c.docEntry = p.clsArr.scope[:m], p.clsArr.class[:m], p.clsArr.first[:m], p.clsArr.docEntry[:n]
+	} else {
+		c.scope, c.class, c.first, c.docEntry = make([]declaredconfig.Scope, m), make([]int32, m), make([]bool, m), make([]int32, n)
+	}
 	for i := range ents {
 		c.scope[i] = scopeOf(ents[i].Context)
 	}
 	if n*m <= smallClasses && m <= smallEntries {
-		c.small(ents, n, doc)
+		c.small(ents, docs)
 	} else {
-		c.large(ents, n, doc)
+		c.large(ents, docs)
 	}
 	p.cls = c
 	return c
 }
 
-// small classifies by comparing pairwise: documents are usually listed in
-// the order they were declared, so entry i is tried against document i
-// first.
-func (c *classes) small(ents []declaredconfig.SummaryEntry, n int, doc func(int) *docState) {
+// classArrays hold the classes of a small summary.
+type classArrays struct {
+	scope    [16]declaredconfig.Scope
+	class    [16]int32
+	first    [16]bool
+	docEntry [16]int32
+}
+
+// small classifies by comparing pairwise, a fingerprint first: documents
+// are usually listed in the order they were declared, so entry i is tried
+// against document i first.
+func (c *classes) small(ents []declaredconfig.SummaryEntry, docs []*docState) {
+	var fpBuf [16]uint64
+	fps := fpBuf[:0]
+	if len(docs) > len(fpBuf) {
+		fps = make([]uint64, 0, len(docs))
+	}
+	for _, d := range docs {
+		fps = append(fps, fingerprint(d.Scope, d.Doc.ID))
+	}
 	// canon[k] is the first document of k's scope and DocID (the same
 	// DocID may be declared under several hosts, or be desired and
 	// removed at once); the first entry of a class is kept there.
-	var buf [32]int32
+	var buf [16]int32
 	canon := buf[:0]
-	if n > len(buf) {
-		canon = make([]int32, 0, n)
+	if len(docs) > len(buf) {
+		canon = make([]int32, 0, len(docs))
 	}
-	for k := range n {
+	for k, dk := range docs {
 		ck := int32(k)
-		dk := doc(k)
-		for j := range k {
-			if dj := doc(j); dj.Scope == dk.Scope && eqID(dj.Doc.ID, dk.Doc.ID) {
+		for j, fj := range fps[:k] {
+			if fj == fps[k] && declaredconfig.EqualDocID(docs[j].Doc.ID, dk.Doc.ID) {
 				ck = canon[j]
 				break
 			}
@@ -99,14 +114,21 @@ func (c *classes) small(ents []declaredconfig.SummaryEntry, n int, doc func(int)
 		canon = append(canon, ck)
 		c.docEntry[k] = -1
 	}
+	var efpBuf [16]uint64
+	efps := efpBuf[:0]
+	if len(ents) > len(efpBuf) {
+		efps = make([]uint64, 0, len(ents))
+	}
 	for i := range ents {
 		s, id := c.scope[i], ents[i].ID
+		fp := fingerprint(s, id)
+		efps = append(efps, fp)
 		cl := int32(-1)
-		if i < n && doc(i).Scope == s && eqID(doc(i).Doc.ID, id) {
+		if i < len(fps) && fps[i] == fp && declaredconfig.EqualDocID(docs[i].Doc.ID, id) {
 			cl = canon[i]
 		} else {
-			for k := range n {
-				if d := doc(k); d.Scope == s && eqID(d.Doc.ID, id) {
+			for k, fk := range fps {
+				if fk == fp && declaredconfig.EqualDocID(docs[k].Doc.ID, id) {
 					cl = canon[k]
 					break
 				}
@@ -122,23 +144,40 @@ func (c *classes) small(ents []declaredconfig.SummaryEntry, n int, doc func(int)
 		}
 		c.first[i] = true
 		for j := range i {
-			if c.class[j] < 0 && c.first[j] && c.scope[j] == s && eqID(ents[j].ID, id) {
+			if efps[j] == fp && c.class[j] < 0 && c.first[j] && declaredconfig.EqualDocID(ents[j].ID, id) {
 				c.first[i] = false
 				break
 			}
 		}
 	}
-	for k := range n {
+	for k := range docs {
 		c.docEntry[k] = c.docEntry[canon[k]]
 	}
 }
 
+// fingerprint is equal for the same scope and DocID (as EqualDocID
+// compares them): the scope, the length, and three bytes with ASCII
+// letters in lower case.
+func fingerprint(s declaredconfig.Scope, id string) uint64 {
+	fp := uint64(s) | uint64(len(id))<<8
+	if len(id) > 0 {
+		fp |= uint64(lower(id[0]))<<40 | uint64(lower(id[len(id)/2]))<<48 | uint64(lower(id[len(id)-1]))<<56
+	}
+	return fp
+}
+
+func lower(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
 // large classifies through a map of the documents' keys, whatever a
 // hostile summary lists.
-func (c *classes) large(ents []declaredconfig.SummaryEntry, n int, doc func(int) *docState) {
-	canon := make(map[string]int32, n)
-	for k := range n {
-		d := doc(k)
+func (c *classes) large(ents []declaredconfig.SummaryEntry, docs []*docState) {
+	canon := make(map[string]int32, len(docs))
+	for k, d := range docs {
 		key := docKey(d.Scope, d.Doc.ID)
 		if _, ok := canon[key]; !ok {
 			canon[key] = int32(k)
@@ -159,30 +198,9 @@ func (c *classes) large(ents []declaredconfig.SummaryEntry, n int, doc func(int)
 			c.docEntry[cl] = int32(i)
 		}
 	}
-	for k := range n {
-		d := doc(k)
+	for k, d := range docs {
 		c.docEntry[k] = c.docEntry[canon[docKey(d.Scope, d.Doc.ID)]]
 	}
-}
-
-// grow returns s resized to n elements, reusing its array when it can.
-func grow[T any](s []T, n int) []T {
-	if cap(s) < n {
-		return make([]T, n)
-	}
-	return s[:n]
-}
-
-// eqID is declaredconfig.EqualDocID with the first bytes compared inline:
-// two DocIDs mostly differ there.
-func eqID(a, b string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	if len(a) > 0 && a[0] != b[0] && a[0]|0x20 != b[0]|0x20 {
-		return false
-	}
-	return declaredconfig.EqualDocID(a, b)
 }
 
 // scoped returns the summary's entries of scope s (the same DocID may
