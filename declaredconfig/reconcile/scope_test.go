@@ -1,0 +1,155 @@
+package reconcile
+
+import (
+	"fmt"
+	"reflect"
+	"slices"
+	"testing"
+
+	"github.com/leanovate/gopter"
+	"github.com/leanovate/gopter/gen"
+	"github.com/leanovate/gopter/prop"
+
+	"github.com/windc-go/windc/declaredconfig"
+)
+
+// classCase is a state's documents and a summary, from small pools of
+// DocIDs (in any letter case, some sharing a fingerprint) and contexts, so
+// that scopes, hosts and DocIDs repeat.
+type classCase struct {
+	Docs    []docPick
+	Removed []docPick
+	Entries []entryPick
+}
+
+type docPick struct {
+	User bool
+	ID   int
+	Host uint8
+}
+
+type entryPick struct {
+	Context int
+	ID      int
+}
+
+var (
+	classIDs = []string{
+		"9E3779B9-0000-4000-8000-000000000000", "9e3779b9-0000-4000-8000-000000000000",
+		"9E3779B9-0000-4000-8000-00000000000A", "9E3779B9-1000-4000-8000-000000000000",
+		"3C6EF372-0000-4000-8000-000000000000", "3c6ef372-0000-4000-8000-000000000000",
+		"X", "x", "", "{3C6EF372-0000-4000-8000-000000000000}",
+	}
+	classContexts = []string{"Device", "device", "", "User", "user", "USER", " User\n", "Devices", "\tdevice"}
+)
+
+func genClassCase() gopter.Gen {
+	doc := gen.Struct(reflect.TypeOf(docPick{}), map[string]gopter.Gen{
+		"User": gen.Bool(), "ID": gen.IntRange(0, len(classIDs)-1), "Host": gen.UInt8Range(1, 3),
+	})
+	ent := gen.Struct(reflect.TypeOf(entryPick{}), map[string]gopter.Gen{
+		"Context": gen.IntRange(0, len(classContexts)-1), "ID": gen.IntRange(0, len(classIDs)-1),
+	})
+	return gen.Struct(reflect.TypeOf(classCase{}), map[string]gopter.Gen{
+		"Docs":    gen.SliceOf(doc),
+		"Removed": gen.SliceOf(doc),
+		"Entries": gen.SliceOf(ent),
+	})
+}
+
+func (c classCase) run() *run {
+	st := &deviceState{}
+	mk := func(d docPick) *docState {
+		s := declaredconfig.Device
+		if d.User {
+			s = declaredconfig.User
+		}
+		return &docState{Scope: s, Host: declaredconfig.Host(d.Host), Doc: &declaredconfig.Document{ID: classIDs[d.ID]}}
+	}
+	for _, d := range c.Docs {
+		st.Docs = append(st.Docs, mk(d))
+	}
+	for _, d := range c.Removed {
+		st.Removed = append(st.Removed, mk(d))
+	}
+	sum := &declaredconfig.Summary{}
+	for _, e := range c.Entries {
+		sum.Documents = append(sum.Documents, declaredconfig.SummaryEntry{Context: classContexts[e.Context], ID: classIDs[e.ID]})
+	}
+	return &run{st: st, summary: sum}
+}
+
+// referenceClasses is what classes says, by its definition, one
+// comparison at a time.
+func referenceClasses(p *run) classes {
+	docs := append(slices.Clone(p.st.Docs), p.st.Removed...)
+	ents := p.summary.Documents
+	var c classes
+	same := func(s declaredconfig.Scope, id string, d *docState) bool {
+		return d.Scope == s && declaredconfig.EqualDocID(d.Doc.ID, id)
+	}
+	for i := range ents {
+		s := ents[i].Scope()
+		c.scope = append(c.scope, s)
+		c.class = append(c.class, int32(slices.IndexFunc(docs, func(d *docState) bool { return same(s, ents[i].ID, d) })))
+		c.first = append(c.first, !slices.ContainsFunc(ents[:i], func(e declaredconfig.SummaryEntry) bool {
+			return e.Scope() == s && declaredconfig.EqualDocID(e.ID, ents[i].ID)
+		}))
+	}
+	for _, d := range docs {
+		c.docEntry = append(c.docEntry, int32(slices.IndexFunc(ents, func(e declaredconfig.SummaryEntry) bool {
+			return same(e.Scope(), e.ID, d)
+		})))
+	}
+	return c
+}
+
+func (c *classes) String() string {
+	return fmt.Sprintf("scope %v class %v first %v docEntry %v", c.scope, c.class, c.first, c.docEntry)
+}
+
+// TestPropertyClasses checks that the classes a run makes, pairwise and
+// through a map, are those of their definition (the first document and
+// the first entry of each scope and DocID), which scoped, strays and the
+// fast path of documents rely on.
+func TestPropertyClasses(t *testing.T) {
+	params := gopter.DefaultTestParametersWithSeed(20261204)
+	params.MinSuccessfulTests = 1000
+	params.MaxSize = 80 // beyond smallEntries: both ways
+	t.Logf("seed %d", params.Seed())
+	props := gopter.NewProperties(params)
+	props.Property("classes are those of their definition", prop.ForAll(func(cc classCase) string {
+		p := cc.run()
+		want := referenceClasses(p)
+		got := p.classes()
+		if got.String() != want.String() {
+			return "classes:\n got " + got.String() + "\nwant " + want.String()
+		}
+		// The other way of the two, on the same lists.
+		docs := append(slices.Clone(p.st.Docs), p.st.Removed...)
+		other := &classes{scope: slices.Clone(got.scope), class: make([]int32, len(got.class)),
+			first: make([]bool, len(got.first)), docEntry: make([]int32, len(got.docEntry))}
+		if len(docs)*len(p.summary.Documents) <= smallClasses && len(p.summary.Documents) <= smallEntries {
+			other.large(p.summary.Documents, docs)
+		} else {
+			other.small(p.summary.Documents, docs)
+		}
+		if other.String() != want.String() {
+			return "the other way:\n got " + other.String() + "\nwant " + want.String()
+		}
+		// strays and scoped read them so.
+		for _, s := range []declaredconfig.Scope{declaredconfig.Device, declaredconfig.User} {
+			sub := p.scoped(s)
+			for _, d := range docs {
+				if d.Scope != s {
+					continue
+				}
+				if a, b := sub.Entry(d.Doc.ID), p.summary.EntryIn(s, d.Doc.ID); (a == nil) != (b == nil) || a != nil && (a.ID != b.ID || a.Context != b.Context) {
+					return fmt.Sprintf("scoped(%v).Entry(%q) = %v, EntryIn = %v", s, d.Doc.ID, a, b)
+				}
+			}
+		}
+		return ""
+	}, genClassCase()))
+	props.TestingRun(t)
+}
