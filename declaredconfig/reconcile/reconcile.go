@@ -168,7 +168,7 @@ func (p *run) do() error {
 	for _, list := range [][]*docState{st.Docs, st.Removed} {
 		for _, d := range list {
 			for k := range d.Await {
-				if p.idle || strings.HasPrefix(d.Await[k], p.msgSep) {
+				if d.Await[k] != "" && (p.idle || strings.HasPrefix(d.Await[k], p.msgSep)) {
 					d.Await[k] = ""
 				}
 			}

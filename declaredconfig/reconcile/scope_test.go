@@ -153,3 +153,18 @@ func TestPropertyClasses(t *testing.T) {
 	}, genClassCase()))
 	props.TestingRun(t)
 }
+
+// TestStateOf checks that stateOf reads a state as
+// declaredconfig.ParseState does (0 when it does not read).
+func TestStateOf(t *testing.T) {
+	for _, s := range []string{"", "0", "1", "2", "60", "61", "007", "999", "1000", " 60", "60 ", "6a", "-1", "+1", "٣",
+		"4294967295", "4294967296", "\t1\n"} {
+		want, err := declaredconfig.ParseState(s)
+		if err != nil {
+			want = 0
+		}
+		if got := stateOf(s); got != want {
+			t.Errorf("stateOf(%q) = %d, want %d", s, got, want)
+		}
+	}
+}

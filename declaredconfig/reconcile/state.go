@@ -181,7 +181,22 @@ func (st *deviceState) status(device string) *DeviceStatus {
 	return ds
 }
 
+// stateOf reads a summary entry's state as declaredconfig.ParseState does,
+// 0 when it does not read; the one to three digits devices write are
+// read here.
 func stateOf(s string) declaredconfig.State {
+	if n := len(s); n > 0 && n <= 3 {
+		v := declaredconfig.State(0)
+		for i := 0; i < n; i++ {
+			c := s[i]
+			if c < '0' || c > '9' {
+				goto slow
+			}
+			v = v*10 + declaredconfig.State(c-'0')
+		}
+		return v
+	}
+slow:
 	v, _ := declaredconfig.ParseState(s)
 	return v
 }
