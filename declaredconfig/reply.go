@@ -137,8 +137,12 @@ type Desired struct {
 // back each command sent with the MsgID of its message builds sent from
 // them and so tells Evaluate which command sent each document.
 func (d *Desired) SentBy(sent []Sent) bool {
+	if len(sent) == 0 {
+		return false
+	}
 	doc := d.URI
 	doc.Node = NodeDocument
+	node := doc.String()
 	found := false
 	seen := map[syncml.Command]bool{}
 	var walk func(msgID string, cmds []syncml.Command)
@@ -153,7 +157,7 @@ func (d *Desired) SentBy(sent []Sent) bool {
 				continue
 			}
 			for _, t := range syncml.Targets(c) {
-				if sameNode(t, doc.String()) {
+				if sameNode(t, node) {
 					d.MsgID, d.CmdID, found = msgID, c.ID(), true
 				}
 			}

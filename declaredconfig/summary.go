@@ -127,7 +127,7 @@ func (s *Summary) EntryIn(sc Scope, id string) *SummaryEntry {
 		return nil
 	}
 	for i := range s.Documents {
-		if e := &s.Documents[i]; e.Scope() == sc && EqualDocID(e.ID, id) {
+		if e := &s.Documents[i]; EqualDocID(e.ID, id) && e.Scope() == sc {
 			return e
 		}
 	}
