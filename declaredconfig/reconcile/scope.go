@@ -55,6 +55,10 @@ func (p *run) classes() *classes {
 	if len(st.Removed) > 0 {
 		docs = append(append(make([]*docState, 0, len(st.Docs)+len(st.Removed)), st.Docs...), st.Removed...)
 	}
+	if c := p.r.cachedClasses(p.device, p.summary, docs); c != nil {
+		p.cls = c
+		return c
+	}
 	n, m := len(docs), len(ents)
 	c := &p.clsBuf
 	if m <= len(p.clsArr.scope) && n <= len(p.clsArr.docEntry) {
@@ -72,6 +76,9 @@ func (p *run) classes() *classes {
 		c.large(ents, docs)
 	}
 	p.cls = c
+	// A device in a steady state sends the same summary again: its
+	// classes are kept with it for the same documents.
+	p.r.keepClasses(p.device, p.summary, docs, c)
 	return c
 }
 

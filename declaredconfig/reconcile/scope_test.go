@@ -76,7 +76,9 @@ func (c classCase) run() *run {
 	for _, e := range c.Entries {
 		sum.Documents = append(sum.Documents, declaredconfig.SummaryEntry{Context: classContexts[e.Context], ID: classIDs[e.ID]})
 	}
-	return &run{st: st, summary: sum}
+	r := New(Config{})
+	r.summaries = map[string]cachedSummary{"dev": {s: sum}}
+	return &run{r: r, device: "dev", st: st, summary: sum}
 }
 
 // referenceClasses is what classes says, by its definition, one
@@ -104,7 +106,7 @@ func referenceClasses(p *run) classes {
 	return c
 }
 
-func (c *classes) String() string {
+func (c classes) String() string {
 	return fmt.Sprintf("scope %v class %v first %v docEntry %v", c.scope, c.class, c.first, c.docEntry)
 }
 
@@ -124,6 +126,17 @@ func TestPropertyClasses(t *testing.T) {
 		got := p.classes()
 		if got.String() != want.String() {
 			return "classes:\n got " + got.String() + "\nwant " + want.String()
+		}
+		// Kept with the summary for the same documents, and only for them.
+		again := &run{r: p.r, device: p.device, st: p.st, summary: p.summary}
+		if c := again.classes(); c != p.r.summaries["dev"].cls || c.String() != want.String() {
+			return "classes kept: " + c.String()
+		}
+		if len(p.st.Docs) > 0 {
+			fewer := &run{r: p.r, device: p.device, st: &deviceState{Docs: p.st.Docs[1:], Removed: p.st.Removed}, summary: p.summary}
+			if c := fewer.classes(); c.String() != referenceClasses(fewer).String() {
+				return "classes for other documents: " + c.String()
+			}
 		}
 		// The other way of the two, on the same lists.
 		docs := append(slices.Clone(p.st.Docs), p.st.Removed...)

@@ -1,6 +1,7 @@
 package reconcile
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/windc-go/windc/declaredconfig"
@@ -50,10 +51,63 @@ func (r *Reconciler) readSummary(device string, m *syncml.Message) (*declaredcon
 	return s, nil
 }
 
-// cachedSummary is the last summary read from a device, and its text.
+// cachedSummary is the last summary read from a device, and its text,
+// with the classes of its entries made last and the documents they were
+// made for.
 type cachedSummary struct {
 	text string
 	s    *declaredconfig.Summary
+	cls  *classes
+	docs []docSig
+}
+
+// docSig names a document of a state for the classes: its scope and its
+// body, which is replaced, never changed in place, so that the same
+// pointer has the same DocID.
+type docSig struct {
+	scope declaredconfig.Scope
+	doc   *declaredconfig.Document
+}
+
+// sameDocs reports whether docs are, in order, the documents of sig.
+func sameSig(sig []docSig, docs []*docState) bool {
+	if len(sig) != len(docs) {
+		return false
+	}
+	for i, d := range docs {
+		if sig[i].doc != d.Doc || sig[i].scope != d.Scope {
+			return false
+		}
+	}
+	return true
+}
+
+// cachedClasses returns the classes of summary s of device made for docs,
+// if the Reconciler holds them; the caller must not change them.
+func (r *Reconciler) cachedClasses(device string, s *declaredconfig.Summary, docs []*docState) *classes {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if c := r.summaries[device]; c.s == s && c.cls != nil && sameSig(c.docs, docs) {
+		return c.cls
+	}
+	return nil
+}
+
+// keepClasses keeps a copy of cls, the classes of summary s of device made
+// for docs, while s is the device's last summary.
+func (r *Reconciler) keepClasses(device string, s *declaredconfig.Summary, docs []*docState, cls *classes) {
+	sig := make([]docSig, len(docs))
+	for i, d := range docs {
+		sig[i] = docSig{d.Scope, d.Doc}
+	}
+	keep := &classes{scope: slices.Clone(cls.scope), class: slices.Clone(cls.class),
+		first: slices.Clone(cls.first), docEntry: slices.Clone(cls.docEntry)}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if c, ok := r.summaries[device]; ok && c.s == s {
+		c.cls, c.docs = keep, sig
+		r.summaries[device] = c
+	}
 }
 
 // summaryText returns the Data of the only 1224 summary alert of cmds
