@@ -181,3 +181,70 @@ func TestStateOf(t *testing.T) {
 		}
 	}
 }
+
+// TestDocStateEqual checks that docState.equal tells apart two documents
+// that differ in any one field (found by reflection, so that a field
+// added later is covered), as == does.
+func TestDocStateEqual(t *testing.T) {
+	yes := true
+	x := docState{Scope: declaredconfig.User, Host: declaredconfig.Complete, Doc: &declaredconfig.Document{ID: "A"}, Base: "B",
+		Redeclared: 1, Vars: &declaredconfig.InstanceBlob{}, VarsSent: "V", AbandonSet: &yes, Acked: "A", Result: &declaredconfig.Result{},
+		Await: [nKinds]string{"", "a"}, Tried: [nKinds]string{"t"}, Last: lastSeen{Condition: InSync, Checksum: "C", Reason: "R"}}
+	if y := x; !x.equal(&y) {
+		t.Fatal("a copy is not equal")
+	}
+	var walk func(path string, v reflect.Value, set func(func(reflect.Value)))
+	n := 0
+	walk = func(path string, v reflect.Value, set func(func(reflect.Value))) {
+		if v.Kind() == reflect.Struct && v.Type() != reflect.TypeOf(declaredconfig.Document{}) {
+			for i := range v.NumField() {
+				f := v.Type().Field(i)
+				if !f.IsExported() {
+					continue
+				}
+				walk(path+"."+f.Name, v.Field(i), func(change func(reflect.Value)) {
+					set(func(w reflect.Value) { change(w.Field(i)) })
+				})
+			}
+			return
+		}
+		if v.Kind() == reflect.Array {
+			for i := range v.Len() {
+				walk(fmt.Sprintf("%s[%d]", path, i), v.Index(i), func(change func(reflect.Value)) {
+					set(func(w reflect.Value) { change(w.Index(i)) })
+				})
+			}
+			return
+		}
+		n++
+		set(func(w reflect.Value) {
+			switch w.Kind() {
+			case reflect.String:
+				w.SetString(w.String() + "x")
+			case reflect.Bool:
+				w.SetBool(!w.Bool())
+			case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+				w.SetInt(w.Int() + 1)
+			case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+				w.SetUint(w.Uint() + 1)
+			case reflect.Pointer:
+				w.Set(reflect.New(w.Type().Elem())) // another pointer, maybe to the same value
+			default:
+				t.Errorf("%s: kind %v not handled by the test", path, w.Kind())
+			}
+		})
+	}
+	walk("docState", reflect.ValueOf(x), func(change func(reflect.Value)) {
+		y := x
+		change(reflect.ValueOf(&y).Elem())
+		if y == x {
+			t.Fatalf("the test changed nothing")
+		}
+		if x.equal(&y) || y.equal(&x) {
+			t.Errorf("equal does not tell apart documents that differ in one field: %+v", y)
+		}
+	})
+	if n < 30 {
+		t.Errorf("%d fields walked", n)
+	}
+}

@@ -344,11 +344,10 @@ func cloneDocs(list []*docState, bufs *[]*docsBuf) []*docState {
 }
 
 // release gives the copies of a clone back to docsPool; st must not be
-// used after.
+// used after. They are not cleared: the next clone overwrites what it
+// uses, and the pool lets go of its buffers within two collections.
 func (st *deviceState) release() {
 	for _, b := range st.bufs {
-		clear(b.docs)
-		clear(b.ptrs)
 		docsPool.Put(b)
 	}
 	st.bufs, st.Docs, st.Removed = nil, nil, nil
@@ -366,7 +365,34 @@ func (st *deviceState) same(before *deviceState) bool {
 }
 
 func sameDocs(a, b []*docState) bool {
-	return slices.EqualFunc(a, b, func(x, y *docState) bool { return *x == *y })
+	return slices.EqualFunc(a, b, (*docState).equal)
+}
+
+// equal is *x == *y (pointers compare as pointers), with the empty
+// strings, most of a steady document's, compared without a call.
+func (x *docState) equal(y *docState) bool {
+	return x.Scope == y.Scope && x.Host == y.Host && x.Doc == y.Doc && x.Redeclared == y.Redeclared &&
+		x.Vars == y.Vars && x.Abandoned == y.Abandoned && x.AbandonSet == y.AbandonSet &&
+		x.RefusedCode == y.RefusedCode && x.RefusedTries == y.RefusedTries && x.Hint == y.Hint &&
+		x.Result == y.Result && x.Repairing == y.Repairing && x.StrayHost == y.StrayHost &&
+		x.Last.Condition == y.Last.Condition && x.Last.Reported == y.Last.Reported && x.Last.State == y.Last.State &&
+		eqs(x.Base, y.Base) && eqs(x.VarsSent, y.VarsSent) && eqs(x.Acked, y.Acked) && eqs(x.AckedIn, y.AckedIn) &&
+		eqs(x.Refused, y.Refused) && eqs(x.InSyncRC, y.InSyncRC) && eqs(x.ResultsRC, y.ResultsRC) &&
+		eqs(x.GetDone, y.GetDone) && eqs(x.ResultFail, y.ResultFail) &&
+		eqs(x.Last.Checksum, y.Last.Checksum) && eqs(x.Last.RC, y.Last.RC) && eqs(x.Last.Reason, y.Last.Reason) &&
+		eqs(x.Last.DevCS, y.Last.DevCS) && eqs(x.Last.DevRC, y.Last.DevRC) && eqs(x.Last.Event, y.Last.Event) &&
+		eqMarks(&x.Await, &y.Await) && eqMarks(&x.Tried, &y.Tried)
+}
+
+func eqs(a, b string) bool { return len(a) == len(b) && (len(a) == 0 || a == b) }
+
+func eqMarks(a, b *[nKinds]string) bool {
+	for k := range a {
+		if !eqs(a[k], b[k]) {
+			return false
+		}
+	}
+	return true
 }
 
 // load returns the state of device.
