@@ -16,8 +16,8 @@ import (
 // device, the device's first message of its next session (with a 1201
 // session alert) and a later message of the session it was last
 // reconciled in (a Status for the server's SyncHdr and the summary).
-func steadyDevice(b *testing.B) (rec *reconcile.Reconciler, start, later []byte) {
-	rec = reconcile.New(reconcile.Config{})
+func steadyDevice(b *testing.B, store session.Store) (rec *reconcile.Reconciler, start, later []byte) {
+	rec = reconcile.New(reconcile.Config{Store: store})
 	var docs []reconcile.Doc
 	for i := range 10 {
 		docs = append(docs, vpnDoc(fmt.Sprintf("%08X-0000-4000-8000-000000000000", 0x9E3779B9*uint32(i+1)), "A0"))
@@ -66,9 +66,31 @@ func steadyDevice(b *testing.B) (rec *reconcile.Reconciler, start, later []byte)
 // the reconciler's work on one message (read the summary, load the
 // device's state, decide that nothing is needed) with decoding that
 // message: the first message of a session (which clears the marks of the
-// sessions before) and a later one.
+// sessions before) and a later one. start/cold is the first message
+// reconciled by a Reconciler that holds nothing of the device (just
+// started, or it served other devices since): it loads and decodes the
+// stored state and reads the summary.
 func BenchmarkSession(b *testing.B) {
-	rec, start, later := steadyDevice(b)
+	rec, start, later := steadyDevice(b, nil)
+	store := session.NewMemoryStore()
+	_, _, _ = steadyDevice(b, store)
+	b.Run("start/cold", func(b *testing.B) {
+		var m syncml.Message
+		if err := syncml.Unmarshal(start, &m); err != nil {
+			b.Fatal(err)
+		}
+		ctx := context.Background()
+		x := &session.Exchange{Identity: session.Identity{Device: dev1}}
+		ss := session.NewSession(nil)
+		b.ReportAllocs()
+		b.SetBytes(int64(len(start)))
+		for b.Loop() {
+			st, err := reconcile.New(reconcile.Config{Store: store}).Reconcile(ctx, ss, &m, x)
+			if err != nil || st.Queued != 0 {
+				b.Fatal(err, st.Queued)
+			}
+		}
+	})
 	for _, c := range []struct {
 		name string
 		raw  []byte
