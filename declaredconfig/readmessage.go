@@ -111,9 +111,11 @@ type built struct {
 	doc   *Document
 }
 
-// Sink implements datahook.Hook.
+// Sink implements datahook.Hook. An Item whose Data comes before its
+// Target and Source may match once they are read: its Data is built too,
+// and dropped by items if it does not.
 func (h *msgHook) Sink(input, target, source string) xmlscan.Sink {
-	if !h.match(matchURI(target, source)) {
+	if uri := matchURI(target, source); uri != "" && !h.match(uri) {
 		return nil
 	}
 	if len(h.sinks) == 0 {
