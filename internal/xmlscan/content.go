@@ -23,9 +23,9 @@ type Nested struct {
 }
 
 // A Sink receives the tokens Scanner.Content reads, in document order,
-// with offsets into the input. Strings it is given are valid after the
-// call when they are substrings of the input; decoded text and attribute
-// values must be copied if they are kept (see CharData and Attrs).
+// with offsets into the input; the element whose content it is is not
+// reported. The strings it is given may be kept; the attrs slice is the
+// scanner's (see Attrs) and is valid only during the call.
 type Sink interface {
 	// StartElement reports a start tag at t.Start whose attributes are
 	// attrs and that ends at end. An empty-element tag is followed by its
