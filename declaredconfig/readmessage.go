@@ -37,10 +37,11 @@ type DocumentItem struct {
 	// set.
 	Document *Document
 	// Err says why the Data is not a document: a *DecodeError or a
-	// *LimitError whose offset and path are in the message (for a Data
-	// of text or CDATA, the offset is the start of the Data's content
-	// and the path runs on into the document), as Document.UnmarshalText
-	// gives it for the Data's value alone otherwise.
+	// *LimitError whose offset and path are in the message: the place
+	// of the fault in the message (for a Data of escaped text, whose
+	// value is not the message's bytes, the start of the Data's content)
+	// and the path of the Data followed by the path in the document. The
+	// cause is the one Document.UnmarshalText gives for the Data's value.
 	Err error
 }
 
@@ -211,11 +212,15 @@ func (h *msgHook) reread(d *syncml.Data, b *built) (*Document, error) {
 	case errors.As(err, &le):
 		off, path = int(le.Offset), le.Path
 	}
-	if d.Kind != syncml.DataXML || off > len(d.Value) {
-		// the value is not the message's bytes
-		off = 0
+	at := b.start
+	switch {
+	case off > len(d.Value):
+	case d.Kind == syncml.DataXML:
+		at += off
+	case d.Kind == syncml.DataCDATA && strings.HasPrefix(h.input[b.start:], cdataOpen+d.Value+"]]>"):
+		// one CDATA section holds the value as it is
+		at += len(cdataOpen) + off
 	}
-	at := b.start + off
 	switch {
 	case de != nil:
 		line, col := xmlscan.LineCol(h.input, at)
@@ -225,6 +230,8 @@ func (h *msgHook) reread(d *syncml.Data, b *built) (*Document, error) {
 	}
 	return nil, err
 }
+
+const cdataOpen = "<![CDATA["
 
 // normaliseEOL normalises the line ends of the markup the tree keeps
 // (values read from the scan are normalised already).

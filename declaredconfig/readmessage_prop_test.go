@@ -90,14 +90,14 @@ func TestPropertyReadMessage(t *testing.T) {
 		r := rand.New(rand.NewSource(seed))
 		var body strings.Builder
 		items, onePass := 0, 0
-		for i := r.Intn(4) + 1; i > 0; i-- {
+		for i := r.Intn(3) + 1; i > 0; i-- {
 			var cmd strings.Builder
 			verb := []string{"Add", "Replace", "Results"}[r.Intn(3)]
 			cmd.WriteString("<" + verb + "><CmdID>" + string(rune('1'+i)) + "</CmdID>")
 			if verb == "Results" {
 				cmd.WriteString("<MsgRef>1</MsgRef><CmdRef>1</CmdRef>")
 			}
-			for j := r.Intn(3) + 1; j > 0; j-- {
+			for j := r.Intn(2) + 1; j > 0; j-- {
 				it := genWire(r)
 				cmd.WriteString(it.xml)
 				if it.match {

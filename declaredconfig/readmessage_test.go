@@ -274,3 +274,21 @@ func TestReadMessageErrorPosition(t *testing.T) {
 		t.Errorf("%v is not ErrStructure", de)
 	}
 }
+
+// TestReadMessageErrorInCDATA checks the position of a fault in a
+// document sent in a CDATA section: in the message, inside the section.
+func TestReadMessageErrorInCDATA(t *testing.T) {
+	msg := msgStart + replace("2", docURI, `<![CDATA[<DeclaredConfiguration><CSP>x</CSP></DeclaredConfiguration>]]>`) + msgEnd
+	_, items, err := ReadMessage([]byte(msg), ReadOptions{})
+	if err != nil || len(items) != 1 {
+		t.Fatalf("ReadMessage: %v, %+v", err, items)
+	}
+	var de *DecodeError
+	if !errors.As(items[0].Err, &de) {
+		t.Fatalf("error %T %v", items[0].Err, items[0].Err)
+	}
+	if at := strings.Index(msg, "<CSP>"); de.Offset != int64(at) || de.Column != at+1 ||
+		de.Path != "/SyncML/SyncBody/Replace/Item/Data/DeclaredConfiguration/CSP" {
+		t.Errorf("error %v, want it at offset %d", de, at)
+	}
+}
