@@ -112,11 +112,12 @@ type built struct {
 	doc   *Document
 }
 
-// Sink implements datahook.Hook. An Item whose Data comes before its
-// Target and Source may match once they are read: its Data is built too,
-// and dropped by items if it does not.
+// Sink implements datahook.Hook. Until its Target is read, an Item may
+// still match (a Target after the Data decides, as its Source does
+// without one): its Data is built too, and dropped by items if it does
+// not match in the end.
 func (h *msgHook) Sink(input, target, source string) xmlscan.Sink {
-	if uri := matchURI(target, source); uri != "" && !h.match(uri) {
+	if target != "" && !h.match(target) {
 		return nil
 	}
 	if len(h.sinks) == 0 {

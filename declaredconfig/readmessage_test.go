@@ -171,6 +171,8 @@ func TestReadMessage(t *testing.T) {
 			replace("4", "./Vendor/MSFT/Policy/Config/A", "<a/>") + replace("5", docURI, smallDC) + `</Atomic></Sequence>` + replace("6", docURI, `<Other/>`), items: 3, onePass: 2, bad: 1},
 		{name: "Data before Target", body: `<Add><CmdID>2</CmdID><Item><Data>` + smallDC + `</Data><Target><LocURI>` + docURI + `</LocURI></Target></Item></Add>`, items: 1, onePass: 1},
 		{name: "Data before Target, refused", body: `<Add><CmdID>2</CmdID><Item><Data><Other/></Data><Target><LocURI>` + docURI + `</LocURI></Target></Item></Add>`, items: 1, bad: 1},
+		{name: "Target after Source and Data", body: `<Add><CmdID>2</CmdID><Item><Source><LocURI>./x</LocURI></Source><Data><Other/></Data><Target><LocURI>` + docURI + `</LocURI></Target></Item></Add>`, items: 1, bad: 1},
+		{name: "Source only, other node", body: `<Results><CmdID>2</CmdID><MsgRef>1</MsgRef><CmdRef>3</CmdRef><Item><Source><LocURI>./x</LocURI></Source><Data>` + smallDC + `</Data></Item></Results>`, items: 0},
 		{name: "no Target nor Source", body: `<Status><CmdID>2</CmdID><MsgRef>1</MsgRef><CmdRef>1</CmdRef><Cmd>Get</Cmd><Data>200</Data><Item><Data>` + smallDC + `</Data></Item></Status>`, items: 0},
 		{name: "Results by Source", body: `<Results><CmdID>2</CmdID><MsgRef>1</MsgRef><CmdRef>3</CmdRef><Item><Source><LocURI>` + docURI + `</LocURI></Source><Data>` + smallDC + `</Data></Item></Results>`, items: 1, onePass: 1},
 		{name: "caller's match", body: replace("2", "./Vendor/Mine", smallDC) + replace("3", docURI, smallDC), opts: ReadOptions{Match: func(s string) bool { return s == "./Vendor/Mine" }}, items: 1, onePass: 1},
