@@ -34,6 +34,18 @@
 // back: kept attributes or markup using undeclared prefixes, duplicate
 // expanded names, bad declarations.
 //
+// # Reading a message
+//
+// [ReadMessage] decodes a whole SyncML message, as syncml.UnmarshalLimits
+// does, and the documents its Items carry (by default, the Items that
+// name a Document node), each as a [DocumentItem] with its document or
+// the error that refused it. A document sent as markup in a Data is built
+// from the tokens syncml reads from the message, so that its bytes are
+// lexed once; reading the message and then each Data's value lexes them
+// twice. The documents and errors are those UnmarshalLimits gives for the
+// Data's value; an error's offset, line, column and path are in the
+// message.
+//
 // # Errors
 //
 // The package speaks the module's one vocabulary of errors: [DecodeError]

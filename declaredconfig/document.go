@@ -166,6 +166,11 @@ func (d *Document) unmarshal(text string, lim Limits, scope ...nsBinding) error 
 	if err != nil {
 		return err
 	}
+	return d.fromTree(t)
+}
+
+// fromTree reads the document from its tree.
+func (d *Document) fromTree(t *tree) error {
 	root := t.root
 	if root.name != "DeclaredConfiguration" {
 		return t.structure(root, "/"+root.name, "root element is <%s>, want <DeclaredConfiguration>", root.name)

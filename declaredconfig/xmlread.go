@@ -120,19 +120,25 @@ type openElem struct {
 	inner int // offset after the start tag
 }
 
-// parser scans one document.
-type parser struct {
-	xmlscan.Scanner
-	lim  Limits
-	src  srcmap
-	open []openElem
-
-	elements int
-	tagPos   int // offset of the start tag being read, or -1
-
+// A builder makes the tree of a document from the tokens of a scan: the
+// parser's own over a document alone, or syncml's over a message whose
+// Data carries the document (see ReadMessage).
+type builder struct {
+	open     []openElem
 	nodes    []node // slab of nodes handed out
 	nodeN    int
 	attrSlab []Attr
+}
+
+// parser scans one document.
+type parser struct {
+	xmlscan.Scanner
+	builder
+	lim Limits
+	src srcmap
+
+	elements int
+	tagPos   int // offset of the start tag being read, or -1
 }
 
 // parse reads one XML document under lim: optional BOM, white space, XML
@@ -142,6 +148,9 @@ type parser struct {
 // whatever encoding the declaration names. scope holds namespace bindings
 // in force around the document (for markup checked by the writer).
 func parse(data string, lim Limits, scope ...nsBinding) (*tree, error) {
+	if onParse != nil {
+		onParse(data)
+	}
 	t := &tree{src: srcmap{orig: data}}
 	if int64(len(data)) > lim.MaxBytes {
 		return nil, pkg.Limit("MaxBytes", lim.MaxBytes, lim.MaxBytes, "")
@@ -185,6 +194,11 @@ func parse(data string, lim Limits, scope ...nsBinding) (*tree, error) {
 }
 
 const maxInt = int(^uint(0) >> 1)
+
+// onParse, set by tests only, is told each text parse lexes: with it
+// they show that ReadMessage builds a document without lexing its bytes
+// a second time.
+var onParse func(text string)
 
 // ScanError makes the package's error for a lexical problem, with the
 // cause every package gives that kind (xmlscan.Cause).
@@ -300,13 +314,13 @@ func (p *parser) element(pos int) (*node, int, error) {
 	return root, pos, nil
 }
 
-func (p *parser) newNode() *node {
-	if len(p.nodes) == 0 {
-		p.nodeN = min(max(8, 2*p.nodeN), 256)
-		p.nodes = make([]node, p.nodeN)
+func (b *builder) newNode() *node {
+	if len(b.nodes) == 0 {
+		b.nodeN = min(max(8, 2*b.nodeN), 256)
+		b.nodes = make([]node, b.nodeN)
 	}
-	n := &p.nodes[0]
-	p.nodes = p.nodes[1:]
+	n := &b.nodes[0]
+	b.nodes = b.nodes[1:]
 	return n
 }
 
@@ -326,35 +340,61 @@ func (p *parser) startTag(pos int) (*node, int, error) {
 	if err != nil {
 		return nil, pos, err
 	}
-	n := p.newNode()
-	n.name, n.off = t.Name, pos
-	if len(p.Attrs()) > 0 {
-		n.attrs = p.keepAttrs()
-	}
-	if len(p.open) > 0 {
-		parent := p.open[len(p.open)-1].n
-		parent.children = append(parent.children, n)
-	}
-	p.open = append(p.open, openElem{n: n, inner: i})
+	n := p.start(t, p.Attrs(), i)
 	if t.Self {
-		n.raw = p.Input()[pos:i]
+		p.end(p.Input(), i, i)
 		p.Pop()
-		p.open = p.open[:len(p.open)-1]
 	}
 	return n, i, nil
 }
 
-// keepAttrs copies the tag's attributes into the slab and returns them.
-func (p *parser) keepAttrs() []Attr {
-	n := len(p.Attrs())
-	if cap(p.attrSlab)-len(p.attrSlab) < n {
-		p.attrSlab = make([]Attr, 0, max(32, n))
+// start opens the element whose start tag t, with attributes attrs, ends
+// at end, and returns it.
+func (b *builder) start(t xmlscan.Tag, attrs []xmlscan.Attr, end int) *node {
+	n := b.newNode()
+	n.name, n.off = t.Name, t.Start
+	if len(attrs) > 0 {
+		n.attrs = b.keepAttrs(attrs)
 	}
-	l := len(p.attrSlab)
-	for _, a := range p.Attrs() {
-		p.attrSlab = append(p.attrSlab, Attr{Name: a.Name, Value: a.Value})
+	if len(b.open) > 0 {
+		parent := b.open[len(b.open)-1].n
+		parent.children = append(parent.children, n)
 	}
-	return p.attrSlab[l : l+n : l+n]
+	b.open = append(b.open, openElem{n: n, inner: end})
+	return n
+}
+
+// text records character data of the innermost open element.
+func (b *builder) text(text string) {
+	top := b.open[len(b.open)-1].n
+	if !top.textNWS && !xmlscan.IsAllSpace(text) {
+		top.textNWS = true
+	}
+	if len(top.children) == 0 {
+		top.text = text
+	}
+}
+
+// end closes the innermost open element, whose end tag in src lies
+// between pos and end (both at the end of an empty-element tag).
+func (b *builder) end(src string, pos, end int) {
+	o := b.open[len(b.open)-1]
+	o.n.inner = src[o.inner:pos]
+	o.n.raw = src[o.n.off:end]
+	b.open = b.open[:len(b.open)-1]
+}
+
+// keepAttrs copies attrs into the slab and returns them.
+func (b *builder) keepAttrs(attrs []xmlscan.Attr) []Attr {
+	n := len(attrs)
+	if cap(b.attrSlab)-len(b.attrSlab) < n {
+		b.attrSlab = make([]Attr, 0, max(32, n))
+	}
+	l := len(b.attrSlab)
+	for _, a := range attrs {
+		b.attrSlab = append(b.attrSlab, Attr{Name: a.Name, Value: a.Value})
+	}
+	return b.attrSlab[l : l+n : l+n]
 }
 
 // content reads the character data of the innermost open element at pos,
@@ -367,13 +407,7 @@ func (p *parser) content(pos int) (int, error) {
 		return next, err
 	}
 	if next > pos {
-		top := p.open[len(p.open)-1].n
-		if !top.textNWS && !xmlscan.IsAllSpace(text) {
-			top.textNWS = true
-		}
-		if len(top.children) == 0 {
-			top.text = text
-		}
+		p.text(text)
 	}
 	return next, nil
 }
@@ -381,13 +415,10 @@ func (p *parser) content(pos int) (int, error) {
 // endTag reads the end tag at S[pos] == '<' (followed by '/'), checks it
 // closes the innermost open element and returns the offset after it.
 func (p *parser) endTag(pos int) (int, error) {
-	o := p.open[len(p.open)-1]
 	end, err := p.EndTag(pos)
 	if err != nil {
 		return pos, err
 	}
-	o.n.inner = p.Input()[o.inner:pos]
-	o.n.raw = p.Input()[o.n.off:end]
-	p.open = p.open[:len(p.open)-1]
+	p.end(p.Input(), pos, end)
 	return end, nil
 }

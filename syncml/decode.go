@@ -283,6 +283,9 @@ func (sc *scanner) itemAppend(t tag, pos int, items *[]Item) (int, error) {
 		case "Meta":
 			return sc.metaOnce(&seen, 2, ch, pos, &it.Meta)
 		case "Data":
+			if sc.hook != nil {
+				return sc.hookedData(&seen, 3, ch, pos, &it)
+			}
 			return sc.dataOnce(&seen, 3, ch, pos, &it.Data)
 		case "MoreData":
 			return sc.flagOnce(&seen, 4, ch, pos, &it.MoreData)
@@ -290,6 +293,30 @@ func (sc *scanner) itemAppend(t tag, pos int, items *[]Item) (int, error) {
 		return pos, sc.unexpected(ch)
 	})
 	*items = sc.appendItem(*items, it)
+	return end, err
+}
+
+// hookedData reads the Data of the Item it, feeding its content to the
+// sink the hook gives for it, if any (see internal/datahook).
+func (sc *scanner) hookedData(seen *uint32, bit uint, t tag, pos int, it *Item) (int, error) {
+	var target, source string
+	if it.Target != nil {
+		target = it.Target.LocURI
+	}
+	if it.Source != nil {
+		source = it.Source.LocURI
+	}
+	sink := sc.hook.Sink(sc.Input(), target, source)
+	if sink == nil {
+		return sc.dataOnce(seen, bit, t, pos, &it.Data)
+	}
+	path := sc.PathString()
+	sc.sink = sink
+	end, err := sc.dataOnce(seen, bit, t, pos, &it.Data)
+	sc.sink = nil
+	if err == nil {
+		sc.hook.Done(it.Data, sink, pos, path)
+	}
 	return end, err
 }
 
@@ -523,6 +550,9 @@ func (sc *scanner) data(t tag, pos int) (*Data, int, error) {
 			d.Kind = DataCDATA
 		}
 		return d, end, nil
+	}
+	if sc.sink != nil && next > start {
+		sc.sink.CharData(txt, cdata, start, next)
 	}
 	end, err := sc.markup(t, d, start, next)
 	if err != nil {

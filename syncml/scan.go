@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/windc-go/windc/internal/datahook"
 	"github.com/windc-go/windc/internal/xmlscan"
 )
 
@@ -49,6 +50,11 @@ type scanner struct {
 	// slabs from which model values are handed out, to spend one
 	// allocation on many of them
 	slabs slabs
+
+	// hook, when set (only through internal/datahook), is asked for a
+	// sink for each Item's Data; sink is the one of the Data being read
+	hook datahook.Hook
+	sink xmlscan.Sink
 }
 
 // scanners reuses scanners, and with them the capacity of their stacks,
@@ -85,6 +91,7 @@ func putScanner(sc *scanner) {
 	sc.rootNS, sc.lastStart = "", 0
 	sc.plainDecls = -1
 	sc.slabs = slabs{}
+	sc.hook, sc.sink = nil, nil
 	scanners.Put(sc)
 }
 
@@ -428,5 +435,5 @@ func (sc *scanner) flag(t tag, pos int) (int, error) {
 // MaxDepth, and namespace declarations in scope from t, so that MaxNamespaces
 // bounds those of the content apart from those of the message around it.
 func (sc *scanner) raw(t tag, pos int, own bool) (xmlscan.Content, error) {
-	return sc.Content(t, pos, xmlscan.Nested{MaxDepth: sc.lim.MaxDataDepth, DefaultNS: sc.rootNS, Own: own})
+	return sc.Content(t, pos, xmlscan.Nested{MaxDepth: sc.lim.MaxDataDepth, DefaultNS: sc.rootNS, Own: own, Sink: sc.sink})
 }

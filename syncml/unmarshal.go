@@ -1,5 +1,7 @@
 package syncml
 
+import "github.com/windc-go/windc/internal/datahook"
+
 // Unmarshal decodes a whole SyncML message with the default limits.
 func Unmarshal(data []byte, m *Message) error {
 	return UnmarshalLimits(data, m, Limits{})
@@ -9,22 +11,36 @@ func Unmarshal(data []byte, m *Message) error {
 // (zero fields take their defaults); MaxBytes bounds len(data), the bytes
 // as they came, before any transcoding. On error m is left unchanged.
 func UnmarshalLimits(data []byte, m *Message, lim Limits) error {
+	_, err := unmarshal(data, m, lim, nil)
+	return err
+}
+
+func init() {
+	datahook.Unmarshal = func(data []byte, m any, lim any, h datahook.Hook) (string, error) {
+		return unmarshal(data, m.(*Message), lim.(Limits), h)
+	}
+}
+
+// unmarshal is UnmarshalLimits with the hook h (nil for none); it returns
+// the UTF-8 text it read.
+func unmarshal(data []byte, m *Message, lim Limits, h datahook.Hook) (string, error) {
 	lim = lim.withDefaults()
 	if int64(len(data)) > lim.MaxBytes {
-		return pkg.Limit("MaxBytes", lim.MaxBytes, lim.MaxBytes, "")
+		return "", pkg.Limit("MaxBytes", lim.MaxBytes, lim.MaxBytes, "")
 	}
 	src, err := toUTF8(data)
 	if err != nil {
-		return pkg.Decode(0, 1, 1, "", err)
+		return "", pkg.Decode(0, 1, 1, "", err)
 	}
 	sc := getScanner(src, lim)
 	defer putScanner(sc)
+	sc.hook = h
 	var out Message
 	if err := sc.message(&out); err != nil {
-		return err
+		return src, err
 	}
 	*m = out
-	return nil
+	return src, nil
 }
 
 // message decodes the whole input into m.

@@ -114,6 +114,8 @@ type Agent struct {
 	// unenrolls counts the Unenrolls (mu held): an Undo of a command
 	// made before the last one has nothing left to put back.
 	unenrolls uint64
+	// read holds the documents Unmarshal read with their message.
+	read readDocs
 }
 
 // New returns an agent with the state cfg.Store holds. A Store that
@@ -271,6 +273,11 @@ func (a *Agent) parseDocument(u declaredconfig.URI, text string) (*declaredconfi
 	if err := declaredconfig.UnmarshalLimits([]byte(text), &d, a.cfg.Limits); err != nil {
 		return nil, err
 	}
+	return a.checkDocument(u, &d)
+}
+
+// checkDocument checks a document sent to u.
+func (a *Agent) checkDocument(u declaredconfig.URI, d *declaredconfig.Document) (*declaredconfig.Document, error) {
 	var opts []declaredconfig.ValidateOption
 	if a.cfg.StrictScenario {
 		opts = append(opts, declaredconfig.StrictScenario)
@@ -285,7 +292,7 @@ func (a *Agent) parseDocument(u declaredconfig.URI, text string) (*declaredconfi
 			}
 		}
 	}
-	return &d, nil
+	return d, nil
 }
 
 // oneNodeEach reports whether every segment of uri after "./" names a

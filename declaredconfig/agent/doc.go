@@ -12,7 +12,10 @@
 // accepted one is applied later by the worker ([Agent.Run], or
 // [Agent.ApplyPending] to apply now), which honours its context. [Agent.EachMessage], as the session.ClientConfig.EachMessage
 // of the Client that talks to the WinDC service, puts the 1224 summary
-// alert in every message the device sends while it holds any document.
+// alert in every message the device sends while it holds any document;
+// [Agent.Unmarshal], as its session.ClientConfig.Unmarshal, reads the
+// documents of each server message while the message is decoded, so that
+// their bytes are lexed once (declaredconfig.ReadMessage).
 //
 // # States and results
 //

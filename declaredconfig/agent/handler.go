@@ -158,7 +158,7 @@ func (a *Agent) item(cmd syncml.Command, it syncml.Item, n *notes) (syncml.Statu
 	}
 	i := a.find(u)
 	if u.Node == declaredconfig.NodeDocument && (verb == "Add" || verb == "Replace") {
-		return a.put(u, target, value, verb == "Add", i, n)
+		return a.put(u, target, it.Data, value, verb == "Add", i, n)
 	}
 	if i < 0 {
 		return syncml.StatusNotFound, nil, false
@@ -245,14 +245,14 @@ func (a *Agent) item(cmd syncml.Command, it syncml.Item, n *notes) (syncml.Statu
 
 // put carries out an Add or Replace of a Document node: the syntax check
 // now, the apply later.
-func (a *Agent) put(u declaredconfig.URI, target, text string, add bool, i int, n *notes) (syncml.StatusCode, *syncml.Item, bool) {
+func (a *Agent) put(u declaredconfig.URI, target string, data *syncml.Data, text string, add bool, i int, n *notes) (syncml.StatusCode, *syncml.Item, bool) {
 	if add && i >= 0 || i < 0 && a.idTaken(u) {
 		return syncml.StatusAlreadyExists, nil, false
 	}
 	if i < 0 && len(a.st.Documents) >= a.cfg.MaxDocuments {
 		return syncml.StatusDeviceFull, nil, false
 	}
-	d, err := a.parseDocument(u, text)
+	d, err := a.dataDocument(u, data, text)
 	if err != nil {
 		return syncml.StatusBadRequest, nil, false
 	}

@@ -220,6 +220,7 @@ func (d *device) session(url string, winDC bool) error {
 	hc := d.http
 	if winDC {
 		cfg.EachMessage = d.agent.EachMessage
+		cfg.Unmarshal = d.agent.Unmarshal // documents read with their message
 		if hc = d.winDC; hc == nil {
 			return errors.New("device: no WinDC enrollment")
 		}

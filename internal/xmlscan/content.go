@@ -17,6 +17,27 @@ type Nested struct {
 	// declarations are inside, and the names it uses are recorded too.
 	// Without it, declarations on the element count as outside.
 	Own bool
+	// Sink, when set, is told each token of the content as it is read,
+	// so that a caller builds what it needs in the same pass.
+	Sink Sink
+}
+
+// A Sink receives the tokens Scanner.Content reads, in document order,
+// with offsets into the input; the element whose content it is is not
+// reported. The strings it is given may be kept; the attrs slice is the
+// scanner's (see Attrs) and is valid only during the call.
+type Sink interface {
+	// StartElement reports a start tag at t.Start whose attributes are
+	// attrs and that ends at end. An empty-element tag is followed by its
+	// EndElement at once, with start and end both at end.
+	StartElement(t Tag, attrs []Attr, end int)
+	// CharData reports the character data between start and end, decoded
+	// (comments and processing instructions folded out); cdata reports a
+	// CDATA section in it.
+	CharData(text string, cdata bool, start, end int)
+	// EndElement reports the end tag of the innermost open element of
+	// the content, between start and end.
+	EndElement(start, end int)
 }
 
 // Content is what Scanner.Content read.
@@ -78,10 +99,13 @@ func (sc *Scanner) content(pos int, o Nested, c *Content) error {
 	s := sc.src
 	base := len(sc.path)
 	for {
-		_, _, next, err := sc.CharData(pos)
+		text, cdata, next, err := sc.CharData(pos)
 		if err != nil {
 			c.End, c.EndTag = pos, pos
 			return err
+		}
+		if o.Sink != nil && next > pos {
+			o.Sink.CharData(text, cdata, pos, next)
 		}
 		pos = next
 		c.End, c.EndTag = pos, pos
@@ -105,6 +129,9 @@ func (sc *Scanner) content(pos int, o Nested, c *Content) error {
 				c.EndTag = at
 				return nil
 			}
+			if o.Sink != nil {
+				o.Sink.EndElement(at, pos)
+			}
 			continue
 		}
 		if len(sc.path)-base+1 > o.MaxDepth {
@@ -118,6 +145,12 @@ func (sc *Scanner) content(pos int, o Nested, c *Content) error {
 		sc.useDefault(ct, o.DefaultNS)
 		pos = next2
 		c.End, c.EndTag = pos, pos
+		if o.Sink != nil {
+			o.Sink.StartElement(ct, sc.attrs, pos)
+			if ct.Self {
+				o.Sink.EndElement(pos, pos)
+			}
+		}
 		if ct.Self {
 			sc.Pop()
 		}

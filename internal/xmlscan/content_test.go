@@ -165,3 +165,60 @@ func TestFragment(t *testing.T) {
 
 // errHas reports whether err is an error whose message holds want.
 func errHas(err error, want string) bool { return err != nil && strings.Contains(err.Error(), want) }
+
+// recSink records the tokens Content gives a Sink.
+type recSink struct {
+	src string
+	out []string
+}
+
+func (r *recSink) StartElement(t Tag, attrs []Attr, end int) {
+	s := "start " + t.Name
+	for _, a := range attrs {
+		s += " " + a.Name + "=" + a.Value
+	}
+	if r.src[t.Start:end] == "" || r.src[t.Start] != '<' || r.src[end-1] != '>' {
+		s += " BAD SPAN"
+	}
+	r.out = append(r.out, s)
+}
+
+func (r *recSink) CharData(text string, cdata bool, start, end int) {
+	r.out = append(r.out, fmt.Sprintf("text %q cdata=%v raw=%q", text, cdata, r.src[start:end]))
+}
+
+func (r *recSink) EndElement(start, end int) {
+	r.out = append(r.out, fmt.Sprintf("end %q", r.src[start:end]))
+}
+
+// TestContentSink checks that a Sink is given each token of the content,
+// in order, with spans into the input, and nothing of the element itself.
+func TestContentSink(t *testing.T) {
+	for _, tc := range []struct {
+		name, in string
+		want     []string
+	}{
+		{"elements and text", `<r><c>a&amp;<x k="&lt;">b</x><![CDATA[<]]><y/><!--n--> </c></r>`, []string{
+			`text "a&" cdata=false raw="a&amp;"`,
+			`start x k=<`,
+			`text "b" cdata=false raw="b"`,
+			`end "</x>"`,
+			`text "<" cdata=true raw="<![CDATA[<]]>"`,
+			`start y`,
+			`end ""`,
+			`text " " cdata=false raw="<!--n--> "`,
+		}},
+		{"empty", `<r><c/></r>`, nil},
+		{"text only", `<r><c>t</c></r>`, []string{`text "t" cdata=false raw="t"`}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := &recSink{src: tc.in}
+			if _, _, err := contentOf(tc.in, Nested{MaxDepth: 4, Sink: r}); err != nil {
+				t.Fatal(err)
+			}
+			if strings.Join(r.out, "\n") != strings.Join(tc.want, "\n") {
+				t.Errorf("sink got\n%s\nwant\n%s", strings.Join(r.out, "\n"), strings.Join(tc.want, "\n"))
+			}
+		})
+	}
+}

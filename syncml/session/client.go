@@ -88,6 +88,12 @@ type ClientConfig struct {
 	// builds except the Statuses that answer an abort (see
 	// client_each.go): the commands it returns go first in that message.
 	EachMessage func(ctx context.Context) ([]syncml.Command, error)
+	// Unmarshal, when set, decodes each server reply Run reads instead of
+	// syncml.Unmarshal, which it must equal on the message it gives: a
+	// handler that reads what the Data of commands carry can read it
+	// while the message is decoded (declaredconfig/agent's Agent.Unmarshal
+	// builds their documents in the same pass).
+	Unmarshal func(data []byte, m *syncml.Message) error
 }
 
 // A Client is the device side of a session: it builds package 1, answers

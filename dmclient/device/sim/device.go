@@ -318,6 +318,7 @@ func (d *Device) session(ctx context.Context, hc *http.Client, url string, h ses
 	c, err := session.NewClient(session.ClientConfig{
 		DeviceID: d.cfg.DevInfo.DevID, ServerURI: url, Handler: h, DevInfo: d.cfg.DevInfo,
 		Credentials: d.cfg.Credentials, MaxMsgSize: d.cfg.MaxMsgSize, EachMessage: each,
+		Unmarshal: d.agent.Unmarshal,
 	})
 	if err != nil {
 		st.Errors, st.Err = 1, err
