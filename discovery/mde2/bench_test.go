@@ -72,13 +72,13 @@ func BenchmarkEnroll(b *testing.B) {
 			b.SetBytes(int64(len(body)))
 			b.ReportAllocs()
 			var verifyCPU time.Duration
-			parseCSR = func(der []byte) (*CertificateRequest, error) {
+			parseCSR = func(der []byte, lim Limits) (*CertificateRequest, error) {
 				start := threadCPU()
-				r, err := ParseCertificateRequest(der)
+				r, err := ParseCertificateRequestLimits(der, lim)
 				verifyCPU += threadCPU() - start
 				return r, err
 			}
-			defer func() { parseCSR = ParseCertificateRequest }()
+			defer func() { parseCSR = ParseCertificateRequestLimits }()
 			runtime.LockOSThread()
 			defer runtime.UnlockOSThread()
 			cpu0 := threadCPU()

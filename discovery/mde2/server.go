@@ -126,7 +126,10 @@ type Server struct {
 	// otherwise).
 	RenewWindow time.Duration
 
-	// Limits bound request bodies.
+	// Limits bound request bodies, the AdditionalContext DeviceID of a
+	// RequestSecurityToken (a longer one is answered with a MessageFormat
+	// fault) and the RSA keys whose signatures are checked (a larger one
+	// is answered with a CertificateRequest fault before any arithmetic).
 	Limits Limits
 	// Now returns the current time (default time.Now).
 	Now func() time.Time
@@ -559,7 +562,7 @@ func (s *Server) enroll(r *http.Request, m *RequestSecurityToken) (Message, erro
 		if err != nil {
 			return nil, NewFault(FaultMessageFormat, "", "the request token is not base64")
 		}
-		if er.CSR, err = parseCSR(der); err != nil {
+		if er.CSR, err = parseCSR(der, s.Limits); err != nil {
 			return nil, NewFault(FaultCertificateRequest, "", xmlSafe(err.Error()))
 		}
 	case RequestTypeRenew:
@@ -631,7 +634,7 @@ func (s *Server) renewal(r *http.Request, m *RequestSecurityToken, er *Enrollmen
 				der = inner
 			}
 		}
-		rr, err := ParseRenewalRequest(der)
+		rr, err := ParseRenewalRequestLimits(der, s.Limits)
 		if err != nil {
 			return NewFault(FaultCertificateRequest, "", xmlSafe(err.Error()))
 		}
@@ -646,7 +649,7 @@ func (s *Server) renewal(r *http.Request, m *RequestSecurityToken, er *Enrollmen
 		if len(tls) == 0 {
 			return NewFault(FaultAuthentication, "", "a PKCS#10 renewal needs the client certificate")
 		}
-		if er.CSR, err = ParseCertificateRequest(der); err != nil {
+		if er.CSR, err = ParseCertificateRequestLimits(der, s.Limits); err != nil {
 			return NewFault(FaultCertificateRequest, "", xmlSafe(err.Error()))
 		}
 		prev, inter = tls[0], tls[1:]
@@ -763,7 +766,7 @@ func plainRDN(s string) bool {
 
 // parseCSR reads the request of an issue; the enrollment benchmark
 // wraps it to time request verification apart.
-var parseCSR = ParseCertificateRequest
+var parseCSR = ParseCertificateRequestLimits
 
 // newID returns 16 random bytes in hex.
 func newID() string { return newIDs(1)[0] }

@@ -53,7 +53,11 @@ func (m *RequestSecurityToken) readBody(t *tree, body *node) error {
 	if ac := el.child("AdditionalContext", nsAC); ac != nil {
 		m.Context = AdditionalContext{}
 		for _, it := range ac.children("ContextItem", nsAC) {
-			m.Context = append(m.Context, ContextItem{Name: it.attr("Name"), Value: it.child("Value", nsAC).value()})
+			item := ContextItem{Name: it.attr("Name"), Value: it.child("Value", nsAC).value()}
+			if item.Name == "DeviceID" && len(item.Value) > t.lim.MaxDeviceID {
+				return pkg.Limit("MaxDeviceID", int64(t.lim.MaxDeviceID), it.off, it.path())
+			}
+			m.Context = append(m.Context, item)
 		}
 	}
 	return nil

@@ -25,6 +25,7 @@ type node struct {
 type tree struct {
 	data []byte
 	root *node
+	lim  Limits // with defaults
 }
 
 // parseTree reads data as one XML document within lim, with the module's
@@ -35,7 +36,7 @@ type tree struct {
 // offsets then count in the UTF-8 text.
 func parseTree(data []byte, lim Limits) (*tree, error) {
 	lim = lim.withDefaults()
-	t := &tree{data: data}
+	t := &tree{data: data, lim: lim}
 	if int64(len(data)) > lim.MaxBytes {
 		return nil, pkg.Limit("MaxBytes", lim.MaxBytes, lim.MaxBytes, "")
 	}
