@@ -200,6 +200,7 @@ func UnmarshalLimits(data []byte, m Message, lim Limits) error {
 	if err != nil {
 		return err
 	}
+	defer t.release()
 	el := firstElem(body)
 	if _, isFault := m.(*Fault); !isFault && el != nil && isFaultElem(el) {
 		f := &Fault{Header: *m.SOAPHeader()}
@@ -232,6 +233,7 @@ func ReadMessage(data []byte, lim Limits) (Message, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer t.release()
 	el := firstElem(body)
 	var m Message
 	switch {
@@ -274,12 +276,21 @@ func isFaultElem(n *node) bool {
 }
 
 // readEnvelope parses data, checks the envelope and fills h; it returns
-// the Body element.
+// the Body element, and the tree for the caller to release.
 func readEnvelope(data []byte, lim Limits, h *Header) (*tree, *node, error) {
 	t, err := parseTree(data, lim)
 	if err != nil {
 		return nil, nil, err
 	}
+	t, body, err := checkEnvelope(t, h)
+	if err != nil {
+		t.release()
+		return nil, nil, err
+	}
+	return t, body, nil
+}
+
+func checkEnvelope(t *tree, h *Header) (*tree, *node, error) {
 	root := t.root
 	var env string
 	switch {
@@ -288,7 +299,7 @@ func readEnvelope(data []byte, lim Limits, h *Header) (*tree, *node, error) {
 	case root.is(nsSOAP11, "Envelope"):
 		env = nsSOAP11
 	default:
-		return nil, nil, t.structErr(root, "root is {%s}%s, not a SOAP envelope", root.space, root.local)
+		return t, nil, t.structErr(root, "root is {%s}%s, not a SOAP envelope", root.space, root.local)
 	}
 	*h = Header{SOAP11: env == nsSOAP11}
 	if hdr := root.child("Header", env); hdr != nil {
@@ -296,10 +307,10 @@ func readEnvelope(data []byte, lim Limits, h *Header) (*tree, *node, error) {
 	}
 	body := root.child("Body", env)
 	if body == nil {
-		return nil, nil, t.structErr(root, "no SOAP Body")
+		return t, nil, t.structErr(root, "no SOAP Body")
 	}
 	if len(body.kids) > 1 {
-		return nil, nil, t.structErr(body.kids[1], "more than one element in the SOAP Body")
+		return t, nil, t.structErr(body.kids[1], "more than one element in the SOAP Body")
 	}
 	return t, body, nil
 }

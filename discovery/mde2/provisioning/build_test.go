@@ -356,3 +356,8 @@ func TestLowercaseThumbprint(t *testing.T) {
 		t.Errorf("got %q in %q", e.ClientCert, e.ClientStore)
 	}
 }
+
+// char returns a characteristic of the given type holding nodes.
+func char(typ string, nodes ...Node) *Characteristic {
+	return &Characteristic{Type: typ, Nodes: nodes}
+}
