@@ -170,7 +170,8 @@ func appendMessage(b []byte, m Message) ([]byte, error) {
 }
 
 func writeToken(w *xw, name string, tok *BinarySecurityToken) {
-	var attrs []string
+	var buf [4]string
+	attrs := buf[:0]
 	if tok.ValueType != "" {
 		attrs = append(attrs, "ValueType", tok.ValueType)
 	}
@@ -184,7 +185,12 @@ func readToken(n *node) *BinarySecurityToken {
 	if n == nil {
 		return nil
 	}
-	return &BinarySecurityToken{ValueType: n.attr("ValueType"), EncodingType: n.attr("EncodingType"), Value: n.value()}
+	t := tokenOf(n)
+	return &t
+}
+
+func tokenOf(n *node) BinarySecurityToken {
+	return BinarySecurityToken{ValueType: n.attr("ValueType"), EncodingType: n.attr("EncodingType"), Value: n.value()}
 }
 
 // Unmarshal decodes a SOAP envelope into m with the default Limits.

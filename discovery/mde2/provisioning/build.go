@@ -532,26 +532,50 @@ func isNilNode(n Node) bool {
 // separated by U+F000 (encoded %EF%80%80).
 func SearchCriteria(subject string, stores ...string) string {
 	var b strings.Builder
+	n := len("Subject=") + escapedLen(subject) + len("&Stores=")
+	for _, s := range stores {
+		n += escapedLen(s) + 9
+	}
+	b.Grow(n)
 	b.WriteString("Subject=")
-	b.WriteString(criteriaEscape(subject))
+	criteriaEscape(&b, subject)
 	if len(stores) > 0 {
 		b.WriteString("&Stores=")
 		for i, s := range stores {
 			if i > 0 {
-				b.WriteString(criteriaEscape("\uF000"))
+				criteriaEscape(&b, "\uF000")
 			}
-			b.WriteString(criteriaEscape(s))
+			criteriaEscape(&b, s)
 		}
 	}
 	return b.String()
 }
 
-func criteriaEscape(s string) string {
+// unreserved marks RFC 2396's unreserved characters, which
+// SSLCLIENTCERTSEARCHCRITERIA values carry as they are.
+var unreserved = func() (t [256]bool) {
+	for c := 0; c < 256; c++ {
+		t[c] = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("-_.!~*'()", byte(c)) >= 0
+	}
+	return t
+}()
+
+// escapedLen is the length of s percent-encoded.
+func escapedLen(s string) int {
+	n := len(s)
+	for i := 0; i < len(s); i++ {
+		if !unreserved[s[i]] {
+			n += 2
+		}
+	}
+	return n
+}
+
+func criteriaEscape(b *strings.Builder, s string) {
 	const hexdig = "0123456789ABCDEF"
-	var b strings.Builder
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("-_.!~*'()", c) >= 0 {
+		if unreserved[c] {
 			b.WriteByte(c)
 			continue
 		}
@@ -559,5 +583,4 @@ func criteriaEscape(s string) string {
 		b.WriteByte(hexdig[c>>4])
 		b.WriteByte(hexdig[c&15])
 	}
-	return b.String()
 }

@@ -78,7 +78,8 @@ func (d *Document) AppendText(b []byte) ([]byte, error) {
 	if d == nil {
 		return b, pkg.Errorf("%w: nil *Document", ErrValue)
 	}
-	w := writer{b: b}
+	var idx [8]int
+	w := writer{b: b, idx: idx[:0]}
 	w.b = append(w.b, '<')
 	w.b = append(w.b, Root...)
 	var fixed [1]Attr
@@ -149,6 +150,9 @@ func (w *writer) attrs(fixed, others []Attr, optional ...string) error {
 			return err
 		}
 	}
+	if len(others) == 0 {
+		return nil // the fixed names differ
+	}
 	name := func(i int) string {
 		if i < len(fixed) {
 			return fixed[i].Name
@@ -217,11 +221,18 @@ func plainAttr(s string) bool {
 }
 
 func (w *writer) indent(depth int) {
+	if 1+2*depth <= len(newLineIndent) {
+		w.b = append(w.b, newLineIndent[:1+2*depth]...)
+		return
+	}
 	w.b = append(w.b, '\n')
 	for range depth {
 		w.b = append(w.b, "  "...)
 	}
 }
+
+// newLineIndent starts a line at depths up to 15.
+const newLineIndent = "\n                              "
 
 // nodes writes the children of the root or of a characteristic (inElem
 // false, indented) or of an Element (inElem true, as they are).
