@@ -4,6 +4,8 @@ import (
 	"encoding/base64"
 	"fmt"
 	"strings"
+
+	"github.com/windc-go/windc/discovery/mde2/internal/b64"
 )
 
 // Header is the SOAP header of an enrollment message: WS-Addressing and
@@ -61,7 +63,7 @@ type BinarySecurityToken struct {
 
 // NewToken returns a token of the given value type holding data in base64.
 func NewToken(valueType string, data []byte) *BinarySecurityToken {
-	return &BinarySecurityToken{ValueType: valueType, EncodingType: EncodingTypeBase64, Value: base64.StdEncoding.EncodeToString(data)}
+	return &BinarySecurityToken{ValueType: valueType, EncodingType: EncodingTypeBase64, Value: b64.EncodeToString(data)}
 }
 
 // Bytes decodes the token's base64 value; white space inside it is

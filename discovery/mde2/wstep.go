@@ -1,6 +1,10 @@
 package mde2
 
-import "encoding/base64"
+import (
+	"encoding/base64"
+
+	"github.com/windc-go/windc/discovery/mde2/internal/b64"
+)
 
 // RequestSecurityToken is the MS-WSTEP request for a certificate: a
 // PKCS#10 request (or, to renew, a PKCS#7 around one) and the device's
@@ -210,7 +214,7 @@ func writeTokenNS(w *xw, tok *BinarySecurityToken, raw []byte) {
 		return
 	}
 	w.open("BinarySecurityToken", attrs...)
-	w.b = base64.StdEncoding.AppendEncode(w.b, raw)
+	w.b = b64.AppendEncode(w.b, raw)
 	w.close("BinarySecurityToken")
 }
 

@@ -2,11 +2,12 @@ package provisioning
 
 import (
 	"crypto/sha1"
-	"encoding/base64"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/windc-go/windc/discovery/mde2/internal/b64"
 )
 
 // The characteristic types and parm names of the typed view.
@@ -182,7 +183,7 @@ func (b *builder) list(nodes []Node) []Node {
 
 // base64 returns data in base64.
 func (b *builder) base64(data []byte) string {
-	b.scratch = base64.StdEncoding.AppendEncode(b.scratch[:0], data)
+	b.scratch = b64.AppendEncode(b.scratch[:0], data)
 	return string(b.scratch)
 }
 
