@@ -1,10 +1,12 @@
 package provisioning
 
 import (
+	"bytes"
 	"crypto/sha1"
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/windc-go/windc/discovery/mde2/internal/b64"
@@ -79,7 +81,7 @@ func Build(e *Enrollment) (*Document, error) {
 			if store != StoreUser && store != StoreSystem {
 				return nil, fieldErr(cspCertificateStore+"/My", ErrInvalid, "store %q is neither User nor System", store)
 			}
-			cert, err := b.certChar(cspCertificateStore+"/My/"+string(store), e.ClientCert, nil)
+			cert, err := b.certChar(cspCertificateStore+"/My/"+string(store), e.ClientCert)
 			if err != nil {
 				return nil, err
 			}
@@ -193,27 +195,58 @@ func (b *builder) certChars(path string, certs [][]byte) ([]Node, error) {
 	out := make([]Node, 0, len(certs))
 	var seen []string
 	for _, der := range certs {
-		c, err := b.certChar(path, der, seen)
-		if err != nil {
-			return nil, err
+		if len(der) == 0 {
+			return nil, fieldErr(path, ErrRequired, "empty certificate")
 		}
-		seen = append(seen, c.Type)
-		out = append(out, c)
+		ct := authorityText(der)
+		if slices.Contains(seen, ct.thumbprint) {
+			return nil, fieldErr(path+"/"+ct.thumbprint, ErrInvalid, "certificate given twice")
+		}
+		seen = append(seen, ct.thumbprint)
+		out = append(out, b.char(ct.thumbprint, b.parm(Parm{Name: parmEncodedCert, Value: ct.base64})))
 	}
 	return out, nil
 }
 
 // certChar returns the characteristic of one certificate, named by its
-// thumbprint, which must not be one of seen.
-func (b *builder) certChar(path string, der []byte, seen []string) (*Characteristic, error) {
+// thumbprint.
+func (b *builder) certChar(path string, der []byte) (*Characteristic, error) {
 	if len(der) == 0 {
 		return nil, fieldErr(path, ErrRequired, "empty certificate")
 	}
-	tp := Thumbprint(der)
-	if slices.Contains(seen, tp) {
-		return nil, fieldErr(path+"/"+tp, ErrInvalid, "certificate given twice")
+	return b.char(Thumbprint(der), b.parm(Parm{Name: parmEncodedCert, Value: b.base64(der)})), nil
+}
+
+// certText is a certificate's thumbprint and base64.
+type certText struct {
+	der                []byte
+	thumbprint, base64 string
+}
+
+// authorities keeps the text of the last root and intermediate
+// certificates written (a server writes its CA's into every document),
+// at most maxAuthorities, newest first; the list is replaced, never
+// changed.
+var authorities atomic.Pointer[[]certText]
+
+const maxAuthorities = 8
+
+// authorityText returns the thumbprint and base64 of a root or
+// intermediate certificate, from authorities when it is there.
+func authorityText(der []byte) certText {
+	var list []certText
+	if p := authorities.Load(); p != nil {
+		list = *p
 	}
-	return b.char(tp, b.parm(Parm{Name: parmEncodedCert, Value: b.base64(der)})), nil
+	for _, c := range list {
+		if bytes.Equal(c.der, der) {
+			return c
+		}
+	}
+	c := certText{der: bytes.Clone(der), thumbprint: Thumbprint(der), base64: b64.EncodeToString(der)}
+	next := append([]certText{c}, list[:min(len(list), maxAuthorities-1)]...)
+	authorities.Store(&next)
+	return c
 }
 
 // Parm names of WSTEP/Renew.
