@@ -72,21 +72,26 @@ func (t *BinarySecurityToken) Bytes() ([]byte, error) {
 	if t == nil {
 		return nil, pkg.Errorf("%w: no security token", ErrStructure)
 	}
-	src := []byte(t.Value)
-	if strings.ContainsAny(t.Value, " \t\r\n") {
-		// drop the white space (samples wrap the base64 in lines)
-		n := 0
-		for _, c := range src {
-			if c != ' ' && c != '\t' && c != '\r' && c != '\n' {
-				src[n] = c
-				n++
-			}
-		}
-		src = src[:n]
-	}
 	// decoded in place: the output is shorter than its input
+	src := []byte(t.Value)
 	n, err := base64.StdEncoding.Decode(src, src)
-	if err != nil {
+	if err == nil {
+		return src[:n:n], nil
+	}
+	if !strings.ContainsAny(t.Value, " \t") {
+		return nil, pkg.Errorf("%w: token is not base64: %v", ErrStructure, err)
+	}
+	// drop the white space (samples wrap the base64 in lines and
+	// indent them; encoding/base64 skips only CR and LF)
+	src = []byte(t.Value)
+	n = 0
+	for _, c := range src {
+		if c != ' ' && c != '\t' && c != '\r' && c != '\n' {
+			src[n] = c
+			n++
+		}
+	}
+	if n, err = base64.StdEncoding.Decode(src, src[:n]); err != nil {
 		return nil, pkg.Errorf("%w: token is not base64: %v", ErrStructure, err)
 	}
 	return src[:n:n], nil

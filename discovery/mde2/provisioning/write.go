@@ -2,8 +2,10 @@ package provisioning
 
 import (
 	"fmt"
-	"github.com/windc-go/windc/internal/xmlscan"
 	"strings"
+
+	"github.com/windc-go/windc/discovery/mde2/internal/plain"
+	"github.com/windc-go/windc/internal/xmlscan"
 )
 
 // Marshal returns the canonical XML of d: no XML declaration, the root's
@@ -186,7 +188,7 @@ func (w *writer) attr(a Attr) error {
 	w.b = append(w.b, ' ')
 	w.b = append(w.b, a.Name...)
 	w.b = append(w.b, `="`...)
-	if plainAttr(a.Value) {
+	if plain.String(a.Value) {
 		// most values (names, numbers, base64) need neither a check nor
 		// an escape
 		w.b = append(w.b, a.Value...)
@@ -198,26 +200,6 @@ func (w *writer) attr(a Attr) error {
 	}
 	w.b = append(w.b, '"')
 	return nil
-}
-
-// attrPlain marks the bytes an attribute value holds as they are: the
-// printable ASCII characters but &, <, > and ".
-var attrPlain = func() (t [256]bool) {
-	for c := 0x20; c < 0x7F; c++ {
-		t[c] = true
-	}
-	t['&'], t['<'], t['>'], t['"'] = false, false, false, false
-	return t
-}()
-
-// plainAttr reports whether every byte of s is written as it is.
-func plainAttr(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if !attrPlain[s[i]] {
-			return false
-		}
-	}
-	return true
 }
 
 func (w *writer) indent(depth int) {
