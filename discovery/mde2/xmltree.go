@@ -413,7 +413,13 @@ func (n *node) path() string {
 
 // is reports whether n is the element {space}local.
 func (n *node) is(space, local string) bool {
-	return n != nil && strings.EqualFold(n.local, local) && n.space == space
+	return n != nil && sameName(n.local, local) && n.space == space
+}
+
+// sameName compares names without regard to case, the usual exact match
+// first.
+func sameName(a, b string) bool {
+	return a == b || strings.EqualFold(a, b)
 }
 
 // child returns the first child named local in one of spaces (any
@@ -425,7 +431,7 @@ func (n *node) child(local string, spaces ...string) *node {
 		return nil
 	}
 	for _, k := range n.kids {
-		if !strings.EqualFold(k.local, local) {
+		if !sameName(k.local, local) {
 			continue
 		}
 		if len(spaces) == 0 {
@@ -447,7 +453,7 @@ func (n *node) children(local, space string) []*node {
 	}
 	var out []*node
 	for _, k := range n.kids {
-		if strings.EqualFold(k.local, local) && k.space == space {
+		if sameName(k.local, local) && k.space == space {
 			out = append(out, k)
 		}
 	}
@@ -471,7 +477,7 @@ func (n *node) attr(local string) string {
 		return ""
 	}
 	for _, a := range n.attrs {
-		if strings.EqualFold(a.Name.Local, local) {
+		if sameName(a.Name.Local, local) {
 			return a.Value
 		}
 	}

@@ -30,6 +30,16 @@ func AppendEncode(dst, src []byte) []byte {
 	n := EncodedLen(len(src))
 	dst = slices.Grow(dst, n)
 	out := dst[len(dst) : len(dst)+n]
+	// fourteen bytes are read, twelve encoded, in two independent words
+	for len(src) >= 14 && len(out) >= 16 {
+		x := binary.BigEndian.Uint64(src)
+		y := binary.BigEndian.Uint64(src[6:])
+		binary.LittleEndian.PutUint64(out, uint64(pairs[x>>52])|uint64(pairs[x>>40&0xFFF])<<16|
+			uint64(pairs[x>>28&0xFFF])<<32|uint64(pairs[x>>16&0xFFF])<<48)
+		binary.LittleEndian.PutUint64(out[8:], uint64(pairs[y>>52])|uint64(pairs[y>>40&0xFFF])<<16|
+			uint64(pairs[y>>28&0xFFF])<<32|uint64(pairs[y>>16&0xFFF])<<48)
+		src, out = src[12:], out[16:]
+	}
 	// eight bytes are read, six encoded
 	for len(src) >= 8 && len(out) >= 8 {
 		x := binary.BigEndian.Uint64(src)
