@@ -88,9 +88,17 @@ func csrErr(format string, args ...any) error {
 
 // ParseCertificateRequest reads a DER PKCS#10 request and verifies its
 // signature over the raw CertificationRequestInfo (RSA PKCS#1 v1.5, RSA
-// PSS, ECDSA, Ed25519). An RSA key above 16384 bits is refused
-// unverified. Errors match ErrCSR.
+// PSS, ECDSA, Ed25519). An RSA key above DefaultMaxRSAKeyBits (16384
+// bits) is refused unverified. Errors match ErrCSR.
 func ParseCertificateRequest(der []byte) (*CertificateRequest, error) {
+	return ParseCertificateRequestLimits(der, Limits{})
+}
+
+// ParseCertificateRequestLimits is ParseCertificateRequest with an
+// explicit bound on RSA keys (Limits.MaxRSAKeyBits; the other fields do
+// not apply).
+func ParseCertificateRequestLimits(der []byte, lim Limits) (*CertificateRequest, error) {
+	lim = lim.withDefaults()
 	var out csrOuter
 	rest, err := asn1.Unmarshal(der, &out)
 	if err != nil {
@@ -132,7 +140,7 @@ func ParseCertificateRequest(der []byte) (*CertificateRequest, error) {
 			return nil, err
 		}
 	}
-	if err := verifySignature(r.PublicKey, out.SigAlg, r.RawInfo, r.Signature); err != nil {
+	if err := verifySignature(r.PublicKey, out.SigAlg, r.RawInfo, r.Signature, lim.MaxRSAKeyBits); err != nil {
 		return nil, err
 	}
 	return r, nil
@@ -245,13 +253,9 @@ func tolerantString(v asn1.RawValue) (string, error) {
 	return "", fmt.Errorf("ASN.1 tag %d is not a string", v.Tag)
 }
 
-// maxRSAKeyBits is the largest RSA modulus whose signatures are checked:
-// the cost of a check grows with the square of the size, and a request
-// of Limits.MaxBytes could hold a key of millions of bits.
-const maxRSAKeyBits = 16384
-
-// verifySignature checks sig over signed with pub under alg.
-func verifySignature(pub crypto.PublicKey, alg pkix.AlgorithmIdentifier, signed, sig []byte) error {
+// verifySignature checks sig over signed with pub under alg; an RSA key
+// above maxRSABits is refused before any arithmetic.
+func verifySignature(pub crypto.PublicKey, alg pkix.AlgorithmIdentifier, signed, sig []byte, maxRSABits int) error {
 	var hash crypto.Hash
 	var pss *rsa.PSSOptions
 	switch {
@@ -278,10 +282,10 @@ func verifySignature(pub crypto.PublicKey, alg pkix.AlgorithmIdentifier, signed,
 	default:
 		return csrErr("unsupported signature algorithm %v", alg.Algorithm)
 	}
-	if k, ok := pub.(*rsa.PublicKey); ok && k.N.BitLen() > maxRSAKeyBits {
+	if k, ok := pub.(*rsa.PublicKey); ok && k.N.BitLen() > maxRSABits {
 		// Checking costs the square of the size: refuse before any
 		// arithmetic.
-		return csrErr("RSA key of %d bits, more than %d", k.N.BitLen(), maxRSAKeyBits)
+		return csrErr("RSA key of %d bits, more than MaxRSAKeyBits (%d)", k.N.BitLen(), maxRSABits)
 	}
 	h := hash.New()
 	h.Write(signed)

@@ -221,13 +221,13 @@ func hugeRSACSR(t *testing.T, bits int) []byte {
 // TestHugeRSAKeyRefusedUnverified: verifying a signature costs the
 // square of the modulus size (a 200000-bit key took seconds, and a
 // request of MaxBytes could hold one of millions of bits), so a modulus
-// above maxRSAKeyBits (16384) is refused before any arithmetic.
+// above DefaultMaxRSAKeyBits (16384) is refused before any arithmetic.
 func TestHugeRSAKeyRefusedUnverified(t *testing.T) {
-	_, err := ParseCertificateRequest(hugeRSACSR(t, maxRSAKeyBits+8))
+	_, err := ParseCertificateRequest(hugeRSACSR(t, DefaultMaxRSAKeyBits+8))
 	if !errors.Is(err, ErrCSR) || !strings.Contains(err.Error(), "bits") {
 		t.Errorf("huge key: %v, want ErrCSR naming the key size", err)
 	}
-	_, err = ParseCertificateRequest(hugeRSACSR(t, maxRSAKeyBits))
+	_, err = ParseCertificateRequest(hugeRSACSR(t, DefaultMaxRSAKeyBits))
 	if !errors.Is(err, ErrCSR) || !strings.Contains(err.Error(), "does not verify") {
 		t.Errorf("largest key: %v, want its signature checked", err)
 	}

@@ -20,7 +20,7 @@
 // peers differ (namespace prefixes, the Discover namespace with or without
 // its trailing slash, lower-case fault elements, white space around
 // values, which is removed) and bounded by Limits (bytes, depth, tokens,
-// attributes, namespace declarations).
+// attributes, namespace declarations, the length of a DeviceID).
 // For every message m that decodes, decoding Marshal(m) gives m again.
 // Messages are read with the module's XML lexer (the one syncml and
 // declaredconfig use), so refused input carries the same errors as
@@ -44,7 +44,8 @@
 // A device cannot take another one's name: under the Certificate policy
 // the issued certificate keeps the subject of the certificate that
 // authenticated the request, and a check that sets Identity.DeviceID
-// binds the credentials to that DeviceID. RSA keys above 16384 bits are refused before their
+// binds the credentials to that DeviceID. RSA keys above
+// Limits.MaxRSAKeyBits (default 16384 bits) are refused before their
 // signature is checked, since the check costs the square of the size.
 //
 // RequestVersion values above 7.0 are outside the spec's client rule; the

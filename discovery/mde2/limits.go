@@ -19,6 +19,17 @@ type Limits struct {
 	// MaxNamespaces bounds the namespace declarations in scope (default
 	// DefaultMaxNamespaces).
 	MaxNamespaces int
+	// MaxDeviceID bounds each AdditionalContext DeviceID of a
+	// RequestSecurityToken, in bytes (default DefaultMaxDeviceID). The
+	// DeviceID becomes the issued certificate's common name and the
+	// DMClient EntDMID by default, and servers store it.
+	MaxDeviceID int
+	// MaxRSAKeyBits bounds the RSA keys whose signatures are checked (a
+	// certificate request's, a renewal signer's), in bits (default
+	// DefaultMaxRSAKeyBits): a larger key is refused before any
+	// arithmetic, since checking costs the square of the size and a
+	// request of MaxBytes could hold a key of millions of bits.
+	MaxRSAKeyBits int
 }
 
 // The defaults of Limits.
@@ -28,6 +39,10 @@ const (
 	DefaultMaxTokens     = 50000
 	DefaultMaxAttrs      = 32
 	DefaultMaxNamespaces = 64
+	// DefaultMaxDeviceID is twice the 64 characters X.520 allows a
+	// common name: Windows sends a GUID (36 bytes) or 32 hex digits.
+	DefaultMaxDeviceID   = 128
+	DefaultMaxRSAKeyBits = 16384
 )
 
 func (l Limits) withDefaults() Limits {
@@ -45,6 +60,12 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxNamespaces <= 0 {
 		l.MaxNamespaces = DefaultMaxNamespaces
+	}
+	if l.MaxDeviceID <= 0 {
+		l.MaxDeviceID = DefaultMaxDeviceID
+	}
+	if l.MaxRSAKeyBits <= 0 {
+		l.MaxRSAKeyBits = DefaultMaxRSAKeyBits
 	}
 	return l
 }

@@ -71,8 +71,17 @@ type RenewalRequest struct {
 // from the SignedData) and the inner request's own signature. It does not
 // decide whether the signer may renew: the server checks that the signer
 // is a certificate it issued and the one the client authenticated with.
-// Errors match ErrPKCS7 or ErrCSR.
+// Errors match ErrPKCS7 or ErrCSR. RSA keys above DefaultMaxRSAKeyBits
+// are refused unverified.
 func ParseRenewalRequest(der []byte) (*RenewalRequest, error) {
+	return ParseRenewalRequestLimits(der, Limits{})
+}
+
+// ParseRenewalRequestLimits is ParseRenewalRequest with an explicit bound
+// on RSA keys (Limits.MaxRSAKeyBits, for the signer's key and the inner
+// request's; the other fields do not apply).
+func ParseRenewalRequestLimits(der []byte, lim Limits) (*RenewalRequest, error) {
+	lim = lim.withDefaults()
 	var ci contentInfo
 	if rest, err := asn1.Unmarshal(der, &ci); err != nil || len(rest) != 0 {
 		return nil, p7Err("not a ContentInfo: %v", err)
@@ -128,10 +137,10 @@ func ParseRenewalRequest(der []byte) (*RenewalRequest, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := verifySignature(signer.PublicKey, alg, signed, si.Signature); err != nil {
+	if err := verifySignature(signer.PublicKey, alg, signed, si.Signature, lim.MaxRSAKeyBits); err != nil {
 		return nil, p7Err("signature: %v", err)
 	}
-	csr, err := ParseCertificateRequest(content)
+	csr, err := ParseCertificateRequestLimits(content, lim)
 	if err != nil {
 		return nil, err
 	}

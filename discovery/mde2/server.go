@@ -126,7 +126,10 @@ type Server struct {
 	// otherwise).
 	RenewWindow time.Duration
 
-	// Limits bound request bodies.
+	// Limits bound request bodies, the AdditionalContext DeviceID of a
+	// RequestSecurityToken (a longer one is answered with a MessageFormat
+	// fault) and the RSA keys whose signatures are checked (a larger one
+	// is answered with a CertificateRequest fault before any arithmetic).
 	Limits Limits
 	// Now returns the current time (default time.Now).
 	Now func() time.Time
@@ -559,7 +562,7 @@ func (s *Server) enroll(r *http.Request, m *RequestSecurityToken) (Message, erro
 		if err != nil {
 			return nil, NewFault(FaultMessageFormat, "", "the request token is not base64")
 		}
-		if er.CSR, err = parseCSR(der); err != nil {
+		if er.CSR, err = parseCSR(der, s.Limits); err != nil {
 			return nil, NewFault(FaultCertificateRequest, "", xmlSafe(err.Error()))
 		}
 	case RequestTypeRenew:
@@ -631,7 +634,7 @@ func (s *Server) renewal(r *http.Request, m *RequestSecurityToken, er *Enrollmen
 				der = inner
 			}
 		}
-		rr, err := ParseRenewalRequest(der)
+		rr, err := ParseRenewalRequestLimits(der, s.Limits)
 		if err != nil {
 			return NewFault(FaultCertificateRequest, "", xmlSafe(err.Error()))
 		}
@@ -646,7 +649,7 @@ func (s *Server) renewal(r *http.Request, m *RequestSecurityToken, er *Enrollmen
 		if len(tls) == 0 {
 			return NewFault(FaultAuthentication, "", "a PKCS#10 renewal needs the client certificate")
 		}
-		if er.CSR, err = ParseCertificateRequest(der); err != nil {
+		if er.CSR, err = ParseCertificateRequestLimits(der, s.Limits); err != nil {
 			return NewFault(FaultCertificateRequest, "", xmlSafe(err.Error()))
 		}
 		prev, inter = tls[0], tls[1:]
@@ -693,9 +696,8 @@ func (s *Server) subject(er *EnrollmentRequest) pkix.Name {
 // device ID, Poll). A renewal's document carries the new certificate
 // only.
 func (s *Server) DefaultProvision(ctx context.Context, r *EnrollmentRequest, cert *x509.Certificate) (*provisioning.Enrollment, error) {
-	e := &provisioning.Enrollment{ClientCert: cert.Raw}
 	if r.Renewal {
-		return e, nil
+		return &provisioning.Enrollment{ClientCert: cert.Raw}, nil
 	}
 	a := s.Account
 	if a.Address == "" {
@@ -707,29 +709,48 @@ func (s *Server) DefaultProvision(ctx context.Context, r *EnrollmentRequest, cer
 	if a.Name == "" {
 		a.Name = a.ProviderID
 	}
-	e.RootCerts = [][]byte{s.Issuer.Root().Raw}
+	// the parts of the document in one allocation
+	p := &struct {
+		e              provisioning.Enrollment
+		roots          [1][]byte
+		renew          provisioning.Renew
+		robo           bool
+		period, retry  time.Duration
+		app            provisioning.Application
+		client, appSrv provisioning.AppAuth
+		dm             provisioning.DMClient
+	}{}
+	e := &p.e
+	e.ClientCert = cert.Raw
+	p.roots[0] = s.Issuer.Root().Raw
+	e.RootCerts = p.roots[:]
 	e.Renew = a.Renew
 	if e.Renew == nil {
-		robo := true
-		period, retry := 42*24*time.Hour, 7*24*time.Hour
-		e.Renew = &provisioning.Renew{ROBOSupport: &robo, RenewPeriod: &period, RetryInterval: &retry}
+		p.robo, p.period, p.retry = true, 42*24*time.Hour, 7*24*time.Hour
+		p.renew = provisioning.Renew{ROBOSupport: &p.robo, RenewPeriod: &p.period, RetryInterval: &p.retry}
+		e.Renew = &p.renew
 	}
 	store := `My\User`
 	if strings.EqualFold(r.Device.EnrollmentType, "Device") {
 		// A device enrollment keeps its certificate in the machine store.
 		e.ClientStore, store = provisioning.StoreSystem, `My\System`
 	}
-	ids := newIDs(3)
-	e.Application = &provisioning.Application{
+	ids := randomHex(3)
+	const n = 32
+	p.client = provisioning.AppAuth{Type: "DIGEST", Secret: ids[:n], Data: []byte(ids[n : 2*n])}
+	p.appSrv = provisioning.AppAuth{Type: "BASIC", Name: cert.Subject.CommonName, Secret: ids[2*n:]}
+	p.app = provisioning.Application{
 		ProviderID:                  a.ProviderID,
 		Name:                        a.Name,
 		Addr:                        a.Address,
 		BackCompatRetryDisabled:     true,
 		SSLClientCertSearchCriteria: provisioning.SearchCriteria(subjectString(cert.Subject), store),
-		Client:                      &provisioning.AppAuth{Type: "DIGEST", Secret: ids[0], Data: []byte(ids[1])},
-		AppSrv:                      &provisioning.AppAuth{Type: "BASIC", Name: cert.Subject.CommonName, Secret: ids[2]},
+		Client:                      &p.client,
+		AppSrv:                      &p.appSrv,
 	}
-	e.DMClient = &provisioning.DMClient{EntDMID: r.Device.DeviceID, EntDeviceName: r.Device.DeviceName, Poll: a.Poll}
+	e.Application = &p.app
+	p.dm = provisioning.DMClient{EntDMID: r.Device.DeviceID, EntDeviceName: r.Device.DeviceName, Poll: a.Poll}
+	e.DMClient = &p.dm
 	return e, nil
 }
 
@@ -763,18 +784,17 @@ func plainRDN(s string) bool {
 
 // parseCSR reads the request of an issue; the enrollment benchmark
 // wraps it to time request verification apart.
-var parseCSR = ParseCertificateRequest
+var parseCSR = ParseCertificateRequestLimits
 
 // newID returns 16 random bytes in hex.
-func newID() string { return newIDs(1)[0] }
+func newID() string { return randomHex(1) }
 
-// newIDs returns n IDs of 16 random bytes in hex, from one read.
-func newIDs(n int) []string {
-	b := make([]byte, 16*n)
-	_, _ = rand.Read(b)
-	ids := make([]string, n)
-	for i := range ids {
-		ids[i] = hex.EncodeToString(b[16*i : 16*(i+1)])
-	}
-	return ids
+// randomHex returns n IDs of 16 random bytes (n at most 3) in hex, side
+// by side (32 characters each), from one read.
+func randomHex(n int) string {
+	var raw [3 * 16]byte
+	_, _ = rand.Read(raw[:16*n])
+	var out [3 * 32]byte
+	hex.Encode(out[:], raw[:16*n])
+	return string(out[:32*n])
 }

@@ -4,6 +4,8 @@ import (
 	"encoding/base64"
 	"fmt"
 	"strings"
+
+	"github.com/windc-go/windc/discovery/mde2/internal/b64"
 )
 
 // Header is the SOAP header of an enrollment message: WS-Addressing and
@@ -61,7 +63,7 @@ type BinarySecurityToken struct {
 
 // NewToken returns a token of the given value type holding data in base64.
 func NewToken(valueType string, data []byte) *BinarySecurityToken {
-	return &BinarySecurityToken{ValueType: valueType, EncodingType: EncodingTypeBase64, Value: base64.StdEncoding.EncodeToString(data)}
+	return &BinarySecurityToken{ValueType: valueType, EncodingType: EncodingTypeBase64, Value: b64.EncodeToString(data)}
 }
 
 // Bytes decodes the token's base64 value; white space inside it is
@@ -70,21 +72,26 @@ func (t *BinarySecurityToken) Bytes() ([]byte, error) {
 	if t == nil {
 		return nil, pkg.Errorf("%w: no security token", ErrStructure)
 	}
-	src := []byte(t.Value)
-	if strings.ContainsAny(t.Value, " \t\r\n") {
-		// drop the white space (samples wrap the base64 in lines)
-		n := 0
-		for _, c := range src {
-			if c != ' ' && c != '\t' && c != '\r' && c != '\n' {
-				src[n] = c
-				n++
-			}
-		}
-		src = src[:n]
-	}
 	// decoded in place: the output is shorter than its input
+	src := []byte(t.Value)
 	n, err := base64.StdEncoding.Decode(src, src)
-	if err != nil {
+	if err == nil {
+		return src[:n:n], nil
+	}
+	if !strings.ContainsAny(t.Value, " \t") {
+		return nil, pkg.Errorf("%w: token is not base64: %v", ErrStructure, err)
+	}
+	// drop the white space (samples wrap the base64 in lines and
+	// indent them; encoding/base64 skips only CR and LF)
+	src = []byte(t.Value)
+	n = 0
+	for _, c := range src {
+		if c != ' ' && c != '\t' && c != '\r' && c != '\n' {
+			src[n] = c
+			n++
+		}
+	}
+	if n, err = base64.StdEncoding.Decode(src, src[:n]); err != nil {
 		return nil, pkg.Errorf("%w: token is not base64: %v", ErrStructure, err)
 	}
 	return src[:n:n], nil
@@ -170,7 +177,8 @@ func appendMessage(b []byte, m Message) ([]byte, error) {
 }
 
 func writeToken(w *xw, name string, tok *BinarySecurityToken) {
-	var attrs []string
+	var buf [4]string
+	attrs := buf[:0]
 	if tok.ValueType != "" {
 		attrs = append(attrs, "ValueType", tok.ValueType)
 	}
@@ -184,7 +192,12 @@ func readToken(n *node) *BinarySecurityToken {
 	if n == nil {
 		return nil
 	}
-	return &BinarySecurityToken{ValueType: n.attr("ValueType"), EncodingType: n.attr("EncodingType"), Value: n.value()}
+	t := tokenOf(n)
+	return &t
+}
+
+func tokenOf(n *node) BinarySecurityToken {
+	return BinarySecurityToken{ValueType: n.attr("ValueType"), EncodingType: n.attr("EncodingType"), Value: n.value()}
 }
 
 // Unmarshal decodes a SOAP envelope into m with the default Limits.
@@ -200,6 +213,7 @@ func UnmarshalLimits(data []byte, m Message, lim Limits) error {
 	if err != nil {
 		return err
 	}
+	defer t.release()
 	el := firstElem(body)
 	if _, isFault := m.(*Fault); !isFault && el != nil && isFaultElem(el) {
 		f := &Fault{Header: *m.SOAPHeader()}
@@ -232,6 +246,7 @@ func ReadMessage(data []byte, lim Limits) (Message, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer t.release()
 	el := firstElem(body)
 	var m Message
 	switch {
@@ -274,12 +289,21 @@ func isFaultElem(n *node) bool {
 }
 
 // readEnvelope parses data, checks the envelope and fills h; it returns
-// the Body element.
+// the Body element, and the tree for the caller to release.
 func readEnvelope(data []byte, lim Limits, h *Header) (*tree, *node, error) {
 	t, err := parseTree(data, lim)
 	if err != nil {
 		return nil, nil, err
 	}
+	t, body, err := checkEnvelope(t, h)
+	if err != nil {
+		t.release()
+		return nil, nil, err
+	}
+	return t, body, nil
+}
+
+func checkEnvelope(t *tree, h *Header) (*tree, *node, error) {
 	root := t.root
 	var env string
 	switch {
@@ -288,7 +312,7 @@ func readEnvelope(data []byte, lim Limits, h *Header) (*tree, *node, error) {
 	case root.is(nsSOAP11, "Envelope"):
 		env = nsSOAP11
 	default:
-		return nil, nil, t.structErr(root, "root is {%s}%s, not a SOAP envelope", root.space, root.local)
+		return t, nil, t.structErr(root, "root is {%s}%s, not a SOAP envelope", root.space, root.local)
 	}
 	*h = Header{SOAP11: env == nsSOAP11}
 	if hdr := root.child("Header", env); hdr != nil {
@@ -296,10 +320,10 @@ func readEnvelope(data []byte, lim Limits, h *Header) (*tree, *node, error) {
 	}
 	body := root.child("Body", env)
 	if body == nil {
-		return nil, nil, t.structErr(root, "no SOAP Body")
+		return t, nil, t.structErr(root, "no SOAP Body")
 	}
 	if len(body.kids) > 1 {
-		return nil, nil, t.structErr(body.kids[1], "more than one element in the SOAP Body")
+		return t, nil, t.structErr(body.kids[1], "more than one element in the SOAP Body")
 	}
 	return t, body, nil
 }

@@ -1,6 +1,10 @@
 package mde2
 
-import "encoding/base64"
+import (
+	"encoding/base64"
+
+	"github.com/windc-go/windc/discovery/mde2/internal/b64"
+)
 
 // RequestSecurityToken is the MS-WSTEP request for a certificate: a
 // PKCS#10 request (or, to renew, a PKCS#7 around one) and the device's
@@ -48,12 +52,19 @@ func (m *RequestSecurityToken) readBody(t *tree, body *node) error {
 	if tok == nil {
 		return t.structErr(el, "missing BinarySecurityToken")
 	}
-	m.Token = *readToken(tok)
+	m.Token = tokenOf(tok)
 	m.Context = nil
 	if ac := el.child("AdditionalContext", nsAC); ac != nil {
-		m.Context = AdditionalContext{}
-		for _, it := range ac.children("ContextItem", nsAC) {
-			m.Context = append(m.Context, ContextItem{Name: it.attr("Name"), Value: it.child("Value", nsAC).value()})
+		m.Context = make(AdditionalContext, 0, len(ac.kids))
+		for _, it := range ac.kids {
+			if !it.is(nsAC, "ContextItem") {
+				continue
+			}
+			item := ContextItem{Name: it.attr("Name"), Value: it.child("Value", nsAC).value()}
+			if item.Name == "DeviceID" && len(item.Value) > t.lim.MaxDeviceID {
+				return pkg.Limit("MaxDeviceID", int64(t.lim.MaxDeviceID), it.off, it.path())
+			}
+			m.Context = append(m.Context, item)
 		}
 	}
 	return nil
@@ -181,7 +192,7 @@ func (m *RequestSecurityTokenResponse) readBody(t *tree, body *node) error {
 	if tok == nil {
 		return t.structErr(r, "missing RequestedSecurityToken/BinarySecurityToken")
 	}
-	m.Token = *readToken(tok)
+	m.Token = tokenOf(tok)
 	m.RequestID = r.child("RequestID", nsWSTEP).value()
 	return nil
 }
@@ -190,7 +201,8 @@ func (m *RequestSecurityTokenResponse) readBody(t *tree, body *node) error {
 // (WS-Security) namespace, as the documented response does; its value is
 // raw in base64 when raw is not nil.
 func writeTokenNS(w *xw, tok *BinarySecurityToken, raw []byte) {
-	attrs := []string{"xmlns", nsWSSE}
+	var buf [6]string
+	attrs := append(buf[:0], "xmlns", nsWSSE)
 	if tok.ValueType != "" {
 		attrs = append(attrs, "ValueType", tok.ValueType)
 	}
@@ -202,7 +214,7 @@ func writeTokenNS(w *xw, tok *BinarySecurityToken, raw []byte) {
 		return
 	}
 	w.open("BinarySecurityToken", attrs...)
-	w.b = base64.StdEncoding.AppendEncode(w.b, raw)
+	w.b = b64.AppendEncode(w.b, raw)
 	w.close("BinarySecurityToken")
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/windc-go/windc/internal/xmlscan"
 	"golang.org/x/net/html/charset"
@@ -19,29 +20,43 @@ type node struct {
 	kids         []*node
 	parent       *node
 	off          int64 // byte offset of the element's start tag
+	kidsFrom     int   // while it is open: where its children start in pending
 }
 
 // tree is a parsed document and the bytes it came from, to place errors.
+// Its nodes live in the treeParser that read it; release hands both back
+// to the pool once the message has been read out of the tree.
 type tree struct {
 	data []byte
 	root *node
+	lim  Limits // with defaults
+	p    *treeParser
 }
+
+// parserPool keeps treeParsers, with their lexer stacks and node blocks,
+// between messages: a server reads one message per request.
+var parserPool = sync.Pool{New: func() any { return new(treeParser) }}
 
 // parseTree reads data as one XML document within lim, with the module's
 // XML lexer (internal/xmlscan): optional byte-order mark and white space,
 // XML declaration, comments and processing instructions around exactly
 // one root element. Input in another encoding than UTF-8 (a UTF-16
 // byte-order mark, a declared legacy encoding) is transcoded first, and
-// offsets then count in the UTF-8 text.
+// offsets then count in the UTF-8 text. The caller releases the tree
+// when it is done with its nodes (the strings read from it stay valid).
 func parseTree(data []byte, lim Limits) (*tree, error) {
 	lim = lim.withDefaults()
-	t := &tree{data: data}
 	if int64(len(data)) > lim.MaxBytes {
 		return nil, pkg.Limit("MaxBytes", lim.MaxBytes, lim.MaxBytes, "")
 	}
+	p := parserPool.Get().(*treeParser)
+	t := &p.tree
+	*t = tree{data: data, lim: lim, p: p}
 	text, transcoded, err := toUTF8(data)
 	if err != nil {
-		return nil, t.errAt(0, nil, err)
+		err = t.errAt(0, nil, err)
+		t.release()
+		return nil, err
 	}
 	if transcoded {
 		t.data = []byte(text)
@@ -53,8 +68,11 @@ func parseTree(data []byte, lim Limits) (*tree, error) {
 	for lead < len(text) && xmlscan.IsSpace(text[lead]) {
 		lead++
 	}
-	// about one node per two tags: one block holds a message's nodes
-	p := &treeParser{t: t, lead: lead, tagPos: -1, slab: make([]node, 0, min(strings.Count(text, "<")/2+1, 256))}
+	p.lead, p.tagPos = lead, -1
+	// at most one node per start tag
+	if want := min(strings.Count(text, "<"), 256); cap(p.slab) < want {
+		p.slab = make([]node, 0, want)
+	}
 	p.Init(text[lead:], xmlscan.Limits{
 		MaxDepth:      lim.MaxDepth,
 		MaxTokens:     lim.MaxTokens,
@@ -63,21 +81,49 @@ func parseTree(data []byte, lim Limits) (*tree, error) {
 		MaxNamespaces: lim.MaxNamespaces,
 	}, p)
 	if t.root, err = p.document(); err != nil {
+		t.release()
 		return nil, err
 	}
 	return t, nil
 }
 
+// release hands the tree's parser back to the pool; the tree and its
+// nodes are not used after.
+func (t *tree) release() {
+	p := t.p
+	if p == nil {
+		return
+	}
+	if cap(p.slab) > 4096 || cap(p.kidBlock) > 4096 || cap(p.attrBlock) > 4096 {
+		return // grown by an unusual message: left to the collector
+	}
+	p.Reset()
+	clear(p.slab)
+	clear(p.kidBlock)
+	clear(p.attrBlock)
+	clear(p.open)
+	clear(p.pending[:cap(p.pending)])
+	p.slab, p.kidBlock, p.attrBlock = p.slab[:0], p.kidBlock[:0], p.attrBlock[:0]
+	p.open, p.pending = p.open[:0], p.pending[:0]
+	p.tree = tree{}
+	parserPool.Put(p)
+}
+
 const maxInt = int(^uint(0) >> 1)
 
-// treeParser builds a tree with an xmlscan.Scanner.
+// treeParser builds a tree with an xmlscan.Scanner. Nodes, child lists
+// and attributes are taken from blocks that are reused from message to
+// message.
 type treeParser struct {
 	xmlscan.Scanner
-	t      *tree
-	lead   int     // bytes skipped before the scanned text
-	open   []*node // open elements, innermost last
-	tagPos int     // offset of the start tag being read, or -1
-	slab   []node  // nodes are allocated from here, a block at a time
+	tree
+	lead      int     // bytes skipped before the scanned text
+	open      []*node // open elements, innermost last
+	pending   []*node // children of the open elements, in order
+	tagPos    int     // offset of the start tag being read, or -1
+	slab      []node  // nodes are allocated from here, a block at a time
+	kidBlock  []*node // child lists are cut from here
+	attrBlock []xml.Attr
 }
 
 // ScanError makes the DecodeError of a lexical problem, with the cause
@@ -89,7 +135,7 @@ func (p *treeParser) ScanError(pos int, k xmlscan.Kind, msg string) error {
 		// open; they are reported inside it
 		path += "/" + p.tagLocal()
 	}
-	return p.t.errPath(int64(p.lead+pos), path, xmlscan.Cause(k, msg))
+	return p.tree.errPath(int64(p.lead+pos), path, xmlscan.Cause(k, msg))
 }
 
 // ScanLimit makes the LimitError of an exceeded limit.
@@ -180,6 +226,7 @@ func (p *treeParser) document() (*node, error) {
 // element reads the element whose start tag is at pos, without
 // recursion, and returns it with the offset after its end.
 func (p *treeParser) element(pos int) (*node, int, error) {
+	p.pending = p.pending[:0]
 	root, pos, err := p.startTag(pos)
 	if err != nil {
 		return nil, pos, err
@@ -199,12 +246,29 @@ func (p *treeParser) element(pos int) (*node, int, error) {
 			if pos, err = p.EndTag(pos); err != nil {
 				return nil, pos, err
 			}
-			p.open = p.open[:len(p.open)-1]
+			p.closeElem()
 		} else if _, pos, err = p.startTag(pos); err != nil {
 			return nil, pos, err
 		}
 	}
 	return root, pos, nil
+}
+
+// closeElem closes the innermost open element: its children, pending
+// since its start tag, get their list.
+func (p *treeParser) closeElem() {
+	n := p.open[len(p.open)-1]
+	p.open = p.open[:len(p.open)-1]
+	kids := p.pending[n.kidsFrom:]
+	if len(kids) > 0 {
+		if cap(p.kidBlock)-len(p.kidBlock) < len(kids) {
+			p.kidBlock = make([]*node, 0, max(2*cap(p.kidBlock), len(kids), 32))
+		}
+		i := len(p.kidBlock)
+		p.kidBlock = append(p.kidBlock, kids...)
+		n.kids = p.kidBlock[i:len(p.kidBlock):len(p.kidBlock)]
+	}
+	p.pending = p.pending[:n.kidsFrom]
 }
 
 // startTag reads the start tag at pos and opens its element (or, for an
@@ -217,29 +281,38 @@ func (p *treeParser) startTag(pos int) (*node, int, error) {
 		return nil, pos, err
 	}
 	if len(p.slab) == cap(p.slab) {
-		p.slab = make([]node, 0, 32)
+		p.slab = make([]node, 0, max(cap(p.slab), 32))
 	}
 	p.slab = append(p.slab, node{local: tag.Local(), off: int64(p.lead + pos)})
 	n := &p.slab[len(p.slab)-1]
 	n.space, _ = p.Lookup(xmlscan.PrefixOf(tag.Name)) // checked by StartTag
-	for _, a := range p.Attrs() {
-		if a.Name == "xmlns" || strings.HasPrefix(a.Name, "xmlns:") {
-			continue
+	if attrs := p.Attrs(); len(attrs) > 0 {
+		i := len(p.attrBlock)
+		for _, a := range attrs {
+			if a.Name == "xmlns" || strings.HasPrefix(a.Name, "xmlns:") {
+				continue
+			}
+			if len(p.attrBlock) == cap(p.attrBlock) {
+				// a new block: this element's attributes move with it
+				block := make([]xml.Attr, len(p.attrBlock)-i, max(2*cap(p.attrBlock), len(attrs), 16))
+				copy(block, p.attrBlock[i:])
+				p.attrBlock, i = block, 0
+			}
+			p.attrBlock = append(p.attrBlock, xml.Attr{Name: xml.Name{Space: a.URI, Local: xmlscan.LocalName(a.Name)}, Value: a.Value})
 		}
-		n.attrs = append(n.attrs, xml.Attr{Name: xml.Name{Space: a.URI, Local: xmlscan.LocalName(a.Name)}, Value: a.Value})
+		if len(p.attrBlock) > i {
+			n.attrs = p.attrBlock[i:len(p.attrBlock):len(p.attrBlock)]
+		}
 	}
 	if len(p.open) > 0 {
-		parent := p.open[len(p.open)-1]
-		n.parent = parent
-		if parent.kids == nil {
-			parent.kids = make([]*node, 0, 4) // one allocation for most parents
-		}
-		parent.kids = append(parent.kids, n)
+		n.parent = p.open[len(p.open)-1]
+		p.pending = append(p.pending, n)
 	}
+	n.kidsFrom = len(p.pending)
+	p.open = append(p.open, n)
 	if tag.Self {
 		p.Pop()
-	} else {
-		p.open = append(p.open, n)
+		p.closeElem()
 	}
 	return n, end, nil
 }
@@ -340,7 +413,13 @@ func (n *node) path() string {
 
 // is reports whether n is the element {space}local.
 func (n *node) is(space, local string) bool {
-	return n != nil && strings.EqualFold(n.local, local) && n.space == space
+	return n != nil && sameName(n.local, local) && n.space == space
+}
+
+// sameName compares names without regard to case, the usual exact match
+// first.
+func sameName(a, b string) bool {
+	return a == b || strings.EqualFold(a, b)
 }
 
 // child returns the first child named local in one of spaces (any
@@ -352,7 +431,7 @@ func (n *node) child(local string, spaces ...string) *node {
 		return nil
 	}
 	for _, k := range n.kids {
-		if !strings.EqualFold(k.local, local) {
+		if !sameName(k.local, local) {
 			continue
 		}
 		if len(spaces) == 0 {
@@ -374,7 +453,7 @@ func (n *node) children(local, space string) []*node {
 	}
 	var out []*node
 	for _, k := range n.kids {
-		if strings.EqualFold(k.local, local) && k.space == space {
+		if sameName(k.local, local) && k.space == space {
 			out = append(out, k)
 		}
 	}
@@ -398,7 +477,7 @@ func (n *node) attr(local string) string {
 		return ""
 	}
 	for _, a := range n.attrs {
-		if strings.EqualFold(a.Name.Local, local) {
+		if sameName(a.Name.Local, local) {
 			return a.Value
 		}
 	}

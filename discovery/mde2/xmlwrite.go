@@ -2,6 +2,8 @@ package mde2
 
 import (
 	"unicode/utf8"
+
+	"github.com/windc-go/windc/discovery/mde2/internal/plain"
 )
 
 // xw writes XML append-style. The first string that XML cannot carry
@@ -63,7 +65,7 @@ func (w *xw) opt(name, text string) {
 // attributes TAB and LF) are written as character references so that they
 // read back unchanged.
 func (w *xw) escape(s string, attr bool) {
-	if plain(s) {
+	if plain.String(s) {
 		w.b = append(w.b, s...)
 		return
 	}
@@ -107,23 +109,3 @@ func (w *xw) fail(s string) {
 		w.bad = s
 	}
 }
-
-// plain reports whether s is printable ASCII without markup characters,
-// which is written as is (tokens in base64 are).
-func plain(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if !plainByte[s[i]] {
-			return false
-		}
-	}
-	return true
-}
-
-// plainByte marks the bytes plain accepts.
-var plainByte = func() (t [256]bool) {
-	for c := 0x20; c < utf8.RuneSelf; c++ {
-		t[c] = true
-	}
-	t['&'], t['<'], t['>'], t['"'] = false, false, false, false
-	return t
-}()

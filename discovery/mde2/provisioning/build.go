@@ -1,11 +1,15 @@
 package provisioning
 
 import (
+	"bytes"
 	"crypto/sha1"
-	"encoding/base64"
+	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
+
+	"github.com/windc-go/windc/discovery/mde2/internal/b64"
 )
 
 // The characteristic types and parm names of the typed view.
@@ -45,9 +49,12 @@ func Build(e *Enrollment) (*Document, error) {
 	if e == nil {
 		return nil, &FieldError{Path: Root, Err: ErrRequired}
 	}
-	d := &Document{Version: Version11}
+	b := newBuilder(e)
+	var top [8]Node
+	nodes := top[:0]
 	if len(e.RootCerts) > 0 || len(e.CACerts) > 0 {
-		cs := &Characteristic{Type: cspCertificateStore}
+		var stores [2]Node
+		cs := stores[:0]
 		for _, s := range []struct {
 			name  string
 			certs [][]byte
@@ -55,16 +62,17 @@ func Build(e *Enrollment) (*Document, error) {
 			if len(s.certs) == 0 {
 				continue
 			}
-			sys, err := certChars(cspCertificateStore+"/"+s.name+"/System", s.certs)
+			sys, err := b.certChars(cspCertificateStore+"/"+s.name+"/System", s.certs)
 			if err != nil {
 				return nil, err
 			}
-			cs.Nodes = append(cs.Nodes, char(s.name, char("System", sys...)))
+			cs = append(cs, b.char(s.name, b.char("System", sys...)))
 		}
-		d.Nodes = append(d.Nodes, cs)
+		nodes = append(nodes, b.char(cspCertificateStore, cs...))
 	}
 	if e.ClientCert != nil || e.Renew != nil {
-		my := &Characteristic{Type: "My"}
+		var kids [2]Node
+		my := kids[:0]
 		if e.ClientCert != nil {
 			store := e.ClientStore
 			if store == "" {
@@ -73,27 +81,27 @@ func Build(e *Enrollment) (*Document, error) {
 			if store != StoreUser && store != StoreSystem {
 				return nil, fieldErr(cspCertificateStore+"/My", ErrInvalid, "store %q is neither User nor System", store)
 			}
-			certs, err := certChars(cspCertificateStore+"/My/"+string(store), [][]byte{e.ClientCert})
+			cert, err := b.certChar(cspCertificateStore+"/My/"+string(store), e.ClientCert)
 			if err != nil {
 				return nil, err
 			}
-			my.Nodes = append(my.Nodes, char(string(store), append(certs, char(charPrivateKey))...))
+			my = append(my, b.char(string(store), cert, b.char(charPrivateKey)))
 		}
 		if e.Renew != nil {
-			renew, err := buildRenew(e.Renew)
+			renew, err := b.buildRenew(e.Renew)
 			if err != nil {
 				return nil, err
 			}
-			my.Nodes = append(my.Nodes, char("WSTEP", renew))
+			my = append(my, b.char("WSTEP", renew))
 		}
-		d.Nodes = append(d.Nodes, char(cspCertificateStore, my))
+		nodes = append(nodes, b.char(cspCertificateStore, b.char("My", my...)))
 	}
 	if e.Application != nil {
-		app, err := buildApplication(e.Application)
+		app, err := b.buildApplication(e.Application)
 		if err != nil {
 			return nil, err
 		}
-		d.Nodes = append(d.Nodes, app)
+		nodes = append(nodes, app)
 	}
 	if e.DMClient != nil {
 		id := e.DMClient.ProviderID
@@ -107,40 +115,138 @@ func Build(e *Enrollment) (*Document, error) {
 		if id == "" {
 			return nil, fieldErr(cspDMClient+"/Provider", ErrRequired, "provider ID")
 		}
-		prov, err := buildDMClient(id, e.DMClient)
+		prov, err := b.buildDMClient(id, e.DMClient)
 		if err != nil {
 			return nil, err
 		}
-		d.Nodes = append(d.Nodes, char(cspDMClient, char("Provider", prov)))
+		nodes = append(nodes, b.char(cspDMClient, b.char("Provider", prov)))
 	}
 	if err := checkNodes("Other", e.Other); err != nil {
 		return nil, err
 	}
-	d.Nodes = append(d.Nodes, e.Other...)
-	return d, nil
+	nodes = append(nodes, e.Other...)
+	b.doc.Nodes = b.list(nodes)
+	return &b.doc, nil
 }
 
-func char(typ string, nodes ...Node) *Characteristic {
-	return &Characteristic{Type: typ, Nodes: nodes}
+// builder allocates a document's nodes in blocks: an enrollment's
+// document has some forty of them, and one allocation each made building
+// it cost more than writing it.
+type builder struct {
+	doc     Document
+	parms   []Parm
+	chars   []Characteristic
+	nodes   []Node
+	scratch []byte // base64 is written here before it becomes a string
+}
+
+func newBuilder(e *Enrollment) *builder {
+	certs := len(e.RootCerts) + len(e.CACerts)
+	return &builder{
+		doc:   Document{Version: Version11},
+		parms: make([]Parm, 0, 24+certs),
+		chars: make([]Characteristic, 0, 16+2*certs),
+		nodes: make([]Node, 0, 48+3*certs),
+	}
+}
+
+// parm returns a new *Parm holding p.
+func (b *builder) parm(p Parm) *Parm {
+	if len(b.parms) == cap(b.parms) {
+		b.parms = make([]Parm, 0, 16)
+	}
+	b.parms = append(b.parms, p)
+	return &b.parms[len(b.parms)-1]
+}
+
+// char returns a new characteristic of the given type holding a copy of
+// nodes.
+func (b *builder) char(typ string, nodes ...Node) *Characteristic {
+	if len(b.chars) == cap(b.chars) {
+		b.chars = make([]Characteristic, 0, 16)
+	}
+	b.chars = append(b.chars, Characteristic{Type: typ, Nodes: b.list(nodes)})
+	return &b.chars[len(b.chars)-1]
+}
+
+// list returns a copy of nodes whose capacity is its length, so that
+// appending to it never writes into the block.
+func (b *builder) list(nodes []Node) []Node {
+	if len(nodes) == 0 {
+		return nil
+	}
+	if cap(b.nodes)-len(b.nodes) < len(nodes) {
+		b.nodes = make([]Node, 0, max(32, len(nodes)))
+	}
+	i := len(b.nodes)
+	b.nodes = append(b.nodes, nodes...)
+	return b.nodes[i:len(b.nodes):len(b.nodes)]
+}
+
+// base64 returns data in base64.
+func (b *builder) base64(data []byte) string {
+	b.scratch = b64.AppendEncode(b.scratch[:0], data)
+	return string(b.scratch)
 }
 
 // certChars returns one characteristic per certificate, named by its
 // thumbprint.
-func certChars(path string, certs [][]byte) ([]Node, error) {
-	var out []Node
-	seen := map[string]bool{}
+func (b *builder) certChars(path string, certs [][]byte) ([]Node, error) {
+	out := make([]Node, 0, len(certs))
+	var seen []string
 	for _, der := range certs {
 		if len(der) == 0 {
 			return nil, fieldErr(path, ErrRequired, "empty certificate")
 		}
-		tp := Thumbprint(der)
-		if seen[tp] {
-			return nil, fieldErr(path+"/"+tp, ErrInvalid, "certificate given twice")
+		ct := authorityText(der)
+		if slices.Contains(seen, ct.thumbprint) {
+			return nil, fieldErr(path+"/"+ct.thumbprint, ErrInvalid, "certificate given twice")
 		}
-		seen[tp] = true
-		out = append(out, char(tp, &Parm{Name: parmEncodedCert, Value: base64.StdEncoding.EncodeToString(der)}))
+		seen = append(seen, ct.thumbprint)
+		out = append(out, b.char(ct.thumbprint, b.parm(Parm{Name: parmEncodedCert, Value: ct.base64})))
 	}
 	return out, nil
+}
+
+// certChar returns the characteristic of one certificate, named by its
+// thumbprint.
+func (b *builder) certChar(path string, der []byte) (*Characteristic, error) {
+	if len(der) == 0 {
+		return nil, fieldErr(path, ErrRequired, "empty certificate")
+	}
+	return b.char(Thumbprint(der), b.parm(Parm{Name: parmEncodedCert, Value: b.base64(der)})), nil
+}
+
+// certText is a certificate's thumbprint and base64.
+type certText struct {
+	der                []byte
+	thumbprint, base64 string
+}
+
+// authorities keeps the text of the last root and intermediate
+// certificates written (a server writes its CA's into every document),
+// at most maxAuthorities, newest first; the list is replaced, never
+// changed.
+var authorities atomic.Pointer[[]certText]
+
+const maxAuthorities = 8
+
+// authorityText returns the thumbprint and base64 of a root or
+// intermediate certificate, from authorities when it is there.
+func authorityText(der []byte) certText {
+	var list []certText
+	if p := authorities.Load(); p != nil {
+		list = *p
+	}
+	for _, c := range list {
+		if bytes.Equal(c.der, der) {
+			return c
+		}
+	}
+	c := certText{der: bytes.Clone(der), thumbprint: Thumbprint(der), base64: b64.EncodeToString(der)}
+	next := append([]certText{c}, list[:min(len(list), maxAuthorities-1)]...)
+	authorities.Store(&next)
+	return c
 }
 
 // Parm names of WSTEP/Renew.
@@ -153,11 +259,12 @@ const (
 
 var renewParms = []string{parmROBOSupport, parmRenewPeriod, parmRetryInterval, parmServerURL}
 
-func buildRenew(r *Renew) (*Characteristic, error) {
+func (b *builder) buildRenew(r *Renew) (*Characteristic, error) {
 	const path = cspCertificateStore + "/My/WSTEP/Renew"
-	c := char("Renew")
+	var kids [4]Node
+	c := kids[:0]
 	if r.ROBOSupport != nil {
-		c.Nodes = append(c.Nodes, boolParm(*r.ROBOSupport, parmROBOSupport))
+		c = append(c, b.boolParm(*r.ROBOSupport, parmROBOSupport))
 	}
 	for _, f := range []struct {
 		name string
@@ -166,32 +273,32 @@ func buildRenew(r *Renew) (*Characteristic, error) {
 		if f.v == nil {
 			continue
 		}
-		p, err := durParm(path, f.name, *f.v, 24*time.Hour, "integer")
+		p, err := b.durParm(path, f.name, *f.v, 24*time.Hour, "integer")
 		if err != nil {
 			return nil, err
 		}
-		c.Nodes = append(c.Nodes, p)
+		c = append(c, p)
 	}
 	if r.ServerURL != "" {
-		c.Nodes = append(c.Nodes, &Parm{Name: parmServerURL, Value: r.ServerURL, Datatype: "string"})
+		c = append(c, b.parm(Parm{Name: parmServerURL, Value: r.ServerURL, Datatype: "string"}))
 	}
 	if err := checkOther(path, r.Other, renewParms); err != nil {
 		return nil, err
 	}
-	c.Nodes = append(c.Nodes, r.Other...)
-	return c, nil
+	c = append(c, r.Other...)
+	return b.char("Renew", c...), nil
 }
 
-func boolParm(v bool, name string) *Parm {
-	return &Parm{Name: name, Value: strconv.FormatBool(v), Datatype: "boolean"}
+func (b *builder) boolParm(v bool, name string) *Parm {
+	return b.parm(Parm{Name: name, Value: strconv.FormatBool(v), Datatype: "boolean"})
 }
 
 // durParm writes d as a whole number of units.
-func durParm(path, name string, d, unit time.Duration, datatype string) (*Parm, error) {
+func (b *builder) durParm(path, name string, d, unit time.Duration, datatype string) (*Parm, error) {
 	if d < 0 || d%unit != 0 {
 		return nil, fieldErr(path+"/"+name, ErrInvalid, "%v is not a whole number of %v", d, unit)
 	}
-	return &Parm{Name: name, Value: strconv.FormatInt(int64(d/unit), 10), Datatype: datatype}, nil
+	return b.parm(Parm{Name: name, Value: strconv.FormatInt(int64(d/unit), 10), Datatype: datatype}), nil
 }
 
 // Parm names of the w7 APPLICATION.
@@ -217,26 +324,26 @@ const (
 var appParms = []string{parmAppID, parmProviderID, parmName, parmAddr, parmConnRetryFreq, parmInitialBackoff,
 	parmMaxBackoff, parmBackCompat, parmDefaultEncoding, parmSSLSearch}
 
-func buildApplication(a *Application) (*Characteristic, error) {
+func (b *builder) buildApplication(a *Application) (*Characteristic, error) {
 	const path = cspApplication
 	if a.ProviderID == "" {
 		return nil, fieldErr(path+"/"+parmProviderID, ErrRequired, "")
 	}
-	c := &Characteristic{Type: cspApplication, Nodes: make([]Node, 0, 14+len(a.Other))}
-	c.Nodes = append(c.Nodes,
-		&Parm{Name: parmAppID, Value: AppIDW7},
-		&Parm{Name: parmProviderID, Value: a.ProviderID})
+	var kids [14]Node
+	c := append(kids[:0],
+		b.parm(Parm{Name: parmAppID, Value: AppIDW7}),
+		b.parm(Parm{Name: parmProviderID, Value: a.ProviderID}))
 	if a.Name != "" {
-		c.Nodes = append(c.Nodes, &Parm{Name: parmName, Value: a.Name})
+		c = append(c, b.parm(Parm{Name: parmName, Value: a.Name}))
 	}
 	if a.Addr != "" {
-		c.Nodes = append(c.Nodes, &Parm{Name: parmAddr, Value: a.Addr})
+		c = append(c, b.parm(Parm{Name: parmAddr, Value: a.Addr}))
 	}
 	if a.ConnRetryFreq != nil {
 		if *a.ConnRetryFreq < 0 {
 			return nil, fieldErr(path+"/"+parmConnRetryFreq, ErrInvalid, "%d is negative", *a.ConnRetryFreq)
 		}
-		c.Nodes = append(c.Nodes, &Parm{Name: parmConnRetryFreq, Value: strconv.Itoa(*a.ConnRetryFreq)})
+		c = append(c, b.parm(Parm{Name: parmConnRetryFreq, Value: strconv.Itoa(*a.ConnRetryFreq)}))
 	}
 	for _, f := range []struct {
 		name string
@@ -245,22 +352,22 @@ func buildApplication(a *Application) (*Characteristic, error) {
 		if f.v == nil {
 			continue
 		}
-		p, err := durParm(path, f.name, *f.v, time.Millisecond, "")
+		p, err := b.durParm(path, f.name, *f.v, time.Millisecond, "")
 		if err != nil {
 			return nil, err
 		}
-		c.Nodes = append(c.Nodes, p)
+		c = append(c, p)
 	}
 	if a.BackCompatRetryDisabled {
-		c.Nodes = append(c.Nodes, &Parm{Name: parmBackCompat, NoValue: true})
+		c = append(c, b.parm(Parm{Name: parmBackCompat, NoValue: true}))
 	}
 	enc := a.DefaultEncoding
 	if enc == "" {
 		enc = EncodingXML
 	}
-	c.Nodes = append(c.Nodes, &Parm{Name: parmDefaultEncoding, Value: enc})
+	c = append(c, b.parm(Parm{Name: parmDefaultEncoding, Value: enc}))
 	if a.SSLClientCertSearchCriteria != "" {
-		c.Nodes = append(c.Nodes, &Parm{Name: parmSSLSearch, Value: a.SSLClientCertSearchCriteria})
+		c = append(c, b.parm(Parm{Name: parmSSLSearch, Value: a.SSLClientCertSearchCriteria}))
 	}
 	if (a.Client == nil) != (a.AppSrv == nil) {
 		return nil, fieldErr(path+"/"+charAppAuth, ErrRequired, "both the CLIENT and the APPSRV credentials must be given")
@@ -269,48 +376,51 @@ func buildApplication(a *Application) (*Characteristic, error) {
 		if a.Client.Type != "DIGEST" {
 			return nil, fieldErr(path+"/APPAUTH[CLIENT]/"+parmAuthType, ErrInvalid, "%q: the CLIENT level takes DIGEST", a.Client.Type)
 		}
-		auth, err := buildAppAuth(levelClient, a.Client)
+		auth, err := b.buildAppAuth(levelClient, a.Client)
 		if err != nil {
 			return nil, err
 		}
-		c.Nodes = append(c.Nodes, auth)
+		c = append(c, auth)
 	}
 	if a.AppSrv != nil {
 		if t := a.AppSrv.Type; t != "" && t != "BASIC" && t != "DIGEST" {
 			return nil, fieldErr(path+"/APPAUTH[APPSRV]/"+parmAuthType, ErrInvalid, "%q is neither BASIC nor DIGEST", t)
 		}
-		auth, err := buildAppAuth(levelAppSrv, a.AppSrv)
+		auth, err := b.buildAppAuth(levelAppSrv, a.AppSrv)
 		if err != nil {
 			return nil, err
 		}
-		c.Nodes = append(c.Nodes, auth)
+		c = append(c, auth)
 	}
 	if err := checkOther(path, a.Other, appParms, charAppAuth); err != nil {
 		return nil, err
 	}
-	c.Nodes = append(c.Nodes, a.Other...)
-	return c, nil
+	c = append(c, a.Other...)
+	return b.char(cspApplication, c...), nil
 }
 
 var authParms = []string{parmAuthLevel, parmAuthType, parmAuthName, parmAuthSecret, parmAuthData}
 
-func buildAppAuth(level string, a *AppAuth) (*Characteristic, error) {
-	c := char(charAppAuth, &Parm{Name: parmAuthLevel, Value: level})
+func (b *builder) buildAppAuth(level string, a *AppAuth) (*Characteristic, error) {
+	var kids [5]Node
+	c := append(kids[:0], b.parm(Parm{Name: parmAuthLevel, Value: level}))
 	if a.Type != "" {
-		c.Nodes = append(c.Nodes, &Parm{Name: parmAuthType, Value: a.Type})
+		c = append(c, b.parm(Parm{Name: parmAuthType, Value: a.Type}))
 	}
 	if a.Name != "" {
-		c.Nodes = append(c.Nodes, &Parm{Name: parmAuthName, Value: a.Name})
+		c = append(c, b.parm(Parm{Name: parmAuthName, Value: a.Name}))
 	}
-	c.Nodes = append(c.Nodes, &Parm{Name: parmAuthSecret, Value: a.Secret})
+	c = append(c, b.parm(Parm{Name: parmAuthSecret, Value: a.Secret}))
 	if a.Data != nil {
-		c.Nodes = append(c.Nodes, &Parm{Name: parmAuthData, Value: base64.StdEncoding.EncodeToString(a.Data)})
+		c = append(c, b.parm(Parm{Name: parmAuthData, Value: b.base64(a.Data)}))
 	}
-	if err := checkOther(cspApplication+"/APPAUTH["+level+"]", a.Other, authParms); err != nil {
-		return nil, err
+	if len(a.Other) > 0 {
+		if err := checkOther(cspApplication+"/APPAUTH["+level+"]", a.Other, authParms); err != nil {
+			return nil, err
+		}
+		c = append(c, a.Other...)
 	}
-	c.Nodes = append(c.Nodes, a.Other...)
-	return c, nil
+	return b.char(charAppAuth, c...), nil
 }
 
 // Parm and characteristic names of a DMClient provider.
@@ -355,47 +465,51 @@ func pollNames() []string {
 	return names
 }
 
-func buildDMClient(id string, m *DMClient) (*Characteristic, error) {
-	path := cspDMClient + "/Provider/" + id
-	c := char(id)
+func (b *builder) buildDMClient(id string, m *DMClient) (*Characteristic, error) {
+	path := func() string { return cspDMClient + "/Provider/" + id }
+	var kids [5]Node
+	c := kids[:0]
 	for _, f := range []struct{ name, v string }{
 		{parmEntDMID, m.EntDMID}, {parmEntDeviceName, m.EntDeviceName}, {parmUPN, m.UPN},
 		{parmCertRenewStamp, m.CertRenewTimeStamp},
 	} {
 		if f.v != "" {
-			c.Nodes = append(c.Nodes, &Parm{Name: f.name, Value: f.v, Datatype: "string"})
+			c = append(c, b.parm(Parm{Name: f.name, Value: f.v, Datatype: "string"}))
 		}
 	}
 	if m.Poll != nil {
-		poll := char(charPoll)
+		var pollKids [8]Node
+		poll := pollKids[:0]
 		for _, f := range pollFields(m.Poll) {
 			switch {
 			case f.n != nil && *f.n != nil:
 				if **f.n < 0 {
-					return nil, fieldErr(path+"/Poll/"+f.name, ErrInvalid, "%d is negative", **f.n)
+					return nil, fieldErr(path()+"/Poll/"+f.name, ErrInvalid, "%d is negative", **f.n)
 				}
-				poll.Nodes = append(poll.Nodes, &Parm{Name: f.name, Value: strconv.Itoa(**f.n), Datatype: "integer"})
+				poll = append(poll, b.parm(Parm{Name: f.name, Value: strconv.Itoa(**f.n), Datatype: "integer"}))
 			case f.d != nil && *f.d != nil:
-				p, err := durParm(path+"/Poll", f.name, **f.d, time.Minute, "integer")
+				p, err := b.durParm(path()+"/Poll", f.name, **f.d, time.Minute, "integer")
 				if err != nil {
 					return nil, err
 				}
-				poll.Nodes = append(poll.Nodes, p)
+				poll = append(poll, p)
 			case f.b != nil && *f.b != nil:
-				poll.Nodes = append(poll.Nodes, boolParm(**f.b, f.name))
+				poll = append(poll, b.boolParm(**f.b, f.name))
 			}
 		}
-		if err := checkOther(path+"/Poll", m.Poll.Other, pollNames()); err != nil {
+		if err := checkOther(path()+"/Poll", m.Poll.Other, pollNames()); err != nil {
 			return nil, err
 		}
-		poll.Nodes = append(poll.Nodes, m.Poll.Other...)
-		c.Nodes = append(c.Nodes, poll)
+		poll = append(poll, m.Poll.Other...)
+		c = append(c, b.char(charPoll, poll...))
 	}
-	if err := checkOther(path, m.Other, providerParms, charPoll); err != nil {
-		return nil, err
+	if len(m.Other) > 0 {
+		if err := checkOther(path(), m.Other, providerParms, charPoll); err != nil {
+			return nil, err
+		}
+		c = append(c, m.Other...)
 	}
-	c.Nodes = append(c.Nodes, m.Other...)
-	return c, nil
+	return b.char(id, c...), nil
 }
 
 // checkOther refuses, among nodes kept in an Other field, a parm or
@@ -452,26 +566,50 @@ func isNilNode(n Node) bool {
 // separated by U+F000 (encoded %EF%80%80).
 func SearchCriteria(subject string, stores ...string) string {
 	var b strings.Builder
+	n := len("Subject=") + escapedLen(subject) + len("&Stores=")
+	for _, s := range stores {
+		n += escapedLen(s) + 9
+	}
+	b.Grow(n)
 	b.WriteString("Subject=")
-	b.WriteString(criteriaEscape(subject))
+	criteriaEscape(&b, subject)
 	if len(stores) > 0 {
 		b.WriteString("&Stores=")
 		for i, s := range stores {
 			if i > 0 {
-				b.WriteString(criteriaEscape("\uF000"))
+				criteriaEscape(&b, "\uF000")
 			}
-			b.WriteString(criteriaEscape(s))
+			criteriaEscape(&b, s)
 		}
 	}
 	return b.String()
 }
 
-func criteriaEscape(s string) string {
+// unreserved marks RFC 2396's unreserved characters, which
+// SSLCLIENTCERTSEARCHCRITERIA values carry as they are.
+var unreserved = func() (t [256]bool) {
+	for c := 0; c < 256; c++ {
+		t[c] = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("-_.!~*'()", byte(c)) >= 0
+	}
+	return t
+}()
+
+// escapedLen is the length of s percent-encoded.
+func escapedLen(s string) int {
+	n := len(s)
+	for i := 0; i < len(s); i++ {
+		if !unreserved[s[i]] {
+			n += 2
+		}
+	}
+	return n
+}
+
+func criteriaEscape(b *strings.Builder, s string) {
 	const hexdig = "0123456789ABCDEF"
-	var b strings.Builder
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("-_.!~*'()", c) >= 0 {
+		if unreserved[c] {
 			b.WriteByte(c)
 			continue
 		}
@@ -479,5 +617,4 @@ func criteriaEscape(s string) string {
 		b.WriteByte(hexdig[c>>4])
 		b.WriteByte(hexdig[c&15])
 	}
-	return b.String()
 }

@@ -9,6 +9,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"math/big"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -355,4 +356,51 @@ func TestLowercaseThumbprint(t *testing.T) {
 	if string(e.ClientCert) != "cert" || e.ClientStore != StoreUser {
 		t.Errorf("got %q in %q", e.ClientCert, e.ClientStore)
 	}
+}
+
+// char returns a characteristic of the given type holding nodes.
+func char(typ string, nodes ...Node) *Characteristic {
+	return &Characteristic{Type: typ, Nodes: nodes}
+}
+
+// TestAuthorityTextKept: the text of root and intermediate certificates
+// is kept between documents; a caller changing its slice afterwards, and
+// more authorities than are kept, still give each document its own
+// certificates.
+func TestAuthorityTextKept(t *testing.T) {
+	der := []byte("0123456789 a root certificate's DER")
+	check := func(d *Document, want []byte) {
+		t.Helper()
+		c := d.Find(cspCertificateStore).Find("Root").Find("System")
+		if c == nil || len(c.Nodes) != 1 {
+			t.Fatalf("no root in %v", d)
+		}
+		got := c.Nodes[0].(*Characteristic)
+		if got.Type != Thumbprint(want) || got.Parm(parmEncodedCert).Value != base64.StdEncoding.EncodeToString(want) {
+			t.Errorf("root %s %s, want the certificate %q", got.Type, got.Parm(parmEncodedCert).Value, want)
+		}
+	}
+	for i := range 2 * maxAuthorities {
+		d, err := Build(&Enrollment{RootCerts: [][]byte{der}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		check(d, []byte("0123456789 a root certificate's DER"))
+		// the same bytes again, then a new certificate in the same slice
+		if d, err = Build(&Enrollment{RootCerts: [][]byte{der}}); err != nil {
+			t.Fatal(err)
+		}
+		check(d, der)
+		other := []byte("another authority " + strconv.Itoa(i))
+		if d, err = Build(&Enrollment{RootCerts: [][]byte{other}}); err != nil {
+			t.Fatal(err)
+		}
+		check(d, other)
+	}
+	der[0] = 'X'
+	d, err := Build(&Enrollment{RootCerts: [][]byte{der}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check(d, []byte("X123456789 a root certificate's DER"))
 }

@@ -48,6 +48,9 @@ func split(name string) (prefix, local string, ok bool) {
 // package prefix, wraps ErrNamespace or ErrDuplicateAttr.
 func (s *nsScope) open(name string, attrs []Attr) (mark int, err error) {
 	mark = len(s.binds)
+	if len(attrs) == 0 && strings.IndexByte(name, ':') < 0 {
+		return mark, nil // nothing declared, no prefix to check
+	}
 	for _, a := range attrs {
 		p, l, ok := split(a.Name)
 		if !ok {

@@ -145,10 +145,10 @@ func TestSpecFilled(t *testing.T) {
 			root, client := []byte("documented root"), []byte("documented client")
 			text = strings.NewReplacer(
 				"031336C933CC7E228B88880D78824FB2909A0A2F", Thumbprint(root),
-				"B64 encoded cert insert here", b64(root),
+				"B64 encoded cert insert here", stdB64(root),
 				"F9A4F20FC50D990FDD0E3DB9AFCBF401818D5462", Thumbprint(client),
-				"B64EncodedCertInsertedHere", b64(client),
-				"B64encodedBinaryNonceInsertedHere", b64([]byte("nonce")),
+				"B64EncodedCertInsertedHere", stdB64(client),
+				"B64encodedBinaryNonceInsertedHere", stdB64([]byte("nonce")),
 			).Replace(text)
 			var d Document
 			if err := Unmarshal([]byte(text), &d); err != nil {
@@ -185,7 +185,7 @@ func TestSpecFilled(t *testing.T) {
 	}
 }
 
-func b64(b []byte) string {
+func stdB64(b []byte) string {
 	d, _ := Build(&Enrollment{RootCerts: [][]byte{b}})
 	return d.Find("CertificateStore").Find("Root").Find("System").Find(Thumbprint(b)).Parm("EncodedCertificate").Value
 }

@@ -2,8 +2,10 @@ package provisioning
 
 import (
 	"fmt"
-	"github.com/windc-go/windc/internal/xmlscan"
 	"strings"
+
+	"github.com/windc-go/windc/discovery/mde2/internal/plain"
+	"github.com/windc-go/windc/internal/xmlscan"
 )
 
 // Marshal returns the canonical XML of d: no XML declaration, the root's
@@ -78,7 +80,8 @@ func (d *Document) AppendText(b []byte) ([]byte, error) {
 	if d == nil {
 		return b, pkg.Errorf("%w: nil *Document", ErrValue)
 	}
-	w := writer{b: b}
+	var idx [8]int
+	w := writer{b: b, idx: idx[:0]}
 	w.b = append(w.b, '<')
 	w.b = append(w.b, Root...)
 	var fixed [1]Attr
@@ -149,6 +152,9 @@ func (w *writer) attrs(fixed, others []Attr, optional ...string) error {
 			return err
 		}
 	}
+	if len(others) == 0 {
+		return nil // the fixed names differ
+	}
 	name := func(i int) string {
 		if i < len(fixed) {
 			return fixed[i].Name
@@ -182,7 +188,7 @@ func (w *writer) attr(a Attr) error {
 	w.b = append(w.b, ' ')
 	w.b = append(w.b, a.Name...)
 	w.b = append(w.b, `="`...)
-	if plainAttr(a.Value) {
+	if plain.String(a.Value) {
 		// most values (names, numbers, base64) need neither a check nor
 		// an escape
 		w.b = append(w.b, a.Value...)
@@ -196,32 +202,19 @@ func (w *writer) attr(a Attr) error {
 	return nil
 }
 
-// attrPlain marks the bytes an attribute value holds as they are: the
-// printable ASCII characters but &, <, > and ".
-var attrPlain = func() (t [256]bool) {
-	for c := 0x20; c < 0x7F; c++ {
-		t[c] = true
-	}
-	t['&'], t['<'], t['>'], t['"'] = false, false, false, false
-	return t
-}()
-
-// plainAttr reports whether every byte of s is written as it is.
-func plainAttr(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if !attrPlain[s[i]] {
-			return false
-		}
-	}
-	return true
-}
-
 func (w *writer) indent(depth int) {
+	if 1+2*depth <= len(newLineIndent) {
+		w.b = append(w.b, newLineIndent[:1+2*depth]...)
+		return
+	}
 	w.b = append(w.b, '\n')
 	for range depth {
 		w.b = append(w.b, "  "...)
 	}
 }
+
+// newLineIndent starts a line at depths up to 15.
+const newLineIndent = "\n                              "
 
 // nodes writes the children of the root or of a characteristic (inElem
 // false, indented) or of an Element (inElem true, as they are).

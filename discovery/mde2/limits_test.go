@@ -1,0 +1,166 @@
+package mde2
+
+import (
+	"context"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"errors"
+	"strings"
+	"testing"
+)
+
+// rstWithContext returns a RequestSecurityToken carrying the items.
+func rstWithContext(t *testing.T, items ...ContextItem) []byte {
+	t.Helper()
+	b, err := Marshal(&RequestSecurityToken{
+		Header:      Header{MessageID: "urn:uuid:1"},
+		TokenType:   TokenTypeDeviceEnrollment,
+		RequestType: RequestTypeIssue,
+		Token:       BinarySecurityToken{ValueType: ValueTypePKCS10, EncodingType: EncodingTypeBase64, Value: "AA=="},
+		Context:     items,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// TestMaxDeviceID: a RequestSecurityToken whose DeviceID (any of them)
+// is longer than Limits.MaxDeviceID is refused with a LimitError placed
+// at its ContextItem; the default is DefaultMaxDeviceID.
+func TestMaxDeviceID(t *testing.T) {
+	id := func(n int) string { return strings.Repeat("A", n) }
+	for _, tc := range []struct {
+		name  string
+		lim   Limits
+		items []ContextItem
+		max   int // the refusing limit, 0 when accepted
+	}{
+		{"guid", Limits{}, []ContextItem{{"DeviceID", "7BA748C8-703E-4DF2-A74A-92984117346A"}}, 0},
+		{"default max", Limits{}, []ContextItem{{"DeviceID", id(DefaultMaxDeviceID)}}, 0},
+		{"default max+1", Limits{}, []ContextItem{{"DeviceID", id(DefaultMaxDeviceID + 1)}}, DefaultMaxDeviceID},
+		{"raised", Limits{MaxDeviceID: 1000}, []ContextItem{{"DeviceID", id(1000)}}, 0},
+		{"lowered", Limits{MaxDeviceID: 36}, []ContextItem{{"DeviceID", id(37)}}, 36},
+		{"second item", Limits{MaxDeviceID: 36}, []ContextItem{{"DeviceID", id(36)}, {"DeviceID", id(37)}}, 36},
+		{"other names unbounded", Limits{MaxDeviceID: 36}, []ContextItem{{"DeviceName", id(500)}, {"HWDevID", id(500)}}, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var m RequestSecurityToken
+			err := UnmarshalLimits(rstWithContext(t, tc.items...), &m, tc.lim)
+			if tc.max == 0 {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(m.Context) != len(tc.items) || m.Context[0] != tc.items[0] {
+					t.Errorf("context %v, want %v", m.Context, tc.items)
+				}
+				return
+			}
+			var le *LimitError
+			if !errors.As(err, &le) || !errors.Is(err, ErrLimit) {
+				t.Fatalf("error %v, want a *LimitError", err)
+			}
+			if le.Limit != "MaxDeviceID" || le.Max != int64(tc.max) || !strings.HasSuffix(le.Path, "/AdditionalContext/ContextItem") || le.Offset <= 0 {
+				t.Errorf("limit %s %d at %d in %q", le.Limit, le.Max, le.Offset, le.Path)
+			}
+		})
+	}
+}
+
+// TestServerMaxDeviceID: the server answers a DeviceID over its limit
+// with a MessageFormat fault without issuing, and issues for the same
+// DeviceID once Server.Limits.MaxDeviceID allows it.
+func TestServerMaxDeviceID(t *testing.T) {
+	f := newFixture(t, false)
+	ctx := context.Background()
+	disc := f.ts.URL + pathDiscovery
+	issuer := &countingIssuer{Issuer: f.ca}
+	f.srv.Issuer = issuer
+	long := *testDevice
+	long.DeviceID = strings.Repeat("D", DefaultMaxDeviceID+1)
+	_, err := f.client.Enroll(ctx, disc, &long, Credentials{Username: "u", Password: "secret"})
+	fault := wantFault(t, err, FaultMessageFormat, "")
+	if !strings.Contains(fault.Reason, "MaxDeviceID") || issuer.n != 0 {
+		t.Errorf("reason %q, %d certificates issued", fault.Reason, issuer.n)
+	}
+	f.srv.Limits.MaxDeviceID = 2 * DefaultMaxDeviceID
+	r, err := f.client.Enroll(ctx, disc, &long, Credentials{Username: "u", Password: "secret"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Certificate.Subject.CommonName != long.DeviceID || issuer.n != 1 {
+		t.Errorf("subject %q, want the DeviceID; %d certificates issued", r.Certificate.Subject.CommonName, issuer.n)
+	}
+}
+
+// countingIssuer counts the certificates issued.
+type countingIssuer struct {
+	Issuer
+	n int
+}
+
+func (c *countingIssuer) Issue(ctx context.Context, r *IssueRequest) (*x509.Certificate, error) {
+	c.n++
+	return c.Issuer.Issue(ctx, r)
+}
+
+// TestMaxRSAKeyBits: Limits.MaxRSAKeyBits moves the bound on RSA keys
+// (requests and renewal signers), refused before any arithmetic; a key of
+// exactly the bound is checked.
+func TestMaxRSAKeyBits(t *testing.T) {
+	csr, err := x509.CreateCertificateRequest(nil, &x509.CertificateRequest{Subject: pkix.Name{CommonName: "d"}}, testRSAKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ParseCertificateRequestLimits(csr, Limits{MaxRSAKeyBits: 2048}); err != nil {
+		t.Errorf("2048-bit key under MaxRSAKeyBits 2048: %v", err)
+	}
+	if _, err := ParseCertificateRequestLimits(csr, Limits{MaxRSAKeyBits: 2047}); !errors.Is(err, ErrCSR) || !strings.Contains(err.Error(), "MaxRSAKeyBits (2047)") {
+		t.Errorf("2048-bit key under MaxRSAKeyBits 2047: %v, want ErrCSR naming the limit", err)
+	}
+	// Raised: a 20000-bit key is checked (its made-up signature fails)
+	// instead of refused by size.
+	huge := hugeRSACSR(t, 20000)
+	if _, err := ParseCertificateRequestLimits(huge, Limits{MaxRSAKeyBits: 20000}); !errors.Is(err, ErrCSR) || !strings.Contains(err.Error(), "does not verify") {
+		t.Errorf("20000-bit key under MaxRSAKeyBits 20000: %v, want its signature checked", err)
+	}
+	if _, err := ParseCertificateRequest(huge); err == nil || !strings.Contains(err.Error(), "MaxRSAKeyBits (16384)") {
+		t.Errorf("20000-bit key by default: %v, want refused by size", err)
+	}
+
+	// A renewal signed by an RSA-2048 certificate, the inner request ECDSA.
+	ca, err := NewMemoryCA("test root")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert := issueFor(t, ca, testRSAKey, "dev1")
+	p7, err := BuildRenewalRequest(handCSR(t, testECKey, windowsCN, 19, false), cert, testRSAKey, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ParseRenewalRequestLimits(p7, Limits{MaxRSAKeyBits: 2048}); err != nil {
+		t.Errorf("renewal under MaxRSAKeyBits 2048: %v", err)
+	}
+	if _, err := ParseRenewalRequestLimits(p7, Limits{MaxRSAKeyBits: 1024}); !errors.Is(err, ErrPKCS7) || !strings.Contains(err.Error(), "MaxRSAKeyBits (1024)") {
+		t.Errorf("renewal under MaxRSAKeyBits 1024: %v, want refused by the signer's size", err)
+	}
+}
+
+// TestServerMaxRSAKeyBits: Server.Limits.MaxRSAKeyBits refuses an RSA
+// request above it with a CertificateRequest fault.
+func TestServerMaxRSAKeyBits(t *testing.T) {
+	f := newFixture(t, false)
+	ctx := context.Background()
+	disc := f.ts.URL + pathDiscovery
+	f.client.KeyType = KeyRSA2048
+	f.srv.Limits.MaxRSAKeyBits = 1024
+	_, err := f.client.Enroll(ctx, disc, testDevice, Credentials{Username: "u", Password: "secret"})
+	fault := wantFault(t, err, FaultCertificateRequest, "")
+	if !strings.Contains(fault.Reason, "MaxRSAKeyBits (1024)") {
+		t.Errorf("reason %q", fault.Reason)
+	}
+	f.srv.Limits.MaxRSAKeyBits = 0 // the default
+	if _, err := f.client.Enroll(ctx, disc, testDevice, Credentials{Username: "u", Password: "secret"}); err != nil {
+		t.Fatal(err)
+	}
+}
