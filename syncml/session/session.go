@@ -206,6 +206,8 @@ type state struct {
 	// Results, appendState copies it instead of encoding them again.
 	sentEnc []byte
 	sentFor []syncml.Command
+	// sentOff is the offset of sentEnc in Reply, -1 when it is not in it.
+	sentOff int
 	// queueEnc, not kept, is the encoding of the commands queueFor, kept
 	// from the stored state and from Queue: while Queue is just those,
 	// appendState copies it instead of encoding the queue again.
@@ -527,7 +529,8 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 			}
 		}
 	}
-	st.sentEnc, st.sentFor = encodedRun(out, send), send
+	st.sentEnc, st.sentOff = encodedRun(out, send)
+	st.sentFor = send
 	x.Done = reply.Body.Final
 	for _, c := range reply.Body.Commands {
 		if _, ok := c.(*syncml.Status); !ok {
