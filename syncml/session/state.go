@@ -302,13 +302,22 @@ func encodedRun(out []byte, cmds []syncml.Command) ([]byte, int) {
 	body := bytes.TrimSuffix(out[:end], []byte("<Final/>"))
 	// CmdIDs are unique in a message, and what comes before cmds are the
 	// session's Statuses and alerts, without XML in their Data: the first
-	// occurrence of the opening of the first command is that command
-	first := "<" + cmds[0].ElementName() + "><CmdID>" + cmds[0].ID() + "</CmdID>"
-	start := bytes.Index(body, []byte(first))
-	if start < 0 {
-		return nil, -1
+	// occurrence of the opening of the first command is that command. It
+	// is looked for without its "<", the most frequent byte of the reply,
+	// on which a search would stop at every tag.
+	var buf [64]byte
+	first := append(append(append(append(buf[:0], cmds[0].ElementName()...), "><CmdID>"...), cmds[0].ID()...), "</CmdID>"...)
+	for from := 1; from < len(body); {
+		i := bytes.Index(body[from:], first)
+		if i < 0 {
+			break
+		}
+		if start := from + i - 1; body[start] == '<' {
+			return body[start:len(body):len(body)], start
+		}
+		from += i + 1
 	}
-	return body[start:len(body):len(body)], start
+	return nil, -1
 }
 
 // sentEncoded returns the encoding of the sent commands kept from the

@@ -106,3 +106,25 @@ func uvarint(v uint64) []byte {
 	}
 	return append(b, byte(v))
 }
+
+// TestEncodedRun checks the search for the sent commands in a reply: the
+// first opening tag of the first command, not the same bytes without
+// their "<" before it, and none when it is absent.
+func TestEncodedRun(t *testing.T) {
+	g := get("./A")
+	g.SetID("2")
+	for _, tc := range []struct {
+		name, out, want string
+	}{
+		{"after a Status", `<SyncML><SyncBody><Status><CmdID>1</CmdID></Status><Get><CmdID>2</CmdID></Get><Final/></SyncBody></SyncML>`, `<Get><CmdID>2</CmdID></Get>`},
+		{"name inside another", `<SyncML><SyncBody><XGet><CmdID>2</CmdID></XGet><Get><CmdID>2</CmdID></Get></SyncBody></SyncML>`, `<Get><CmdID>2</CmdID></Get>`},
+		{"other CmdID", `<SyncML><SyncBody><Get><CmdID>12</CmdID></Get></SyncBody></SyncML>`, ""},
+		{"first in the body", `<Get><CmdID>2</CmdID></Get></SyncBody>`, `<Get><CmdID>2</CmdID></Get>`},
+		{"no body end", `<Get><CmdID>2</CmdID></Get>`, ""},
+	} {
+		run, off := encodedRun([]byte(tc.out), []syncml.Command{g})
+		if string(run) != tc.want || (run == nil) != (off < 0) || (run != nil && tc.out[off:off+len(run)] != tc.want) {
+			t.Errorf("%s: %q at %d, want %q", tc.name, run, off, tc.want)
+		}
+	}
+}
