@@ -146,8 +146,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.refuse(ctx, w, http.StatusMethodNotAllowed, "method "+r.Method)
 		return
 	}
-	if !AcceptsContentType(r.Header.Get("Content-Type")) {
-		s.refuse(ctx, w, http.StatusUnsupportedMediaType, "content type "+r.Header.Get("Content-Type"))
+	var ct string // r.Header.Get without canonicalizing a canonical key
+	if v := r.Header["Content-Type"]; len(v) > 0 {
+		ct = v[0]
+	}
+	if !AcceptsContentType(ct) {
+		s.refuse(ctx, w, http.StatusUnsupportedMediaType, "content type "+ct)
 		return
 	}
 	raw, err := readBody(w, r, s.cfg.MaxBytes)
@@ -214,9 +218,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	for k, v := range x.Header {
 		hd[k] = v
 	}
-	hd.Set("Content-Type", ContentType)
+	// canonical keys, set without canonicalizing them again
+	hd["Content-Type"] = []string{ContentType}
 	// a known length spares the chunked encoding of a reply over 2 KB
-	hd.Set("Content-Length", strconv.Itoa(len(x.Raw)))
+	hd["Content-Length"] = []string{strconv.Itoa(len(x.Raw))}
 	_, _ = w.Write(x.Raw)
 }
 

@@ -299,7 +299,10 @@ func encodedRun(out []byte, cmds []syncml.Command) ([]byte, int) {
 	if len(cmds) == 0 {
 		return nil, -1
 	}
-	end := bytes.LastIndex(out, []byte("</SyncBody>"))
+	end := len(out) - len("</SyncBody></SyncML>")
+	if !bytes.HasSuffix(out, []byte("</SyncBody></SyncML>")) { // what Marshal writes
+		end = bytes.LastIndex(out, []byte("</SyncBody>"))
+	}
 	if end < 0 {
 		return nil, -1
 	}
