@@ -236,8 +236,7 @@ func (s *Server) exchange(ctx context.Context, device string, in *Inbound) (*Exc
 			sess := NewSession(&s.cfg.Session)
 			sess.keyed = true
 			x, err := sess.Handle(ctx, in)
-			var ke *keyError
-			if errors.As(err, &ke) {
+			if ke := asKeyError(err); ke != nil {
 				device = ke.device
 				continue
 			}
@@ -253,8 +252,7 @@ func (s *Server) exchange(ctx context.Context, device string, in *Inbound) (*Exc
 		}
 		sess.key, sess.keyed = device, true
 		x, err := sess.Handle(ctx, in)
-		var ke *keyError
-		if errors.As(err, &ke) {
+		if ke := asKeyError(err); ke != nil {
 			// The Authenticator names another device than the SyncHdr
 			// Source: its state is the one to run.
 			device = ke.device
@@ -286,6 +284,19 @@ func (s *Server) exchange(ctx context.Context, device string, in *Inbound) (*Exc
 		}
 	}
 	return nil, errorf("save %q: %w after %d attempts", device, ErrConflict, s.cfg.MaxRetries)
+}
+
+// asKeyError returns the keyError in err's chain, nil when none; with
+// no error it allocates nothing (errors.As's target would escape).
+func asKeyError(err error) *keyError {
+	if err == nil {
+		return nil
+	}
+	var ke *keyError
+	if errors.As(err, &ke) {
+		return ke
+	}
+	return nil
 }
 
 // readBody reads the request body, of at most max bytes, in one
