@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/windc-go/windc/syncml"
 )
 
 // checkIn is a fresh Windows check-in (package 1) of about 1.5 KB for
@@ -123,5 +125,65 @@ func BenchmarkCheckInHandler(b *testing.B) {
 		if rec.Code != http.StatusOK {
 			b.Fatalf("HTTP %d", rec.Code)
 		}
+	}
+}
+
+// BenchmarkCheckInSerial posts fresh check-ins one after another from one
+// client on loopback, to the bare handler of BenchmarkCheckIn (bare), to
+// dmserver's (dm), or to one that only reads the body, decodes it with
+// syncml.Unmarshal and writes a fixed reply of the size of dmserver's
+// (decode: the part of dm's cost that is the decoder's). With GOMAXPROCS=1
+// under cachegrind, two runs of each with different -test.benchtime
+// counts give the instructions of one check-in, client and server
+// together, without the noise of a shared machine.
+func BenchmarkCheckInSerial(b *testing.B) {
+	reply := bytes.Repeat([]byte("x"), 1200)
+	dmReply := bytes.Repeat([]byte("x"), 2789) // dmserver's reply to checkIn
+	for _, tc := range []struct {
+		name string
+		h    http.Handler
+	}{
+		{"bare", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			_, _ = io.Copy(io.Discard, r.Body)
+			w.Header().Set("Content-Type", "application/vnd.syncml.dm+xml")
+			_, _ = w.Write(reply)
+		})},
+		{"dm", newMux(slog.New(slog.DiscardHandler), nil)},
+		{"decode", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			raw, err := io.ReadAll(r.Body)
+			var m syncml.Message
+			if err == nil {
+				err = syncml.Unmarshal(raw, &m)
+			}
+			if err != nil || m.Header.SessionID == "" {
+				http.Error(w, "bad message", http.StatusBadRequest)
+				return
+			}
+			w.Header().Set("Content-Type", "application/vnd.syncml.dm+xml")
+			_, _ = w.Write(dmReply)
+		})},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			srv := httptest.NewServer(tc.h)
+			defer srv.Close()
+			tr := &http.Transport{}
+			defer tr.CloseIdleConnections()
+			hc := &http.Client{Transport: tr}
+			b.ReportAllocs()
+			n := 0
+			for b.Loop() {
+				n++
+				body := checkIn(fmt.Sprint("DEV", n))
+				resp, err := hc.Post(srv.URL+Path, "application/vnd.syncml.dm+xml", bytes.NewReader(body))
+				if err != nil {
+					b.Fatal(err)
+				}
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusOK {
+					b.Fatalf("HTTP %d", resp.StatusCode)
+				}
+			}
+		})
 	}
 }

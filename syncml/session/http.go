@@ -146,8 +146,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.refuse(ctx, w, http.StatusMethodNotAllowed, "method "+r.Method)
 		return
 	}
-	if !AcceptsContentType(r.Header.Get("Content-Type")) {
-		s.refuse(ctx, w, http.StatusUnsupportedMediaType, "content type "+r.Header.Get("Content-Type"))
+	var ct string // r.Header.Get without canonicalizing a canonical key
+	if v := r.Header["Content-Type"]; len(v) > 0 {
+		ct = v[0]
+	}
+	if !AcceptsContentType(ct) {
+		s.refuse(ctx, w, http.StatusUnsupportedMediaType, "content type "+ct)
 		return
 	}
 	raw, err := readBody(w, r, s.cfg.MaxBytes)
@@ -214,9 +218,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	for k, v := range x.Header {
 		hd[k] = v
 	}
-	hd.Set("Content-Type", ContentType)
+	// canonical keys, set without canonicalizing them again
+	hd["Content-Type"] = []string{ContentType}
 	// a known length spares the chunked encoding of a reply over 2 KB
-	hd.Set("Content-Length", strconv.Itoa(len(x.Raw)))
+	hd["Content-Length"] = []string{strconv.Itoa(len(x.Raw))}
 	_, _ = w.Write(x.Raw)
 }
 
@@ -231,8 +236,7 @@ func (s *Server) exchange(ctx context.Context, device string, in *Inbound) (*Exc
 			sess := NewSession(&s.cfg.Session)
 			sess.keyed = true
 			x, err := sess.Handle(ctx, in)
-			var ke *keyError
-			if errors.As(err, &ke) {
+			if ke := asKeyError(err); ke != nil {
 				device = ke.device
 				continue
 			}
@@ -248,8 +252,7 @@ func (s *Server) exchange(ctx context.Context, device string, in *Inbound) (*Exc
 		}
 		sess.key, sess.keyed = device, true
 		x, err := sess.Handle(ctx, in)
-		var ke *keyError
-		if errors.As(err, &ke) {
+		if ke := asKeyError(err); ke != nil {
 			// The Authenticator names another device than the SyncHdr
 			// Source: its state is the one to run.
 			device = ke.device
@@ -281,6 +284,19 @@ func (s *Server) exchange(ctx context.Context, device string, in *Inbound) (*Exc
 		}
 	}
 	return nil, errorf("save %q: %w after %d attempts", device, ErrConflict, s.cfg.MaxRetries)
+}
+
+// asKeyError returns the keyError in err's chain, nil when none; with
+// no error it allocates nothing (errors.As's target would escape).
+func asKeyError(err error) *keyError {
+	if err == nil {
+		return nil
+	}
+	var ke *keyError
+	if errors.As(err, &ke) {
+		return ke
+	}
+	return nil
 }
 
 // readBody reads the request body, of at most max bytes, in one

@@ -179,6 +179,7 @@ type state struct {
 	Queue      []syncml.Command
 	Sent       correlator
 	ReqHash    []byte // SHA-256 of the last message received
+	reqHash    [sha256.Size]byte
 	Reply      []byte // the reply sent to it
 	Nonce      []byte
 	Ended      bool
@@ -206,6 +207,8 @@ type state struct {
 	// Results, appendState copies it instead of encoding them again.
 	sentEnc []byte
 	sentFor []syncml.Command
+	// sentOff is the offset of sentEnc in Reply, -1 when it is not in it.
+	sentOff int
 	// queueEnc, not kept, is the encoding of the commands queueFor, kept
 	// from the stored state and from Queue: while Queue is just those,
 	// appendState copies it instead of encoding the queue again.
@@ -339,9 +342,15 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	h := &m.Header
 	sum := sha256.Sum256(raw)
 	st := &s.st
+	// the AuthInput, the Exchange and its Reply in one allocation
+	xr := &struct {
+		ain   AuthInput
+		x     Exchange
+		reply syncml.Message
+	}{}
 	if st.Reply != nil && h.SessionID == st.SessionID && h.MsgID == st.InMsgID && bytes.Equal(sum[:], st.ReqHash) {
-		var reply syncml.Message
-		if err := syncml.Unmarshal(st.Reply, &reply); err != nil {
+		reply := &xr.reply
+		if err := syncml.Unmarshal(st.Reply, reply); err != nil {
 			return nil, errorf("replay: stored reply: %w", err)
 		}
 		id := Identity{Device: h.Source.LocURI}
@@ -351,9 +360,11 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 		if st.Auth != nil {
 			id = *st.Auth
 		}
-		return &Exchange{Reply: &reply, Raw: st.Reply, Header: hmacHeader(st.ReplyHMAC), Replayed: true, Identity: id}, nil
+		xr.x = Exchange{Reply: reply, Raw: st.Reply, Header: hmacHeader(st.ReplyHMAC), Replayed: true, Identity: id}
+		return &xr.x, nil
 	}
-	ain := &AuthInput{Message: m, Raw: raw, Header: in.Header, TLS: in.TLS, Nonce: st.Nonce}
+	ain := &xr.ain
+	*ain = AuthInput{Message: m, Raw: raw, Header: in.Header, TLS: in.TLS, Nonce: st.Nonce}
 	if st.Auth != nil && h.SessionID == st.SessionID && !startsSession(m) {
 		id := *st.Auth
 		ain.Accepted = &id
@@ -365,12 +376,8 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	if s.keyed && dec.Accepted() && dec.Identity.Device != s.key {
 		return nil, &keyError{device: dec.Identity.Device}
 	}
-	// the Exchange and its Reply in one allocation
-	xr := &struct {
-		x     Exchange
-		reply syncml.Message
-	}{x: Exchange{Identity: dec.Identity}}
 	x := &xr.x
+	x.Identity = dec.Identity
 	if dec.NextNonce != nil {
 		st.Nonce = dec.NextNonce
 	}
@@ -527,7 +534,8 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 			}
 		}
 	}
-	st.sentEnc, st.sentFor = encodedRun(out, send), send
+	st.sentEnc, st.sentOff = encodedRun(out, send)
+	st.sentFor = send
 	x.Done = reply.Body.Final
 	for _, c := range reply.Body.Commands {
 		if _, ok := c.(*syncml.Status); !ok {
@@ -537,7 +545,8 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	if x.Done && st.Sent.pending() == 0 {
 		st.Sent.prune()
 	}
-	st.ReqHash, st.Reply = sum[:], out
+	st.reqHash = sum // kept in the Session: no allocation of its own
+	st.ReqHash, st.Reply = st.reqHash[:], out
 	x.Reply, x.Raw = reply, out
 	return x, nil
 }

@@ -8,15 +8,20 @@ import (
 	"github.com/windc-go/windc/syncml"
 )
 
-// stateFormat is the first byte of MarshalBinary's output.
-const stateFormat = 4
+// stateFormat is the first byte of MarshalBinary's output. Format 5 adds
+// the span of the last reply that holds the sent commands (so that they
+// are not kept twice); UnmarshalBinary reads format 4 too.
+const stateFormat = 5
 
 // The serialized state is a sequence of fields, each a uvarint or a
 // uvarint length followed by bytes, in the order of stateWriter calls in
 // MarshalBinary. Commands are kept as the canonical SyncML of a body
 // without header: the queue, the rest of a package, and all sent commands
 // in one body (each followed by its Status and held Results, counted in
-// the per-command fields).
+// the per-command fields). When the sent commands are just those the last
+// reply carried, without Status or Results, the state gives their span in
+// that reply (offset + 1, length) and an empty body; otherwise a 0 and the
+// body.
 
 type stateWriter struct{ b []byte }
 
@@ -83,7 +88,11 @@ func (r *stateReader) int() int {
 var scratch = sync.Pool{New: func() any { b := make([]byte, 0, 4<<10); return &b }}
 
 // encodable reports why cmds cannot be encoded, nil when they can.
+// Commands that plainlyEncodable vouches for are not encoded to tell.
 func encodable(cmds []syncml.Command) error {
+	if plainlyEncodable(cmds) {
+		return nil
+	}
 	p := scratch.Get().(*[]byte)
 	b, err := syncml.AppendMessage((*p)[:0], &syncml.Message{NoHeader: true, Body: syncml.Body{Commands: cmds}})
 	putScratch(p, b)
@@ -231,6 +240,13 @@ func (s *Session) appendState(dst []byte) ([]byte, error) {
 			w.bool(e.Held)
 			w.uint(0) // no Results
 		}
+		if off, ok := st.sentInReply(enc); ok {
+			w.uint(uint64(off) + 1)
+			w.uint(uint64(len(enc)))
+			w.uint(0) // no body: the reply holds it
+			return w.b, nil
+		}
+		w.uint(0)
 		w.body(enc)
 		return w.b, nil
 	}
@@ -251,10 +267,21 @@ func (s *Session) appendState(dst []byte) ([]byte, error) {
 			all = append(all, r)
 		}
 	}
+	w.uint(0) // not a span of the reply
 	if err := w.commands(all); err != nil {
 		return nil, errorf("encode state: sent commands: %w", err)
 	}
 	return w.b, nil
+}
+
+// sentInReply returns the offset in Reply of enc, the encoding of the
+// sent commands, when enc is that part of Reply itself (not a copy).
+func (st *state) sentInReply(enc []byte) (int, bool) {
+	off := st.sentOff
+	if len(enc) == 0 || off < 0 || off+len(enc) > len(st.Reply) || &st.Reply[off] != &enc[0] {
+		return 0, false
+	}
+	return off, true
 }
 
 // bodyOpen and bodyClose surround the commands in the encoding of a
@@ -266,26 +293,38 @@ var bodyOpen, bodyClose = func() (string, string) {
 }()
 
 // encodedRun returns the bytes of out, an encoded message, that encode
-// cmds, which close its body (but for Final); nil when they cannot be
-// told apart.
-func encodedRun(out []byte, cmds []syncml.Command) []byte {
+// cmds, which close its body (but for Final), and their offset in out;
+// nil when they cannot be told apart.
+func encodedRun(out []byte, cmds []syncml.Command) ([]byte, int) {
 	if len(cmds) == 0 {
-		return nil
+		return nil, -1
 	}
-	end := bytes.LastIndex(out, []byte("</SyncBody>"))
+	end := len(out) - len("</SyncBody></SyncML>")
+	if !bytes.HasSuffix(out, []byte("</SyncBody></SyncML>")) { // what Marshal writes
+		end = bytes.LastIndex(out, []byte("</SyncBody>"))
+	}
 	if end < 0 {
-		return nil
+		return nil, -1
 	}
 	body := bytes.TrimSuffix(out[:end], []byte("<Final/>"))
 	// CmdIDs are unique in a message, and what comes before cmds are the
 	// session's Statuses and alerts, without XML in their Data: the first
-	// occurrence of the opening of the first command is that command
-	first := "<" + cmds[0].ElementName() + "><CmdID>" + cmds[0].ID() + "</CmdID>"
-	start := bytes.Index(body, []byte(first))
-	if start < 0 {
-		return nil
+	// occurrence of the opening of the first command is that command. It
+	// is looked for without its "<", the most frequent byte of the reply,
+	// on which a search would stop at every tag.
+	var buf [64]byte
+	first := append(append(append(append(buf[:0], cmds[0].ElementName()...), "><CmdID>"...), cmds[0].ID()...), "</CmdID>"...)
+	for from := 1; from < len(body); {
+		i := bytes.Index(body[from:], first)
+		if i < 0 {
+			break
+		}
+		if start := from + i - 1; body[start] == '<' {
+			return body[start:len(body):len(body)], start
+		}
+		from += i + 1
 	}
-	return body[start:len(body):len(body)]
+	return nil, -1
 }
 
 // sentEncoded returns the encoding of the sent commands kept from the
@@ -307,8 +346,9 @@ func (st *state) sentEncoded() []byte {
 // MarshalBinary. On error the state is unchanged.
 func (s *Session) UnmarshalBinary(b []byte) error {
 	r := &stateReader{b: append([]byte(nil), b...)}
-	if f := r.uint(); r.err == nil && f != stateFormat {
-		return errorf("decode state: format %d, want %d", f, stateFormat)
+	f := r.uint()
+	if r.err == nil && f != stateFormat && f != 4 {
+		return errorf("decode state: format %d, want %d or 4", f, stateFormat)
 	}
 	var st state
 	st.SessionID = r.string()
@@ -354,12 +394,28 @@ func (s *Session) UnmarshalBinary(b []byte) error {
 	for range n {
 		metas = append(metas, meta{msgID: r.string(), noResp: r.bool(), internal: r.bool(), status: r.bool(), held: r.bool(), results: r.int()})
 	}
+	var spanOff, spanLen int // span+1 of the sent commands in Reply, 0: none
+	if f >= 5 {
+		if spanOff = r.int(); spanOff > 0 {
+			spanLen = r.int()
+		}
+	}
 	sent := r.bytes()
 	if r.err != nil {
 		return r.err
 	}
 	if len(r.b) != 0 {
 		return errorf("decode state: %d bytes after the end", len(r.b))
+	}
+	st.sentOff = -1
+	if spanOff > 0 {
+		off := spanOff - 1
+		if sent != nil || spanLen == 0 || off+spanLen > len(st.Reply) {
+			return errorf("decode state: sent commands at %d+%d of a reply of %d bytes", off, spanLen, len(st.Reply))
+		}
+		st.sentEnc, st.sentOff = st.Reply[off:off+spanLen:off+spanLen], off
+		sent = make([]byte, 0, len(bodyOpen)+spanLen+len(bodyClose))
+		sent = append(append(append(sent, bodyOpen...), st.sentEnc...), bodyClose...)
 	}
 	var err error
 	if st.LO != nil {
@@ -414,6 +470,13 @@ func (s *Session) UnmarshalBinary(b []byte) error {
 	}
 	if len(all) != 0 {
 		return errorf("decode state: %d sent commands not listed", len(all))
+	}
+	if st.sentEnc != nil {
+		// kept, so that saving the state again keeps the span
+		st.sentFor = make([]syncml.Command, len(st.Sent.sent))
+		for i, e := range st.Sent.sent {
+			st.sentFor[i] = e.Cmd
+		}
 	}
 	s.st = st
 	return nil

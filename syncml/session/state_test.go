@@ -1,0 +1,130 @@
+package session
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/windc-go/windc/syncml"
+)
+
+// stateV4Sessions runs the sessions whose states, saved in format 4 by the
+// code before format 5, are in testdata/state-v4-NAME.bin.
+func stateV4Sessions(t *testing.T) map[string]*Session {
+	checkin := NewSession(nil)
+	_ = checkin.Queue(NewGets("./DevDetail/SwV", "./DevInfo/Mod")...)
+	handle(t, checkin, devMsg("1", "1", alert1201))
+	answered := NewSession(nil)
+	_ = answered.Queue(get("./A"), &syncml.Atomic{Commands: []syncml.Command{get("./B")}})
+	handle(t, answered, devMsg("1", "1", alert1201))
+	_ = answered.Queue(&syncml.Exec{Items: []syncml.Item{{Target: &syncml.Location{LocURI: "./X"}, Data: syncml.XML("<x/>")}}})
+	handle(t, answered, devMsg("1", "2", `<Status><CmdID>1</CmdID><MsgRef>1</MsgRef><CmdRef>3</CmdRef><Cmd>Get</Cmd><Data>200</Data></Status>`+
+		`<Results><CmdID>2</CmdID><MsgRef>1</MsgRef><CmdRef>5</CmdRef><Item><Data>early</Data></Item></Results>`))
+	return map[string]*Session{"checkin": checkin, "answered": answered}
+}
+
+// TestStateFormat4Readable checks that a state saved in format 4 (before
+// the sent commands were kept as a span of the reply) still loads, as the
+// state the same session has now: once both are encoded again without
+// the span, byte for byte the same.
+func TestStateFormat4Readable(t *testing.T) {
+	for name, s := range stateV4Sessions(t) {
+		v4, err := os.ReadFile(filepath.Join("testdata", "state-v4-"+name+".bin"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v4[0] != 4 {
+			t.Fatalf("%s: format %d, want 4", name, v4[0])
+		}
+		loaded := NewSession(nil)
+		if err := loaded.UnmarshalBinary(v4); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		s.st.sentEnc = nil
+		want, err := s.MarshalBinary()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := loaded.MarshalBinary()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s: format 4 state loaded and saved\n%q\nwant\n%q", name, got, want)
+		}
+		if loaded.Pending() != s.Pending() || loaded.Queued() != s.Queued() {
+			t.Errorf("%s: pending %d queued %d, want %d %d", name, loaded.Pending(), loaded.Queued(), s.Pending(), s.Queued())
+		}
+	}
+}
+
+// TestStateSentSpanBad checks that a state whose span of the sent
+// commands lies outside its reply, or comes with a body as well, is an
+// error, not a panic.
+func TestStateSentSpanBad(t *testing.T) {
+	s := NewSession(nil)
+	_ = s.Queue(NewGets("./DevDetail/SwV")...)
+	handle(t, s, devMsg("1", "1", alert1201))
+	good, err := s.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// the state ends with: span offset+1, span length, 0 (no body)
+	if good[len(good)-1] != 0 {
+		t.Fatalf("state does not end with an empty body: %q", good[len(good)-8:])
+	}
+	loaded := NewSession(nil)
+	if err := loaded.UnmarshalBinary(good); err != nil {
+		t.Fatal(err)
+	}
+	off, n := loaded.st.sentOff, len(loaded.st.sentEnc)
+	prefix := good[:len(good)-1-len(uvarint(uint64(n)))-len(uvarint(uint64(off+1)))]
+	for _, tc := range []struct {
+		name string
+		tail []byte
+	}{
+		{"past the reply", append(append(uvarint(uint64(off+1)), uvarint(uint64(len(s.st.Reply)))...), 0)},
+		{"empty span", append(uvarint(uint64(off+1)), 0, 0)},
+		{"span and body", append(append(uvarint(uint64(off+1)), uvarint(uint64(n))...), 1, 'x')},
+	} {
+		bad := append(bytes.Clone(prefix), tc.tail...)
+		if err := NewSession(nil).UnmarshalBinary(bad); err == nil {
+			t.Errorf("%s: no error", tc.name)
+		}
+	}
+	if err := NewSession(nil).UnmarshalBinary(append(bytes.Clone(prefix), good[len(prefix):]...)); err != nil {
+		t.Errorf("the state cut and joined again: %v", err)
+	}
+}
+
+func uvarint(v uint64) []byte {
+	var b []byte
+	for v >= 0x80 {
+		b = append(b, byte(v)|0x80)
+		v >>= 7
+	}
+	return append(b, byte(v))
+}
+
+// TestEncodedRun checks the search for the sent commands in a reply: the
+// first opening tag of the first command, not the same bytes without
+// their "<" before it, and none when it is absent.
+func TestEncodedRun(t *testing.T) {
+	g := get("./A")
+	g.SetID("2")
+	for _, tc := range []struct {
+		name, out, want string
+	}{
+		{"after a Status", `<SyncML><SyncBody><Status><CmdID>1</CmdID></Status><Get><CmdID>2</CmdID></Get><Final/></SyncBody></SyncML>`, `<Get><CmdID>2</CmdID></Get>`},
+		{"name inside another", `<SyncML><SyncBody><XGet><CmdID>2</CmdID></XGet><Get><CmdID>2</CmdID></Get></SyncBody></SyncML>`, `<Get><CmdID>2</CmdID></Get>`},
+		{"other CmdID", `<SyncML><SyncBody><Get><CmdID>12</CmdID></Get></SyncBody></SyncML>`, ""},
+		{"first in the body", `<Get><CmdID>2</CmdID></Get></SyncBody>`, `<Get><CmdID>2</CmdID></Get>`},
+		{"no body end", `<Get><CmdID>2</CmdID></Get>`, ""},
+	} {
+		run, off := encodedRun([]byte(tc.out), []syncml.Command{g})
+		if string(run) != tc.want || (run == nil) != (off < 0) || (run != nil && tc.out[off:off+len(run)] != tc.want) {
+			t.Errorf("%s: %q at %d, want %q", tc.name, run, off, tc.want)
+		}
+	}
+}
