@@ -1,0 +1,159 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/leanovate/gopter"
+	"github.com/leanovate/gopter/gen"
+	"github.com/leanovate/gopter/prop"
+	"github.com/windc-go/windc/syncml"
+)
+
+// exchangeGets runs a session in which the server's Session queues a Get
+// of ./G<i> per element of answers and the device answers Get i with a
+// Results of one item per answers[i]; both sides announce max as their
+// MaxMsgSize. It returns the item values each Get's Outcomes carry, in
+// order, and every message of the session, encoded.
+func exchangeGets(t testing.TB, answers [][]string, max int) (got [][]string, msgs [][]byte, err error) {
+	h := HandlerFunc(func(_ context.Context, r *Request) Response {
+		it := r.Command.ItemList()[0]
+		var i int
+		if _, err := fmt.Sscanf(it.Target.LocURI, "./G%d", &i); err != nil || i >= len(answers) {
+			return Response{Code: syncml.StatusNotFound}
+		}
+		items := make([]syncml.Item, len(answers[i]))
+		for k, v := range answers[i] {
+			items[k] = syncml.Item{Source: &syncml.Location{LocURI: fmt.Sprintf("%s/%d", it.Target.LocURI, k)}, Data: syncml.Text(v)}
+		}
+		return Response{Results: items}
+	})
+	s := NewSession(&Config{AnnounceMaxMsgSize: max})
+	for i := range answers {
+		if err := s.Queue(get(fmt.Sprintf("./G%d", i))); err != nil {
+			return nil, nil, err
+		}
+	}
+	c, err := NewClient(ClientConfig{DeviceID: "D", ServerURI: "S", Handler: h, MaxMsgSize: max})
+	if err != nil {
+		return nil, nil, err
+	}
+	ctx := context.Background()
+	m, err := c.Start(ctx, "1")
+	if err != nil {
+		return nil, nil, err
+	}
+	got = make([][]string, len(answers))
+	for range 2000 {
+		raw, err := syncml.Marshal(m)
+		if err != nil {
+			return nil, nil, err
+		}
+		msgs = append(msgs, raw)
+		x, err := s.Handle(ctx, &Inbound{Raw: raw})
+		if err != nil {
+			return nil, msgs, err
+		}
+		msgs = append(msgs, x.Raw)
+		if len(x.Unmatched) > 0 {
+			return nil, msgs, fmt.Errorf("server message %s: unmatched %v", x.Reply.Header.MsgID, x.Unmatched)
+		}
+		for _, o := range x.Outcomes {
+			var i int
+			if _, err := fmt.Sscanf(o.Command.ItemList()[0].Target.LocURI, "./G%d", &i); err != nil {
+				return nil, msgs, fmt.Errorf("outcome for %v", o.Command)
+			}
+			if o.Abandoned {
+				return nil, msgs, fmt.Errorf("Get %d abandoned", i)
+			}
+			for _, r := range o.Results {
+				for _, it := range r.Items {
+					v := ""
+					if it.Data != nil {
+						v = it.Data.Value
+					}
+					got[i] = append(got[i], v)
+				}
+			}
+		}
+		var back syncml.Message
+		if err := syncml.Unmarshal(x.Raw, &back); err != nil {
+			return nil, msgs, err
+		}
+		cx, err := c.Handle(ctx, &back)
+		if err != nil {
+			return nil, msgs, err
+		}
+		if len(cx.Unmatched) > 0 {
+			return nil, msgs, fmt.Errorf("device message: unmatched %s", summary(&syncml.Message{Body: syncml.Body{Commands: cx.Unmatched}}))
+		}
+		if cx.Done {
+			return got, msgs, nil
+		}
+		m = cx.Reply
+	}
+	return got, msgs, fmt.Errorf("session does not end")
+}
+
+// Any list of commands answered with multi-item Results, items of any
+// size, packed under any MaxMsgSize that can hold the largest single item
+// (in chunks when need be), arrives whole and in order, and no message of
+// either side exceeds MaxMsgSize.
+func TestPropertyPackingBound(t *testing.T) {
+	p := propSeed(t)
+	p.MinSuccessfulTests /= 10 // each run is a whole session
+	props := gopter.NewProperties(p)
+	props.Property("every item whole, in order, no message over the bound", prop.ForAll(
+		func(answers [][]string, max int) string {
+			got, msgs, err := exchangeGets(t, answers, max)
+			if err != nil {
+				return fmt.Sprintf("%v (after %d messages; item sizes %v)", err, len(msgs), sizesOf(answers))
+			}
+			for i := range answers {
+				if len(got[i]) != len(answers[i]) || !cmp.Equal(got[i], answers[i], cmpopts.EquateEmpty()) {
+					return fmt.Sprintf("Get %d of %d: %d items, want %d (item sizes %v)", i, len(answers), len(got[i]), len(answers[i]), sizesOf(answers))
+				}
+			}
+			for i, b := range msgs {
+				if len(b) > max {
+					return fmt.Sprintf("message %d of %d: %d > %d bytes", i+1, len(msgs), len(b), max)
+				}
+			}
+			return ""
+		},
+		gen.SliceOfN(8, gen.SliceOfN(5, gen.IntRange(0, 1800).Map(func(n int) string {
+			return strings.Repeat("v<&é", n/5) // 5 bytes each, 2 escaped
+		}))).SuchThat(func(v [][]string) bool { return len(v) > 0 }),
+		gen.IntRange(1000, 4000),
+	))
+	props.TestingRun(t)
+}
+
+// A message that cannot be kept within MaxMsgSize is not sent over it:
+// the caller gets an error naming the limit.
+func TestPackOverBoundIsError(t *testing.T) {
+	reply := &syncml.Message{Header: syncml.Header{VerDTD: "1.2", VerProto: "DM/1.2", SessionID: "1", MsgID: "2",
+		Target: syncml.Location{LocURI: "D"}, Source: syncml.Location{LocURI: "S"}}}
+	big := &syncml.Get{Items: []syncml.Item{{Target: &syncml.Location{LocURI: "./" + strings.Repeat("x", 2000)}}}}
+	_, _, _, err := pack(reply, []syncml.Command{big}, 1000, true, true, nil)
+	var le *LimitError
+	if !errors.As(err, &le) || le.Limit != "MaxMsgSize" || le.Max != 1000 {
+		t.Fatalf("pack of a 2 KB Get under 1000 bytes: %v, want a MaxMsgSize LimitError", err)
+	}
+}
+
+// sizesOf returns the lengths of the values, for failure messages.
+func sizesOf(answers [][]string) [][]int {
+	out := make([][]int, len(answers))
+	for i, a := range answers {
+		for _, v := range a {
+			out[i] = append(out[i], len(v))
+		}
+	}
+	return out
+}
