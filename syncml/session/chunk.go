@@ -268,6 +268,17 @@ func setItems(c syncml.Command, items []syncml.Item) {
 	}
 }
 
+// objectEnd returns the index after the last piece of the object whose
+// pieces start cmds: after its first command that is not a chunk.
+func objectEnd(cmds []syncml.Command) int {
+	for i, c := range cmds {
+		if !isChunk(c) {
+			return i + 1
+		}
+	}
+	return len(cmds)
+}
+
 // isChunk reports whether c carries a chunk followed by more.
 func isChunk(c syncml.Command) bool {
 	items := c.ItemList()

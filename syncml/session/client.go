@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 
 	"github.com/windc-go/windc/syncml"
@@ -461,7 +462,9 @@ func (c *Client) handle(ctx context.Context, m *syncml.Message, raw []byte, hdr 
 	if !m.Body.Final && !abort && !(nextMessageResponse(m) && len(c.cont) > 0) {
 		// The server's package goes on: ask for its next message.
 		reply := c.message(h)
-		cands := append(append(append([]syncml.Command(nil), r.out...), c.cont...), NewAlert(syncml.AlertNextMessage))
+		// One Alert 1222, after the rest of the device's package: one
+		// already waiting there stands.
+		cands := append(c.answersThenRest(r.out, withoutNextMessage(c.cont)), NewAlert(syncml.AlertNextMessage))
 		cands, err := c.eachMessage(ctx, cands)
 		if err != nil {
 			return nil, err
@@ -496,7 +499,12 @@ func (c *Client) handle(ctx context.Context, m *syncml.Message, raw []byte, hdr 
 		// The answers to this message first (they are short: the rest
 		// of the package does not pile up behind them), then the rest of
 		// the device's package, then what the device queued.
-		cands = append(append(append(cands, r.out...), c.cont...), c.queue...)
+		// An Alert 1222 still waiting asked for a package now over.
+		cont := c.cont
+		if m.Body.Final {
+			cont = withoutNextMessage(cont)
+		}
+		cands = append(c.answersThenRest(r.out, cont), c.queue...)
 		c.queue = nil
 		var err error
 		if cands, err = c.eachMessage(ctx, cands); err != nil {
@@ -509,4 +517,43 @@ func (c *Client) handle(ctx context.Context, m *syncml.Message, raw []byte, hdr 
 	}
 	x.Reply, x.Raw = reply, c.lastRaw
 	return x, nil
+}
+
+// answersThenRest returns the device's answers to a server message
+// followed by the rest of its package, cont; when the last message ended
+// with a chunk of an object, the rest of that object goes right after the
+// Statuses, before any Results: nothing new goes between the chunks of an
+// object (OMA DM, large objects).
+func (c *Client) answersThenRest(out, cont []syncml.Command) []syncml.Command {
+	cands := make([]syncml.Command, 0, len(out)+len(cont)+1)
+	if n := len(c.lastSent); n == 0 || !isChunk(c.lastSent[n-1]) || len(cont) == 0 {
+		return append(append(cands, out...), cont...)
+	}
+	lead := 0
+	for lead < len(out) {
+		if _, ok := out[lead].(*syncml.Status); !ok {
+			break
+		}
+		lead++
+	}
+	k := objectEnd(cont)
+	cands = append(append(cands, out[:lead]...), cont[:k]...)
+	return append(append(cands, out[lead:]...), cont[k:]...)
+}
+
+// withoutNextMessage returns cmds without their Alerts 1222 (cmds itself
+// when it has none).
+func withoutNextMessage(cmds []syncml.Command) []syncml.Command {
+	isNext := func(c syncml.Command) bool {
+		a, ok := c.(*syncml.Alert)
+		if !ok {
+			return false
+		}
+		code, err := a.Code()
+		return err == nil && code == syncml.AlertNextMessage
+	}
+	if !slices.ContainsFunc(cmds, isNext) {
+		return cmds
+	}
+	return slices.DeleteFunc(slices.Clone(cmds), isNext)
 }

@@ -187,11 +187,23 @@ func (c *correlator) pending() int {
 	return n
 }
 
-// continued returns the first of cands when the last command sent was a
-// chunk (its object goes on with it), nil otherwise.
+// continued returns the first of cands when the last command sent, but
+// for the Alerts that asked for the peer's next message, was a chunk (its
+// object goes on with it), nil otherwise.
 func (c *correlator) continued(cands []syncml.Command) syncml.Command {
-	if n := len(c.sent); n > 0 && len(cands) > 0 && isChunk(c.sent[n-1].Cmd) {
-		return cands[0]
+	if len(cands) == 0 {
+		return nil
+	}
+	for i := len(c.sent) - 1; i >= 0; i-- {
+		if a, ok := c.sent[i].Cmd.(*syncml.Alert); ok && c.sent[i].Internal {
+			if code, err := a.Code(); err == nil && code == syncml.AlertNextMessage {
+				continue
+			}
+		}
+		if isChunk(c.sent[i].Cmd) {
+			return cands[0]
+		}
+		break
 	}
 	return nil
 }

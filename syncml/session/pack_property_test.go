@@ -15,30 +15,61 @@ import (
 	"github.com/windc-go/windc/syncml"
 )
 
-// exchangeGets runs a session in which the server's Session queues a Get
-// of ./G<i> per element of answers and the device answers Get i with a
-// Results of one item per answers[i]; both sides announce max as their
-// MaxMsgSize. It returns the item values each Get's Outcomes carry, in
-// order, and every message of the session, encoded.
-func exchangeGets(t testing.TB, answers [][]string, max int) (got [][]string, msgs [][]byte, err error) {
+// exchangeGets runs a session in which the server's Session queues a
+// command on ./G<i> per element of answers, and both sides announce max
+// as their MaxMsgSize. Command i is a Get when replace[i] is false (or
+// missing): the device answers it with a Results of one item per
+// answers[i]; it is a Replace of the values of answers[i] joined
+// otherwise. It returns, per command, the item values the Get's Outcomes
+// carry, in order, or the Data the device received for the Replace, and
+// every message of the session, encoded.
+func exchangeGets(t testing.TB, answers [][]string, replace []bool, max int) (got [][]string, msgs [][]byte, err error) {
+	isReplace := func(i int) bool { return i < len(replace) && replace[i] }
+	got = make([][]string, len(answers))
+	var order []int // the commands in the order the device ran them
 	h := HandlerFunc(func(_ context.Context, r *Request) Response {
-		it := r.Command.ItemList()[0]
+		items := r.Command.ItemList()
 		var i int
+		if len(items) != 1 || items[0].Target == nil {
+			return Response{Code: syncml.StatusBadRequest} // an alert the server should not have sent: the Get fails
+		}
+		it := items[0]
 		if _, err := fmt.Sscanf(it.Target.LocURI, "./G%d", &i); err != nil || i >= len(answers) {
 			return Response{Code: syncml.StatusNotFound}
 		}
-		items := make([]syncml.Item, len(answers[i]))
-		for k, v := range answers[i] {
-			items[k] = syncml.Item{Source: &syncml.Location{LocURI: fmt.Sprintf("%s/%d", it.Target.LocURI, k)}, Data: syncml.Text(v)}
+		order = append(order, i)
+		if r.Command.ElementName() == "Replace" {
+			v := ""
+			if it.Data != nil {
+				v = it.Data.Value
+			}
+			got[i] = append(got[i], v)
+			return Response{}
 		}
-		return Response{Results: items}
+		results := make([]syncml.Item, len(answers[i]))
+		for k, v := range answers[i] {
+			results[k] = syncml.Item{Source: &syncml.Location{LocURI: fmt.Sprintf("%s/%d", it.Target.LocURI, k)}, Data: syncml.Text(v)}
+		}
+		return Response{Results: results}
 	})
 	s := NewSession(&Config{AnnounceMaxMsgSize: max})
 	for i := range answers {
-		if err := s.Queue(get(fmt.Sprintf("./G%d", i))); err != nil {
+		var c syncml.Command = get(fmt.Sprintf("./G%d", i))
+		if isReplace(i) {
+			c = &syncml.Replace{Items: []syncml.Item{{Target: &syncml.Location{LocURI: fmt.Sprintf("./G%d", i)},
+				Data: syncml.Text(strings.Join(answers[i], ""))}}}
+		}
+		if err := s.Queue(c); err != nil {
 			return nil, nil, err
 		}
 	}
+	defer func() {
+		for k, i := range order {
+			if k != i && err == nil {
+				err = fmt.Errorf("the device ran the commands in the order %v", order)
+			}
+		}
+	}()
 	c, err := NewClient(ClientConfig{DeviceID: "D", ServerURI: "S", Handler: h, MaxMsgSize: max})
 	if err != nil {
 		return nil, nil, err
@@ -48,7 +79,6 @@ func exchangeGets(t testing.TB, answers [][]string, max int) (got [][]string, ms
 	if err != nil {
 		return nil, nil, err
 	}
-	got = make([][]string, len(answers))
 	for range 2000 {
 		raw, err := syncml.Marshal(m)
 		if err != nil {
@@ -64,6 +94,12 @@ func exchangeGets(t testing.TB, answers [][]string, max int) (got [][]string, ms
 			return nil, msgs, fmt.Errorf("server message %s: unmatched %v", x.Reply.Header.MsgID, x.Unmatched)
 		}
 		for _, o := range x.Outcomes {
+			if o.Command.ElementName() == "Replace" {
+				if code, err := o.Code(); err != nil || code != syncml.StatusOK {
+					return nil, msgs, fmt.Errorf("Replace %v: %v %v", syncml.Targets(o.Command), code, err)
+				}
+				continue
+			}
 			var i int
 			if _, err := fmt.Sscanf(o.Command.ItemList()[0].Target.LocURI, "./G%d", &i); err != nil {
 				return nil, msgs, fmt.Errorf("outcome for %v", o.Command)
@@ -100,22 +136,26 @@ func exchangeGets(t testing.TB, answers [][]string, max int) (got [][]string, ms
 	return got, msgs, fmt.Errorf("session does not end")
 }
 
-// Any list of commands answered with multi-item Results, items of any
-// size, packed under any MaxMsgSize that can hold the largest single item
-// (in chunks when need be), arrives whole and in order, and no message of
-// either side exceeds MaxMsgSize.
+// Any list of commands (Gets answered with multi-item Results, Replaces),
+// items of any size, packed under any MaxMsgSize that can hold the
+// largest single item (in chunks when need be), arrives whole and in
+// order, and no message of either side exceeds MaxMsgSize.
 func TestPropertyPackingBound(t *testing.T) {
 	p := propSeed(t)
 	p.MinSuccessfulTests /= 10 // each run is a whole session
 	props := gopter.NewProperties(p)
 	props.Property("every item whole, in order, no message over the bound", prop.ForAll(
-		func(answers [][]string, max int) string {
-			got, msgs, err := exchangeGets(t, answers, max)
+		func(answers [][]string, replace []bool, max int) string {
+			got, msgs, err := exchangeGets(t, answers, replace, max)
 			if err != nil {
 				return fmt.Sprintf("%v (after %d messages; item sizes %v)", err, len(msgs), sizesOf(answers))
 			}
 			for i := range answers {
-				if len(got[i]) != len(answers[i]) || !cmp.Equal(got[i], answers[i], cmpopts.EquateEmpty()) {
+				want := answers[i]
+				if i < len(replace) && replace[i] {
+					want = []string{strings.Join(answers[i], "")}
+				}
+				if len(got[i]) != len(want) || !cmp.Equal(got[i], want, cmpopts.EquateEmpty()) {
 					return fmt.Sprintf("Get %d of %d: %d items, want %d (item sizes %v)", i, len(answers), len(got[i]), len(answers[i]), sizesOf(answers))
 				}
 			}
@@ -129,6 +169,7 @@ func TestPropertyPackingBound(t *testing.T) {
 		gen.SliceOfN(8, gen.SliceOfN(5, gen.IntRange(0, 1800).Map(func(n int) string {
 			return strings.Repeat("v<&é", n/5) // 5 bytes each, 2 escaped
 		}))).SuchThat(func(v [][]string) bool { return len(v) > 0 }),
+		gen.SliceOfN(8, gen.Bool()),
 		gen.IntRange(1000, 4000),
 	))
 	props.TestingRun(t)

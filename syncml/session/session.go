@@ -128,6 +128,8 @@ type Exchange struct {
 	Identity Identity
 	// Refused, when not nil, says why the Authenticator refused the
 	// message (AuthDecision.Reason); Reply then holds the challenge alone.
+	// On a Client, it says why the server failed ClientConfig.ServerAuth
+	// (see Client.Handle).
 	Refused error
 	// Outcomes are the sent commands whose Status (or late Results)
 	// arrived in this message, and those abandoned by a restart or abort.
@@ -468,6 +470,15 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 		if more {
 			cands, st.Cont, continuing = st.Cont, nil, true
 		}
+	case !m.Body.Final && !nextMessageResponse(m) && st.Sent.continued(st.Cont) != nil:
+		// The device's package goes on, and so does this side's object in
+		// flight: its next chunk goes, which asks for the device's next
+		// message (OMA DM: chunks go in contiguous messages), with no
+		// Alert 1222 in front of it, which would cut it. The rest of the
+		// package waits to be asked for.
+		k := objectEnd(st.Cont)
+		cands, st.Cont, continuing = st.Cont[:k:k], st.Cont[k:], true
+		final = len(st.Cont) == 0
 	case !m.Body.Final && !nextMessageResponse(m):
 		// The device's package goes on: ask for its next message, without
 		// Final (OMA DM, multiple messages in a package).
