@@ -268,6 +268,62 @@ func setItems(c syncml.Command, items []syncml.Item) {
 	}
 }
 
+// rejoinCont puts back together, at the head of Cont, an object whose
+// first chunks went out when the session is given up (restarted or
+// aborted) before its last one: its pieces would start a new session as
+// an object cut short. The command itself (the last piece) gets the whole
+// Data back, with the first chunk's Meta without Size, and goes out again
+// whole, to be cut anew.
+func (st *state) rejoinCont() {
+	if st.Sent.continued(st.Cont) == nil {
+		return
+	}
+	var sent []syncml.Command // the chunks sent, last first
+	from := len(st.Sent.sent) // where they (and the Alerts 1222 among them) start
+	for i := len(st.Sent.sent) - 1; i >= 0; i-- {
+		c := st.Sent.sent[i].Cmd
+		if a, ok := c.(*syncml.Alert); ok {
+			if code, err := a.Code(); err == nil && code == syncml.AlertNextMessage {
+				from = i
+				continue
+			}
+		}
+		if !isChunk(c) {
+			break
+		}
+		sent = append(sent, c)
+		from = i
+	}
+	// The chunks are forgotten (nothing waits for their Status), so that
+	// the object is rejoined once.
+	clear(st.Sent.sent[from:])
+	st.Sent.sent = st.Sent.sent[:from]
+	st.Sent.index, st.Sent.next = nil, 0
+	k := objectEnd(st.Cont)
+	last := st.Cont[k-1]
+	var b []byte
+	for i := len(sent) - 1; i >= 0; i-- {
+		b = appendData(b, sent[i].ItemList()[0].Data)
+	}
+	for _, c := range st.Cont[:k] {
+		b = appendData(b, c.ItemList()[0].Data)
+	}
+	it := last.ItemList()[0]
+	kind := it.Data.Kind
+	meta := it.Meta
+	if len(sent) > 0 {
+		meta = sent[len(sent)-1].ItemList()[0].Meta
+	}
+	if meta != nil {
+		m := *meta
+		m.Size = ""
+		meta = &m
+	}
+	it.Meta, it.MoreData, it.Data = meta, false, &syncml.Data{Kind: kind, Value: string(b)}
+	setItems(last, []syncml.Item{it})
+	st.Cont = append([]syncml.Command{last}, st.Cont[k:]...)
+}
+
 // objectEnd returns the index after the last piece of the object whose
 // pieces start cmds: after its first command that is not a chunk.
 func objectEnd(cmds []syncml.Command) int {

@@ -2,7 +2,9 @@ package session
 
 import (
 	"context"
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/windc-go/windc/syncml"
@@ -116,5 +118,90 @@ func TestRefusedThenPackage1Requeues(t *testing.T) {
 				t.Errorf("%d commands left queued", s.Queued())
 			}
 		})
+	}
+}
+
+// A device that starts a new session while an object was going to it in
+// chunks gets the object again whole, from its first chunk: not its last
+// chunks as an object of their own.
+func TestRestartMidObjectSendsWhole(t *testing.T) {
+	ctx := context.Background()
+	value := strings.Repeat("0123456789<&>", 400)
+	s := NewSession(nil)
+	if err := s.Queue(&syncml.Replace{Items: []syncml.Item{{Target: &syncml.Location{LocURI: "./Vendor/MSFT/X"}, Data: syncml.Text(value)}}},
+		get("./DevDetail/A")); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	mux := NewMux()
+	_ = mux.HandleSubtree("Replace", "./Vendor/MSFT", HandlerFunc(func(_ context.Context, r *Request) Response {
+		got = append(got, r.Command.ItemList()[0].Data.Value)
+		return Response{}
+	}))
+	_ = mux.HandleSubtree("Get", "./DevDetail", HandlerFunc(func(_ context.Context, r *Request) Response {
+		return Response{Results: []syncml.Item{{Source: r.Command.ItemList()[0].Target, Data: syncml.Text("v")}}}
+	}))
+	c, err := NewClient(ClientConfig{DeviceID: "DEV", ServerURI: "S", Handler: mux, MaxMsgSize: 1500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var outs []Outcome
+	serve := func(m *syncml.Message) *syncml.Message {
+		t.Helper()
+		raw, err := syncml.Marshal(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		x, err := s.Handle(ctx, &Inbound{Raw: raw})
+		if err != nil {
+			t.Fatal(err)
+		}
+		outs = append(outs, x.Outcomes...)
+		var back syncml.Message
+		if err := syncml.Unmarshal(x.Raw, &back); err != nil {
+			t.Fatal(err)
+		}
+		return &back
+	}
+	m, err := c.Start(ctx, "1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Two chunks go; the device answers the second and starts over.
+	for range 2 {
+		x, err := c.Handle(ctx, serve(m))
+		if err != nil || x.Done {
+			t.Fatalf("first session: %v", err)
+		}
+		m = x.Reply
+	}
+	m, err = c.Start(ctx, "2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 50 {
+		x, err := c.Handle(ctx, serve(m))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if x.Done {
+			break
+		}
+		m = x.Reply
+	}
+	if len(got) != 1 || got[0] != value {
+		lens := make([]int, len(got))
+		for i, g := range got {
+			lens[i] = len(g)
+		}
+		t.Fatalf("device applied objects of %v bytes, want one of %d", lens, len(value))
+	}
+	var codes []string
+	for _, o := range outs {
+		code, err := o.Code()
+		codes = append(codes, fmt.Sprintf("%s %d %v", o.Command.ElementName(), int(code), err))
+	}
+	if !slices.Equal(codes, []string{"Replace 200 <nil>", "Get 200 <nil>"}) {
+		t.Errorf("outcomes %q", codes)
 	}
 }

@@ -396,6 +396,7 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 
 	// A session alert or another SessionID (re)starts the session.
 	if startsSession(m) || h.SessionID != st.SessionID {
+		st.rejoinCont()
 		if st.refusedMid() {
 			st.requeueSent()
 		}
@@ -461,6 +462,7 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	body = append(body, r.out...)
 	switch {
 	case abort:
+		st.rejoinCont()
 		x.Outcomes = append(x.Outcomes, st.Sent.abandon()...)
 		st.requeue()
 		st.Ended = true
@@ -582,6 +584,7 @@ func (st *state) refusedMid() bool {
 // rest of the package: a device that starts over after a refusal gets
 // them again (see correlator.requeue).
 func (st *state) requeueSent() {
+	st.rejoinCont()
 	again := st.Sent.requeue()
 	if len(again)+len(st.Cont) > 0 {
 		st.Queue = append(append(again, st.Cont...), st.Queue...)
@@ -590,6 +593,7 @@ func (st *state) requeueSent() {
 }
 
 func (st *state) requeue() {
+	st.rejoinCont()
 	if len(st.Cont) > 0 {
 		st.Queue = append(st.Cont, st.Queue...)
 		st.Cont = nil
