@@ -198,3 +198,64 @@ func sizesOf(answers [][]string) [][]int {
 	}
 	return out
 }
+
+// A device whose Statuses alone do not fit in one message under the
+// server's MaxMsgSize sends them over several messages of its package,
+// each within the bound, and the server gets every one.
+func TestPackingStatusesOverMessages(t *testing.T) {
+	const max = 1100
+	s := NewSession(&Config{AnnounceMaxMsgSize: max})
+	for i := range 30 {
+		if err := s.Queue(replaceOf(fmt.Sprintf("./Vendor/MSFT/N%d", i), 3)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cv, err := converse(t, s, 8000, "1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cv.outcomes) != 30 {
+		t.Fatalf("%d outcomes, want 30", len(cv.outcomes))
+	}
+	for _, o := range cv.outcomes {
+		if code, err := o.Code(); err != nil || code != syncml.StatusOK {
+			t.Errorf("%v: %v %v", syncml.Targets(o.Command), code, err)
+		}
+	}
+	if len(cv.device) < 3 {
+		t.Errorf("%d device messages: the Statuses were not spread", len(cv.device))
+	}
+	for i, b := range cv.device {
+		if len(b) > max {
+			t.Errorf("device message %d: %d > %d bytes", i+1, len(b), max)
+		}
+	}
+}
+
+// A device's command that cannot be cut and does not fit in the server's
+// MaxMsgSize is not sent over it: Handle reports the limit.
+func TestClientOverBoundIsError(t *testing.T) {
+	ctx := context.Background()
+	c, err := NewClient(ClientConfig{DeviceID: "D", ServerURI: "S"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Start(ctx, "1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Queue(NewClientEvent(syncml.AlertClientEvent, "com.microsoft/MDM/"+strings.Repeat("x", 2000), "v")); err != nil {
+		t.Fatal(err)
+	}
+	var m syncml.Message
+	raw := `<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr><VerDTD>1.2</VerDTD><VerProto>DM/1.2</VerProto><SessionID>1</SessionID><MsgID>1</MsgID>` +
+		`<Target><LocURI>D</LocURI></Target><Source><LocURI>S</LocURI></Source><Meta><MaxMsgSize xmlns="syncml:metinf">1000</MaxMsgSize></Meta></SyncHdr>` +
+		`<SyncBody><Status><CmdID>1</CmdID><MsgRef>1</MsgRef><CmdRef>0</CmdRef><Cmd>SyncHdr</Cmd><Data>200</Data></Status><Final/></SyncBody></SyncML>`
+	if err := syncml.Unmarshal([]byte(raw), &m); err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Handle(ctx, &m)
+	var le *LimitError
+	if !errors.As(err, &le) || le.Limit != "MaxMsgSize" || le.Max != 1000 || !errors.Is(err, ErrLimit) {
+		t.Fatalf("a 2 KB alert under 1000 bytes: %v, want a MaxMsgSize LimitError", err)
+	}
+}
