@@ -271,6 +271,8 @@ func (c *Client) message(hdr *syncml.Header) *syncml.Message {
 // server's MaxMsgSize (the rest waits in c.cont, and Final is cleared),
 // records what it sends and encodes it.
 func (c *Client) finish(m *syncml.Message, cands []syncml.Command, final bool) (*syncml.Message, error) {
+	again := c.again // m is the last message built once more
+	c.again = false
 	// What is too large for the server's MaxMsgSize (a Results, most
 	// often) goes in chunks; the rest of the package and the commands
 	// sent again were cut before.
@@ -292,7 +294,7 @@ func (c *Client) finish(m *syncml.Message, cands []syncml.Command, final bool) (
 	// last message ended with one of its chunks (the same message again:
 	// when the last one's did).
 	contNow := len(c.lastSent) > 0 && isChunk(c.lastSent[len(c.lastSent)-1])
-	if c.again {
+	if again {
 		contNow = c.lastCont
 	}
 	var cont syncml.Command
@@ -309,12 +311,11 @@ func (c *Client) finish(m *syncml.Message, cands []syncml.Command, final bool) (
 	raw, sent, rest, err := pack(m, cands, c.peerMax, true, final, cont)
 	if err != nil {
 		c.outMsgID--
-		c.again = false
 		return nil, err
 	}
 	c.cont = rest
 	c.lastRaw = raw
-	c.lastCont, c.again = contNow, false
+	c.lastCont = contNow
 	c.lastSent, c.lastFinal, c.lastPkg1 = sent, final, false
 	c.lastEach, c.nextEach = c.nextEach, 0
 	for _, x := range m.Body.Commands {
