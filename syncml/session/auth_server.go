@@ -129,8 +129,9 @@ func orEmpty(nonce []byte) []byte {
 // of its Status for the server's previous SyncHdr (a new one in every
 // message). Missing or wrong credentials stop the session: the device
 // answers 407 or 401 with a Chal and a new nonce, and Run returns an
-// error matching ErrMissingCredentials or ErrInvalidCredentials. Run
-// does the checks (Handle alone sees no transport header).
+// error matching ErrMissingCredentials or ErrInvalidCredentials. Run,
+// HandleInbound and Handle (basic and MD5 only: it sees no transport
+// header) do the checks; see Client.Handle.
 //
 // A ServerCheck keeps the last nonce it gave, so one serves the sessions
 // of one device; it is not safe for concurrent use.

@@ -6,35 +6,68 @@ import (
 	"github.com/windc-go/windc/syncml"
 )
 
-// continuationRoom is what a continuation message needs besides the
-// commands it carries (header, header Status, Status of Alert 1222),
-// with a margin: an object is chunked so that each chunk fits with it.
-const continuationRoom = 768
+// chunkMargin is what a continuation may carry beyond what overhead
+// measures: a Chal in the header's Status, the header Meta, longer IDs.
+const chunkMargin = 128
 
 // minChunk is the least room a chunk is cut for.
 const minChunk = 64
 
+// overhead is the length of a continuation message with header h and
+// nothing to carry but the Status for the peer's SyncHdr and the Status of
+// its Alert 1222, plus chunkMargin: what a message needs besides the
+// command (or chunk) it continues a package with.
+func overhead(h *syncml.Header) int {
+	hdr := syncml.Header{VerDTD: h.VerDTD, VerProto: h.VerProto, SessionID: h.SessionID, MsgID: "2147483647",
+		Target: h.Target, Source: h.Source, RespURI: h.RespURI}
+	big := "2147483647"
+	m := syncml.Message{Header: hdr, Body: syncml.Body{Final: true, Commands: []syncml.Command{
+		&syncml.Status{CmdID: big, MsgRef: big, CmdRef: "0", Cmd: "SyncHdr", TargetRef: []string{h.Source.LocURI},
+			SourceRef: []string{h.Target.LocURI}, Data: syncml.Text("200")},
+		&syncml.Status{CmdID: big, MsgRef: big, CmdRef: big, Cmd: "Alert", Data: syncml.Text("200")},
+	}}}
+	b, err := syncml.Marshal(&m)
+	if err != nil {
+		return 1 << 10 // a header that does not encode: the message fails later
+	}
+	return len(b) + chunkMargin
+}
+
 // chunkCommands replaces, in cands, every command too large for one
 // message of max bytes by the chunks of its object (an Add, Replace, Copy,
 // Exec or, from a device, Results with one Item of text, CDATA or XML
-// Data; the XML is sent as text), each with MoreData but the last, Meta Size on the first. The
-// command itself becomes the last chunk, so that its Outcome reports it.
-// A command whose object exceeds maxObj (0: no bound) is not sent: it is
-// returned in refused.
-func chunkCommands(cands []syncml.Command, max, maxObj int) (out, refused []syncml.Command, err error) {
+// Data; the XML is sent as text), each with MoreData but the last, Meta
+// Size on the first. The command itself becomes the last chunk, so that
+// its Outcome reports it. A multi-item Results too large is first spread
+// over several. Each piece is cut to fit a continuation message with
+// header h (see overhead). Commands for which done returns true (nil: none)
+// were cut before and stay as they are. A command whose object exceeds
+// maxObj (0: no bound) is not sent: it is returned in refused.
+func chunkCommands(cands []syncml.Command, max, maxObj int, h *syncml.Header, done func(syncml.Command) bool) (out, refused []syncml.Command, err error) {
 	if max <= 0 && maxObj <= 0 {
 		return cands, nil, nil // nothing is cut or refused
 	}
+	room := -1 // measured on the first command that may need cutting
+	roomOf := func() int {
+		if room < 0 {
+			room = max - overhead(h)
+		}
+		return room
+	}
 	out = make([]syncml.Command, 0, len(cands))
 	for _, c := range cands {
+		if done != nil && done(c) {
+			out = append(out, c)
+			continue
+		}
 		if r, ok := c.(*syncml.Results); ok && len(r.Items) > 1 && max > 0 {
-			parts, err := splitResults(r, max-continuationRoom)
+			parts, err := splitResults(r, roomOf())
 			if err != nil {
 				return nil, nil, err
 			}
 			if len(parts) > 1 {
 				// each part is chunked in turn when one item alone is too large
-				parts, _, err = chunkCommands(parts, max, 0)
+				parts, _, err = chunkCommands(parts, max, 0, h, nil)
 				if err != nil {
 					return nil, nil, err
 				}
@@ -59,11 +92,11 @@ func chunkCommands(cands []syncml.Command, max, maxObj int) (out, refused []sync
 		if err != nil {
 			return nil, nil, err
 		}
-		if l+continuationRoom <= max {
+		if l <= roomOf() {
 			out = append(out, c)
 			continue
 		}
-		chunks, err := split(c, max-continuationRoom)
+		chunks, err := split(c, roomOf(), roomOf(), false)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -122,13 +155,37 @@ func splitResults(r *syncml.Results, room int) ([]syncml.Command, error) {
 	return parts, nil
 }
 
-// split cuts c's object into chunks whose commands encode within room.
-func split(c syncml.Command, room int) ([]syncml.Command, error) {
+// splittable reports whether split can cut c: a command that may be
+// chunked, with one Item whose Data is not empty.
+func splittable(c syncml.Command) bool {
+	items := c.ItemList()
+	return chunkable(c) && len(items) == 1 && items[0].Data != nil && items[0].Data.Value != ""
+}
+
+// split cuts c's object into chunks whose commands encode within room,
+// the first within first. A fresh object (cont false) gets Meta Size on
+// its first chunk and MoreData on all but the last; a chunk cut again
+// (cont true: c continues an object already begun) keeps its Meta on the
+// first piece, without Size on the others, and its own MoreData on the
+// last. The last chunk is c itself.
+func split(c syncml.Command, first, room int, cont bool) ([]syncml.Command, error) {
 	it := c.ItemList()[0]
 	value := it.Data.Value
 	kind := it.Data.Kind
 	if kind == syncml.DataXML {
 		kind = syncml.DataText
+	}
+	more := it.MoreData // what follows the last piece
+	firstMeta := sizedMeta(it.Meta, len(value))
+	if cont || more {
+		// a chunk already: its Size, if any, is the whole object's
+		firstMeta = it.Meta
+	}
+	var laterMeta *syncml.Meta
+	if it.Meta != nil {
+		m := *it.Meta
+		m.Size = ""
+		laterMeta = &m
 	}
 	// The bytes a chunk's command adds beyond its data.
 	empty := withItems(c, []syncml.Item{{Target: it.Target, Source: it.Source, Meta: sizedMeta(it.Meta, len(value)), Data: &syncml.Data{Kind: kind}, MoreData: true}})
@@ -137,12 +194,17 @@ func split(c syncml.Command, room int) ([]syncml.Command, error) {
 	if err != nil {
 		return nil, err
 	}
-	budget := room - base
-	if budget < minChunk {
-		budget = minChunk
+	pl, err := encodedLen(withItems(c, []syncml.Item{{Data: &syncml.Data{Kind: kind}}}))
+	if err != nil {
+		return nil, err
 	}
 	var chunks []syncml.Command
-	for first := true; value != ""; first = false {
+	for isFirst := true; value != ""; isFirst = false {
+		r := room
+		if isFirst {
+			r = first
+		}
+		budget := max(r-base, minChunk)
 		n := min(budget, len(value))
 		for {
 			for n < len(value) && n > 0 && !utf8.RuneStart(value[n]) {
@@ -154,7 +216,6 @@ func split(c syncml.Command, room int) ([]syncml.Command, error) {
 			if err != nil {
 				return nil, err
 			}
-			pl, _ := encodedLen(withItems(c, []syncml.Item{{Data: &syncml.Data{Kind: kind}}}))
 			if l-pl <= budget || n <= minChunk/4 {
 				break
 			}
@@ -165,14 +226,11 @@ func split(c syncml.Command, room int) ([]syncml.Command, error) {
 		}
 		piece := syncml.Item{Target: it.Target, Source: it.Source, Data: &syncml.Data{Kind: kind, Value: value[:n]}}
 		value = value[n:]
-		if first {
-			piece.Meta = sizedMeta(it.Meta, len(it.Data.Value))
-		} else if it.Meta != nil {
-			m := *it.Meta
-			m.Size = ""
-			piece.Meta = &m
+		piece.Meta = laterMeta
+		if isFirst {
+			piece.Meta = firstMeta
 		}
-		piece.MoreData = value != ""
+		piece.MoreData = value != "" || more
 		if value == "" {
 			// The command itself carries the last chunk.
 			setItems(c, []syncml.Item{piece})
@@ -208,6 +266,73 @@ func setItems(c syncml.Command, items []syncml.Item) {
 	case *syncml.Results:
 		c.Items = items
 	}
+}
+
+// rejoinCont puts back together, at the head of Cont, an object whose
+// first chunks went out when the session is given up (restarted or
+// aborted) before its last one: its pieces would start a new session as
+// an object cut short. The command itself (the last piece) gets the whole
+// Data back, with the first chunk's Meta without Size, and goes out again
+// whole, to be cut anew.
+func (st *state) rejoinCont() {
+	if st.Sent.continued(st.Cont) == nil {
+		return
+	}
+	var sent []syncml.Command // the chunks sent, last first
+	from := len(st.Sent.sent) // where they (and the Alerts 1222 among them) start
+	for i := len(st.Sent.sent) - 1; i >= 0; i-- {
+		c := st.Sent.sent[i].Cmd
+		if a, ok := c.(*syncml.Alert); ok {
+			if code, err := a.Code(); err == nil && code == syncml.AlertNextMessage {
+				from = i
+				continue
+			}
+		}
+		if !isChunk(c) {
+			break
+		}
+		sent = append(sent, c)
+		from = i
+	}
+	// The chunks are forgotten (nothing waits for their Status), so that
+	// the object is rejoined once.
+	clear(st.Sent.sent[from:])
+	st.Sent.sent = st.Sent.sent[:from]
+	st.Sent.index, st.Sent.next = nil, 0
+	k := objectEnd(st.Cont)
+	last := st.Cont[k-1]
+	var b []byte
+	for i := len(sent) - 1; i >= 0; i-- {
+		b = appendData(b, sent[i].ItemList()[0].Data)
+	}
+	for _, c := range st.Cont[:k] {
+		b = appendData(b, c.ItemList()[0].Data)
+	}
+	it := last.ItemList()[0]
+	kind := it.Data.Kind
+	meta := it.Meta
+	if len(sent) > 0 {
+		meta = sent[len(sent)-1].ItemList()[0].Meta
+	}
+	if meta != nil {
+		m := *meta
+		m.Size = ""
+		meta = &m
+	}
+	it.Meta, it.MoreData, it.Data = meta, false, &syncml.Data{Kind: kind, Value: string(b)}
+	setItems(last, []syncml.Item{it})
+	st.Cont = append([]syncml.Command{last}, st.Cont[k:]...)
+}
+
+// objectEnd returns the index after the last piece of the object whose
+// pieces start cmds: after its first command that is not a chunk.
+func objectEnd(cmds []syncml.Command) int {
+	for i, c := range cmds {
+		if !isChunk(c) {
+			return i + 1
+		}
+	}
+	return len(cmds)
 }
 
 // isChunk reports whether c carries a chunk followed by more.

@@ -2,7 +2,9 @@ package session
 
 import (
 	"context"
+	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 
 	"github.com/windc-go/windc/syncml"
@@ -126,6 +128,10 @@ type Client struct {
 	// nextEach and lastEach count the EachMessage commands at the start
 	// of the commands of the message being built and of the last one.
 	nextEach, lastEach int
+	// lastCont is true when the first command of the last message after
+	// its Statuses continued an object; again while that message is built
+	// once more.
+	lastCont, again bool
 	// srvOK is true once the server's credentials passed in this session
 	// (ServerAuth), and srvNext the device's next Status for its SyncHdr.
 	srvOK   bool
@@ -245,6 +251,7 @@ func (c *Client) resend(ctx context.Context, h *syncml.Header) (*syncml.Message,
 	if err != nil {
 		return nil, err
 	}
+	c.again = true
 	return c.finish(m, cands, c.lastFinal)
 }
 
@@ -270,21 +277,51 @@ func (c *Client) message(hdr *syncml.Header) *syncml.Message {
 // server's MaxMsgSize (the rest waits in c.cont, and Final is cleared),
 // records what it sends and encodes it.
 func (c *Client) finish(m *syncml.Message, cands []syncml.Command, final bool) (*syncml.Message, error) {
+	again := c.again // m is the last message built once more
+	c.again = false
 	// What is too large for the server's MaxMsgSize (a Results, most
-	// often) goes in chunks.
-	cands, _, err := chunkCommands(cands, c.peerMax, 0)
+	// often) goes in chunks; the rest of the package and the commands
+	// sent again were cut before.
+	var done map[syncml.Command]bool
+	if c.peerMax > 0 && len(c.cont)+len(c.lastSent) > 0 {
+		done = make(map[syncml.Command]bool, len(c.cont)+len(c.lastSent))
+		for _, x := range c.cont {
+			done[x] = true
+		}
+		for _, x := range c.lastSent {
+			done[x] = true
+		}
+	}
+	cands, _, err := chunkCommands(cands, c.peerMax, 0, &m.Header, func(x syncml.Command) bool { return done[x] })
 	if err != nil {
 		return nil, errorf("chunk: %w", err)
 	}
+	// The first command after the Statuses continues an object when the
+	// last message ended with one of its chunks (the same message again:
+	// when the last one's did).
+	contNow := len(c.lastSent) > 0 && isChunk(c.lastSent[len(c.lastSent)-1])
+	if again {
+		contNow = c.lastCont
+	}
+	var cont syncml.Command
+	for _, x := range cands {
+		if _, ok := x.(*syncml.Status); !ok {
+			if contNow {
+				cont = x
+			}
+			break
+		}
+	}
 	c.outMsgID++
 	m.Header.MsgID = strconv.Itoa(c.outMsgID)
-	raw, sent, rest, err := pack(m, cands, c.peerMax, true, final)
+	raw, sent, rest, err := pack(m, cands, c.peerMax, true, final, cont)
 	if err != nil {
 		c.outMsgID--
 		return nil, err
 	}
 	c.cont = rest
 	c.lastRaw = raw
+	c.lastCont = contNow
 	c.lastSent, c.lastFinal, c.lastPkg1 = sent, final, false
 	c.lastEach, c.nextEach = c.nextEach, 0
 	for _, x := range m.Body.Commands {
@@ -315,7 +352,35 @@ func (c *Client) finish(m *syncml.Message, cands []syncml.Command, final bool) (
 // message). A refused credential (401 or 407) is answered by the
 // refused message again (package 1 when it was package 1), with new
 // credentials, up to MaxAuthRetries times in a session.
+//
+// When ClientConfig.ServerAuth is set, the server's credentials are
+// checked first, as Run does: basic and MD5 from the message's SyncHdr;
+// HMAC needs the message's bytes and HTTP headers, which Handle does not
+// have (it returns an error matching ErrState: use HandleInbound). A
+// server that fails the check gets no answer but the device's last
+// message of the session: Exchange.Refused says why (an error matching
+// ErrMissingCredentials or ErrInvalidCredentials), Reply holds the 401 or
+// 407 with a new nonce, to send without waiting for an answer, and Done
+// is true.
 func (c *Client) Handle(ctx context.Context, m *syncml.Message) (*Exchange, error) {
+	return c.handle(ctx, m, nil, nil, false)
+}
+
+// HandleInbound is Handle for a server message as it arrived: in.Raw its
+// exact bytes (parsed when in.Message is nil) and in.Header the HTTP
+// response's headers, from which ClientConfig.ServerAuth checks an HMAC
+// (in.TLS is not used). Run hands every reply to it.
+func (c *Client) HandleInbound(ctx context.Context, in *Inbound) (*Exchange, error) {
+	m, raw, err := parseInbound(in)
+	if err != nil {
+		return nil, err
+	}
+	return c.handle(ctx, m, raw, in.Header, true)
+}
+
+// handle is Handle; transport is true when raw and hdr are the message's
+// bytes and HTTP headers.
+func (c *Client) handle(ctx context.Context, m *syncml.Message, raw []byte, hdr http.Header, transport bool) (*Exchange, error) {
 	if c.sessionID == "" {
 		return nil, errorf("%w: Handle before Start", ErrState)
 	}
@@ -329,14 +394,31 @@ func (c *Client) Handle(ctx context.Context, m *syncml.Message) (*Exchange, erro
 	if h.MsgID == "" {
 		return nil, errorf("%w: server message has no MsgID", ErrProtocol)
 	}
+	x := &Exchange{Identity: Identity{Device: h.Source.LocURI}}
+	if sc := c.cfg.ServerAuth; sc != nil {
+		if sc.Type == AuthHMAC && !transport {
+			return nil, errorf("%w: ServerCheck %s needs the message's bytes and HTTP headers: use HandleInbound", ErrState, string(sc.Type))
+		}
+		if err := c.checkServer(ctx, m, raw, hdr); err != nil {
+			if !errors.Is(err, ErrMissingCredentials) && !errors.Is(err, ErrInvalidCredentials) {
+				return nil, err
+			}
+			// The device's last message: 401 or 407 and a new nonce.
+			reply, last, merr := c.refuseServer(h)
+			if merr != nil {
+				return nil, merr
+			}
+			x.Refused, x.Reply, x.Raw, x.Done = err, reply, last, true
+			return x, nil
+		}
+	}
 	c.inMsgID = h.MsgID
 	if n := parseSize(h.Meta); n > 0 {
 		c.peerMax = n
 	}
-	x := &Exchange{Identity: Identity{Device: h.Source.LocURI}}
-	outs, unmatched, hdr := c.sent.receive(m.Body.Commands, strconv.Itoa(c.outMsgID), sentKey{})
+	outs, unmatched, hdrs := c.sent.receive(m.Body.Commands, strconv.Itoa(c.outMsgID), sentKey{})
 	x.Outcomes, x.Unmatched = outs, unmatched
-	for _, s := range hdr {
+	for _, s := range hdrs {
 		code, err := s.Code()
 		if err != nil {
 			return nil, errorf("%w: SyncHdr Status: %w", ErrProtocol, err)
@@ -387,7 +469,9 @@ func (c *Client) Handle(ctx context.Context, m *syncml.Message) (*Exchange, erro
 	if !m.Body.Final && !abort && !(nextMessageResponse(m) && len(c.cont) > 0) {
 		// The server's package goes on: ask for its next message.
 		reply := c.message(h)
-		cands := append(append(append([]syncml.Command(nil), r.out...), c.cont...), NewAlert(syncml.AlertNextMessage))
+		// One Alert 1222, after the rest of the device's package: one
+		// already waiting there stands.
+		cands := append(c.answersThenRest(r.out, withoutNextMessage(c.cont)), NewAlert(syncml.AlertNextMessage))
 		cands, err := c.eachMessage(ctx, cands)
 		if err != nil {
 			return nil, err
@@ -422,7 +506,12 @@ func (c *Client) Handle(ctx context.Context, m *syncml.Message) (*Exchange, erro
 		// The answers to this message first (they are short: the rest
 		// of the package does not pile up behind them), then the rest of
 		// the device's package, then what the device queued.
-		cands = append(append(append(cands, r.out...), c.cont...), c.queue...)
+		// An Alert 1222 still waiting asked for a package now over.
+		cont := c.cont
+		if m.Body.Final {
+			cont = withoutNextMessage(cont)
+		}
+		cands = append(c.answersThenRest(r.out, cont), c.queue...)
 		c.queue = nil
 		var err error
 		if cands, err = c.eachMessage(ctx, cands); err != nil {
@@ -435,4 +524,43 @@ func (c *Client) Handle(ctx context.Context, m *syncml.Message) (*Exchange, erro
 	}
 	x.Reply, x.Raw = reply, c.lastRaw
 	return x, nil
+}
+
+// answersThenRest returns the device's answers to a server message
+// followed by the rest of its package, cont; when the last message ended
+// with a chunk of an object, the rest of that object goes right after the
+// Statuses, before any Results: nothing new goes between the chunks of an
+// object (OMA DM, large objects).
+func (c *Client) answersThenRest(out, cont []syncml.Command) []syncml.Command {
+	cands := make([]syncml.Command, 0, len(out)+len(cont)+1)
+	if n := len(c.lastSent); n == 0 || !isChunk(c.lastSent[n-1]) || len(cont) == 0 {
+		return append(append(cands, out...), cont...)
+	}
+	lead := 0
+	for lead < len(out) {
+		if _, ok := out[lead].(*syncml.Status); !ok {
+			break
+		}
+		lead++
+	}
+	k := objectEnd(cont)
+	cands = append(append(cands, out[:lead]...), cont[:k]...)
+	return append(append(cands, out[lead:]...), cont[k:]...)
+}
+
+// withoutNextMessage returns cmds without their Alerts 1222 (cmds itself
+// when it has none).
+func withoutNextMessage(cmds []syncml.Command) []syncml.Command {
+	isNext := func(c syncml.Command) bool {
+		a, ok := c.(*syncml.Alert)
+		if !ok {
+			return false
+		}
+		code, err := a.Code()
+		return err == nil && code == syncml.AlertNextMessage
+	}
+	if !slices.ContainsFunc(cmds, isNext) {
+		return cmds
+	}
+	return slices.DeleteFunc(slices.Clone(cmds), isNext)
 }

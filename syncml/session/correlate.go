@@ -187,6 +187,92 @@ func (c *correlator) pending() int {
 	return n
 }
 
+// continued returns the first of cands when the last command sent, but
+// for the Alerts that asked for the peer's next message, was a chunk (its
+// object goes on with it), nil otherwise.
+func (c *correlator) continued(cands []syncml.Command) syncml.Command {
+	if len(cands) == 0 {
+		return nil
+	}
+	for i := len(c.sent) - 1; i >= 0; i-- {
+		if a, ok := c.sent[i].Cmd.(*syncml.Alert); ok && c.sent[i].Internal {
+			if code, err := a.Code(); err == nil && code == syncml.AlertNextMessage {
+				continue
+			}
+		}
+		if isChunk(c.sent[i].Cmd) {
+			return cands[0]
+		}
+		break
+	}
+	return nil
+}
+
+// requeue removes from the session the commands sent and still waiting
+// for their Status and returns them, in the order they were sent (the
+// commands nested in a returned Atomic or Sequence go with it). The piece
+// of an object sent in chunks is not returned: it stays, and abandon
+// reports it.
+func (c *correlator) requeue() []syncml.Command {
+	var again []syncml.Command
+	var nested map[syncml.Command]bool
+	keep := c.sent[:0]
+	prevChunk := false
+	for _, s := range c.sent {
+		chunk := isChunk(s.Cmd) || prevChunk // a piece of an object, or its last
+		prevChunk = isChunk(s.Cmd)
+		if nested[s.Cmd] {
+			keep = append(keep, s) // goes with its parent, if that goes
+			continue
+		}
+		if n := s.Cmd.Nested(); n != nil {
+			var flat []syncml.Command
+			flattenAll(n, &flat)
+			if nested == nil {
+				nested = make(map[syncml.Command]bool)
+			}
+			for _, x := range flat {
+				nested[x] = true
+			}
+		}
+		if s.Status == nil && !s.NoResp && !s.Internal && !s.Held && !chunk {
+			again = append(again, s.Cmd)
+			continue
+		}
+		keep = append(keep, s)
+	}
+	if len(again) > 0 {
+		// drop the nested records of the commands taken
+		out := keep[:0]
+		for _, s := range keep {
+			if !nestedIn(s.Cmd, again) {
+				out = append(out, s)
+			}
+		}
+		clear(c.sent[len(out):])
+		c.sent = out
+		c.index = nil
+		c.next = 0
+	}
+	return again
+}
+
+// nestedIn reports whether x is nested in one of cmds.
+func nestedIn(x syncml.Command, cmds []syncml.Command) bool {
+	for _, c := range cmds {
+		if n := c.Nested(); n != nil {
+			var flat []syncml.Command
+			flattenAll(n, &flat)
+			for _, y := range flat {
+				if y == x {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
 // abandon returns an abandoned Outcome for every command still waiting
 // for its Status and forgets the session's commands.
 func (c *correlator) abandon() []Outcome {

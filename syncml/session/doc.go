@@ -41,7 +41,10 @@
 // included) are answered 213, joined, checked against their Size (424),
 // and cut with Alert 1225 when another command comes first; the Outcome
 // of a Get whose Results comes in chunks waits for the joined object
-// (its Status alone when the object is cut or refused).
+// (its Status alone when the object is cut or refused). A message that
+// cannot be kept within the bound (its Statuses alone are too many, or a
+// command that cannot be cut does not fit) is not sent: the error matches
+// ErrLimit and names MaxMsgSize.
 //
 // Who is talking is decided by an [Authenticator] (see identity.go): it
 // sees the parsed message, its raw bytes, the HTTP headers and the TLS
@@ -61,7 +64,9 @@
 // 1. The other way round, a server with a [ServerAuth] authenticates
 // itself (a Cred in its SyncHdr, or an x-syncml-hmac header on every
 // reply) and a Client with a [ServerCheck] checks it, stopping a session
-// whose server fails.
+// whose server fails (in Run, HandleInbound and Handle alike). A device
+// that starts over with package 1 after a refusal in the middle of a
+// session gets again the commands its refused message was answering.
 //
 // The package knows no CSP: it depends on package syncml only.
 package session

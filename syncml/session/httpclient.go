@@ -3,7 +3,6 @@ package session
 import (
 	"bytes"
 	"context"
-	"errors"
 	"io"
 	"net/http"
 	neturl "net/url"
@@ -51,27 +50,19 @@ func (c *Client) Run(ctx context.Context, hc *http.Client, url, sessionID string
 		if err != nil {
 			return outcomes, err
 		}
-		if c.cfg.ServerAuth != nil {
-			if err := c.checkServer(ctx, reply, body, hdr); err != nil {
-				if !errors.Is(err, ErrMissingCredentials) && !errors.Is(err, ErrInvalidCredentials) {
-					return outcomes, err
-				}
-				// The device's last message: 401 or 407 and a new nonce.
-				next, uerr := c.nextURL(url, reply.Header.RespURI)
-				if uerr != nil {
-					return outcomes, uerr
-				}
-				_, last, merr := c.refuseServer(&reply.Header)
-				if merr != nil {
-					return outcomes, merr
-				}
-				_, _, _, _ = c.post(ctx, hc, next, last)
-				return outcomes, errorf("server credentials: %w", err)
-			}
-		}
-		x, err := c.Handle(ctx, reply)
+		x, err := c.HandleInbound(ctx, &Inbound{Raw: body, Message: reply, Header: hdr})
 		if err != nil {
 			return outcomes, err
+		}
+		if x.Refused != nil {
+			// The server failed ClientConfig.ServerAuth: the device's last
+			// message (401 or 407 and a new nonce) needs no answer.
+			next, uerr := c.nextURL(url, reply.Header.RespURI)
+			if uerr != nil {
+				return outcomes, uerr
+			}
+			_, _, _, _ = c.post(ctx, hc, next, x.Raw)
+			return outcomes, errorf("server credentials: %w", x.Refused)
 		}
 		outcomes = append(outcomes, x.Outcomes...)
 		if x.Reply == nil {

@@ -42,15 +42,15 @@ func encodedLen(c syncml.Command) (int, error) {
 // which go out in the next message of the package; Final is set only when
 // nothing is left and final is true. When not even the first command fits,
 // it waits for the next message, unless force is set (a continuation, or
-// a device's message): then the leading Statuses and the first command
-// after them go, over the bound if need be, as nothing smaller can carry
-// them and the package must make progress.
-func pack(reply *syncml.Message, cands []syncml.Command, max int, force, final bool) (out []byte, sent, rest []syncml.Command, err error) {
+// a device's message): the message must then make progress (see forced).
+// A message that cannot be kept within max (what reply holds is too large
+// already, or a forced message can carry nothing that makes progress) is
+// an error matching ErrLimit that names MaxMsgSize: nothing goes over the
+// bound. cont, when not nil, is the command of cands that continues an
+// object whose first chunks went in the previous message.
+func pack(reply *syncml.Message, cands []syncml.Command, max int, force, final bool, cont syncml.Command) (out []byte, sent, rest []syncml.Command, err error) {
 	fixed := len(reply.Body.Commands)
-	least := 0 // what goes even over max: progress
-	if force {
-		least = progress(cands)
-	}
+	least := 0 // what a forced message carries even when the measure was off
 	reply.Body.Commands = append(reply.Body.Commands, cands...)
 	number(reply.Body.Commands, new(int))
 	n := len(cands)
@@ -92,8 +92,17 @@ func pack(reply *syncml.Message, cands []syncml.Command, max int, force, final b
 				break // nothing follows a chunk in its message
 			}
 		}
-		if n < least {
-			n = least
+		if force {
+			var cut []syncml.Command
+			if n, cut, err = forced(reply, cands, n, max, total, cont); err != nil {
+				return nil, nil, nil, err
+			}
+			if cut != nil {
+				cands = cut
+				reply.Body.Commands = append(reply.Body.Commands[:fixed], cands...)
+				number(reply.Body.Commands, new(int))
+			}
+			least = n
 		}
 	}
 	for {
@@ -103,25 +112,63 @@ func pack(reply *syncml.Message, cands []syncml.Command, max int, force, final b
 		if err != nil {
 			return nil, nil, nil, errorf("encode reply %s: %w", reply.Header.MsgID, err)
 		}
-		if max <= 0 || len(out) <= max || n <= least {
+		if max <= 0 || len(out) <= max {
 			break
+		}
+		if n <= least {
+			return nil, nil, nil, errorf("message %s of %d bytes: %w", reply.Header.MsgID, len(out), pkg.Limit("MaxMsgSize", int64(max), int64(len(out)), ""))
 		}
 		n-- // the measure was off: drop one more
 	}
 	return out, cands[:n:n], cands[n:], nil
 }
 
-// progress is how many of cands a forced message carries at least: the
-// Statuses in front and the first command after them. Statuses alone are
-// no progress: a continuation answered by new Statuses would otherwise
-// never carry the rest of the package.
-func progress(cands []syncml.Command) int {
-	for i, c := range cands {
+// forced returns how many of cands a forced message carries, n of them
+// fitting whole after what reply holds (total bytes so far), so that the
+// package makes progress: the leading Statuses of cands, at least two of
+// them (a continuation adds one, for the Alert 1222), and when all fit
+// the first command after them, cut (see split) to the room left when it
+// does not fit whole; cands with that command replaced by its chunks is
+// then returned too. When no such message fits in max, the error names
+// the limit.
+func forced(reply *syncml.Message, cands []syncml.Command, n, max, total int, cont syncml.Command) (int, []syncml.Command, error) {
+	lead := 0
+	for _, c := range cands {
 		if _, ok := c.(*syncml.Status); !ok {
-			return i + 1
+			break
+		}
+		lead++
+	}
+	switch {
+	case n > lead || n == len(cands):
+		return n, nil, nil // the first command goes, or everything
+	case n < lead && n >= min(2, lead):
+		return n, nil, nil // Statuses only, more of them than come back
+	case n < lead:
+		return 0, nil, errorf("message %s: %d Statuses do not fit: %w", reply.Header.MsgID, lead, pkg.Limit("MaxMsgSize", int64(max), int64(total), ""))
+	}
+	// All leading Statuses fit, the command after them does not.
+	c := cands[lead]
+	if splittable(c) {
+		// Cut a copy, so that c stays whole when the first chunk does not fit.
+		cp := withItems(c, c.ItemList())
+		chunks, err := split(cp, max-total, max-overhead(&reply.Header), c == cont)
+		if err != nil {
+			return 0, nil, errorf("encode reply %s: %w", reply.Header.MsgID, err)
+		}
+		if l, err := encodedLen(chunks[0]); err == nil && len(chunks) > 1 && total+l <= max {
+			setItems(c, cp.ItemList())
+			chunks[len(chunks)-1] = c // the command itself carries the last chunk
+			out := make([]syncml.Command, 0, len(cands)+len(chunks)-1)
+			out = append(append(append(out, cands[:lead]...), chunks...), cands[lead+1:]...)
+			return lead + 1, out, nil
 		}
 	}
-	return len(cands)
+	if lead >= 2 {
+		return lead, nil, nil // the command goes in the next message, after one Status
+	}
+	l, _ := encodedLen(c)
+	return 0, nil, errorf("message %s: %s %s of %d bytes does not fit: %w", reply.Header.MsgID, c.ElementName(), c.ID(), l, pkg.Limit("MaxMsgSize", int64(max), int64(total+l), ""))
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }

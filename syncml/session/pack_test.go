@@ -18,6 +18,7 @@ import (
 // conversation is one session between a Session and a Client in memory.
 type conversation struct {
 	server   [][]byte // the server's messages, encoded
+	device   [][]byte // the device's messages, encoded
 	finals   []bool
 	received []string // LocURIs of the commands the device ran, in order
 	outcomes []Outcome
@@ -44,6 +45,7 @@ func converse(t testing.TB, s *Session, maxMsg int, sessionID string) (*conversa
 		if err != nil {
 			return nil, err
 		}
+		cv.device = append(cv.device, raw)
 		x, err := s.Handle(ctx, &Inbound{Raw: raw})
 		if err != nil {
 			return nil, err

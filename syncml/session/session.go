@@ -128,6 +128,8 @@ type Exchange struct {
 	Identity Identity
 	// Refused, when not nil, says why the Authenticator refused the
 	// message (AuthDecision.Reason); Reply then holds the challenge alone.
+	// On a Client, it says why the server failed ClientConfig.ServerAuth
+	// (see Client.Handle).
 	Refused error
 	// Outcomes are the sent commands whose Status (or late Results)
 	// arrived in this message, and those abandoned by a restart or abort.
@@ -190,7 +192,9 @@ type state struct {
 	MaxObjSize int              // the device's MaxObjSize, 0 when unknown
 	// RefusedSession and RefusedOut are the SessionID of messages refused
 	// by the Authenticator in a session not started yet, and the last
-	// MsgID answered in it, so that MsgIDs stay unique when it starts.
+	// MsgID answered in it, so that MsgIDs stay unique when it starts;
+	// RefusedSession is SessionID when the device's last message in the
+	// session was refused (see refusedMid).
 	RefusedSession string
 	RefusedOut     int
 	// Auth is the Identity accepted with 212 in this session, nil when
@@ -222,10 +226,18 @@ type state struct {
 func (s *Session) refuse(ctx context.Context, x *Exchange, m *syncml.Message, hdr http.Header, dec AuthDecision) (*Exchange, error) {
 	st, h := &s.st, &m.Header
 	var out int
+	if st.refusedMid() && (startsSession(m) || h.SessionID != st.SessionID) {
+		// The device gave up the session whose last message was refused:
+		// what it was answering goes out again in the next one.
+		st.requeueSent()
+	}
 	switch h.SessionID {
 	case st.SessionID:
 		st.OutMsgID++
 		out = st.OutMsgID
+		if !startsSession(m) {
+			st.RefusedSession, st.RefusedOut = st.SessionID, st.OutMsgID // see refusedMid
+		}
 	case st.RefusedSession:
 		st.RefusedOut++
 		out = st.RefusedOut
@@ -391,6 +403,10 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 
 	// A session alert or another SessionID (re)starts the session.
 	if startsSession(m) || h.SessionID != st.SessionID {
+		st.rejoinCont()
+		if st.refusedMid() {
+			st.requeueSent()
+		}
 		x.Outcomes = append(x.Outcomes, st.Sent.abandon()...)
 		st.requeue()
 		st.LO = nil
@@ -453,14 +469,25 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	body = append(body, r.out...)
 	switch {
 	case abort:
+		st.rejoinCont()
 		x.Outcomes = append(x.Outcomes, st.Sent.abandon()...)
 		st.requeue()
 		st.Ended = true
-	case len(st.Cont) > 0:
-		// The rest of this side's package goes out when asked for.
+	case len(st.Cont) > 0 && (more || m.Body.Final || nextMessageResponse(m)):
+		// The rest of this side's package goes out when asked for (while
+		// the device's package goes on, the next case asks for it).
 		if more {
 			cands, st.Cont, continuing = st.Cont, nil, true
 		}
+	case !m.Body.Final && !nextMessageResponse(m) && st.Sent.continued(st.Cont) != nil:
+		// The device's package goes on, and so does this side's object in
+		// flight: its next chunk goes, which asks for the device's next
+		// message (OMA DM: chunks go in contiguous messages), with no
+		// Alert 1222 in front of it, which would cut it. The rest of the
+		// package waits to be asked for.
+		k := objectEnd(st.Cont)
+		cands, st.Cont, continuing = st.Cont[:k:k], st.Cont[k:], true
+		final = len(st.Cont) == 0
 	case !m.Body.Final && !nextMessageResponse(m):
 		// The device's package goes on: ask for its next message, without
 		// Final (OMA DM, multiple messages in a package).
@@ -468,7 +495,8 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 		final = false
 	case !st.Ended && st.Sent.pending() == 0 && len(st.Queue) > 0:
 		var refused []syncml.Command
-		cands, refused, err = chunkCommands(st.Queue, s.cfg.maxMsgSize(st.MaxMsgSize), st.MaxObjSize)
+		cands, refused, err = chunkCommands(st.Queue, s.cfg.maxMsgSize(st.MaxMsgSize), st.MaxObjSize,
+			&syncml.Header{VerDTD: h.VerDTD, VerProto: h.VerProto, SessionID: h.SessionID, Target: h.Source, Source: h.Target}, nil)
 		if err != nil {
 			return nil, errorf("chunk queued commands: %w", err)
 		}
@@ -504,7 +532,7 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 			return nil, err
 		}
 	}
-	out, send, rest, err := pack(reply, cands, s.cfg.maxMsgSize(st.MaxMsgSize), continuing, final)
+	out, send, rest, err := pack(reply, cands, s.cfg.maxMsgSize(st.MaxMsgSize), continuing, final, st.Sent.continued(cands))
 	if err != nil {
 		st.OutMsgID--
 		return nil, err
@@ -517,7 +545,7 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 		}
 		x.Header = hmacHeader(st.ReplyHMAC)
 	}
-	st.Cont = rest
+	st.Cont = append(rest, st.Cont...) // kept when not asked for
 	for _, c := range reply.Body.Commands[:len(reply.Body.Commands)-len(send)] {
 		if a, ok := c.(*syncml.Alert); ok {
 			st.Sent.addInternal(reply.Header.MsgID, a)
@@ -553,7 +581,28 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 
 // requeue puts the commands of an unfinished package back at the front of
 // the queue: they were never sent.
+// refusedMid reports whether the device's last message in the session
+// was refused in its middle (not a package 1): the Statuses it carried
+// for the commands sent were never taken.
+func (st *state) refusedMid() bool {
+	return st.SessionID != "" && st.RefusedSession == st.SessionID
+}
+
+// requeueSent puts the commands sent and still waiting for their Status
+// back in front of the queue, in the order they were sent, followed by the
+// rest of the package: a device that starts over after a refusal gets
+// them again (see correlator.requeue).
+func (st *state) requeueSent() {
+	st.rejoinCont()
+	again := st.Sent.requeue()
+	if len(again)+len(st.Cont) > 0 {
+		st.Queue = append(append(again, st.Cont...), st.Queue...)
+		st.Cont = nil
+	}
+}
+
 func (st *state) requeue() {
+	st.rejoinCont()
 	if len(st.Cont) > 0 {
 		st.Queue = append(st.Cont, st.Queue...)
 		st.Cont = nil
