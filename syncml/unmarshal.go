@@ -33,6 +33,8 @@ func unmarshal(data []byte, m *Message, lim Limits, h datahook.Hook) (string, er
 	}
 	src, _, err := xmlcharset.ToUTF8(data)
 	if err != nil {
+		// at 1:1, as the streaming Decoder reports it: transcoding
+		// precedes positions
 		return "", pkg.Decode(0, 1, 1, "", err)
 	}
 	sc := getScanner(src, lim)

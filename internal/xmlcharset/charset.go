@@ -13,6 +13,29 @@ import (
 	"github.com/windc-go/windc/internal/xmlerr"
 )
 
+// An Error is input that is not valid in its encoding.
+type Error struct {
+	// Offset is where decoding stopped in the input: the bad byte or
+	// UTF-16 unit itself for UTF-16 and the single-byte tables, the start
+	// of the piece (up to 16 KiB) that holds it for the encodings of
+	// golang.org/x/net/html/charset, whose decoders are stateful.
+	Offset int
+	Err    error // what is wrong; matches xmlerr.ErrEncoding
+}
+
+func (e *Error) Error() string { return e.Err.Error() }
+
+// Unwrap returns Err.
+func (e *Error) Unwrap() error { return e.Err }
+
+// ErrorOffset returns the input offset an error of ToUTF8 names, or 0.
+func ErrorOffset(err error) int {
+	if e, ok := err.(*Error); ok {
+		return e.Offset
+	}
+	return 0
+}
+
 // HeadBytes is how many leading bytes Sniff needs to decide: an XML
 // declaration must end within them.
 const HeadBytes = 1024
@@ -135,7 +158,8 @@ func lookupDecoding(label string) (decoding, error) {
 
 // ToUTF8 returns data as UTF-8 text without its byte-order mark,
 // transcoding when needed; transcoded tells whether it was. Bytes that
-// are not valid in the encoding are an error (xmlerr.ErrEncoding).
+// are not valid in the encoding are an *Error (matching
+// xmlerr.ErrEncoding) with their offset in data.
 func ToUTF8(data []byte) (text string, transcoded bool, err error) {
 	enc, err := Sniff(data[:min(len(data), HeadBytes)])
 	if err != nil {
@@ -150,11 +174,11 @@ func ToUTF8(data []byte) (text string, transcoded bool, err error) {
 		return "", false, err
 	}
 	out, n, err := dec.decode(make([]byte, 0, len(data)+len(data)/2), data, true)
-	if err != nil {
-		return "", false, err
+	if err == nil && n != len(data) {
+		err = fmt.Errorf("%w: truncated %s", xmlerr.ErrEncoding, enc.Label)
 	}
-	if n != len(data) {
-		return "", false, fmt.Errorf("%w: truncated %s", xmlerr.ErrEncoding, enc.Label)
+	if err != nil {
+		return "", false, &Error{Offset: enc.Skip + n, Err: err}
 	}
 	return string(out), true, nil
 }

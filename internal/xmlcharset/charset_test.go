@@ -97,29 +97,33 @@ func TestToUTF8(t *testing.T) {
 		want       string
 		transcoded bool
 		err        error
+		off        int // of the error
 	}{
-		{"UTF-8", []byte(`<a>é</a>`), `<a>é</a>`, false, nil},
-		{"UTF-8 BOM dropped", []byte("\xEF\xBB\xBF<a/>"), `<a/>`, false, nil},
-		{"UTF-16LE", utf16LE(`<a>é€𝄞</a>`, true), `<a>é€𝄞</a>`, true, nil},
-		{"UTF-16BE bare", utf16BE(`<a>é</a>`, false), `<a>é</a>`, true, nil},
-		{"UTF-16 lone surrogate", append(utf16LE(`<a>`, true), 0x00, 0xD8, '<', 0), "", false, xmlerr.ErrEncoding},
-		{"UTF-16 odd length", append(utf16LE(`<a/>`, true), '<'), "", false, xmlerr.ErrEncoding},
+		{"UTF-8", []byte(`<a>é</a>`), `<a>é</a>`, false, nil, 0},
+		{"UTF-8 BOM dropped", []byte("\xEF\xBB\xBF<a/>"), `<a/>`, false, nil, 0},
+		{"UTF-16LE", utf16LE(`<a>é€𝄞</a>`, true), `<a>é€𝄞</a>`, true, nil, 0},
+		{"UTF-16BE bare", utf16BE(`<a>é</a>`, false), `<a>é</a>`, true, nil, 0},
+		{"UTF-16 lone surrogate", append(utf16LE(`<a>`, true), 0x00, 0xD8, '<', 0), "", false, xmlerr.ErrEncoding, 8},
+		{"UTF-16 odd length", append(utf16LE(`<a/>`, true), '<'), "", false, xmlerr.ErrEncoding, 10},
 		{"Latin-1 every byte", []byte("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><a>\xE9\x80\xFF</a>"),
-			"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><a>é\u0080ÿ</a>", true, nil},
+			"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><a>é\u0080ÿ</a>", true, nil, 0},
 		{"windows-1252", []byte("<?xml version=\"1.0\" encoding=\"windows-1252\"?><a>\x80</a>"),
-			"<?xml version=\"1.0\" encoding=\"windows-1252\"?><a>€</a>", true, nil},
-		{"windows-1252 undefined byte", []byte("<?xml version=\"1.0\" encoding=\"windows-1252\"?><a>\x81</a>"), "", false, xmlerr.ErrEncoding},
-		{"US-ASCII high byte", []byte("<?xml version=\"1.0\" encoding=\"us-ascii\"?><a>\xE9</a>"), "", false, xmlerr.ErrEncoding},
+			"<?xml version=\"1.0\" encoding=\"windows-1252\"?><a>€</a>", true, nil, 0},
+		{"windows-1252 undefined byte", []byte("<?xml version=\"1.0\" encoding=\"windows-1252\"?><a>\x81</a>"), "", false, xmlerr.ErrEncoding, 0}, // start of its 16 KiB piece
+		{"US-ASCII high byte", []byte("<?xml version=\"1.0\" encoding=\"us-ascii\"?><a>\xE9</a>"), "", false, xmlerr.ErrEncoding, 44},
 		{"Shift_JIS", []byte("<?xml version=\"1.0\" encoding=\"Shift_JIS\"?><a>\x82\xA0</a>"),
-			"<?xml version=\"1.0\" encoding=\"Shift_JIS\"?><a>あ</a>", true, nil},
-		{"Shift_JIS invalid, not replaced", []byte("<?xml version=\"1.0\" encoding=\"Shift_JIS\"?><a>\x82</a>"), "", false, xmlerr.ErrEncoding},
-		{"unknown label", []byte(`<?xml version="1.0" encoding="x-nothing"?><a/>`), "", false, xmlerr.ErrEncoding},
+			"<?xml version=\"1.0\" encoding=\"Shift_JIS\"?><a>あ</a>", true, nil, 0},
+		{"Shift_JIS invalid, not replaced", []byte("<?xml version=\"1.0\" encoding=\"Shift_JIS\"?><a>\x82</a>"), "", false, xmlerr.ErrEncoding, 0}, // start of its 16 KiB piece
+		{"unknown label", []byte(`<?xml version="1.0" encoding="x-nothing"?><a/>`), "", false, xmlerr.ErrEncoding, 0},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			got, transcoded, err := xmlcharset.ToUTF8(c.in)
 			if c.err != nil {
 				if !errors.Is(err, c.err) {
 					t.Fatalf("ToUTF8 = %q, %v; want %v", got, err, c.err)
+				}
+				if off := xmlcharset.ErrorOffset(err); off != c.off {
+					t.Errorf("error at offset %d, want %d", off, c.off)
 				}
 			} else if err != nil || got != c.want || transcoded != c.transcoded {
 				t.Fatalf("ToUTF8 = %q, %v, %v; want %q, %v", got, transcoded, err, c.want, c.transcoded)
