@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/windc-go/windc/internal/xmlcharset"
 	"github.com/windc-go/windc/internal/xmlscan"
 )
 
@@ -239,12 +240,12 @@ func (d *Decoder) begin() error {
 	if err := d.fill(); err != nil {
 		return err
 	}
-	enc, err := sniff(d.buf[:min(len(d.buf), 1024)])
+	enc, err := xmlcharset.Sniff(d.buf[:min(len(d.buf), xmlcharset.HeadBytes)])
 	if err != nil {
 		return pkg.Decode(0, 1, 1, "", err)
 	}
-	rest := d.buf[enc.skip:]
-	if enc.label == "" {
+	rest := d.buf[enc.Skip:]
+	if enc.Label == "" {
 		d.buf = rest
 		d.win = string(d.buf)
 		return nil
@@ -253,7 +254,7 @@ func (d *Decoder) begin() error {
 	if !d.eof {
 		src = io.MultiReader(src, &d.wire)
 	}
-	tr, err := transcodingReader(src, enc.label)
+	tr, err := xmlcharset.NewReader(src, enc.Label)
 	if err != nil {
 		return pkg.Decode(0, 1, 1, "", err)
 	}

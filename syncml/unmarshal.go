@@ -1,6 +1,9 @@
 package syncml
 
-import "github.com/windc-go/windc/internal/datahook"
+import (
+	"github.com/windc-go/windc/internal/datahook"
+	"github.com/windc-go/windc/internal/xmlcharset"
+)
 
 // Unmarshal decodes a whole SyncML message with the default limits.
 func Unmarshal(data []byte, m *Message) error {
@@ -28,8 +31,10 @@ func unmarshal(data []byte, m *Message, lim Limits, h datahook.Hook) (string, er
 	if int64(len(data)) > lim.MaxBytes {
 		return "", pkg.Limit("MaxBytes", lim.MaxBytes, lim.MaxBytes, "")
 	}
-	src, err := toUTF8(data)
+	src, _, err := xmlcharset.ToUTF8(data)
 	if err != nil {
+		// at 1:1, as the streaming Decoder reports it: transcoding
+		// precedes positions
 		return "", pkg.Decode(0, 1, 1, "", err)
 	}
 	sc := getScanner(src, lim)

@@ -1,14 +1,13 @@
 package mde2
 
 import (
-	"bytes"
 	"encoding/xml"
 	"fmt"
 	"strings"
 	"sync"
 
+	"github.com/windc-go/windc/internal/xmlcharset"
 	"github.com/windc-go/windc/internal/xmlscan"
-	"golang.org/x/net/html/charset"
 )
 
 // node is one element of a parsed message: the SOAP messages of the
@@ -42,8 +41,9 @@ var parserPool = sync.Pool{New: func() any { return new(treeParser) }}
 // XML declaration, comments and processing instructions around exactly
 // one root element. Input in another encoding than UTF-8 (a UTF-16
 // byte-order mark, a declared legacy encoding) is transcoded first, and
-// offsets then count in the UTF-8 text. The caller releases the tree
-// when it is done with its nodes (the strings read from it stay valid).
+// offsets then count in the UTF-8 text; they count from after a
+// byte-order mark. The caller releases the tree when it is done with its
+// nodes (the strings read from it stay valid).
 func parseTree(data []byte, lim Limits) (*tree, error) {
 	lim = lim.withDefaults()
 	if int64(len(data)) > lim.MaxBytes {
@@ -52,19 +52,19 @@ func parseTree(data []byte, lim Limits) (*tree, error) {
 	p := parserPool.Get().(*treeParser)
 	t := &p.tree
 	*t = tree{data: data, lim: lim, p: p}
-	text, transcoded, err := toUTF8(data)
+	text, transcoded, err := xmlcharset.ToUTF8(data)
 	if err != nil {
-		err = t.errAt(0, nil, err)
+		err = t.errAt(int64(xmlcharset.ErrorOffset(err)), nil, err)
 		t.release()
 		return nil, err
 	}
-	if transcoded {
+	switch {
+	case transcoded:
 		t.data = []byte(text)
+	case len(text) < len(data):
+		t.data = data[len(data)-len(text):] // after a UTF-8 byte-order mark
 	}
 	lead := 0
-	if strings.HasPrefix(text, "\uFEFF") {
-		lead = 3
-	}
 	for lead < len(text) && xmlscan.IsSpace(text[lead]) {
 		lead++
 	}
@@ -315,69 +315,6 @@ func (p *treeParser) startTag(pos int) (*node, int, error) {
 		p.closeElem()
 	}
 	return n, end, nil
-}
-
-// toUTF8 returns data as UTF-8 text: as is without a byte-order mark of
-// UTF-16 or a declared encoding other than UTF-8 (a declared UTF-16 on
-// bytes that are not UTF-16, which Windows sends, is read as UTF-8);
-// transcoded otherwise. Errors match ErrEncoding.
-func toUTF8(data []byte) (text string, transcoded bool, err error) {
-	label := ""
-	switch {
-	case bytes.HasPrefix(data, []byte{0xFE, 0xFF}), bytes.HasPrefix(data, []byte{0, '<', 0}):
-		label = "utf-16be"
-	case bytes.HasPrefix(data, []byte{0xFF, 0xFE}), bytes.HasPrefix(data, []byte{'<', 0}):
-		label = "utf-16le"
-	default:
-		label = declaredEncoding(data[:min(len(data), 1024)])
-	}
-	if label == "" {
-		return string(data), false, nil
-	}
-	enc, name := charset.Lookup(label)
-	switch {
-	case enc == nil:
-		return "", false, fmt.Errorf("%w: unsupported encoding %q", ErrEncoding, label)
-	case name == "utf-8":
-		return string(data), false, nil
-	case (name == "utf-16le" || name == "utf-16be") && label != "utf-16le" && label != "utf-16be":
-		return string(data), false, nil // declared UTF-16, no BOM and no "<\0": mislabelled UTF-8
-	}
-	out, err := enc.NewDecoder().Bytes(data)
-	if err != nil {
-		return "", false, fmt.Errorf("%w: not %s: %v", ErrEncoding, label, err)
-	}
-	return string(out), true, nil
-}
-
-// declaredEncoding returns the encoding pseudo-attribute of an XML
-// declaration at the start of head, or "".
-func declaredEncoding(head []byte) string {
-	if !bytes.HasPrefix(head, []byte("<?xml")) {
-		return ""
-	}
-	end := bytes.Index(head, []byte("?>"))
-	if end < 0 {
-		return ""
-	}
-	decl := string(head[5:end])
-	i := strings.Index(decl, "encoding")
-	if i < 0 {
-		return ""
-	}
-	rest := strings.TrimLeft(decl[i+len("encoding"):], " \t\r\n")
-	if !strings.HasPrefix(rest, "=") {
-		return ""
-	}
-	rest = strings.TrimLeft(rest[1:], " \t\r\n")
-	if rest == "" || rest[0] != '"' && rest[0] != '\'' {
-		return ""
-	}
-	j := strings.IndexByte(rest[1:], rest[0])
-	if j < 0 {
-		return ""
-	}
-	return strings.ToLower(strings.TrimSpace(rest[1 : 1+j]))
 }
 
 // errAt makes a DecodeError at byte offset off inside element n.

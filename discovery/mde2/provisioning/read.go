@@ -7,6 +7,8 @@ import (
 	"io"
 	"regexp"
 	"strings"
+
+	"github.com/windc-go/windc/internal/xmlcharset"
 )
 
 // Unmarshal decodes a provisioning document from data into d, under the
@@ -37,13 +39,14 @@ func UnmarshalLimits(data []byte, d *Document, lim Limits) error {
 	if int64(len(data)) > lim.MaxBytes {
 		return pkg.Limit("MaxBytes", lim.MaxBytes, lim.MaxBytes, "")
 	}
-	text, skip, err := toUTF8(data)
+	text, skip, transcoded, err := toUTF8(data)
 	if err != nil {
-		line, col := position(data, int64(skip))
-		return pkg.Decode(int64(skip), line, col, "", err)
+		off := int64(xmlcharset.ErrorOffset(err))
+		line, col := position(data, off)
+		return pkg.Decode(off, line, col, "", err)
 	}
 	r := reader{data: data, lim: lim}
-	if len(text) == len(data)-skip {
+	if !transcoded {
 		r.base = skip // UTF-8: offsets count the input
 	} else {
 		r.data = text // transcoded: offsets count the UTF-8 text
@@ -404,9 +407,6 @@ func rawAttrValues(tag []byte) (vals [][]byte, ok bool) {
 	}
 	return vals, true
 }
-
-// encodingRE finds the encoding pseudo-attribute of an XML declaration.
-var encodingRE = regexp.MustCompile(`[ \t\r\n]encoding[ \t\r\n]*=[ \t\r\n]*("[^"]*"|'[^']*')`)
 
 // xmlDeclRE is the XML declaration as XML 1.0 writes it (the tokenizer
 // reads it leniently).

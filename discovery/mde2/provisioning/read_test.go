@@ -116,10 +116,11 @@ func TestUnmarshalErrors(t *testing.T) {
 		{"invalid UTF-8", root + "<parm name=\"\xff\"/></wap-provisioningdoc>", Limits{}, ErrEncoding, 0, 0, "/wap-provisioningdoc", ""},
 		{"invalid UTF-8 in comment", root + "<!--\xff--></wap-provisioningdoc>", Limits{}, ErrEncoding, 1, 22, "/wap-provisioningdoc", ""},
 		{"control character in comment", root + "<!--\x01--></wap-provisioningdoc>", Limits{}, ErrInvalidChar, 1, 22, "/wap-provisioningdoc", ""},
-		{"declared legacy encoding", `<?xml version="1.0" encoding="windows-1252"?><wap-provisioningdoc/>`, Limits{}, ErrEncoding, 1, 1, "", ""},
+		{"declared unknown encoding", `<?xml version="1.0" encoding="x-no-such-encoding"?><wap-provisioningdoc/>`, Limits{}, ErrEncoding, 1, 1, "", ""},
+		{"byte not in windows-1252", "<?xml version=\"1.0\" encoding=\"windows-1252\"?><wap-provisioningdoc a=\"\x81\"/>", Limits{}, ErrEncoding, 1, 1, "", ""},
 		{"high byte in US-ASCII", "<?xml version=\"1.0\" encoding=\"US-ASCII\"?><wap-provisioningdoc a=\"\xe9\"/>", Limits{}, ErrEncoding, 1, 66, "", ""},
-		{"UTF-16 of odd length", "\xff\xfe<\x00a", Limits{}, ErrEncoding, 1, 3, "", ""},
-		{"unpaired surrogate", "\xfe\xff\x00<\xd8\x00\x00>", Limits{}, ErrEncoding, 1, 3, "", ""},
+		{"UTF-16 of odd length", "\xff\xfe<\x00a", Limits{}, ErrEncoding, 1, 5, "", ""},
+		{"unpaired surrogate", "\xfe\xff\x00<\xd8\x00\x00>", Limits{}, ErrEncoding, 1, 5, "", ""},
 		{"attributes without white space", root + `<parm name="a"value="b"/></wap-provisioningdoc>`, Limits{}, ErrSyntax, 1, 22, "/wap-provisioningdoc", ""},
 		{"malformed XML declaration", `<?xml version="1.0"encoding="utf-8"?><wap-provisioningdoc/>`, Limits{}, ErrSyntax, 1, 1, "", ""},
 		{"XML declaration not first", ` <?xml version="1.0"?><wap-provisioningdoc/>`, Limits{}, ErrSyntax, 1, 2, "", ""},
@@ -206,6 +207,7 @@ func TestEncodings(t *testing.T) {
 		"UTF-16BE with BOM":        "\xfe\xff" + utf16(doc, false),
 		"UTF-16LE without BOM":     utf16(doc, true),
 		"ISO-8859-1":               "<?xml version='1.0' encoding='ISO-8859-1'?><wap-provisioningdoc version=\"1.1\"><parm name=\"n\" value=\"\xe9&#x1F600;\"/></wap-provisioningdoc>",
+		"windows-1252":             "<?xml version='1.0' encoding='windows-1252'?><wap-provisioningdoc version=\"1.1\"><parm name=\"n\" value=\"\xe9&#x1F600;\"/></wap-provisioningdoc>",
 		"US-ASCII with references": `<?xml version="1.0" encoding="us-ascii"?><wap-provisioningdoc version="1.1"><parm name="n" value="&#xE9;&#x1F600;"/></wap-provisioningdoc>`,
 	} {
 		t.Run(name, func(t *testing.T) {

@@ -1,4 +1,4 @@
-package syncml
+package xmlcharset
 
 import (
 	"bytes"
@@ -9,54 +9,82 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/net/html/charset"
+
+	"github.com/windc-go/windc/internal/xmlerr"
 )
 
-// sourceEncoding is what the first bytes of a message say about its
-// encoding.
-type sourceEncoding struct {
-	skip  int    // bytes of byte-order mark to drop
-	label string // "" for UTF-8, else a label for lookupDecoding
+// An Error is input that is not valid in its encoding.
+type Error struct {
+	// Offset is where decoding stopped in the input: the bad byte or
+	// UTF-16 unit itself for UTF-16 and the single-byte tables, the start
+	// of the piece (up to 16 KiB) that holds it for the encodings of
+	// golang.org/x/net/html/charset, whose decoders are stateful.
+	Offset int
+	Err    error // what is wrong; matches xmlerr.ErrEncoding
 }
 
-// sniff inspects the first bytes of a message: a byte-order mark, UTF-16
+func (e *Error) Error() string { return e.Err.Error() }
+
+// Unwrap returns Err.
+func (e *Error) Unwrap() error { return e.Err }
+
+// ErrorOffset returns the input offset an error of ToUTF8 names, or 0.
+func ErrorOffset(err error) int {
+	if e, ok := err.(*Error); ok {
+		return e.Offset
+	}
+	return 0
+}
+
+// HeadBytes is how many leading bytes Sniff needs to decide: an XML
+// declaration must end within them.
+const HeadBytes = 1024
+
+// Source is what the first bytes of a document say about its encoding.
+type Source struct {
+	Skip  int    // bytes of byte-order mark to drop
+	Label string // "" for UTF-8, else a label NewReader accepts
+}
+
+// Sniff inspects the first bytes of a message: a byte-order mark, UTF-16
 // without one, or the encoding named by the XML declaration. A declaration
 // that names UTF-16 on bytes that are plainly not UTF-16 (Windows sends
 // such messages) is read as UTF-8.
-func sniff(head []byte) (sourceEncoding, error) {
+func Sniff(head []byte) (Source, error) {
 	switch {
 	case bytes.HasPrefix(head, []byte{0xEF, 0xBB, 0xBF}):
-		return sourceEncoding{skip: 3}, nil
+		return Source{Skip: 3}, nil
 	case bytes.HasPrefix(head, []byte{0xFE, 0xFF}):
-		return sourceEncoding{skip: 2, label: "utf-16be"}, nil
+		return Source{Skip: 2, Label: "utf-16be"}, nil
 	case bytes.HasPrefix(head, []byte{0xFF, 0xFE}):
-		return sourceEncoding{skip: 2, label: "utf-16le"}, nil
+		return Source{Skip: 2, Label: "utf-16le"}, nil
 	case bytes.HasPrefix(head, []byte{0, '<', 0}):
-		return sourceEncoding{label: "utf-16be"}, nil
+		return Source{Label: "utf-16be"}, nil
 	case bytes.HasPrefix(head, []byte{'<', 0}):
-		return sourceEncoding{label: "utf-16le"}, nil
+		return Source{Label: "utf-16le"}, nil
 	}
-	if bytes.HasPrefix(head, []byte("<?xml")) && len(head) >= 1024 && !bytes.Contains(head, []byte("?>")) {
-		return sourceEncoding{}, fmt.Errorf("%w: XML declaration longer than 1024 bytes", ErrSyntax)
+	if bytes.HasPrefix(head, []byte("<?xml")) && len(head) >= HeadBytes && !bytes.Contains(head, []byte("?>")) {
+		return Source{}, fmt.Errorf("%w: XML declaration longer than %d bytes", xmlerr.ErrSyntax, HeadBytes)
 	}
-	label := declaredEncoding(head)
+	label := DeclaredEncoding(head)
 	key := labelKey(label)
 	if key == "" {
-		return sourceEncoding{}, nil
+		return Source{}, nil
 	}
 	if _, ok := ianaLabels[key]; ok {
-		return sourceEncoding{label: label}, nil
+		return Source{Label: label}, nil
 	}
 	enc, name := charset.Lookup(key)
 	switch {
 	case enc == nil:
-		return sourceEncoding{}, fmt.Errorf("%w: unsupported encoding %q", ErrEncoding, label)
+		return Source{}, fmt.Errorf("%w: unsupported encoding %q", xmlerr.ErrEncoding, label)
 	case name == "utf-8":
-		return sourceEncoding{}, nil
+		return Source{}, nil
 	case name == "utf-16le" || name == "utf-16be":
 		// the bytes are not UTF-16 (no BOM, no "<\0"): mislabelled UTF-8
-		return sourceEncoding{}, nil
+		return Source{}, nil
 	}
-	return sourceEncoding{label: label}, nil
+	return Source{Label: label}, nil
 }
 
 // labelKey normalises an encoding label for lookup.
@@ -64,9 +92,9 @@ func labelKey(label string) string {
 	return strings.ToLower(strings.Trim(label, "\t\n\f\r "))
 }
 
-// declaredEncoding returns the encoding pseudo-attribute of an XML
-// declaration at the start of head, or "".
-func declaredEncoding(head []byte) string {
+// DeclaredEncoding returns the encoding pseudo-attribute of an XML
+// declaration at the start of head, as written, or "".
+func DeclaredEncoding(head []byte) string {
 	if !bytes.HasPrefix(head, []byte("<?xml")) {
 		return ""
 	}
@@ -99,7 +127,7 @@ type decoding interface {
 	// decode appends to dst the UTF-8 of the longest prefix of src that
 	// holds whole characters and returns dst and the bytes of src used.
 	// Unless atEOF, an incomplete character at the end of src is left for
-	// the next call. Bytes not valid in the encoding are an ErrEncoding.
+	// the next call. Bytes not valid in the encoding are an xmlerr.ErrEncoding.
 	decode(dst, src []byte, atEOF bool) ([]byte, int, error)
 }
 
@@ -118,7 +146,7 @@ func lookupDecoding(label string) (decoding, error) {
 	}
 	enc, name := charset.Lookup(key)
 	if enc == nil {
-		return nil, fmt.Errorf("%w: unsupported encoding %q", ErrEncoding, label)
+		return nil, fmt.Errorf("%w: unsupported encoding %q", xmlerr.ErrEncoding, label)
 	}
 	x := &legacyDecoding{label: label, dec: enc.NewDecoder()}
 	if name == "gb18030" {
@@ -128,28 +156,31 @@ func lookupDecoding(label string) (decoding, error) {
 	return x, nil
 }
 
-// toUTF8 returns data as UTF-8 text, transcoding when needed.
-func toUTF8(data []byte) (string, error) {
-	enc, err := sniff(data[:min(len(data), 1024)])
+// ToUTF8 returns data as UTF-8 text without its byte-order mark,
+// transcoding when needed; transcoded tells whether it was. Bytes that
+// are not valid in the encoding are an *Error (matching
+// xmlerr.ErrEncoding) with their offset in data.
+func ToUTF8(data []byte) (text string, transcoded bool, err error) {
+	enc, err := Sniff(data[:min(len(data), HeadBytes)])
 	if err != nil {
-		return "", err
+		return "", false, err
 	}
-	data = data[enc.skip:]
-	if enc.label == "" {
-		return string(data), nil
+	data = data[enc.Skip:]
+	if enc.Label == "" {
+		return string(data), false, nil
 	}
-	dec, err := lookupDecoding(enc.label)
+	dec, err := lookupDecoding(enc.Label)
 	if err != nil {
-		return "", err
+		return "", false, err
 	}
 	out, n, err := dec.decode(make([]byte, 0, len(data)+len(data)/2), data, true)
+	if err == nil && n != len(data) {
+		err = fmt.Errorf("%w: truncated %s", xmlerr.ErrEncoding, enc.Label)
+	}
 	if err != nil {
-		return "", err
+		return "", false, &Error{Offset: enc.Skip + n, Err: err}
 	}
-	if n != len(data) {
-		return "", fmt.Errorf("%w: truncated %s", ErrEncoding, enc.label)
-	}
-	return string(out), nil
+	return string(out), true, nil
 }
 
 // transcoder reads UTF-8 from a reader of another encoding.
@@ -163,10 +194,10 @@ type transcoder struct {
 	err error  // the reader's or the decoding's error, after out
 }
 
-// transcodingReader returns a reader of UTF-8 for r in the encoding a
-// label names. Bytes that are not valid in that encoding are an error
-// (ErrEncoding), never silently replaced.
-func transcodingReader(r io.Reader, label string) (io.Reader, error) {
+// NewReader returns a reader of UTF-8 for r in the encoding a label
+// names (a Source's Label). Bytes that are not valid in that encoding are an error
+// (xmlerr.ErrEncoding), never silently replaced.
+func NewReader(r io.Reader, label string) (io.Reader, error) {
 	dec, err := lookupDecoding(label)
 	if err != nil {
 		return nil, err
@@ -188,7 +219,7 @@ func (t *transcoder) Read(p []byte) (int, error) {
 		case derr != nil:
 			t.err = derr
 		case err == io.EOF && t.n > 0:
-			t.err = fmt.Errorf("%w: truncated input", ErrEncoding)
+			t.err = fmt.Errorf("%w: truncated input", xmlerr.ErrEncoding)
 		case err != nil:
 			t.err = err
 		}
@@ -218,22 +249,22 @@ func (u utf16Decoding) decode(dst, src []byte, atEOF bool) ([]byte, int, error) 
 			i += 2
 			continue
 		case c >= 0xDC00:
-			return dst, i, fmt.Errorf("%w: unpaired UTF-16 surrogate", ErrEncoding)
+			return dst, i, fmt.Errorf("%w: unpaired UTF-16 surrogate", xmlerr.ErrEncoding)
 		case i+3 >= len(src):
 			if atEOF {
-				return dst, i, fmt.Errorf("%w: unpaired UTF-16 surrogate", ErrEncoding)
+				return dst, i, fmt.Errorf("%w: unpaired UTF-16 surrogate", xmlerr.ErrEncoding)
 			}
 			return dst, i, nil
 		}
 		c2 := unit(i + 2)
 		if c2 < 0xDC00 || c2 > 0xDFFF {
-			return dst, i, fmt.Errorf("%w: unpaired UTF-16 surrogate", ErrEncoding)
+			return dst, i, fmt.Errorf("%w: unpaired UTF-16 surrogate", xmlerr.ErrEncoding)
 		}
 		dst = utf8.AppendRune(dst, (c-0xD800)<<10+(c2-0xDC00)+0x10000)
 		i += 4
 	}
 	if atEOF && i < len(src) {
-		return dst, i, fmt.Errorf("%w: truncated UTF-16", ErrEncoding)
+		return dst, i, fmt.Errorf("%w: truncated UTF-16", xmlerr.ErrEncoding)
 	}
 	return dst, i, nil
 }
@@ -254,7 +285,7 @@ func (t *byteTable) decode(dst, src []byte, atEOF bool) ([]byte, int, error) {
 		}
 		r := t.r[c-0x80]
 		if r < 0 {
-			return dst, i, fmt.Errorf("%w: byte %#x is not %s", ErrEncoding, c, t.name)
+			return dst, i, fmt.Errorf("%w: byte %#x is not %s", xmlerr.ErrEncoding, c, t.name)
 		}
 		dst = utf8.AppendRune(dst, r)
 	}
@@ -355,11 +386,11 @@ func (x *legacyDecoding) decode(dst, src []byte, atEOF bool) ([]byte, int, error
 		if err != nil && (atEOF && final || nSrc == 0 && len(piece) > 16) {
 			// with room for all output, what is left is an incomplete
 			// character that cannot be completed
-			return dst, used, fmt.Errorf("%w: bytes that are not %s", ErrEncoding, x.label)
+			return dst, used, fmt.Errorf("%w: bytes that are not %s", xmlerr.ErrEncoding, x.label)
 		}
 		out := dst[start : start+nDst]
 		if bytes.Contains(out, []byte(replacementChar)) && !x.ownReplacements(out, piece[:nSrc]) {
-			return dst, used, fmt.Errorf("%w: bytes that are not %s", ErrEncoding, x.label)
+			return dst, used, fmt.Errorf("%w: bytes that are not %s", xmlerr.ErrEncoding, x.label)
 		}
 		dst = dst[:start+nDst]
 		used += nSrc
