@@ -247,8 +247,8 @@ func escapeSlow(dst *[]byte, s string, e *escaper, i, j int) error {
 // chunkRoom is the room the window needs, eight bytes more for the last
 // store.
 const (
-	chunkLen  = 128
-	outWin    = 1024
+	chunkLen  = 512
+	outWin    = 4096
 	chunkRoom = outWin + 8
 )
 
