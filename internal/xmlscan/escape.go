@@ -91,7 +91,7 @@ var textEscaper, attrEscaper = func() (t, a escaper) {
 // references. It fails on characters XML cannot carry, and then returns b
 // as it was.
 func AppendText(b []byte, s string) ([]byte, error) {
-	err := escapeInto(&b, s, &textEscaper)
+	err := textInto(&b, s)
 	return b, err
 }
 
@@ -104,7 +104,7 @@ func AppendAttr(b []byte, s string) ([]byte, error) {
 // EscapeText appends s escaped as character data to *dst, in place: a
 // writer that keeps its buffer with room stores no new slice header. On
 // an error *dst is as it was.
-func EscapeText(dst *[]byte, s string) error { return escapeInto(dst, s, &textEscaper) }
+func EscapeText(dst *[]byte, s string) error { return textInto(dst, s) }
 
 // room returns b[:cap] with at least n bytes of capacity after len(b).
 func room(b []byte, n int) []byte {
@@ -123,7 +123,7 @@ func room(b []byte, n int) []byte {
 // words are stored as they are while they need nothing replaced, the
 // last one overlapping the one before, and a value of fewer than eight
 // bytes is one word. escapeSlow takes what that does not finish, and a
-// long value, whose runs e.words stores two words at a time.
+// long value, a chunk at a time.
 func escapeInto(dst *[]byte, s string, e *escaper) error {
 	n := len(s)
 	j0 := len(*dst)
@@ -172,24 +172,75 @@ func escapeInto(dst *[]byte, s string, e *escaper) error {
 	return nil
 }
 
-// shortValue is the longest value escapeInto tries whole before it hands
-// over to e.words.
-const shortValue = 128
-
-// tailWord returns the bytes of s from i, fewer than eight, as the low
-// bytes of a word (the others zero), reading s only within its length.
-func tailWord(s string, i int) uint64 {
-	r := len(s) - i
-	switch {
-	case len(s) >= 8:
-		return Load64(s, len(s)-8) >> (64 - 8*r)
-	case r >= 4:
-		return load32(s, i) | load32(s, len(s)-4)<<(8*(r-4))
-	case r > 0:
-		return uint64(s[i]) | uint64(s[i+r>>1])<<(8*(r>>1)) | uint64(s[len(s)-1])<<(8*(r-1))
+// textInto is escapeInto for character data, its mask on constants
+// (textMask).
+func textInto(dst *[]byte, s string) error {
+	e := &textEscaper
+	n := len(s)
+	j0 := len(*dst)
+	if cap(*dst)-j0 < max(n, shortValue)+wordRoom {
+		*dst = slices.Grow(*dst, max(n, shortValue)+wordRoom)
 	}
-	return 0
+	if n > shortValue {
+		return escapeSlow(dst, s, e, 0, j0)
+	}
+	o := (*[shortValue + wordRoom]byte)((*dst)[j0 : j0+shortValue+wordRoom])
+	if n < 8 {
+		var x uint64 // s as the low bytes of a word, read within its length
+		switch {
+		case n >= 4:
+			x = load32(s, 0) | load32(s, n-4)<<(8*(n-4))
+		case n > 0:
+			x = uint64(s[0]) | uint64(s[n>>1])<<(8*(n>>1)) | uint64(s[n-1])<<(8*(n-1))
+		default:
+			return nil
+		}
+		if textMask(x)&(1<<(8*n)-1) != 0 {
+			return escapeSlow(dst, s, e, 0, j0)
+		}
+		binary.LittleEndian.PutUint64(o[:], x)
+		*dst = (*dst)[:j0+n]
+		return nil
+	}
+	i := 0
+	for ; i < n-8; i += 8 {
+		x := Load64(s, i)
+		if textMask(x) != 0 {
+			return escapeSlow(dst, s, e, i, j0+i)
+		}
+		binary.LittleEndian.PutUint64(o[i&(shortValue-1):], x) // i < shortValue
+	}
+	// the last eight bytes, overlapping those stored when n is not a
+	// multiple of eight
+	x := Load64(s, n-8)
+	if textMask(x) != 0 {
+		return escapeSlow(dst, s, e, i, j0+i)
+	}
+	binary.LittleEndian.PutUint64(o[(n-8)&(shortValue-1):], x) // n-8 < shortValue
+	*dst = (*dst)[:j0+n]
+	return nil
 }
+
+// textMask is SpecialMask for character data, written out on constants:
+// '&' (0x26) XOR 0x06 is 0x20, so that one subtraction flags both it and
+// the control characters, and '<' (0x3C) and '>' (0x3E) differ only in
+// bit 1. Each term flags the first byte that matches exactly (a borrow,
+// and so a false flag, comes only from a byte below that matched); bytes
+// of 0x80 and above are flagged by x itself.
+func textMask(x uint64) uint64 {
+	const (
+		k1 = 0x06 * lsb
+		k2 = -0x21 * lsb & (1<<64 - 1)
+		k3 = 0x02 * lsb
+		k4 = '>' * lsb
+		k5 = -lsb & (1<<64 - 1)
+	)
+	return (((x ^ k1) + k2) | x | (((x | k3) ^ k4) + k5)) & msb
+}
+
+// shortValue is the longest value escapeInto tries whole before it hands
+// over to escapeSlow.
+const shortValue = 128
 
 // load32 reads four bytes of s at i, little-endian.
 func load32(s string, i int) uint64 {
@@ -261,26 +312,14 @@ const (
 // The output offset p runs ahead of the input offset by what the
 // replacements added.
 //
-// textChunk is the loop for character data, with its mask written out
-// on constants: '&' (0x26) XOR 0x06 is 0x20, so that one subtraction
-// flags both it and the control characters, and '<' (0x3C) and '>'
-// (0x3E) differ only in bit 1. Each term flags the first byte that
-// matches exactly (a borrow, and so a false flag, comes only from a byte
-// below that matched); bytes of 0x80 and above are flagged by x itself.
+// textChunk is the loop for character data, with textMask.
 func textChunk(o *[chunkRoom]byte, t string) (int, int) {
-	const (
-		k1 = 0x06 * lsb
-		k2 = -0x21 * lsb & (1<<64 - 1)
-		k3 = 0x02 * lsb
-		k4 = '>' * lsb
-		k5 = -lsb & (1<<64 - 1)
-	)
 	p, i := 0, 0
 	for ; i < len(t)-7; i += 8 {
 		u := t[i : i+8]
 		x := uint64(u[0]) | uint64(u[1])<<8 | uint64(u[2])<<16 | uint64(u[3])<<24 |
 			uint64(u[4])<<32 | uint64(u[5])<<40 | uint64(u[6])<<48 | uint64(u[7])<<56
-		m := (((x ^ k1) + k2) | x | (((x | k3) ^ k4) + k5)) & msb
+		m := textMask(x)
 		binary.LittleEndian.PutUint64(o[p&(outWin-1):], x)
 		if m != 0 {
 			if x&msb != 0 {
