@@ -314,6 +314,7 @@ const (
 //
 // textChunk is the loop for character data, with textMask.
 func textChunk(o *[chunkRoom]byte, t string) (int, int) {
+	_ = o[0] // o is not nil: no check in the loop
 	p, i := 0, 0
 	for ; i < len(t)-7; i += 8 {
 		u := t[i : i+8]
@@ -356,6 +357,7 @@ func textChunk(o *[chunkRoom]byte, t string) (int, int) {
 func (e *escaper) chunk(o *[chunkRoom]byte, t string) (int, int) {
 	a, b, fold := e.a, e.b, e.fold
 	tab := &e.tab
+	_ = o[0]
 	p, i := 0, 0
 	for ; i < len(t)-7; i += 8 {
 		x := Load64(t, i)
