@@ -303,6 +303,10 @@ const (
 	chunkRoom = outWin + 8
 )
 
+// A chunk's output, with the rest of a word stored past a replacement,
+// must fit the window: this does not compile when it would not.
+const _ = uint(outWin - chunkLen*maxRep - 2*8)
+
 // Each word loop escapes the whole words of t (at most chunkLen bytes)
 // into o and returns the input it took and the output it wrote: all of
 // t's whole words, or up to the first byte e.tab leaves to copyRune.
