@@ -281,10 +281,18 @@ func escapeSlow(dst *[]byte, s string, e *escaper, i, j int) error {
 			i, j = i+1, j+1+int(v>>56)
 			continue
 		}
-		var err error
-		if i, j, err = copyRune(buf, s, i, j); err != nil {
-			*dst = (*dst)[:j0]
-			return err
+		// a character the word loop leaves to copyRune, and those after
+		// it while they are too (a run of multi-byte characters) and the
+		// room lasts
+		for {
+			var err error
+			if i, j, err = copyRune(buf, s, i, j); err != nil {
+				*dst = (*dst)[:j0]
+				return err
+			}
+			if i == n || cap(buf)-j < chunkRoom || e.tab[s[i]]&slowByte == 0 {
+				break
+			}
 		}
 	}
 	*dst = (*dst)[:j]
