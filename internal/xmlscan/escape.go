@@ -11,85 +11,65 @@ import (
 	"github.com/windc-go/windc/internal/xmlerr"
 )
 
-// Escaping for the writers of every package. Each context (character data, a double-quoted
-// attribute value, a CDATA section) reads its input eight bytes at a time:
-// a word with no byte that needs a look is stored to the output whole, so
-// a long plain run costs one load, one test and one store per eight bytes.
-// In text and attribute values, an ASCII word with bytes to replace is
-// rewritten in place from its mask, each replacement one table look-up and
-// one store; the first byte of 0x80 and above or the first control
-// character is found from the mask and checked alone. UTF-8 validity and
-// the XML Char production are checked on every byte of 0x80 and above and
-// every control character: Marshal refuses what XML cannot carry.
-
-// The classes of a byte for an escaper.
-const (
-	clPlain   uint8 = iota // written as it is
-	clEscape               // written as its replacement
-	clInvalid              // a character XML cannot carry
-	clMulti                // starts a multi-byte UTF-8 sequence (or is invalid UTF-8)
-)
+// Escaping for the writers of every package. Each context (character
+// data, a double-quoted attribute value, a CDATA section) reads its input
+// eight bytes at a time: a word with no byte that needs a look is stored
+// to the output whole, so a long plain run costs one load, one mask, one
+// test and one store per eight bytes. In text and attribute values the
+// input is taken a chunk at a time (see chunkLen), written into a
+// fixed-size window of the output so that no store needs a bounds check;
+// an ASCII word with bytes to replace is rewritten in place from its
+// mask, each replacement one table look-up and two stores (the
+// replacement, then the rest of the word after it). The first byte of
+// 0x80 and above or the first control character XML cannot carry is
+// found from the mask and checked alone: UTF-8 validity and the XML Char
+// production are checked on every byte of 0x80 and above and every
+// control character, and Marshal refuses what XML cannot carry.
 
 // escaper says, for one context, which bytes pass through unchanged and
 // what the others become.
 type escaper struct {
-	a, b, fold uint64                // the arguments of SpecialMask for this context
-	class      [256]uint8            // the class of each byte
-	rep        [utf8.RuneSelf]uint64 // what an ASCII byte becomes (itself when plain), little-endian
-	repN       [utf8.RuneSelf]uint8  // its length (at most 8)
-	bad        [utf8.RuneSelf]uint8  // 1 for an ASCII byte XML cannot carry
+	a, b, fold uint64 // the arguments of SpecialMask for this context
 
-	// word packs rep, bad and repN of an ASCII byte into one word, for
-	// e.words: the replacement in the low six bytes, bad in byte six and
-	// repN in byte seven. Stored as output, bytes six and seven are
-	// overwritten by what follows the replacement.
-	word [utf8.RuneSelf]uint64
+	// tab packs what each byte becomes into one word: the replacement
+	// (the byte itself when it passes through) in the low six bytes,
+	// stored whole as output; slowByte in byte six for a byte the word
+	// loop leaves to copyRune (a control character XML cannot carry, or
+	// one of 0x80 and above, which starts a multi-byte sequence or is
+	// invalid); in byte seven the replacement's length less one, what
+	// the output gains over the input.
+	tab [256]uint64
 }
 
-// pack fills e.word from e.rep, e.bad and e.repN.
-func (e *escaper) pack() {
-	for c := range e.word {
-		e.word[c] = e.rep[c] | uint64(e.bad[c])<<48 | uint64(e.repN[c])<<56
-	}
-}
+// slowByte marks a byte of escaper.tab for copyRune.
+const slowByte = 1 << 48
 
 // maxRep is the longest replacement ("&quot;").
 const maxRep = 6
 
-// wordRoom is the room an escaper keeps after its input's remaining
-// length: a word of eight bytes may grow by 8*(maxRep-1), and an
-// eight-byte store is made at each of its bytes' output, at most 50
-// bytes past the word's start; twice 64 lets those stores be indexed
-// modulo 64 into a fixed-size array without a bounds check.
+// wordRoom is the room escapeInto keeps after its input's remaining
+// length: its short path stores words modulo shortValue into a
+// fixed-size array, and escapeSlow stores one replacement word.
 const wordRoom = 128
 
 func (e *escaper) set(c byte, rep string) {
 	if len(rep) > maxRep {
-		panic("xmlscan: escape replacement longer than maxRep: " + rep) // wordRoom would be too small
+		panic("xmlscan: escape replacement longer than maxRep: " + rep) // the table word would not hold it
 	}
 	var w [8]byte
 	copy(w[:], rep)
-	e.class[c], e.rep[c], e.repN[c] = clEscape, binary.LittleEndian.Uint64(w[:]), uint8(len(rep))
+	e.tab[c] = binary.LittleEndian.Uint64(w[:])&(1<<48-1) | uint64(len(rep)-1)<<56
 }
 
 var textEscaper, attrEscaper = func() (t, a escaper) {
-	for c := 0; c < utf8.RuneSelf; c++ {
-		t.rep[c], t.repN[c], a.rep[c], a.repN[c] = uint64(c), 1, uint64(c), 1
-	}
 	for c := 0; c < 256; c++ {
-		switch {
-		case c < 0x20:
-			t.class[c], a.class[c] = clInvalid, clInvalid
-		case c >= utf8.RuneSelf:
-			t.class[c], a.class[c] = clMulti, clMulti
+		v := uint64(c)
+		if c < 0x20 || c >= utf8.RuneSelf {
+			v |= slowByte
 		}
+		t.tab[c], a.tab[c] = v, v
 	}
-	t.class['\t'], t.class['\n'] = clPlain, clPlain
-	for c := 0; c < 0x20; c++ {
-		t.bad[c], a.bad[c] = 1, 1
-	}
-	t.bad['\t'], t.bad['\n'], t.bad['\r'] = 0, 0, 0
-	a.bad['\t'], a.bad['\n'], a.bad['\r'] = 0, 0, 0
+	t.tab['\t'], t.tab['\n'] = '\t', '\n'
 	t.set('\r', "&#xD;")
 	t.set('&', "&amp;")
 	t.set('<', "&lt;")
@@ -104,8 +84,6 @@ var textEscaper, attrEscaper = func() (t, a escaper) {
 	// in bit 2, so with '<' alone the attribute case needs no fold
 	t.a, t.b, t.fold = Broadcast('&'), Broadcast('>'), Broadcast(0x02)
 	a.a, a.b, a.fold = Broadcast('<'), Broadcast('&'), Broadcast(0x04)
-	t.pack()
-	a.pack()
 	return t, a
 }()
 
@@ -113,7 +91,7 @@ var textEscaper, attrEscaper = func() (t, a escaper) {
 // references. It fails on characters XML cannot carry, and then returns b
 // as it was.
 func AppendText(b []byte, s string) ([]byte, error) {
-	err := escapeInto(&b, s, &textEscaper)
+	err := textInto(&b, s)
 	return b, err
 }
 
@@ -126,7 +104,7 @@ func AppendAttr(b []byte, s string) ([]byte, error) {
 // EscapeText appends s escaped as character data to *dst, in place: a
 // writer that keeps its buffer with room stores no new slice header. On
 // an error *dst is as it was.
-func EscapeText(dst *[]byte, s string) error { return escapeInto(dst, s, &textEscaper) }
+func EscapeText(dst *[]byte, s string) error { return textInto(dst, s) }
 
 // room returns b[:cap] with at least n bytes of capacity after len(b).
 func room(b []byte, n int) []byte {
@@ -145,7 +123,7 @@ func room(b []byte, n int) []byte {
 // words are stored as they are while they need nothing replaced, the
 // last one overlapping the one before, and a value of fewer than eight
 // bytes is one word. escapeSlow takes what that does not finish, and a
-// long value, whose runs e.words stores two words at a time.
+// long value, a chunk at a time.
 func escapeInto(dst *[]byte, s string, e *escaper) error {
 	n := len(s)
 	j0 := len(*dst)
@@ -194,24 +172,75 @@ func escapeInto(dst *[]byte, s string, e *escaper) error {
 	return nil
 }
 
-// shortValue is the longest value escapeInto tries whole before it hands
-// over to e.words.
-const shortValue = 128
-
-// tailWord returns the bytes of s from i, fewer than eight, as the low
-// bytes of a word (the others zero), reading s only within its length.
-func tailWord(s string, i int) uint64 {
-	r := len(s) - i
-	switch {
-	case len(s) >= 8:
-		return Load64(s, len(s)-8) >> (64 - 8*r)
-	case r >= 4:
-		return load32(s, i) | load32(s, len(s)-4)<<(8*(r-4))
-	case r > 0:
-		return uint64(s[i]) | uint64(s[i+r>>1])<<(8*(r>>1)) | uint64(s[len(s)-1])<<(8*(r-1))
+// textInto is escapeInto for character data, its mask on constants
+// (textMask).
+func textInto(dst *[]byte, s string) error {
+	e := &textEscaper
+	n := len(s)
+	j0 := len(*dst)
+	if cap(*dst)-j0 < max(n, shortValue)+wordRoom {
+		*dst = slices.Grow(*dst, max(n, shortValue)+wordRoom)
 	}
-	return 0
+	if n > shortValue {
+		return escapeSlow(dst, s, e, 0, j0)
+	}
+	o := (*[shortValue + wordRoom]byte)((*dst)[j0 : j0+shortValue+wordRoom])
+	if n < 8 {
+		var x uint64 // s as the low bytes of a word, read within its length
+		switch {
+		case n >= 4:
+			x = load32(s, 0) | load32(s, n-4)<<(8*(n-4))
+		case n > 0:
+			x = uint64(s[0]) | uint64(s[n>>1])<<(8*(n>>1)) | uint64(s[n-1])<<(8*(n-1))
+		default:
+			return nil
+		}
+		if textMask(x)&(1<<(8*n)-1) != 0 {
+			return escapeSlow(dst, s, e, 0, j0)
+		}
+		binary.LittleEndian.PutUint64(o[:], x)
+		*dst = (*dst)[:j0+n]
+		return nil
+	}
+	i := 0
+	for ; i < n-8; i += 8 {
+		x := Load64(s, i)
+		if textMask(x) != 0 {
+			return escapeSlow(dst, s, e, i, j0+i)
+		}
+		binary.LittleEndian.PutUint64(o[i&(shortValue-1):], x) // i < shortValue
+	}
+	// the last eight bytes, overlapping those stored when n is not a
+	// multiple of eight
+	x := Load64(s, n-8)
+	if textMask(x) != 0 {
+		return escapeSlow(dst, s, e, i, j0+i)
+	}
+	binary.LittleEndian.PutUint64(o[(n-8)&(shortValue-1):], x) // n-8 < shortValue
+	*dst = (*dst)[:j0+n]
+	return nil
 }
+
+// textMask is SpecialMask for character data, written out on constants:
+// '&' (0x26) XOR 0x06 is 0x20, so that one subtraction flags both it and
+// the control characters, and '<' (0x3C) and '>' (0x3E) differ only in
+// bit 1. Each term flags the first byte that matches exactly (a borrow,
+// and so a false flag, comes only from a byte below that matched); bytes
+// of 0x80 and above are flagged by x itself.
+func textMask(x uint64) uint64 {
+	const (
+		k1 = 0x06 * lsb
+		k2 = -0x21 * lsb & (1<<64 - 1)
+		k3 = 0x02 * lsb
+		k4 = '>' * lsb
+		k5 = -lsb & (1<<64 - 1)
+	)
+	return (((x ^ k1) + k2) | x | (((x | k3) ^ k4) + k5)) & msb
+}
+
+// shortValue is the longest value escapeInto tries whole before it hands
+// over to escapeSlow.
+const shortValue = 128
 
 // load32 reads four bytes of s at i, little-endian.
 func load32(s string, i int) uint64 {
@@ -219,121 +248,157 @@ func load32(s string, i int) uint64 {
 	return uint64(t[0]) | uint64(t[1])<<8 | uint64(t[2])<<16 | uint64(t[3])<<24
 }
 
-// escapeSlow continues escapeInto from s[i] and (*dst)[:cap][j], one step
-// at a time where e.words stops: a word with a byte of 0x80 or above or a
-// byte XML cannot carry, or a last piece of fewer than eight bytes with
-// something to replace.
+// escapeSlow continues escapeInto from s[i] and (*dst)[:cap][j]: the
+// word loop of e escapes a chunk at a time while it can, and this loop
+// takes one character at a time where it stops (a character e.tab leaves
+// to copyRune, or the last bytes of s, fewer than eight) and grows the
+// buffer.
 func escapeSlow(dst *[]byte, s string, e *escaper, i, j int) error {
 	n, j0 := len(s), len(*dst)
-	buf := (*dst)[:cap(*dst)]
-	for {
-		if i < n && n-i >= 8 {
-			i, j = e.words(buf, s, i, j)
+	for i < n {
+		// From here cap(*dst)-j >= chunkRoom, room for the output of a
+		// chunk, and so for a replacement or a rune.
+		if cap(*dst)-j < chunkRoom {
+			*dst = room((*dst)[:j], max(chunkRoom, n-i+wordRoom))[:j0]
 		}
-		if i == n {
-			*dst = (*dst)[:j]
-			return nil
+		buf := (*dst)[:cap(*dst)]
+		if n-i >= 8 {
+			t := s[i:min(i+chunkLen, n)]
+			o := (*[chunkRoom]byte)(buf[j : j+chunkRoom])
+			var di, dj int
+			if e == &textEscaper {
+				di, dj = textChunk(o, t)
+			} else {
+				di, dj = e.chunk(o, t)
+			}
+			i, j = i+di, j+dj
+			if di == len(t)&^7 {
+				continue
+			}
 		}
-		// From here cap(buf)-j >= n-i+wordRoom, so a word may be stored at
-		// j and an escape after it.
-		if cap(buf)-j < n-i+wordRoom {
-			buf = room(buf[:j], n-i+wordRoom)
-			*dst = buf[:j0]
-		}
-		var x uint64
-		r := n - i
-		if r >= 8 {
-			r = 8
-			x = Load64(s, i)
-		} else {
-			x = tailWord(s, i)
-		}
-		m := SpecialMask(x, e.a, e.b, e.fold)
-		if r < 8 {
-			m &= 1<<(8*r) - 1 // the bytes above r are zero, not input
-		}
-		binary.LittleEndian.PutUint64(buf[j:], x)
-		if m == 0 {
-			i, j = i+r, j+r
+		if v := e.tab[s[i]]; v&slowByte == 0 {
+			binary.LittleEndian.PutUint64(buf[j:], v)
+			i, j = i+1, j+1+int(v>>56)
 			continue
 		}
-		k := bits.TrailingZeros64(m) >> 3
-		i, j = i+k, j+k
-		c := s[i]
-		switch e.class[c] {
-		case clPlain:
-			buf[j] = c
-			i, j = i+1, j+1
-		case clEscape:
-			binary.LittleEndian.PutUint64(buf[j:], e.rep[c])
-			i, j = i+1, j+int(e.repN[c])
-		default: // clInvalid, clMulti
+		// a character the word loop leaves to copyRune, and those after
+		// it while they are too (a run of multi-byte characters) and the
+		// room lasts
+		for {
 			var err error
 			if i, j, err = copyRune(buf, s, i, j); err != nil {
 				*dst = (*dst)[:j0]
 				return err
 			}
+			if i == n || cap(buf)-j < chunkRoom || e.tab[s[i]]&slowByte == 0 {
+				break
+			}
 		}
 	}
+	*dst = (*dst)[:j]
+	return nil
 }
 
-// words escapes s from i into buf from j, a word of eight bytes at a time,
-// while the word is ASCII and XML can carry it and buf has room, and
-// returns where it stopped. A plain word is stored whole. In a word with
-// bytes to replace, each flagged byte's replacement (itself when it is a
-// plain byte flagged by the mask's approximation) is stored at its place
-// and the rest of the word after it, shifted to follow, so a run of
-// special bytes costs no branch per byte beyond the mask's loop.
-func (e *escaper) words(buf []byte, s string, i, j int) (int, int) {
-	lim := len(buf) - len(s) - wordRoom // room: j-i <= lim
-	for i <= len(s)-8 && j-i <= lim {
-		x := Load64(s, i)
-		m := SpecialMask(x, e.a, e.b, e.fold)
-		if m == 0 && i <= len(s)-16 {
-			// a plain word: look at the next one too, and store both
-			// when it is plain as well (j-i, and so the room, is unchanged)
-			y := Load64(s, i+8)
-			my := SpecialMask(y, e.a, e.b, e.fold)
-			o := (*[16]byte)(buf[j : j+16])
-			binary.LittleEndian.PutUint64(o[:8], x)
-			if my == 0 {
-				binary.LittleEndian.PutUint64(o[8:], y)
-				i, j = i+16, j+16
-				continue
+// chunkLen is the most input a word loop takes at once, and outWin the
+// size of the window of output it writes into: a power of two above the
+// longest output of a chunk (every byte replaced by maxRep bytes), so
+// that a store at an offset modulo outWin lands where it belongs.
+// chunkRoom is the room the window needs, eight bytes more for the last
+// store.
+const (
+	chunkLen  = 512
+	outWin    = 4096
+	chunkRoom = outWin + 8
+)
+
+// A chunk's output, with the rest of a word stored past a replacement,
+// must fit the window: this does not compile when it would not.
+const _ = uint(outWin - chunkLen*maxRep - 2*8)
+
+// Each word loop escapes the whole words of t (at most chunkLen bytes)
+// into o and returns the input it took and the output it wrote: all of
+// t's whole words, or up to the first byte e.tab leaves to copyRune.
+// Clean words are stored whole; in a word with bytes to replace, each
+// flagged byte's replacement from e.tab (itself when the mask flagged a
+// plain byte) is stored at its place and the rest of the word after it.
+// The output offset p runs ahead of the input offset by what the
+// replacements added.
+//
+// textChunk is the loop for character data, with textMask.
+func textChunk(o *[chunkRoom]byte, t string) (int, int) {
+	_ = o[0] // o is not nil: no check in the loop
+	p, i := 0, 0
+	for ; i < len(t)-7; i += 8 {
+		u := t[i : i+8]
+		x := uint64(u[0]) | uint64(u[1])<<8 | uint64(u[2])<<16 | uint64(u[3])<<24 |
+			uint64(u[4])<<32 | uint64(u[5])<<40 | uint64(u[6])<<48 | uint64(u[7])<<56
+		m := textMask(x)
+		binary.LittleEndian.PutUint64(o[p&(outWin-1):], x)
+		if m != 0 {
+			if x&msb != 0 {
+				k := bits.TrailingZeros64(m) >> 3
+				return i + k, p + k
 			}
-			i, j, x, m = i+8, j+8, y, my
+			for {
+				c := bits.TrailingZeros64(m | 1<<63)
+				k := c >> 3
+				y := x >> (c &^ 7)
+				v := textEscaper.tab[uint8(y)]
+				if v&slowByte != 0 {
+					return i + k, p + k
+				}
+				binary.LittleEndian.PutUint64(o[(p+k)&(outWin-1):], v)
+				p += int(v >> 56)
+				// rotated rather than shifted: with a known zero top byte
+				// the compiler stores y>>8 a piece at a time; that byte
+				// lands past the word's output, which the next store or
+				// the end of the output makes no part of the result
+				binary.LittleEndian.PutUint64(o[(p+k+1)&(outWin-1):], bits.RotateLeft64(y, -8))
+				if m &= m - 1; m == 0 {
+					break
+				}
+			}
 		}
-		o := (*[wordRoom]byte)(buf[j : j+wordRoom])
-		binary.LittleEndian.PutUint64(o[:], x)
-		if m == 0 {
-			i, j = i+8, j+8
-			continue
-		}
-		if x&(0x80*0x0101010101010101) != 0 {
-			return i, j
-		}
-		d := 0
-		var bad uint64
-		for m != 0 {
-			k := bits.TrailingZeros64(m) >> 3
-			m &= m - 1
-			y := x >> (8 * k)
-			v := e.word[uint8(y)&0x7f]
-			binary.LittleEndian.PutUint64(o[(k+d)&63:], v)
-			d += int(v>>56) - 1
-			// rotated rather than shifted: with a known zero top byte
-			// the compiler stores y>>8 a piece at a time; that byte
-			// lands past the word's output, which later stores or the
-			// end of the value make no part of the result
-			binary.LittleEndian.PutUint64(o[(k+1+d)&63:], bits.RotateLeft64(y, -8))
-			bad |= v
-		}
-		if bad&(0xff<<48) != 0 {
-			return i, j
-		}
-		i, j = i+8, j+8+d
+		p += 8
 	}
-	return i, j
+	return i, p
+}
+
+// chunk is the word loop for any context, with the mask SpecialMask
+// makes from e's arguments; textChunk is the same for character data.
+func (e *escaper) chunk(o *[chunkRoom]byte, t string) (int, int) {
+	a, b, fold := e.a, e.b, e.fold
+	tab := &e.tab
+	_ = o[0]
+	p, i := 0, 0
+	for ; i < len(t)-7; i += 8 {
+		x := Load64(t, i)
+		m := SpecialMask(x, a, b, fold)
+		binary.LittleEndian.PutUint64(o[p&(outWin-1):], x)
+		if m != 0 {
+			if x&msb != 0 {
+				k := bits.TrailingZeros64(m) >> 3
+				return i + k, p + k
+			}
+			for {
+				c := bits.TrailingZeros64(m | 1<<63)
+				k := c >> 3
+				y := x >> (c &^ 7)
+				v := tab[uint8(y)]
+				if v&slowByte != 0 {
+					return i + k, p + k
+				}
+				binary.LittleEndian.PutUint64(o[(p+k)&(outWin-1):], v)
+				p += int(v >> 56)
+				binary.LittleEndian.PutUint64(o[(p+k+1)&(outWin-1):], bits.RotateLeft64(y, -8))
+				if m &= m - 1; m == 0 {
+					break
+				}
+			}
+		}
+		p += 8
+	}
+	return i, p
 }
 
 // copyRune checks the character at s[i] (a control character, or the

@@ -72,6 +72,16 @@ func escapeSamples() []string {
 			}
 		}
 	}
+	// long values: chunks of the word loops, and output that outgrows the
+	// room taken at the start (every byte replaced)
+	for _, p := range []string{"&", "\"", "\r", "a<b>c&d\"e\rf", "é&", "\t\n", "]]>"} {
+		out = append(out, strings.Repeat(p, 3*chunkLen))
+	}
+	for n := chunkLen - 12; n <= chunkLen+12; n++ {
+		for _, p := range pieces {
+			out = append(out, strings.Repeat("a", n)+p+strings.Repeat("<", 300)+p+strings.Repeat("b", n))
+		}
+	}
 	r := rand.New(rand.NewSource(9))
 	for i := 0; i < 3000; i++ {
 		var b strings.Builder
