@@ -5,6 +5,7 @@ import (
 	"errors"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/windc-go/windc/declaredconfig"
@@ -59,7 +60,14 @@ func (s *stuckSurface) Delete(ctx context.Context, uri string) error {
 // ErrSurfaceTimeout); a refresh whose Gets do not return changes nothing
 // and tells it; an Unenroll whose Deletes do not return ends, clears the
 // state and reports ErrSurfaceTimeout.
-func TestSurfaceTimeout(t *testing.T) {
+//
+// It runs in a synctest bubble: the bound passes only once every
+// goroutine waits, so a call that returns is never taken for a stuck one
+// however slowly the machine runs it (with the real clock, a working Get
+// descheduled for 10 ms under -race on a loaded machine timed out).
+func TestSurfaceTimeout(t *testing.T) { synctest.Test(t, testSurfaceTimeout) }
+
+func testSurfaceTimeout(t *testing.T) {
 	ctx := context.Background()
 	surface := &stuckSurface{free: make(chan struct{})}
 	defer close(surface.free)

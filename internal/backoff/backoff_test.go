@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/windc-go/windc/internal/backoff"
@@ -34,4 +35,44 @@ func TestWaitEndsWithContext(t *testing.T) {
 	if err := backoff.Wait(context.Background(), 1); err != nil {
 		t.Errorf("Wait(1) = %v", err)
 	}
+}
+
+// TestWaitBounds: in a synctest bubble, whose clock moves only while every
+// goroutine waits, Wait lasts less than Bound(attempt), and a context that
+// ends during the wait ends it at once.
+func TestWaitBounds(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		for attempt := 1; attempt <= 12; attempt++ {
+			for range 20 {
+				start := time.Now()
+				if err := backoff.Wait(context.Background(), attempt); err != nil {
+					t.Fatalf("Wait(%d) = %v", attempt, err)
+				}
+				if d := time.Since(start); d >= backoff.Bound(attempt) {
+					t.Fatalf("Wait(%d) lasted %v, bound %v", attempt, d, backoff.Bound(attempt))
+				}
+			}
+		}
+		for {
+			ctx, cancel := context.WithCancel(context.Background())
+			done := make(chan error, 1)
+			start := time.Now()
+			go func() { done <- backoff.Wait(ctx, 100) }()
+			synctest.Wait() // Wait waits on its timer, unless it drew 0
+			select {
+			case <-done:
+				cancel()
+				continue
+			default:
+			}
+			cancel()
+			if err := <-done; !errors.Is(err, context.Canceled) {
+				t.Errorf("Wait cancelled while waiting = %v, want context.Canceled", err)
+			}
+			if d := time.Since(start); d != 0 {
+				t.Errorf("Wait cancelled while waiting returned after %v", d)
+			}
+			break
+		}
+	})
 }
