@@ -111,8 +111,10 @@ func (s *Server) Queue(ctx context.Context, device string, cmds ...syncml.Comman
 		} else if !errors.Is(err, ErrConflict) {
 			return errorf("queue for %q: %w", device, err)
 		}
-		if err := backoff.Wait(ctx, attempt+1); err != nil {
-			return errorf("queue for %q: %w", device, err)
+		if attempt+1 < s.cfg.MaxRetries {
+			if err := backoff.Wait(ctx, attempt+1); err != nil {
+				return errorf("queue for %q: %w", device, err)
+			}
 		}
 	}
 	return errorf("queue for %q: %w after %d attempts", device, ErrConflict, s.cfg.MaxRetries)
@@ -279,8 +281,10 @@ func (s *Server) exchange(ctx context.Context, device string, in *Inbound) (*Exc
 			return nil, errorf("save %q: %w", device, err)
 		}
 		s.log.DebugContext(ctx, "state changed meanwhile, retrying", "device", device)
-		if err := backoff.Wait(ctx, attempt+1); err != nil {
-			return nil, errorf("save %q: %w", device, err)
+		if attempt+1 < s.cfg.MaxRetries {
+			if err := backoff.Wait(ctx, attempt+1); err != nil {
+				return nil, errorf("save %q: %w", device, err)
+			}
 		}
 	}
 	return nil, errorf("save %q: %w after %d attempts", device, ErrConflict, s.cfg.MaxRetries)
