@@ -1,9 +1,7 @@
 package reconcile
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"slices"
 	"sync"
@@ -14,7 +12,9 @@ import (
 )
 
 // deviceState is what the reconciler keeps for one device, in the Store
-// as JSON (documents, results and instance data as their canonical XML).
+// in the binary format of statecodec.go; the JSON tags read the states
+// stored before it (documents, results and instance data as their
+// canonical XML).
 type deviceState struct {
 	Docs    []*docState `json:"docs,omitempty"`
 	Removed []*docState `json:"removed,omitempty"` // no longer desired, still to delete
@@ -404,35 +404,6 @@ func (r *Reconciler) load(ctx context.Context, device string) (*deviceState, err
 	st, err := decodeState(raw)
 	if err != nil {
 		return nil, errorf("device %q: %w", device, err)
-	}
-	return st, nil
-}
-
-// encodeState returns the JSON of st, markup unescaped.
-func encodeState(st *deviceState) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(st); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
-}
-
-func decodeState(raw []byte) (*deviceState, error) {
-	st := &deviceState{}
-	if len(raw) == 0 {
-		return st, nil
-	}
-	if err := json.Unmarshal(raw, st); err != nil {
-		return nil, errorf("stored state does not read: %w", err)
-	}
-	for _, list := range [][]*docState{st.Docs, st.Removed} {
-		for _, d := range list {
-			if d == nil || d.Doc == nil {
-				return nil, errorf("stored state does not read: a document without its body")
-			}
-		}
 	}
 	return st, nil
 }
