@@ -30,6 +30,11 @@ type deviceState struct {
 	SummaryAsked string `json:"summaryAsked,omitempty"` // session and message keys of the last Get for a summary // session key and value of the last try
 	Queued       int    `json:"queued,omitempty"`       // commands queued by the last run
 	LastMsg      string `json:"lastMsg,omitempty"`      // key of the last message reconciled
+	// SumText is the text of the last summary read (as text) and Sum
+	// what it reads to, so that a Reconciler that does not hold the
+	// device does not parse the same summary again (format 1 only).
+	SumText string                  `json:"-"`
+	Sum     *declaredconfig.Summary `json:"-"`
 
 	bufs []*docsBuf // where the copies of a clone are, for release
 }
@@ -361,7 +366,7 @@ func (st *deviceState) same(before *deviceState) bool {
 		slices.Equal(st.Stray, before.Stray) && st.StrayOver == before.StrayOver &&
 		st.Refresh == before.Refresh && st.RefreshSet == before.RefreshSet && st.RefreshRead == before.RefreshRead &&
 		st.RefreshAwait == before.RefreshAwait && st.RefreshTried == before.RefreshTried && st.Queued == before.Queued &&
-		st.SummaryAsked == before.SummaryAsked
+		st.SummaryAsked == before.SummaryAsked && st.SumText == before.SumText
 }
 
 func sameDocs(a, b []*docState) bool {

@@ -12,7 +12,8 @@ import (
 // The stored state of a device is binary since format 1: its first byte
 // is the format, then every field of deviceState in a fixed order, with
 // documents, results and instance data written field by field, so that
-// loading a state parses no XML. Integers are varints, strings and lists
+// loading a state parses no XML. The last summary the device sent is kept
+// with its text, so that the same summary is not parsed again. Integers are varints, strings and lists
 // a uvarint length and their content, an optional value a presence byte.
 // A state stored as JSON (the format before, whose first byte is '{')
 // still loads; the next save writes format 1.
@@ -41,6 +42,11 @@ func encodeState(st *deviceState) ([]byte, error) {
 	w.str(st.SummaryAsked)
 	w.int(int64(st.Queued))
 	w.str(st.LastMsg)
+	w.bool(st.Sum != nil)
+	if st.Sum != nil {
+		w.str(st.SumText)
+		w.summary(st.Sum)
+	}
 	return w.b, nil
 }
 
@@ -94,6 +100,11 @@ func decodeBinary(raw []byte) (*deviceState, error) {
 	st.RefreshRead, st.RefreshAwait, st.RefreshTried, st.SummaryAsked = r.str(), r.str(), r.str(), r.str()
 	st.Queued = r.int()
 	st.LastMsg = r.str()
+	// The summary is the last field, and optional.
+	if r.i < len(r.s) && r.bool() {
+		st.SumText = r.str()
+		st.Sum = r.summary()
+	}
 	if r.err == nil && r.i != len(r.s) {
 		r.fail("%d bytes after the state", len(r.s)-r.i)
 	}
@@ -330,12 +341,15 @@ func (r *stateReader) fail(format string, args ...any) {
 }
 
 func (r *stateReader) uint() uint64 {
-	// The one byte of most values is read here.
-	if r.i < len(r.s) && r.s[r.i] < 0x80 {
-		v := r.s[r.i]
-		r.i++
-		return uint64(v)
+	// The one byte of most values is read here (inlined).
+	if i := r.i; i < len(r.s) && r.s[i] < 0x80 {
+		r.i = i + 1
+		return uint64(r.s[i])
 	}
+	return r.uintSlow()
+}
+
+func (r *stateReader) uintSlow() uint64 {
 	var v uint64
 	for shift := uint(0); ; shift += 7 {
 		if r.i >= len(r.s) {
@@ -380,6 +394,14 @@ func (r *stateReader) int() int {
 }
 
 func (r *stateReader) bool() bool {
+	if i := r.i; i < len(r.s) && r.s[i] <= 1 {
+		r.i = i + 1
+		return r.s[i] == 1
+	}
+	return r.boolSlow()
+}
+
+func (r *stateReader) boolSlow() bool {
 	if r.i >= len(r.s) {
 		r.fail("the state ends within a flag")
 		return false
@@ -394,10 +416,17 @@ func (r *stateReader) bool() bool {
 }
 
 func (r *stateReader) str() string {
-	if r.i < len(r.s) && r.s[r.i] == 0 {
-		r.i++
-		return ""
+	// Strings under 128 bytes are read here (inlined).
+	if i := r.i; i < len(r.s) {
+		if n := int(r.s[i]); n < 0x80 && n < len(r.s)-i {
+			r.i = i + 1 + n
+			return r.s[i+1 : i+1+n]
+		}
 	}
+	return r.strSlow()
+}
+
+func (r *stateReader) strSlow() string {
 	n := r.uint()
 	if n > uint64(len(r.s)-r.i) {
 		r.fail("a string of %d bytes, %d left", n, len(r.s)-r.i)
@@ -637,4 +666,35 @@ func (r *stateReader) blob(b *declaredconfig.InstanceBlob) {
 		}
 	}
 	b.Unknown = r.strs()
+}
+
+func (w *stateWriter) summary(s *declaredconfig.Summary) {
+	w.str(s.Schema)
+	w.attrs(s.Attrs)
+	w.uint(uint64(len(s.Documents)))
+	for _, e := range s.Documents {
+		w.str(e.Context)
+		w.str(e.ID)
+		w.str(e.Checksum)
+		w.str(e.ResultChecksum)
+		w.str(e.State)
+		w.attrs(e.Attrs)
+		w.strs(e.Unknown)
+	}
+	w.strs(s.Unknown)
+}
+
+func (r *stateReader) summary() *declaredconfig.Summary {
+	s := &declaredconfig.Summary{Schema: r.str(), Attrs: r.attrs()}
+	if n := r.count(7); n > 0 {
+		s.Documents = make([]declaredconfig.SummaryEntry, n)
+		for i := range s.Documents {
+			e := &s.Documents[i]
+			e.Context, e.ID, e.Checksum, e.ResultChecksum, e.State = r.str(), r.str(), r.str(), r.str(), r.str()
+			e.Attrs = r.attrs()
+			e.Unknown = r.strs()
+		}
+	}
+	s.Unknown = r.strs()
+	return s
 }
