@@ -82,7 +82,7 @@ func decodeJSON(raw []byte) (*deviceState, error) {
 
 func decodeBinary(raw []byte) (*deviceState, error) {
 	// One string holds the state: the strings decoded are parts of it.
-	r := stateReader{s: string(raw), i: 1}
+	r := stateReader{s: string(raw[1:]), n: len(raw)}
 	st := &deviceState{}
 	st.Docs = r.docs()
 	st.Removed = r.docs()
@@ -101,12 +101,12 @@ func decodeBinary(raw []byte) (*deviceState, error) {
 	st.Queued = r.int()
 	st.LastMsg = r.str()
 	// The summary is the last field, and optional.
-	if r.i < len(r.s) && r.bool() {
+	if len(r.s) > 0 && r.bool() {
 		st.SumText = r.str()
 		st.Sum = r.summary()
 	}
-	if r.err == nil && r.i != len(r.s) {
-		r.fail("%d bytes after the state", len(r.s)-r.i)
+	if r.err == nil && len(r.s) != 0 {
+		r.fail("%d bytes after the state", len(r.s))
 	}
 	if r.err != nil {
 		return nil, r.err
@@ -325,48 +325,39 @@ func (w *stateWriter) blob(b *declaredconfig.InstanceBlob) {
 	w.strs(b.Unknown)
 }
 
-// stateReader reads what stateWriter wrote. After the first error every
-// read returns a zero value; r.err says where it failed.
+// stateReader reads what stateWriter wrote: s is what is left to read,
+// of n bytes in all. After the first error every read returns a zero
+// value; r.err says where it failed.
 type stateReader struct {
 	s   string
-	i   int
+	n   int
 	err error
 }
 
 func (r *stateReader) fail(format string, args ...any) {
 	if r.err == nil {
-		r.err = errorf("%w: offset %d: %s", ErrStoredState, r.i, fmt.Sprintf(format, args...))
-		r.i = len(r.s)
+		r.err = errorf("%w: offset %d: %s", ErrStoredState, r.n-len(r.s), fmt.Sprintf(format, args...))
+		r.s = ""
 	}
 }
 
+// uint reads a uvarint; the one byte of most is read inline.
 func (r *stateReader) uint() uint64 {
-	// The one byte of most values is read here (inlined).
-	if i := r.i; i < len(r.s) && r.s[i] < 0x80 {
-		r.i = i + 1
-		return uint64(r.s[i])
+	if s := r.s; len(s) > 0 && s[0] < 0x80 {
+		r.s = s[1:]
+		return uint64(s[0])
 	}
 	return r.uintSlow()
 }
 
 func (r *stateReader) uintSlow() uint64 {
-	var v uint64
-	for shift := uint(0); ; shift += 7 {
-		if r.i >= len(r.s) {
-			r.fail("the state ends within a number")
-			return 0
-		}
-		c := r.s[r.i]
-		r.i++
-		if shift == 63 && c > 1 {
-			r.fail("a number overflows")
-			return 0
-		}
-		v |= uint64(c&0x7f) << shift
-		if c < 0x80 {
-			return v
-		}
+	v, n := binary.Uvarint([]byte(r.s[:min(len(r.s), binary.MaxVarintLen64)]))
+	if n <= 0 {
+		r.fail("a number does not read")
+		return 0
 	}
+	r.s = r.s[n:]
+	return v
 }
 
 // small reads an unsigned number of at most max.
@@ -394,46 +385,36 @@ func (r *stateReader) int() int {
 }
 
 func (r *stateReader) bool() bool {
-	if i := r.i; i < len(r.s) && r.s[i] <= 1 {
-		r.i = i + 1
-		return r.s[i] == 1
+	if s := r.s; len(s) > 0 && s[0] <= 1 {
+		r.s = s[1:]
+		return s[0] == 1
 	}
 	return r.boolSlow()
 }
 
 func (r *stateReader) boolSlow() bool {
-	if r.i >= len(r.s) {
-		r.fail("the state ends within a flag")
-		return false
-	}
-	c := r.s[r.i]
-	r.i++
-	if c > 1 {
-		r.fail("flag %d", c)
-		return false
-	}
-	return c == 1
+	r.fail("not a flag")
+	return false
 }
 
+// str reads a string; one under 128 bytes is read inline.
 func (r *stateReader) str() string {
-	// Strings under 128 bytes are read here (inlined).
-	if i := r.i; i < len(r.s) {
-		if n := int(r.s[i]); n < 0x80 && n < len(r.s)-i {
-			r.i = i + 1 + n
-			return r.s[i+1 : i+1+n]
-		}
+	if s := r.s; len(s) > 0 && s[0] < 0x80 && int(s[0]) < len(s) {
+		n := 1 + int(s[0])
+		r.s = s[n:]
+		return s[1:n]
 	}
 	return r.strSlow()
 }
 
 func (r *stateReader) strSlow() string {
 	n := r.uint()
-	if n > uint64(len(r.s)-r.i) {
-		r.fail("a string of %d bytes, %d left", n, len(r.s)-r.i)
+	if n > uint64(len(r.s)) {
+		r.fail("a string of %d bytes, %d left", n, len(r.s))
 		return ""
 	}
-	s := r.s[r.i : r.i+int(n)]
-	r.i += int(n)
+	s := r.s[:n]
+	r.s = r.s[n:]
 	return s
 }
 
@@ -441,8 +422,8 @@ func (r *stateReader) strSlow() string {
 // bytes each, so that what a list allocates is bounded by the state.
 func (r *stateReader) count(min int) int {
 	n := r.uint()
-	if n > uint64((len(r.s)-r.i)/min) {
-		r.fail("%d elements, %d bytes left", n, len(r.s)-r.i)
+	if n > uint64(len(r.s)/min) {
+		r.fail("%d elements, %d bytes left", n, len(r.s))
 		return 0
 	}
 	return int(n)
