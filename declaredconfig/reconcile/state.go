@@ -284,7 +284,13 @@ func (r *Reconciler) cached(device string, ver uint64) *deviceState {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if c, ok := r.cache[device]; ok && c.ver == ver {
+	c, ok := r.cache[device]
+	if !ok {
+		if c, ok = r.cacheOld[device]; ok {
+			r.keep(device, c) // served again: it moves to the new generation
+		}
+	}
+	if ok && c.ver == ver {
 		return c.st
 	}
 	return nil
@@ -296,10 +302,19 @@ func (r *Reconciler) remember(device string, ver uint64, st *deviceState) {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.cache == nil || len(r.cache) >= r.maxCached() {
-		r.cache = map[string]cachedState{}
+	r.keep(device, cachedState{ver: ver, st: st})
+}
+
+// keep puts c in the cache, which holds two generations of half of
+// MaxCachedDevices each: when the new one is full it becomes the old one,
+// and the devices not served since the old one began are let go. A
+// device served within the last MaxCachedDevices/2 others stays cached
+// (nearly least recently used, without a list to maintain).
+func (r *Reconciler) keep(device string, c cachedState) {
+	if r.cache == nil || len(r.cache) >= max(1, r.maxCached()/2) {
+		r.cacheOld, r.cache = r.cache, make(map[string]cachedState, min(r.maxCached()/2, 64))
 	}
-	r.cache[device] = cachedState{ver: ver, st: st}
+	r.cache[device] = c
 }
 
 // cachedState is a decoded state of a device and its Store version.

@@ -121,3 +121,31 @@ func TestStateCodecDamaged(t *testing.T) {
 		}
 	}
 }
+
+// TestCacheKeepsRecent serves devices through a cache of four: a device
+// served again stays, the one served least recently goes.
+func TestCacheKeepsRecent(t *testing.T) {
+	r := New(Config{MaxCachedDevices: 4})
+	st := map[string]*deviceState{}
+	serve := func(d string) {
+		if r.cached(d, 1) == nil {
+			st[d] = &deviceState{LastMsg: d}
+			r.remember(d, 1, st[d])
+		}
+	}
+	for _, d := range []string{"a", "b", "c", "a", "d", "e"} {
+		serve(d)
+	}
+	for d, want := range map[string]bool{"a": true, "b": false, "c": false, "d": true, "e": true} {
+		c, ok := r.cache[d] // looked at without serving it
+		if !ok {
+			c, ok = r.cacheOld[d]
+		}
+		if got := c.st; ok != want || ok && got != st[d] {
+			t.Errorf("%s cached: %v, want %v", d, ok, want)
+		}
+	}
+	if n := len(r.cache) + len(r.cacheOld); n > 4 {
+		t.Errorf("%d states kept of at most 4", n)
+	}
+}
