@@ -63,7 +63,9 @@ func (r *Reconciler) keepSummary(device, text string, s *declaredconfig.Summary)
 // parsed (once per Reconcile). It records the summary in st.
 func (p *run) summaryOf(st *deviceState) {
 	if !p.lazy {
-		if p.summary != nil && p.sumText != "" && st.SumText != p.sumText {
+		// The same pointer is the same text: a summary is kept with
+		// the text it was read from.
+		if p.summary != nil && p.sumText != "" && st.Sum != p.summary && st.SumText != p.sumText {
 			st.SumText, st.Sum = p.sumText, p.summary
 		}
 		return
