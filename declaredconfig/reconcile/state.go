@@ -312,7 +312,7 @@ func (r *Reconciler) remember(device string, ver uint64, st *deviceState) {
 // (nearly least recently used, without a list to maintain).
 func (r *Reconciler) keep(device string, c cachedState) {
 	if r.cache == nil || len(r.cache) >= max(1, r.maxCached()/2) {
-		r.cacheOld, r.cache = r.cache, make(map[string]cachedState, min(r.maxCached()/2, 64))
+		r.cacheOld, r.cache = r.cache, map[string]cachedState{}
 	}
 	r.cache[device] = c
 }
