@@ -2,6 +2,7 @@ package fuzz
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
@@ -170,6 +171,59 @@ func FuzzReconcile(f *testing.F) {
 		again, err := ss.Handle(ctx, &session.Inbound{Raw: raw})
 		if err != nil || !again.Replayed {
 			t.Fatalf("the same message again: replayed %v, %v", again != nil && again.Replayed, err)
+		}
+	})
+}
+
+// FuzzReconcileState hands arbitrary bytes to a Reconciler as the state
+// its Store holds for a device (seeds: a state of the setup above as
+// stored, and the committed states of declaredconfig/reconcile in both
+// formats). No input may make it panic: a state that does not read is an
+// error matching reconcile.ErrStoredState; one that reads gives a status,
+// and a message reconciled against it saves a state that reads again.
+func FuzzReconcileState(f *testing.F) {
+	ctx := context.Background()
+	rec, _, _ := reconcileSetup(f)
+	store := session.NewMemoryStore()
+	rec2 := reconcile.New(reconcile.Config{Store: store})
+	docs, err := rec.Desired(ctx, reconcileDevice)
+	if err != nil {
+		f.Fatal(err)
+	}
+	if err := rec2.Declare(ctx, reconcileDevice, docs...); err != nil {
+		f.Fatal(err)
+	}
+	raw, _, err := store.Load(ctx, reconcileDevice)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(raw)
+	f.Add([]byte(`{"docs":[{"scope":0,"host":1,"doc":"<DeclaredConfiguration id=\"x\" checksum=\"A\"/>"}]}`))
+	f.Add([]byte{1})
+	f.Fuzz(func(t *testing.T, state []byte) {
+		store := session.NewMemoryStore()
+		if _, err := store.CompareAndSwap(ctx, reconcileDevice, 0, state); err != nil {
+			t.Fatal(err)
+		}
+		rec := reconcile.New(reconcile.Config{Store: store})
+		if _, err := rec.Status(ctx, reconcileDevice); err != nil {
+			if !errors.Is(err, reconcile.ErrStoredState) {
+				t.Fatalf("a state that does not read: %v, not ErrStoredState", err)
+			}
+			return
+		}
+		ss := session.NewSession(nil)
+		m := reconcileMessage("1",
+			&syncml.Alert{CmdID: "1", Data: syncml.AlertClientInitiated.Data()},
+			&syncml.Alert{CmdID: "2", Data: syncml.AlertClientEvent.Data(), Items: []syncml.Item{{
+				Meta: &syncml.Meta{Type: declaredconfig.SummaryType},
+				Data: syncml.Text(`<DeclaredConfigurations schema="1.0"><DeclaredConfiguration context="Device" id="` + reconcileWanted +
+					`" checksum="A0" result_checksum="R0" state="60"/></DeclaredConfigurations>`),
+			}}})
+		x := &session.Exchange{Identity: session.Identity{Device: reconcileDevice}}
+		_, _ = rec.Reconcile(ctx, ss, m, x)
+		if _, err := reconcile.New(reconcile.Config{Store: store}).Status(ctx, reconcileDevice); err != nil {
+			t.Fatalf("the state saved after a message does not read: %v", err)
 		}
 	})
 }

@@ -66,7 +66,9 @@ type Config struct {
 	MaxDocuments int
 	// MaxCachedDevices bounds the devices whose decoded state the
 	// Reconciler keeps between messages (a cache checked against the
-	// Store's version); zero means DefaultMaxCachedDevices.
+	// Store's version); zero means DefaultMaxCachedDevices. The devices
+	// served least recently are let go first: one served within the last
+	// MaxCachedDevices/2 others is kept.
 	MaxCachedDevices int
 	// MaxResultBytes bounds the text of one result document the device
 	// sends (what is kept of each document); zero means
@@ -108,7 +110,8 @@ type Reconciler struct {
 	locks [64]sync.Mutex // serialise updates per device (lockIndex)
 
 	mu        sync.Mutex
-	cache     map[string]cachedState   // by device
+	cache     map[string]cachedState   // by device, the new generation (keep)
+	cacheOld  map[string]cachedState   // the old generation
 	summaries map[string]cachedSummary // by device
 }
 

@@ -13,7 +13,12 @@
 // device, in a session.Store (in memory by default) updated by
 // compare-and-swap, so several server instances can share it; the decoded
 // state of the devices served last is kept, checked against the Store's
-// version (a VersionedStore tells it without a read). Declare, Remove and
+// version (a VersionedStore tells it without a read). The stored state is
+// binary (its first byte names the format; documents, results and the
+// device's last summary are stored field by field, so that loading it
+// parses no XML); a state stored as JSON by an earlier version still
+// loads, and one that does not read is an error matching ErrStoredState.
+// Declare, Remove and
 // SetRefreshInterval change what is desired (at most Config.MaxDocuments
 // documents per device); Status says where each document stands.
 //

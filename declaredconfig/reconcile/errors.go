@@ -21,6 +21,9 @@ var (
 	// ErrConflict is session.ErrConflict: a Store compare-and-swap found
 	// another version; after Config.MaxRetries attempts it is returned.
 	ErrConflict = session.ErrConflict
+	// ErrStoredState: the state the Store holds for a device does not
+	// read (the error says where).
+	ErrStoredState = errors.New("stored state does not read")
 )
 
 // A LimitError reports a limit exceeded: Limit names the Config field,

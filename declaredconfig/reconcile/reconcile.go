@@ -83,21 +83,25 @@ func (r *Reconciler) Reconcile(ctx context.Context, ss *session.Session, m *sync
 	if device == "" {
 		return nil, errorf("Reconcile: the message names no device")
 	}
-	summary, sumErr := r.readSummary(device, m)
+	summary, text, lazy, sumErr := r.readSummary(device, m)
 	if errors.Is(sumErr, declaredconfig.ErrNoSummary) {
 		sumErr = nil // see askSummary
 	}
-	run := &run{r: r, device: device, m: m, x: x, summary: summary,
+	run := &run{r: r, device: device, m: m, x: x, summary: summary, sumText: text, lazy: lazy,
 		msgSep: m.Header.SessionID + "/" + m.Header.MsgID + "\x00",
 		sess:   m.Header.SessionID, msg: m.Header.SessionID + "/" + m.Header.MsgID,
 		idle: ss.Queued() == 0 && ss.Pending() == 0}
 	st, err := r.update(ctx, device, func(st *deviceState) (bool, error) {
 		run.reset(st)
+		run.summaryOf(st)
 		err := run.do()
 		return len(run.events) > 0, err
 	})
 	if err != nil {
 		return nil, err
+	}
+	if run.sumErr != nil {
+		sumErr = run.sumErr
 	}
 	var qErr error
 	if len(run.plan) > 0 {
@@ -129,11 +133,19 @@ type run struct {
 	m       *syncml.Message
 	x       *session.Exchange
 	summary *declaredconfig.Summary
-	sess    string // the SessionID
-	msg     string // SessionID/MsgID of the message
-	msgSep  string // msg and the separator, the prefix of what it awaits
-	idle    bool   // the session had nothing queued or pending
-	fresh   bool   // the message is reconciled for the first time
+	// sumText is the text of the message's summary, lazy whether it is
+	// still to be resolved (summaryOf), parsedSum and sumErr what parsing
+	// it gave, once parsed.
+	sumText   string
+	lazy      bool
+	parsed    bool
+	parsedSum *declaredconfig.Summary
+	sumErr    error
+	sess      string // the SessionID
+	msg       string // SessionID/MsgID of the message
+	msgSep    string // msg and the separator, the prefix of what it awaits
+	idle      bool   // the session had nothing queued or pending
+	fresh     bool   // the message is reconciled for the first time
 
 	byScope [2]*declaredconfig.Summary // summary entries per scope
 	cls     *classes                   // the summary's entries against the documents

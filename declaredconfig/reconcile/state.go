@@ -1,9 +1,7 @@
 package reconcile
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"slices"
 	"sync"
@@ -14,7 +12,9 @@ import (
 )
 
 // deviceState is what the reconciler keeps for one device, in the Store
-// as JSON (documents, results and instance data as their canonical XML).
+// in the binary format of statecodec.go; the JSON tags read the states
+// stored before it (documents, results and instance data as their
+// canonical XML).
 type deviceState struct {
 	Docs    []*docState `json:"docs,omitempty"`
 	Removed []*docState `json:"removed,omitempty"` // no longer desired, still to delete
@@ -30,6 +30,11 @@ type deviceState struct {
 	SummaryAsked string `json:"summaryAsked,omitempty"` // session and message keys of the last Get for a summary // session key and value of the last try
 	Queued       int    `json:"queued,omitempty"`       // commands queued by the last run
 	LastMsg      string `json:"lastMsg,omitempty"`      // key of the last message reconciled
+	// SumText is the text of the last summary read (as text) and Sum
+	// what it reads to, so that a Reconciler that does not hold the
+	// device does not parse the same summary again (format 1 only).
+	SumText string                  `json:"-"`
+	Sum     *declaredconfig.Summary `json:"-"`
 
 	bufs []*docsBuf // where the copies of a clone are, for release
 }
@@ -279,7 +284,13 @@ func (r *Reconciler) cached(device string, ver uint64) *deviceState {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if c, ok := r.cache[device]; ok && c.ver == ver {
+	c, ok := r.cache[device]
+	if !ok {
+		if c, ok = r.cacheOld[device]; ok {
+			r.keep(device, c) // served again: it moves to the new generation
+		}
+	}
+	if ok && c.ver == ver {
 		return c.st
 	}
 	return nil
@@ -291,10 +302,19 @@ func (r *Reconciler) remember(device string, ver uint64, st *deviceState) {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.cache == nil || len(r.cache) >= r.maxCached() {
-		r.cache = map[string]cachedState{}
+	r.keep(device, cachedState{ver: ver, st: st})
+}
+
+// keep puts c in the cache, which holds two generations of half of
+// MaxCachedDevices each: when the new one is full it becomes the old one,
+// and the devices not served since the old one began are let go. A
+// device served within the last MaxCachedDevices/2 others stays cached
+// (nearly least recently used, without a list to maintain).
+func (r *Reconciler) keep(device string, c cachedState) {
+	if r.cache == nil || len(r.cache) >= max(1, r.maxCached()/2) {
+		r.cacheOld, r.cache = r.cache, map[string]cachedState{}
 	}
-	r.cache[device] = cachedState{ver: ver, st: st}
+	r.cache[device] = c
 }
 
 // cachedState is a decoded state of a device and its Store version.
@@ -361,7 +381,7 @@ func (st *deviceState) same(before *deviceState) bool {
 		slices.Equal(st.Stray, before.Stray) && st.StrayOver == before.StrayOver &&
 		st.Refresh == before.Refresh && st.RefreshSet == before.RefreshSet && st.RefreshRead == before.RefreshRead &&
 		st.RefreshAwait == before.RefreshAwait && st.RefreshTried == before.RefreshTried && st.Queued == before.Queued &&
-		st.SummaryAsked == before.SummaryAsked
+		st.SummaryAsked == before.SummaryAsked && st.SumText == before.SumText
 }
 
 func sameDocs(a, b []*docState) bool {
@@ -404,35 +424,6 @@ func (r *Reconciler) load(ctx context.Context, device string) (*deviceState, err
 	st, err := decodeState(raw)
 	if err != nil {
 		return nil, errorf("device %q: %w", device, err)
-	}
-	return st, nil
-}
-
-// encodeState returns the JSON of st, markup unescaped.
-func encodeState(st *deviceState) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(st); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
-}
-
-func decodeState(raw []byte) (*deviceState, error) {
-	st := &deviceState{}
-	if len(raw) == 0 {
-		return st, nil
-	}
-	if err := json.Unmarshal(raw, st); err != nil {
-		return nil, errorf("stored state does not read: %w", err)
-	}
-	for _, list := range [][]*docState{st.Docs, st.Removed} {
-		for _, d := range list {
-			if d == nil || d.Doc == nil {
-				return nil, errorf("stored state does not read: a document without its body")
-			}
-		}
 	}
 	return st, nil
 }

@@ -1,6 +1,7 @@
 package reconcile
 
 import (
+	"errors"
 	"slices"
 	"strings"
 
@@ -25,30 +26,68 @@ func (p *run) askSummary() bool {
 
 // readSummary reads the summary of m; a device in a steady state sends
 // the same summary again and again, so the last one read of each device
-// is kept with its text.
-func (r *Reconciler) readSummary(device string, m *syncml.Message) (*declaredconfig.Summary, error) {
+// is kept with its text, here and in the device's stored state. When m
+// carries its summary as text that the Reconciler does not hold, it
+// returns the text and lazy true: the run reads it from the stored state
+// or parses it (run.summaryOf).
+func (r *Reconciler) readSummary(device string, m *syncml.Message) (s *declaredconfig.Summary, text string, lazy bool, err error) {
 	text, ok := summaryText(m.Body.Commands, 0)
 	if ok {
 		r.mu.Lock()
 		c := r.summaries[device]
 		r.mu.Unlock()
 		if c.s != nil && c.text == text {
-			return c.s, nil
+			return c.s, text, false, nil
+		}
+		return nil, text, true, nil
+	}
+	s, err = declaredconfig.ReadSummary(m)
+	return s, "", false, err
+}
+
+// keepSummary keeps s, read from text, as the last summary of device.
+func (r *Reconciler) keepSummary(device, text string, s *declaredconfig.Summary) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if c, ok := r.summaries[device]; ok && c.s == s {
+		return
+	}
+	if r.summaries == nil || len(r.summaries) >= r.maxCached() {
+		r.summaries = map[string]cachedSummary{}
+	}
+	r.summaries[device] = cachedSummary{text: text, s: s}
+}
+
+// summaryOf resolves a summary left lazy by readSummary against the state
+// st: the one st keeps when its text is the message's, else the message's
+// parsed (once per Reconcile). It records the summary in st.
+func (p *run) summaryOf(st *deviceState) {
+	if !p.lazy {
+		// The same pointer is the same text: a summary is kept with
+		// the text it was read from.
+		if p.summary != nil && p.sumText != "" && st.Sum != p.summary && st.SumText != p.sumText {
+			st.SumText, st.Sum = p.sumText, p.summary
+		}
+		return
+	}
+	if st.Sum != nil && st.SumText == p.sumText {
+		p.summary = st.Sum
+	} else {
+		if !p.parsed {
+			p.parsed = true
+			p.parsedSum, p.sumErr = declaredconfig.ReadSummary(p.m)
+			if errors.Is(p.sumErr, declaredconfig.ErrNoSummary) {
+				p.sumErr = nil
+			}
+		}
+		p.summary = p.parsedSum
+		if p.summary != nil {
+			st.SumText, st.Sum = p.sumText, p.summary
 		}
 	}
-	s, err := declaredconfig.ReadSummary(m)
-	if err != nil {
-		return nil, err
+	if p.summary != nil {
+		p.r.keepSummary(p.device, p.sumText, p.summary)
 	}
-	if ok {
-		r.mu.Lock()
-		if r.summaries == nil || len(r.summaries) >= r.maxCached() {
-			r.summaries = map[string]cachedSummary{}
-		}
-		r.summaries[device] = cachedSummary{text: text, s: s}
-		r.mu.Unlock()
-	}
-	return s, nil
 }
 
 // cachedSummary is the last summary read from a device, and its text,

@@ -1,0 +1,681 @@
+package reconcile
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+
+	"github.com/windc-go/windc/declaredconfig"
+	"github.com/windc-go/windc/syncml"
+)
+
+// The stored state of a device is binary since format 1: its first byte
+// is the format, then every field of deviceState in a fixed order, with
+// documents, results and instance data written field by field, so that
+// loading a state parses no XML. The last summary the device sent is kept
+// with its text, so that the same summary is not parsed again. Integers are varints, strings and lists
+// a uvarint length and their content, an optional value a presence byte.
+// A state stored as JSON (the format before, whose first byte is '{')
+// still loads; the next save writes format 1.
+const stateFormat = 1
+
+// encodeState returns the stored form of st (format 1).
+func encodeState(st *deviceState) ([]byte, error) {
+	w := stateWriter{b: make([]byte, 0, 512)}
+	w.b = append(w.b, stateFormat)
+	w.docs(st.Docs)
+	w.docs(st.Removed)
+	w.uint(uint64(len(st.Stray)))
+	for _, s := range st.Stray {
+		w.uint(uint64(s.Scope))
+		w.str(s.ID)
+		w.str(s.Checksum)
+		w.str(s.RC)
+		w.str(s.State)
+	}
+	w.int(int64(st.StrayOver))
+	w.uint(uint64(st.Refresh))
+	w.uint(uint64(st.RefreshSet))
+	w.str(st.RefreshRead)
+	w.str(st.RefreshAwait)
+	w.str(st.RefreshTried)
+	w.str(st.SummaryAsked)
+	w.int(int64(st.Queued))
+	w.str(st.LastMsg)
+	w.bool(st.Sum != nil)
+	if st.Sum != nil {
+		w.str(st.SumText)
+		w.summary(st.Sum)
+	}
+	return w.b, nil
+}
+
+// decodeState reads a stored state: empty (a device never seen), format
+// 1, or the JSON of the format before. What does not read is an error
+// matching ErrStoredState, never a panic.
+func decodeState(raw []byte) (*deviceState, error) {
+	switch {
+	case len(raw) == 0:
+		return &deviceState{}, nil
+	case raw[0] == stateFormat:
+		return decodeBinary(raw)
+	case raw[0] == '{' || raw[0] == ' ' || raw[0] == '\t' || raw[0] == '\n' || raw[0] == '\r':
+		return decodeJSON(raw)
+	}
+	return nil, errorf("%w: format %d unknown", ErrStoredState, raw[0])
+}
+
+func decodeJSON(raw []byte) (*deviceState, error) {
+	st := &deviceState{}
+	if err := json.Unmarshal(raw, st); err != nil {
+		return nil, errorf("%w: %w", ErrStoredState, err)
+	}
+	for _, list := range [][]*docState{st.Docs, st.Removed} {
+		for _, d := range list {
+			if d == nil || d.Doc == nil {
+				return nil, errorf("%w: a document without its body", ErrStoredState)
+			}
+		}
+	}
+	return st, nil
+}
+
+func decodeBinary(raw []byte) (*deviceState, error) {
+	// One string holds the state: the strings decoded are parts of it.
+	r := stateReader{s: string(raw[1:]), n: len(raw)}
+	st := &deviceState{}
+	st.Docs = r.docs()
+	st.Removed = r.docs()
+	if n := r.count(5); n > 0 {
+		st.Stray = make([]stray, n)
+		for i := range st.Stray {
+			s := &st.Stray[i]
+			s.Scope = declaredconfig.Scope(r.small(255))
+			s.ID, s.Checksum, s.RC, s.State = r.str(), r.str(), r.str(), r.str()
+		}
+	}
+	st.StrayOver = r.int()
+	st.Refresh = uint32(r.small(1<<32 - 1))
+	st.RefreshSet = uint32(r.small(1<<32 - 1))
+	st.RefreshRead, st.RefreshAwait, st.RefreshTried, st.SummaryAsked = r.str(), r.str(), r.str(), r.str()
+	st.Queued = r.int()
+	st.LastMsg = r.str()
+	// The summary is the last field, and optional.
+	if len(r.s) > 0 && r.bool() {
+		st.SumText = r.str()
+		st.Sum = r.summary()
+	}
+	if r.err == nil && len(r.s) != 0 {
+		r.fail("%d bytes after the state", len(r.s))
+	}
+	if r.err != nil {
+		return nil, r.err
+	}
+	return st, nil
+}
+
+// stateWriter appends the fields of a state.
+type stateWriter struct{ b []byte }
+
+func (w *stateWriter) uint(v uint64) { w.b = binary.AppendUvarint(w.b, v) }
+func (w *stateWriter) int(v int64)   { w.b = binary.AppendVarint(w.b, v) }
+func (w *stateWriter) str(s string) {
+	w.uint(uint64(len(s)))
+	w.b = append(w.b, s...)
+}
+
+func (w *stateWriter) bool(v bool) {
+	if v {
+		w.b = append(w.b, 1)
+	} else {
+		w.b = append(w.b, 0)
+	}
+}
+
+func (w *stateWriter) docs(list []*docState) {
+	w.uint(uint64(len(list)))
+	for _, d := range list {
+		w.doc(d)
+	}
+}
+
+func (w *stateWriter) doc(d *docState) {
+	w.uint(uint64(d.Scope))
+	w.uint(uint64(d.Host))
+	w.document(d.Doc)
+	w.str(d.Base)
+	w.int(int64(d.Redeclared))
+	w.bool(d.Vars != nil)
+	if d.Vars != nil {
+		w.blob(d.Vars)
+	}
+	w.str(d.VarsSent)
+	w.bool(d.Abandoned)
+	switch {
+	case d.AbandonSet == nil:
+		w.b = append(w.b, 0)
+	case *d.AbandonSet:
+		w.b = append(w.b, 2)
+	default:
+		w.b = append(w.b, 1)
+	}
+	w.str(d.Acked)
+	w.str(d.AckedIn)
+	w.str(d.Refused)
+	w.int(int64(d.RefusedCode))
+	w.int(int64(d.RefusedTries))
+	w.int(int64(d.Hint))
+	w.str(d.InSyncRC)
+	w.str(d.ResultsRC)
+	w.bool(d.Result != nil)
+	if d.Result != nil {
+		w.result(d.Result)
+	}
+	w.str(d.GetDone)
+	w.str(d.ResultFail)
+	w.bool(d.Repairing)
+	w.bool(d.StrayHost)
+	w.uint(uint64(nKinds))
+	for _, s := range d.Await {
+		w.str(s)
+	}
+	for _, s := range d.Tried {
+		w.str(s)
+	}
+	l := &d.Last
+	w.uint(uint64(l.Condition))
+	w.str(l.Checksum)
+	w.str(l.RC)
+	w.str(l.Reason)
+	w.bool(l.Reported)
+	w.uint(uint64(l.State))
+	w.str(l.DevCS)
+	w.str(l.DevRC)
+	w.str(l.Event)
+}
+
+func (w *stateWriter) attrs(as []declaredconfig.Attr) {
+	w.uint(uint64(len(as)))
+	for _, a := range as {
+		w.str(a.Name)
+		w.str(a.Value)
+	}
+}
+
+func (w *stateWriter) strs(ss []string) {
+	w.uint(uint64(len(ss)))
+	for _, s := range ss {
+		w.str(s)
+	}
+}
+
+func (w *stateWriter) params(ps []declaredconfig.Param) {
+	w.uint(uint64(len(ps)))
+	for _, p := range ps {
+		w.str(p.Name)
+		w.str(p.Value)
+		w.bool(p.Markup)
+		w.attrs(p.Attrs)
+	}
+}
+
+func (w *stateWriter) document(d *declaredconfig.Document) {
+	w.str(d.Schema)
+	w.str(d.Context)
+	w.str(d.ID)
+	w.str(d.Checksum)
+	w.str(d.Scenario)
+	w.attrs(d.Attrs)
+	w.bool(d.Reflected != nil)
+	if rp := d.Reflected; rp != nil {
+		w.attrs(rp.Attrs)
+		w.uint(uint64(len(rp.Properties)))
+		for _, p := range rp.Properties {
+			w.str(p.Name)
+			w.str(p.Type)
+			w.str(p.Value)
+			w.bool(p.Markup)
+			w.attrs(p.Attrs)
+		}
+		w.strs(rp.Unknown)
+	}
+	w.uint(uint64(len(d.CSPs)))
+	for _, c := range d.CSPs {
+		w.str(c.Name)
+		w.attrs(c.Attrs)
+		w.uint(uint64(len(c.Settings)))
+		for _, s := range c.Settings {
+			w.str(s.Path)
+			w.str(s.Type)
+			w.str(s.Value)
+			w.bool(s.Markup)
+			w.attrs(s.Attrs)
+		}
+		w.strs(c.Unknown)
+	}
+	w.uint(uint64(len(d.DSCs)))
+	for _, c := range d.DSCs {
+		w.str(c.Namespace)
+		w.str(c.ClassName)
+		w.attrs(c.Attrs)
+		w.params(c.Keys)
+		w.params(c.Values)
+		w.strs(c.Unknown)
+	}
+	w.strs(d.Unknown)
+}
+
+func (w *stateWriter) result(r *declaredconfig.Result) {
+	w.str(r.Context)
+	w.str(r.Schema)
+	w.str(r.ID)
+	w.str(r.Scenario)
+	w.str(r.Checksum)
+	w.str(r.ResultChecksum)
+	w.str(r.ResultTimestamp)
+	w.str(r.Operation)
+	w.str(r.State)
+	w.attrs(r.Attrs)
+	w.uint(uint64(len(r.CSPs)))
+	for _, c := range r.CSPs {
+		w.str(c.Name)
+		w.str(c.State)
+		w.attrs(c.Attrs)
+		w.uint(uint64(len(c.Settings)))
+		for _, s := range c.Settings {
+			w.str(s.Path)
+			w.str(s.Status)
+			w.str(s.State)
+			w.str(s.Type)
+			w.str(s.Value)
+			w.bool(s.Markup)
+			w.attrs(s.Attrs)
+		}
+		w.strs(c.Unknown)
+	}
+	w.uint(uint64(len(r.DSCs)))
+	for _, c := range r.DSCs {
+		w.str(c.Namespace)
+		w.str(c.ClassName)
+		w.str(c.Status)
+		w.str(c.State)
+		w.attrs(c.Attrs)
+		w.params(c.Keys)
+		w.params(c.Values)
+		w.strs(c.Unknown)
+	}
+	w.strs(r.Unknown)
+}
+
+func (w *stateWriter) blob(b *declaredconfig.InstanceBlob) {
+	w.str(b.Schema)
+	w.attrs(b.Attrs)
+	w.uint(uint64(len(b.Instances)))
+	for _, in := range b.Instances {
+		w.attrs(in.Attrs)
+		w.uint(uint64(len(in.Data)))
+		for _, d := range in.Data {
+			w.str(d.Variable)
+			w.str(d.Value)
+			w.bool(d.Markup)
+			w.attrs(d.Attrs)
+		}
+		w.strs(in.Unknown)
+	}
+	w.strs(b.Unknown)
+}
+
+// stateReader reads what stateWriter wrote: s is what is left to read,
+// of n bytes in all. After the first error every read returns a zero
+// value; r.err says where it failed.
+type stateReader struct {
+	s   string
+	n   int
+	err error
+}
+
+func (r *stateReader) fail(format string, args ...any) {
+	if r.err == nil {
+		r.err = errorf("%w: offset %d: %s", ErrStoredState, r.n-len(r.s), fmt.Sprintf(format, args...))
+		r.s = ""
+	}
+}
+
+// uint reads a uvarint; the one byte of most is read inline.
+func (r *stateReader) uint() uint64 {
+	if s := r.s; len(s) > 0 && s[0] < 0x80 {
+		r.s = s[1:]
+		return uint64(s[0])
+	}
+	return r.uintSlow()
+}
+
+func (r *stateReader) uintSlow() uint64 {
+	v, n := binary.Uvarint([]byte(r.s[:min(len(r.s), binary.MaxVarintLen64)]))
+	if n <= 0 {
+		r.fail("a number does not read")
+		return 0
+	}
+	r.s = r.s[n:]
+	return v
+}
+
+// small reads an unsigned number of at most max.
+func (r *stateReader) small(max uint64) uint64 {
+	v := r.uint()
+	if v > max {
+		r.fail("%d is over %d", v, max)
+		return 0
+	}
+	return v
+}
+
+// int reads a signed number that fits an int32.
+func (r *stateReader) int() int {
+	u := r.uint()
+	v := int64(u >> 1)
+	if u&1 != 0 {
+		v = ^v
+	}
+	if v < -1<<31 || v > 1<<31-1 {
+		r.fail("%d is out of range", v)
+		return 0
+	}
+	return int(v)
+}
+
+func (r *stateReader) bool() bool {
+	if s := r.s; len(s) > 0 && s[0] <= 1 {
+		r.s = s[1:]
+		return s[0] == 1
+	}
+	return r.boolSlow()
+}
+
+func (r *stateReader) boolSlow() bool {
+	r.fail("not a flag")
+	return false
+}
+
+// str reads a string; one under 128 bytes is read inline.
+func (r *stateReader) str() string {
+	if s := r.s; len(s) > 0 && s[0] < 0x80 && int(s[0]) < len(s) {
+		n := 1 + int(s[0])
+		r.s = s[n:]
+		return s[1:n]
+	}
+	return r.strSlow()
+}
+
+func (r *stateReader) strSlow() string {
+	n := r.uint()
+	if n > uint64(len(r.s)) {
+		r.fail("a string of %d bytes, %d left", n, len(r.s))
+		return ""
+	}
+	s := r.s[:n]
+	r.s = r.s[n:]
+	return s
+}
+
+// count reads the length of a list whose elements take at least min
+// bytes each, so that what a list allocates is bounded by the state.
+func (r *stateReader) count(min int) int {
+	n := r.uint()
+	if n > uint64(len(r.s)/min) {
+		r.fail("%d elements, %d bytes left", n, len(r.s))
+		return 0
+	}
+	return int(n)
+}
+
+func (r *stateReader) docs() []*docState {
+	n := r.count(docMinBytes)
+	if n == 0 {
+		return nil
+	}
+	ptrs := make([]*docState, n)
+	docs := make([]docState, n)
+	bodies := make([]declaredconfig.Document, n)
+	for i := range docs {
+		ptrs[i] = &docs[i]
+		docs[i].Doc = &bodies[i]
+		r.doc(&docs[i])
+	}
+	return ptrs
+}
+
+// docMinBytes is the least a docState takes: the bytes of its fields
+// when all are empty or zero.
+const docMinBytes = 2 + documentMinBytes + 20 + 2*int(nKinds) + 10
+
+const documentMinBytes = 9
+
+func (r *stateReader) doc(d *docState) {
+	d.Scope = declaredconfig.Scope(r.small(255))
+	d.Host = declaredconfig.Host(r.small(255))
+	r.document(d.Doc)
+	d.Base = r.str()
+	d.Redeclared = r.int()
+	if r.bool() {
+		d.Vars = &declaredconfig.InstanceBlob{}
+		r.blob(d.Vars)
+	}
+	d.VarsSent = r.str()
+	d.Abandoned = r.bool()
+	switch r.small(2) {
+	case 1:
+		d.AbandonSet = new(false)
+	case 2:
+		d.AbandonSet = new(true)
+	}
+	d.Acked, d.AckedIn, d.Refused = r.str(), r.str(), r.str()
+	d.RefusedCode = syncml.StatusCode(r.int())
+	d.RefusedTries = r.int()
+	h := r.int()
+	if h < -128 || h > 127 {
+		r.fail("hint %d", h)
+	}
+	d.Hint = int8(h)
+	d.InSyncRC, d.ResultsRC = r.str(), r.str()
+	if r.bool() {
+		d.Result = &declaredconfig.Result{}
+		r.result(d.Result)
+	}
+	d.GetDone, d.ResultFail = r.str(), r.str()
+	d.Repairing = r.bool()
+	d.StrayHost = r.bool()
+	if n := r.uint(); n != uint64(nKinds) {
+		r.fail("%d kinds of command, not %d", n, nKinds)
+	}
+	for k := range d.Await {
+		d.Await[k] = r.str()
+	}
+	for k := range d.Tried {
+		d.Tried[k] = r.str()
+	}
+	l := &d.Last
+	l.Condition = Condition(r.small(255))
+	l.Checksum, l.RC, l.Reason = r.str(), r.str(), r.str()
+	l.Reported = r.bool()
+	l.State = uint32(r.small(1<<32 - 1))
+	l.DevCS, l.DevRC, l.Event = r.str(), r.str(), r.str()
+}
+
+func (r *stateReader) attrs() []declaredconfig.Attr {
+	n := r.count(2)
+	if n == 0 {
+		return nil
+	}
+	as := make([]declaredconfig.Attr, n)
+	for i := range as {
+		as[i].Name, as[i].Value = r.str(), r.str()
+	}
+	return as
+}
+
+func (r *stateReader) strs() []string {
+	n := r.count(1)
+	if n == 0 {
+		return nil
+	}
+	ss := make([]string, n)
+	for i := range ss {
+		ss[i] = r.str()
+	}
+	return ss
+}
+
+func (r *stateReader) params() []declaredconfig.Param {
+	n := r.count(4)
+	if n == 0 {
+		return nil
+	}
+	ps := make([]declaredconfig.Param, n)
+	for i := range ps {
+		p := &ps[i]
+		p.Name, p.Value = r.str(), r.str()
+		p.Markup = r.bool()
+		p.Attrs = r.attrs()
+	}
+	return ps
+}
+
+func (r *stateReader) document(d *declaredconfig.Document) {
+	d.Schema, d.Context, d.ID, d.Checksum, d.Scenario = r.str(), r.str(), r.str(), r.str(), r.str()
+	d.Attrs = r.attrs()
+	if r.bool() {
+		rp := &declaredconfig.ReflectedProperties{}
+		rp.Attrs = r.attrs()
+		if n := r.count(5); n > 0 {
+			rp.Properties = make([]declaredconfig.Property, n)
+			for i := range rp.Properties {
+				p := &rp.Properties[i]
+				p.Name, p.Type, p.Value = r.str(), r.str(), r.str()
+				p.Markup = r.bool()
+				p.Attrs = r.attrs()
+			}
+		}
+		rp.Unknown = r.strs()
+		d.Reflected = rp
+	}
+	if n := r.count(4); n > 0 {
+		d.CSPs = make([]declaredconfig.CSP, n)
+		for i := range d.CSPs {
+			c := &d.CSPs[i]
+			c.Name = r.str()
+			c.Attrs = r.attrs()
+			if n := r.count(5); n > 0 {
+				c.Settings = make([]declaredconfig.Setting, n)
+				for j := range c.Settings {
+					s := &c.Settings[j]
+					s.Path, s.Type, s.Value = r.str(), r.str(), r.str()
+					s.Markup = r.bool()
+					s.Attrs = r.attrs()
+				}
+			}
+			c.Unknown = r.strs()
+		}
+	}
+	if n := r.count(6); n > 0 {
+		d.DSCs = make([]declaredconfig.DSC, n)
+		for i := range d.DSCs {
+			c := &d.DSCs[i]
+			c.Namespace, c.ClassName = r.str(), r.str()
+			c.Attrs = r.attrs()
+			c.Keys, c.Values = r.params(), r.params()
+			c.Unknown = r.strs()
+		}
+	}
+	d.Unknown = r.strs()
+}
+
+func (r *stateReader) result(res *declaredconfig.Result) {
+	res.Context, res.Schema, res.ID, res.Scenario = r.str(), r.str(), r.str(), r.str()
+	res.Checksum, res.ResultChecksum, res.ResultTimestamp = r.str(), r.str(), r.str()
+	res.Operation, res.State = r.str(), r.str()
+	res.Attrs = r.attrs()
+	if n := r.count(5); n > 0 {
+		res.CSPs = make([]declaredconfig.CSPResult, n)
+		for i := range res.CSPs {
+			c := &res.CSPs[i]
+			c.Name, c.State = r.str(), r.str()
+			c.Attrs = r.attrs()
+			if n := r.count(7); n > 0 {
+				c.Settings = make([]declaredconfig.SettingResult, n)
+				for j := range c.Settings {
+					s := &c.Settings[j]
+					s.Path, s.Status, s.State, s.Type, s.Value = r.str(), r.str(), r.str(), r.str(), r.str()
+					s.Markup = r.bool()
+					s.Attrs = r.attrs()
+				}
+			}
+			c.Unknown = r.strs()
+		}
+	}
+	if n := r.count(8); n > 0 {
+		res.DSCs = make([]declaredconfig.DSCResult, n)
+		for i := range res.DSCs {
+			c := &res.DSCs[i]
+			c.Namespace, c.ClassName, c.Status, c.State = r.str(), r.str(), r.str(), r.str()
+			c.Attrs = r.attrs()
+			c.Keys, c.Values = r.params(), r.params()
+			c.Unknown = r.strs()
+		}
+	}
+	res.Unknown = r.strs()
+}
+
+func (r *stateReader) blob(b *declaredconfig.InstanceBlob) {
+	b.Schema = r.str()
+	b.Attrs = r.attrs()
+	if n := r.count(3); n > 0 {
+		b.Instances = make([]declaredconfig.Instance, n)
+		for i := range b.Instances {
+			in := &b.Instances[i]
+			in.Attrs = r.attrs()
+			if n := r.count(4); n > 0 {
+				in.Data = make([]declaredconfig.InstanceData, n)
+				for j := range in.Data {
+					x := &in.Data[j]
+					x.Variable, x.Value = r.str(), r.str()
+					x.Markup = r.bool()
+					x.Attrs = r.attrs()
+				}
+			}
+			in.Unknown = r.strs()
+		}
+	}
+	b.Unknown = r.strs()
+}
+
+func (w *stateWriter) summary(s *declaredconfig.Summary) {
+	w.str(s.Schema)
+	w.attrs(s.Attrs)
+	w.uint(uint64(len(s.Documents)))
+	for _, e := range s.Documents {
+		w.str(e.Context)
+		w.str(e.ID)
+		w.str(e.Checksum)
+		w.str(e.ResultChecksum)
+		w.str(e.State)
+		w.attrs(e.Attrs)
+		w.strs(e.Unknown)
+	}
+	w.strs(s.Unknown)
+}
+
+func (r *stateReader) summary() *declaredconfig.Summary {
+	s := &declaredconfig.Summary{Schema: r.str(), Attrs: r.attrs()}
+	if n := r.count(7); n > 0 {
+		s.Documents = make([]declaredconfig.SummaryEntry, n)
+		for i := range s.Documents {
+			e := &s.Documents[i]
+			e.Context, e.ID, e.Checksum, e.ResultChecksum, e.State = r.str(), r.str(), r.str(), r.str(), r.str()
+			e.Attrs = r.attrs()
+			e.Unknown = r.strs()
+		}
+	}
+	s.Unknown = r.strs()
+	return s
+}

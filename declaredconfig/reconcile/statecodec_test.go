@@ -1,0 +1,152 @@
+package reconcile
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"testing"
+
+	"github.com/windc-go/windc/declaredconfig"
+)
+
+// optional are the pointers of a state that may be nil.
+var optional = map[reflect.Type]bool{
+	reflect.TypeOf(new(bool)): true, reflect.TypeOf(&declaredconfig.InstanceBlob{}): true,
+	reflect.TypeOf(&declaredconfig.Result{}): true, reflect.TypeOf(&declaredconfig.Summary{}): true,
+	reflect.TypeOf(&declaredconfig.ReflectedProperties{}): true,
+}
+
+// fill sets every exported field reachable from v (found by reflection,
+// so that a field added later, here or in declaredconfig's types, is
+// covered) to a value of its own: strings and numbers counted from *n,
+// flags true, pointers set (or left nil with nilPtrs), lists of two.
+func fill(v reflect.Value, n *int, nilPtrs bool) {
+	*n++
+	switch v.Kind() {
+	case reflect.String:
+		v.SetString(fmt.Sprintf("f%d", *n))
+	case reflect.Bool:
+		v.SetBool(true)
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		v.SetInt(int64(*n%100 - 50))
+	case reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uint:
+		v.SetUint(uint64(*n%200 + 1))
+	case reflect.Pointer:
+		if nilPtrs && optional[v.Type()] {
+			return
+		}
+		v.Set(reflect.New(v.Type().Elem()))
+		fill(v.Elem(), n, nilPtrs)
+	case reflect.Slice:
+		v.Set(reflect.MakeSlice(v.Type(), 2, 2))
+		for i := range 2 {
+			fill(v.Index(i), n, nilPtrs)
+		}
+	case reflect.Array:
+		for i := range v.Len() {
+			fill(v.Index(i), n, nilPtrs)
+		}
+	case reflect.Struct:
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() {
+				fill(v.Field(i), n, nilPtrs)
+			}
+		}
+	default:
+		panic("fill: " + v.Type().String())
+	}
+}
+
+// TestStateCodecEveryField stores and loads a state whose every field is
+// set (and one whose optional parts are absent): what loads is what was
+// stored, so that format 1 loses nothing.
+func TestStateCodecEveryField(t *testing.T) {
+	for _, nilPtrs := range []bool{false, true} {
+		var st deviceState
+		n := 0
+		fill(reflect.ValueOf(&st).Elem(), &n, nilPtrs)
+		if st.Sum == nil {
+			st.SumText = "" // kept with the summary only
+		}
+		b, err := encodeState(&st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b[0] != stateFormat {
+			t.Fatalf("format %d", b[0])
+		}
+		got, err := decodeState(b)
+		if err != nil {
+			t.Fatalf("nil pointers %v: %v", nilPtrs, err)
+		}
+		if !reflect.DeepEqual(got, &st) {
+			t.Errorf("nil pointers %v: loaded\n%+v\nstored\n%+v", nilPtrs, got, &st)
+		}
+	}
+}
+
+// TestStateCodecDamaged loads every prefix of a stored state, the state
+// with a byte more, and an unknown format: each is an error matching
+// ErrStoredState (never a panic), but the state without its summary,
+// which is optional.
+func TestStateCodecDamaged(t *testing.T) {
+	var st deviceState
+	n := 0
+	fill(reflect.ValueOf(&st).Elem(), &n, false)
+	full, err := encodeState(&st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	noSum := st
+	noSum.Sum, noSum.SumText = nil, ""
+	short, err := encodeState(&noSum)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i < len(full); i++ {
+		_, err := decodeState(full[:i])
+		if i == len(short)-1 {
+			if err != nil {
+				t.Errorf("the state without its summary: %v", err)
+			}
+			continue
+		}
+		if !errors.Is(err, ErrStoredState) {
+			t.Fatalf("%d of %d bytes: %v", i, len(full), err)
+		}
+	}
+	for _, bad := range [][]byte{append(full[:len(full):len(full)], 0), {2}, {'x'}, {'{'}} {
+		if _, err := decodeState(bad); !errors.Is(err, ErrStoredState) {
+			t.Errorf("%.10q: %v", bad, err)
+		}
+	}
+}
+
+// TestCacheKeepsRecent serves devices through a cache of four: a device
+// served again stays (a moves to the new generation), the one served
+// least recently (b) goes.
+func TestCacheKeepsRecent(t *testing.T) {
+	r := New(Config{MaxCachedDevices: 4})
+	st := map[string]*deviceState{}
+	serve := func(d string) {
+		if r.cached(d, 1) == nil {
+			st[d] = &deviceState{LastMsg: d}
+			r.remember(d, 1, st[d])
+		}
+	}
+	for _, d := range []string{"a", "b", "c", "a", "d", "e"} {
+		serve(d)
+	}
+	for d, want := range map[string]bool{"a": true, "b": false, "c": true, "d": true, "e": true} {
+		c, ok := r.cache[d] // looked at without serving it
+		if !ok {
+			c, ok = r.cacheOld[d]
+		}
+		if got := c.st; ok != want || ok && got != st[d] {
+			t.Errorf("%s cached: %v, want %v", d, ok, want)
+		}
+	}
+	if n := len(r.cache) + len(r.cacheOld); n > 4 {
+		t.Errorf("%d states kept of at most 4", n)
+	}
+}
