@@ -84,7 +84,9 @@ type Config struct {
 	// NextChecksum returns the checksum under which a drifted document
 	// is re-declared for the n-th time (n ≥ 1); d is the caller's
 	// version. It must differ from every earlier one. Nil means
-	// DefaultNextChecksum.
+	// DefaultNextChecksum. It runs inside an update of the device's
+	// state: a call it makes to the Reconciler for the same device waits
+	// up to 50 ms for that update's turn, then goes on without it.
 	NextChecksum func(d *declaredconfig.Document, n int) string
 }
 
@@ -107,7 +109,7 @@ type Reconciler struct {
 	cfg   Config
 	store session.Store
 
-	locks [64]sync.Mutex // serialise updates per device (lockIndex)
+	locks [64]chan struct{} // turns of updates per device (lockIndex, takeTurn)
 
 	mu        sync.Mutex
 	cache     map[string]cachedState   // by device, the new generation (keep)
@@ -118,6 +120,9 @@ type Reconciler struct {
 // New returns a Reconciler for cfg (copied).
 func New(cfg Config) *Reconciler {
 	r := &Reconciler{cfg: cfg, store: cfg.Store}
+	for i := range r.locks {
+		r.locks[i] = make(chan struct{}, 1)
+	}
 	if r.store == nil {
 		r.store = newMemStore()
 	}

@@ -671,3 +671,33 @@ func TestMaxDocuments(t *testing.T) {
 		t.Errorf("%d documents desired after the refusal", len(docs))
 	}
 }
+
+// TestCallbackCallsReconciler: a NextChecksum that calls the Reconciler
+// for the device being updated is slowed (its call waits for the
+// update's turn, then goes on without it), never deadlocked.
+func TestCallbackCallsReconciler(t *testing.T) {
+	ctx := context.Background()
+	var rec *reconcile.Reconciler
+	calls := 0
+	rec = reconcile.New(reconcile.Config{NextChecksum: func(d *declaredconfig.Document, n int) string {
+		calls++
+		if err := rec.SetRefreshInterval(ctx, dev1, 0); err != nil {
+			t.Errorf("SetRefreshInterval from NextChecksum: %v", err)
+		}
+		return reconcile.DefaultNextChecksum(d, n)
+	}})
+	if err := rec.Declare(ctx, dev1, vpnDoc(ids[0], "A0")); err != nil {
+		t.Fatal(err)
+	}
+	l := newLink(t, rec, newSimDevice(t, dev1))
+	l.session(-1)
+	if !l.dev.drift(ids[0]) {
+		t.Fatal("no drift")
+	}
+	l.session(-1)
+	l.noErrors()
+	if calls == 0 {
+		t.Fatal("NextChecksum never called: the test proves nothing")
+	}
+	wantDoc(t, rec, ids[0], reconcile.InSync)
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/windc-go/windc/declaredconfig"
 	"github.com/windc-go/windc/internal/backoff"
@@ -214,9 +215,14 @@ slow:
 func (r *Reconciler) update(ctx context.Context, device string, f func(*deviceState) (bool, error)) (*deviceState, error) {
 	// Updates of one device by this Reconciler take turns; only other
 	// instances sharing the store can then make a compare-and-swap lose.
-	mu := &r.locks[lockIndex(device)]
-	mu.Lock()
-	defer mu.Unlock()
+	sem := r.locks[lockIndex(device)]
+	held, err := takeTurn(ctx, sem)
+	if err != nil {
+		return nil, errorf("device %q: %w", device, err)
+	}
+	if held {
+		defer func() { <-sem }()
+	}
 	var last error
 	for attempt := range r.maxRetries() {
 		var (
@@ -261,8 +267,10 @@ func (r *Reconciler) update(ctx context.Context, device string, f func(*deviceSt
 		if err != nil {
 			if errors.Is(err, ErrConflict) {
 				last = err
-				if err := backoff.Wait(ctx, attempt+1); err != nil {
-					return nil, errorf("device %q: %w", device, err)
+				if attempt+1 < r.maxRetries() {
+					if err := backoff.Wait(ctx, attempt+1); err != nil {
+						return nil, errorf("device %q: %w", device, err)
+					}
 				}
 				continue
 			}
@@ -426,6 +434,33 @@ func (r *Reconciler) load(ctx context.Context, device string) (*deviceState, err
 		return nil, errorf("device %q: %w", device, err)
 	}
 	return st, nil
+}
+
+// turnWait bounds how long an update waits for its turn before it goes
+// on without it: the compare-and-swap keeps it correct either way, and a
+// callback that calls the Reconciler from inside an update (a
+// Config.NextChecksum that declares, say) is then slowed, not deadlocked.
+const turnWait = 50 * time.Millisecond
+
+// takeTurn takes sem (a channel of capacity 1): at once when it is free,
+// else within turnWait; held tells whether it was taken. It fails only
+// when ctx ends first.
+func takeTurn(ctx context.Context, sem chan struct{}) (held bool, err error) {
+	select {
+	case sem <- struct{}{}:
+		return true, nil
+	default:
+	}
+	t := time.NewTimer(turnWait)
+	defer t.Stop()
+	select {
+	case sem <- struct{}{}:
+		return true, nil
+	case <-t.C:
+		return false, nil
+	case <-ctx.Done():
+		return false, ctx.Err()
+	}
 }
 
 // lockIndex picks the lock of device among Reconciler.locks (FNV-1a).
