@@ -3,6 +3,8 @@ package session
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"testing"
 
@@ -119,5 +121,104 @@ func TestServerStatusesSpread(t *testing.T) {
 			}
 			t.Logf("%d server messages, %d Statuses", len(server), len(refs))
 		})
+	}
+}
+
+// The same over HTTP, through a Server whose Store keeps the state
+// encoded between messages: the Statuses still to send survive it.
+func TestServerStatusesSpreadHTTP(t *testing.T) {
+	const n, max = 60, 2000
+	var sizes []int
+	s := NewServer(ServerConfig{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, r)
+		sizes = append(sizes, rec.Body.Len())
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(rec.Code)
+		_, _ = w.Write(rec.Body.Bytes())
+	}))
+	defer srv.Close()
+	c, err := NewClient(ClientConfig{DeviceID: "D", ServerURI: srv.URL, MaxMsgSize: max})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range n {
+		if err := c.Queue(replaceOf(fmt.Sprintf("./Vendor/MSFT/Node%03d", i), 2)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	outs, err := c.Run(context.Background(), srv.Client(), srv.URL, "1")
+	if err != nil {
+		t.Fatalf("%v (after %d server messages)", err, len(sizes))
+	}
+	got := 0
+	for _, o := range outs {
+		if o.Command.ElementName() != "Replace" {
+			continue
+		}
+		if code, err := o.Code(); err != nil || code != syncml.StatusOK {
+			t.Errorf("%v: %v %v", syncml.Targets(o.Command), code, err)
+		}
+		got++
+	}
+	if got != n {
+		t.Errorf("%d Replaces answered, want %d", got, n)
+	}
+	if len(sizes) < 3 {
+		t.Errorf("%d server messages: the Statuses were not spread", len(sizes))
+	}
+	for i, l := range sizes {
+		if l > max {
+			t.Errorf("server message %d: %d > %d bytes", i+1, l, max)
+		}
+	}
+}
+
+// A device that starts over while the server's Statuses are spread gets
+// none of the old session's Statuses; a 1222 message sent again gets the
+// same reply.
+func TestServerStatusesSpreadRestartReplay(t *testing.T) {
+	ctx := context.Background()
+	s := NewSession(&Config{})
+	c, err := NewClient(ClientConfig{DeviceID: "D", ServerURI: "S", MaxMsgSize: 2000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 60 {
+		if err := c.Queue(replaceOf(fmt.Sprintf("./Vendor/MSFT/Node%03d", i), 2)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m, err := c.Start(ctx, "1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := syncml.Marshal(m)
+	x := handle(t, s, raw)
+	if x.Reply.Body.Final {
+		t.Fatal("first reply Final: the Statuses were not spread")
+	}
+	cx, err := c.Handle(ctx, x.Reply)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ask, _ := syncml.Marshal(cx.Reply)
+	first := handle(t, s, ask)
+	again := handle(t, s, ask)
+	if !again.Replayed || string(again.Raw) != string(first.Raw) {
+		t.Errorf("the 1222 message sent again: replayed %v, same reply %v", again.Replayed, string(again.Raw) == string(first.Raw))
+	}
+	// The device starts over: the reply answers package 1 only.
+	x = handle(t, s, devMsg("2", "1", alert1201))
+	for _, cmd := range x.Reply.Body.Commands {
+		if st, ok := cmd.(*syncml.Status); ok && st.MsgRef != "1" {
+			t.Errorf("restarted session: Status of message %s of the old one", st.MsgRef)
+		}
+	}
+	if got := summary(x.Reply); len(got) != 2 || !x.Reply.Body.Final {
+		t.Errorf("restarted session: reply %v, Final %v; want the Statuses of package 1", got, x.Reply.Body.Final)
 	}
 }
