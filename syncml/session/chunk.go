@@ -275,6 +275,7 @@ func setItems(c syncml.Command, items []syncml.Item) {
 // Data back, with the first chunk's Meta without Size, and goes out again
 // whole, to be cut anew.
 func (st *state) rejoinCont() {
+	st.takeAnswers() // they answer messages of the session given up
 	if st.Sent.continued(st.Cont) == nil {
 		return
 	}
@@ -339,4 +340,31 @@ func objectEnd(cmds []syncml.Command) int {
 func isChunk(c syncml.Command) bool {
 	items := c.ItemList()
 	return len(items) > 0 && items[len(items)-1].MoreData
+}
+
+// takeAnswers removes from the front of st.Cont the Statuses and Results
+// of this side's last reply that did not fit in it and returns them.
+func (st *state) takeAnswers() []syncml.Command {
+	k := 0
+	for k < len(st.Cont) && isAnswer(st.Cont[k]) {
+		k++
+	}
+	if k == 0 {
+		return nil
+	}
+	held := st.Cont[:k:k]
+	st.Cont = st.Cont[k:]
+	if len(st.Cont) == 0 {
+		st.Cont = nil
+	}
+	return held
+}
+
+// isAnswer reports whether c is a Status or a Results.
+func isAnswer(c syncml.Command) bool {
+	switch c.(type) {
+	case *syncml.Status, *syncml.Results:
+		return true
+	}
+	return false
 }

@@ -41,10 +41,13 @@
 // included) are answered 213, joined, checked against their Size (424),
 // and cut with Alert 1225 when another command comes first; the Outcome
 // of a Get whose Results comes in chunks waits for the joined object
-// (its Status alone when the object is cut or refused). A message that
-// cannot be kept within the bound (its Statuses alone are too many, or a
-// command that cannot be cut does not fit) is not sent: the error matches
-// ErrLimit and names MaxMsgSize.
+// (its Status alone when the object is cut or refused). Either side's
+// Statuses that do not fit in one message go out in order over the next
+// messages (without Final until the last; the peer asks for each with
+// Alert 1222), followed by the commands that wait. A message that cannot
+// be kept within the bound (not even its SyncHdr and first Status fit, or
+// a command that cannot be cut does not fit) is not sent: the error
+// matches ErrLimit and names MaxMsgSize.
 //
 // Who is talking is decided by an [Authenticator] (see identity.go): it
 // sees the parsed message, its raw bytes, the HTTP headers and the TLS

@@ -20,10 +20,13 @@ import (
 // as their MaxMsgSize. Command i is a Get when replace[i] is false (or
 // missing): the device answers it with a Results of one item per
 // answers[i]; it is a Replace of the values of answers[i] joined
-// otherwise. It returns, per command, the item values the Get's Outcomes
+// otherwise. The device sends dev short Replaces of its own after its
+// package 1, each of which must come back answered 200 once: their
+// Statuses may need more room than the device's MaxMsgSize, which the
+// server then spreads over several messages. It returns, per command, the item values the Get's Outcomes
 // carry, in order, or the Data the device received for the Replace, and
 // every message of the session, encoded.
-func exchangeGets(t testing.TB, answers [][]string, replace []bool, max int) (got [][]string, msgs [][]byte, err error) {
+func exchangeGets(t testing.TB, answers [][]string, replace []bool, dev, max int) (got [][]string, msgs [][]byte, err error) {
 	isReplace := func(i int) bool { return i < len(replace) && replace[i] }
 	got = make([][]string, len(answers))
 	var order []int // the commands in the order the device ran them
@@ -74,10 +77,24 @@ func exchangeGets(t testing.TB, answers [][]string, replace []bool, max int) (go
 	if err != nil {
 		return nil, nil, err
 	}
+	devCodes := make([][]syncml.StatusCode, dev)
+	defer func() {
+		for j, codes := range devCodes {
+			if err == nil && (len(codes) != 1 || codes[0] != syncml.StatusOK) {
+				err = fmt.Errorf("the device's Replace %d of %d was answered %v", j, dev, codes)
+			}
+		}
+	}()
 	ctx := context.Background()
 	m, err := c.Start(ctx, "1")
 	if err != nil {
 		return nil, nil, err
+	}
+	// in the device's next message, built under the server's MaxMsgSize
+	for j := range dev {
+		if err := c.Queue(replaceOf(fmt.Sprintf("./Vendor/D%d", j), 1)); err != nil {
+			return nil, nil, err
+		}
 	}
 	for range 2000 {
 		raw, err := syncml.Marshal(m)
@@ -128,6 +145,17 @@ func exchangeGets(t testing.TB, answers [][]string, replace []bool, max int) (go
 		if len(cx.Unmatched) > 0 {
 			return nil, msgs, fmt.Errorf("device message: unmatched %s", summary(&syncml.Message{Body: syncml.Body{Commands: cx.Unmatched}}))
 		}
+		for _, o := range cx.Outcomes {
+			var j int
+			if o.Command.ElementName() != "Replace" {
+				continue // package 1's alert, a chunk's Results…
+			}
+			if _, err := fmt.Sscanf(syncml.Targets(o.Command)[0], "./Vendor/D%d", &j); err != nil || j >= dev {
+				return nil, msgs, fmt.Errorf("device outcome for %v", syncml.Targets(o.Command))
+			}
+			code, _ := o.Code()
+			devCodes[j] = append(devCodes[j], code)
+		}
 		if cx.Done {
 			return got, msgs, nil
 		}
@@ -139,14 +167,16 @@ func exchangeGets(t testing.TB, answers [][]string, replace []bool, max int) (go
 // Any list of commands (Gets answered with multi-item Results, Replaces),
 // items of any size, packed under any MaxMsgSize that can hold the
 // largest single item (in chunks when need be), arrives whole and in
-// order, and no message of either side exceeds MaxMsgSize.
+// order, and no message of either side exceeds MaxMsgSize; the device's
+// own commands, however many, are each answered once (the server's
+// Statuses spread over messages when they do not fit in one).
 func TestPropertyPackingBound(t *testing.T) {
 	p := propSeed(t)
 	p.MinSuccessfulTests /= 10 // each run is a whole session
 	props := gopter.NewProperties(p)
 	props.Property("every item whole, in order, no message over the bound", prop.ForAll(
-		func(answers [][]string, replace []bool, max int) string {
-			got, msgs, err := exchangeGets(t, answers, replace, max)
+		func(answers [][]string, replace []bool, dev, max int) string {
+			got, msgs, err := exchangeGets(t, answers, replace, dev, max)
 			if err != nil {
 				return fmt.Sprintf("%v (after %d messages; item sizes %v)", err, len(msgs), sizesOf(answers))
 			}
@@ -170,6 +200,7 @@ func TestPropertyPackingBound(t *testing.T) {
 			return strings.Repeat("v<&é", n/5) // 5 bytes each, 2 escaped
 		}))).SuchThat(func(v [][]string) bool { return len(v) > 0 }),
 		gen.SliceOfN(8, gen.Bool()),
+		gen.IntRange(0, 60),
 		gen.IntRange(1000, 4000),
 	))
 	props.TestingRun(t)

@@ -29,8 +29,9 @@ type Config struct {
 	MaxQueue int
 	// MaxMsgSize bounds each encoded reply, in bytes, when the device
 	// announces no smaller MaxMsgSize; zero means no bound of this side.
-	// Commands that do not fit go out in the next messages of the
-	// package, which the device asks for with Alert 1222.
+	// Statuses and commands that do not fit go out, in order, in the
+	// next messages of the package, which the device asks for with
+	// Alert 1222.
 	MaxMsgSize int
 	// AnnounceMaxMsgSize, when set, is sent in the SyncHdr Meta of every
 	// reply as this side's MaxMsgSize: the device keeps its messages
@@ -401,8 +402,12 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 		return s.refuse(ctx, x, m, in.Header, dec)
 	}
 
+	// The answers of this side's last reply that did not fit in it go out
+	// first; a session given up takes them with it.
+	held := st.takeAnswers()
 	// A session alert or another SessionID (re)starts the session.
 	if startsSession(m) || h.SessionID != st.SessionID {
+		held = nil
 		st.rejoinCont()
 		if st.refusedMid() {
 			st.requeueSent()
@@ -434,6 +439,7 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 		hdrStatus = headerStatus(h, dec.Code, dec.Chal)
 	}
 	var cands []syncml.Command // commands that may go out in this reply
+	var ask *syncml.Alert      // the Alert 1222 asking for the device's next message
 	continuing := false        // the reply continues a multi-message package
 	final := true              // false for a "next message" response
 	if n := parseSize(h.Meta); n > 0 {
@@ -461,12 +467,17 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	if s.cfg.BeforeReply != nil {
 		s.cfg.BeforeReply(ctx, s, m, x)
 	}
-	// room for the commands that may go out too, so that pack does not grow it
-	body := make([]syncml.Command, 0, 2+len(r.out)+len(st.Queue)+len(st.Cont))
+	// Room for the commands that may go out too, so that pack does not
+	// grow it, and, after it, for the answers followed by those commands.
+	room := 2 + len(held) + len(r.out) + len(st.Queue) + len(st.Cont)
+	buf := make([]syncml.Command, 0, 2*room)
+	body := buf[:0:room]
 	if hdrStatus != nil {
 		body = append(body, hdrStatus)
 	}
-	body = append(body, r.out...)
+	if abort {
+		body = append(body, r.out...) // in one message, the last
+	}
 	switch {
 	case abort:
 		st.rejoinCont()
@@ -491,7 +502,7 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	case !m.Body.Final && !nextMessageResponse(m):
 		// The device's package goes on: ask for its next message, without
 		// Final (OMA DM, multiple messages in a package).
-		body = append(body, NewAlert(syncml.AlertNextMessage))
+		ask = NewAlert(syncml.AlertNextMessage)
 		final = false
 	case !st.Ended && st.Sent.pending() == 0 && len(st.Queue) > 0:
 		var refused []syncml.Command
@@ -505,6 +516,21 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 			x.Outcomes = append(x.Outcomes, Outcome{Command: c,
 				Err: errorf("%s not sent: its object is larger than the device's MaxObjSize %d", c.ElementName(), st.MaxObjSize)})
 		}
+	}
+	// The answers go first, in order, over as many messages as they need
+	// when they do not fit in one (the device asks for the next with
+	// Alert 1222), and then the commands that may go out.
+	answers := 0
+	if !abort && len(held)+len(r.out) > 0 {
+		answers = len(held) + len(r.out)
+		all := buf[room:room]
+		cands = append(append(append(all, held...), r.out...), cands...)
+		continuing = continuing || (more && len(held) > 0)
+		if ask != nil {
+			cands = append(cands, ask) // after the answers, when they all fit
+		}
+	} else if ask != nil {
+		body = append(body, ask)
 	}
 	st.OutMsgID++
 	reply := &xr.reply
@@ -532,10 +558,21 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 			return nil, err
 		}
 	}
-	out, send, rest, err := pack(reply, cands, s.cfg.maxMsgSize(st.MaxMsgSize), continuing, final, st.Sent.continued(cands))
+	max, cont := s.cfg.maxMsgSize(st.MaxMsgSize), st.Sent.continued(cands[answers:])
+	out, send, rest, err := pack(reply, cands, max, continuing, final, cont)
+	if err == nil && answers > 0 && ask != nil && len(rest) > 0 {
+		// The answers go on in the next message: the Alert 1222 goes in
+		// this one all the same, before them.
+		reply.Body.Commands = append(body, ask)
+		out, send, rest, err = pack(reply, cands[:len(cands)-1], max, continuing, final, cont)
+	}
 	if err != nil {
 		st.OutMsgID--
 		return nil, err
+	}
+	send = send[min(answers, len(send)):] // the commands sent, which wait for their Status
+	if ask != nil && len(send) > 0 && send[len(send)-1] == ask {
+		send = send[:len(send)-1] // an Alert of the session's own (below)
 	}
 	st.ReplyHMAC = ""
 	if a := s.cfg.ServerAuth; a != nil {
