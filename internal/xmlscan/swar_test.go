@@ -60,3 +60,26 @@ func TestSkipPlainContexts(t *testing.T) {
 		}
 	}
 }
+
+// TestNonLetters checks nonLetters against the byte test for every byte
+// value at every position of a word, the other bytes letters or not.
+func TestNonLetters(t *testing.T) {
+	isLetter := func(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+	for _, fill := range []byte{'a', 'Z', 0xff, '@', '{', 0} {
+		for pos := 0; pos < 8; pos++ {
+			for v := 0; v < 256; v++ {
+				var w [8]byte
+				for i := range w {
+					w[i] = fill
+				}
+				w[pos] = byte(v)
+				m := nonLetters(Load64(string(w[:]), 0))
+				for i, c := range w {
+					if got := m>>(8*i+7)&1 == 1; got != !isLetter(c) {
+						t.Fatalf("word %q: byte %d (%#x) flagged %v", w, i, c, got)
+					}
+				}
+			}
+		}
+	}
+}
