@@ -54,7 +54,7 @@ func TestSkipPlainContexts(t *testing.T) {
 		for c := 0x20; c < 0x7f; c++ {
 			word := string([]byte{'a', 'a', 'a', byte(c), 'a', 'a', 'a', 'a'})
 			special := strings.IndexByte(tc.specials, byte(c)) >= 0
-			if got := tc.skip(word); (got == 0) != special {
+			if got := tc.skip(word); (got <= 3) != special || !special && got != 8 {
 				t.Errorf("%s: byte %q: skip = %d, special %v", tc.name, rune(c), got, special)
 			}
 		}
@@ -79,6 +79,36 @@ func TestNonLetters(t *testing.T) {
 						t.Fatalf("word %q: byte %d (%#x) flagged %v", w, i, c, got)
 					}
 				}
+			}
+		}
+	}
+}
+
+// TestSkipPlain3Exact checks that SkipPlain3 passes only plain bytes and
+// stops either at the first special byte or where less than a word is
+// left.
+func TestSkipPlain3Exact(t *testing.T) {
+	isSpecial := func(x byte) bool { return x < 0x20 || x >= 0x80 || x == '<' || x == '&' || x == ']' }
+	bytesFrom := []byte{'a', 'Z', '1', ' ', '>', '=', 0, 0x1f, '\n', 0x80, 0xc3, 0xff, '<', '&', ']', '\\', '|'}
+	r := rand.New(rand.NewSource(2))
+	for n := 0; n < 3000; n++ {
+		buf := make([]byte, r.Intn(40))
+		for i := range buf {
+			buf[i] = 'x'
+			if r.Intn(6) == 0 {
+				buf[i] = bytesFrom[r.Intn(len(bytesFrom))]
+			}
+		}
+		s := string(buf)
+		for start := 0; start <= len(s); start++ {
+			got := SkipPlain3(s, start, Broadcast('<'), Broadcast('&'), Broadcast(']'))
+			for j := start; j < got; j++ {
+				if isSpecial(s[j]) {
+					t.Fatalf("%q from %d: skipped special byte at %d (stopped at %d)", s, start, j, got)
+				}
+			}
+			if got < len(s) && !isSpecial(s[got]) && got+8 <= len(s) {
+				t.Fatalf("%q from %d: stopped at plain byte %d with a word left", s, start, got)
 			}
 		}
 	}
