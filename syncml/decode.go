@@ -443,10 +443,15 @@ func (sc *scanner) children(t tag, pos int, child func(ch tag, pos int) (int, er
 // the child within its parent.
 func (sc *scanner) once(seen *uint32, bit uint, t tag) error {
 	if *seen&(1<<bit) != 0 {
-		return sc.structure(t.Start, "repeated <%s>", t.Name)
+		return sc.repeated(t)
 	}
 	*seen |= 1 << bit
 	return nil
+}
+
+// repeated is once's error, out of line so that once inlines.
+func (sc *scanner) repeated(t tag) error {
+	return sc.structure(t.Start, "repeated <%s>", t.Name)
 }
 
 func (sc *scanner) leafOnce(seen *uint32, bit uint, t tag, pos int, dst *string) (int, error) {
