@@ -317,9 +317,6 @@ func nameWord(s string, i, n int) uint64 {
 }
 
 // wordMask keeps the low n bytes of a word, n from 0 to 8.
-func wordMask(n int) uint64 {
-	if n == 0 {
-		return 0
-	}
-	return ^uint64(0) >> (64 - 8*uint(n))
-}
+func wordMask(n int) uint64 { return wordMasks[n&15] }
+
+var wordMasks = [16]uint64{0, 1<<8 - 1, 1<<16 - 1, 1<<24 - 1, 1<<32 - 1, 1<<40 - 1, 1<<48 - 1, 1<<56 - 1, 1<<64 - 1}
