@@ -537,6 +537,10 @@ func (sc *scanner) data(t tag, pos int) (*Data, int, error) {
 		sc.Pop()
 		return d, pos, nil
 	}
+	if txt, end, ok := sc.LeafText(pos); ok {
+		d.Value = txt
+		return d, end, nil
+	}
 	start := pos
 	txt, cdata, next, err := sc.CharData(pos)
 	if err != nil {

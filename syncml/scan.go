@@ -404,6 +404,9 @@ func (sc *scanner) leaf(t tag, pos int) (string, int, error) {
 		sc.Pop()
 		return "", pos, nil
 	}
+	if txt, end, ok := sc.LeafText(pos); ok {
+		return txt, end, nil
+	}
 	txt, _, end, err := sc.CharData(pos)
 	if err != nil {
 		return "", pos, err

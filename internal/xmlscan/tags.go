@@ -320,3 +320,32 @@ func nameWord(s string, i, n int) uint64 {
 func wordMask(n int) uint64 { return wordMasks[n&15] }
 
 var wordMasks = [16]uint64{0, 1<<8 - 1, 1<<16 - 1, 1<<24 - 1, 1<<32 - 1, 1<<40 - 1, 1<<48 - 1, 1<<56 - 1, 1<<64 - 1}
+
+// LeafText reads at pos, after the start tag of the innermost open
+// element, content that is plain character data (no reference, CDATA
+// section, comment, processing instruction, control or non-ASCII
+// character) directly followed by that element's end tag, when its name
+// has at most eight bytes: it closes the element and returns the text and
+// the offset after the end tag. For any other content ok is false and
+// nothing is read, and the caller reads the content the general way
+// (CharData, EndTag), which gives the same result where LeafText succeeds.
+func (sc *Scanner) LeafText(pos int) (text string, end int, ok bool) {
+	s := sc.src
+	i := SkipPlain3(s, pos, bcastLT, bcastAmp, bcastRSqB)
+	if i+1 >= len(s) || s[i] != '<' || s[i+1] != '/' || i-pos > sc.lim.MaxTokenBytes {
+		return "", pos, false
+	}
+	e := &sc.path[len(sc.path)-1]
+	n := len(e.name)
+	if n > 8 || i+11 > len(s) || s[i+2+n] != '>' || Load64(s, i+2)&wordMask(n) != e.word {
+		return "", pos, false
+	}
+	if i > pos {
+		if sc.tokens >= sc.lim.MaxTokens {
+			return "", pos, false
+		}
+		sc.tokens++
+	}
+	sc.Pop()
+	return s[pos:i], i + 3 + n, true
+}
