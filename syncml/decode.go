@@ -443,10 +443,15 @@ func (sc *scanner) children(t tag, pos int, child func(ch tag, pos int) (int, er
 // the child within its parent.
 func (sc *scanner) once(seen *uint32, bit uint, t tag) error {
 	if *seen&(1<<bit) != 0 {
-		return sc.structure(t.Start, "repeated <%s>", t.Name)
+		return sc.repeated(t)
 	}
 	*seen |= 1 << bit
 	return nil
+}
+
+// repeated is once's error, out of line so that once inlines.
+func (sc *scanner) repeated(t tag) error {
+	return sc.structure(t.Start, "repeated <%s>", t.Name)
 }
 
 func (sc *scanner) leafOnce(seen *uint32, bit uint, t tag, pos int, dst *string) (int, error) {
@@ -531,6 +536,10 @@ func (sc *scanner) data(t tag, pos int) (*Data, int, error) {
 	if t.Self {
 		sc.Pop()
 		return d, pos, nil
+	}
+	if txt, end, ok := sc.LeafText(pos); ok {
+		d.Value = txt
+		return d, end, nil
 	}
 	start := pos
 	txt, cdata, next, err := sc.CharData(pos)

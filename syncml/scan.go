@@ -378,6 +378,14 @@ func (sc *scanner) space(t tag) string {
 
 // noAttrs rejects attributes other than namespace declarations on t.
 func (sc *scanner) noAttrs(t tag) error {
+	if len(sc.Attrs()) == 0 {
+		return nil
+	}
+	return sc.otherAttrs(t)
+}
+
+// otherAttrs is noAttrs for a tag with attributes.
+func (sc *scanner) otherAttrs(t tag) error {
 	for _, a := range sc.Attrs() {
 		if a.Name != "xmlns" && !strings.HasPrefix(a.Name, "xmlns:") {
 			return sc.structure(a.Pos, "unexpected attribute %s on <%s>", a.Name, t.Name)
@@ -395,6 +403,9 @@ func (sc *scanner) leaf(t tag, pos int) (string, int, error) {
 	if t.Self {
 		sc.Pop()
 		return "", pos, nil
+	}
+	if txt, end, ok := sc.LeafText(pos); ok {
+		return txt, end, nil
 	}
 	txt, _, end, err := sc.CharData(pos)
 	if err != nil {

@@ -1,6 +1,7 @@
 package xmlscan
 
 import (
+	"math/bits"
 	"strings"
 	"unicode/utf8"
 )
@@ -174,10 +175,21 @@ func (sc *Scanner) decodeRune(i int) (rune, int, error) {
 func (sc *Scanner) qname(pos int) (string, int, int, error) {
 	s := sc.src
 	i := pos
-	if i >= len(s) {
-		return "", -1, i, sc.EOF(i)
+	// fast path: ASCII letters, eight at a time (SyncML's element names
+	// are made of them); what stops it is read by the byte loop below
+	for i+8 <= len(s) {
+		if m := nonLetters(Load64(s, i)); m != 0 {
+			i += bits.TrailingZeros64(m) >> 3
+			break
+		}
+		i += 8
 	}
-	if c := s[i]; c < utf8.RuneSelf {
+	rest := i // the bytes before rest are letters: no colon among them
+	if i > pos {
+		// the first byte is a letter, a valid name start
+	} else if i >= len(s) {
+		return "", -1, i, sc.EOF(i)
+	} else if c := s[i]; c < utf8.RuneSelf {
 		if byteClass[c]&clStart == 0 {
 			return "", -1, i, sc.Syntax(i, "invalid name start %q", rune(c))
 		}
@@ -224,7 +236,12 @@ func (sc *Scanner) qname(pos int) (string, int, int, error) {
 	}
 	nm := s[pos:i]
 	// Namespaces in XML: at most one colon, not first or last.
-	c := strings.IndexByte(nm, ':')
+	c := -1
+	if rest < i {
+		if c = strings.IndexByte(s[rest:i], ':'); c >= 0 {
+			c += rest - pos
+		}
+	}
 	if c >= 0 {
 		if c == 0 || c == len(nm)-1 || strings.IndexByte(nm[c+1:], ':') >= 0 {
 			return "", -1, pos, sc.fail(pos, BadQName, "name %q is not a qualified name", nm)
@@ -293,4 +310,15 @@ func ValidText(s string) bool {
 		i += size
 	}
 	return true
+}
+
+// nonLetters returns the high bit of each byte of x (as Load64 reads it)
+// that is not an ASCII letter. The test is exact for every byte: no sum
+// carries from one byte into the next.
+func nonLetters(x uint64) uint64 {
+	y := x | lsb*0x20 // 'A'-'Z' to 'a'-'z'; nothing else lands there
+	t := y &^ msb
+	ge := t + lsb*(0x80-'a')   // high bit: t >= 'a'
+	gt := t + lsb*(0x80-'z'-1) // high bit: t > 'z'
+	return ^(ge &^ gt &^ y) & msb
 }

@@ -57,7 +57,7 @@ type Content struct {
 func (sc *Scanner) Content(t Tag, pos int, o Nested) (Content, error) {
 	floor := len(sc.ns)
 	if o.Own {
-		floor = sc.nsMark[len(sc.nsMark)-1]
+		floor = sc.path[len(sc.path)-1].mark
 	}
 	sc.capturing, sc.capFloor, sc.captured = true, floor, sc.captured[:0]
 	defer func() { sc.capturing = false }()

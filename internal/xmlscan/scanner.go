@@ -80,12 +80,11 @@ type Scanner struct {
 	errs     Errors
 
 	tokens int
-	path   []string  // qualified names of open elements
-	ns     []Binding // in-scope declarations, innermost last
-	nsMark []int     // len(ns) when each open element started
-	nsBase int       // declarations below it are not counted against MaxNamespaces
-	attrs  []Attr    // attributes of the current start tag
-	buf    []byte    // scratch for decoding references
+	path   []openElem // open elements, innermost last
+	ns     []Binding  // in-scope declarations, innermost last
+	nsBase int        // declarations below it are not counted against MaxNamespaces
+	attrs  []Attr     // attributes of the current start tag
+	buf    []byte     // scratch for decoding references
 
 	// capturing records, in captured, the declarations below capFloor in
 	// ns that resolved prefixes rely on (see Content)
@@ -106,7 +105,7 @@ func (sc *Scanner) Init(src string, lim Limits, errs Errors) {
 	sc.src, sc.partial, sc.fragment, sc.lim, sc.errs = src, false, false, lim, errs
 	sc.tokens, sc.nsBase, sc.capturing, sc.capFloor = 0, 0, false, 0
 	sc.doc, sc.pendingEnd = beforeRoot, ""
-	sc.path, sc.ns, sc.nsMark = sc.path[:0], sc.ns[:0], sc.nsMark[:0]
+	sc.path, sc.ns = sc.path[:0], sc.ns[:0]
 	sc.attrs, sc.buf, sc.captured = sc.attrs[:0], sc.buf[:0], sc.captured[:0]
 }
 
@@ -121,7 +120,6 @@ func (sc *Scanner) Reset() {
 	*sc = Scanner{
 		path:     sc.path[:0],
 		ns:       sc.ns[:0],
-		nsMark:   sc.nsMark[:0],
 		attrs:    sc.attrs[:0],
 		buf:      sc.buf[:0],
 		captured: sc.captured[:0],
@@ -192,7 +190,7 @@ func (sc *Scanner) Checkpoint() Checkpoint {
 // scanner with no element closed since: what was opened or declared after
 // it is forgotten.
 func (sc *Scanner) Rewind(c Checkpoint) {
-	sc.path, sc.nsMark = sc.path[:c.path], sc.nsMark[:c.path]
+	sc.path = sc.path[:c.path]
 	sc.ns, sc.tokens = sc.ns[:c.ns], c.tokens
 	sc.doc, sc.pendingEnd = c.doc, c.pendingEnd
 }
@@ -209,8 +207,7 @@ func (sc *Scanner) Declare(bs ...Binding) {
 // input, so that the input is read as its content (with SetFragment) and
 // errors carry it in their path.
 func (sc *Scanner) Enter(name string) {
-	sc.path = append(sc.path, name)
-	sc.nsMark = append(sc.nsMark, len(sc.ns))
+	sc.path = append(sc.path, openElem{name, len(sc.ns), nameWord(name, 0, len(name))})
 }
 
 // fail returns the error of kind k at pos, the message made by format.
@@ -236,7 +233,12 @@ func (sc *Scanner) PathString() string {
 	if len(sc.path) == 0 {
 		return ""
 	}
-	return "/" + strings.Join(sc.path, "/")
+	var b strings.Builder
+	for _, e := range sc.path {
+		b.WriteByte('/')
+		b.WriteString(e.name)
+	}
+	return b.String()
 }
 
 // EOF is the error for input that ends at pos inside a construct. It is

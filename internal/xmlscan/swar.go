@@ -1,5 +1,7 @@
 package xmlscan
 
+import "math/bits"
+
 // Word-at-a-time scanning: SkipPlain advances over eight bytes at a time
 // while none of them is a control character, a non-ASCII byte, or one of
 // three given ASCII bytes. The byte loops that follow it handle the word
@@ -49,14 +51,17 @@ func SpecialMask(x, a, b, fold uint64) uint64 {
 	return (low | x | (za-lsb)&^za | (zb-lsb)&^zb) & msb
 }
 
-// SkipPlain3 is SkipPlain for three bytes with nothing in common.
+// SkipPlain3 is SkipPlain for three bytes with nothing in common, except
+// that when it stops at a word that holds a special byte it returns the
+// offset of the first one (the lowest flagged byte is never a false
+// alarm), so that short runs cost no byte loop.
 func SkipPlain3(s string, i int, a, b, c uint64) int {
 	for i+8 <= len(s) {
 		x := Load64(s, i)
 		low := (x - Broadcast(0x20)) &^ x
 		za, zb, zc := x^a, x^b, x^c
-		if (low|x|(za-lsb)&^za|(zb-lsb)&^zb|(zc-lsb)&^zc)&msb != 0 {
-			return i
+		if m := (low | x | (za-lsb)&^za | (zb-lsb)&^zb | (zc-lsb)&^zc) & msb; m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
 		}
 		i += 8
 	}

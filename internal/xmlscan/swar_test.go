@@ -54,8 +54,61 @@ func TestSkipPlainContexts(t *testing.T) {
 		for c := 0x20; c < 0x7f; c++ {
 			word := string([]byte{'a', 'a', 'a', byte(c), 'a', 'a', 'a', 'a'})
 			special := strings.IndexByte(tc.specials, byte(c)) >= 0
-			if got := tc.skip(word); (got == 0) != special {
+			if got := tc.skip(word); (got <= 3) != special || !special && got != 8 {
 				t.Errorf("%s: byte %q: skip = %d, special %v", tc.name, rune(c), got, special)
+			}
+		}
+	}
+}
+
+// TestNonLetters checks nonLetters against the byte test for every byte
+// value at every position of a word, the other bytes letters or not.
+func TestNonLetters(t *testing.T) {
+	isLetter := func(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+	for _, fill := range []byte{'a', 'Z', 0xff, '@', '{', 0} {
+		for pos := 0; pos < 8; pos++ {
+			for v := 0; v < 256; v++ {
+				var w [8]byte
+				for i := range w {
+					w[i] = fill
+				}
+				w[pos] = byte(v)
+				m := nonLetters(Load64(string(w[:]), 0))
+				for i, c := range w {
+					if got := m>>(8*i+7)&1 == 1; got != !isLetter(c) {
+						t.Fatalf("word %q: byte %d (%#x) flagged %v", w, i, c, got)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestSkipPlain3Exact checks that SkipPlain3 passes only plain bytes and
+// stops either at the first special byte or where less than a word is
+// left.
+func TestSkipPlain3Exact(t *testing.T) {
+	isSpecial := func(x byte) bool { return x < 0x20 || x >= 0x80 || x == '<' || x == '&' || x == ']' }
+	bytesFrom := []byte{'a', 'Z', '1', ' ', '>', '=', 0, 0x1f, '\n', 0x80, 0xc3, 0xff, '<', '&', ']', '\\', '|'}
+	r := rand.New(rand.NewSource(2))
+	for n := 0; n < 3000; n++ {
+		buf := make([]byte, r.Intn(40))
+		for i := range buf {
+			buf[i] = 'x'
+			if r.Intn(6) == 0 {
+				buf[i] = bytesFrom[r.Intn(len(bytesFrom))]
+			}
+		}
+		s := string(buf)
+		for start := 0; start <= len(s); start++ {
+			got := SkipPlain3(s, start, Broadcast('<'), Broadcast('&'), Broadcast(']'))
+			for j := start; j < got; j++ {
+				if isSpecial(s[j]) {
+					t.Fatalf("%q from %d: skipped special byte at %d (stopped at %d)", s, start, j, got)
+				}
+			}
+			if got < len(s) && !isSpecial(s[got]) && got+8 <= len(s) {
+				t.Fatalf("%q from %d: stopped at plain byte %d with a word left", s, start, got)
 			}
 		}
 	}

@@ -1,6 +1,7 @@
 package xmlscan
 
 import (
+	"math/bits"
 	"strings"
 )
 
@@ -20,6 +21,17 @@ func (sc *Scanner) StartTag(pos int) (Tag, int, error) {
 	if err := sc.token(pos); err != nil {
 		return t, pos, err
 	}
+	// fast path: <name> with a name of one to seven ASCII letters, read
+	// as one word
+	if pos+9 <= len(s) {
+		x := Load64(s, pos+1)
+		if n := bits.TrailingZeros64(nonLetters(x)) >> 3; n > 0 && n < 8 && s[pos+1+n] == '>' && n <= sc.lim.MaxTokenBytes {
+			t.Name = s[pos+1 : pos+1+n]
+			sc.attrs = sc.attrs[:0]
+			sc.path = append(sc.path, openElem{t.Name, len(sc.ns), x & wordMask(n)})
+			return t, pos + 2 + n, nil
+		}
+	}
 	nm, colon, i, err := sc.qname(pos + 1)
 	if err != nil {
 		return t, pos, err
@@ -30,8 +42,7 @@ func (sc *Scanner) StartTag(pos int) (Tag, int, error) {
 	mark := len(sc.ns)
 	// fast path: a start tag without attributes and an unprefixed name
 	if i < len(s) && s[i] == '>' && colon < 0 {
-		sc.path = append(sc.path, nm)
-		sc.nsMark = append(sc.nsMark, mark)
+		sc.path = append(sc.path, openElem{nm, mark, nameWord(s, pos+1, len(nm))})
 		return t, i + 1, nil
 	}
 	for {
@@ -127,8 +138,7 @@ func (sc *Scanner) StartTag(pos int) (Tag, int, error) {
 			sc.ns = append(sc.ns, Binding{p, a.Value})
 		}
 	}
-	sc.path = append(sc.path, nm)
-	sc.nsMark = append(sc.nsMark, mark)
+	sc.path = append(sc.path, openElem{nm, mark, nameWord(s, pos+1, len(nm))})
 	if p := PrefixOf(nm); p != "" {
 		if _, err := sc.resolve(p, pos+1); err != nil {
 			return t, pos, err
@@ -245,9 +255,16 @@ func (sc *Scanner) attrValue(pos int, q byte) (string, int, error) {
 // closes the innermost open element, pops it and returns the offset after.
 func (sc *Scanner) EndTag(pos int) (int, error) {
 	s := sc.src
-	open := sc.path[len(sc.path)-1]
-	// fast path: the expected name followed by '>'
-	if i := pos + 2 + len(open); i < len(s) && s[i] == '>' && s[pos+2:i] == open {
+	e := &sc.path[len(sc.path)-1]
+	open := e.name
+	// fast path: the expected name followed by '>', compared as one word
+	// when it is short
+	if n := len(open); n <= 8 && pos+11 <= len(s) {
+		if s[pos+2+n] == '>' && Load64(s, pos+2)&wordMask(n) == e.word {
+			sc.Pop()
+			return pos + 3 + n, nil
+		}
+	} else if i := pos + 2 + n; i < len(s) && s[i] == '>' && s[pos+2:i] == open {
 		sc.Pop()
 		return i + 1, nil
 	}
@@ -272,7 +289,63 @@ func (sc *Scanner) EndTag(pos int) (int, error) {
 // Pop closes the innermost element.
 func (sc *Scanner) Pop() {
 	n := len(sc.path) - 1
+	sc.ns = sc.ns[:sc.path[n].mark]
 	sc.path = sc.path[:n]
-	sc.ns = sc.ns[:sc.nsMark[n]]
-	sc.nsMark = sc.nsMark[:n]
+}
+
+// openElem is an open element.
+type openElem struct {
+	name string
+	mark int    // len(ns) when it started
+	word uint64 // a name of at most eight bytes as Load64 reads it (nameWord)
+}
+
+// nameWord returns the n bytes of s at i as Load64 reads them, the bytes
+// above them zero, when n is at most eight, and 0 otherwise.
+func nameWord(s string, i, n int) uint64 {
+	if n > 8 {
+		return 0
+	}
+	if i+8 <= len(s) {
+		return Load64(s, i) & wordMask(n)
+	}
+	var w uint64
+	for k := n - 1; k >= 0; k-- {
+		w = w<<8 | uint64(s[i+k])
+	}
+	return w
+}
+
+// wordMask keeps the low n bytes of a word, n from 0 to 8.
+func wordMask(n int) uint64 { return wordMasks[n&15] }
+
+var wordMasks = [16]uint64{0, 1<<8 - 1, 1<<16 - 1, 1<<24 - 1, 1<<32 - 1, 1<<40 - 1, 1<<48 - 1, 1<<56 - 1, 1<<64 - 1}
+
+// LeafText reads at pos, after the start tag of the innermost open
+// element, content that is plain character data (no reference, CDATA
+// section, comment, processing instruction, control or non-ASCII
+// character) directly followed by that element's end tag, when its name
+// has at most eight bytes: it closes the element and returns the text and
+// the offset after the end tag. For any other content ok is false and
+// nothing is read, and the caller reads the content the general way
+// (CharData, EndTag), which gives the same result where LeafText succeeds.
+func (sc *Scanner) LeafText(pos int) (text string, end int, ok bool) {
+	s := sc.src
+	i := SkipPlain3(s, pos, bcastLT, bcastAmp, bcastRSqB)
+	if i+1 >= len(s) || s[i] != '<' || s[i+1] != '/' || i-pos > sc.lim.MaxTokenBytes {
+		return "", pos, false
+	}
+	e := &sc.path[len(sc.path)-1]
+	n := len(e.name)
+	if n > 8 || i+11 > len(s) || s[i+2+n] != '>' || Load64(s, i+2)&wordMask(n) != e.word {
+		return "", pos, false
+	}
+	if i > pos {
+		if sc.tokens >= sc.lim.MaxTokens {
+			return "", pos, false
+		}
+		sc.tokens++
+	}
+	sc.Pop()
+	return s[pos:i], i + 3 + n, true
 }

@@ -134,3 +134,59 @@ func TestDeclared(t *testing.T) {
 	}
 	check("after <c>", 1, Binding{"", "urn:a"})
 }
+
+// TestLeafText checks that LeafText, where it succeeds, reads what
+// CharData and EndTag read, and that it declines every other content
+// without reading anything.
+func TestLeafText(t *testing.T) {
+	for _, tc := range []struct {
+		doc string
+		ok  bool
+	}{
+		{"<CmdID>1</CmdID>   ", true},
+		{"<LocURI>./DevInfo/DevId</LocURI>     ", true},
+		{"<Data></Data>          ", true},
+		{"<Abcdefgh>x</Abcdefgh>    ", true},
+		{"<Abcdefghi>x</Abcdefghi>    ", false}, // name of nine bytes
+		{"<a>x</b>         ", false},
+		{"<a>x</a >         ", false},
+		{"<a>x&amp;y</a>         ", false},
+		{"<a>x<![CDATA[y]]></a>         ", false},
+		{"<a>x<!--c--></a>         ", false},
+		{"<a>x<b/></a>         ", false},
+		{"<a>\u00e9</a>         ", false},
+		{"<a>x\ty</a>         ", false},
+		{"<a>x]]>y</a>         ", false},
+		{"<a>x</a>", false}, // too close to the end for a word
+	} {
+		sc := newTestScanner(tc.doc)
+		_, pos, err := sc.StartTag(0)
+		if err != nil {
+			t.Fatalf("%q: %v", tc.doc, err)
+		}
+		tokens := sc.tokens
+		txt, end, ok := sc.LeafText(pos)
+		if ok != tc.ok {
+			t.Fatalf("%q: ok %v", tc.doc, ok)
+		}
+		if !ok {
+			if end != pos || sc.Depth() != 1 || sc.tokens != tokens {
+				t.Fatalf("%q: declined but read (end %d, depth %d)", tc.doc, end, sc.Depth())
+			}
+			continue
+		}
+		ref := newTestScanner(tc.doc)
+		_, pos, _ = ref.StartTag(0)
+		want, _, next, err := ref.CharData(pos)
+		if err != nil {
+			t.Fatalf("%q: CharData: %v", tc.doc, err)
+		}
+		wantEnd, err := ref.EndTag(next)
+		if err != nil {
+			t.Fatalf("%q: EndTag: %v", tc.doc, err)
+		}
+		if txt != want || end != wantEnd || sc.Depth() != 0 || sc.tokens != ref.tokens {
+			t.Fatalf("%q: LeafText %q %d (tokens %d), general %q %d (tokens %d)", tc.doc, txt, end, sc.tokens, want, wantEnd, ref.tokens)
+		}
+	}
+}

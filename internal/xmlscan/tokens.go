@@ -112,7 +112,7 @@ func (sc *Scanner) Next(pos int) (Token, int, error) {
 		return Token{}, pos, err
 	}
 	if s[pos+1] == '/' {
-		name := sc.path[len(sc.path)-1]
+		name := sc.path[len(sc.path)-1].name
 		end, err := sc.EndTag(pos)
 		if err != nil {
 			return Token{}, pos, err
