@@ -33,7 +33,7 @@ type deviceState struct {
 	LastMsg      string `json:"lastMsg,omitempty"`      // key of the last message reconciled
 	// SumText is the text of the last summary read (as text) and Sum
 	// what it reads to, so that a Reconciler that does not hold the
-	// device does not parse the same summary again (format 1 only).
+	// device does not parse the same summary again (binary formats only).
 	SumText string                  `json:"-"`
 	Sum     *declaredconfig.Summary `json:"-"`
 
@@ -67,7 +67,12 @@ type docState struct {
 	Host  declaredconfig.Host  `json:"host"`
 	// Doc is the version declared now; its Checksum is Base or a
 	// re-declared one.
-	Doc        *declaredconfig.Document     `json:"doc"`
+	Doc *declaredconfig.Document `json:"doc"`
+	// rest, when not empty, is the stored form (format 2) of the fields
+	// of Doc but its ID and Checksum, which are all that Doc then holds:
+	// a loaded document is read in full only when it is needed (see
+	// full).
+	rest       string
 	Base       string                       `json:"base"`
 	Redeclared int                          `json:"redeclared,omitempty"`
 	Vars       *declaredconfig.InstanceBlob `json:"vars,omitempty"`
@@ -399,7 +404,7 @@ func sameDocs(a, b []*docState) bool {
 // equal is *x == *y (pointers compare as pointers), with the empty
 // strings, most of a steady document's, compared without a call.
 func (x *docState) equal(y *docState) bool {
-	return x.Scope == y.Scope && x.Host == y.Host && x.Doc == y.Doc && x.Redeclared == y.Redeclared &&
+	return x.Scope == y.Scope && x.Host == y.Host && x.Doc == y.Doc && eqs(x.rest, y.rest) && x.Redeclared == y.Redeclared &&
 		x.Vars == y.Vars && x.Abandoned == y.Abandoned && x.AbandonSet == y.AbandonSet &&
 		x.RefusedCode == y.RefusedCode && x.RefusedTries == y.RefusedTries && x.Hint == y.Hint &&
 		x.Result == y.Result && x.Repairing == y.Repairing && x.StrayHost == y.StrayHost &&

@@ -13,11 +13,20 @@ import (
 // is the format, then every field of deviceState in a fixed order, with
 // documents, results and instance data written field by field, so that
 // loading a state parses no XML. The last summary the device sent is kept
-// with its text, so that the same summary is not parsed again. Integers are varints, strings and lists
-// a uvarint length and their content, an optional value a presence byte.
-// A state stored as JSON (the format before, whose first byte is '{')
-// still loads; the next save writes format 1.
-const stateFormat = 1
+// with its text, so that the same summary is not parsed again. Integers
+// are varints, strings and lists a uvarint length and their content, an
+// optional value a presence byte. Format 2 writes a declared document as
+// its ID, its checksum and then the rest of its fields as one string
+// (docState.rest), which a load keeps as it is: the body is read only
+// when the document is sent, re-declared or returned. Formats 1 and JSON
+// (the format before, whose first byte is '{') still load; the next save
+// writes format 2.
+const stateFormat = 2
+
+// restMinBytes is the least the rest of a document takes (format 2):
+// three empty strings, no attributes, no reflected properties, no CSP, no
+// DSC, no unknown element.
+const restMinBytes = 8
 
 // encodeState returns the stored form of st (format 1).
 func encodeState(st *deviceState) ([]byte, error) {
@@ -57,7 +66,7 @@ func decodeState(raw []byte) (*deviceState, error) {
 	switch {
 	case len(raw) == 0:
 		return &deviceState{}, nil
-	case raw[0] == stateFormat:
+	case raw[0] == 1 || raw[0] == stateFormat:
 		return decodeBinary(raw)
 	case raw[0] == '{' || raw[0] == ' ' || raw[0] == '\t' || raw[0] == '\n' || raw[0] == '\r':
 		return decodeJSON(raw)
@@ -82,7 +91,7 @@ func decodeJSON(raw []byte) (*deviceState, error) {
 
 func decodeBinary(raw []byte) (*deviceState, error) {
 	// One string holds the state: the strings decoded are parts of it.
-	r := stateReader{s: string(raw[1:]), n: len(raw)}
+	r := stateReader{s: string(raw[1:]), n: len(raw), v: raw[0]}
 	st := &deviceState{}
 	st.Docs = r.docs()
 	st.Removed = r.docs()
@@ -124,6 +133,18 @@ func (w *stateWriter) str(s string) {
 	w.b = append(w.b, s...)
 }
 
+// prefixed writes what f writes as one string: its length before it.
+func (w *stateWriter) prefixed(f func()) {
+	start := len(w.b)
+	f()
+	n := len(w.b) - start
+	var l [binary.MaxVarintLen64]byte
+	k := binary.PutUvarint(l[:], uint64(n))
+	w.b = append(w.b, l[:k]...)
+	copy(w.b[start+k:], w.b[start:start+n])
+	copy(w.b[start:], l[:k])
+}
+
 func (w *stateWriter) bool(v bool) {
 	if v {
 		w.b = append(w.b, 1)
@@ -142,7 +163,13 @@ func (w *stateWriter) docs(list []*docState) {
 func (w *stateWriter) doc(d *docState) {
 	w.uint(uint64(d.Scope))
 	w.uint(uint64(d.Host))
-	w.document(d.Doc)
+	w.str(d.Doc.ID)
+	w.str(d.Doc.Checksum)
+	if d.rest != "" {
+		w.str(d.rest)
+	} else {
+		w.prefixed(func() { w.documentRest(d.Doc) })
+	}
 	w.str(d.Base)
 	w.int(int64(d.Redeclared))
 	w.bool(d.Vars != nil)
@@ -219,11 +246,10 @@ func (w *stateWriter) params(ps []declaredconfig.Param) {
 	}
 }
 
-func (w *stateWriter) document(d *declaredconfig.Document) {
+// documentRest writes the fields of d but its ID and Checksum (format 2).
+func (w *stateWriter) documentRest(d *declaredconfig.Document) {
 	w.str(d.Schema)
 	w.str(d.Context)
-	w.str(d.ID)
-	w.str(d.Checksum)
 	w.str(d.Scenario)
 	w.attrs(d.Attrs)
 	w.bool(d.Reflected != nil)
@@ -331,6 +357,7 @@ func (w *stateWriter) blob(b *declaredconfig.InstanceBlob) {
 type stateReader struct {
 	s   string
 	n   int
+	v   byte // the format
 	err error
 }
 
@@ -454,7 +481,14 @@ const documentMinBytes = 9
 func (r *stateReader) doc(d *docState) {
 	d.Scope = declaredconfig.Scope(r.small(255))
 	d.Host = declaredconfig.Host(r.small(255))
-	r.document(d.Doc)
+	if r.v == 1 {
+		r.document(d.Doc)
+	} else {
+		d.Doc.ID, d.Doc.Checksum, d.rest = r.str(), r.str(), r.str()
+		if len(d.rest) < restMinBytes {
+			r.fail("a document of %d bytes", len(d.rest))
+		}
+	}
 	d.Base = r.str()
 	d.Redeclared = r.int()
 	if r.bool() {
@@ -541,8 +575,40 @@ func (r *stateReader) params() []declaredconfig.Param {
 	return ps
 }
 
+// document reads a document of format 1.
 func (r *stateReader) document(d *declaredconfig.Document) {
 	d.Schema, d.Context, d.ID, d.Checksum, d.Scenario = r.str(), r.str(), r.str(), r.str(), r.str()
+	r.documentTail(d)
+}
+
+// documentRest reads what stateWriter.documentRest wrote.
+func (r *stateReader) documentRest(d *declaredconfig.Document) {
+	d.Schema, d.Context, d.Scenario = r.str(), r.str(), r.str()
+	r.documentTail(d)
+}
+
+// full returns the declared document of d in full: Doc, or, for a
+// document loaded in format 2, Doc with the rest of its fields read from
+// rest (a new copy each time; a rest that does not read is an error
+// matching ErrStoredState).
+func (d *docState) full() (*declaredconfig.Document, error) {
+	if d.rest == "" {
+		return d.Doc, nil
+	}
+	doc := &declaredconfig.Document{ID: d.Doc.ID, Checksum: d.Doc.Checksum}
+	r := stateReader{s: d.rest, n: len(d.rest), v: stateFormat}
+	r.documentRest(doc)
+	if r.err == nil && len(r.s) != 0 {
+		r.fail("%d bytes after the document", len(r.s))
+	}
+	if r.err != nil {
+		return nil, errorf("document %s: %w", d.Doc.ID, r.err)
+	}
+	return doc, nil
+}
+
+// documentTail reads the fields of a document after its Scenario.
+func (r *stateReader) documentTail(d *declaredconfig.Document) {
 	d.Attrs = r.attrs()
 	if r.bool() {
 		rp := &declaredconfig.ReflectedProperties{}
