@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"sync/atomic"
 
 	"github.com/windc-go/windc/declaredconfig"
 	"github.com/windc-go/windc/syncml"
@@ -109,7 +110,9 @@ type Reconciler struct {
 	cfg   Config
 	store session.Store
 
-	locks [64]chan struct{} // turns of updates per device (lockIndex, takeTurn)
+	// locks are the turns of updates per device (lockIndex, takeTurn),
+	// each made when first needed (see turnOf).
+	locks [64]atomic.Pointer[turnSem]
 
 	mu        sync.Mutex
 	cache     map[string]cachedState   // by device, the new generation (keep)
@@ -120,9 +123,6 @@ type Reconciler struct {
 // New returns a Reconciler for cfg (copied).
 func New(cfg Config) *Reconciler {
 	r := &Reconciler{cfg: cfg, store: cfg.Store}
-	for i := range r.locks {
-		r.locks[i] = make(chan struct{}, 1)
-	}
 	if r.store == nil {
 		r.store = newMemStore()
 	}

@@ -220,7 +220,7 @@ slow:
 func (r *Reconciler) update(ctx context.Context, device string, f func(*deviceState) (bool, error)) (*deviceState, error) {
 	// Updates of one device by this Reconciler take turns; only other
 	// instances sharing the store can then make a compare-and-swap lose.
-	sem := r.locks[lockIndex(device)]
+	sem := r.turnOf(device)
 	held, err := takeTurn(ctx, sem)
 	if err != nil {
 		return nil, errorf("device %q: %w", device, err)
@@ -466,6 +466,20 @@ func takeTurn(ctx context.Context, sem chan struct{}) (held bool, err error) {
 	case <-ctx.Done():
 		return false, ctx.Err()
 	}
+}
+
+// turnSem is a channel of capacity 1 whose holder takes its turn.
+type turnSem struct{ c chan struct{} }
+
+// turnOf returns the semaphore of device's turn, made on first use (a
+// Reconciler made for one device does not make all of them).
+func (r *Reconciler) turnOf(device string) chan struct{} {
+	slot := &r.locks[lockIndex(device)]
+	if t := slot.Load(); t != nil {
+		return t.c
+	}
+	slot.CompareAndSwap(nil, &turnSem{c: make(chan struct{}, 1)})
+	return slot.Load().c
 }
 
 // lockIndex picks the lock of device among Reconciler.locks (FNV-1a).
