@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"math/bits"
 
 	"github.com/windc-go/windc/declaredconfig"
 	"github.com/windc-go/windc/syncml"
@@ -160,6 +161,9 @@ func (w *stateWriter) docs(list []*docState) {
 	}
 }
 
+// doc writes d in format 2: its numbers, flags and optional parts, then
+// a mask of its strings that are not empty (nDocStrs bits, four bytes)
+// and those strings.
 func (w *stateWriter) doc(d *docState) {
 	w.uint(uint64(d.Scope))
 	w.uint(uint64(d.Host))
@@ -170,13 +174,11 @@ func (w *stateWriter) doc(d *docState) {
 	} else {
 		w.prefixed(func() { w.documentRest(d.Doc) })
 	}
-	w.str(d.Base)
 	w.int(int64(d.Redeclared))
 	w.bool(d.Vars != nil)
 	if d.Vars != nil {
 		w.blob(d.Vars)
 	}
-	w.str(d.VarsSent)
 	w.bool(d.Abandoned)
 	switch {
 	case d.AbandonSet == nil:
@@ -186,39 +188,45 @@ func (w *stateWriter) doc(d *docState) {
 	default:
 		w.b = append(w.b, 1)
 	}
-	w.str(d.Acked)
-	w.str(d.AckedIn)
-	w.str(d.Refused)
 	w.int(int64(d.RefusedCode))
 	w.int(int64(d.RefusedTries))
 	w.int(int64(d.Hint))
-	w.str(d.InSyncRC)
-	w.str(d.ResultsRC)
 	w.bool(d.Result != nil)
 	if d.Result != nil {
 		w.result(d.Result)
 	}
-	w.str(d.GetDone)
-	w.str(d.ResultFail)
 	w.bool(d.Repairing)
 	w.bool(d.StrayHost)
 	w.uint(uint64(nKinds))
-	for _, s := range d.Await {
-		w.str(s)
+	w.uint(uint64(d.Last.Condition))
+	w.bool(d.Last.Reported)
+	w.uint(uint64(d.Last.State))
+	strs := d.strs()
+	var mask uint32
+	for i, p := range strs {
+		if *p != "" {
+			mask |= 1 << i
+		}
 	}
-	for _, s := range d.Tried {
-		w.str(s)
+	w.b = binary.LittleEndian.AppendUint32(w.b, mask)
+	for _, p := range strs {
+		if *p != "" {
+			w.str(*p)
+		}
 	}
+}
+
+// nDocStrs is the number of strings of a docState (see strs).
+const nDocStrs = 9 + 2*int(nKinds) + 6
+
+// strs returns the strings of d, in the order format 2 stores them.
+func (d *docState) strs() [nDocStrs]*string {
 	l := &d.Last
-	w.uint(uint64(l.Condition))
-	w.str(l.Checksum)
-	w.str(l.RC)
-	w.str(l.Reason)
-	w.bool(l.Reported)
-	w.uint(uint64(l.State))
-	w.str(l.DevCS)
-	w.str(l.DevRC)
-	w.str(l.Event)
+	return [nDocStrs]*string{&d.Base, &d.VarsSent, &d.Acked, &d.AckedIn, &d.Refused, &d.InSyncRC, &d.ResultsRC,
+		&d.GetDone, &d.ResultFail,
+		&d.Await[0], &d.Await[1], &d.Await[2], &d.Await[3], &d.Await[4],
+		&d.Tried[0], &d.Tried[1], &d.Tried[2], &d.Tried[3], &d.Tried[4],
+		&l.Checksum, &l.RC, &l.Reason, &l.DevCS, &l.DevRC, &l.Event}
 }
 
 func (w *stateWriter) attrs(as []declaredconfig.Attr) {
@@ -457,7 +465,11 @@ func (r *stateReader) count(min int) int {
 }
 
 func (r *stateReader) docs() []*docState {
-	n := r.count(docMinBytes)
+	min := docMinBytesV2
+	if r.v == 1 {
+		min = docMinBytes
+	}
+	n := r.count(min)
 	if n == 0 {
 		return nil
 	}
@@ -467,7 +479,11 @@ func (r *stateReader) docs() []*docState {
 	for i := range docs {
 		ptrs[i] = &docs[i]
 		docs[i].Doc = &bodies[i]
-		r.doc(&docs[i])
+		if r.v == 1 {
+			r.docV1(&docs[i])
+		} else {
+			r.doc(&docs[i])
+		}
 	}
 	return ptrs
 }
@@ -478,17 +494,71 @@ const docMinBytes = 2 + documentMinBytes + 20 + 2*int(nKinds) + 10
 
 const documentMinBytes = 9
 
+// docMinBytesV2 is the same in format 2: scope, host, ID, checksum, the
+// rest of the document, 11 numbers and flags, the mask of strings.
+const docMinBytesV2 = 2 + 2 + 1 + restMinBytes + 11 + 4
+
+// doc reads what stateWriter.doc wrote (format 2).
 func (r *stateReader) doc(d *docState) {
 	d.Scope = declaredconfig.Scope(r.small(255))
 	d.Host = declaredconfig.Host(r.small(255))
-	if r.v == 1 {
-		r.document(d.Doc)
-	} else {
-		d.Doc.ID, d.Doc.Checksum, d.rest = r.str(), r.str(), r.str()
-		if len(d.rest) < restMinBytes {
-			r.fail("a document of %d bytes", len(d.rest))
-		}
+	d.Doc.ID, d.Doc.Checksum, d.rest = r.str(), r.str(), r.str()
+	if len(d.rest) < restMinBytes {
+		r.fail("a document of %d bytes", len(d.rest))
 	}
+	d.Redeclared = r.int()
+	if r.bool() {
+		d.Vars = &declaredconfig.InstanceBlob{}
+		r.blob(d.Vars)
+	}
+	d.Abandoned = r.bool()
+	switch r.small(2) {
+	case 1:
+		d.AbandonSet = new(false)
+	case 2:
+		d.AbandonSet = new(true)
+	}
+	d.RefusedCode = syncml.StatusCode(r.int())
+	d.RefusedTries = r.int()
+	h := r.int()
+	if h < -128 || h > 127 {
+		r.fail("hint %d", h)
+	}
+	d.Hint = int8(h)
+	if r.bool() {
+		d.Result = &declaredconfig.Result{}
+		r.result(d.Result)
+	}
+	d.Repairing = r.bool()
+	d.StrayHost = r.bool()
+	if n := r.uint(); n != uint64(nKinds) {
+		r.fail("%d kinds of command, not %d", n, nKinds)
+	}
+	d.Last.Condition = Condition(r.small(255))
+	d.Last.Reported = r.bool()
+	d.Last.State = uint32(r.small(1<<32 - 1))
+	if len(r.s) < 4 {
+		r.fail("no mask of strings")
+		return
+	}
+	mask := uint32(r.s[0]) | uint32(r.s[1])<<8 | uint32(r.s[2])<<16 | uint32(r.s[3])<<24
+	r.s = r.s[4:]
+	if mask>>nDocStrs != 0 {
+		r.fail("mask of strings %#x", mask)
+		return
+	}
+	strs := d.strs()
+	for mask != 0 {
+		*strs[bits.TrailingZeros32(mask)] = r.str()
+		mask &= mask - 1
+	}
+}
+
+// docV1 reads a docState of format 1.
+func (r *stateReader) docV1(d *docState) {
+	d.Scope = declaredconfig.Scope(r.small(255))
+	d.Host = declaredconfig.Host(r.small(255))
+	r.document(d.Doc)
 	d.Base = r.str()
 	d.Redeclared = r.int()
 	if r.bool() {
