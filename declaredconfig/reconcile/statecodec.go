@@ -367,6 +367,24 @@ type stateReader struct {
 	n   int
 	v   byte // the format
 	err error
+
+	// The results of a state are made in blocks (see take): left is the
+	// number of documents of the list being read that are still to read.
+	left     int
+	results  []declaredconfig.Result
+	csps     []declaredconfig.CSPResult
+	settings []declaredconfig.SettingResult
+}
+
+// take returns n elements from *buf, which it makes anew, for at least
+// block elements, when there are not n left in it.
+func take[T any](buf *[]T, n, block int) []T {
+	b := *buf
+	if cap(b)-len(b) < n {
+		b = make([]T, 0, max(n, block))
+	}
+	*buf = b[:len(b)+n]
+	return b[len(b) : len(b)+n : len(b)+n]
 }
 
 func (r *stateReader) fail(format string, args ...any) {
@@ -479,6 +497,7 @@ func (r *stateReader) docs() []*docState {
 	for i := range docs {
 		ptrs[i] = &docs[i]
 		docs[i].Doc = &bodies[i]
+		r.left = n - i
 		if r.v == 1 {
 			r.docV1(&docs[i])
 		} else {
@@ -526,7 +545,7 @@ func (r *stateReader) doc(d *docState) {
 	}
 	d.Hint = int8(h)
 	if r.bool() {
-		d.Result = &declaredconfig.Result{}
+		d.Result = &take(&r.results, 1, r.left)[0]
 		r.result(d.Result)
 	}
 	d.Repairing = r.bool()
@@ -583,7 +602,7 @@ func (r *stateReader) docV1(d *docState) {
 	d.Hint = int8(h)
 	d.InSyncRC, d.ResultsRC = r.str(), r.str()
 	if r.bool() {
-		d.Result = &declaredconfig.Result{}
+		d.Result = &take(&r.results, 1, r.left)[0]
 		r.result(d.Result)
 	}
 	d.GetDone, d.ResultFail = r.str(), r.str()
@@ -732,13 +751,13 @@ func (r *stateReader) result(res *declaredconfig.Result) {
 	res.Operation, res.State = r.str(), r.str()
 	res.Attrs = r.attrs()
 	if n := r.count(5); n > 0 {
-		res.CSPs = make([]declaredconfig.CSPResult, n)
+		res.CSPs = take(&r.csps, n, 8)
 		for i := range res.CSPs {
 			c := &res.CSPs[i]
 			c.Name, c.State = r.str(), r.str()
 			c.Attrs = r.attrs()
 			if n := r.count(7); n > 0 {
-				c.Settings = make([]declaredconfig.SettingResult, n)
+				c.Settings = take(&r.settings, n, 16)
 				for j := range c.Settings {
 					s := &c.Settings[j]
 					s.Path, s.Status, s.State, s.Type, s.Value = r.str(), r.str(), r.str(), r.str(), r.str()
