@@ -368,13 +368,18 @@ type stateReader struct {
 	v   byte // the format
 	err error
 
-	// The results of a state are made in blocks (see take): left is the
-	// number of documents of the list being read that are still to read.
+	// The results of a state, their CSPs and settings are made in blocks
+	// (see take), each sized as if the documents still to read (left, in
+	// the list being read) held as many as the one being read.
 	left     int
 	results  []declaredconfig.Result
 	csps     []declaredconfig.CSPResult
 	settings []declaredconfig.SettingResult
 }
+
+// maxBlock bounds the elements a block is made for beyond those needed
+// at once, so that what a block allocates stays bounded by what it reads.
+const maxBlock = 64
 
 // take returns n elements from *buf, which it makes anew, for at least
 // block elements, when there are not n left in it.
@@ -545,7 +550,7 @@ func (r *stateReader) doc(d *docState) {
 	}
 	d.Hint = int8(h)
 	if r.bool() {
-		d.Result = &take(&r.results, 1, r.left)[0]
+		d.Result = &take(&r.results, 1, min(r.left, maxBlock))[0]
 		r.result(d.Result)
 	}
 	d.Repairing = r.bool()
@@ -602,7 +607,7 @@ func (r *stateReader) docV1(d *docState) {
 	d.Hint = int8(h)
 	d.InSyncRC, d.ResultsRC = r.str(), r.str()
 	if r.bool() {
-		d.Result = &take(&r.results, 1, r.left)[0]
+		d.Result = &take(&r.results, 1, min(r.left, maxBlock))[0]
 		r.result(d.Result)
 	}
 	d.GetDone, d.ResultFail = r.str(), r.str()
@@ -751,13 +756,13 @@ func (r *stateReader) result(res *declaredconfig.Result) {
 	res.Operation, res.State = r.str(), r.str()
 	res.Attrs = r.attrs()
 	if n := r.count(5); n > 0 {
-		res.CSPs = take(&r.csps, n, 8)
+		res.CSPs = take(&r.csps, n, min(n*r.left, maxBlock))
 		for i := range res.CSPs {
 			c := &res.CSPs[i]
 			c.Name, c.State = r.str(), r.str()
 			c.Attrs = r.attrs()
 			if n := r.count(7); n > 0 {
-				c.Settings = take(&r.settings, n, 16)
+				c.Settings = take(&r.settings, n, min(n*r.left, maxBlock))
 				for j := range c.Settings {
 					s := &c.Settings[j]
 					s.Path, s.Status, s.State, s.Type, s.Value = r.str(), r.str(), r.str(), r.str(), r.str()
