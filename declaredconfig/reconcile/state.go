@@ -402,9 +402,11 @@ func sameDocs(a, b []*docState) bool {
 }
 
 // equal is *x == *y (pointers compare as pointers), with the empty
-// strings, most of a steady document's, compared without a call.
+// strings, most of a steady document's, compared without a call; rest is
+// not compared: it is set only with a new Doc (by a load), so the same
+// Doc has the same rest.
 func (x *docState) equal(y *docState) bool {
-	return x.Scope == y.Scope && x.Host == y.Host && x.Doc == y.Doc && eqs(x.rest, y.rest) && x.Redeclared == y.Redeclared &&
+	return x.Scope == y.Scope && x.Host == y.Host && x.Doc == y.Doc && x.Redeclared == y.Redeclared &&
 		x.Vars == y.Vars && x.Abandoned == y.Abandoned && x.AbandonSet == y.AbandonSet &&
 		x.RefusedCode == y.RefusedCode && x.RefusedTries == y.RefusedTries && x.Hint == y.Hint &&
 		x.Result == y.Result && x.Repairing == y.Repairing && x.StrayHost == y.StrayHost &&
