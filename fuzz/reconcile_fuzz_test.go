@@ -177,8 +177,8 @@ func FuzzReconcile(f *testing.F) {
 
 // FuzzReconcileState hands arbitrary bytes to a Reconciler as the state
 // its Store holds for a device (seeds: a state of the setup above as
-// stored, and the committed states of declaredconfig/reconcile in both
-// formats). No input may make it panic: a state that does not read is an
+// stored, and the committed states of declaredconfig/reconcile in each
+// format: JSON, 1 and 2). No input may make it panic: a state that does not read is an
 // error matching reconcile.ErrStoredState; one that reads gives a status,
 // and a message reconciled against it saves a state that reads again.
 func FuzzReconcileState(f *testing.F) {

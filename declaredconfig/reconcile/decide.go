@@ -245,8 +245,12 @@ func (p *run) document(d *docState, es *declaredconfig.DocumentStatus) error {
 			set(Drifted, "was in sync; now "+es.State.String())
 			p.once(d, DriftedEvent, "D", cur, rc)
 			d.Redeclared++
-			next := p.r.nextChecksum(d.baseDoc(), d.Redeclared)
-			nd := *d.Doc // documents are replaced, never changed in place
+			base, err := d.baseDoc()
+			if err != nil {
+				return err
+			}
+			next := p.r.nextChecksum(base, d.Redeclared)
+			nd := *d.Doc // documents are replaced, never changed in place; rest stays
 			nd.Checksum = next
 			d.Doc = &nd
 			d.InSyncRC, d.Repairing = "", true
@@ -271,10 +275,14 @@ func (d *docState) lost() {
 }
 
 // baseDoc returns the caller's version of d.
-func (d *docState) baseDoc() *declaredconfig.Document {
-	b := *d.Doc
-	b.Checksum = d.Base
-	return &b
+func (d *docState) baseDoc() (*declaredconfig.Document, error) {
+	b, err := d.full()
+	if err != nil {
+		return nil, err
+	}
+	c := *b
+	c.Checksum = d.Base
+	return &c, nil
 }
 
 // once reports an event of kind for d unless the same one (kind, tag,
@@ -330,10 +338,14 @@ func (p *run) send(d *docState, listed bool) error {
 		replace = false
 	}
 	sent, err := p.want(d, kSend, cur, func() (syncml.Command, error) {
-		if replace {
-			return declaredconfig.ReplaceDocument(d.uri(declaredconfig.NodeDocument), d.Doc, p.r.cfg.DataKind)
+		doc, err := d.full()
+		if err != nil {
+			return nil, err
 		}
-		return declaredconfig.AddDocument(d.uri(declaredconfig.NodeDocument), d.Doc, p.r.cfg.DataKind)
+		if replace {
+			return declaredconfig.ReplaceDocument(d.uri(declaredconfig.NodeDocument), doc, p.r.cfg.DataKind)
+		}
+		return declaredconfig.AddDocument(d.uri(declaredconfig.NodeDocument), doc, p.r.cfg.DataKind)
 	})
 	if err != nil || !sent {
 		return err

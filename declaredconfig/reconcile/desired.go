@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"sync/atomic"
 
 	"github.com/windc-go/windc/declaredconfig"
 	"github.com/windc-go/windc/syncml"
@@ -109,7 +110,9 @@ type Reconciler struct {
 	cfg   Config
 	store session.Store
 
-	locks [64]chan struct{} // turns of updates per device (lockIndex, takeTurn)
+	// locks are the turns of updates per device (lockIndex, takeTurn),
+	// each made when first needed (see turnOf).
+	locks [64]atomic.Pointer[turnSem]
 
 	mu        sync.Mutex
 	cache     map[string]cachedState   // by device, the new generation (keep)
@@ -120,9 +123,6 @@ type Reconciler struct {
 // New returns a Reconciler for cfg (copied).
 func New(cfg Config) *Reconciler {
 	r := &Reconciler{cfg: cfg, store: cfg.Store}
-	for i := range r.locks {
-		r.locks[i] = make(chan struct{}, 1)
-	}
 	if r.store == nil {
 		r.store = newMemStore()
 	}
@@ -279,8 +279,10 @@ func (st *deviceState) declare(d Doc, text []byte) error {
 	i := slices.IndexFunc(st.Docs, func(x *docState) bool { return x.is(d.Scope, d.Host, id) })
 	if i >= 0 && st.Docs[i].Base == d.Document.Checksum {
 		x := st.Docs[i]
-		base := *x.Doc
-		base.Checksum = x.Base
+		base, err := x.baseDoc()
+		if err != nil {
+			return errorf("Declare: document %s: %w", id, err)
+		}
 		old, err := base.MarshalText()
 		if err != nil || !bytes.Equal(old, text) {
 			return errorf("Declare: document %s changed without a new checksum (%q): %w", id, d.Document.Checksum, ErrInvalid)
@@ -389,9 +391,11 @@ func (r *Reconciler) Desired(ctx context.Context, device string) ([]Doc, error) 
 	}
 	var out []Doc
 	for _, x := range st.Docs {
-		d := *x.Doc
-		d.Checksum = x.Base
-		out = append(out, Doc{Scope: x.Scope, Host: x.Host, Document: &d, Variables: x.Vars, Abandoned: x.Abandoned})
+		d, err := x.baseDoc()
+		if err != nil {
+			return nil, errorf("device %q: document %s: %w", device, x.Doc.ID, err)
+		}
+		out = append(out, Doc{Scope: x.Scope, Host: x.Host, Document: d, Variables: x.Vars, Abandoned: x.Abandoned})
 	}
 	return out, nil
 }

@@ -16,8 +16,10 @@
 // version (a VersionedStore tells it without a read). The stored state is
 // binary (its first byte names the format; documents, results and the
 // device's last summary are stored field by field, so that loading it
-// parses no XML); a state stored as JSON by an earlier version still
-// loads, and one that does not read is an error matching ErrStoredState.
+// parses no XML, and a declared document's body is read only when it is
+// sent, re-declared or returned); the binary and JSON formats of earlier
+// versions still load, and a state that does not read is an error
+// matching ErrStoredState (for a document's body, when it is needed).
 // Declare, Remove and
 // SetRefreshInterval change what is desired (at most Config.MaxDocuments
 // documents per device); Status says where each document stands.

@@ -17,9 +17,10 @@ var update = flag.Bool("update", false, "rewrite testdata/*.golden")
 
 // TestStoredStateGolden keeps the state the reconciler stores for a device
 // (two documents in sync, a RefreshInterval set and read back) in
-// testdata/state-v1.golden (format 1, rewritten by -update): a change of
-// the stored format shows here. testdata/state.golden is the same state
-// in the JSON format stored before format 1 (never rewritten). A
+// testdata/state-v2.golden (format 2, rewritten by -update): a change of
+// the stored format shows here. testdata/state-v1.golden (format 1) and
+// testdata/state.golden (the JSON format stored before format 1) are the
+// same state in the formats before (never rewritten). A
 // Reconciler that holds nothing must read each (as one after a restart
 // reads what an older version stored) to the same status and reconcile
 // the device's next session to nothing.
@@ -42,7 +43,7 @@ func TestStoredStateGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden := filepath.Join("testdata", "state-v1.golden")
+	golden := filepath.Join("testdata", "state-v2.golden")
 	if *update {
 		if err := os.WriteFile(golden, raw, 0o644); err != nil {
 			t.Fatal(err)
@@ -59,7 +60,7 @@ func TestStoredStateGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"state.golden", "state-v1.golden"} {
+	for _, name := range []string{"state.golden", "state-v1.golden", "state-v2.golden"} {
 		t.Run(name, func(t *testing.T) {
 			stored, err := os.ReadFile(filepath.Join("testdata", name))
 			if err != nil {

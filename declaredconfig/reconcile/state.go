@@ -33,7 +33,7 @@ type deviceState struct {
 	LastMsg      string `json:"lastMsg,omitempty"`      // key of the last message reconciled
 	// SumText is the text of the last summary read (as text) and Sum
 	// what it reads to, so that a Reconciler that does not hold the
-	// device does not parse the same summary again (format 1 only).
+	// device does not parse the same summary again (binary formats only).
 	SumText string                  `json:"-"`
 	Sum     *declaredconfig.Summary `json:"-"`
 
@@ -67,7 +67,12 @@ type docState struct {
 	Host  declaredconfig.Host  `json:"host"`
 	// Doc is the version declared now; its Checksum is Base or a
 	// re-declared one.
-	Doc        *declaredconfig.Document     `json:"doc"`
+	Doc *declaredconfig.Document `json:"doc"`
+	// rest, when not empty, is the stored form (format 2) of the fields
+	// of Doc but its ID and Checksum, which are all that Doc then holds:
+	// a loaded document is read in full only when it is needed (see
+	// full).
+	rest       string
 	Base       string                       `json:"base"`
 	Redeclared int                          `json:"redeclared,omitempty"`
 	Vars       *declaredconfig.InstanceBlob `json:"vars,omitempty"`
@@ -215,7 +220,7 @@ slow:
 func (r *Reconciler) update(ctx context.Context, device string, f func(*deviceState) (bool, error)) (*deviceState, error) {
 	// Updates of one device by this Reconciler take turns; only other
 	// instances sharing the store can then make a compare-and-swap lose.
-	sem := r.locks[lockIndex(device)]
+	sem := r.turnOf(device)
 	held, err := takeTurn(ctx, sem)
 	if err != nil {
 		return nil, errorf("device %q: %w", device, err)
@@ -397,7 +402,9 @@ func sameDocs(a, b []*docState) bool {
 }
 
 // equal is *x == *y (pointers compare as pointers), with the empty
-// strings, most of a steady document's, compared without a call.
+// strings, most of a steady document's, compared without a call; rest is
+// not compared: it is set only with a new Doc (by a load), so the same
+// Doc has the same rest.
 func (x *docState) equal(y *docState) bool {
 	return x.Scope == y.Scope && x.Host == y.Host && x.Doc == y.Doc && x.Redeclared == y.Redeclared &&
 		x.Vars == y.Vars && x.Abandoned == y.Abandoned && x.AbandonSet == y.AbandonSet &&
@@ -461,6 +468,20 @@ func takeTurn(ctx context.Context, sem chan struct{}) (held bool, err error) {
 	case <-ctx.Done():
 		return false, ctx.Err()
 	}
+}
+
+// turnSem is a channel of capacity 1 whose holder takes its turn.
+type turnSem struct{ c chan struct{} }
+
+// turnOf returns the semaphore of device's turn, made on first use (a
+// Reconciler made for one device does not make all of them).
+func (r *Reconciler) turnOf(device string) chan struct{} {
+	slot := &r.locks[lockIndex(device)]
+	if t := slot.Load(); t != nil {
+		return t.c
+	}
+	slot.CompareAndSwap(nil, &turnSem{c: make(chan struct{}, 1)})
+	return slot.Load().c
 }
 
 // lockIndex picks the lock of device among Reconciler.locks (FNV-1a).

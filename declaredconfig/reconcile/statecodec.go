@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"math/bits"
 
 	"github.com/windc-go/windc/declaredconfig"
 	"github.com/windc-go/windc/syncml"
@@ -13,11 +14,20 @@ import (
 // is the format, then every field of deviceState in a fixed order, with
 // documents, results and instance data written field by field, so that
 // loading a state parses no XML. The last summary the device sent is kept
-// with its text, so that the same summary is not parsed again. Integers are varints, strings and lists
-// a uvarint length and their content, an optional value a presence byte.
-// A state stored as JSON (the format before, whose first byte is '{')
-// still loads; the next save writes format 1.
-const stateFormat = 1
+// with its text, so that the same summary is not parsed again. Integers
+// are varints, strings and lists a uvarint length and their content, an
+// optional value a presence byte. Format 2 writes a declared document as
+// its ID, its checksum and then the rest of its fields as one string
+// (docState.rest), which a load keeps as it is: the body is read only
+// when the document is sent, re-declared or returned. Formats 1 and JSON
+// (the format before, whose first byte is '{') still load; the next save
+// writes format 2.
+const stateFormat = 2
+
+// restMinBytes is the least the rest of a document takes (format 2):
+// three empty strings, no attributes, no reflected properties, no CSP, no
+// DSC, no unknown element.
+const restMinBytes = 8
 
 // encodeState returns the stored form of st (format 1).
 func encodeState(st *deviceState) ([]byte, error) {
@@ -57,7 +67,7 @@ func decodeState(raw []byte) (*deviceState, error) {
 	switch {
 	case len(raw) == 0:
 		return &deviceState{}, nil
-	case raw[0] == stateFormat:
+	case raw[0] == 1 || raw[0] == stateFormat:
 		return decodeBinary(raw)
 	case raw[0] == '{' || raw[0] == ' ' || raw[0] == '\t' || raw[0] == '\n' || raw[0] == '\r':
 		return decodeJSON(raw)
@@ -82,7 +92,7 @@ func decodeJSON(raw []byte) (*deviceState, error) {
 
 func decodeBinary(raw []byte) (*deviceState, error) {
 	// One string holds the state: the strings decoded are parts of it.
-	r := stateReader{s: string(raw[1:]), n: len(raw)}
+	r := stateReader{s: string(raw[1:]), n: len(raw), v: raw[0]}
 	st := &deviceState{}
 	st.Docs = r.docs()
 	st.Removed = r.docs()
@@ -124,6 +134,18 @@ func (w *stateWriter) str(s string) {
 	w.b = append(w.b, s...)
 }
 
+// prefixed writes what f writes as one string: its length before it.
+func (w *stateWriter) prefixed(f func()) {
+	start := len(w.b)
+	f()
+	n := len(w.b) - start
+	var l [binary.MaxVarintLen64]byte
+	k := binary.PutUvarint(l[:], uint64(n))
+	w.b = append(w.b, l[:k]...)
+	copy(w.b[start+k:], w.b[start:start+n])
+	copy(w.b[start:], l[:k])
+}
+
 func (w *stateWriter) bool(v bool) {
 	if v {
 		w.b = append(w.b, 1)
@@ -139,17 +161,24 @@ func (w *stateWriter) docs(list []*docState) {
 	}
 }
 
+// doc writes d in format 2: its numbers, flags and optional parts, then
+// a mask of its strings that are not empty (nDocStrs bits, four bytes)
+// and those strings.
 func (w *stateWriter) doc(d *docState) {
 	w.uint(uint64(d.Scope))
 	w.uint(uint64(d.Host))
-	w.document(d.Doc)
-	w.str(d.Base)
+	w.str(d.Doc.ID)
+	w.str(d.Doc.Checksum)
+	if d.rest != "" {
+		w.str(d.rest)
+	} else {
+		w.prefixed(func() { w.documentRest(d.Doc) })
+	}
 	w.int(int64(d.Redeclared))
 	w.bool(d.Vars != nil)
 	if d.Vars != nil {
 		w.blob(d.Vars)
 	}
-	w.str(d.VarsSent)
 	w.bool(d.Abandoned)
 	switch {
 	case d.AbandonSet == nil:
@@ -159,39 +188,45 @@ func (w *stateWriter) doc(d *docState) {
 	default:
 		w.b = append(w.b, 1)
 	}
-	w.str(d.Acked)
-	w.str(d.AckedIn)
-	w.str(d.Refused)
 	w.int(int64(d.RefusedCode))
 	w.int(int64(d.RefusedTries))
 	w.int(int64(d.Hint))
-	w.str(d.InSyncRC)
-	w.str(d.ResultsRC)
 	w.bool(d.Result != nil)
 	if d.Result != nil {
 		w.result(d.Result)
 	}
-	w.str(d.GetDone)
-	w.str(d.ResultFail)
 	w.bool(d.Repairing)
 	w.bool(d.StrayHost)
 	w.uint(uint64(nKinds))
-	for _, s := range d.Await {
-		w.str(s)
+	w.uint(uint64(d.Last.Condition))
+	w.bool(d.Last.Reported)
+	w.uint(uint64(d.Last.State))
+	strs := d.strs()
+	var mask uint32
+	for i, p := range strs {
+		if *p != "" {
+			mask |= 1 << i
+		}
 	}
-	for _, s := range d.Tried {
-		w.str(s)
+	w.b = binary.LittleEndian.AppendUint32(w.b, mask)
+	for _, p := range strs {
+		if *p != "" {
+			w.str(*p)
+		}
 	}
+}
+
+// nDocStrs is the number of strings of a docState (see strs).
+const nDocStrs = 9 + 2*int(nKinds) + 6
+
+// strs returns the strings of d, in the order format 2 stores them.
+func (d *docState) strs() [nDocStrs]*string {
 	l := &d.Last
-	w.uint(uint64(l.Condition))
-	w.str(l.Checksum)
-	w.str(l.RC)
-	w.str(l.Reason)
-	w.bool(l.Reported)
-	w.uint(uint64(l.State))
-	w.str(l.DevCS)
-	w.str(l.DevRC)
-	w.str(l.Event)
+	return [nDocStrs]*string{&d.Base, &d.VarsSent, &d.Acked, &d.AckedIn, &d.Refused, &d.InSyncRC, &d.ResultsRC,
+		&d.GetDone, &d.ResultFail,
+		&d.Await[0], &d.Await[1], &d.Await[2], &d.Await[3], &d.Await[4],
+		&d.Tried[0], &d.Tried[1], &d.Tried[2], &d.Tried[3], &d.Tried[4],
+		&l.Checksum, &l.RC, &l.Reason, &l.DevCS, &l.DevRC, &l.Event}
 }
 
 func (w *stateWriter) attrs(as []declaredconfig.Attr) {
@@ -219,11 +254,10 @@ func (w *stateWriter) params(ps []declaredconfig.Param) {
 	}
 }
 
-func (w *stateWriter) document(d *declaredconfig.Document) {
+// documentRest writes the fields of d but its ID and Checksum (format 2).
+func (w *stateWriter) documentRest(d *declaredconfig.Document) {
 	w.str(d.Schema)
 	w.str(d.Context)
-	w.str(d.ID)
-	w.str(d.Checksum)
 	w.str(d.Scenario)
 	w.attrs(d.Attrs)
 	w.bool(d.Reflected != nil)
@@ -331,7 +365,31 @@ func (w *stateWriter) blob(b *declaredconfig.InstanceBlob) {
 type stateReader struct {
 	s   string
 	n   int
+	v   byte // the format
 	err error
+
+	// The results of a state, their CSPs and settings are made in blocks
+	// (see take), each sized as if the documents still to read (left, in
+	// the list being read) held as many as the one being read.
+	left     int
+	results  []declaredconfig.Result
+	csps     []declaredconfig.CSPResult
+	settings []declaredconfig.SettingResult
+}
+
+// maxBlock bounds the elements a block is made for beyond those needed
+// at once, so that what a block allocates stays bounded by what it reads.
+const maxBlock = 64
+
+// take returns n elements from *buf, which it makes anew, for at least
+// block elements, when there are not n left in it.
+func take[T any](buf *[]T, n, block int) []T {
+	b := *buf
+	if cap(b)-len(b) < n {
+		b = make([]T, 0, max(n, block))
+	}
+	*buf = b[:len(b)+n]
+	return b[len(b) : len(b)+n : len(b)+n]
 }
 
 func (r *stateReader) fail(format string, args ...any) {
@@ -430,7 +488,11 @@ func (r *stateReader) count(min int) int {
 }
 
 func (r *stateReader) docs() []*docState {
-	n := r.count(docMinBytes)
+	min := docMinBytesV2
+	if r.v == 1 {
+		min = docMinBytes
+	}
+	n := r.count(min)
 	if n == 0 {
 		return nil
 	}
@@ -440,7 +502,12 @@ func (r *stateReader) docs() []*docState {
 	for i := range docs {
 		ptrs[i] = &docs[i]
 		docs[i].Doc = &bodies[i]
-		r.doc(&docs[i])
+		r.left = n - i
+		if r.v == 1 {
+			r.docV1(&docs[i])
+		} else {
+			r.doc(&docs[i])
+		}
 	}
 	return ptrs
 }
@@ -451,7 +518,68 @@ const docMinBytes = 2 + documentMinBytes + 20 + 2*int(nKinds) + 10
 
 const documentMinBytes = 9
 
+// docMinBytesV2 is the same in format 2: scope, host, ID, checksum, the
+// rest of the document, 11 numbers and flags, the mask of strings.
+const docMinBytesV2 = 2 + 2 + 1 + restMinBytes + 11 + 4
+
+// doc reads what stateWriter.doc wrote (format 2).
 func (r *stateReader) doc(d *docState) {
+	d.Scope = declaredconfig.Scope(r.small(255))
+	d.Host = declaredconfig.Host(r.small(255))
+	d.Doc.ID, d.Doc.Checksum, d.rest = r.str(), r.str(), r.str()
+	if len(d.rest) < restMinBytes {
+		r.fail("a document of %d bytes", len(d.rest))
+	}
+	d.Redeclared = r.int()
+	if r.bool() {
+		d.Vars = &declaredconfig.InstanceBlob{}
+		r.blob(d.Vars)
+	}
+	d.Abandoned = r.bool()
+	switch r.small(2) {
+	case 1:
+		d.AbandonSet = new(false)
+	case 2:
+		d.AbandonSet = new(true)
+	}
+	d.RefusedCode = syncml.StatusCode(r.int())
+	d.RefusedTries = r.int()
+	h := r.int()
+	if h < -128 || h > 127 {
+		r.fail("hint %d", h)
+	}
+	d.Hint = int8(h)
+	if r.bool() {
+		d.Result = &take(&r.results, 1, min(r.left, maxBlock))[0]
+		r.result(d.Result)
+	}
+	d.Repairing = r.bool()
+	d.StrayHost = r.bool()
+	if n := r.uint(); n != uint64(nKinds) {
+		r.fail("%d kinds of command, not %d", n, nKinds)
+	}
+	d.Last.Condition = Condition(r.small(255))
+	d.Last.Reported = r.bool()
+	d.Last.State = uint32(r.small(1<<32 - 1))
+	if len(r.s) < 4 {
+		r.fail("no mask of strings")
+		return
+	}
+	mask := uint32(r.s[0]) | uint32(r.s[1])<<8 | uint32(r.s[2])<<16 | uint32(r.s[3])<<24
+	r.s = r.s[4:]
+	if mask>>nDocStrs != 0 {
+		r.fail("mask of strings %#x", mask)
+		return
+	}
+	strs := d.strs()
+	for mask != 0 {
+		*strs[bits.TrailingZeros32(mask)] = r.str()
+		mask &= mask - 1
+	}
+}
+
+// docV1 reads a docState of format 1.
+func (r *stateReader) docV1(d *docState) {
 	d.Scope = declaredconfig.Scope(r.small(255))
 	d.Host = declaredconfig.Host(r.small(255))
 	r.document(d.Doc)
@@ -479,7 +607,7 @@ func (r *stateReader) doc(d *docState) {
 	d.Hint = int8(h)
 	d.InSyncRC, d.ResultsRC = r.str(), r.str()
 	if r.bool() {
-		d.Result = &declaredconfig.Result{}
+		d.Result = &take(&r.results, 1, min(r.left, maxBlock))[0]
 		r.result(d.Result)
 	}
 	d.GetDone, d.ResultFail = r.str(), r.str()
@@ -541,8 +669,40 @@ func (r *stateReader) params() []declaredconfig.Param {
 	return ps
 }
 
+// document reads a document of format 1.
 func (r *stateReader) document(d *declaredconfig.Document) {
 	d.Schema, d.Context, d.ID, d.Checksum, d.Scenario = r.str(), r.str(), r.str(), r.str(), r.str()
+	r.documentTail(d)
+}
+
+// documentRest reads what stateWriter.documentRest wrote.
+func (r *stateReader) documentRest(d *declaredconfig.Document) {
+	d.Schema, d.Context, d.Scenario = r.str(), r.str(), r.str()
+	r.documentTail(d)
+}
+
+// full returns the declared document of d in full: Doc, or, for a
+// document loaded in format 2, Doc with the rest of its fields read from
+// rest (a new copy each time; a rest that does not read is an error
+// matching ErrStoredState).
+func (d *docState) full() (*declaredconfig.Document, error) {
+	if d.rest == "" {
+		return d.Doc, nil
+	}
+	doc := &declaredconfig.Document{ID: d.Doc.ID, Checksum: d.Doc.Checksum}
+	r := stateReader{s: d.rest, n: len(d.rest), v: stateFormat}
+	r.documentRest(doc)
+	if r.err == nil && len(r.s) != 0 {
+		r.fail("%d bytes after the document", len(r.s))
+	}
+	if r.err != nil {
+		return nil, errorf("document %s: %w", d.Doc.ID, r.err)
+	}
+	return doc, nil
+}
+
+// documentTail reads the fields of a document after its Scenario.
+func (r *stateReader) documentTail(d *declaredconfig.Document) {
 	d.Attrs = r.attrs()
 	if r.bool() {
 		rp := &declaredconfig.ReflectedProperties{}
@@ -596,13 +756,13 @@ func (r *stateReader) result(res *declaredconfig.Result) {
 	res.Operation, res.State = r.str(), r.str()
 	res.Attrs = r.attrs()
 	if n := r.count(5); n > 0 {
-		res.CSPs = make([]declaredconfig.CSPResult, n)
+		res.CSPs = take(&r.csps, n, min(n*r.left, maxBlock))
 		for i := range res.CSPs {
 			c := &res.CSPs[i]
 			c.Name, c.State = r.str(), r.str()
 			c.Attrs = r.attrs()
 			if n := r.count(7); n > 0 {
-				c.Settings = make([]declaredconfig.SettingResult, n)
+				c.Settings = take(&r.settings, n, min(n*r.left, maxBlock))
 				for j := range c.Settings {
 					s := &c.Settings[j]
 					s.Path, s.Status, s.State, s.Type, s.Value = r.str(), r.str(), r.str(), r.str(), r.str()

@@ -1,12 +1,15 @@
 package reconcile
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/windc-go/windc/declaredconfig"
+	"github.com/windc-go/windc/syncml/session"
 )
 
 // optional are the pointers of a state that may be nil.
@@ -79,8 +82,27 @@ func TestStateCodecEveryField(t *testing.T) {
 		if err != nil {
 			t.Fatalf("nil pointers %v: %v", nilPtrs, err)
 		}
+		expand(t, got)
 		if !reflect.DeepEqual(got, &st) {
 			t.Errorf("nil pointers %v: loaded\n%+v\nstored\n%+v", nilPtrs, got, &st)
+		}
+	}
+}
+
+// expand reads in full the documents of st whose body a load kept as it
+// was stored.
+func expand(t *testing.T, st *deviceState) {
+	t.Helper()
+	for _, list := range [][]*docState{st.Docs, st.Removed} {
+		for _, d := range list {
+			if d.rest == "" {
+				t.Errorf("document %s loaded in full", d.Doc.ID)
+			}
+			doc, err := d.full()
+			if err != nil {
+				t.Fatal(err)
+			}
+			d.Doc, d.rest = doc, ""
 		}
 	}
 }
@@ -115,10 +137,34 @@ func TestStateCodecDamaged(t *testing.T) {
 			t.Fatalf("%d of %d bytes: %v", i, len(full), err)
 		}
 	}
-	for _, bad := range [][]byte{append(full[:len(full):len(full)], 0), {2}, {'x'}, {'{'}} {
+	for _, bad := range [][]byte{append(full[:len(full):len(full)], 0), {2}, {3}, {'x'}, {'{'}} {
 		if _, err := decodeState(bad); !errors.Is(err, ErrStoredState) {
 			t.Errorf("%.10q: %v", bad, err)
 		}
+	}
+}
+
+// TestStateCodecDamagedBody stores a document whose body (read only when
+// needed) does not read: the state loads, but Desired, which needs the
+// body, fails with ErrStoredState, and the status still reads.
+func TestStateCodecDamagedBody(t *testing.T) {
+	ctx := context.Background()
+	st := &deviceState{Docs: []*docState{{Scope: declaredconfig.Device, Host: declaredconfig.Complete,
+		Doc: &declaredconfig.Document{ID: "x", Checksum: "A"}, Base: "A", rest: strings.Repeat("\xff", restMinBytes)}}}
+	b, err := encodeState(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := session.NewMemoryStore()
+	if _, err := store.CompareAndSwap(ctx, "dev", 0, b); err != nil {
+		t.Fatal(err)
+	}
+	r := New(Config{Store: store})
+	if _, err := r.Status(ctx, "dev"); err != nil {
+		t.Fatalf("status: %v", err)
+	}
+	if _, err := r.Desired(ctx, "dev"); !errors.Is(err, ErrStoredState) {
+		t.Fatalf("Desired of a damaged body: %v, not ErrStoredState", err)
 	}
 }
 
