@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/windc-go/windc/internal/xmlscan"
 )
@@ -25,17 +26,52 @@ import (
 // where it stands, a nil or typed nil Command, a header set together with
 // NoHeader.
 func Marshal(m *Message) ([]byte, error) {
+	if h := int(lastLarge.Load()); h > 0 {
+		return marshalLarge(m, h)
+	}
 	p := getBuf()
 	b, err := AppendMessage(*p, m)
 	if err != nil {
 		putBuf(p)
 		return nil, err
 	}
+	if len(b) >= largeMessage {
+		lastLarge.Store(int64(len(b)))
+	}
 	// one allocation of the exact size, filled by the copy (not zeroed first)
 	out := append([]byte(nil), b...)
 	*p = b
 	putBuf(p)
 	return out, nil
+}
+
+// largeMessage is the size from which Marshal stops writing through a
+// pooled buffer: the pool rarely keeps a buffer that large across
+// garbage collections (each one of these messages brings one nearer), so
+// the buffer was grown again, copy after copy, for most messages.
+const largeMessage = 64 << 10
+
+// lastLarge is the size of the last message Marshal wrote that was
+// largeMessage bytes or more, or 0 once a smaller one came after it.
+var lastLarge atomic.Int64
+
+// marshalLarge writes m straight into a buffer sized for a message like
+// the last large one (hint bytes) and hands it over when it is mostly
+// filled, so that a large message costs one allocation and no copy.
+func marshalLarge(m *Message, hint int) ([]byte, error) {
+	b, err := AppendMessage(make([]byte, 0, hint+hint/8), m)
+	if err != nil {
+		return nil, err
+	}
+	if len(b) < largeMessage {
+		lastLarge.Store(0)
+	} else {
+		lastLarge.Store(int64(len(b)))
+	}
+	if cap(b)-len(b) > len(b)/4 {
+		return append([]byte(nil), b...), nil // smaller than foreseen
+	}
+	return b, nil
 }
 
 // bufPool holds the scratch buffers Marshal writes into before it copies
