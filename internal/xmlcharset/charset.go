@@ -63,7 +63,7 @@ func Sniff(head []byte) (Source, error) {
 	case bytes.HasPrefix(head, []byte{'<', 0}):
 		return Source{Label: "utf-16le"}, nil
 	}
-	if bytes.HasPrefix(head, []byte("<?xml")) && len(head) >= HeadBytes && !bytes.Contains(head, []byte("?>")) {
+	if startsDecl(head) && len(head) >= HeadBytes && !bytes.Contains(head, []byte("?>")) {
 		return Source{}, fmt.Errorf("%w: XML declaration longer than %d bytes", xmlerr.ErrSyntax, HeadBytes)
 	}
 	label := DeclaredEncoding(head)
@@ -95,7 +95,7 @@ func labelKey(label string) string {
 // DeclaredEncoding returns the encoding pseudo-attribute of an XML
 // declaration at the start of head, as written, or "".
 func DeclaredEncoding(head []byte) string {
-	if !bytes.HasPrefix(head, []byte("<?xml")) {
+	if !startsDecl(head) {
 		return ""
 	}
 	end := bytes.Index(head, []byte("?>"))
@@ -120,6 +120,13 @@ func DeclaredEncoding(head []byte) string {
 		return ""
 	}
 	return rest[1 : 1+j]
+}
+
+// startsDecl reports whether head starts with an XML declaration: "<?xml"
+// and white space, not a processing instruction whose target only starts
+// with "xml" (<?xml-stylesheet encoding="…"?> names no encoding).
+func startsDecl(head []byte) bool {
+	return len(head) > 5 && bytes.HasPrefix(head, []byte("<?xml")) && strings.IndexByte(" \t\r\n", head[5]) >= 0
 }
 
 // A decoding turns the bytes of one character encoding into UTF-8.

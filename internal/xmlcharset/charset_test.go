@@ -44,6 +44,9 @@ func TestDeclaredEncoding(t *testing.T) {
 		{`<?xml version="1.0" encoding="UTF-8`, ""},
 		{`<a/>`, ""},
 		{` <?xml version="1.0" encoding="UTF-8"?>`, ""},
+		{`<?xml-stylesheet href="a" encoding="iso-8859-1"?><a/>`, ""},
+		{`<?xmlx encoding="iso-8859-1"?><a/>`, ""},
+		{"<?xml\tencoding='latin1'?>", "latin1"},
 		{``, ""},
 	} {
 		if got := xmlcharset.DeclaredEncoding([]byte(c.in)); got != c.want {
@@ -72,6 +75,8 @@ func TestSniff(t *testing.T) {
 		{"declared Shift_JIS", []byte(`<?xml version="1.0" encoding="Shift_JIS"?><a/>`), xmlcharset.Source{Label: "Shift_JIS"}, nil},
 		{"unknown label", []byte(`<?xml version="1.0" encoding="x-nothing"?><a/>`), xmlcharset.Source{}, xmlerr.ErrEncoding},
 		{"declaration too long", []byte(long), xmlcharset.Source{}, xmlerr.ErrSyntax},
+		{"long PI, not a declaration", []byte(`<?xml-stylesheet` + strings.Repeat(" ", xmlcharset.HeadBytes)), xmlcharset.Source{}, nil},
+		{"PI naming an unknown encoding", []byte(`<?xml-stylesheet encoding="x-nothing"?><a/>`), xmlcharset.Source{}, nil},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			got, err := xmlcharset.Sniff(c.in[:min(len(c.in), xmlcharset.HeadBytes)])
@@ -115,6 +120,9 @@ func TestToUTF8(t *testing.T) {
 			"<?xml version=\"1.0\" encoding=\"Shift_JIS\"?><a>あ</a>", true, nil, 0},
 		{"Shift_JIS invalid, not replaced", []byte("<?xml version=\"1.0\" encoding=\"Shift_JIS\"?><a>\x82</a>"), "", false, xmlerr.ErrEncoding, 0}, // start of its 16 KiB piece
 		{"unknown label", []byte(`<?xml version="1.0" encoding="x-nothing"?><a/>`), "", false, xmlerr.ErrEncoding, 0},
+		{"PI naming Latin-1 on UTF-8", []byte(`<?xml-stylesheet href="a" encoding="iso-8859-1"?><a>é</a>`), `<?xml-stylesheet href="a" encoding="iso-8859-1"?><a>é</a>`, false, nil, 0},
+		{"UTF-16 high surrogate then end", append(utf16LE(`<`, true), 0x00, 0xD8), "", false, xmlerr.ErrEncoding, 4},
+		{"UTF-16BE low surrogate first", append([]byte{0xFE, 0xFF}, 0xDC, 0x00), "", false, xmlerr.ErrEncoding, 2},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			got, transcoded, err := xmlcharset.ToUTF8(c.in)
