@@ -1,6 +1,10 @@
 package declaredconfig
 
-import "testing"
+import (
+	"strings"
+	"testing"
+	"unicode/utf16"
+)
 
 // TestReadMessageAdversarial holds messages built to make the one pass
 // and the two-pass path disagree.
@@ -45,6 +49,12 @@ func TestReadMessageAdversarial(t *testing.T) {
 		{"BOM mid", msgStart + replace("2", docURI, smallDC+"\uFEFF") + msgEnd},
 		{"latin1 message", `<?xml version="1.0" encoding="ISO-8859-1"?>` + msgStart + replace("2", docURI, "<DeclaredConfiguration a=\"\xe9\"><CSP name=\"\xe9\">\xe9</CSP></DeclaredConfiguration>") + msgEnd},
 	}
+	deep := strings.Repeat("<a>", 30) + strings.Repeat("</a>", 30)
+	cases = append(cases, []struct{ name, msg string }{
+		{"UTF-16LE message", utf16Msg(msgStart + replace("2", docURI, smallDC) + replace("3", docURI, "<Other>\u00e9</Other>") + msgEnd)},
+		{"deep in document", msgStart + replace("2", docURI, `<DeclaredConfiguration><CSP name="a"><URI path="p" type="xml">`+deep+`</URI></CSP></DeclaredConfiguration>`) + msgEnd},
+		{"deep around root", msgStart + replace("2", docURI, deep) + msgEnd},
+	}...)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			if err := sameAsTwoPass([]byte(c.msg), ReadOptions{}); err != nil {
@@ -54,7 +64,9 @@ func TestReadMessageAdversarial(t *testing.T) {
 			t.Logf("err=%v items=%d", err, len(items))
 			for _, it := range items {
 				if it.Err != nil {
-					checkInMessage(t, c.msg, it.Err)
+					if !strings.HasPrefix(c.name, "UTF-16") {
+						checkInMessage(t, c.msg, it.Err)
+					}
 					t.Logf("  item err %v", it.Err)
 				}
 			}
@@ -87,4 +99,13 @@ func TestReadMessageLimitsSweep(t *testing.T) {
 			}
 		}
 	}
+}
+
+// utf16Msg returns s in UTF-16LE with a byte order mark.
+func utf16Msg(s string) string {
+	b := []byte{0xFF, 0xFE}
+	for _, u := range utf16.Encode([]rune(s)) {
+		b = append(b, byte(u), byte(u>>8))
+	}
+	return string(b)
 }
