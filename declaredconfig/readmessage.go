@@ -42,6 +42,8 @@ type DocumentItem struct {
 	// value is not the message's bytes, the start of the Data's content)
 	// and the path of the Data followed by the path in the document. The
 	// cause is the one Document.UnmarshalText gives for the Data's value.
+	// For a message in UTF-16 or a legacy encoding, offsets count in its
+	// UTF-8 text, as syncml's own errors do.
 	Err error
 }
 
