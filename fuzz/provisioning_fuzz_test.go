@@ -241,7 +241,8 @@ func provSameTree(a, b string) error {
 // provUTF8 makes the input UTF-8 for etree, independently of the
 // package: UTF-16 through golang.org/x/net/html/charset, a declared
 // ISO-8859-1 byte by byte (WHATWG, and so charset, reads that label as
-// windows-1252, which XML does not).
+// windows-1252, which XML does not), any other declared encoding through
+// charset.
 func provUTF8(s string) (string, error) {
 	b := []byte(s)
 	var label string
@@ -257,13 +258,20 @@ func provUTF8(s string) (string, error) {
 		return strings.TrimPrefix(string(out), "\uFEFF"), err
 	}
 	if m := provLabelRE.FindSubmatch(b); m != nil {
-		switch strings.ToLower(string(m[1])) {
-		case "iso-8859-1", "iso_8859-1", "latin1", "l1", "iso-ir-100", "cp819", "ibm819", "csisolatin1":
+		switch key := strings.ToLower(strings.TrimSpace(string(m[1]))); key {
+		case "iso-8859-1", "iso_8859-1", "latin1", "l1", "iso-ir-100", "cp819", "ibm819", "csisolatin1", "iso8859-1", "iso88591":
 			var r []rune
 			for _, c := range b {
 				r = append(r, rune(c))
 			}
 			return string(r), nil
+		default:
+			// any other encoding the package reads: through charset (a
+			// declared UTF-16 on bytes that are not is UTF-8, as there)
+			if enc, name := charset.Lookup(key); enc != nil && name != "utf-8" && name != "utf-16le" && name != "utf-16be" {
+				out, err := enc.NewDecoder().Bytes(b)
+				return string(out), err
+			}
 		}
 	}
 	return strings.TrimPrefix(s, "\uFEFF"), nil
