@@ -178,8 +178,9 @@ func FuzzReconcile(f *testing.F) {
 // FuzzReconcileState hands arbitrary bytes to a Reconciler as the state
 // its Store holds for a device (seeds: a state of the setup above as
 // stored, and the committed states of declaredconfig/reconcile in each
-// format: JSON, 1 and 2). No input may make it panic: a state that does not read is an
-// error matching reconcile.ErrStoredState; one that reads gives a status,
+// format: JSON, 1, 2 and 3). No input may make it panic: a state that does not read is an
+// error matching reconcile.ErrStoredState; one that reads gives a status
+// (whose results, read when asked for, read or are ErrStoredState),
 // and a message reconciled against it saves a state that reads again.
 func FuzzReconcileState(f *testing.F) {
 	ctx := context.Background()
@@ -206,11 +207,18 @@ func FuzzReconcileState(f *testing.F) {
 			t.Fatal(err)
 		}
 		rec := reconcile.New(reconcile.Config{Store: store})
-		if _, err := rec.Status(ctx, reconcileDevice); err != nil {
+		ds, err := rec.Status(ctx, reconcileDevice)
+		if err != nil {
 			if !errors.Is(err, reconcile.ErrStoredState) {
 				t.Fatalf("a state that does not read: %v, not ErrStoredState", err)
 			}
 			return
+		}
+		for _, d := range ds.Docs {
+			// A result is kept as stored and read when asked for.
+			if _, err := d.Result(); err != nil && !errors.Is(err, reconcile.ErrStoredState) {
+				t.Fatalf("a result that does not read: %v, not ErrStoredState", err)
+			}
 		}
 		ss := session.NewSession(nil)
 		m := reconcileMessage("1",

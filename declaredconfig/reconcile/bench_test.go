@@ -69,12 +69,33 @@ func steadyDevice(b *testing.B, store session.Store) (rec *reconcile.Reconciler,
 // sessions before) and a later one. start/cold is the first message
 // reconciled by a Reconciler that holds nothing of the device (just
 // started, or it served other devices since): it loads and decodes the
-// stored state and reads the summary.
+// stored state and reads the summary. Each of its iterations makes the
+// Reconciler forget the device (Forget, test only: three map deletes), so
+// that it measures the reconcile, not New; start/new makes a new
+// Reconciler per iteration instead.
 func BenchmarkSession(b *testing.B) {
 	rec, start, later := steadyDevice(b, nil)
 	store := session.NewMemoryStore()
-	_, _, _ = steadyDevice(b, store)
+	cold, _, _ := steadyDevice(b, store)
 	b.Run("start/cold", func(b *testing.B) {
+		var m syncml.Message
+		if err := syncml.Unmarshal(start, &m); err != nil {
+			b.Fatal(err)
+		}
+		ctx := context.Background()
+		x := &session.Exchange{Identity: session.Identity{Device: dev1}}
+		ss := session.NewSession(nil)
+		b.ReportAllocs()
+		b.SetBytes(int64(len(start)))
+		for b.Loop() {
+			reconcile.Forget(cold, dev1)
+			st, err := cold.Reconcile(ctx, ss, &m, x)
+			if err != nil || st.Queued != 0 {
+				b.Fatal(err, st.Queued)
+			}
+		}
+	})
+	b.Run("start/new", func(b *testing.B) {
 		var m syncml.Message
 		if err := syncml.Unmarshal(start, &m); err != nil {
 			b.Fatal(err)

@@ -131,8 +131,8 @@ func (p *run) document(d *docState, es *declaredconfig.DocumentStatus) error {
 		if got == "" {
 			got = rc
 		}
-		isNew := d.ResultsRC != got || d.Result == nil
-		d.Result, d.ResultsRC, d.ResultFail = res, got, ""
+		isNew := d.ResultsRC != got || !d.hasResult()
+		d.Result, d.resultRaw, d.ResultsRC, d.ResultFail = res, "", got, ""
 		for _, s := range res.Settings() {
 			if s.Failed() {
 				d.ResultFail = "setting " + s.Provider + " " + s.Name + " failed: " + s.Status.String()
@@ -197,7 +197,7 @@ func (p *run) document(d *docState, es *declaredconfig.DocumentStatus) error {
 		set(Unknown, reason+"; sending version "+strconv.Quote(cur))
 		return p.send(d, es.Reported && !es.State.Deleted())
 	case es.State.Succeeded():
-		known := d.ResultsRC == rc && d.Result != nil
+		known := d.ResultsRC == rc && d.hasResult()
 		if !known {
 			if err := p.getResults(d, rc); err != nil {
 				return err
@@ -232,7 +232,7 @@ func (p *run) document(d *docState, es *declaredconfig.DocumentStatus) error {
 		}
 		return nil
 	case es.State.Failed():
-		known := d.ResultsRC == rc && d.Result != nil
+		known := d.ResultsRC == rc && d.hasResult()
 		if !known && !p.triedGet(d, rc) {
 			if d.InSyncRC != "" && d.InSyncRC != rc {
 				set(Drifted, es.State.String()+"; reading its results")
@@ -270,7 +270,7 @@ func (p *run) document(d *docState, es *declaredconfig.DocumentStatus) error {
 // variables and Abandoned value, and whether it was in sync.
 func (d *docState) lost() {
 	d.Acked, d.AckedIn, d.Hint = "", "", 0
-	d.InSyncRC, d.ResultsRC, d.Result, d.ResultFail, d.GetDone = "", "", nil, "", ""
+	d.InSyncRC, d.ResultsRC, d.Result, d.resultRaw, d.ResultFail, d.GetDone = "", "", nil, "", "", ""
 	d.VarsSent, d.AbandonSet = "", nil
 }
 

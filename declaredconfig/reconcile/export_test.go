@@ -16,3 +16,29 @@ func LastMessage(r *Reconciler, device string) (session, msg string, err error) 
 	}
 	return st.LastMsg, "", nil
 }
+
+// Resolved returns ds with each result kept as stored read, so that
+// statuses compare whether their results were loaded or not.
+func Resolved(ds *DeviceStatus) (*DeviceStatus, error) {
+	c := *ds
+	c.Docs = append([]DocStatus(nil), ds.Docs...)
+	for i := range c.Docs {
+		res, err := c.Docs[i].Result()
+		if err != nil {
+			return nil, err
+		}
+		c.Docs[i].result, c.Docs[i].resultRaw = res, ""
+	}
+	return &c, nil
+}
+
+// Forget lets go of what r holds of device in memory (its decoded state,
+// its last summary and their classes), as if r had served many other
+// devices since: the next update loads and decodes the stored state.
+func Forget(r *Reconciler, device string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	delete(r.cache, device)
+	delete(r.cacheOld, device)
+	delete(r.summaries, device)
+}

@@ -354,7 +354,7 @@ func TestResultTooLarge(t *testing.T) {
 	}
 	ev.events = slices.DeleteFunc(ev.events, func(e reconcile.Event) bool { return e.Kind == reconcile.Problem })
 	wantEvents(t, ev, "Applied 1111")
-	if d := wantDoc(t, rec, ids[0], reconcile.InSync); d.Result != nil {
+	if res, err := wantDoc(t, rec, ids[0], reconcile.InSync).Result(); res != nil || err != nil {
 		t.Errorf("a result over the limit was kept")
 	}
 	l.sent = nil

@@ -132,7 +132,7 @@ func TestApplyThenQuiet(t *testing.T) {
 		"Add Complete/Documents/2222/Document", "Get Complete/Results/2222/Document")
 	wantEvents(t, ev, "Applied 1111", "Applied 2222")
 	d := wantDoc(t, rec, ids[0], reconcile.InSync)
-	if d.Result == nil || len(d.Settings()) != 2 || len(d.FailedSettings()) != 0 {
+	if res, err := d.Result(); err != nil || res == nil || len(d.Settings()) != 2 || len(d.FailedSettings()) != 0 {
 		t.Errorf("result not read: %+v", d)
 	}
 	// Nothing changed: the next session sends nothing, asks for nothing.
@@ -495,8 +495,9 @@ func TestInventoryRead(t *testing.T) {
 	l.noErrors()
 	wantCommands(t, l, "Add Inventory/Documents/1111/Document", "Get Inventory/Results/1111/Document")
 	got := ev.events
-	if len(got) != 2 || got[0].Kind != reconcile.InventoryRead || got[0].Status.Result == nil ||
-		len(got[0].Status.Result.CSPs) != 1 || got[1].Kind != reconcile.Applied {
+	if len(got) != 2 || got[0].Kind != reconcile.InventoryRead || got[1].Kind != reconcile.Applied {
+		t.Errorf("events %+v", got)
+	} else if res, err := got[0].Status.Result(); err != nil || res == nil || len(res.CSPs) != 1 {
 		t.Errorf("events %+v", got)
 	}
 	ev.kinds()
@@ -640,8 +641,8 @@ func TestResultsUnavailable(t *testing.T) {
 	wantCommands(t, l, "Add Complete/Documents/1111/Document", "Get Complete/Results/1111/Document",
 		"Get Complete/Results/1111/Document")
 	wantEvents(t, ev, "Applied 1111")
-	if d := wantDoc(t, rec, ids[0], reconcile.InSync); d.Result != nil {
-		t.Errorf("a result from nowhere: %+v", d.Result)
+	if res, err := wantDoc(t, rec, ids[0], reconcile.InSync).Result(); res != nil || err != nil {
+		t.Errorf("a result from nowhere: %+v, %v", res, err)
 	}
 	l.session(-1)
 	l.noErrors()

@@ -93,9 +93,12 @@ type docState struct {
 	// or 404 (missing: -1).
 	Hint int8 `json:"hint,omitempty"`
 
-	InSyncRC  string                 `json:"inSyncRC,omitempty"`  // result_checksum of the declared version in sync
-	ResultsRC string                 `json:"resultsRC,omitempty"` // result_checksum whose results were read
+	InSyncRC  string `json:"inSyncRC,omitempty"`  // result_checksum of the declared version in sync
+	ResultsRC string `json:"resultsRC,omitempty"` // result_checksum whose results were read
+	// Result is the last result read, or nil; a load of format 3 keeps
+	// it as stored in resultRaw instead (see result).
 	Result    *declaredconfig.Result `json:"result,omitempty"`
+	resultRaw string
 	// GetDone names (checksum/result_checksum) the last Get of the
 	// Results the device answered, whether with a result or not.
 	GetDone string `json:"getDone,omitempty"`
@@ -130,6 +133,10 @@ type lastSeen struct {
 	Event     string    `json:"ev,omitempty"` // the last event reported
 }
 
+// hasResult reports whether a result was read for d (Result or
+// resultRaw).
+func (d *docState) hasResult() bool { return d.Result != nil || d.resultRaw != "" }
+
 func (d *docState) uri(n declaredconfig.Node) declaredconfig.URI {
 	u := declaredconfig.DocumentURI(d.Scope, d.Host, d.Doc.ID)
 	switch n {
@@ -161,7 +168,8 @@ func (d *docState) status() DocStatus {
 		State:          declaredconfig.State(d.Last.State),
 		DeviceChecksum: d.Last.DevCS,
 		ResultChecksum: d.Last.DevRC,
-		Result:         d.Result,
+		result:         d.Result,
+		resultRaw:      d.resultRaw,
 	}
 	if d.Refused == d.Doc.Checksum {
 		st.Refused = d.RefusedCode
@@ -409,7 +417,7 @@ func (x *docState) equal(y *docState) bool {
 	return x.Scope == y.Scope && x.Host == y.Host && x.Doc == y.Doc && x.Redeclared == y.Redeclared &&
 		x.Vars == y.Vars && x.Abandoned == y.Abandoned && x.AbandonSet == y.AbandonSet &&
 		x.RefusedCode == y.RefusedCode && x.RefusedTries == y.RefusedTries && x.Hint == y.Hint &&
-		x.Result == y.Result && x.Repairing == y.Repairing && x.StrayHost == y.StrayHost &&
+		x.Result == y.Result && x.resultRaw == y.resultRaw && x.Repairing == y.Repairing && x.StrayHost == y.StrayHost &&
 		x.Last.Condition == y.Last.Condition && x.Last.Reported == y.Last.Reported && x.Last.State == y.Last.State &&
 		eqs(x.Base, y.Base) && eqs(x.VarsSent, y.VarsSent) && eqs(x.Acked, y.Acked) && eqs(x.AckedIn, y.AckedIn) &&
 		eqs(x.Refused, y.Refused) && eqs(x.InSyncRC, y.InSyncRC) && eqs(x.ResultsRC, y.ResultsRC) &&

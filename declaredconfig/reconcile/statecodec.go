@@ -21,8 +21,10 @@ import (
 // (docState.rest), which a load keeps as it is: the body is read only
 // when the document is sent, re-declared or returned. Formats 1 and JSON
 // (the format before, whose first byte is '{') still load; the next save
-// writes format 2.
-const stateFormat = 2
+// writes format 3. Format 3 is format 2 with the last result read of a
+// document written as one string too (docState.resultRaw), read only when
+// a status is asked for it (DocStatus.Result).
+const stateFormat = 3
 
 // restMinBytes is the least the rest of a document takes (format 2):
 // three empty strings, no attributes, no reflected properties, no CSP, no
@@ -67,7 +69,7 @@ func decodeState(raw []byte) (*deviceState, error) {
 	switch {
 	case len(raw) == 0:
 		return &deviceState{}, nil
-	case raw[0] == 1 || raw[0] == stateFormat:
+	case raw[0] >= 1 && raw[0] <= stateFormat:
 		return decodeBinary(raw)
 	case raw[0] == '{' || raw[0] == ' ' || raw[0] == '\t' || raw[0] == '\n' || raw[0] == '\r':
 		return decodeJSON(raw)
@@ -191,9 +193,15 @@ func (w *stateWriter) doc(d *docState) {
 	w.int(int64(d.RefusedCode))
 	w.int(int64(d.RefusedTries))
 	w.int(int64(d.Hint))
-	w.bool(d.Result != nil)
-	if d.Result != nil {
-		w.result(d.Result)
+	switch {
+	case d.Result != nil:
+		w.bool(true)
+		w.prefixed(func() { w.result(d.Result) })
+	case d.resultRaw != "":
+		w.bool(true)
+		w.str(d.resultRaw)
+	default:
+		w.bool(false)
 	}
 	w.bool(d.Repairing)
 	w.bool(d.StrayHost)
@@ -550,8 +558,14 @@ func (r *stateReader) doc(d *docState) {
 	}
 	d.Hint = int8(h)
 	if r.bool() {
-		d.Result = &take(&r.results, 1, min(r.left, maxBlock))[0]
-		r.result(d.Result)
+		if r.v >= 3 {
+			if d.resultRaw = r.str(); len(d.resultRaw) < resultMinBytes {
+				r.fail("a result of %d bytes", len(d.resultRaw))
+			}
+		} else {
+			d.Result = &take(&r.results, 1, min(r.left, maxBlock))[0]
+			r.result(d.Result)
+		}
 	}
 	d.Repairing = r.bool()
 	d.StrayHost = r.bool()
@@ -699,6 +713,25 @@ func (d *docState) full() (*declaredconfig.Document, error) {
 		return nil, errorf("document %s: %w", d.Doc.ID, r.err)
 	}
 	return doc, nil
+}
+
+// resultMinBytes is the least a result takes (format 3): nine empty
+// strings and four empty lists.
+const resultMinBytes = 13
+
+// decodeResult reads a result kept as stored (docState.resultRaw); one
+// that does not read is an error matching ErrStoredState.
+func decodeResult(raw string) (*declaredconfig.Result, error) {
+	res := &declaredconfig.Result{}
+	r := stateReader{s: raw, n: len(raw), v: stateFormat, left: 1}
+	r.result(res)
+	if r.err == nil && len(r.s) != 0 {
+		r.fail("%d bytes after the result", len(r.s))
+	}
+	if r.err != nil {
+		return nil, errorf("result: %w", r.err)
+	}
+	return res, nil
 }
 
 // documentTail reads the fields of a document after its Scenario.

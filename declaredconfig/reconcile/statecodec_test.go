@@ -89,8 +89,8 @@ func TestStateCodecEveryField(t *testing.T) {
 	}
 }
 
-// expand reads in full the documents of st whose body a load kept as it
-// was stored.
+// expand reads in full the documents and results of st that a load kept
+// as they were stored.
 func expand(t *testing.T, st *deviceState) {
 	t.Helper()
 	for _, list := range [][]*docState{st.Docs, st.Removed} {
@@ -103,6 +103,12 @@ func expand(t *testing.T, st *deviceState) {
 				t.Fatal(err)
 			}
 			d.Doc, d.rest = doc, ""
+			if d.resultRaw != "" {
+				if d.Result, err = decodeResult(d.resultRaw); err != nil {
+					t.Fatal(err)
+				}
+				d.resultRaw = ""
+			}
 		}
 	}
 }
@@ -194,5 +200,57 @@ func TestCacheKeepsRecent(t *testing.T) {
 	}
 	if n := len(r.cache) + len(r.cacheOld); n > 4 {
 		t.Errorf("%d states kept of at most 4", n)
+	}
+}
+
+// TestStateCodecDamagedResult stores a result (format 3 keeps it as
+// stored, read only when asked for) that does not read: the state loads
+// and reconciles, and DocStatus.Result says ErrStoredState.
+func TestStateCodecDamagedResult(t *testing.T) {
+	ctx := context.Background()
+	st := &deviceState{Docs: []*docState{{Scope: declaredconfig.Device, Host: declaredconfig.Complete,
+		Doc: &declaredconfig.Document{ID: "x", Checksum: "A"}, Base: "A", ResultsRC: "R",
+		resultRaw: strings.Repeat("\xff", resultMinBytes)}}}
+	b, err := encodeState(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := session.NewMemoryStore()
+	if _, err := store.CompareAndSwap(ctx, "dev", 0, b); err != nil {
+		t.Fatal(err)
+	}
+	r := New(Config{Store: store})
+	ds, err := r.Status(ctx, "dev")
+	if err != nil {
+		t.Fatalf("status: %v", err)
+	}
+	d := ds.Doc("x")
+	if res, err := d.Result(); res != nil || !errors.Is(err, ErrStoredState) {
+		t.Errorf("Result of a damaged result: %v, %v; want ErrStoredState", res, err)
+	}
+	if s := d.Settings(); s != nil {
+		t.Errorf("settings of a damaged result: %v", s)
+	}
+	// A result that does not end where its length says.
+	good, err := encodeState(&deviceState{Docs: []*docState{{Doc: &declaredconfig.Document{ID: "x"},
+		Result: &declaredconfig.Result{ID: "x", CSPs: []declaredconfig.CSPResult{{Name: "c"}}}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	loaded, err := decodeState(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := loaded.Docs[0].resultRaw
+	if _, err := decodeResult(raw); err != nil {
+		t.Fatal(err)
+	}
+	for i := range len(raw) {
+		if _, err := decodeResult(raw[:i]); !errors.Is(err, ErrStoredState) {
+			t.Errorf("%d of %d bytes: %v", i, len(raw), err)
+		}
+	}
+	if _, err := decodeResult(raw + "x"); !errors.Is(err, ErrStoredState) {
+		t.Errorf("a byte more: %v", err)
 	}
 }

@@ -89,20 +89,39 @@ type DocStatus struct {
 	// Refused is the Status code with which the device refused the
 	// declared version (0 if it did not).
 	Refused syncml.StatusCode
-	// Result is the last result read for the declared version (for an
-	// Inventory document, the values it reports); nil when none was
-	// read.
-	Result *declaredconfig.Result
+
+	// result is the last result read (see Result), or resultRaw its
+	// stored form when it was loaded from the Store.
+	result    *declaredconfig.Result
+	resultRaw string
 }
 
-// Settings returns the per-setting outcome of Result.
-func (s *DocStatus) Settings() []declaredconfig.SettingStatus { return s.Result.Settings() }
+// Result returns the last result read for the declared version (for an
+// Inventory document, the values it reports); nil when none was read. A
+// result loaded from the Store is kept as stored and read by each call
+// (a new copy each time): when it does not read, the error matches
+// ErrStoredState. The result is shared otherwise: it must not be
+// changed.
+func (s *DocStatus) Result() (*declaredconfig.Result, error) {
+	if s.result != nil || s.resultRaw == "" {
+		return s.result, nil
+	}
+	return decodeResult(s.resultRaw)
+}
+
+// Settings returns the per-setting outcome of Result; nil when there is
+// no result or it does not read (Result says why).
+func (s *DocStatus) Settings() []declaredconfig.SettingStatus {
+	res, _ := s.Result()
+	return res.Settings()
+}
 
 // FailedSettings returns the settings of Result that failed, with their
-// status codes and states.
+// status codes and states; nil when there is no result or it does not
+// read (Result says why).
 func (s *DocStatus) FailedSettings() []declaredconfig.SettingStatus {
 	var out []declaredconfig.SettingStatus
-	for _, st := range s.Result.Settings() {
+	for _, st := range s.Settings() {
 		if st.Failed() {
 			out = append(out, st)
 		}
