@@ -21,9 +21,15 @@ import (
 // (docState.rest), which a load keeps as it is: the body is read only
 // when the document is sent, re-declared or returned. Formats 1 and JSON
 // (the format before, whose first byte is '{') still load; the next save
-// writes format 3. Format 3 is format 2 with the last result read of a
-// document written as one string too (docState.resultRaw), read only when
-// a status is asked for it (DocStatus.Result).
+// writes format 3. Format 3 writes the number of command kinds once,
+// after the format; a document as its scope, host, flags, condition and
+// hint in five bytes, a mask of its strings that are not empty (four
+// bytes), four numbers and those strings (its ID, checksum, the rest of
+// its fields as in format 2, and its last result read as one string too,
+// docState.resultRaw, read only when a status is asked for it:
+// DocStatus.Result), then its instance data; a summary entry as a mask of
+// its parts present and those parts. Most of what a steady state holds
+// then reads in a few loops, without a call per field.
 const stateFormat = 3
 
 // restMinBytes is the least the rest of a document takes (format 2):
@@ -34,7 +40,7 @@ const restMinBytes = 8
 // encodeState returns the stored form of st (format 1).
 func encodeState(st *deviceState) ([]byte, error) {
 	w := stateWriter{b: make([]byte, 0, 512)}
-	w.b = append(w.b, stateFormat)
+	w.b = append(w.b, stateFormat, byte(nKinds))
 	w.docs(st.Docs)
 	w.docs(st.Removed)
 	w.uint(uint64(len(st.Stray)))
@@ -95,6 +101,11 @@ func decodeJSON(raw []byte) (*deviceState, error) {
 func decodeBinary(raw []byte) (*deviceState, error) {
 	// One string holds the state: the strings decoded are parts of it.
 	r := stateReader{s: string(raw[1:]), n: len(raw), v: raw[0]}
+	if r.v >= 3 {
+		if k := r.uint(); k != uint64(nKinds) {
+			r.fail("%d kinds of command, not %d", k, nKinds)
+		}
+	}
 	st := &deviceState{}
 	st.Docs = r.docs()
 	st.Removed = r.docs()
@@ -163,52 +174,47 @@ func (w *stateWriter) docs(list []*docState) {
 	}
 }
 
-// doc writes d in format 2: its numbers, flags and optional parts, then
-// a mask of its strings that are not empty (nDocStrs bits, four bytes)
-// and those strings.
+// The flags of a document (format 3).
+const (
+	fVars         = 1 << iota // instance data follow the strings
+	fAbandoned                // Abandoned
+	fAbandonFalse             // AbandonSet is false
+	fAbandonTrue              // AbandonSet is true
+	fRepairing                // Repairing
+	fStrayHost                // StrayHost
+	fReported                 // Last.Reported
+	fAll          = 1<<iota - 1
+)
+
+// docHeadBytes is what a document takes before its numbers (format 3):
+// scope, host, flags, condition, hint, mask of strings.
+const docHeadBytes = 9
+
+// doc writes d in format 3 (see stateFormat).
 func (w *stateWriter) doc(d *docState) {
-	w.uint(uint64(d.Scope))
-	w.uint(uint64(d.Host))
-	w.str(d.Doc.ID)
-	w.str(d.Doc.Checksum)
-	if d.rest != "" {
-		w.str(d.rest)
-	} else {
-		w.prefixed(func() { w.documentRest(d.Doc) })
-	}
-	w.int(int64(d.Redeclared))
-	w.bool(d.Vars != nil)
+	var flags byte
 	if d.Vars != nil {
-		w.blob(d.Vars)
+		flags |= fVars
 	}
-	w.bool(d.Abandoned)
-	switch {
-	case d.AbandonSet == nil:
-		w.b = append(w.b, 0)
-	case *d.AbandonSet:
-		w.b = append(w.b, 2)
-	default:
-		w.b = append(w.b, 1)
+	if d.Abandoned {
+		flags |= fAbandoned
 	}
-	w.int(int64(d.RefusedCode))
-	w.int(int64(d.RefusedTries))
-	w.int(int64(d.Hint))
-	switch {
-	case d.Result != nil:
-		w.bool(true)
-		w.prefixed(func() { w.result(d.Result) })
-	case d.resultRaw != "":
-		w.bool(true)
-		w.str(d.resultRaw)
-	default:
-		w.bool(false)
+	if d.AbandonSet != nil {
+		if *d.AbandonSet {
+			flags |= fAbandonTrue
+		} else {
+			flags |= fAbandonFalse
+		}
 	}
-	w.bool(d.Repairing)
-	w.bool(d.StrayHost)
-	w.uint(uint64(nKinds))
-	w.uint(uint64(d.Last.Condition))
-	w.bool(d.Last.Reported)
-	w.uint(uint64(d.Last.State))
+	if d.Repairing {
+		flags |= fRepairing
+	}
+	if d.StrayHost {
+		flags |= fStrayHost
+	}
+	if d.Last.Reported {
+		flags |= fReported
+	}
 	strs := d.strs()
 	var mask uint32
 	for i, p := range strs {
@@ -216,21 +222,48 @@ func (w *stateWriter) doc(d *docState) {
 			mask |= 1 << i
 		}
 	}
+	// The rest of the document and the result are written even when
+	// they are only in Doc and Result.
+	mask |= 1 << sRest
+	if d.Result != nil {
+		mask |= 1 << sResult
+	}
+	w.b = append(w.b, byte(d.Scope), byte(d.Host), flags, byte(d.Last.Condition), byte(d.Hint))
 	w.b = binary.LittleEndian.AppendUint32(w.b, mask)
-	for _, p := range strs {
-		if *p != "" {
+	w.int(int64(d.Redeclared))
+	w.int(int64(d.RefusedCode))
+	w.int(int64(d.RefusedTries))
+	w.uint(uint64(d.Last.State))
+	for i, p := range strs {
+		switch {
+		case mask&(1<<i) == 0:
+		case i == sRest && d.rest == "":
+			w.prefixed(func() { w.documentRest(d.Doc) })
+		case i == sResult && d.Result != nil:
+			w.prefixed(func() { w.result(d.Result) })
+		default:
 			w.str(*p)
 		}
+	}
+	if d.Vars != nil {
+		w.blob(d.Vars)
 	}
 }
 
 // nDocStrs is the number of strings of a docState (see strs).
-const nDocStrs = 9 + 2*int(nKinds) + 6
+const nDocStrs = 4 + 9 + 2*int(nKinds) + 6
 
-// strs returns the strings of d, in the order format 2 stores them.
+// The strings of a docState that are kept as stored (see strs).
+const (
+	sRest   = 2
+	sResult = 3
+)
+
+// strs returns the strings of d, in the order format 3 stores them (in
+// format 2 without the first four); d.Doc must be set.
 func (d *docState) strs() [nDocStrs]*string {
 	l := &d.Last
-	return [nDocStrs]*string{&d.Base, &d.VarsSent, &d.Acked, &d.AckedIn, &d.Refused, &d.InSyncRC, &d.ResultsRC,
+	return [nDocStrs]*string{&d.Doc.ID, &d.Doc.Checksum, &d.rest, &d.resultRaw, &d.Base, &d.VarsSent, &d.Acked, &d.AckedIn, &d.Refused, &d.InSyncRC, &d.ResultsRC,
 		&d.GetDone, &d.ResultFail,
 		&d.Await[0], &d.Await[1], &d.Await[2], &d.Await[3], &d.Await[4],
 		&d.Tried[0], &d.Tried[1], &d.Tried[2], &d.Tried[3], &d.Tried[4],
@@ -496,9 +529,12 @@ func (r *stateReader) count(min int) int {
 }
 
 func (r *stateReader) docs() []*docState {
-	min := docMinBytesV2
-	if r.v == 1 {
+	min := docMinBytesV3
+	switch r.v {
+	case 1:
 		min = docMinBytes
+	case 2:
+		min = docMinBytesV2
 	}
 	n := r.count(min)
 	if n == 0 {
@@ -511,9 +547,12 @@ func (r *stateReader) docs() []*docState {
 		ptrs[i] = &docs[i]
 		docs[i].Doc = &bodies[i]
 		r.left = n - i
-		if r.v == 1 {
+		switch r.v {
+		case 1:
 			r.docV1(&docs[i])
-		} else {
+		case 2:
+			r.docV2(&docs[i])
+		default:
 			r.doc(&docs[i])
 		}
 	}
@@ -530,8 +569,85 @@ const documentMinBytes = 9
 // rest of the document, 11 numbers and flags, the mask of strings.
 const docMinBytesV2 = 2 + 2 + 1 + restMinBytes + 11 + 4
 
-// doc reads what stateWriter.doc wrote (format 2).
+// docMinBytesV3 is the same in format 3: the head, four numbers, the rest
+// of the document.
+const docMinBytesV3 = docHeadBytes + 4 + 1 + restMinBytes
+
+// doc reads what stateWriter.doc wrote (format 3). The numbers, of one
+// byte each but in a damaged state, and the strings, of less than 128
+// bytes each but the rest of the document and its result, are read
+// inline.
 func (r *stateReader) doc(d *docState) {
+	s := r.s
+	if len(s) < docHeadBytes+4 {
+		r.fail("a document of %d bytes", len(s))
+		return
+	}
+	d.Scope, d.Host = declaredconfig.Scope(s[0]), declaredconfig.Host(s[1])
+	flags := s[2]
+	d.Last.Condition, d.Hint = Condition(s[3]), int8(s[4])
+	mask := uint32(s[5]) | uint32(s[6])<<8 | uint32(s[7])<<16 | uint32(s[8])<<24
+	if flags&^fAll != 0 || flags&(fAbandonFalse|fAbandonTrue) == fAbandonFalse|fAbandonTrue {
+		r.fail("flags %#x", flags)
+		return
+	}
+	if mask>>nDocStrs != 0 {
+		r.fail("mask of strings %#x", mask)
+		return
+	}
+	d.Vars = nil
+	d.Abandoned = flags&fAbandoned != 0
+	switch {
+	case flags&fAbandonFalse != 0:
+		d.AbandonSet = new(false)
+	case flags&fAbandonTrue != 0:
+		d.AbandonSet = new(true)
+	}
+	d.Repairing, d.StrayHost, d.Last.Reported = flags&fRepairing != 0, flags&fStrayHost != 0, flags&fReported != 0
+	if n := s[9:13]; n[0]|n[1]|n[2]|n[3] < 0x80 {
+		d.Redeclared = zigzag(n[0])
+		d.RefusedCode = syncml.StatusCode(zigzag(n[1]))
+		d.RefusedTries = zigzag(n[2])
+		d.Last.State = uint32(n[3])
+		s = s[13:]
+	} else {
+		r.s = s[9:]
+		d.Redeclared = r.int()
+		d.RefusedCode = syncml.StatusCode(r.int())
+		d.RefusedTries = r.int()
+		d.Last.State = uint32(r.small(1<<32 - 1))
+		s = r.s
+	}
+	strs := d.strs()
+	for ; mask != 0; mask &= mask - 1 {
+		p := strs[bits.TrailingZeros32(mask)]
+		if len(s) > 0 && s[0] < 0x80 && int(s[0]) < len(s) {
+			n := 1 + int(s[0])
+			*p, s = s[1:n], s[n:]
+			continue
+		}
+		r.s = s
+		*p = r.strSlow()
+		s = r.s
+	}
+	r.s = s
+	if len(d.rest) < restMinBytes {
+		r.fail("a document of %d bytes", len(d.rest))
+	}
+	if d.resultRaw != "" && len(d.resultRaw) < resultMinBytes {
+		r.fail("a result of %d bytes", len(d.resultRaw))
+	}
+	if flags&fVars != 0 {
+		d.Vars = &declaredconfig.InstanceBlob{}
+		r.blob(d.Vars)
+	}
+}
+
+// zigzag returns the signed number of the one-byte varint b.
+func zigzag(b byte) int { return int(b>>1) ^ -int(b&1) }
+
+// docV2 reads a docState of format 2.
+func (r *stateReader) docV2(d *docState) {
 	d.Scope = declaredconfig.Scope(r.small(255))
 	d.Host = declaredconfig.Host(r.small(255))
 	d.Doc.ID, d.Doc.Checksum, d.rest = r.str(), r.str(), r.str()
@@ -558,14 +674,8 @@ func (r *stateReader) doc(d *docState) {
 	}
 	d.Hint = int8(h)
 	if r.bool() {
-		if r.v >= 3 {
-			if d.resultRaw = r.str(); len(d.resultRaw) < resultMinBytes {
-				r.fail("a result of %d bytes", len(d.resultRaw))
-			}
-		} else {
-			d.Result = &take(&r.results, 1, min(r.left, maxBlock))[0]
-			r.result(d.Result)
-		}
+		d.Result = &take(&r.results, 1, min(r.left, maxBlock))[0]
+		r.result(d.Result)
 	}
 	d.Repairing = r.bool()
 	d.StrayHost = r.bool()
@@ -581,13 +691,13 @@ func (r *stateReader) doc(d *docState) {
 	}
 	mask := uint32(r.s[0]) | uint32(r.s[1])<<8 | uint32(r.s[2])<<16 | uint32(r.s[3])<<24
 	r.s = r.s[4:]
-	if mask>>nDocStrs != 0 {
+	if mask>>(nDocStrs-4) != 0 {
 		r.fail("mask of strings %#x", mask)
 		return
 	}
 	strs := d.strs()
 	for mask != 0 {
-		*strs[bits.TrailingZeros32(mask)] = r.str()
+		*strs[4+bits.TrailingZeros32(mask)] = r.str()
 		mask &= mask - 1
 	}
 }
@@ -842,23 +952,112 @@ func (r *stateReader) blob(b *declaredconfig.InstanceBlob) {
 	b.Unknown = r.strs()
 }
 
+// The parts of a summary entry present (format 3): its five strings
+// (eAttrs-1 bits), its attributes, its unknown elements.
+const (
+	eAttrs   = 1 << 5
+	eUnknown = 1 << 6
+)
+
+// summary writes s in format 3: per entry, a byte says which parts are
+// present, then those parts.
 func (w *stateWriter) summary(s *declaredconfig.Summary) {
 	w.str(s.Schema)
 	w.attrs(s.Attrs)
 	w.uint(uint64(len(s.Documents)))
-	for _, e := range s.Documents {
-		w.str(e.Context)
-		w.str(e.ID)
-		w.str(e.Checksum)
-		w.str(e.ResultChecksum)
-		w.str(e.State)
-		w.attrs(e.Attrs)
-		w.strs(e.Unknown)
+	for i := range s.Documents {
+		e := &s.Documents[i]
+		strs := entryStrs(e)
+		var m byte
+		for k, p := range strs {
+			if *p != "" {
+				m |= 1 << k
+			}
+		}
+		if len(e.Attrs) > 0 {
+			m |= eAttrs
+		}
+		if len(e.Unknown) > 0 {
+			m |= eUnknown
+		}
+		w.b = append(w.b, m)
+		for _, p := range strs {
+			if *p != "" {
+				w.str(*p)
+			}
+		}
+		if m&eAttrs != 0 {
+			w.attrs(e.Attrs)
+		}
+		if m&eUnknown != 0 {
+			w.strs(e.Unknown)
+		}
 	}
 	w.strs(s.Unknown)
 }
 
+// entryStrs returns the strings of e in the order format 3 stores them.
+func entryStrs(e *declaredconfig.SummaryEntry) [5]*string {
+	return [5]*string{&e.Context, &e.ID, &e.Checksum, &e.ResultChecksum, &e.State}
+}
+
+// summary reads what stateWriter.summary wrote; the strings of less than
+// 128 bytes are read inline.
 func (r *stateReader) summary() *declaredconfig.Summary {
+	if r.v < 3 {
+		return r.summaryV2()
+	}
+	sum := &declaredconfig.Summary{Schema: r.str(), Attrs: r.attrs()}
+	if n := r.count(1); n > 0 {
+		sum.Documents = make([]declaredconfig.SummaryEntry, n)
+		s := r.s
+		for i := range sum.Documents {
+			e := &sum.Documents[i]
+			if len(s) == 0 || s[0]&^(eAttrs|eUnknown|(eAttrs-1)) != 0 {
+				r.s = s
+				r.fail("a summary entry")
+				return nil
+			}
+			m := s[0]
+			s = s[1:]
+			strs := entryStrs(e)
+			for k := uint32(m & (eAttrs - 1)); k != 0; k &= k - 1 {
+				p := strs[bits.TrailingZeros32(k)]
+				if len(s) > 0 && s[0] < 0x80 && int(s[0]) < len(s) {
+					n := 1 + int(s[0])
+					*p, s = s[1:n], s[n:]
+					continue
+				}
+				r.s = s
+				*p = r.strSlow()
+				s = r.s
+			}
+			if m&(eAttrs|eUnknown) != 0 {
+				r.s = s
+				if m&eAttrs != 0 {
+					if e.Attrs = r.attrs(); e.Attrs == nil {
+						r.fail("a summary entry without its attributes")
+					}
+				}
+				if m&eUnknown != 0 {
+					if e.Unknown = r.strs(); e.Unknown == nil {
+						r.fail("a summary entry without its unknown elements")
+					}
+				}
+				s = r.s
+			}
+		}
+		r.s = s
+	}
+	sum.Unknown = r.strs()
+	if r.err != nil {
+		return nil
+	}
+	return sum
+}
+
+// summaryV2 reads a summary of format 1 or 2.
+func (r *stateReader) summaryV2() *declaredconfig.Summary {
 	s := &declaredconfig.Summary{Schema: r.str(), Attrs: r.attrs()}
 	if n := r.count(7); n > 0 {
 		s.Documents = make([]declaredconfig.SummaryEntry, n)
