@@ -1,6 +1,8 @@
 package reconcile
 
 import (
+	"slices"
+
 	"github.com/windc-go/windc/declaredconfig"
 )
 
@@ -55,9 +57,16 @@ func (p *run) classes() *classes {
 	if len(st.Removed) > 0 {
 		docs = append(append(make([]*docState, 0, len(st.Docs)+len(st.Removed)), st.Docs...), st.Removed...)
 	}
-	if c := p.r.cachedClasses(p.device, p.summary, docs); c != nil {
+	if c, sig := p.r.cachedClasses(p.device, p.summary, docs); c != nil {
 		p.cls = c
+		st.cls, st.clsSum, st.clsSig = c, p.summary, sig
 		return c
+	}
+	if st.cls != nil && st.clsSum == p.summary && sameSig(st.clsSig, docs) {
+		// Loaded with the state.
+		p.cls = st.cls
+		p.r.keepClasses(p.device, p.summary, st.clsSig, st.cls)
+		return p.cls
 	}
 	n, m := len(docs), len(ents)
 	c := &p.clsBuf
@@ -77,8 +86,13 @@ func (p *run) classes() *classes {
 	}
 	p.cls = c
 	// A device in a steady state sends the same summary again: its
-	// classes are kept with it for the same documents.
-	p.r.keepClasses(p.device, p.summary, docs, c)
+	// classes are kept with it for the same documents, by the Reconciler
+	// and in the state.
+	keep := &classes{scope: slices.Clone(c.scope), class: slices.Clone(c.class),
+		first: slices.Clone(c.first), docEntry: slices.Clone(c.docEntry)}
+	sig := sigOf(docs)
+	st.cls, st.clsSum, st.clsSig = keep, p.summary, sig
+	p.r.keepClasses(p.device, p.summary, sig, keep)
 	return c
 }
 

@@ -36,6 +36,14 @@ type deviceState struct {
 	// device does not parse the same summary again (binary formats only).
 	SumText string                  `json:"-"`
 	Sum     *declaredconfig.Summary `json:"-"`
+	// cls are the classes of the entries of clsSum made for the
+	// documents clsSig names (Docs, then Removed; see run.classes), saved
+	// with the summary while they are those of Sum and the documents
+	// (format 3), so that a Reconciler that does not hold the device does
+	// not make them again. They are never changed in place.
+	cls    *classes
+	clsSum *declaredconfig.Summary
+	clsSig []docSig
 
 	bufs []*docsBuf // where the copies of a clone are, for release
 }

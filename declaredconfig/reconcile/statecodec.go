@@ -64,6 +64,14 @@ func encodeState(st *deviceState) ([]byte, error) {
 	if st.Sum != nil {
 		w.str(st.SumText)
 		w.summary(st.Sum)
+		c := st.cls
+		ok := c != nil && st.clsSum == st.Sum && len(st.clsSig) == len(st.Docs)+len(st.Removed) &&
+			sameSig(st.clsSig[:len(st.Docs)], st.Docs) && sameSig(st.clsSig[len(st.Docs):], st.Removed) &&
+			len(c.class) == len(st.Sum.Documents) && len(c.first) == len(c.class) && len(c.docEntry) == len(st.clsSig)
+		w.bool(ok)
+		if ok {
+			w.classes(c)
+		}
 	}
 	return w.b, nil
 }
@@ -127,6 +135,9 @@ func decodeBinary(raw []byte) (*deviceState, error) {
 	if len(r.s) > 0 && r.bool() {
 		st.SumText = r.str()
 		st.Sum = r.summary()
+		if r.v >= 3 && r.bool() && st.Sum != nil {
+			r.classes(st)
+		}
 	}
 	if r.err == nil && len(r.s) != 0 {
 		r.fail("%d bytes after the state", len(r.s))
@@ -619,18 +630,28 @@ func (r *stateReader) doc(d *docState) {
 		s = r.s
 	}
 	strs := d.strs()
+	i := 0 // what is read of s
 	for ; mask != 0; mask &= mask - 1 {
 		p := strs[bits.TrailingZeros32(mask)]
-		if len(s) > 0 && s[0] < 0x80 && int(s[0]) < len(s) {
-			n := 1 + int(s[0])
-			*p, s = s[1:n], s[n:]
-			continue
+		// A length of one or two bytes.
+		if i < len(s) && s[i] < 0x80 {
+			if n := int(s[i]); n < len(s)-i {
+				*p = s[i+1 : i+1+n]
+				i += 1 + n
+				continue
+			}
+		} else if i+1 < len(s) && s[i+1] < 0x80 {
+			if n := int(s[i]&0x7f) | int(s[i+1])<<7; n < len(s)-i-1 {
+				*p = s[i+2 : i+2+n]
+				i += 2 + n
+				continue
+			}
 		}
-		r.s = s
+		r.s = s[i:]
 		*p = r.strSlow()
-		s = r.s
+		s, i = r.s, 0
 	}
-	r.s = s
+	r.s = s[i:]
 	if len(d.rest) < restMinBytes {
 		r.fail("a document of %d bytes", len(d.rest))
 	}
@@ -994,6 +1015,61 @@ func (w *stateWriter) summary(s *declaredconfig.Summary) {
 		}
 	}
 	w.strs(s.Unknown)
+}
+
+// classes writes the classes of the summary's entries (format 3): per
+// entry, its class plus one and whether it is the first of its class
+// (the low bit); per document, the index of its entry plus one. Their
+// numbers are those of the summary and the documents before them; the
+// scopes are those the entries' contexts name.
+func (w *stateWriter) classes(c *classes) {
+	for i, cl := range c.class {
+		v := uint64(cl+1) << 1
+		if c.first[i] {
+			v |= 1
+		}
+		w.uint(v)
+	}
+	for _, e := range c.docEntry {
+		w.uint(uint64(e + 1))
+	}
+}
+
+// classes reads what stateWriter.classes wrote into st.cls; a class or
+// entry out of range is an error.
+func (r *stateReader) classes(st *deviceState) {
+	ents := st.Sum.Documents
+	m, n := len(ents), len(st.Docs)+len(st.Removed)
+	if m+n > len(r.s) {
+		r.fail("the classes of %d entries and %d documents, %d bytes left", m, n, len(r.s))
+		return
+	}
+	idx := make([]int32, m+n)
+	c := &classes{scope: make([]declaredconfig.Scope, m), class: idx[:m:m], first: make([]bool, m), docEntry: idx[m:]}
+	for i := range ents {
+		v := r.uint()
+		if v>>1 > uint64(n) {
+			r.fail("class %d of %d documents", v>>1, n)
+			return
+		}
+		c.class[i], c.first[i] = int32(v>>1)-1, v&1 != 0
+		c.scope[i] = scopeOf(ents[i].Context)
+	}
+	for k := range n {
+		v := r.uint()
+		if v > uint64(m) {
+			r.fail("entry %d of %d", v, m)
+			return
+		}
+		c.docEntry[k] = int32(v) - 1
+	}
+	sig := make([]docSig, 0, n)
+	for _, list := range [][]*docState{st.Docs, st.Removed} {
+		for _, d := range list {
+			sig = append(sig, docSig{d.Scope, d.Doc})
+		}
+	}
+	st.cls, st.clsSum, st.clsSig = c, st.Sum, sig
 }
 
 // entryStrs returns the strings of e in the order format 3 stores them.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -252,5 +253,71 @@ func TestStateCodecDamagedResult(t *testing.T) {
 	}
 	if _, err := decodeResult(raw + "x"); !errors.Is(err, ErrStoredState) {
 		t.Errorf("a byte more: %v", err)
+	}
+}
+
+// TestStateCodecClasses saves the classes of a summary's entries with the
+// state they were made for (documents desired and removed, a DocID under
+// two hosts, entries listing them, twice, and strays): a load reads them
+// as made, a run on the loaded state uses them, a state whose documents
+// changed since saves none, and classes out of range are ErrStoredState.
+func TestStateCodecClasses(t *testing.T) {
+	doc := func(s declaredconfig.Scope, h declaredconfig.Host, id string) *docState {
+		return &docState{Scope: s, Host: h, Doc: &declaredconfig.Document{ID: id, Checksum: "A"}, Base: "A"}
+	}
+	entry := func(ctx, id string) declaredconfig.SummaryEntry {
+		return declaredconfig.SummaryEntry{Context: ctx, ID: id, Checksum: "A", ResultChecksum: "R", State: "60"}
+	}
+	st := &deviceState{
+		Docs: []*docState{doc(declaredconfig.Device, declaredconfig.Complete, "a"), doc(declaredconfig.User, declaredconfig.Complete, "a"),
+			doc(declaredconfig.Device, declaredconfig.Inventory, "A"), doc(declaredconfig.Device, declaredconfig.Complete, "b")},
+		Removed: []*docState{doc(declaredconfig.Device, declaredconfig.Complete, "gone")},
+		SumText: "text",
+		Sum: &declaredconfig.Summary{Schema: "1.0", Documents: []declaredconfig.SummaryEntry{
+			entry("Device", "A"), entry("User", "a"), entry("Device", "stray"), entry("device", "a"),
+			entry("Device", "GONE"), entry("Device", "stray"), entry("user", "x")}},
+	}
+	r := New(Config{})
+	p := &run{r: r, device: "d", st: st, summary: st.Sum}
+	made := p.classes()
+	if st.cls == nil || !reflect.DeepEqual(*st.cls, *made) {
+		t.Fatalf("the state keeps %+v, made %+v", st.cls, made)
+	}
+	b, err := encodeState(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := decodeState(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.cls == nil || !reflect.DeepEqual(*got.cls, *st.cls) {
+		t.Fatalf("loaded classes %+v, saved %+v", got.cls, st.cls)
+	}
+	p2 := &run{r: New(Config{}), device: "d", st: got, summary: got.Sum}
+	if c := p2.classes(); c != got.cls {
+		t.Errorf("a run on the loaded state made the classes again")
+	}
+	// The documents changed after the classes were made: none are saved.
+	changed := *st
+	changed.Docs = append(slices.Clip(st.Docs), doc(declaredconfig.Device, declaredconfig.Complete, "c"))
+	b2, err := encodeState(&changed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := decodeState(b2); err != nil || got.cls != nil {
+		t.Errorf("classes saved for other documents: %v, %v", got.cls, err)
+	}
+	// The last bytes are the entries of the documents (plus one), each
+	// at most the number of entries; before them the classes.
+	for _, bad := range []struct {
+		at int
+		v  byte
+	}{{len(b) - 1, byte(len(st.Sum.Documents) + 1)}, {len(b) - 6, byte(2*(len(st.Docs)+len(st.Removed)+1) + 1)}} {
+		c := slices.Clone(b)
+		c[bad.at] = bad.v
+		if _, err := decodeState(c); !errors.Is(err, ErrStoredState) {
+			t.Errorf("byte %d set to %d: %v, not ErrStoredState", bad.at, bad.v, err)
+		}
 	}
 }

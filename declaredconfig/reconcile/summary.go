@@ -2,7 +2,6 @@ package reconcile
 
 import (
 	"errors"
-	"slices"
 	"strings"
 
 	"github.com/windc-go/windc/declaredconfig"
@@ -121,32 +120,37 @@ func sameSig(sig []docSig, docs []*docState) bool {
 	return true
 }
 
-// cachedClasses returns the classes of summary s of device made for docs,
-// if the Reconciler holds them; the caller must not change them.
-func (r *Reconciler) cachedClasses(device string, s *declaredconfig.Summary, docs []*docState) *classes {
+// cachedClasses returns the classes of summary s of device made for docs
+// and the documents they were made for, if the Reconciler holds them; the
+// caller must not change them.
+func (r *Reconciler) cachedClasses(device string, s *declaredconfig.Summary, docs []*docState) (*classes, []docSig) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if c := r.summaries[device]; c.s == s && c.cls != nil && sameSig(c.docs, docs) {
-		return c.cls
+		return c.cls, c.docs
 	}
-	return nil
+	return nil, nil
 }
 
-// keepClasses keeps a copy of cls, the classes of summary s of device made
-// for docs, while s is the device's last summary.
-func (r *Reconciler) keepClasses(device string, s *declaredconfig.Summary, docs []*docState, cls *classes) {
+// keepClasses keeps cls, the classes of summary s of device made for the
+// documents sig names, while s is the device's last summary; neither may
+// be changed after.
+func (r *Reconciler) keepClasses(device string, s *declaredconfig.Summary, sig []docSig, cls *classes) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if c, ok := r.summaries[device]; ok && c.s == s {
+		c.cls, c.docs = cls, sig
+		r.summaries[device] = c
+	}
+}
+
+// sigOf names docs for the classes.
+func sigOf(docs []*docState) []docSig {
 	sig := make([]docSig, len(docs))
 	for i, d := range docs {
 		sig[i] = docSig{d.Scope, d.Doc}
 	}
-	keep := &classes{scope: slices.Clone(cls.scope), class: slices.Clone(cls.class),
-		first: slices.Clone(cls.first), docEntry: slices.Clone(cls.docEntry)}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if c, ok := r.summaries[device]; ok && c.s == s {
-		c.cls, c.docs = keep, sig
-		r.summaries[device] = c
-	}
+	return sig
 }
 
 // summaryText returns the Data of the only 1224 summary alert of cmds
