@@ -63,11 +63,15 @@ func encodeState(st *deviceState) ([]byte, error) {
 	w.bool(st.Sum != nil)
 	if st.Sum != nil {
 		w.str(st.SumText)
-		w.summary(st.Sum)
 		c := st.cls
 		ok := c != nil && st.clsSum == st.Sum && len(st.clsSig) == len(st.Docs)+len(st.Removed) &&
 			sameSig(st.clsSig[:len(st.Docs)], st.Docs) && sameSig(st.clsSig[len(st.Docs):], st.Removed) &&
 			len(c.class) == len(st.Sum.Documents) && len(c.first) == len(c.class) && len(c.docEntry) == len(st.clsSig)
+		if ok {
+			w.summary(st.Sum, c, st.Docs, st.Removed)
+		} else {
+			w.summary(st.Sum, nil, nil, nil)
+		}
 		w.bool(ok)
 		if ok {
 			w.classes(c)
@@ -134,7 +138,7 @@ func decodeBinary(raw []byte) (*deviceState, error) {
 	// The summary is the last field, and optional.
 	if len(r.s) > 0 && r.bool() {
 		st.SumText = r.str()
-		st.Sum = r.summary()
+		st.Sum = r.summary(st.Docs, st.Removed)
 		if r.v >= 3 && r.bool() && st.Sum != nil {
 			r.classes(st)
 		}
@@ -198,8 +202,9 @@ const (
 )
 
 // docHeadBytes is what a document takes before its numbers (format 3):
-// scope, host, flags, condition, hint, mask of strings.
-const docHeadBytes = 9
+// scope, host, flags, condition, hint, mask of strings, mask of
+// references.
+const docHeadBytes = 13
 
 // doc writes d in format 3 (see stateFormat).
 func (w *stateWriter) doc(d *docState) {
@@ -239,8 +244,26 @@ func (w *stateWriter) doc(d *docState) {
 	if d.Result != nil {
 		mask |= 1 << sResult
 	}
+	// A string equal to one before it (a steady document repeats its
+	// checksum and result_checksum in several fields) is written as a
+	// reference to it, and loads as the same string.
+	var refs uint32
+	var to [nDocStrs]byte
+	for i, p := range strs {
+		if mask&(1<<i) == 0 || i == sRest || i == sResult {
+			continue
+		}
+		for j, q := range strs[:i] {
+			if mask&(1<<j) != 0 && j != sRest && j != sResult && *q == *p {
+				refs |= 1 << i
+				to[i] = byte(j)
+				break
+			}
+		}
+	}
 	w.b = append(w.b, byte(d.Scope), byte(d.Host), flags, byte(d.Last.Condition), byte(d.Hint))
 	w.b = binary.LittleEndian.AppendUint32(w.b, mask)
+	w.b = binary.LittleEndian.AppendUint32(w.b, refs)
 	w.int(int64(d.Redeclared))
 	w.int(int64(d.RefusedCode))
 	w.int(int64(d.RefusedTries))
@@ -248,6 +271,8 @@ func (w *stateWriter) doc(d *docState) {
 	for i, p := range strs {
 		switch {
 		case mask&(1<<i) == 0:
+		case refs&(1<<i) != 0:
+			w.b = append(w.b, to[i])
 		case i == sRest && d.rest == "":
 			w.prefixed(func() { w.documentRest(d.Doc) })
 		case i == sResult && d.Result != nil:
@@ -598,6 +623,11 @@ func (r *stateReader) doc(d *docState) {
 	flags := s[2]
 	d.Last.Condition, d.Hint = Condition(s[3]), int8(s[4])
 	mask := uint32(s[5]) | uint32(s[6])<<8 | uint32(s[7])<<16 | uint32(s[8])<<24
+	refs := uint32(s[9]) | uint32(s[10])<<8 | uint32(s[11])<<16 | uint32(s[12])<<24
+	if refs&^mask != 0 {
+		r.fail("references %#x to strings %#x", refs, mask)
+		return
+	}
 	if flags&^fAll != 0 || flags&(fAbandonFalse|fAbandonTrue) == fAbandonFalse|fAbandonTrue {
 		r.fail("flags %#x", flags)
 		return
@@ -615,14 +645,14 @@ func (r *stateReader) doc(d *docState) {
 		d.AbandonSet = new(true)
 	}
 	d.Repairing, d.StrayHost, d.Last.Reported = flags&fRepairing != 0, flags&fStrayHost != 0, flags&fReported != 0
-	if n := s[9:13]; n[0]|n[1]|n[2]|n[3] < 0x80 {
+	if n := s[docHeadBytes : docHeadBytes+4]; n[0]|n[1]|n[2]|n[3] < 0x80 {
 		d.Redeclared = zigzag(n[0])
 		d.RefusedCode = syncml.StatusCode(zigzag(n[1]))
 		d.RefusedTries = zigzag(n[2])
 		d.Last.State = uint32(n[3])
-		s = s[13:]
+		s = s[docHeadBytes+4:]
 	} else {
-		r.s = s[9:]
+		r.s = s[docHeadBytes:]
 		d.Redeclared = r.int()
 		d.RefusedCode = syncml.StatusCode(r.int())
 		d.RefusedTries = r.int()
@@ -632,7 +662,19 @@ func (r *stateReader) doc(d *docState) {
 	strs := d.strs()
 	i := 0 // what is read of s
 	for ; mask != 0; mask &= mask - 1 {
-		p := strs[bits.TrailingZeros32(mask)]
+		k := bits.TrailingZeros32(mask)
+		p := strs[k]
+		if refs&(1<<k) != 0 {
+			// The same as a string before.
+			if i < len(s) && int(s[i]) < k {
+				*p = *strs[s[i]]
+				i++
+				continue
+			}
+			r.s = s[i:]
+			r.fail("a reference of string %d", k)
+			return
+		}
 		// A length of one or two bytes.
 		if i < len(s) && s[i] < 0x80 {
 			if n := int(s[i]); n < len(s)-i {
@@ -974,15 +1016,21 @@ func (r *stateReader) blob(b *declaredconfig.InstanceBlob) {
 }
 
 // The parts of a summary entry present (format 3): its five strings
-// (eAttrs-1 bits), its attributes, its unknown elements.
+// (eAttrs-1 bits), its attributes, its unknown elements, and a document
+// whose DocID, Last.DevCS and Last.DevRC are the entry's ID, checksum
+// and result_checksum (the strings 1 to 3 are not written then).
 const (
 	eAttrs   = 1 << 5
 	eUnknown = 1 << 6
+	eDoc     = 1 << 7
+	eDocStrs = 1<<1 | 1<<2 | 1<<3
 )
 
 // summary writes s in format 3: per entry, a byte says which parts are
-// present, then those parts.
-func (w *stateWriter) summary(s *declaredconfig.Summary) {
+// present, then those parts. With the classes c of its entries, made for
+// docs and removed, an entry that names a document whose DocID,
+// Last.DevCS and Last.DevRC are the entry's refers to it.
+func (w *stateWriter) summary(s *declaredconfig.Summary, c *classes, docs, removed []*docState) {
 	w.str(s.Schema)
 	w.attrs(s.Attrs)
 	w.uint(uint64(len(s.Documents)))
@@ -995,6 +1043,15 @@ func (w *stateWriter) summary(s *declaredconfig.Summary) {
 				m |= 1 << k
 			}
 		}
+		ref := -1
+		if c != nil && c.class[i] >= 0 {
+			k := int(c.class[i])
+			d := docAt(docs, removed, k)
+			if d != nil && d.Doc.ID == e.ID && d.Last.DevCS == e.Checksum && d.Last.DevRC == e.ResultChecksum {
+				ref = k
+				m = m&^eDocStrs | eDoc
+			}
+		}
 		if len(e.Attrs) > 0 {
 			m |= eAttrs
 		}
@@ -1002,8 +1059,11 @@ func (w *stateWriter) summary(s *declaredconfig.Summary) {
 			m |= eUnknown
 		}
 		w.b = append(w.b, m)
-		for _, p := range strs {
-			if *p != "" {
+		if ref >= 0 {
+			w.uint(uint64(ref))
+		}
+		for k, p := range strs {
+			if m&(1<<k) != 0 {
 				w.str(*p)
 			}
 		}
@@ -1077,9 +1137,22 @@ func entryStrs(e *declaredconfig.SummaryEntry) [5]*string {
 	return [5]*string{&e.Context, &e.ID, &e.Checksum, &e.ResultChecksum, &e.State}
 }
 
-// summary reads what stateWriter.summary wrote; the strings of less than
-// 128 bytes are read inline.
-func (r *stateReader) summary() *declaredconfig.Summary {
+// docAt returns the document k of docs then removed, or nil.
+func docAt(docs, removed []*docState, k int) *docState {
+	switch {
+	case k < 0:
+	case k < len(docs):
+		return docs[k]
+	case k-len(docs) < len(removed):
+		return removed[k-len(docs)]
+	}
+	return nil
+}
+
+// summary reads what stateWriter.summary wrote, the documents loaded
+// before it being docs and removed; the strings of less than 128 bytes
+// are read inline.
+func (r *stateReader) summary(docs, removed []*docState) *declaredconfig.Summary {
 	if r.v < 3 {
 		return r.summaryV2()
 	}
@@ -1089,13 +1162,30 @@ func (r *stateReader) summary() *declaredconfig.Summary {
 		s := r.s
 		for i := range sum.Documents {
 			e := &sum.Documents[i]
-			if len(s) == 0 || s[0]&^(eAttrs|eUnknown|(eAttrs-1)) != 0 {
+			if len(s) == 0 || s[0]&eDoc != 0 && s[0]&eDocStrs != 0 {
 				r.s = s
 				r.fail("a summary entry")
 				return nil
 			}
 			m := s[0]
 			s = s[1:]
+			if m&eDoc != 0 {
+				k := -1
+				if len(s) > 0 && s[0] < 0x80 {
+					k, s = int(s[0]), s[1:]
+				} else {
+					r.s = s
+					k = int(r.small(1 << 30))
+					s = r.s
+				}
+				d := docAt(docs, removed, k)
+				if d == nil {
+					r.s = s
+					r.fail("a summary entry of document %d", k)
+					return nil
+				}
+				e.ID, e.Checksum, e.ResultChecksum = d.Doc.ID, d.Last.DevCS, d.Last.DevRC
+			}
 			strs := entryStrs(e)
 			for k := uint32(m & (eAttrs - 1)); k != 0; k &= k - 1 {
 				p := strs[bits.TrailingZeros32(k)]

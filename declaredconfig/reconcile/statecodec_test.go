@@ -321,3 +321,60 @@ func TestStateCodecClasses(t *testing.T) {
 		}
 	}
 }
+
+// TestStateCodecReferences stores a steady state, whose documents repeat
+// their checksum and result_checksum in several fields and whose summary
+// entries repeat them too: each repeat is written as a reference (the
+// state is shorter than its strings) and loads as stored; a reference to
+// a string not before it is ErrStoredState.
+func TestStateCodecReferences(t *testing.T) {
+	d := &docState{Scope: declaredconfig.Device, Host: declaredconfig.Complete, Doc: &declaredconfig.Document{ID: "id-1", Checksum: "A0"},
+		Base: "A0", Acked: "A0", InSyncRC: "RC-A0", ResultsRC: "RC-A0", GetDone: "A0/RC-A0",
+		Last: lastSeen{Condition: InSync, Checksum: "A0", RC: "RC-A0", Reason: "r", Reported: true, State: 60, DevCS: "A0", DevRC: "RC-A0", Event: "AppliedAA0/"}}
+	other := &docState{Scope: declaredconfig.Device, Host: declaredconfig.Complete, Doc: &declaredconfig.Document{ID: "id-2", Checksum: "B0"},
+		Last: lastSeen{DevCS: "B1", DevRC: "RC-B1"}}
+	sum := &declaredconfig.Summary{Documents: []declaredconfig.SummaryEntry{
+		{Context: "Device", ID: "id-1", Checksum: "A0", ResultChecksum: "RC-A0", State: "60"},
+		{Context: "Device", ID: "ID-2", Checksum: "B1", ResultChecksum: "RC-B1", State: "60"}, // another case: no reference
+	}}
+	st := &deviceState{Docs: []*docState{d, other}, SumText: "t", Sum: sum}
+	(&run{r: New(Config{}), device: "d", st: st, summary: sum}).classes()
+	b, err := encodeState(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(b), "\x05RC-A0"); n != 1 {
+		t.Errorf("RC-A0 written %d times, not once", n)
+	}
+	got, err := decodeState(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	expand(t, got)
+	got.cls, got.clsSum, got.clsSig = nil, nil, nil
+	st.cls, st.clsSum, st.clsSig = nil, nil, nil
+	st.Docs[0].Doc.Checksum, st.Docs[1].Doc.Checksum = "A0", "B0"
+	if !reflect.DeepEqual(got, st) {
+		t.Errorf("loaded\n%+v\nstored\n%+v", got, st)
+	}
+	// The first reference: Base (string 4), to the checksum (1), after
+	// the rest of the document (eight bytes for a document of an ID and
+	// a checksum). Made to point at the ID, it loads so; at itself or
+	// after, it is an error.
+	i := strings.Index(string(b), "\x02A0\x08") + 3 + 9
+	if b[i] != 1 {
+		t.Fatalf("byte %d is %d, not the reference to the checksum", i, b[i])
+	}
+	c := slices.Clone(b)
+	c[i] = 0
+	if got, err := decodeState(c); err != nil || got.Docs[0].Base != "id-1" {
+		t.Fatalf("Base made a reference to the ID: %v", err)
+	}
+	for _, k := range []byte{4, 5, 200} {
+		c := slices.Clone(b)
+		c[i] = k
+		if _, err := decodeState(c); !errors.Is(err, ErrStoredState) {
+			t.Errorf("reference to string %d: %v", k, err)
+		}
+	}
+}
