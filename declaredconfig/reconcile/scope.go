@@ -1,8 +1,6 @@
 package reconcile
 
 import (
-	"slices"
-
 	"github.com/windc-go/windc/declaredconfig"
 )
 
@@ -88,12 +86,41 @@ func (p *run) classes() *classes {
 	// A device in a steady state sends the same summary again: its
 	// classes are kept with it for the same documents, by the Reconciler
 	// and in the state.
-	keep := &classes{scope: slices.Clone(c.scope), class: slices.Clone(c.class),
-		first: slices.Clone(c.first), docEntry: slices.Clone(c.docEntry)}
-	sig := sigOf(docs)
+	keep, sig := newClasses(m, n)
+	copy(keep.scope, c.scope)
+	copy(keep.class, c.class)
+	copy(keep.first, c.first)
+	copy(keep.docEntry, c.docEntry)
+	for i, d := range docs {
+		sig[i] = docSig{d.Scope, d.Doc}
+	}
 	st.cls, st.clsSum, st.clsSig = keep, p.summary, sig
 	p.r.keepClasses(p.device, p.summary, sig, keep)
 	return c
+}
+
+// smallClassSet holds the classes of a summary of up to 16 entries made
+// for up to 16 documents, and the names of those documents, in one
+// allocation.
+type smallClassSet struct {
+	c     classes
+	scope [16]declaredconfig.Scope
+	first [16]bool
+	idx   [32]int32
+	sig   [16]docSig
+}
+
+// newClasses returns classes for m entries and n documents, and a list
+// for the names of the documents.
+func newClasses(m, n int) (*classes, []docSig) {
+	if m <= 16 && n <= 16 {
+		b := &smallClassSet{}
+		b.c = classes{scope: b.scope[:m:m], class: b.idx[:m:m], first: b.first[:m:m], docEntry: b.idx[16 : 16+n : 16+n]}
+		return &b.c, b.sig[:n:n]
+	}
+	idx := make([]int32, m+n)
+	return &classes{scope: make([]declaredconfig.Scope, m), class: idx[:m:m], first: make([]bool, m), docEntry: idx[m:]},
+		make([]docSig, n)
 }
 
 // classArrays hold the classes of a small summary.

@@ -577,22 +577,27 @@ func (r *stateReader) docs() []*docState {
 		return nil
 	}
 	ptrs := make([]*docState, n)
-	docs := make([]docState, n)
-	bodies := make([]declaredconfig.Document, n)
+	docs := make([]loadedDoc, n)
 	for i := range docs {
-		ptrs[i] = &docs[i]
-		docs[i].Doc = &bodies[i]
+		ptrs[i] = &docs[i].d
+		docs[i].d.Doc = &docs[i].doc
 		r.left = n - i
 		switch r.v {
 		case 1:
-			r.docV1(&docs[i])
+			r.docV1(ptrs[i])
 		case 2:
-			r.docV2(&docs[i])
+			r.docV2(ptrs[i])
 		default:
-			r.doc(&docs[i])
+			r.doc(ptrs[i])
 		}
 	}
 	return ptrs
+}
+
+// loadedDoc is a document loaded with its body, made together.
+type loadedDoc struct {
+	d   docState
+	doc declaredconfig.Document
 }
 
 // docMinBytes is the least a docState takes: the bytes of its fields
@@ -1104,8 +1109,7 @@ func (r *stateReader) classes(st *deviceState) {
 		r.fail("the classes of %d entries and %d documents, %d bytes left", m, n, len(r.s))
 		return
 	}
-	idx := make([]int32, m+n)
-	c := &classes{scope: make([]declaredconfig.Scope, m), class: idx[:m:m], first: make([]bool, m), docEntry: idx[m:]}
+	c, sig := newClasses(m, n)
 	for i := range ents {
 		v := r.uint()
 		if v>>1 > uint64(n) {
@@ -1123,11 +1127,11 @@ func (r *stateReader) classes(st *deviceState) {
 		}
 		c.docEntry[k] = int32(v) - 1
 	}
-	sig := make([]docSig, 0, n)
-	for _, list := range [][]*docState{st.Docs, st.Removed} {
-		for _, d := range list {
-			sig = append(sig, docSig{d.Scope, d.Doc})
-		}
+	for k, d := range st.Docs {
+		sig[k] = docSig{d.Scope, d.Doc}
+	}
+	for k, d := range st.Removed {
+		sig[len(st.Docs)+k] = docSig{d.Scope, d.Doc}
 	}
 	st.cls, st.clsSum, st.clsSig = c, st.Sum, sig
 }

@@ -144,14 +144,7 @@ func (r *Reconciler) keepClasses(device string, s *declaredconfig.Summary, sig [
 	}
 }
 
-// sigOf names docs for the classes.
-func sigOf(docs []*docState) []docSig {
-	sig := make([]docSig, len(docs))
-	for i, d := range docs {
-		sig[i] = docSig{d.Scope, d.Doc}
-	}
-	return sig
-}
+
 
 // summaryText returns the Data of the only 1224 summary alert of cmds
 // (looking inside Atomic and Sequence), when it is escaped text or CDATA
