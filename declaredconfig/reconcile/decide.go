@@ -143,7 +143,7 @@ func (p *run) document(d *docState, es *declaredconfig.DocumentStatus) error {
 			p.event(Event{Kind: InventoryRead, Status: d.status()})
 		}
 	}
-	set := func(c Condition, reason string) {
+	set := func(c DocCondition, reason string) {
 		d.Last.Condition, d.Last.Reason, d.Last.Checksum, d.Last.RC = c, reason, cur, rc
 	}
 	if d.Abandoned {

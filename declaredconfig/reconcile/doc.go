@@ -14,12 +14,15 @@
 // compare-and-swap, so several server instances can share it; the decoded
 // state of the devices served last is kept, checked against the Store's
 // version (a VersionedStore tells it without a read). The stored state is
-// binary (its first byte names the format; documents, results and the
-// device's last summary are stored field by field, so that loading it
-// parses no XML, and a declared document's body is read only when it is
-// sent, re-declared or returned); the binary and JSON formats of earlier
-// versions still load, and a state that does not read is an error
-// matching ErrStoredState (for a document's body, when it is needed).
+// binary (its first byte names the format; documents and the device's
+// last summary, with the classes of its entries against the documents,
+// are stored field by field, so that loading it parses no XML and
+// classifies nothing; a declared document's body is read only when it is
+// sent, re-declared or returned, and the last result of a document only
+// when DocStatus.Result asks for it); the binary and JSON formats of
+// earlier versions still load, and a state that does not read is an
+// error matching ErrStoredState (for a document's body or result, when
+// it is needed).
 // Declare, Remove and
 // SetRefreshInterval change what is desired (at most Config.MaxDocuments
 // documents per device); Status says where each document stands.
@@ -29,8 +32,9 @@
 // Reconcile (or BeforeReply, plugged into session.Config.BeforeReply)
 // reads the device's 1224 summary and, through the session's Outcomes,
 // the Status and Results of what was sent; it matches them with
-// declaredconfig.Reply.Evaluate and gives each document a Condition with
-// a reason: Unknown to the device (being sent), Pending, InSync, Failed
+// declaredconfig.Reply.Evaluate and gives each document a DocCondition
+// (the reconciler's view across sessions, made from Evaluate's
+// declaredconfig.Condition of each message) with a reason: Unknown to the device (being sent), Pending, InSync, Failed
 // (with the failing settings once the results are read), Drifted,
 // Abandoned, Removing (no longer desired, being deleted) or Stray (listed
 // by the device, never declared: reported, and deleted only when the

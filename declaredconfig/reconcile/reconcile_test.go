@@ -104,7 +104,7 @@ func short(s string) string {
 	return cmd + " " + strings.Join(parts, "/")
 }
 
-func wantDoc(t *testing.T, rec *reconcile.Reconciler, id string, c reconcile.Condition) *reconcile.DocStatus {
+func wantDoc(t *testing.T, rec *reconcile.Reconciler, id string, c reconcile.DocCondition) *reconcile.DocStatus {
 	t.Helper()
 	d := status(t, rec).Doc(id)
 	if d == nil {

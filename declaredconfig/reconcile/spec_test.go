@@ -70,7 +70,7 @@ func TestSpecResults(t *testing.T) {
 		scenario, csp  string
 		settings       int
 		summaryState   string
-		want           reconcile.Condition
+		want           reconcile.DocCondition
 		wantQueued     int
 		wantProblem    bool
 		wantRedeclared bool

@@ -130,15 +130,15 @@ type docState struct {
 
 // lastSeen is what decides whether an event is new.
 type lastSeen struct {
-	Condition Condition `json:"c"`
-	Checksum  string    `json:"cs,omitempty"`
-	RC        string    `json:"rc,omitempty"`
-	Reason    string    `json:"r,omitempty"`
-	Reported  bool      `json:"rep,omitempty"`
-	State     uint32    `json:"st,omitempty"`
-	DevCS     string    `json:"dcs,omitempty"`
-	DevRC     string    `json:"drc,omitempty"`
-	Event     string    `json:"ev,omitempty"` // the last event reported
+	Condition DocCondition `json:"c"`
+	Checksum  string       `json:"cs,omitempty"`
+	RC        string       `json:"rc,omitempty"`
+	Reason    string       `json:"r,omitempty"`
+	Reported  bool         `json:"rep,omitempty"`
+	State     uint32       `json:"st,omitempty"`
+	DevCS     string       `json:"dcs,omitempty"`
+	DevRC     string       `json:"drc,omitempty"`
+	Event     string       `json:"ev,omitempty"` // the last event reported
 }
 
 // hasResult reports whether a result was read for d (Result or

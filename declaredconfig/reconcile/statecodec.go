@@ -626,7 +626,7 @@ func (r *stateReader) doc(d *docState) {
 	}
 	d.Scope, d.Host = declaredconfig.Scope(s[0]), declaredconfig.Host(s[1])
 	flags := s[2]
-	d.Last.Condition, d.Hint = Condition(s[3]), int8(s[4])
+	d.Last.Condition, d.Hint = DocCondition(s[3]), int8(s[4])
 	mask := uint32(s[5]) | uint32(s[6])<<8 | uint32(s[7])<<16 | uint32(s[8])<<24
 	refs := uint32(s[9]) | uint32(s[10])<<8 | uint32(s[11])<<16 | uint32(s[12])<<24
 	if refs&^mask != 0 {
@@ -750,7 +750,7 @@ func (r *stateReader) docV2(d *docState) {
 	if n := r.uint(); n != uint64(nKinds) {
 		r.fail("%d kinds of command, not %d", n, nKinds)
 	}
-	d.Last.Condition = Condition(r.small(255))
+	d.Last.Condition = DocCondition(r.small(255))
 	d.Last.Reported = r.bool()
 	d.Last.State = uint32(r.small(1<<32 - 1))
 	if len(r.s) < 4 {
@@ -815,7 +815,7 @@ func (r *stateReader) docV1(d *docState) {
 		d.Tried[k] = r.str()
 	}
 	l := &d.Last
-	l.Condition = Condition(r.small(255))
+	l.Condition = DocCondition(r.small(255))
 	l.Checksum, l.RC, l.Reason = r.str(), r.str(), r.str()
 	l.Reported = r.bool()
 	l.State = uint32(r.small(1<<32 - 1))

@@ -7,14 +7,23 @@ import (
 	"github.com/windc-go/windc/syncml"
 )
 
-// A Condition is the reconciler's view of one document on one device.
-type Condition uint8
+// A DocCondition is the reconciler's view of one document on one device,
+// kept across messages and sessions (DocStatus.Condition). It is made
+// from declaredconfig.Condition, what Reply.Evaluate reads of one message,
+// and from what the reconciler sent and remembers: Evaluate's Pending is
+// Unknown here while the reconciler is sending the declared version (the
+// device does not list it, or lists another version or the version
+// deleted) and Pending once the device has it; its Deleted is Unknown
+// (the document is sent again); Removing and Stray are documents no
+// longer or never declared, which Evaluate does not look at. The values
+// of the two types differ: compare names, not numbers.
+type DocCondition uint8
 
 // The conditions of a document.
 const (
 	// Unknown: the device does not list the document (or lists another
 	// version); the reconciler is sending the declared one.
-	Unknown Condition = iota
+	Unknown DocCondition = iota
 	// Pending: the device has the declared version and has not reported
 	// a final outcome yet, or its results are being read.
 	Pending
@@ -45,7 +54,7 @@ const (
 )
 
 // String returns the condition's name, such as "InSync".
-func (c Condition) String() string {
+func (c DocCondition) String() string {
 	switch c {
 	case Unknown:
 		return "Unknown"
@@ -64,7 +73,7 @@ func (c Condition) String() string {
 	case Stray:
 		return "Stray"
 	}
-	return fmt.Sprintf("Condition(%d)", uint8(c))
+	return fmt.Sprintf("DocCondition(%d)", uint8(c))
 }
 
 // A DocStatus is where one document stands on one device.
@@ -77,7 +86,7 @@ type DocStatus struct {
 	Checksum string
 	// Redeclared counts the re-declarations of the caller's version.
 	Redeclared int
-	Condition  Condition
+	Condition  DocCondition
 	Reason     string // why, in a few words
 
 	// What the device's last summary said: whether it lists the

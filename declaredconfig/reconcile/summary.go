@@ -144,8 +144,6 @@ func (r *Reconciler) keepClasses(device string, s *declaredconfig.Summary, sig [
 	}
 }
 
-
-
 // summaryText returns the Data of the only 1224 summary alert of cmds
 // (looking inside Atomic and Sequence), when it is escaped text or CDATA
 // (markup may depend on namespaces declared around it) and there is one.
