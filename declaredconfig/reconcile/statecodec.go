@@ -19,17 +19,21 @@ import (
 // optional value a presence byte. Format 2 writes a declared document as
 // its ID, its checksum and then the rest of its fields as one string
 // (docState.rest), which a load keeps as it is: the body is read only
-// when the document is sent, re-declared or returned. Formats 1 and JSON
-// (the format before, whose first byte is '{') still load; the next save
-// writes format 3. Format 3 writes the number of command kinds once,
+// when the document is sent, re-declared or returned. Formats 1, 2 and
+// JSON (the format before, whose first byte is '{') still load; the next
+// save writes format 3. Format 3 writes the number of command kinds once,
 // after the format; a document as its scope, host, flags, condition and
-// hint in five bytes, a mask of its strings that are not empty (four
-// bytes), four numbers and those strings (its ID, checksum, the rest of
-// its fields as in format 2, and its last result read as one string too,
-// docState.resultRaw, read only when a status is asked for it:
-// DocStatus.Result), then its instance data; a summary entry as a mask of
-// its parts present and those parts. Most of what a steady state holds
-// then reads in a few loops, without a call per field.
+// hint in five bytes, a mask of its strings that are not empty and a mask
+// of those written as a reference to an earlier one (a byte: its number),
+// four bytes each, four numbers and those strings (its ID, checksum, the
+// rest of its fields as in format 2, and its last result read as one
+// string too, docState.resultRaw, read only when a status is asked for it:
+// DocStatus.Result), then its instance data; a summary entry as a byte of
+// its parts present (or a reference to the document whose DocID, DevCS
+// and DevRC it holds) and those parts; then, when they were made for the
+// summary and documents saved, the classes of the summary's entries.
+// Most of what a steady state holds then reads in a few loops, without
+// a call per field, and a load classifies nothing.
 const stateFormat = 3
 
 // restMinBytes is the least the rest of a document takes (format 2):
@@ -37,7 +41,7 @@ const stateFormat = 3
 // DSC, no unknown element.
 const restMinBytes = 8
 
-// encodeState returns the stored form of st (format 1).
+// encodeState returns the stored form of st (format 3).
 func encodeState(st *deviceState) ([]byte, error) {
 	w := stateWriter{b: make([]byte, 0, 512)}
 	w.b = append(w.b, stateFormat, byte(nKinds))
@@ -81,7 +85,7 @@ func encodeState(st *deviceState) ([]byte, error) {
 }
 
 // decodeState reads a stored state: empty (a device never seen), format
-// 1, or the JSON of the format before. What does not read is an error
+// 1, 2 or 3, or the JSON of the format before. What does not read is an error
 // matching ErrStoredState, never a panic.
 func decodeState(raw []byte) (*deviceState, error) {
 	switch {
