@@ -144,7 +144,10 @@ func (p *run) document(d *docState, es *declaredconfig.DocumentStatus) error {
 		}
 	}
 	set := func(c DocCondition, reason string) {
-		d.Last.Condition, d.Last.Reason, d.Last.Checksum, d.Last.RC = c, reason, cur, rc
+		d.Last.Condition = c
+		keep(&d.Last.Reason, reason)
+		keep(&d.Last.Checksum, cur)
+		keep(&d.Last.RC, rc)
 	}
 	if d.Abandoned {
 		set(Abandoned, "abandoned by the server")
@@ -370,4 +373,12 @@ func (p *run) retry(d *docState) bool {
 		return false
 	}
 	return d.RefusedTries <= p.r.retryRefused()
+}
+
+// keep sets *p to v unless it holds an equal string already: a document
+// that a run leaves as it was then keeps its bytes (see docState.equal).
+func keep(p *string, v string) {
+	if *p != v {
+		*p = v
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/windc-go/windc/declaredconfig"
 	"github.com/windc-go/windc/internal/backoff"
@@ -417,11 +418,25 @@ func sameDocs(a, b []*docState) bool {
 	return slices.EqualFunc(a, b, (*docState).equal)
 }
 
-// equal is *x == *y (pointers compare as pointers), with the empty
-// strings, most of a steady document's, compared without a call; rest is
-// not compared: it is set only with a new Doc (by a load), so the same
+// equal is *x == *y (pointers compare as pointers), but for rest, which
+// is not compared: it is set only with a new Doc (by a load), so the same
 // Doc has the same rest.
+//
+// A copy that a run left as it was holds the same bytes as the original
+// (its strings point where the original's do), which one comparison of
+// the memory of both tells; only when they differ are the fields compared
+// one by one (a string may have been set to an equal one held elsewhere).
 func (x *docState) equal(y *docState) bool {
+	const n = unsafe.Sizeof(docState{})
+	if unsafe.String((*byte)(unsafe.Pointer(x)), n) == unsafe.String((*byte)(unsafe.Pointer(y)), n) {
+		return true
+	}
+	return x.fieldsEqual(y)
+}
+
+// fieldsEqual is equal field by field, with the empty strings, most of a
+// steady document's, compared without a call.
+func (x *docState) fieldsEqual(y *docState) bool {
 	return x.Scope == y.Scope && x.Host == y.Host && x.Doc == y.Doc && x.Redeclared == y.Redeclared &&
 		x.Vars == y.Vars && x.Abandoned == y.Abandoned && x.AbandonSet == y.AbandonSet &&
 		x.RefusedCode == y.RefusedCode && x.RefusedTries == y.RefusedTries && x.Hint == y.Hint &&
