@@ -167,8 +167,15 @@ func (d *docState) is(s declaredconfig.Scope, h declaredconfig.Host, id string) 
 
 // status returns the public view of d.
 func (d *docState) status() DocStatus {
-	st := DocStatus{
-		URI:            d.uri(declaredconfig.NodeDocument),
+	var st DocStatus
+	d.statusInto(&st)
+	return st
+}
+
+// statusInto sets *st to the public view of d.
+func (d *docState) statusInto(st *DocStatus) {
+	*st = DocStatus{
+		URI:            declaredconfig.URI{Scope: d.Scope, Host: d.Host, DocID: d.Doc.ID, Node: declaredconfig.NodeDocument},
 		Checksum:       d.Doc.Checksum,
 		Redeclared:     d.Redeclared,
 		Condition:      d.Last.Condition,
@@ -183,17 +190,17 @@ func (d *docState) status() DocStatus {
 	if d.Refused == d.Doc.Checksum {
 		st.Refused = d.RefusedCode
 	}
-	return st
 }
 
 func (st *deviceState) status(device string) *DeviceStatus {
+	n := len(st.Docs) + len(st.Removed)
 	ds := &DeviceStatus{Device: device, RefreshInterval: st.RefreshRead, Queued: st.Queued,
-		Docs: make([]DocStatus, 0, len(st.Docs)+len(st.Removed)+len(st.Stray))}
-	for _, d := range st.Docs {
-		ds.Docs = append(ds.Docs, d.status())
+		Docs: make([]DocStatus, n, n+len(st.Stray))}
+	for i, d := range st.Docs {
+		d.statusInto(&ds.Docs[i])
 	}
-	for _, d := range st.Removed {
-		ds.Docs = append(ds.Docs, d.status())
+	for i, d := range st.Removed {
+		d.statusInto(&ds.Docs[len(st.Docs)+i])
 	}
 	for _, s := range st.Stray {
 		ds.Docs = append(ds.Docs, DocStatus{
