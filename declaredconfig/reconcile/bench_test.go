@@ -72,29 +72,37 @@ func steadyDevice(b *testing.B, store session.Store) (rec *reconcile.Reconciler,
 // stored state and reads the summary. Each of its iterations makes the
 // Reconciler forget the device (Forget, test only: three map deletes), so
 // that it measures the reconcile, not New; start/new makes a new
-// Reconciler per iteration instead.
+// Reconciler per iteration instead. start/cold stores the state in a
+// session.MemoryStore (whose Load hands out a copy), start/evicted in the
+// default store (read in place).
 func BenchmarkSession(b *testing.B) {
 	rec, start, later := steadyDevice(b, nil)
 	store := session.NewMemoryStore()
 	cold, _, _ := steadyDevice(b, store)
-	b.Run("start/cold", func(b *testing.B) {
-		var m syncml.Message
-		if err := syncml.Unmarshal(start, &m); err != nil {
-			b.Fatal(err)
-		}
-		ctx := context.Background()
-		x := &session.Exchange{Identity: session.Identity{Device: dev1}}
-		ss := session.NewSession(nil)
-		b.ReportAllocs()
-		b.SetBytes(int64(len(start)))
-		for b.Loop() {
-			reconcile.Forget(cold, dev1)
-			st, err := cold.Reconcile(ctx, ss, &m, x)
-			if err != nil || st.Queued != 0 {
-				b.Fatal(err, st.Queued)
+	evicted, _, _ := steadyDevice(b, nil)
+	for _, c := range []struct {
+		name string
+		rec  *reconcile.Reconciler
+	}{{"start/cold", cold}, {"start/evicted", evicted}} {
+		b.Run(c.name, func(b *testing.B) {
+			var m syncml.Message
+			if err := syncml.Unmarshal(start, &m); err != nil {
+				b.Fatal(err)
 			}
-		}
-	})
+			ctx := context.Background()
+			x := &session.Exchange{Identity: session.Identity{Device: dev1}}
+			ss := session.NewSession(nil)
+			b.ReportAllocs()
+			b.SetBytes(int64(len(start)))
+			for b.Loop() {
+				reconcile.Forget(c.rec, dev1)
+				st, err := c.rec.Reconcile(ctx, ss, &m, x)
+				if err != nil || st.Queued != 0 {
+					b.Fatal(err, st.Queued)
+				}
+			}
+		})
+	}
 	b.Run("start/new", func(b *testing.B) {
 		var m syncml.Message
 		if err := syncml.Unmarshal(start, &m); err != nil {

@@ -19,6 +19,8 @@ type VersionedStore interface {
 }
 
 // memStore is the default Store: in memory, versions counted from 1.
+// It keeps each state as a string, which nothing changes: the Reconciler
+// reads it in place (loadShared), without the copy Load hands out.
 type memStore struct {
 	mu sync.Mutex
 	m  map[string]memEntry
@@ -26,7 +28,7 @@ type memStore struct {
 
 type memEntry struct {
 	version uint64
-	state   []byte
+	state   string
 }
 
 func newMemStore() *memStore { return &memStore{m: map[string]memEntry{}} }
@@ -39,7 +41,27 @@ func (s *memStore) Load(ctx context.Context, device string) ([]byte, uint64, err
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	e := s.m[device]
-	return append([]byte(nil), e.state...), e.version, nil
+	if e.state == "" {
+		return nil, e.version, nil
+	}
+	return []byte(e.state), e.version, nil
+}
+
+// loadShared implements sharedLoader.
+func (s *memStore) loadShared(ctx context.Context, device string) (string, uint64, error) {
+	if err := ctx.Err(); err != nil {
+		return "", 0, errorf("load %q: %w", device, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e := s.m[device]
+	return e.state, e.version, nil
+}
+
+// A sharedLoader is a store that hands out a device's state as a string
+// it never changes, which a decoded state may then keep parts of.
+type sharedLoader interface {
+	loadShared(ctx context.Context, device string) (state string, version uint64, err error)
 }
 
 // Version implements VersionedStore.
@@ -64,7 +86,7 @@ func (s *memStore) CompareAndSwap(ctx context.Context, device string, old uint64
 		return 0, errorf("store %q: version %d, not %d: %w", device, e.version, old, ErrConflict)
 	}
 	e.version++
-	e.state = append([]byte(nil), state...)
+	e.state = string(state)
 	s.m[device] = e
 	return e.version, nil
 }

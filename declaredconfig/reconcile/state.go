@@ -255,7 +255,7 @@ func (r *Reconciler) update(ctx context.Context, device string, f func(*deviceSt
 	var last error
 	for attempt := range r.maxRetries() {
 		var (
-			raw    []byte
+			raw    string
 			ver    uint64
 			err    error
 			before *deviceState
@@ -267,13 +267,13 @@ func (r *Reconciler) update(ctx context.Context, device string, f func(*deviceSt
 			before = r.cached(device, ver)
 		}
 		if before == nil {
-			if raw, ver, err = r.store.Load(ctx, device); err != nil {
-				return nil, errorf("device %q: loading its state: %w", device, err)
+			if raw, ver, err = r.loadStored(ctx, device); err != nil {
+				return nil, err
 			}
 			before = r.cached(device, ver)
 		}
 		if before == nil {
-			if before, err = decodeState(raw); err != nil {
+			if before, err = decodeStored(raw); err != nil {
 				return nil, errorf("device %q: %w", device, err)
 			}
 		}
@@ -468,13 +468,33 @@ func eqMarks(a, b *[nKinds]string) bool {
 	return true
 }
 
+// loadStored returns the stored state of device and its version. The
+// state of a sharedLoader (the default store) is read in place; that of
+// another Store is copied once, into the string a decoded state keeps
+// parts of: Store.Load does not promise that the bytes it returns stay
+// as they are.
+func (r *Reconciler) loadStored(ctx context.Context, device string) (string, uint64, error) {
+	if sl, ok := r.store.(sharedLoader); ok {
+		raw, ver, err := sl.loadShared(ctx, device)
+		if err != nil {
+			return "", 0, errorf("device %q: loading its state: %w", device, err)
+		}
+		return raw, ver, nil
+	}
+	raw, ver, err := r.store.Load(ctx, device)
+	if err != nil {
+		return "", 0, errorf("device %q: loading its state: %w", device, err)
+	}
+	return string(raw), ver, nil
+}
+
 // load returns the state of device.
 func (r *Reconciler) load(ctx context.Context, device string) (*deviceState, error) {
-	raw, _, err := r.store.Load(ctx, device)
+	raw, _, err := r.loadStored(ctx, device)
 	if err != nil {
-		return nil, errorf("device %q: loading its state: %w", device, err)
+		return nil, err
 	}
-	st, err := decodeState(raw)
+	st, err := decodeStored(raw)
 	if err != nil {
 		return nil, errorf("device %q: %w", device, err)
 	}

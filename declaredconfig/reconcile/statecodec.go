@@ -89,13 +89,19 @@ func encodeState(st *deviceState) ([]byte, error) {
 // 1, 2 or 3, or the JSON of the format before. What does not read is an error
 // matching ErrStoredState, never a panic.
 func decodeState(raw []byte) (*deviceState, error) {
+	return decodeStored(string(raw))
+}
+
+// decodeStored is decodeState of a state held as a string, which the
+// state returned keeps parts of: the strings decoded are parts of it.
+func decodeStored(raw string) (*deviceState, error) {
 	switch {
 	case len(raw) == 0:
 		return &deviceState{}, nil
 	case raw[0] >= 1 && raw[0] <= stateFormat:
 		return decodeBinary(raw)
 	case raw[0] == '{' || raw[0] == ' ' || raw[0] == '\t' || raw[0] == '\n' || raw[0] == '\r':
-		return decodeJSON(raw)
+		return decodeJSON([]byte(raw))
 	}
 	return nil, errorf("%w: format %d unknown", ErrStoredState, raw[0])
 }
@@ -115,9 +121,8 @@ func decodeJSON(raw []byte) (*deviceState, error) {
 	return st, nil
 }
 
-func decodeBinary(raw []byte) (*deviceState, error) {
-	// One string holds the state: the strings decoded are parts of it.
-	r := stateReader{s: string(raw[1:]), n: len(raw), v: raw[0]}
+func decodeBinary(raw string) (*deviceState, error) {
+	r := stateReader{s: raw[1:], n: len(raw), v: raw[0]}
 	if r.v >= 3 {
 		if k := r.uint(); k != uint64(nKinds) {
 			r.fail("%d kinds of command, not %d", k, nKinds)
