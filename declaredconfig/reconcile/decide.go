@@ -211,7 +211,7 @@ func (p *run) document(d *docState, es *declaredconfig.DocumentStatus) error {
 			p.once(d, FailedEvent, "F", cur, rc)
 			return nil
 		}
-		reason := es.State.String()
+		reason := stateName(es.State)
 		if !known {
 			reason += "; reading its results"
 		}
@@ -238,14 +238,14 @@ func (p *run) document(d *docState, es *declaredconfig.DocumentStatus) error {
 		known := d.ResultsRC == rc && d.hasResult()
 		if !known && !p.triedGet(d, rc) {
 			if d.InSyncRC != "" && d.InSyncRC != rc {
-				set(Drifted, es.State.String()+"; reading its results")
+				set(Drifted, stateName(es.State)+"; reading its results")
 			} else {
-				set(Failed, es.State.String()+"; reading its results")
+				set(Failed, stateName(es.State)+"; reading its results")
 			}
 			return p.getResults(d, rc)
 		}
 		if d.InSyncRC != "" && d.InSyncRC != rc {
-			set(Drifted, "was in sync; now "+es.State.String())
+			set(Drifted, "was in sync; now "+stateName(es.State))
 			p.once(d, DriftedEvent, "D", cur, rc)
 			d.Redeclared++
 			base, err := d.baseDoc()
@@ -260,11 +260,11 @@ func (p *run) document(d *docState, es *declaredconfig.DocumentStatus) error {
 			d.Last.Reason += "; re-declared as version " + strconv.Quote(next)
 			return p.send(d, true)
 		}
-		set(Failed, es.State.String())
+		set(Failed, stateName(es.State))
 		p.once(d, FailedEvent, "F", cur, rc)
 		return nil
 	default:
-		set(Pending, es.State.String())
+		set(Pending, stateName(es.State))
 		return nil
 	}
 }

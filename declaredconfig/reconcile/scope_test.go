@@ -183,6 +183,16 @@ func TestStateOf(t *testing.T) {
 	}
 }
 
+// TestStateName checks that stateName names a state as
+// declaredconfig.State.String does, within its table and beyond.
+func TestStateName(t *testing.T) {
+	for _, s := range []declaredconfig.State{0, 1, 10, 59, 60, 61, 63, 70, 82, 83, 99, 100, 101, 255, 1 << 31} {
+		if got, want := stateName(s), s.String(); got != want {
+			t.Errorf("stateName(%d) = %q, want %q", uint32(s), got, want)
+		}
+	}
+}
+
 // TestDocStateEqual checks that docState.equal tells apart two documents
 // that differ in any one field (found by reflection, so that a field
 // added later is covered), as == does.

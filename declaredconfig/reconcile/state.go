@@ -216,6 +216,24 @@ func (st *deviceState) status(device string) *DeviceStatus {
 	return ds
 }
 
+// stateNames holds declaredconfig.State.String of the states below 100
+// (those devices report), so that naming the state of every document of
+// every message looks up no map.
+var stateNames = func() (names [100]string) {
+	for i := range names {
+		names[i] = declaredconfig.State(i).String()
+	}
+	return names
+}()
+
+// stateName returns s.String().
+func stateName(s declaredconfig.State) string {
+	if s < declaredconfig.State(len(stateNames)) {
+		return stateNames[s]
+	}
+	return s.String()
+}
+
 // stateOf reads a summary entry's state as declaredconfig.ParseState does,
 // 0 when it does not read; the one to three digits devices write are
 // read here.
