@@ -71,9 +71,20 @@ const (
 )
 
 // docState is what the reconciler knows of one document on one device.
+//
+// The fields of a byte or less come first, together, so that a docState,
+// which a run copies and compares in full, takes as few words as it can.
 type docState struct {
-	Scope declaredconfig.Scope `json:"scope"`
-	Host  declaredconfig.Host  `json:"host"`
+	Scope     declaredconfig.Scope `json:"scope"`
+	Host      declaredconfig.Host  `json:"host"`
+	Abandoned bool                 `json:"abandoned,omitempty"`
+	Repairing bool                 `json:"repairing,omitempty"` // re-declared after drift, not yet in sync
+	// StrayHost marks a stray document the caller removes: its Host is
+	// not known, so a Delete answered 404 is tried under the next Host.
+	StrayHost bool `json:"strayHost,omitempty"`
+	// Hint overrides the choice of Add or Replace after 418 (exists: 1)
+	// or 404 (missing: -1).
+	Hint int8 `json:"hint,omitempty"`
 	// Doc is the version declared now; its Checksum is Base or a
 	// re-declared one.
 	Doc *declaredconfig.Document `json:"doc"`
@@ -85,8 +96,7 @@ type docState struct {
 	Base       string                       `json:"base"`
 	Redeclared int                          `json:"redeclared,omitempty"`
 	Vars       *declaredconfig.InstanceBlob `json:"vars,omitempty"`
-	VarsSent   string                       `json:"varsSent,omitempty"` // checksum with which the variables were last acknowledged
-	Abandoned  bool                         `json:"abandoned,omitempty"`
+	VarsSent   string                       `json:"varsSent,omitempty"`   // checksum with which the variables were last acknowledged
 	AbandonSet *bool                        `json:"abandonSet,omitempty"` // the value a 2xx Replace set
 
 	// Acked is the checksum whose Add or Replace the device answered
@@ -98,9 +108,6 @@ type docState struct {
 	RefusedCode syncml.StatusCode `json:"refusedCode,omitempty"`
 	// RefusedTries counts the refusals of Refused in a row.
 	RefusedTries int `json:"refusedTries,omitempty"`
-	// Hint overrides the choice of Add or Replace after 418 (exists: 1)
-	// or 404 (missing: -1).
-	Hint int8 `json:"hint,omitempty"`
 
 	InSyncRC  string `json:"inSyncRC,omitempty"`  // result_checksum of the declared version in sync
 	ResultsRC string `json:"resultsRC,omitempty"` // result_checksum whose results were read
@@ -113,10 +120,6 @@ type docState struct {
 	GetDone string `json:"getDone,omitempty"`
 	// ResultFail says which setting of Result failed; "" if none.
 	ResultFail string `json:"resultFail,omitempty"`
-	Repairing  bool   `json:"repairing,omitempty"` // re-declared after drift, not yet in sync
-	// StrayHost marks a stray document the caller removes: its Host is
-	// not known, so a Delete answered 404 is tried under the next Host.
-	StrayHost bool `json:"strayHost,omitempty"`
 
 	// Await holds, per command kind, the key of the message in which the
 	// command was queued while its Status has not come back; Tried the
@@ -132,11 +135,11 @@ type docState struct {
 // lastSeen is what decides whether an event is new.
 type lastSeen struct {
 	Condition DocCondition `json:"c"`
+	Reported  bool         `json:"rep,omitempty"`
+	State     uint32       `json:"st,omitempty"`
 	Checksum  string       `json:"cs,omitempty"`
 	RC        string       `json:"rc,omitempty"`
 	Reason    string       `json:"r,omitempty"`
-	Reported  bool         `json:"rep,omitempty"`
-	State     uint32       `json:"st,omitempty"`
 	DevCS     string       `json:"dcs,omitempty"`
 	DevRC     string       `json:"drc,omitempty"`
 	Event     string       `json:"ev,omitempty"` // the last event reported
