@@ -292,13 +292,14 @@ func (d *docState) baseDoc() (*declaredconfig.Document, error) {
 // version and result_checksum) was the last reported; it reports whether
 // it did.
 func (p *run) once(d *docState, kind EventKind, tag, cur, rc string) bool {
-	k := kind.String()
-	if ev := d.Last.Event; len(ev) == len(k)+len(tag)+len(cur)+1+len(rc) &&
-		ev[:len(k)] == k && ev[len(k):len(k)+len(tag)] == tag &&
-		ev[len(k)+len(tag):len(ev)-1-len(rc)] == cur && ev[len(ev)-len(rc):] == rc {
+	// The key is made on the stack (one compare, no allocation) while it
+	// fits.
+	var buf [160]byte
+	key := append(append(append(append(append(buf[:0], kind.String()...), tag...), cur...), '/'), rc...)
+	if string(key) == d.Last.Event {
 		return false
 	}
-	d.Last.Event = k + tag + cur + "/" + rc
+	d.Last.Event = string(key)
 	p.event(Event{Kind: kind, Status: d.status()})
 	return true
 }
