@@ -160,6 +160,10 @@ type Session struct {
 	// Server.Queue): Queue keeps the encoding of an empty queue's new
 	// commands too, not only of a queue loaded with its encoding.
 	saveQueue bool
+	// replyBuf, when not nil, is where Handle encodes its reply (a
+	// Server's pooled buffer): Exchange.Raw and the kept Reply are then
+	// valid until the Server reuses it (see Server.exchange).
+	replyBuf *[]byte
 }
 
 // keyError says that a message belongs to the state of another device
@@ -214,6 +218,9 @@ type state struct {
 	sentFor []syncml.Command
 	// sentOff is the offset of sentEnc in Reply, -1 when it is not in it.
 	sentOff int
+	// replyAt, not kept, is the offset of Reply in the state appendState
+	// wrote last, 0 when it wrote none.
+	replyAt int
 	// queueEnc, not kept, is the encoding of the commands queueFor, kept
 	// from the stored state and from Queue: while Queue is just those,
 	// appendState copies it instead of encoding the queue again.
@@ -559,12 +566,12 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 		}
 	}
 	max, cont := s.cfg.maxMsgSize(st.MaxMsgSize), st.Sent.continued(cands[answers:])
-	out, send, rest, err := pack(reply, cands, max, continuing, final, cont)
+	out, send, rest, err := pack(s.replyBuf, reply, cands, max, continuing, final, cont)
 	if err == nil && answers > 0 && ask != nil && len(rest) > 0 {
 		// The answers go on in the next message: the Alert 1222 goes in
 		// this one all the same, before them.
 		reply.Body.Commands = append(body, ask)
-		out, send, rest, err = pack(reply, cands[:len(cands)-1], max, continuing, final, cont)
+		out, send, rest, err = pack(s.replyBuf, reply, cands[:len(cands)-1], max, continuing, final, cont)
 	}
 	if err != nil {
 		st.OutMsgID--

@@ -52,9 +52,20 @@ func (s *MemoryStore) Load(ctx context.Context, device string) ([]byte, uint64, 
 
 // CompareAndSwap implements Store.
 func (s *MemoryStore) CompareAndSwap(ctx context.Context, device string, old uint64, state []byte) (uint64, error) {
+	v, _, err := s.compareAndSwapKept(ctx, device, old, state)
+	return v, err
+}
+
+// compareAndSwapKept is CompareAndSwap, returning the copy kept, which
+// is never changed in place: a Server whose Store is a MemoryStore sends
+// its reply from that copy rather than copying it once more (see
+// Server.exchange).
+func (s *MemoryStore) compareAndSwapKept(ctx context.Context, device string, old uint64, state []byte) (uint64, []byte, error) {
 	if err := ctx.Err(); err != nil {
-		return 0, errorf("store %q: %w", device, err)
+		return 0, nil, errorf("store %q: %w", device, err)
 	}
+	kept := make([]byte, len(state)) // copied outside the lock
+	copy(kept, state)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.m == nil {
@@ -62,10 +73,10 @@ func (s *MemoryStore) CompareAndSwap(ctx context.Context, device string, old uin
 	}
 	e := s.m[device]
 	if e.version != old {
-		return 0, errorf("store %q: version %d, not %d: %w", device, e.version, old, ErrConflict)
+		return 0, nil, errorf("store %q: version %d, not %d: %w", device, e.version, old, ErrConflict)
 	}
 	e.version++
-	e.state = append([]byte(nil), state...)
+	e.state = kept
 	s.m[device] = e
-	return e.version, nil
+	return e.version, kept, nil
 }
