@@ -2,6 +2,7 @@ package session
 
 import (
 	"context"
+	"strings"
 	"sync"
 )
 
@@ -34,6 +35,11 @@ type MemoryStore struct {
 type memEntry struct {
 	version uint64
 	state   []byte
+	// key is the entry's own copy of its device, the key it is stored
+	// under: a device string given to CompareAndSwap is often part of a
+	// whole received message, which a map key would keep alive (and a Go
+	// map replaces a string key with the one given on every update).
+	key string
 }
 
 // NewMemoryStore returns an empty MemoryStore.
@@ -77,6 +83,9 @@ func (s *MemoryStore) compareAndSwapKept(ctx context.Context, device string, old
 	}
 	e.version++
 	e.state = kept
-	s.m[device] = e
+	if e.key == "" {
+		e.key = strings.Clone(device)
+	}
+	s.m[e.key] = e
 	return e.version, kept, nil
 }
