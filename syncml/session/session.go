@@ -331,7 +331,7 @@ func (s *Session) Queue(cmds ...syncml.Command) error {
 		if err := encodable(cmds); err != nil {
 			return errorf("Queue: %w", err)
 		}
-		st.Queue = append(st.Queue, cmds...)
+		st.Queue = appendQueue(st.Queue, cmds)
 		return nil
 	}
 	// the new commands are encoded once, to check them and to save them
@@ -342,6 +342,15 @@ func (s *Session) Queue(cmds ...syncml.Command) error {
 	st.Queue = append(st.Queue, cmds...)
 	st.queueEnc, st.queueFor = enc, st.Queue
 	return nil
+}
+
+// appendQueue appends cmds to q, growing it with room for a few more: a
+// server mostly queues a session's commands in a few calls.
+func appendQueue(q, cmds []syncml.Command) []syncml.Command {
+	if n := len(q) + len(cmds); n > cap(q) {
+		q = append(make([]syncml.Command, 0, max(n, 2*cap(q), 16)), q...)
+	}
+	return append(q, cmds...)
 }
 
 // Queued returns the number of commands queued and not yet sent.
@@ -362,11 +371,13 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	h := &m.Header
 	sum := sha256.Sum256(raw)
 	st := &s.st
-	// the AuthInput, the Exchange and its Reply in one allocation
+	// the AuthInput, the Exchange, its Reply and the Reply's commands (when
+	// few) in one allocation
 	xr := &struct {
 		ain   AuthInput
 		x     Exchange
 		reply syncml.Message
+		cmds  [40]syncml.Command
 	}{}
 	if st.Reply != nil && h.SessionID == st.SessionID && h.MsgID == st.InMsgID && bytes.Equal(sum[:], st.ReqHash) {
 		reply := &xr.reply
@@ -464,6 +475,7 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	r := &responder{ctx: ctx, h: s.cfg.Handler, id: dec.Identity, hdr: h, msgRef: h.MsgID,
 		lo: &st.LO, maxObj: s.cfg.maxObj(), joinResults: true, sessionAlerts: true}
 	r.slab.hint = len(m.Body.Commands)
+	r.out = make([]syncml.Command, 0, len(m.Body.Commands)) // an answer each, mostly
 	r.commands(m.Body.Commands)
 	abort, more := r.abort, r.more
 	// Statuses and Results, chunked Results joined, go to their commands.
@@ -477,7 +489,10 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	// Room for the commands that may go out too, so that pack does not
 	// grow it, and, after it, for the answers followed by those commands.
 	room := 2 + len(held) + len(r.out) + len(st.Queue) + len(st.Cont)
-	buf := make([]syncml.Command, 0, 2*room)
+	buf := xr.cmds[:0:min(2*room, len(xr.cmds))]
+	if 2*room > cap(buf) {
+		buf = make([]syncml.Command, 0, 2*room)
+	}
 	body := buf[:0:room]
 	if hdrStatus != nil {
 		body = append(body, hdrStatus)
