@@ -169,6 +169,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.refuse(ctx, w, http.StatusBadRequest, "read body: "+err.Error())
 		return
 	}
+	// read to its end: closed, net/http does not try to read more of it
+	// before the reply
+	_ = r.Body.Close()
 	// the Inbound and its Message in one allocation
 	im := &struct {
 		in Inbound
