@@ -371,13 +371,15 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	h := &m.Header
 	sum := sha256.Sum256(raw)
 	st := &s.st
-	// the AuthInput, the Exchange, its Reply and the Reply's commands (when
-	// few) in one allocation
+	// the AuthInput, the Exchange, its Reply, the Status for the SyncHdr
+	// and the Reply's commands and answers (when few) in one allocation
 	xr := &struct {
 		ain   AuthInput
 		x     Exchange
 		reply syncml.Message
+		hs    hdrStatus
 		cmds  [40]syncml.Command
+		outs  [8]syncml.Command
 	}{}
 	if st.Reply != nil && h.SessionID == st.SessionID && h.MsgID == st.InMsgID && bytes.Equal(sum[:], st.ReqHash) {
 		reply := &xr.reply
@@ -454,7 +456,7 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	st.XMLNS, st.VerDTD, st.VerProto = m.XMLNS, h.VerDTD, h.VerProto
 	var hdrStatus *syncml.Status
 	if !h.NoResp {
-		hdrStatus = headerStatus(h, dec.Code, dec.Chal)
+		hdrStatus = xr.hs.set(h, dec.Code, dec.Chal)
 	}
 	var cands []syncml.Command // commands that may go out in this reply
 	var ask *syncml.Alert      // the Alert 1222 asking for the device's next message
@@ -475,7 +477,10 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	r := &responder{ctx: ctx, h: s.cfg.Handler, id: dec.Identity, hdr: h, msgRef: h.MsgID,
 		lo: &st.LO, maxObj: s.cfg.maxObj(), joinResults: true, sessionAlerts: true}
 	r.slab.hint = len(m.Body.Commands)
-	r.out = make([]syncml.Command, 0, len(m.Body.Commands)) // an answer each, mostly
+	r.out = xr.outs[:0] // an answer each, mostly
+	if n := len(m.Body.Commands); n > len(xr.outs) {
+		r.out = make([]syncml.Command, 0, n)
+	}
 	r.commands(m.Body.Commands)
 	abort, more := r.abort, r.more
 	// Statuses and Results, chunked Results joined, go to their commands.
