@@ -173,9 +173,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// before the reply
 	_ = r.Body.Close()
 	// the Inbound and its Message in one allocation
+	// (and the values of the reply's Content-Type and Content-Length)
 	im := &struct {
-		in Inbound
-		m  syncml.Message
+		in     Inbound
+		m      syncml.Message
+		ct, cl [1]string
 	}{in: Inbound{Raw: raw, Header: r.Header, TLS: r.TLS}}
 	in := &im.in
 	in.Message = &im.m
@@ -227,9 +229,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		hd[k] = v
 	}
 	// canonical keys, set without canonicalizing them again
-	hd["Content-Type"] = []string{ContentType}
+	im.ct[0], im.cl[0] = ContentType, strconv.Itoa(len(x.Raw))
+	hd["Content-Type"] = im.ct[:]
 	// a known length spares the chunked encoding of a reply over 2 KB
-	hd["Content-Length"] = []string{strconv.Itoa(len(x.Raw))}
+	hd["Content-Length"] = im.cl[:]
 	_, _ = w.Write(x.Raw)
 }
 

@@ -573,8 +573,8 @@ func TestServerCheckInAllocs(t *testing.T) {
 		t.Fatalf("HTTP %d", recs[0].Code)
 	}
 	t.Logf("%.0f allocations per check-in", allocs)
-	if allocs > 27 {
-		t.Errorf("%.0f allocations per check-in, want at most 27", allocs)
+	if allocs > 25 {
+		t.Errorf("%.0f allocations per check-in, want at most 25", allocs)
 	}
 }
 
