@@ -122,7 +122,22 @@ func (s *Server) Queue(ctx context.Context, device string, cmds ...syncml.Comman
 }
 
 func (s *Server) session(raw []byte) (*Session, error) {
-	sess := NewSession(&s.cfg.Session)
+	return s.loaded(NewSession(&s.cfg.Session), raw)
+}
+
+// handling is session for an exchange: the Session is allocated with what
+// its Handle allocates.
+func (s *Server) handling(raw []byte) (*Session, error) {
+	sh := &struct {
+		s Session
+		h handleSpace
+	}{s: Session{cfg: &s.cfg.Session}}
+	sh.s.handleSpace = &sh.h
+	return s.loaded(&sh.s, raw)
+}
+
+// loaded returns sess with the state raw, when not empty.
+func (s *Server) loaded(sess *Session, raw []byte) (*Session, error) {
 	if len(raw) > 0 {
 		if err := sess.UnmarshalBinary(raw); err != nil {
 			return nil, err
@@ -257,7 +272,7 @@ func (s *Server) exchange(ctx context.Context, device string, in *Inbound) (*Exc
 		if err != nil {
 			return nil, errorf("load %q: %w", device, err)
 		}
-		sess, err := s.session(raw)
+		sess, err := s.handling(raw)
 		if err != nil {
 			return nil, err
 		}

@@ -164,6 +164,21 @@ type Session struct {
 	// Server's pooled buffer): Exchange.Raw and the kept Reply are then
 	// valid until the Server reuses it (see Server.exchange).
 	replyBuf *[]byte
+	// handleSpace, when not nil, is used by the next Handle (a Server's
+	// session handles one message, and is allocated with it).
+	handleSpace *handleSpace
+}
+
+// handleSpace is what Handle allocates in one: the AuthInput, the
+// Exchange, its Reply, the Status for the SyncHdr and the Reply's
+// commands and answers (when few).
+type handleSpace struct {
+	ain   AuthInput
+	x     Exchange
+	reply syncml.Message
+	hs    hdrStatus
+	cmds  [40]syncml.Command
+	outs  [8]syncml.Command
 }
 
 // keyError says that a message belongs to the state of another device
@@ -371,16 +386,11 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	h := &m.Header
 	sum := sha256.Sum256(raw)
 	st := &s.st
-	// the AuthInput, the Exchange, its Reply, the Status for the SyncHdr
-	// and the Reply's commands and answers (when few) in one allocation
-	xr := &struct {
-		ain   AuthInput
-		x     Exchange
-		reply syncml.Message
-		hs    hdrStatus
-		cmds  [40]syncml.Command
-		outs  [8]syncml.Command
-	}{}
+	xr := s.handleSpace
+	s.handleSpace = nil
+	if xr == nil {
+		xr = new(handleSpace)
+	}
 	if st.Reply != nil && h.SessionID == st.SessionID && h.MsgID == st.InMsgID && bytes.Equal(sum[:], st.ReqHash) {
 		reply := &xr.reply
 		if err := syncml.Unmarshal(st.Reply, reply); err != nil {
