@@ -268,7 +268,14 @@ func (s *Server) exchange(ctx context.Context, device string, in *Inbound) (*Exc
 			}
 			return x, err
 		}
-		raw, ver, err := s.cfg.Store.Load(ctx, device)
+		var raw []byte
+		var ver uint64
+		var err error
+		if ms, ok := s.cfg.Store.(*MemoryStore); ok {
+			raw, ver, err = ms.loadKept(ctx, device) // UnmarshalBinary copies it
+		} else {
+			raw, ver, err = s.cfg.Store.Load(ctx, device)
+		}
 		if err != nil {
 			return nil, errorf("load %q: %w", device, err)
 		}

@@ -56,6 +56,19 @@ func (s *MemoryStore) Load(ctx context.Context, device string) ([]byte, uint64, 
 	return append([]byte(nil), e.state...), e.version, nil
 }
 
+// loadKept is Load without the copy: the state kept, which is never
+// changed in place, for a reader that copies what it keeps of it (a
+// Server, whose UnmarshalBinary does).
+func (s *MemoryStore) loadKept(ctx context.Context, device string) ([]byte, uint64, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, 0, errorf("load %q: %w", device, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e := s.m[device]
+	return e.state, e.version, nil
+}
+
 // CompareAndSwap implements Store.
 func (s *MemoryStore) CompareAndSwap(ctx context.Context, device string, old uint64, state []byte) (uint64, error) {
 	v, _, err := s.compareAndSwapKept(ctx, device, old, state)
