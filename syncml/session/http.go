@@ -126,13 +126,20 @@ func (s *Server) session(raw []byte) (*Session, error) {
 }
 
 // handling is session for an exchange: the Session is allocated with what
-// its Handle allocates.
-func (s *Server) handling(raw []byte) (*Session, error) {
+// its Handle allocates. When kept, raw is a MemoryStore's own copy, which
+// never changes: the state shares it rather than copying it.
+func (s *Server) handling(raw []byte, kept bool) (*Session, error) {
 	sh := &struct {
 		s Session
 		h handleSpace
 	}{s: Session{cfg: &s.cfg.Session}}
 	sh.s.handleSpace = &sh.h
+	if kept && len(raw) > 0 {
+		if err := sh.s.unmarshalState(raw); err != nil {
+			return nil, err
+		}
+		return &sh.s, nil
+	}
 	return s.loaded(&sh.s, raw)
 }
 
@@ -271,15 +278,16 @@ func (s *Server) exchange(ctx context.Context, device string, in *Inbound) (*Exc
 		var raw []byte
 		var ver uint64
 		var err error
-		if ms, ok := s.cfg.Store.(*MemoryStore); ok {
-			raw, ver, err = ms.loadKept(ctx, device) // UnmarshalBinary copies it
+		ms, inMem := s.cfg.Store.(*MemoryStore)
+		if inMem {
+			raw, ver, err = ms.loadKept(ctx, device)
 		} else {
 			raw, ver, err = s.cfg.Store.Load(ctx, device)
 		}
 		if err != nil {
 			return nil, errorf("load %q: %w", device, err)
 		}
-		sess, err := s.handling(raw)
+		sess, err := s.handling(raw, inMem)
 		if err != nil {
 			return nil, err
 		}
@@ -313,8 +321,8 @@ func (s *Server) exchange(ctx context.Context, device string, in *Inbound) (*Exc
 			return nil, err
 		}
 		var kept []byte
-		if ms, ok := s.cfg.Store.(*MemoryStore); ok {
-			// that very type: a Store embedding one has its own CompareAndSwap
+		if inMem {
+			// that very type: a Store embedding one has its own methods
 			_, kept, err = ms.compareAndSwapKept(ctx, device, ver, b)
 		} else {
 			_, err = s.cfg.Store.CompareAndSwap(ctx, device, ver, b)

@@ -9,6 +9,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/windc-go/windc/syncml"
 )
 
 // wrappedStore is a Store that is not a MemoryStore (the Server copies its
@@ -82,5 +84,73 @@ func TestServerReplyOutlivesBuffers(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestServerSharesKeptStateUnchanged checks that a Server, whose sessions
+// share the states its MemoryStore keeps instead of copying them, never
+// writes into one: every state the store held during sessions with large
+// objects both ways (chunked to the device and from it), several
+// messages each, is as it was saved once the sessions are over.
+func TestServerSharesKeptStateUnchanged(t *testing.T) {
+	store := NewMemoryStore()
+	big := strings.Repeat("<v>&amp; é ]]></v>\n", 150)
+	s := NewServer(ServerConfig{Store: store, Session: Config{AnnounceMaxMsgSize: 1500,
+		OnStart: func(_ context.Context, s *Session, _ Identity, _ bool) {
+			_ = s.Queue(&syncml.Replace{Items: []syncml.Item{{Target: &syncml.Location{LocURI: "./Vendor/MSFT/Big"}, Data: syncml.Text(big)}}},
+				get("./Vendor/MSFT/Report"))
+		}}})
+	type kept struct{ state, copy []byte }
+	var saved []kept
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.ServeHTTP(w, r)
+		store.mu.Lock()
+		for _, e := range store.m {
+			saved = append(saved, kept{e.state, bytes.Clone(e.state)})
+		}
+		store.mu.Unlock()
+	}))
+	defer srv.Close()
+	var got string
+	mux := NewMux()
+	mux.Handle("Replace", HandlerFunc(func(_ context.Context, r *Request) Response {
+		got += r.Command.ItemList()[0].Data.Value
+		return Response{}
+	}))
+	mux.Handle("Get", HandlerFunc(func(_ context.Context, r *Request) Response {
+		return Response{Results: []syncml.Item{{Source: r.Command.ItemList()[0].Target, Data: syncml.Text(big)}}}
+	}))
+	c, err := NewClient(ClientConfig{DeviceID: "DEV1", ServerURI: srv.URL, Handler: mux, MaxMsgSize: 1500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var outs []Outcome
+	s.cfg.OnExchange = func(_ context.Context, x *Exchange) { outs = append(outs, x.Outcomes...) }
+	for i := range 2 {
+		if _, err := c.Run(context.Background(), srv.Client(), srv.URL, fmt.Sprint(i+1)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got != big+big {
+		t.Errorf("device got %d bytes of Replace, want %d", len(got), 2*len(big))
+	}
+	results := 0
+	for _, o := range outs {
+		for _, r := range o.Results {
+			if len(r.Items) == 1 && r.Items[0].Data != nil && r.Items[0].Data.Value == big {
+				results++
+			}
+		}
+	}
+	if results != 2 {
+		t.Errorf("%d whole Results from the device, want 2", results)
+	}
+	if len(saved) < 10 {
+		t.Fatalf("%d states saved: the objects were not chunked", len(saved))
+	}
+	for i, k := range saved {
+		if !bytes.Equal(k.state, k.copy) {
+			t.Errorf("state %d of %d changed after it was saved", i+1, len(saved))
+		}
 	}
 }

@@ -57,8 +57,7 @@ func (s *MemoryStore) Load(ctx context.Context, device string) ([]byte, uint64, 
 }
 
 // loadKept is Load without the copy: the state kept, which is never
-// changed in place, for a reader that copies what it keeps of it (a
-// Server, whose UnmarshalBinary does).
+// changed in place (a Server's session shares it, see unmarshalState).
 func (s *MemoryStore) loadKept(ctx context.Context, device string) ([]byte, uint64, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, 0, errorf("load %q: %w", device, err)
