@@ -2,6 +2,7 @@ package dmclient
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/windc-go/windc/syncml"
 )
@@ -59,6 +60,53 @@ func (l LinkedEnrollment) ExecUnenroll() syncml.Command {
 	n := new(node[syncml.Exec])
 	n.cmd.Items = n.target(l.Unenroll())
 	return &n.cmd
+}
+
+// Start returns the commands that start the linked enrollment, in order:
+// ReplaceDiscoveryEndpoint(url), ExecEnroll, GetEnrollStatus and
+// GetLastError (whose Results ReadEnrollStatus and ReadLastError read).
+// The four, their node URIs and the slice are made in two allocations, for
+// a server that sends them to every device it enrolls.
+func (l LinkedEnrollment) Start(url string) []syncml.Command {
+	const (
+		discovery = "/DiscoveryEndpoint"
+		enroll    = "/Enroll"
+		status    = "/EnrollStatus"
+		lastError = "/LastError"
+	)
+	// the four URIs as parts of one string; the base is l.URI()'s
+	seg := EscapeSegment(l.ProviderID)
+	baseLen := len(Root) + len("/Provider/") + len(seg) + len("/LinkedEnrollment")
+	var b strings.Builder
+	b.Grow(4*baseLen + len(discovery+enroll+status+lastError))
+	for _, node := range [4]string{discovery, enroll, status, lastError} {
+		b.WriteString(string(Root))
+		b.WriteString("/Provider/")
+		b.WriteString(seg)
+		b.WriteString("/LinkedEnrollment")
+		b.WriteString(node)
+	}
+	all := b.String()
+	uri := func(from int, node string) (URI, int) {
+		end := from + baseLen + len(node)
+		return URI(all[from:end]), end
+	}
+	ud, at := uri(0, discovery)
+	ue, at := uri(at, enroll)
+	us, at := uri(at, status)
+	ul, _ := uri(at, lastError)
+	p := &struct {
+		r    node[syncml.Replace]
+		e    node[syncml.Exec]
+		s, l node[syncml.Get]
+		cmds [4]syncml.Command
+	}{}
+	p.r.cmd.Items = p.r.value(ud, url)
+	p.e.cmd.Items = p.e.target(ue)
+	p.s.cmd.Items = p.s.target(us)
+	p.l.cmd.Items = p.l.target(ul)
+	p.cmds = [4]syncml.Command{&p.r.cmd, &p.e.cmd, &p.s.cmd, &p.l.cmd}
+	return p.cmds[:]
 }
 
 // GetEnrollStatus reads EnrollStatus; see ReadEnrollStatus.

@@ -51,13 +51,7 @@ func linkCommands(ctx context.Context) []syncml.Command {
 	if discovery == "" {
 		return nil
 	}
-	le := linkedProvider
-	return []syncml.Command{
-		le.ReplaceDiscoveryEndpoint(discovery),
-		le.ExecEnroll(),
-		le.GetEnrollStatus(),
-		le.GetLastError(),
-	}
+	return linkedProvider.Start(discovery)
 }
 
 // relink starts the linked enrollment again on a device that reports
