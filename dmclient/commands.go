@@ -2,6 +2,7 @@ package dmclient
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/windc-go/windc/syncml"
 )
@@ -26,29 +27,86 @@ func (l LinkedEnrollment) Validate() error {
 // first step of the enrollment flow. The value is chr, the OMA-DM default,
 // so no Meta is sent, as in Microsoft's example.
 func (l LinkedEnrollment) ReplaceDiscoveryEndpoint(url string) syncml.Command {
-	return &syncml.Replace{Items: []syncml.Item{valueItem(l.DiscoveryEndpoint(), url)}}
+	n := new(node[syncml.Replace])
+	n.cmd.Items = n.value(l.DiscoveryEndpoint(), url)
+	return &n.cmd
 }
 
 // AddDiscoveryEndpoint sets DiscoveryEndpoint to url with Add.
 func (l LinkedEnrollment) AddDiscoveryEndpoint(url string) syncml.Command {
-	return &syncml.Add{Items: []syncml.Item{valueItem(l.DiscoveryEndpoint(), url)}}
+	n := new(node[syncml.Add])
+	n.cmd.Items = n.value(l.DiscoveryEndpoint(), url)
+	return &n.cmd
 }
 
 // DeleteDiscoveryEndpoint clears DiscoveryEndpoint.
 func (l LinkedEnrollment) DeleteDiscoveryEndpoint() syncml.Command {
-	return &syncml.Delete{Items: []syncml.Item{targetItem(l.DiscoveryEndpoint())}}
+	n := new(node[syncml.Delete])
+	n.cmd.Items = n.target(l.DiscoveryEndpoint())
+	return &n.cmd
 }
 
 // ExecEnroll starts the linked enrollment. DiscoveryEndpoint must be set
 // first, else the device answers with ErrorFileNotFound.
 func (l LinkedEnrollment) ExecEnroll() syncml.Command {
-	return &syncml.Exec{Items: []syncml.Item{targetItem(l.Enroll())}}
+	n := new(node[syncml.Exec])
+	n.cmd.Items = n.target(l.Enroll())
+	return &n.cmd
 }
 
 // ExecUnenroll ends the linked enrollment; the device rolls back what
 // declared configuration set.
 func (l LinkedEnrollment) ExecUnenroll() syncml.Command {
-	return &syncml.Exec{Items: []syncml.Item{targetItem(l.Unenroll())}}
+	n := new(node[syncml.Exec])
+	n.cmd.Items = n.target(l.Unenroll())
+	return &n.cmd
+}
+
+// Start returns the commands that start the linked enrollment, in order:
+// ReplaceDiscoveryEndpoint(url), ExecEnroll, GetEnrollStatus and
+// GetLastError (whose Results ReadEnrollStatus and ReadLastError read).
+// The four, their node URIs and the slice are made in two allocations, for
+// a server that sends them to every device it enrolls.
+func (l LinkedEnrollment) Start(url string) []syncml.Command {
+	const (
+		discovery = "/DiscoveryEndpoint"
+		enroll    = "/Enroll"
+		status    = "/EnrollStatus"
+		lastError = "/LastError"
+	)
+	// the four URIs as parts of one string; the base is l.URI()'s
+	seg := EscapeSegment(l.ProviderID)
+	baseLen := len(Root) + len("/Provider/") + len(seg) + len("/LinkedEnrollment")
+	var b strings.Builder
+	b.Grow(4*baseLen + len(discovery+enroll+status+lastError))
+	for _, node := range [4]string{discovery, enroll, status, lastError} {
+		b.WriteString(string(Root))
+		b.WriteString("/Provider/")
+		b.WriteString(seg)
+		b.WriteString("/LinkedEnrollment")
+		b.WriteString(node)
+	}
+	all := b.String()
+	uri := func(from int, node string) (URI, int) {
+		end := from + baseLen + len(node)
+		return URI(all[from:end]), end
+	}
+	ud, at := uri(0, discovery)
+	ue, at := uri(at, enroll)
+	us, at := uri(at, status)
+	ul, _ := uri(at, lastError)
+	p := &struct {
+		r    node[syncml.Replace]
+		e    node[syncml.Exec]
+		s, l node[syncml.Get]
+		cmds [4]syncml.Command
+	}{}
+	p.r.cmd.Items = p.r.value(ud, url)
+	p.e.cmd.Items = p.e.target(ue)
+	p.s.cmd.Items = p.s.target(us)
+	p.l.cmd.Items = p.l.target(ul)
+	p.cmds = [4]syncml.Command{&p.r.cmd, &p.e.cmd, &p.s.cmd, &p.l.cmd}
+	return p.cmds[:]
 }
 
 // GetEnrollStatus reads EnrollStatus; see ReadEnrollStatus.
@@ -64,15 +122,31 @@ func (l LinkedEnrollment) GetDiscoveryEndpoint() syncml.Command { return get(l.D
 func (l LinkedEnrollment) GetPriority() syncml.Command { return get(l.Priority()) }
 
 func get(u URI) syncml.Command {
-	return &syncml.Get{Items: []syncml.Item{targetItem(u)}}
+	n := new(node[syncml.Get])
+	n.cmd.Items = n.target(u)
+	return &n.cmd
 }
 
-func targetItem(u URI) syncml.Item {
-	return syncml.Item{Target: &syncml.Location{LocURI: string(u)}}
+// A node is a command of type C addressing one node with one Item,
+// allocated together with that Item, its Target and its Data.
+type node[C any] struct {
+	cmd  C
+	item [1]syncml.Item
+	loc  syncml.Location
+	data syncml.Data
 }
 
-func valueItem(u URI, v string) syncml.Item {
-	it := targetItem(u)
-	it.Data = syncml.Text(v)
-	return it
+// target returns the command's Items: one, whose Target is u.
+func (n *node[C]) target(u URI) []syncml.Item {
+	n.loc.LocURI = string(u)
+	n.item[0].Target = &n.loc
+	return n.item[:]
+}
+
+// value returns the command's Items: one, whose Target is u and Data the
+// text v.
+func (n *node[C]) value(u URI, v string) []syncml.Item {
+	n.data = syncml.Data{Kind: syncml.DataText, Value: v}
+	n.item[0].Data = &n.data
+	return n.target(u)
 }

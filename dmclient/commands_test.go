@@ -131,3 +131,21 @@ func setCmdID(c syncml.Command, id string) {
 		x.CmdID = id
 	}
 }
+
+// TestStart checks that Start gives the four commands of the separate
+// builders, in order, for provider IDs with and without escapes, in two
+// allocations.
+func TestStart(t *testing.T) {
+	for _, id := range []string{"WinDC-dmserver", "MS DM SERVER", "a/b%"} {
+		l := LinkedEnrollment{ProviderID: id}
+		const url = "https://mdm.example/windc/discovery?x=1&y=<2>"
+		want := []syncml.Command{l.ReplaceDiscoveryEndpoint(url), l.ExecEnroll(), l.GetEnrollStatus(), l.GetLastError()}
+		if d := cmp.Diff(want, l.Start(url)); d != "" {
+			t.Errorf("%q: (-builders +Start):\n%s", id, d)
+		}
+	}
+	l := LinkedEnrollment{ProviderID: "WinDC-dmserver"}
+	if n := testing.AllocsPerRun(100, func() { _ = l.Start("https://mdm.example/d") }); n > 2 {
+		t.Errorf("Start: %.0f allocations, want at most 2", n)
+	}
+}

@@ -17,8 +17,10 @@
 // The builders return syncml.Command values ready to place in a message:
 // Replace or Add and Delete of DiscoveryEndpoint, Exec of Enroll and
 // Unenroll, and Get of EnrollStatus, LastError, DiscoveryEndpoint and
-// Priority. They leave CmdID empty for the sender to number (a session, or
-// syncml.NumberCommands for a hand-built message).
+// Priority; [LinkedEnrollment.Start] gives the four that start an
+// enrollment (set DiscoveryEndpoint, Exec Enroll, Get EnrollStatus and
+// LastError) at once. They leave CmdID empty for the sender to number (a
+// session, or syncml.NumberCommands for a hand-built message).
 // Every builder's output passes ddf.Check against DMClient.xml, except Get
 // Priority: the February 2025 DDF does not list that node yet.
 //

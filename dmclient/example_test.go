@@ -18,10 +18,13 @@ func Example_enroll() {
 	for _, c := range cmds {
 		fmt.Println(c.ElementName(), itemsOf(c)[0].Target.LocURI)
 	}
+	// Start gives those and a Get of LastError, made together.
+	fmt.Println(len(le.Start("https://discovery.contoso.com/EnrollmentConfiguration?api-version=1.0")))
 	// Output:
 	// Replace ./Device/Vendor/MSFT/DMClient/Provider/MS%20DM%20SERVER/LinkedEnrollment/DiscoveryEndpoint
 	// Exec ./Device/Vendor/MSFT/DMClient/Provider/MS%20DM%20SERVER/LinkedEnrollment/Enroll
 	// Get ./Device/Vendor/MSFT/DMClient/Provider/MS%20DM%20SERVER/LinkedEnrollment/EnrollStatus
+	// 4
 }
 
 // The device answers; the server reads the Exec's Status and the Results

@@ -21,7 +21,23 @@ const UserRoot URI = "./User/Vendor/MSFT/DMClient"
 // "MS DM SERVER" gives "MS%20DM%20SERVER" and a "/" cannot split the
 // segment.
 func EscapeSegment(s string) string {
+	if plainSegment(s) {
+		return s // nothing to escape: no copy
+	}
 	return string(syncml.AppendEscapedSegment(make([]byte, 0, len(s)+8), s))
+}
+
+// plainSegment reports whether AppendEscapedSegment writes s unchanged.
+func plainSegment(s string) bool {
+	if s == "." || s == ".." {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c <= ' ' || c >= 0x7F || c == '%' || c == '/' || c == '?' || c == '#' {
+			return false
+		}
+	}
+	return true
 }
 
 // LinkedEnrollment addresses the LinkedEnrollment nodes of one provider

@@ -16,21 +16,29 @@ import (
 // (registerEnrollment's primary Account).
 var linkedProvider = dmclient.LinkedEnrollment{ProviderID: "WinDC-dmserver"}
 
-// baseKey is the context key of the URL a request reached dmserver at.
+// baseKey is the context key of the request a device reached dmserver
+// with, whose scheme and host make the URLs given to the device.
 type baseKey struct{}
 
-// withBase puts the scheme and host the device used into the request's
-// context, so that the DM server can give the device URLs of dmserver
-// that it can reach.
+// withBase puts the request into its own context, so that the DM server
+// can give the device URLs of dmserver that it can reach (see baseURL).
 func withBase(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		scheme := "http"
-		if r.TLS != nil {
-			scheme = "https"
-		}
-		ctx := context.WithValue(r.Context(), baseKey{}, scheme+"://"+r.Host)
-		h.ServeHTTP(w, r.WithContext(ctx))
+		h.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), baseKey{}, r)))
 	})
+}
+
+// baseURL returns the scheme and host of the request in ctx (see
+// withBase) followed by path, "" when ctx carries none.
+func baseURL(ctx context.Context, path string) string {
+	r, _ := ctx.Value(baseKey{}).(*http.Request)
+	if r == nil {
+		return ""
+	}
+	if r.TLS != nil {
+		return "https://" + r.Host + path
+	}
+	return "http://" + r.Host + path
 }
 
 // linkCommands are what a device's first session on Path gets to start
@@ -39,17 +47,11 @@ func withBase(h http.Handler) http.Handler {
 // PathWinDCDiscovery, Exec Enroll, then Gets of EnrollStatus and
 // LastError, which logLinked logs. None when ctx carries no base URL.
 func linkCommands(ctx context.Context) []syncml.Command {
-	base, _ := ctx.Value(baseKey{}).(string)
-	if base == "" {
+	discovery := baseURL(ctx, PathWinDCDiscovery)
+	if discovery == "" {
 		return nil
 	}
-	le := linkedProvider
-	return []syncml.Command{
-		le.ReplaceDiscoveryEndpoint(base + PathWinDCDiscovery),
-		le.ExecEnroll(),
-		le.GetEnrollStatus(),
-		le.GetLastError(),
-	}
+	return linkedProvider.Start(discovery)
 }
 
 // relink starts the linked enrollment again on a device that reports

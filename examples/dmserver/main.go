@@ -214,7 +214,16 @@ func newServer(log *slog.Logger, auth session.Authenticator) *session.Server {
 			BeforeReply: relink,
 		},
 		OnExchange: func(ctx context.Context, x *session.Exchange) {
+			// the records' attributes cost allocations: none when discarded
+			info, warn := log.Enabled(ctx, slog.LevelInfo), log.Enabled(ctx, slog.LevelWarn)
+			if !info && !warn {
+				return
+			}
 			for _, o := range x.Outcomes {
+				if !info {
+					logLinked(ctx, log, x.Identity.Device, o)
+					continue
+				}
 				attrs := []any{"device", x.Identity.Device, "cmd", o.Command.ElementName(), "targets", syncml.Targets(o.Command)}
 				if code, err := o.Code(); err == nil {
 					attrs = append(attrs, "status", int(code))

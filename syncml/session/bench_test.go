@@ -1,8 +1,10 @@
 package session
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -140,4 +142,35 @@ func BenchmarkServerLoopback(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "sessions/s")
+}
+
+// BenchmarkServerSession runs whole two-message sessions of new devices
+// (package 1 answered with 20 Gets, then their 20 Statuses and Results)
+// through a Server's ServeHTTP in process, state saved in its
+// MemoryStore: the server's cost of one device session, without the
+// network.
+func BenchmarkServerSession(b *testing.B) {
+	pkg1, answers := benchMessages()
+	s := NewServer(ServerConfig{Session: Config{OnStart: func(_ context.Context, s *Session, _ Identity, _ bool) {
+		_ = s.Queue(benchGets()...)
+	}}})
+	post := func(raw []byte) {
+		req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(raw))
+		req.Header.Set("Content-Type", ContentType)
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			b.Fatalf("HTTP %d", rec.Code)
+		}
+	}
+	dev := []byte("<LocURI>DEV1</LocURI>")
+	n := 0
+	b.ReportAllocs()
+	b.SetBytes(int64(len(pkg1) + len(answers)))
+	for b.Loop() {
+		n++
+		id := fmt.Appendf(nil, "<LocURI>DEV%d</LocURI>", n)
+		post(bytes.Replace(pkg1, dev, id, 1))
+		post(bytes.Replace(answers, dev, id, 1))
+	}
 }

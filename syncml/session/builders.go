@@ -39,15 +39,19 @@ func NewClientEvent(code syncml.AlertCode, metaType, data string) *syncml.Alert 
 // whose Target is the node (no CmdID): what a server queues to read nodes
 // of a device. The commands are allocated together.
 func NewGets(uris ...string) []syncml.Command {
-	gets := make([]syncml.Get, len(uris))
-	items := make([]syncml.Item, len(uris))
-	locs := make([]syncml.Location, len(uris))
+	type get struct {
+		cmd  syncml.Get
+		item [1]syncml.Item
+		loc  syncml.Location
+	}
+	gets := make([]get, len(uris))
 	cmds := make([]syncml.Command, len(uris))
 	for i, u := range uris {
-		locs[i].LocURI = u
-		items[i].Target = &locs[i]
-		gets[i].Items = items[i : i+1 : i+1]
-		cmds[i] = &gets[i]
+		g := &gets[i]
+		g.loc.LocURI = u
+		g.item[0].Target = &g.loc
+		g.cmd.Items = g.item[:]
+		cmds[i] = &g.cmd
 	}
 	return cmds
 }

@@ -314,7 +314,7 @@ func (c *Client) finish(m *syncml.Message, cands []syncml.Command, final bool) (
 	}
 	c.outMsgID++
 	m.Header.MsgID = strconv.Itoa(c.outMsgID)
-	raw, sent, rest, err := pack(m, cands, c.peerMax, true, final, cont)
+	raw, sent, rest, err := pack(nil, m, cands, c.peerMax, true, final, cont)
 	if err != nil {
 		c.outMsgID--
 		return nil, err

@@ -41,21 +41,21 @@ func (o Outcome) Code() (syncml.StatusCode, error) {
 // sentCmd is one command sent in this session, waiting for or holding its
 // Status.
 type sentCmd struct {
-	MsgID  string
-	Cmd    syncml.Command
+	MsgID   string
+	Cmd     syncml.Command
+	Status  *syncml.Status
+	Results []*syncml.Results // held until the Status arrives
+	// touch is, while receive runs, 1 + the index of the command in its
+	// list of commands named by the body, 0 when not named; not kept.
+	touch  int
 	NoResp bool
 	// Internal marks a command the session sent of itself (Alert 1222,
 	// 1225): its Status is matched but reported to no one and nothing
 	// waits for it.
 	Internal bool
-	Status   *syncml.Status
-	Results  []*syncml.Results // held until the Status arrives
 	// Held is true while the Status has arrived but the command's Results
 	// is still coming in chunks: the Outcome waits for the whole object.
 	Held bool
-	// touch is, while receive runs, 1 + the index of the command in its
-	// list of commands named by the body, 0 when not named; not kept.
-	touch int
 }
 
 type sentKey struct{ msg, cmd string }

@@ -76,22 +76,30 @@ func plainMeta(m *syncml.Meta) bool {
 		plain(m.Version) && plain(m.NextNonce) && plain(m.MaxMsgSize) && plain(m.MaxObjSize)
 }
 
-// plain reports whether s is printable ASCII, tab, LF and CR only. It
-// reads eight bytes at a time: a word with no byte under 0x20 or over
-// 0x7E needs no look at its bytes.
-func plain(s string) bool {
+// plain reports whether s is printable ASCII, tab, LF and CR only (the
+// empty string without a call: most of the strings it is asked about).
+func plain(s string) bool { return len(s) == 0 || plainWords(s) }
+
+// plainWords is plain for a non-empty s. It reads eight bytes at a time: a
+// word with no byte under 0x20 or over 0x7E needs no look at its bytes;
+// the last bytes of a string of eight or more are read as the word that
+// ends it, overlapping the one before.
+func plainWords(s string) bool {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	i := 0
-	for ; i+8 <= len(s); i += 8 {
+	if len(s) < 8 {
+		return plainBytes(s)
+	}
+	for i := 0; i < len(s); i += 8 {
+		i = min(i, len(s)-8)
 		t := s[i : i+8] // one load of eight bytes, without bounds checks
 		w := uint64(t[0]) | uint64(t[1])<<8 | uint64(t[2])<<16 | uint64(t[3])<<24 |
 			uint64(t[4])<<32 | uint64(t[5])<<40 | uint64(t[6])<<48 | uint64(t[7])<<56
 		// a byte under 0x20, or one of 0x7F and over
-		if ((w-ones*0x20)&^w|(w+ones)|w)&highs != 0 && !plainBytes(s[i:i+8]) {
+		if ((w-ones*0x20)&^w|(w+ones)|w)&highs != 0 && !plainBytes(t) {
 			return false
 		}
 	}
-	return plainBytes(s[i:])
+	return true
 }
 
 func plainBytes(s string) bool {

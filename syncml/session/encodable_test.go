@@ -193,14 +193,16 @@ func randomCommand(r *rand.Rand) syncml.Command {
 // plain reads words and bytes alike: every byte value, at every place
 // of a string that spans whole words and a tail.
 func TestPlain(t *testing.T) {
-	base := []byte("./Vendor/MSFT/Policy/Config/X~ ")
-	for c := range 256 {
-		want := c >= ' ' && c <= '~' || c == '\t' || c == '\n' || c == '\r'
-		for at := range base {
-			b := append([]byte(nil), base...)
-			b[at] = byte(c)
-			if got := plain(string(b)); got != want {
-				t.Fatalf("plain with %#x at %d: %v, want %v", c, at, got, want)
+	base := []byte("./Vendor/MSFT/Policy/Config/X~ 0123")
+	for n := 1; n <= len(base); n++ { // short, whole words, a tail of each size
+		for c := range 256 {
+			want := c >= ' ' && c <= '~' || c == '\t' || c == '\n' || c == '\r'
+			for at := range n {
+				b := append([]byte(nil), base[:n]...)
+				b[at] = byte(c)
+				if got := plain(string(b)); got != want {
+					t.Fatalf("plain of %d bytes with %#x at %d: %v, want %v", n, c, at, got, want)
+				}
 			}
 		}
 	}

@@ -1,6 +1,7 @@
 package session
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -121,7 +122,29 @@ func (s *Server) Queue(ctx context.Context, device string, cmds ...syncml.Comman
 }
 
 func (s *Server) session(raw []byte) (*Session, error) {
-	sess := NewSession(&s.cfg.Session)
+	return s.loaded(NewSession(&s.cfg.Session), raw)
+}
+
+// handling is session for an exchange: the Session is allocated with what
+// its Handle allocates. When kept, raw is a MemoryStore's own copy, which
+// never changes: the state shares it rather than copying it.
+func (s *Server) handling(raw []byte, kept bool) (*Session, error) {
+	sh := &struct {
+		s Session
+		h handleSpace
+	}{s: Session{cfg: &s.cfg.Session}}
+	sh.s.handleSpace = &sh.h
+	if kept && len(raw) > 0 {
+		if err := sh.s.unmarshalState(raw); err != nil {
+			return nil, err
+		}
+		return &sh.s, nil
+	}
+	return s.loaded(&sh.s, raw)
+}
+
+// loaded returns sess with the state raw, when not empty.
+func (s *Server) loaded(sess *Session, raw []byte) (*Session, error) {
 	if len(raw) > 0 {
 		if err := sess.UnmarshalBinary(raw); err != nil {
 			return nil, err
@@ -156,7 +179,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.refuse(ctx, w, http.StatusUnsupportedMediaType, "content type "+ct)
 		return
 	}
-	raw, err := readBody(w, r, s.cfg.MaxBytes)
+	bp := scratch.Get().(*[]byte)
+	defer func() { putScratch(bp, *bp) }()
+	raw, err := readBody(w, r, s.cfg.MaxBytes, bp)
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
@@ -166,10 +191,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.refuse(ctx, w, http.StatusBadRequest, "read body: "+err.Error())
 		return
 	}
+	// read to its end: closed, net/http does not try to read more of it
+	// before the reply
+	_ = r.Body.Close()
 	// the Inbound and its Message in one allocation
+	// (and the values of the reply's Content-Type and Content-Length)
 	im := &struct {
-		in Inbound
-		m  syncml.Message
+		in     Inbound
+		m      syncml.Message
+		ct, cl [1]string
 	}{in: Inbound{Raw: raw, Header: r.Header, TLS: r.TLS}}
 	in := &im.in
 	in.Message = &im.m
@@ -221,9 +251,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		hd[k] = v
 	}
 	// canonical keys, set without canonicalizing them again
-	hd["Content-Type"] = []string{ContentType}
+	im.ct[0], im.cl[0] = ContentType, strconv.Itoa(len(x.Raw))
+	hd["Content-Type"] = im.ct[:]
 	// a known length spares the chunked encoding of a reply over 2 KB
-	hd["Content-Length"] = []string{strconv.Itoa(len(x.Raw))}
+	hd["Content-Length"] = im.cl[:]
 	_, _ = w.Write(x.Raw)
 }
 
@@ -244,26 +275,41 @@ func (s *Server) exchange(ctx context.Context, device string, in *Inbound) (*Exc
 			}
 			return x, err
 		}
-		raw, ver, err := s.cfg.Store.Load(ctx, device)
+		var raw []byte
+		var ver uint64
+		var err error
+		ms, inMem := s.cfg.Store.(*MemoryStore)
+		if inMem {
+			raw, ver, err = ms.loadKept(ctx, device)
+		} else {
+			raw, ver, err = s.cfg.Store.Load(ctx, device)
+		}
 		if err != nil {
 			return nil, errorf("load %q: %w", device, err)
 		}
-		sess, err := s.session(raw)
+		sess, err := s.handling(raw, inMem)
 		if err != nil {
 			return nil, err
 		}
 		sess.key, sess.keyed = device, true
+		// the reply is encoded in a pooled buffer, and sent from the
+		// Store's copy of the state or a copy of its own (saved below)
+		rp := scratch.Get().(*[]byte)
+		sess.replyBuf = rp
 		x, err := sess.Handle(ctx, in)
 		if ke := asKeyError(err); ke != nil {
 			// The Authenticator names another device than the SyncHdr
 			// Source: its state is the one to run.
+			putScratch(rp, *rp)
 			device = ke.device
 			continue
 		}
 		if err != nil {
+			putScratch(rp, *rp)
 			return nil, err
 		}
 		if x.Replayed {
+			putScratch(rp, *rp)
 			return x, nil
 		}
 		// the Store keeps its own copy: the state is built in a scratch buffer
@@ -271,13 +317,24 @@ func (s *Server) exchange(ctx context.Context, device string, in *Inbound) (*Exc
 		b, err := sess.appendState((*p)[:0])
 		if err != nil {
 			putScratch(p, b)
+			putScratch(rp, *rp)
 			return nil, err
 		}
-		_, err = s.cfg.Store.CompareAndSwap(ctx, device, ver, b)
+		var kept []byte
+		if inMem {
+			// that very type: a Store embedding one has its own methods
+			_, kept, err = ms.compareAndSwapKept(ctx, device, ver, b)
+		} else {
+			_, err = s.cfg.Store.CompareAndSwap(ctx, device, ver, b)
+		}
 		putScratch(p, b)
 		if err == nil {
+			x.Raw = sess.ownReply(x.Raw, kept, *rp)
+			putScratch(rp, *rp)
 			return x, nil
-		} else if !errors.Is(err, ErrConflict) {
+		}
+		putScratch(rp, *rp)
+		if !errors.Is(err, ErrConflict) {
 			return nil, errorf("save %q: %w", device, err)
 		}
 		s.log.DebugContext(ctx, "state changed meanwhile, retrying", "device", device)
@@ -288,6 +345,20 @@ func (s *Server) exchange(ctx context.Context, device string, in *Inbound) (*Exc
 		}
 	}
 	return nil, errorf("save %q: %w after %d attempts", device, ErrConflict, s.cfg.MaxRetries)
+}
+
+// ownReply returns raw, a reply Handle encoded, as bytes that outlive
+// buf, the buffer it may have been encoded in: the same bytes of kept,
+// the state a Store saved (which holds the reply at replyAt), or a copy.
+func (s *Session) ownReply(raw, kept, buf []byte) []byte {
+	if len(raw) == 0 || cap(buf) == 0 || &raw[0] != &buf[:1][0] {
+		return raw // not in buf
+	}
+	st := &s.st
+	if at := st.replyAt; len(st.Reply) == len(raw) && &st.Reply[0] == &raw[0] && at > 0 && at+len(raw) <= len(kept) {
+		return kept[at : at+len(raw) : at+len(raw)]
+	}
+	return bytes.Clone(raw)
 }
 
 // asKeyError returns the keyError in err's chain, nil when none; with
@@ -303,28 +374,30 @@ func asKeyError(err error) *keyError {
 	return nil
 }
 
-// readBody reads the request body, of at most max bytes, in one
-// allocation when the request states its length.
-func readBody(w http.ResponseWriter, r *http.Request, max int64) ([]byte, error) {
+// readBody reads the request body, of at most max bytes, into (*p)[:0],
+// growing it when needed (*p is then the grown buffer): the request's
+// bytes are needed only while it is handled, so a Server reads every body
+// into a pooled buffer.
+func readBody(w http.ResponseWriter, r *http.Request, max int64, p *[]byte) ([]byte, error) {
 	body := http.MaxBytesReader(w, r.Body, max)
-	n := r.ContentLength
-	if n < 0 || n > max {
-		return io.ReadAll(body)
+	raw := (*p)[:0]
+	if n := r.ContentLength; n >= 0 && n < max && int(n) >= cap(raw) {
+		// one byte more than announced, so that the end is seen without growing
+		raw = make([]byte, 0, n+1)
 	}
-	// one byte more than announced, so that the end is seen without growing
-	raw := make([]byte, 0, n+1)
 	for {
+		if len(raw) == cap(raw) {
+			raw = append(raw, 0)[:len(raw)]
+		}
 		k, err := body.Read(raw[len(raw):cap(raw)])
 		raw = raw[:len(raw)+k]
 		if err == io.EOF {
+			*p = raw
 			return raw, nil
 		}
 		if err != nil {
+			*p = raw
 			return raw, err
-		}
-		if len(raw) == cap(raw) {
-			rest, err := io.ReadAll(body)
-			return append(raw, rest...), err
 		}
 	}
 }

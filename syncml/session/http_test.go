@@ -573,8 +573,8 @@ func TestServerCheckInAllocs(t *testing.T) {
 		t.Fatalf("HTTP %d", recs[0].Code)
 	}
 	t.Logf("%.0f allocations per check-in", allocs)
-	if allocs > 35 {
-		t.Errorf("%.0f allocations per check-in, want at most 35", allocs)
+	if allocs > 24 {
+		t.Errorf("%.0f allocations per check-in, want at most 24", allocs)
 	}
 }
 

@@ -24,10 +24,13 @@ type Identity struct {
 
 // AuthInput is what an Authenticator sees of one received message.
 type AuthInput struct {
-	Message *syncml.Message      // the parsed message
-	Raw     []byte               // its bytes exactly as they arrived (HMAC is computed on them)
-	Header  http.Header          // the HTTP request headers, nil outside HTTP
-	TLS     *tls.ConnectionState // the TLS state, nil for plain HTTP or outside HTTP
+	Message *syncml.Message // the parsed message
+	// Raw is the message's bytes exactly as they arrived (HMAC is
+	// computed on them). Under a Server they are valid only during the
+	// call: the Server reads every request into a reused buffer.
+	Raw    []byte
+	Header http.Header          // the HTTP request headers, nil outside HTTP
+	TLS    *tls.ConnectionState // the TLS state, nil for plain HTTP or outside HTTP
 	// Nonce is the nonce this side last sent the device in NextNonce
 	// (kept in the session state), nil when none was sent.
 	Nonce []byte

@@ -48,7 +48,10 @@ func encodedLen(c syncml.Command) (int, error) {
 // an error matching ErrLimit that names MaxMsgSize: nothing goes over the
 // bound. cont, when not nil, is the command of cands that continues an
 // object whose first chunks went in the previous message.
-func pack(reply *syncml.Message, cands []syncml.Command, max int, force, final bool, cont syncml.Command) (out []byte, sent, rest []syncml.Command, err error) {
+//
+// buf, when not nil, is where the reply is encoded (see encodeInto): out
+// is then *buf, valid until buf is used again.
+func pack(buf *[]byte, reply *syncml.Message, cands []syncml.Command, max int, force, final bool, cont syncml.Command) (out []byte, sent, rest []syncml.Command, err error) {
 	fixed := len(reply.Body.Commands)
 	least := 0 // what a forced message carries even when the measure was off
 	reply.Body.Commands = append(reply.Body.Commands, cands...)
@@ -64,7 +67,7 @@ func pack(reply *syncml.Message, cands []syncml.Command, max int, force, final b
 		// Most replies fit whole: encode once and measure only when not.
 		reply.Body.Commands = reply.Body.Commands[:fixed+n]
 		reply.Body.Final = final && n == len(cands)
-		out, err = syncml.Marshal(reply)
+		out, err = encodeInto(buf, reply)
 		if err != nil {
 			return nil, nil, nil, errorf("encode reply %s: %w", reply.Header.MsgID, err)
 		}
@@ -72,7 +75,7 @@ func pack(reply *syncml.Message, cands []syncml.Command, max int, force, final b
 			return out, cands[:n:n], cands[n:], nil
 		}
 		base := syncml.Message{XMLNS: reply.XMLNS, Header: reply.Header, Body: syncml.Body{Commands: reply.Body.Commands[:fixed], Final: true}}
-		b, err := syncml.Marshal(&base)
+		b, err := encodeInto(buf, &base) // out is encoded again below
 		if err != nil {
 			return nil, nil, nil, errorf("encode reply %s: %w", reply.Header.MsgID, err)
 		}
@@ -108,7 +111,7 @@ func pack(reply *syncml.Message, cands []syncml.Command, max int, force, final b
 	for {
 		reply.Body.Commands = reply.Body.Commands[:fixed+n]
 		reply.Body.Final = final && n == len(cands)
-		out, err = syncml.Marshal(reply)
+		out, err = encodeInto(buf, reply)
 		if err != nil {
 			return nil, nil, nil, errorf("encode reply %s: %w", reply.Header.MsgID, err)
 		}
@@ -121,6 +124,21 @@ func pack(reply *syncml.Message, cands []syncml.Command, max int, force, final b
 		n-- // the measure was off: drop one more
 	}
 	return out, cands[:n:n], cands[n:], nil
+}
+
+// encodeInto returns the encoding of m: from syncml.Marshal when buf is
+// nil, else appended to (*buf)[:0], which then holds it (grown when
+// needed), so that the caller reuses one buffer for every reply.
+func encodeInto(buf *[]byte, m *syncml.Message) ([]byte, error) {
+	if buf == nil {
+		return syncml.Marshal(m)
+	}
+	b, err := syncml.AppendMessage((*buf)[:0], m)
+	if err != nil {
+		return nil, err
+	}
+	*buf = b
+	return b, nil
 }
 
 // forced returns how many of cands a forced message carries, n of them

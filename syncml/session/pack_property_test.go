@@ -212,7 +212,7 @@ func TestPackOverBoundIsError(t *testing.T) {
 	reply := &syncml.Message{Header: syncml.Header{VerDTD: "1.2", VerProto: "DM/1.2", SessionID: "1", MsgID: "2",
 		Target: syncml.Location{LocURI: "D"}, Source: syncml.Location{LocURI: "S"}}}
 	big := &syncml.Get{Items: []syncml.Item{{Target: &syncml.Location{LocURI: "./" + strings.Repeat("x", 2000)}}}}
-	_, _, _, err := pack(reply, []syncml.Command{big}, 1000, true, true, nil)
+	_, _, _, err := pack(nil, reply, []syncml.Command{big}, 1000, true, true, nil)
 	var le *LimitError
 	if !errors.As(err, &le) || le.Limit != "MaxMsgSize" || le.Max != 1000 {
 		t.Fatalf("pack of a 2 KB Get under 1000 bytes: %v, want a MaxMsgSize LimitError", err)

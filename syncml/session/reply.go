@@ -363,11 +363,18 @@ func codeText(code syncml.StatusCode) string {
 
 // headerStatus builds the Status answering the SyncHdr h.
 func headerStatus(h *syncml.Header, code syncml.StatusCode, chal *syncml.Chal) *syncml.Status {
-	// the Status, its Data and its references in one allocation
-	hs := &struct {
-		statusData
-		refs [2]string
-	}{}
+	return new(hdrStatus).set(h, code, chal)
+}
+
+// hdrStatus is a Status for a SyncHdr, its Data and its references in
+// one allocation.
+type hdrStatus struct {
+	statusData
+	refs [2]string
+}
+
+// set makes hs the Status of headerStatus and returns it.
+func (hs *hdrStatus) set(h *syncml.Header, code syncml.StatusCode, chal *syncml.Chal) *syncml.Status {
 	s := &hs.s
 	hs.d.Kind, hs.d.Value = syncml.DataText, codeText(code)
 	s.Data = &hs.d

@@ -160,6 +160,25 @@ type Session struct {
 	// Server.Queue): Queue keeps the encoding of an empty queue's new
 	// commands too, not only of a queue loaded with its encoding.
 	saveQueue bool
+	// replyBuf, when not nil, is where Handle encodes its reply (a
+	// Server's pooled buffer): Exchange.Raw and the kept Reply are then
+	// valid until the Server reuses it (see Server.exchange).
+	replyBuf *[]byte
+	// handleSpace, when not nil, is used by the next Handle (a Server's
+	// session handles one message, and is allocated with it).
+	handleSpace *handleSpace
+}
+
+// handleSpace is what Handle allocates in one: the AuthInput, the
+// Exchange, its Reply, the Status for the SyncHdr and the Reply's
+// commands and answers (when few).
+type handleSpace struct {
+	ain   AuthInput
+	x     Exchange
+	reply syncml.Message
+	hs    hdrStatus
+	cmds  [40]syncml.Command
+	outs  [8]syncml.Command
 }
 
 // keyError says that a message belongs to the state of another device
@@ -214,6 +233,9 @@ type state struct {
 	sentFor []syncml.Command
 	// sentOff is the offset of sentEnc in Reply, -1 when it is not in it.
 	sentOff int
+	// replyAt, not kept, is the offset of Reply in the state appendState
+	// wrote last, 0 when it wrote none.
+	replyAt int
 	// queueEnc, not kept, is the encoding of the commands queueFor, kept
 	// from the stored state and from Queue: while Queue is just those,
 	// appendState copies it instead of encoding the queue again.
@@ -324,7 +346,7 @@ func (s *Session) Queue(cmds ...syncml.Command) error {
 		if err := encodable(cmds); err != nil {
 			return errorf("Queue: %w", err)
 		}
-		st.Queue = append(st.Queue, cmds...)
+		st.Queue = appendQueue(st.Queue, cmds)
 		return nil
 	}
 	// the new commands are encoded once, to check them and to save them
@@ -335,6 +357,15 @@ func (s *Session) Queue(cmds ...syncml.Command) error {
 	st.Queue = append(st.Queue, cmds...)
 	st.queueEnc, st.queueFor = enc, st.Queue
 	return nil
+}
+
+// appendQueue appends cmds to q, growing it with room for a few more: a
+// server mostly queues a session's commands in a few calls.
+func appendQueue(q, cmds []syncml.Command) []syncml.Command {
+	if n := len(q) + len(cmds); n > cap(q) {
+		q = append(make([]syncml.Command, 0, max(n, 2*cap(q), 16)), q...)
+	}
+	return append(q, cmds...)
 }
 
 // Queued returns the number of commands queued and not yet sent.
@@ -355,12 +386,11 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	h := &m.Header
 	sum := sha256.Sum256(raw)
 	st := &s.st
-	// the AuthInput, the Exchange and its Reply in one allocation
-	xr := &struct {
-		ain   AuthInput
-		x     Exchange
-		reply syncml.Message
-	}{}
+	xr := s.handleSpace
+	s.handleSpace = nil
+	if xr == nil {
+		xr = new(handleSpace)
+	}
 	if st.Reply != nil && h.SessionID == st.SessionID && h.MsgID == st.InMsgID && bytes.Equal(sum[:], st.ReqHash) {
 		reply := &xr.reply
 		if err := syncml.Unmarshal(st.Reply, reply); err != nil {
@@ -436,7 +466,7 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	st.XMLNS, st.VerDTD, st.VerProto = m.XMLNS, h.VerDTD, h.VerProto
 	var hdrStatus *syncml.Status
 	if !h.NoResp {
-		hdrStatus = headerStatus(h, dec.Code, dec.Chal)
+		hdrStatus = xr.hs.set(h, dec.Code, dec.Chal)
 	}
 	var cands []syncml.Command // commands that may go out in this reply
 	var ask *syncml.Alert      // the Alert 1222 asking for the device's next message
@@ -457,6 +487,10 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	r := &responder{ctx: ctx, h: s.cfg.Handler, id: dec.Identity, hdr: h, msgRef: h.MsgID,
 		lo: &st.LO, maxObj: s.cfg.maxObj(), joinResults: true, sessionAlerts: true}
 	r.slab.hint = len(m.Body.Commands)
+	r.out = xr.outs[:0] // an answer each, mostly
+	if n := len(m.Body.Commands); n > len(xr.outs) {
+		r.out = make([]syncml.Command, 0, n)
+	}
 	r.commands(m.Body.Commands)
 	abort, more := r.abort, r.more
 	// Statuses and Results, chunked Results joined, go to their commands.
@@ -470,7 +504,10 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	// Room for the commands that may go out too, so that pack does not
 	// grow it, and, after it, for the answers followed by those commands.
 	room := 2 + len(held) + len(r.out) + len(st.Queue) + len(st.Cont)
-	buf := make([]syncml.Command, 0, 2*room)
+	buf := xr.cmds[:0:min(2*room, len(xr.cmds))]
+	if 2*room > cap(buf) {
+		buf = make([]syncml.Command, 0, 2*room)
+	}
 	body := buf[:0:room]
 	if hdrStatus != nil {
 		body = append(body, hdrStatus)
@@ -559,12 +596,12 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 		}
 	}
 	max, cont := s.cfg.maxMsgSize(st.MaxMsgSize), st.Sent.continued(cands[answers:])
-	out, send, rest, err := pack(reply, cands, max, continuing, final, cont)
+	out, send, rest, err := pack(s.replyBuf, reply, cands, max, continuing, final, cont)
 	if err == nil && answers > 0 && ask != nil && len(rest) > 0 {
 		// The answers go on in the next message: the Alert 1222 goes in
 		// this one all the same, before them.
 		reply.Body.Commands = append(body, ask)
-		out, send, rest, err = pack(reply, cands[:len(cands)-1], max, continuing, final, cont)
+		out, send, rest, err = pack(s.replyBuf, reply, cands[:len(cands)-1], max, continuing, final, cont)
 	}
 	if err != nil {
 		st.OutMsgID--

@@ -66,7 +66,7 @@ func (r *stateReader) bytes() []byte {
 	if n == 0 {
 		return nil
 	}
-	p := r.b[:n:n] // r.b is UnmarshalBinary's own copy
+	p := r.b[:n:n] // r.b never changes (see unmarshalState)
 	r.b = r.b[n:]
 	return p
 }
@@ -196,7 +196,9 @@ func (s *Session) appendState(dst []byte) ([]byte, error) {
 	w.string(st.VerDTD)
 	w.string(st.VerProto)
 	w.bytes(st.ReqHash)
-	w.bytes(st.Reply)
+	w.uint(uint64(len(st.Reply)))
+	st.replyAt = len(w.b)
+	w.b = append(w.b, st.Reply...)
 	w.bytes(st.Nonce)
 	w.bool(st.Ended)
 	w.uint(uint64(st.MaxMsgSize))
@@ -345,7 +347,15 @@ func (st *state) sentEncoded() []byte {
 // UnmarshalBinary replaces the Session's state with one from
 // MarshalBinary. On error the state is unchanged.
 func (s *Session) UnmarshalBinary(b []byte) error {
-	r := &stateReader{b: append([]byte(nil), b...)}
+	return s.unmarshalState(append([]byte(nil), b...))
+}
+
+// unmarshalState is UnmarshalBinary on b, which the state then shares:
+// b must never change (the state's own copy, or a MemoryStore's). Every
+// slice of b the state keeps is capped at its end, so that appending to
+// it never writes into b.
+func (s *Session) unmarshalState(b []byte) error {
+	r := &stateReader{b: b}
 	f := r.uint()
 	if r.err == nil && f != stateFormat && f != 4 {
 		return errorf("decode state: format %d, want %d or 4", f, stateFormat)

@@ -2,6 +2,7 @@ package session
 
 import (
 	"context"
+	"strings"
 	"sync"
 )
 
@@ -34,6 +35,11 @@ type MemoryStore struct {
 type memEntry struct {
 	version uint64
 	state   []byte
+	// key is the entry's own copy of its device, the key it is stored
+	// under: a device string given to CompareAndSwap is often part of a
+	// whole received message, which a map key would keep alive (and a Go
+	// map replaces a string key with the one given on every update).
+	key string
 }
 
 // NewMemoryStore returns an empty MemoryStore.
@@ -50,11 +56,34 @@ func (s *MemoryStore) Load(ctx context.Context, device string) ([]byte, uint64, 
 	return append([]byte(nil), e.state...), e.version, nil
 }
 
+// loadKept is Load without the copy: the state kept, which is never
+// changed in place (a Server's session shares it, see unmarshalState).
+func (s *MemoryStore) loadKept(ctx context.Context, device string) ([]byte, uint64, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, 0, errorf("load %q: %w", device, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e := s.m[device]
+	return e.state, e.version, nil
+}
+
 // CompareAndSwap implements Store.
 func (s *MemoryStore) CompareAndSwap(ctx context.Context, device string, old uint64, state []byte) (uint64, error) {
+	v, _, err := s.compareAndSwapKept(ctx, device, old, state)
+	return v, err
+}
+
+// compareAndSwapKept is CompareAndSwap, returning the copy kept, which
+// is never changed in place: a Server whose Store is a MemoryStore sends
+// its reply from that copy rather than copying it once more (see
+// Server.exchange).
+func (s *MemoryStore) compareAndSwapKept(ctx context.Context, device string, old uint64, state []byte) (uint64, []byte, error) {
 	if err := ctx.Err(); err != nil {
-		return 0, errorf("store %q: %w", device, err)
+		return 0, nil, errorf("store %q: %w", device, err)
 	}
+	kept := make([]byte, len(state)) // copied outside the lock
+	copy(kept, state)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.m == nil {
@@ -62,10 +91,13 @@ func (s *MemoryStore) CompareAndSwap(ctx context.Context, device string, old uin
 	}
 	e := s.m[device]
 	if e.version != old {
-		return 0, errorf("store %q: version %d, not %d: %w", device, e.version, old, ErrConflict)
+		return 0, nil, errorf("store %q: version %d, not %d: %w", device, e.version, old, ErrConflict)
 	}
 	e.version++
-	e.state = append([]byte(nil), state...)
-	s.m[device] = e
-	return e.version, nil
+	e.state = kept
+	if e.key == "" {
+		e.key = strings.Clone(device)
+	}
+	s.m[e.key] = e
+	return e.version, kept, nil
 }
