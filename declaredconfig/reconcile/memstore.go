@@ -2,6 +2,7 @@ package reconcile
 
 import (
 	"context"
+	"strings"
 	"sync"
 
 	"github.com/windc-go/windc/syncml/session"
@@ -29,6 +30,11 @@ type memStore struct {
 type memEntry struct {
 	version uint64
 	state   string
+	// key is the entry's own copy of its device, which it is stored
+	// under: a device string is often part of a whole received message,
+	// which a map key would keep alive (an update of a Go map replaces a
+	// string key with the one given).
+	key string
 }
 
 func newMemStore() *memStore { return &memStore{m: map[string]memEntry{}} }
@@ -87,6 +93,9 @@ func (s *memStore) CompareAndSwap(ctx context.Context, device string, old uint64
 	}
 	e.version++
 	e.state = string(state)
-	s.m[device] = e
+	if e.key == "" {
+		e.key = strings.Clone(device)
+	}
+	s.m[e.key] = e
 	return e.version, nil
 }

@@ -2,6 +2,7 @@ package reconcile
 
 import (
 	"testing"
+	"unsafe"
 
 	"github.com/windc-go/windc/syncml/session"
 	"github.com/windc-go/windc/syncml/session/storetest"
@@ -34,5 +35,24 @@ func TestMemStoreShared(t *testing.T) {
 	raw, v, err := s.loadShared(ctx, "d")
 	if err != nil || v != ver || raw != "\x03\x01\x02" {
 		t.Fatalf("loadShared = %q %d %v, want %q %d", raw, v, err, "\x03\x01\x02", ver)
+	}
+}
+
+// TestMemStoreKey checks that the store keys a device by its own copy of
+// the device string, not by the string given (often part of a message).
+func TestMemStoreKey(t *testing.T) {
+	ctx := t.Context()
+	s := newMemStore()
+	msg := []byte("<Source>dev-1</Source>")
+	device := string(msg)[8:13]
+	for old := uint64(0); old < 2; old++ {
+		if _, err := s.CompareAndSwap(ctx, device, old, []byte{3}); err != nil {
+			t.Fatal(err)
+		}
+		for k := range s.m {
+			if k != "dev-1" || unsafe.StringData(k) == unsafe.StringData(device) {
+				t.Fatalf("update %d: keyed by %q at the device string given", old+1, k)
+			}
+		}
 	}
 }
