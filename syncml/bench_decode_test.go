@@ -51,3 +51,16 @@ func BenchmarkDecodeCheckIn(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkDecodeCheckInOwned decodes the check-in with UnmarshalOwned,
+// as a server that hands over the request body does.
+func BenchmarkDecodeCheckInOwned(b *testing.B) {
+	data := benchCheckIn("DEV1234567")
+	benchStart(b, data)
+	for b.Loop() {
+		var m Message
+		if err := UnmarshalOwned(data, &m, Limits{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
