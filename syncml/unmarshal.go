@@ -69,6 +69,10 @@ func unmarshalText(data []byte, m *Message, lim Limits, h datahook.Hook, owned b
 	return src, nil
 }
 
+// fastDecode turns on the fast reader of fastdecode.go (tests compare
+// the two readers by turning it off).
+var fastDecode = true
+
 // message decodes the whole input into m.
 func (sc *scanner) message(m *Message) error {
 	pos, err := sc.prolog(0)
@@ -78,6 +82,13 @@ func (sc *scanner) message(m *Message) error {
 	m.XMLNS, pos, err = sc.root(pos)
 	if err != nil {
 		return err
+	}
+	if fastDecode {
+		fm := Message{XMLNS: m.XMLNS}
+		if sc.fastMessage(pos, &fm) {
+			*m = fm
+			return nil
+		}
 	}
 	var present bool
 	if pos, present, err = sc.header(pos, &m.Header); err != nil {
