@@ -1,6 +1,7 @@
 package syncml
 
 import (
+	"math/bits"
 	"strings"
 
 	"github.com/windc-go/windc/internal/xmlscan"
@@ -45,6 +46,15 @@ const (
 const metinfDecl = ` xmlns="` + NamespaceMetInf + `">`
 
 var (
+	wSyncHdr  = nameWord("SyncHdr")
+	wSyncBody = nameWord("SyncBody")
+	wSyncML   = nameWord("SyncML")
+	wMeta     = nameWord("Meta")
+	wItem     = nameWord("Item")
+	wData     = nameWord("Data")
+)
+
+var (
 	fastLT   = xmlscan.Broadcast('<')
 	fastAmp  = xmlscan.Broadcast('&')
 	fastRSqB = xmlscan.Broadcast(']')
@@ -64,17 +74,17 @@ func (sc *scanner) fastMessage(pos int, m *Message) bool {
 	if sc.Declared() != sc.plainDecls {
 		return false // unprefixed names are not plainly in the message's namespace
 	}
-	if name, kind, _, ok := f.open(false); !ok || kind != fStart || name != "SyncHdr" {
+	if name, _, kind, _, ok := f.open(false); !ok || kind != fStart || name != "SyncHdr" {
 		return false
 	}
 	if !f.header(&m.Header) {
 		return false
 	}
-	if name, kind, _, ok := f.open(false); !ok || kind != fStart || name != "SyncBody" {
+	if name, _, kind, _, ok := f.open(false); !ok || kind != fStart || name != "SyncBody" {
 		return false
 	}
 	for {
-		name, kind, _, ok := f.open(false)
+		name, w, kind, _, ok := f.open(false)
 		if !ok {
 			return false
 		}
@@ -85,7 +95,7 @@ func (sc *scanner) fastMessage(pos int, m *Message) bool {
 			return false
 		}
 		if name == "Final" {
-			if !f.flag(name, kind) {
+			if !f.flag(name, w, kind) {
 				return false
 			}
 			m.Body.Final = true
@@ -94,7 +104,7 @@ func (sc *scanner) fastMessage(pos int, m *Message) bool {
 		if kind != fStart {
 			return false
 		}
-		c, ok := f.command(name)
+		c, ok := f.command(name, w)
 		if !ok {
 			return false
 		}
@@ -103,10 +113,10 @@ func (sc *scanner) fastMessage(pos int, m *Message) bool {
 		}
 		m.Body.Commands = append(m.Body.Commands, c)
 	}
-	if !f.close("SyncBody") {
+	if !f.close("SyncBody", wSyncBody) {
 		return false
 	}
-	if _, kind, _, ok := f.open(false); !ok || kind != fEnd || !f.close("SyncML") {
+	if _, _, kind, _, ok := f.open(false); !ok || kind != fEnd || !f.close("SyncML", wSyncML) {
 		return false
 	}
 	return f.spaceToEnd()
@@ -115,25 +125,42 @@ func (sc *scanner) fastMessage(pos int, m *Message) bool {
 // open skips white space and reads a start tag, or finds an end tag and
 // stops at its '<'. With meta, the start tag may declare the metinf
 // namespace (decl). A start tag deeper than MaxDepth, or anything else,
-// is not ok.
-func (f *fastDec) open(meta bool) (name string, kind int, decl bool, ok bool) {
+// is not ok. The name's first eight bytes (as xmlscan.Load64 reads them,
+// the bytes after a shorter name zero) are w, for close.
+func (f *fastDec) open(meta bool) (name string, w uint64, kind int, decl bool, ok bool) {
 	s, i := f.s, f.pos
-	for i < len(s) && xmlscan.IsSpace(s[i]) {
-		i++
+	if i < len(s) && s[i] != '<' {
+		for i < len(s) && xmlscan.IsSpace(s[i]) {
+			i++
+		}
 	}
 	if i+2 >= len(s) || s[i] != '<' {
-		return "", 0, false, false
+		return "", 0, 0, false, false
 	}
 	if s[i+1] == '/' {
 		f.pos = i
-		return "", fEnd, false, true
+		return "", 0, fEnd, false, true
 	}
 	j := i + 1
-	for j < len(s) && isASCIILetter(s[j]) {
-		j++
+	if j+8 <= len(s) {
+		// names of up to eight letters in one word, longer ones on
+		w = xmlscan.Load64(s, j)
+		n := bits.TrailingZeros64(xmlscan.NonLetters(w)) >> 3
+		w &= xmlscan.WordMask(n)
+		j += n
+		if n == 8 {
+			for j < len(s) && isASCIILetter(s[j]) {
+				j++
+			}
+		}
+	} else {
+		for j < len(s) && isASCIILetter(s[j]) {
+			j++
+		}
+		w = nameWord(s[i+1 : j])
 	}
 	if j == i+1 || j >= len(s) {
-		return "", 0, false, false
+		return "", 0, 0, false, false
 	}
 	name = s[i+1 : j]
 	switch s[j] {
@@ -141,19 +168,19 @@ func (f *fastDec) open(meta bool) (name string, kind int, decl bool, ok bool) {
 		kind, j = fStart, j+1
 	case '/':
 		if j+1 >= len(s) || s[j+1] != '>' {
-			return "", 0, false, false
+			return "", 0, 0, false, false
 		}
 		kind, j = fEmpty, j+2
 	case ' ':
 		if !meta || f.ns >= f.maxNS || !strings.HasPrefix(s[j:], metinfDecl) {
-			return "", 0, false, false
+			return "", 0, 0, false, false
 		}
 		kind, j, decl = fStart, j+len(metinfDecl), true
 	default:
-		return "", 0, false, false
+		return "", 0, 0, false, false
 	}
 	if f.depth >= f.maxDepth {
-		return "", 0, false, false
+		return "", 0, 0, false, false
 	}
 	if kind == fStart {
 		f.depth++
@@ -162,15 +189,29 @@ func (f *fastDec) open(meta bool) (name string, kind int, decl bool, ok bool) {
 		}
 	}
 	f.pos = j
-	return name, kind, decl, true
+	return name, w, kind, decl, true
 }
 
 func isASCIILetter(c byte) bool { return (c|0x20)-'a' < 26 }
 
-// close reads the end tag of name at the offset open stopped at.
-func (f *fastDec) close(name string) bool {
+// nameWord returns the first eight bytes of name as open's w.
+func nameWord(name string) uint64 {
+	var w uint64
+	for k := min(len(name), 8) - 1; k >= 0; k-- {
+		w = w<<8 | uint64(name[k])
+	}
+	return w
+}
+
+// close reads the end tag of name (w its word from open) at the offset
+// open stopped at.
+func (f *fastDec) close(name string, w uint64) bool {
 	s, i, n := f.s, f.pos, len(name)
-	if i+3+n > len(s) || s[i] != '<' || s[i+1] != '/' || s[i+2+n] != '>' || s[i+2:i+2+n] != name {
+	if n <= 8 && i+11 <= len(s) {
+		if xmlscan.Load64(s, i)&0xFFFF != '<'|'/'<<8 || xmlscan.Load64(s, i+2)&xmlscan.WordMask(n) != w || s[i+2+n] != '>' {
+			return false
+		}
+	} else if i+3+n > len(s) || s[i] != '<' || s[i+1] != '/' || s[i+2+n] != '>' || s[i+2:i+2+n] != name {
 		return false
 	}
 	f.pos = i + 3 + n
@@ -180,20 +221,20 @@ func (f *fastDec) close(name string) bool {
 
 // text reads the content of the leaf name, opened as kind, and its end
 // tag.
-func (f *fastDec) text(name string, kind int, decl bool) (string, bool) {
+func (f *fastDec) text(name string, w uint64, kind int, decl bool) (string, bool) {
 	if kind == fEmpty {
 		return "", true
 	}
 	s, i := f.s, f.pos
 	j := xmlscan.SkipPlain3(s, i, fastLT, fastAmp, fastRSqB)
-	for j < len(s) && s[j] >= 0x20 && s[j] < 0x80 && s[j] != '<' && s[j] != '&' && s[j] != ']' {
+	for j < len(s) && s[j] != '<' && s[j] >= 0x20 && s[j] < 0x80 && s[j] != '&' && s[j] != ']' {
 		j++
 	}
 	if j+1 >= len(s) || s[j] != '<' || s[j+1] != '/' {
 		return "", false
 	}
 	f.pos = j
-	if !f.close(name) {
+	if !f.close(name, w) {
 		return "", false
 	}
 	if decl {
@@ -203,8 +244,8 @@ func (f *fastDec) text(name string, kind int, decl bool) (string, bool) {
 }
 
 // flag reads an element that must be empty.
-func (f *fastDec) flag(name string, kind int) bool {
-	t, ok := f.text(name, kind, false)
+func (f *fastDec) flag(name string, w uint64, kind int) bool {
+	t, ok := f.text(name, w, kind, false)
 	return ok && xmlscan.IsAllSpace(t)
 }
 
@@ -220,14 +261,14 @@ func once(seen *uint32, bit uint32) bool {
 func (f *fastDec) header(h *Header) bool {
 	var seen uint32
 	for {
-		name, kind, decl, ok := f.open(false)
+		name, w, kind, decl, ok := f.open(false)
 		if !ok {
-			if name, kind, decl, ok = f.openMeta(); !ok {
+			if name, w, kind, decl, ok = f.openMeta(); !ok {
 				return false
 			}
 		}
 		if kind == fEnd {
-			return f.close("SyncHdr")
+			return f.close("SyncHdr", wSyncHdr)
 		}
 		var dst *string
 		switch name {
@@ -240,13 +281,13 @@ func (f *fastDec) header(h *Header) bool {
 		case "MsgID":
 			ok, dst = once(&seen, 1<<3), &h.MsgID
 		case "Target":
-			if !once(&seen, 1<<4) || kind != fStart || !f.location(name, &h.Target) {
+			if !once(&seen, 1<<4) || kind != fStart || !f.location(name, w, &h.Target) {
 				return false
 			}
 			h.EmptyTarget = h.Target == (Location{})
 			continue
 		case "Source":
-			if !once(&seen, 1<<5) || kind != fStart || !f.location(name, &h.Source) {
+			if !once(&seen, 1<<5) || kind != fStart || !f.location(name, w, &h.Source) {
 				return false
 			}
 			h.EmptySource = h.Source == (Location{})
@@ -254,7 +295,7 @@ func (f *fastDec) header(h *Header) bool {
 		case "RespURI":
 			ok, dst = once(&seen, 1<<6), &h.RespURI
 		case "NoResp":
-			if !once(&seen, 1<<7) || !f.flag(name, kind) {
+			if !once(&seen, 1<<7) || !f.flag(name, w, kind) {
 				return false
 			}
 			h.NoResp = true
@@ -274,21 +315,21 @@ func (f *fastDec) header(h *Header) bool {
 		if !ok {
 			return false
 		}
-		if *dst, ok = f.text(name, kind, false); !ok {
+		if *dst, ok = f.text(name, w, kind, false); !ok {
 			return false
 		}
 	}
 }
 
-func (f *fastDec) location(name string, l *Location) bool {
+func (f *fastDec) location(name string, lw uint64, l *Location) bool {
 	var seen uint32
 	for {
-		ch, kind, _, ok := f.open(false)
+		ch, w, kind, _, ok := f.open(false)
 		if !ok {
 			return false
 		}
 		if kind == fEnd {
-			return f.close(name)
+			return f.close(name, lw)
 		}
 		var dst *string
 		switch ch {
@@ -302,7 +343,7 @@ func (f *fastDec) location(name string, l *Location) bool {
 		if !ok {
 			return false
 		}
-		if *dst, ok = f.text(ch, kind, false); !ok {
+		if *dst, ok = f.text(ch, w, kind, false); !ok {
 			return false
 		}
 	}
@@ -313,12 +354,12 @@ func (f *fastDec) location(name string, l *Location) bool {
 func (f *fastDec) meta(decl bool, m *Meta) bool {
 	var seen uint32
 	for {
-		ch, kind, chDecl, ok := f.open(true)
+		ch, w, kind, chDecl, ok := f.open(true)
 		if !ok {
 			return false
 		}
 		if kind == fEnd {
-			if !f.close("Meta") {
+			if !f.close("Meta", wMeta) {
 				return false
 			}
 			if decl {
@@ -350,7 +391,7 @@ func (f *fastDec) meta(decl bool, m *Meta) bool {
 		if !ok {
 			return false
 		}
-		if *dst, ok = f.text(ch, kind, chDecl); !ok {
+		if *dst, ok = f.text(ch, w, kind, chDecl); !ok {
 			return false
 		}
 	}
@@ -358,7 +399,7 @@ func (f *fastDec) meta(decl bool, m *Meta) bool {
 
 // data reads a Data element of text.
 func (f *fastDec) data(kind int) (*Data, bool) {
-	v, ok := f.text("Data", kind, false)
+	v, ok := f.text("Data", wData, kind, false)
 	if !ok {
 		return nil, false
 	}
@@ -372,15 +413,15 @@ func (f *fastDec) item(items []Item) ([]Item, bool) {
 	var it Item
 	var seen uint32
 	for {
-		ch, kind, decl, ok := f.open(false)
+		ch, w, kind, decl, ok := f.open(false)
 		if !ok {
 			// the Meta of an Item may declare metinf
-			if ch, kind, decl, ok = f.openMeta(); !ok {
+			if ch, w, kind, decl, ok = f.openMeta(); !ok {
 				return items, false
 			}
 		}
 		if kind == fEnd {
-			if !f.close("Item") {
+			if !f.close("Item", wItem) {
 				return items, false
 			}
 			return f.sc.appendItem(items, it), true
@@ -395,7 +436,7 @@ func (f *fastDec) item(items []Item) ([]Item, bool) {
 				return items, false
 			}
 			*dst = f.sc.newLocation()
-			if !f.location(ch, *dst) {
+			if !f.location(ch, w, *dst) {
 				return items, false
 			}
 		case "Meta":
@@ -414,7 +455,7 @@ func (f *fastDec) item(items []Item) ([]Item, bool) {
 				return items, false
 			}
 		case "MoreData":
-			if !once(&seen, 1<<4) || !f.flag(ch, kind) {
+			if !once(&seen, 1<<4) || !f.flag(ch, w, kind) {
 				return items, false
 			}
 			it.MoreData = true
@@ -427,12 +468,12 @@ func (f *fastDec) item(items []Item) ([]Item, bool) {
 // openMeta is open for a Meta start tag that declares the metinf
 // namespace, where open without meta stopped. When it fails, the fast
 // reader gives up, so what open changed does not matter.
-func (f *fastDec) openMeta() (string, int, bool, bool) {
-	name, kind, decl, ok := f.open(true)
+func (f *fastDec) openMeta() (string, uint64, int, bool, bool) {
+	name, w, kind, decl, ok := f.open(true)
 	if !ok || name != "Meta" || kind != fStart || !decl {
-		return "", 0, false, false
+		return "", 0, 0, false, false
 	}
-	return name, kind, decl, true
+	return name, w, kind, decl, true
 }
 
 // The children of commands the fast reader knows, as bits.
@@ -477,7 +518,7 @@ type fastCmd struct {
 }
 
 // command reads the command name, whose start tag was read.
-func (f *fastDec) command(name string) (Command, bool) {
+func (f *fastDec) command(name string, cw uint64) (Command, bool) {
 	allowed := fastFields[name]
 	if allowed == 0 {
 		return nil, false
@@ -485,14 +526,14 @@ func (f *fastDec) command(name string) (Command, bool) {
 	var c fastCmd
 	var seen uint32
 	for {
-		ch, kind, decl, ok := f.open(false)
+		ch, w, kind, decl, ok := f.open(false)
 		if !ok {
-			if ch, kind, decl, ok = f.openMeta(); !ok {
+			if ch, w, kind, decl, ok = f.openMeta(); !ok {
 				return nil, false
 			}
 		}
 		if kind == fEnd {
-			if !f.close(name) {
+			if !f.close(name, cw) {
 				return nil, false
 			}
 			break
@@ -521,7 +562,7 @@ func (f *fastDec) command(name string) (Command, bool) {
 			case "SftDel":
 				flag, bit = &c.sftDel, fSftDel
 			}
-			if allowed&bit == 0 || !once(&seen, bit) || !f.flag(ch, kind) {
+			if allowed&bit == 0 || !once(&seen, bit) || !f.flag(ch, w, kind) {
 				return nil, false
 			}
 			*flag = true
@@ -559,7 +600,7 @@ func (f *fastDec) command(name string) (Command, bool) {
 			if allowed&bit == 0 {
 				return nil, false
 			}
-			v, ok := f.text(ch, kind, false)
+			v, ok := f.text(ch, w, kind, false)
 			if !ok {
 				return nil, false
 			}
@@ -571,7 +612,7 @@ func (f *fastDec) command(name string) (Command, bool) {
 		if allowed&bit == 0 || !once(&seen, bit) {
 			return nil, false
 		}
-		if *dst, ok = f.text(ch, kind, false); !ok {
+		if *dst, ok = f.text(ch, w, kind, false); !ok {
 			return nil, false
 		}
 	}

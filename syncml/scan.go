@@ -177,7 +177,9 @@ func (s *slabs) sizeFirst(n int) {
 	k := min(max(n/bytesPerValue, 4), maxSlab)
 	s.loc.first, s.data.first, s.item.first = k, k, k
 	s.meta.first = max(k/8, 1)
-	s.add.first, s.alert.first, s.copy.first, s.delete.first, s.exec.first = 1, 1, 1, 1, 1
+	// two Alerts (1201 and a client event such as 1224) open most
+	// sessions
+	s.add.first, s.alert.first, s.copy.first, s.delete.first, s.exec.first = 1, 2, 1, 1, 1
 	s.get.first, s.replace.first, s.results.first, s.status.first = 1, 1, 1, 1
 	s.atomic.first, s.sequence.first = 1, 1
 }
