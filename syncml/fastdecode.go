@@ -109,7 +109,7 @@ func (sc *scanner) fastMessage(pos int, m *Message) bool {
 			return false
 		}
 		if m.Body.Commands == nil {
-			m.Body.Commands = make([]Command, 0, 8)
+			m.Body.Commands = sc.slabs.commands()
 		}
 		m.Body.Commands = append(m.Body.Commands, c)
 	}

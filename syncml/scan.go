@@ -162,6 +162,17 @@ type slabs struct {
 	status   slab[Status]
 	atomic   slab[Atomic]
 	sequence slab[Sequence]
+
+	cmds []Command // room for the body's commands, or nil
+}
+
+// commands returns an empty slice for the commands of a body.
+func (s *slabs) commands() []Command {
+	if c := s.cmds; c != nil {
+		s.cmds = nil
+		return c
+	}
+	return make([]Command, 0, 8)
 }
 
 // bytesPerValue is about the fewest bytes of a message that hold one
@@ -170,10 +181,37 @@ type slabs struct {
 // message of a few KB takes each in one allocation.
 const bytesPerValue = 96
 
+// smallSlabs are the first slabs of a message of up to smallMessage
+// bytes, taken in one allocation: such a message (a device's check-in, a
+// short reply) then allocates little more than its model and its text.
+type smallSlabs struct {
+	loc   [smallK]Location
+	data  [smallK]Data
+	item  [smallK]Item
+	meta  [2]Meta
+	alert [2]Alert
+	repl  [1]Replace
+	cmds  [8]Command
+}
+
+const (
+	smallK       = 24
+	smallMessage = smallK * bytesPerValue
+)
+
 // sizeFirst sizes the first slabs for a message of about n bytes (0 when
 // unknown, as for a stream): the slabs of the larger, rarer types start
 // with one value, so that a small message allocates little.
 func (s *slabs) sizeFirst(n int) {
+	s.cmds = nil
+	if n > 0 && n <= smallMessage {
+		a := new(smallSlabs)
+		s.loc.buf, s.data.buf, s.item.buf = a.loc[:], a.data[:], a.item[:]
+		s.meta.buf, s.alert.buf, s.replace.buf = a.meta[:], a.alert[:], a.repl[:]
+		s.loc.n, s.data.n, s.item.n = smallK, smallK, smallK
+		s.meta.n, s.alert.n, s.replace.n = len(a.meta), len(a.alert), len(a.repl)
+		s.cmds = a.cmds[:0]
+	}
 	k := min(max(n/bytesPerValue, 4), maxSlab)
 	s.loc.first, s.data.first, s.item.first = k, k, k
 	s.meta.first = max(k/8, 1)

@@ -112,7 +112,7 @@ func (sc *scanner) message(m *Message) error {
 			return nil
 		}
 		if m.Body.Commands == nil {
-			m.Body.Commands = make([]Command, 0, 8)
+			m.Body.Commands = sc.slabs.commands()
 		}
 		m.Body.Commands = append(m.Body.Commands, c)
 		pos = next
