@@ -18,9 +18,9 @@ import (
 // of its header, so results, errors and limits are those of decode.go:
 // TestFastDecodeAgrees and FuzzSyncMLDecode check that both readers agree.
 //
-// Limits: it runs only when the whole message is within MaxTokens and
-// MaxTokenBytes (no token is longer, and there are no more tokens, than
-// the message has bytes), and counts depth and declarations itself.
+// Limits: it runs only when the whole message is within MaxTokenBytes (no
+// token is longer than the message), and counts tokens, depth and
+// declarations itself.
 
 // fastDec is the state of the fast reader: an offset, the depth of the
 // innermost open element and the declarations in scope.
@@ -32,6 +32,7 @@ type fastDec struct {
 	maxDepth int
 	ns       int // declarations in scope
 	maxNS    int // ns may not reach it (0 when declarations are refused)
+	tokens   int // read, counted as MaxTokens counts them
 }
 
 // The kinds of tag open finds.
@@ -64,10 +65,10 @@ var (
 // pos into m (whose XMLNS is set) and reports whether it could.
 func (sc *scanner) fastMessage(pos int, m *Message) bool {
 	s := sc.Input()
-	if len(s) > sc.lim.MaxTokens || len(s) > sc.lim.MaxTokenBytes || sc.hook != nil || sc.Partial() {
+	if len(s) > sc.lim.MaxTokenBytes || sc.hook != nil || sc.Partial() {
 		return false
 	}
-	f := fastDec{sc: sc, s: s, pos: pos, depth: sc.Depth(), maxDepth: sc.lim.MaxDepth, ns: sc.Declared()}
+	f := fastDec{sc: sc, s: s, pos: pos, depth: sc.Depth(), maxDepth: sc.lim.MaxDepth, ns: sc.Declared(), tokens: sc.Tokens()}
 	if sc.lim.MaxAttrs >= 1 {
 		f.maxNS = sc.lim.MaxNamespaces
 	}
@@ -119,7 +120,7 @@ func (sc *scanner) fastMessage(pos int, m *Message) bool {
 	if _, _, kind, _, ok := f.open(false); !ok || kind != fEnd || !f.close("SyncML", wSyncML) {
 		return false
 	}
-	return f.spaceToEnd()
+	return f.spaceToEnd() && f.tokens <= sc.lim.MaxTokens
 }
 
 // open skips white space and reads a start tag, or finds an end tag and
@@ -133,6 +134,7 @@ func (f *fastDec) open(meta bool) (name string, w uint64, kind int, decl bool, o
 		for i < len(s) && xmlscan.IsSpace(s[i]) {
 			i++
 		}
+		f.tokens++ // white space between elements is a text token
 	}
 	if i+2 >= len(s) || s[i] != '<' {
 		return "", 0, 0, false, false
@@ -182,6 +184,7 @@ func (f *fastDec) open(meta bool) (name string, w uint64, kind int, decl bool, o
 	if f.depth >= f.maxDepth {
 		return "", 0, 0, false, false
 	}
+	f.tokens++
 	if kind == fStart {
 		f.depth++
 		if decl {
@@ -239,6 +242,9 @@ func (f *fastDec) text(name string, w uint64, kind int, decl bool) (string, bool
 	}
 	if decl {
 		f.ns--
+	}
+	if j > i {
+		f.tokens++
 	}
 	return s[i:j], true
 }
@@ -494,17 +500,27 @@ const (
 	fSourceRef
 )
 
-// fastFields are the children each command the fast reader knows may have
-// (those it does not read, such as Cred, are left to the general reader).
-var fastFields = map[string]uint32{
-	"Add":     fCmdID | fNoResp | fMeta | fItem,
-	"Alert":   fCmdID | fNoResp | fData | fCorrelator | fItem,
-	"Delete":  fCmdID | fNoResp | fArchive | fSftDel | fMeta | fItem,
-	"Exec":    fCmdID | fNoResp | fMeta | fCorrelator | fItem,
-	"Get":     fCmdID | fNoResp | fLang | fMeta | fItem,
-	"Replace": fCmdID | fNoResp | fMeta | fItem,
-	"Results": fCmdID | fMsgRef | fCmdRef | fCmd | fMeta | fTargetRef | fSourceRef | fItem,
-	"Status":  fCmdID | fMsgRef | fCmdRef | fCmd | fTargetRef | fSourceRef | fData | fItem,
+// fastFields returns the children the command name may have for the
+// fast reader (those it does not read, such as Cred, are left to the
+// general reader), and 0 for a command it does not read.
+func fastFields(name string) uint32 {
+	switch name {
+	case "Add", "Replace":
+		return fCmdID | fNoResp | fMeta | fItem
+	case "Alert":
+		return fCmdID | fNoResp | fData | fCorrelator | fItem
+	case "Delete":
+		return fCmdID | fNoResp | fArchive | fSftDel | fMeta | fItem
+	case "Exec":
+		return fCmdID | fNoResp | fMeta | fCorrelator | fItem
+	case "Get":
+		return fCmdID | fNoResp | fLang | fMeta | fItem
+	case "Results":
+		return fCmdID | fMsgRef | fCmdRef | fCmd | fMeta | fTargetRef | fSourceRef | fItem
+	case "Status":
+		return fCmdID | fMsgRef | fCmdRef | fCmd | fTargetRef | fSourceRef | fData | fItem
+	}
+	return 0
 }
 
 // fastCmd holds the children of a command read.
@@ -519,7 +535,7 @@ type fastCmd struct {
 
 // command reads the command name, whose start tag was read.
 func (f *fastDec) command(name string, cw uint64) (Command, bool) {
-	allowed := fastFields[name]
+	allowed := fastFields(name)
 	if allowed == 0 {
 		return nil, false
 	}
@@ -662,6 +678,9 @@ func (f *fastDec) spaceToEnd() bool {
 		if !xmlscan.IsSpace(f.s[i]) {
 			return false
 		}
+	}
+	if f.pos < len(f.s) {
+		f.tokens++ // counted as one more, should the lexer count it
 	}
 	return true
 }

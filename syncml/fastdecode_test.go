@@ -77,6 +77,17 @@ func TestFastDecodeAgrees(t *testing.T) {
 		for _, lim := range []syncml.Limits{{MaxDepth: 5}, {MaxDepth: 6}, {MaxNamespaces: 1}, {MaxNamespaces: 2}, {MaxAttrs: 1}, {MaxTokens: len(data) - 1}, {MaxTokenBytes: len(data) / 2}, {MaxTokens: 40}} {
 			decodeBoth(t, fmt.Sprintf("%s %+v", name, lim), data, lim)
 		}
+		if name == "checkin" || name == "pretty" {
+			// every MaxTokens, MaxDepth and MaxNamespaces up to past what
+			// the message needs
+			for n := 1; n < 260; n++ {
+				decodeBoth(t, fmt.Sprintf("%s MaxTokens %d", name, n), data, syncml.Limits{MaxTokens: n})
+			}
+			for n := 1; n < 10; n++ {
+				decodeBoth(t, fmt.Sprintf("%s MaxDepth %d", name, n), data, syncml.Limits{MaxDepth: n})
+				decodeBoth(t, fmt.Sprintf("%s MaxNamespaces %d", name, n), data, syncml.Limits{MaxNamespaces: n})
+			}
+		}
 		for i := 0; i < 300; i++ {
 			in := []byte(string(data))
 			switch k := r.Intn(4); {
