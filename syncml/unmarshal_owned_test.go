@@ -57,3 +57,16 @@ func TestUnmarshalOwnedLimits(t *testing.T) {
 		t.Fatalf("UnmarshalOwned = %v, Source %q", err, m.Header.Source.LocURI)
 	}
 }
+
+// A server hands over the request body it read for this one call.
+func ExampleUnmarshalOwned() {
+	body := []byte(`<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr><VerDTD>1.2</VerDTD><VerProto>DM/1.2</VerProto><SessionID>1</SessionID><MsgID>1</MsgID><Target><LocURI>https://mdm.example/</LocURI></Target><Source><LocURI>DEV1</LocURI></Source></SyncHdr><SyncBody><Alert><CmdID>2</CmdID><Data>1201</Data></Alert><Final/></SyncBody></SyncML>`)
+	var m syncml.Message
+	if err := syncml.UnmarshalOwned(body, &m, syncml.Limits{}); err != nil {
+		fmt.Println(err)
+		return
+	}
+	// body is the message's now: it is not modified or reused while m is in use
+	fmt.Println(m.Header.Source.LocURI, m.Body.Commands[0].(*syncml.Alert).Data.Value)
+	// Output: DEV1 1201
+}
