@@ -209,17 +209,27 @@ func nameWord(name string) uint64 {
 // close reads the end tag of name (w its word from open) at the offset
 // open stopped at.
 func (f *fastDec) close(name string, w uint64) bool {
-	s, i, n := f.s, f.pos, len(name)
-	if n <= 8 && i+11 <= len(s) {
-		if xmlscan.Load64(s, i)&0xFFFF != '<'|'/'<<8 || xmlscan.Load64(s, i+2)&xmlscan.WordMask(n) != w || s[i+2+n] != '>' {
-			return false
-		}
-	} else if i+3+n > len(s) || s[i] != '<' || s[i+1] != '/' || s[i+2+n] != '>' || s[i+2:i+2+n] != name {
+	end, ok := endTag(f.s, f.pos, name, w)
+	if !ok {
 		return false
 	}
-	f.pos = i + 3 + n
+	f.pos = end
 	f.depth--
 	return true
+}
+
+// endTag returns the offset after the end tag of name (w its word) at
+// s[i], and whether there is one.
+func endTag(s string, i int, name string, w uint64) (int, bool) {
+	n := len(name)
+	if n <= 8 && i+11 <= len(s) {
+		if xmlscan.Load64(s, i)&0xFFFF != '<'|'/'<<8 || xmlscan.Load64(s, i+2)&xmlscan.WordMask(n) != w || s[i+2+n] != '>' {
+			return i, false
+		}
+	} else if i+3+n > len(s) || s[i] != '<' || s[i+1] != '/' || s[i+2+n] != '>' || s[i+2:i+2+n] != name {
+		return i, false
+	}
+	return i + 3 + n, true
 }
 
 // text reads the content of the leaf name, opened as kind, and its end
@@ -328,6 +338,21 @@ func (f *fastDec) header(h *Header) bool {
 }
 
 func (f *fastDec) location(name string, lw uint64, l *Location) bool {
+	// the common shape, <LocURI>text</LocURI> and the end tag, first
+	if s, p := f.s, f.pos; strings.HasPrefix(s[p:], "<LocURI>") && f.depth < f.maxDepth {
+		if k, ok := plainText(s, p+8); ok && strings.HasPrefix(s[k:], "</LocURI>") {
+			if end, ok := endTag(s, k+9, name, lw); ok {
+				l.LocURI = s[p+8 : k]
+				f.tokens++ // LocURI
+				if k > p+8 {
+					f.tokens++ // its text
+				}
+				f.pos = end
+				f.depth--
+				return true
+			}
+		}
+	}
 	var seen uint32
 	for {
 		ch, w, kind, _, ok := f.open(false)
@@ -416,6 +441,9 @@ func (f *fastDec) data(kind int) (*Data, bool) {
 
 // item reads an Item whose start tag was read and appends it to items.
 func (f *fastDec) item(items []Item) ([]Item, bool) {
+	if r, ok := f.plainItem(items); ok {
+		return r, true
+	}
 	var it Item
 	var seen uint32
 	for {
@@ -469,6 +497,80 @@ func (f *fastDec) item(items []Item) ([]Item, bool) {
 			return items, false
 		}
 	}
+}
+
+// plainText returns the offset of the '<' that ends the plain text (no
+// reference, markup, control or non-ASCII character) at s[i:], and
+// whether there is one.
+func plainText(s string, i int) (int, bool) {
+	j := xmlscan.SkipPlain3(s, i, fastLT, fastAmp, fastRSqB)
+	for j < len(s) && s[j] != '<' && s[j] >= 0x20 && s[j] < 0x80 && s[j] != '&' && s[j] != ']' {
+		j++
+	}
+	return j, j < len(s) && s[j] == '<'
+}
+
+// plainItem reads, after an Item's start tag, the most common Item shape
+// (<Source> or <Target> with a LocURI alone, then <Data> with text or
+// not, then </Item>) and appends it to items. When the Item has another
+// shape, it reads nothing and is not ok.
+func (f *fastDec) plainItem(items []Item) ([]Item, bool) {
+	s, p := f.s, f.pos
+	if f.depth+1 >= f.maxDepth {
+		return items, false
+	}
+	var name string
+	switch {
+	case strings.HasPrefix(s[p:], "<Source><LocURI>"):
+		name = "Source"
+	case strings.HasPrefix(s[p:], "<Target><LocURI>"):
+		name = "Target"
+	default:
+		return items, false
+	}
+	u := p + 16
+	k, ok := plainText(s, u)
+	if !ok || !strings.HasPrefix(s[k:], "</LocURI></") || !strings.HasPrefix(s[k+11:], name) || k+17 >= len(s) || s[k+17] != '>' {
+		return items, false
+	}
+	tokens := 2 // Source or Target, LocURI
+	if k > u {
+		tokens++
+	}
+	q := k + 18 // after </LocURI></Source> or </Target>
+	var data string
+	hasData := strings.HasPrefix(s[q:], "<Data>")
+	if hasData {
+		d := q + 6
+		e, ok := plainText(s, d)
+		if !ok || !strings.HasPrefix(s[e:], "</Data>") {
+			return items, false
+		}
+		data, q = s[d:e], e+7
+		tokens++
+		if e > d {
+			tokens++
+		}
+	}
+	if !strings.HasPrefix(s[q:], "</Item>") {
+		return items, false
+	}
+	var it Item
+	l := f.sc.newLocation()
+	l.LocURI = s[u:k]
+	if name == "Source" {
+		it.Source = l
+	} else {
+		it.Target = l
+	}
+	if hasData {
+		it.Data = f.sc.newData()
+		it.Data.Value = data
+	}
+	f.tokens += tokens
+	f.pos = q + 7
+	f.depth--
+	return f.sc.appendItem(items, it), true
 }
 
 // openMeta is open for a Meta start tag that declares the metinf

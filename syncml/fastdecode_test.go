@@ -53,6 +53,10 @@ func fastSeeds(t *testing.T) map[string][]byte {
 			"<Final/></SyncBody></SyncML>\n"),
 	}
 	seeds["pretty"] = bytes.ReplaceAll(seeds["checkin"], []byte("><"), []byte(">\n  <"))
+	// plain items first, so that limits first bite inside them
+	seeds["items"] = []byte(`<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr><VerDTD>1.2</VerDTD><MsgID>1</MsgID></SyncHdr><SyncBody>` +
+		`<Replace><CmdID>4</CmdID><Item><Source><LocURI>./a</LocURI></Source><Data>1</Data></Item><Item><Target><LocURI></LocURI></Target><Data></Data></Item>` +
+		`<Item><Target><LocURI>./b</LocURI></Target></Item></Replace><Final/></SyncBody></SyncML>`)
 	for _, m := range syncmltest.Messages() {
 		seeds[m.Name] = m.Data
 	}
@@ -77,7 +81,7 @@ func TestFastDecodeAgrees(t *testing.T) {
 		for _, lim := range []syncml.Limits{{MaxDepth: 5}, {MaxDepth: 6}, {MaxNamespaces: 1}, {MaxNamespaces: 2}, {MaxAttrs: 1}, {MaxTokens: len(data) - 1}, {MaxTokenBytes: len(data) / 2}, {MaxTokens: 40}} {
 			decodeBoth(t, fmt.Sprintf("%s %+v", name, lim), data, lim)
 		}
-		if name == "checkin" || name == "pretty" {
+		if name == "checkin" || name == "pretty" || name == "items" {
 			// every MaxTokens, MaxDepth and MaxNamespaces up to past what
 			// the message needs
 			for n := 1; n < 260; n++ {
