@@ -16,7 +16,11 @@ import (
 // does it with less work. Anything else (every error included) makes it
 // give up, and Unmarshal reads the message the general way from the start
 // of its header, so results, errors and limits are those of decode.go:
-// TestFastDecodeAgrees and FuzzSyncMLDecode check that both readers agree.
+// TestFastDecodeAgrees (both readers on changed messages and swept limits)
+// and FuzzSyncMLChunked (Unmarshal against the Decoder, which reads the
+// general way) check that both agree. Commands it does not read (Atomic,
+// Sequence, Copy), Cred, Chal, Anchor, Mem, EMI, attributes on Data and
+// escaped text all go the general way.
 //
 // Limits: it runs only when the whole message is within MaxTokenBytes (no
 // token is longer than the message), and counts tokens, depth and
