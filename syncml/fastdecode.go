@@ -445,11 +445,11 @@ func (f *fastDec) data(kind int) (*Data, bool) {
 
 // item reads an Item whose start tag was read and appends it to items.
 func (f *fastDec) item(items []Item) ([]Item, bool) {
-	if r, ok := f.plainItem(items); ok {
-		return r, true
-	}
 	var it Item
 	var seen uint32
+	if f.plainItem(&it, &seen) {
+		return f.sc.appendItem(items, it), true
+	}
 	for {
 		ch, w, kind, decl, ok := f.open(false)
 		if !ok {
@@ -514,14 +514,15 @@ func plainText(s string, i int) (int, bool) {
 	return j, j < len(s) && s[j] == '<'
 }
 
-// plainItem reads, after an Item's start tag, the most common Item shape
-// (<Source> or <Target> with a LocURI alone, then <Data> with text or
-// not, then </Item>) and appends it to items. When the Item has another
-// shape, it reads nothing and is not ok.
-func (f *fastDec) plainItem(items []Item) ([]Item, bool) {
+// plainItem reads, after an Item's start tag, the children of the most
+// common Item shape: <Source> or <Target> with a LocURI alone, then
+// <Data> with text or not, then </Item>. It stops, with what it read in
+// it and seen, where the Item has another shape, and reports whether it
+// read the Item whole.
+func (f *fastDec) plainItem(it *Item, seen *uint32) bool {
 	s, p := f.s, f.pos
 	if f.depth+1 >= f.maxDepth {
-		return items, false
+		return false
 	}
 	var name string
 	switch {
@@ -529,52 +530,49 @@ func (f *fastDec) plainItem(items []Item) ([]Item, bool) {
 		name = "Source"
 	case strings.HasPrefix(s[p:], "<Target><LocURI>"):
 		name = "Target"
-	default:
-		return items, false
 	}
-	u := p + 16
-	k, ok := plainText(s, u)
-	if !ok || !strings.HasPrefix(s[k:], "</LocURI></") || !strings.HasPrefix(s[k+11:], name) || k+17 >= len(s) || s[k+17] != '>' {
-		return items, false
+	if name != "" {
+		u := p + 16
+		k, ok := plainText(s, u)
+		if !ok || !strings.HasPrefix(s[k:], "</LocURI></") || !strings.HasPrefix(s[k+11:], name) || k+17 >= len(s) || s[k+17] != '>' {
+			return false
+		}
+		l := f.sc.newLocation()
+		l.LocURI = s[u:k]
+		if name == "Source" {
+			it.Source, *seen = l, *seen|1<<1
+		} else {
+			it.Target, *seen = l, *seen|1<<0
+		}
+		f.tokens += 2 // Source or Target, LocURI
+		if k > u {
+			f.tokens++
+		}
+		p = k + 18 // after </LocURI></Source> or </Target>
+		f.pos = p
 	}
-	tokens := 2 // Source or Target, LocURI
-	if k > u {
-		tokens++
-	}
-	q := k + 18 // after </LocURI></Source> or </Target>
-	var data string
-	hasData := strings.HasPrefix(s[q:], "<Data>")
-	if hasData {
-		d := q + 6
+	if strings.HasPrefix(s[p:], "<Data>") {
+		d := p + 6
 		e, ok := plainText(s, d)
 		if !ok || !strings.HasPrefix(s[e:], "</Data>") {
-			return items, false
+			return false
 		}
-		data, q = s[d:e], e+7
-		tokens++
-		if e > d {
-			tokens++
-		}
-	}
-	if !strings.HasPrefix(s[q:], "</Item>") {
-		return items, false
-	}
-	var it Item
-	l := f.sc.newLocation()
-	l.LocURI = s[u:k]
-	if name == "Source" {
-		it.Source = l
-	} else {
-		it.Target = l
-	}
-	if hasData {
 		it.Data = f.sc.newData()
-		it.Data.Value = data
+		it.Data.Value = s[d:e]
+		*seen |= 1 << 3
+		f.tokens++
+		if e > d {
+			f.tokens++
+		}
+		p = e + 7
+		f.pos = p
 	}
-	f.tokens += tokens
-	f.pos = q + 7
+	if !strings.HasPrefix(s[p:], "</Item>") {
+		return false
+	}
+	f.pos = p + 7
 	f.depth--
-	return f.sc.appendItem(items, it), true
+	return true
 }
 
 // openMeta is open for a Meta start tag that declares the metinf

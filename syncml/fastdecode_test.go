@@ -57,6 +57,16 @@ func fastSeeds(t *testing.T) map[string][]byte {
 	seeds["items"] = []byte(`<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr><VerDTD>1.2</VerDTD><MsgID>1</MsgID></SyncHdr><SyncBody>` +
 		`<Replace><CmdID>4</CmdID><Item><Source><LocURI>./a</LocURI></Source><Data>1</Data></Item><Item><Target><LocURI></LocURI></Target><Data></Data></Item>` +
 		`<Item><Target><LocURI>./b</LocURI></Target></Item></Replace><Final/></SyncBody></SyncML>`)
+	// a child repeated after the common shape (an error either way)
+	for i, item := range []string{
+		`<Item><Source><LocURI>a</LocURI></Source><Source><LocURI>b</LocURI></Source></Item>`,
+		`<Item><Target><LocURI>a</LocURI></Target><Data>1</Data><Target><LocURI>b</LocURI></Target></Item>`,
+		`<Item><Source><LocURI>a</LocURI></Source><Data>1</Data><Data>2</Data></Item>`,
+		`<Item><Data>1</Data><Meta><Format>chr</Format></Meta><Data>2</Data></Item>`,
+		`<Item><Source><LocURI>a</LocURI></Source><Target><LocURI>b</LocURI></Target><Data>1</Data><MoreData/></Item>`,
+	} {
+		seeds[fmt.Sprint("repeat", i)] = []byte(`<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr><MsgID>1</MsgID></SyncHdr><SyncBody><Replace><CmdID>4</CmdID>` + item + `</Replace></SyncBody></SyncML>`)
+	}
 	for _, m := range syncmltest.Messages() {
 		seeds[m.Name] = m.Data
 	}
