@@ -118,6 +118,7 @@ func (sc *scanner) readAdd(t tag, pos int) (Command, int, error) {
 	if err != nil {
 		return nil, end, err
 	}
+	c.Items = endItems(c.Items)
 	p := sc.slabs.add.get()
 	*p = c
 	return p, end, nil
@@ -146,6 +147,7 @@ func (sc *scanner) readAlert(t tag, pos int) (Command, int, error) {
 	if err != nil {
 		return nil, end, err
 	}
+	c.Items = endItems(c.Items)
 	p := sc.slabs.alert.get()
 	*p = c
 	return p, end, nil
@@ -194,6 +196,7 @@ func (sc *scanner) readCopy(t tag, pos int) (Command, int, error) {
 	if err != nil {
 		return nil, end, err
 	}
+	c.Items = endItems(c.Items)
 	p := sc.slabs.copy.get()
 	*p = c
 	return p, end, nil
@@ -224,6 +227,7 @@ func (sc *scanner) readDelete(t tag, pos int) (Command, int, error) {
 	if err != nil {
 		return nil, end, err
 	}
+	c.Items = endItems(c.Items)
 	p := sc.slabs.delete.get()
 	*p = c
 	return p, end, nil
@@ -252,6 +256,7 @@ func (sc *scanner) readExec(t tag, pos int) (Command, int, error) {
 	if err != nil {
 		return nil, end, err
 	}
+	c.Items = endItems(c.Items)
 	p := sc.slabs.exec.get()
 	*p = c
 	return p, end, nil
@@ -280,6 +285,7 @@ func (sc *scanner) readGet(t tag, pos int) (Command, int, error) {
 	if err != nil {
 		return nil, end, err
 	}
+	c.Items = endItems(c.Items)
 	p := sc.slabs.get.get()
 	*p = c
 	return p, end, nil
@@ -306,6 +312,7 @@ func (sc *scanner) readReplace(t tag, pos int) (Command, int, error) {
 	if err != nil {
 		return nil, end, err
 	}
+	c.Items = endItems(c.Items)
 	p := sc.slabs.replace.get()
 	*p = c
 	return p, end, nil
@@ -338,6 +345,7 @@ func (sc *scanner) readResults(t tag, pos int) (Command, int, error) {
 	if err != nil {
 		return nil, end, err
 	}
+	c.Items = endItems(c.Items)
 	p := sc.slabs.results.get()
 	*p = c
 	return p, end, nil
@@ -396,6 +404,7 @@ func (sc *scanner) readStatus(t tag, pos int) (Command, int, error) {
 	if err != nil {
 		return nil, end, err
 	}
+	c.Items = endItems(c.Items)
 	p := sc.slabs.status.get()
 	*p = c
 	return p, end, nil

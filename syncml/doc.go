@@ -25,7 +25,10 @@
 //
 // # Reading and writing
 //
-// [Unmarshal] and [Marshal] handle whole messages. [NewDecoder] streams a
+// [Unmarshal] and [Marshal] handle whole messages; [UnmarshalOwned] is
+// Unmarshal for a buffer the caller hands over (such as a request body
+// read for one call), whose strings then share its memory instead of a
+// copy. [NewDecoder] streams a
 // message from an io.Reader one top-level command at a time, with memory
 // bounded by the largest command, or reads it whole with
 // [Decoder.Decode]; [NewEncoder] writes a message incrementally and

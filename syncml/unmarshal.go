@@ -18,6 +18,17 @@ func UnmarshalLimits(data []byte, m *Message, lim Limits) error {
 	return err
 }
 
+// UnmarshalOwned is UnmarshalLimits for data the caller hands over, as a
+// server does with a request body it read for this call alone: the
+// strings of m share data's memory instead of a copy of it, so data must
+// not be modified, or reused for other input, for as long as m or any
+// string taken from it is in use. A message in another encoding than
+// UTF-8 is transcoded into memory of its own, as with UnmarshalLimits.
+func UnmarshalOwned(data []byte, m *Message, lim Limits) error {
+	_, err := unmarshalText(data, m, lim, nil, true)
+	return err
+}
+
 func init() {
 	datahook.Unmarshal = func(data []byte, m any, lim any, h datahook.Hook) (string, error) {
 		return unmarshal(data, m.(*Message), lim.(Limits), h)
@@ -27,11 +38,21 @@ func init() {
 // unmarshal is UnmarshalLimits with the hook h (nil for none); it returns
 // the UTF-8 text it read.
 func unmarshal(data []byte, m *Message, lim Limits, h datahook.Hook) (string, error) {
+	return unmarshalText(data, m, lim, h, false)
+}
+
+// unmarshalText is unmarshal that, with owned, reads UTF-8 data in place
+// (UnmarshalOwned).
+func unmarshalText(data []byte, m *Message, lim Limits, h datahook.Hook, owned bool) (string, error) {
 	lim = lim.withDefaults()
 	if int64(len(data)) > lim.MaxBytes {
 		return "", pkg.Limit("MaxBytes", lim.MaxBytes, lim.MaxBytes, "")
 	}
-	src, _, err := xmlcharset.ToUTF8(data)
+	toUTF8 := xmlcharset.ToUTF8
+	if owned {
+		toUTF8 = xmlcharset.ToUTF8Owned
+	}
+	src, _, err := toUTF8(data)
 	if err != nil {
 		// at 1:1, as the streaming Decoder reports it: transcoding
 		// precedes positions
@@ -48,6 +69,10 @@ func unmarshal(data []byte, m *Message, lim Limits, h datahook.Hook) (string, er
 	return src, nil
 }
 
+// fastDecode turns on the fast reader of fastdecode.go (tests compare
+// the two readers by turning it off).
+var fastDecode = true
+
 // message decodes the whole input into m.
 func (sc *scanner) message(m *Message) error {
 	pos, err := sc.prolog(0)
@@ -57,6 +82,13 @@ func (sc *scanner) message(m *Message) error {
 	m.XMLNS, pos, err = sc.root(pos)
 	if err != nil {
 		return err
+	}
+	if fastDecode {
+		fm := Message{XMLNS: m.XMLNS}
+		if sc.fastMessage(pos, &fm) {
+			*m = fm
+			return nil
+		}
 	}
 	var present bool
 	if pos, present, err = sc.header(pos, &m.Header); err != nil {
@@ -80,7 +112,7 @@ func (sc *scanner) message(m *Message) error {
 			return nil
 		}
 		if m.Body.Commands == nil {
-			m.Body.Commands = make([]Command, 0, 8)
+			m.Body.Commands = sc.slabs.commands()
 		}
 		m.Body.Commands = append(m.Body.Commands, c)
 		pos = next

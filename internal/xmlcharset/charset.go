@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 
 	"golang.org/x/net/html/charset"
 
@@ -168,12 +169,27 @@ func lookupDecoding(label string) (decoding, error) {
 // are not valid in the encoding are an *Error (matching
 // xmlerr.ErrEncoding) with their offset in data.
 func ToUTF8(data []byte) (text string, transcoded bool, err error) {
+	return toUTF8(data, false)
+}
+
+// ToUTF8Owned is ToUTF8 for data the caller hands over: when data is
+// UTF-8 already, text shares its memory instead of copying it, so data
+// must never be modified afterwards (text and every string cut from it
+// would change).
+func ToUTF8Owned(data []byte) (text string, transcoded bool, err error) {
+	return toUTF8(data, true)
+}
+
+func toUTF8(data []byte, owned bool) (text string, transcoded bool, err error) {
 	enc, err := Sniff(data[:min(len(data), HeadBytes)])
 	if err != nil {
 		return "", false, err
 	}
 	data = data[enc.Skip:]
 	if enc.Label == "" {
+		if owned {
+			return unsafe.String(unsafe.SliceData(data), len(data)), false, nil
+		}
 		return string(data), false, nil
 	}
 	dec, err := lookupDecoding(enc.Label)
@@ -187,7 +203,8 @@ func ToUTF8(data []byte) (text string, transcoded bool, err error) {
 	if err != nil {
 		return "", false, &Error{Offset: enc.Skip + n, Err: err}
 	}
-	return string(out), true, nil
+	// out is this function's own: the text can share its memory
+	return unsafe.String(unsafe.SliceData(out), len(out)), true, nil
 }
 
 // transcoder reads UTF-8 from a reader of another encoding.

@@ -1,6 +1,7 @@
 package xmlcharset_test
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"strings"
@@ -135,6 +136,18 @@ func TestToUTF8(t *testing.T) {
 				}
 			} else if err != nil || got != c.want || transcoded != c.transcoded {
 				t.Fatalf("ToUTF8 = %q, %v, %v; want %q, %v", got, transcoded, err, c.want, c.transcoded)
+			}
+			// ToUTF8Owned agrees, and shares the memory of UTF-8 input.
+			owned, otrans, oerr := xmlcharset.ToUTF8Owned(bytes.Clone(c.in))
+			if owned != got || otrans != transcoded || (oerr == nil) != (err == nil) {
+				t.Fatalf("ToUTF8Owned = %q, %v, %v; ToUTF8 = %q, %v, %v", owned, otrans, oerr, got, transcoded, err)
+			}
+			if in := bytes.Clone(c.in); err == nil && !transcoded && len(got) > 0 {
+				text, _, _ := xmlcharset.ToUTF8Owned(in)
+				in[len(in)-1] ^= 1 // the caller breaks the contract: the text sees it
+				if text == got {
+					t.Errorf("ToUTF8Owned copied the UTF-8 input")
+				}
 			}
 			// The streaming path agrees.
 			src, err := xmlcharset.Sniff(c.in[:min(len(c.in), xmlcharset.HeadBytes)])

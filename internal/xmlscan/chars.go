@@ -322,3 +322,10 @@ func nonLetters(x uint64) uint64 {
 	gt := t + lsb*(0x80-'z'-1) // high bit: t > 'z'
 	return ^(ge &^ gt &^ y) & msb
 }
+
+// NonLetters returns the high bit of each byte of x (as Load64 reads it)
+// that is not an ASCII letter, exactly.
+func NonLetters(x uint64) uint64 { return nonLetters(x) }
+
+// WordMask keeps the low n bytes of a word, n from 0 to 8.
+func WordMask(n int) uint64 { return wordMask(n) }

@@ -153,6 +153,10 @@ func (sc *Scanner) Partial() bool { return sc.partial }
 // it is valid until the next start tag.
 func (sc *Scanner) Attrs() []Attr { return sc.attrs }
 
+// Tokens returns the number of tokens read so far, as MaxTokens counts
+// them.
+func (sc *Scanner) Tokens() int { return sc.tokens }
+
 // Depth returns the number of open elements.
 func (sc *Scanner) Depth() int { return len(sc.path) }
 

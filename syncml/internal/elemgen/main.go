@@ -272,6 +272,11 @@ func codec(cmds []command) string {
 		}
 		p("}\n%s\n})\n", fallback)
 		p("if err != nil {\nreturn nil, end, err\n}\n")
+		for _, f := range c.Fields {
+			if f.Kind == items {
+				p("c.%s = endItems(c.%s)\n", f.Go, f.Go)
+			}
+		}
 		p("p := sc.slabs.%s.get()\n*p = c\nreturn p, end, nil\n}\n\n", v)
 	}
 	// writer dispatch

@@ -1,0 +1,790 @@
+package syncml
+
+import (
+	"math/bits"
+	"strings"
+
+	"github.com/windc-go/windc/internal/xmlscan"
+)
+
+// This file reads the common shape of a whole message, as devices and
+// servers write it, without the general machinery of decode.go: elements
+// of the model named by plain letters, no attributes but the metinf
+// namespace declaration on Meta and its children, character data without
+// references, markup or control characters, white space between elements.
+// The general reader builds the same model from such input; this one only
+// does it with less work. Anything else (every error included) makes it
+// give up, and Unmarshal reads the message the general way from the start
+// of its header, so results, errors and limits are those of decode.go:
+// TestFastDecodeAgrees (both readers on changed messages and swept limits)
+// and FuzzSyncMLChunked (Unmarshal against the Decoder, which reads the
+// general way) check that both agree. Commands it does not read (Atomic,
+// Sequence, Copy), Cred, Chal, Anchor, Mem, EMI, attributes on Data and
+// escaped text all go the general way.
+//
+// Limits: it runs only when the whole message is within MaxTokenBytes (no
+// token is longer than the message), and counts tokens, depth and
+// declarations itself.
+
+// fastDec is the state of the fast reader: an offset, the depth of the
+// innermost open element and the declarations in scope.
+type fastDec struct {
+	sc       *scanner
+	s        string
+	pos      int
+	depth    int
+	maxDepth int
+	ns       int // declarations in scope
+	maxNS    int // ns may not reach it (0 when declarations are refused)
+	tokens   int // read, counted as MaxTokens counts them
+}
+
+// The kinds of tag open finds.
+const (
+	fStart = iota // <Name>, read
+	fEmpty        // <Name/>, read
+	fEnd          // </, not read
+)
+
+// metinfDecl is the one attribute the fast reader accepts, on Meta and
+// the elements inside it.
+const metinfDecl = ` xmlns="` + NamespaceMetInf + `">`
+
+var (
+	wSyncHdr  = nameWord("SyncHdr")
+	wSyncBody = nameWord("SyncBody")
+	wSyncML   = nameWord("SyncML")
+	wMeta     = nameWord("Meta")
+	wItem     = nameWord("Item")
+	wData     = nameWord("Data")
+)
+
+var (
+	fastLT   = xmlscan.Broadcast('<')
+	fastAmp  = xmlscan.Broadcast('&')
+	fastRSqB = xmlscan.Broadcast(']')
+)
+
+// fastMessage reads the rest of the message after the root's start tag at
+// pos into m (whose XMLNS is set) and reports whether it could.
+func (sc *scanner) fastMessage(pos int, m *Message) bool {
+	s := sc.Input()
+	if len(s) > sc.lim.MaxTokenBytes || sc.hook != nil || sc.Partial() {
+		return false
+	}
+	f := fastDec{sc: sc, s: s, pos: pos, depth: sc.Depth(), maxDepth: sc.lim.MaxDepth, ns: sc.Declared(), tokens: sc.Tokens()}
+	if sc.lim.MaxAttrs >= 1 {
+		f.maxNS = sc.lim.MaxNamespaces
+	}
+	if sc.Declared() != sc.plainDecls {
+		return false // unprefixed names are not plainly in the message's namespace
+	}
+	if name, _, kind, _, ok := f.open(false); !ok || kind != fStart || name != "SyncHdr" {
+		return false
+	}
+	if !f.header(&m.Header) {
+		return false
+	}
+	if name, _, kind, _, ok := f.open(false); !ok || kind != fStart || name != "SyncBody" {
+		return false
+	}
+	for {
+		name, w, kind, _, ok := f.open(false)
+		if !ok {
+			return false
+		}
+		if kind == fEnd {
+			break
+		}
+		if m.Body.Final {
+			return false
+		}
+		if name == "Final" {
+			if !f.flag(name, w, kind) {
+				return false
+			}
+			m.Body.Final = true
+			continue
+		}
+		if kind != fStart {
+			return false
+		}
+		c, ok := f.command(name, w)
+		if !ok {
+			return false
+		}
+		if m.Body.Commands == nil {
+			m.Body.Commands = sc.slabs.commands()
+		}
+		m.Body.Commands = append(m.Body.Commands, c)
+	}
+	if !f.close("SyncBody", wSyncBody) {
+		return false
+	}
+	if _, _, kind, _, ok := f.open(false); !ok || kind != fEnd || !f.close("SyncML", wSyncML) {
+		return false
+	}
+	return f.spaceToEnd() && f.tokens <= sc.lim.MaxTokens
+}
+
+// open skips white space and reads a start tag, or finds an end tag and
+// stops at its '<'. With meta, the start tag may declare the metinf
+// namespace (decl). A start tag deeper than MaxDepth, or anything else,
+// is not ok. The name's first eight bytes (as xmlscan.Load64 reads them,
+// the bytes after a shorter name zero) are w, for close.
+func (f *fastDec) open(meta bool) (name string, w uint64, kind int, decl bool, ok bool) {
+	s, i := f.s, f.pos
+	if i < len(s) && s[i] != '<' {
+		for i < len(s) && xmlscan.IsSpace(s[i]) {
+			i++
+		}
+		f.tokens++ // white space between elements is a text token
+	}
+	if i+2 >= len(s) || s[i] != '<' {
+		return "", 0, 0, false, false
+	}
+	if s[i+1] == '/' {
+		f.pos = i
+		return "", 0, fEnd, false, true
+	}
+	j := i + 1
+	if j+8 <= len(s) {
+		// names of up to eight letters in one word, longer ones on
+		w = xmlscan.Load64(s, j)
+		n := bits.TrailingZeros64(xmlscan.NonLetters(w)) >> 3
+		w &= xmlscan.WordMask(n)
+		j += n
+		if n == 8 {
+			for j < len(s) && isASCIILetter(s[j]) {
+				j++
+			}
+		}
+	} else {
+		for j < len(s) && isASCIILetter(s[j]) {
+			j++
+		}
+		w = nameWord(s[i+1 : j])
+	}
+	if j == i+1 || j >= len(s) {
+		return "", 0, 0, false, false
+	}
+	name = s[i+1 : j]
+	switch s[j] {
+	case '>':
+		kind, j = fStart, j+1
+	case '/':
+		if j+1 >= len(s) || s[j+1] != '>' {
+			return "", 0, 0, false, false
+		}
+		kind, j = fEmpty, j+2
+	case ' ':
+		if !meta || f.ns >= f.maxNS || !strings.HasPrefix(s[j:], metinfDecl) {
+			return "", 0, 0, false, false
+		}
+		kind, j, decl = fStart, j+len(metinfDecl), true
+	default:
+		return "", 0, 0, false, false
+	}
+	if f.depth >= f.maxDepth {
+		return "", 0, 0, false, false
+	}
+	f.tokens++
+	if kind == fStart {
+		f.depth++
+		if decl {
+			f.ns++
+		}
+	}
+	f.pos = j
+	return name, w, kind, decl, true
+}
+
+func isASCIILetter(c byte) bool { return (c|0x20)-'a' < 26 }
+
+// nameWord returns the first eight bytes of name as open's w.
+func nameWord(name string) uint64 {
+	var w uint64
+	for k := min(len(name), 8) - 1; k >= 0; k-- {
+		w = w<<8 | uint64(name[k])
+	}
+	return w
+}
+
+// close reads the end tag of name (w its word from open) at the offset
+// open stopped at.
+func (f *fastDec) close(name string, w uint64) bool {
+	end, ok := endTag(f.s, f.pos, name, w)
+	if !ok {
+		return false
+	}
+	f.pos = end
+	f.depth--
+	return true
+}
+
+// endTag returns the offset after the end tag of name (w its word) at
+// s[i], and whether there is one.
+func endTag(s string, i int, name string, w uint64) (int, bool) {
+	n := len(name)
+	if n <= 8 && i+11 <= len(s) {
+		if xmlscan.Load64(s, i)&0xFFFF != '<'|'/'<<8 || xmlscan.Load64(s, i+2)&xmlscan.WordMask(n) != w || s[i+2+n] != '>' {
+			return i, false
+		}
+	} else if i+3+n > len(s) || s[i] != '<' || s[i+1] != '/' || s[i+2+n] != '>' || s[i+2:i+2+n] != name {
+		return i, false
+	}
+	return i + 3 + n, true
+}
+
+// text reads the content of the leaf name, opened as kind, and its end
+// tag.
+func (f *fastDec) text(name string, w uint64, kind int, decl bool) (string, bool) {
+	if kind == fEmpty {
+		return "", true
+	}
+	s, i := f.s, f.pos
+	j := xmlscan.SkipPlain3(s, i, fastLT, fastAmp, fastRSqB)
+	for j < len(s) && s[j] != '<' && s[j] >= 0x20 && s[j] < 0x80 && s[j] != '&' && s[j] != ']' {
+		j++
+	}
+	if j+1 >= len(s) || s[j] != '<' || s[j+1] != '/' {
+		return "", false
+	}
+	f.pos = j
+	if !f.close(name, w) {
+		return "", false
+	}
+	if decl {
+		f.ns--
+	}
+	if j > i {
+		f.tokens++
+	}
+	return s[i:j], true
+}
+
+// flag reads an element that must be empty.
+func (f *fastDec) flag(name string, w uint64, kind int) bool {
+	t, ok := f.text(name, w, kind, false)
+	return ok && xmlscan.IsAllSpace(t)
+}
+
+// once records bit in seen and reports whether it was not there yet.
+func once(seen *uint32, bit uint32) bool {
+	if *seen&bit != 0 {
+		return false
+	}
+	*seen |= bit
+	return true
+}
+
+func (f *fastDec) header(h *Header) bool {
+	var seen uint32
+	for {
+		name, w, kind, decl, ok := f.open(false)
+		if !ok {
+			if name, w, kind, decl, ok = f.openMeta(); !ok {
+				return false
+			}
+		}
+		if kind == fEnd {
+			return f.close("SyncHdr", wSyncHdr)
+		}
+		var dst *string
+		switch name {
+		case "VerDTD":
+			ok, dst = once(&seen, 1<<0), &h.VerDTD
+		case "VerProto":
+			ok, dst = once(&seen, 1<<1), &h.VerProto
+		case "SessionID":
+			ok, dst = once(&seen, 1<<2), &h.SessionID
+		case "MsgID":
+			ok, dst = once(&seen, 1<<3), &h.MsgID
+		case "Target":
+			if !once(&seen, 1<<4) || kind != fStart || !f.location(name, w, &h.Target) {
+				return false
+			}
+			h.EmptyTarget = h.Target == (Location{})
+			continue
+		case "Source":
+			if !once(&seen, 1<<5) || kind != fStart || !f.location(name, w, &h.Source) {
+				return false
+			}
+			h.EmptySource = h.Source == (Location{})
+			continue
+		case "RespURI":
+			ok, dst = once(&seen, 1<<6), &h.RespURI
+		case "NoResp":
+			if !once(&seen, 1<<7) || !f.flag(name, w, kind) {
+				return false
+			}
+			h.NoResp = true
+			continue
+		case "Meta":
+			if !once(&seen, 1<<9) || kind != fStart {
+				return false
+			}
+			h.Meta = f.sc.newMeta()
+			if !f.meta(decl, h.Meta) {
+				return false
+			}
+			continue
+		default:
+			return false
+		}
+		if !ok {
+			return false
+		}
+		if *dst, ok = f.text(name, w, kind, false); !ok {
+			return false
+		}
+	}
+}
+
+func (f *fastDec) location(name string, lw uint64, l *Location) bool {
+	// the common shape, <LocURI>text</LocURI> and the end tag, first
+	if s, p := f.s, f.pos; strings.HasPrefix(s[p:], "<LocURI>") && f.depth < f.maxDepth {
+		if k, ok := plainText(s, p+8); ok && strings.HasPrefix(s[k:], "</LocURI>") {
+			if end, ok := endTag(s, k+9, name, lw); ok {
+				l.LocURI = s[p+8 : k]
+				f.tokens++ // LocURI
+				if k > p+8 {
+					f.tokens++ // its text
+				}
+				f.pos = end
+				f.depth--
+				return true
+			}
+		}
+	}
+	var seen uint32
+	for {
+		ch, w, kind, _, ok := f.open(false)
+		if !ok {
+			return false
+		}
+		if kind == fEnd {
+			return f.close(name, lw)
+		}
+		var dst *string
+		switch ch {
+		case "LocURI":
+			ok, dst = once(&seen, 1), &l.LocURI
+		case "LocName":
+			ok, dst = once(&seen, 2), &l.LocName
+		default:
+			return false
+		}
+		if !ok {
+			return false
+		}
+		if *dst, ok = f.text(ch, w, kind, false); !ok {
+			return false
+		}
+	}
+}
+
+// meta reads a Meta element whose start tag was read; decl tells whether
+// it declared the metinf namespace.
+func (f *fastDec) meta(decl bool, m *Meta) bool {
+	var seen uint32
+	for {
+		ch, w, kind, chDecl, ok := f.open(true)
+		if !ok {
+			return false
+		}
+		if kind == fEnd {
+			if !f.close("Meta", wMeta) {
+				return false
+			}
+			if decl {
+				f.ns--
+			}
+			return true
+		}
+		var dst *string
+		switch ch {
+		case "Format":
+			ok, dst = once(&seen, 1<<0), &m.Format
+		case "Type":
+			ok, dst = once(&seen, 1<<1), &m.Type
+		case "Mark":
+			ok, dst = once(&seen, 1<<2), &m.Mark
+		case "Size":
+			ok, dst = once(&seen, 1<<3), &m.Size
+		case "Version":
+			ok, dst = once(&seen, 1<<5), &m.Version
+		case "NextNonce":
+			ok, dst = once(&seen, 1<<6), &m.NextNonce
+		case "MaxMsgSize":
+			ok, dst = once(&seen, 1<<7), &m.MaxMsgSize
+		case "MaxObjSize":
+			ok, dst = once(&seen, 1<<8), &m.MaxObjSize
+		default:
+			return false
+		}
+		if !ok {
+			return false
+		}
+		if *dst, ok = f.text(ch, w, kind, chDecl); !ok {
+			return false
+		}
+	}
+}
+
+// data reads a Data element of text.
+func (f *fastDec) data(kind int) (*Data, bool) {
+	v, ok := f.text("Data", wData, kind, false)
+	if !ok {
+		return nil, false
+	}
+	d := f.sc.newData()
+	d.Value = v
+	return d, true
+}
+
+// item reads an Item whose start tag was read and appends it to items.
+func (f *fastDec) item(items []Item) ([]Item, bool) {
+	var it Item
+	var seen uint32
+	if f.plainItem(&it, &seen) {
+		return f.sc.appendItem(items, it), true
+	}
+	for {
+		ch, w, kind, decl, ok := f.open(false)
+		if !ok {
+			// the Meta of an Item may declare metinf
+			if ch, w, kind, decl, ok = f.openMeta(); !ok {
+				return items, false
+			}
+		}
+		if kind == fEnd {
+			if !f.close("Item", wItem) {
+				return items, false
+			}
+			return f.sc.appendItem(items, it), true
+		}
+		switch ch {
+		case "Target", "Source":
+			dst, bit := &it.Target, uint32(1<<0)
+			if ch == "Source" {
+				dst, bit = &it.Source, 1<<1
+			}
+			if !once(&seen, bit) || kind != fStart {
+				return items, false
+			}
+			*dst = f.sc.newLocation()
+			if !f.location(ch, w, *dst) {
+				return items, false
+			}
+		case "Meta":
+			if !once(&seen, 1<<2) || kind != fStart {
+				return items, false
+			}
+			it.Meta = f.sc.newMeta()
+			if !f.meta(decl, it.Meta) {
+				return items, false
+			}
+		case "Data":
+			if !once(&seen, 1<<3) {
+				return items, false
+			}
+			if it.Data, ok = f.data(kind); !ok {
+				return items, false
+			}
+		case "MoreData":
+			if !once(&seen, 1<<4) || !f.flag(ch, w, kind) {
+				return items, false
+			}
+			it.MoreData = true
+		default:
+			return items, false
+		}
+	}
+}
+
+// plainText returns the offset of the '<' that ends the plain text (no
+// reference, markup, control or non-ASCII character) at s[i:], and
+// whether there is one.
+func plainText(s string, i int) (int, bool) {
+	j := xmlscan.SkipPlain3(s, i, fastLT, fastAmp, fastRSqB)
+	for j < len(s) && s[j] != '<' && s[j] >= 0x20 && s[j] < 0x80 && s[j] != '&' && s[j] != ']' {
+		j++
+	}
+	return j, j < len(s) && s[j] == '<'
+}
+
+// plainItem reads, after an Item's start tag, the children of the most
+// common Item shape: <Source> or <Target> with a LocURI alone, then
+// <Data> with text or not, then </Item>. It stops, with what it read in
+// it and seen, where the Item has another shape, and reports whether it
+// read the Item whole.
+func (f *fastDec) plainItem(it *Item, seen *uint32) bool {
+	s, p := f.s, f.pos
+	if f.depth+1 >= f.maxDepth {
+		return false
+	}
+	var name string
+	switch {
+	case strings.HasPrefix(s[p:], "<Source><LocURI>"):
+		name = "Source"
+	case strings.HasPrefix(s[p:], "<Target><LocURI>"):
+		name = "Target"
+	}
+	if name != "" {
+		u := p + 16
+		k, ok := plainText(s, u)
+		if !ok || !strings.HasPrefix(s[k:], "</LocURI></") || !strings.HasPrefix(s[k+11:], name) || k+17 >= len(s) || s[k+17] != '>' {
+			return false
+		}
+		l := f.sc.newLocation()
+		l.LocURI = s[u:k]
+		if name == "Source" {
+			it.Source, *seen = l, *seen|1<<1
+		} else {
+			it.Target, *seen = l, *seen|1<<0
+		}
+		f.tokens += 2 // Source or Target, LocURI
+		if k > u {
+			f.tokens++
+		}
+		p = k + 18 // after </LocURI></Source> or </Target>
+		f.pos = p
+	}
+	if strings.HasPrefix(s[p:], "<Data>") {
+		d := p + 6
+		e, ok := plainText(s, d)
+		if !ok || !strings.HasPrefix(s[e:], "</Data>") {
+			return false
+		}
+		it.Data = f.sc.newData()
+		it.Data.Value = s[d:e]
+		*seen |= 1 << 3
+		f.tokens++
+		if e > d {
+			f.tokens++
+		}
+		p = e + 7
+		f.pos = p
+	}
+	if !strings.HasPrefix(s[p:], "</Item>") {
+		return false
+	}
+	f.pos = p + 7
+	f.depth--
+	return true
+}
+
+// openMeta is open for a Meta start tag that declares the metinf
+// namespace, where open without meta stopped. When it fails, the fast
+// reader gives up, so what open changed does not matter.
+func (f *fastDec) openMeta() (string, uint64, int, bool, bool) {
+	name, w, kind, decl, ok := f.open(true)
+	if !ok || name != "Meta" || kind != fStart || !decl {
+		return "", 0, 0, false, false
+	}
+	return name, w, kind, decl, true
+}
+
+// The children of commands the fast reader knows, as bits.
+const (
+	fCmdID = 1 << iota
+	fNoResp
+	fMeta
+	fItem
+	fData
+	fCorrelator
+	fArchive
+	fSftDel
+	fLang
+	fMsgRef
+	fCmdRef
+	fCmd
+	fTargetRef
+	fSourceRef
+)
+
+// fastFields returns the children the command name may have for the
+// fast reader (those it does not read, such as Cred, are left to the
+// general reader), and 0 for a command it does not read.
+func fastFields(name string) uint32 {
+	switch name {
+	case "Add", "Replace":
+		return fCmdID | fNoResp | fMeta | fItem
+	case "Alert":
+		return fCmdID | fNoResp | fData | fCorrelator | fItem
+	case "Delete":
+		return fCmdID | fNoResp | fArchive | fSftDel | fMeta | fItem
+	case "Exec":
+		return fCmdID | fNoResp | fMeta | fCorrelator | fItem
+	case "Get":
+		return fCmdID | fNoResp | fLang | fMeta | fItem
+	case "Results":
+		return fCmdID | fMsgRef | fCmdRef | fCmd | fMeta | fTargetRef | fSourceRef | fItem
+	case "Status":
+		return fCmdID | fMsgRef | fCmdRef | fCmd | fTargetRef | fSourceRef | fData | fItem
+	}
+	return 0
+}
+
+// fastCmd holds the children of a command read.
+type fastCmd struct {
+	cmdID, correlator, lang, msgRef, cmdRef, cmd string
+	noResp, archive, sftDel                      bool
+	meta                                         *Meta
+	data                                         *Data
+	items                                        []Item
+	targetRef, sourceRef                         []string
+}
+
+// command reads the command name, whose start tag was read.
+func (f *fastDec) command(name string, cw uint64) (Command, bool) {
+	allowed := fastFields(name)
+	if allowed == 0 {
+		return nil, false
+	}
+	var c fastCmd
+	var seen uint32
+	for {
+		ch, w, kind, decl, ok := f.open(false)
+		if !ok {
+			if ch, w, kind, decl, ok = f.openMeta(); !ok {
+				return nil, false
+			}
+		}
+		if kind == fEnd {
+			if !f.close(name, cw) {
+				return nil, false
+			}
+			break
+		}
+		var bit uint32
+		var dst *string
+		switch ch {
+		case "CmdID":
+			bit, dst = fCmdID, &c.cmdID
+		case "Correlator":
+			bit, dst = fCorrelator, &c.correlator
+		case "Lang":
+			bit, dst = fLang, &c.lang
+		case "MsgRef":
+			bit, dst = fMsgRef, &c.msgRef
+		case "CmdRef":
+			bit, dst = fCmdRef, &c.cmdRef
+		case "Cmd":
+			bit, dst = fCmd, &c.cmd
+		case "NoResp", "Archive", "SftDel":
+			flag := &c.noResp
+			bit = fNoResp
+			switch ch {
+			case "Archive":
+				flag, bit = &c.archive, fArchive
+			case "SftDel":
+				flag, bit = &c.sftDel, fSftDel
+			}
+			if allowed&bit == 0 || !once(&seen, bit) || !f.flag(ch, w, kind) {
+				return nil, false
+			}
+			*flag = true
+			continue
+		case "Meta":
+			if allowed&fMeta == 0 || !once(&seen, fMeta) || kind != fStart {
+				return nil, false
+			}
+			c.meta = f.sc.newMeta()
+			if !f.meta(decl, c.meta) {
+				return nil, false
+			}
+			continue
+		case "Data":
+			if allowed&fData == 0 || !once(&seen, fData) {
+				return nil, false
+			}
+			if c.data, ok = f.data(kind); !ok {
+				return nil, false
+			}
+			continue
+		case "Item":
+			if allowed&fItem == 0 || kind != fStart {
+				return nil, false
+			}
+			if c.items, ok = f.item(c.items); !ok {
+				return nil, false
+			}
+			continue
+		case "TargetRef", "SourceRef":
+			refs, bit := &c.targetRef, uint32(fTargetRef)
+			if ch == "SourceRef" {
+				refs, bit = &c.sourceRef, fSourceRef
+			}
+			if allowed&bit == 0 {
+				return nil, false
+			}
+			v, ok := f.text(ch, w, kind, false)
+			if !ok {
+				return nil, false
+			}
+			*refs = append(*refs, v)
+			continue
+		default:
+			return nil, false
+		}
+		if allowed&bit == 0 || !once(&seen, bit) {
+			return nil, false
+		}
+		if *dst, ok = f.text(ch, w, kind, false); !ok {
+			return nil, false
+		}
+	}
+	items := endItems(c.items)
+	sl := &f.sc.slabs
+	switch name {
+	case "Add":
+		p := sl.add.get()
+		*p = Add{CmdID: c.cmdID, NoResp: c.noResp, Meta: c.meta, Items: items}
+		return p, true
+	case "Alert":
+		p := sl.alert.get()
+		*p = Alert{CmdID: c.cmdID, NoResp: c.noResp, Data: c.data, Correlator: c.correlator, Items: items}
+		return p, true
+	case "Delete":
+		p := sl.delete.get()
+		*p = Delete{CmdID: c.cmdID, NoResp: c.noResp, Archive: c.archive, SftDel: c.sftDel, Meta: c.meta, Items: items}
+		return p, true
+	case "Exec":
+		p := sl.exec.get()
+		*p = Exec{CmdID: c.cmdID, NoResp: c.noResp, Meta: c.meta, Correlator: c.correlator, Items: items}
+		return p, true
+	case "Get":
+		p := sl.get.get()
+		*p = Get{CmdID: c.cmdID, NoResp: c.noResp, Lang: c.lang, Meta: c.meta, Items: items}
+		return p, true
+	case "Replace":
+		p := sl.replace.get()
+		*p = Replace{CmdID: c.cmdID, NoResp: c.noResp, Meta: c.meta, Items: items}
+		return p, true
+	case "Results":
+		p := sl.results.get()
+		*p = Results{CmdID: c.cmdID, MsgRef: c.msgRef, CmdRef: c.cmdRef, Cmd: c.cmd, Meta: c.meta,
+			TargetRef: c.targetRef, SourceRef: c.sourceRef, Items: items}
+		return p, true
+	default: // Status
+		p := sl.status.get()
+		*p = Status{CmdID: c.cmdID, MsgRef: c.msgRef, CmdRef: c.cmdRef, Cmd: c.cmd,
+			TargetRef: c.targetRef, SourceRef: c.sourceRef, Data: c.data, Items: items}
+		return p, true
+	}
+}
+
+// spaceToEnd reads white space to the end of the input.
+func (f *fastDec) spaceToEnd() bool {
+	for i := f.pos; i < len(f.s); i++ {
+		if !xmlscan.IsSpace(f.s[i]) {
+			return false
+		}
+	}
+	if f.pos < len(f.s) {
+		f.tokens++ // counted as one more, should the lexer count it
+	}
+	return true
+}
