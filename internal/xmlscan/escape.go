@@ -20,7 +20,7 @@ import (
 // fixed-size window of the output so that no store needs a bounds check;
 // an ASCII word with bytes to replace is rewritten in place from its
 // mask, each replacement one table look-up and two stores (the
-// replacement, then the rest of the word after it). The first byte of
+// replacement, then the input after it). The first byte of
 // 0x80 and above or the first control character XML cannot carry is
 // found from the mask and checked alone: UTF-8 validity and the XML Char
 // production are checked on every byte of 0x80 and above and every
@@ -262,17 +262,18 @@ func escapeSlow(dst *[]byte, s string, e *escaper, i, j int) error {
 			*dst = room((*dst)[:j], max(chunkRoom, n-i+wordRoom))[:j0]
 		}
 		buf := (*dst)[:cap(*dst)]
-		if n-i >= 8 {
-			t := s[i:min(i+chunkLen, n)]
+		if n-i >= 16 {
+			t := s[i:min(i+chunkLen+8, n)] // words start below chunkLen
 			o := (*[chunkRoom]byte)(buf[j : j+chunkRoom])
 			var di, dj int
+			var stopped bool
 			if e == &textEscaper {
-				di, dj = textChunk(o, t)
+				di, dj, stopped = textChunk(o, t)
 			} else {
-				di, dj = e.chunk(o, t)
+				di, dj, stopped = e.chunk(o, t)
 			}
 			i, j = i+di, j+dj
-			if di == len(t)&^7 {
+			if !stopped {
 				continue
 			}
 		}
@@ -311,94 +312,100 @@ const (
 	chunkRoom = outWin + 8
 )
 
-// A chunk's output, with the rest of a word stored past a replacement,
-// must fit the window: this does not compile when it would not.
+// A chunk's output, with the input stored past a replacement, must fit
+// the window: this does not compile when it would not.
 const _ = uint(outWin - chunkLen*maxRep - 2*8)
 
-// Each word loop escapes the whole words of t (at most chunkLen bytes)
-// into o and returns the input it took and the output it wrote: all of
-// t's whole words, or up to the first byte e.tab leaves to copyRune.
-// Clean words are stored whole; in a word with bytes to replace, each
-// flagged byte's replacement from e.tab (itself when the mask flagged a
-// plain byte) is stored at its place and the rest of the word after it.
-// The output offset p runs ahead of the input offset by what the
-// replacements added.
+// Each word loop escapes the words of t into o and returns the input it
+// took, the output it wrote and whether it stopped early. A word is
+// eight bytes of t read with the eight after it (so t's last eight bytes
+// are never a word's first): the loop takes words while sixteen bytes
+// remain, which is up to chunkLen bytes when the caller passes chunkLen+8,
+// and stops early at the first byte of 0x80 and above, or at the start of
+// a word holding a byte e.tab leaves to copyRune. Clean words are stored
+// whole; in a word with bytes to replace, each flagged byte's replacement
+// from e.tab (itself when the mask flagged a plain byte) is stored at its
+// place, then the eight input bytes after it, which the next store
+// overwrites from where the next replacement or word goes. The output
+// offset runs ahead of the input offset by what the replacements added.
 //
 // textChunk is the loop for character data, with textMask.
-func textChunk(o *[chunkRoom]byte, t string) (int, int) {
+func textChunk(o *[chunkRoom]byte, t string) (int, int, bool) {
 	_ = o[0] // o is not nil: no check in the loop
-	p, i := 0, 0
-	for ; i < len(t)-7; i += 8 {
-		u := t[i : i+8]
-		x := uint64(u[0]) | uint64(u[1])<<8 | uint64(u[2])<<16 | uint64(u[3])<<24 |
-			uint64(u[4])<<32 | uint64(u[5])<<40 | uint64(u[6])<<48 | uint64(u[7])<<56
+	n, p := len(t), 0
+	for len(t) >= 16 {
+		u := t[:16]
+		x := Load64(u, 0)
 		m := textMask(x)
 		binary.LittleEndian.PutUint64(o[p&(outWin-1):], x)
 		if m != 0 {
 			if x&msb != 0 {
 				k := bits.TrailingZeros64(m) >> 3
-				return i + k, p + k
+				return n - len(t) + k, p + k, true
 			}
-			for {
-				c := bits.TrailingZeros64(m | 1<<63)
-				k := c >> 3
-				y := x >> (c &^ 7)
-				v := textEscaper.tab[uint8(y)]
-				if v&slowByte != 0 {
-					return i + k, p + k
-				}
-				binary.LittleEndian.PutUint64(o[(p+k)&(outWin-1):], v)
-				p += int(v >> 56)
-				// rotated rather than shifted: with a known zero top byte
-				// the compiler stores y>>8 a piece at a time; that byte
-				// lands past the word's output, which the next store or
-				// the end of the output makes no part of the result
-				binary.LittleEndian.PutUint64(o[(p+k+1)&(outWin-1):], bits.RotateLeft64(y, -8))
-				if m &= m - 1; m == 0 {
-					break
-				}
+			// q is where byte 0 of the word goes with the replacements
+			// so far; slow gathers the table words, to see once whether
+			// the word held a byte to stop at
+			q, slow := p, uint64(0)
+			for ; m != 0; m &= m - 1 {
+				k := bits.TrailingZeros64(m) >> 3
+				v := textEscaper.tab[u[k]]
+				slow |= v
+				binary.LittleEndian.PutUint64(o[(q+k)&(outWin-1):], v)
+				q += int(v >> 56)
+				binary.LittleEndian.PutUint64(o[(q+k+1)&(outWin-1):], Load64(u, k+1))
 			}
+			if slow&slowByte != 0 {
+				// a control character XML cannot carry: the caller takes
+				// the word a byte at a time and fails at it
+				return n - len(t), p, true
+			}
+			p = q
 		}
 		p += 8
+		t = t[8:]
 	}
-	return i, p
+	return n - len(t), p, false
 }
 
 // chunk is the word loop for any context, with the mask SpecialMask
 // makes from e's arguments; textChunk is the same for character data.
-func (e *escaper) chunk(o *[chunkRoom]byte, t string) (int, int) {
+func (e *escaper) chunk(o *[chunkRoom]byte, t string) (int, int, bool) {
 	a, b, fold := e.a, e.b, e.fold
 	tab := &e.tab
 	_ = o[0]
 	p, i := 0, 0
-	for ; i < len(t)-7; i += 8 {
-		x := Load64(t, i)
+	for end := min(len(t)-15, chunkLen); i < end; i += 8 {
+		u := t[i : i+16]
+		x := Load64(u, 0)
 		m := SpecialMask(x, a, b, fold)
 		binary.LittleEndian.PutUint64(o[p&(outWin-1):], x)
 		if m != 0 {
 			if x&msb != 0 {
 				k := bits.TrailingZeros64(m) >> 3
-				return i + k, p + k
+				return i + k, p + k, true
 			}
+			q, slow := p, uint64(0)
 			for {
-				c := bits.TrailingZeros64(m | 1<<63)
-				k := c >> 3
-				y := x >> (c &^ 7)
-				v := tab[uint8(y)]
-				if v&slowByte != 0 {
-					return i + k, p + k
-				}
-				binary.LittleEndian.PutUint64(o[(p+k)&(outWin-1):], v)
-				p += int(v >> 56)
-				binary.LittleEndian.PutUint64(o[(p+k+1)&(outWin-1):], bits.RotateLeft64(y, -8))
+				k := bits.TrailingZeros64(m|1<<63) >> 3
+				v := tab[u[k]]
+				slow |= v
+				j := q + k
+				binary.LittleEndian.PutUint64(o[j&(outWin-1):], v)
+				q += int(v >> 56)
+				binary.LittleEndian.PutUint64(o[(j+int(v>>56)+1)&(outWin-1):], Load64(u, k+1))
 				if m &= m - 1; m == 0 {
 					break
 				}
 			}
+			if slow&slowByte != 0 {
+				return i, p, true
+			}
+			p = q
 		}
 		p += 8
 	}
-	return i, p
+	return i, p, false
 }
 
 // copyRune checks the character at s[i] (a control character, or the

@@ -72,6 +72,15 @@ func escapeSamples() []string {
 			}
 		}
 	}
+	// values longer than the short path takes whole, so that the word
+	// loops see every piece at every offset of a word and near the end
+	for n := shortValue + 1; n <= shortValue+17; n++ {
+		for pos := 0; pos <= n; pos++ {
+			for _, p := range pieces {
+				out = append(out, strings.Repeat("a", pos)+p+strings.Repeat("b", n-pos))
+			}
+		}
+	}
 	// long values: chunks of the word loops, and output that outgrows the
 	// room taken at the start (every byte replaced)
 	for _, p := range []string{"&", "\"", "\r", "a<b>c&d\"e\rf", "é&", "\t\n", "]]>"} {
