@@ -29,7 +29,7 @@ import (
 // escaper says, for one context, which bytes pass through unchanged and
 // what the others become.
 type escaper struct {
-	a, b, fold uint64 // the arguments of SpecialMask for this context
+	m maskArgs
 
 	// tab packs what each byte becomes into one word: the replacement
 	// (the byte itself when it passes through) in the low six bytes,
@@ -40,6 +40,11 @@ type escaper struct {
 	// the output gains over the input.
 	tab [256]uint64
 }
+
+// maskArgs are the arguments of an escaper's mask: it flags the bytes
+// equal to a or b after OR-ing them with fa and fb, the control
+// characters, and with hi = msb the bytes of 0x80 and above.
+type maskArgs struct{ a, fa, b, fb, hi uint64 }
 
 // slowByte marks a byte of escaper.tab for copyRune.
 const slowByte = 1 << 48
@@ -61,31 +66,81 @@ func (e *escaper) set(c byte, rep string) {
 	e.tab[c] = binary.LittleEndian.Uint64(w[:])&(1<<48-1) | uint64(len(rep)-1)<<56
 }
 
-var textEscaper, attrEscaper = func() (t, a escaper) {
-	for c := 0; c < 256; c++ {
-		v := uint64(c)
-		if c < 0x20 || c >= utf8.RuneSelf {
-			v |= slowByte
-		}
-		t.tab[c], a.tab[c] = v, v
+// newEscaper returns the escaper that replaces each byte of reps' keys
+// by its value. A checked escaper leaves the other control characters
+// and the bytes of 0x80 and above to copyRune, which refuses what XML
+// cannot carry; an unchecked one passes every other byte through, for
+// writers that have checked their strings. a, fa, b and fb are the
+// mask's arguments (see escaper): together with the control characters
+// they must flag every byte reps replaces.
+func newEscaper(reps map[byte]string, checked bool, a, fa, b, fb byte) *escaper {
+	e := &escaper{m: maskArgs{a: Broadcast(a), fa: Broadcast(fa), b: Broadcast(b), fb: Broadcast(fb)}}
+	if checked {
+		e.m.hi = msb
 	}
-	t.tab['\t'], t.tab['\n'] = '\t', '\n'
-	t.set('\r', "&#xD;")
-	t.set('&', "&amp;")
-	t.set('<', "&lt;")
-	t.set('>', "&gt;")
-	a.set('\t', "&#x9;")
-	a.set('\n', "&#xA;")
-	a.set('\r', "&#xD;")
-	a.set('&', "&amp;")
-	a.set('<', "&lt;")
-	a.set('"', "&quot;")
-	// '<' (0x3C) and '>' (0x3E) differ in bit 1; '"' (0x22) and '&' (0x26)
-	// in bit 2, so with '<' alone the attribute case needs no fold
-	t.a, t.b, t.fold = Broadcast('&'), Broadcast('>'), Broadcast(0x02)
-	a.a, a.b, a.fold = Broadcast('<'), Broadcast('&'), Broadcast(0x04)
-	return t, a
-}()
+	for c := 0; c < 256; c++ {
+		e.tab[c] = uint64(c)
+		if checked && (c < 0x20 && c != '\t' && c != '\n' || c >= utf8.RuneSelf) {
+			e.tab[c] |= slowByte
+		}
+	}
+	for c, rep := range reps {
+		e.set(c, rep)
+	}
+	return e
+}
+
+// The escapers of the exported functions. '<' (0x3C) and '>' (0x3E)
+// differ only in bit 1, '"' (0x22) and '&' (0x26) only in bit 2, so
+// that one term of the mask can flag both of a pair.
+var (
+	// character data: AppendText, EscapeText
+	textEscaper = *newEscaper(map[byte]string{'\r': "&#xD;", '&': "&amp;", '<': "&lt;", '>': "&gt;"},
+		true, '&', 0, '>', 0x02)
+	// double-quoted attribute values: AppendAttr
+	attrEscaper = *newEscaper(map[byte]string{'\t': "&#x9;", '\n': "&#xA;", '\r': "&#xD;", '&': "&amp;", '<': "&lt;", '"': "&quot;"},
+		true, '<', 0, '&', 0x04)
+	// the same two, unchecked and with '>' escaped in attributes too:
+	// AppendTextValue, AppendAttrValue
+	textValueEscaper = *newEscaper(map[byte]string{'\r': "&#xD;", '&': "&amp;", '<': "&lt;", '>': "&gt;"},
+		false, '&', 0, '>', 0x02)
+	attrValueEscaper = *newEscaper(map[byte]string{'\t': "&#x9;", '\n': "&#xA;", '\r': "&#xD;", '&': "&amp;", '<': "&lt;", '>': "&gt;", '"': "&quot;"},
+		false, '>', 0x02, '&', 0x04)
+)
+
+// mask returns the high bit of each byte of x (x as Load64 reads it)
+// that an escaper with arguments k may replace or stop at. As with
+// SpecialMask, the lowest bit set is exact: a false alarm needs a borrow
+// from a flagged byte below it, and a byte flagged without need is its
+// own replacement in the escaper's table.
+func (k maskArgs) mask(x uint64) uint64 {
+	low := (x - Broadcast(0x20)) &^ x
+	za, zb := (x|k.fa)^k.a, (x|k.fb)^k.b
+	return (low | x&k.hi | (za-lsb)&^za | (zb-lsb)&^zb) & msb
+}
+
+// appendUnchecked appends s escaped by e, an unchecked escaper.
+func appendUnchecked(b []byte, s string, e *escaper) []byte {
+	if err := escapeInto(&b, s, e); err != nil {
+		// an unchecked escaper stops at no byte (TestUncheckedEscapers),
+		// and only such a byte can fail
+		panic("xmlscan: an unchecked escaper failed: " + err.Error())
+	}
+	return b
+}
+
+// AppendTextValue appends s escaped as character data, as AppendText
+// does, for writers that have checked that s holds only characters XML
+// can carry: it checks nothing.
+func AppendTextValue(b []byte, s string) []byte { return appendUnchecked(b, s, &textValueEscaper) }
+
+// AppendAttrValue appends s escaped for a double-quoted attribute value,
+// for writers whose output must read back to s exactly: &, <, >, " and
+// the three white-space characters that attribute-value normalisation
+// would change (TAB, LF, CR) become references. Unlike AppendAttr it
+// also escapes '>' and checks nothing: the caller has checked that s
+// holds only characters XML can carry.
+func AppendAttrValue(b []byte, s string) []byte { return appendUnchecked(b, s, &attrValueEscaper) }
 
 // AppendText appends s escaped as character data: &, <, > and CR become
 // references. It fails on characters XML cannot carry, and then returns b
@@ -133,8 +188,8 @@ func escapeInto(dst *[]byte, s string, e *escaper) error {
 	if n > shortValue {
 		return escapeSlow(dst, s, e, 0, j0)
 	}
-	// the masks in registers: the stores below could be to *e
-	a, b, fold := e.a, e.b, e.fold
+	// the mask's arguments in registers: the stores below could be to *e
+	k := e.m
 	o := (*[shortValue + wordRoom]byte)((*dst)[j0 : j0+shortValue+wordRoom])
 	if n < 8 {
 		var x uint64 // s as the low bytes of a word, read within its length
@@ -146,7 +201,7 @@ func escapeInto(dst *[]byte, s string, e *escaper) error {
 		default:
 			return nil
 		}
-		if SpecialMask(x, a, b, fold)&(1<<(8*n)-1) != 0 {
+		if k.mask(x)&(1<<(8*n)-1) != 0 {
 			return escapeSlow(dst, s, e, 0, j0)
 		}
 		binary.LittleEndian.PutUint64(o[:], x)
@@ -156,7 +211,7 @@ func escapeInto(dst *[]byte, s string, e *escaper) error {
 	i := 0
 	for ; i < n-8; i += 8 {
 		x := Load64(s, i)
-		if SpecialMask(x, a, b, fold) != 0 {
+		if k.mask(x) != 0 {
 			return escapeSlow(dst, s, e, i, j0+i)
 		}
 		binary.LittleEndian.PutUint64(o[i&(shortValue-1):], x) // i < shortValue
@@ -164,7 +219,7 @@ func escapeInto(dst *[]byte, s string, e *escaper) error {
 	// the last eight bytes, overlapping those stored when n is not a
 	// multiple of eight
 	x := Load64(s, n-8)
-	if SpecialMask(x, a, b, fold) != 0 {
+	if k.mask(x) != 0 {
 		return escapeSlow(dst, s, e, i, j0+i)
 	}
 	binary.LittleEndian.PutUint64(o[(n-8)&(shortValue-1):], x) // n-8 < shortValue
@@ -221,7 +276,7 @@ func textInto(dst *[]byte, s string) error {
 	return nil
 }
 
-// textMask is SpecialMask for character data, written out on constants:
+// textMask is textEscaper's mask, written out on constants:
 // '&' (0x26) XOR 0x06 is 0x20, so that one subtraction flags both it and
 // the control characters, and '<' (0x3C) and '>' (0x3E) differ only in
 // bit 1. Each term flags the first byte that matches exactly (a borrow,
@@ -368,44 +423,42 @@ func textChunk(o *[chunkRoom]byte, t string) (int, int, bool) {
 	return n - len(t), p, false
 }
 
-// chunk is the word loop for any context, with the mask SpecialMask
-// makes from e's arguments; textChunk is the same for character data.
+// chunk is the word loop for any escaper, with its mask; textChunk is
+// the same for character data. An unchecked escaper (hi = 0) does not
+// stop at bytes of 0x80 and above: they go through with their word.
 func (e *escaper) chunk(o *[chunkRoom]byte, t string) (int, int, bool) {
-	a, b, fold := e.a, e.b, e.fold
+	k := e.m
 	tab := &e.tab
 	_ = o[0]
-	p, i := 0, 0
-	for end := min(len(t)-15, chunkLen); i < end; i += 8 {
-		u := t[i : i+16]
+	n, p := len(t), 0
+	for len(t) >= 16 {
+		u := t[:16]
 		x := Load64(u, 0)
-		m := SpecialMask(x, a, b, fold)
+		m := k.mask(x)
 		binary.LittleEndian.PutUint64(o[p&(outWin-1):], x)
 		if m != 0 {
-			if x&msb != 0 {
-				k := bits.TrailingZeros64(m) >> 3
-				return i + k, p + k, true
+			if x&k.hi != 0 {
+				c := bits.TrailingZeros64(m) >> 3
+				return n - len(t) + c, p + c, true
 			}
 			q, slow := p, uint64(0)
-			for {
-				k := bits.TrailingZeros64(m|1<<63) >> 3
-				v := tab[u[k]]
+			for ; m != 0; m &= m - 1 {
+				c := bits.TrailingZeros64(m) >> 3
+				v := tab[u[c]]
 				slow |= v
-				j := q + k
-				binary.LittleEndian.PutUint64(o[j&(outWin-1):], v)
+				binary.LittleEndian.PutUint64(o[(q+c)&(outWin-1):], v)
 				q += int(v >> 56)
-				binary.LittleEndian.PutUint64(o[(j+int(v>>56)+1)&(outWin-1):], Load64(u, k+1))
-				if m &= m - 1; m == 0 {
-					break
-				}
+				binary.LittleEndian.PutUint64(o[(q+c+1)&(outWin-1):], Load64(u, c+1))
 			}
 			if slow&slowByte != 0 {
-				return i, p, true
+				return n - len(t), p, true
 			}
 			p = q
 		}
 		p += 8
+		t = t[8:]
 	}
-	return i, p, false
+	return n - len(t), p, false
 }
 
 // copyRune checks the character at s[i] (a control character, or the
