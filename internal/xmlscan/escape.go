@@ -283,14 +283,15 @@ func textInto(dst *[]byte, s string) error {
 // and so a false flag, comes only from a byte below that matched); bytes
 // of 0x80 and above are flagged by x itself.
 func textMask(x uint64) uint64 {
-	const (
-		k1 = 0x06 * lsb
-		k2 = -0x21 * lsb & (1<<64 - 1)
-		k3 = 0x02 * lsb
-		k4 = '>' * lsb
-		k5 = -lsb & (1<<64 - 1)
-	)
-	return (((x ^ k1) + k2) | x | (((x | k3) ^ k4) + k5)) & msb
+	k := &textMaskArgs
+	return (((x ^ k.k1) + k.k2) | x | (((x | k.k3) ^ k.k4) + k.k5)) & k.msb
+}
+
+// textMaskArgs are textMask's constants, kept in memory: the compiler
+// folds a load into the instruction that uses it, where a 64-bit
+// constant takes an instruction of its own at every use.
+var textMaskArgs = struct{ k1, k2, k3, k4, k5, msb uint64 }{
+	0x06 * lsb, -0x21 * lsb & (1<<64 - 1), 0x02 * lsb, '>' * lsb, -lsb & (1<<64 - 1), msb,
 }
 
 // shortValue is the longest value escapeInto tries whole before it hands
