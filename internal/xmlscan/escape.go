@@ -377,8 +377,9 @@ const _ = uint(outWin - chunkLen*maxRep - 2*8)
 // eight bytes of t read with the eight after it (so t's last eight bytes
 // are never a word's first): the loop takes words while sixteen bytes
 // remain, which is up to chunkLen bytes when the caller passes chunkLen+8,
-// and stops early at the first byte of 0x80 and above, or at the start of
-// a word holding a byte e.tab leaves to copyRune. Clean words are stored
+// and stops early: for a checked escaper at the first byte of 0x80 and
+// above, and at the start of a word holding a byte e.tab leaves to
+// copyRune. Clean words are stored
 // whole; in a word with bytes to replace, each flagged byte's replacement
 // from e.tab (itself when the mask flagged a plain byte) is stored at its
 // place, then the eight input bytes after it, which the next store
