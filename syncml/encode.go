@@ -56,10 +56,12 @@ const largeMessage = 64 << 10
 var lastLarge atomic.Int64
 
 // marshalLarge writes m straight into a buffer sized for a message like
-// the last large one (hint bytes) and hands it over when it is mostly
-// filled, so that a large message costs one allocation and no copy.
+// the last large one (hint bytes) and not cleared first (makeNoZero), and
+// hands it over when it is mostly filled, so that a large message costs
+// one allocation, no copy and no clearing. The slice returned has no
+// capacity past its length: the bytes there were never written.
 func marshalLarge(m *Message, hint int) ([]byte, error) {
-	b, err := AppendMessage(make([]byte, 0, hint+hint/8), m)
+	b, err := AppendMessage(makeNoZero(hint+hint/16), m)
 	if err != nil {
 		return nil, err
 	}
@@ -71,7 +73,7 @@ func marshalLarge(m *Message, hint int) ([]byte, error) {
 	if cap(b)-len(b) > len(b)/4 {
 		return append([]byte(nil), b...), nil // smaller than foreseen
 	}
-	return b, nil
+	return b[:len(b):len(b)], nil
 }
 
 // bufPool holds the scratch buffers Marshal writes into before it copies

@@ -9,7 +9,8 @@ import (
 // TestMarshalSizes: whatever the size of the message before (Marshal
 // writes a large one straight into a buffer sized after the last large
 // one), Marshal gives AppendMessage's bytes, with no spare capacity
-// beyond a quarter of the message.
+// beyond a quarter of the message, and none when it is handed the
+// buffer it was written into.
 func TestMarshalSizes(t *testing.T) {
 	msg := func(n int) *Message {
 		m := &Message{Header: Header{VerDTD: "1.2", VerProto: "DM/1.2", SessionID: "1", MsgID: "1",
@@ -36,6 +37,23 @@ func TestMarshalSizes(t *testing.T) {
 		}
 		if cap(got)-len(got) > len(got)/4 {
 			t.Errorf("%d bytes of data: %d bytes returned with capacity %d", n, len(got), cap(got))
+		}
+	}
+	// the same large message twice: the second is written into memory
+	// that was not cleared first (makeNoZero), so no capacity may show
+	// past the bytes written
+	for i := 0; i < 2; i++ {
+		m := msg(300 << 10)
+		got, err := Marshal(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _ := AppendMessage(nil, m)
+		if !bytes.Equal(got, want) {
+			t.Fatalf("pass %d: Marshal differs from AppendMessage", i)
+		}
+		if i == 1 && cap(got) != len(got) {
+			t.Errorf("a large message written into a buffer sized for it: %d bytes, capacity %d", len(got), cap(got))
 		}
 	}
 	for _, n := range []int{10, 200 << 10} { // by the pooled path, then by the large one

@@ -18,7 +18,9 @@
 //     retry from over more input. It builds nothing: each package reads its
 //     own model or tree from what the methods return.
 //   - Stateless functions over bytes: name and character classes, escaping
-//     for writers (AppendText, AppendAttr, AppendCDATA, word at a time),
+//     for writers (AppendText, AppendAttr, AppendCDATA, and the unchecked
+//     AppendTextValue and AppendAttrValue for strings a writer has checked;
+//     word at a time),
 //     line and column from an offset (Advance, LineCol), end-of-line
 //     normalisation, the XML namespace names.
 //

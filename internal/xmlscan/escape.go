@@ -20,7 +20,7 @@ import (
 // fixed-size window of the output so that no store needs a bounds check;
 // an ASCII word with bytes to replace is rewritten in place from its
 // mask, each replacement one table look-up and two stores (the
-// replacement, then the rest of the word after it). The first byte of
+// replacement, then the input after it). The first byte of
 // 0x80 and above or the first control character XML cannot carry is
 // found from the mask and checked alone: UTF-8 validity and the XML Char
 // production are checked on every byte of 0x80 and above and every
@@ -29,7 +29,7 @@ import (
 // escaper says, for one context, which bytes pass through unchanged and
 // what the others become.
 type escaper struct {
-	a, b, fold uint64 // the arguments of SpecialMask for this context
+	m maskArgs
 
 	// tab packs what each byte becomes into one word: the replacement
 	// (the byte itself when it passes through) in the low six bytes,
@@ -40,6 +40,11 @@ type escaper struct {
 	// the output gains over the input.
 	tab [256]uint64
 }
+
+// maskArgs are the arguments of an escaper's mask: it flags the bytes
+// equal to a or b after OR-ing them with fa and fb, the control
+// characters, and with hi = msb the bytes of 0x80 and above.
+type maskArgs struct{ a, fa, b, fb, hi uint64 }
 
 // slowByte marks a byte of escaper.tab for copyRune.
 const slowByte = 1 << 48
@@ -61,31 +66,81 @@ func (e *escaper) set(c byte, rep string) {
 	e.tab[c] = binary.LittleEndian.Uint64(w[:])&(1<<48-1) | uint64(len(rep)-1)<<56
 }
 
-var textEscaper, attrEscaper = func() (t, a escaper) {
-	for c := 0; c < 256; c++ {
-		v := uint64(c)
-		if c < 0x20 || c >= utf8.RuneSelf {
-			v |= slowByte
-		}
-		t.tab[c], a.tab[c] = v, v
+// newEscaper returns the escaper that replaces each byte of reps' keys
+// by its value. A checked escaper leaves the other control characters
+// and the bytes of 0x80 and above to copyRune, which refuses what XML
+// cannot carry; an unchecked one passes every other byte through, for
+// writers that have checked their strings. a, fa, b and fb are the
+// mask's arguments (see escaper): together with the control characters
+// they must flag every byte reps replaces.
+func newEscaper(reps map[byte]string, checked bool, a, fa, b, fb byte) *escaper {
+	e := &escaper{m: maskArgs{a: Broadcast(a), fa: Broadcast(fa), b: Broadcast(b), fb: Broadcast(fb)}}
+	if checked {
+		e.m.hi = msb
 	}
-	t.tab['\t'], t.tab['\n'] = '\t', '\n'
-	t.set('\r', "&#xD;")
-	t.set('&', "&amp;")
-	t.set('<', "&lt;")
-	t.set('>', "&gt;")
-	a.set('\t', "&#x9;")
-	a.set('\n', "&#xA;")
-	a.set('\r', "&#xD;")
-	a.set('&', "&amp;")
-	a.set('<', "&lt;")
-	a.set('"', "&quot;")
-	// '<' (0x3C) and '>' (0x3E) differ in bit 1; '"' (0x22) and '&' (0x26)
-	// in bit 2, so with '<' alone the attribute case needs no fold
-	t.a, t.b, t.fold = Broadcast('&'), Broadcast('>'), Broadcast(0x02)
-	a.a, a.b, a.fold = Broadcast('<'), Broadcast('&'), Broadcast(0x04)
-	return t, a
-}()
+	for c := 0; c < 256; c++ {
+		e.tab[c] = uint64(c)
+		if checked && (c < 0x20 && c != '\t' && c != '\n' || c >= utf8.RuneSelf) {
+			e.tab[c] |= slowByte
+		}
+	}
+	for c, rep := range reps {
+		e.set(c, rep)
+	}
+	return e
+}
+
+// The escapers of the exported functions. '<' (0x3C) and '>' (0x3E)
+// differ only in bit 1, '"' (0x22) and '&' (0x26) only in bit 2, so
+// that one term of the mask can flag both of a pair.
+var (
+	// character data: AppendText, EscapeText
+	textEscaper = *newEscaper(map[byte]string{'\r': "&#xD;", '&': "&amp;", '<': "&lt;", '>': "&gt;"},
+		true, '&', 0, '>', 0x02)
+	// double-quoted attribute values: AppendAttr
+	attrEscaper = *newEscaper(map[byte]string{'\t': "&#x9;", '\n': "&#xA;", '\r': "&#xD;", '&': "&amp;", '<': "&lt;", '"': "&quot;"},
+		true, '<', 0, '&', 0x04)
+	// the same two, unchecked and with '>' escaped in attributes too:
+	// AppendTextValue, AppendAttrValue
+	textValueEscaper = *newEscaper(map[byte]string{'\r': "&#xD;", '&': "&amp;", '<': "&lt;", '>': "&gt;"},
+		false, '&', 0, '>', 0x02)
+	attrValueEscaper = *newEscaper(map[byte]string{'\t': "&#x9;", '\n': "&#xA;", '\r': "&#xD;", '&': "&amp;", '<': "&lt;", '>': "&gt;", '"': "&quot;"},
+		false, '>', 0x02, '&', 0x04)
+)
+
+// mask returns the high bit of each byte of x (x as Load64 reads it)
+// that an escaper with arguments k may replace or stop at. As with
+// SpecialMask, the lowest bit set is exact: a false alarm needs a borrow
+// from a flagged byte below it, and a byte flagged without need is its
+// own replacement in the escaper's table.
+func (k maskArgs) mask(x uint64) uint64 {
+	low := (x - Broadcast(0x20)) &^ x
+	za, zb := (x|k.fa)^k.a, (x|k.fb)^k.b
+	return (low | x&k.hi | (za-lsb)&^za | (zb-lsb)&^zb) & msb
+}
+
+// appendUnchecked appends s escaped by e, an unchecked escaper.
+func appendUnchecked(b []byte, s string, e *escaper) []byte {
+	if err := escapeInto(&b, s, e); err != nil {
+		// an unchecked escaper stops at no byte (TestUncheckedEscapers),
+		// and only such a byte can fail
+		panic("xmlscan: an unchecked escaper failed: " + err.Error())
+	}
+	return b
+}
+
+// AppendTextValue appends s escaped as character data, as AppendText
+// does, for writers that have checked that s holds only characters XML
+// can carry: it checks nothing.
+func AppendTextValue(b []byte, s string) []byte { return appendUnchecked(b, s, &textValueEscaper) }
+
+// AppendAttrValue appends s escaped for a double-quoted attribute value,
+// for writers whose output must read back to s exactly: &, <, >, " and
+// the three white-space characters that attribute-value normalisation
+// would change (TAB, LF, CR) become references. Unlike AppendAttr it
+// also escapes '>' and checks nothing: the caller has checked that s
+// holds only characters XML can carry.
+func AppendAttrValue(b []byte, s string) []byte { return appendUnchecked(b, s, &attrValueEscaper) }
 
 // AppendText appends s escaped as character data: &, <, > and CR become
 // references. It fails on characters XML cannot carry, and then returns b
@@ -133,8 +188,8 @@ func escapeInto(dst *[]byte, s string, e *escaper) error {
 	if n > shortValue {
 		return escapeSlow(dst, s, e, 0, j0)
 	}
-	// the masks in registers: the stores below could be to *e
-	a, b, fold := e.a, e.b, e.fold
+	// the mask's arguments in registers: the stores below could be to *e
+	k := e.m
 	o := (*[shortValue + wordRoom]byte)((*dst)[j0 : j0+shortValue+wordRoom])
 	if n < 8 {
 		var x uint64 // s as the low bytes of a word, read within its length
@@ -146,7 +201,7 @@ func escapeInto(dst *[]byte, s string, e *escaper) error {
 		default:
 			return nil
 		}
-		if SpecialMask(x, a, b, fold)&(1<<(8*n)-1) != 0 {
+		if k.mask(x)&(1<<(8*n)-1) != 0 {
 			return escapeSlow(dst, s, e, 0, j0)
 		}
 		binary.LittleEndian.PutUint64(o[:], x)
@@ -156,7 +211,7 @@ func escapeInto(dst *[]byte, s string, e *escaper) error {
 	i := 0
 	for ; i < n-8; i += 8 {
 		x := Load64(s, i)
-		if SpecialMask(x, a, b, fold) != 0 {
+		if k.mask(x) != 0 {
 			return escapeSlow(dst, s, e, i, j0+i)
 		}
 		binary.LittleEndian.PutUint64(o[i&(shortValue-1):], x) // i < shortValue
@@ -164,7 +219,7 @@ func escapeInto(dst *[]byte, s string, e *escaper) error {
 	// the last eight bytes, overlapping those stored when n is not a
 	// multiple of eight
 	x := Load64(s, n-8)
-	if SpecialMask(x, a, b, fold) != 0 {
+	if k.mask(x) != 0 {
 		return escapeSlow(dst, s, e, i, j0+i)
 	}
 	binary.LittleEndian.PutUint64(o[(n-8)&(shortValue-1):], x) // n-8 < shortValue
@@ -221,21 +276,22 @@ func textInto(dst *[]byte, s string) error {
 	return nil
 }
 
-// textMask is SpecialMask for character data, written out on constants:
+// textMask is textEscaper's mask, written out on constants:
 // '&' (0x26) XOR 0x06 is 0x20, so that one subtraction flags both it and
 // the control characters, and '<' (0x3C) and '>' (0x3E) differ only in
 // bit 1. Each term flags the first byte that matches exactly (a borrow,
 // and so a false flag, comes only from a byte below that matched); bytes
 // of 0x80 and above are flagged by x itself.
 func textMask(x uint64) uint64 {
-	const (
-		k1 = 0x06 * lsb
-		k2 = -0x21 * lsb & (1<<64 - 1)
-		k3 = 0x02 * lsb
-		k4 = '>' * lsb
-		k5 = -lsb & (1<<64 - 1)
-	)
-	return (((x ^ k1) + k2) | x | (((x | k3) ^ k4) + k5)) & msb
+	k := &textMaskArgs
+	return (((x ^ k.k1) + k.k2) | x | (((x | k.k3) ^ k.k4) + k.k5)) & k.msb
+}
+
+// textMaskArgs are textMask's constants, kept in memory: the compiler
+// folds a load into the instruction that uses it, where a 64-bit
+// constant takes an instruction of its own at every use.
+var textMaskArgs = struct{ k1, k2, k3, k4, k5, msb uint64 }{
+	0x06 * lsb, -0x21 * lsb & (1<<64 - 1), 0x02 * lsb, '>' * lsb, -lsb & (1<<64 - 1), msb,
 }
 
 // shortValue is the longest value escapeInto tries whole before it hands
@@ -262,17 +318,18 @@ func escapeSlow(dst *[]byte, s string, e *escaper, i, j int) error {
 			*dst = room((*dst)[:j], max(chunkRoom, n-i+wordRoom))[:j0]
 		}
 		buf := (*dst)[:cap(*dst)]
-		if n-i >= 8 {
-			t := s[i:min(i+chunkLen, n)]
+		if n-i >= 16 {
+			t := s[i:min(i+chunkLen+8, n)] // words start below chunkLen
 			o := (*[chunkRoom]byte)(buf[j : j+chunkRoom])
 			var di, dj int
+			var stopped bool
 			if e == &textEscaper {
-				di, dj = textChunk(o, t)
+				di, dj, stopped = textChunk(o, t)
 			} else {
-				di, dj = e.chunk(o, t)
+				di, dj, stopped = e.chunk(o, t)
 			}
 			i, j = i+di, j+dj
-			if di == len(t)&^7 {
+			if !stopped {
 				continue
 			}
 		}
@@ -311,94 +368,99 @@ const (
 	chunkRoom = outWin + 8
 )
 
-// A chunk's output, with the rest of a word stored past a replacement,
-// must fit the window: this does not compile when it would not.
+// A chunk's output, with the input stored past a replacement, must fit
+// the window: this does not compile when it would not.
 const _ = uint(outWin - chunkLen*maxRep - 2*8)
 
-// Each word loop escapes the whole words of t (at most chunkLen bytes)
-// into o and returns the input it took and the output it wrote: all of
-// t's whole words, or up to the first byte e.tab leaves to copyRune.
-// Clean words are stored whole; in a word with bytes to replace, each
-// flagged byte's replacement from e.tab (itself when the mask flagged a
-// plain byte) is stored at its place and the rest of the word after it.
-// The output offset p runs ahead of the input offset by what the
-// replacements added.
+// Each word loop escapes the words of t into o and returns the input it
+// took, the output it wrote and whether it stopped early. A word is
+// eight bytes of t read with the eight after it (so t's last eight bytes
+// are never a word's first): the loop takes words while sixteen bytes
+// remain, which is up to chunkLen bytes when the caller passes chunkLen+8,
+// and stops early: for a checked escaper at the first byte of 0x80 and
+// above, and at the start of a word holding a byte e.tab leaves to
+// copyRune. Clean words are stored
+// whole; in a word with bytes to replace, each flagged byte's replacement
+// from e.tab (itself when the mask flagged a plain byte) is stored at its
+// place, then the eight input bytes after it, which the next store
+// overwrites from where the next replacement or word goes. The output
+// offset runs ahead of the input offset by what the replacements added.
 //
 // textChunk is the loop for character data, with textMask.
-func textChunk(o *[chunkRoom]byte, t string) (int, int) {
+func textChunk(o *[chunkRoom]byte, t string) (int, int, bool) {
 	_ = o[0] // o is not nil: no check in the loop
-	p, i := 0, 0
-	for ; i < len(t)-7; i += 8 {
-		u := t[i : i+8]
-		x := uint64(u[0]) | uint64(u[1])<<8 | uint64(u[2])<<16 | uint64(u[3])<<24 |
-			uint64(u[4])<<32 | uint64(u[5])<<40 | uint64(u[6])<<48 | uint64(u[7])<<56
+	n, p := len(t), 0
+	for len(t) >= 16 {
+		u := t[:16]
+		x := Load64(u, 0)
 		m := textMask(x)
 		binary.LittleEndian.PutUint64(o[p&(outWin-1):], x)
 		if m != 0 {
 			if x&msb != 0 {
 				k := bits.TrailingZeros64(m) >> 3
-				return i + k, p + k
+				return n - len(t) + k, p + k, true
 			}
-			for {
-				c := bits.TrailingZeros64(m | 1<<63)
-				k := c >> 3
-				y := x >> (c &^ 7)
-				v := textEscaper.tab[uint8(y)]
-				if v&slowByte != 0 {
-					return i + k, p + k
-				}
-				binary.LittleEndian.PutUint64(o[(p+k)&(outWin-1):], v)
-				p += int(v >> 56)
-				// rotated rather than shifted: with a known zero top byte
-				// the compiler stores y>>8 a piece at a time; that byte
-				// lands past the word's output, which the next store or
-				// the end of the output makes no part of the result
-				binary.LittleEndian.PutUint64(o[(p+k+1)&(outWin-1):], bits.RotateLeft64(y, -8))
-				if m &= m - 1; m == 0 {
-					break
-				}
+			// q is where byte 0 of the word goes with the replacements
+			// so far; slow gathers the table words, to see once whether
+			// the word held a byte to stop at
+			q, slow := p, uint64(0)
+			for ; m != 0; m &= m - 1 {
+				k := bits.TrailingZeros64(m) >> 3
+				v := textEscaper.tab[u[k]]
+				slow |= v
+				binary.LittleEndian.PutUint64(o[(q+k)&(outWin-1):], v)
+				q += int(v >> 56)
+				binary.LittleEndian.PutUint64(o[(q+k+1)&(outWin-1):], Load64(u, k+1))
 			}
+			if slow&slowByte != 0 {
+				// a control character XML cannot carry: the caller takes
+				// the word a byte at a time and fails at it
+				return n - len(t), p, true
+			}
+			p = q
 		}
 		p += 8
+		t = t[8:]
 	}
-	return i, p
+	return n - len(t), p, false
 }
 
-// chunk is the word loop for any context, with the mask SpecialMask
-// makes from e's arguments; textChunk is the same for character data.
-func (e *escaper) chunk(o *[chunkRoom]byte, t string) (int, int) {
-	a, b, fold := e.a, e.b, e.fold
+// chunk is the word loop for any escaper, with its mask; textChunk is
+// the same for character data. An unchecked escaper (hi = 0) does not
+// stop at bytes of 0x80 and above: they go through with their word.
+func (e *escaper) chunk(o *[chunkRoom]byte, t string) (int, int, bool) {
+	k := e.m
 	tab := &e.tab
 	_ = o[0]
-	p, i := 0, 0
-	for ; i < len(t)-7; i += 8 {
-		x := Load64(t, i)
-		m := SpecialMask(x, a, b, fold)
+	n, p := len(t), 0
+	for len(t) >= 16 {
+		u := t[:16]
+		x := Load64(u, 0)
+		m := k.mask(x)
 		binary.LittleEndian.PutUint64(o[p&(outWin-1):], x)
 		if m != 0 {
-			if x&msb != 0 {
-				k := bits.TrailingZeros64(m) >> 3
-				return i + k, p + k
+			if x&k.hi != 0 {
+				c := bits.TrailingZeros64(m) >> 3
+				return n - len(t) + c, p + c, true
 			}
-			for {
-				c := bits.TrailingZeros64(m | 1<<63)
-				k := c >> 3
-				y := x >> (c &^ 7)
-				v := tab[uint8(y)]
-				if v&slowByte != 0 {
-					return i + k, p + k
-				}
-				binary.LittleEndian.PutUint64(o[(p+k)&(outWin-1):], v)
-				p += int(v >> 56)
-				binary.LittleEndian.PutUint64(o[(p+k+1)&(outWin-1):], bits.RotateLeft64(y, -8))
-				if m &= m - 1; m == 0 {
-					break
-				}
+			q, slow := p, uint64(0)
+			for ; m != 0; m &= m - 1 {
+				c := bits.TrailingZeros64(m) >> 3
+				v := tab[u[c]]
+				slow |= v
+				binary.LittleEndian.PutUint64(o[(q+c)&(outWin-1):], v)
+				q += int(v >> 56)
+				binary.LittleEndian.PutUint64(o[(q+c+1)&(outWin-1):], Load64(u, c+1))
 			}
+			if slow&slowByte != 0 {
+				return n - len(t), p, true
+			}
+			p = q
 		}
 		p += 8
+		t = t[8:]
 	}
-	return i, p
+	return n - len(t), p, false
 }
 
 // copyRune checks the character at s[i] (a control character, or the

@@ -2,6 +2,7 @@ package xmlscan
 
 import (
 	"bytes"
+	"encoding/xml"
 	"errors"
 	"math/rand"
 	"strings"
@@ -72,6 +73,15 @@ func escapeSamples() []string {
 			}
 		}
 	}
+	// values longer than the short path takes whole, so that the word
+	// loops see every piece at every offset of a word and near the end
+	for _, n := range []int{shortValue + 1, shortValue + 7, shortValue + 16, shortValue + 24} {
+		for pos := 0; pos <= n; pos++ {
+			for _, p := range pieces {
+				out = append(out, strings.Repeat("a", pos)+p+strings.Repeat("b", n-pos))
+			}
+		}
+	}
 	// long values: chunks of the word loops, and output that outgrows the
 	// room taken at the start (every byte replaced)
 	for _, p := range []string{"&", "\"", "\r", "a<b>c&d\"e\rf", "é&", "\t\n", "]]>"} {
@@ -135,8 +145,85 @@ func TestEscapeAgainstReference(t *testing.T) {
 	}
 }
 
+// refUnchecked is the rule of AppendTextValue and AppendAttrValue, one
+// byte at a time: only the bytes they replace change, whatever the rest.
+func refUnchecked(s string, attr bool) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '&':
+			b.WriteString("&amp;")
+		case c == '<':
+			b.WriteString("&lt;")
+		case c == '>':
+			b.WriteString("&gt;")
+		case c == '\r':
+			b.WriteString("&#xD;")
+		case c == '"' && attr:
+			b.WriteString("&quot;")
+		case c == '\t' && attr:
+			b.WriteString("&#x9;")
+		case c == '\n' && attr:
+			b.WriteString("&#xA;")
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+// TestUncheckedEscapers compares AppendTextValue and AppendAttrValue with
+// refUnchecked on every sample (those XML cannot carry too), and checks
+// that their escapers stop at no byte, so that they cannot fail.
+func TestUncheckedEscapers(t *testing.T) {
+	for _, e := range []*escaper{&textValueEscaper, &attrValueEscaper} {
+		for c, v := range e.tab {
+			if v&slowByte != 0 {
+				t.Fatalf("an unchecked escaper stops at byte %#x", c)
+			}
+		}
+	}
+	for _, s := range escapeSamples() {
+		for _, dst := range [][]byte{nil, make([]byte, 1, 4*len(s)+64)} {
+			orig := string(dst)
+			if got, want := string(AppendTextValue(dst, s)), orig+refUnchecked(s, false); got != want {
+				t.Fatalf("AppendTextValue(%q) = %q, want %q", s, got, want)
+			}
+			if got, want := string(AppendAttrValue(dst, s)), orig+refUnchecked(s, true); got != want {
+				t.Fatalf("AppendAttrValue(%q) = %q, want %q", s, got, want)
+			}
+		}
+	}
+}
+
+// TestAppendAttrValue: encoding/xml reads AppendAttrValue's output back
+// unchanged, attribute-value normalisation included.
+func TestAppendAttrValue(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"", ""},
+		{"plain", "plain"},
+		{`a&b<c>d"e`, "a&amp;b&lt;c&gt;d&quot;e"},
+		{"t\tl\nc\r", "t&#x9;l&#xA;c&#xD;"},
+		{"'é'", "'é'"},
+		{strings.Repeat(`<>&"`, 100) + "é", strings.Repeat("&lt;&gt;&amp;&quot;", 100) + "é"},
+	}
+	for _, tt := range tests {
+		got := string(AppendAttrValue([]byte("x"), tt.in))
+		if got != "x"+tt.want {
+			t.Errorf("AppendAttrValue(%q) = %q, want %q", tt.in, got, "x"+tt.want)
+		}
+		var v struct {
+			A string `xml:"a,attr"`
+		}
+		if err := xml.Unmarshal([]byte(`<e a="`+tt.want+`"/>`), &v); err != nil || v.A != tt.in {
+			t.Errorf("%q read back as %q, %v", tt.in, v.A, err)
+		}
+	}
+}
+
 // FuzzEscape compares AppendText, AppendAttr and AppendCDATA with
-// refEscape on arbitrary strings, appended after a prefix.
+// refEscape, and AppendTextValue and AppendAttrValue with refUnchecked,
+// on arbitrary strings, appended after a prefix.
 func FuzzEscape(f *testing.F) {
 	for _, s := range []string{"", "a&b", "<<<<>>>>&&&&\"\"\"\"", "abcdefgh\r\n\t]]>é\x00", "0123456&<é"} {
 		f.Add(s, 3)
@@ -152,6 +239,15 @@ func FuzzEscape(f *testing.F) {
 			got, err := tc.f(dst, s)
 			if ok != (err == nil) || ok && string(got[pre:]) != want || !ok && len(got) != pre {
 				t.Fatalf("attr=%v cdata=%v %q: got %q, %v; want %q, %v", tc.attr, tc.cdata, s, got, err, want, ok)
+			}
+		}
+		for _, attr := range []bool{false, true} {
+			f := AppendTextValue
+			if attr {
+				f = AppendAttrValue
+			}
+			if got, want := string(f(make([]byte, pre, pre+len(s)/2), s)[pre:]), refUnchecked(s, attr); got != want {
+				t.Fatalf("unchecked attr=%v %q: got %q, want %q", attr, s, got, want)
 			}
 		}
 	})

@@ -1,6 +1,7 @@
 package xmlscan
 
 import (
+	"math/bits"
 	"math/rand"
 	"strings"
 	"testing"
@@ -10,7 +11,7 @@ import (
 // the byte loops must see, for every position of every special byte.
 func TestSkipPlain(t *testing.T) {
 	specials := []byte{0, 0x1f, '\t', '\n', '\r', 0x80, 0xff, '&', '<', '>'}
-	a, b, c := textEscaper.a, textEscaper.b, textEscaper.fold
+	a, b, c := Broadcast('&'), Broadcast('>'), Broadcast(0x02) // the text context's arguments
 	isSpecial := func(x byte) bool { return x < 0x20 || x >= 0x80 || x == '&' || x == '<' || x == '>' }
 	r := rand.New(rand.NewSource(1))
 	for n := 0; n < 40; n++ {
@@ -47,8 +48,10 @@ func TestSkipPlainContexts(t *testing.T) {
 		skip     func(s string) int
 		specials string
 	}{
-		{"text", func(s string) int { return SkipPlain(s, 0, textEscaper.a, textEscaper.b, textEscaper.fold) }, "&<>"},
-		{"attr", func(s string) int { return SkipPlain(s, 0, attrEscaper.a, attrEscaper.b, attrEscaper.fold) }, "&<\""},
+		{"text", escSkip(&textEscaper), "&<>"},
+		{"attr", escSkip(&attrEscaper), "&<\""},
+		{"text value", escSkip(&textValueEscaper), "&<>"},
+		{"attr value", escSkip(&attrValueEscaper), "&<>\""},
 		{"chardata", func(s string) int { return SkipPlain3(s, 0, Broadcast('<'), Broadcast('&'), Broadcast(']')) }, "<&]"},
 	} {
 		for c := 0x20; c < 0x7f; c++ {
@@ -58,6 +61,17 @@ func TestSkipPlainContexts(t *testing.T) {
 				t.Errorf("%s: byte %q: skip = %d, special %v", tc.name, rune(c), got, special)
 			}
 		}
+	}
+}
+
+// escSkip skips the first word of s when e's mask flags none of its bytes,
+// or else up to the first byte it flags.
+func escSkip(e *escaper) func(string) int {
+	return func(s string) int {
+		if m := e.m.mask(Load64(s, 0)); m != 0 {
+			return bits.TrailingZeros64(m) >> 3
+		}
+		return 8
 	}
 }
 

@@ -82,31 +82,6 @@ func checkChars(s string) error {
 	return nil
 }
 
-// appendText appends s escaped as character data; CR is a reference so
-// that line-end normalization keeps it.
-func appendText(b []byte, s string) []byte {
-	last := 0
-	for i := 0; i < len(s); i++ {
-		var esc string
-		switch s[i] {
-		case '&':
-			esc = "&amp;"
-		case '<':
-			esc = "&lt;"
-		case '>':
-			esc = "&gt;"
-		case '\r':
-			esc = "&#xD;"
-		default:
-			continue
-		}
-		b = append(b, s[last:i]...)
-		b = append(b, esc...)
-		last = i + 1
-	}
-	return append(b, s[last:]...)
-}
-
 // unescapeAttr returns the value of an attribute as XML defines it from its
 // raw text between the quotes (already checked by the tokenizer): a
 // literal TAB, LF, CR or CRLF becomes one space, and references are

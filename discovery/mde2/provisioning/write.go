@@ -339,7 +339,7 @@ func (w *writer) nodes(nodes []Node, depth int, inElem bool) error {
 			if err := checkChars(n.Text); err != nil {
 				return w.errorf("text: %v", err)
 			}
-			w.b = appendText(w.b, n.Text)
+			w.b = xmlscan.AppendTextValue(w.b, n.Text)
 			isText = true
 		default:
 			return w.errorf("node of type %T", n)
