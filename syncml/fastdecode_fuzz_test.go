@@ -1,0 +1,281 @@
+package syncml
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// fastFuzzHead and fastFuzzTail wrap hand-made bodies into messages of the
+// shape the fast reader takes.
+const (
+	fastFuzzHead = `<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr><VerDTD>1.2</VerDTD><VerProto>DM/1.2</VerProto><SessionID>1</SessionID><MsgID>1</MsgID>` +
+		`<Target><LocURI>https://127.0.0.1/x</LocURI></Target><Source><LocURI>DEV</LocURI></Source></SyncHdr><SyncBody>`
+	fastFuzzTail = `<Final/></SyncBody></SyncML>`
+)
+
+// fastFuzzSeeds are hand-made edge cases around the shapes fastdecode.go
+// takes and those it must leave to the general reader.
+func fastFuzzSeeds() []string {
+	item := func(s string) string {
+		return fastFuzzHead + `<Replace><CmdID>2</CmdID><Item>` + s + `</Item></Replace>` + fastFuzzTail
+	}
+	cmd := func(s string) string { return fastFuzzHead + s + fastFuzzTail }
+	plain := cmd(`<Replace><CmdID>2</CmdID><Item><Target><LocURI>./a</LocURI></Target><Data>1</Data></Item></Replace>`)
+	seeds := []string{
+		plain,
+		strings.ReplaceAll(plain, "><", ">\r\n\t<"),
+		strings.ReplaceAll(plain, "><", "> <"),
+		"\xef\xbb\xbf" + plain,
+		`<?xml version="1.0" encoding="UTF-8"?>` + "\n" + plain + "\n",
+		plain + "<!-- c -->",
+		plain + "\x00",
+		item(`<Data>a&amp;b</Data>`),
+		item(`<Data>&#65;</Data>`),
+		item(`<Data><![CDATA[x<y]]></Data>`),
+		item(`<Data>a]b</Data>`),
+		item(`<Data>a]]>b</Data>`),
+		item(`<Data>a>b</Data>`),
+		item(`<Data>a"'b</Data>`),
+		item("<Data>a\x7fb</Data>"),
+		item("<Data>a\x01b</Data>"),
+		item("<Data>a\tb</Data>"),
+		item("<Data>a\r\nb</Data>"),
+		item("<Data>caf\xc3\xa9</Data>"),
+		item("<Data>\xff</Data>"),
+		item(`<Data>   </Data>`),
+		item(`<Data/>`),
+		item(`<Data></Data>`),
+		item(`<Data ></Data>`),
+		item(`<Data a="b">x</Data>`),
+		item(`<Data xmlns="syncml:metinf">x</Data>`),
+		item(`<Data><x/></Data>`),
+		item(`<Data>1</Data><Data>2</Data>`),
+		item(`<Data>1</Data ><Target><LocURI>a</LocURI></Target>`),
+		item(`<Data>1</Data><Target><LocURI>a</LocURI></Target>`),
+		item(`<Target><LocURI>a</LocURI><LocName>n</LocName></Target>`),
+		item(`<Target><LocName>n</LocName><LocURI>a</LocURI></Target>`),
+		item(`<Target><LocURI>a</LocURI><LocURI>b</LocURI></Target>`),
+		item(`<Target></Target>`),
+		item(`<Target/>`),
+		item(`<Target><LocURI/></Target>`),
+		item(`<Target><LocURI>a<!-- c --></LocURI></Target>`),
+		item(`<Target><LocURI>a<?pi x?></LocURI></Target>`),
+		item(`<Target><!-- c --><LocURI>a</LocURI></Target>`),
+		item(`<Target><?pi?><LocURI>a</LocURI></Target>`),
+		item(`<Target><locuri>a</locuri></Target>`),
+		item(`<target><LocURI>a</LocURI></target>`),
+		item(`<Target><LocURI>a</LocURI></Source>`),
+		item(`<Source><LocURI>a</LocURI></Target>`),
+		item(`<Source><LocURI>a</LocURI></Source><Target><LocURI>b</LocURI></Target>`),
+		item(`<Meta><Format>chr</Format><Type>text/plain</Type></Meta><Data>x</Data>`),
+		item(`<Meta xmlns="syncml:metinf"><Format>chr</Format></Meta><Data>x</Data>`),
+		item(`<Meta xmlns="syncml:metinf"><Format xmlns="syncml:metinf">chr</Format></Meta>`),
+		item(`<Meta><Format xmlns="syncml:metinf">chr</Format><Type xmlns="syncml:metinf">t</Type></Meta>`),
+		item(`<Meta><Format xmlns="SYNCML:SYNCML1.2">chr</Format></Meta>`),
+		item(`<Meta><Format xmlns="other">chr</Format></Meta>`),
+		item(`<Meta xmlns="other"><Format>chr</Format></Meta>`),
+		item(`<Meta  xmlns="syncml:metinf"><Format>chr</Format></Meta>`),
+		item(`<Meta xmlns='syncml:metinf'><Format>chr</Format></Meta>`),
+		item(`<Meta xmlns="syncml:metinf" ><Format>chr</Format></Meta>`),
+		item(`<Meta xmlns:m="syncml:metinf"><m:Format>chr</m:Format></Meta>`),
+		item(`<m:Meta xmlns:m="syncml:metinf"><m:Format>chr</m:Format></m:Meta>`),
+		item(`<Meta><Format/><Type></Type><Mark>m</Mark><Size>1</Size><Version>v</Version><NextNonce>n</NextNonce><MaxMsgSize>1</MaxMsgSize><MaxObjSize>2</MaxObjSize></Meta>`),
+		item(`<Meta><Format>a</Format><Format>b</Format></Meta>`),
+		item(`<Meta><EMI>a</EMI></Meta>`),
+		item(`<Meta><Anchor><Last>1</Last></Anchor></Meta>`),
+		item(`<Meta><FieldLevel/></Meta>`),
+		item(`<Meta></Meta>`),
+		item(`<Meta/>`),
+		item(`<MoreData/>`),
+		item(`<MoreData> </MoreData>`),
+		item(`<MoreData>x</MoreData>`),
+		item(`<Data>1</Data><MoreData/><MoreData/>`),
+		item(``),
+		item(` `),
+		cmd(`<Alert><CmdID>1</CmdID><Data>1201</Data></Alert>`),
+		cmd(`<Alert><Data>1201</Data><CmdID>1</CmdID></Alert>`),
+		cmd(`<Alert><CmdID>1</CmdID><CmdID>2</CmdID></Alert>`),
+		cmd(`<Alert><CmdID>1</CmdID><Meta><Type>t</Type></Meta></Alert>`),
+		cmd(`<Alert></Alert>`),
+		cmd(`<Alert/>`),
+		cmd(`<Alert><CmdID>1</CmdID><Data>1</Data><Correlator>c</Correlator><Item><Data>x</Data></Item><Item><Data>y</Data></Item></Alert>`),
+		cmd(`<Status><CmdID>1</CmdID><MsgRef>1</MsgRef><CmdRef>0</CmdRef><Cmd>SyncHdr</Cmd><TargetRef>a</TargetRef><SourceRef>b</SourceRef><SourceRef/><Data>200</Data></Status>`),
+		cmd(`<Status><CmdID>1</CmdID><Meta><Type>t</Type></Meta></Status>`),
+		cmd(`<Status><CmdID>1</CmdID><Chal><Meta><Type>t</Type></Meta></Chal></Status>`),
+		cmd(`<Results><CmdID>1</CmdID><Meta xmlns="syncml:metinf"><Format>int</Format></Meta><TargetRef>t</TargetRef><Item><Source><LocURI>a</LocURI></Source><Data>1</Data></Item></Results>`),
+		cmd(`<Results><CmdID>1</CmdID><Data>1</Data></Results>`),
+		cmd(`<Get><CmdID>1</CmdID><Lang>en</Lang><Lang>de</Lang></Get>`),
+		cmd(`<Get><CmdID>1</CmdID><Item><Target><LocURI>./a</LocURI></Target></Item></Get>`),
+		cmd(`<Exec><CmdID>1</CmdID><NoResp/><Correlator>c</Correlator><Item><Target><LocURI>./a</LocURI></Target></Item></Exec>`),
+		cmd(`<Delete><CmdID>1</CmdID><Archive/><SftDel/><Archive/></Delete>`),
+		cmd(`<Delete><CmdID>1</CmdID><NoResp>x</NoResp></Delete>`),
+		cmd(`<Add><CmdID>1</CmdID><Cred><Data>x</Data></Cred></Add>`),
+		cmd(`<Add><CmdID>1</CmdID><Correlator>c</Correlator></Add>`),
+		cmd(`<Copy><CmdID>1</CmdID></Copy>`),
+		cmd(`<Atomic><CmdID>1</CmdID><Add><CmdID>2</CmdID></Add></Atomic>`),
+		cmd(`<Sequence><CmdID>1</CmdID></Sequence>`),
+		cmd(`<Unknown><CmdID>1</CmdID></Unknown>`),
+		cmd(`<x:Add xmlns:x="SYNCML:SYNCML1.2"><CmdID>1</CmdID></x:Add>`),
+		cmd(`<Add xmlns="other"><CmdID>1</CmdID></Add>`),
+		cmd(`<add><CmdID>1</CmdID></add>`),
+		cmd(`<ADD><CmdID>1</CmdID></ADD>`),
+		cmd(`<Add id="1"><CmdID>1</CmdID></Add>`),
+		cmd(`<Add><CmdID>1</CmdID></Replace>`),
+		cmd(`<Replace><CmdID>1</CmdID></Replac>`),
+		cmd(`<Replace><CmdID>1</CmdID></ReplaceX>`),
+		cmd(`<Status><CmdID>1</CmdID><TargetRefX>a</TargetRefX></Status>`),
+		cmd(`<Status><CmdID>1</CmdID><TargetRef>a</TargetRefX></Status>`),
+		cmd(`<` + strings.Repeat("A", 300) + `>x</` + strings.Repeat("A", 300) + `>`),
+		cmd(`<Replace><` + strings.Repeat("CmdID", 40) + `>1</` + strings.Repeat("CmdID", 40) + `></Replace>`),
+		cmd(`<Replace><CmdID>1</CmdID><Item><Target><LocURI>` + strings.Repeat("a", 5000) + `</LocURI></Target></Item></Replace>`),
+		cmd(`<Final></Final>`),
+		cmd(`<Final> </Final>`),
+		cmd(`<Final>x</Final>`),
+		cmd(`<Final/><Final/>`),
+		cmd(`<Alert><CmdID>1</CmdID></Alert><Final/><Alert><CmdID>2</CmdID></Alert>`),
+		cmd(`<!-- c --><Alert><CmdID>1</CmdID></Alert>`),
+		cmd(`<?pi x?><Alert><CmdID>1</CmdID></Alert>`),
+		cmd(`x<Alert><CmdID>1</CmdID></Alert>`),
+		cmd(`&#32;<Alert><CmdID>1</CmdID></Alert>`),
+		cmd(`<Alert><CmdID>&#49;</CmdID></Alert>`),
+		cmd(`<Alert><CmdID><![CDATA[1]]></CmdID></Alert>`),
+		`<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr></SyncHdr><SyncBody></SyncBody></SyncML>`,
+		`<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr/><SyncBody/></SyncML>`,
+		`<SyncML xmlns="SYNCML:SYNCML1.2"><SyncBody><Final/></SyncBody></SyncML>`,
+		`<SyncML><SyncHdr><MsgID>1</MsgID></SyncHdr><SyncBody><Final/></SyncBody></SyncML>`,
+		`<SyncML xmlns="SYNCML:SYNCML1.1"><SyncHdr><MsgID>1</MsgID></SyncHdr><SyncBody><Final/></SyncBody></SyncML>`,
+		`<SyncML xmlns="syncml:metinf"><SyncHdr><MsgID>1</MsgID><Meta><Type>t</Type></Meta></SyncHdr><SyncBody><Final/></SyncBody></SyncML>`,
+		`<SyncML xmlns="syncml:metinf"><SyncHdr><MsgID>1</MsgID><Meta xmlns="syncml:metinf"><Type xmlns="syncml:metinf">t</Type></Meta></SyncHdr><SyncBody/></SyncML>`,
+		`<s:SyncML xmlns:s="SYNCML:SYNCML1.2"><SyncHdr><MsgID>1</MsgID></SyncHdr><SyncBody><Final/></SyncBody></s:SyncML>`,
+		`<s:SyncML xmlns:s="SYNCML:SYNCML1.2"><s:SyncHdr><s:MsgID>1</s:MsgID></s:SyncHdr><s:SyncBody><s:Final/></s:SyncBody></s:SyncML>`,
+		`<SyncML xmlns="SYNCML:SYNCML1.2" xmlns:m="syncml:metinf"><SyncHdr><MsgID>1</MsgID></SyncHdr><SyncBody><Final/></SyncBody></SyncML>`,
+		`<SyncML xmlns="SYNCML:SYNCML1.2" xmlns=""><SyncHdr><MsgID>1</MsgID></SyncHdr><SyncBody><Final/></SyncBody></SyncML>`,
+		`<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr xmlns=""><MsgID>1</MsgID></SyncHdr><SyncBody><Final/></SyncBody></SyncML>`,
+		`<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr><MsgID>1</MsgID><MsgID>2</MsgID></SyncHdr><SyncBody><Final/></SyncBody></SyncML>`,
+		`<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr><MsgID>1</MsgID><Target></Target><Source/></SyncHdr><SyncBody><Final/></SyncBody></SyncML>`,
+		`<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr><MsgID>1</MsgID><Target><LocURI></LocURI></Target></SyncHdr><SyncBody><Final/></SyncBody></SyncML>`,
+		`<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr><MsgID>1</MsgID><NoResp/><RespURI>http://127.0.0.1/</RespURI><Meta xmlns="syncml:metinf"><MaxMsgSize>1</MaxMsgSize></Meta></SyncHdr><SyncBody><Final/></SyncBody></SyncML>`,
+		`<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr><MsgID>1</MsgID><Cred><Data>x</Data></Cred></SyncHdr><SyncBody><Final/></SyncBody></SyncML>`,
+		`<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr><MsgID>1</MsgID></SyncHdr><SyncBody><Final/></SyncBody></SyncML><x/>`,
+		`<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr><MsgID>1</MsgID></SyncHdr><SyncBody><Final/></SyncBody></SyncML>x`,
+		`<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr><MsgID>1</MsgID></SyncHdr><SyncBody><Final/></SyncBody></SyncML >`,
+		`<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr><MsgID>1</MsgID></SyncHdr><SyncBody><Final/></SyncBody><SyncBody/></SyncML>`,
+		`<SyncML xmlns="SYNCML:SYNCML1.2"><SyncBody/><SyncHdr><MsgID>1</MsgID></SyncHdr></SyncML>`,
+		`<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr><MsgID>1</MsgID></SyncHdr><SyncBody><Final/></SyncBody>`,
+		`<!DOCTYPE SyncML><SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr/><SyncBody/></SyncML>`,
+	}
+	// truncations of the plain message
+	for _, n := range []int{10, 40, len(plain) / 2, len(plain) - 20, len(plain) - 1} {
+		seeds = append(seeds, plain[:n])
+	}
+	return seeds
+}
+
+// utf16LE transcodes ASCII s into UTF-16LE with a byte-order mark.
+func utf16LE(s string) []byte {
+	b := []byte{0xff, 0xfe}
+	for i := 0; i < len(s); i++ {
+		b = append(b, s[i], 0)
+	}
+	return b
+}
+
+// FuzzFastDecode checks that Unmarshal with the fast reader of
+// fastdecode.go gives exactly what the general reader gives (the same
+// Message, or the same error), with the default limits, under UnmarshalOwned,
+// and under small limits derived from the input and from k.
+func FuzzFastDecode(f *testing.F) {
+	for _, s := range fastFuzzSeeds() {
+		f.Add([]byte(s), uint16(0))
+	}
+	f.Add(utf16LE(fastFuzzHead+`<Alert><CmdID>1</CmdID></Alert>`+fastFuzzTail), uint16(3))
+	// the conformance corpus, read in place when it is there
+	dir := filepath.Join("..", "..", "shared", "conformance", "syncml")
+	if entries, err := os.ReadDir(dir); err == nil {
+		for i, e := range entries {
+			if !strings.HasSuffix(e.Name(), ".xml") {
+				continue
+			}
+			b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+			if err == nil {
+				f.Add(b, uint16(i))
+			}
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte, k uint16) {
+		defer SetFastDecode(SetFastDecode(true))
+		checkFastDecode(t, data, Limits{}, false)
+		checkFastDecode(t, data, Limits{}, true)
+		n := 1 + int(k>>3)
+		var lim Limits
+		switch k & 7 {
+		case 0:
+			lim.MaxDepth = 1 + n%12
+		case 1:
+			lim.MaxTokens = n
+		case 2:
+			lim.MaxNamespaces = 1 + n%6
+		case 3:
+			lim.MaxAttrs = 1 + n%3
+		case 4:
+			lim.MaxTokenBytes = n
+		case 5:
+			lim.MaxBytes = int64(n)
+		case 6:
+			lim.MaxTokenBytes = len(data) - n%8
+		default:
+			lim.MaxDataDepth = 1 + n%4
+		}
+		checkFastDecode(t, data, lim, k&8 != 0)
+		// limits from the input: about as many tokens as the message
+		// has, its declarations, its nesting
+		lt := bytes.Count(data, []byte("<"))
+		for _, d := range []int{-2, -1, 0, 1} {
+			if lt+d > 0 {
+				checkFastDecode(t, data, Limits{MaxTokens: lt + d}, false)
+			}
+		}
+		if ns := bytes.Count(data, []byte("xmlns")); ns > 0 {
+			checkFastDecode(t, data, Limits{MaxNamespaces: ns}, false)
+		}
+		for d := 3; d <= 7; d++ {
+			checkFastDecode(t, data, Limits{MaxDepth: d}, false)
+		}
+	})
+}
+
+// checkFastDecode decodes data with the fast reader off and on and fails t
+// unless both give the same message or the same error.
+func checkFastDecode(t *testing.T, data []byte, lim Limits, owned bool) {
+	t.Helper()
+	decode := func(fast bool) (Message, error) {
+		SetFastDecode(fast)
+		in := bytes.Clone(data)
+		var m Message
+		var err error
+		if owned {
+			err = UnmarshalOwned(in, &m, lim)
+		} else {
+			err = UnmarshalLimits(in, &m, lim)
+		}
+		return m, err
+	}
+	gm, gerr := decode(false)
+	fm, ferr := decode(true)
+	if fmt.Sprintf("%T %v", gerr, gerr) != fmt.Sprintf("%T %v", ferr, ferr) || !reflect.DeepEqual(gerr, ferr) {
+		t.Fatalf("limits %+v owned %v: fast reader's error %#v (%v), general %#v (%v)\ninput %q", lim, owned, ferr, ferr, gerr, gerr, data)
+	}
+	if gerr != nil {
+		return
+	}
+	if !reflect.DeepEqual(gm, fm) {
+		t.Fatalf("limits %+v owned %v: messages differ (-general +fast):\n%s\ninput %q", lim, owned, cmp.Diff(gm, fm), data)
+	}
+}
