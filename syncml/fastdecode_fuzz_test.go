@@ -279,3 +279,58 @@ func checkFastDecode(t *testing.T, data []byte, lim Limits, owned bool) {
 		t.Fatalf("limits %+v owned %v: messages differ (-general +fast):\n%s\ninput %q", lim, owned, cmp.Diff(gm, fm), data)
 	}
 }
+
+// TestFastDecodeLimitSweep runs checkFastDecode on the seeds of
+// FuzzFastDecode (and the conformance messages of up to 16 KB, when they
+// are there) under every MaxTokens from 1 to past what the message needs,
+// every MaxDepth and MaxNamespaces from 1 to 12, and MaxTokenBytes around
+// the length of the message, where the fast reader starts to run.
+func TestFastDecodeLimitSweep(t *testing.T) {
+	defer SetFastDecode(SetFastDecode(true))
+	inputs := fastFuzzSeeds()
+	dir := filepath.Join("..", "..", "shared", "conformance", "syncml")
+	if entries, err := os.ReadDir(dir); err == nil {
+		for _, e := range entries {
+			b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+			if err == nil && strings.HasSuffix(e.Name(), ".xml") && len(b) <= 16<<10 {
+				inputs = append(inputs, string(b))
+			}
+		}
+	}
+	swept := 0
+	for _, s := range inputs {
+		data := []byte(s)
+		var m Message
+		SetFastDecode(false)
+		if UnmarshalLimits(data, &m, Limits{}) != nil {
+			continue // the sweep is for messages that decode
+		}
+		swept++
+		for n := 1; ; n++ {
+			checkFastDecode(t, data, Limits{MaxTokens: n}, n%2 == 0)
+			SetFastDecode(false)
+			if UnmarshalLimits(data, &m, Limits{MaxTokens: n}) == nil {
+				checkFastDecode(t, data, Limits{MaxTokens: n + 1}, false)
+				break
+			}
+		}
+		for n := 1; n <= 12; n++ {
+			checkFastDecode(t, data, Limits{MaxDepth: n}, false)
+			checkFastDecode(t, data, Limits{MaxNamespaces: n}, false)
+			checkFastDecode(t, data, Limits{MaxNamespaces: n, MaxDepth: n}, true)
+		}
+		for _, d := range []int{-3, -2, -1, 0, 1, 2} {
+			if len(data)+d > 0 {
+				checkFastDecode(t, data, Limits{MaxTokenBytes: len(data) + d}, false)
+				checkFastDecode(t, data, Limits{MaxBytes: int64(len(data) + d)}, false)
+			}
+		}
+		for n := 1; n <= 3; n++ {
+			checkFastDecode(t, data, Limits{MaxAttrs: n}, false)
+		}
+	}
+	t.Logf("%d of %d messages swept", swept, len(inputs))
+	if swept < 40 {
+		t.Errorf("only %d of the seeds decode", swept)
+	}
+}
