@@ -245,6 +245,12 @@ func FuzzFastDecode(f *testing.F) {
 		for d := 3; d <= 7; d++ {
 			checkFastDecode(t, data, Limits{MaxDepth: d}, false)
 		}
+		// the same choices as a message of nearly the fast shape, under
+		// the default limits and a MaxTokens from k
+		shaped := fastShape(data)
+		checkFastDecode(t, shaped, Limits{}, false)
+		checkFastDecode(t, shaped, Limits{MaxTokens: 1 + int(k%256)}, false)
+		checkFastDecode(t, shaped, Limits{MaxDepth: 4 + int(k%3), MaxNamespaces: 1 + int(k%3)}, true)
 	})
 }
 
@@ -330,4 +336,132 @@ func TestFastDecodeLimitSweep(t *testing.T) {
 	if swept < 40 {
 		t.Errorf("only %d of the seeds decode", swept)
 	}
+}
+
+// fastShape builds, from the choices in b, a message close to the shape
+// the fast reader takes: the model's elements in the contexts where they
+// may stand or nearly, in any order and number, with white space, empty
+// forms, metinf declarations and small texts, so that the fuzzer explores
+// combinations of elements rather than bytes.
+func fastShape(b []byte) []byte {
+	i := 0
+	next := func(n int) int {
+		if i >= len(b) {
+			return 0
+		}
+		i++
+		return int(b[i-1]) % n
+	}
+	var out strings.Builder
+	ws := func() {
+		out.WriteString([]string{"", "", "", " ", "\n", "\r\n\t"}[next(6)])
+	}
+	texts := []string{"", "1", " ", "./a/b", "a&amp;b", "x]y", "caf\u00e9", "<!-- c -->", "a\tb", "200"}
+	leaf := func(name string) {
+		ws()
+		switch next(8) {
+		case 0:
+			out.WriteString("<" + name + "/>")
+		case 1:
+			out.WriteString("<" + name + ` xmlns="syncml:metinf">` + texts[next(len(texts))] + "</" + name + ">")
+		default:
+			out.WriteString("<" + name + ">" + texts[next(len(texts))] + "</" + name + ">")
+		}
+	}
+	metaNames := []string{"Format", "Type", "Mark", "Size", "Version", "NextNonce", "MaxMsgSize", "MaxObjSize", "EMI", "Format"}
+	meta := func() {
+		ws()
+		if next(3) == 0 {
+			out.WriteString(`<Meta xmlns="syncml:metinf">`)
+		} else {
+			out.WriteString("<Meta>")
+		}
+		for n := next(4); n > 0; n-- {
+			leaf(metaNames[next(len(metaNames))])
+		}
+		ws()
+		out.WriteString("</Meta>")
+	}
+	location := func(name string) {
+		ws()
+		if next(6) == 0 {
+			out.WriteString("<" + name + "/>")
+			return
+		}
+		out.WriteString("<" + name + ">")
+		for n := next(3); n >= 0 && n < 3; n-- {
+			leaf([]string{"LocURI", "LocURI", "LocName"}[next(3)])
+			if next(2) == 0 {
+				break
+			}
+		}
+		ws()
+		out.WriteString("</" + name + ">")
+	}
+	item := func() {
+		ws()
+		out.WriteString("<Item>")
+		for n := next(5); n > 0; n-- {
+			switch next(6) {
+			case 0:
+				location("Target")
+			case 1:
+				location("Source")
+			case 2:
+				meta()
+			case 3, 4:
+				leaf("Data")
+			default:
+				leaf("MoreData")
+			}
+		}
+		ws()
+		out.WriteString("</Item>")
+	}
+	cmdNames := []string{"Add", "Alert", "Delete", "Exec", "Get", "Replace", "Results", "Status", "Copy"}
+	children := []string{"CmdID", "NoResp", "Data", "Correlator", "Archive", "SftDel", "Lang", "MsgRef", "CmdRef", "Cmd", "TargetRef", "SourceRef"}
+	out.WriteString(`<SyncML xmlns="SYNCML:SYNCML1.2">`)
+	ws()
+	out.WriteString("<SyncHdr>")
+	hdr := []string{"VerDTD", "VerProto", "SessionID", "MsgID", "RespURI", "NoResp"}
+	for n := next(8); n > 0; n-- {
+		switch k := next(9); k {
+		case 6:
+			location("Target")
+		case 7:
+			location("Source")
+		case 8:
+			meta()
+		default:
+			leaf(hdr[k])
+		}
+	}
+	ws()
+	out.WriteString("</SyncHdr>")
+	ws()
+	out.WriteString("<SyncBody>")
+	for n := next(4); n > 0; n-- {
+		name := cmdNames[next(len(cmdNames))]
+		ws()
+		out.WriteString("<" + name + ">")
+		for m := next(6); m > 0; m-- {
+			switch next(4) {
+			case 0:
+				item()
+			case 1:
+				meta()
+			default:
+				leaf(children[next(len(children))])
+			}
+		}
+		ws()
+		out.WriteString("</" + name + ">")
+	}
+	if next(3) > 0 {
+		leaf("Final")
+	}
+	ws()
+	out.WriteString("</SyncBody></SyncML>")
+	ws()
+	return []byte(out.String())
 }
