@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/bits"
-	"unsafe"
 
 	"github.com/windc-go/windc/declaredconfig"
 	"github.com/windc-go/windc/syncml"
@@ -295,25 +294,6 @@ func (w *stateWriter) doc(d *docState) {
 		w.blob(d.Vars)
 	}
 }
-
-// docStrAt says where each string of strs is, so that a load finds it
-// without making the array of strs: in the docState (inDoc 0) or in its
-// Doc (1), off bytes from its start.
-var docStrAt = func() (at [nDocStrs]struct {
-	inDoc uint8
-	off   uintptr
-}) {
-	d := &docState{Doc: &declaredconfig.Document{}}
-	for k, p := range d.strs() {
-		a := uintptr(unsafe.Pointer(p))
-		if b := uintptr(unsafe.Pointer(d)); a >= b && a < b+unsafe.Sizeof(*d) {
-			at[k].off = a - b
-		} else {
-			at[k].inDoc, at[k].off = 1, a-uintptr(unsafe.Pointer(d.Doc))
-		}
-	}
-	return at
-}()
 
 // nDocStrs is the number of strings of a docState (see strs).
 const nDocStrs = 4 + 9 + 2*int(nKinds) + 6
@@ -693,17 +673,15 @@ func (r *stateReader) doc(d *docState) {
 		d.Last.State = uint32(r.small(1<<32 - 1))
 		s = r.s
 	}
-	at := [2]unsafe.Pointer{unsafe.Pointer(d), unsafe.Pointer(d.Doc)}
+	strs := d.strs()
 	i := 0 // what is read of s
 	for ; mask != 0; mask &= mask - 1 {
 		k := bits.TrailingZeros32(mask)
-		o := docStrAt[k]
-		p := (*string)(unsafe.Add(at[o.inDoc], o.off))
+		p := strs[k]
 		if refs&(1<<k) != 0 {
 			// The same as a string before.
 			if i < len(s) && int(s[i]) < k {
-				o := docStrAt[s[i]]
-				*p = *(*string)(unsafe.Add(at[o.inDoc], o.off))
+				*p = *strs[s[i]]
 				i++
 				continue
 			}
