@@ -58,7 +58,7 @@ func newWinDCServer(log *slog.Logger, auth session.Authenticator, docs []reconci
 		Session: session.Config{
 			Authenticator: auth,
 			OnStart: func(ctx context.Context, _ *session.Session, id session.Identity, first bool) {
-				log.InfoContext(ctx, "session start", "device", id.Device, "user", id.User, "auth", id.Method, "first", first)
+				logSession(ctx, log, id, first)
 				if err := rec.Declare(ctx, id.Device, docs...); err != nil {
 					log.ErrorContext(ctx, "windc declare", "device", id.Device, "err", err)
 				}

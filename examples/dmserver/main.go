@@ -2,8 +2,8 @@
 // syncml/session: it answers the OMA DM sessions of any number of Windows
 // devices over plain HTTP on a loopback address, queues a few Gets
 // (DevDetail, DevInfo) on each device's first session and starts its WinDC
-// linked enrollment there, and logs each exchange and each answered
-// command with slog.
+// linked enrollment there, and logs each session and each answered
+// command with slog (each HTTP exchange too, at Debug level).
 //
 //	go run ./examples/dmserver -addr 127.0.0.1:8080
 //
@@ -193,16 +193,15 @@ func readUsers(r io.Reader) (*session.MemoryUsers, error) {
 }
 
 // newServer wires a session.Server: auth (nil accepts everyone), Gets on
-// a device's first session, a log record per answered command.
+// a device's first session, a log record per session (the Server's own
+// per-exchange record is at Debug) and one per answered command.
 func newServer(log *slog.Logger, auth session.Authenticator) *session.Server {
 	return session.NewServer(session.ServerConfig{
 		Logger: log,
 		Session: session.Config{
 			Authenticator: auth,
 			OnStart: func(ctx context.Context, s *session.Session, id session.Identity, first bool) {
-				if log.Enabled(ctx, slog.LevelInfo) {
-					log.InfoContext(ctx, "session start", "device", id.Device, "user", id.User, "auth", id.Method, "first", first)
-				}
+				logSession(ctx, log, id, first)
 				if first {
 					_ = s.Queue(session.NewGets(firstSessionGets...)...)
 					_ = s.Queue(linkCommands(ctx)...)
@@ -224,25 +223,35 @@ func newServer(log *slog.Logger, auth session.Authenticator) *session.Server {
 					logLinked(ctx, log, x.Identity.Device, o)
 					continue
 				}
-				attrs := []any{"device", x.Identity.Device, "cmd", o.Command.ElementName(), "targets", syncml.Targets(o.Command)}
+				attrs := []slog.Attr{slog.String("device", x.Identity.Device), slog.String("cmd", o.Command.ElementName()),
+					slog.Any("targets", syncml.Targets(o.Command))}
 				if code, err := o.Code(); err == nil {
-					attrs = append(attrs, "status", int(code))
+					attrs = append(attrs, slog.Int("status", int(code)))
 				} else {
-					attrs = append(attrs, "abandoned", o.Abandoned)
+					attrs = append(attrs, slog.Bool("abandoned", o.Abandoned))
 				}
 				for _, r := range o.Results {
 					for _, it := range r.Items {
 						if it.Data != nil {
-							attrs = append(attrs, "value", it.Data.Value)
+							attrs = append(attrs, slog.String("value", it.Data.Value))
 						}
 					}
 				}
-				log.InfoContext(ctx, "command answered", attrs...)
+				log.LogAttrs(ctx, slog.LevelInfo, "command answered", attrs...)
 				logLinked(ctx, log, x.Identity.Device, o)
 			}
 			for _, u := range x.Unmatched {
-				log.WarnContext(ctx, "answer matches no command", "device", x.Identity.Device, "element", u.ElementName())
+				log.LogAttrs(ctx, slog.LevelWarn, "answer matches no command", slog.String("device", x.Identity.Device),
+					slog.String("element", u.ElementName()))
 			}
 		},
 	})
+}
+
+// logSession writes the record of a session, at its start: which device,
+// which user and how it was authenticated, whether it is the device's
+// first session.
+func logSession(ctx context.Context, log *slog.Logger, id session.Identity, first bool) {
+	log.LogAttrs(ctx, slog.LevelInfo, "session start", slog.String("device", id.Device),
+		slog.String("user", id.User), slog.String("auth", id.Method), slog.Bool("first", first))
 }

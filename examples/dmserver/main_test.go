@@ -31,7 +31,8 @@ func TestLoopbackOnly(t *testing.T) {
 
 func TestDeviceSession(t *testing.T) {
 	var logs bytes.Buffer
-	srv := httptest.NewServer(newMux(slog.New(slog.NewTextHandler(&logs, nil)), nil))
+	// at Debug, the Server's record of each exchange shows how many there were
+	srv := httptest.NewServer(newMux(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})), nil))
 	defer srv.Close()
 	url := srv.URL + Path
 
@@ -59,6 +60,14 @@ func TestDeviceSession(t *testing.T) {
 		if !strings.Contains(logs.String(), want) {
 			t.Errorf("log lacks %q:\n%s", want, logs.String())
 		}
+	}
+	// One Info record for the session, however many exchanges it took;
+	// the exchanges' own records are Debug.
+	if n, x := strings.Count(logs.String(), "level=INFO msg=\"session start\""), strings.Count(logs.String(), "level=DEBUG msg=\"session exchange\""); n != 1 || x < 2 {
+		t.Errorf("first session: %d session records, %d exchange records (want 1, at least 2):\n%s", n, x, logs.String())
+	}
+	if strings.Contains(logs.String(), "level=INFO msg=\"session exchange\"") {
+		t.Errorf("an exchange logged at Info:\n%s", logs.String())
 	}
 	// The second session of the device reads EnrollStatus only; this
 	// device's answer is no EnrollStatus, so nothing follows.

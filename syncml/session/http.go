@@ -40,8 +40,11 @@ type ServerConfig struct {
 	// another server instance changed it meanwhile; zero means
 	// DefaultMaxRetries. Handlers may run again on a retry.
 	MaxRetries int
-	// Logger receives one record per exchange and per refused request;
-	// nil means no logging.
+	// Logger receives a Debug record per exchange (one HTTP request and
+	// its reply), a Warn record per refused request or credential and an
+	// Error record when the Store or the Authenticator fails; nil means no
+	// logging. A record per session is the application's to write, in
+	// Config.OnStart.
 	Logger *slog.Logger
 	// OnExchange, when set, is called with every exchange once the
 	// device's state is saved, before the reply is written: its Outcomes
@@ -235,13 +238,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		device = x.Identity.Device // the state it ran on
 	}
 	if x.Refused != nil {
-		s.log.WarnContext(ctx, "credentials refused", "device", device, "session", h.SessionID,
-			"in", in.Message.Header.MsgID, "why", x.Refused.Error())
+		s.log.LogAttrs(ctx, slog.LevelWarn, "credentials refused", slog.String("device", device),
+			slog.String("session", h.SessionID), slog.String("in", in.Message.Header.MsgID),
+			slog.String("why", x.Refused.Error()))
 	}
-	if s.log.Enabled(ctx, slog.LevelInfo) { // the attributes cost allocations
-		s.log.InfoContext(ctx, "session exchange", "device", device, "session", h.SessionID,
-			"in", in.Message.Header.MsgID, "out", h.MsgID, "commands", len(x.Reply.Body.Commands),
-			"outcomes", len(x.Outcomes), "unmatched", len(x.Unmatched), "replayed", x.Replayed, "done", x.Done)
+	if s.log.Enabled(ctx, slog.LevelDebug) { // one record per HTTP exchange: Debug
+		s.log.LogAttrs(ctx, slog.LevelDebug, "session exchange", slog.String("device", device),
+			slog.String("session", h.SessionID), slog.String("in", in.Message.Header.MsgID),
+			slog.String("out", h.MsgID), slog.Int("commands", len(x.Reply.Body.Commands)),
+			slog.Int("outcomes", len(x.Outcomes)), slog.Int("unmatched", len(x.Unmatched)),
+			slog.Bool("replayed", x.Replayed), slog.Bool("done", x.Done))
 	}
 	if s.cfg.OnExchange != nil && !x.Replayed {
 		s.cfg.OnExchange(ctx, x)
@@ -403,6 +409,6 @@ func readBody(w http.ResponseWriter, r *http.Request, max int64, p *[]byte) ([]b
 }
 
 func (s *Server) refuse(ctx context.Context, w http.ResponseWriter, code int, why string) {
-	s.log.WarnContext(ctx, "request refused", "status", code, "why", why)
+	s.log.LogAttrs(ctx, slog.LevelWarn, "request refused", slog.Int("status", code), slog.String("why", why))
 	http.Error(w, http.StatusText(code), code)
 }

@@ -37,7 +37,7 @@ func doPost(t *testing.T, url, ctype string, body []byte) (int, []byte, http.Hea
 
 func TestServerHTTPStatus(t *testing.T) {
 	var logs bytes.Buffer
-	srv := httptest.NewServer(NewServer(ServerConfig{MaxBytes: 2048, Logger: slog.New(slog.NewTextHandler(&logs, nil))}))
+	srv := httptest.NewServer(NewServer(ServerConfig{MaxBytes: 2048, Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))}))
 	defer srv.Close()
 	good := devMsg("1", "1", alert1201)
 	tests := []struct {
@@ -86,8 +86,34 @@ func TestServerHTTPStatus(t *testing.T) {
 	if resp.StatusCode != 405 {
 		t.Errorf("GET: %d", resp.StatusCode)
 	}
-	if !strings.Contains(logs.String(), "session exchange") || !strings.Contains(logs.String(), "device=DEV1") {
+	if !strings.Contains(logs.String(), "level=DEBUG msg=\"session exchange\" device=DEV1 ") {
 		t.Errorf("no exchange log:\n%s", logs.String())
+	}
+	for _, want := range []string{`level=WARN msg="request refused" status=415`, `level=WARN msg="request refused" status=413`} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("log lacks %q:\n%s", want, logs.String())
+		}
+	}
+}
+
+// TestServerLogLevels: a Server logs an exchange at Debug, so that a
+// logger at Info writes nothing for a request answered 200, and a refusal
+// at Warn.
+func TestServerLogLevels(t *testing.T) {
+	var logs bytes.Buffer
+	srv := httptest.NewServer(NewServer(ServerConfig{Logger: slog.New(slog.NewTextHandler(&logs, nil))}))
+	defer srv.Close()
+	if code, body, _ := doPost(t, srv.URL, ContentType, devMsg("1", "1", alert1201)); code != 200 {
+		t.Fatalf("HTTP %d: %s", code, body)
+	}
+	if logs.Len() != 0 {
+		t.Errorf("an exchange logged at Info:\n%s", logs.String())
+	}
+	if code, _, _ := doPost(t, srv.URL, "text/xml", devMsg("2", "1", alert1201)); code != 415 {
+		t.Fatalf("HTTP %d, want 415", code)
+	}
+	if !strings.Contains(logs.String(), `level=WARN msg="request refused" status=415 why="content type text/xml"`) {
+		t.Errorf("refusal:\n%s", logs.String())
 	}
 }
 
