@@ -250,8 +250,16 @@ func newServer(log *slog.Logger, auth session.Authenticator) *session.Server {
 
 // logSession writes the record of a session, at its start: which device,
 // which user and how it was authenticated, whether it is the device's
-// first session.
+// first session. The record goes to the handler directly, without the
+// caller's position (pc 0), which dmserver's handler does not print and
+// which costs a stack walk per record.
 func logSession(ctx context.Context, log *slog.Logger, id session.Identity, first bool) {
-	log.LogAttrs(ctx, slog.LevelInfo, "session start", slog.String("device", id.Device),
-		slog.String("user", id.User), slog.String("auth", id.Method), slog.Bool("first", first))
+	h := log.Handler()
+	if !h.Enabled(ctx, slog.LevelInfo) {
+		return
+	}
+	r := slog.NewRecord(time.Now(), slog.LevelInfo, "session start", 0)
+	r.AddAttrs(slog.String("device", id.Device), slog.String("user", id.User),
+		slog.String("auth", id.Method), slog.Bool("first", first))
+	_ = h.Handle(ctx, r)
 }
