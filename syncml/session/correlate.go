@@ -80,9 +80,18 @@ func (c *correlator) reset() {
 }
 
 // addAll records cmds, sent in message msgID, and the commands nested in
-// them; the records of the top-level commands are allocated together.
-func (c *correlator) addAll(msgID string, cmds []syncml.Command) {
-	recs := make([]sentCmd, len(cmds))
+// them; the records of the top-level commands are allocated together, or
+// taken from xs when it has room for them (a Server's exchange).
+func (c *correlator) addAll(msgID string, cmds []syncml.Command, xs *exchSpace) {
+	var recs []sentCmd
+	if xs != nil && len(cmds) <= len(xs.recs) {
+		recs = xs.recs[:len(cmds):len(cmds)]
+		if c.sent == nil {
+			c.sent = xs.sent[:0]
+		}
+	} else {
+		recs = make([]sentCmd, len(cmds))
+	}
 	if c.sent == nil {
 		c.sent = make([]*sentCmd, 0, len(cmds))
 	}

@@ -135,8 +135,9 @@ func (s *Server) handling(raw []byte, kept bool) (*Session, error) {
 	sh := &struct {
 		s Session
 		h handleSpace
+		x exchSpace
 	}{s: Session{cfg: &s.cfg.Session}}
-	sh.s.handleSpace = &sh.h
+	sh.s.handleSpace, sh.s.exchSpace = &sh.h, &sh.x
 	if kept && len(raw) > 0 {
 		if err := sh.s.unmarshalState(raw); err != nil {
 			return nil, err

@@ -599,8 +599,8 @@ func TestServerCheckInAllocs(t *testing.T) {
 		t.Fatalf("HTTP %d", recs[0].Code)
 	}
 	t.Logf("%.0f allocations per check-in", allocs)
-	if allocs > 24 {
-		t.Errorf("%.0f allocations per check-in, want at most 24", allocs)
+	if allocs > 16 {
+		t.Errorf("%.0f allocations per check-in, want at most 16", allocs)
 	}
 }
 

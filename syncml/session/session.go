@@ -167,6 +167,21 @@ type Session struct {
 	// handleSpace, when not nil, is used by the next Handle (a Server's
 	// session handles one message, and is allocated with it).
 	handleSpace *handleSpace
+	// exchSpace, when not nil, holds the first Statuses and sent-command
+	// records of the next Handle: a Server's session handles one message
+	// and is then dropped, so they need no allocation of their own. (A
+	// Session that lives on keeps its records in allocations of their
+	// own, so that they do not hold a whole exchange.)
+	exchSpace *exchSpace
+}
+
+// exchSpace is what a Server's exchange needs beyond handleSpace, up to a
+// few Statuses and sent commands (a check-in's answers and queued Gets).
+type exchSpace struct {
+	sds  [4]statusData
+	refs [16]string
+	recs [16]sentCmd
+	sent [16]*sentCmd
 }
 
 // handleSpace is what Handle allocates in one: the AuthInput, the
@@ -386,8 +401,8 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	h := &m.Header
 	sum := sha256.Sum256(raw)
 	st := &s.st
-	xr := s.handleSpace
-	s.handleSpace = nil
+	xr, xs := s.handleSpace, s.exchSpace
+	s.handleSpace, s.exchSpace = nil, nil
 	if xr == nil {
 		xr = new(handleSpace)
 	}
@@ -487,6 +502,10 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	r := &responder{ctx: ctx, h: s.cfg.Handler, id: dec.Identity, hdr: h, msgRef: h.MsgID,
 		lo: &st.LO, maxObj: s.cfg.maxObj(), joinResults: true, sessionAlerts: true}
 	r.slab.hint = len(m.Body.Commands)
+	if xs != nil {
+		r.slab.sd, r.slab.refs = xs.sds[:], xs.refs[:]
+		r.slab.hint = max(0, r.slab.hint-len(xs.sds))
+	}
 	r.out = xr.outs[:0] // an answer each, mostly
 	if n := len(m.Body.Commands); n > len(xr.outs) {
 		r.out = make([]syncml.Command, 0, n)
@@ -626,7 +645,7 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 		}
 	}
 	if n := len(send); n > 0 && !isChunk(send[n-1]) {
-		st.Sent.addAll(reply.Header.MsgID, send) // a chunk is only ever last
+		st.Sent.addAll(reply.Header.MsgID, send, xs) // a chunk is only ever last
 	} else {
 		for _, c := range send {
 			if isChunk(c) {
