@@ -319,9 +319,11 @@ func (s *Server) exchange(ctx context.Context, device string, in *Inbound) (*Exc
 			putScratch(rp, *rp)
 			return x, nil
 		}
-		// the Store keeps its own copy: the state is built in a scratch buffer
+		// the Store keeps its own copy: the state is built in a scratch
+		// buffer (a MemoryStore's without the reply, which it copies from
+		// where it was encoded)
 		p := scratch.Get().(*[]byte)
-		b, err := sess.appendState((*p)[:0])
+		b, err := sess.appendStateBut((*p)[:0], inMem)
 		if err != nil {
 			putScratch(p, b)
 			putScratch(rp, *rp)
@@ -330,7 +332,8 @@ func (s *Server) exchange(ctx context.Context, device string, in *Inbound) (*Exc
 		var kept []byte
 		if inMem {
 			// that very type: a Store embedding one has its own methods
-			_, kept, err = ms.compareAndSwapKept(ctx, device, ver, b)
+			at := sess.st.replyAt
+			_, kept, err = ms.compareAndSwapKept(ctx, device, ver, b[:at], sess.st.Reply, b[at:])
 		} else {
 			_, err = s.cfg.Store.CompareAndSwap(ctx, device, ver, b)
 		}

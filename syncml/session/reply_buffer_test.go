@@ -154,3 +154,56 @@ func TestServerSharesKeptStateUnchanged(t *testing.T) {
 		}
 	}
 }
+
+// TestServerKeptStateWhole: a Server with a MemoryStore hands it the
+// state without the reply and the reply apart (compareAndSwapKept puts
+// them together); what the MemoryStore keeps is byte for byte what
+// another Store gets whole from the same exchanges, replies of every
+// size, replays and a second session included.
+func TestServerKeptStateWhole(t *testing.T) {
+	mem, other := NewMemoryStore(), NewMemoryStore()
+	cfg := Config{OnStart: func(_ context.Context, s *Session, id Identity, first bool) {
+		for i := range len(id.Device) % 5 * 4 {
+			_ = s.Queue(get(fmt.Sprintf("./Vendor/MSFT/%s/%d/%s", id.Device, i, strings.Repeat("y", i*23))))
+		}
+	}}
+	servers := []*Server{NewServer(ServerConfig{Store: mem, Session: cfg}), NewServer(ServerConfig{Store: wrappedStore{other}, Session: cfg})}
+	post := func(s *Server, dev, session, msg, body string) []byte {
+		raw := bytes.Replace(devMsg(session, msg, body), []byte("<LocURI>DEV1</LocURI>"), []byte("<LocURI>"+dev+"</LocURI>"), 1)
+		req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(raw))
+		req.Header.Set("Content-Type", ContentType)
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			t.Fatalf("%s: HTTP %d", dev, rec.Code)
+		}
+		return rec.Body.Bytes()
+	}
+	ctx := context.Background()
+	for i := range 10 {
+		dev := "DEV" + strings.Repeat("E", i)
+		for _, m := range [][3]string{{"1", "1", alert1201}, {"1", "1", alert1201}, {"2", "1", alert1201}} {
+			var replies [2][]byte
+			for j, s := range servers {
+				replies[j] = post(s, dev, m[0], m[1], m[2])
+			}
+			if !bytes.Equal(replies[0], replies[1]) {
+				t.Fatalf("%s session %s: replies differ", dev, m[0])
+			}
+			a, _, err := mem.Load(ctx, dev)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _, err := other.Load(ctx, dev)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(a, b) {
+				t.Fatalf("%s session %s: MemoryStore keeps\n%q\nanother Store got\n%q", dev, m[0], a, b)
+			}
+			if !bytes.Contains(a, replies[0]) {
+				t.Errorf("%s session %s: the kept state lacks the reply", dev, m[0])
+			}
+		}
+	}
+}

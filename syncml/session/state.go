@@ -186,6 +186,14 @@ func putScratch(p *[]byte, b []byte) {
 
 // appendState appends the serialized state to dst (see MarshalBinary).
 func (s *Session) appendState(dst []byte) ([]byte, error) {
+	return s.appendStateBut(dst, false)
+}
+
+// appendStateBut is appendState that, with noReply, leaves out the bytes
+// of the last reply (not its length): they belong at replyAt, where a
+// caller that copies the state anyway puts them from Reply itself (see
+// MemoryStore.compareAndSwapKept), sparing a copy of the reply.
+func (s *Session) appendStateBut(dst []byte, noReply bool) ([]byte, error) {
 	st := &s.st
 	w := &stateWriter{b: dst}
 	w.uint(stateFormat)
@@ -198,7 +206,9 @@ func (s *Session) appendState(dst []byte) ([]byte, error) {
 	w.bytes(st.ReqHash)
 	w.uint(uint64(len(st.Reply)))
 	st.replyAt = len(w.b)
-	w.b = append(w.b, st.Reply...)
+	if !noReply {
+		w.b = append(w.b, st.Reply...)
+	}
 	w.bytes(st.Nonce)
 	w.bool(st.Ended)
 	w.uint(uint64(st.MaxMsgSize))

@@ -74,16 +74,24 @@ func (s *MemoryStore) CompareAndSwap(ctx context.Context, device string, old uin
 	return v, err
 }
 
-// compareAndSwapKept is CompareAndSwap, returning the copy kept, which
-// is never changed in place: a Server whose Store is a MemoryStore sends
-// its reply from that copy rather than copying it once more (see
+// compareAndSwapKept is CompareAndSwap for the state made of parts one
+// after another, returning the copy kept, which is never changed in
+// place: a Server whose Store is a MemoryStore sends its reply from that
+// copy rather than copying it once more, and hands the reply in as a part
+// of its own rather than copying it into the state first (see
 // Server.exchange).
-func (s *MemoryStore) compareAndSwapKept(ctx context.Context, device string, old uint64, state []byte) (uint64, []byte, error) {
+func (s *MemoryStore) compareAndSwapKept(ctx context.Context, device string, old uint64, parts ...[]byte) (uint64, []byte, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, nil, errorf("store %q: %w", device, err)
 	}
-	kept := make([]byte, len(state)) // copied outside the lock
-	copy(kept, state)
+	n := 0
+	for _, p := range parts {
+		n += len(p)
+	}
+	kept := make([]byte, 0, n) // copied outside the lock
+	for _, p := range parts {
+		kept = append(kept, p...)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.m == nil {
