@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"log/slog"
-	"net/http"
 	"strings"
 
 	"github.com/windc-go/windc/dmclient"
@@ -16,22 +15,11 @@ import (
 // (registerEnrollment's primary Account).
 var linkedProvider = dmclient.LinkedEnrollment{ProviderID: "WinDC-dmserver"}
 
-// baseKey is the context key of the request a device reached dmserver
-// with, whose scheme and host make the URLs given to the device.
-type baseKey struct{}
-
-// withBase puts the request into its own context, so that the DM server
-// can give the device URLs of dmserver that it can reach (see baseURL).
-func withBase(h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), baseKey{}, r)))
-	})
-}
-
-// baseURL returns the scheme and host of the request in ctx (see
-// withBase) followed by path, "" when ctx carries none.
+// baseURL returns the scheme and host the device reached dmserver at, in
+// the request a session.Server answers under ctx (session.HTTPRequest),
+// followed by path; "" when ctx carries none.
 func baseURL(ctx context.Context, path string) string {
-	r, _ := ctx.Value(baseKey{}).(*http.Request)
+	r := session.HTTPRequest(ctx)
 	if r == nil {
 		return ""
 	}

@@ -134,7 +134,7 @@ func loopback(addr string) error {
 // adds the enrollment services and handleWinDC the WinDC endpoint.
 func newMux(log *slog.Logger, auth session.Authenticator) *http.ServeMux {
 	mux := http.NewServeMux()
-	mux.Handle("POST "+Path, withBase(newServer(log, auth)))
+	mux.Handle("POST "+Path, newServer(log, auth))
 	return mux
 }
 

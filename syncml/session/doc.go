@@ -29,7 +29,8 @@
 // keeps each device's Session in a [Store] (a [MemoryStore] by default;
 // compare-and-swap updates let several instances share one store), bounds
 // the request size, and answers 400, 413 or 415 for what is not a SyncML
-// message of type [ContentType].
+// message of type [ContentType]. Its hooks find the HTTP request they
+// answer with [HTTPRequest].
 //
 // Messages stay within the peer's MaxMsgSize (measured on the encoder's
 // bytes): what does not fit goes in the next messages of the package,

@@ -198,13 +198,17 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// read to its end: closed, net/http does not try to read more of it
 	// before the reply
 	_ = r.Body.Close()
-	// the Inbound and its Message in one allocation
-	// (and the values of the reply's Content-Type and Content-Length)
+	// the Inbound and its Message in one allocation (and the values of
+	// the reply's Content-Type and Content-Length, and the context of
+	// the hooks, which carries the request: HTTPRequest)
 	im := &struct {
 		in     Inbound
 		m      syncml.Message
 		ct, cl [1]string
+		rc     requestCtx
 	}{in: Inbound{Raw: raw, Header: r.Header, TLS: r.TLS}}
+	im.rc = requestCtx{Context: ctx, r: r}
+	ctx = &im.rc
 	in := &im.in
 	in.Message = &im.m
 	if err := syncml.Unmarshal(raw, in.Message); err != nil {
@@ -415,4 +419,35 @@ func readBody(w http.ResponseWriter, r *http.Request, max int64, p *[]byte) ([]b
 func (s *Server) refuse(ctx context.Context, w http.ResponseWriter, code int, why string) {
 	s.log.LogAttrs(ctx, slog.LevelWarn, "request refused", slog.Int("status", code), slog.String("why", why))
 	http.Error(w, http.StatusText(code), code)
+}
+
+// HTTPRequest returns the request a Server is answering, from the context
+// it hands to the session's hooks and handlers (Config.OnStart,
+// BeforeReply, RespURI, the Handler, the Authenticator,
+// ServerConfig.OnExchange) and to the contexts made from it; nil for
+// another context. A hook reads there what the message does not say, such
+// as the host and scheme the device reached the server at. The request's
+// body is already read.
+func HTTPRequest(ctx context.Context) *http.Request {
+	r, _ := ctx.Value(requestKey{}).(*http.Request)
+	return r
+}
+
+// requestKey is the context key of HTTPRequest.
+type requestKey struct{}
+
+// requestCtx is the request's context that also carries the request
+// (HTTPRequest), allocated with the rest of an exchange rather than by
+// context.WithValue.
+type requestCtx struct {
+	context.Context
+	r *http.Request
+}
+
+// Value implements context.Context.
+func (c *requestCtx) Value(key any) any {
+	if _, ok := key.(requestKey); ok {
+		return c.r
+	}
+	return c.Context.Value(key)
 }

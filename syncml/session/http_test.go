@@ -724,3 +724,67 @@ func TestQueueStateFromEncoding(t *testing.T) {
 		t.Errorf("sent %v, want %v", got, want)
 	}
 }
+
+// TestHTTPRequestInHooks: the hooks and the Handler of a Server's session
+// get a context that carries the request answered (HTTPRequest), also
+// through contexts made from it, and is done when the request's is; any
+// other context carries none.
+func TestHTTPRequestInHooks(t *testing.T) {
+	if HTTPRequest(context.Background()) != nil {
+		t.Fatal("a request in context.Background")
+	}
+	type hostKey struct{}
+	var mu sync.Mutex
+	seen := map[string]string{} // hook -> Host and a header of the request it saw
+	note := func(hook string, ctx context.Context) {
+		r := HTTPRequest(context.WithValue(ctx, hostKey{}, 1)) // through a child context
+		mu.Lock()
+		defer mu.Unlock()
+		if r == nil {
+			seen[hook] = "none"
+			return
+		}
+		if r.Context().Done() != ctx.Done() {
+			seen[hook] = "not done with the request"
+			return
+		}
+		seen[hook] = r.Host + " " + r.Header.Get("X-Test")
+	}
+	mux := NewMux()
+	mux.Handle("Replace", HandlerFunc(func(ctx context.Context, r *Request) Response {
+		note("Handler", ctx)
+		return Response{}
+	}))
+	s := NewServer(ServerConfig{
+		Session: Config{
+			Handler: mux,
+			Authenticator: AuthenticatorFunc(func(ctx context.Context, _ *AuthInput) (AuthDecision, error) {
+				note("Authenticator", ctx)
+				return AuthDecision{}, nil
+			}),
+			OnStart:     func(ctx context.Context, _ *Session, _ Identity, _ bool) { note("OnStart", ctx) },
+			BeforeReply: func(ctx context.Context, _ *Session, _ *syncml.Message, _ *Exchange) { note("BeforeReply", ctx) },
+			RespURI: func(ctx context.Context, _ Identity, _ *syncml.Message) string {
+				note("RespURI", ctx)
+				return ""
+			},
+		},
+		OnExchange: func(ctx context.Context, _ *Exchange) { note("OnExchange", ctx) },
+	})
+	body := devMsg("1", "1", alert1201+`<Replace><CmdID>2</CmdID><Item><Target><LocURI>./Vendor/X</LocURI></Target><Data>1</Data></Item></Replace>`)
+	req := httptest.NewRequest(http.MethodPost, "http://mdm.example:8443/ManagementServer/MDM.svc", bytes.NewReader(body))
+	req.Header.Set("Content-Type", ContentType)
+	req.Header.Set("X-Test", "this one")
+	rec := httptest.NewRecorder()
+	s.ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("HTTP %d: %s", rec.Code, rec.Body)
+	}
+	want := map[string]string{}
+	for _, h := range []string{"Authenticator", "Handler", "OnStart", "BeforeReply", "RespURI", "OnExchange"} {
+		want[h] = "mdm.example:8443 this one"
+	}
+	if diff := cmp.Diff(want, seen); diff != "" {
+		t.Errorf("requests seen (-want +got):\n%s", diff)
+	}
+}
