@@ -97,6 +97,49 @@ func TestDeviceSession(t *testing.T) {
 	}
 }
 
+// TestLogsEachSession: dmserver logs each session with slog, one Info
+// record when it starts (device, user, auth, first), however many
+// exchanges it takes; the exchanges themselves write nothing at Info.
+func TestLogsEachSession(t *testing.T) {
+	var logs bytes.Buffer
+	srv := httptest.NewServer(newMux(slog.New(slog.NewTextHandler(&logs, nil)), nil))
+	defer srv.Close()
+	url := srv.URL + Path
+	mux := session.NewMux()
+	mux.Handle("Get", session.HandlerFunc(func(_ context.Context, r *session.Request) session.Response {
+		var items []syncml.Item
+		for _, it := range r.Command.ItemList() {
+			items = append(items, syncml.Item{Source: it.Target, Data: syncml.Text("v")})
+		}
+		return session.Response{Results: items}
+	}))
+	var want []string
+	for _, dev := range []string{"DEV-L1", "DEV-L2"} {
+		c, err := session.NewClient(session.ClientConfig{DeviceID: dev, ServerURI: url, Handler: mux})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, first := range []string{"true", "false"} {
+			if _, err := c.Run(context.Background(), srv.Client(), url, string(rune('1'+i))); err != nil {
+				t.Fatal(err)
+			}
+			want = append(want, `level=INFO msg="session start" device=`+dev+` user="" auth=none first=`+first)
+		}
+	}
+	var got []string
+	for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+		if i := strings.Index(line, "level=INFO"); i >= 0 && strings.Contains(line, "session") {
+			got = append(got, line[i:])
+		}
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("session records:\n%s\nwant:\n%s\nlog:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"), logs.String())
+	}
+	if n := strings.Count(logs.String(), "command answered"); n < 10 {
+		t.Errorf("%d commands answered: the first sessions took one exchange each?\n%s", n, logs.String())
+	}
+}
+
 func TestWindowsPackage1(t *testing.T) {
 	dir, _ := filepath.Abs(".")
 	var raw []byte
