@@ -3,6 +3,8 @@ package fuzz
 import (
 	"bytes"
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -171,4 +173,84 @@ func checkReplyIDs(t *testing.T, x *session.Exchange) {
 		}
 		seen[id] = true
 	}
+}
+
+// wholeStore is a Store that is not a MemoryStore (a Server hands it each
+// state whole), over one.
+type wholeStore struct{ m *session.MemoryStore }
+
+func (s wholeStore) Load(ctx context.Context, d string) ([]byte, uint64, error) {
+	return s.m.Load(ctx, d)
+}
+
+func (s wholeStore) CompareAndSwap(ctx context.Context, d string, old uint64, st []byte) (uint64, error) {
+	return s.m.CompareAndSwap(ctx, d, old, st)
+}
+
+// FuzzSessionHTTPServer posts a package 1 and then an arbitrary message,
+// twice, to two session.Servers: one over a MemoryStore (which a Server
+// hands the state and the reply apart, and answers from in place) and one
+// over another Store (which gets each state whole). No input may make
+// either panic; both answer alike, keep the same state bytes for the
+// device, and a message answered 200 sent again gets the same reply.
+func FuzzSessionHTTPServer(f *testing.F) {
+	hdr := func(msg string) string {
+		return `<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr><VerDTD>1.2</VerDTD><VerProto>DM/1.2</VerProto><SessionID>1</SessionID><MsgID>` + msg + `</MsgID>` +
+			`<Target><LocURI>S</LocURI></Target><Source><LocURI>D</LocURI></Source></SyncHdr><SyncBody>`
+	}
+	f.Add([]byte(hdr("2") + `<Status><CmdID>1</CmdID><MsgRef>1</MsgRef><CmdRef>0</CmdRef><Cmd>SyncHdr</Cmd><Data>200</Data></Status>` +
+		`<Status><CmdID>2</CmdID><MsgRef>1</MsgRef><CmdRef>3</CmdRef><Cmd>Get</Cmd><Data>200</Data></Status>` +
+		`<Results><CmdID>3</CmdID><MsgRef>1</MsgRef><CmdRef>3</CmdRef><Item><Source><LocURI>./A</LocURI></Source><Data>v</Data></Item></Results><Final/></SyncBody></SyncML>`))
+	f.Add([]byte(hdr("1") + `<Alert><CmdID>1</CmdID><Data>1201</Data></Alert><Replace><CmdID>2</CmdID><Item><Source><LocURI>./DevInfo/DevId</LocURI></Source><Data>D</Data></Item>` +
+		`<Item><Source><LocURI>./DevInfo/Man</LocURI></Source><Data>M</Data></Item></Replace><Final/></SyncBody></SyncML>`))
+	f.Add([]byte(hdr("2") + `<Alert><CmdID>1</CmdID><Data>1223</Data></Alert><Final/></SyncBody></SyncML>`))
+	pkg1 := []byte(hdr("1") + `<Alert><CmdID>1</CmdID><Data>1201</Data></Alert><Final/></SyncBody></SyncML>`)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		ctx := context.Background()
+		cfg := session.Config{OnStart: func(_ context.Context, s *session.Session, _ session.Identity, first bool) {
+			if first {
+				_ = s.Queue(session.NewGets("./A", "./B/C", "./D")...)
+			}
+		}}
+		mem, other := session.NewMemoryStore(), session.NewMemoryStore()
+		servers := [2]*session.Server{
+			session.NewServer(session.ServerConfig{Store: mem, Session: cfg}),
+			session.NewServer(session.ServerConfig{Store: wholeStore{other}, Session: cfg}),
+		}
+		type answer struct {
+			code int
+			body string
+		}
+		post := func(s *session.Server, body []byte) answer {
+			req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
+			req.Header.Set("Content-Type", session.ContentType)
+			rec := httptest.NewRecorder()
+			s.ServeHTTP(rec, req)
+			return answer{rec.Code, rec.Body.String()}
+		}
+		var got [2][3]answer
+		for i, s := range servers {
+			for j, body := range [3][]byte{pkg1, data, data} {
+				got[i][j] = post(s, body)
+			}
+		}
+		if got[0] != got[1] {
+			t.Fatalf("the Servers answer differently:\nMemoryStore %v\nother Store %v", got[0], got[1])
+		}
+		if got[0][1].code == http.StatusOK && got[0][2] != got[0][1] {
+			t.Fatalf("sent again, answered %v, first %v", got[0][2], got[0][1])
+		}
+		devices := []string{"D"}
+		var m syncml.Message
+		if syncml.Unmarshal(data, &m) == nil {
+			devices = append(devices, m.Header.Source.LocURI)
+		}
+		for _, d := range devices {
+			a, _, err1 := mem.Load(ctx, d)
+			b, _, err2 := other.Load(ctx, d)
+			if err1 != nil || err2 != nil || !bytes.Equal(a, b) {
+				t.Fatalf("state of %q: MemoryStore %q (%v), other Store %q (%v)", d, a, err1, b, err2)
+			}
+		}
+	})
 }
