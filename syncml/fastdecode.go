@@ -143,9 +143,7 @@ func (sc *scanner) fastMessage(pos int, m *Message) bool {
 func (f *fastDec) open(meta bool) (name string, w uint64, kind int, decl bool, ok bool) {
 	s, i := f.s, f.pos
 	if i < len(s) && s[i] != '<' {
-		for i < len(s) && xmlscan.IsSpace(s[i]) {
-			i++
-		}
+		i = xmlscan.SkipSpace(s, i)
 		f.tokens++ // white space between elements is a text token
 	}
 	if i+2 >= len(s) || s[i] != '<' {
@@ -786,10 +784,8 @@ func (f *fastDec) command(name string, cw uint64) (Command, bool) {
 
 // spaceToEnd reads white space to the end of the input.
 func (f *fastDec) spaceToEnd() bool {
-	for i := f.pos; i < len(f.s); i++ {
-		if !xmlscan.IsSpace(f.s[i]) {
-			return false
-		}
+	if xmlscan.SkipSpace(f.s, f.pos) < len(f.s) {
+		return false
 	}
 	if f.pos < len(f.s) {
 		f.tokens++ // counted as one more, should the lexer count it

@@ -119,14 +119,7 @@ func IsSpace(c byte) bool { return byteClass[c]&clSpace != 0 }
 func IsNameStartByte(c byte) bool { return byteClass[c]&clStart != 0 }
 
 // IsAllSpace reports whether s holds only XML white space.
-func IsAllSpace(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if !IsSpace(s[i]) {
-			return false
-		}
-	}
-	return true
-}
+func IsAllSpace(s string) bool { return SkipSpace(s, 0) == len(s) }
 
 // TrimSpace trims XML white space from both ends of s.
 func TrimSpace(s string) string {
@@ -142,13 +135,7 @@ func TrimSpace(s string) string {
 
 // skipSpace returns the offset of the first byte at or after pos that is
 // not XML white space.
-func (sc *Scanner) skipSpace(pos int) int {
-	s := sc.src
-	for pos < len(s) && byteClass[s[pos]]&clSpace != 0 {
-		pos++
-	}
-	return pos
-}
+func (sc *Scanner) skipSpace(pos int) int { return SkipSpace(sc.src, pos) }
 
 // Name reads an XML name at pos and returns it with the offset after it.
 func (sc *Scanner) Name(pos int) (string, int, error) {

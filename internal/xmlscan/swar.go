@@ -67,3 +67,29 @@ func SkipPlain3(s string, i int, a, b, c uint64) int {
 	}
 	return i
 }
+
+// spaces8 is a word of eight ASCII spaces.
+const spaces8 = lsb * ' '
+
+// SkipSpace returns the offset of the first byte at or after i that is
+// not XML white space. Runs of spaces (indentation) are read a word at a
+// time: a word of eight spaces is skipped whole, and in any other word the
+// spaces before its first other byte are; that byte, and every byte of
+// the last seven, is looked up one at a time.
+func SkipSpace(s string, i int) int {
+	for i < len(s) {
+		if i+8 <= len(s) {
+			x := Load64(s, i) ^ spaces8
+			if x == 0 {
+				i += 8
+				continue
+			}
+			i += bits.TrailingZeros64(x) >> 3 // the spaces before a byte that is not one
+		}
+		if byteClass[s[i]]&clSpace == 0 {
+			return i
+		}
+		i++
+	}
+	return i
+}

@@ -127,3 +127,34 @@ func TestSkipPlain3Exact(t *testing.T) {
 		}
 	}
 }
+
+// TestSkipSpace compares SkipSpace with a byte loop on every start offset
+// of strings built from white space (spaces in runs long enough to fill
+// words) and the bytes next to it in value, so that no word boundary,
+// run length or near-miss byte goes untried.
+func TestSkipSpace(t *testing.T) {
+	ref := func(s string, i int) int {
+		for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') {
+			i++
+		}
+		return i
+	}
+	pieces := []string{" ", "  ", strings.Repeat(" ", 7), strings.Repeat(" ", 8), strings.Repeat(" ", 9),
+		strings.Repeat(" ", 17), "\t", "\n", "\r\n", "\x00", "\x1f", "!", "\xa0", "<", "x", "\x0b", "\x0c"}
+	r := rand.New(rand.NewSource(2))
+	for n := 0; n < 20000; n++ {
+		var b strings.Builder
+		for k := r.Intn(8); k >= 0; k-- {
+			b.WriteString(pieces[r.Intn(len(pieces))])
+		}
+		s := b.String()
+		for i := 0; i <= len(s); i++ {
+			if got, want := SkipSpace(s, i), ref(s, i); got != want {
+				t.Fatalf("SkipSpace(%q, %d) = %d, want %d", s, i, got, want)
+			}
+		}
+		if got, want := IsAllSpace(s), ref(s, 0) == len(s); got != want {
+			t.Fatalf("IsAllSpace(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
