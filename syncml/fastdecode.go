@@ -93,6 +93,7 @@ func (sc *scanner) fastMessage(pos int, m *Message) bool {
 	if !f.header(&m.Header) {
 		return false
 	}
+	sc.slabs.rest(s[f.pos:])
 	if name, _, kind, _, ok := f.open(false); !ok || kind != fStart || name != "SyncBody" {
 		return false
 	}

@@ -95,6 +95,7 @@ func (sc *scanner) message(m *Message) error {
 		return err
 	}
 	m.NoHeader = !present
+	sc.slabs.rest(sc.Input()[pos:])
 	pos, err = sc.bodyStart(pos)
 	if err == errEmptyBody {
 		_, err = sc.rootEnd(pos)
