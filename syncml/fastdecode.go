@@ -118,14 +118,12 @@ func (sc *scanner) fastMessage(pos int, m *Message) bool {
 		if kind != fStart {
 			return false
 		}
+		sc.lastStart = f.pos // where the slabs see the reader (slabs.more)
 		c, ok := f.command(name, w)
 		if !ok {
 			return false
 		}
-		if m.Body.Commands == nil {
-			m.Body.Commands = sc.slabs.commands()
-		}
-		m.Body.Commands = append(m.Body.Commands, c)
+		m.Body.Commands = sc.slabs.addCommand(m.Body.Commands, c)
 	}
 	if !f.close("SyncBody", wSyncBody) {
 		return false

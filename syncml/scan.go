@@ -67,7 +67,7 @@ func getScanner(s string, lim Limits) *scanner {
 	sc.Init(s, scanLimits(lim), sc)
 	sc.lim, sc.baseLine, sc.baseCol = lim, 1, 1
 	sc.plainDecls = -1
-	sc.slabs.sizeFirst(s)
+	sc.slabs.sizeFirst(s, &sc.lastStart)
 	return sc
 }
 

@@ -2,57 +2,60 @@ package syncml
 
 import (
 	"cmp"
+	"slices"
 	"strings"
 )
 
 // A slab hands out pointers into a shared backing array, so that many
-// small values cost one allocation. Slabs start small, so that small
-// messages stay small, and double up to maxSlab.
+// small values cost one allocation. A message's first slabs are sized
+// from its tags (allocFirst); when one is used up, the next is sized
+// from how many values the part read so far took (see more), or, for a
+// stream, doubles; no slab holds more than max(maxSlab, first) values.
 type slab[T any] struct {
 	buf   []T // buf[i:] is free
 	i     int
-	n     int
+	n     int // values in buf
+	total int // values in every slab so far
 	first int // size of the first slab (default 4)
 	used  int // values of buf reserved by the last reserve and kept
 
-	// lazy is set, for the kinds of a message's first slabs, until
-	// those are allocated (see sizeFirst): the first of them to be used
-	// allocates them all
-	lazy *slabs
+	// sl is the slabs this one is part of, for a whole message (nil for
+	// a stream)
+	sl *slabs
 }
 
 const maxSlab = 64
 
 func (s *slab[T]) grow() {
-	if s.lazy != nil {
-		s.lazy.allocFirst()
-		if len(s.buf) > 0 {
+	if sl := s.sl; sl != nil && sl.src != "" {
+		sl.allocFirst()
+		if s.i < len(s.buf) {
 			return
 		}
 	}
-	if s.n == 0 {
+	more := 0
+	if s.n > 0 && s.sl != nil {
+		more = s.sl.more(s.total)
+	}
+	switch {
+	case s.n == 0:
 		s.n = cmp.Or(s.first, 4)
-	} else {
+	case more > 0:
+		s.n = min(more, max(maxSlab, s.first))
+	default:
 		s.n = min(2*s.n, max(maxSlab, s.first))
 	}
+	s.total += s.n
 	s.buf, s.i = make([]T, s.n), 0
 }
 
 func (s *slab[T]) get() *T {
-	if i := s.i; i < len(s.buf) {
-		s.i = i + 1
-		return &s.buf[i]
+	if s.i == len(s.buf) {
+		s.grow()
 	}
-	return s.next()
-}
-
-// next is get for a full slab, kept out of line so that get inlines.
-//
-//go:noinline
-func (s *slab[T]) next() *T {
-	s.grow()
-	s.i = 1
-	return &s.buf[0]
+	p := &s.buf[s.i]
+	s.i++
+	return p
 }
 
 // reserve returns an empty slice whose capacity is the rest of the slab
@@ -96,21 +99,57 @@ type slabs struct {
 
 	cmds []Command // room for the body's commands, or nil
 
-	// src is the whole message, kept from sizeFirst until allocFirst
-	// sizes the first slabs from it
+	// src is what is left of the message to read, kept from sizeFirst
+	// until allocFirst sizes the first slabs from it
 	src string
+
+	// for more: the length of the message, the offset of its body, and
+	// where the reader is (the start of the last command it read, which
+	// the scanner keeps)
+	whole, body int
+	at          *int
 }
 
-// commands returns an empty slice for the commands of a body.
-func (s *slabs) commands() []Command {
-	if s.src != "" {
-		s.allocFirst()
+// more returns how many values of a kind the rest of the message is
+// likely to take, when one slab of that kind is used up after handed
+// values: as many per byte as the body read so far took. It returns 0
+// (double the slab) while too little of the body is read to tell.
+func (s *slabs) more(handed int) int {
+	if s.at == nil {
+		return 0
 	}
-	if c := s.cmds; c != nil {
-		s.cmds = nil
-		return c
+	read, left := *s.at-s.body, s.whole-*s.at
+	if read < (s.whole-s.body)/16 {
+		return 0
 	}
-	return make([]Command, 0, 8)
+	return max(handed*left/read+1, 4)
+}
+
+// addCommand appends c to cmds, the commands of a body: the first
+// takes the room of the first slabs, and when that is full it grows by
+// what the rest of the message is likely to hold (see more).
+func (s *slabs) addCommand(cmds []Command, c Command) []Command {
+	if len(cmds) == cap(cmds) {
+		cmds = s.growCommands(cmds)
+	}
+	return append(cmds, c)
+}
+
+func (s *slabs) growCommands(cmds []Command) []Command {
+	if cmds == nil {
+		if s.src != "" {
+			s.allocFirst()
+		}
+		if c := s.cmds; c != nil {
+			s.cmds = nil
+			return c
+		}
+		return make([]Command, 0, 8)
+	}
+	if n := s.more(len(cmds)); n > 0 {
+		return slices.Grow(cmds, n)
+	}
+	return cmds
 }
 
 // A message's first slabs are sized from what it holds, not from its
@@ -165,13 +204,13 @@ const (
 	smallTags = 120
 )
 
-// sizeFirst prepares the first slabs for the whole message src ("" when
-// unknown, as for a stream). Nothing is allocated until the decoder asks
-// for a value (markup that Marshal only checks asks for none): the
-// slabs of the larger, rarer commands start with one value, those of
-// Location, Data, Item, Meta, Alert, Replace and the body's commands are
-// sized by allocFirst.
-func (s *slabs) sizeFirst(src string) {
+// sizeFirst prepares the slabs for the whole message src ("" when
+// unknown, as for a stream), which the reader reads up to *at (see
+// more). Nothing is allocated until the decoder asks for a value (markup
+// that Marshal only checks asks for none): the slabs of the larger,
+// rarer commands start with one value, those of Location, Data, Item,
+// Meta, Alert, Replace and the body's commands are sized by allocFirst.
+func (s *slabs) sizeFirst(src string, at *int) {
 	s.cmds = nil
 	// two Alerts (1201 and a client event such as 1224) open most
 	// sessions
@@ -182,27 +221,28 @@ func (s *slabs) sizeFirst(src string) {
 	if src == "" {
 		return
 	}
-	s.src = src
-	s.loc.lazy, s.data.lazy, s.item.lazy, s.meta.lazy = s, s, s, s
-	s.alert.lazy, s.replace.lazy = s, s
+	s.src, s.whole, s.body, s.at = src, len(src), 0, at
+	s.loc.sl, s.data.sl, s.meta.sl, s.item.sl = s, s, s, s
+	s.add.sl, s.alert.sl, s.copy.sl, s.delete.sl, s.exec.sl = s, s, s, s, s
+	s.get.sl, s.replace.sl, s.results.sl, s.status.sl = s, s, s, s
+	s.atomic.sl, s.sequence.sl = s, s
 }
 
-// rest tells the slabs, while their first ones are not allocated, that
-// only r is left to read: the header is read, and its values taken.
+// rest tells the slabs that the header is read, and r is the body and
+// what follows it.
 func (s *slabs) rest(r string) {
+	s.body = s.whole - len(r)
 	if s.src != "" {
 		s.src = r
 	}
 }
 
-// allocFirst sizes the first slabs of the kinds sizeFirst left lazy from
-// the tags of what is left to read, and takes them in one allocation
-// when those are few.
+// allocFirst sizes the first slabs from the tags of what is left to
+// read, and takes those of Location, Data, Item, Meta, Alert, Replace
+// and the body's commands in one allocation when the tags are few.
 func (s *slabs) allocFirst() {
 	src := s.src
 	s.src = ""
-	s.loc.lazy, s.data.lazy, s.item.lazy, s.meta.lazy = nil, nil, nil, nil
-	s.alert.lazy, s.replace.lazy = nil, nil
 	if len(src) > countMax {
 		k := min(len(src)/bytesPerValue, maxSlab)
 		s.loc.first, s.data.first, s.item.first = k, k, k
@@ -230,6 +270,8 @@ func (s *slabs) allocFirst() {
 	}
 	s.loc.n, s.data.n, s.item.n, s.meta.n = len(s.loc.buf), len(s.data.buf), len(s.item.buf), len(s.meta.buf)
 	s.alert.n, s.replace.n = len(s.alert.buf), len(s.replace.buf)
+	s.loc.total, s.data.total, s.item.total, s.meta.total = s.loc.n, s.data.n, s.item.n, s.meta.n
+	s.alert.total, s.replace.total = s.alert.n, s.replace.n
 }
 
 func (sc *scanner) newLocation() *Location { return sc.slabs.loc.get() }

@@ -69,6 +69,10 @@ func TestDecodeMemory(t *testing.T) {
 		{"check-in", checkIn, false, 2, 1536 + 2304},
 		{"check-in owned", checkIn, true, 1, 2304},
 		{"session start owned", []byte(sessionStart), true, 1, 1024},
+		// 111 commands: the slabs after the first, and the commands'
+		// slice, grow by what the body read so far took (70,403 bytes in
+		// 62 allocations when they doubled)
+		{"server26KB owned", server26KB(t), true, 54, 37 << 10},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			allocs, bytes := memPerRun(200, func() {
@@ -87,6 +91,38 @@ func TestDecodeMemory(t *testing.T) {
 				t.Errorf("%d allocations of %d bytes, want at most %d of %d", allocs, bytes, c.allocs, c.bytes)
 			}
 		})
+	}
+}
+
+func server26KB(t *testing.T) []byte {
+	b, err := Marshal(benchServer(111))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// TestSlabsMore checks the estimate the slabs after the first are sized
+// by: the values the body read so far took, per byte, over what is left.
+func TestSlabsMore(t *testing.T) {
+	at := 0
+	s := slabs{whole: 1100, body: 100, at: &at}
+	for _, c := range []struct{ at, handed, want int }{
+		{0, 10, 0},       // in the header
+		{100, 10, 0},     // at the start of the body
+		{161, 10, 0},     // less than a sixteenth read
+		{600, 10, 11},    // half: as many again
+		{850, 30, 11},    // three quarters: a third more
+		{1000, 900, 101}, // nine tenths
+		{600, 1, 4},      // at least 4
+	} {
+		at = c.at
+		if got := s.more(c.handed); got != c.want {
+			t.Errorf("at %d, %d handed: more = %d, want %d", c.at, c.handed, got, c.want)
+		}
+	}
+	if got := (&slabs{}).more(10); got != 0 {
+		t.Errorf("a stream's slabs: more = %d, want 0 (doubling)", got)
 	}
 }
 

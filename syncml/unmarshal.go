@@ -112,10 +112,7 @@ func (sc *scanner) message(m *Message) error {
 		if done {
 			return nil
 		}
-		if m.Body.Commands == nil {
-			m.Body.Commands = sc.slabs.commands()
-		}
-		m.Body.Commands = append(m.Body.Commands, c)
+		m.Body.Commands = sc.slabs.addCommand(m.Body.Commands, c)
 		pos = next
 	}
 }
