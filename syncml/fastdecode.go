@@ -455,7 +455,7 @@ func (f *fastDec) item(items []Item) ([]Item, bool) {
 	var it Item
 	var seen uint32
 	if f.plainItem(&it, &seen) {
-		return f.sc.appendItem(items, it), true
+		return f.sc.appendItem(items, it, f.pos), true
 	}
 	for {
 		ch, w, kind, decl, ok := f.open(false)
@@ -469,7 +469,7 @@ func (f *fastDec) item(items []Item) ([]Item, bool) {
 			if !f.close("Item", wItem) {
 				return items, false
 			}
-			return f.sc.appendItem(items, it), true
+			return f.sc.appendItem(items, it, f.pos), true
 		}
 		switch ch {
 		case "Target", "Source":

@@ -118,8 +118,15 @@ func (s *slabs) more(handed int) int {
 	if s.at == nil {
 		return 0
 	}
-	read, left := *s.at-s.body, s.whole-*s.at
-	if read < (s.whole-s.body)/16 {
+	return s.likely(handed, s.body, *s.at)
+}
+
+// likely returns how many values the rest of the message after offset
+// at is likely to take when s[from:at] took handed, or 0 while less than
+// a sixteenth of the body is read.
+func (s *slabs) likely(handed, from, at int) int {
+	read, left := at-from, s.whole-at
+	if s.whole == 0 || read < (s.whole-s.body)/16 {
 		return 0
 	}
 	return max(handed*left/read+1, 4)
@@ -278,13 +285,20 @@ func (sc *scanner) newLocation() *Location { return sc.slabs.loc.get() }
 func (sc *scanner) newData() *Data         { return sc.slabs.data.get() }
 func (sc *scanner) newMeta() *Meta         { return sc.slabs.meta.get() }
 
-// appendItem appends it to items, the Items of the command being read:
-// the first item reserves the rest of the item slab for the command's
-// items, which endItems closes.
-func (sc *scanner) appendItem(items []Item, it Item) []Item {
+// appendItem appends it to items, the Items of the command being read,
+// whose end is at offset end: the first item reserves the rest of the
+// item slab for the command's items, which endItems closes. Past that,
+// the items grow by what the command's items read so far took per byte
+// (at most four times as many again, as the rest of the message may be
+// other commands), or double.
+func (sc *scanner) appendItem(items []Item, it Item, end int) []Item {
 	s := &sc.slabs.item
 	if items == nil {
 		items = s.reserve()
+	} else if len(items) == cap(items) && sc.slabs.at != nil {
+		if n := sc.slabs.likely(len(items), *sc.slabs.at, end); n > 0 {
+			items = slices.Grow(items, min(n, 4*len(items)))
+		}
 	}
 	items = append(items, it)
 	s.keep(items)

@@ -70,9 +70,13 @@ func TestDecodeMemory(t *testing.T) {
 		{"check-in owned", checkIn, true, 1, 2304},
 		{"session start owned", []byte(sessionStart), true, 1, 1024},
 		// 111 commands: the slabs after the first, and the commands'
-		// slice, grow by what the body read so far took (70,403 bytes in
-		// 62 allocations when they doubled)
+		// slice, grow by what the body read so far took (43,136 bytes in
+		// 61 allocations when they doubled)
 		{"server26KB owned", server26KB(t), true, 54, 37 << 10},
+		// one Results of 5,000 Items: past its slab, the Items grow by
+		// what those read so far took (2,272,844 bytes in 252 allocations
+		// when they doubled)
+		{"results1MB owned", results1MB(t), true, 250, 2_000_000},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			allocs, bytes := memPerRun(200, func() {
@@ -96,6 +100,14 @@ func TestDecodeMemory(t *testing.T) {
 
 func server26KB(t *testing.T) []byte {
 	b, err := Marshal(benchServer(111))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func results1MB(t *testing.T) []byte {
+	b, err := Marshal(benchResults(5000))
 	if err != nil {
 		t.Fatal(err)
 	}
