@@ -292,16 +292,24 @@ func (sc *scanner) newMeta() *Meta         { return sc.slabs.meta.get() }
 // (at most four times as many again, as the rest of the message may be
 // other commands), or double.
 func (sc *scanner) appendItem(items []Item, it Item, end int) []Item {
-	s := &sc.slabs.item
-	if items == nil {
-		items = s.reserve()
-	} else if len(items) == cap(items) && sc.slabs.at != nil {
-		if n := sc.slabs.likely(len(items), *sc.slabs.at, end); n > 0 {
-			items = slices.Grow(items, min(n, 4*len(items)))
-		}
+	if len(items) == cap(items) {
+		items = sc.moreItems(items, end)
 	}
 	items = append(items, it)
-	s.keep(items)
+	sc.slabs.item.keep(items)
+	return items
+}
+
+// moreItems is appendItem's room for one more item.
+func (sc *scanner) moreItems(items []Item, end int) []Item {
+	if items == nil {
+		return sc.slabs.item.reserve()
+	}
+	if sc.slabs.at != nil {
+		if n := sc.slabs.likely(len(items), *sc.slabs.at, end); n > 0 {
+			return slices.Grow(items, min(n, 4*len(items)))
+		}
+	}
 	return items
 }
 
