@@ -126,7 +126,7 @@ func (s *slabs) more(handed int) int {
 // a sixteenth of the body is read.
 func (s *slabs) likely(handed, from, at int) int {
 	read, left := at-from, s.whole-at
-	if s.whole == 0 || read < (s.whole-s.body)/16 {
+	if s.whole == 0 || read <= 0 || read < (s.whole-s.body)/16 {
 		return 0
 	}
 	return max(handed*left/read+1, 4)

@@ -133,6 +133,11 @@ func TestSlabsMore(t *testing.T) {
 			t.Errorf("at %d, %d handed: more = %d, want %d", c.at, c.handed, got, c.want)
 		}
 	}
+	// a body of fewer than sixteen bytes, nothing of it read
+	at = 105
+	if got := (&slabs{whole: 110, body: 105, at: &at}).more(10); got != 0 {
+		t.Errorf("nothing read of a short body: more = %d, want 0", got)
+	}
 	if got := (&slabs{}).more(10); got != 0 {
 		t.Errorf("a stream's slabs: more = %d, want 0 (doubling)", got)
 	}
