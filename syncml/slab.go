@@ -12,9 +12,8 @@ import (
 // from how many values the part read so far took (see more), or, for a
 // stream, doubles; no slab holds more than max(maxSlab, first) values.
 type slab[T any] struct {
-	buf   []T // buf[i:] is free
+	buf   []T // the last slab; buf[i:] is free
 	i     int
-	n     int // values in buf
 	total int // values in every slab so far
 	first int // size of the first slab (default 4)
 	used  int // values of buf reserved by the last reserve and kept
@@ -33,20 +32,17 @@ func (s *slab[T]) grow() {
 			return
 		}
 	}
-	more := 0
-	if s.n > 0 && s.sl != nil {
-		more = s.sl.more(s.total)
-	}
+	n := len(s.buf)
 	switch {
-	case s.n == 0:
-		s.n = cmp.Or(s.first, 4)
-	case more > 0:
-		s.n = min(more, max(maxSlab, s.first))
+	case n == 0:
+		n = cmp.Or(s.first, 4)
+	case s.sl != nil && s.sl.more(s.total) > 0:
+		n = min(s.sl.more(s.total), max(maxSlab, s.first))
 	default:
-		s.n = min(2*s.n, max(maxSlab, s.first))
+		n = min(2*n, max(maxSlab, s.first))
 	}
-	s.total += s.n
-	s.buf, s.i = make([]T, s.n), 0
+	s.total += n
+	s.buf, s.i = make([]T, n), 0
 }
 
 func (s *slab[T]) get() *T {
@@ -134,7 +130,9 @@ func (s *slabs) likely(handed, from, at int) int {
 
 // addCommand appends c to cmds, the commands of a body: the first
 // takes the room of the first slabs, and when that is full it grows by
-// what the rest of the message is likely to hold (see more).
+// what the rest of the message is likely to hold (see more; at most four
+// times as many again, as the rest may be one large command), or
+// doubles.
 func (s *slabs) addCommand(cmds []Command, c Command) []Command {
 	if len(cmds) == cap(cmds) {
 		cmds = s.growCommands(cmds)
@@ -154,7 +152,7 @@ func (s *slabs) growCommands(cmds []Command) []Command {
 		return make([]Command, 0, 8)
 	}
 	if n := s.more(len(cmds)); n > 0 {
-		return slices.Grow(cmds, n)
+		return slices.Grow(cmds, min(n, 4*len(cmds)))
 	}
 	return cmds
 }
@@ -275,10 +273,8 @@ func (s *slabs) allocFirst() {
 		s.meta.first = max(s.data.first/8, 1)
 		return
 	}
-	s.loc.n, s.data.n, s.item.n, s.meta.n = len(s.loc.buf), len(s.data.buf), len(s.item.buf), len(s.meta.buf)
-	s.alert.n, s.replace.n = len(s.alert.buf), len(s.replace.buf)
-	s.loc.total, s.data.total, s.item.total, s.meta.total = s.loc.n, s.data.n, s.item.n, s.meta.n
-	s.alert.total, s.replace.total = s.alert.n, s.replace.n
+	s.loc.total, s.data.total, s.item.total, s.meta.total = len(s.loc.buf), len(s.data.buf), len(s.item.buf), len(s.meta.buf)
+	s.alert.total, s.replace.total = len(s.alert.buf), len(s.replace.buf)
 }
 
 func (sc *scanner) newLocation() *Location { return sc.slabs.loc.get() }
