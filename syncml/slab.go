@@ -130,8 +130,8 @@ func (s *slabs) likely(handed, from, at int) int {
 
 // addCommand appends c to cmds, the commands of a body: the first
 // takes the room of the first slabs, and when that is full it grows by
-// what the rest of the message is likely to hold (see more; at most four
-// times as many again, as the rest may be one large command), or
+// what the rest of the message is likely to hold (see more: at most
+// fifteen times as many again, as a sixteenth of the body is read), or
 // doubles.
 func (s *slabs) addCommand(cmds []Command, c Command) []Command {
 	if len(cmds) == cap(cmds) {
@@ -152,7 +152,7 @@ func (s *slabs) growCommands(cmds []Command) []Command {
 		return make([]Command, 0, 8)
 	}
 	if n := s.more(len(cmds)); n > 0 {
-		return slices.Grow(cmds, min(n, 4*len(cmds)))
+		return slices.Grow(cmds, n)
 	}
 	return cmds
 }
