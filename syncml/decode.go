@@ -292,7 +292,7 @@ func (sc *scanner) itemAppend(t tag, pos int, items *[]Item) (int, error) {
 		}
 		return pos, sc.unexpected(ch)
 	})
-	*items = sc.appendItem(*items, it)
+	*items = sc.appendItem(*items, it, end)
 	return end, err
 }
 

@@ -68,7 +68,7 @@ func NewDecoder(r io.Reader) *Decoder {
 	d := &Decoder{wire: wireReader{r: r}, lim: DefaultLimits(), line: 1, col: 1}
 	d.r = &d.wire
 	d.sc.Init("", scanLimits(d.lim), &d.sc)
-	d.sc.slabs.sizeFirst(0)
+	d.sc.slabs.sizeFirst("", nil)
 	d.sc.plainDecls = -1
 	return d
 }

@@ -93,6 +93,7 @@ func (sc *scanner) fastMessage(pos int, m *Message) bool {
 	if !f.header(&m.Header) {
 		return false
 	}
+	sc.slabs.rest(s[f.pos:])
 	if name, _, kind, _, ok := f.open(false); !ok || kind != fStart || name != "SyncBody" {
 		return false
 	}
@@ -117,14 +118,12 @@ func (sc *scanner) fastMessage(pos int, m *Message) bool {
 		if kind != fStart {
 			return false
 		}
+		sc.lastStart = f.pos // where the slabs see the reader (slabs.more)
 		c, ok := f.command(name, w)
 		if !ok {
 			return false
 		}
-		if m.Body.Commands == nil {
-			m.Body.Commands = sc.slabs.commands()
-		}
-		m.Body.Commands = append(m.Body.Commands, c)
+		m.Body.Commands = sc.slabs.addCommand(m.Body.Commands, c)
 	}
 	if !f.close("SyncBody", wSyncBody) {
 		return false
@@ -454,7 +453,7 @@ func (f *fastDec) item(items []Item) ([]Item, bool) {
 	var it Item
 	var seen uint32
 	if f.plainItem(&it, &seen) {
-		return f.sc.appendItem(items, it), true
+		return f.sc.appendItem(items, it, f.pos), true
 	}
 	for {
 		ch, w, kind, decl, ok := f.open(false)
@@ -468,7 +467,7 @@ func (f *fastDec) item(items []Item) ([]Item, bool) {
 			if !f.close("Item", wItem) {
 				return items, false
 			}
-			return f.sc.appendItem(items, it), true
+			return f.sc.appendItem(items, it, f.pos), true
 		}
 		switch ch {
 		case "Target", "Source":

@@ -1,7 +1,6 @@
 package syncml
 
 import (
-	"cmp"
 	"fmt"
 	"strings"
 	"sync"
@@ -13,8 +12,8 @@ import (
 // The lexical rules (names, references, character data, comments,
 // processing instructions, tags, namespaces, limits) are those of
 // internal/xmlscan; this file adds what reading the SyncML model needs:
-// the package's errors, slab allocation of model values, and the
-// structural helpers.
+// the package's errors and the structural helpers (the slabs model
+// values come from are in slab.go).
 
 // errNeedMore tells the streaming decoder that the scanner reached the end
 // of a partial buffer; it never escapes the package.
@@ -68,7 +67,7 @@ func getScanner(s string, lim Limits) *scanner {
 	sc.Init(s, scanLimits(lim), sc)
 	sc.lim, sc.baseLine, sc.baseCol = lim, 1, 1
 	sc.plainDecls = -1
-	sc.slabs.sizeFirst(len(s))
+	sc.slabs.sizeFirst(s, &sc.lastStart)
 	return sc
 }
 
@@ -94,155 +93,6 @@ func putScanner(sc *scanner) {
 	sc.hook, sc.sink = nil, nil
 	scanners.Put(sc)
 }
-
-// A slab hands out pointers into a shared backing array, so that many
-// small values cost one allocation. Slabs start small, so that small
-// messages stay small, and double up to maxSlab.
-type slab[T any] struct {
-	buf   []T
-	n     int
-	first int // size of the first slab (default 4)
-	used  int // values of buf reserved by the last reserve and kept
-}
-
-const maxSlab = 64
-
-func (s *slab[T]) grow() {
-	if s.n == 0 {
-		s.n = cmp.Or(s.first, 4)
-	} else {
-		s.n = min(2*s.n, max(maxSlab, s.first))
-	}
-	s.buf = make([]T, s.n)
-}
-
-func (s *slab[T]) get() *T {
-	if len(s.buf) == 0 {
-		s.grow()
-	}
-	p := &s.buf[0]
-	s.buf = s.buf[1:]
-	return p
-}
-
-// reserve returns an empty slice whose capacity is the rest of the slab
-// (a new one when fewer than four values are left), for a run of appends: what the last reservation
-// kept (see keep) is first taken out of the slab. A caller appending past
-// the capacity gets its own array from append, as with any slice.
-func (s *slab[T]) reserve() []T {
-	s.buf, s.used = s.buf[s.used:], 0
-	if len(s.buf) < 4 {
-		s.grow()
-	}
-	return s.buf[:0:len(s.buf)]
-}
-
-// keep records that r, appended to from the last reservation, holds its
-// values in the slab, so that the next reservation starts after them.
-func (s *slab[T]) keep(r []T) {
-	if len(r) > 0 && len(s.buf) > 0 && &r[0] == &s.buf[0] {
-		s.used = len(r)
-	}
-}
-
-// slabs holds one slab per model type the decoder creates often.
-type slabs struct {
-	loc      slab[Location]
-	data     slab[Data]
-	meta     slab[Meta]
-	item     slab[Item]
-	add      slab[Add]
-	alert    slab[Alert]
-	copy     slab[Copy]
-	delete   slab[Delete]
-	exec     slab[Exec]
-	get      slab[Get]
-	replace  slab[Replace]
-	results  slab[Results]
-	status   slab[Status]
-	atomic   slab[Atomic]
-	sequence slab[Sequence]
-
-	cmds []Command // room for the body's commands, or nil
-}
-
-// commands returns an empty slice for the commands of a body.
-func (s *slabs) commands() []Command {
-	if c := s.cmds; c != nil {
-		s.cmds = nil
-		return c
-	}
-	return make([]Command, 0, 8)
-}
-
-// bytesPerValue is about the fewest bytes of a message that hold one
-// Location, Data or Item: a message of n bytes starts those slabs with
-// n/bytesPerValue values (at least 4, at most maxSlab), so that a
-// message of a few KB takes each in one allocation.
-const bytesPerValue = 96
-
-// smallSlabs are the first slabs of a message of up to smallMessage
-// bytes, taken in one allocation: such a message (a device's check-in, a
-// short reply) then allocates little more than its model and its text.
-type smallSlabs struct {
-	loc   [smallK]Location
-	data  [smallK]Data
-	item  [smallK]Item
-	meta  [2]Meta
-	alert [2]Alert
-	repl  [1]Replace
-	cmds  [8]Command
-}
-
-const (
-	smallK       = 24
-	smallMessage = smallK * bytesPerValue
-)
-
-// sizeFirst sizes the first slabs for a message of about n bytes (0 when
-// unknown, as for a stream): the slabs of the larger, rarer types start
-// with one value, so that a small message allocates little.
-func (s *slabs) sizeFirst(n int) {
-	s.cmds = nil
-	if n > 0 && n <= smallMessage {
-		a := new(smallSlabs)
-		s.loc.buf, s.data.buf, s.item.buf = a.loc[:], a.data[:], a.item[:]
-		s.meta.buf, s.alert.buf, s.replace.buf = a.meta[:], a.alert[:], a.repl[:]
-		s.loc.n, s.data.n, s.item.n = smallK, smallK, smallK
-		s.meta.n, s.alert.n, s.replace.n = len(a.meta), len(a.alert), len(a.repl)
-		s.cmds = a.cmds[:0]
-	}
-	k := min(max(n/bytesPerValue, 4), maxSlab)
-	s.loc.first, s.data.first, s.item.first = k, k, k
-	s.meta.first = max(k/8, 1)
-	// two Alerts (1201 and a client event such as 1224) open most
-	// sessions
-	s.add.first, s.alert.first, s.copy.first, s.delete.first, s.exec.first = 1, 2, 1, 1, 1
-	s.get.first, s.replace.first, s.results.first, s.status.first = 1, 1, 1, 1
-	s.atomic.first, s.sequence.first = 1, 1
-}
-
-func (sc *scanner) newLocation() *Location { return sc.slabs.loc.get() }
-func (sc *scanner) newData() *Data         { return sc.slabs.data.get() }
-func (sc *scanner) newMeta() *Meta         { return sc.slabs.meta.get() }
-
-// appendItem appends it to items, the Items of the command being read:
-// the first item reserves the rest of the item slab for the command's
-// items, which endItems closes.
-func (sc *scanner) appendItem(items []Item, it Item) []Item {
-	s := &sc.slabs.item
-	if items == nil {
-		items = s.reserve()
-	}
-	items = append(items, it)
-	s.keep(items)
-	return items
-}
-
-// endItems closes the Items of a command read: their capacity ends at
-// their length, so that a caller appending to them never writes over
-// values handed out later.
-func endItems(items []Item) []Item { return items[:len(items):len(items)] }
 
 // ---- errors ----
 

@@ -95,6 +95,7 @@ func (sc *scanner) message(m *Message) error {
 		return err
 	}
 	m.NoHeader = !present
+	sc.slabs.rest(sc.Input()[pos:])
 	pos, err = sc.bodyStart(pos)
 	if err == errEmptyBody {
 		_, err = sc.rootEnd(pos)
@@ -111,10 +112,7 @@ func (sc *scanner) message(m *Message) error {
 		if done {
 			return nil
 		}
-		if m.Body.Commands == nil {
-			m.Body.Commands = sc.slabs.commands()
-		}
-		m.Body.Commands = append(m.Body.Commands, c)
+		m.Body.Commands = sc.slabs.addCommand(m.Body.Commands, c)
 		pos = next
 	}
 }

@@ -1,0 +1,5 @@
+//go:build !race
+
+package syncml
+
+const raceEnabled = false
