@@ -46,7 +46,7 @@ func plainlyEncodable(cmds []syncml.Command) bool {
 		default:
 			return false
 		}
-		if cred != nil || !plain(id) || !plainMeta(meta) {
+		if cred != nil || !plain(id) || meta != nil && !plainMeta(meta) {
 			return false
 		}
 		for i := range items {
@@ -59,15 +59,16 @@ func plainlyEncodable(cmds []syncml.Command) bool {
 }
 
 func plainItem(it *syncml.Item) bool {
-	for _, l := range [2]*syncml.Location{it.Target, it.Source} {
-		if l != nil && (!plain(l.LocURI) || !plain(l.LocName)) {
-			return false
-		}
+	if l := it.Target; l != nil && (!plain(l.LocURI) || !plain(l.LocName)) {
+		return false
+	}
+	if l := it.Source; l != nil && (!plain(l.LocURI) || !plain(l.LocName)) {
+		return false
 	}
 	if d := it.Data; d != nil && (d.Kind != syncml.DataText || len(d.Namespaces) > 0 || d.OriginalError != "" || !plain(d.Value)) {
 		return false
 	}
-	return plainMeta(it.Meta)
+	return it.Meta == nil || plainMeta(it.Meta)
 }
 
 func plainMeta(m *syncml.Meta) bool {
