@@ -346,12 +346,53 @@ func (w *writer) leaf(e *elem, text string) error {
 
 func (w *writer) leafText(e *elem, text string) error {
 	w.newline()
+	if len(text) <= shortLeaf && verbatim(text) {
+		w.shortLeaf(e, text)
+		return nil
+	}
 	w.tag(&e.tOpen)
 	if err := w.text(text); err != nil {
 		return encodeError(e.name, err)
 	}
 	w.tag(&e.tClose)
 	return nil
+}
+
+// shortLeaf is the longest text leafText writes with its tags at once:
+// the CmdIDs, references, command names and codes of a reply.
+const shortLeaf = 8
+
+// shortLeaf writes <name>text</name> for a text that verbatim vouches for
+// and of at most shortLeaf bytes, after one test of the room left: the
+// open tag, the text and the close tag each as one fixed-size copy.
+func (w *writer) shortLeaf(e *elem, text string) {
+	const room = 2*tagRoom + shortLeaf
+	n := len(w.b)
+	if cap(w.b)-n < room {
+		w.b = slices.Grow(w.b, room)
+	}
+	b := (*[room]byte)(w.b[n : n+room])
+	*(*[tagRoom]byte)(b[:tagRoom]) = e.tOpen.b
+	k := e.tOpen.n
+	t := b[k : k+shortLeaf]
+	for i := 0; i < len(text); i++ {
+		t[i] = text[i]
+	}
+	k += len(text)
+	*(*[tagRoom]byte)(b[k : k+tagRoom]) = e.tClose.b
+	w.b = w.b[:n+k+e.tClose.n]
+}
+
+// verbatim reports whether text is character data the escaper copies as
+// it is: printable ASCII without '&', '<' and '>' (a subset of what it
+// copies; anything else goes through it).
+func verbatim(text string) bool {
+	for i := 0; i < len(text); i++ {
+		if c := text[i]; c < ' ' || c > '~' || c == '&' || c == '<' || c == '>' {
+			return false
+		}
+	}
+	return true
 }
 
 // metaLeaf writes a metinf child with its namespace, as Windows does,

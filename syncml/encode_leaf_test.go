@@ -1,0 +1,52 @@
+package syncml
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/windc-go/windc/internal/xmlscan"
+)
+
+// TestShortLeaf: a leaf written at once (shortLeaf, text of at most
+// shortLeaf bytes that verbatim vouches for) is byte for byte the open
+// tag, the escaper's text and the close tag, for every string of up to
+// four bytes over letters, digits, the escaped characters and others,
+// and for strings around shortLeaf bytes; the escaper's errors stay.
+func TestShortLeaf(t *testing.T) {
+	const alphabet = "a9 &<>\r\t~\x7f\xc3"
+	check := func(s string) {
+		for _, e := range []*elem{elCmdID, elCorrelator} {
+			for _, pretty := range []bool{false, true} {
+				w := writer{b: make([]byte, 0, 1), pretty: pretty, started: true, indent: " "}
+				err := w.leafText(e, s)
+				want, werr := xmlscan.AppendText([]byte(e.open), s)
+				prefix := ""
+				if pretty {
+					prefix = "\n"
+				}
+				if (err != nil) != (werr != nil) {
+					t.Fatalf("%s %q: error %v, escaper's %v", e.name, s, err, werr)
+				}
+				if err == nil && string(w.b) != prefix+string(want)+e.close {
+					t.Fatalf("%s %q: %q, want %q", e.name, s, w.b, prefix+string(want)+e.close)
+				}
+			}
+		}
+	}
+	var walk func(s string)
+	walk = func(s string) {
+		check(s)
+		if len(s) < 4 {
+			for i := range len(alphabet) {
+				walk(s + alphabet[i:i+1])
+			}
+		}
+	}
+	walk("")
+	for n := shortLeaf - 2; n <= shortLeaf+2; n++ {
+		for _, c := range []string{"7", "&", ">", "\x01", "é"} {
+			check(strings.Repeat("x", n-1) + c)
+			check(c + strings.Repeat("x", n-1))
+		}
+	}
+}
