@@ -451,7 +451,8 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	// first; a session given up takes them with it.
 	held := st.takeAnswers()
 	// A session alert or another SessionID (re)starts the session.
-	if startsSession(m) || h.SessionID != st.SessionID {
+	starting := startsSession(m) || h.SessionID != st.SessionID
+	if starting {
 		held = nil
 		st.rejoinCont()
 		if st.refusedMid() {
@@ -470,7 +471,6 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 		st.SrvAccepted = false
 	}
 	st.RefusedSession, st.RefusedOut = "", 0
-	starting := startsSession(m) || h.SessionID != st.SessionID
 	if dec.Code == syncml.StatusAuthenticationAccepted {
 		id := dec.Identity
 		st.Auth = &id
