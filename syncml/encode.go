@@ -346,8 +346,7 @@ func (w *writer) leaf(e *elem, text string) error {
 
 func (w *writer) leafText(e *elem, text string) error {
 	w.newline()
-	if len(text) <= shortLeaf && verbatim(text) {
-		w.shortLeaf(e, text)
+	if len(text) <= shortLeaf && w.shortLeaf(e, text) {
 		return nil
 	}
 	w.tag(&e.tOpen)
@@ -362,10 +361,12 @@ func (w *writer) leafText(e *elem, text string) error {
 // the CmdIDs, references, command names and codes of a reply.
 const shortLeaf = 8
 
-// shortLeaf writes <name>text</name> for a text that verbatim vouches for
-// and of at most shortLeaf bytes, after one test of the room left: the
-// open tag, the text and the close tag each as one fixed-size copy.
-func (w *writer) shortLeaf(e *elem, text string) {
+// shortLeaf writes <name>text</name> for a text of at most shortLeaf
+// bytes after one test of the room left, each tag as one fixed-size copy,
+// and reports true, when every byte of text is one the escaper copies as
+// it is: printable ASCII other than '&', '<' and '>' (a subset of what it
+// copies). Otherwise it writes nothing and reports false.
+func (w *writer) shortLeaf(e *elem, text string) bool {
 	const room = 2*tagRoom + shortLeaf
 	n := len(w.b)
 	if cap(w.b)-n < room {
@@ -373,25 +374,18 @@ func (w *writer) shortLeaf(e *elem, text string) {
 	}
 	b := (*[room]byte)(w.b[n : n+room])
 	*(*[tagRoom]byte)(b[:tagRoom]) = e.tOpen.b
-	k := e.tOpen.n
-	t := b[k : k+shortLeaf]
+	k := e.tOpen.n & (tagRoom - 1) // < tagRoom, spares bounds checks
+	t := (*[shortLeaf]byte)(b[k : k+shortLeaf])
 	for i := 0; i < len(text); i++ {
-		t[i] = text[i]
-	}
-	k += len(text)
-	*(*[tagRoom]byte)(b[k : k+tagRoom]) = e.tClose.b
-	w.b = w.b[:n+k+e.tClose.n]
-}
-
-// verbatim reports whether text is character data the escaper copies as
-// it is: printable ASCII without '&', '<' and '>' (a subset of what it
-// copies; anything else goes through it).
-func verbatim(text string) bool {
-	for i := 0; i < len(text); i++ {
-		if c := text[i]; c < ' ' || c > '~' || c == '&' || c == '<' || c == '>' {
+		c := text[i]
+		if c-' ' > '~'-' ' || c == '&' || c|2 == '>' { // '<' and '>' differ in bit 1 alone
 			return false
 		}
+		t[i&(shortLeaf-1)] = c
 	}
+	k += len(text) & (2*shortLeaf - 1) // len(text) <= shortLeaf
+	*(*[tagRoom]byte)(b[k : k+tagRoom]) = e.tClose.b
+	w.b = w.b[:n+k+e.tClose.n]
 	return true
 }
 
