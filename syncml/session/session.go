@@ -173,15 +173,20 @@ type Session struct {
 	// Session that lives on keeps its records in allocations of their
 	// own, so that they do not hold a whole exchange.)
 	exchSpace *exchSpace
+	// queueSpace, when not nil, is the array of the first commands queued
+	// on an empty queue (a Server's session: allocated with it).
+	queueSpace *[16]syncml.Command
 }
 
 // exchSpace is what a Server's exchange needs beyond handleSpace, up to a
-// few Statuses and sent commands (a check-in's answers and queued Gets).
+// few Statuses and sent commands (a check-in's answers and queued Gets),
+// and the array of the commands its hooks first queue (queueSpace).
 type exchSpace struct {
-	sds  [4]statusData
-	refs [16]string
-	recs [16]sentCmd
-	sent [16]*sentCmd
+	sds   [4]statusData
+	refs  [16]string
+	recs  [16]sentCmd
+	sent  [16]*sentCmd
+	queue [16]syncml.Command
 }
 
 // handleSpace is what Handle allocates in one: the AuthInput, the
@@ -360,6 +365,9 @@ func (s *Session) Queue(cmds ...syncml.Command) error {
 		// the queue is encoded again when saved, if it is not sent first
 		if err := encodable(cmds); err != nil {
 			return errorf("Queue: %w", err)
+		}
+		if cap(st.Queue) == 0 && s.queueSpace != nil && len(cmds) <= len(s.queueSpace) {
+			st.Queue, s.queueSpace = s.queueSpace[:0], nil
 		}
 		st.Queue = appendQueue(st.Queue, cmds)
 		return nil
