@@ -181,6 +181,28 @@ func newElem(n string) *elem {
 	return e
 }
 
+// locSpellings are the tags around the LocURI of a location without
+// LocName: <Target><LocURI> and </LocURI></Target>, or the same with
+// Source.
+type locSpellings struct{ open, close metaSpelling }
+
+var (
+	locTarget = locSpellings{newMetaSpelling("<Target><LocURI>"), newMetaSpelling("</LocURI></Target>")}
+	locSource = locSpellings{newMetaSpelling("<Source><LocURI>"), newMetaSpelling("</LocURI></Source>")}
+)
+
+// locSpellingsOf returns the locSpellings of e, nil for an element other
+// than Target and Source.
+func locSpellingsOf(e *elem) *locSpellings {
+	switch e {
+	case elTarget:
+		return &locTarget
+	case elSource:
+		return &locSource
+	}
+	return nil
+}
+
 // The elements the writer writes.
 var (
 	elAnchor     = newElem("Anchor")
@@ -548,6 +570,16 @@ func (w *writer) headerLocation(e *elem, l *Location, empty bool) error {
 // written even when empty.
 func (w *writer) location(e *elem, l *Location) error {
 	if l == nil {
+		return nil
+	}
+	if sp := locSpellingsOf(e); sp != nil && l.LocName == "" && l.LocURI != "" && !w.pretty {
+		// the common case: the two open tags and the two close tags each
+		// written as one
+		w.metaTag(&sp.open)
+		if err := w.text(l.LocURI); err != nil {
+			return encodeError(elLocURI.name, err)
+		}
+		w.metaTag(&sp.close)
 		return nil
 	}
 	w.open(e)

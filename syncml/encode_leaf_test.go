@@ -50,3 +50,39 @@ func TestShortLeaf(t *testing.T) {
 		}
 	}
 }
+
+// TestLocationTags: a Target or Source with a LocURI alone, written with
+// its tags in pairs, is byte for byte the tags around the escaper's text,
+// with the escaper's error for a LocURI it refuses; with a LocName, empty,
+// or indented, it is written element by element as before.
+func TestLocationTags(t *testing.T) {
+	for _, e := range []*elem{elTarget, elSource} {
+		for _, l := range []Location{{LocURI: "./DevDetail/SwV"}, {LocURI: "a&b<c>d\re"}, {LocURI: "x"},
+			{LocURI: strings.Repeat("./Vendor/MSFT/", 20)}, {LocURI: "bad\x01"}, {LocURI: "./A", LocName: "n&"}, {}} {
+			w := writer{}
+			err := w.location(e, &l)
+			uri, uerr := xmlscan.AppendText(nil, l.LocURI)
+			name, _ := xmlscan.AppendText(nil, l.LocName)
+			want := e.open
+			if l.LocURI != "" {
+				want += "<LocURI>" + string(uri) + "</LocURI>"
+			}
+			if l.LocName != "" {
+				want += "<LocName>" + string(name) + "</LocName>"
+			}
+			want += e.close
+			switch {
+			case uerr != nil:
+				if err == nil || err.Error() != encodeError("LocURI", uerr).Error() {
+					t.Errorf("%s %+v: error %v, want the escaper's %v", e.name, l, err, uerr)
+				}
+			case err != nil || string(w.b) != want:
+				t.Errorf("%s %+v: %q, %v; want %q", e.name, l, w.b, err, want)
+			}
+			p := writer{pretty: true, indent: " "}
+			if err := p.location(e, &l); uerr == nil && (err != nil || strings.Contains(string(p.b), "><LocURI>")) {
+				t.Errorf("%s %+v indented: %q, %v", e.name, l, p.b, err)
+			}
+		}
+	}
+}
