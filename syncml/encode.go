@@ -572,6 +572,12 @@ func (w *writer) location(e *elem, l *Location) error {
 	if l == nil {
 		return nil
 	}
+	return w.locationOf(e, l)
+}
+
+// locationOf is location for a non-nil Location (location, which tests for
+// nil, is inlined where it is called).
+func (w *writer) locationOf(e *elem, l *Location) error {
 	if sp := locSpellingsOf(e); sp != nil && l.LocName == "" && l.LocURI != "" && !w.pretty {
 		// the common case: the two open tags and the two close tags each
 		// written as one
@@ -597,6 +603,12 @@ func (w *writer) cred(c *Cred) error {
 	if c == nil {
 		return nil
 	}
+	return w.credOf(c)
+}
+
+// credOf is cred for a non-nil Cred (cred, which tests for nil, is inlined
+// where it is called).
+func (w *writer) credOf(c *Cred) error {
 	w.open(elCred)
 	if err := w.meta(c.Meta); err != nil {
 		return err
@@ -612,6 +624,12 @@ func (w *writer) meta(m *Meta) error {
 	if m == nil {
 		return nil
 	}
+	return w.metaOf(m)
+}
+
+// metaOf is meta for a non-nil Meta (meta, which tests for nil, is inlined
+// where it is called).
+func (w *writer) metaOf(m *Meta) error {
 	w.open(elMeta)
 	if err := w.metaLeaf(elFormat, m.Format); err != nil {
 		return err
@@ -715,6 +733,12 @@ func (w *writer) data(d *Data) error {
 	if d == nil {
 		return nil
 	}
+	return w.dataOf(d)
+}
+
+// dataOf is data for a non-nil Data (data, which tests for nil, is inlined
+// where it is called).
+func (w *writer) dataOf(d *Data) error {
 	if d.Kind != DataXML && len(d.Namespaces) > 0 {
 		return encodeError("Data", fmt.Errorf("%w: Namespaces apply to XML Data only", ErrStructure))
 	}
@@ -870,6 +894,12 @@ func (w *writer) chal(c *Chal) error {
 	if c == nil {
 		return nil
 	}
+	return w.chalOf(c)
+}
+
+// chalOf is chal for a non-nil Chal (chal, which tests for nil, is inlined
+// where it is called).
+func (w *writer) chalOf(c *Chal) error {
 	w.open(elChal)
 	if err := w.meta(c.Meta); err != nil {
 		return err
