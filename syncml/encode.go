@@ -350,11 +350,17 @@ func (w *writer) close(e *elem) {
 	w.tag(&e.tClose)
 }
 
+// empty writes <name/> when on. The test is inlined where empty is
+// called, so a flag that is off costs no call.
 func (w *writer) empty(e *elem, on bool) {
 	if on {
-		w.newline()
-		w.tag(&e.tEmpty)
+		w.emptyTag(e)
 	}
+}
+
+func (w *writer) emptyTag(e *elem) {
+	w.newline()
+	w.tag(&e.tEmpty)
 }
 
 // leaf writes <name>text</name> when text is not empty. The test is
