@@ -189,6 +189,9 @@ type locSpellings struct{ open, close metaSpelling }
 var (
 	locTarget = locSpellings{newMetaSpelling("<Target><LocURI>"), newMetaSpelling("</LocURI></Target>")}
 	locSource = locSpellings{newMetaSpelling("<Source><LocURI>"), newMetaSpelling("</LocURI></Source>")}
+	// an Item's Target: <Item> in front, and </Item> after an Item with
+	// a Target alone
+	itemTarget = locSpellings{newMetaSpelling("<Item><Target><LocURI>"), newMetaSpelling("</LocURI></Target></Item>")}
 )
 
 // locSpellingsOf returns the locSpellings of e, nil for an element other
@@ -716,9 +719,23 @@ func (w *writer) refs(e *elem, refs []string, meta bool) error {
 func (w *writer) items(items []Item) error {
 	for i := range items {
 		it := &items[i]
-		w.open(elItem)
-		if err := w.location(elTarget, it.Target); err != nil {
-			return err
+		if t := it.Target; t != nil && t.LocName == "" && t.LocURI != "" && !w.pretty {
+			// the common case, as location writes it, with <Item> in
+			// front, and </Item> too for an Item with a Target alone
+			w.metaTag(&itemTarget.open)
+			if err := w.text(t.LocURI); err != nil {
+				return encodeError(elLocURI.name, err)
+			}
+			if it.Source == nil && it.Meta == nil && it.Data == nil && !it.MoreData {
+				w.metaTag(&itemTarget.close)
+				continue
+			}
+			w.metaTag(&locTarget.close)
+		} else {
+			w.open(elItem)
+			if err := w.location(elTarget, it.Target); err != nil {
+				return err
+			}
 		}
 		if err := w.location(elSource, it.Source); err != nil {
 			return err

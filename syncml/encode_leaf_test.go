@@ -86,3 +86,41 @@ func TestLocationTags(t *testing.T) {
 		}
 	}
 }
+
+// TestItemTags: Items written compact, the Target's tags joined with the
+// Item's, are the Items written indented (element by element) without
+// the line breaks, for a Target alone and with each other child, escaped
+// URIs, a LocName, no Target; a LocURI the escaper refuses gives its
+// error.
+func TestItemTags(t *testing.T) {
+	tgt := func(u string) *Location { return &Location{LocURI: u} }
+	for _, items := range [][]Item{
+		{{Target: tgt("./DevDetail/SwV")}},
+		{{Target: tgt("./A&B<C>")}, {Target: tgt("./B")}},
+		{{Target: tgt("./A"), Source: tgt("./S")}},
+		{{Target: tgt("./A"), Meta: &Meta{Format: "chr"}}},
+		{{Target: tgt("./A"), Data: Text("v&1")}},
+		{{Target: tgt("./A"), MoreData: true}},
+		{{Target: &Location{LocURI: "./A", LocName: "n"}}},
+		{{Target: &Location{}}},
+		{{Source: tgt("./S"), Data: Text("1")}},
+		{{}},
+	} {
+		w := writer{}
+		if err := w.items(items); err != nil {
+			t.Fatalf("%+v: %v", items, err)
+		}
+		p := writer{pretty: true}
+		if err := p.items(items); err != nil {
+			t.Fatalf("%+v indented: %v", items, err)
+		}
+		if want := strings.ReplaceAll(string(p.b), "\n", ""); string(w.b) != want {
+			t.Errorf("%+v:\n%s\nwant\n%s", items, w.b, want)
+		}
+	}
+	w := writer{}
+	_, uerr := xmlscan.AppendText(nil, "bad\x01")
+	if err := w.items([]Item{{Target: tgt("bad\x01")}}); err == nil || err.Error() != encodeError("LocURI", uerr).Error() {
+		t.Errorf("refused LocURI: %v, want %v", err, uerr)
+	}
+}
