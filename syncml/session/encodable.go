@@ -13,6 +13,9 @@ import "github.com/windc-go/windc/syncml"
 // "cannot be encoded".
 func plainlyEncodable(cmds []syncml.Command) bool {
 	for _, c := range cmds {
+		if g, ok := c.(*syncml.Get); ok && plainGet(g) {
+			continue
+		}
 		var id string
 		var meta *syncml.Meta
 		var items []syncml.Item
@@ -56,6 +59,18 @@ func plainlyEncodable(cmds []syncml.Command) bool {
 		}
 	}
 	return true
+}
+
+// plainGet reports true for what NewGets builds, a Get without CmdID,
+// Lang, Cred or Meta and one Item with a Target alone whose LocURI is
+// plain, at the cost of a few tests; false sends it to the general test.
+func plainGet(g *syncml.Get) bool {
+	if g == nil || g.CmdID != "" || g.Lang != "" || g.Cred != nil || g.Meta != nil || len(g.Items) != 1 {
+		return false
+	}
+	it := &g.Items[0]
+	t := it.Target
+	return t != nil && it.Source == nil && it.Meta == nil && it.Data == nil && t.LocName == "" && plain(t.LocURI)
 }
 
 func plainItem(it *syncml.Item) bool {
