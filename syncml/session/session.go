@@ -351,6 +351,9 @@ func (s *Session) Queue(cmds ...syncml.Command) error {
 		return pkg.Limit("MaxQueue", int64(s.cfg.maxQueue()), int64(len(s.st.Queue)+len(cmds)), "")
 	}
 	for _, c := range cmds {
+		if g, ok := c.(*syncml.Get); ok && g != nil {
+			continue // what a server queues most, tested at once
+		}
 		if isNil(c) {
 			return errorf("Queue: nil command")
 		}
