@@ -3,6 +3,7 @@ package dmclient
 import (
 	"fmt"
 	"strings"
+	"sync/atomic"
 
 	"github.com/windc-go/windc/syncml"
 )
@@ -65,8 +66,9 @@ func (l LinkedEnrollment) ExecUnenroll() syncml.Command {
 // Start returns the commands that start the linked enrollment, in order:
 // ReplaceDiscoveryEndpoint(url), ExecEnroll, GetEnrollStatus and
 // GetLastError (whose Results ReadEnrollStatus and ReadLastError read).
-// The four, their node URIs and the slice are made in two allocations, for
-// a server that sends them to every device it enrolls.
+// The four and the slice are made in one allocation, for a server that
+// sends them to every device it enrolls; their node URIs are built once
+// for the ProviderID of the last call and shared (strings do not change).
 func (l LinkedEnrollment) Start(url string) []syncml.Command {
 	const (
 		discovery = "/DiscoveryEndpoint"
@@ -75,18 +77,23 @@ func (l LinkedEnrollment) Start(url string) []syncml.Command {
 		lastError = "/LastError"
 	)
 	// the four URIs as parts of one string; the base is l.URI()'s
-	seg := EscapeSegment(l.ProviderID)
-	baseLen := len(Root) + len("/Provider/") + len(seg) + len("/LinkedEnrollment")
-	var b strings.Builder
-	b.Grow(4*baseLen + len(discovery+enroll+status+lastError))
-	for _, node := range [4]string{discovery, enroll, status, lastError} {
-		b.WriteString(string(Root))
-		b.WriteString("/Provider/")
-		b.WriteString(seg)
-		b.WriteString("/LinkedEnrollment")
-		b.WriteString(node)
+	sn := startNodes.Load()
+	if sn == nil || sn.provider != l.ProviderID {
+		seg := EscapeSegment(l.ProviderID)
+		var b strings.Builder
+		b.Grow(4*(len(Root)+len("/Provider/")+len(seg)+len("/LinkedEnrollment")) + len(discovery+enroll+status+lastError))
+		for _, node := range [4]string{discovery, enroll, status, lastError} {
+			b.WriteString(string(Root))
+			b.WriteString("/Provider/")
+			b.WriteString(seg)
+			b.WriteString("/LinkedEnrollment")
+			b.WriteString(node)
+		}
+		sn = &startURIs{provider: l.ProviderID, all: b.String(),
+			baseLen: len(Root) + len("/Provider/") + len(seg) + len("/LinkedEnrollment")}
+		startNodes.Store(sn)
 	}
-	all := b.String()
+	all, baseLen := sn.all, sn.baseLen
 	uri := func(from int, node string) (URI, int) {
 		end := from + baseLen + len(node)
 		return URI(all[from:end]), end
@@ -108,6 +115,17 @@ func (l LinkedEnrollment) Start(url string) []syncml.Command {
 	p.cmds = [4]syncml.Command{&p.r.cmd, &p.e.cmd, &p.s.cmd, &p.l.cmd}
 	return p.cmds[:]
 }
+
+// startURIs are the node URIs of Start for one ProviderID, as parts of
+// one string (all), each baseLen bytes and its node's name.
+type startURIs struct {
+	provider, all string
+	baseLen       int
+}
+
+// startNodes holds the startURIs of the last ProviderID Start was called
+// for: a server starts every device's enrollment under the same one.
+var startNodes atomic.Pointer[startURIs]
 
 // GetEnrollStatus reads EnrollStatus; see ReadEnrollStatus.
 func (l LinkedEnrollment) GetEnrollStatus() syncml.Command { return get(l.EnrollStatus()) }

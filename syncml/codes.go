@@ -212,6 +212,9 @@ func (c AlertCode) Data() *Data { return Text(strconv.Itoa(int(c))) }
 // every int, so a code a builder wrote is always readable. A '+', other
 // characters, and values outside the int range are refused.
 func parseCode(s string) (int, error) {
+	if n, ok := shortCode(s); ok {
+		return n, nil
+	}
 	t := xmlscan.TrimSpace(s)
 	neg := len(t) > 0 && t[0] == '-'
 	if neg {
@@ -242,4 +245,21 @@ func parseCode(s string) (int, error) {
 		n = -n
 	}
 	return n, nil
+}
+
+// shortCode reads s when it is one to nine decimal digits and nothing
+// else, as every code on the wire is: a number that needs no test of its
+// range. ok is false for anything else, which parseCode reads in full.
+func shortCode(s string) (n int, ok bool) {
+	if len(s) == 0 || len(s) > 9 {
+		return 0, false
+	}
+	for i := 0; i < len(s); i++ {
+		d := s[i] - '0'
+		if d > 9 {
+			return 0, false
+		}
+		n = n*10 + int(d)
+	}
+	return n, true
 }

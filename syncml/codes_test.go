@@ -3,6 +3,7 @@ package syncml
 import (
 	"math"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -82,5 +83,48 @@ func TestCodeRead(t *testing.T) {
 		if !tt.wantErr && (int(st) != tt.want || int(al) != tt.want) {
 			t.Errorf("%+v: codes %d, %d; want %d", tt.data, st, al, tt.want)
 		}
+	}
+}
+
+// TestParseCodeShort compares parseCode, whose short path reads bare
+// digits, with a reference on every string of up to five bytes over
+// digits, signs, XML white space and a letter: the same value for the
+// same input, and an error for the same inputs.
+func TestParseCodeShort(t *testing.T) {
+	const alphabet = "0159 -+\ta"
+	ref := func(s string) (int, bool) {
+		u := strings.Trim(s, " \t\r\n")
+		if u == "" || u[0] == '+' {
+			return 0, false
+		}
+		n, err := strconv.ParseInt(u, 10, 0)
+		return int(n), err == nil
+	}
+	var walk func(s string)
+	checked := 0
+	walk = func(s string) {
+		checked++
+		got, err := parseCode(s)
+		want, ok := ref(s)
+		if (err == nil) != ok || got != want {
+			t.Errorf("parseCode(%q) = %d, %v; want %d, ok %v", s, got, err, want, ok)
+		}
+		if len(s) == 5 {
+			return
+		}
+		for i := range len(alphabet) {
+			walk(s + alphabet[i:i+1])
+		}
+	}
+	walk("")
+	for _, s := range []string{"999999999", "1000000000", "0000000012", "123456789", "12345678a"} {
+		got, err := parseCode(s)
+		want, ok := ref(s)
+		if (err == nil) != ok || got != want {
+			t.Errorf("parseCode(%q) = %d, %v; want %d, ok %v", s, got, err, want, ok)
+		}
+	}
+	if checked < 60000 {
+		t.Errorf("checked %d strings", checked)
 	}
 }

@@ -181,6 +181,31 @@ func newElem(n string) *elem {
 	return e
 }
 
+// locSpellings are the tags around the LocURI of a location without
+// LocName: <Target><LocURI> and </LocURI></Target>, or the same with
+// Source.
+type locSpellings struct{ open, close metaSpelling }
+
+var (
+	locTarget = locSpellings{newMetaSpelling("<Target><LocURI>"), newMetaSpelling("</LocURI></Target>")}
+	locSource = locSpellings{newMetaSpelling("<Source><LocURI>"), newMetaSpelling("</LocURI></Source>")}
+	// an Item's Target: <Item> in front, and </Item> after an Item with
+	// a Target alone
+	itemTarget = locSpellings{newMetaSpelling("<Item><Target><LocURI>"), newMetaSpelling("</LocURI></Target></Item>")}
+)
+
+// locSpellingsOf returns the locSpellings of e, nil for an element other
+// than Target and Source.
+func locSpellingsOf(e *elem) *locSpellings {
+	switch e {
+	case elTarget:
+		return &locTarget
+	case elSource:
+		return &locSource
+	}
+	return nil
+}
+
 // The elements the writer writes.
 var (
 	elAnchor     = newElem("Anchor")
@@ -328,11 +353,17 @@ func (w *writer) close(e *elem) {
 	w.tag(&e.tClose)
 }
 
+// empty writes <name/> when on. The test is inlined where empty is
+// called, so a flag that is off costs no call.
 func (w *writer) empty(e *elem, on bool) {
 	if on {
-		w.newline()
-		w.tag(&e.tEmpty)
+		w.emptyTag(e)
 	}
+}
+
+func (w *writer) emptyTag(e *elem) {
+	w.newline()
+	w.tag(&e.tEmpty)
 }
 
 // leaf writes <name>text</name> when text is not empty. The test is
@@ -346,12 +377,47 @@ func (w *writer) leaf(e *elem, text string) error {
 
 func (w *writer) leafText(e *elem, text string) error {
 	w.newline()
+	if len(text) <= shortLeaf && w.shortLeaf(e, text) {
+		return nil
+	}
 	w.tag(&e.tOpen)
 	if err := w.text(text); err != nil {
 		return encodeError(e.name, err)
 	}
 	w.tag(&e.tClose)
 	return nil
+}
+
+// shortLeaf is the longest text leafText writes with its tags at once:
+// the CmdIDs, references, command names and codes of a reply.
+const shortLeaf = 8
+
+// shortLeaf writes <name>text</name> for a text of at most shortLeaf
+// bytes after one test of the room left, each tag as one fixed-size copy,
+// and reports true, when every byte of text is one the escaper copies as
+// it is: printable ASCII other than '&', '<' and '>' (a subset of what it
+// copies). Otherwise it writes nothing and reports false.
+func (w *writer) shortLeaf(e *elem, text string) bool {
+	const room = 2*tagRoom + shortLeaf
+	n := len(w.b)
+	if cap(w.b)-n < room {
+		w.b = slices.Grow(w.b, room)
+	}
+	b := (*[room]byte)(w.b[n : n+room])
+	*(*[tagRoom]byte)(b[:tagRoom]) = e.tOpen.b
+	k := e.tOpen.n & (tagRoom - 1) // < tagRoom, spares bounds checks
+	t := (*[shortLeaf]byte)(b[k : k+shortLeaf])
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		if c-' ' > '~'-' ' || c == '&' || c|2 == '>' { // '<' and '>' differ in bit 1 alone
+			return false
+		}
+		t[i&(shortLeaf-1)] = c
+	}
+	k += len(text) & (2*shortLeaf - 1) // len(text) <= shortLeaf
+	*(*[tagRoom]byte)(b[k : k+tagRoom]) = e.tClose.b
+	w.b = w.b[:n+k+e.tClose.n]
+	return true
 }
 
 // metaLeaf writes a metinf child with its namespace, as Windows does,
@@ -515,6 +581,22 @@ func (w *writer) location(e *elem, l *Location) error {
 	if l == nil {
 		return nil
 	}
+	return w.locationOf(e, l)
+}
+
+// locationOf is location for a non-nil Location (location, which tests for
+// nil, is inlined where it is called).
+func (w *writer) locationOf(e *elem, l *Location) error {
+	if sp := locSpellingsOf(e); sp != nil && l.LocName == "" && l.LocURI != "" && !w.pretty {
+		// the common case: the two open tags and the two close tags each
+		// written as one
+		w.metaTag(&sp.open)
+		if err := w.text(l.LocURI); err != nil {
+			return encodeError(elLocURI.name, err)
+		}
+		w.metaTag(&sp.close)
+		return nil
+	}
 	w.open(e)
 	if err := w.leaf(elLocURI, l.LocURI); err != nil {
 		return err
@@ -530,6 +612,12 @@ func (w *writer) cred(c *Cred) error {
 	if c == nil {
 		return nil
 	}
+	return w.credOf(c)
+}
+
+// credOf is cred for a non-nil Cred (cred, which tests for nil, is inlined
+// where it is called).
+func (w *writer) credOf(c *Cred) error {
 	w.open(elCred)
 	if err := w.meta(c.Meta); err != nil {
 		return err
@@ -545,6 +633,12 @@ func (w *writer) meta(m *Meta) error {
 	if m == nil {
 		return nil
 	}
+	return w.metaOf(m)
+}
+
+// metaOf is meta for a non-nil Meta (meta, which tests for nil, is inlined
+// where it is called).
+func (w *writer) metaOf(m *Meta) error {
 	w.open(elMeta)
 	if err := w.metaLeaf(elFormat, m.Format); err != nil {
 		return err
@@ -625,9 +719,23 @@ func (w *writer) refs(e *elem, refs []string, meta bool) error {
 func (w *writer) items(items []Item) error {
 	for i := range items {
 		it := &items[i]
-		w.open(elItem)
-		if err := w.location(elTarget, it.Target); err != nil {
-			return err
+		if t := it.Target; t != nil && t.LocName == "" && t.LocURI != "" && !w.pretty {
+			// the common case, as location writes it, with <Item> in
+			// front, and </Item> too for an Item with a Target alone
+			w.metaTag(&itemTarget.open)
+			if err := w.text(t.LocURI); err != nil {
+				return encodeError(elLocURI.name, err)
+			}
+			if it.Source == nil && it.Meta == nil && it.Data == nil && !it.MoreData {
+				w.metaTag(&itemTarget.close)
+				continue
+			}
+			w.metaTag(&locTarget.close)
+		} else {
+			w.open(elItem)
+			if err := w.location(elTarget, it.Target); err != nil {
+				return err
+			}
 		}
 		if err := w.location(elSource, it.Source); err != nil {
 			return err
@@ -648,6 +756,12 @@ func (w *writer) data(d *Data) error {
 	if d == nil {
 		return nil
 	}
+	return w.dataOf(d)
+}
+
+// dataOf is data for a non-nil Data (data, which tests for nil, is inlined
+// where it is called).
+func (w *writer) dataOf(d *Data) error {
 	if d.Kind != DataXML && len(d.Namespaces) > 0 {
 		return encodeError("Data", fmt.Errorf("%w: Namespaces apply to XML Data only", ErrStructure))
 	}
@@ -803,6 +917,12 @@ func (w *writer) chal(c *Chal) error {
 	if c == nil {
 		return nil
 	}
+	return w.chalOf(c)
+}
+
+// chalOf is chal for a non-nil Chal (chal, which tests for nil, is inlined
+// where it is called).
+func (w *writer) chalOf(c *Chal) error {
 	w.open(elChal)
 	if err := w.meta(c.Meta); err != nil {
 		return err

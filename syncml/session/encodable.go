@@ -13,6 +13,9 @@ import "github.com/windc-go/windc/syncml"
 // "cannot be encoded".
 func plainlyEncodable(cmds []syncml.Command) bool {
 	for _, c := range cmds {
+		if g, ok := c.(*syncml.Get); ok && plainGet(g) {
+			continue
+		}
 		var id string
 		var meta *syncml.Meta
 		var items []syncml.Item
@@ -46,7 +49,7 @@ func plainlyEncodable(cmds []syncml.Command) bool {
 		default:
 			return false
 		}
-		if cred != nil || !plain(id) || !plainMeta(meta) {
+		if cred != nil || !plain(id) || meta != nil && !plainMeta(meta) {
 			return false
 		}
 		for i := range items {
@@ -58,16 +61,29 @@ func plainlyEncodable(cmds []syncml.Command) bool {
 	return true
 }
 
+// plainGet reports true for what NewGets builds, a Get without CmdID,
+// Lang, Cred or Meta and one Item with a Target alone whose LocURI is
+// plain, at the cost of a few tests; false sends it to the general test.
+func plainGet(g *syncml.Get) bool {
+	if g == nil || g.CmdID != "" || g.Lang != "" || g.Cred != nil || g.Meta != nil || len(g.Items) != 1 {
+		return false
+	}
+	it := &g.Items[0]
+	t := it.Target
+	return t != nil && it.Source == nil && it.Meta == nil && it.Data == nil && t.LocName == "" && plain(t.LocURI)
+}
+
 func plainItem(it *syncml.Item) bool {
-	for _, l := range [2]*syncml.Location{it.Target, it.Source} {
-		if l != nil && (!plain(l.LocURI) || !plain(l.LocName)) {
-			return false
-		}
+	if l := it.Target; l != nil && (!plain(l.LocURI) || !plain(l.LocName)) {
+		return false
+	}
+	if l := it.Source; l != nil && (!plain(l.LocURI) || !plain(l.LocName)) {
+		return false
 	}
 	if d := it.Data; d != nil && (d.Kind != syncml.DataText || len(d.Namespaces) > 0 || d.OriginalError != "" || !plain(d.Value)) {
 		return false
 	}
-	return plainMeta(it.Meta)
+	return it.Meta == nil || plainMeta(it.Meta)
 }
 
 func plainMeta(m *syncml.Meta) bool {
@@ -80,26 +96,34 @@ func plainMeta(m *syncml.Meta) bool {
 // empty string without a call: most of the strings it is asked about).
 func plain(s string) bool { return len(s) == 0 || plainWords(s) }
 
-// plainWords is plain for a non-empty s. It reads eight bytes at a time: a
-// word with no byte under 0x20 or over 0x7E needs no look at its bytes;
-// the last bytes of a string of eight or more are read as the word that
-// ends it, overlapping the one before.
+// plainWords is plain for a non-empty s. It reads eight bytes at a time
+// and ORs together a flag per word that is set for a byte under 0x20, one
+// of 0x7F or over, and sometimes for a byte above such a byte (a borrow
+// or carry): only a string with a flag, such as one with a tab, has its
+// bytes read one by one. The last bytes of a string of eight or more are
+// read as the word that ends it, overlapping the one before.
 func plainWords(s string) bool {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	if len(s) < 8 {
+	n := len(s)
+	if n < 8 {
 		return plainBytes(s)
 	}
-	for i := 0; i < len(s); i += 8 {
-		i = min(i, len(s)-8)
-		t := s[i : i+8] // one load of eight bytes, without bounds checks
-		w := uint64(t[0]) | uint64(t[1])<<8 | uint64(t[2])<<16 | uint64(t[3])<<24 |
-			uint64(t[4])<<32 | uint64(t[5])<<40 | uint64(t[6])<<48 | uint64(t[7])<<56
-		// a byte under 0x20, or one of 0x7F and over
-		if ((w-ones*0x20)&^w|(w+ones)|w)&highs != 0 && !plainBytes(t) {
-			return false
-		}
+	flags := uint64(0)
+	for i := 0; i < n-8; i += 8 {
+		w := load64(s[i : i+8])
+		flags |= (w-ones*0x20)&^w | (w + ones) | w
 	}
-	return true
+	w := load64(s[n-8:])
+	flags |= (w-ones*0x20)&^w | (w + ones) | w
+	return flags&highs == 0 || plainBytes(s)
+}
+
+// load64 reads the eight bytes of t as one little-endian word (one load:
+// the compiler joins the byte loads).
+func load64(t string) uint64 {
+	_ = t[7]
+	return uint64(t[0]) | uint64(t[1])<<8 | uint64(t[2])<<16 | uint64(t[3])<<24 |
+		uint64(t[4])<<32 | uint64(t[5])<<40 | uint64(t[6])<<48 | uint64(t[7])<<56
 }
 
 func plainBytes(s string) bool {

@@ -137,7 +137,7 @@ func (s *Server) handling(raw []byte, kept bool) (*Session, error) {
 		h handleSpace
 		x exchSpace
 	}{s: Session{cfg: &s.cfg.Session}}
-	sh.s.handleSpace, sh.s.exchSpace = &sh.h, &sh.x
+	sh.s.handleSpace, sh.s.exchSpace, sh.s.queueSpace = &sh.h, &sh.x, &sh.x.queue
 	if kept && len(raw) > 0 {
 		if err := sh.s.unmarshalState(raw); err != nil {
 			return nil, err

@@ -173,15 +173,20 @@ type Session struct {
 	// Session that lives on keeps its records in allocations of their
 	// own, so that they do not hold a whole exchange.)
 	exchSpace *exchSpace
+	// queueSpace, when not nil, is the array of the first commands queued
+	// on an empty queue (a Server's session: allocated with it).
+	queueSpace *[16]syncml.Command
 }
 
 // exchSpace is what a Server's exchange needs beyond handleSpace, up to a
-// few Statuses and sent commands (a check-in's answers and queued Gets).
+// few Statuses and sent commands (a check-in's answers and queued Gets),
+// and the array of the commands its hooks first queue (queueSpace).
 type exchSpace struct {
-	sds  [4]statusData
-	refs [16]string
-	recs [16]sentCmd
-	sent [16]*sentCmd
+	sds   [4]statusData
+	refs  [16]string
+	recs  [16]sentCmd
+	sent  [16]*sentCmd
+	queue [16]syncml.Command
 }
 
 // handleSpace is what Handle allocates in one: the AuthInput, the
@@ -346,6 +351,9 @@ func (s *Session) Queue(cmds ...syncml.Command) error {
 		return pkg.Limit("MaxQueue", int64(s.cfg.maxQueue()), int64(len(s.st.Queue)+len(cmds)), "")
 	}
 	for _, c := range cmds {
+		if g, ok := c.(*syncml.Get); ok && g != nil {
+			continue // what a server queues most, tested at once
+		}
 		if isNil(c) {
 			return errorf("Queue: nil command")
 		}
@@ -360,6 +368,9 @@ func (s *Session) Queue(cmds ...syncml.Command) error {
 		// the queue is encoded again when saved, if it is not sent first
 		if err := encodable(cmds); err != nil {
 			return errorf("Queue: %w", err)
+		}
+		if cap(st.Queue) == 0 && s.queueSpace != nil && len(cmds) <= len(s.queueSpace) {
+			st.Queue, s.queueSpace = s.queueSpace[:0], nil
 		}
 		st.Queue = appendQueue(st.Queue, cmds)
 		return nil
@@ -451,7 +462,8 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	// first; a session given up takes them with it.
 	held := st.takeAnswers()
 	// A session alert or another SessionID (re)starts the session.
-	if startsSession(m) || h.SessionID != st.SessionID {
+	starting := startsSession(m) || h.SessionID != st.SessionID
+	if starting {
 		held = nil
 		st.rejoinCont()
 		if st.refusedMid() {
@@ -470,7 +482,6 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 		st.SrvAccepted = false
 	}
 	st.RefusedSession, st.RefusedOut = "", 0
-	starting := startsSession(m) || h.SessionID != st.SessionID
 	if dec.Code == syncml.StatusAuthenticationAccepted {
 		id := dec.Identity
 		st.Auth = &id

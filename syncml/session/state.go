@@ -36,6 +36,15 @@ func (w *stateWriter) bool(v bool) {
 	}
 }
 
+// flag is the encoding of v by stateWriter.bool: the one-byte varint of
+// 1 or 0.
+func flag(v bool) byte {
+	if v {
+		return 1
+	}
+	return 0
+}
+
 type stateReader struct {
 	b   []byte
 	err error
@@ -246,11 +255,9 @@ func (s *Session) appendStateBut(dst []byte, noReply bool) ([]byte, error) {
 		w.uint(uint64(len(st.Sent.sent)))
 		for _, e := range st.Sent.sent {
 			w.string(e.MsgID)
-			w.bool(e.NoResp)
-			w.bool(e.Internal)
-			w.bool(false) // no Status
-			w.bool(e.Held)
-			w.uint(0) // no Results
+			// NoResp, Internal, no Status, Held, no Results: the varints
+			// of w.bool and w.uint(0), a byte each
+			w.b = append(w.b, flag(e.NoResp), flag(e.Internal), 0, flag(e.Held), 0)
 		}
 		if off, ok := st.sentInReply(enc); ok {
 			w.uint(uint64(off) + 1)

@@ -2,6 +2,7 @@ package session
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"testing"
@@ -125,6 +126,47 @@ func TestEncodedRun(t *testing.T) {
 		run, off := encodedRun([]byte(tc.out), []syncml.Command{g})
 		if string(run) != tc.want || (run == nil) != (off < 0) || (run != nil && tc.out[off:off+len(run)] != tc.want) {
 			t.Errorf("%s: %q at %d, want %q", tc.name, run, off, tc.want)
+		}
+	}
+}
+
+// TestStateSentFlags: the records of commands sent in the last reply,
+// saved by their span in it, keep each flag (NoResp, Internal, Held) and
+// MsgID through MarshalBinary and UnmarshalBinary, in every combination.
+func TestStateSentFlags(t *testing.T) {
+	s := NewSession(&Config{OnStart: func(_ context.Context, s *Session, _ Identity, _ bool) {
+		cmds := NewGets("./A", "./B", "./C", "./D", "./E", "./F", "./G", "./H")
+		if err := s.Queue(cmds...); err != nil {
+			t.Fatal(err)
+		}
+	}})
+	handle(t, s, devMsg("1", "1", alert1201))
+	sent := s.st.Sent.sent
+	if len(sent) != 8 {
+		t.Fatalf("%d commands sent, want 8", len(sent))
+	}
+	for i, e := range sent {
+		e.NoResp, e.Internal, e.Held = i&1 != 0, i&2 != 0, i&4 != 0
+	}
+	if s.st.sentEncoded() == nil {
+		t.Fatal("sent commands not kept as their span in the reply")
+	}
+	b, err := s.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r Session
+	if err := r.UnmarshalBinary(b); err != nil {
+		t.Fatal(err)
+	}
+	if len(r.st.Sent.sent) != len(sent) {
+		t.Fatalf("%d records loaded, want %d", len(r.st.Sent.sent), len(sent))
+	}
+	for i, e := range r.st.Sent.sent {
+		w := sent[i]
+		if e.MsgID != w.MsgID || e.NoResp != w.NoResp || e.Internal != w.Internal || e.Held != w.Held || e.Cmd.ID() != w.Cmd.ID() {
+			t.Errorf("record %d: %q %v %v %v %s, want %q %v %v %v %s", i, e.MsgID, e.NoResp, e.Internal, e.Held, e.Cmd.ID(),
+				w.MsgID, w.NoResp, w.Internal, w.Held, w.Cmd.ID())
 		}
 	}
 }
