@@ -174,7 +174,9 @@ func (p *run) do() error {
 	if fresh && p.starts() {
 		st.newSession()
 	}
-	p.outcomes()
+	if err := p.outcomes(); err != nil {
+		return err
+	}
 	// Commands awaited from an earlier run are lost when the session holds
 	// nothing any more, or when this message is handled again.
 	for _, list := range [][]*docState{st.Docs, st.Removed} {

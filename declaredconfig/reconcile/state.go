@@ -92,7 +92,11 @@ type docState struct {
 	// of Doc but its ID and Checksum, which are all that Doc then holds:
 	// a loaded document is read in full only when it is needed (see
 	// full).
-	rest       string
+	rest string
+	// stored, when not empty, is the stored form (format 3) of d, a
+	// settled document whose tail was not read: its fields of the tail
+	// are zero until materialize reads them (see settled).
+	stored     string
 	Base       string                       `json:"base"`
 	Redeclared int                          `json:"redeclared,omitempty"`
 	Vars       *declaredconfig.InstanceBlob `json:"vars,omitempty"`
@@ -143,6 +147,85 @@ type lastSeen struct {
 	DevCS     string       `json:"dcs,omitempty"`
 	DevRC     string       `json:"drc,omitempty"`
 	Event     string       `json:"ev,omitempty"` // the last event reported
+}
+
+// settled reports whether d is in sync and a run that finds its summary
+// entry as last seen (Last.Reported, Last.State, Last.DevCS, Last.DevRC)
+// changes nothing of it (see run.document): the device applied the
+// declared version, its results were read and no setting failed,
+// Applied was reported, nothing is awaited or was tried in a session,
+// and nothing else is to be sent for it. Such a document is written with
+// fSettled, and a load keeps it as stored: what such a run reads of it is
+// in its head.
+func (d *docState) settled() bool {
+	cur, rc, l := d.Doc.Checksum, d.Last.DevRC, &d.Last
+	s := declaredconfig.State(l.State)
+	if cur == "" || l.Condition != InSync || !l.Reported || l.DevCS != cur || !s.Succeeded() || s.Deleted() ||
+		d.Abandoned || d.AbandonSet != nil && *d.AbandonSet || d.Refused == cur || d.Repairing ||
+		d.ResultsRC != rc || !d.hasResult() || d.ResultFail != "" || d.InSyncRC != rc ||
+		l.Reason != stateName(s) || l.Checksum != cur || l.RC != rc || d.AckedIn != "" ||
+		d.Host == declaredconfig.BulkTemplate && d.Vars != nil && d.VarsSent != cur {
+		return false
+	}
+	for k := range d.Await {
+		if d.Await[k] != "" || d.Tried[k] != "" {
+			return false
+		}
+	}
+	// The event Applied of cur was the last reported (see run.once).
+	e, a := l.Event, Applied.String()
+	return len(e) == len(a)+2+len(cur) && e[:len(a)] == a && e[len(a)] == 'A' && e[len(a)+1:len(e)-1] == cur && e[len(e)-1] == '/'
+}
+
+// headSettled checks what the head of a document marked settled says
+// (see settled), so that a damaged state does not keep a document that
+// is not.
+func (d *docState) headSettled() bool {
+	cur, l := d.Doc.Checksum, &d.Last
+	s := declaredconfig.State(l.State)
+	return cur != "" && l.Condition == InSync && l.Reported && l.DevCS == cur && s.Succeeded() && !s.Deleted() &&
+		!d.Abandoned && (d.AbandonSet == nil || !*d.AbandonSet) && !d.Repairing && d.resultRaw != "" &&
+		l.Reason == stateName(s)
+}
+
+// unchanged reports whether a run that finds es as d's summary entry
+// changes nothing of d, kept as stored (settled).
+func (d *docState) unchanged(es *declaredconfig.DocumentStatus) bool {
+	return es.Reported && es.Result == nil && uint32(es.State) == d.Last.State &&
+		es.Checksum == d.Last.DevCS && es.ResultChecksum == d.Last.DevRC
+}
+
+// materialize reads the tail of d when it is kept as stored; what does
+// not read is an error matching ErrStoredState. The body of d (Doc) is
+// left as it is: it may be shared.
+func (d *docState) materialize() error {
+	if d.stored == "" {
+		return nil
+	}
+	x := docState{Doc: &declaredconfig.Document{}}
+	r := stateReader{s: d.stored, n: len(d.stored), v: stateFormat, left: 1}
+	r.doc(&x, false)
+	if r.err == nil && len(r.s) != 0 {
+		r.fail("%d bytes after the document", len(r.s))
+	}
+	if r.err != nil {
+		return errorf("document %s: %w", d.Doc.ID, r.err)
+	}
+	x.Doc = d.Doc
+	*d = x
+	return nil
+}
+
+// materialize reads the tail of every document kept as stored.
+func (st *deviceState) materialize() error {
+	for _, list := range [][]*docState{st.Docs, st.Removed} {
+		for _, d := range list {
+			if err := d.materialize(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // hasResult reports whether a result was read for d (Result or

@@ -25,10 +25,15 @@ import (
 // after the format; a document as its scope, host, flags, condition and
 // hint in five bytes, a mask of its strings that are not empty and a mask
 // of those written as a reference to an earlier one (a byte: its number),
-// four bytes each, four numbers and those strings (its ID, checksum, the
-// rest of its fields as in format 2, and its last result read as one
-// string too, docState.resultRaw, read only when a status is asked for it:
-// DocStatus.Result), then its instance data; a summary entry as a byte of
+// four bytes each, four numbers and those strings of its head (its ID,
+// checksum, the rest of its fields as in format 2, and its last result
+// read as one string too, docState.resultRaw, read only when a status is
+// asked for it: DocStatus.Result; then what the device reported of it and
+// why), then its tail as one string: its other strings and its instance
+// data. A document marked settled (fSettled) is loaded up to its tail
+// and kept as stored: a run that finds its summary entry as last seen
+// reads nothing more of it, and a save writes it back as it was read;
+// a summary entry as a byte of
 // its parts present (or a reference to the document whose DocID, DevCS
 // and DevRC it holds) and those parts; then, when they were made for the
 // summary and documents saved, the classes of the summary's entries.
@@ -128,8 +133,8 @@ func decodeBinary(raw string) (*deviceState, error) {
 		}
 	}
 	st := &deviceState{}
-	st.Docs = r.docs()
-	st.Removed = r.docs()
+	st.Docs = r.docs(true)
+	st.Removed = r.docs(false)
 	if n := r.count(5); n > 0 {
 		st.Stray = make([]stray, n)
 		for i := range st.Stray {
@@ -207,7 +212,11 @@ const (
 	fRepairing                // Repairing
 	fStrayHost                // StrayHost
 	fReported                 // Last.Reported
-	fAll          = 1<<iota - 1
+	// fSettled marks a document in sync whose next message, when its
+	// summary entry is the one last seen, changes nothing (see settled):
+	// a load keeps it as stored (docState.stored).
+	fSettled
+	fAll = 1<<iota - 1
 )
 
 // docHeadBytes is what a document takes before its numbers (format 3):
@@ -215,8 +224,13 @@ const (
 // references.
 const docHeadBytes = 13
 
-// doc writes d in format 3 (see stateFormat).
+// doc writes d in format 3 (see stateFormat); a document kept as
+// stored is written as it was read.
 func (w *stateWriter) doc(d *docState) {
+	if d.stored != "" {
+		w.b = append(w.b, d.stored...)
+		return
+	}
 	var flags byte
 	if d.Vars != nil {
 		flags |= fVars
@@ -239,6 +253,9 @@ func (w *stateWriter) doc(d *docState) {
 	}
 	if d.Last.Reported {
 		flags |= fReported
+	}
+	if d.settled() {
+		flags |= fSettled
 	}
 	strs := d.strs()
 	var mask uint32
@@ -277,6 +294,19 @@ func (w *stateWriter) doc(d *docState) {
 	w.int(int64(d.RefusedCode))
 	w.int(int64(d.RefusedTries))
 	w.uint(uint64(d.Last.State))
+	w.docStrs(d, &strs, &to, mask&headMask, refs)
+	// The tail: its strings and instance data, as one string.
+	w.prefixed(func() {
+		w.docStrs(d, &strs, &to, mask&^headMask, refs)
+		if d.Vars != nil {
+			w.blob(d.Vars)
+		}
+	})
+}
+
+// docStrs writes the strings of mask among strs (those of d), refs
+// saying which are references (to[i] the string referred to).
+func (w *stateWriter) docStrs(d *docState, strs *[nDocStrs]*string, to *[nDocStrs]byte, mask, refs uint32) {
 	for i, p := range strs {
 		switch {
 		case mask&(1<<i) == 0:
@@ -290,9 +320,6 @@ func (w *stateWriter) doc(d *docState) {
 			w.str(*p)
 		}
 	}
-	if d.Vars != nil {
-		w.blob(d.Vars)
-	}
 }
 
 // nDocStrs is the number of strings of a docState (see strs).
@@ -304,11 +331,31 @@ const (
 	sResult = 3
 )
 
-// strs returns the strings of d, in the order format 3 stores them (in
-// format 2 without the first four); d.Doc must be set.
+// nHeadStrs is the number of strings of a document's head (format 3):
+// those a load reads of a document it keeps as stored (its ID,
+// checksum, rest, result, and what the device reported and why, which
+// its status and the stored summary read); the others are its tail.
+const nHeadStrs = 7
+
+const headMask = 1<<nHeadStrs - 1
+
+// strs returns the strings of d, in the order format 3 stores them: the
+// head, then the tail; d.Doc must be set.
 func (d *docState) strs() [nDocStrs]*string {
 	l := &d.Last
-	return [nDocStrs]*string{&d.Doc.ID, &d.Doc.Checksum, &d.rest, &d.resultRaw, &d.Base, &d.VarsSent, &d.Acked, &d.AckedIn, &d.Refused, &d.InSyncRC, &d.ResultsRC,
+	return [nDocStrs]*string{&d.Doc.ID, &d.Doc.Checksum, &d.rest, &d.resultRaw, &l.DevCS, &l.DevRC, &l.Reason,
+		&d.Base, &d.VarsSent, &d.Acked, &d.AckedIn, &d.Refused, &d.InSyncRC, &d.ResultsRC,
+		&d.GetDone, &d.ResultFail,
+		&d.Await[0], &d.Await[1], &d.Await[2], &d.Await[3], &d.Await[4],
+		&d.Tried[0], &d.Tried[1], &d.Tried[2], &d.Tried[3], &d.Tried[4],
+		&l.Checksum, &l.RC, &l.Event}
+}
+
+// strsV2 returns the strings of d but the first four in the order format
+// 2 stores them.
+func (d *docState) strsV2() [nDocStrs - 4]*string {
+	l := &d.Last
+	return [nDocStrs - 4]*string{&d.Base, &d.VarsSent, &d.Acked, &d.AckedIn, &d.Refused, &d.InSyncRC, &d.ResultsRC,
 		&d.GetDone, &d.ResultFail,
 		&d.Await[0], &d.Await[1], &d.Await[2], &d.Await[3], &d.Await[4],
 		&d.Tried[0], &d.Tried[1], &d.Tried[2], &d.Tried[3], &d.Tried[4],
@@ -573,7 +620,9 @@ func (r *stateReader) count(min int) int {
 	return int(n)
 }
 
-func (r *stateReader) docs() []*docState {
+// docs reads a list of documents; with keep, those settled are kept as
+// stored (see doc).
+func (r *stateReader) docs(keep bool) []*docState {
 	min := docMinBytesV3
 	switch r.v {
 	case 1:
@@ -597,7 +646,7 @@ func (r *stateReader) docs() []*docState {
 		case 2:
 			r.docV2(ptrs[i])
 		default:
-			r.doc(ptrs[i])
+			r.doc(ptrs[i], keep)
 		}
 	}
 	return ptrs
@@ -620,14 +669,15 @@ const documentMinBytes = 9
 const docMinBytesV2 = 2 + 2 + 1 + restMinBytes + 11 + 4
 
 // docMinBytesV3 is the same in format 3: the head, four numbers, the rest
-// of the document.
-const docMinBytesV3 = docHeadBytes + 4 + 1 + restMinBytes
+// of the document, the length of the tail.
+const docMinBytesV3 = docHeadBytes + 4 + 1 + restMinBytes + 1
 
 // doc reads what stateWriter.doc wrote (format 3). The numbers, of one
 // byte each but in a damaged state, and the strings, of less than 128
 // bytes each but the rest of the document and its result, are read
-// inline.
-func (r *stateReader) doc(d *docState) {
+// inline. With keep, a document marked settled is read up to its tail
+// only and kept as stored (docState.stored; see materialize).
+func (r *stateReader) doc(d *docState, keep bool) {
 	s := r.s
 	if len(s) < docHeadBytes+4 {
 		r.fail("a document of %d bytes", len(s))
@@ -642,7 +692,7 @@ func (r *stateReader) doc(d *docState) {
 		r.fail("references %#x to strings %#x", refs, mask)
 		return
 	}
-	if flags&^fAll != 0 || flags&(fAbandonFalse|fAbandonTrue) == fAbandonFalse|fAbandonTrue {
+	if flags&(fAbandonFalse|fAbandonTrue) == fAbandonFalse|fAbandonTrue {
 		r.fail("flags %#x", flags)
 		return
 	}
@@ -664,16 +714,49 @@ func (r *stateReader) doc(d *docState) {
 		d.RefusedCode = syncml.StatusCode(zigzag(n[1]))
 		d.RefusedTries = zigzag(n[2])
 		d.Last.State = uint32(n[3])
-		s = s[docHeadBytes+4:]
+		r.s = s[docHeadBytes+4:]
 	} else {
 		r.s = s[docHeadBytes:]
 		d.Redeclared = r.int()
 		d.RefusedCode = syncml.StatusCode(r.int())
 		d.RefusedTries = r.int()
 		d.Last.State = uint32(r.small(1<<32 - 1))
-		s = r.s
 	}
 	strs := d.strs()
+	r.docStrs(&strs, mask&headMask, refs)
+	if len(d.rest) < restMinBytes {
+		r.fail("a document of %d bytes", len(d.rest))
+	}
+	if d.resultRaw != "" && len(d.resultRaw) < resultMinBytes {
+		r.fail("a result of %d bytes", len(d.resultRaw))
+	}
+	tail := r.str()
+	if r.err != nil {
+		return
+	}
+	if keep && flags&fSettled != 0 && d.headSettled() {
+		d.stored = s[:len(s)-len(r.s)]
+		return
+	}
+	after := r.s
+	r.s = tail
+	r.docStrs(&strs, mask&^headMask, refs)
+	if flags&fVars != 0 {
+		d.Vars = &declaredconfig.InstanceBlob{}
+		r.blob(d.Vars)
+	}
+	if r.err == nil && len(r.s) != 0 {
+		r.fail("%d bytes after a document", len(r.s))
+	}
+	if r.err == nil {
+		r.s = after
+	}
+}
+
+// docStrs reads the strings of mask into strs, refs saying which are
+// references to a string before.
+func (r *stateReader) docStrs(strs *[nDocStrs]*string, mask, refs uint32) {
+	s := r.s
 	i := 0 // what is read of s
 	for ; mask != 0; mask &= mask - 1 {
 		k := bits.TrailingZeros32(mask)
@@ -708,16 +791,6 @@ func (r *stateReader) doc(d *docState) {
 		s, i = r.s, 0
 	}
 	r.s = s[i:]
-	if len(d.rest) < restMinBytes {
-		r.fail("a document of %d bytes", len(d.rest))
-	}
-	if d.resultRaw != "" && len(d.resultRaw) < resultMinBytes {
-		r.fail("a result of %d bytes", len(d.resultRaw))
-	}
-	if flags&fVars != 0 {
-		d.Vars = &declaredconfig.InstanceBlob{}
-		r.blob(d.Vars)
-	}
 }
 
 // zigzag returns the signed number of the one-byte varint b.
@@ -772,9 +845,9 @@ func (r *stateReader) docV2(d *docState) {
 		r.fail("mask of strings %#x", mask)
 		return
 	}
-	strs := d.strs()
+	strs := d.strsV2()
 	for mask != 0 {
-		*strs[4+bits.TrailingZeros32(mask)] = r.str()
+		*strs[bits.TrailingZeros32(mask)] = r.str()
 		mask &= mask - 1
 	}
 }
