@@ -48,7 +48,7 @@ func (p *run) documents(fresh bool) error {
 		// would say of each is its entry in the summary.
 		return p.listed()
 	}
-	if err := st.materialize(); err != nil {
+	if err := st.materializeAll(); err != nil {
 		return errorf("device %q: %w", p.device, err)
 	}
 	// The summary tells the Device and the User documents apart by their
@@ -119,7 +119,8 @@ func (p *run) listed() error {
 			if d.unchanged(&es) {
 				continue
 			}
-			if err := d.materialize(); err != nil {
+			var err error
+			if d, err = p.st.materialize(d); err != nil {
 				return errorf("device %q: %w", p.device, err)
 			}
 		}

@@ -278,7 +278,7 @@ func (st *deviceState) declare(d Doc, text []byte) error {
 	st.Stray = slices.DeleteFunc(st.Stray, func(x stray) bool { return x.Scope == d.Scope && declaredconfig.EqualDocID(x.ID, id) })
 	i := slices.IndexFunc(st.Docs, func(x *docState) bool { return x.is(d.Scope, d.Host, id) })
 	if i >= 0 {
-		if err := st.Docs[i].materialize(); err != nil {
+		if _, err := st.materialize(st.Docs[i]); err != nil {
 			return errorf("Declare: %w", err)
 		}
 	}
@@ -334,7 +334,7 @@ func (r *Reconciler) Remove(ctx context.Context, device string, ids ...string) e
 	_, err := r.update(ctx, device, func(st *deviceState) (bool, error) {
 		for _, x := range st.Docs {
 			if slices.ContainsFunc(ids, func(id string) bool { return declaredconfig.EqualDocID(x.Doc.ID, id) }) {
-				if err := x.materialize(); err != nil {
+				if _, err := st.materialize(x); err != nil {
 					return false, errorf("Remove: device %q: %w", device, err)
 				}
 			}
@@ -401,7 +401,7 @@ func (r *Reconciler) Desired(ctx context.Context, device string) ([]Doc, error) 
 	if err != nil {
 		return nil, err
 	}
-	if err := st.materialize(); err != nil {
+	if err := st.materializeAll(); err != nil {
 		return nil, errorf("device %q: %w", device, err)
 	}
 	var out []Doc

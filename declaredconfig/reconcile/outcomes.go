@@ -32,7 +32,7 @@ func (p *run) outcomes() error {
 		if d == nil {
 			continue
 		}
-		if err := d.materialize(); err != nil {
+		if d, err = st.materialize(d); err != nil {
 			return errorf("device %q: %w", p.device, err)
 		}
 		var k cmdKind

@@ -240,6 +240,9 @@ func (st *deviceState) newSession() {
 	st.SummaryAsked, st.RefreshTried = "", ""
 	for _, list := range [][]*docState{st.Docs, st.Removed} {
 		for _, d := range list {
+			if d.stored != "" {
+				continue // settled: neither acknowledged nor tried in a session; shared
+			}
 			d.AckedIn = ""
 			clear(d.Tried[:])
 		}

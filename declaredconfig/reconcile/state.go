@@ -195,32 +195,51 @@ func (d *docState) unchanged(es *declaredconfig.DocumentStatus) bool {
 		es.Checksum == d.Last.DevCS && es.ResultChecksum == d.Last.DevRC
 }
 
-// materialize reads the tail of d when it is kept as stored; what does
-// not read is an error matching ErrStoredState. The body of d (Doc) is
-// left as it is: it may be shared.
-func (d *docState) materialize() error {
-	if d.stored == "" {
-		return nil
-	}
-	x := docState{Doc: &declaredconfig.Document{}}
+// read returns d, kept as stored, read in full (a new docState with the
+// same body, which may be shared); what does not read is an error
+// matching ErrStoredState.
+func (d *docState) read() (*docState, error) {
+	x := &docState{Doc: &declaredconfig.Document{}}
 	r := stateReader{s: d.stored, n: len(d.stored), v: stateFormat, left: 1}
-	r.doc(&x, false)
+	r.doc(x, false)
 	if r.err == nil && len(r.s) != 0 {
 		r.fail("%d bytes after the document", len(r.s))
 	}
 	if r.err != nil {
-		return errorf("document %s: %w", d.Doc.ID, r.err)
+		return nil, errorf("document %s: %w", d.Doc.ID, r.err)
 	}
 	x.Doc = d.Doc
-	*d = x
-	return nil
+	return x, nil
 }
 
-// materialize reads the tail of every document kept as stored.
-func (st *deviceState) materialize() error {
+// materialize returns d, a document of st, ready to be read and changed:
+// d, or when d is kept as stored, a copy of it read in full that takes
+// its place in st. A document kept as stored is shared by the clones of
+// a state (see clone) and never changed: everything that reads more than
+// its head or changes it goes through materialize.
+func (st *deviceState) materialize(d *docState) (*docState, error) {
+	if d.stored == "" {
+		return d, nil
+	}
+	x, err := d.read()
+	if err != nil {
+		return nil, err
+	}
+	for _, list := range [][]*docState{st.Docs, st.Removed} {
+		for i := range list {
+			if list[i] == d {
+				list[i] = x
+			}
+		}
+	}
+	return x, nil
+}
+
+// materializeAll materializes every document of st.
+func (st *deviceState) materializeAll() error {
 	for _, list := range [][]*docState{st.Docs, st.Removed} {
 		for _, d := range list {
-			if err := d.materialize(); err != nil {
+			if _, err := st.materialize(d); err != nil {
 				return err
 			}
 		}
@@ -466,7 +485,8 @@ type cachedState struct {
 
 // clone returns a copy of st that can be changed without changing st.
 // Documents, results and instance data are shared: they are never
-// changed in place, only replaced.
+// changed in place, only replaced; so are the documents kept as stored
+// (see materialize).
 func (st *deviceState) clone() *deviceState {
 	c := *st
 	c.bufs = nil
@@ -497,6 +517,11 @@ func cloneDocs(list []*docState, bufs *[]*docsBuf) []*docState {
 	}
 	b.ptrs, b.docs = b.ptrs[:len(list)], b.docs[:len(list)]
 	for i, d := range list {
+		if d.stored != "" {
+			// Never changed: shared (see materialize).
+			b.ptrs[i] = d
+			continue
+		}
 		b.docs[i] = *d
 		b.ptrs[i] = &b.docs[i]
 	}
@@ -538,6 +563,9 @@ func sameDocs(a, b []*docState) bool {
 // the memory of both tells; only when they differ are the fields compared
 // one by one (a string may have been set to an equal one held elsewhere).
 func (x *docState) equal(y *docState) bool {
+	if x == y {
+		return true // a document kept as stored, shared (see clone)
+	}
 	const n = unsafe.Sizeof(docState{})
 	if unsafe.String((*byte)(unsafe.Pointer(x)), n) == unsafe.String((*byte)(unsafe.Pointer(y)), n) {
 		return true
