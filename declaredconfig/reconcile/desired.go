@@ -118,6 +118,10 @@ type Reconciler struct {
 	cache     map[string]cachedState   // by device, the new generation (keep)
 	cacheOld  map[string]cachedState   // the old generation
 	summaries map[string]cachedSummary // by device
+
+	// eager makes a load read every document in full, none kept as
+	// stored (tests only: they compare both ways).
+	eager bool
 }
 
 // New returns a Reconciler for cfg (copied).

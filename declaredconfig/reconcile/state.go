@@ -396,7 +396,7 @@ func (r *Reconciler) update(ctx context.Context, device string, f func(*deviceSt
 			before = r.cached(device, ver)
 		}
 		if before == nil {
-			if before, err = decodeStored(raw); err != nil {
+			if before, err = r.decode(raw); err != nil {
 				return nil, errorf("device %q: %w", device, err)
 			}
 		}
@@ -626,11 +626,21 @@ func (r *Reconciler) load(ctx context.Context, device string) (*deviceState, err
 	if err != nil {
 		return nil, err
 	}
-	st, err := decodeStored(raw)
+	st, err := r.decode(raw)
 	if err != nil {
 		return nil, errorf("device %q: %w", device, err)
 	}
 	return st, nil
+}
+
+// decode is decodeStored; a Reconciler made to read every document in
+// full (tests only) does so at once.
+func (r *Reconciler) decode(raw string) (*deviceState, error) {
+	st, err := decodeStored(raw)
+	if err == nil && r.eager {
+		err = st.materializeAll()
+	}
+	return st, err
 }
 
 // turnWait bounds how long an update waits for its turn before it goes
