@@ -183,9 +183,8 @@ func (d *docState) settled() bool {
 func (d *docState) headSettled() bool {
 	cur, l := d.Doc.Checksum, &d.Last
 	s := declaredconfig.State(l.State)
-	return cur != "" && l.Condition == InSync && l.Reported && l.DevCS == cur && s.Succeeded() && !s.Deleted() &&
-		!d.Abandoned && (d.AbandonSet == nil || !*d.AbandonSet) && !d.Repairing && d.resultRaw != "" &&
-		l.Reason == stateName(s)
+	return cur != "" && l.Condition == InSync && l.Reported && s.Succeeded() && !s.Deleted() &&
+		!d.Abandoned && (d.AbandonSet == nil || !*d.AbandonSet) && !d.Repairing && d.resultRaw != ""
 }
 
 // unchanged reports whether a run that finds es as d's summary entry

@@ -26,14 +26,15 @@ import (
 // hint in five bytes, a mask of its strings that are not empty and a mask
 // of those written as a reference to an earlier one (a byte: its number),
 // four bytes each, four numbers and those strings of its head (its ID,
-// checksum, the rest of its fields as in format 2, and its last result
-// read as one string too, docState.resultRaw, read only when a status is
-// asked for it: DocStatus.Result; then what the device reported of it and
-// why), then its tail as one string: its other strings and its instance
-// data. A document marked settled (fSettled) is loaded up to its tail
-// and kept as stored: a run that finds its summary entry as last seen
-// reads nothing more of it, and a save writes it back as it was read;
-// a summary entry as a byte of
+// checksum, its last result read as one string, docState.resultRaw, read
+// only when a status is asked for it: DocStatus.Result, and the
+// result_checksum the device reported), then its tail as one string: its
+// other strings (the first the rest of its fields as in format 2) and its
+// instance data. A document marked settled (fSettled) is loaded up to its
+// tail and kept as stored (what its status needs of the tail, it reads
+// from the head): a run that finds its summary entry as last seen reads
+// nothing more of it, and a save writes it back as it was read; a summary
+// entry as a byte of
 // its parts present (or a reference to the document whose DocID, DevCS
 // and DevRC it holds) and those parts; then, when they were made for the
 // summary and documents saved, the classes of the summary's entries.
@@ -327,15 +328,15 @@ const nDocStrs = 4 + 9 + 2*int(nKinds) + 6
 
 // The strings of a docState that are kept as stored (see strs).
 const (
-	sRest   = 2
-	sResult = 3
+	sResult = 2
+	sRest   = 4
 )
 
 // nHeadStrs is the number of strings of a document's head (format 3):
-// those a load reads of a document it keeps as stored (its ID,
-// checksum, rest, result, and what the device reported and why, which
-// its status and the stored summary read); the others are its tail.
-const nHeadStrs = 7
+// those a load reads of a document it keeps as stored (its ID, checksum,
+// result and the result_checksum the device reported, which its status
+// and the stored summary read, see headStrs); the others are its tail.
+const nHeadStrs = 4
 
 const headMask = 1<<nHeadStrs - 1
 
@@ -343,12 +344,17 @@ const headMask = 1<<nHeadStrs - 1
 // head, then the tail; d.Doc must be set.
 func (d *docState) strs() [nDocStrs]*string {
 	l := &d.Last
-	return [nDocStrs]*string{&d.Doc.ID, &d.Doc.Checksum, &d.rest, &d.resultRaw, &l.DevCS, &l.DevRC, &l.Reason,
+	return [nDocStrs]*string{&d.Doc.ID, &d.Doc.Checksum, &d.resultRaw, &l.DevRC, &d.rest, &l.DevCS, &l.Reason,
 		&d.Base, &d.VarsSent, &d.Acked, &d.AckedIn, &d.Refused, &d.InSyncRC, &d.ResultsRC,
 		&d.GetDone, &d.ResultFail,
 		&d.Await[0], &d.Await[1], &d.Await[2], &d.Await[3], &d.Await[4],
 		&d.Tried[0], &d.Tried[1], &d.Tried[2], &d.Tried[3], &d.Tried[4],
 		&l.Checksum, &l.RC, &l.Event}
+}
+
+// headStrs returns the strings of d's head, the first of strs.
+func (d *docState) headStrs() [nHeadStrs]*string {
+	return [nHeadStrs]*string{&d.Doc.ID, &d.Doc.Checksum, &d.resultRaw, &d.Last.DevRC}
 }
 
 // strsV2 returns the strings of d but the first four in the order format
@@ -722,25 +728,42 @@ func (r *stateReader) doc(d *docState, keep bool) {
 		d.RefusedTries = r.int()
 		d.Last.State = uint32(r.small(1<<32 - 1))
 	}
+	if keep && flags&fSettled != 0 {
+		at := r.s
+		head := d.headStrs()
+		r.docStrs(head[:], mask&headMask, refs)
+		if d.resultRaw != "" && len(d.resultRaw) < resultMinBytes {
+			r.fail("a result of %d bytes", len(d.resultRaw))
+		}
+		tail := r.str()
+		if r.err != nil || tail == "" {
+			r.fail("a document without its tail")
+			return
+		}
+		if d.headSettled() {
+			// What the tail holds of a settled document, read from
+			// the head.
+			d.Last.DevCS, d.Last.Reason = d.Doc.Checksum, stateName(declaredconfig.State(d.Last.State))
+			d.stored = s[:len(s)-len(r.s)]
+			return
+		}
+		r.s = at // read in full
+	}
 	strs := d.strs()
-	r.docStrs(&strs, mask&headMask, refs)
+	r.docStrs(strs[:nHeadStrs], mask&headMask, refs)
+	tail := r.str()
+	if r.err != nil {
+		return
+	}
+	after := r.s
+	r.s = tail
+	r.docStrs(strs[:], mask&^headMask, refs)
 	if len(d.rest) < restMinBytes {
 		r.fail("a document of %d bytes", len(d.rest))
 	}
 	if d.resultRaw != "" && len(d.resultRaw) < resultMinBytes {
 		r.fail("a result of %d bytes", len(d.resultRaw))
 	}
-	tail := r.str()
-	if r.err != nil {
-		return
-	}
-	if keep && flags&fSettled != 0 && d.headSettled() {
-		d.stored = s[:len(s)-len(r.s)]
-		return
-	}
-	after := r.s
-	r.s = tail
-	r.docStrs(&strs, mask&^headMask, refs)
 	if flags&fVars != 0 {
 		d.Vars = &declaredconfig.InstanceBlob{}
 		r.blob(d.Vars)
@@ -755,11 +778,14 @@ func (r *stateReader) doc(d *docState, keep bool) {
 
 // docStrs reads the strings of mask into strs, refs saying which are
 // references to a string before.
-func (r *stateReader) docStrs(strs *[nDocStrs]*string, mask, refs uint32) {
+func (r *stateReader) docStrs(strs []*string, mask, refs uint32) {
 	s := r.s
 	i := 0 // what is read of s
 	for ; mask != 0; mask &= mask - 1 {
 		k := bits.TrailingZeros32(mask)
+		if k >= len(strs) {
+			break // not of this part
+		}
 		p := strs[k]
 		if refs&(1<<k) != 0 {
 			// The same as a string before.

@@ -364,11 +364,12 @@ func TestStateCodecReferences(t *testing.T) {
 	if !reflect.DeepEqual(got, st) {
 		t.Errorf("loaded\n%+v\nstored\n%+v", got, st)
 	}
-	// The first reference: Last.DevCS (string 4), to the checksum (1),
-	// after the rest of the document (eight bytes for a document of an
-	// ID and a checksum). Made to point at the ID, it loads so; at itself
-	// or after, it is an error.
-	i := strings.Index(string(b), "\x02A0\x08") + 3 + 9
+	// The first reference: Last.DevCS (string 5), to the checksum (1),
+	// first in the tail after the rest of the document (eight bytes for a
+	// document of an ID and a checksum); the head ends with DevRC. Made
+	// to point at the ID, it loads so; at itself or after, it is an
+	// error.
+	i := strings.Index(string(b), "\x05RC-A0") + 6 + 1 + 9
 	if b[i] != 1 {
 		t.Fatalf("byte %d is %d, not the reference to the checksum", i, b[i])
 	}
@@ -377,7 +378,7 @@ func TestStateCodecReferences(t *testing.T) {
 	if got, err := decodeState(c); err != nil || got.Docs[0].Last.DevCS != "id-1" {
 		t.Fatalf("Last.DevCS made a reference to the ID: %v", err)
 	}
-	for _, k := range []byte{4, 5, 200} {
+	for _, k := range []byte{5, 6, 200} {
 		c := slices.Clone(b)
 		c[i] = k
 		if _, err := decodeState(c); !errors.Is(err, ErrStoredState) {
