@@ -2,7 +2,9 @@ package reconcile
 
 import (
 	"bytes"
+	"fmt"
 	"reflect"
+	"slices"
 	"strconv"
 	"testing"
 
@@ -192,5 +194,79 @@ func TestSettledUnchanged(t *testing.T) {
 		}
 		return ""
 	}, genDocChoices(), gen.Bool(), gen.Bool()))
+	props.TestingRun(t)
+}
+
+// summaryChoices picks a summary of the documents of a state: per
+// document, whether it is listed, and how (its context, its state text,
+// its DocID's case), the order of the entries and a stray.
+type summaryChoices struct {
+	Listed, Context, StateText, Case [4]int
+	Reverse, Stray, Removed          bool
+}
+
+func genSummaryChoices() gopter.Gen {
+	four := gen.SliceOfN(4, gen.IntRange(0, 5)).Map(func(v []int) [4]int { return [4]int(v) })
+	return gen.Struct(reflect.TypeOf(summaryChoices{}), map[string]gopter.Gen{
+		"Listed": four, "Context": four, "StateText": four, "Case": four,
+		"Reverse": gen.Bool(), "Stray": gen.Bool(), "Removed": gen.Bool(),
+	})
+}
+
+// TestSummaryCodec stores states of up to four documents with a summary
+// that lists them in any way (as devices write it, or in another case,
+// context or state text, in another order, with a stray), and the
+// classes of its entries: what loads is the same summary and classes,
+// saved again byte for byte.
+func TestSummaryCodec(t *testing.T) {
+	props := gopter.NewProperties(settledParams(t))
+	props.Property("a summary and its classes load as saved", prop.ForAll(func(cs [4]docChoices, sc summaryChoices) string {
+		st := &deviceState{LastMsg: "S1/2"}
+		sum := &declaredconfig.Summary{Schema: "1.0"}
+		for i, c := range cs {
+			d := choiceDoc(t, "id-"+strconv.Itoa(i), c)
+			if sc.Removed && i == 3 {
+				st.Removed = append(st.Removed, d)
+			} else {
+				st.Docs = append(st.Docs, d)
+			}
+			if sc.Listed[i] == 0 {
+				continue
+			}
+			e := declaredconfig.SummaryEntry{Context: choose(sc.Context[i]+56, "Device", "device", "User", ""), ID: d.Doc.ID,
+				Checksum: d.Last.DevCS, ResultChecksum: d.Last.DevRC, State: choose(sc.StateText[i]+56, stateTexts[d.Last.State%100], " 60", "160", "")}
+			if sc.Case[i] == 5 {
+				e.ID = "ID-" + strconv.Itoa(i)
+			}
+			sum.Documents = append(sum.Documents, e)
+		}
+		if sc.Reverse {
+			slices.Reverse(sum.Documents)
+		}
+		if sc.Stray {
+			sum.Documents = append(sum.Documents, declaredconfig.SummaryEntry{Context: "Device", ID: "stray", Checksum: "S", State: "60"})
+		}
+		st.SumText, st.Sum = "text", sum
+		made := (&run{r: New(Config{}), device: "d", st: st, summary: sum}).classes()
+		raw, err := encodeState(st)
+		if err != nil {
+			return err.Error()
+		}
+		got, err := decodeState(raw)
+		if err != nil {
+			return err.Error()
+		}
+		if !reflect.DeepEqual(got.Sum, sum) {
+			return fmt.Sprintf("summary loaded\n%+v\nsaved\n%+v", got.Sum, sum)
+		}
+		if got.cls == nil || !reflect.DeepEqual(*got.cls, *made) {
+			return fmt.Sprintf("classes loaded %+v, made %+v", got.cls, made)
+		}
+		again, err := encodeState(got)
+		if err != nil || !bytes.Equal(again, raw) {
+			return fmt.Sprintf("saved again, the state changed (%v)", err)
+		}
+		return ""
+	}, gen.SliceOfN(4, genDocChoices()).Map(func(v []docChoices) [4]docChoices { return [4]docChoices(v) }), genSummaryChoices()))
 	props.TestingRun(t)
 }

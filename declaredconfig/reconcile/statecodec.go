@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/bits"
+	"strconv"
 
 	"github.com/windc-go/windc/declaredconfig"
 	"github.com/windc-go/windc/syncml"
@@ -36,8 +37,10 @@ import (
 // nothing more of it, and a save writes it back as it was read; a summary
 // entry as a byte of
 // its parts present (or a reference to the document whose DocID, DevCS
-// and DevRC it holds) and those parts; then, when they were made for the
-// summary and documents saved, the classes of the summary's entries.
+// and DevRC it holds) and those parts, or, for an entry as devices write
+// it of a document, eCanon and the document's number; then, when they
+// were made for the summary and documents saved, the classes of the
+// summary's entries (a byte: none, listed, or clsIdentity).
 // Most of what a steady state holds then reads in a few loops, without
 // a call per field, and a load classifies nothing.
 const stateFormat = 3
@@ -82,8 +85,13 @@ func encodeState(st *deviceState) ([]byte, error) {
 		} else {
 			w.summary(st.Sum, nil, nil, nil)
 		}
-		w.bool(ok)
-		if ok {
+		switch {
+		case !ok:
+			w.b = append(w.b, 0)
+		case c.identity():
+			w.b = append(w.b, clsIdentity)
+		default:
+			w.b = append(w.b, 1)
 			w.classes(c)
 		}
 	}
@@ -154,8 +162,23 @@ func decodeBinary(raw string) (*deviceState, error) {
 	if len(r.s) > 0 && r.bool() {
 		st.SumText = r.str()
 		st.Sum = r.summary(st.Docs, st.Removed)
-		if r.v >= 3 && r.bool() && st.Sum != nil {
-			r.classes(st)
+		if r.v >= 3 {
+			var k byte
+			if len(r.s) > 0 {
+				k, r.s = r.s[0], r.s[1:]
+			} else {
+				r.fail("no kind of classes")
+			}
+			switch {
+			case r.err != nil:
+			case k > clsIdentity:
+				r.fail("classes of kind %d", k)
+			case k == 0 || st.Sum == nil:
+			case k == clsIdentity:
+				r.identity(st)
+			default:
+				r.classes(st)
+			}
 		}
 	}
 	if r.err == nil && len(r.s) != 0 {
@@ -604,6 +627,17 @@ func (r *stateReader) str() string {
 	return r.strSlow()
 }
 
+// str2 is str with a length of two bytes read inline too.
+func (r *stateReader) str2() string {
+	if s := r.s; len(s) > 1 && s[0] >= 0x80 && s[1] < 0x80 {
+		if n := int(s[0]&0x7f) | int(s[1])<<7; n <= len(s)-2 {
+			r.s = s[2+n:]
+			return s[2 : 2+n]
+		}
+	}
+	return r.str()
+}
+
 func (r *stateReader) strSlow() string {
 	n := r.uint()
 	if n > uint64(len(r.s)) {
@@ -735,7 +769,7 @@ func (r *stateReader) doc(d *docState, keep bool) {
 		if d.resultRaw != "" && len(d.resultRaw) < resultMinBytes {
 			r.fail("a result of %d bytes", len(d.resultRaw))
 		}
-		tail := r.str()
+		tail := r.str2()
 		if r.err != nil || tail == "" {
 			r.fail("a document without its tail")
 			return
@@ -751,7 +785,7 @@ func (r *stateReader) doc(d *docState, keep bool) {
 	}
 	strs := d.strs()
 	r.docStrs(strs[:nHeadStrs], mask&headMask, refs)
-	tail := r.str()
+	tail := r.str2()
 	if r.err != nil {
 		return
 	}
@@ -1137,7 +1171,27 @@ const (
 	eUnknown = 1 << 6
 	eDoc     = 1 << 7
 	eDocStrs = 1<<1 | 1<<2 | 1<<3
+	// eCanon is an entry as devices write it of a document: its context
+	// "Device", its state the document's Last.State in decimal (below
+	// 100), no attributes and no unknown element; only the document's
+	// number follows.
+	eCanon = 0xff
 )
+
+// stateTexts holds the decimal text of the states below 100.
+var stateTexts = func() (t [100]string) {
+	for i := range t {
+		t[i] = strconv.Itoa(i)
+	}
+	return t
+}()
+
+// canonEntry reports whether e is the entry as devices write it of d (see
+// eCanon).
+func canonEntry(e *declaredconfig.SummaryEntry, d *docState) bool {
+	return e.Context == "Device" && d.Last.State < uint32(len(stateTexts)) && e.State == stateTexts[d.Last.State] &&
+		len(e.Attrs) == 0 && len(e.Unknown) == 0
+}
 
 // summary writes s in format 3: per entry, a byte says which parts are
 // present, then those parts. With the classes c of its entries, made for
@@ -1163,6 +1217,11 @@ func (w *stateWriter) summary(s *declaredconfig.Summary, c *classes, docs, remov
 			if d != nil && d.Doc.ID == e.ID && d.Last.DevCS == e.Checksum && d.Last.DevRC == e.ResultChecksum {
 				ref = k
 				m = m&^eDocStrs | eDoc
+				if ref < 0x80 && canonEntry(e, d) {
+					w.b = append(w.b, eCanon)
+					w.uint(uint64(ref))
+					continue
+				}
 			}
 		}
 		if len(e.Attrs) > 0 {
@@ -1210,6 +1269,48 @@ func (w *stateWriter) classes(c *classes) {
 
 // classes reads what stateWriter.classes wrote into st.cls; a class or
 // entry out of range is an error.
+// clsIdentity says that the classes of a state's summary are those
+// where entry i is the first of document i's class, and every document
+// has one (identity).
+const clsIdentity = 2
+
+// identity reports whether c says that entry i is the first of the class
+// of document i, for as many entries as documents.
+func (c *classes) identity() bool {
+	if len(c.class) != len(c.docEntry) {
+		return false
+	}
+	for i, cl := range c.class {
+		if cl != int32(i) || !c.first[i] || c.docEntry[i] != int32(i) {
+			return false
+		}
+	}
+	return true
+}
+
+// identity sets st.cls to the identity classes (see clsIdentity); a
+// summary of another number of entries than documents is an error.
+func (r *stateReader) identity(st *deviceState) {
+	ents := st.Sum.Documents
+	n := len(st.Docs) + len(st.Removed)
+	if len(ents) != n {
+		r.fail("identity classes of %d entries and %d documents", len(ents), n)
+		return
+	}
+	c, sig := newClasses(n, n)
+	for i := range ents {
+		c.class[i], c.first[i], c.docEntry[i] = int32(i), true, int32(i)
+		c.scope[i] = scopeOf(ents[i].Context)
+	}
+	for k, d := range st.Docs {
+		sig[k] = docSig{d.Scope, d.Doc}
+	}
+	for k, d := range st.Removed {
+		sig[len(st.Docs)+k] = docSig{d.Scope, d.Doc}
+	}
+	st.cls, st.clsSum, st.clsSig = c, st.Sum, sig
+}
+
 func (r *stateReader) classes(st *deviceState) {
 	ents := st.Sum.Documents
 	m, n := len(ents), len(st.Docs)+len(st.Removed)
@@ -1274,6 +1375,13 @@ func (r *stateReader) summary(docs, removed []*docState) *declaredconfig.Summary
 		s := r.s
 		for i := range sum.Documents {
 			e := &sum.Documents[i]
+			if len(s) > 1 && s[0] == eCanon && s[1] < 0x80 {
+				if d := docAt(docs, removed, int(s[1])); d != nil && d.Last.State < uint32(len(stateTexts)) {
+					e.Context, e.ID, e.Checksum, e.ResultChecksum, e.State = "Device", d.Doc.ID, d.Last.DevCS, d.Last.DevRC, stateTexts[d.Last.State]
+					s = s[2:]
+					continue
+				}
+			}
 			if len(s) == 0 || s[0]&eDoc != 0 && s[0]&eDocStrs != 0 {
 				r.s = s
 				r.fail("a summary entry")
