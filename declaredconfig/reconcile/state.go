@@ -194,6 +194,22 @@ func (d *docState) unchanged(es *declaredconfig.DocumentStatus) bool {
 		es.Checksum == d.Last.DevCS && es.ResultChecksum == d.Last.DevRC
 }
 
+// keepSettled keeps the settled documents of st (a copy of a state
+// saved as b, spans saying where each was written) as stored, as a load
+// of b would: the next run that finds their entries as last seen skips
+// them, and they are neither copied nor compared (see clone).
+func (st *deviceState) keepSettled(b []byte, spans []docSpan) {
+	if len(spans) == 0 {
+		return
+	}
+	s := string(b)
+	for _, sp := range spans {
+		if d := st.Docs[sp.i]; d.stored == "" {
+			d.stored = s[sp.start:sp.end]
+		}
+	}
+}
+
 // read returns d, kept as stored, read in full (a new docState with the
 // same body, which may be shared); what does not read is an error
 // matching ErrStoredState.
@@ -410,7 +426,7 @@ func (r *Reconciler) update(ctx context.Context, device string, f func(*deviceSt
 			r.remember(device, ver, before)
 			return before, nil
 		}
-		b, err := encodeState(st)
+		b, spans, err := encodeSettled(st)
 		if err != nil {
 			return nil, errorf("device %q: saving its state: %w", device, err)
 		}
@@ -427,7 +443,11 @@ func (r *Reconciler) update(ctx context.Context, device string, f func(*deviceSt
 			}
 			return nil, errorf("device %q: saving its state: %w", device, err)
 		}
-		r.remember(device, nv, st.clone())
+		keep := st.clone()
+		if !r.eager {
+			keep.keepSettled(b, spans)
+		}
+		r.remember(device, nv, keep)
 		return st, nil
 	}
 	return nil, errorf("device %q: %d attempts to save its state: %w", device, r.maxRetries(), last)

@@ -52,9 +52,23 @@ const restMinBytes = 8
 
 // encodeState returns the stored form of st (format 3).
 func encodeState(st *deviceState) ([]byte, error) {
+	b, _, err := encodeSettled(st)
+	return b, err
+}
+
+// encodeSettled is encodeState, which also returns where it wrote each
+// settled document of st.Docs (see keepSettled).
+func encodeSettled(st *deviceState) ([]byte, []docSpan, error) {
 	w := stateWriter{b: make([]byte, 0, 512)}
 	w.b = append(w.b, stateFormat, byte(nKinds))
-	w.docs(st.Docs)
+	w.uint(uint64(len(st.Docs)))
+	var spans []docSpan
+	for i, d := range st.Docs {
+		start := len(w.b)
+		if w.doc(d) {
+			spans = append(spans, docSpan{i, start, len(w.b)})
+		}
+	}
 	w.docs(st.Removed)
 	w.uint(uint64(len(st.Stray)))
 	for _, s := range st.Stray {
@@ -95,7 +109,7 @@ func encodeState(st *deviceState) ([]byte, error) {
 			w.classes(c)
 		}
 	}
-	return w.b, nil
+	return w.b, spans, nil
 }
 
 // decodeState reads a stored state: empty (a device never seen), format
@@ -223,7 +237,7 @@ func (w *stateWriter) bool(v bool) {
 func (w *stateWriter) docs(list []*docState) {
 	w.uint(uint64(len(list)))
 	for _, d := range list {
-		w.doc(d)
+		_ = w.doc(d)
 	}
 }
 
@@ -248,12 +262,15 @@ const (
 // references.
 const docHeadBytes = 13
 
-// doc writes d in format 3 (see stateFormat); a document kept as
-// stored is written as it was read.
-func (w *stateWriter) doc(d *docState) {
+// docSpan is where a document (Docs[i]) is written: b[start:end].
+type docSpan struct{ i, start, end int }
+
+// doc writes d in format 3 (see stateFormat), and reports whether it is
+// settled; a document kept as stored is written as it was read.
+func (w *stateWriter) doc(d *docState) bool {
 	if d.stored != "" {
 		w.b = append(w.b, d.stored...)
-		return
+		return false // kept already
 	}
 	var flags byte
 	if d.Vars != nil {
@@ -278,7 +295,8 @@ func (w *stateWriter) doc(d *docState) {
 	if d.Last.Reported {
 		flags |= fReported
 	}
-	if d.settled() {
+	settled := d.settled()
+	if settled {
 		flags |= fSettled
 	}
 	strs := d.strs()
@@ -326,6 +344,7 @@ func (w *stateWriter) doc(d *docState) {
 			w.blob(d.Vars)
 		}
 	})
+	return settled
 }
 
 // docStrs writes the strings of mask among strs (those of d), refs

@@ -15,8 +15,8 @@ import (
 )
 
 // twin is a reconciler serving a simulated device, whose state is loaded
-// anew from its store for every message: kept as stored where settled
-// (lazy), or read in full (eager).
+// anew from its store for every message (forget) or held from the last
+// save, and kept as stored where settled, or read in full (eager).
 type twin struct {
 	rec    *reconcile.Reconciler
 	store  *session.MemoryStore
@@ -25,7 +25,7 @@ type twin struct {
 	events []string
 }
 
-func newTwin(t *testing.T, eager bool) *twin {
+func newTwin(t *testing.T, eager, forget bool) *twin {
 	w := &twin{store: session.NewMemoryStore()}
 	w.rec = reconcile.New(reconcile.Config{Store: w.store, OnEvent: func(_ context.Context, e reconcile.Event) {
 		w.events = append(w.events, fmt.Sprintf("%v %s %v %q %v", e.Kind, e.Status.URI.DocID, e.Status.Condition, e.Status.Reason, e.Err))
@@ -39,7 +39,9 @@ func newTwin(t *testing.T, eager bool) *twin {
 	l.srv = session.NewSession(&session.Config{
 		Handler: session.Accept,
 		BeforeReply: func(ctx context.Context, ss *session.Session, m *syncml.Message, x *session.Exchange) {
-			reconcile.Forget(w.rec, dev1)
+			if forget {
+				reconcile.Forget(w.rec, dev1)
+			}
 			if _, err := w.rec.Reconcile(ctx, ss, m, x); err != nil {
 				l.errs = append(l.errs, err)
 			}
@@ -95,10 +97,11 @@ func (w *twin) step(t *testing.T, s step, versions map[string]int) error {
 }
 
 // TestSettledTwins runs any history of device reports and server changes
-// on two reconcilers that load the device's state anew for every
-// message, one keeping its settled documents as stored, the other reading
-// every document in full: they send the same commands, report the same
-// events and statuses, and store the same bytes.
+// on three reconcilers: two keep their settled documents as stored, one
+// loading the device's state anew for every message, one holding it from
+// its last save; the third loads the state anew for every message and
+// reads every document in full. They send the same commands, report the
+// same events and statuses, and store the same bytes.
 func TestSettledTwins(t *testing.T) {
 	params := gopter.DefaultTestParametersWithSeed(20261203)
 	params.MinSuccessfulTests = 300
@@ -106,16 +109,17 @@ func TestSettledTwins(t *testing.T) {
 		params.MinSuccessfulTests = 60
 	}
 	t.Logf("seed %d", params.Seed())
-	kept := 0
+	kept, heldKept := 0, 0
 	props := gopter.NewProperties(params)
 	props.Property("kept as stored or read in full, the same", prop.ForAll(func(steps []step) string {
 		ctx := context.Background()
-		lazy, eager := newTwin(t, false), newTwin(t, true)
+		lazy, held, eager := newTwin(t, false, true), newTwin(t, false, false), newTwin(t, true, true)
+		worlds := []*twin{lazy, held, eager}
 		versions := map[string]int{}
 		for _, id := range ids {
 			versions[id] = 1
 		}
-		for _, w := range []*twin{lazy, eager} {
+		for _, w := range worlds {
 			for _, id := range ids {
 				if err := w.rec.Declare(ctx, dev1, vpnDoc(id, "V1")); err != nil {
 					return err.Error()
@@ -128,45 +132,49 @@ func TestSettledTwins(t *testing.T) {
 			if s.Op == opNewVersion || s.Op == opRedeclare {
 				versions[ids[s.Arg%len(ids)]]++
 			}
-			for _, w := range []*twin{lazy, eager} {
+			for _, w := range worlds {
 				if err := w.step(t, s, versions); err != nil {
 					return err.Error()
 				}
 			}
 			where := fmt.Sprintf("step %d %v of %v", i, s, steps)
-			if a, b := lazy.l.commands(), eager.l.commands(); !reflect.DeepEqual(a, b) {
-				return fmt.Sprintf("%s: sent\n%q\nread in full\n%q", where, a, b)
-			}
-			if !reflect.DeepEqual(lazy.events, eager.events) {
-				return fmt.Sprintf("%s: reported\n%q\nread in full\n%q", where, lazy.events, eager.events)
-			}
-			if fmt.Sprint(lazy.l.errs) != fmt.Sprint(eager.l.errs) {
-				return fmt.Sprintf("%s: errors %v, read in full %v", where, lazy.l.errs, eager.l.errs)
-			}
-			a, _, _ := lazy.store.Load(ctx, dev1)
-			b, _, _ := eager.store.Load(ctx, dev1)
-			if !bytes.Equal(a, b) {
-				return fmt.Sprintf("%s: stored\n%q\nread in full\n%q", where, a, b)
-			}
-			sa, err1 := lazy.rec.Status(ctx, dev1)
-			sb, err2 := eager.rec.Status(ctx, dev1)
-			if err1 != nil || err2 != nil || !reflect.DeepEqual(sa, sb) {
-				return fmt.Sprintf("%s: status %+v (%v)\nread in full %+v (%v)", where, sa, err1, sb, err2)
+			for _, w := range []*twin{lazy, held} {
+				name := map[*twin]string{lazy: "loaded anew", held: "held"}[w]
+				if a, b := w.l.commands(), eager.l.commands(); !reflect.DeepEqual(a, b) {
+					return fmt.Sprintf("%s: %s, sent\n%q\nread in full\n%q", where, name, a, b)
+				}
+				if !reflect.DeepEqual(w.events, eager.events) {
+					return fmt.Sprintf("%s: %s, reported\n%q\nread in full\n%q", where, name, w.events, eager.events)
+				}
+				if fmt.Sprint(w.l.errs) != fmt.Sprint(eager.l.errs) {
+					return fmt.Sprintf("%s: %s, errors %v, read in full %v", where, name, w.l.errs, eager.l.errs)
+				}
+				a, _, _ := w.store.Load(ctx, dev1)
+				b, _, _ := eager.store.Load(ctx, dev1)
+				if !bytes.Equal(a, b) {
+					return fmt.Sprintf("%s: %s, stored\n%q\nread in full\n%q", where, name, a, b)
+				}
+				sa, err1 := w.rec.Status(ctx, dev1)
+				sb, err2 := eager.rec.Status(ctx, dev1)
+				if err1 != nil || err2 != nil || !reflect.DeepEqual(sa, sb) {
+					return fmt.Sprintf("%s: %s, status %+v (%v)\nread in full %+v (%v)", where, name, sa, err1, sb, err2)
+				}
 			}
 			n, err := reconcile.Kept(lazy.rec, dev1)
 			if err != nil {
 				return err.Error()
 			}
 			kept += n
-			for _, w := range []*twin{lazy, eager} {
+			heldKept += reconcile.Held(held.rec, dev1)
+			for _, w := range worlds {
 				w.l.sent, w.events, w.l.errs = nil, nil, nil
 			}
 		}
 		return ""
 	}, genSteps()))
 	props.TestingRun(t)
-	if kept == 0 {
-		t.Errorf("no document was kept as stored: the histories test nothing")
+	if kept == 0 || heldKept == 0 {
+		t.Errorf("documents kept as stored: %d loaded, %d held: the histories test nothing", kept, heldKept)
 	}
-	t.Logf("%d documents kept as stored after a step", kept)
+	t.Logf("documents kept as stored after a step: %d loaded, %d held", kept, heldKept)
 }
