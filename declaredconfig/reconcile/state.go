@@ -94,8 +94,9 @@ type docState struct {
 	// full).
 	rest string
 	// stored, when not empty, is the stored form (format 3) of d, a
-	// settled document whose tail was not read: its fields of the tail
-	// are zero until materialize reads them (see settled).
+	// settled document kept as stored (see settled and materialize):
+	// only the fields of its head are read (the others are zero when it
+	// was loaded), and it is never changed.
 	stored     string
 	Base       string                       `json:"base"`
 	Redeclared int                          `json:"redeclared,omitempty"`
