@@ -2,6 +2,7 @@ package reconcile
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"reflect"
 	"slices"
@@ -269,4 +270,43 @@ func TestSummaryCodec(t *testing.T) {
 		return ""
 	}, gen.SliceOfN(4, genDocChoices()).Map(func(v []docChoices) [4]docChoices { return [4]docChoices(v) }), genSummaryChoices()))
 	props.TestingRun(t)
+}
+
+// TestSettledDeclareAgain declares again, to a Reconciler that loads the
+// state anew, the documents it keeps as stored: nothing is saved.
+func TestSettledDeclareAgain(t *testing.T) {
+	ctx := context.Background()
+	store := session.NewMemoryStore()
+	rec := New(Config{Store: store})
+	doc := Doc{Scope: declaredconfig.Device, Host: declaredconfig.Complete, Document: &declaredconfig.Document{
+		Schema: "1.0", Context: "Device", ID: "11111111-1111-4111-8111-111111111111", Checksum: "A0", Scenario: declaredconfig.ScenarioVPN,
+		CSPs: []declaredconfig.CSP{{Name: "./Vendor/MSFT/VPNv2", Settings: []declaredconfig.Setting{{Path: "P/AlwaysOn", Type: "bool", Value: "true"}}}}}}
+	if err := rec.Declare(ctx, "d", doc); err != nil {
+		t.Fatal(err)
+	}
+	// What a run leaves of a document in sync.
+	if _, err := rec.update(ctx, "d", func(st *deviceState) (bool, error) {
+		d := st.Docs[0]
+		res := &declaredconfig.Result{ID: d.Doc.ID, Checksum: "A0", ResultChecksum: "R1", State: "60"}
+		d.Acked, d.Result, d.ResultsRC, d.InSyncRC, d.GetDone = "A0", res, "R1", "R1", "A0/R1"
+		d.Last = lastSeen{Condition: InSync, Reported: true, State: 60, Checksum: "A0", RC: "R1", Reason: stateName(60),
+			DevCS: "A0", DevRC: "R1", Event: "AppliedAA0/"}
+		return true, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	raw, v1, err := store.Load(ctx, "d")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st, err := decodeState(raw); err != nil || st.Docs[0].stored == "" {
+		t.Fatalf("the document is not kept as stored: %v", err)
+	}
+	r2 := New(Config{Store: store})
+	if err := r2.Declare(ctx, "d", doc); err != nil {
+		t.Fatal(err)
+	}
+	if _, v2, _ := store.Load(ctx, "d"); v2 != v1 {
+		t.Errorf("declared again, the state was saved: version %d, then %d", v1, v2)
+	}
 }

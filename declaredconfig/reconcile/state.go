@@ -586,11 +586,26 @@ func (x *docState) equal(y *docState) bool {
 	if x == y {
 		return true // a document kept as stored, shared (see clone)
 	}
+	if (x.stored == "") != (y.stored == "") {
+		// One kept as stored, the other read in full: the same when it
+		// would be saved the same.
+		return x.record() == y.record()
+	}
 	const n = unsafe.Sizeof(docState{})
 	if unsafe.String((*byte)(unsafe.Pointer(x)), n) == unsafe.String((*byte)(unsafe.Pointer(y)), n) {
 		return true
 	}
 	return x.fieldsEqual(y)
+}
+
+// record returns the stored form of d (format 3).
+func (d *docState) record() string {
+	if d.stored != "" {
+		return d.stored
+	}
+	var w stateWriter
+	w.doc(d)
+	return string(w.b)
 }
 
 // fieldsEqual is equal field by field, with the empty strings, most of a
