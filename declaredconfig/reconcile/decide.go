@@ -48,6 +48,9 @@ func (p *run) documents(fresh bool) error {
 		// would say of each is its entry in the summary.
 		return p.listed()
 	}
+	if err := st.materializeAll(); err != nil {
+		return errorf("device %q: %w", p.device, err)
+	}
 	// The summary tells the Device and the User documents apart by their
 	// context only: each scope is evaluated against its own entries.
 	docs := make([]*declaredconfig.DocumentStatus, len(st.Docs))
@@ -110,6 +113,16 @@ func (p *run) listed() error {
 		if i := c.docEntry[k]; i >= 0 {
 			e := &p.summary.Documents[i]
 			es.Reported, es.State, es.Checksum, es.ResultChecksum = true, stateOf(e.State), e.Checksum, e.ResultChecksum
+		}
+		if d.stored != "" {
+			// Settled, and listed as last seen: nothing to decide.
+			if d.unchanged(&es) {
+				continue
+			}
+			var err error
+			if d, err = p.st.materialize(d); err != nil {
+				return errorf("device %q: %w", p.device, err)
+			}
 		}
 		if err := p.document(d, &es); err != nil {
 			return err

@@ -118,6 +118,10 @@ type Reconciler struct {
 	cache     map[string]cachedState   // by device, the new generation (keep)
 	cacheOld  map[string]cachedState   // the old generation
 	summaries map[string]cachedSummary // by device
+
+	// eager makes a load read every document in full, none kept as
+	// stored (tests only: they compare both ways).
+	eager bool
 }
 
 // New returns a Reconciler for cfg (copied).
@@ -277,6 +281,11 @@ func (st *deviceState) declare(d Doc, text []byte) error {
 	})
 	st.Stray = slices.DeleteFunc(st.Stray, func(x stray) bool { return x.Scope == d.Scope && declaredconfig.EqualDocID(x.ID, id) })
 	i := slices.IndexFunc(st.Docs, func(x *docState) bool { return x.is(d.Scope, d.Host, id) })
+	if i >= 0 {
+		if _, err := st.materialize(st.Docs[i]); err != nil {
+			return errorf("Declare: %w", err)
+		}
+	}
 	if i >= 0 && st.Docs[i].Base == d.Document.Checksum {
 		x := st.Docs[i]
 		base, err := x.baseDoc()
@@ -327,6 +336,13 @@ func (st *deviceState) declare(d Doc, text []byte) error {
 // goes out is deleted, then sent again in the same session.
 func (r *Reconciler) Remove(ctx context.Context, device string, ids ...string) error {
 	_, err := r.update(ctx, device, func(st *deviceState) (bool, error) {
+		for _, x := range st.Docs {
+			if slices.ContainsFunc(ids, func(id string) bool { return declaredconfig.EqualDocID(x.Doc.ID, id) }) {
+				if _, err := st.materialize(x); err != nil {
+					return false, errorf("Remove: device %q: %w", device, err)
+				}
+			}
+		}
 		st.Stray = slices.DeleteFunc(st.Stray, func(x stray) bool {
 			if !slices.ContainsFunc(ids, func(id string) bool { return declaredconfig.EqualDocID(x.ID, id) }) ||
 				slices.ContainsFunc(st.Removed, func(d *docState) bool { return d.is(x.Scope, 0, x.ID) }) {
@@ -388,6 +404,9 @@ func (r *Reconciler) Desired(ctx context.Context, device string) ([]Doc, error) 
 	st, err := r.load(ctx, device)
 	if err != nil {
 		return nil, err
+	}
+	if err := st.materializeAll(); err != nil {
+		return nil, errorf("device %q: %w", device, err)
 	}
 	var out []Doc
 	for _, x := range st.Docs {

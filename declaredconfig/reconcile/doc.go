@@ -18,11 +18,14 @@
 // last summary, with the classes of its entries against the documents,
 // are stored field by field, so that loading it parses no XML and
 // classifies nothing; a declared document's body is read only when it is
-// sent, re-declared or returned, and the last result of a document only
-// when DocStatus.Result asks for it); the binary and JSON formats of
-// earlier versions still load, and a state that does not read is an
-// error matching ErrStoredState (for a document's body or result, when
-// it is needed).
+// sent, re-declared or returned, the last result of a document only
+// when DocStatus.Result asks for it, and of a document in sync with
+// nothing pending only what its status needs, until a message reports
+// it otherwise; such a document is saved again as it was read); the
+// binary and JSON formats of earlier versions still load, and a state
+// that does not read is an error matching ErrStoredState (for a
+// document's body, result or the rest of a document in sync, when it is
+// needed).
 // Declare, Remove and
 // SetRefreshInterval change what is desired (at most Config.MaxDocuments
 // documents per device); Status says where each document stands.

@@ -32,6 +32,46 @@ func Resolved(ds *DeviceStatus) (*DeviceStatus, error) {
 	return &c, nil
 }
 
+// Eager makes r read every document it loads in full, keeping none as
+// stored, so that a test compares both ways.
+func Eager(r *Reconciler) { r.eager = true }
+
+// Kept returns how many documents of device r holds in its decoded state
+// as stored, the state loaded anew.
+func Kept(r *Reconciler, device string) (int, error) {
+	st, err := r.load(context.Background(), device)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, d := range st.Docs {
+		if d.stored != "" {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// Held returns how many documents of device r holds as stored in the
+// state it keeps in memory.
+func Held(r *Reconciler, device string) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	c, ok := r.cache[device]
+	if !ok {
+		c = r.cacheOld[device]
+	}
+	n := 0
+	if c.st != nil {
+		for _, d := range c.st.Docs {
+			if d.stored != "" {
+				n++
+			}
+		}
+	}
+	return n
+}
+
 // Forget lets go of what r holds of device in memory (its decoded state,
 // its last summary and their classes), as if r had served many other
 // devices since: the next update loads and decodes the stored state.

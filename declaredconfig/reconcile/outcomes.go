@@ -10,8 +10,9 @@ import (
 )
 
 // outcomes reads what came back for the commands sent: acknowledgements,
-// refusals, and RefreshInterval.
-func (p *run) outcomes() {
+// refusals, and RefreshInterval. A document kept as stored that does not
+// read is an error.
+func (p *run) outcomes() error {
 	st := p.st
 	for _, o := range p.x.Outcomes {
 		c := o.Command
@@ -30,6 +31,9 @@ func (p *run) outcomes() {
 		d, removed := st.find(u)
 		if d == nil {
 			continue
+		}
+		if d, err = st.materialize(d); err != nil {
+			return errorf("device %q: %w", p.device, err)
 		}
 		var k cmdKind
 		switch {
@@ -110,6 +114,7 @@ func (p *run) outcomes() {
 			}
 		}
 	}
+	return nil
 }
 
 func (p *run) drop(d *docState) {

@@ -87,9 +87,9 @@ func (r *Reconciler) Reconcile(ctx context.Context, ss *session.Session, m *sync
 	if errors.Is(sumErr, declaredconfig.ErrNoSummary) {
 		sumErr = nil // see askSummary
 	}
+	msgSep := m.Header.SessionID + "/" + m.Header.MsgID + "\x00"
 	run := &run{r: r, device: device, m: m, x: x, summary: summary, sumText: text, lazy: lazy,
-		msgSep: m.Header.SessionID + "/" + m.Header.MsgID + "\x00",
-		sess:   m.Header.SessionID, msg: m.Header.SessionID + "/" + m.Header.MsgID,
+		msgSep: msgSep, sess: m.Header.SessionID, msg: msgSep[:len(msgSep)-1],
 		idle: ss.Queued() == 0 && ss.Pending() == 0}
 	st, err := r.update(ctx, device, func(st *deviceState) (bool, error) {
 		run.reset(st)
@@ -174,11 +174,16 @@ func (p *run) do() error {
 	if fresh && p.starts() {
 		st.newSession()
 	}
-	p.outcomes()
+	if err := p.outcomes(); err != nil {
+		return err
+	}
 	// Commands awaited from an earlier run are lost when the session holds
 	// nothing any more, or when this message is handled again.
 	for _, list := range [][]*docState{st.Docs, st.Removed} {
 		for _, d := range list {
+			if d.stored != "" {
+				continue // settled: nothing awaited; shared
+			}
 			for k := range d.Await {
 				if d.Await[k] != "" && (p.idle || strings.HasPrefix(d.Await[k], p.msgSep)) {
 					d.Await[k] = ""
@@ -238,6 +243,9 @@ func (st *deviceState) newSession() {
 	st.SummaryAsked, st.RefreshTried = "", ""
 	for _, list := range [][]*docState{st.Docs, st.Removed} {
 		for _, d := range list {
+			if d.stored != "" {
+				continue // settled: neither acknowledged nor tried in a session; shared
+			}
 			d.AckedIn = ""
 			clear(d.Tried[:])
 		}

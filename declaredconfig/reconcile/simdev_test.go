@@ -191,8 +191,10 @@ func (d *simDevice) drift(id string) bool {
 
 // settle finishes transient documents: they succeed.
 func (d *simDevice) settle() {
-	for _, doc := range d.docs {
-		if doc.state.Transient() {
+	// In the order listed, so that two devices given the same history
+	// number their result_checksums alike (TestSettledTwins).
+	for _, k := range d.order {
+		if doc := d.docs[k]; doc.state.Transient() {
 			doc.state = declaredconfig.StateConfigCompletedSuccess
 			doc.rc = d.newRC(doc)
 		}

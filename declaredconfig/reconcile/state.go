@@ -92,7 +92,12 @@ type docState struct {
 	// of Doc but its ID and Checksum, which are all that Doc then holds:
 	// a loaded document is read in full only when it is needed (see
 	// full).
-	rest       string
+	rest string
+	// stored, when not empty, is the stored form (format 3) of d, a
+	// settled document kept as stored (see settled and materialize):
+	// only the fields of its head are read (the others are zero when it
+	// was loaded), and it is never changed.
+	stored     string
 	Base       string                       `json:"base"`
 	Redeclared int                          `json:"redeclared,omitempty"`
 	Vars       *declaredconfig.InstanceBlob `json:"vars,omitempty"`
@@ -143,6 +148,119 @@ type lastSeen struct {
 	DevCS     string       `json:"dcs,omitempty"`
 	DevRC     string       `json:"drc,omitempty"`
 	Event     string       `json:"ev,omitempty"` // the last event reported
+}
+
+// settled reports whether d is in sync and a run that finds its summary
+// entry as last seen (Last.Reported, Last.State, Last.DevCS, Last.DevRC)
+// changes nothing of it (see run.document): the device applied the
+// declared version, its results were read and no setting failed,
+// Applied was reported, nothing is awaited or was tried in a session,
+// and nothing else is to be sent for it. Such a document is written with
+// fSettled, and a load keeps it as stored: what such a run reads of it is
+// in its head.
+func (d *docState) settled() bool {
+	cur, rc, l := d.Doc.Checksum, d.Last.DevRC, &d.Last
+	s := declaredconfig.State(l.State)
+	if cur == "" || l.Condition != InSync || !l.Reported || l.DevCS != cur || !s.Succeeded() || s.Deleted() ||
+		d.Abandoned || d.AbandonSet != nil && *d.AbandonSet || d.Refused == cur || d.Repairing ||
+		d.ResultsRC != rc || !d.hasResult() || d.ResultFail != "" || d.InSyncRC != rc ||
+		l.Reason != stateName(s) || l.Checksum != cur || l.RC != rc || d.AckedIn != "" ||
+		d.Host == declaredconfig.BulkTemplate && d.Vars != nil && d.VarsSent != cur {
+		return false
+	}
+	for k := range d.Await {
+		if d.Await[k] != "" || d.Tried[k] != "" {
+			return false
+		}
+	}
+	// The event Applied of cur was the last reported (see run.once).
+	e, a := l.Event, Applied.String()
+	return len(e) == len(a)+2+len(cur) && e[:len(a)] == a && e[len(a)] == 'A' && e[len(a)+1:len(e)-1] == cur && e[len(e)-1] == '/'
+}
+
+// headSettled checks what the head of a document marked settled says
+// (see settled), so that a damaged state does not keep a document that
+// is not.
+func (d *docState) headSettled() bool {
+	cur, l := d.Doc.Checksum, &d.Last
+	s := declaredconfig.State(l.State)
+	return cur != "" && l.Condition == InSync && l.Reported && s.Succeeded() && !s.Deleted() &&
+		!d.Abandoned && (d.AbandonSet == nil || !*d.AbandonSet) && !d.Repairing && d.resultRaw != ""
+}
+
+// unchanged reports whether a run that finds es as d's summary entry
+// changes nothing of d, kept as stored (settled).
+func (d *docState) unchanged(es *declaredconfig.DocumentStatus) bool {
+	return es.Reported && es.Result == nil && uint32(es.State) == d.Last.State &&
+		es.Checksum == d.Last.DevCS && es.ResultChecksum == d.Last.DevRC
+}
+
+// keepSettled keeps the settled documents of st (a copy of a state
+// saved as b, spans saying where each was written) as stored, as a load
+// of b would: the next run that finds their entries as last seen skips
+// them, and they are neither copied nor compared (see clone).
+func (st *deviceState) keepSettled(b []byte, spans []docSpan) {
+	if len(spans) == 0 {
+		return
+	}
+	s := string(b)
+	for _, sp := range spans {
+		if d := st.Docs[sp.i]; d.stored == "" {
+			d.stored = s[sp.start:sp.end]
+		}
+	}
+}
+
+// read returns d, kept as stored, read in full (a new docState with the
+// same body, which may be shared); what does not read is an error
+// matching ErrStoredState.
+func (d *docState) read() (*docState, error) {
+	x := &docState{Doc: &declaredconfig.Document{}}
+	r := stateReader{s: d.stored, n: len(d.stored), v: stateFormat, left: 1}
+	r.doc(x, false)
+	if r.err == nil && len(r.s) != 0 {
+		r.fail("%d bytes after the document", len(r.s))
+	}
+	if r.err != nil {
+		return nil, errorf("document %s: %w", d.Doc.ID, r.err)
+	}
+	x.Doc = d.Doc
+	return x, nil
+}
+
+// materialize returns d, a document of st, ready to be read and changed:
+// d, or when d is kept as stored, a copy of it read in full that takes
+// its place in st. A document kept as stored is shared by the clones of
+// a state (see clone) and never changed: everything that reads more than
+// its head or changes it goes through materialize.
+func (st *deviceState) materialize(d *docState) (*docState, error) {
+	if d.stored == "" {
+		return d, nil
+	}
+	x, err := d.read()
+	if err != nil {
+		return nil, err
+	}
+	for _, list := range [][]*docState{st.Docs, st.Removed} {
+		for i := range list {
+			if list[i] == d {
+				list[i] = x
+			}
+		}
+	}
+	return x, nil
+}
+
+// materializeAll materializes every document of st.
+func (st *deviceState) materializeAll() error {
+	for _, list := range [][]*docState{st.Docs, st.Removed} {
+		for _, d := range list {
+			if _, err := st.materialize(d); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // hasResult reports whether a result was read for d (Result or
@@ -294,7 +412,7 @@ func (r *Reconciler) update(ctx context.Context, device string, f func(*deviceSt
 			before = r.cached(device, ver)
 		}
 		if before == nil {
-			if before, err = decodeStored(raw); err != nil {
+			if before, err = r.decode(raw); err != nil {
 				return nil, errorf("device %q: %w", device, err)
 			}
 		}
@@ -309,7 +427,7 @@ func (r *Reconciler) update(ctx context.Context, device string, f func(*deviceSt
 			r.remember(device, ver, before)
 			return before, nil
 		}
-		b, err := encodeState(st)
+		b, spans, err := encodeSettled(st)
 		if err != nil {
 			return nil, errorf("device %q: saving its state: %w", device, err)
 		}
@@ -326,7 +444,11 @@ func (r *Reconciler) update(ctx context.Context, device string, f func(*deviceSt
 			}
 			return nil, errorf("device %q: saving its state: %w", device, err)
 		}
-		r.remember(device, nv, st.clone())
+		keep := st.clone()
+		if !r.eager {
+			keep.keepSettled(b, spans)
+		}
+		r.remember(device, nv, keep)
 		return st, nil
 	}
 	return nil, errorf("device %q: %d attempts to save its state: %w", device, r.maxRetries(), last)
@@ -383,7 +505,8 @@ type cachedState struct {
 
 // clone returns a copy of st that can be changed without changing st.
 // Documents, results and instance data are shared: they are never
-// changed in place, only replaced.
+// changed in place, only replaced; so are the documents kept as stored
+// (see materialize).
 func (st *deviceState) clone() *deviceState {
 	c := *st
 	c.bufs = nil
@@ -414,6 +537,11 @@ func cloneDocs(list []*docState, bufs *[]*docsBuf) []*docState {
 	}
 	b.ptrs, b.docs = b.ptrs[:len(list)], b.docs[:len(list)]
 	for i, d := range list {
+		if d.stored != "" {
+			// Never changed: shared (see materialize).
+			b.ptrs[i] = d
+			continue
+		}
 		b.docs[i] = *d
 		b.ptrs[i] = &b.docs[i]
 	}
@@ -455,11 +583,29 @@ func sameDocs(a, b []*docState) bool {
 // the memory of both tells; only when they differ are the fields compared
 // one by one (a string may have been set to an equal one held elsewhere).
 func (x *docState) equal(y *docState) bool {
+	if x == y {
+		return true // a document kept as stored, shared (see clone)
+	}
+	if (x.stored == "") != (y.stored == "") {
+		// One kept as stored, the other read in full: the same when it
+		// would be saved the same.
+		return x.record() == y.record()
+	}
 	const n = unsafe.Sizeof(docState{})
 	if unsafe.String((*byte)(unsafe.Pointer(x)), n) == unsafe.String((*byte)(unsafe.Pointer(y)), n) {
 		return true
 	}
 	return x.fieldsEqual(y)
+}
+
+// record returns the stored form of d (format 3).
+func (d *docState) record() string {
+	if d.stored != "" {
+		return d.stored
+	}
+	var w stateWriter
+	w.doc(d)
+	return string(w.b)
 }
 
 // fieldsEqual is equal field by field, with the empty strings, most of a
@@ -515,11 +661,21 @@ func (r *Reconciler) load(ctx context.Context, device string) (*deviceState, err
 	if err != nil {
 		return nil, err
 	}
-	st, err := decodeStored(raw)
+	st, err := r.decode(raw)
 	if err != nil {
 		return nil, errorf("device %q: %w", device, err)
 	}
 	return st, nil
+}
+
+// decode is decodeStored; a Reconciler made to read every document in
+// full (tests only) does so at once.
+func (r *Reconciler) decode(raw string) (*deviceState, error) {
+	st, err := decodeStored(raw)
+	if err == nil && r.eager {
+		err = st.materializeAll()
+	}
+	return st, err
 }
 
 // turnWait bounds how long an update waits for its turn before it goes

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/bits"
+	"strconv"
 
 	"github.com/windc-go/windc/declaredconfig"
 	"github.com/windc-go/windc/syncml"
@@ -25,13 +26,21 @@ import (
 // after the format; a document as its scope, host, flags, condition and
 // hint in five bytes, a mask of its strings that are not empty and a mask
 // of those written as a reference to an earlier one (a byte: its number),
-// four bytes each, four numbers and those strings (its ID, checksum, the
-// rest of its fields as in format 2, and its last result read as one
-// string too, docState.resultRaw, read only when a status is asked for it:
-// DocStatus.Result), then its instance data; a summary entry as a byte of
+// four bytes each, four numbers and those strings of its head (its ID,
+// checksum, its last result read as one string, docState.resultRaw, read
+// only when a status is asked for it: DocStatus.Result, and the
+// result_checksum the device reported), then its tail as one string: its
+// other strings (the first the rest of its fields as in format 2) and its
+// instance data. A document marked settled (fSettled) is loaded up to its
+// tail and kept as stored (what its status needs of the tail, it reads
+// from the head): a run that finds its summary entry as last seen reads
+// nothing more of it, and a save writes it back as it was read; a summary
+// entry as a byte of
 // its parts present (or a reference to the document whose DocID, DevCS
-// and DevRC it holds) and those parts; then, when they were made for the
-// summary and documents saved, the classes of the summary's entries.
+// and DevRC it holds) and those parts, or, for an entry as devices write
+// it of a document, eCanon and the document's number; then, when they
+// were made for the summary and documents saved, the classes of the
+// summary's entries (a byte: none, listed, or clsIdentity).
 // Most of what a steady state holds then reads in a few loops, without
 // a call per field, and a load classifies nothing.
 const stateFormat = 3
@@ -43,9 +52,23 @@ const restMinBytes = 8
 
 // encodeState returns the stored form of st (format 3).
 func encodeState(st *deviceState) ([]byte, error) {
+	b, _, err := encodeSettled(st)
+	return b, err
+}
+
+// encodeSettled is encodeState, which also returns where it wrote each
+// settled document of st.Docs (see keepSettled).
+func encodeSettled(st *deviceState) ([]byte, []docSpan, error) {
 	w := stateWriter{b: make([]byte, 0, 512)}
 	w.b = append(w.b, stateFormat, byte(nKinds))
-	w.docs(st.Docs)
+	w.uint(uint64(len(st.Docs)))
+	var spans []docSpan
+	for i, d := range st.Docs {
+		start := len(w.b)
+		if w.doc(d) {
+			spans = append(spans, docSpan{i, start, len(w.b)})
+		}
+	}
 	w.docs(st.Removed)
 	w.uint(uint64(len(st.Stray)))
 	for _, s := range st.Stray {
@@ -76,12 +99,17 @@ func encodeState(st *deviceState) ([]byte, error) {
 		} else {
 			w.summary(st.Sum, nil, nil, nil)
 		}
-		w.bool(ok)
-		if ok {
+		switch {
+		case !ok:
+			w.b = append(w.b, 0)
+		case c.identity():
+			w.b = append(w.b, clsIdentity)
+		default:
+			w.b = append(w.b, 1)
 			w.classes(c)
 		}
 	}
-	return w.b, nil
+	return w.b, spans, nil
 }
 
 // decodeState reads a stored state: empty (a device never seen), format
@@ -128,8 +156,8 @@ func decodeBinary(raw string) (*deviceState, error) {
 		}
 	}
 	st := &deviceState{}
-	st.Docs = r.docs()
-	st.Removed = r.docs()
+	st.Docs = r.docs(true)
+	st.Removed = r.docs(false)
 	if n := r.count(5); n > 0 {
 		st.Stray = make([]stray, n)
 		for i := range st.Stray {
@@ -148,8 +176,23 @@ func decodeBinary(raw string) (*deviceState, error) {
 	if len(r.s) > 0 && r.bool() {
 		st.SumText = r.str()
 		st.Sum = r.summary(st.Docs, st.Removed)
-		if r.v >= 3 && r.bool() && st.Sum != nil {
-			r.classes(st)
+		if r.v >= 3 {
+			var k byte
+			if len(r.s) > 0 {
+				k, r.s = r.s[0], r.s[1:]
+			} else {
+				r.fail("no kind of classes")
+			}
+			switch {
+			case r.err != nil:
+			case k > clsIdentity:
+				r.fail("classes of kind %d", k)
+			case k == 0 || st.Sum == nil:
+			case k == clsIdentity:
+				r.identity(st)
+			default:
+				r.classes(st)
+			}
 		}
 	}
 	if r.err == nil && len(r.s) != 0 {
@@ -194,7 +237,7 @@ func (w *stateWriter) bool(v bool) {
 func (w *stateWriter) docs(list []*docState) {
 	w.uint(uint64(len(list)))
 	for _, d := range list {
-		w.doc(d)
+		_ = w.doc(d)
 	}
 }
 
@@ -207,7 +250,11 @@ const (
 	fRepairing                // Repairing
 	fStrayHost                // StrayHost
 	fReported                 // Last.Reported
-	fAll          = 1<<iota - 1
+	// fSettled marks a document in sync whose next message, when its
+	// summary entry is the one last seen, changes nothing (see settled):
+	// a load keeps it as stored (docState.stored).
+	fSettled
+	fAll = 1<<iota - 1
 )
 
 // docHeadBytes is what a document takes before its numbers (format 3):
@@ -215,8 +262,16 @@ const (
 // references.
 const docHeadBytes = 13
 
-// doc writes d in format 3 (see stateFormat).
-func (w *stateWriter) doc(d *docState) {
+// docSpan is where a document (Docs[i]) is written: b[start:end].
+type docSpan struct{ i, start, end int }
+
+// doc writes d in format 3 (see stateFormat), and reports whether it is
+// settled; a document kept as stored is written as it was read.
+func (w *stateWriter) doc(d *docState) bool {
+	if d.stored != "" {
+		w.b = append(w.b, d.stored...)
+		return false // kept already
+	}
 	var flags byte
 	if d.Vars != nil {
 		flags |= fVars
@@ -239,6 +294,10 @@ func (w *stateWriter) doc(d *docState) {
 	}
 	if d.Last.Reported {
 		flags |= fReported
+	}
+	settled := d.settled()
+	if settled {
+		flags |= fSettled
 	}
 	strs := d.strs()
 	var mask uint32
@@ -277,6 +336,20 @@ func (w *stateWriter) doc(d *docState) {
 	w.int(int64(d.RefusedCode))
 	w.int(int64(d.RefusedTries))
 	w.uint(uint64(d.Last.State))
+	w.docStrs(d, &strs, &to, mask&headMask, refs)
+	// The tail: its strings and instance data, as one string.
+	w.prefixed(func() {
+		w.docStrs(d, &strs, &to, mask&^headMask, refs)
+		if d.Vars != nil {
+			w.blob(d.Vars)
+		}
+	})
+	return settled
+}
+
+// docStrs writes the strings of mask among strs (those of d), refs
+// saying which are references (to[i] the string referred to).
+func (w *stateWriter) docStrs(d *docState, strs *[nDocStrs]*string, to *[nDocStrs]byte, mask, refs uint32) {
 	for i, p := range strs {
 		switch {
 		case mask&(1<<i) == 0:
@@ -290,9 +363,6 @@ func (w *stateWriter) doc(d *docState) {
 			w.str(*p)
 		}
 	}
-	if d.Vars != nil {
-		w.blob(d.Vars)
-	}
 }
 
 // nDocStrs is the number of strings of a docState (see strs).
@@ -300,15 +370,40 @@ const nDocStrs = 4 + 9 + 2*int(nKinds) + 6
 
 // The strings of a docState that are kept as stored (see strs).
 const (
-	sRest   = 2
-	sResult = 3
+	sResult = 2
+	sRest   = 4
 )
 
-// strs returns the strings of d, in the order format 3 stores them (in
-// format 2 without the first four); d.Doc must be set.
+// nHeadStrs is the number of strings of a document's head (format 3):
+// those a load reads of a document it keeps as stored (its ID, checksum,
+// result and the result_checksum the device reported, which its status
+// and the stored summary read, see headStrs); the others are its tail.
+const nHeadStrs = 4
+
+const headMask = 1<<nHeadStrs - 1
+
+// strs returns the strings of d, in the order format 3 stores them: the
+// head, then the tail; d.Doc must be set.
 func (d *docState) strs() [nDocStrs]*string {
 	l := &d.Last
-	return [nDocStrs]*string{&d.Doc.ID, &d.Doc.Checksum, &d.rest, &d.resultRaw, &d.Base, &d.VarsSent, &d.Acked, &d.AckedIn, &d.Refused, &d.InSyncRC, &d.ResultsRC,
+	return [nDocStrs]*string{&d.Doc.ID, &d.Doc.Checksum, &d.resultRaw, &l.DevRC, &d.rest, &l.DevCS, &l.Reason,
+		&d.Base, &d.VarsSent, &d.Acked, &d.AckedIn, &d.Refused, &d.InSyncRC, &d.ResultsRC,
+		&d.GetDone, &d.ResultFail,
+		&d.Await[0], &d.Await[1], &d.Await[2], &d.Await[3], &d.Await[4],
+		&d.Tried[0], &d.Tried[1], &d.Tried[2], &d.Tried[3], &d.Tried[4],
+		&l.Checksum, &l.RC, &l.Event}
+}
+
+// headStrs returns the strings of d's head, the first of strs.
+func (d *docState) headStrs() [nHeadStrs]*string {
+	return [nHeadStrs]*string{&d.Doc.ID, &d.Doc.Checksum, &d.resultRaw, &d.Last.DevRC}
+}
+
+// strsV2 returns the strings of d but the first four in the order format
+// 2 stores them.
+func (d *docState) strsV2() [nDocStrs - 4]*string {
+	l := &d.Last
+	return [nDocStrs - 4]*string{&d.Base, &d.VarsSent, &d.Acked, &d.AckedIn, &d.Refused, &d.InSyncRC, &d.ResultsRC,
 		&d.GetDone, &d.ResultFail,
 		&d.Await[0], &d.Await[1], &d.Await[2], &d.Await[3], &d.Await[4],
 		&d.Tried[0], &d.Tried[1], &d.Tried[2], &d.Tried[3], &d.Tried[4],
@@ -551,6 +646,17 @@ func (r *stateReader) str() string {
 	return r.strSlow()
 }
 
+// str2 is str with a length of two bytes read inline too.
+func (r *stateReader) str2() string {
+	if s := r.s; len(s) > 1 && s[0] >= 0x80 && s[1] < 0x80 {
+		if n := int(s[0]&0x7f) | int(s[1])<<7; n <= len(s)-2 {
+			r.s = s[2+n:]
+			return s[2 : 2+n]
+		}
+	}
+	return r.str()
+}
+
 func (r *stateReader) strSlow() string {
 	n := r.uint()
 	if n > uint64(len(r.s)) {
@@ -573,7 +679,9 @@ func (r *stateReader) count(min int) int {
 	return int(n)
 }
 
-func (r *stateReader) docs() []*docState {
+// docs reads a list of documents; with keep, those settled are kept as
+// stored (see doc).
+func (r *stateReader) docs(keep bool) []*docState {
 	min := docMinBytesV3
 	switch r.v {
 	case 1:
@@ -597,7 +705,7 @@ func (r *stateReader) docs() []*docState {
 		case 2:
 			r.docV2(ptrs[i])
 		default:
-			r.doc(ptrs[i])
+			r.doc(ptrs[i], keep)
 		}
 	}
 	return ptrs
@@ -620,14 +728,15 @@ const documentMinBytes = 9
 const docMinBytesV2 = 2 + 2 + 1 + restMinBytes + 11 + 4
 
 // docMinBytesV3 is the same in format 3: the head, four numbers, the rest
-// of the document.
-const docMinBytesV3 = docHeadBytes + 4 + 1 + restMinBytes
+// of the document, the length of the tail.
+const docMinBytesV3 = docHeadBytes + 4 + 1 + restMinBytes + 1
 
 // doc reads what stateWriter.doc wrote (format 3). The numbers, of one
 // byte each but in a damaged state, and the strings, of less than 128
 // bytes each but the rest of the document and its result, are read
-// inline.
-func (r *stateReader) doc(d *docState) {
+// inline. With keep, a document marked settled is read up to its tail
+// only and kept as stored (docState.stored; see materialize).
+func (r *stateReader) doc(d *docState, keep bool) {
 	s := r.s
 	if len(s) < docHeadBytes+4 {
 		r.fail("a document of %d bytes", len(s))
@@ -642,7 +751,7 @@ func (r *stateReader) doc(d *docState) {
 		r.fail("references %#x to strings %#x", refs, mask)
 		return
 	}
-	if flags&^fAll != 0 || flags&(fAbandonFalse|fAbandonTrue) == fAbandonFalse|fAbandonTrue {
+	if flags&(fAbandonFalse|fAbandonTrue) == fAbandonFalse|fAbandonTrue {
 		r.fail("flags %#x", flags)
 		return
 	}
@@ -664,19 +773,72 @@ func (r *stateReader) doc(d *docState) {
 		d.RefusedCode = syncml.StatusCode(zigzag(n[1]))
 		d.RefusedTries = zigzag(n[2])
 		d.Last.State = uint32(n[3])
-		s = s[docHeadBytes+4:]
+		r.s = s[docHeadBytes+4:]
 	} else {
 		r.s = s[docHeadBytes:]
 		d.Redeclared = r.int()
 		d.RefusedCode = syncml.StatusCode(r.int())
 		d.RefusedTries = r.int()
 		d.Last.State = uint32(r.small(1<<32 - 1))
-		s = r.s
+	}
+	if keep && flags&fSettled != 0 {
+		at := r.s
+		head := d.headStrs()
+		r.docStrs(head[:], mask&headMask, refs)
+		if d.resultRaw != "" && len(d.resultRaw) < resultMinBytes {
+			r.fail("a result of %d bytes", len(d.resultRaw))
+		}
+		tail := r.str2()
+		if r.err != nil || tail == "" {
+			r.fail("a document without its tail")
+			return
+		}
+		if d.headSettled() {
+			// What the tail holds of a settled document, read from
+			// the head.
+			d.Last.DevCS, d.Last.Reason = d.Doc.Checksum, stateName(declaredconfig.State(d.Last.State))
+			d.stored = s[:len(s)-len(r.s)]
+			return
+		}
+		r.s = at // read in full
 	}
 	strs := d.strs()
+	r.docStrs(strs[:nHeadStrs], mask&headMask, refs)
+	tail := r.str2()
+	if r.err != nil {
+		return
+	}
+	after := r.s
+	r.s = tail
+	r.docStrs(strs[:], mask&^headMask, refs)
+	if len(d.rest) < restMinBytes {
+		r.fail("a document of %d bytes", len(d.rest))
+	}
+	if d.resultRaw != "" && len(d.resultRaw) < resultMinBytes {
+		r.fail("a result of %d bytes", len(d.resultRaw))
+	}
+	if flags&fVars != 0 {
+		d.Vars = &declaredconfig.InstanceBlob{}
+		r.blob(d.Vars)
+	}
+	if r.err == nil && len(r.s) != 0 {
+		r.fail("%d bytes after a document", len(r.s))
+	}
+	if r.err == nil {
+		r.s = after
+	}
+}
+
+// docStrs reads the strings of mask into strs, refs saying which are
+// references to a string before.
+func (r *stateReader) docStrs(strs []*string, mask, refs uint32) {
+	s := r.s
 	i := 0 // what is read of s
 	for ; mask != 0; mask &= mask - 1 {
 		k := bits.TrailingZeros32(mask)
+		if k >= len(strs) {
+			break // not of this part
+		}
 		p := strs[k]
 		if refs&(1<<k) != 0 {
 			// The same as a string before.
@@ -708,16 +870,6 @@ func (r *stateReader) doc(d *docState) {
 		s, i = r.s, 0
 	}
 	r.s = s[i:]
-	if len(d.rest) < restMinBytes {
-		r.fail("a document of %d bytes", len(d.rest))
-	}
-	if d.resultRaw != "" && len(d.resultRaw) < resultMinBytes {
-		r.fail("a result of %d bytes", len(d.resultRaw))
-	}
-	if flags&fVars != 0 {
-		d.Vars = &declaredconfig.InstanceBlob{}
-		r.blob(d.Vars)
-	}
 }
 
 // zigzag returns the signed number of the one-byte varint b.
@@ -772,9 +924,9 @@ func (r *stateReader) docV2(d *docState) {
 		r.fail("mask of strings %#x", mask)
 		return
 	}
-	strs := d.strs()
+	strs := d.strsV2()
 	for mask != 0 {
-		*strs[4+bits.TrailingZeros32(mask)] = r.str()
+		*strs[bits.TrailingZeros32(mask)] = r.str()
 		mask &= mask - 1
 	}
 }
@@ -1038,7 +1190,27 @@ const (
 	eUnknown = 1 << 6
 	eDoc     = 1 << 7
 	eDocStrs = 1<<1 | 1<<2 | 1<<3
+	// eCanon is an entry as devices write it of a document: its context
+	// "Device", its state the document's Last.State in decimal (below
+	// 100), no attributes and no unknown element; only the document's
+	// number follows.
+	eCanon = 0xff
 )
+
+// stateTexts holds the decimal text of the states below 100.
+var stateTexts = func() (t [100]string) {
+	for i := range t {
+		t[i] = strconv.Itoa(i)
+	}
+	return t
+}()
+
+// canonEntry reports whether e is the entry as devices write it of d (see
+// eCanon).
+func canonEntry(e *declaredconfig.SummaryEntry, d *docState) bool {
+	return e.Context == "Device" && d.Last.State < uint32(len(stateTexts)) && e.State == stateTexts[d.Last.State] &&
+		len(e.Attrs) == 0 && len(e.Unknown) == 0
+}
 
 // summary writes s in format 3: per entry, a byte says which parts are
 // present, then those parts. With the classes c of its entries, made for
@@ -1064,6 +1236,11 @@ func (w *stateWriter) summary(s *declaredconfig.Summary, c *classes, docs, remov
 			if d != nil && d.Doc.ID == e.ID && d.Last.DevCS == e.Checksum && d.Last.DevRC == e.ResultChecksum {
 				ref = k
 				m = m&^eDocStrs | eDoc
+				if ref < 0x80 && canonEntry(e, d) {
+					w.b = append(w.b, eCanon)
+					w.uint(uint64(ref))
+					continue
+				}
 			}
 		}
 		if len(e.Attrs) > 0 {
@@ -1111,6 +1288,48 @@ func (w *stateWriter) classes(c *classes) {
 
 // classes reads what stateWriter.classes wrote into st.cls; a class or
 // entry out of range is an error.
+// clsIdentity says that the classes of a state's summary are those
+// where entry i is the first of document i's class, and every document
+// has one (identity).
+const clsIdentity = 2
+
+// identity reports whether c says that entry i is the first of the class
+// of document i, for as many entries as documents.
+func (c *classes) identity() bool {
+	if len(c.class) != len(c.docEntry) {
+		return false
+	}
+	for i, cl := range c.class {
+		if cl != int32(i) || !c.first[i] || c.docEntry[i] != int32(i) {
+			return false
+		}
+	}
+	return true
+}
+
+// identity sets st.cls to the identity classes (see clsIdentity); a
+// summary of another number of entries than documents is an error.
+func (r *stateReader) identity(st *deviceState) {
+	ents := st.Sum.Documents
+	n := len(st.Docs) + len(st.Removed)
+	if len(ents) != n {
+		r.fail("identity classes of %d entries and %d documents", len(ents), n)
+		return
+	}
+	c, sig := newClasses(n, n)
+	for i := range ents {
+		c.class[i], c.first[i], c.docEntry[i] = int32(i), true, int32(i)
+		c.scope[i] = scopeOf(ents[i].Context)
+	}
+	for k, d := range st.Docs {
+		sig[k] = docSig{d.Scope, d.Doc}
+	}
+	for k, d := range st.Removed {
+		sig[len(st.Docs)+k] = docSig{d.Scope, d.Doc}
+	}
+	st.cls, st.clsSum, st.clsSig = c, st.Sum, sig
+}
+
 func (r *stateReader) classes(st *deviceState) {
 	ents := st.Sum.Documents
 	m, n := len(ents), len(st.Docs)+len(st.Removed)
@@ -1175,6 +1394,13 @@ func (r *stateReader) summary(docs, removed []*docState) *declaredconfig.Summary
 		s := r.s
 		for i := range sum.Documents {
 			e := &sum.Documents[i]
+			if len(s) > 1 && s[0] == eCanon && s[1] < 0x80 {
+				if d := docAt(docs, removed, int(s[1])); d != nil && d.Last.State < uint32(len(stateTexts)) {
+					e.Context, e.ID, e.Checksum, e.ResultChecksum, e.State = "Device", d.Doc.ID, d.Last.DevCS, d.Last.DevRC, stateTexts[d.Last.State]
+					s = s[2:]
+					continue
+				}
+			}
 			if len(s) == 0 || s[0]&eDoc != 0 && s[0]&eDocStrs != 0 {
 				r.s = s
 				r.fail("a summary entry")

@@ -96,6 +96,13 @@ func expand(t *testing.T, st *deviceState) {
 	t.Helper()
 	for _, list := range [][]*docState{st.Docs, st.Removed} {
 		for _, d := range list {
+			if d.stored != "" {
+				x, err := d.read()
+				if err != nil {
+					t.Fatal(err)
+				}
+				*d = *x
+			}
 			if d.rest == "" {
 				t.Errorf("document %s loaded in full", d.Doc.ID)
 			}
@@ -357,20 +364,21 @@ func TestStateCodecReferences(t *testing.T) {
 	if !reflect.DeepEqual(got, st) {
 		t.Errorf("loaded\n%+v\nstored\n%+v", got, st)
 	}
-	// The first reference: Base (string 4), to the checksum (1), after
-	// the rest of the document (eight bytes for a document of an ID and
-	// a checksum). Made to point at the ID, it loads so; at itself or
-	// after, it is an error.
-	i := strings.Index(string(b), "\x02A0\x08") + 3 + 9
+	// The first reference: Last.DevCS (string 5), to the checksum (1),
+	// first in the tail after the rest of the document (eight bytes for a
+	// document of an ID and a checksum); the head ends with DevRC. Made
+	// to point at the ID, it loads so; at itself or after, it is an
+	// error.
+	i := strings.Index(string(b), "\x05RC-A0") + 6 + 1 + 9
 	if b[i] != 1 {
 		t.Fatalf("byte %d is %d, not the reference to the checksum", i, b[i])
 	}
 	c := slices.Clone(b)
 	c[i] = 0
-	if got, err := decodeState(c); err != nil || got.Docs[0].Base != "id-1" {
-		t.Fatalf("Base made a reference to the ID: %v", err)
+	if got, err := decodeState(c); err != nil || got.Docs[0].Last.DevCS != "id-1" {
+		t.Fatalf("Last.DevCS made a reference to the ID: %v", err)
 	}
-	for _, k := range []byte{4, 5, 200} {
+	for _, k := range []byte{5, 6, 200} {
 		c := slices.Clone(b)
 		c[i] = k
 		if _, err := decodeState(c); !errors.Is(err, ErrStoredState) {
