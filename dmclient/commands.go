@@ -28,14 +28,14 @@ func (l LinkedEnrollment) Validate() error {
 // first step of the enrollment flow. The value is chr, the OMA-DM default,
 // so no Meta is sent, as in Microsoft's example.
 func (l LinkedEnrollment) ReplaceDiscoveryEndpoint(url string) syncml.Command {
-	n := new(node[syncml.Replace])
+	n := new(valued[syncml.Replace])
 	n.cmd.Items = n.value(l.DiscoveryEndpoint(), url)
 	return &n.cmd
 }
 
 // AddDiscoveryEndpoint sets DiscoveryEndpoint to url with Add.
 func (l LinkedEnrollment) AddDiscoveryEndpoint(url string) syncml.Command {
-	n := new(node[syncml.Add])
+	n := new(valued[syncml.Add])
 	n.cmd.Items = n.value(l.DiscoveryEndpoint(), url)
 	return &n.cmd
 }
@@ -103,7 +103,7 @@ func (l LinkedEnrollment) Start(url string) []syncml.Command {
 	us, at := uri(at, status)
 	ul, _ := uri(at, lastError)
 	p := &struct {
-		r    node[syncml.Replace]
+		r    valued[syncml.Replace]
 		e    node[syncml.Exec]
 		s, l node[syncml.Get]
 		cmds [4]syncml.Command
@@ -146,11 +146,17 @@ func get(u URI) syncml.Command {
 }
 
 // A node is a command of type C addressing one node with one Item,
-// allocated together with that Item, its Target and its Data.
+// allocated together with that Item and its Target.
 type node[C any] struct {
 	cmd  C
 	item [1]syncml.Item
 	loc  syncml.Location
+}
+
+// valued is a node whose Item carries a Data too (allocated with it):
+// only commands that set a value need the room of one.
+type valued[C any] struct {
+	node[C]
 	data syncml.Data
 }
 
@@ -163,7 +169,7 @@ func (n *node[C]) target(u URI) []syncml.Item {
 
 // value returns the command's Items: one, whose Target is u and Data the
 // text v.
-func (n *node[C]) value(u URI, v string) []syncml.Item {
+func (n *valued[C]) value(u URI, v string) []syncml.Item {
 	n.data = syncml.Data{Kind: syncml.DataText, Value: v}
 	n.item[0].Data = &n.data
 	return n.target(u)
