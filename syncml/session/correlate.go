@@ -46,8 +46,9 @@ type sentCmd struct {
 	Status  *syncml.Status
 	Results []*syncml.Results // held until the Status arrives
 	// touch is, while receive runs, 1 + the index of the command in its
-	// list of commands named by the body, 0 when not named; not kept.
-	touch  int
+	// list of commands named by the body, 0 when not named; not kept
+	// (int32, with the flags below, keeps a record at 72 bytes).
+	touch  int32
 	NoResp bool
 	// Internal marks a command the session sent of itself (Alert 1222,
 	// 1225): its Status is matched but reported to no one and nothing
@@ -325,7 +326,7 @@ func (c *correlator) receive(cmds []syncml.Command, lastOut string, hold sentKey
 				list = make([]touched, 0, len(cmds))
 			}
 			list = append(list, touched{s: s})
-			s.touch = len(list)
+			s.touch = int32(len(list))
 		}
 		return &list[s.touch-1]
 	}

@@ -128,23 +128,31 @@ func (s *Server) session(raw []byte) (*Session, error) {
 	return s.loaded(NewSession(&s.cfg.Session), raw)
 }
 
-// handling is session for an exchange: the Session is allocated with what
-// its Handle allocates. When kept, raw is a MemoryStore's own copy, which
-// never changes: the state shares it rather than copying it.
-func (s *Server) handling(raw []byte, kept bool) (*Session, error) {
-	sh := &struct {
-		s Session
-		h handleSpace
-		x exchSpace
-	}{s: Session{cfg: &s.cfg.Session}}
-	sh.s.handleSpace, sh.s.exchSpace, sh.s.queueSpace = &sh.h, &sh.x, &sh.x.queue
+// sessionSpace is a Server's Session with what its Handle allocates
+// (handleSpace, exchSpace), in one allocation.
+type sessionSpace struct {
+	s Session
+	h handleSpace
+	x exchSpace
+}
+
+// handling is session for an exchange: the Session is made in sp (a new
+// one when nil) with what its Handle allocates. When kept, raw is a
+// MemoryStore's own copy, which never changes: the state shares it rather
+// than copying it.
+func (s *Server) handling(raw []byte, kept bool, sp *sessionSpace) (*Session, error) {
+	if sp == nil {
+		sp = new(sessionSpace)
+	}
+	sp.s = Session{cfg: &s.cfg.Session}
+	sp.s.handleSpace, sp.s.exchSpace, sp.s.queueSpace = &sp.h, &sp.x, &sp.x.queue
 	if kept && len(raw) > 0 {
-		if err := sh.s.unmarshalState(raw); err != nil {
+		if err := sp.s.unmarshalState(raw); err != nil {
 			return nil, err
 		}
-		return &sh.s, nil
+		return &sp.s, nil
 	}
-	return s.loaded(&sh.s, raw)
+	return s.loaded(&sp.s, raw)
 }
 
 // loaded returns sess with the state raw, when not empty.
@@ -198,14 +206,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// read to its end: closed, net/http does not try to read more of it
 	// before the reply
 	_ = r.Body.Close()
-	// the Inbound and its Message in one allocation (and the values of
-	// the reply's Content-Type and Content-Length, and the context of
-	// the hooks, which carries the request: HTTPRequest)
+	// the Inbound and its Message in one allocation, with the values of
+	// the reply's Content-Type and Content-Length, the context of the
+	// hooks, which carries the request (HTTPRequest), and the Session of
+	// the exchange's first attempt
 	im := &struct {
 		in     Inbound
 		m      syncml.Message
 		ct, cl [1]string
 		rc     requestCtx
+		sp     sessionSpace
 	}{in: Inbound{Raw: raw, Header: r.Header, TLS: r.TLS}}
 	im.rc = requestCtx{Context: ctx, r: r}
 	ctx = &im.rc
@@ -228,7 +238,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	x, err := s.exchange(ctx, device, in)
+	x, err := s.exchange(ctx, device, in, &im.sp)
 	if err != nil {
 		if errors.Is(err, ErrProtocol) {
 			s.refuse(ctx, w, http.StatusBadRequest, err.Error())
@@ -271,13 +281,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // exchange runs one message through the device's session and saves the
 // state, reloading and running it again when another instance saved
-// meanwhile.
-func (s *Server) exchange(ctx context.Context, device string, in *Inbound) (*Exchange, error) {
+// meanwhile. The first attempt's Session is made in sp; every other in
+// space of its own, as what a hook or the Authenticator saw of an attempt
+// may still be in use.
+func (s *Server) exchange(ctx context.Context, device string, in *Inbound, sp *sessionSpace) (*Exchange, error) {
 	for attempt := range s.cfg.MaxRetries {
 		if device == "" {
 			// The request proves no device: handled on an empty state
 			// (the Authenticator refuses it), saved nowhere.
-			sess := NewSession(&s.cfg.Session)
+			sess, _ := s.handling(nil, false, sp)
+			sp = nil
 			sess.keyed = true
 			x, err := sess.Handle(ctx, in)
 			if ke := asKeyError(err); ke != nil {
@@ -298,7 +311,8 @@ func (s *Server) exchange(ctx context.Context, device string, in *Inbound) (*Exc
 		if err != nil {
 			return nil, errorf("load %q: %w", device, err)
 		}
-		sess, err := s.handling(raw, inMem)
+		sess, err := s.handling(raw, inMem, sp)
+		sp = nil
 		if err != nil {
 			return nil, err
 		}

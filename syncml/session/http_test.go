@@ -709,7 +709,7 @@ func TestQueueStateFromEncoding(t *testing.T) {
 			t.Fatalf("batch %d: state from the kept encoding\n%q\nwant\n%q", i, raw, again)
 		}
 	}
-	x, err := s.exchange(ctx, "DEV1", &Inbound{Raw: devMsg("1", "1", alert1201)})
+	x, err := s.exchange(ctx, "DEV1", &Inbound{Raw: devMsg("1", "1", alert1201)}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -182,8 +182,8 @@ type Session struct {
 // few Statuses and sent commands (a check-in's answers and queued Gets),
 // and the array of the commands its hooks first queue (queueSpace).
 type exchSpace struct {
-	sds   [4]statusData
-	refs  [16]string
+	sds   [3]statusData // a check-in's three commands: Alert 1201, Alert 1224, Replace
+	refs  [12]string    // the Replace's SourceRefs (a check-in's has 5 to 9)
 	recs  [16]sentCmd
 	sent  [16]*sentCmd
 	queue [16]syncml.Command
