@@ -191,9 +191,20 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.refuse(ctx, w, http.StatusUnsupportedMediaType, "content type "+ct)
 		return
 	}
-	bp := scratch.Get().(*[]byte)
-	defer func() { putScratch(bp, *bp) }()
-	raw, err := readBody(w, r, s.cfg.MaxBytes, bp)
+	// A body of announced length is read into memory of its own, which
+	// the decoded message then shares (syncml.UnmarshalOwned) instead of
+	// a copy; any other into a pooled buffer, which it is decoded from.
+	var raw []byte
+	var err error
+	owned := r.ContentLength >= 0 && r.ContentLength < s.cfg.MaxBytes
+	if owned {
+		raw, err = readBody(w, r, s.cfg.MaxBytes, nil)
+	} else {
+		bp := scratch.Get().(*[]byte)
+		raw, err = readBody(w, r, s.cfg.MaxBytes, *bp)
+		*bp = raw
+		defer func() { putScratch(bp, *bp) }()
+	}
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
@@ -221,7 +232,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx = &im.rc
 	in := &im.in
 	in.Message = &im.m
-	if err := syncml.Unmarshal(raw, in.Message); err != nil {
+	if owned {
+		err = syncml.UnmarshalOwned(raw, in.Message, syncml.Limits{})
+	} else {
+		err = syncml.Unmarshal(raw, in.Message)
+	}
+	if err != nil {
 		s.refuse(ctx, w, http.StatusBadRequest, err.Error())
 		return
 	}
@@ -402,13 +418,13 @@ func asKeyError(err error) *keyError {
 	return nil
 }
 
-// readBody reads the request body, of at most max bytes, into (*p)[:0],
-// growing it when needed (*p is then the grown buffer): the request's
-// bytes are needed only while it is handled, so a Server reads every body
-// into a pooled buffer.
-func readBody(w http.ResponseWriter, r *http.Request, max int64, p *[]byte) ([]byte, error) {
+// readBody reads the request body, of at most max bytes, into buf[:0],
+// growing it when needed, and returns it: a Server reads the body of an
+// announced length into a buffer of that size, which the decoded message
+// owns, and any other into a pooled buffer.
+func readBody(w http.ResponseWriter, r *http.Request, max int64, buf []byte) ([]byte, error) {
 	body := http.MaxBytesReader(w, r.Body, max)
-	raw := (*p)[:0]
+	raw := buf[:0]
 	if n := r.ContentLength; n >= 0 && n < max && int(n) >= cap(raw) {
 		// one byte more than announced, so that the end is seen without growing
 		raw = make([]byte, 0, n+1)
@@ -420,11 +436,9 @@ func readBody(w http.ResponseWriter, r *http.Request, max int64, p *[]byte) ([]b
 		k, err := body.Read(raw[len(raw):cap(raw)])
 		raw = raw[:len(raw)+k]
 		if err == io.EOF {
-			*p = raw
 			return raw, nil
 		}
 		if err != nil {
-			*p = raw
 			return raw, err
 		}
 	}

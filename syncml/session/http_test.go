@@ -843,3 +843,54 @@ func sumInts(v []int) int {
 	}
 	return n
 }
+
+// TestServerMessageOutlivesRequest: the message a hook is handed stays
+// intact after the Server answered it and went on to other requests,
+// whether its body was read into memory of its own (an announced length,
+// also one the body does not keep to) or into a pooled buffer (no length):
+// the decoded strings never share a buffer that is used again.
+func TestServerMessageOutlivesRequest(t *testing.T) {
+	type kept struct {
+		m                   *syncml.Message
+		device, session, in string
+		data                string
+	}
+	var got []kept
+	s := NewServer(ServerConfig{Session: Config{BeforeReply: func(_ context.Context, _ *Session, m *syncml.Message, _ *Exchange) {
+		r := m.Body.Commands[1].(*syncml.Replace)
+		got = append(got, kept{m: m, device: strings.Clone(m.Header.Source.LocURI), session: strings.Clone(m.Header.SessionID),
+			in: strings.Clone(m.Header.MsgID), data: strings.Clone(r.Items[0].Data.Value)})
+	}}})
+	for i := range 24 {
+		dev := fmt.Sprintf("DEV%02d", i)
+		body := bytes.Replace(devMsg(fmt.Sprint(10+i), "1", alert1201+`<Replace><CmdID>2</CmdID><Item><Source><LocURI>./DevInfo/DevId</LocURI></Source><Data>`+dev+`</Data></Item></Replace>`),
+			[]byte("<LocURI>DEV1</LocURI>"), []byte("<LocURI>"+dev+"</LocURI>"), 1)
+		req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
+		req.Header.Set("Content-Type", ContentType)
+		switch i % 4 {
+		case 1:
+			req.ContentLength = -1 // not announced (chunked)
+		case 2:
+			req.ContentLength = 10 // fewer bytes announced than sent
+		case 3:
+			req.ContentLength += 100 // more
+		}
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			t.Fatalf("request %d: HTTP %d", i, rec.Code)
+		}
+	}
+	if len(got) != 24 {
+		t.Fatalf("%d messages handed to BeforeReply, want 24", len(got))
+	}
+	for i, k := range got {
+		dev := fmt.Sprintf("DEV%02d", i)
+		h := &k.m.Header
+		if k.device != dev || h.Source.LocURI != k.device || h.SessionID != k.session || h.MsgID != k.in ||
+			k.m.Body.Commands[1].(*syncml.Replace).Items[0].Data.Value != k.data || k.data != dev {
+			t.Errorf("request %d: message of %s now has Source %q, SessionID %q (was %q), MsgID %q, DevId %q",
+				i, dev, h.Source.LocURI, h.SessionID, k.session, h.MsgID, k.m.Body.Commands[1].(*syncml.Replace).Items[0].Data.Value)
+		}
+	}
+}
