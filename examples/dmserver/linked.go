@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 
 	"github.com/windc-go/windc/dmclient"
 	"github.com/windc-go/windc/syncml"
@@ -17,17 +18,29 @@ var linkedProvider = dmclient.LinkedEnrollment{ProviderID: "WinDC-dmserver"}
 
 // baseURL returns the scheme and host the device reached dmserver at, in
 // the request a session.Server answers under ctx (session.HTTPRequest),
-// followed by path; "" when ctx carries none.
+// followed by path; "" when ctx carries none. The devices of a dmserver
+// mostly reach it at one host: the URL made last is taken again while
+// the request's scheme, host and path are its own.
 func baseURL(ctx context.Context, path string) string {
 	r := session.HTTPRequest(ctx)
 	if r == nil {
 		return ""
 	}
+	scheme := "http://"
 	if r.TLS != nil {
-		return "https://" + r.Host + path
+		scheme = "https://"
 	}
-	return "http://" + r.Host + path
+	if u := lastBaseURL.Load(); u != nil && len(*u) == len(scheme)+len(r.Host)+len(path) &&
+		strings.HasPrefix(*u, scheme) && (*u)[len(scheme):len(scheme)+len(r.Host)] == r.Host && strings.HasSuffix(*u, path) {
+		return *u
+	}
+	u := scheme + r.Host + path
+	lastBaseURL.Store(&u)
+	return u
 }
+
+// lastBaseURL is the URL baseURL made last.
+var lastBaseURL atomic.Pointer[string]
 
 // linkCommands are what a device's first session on Path gets to start
 // its WinDC linked enrollment (and a later one, when the device reads

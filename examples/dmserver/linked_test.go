@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -20,6 +21,7 @@ import (
 	"github.com/windc-go/windc/dmclient"
 	dmdevice "github.com/windc-go/windc/dmclient/device"
 	"github.com/windc-go/windc/dmclient/device/sim"
+	"github.com/windc-go/windc/syncml"
 	"github.com/windc-go/windc/syncml/session"
 )
 
@@ -211,5 +213,37 @@ func TestLinkedEnrollFails(t *testing.T) {
 	}
 	if t.Failed() {
 		t.Logf("log:\n%s", out)
+	}
+}
+
+// TestDiscoveryEndpointPerHost: the DiscoveryEndpoint a device's first
+// session sets is dmserver's at the scheme and host the device reached it
+// at, also when the check-ins before reached it at another (baseURL takes
+// the last URL again only for its own scheme and host).
+func TestDiscoveryEndpointPerHost(t *testing.T) {
+	h := newMux(slog.New(slog.DiscardHandler), nil)
+	for i, base := range []string{"http://127.0.0.1", "http://127.0.0.1", "https://127.0.0.1", "http://127.0.0.1:8080",
+		"http://127.0.0.2", "http://localhost", "https://127.0.0.1", "http://[::1]:9000", "http://127.0.0.1"} {
+		req := httptest.NewRequest(http.MethodPost, base+Path, strings.NewReader(string(checkIn(fmt.Sprint("HOSTDEV", i)))))
+		req.Header.Set("Content-Type", session.ContentType)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			t.Fatalf("%s: HTTP %d", base, rec.Code)
+		}
+		var m syncml.Message
+		if err := syncml.Unmarshal(rec.Body.Bytes(), &m); err != nil {
+			t.Fatal(err)
+		}
+		got := ""
+		for _, c := range m.Body.Commands {
+			if r, ok := c.(*syncml.Replace); ok && len(r.Items) == 1 && r.Items[0].Data != nil &&
+				r.Items[0].Target.LocURI == string(linkedProvider.DiscoveryEndpoint()) {
+				got = r.Items[0].Data.Value
+			}
+		}
+		if want := base + PathWinDCDiscovery; got != want {
+			t.Errorf("check-in %d at %s: DiscoveryEndpoint %q, want %q", i, base, got, want)
+		}
 	}
 }

@@ -27,7 +27,8 @@ type AuthInput struct {
 	Message *syncml.Message // the parsed message
 	// Raw is the message's bytes exactly as they arrived (HMAC is
 	// computed on them). Under a Server they are valid only during the
-	// call: the Server reads every request into a reused buffer.
+	// call: the Server may read a request into a reused buffer (one of
+	// no announced length).
 	Raw    []byte
 	Header http.Header          // the HTTP request headers, nil outside HTTP
 	TLS    *tls.ConnectionState // the TLS state, nil for plain HTTP or outside HTTP
