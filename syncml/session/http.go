@@ -136,15 +136,15 @@ type sessionSpace struct {
 	x exchSpace
 }
 
-// handling is session for an exchange: the Session is made in sp (a new
-// one when nil) with what its Handle allocates. When kept, raw is a
+// handling is session for an exchange: the Session is made in sp (new,
+// never used; a new one when nil) with what its Handle allocates. When kept, raw is a
 // MemoryStore's own copy, which never changes: the state shares it rather
 // than copying it.
 func (s *Server) handling(raw []byte, kept bool, sp *sessionSpace) (*Session, error) {
 	if sp == nil {
 		sp = new(sessionSpace)
 	}
-	sp.s = Session{cfg: &s.cfg.Session}
+	sp.s.cfg = &s.cfg.Session // the rest zero: sp is new
 	sp.s.handleSpace, sp.s.exchSpace, sp.s.queueSpace = &sp.h, &sp.x, &sp.x.queue
 	if kept && len(raw) > 0 {
 		if err := sp.s.unmarshalState(raw); err != nil {

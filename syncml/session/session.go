@@ -762,6 +762,19 @@ func startsSession(m *syncml.Message) bool {
 func number(cmds []syncml.Command, n *int) {
 	for _, c := range cmds {
 		*n++
+		// what a reply holds most, without the two method calls
+		switch c := c.(type) {
+		case *syncml.Status:
+			if c != nil {
+				c.CmdID = strconv.Itoa(*n)
+			}
+			continue
+		case *syncml.Get:
+			if c != nil {
+				c.CmdID = strconv.Itoa(*n)
+			}
+			continue
+		}
 		c.SetID(strconv.Itoa(*n))
 		if nested := c.Nested(); nested != nil {
 			number(nested, n)
