@@ -137,9 +137,9 @@ type sessionSpace struct {
 }
 
 // handling is session for an exchange: the Session is made in sp (new,
-// never used; a new one when nil) with what its Handle allocates. When kept, raw is a
-// MemoryStore's own copy, which never changes: the state shares it rather
-// than copying it.
+// never used; a new one when nil) with what its Handle allocates. When
+// kept, raw is a MemoryStore's own copy, which never changes: the state
+// shares it rather than copying it.
 func (s *Server) handling(raw []byte, kept bool, sp *sessionSpace) (*Session, error) {
 	if sp == nil {
 		sp = new(sessionSpace)
@@ -297,9 +297,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // exchange runs one message through the device's session and saves the
 // state, reloading and running it again when another instance saved
-// meanwhile. The first attempt's Session is made in sp; every other in
-// space of its own, as what a hook or the Authenticator saw of an attempt
-// may still be in use.
+// meanwhile. The first attempt's Session is made in sp, every later
+// attempt's in new space: what a hook or the Authenticator saw of an
+// attempt may still be in use.
 func (s *Server) exchange(ctx context.Context, device string, in *Inbound, sp *sessionSpace) (*Exchange, error) {
 	for attempt := range s.cfg.MaxRetries {
 		if device == "" {
