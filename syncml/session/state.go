@@ -160,12 +160,15 @@ func (w *stateWriter) commands(cmds []syncml.Command) error {
 	return err
 }
 
+// decodeCommands returns the commands of b, an encoded body, a part of a
+// state that never changes (see unmarshalState) or a copy of its own:
+// their strings share b's memory (syncml.UnmarshalOwned).
 func decodeCommands(b []byte) ([]syncml.Command, error) {
 	if len(b) == 0 {
 		return nil, nil
 	}
 	var m syncml.Message
-	if err := syncml.Unmarshal(b, &m); err != nil {
+	if err := syncml.UnmarshalOwned(b, &m, syncml.Limits{}); err != nil {
 		return nil, err
 	}
 	return m.Body.Commands, nil
