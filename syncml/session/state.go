@@ -469,11 +469,17 @@ func (s *Session) unmarshalState(b []byte) error {
 	if err != nil {
 		return errorf("decode state: sent commands: %w", err)
 	}
-	for _, m := range metas {
+	// the records allocated together, as addAll does
+	recs := make([]sentCmd, len(metas))
+	if len(metas) > 0 {
+		st.Sent.sent = make([]*sentCmd, 0, len(metas))
+	}
+	for i, m := range metas {
 		if len(all) == 0 {
 			return errorf("decode state: fewer sent commands than listed")
 		}
-		e := &sentCmd{MsgID: m.msgID, Cmd: all[0], NoResp: m.noResp, Internal: m.internal, Held: m.held}
+		e := &recs[i]
+		*e = sentCmd{MsgID: m.msgID, Cmd: all[0], NoResp: m.noResp, Internal: m.internal, Held: m.held}
 		all = all[1:]
 		if m.status {
 			var status *syncml.Status
