@@ -319,6 +319,10 @@ type touched struct {
 // whole, or was refused or cut) gets its Outcome now.
 func (c *correlator) receive(cmds []syncml.Command, lastOut string, hold sentKey) (outcomes []Outcome, unmatched []syncml.Command, hdr []*syncml.Status) {
 	var list []touched
+	// res holds the first Results of each command, in one array sized at
+	// the first Results for those left in cmds: a command's fresh is
+	// mostly one Results, a slice of it capped at its end.
+	var res []*syncml.Results
 	// touch returns the entry of s in list, added on first use.
 	touch := func(s *sentCmd) *touched {
 		if s.touch == 0 {
@@ -330,7 +334,7 @@ func (c *correlator) receive(cmds []syncml.Command, lastOut string, hold sentKey
 		}
 		return &list[s.touch-1]
 	}
-	for _, cmd := range cmds {
+	for i, cmd := range cmds {
 		switch x := cmd.(type) {
 		case *syncml.Status:
 			ref := x.MsgRef
@@ -359,7 +363,15 @@ func (c *correlator) receive(cmds []syncml.Command, lastOut string, hold sentKey
 				continue
 			}
 			t := touch(s)
-			t.fresh = append(t.fresh, x)
+			if len(t.fresh) > 0 {
+				t.fresh = append(t.fresh, x)
+				continue
+			}
+			if res == nil {
+				res = make([]*syncml.Results, 0, countResults(cmds[i:]))
+			}
+			res = append(res, x)
+			t.fresh = res[len(res)-1 : len(res) : len(res)]
 		}
 	}
 	held := func(s *sentCmd) bool { return hold.cmd != "" && s.MsgID == hold.msg && s.Cmd.ID() == hold.cmd }
@@ -375,12 +387,15 @@ func (c *correlator) receive(cmds []syncml.Command, lastOut string, hold sentKey
 		case s.Status != nil:
 			// With its Status now, or Results after it (those alone then,
 			// unless held for a chunked object).
-			res := append(s.Results, t.fresh...)
+			all := t.fresh // capped: appending to it copies
+			if len(s.Results) > 0 {
+				all = append(s.Results, t.fresh...)
+			}
 			s.Results, s.Held = nil, false
 			if outcomes == nil {
 				outcomes = make([]Outcome, 0, len(list))
 			}
-			outcomes = append(outcomes, Outcome{MsgID: s.MsgID, Command: s.Cmd, Status: s.Status, Results: res})
+			outcomes = append(outcomes, Outcome{MsgID: s.MsgID, Command: s.Cmd, Status: s.Status, Results: all})
 		default:
 			s.Results = append(s.Results, t.fresh...)
 		}
@@ -393,6 +408,17 @@ func (c *correlator) receive(cmds []syncml.Command, lastOut string, hold sentKey
 		}
 	}
 	return outcomes, unmatched, hdr
+}
+
+// countResults returns the number of Results in cmds.
+func countResults(cmds []syncml.Command) int {
+	n := 0
+	for _, c := range cmds {
+		if _, ok := c.(*syncml.Results); ok {
+			n++
+		}
+	}
+	return n
 }
 
 // prune forgets the commands whose Status has arrived (at the end of a

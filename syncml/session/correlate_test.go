@@ -100,3 +100,47 @@ func mustAtoi(s string) int {
 	n, _ := strconv.Atoi(s)
 	return n
 }
+
+// TestReceiveResults: each Outcome holds the Results of its command, in
+// order, however they interleave with others' in a body (two for one
+// command, one before its Status, one for a command whose Status comes in
+// the next body), and appending to one Outcome's Results changes no
+// other's.
+func TestReceiveResults(t *testing.T) {
+	var c correlator
+	for i, uri := range []string{"./A", "./B", "./C"} {
+		g := get(uri)
+		g.CmdID = strconv.Itoa(i + 2)
+		c.add("1", g)
+	}
+	res := func(cmd, v string) *syncml.Results {
+		return &syncml.Results{MsgRef: "1", CmdRef: cmd, Items: []syncml.Item{{Data: syncml.Text(v)}}}
+	}
+	status := func(cmd string) *syncml.Status {
+		return &syncml.Status{MsgRef: "1", CmdRef: cmd, Cmd: "Get", Data: syncml.StatusOK.Data()}
+	}
+	values := func(o Outcome) string {
+		s := ""
+		for _, r := range o.Results {
+			s += r.Items[0].Data.Value + ";"
+		}
+		return s
+	}
+	outs, um, _ := c.receive([]syncml.Command{res("2", "a1"), status("2"), res("3", "b1"), res("2", "a2"), status("3"), res("4", "c1")}, "1", sentKey{})
+	if len(um) != 0 || len(outs) != 2 {
+		t.Fatalf("%d outcomes, %d unmatched; want 2, 0", len(outs), len(um))
+	}
+	if got := values(outs[0]) + "|" + values(outs[1]); got != "a1;a2;|b1;" {
+		t.Errorf("Results %q, want %q", got, "a1;a2;|b1;")
+	}
+	for _, o := range outs {
+		o.Results = append(o.Results, res(o.Command.ID(), "x"))
+	}
+	if got := values(outs[0]) + "|" + values(outs[1]); got != "a1;a2;|b1;" {
+		t.Errorf("after appending to each Outcome's Results: %q, want %q", got, "a1;a2;|b1;")
+	}
+	outs, _, _ = c.receive([]syncml.Command{status("4")}, "1", sentKey{})
+	if len(outs) != 1 || values(outs[0]) != "c1;" {
+		t.Errorf("Status after its Results: %d outcomes, Results %q; want 1, %q", len(outs), values(outs[0]), "c1;")
+	}
+}

@@ -31,8 +31,20 @@ type responder struct {
 	// Results to correlate, in order, a chunked Results once whole.
 	joinResults bool
 	corr        []syncml.Command
+	// corrHint, when above 0, is the room corr is allocated with: the
+	// Statuses and Results of the message's body.
+	corrHint int
 	// slab holds the Statuses of out, allocated a few at a time.
 	slab statusSlab
+}
+
+// correlate appends c to corr, allocated at first with the room of
+// corrHint.
+func (r *responder) correlate(c syncml.Command) {
+	if r.corr == nil && r.corrHint > 0 {
+		r.corr = make([]syncml.Command, 0, r.corrHint)
+	}
+	r.corr = append(r.corr, c)
 }
 
 // commands answers cmds, the top level or the inside of a Sequence.
@@ -47,13 +59,13 @@ func (r *responder) command(c syncml.Command) {
 	case *syncml.Results:
 		// Results are correlated, not answered, unless they come in chunks.
 		if !r.joinResults {
-			r.corr = append(r.corr, c)
+			r.correlate(c)
 		} else if whole := r.resultsChunk(c); whole != nil {
-			r.corr = append(r.corr, whole)
+			r.correlate(whole)
 		}
 		return
 	case *syncml.Status:
-		r.corr = append(r.corr, c)
+		r.correlate(c)
 		return
 	case *syncml.Unknown, nil:
 		// An unknown element has no CmdID a Status could name.

@@ -517,6 +517,12 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	r := &responder{ctx: ctx, h: s.cfg.Handler, id: dec.Identity, hdr: h, msgRef: h.MsgID,
 		lo: &st.LO, maxObj: s.cfg.maxObj(), joinResults: true, sessionAlerts: true}
 	r.slab.hint = len(m.Body.Commands)
+	for _, c := range m.Body.Commands {
+		switch c.(type) {
+		case *syncml.Status, *syncml.Results:
+			r.corrHint++
+		}
+	}
 	if xs != nil {
 		r.slab.sd, r.slab.refs = xs.sds[:], xs.refs[:]
 		r.slab.hint = max(0, r.slab.hint-len(xs.sds))
