@@ -327,7 +327,7 @@ func (c *correlator) receive(cmds []syncml.Command, lastOut string, hold sentKey
 	touch := func(s *sentCmd) *touched {
 		if s.touch == 0 {
 			if list == nil {
-				list = make([]touched, 0, len(cmds))
+				list = make([]touched, 0, min(len(cmds), len(c.sent))) // each at most once
 			}
 			list = append(list, touched{s: s})
 			s.touch = int32(len(list))

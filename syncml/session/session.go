@@ -536,7 +536,11 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	// Statuses and Results, chunked Results joined, go to their commands.
 	outs, unmatched, hdrs := st.Sent.receive(r.corr, strconv.Itoa(st.OutMsgID), st.LO.resultsOf())
 	st.noteDevice(hdrs)
-	x.Outcomes = append(x.Outcomes, outs...)
+	if len(x.Outcomes) == 0 {
+		x.Outcomes = outs // receive's own: no copy
+	} else {
+		x.Outcomes = append(x.Outcomes, outs...)
+	}
 	x.Unmatched = unmatched
 	if s.cfg.BeforeReply != nil {
 		s.cfg.BeforeReply(ctx, s, m, x)
