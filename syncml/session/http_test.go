@@ -615,6 +615,74 @@ func TestServerCheckInAllocs(t *testing.T) {
 	}
 }
 
+// The allocations of a Server answering the device's second message (the
+// Statuses and Results of the 14 Gets its check-in was answered with), and
+// the bytes they take, stay bounded: the state loaded with its sent
+// commands, the answers correlated into Outcomes.
+func TestServerAnswersAllocs(t *testing.T) {
+	if testing.Short() || raceEnabled {
+		t.Skip("allocation count")
+	}
+	uris := make([]string, 14)
+	for i := range uris {
+		uris[i] = fmt.Sprintf("./DevDetail/N%d", i)
+	}
+	s := NewServer(ServerConfig{Session: Config{OnStart: func(_ context.Context, s *Session, _ Identity, first bool) {
+		_ = s.Queue(NewGets(uris...)...)
+	}}})
+	var outcomes int
+	s.cfg.OnExchange = func(_ context.Context, x *Exchange) {
+		for _, o := range x.Outcomes {
+			if len(o.Results) == 1 {
+				outcomes++
+			}
+		}
+	}
+	var b strings.Builder
+	b.WriteString(`<Status><CmdID>1</CmdID><MsgRef>1</MsgRef><CmdRef>0</CmdRef><Cmd>SyncHdr</Cmd><Data>200</Data></Status>`)
+	for i := range uris {
+		// the reply's three Statuses take CmdIDs 1 to 3: the Gets are 4 to 17
+		fmt.Fprintf(&b, `<Status><CmdID>%d</CmdID><MsgRef>1</MsgRef><CmdRef>%d</CmdRef><Cmd>Get</Cmd><Data>200</Data></Status>`, 2*i+2, i+4)
+		fmt.Fprintf(&b, `<Results><CmdID>%d</CmdID><MsgRef>1</MsgRef><CmdRef>%d</CmdRef><Item><Source><LocURI>%s</LocURI></Source><Data>value %d</Data></Item></Results>`, 2*i+3, i+4, uris[i], i)
+	}
+	answers := devMsg("1", "2", b.String())
+	const runs = 200
+	reqs := make([]*http.Request, runs+1)
+	for i := range reqs {
+		dev := fmt.Appendf(nil, "<LocURI>DEV%d</LocURI>", i)
+		req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(bytes.Replace(devMsg("1", "1", alert1201+
+			`<Replace><CmdID>2</CmdID><Item><Source><LocURI>./DevInfo/DevId</LocURI></Source><Data>X</Data></Item></Replace>`),
+			[]byte("<LocURI>DEV1</LocURI>"), dev, 1)))
+		req.Header.Set("Content-Type", ContentType)
+		s.ServeHTTP(httptest.NewRecorder(), req)
+		reqs[i] = httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(bytes.Replace(answers, []byte("<LocURI>DEV1</LocURI>"), dev, 1)))
+		reqs[i].Header.Set("Content-Type", ContentType)
+	}
+	recs := make([]*httptest.ResponseRecorder, runs+1)
+	for i := range recs {
+		recs[i] = httptest.NewRecorder()
+	}
+	n := 0
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	allocs := testing.AllocsPerRun(runs, func() {
+		s.ServeHTTP(recs[n], reqs[n])
+		n++
+	})
+	runtime.ReadMemStats(&after)
+	if recs[0].Code != http.StatusOK || outcomes != len(uris)*(runs+1) {
+		t.Fatalf("HTTP %d, %d Outcomes with their Results; want 200, %d", recs[0].Code, outcomes, len(uris)*(runs+1))
+	}
+	perAnswer := float64(after.TotalAlloc-before.TotalAlloc) / float64(runs+1)
+	t.Logf("%.0f allocations, %.0f bytes per answer", allocs, perAnswer)
+	if allocs > 42 {
+		t.Errorf("%.0f allocations per answer, want at most 42", allocs)
+	}
+	if perAnswer > 33000 {
+		t.Errorf("%.0f bytes allocated per answer, want at most 33,000", perAnswer)
+	}
+}
+
 // TestStateFromReplyEncoding checks that the state saved after a reply,
 // whose sent commands are given as their span in the reply's own
 // encoding, loads as the state built by encoding them again (byte for byte
