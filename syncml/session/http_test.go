@@ -675,11 +675,11 @@ func TestServerAnswersAllocs(t *testing.T) {
 	}
 	perAnswer := float64(after.TotalAlloc-before.TotalAlloc) / float64(runs+1)
 	t.Logf("%.0f allocations, %.0f bytes per answer", allocs, perAnswer)
-	if allocs > 42 {
-		t.Errorf("%.0f allocations per answer, want at most 42", allocs)
+	if allocs > 41 {
+		t.Errorf("%.0f allocations per answer, want at most 41", allocs)
 	}
-	if perAnswer > 33000 {
-		t.Errorf("%.0f bytes allocated per answer, want at most 33,000", perAnswer)
+	if perAnswer > 32500 {
+		t.Errorf("%.0f bytes allocated per answer, want at most 32,500", perAnswer)
 	}
 }
 

@@ -516,20 +516,23 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	st.Started = true
 	r := &responder{ctx: ctx, h: s.cfg.Handler, id: dec.Identity, hdr: h, msgRef: h.MsgID,
 		lo: &st.LO, maxObj: s.cfg.maxObj(), joinResults: true, sessionAlerts: true}
-	r.slab.hint = len(m.Body.Commands)
 	for _, c := range m.Body.Commands {
 		switch c.(type) {
 		case *syncml.Status, *syncml.Results:
 			r.corrHint++
 		}
 	}
+	// the commands a Status answers, mostly: not the Statuses and Results
+	// (but for a Results in chunks)
+	answered := len(m.Body.Commands) - r.corrHint
+	r.slab.hint = answered
 	if xs != nil {
 		r.slab.sd, r.slab.refs = xs.sds[:], xs.refs[:]
 		r.slab.hint = max(0, r.slab.hint-len(xs.sds))
 	}
 	r.out = xr.outs[:0] // an answer each, mostly
-	if n := len(m.Body.Commands); n > len(xr.outs) {
-		r.out = make([]syncml.Command, 0, n)
+	if answered > len(xr.outs) {
+		r.out = make([]syncml.Command, 0, answered)
 	}
 	r.commands(m.Body.Commands)
 	abort, more := r.abort, r.more
