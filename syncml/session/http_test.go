@@ -806,13 +806,16 @@ func TestQueueStateFromEncoding(t *testing.T) {
 
 // TestHTTPRequestInHooks: the hooks and the Handler of a Server's session
 // get a context that carries the request answered (HTTPRequest), also
-// through contexts made from it, and is done when the request's is; any
-// other context carries none.
+// through contexts made from it, is done when the request's is and holds
+// its values; any other context carries none. The request's context is a
+// cancelable one with a value, so that a hook context not made from it
+// (whose Done would be nil like context.Background's) is told apart.
 func TestHTTPRequestInHooks(t *testing.T) {
 	if HTTPRequest(context.Background()) != nil {
 		t.Fatal("a request in context.Background")
 	}
 	type hostKey struct{}
+	type mwKey struct{} // a value a middleware put in the request's context
 	var mu sync.Mutex
 	seen := map[string]string{} // hook -> Host and a header of the request it saw
 	note := func(hook string, ctx context.Context) {
@@ -823,8 +826,12 @@ func TestHTTPRequestInHooks(t *testing.T) {
 			seen[hook] = "none"
 			return
 		}
-		if r.Context().Done() != ctx.Done() {
+		if ctx.Done() == nil || r.Context().Done() != ctx.Done() {
 			seen[hook] = "not done with the request"
+			return
+		}
+		if ctx.Value(mwKey{}) != "mw" {
+			seen[hook] = "without the request's values"
 			return
 		}
 		seen[hook] = r.Host + " " + r.Header.Get("X-Test")
@@ -851,7 +858,9 @@ func TestHTTPRequestInHooks(t *testing.T) {
 		OnExchange: func(ctx context.Context, _ *Exchange) { note("OnExchange", ctx) },
 	})
 	body := devMsg("1", "1", alert1201+`<Replace><CmdID>2</CmdID><Item><Target><LocURI>./Vendor/X</LocURI></Target><Data>1</Data></Item></Replace>`)
-	req := httptest.NewRequest(http.MethodPost, "http://mdm.example:8443/ManagementServer/MDM.svc", bytes.NewReader(body))
+	rctx, cancel := context.WithCancel(context.WithValue(context.Background(), mwKey{}, "mw"))
+	defer cancel()
+	req := httptest.NewRequestWithContext(rctx, http.MethodPost, "http://mdm.example:8443/ManagementServer/MDM.svc", bytes.NewReader(body))
 	req.Header.Set("Content-Type", ContentType)
 	req.Header.Set("X-Test", "this one")
 	rec := httptest.NewRecorder()
