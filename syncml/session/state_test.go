@@ -170,3 +170,49 @@ func TestStateSentFlags(t *testing.T) {
 		}
 	}
 }
+
+// TestUnmarshalBinaryOwnsItsInput: a Session loaded with UnmarshalBinary
+// keeps nothing of the bytes it was given, which the caller may reuse (a
+// Store's buffer, see Server.loaded): its queued and sent commands are
+// decoded sharing their bytes (syncml.UnmarshalOwned), so those must be
+// the Session's own copy. Overwritten after the call, the bytes change
+// neither the commands nor the state saved again.
+func TestUnmarshalBinaryOwnsItsInput(t *testing.T) {
+	s := NewSession(&Config{OnStart: func(_ context.Context, s *Session, _ Identity, _ bool) {
+		if err := s.Queue(NewGets("./DevDetail/SwV", "./DevInfo/Man", "./DevInfo/Mod")...); err != nil {
+			t.Fatal(err)
+		}
+	}})
+	handle(t, s, devMsg("1", "1", alert1201))
+	if err := s.Queue(NewGets("./Vendor/MSFT/Queued/A", "./Vendor/MSFT/Queued/B")...); err != nil {
+		t.Fatal(err)
+	}
+	want, err := s.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	buf := bytes.Clone(want)
+	var r Session
+	if err := r.UnmarshalBinary(buf); err != nil {
+		t.Fatal(err)
+	}
+	if len(r.st.Queue) != 2 || len(r.st.Sent.sent) == 0 {
+		t.Fatalf("%d commands queued, %d sent; want 2 and some", len(r.st.Queue), len(r.st.Sent.sent))
+	}
+	for i := range buf {
+		buf[i] = 'x'
+	}
+	if u := r.st.Queue[1].(*syncml.Get).Items[0].Target.LocURI; u != "./Vendor/MSFT/Queued/B" {
+		t.Errorf("queued Get now addresses %q", u)
+	}
+	if u := r.st.Sent.sent[len(r.st.Sent.sent)-1].Cmd.(*syncml.Get).Items[0].Target.LocURI; u != "./DevInfo/Mod" {
+		t.Errorf("sent Get now addresses %q", u)
+	}
+	got, err := r.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("saved again after its input was overwritten:\n%q\nwant\n%q", got, want)
+	}
+}
