@@ -69,45 +69,32 @@ func (l LinkedEnrollment) ExecUnenroll() syncml.Command {
 // The four and the slice are made in one allocation, for a server that
 // sends them to every device it enrolls; their node URIs are built once
 // for the ProviderID of the last call and shared (strings do not change).
+// A call for another ProviderID builds them in one allocation more.
 func (l LinkedEnrollment) Start(url string) []syncml.Command {
-	const (
-		discovery = "/DiscoveryEndpoint"
-		enroll    = "/Enroll"
-		status    = "/EnrollStatus"
-		lastError = "/LastError"
-	)
-	// the four URIs as parts of one string; the base is l.URI()'s
+	var p *startCmds
 	sn := startNodes.Load()
 	if sn == nil || sn.provider != l.ProviderID {
-		seg := EscapeSegment(l.ProviderID)
-		var b strings.Builder
-		b.Grow(4*(len(Root)+len("/Provider/")+len(seg)+len("/LinkedEnrollment")) + len(discovery+enroll+status+lastError))
-		for _, node := range [4]string{discovery, enroll, status, lastError} {
-			b.WriteString(string(Root))
-			b.WriteString("/Provider/")
-			b.WriteString(seg)
-			b.WriteString("/LinkedEnrollment")
-			b.WriteString(node)
-		}
-		sn = &startURIs{provider: l.ProviderID, all: b.String(),
-			baseLen: len(Root) + len("/Provider/") + len(seg) + len("/LinkedEnrollment")}
+		// the URIs kept for the calls to come, allocated with this
+		// call's commands
+		q := new(struct {
+			u startURIs
+			c startCmds
+		})
+		q.u = newStartURIs(l.ProviderID)
+		sn, p = &q.u, &q.c
 		startNodes.Store(sn)
+	} else {
+		p = new(startCmds)
 	}
 	all, baseLen := sn.all, sn.baseLen
 	uri := func(from int, node string) (URI, int) {
 		end := from + baseLen + len(node)
 		return URI(all[from:end]), end
 	}
-	ud, at := uri(0, discovery)
-	ue, at := uri(at, enroll)
-	us, at := uri(at, status)
-	ul, _ := uri(at, lastError)
-	p := &struct {
-		r    valued[syncml.Replace]
-		e    node[syncml.Exec]
-		s, l node[syncml.Get]
-		cmds [4]syncml.Command
-	}{}
+	ud, at := uri(0, startDiscovery)
+	ue, at := uri(at, startEnroll)
+	us, at := uri(at, startStatus)
+	ul, _ := uri(at, startLastError)
 	p.r.cmd.Items = p.r.value(ud, url)
 	p.e.cmd.Items = p.e.target(ue)
 	p.s.cmd.Items = p.s.target(us)
@@ -116,11 +103,44 @@ func (l LinkedEnrollment) Start(url string) []syncml.Command {
 	return p.cmds[:]
 }
 
+// The nodes of Start, in order, under l.URI().
+const (
+	startDiscovery = "/DiscoveryEndpoint"
+	startEnroll    = "/Enroll"
+	startStatus    = "/EnrollStatus"
+	startLastError = "/LastError"
+)
+
+// startCmds are the commands of Start and their slice, allocated
+// together.
+type startCmds struct {
+	r    valued[syncml.Replace]
+	e    node[syncml.Exec]
+	s, l node[syncml.Get]
+	cmds [4]syncml.Command
+}
+
 // startURIs are the node URIs of Start for one ProviderID, as parts of
 // one string (all), each baseLen bytes and its node's name.
 type startURIs struct {
 	provider, all string
 	baseLen       int
+}
+
+// newStartURIs returns the startURIs of provider: the base is l.URI()'s.
+func newStartURIs(provider string) startURIs {
+	seg := EscapeSegment(provider)
+	baseLen := len(Root) + len("/Provider/") + len(seg) + len("/LinkedEnrollment")
+	var b strings.Builder
+	b.Grow(4*baseLen + len(startDiscovery+startEnroll+startStatus+startLastError))
+	for _, node := range [4]string{startDiscovery, startEnroll, startStatus, startLastError} {
+		b.WriteString(string(Root))
+		b.WriteString("/Provider/")
+		b.WriteString(seg)
+		b.WriteString("/LinkedEnrollment")
+		b.WriteString(node)
+	}
+	return startURIs{provider: provider, all: b.String(), baseLen: baseLen}
 }
 
 // startNodes holds the startURIs of the last ProviderID Start was called

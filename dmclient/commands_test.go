@@ -138,7 +138,7 @@ func setCmdID(c syncml.Command, id string) {
 // builders, in order, for provider IDs with and without escapes, called
 // in turn (each call after the first for another ID builds its URIs
 // again) and from goroutines at once, in one allocation when called again
-// for the same ID.
+// for the same ID, two when for another.
 func TestStart(t *testing.T) {
 	ids := []string{"WinDC-dmserver", "MS DM SERVER", "a/b%", "WinDC-dmserver", "WinDC-dmserver"}
 	check := func(id string) string {
@@ -169,5 +169,12 @@ func TestStart(t *testing.T) {
 	l := LinkedEnrollment{ProviderID: "WinDC-dmserver"}
 	if n := testing.AllocsPerRun(100, func() { _ = l.Start("https://mdm.example/d") }); n > 1 {
 		t.Errorf("Start: %.0f allocations, want at most 1", n)
+	}
+	// Called for two ProviderIDs in turn, each call builds the URIs of
+	// its own: no more than the two allocations of Start before it kept
+	// them (the string, and the commands with what keeps it).
+	o := LinkedEnrollment{ProviderID: "Other"}
+	if n := testing.AllocsPerRun(100, func() { _, _ = l.Start("https://mdm.example/d"), o.Start("https://mdm.example/d") }); n > 4 {
+		t.Errorf("Start for two ProviderIDs in turn: %.0f allocations a pair, want at most 4", n)
 	}
 }
