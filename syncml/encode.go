@@ -97,7 +97,8 @@ func putBuf(p *[]byte) {
 
 // AppendMessage appends the canonical encoding of m to dst. It does not
 // allocate when dst has room, so a reused buffer makes encoding
-// allocation-free.
+// allocation-free. Unlike append, it uses the room of dst as scratch:
+// bytes past the length returned, up to dst's capacity, may change.
 func AppendMessage(dst []byte, m *Message) ([]byte, error) {
 	w := writer{b: dst, rootNS: m.XMLNS}
 	if err := w.message(m); err != nil {

@@ -38,10 +38,11 @@ func NewEncoder(w io.Writer) *Encoder {
 	return &Encoder{w: w}
 }
 
-// SetIndent makes the encoder write like MarshalIndent. Call it before
-// writing anything.
+// SetIndent makes the encoder write like MarshalIndent, also with an
+// empty prefix and indent (each element on a line of its own). Call it
+// before writing anything.
 func (e *Encoder) SetIndent(prefix, indent string) {
-	e.wr.pretty, e.wr.prefix, e.wr.indent = indent != "" || prefix != "", prefix, indent
+	e.wr.pretty, e.wr.prefix, e.wr.indent = true, prefix, indent
 }
 
 // Encode writes the whole message m.

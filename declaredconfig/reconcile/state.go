@@ -668,14 +668,38 @@ func (r *Reconciler) load(ctx context.Context, device string) (*deviceState, err
 	return st, nil
 }
 
-// decode is decodeStored; a Reconciler made to read every document in
-// full (tests only) does so at once.
+// decode is decodeStored, which reads any scope and host, refusing a
+// state that names one a Reconciler never writes (see checkScopes); a
+// Reconciler made to read every document in full (tests only) does so
+// at once.
 func (r *Reconciler) decode(raw string) (*deviceState, error) {
 	st, err := decodeStored(raw)
+	if err == nil {
+		err = checkScopes(st)
+	}
 	if err == nil && r.eager {
 		err = st.materializeAll()
 	}
 	return st, err
+}
+
+// checkScopes reports a document whose scope or host, or a stray whose
+// scope, is none a Reconciler writes (a damaged state): a document is
+// decided among those of its scope, and addressed under its host.
+func checkScopes(st *deviceState) error {
+	for _, list := range [][]*docState{st.Docs, st.Removed} {
+		for _, d := range list {
+			if d.Scope > declaredconfig.User || d.Host < declaredconfig.Complete || d.Host > declaredconfig.BulkTemplate {
+				return errorf("%w: document %q: scope %v, host %v", ErrStoredState, d.Doc.ID, d.Scope, d.Host)
+			}
+		}
+	}
+	for _, s := range st.Stray {
+		if s.Scope > declaredconfig.User {
+			return errorf("%w: a document %q the device holds: scope %v", ErrStoredState, s.ID, s.Scope)
+		}
+	}
+	return nil
 }
 
 // turnWait bounds how long an update waits for its turn before it goes
