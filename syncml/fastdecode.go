@@ -3,6 +3,7 @@ package syncml
 import (
 	"math/bits"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/windc-go/windc/internal/xmlscan"
 )
@@ -11,7 +12,9 @@ import (
 // servers write it, without the general machinery of decode.go: elements
 // of the model named by plain letters, no attributes but the metinf
 // namespace declaration on Meta and its children, character data without
-// references, markup or control characters, white space between elements.
+// markup, control or non-ASCII characters (references to the predefined
+// entities and character references decoded as the general reader does,
+// see refText), white space between elements.
 // The general reader builds the same model from such input; this one only
 // does it with less work. Anything else (every error included) makes it
 // give up, and Unmarshal reads the message the general way from the start
@@ -19,8 +22,8 @@ import (
 // TestFastDecodeAgrees (both readers on changed messages and swept limits)
 // and FuzzSyncMLChunked (Unmarshal against the Decoder, which reads the
 // general way) check that both agree. Commands it does not read (Atomic,
-// Sequence, Copy), Cred, Chal, Anchor, Mem, EMI, attributes on Data and
-// escaped text all go the general way.
+// Sequence, Copy), Cred, Chal, Anchor, Mem, EMI and attributes on Data
+// go the general way.
 //
 // Limits: it runs only when the whole message is within MaxTokenBytes (no
 // token is longer than the message), and counts tokens, depth and
@@ -72,12 +75,11 @@ func (sc *scanner) fastMessage(pos int, m *Message) bool {
 	if len(s) > sc.lim.MaxTokenBytes || sc.hook != nil || sc.Partial() {
 		return false
 	}
-	// A reference, a CDATA section or a comment anywhere makes the fast
-	// reader give up when it gets there, and all it read is read again:
-	// a DeclaredConfiguration summary or document escaped in Data cost
-	// 20% more than the general reader alone. Such a message goes to the
-	// general reader at once, for one pass over the bytes.
-	if rest := s[pos:]; strings.IndexByte(rest, '&') >= 0 || strings.IndexByte(rest, '!') >= 0 {
+	// A CDATA section or a comment anywhere makes the fast reader give
+	// up when it gets there, and all it read is read again. Such a
+	// message (and one with '!' in its text, which only costs speed)
+	// goes to the general reader at once, for one pass over the bytes.
+	if strings.IndexByte(s[pos:], '!') >= 0 {
 		return false
 	}
 	f := fastDec{sc: sc, s: s, pos: pos, depth: sc.Depth(), maxDepth: sc.lim.MaxDepth, ns: sc.Declared(), tokens: sc.Tokens()}
@@ -252,6 +254,13 @@ func (f *fastDec) text(name string, w uint64, kind int, decl bool) (string, bool
 	for j < len(s) && s[j] != '<' && s[j] >= 0x20 && s[j] < 0x80 && s[j] != '&' && s[j] != ']' {
 		j++
 	}
+	v := s[i:j]
+	if j < len(s) && s[j] == '&' {
+		var ok bool
+		if v, j, ok = f.refText(i, j); !ok {
+			return "", false
+		}
+	}
 	if j+1 >= len(s) || s[j] != '<' || s[j+1] != '/' {
 		return "", false
 	}
@@ -265,7 +274,43 @@ func (f *fastDec) text(name string, w uint64, kind int, decl bool) (string, bool
 	if j > i {
 		f.tokens++
 	}
-	return s[i:j], true
+	return v, true
+}
+
+// refText decodes the text at s[i:] that holds references, the first at
+// s[j], up to the '<' after it, and returns it with the offset of that
+// '<': a run of plain text (as text reads it) and references that
+// xmlscan.Ref decodes, as the general reader decodes them. Anything else
+// (a reference it refuses, a control or non-ASCII character, ']') is
+// not ok.
+func (f *fastDec) refText(i, j int) (string, int, bool) {
+	s := f.s
+	b := f.sc.refBuf[:0]
+	for {
+		b = append(b, s[i:j]...)
+		if j >= len(s) || s[j] != '&' {
+			break
+		}
+		r, next := xmlscan.Ref(s, j)
+		if next == j {
+			return "", j, false
+		}
+		if r < utf8.RuneSelf {
+			b = append(b, byte(r))
+		} else {
+			b = utf8.AppendRune(b, r)
+		}
+		i = next
+		j = xmlscan.SkipPlain3(s, i, fastLT, fastAmp, fastRSqB)
+		for j < len(s) && s[j] != '<' && s[j] >= 0x20 && s[j] < 0x80 && s[j] != '&' && s[j] != ']' {
+			j++
+		}
+	}
+	f.sc.refBuf = b
+	if j >= len(s) || s[j] != '<' {
+		return "", j, false
+	}
+	return string(b), j, true
 }
 
 // flag reads an element that must be empty.
