@@ -392,16 +392,18 @@ func (f *fastDec) header(h *Header) bool {
 }
 
 func (f *fastDec) location(name string, lw uint64, l *Location) bool {
-	// the common shape, <LocURI>text</LocURI> and the end tag, first
-	if s, p := f.s, f.pos; strings.HasPrefix(s[p:], "<LocURI>") && f.depth < f.maxDepth {
+	// the common shape, <LocURI>text</LocURI> and the end tag, in one
+	// line or indented, first
+	tok := 0
+	if s, p := f.s, space(f.s, f.pos, &tok); strings.HasPrefix(s[p:], "<LocURI>") && f.depth < f.maxDepth {
 		if k, ok := plainText(s, p+8); ok && strings.HasPrefix(s[k:], "</LocURI>") {
-			if end, ok := endTag(s, k+9, name, lw); ok {
+			if end, ok := endTag(s, space(s, k+9, &tok), name, lw); ok {
 				l.LocURI = s[p+8 : k]
-				f.tokens++ // LocURI
+				tok++ // LocURI
 				if k > p+8 {
-					f.tokens++ // its text
+					tok++ // its text
 				}
-				f.pos = end
+				f.pos, f.tokens = end, f.tokens+tok
 				f.depth--
 				return true
 			}
@@ -566,25 +568,36 @@ func plainText(s string, i int) (int, bool) {
 
 // plainItem reads, after an Item's start tag, the children of the most
 // common Item shape: <Source> or <Target> with a LocURI alone, then
-// <Data> with text or not, then </Item>. It stops, with what it read in
-// it and seen, where the Item has another shape, and reports whether it
-// read the Item whole.
+// <Data> with text or not, then </Item>, in one line or indented (white
+// space between the tags, each run a token as open counts it). It stops,
+// with what it read in it and seen, where the Item has another shape, and
+// reports whether it read the Item whole.
 func (f *fastDec) plainItem(it *Item, seen *uint32) bool {
 	s, p := f.s, f.pos
 	if f.depth+1 >= f.maxDepth {
 		return false
 	}
+	tok := 0 // tokens read after f.pos
+	p = space(s, p, &tok)
 	var name string
 	switch {
-	case strings.HasPrefix(s[p:], "<Source><LocURI>"):
+	case strings.HasPrefix(s[p:], "<Source>"):
 		name = "Source"
-	case strings.HasPrefix(s[p:], "<Target><LocURI>"):
+	case strings.HasPrefix(s[p:], "<Target>"):
 		name = "Target"
 	}
 	if name != "" {
-		u := p + 16
+		u := space(s, p+8, &tok)
+		if !strings.HasPrefix(s[u:], "<LocURI>") {
+			return false
+		}
+		u += 8
 		k, ok := plainText(s, u)
-		if !ok || !strings.HasPrefix(s[k:], "</LocURI></") || !strings.HasPrefix(s[k+11:], name) || k+17 >= len(s) || s[k+17] != '>' {
+		if !ok || !strings.HasPrefix(s[k:], "</LocURI>") {
+			return false
+		}
+		e := space(s, k+9, &tok)
+		if !strings.HasPrefix(s[e:], "</") || !strings.HasPrefix(s[e+2:], name) || e+8 >= len(s) || s[e+8] != '>' {
 			return false
 		}
 		l := f.sc.newLocation()
@@ -594,12 +607,13 @@ func (f *fastDec) plainItem(it *Item, seen *uint32) bool {
 		} else {
 			it.Target, *seen = l, *seen|1<<0
 		}
-		f.tokens += 2 // Source or Target, LocURI
+		tok += 2 // Source or Target, LocURI
 		if k > u {
-			f.tokens++
+			tok++
 		}
-		p = k + 18 // after </LocURI></Source> or </Target>
-		f.pos = p
+		p = e + 9 // after </Source> or </Target>
+		f.pos, f.tokens, tok = p, f.tokens+tok, 0
+		p = space(s, p, &tok)
 	}
 	if strings.HasPrefix(s[p:], "<Data>") {
 		d := p + 6
@@ -610,19 +624,32 @@ func (f *fastDec) plainItem(it *Item, seen *uint32) bool {
 		it.Data = f.sc.newData()
 		it.Data.Value = s[d:e]
 		*seen |= 1 << 3
-		f.tokens++
+		tok++
 		if e > d {
-			f.tokens++
+			tok++
 		}
 		p = e + 7
-		f.pos = p
+		f.pos, f.tokens, tok = p, f.tokens+tok, 0
+		p = space(s, p, &tok)
 	}
 	if !strings.HasPrefix(s[p:], "</Item>") {
 		return false
 	}
-	f.pos = p + 7
+	f.pos, f.tokens = p+7, f.tokens+tok
 	f.depth--
 	return true
+}
+
+// space returns the offset after the white space at s[i:], if any, and
+// counts it in *tok as one token (as open does). Where s[i] is neither
+// white space nor '<', it counts a token and returns i, which then starts
+// no tag: the caller gives up.
+func space(s string, i int, tok *int) int {
+	if i < len(s) && s[i] != '<' {
+		i = xmlscan.SkipSpace(s, i)
+		*tok++
+	}
+	return i
 }
 
 // openMeta is open for a Meta start tag that declares the metinf

@@ -1,6 +1,7 @@
 package syncml
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -78,9 +79,71 @@ func refCases() []fastCase {
 	return cs
 }
 
+// indentCases are Items and header locations with white space between
+// their tags in each position (what plainItem and location's common
+// shape read), and the same with text or other markup there instead.
+func indentCases() []fastCase {
+	item := func(s string) string {
+		return fastFuzzHead + `<Replace><CmdID>2</CmdID><Item>` + s + `</Item></Replace>` + fastFuzzTail
+	}
+	// the gaps of <Item>_<Source>_<LocURI>a</LocURI>_</Source>_<Data>1</Data>_</Item>
+	parts := []string{`<Source>`, `<LocURI>a</LocURI>`, `</Source>`, `<Data>1</Data>`}
+	gapped := func(gap int, ws string) string {
+		var b strings.Builder
+		for i, p := range parts {
+			if i == gap {
+				b.WriteString(ws)
+			}
+			b.WriteString(p)
+		}
+		if gap == len(parts) {
+			b.WriteString(ws)
+		}
+		return b.String()
+	}
+	var cs []fastCase
+	for gap := 0; gap <= len(parts); gap++ {
+		for _, ws := range []string{" ", "\n    ", "\r\n\t\t", "\n" + strings.Repeat(" ", 21)} {
+			cs = append(cs, fastCase{fmt.Sprintf("gap %d %q", gap, ws), item(gapped(gap, ws)), true, false})
+		}
+		// text, a comment, a reference or an element in the gap:
+		cs = append(cs,
+			fastCase{fmt.Sprintf("gap %d text", gap), item(gapped(gap, "\n x ")), false, true},
+			fastCase{fmt.Sprintf("gap %d comment", gap), item(gapped(gap, "\n<!-- c -->\n")), false, false},
+			fastCase{fmt.Sprintf("gap %d space ref", gap), item(gapped(gap, "\n&#32;")), false, false},
+			// MoreData, which the fast reader reads (but not in Source)
+			fastCase{fmt.Sprintf("gap %d element", gap), item(gapped(gap, "\n<MoreData/>\n")), gap != 1 && gap != 2, gap == 1 || gap == 2},
+		)
+	}
+	all := "\n  <Target>\n    <LocURI>./b</LocURI>\n  </Target>\n  <Data>x y</Data>\n"
+	cs = append(cs,
+		fastCase{"indented Target", item(all), true, false},
+		fastCase{"indented Source alone", item("\n <Source>\n  <LocURI>./b</LocURI>\n </Source>\n"), true, false},
+		fastCase{"indented Data alone", item("\n <Data>1</Data>\n"), true, false},
+		fastCase{"indented empty LocURI", item("\n <Source>\n  <LocURI></LocURI>\n </Source>\n"), true, false},
+		fastCase{"indented empty Data", item("\n <Data></Data>\n"), true, false},
+		fastCase{"spaces in LocURI", item("\n <Source>\n  <LocURI> ./b </LocURI>\n </Source>\n"), true, false},
+		fastCase{"line break in LocURI", item("\n <Source>\n  <LocURI>\n./b</LocURI>\n </Source>\n"), false, false},
+		fastCase{"indented Source, Target", item("\n <Source>\n  <LocURI>a</LocURI>\n </Source>\n <Target>\n  <LocURI>b</LocURI>\n </Target>\n"), true, false},
+		fastCase{"indented Source twice", item("\n <Source>\n  <LocURI>a</LocURI>\n </Source>\n <Source>\n  <LocURI>b</LocURI>\n </Source>\n"), false, true},
+		fastCase{"indented Data twice", item("\n <Data>1</Data>\n <Data>2</Data>\n"), false, true},
+		fastCase{"indented Source, wrong end", item("\n <Source>\n  <LocURI>a</LocURI>\n </Target>\n"), false, true},
+		fastCase{"indented Source, end cut", item("\n <Source>\n  <LocURI>a</LocURI>\n </Sourc>\n"), false, true},
+		fastCase{"indented Source, LocName", item("\n <Source>\n  <LocURI>a</LocURI>\n  <LocName>n</LocName>\n </Source>\n"), true, false},
+		fastCase{"indented Source, no LocURI", item("\n <Source>\n </Source>\n"), true, false},
+		fastCase{"indented header", strings.NewReplacer("<Target>", "\n  <Target>\n    ", "</Target>", "\n  </Target>", "<Source>", "\n  <Source>\t", "</Source>", "\t</Source>\n").Replace(fastFuzzHead) + fastFuzzTail, true, false},
+		fastCase{"indented header, text", strings.Replace(fastFuzzHead, "<Target>", "<Target> x ", 1) + fastFuzzTail, false, true},
+		fastCase{"indented header, text after", strings.Replace(fastFuzzHead, "</LocURI></Target>", "</LocURI> x </Target>", 1) + fastFuzzTail, false, true},
+		fastCase{"indented header, wrong end", strings.Replace(fastFuzzHead, "</LocURI></Target>", "</LocURI>\n</Source>", 1) + fastFuzzTail, false, true},
+		fastCase{"pretty check-in", strings.ReplaceAll(string(benchCheckIn("D")), "><", ">\n    <"), true, false},
+		fastCase{"CRLF check-in", strings.ReplaceAll(string(benchCheckIn("D")), "><", ">\r\n\t<"), true, false},
+	)
+	return cs
+}
+
 // fastCases are all the cases of TestFastDecodeCases.
 func fastCases() []fastCase {
-	return refCases()
+	return append(refCases(), indentCases()...)
 }
 
 // TestFastDecodeCases checks, for each case, that the fast reader reads
@@ -100,5 +163,30 @@ func TestFastDecodeCases(t *testing.T) {
 		}
 		checkFastDecode(t, []byte(c.in), Limits{}, false)
 		checkFastDecode(t, []byte(c.in), Limits{}, true)
+	}
+}
+
+// TestPlainItemIndented checks that plainItem reads the common Item
+// shape whole with white space in any one gap between its tags, and
+// counts the tokens that open would (five, and one for the gap).
+func TestPlainItemIndented(t *testing.T) {
+	parts := []string{`<Source>`, `<LocURI>a</LocURI>`, `</Source>`, `<Data>1</Data>`, `</Item>`}
+	for gap := 0; gap < len(parts); gap++ {
+		for _, ws := range []string{"", " ", "\n\t", "\r\n" + strings.Repeat(" ", 17)} {
+			in := strings.Join(parts[:gap], "") + ws + strings.Join(parts[gap:], "")
+			sc := getScanner(in, Limits{}.withDefaults())
+			f := fastDec{sc: sc, s: in, depth: 1, maxDepth: 10}
+			var it Item
+			var seen uint32
+			ok := f.plainItem(&it, &seen)
+			want := 5
+			if ws != "" {
+				want++
+			}
+			if !ok || f.pos != len(in) || f.tokens != want || f.depth != 0 || it.Source == nil || it.Source.LocURI != "a" || it.Data == nil || it.Data.Value != "1" {
+				t.Errorf("%q: ok %v, pos %d of %d, tokens %d (want %d), depth %d, item %+v", in, ok, f.pos, len(in), f.tokens, want, f.depth, it)
+			}
+			putScanner(sc)
+		}
 	}
 }

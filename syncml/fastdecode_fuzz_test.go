@@ -292,10 +292,11 @@ func checkFastDecode(t *testing.T, data []byte, lim Limits, owned bool) {
 }
 
 // TestFastDecodeLimitSweep runs checkFastDecode on the seeds of
-// FuzzFastDecode, the cases of TestFastDecodeCases (and the conformance messages of up to 16 KB, when they
-// are there) under every MaxTokens from 1 to past what the message needs,
-// every MaxDepth and MaxNamespaces from 1 to 12, and MaxTokenBytes around
-// the length of the message, where the fast reader starts to run.
+// FuzzFastDecode, the cases of TestFastDecodeCases (and the conformance
+// messages of up to 16 KB, when they are there) under every MaxTokens
+// from 1 to past what the message needs, every MaxDepth and MaxNamespaces
+// from 1 to 12, and MaxTokenBytes around the length of the message, where
+// the fast reader starts to run.
 func TestFastDecodeLimitSweep(t *testing.T) {
 	defer SetFastDecode(SetFastDecode(true))
 	inputs := append(fastFuzzSeeds(), string(utf16LE(fastFuzzHead+`<Alert><CmdID>1</CmdID></Alert>`+fastFuzzTail)))
