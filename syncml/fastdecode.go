@@ -10,20 +10,22 @@ import (
 
 // This file reads the common shape of a whole message, as devices and
 // servers write it, without the general machinery of decode.go: elements
-// of the model named by plain letters, no attributes but the metinf
-// namespace declaration on Meta and its children, character data without
-// markup, control or non-ASCII characters (references to the predefined
-// entities and character references decoded as the general reader does,
-// see refText), white space between elements.
+// of the model named by plain letters; no attributes but the metinf
+// namespace declaration on Meta and its children, the msft prefix's
+// declaration on SyncBody and msft:originalerror on Data, as Windows
+// writes them (see attrs); character data without markup, control or
+// non-ASCII characters (references to the predefined entities and
+// character references decoded as the general reader does, see refText);
+// white space between elements.
 // The general reader builds the same model from such input; this one only
 // does it with less work. Anything else (every error included) makes it
 // give up, and Unmarshal reads the message the general way from the start
 // of its header, so results, errors and limits are those of decode.go:
-// TestFastDecodeAgrees (both readers on changed messages and swept limits)
-// and FuzzSyncMLChunked (Unmarshal against the Decoder, which reads the
-// general way) check that both agree. Commands it does not read (Atomic,
-// Sequence, Copy), Cred, Chal, Anchor, Mem, EMI and attributes on Data
-// go the general way.
+// TestFastDecodeAgrees and TestFastDecodeCases (both readers on changed
+// messages and swept limits) and FuzzSyncMLChunked (Unmarshal against the
+// Decoder, which reads the general way) check that both agree. Commands
+// it does not read (Atomic, Sequence, Copy), Chal, Anchor, Mem, EMI and
+// other attributes go the general way.
 //
 // Limits: it runs only when the whole message is within MaxTokenBytes (no
 // token is longer than the message), and counts tokens, depth and
@@ -40,6 +42,9 @@ type fastDec struct {
 	ns       int // declarations in scope
 	maxNS    int // ns may not reach it (0 when declarations are refused)
 	tokens   int // read, counted as MaxTokens counts them
+
+	msft    bool   // the body declared the msft prefix (msftDecl)
+	origErr string // msft:originalerror of the Data start tag open read
 }
 
 // The kinds of tag open finds.
@@ -58,6 +63,7 @@ var (
 	wSyncBody = nameWord("SyncBody")
 	wSyncML   = nameWord("SyncML")
 	wMeta     = nameWord("Meta")
+	wCred     = nameWord("Cred")
 	wItem     = nameWord("Item")
 	wData     = nameWord("Data")
 )
@@ -96,7 +102,7 @@ func (sc *scanner) fastMessage(pos int, m *Message) bool {
 		return false
 	}
 	sc.slabs.rest(s[f.pos:])
-	if name, _, kind, _, ok := f.open(false); !ok || kind != fStart || name != "SyncBody" {
+	if !f.bodyStart() {
 		return false
 	}
 	for {
@@ -130,6 +136,9 @@ func (sc *scanner) fastMessage(pos int, m *Message) bool {
 	if !f.close("SyncBody", wSyncBody) {
 		return false
 	}
+	if f.msft {
+		f.ns--
+	}
 	if _, _, kind, _, ok := f.open(false); !ok || kind != fEnd || !f.close("SyncML", wSyncML) {
 		return false
 	}
@@ -137,21 +146,25 @@ func (sc *scanner) fastMessage(pos int, m *Message) bool {
 }
 
 // open skips white space and reads a start tag, or finds an end tag and
-// stops at its '<'. With meta, the start tag may declare the metinf
-// namespace (decl). A start tag deeper than MaxDepth, or anything else,
-// is not ok. The name's first eight bytes (as xmlscan.Load64 reads them,
-// the bytes after a shorter name zero) are w, for close.
+// stops at its '<'. A Meta start tag, and with meta any start tag, may
+// declare the metinf namespace (decl); in a body whose start tag declared
+// the msft prefix, a Data start tag may carry msft:originalerror, which
+// open leaves in f.origErr for data. A start tag deeper than MaxDepth,
+// or anything else, is not ok. The name's first eight bytes (as
+// xmlscan.Load64 reads them, the bytes after a shorter name zero) are w,
+// for close.
 func (f *fastDec) open(meta bool) (name string, w uint64, kind int, decl bool, ok bool) {
 	s, i := f.s, f.pos
+	tok := 1 // the tag
 	if i < len(s) && s[i] != '<' {
 		i = xmlscan.SkipSpace(s, i)
-		f.tokens++ // white space between elements is a text token
+		tok++ // white space between elements is a text token
 	}
 	if i+2 >= len(s) || s[i] != '<' {
 		return "", 0, 0, false, false
 	}
 	if s[i+1] == '/' {
-		f.pos = i
+		f.pos, f.tokens = i, f.tokens+tok-1
 		return "", 0, fEnd, false, true
 	}
 	j := i + 1
@@ -184,18 +197,17 @@ func (f *fastDec) open(meta bool) (name string, w uint64, kind int, decl bool, o
 			return "", 0, 0, false, false
 		}
 		kind, j = fEmpty, j+2
-	case ' ':
-		if !meta || f.ns >= f.maxNS || !strings.HasPrefix(s[j:], metinfDecl) {
+	case ' ', '\t', '\n', '\r':
+		if kind, j, decl = f.attrs(name, j, meta); kind < 0 {
 			return "", 0, 0, false, false
 		}
-		kind, j, decl = fStart, j+len(metinfDecl), true
 	default:
 		return "", 0, 0, false, false
 	}
 	if f.depth >= f.maxDepth {
 		return "", 0, 0, false, false
 	}
-	f.tokens++
+	f.tokens += tok
 	if kind == fStart {
 		f.depth++
 		if decl {
@@ -204,6 +216,78 @@ func (f *fastDec) open(meta bool) (name string, w uint64, kind int, decl bool, o
 	}
 	f.pos = j
 	return name, w, kind, decl, true
+}
+
+// The attributes the fast reader takes: the metinf declaration (see
+// open), the msft declaration on SyncBody, as Windows writes it
+// (MS-MDM 2.2.4.2), and msft:originalerror on Data (MS-MDM 2.2.5.1).
+const (
+	msftDecl    = ` xmlns:msft="` + NamespaceMSFT + `">`
+	origErrAttr = ` msft:originalerror="`
+)
+
+var fastQuot = xmlscan.Broadcast('"')
+
+// attrs reads what follows the name of the start tag name, from the
+// white space at s[j] on: nothing but white space, or one of the
+// attributes open takes. It returns the kind of tag, the offset after it
+// and whether it declares the metinf namespace, or kind -1.
+func (f *fastDec) attrs(name string, j int, meta bool) (kind, end int, decl bool) {
+	s := f.s
+	switch k := xmlscan.SkipSpace(s, j); {
+	case k >= len(s):
+		return -1, j, false
+	case s[k] == '>':
+		return fStart, k + 1, false
+	case s[k] == '/':
+		if k+1 < len(s) && s[k+1] == '>' {
+			return fEmpty, k + 2, false
+		}
+		return -1, j, false
+	}
+	if (meta || name == "Meta") && strings.HasPrefix(s[j:], metinfDecl) && f.ns < f.maxNS {
+		return fStart, j + len(metinfDecl), true
+	}
+	if name != "Data" || !f.msft || !strings.HasPrefix(s[j:], origErrAttr) {
+		return -1, j, false
+	}
+	// the value, without references, markup, quotes or control or
+	// non-ASCII characters, as the general reader takes it
+	v := j + len(origErrAttr)
+	e := xmlscan.SkipPlain3(s, v, fastQuot, fastLT, fastAmp)
+	for e < len(s) && s[e] >= 0x20 && s[e] < 0x80 && s[e] != '"' && s[e] != '<' && s[e] != '&' {
+		e++
+	}
+	if e >= len(s) || s[e] != '"' {
+		return -1, j, false
+	}
+	f.origErr = s[v:e]
+	switch k := xmlscan.SkipSpace(s, e+1); {
+	case k >= len(s):
+	case s[k] == '>':
+		return fStart, k + 1, false
+	case s[k] == '/' && k+1 < len(s) && s[k+1] == '>':
+		return fEmpty, k + 2, false
+	}
+	return -1, j, false
+}
+
+// bodyStart reads the SyncBody start tag, which may declare the msft
+// prefix as Windows writes it (msftDecl).
+func (f *fastDec) bodyStart() bool {
+	if name, _, kind, _, ok := f.open(false); ok {
+		return kind == fStart && name == "SyncBody"
+	}
+	s, tok := f.s, 1
+	i := space(s, f.pos, &tok)
+	if !strings.HasPrefix(s[i:], "<SyncBody") || !strings.HasPrefix(s[i+9:], msftDecl) || f.ns >= f.maxNS || f.depth >= f.maxDepth {
+		return false
+	}
+	f.pos, f.tokens = i+9+len(msftDecl), f.tokens+tok
+	f.depth++
+	f.ns++
+	f.msft = true
+	return true
 }
 
 func isASCIILetter(c byte) bool { return (c|0x20)-'a' < 26 }
@@ -333,9 +417,7 @@ func (f *fastDec) header(h *Header) bool {
 	for {
 		name, w, kind, decl, ok := f.open(false)
 		if !ok {
-			if name, w, kind, decl, ok = f.openMeta(); !ok {
-				return false
-			}
+			return false
 		}
 		if kind == fEnd {
 			return f.close("SyncHdr", wSyncHdr)
@@ -370,6 +452,15 @@ func (f *fastDec) header(h *Header) bool {
 			}
 			h.NoResp = true
 			continue
+		case "Cred":
+			if !once(&seen, 1<<8) {
+				return false
+			}
+			h.Cred = new(Cred)
+			if kind == fStart && !f.cred(h.Cred) {
+				return false
+			}
+			continue
 		case "Meta":
 			if !once(&seen, 1<<9) || kind != fStart {
 				return false
@@ -386,6 +477,39 @@ func (f *fastDec) header(h *Header) bool {
 			return false
 		}
 		if *dst, ok = f.text(name, w, kind, false); !ok {
+			return false
+		}
+	}
+}
+
+// cred reads a Cred element whose start tag was read.
+func (f *fastDec) cred(c *Cred) bool {
+	var seen uint32
+	for {
+		ch, _, kind, decl, ok := f.open(false)
+		if !ok {
+			return false
+		}
+		if kind == fEnd {
+			return f.close("Cred", wCred)
+		}
+		switch ch {
+		case "Meta":
+			if !once(&seen, 1) || kind != fStart {
+				return false
+			}
+			c.Meta = f.sc.newMeta()
+			if !f.meta(decl, c.Meta) {
+				return false
+			}
+		case "Data":
+			if !once(&seen, 2) {
+				return false
+			}
+			if c.Data, ok = f.data(kind); !ok {
+				return false
+			}
+		default:
 			return false
 		}
 	}
@@ -492,6 +616,9 @@ func (f *fastDec) data(kind int) (*Data, bool) {
 	}
 	d := f.sc.newData()
 	d.Value = v
+	if f.origErr != "" {
+		d.OriginalError, f.origErr = f.origErr, ""
+	}
 	return d, true
 }
 
@@ -505,10 +632,7 @@ func (f *fastDec) item(items []Item) ([]Item, bool) {
 	for {
 		ch, w, kind, decl, ok := f.open(false)
 		if !ok {
-			// the Meta of an Item may declare metinf
-			if ch, w, kind, decl, ok = f.openMeta(); !ok {
-				return items, false
-			}
+			return items, false
 		}
 		if kind == fEnd {
 			if !f.close("Item", wItem) {
@@ -652,17 +776,6 @@ func space(s string, i int, tok *int) int {
 	return i
 }
 
-// openMeta is open for a Meta start tag that declares the metinf
-// namespace, where open without meta stopped. When it fails, the fast
-// reader gives up, so what open changed does not matter.
-func (f *fastDec) openMeta() (string, uint64, int, bool, bool) {
-	name, w, kind, decl, ok := f.open(true)
-	if !ok || name != "Meta" || kind != fStart || !decl {
-		return "", 0, 0, false, false
-	}
-	return name, w, kind, decl, true
-}
-
 // The children of commands the fast reader knows, as bits.
 const (
 	fCmdID = 1 << iota
@@ -725,9 +838,7 @@ func (f *fastDec) command(name string, cw uint64) (Command, bool) {
 	for {
 		ch, w, kind, decl, ok := f.open(false)
 		if !ok {
-			if ch, w, kind, decl, ok = f.openMeta(); !ok {
-				return nil, false
-			}
+			return nil, false
 		}
 		if kind == fEnd {
 			if !f.close(name, cw) {

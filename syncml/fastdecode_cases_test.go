@@ -141,9 +141,78 @@ func indentCases() []fastCase {
 	return cs
 }
 
+// attrCases are the attributes the fast reader takes as Windows writes
+// them (the msft prefix declared on SyncBody, msft:originalerror on Data),
+// Cred in the header, and white space before the end of a start tag, with
+// variants it leaves to the general reader.
+func attrCases() []fastCase {
+	const decl = ` xmlns:msft="` + NamespaceMSFT + `"`
+	body := func(attrs, cmds string) string {
+		return strings.Replace(fastFuzzHead, "<SyncBody>", "<SyncBody"+attrs+">", 1) + cmds + fastFuzzTail
+	}
+	status := func(data string) string {
+		return `<Status><CmdID>1</CmdID><MsgRef>1</MsgRef><CmdRef>2</CmdRef><Cmd>Get</Cmd>` + data + `</Status>`
+	}
+	const orig = `<Data msft:originalerror="0x86000002">404</Data>`
+	hdr := func(cred string) string {
+		return strings.Replace(fastFuzzHead, "</SyncHdr>", cred+"</SyncHdr>", 1) + fastFuzzTail
+	}
+	const meta = `<Meta><Format xmlns="syncml:metinf">b64</Format><Type xmlns="syncml:metinf">syncml:auth-md5</Type></Meta>`
+	return []fastCase{
+		{"msft declared", body(decl, status(`<Data>200</Data>`)), true, false},
+		{"msft declared, indented", strings.ReplaceAll(body(decl, status(orig)), "><", ">\n  <"), true, false},
+		{"originalerror in Status", body(decl, status(orig)), true, false},
+		{"originalerror in Item", body(decl, `<Results><CmdID>1</CmdID><Item><Source><LocURI>./a</LocURI></Source>`+orig+`</Item></Results>`), true, false},
+		{"originalerror in Alert", body(decl, `<Alert><CmdID>1</CmdID>`+orig+`</Alert>`), true, false},
+		{"originalerror, empty Data", body(decl, status(`<Data msft:originalerror="0x1"/>`)), true, false},
+		{"originalerror, empty value", body(decl, status(`<Data msft:originalerror="">404</Data>`)), true, false},
+		{"originalerror, space before >", body(decl, status(`<Data msft:originalerror="0x1"  >404</Data>`)), true, false},
+		{"originalerror, space before />", body(decl, status(`<Data msft:originalerror="0x1" />`)), true, false},
+		{"originalerror, quote in value", body(decl, status(`<Data msft:originalerror="a'b">404</Data>`)), true, false},
+		{"originalerror, reference", body(decl, status(`<Data msft:originalerror="a&amp;b">404</Data>`)), false, false},
+		{"originalerror, tab", body(decl, status("<Data msft:originalerror=\"a\tb\">404</Data>")), false, false},
+		{"originalerror, single quotes", body(decl, status(`<Data msft:originalerror='0x1'>404</Data>`)), false, false},
+		{"originalerror, <", body(decl, status(`<Data msft:originalerror="a<b">404</Data>`)), false, true},
+		{"originalerror, cut", body(decl, status(`<Data msft:originalerror="0x1></Data></Status>`)), false, true},
+		{"originalerror, no end", body(decl, status(`<Data msft:originalerror="0x1"x>404</Data>`)), false, true},
+		{"originalerror twice", body(decl, status(`<Data msft:originalerror="1" msft:originalerror="2">404</Data>`)), false, true},
+		{"originalerror undeclared", body("", status(orig)), false, true},
+		{"originalerror on CmdID", body(decl, `<Alert><CmdID msft:originalerror="1">1</CmdID></Alert>`), false, true},
+		{"originalerror, other prefix", body(` xmlns:m="`+NamespaceMSFT+`"`, status(`<Data m:originalerror="0x1">404</Data>`)), false, false},
+		{"msft, other namespace", body(` xmlns:msft="urn:x"`, status(`<Data>200</Data>`)), false, false},
+		{"msft, other namespace, originalerror", body(` xmlns:msft="urn:x"`, status(orig)), false, true},
+		{"msft declared twice", body(decl+decl, status(`<Data>200</Data>`)), false, true},
+		{"msft declared, other attribute", body(decl+` a="b"`, status(`<Data>200</Data>`)), false, true},
+		{"msft declared, two spaces", body(" "+decl, status(`<Data>200</Data>`)), false, false},
+		{"msft declared on an empty body", strings.Replace(fastFuzzHead, "<SyncBody>", "<SyncBody"+decl+"/>", 1) + `</SyncML>`, false, false},
+		{"Cred", hdr(`<Cred>` + meta + `<Data>EVEkoFZcVgPM+ESnu9IC0g==</Data></Cred>`), true, false},
+		{"Cred, indented", hdr("\n<Cred>\n  " + meta + "\n  <Data>x</Data>\n</Cred>\n"), true, false},
+		{"Cred, Data first", hdr(`<Cred><Data>x</Data>` + meta + `</Cred>`), true, false},
+		{"Cred, metinf on Meta", hdr(`<Cred><Meta xmlns="syncml:metinf"><Type>syncml:auth-basic</Type></Meta><Data>x</Data></Cred>`), true, false},
+		{"Cred empty", hdr(`<Cred/>`), true, false},
+		{"Cred without children", hdr(`<Cred></Cred>`), true, false},
+		{"Cred with Data alone", hdr(`<Cred><Data/></Cred>`), true, false},
+		{"Cred twice", hdr(`<Cred><Data>x</Data></Cred><Cred/>`), false, true},
+		{"Cred, Data twice", hdr(`<Cred><Data>x</Data><Data>y</Data></Cred>`), false, true},
+		{"Cred, Meta twice", hdr(`<Cred>` + meta + meta + `</Cred>`), false, true},
+		{"Cred, other child", hdr(`<Cred><LocURI>x</LocURI></Cred>`), false, true},
+		{"Cred, text", hdr(`<Cred>x<Data>x</Data></Cred>`), false, true},
+		{"Cred, wrong end", hdr(`<Cred><Data>x</Data></Meta>`), false, true},
+		{"Cred, Data with originalerror", hdr(`<Cred><Data msft:originalerror="1">x</Data></Cred>`), false, true},
+		{"Cred, Anchor", hdr(`<Cred><Meta><Anchor><Last>1</Last></Anchor></Meta></Cred>`), false, false},
+		{"space before />", fastFuzzHead + `<Final />` + `</SyncBody></SyncML>`, true, false},
+		{"space before >", fastFuzzHead + "<Alert\n><CmdID\t>1</CmdID><Data\r\n>1201</Data></Alert><Final/></SyncBody></SyncML>", true, false},
+		{"space before > in Item", fastFuzzHead + `<Get ><CmdID>1</CmdID><Item ><Target ><LocURI >./a</LocURI></Target></Item></Get>` + fastFuzzTail, true, false},
+		{"space before metinf's >", fastFuzzHead + `<Get><CmdID>1</CmdID><Meta xmlns="syncml:metinf" ><Type>t</Type></Meta></Get>` + fastFuzzTail, false, false},
+		{"space, then text", fastFuzzHead + `<Final x/>` + `</SyncBody></SyncML>`, false, true},
+		{"space, then /", fastFuzzHead + `<Final / >` + `</SyncBody></SyncML>`, false, true},
+		{"space at the end", fastFuzzHead + `<Final `, false, true},
+	}
+}
+
 // fastCases are all the cases of TestFastDecodeCases.
 func fastCases() []fastCase {
-	return append(refCases(), indentCases()...)
+	return append(append(refCases(), indentCases()...), attrCases()...)
 }
 
 // TestFastDecodeCases checks, for each case, that the fast reader reads
