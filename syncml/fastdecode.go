@@ -520,7 +520,7 @@ func (f *fastDec) location(name string, lw uint64, l *Location) bool {
 	// line or indented, first
 	tok := 0
 	if s, p := f.s, space(f.s, f.pos, &tok); strings.HasPrefix(s[p:], "<LocURI>") && f.depth < f.maxDepth {
-		if k, ok := plainText(s, p+8); ok && has9(s, k, wEndLocURI) {
+		if k, ok := plainText(s, p+8); ok && k+9 <= len(s) && s[k:k+9] == "</LocURI>" {
 			if end, ok := endTag(s, space(s, k+9, &tok), name, lw); ok {
 				l.LocURI = s[p+8 : k]
 				tok++ // LocURI
@@ -717,15 +717,11 @@ func (f *fastDec) plainItem(it *Item, seen *uint32) bool {
 		}
 		u += 8
 		k, ok := plainText(s, u)
-		if !ok || !has9(s, k, wEndLocURI) {
+		if !ok || k+9 > len(s) || s[k:k+9] != "</LocURI>" {
 			return false
 		}
 		e := space(s, k+9, &tok)
-		end := wEndSource
-		if name == "Target" {
-			end = wEndTarget
-		}
-		if !has9(s, e, end) {
+		if e+9 > len(s) || name == "Source" && s[e:e+9] != "</Source>" || name == "Target" && s[e:e+9] != "</Target>" {
 			return false
 		}
 		l := f.sc.newLocation()
@@ -766,20 +762,6 @@ func (f *fastDec) plainItem(it *Item, seen *uint32) bool {
 	f.pos, f.tokens = p+7, f.tokens+tok
 	f.depth--
 	return true
-}
-
-// The first eight bytes of end tags plainItem reads, which are nine
-// bytes long: </LocURI>, </Source>, </Target>.
-var (
-	wEndLocURI = xmlscan.Load64("</LocURI", 0)
-	wEndSource = xmlscan.Load64("</Source", 0)
-	wEndTarget = xmlscan.Load64("</Target", 0)
-)
-
-// has9 reports whether s[i:] starts with the nine bytes of an end tag
-// whose first eight are w, then '>'.
-func has9(s string, i int, w uint64) bool {
-	return i+9 <= len(s) && xmlscan.Load64(s, i) == w && s[i+8] == '>'
 }
 
 // space returns the offset after the white space at s[i:], if any, and
