@@ -836,15 +836,6 @@ func (f *fastDec) command(name string, cw uint64) (Command, bool) {
 	var c fastCmd
 	var seen uint32
 	for {
-		// the Items of a compact command, read without open
-		if p := f.pos; allowed&fItem != 0 && p+6 <= len(f.s) && f.s[p:p+6] == "<Item>" && f.depth < f.maxDepth {
-			f.pos, f.tokens, f.depth = p+6, f.tokens+1, f.depth+1
-			var ok bool
-			if c.items, ok = f.item(c.items); !ok {
-				return nil, false
-			}
-			continue
-		}
 		ch, w, kind, decl, ok := f.open(false)
 		if !ok {
 			return nil, false
@@ -907,6 +898,18 @@ func (f *fastDec) command(name string, cw uint64) (Command, bool) {
 			}
 			if c.items, ok = f.item(c.items); !ok {
 				return nil, false
+			}
+			// the Items that follow, their start tags read without open
+			for {
+				tok := 1
+				p := space(f.s, f.pos, &tok)
+				if p+6 > len(f.s) || f.s[p:p+6] != "<Item>" || f.depth >= f.maxDepth {
+					break
+				}
+				f.pos, f.tokens, f.depth = p+6, f.tokens+tok, f.depth+1
+				if c.items, ok = f.item(c.items); !ok {
+					return nil, false
+				}
 			}
 			continue
 		case "TargetRef", "SourceRef":
