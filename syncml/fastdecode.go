@@ -304,8 +304,8 @@ func nameWord(name string) uint64 {
 // close reads the end tag of name (w its word from open) at the offset
 // open stopped at.
 func (f *fastDec) close(name string, w uint64) bool {
-	end, ok := endTag(f.s, f.pos, name, w)
-	if !ok {
+	end := endTag(f.s, f.pos, name, w)
+	if end < 0 {
 		return false
 	}
 	f.pos = end
@@ -314,17 +314,17 @@ func (f *fastDec) close(name string, w uint64) bool {
 }
 
 // endTag returns the offset after the end tag of name (w its word) at
-// s[i], and whether there is one.
-func endTag(s string, i int, name string, w uint64) (int, bool) {
+// s[i], or -1 when there is none.
+func endTag(s string, i int, name string, w uint64) int {
 	n := len(name)
 	if n <= 8 && i+11 <= len(s) {
 		if xmlscan.Load64(s, i)&0xFFFF != '<'|'/'<<8 || xmlscan.Load64(s, i+2)&xmlscan.WordMask(n) != w || s[i+2+n] != '>' {
-			return i, false
+			return -1
 		}
 	} else if i+3+n > len(s) || s[i] != '<' || s[i+1] != '/' || s[i+2+n] != '>' || s[i+2:i+2+n] != name {
-		return i, false
+		return -1
 	}
-	return i + 3 + n, true
+	return i + 3 + n
 }
 
 // text reads the content of the leaf name, opened as kind, and its end
@@ -348,10 +348,12 @@ func (f *fastDec) text(name string, w uint64, kind int, decl bool) (string, bool
 	if j+1 >= len(s) || s[j] != '<' || s[j+1] != '/' {
 		return "", false
 	}
-	f.pos = j
-	if !f.close(name, w) {
+	end := endTag(s, j, name, w) // close, by hand: too costly to inline
+	if end < 0 {
 		return "", false
 	}
+	f.pos = end
+	f.depth--
 	if decl {
 		f.ns--
 	}
@@ -521,7 +523,7 @@ func (f *fastDec) location(name string, lw uint64, l *Location) bool {
 	tok := 0
 	if s, p := f.s, space(f.s, f.pos, &tok); strings.HasPrefix(s[p:], "<LocURI>") && f.depth < f.maxDepth {
 		if k, ok := plainText(s, p+8); ok && k+9 <= len(s) && s[k:k+9] == "</LocURI>" {
-			if end, ok := endTag(s, space(s, k+9, &tok), name, lw); ok {
+			if end := endTag(s, space(s, k+9, &tok), name, lw); end >= 0 {
 				l.LocURI = s[p+8 : k]
 				tok++ // LocURI
 				if k > p+8 {
