@@ -339,10 +339,16 @@ func (f *fastDec) text(name string, w uint64, kind int, decl bool) (string, bool
 		j++
 	}
 	v := s[i:j]
-	if j < len(s) && s[j] == '&' {
-		var ok bool
-		if v, j, ok = f.refText(i, j); !ok {
-			return "", false
+	if j < len(s) && s[j] != '<' {
+		if s[j] != '&' {
+			j = moreText(s, j)
+			v = s[i:j]
+		}
+		if j < len(s) && s[j] == '&' {
+			var ok bool
+			if v, j, ok = f.refText(i, j); !ok {
+				return "", false
+			}
 		}
 	}
 	if j+1 >= len(s) || s[j] != '<' || s[j+1] != '/' {
@@ -361,6 +367,39 @@ func (f *fastDec) text(name string, w uint64, kind int, decl bool) (string, bool
 		f.tokens++
 	}
 	return v, true
+}
+
+// moreText returns the offset of the '<' or '&' that ends the text at
+// s[j:], taking what text's byte loop stops at but the general reader
+// keeps as it is: tabs, line feeds, ']' (not in "]]>") and non-ASCII
+// characters that XML allows, in valid UTF-8. At anything else (a
+// carriage return, which the general reader turns into a line feed, a
+// control character, "]]>", invalid UTF-8) it returns that offset, where
+// the fast reader gives up.
+func moreText(s string, j int) int {
+	for j < len(s) {
+		switch c := s[j]; {
+		case c == '<' || c == '&':
+			return j
+		case c == ']':
+			if j+2 >= len(s) || s[j+1] == ']' && s[j+2] == '>' {
+				return j
+			}
+			j++
+		case c == '\t' || c == '\n' || c >= 0x20 && c < utf8.RuneSelf:
+			j++
+		case c >= utf8.RuneSelf:
+			r, n := utf8.DecodeRuneInString(s[j:])
+			if r == utf8.RuneError && n <= 1 || !xmlscan.IsXMLChar(r) {
+				return j
+			}
+			j += n
+		default:
+			return j
+		}
+		j = xmlscan.SkipPlain3(s, j, fastLT, fastAmp, fastRSqB)
+	}
+	return j
 }
 
 // refText decodes the text at s[i:] that holds references, the first at
@@ -390,6 +429,9 @@ func (f *fastDec) refText(i, j int) (string, int, bool) {
 		j = xmlscan.SkipPlain3(s, i, fastLT, fastAmp, fastRSqB)
 		for j < len(s) && s[j] != '<' && s[j] >= 0x20 && s[j] < 0x80 && s[j] != '&' && s[j] != ']' {
 			j++
+		}
+		if j < len(s) && s[j] != '<' && s[j] != '&' {
+			j = moreText(s, j)
 		}
 	}
 	f.sc.refBuf = b

@@ -67,8 +67,9 @@ func refCases() []fastCase {
 	// character it does not read, or as white space between elements
 	cs = append(cs,
 		fastCase{"ref and CR", item("<Data>&amp;\r</Data>"), false, false},
-		fastCase{"ref and non-ASCII", item("<Data>&amp;\u00e9</Data>"), false, false},
-		fastCase{"ref and ]", item("<Data>&amp;]</Data>"), false, false},
+		fastCase{"ref and non-ASCII", item("<Data>&amp;\u00e9</Data>"), true, false},
+		fastCase{"ref and ]", item("<Data>&amp;]</Data>"), true, false},
+		fastCase{"ref and invalid UTF-8", item("<Data>&amp;\xff</Data>"), false, true},
 		fastCase{"ref and ]]>", item("<Data>&amp;]]></Data>"), false, true},
 		fastCase{"ref then markup", item("<Data>&amp;<x/></Data>"), false, false},
 		fastCase{"ref at the end", fastFuzzHead + `<Alert><CmdID>&amp;`, false, true},
@@ -123,7 +124,7 @@ func indentCases() []fastCase {
 		fastCase{"indented empty LocURI", item("\n <Source>\n  <LocURI></LocURI>\n </Source>\n"), true, false},
 		fastCase{"indented empty Data", item("\n <Data></Data>\n"), true, false},
 		fastCase{"spaces in LocURI", item("\n <Source>\n  <LocURI> ./b </LocURI>\n </Source>\n"), true, false},
-		fastCase{"line break in LocURI", item("\n <Source>\n  <LocURI>\n./b</LocURI>\n </Source>\n"), false, false},
+		fastCase{"line break in LocURI", item("\n <Source>\n  <LocURI>\n./b</LocURI>\n </Source>\n"), true, false},
 		fastCase{"indented Source, Target", item("\n <Source>\n  <LocURI>a</LocURI>\n </Source>\n <Target>\n  <LocURI>b</LocURI>\n </Target>\n"), true, false},
 		fastCase{"indented Source twice", item("\n <Source>\n  <LocURI>a</LocURI>\n </Source>\n <Source>\n  <LocURI>b</LocURI>\n </Source>\n"), false, true},
 		fastCase{"indented Data twice", item("\n <Data>1</Data>\n <Data>2</Data>\n"), false, true},
@@ -210,9 +211,44 @@ func attrCases() []fastCase {
 	}
 }
 
+// textCases are texts with what the fast reader's byte loop stops at:
+// tabs, line feeds, ']' and non-ASCII characters it keeps as they are,
+// and carriage returns, control characters, "]]>", invalid UTF-8 and
+// characters XML refuses, which it leaves to the general reader.
+func textCases() []fastCase {
+	item := func(s string) string {
+		return fastFuzzHead + `<Replace><CmdID>2</CmdID><Item>` + s + `</Item></Replace>` + fastFuzzTail
+	}
+	var cs []fastCase
+	for _, c := range []struct {
+		text      string
+		fast, bad bool
+	}{
+		{"a\tb", true, false}, {"a\nb", true, false}, {"\n\t", true, false}, {"line 1\nline 2\n", true, false},
+		{"a]b", true, false}, {"]", true, false}, {"a]]b", true, false}, {"a]>b", true, false}, {"a]]]b", true, false},
+		{"caf\u00e9", true, false}, {"\u00e9", true, false}, {"\U0001F600 x", true, false}, {"\u4e2d\u6587", true, false},
+		{"\ufffd", true, false}, {"\u00e9&amp;\u00e9\n", true, false}, {strings.Repeat("\u00e9", 20), true, false},
+		{"a\rb", false, false}, {"a\r\nb", false, false},
+		{"a]]>b", false, true}, {"]]>", false, true},
+		{"a\x01b", false, true}, {"a\x7fb", true, false}, {"\x00", false, true},
+		{"\xff", false, true}, {"caf\xc3", false, true}, {"\xc3\xa9\xa9", false, true}, {"\xed\xa0\x80", false, true},
+		{"\uffff", false, true}, {"\ufffe", false, true}, {"\u0085", true, false},
+	} {
+		for _, at := range []struct{ name, in string }{
+			{"Data", item(`<Data>` + c.text + `</Data>`)},
+			{"LocURI", item(`<Source><LocURI>` + c.text + `</LocURI></Source>`)},
+			{"CmdID", fastFuzzHead + `<Alert><CmdID>` + c.text + `</CmdID></Alert>` + fastFuzzTail},
+			{"header", strings.Replace(fastFuzzHead, "<SessionID>1", "<SessionID>"+c.text, 1) + fastFuzzTail},
+		} {
+			cs = append(cs, fastCase{fmt.Sprintf("%q in %s", c.text, at.name), at.in, c.fast, c.bad})
+		}
+	}
+	return cs
+}
+
 // fastCases are all the cases of TestFastDecodeCases.
 func fastCases() []fastCase {
-	return append(append(refCases(), indentCases()...), attrCases()...)
+	return append(append(append(refCases(), indentCases()...), attrCases()...), textCases()...)
 }
 
 // TestFastDecodeCases checks, for each case, that the fast reader reads
