@@ -13,10 +13,11 @@ import (
 // of the model named by plain letters; no attributes but the metinf
 // namespace declaration on Meta and its children, the msft prefix's
 // declaration on SyncBody and msft:originalerror on Data, as Windows
-// writes them (see attrs); character data without markup, control or
-// non-ASCII characters (references to the predefined entities and
-// character references decoded as the general reader does, see refText);
-// white space between elements.
+// writes them (see attrs); character data without markup, carriage
+// returns or control characters other than tab and line feed (references
+// to the predefined entities and character references decoded as the
+// general reader does, see refText; non-ASCII characters checked as it
+// checks them, see moreText); white space between elements.
 // The general reader builds the same model from such input; this one only
 // does it with less work. Anything else (every error included) makes it
 // give up, and Unmarshal reads the message the general way from the start
