@@ -1,8 +1,11 @@
 package syncml
 
 import (
+	"bytes"
 	"encoding/xml"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -85,5 +88,37 @@ func BenchmarkDecodeCheckInOwned(b *testing.B) {
 		if err := UnmarshalOwned(data, &m, Limits{}); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkDecodeIndented decodes the check-in pretty-printed (a line and
+// an indent before each tag) and, when the conformance corpus is there
+// (read in place), Windows check-ins as devices and documentation write
+// them: indented (055), with Cred and the msft declaration on SyncBody
+// (059), and a short one with an XML declaration (061).
+func BenchmarkDecodeIndented(b *testing.B) {
+	inputs := []struct{ name, file string }{
+		{"pretty", ""},
+		{"055", "055-marcosd4h-readme-L409.xml"},
+		{"059", "059-mattrax-msmdm-basic-L89.xml"},
+		{"061", "061-latchz-omadm-test-L68.xml"},
+	}
+	for _, in := range inputs {
+		b.Run(in.name, func(b *testing.B) {
+			data := bytes.ReplaceAll(benchCheckIn("DEV1234567"), []byte("><"), []byte(">\n    <"))
+			if in.file != "" {
+				var err error
+				if data, err = os.ReadFile(filepath.Join("..", "..", "shared", "conformance", "syncml", in.file)); err != nil {
+					b.Skip(err)
+				}
+			}
+			benchStart(b, data)
+			for b.Loop() {
+				var m Message
+				if err := Unmarshal(data, &m); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

@@ -3,24 +3,30 @@ package syncml
 import (
 	"math/bits"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/windc-go/windc/internal/xmlscan"
 )
 
 // This file reads the common shape of a whole message, as devices and
 // servers write it, without the general machinery of decode.go: elements
-// of the model named by plain letters, no attributes but the metinf
-// namespace declaration on Meta and its children, character data without
-// references, markup or control characters, white space between elements.
+// of the model named by plain letters; no attributes but the metinf
+// namespace declaration on Meta and its children, the msft prefix's
+// declaration on SyncBody and msft:originalerror on Data, as Windows
+// writes them (see attrs); character data without markup, carriage
+// returns or control characters other than tab and line feed (references
+// to the predefined entities and character references decoded as the
+// general reader does, see refText; non-ASCII characters checked as it
+// checks them, see moreText); white space between elements.
 // The general reader builds the same model from such input; this one only
 // does it with less work. Anything else (every error included) makes it
 // give up, and Unmarshal reads the message the general way from the start
 // of its header, so results, errors and limits are those of decode.go:
-// TestFastDecodeAgrees (both readers on changed messages and swept limits)
-// and FuzzSyncMLChunked (Unmarshal against the Decoder, which reads the
-// general way) check that both agree. Commands it does not read (Atomic,
-// Sequence, Copy), Cred, Chal, Anchor, Mem, EMI, attributes on Data and
-// escaped text all go the general way.
+// TestFastDecodeAgrees and TestFastDecodeCases (both readers on changed
+// messages and swept limits) and FuzzSyncMLChunked (Unmarshal against the
+// Decoder, which reads the general way) check that both agree. Commands
+// it does not read (Atomic, Sequence, Copy), Chal, Anchor, Mem, EMI and
+// other attributes go the general way.
 //
 // Limits: it runs only when the whole message is within MaxTokenBytes (no
 // token is longer than the message), and counts tokens, depth and
@@ -37,6 +43,9 @@ type fastDec struct {
 	ns       int // declarations in scope
 	maxNS    int // ns may not reach it (0 when declarations are refused)
 	tokens   int // read, counted as MaxTokens counts them
+
+	msft    bool   // the body declared the msft prefix (msftDecl)
+	origErr string // msft:originalerror of the Data start tag open read
 }
 
 // The kinds of tag open finds.
@@ -55,6 +64,7 @@ var (
 	wSyncBody = nameWord("SyncBody")
 	wSyncML   = nameWord("SyncML")
 	wMeta     = nameWord("Meta")
+	wCred     = nameWord("Cred")
 	wItem     = nameWord("Item")
 	wData     = nameWord("Data")
 )
@@ -72,12 +82,11 @@ func (sc *scanner) fastMessage(pos int, m *Message) bool {
 	if len(s) > sc.lim.MaxTokenBytes || sc.hook != nil || sc.Partial() {
 		return false
 	}
-	// A reference, a CDATA section or a comment anywhere makes the fast
-	// reader give up when it gets there, and all it read is read again:
-	// a DeclaredConfiguration summary or document escaped in Data cost
-	// 20% more than the general reader alone. Such a message goes to the
-	// general reader at once, for one pass over the bytes.
-	if rest := s[pos:]; strings.IndexByte(rest, '&') >= 0 || strings.IndexByte(rest, '!') >= 0 {
+	// A CDATA section or a comment anywhere makes the fast reader give
+	// up when it gets there, and all it read is read again. Such a
+	// message (and one with '!' in its text, which only costs speed)
+	// goes to the general reader at once, for one pass over the bytes.
+	if strings.IndexByte(s[pos:], '!') >= 0 {
 		return false
 	}
 	f := fastDec{sc: sc, s: s, pos: pos, depth: sc.Depth(), maxDepth: sc.lim.MaxDepth, ns: sc.Declared(), tokens: sc.Tokens()}
@@ -94,7 +103,7 @@ func (sc *scanner) fastMessage(pos int, m *Message) bool {
 		return false
 	}
 	sc.slabs.rest(s[f.pos:])
-	if name, _, kind, _, ok := f.open(false); !ok || kind != fStart || name != "SyncBody" {
+	if !f.bodyStart() {
 		return false
 	}
 	for {
@@ -128,6 +137,9 @@ func (sc *scanner) fastMessage(pos int, m *Message) bool {
 	if !f.close("SyncBody", wSyncBody) {
 		return false
 	}
+	if f.msft {
+		f.ns--
+	}
 	if _, _, kind, _, ok := f.open(false); !ok || kind != fEnd || !f.close("SyncML", wSyncML) {
 		return false
 	}
@@ -135,21 +147,25 @@ func (sc *scanner) fastMessage(pos int, m *Message) bool {
 }
 
 // open skips white space and reads a start tag, or finds an end tag and
-// stops at its '<'. With meta, the start tag may declare the metinf
-// namespace (decl). A start tag deeper than MaxDepth, or anything else,
-// is not ok. The name's first eight bytes (as xmlscan.Load64 reads them,
-// the bytes after a shorter name zero) are w, for close.
+// stops at its '<'. A Meta start tag, and with meta any start tag, may
+// declare the metinf namespace (decl); in a body whose start tag declared
+// the msft prefix, a Data start tag may carry msft:originalerror, which
+// open leaves in f.origErr for data. A start tag deeper than MaxDepth,
+// or anything else, is not ok. The name's first eight bytes (as
+// xmlscan.Load64 reads them, the bytes after a shorter name zero) are w,
+// for close.
 func (f *fastDec) open(meta bool) (name string, w uint64, kind int, decl bool, ok bool) {
 	s, i := f.s, f.pos
+	tok := 1 // the tag
 	if i < len(s) && s[i] != '<' {
 		i = xmlscan.SkipSpace(s, i)
-		f.tokens++ // white space between elements is a text token
+		tok++ // white space between elements is a text token
 	}
 	if i+2 >= len(s) || s[i] != '<' {
 		return "", 0, 0, false, false
 	}
 	if s[i+1] == '/' {
-		f.pos = i
+		f.pos, f.tokens = i, f.tokens+tok-1
 		return "", 0, fEnd, false, true
 	}
 	j := i + 1
@@ -182,18 +198,17 @@ func (f *fastDec) open(meta bool) (name string, w uint64, kind int, decl bool, o
 			return "", 0, 0, false, false
 		}
 		kind, j = fEmpty, j+2
-	case ' ':
-		if !meta || f.ns >= f.maxNS || !strings.HasPrefix(s[j:], metinfDecl) {
+	case ' ', '\t', '\n', '\r':
+		if kind, j, decl = f.attrs(name, j, meta); kind < 0 {
 			return "", 0, 0, false, false
 		}
-		kind, j, decl = fStart, j+len(metinfDecl), true
 	default:
 		return "", 0, 0, false, false
 	}
 	if f.depth >= f.maxDepth {
 		return "", 0, 0, false, false
 	}
-	f.tokens++
+	f.tokens += tok
 	if kind == fStart {
 		f.depth++
 		if decl {
@@ -202,6 +217,78 @@ func (f *fastDec) open(meta bool) (name string, w uint64, kind int, decl bool, o
 	}
 	f.pos = j
 	return name, w, kind, decl, true
+}
+
+// The attributes the fast reader takes: the metinf declaration (see
+// open), the msft declaration on SyncBody, as Windows writes it
+// (MS-MDM 2.2.4.2), and msft:originalerror on Data (MS-MDM 2.2.5.1).
+const (
+	msftDecl    = ` xmlns:msft="` + NamespaceMSFT + `">`
+	origErrAttr = ` msft:originalerror="`
+)
+
+var fastQuot = xmlscan.Broadcast('"')
+
+// attrs reads what follows the name of the start tag name, from the
+// white space at s[j] on: nothing but white space, or one of the
+// attributes open takes. It returns the kind of tag, the offset after it
+// and whether it declares the metinf namespace, or kind -1.
+func (f *fastDec) attrs(name string, j int, meta bool) (kind, end int, decl bool) {
+	s := f.s
+	switch k := xmlscan.SkipSpace(s, j); {
+	case k >= len(s):
+		return -1, j, false
+	case s[k] == '>':
+		return fStart, k + 1, false
+	case s[k] == '/':
+		if k+1 < len(s) && s[k+1] == '>' {
+			return fEmpty, k + 2, false
+		}
+		return -1, j, false
+	}
+	if (meta || name == "Meta") && strings.HasPrefix(s[j:], metinfDecl) && f.ns < f.maxNS {
+		return fStart, j + len(metinfDecl), true
+	}
+	if name != "Data" || !f.msft || !strings.HasPrefix(s[j:], origErrAttr) {
+		return -1, j, false
+	}
+	// the value, without references, markup, quotes or control or
+	// non-ASCII characters, as the general reader takes it
+	v := j + len(origErrAttr)
+	e := xmlscan.SkipPlain3(s, v, fastQuot, fastLT, fastAmp)
+	for e < len(s) && s[e] >= 0x20 && s[e] < 0x80 && s[e] != '"' && s[e] != '<' && s[e] != '&' {
+		e++
+	}
+	if e >= len(s) || s[e] != '"' {
+		return -1, j, false
+	}
+	f.origErr = s[v:e]
+	switch k := xmlscan.SkipSpace(s, e+1); {
+	case k >= len(s):
+	case s[k] == '>':
+		return fStart, k + 1, false
+	case s[k] == '/' && k+1 < len(s) && s[k+1] == '>':
+		return fEmpty, k + 2, false
+	}
+	return -1, j, false
+}
+
+// bodyStart reads the SyncBody start tag, which may declare the msft
+// prefix as Windows writes it (msftDecl).
+func (f *fastDec) bodyStart() bool {
+	if name, _, kind, _, ok := f.open(false); ok {
+		return kind == fStart && name == "SyncBody"
+	}
+	s, tok := f.s, 1
+	i := space(s, f.pos, &tok)
+	if !strings.HasPrefix(s[i:], "<SyncBody") || !strings.HasPrefix(s[i+9:], msftDecl) || f.ns >= f.maxNS || f.depth >= f.maxDepth {
+		return false
+	}
+	f.pos, f.tokens = i+9+len(msftDecl), f.tokens+tok
+	f.depth++
+	f.ns++
+	f.msft = true
+	return true
 }
 
 func isASCIILetter(c byte) bool { return (c|0x20)-'a' < 26 }
@@ -218,8 +305,8 @@ func nameWord(name string) uint64 {
 // close reads the end tag of name (w its word from open) at the offset
 // open stopped at.
 func (f *fastDec) close(name string, w uint64) bool {
-	end, ok := endTag(f.s, f.pos, name, w)
-	if !ok {
+	end := endTag(f.s, f.pos, name, w)
+	if end < 0 {
 		return false
 	}
 	f.pos = end
@@ -228,17 +315,17 @@ func (f *fastDec) close(name string, w uint64) bool {
 }
 
 // endTag returns the offset after the end tag of name (w its word) at
-// s[i], and whether there is one.
-func endTag(s string, i int, name string, w uint64) (int, bool) {
+// s[i], or -1 when there is none.
+func endTag(s string, i int, name string, w uint64) int {
 	n := len(name)
 	if n <= 8 && i+11 <= len(s) {
 		if xmlscan.Load64(s, i)&0xFFFF != '<'|'/'<<8 || xmlscan.Load64(s, i+2)&xmlscan.WordMask(n) != w || s[i+2+n] != '>' {
-			return i, false
+			return -1
 		}
 	} else if i+3+n > len(s) || s[i] != '<' || s[i+1] != '/' || s[i+2+n] != '>' || s[i+2:i+2+n] != name {
-		return i, false
+		return -1
 	}
-	return i + 3 + n, true
+	return i + 3 + n
 }
 
 // text reads the content of the leaf name, opened as kind, and its end
@@ -252,20 +339,107 @@ func (f *fastDec) text(name string, w uint64, kind int, decl bool) (string, bool
 	for j < len(s) && s[j] != '<' && s[j] >= 0x20 && s[j] < 0x80 && s[j] != '&' && s[j] != ']' {
 		j++
 	}
+	v := s[i:j]
+	if j < len(s) && s[j] != '<' {
+		if s[j] != '&' {
+			j = moreText(s, j)
+			v = s[i:j]
+		}
+		if j < len(s) && s[j] == '&' {
+			var ok bool
+			if v, j, ok = f.refText(i, j); !ok {
+				return "", false
+			}
+		}
+	}
 	if j+1 >= len(s) || s[j] != '<' || s[j+1] != '/' {
 		return "", false
 	}
-	f.pos = j
-	if !f.close(name, w) {
+	end := endTag(s, j, name, w) // close, by hand: too costly to inline
+	if end < 0 {
 		return "", false
 	}
+	f.pos = end
+	f.depth--
 	if decl {
 		f.ns--
 	}
 	if j > i {
 		f.tokens++
 	}
-	return s[i:j], true
+	return v, true
+}
+
+// moreText returns the offset of the '<' or '&' that ends the text at
+// s[j:], taking what text's byte loop stops at but the general reader
+// keeps as it is: tabs, line feeds, ']' (not in "]]>") and non-ASCII
+// characters that XML allows, in valid UTF-8. At anything else (a
+// carriage return, which the general reader turns into a line feed, a
+// control character, "]]>", invalid UTF-8) it returns that offset, where
+// the fast reader gives up.
+func moreText(s string, j int) int {
+	for j < len(s) {
+		switch c := s[j]; {
+		case c == '<' || c == '&':
+			return j
+		case c == ']':
+			if j+2 >= len(s) || s[j+1] == ']' && s[j+2] == '>' {
+				return j
+			}
+			j++
+		case c == '\t' || c == '\n' || c >= 0x20 && c < utf8.RuneSelf:
+			j++
+		case c >= utf8.RuneSelf:
+			r, n := utf8.DecodeRuneInString(s[j:])
+			if r == utf8.RuneError && n <= 1 || !xmlscan.IsXMLChar(r) {
+				return j
+			}
+			j += n
+		default:
+			return j
+		}
+		j = xmlscan.SkipPlain3(s, j, fastLT, fastAmp, fastRSqB)
+	}
+	return j
+}
+
+// refText decodes the text at s[i:] that holds references, the first at
+// s[j], up to the '<' after it, and returns it with the offset of that
+// '<': a run of plain text (as text reads it) and references that
+// xmlscan.Ref decodes, as the general reader decodes them. Anything else
+// (a reference it refuses, a control or non-ASCII character, ']') is
+// not ok.
+func (f *fastDec) refText(i, j int) (string, int, bool) {
+	s := f.s
+	b := f.sc.refBuf[:0]
+	for {
+		b = append(b, s[i:j]...)
+		if j >= len(s) || s[j] != '&' {
+			break
+		}
+		r, next := xmlscan.Ref(s, j)
+		if next == j {
+			return "", j, false
+		}
+		if r < utf8.RuneSelf {
+			b = append(b, byte(r))
+		} else {
+			b = utf8.AppendRune(b, r)
+		}
+		i = next
+		j = xmlscan.SkipPlain3(s, i, fastLT, fastAmp, fastRSqB)
+		for j < len(s) && s[j] != '<' && s[j] >= 0x20 && s[j] < 0x80 && s[j] != '&' && s[j] != ']' {
+			j++
+		}
+		if j < len(s) && s[j] != '<' && s[j] != '&' {
+			j = moreText(s, j)
+		}
+	}
+	f.sc.refBuf = b
+	if j >= len(s) || s[j] != '<' {
+		return "", j, false
+	}
+	return string(b), j, true
 }
 
 // flag reads an element that must be empty.
@@ -288,9 +462,7 @@ func (f *fastDec) header(h *Header) bool {
 	for {
 		name, w, kind, decl, ok := f.open(false)
 		if !ok {
-			if name, w, kind, decl, ok = f.openMeta(); !ok {
-				return false
-			}
+			return false
 		}
 		if kind == fEnd {
 			return f.close("SyncHdr", wSyncHdr)
@@ -325,6 +497,15 @@ func (f *fastDec) header(h *Header) bool {
 			}
 			h.NoResp = true
 			continue
+		case "Cred":
+			if !once(&seen, 1<<8) {
+				return false
+			}
+			h.Cred = new(Cred)
+			if kind == fStart && !f.cred(h.Cred) {
+				return false
+			}
+			continue
 		case "Meta":
 			if !once(&seen, 1<<9) || kind != fStart {
 				return false
@@ -346,17 +527,52 @@ func (f *fastDec) header(h *Header) bool {
 	}
 }
 
+// cred reads a Cred element whose start tag was read.
+func (f *fastDec) cred(c *Cred) bool {
+	var seen uint32
+	for {
+		ch, _, kind, decl, ok := f.open(false)
+		if !ok {
+			return false
+		}
+		if kind == fEnd {
+			return f.close("Cred", wCred)
+		}
+		switch ch {
+		case "Meta":
+			if !once(&seen, 1) || kind != fStart {
+				return false
+			}
+			c.Meta = f.sc.newMeta()
+			if !f.meta(decl, c.Meta) {
+				return false
+			}
+		case "Data":
+			if !once(&seen, 2) {
+				return false
+			}
+			if c.Data, ok = f.data(kind); !ok {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+}
+
 func (f *fastDec) location(name string, lw uint64, l *Location) bool {
-	// the common shape, <LocURI>text</LocURI> and the end tag, first
-	if s, p := f.s, f.pos; strings.HasPrefix(s[p:], "<LocURI>") && f.depth < f.maxDepth {
-		if k, ok := plainText(s, p+8); ok && strings.HasPrefix(s[k:], "</LocURI>") {
-			if end, ok := endTag(s, k+9, name, lw); ok {
+	// the common shape, <LocURI>text</LocURI> and the end tag, in one
+	// line or indented, first
+	tok := 0
+	if s, p := f.s, space(f.s, f.pos, &tok); strings.HasPrefix(s[p:], "<LocURI>") && f.depth < f.maxDepth {
+		if k, ok := plainText(s, p+8); ok && k+9 <= len(s) && s[k:k+9] == "</LocURI>" {
+			if end := endTag(s, space(s, k+9, &tok), name, lw); end >= 0 {
 				l.LocURI = s[p+8 : k]
-				f.tokens++ // LocURI
+				tok++ // LocURI
 				if k > p+8 {
-					f.tokens++ // its text
+					tok++ // its text
 				}
-				f.pos = end
+				f.pos, f.tokens = end, f.tokens+tok
 				f.depth--
 				return true
 			}
@@ -445,6 +661,9 @@ func (f *fastDec) data(kind int) (*Data, bool) {
 	}
 	d := f.sc.newData()
 	d.Value = v
+	if f.origErr != "" {
+		d.OriginalError, f.origErr = f.origErr, ""
+	}
 	return d, true
 }
 
@@ -458,10 +677,7 @@ func (f *fastDec) item(items []Item) ([]Item, bool) {
 	for {
 		ch, w, kind, decl, ok := f.open(false)
 		if !ok {
-			// the Meta of an Item may declare metinf
-			if ch, w, kind, decl, ok = f.openMeta(); !ok {
-				return items, false
-			}
+			return items, false
 		}
 		if kind == fEnd {
 			if !f.close("Item", wItem) {
@@ -521,25 +737,36 @@ func plainText(s string, i int) (int, bool) {
 
 // plainItem reads, after an Item's start tag, the children of the most
 // common Item shape: <Source> or <Target> with a LocURI alone, then
-// <Data> with text or not, then </Item>. It stops, with what it read in
-// it and seen, where the Item has another shape, and reports whether it
-// read the Item whole.
+// <Data> with text or not, then </Item>, in one line or indented (white
+// space between the tags, each run a token as open counts it). It stops,
+// with what it read in it and seen, where the Item has another shape, and
+// reports whether it read the Item whole.
 func (f *fastDec) plainItem(it *Item, seen *uint32) bool {
 	s, p := f.s, f.pos
 	if f.depth+1 >= f.maxDepth {
 		return false
 	}
+	tok := 0 // tokens read after f.pos
+	p = space(s, p, &tok)
 	var name string
 	switch {
-	case strings.HasPrefix(s[p:], "<Source><LocURI>"):
+	case strings.HasPrefix(s[p:], "<Source>"):
 		name = "Source"
-	case strings.HasPrefix(s[p:], "<Target><LocURI>"):
+	case strings.HasPrefix(s[p:], "<Target>"):
 		name = "Target"
 	}
 	if name != "" {
-		u := p + 16
+		u := space(s, p+8, &tok)
+		if !strings.HasPrefix(s[u:], "<LocURI>") {
+			return false
+		}
+		u += 8
 		k, ok := plainText(s, u)
-		if !ok || !strings.HasPrefix(s[k:], "</LocURI></") || !strings.HasPrefix(s[k+11:], name) || k+17 >= len(s) || s[k+17] != '>' {
+		if !ok || k+9 > len(s) || s[k:k+9] != "</LocURI>" {
+			return false
+		}
+		e := space(s, k+9, &tok)
+		if e+9 > len(s) || name == "Source" && s[e:e+9] != "</Source>" || name == "Target" && s[e:e+9] != "</Target>" {
 			return false
 		}
 		l := f.sc.newLocation()
@@ -549,12 +776,13 @@ func (f *fastDec) plainItem(it *Item, seen *uint32) bool {
 		} else {
 			it.Target, *seen = l, *seen|1<<0
 		}
-		f.tokens += 2 // Source or Target, LocURI
+		tok += 2 // Source or Target, LocURI
 		if k > u {
-			f.tokens++
+			tok++
 		}
-		p = k + 18 // after </LocURI></Source> or </Target>
-		f.pos = p
+		p = e + 9 // after </Source> or </Target>
+		f.pos, f.tokens, tok = p, f.tokens+tok, 0
+		p = space(s, p, &tok)
 	}
 	if strings.HasPrefix(s[p:], "<Data>") {
 		d := p + 6
@@ -565,30 +793,32 @@ func (f *fastDec) plainItem(it *Item, seen *uint32) bool {
 		it.Data = f.sc.newData()
 		it.Data.Value = s[d:e]
 		*seen |= 1 << 3
-		f.tokens++
+		tok++
 		if e > d {
-			f.tokens++
+			tok++
 		}
 		p = e + 7
-		f.pos = p
+		f.pos, f.tokens, tok = p, f.tokens+tok, 0
+		p = space(s, p, &tok)
 	}
 	if !strings.HasPrefix(s[p:], "</Item>") {
 		return false
 	}
-	f.pos = p + 7
+	f.pos, f.tokens = p+7, f.tokens+tok
 	f.depth--
 	return true
 }
 
-// openMeta is open for a Meta start tag that declares the metinf
-// namespace, where open without meta stopped. When it fails, the fast
-// reader gives up, so what open changed does not matter.
-func (f *fastDec) openMeta() (string, uint64, int, bool, bool) {
-	name, w, kind, decl, ok := f.open(true)
-	if !ok || name != "Meta" || kind != fStart || !decl {
-		return "", 0, 0, false, false
+// space returns the offset after the white space at s[i:], if any, and
+// counts it in *tok as one token (as open does). Where s[i] is neither
+// white space nor '<', it counts a token and returns i, which then starts
+// no tag: the caller gives up.
+func space(s string, i int, tok *int) int {
+	if i < len(s) && s[i] != '<' {
+		i = xmlscan.SkipSpace(s, i)
+		*tok++
 	}
-	return name, w, kind, decl, true
+	return i
 }
 
 // The children of commands the fast reader knows, as bits.
@@ -653,9 +883,7 @@ func (f *fastDec) command(name string, cw uint64) (Command, bool) {
 	for {
 		ch, w, kind, decl, ok := f.open(false)
 		if !ok {
-			if ch, w, kind, decl, ok = f.openMeta(); !ok {
-				return nil, false
-			}
+			return nil, false
 		}
 		if kind == fEnd {
 			if !f.close(name, cw) {
@@ -715,6 +943,18 @@ func (f *fastDec) command(name string, cw uint64) (Command, bool) {
 			}
 			if c.items, ok = f.item(c.items); !ok {
 				return nil, false
+			}
+			// the Items that follow, their start tags read without open
+			for {
+				tok := 1
+				p := space(f.s, f.pos, &tok)
+				if p+6 > len(f.s) || f.s[p:p+6] != "<Item>" || f.depth >= f.maxDepth {
+					break
+				}
+				f.pos, f.tokens, f.depth = p+6, f.tokens+tok, f.depth+1
+				if c.items, ok = f.item(c.items); !ok {
+					return nil, false
+				}
 			}
 			continue
 		case "TargetRef", "SourceRef":

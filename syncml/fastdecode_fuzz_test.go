@@ -292,13 +292,17 @@ func checkFastDecode(t *testing.T, data []byte, lim Limits, owned bool) {
 }
 
 // TestFastDecodeLimitSweep runs checkFastDecode on the seeds of
-// FuzzFastDecode (and the conformance messages of up to 16 KB, when they
-// are there) under every MaxTokens from 1 to past what the message needs,
-// every MaxDepth and MaxNamespaces from 1 to 12, and MaxTokenBytes around
-// the length of the message, where the fast reader starts to run.
+// FuzzFastDecode, the cases of TestFastDecodeCases (and the conformance
+// messages of up to 16 KB, when they are there) under every MaxTokens
+// from 1 to past what the message needs, every MaxDepth and MaxNamespaces
+// from 1 to 12, and MaxTokenBytes around the length of the message, where
+// the fast reader starts to run.
 func TestFastDecodeLimitSweep(t *testing.T) {
 	defer SetFastDecode(SetFastDecode(true))
 	inputs := append(fastFuzzSeeds(), string(utf16LE(fastFuzzHead+`<Alert><CmdID>1</CmdID></Alert>`+fastFuzzTail)))
+	for _, c := range fastCases() {
+		inputs = append(inputs, c.in)
+	}
 	dir := filepath.Join("..", "..", "shared", "conformance", "syncml")
 	if entries, err := os.ReadDir(dir); err == nil {
 		for _, e := range entries {
@@ -364,14 +368,18 @@ func fastShape(b []byte) []byte {
 	ws := func() {
 		out.WriteString([]string{"", "", "", " ", "\n", "\r\n\t"}[next(6)])
 	}
-	texts := []string{"", "1", " ", "./a/b", "a&amp;b", "x]y", "caf\u00e9", "<!-- c -->", "a\tb", "200"}
+	texts := []string{"", "1", " ", "./a/b", "a&amp;b", "x]y", "caf\u00e9", "<!-- c -->", "a\tb", "200", "&lt;x a=&quot;1&quot;/&gt;", "&#233;&#x41;", "&#0;", "&bad;"}
 	leaf := func(name string) {
 		ws()
-		switch next(8) {
+		switch next(10) {
 		case 0:
 			out.WriteString("<" + name + "/>")
 		case 1:
 			out.WriteString("<" + name + ` xmlns="syncml:metinf">` + texts[next(len(texts))] + "</" + name + ">")
+		case 2:
+			out.WriteString("<" + name + ` msft:originalerror="0x8600000` + texts[next(len(texts))] + `">` + texts[next(len(texts))] + "</" + name + ">")
+		case 3:
+			out.WriteString("<" + name + " />")
 		default:
 			out.WriteString("<" + name + ">" + texts[next(len(texts))] + "</" + name + ">")
 		}
@@ -433,13 +441,25 @@ func fastShape(b []byte) []byte {
 	out.WriteString("<SyncHdr>")
 	hdr := []string{"VerDTD", "VerProto", "SessionID", "MsgID", "RespURI", "NoResp"}
 	for n := next(8); n > 0; n-- {
-		switch k := next(9); k {
+		switch k := next(10); k {
 		case 6:
 			location("Target")
 		case 7:
 			location("Source")
 		case 8:
 			meta()
+		case 9:
+			ws()
+			out.WriteString("<Cred>")
+			for m := next(3); m > 0; m-- {
+				if next(2) == 0 {
+					meta()
+				} else {
+					leaf("Data")
+				}
+			}
+			ws()
+			out.WriteString("</Cred>")
 		default:
 			leaf(hdr[k])
 		}
@@ -447,7 +467,7 @@ func fastShape(b []byte) []byte {
 	ws()
 	out.WriteString("</SyncHdr>")
 	ws()
-	out.WriteString("<SyncBody>")
+	out.WriteString([]string{"<SyncBody>", "<SyncBody>", `<SyncBody xmlns:msft="` + NamespaceMSFT + `">`, `<SyncBody xmlns:msft="urn:x">`}[next(4)])
 	for n := next(4); n > 0; n-- {
 		name := cmdNames[next(len(cmdNames))]
 		ws()

@@ -54,6 +54,10 @@ type scanner struct {
 	// sink for each Item's Data; sink is the one of the Data being read
 	hook datahook.Hook
 	sink xmlscan.Sink
+
+	// refBuf is the fast reader's scratch for text with references
+	// (fastDec.refText), kept with the scanner in the pool
+	refBuf []byte
 }
 
 // scanners reuses scanners, and with them the capacity of their stacks,

@@ -33,6 +33,8 @@ func (sc *Scanner) CharData(pos int) (text string, cdata bool, next int, err err
 		decoded = true
 	}
 	for {
+		// runs between references are read a word at a time, as above
+		pos = SkipPlain3(s, pos, bcastLT, bcastAmp, bcastRSqB)
 		for pos < len(s) && byteClass[s[pos]]&clText == 0 {
 			pos++
 		}

@@ -41,6 +41,7 @@ var (
 	bcastLT   = Broadcast('<')
 	bcastAmp  = Broadcast('&')
 	bcastRSqB = Broadcast(']')
+	bcastQuot = Broadcast('"')
 )
 
 // IsXMLChar reports whether r may appear in an XML 1.0 document.

@@ -101,3 +101,49 @@ func (sc *Scanner) ref(pos int) (int, error) {
 	}
 	return next, nil
 }
+
+// Ref decodes the reference at s[i] == '&' as the scanner reads it in
+// character data: one of the five predefined entities, or a character
+// reference (any number of leading zeros) to a character XML allows. It
+// returns the character and the offset after the ';', or 0 and i when
+// there is no such reference at i, which the scanner reports as an
+// error (or, at the end of a partial input, waits for more).
+func Ref(s string, i int) (rune, int) {
+	if i+3 >= len(s) {
+		return 0, i
+	}
+	if s[i+1] != '#' {
+		switch t := s[i+1:]; {
+		case t[:3] == "lt;":
+			return '<', i + 4
+		case t[:3] == "gt;":
+			return '>', i + 4
+		case len(t) >= 4 && t[:4] == "amp;":
+			return '&', i + 5
+		case len(t) >= 5 && t[:5] == "quot;":
+			return '"', i + 6
+		case len(t) >= 5 && t[:5] == "apos;":
+			return '\'', i + 6
+		}
+		return 0, i
+	}
+	k, base := i+2, rune(10)
+	if s[k] == 'x' {
+		k, base = k+1, 16
+	}
+	first := k
+	var r rune
+	for ; k < len(s); k++ {
+		d := rune(Unhex(s[k]))
+		if d < 0 || d >= base {
+			break
+		}
+		if r = r*base + d; r > 0x10FFFF {
+			return 0, i
+		}
+	}
+	if k == first || k >= len(s) || s[k] != ';' || !IsXMLChar(r) {
+		return 0, i
+	}
+	return r, k + 1
+}

@@ -51,19 +51,21 @@ func SpecialMask(x, a, b, fold uint64) uint64 {
 	return (low | x | (za-lsb)&^za | (zb-lsb)&^zb) & msb
 }
 
-// SkipPlain3 is SkipPlain for three bytes with nothing in common, except
+// SkipPlain3 is SkipPlain for three ASCII bytes with nothing in common, except
 // that when it stops at a word that holds a special byte it returns the
 // offset of the first one (the lowest flagged byte is never a false
 // alarm), so that short runs cost no byte loop.
 func SkipPlain3(s string, i int, a, b, c uint64) int {
-	for i+8 <= len(s) {
+	for ; uint(i) < uint(len(s)) && i <= len(s)-8; i += 8 {
 		x := Load64(s, i)
-		low := (x - Broadcast(0x20)) &^ x
-		za, zb, zc := x^a, x^b, x^c
-		if m := (low | x | (za-lsb)&^za | (zb-lsb)&^zb | (zc-lsb)&^zc) & msb; m != 0 {
+		// x flags the bytes of 0x80 and above; below them, the high bit
+		// of a byte minus 0x20, or minus 1 after XOR-ing a, b or c (all
+		// ASCII), is set only for a byte below 0x20 or equal to a, b or
+		// c, or above one of those (a borrow): the &^ x of the usual
+		// zero-byte test adds nothing
+		if m := (x | (x - Broadcast(0x20)) | ((x ^ a) - lsb) | ((x ^ b) - lsb) | ((x ^ c) - lsb)) & msb; m != 0 {
 			return i + bits.TrailingZeros64(m)>>3
 		}
-		i += 8
 	}
 	return i
 }
@@ -77,18 +79,19 @@ const spaces8 = lsb * ' '
 // spaces before its first other byte are; that byte, and every byte of
 // the last seven, is looked up one at a time.
 func SkipSpace(s string, i int) int {
-	for i < len(s) {
-		if i+8 <= len(s) {
-			x := Load64(s, i) ^ spaces8
-			if x == 0 {
-				i += 8
-				continue
-			}
-			i += bits.TrailingZeros64(x) >> 3 // the spaces before a byte that is not one
+	for uint(i) < uint(len(s)) && i <= len(s)-8 {
+		x := Load64(s, i) ^ spaces8
+		if x == 0 {
+			i += 8
+			continue
 		}
+		i += bits.TrailingZeros64(x) >> 3 // the spaces before a byte that is not one
 		if byteClass[s[i]]&clSpace == 0 {
 			return i
 		}
+		i++
+	}
+	for i < len(s) && byteClass[s[i]]&clSpace != 0 {
 		i++
 	}
 	return i

@@ -25,11 +25,19 @@ func (sc *Scanner) StartTag(pos int) (Tag, int, error) {
 	// as one word
 	if pos+9 <= len(s) {
 		x := Load64(s, pos+1)
-		if n := bits.TrailingZeros64(nonLetters(x)) >> 3; n > 0 && n < 8 && s[pos+1+n] == '>' && n <= sc.lim.MaxTokenBytes {
-			t.Name = s[pos+1 : pos+1+n]
-			sc.attrs = sc.attrs[:0]
-			sc.path = append(sc.path, openElem{t.Name, len(sc.ns), x & wordMask(n)})
-			return t, pos + 2 + n, nil
+		if n := bits.TrailingZeros64(nonLetters(x)) >> 3; n > 0 && n < 8 && n <= sc.lim.MaxTokenBytes {
+			switch s[pos+1+n] {
+			case '>':
+				t.Name = s[pos+1 : pos+1+n]
+				sc.attrs = sc.attrs[:0]
+				sc.path = append(sc.path, openElem{t.Name, len(sc.ns), x & wordMask(n)})
+				return t, pos + 2 + n, nil
+			case ' ':
+				t.Name = s[pos+1 : pos+1+n]
+				if end, ok := sc.defaultDecl(t.Name, x&wordMask(n), pos+1+n); ok {
+					return t, end, nil
+				}
+			}
 		}
 	}
 	nm, colon, i, err := sc.qname(pos + 1)
@@ -44,6 +52,12 @@ func (sc *Scanner) StartTag(pos int) (Tag, int, error) {
 	if i < len(s) && s[i] == '>' && colon < 0 {
 		sc.path = append(sc.path, openElem{nm, mark, nameWord(s, pos+1, len(nm))})
 		return t, i + 1, nil
+	}
+	// and one with a declaration of the default namespace alone
+	if i < len(s) && s[i] == ' ' && colon < 0 {
+		if end, ok := sc.defaultDecl(nm, nameWord(s, pos+1, len(nm)), i); ok {
+			return t, end, nil
+		}
 	}
 	for {
 		j := sc.skipSpace(i)
@@ -167,6 +181,39 @@ func (sc *Scanner) StartTag(pos int) (Tag, int, error) {
 		}
 	}
 	return t, i, nil
+}
+
+// defaultDecl is StartTag's fast path for the start tag of the unprefixed
+// name (word its nameWord) whose attributes start at s[i] == ' ' when they
+// are one declaration of the default namespace, as on a SyncML root
+// (<SyncML xmlns="SYNCML:SYNCML1.2">) or a Meta child, whose value needs
+// no decoding (no reference, control or non-ASCII character): it does
+// what the general path does with it and returns the offset after the
+// tag. Anything else, limits that would fail included, is not ok and
+// leaves the scanner as it was, for the general path.
+func (sc *Scanner) defaultDecl(name string, word uint64, i int) (int, bool) {
+	s := sc.src
+	const attr = ` xmlns="`
+	if i+len(attr) > len(s) || s[i:i+len(attr)] != attr || sc.lim.MaxAttrs < 1 || len(sc.ns)-sc.nsBase >= sc.lim.MaxNamespaces {
+		return i, false
+	}
+	v := i + len(attr)
+	e := SkipPlain3(s, v, bcastQuot, bcastLT, bcastAmp)
+	for e < len(s) && byteClass[s[e]]&clAttr == 0 {
+		e++
+	}
+	if e+1 >= len(s) || s[e] != '"' || s[e+1] != '>' || e-v > sc.lim.MaxTokenBytes {
+		return i, false
+	}
+	val := s[v:e]
+	if val == NamespaceXML || val == NamespaceXMLNS {
+		return i, false
+	}
+	sc.attrs = append(sc.attrs[:0], Attr{Name: "xmlns", Value: val, Pos: i + 1})
+	mark := len(sc.ns)
+	sc.ns = append(sc.ns, Binding{"", val})
+	sc.path = append(sc.path, openElem{name, mark, word})
+	return e + 2, true
 }
 
 // repeated reports whether an attribute named an was already read in a
