@@ -237,6 +237,8 @@ func (p *run) document(d *docState, es *declaredconfig.DocumentStatus) error {
 			if p.once(d, Repaired, "A", cur, "") {
 				d.Repairing = false
 			}
+		case lastEvent(d.Last.Event, Repaired, cur):
+			// the version's Repaired stands for its Applied
 		default:
 			p.once(d, Applied, "A", cur, "")
 		}
@@ -315,6 +317,14 @@ func (p *run) once(d *docState, kind EventKind, tag, cur, rc string) bool {
 	d.Last.Event = string(key)
 	p.event(Event{Kind: kind, Status: d.status()})
 	return true
+}
+
+// lastEvent reports whether e, the key run.once kept of a document's last
+// event, is that of kind for version cur (its tag "A", no result
+// checksum), without making the key.
+func lastEvent(e string, kind EventKind, cur string) bool {
+	k := kind.String()
+	return len(e) == len(k)+2+len(cur) && e[:len(k)] == k && e[len(k)] == 'A' && e[len(k)+1:len(e)-1] == cur && e[len(e)-1] == '/'
 }
 
 // triedGet reports whether the Results of d's version with result

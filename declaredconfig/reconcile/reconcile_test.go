@@ -156,6 +156,14 @@ func TestDriftRedeclared(t *testing.T) {
 	wantCommands(t, l, "Get Complete/Results/1111/Document",
 		"Replace Complete/Documents/1111/Document", "Get Complete/Results/1111/Document")
 	wantEvents(t, ev, "Drifted 1111", "Repaired 1111")
+	// The next sessions report nothing more of the repaired version (its
+	// Repaired stands for its Applied) and send nothing.
+	for range 2 {
+		l.session(-1)
+		l.noErrors()
+		wantCommands(t, l)
+		wantEvents(t, ev)
+	}
 	d := wantDoc(t, rec, ids[0], reconcile.InSync)
 	if d.Checksum == "A0" || d.Redeclared != 1 || d.DeviceChecksum != d.Checksum {
 		t.Errorf("not re-declared under a new checksum: %+v", d)

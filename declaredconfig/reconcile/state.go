@@ -173,9 +173,9 @@ func (d *docState) settled() bool {
 			return false
 		}
 	}
-	// The event Applied of cur was the last reported (see run.once).
-	e, a := l.Event, Applied.String()
-	return len(e) == len(a)+2+len(cur) && e[:len(a)] == a && e[len(a)] == 'A' && e[len(a)+1:len(e)-1] == cur && e[len(e)-1] == '/'
+	// The event Applied or Repaired of cur was the last reported (see
+	// run.once).
+	return lastEvent(l.Event, Applied, cur) || lastEvent(l.Event, Repaired, cur)
 }
 
 // headSettled checks what the head of a document marked settled says
