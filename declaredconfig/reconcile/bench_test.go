@@ -73,7 +73,7 @@ func steadyDevice(b *testing.B, store session.Store) (rec *reconcile.Reconciler,
 // Reconciler forget the device (Forget, test only: three map deletes), so
 // that it measures the reconcile, not New; start/new makes a new
 // Reconciler per iteration instead. start/cold stores the state in a
-// session.MemoryStore (whose Load hands out a copy), start/evicted in the
+// session.MemoryStore (read with LoadShared and copied once), start/evicted in the
 // default store (read in place).
 func BenchmarkSession(b *testing.B) {
 	rec, start, later := steadyDevice(b, nil)

@@ -639,7 +639,8 @@ func eqMarks(a, b *[nKinds]string) bool {
 // state of a sharedLoader (the default store) is read in place; that of
 // another Store is copied once, into the string a decoded state keeps
 // parts of: Store.Load does not promise that the bytes it returns stay
-// as they are.
+// as they are. A readOnlyLoader (a session.MemoryStore) hands out the
+// state it keeps, which this one copy then reads.
 func (r *Reconciler) loadStored(ctx context.Context, device string) (string, uint64, error) {
 	if sl, ok := r.store.(sharedLoader); ok {
 		raw, ver, err := sl.loadShared(ctx, device)
@@ -648,11 +649,22 @@ func (r *Reconciler) loadStored(ctx context.Context, device string) (string, uin
 		}
 		return raw, ver, nil
 	}
-	raw, ver, err := r.store.Load(ctx, device)
+	load := r.store.Load
+	if ro, ok := r.store.(readOnlyLoader); ok {
+		load = ro.LoadShared // copied once below, not twice
+	}
+	raw, ver, err := load(ctx, device)
 	if err != nil {
 		return "", 0, errorf("device %q: loading its state: %w", device, err)
 	}
 	return string(raw), ver, nil
+}
+
+// A readOnlyLoader is a Store that hands out the state it keeps rather
+// than a copy (session.MemoryStore.LoadShared); the caller must not
+// change it, and the store does not either.
+type readOnlyLoader interface {
+	LoadShared(ctx context.Context, device string) (state []byte, version uint64, err error)
 }
 
 // load returns the state of device.

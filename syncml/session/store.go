@@ -56,8 +56,18 @@ func (s *MemoryStore) Load(ctx context.Context, device string) ([]byte, uint64, 
 	return append([]byte(nil), e.state...), e.version, nil
 }
 
-// loadKept is Load without the copy: the state kept, which is never
-// changed in place (a Server's session shares it, see unmarshalState).
+// LoadShared is Load without the copy: it returns the state kept for
+// device itself, which the MemoryStore never changes in place (an update
+// replaces it with a new copy). The caller must not change it. A reader
+// that keeps parts of the state (a Server's session, a reconcile
+// Reconciler) reads it so, rather than copying the whole state on every
+// message.
+func (s *MemoryStore) LoadShared(ctx context.Context, device string) ([]byte, uint64, error) {
+	return s.loadKept(ctx, device)
+}
+
+// loadKept is LoadShared (a Server's session shares the state kept, see
+// unmarshalState).
 func (s *MemoryStore) loadKept(ctx context.Context, device string) ([]byte, uint64, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, 0, errorf("load %q: %w", device, err)

@@ -36,3 +36,42 @@ func TestMemoryStoreOwnKeys(t *testing.T) {
 		t.Errorf("Load = %v, %d; want [2], %d", st, v, ver)
 	}
 }
+
+// TestMemoryStoreLoadShared checks that LoadShared returns what Load
+// does, without a copy, and that the state it returned stays as it was
+// through later updates (and changes of the bytes given to them).
+func TestMemoryStoreLoadShared(t *testing.T) {
+	ctx := context.Background()
+	s := NewMemoryStore()
+	if st, v, err := s.LoadShared(ctx, "DEV1"); err != nil || st != nil || v != 0 {
+		t.Fatalf("LoadShared of no state = %q, %d, %v", st, v, err)
+	}
+	in := []byte("state one")
+	v1, err := s.CompareAndSwap(ctx, "DEV1", 0, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in[0] = 'X'
+	shared, v, err := s.LoadShared(ctx, "DEV1")
+	if err != nil || v != v1 || string(shared) != "state one" {
+		t.Fatalf("LoadShared = %q, %d, %v; want %q, %d", shared, v, err, "state one", v1)
+	}
+	again, _, _ := s.LoadShared(ctx, "DEV1")
+	if unsafe.SliceData(again) != unsafe.SliceData(shared) {
+		t.Error("LoadShared copied the state")
+	}
+	if _, err := s.CompareAndSwap(ctx, "DEV1", v1, []byte("state two")); err != nil {
+		t.Fatal(err)
+	}
+	if string(shared) != "state one" {
+		t.Errorf("an update changed the state LoadShared returned before: %q", shared)
+	}
+	if st, _, _ := s.LoadShared(ctx, "DEV1"); string(st) != "state two" {
+		t.Errorf("LoadShared after the update = %q", st)
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, _, err := s.LoadShared(cctx, "DEV1"); err == nil {
+		t.Error("LoadShared with a canceled context: no error")
+	}
+}
