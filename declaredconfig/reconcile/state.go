@@ -47,6 +47,9 @@ type deviceState struct {
 	clsSig []docSig
 
 	bufs []*docsBuf // where the copies of a clone are, for release
+	// bufArr holds bufs (Docs and Removed), so that a clone does not
+	// allocate the list.
+	bufArr [2]*docsBuf
 }
 
 // stray is a summary entry of a document never declared.
@@ -509,7 +512,8 @@ type cachedState struct {
 // (see materialize).
 func (st *deviceState) clone() *deviceState {
 	c := *st
-	c.bufs = nil
+	c.bufArr = [2]*docsBuf{}
+	c.bufs = c.bufArr[:0]
 	c.Docs = cloneDocs(st.Docs, &c.bufs)
 	c.Removed = cloneDocs(st.Removed, &c.bufs)
 	c.Stray = slices.Clone(st.Stray)
@@ -556,7 +560,7 @@ func (st *deviceState) release() {
 	for _, b := range st.bufs {
 		docsPool.Put(b)
 	}
-	st.bufs, st.Docs, st.Removed = nil, nil, nil
+	st.bufs, st.bufArr, st.Docs, st.Removed = nil, [2]*docsBuf{}, nil, nil
 }
 
 // same reports whether st holds what before holds, but for the key of the
