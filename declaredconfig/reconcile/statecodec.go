@@ -693,11 +693,14 @@ func (r *stateReader) docs(keep bool) []*docState {
 	if n == 0 {
 		return nil
 	}
+	// The documents and their bodies are made in two arrays rather than
+	// one of both: ten of both take 7,040 bytes, which Go rounds up to
+	// 8,192, and one object per span; apart they take 5,376 and 2,048.
 	ptrs := make([]*docState, n)
-	docs := make([]loadedDoc, n)
+	docs, bodies := make([]docState, n), make([]declaredconfig.Document, n)
 	for i := range docs {
-		ptrs[i] = &docs[i].d
-		docs[i].d.Doc = &docs[i].doc
+		ptrs[i] = &docs[i]
+		docs[i].Doc = &bodies[i]
 		r.left = n - i
 		switch r.v {
 		case 1:
@@ -709,12 +712,6 @@ func (r *stateReader) docs(keep bool) []*docState {
 		}
 	}
 	return ptrs
-}
-
-// loadedDoc is a document loaded with its body, made together.
-type loadedDoc struct {
-	d   docState
-	doc declaredconfig.Document
 }
 
 // docMinBytes is the least a docState takes: the bytes of its fields
