@@ -14,7 +14,8 @@ import (
 // BeforeReply is a session.Config.BeforeReply that runs Reconcile; its
 // errors go to Config.OnEvent as a Problem.
 func (r *Reconciler) BeforeReply(ctx context.Context, ss *session.Session, m *syncml.Message, x *session.Exchange) {
-	if _, err := r.Reconcile(ctx, ss, m, x); err != nil && r.cfg.OnEvent != nil {
+	// The status is not asked for: it is left unmade.
+	if _, err := r.reconcile(ctx, ss, m, x, false); err != nil && r.cfg.OnEvent != nil {
 		r.cfg.OnEvent(ctx, Event{Kind: Problem, Device: deviceOf(m, x), Err: err})
 	}
 }
@@ -76,6 +77,12 @@ func deviceOf(m *syncml.Message, x *session.Exchange) string {
 // sent again in a later session. The returned status is also what Status
 // returns.
 func (r *Reconciler) Reconcile(ctx context.Context, ss *session.Session, m *syncml.Message, x *session.Exchange) (*DeviceStatus, error) {
+	return r.reconcile(ctx, ss, m, x, true)
+}
+
+// reconcile is Reconcile, which makes the status returned only with
+// status (nil otherwise, as on an error).
+func (r *Reconciler) reconcile(ctx context.Context, ss *session.Session, m *syncml.Message, x *session.Exchange, status bool) (*DeviceStatus, error) {
 	if ss == nil || m == nil || x == nil {
 		return nil, errorf("Reconcile: nil session, message or exchange")
 	}
@@ -119,7 +126,10 @@ func (r *Reconciler) Reconcile(ctx context.Context, ss *session.Session, m *sync
 	if qErr != nil {
 		return nil, qErr
 	}
-	ds := st.status(device)
+	var ds *DeviceStatus
+	if status {
+		ds = st.status(device)
+	}
 	if sumErr != nil {
 		return ds, errorf("device %q: message %s: %w", device, strconv.Quote(m.Header.MsgID), sumErr)
 	}
