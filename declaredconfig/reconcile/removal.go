@@ -47,10 +47,11 @@ func (p *run) strays() {
 	st.Stray = st.Stray[:0]
 	c := p.classes()
 	over, max := 0, p.r.maxDocuments()
-	for i, e := range p.summary.Documents {
+	for i := range p.summary.Documents {
 		if c.class[i] >= 0 || !c.first[i] {
 			continue
 		}
+		e := &p.summary.Documents[i] // not a copy of each entry
 		if len(st.Stray) >= max {
 			over++
 			continue
