@@ -109,20 +109,23 @@ func (p *run) documents(fresh bool) error {
 func (p *run) listed() error {
 	c := p.classes()
 	for k, d := range p.st.Docs {
-		var es declaredconfig.DocumentStatus
+		var e *declaredconfig.SummaryEntry
 		if i := c.docEntry[k]; i >= 0 {
-			e := &p.summary.Documents[i]
-			es.Reported, es.State, es.Checksum, es.ResultChecksum = true, stateOf(e.State), e.Checksum, e.ResultChecksum
+			e = &p.summary.Documents[i]
 		}
 		if d.stored != "" {
 			// Settled, and listed as last seen: nothing to decide.
-			if d.unchanged(&es) {
+			if d.unchanged(e) {
 				continue
 			}
 			var err error
 			if d, err = p.st.materialize(d); err != nil {
 				return errorf("device %q: %w", p.device, err)
 			}
+		}
+		var es declaredconfig.DocumentStatus
+		if e != nil {
+			es.Reported, es.State, es.Checksum, es.ResultChecksum = true, stateOf(e.State), e.Checksum, e.ResultChecksum
 		}
 		if err := p.document(d, &es); err != nil {
 			return err

@@ -191,11 +191,13 @@ func (d *docState) headSettled() bool {
 		!d.Abandoned && (d.AbandonSet == nil || !*d.AbandonSet) && !d.Repairing && d.resultRaw != ""
 }
 
-// unchanged reports whether a run that finds es as d's summary entry
-// changes nothing of d, kept as stored (settled).
-func (d *docState) unchanged(es *declaredconfig.DocumentStatus) bool {
-	return es.Reported && es.Result == nil && uint32(es.State) == d.Last.State &&
-		es.Checksum == d.Last.DevCS && es.ResultChecksum == d.Last.DevRC
+// unchanged reports whether a run that finds e as d's summary entry (nil:
+// not listed) changes nothing of d, kept as stored (settled). It reads
+// the entry in place: a settled document, the most of a steady state,
+// makes no DocumentStatus.
+func (d *docState) unchanged(e *declaredconfig.SummaryEntry) bool {
+	return e != nil && uint32(stateOf(e.State)) == d.Last.State &&
+		e.Checksum == d.Last.DevCS && e.ResultChecksum == d.Last.DevRC
 }
 
 // keepSettled keeps the settled documents of st (a copy of a state
