@@ -403,18 +403,24 @@ func (r *Reconciler) update(ctx context.Context, device string, f func(*deviceSt
 			ver    uint64
 			err    error
 			before *deviceState
+			missed = uint64(0) // a version looked for in the cache, not held
 		)
 		if vs, ok := r.store.(VersionedStore); ok {
 			if ver, err = vs.Version(ctx, device); err != nil {
 				return nil, errorf("device %q: the version of its state: %w", device, err)
 			}
-			before = r.cached(device, ver)
+			if before = r.cached(device, ver); before == nil {
+				missed = ver
+			}
 		}
 		if before == nil {
 			if raw, ver, err = r.loadStored(ctx, device); err != nil {
 				return nil, err
 			}
-			before = r.cached(device, ver)
+			if ver != missed {
+				// Saved since its version was read.
+				before = r.cached(device, ver)
+			}
 		}
 		if before == nil {
 			if before, err = r.decode(raw); err != nil {
