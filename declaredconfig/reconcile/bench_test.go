@@ -103,26 +103,32 @@ func BenchmarkSession(b *testing.B) {
 			}
 		})
 	}
-	// start/hook is start/evicted through BeforeReply, as a Server calls
-	// it: no status is made.
-	b.Run("start/hook", func(b *testing.B) {
-		var m syncml.Message
-		if err := syncml.Unmarshal(start, &m); err != nil {
-			b.Fatal(err)
-		}
-		ctx := context.Background()
-		x := &session.Exchange{Identity: session.Identity{Device: dev1}}
-		ss := session.NewSession(nil)
-		b.ReportAllocs()
-		b.SetBytes(int64(len(start)))
-		for b.Loop() {
-			reconcile.Forget(evicted, dev1)
-			evicted.BeforeReply(ctx, ss, &m, x)
-			if ss.Queued() != 0 {
-				b.Fatal(ss.Queued())
+	// start/cold-hook and start/evicted-hook are start/cold and
+	// start/evicted through BeforeReply, as a Server calls it: no status
+	// is made.
+	for _, c := range []struct {
+		name string
+		rec  *reconcile.Reconciler
+	}{{"start/cold-hook", cold}, {"start/evicted-hook", evicted}} {
+		b.Run(c.name, func(b *testing.B) {
+			var m syncml.Message
+			if err := syncml.Unmarshal(start, &m); err != nil {
+				b.Fatal(err)
 			}
-		}
-	})
+			ctx := context.Background()
+			x := &session.Exchange{Identity: session.Identity{Device: dev1}}
+			ss := session.NewSession(nil)
+			b.ReportAllocs()
+			b.SetBytes(int64(len(start)))
+			for b.Loop() {
+				reconcile.Forget(c.rec, dev1)
+				c.rec.BeforeReply(ctx, ss, &m, x)
+				if ss.Queued() != 0 {
+					b.Fatal(ss.Queued())
+				}
+			}
+		})
+	}
 	b.Run("start/new", func(b *testing.B) {
 		var m syncml.Message
 		if err := syncml.Unmarshal(start, &m); err != nil {
