@@ -80,10 +80,16 @@ func BenchmarkSession(b *testing.B) {
 	store := session.NewMemoryStore()
 	cold, _, _ := steadyDevice(b, store)
 	evicted, _, _ := steadyDevice(b, nil)
+	// The -hook runs go through BeforeReply, as a Server calls it: no
+	// status is made.
 	for _, c := range []struct {
 		name string
 		rec  *reconcile.Reconciler
-	}{{"start/cold", cold}, {"start/evicted", evicted}} {
+		hook bool
+	}{
+		{"start/cold", cold, false}, {"start/evicted", evicted, false},
+		{"start/cold-hook", cold, true}, {"start/evicted-hook", evicted, true},
+	} {
 		b.Run(c.name, func(b *testing.B) {
 			var m syncml.Message
 			if err := syncml.Unmarshal(start, &m); err != nil {
@@ -96,35 +102,16 @@ func BenchmarkSession(b *testing.B) {
 			b.SetBytes(int64(len(start)))
 			for b.Loop() {
 				reconcile.Forget(c.rec, dev1)
+				if c.hook {
+					c.rec.BeforeReply(ctx, ss, &m, x)
+					if ss.Queued() != 0 {
+						b.Fatal(ss.Queued())
+					}
+					continue
+				}
 				st, err := c.rec.Reconcile(ctx, ss, &m, x)
 				if err != nil || st.Queued != 0 {
 					b.Fatal(err, st.Queued)
-				}
-			}
-		})
-	}
-	// start/cold-hook and start/evicted-hook are start/cold and
-	// start/evicted through BeforeReply, as a Server calls it: no status
-	// is made.
-	for _, c := range []struct {
-		name string
-		rec  *reconcile.Reconciler
-	}{{"start/cold-hook", cold}, {"start/evicted-hook", evicted}} {
-		b.Run(c.name, func(b *testing.B) {
-			var m syncml.Message
-			if err := syncml.Unmarshal(start, &m); err != nil {
-				b.Fatal(err)
-			}
-			ctx := context.Background()
-			x := &session.Exchange{Identity: session.Identity{Device: dev1}}
-			ss := session.NewSession(nil)
-			b.ReportAllocs()
-			b.SetBytes(int64(len(start)))
-			for b.Loop() {
-				reconcile.Forget(c.rec, dev1)
-				c.rec.BeforeReply(ctx, ss, &m, x)
-				if ss.Queued() != 0 {
-					b.Fatal(ss.Queued())
 				}
 			}
 		})
