@@ -105,7 +105,8 @@ func TestServerSharesKeptStateUnchanged(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.ServeHTTP(w, r)
 		store.mu.Lock()
-		for _, e := range store.m {
+		for device := range store.m {
+			e := store.entry(device)
 			saved = append(saved, kept{e.state, bytes.Clone(e.state)})
 		}
 		store.mu.Unlock()

@@ -29,31 +29,61 @@ type Store interface {
 // MemoryStore is a Store in memory, the default of a Server.
 type MemoryStore struct {
 	mu sync.Mutex
-	m  map[string]memEntry
+	// m maps each device, the key being the MemoryStore's own copy (a
+	// device string given to CompareAndSwap is often part of a whole
+	// received message, which a map key would keep alive), to the index
+	// of its entry in chunks. The map's values hold no pointer, so that
+	// it is small and quick for the garbage collector to scan with many
+	// devices, and an update changes the entry without touching the map.
+	m      map[string]int
+	chunks []*[memChunk]memEntry
+	n      int // entries in use
 }
+
+// memChunk is the number of entries allocated together: a growing
+// MemoryStore never copies its entries.
+const memChunk = 256
 
 type memEntry struct {
 	version uint64
 	state   []byte
-	// key is the entry's own copy of its device, the key it is stored
-	// under: a device string given to CompareAndSwap is often part of a
-	// whole received message, which a map key would keep alive (and a Go
-	// map replaces a string key with the one given on every update).
-	key string
 }
 
 // NewMemoryStore returns an empty MemoryStore.
-func NewMemoryStore() *MemoryStore { return &MemoryStore{m: map[string]memEntry{}} }
+func NewMemoryStore() *MemoryStore { return &MemoryStore{m: map[string]int{}} }
+
+// entry returns the entry of device, nil when it has none. The caller
+// holds mu.
+func (s *MemoryStore) entry(device string) *memEntry {
+	i, ok := s.m[device]
+	if !ok {
+		return nil
+	}
+	return &s.chunks[i/memChunk][i%memChunk]
+}
+
+// add returns a new entry for device, which has none. The caller holds
+// mu.
+func (s *MemoryStore) add(device string) *memEntry {
+	if s.m == nil {
+		s.m = map[string]int{}
+	}
+	i := s.n
+	if i/memChunk == len(s.chunks) {
+		s.chunks = append(s.chunks, new([memChunk]memEntry))
+	}
+	s.n++
+	s.m[strings.Clone(device)] = i
+	return &s.chunks[i/memChunk][i%memChunk]
+}
 
 // Load implements Store.
 func (s *MemoryStore) Load(ctx context.Context, device string) ([]byte, uint64, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, 0, errorf("load %q: %w", device, err)
+	state, version, err := s.loadKept(ctx, device)
+	if err != nil {
+		return nil, 0, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	e := s.m[device]
-	return append([]byte(nil), e.state...), e.version, nil
+	return append([]byte(nil), state...), version, nil
 }
 
 // LoadShared is Load without the copy: it returns the state kept for
@@ -74,8 +104,10 @@ func (s *MemoryStore) loadKept(ctx context.Context, device string) ([]byte, uint
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	e := s.m[device]
-	return e.state, e.version, nil
+	if e := s.entry(device); e != nil {
+		return e.state, e.version, nil
+	}
+	return nil, 0, nil
 }
 
 // CompareAndSwap implements Store.
@@ -104,18 +136,18 @@ func (s *MemoryStore) compareAndSwapKept(ctx context.Context, device string, old
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.m == nil {
-		s.m = map[string]memEntry{}
+	e := s.entry(device)
+	var version uint64
+	if e != nil {
+		version = e.version
 	}
-	e := s.m[device]
-	if e.version != old {
-		return 0, nil, errorf("store %q: version %d, not %d: %w", device, e.version, old, ErrConflict)
+	if version != old {
+		return 0, nil, errorf("store %q: version %d, not %d: %w", device, version, old, ErrConflict)
+	}
+	if e == nil {
+		e = s.add(device)
 	}
 	e.version++
 	e.state = kept
-	if e.key == "" {
-		e.key = strings.Clone(device)
-	}
-	s.m[e.key] = e
 	return e.version, kept, nil
 }
