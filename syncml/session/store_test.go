@@ -2,6 +2,8 @@ package session
 
 import (
 	"context"
+	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"unsafe"
@@ -73,5 +75,41 @@ func TestMemoryStoreLoadShared(t *testing.T) {
 	cancel()
 	if _, _, err := s.LoadShared(cctx, "DEV1"); err == nil {
 		t.Error("LoadShared with a canceled context: no error")
+	}
+}
+
+// TestMemoryStoreManyDevices checks a MemoryStore over several chunks of
+// entries: each device keeps its own state and version through updates
+// made in another order than the devices were added, and a swap from
+// version 0 of a device that has state is a conflict.
+func TestMemoryStoreManyDevices(t *testing.T) {
+	ctx := context.Background()
+	s := NewMemoryStore()
+	const n = 2*memChunk + 3
+	dev := func(i int) string { return "DEV" + strconv.Itoa(i) }
+	for i := range n {
+		if v, err := s.CompareAndSwap(ctx, dev(i), 0, []byte(dev(i)+"/1")); err != nil || v != 1 {
+			t.Fatalf("add %s: %d, %v", dev(i), v, err)
+		}
+	}
+	for i := n - 1; i >= 0; i -= 2 {
+		if v, err := s.CompareAndSwap(ctx, dev(i), 1, []byte(dev(i)+"/2")); err != nil || v != 2 {
+			t.Fatalf("update %s: %d, %v", dev(i), v, err)
+		}
+	}
+	if _, err := s.CompareAndSwap(ctx, dev(memChunk), 0, []byte("again")); !errors.Is(err, ErrConflict) {
+		t.Fatalf("swap from 0 of a device with state: %v", err)
+	}
+	for i := range n {
+		want, wantV := dev(i)+"/1", uint64(1)
+		if (n-1-i)%2 == 0 {
+			want, wantV = dev(i)+"/2", 2
+		}
+		if st, v, err := s.Load(ctx, dev(i)); err != nil || string(st) != want || v != wantV {
+			t.Fatalf("Load %s = %q, %d, %v; want %q, %d", dev(i), st, v, err, want, wantV)
+		}
+	}
+	if st, v, err := s.Load(ctx, "DEV-none"); st != nil || v != 0 || err != nil {
+		t.Errorf("Load of no device = %q, %d, %v", st, v, err)
 	}
 }

@@ -10,3 +10,8 @@ import (
 func TestMemoryStore(t *testing.T) {
 	storetest.Run(t, func(*testing.T) session.Store { return session.NewMemoryStore() })
 }
+
+// The zero MemoryStore is ready for use.
+func TestMemoryStoreZero(t *testing.T) {
+	storetest.Run(t, func(*testing.T) session.Store { return &session.MemoryStore{} })
+}
