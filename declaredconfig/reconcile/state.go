@@ -2,6 +2,7 @@ package reconcile
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"slices"
 	"sync"
@@ -77,6 +78,11 @@ const (
 //
 // The fields of a byte or less come first, together, so that a docState,
 // which a run copies and compares in full, takes as few words as it can.
+// Its head holds what a document kept as stored (settled, see
+// materialize) needs and its status shows; the rest is in its tail
+// (docTail), which such a document, the most of a steady state, loads
+// without: its tail is noTail, shared and never changed. Every other
+// docState has a tail of its own.
 type docState struct {
 	Scope     declaredconfig.Scope `json:"scope"`
 	Host      declaredconfig.Host  `json:"host"`
@@ -91,38 +97,52 @@ type docState struct {
 	// Doc is the version declared now; its Checksum is Base or a
 	// re-declared one.
 	Doc *declaredconfig.Document `json:"doc"`
-	// rest, when not empty, is the stored form (format 2) of the fields
-	// of Doc but its ID and Checksum, which are all that Doc then holds:
-	// a loaded document is read in full only when it is needed (see
-	// full).
-	rest string
 	// stored, when not empty, is the stored form (format 3) of d, a
 	// settled document kept as stored (see settled and materialize):
 	// only the fields of its head are read (the others are zero when it
 	// was loaded), and it is never changed.
 	stored     string
-	Base       string                       `json:"base"`
-	Redeclared int                          `json:"redeclared,omitempty"`
-	Vars       *declaredconfig.InstanceBlob `json:"vars,omitempty"`
-	VarsSent   string                       `json:"varsSent,omitempty"`   // checksum with which the variables were last acknowledged
-	AbandonSet *bool                        `json:"abandonSet,omitempty"` // the value a 2xx Replace set
+	Redeclared int   `json:"redeclared,omitempty"`
+	AbandonSet *bool `json:"abandonSet,omitempty"` // the value a 2xx Replace set
+	// Refused (in the tail) is the checksum the device refused with
+	// RefusedCode; RefusedTries counts the refusals of Refused in a row.
+	RefusedCode  syncml.StatusCode `json:"refusedCode,omitempty"`
+	RefusedTries int               `json:"refusedTries,omitempty"`
+
+	// Result is the last result read, or nil; a load of format 3 keeps
+	// it as stored in resultRaw instead (see result).
+	Result    *declaredconfig.Result `json:"result,omitempty"`
+	resultRaw string
+
+	// Last is the status reported last time (the events are the changes).
+	Last lastSeen `json:"last,omitzero"`
+
+	// The tail comes last: equal compares the memory before it and the
+	// tails apart.
+	*docTail
+}
+
+// docTail is the part of a docState that a document kept as stored does
+// not need (see docState).
+type docTail struct {
+	// rest, when not empty, is the stored form (format 2) of the fields
+	// of Doc but its ID and Checksum, which are all that Doc then holds:
+	// a loaded document is read in full only when it is needed (see
+	// full).
+	rest     string
+	Base     string                       `json:"base"`
+	Vars     *declaredconfig.InstanceBlob `json:"vars,omitempty"`
+	VarsSent string                       `json:"varsSent,omitempty"` // checksum with which the variables were last acknowledged
 
 	// Acked is the checksum whose Add or Replace the device answered
 	// 2xx, and AckedIn the session key.
 	Acked   string `json:"acked,omitempty"`
 	AckedIn string `json:"ackedIn,omitempty"`
 	// Refused is the checksum the device refused with RefusedCode.
-	Refused     string            `json:"refused,omitempty"`
-	RefusedCode syncml.StatusCode `json:"refusedCode,omitempty"`
-	// RefusedTries counts the refusals of Refused in a row.
-	RefusedTries int `json:"refusedTries,omitempty"`
+	Refused string `json:"refused,omitempty"`
 
 	InSyncRC  string `json:"inSyncRC,omitempty"`  // result_checksum of the declared version in sync
 	ResultsRC string `json:"resultsRC,omitempty"` // result_checksum whose results were read
-	// Result is the last result read, or nil; a load of format 3 keeps
-	// it as stored in resultRaw instead (see result).
-	Result    *declaredconfig.Result `json:"result,omitempty"`
-	resultRaw string
 	// GetDone names (checksum/result_checksum) the last Get of the
 	// Results the device answered, whether with a result or not.
 	GetDone string `json:"getDone,omitempty"`
@@ -135,9 +155,32 @@ type docState struct {
 	// the same state within a session.
 	Await [nKinds]string `json:"await,omitzero"`
 	Tried [nKinds]string `json:"tried,omitzero"`
+}
 
-	// Last is the status reported last time (the events are the changes).
-	Last lastSeen `json:"last,omitzero"`
+// noTail is the tail of the documents a load keeps as stored: all zero,
+// as a load of their head leaves it, and never changed (a document is
+// materialized before anything of it changes).
+var noTail docTail
+
+// newDocState returns a zero docState with a tail of its own, both in
+// one allocation.
+func newDocState() *docState {
+	b := &struct {
+		d docState
+		t docTail
+	}{}
+	b.d.docTail = &b.t
+	return &b.d
+}
+
+// UnmarshalJSON reads d as encoding/json does, into a tail of its own
+// (the states stored before format 1).
+func (d *docState) UnmarshalJSON(b []byte) error {
+	type plain docState // without this method
+	if d.docTail == nil {
+		d.docTail = &docTail{}
+	}
+	return json.Unmarshal(b, (*plain)(d))
 }
 
 // lastSeen is what decides whether an event is new.
@@ -220,7 +263,8 @@ func (st *deviceState) keepSettled(b []byte, spans []docSpan) {
 // same body, which may be shared); what does not read is an error
 // matching ErrStoredState.
 func (d *docState) read() (*docState, error) {
-	x := &docState{Doc: &declaredconfig.Document{}}
+	x := newDocState()
+	x.Doc = &declaredconfig.Document{}
 	r := stateReader{s: d.stored, n: len(d.stored), v: stateFormat, left: 1}
 	r.doc(x, false)
 	if r.err == nil && len(r.s) != 0 {
@@ -531,10 +575,12 @@ func (st *deviceState) clone() *deviceState {
 // docsPool keeps the copies that an update did not need.
 var docsPool sync.Pool
 
-// docsBuf holds the copies of one list of documents, made in one array.
+// docsBuf holds the copies of one list of documents, made in one array,
+// and their tails in another.
 type docsBuf struct {
-	ptrs []*docState
-	docs []docState
+	ptrs  []*docState
+	docs  []docState
+	tails []docTail
 }
 
 // cloneDocs copies list into a buffer from docsPool, which it records in
@@ -545,9 +591,9 @@ func cloneDocs(list []*docState, bufs *[]*docsBuf) []*docState {
 	}
 	b, _ := docsPool.Get().(*docsBuf)
 	if b == nil || cap(b.docs) < len(list) {
-		b = &docsBuf{ptrs: make([]*docState, len(list)), docs: make([]docState, len(list))}
+		b = &docsBuf{ptrs: make([]*docState, len(list)), docs: make([]docState, len(list)), tails: make([]docTail, len(list))}
 	}
-	b.ptrs, b.docs = b.ptrs[:len(list)], b.docs[:len(list)]
+	b.ptrs, b.docs, b.tails = b.ptrs[:len(list)], b.docs[:len(list)], b.tails[:len(list)]
 	for i, d := range list {
 		if d.stored != "" {
 			// Never changed: shared (see materialize).
@@ -555,6 +601,8 @@ func cloneDocs(list []*docState, bufs *[]*docsBuf) []*docState {
 			continue
 		}
 		b.docs[i] = *d
+		b.tails[i] = *d.docTail
+		b.docs[i].docTail = &b.tails[i]
 		b.ptrs[i] = &b.docs[i]
 	}
 	*bufs = append(*bufs, b)
@@ -586,14 +634,15 @@ func sameDocs(a, b []*docState) bool {
 	return slices.EqualFunc(a, b, (*docState).equal)
 }
 
-// equal is *x == *y (pointers compare as pointers), but for rest, which
-// is not compared: it is set only with a new Doc (by a load), so the same
-// Doc has the same rest.
+// equal is *x == *y with their tails compared as values (other pointers
+// compare as pointers), but for rest, which is not compared: it is set
+// only with a new Doc (by a load), so the same Doc has the same rest.
 //
 // A copy that a run left as it was holds the same bytes as the original
 // (its strings point where the original's do), which one comparison of
-// the memory of both tells; only when they differ are the fields compared
-// one by one (a string may have been set to an equal one held elsewhere).
+// the memory of both (head, then tail) tells; only when they differ are
+// the fields compared one by one (a string may have been set to an equal
+// one held elsewhere).
 func (x *docState) equal(y *docState) bool {
 	if x == y {
 		return true // a document kept as stored, shared (see clone)
@@ -603,8 +652,10 @@ func (x *docState) equal(y *docState) bool {
 		// would be saved the same.
 		return x.record() == y.record()
 	}
-	const n = unsafe.Sizeof(docState{})
-	if unsafe.String((*byte)(unsafe.Pointer(x)), n) == unsafe.String((*byte)(unsafe.Pointer(y)), n) {
+	const head, tail = unsafe.Offsetof(docState{}.docTail), unsafe.Sizeof(docTail{})
+	if unsafe.String((*byte)(unsafe.Pointer(x)), head) == unsafe.String((*byte)(unsafe.Pointer(y)), head) &&
+		(x.docTail == y.docTail ||
+			unsafe.String((*byte)(unsafe.Pointer(x.docTail)), tail) == unsafe.String((*byte)(unsafe.Pointer(y.docTail)), tail)) {
 		return true
 	}
 	return x.fieldsEqual(y)

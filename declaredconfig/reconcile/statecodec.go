@@ -553,6 +553,7 @@ type stateReader struct {
 	// (see take), each sized as if the documents still to read (left, in
 	// the list being read) held as many as the one being read.
 	left     int
+	tails    []docTail
 	results  []declaredconfig.Result
 	csps     []declaredconfig.CSPResult
 	settings []declaredconfig.SettingResult
@@ -694,8 +695,9 @@ func (r *stateReader) docs(keep bool) []*docState {
 		return nil
 	}
 	// The documents and their bodies are made in two arrays rather than
-	// one of both: ten of both take 7,040 bytes, which Go rounds up to
-	// 8,192, and one object per span; apart they take 5,376 and 2,048.
+	// one of both (Go rounds an object up to its size class, of which
+	// there are fewer among the large ones); their tails, which those
+	// kept as stored do without, in blocks (see tail).
 	ptrs := make([]*docState, n)
 	docs, bodies := make([]docState, n), make([]declaredconfig.Document, n)
 	for i := range docs {
@@ -756,7 +758,6 @@ func (r *stateReader) doc(d *docState, keep bool) {
 		r.fail("mask of strings %#x", mask)
 		return
 	}
-	d.Vars = nil
 	d.Abandoned = flags&fAbandoned != 0
 	switch {
 	case flags&fAbandonFalse != 0:
@@ -795,10 +796,12 @@ func (r *stateReader) doc(d *docState, keep bool) {
 			// the head.
 			d.Last.DevCS, d.Last.Reason = d.Doc.Checksum, stateName(declaredconfig.State(d.Last.State))
 			d.stored = s[:len(s)-len(r.s)]
+			d.docTail = &noTail
 			return
 		}
 		r.s = at // read in full
 	}
+	r.tail(d)
 	strs := d.strs()
 	r.docStrs(strs[:nHeadStrs], mask&headMask, refs)
 	tail := r.str2()
@@ -823,6 +826,15 @@ func (r *stateReader) doc(d *docState, keep bool) {
 	}
 	if r.err == nil {
 		r.s = after
+	}
+}
+
+// tail gives d, read in full, a zero tail of its own, unless it has one:
+// the tails of a list of documents are made in blocks, each sized as if
+// the documents still to read (r.left) were read in full too.
+func (r *stateReader) tail(d *docState) {
+	if d.docTail == nil || d.docTail == &noTail {
+		d.docTail = &take(&r.tails, 1, min(r.left, maxBlock))[0]
 	}
 }
 
@@ -874,6 +886,7 @@ func zigzag(b byte) int { return int(b>>1) ^ -int(b&1) }
 
 // docV2 reads a docState of format 2.
 func (r *stateReader) docV2(d *docState) {
+	r.tail(d)
 	d.Scope = declaredconfig.Scope(r.small(255))
 	d.Host = declaredconfig.Host(r.small(255))
 	d.Doc.ID, d.Doc.Checksum, d.rest = r.str(), r.str(), r.str()
@@ -930,6 +943,7 @@ func (r *stateReader) docV2(d *docState) {
 
 // docV1 reads a docState of format 1.
 func (r *stateReader) docV1(d *docState) {
+	r.tail(d)
 	d.Scope = declaredconfig.Scope(r.small(255))
 	d.Host = declaredconfig.Host(r.small(255))
 	r.document(d.Doc)

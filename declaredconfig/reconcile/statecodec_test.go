@@ -20,10 +20,11 @@ var optional = map[reflect.Type]bool{
 	reflect.TypeOf(&declaredconfig.ReflectedProperties{}): true,
 }
 
-// fill sets every exported field reachable from v (found by reflection,
-// so that a field added later, here or in declaredconfig's types, is
-// covered) to a value of its own: strings and numbers counted from *n,
-// flags true, pointers set (or left nil with nilPtrs), lists of two.
+// fill sets every exported field reachable from v, and those of the tail
+// of a docState (found by reflection, so that a field added later, here
+// or in declaredconfig's types, is covered), to a value of its own:
+// strings and numbers counted from *n, flags true, pointers set (or left
+// nil with nilPtrs), lists of two.
 func fill(v reflect.Value, n *int, nilPtrs bool) {
 	*n++
 	switch v.Kind() {
@@ -55,6 +56,10 @@ func fill(v reflect.Value, n *int, nilPtrs bool) {
 			if v.Type().Field(i).IsExported() {
 				fill(v.Field(i), n, nilPtrs)
 			}
+		}
+		if d, ok := v.Addr().Interface().(*docState); ok {
+			d.docTail = &docTail{}
+			fill(reflect.ValueOf(d.docTail).Elem(), n, nilPtrs)
 		}
 	default:
 		panic("fill: " + v.Type().String())
@@ -164,7 +169,7 @@ func TestStateCodecDamaged(t *testing.T) {
 func TestStateCodecDamagedBody(t *testing.T) {
 	ctx := context.Background()
 	st := &deviceState{Docs: []*docState{{Scope: declaredconfig.Device, Host: declaredconfig.Complete,
-		Doc: &declaredconfig.Document{ID: "x", Checksum: "A"}, Base: "A", rest: strings.Repeat("\xff", restMinBytes)}}}
+		Doc: &declaredconfig.Document{ID: "x", Checksum: "A"}, docTail: &docTail{Base: "A", rest: strings.Repeat("\xff", restMinBytes)}}}}
 	b, err := encodeState(st)
 	if err != nil {
 		t.Fatal(err)
@@ -217,7 +222,7 @@ func TestCacheKeepsRecent(t *testing.T) {
 func TestStateCodecDamagedResult(t *testing.T) {
 	ctx := context.Background()
 	st := &deviceState{Docs: []*docState{{Scope: declaredconfig.Device, Host: declaredconfig.Complete,
-		Doc: &declaredconfig.Document{ID: "x", Checksum: "A"}, Base: "A", ResultsRC: "R",
+		Doc: &declaredconfig.Document{ID: "x", Checksum: "A"}, docTail: &docTail{Base: "A", ResultsRC: "R"},
 		resultRaw: strings.Repeat("\xff", resultMinBytes)}}}
 	b, err := encodeState(st)
 	if err != nil {
@@ -241,7 +246,7 @@ func TestStateCodecDamagedResult(t *testing.T) {
 	}
 	// A result that does not end where its length says.
 	good, err := encodeState(&deviceState{Docs: []*docState{{Doc: &declaredconfig.Document{ID: "x"},
-		Result: &declaredconfig.Result{ID: "x", CSPs: []declaredconfig.CSPResult{{Name: "c"}}}}}})
+		Result: &declaredconfig.Result{ID: "x", CSPs: []declaredconfig.CSPResult{{Name: "c"}}}, docTail: &docTail{}}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -270,7 +275,7 @@ func TestStateCodecDamagedResult(t *testing.T) {
 // changed since saves none, and classes out of range are ErrStoredState.
 func TestStateCodecClasses(t *testing.T) {
 	doc := func(s declaredconfig.Scope, h declaredconfig.Host, id string) *docState {
-		return &docState{Scope: s, Host: h, Doc: &declaredconfig.Document{ID: id, Checksum: "A"}, Base: "A"}
+		return &docState{Scope: s, Host: h, Doc: &declaredconfig.Document{ID: id, Checksum: "A"}, docTail: &docTail{Base: "A"}}
 	}
 	entry := func(ctx, id string) declaredconfig.SummaryEntry {
 		return declaredconfig.SummaryEntry{Context: ctx, ID: id, Checksum: "A", ResultChecksum: "R", State: "60"}
@@ -336,10 +341,10 @@ func TestStateCodecClasses(t *testing.T) {
 // a string not before it is ErrStoredState.
 func TestStateCodecReferences(t *testing.T) {
 	d := &docState{Scope: declaredconfig.Device, Host: declaredconfig.Complete, Doc: &declaredconfig.Document{ID: "id-1", Checksum: "A0"},
-		Base: "A0", Acked: "A0", InSyncRC: "RC-A0", ResultsRC: "RC-A0", GetDone: "A0/RC-A0",
-		Last: lastSeen{Condition: InSync, Checksum: "A0", RC: "RC-A0", Reason: "r", Reported: true, State: 60, DevCS: "A0", DevRC: "RC-A0", Event: "AppliedAA0/"}}
+		docTail: &docTail{Base: "A0", Acked: "A0", InSyncRC: "RC-A0", ResultsRC: "RC-A0", GetDone: "A0/RC-A0"},
+		Last:    lastSeen{Condition: InSync, Checksum: "A0", RC: "RC-A0", Reason: "r", Reported: true, State: 60, DevCS: "A0", DevRC: "RC-A0", Event: "AppliedAA0/"}}
 	other := &docState{Scope: declaredconfig.Device, Host: declaredconfig.Complete, Doc: &declaredconfig.Document{ID: "id-2", Checksum: "B0"},
-		Last: lastSeen{DevCS: "B1", DevRC: "RC-B1"}}
+		Last: lastSeen{DevCS: "B1", DevRC: "RC-B1"}, docTail: &docTail{}}
 	sum := &declaredconfig.Summary{Documents: []declaredconfig.SummaryEntry{
 		{Context: "Device", ID: "id-1", Checksum: "A0", ResultChecksum: "RC-A0", State: "60"},
 		{Context: "Device", ID: "ID-2", Checksum: "B1", ResultChecksum: "RC-B1", State: "60"}, // another case: no reference
