@@ -200,9 +200,9 @@ func TestStateName(t *testing.T) {
 func TestDocStateEqual(t *testing.T) {
 	yes := true
 	x := docState{Scope: declaredconfig.User, Host: declaredconfig.Complete, Doc: &declaredconfig.Document{ID: "A"},
-		Redeclared: 1, AbandonSet: &yes, Result: &declaredconfig.Result{},
-		Last: lastSeen{Condition: InSync, Checksum: "C", Reason: "R"},
+		Redeclared: 1, Last: lastSeen{Condition: InSync, Checksum: "C", Reason: "R"},
 		docTail: &docTail{Base: "B", Vars: &declaredconfig.InstanceBlob{}, VarsSent: "V", Acked: "A",
+			AbandonSet: &yes, Result: &declaredconfig.Result{},
 			Await: [nKinds]string{"", "a"}, Tried: [nKinds]string{"t"}}}
 	// dup copies d with a tail of its own, as clone does.
 	dup := func(d docState) docState {

@@ -102,16 +102,10 @@ type docState struct {
 	// only the fields of its head are read (the others are zero when it
 	// was loaded), and it is never changed.
 	stored     string
-	Redeclared int   `json:"redeclared,omitempty"`
-	AbandonSet *bool `json:"abandonSet,omitempty"` // the value a 2xx Replace set
-	// Refused (in the tail) is the checksum the device refused with
-	// RefusedCode; RefusedTries counts the refusals of Refused in a row.
-	RefusedCode  syncml.StatusCode `json:"refusedCode,omitempty"`
-	RefusedTries int               `json:"refusedTries,omitempty"`
-
-	// Result is the last result read, or nil; a load of format 3 keeps
-	// it as stored in resultRaw instead (see result).
-	Result    *declaredconfig.Result `json:"result,omitempty"`
+	Redeclared int `json:"redeclared,omitempty"`
+	// resultRaw is the last result read as a load of format 3 keeps it
+	// (see result); Result (in the tail) the same read, or read from the
+	// device.
 	resultRaw string
 
 	// Last is the status reported last time (the events are the changes).
@@ -134,12 +128,21 @@ type docTail struct {
 	Vars     *declaredconfig.InstanceBlob `json:"vars,omitempty"`
 	VarsSent string                       `json:"varsSent,omitempty"` // checksum with which the variables were last acknowledged
 
+	AbandonSet *bool `json:"abandonSet,omitempty"` // the value a 2xx Replace set
+
 	// Acked is the checksum whose Add or Replace the device answered
 	// 2xx, and AckedIn the session key.
 	Acked   string `json:"acked,omitempty"`
 	AckedIn string `json:"ackedIn,omitempty"`
 	// Refused is the checksum the device refused with RefusedCode.
-	Refused string `json:"refused,omitempty"`
+	Refused     string            `json:"refused,omitempty"`
+	RefusedCode syncml.StatusCode `json:"refusedCode,omitempty"`
+	// RefusedTries counts the refusals of Refused in a row.
+	RefusedTries int `json:"refusedTries,omitempty"`
+
+	// Result is the last result read, or nil; a load of format 3 keeps
+	// it as stored in resultRaw instead (see result).
+	Result *declaredconfig.Result `json:"result,omitempty"`
 
 	InSyncRC  string `json:"inSyncRC,omitempty"`  // result_checksum of the declared version in sync
 	ResultsRC string `json:"resultsRC,omitempty"` // result_checksum whose results were read
@@ -224,14 +227,14 @@ func (d *docState) settled() bool {
 	return lastEvent(l.Event, Applied, cur) || lastEvent(l.Event, Repaired, cur)
 }
 
-// headSettled checks what the head of a document marked settled says
-// (see settled), so that a damaged state does not keep a document that
-// is not.
-func (d *docState) headSettled() bool {
+// headSettled checks what the head of a document marked settled says,
+// its flags those it was written with (see settled), so that a damaged
+// state does not keep a document that is not.
+func (d *docState) headSettled(flags byte) bool {
 	cur, l := d.Doc.Checksum, &d.Last
 	s := declaredconfig.State(l.State)
 	return cur != "" && l.Condition == InSync && l.Reported && s.Succeeded() && !s.Deleted() &&
-		!d.Abandoned && (d.AbandonSet == nil || !*d.AbandonSet) && !d.Repairing && d.resultRaw != ""
+		!d.Abandoned && flags&fAbandonTrue == 0 && !d.Repairing && d.resultRaw != ""
 }
 
 // unchanged reports whether a run that finds e as d's summary entry (nil:

@@ -759,24 +759,17 @@ func (r *stateReader) doc(d *docState, keep bool) {
 		return
 	}
 	d.Abandoned = flags&fAbandoned != 0
-	switch {
-	case flags&fAbandonFalse != 0:
-		d.AbandonSet = new(false)
-	case flags&fAbandonTrue != 0:
-		d.AbandonSet = new(true)
-	}
 	d.Repairing, d.StrayHost, d.Last.Reported = flags&fRepairing != 0, flags&fStrayHost != 0, flags&fReported != 0
+	// The refusal is of the tail, set once it is known whether d has
+	// one.
+	var code, tries int
 	if n := s[docHeadBytes : docHeadBytes+4]; n[0]|n[1]|n[2]|n[3] < 0x80 {
-		d.Redeclared = zigzag(n[0])
-		d.RefusedCode = syncml.StatusCode(zigzag(n[1]))
-		d.RefusedTries = zigzag(n[2])
+		d.Redeclared, code, tries = zigzag(n[0]), zigzag(n[1]), zigzag(n[2])
 		d.Last.State = uint32(n[3])
 		r.s = s[docHeadBytes+4:]
 	} else {
 		r.s = s[docHeadBytes:]
-		d.Redeclared = r.int()
-		d.RefusedCode = syncml.StatusCode(r.int())
-		d.RefusedTries = r.int()
+		d.Redeclared, code, tries = r.int(), r.int(), r.int()
 		d.Last.State = uint32(r.small(1<<32 - 1))
 	}
 	if keep && flags&fSettled != 0 {
@@ -791,7 +784,7 @@ func (r *stateReader) doc(d *docState, keep bool) {
 			r.fail("a document without its tail")
 			return
 		}
-		if d.headSettled() {
+		if d.headSettled(flags) {
 			// What the tail holds of a settled document, read from
 			// the head.
 			d.Last.DevCS, d.Last.Reason = d.Doc.Checksum, stateName(declaredconfig.State(d.Last.State))
@@ -802,6 +795,13 @@ func (r *stateReader) doc(d *docState, keep bool) {
 		r.s = at // read in full
 	}
 	r.tail(d)
+	d.RefusedCode, d.RefusedTries = syncml.StatusCode(code), tries
+	switch {
+	case flags&fAbandonFalse != 0:
+		d.AbandonSet = new(false)
+	case flags&fAbandonTrue != 0:
+		d.AbandonSet = new(true)
+	}
 	strs := d.strs()
 	r.docStrs(strs[:nHeadStrs], mask&headMask, refs)
 	tail := r.str2()

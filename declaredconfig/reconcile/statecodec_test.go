@@ -246,7 +246,7 @@ func TestStateCodecDamagedResult(t *testing.T) {
 	}
 	// A result that does not end where its length says.
 	good, err := encodeState(&deviceState{Docs: []*docState{{Doc: &declaredconfig.Document{ID: "x"},
-		Result: &declaredconfig.Result{ID: "x", CSPs: []declaredconfig.CSPResult{{Name: "c"}}}, docTail: &docTail{}}}})
+		docTail: &docTail{Result: &declaredconfig.Result{ID: "x", CSPs: []declaredconfig.CSPResult{{Name: "c"}}}}}}})
 	if err != nil {
 		t.Fatal(err)
 	}
