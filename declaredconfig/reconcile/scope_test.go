@@ -200,8 +200,8 @@ func TestStateName(t *testing.T) {
 func TestDocStateEqual(t *testing.T) {
 	yes := true
 	x := docState{Scope: declaredconfig.User, Host: declaredconfig.Complete, Doc: &declaredconfig.Document{ID: "A"},
-		Redeclared: 1, Last: lastSeen{Condition: InSync, Checksum: "C", Reason: "R"},
-		docTail: &docTail{Base: "B", Vars: &declaredconfig.InstanceBlob{}, VarsSent: "V", Acked: "A",
+		Redeclared: 1, Last: lastSeen{Condition: InSync, Reason: "R"},
+		docTail: &docTail{LastCS: "C", Base: "B", Vars: &declaredconfig.InstanceBlob{}, VarsSent: "V", Acked: "A",
 			AbandonSet: &yes, Result: &declaredconfig.Result{},
 			Await: [nKinds]string{"", "a"}, Tried: [nKinds]string{"t"}}}
 	// dup copies d with a tail of its own, as clone does.
@@ -283,7 +283,7 @@ func TestDocStateEqual(t *testing.T) {
 	// it made) are equal: the memory of the two differs, the fields do not.
 	x.rest = "R"
 	y := dup(x)
-	for _, p := range []*string{&y.Base, &y.VarsSent, &y.Acked, &y.Await[1], &y.Tried[0], &y.Last.Checksum, &y.Last.Reason} {
+	for _, p := range []*string{&y.Base, &y.VarsSent, &y.Acked, &y.Await[1], &y.Tried[0], &y.LastCS, &y.Last.Reason} {
 		*p = strings.Clone(*p)
 	}
 	y.rest = strings.Clone("S")

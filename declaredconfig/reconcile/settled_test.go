@@ -75,14 +75,13 @@ func choiceDoc(t *testing.T, id string, c docChoices) *docState {
 			Condition: choose(c.Cond, InSync, Pending, Failed, Drifted, Unknown),
 			Reported:  choose(c.Reported, true, false),
 			State:     uint32(state),
-			Checksum:  choose(c.LastCS, cur, "B0", ""),
-			RC:        choose(c.LastRC, rc, "RC-X"),
 			Reason:    choose(c.Reason, stateName(state), "sent; the device does not report it yet"),
 			DevCS:     choose(c.DevCS, cur, "B0"),
 			DevRC:     rc,
-			Event:     choose(c.Event, "AppliedA"+cur+"/", "RepairedA"+cur+"/", "FailedF"+cur+"/"+rc, ""),
 		},
 	}
+	d.LastCS, d.LastRC = choose(c.LastCS, cur, "B0", ""), choose(c.LastRC, rc, "RC-X")
+	d.LastEvent = choose(c.Event, "AppliedA"+cur+"/", "RepairedA"+cur+"/", "FailedF"+cur+"/"+rc, "")
 	if d.Refused != "" {
 		d.RefusedCode, d.RefusedTries = choose(c.Refused, syncml.StatusCode(0), 500, 403), 1
 	}
@@ -291,8 +290,8 @@ func TestSettledDeclareAgain(t *testing.T) {
 		d := st.Docs[0]
 		res := &declaredconfig.Result{ID: d.Doc.ID, Checksum: "A0", ResultChecksum: "R1", State: "60"}
 		d.Acked, d.Result, d.ResultsRC, d.InSyncRC, d.GetDone = "A0", res, "R1", "R1", "A0/R1"
-		d.Last = lastSeen{Condition: InSync, Reported: true, State: 60, Checksum: "A0", RC: "R1", Reason: stateName(60),
-			DevCS: "A0", DevRC: "R1", Event: "AppliedAA0/"}
+		d.Last = lastSeen{Condition: InSync, Reported: true, State: 60, Reason: stateName(60), DevCS: "A0", DevRC: "R1"}
+		d.LastCS, d.LastRC, d.LastEvent = "A0", "R1", "AppliedAA0/"
 		return true, nil
 	}); err != nil {
 		t.Fatal(err)

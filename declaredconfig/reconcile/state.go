@@ -158,6 +158,14 @@ type docTail struct {
 	// the same state within a session.
 	Await [nKinds]string `json:"await,omitzero"`
 	Tried [nKinds]string `json:"tried,omitzero"`
+
+	// LastCS and LastRC are the version and result_checksum the head's
+	// Last.Condition was set for, LastEvent the key of the last event
+	// reported (see run.once); in JSON, they are in "last" (see
+	// UnmarshalJSON).
+	LastCS    string `json:"-"`
+	LastRC    string `json:"-"`
+	LastEvent string `json:"-"`
 }
 
 // noTail is the tail of the documents a load keeps as stored: all zero,
@@ -176,27 +184,41 @@ func newDocState() *docState {
 	return &b.d
 }
 
-// UnmarshalJSON reads d as encoding/json does, into a tail of its own
-// (the states stored before format 1).
+// UnmarshalJSON reads d as encoding/json does, into a tail of its own,
+// with the fields of the tail that JSON writes in "last" (the states
+// stored before format 1).
 func (d *docState) UnmarshalJSON(b []byte) error {
 	type plain docState // without this method
 	if d.docTail == nil {
 		d.docTail = &docTail{}
 	}
-	return json.Unmarshal(b, (*plain)(d))
+	if err := json.Unmarshal(b, (*plain)(d)); err != nil {
+		return err
+	}
+	var last struct {
+		Last struct {
+			Checksum string `json:"cs"`
+			RC       string `json:"rc"`
+			Event    string `json:"ev"`
+		} `json:"last"`
+	}
+	if err := json.Unmarshal(b, &last); err != nil {
+		return err
+	}
+	d.LastCS, d.LastRC, d.LastEvent = last.Last.Checksum, last.Last.RC, last.Last.Event
+	return nil
 }
 
-// lastSeen is what decides whether an event is new.
+// lastSeen is what decides whether an event is new, with the tail's
+// LastCS, LastRC and LastEvent: the condition last reported and its
+// reason, and what the device reported then.
 type lastSeen struct {
 	Condition DocCondition `json:"c"`
 	Reported  bool         `json:"rep,omitempty"`
 	State     uint32       `json:"st,omitempty"`
-	Checksum  string       `json:"cs,omitempty"`
-	RC        string       `json:"rc,omitempty"`
 	Reason    string       `json:"r,omitempty"`
 	DevCS     string       `json:"dcs,omitempty"`
 	DevRC     string       `json:"drc,omitempty"`
-	Event     string       `json:"ev,omitempty"` // the last event reported
 }
 
 // settled reports whether d is in sync and a run that finds its summary
@@ -213,7 +235,7 @@ func (d *docState) settled() bool {
 	if cur == "" || l.Condition != InSync || !l.Reported || l.DevCS != cur || !s.Succeeded() || s.Deleted() ||
 		d.Abandoned || d.AbandonSet != nil && *d.AbandonSet || d.Refused == cur || d.Repairing ||
 		d.ResultsRC != rc || !d.hasResult() || d.ResultFail != "" || d.InSyncRC != rc ||
-		l.Reason != stateName(s) || l.Checksum != cur || l.RC != rc || d.AckedIn != "" ||
+		l.Reason != stateName(s) || d.LastCS != cur || d.LastRC != rc || d.AckedIn != "" ||
 		d.Host == declaredconfig.BulkTemplate && d.Vars != nil && d.VarsSent != cur {
 		return false
 	}
@@ -224,7 +246,7 @@ func (d *docState) settled() bool {
 	}
 	// The event Applied or Repaired of cur was the last reported (see
 	// run.once).
-	return lastEvent(l.Event, Applied, cur) || lastEvent(l.Event, Repaired, cur)
+	return lastEvent(d.LastEvent, Applied, cur) || lastEvent(d.LastEvent, Repaired, cur)
 }
 
 // headSettled checks what the head of a document marked settled says,
@@ -685,8 +707,8 @@ func (x *docState) fieldsEqual(y *docState) bool {
 		eqs(x.Base, y.Base) && eqs(x.VarsSent, y.VarsSent) && eqs(x.Acked, y.Acked) && eqs(x.AckedIn, y.AckedIn) &&
 		eqs(x.Refused, y.Refused) && eqs(x.InSyncRC, y.InSyncRC) && eqs(x.ResultsRC, y.ResultsRC) &&
 		eqs(x.GetDone, y.GetDone) && eqs(x.ResultFail, y.ResultFail) &&
-		eqs(x.Last.Checksum, y.Last.Checksum) && eqs(x.Last.RC, y.Last.RC) && eqs(x.Last.Reason, y.Last.Reason) &&
-		eqs(x.Last.DevCS, y.Last.DevCS) && eqs(x.Last.DevRC, y.Last.DevRC) && eqs(x.Last.Event, y.Last.Event) &&
+		eqs(x.LastCS, y.LastCS) && eqs(x.LastRC, y.LastRC) && eqs(x.Last.Reason, y.Last.Reason) &&
+		eqs(x.Last.DevCS, y.Last.DevCS) && eqs(x.Last.DevRC, y.Last.DevRC) && eqs(x.LastEvent, y.LastEvent) &&
 		eqMarks(&x.Await, &y.Await) && eqMarks(&x.Tried, &y.Tried)
 }
 

@@ -391,7 +391,7 @@ func (d *docState) strs() [nDocStrs]*string {
 		&d.GetDone, &d.ResultFail,
 		&d.Await[0], &d.Await[1], &d.Await[2], &d.Await[3], &d.Await[4],
 		&d.Tried[0], &d.Tried[1], &d.Tried[2], &d.Tried[3], &d.Tried[4],
-		&l.Checksum, &l.RC, &l.Event}
+		&d.LastCS, &d.LastRC, &d.LastEvent}
 }
 
 // headStrs returns the strings of d's head, the first of strs.
@@ -407,7 +407,7 @@ func (d *docState) strsV2() [nDocStrs - 4]*string {
 		&d.GetDone, &d.ResultFail,
 		&d.Await[0], &d.Await[1], &d.Await[2], &d.Await[3], &d.Await[4],
 		&d.Tried[0], &d.Tried[1], &d.Tried[2], &d.Tried[3], &d.Tried[4],
-		&l.Checksum, &l.RC, &l.Reason, &l.DevCS, &l.DevRC, &l.Event}
+		&d.LastCS, &d.LastRC, &l.Reason, &l.DevCS, &l.DevRC, &d.LastEvent}
 }
 
 func (w *stateWriter) attrs(as []declaredconfig.Attr) {
@@ -988,10 +988,10 @@ func (r *stateReader) docV1(d *docState) {
 	}
 	l := &d.Last
 	l.Condition = DocCondition(r.small(255))
-	l.Checksum, l.RC, l.Reason = r.str(), r.str(), r.str()
+	d.LastCS, d.LastRC, l.Reason = r.str(), r.str(), r.str()
 	l.Reported = r.bool()
 	l.State = uint32(r.small(1<<32 - 1))
-	l.DevCS, l.DevRC, l.Event = r.str(), r.str(), r.str()
+	l.DevCS, l.DevRC, d.LastEvent = r.str(), r.str(), r.str()
 }
 
 func (r *stateReader) attrs() []declaredconfig.Attr {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -341,8 +343,9 @@ func TestStateCodecClasses(t *testing.T) {
 // a string not before it is ErrStoredState.
 func TestStateCodecReferences(t *testing.T) {
 	d := &docState{Scope: declaredconfig.Device, Host: declaredconfig.Complete, Doc: &declaredconfig.Document{ID: "id-1", Checksum: "A0"},
-		docTail: &docTail{Base: "A0", Acked: "A0", InSyncRC: "RC-A0", ResultsRC: "RC-A0", GetDone: "A0/RC-A0"},
-		Last:    lastSeen{Condition: InSync, Checksum: "A0", RC: "RC-A0", Reason: "r", Reported: true, State: 60, DevCS: "A0", DevRC: "RC-A0", Event: "AppliedAA0/"}}
+		docTail: &docTail{Base: "A0", Acked: "A0", InSyncRC: "RC-A0", ResultsRC: "RC-A0", GetDone: "A0/RC-A0",
+			LastCS: "A0", LastRC: "RC-A0", LastEvent: "AppliedAA0/"},
+		Last: lastSeen{Condition: InSync, Reason: "r", Reported: true, State: 60, DevCS: "A0", DevRC: "RC-A0"}}
 	other := &docState{Scope: declaredconfig.Device, Host: declaredconfig.Complete, Doc: &declaredconfig.Document{ID: "id-2", Checksum: "B0"},
 		Last: lastSeen{DevCS: "B1", DevRC: "RC-B1"}, docTail: &docTail{}}
 	sum := &declaredconfig.Summary{Documents: []declaredconfig.SummaryEntry{
@@ -388,6 +391,36 @@ func TestStateCodecReferences(t *testing.T) {
 		c[i] = k
 		if _, err := decodeState(c); !errors.Is(err, ErrStoredState) {
 			t.Errorf("reference to string %d: %v", k, err)
+		}
+	}
+}
+
+// TestStateJSONLast checks that the state stored as JSON (before format
+// 1) reads the fields of a document's tail that JSON writes in "last" as
+// format 1 reads them: the same state in both (testdata).
+func TestStateJSONLast(t *testing.T) {
+	var sts [2]*deviceState
+	for i, name := range []string{"state.golden", "state-v1.golden"} {
+		raw, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sts[i], err = decodeState(raw); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+	}
+	js, v1 := sts[0], sts[1]
+	if len(js.Docs) != 2 || len(v1.Docs) != len(js.Docs) {
+		t.Fatalf("%d and %d documents", len(js.Docs), len(v1.Docs))
+	}
+	for i, d := range js.Docs {
+		got := [3]string{d.LastCS, d.LastRC, d.LastEvent}
+		want := [3]string{v1.Docs[i].LastCS, v1.Docs[i].LastRC, v1.Docs[i].LastEvent}
+		if got != want || want[0] == "" || want[1] == "" || want[2] == "" {
+			t.Errorf("document %d: JSON reads %q, format 1 %q", i, got, want)
+		}
+		if d.Last != v1.Docs[i].Last {
+			t.Errorf("document %d: JSON reads %+v, format 1 %+v", i, d.Last, v1.Docs[i].Last)
 		}
 	}
 }
