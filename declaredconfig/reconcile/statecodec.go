@@ -694,15 +694,14 @@ func (r *stateReader) docs(keep bool) []*docState {
 	if n == 0 {
 		return nil
 	}
-	// The documents and their bodies are made in two arrays rather than
-	// one of both (Go rounds an object up to its size class, of which
-	// there are fewer among the large ones); their tails, which those
-	// kept as stored do without, in blocks (see tail).
+	// The documents and their bodies are made in one array; their
+	// tails, which those kept as stored do without, in blocks (see
+	// tail).
 	ptrs := make([]*docState, n)
-	docs, bodies := make([]docState, n), make([]declaredconfig.Document, n)
+	docs := make([]docAndBody, n)
 	for i := range docs {
-		ptrs[i] = &docs[i]
-		docs[i].Doc = &bodies[i]
+		ptrs[i] = &docs[i].d
+		docs[i].d.Doc = &docs[i].body
 		r.left = n - i
 		switch r.v {
 		case 1:
@@ -714,6 +713,13 @@ func (r *stateReader) docs(keep bool) []*docState {
 		}
 	}
 	return ptrs
+}
+
+// docAndBody is a document as a load makes it: its docState and the
+// body that its Doc points to.
+type docAndBody struct {
+	d    docState
+	body declaredconfig.Document
 }
 
 // docMinBytes is the least a docState takes: the bytes of its fields
