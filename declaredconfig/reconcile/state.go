@@ -588,14 +588,21 @@ type cachedState struct {
 // changed in place, only replaced; so are the documents kept as stored
 // (see materialize).
 func (st *deviceState) clone() *deviceState {
-	c := *st
+	c, _ := statePool.Get().(*deviceState)
+	if c == nil {
+		c = new(deviceState)
+	}
+	*c = *st
 	c.bufArr = [2]*docsBuf{}
 	c.bufs = c.bufArr[:0]
 	c.Docs = cloneDocs(st.Docs, &c.bufs)
 	c.Removed = cloneDocs(st.Removed, &c.bufs)
 	c.Stray = slices.Clone(st.Stray)
-	return &c
+	return c
 }
+
+// statePool keeps the clones that an update did not need (see release).
+var statePool sync.Pool
 
 // docsPool keeps the copies that an update did not need.
 var docsPool sync.Pool
@@ -634,14 +641,16 @@ func cloneDocs(list []*docState, bufs *[]*docsBuf) []*docState {
 	return b.ptrs
 }
 
-// release gives the copies of a clone back to docsPool; st must not be
-// used after. They are not cleared: the next clone overwrites what it
-// uses, and the pool lets go of its buffers within two collections.
+// release gives the copies of a clone back to docsPool, and the clone,
+// cleared, to statePool; st must not be used after. The copies are not
+// cleared: the next clone overwrites what it uses, and the pool lets go
+// of its buffers within two collections.
 func (st *deviceState) release() {
 	for _, b := range st.bufs {
 		docsPool.Put(b)
 	}
-	st.bufs, st.bufArr, st.Docs, st.Removed = nil, [2]*docsBuf{}, nil, nil
+	*st = deviceState{}
+	statePool.Put(st)
 }
 
 // same reports whether st holds what before holds, but for the key of the
