@@ -1333,11 +1333,7 @@ func (r *stateReader) identity(st *deviceState) {
 		r.fail("identity classes of %d entries and %d documents", len(ents), n)
 		return
 	}
-	c, sig := newClasses(n, n)
-	for i := range ents {
-		c.class[i], c.first[i], c.docEntry[i] = int32(i), true, int32(i)
-		c.scope[i] = scopeOf(ents[i].Context)
-	}
+	c, sig := identityClasses(ents)
 	for k, d := range st.Docs {
 		sig[k] = docSig{d.Scope, d.Doc}
 	}
@@ -1345,6 +1341,66 @@ func (r *stateReader) identity(st *deviceState) {
 		sig[len(st.Docs)+k] = docSig{d.Scope, d.Doc}
 	}
 	st.cls, st.clsSum, st.clsSig = c, st.Sum, sig
+}
+
+// sharedClasses bounds the identity classes whose lists are shared (see
+// identityClasses).
+const sharedClasses = 64
+
+// identityIdx, allFirst and deviceScopes are the lists of the identity
+// classes of up to sharedClasses entries all of the Device scope, shared
+// by them: classes are never changed in place.
+var (
+	identityIdx = func() (a [sharedClasses]int32) {
+		for i := range a {
+			a[i] = int32(i)
+		}
+		return a
+	}()
+	allFirst = func() (a [sharedClasses]bool) {
+		for i := range a {
+			a[i] = true
+		}
+		return a
+	}()
+	deviceScopes [sharedClasses]declaredconfig.Scope // all Device (0)
+)
+
+// identitySet holds identity classes made for up to 16 documents and
+// the names of those documents, in one allocation.
+type identitySet struct {
+	c   classes
+	sig [16]docSig
+}
+
+// identityClasses returns the identity classes of ents (see clsIdentity),
+// as many documents as entries, and a list for the names of the
+// documents. Those of up to sharedClasses entries of the Device scope, a
+// steady device's, share their lists.
+func identityClasses(ents []declaredconfig.SummaryEntry) (*classes, []docSig) {
+	n := len(ents)
+	device := n <= sharedClasses
+	for i := 0; i < n && device; i++ {
+		device = scopeOf(ents[i].Context) == declaredconfig.Device
+	}
+	if !device {
+		c, sig := newClasses(n, n)
+		for i := range ents {
+			c.class[i], c.first[i], c.docEntry[i] = int32(i), true, int32(i)
+			c.scope[i] = scopeOf(ents[i].Context)
+		}
+		return c, sig
+	}
+	var c *classes
+	var sig []docSig
+	if n <= 16 {
+		b := &identitySet{}
+		c, sig = &b.c, b.sig[:n:n]
+	} else {
+		c, sig = &classes{}, make([]docSig, n)
+	}
+	c.scope, c.class, c.first, c.docEntry = deviceScopes[:n:n], identityIdx[:n:n], allFirst[:n:n], identityIdx[:n:n]
+	return c, sig
 }
 
 func (r *stateReader) classes(st *deviceState) {
