@@ -424,3 +424,48 @@ func TestStateJSONLast(t *testing.T) {
 		}
 	}
 }
+
+// TestStateCodecIdentityClasses saves identity classes (entry i names
+// document i, the first of its class) of entries of both scopes, and of
+// as many Device entries as share their lists, more, and more than a
+// small set holds: a load reads them as made, and a run uses them.
+func TestStateCodecIdentityClasses(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		n    int
+		user bool
+	}{{"user", 3, true}, {"small", 16, false}, {"shared", 20, false}, {"many", sharedClasses + 1, false}} {
+		t.Run(c.name, func(t *testing.T) {
+			st := &deviceState{SumText: "text", Sum: &declaredconfig.Summary{Schema: "1.0"}}
+			for i := range c.n {
+				s, ctx := declaredconfig.Device, "Device"
+				if c.user && i == 1 {
+					s, ctx = declaredconfig.User, "User"
+				}
+				id := fmt.Sprintf("id-%d", i)
+				st.Docs = append(st.Docs, &docState{Scope: s, Host: declaredconfig.Complete,
+					Doc: &declaredconfig.Document{ID: id, Checksum: "A"}, docTail: &docTail{Base: "A"}})
+				st.Sum.Documents = append(st.Sum.Documents,
+					declaredconfig.SummaryEntry{Context: ctx, ID: id, Checksum: "A", ResultChecksum: "R", State: "60"})
+			}
+			made := (&run{r: New(Config{}), device: "d", st: st, summary: st.Sum}).classes()
+			if !made.identity() {
+				t.Fatalf("classes %+v are not the identity", made)
+			}
+			b, err := encodeState(st)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := decodeState(b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.cls == nil || !reflect.DeepEqual(*got.cls, *made) {
+				t.Fatalf("loaded classes %+v, made %+v", got.cls, made)
+			}
+			if p := (&run{r: New(Config{}), device: "d", st: got, summary: got.Sum}); p.classes() != got.cls {
+				t.Errorf("a run on the loaded state made the classes again")
+			}
+		})
+	}
+}
