@@ -162,8 +162,8 @@ func (p *run) document(d *docState, es *declaredconfig.DocumentStatus) error {
 	set := func(c DocCondition, reason string) {
 		d.Last.Condition = c
 		keep(&d.Last.Reason, reason)
-		keep(&d.Last.Checksum, cur)
-		keep(&d.Last.RC, rc)
+		keep(&d.LastCS, cur)
+		keep(&d.LastRC, rc)
 	}
 	if d.Abandoned {
 		set(Abandoned, "abandoned by the server")
@@ -240,7 +240,7 @@ func (p *run) document(d *docState, es *declaredconfig.DocumentStatus) error {
 			if p.once(d, Repaired, "A", cur, "") {
 				d.Repairing = false
 			}
-		case lastEvent(d.Last.Event, Repaired, cur):
+		case lastEvent(d.LastEvent, Repaired, cur):
 			// the version's Repaired stands for its Applied
 		default:
 			p.once(d, Applied, "A", cur, "")
@@ -314,10 +314,10 @@ func (p *run) once(d *docState, kind EventKind, tag, cur, rc string) bool {
 	// fits.
 	var buf [160]byte
 	key := append(append(append(append(append(buf[:0], kind.String()...), tag...), cur...), '/'), rc...)
-	if string(key) == d.Last.Event {
+	if string(key) == d.LastEvent {
 		return false
 	}
-	d.Last.Event = string(key)
+	d.LastEvent = string(key)
 	p.event(Event{Kind: kind, Status: d.status()})
 	return true
 }

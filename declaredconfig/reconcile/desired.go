@@ -307,9 +307,9 @@ func (st *deviceState) declare(d Doc, text []byte) error {
 	if doc == nil {
 		return errorf("Declare: document %s does not read back: %w", id, ErrInvalid)
 	}
-	x := &docState{Scope: d.Scope, Host: d.Host, Doc: doc, Base: doc.Checksum,
-		Vars: cloneBlob(d.Variables), Abandoned: d.Abandoned,
-		Last: lastSeen{Condition: Unknown, Reason: "declared; the device has not reported since"}}
+	x := &docState{Scope: d.Scope, Host: d.Host, Doc: doc, Abandoned: d.Abandoned,
+		Last:    lastSeen{Condition: Unknown, Reason: "declared; the device has not reported since"},
+		docTail: &docTail{Base: doc.Checksum, Vars: cloneBlob(d.Variables)}}
 	if i >= 0 {
 		// A new version: what the device did with the old one no longer
 		// counts, but what is in flight still does.
@@ -349,9 +349,10 @@ func (r *Reconciler) Remove(ctx context.Context, device string, ids ...string) e
 				return false
 			}
 			st.Removed = append(st.Removed, &docState{Scope: x.Scope, Host: declaredconfig.Complete,
-				Doc: &declaredconfig.Document{ID: x.ID, Checksum: x.Checksum}, Base: x.Checksum, StrayHost: true,
+				Doc: &declaredconfig.Document{ID: x.ID, Checksum: x.Checksum}, StrayHost: true,
 				Last: lastSeen{Condition: Removing, Reason: "never declared; deleting it", Reported: true,
-					State: uint32(stateOf(x.State)), DevCS: x.Checksum, DevRC: x.RC}})
+					State: uint32(stateOf(x.State)), DevCS: x.Checksum, DevRC: x.RC},
+				docTail: &docTail{Base: x.Checksum}})
 			return true
 		})
 		if len(st.Stray) == 0 {

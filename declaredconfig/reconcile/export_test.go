@@ -82,3 +82,8 @@ func Forget(r *Reconciler, device string) {
 	delete(r.cacheOld, device)
 	delete(r.summaries, device)
 }
+
+// NoTailChanged reports whether something changed noTail, the tail that
+// the documents a load keeps as stored share (a document must be
+// materialized before anything of it changes).
+func NoTailChanged() bool { return noTail != docTail{} }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/windc-go/windc/declaredconfig"
 	"github.com/windc-go/windc/syncml"
@@ -95,31 +96,33 @@ func (r *Reconciler) reconcile(ctx context.Context, ss *session.Session, m *sync
 		sumErr = nil // see askSummary
 	}
 	msgSep := m.Header.SessionID + "/" + m.Header.MsgID + "\x00"
-	run := &run{r: r, device: device, m: m, x: x, summary: summary, sumText: text, lazy: lazy,
+	p := runPool.Get().(*run)
+	defer p.free()
+	*p = run{r: r, device: device, m: m, x: x, summary: summary, sumText: text, lazy: lazy,
 		msgSep: msgSep, sess: m.Header.SessionID, msg: msgSep[:len(msgSep)-1],
 		idle: ss.Queued() == 0 && ss.Pending() == 0}
 	st, err := r.update(ctx, device, func(st *deviceState) (bool, error) {
-		run.reset(st)
-		run.summaryOf(st)
-		err := run.do()
-		return len(run.events) > 0, err
+		p.reset(st)
+		p.summaryOf(st)
+		err := p.do()
+		return len(p.events) > 0, err
 	})
 	if err != nil {
 		return nil, err
 	}
-	if run.sumErr != nil {
-		sumErr = run.sumErr
+	if p.sumErr != nil {
+		sumErr = p.sumErr
 	}
 	var qErr error
-	if len(run.plan) > 0 {
-		if err := ss.Queue(run.plan...); err != nil {
-			qErr = errorf("device %q: queueing %d commands: %w", device, len(run.plan), err)
+	if len(p.plan) > 0 {
+		if err := ss.Queue(p.plan...); err != nil {
+			qErr = errorf("device %q: queueing %d commands: %w", device, len(p.plan), err)
 		}
 	}
 	// The events are saved as reported: they are given even when the
 	// session refused the commands.
 	if r.cfg.OnEvent != nil {
-		for _, e := range run.events {
+		for _, e := range p.events {
 			r.cfg.OnEvent(ctx, e)
 		}
 	}
@@ -165,6 +168,18 @@ type run struct {
 	st     *deviceState
 	plan   []syncml.Command
 	events []Event
+}
+
+// runPool keeps the runs that are done (see free): a run, with the
+// classes it holds for a small summary, takes some 500 bytes.
+var runPool = sync.Pool{New: func() any { return new(run) }}
+
+// free clears p, so that it holds on to nothing, and gives it back to
+// runPool; p must not be used after. Nothing a run made refers to the run
+// itself (the classes it keeps are copies, see classes).
+func (p *run) free() {
+	*p = run{}
+	runPool.Put(p)
 }
 
 func (p *run) reset(st *deviceState) {

@@ -65,7 +65,7 @@ func (c classCase) run() *run {
 		if d.User {
 			s = declaredconfig.User
 		}
-		return &docState{Scope: s, Host: declaredconfig.Host(d.Host), Doc: &declaredconfig.Document{ID: classIDs[d.ID]}}
+		return &docState{Scope: s, Host: declaredconfig.Host(d.Host), Doc: &declaredconfig.Document{ID: classIDs[d.ID]}, docTail: &docTail{}}
 	}
 	for _, d := range c.Docs {
 		st.Docs = append(st.Docs, mk(d))
@@ -194,14 +194,29 @@ func TestStateName(t *testing.T) {
 }
 
 // TestDocStateEqual checks that docState.equal tells apart two documents
-// that differ in any one field (found by reflection, so that a field
-// added later is covered), as == does.
+// that differ in any one field of the head or the tail (found by
+// reflection, so that a field added later is covered), as == does of
+// both.
 func TestDocStateEqual(t *testing.T) {
 	yes := true
-	x := docState{Scope: declaredconfig.User, Host: declaredconfig.Complete, Doc: &declaredconfig.Document{ID: "A"}, Base: "B",
-		Redeclared: 1, Vars: &declaredconfig.InstanceBlob{}, VarsSent: "V", AbandonSet: &yes, Acked: "A", Result: &declaredconfig.Result{},
-		Await: [nKinds]string{"", "a"}, Tried: [nKinds]string{"t"}, Last: lastSeen{Condition: InSync, Checksum: "C", Reason: "R"}}
-	if y := x; !x.equal(&y) {
+	x := docState{Scope: declaredconfig.User, Host: declaredconfig.Complete, Doc: &declaredconfig.Document{ID: "A"},
+		Redeclared: 1, Last: lastSeen{Condition: InSync, Reason: "R"},
+		docTail: &docTail{LastCS: "C", Base: "B", Vars: &declaredconfig.InstanceBlob{}, VarsSent: "V", Acked: "A",
+			AbandonSet: &yes, Result: &declaredconfig.Result{},
+			Await: [nKinds]string{"", "a"}, Tried: [nKinds]string{"t"}}}
+	// dup copies d with a tail of its own, as clone does.
+	dup := func(d docState) docState {
+		tail := *d.docTail
+		d.docTail = &tail
+		return d
+	}
+	// same is == of the heads and of the tails.
+	same := func(a, b docState) bool {
+		ta, tb := *a.docTail, *b.docTail
+		a.docTail, b.docTail = nil, nil
+		return a == b && ta == tb
+	}
+	if y := dup(x); !x.equal(&y) || !same(x, y) {
 		t.Fatal("a copy is not equal")
 	}
 	var walk func(path string, v reflect.Value, set func(func(reflect.Value)))
@@ -210,6 +225,12 @@ func TestDocStateEqual(t *testing.T) {
 		if v.Kind() == reflect.Struct && v.Type() != reflect.TypeOf(declaredconfig.Document{}) {
 			for i := range v.NumField() {
 				f := v.Type().Field(i)
+				if f.Anonymous && f.Type == reflect.TypeOf(&docTail{}) {
+					walk(path, v.Field(i).Elem(), func(change func(reflect.Value)) {
+						set(func(w reflect.Value) { change(w.Field(i).Elem()) })
+					})
+					continue
+				}
 				if !f.IsExported() {
 					continue
 				}
@@ -246,9 +267,9 @@ func TestDocStateEqual(t *testing.T) {
 		})
 	}
 	walk("docState", reflect.ValueOf(x), func(change func(reflect.Value)) {
-		y := x
+		y := dup(x)
 		change(reflect.ValueOf(&y).Elem())
-		if y == x {
+		if same(x, y) {
 			t.Fatalf("the test changed nothing")
 		}
 		if x.equal(&y) || y.equal(&x) {
@@ -261,8 +282,8 @@ func TestDocStateEqual(t *testing.T) {
 	// Equal strings held elsewhere (a run sets a field to an equal string
 	// it made) are equal: the memory of the two differs, the fields do not.
 	x.rest = "R"
-	y := x
-	for _, p := range []*string{&y.Base, &y.VarsSent, &y.Acked, &y.Await[1], &y.Tried[0], &y.Last.Checksum, &y.Last.Reason} {
+	y := dup(x)
+	for _, p := range []*string{&y.Base, &y.VarsSent, &y.Acked, &y.Await[1], &y.Tried[0], &y.LastCS, &y.Last.Reason} {
 		*p = strings.Clone(*p)
 	}
 	y.rest = strings.Clone("S")

@@ -21,7 +21,7 @@ import (
 func TestStoredScopes(t *testing.T) {
 	ctx := context.Background()
 	doc := func(s declaredconfig.Scope, h declaredconfig.Host) *docState {
-		return &docState{Scope: s, Host: h, Doc: &declaredconfig.Document{ID: "11111111-1111-4111-8111-111111111111", Checksum: "A"}, Base: "A"}
+		return &docState{Scope: s, Host: h, Doc: &declaredconfig.Document{ID: "11111111-1111-4111-8111-111111111111", Checksum: "A"}, docTail: &docTail{Base: "A"}}
 	}
 	good := doc(declaredconfig.Device, declaredconfig.Complete)
 	states := map[string]*deviceState{

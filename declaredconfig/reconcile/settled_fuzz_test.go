@@ -151,6 +151,9 @@ func FuzzSettledTwins(f *testing.F) {
 		} else if rb, err := reconcile.Resolved(sb); err != nil || !reflect.DeepEqual(ra, rb) {
 			t.Fatalf("statuses differ (%v):\nkept as stored %+v\n  read in full %+v", err, ra, rb)
 		}
+		if reconcile.NoTailChanged() {
+			t.Fatal("the tail shared by the documents kept as stored changed")
+		}
 		docs, err := lazy.rec.Desired(ctx, dev1)
 		if err != nil || len(docs) != len(ids) {
 			t.Fatalf("desired: %d documents, %v", len(docs), err)

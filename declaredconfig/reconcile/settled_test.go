@@ -55,32 +55,33 @@ func choiceDoc(t *testing.T, id string, c docChoices) *docState {
 		Scope: declaredconfig.Device, Host: choose(c.Host, declaredconfig.Complete, declaredconfig.Inventory, declaredconfig.BulkTemplate),
 		Doc: &declaredconfig.Document{Schema: "1.0", Context: "Device", ID: id, Checksum: cur,
 			CSPs: []declaredconfig.CSP{{Name: "./Vendor/MSFT/VPNv2", Settings: []declaredconfig.Setting{{Path: "P/AlwaysOn", Type: "bool", Value: "true"}}}}},
-		Base:       choose(c.Base, cur, "B0"),
+		docTail: &docTail{
+			Base:       choose(c.Base, cur, "B0"),
+			Acked:      choose(c.Acked, cur, "", "B0"),
+			AckedIn:    choose(c.AckedIn, "", "S1"),
+			Refused:    choose(c.Refused, "", cur, "B0"),
+			InSyncRC:   choose(c.InSyncRC, rc, "RC-X", ""),
+			ResultsRC:  choose(c.ResultsRC, rc, "RC-X", ""),
+			GetDone:    choose(c.GetDone, cur+"/"+rc, "", cur+"/"),
+			ResultFail: choose(c.ResultFail, "", "setting X failed"),
+			AbandonSet: choose(c.AbandonSet, (*bool)(nil), new(false), new(true)),
+		},
 		Redeclared: choose(c.Redeclared, 0, 1, 200),
 		Abandoned:  choose(c.Abandoned, false, true),
-		AbandonSet: choose(c.AbandonSet, (*bool)(nil), new(false), new(true)),
-		Acked:      choose(c.Acked, cur, "", "B0"),
-		AckedIn:    choose(c.AckedIn, "", "S1"),
-		Refused:    choose(c.Refused, "", cur, "B0"),
-		InSyncRC:   choose(c.InSyncRC, rc, "RC-X", ""),
-		ResultsRC:  choose(c.ResultsRC, rc, "RC-X", ""),
 		resultRaw:  choose(c.Result, string(w.b), ""),
-		GetDone:    choose(c.GetDone, cur+"/"+rc, "", cur+"/"),
-		ResultFail: choose(c.ResultFail, "", "setting X failed"),
 		Repairing:  choose(c.Repairing, false, true),
 		Hint:       int8(choose(c.Hint, 0, 1, -1)),
 		Last: lastSeen{
 			Condition: choose(c.Cond, InSync, Pending, Failed, Drifted, Unknown),
 			Reported:  choose(c.Reported, true, false),
 			State:     uint32(state),
-			Checksum:  choose(c.LastCS, cur, "B0", ""),
-			RC:        choose(c.LastRC, rc, "RC-X"),
 			Reason:    choose(c.Reason, stateName(state), "sent; the device does not report it yet"),
 			DevCS:     choose(c.DevCS, cur, "B0"),
 			DevRC:     rc,
-			Event:     choose(c.Event, "AppliedA"+cur+"/", "RepairedA"+cur+"/", "FailedF"+cur+"/"+rc, ""),
 		},
 	}
+	d.LastCS, d.LastRC = choose(c.LastCS, cur, "B0", ""), choose(c.LastRC, rc, "RC-X")
+	d.LastEvent = choose(c.Event, "AppliedA"+cur+"/", "RepairedA"+cur+"/", "FailedF"+cur+"/"+rc, "")
 	if d.Refused != "" {
 		d.RefusedCode, d.RefusedTries = choose(c.Refused, syncml.StatusCode(0), 500, 403), 1
 	}
@@ -289,8 +290,8 @@ func TestSettledDeclareAgain(t *testing.T) {
 		d := st.Docs[0]
 		res := &declaredconfig.Result{ID: d.Doc.ID, Checksum: "A0", ResultChecksum: "R1", State: "60"}
 		d.Acked, d.Result, d.ResultsRC, d.InSyncRC, d.GetDone = "A0", res, "R1", "R1", "A0/R1"
-		d.Last = lastSeen{Condition: InSync, Reported: true, State: 60, Checksum: "A0", RC: "R1", Reason: stateName(60),
-			DevCS: "A0", DevRC: "R1", Event: "AppliedAA0/"}
+		d.Last = lastSeen{Condition: InSync, Reported: true, State: 60, Reason: stateName(60), DevCS: "A0", DevRC: "R1"}
+		d.LastCS, d.LastRC, d.LastEvent = "A0", "R1", "AppliedAA0/"
 		return true, nil
 	}); err != nil {
 		t.Fatal(err)

@@ -2,6 +2,7 @@ package reconcile
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"slices"
 	"sync"
@@ -77,6 +78,11 @@ const (
 //
 // The fields of a byte or less come first, together, so that a docState,
 // which a run copies and compares in full, takes as few words as it can.
+// Its head holds what a document kept as stored (settled, see
+// materialize) needs and its status shows; the rest is in its tail
+// (docTail), which such a document, the most of a steady state, loads
+// without: its tail is noTail, shared and never changed. Every other
+// docState has a tail of its own.
 type docState struct {
 	Scope     declaredconfig.Scope `json:"scope"`
 	Host      declaredconfig.Host  `json:"host"`
@@ -91,21 +97,38 @@ type docState struct {
 	// Doc is the version declared now; its Checksum is Base or a
 	// re-declared one.
 	Doc *declaredconfig.Document `json:"doc"`
-	// rest, when not empty, is the stored form (format 2) of the fields
-	// of Doc but its ID and Checksum, which are all that Doc then holds:
-	// a loaded document is read in full only when it is needed (see
-	// full).
-	rest string
 	// stored, when not empty, is the stored form (format 3) of d, a
 	// settled document kept as stored (see settled and materialize):
 	// only the fields of its head are read (the others are zero when it
 	// was loaded), and it is never changed.
 	stored     string
-	Base       string                       `json:"base"`
-	Redeclared int                          `json:"redeclared,omitempty"`
-	Vars       *declaredconfig.InstanceBlob `json:"vars,omitempty"`
-	VarsSent   string                       `json:"varsSent,omitempty"`   // checksum with which the variables were last acknowledged
-	AbandonSet *bool                        `json:"abandonSet,omitempty"` // the value a 2xx Replace set
+	Redeclared int `json:"redeclared,omitempty"`
+	// resultRaw is the last result read as a load of format 3 keeps it
+	// (see result); Result (in the tail) the same read, or read from the
+	// device.
+	resultRaw string
+
+	// Last is the status reported last time (the events are the changes).
+	Last lastSeen `json:"last,omitzero"`
+
+	// The tail comes last: equal compares the memory before it and the
+	// tails apart.
+	*docTail
+}
+
+// docTail is the part of a docState that a document kept as stored does
+// not need (see docState).
+type docTail struct {
+	// rest, when not empty, is the stored form (format 2) of the fields
+	// of Doc but its ID and Checksum, which are all that Doc then holds:
+	// a loaded document is read in full only when it is needed (see
+	// full).
+	rest     string
+	Base     string                       `json:"base"`
+	Vars     *declaredconfig.InstanceBlob `json:"vars,omitempty"`
+	VarsSent string                       `json:"varsSent,omitempty"` // checksum with which the variables were last acknowledged
+
+	AbandonSet *bool `json:"abandonSet,omitempty"` // the value a 2xx Replace set
 
 	// Acked is the checksum whose Add or Replace the device answered
 	// 2xx, and AckedIn the session key.
@@ -117,12 +140,12 @@ type docState struct {
 	// RefusedTries counts the refusals of Refused in a row.
 	RefusedTries int `json:"refusedTries,omitempty"`
 
-	InSyncRC  string `json:"inSyncRC,omitempty"`  // result_checksum of the declared version in sync
-	ResultsRC string `json:"resultsRC,omitempty"` // result_checksum whose results were read
 	// Result is the last result read, or nil; a load of format 3 keeps
 	// it as stored in resultRaw instead (see result).
-	Result    *declaredconfig.Result `json:"result,omitempty"`
-	resultRaw string
+	Result *declaredconfig.Result `json:"result,omitempty"`
+
+	InSyncRC  string `json:"inSyncRC,omitempty"`  // result_checksum of the declared version in sync
+	ResultsRC string `json:"resultsRC,omitempty"` // result_checksum whose results were read
 	// GetDone names (checksum/result_checksum) the last Get of the
 	// Results the device answered, whether with a result or not.
 	GetDone string `json:"getDone,omitempty"`
@@ -136,21 +159,66 @@ type docState struct {
 	Await [nKinds]string `json:"await,omitzero"`
 	Tried [nKinds]string `json:"tried,omitzero"`
 
-	// Last is the status reported last time (the events are the changes).
-	Last lastSeen `json:"last,omitzero"`
+	// LastCS and LastRC are the version and result_checksum the head's
+	// Last.Condition was set for, LastEvent the key of the last event
+	// reported (see run.once); in JSON, they are in "last" (see
+	// UnmarshalJSON).
+	LastCS    string `json:"-"`
+	LastRC    string `json:"-"`
+	LastEvent string `json:"-"`
 }
 
-// lastSeen is what decides whether an event is new.
+// noTail is the tail of the documents a load keeps as stored: all zero,
+// as a load of their head leaves it, and never changed (a document is
+// materialized before anything of it changes).
+var noTail docTail
+
+// newDocState returns a zero docState with a tail of its own, both in
+// one allocation.
+func newDocState() *docState {
+	b := &struct {
+		d docState
+		t docTail
+	}{}
+	b.d.docTail = &b.t
+	return &b.d
+}
+
+// UnmarshalJSON reads d as encoding/json does, into a tail of its own,
+// with the fields of the tail that JSON writes in "last" (the states
+// stored before format 1).
+func (d *docState) UnmarshalJSON(b []byte) error {
+	type plain docState // without this method
+	if d.docTail == nil {
+		d.docTail = &docTail{}
+	}
+	if err := json.Unmarshal(b, (*plain)(d)); err != nil {
+		return err
+	}
+	var last struct {
+		Last struct {
+			Checksum string `json:"cs"`
+			RC       string `json:"rc"`
+			Event    string `json:"ev"`
+		} `json:"last"`
+	}
+	if err := json.Unmarshal(b, &last); err != nil {
+		return err
+	}
+	d.LastCS, d.LastRC, d.LastEvent = last.Last.Checksum, last.Last.RC, last.Last.Event
+	return nil
+}
+
+// lastSeen is what decides whether an event is new, with the tail's
+// LastCS, LastRC and LastEvent: the condition last reported and its
+// reason, and what the device reported then.
 type lastSeen struct {
 	Condition DocCondition `json:"c"`
 	Reported  bool         `json:"rep,omitempty"`
 	State     uint32       `json:"st,omitempty"`
-	Checksum  string       `json:"cs,omitempty"`
-	RC        string       `json:"rc,omitempty"`
 	Reason    string       `json:"r,omitempty"`
 	DevCS     string       `json:"dcs,omitempty"`
 	DevRC     string       `json:"drc,omitempty"`
-	Event     string       `json:"ev,omitempty"` // the last event reported
 }
 
 // settled reports whether d is in sync and a run that finds its summary
@@ -167,7 +235,7 @@ func (d *docState) settled() bool {
 	if cur == "" || l.Condition != InSync || !l.Reported || l.DevCS != cur || !s.Succeeded() || s.Deleted() ||
 		d.Abandoned || d.AbandonSet != nil && *d.AbandonSet || d.Refused == cur || d.Repairing ||
 		d.ResultsRC != rc || !d.hasResult() || d.ResultFail != "" || d.InSyncRC != rc ||
-		l.Reason != stateName(s) || l.Checksum != cur || l.RC != rc || d.AckedIn != "" ||
+		l.Reason != stateName(s) || d.LastCS != cur || d.LastRC != rc || d.AckedIn != "" ||
 		d.Host == declaredconfig.BulkTemplate && d.Vars != nil && d.VarsSent != cur {
 		return false
 	}
@@ -178,17 +246,17 @@ func (d *docState) settled() bool {
 	}
 	// The event Applied or Repaired of cur was the last reported (see
 	// run.once).
-	return lastEvent(l.Event, Applied, cur) || lastEvent(l.Event, Repaired, cur)
+	return lastEvent(d.LastEvent, Applied, cur) || lastEvent(d.LastEvent, Repaired, cur)
 }
 
-// headSettled checks what the head of a document marked settled says
-// (see settled), so that a damaged state does not keep a document that
-// is not.
-func (d *docState) headSettled() bool {
+// headSettled checks what the head of a document marked settled says,
+// its flags those it was written with (see settled), so that a damaged
+// state does not keep a document that is not.
+func (d *docState) headSettled(flags byte) bool {
 	cur, l := d.Doc.Checksum, &d.Last
 	s := declaredconfig.State(l.State)
 	return cur != "" && l.Condition == InSync && l.Reported && s.Succeeded() && !s.Deleted() &&
-		!d.Abandoned && (d.AbandonSet == nil || !*d.AbandonSet) && !d.Repairing && d.resultRaw != ""
+		!d.Abandoned && flags&fAbandonTrue == 0 && !d.Repairing && d.resultRaw != ""
 }
 
 // unchanged reports whether a run that finds e as d's summary entry (nil:
@@ -220,7 +288,8 @@ func (st *deviceState) keepSettled(b []byte, spans []docSpan) {
 // same body, which may be shared); what does not read is an error
 // matching ErrStoredState.
 func (d *docState) read() (*docState, error) {
-	x := &docState{Doc: &declaredconfig.Document{}}
+	x := newDocState()
+	x.Doc = &declaredconfig.Document{}
 	r := stateReader{s: d.stored, n: len(d.stored), v: stateFormat, left: 1}
 	r.doc(x, false)
 	if r.err == nil && len(r.s) != 0 {
@@ -519,22 +588,31 @@ type cachedState struct {
 // changed in place, only replaced; so are the documents kept as stored
 // (see materialize).
 func (st *deviceState) clone() *deviceState {
-	c := *st
+	c, _ := statePool.Get().(*deviceState)
+	if c == nil {
+		c = new(deviceState)
+	}
+	*c = *st
 	c.bufArr = [2]*docsBuf{}
 	c.bufs = c.bufArr[:0]
 	c.Docs = cloneDocs(st.Docs, &c.bufs)
 	c.Removed = cloneDocs(st.Removed, &c.bufs)
 	c.Stray = slices.Clone(st.Stray)
-	return &c
+	return c
 }
+
+// statePool keeps the clones that an update did not need (see release).
+var statePool sync.Pool
 
 // docsPool keeps the copies that an update did not need.
 var docsPool sync.Pool
 
-// docsBuf holds the copies of one list of documents, made in one array.
+// docsBuf holds the copies of one list of documents, made in one array,
+// and their tails in another.
 type docsBuf struct {
-	ptrs []*docState
-	docs []docState
+	ptrs  []*docState
+	docs  []docState
+	tails []docTail
 }
 
 // cloneDocs copies list into a buffer from docsPool, which it records in
@@ -545,9 +623,9 @@ func cloneDocs(list []*docState, bufs *[]*docsBuf) []*docState {
 	}
 	b, _ := docsPool.Get().(*docsBuf)
 	if b == nil || cap(b.docs) < len(list) {
-		b = &docsBuf{ptrs: make([]*docState, len(list)), docs: make([]docState, len(list))}
+		b = &docsBuf{ptrs: make([]*docState, len(list)), docs: make([]docState, len(list)), tails: make([]docTail, len(list))}
 	}
-	b.ptrs, b.docs = b.ptrs[:len(list)], b.docs[:len(list)]
+	b.ptrs, b.docs, b.tails = b.ptrs[:len(list)], b.docs[:len(list)], b.tails[:len(list)]
 	for i, d := range list {
 		if d.stored != "" {
 			// Never changed: shared (see materialize).
@@ -555,20 +633,24 @@ func cloneDocs(list []*docState, bufs *[]*docsBuf) []*docState {
 			continue
 		}
 		b.docs[i] = *d
+		b.tails[i] = *d.docTail
+		b.docs[i].docTail = &b.tails[i]
 		b.ptrs[i] = &b.docs[i]
 	}
 	*bufs = append(*bufs, b)
 	return b.ptrs
 }
 
-// release gives the copies of a clone back to docsPool; st must not be
-// used after. They are not cleared: the next clone overwrites what it
-// uses, and the pool lets go of its buffers within two collections.
+// release gives the copies of a clone back to docsPool, and the clone,
+// cleared, to statePool; st must not be used after. The copies are not
+// cleared: the next clone overwrites what it uses, and the pool lets go
+// of its buffers within two collections.
 func (st *deviceState) release() {
 	for _, b := range st.bufs {
 		docsPool.Put(b)
 	}
-	st.bufs, st.bufArr, st.Docs, st.Removed = nil, [2]*docsBuf{}, nil, nil
+	*st = deviceState{}
+	statePool.Put(st)
 }
 
 // same reports whether st holds what before holds, but for the key of the
@@ -586,14 +668,15 @@ func sameDocs(a, b []*docState) bool {
 	return slices.EqualFunc(a, b, (*docState).equal)
 }
 
-// equal is *x == *y (pointers compare as pointers), but for rest, which
-// is not compared: it is set only with a new Doc (by a load), so the same
-// Doc has the same rest.
+// equal is *x == *y with their tails compared as values (other pointers
+// compare as pointers), but for rest, which is not compared: it is set
+// only with a new Doc (by a load), so the same Doc has the same rest.
 //
 // A copy that a run left as it was holds the same bytes as the original
 // (its strings point where the original's do), which one comparison of
-// the memory of both tells; only when they differ are the fields compared
-// one by one (a string may have been set to an equal one held elsewhere).
+// the memory of both (head, then tail) tells; only when they differ are
+// the fields compared one by one (a string may have been set to an equal
+// one held elsewhere).
 func (x *docState) equal(y *docState) bool {
 	if x == y {
 		return true // a document kept as stored, shared (see clone)
@@ -603,8 +686,10 @@ func (x *docState) equal(y *docState) bool {
 		// would be saved the same.
 		return x.record() == y.record()
 	}
-	const n = unsafe.Sizeof(docState{})
-	if unsafe.String((*byte)(unsafe.Pointer(x)), n) == unsafe.String((*byte)(unsafe.Pointer(y)), n) {
+	const head, tail = unsafe.Offsetof(docState{}.docTail), unsafe.Sizeof(docTail{})
+	if unsafe.String((*byte)(unsafe.Pointer(x)), head) == unsafe.String((*byte)(unsafe.Pointer(y)), head) &&
+		(x.docTail == y.docTail ||
+			unsafe.String((*byte)(unsafe.Pointer(x.docTail)), tail) == unsafe.String((*byte)(unsafe.Pointer(y.docTail)), tail)) {
 		return true
 	}
 	return x.fieldsEqual(y)
@@ -631,8 +716,8 @@ func (x *docState) fieldsEqual(y *docState) bool {
 		eqs(x.Base, y.Base) && eqs(x.VarsSent, y.VarsSent) && eqs(x.Acked, y.Acked) && eqs(x.AckedIn, y.AckedIn) &&
 		eqs(x.Refused, y.Refused) && eqs(x.InSyncRC, y.InSyncRC) && eqs(x.ResultsRC, y.ResultsRC) &&
 		eqs(x.GetDone, y.GetDone) && eqs(x.ResultFail, y.ResultFail) &&
-		eqs(x.Last.Checksum, y.Last.Checksum) && eqs(x.Last.RC, y.Last.RC) && eqs(x.Last.Reason, y.Last.Reason) &&
-		eqs(x.Last.DevCS, y.Last.DevCS) && eqs(x.Last.DevRC, y.Last.DevRC) && eqs(x.Last.Event, y.Last.Event) &&
+		eqs(x.LastCS, y.LastCS) && eqs(x.LastRC, y.LastRC) && eqs(x.Last.Reason, y.Last.Reason) &&
+		eqs(x.Last.DevCS, y.Last.DevCS) && eqs(x.Last.DevRC, y.Last.DevRC) && eqs(x.LastEvent, y.LastEvent) &&
 		eqMarks(&x.Await, &y.Await) && eqMarks(&x.Tried, &y.Tried)
 }
 

@@ -391,7 +391,7 @@ func (d *docState) strs() [nDocStrs]*string {
 		&d.GetDone, &d.ResultFail,
 		&d.Await[0], &d.Await[1], &d.Await[2], &d.Await[3], &d.Await[4],
 		&d.Tried[0], &d.Tried[1], &d.Tried[2], &d.Tried[3], &d.Tried[4],
-		&l.Checksum, &l.RC, &l.Event}
+		&d.LastCS, &d.LastRC, &d.LastEvent}
 }
 
 // headStrs returns the strings of d's head, the first of strs.
@@ -407,7 +407,7 @@ func (d *docState) strsV2() [nDocStrs - 4]*string {
 		&d.GetDone, &d.ResultFail,
 		&d.Await[0], &d.Await[1], &d.Await[2], &d.Await[3], &d.Await[4],
 		&d.Tried[0], &d.Tried[1], &d.Tried[2], &d.Tried[3], &d.Tried[4],
-		&l.Checksum, &l.RC, &l.Reason, &l.DevCS, &l.DevRC, &l.Event}
+		&d.LastCS, &d.LastRC, &l.Reason, &l.DevCS, &l.DevRC, &d.LastEvent}
 }
 
 func (w *stateWriter) attrs(as []declaredconfig.Attr) {
@@ -553,6 +553,7 @@ type stateReader struct {
 	// (see take), each sized as if the documents still to read (left, in
 	// the list being read) held as many as the one being read.
 	left     int
+	tails    []docTail
 	results  []declaredconfig.Result
 	csps     []declaredconfig.CSPResult
 	settings []declaredconfig.SettingResult
@@ -693,14 +694,14 @@ func (r *stateReader) docs(keep bool) []*docState {
 	if n == 0 {
 		return nil
 	}
-	// The documents and their bodies are made in two arrays rather than
-	// one of both: ten of both take 7,040 bytes, which Go rounds up to
-	// 8,192, and one object per span; apart they take 5,376 and 2,048.
+	// The documents and their bodies are made in one array; their
+	// tails, which those kept as stored do without, in blocks (see
+	// tail).
 	ptrs := make([]*docState, n)
-	docs, bodies := make([]docState, n), make([]declaredconfig.Document, n)
+	docs := make([]docAndBody, n)
 	for i := range docs {
-		ptrs[i] = &docs[i]
-		docs[i].Doc = &bodies[i]
+		ptrs[i] = &docs[i].d
+		docs[i].d.Doc = &docs[i].body
 		r.left = n - i
 		switch r.v {
 		case 1:
@@ -712,6 +713,13 @@ func (r *stateReader) docs(keep bool) []*docState {
 		}
 	}
 	return ptrs
+}
+
+// docAndBody is a document as a load makes it: its docState and the
+// body that its Doc points to.
+type docAndBody struct {
+	d    docState
+	body declaredconfig.Document
 }
 
 // docMinBytes is the least a docState takes: the bytes of its fields
@@ -756,26 +764,18 @@ func (r *stateReader) doc(d *docState, keep bool) {
 		r.fail("mask of strings %#x", mask)
 		return
 	}
-	d.Vars = nil
 	d.Abandoned = flags&fAbandoned != 0
-	switch {
-	case flags&fAbandonFalse != 0:
-		d.AbandonSet = new(false)
-	case flags&fAbandonTrue != 0:
-		d.AbandonSet = new(true)
-	}
 	d.Repairing, d.StrayHost, d.Last.Reported = flags&fRepairing != 0, flags&fStrayHost != 0, flags&fReported != 0
+	// The refusal is of the tail, set once it is known whether d has
+	// one.
+	var code, tries int
 	if n := s[docHeadBytes : docHeadBytes+4]; n[0]|n[1]|n[2]|n[3] < 0x80 {
-		d.Redeclared = zigzag(n[0])
-		d.RefusedCode = syncml.StatusCode(zigzag(n[1]))
-		d.RefusedTries = zigzag(n[2])
+		d.Redeclared, code, tries = zigzag(n[0]), zigzag(n[1]), zigzag(n[2])
 		d.Last.State = uint32(n[3])
 		r.s = s[docHeadBytes+4:]
 	} else {
 		r.s = s[docHeadBytes:]
-		d.Redeclared = r.int()
-		d.RefusedCode = syncml.StatusCode(r.int())
-		d.RefusedTries = r.int()
+		d.Redeclared, code, tries = r.int(), r.int(), r.int()
 		d.Last.State = uint32(r.small(1<<32 - 1))
 	}
 	if keep && flags&fSettled != 0 {
@@ -790,14 +790,23 @@ func (r *stateReader) doc(d *docState, keep bool) {
 			r.fail("a document without its tail")
 			return
 		}
-		if d.headSettled() {
+		if d.headSettled(flags) {
 			// What the tail holds of a settled document, read from
 			// the head.
 			d.Last.DevCS, d.Last.Reason = d.Doc.Checksum, stateName(declaredconfig.State(d.Last.State))
 			d.stored = s[:len(s)-len(r.s)]
+			d.docTail = &noTail
 			return
 		}
 		r.s = at // read in full
+	}
+	r.tail(d)
+	d.RefusedCode, d.RefusedTries = syncml.StatusCode(code), tries
+	switch {
+	case flags&fAbandonFalse != 0:
+		d.AbandonSet = new(false)
+	case flags&fAbandonTrue != 0:
+		d.AbandonSet = new(true)
 	}
 	strs := d.strs()
 	r.docStrs(strs[:nHeadStrs], mask&headMask, refs)
@@ -823,6 +832,15 @@ func (r *stateReader) doc(d *docState, keep bool) {
 	}
 	if r.err == nil {
 		r.s = after
+	}
+}
+
+// tail gives d, read in full, a zero tail of its own, unless it has one:
+// the tails of a list of documents are made in blocks, each sized as if
+// the documents still to read (r.left) were read in full too.
+func (r *stateReader) tail(d *docState) {
+	if d.docTail == nil || d.docTail == &noTail {
+		d.docTail = &take(&r.tails, 1, min(r.left, maxBlock))[0]
 	}
 }
 
@@ -874,6 +892,7 @@ func zigzag(b byte) int { return int(b>>1) ^ -int(b&1) }
 
 // docV2 reads a docState of format 2.
 func (r *stateReader) docV2(d *docState) {
+	r.tail(d)
 	d.Scope = declaredconfig.Scope(r.small(255))
 	d.Host = declaredconfig.Host(r.small(255))
 	d.Doc.ID, d.Doc.Checksum, d.rest = r.str(), r.str(), r.str()
@@ -930,6 +949,7 @@ func (r *stateReader) docV2(d *docState) {
 
 // docV1 reads a docState of format 1.
 func (r *stateReader) docV1(d *docState) {
+	r.tail(d)
 	d.Scope = declaredconfig.Scope(r.small(255))
 	d.Host = declaredconfig.Host(r.small(255))
 	r.document(d.Doc)
@@ -974,10 +994,10 @@ func (r *stateReader) docV1(d *docState) {
 	}
 	l := &d.Last
 	l.Condition = DocCondition(r.small(255))
-	l.Checksum, l.RC, l.Reason = r.str(), r.str(), r.str()
+	d.LastCS, d.LastRC, l.Reason = r.str(), r.str(), r.str()
 	l.Reported = r.bool()
 	l.State = uint32(r.small(1<<32 - 1))
-	l.DevCS, l.DevRC, l.Event = r.str(), r.str(), r.str()
+	l.DevCS, l.DevRC, d.LastEvent = r.str(), r.str(), r.str()
 }
 
 func (r *stateReader) attrs() []declaredconfig.Attr {
@@ -1313,11 +1333,7 @@ func (r *stateReader) identity(st *deviceState) {
 		r.fail("identity classes of %d entries and %d documents", len(ents), n)
 		return
 	}
-	c, sig := newClasses(n, n)
-	for i := range ents {
-		c.class[i], c.first[i], c.docEntry[i] = int32(i), true, int32(i)
-		c.scope[i] = scopeOf(ents[i].Context)
-	}
+	c, sig := identityClasses(ents)
 	for k, d := range st.Docs {
 		sig[k] = docSig{d.Scope, d.Doc}
 	}
@@ -1325,6 +1341,66 @@ func (r *stateReader) identity(st *deviceState) {
 		sig[len(st.Docs)+k] = docSig{d.Scope, d.Doc}
 	}
 	st.cls, st.clsSum, st.clsSig = c, st.Sum, sig
+}
+
+// sharedClasses bounds the identity classes whose lists are shared (see
+// identityClasses).
+const sharedClasses = 64
+
+// identityIdx, allFirst and deviceScopes are the lists of the identity
+// classes of up to sharedClasses entries all of the Device scope, shared
+// by them: classes are never changed in place.
+var (
+	identityIdx = func() (a [sharedClasses]int32) {
+		for i := range a {
+			a[i] = int32(i)
+		}
+		return a
+	}()
+	allFirst = func() (a [sharedClasses]bool) {
+		for i := range a {
+			a[i] = true
+		}
+		return a
+	}()
+	deviceScopes [sharedClasses]declaredconfig.Scope // all Device (0)
+)
+
+// identitySet holds identity classes made for up to 16 documents and
+// the names of those documents, in one allocation.
+type identitySet struct {
+	c   classes
+	sig [16]docSig
+}
+
+// identityClasses returns the identity classes of ents (see clsIdentity),
+// as many documents as entries, and a list for the names of the
+// documents. Those of up to sharedClasses entries of the Device scope, a
+// steady device's, share their lists.
+func identityClasses(ents []declaredconfig.SummaryEntry) (*classes, []docSig) {
+	n := len(ents)
+	device := n <= sharedClasses
+	for i := 0; i < n && device; i++ {
+		device = scopeOf(ents[i].Context) == declaredconfig.Device
+	}
+	if !device {
+		c, sig := newClasses(n, n)
+		for i := range ents {
+			c.class[i], c.first[i], c.docEntry[i] = int32(i), true, int32(i)
+			c.scope[i] = scopeOf(ents[i].Context)
+		}
+		return c, sig
+	}
+	var c *classes
+	var sig []docSig
+	if n <= 16 {
+		b := &identitySet{}
+		c, sig = &b.c, b.sig[:n:n]
+	} else {
+		c, sig = &classes{}, make([]docSig, n)
+	}
+	c.scope, c.class, c.first, c.docEntry = deviceScopes[:n:n], identityIdx[:n:n], allFirst[:n:n], identityIdx[:n:n]
+	return c, sig
 }
 
 func (r *stateReader) classes(st *deviceState) {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -20,10 +22,11 @@ var optional = map[reflect.Type]bool{
 	reflect.TypeOf(&declaredconfig.ReflectedProperties{}): true,
 }
 
-// fill sets every exported field reachable from v (found by reflection,
-// so that a field added later, here or in declaredconfig's types, is
-// covered) to a value of its own: strings and numbers counted from *n,
-// flags true, pointers set (or left nil with nilPtrs), lists of two.
+// fill sets every exported field reachable from v, and those of the tail
+// of a docState (found by reflection, so that a field added later, here
+// or in declaredconfig's types, is covered), to a value of its own:
+// strings and numbers counted from *n, flags true, pointers set (or left
+// nil with nilPtrs), lists of two.
 func fill(v reflect.Value, n *int, nilPtrs bool) {
 	*n++
 	switch v.Kind() {
@@ -55,6 +58,10 @@ func fill(v reflect.Value, n *int, nilPtrs bool) {
 			if v.Type().Field(i).IsExported() {
 				fill(v.Field(i), n, nilPtrs)
 			}
+		}
+		if d, ok := v.Addr().Interface().(*docState); ok {
+			d.docTail = &docTail{}
+			fill(reflect.ValueOf(d.docTail).Elem(), n, nilPtrs)
 		}
 	default:
 		panic("fill: " + v.Type().String())
@@ -164,7 +171,7 @@ func TestStateCodecDamaged(t *testing.T) {
 func TestStateCodecDamagedBody(t *testing.T) {
 	ctx := context.Background()
 	st := &deviceState{Docs: []*docState{{Scope: declaredconfig.Device, Host: declaredconfig.Complete,
-		Doc: &declaredconfig.Document{ID: "x", Checksum: "A"}, Base: "A", rest: strings.Repeat("\xff", restMinBytes)}}}
+		Doc: &declaredconfig.Document{ID: "x", Checksum: "A"}, docTail: &docTail{Base: "A", rest: strings.Repeat("\xff", restMinBytes)}}}}
 	b, err := encodeState(st)
 	if err != nil {
 		t.Fatal(err)
@@ -217,7 +224,7 @@ func TestCacheKeepsRecent(t *testing.T) {
 func TestStateCodecDamagedResult(t *testing.T) {
 	ctx := context.Background()
 	st := &deviceState{Docs: []*docState{{Scope: declaredconfig.Device, Host: declaredconfig.Complete,
-		Doc: &declaredconfig.Document{ID: "x", Checksum: "A"}, Base: "A", ResultsRC: "R",
+		Doc: &declaredconfig.Document{ID: "x", Checksum: "A"}, docTail: &docTail{Base: "A", ResultsRC: "R"},
 		resultRaw: strings.Repeat("\xff", resultMinBytes)}}}
 	b, err := encodeState(st)
 	if err != nil {
@@ -241,7 +248,7 @@ func TestStateCodecDamagedResult(t *testing.T) {
 	}
 	// A result that does not end where its length says.
 	good, err := encodeState(&deviceState{Docs: []*docState{{Doc: &declaredconfig.Document{ID: "x"},
-		Result: &declaredconfig.Result{ID: "x", CSPs: []declaredconfig.CSPResult{{Name: "c"}}}}}})
+		docTail: &docTail{Result: &declaredconfig.Result{ID: "x", CSPs: []declaredconfig.CSPResult{{Name: "c"}}}}}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -270,7 +277,7 @@ func TestStateCodecDamagedResult(t *testing.T) {
 // changed since saves none, and classes out of range are ErrStoredState.
 func TestStateCodecClasses(t *testing.T) {
 	doc := func(s declaredconfig.Scope, h declaredconfig.Host, id string) *docState {
-		return &docState{Scope: s, Host: h, Doc: &declaredconfig.Document{ID: id, Checksum: "A"}, Base: "A"}
+		return &docState{Scope: s, Host: h, Doc: &declaredconfig.Document{ID: id, Checksum: "A"}, docTail: &docTail{Base: "A"}}
 	}
 	entry := func(ctx, id string) declaredconfig.SummaryEntry {
 		return declaredconfig.SummaryEntry{Context: ctx, ID: id, Checksum: "A", ResultChecksum: "R", State: "60"}
@@ -336,10 +343,11 @@ func TestStateCodecClasses(t *testing.T) {
 // a string not before it is ErrStoredState.
 func TestStateCodecReferences(t *testing.T) {
 	d := &docState{Scope: declaredconfig.Device, Host: declaredconfig.Complete, Doc: &declaredconfig.Document{ID: "id-1", Checksum: "A0"},
-		Base: "A0", Acked: "A0", InSyncRC: "RC-A0", ResultsRC: "RC-A0", GetDone: "A0/RC-A0",
-		Last: lastSeen{Condition: InSync, Checksum: "A0", RC: "RC-A0", Reason: "r", Reported: true, State: 60, DevCS: "A0", DevRC: "RC-A0", Event: "AppliedAA0/"}}
+		docTail: &docTail{Base: "A0", Acked: "A0", InSyncRC: "RC-A0", ResultsRC: "RC-A0", GetDone: "A0/RC-A0",
+			LastCS: "A0", LastRC: "RC-A0", LastEvent: "AppliedAA0/"},
+		Last: lastSeen{Condition: InSync, Reason: "r", Reported: true, State: 60, DevCS: "A0", DevRC: "RC-A0"}}
 	other := &docState{Scope: declaredconfig.Device, Host: declaredconfig.Complete, Doc: &declaredconfig.Document{ID: "id-2", Checksum: "B0"},
-		Last: lastSeen{DevCS: "B1", DevRC: "RC-B1"}}
+		Last: lastSeen{DevCS: "B1", DevRC: "RC-B1"}, docTail: &docTail{}}
 	sum := &declaredconfig.Summary{Documents: []declaredconfig.SummaryEntry{
 		{Context: "Device", ID: "id-1", Checksum: "A0", ResultChecksum: "RC-A0", State: "60"},
 		{Context: "Device", ID: "ID-2", Checksum: "B1", ResultChecksum: "RC-B1", State: "60"}, // another case: no reference
@@ -384,5 +392,80 @@ func TestStateCodecReferences(t *testing.T) {
 		if _, err := decodeState(c); !errors.Is(err, ErrStoredState) {
 			t.Errorf("reference to string %d: %v", k, err)
 		}
+	}
+}
+
+// TestStateJSONLast checks that the state stored as JSON (before format
+// 1) reads the fields of a document's tail that JSON writes in "last" as
+// format 1 reads them: the same state in both (testdata).
+func TestStateJSONLast(t *testing.T) {
+	var sts [2]*deviceState
+	for i, name := range []string{"state.golden", "state-v1.golden"} {
+		raw, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sts[i], err = decodeState(raw); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+	}
+	js, v1 := sts[0], sts[1]
+	if len(js.Docs) != 2 || len(v1.Docs) != len(js.Docs) {
+		t.Fatalf("%d and %d documents", len(js.Docs), len(v1.Docs))
+	}
+	for i, d := range js.Docs {
+		got := [3]string{d.LastCS, d.LastRC, d.LastEvent}
+		want := [3]string{v1.Docs[i].LastCS, v1.Docs[i].LastRC, v1.Docs[i].LastEvent}
+		if got != want || want[0] == "" || want[1] == "" || want[2] == "" {
+			t.Errorf("document %d: JSON reads %q, format 1 %q", i, got, want)
+		}
+		if d.Last != v1.Docs[i].Last {
+			t.Errorf("document %d: JSON reads %+v, format 1 %+v", i, d.Last, v1.Docs[i].Last)
+		}
+	}
+}
+
+// TestStateCodecIdentityClasses saves identity classes (entry i names
+// document i, the first of its class) of entries of both scopes, and of
+// as many Device entries as share their lists, more, and more than a
+// small set holds: a load reads them as made, and a run uses them.
+func TestStateCodecIdentityClasses(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		n    int
+		user bool
+	}{{"user", 3, true}, {"small", 16, false}, {"shared", 20, false}, {"many", sharedClasses + 1, false}} {
+		t.Run(c.name, func(t *testing.T) {
+			st := &deviceState{SumText: "text", Sum: &declaredconfig.Summary{Schema: "1.0"}}
+			for i := range c.n {
+				s, ctx := declaredconfig.Device, "Device"
+				if c.user && i == 1 {
+					s, ctx = declaredconfig.User, "User"
+				}
+				id := fmt.Sprintf("id-%d", i)
+				st.Docs = append(st.Docs, &docState{Scope: s, Host: declaredconfig.Complete,
+					Doc: &declaredconfig.Document{ID: id, Checksum: "A"}, docTail: &docTail{Base: "A"}})
+				st.Sum.Documents = append(st.Sum.Documents,
+					declaredconfig.SummaryEntry{Context: ctx, ID: id, Checksum: "A", ResultChecksum: "R", State: "60"})
+			}
+			made := (&run{r: New(Config{}), device: "d", st: st, summary: st.Sum}).classes()
+			if !made.identity() {
+				t.Fatalf("classes %+v are not the identity", made)
+			}
+			b, err := encodeState(st)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := decodeState(b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.cls == nil || !reflect.DeepEqual(*got.cls, *made) {
+				t.Fatalf("loaded classes %+v, made %+v", got.cls, made)
+			}
+			if p := (&run{r: New(Config{}), device: "d", st: got, summary: got.Sum}); p.classes() != got.cls {
+				t.Errorf("a run on the loaded state made the classes again")
+			}
+		})
 	}
 }

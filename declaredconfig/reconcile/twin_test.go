@@ -160,6 +160,9 @@ func TestSettledTwins(t *testing.T) {
 					return fmt.Sprintf("%s: %s, status %+v (%v)\nread in full %+v (%v)", where, name, sa, err1, sb, err2)
 				}
 			}
+			if reconcile.NoTailChanged() {
+				return where + ": the tail shared by the documents kept as stored changed"
+			}
 			n, err := reconcile.Kept(lazy.rec, dev1)
 			if err != nil {
 				return err.Error()
