@@ -12,6 +12,7 @@ import (
 	"github.com/windc-go/windc/declaredconfig"
 	"github.com/windc-go/windc/internal/backoff"
 	"github.com/windc-go/windc/syncml"
+	"github.com/windc-go/windc/syncml/session"
 )
 
 // deviceState is what the reconciler keeps for one device, in the Store
@@ -736,8 +737,9 @@ func eqMarks(a, b *[nKinds]string) bool {
 // state of a sharedLoader (the default store) is read in place; that of
 // another Store is copied once, into the string a decoded state keeps
 // parts of: Store.Load does not promise that the bytes it returns stay
-// as they are. A readOnlyLoader (a session.MemoryStore) hands out the
-// state it keeps, which this one copy then reads.
+// as they are. A session.MemoryStore's state is read in place too (it
+// never changes a state it handed out); another readOnlyLoader hands out
+// the state it keeps, which this one copy then reads.
 func (r *Reconciler) loadStored(ctx context.Context, device string) (string, uint64, error) {
 	if sl, ok := r.store.(sharedLoader); ok {
 		raw, ver, err := sl.loadShared(ctx, device)
@@ -745,6 +747,17 @@ func (r *Reconciler) loadStored(ctx context.Context, device string) (string, uin
 			return "", 0, errorf("device %q: loading its state: %w", device, err)
 		}
 		return raw, ver, nil
+	}
+	if ms, ok := r.store.(*session.MemoryStore); ok {
+		raw, ver, err := ms.LoadShared(ctx, device)
+		if err != nil {
+			return "", 0, errorf("device %q: loading its state: %w", device, err)
+		}
+		// Read in place, as a Server reads its session's state (the
+		// strings of syncml.UnmarshalOwned alias it): a MemoryStore never
+		// changes a state it handed out, it replaces it with a new copy
+		// (session.TestMemoryStoreLoadShared).
+		return unsafe.String(unsafe.SliceData(raw), len(raw)), ver, nil
 	}
 	load := r.store.Load
 	if ro, ok := r.store.(readOnlyLoader); ok {
