@@ -168,8 +168,8 @@ func (s *Server) loaded(sess *Session, raw []byte) (*Session, error) {
 // AcceptsContentType reports whether v, a Content-Type header value, is
 // ContentType (with any parameters).
 func AcceptsContentType(v string) bool {
-	if strings.EqualFold(v, ContentType) {
-		return true // the common case, without parsing
+	if v == ContentType || strings.EqualFold(v, ContentType) {
+		return true // the common cases, without parsing (as sent first: one compare)
 	}
 	mt, _, err := mime.ParseMediaType(v)
 	return err == nil && strings.EqualFold(mt, ContentType)

@@ -982,3 +982,23 @@ func TestServerMessageOutlivesRequest(t *testing.T) {
 		}
 	}
 }
+
+func TestAcceptsContentType(t *testing.T) {
+	for _, tc := range []struct {
+		v    string
+		want bool
+	}{
+		{ContentType, true},
+		{"Application/VND.SyncML.DM+XML", true},
+		{ContentType + "; charset=utf-8", true},
+		{"APPLICATION/vnd.syncml.dm+xml ; charset=UTF-8", true},
+		{"application/vnd.syncml.dm+wbxml", false},
+		{"application/vnd.syncml.dm+xm", false},
+		{"text/xml", false},
+		{"", false},
+	} {
+		if got := AcceptsContentType(tc.v); got != tc.want {
+			t.Errorf("AcceptsContentType(%q) = %v, want %v", tc.v, got, tc.want)
+		}
+	}
+}
