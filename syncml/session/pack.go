@@ -189,7 +189,22 @@ func forced(reply *syncml.Message, cands []syncml.Command, n, max, total int, co
 	return 0, nil, errorf("message %s: %s %s of %d bytes does not fit: %w", reply.Header.MsgID, c.ElementName(), c.ID(), l, pkg.Limit("MaxMsgSize", int64(max), int64(total+l), ""))
 }
 
-func itoa(n int) string { return strconv.Itoa(n) }
+// itoa is strconv.Itoa, the numbers of CmdIDs and MsgIDs (under
+// len(smallTexts)) from a table.
+func itoa(n int) string {
+	if uint(n) < uint(len(smallTexts)) {
+		return smallTexts[n]
+	}
+	return strconv.Itoa(n)
+}
+
+// smallTexts are the decimal texts of 0 to 127.
+var smallTexts = func() (t [128]string) {
+	for i := range t {
+		t[i] = strconv.Itoa(i)
+	}
+	return t
+}()
 
 // nextMessageResponse reports whether m is a "Next Message" response: no
 // Final, an Alert 1222, and nothing else but Statuses. Its sender waits

@@ -298,7 +298,7 @@ func (s *Session) refuse(ctx context.Context, x *Exchange, m *syncml.Message, hd
 		XMLNS: m.XMLNS,
 		Header: syncml.Header{
 			VerDTD: h.VerDTD, VerProto: h.VerProto, SessionID: h.SessionID,
-			MsgID: strconv.Itoa(out), Target: h.Source, Source: h.Target,
+			MsgID: itoa(out), Target: h.Source, Source: h.Target,
 		},
 		Body: syncml.Body{Final: true},
 	}
@@ -539,7 +539,7 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	r.commands(m.Body.Commands)
 	abort, more := r.abort, r.more
 	// Statuses and Results, chunked Results joined, go to their commands.
-	outs, unmatched, hdrs := st.Sent.receive(r.corr, strconv.Itoa(st.OutMsgID), st.LO.resultsOf())
+	outs, unmatched, hdrs := st.Sent.receive(r.corr, itoa(st.OutMsgID), st.LO.resultsOf())
 	st.noteDevice(hdrs)
 	if len(x.Outcomes) == 0 {
 		x.Outcomes = outs // receive's own: no copy
@@ -624,7 +624,7 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 		XMLNS: m.XMLNS,
 		Header: syncml.Header{
 			VerDTD: h.VerDTD, VerProto: h.VerProto, SessionID: h.SessionID,
-			MsgID:  strconv.Itoa(st.OutMsgID),
+			MsgID:  itoa(st.OutMsgID),
 			Target: h.Source, Source: h.Target,
 		},
 		Body: syncml.Body{Commands: body, Final: true},
@@ -785,16 +785,16 @@ func number(cmds []syncml.Command, n *int) {
 		switch c := c.(type) {
 		case *syncml.Status:
 			if c != nil {
-				c.CmdID = strconv.Itoa(*n)
+				c.CmdID = itoa(*n)
 			}
 			continue
 		case *syncml.Get:
 			if c != nil {
-				c.CmdID = strconv.Itoa(*n)
+				c.CmdID = itoa(*n)
 			}
 			continue
 		}
-		c.SetID(strconv.Itoa(*n))
+		c.SetID(itoa(*n))
 		if nested := c.Nested(); nested != nil {
 			number(nested, n)
 		}
