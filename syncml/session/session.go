@@ -356,24 +356,23 @@ func (s *Session) Queue(cmds ...syncml.Command) error {
 	if len(s.st.Queue)+len(cmds) > s.cfg.maxQueue() {
 		return pkg.Limit("MaxQueue", int64(s.cfg.maxQueue()), int64(len(s.st.Queue)+len(cmds)), "")
 	}
-	for _, c := range cmds {
-		if g, ok := c.(*syncml.Get); ok && g != nil {
-			continue // what a server queues most, tested at once
-		}
-		if isNil(c) {
-			return errorf("Queue: nil command")
-		}
-		switch c.(type) {
-		case *syncml.Status, *syncml.Results:
-			return errorf("Queue: %s is an answer, not a command to queue", c.ElementName())
-		}
-	}
 	st := &s.st
 	enc, ok := st.queueEncoded()
-	if !ok || (len(st.Queue) == 0 && !s.saveQueue) {
+	later := !ok || (len(st.Queue) == 0 && !s.saveQueue) // encoded when sent or saved
+	// commands plainlyEncodable vouches for are none of them nil, a
+	// Status or a Results: they need no test of their own
+	vouched := later && plainlyEncodable(cmds)
+	if !vouched {
+		if err := queueable(cmds); err != nil {
+			return err
+		}
+	}
+	if later {
 		// the queue is encoded again when saved, if it is not sent first
-		if err := encodable(cmds); err != nil {
-			return errorf("Queue: %w", err)
+		if !vouched {
+			if err := encodeToTell(cmds); err != nil {
+				return errorf("Queue: %w", err)
+			}
 		}
 		if cap(st.Queue) == 0 && s.queueSpace != nil && len(cmds) <= len(s.queueSpace) {
 			st.Queue, s.queueSpace = s.queueSpace[:0], nil
@@ -388,6 +387,24 @@ func (s *Session) Queue(cmds ...syncml.Command) error {
 	}
 	st.Queue = append(st.Queue, cmds...)
 	st.queueEnc, st.queueFor = enc, st.Queue
+	return nil
+}
+
+// queueable reports why cmds cannot be queued: a nil command, or an
+// answer (Status, Results) in them.
+func queueable(cmds []syncml.Command) error {
+	for _, c := range cmds {
+		if g, ok := c.(*syncml.Get); ok && g != nil {
+			continue // what a server queues most, tested at once
+		}
+		if isNil(c) {
+			return errorf("Queue: nil command")
+		}
+		switch c.(type) {
+		case *syncml.Status, *syncml.Results:
+			return errorf("Queue: %s is an answer, not a command to queue", c.ElementName())
+		}
+	}
 	return nil
 }
 

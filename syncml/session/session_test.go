@@ -484,3 +484,39 @@ func TestNewGets(t *testing.T) {
 		t.Error("NewGets() not empty")
 	}
 }
+
+// TestQueueRefuses queues, after a plain Get, what Queue refuses: nil
+// commands, answers, and a command that cannot be encoded, on a Session
+// whose queue is encoded when sent (new), and on one whose queue is
+// encoded as it grows (saved after each Queue, as Server.Queue does).
+func TestQueueRefuses(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		c    syncml.Command
+	}{
+		{"nil", nil},
+		{"nil Get", (*syncml.Get)(nil)},
+		{"nil Replace", (*syncml.Replace)(nil)},
+		{"Status", &syncml.Status{}},
+		{"Results", &syncml.Results{}},
+		{"control character", get("./a\x01b")},
+		{"control character in Data", &syncml.Replace{Items: []syncml.Item{{Target: &syncml.Location{LocURI: "./a"}, Data: syncml.Text("\x02")}}}},
+	} {
+		for _, saved := range []bool{false, true} {
+			s := NewSession(nil)
+			s.saveQueue = saved
+			if err := s.Queue(get("./first")); err != nil {
+				t.Fatalf("%s, saved %v: first Queue: %v", tc.name, saved, err)
+			}
+			if err := s.Queue(get("./ok"), tc.c); err == nil {
+				t.Errorf("%s, saved %v: queued", tc.name, saved)
+			}
+			if s.Queued() != 1 {
+				t.Errorf("%s, saved %v: %d queued, want 1", tc.name, saved, s.Queued())
+			}
+			if err := s.Queue(get("./ok"), &syncml.Exec{Items: []syncml.Item{{Target: &syncml.Location{LocURI: "./x"}}}}); err != nil {
+				t.Errorf("%s, saved %v: %v", tc.name, saved, err)
+			}
+		}
+	}
+}

@@ -96,12 +96,9 @@ func (r *stateReader) int() int {
 // copied into a serialized state.
 var scratch = sync.Pool{New: func() any { b := make([]byte, 0, 4<<10); return &b }}
 
-// encodable reports why cmds cannot be encoded, nil when they can.
-// Commands that plainlyEncodable vouches for are not encoded to tell.
-func encodable(cmds []syncml.Command) error {
-	if plainlyEncodable(cmds) {
-		return nil
-	}
+// encodeToTell reports why cmds cannot be encoded, nil when they can, by
+// encoding them (for commands plainlyEncodable does not vouch for).
+func encodeToTell(cmds []syncml.Command) error {
 	p := scratch.Get().(*[]byte)
 	b, err := syncml.AppendMessage((*p)[:0], &syncml.Message{NoHeader: true, Body: syncml.Body{Commands: cmds}})
 	putScratch(p, b)
