@@ -882,6 +882,18 @@ func (w *writer) command(c Command) error {
 // nested writes a command, or an Unknown whose name is not one of
 // reserved, the names read as something else where it stands.
 func (w *writer) nested(c Command, reserved map[string]bool) error {
+	// what a server's reply holds most, without the two type switches
+	// of the test for nil and of writeCommand
+	switch c := c.(type) {
+	case *Status:
+		if c != nil {
+			return w.writeStatus(c)
+		}
+	case *Get:
+		if c != nil {
+			return w.writeGet(c)
+		}
+	}
 	if isNilCommand(c) {
 		if c == nil {
 			return encodeError("command", fmt.Errorf("%w: nil Command", ErrStructure))
