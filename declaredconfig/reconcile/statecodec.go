@@ -166,9 +166,10 @@ func decodeBinary(raw string, keepSum bool) (*deviceState, error) {
 			r.fail("%d kinds of command, not %d", k, nKinds)
 		}
 	}
-	st := &deviceState{}
-	st.Docs = r.docs(true)
-	st.Removed = r.docs(false)
+	b := &loadedState{}
+	st := &b.st
+	st.Docs = r.docs(true, b.docs[:0])
+	st.Removed = r.docs(false, nil)
 	if n := r.count(5); n > 0 {
 		st.Stray = make([]stray, n)
 		for i := range st.Stray {
@@ -694,9 +695,18 @@ func (r *stateReader) count(min int) int {
 	return int(n)
 }
 
-// docs reads a list of documents; with keep, those settled are kept as
-// stored (see doc).
-func (r *stateReader) docs(keep bool) []*docState {
+// loadedState is a state as a load makes it, with the list of its
+// documents when there are up to loadedDocs of them, in one allocation.
+type loadedState struct {
+	st   deviceState
+	docs [loadedDocs]*docState
+}
+
+const loadedDocs = 16
+
+// docs reads a list of documents, into buf when it has room; with keep,
+// those settled are kept as stored (see doc).
+func (r *stateReader) docs(keep bool, buf []*docState) []*docState {
 	min := docMinBytesV3
 	switch r.v {
 	case 1:
@@ -711,7 +721,11 @@ func (r *stateReader) docs(keep bool) []*docState {
 	// The documents and their bodies are made in one array; their
 	// tails, which those kept as stored do without, in blocks (see
 	// tail).
-	ptrs := make([]*docState, n)
+	ptrs := buf[:0]
+	if cap(buf) < n {
+		ptrs = make([]*docState, n)
+	}
+	ptrs = ptrs[:n]
 	docs := make([]docAndBody, n)
 	for i := range docs {
 		ptrs[i] = &docs[i].d
