@@ -1580,8 +1580,14 @@ func (r *stateReader) keptSummary(st *deviceState) bool {
 	if len(s) != 2+2*n+2 || s[0] != 0 || s[1] != byte(n) || s[2+2*n] != 0 || s[3+2*n] != clsIdentity {
 		return false
 	}
-	for k, d := range st.Docs {
-		if e := s[2+2*k:]; e[0] != eCanon || e[1] != byte(k) || d.Last.State >= uint32(len(stateTexts)) {
+	ents := s[2 : 2+2*n]
+	for k := 0; k+1 < len(ents); k += 2 {
+		if ents[k] != eCanon || int(ents[k+1]) != k/2 {
+			return false
+		}
+	}
+	for _, d := range st.Docs {
+		if d.Last.State >= uint32(len(stateTexts)) {
 			return false
 		}
 	}
