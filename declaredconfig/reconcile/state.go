@@ -801,7 +801,7 @@ func (r *Reconciler) load(ctx context.Context, device string) (*deviceState, err
 // decode is decodeStored, which reads any scope and host, refusing a
 // state that names one a Reconciler never writes (see checkScopes); a
 // Reconciler made to read every document in full (tests only) does so
-// at once.
+// at once, and reads the summary too.
 func (r *Reconciler) decode(raw string) (*deviceState, error) {
 	st, err := decodeStored(raw)
 	if err == nil {
