@@ -19,7 +19,7 @@ func (p *run) documents(fresh bool) error {
 	// answers: the Results are handed to Evaluate under that command's
 	// MsgID and CmdID, whatever the device wrote in MsgRef (the Statuses
 	// are read in outcomes).
-	reply := &declaredconfig.Reply{Summary: p.summary}
+	reply := &declaredconfig.Reply{}
 	sent := make([]declaredconfig.Sent, 0, len(p.x.Outcomes))
 	for _, o := range p.x.Outcomes {
 		if o.Command == nil {
@@ -48,6 +48,8 @@ func (p *run) documents(fresh bool) error {
 		// would say of each is its entry in the summary.
 		return p.listed()
 	}
+	p.need()
+	reply.Summary = p.summary
 	if err := st.materializeAll(); err != nil {
 		return errorf("device %q: %w", p.device, err)
 	}
@@ -107,6 +109,9 @@ func (p *run) documents(fresh bool) error {
 // Evaluate reads it when no Status or Results is to be attributed: the
 // first entry of its scope and DocID.
 func (p *run) listed() error {
+	if p.steady() {
+		return nil
+	}
 	c := p.classes()
 	for k, d := range p.st.Docs {
 		var e *declaredconfig.SummaryEntry

@@ -87,3 +87,13 @@ func Forget(r *Reconciler, device string) {
 // the documents a load keeps as stored share (a document must be
 // materialized before anything of it changes).
 func NoTailChanged() bool { return noTail != docTail{} }
+
+// SummaryKept reports whether r, loading the state of device anew, keeps
+// its summary unread (a steady device's, see deviceState.sumDocs).
+func SummaryKept(r *Reconciler, device string) (bool, error) {
+	st, err := r.load(context.Background(), device)
+	if err != nil {
+		return false, err
+	}
+	return st.Sum == nil && st.sumDocs != nil, nil
+}

@@ -159,6 +159,9 @@ type run struct {
 	msgSep    string // msg and the separator, the prefix of what it awaits
 	idle      bool   // the session had nothing queued or pending
 	fresh     bool   // the message is reconciled for the first time
+	// kept says that the summary is the one the state kept unread (see
+	// deviceState.sumDocs), summary nil until it is needed (see need).
+	kept bool
 
 	byScope [2]*declaredconfig.Summary // summary entries per scope
 	cls     *classes                   // the summary's entries against the documents
@@ -183,7 +186,7 @@ func (p *run) free() {
 }
 
 func (p *run) reset(st *deviceState) {
-	p.st, p.plan, p.events = st, nil, nil
+	p.st, p.plan, p.events, p.kept = st, nil, nil, false
 	p.byScope, p.cls = [2]*declaredconfig.Summary{}, nil // made for another state
 }
 
@@ -224,12 +227,12 @@ func (p *run) do() error {
 			p.event(Event{Kind: Problem, Err: errorf("device %q: %s %s answers nothing the server sent", p.device, u.ElementName(), u.ID())})
 		}
 	}
-	if p.summary == nil && !p.askSummary() {
+	if p.summary == nil && !p.kept && !p.askSummary() {
 		// Asked already: the device holds no document (a device sends
 		// no summary then).
 		p.summary = &declaredconfig.Summary{}
 	}
-	if p.summary != nil {
+	if p.summary != nil || p.kept {
 		if err := p.documents(fresh); err != nil {
 			return err
 		}

@@ -44,6 +44,11 @@ func (p *run) removed() {
 // says once that the device lists more.
 func (p *run) strays() {
 	st := p.st
+	if p.steady() {
+		// Every entry is of a document (the identity classes).
+		st.Stray, st.StrayOver = nil, 0
+		return
+	}
 	st.Stray = st.Stray[:0]
 	c := p.classes()
 	over, max := 0, p.r.maxDocuments()

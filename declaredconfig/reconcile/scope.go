@@ -50,6 +50,7 @@ func (p *run) classes() *classes {
 	if p.cls != nil {
 		return p.cls
 	}
+	p.need()
 	st, ents := p.st, p.summary.Documents
 	docs := st.Docs
 	if len(st.Removed) > 0 {

@@ -58,7 +58,7 @@ type settledWorld struct {
 	sent   [][]byte
 }
 
-func newSettledWorld(t *testing.T, state []byte, eager bool) *settledWorld {
+func newSettledWorld(t testing.TB, state []byte, eager bool) *settledWorld {
 	w := &settledWorld{store: session.NewMemoryStore()}
 	if _, err := w.store.CompareAndSwap(context.Background(), dev1, 0, state); err != nil {
 		t.Fatal(err)
@@ -103,6 +103,11 @@ func (w *settledWorld) handle(t *testing.T, msgs [][]byte) {
 // the documents stay desired.
 func FuzzSettledTwins(f *testing.F) {
 	state, steady := settledState(f)
+	// The steady message then runs on a summary kept unread.
+	w := newSettledWorld(f, state, false)
+	if ok, err := reconcile.SummaryKept(w.rec, dev1); err != nil || !ok {
+		f.Fatalf("the settled state's summary is not kept unread (%v)", err)
+	}
 	f.Add(steady, []byte(nil))
 	drifted := bytes.Replace(steady, []byte(`checksum="V1"`), []byte(`checksum="V0"`), 1)
 	f.Add(drifted, steady)

@@ -221,6 +221,7 @@ func genSummaryChoices() gopter.Gen {
 // classes of its entries: what loads is the same summary and classes,
 // saved again byte for byte.
 func TestSummaryCodec(t *testing.T) {
+	keptSums := 0
 	props := gopter.NewProperties(settledParams(t))
 	props.Property("a summary and its classes load as saved", prop.ForAll(func(cs [4]docChoices, sc summaryChoices) string {
 		st := &deviceState{LastMsg: "S1/2"}
@@ -268,9 +269,80 @@ func TestSummaryCodec(t *testing.T) {
 		if err != nil || !bytes.Equal(again, raw) {
 			return fmt.Sprintf("saved again, the state changed (%v)", err)
 		}
+		// Loaded as a Reconciler loads it: a summary kept unread is
+		// saved as it was, and reads to the same.
+		lazy, err := decodeStored(string(raw))
+		if err != nil {
+			return err.Error()
+		}
+		if lazy.sumDocs != nil {
+			keptSums++
+			if lazy.Sum != nil || lazy.cls != nil {
+				return "a summary kept unread, yet read"
+			}
+		}
+		if again, err := encodeState(lazy); err != nil || !bytes.Equal(again, raw) {
+			return fmt.Sprintf("loaded with its summary unread, saved again, the state changed (%v)", err)
+		}
+		if !reflect.DeepEqual(lazy.Sum, sum) || !reflect.DeepEqual(*lazy.cls, *made) {
+			return fmt.Sprintf("summary kept unread reads to\n%+v %+v\nsaved\n%+v %+v", lazy.Sum, lazy.cls, sum, made)
+		}
 		return ""
 	}, gen.SliceOfN(4, genDocChoices()).Map(func(v []docChoices) [4]docChoices { return [4]docChoices(v) }), genSummaryChoices()))
 	props.TestingRun(t)
+	if keptSums == 0 {
+		t.Error("no summary kept unread: the property tests nothing of it")
+	}
+	t.Logf("summaries kept unread: %d", keptSums)
+}
+
+// TestKeptSummaryDamaged changes each byte of a state whose summary a
+// load keeps unread (a steady device's, see keptSummary), its documents'
+// too, to every value: loaded so, or with its summary read at once, it
+// reads the same, or is refused the same.
+func TestKeptSummaryDamaged(t *testing.T) {
+	st := &deviceState{LastMsg: "S1/2", SumText: "text"}
+	sum := &declaredconfig.Summary{Schema: "1.0"}
+	for i := range 3 {
+		d := choiceDoc(t, "id-"+strconv.Itoa(i), docChoices{})
+		st.Docs = append(st.Docs, d)
+		sum.Documents = append(sum.Documents, declaredconfig.SummaryEntry{Context: "Device", ID: d.Doc.ID,
+			Checksum: d.Last.DevCS, ResultChecksum: d.Last.DevRC, State: stateTexts[d.Last.State]})
+	}
+	st.Sum = sum
+	(&run{r: New(Config{}), device: "d", st: st, summary: sum}).classes()
+	good, err := encodeState(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lazy, err := decodeStored(string(good)); err != nil || lazy.sumDocs == nil {
+		t.Fatalf("the summary of a steady device is not kept unread (%v)", err)
+	}
+	kept := 0
+	for i := 1; i < len(good); i++ { // after the format
+
+		for v := range 256 {
+			raw := bytes.Clone(good)
+			raw[i] = byte(v)
+			lazy, err1 := decodeStored(string(raw))
+			full, err2 := decodeBinary(string(raw), false)
+			if (err1 == nil) != (err2 == nil) {
+				t.Fatalf("byte %d as %#x: kept unread %v, read at once %v", i, v, err1, err2)
+			}
+			if err1 != nil {
+				continue
+			}
+			if lazy.sumDocs != nil {
+				kept++
+			}
+			if lazy.summary(); !reflect.DeepEqual(lazy.Sum, full.Sum) || !reflect.DeepEqual(lazy.cls, full.cls) {
+				t.Fatalf("byte %d as %#x: kept unread, reads to\n%+v %+v\nread at once\n%+v %+v", i, v, lazy.Sum, lazy.cls, full.Sum, full.cls)
+			}
+		}
+	}
+	if kept < 2 {
+		t.Errorf("%d changed states keep their summary unread", kept)
+	}
 }
 
 // TestSettledDeclareAgain declares again, to a Reconciler that loads the

@@ -39,6 +39,14 @@ type deviceState struct {
 	// device does not parse the same summary again (binary formats only).
 	SumText string                  `json:"-"`
 	Sum     *declaredconfig.Summary `json:"-"`
+	// sumDocs, when Sum is nil, are the documents of a summary that a
+	// load kept unread (see stateReader.keptSummary): the summary of
+	// schema sumSchema that lists each of them, in order, as devices
+	// write an entry, as last seen (its ID, Last.DevCS, Last.DevRC and
+	// Last.State), with the identity classes. They are the documents as
+	// loaded, never changed (see clone); summary reads it.
+	sumDocs   []*docState
+	sumSchema string
 	// cls are the classes of the entries of clsSum made for the
 	// documents clsSig names (Docs, then Removed; see run.classes), saved
 	// with the summary while they are those of Sum and the documents
@@ -793,13 +801,14 @@ func (r *Reconciler) load(ctx context.Context, device string) (*deviceState, err
 // decode is decodeStored, which reads any scope and host, refusing a
 // state that names one a Reconciler never writes (see checkScopes); a
 // Reconciler made to read every document in full (tests only) does so
-// at once.
+// at once, and reads the summary too.
 func (r *Reconciler) decode(raw string) (*deviceState, error) {
 	st, err := decodeStored(raw)
 	if err == nil {
 		err = checkScopes(st)
 	}
 	if err == nil && r.eager {
+		st.summary()
 		err = st.materializeAll()
 	}
 	return st, err

@@ -42,7 +42,10 @@ import (
 // were made for the summary and documents saved, the classes of the
 // summary's entries (a byte: none, listed, or clsIdentity).
 // Most of what a steady state holds then reads in a few loops, without
-// a call per field, and a load classifies nothing.
+// a call per field, and a load classifies nothing; a steady device's
+// summary (every entry eCanon, in the order of the documents) is not even
+// read: it is made of the documents' heads when it is needed (see
+// keptSummary).
 const stateFormat = 3
 
 // restMinBytes is the least the rest of a document takes (format 2):
@@ -87,17 +90,18 @@ func encodeSettled(st *deviceState) ([]byte, []docSpan, error) {
 	w.str(st.SummaryAsked)
 	w.int(int64(st.Queued))
 	w.str(st.LastMsg)
-	w.bool(st.Sum != nil)
-	if st.Sum != nil {
+	sum := st.summary()
+	w.bool(sum != nil)
+	if sum != nil {
 		w.str(st.SumText)
 		c := st.cls
-		ok := c != nil && st.clsSum == st.Sum && len(st.clsSig) == len(st.Docs)+len(st.Removed) &&
+		ok := c != nil && st.clsSum == sum && len(st.clsSig) == len(st.Docs)+len(st.Removed) &&
 			sameSig(st.clsSig[:len(st.Docs)], st.Docs) && sameSig(st.clsSig[len(st.Docs):], st.Removed) &&
-			len(c.class) == len(st.Sum.Documents) && len(c.first) == len(c.class) && len(c.docEntry) == len(st.clsSig)
+			len(c.class) == len(sum.Documents) && len(c.first) == len(c.class) && len(c.docEntry) == len(st.clsSig)
 		if ok {
-			w.summary(st.Sum, c, st.Docs, st.Removed)
+			w.summary(sum, c, st.Docs, st.Removed)
 		} else {
-			w.summary(st.Sum, nil, nil, nil)
+			w.summary(sum, nil, nil, nil)
 		}
 		switch {
 		case !ok:
@@ -113,20 +117,25 @@ func encodeSettled(st *deviceState) ([]byte, []docSpan, error) {
 }
 
 // decodeState reads a stored state: empty (a device never seen), format
-// 1, 2 or 3, or the JSON of the format before. What does not read is an error
-// matching ErrStoredState, never a panic.
+// 1, 2 or 3, or the JSON of the format before, its summary read. What does
+// not read is an error matching ErrStoredState, never a panic.
 func decodeState(raw []byte) (*deviceState, error) {
-	return decodeStored(string(raw))
+	st, err := decodeStored(string(raw))
+	if err == nil {
+		st.summary()
+	}
+	return st, err
 }
 
 // decodeStored is decodeState of a state held as a string, which the
-// state returned keeps parts of: the strings decoded are parts of it.
+// state returned keeps parts of: the strings decoded are parts of it. A
+// steady device's summary is kept unread (see keptSummary).
 func decodeStored(raw string) (*deviceState, error) {
 	switch {
 	case len(raw) == 0:
 		return &deviceState{}, nil
 	case raw[0] >= 1 && raw[0] <= stateFormat:
-		return decodeBinary(raw)
+		return decodeBinary(raw, true)
 	case raw[0] == '{' || raw[0] == ' ' || raw[0] == '\t' || raw[0] == '\n' || raw[0] == '\r':
 		return decodeJSON([]byte(raw))
 	}
@@ -148,16 +157,19 @@ func decodeJSON(raw []byte) (*deviceState, error) {
 	return st, nil
 }
 
-func decodeBinary(raw string) (*deviceState, error) {
+// decodeBinary reads a binary state; with keepSum, a steady device's
+// summary is kept unread (see keptSummary), else read at once.
+func decodeBinary(raw string, keepSum bool) (*deviceState, error) {
 	r := stateReader{s: raw[1:], n: len(raw), v: raw[0]}
 	if r.v >= 3 {
 		if k := r.uint(); k != uint64(nKinds) {
 			r.fail("%d kinds of command, not %d", k, nKinds)
 		}
 	}
-	st := &deviceState{}
-	st.Docs = r.docs(true)
-	st.Removed = r.docs(false)
+	b := &loadedState{}
+	st := &b.st
+	st.Docs = r.docs(true, b.docs[:0])
+	st.Removed = r.docs(false, nil)
 	if n := r.count(5); n > 0 {
 		st.Stray = make([]stray, n)
 		for i := range st.Stray {
@@ -175,8 +187,11 @@ func decodeBinary(raw string) (*deviceState, error) {
 	// The summary is the last field, and optional.
 	if len(r.s) > 0 && r.bool() {
 		st.SumText = r.str()
-		st.Sum = r.summary(st.Docs, st.Removed)
-		if r.v >= 3 {
+		if !keepSum || r.v < 3 || r.err != nil || !r.keptSummary(st) {
+			st.Sum = r.summary(st.Docs, st.Removed)
+		}
+		// Its classes follow, but for one kept unread (or that failed).
+		if st.Sum != nil && r.v >= 3 {
 			var k byte
 			if len(r.s) > 0 {
 				k, r.s = r.s[0], r.s[1:]
@@ -680,9 +695,18 @@ func (r *stateReader) count(min int) int {
 	return int(n)
 }
 
-// docs reads a list of documents; with keep, those settled are kept as
-// stored (see doc).
-func (r *stateReader) docs(keep bool) []*docState {
+// loadedState is a state as a load makes it, with the list of its
+// documents when there are up to loadedDocs of them, in one allocation.
+type loadedState struct {
+	st   deviceState
+	docs [loadedDocs]*docState
+}
+
+const loadedDocs = 16
+
+// docs reads a list of documents, into buf when it has room; with keep,
+// those settled are kept as stored (see doc).
+func (r *stateReader) docs(keep bool, buf []*docState) []*docState {
 	min := docMinBytesV3
 	switch r.v {
 	case 1:
@@ -697,7 +721,11 @@ func (r *stateReader) docs(keep bool) []*docState {
 	// The documents and their bodies are made in one array; their
 	// tails, which those kept as stored do without, in blocks (see
 	// tail).
-	ptrs := make([]*docState, n)
+	ptrs := buf[:0]
+	if cap(buf) < n {
+		ptrs = make([]*docState, n)
+	}
+	ptrs = ptrs[:n]
 	docs := make([]docAndBody, n)
 	for i := range docs {
 		ptrs[i] = &docs[i].d
@@ -1530,6 +1558,66 @@ func (r *stateReader) summary(docs, removed []*docState) *declaredconfig.Summary
 	sum.Unknown = r.strs()
 	if r.err != nil {
 		return nil
+	}
+	return sum
+}
+
+// keptSummary keeps the summary that ends the state unread when it is a
+// steady device's (see deviceState.sumDocs): its schema of less than 128
+// bytes, no attribute, as many entries as documents (less than 128, none
+// removed), entry k eCanon of document k (whose state is below 100), no
+// unknown element, and the identity classes. It reports whether it kept
+// it; a summary it did not keep is read in full. What it keeps reads as
+// summary and identity read it: a state they refuse, it does not keep.
+func (r *stateReader) keptSummary(st *deviceState) bool {
+	s, n := r.s, len(st.Docs)
+	if len(s) == 0 || s[0] >= 0x80 || int(s[0]) >= len(s) || n == 0 || n >= 0x80 || len(st.Removed) != 0 {
+		return false
+	}
+	schema := s[1 : 1+s[0]]
+	s = s[1+s[0]:]
+	// attributes, entries, the entries, unknown elements, classes
+	if len(s) != 2+2*n+2 || s[0] != 0 || s[1] != byte(n) || s[2+2*n] != 0 || s[3+2*n] != clsIdentity {
+		return false
+	}
+	ents := s[2 : 2+2*n]
+	for k := 0; k+1 < len(ents); k += 2 {
+		if ents[k] != eCanon || int(ents[k+1]) != k/2 {
+			return false
+		}
+	}
+	for _, d := range st.Docs {
+		if d.Last.State >= uint32(len(stateTexts)) {
+			return false
+		}
+	}
+	st.sumDocs, st.sumSchema = st.Docs, schema
+	r.s = ""
+	return true
+}
+
+// summary returns the summary of st, read when a load kept it unread (see
+// sumDocs), with its identity classes. st must be one that can be changed
+// (a clone, or a state just loaded): a state held for others is not.
+func (st *deviceState) summary() *declaredconfig.Summary {
+	if st.Sum != nil || st.sumDocs == nil {
+		return st.Sum
+	}
+	docs := st.sumDocs
+	sum := &declaredconfig.Summary{Schema: st.sumSchema, Documents: make([]declaredconfig.SummaryEntry, len(docs))}
+	for k, d := range docs {
+		e := &sum.Documents[k]
+		e.Context, e.ID, e.Checksum, e.ResultChecksum, e.State = "Device", d.Doc.ID, d.Last.DevCS, d.Last.DevRC, stateTexts[d.Last.State]
+	}
+	st.Sum, st.sumDocs, st.sumSchema = sum, nil, ""
+	if st.cls == nil {
+		// As a load that reads the summary sets them; a run that made
+		// classes for another summary (one read as XML) keeps those.
+		c, sig := identityClasses(sum.Documents)
+		for k, d := range docs {
+			sig[k] = docSig{d.Scope, d.Doc}
+		}
+		st.cls, st.clsSum, st.clsSig = c, sum, sig
 	}
 	return sum
 }

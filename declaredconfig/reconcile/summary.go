@@ -65,8 +65,13 @@ func (p *run) summaryOf(st *deviceState) {
 		// The same pointer is the same text: a summary is kept with
 		// the text it was read from.
 		if p.summary != nil && p.sumText != "" && st.Sum != p.summary && st.SumText != p.sumText {
-			st.SumText, st.Sum = p.sumText, p.summary
+			st.SumText, st.Sum, st.sumDocs = p.sumText, p.summary, nil
 		}
+		return
+	}
+	if st.SumText == p.sumText && st.Sum == nil && st.sumDocs != nil {
+		// Kept unread by the load: read when needed.
+		p.summary, p.kept = nil, true
 		return
 	}
 	if st.Sum != nil && st.SumText == p.sumText {
@@ -81,12 +86,40 @@ func (p *run) summaryOf(st *deviceState) {
 		}
 		p.summary = p.parsedSum
 		if p.summary != nil {
-			st.SumText, st.Sum = p.sumText, p.summary
+			st.SumText, st.Sum, st.sumDocs = p.sumText, p.summary, nil
 		}
 	}
 	if p.summary != nil {
 		p.r.keepSummary(p.device, p.sumText, p.summary)
 	}
+}
+
+// need reads the summary the state kept unread, when the run has it so
+// (kept), into p.summary.
+func (p *run) need() {
+	if p.summary == nil && p.kept {
+		p.summary = p.st.summary()
+		p.r.keepSummary(p.device, p.sumText, p.summary)
+	}
+}
+
+// steady reports whether the run's summary is the one the state kept
+// unread and the documents are those it lists, as loaded and kept as
+// stored: each is then listed as last seen (its entry is made of its
+// head, see deviceState.summary) and matched by the identity classes, so
+// that nothing is decided of any (see listed) and the summary lists no
+// stray (see strays), without reading it.
+func (p *run) steady() bool {
+	st := p.st
+	if p.summary != nil || !p.kept || len(st.Removed) != 0 || len(st.Docs) != len(st.sumDocs) {
+		return false
+	}
+	for k, d := range st.Docs {
+		if d != st.sumDocs[k] || d.stored == "" {
+			return false
+		}
+	}
+	return true
 }
 
 // cachedSummary is the last summary read from a device, and its text,

@@ -109,7 +109,7 @@ func TestSettledTwins(t *testing.T) {
 		params.MinSuccessfulTests = 60
 	}
 	t.Logf("seed %d", params.Seed())
-	kept, heldKept := 0, 0
+	kept, heldKept, sums := 0, 0, 0
 	props := gopter.NewProperties(params)
 	props.Property("kept as stored or read in full, the same", prop.ForAll(func(steps []step) string {
 		ctx := context.Background()
@@ -169,6 +169,11 @@ func TestSettledTwins(t *testing.T) {
 			}
 			kept += n
 			heldKept += reconcile.Held(held.rec, dev1)
+			if ok, err := reconcile.SummaryKept(lazy.rec, dev1); err != nil {
+				return err.Error()
+			} else if ok {
+				sums++
+			}
 			for _, w := range worlds {
 				w.l.sent, w.events, w.l.errs = nil, nil, nil
 			}
@@ -176,8 +181,8 @@ func TestSettledTwins(t *testing.T) {
 		return ""
 	}, genSteps()))
 	props.TestingRun(t)
-	if kept == 0 || heldKept == 0 {
-		t.Errorf("documents kept as stored: %d loaded, %d held: the histories test nothing", kept, heldKept)
+	if kept == 0 || heldKept == 0 || sums == 0 {
+		t.Errorf("documents kept as stored: %d loaded, %d held, summaries kept unread %d: the histories test nothing", kept, heldKept, sums)
 	}
-	t.Logf("documents kept as stored after a step: %d loaded, %d held", kept, heldKept)
+	t.Logf("documents kept as stored after a step: %d loaded, %d held; summaries kept unread: %d", kept, heldKept, sums)
 }
