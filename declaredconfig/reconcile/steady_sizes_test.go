@@ -5,8 +5,10 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"slices"
 	"testing"
 
+	"github.com/windc-go/windc/declaredconfig"
 	"github.com/windc-go/windc/declaredconfig/reconcile"
 )
 
@@ -113,7 +115,47 @@ func TestSteadySizes(t *testing.T) {
 			session("session after a drift")
 			session("session after the repair")
 			if ok, err := reconcile.SummaryKept(lazy.rec, dev1); err != nil || !ok {
+				t.Fatalf("steady again: summary kept unread %v (%v)", ok, err)
+			}
+			// Strays, of the Device and the User scope, then gone: steady
+			// again, no stray.
+			strays := []declaredconfig.URI{
+				{Scope: declaredconfig.Device, Host: declaredconfig.Complete, DocID: sizeID(1 << 20), Node: declaredconfig.NodeDocument},
+				{Scope: declaredconfig.User, Host: declaredconfig.Complete, DocID: sizeID(1 << 21), Node: declaredconfig.NodeDocument},
+			}
+			each(func(w *twin) error {
+				for _, u := range strays {
+					w.dev.hold(u)
+				}
+				return nil
+			})
+			session("session with strays")
+			session("steady session with strays")
+			if st, err := lazy.rec.Status(ctx, dev1); err != nil {
+				t.Fatal(err)
+			} else if k := len(slices.DeleteFunc(st.Docs, func(d reconcile.DocStatus) bool { return d.Condition != reconcile.Stray })); k != len(strays) {
+				t.Fatalf("with strays: %d listed as stray, not %d", k, len(strays))
+			}
+			each(func(w *twin) error {
+				for _, u := range strays {
+					delete(w.dev.docs, u.DocID)
+					w.dev.order = slices.DeleteFunc(w.dev.order, func(k string) bool { return k == u.DocID })
+				}
+				return nil
+			})
+			session("session without the strays")
+			session("steady session without the strays")
+			if ok, err := reconcile.SummaryKept(lazy.rec, dev1); err != nil || !ok {
 				t.Fatalf("steady at last: summary kept unread %v (%v)", ok, err)
+			}
+			st, err := lazy.rec.Status(ctx, dev1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, d := range st.Docs {
+				if d.Condition != reconcile.InSync {
+					t.Errorf("steady at last: %s stands %v", d.URI.DocID, d.Condition)
+				}
 			}
 		})
 	}
