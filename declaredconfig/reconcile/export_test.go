@@ -1,6 +1,9 @@
 package reconcile
 
-import "context"
+import (
+	"bytes"
+	"context"
+)
 
 // LastMessage returns the SessionID and MsgID of the last message
 // reconciled for device, as its stored state says.
@@ -96,4 +99,17 @@ func SummaryKept(r *Reconciler, device string) (bool, error) {
 		return false, err
 	}
 	return st.Sum == nil && st.sumDocs != nil, nil
+}
+
+// Canonical reports whether state reads in full (every document and the
+// summary) and writes back as the same bytes: a state a Reconciler could
+// have saved, whose flags say what its fields do.
+func Canonical(state []byte) bool {
+	st, err := decodeStored(string(state))
+	if err != nil || st.materializeAll() != nil {
+		return false
+	}
+	st.summary()
+	b, err := encodeState(st)
+	return err == nil && bytes.Equal(b, state)
 }
