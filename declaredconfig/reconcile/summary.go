@@ -63,10 +63,11 @@ func (r *Reconciler) keepSummary(device, text string, s *declaredconfig.Summary)
 func (p *run) summaryOf(st *deviceState) {
 	if !p.lazy {
 		// The same pointer is the same text: a summary is kept with
-		// the text it was read from. A state that kept the same text
-		// unread (sumDocs) takes the summary held, so that the classes
-		// the run makes for it are those saved with it.
-		if p.summary != nil && p.sumText != "" && st.Sum != p.summary && (st.SumText != p.sumText || st.Sum == nil) {
+		// the text it was read from. A state that holds another of the
+		// same text (loaded, or kept unread: sumDocs) takes the one
+		// held too, so that the classes the run makes or finds for it
+		// (see classes) are those saved with it.
+		if p.summary != nil && p.sumText != "" && st.Sum != p.summary {
 			st.SumText, st.Sum, st.sumDocs = p.sumText, p.summary, nil
 		}
 		return
