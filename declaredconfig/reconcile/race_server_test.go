@@ -1,11 +1,8 @@
 package reconcile_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"sync"
 	"testing"
@@ -50,37 +47,7 @@ func newServerPair() *serverPair {
 // session runs one session of dev, each message posted to the instance
 // after the one before (starting with first).
 func (p *serverPair) session(t *testing.T, dev *simDevice, id string, first int) error {
-	ctx := context.Background()
-	m, err := dev.client.Start(ctx, id, dev.summaryAlerts()...)
-	if err != nil {
-		return err
-	}
-	for i := range 30 {
-		b, err := syncml.Marshal(m)
-		if err != nil {
-			return err
-		}
-		req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(b))
-		req.Header.Set("Content-Type", session.ContentType)
-		w := httptest.NewRecorder()
-		p.srv[(first+i)%2].ServeHTTP(w, req)
-		if w.Code != http.StatusOK {
-			return fmt.Errorf("message %d: HTTP %d: %s", i+1, w.Code, w.Body.String())
-		}
-		var reply syncml.Message
-		if err := syncml.Unmarshal(w.Body.Bytes(), &reply); err != nil {
-			return fmt.Errorf("reply %d: %v", i+1, err)
-		}
-		x, err := dev.client.Handle(ctx, &reply)
-		if err != nil {
-			return fmt.Errorf("device Handle: %v", err)
-		}
-		if x.Done || x.Reply == nil {
-			return nil
-		}
-		m = x.Reply
-	}
-	return fmt.Errorf("session %s does not end", id)
+	return p.sessionPosted(dev, id, first, false)
 }
 
 // TestServersConcurrent runs the sessions of several devices at once

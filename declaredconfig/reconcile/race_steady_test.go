@@ -46,16 +46,16 @@ func (p *serverPair) post(m *syncml.Message, i int, replay bool) (*syncml.Messag
 	return &reply, nil
 }
 
-// sessionReplayed is serverPair.session with every message posted twice,
-// to both instances.
-func (p *serverPair) sessionReplayed(dev *simDevice, id string, first int) error {
+// sessionPosted runs one session of dev, each message posted (see post)
+// to the instance after the one before, starting with first.
+func (p *serverPair) sessionPosted(dev *simDevice, id string, first int, replay bool) error {
 	ctx := context.Background()
 	m, err := dev.client.Start(ctx, id, dev.summaryAlerts()...)
 	if err != nil {
 		return err
 	}
 	for i := range 30 {
-		reply, err := p.post(m, first+i, true)
+		reply, err := p.post(m, first+i, replay)
 		if err != nil {
 			return fmt.Errorf("message %d: %w", i+1, err)
 		}
@@ -120,7 +120,7 @@ func TestSteadyConcurrent(t *testing.T) {
 	for i, dev := range devs {
 		wg.Go(func() {
 			for s := range sessions {
-				if err := p.sessionReplayed(dev, fmt.Sprintf("S%d", s+1), s+i); err != nil {
+				if err := p.sessionPosted(dev, fmt.Sprintf("S%d", s+1), s+i, true); err != nil {
 					errs <- fmt.Errorf("%s session %d: %w", dev.id, s+1, err)
 					return
 				}

@@ -94,6 +94,23 @@ func (w *settledWorld) handle(t *testing.T, msgs [][]byte) {
 	}
 }
 
+// sameTwins fails t unless lazy and eager sent the same replies, reported
+// the same events and errors, and stored the same state.
+func sameTwins(t *testing.T, lazy, eager *settledWorld) {
+	t.Helper()
+	if !reflect.DeepEqual(lazy.sent, eager.sent) {
+		t.Fatalf("replies differ:\nkept as stored %q\n  read in full %q", lazy.sent, eager.sent)
+	}
+	if !reflect.DeepEqual(lazy.events, eager.events) || !reflect.DeepEqual(lazy.errs, eager.errs) {
+		t.Fatalf("events or errors differ:\nkept as stored %q %q\n  read in full %q %q", lazy.events, lazy.errs, eager.events, eager.errs)
+	}
+	a, _, _ := lazy.store.Load(context.Background(), dev1)
+	b, _, _ := eager.store.Load(context.Background(), dev1)
+	if !bytes.Equal(a, b) {
+		t.Fatalf("stored states differ:\nkept as stored %q\n  read in full %q", a, b)
+	}
+}
+
 // FuzzSettledTwins hands a device's messages, arbitrary bytes decoded as
 // the first and second message of a session, to two reconcilers holding
 // the same state of settled documents: one keeps them as stored when it
@@ -135,17 +152,7 @@ func FuzzSettledTwins(f *testing.F) {
 		lazy, eager := newSettledWorld(t, state, false), newSettledWorld(t, state, true)
 		lazy.handle(t, msgs)
 		eager.handle(t, msgs)
-		if !reflect.DeepEqual(lazy.sent, eager.sent) {
-			t.Fatalf("replies differ:\nkept as stored %q\n  read in full %q", lazy.sent, eager.sent)
-		}
-		if !reflect.DeepEqual(lazy.events, eager.events) || !reflect.DeepEqual(lazy.errs, eager.errs) {
-			t.Fatalf("events or errors differ:\nkept as stored %q %q\n  read in full %q %q", lazy.events, lazy.errs, eager.events, eager.errs)
-		}
-		a, _, _ := lazy.store.Load(ctx, dev1)
-		b, _, _ := eager.store.Load(ctx, dev1)
-		if !bytes.Equal(a, b) {
-			t.Fatalf("stored states differ:\nkept as stored %q\n  read in full %q", a, b)
-		}
+		sameTwins(t, lazy, eager)
 		sa, err1 := lazy.rec.Status(ctx, dev1)
 		sb, err2 := eager.rec.Status(ctx, dev1)
 		if err1 != nil || err2 != nil {

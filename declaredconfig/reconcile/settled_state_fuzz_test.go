@@ -57,17 +57,7 @@ func FuzzSettledTwinsState(f *testing.F) {
 		for _, msgs := range [][][]byte{{steady}, {drifted}} {
 			lazy.handle(t, msgs)
 			eager.handle(t, msgs)
-			if !reflect.DeepEqual(lazy.sent, eager.sent) {
-				t.Fatalf("replies differ:\nkept as stored %q\n  read in full %q", lazy.sent, eager.sent)
-			}
-			if !reflect.DeepEqual(lazy.events, eager.events) || !reflect.DeepEqual(lazy.errs, eager.errs) {
-				t.Fatalf("events or errors differ:\nkept as stored %q %q\n  read in full %q %q", lazy.events, lazy.errs, eager.events, eager.errs)
-			}
-			a, _, _ := lazy.store.Load(ctx, dev1)
-			b, _, _ := eager.store.Load(ctx, dev1)
-			if !bytes.Equal(a, b) {
-				t.Fatalf("stored states differ:\nkept as stored %q\n  read in full %q", a, b)
-			}
+			sameTwins(t, lazy, eager)
 			sa, err1 := lazy.rec.Status(ctx, dev1)
 			sb, err2 := eager.rec.Status(ctx, dev1)
 			if (err1 == nil) != (err2 == nil) {
