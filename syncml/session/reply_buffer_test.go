@@ -105,9 +105,9 @@ func TestServerSharesKeptStateUnchanged(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.ServeHTTP(w, r)
 		store.mu.Lock()
-		for device := range store.m {
-			e := store.entry(device)
-			saved = append(saved, kept{e.state, bytes.Clone(e.state)})
+		for i := range store.n {
+			e := store.at(uint32(i))
+			saved = append(saved, kept{e.state(), bytes.Clone(e.state())})
 		}
 		store.mu.Unlock()
 	}))

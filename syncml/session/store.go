@@ -2,7 +2,7 @@ package session
 
 import (
 	"context"
-	"strings"
+	"hash/maphash"
 	"sync"
 )
 
@@ -29,52 +29,89 @@ type Store interface {
 // MemoryStore is a Store in memory, the default of a Server.
 type MemoryStore struct {
 	mu sync.Mutex
-	// m maps each device, the key being the MemoryStore's own copy (a
-	// device string given to CompareAndSwap is often part of a whole
-	// received message, which a map key would keep alive), to the index
-	// of its entry in chunks. The map's values hold no pointer, so that
-	// it is small and quick for the garbage collector to scan with many
-	// devices, and an update changes the entry without touching the map.
-	m      map[string]int
+	// index maps the hash of each device (hash) to the index of its
+	// entry in chunks, or of the last added of the entries whose devices
+	// have that hash (each names the one added before it, next). Neither
+	// its keys nor its values hold a pointer, so that the garbage
+	// collector never scans it, and it grows without reading the devices
+	// again (nor hashing them).
+	index  map[uint64]uint32
+	seed   maphash.Seed
 	chunks []*[memChunk]memEntry
 	n      int // entries in use
+	// collide, set by tests, gives every device the same hash.
+	collide bool
 }
 
 // memChunk is the number of entries allocated together: a growing
 // MemoryStore never copies its entries.
 const memChunk = 256
 
+// memEntry is the entry of one device: in one allocation of its own
+// (kept), the device (a copy: a device string given to CompareAndSwap is
+// often part of a whole received message, which would stay alive with
+// it), then the state, which is never changed in place.
 type memEntry struct {
 	version uint64
-	state   []byte
+	kept    []byte
+	keyLen  uint32
+	next    uint32 // the index+1 of the entry added before it with the same hash, 0: none
 }
+
+func (e *memEntry) state() []byte { return e.kept[e.keyLen:] }
 
 // NewMemoryStore returns an empty MemoryStore.
-func NewMemoryStore() *MemoryStore { return &MemoryStore{m: map[string]int{}} }
+func NewMemoryStore() *MemoryStore { return &MemoryStore{} }
 
-// entry returns the entry of device, nil when it has none. The caller
-// holds mu.
-func (s *MemoryStore) entry(device string) *memEntry {
-	i, ok := s.m[device]
-	if !ok {
-		return nil
+// hash returns the hash of device. The caller holds mu, and index is
+// made.
+func (s *MemoryStore) hash(device string) uint64 {
+	if s.collide {
+		return 1
 	}
-	return &s.chunks[i/memChunk][i%memChunk]
+	return maphash.String(s.seed, device)
 }
 
-// add returns a new entry for device, which has none. The caller holds
-// mu.
-func (s *MemoryStore) add(device string) *memEntry {
-	if s.m == nil {
-		s.m = map[string]int{}
+// at returns the entry of index i. The caller holds mu.
+func (s *MemoryStore) at(i uint32) *memEntry { return &s.chunks[i/memChunk][i%memChunk] }
+
+// entry returns the entry of device, of hash h, nil when it has none.
+// The caller holds mu.
+func (s *MemoryStore) entry(device string, h uint64) *memEntry {
+	i, ok := s.index[h]
+	for ok {
+		e := s.at(i)
+		if string(e.kept[:e.keyLen]) == device {
+			return e
+		}
+		i, ok = e.next-1, e.next != 0
 	}
+	return nil
+}
+
+// add returns a new entry for device, of hash h, which has none, its
+// kept to be set. The caller holds mu.
+func (s *MemoryStore) add(device string, h uint64) *memEntry {
 	i := s.n
 	if i/memChunk == len(s.chunks) {
 		s.chunks = append(s.chunks, new([memChunk]memEntry))
 	}
 	s.n++
-	s.m[strings.Clone(device)] = i
-	return &s.chunks[i/memChunk][i%memChunk]
+	e := s.at(uint32(i))
+	if first, ok := s.index[h]; ok {
+		e.next = first + 1
+	}
+	s.index[h] = uint32(i)
+	e.keyLen = uint32(len(device))
+	return e
+}
+
+// init makes the index and its seed, when not made yet. The caller
+// holds mu.
+func (s *MemoryStore) init() {
+	if s.index == nil {
+		s.index, s.seed = map[uint64]uint32{}, maphash.MakeSeed()
+	}
 }
 
 // Load implements Store.
@@ -104,8 +141,11 @@ func (s *MemoryStore) loadKept(ctx context.Context, device string) ([]byte, uint
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if e := s.entry(device); e != nil {
-		return e.state, e.version, nil
+	if s.index == nil {
+		return nil, 0, nil
+	}
+	if e := s.entry(device, s.hash(device)); e != nil {
+		return e.state(), e.version, nil
 	}
 	return nil, 0, nil
 }
@@ -130,13 +170,16 @@ func (s *MemoryStore) compareAndSwapKept(ctx context.Context, device string, old
 	for _, p := range parts {
 		n += len(p)
 	}
-	kept := make([]byte, 0, n) // copied outside the lock
+	// the device and the state are copied outside the lock
+	kept := append(make([]byte, 0, len(device)+n), device...)
 	for _, p := range parts {
 		kept = append(kept, p...)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	e := s.entry(device)
+	s.init()
+	h := s.hash(device)
+	e := s.entry(device, h)
 	var version uint64
 	if e != nil {
 		version = e.version
@@ -145,9 +188,9 @@ func (s *MemoryStore) compareAndSwapKept(ctx context.Context, device string, old
 		return 0, nil, errorf("store %q: version %d, not %d: %w", device, version, old, ErrConflict)
 	}
 	if e == nil {
-		e = s.add(device)
+		e = s.add(device, h)
 	}
 	e.version++
-	e.state = kept
-	return e.version, kept, nil
+	e.kept = kept
+	return e.version, kept[e.keyLen:], nil
 }

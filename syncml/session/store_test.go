@@ -3,6 +3,7 @@ package session
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -28,8 +29,9 @@ func TestMemoryStoreOwnKeys(t *testing.T) {
 		}
 		ver = v
 		start := uintptr(unsafe.Pointer(unsafe.StringData(msg)))
-		for k := range s.m {
-			if p := uintptr(unsafe.Pointer(unsafe.StringData(k))); p >= start && p < start+uintptr(len(msg)) {
+		for j := range s.n {
+			k := s.at(uint32(j)).kept
+			if p := uintptr(unsafe.Pointer(unsafe.SliceData(k))); p >= start && p < start+uintptr(len(msg)) {
 				t.Fatalf("update %d: the key %q is part of the message given", i, k)
 			}
 		}
@@ -81,10 +83,21 @@ func TestMemoryStoreLoadShared(t *testing.T) {
 // TestMemoryStoreManyDevices checks a MemoryStore over several chunks of
 // entries: each device keeps its own state and version through updates
 // made in another order than the devices were added, and a swap from
-// version 0 of a device that has state is a conflict.
+// version 0 of a device that has state is a conflict. It checks it again
+// with every device of the same hash (collide), each then found in a
+// chain of entries.
 func TestMemoryStoreManyDevices(t *testing.T) {
+	for _, collide := range []bool{false, true} {
+		t.Run(fmt.Sprint("collide=", collide), func(t *testing.T) {
+			s := NewMemoryStore()
+			s.collide = collide
+			testManyDevices(t, s)
+		})
+	}
+}
+
+func testManyDevices(t *testing.T, s *MemoryStore) {
 	ctx := context.Background()
-	s := NewMemoryStore()
 	const n = 2*memChunk + 3
 	dev := func(i int) string { return "DEV" + strconv.Itoa(i) }
 	for i := range n {
