@@ -3,6 +3,7 @@ package session
 import (
 	"context"
 	"hash/maphash"
+	"math"
 	"sync"
 )
 
@@ -188,6 +189,10 @@ func (s *MemoryStore) compareAndSwapKept(ctx context.Context, device string, old
 		return 0, nil, errorf("store %q: version %d, not %d: %w", device, version, old, ErrConflict)
 	}
 	if e == nil {
+		if s.n >= math.MaxUint32-1 || len(device) > math.MaxUint32 { // what an entry can name
+			return 0, nil, errorf("store %q: over the %d devices or a device of over %d bytes a MemoryStore keeps",
+				device[:min(len(device), 64)], math.MaxUint32-1, uint64(math.MaxUint32))
+		}
 		e = s.add(device, h)
 	}
 	e.version++
