@@ -607,8 +607,8 @@ func TestServerCheckInAllocs(t *testing.T) {
 	// AllocsPerRun runs the function once more, to warm up
 	perCheckIn := float64(after.TotalAlloc-before.TotalAlloc) / float64(runs+1)
 	t.Logf("%.0f allocations, %.0f bytes per check-in", allocs, perCheckIn)
-	if allocs > 14 {
-		t.Errorf("%.0f allocations per check-in, want at most 14", allocs)
+	if allocs > 13 {
+		t.Errorf("%.0f allocations per check-in, want at most 13", allocs)
 	}
 	if perCheckIn > 12900 {
 		t.Errorf("%.0f bytes allocated per check-in, want at most 12900", perCheckIn)
