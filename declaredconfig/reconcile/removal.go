@@ -9,7 +9,7 @@ import (
 // still lists, and forgets those it no longer lists.
 func (p *run) removed() {
 	for _, d := range append([]*docState(nil), p.st.Removed...) {
-		e := p.scoped(d.Scope).Entry(d.Doc.ID)
+		e := p.scoped(d.Scope).Entry(d.docID())
 		if d.Await[kDelete] != "" {
 			continue
 		}

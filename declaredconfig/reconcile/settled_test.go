@@ -134,12 +134,17 @@ func TestSettledLoad(t *testing.T) {
 		}
 		for i, d := range lazy.Docs {
 			if kept := d.stored != ""; kept != st.Docs[i].settled() {
-				return "document " + d.Doc.ID + ": kept as stored " + map[bool]string{true: "but not settled", false: "not, but settled"}[kept]
+				return "document " + d.docID() + ": kept as stored " + map[bool]string{true: "but not settled", false: "not, but settled"}[kept]
 			}
 			if eager.Docs[i].stored != "" {
 				return "read in full, yet kept as stored"
 			}
 			if d.stored != "" {
+				// Its head alone: no body, its ID and checksum those
+				// read in full.
+				if e := eager.Docs[i]; d.Doc != nil || d.docID() != e.Doc.ID || d.checksum() != e.Doc.Checksum {
+					return "a document kept as stored with a body, or another ID or checksum"
+				}
 				x, err := d.read()
 				if err != nil {
 					return err.Error()

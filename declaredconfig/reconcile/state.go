@@ -104,8 +104,12 @@ type docState struct {
 	// or 404 (missing: -1).
 	Hint int8 `json:"hint,omitempty"`
 	// Doc is the version declared now; its Checksum is Base or a
-	// re-declared one.
+	// re-declared one. A document kept as stored has none: its ID is id
+	// and its checksum Last.DevCS (see docID and checksum), and the rest
+	// is read when it is materialized.
 	Doc *declaredconfig.Document `json:"doc"`
+	// id is the DocID of a document kept as stored (Doc nil).
+	id string
 	// stored, when not empty, is the stored form (format 3) of d, a
 	// settled document kept as stored (see settled and materialize):
 	// only the fields of its head are read (the others are zero when it
@@ -177,6 +181,25 @@ type docTail struct {
 	LastEvent string `json:"-"`
 }
 
+// docID returns the DocID of d: Doc's, or that of a document kept as
+// stored, which has no Doc (see materialize).
+func (d *docState) docID() string {
+	if d.Doc != nil {
+		return d.Doc.ID
+	}
+	return d.id
+}
+
+// checksum returns the version of d declared now: Doc's, or that of a
+// document kept as stored, which is settled: the one the device reported
+// (Last.DevCS).
+func (d *docState) checksum() string {
+	if d.Doc != nil {
+		return d.Doc.Checksum
+	}
+	return d.Last.DevCS
+}
+
 // noTail is the tail of the documents a load keeps as stored: all zero,
 // as a load of their head leaves it, and never changed (a document is
 // materialized before anything of it changes).
@@ -239,7 +262,7 @@ type lastSeen struct {
 // fSettled, and a load keeps it as stored: what such a run reads of it is
 // in its head.
 func (d *docState) settled() bool {
-	cur, rc, l := d.Doc.Checksum, d.Last.DevRC, &d.Last
+	cur, rc, l := d.checksum(), d.Last.DevRC, &d.Last
 	s := declaredconfig.State(l.State)
 	if cur == "" || l.Condition != InSync || !l.Reported || l.DevCS != cur || !s.Succeeded() || s.Deleted() ||
 		d.Abandoned || d.AbandonSet != nil && *d.AbandonSet || d.Refused == cur || d.Repairing ||
@@ -262,7 +285,7 @@ func (d *docState) settled() bool {
 // its flags those it was written with (see settled), so that a damaged
 // state does not keep a document that is not.
 func (d *docState) headSettled(flags byte) bool {
-	cur, l := d.Doc.Checksum, &d.Last
+	cur, l := d.checksum(), &d.Last
 	s := declaredconfig.State(l.State)
 	return cur != "" && l.Condition == InSync && l.Reported && s.Succeeded() && !s.Deleted() &&
 		!d.Abandoned && flags&fAbandonTrue == 0 && !d.Repairing && d.resultRaw != ""
@@ -293,21 +316,25 @@ func (st *deviceState) keepSettled(b []byte, spans []docSpan) {
 	}
 }
 
-// read returns d, kept as stored, read in full (a new docState with the
-// same body, which may be shared); what does not read is an error
+// read returns d, kept as stored, read in full (a new docState with a
+// body of its own); what does not read is an error
 // matching ErrStoredState.
 func (d *docState) read() (*docState, error) {
-	x := newDocState()
-	x.Doc = &declaredconfig.Document{}
+	b := &struct {
+		d    docState
+		t    docTail
+		body declaredconfig.Document
+	}{}
+	x := &b.d
+	x.docTail, x.Doc = &b.t, &b.body
 	r := stateReader{s: d.stored, n: len(d.stored), v: stateFormat, left: 1}
 	r.doc(x, false)
 	if r.err == nil && len(r.s) != 0 {
 		r.fail("%d bytes after the document", len(r.s))
 	}
 	if r.err != nil {
-		return nil, errorf("document %s: %w", d.Doc.ID, r.err)
+		return nil, errorf("document %s: %w", d.docID(), r.err)
 	}
-	x.Doc = d.Doc
 	return x, nil
 }
 
@@ -351,14 +378,14 @@ func (st *deviceState) materializeAll() error {
 func (d *docState) hasResult() bool { return d.Result != nil || d.resultRaw != "" }
 
 func (d *docState) uri(n declaredconfig.Node) declaredconfig.URI {
-	u := declaredconfig.DocumentURI(d.Scope, d.Host, d.Doc.ID)
+	u := declaredconfig.DocumentURI(d.Scope, d.Host, d.docID())
 	switch n {
 	case declaredconfig.NodeResults:
-		u = declaredconfig.ResultsURI(d.Scope, d.Host, d.Doc.ID)
+		u = declaredconfig.ResultsURI(d.Scope, d.Host, d.docID())
 	case declaredconfig.NodeAbandoned:
-		u = declaredconfig.AbandonedURI(d.Scope, d.Doc.ID)
+		u = declaredconfig.AbandonedURI(d.Scope, d.docID())
 	case declaredconfig.NodeBulkVariables:
-		u = declaredconfig.BulkVariablesURI(d.Scope, d.Doc.ID)
+		u = declaredconfig.BulkVariablesURI(d.Scope, d.docID())
 	}
 	return u
 }
@@ -366,7 +393,7 @@ func (d *docState) uri(n declaredconfig.Node) declaredconfig.URI {
 // is reports whether d is the document (scope, host, id); host 0 matches
 // any host.
 func (d *docState) is(s declaredconfig.Scope, h declaredconfig.Host, id string) bool {
-	return d.Scope == s && (h == 0 || d.Host == h) && declaredconfig.EqualDocID(d.Doc.ID, id)
+	return d.Scope == s && (h == 0 || d.Host == h) && declaredconfig.EqualDocID(d.docID(), id)
 }
 
 // status returns the public view of d.
@@ -379,8 +406,8 @@ func (d *docState) status() DocStatus {
 // statusInto sets *st to the public view of d.
 func (d *docState) statusInto(st *DocStatus) {
 	*st = DocStatus{
-		URI:            declaredconfig.URI{Scope: d.Scope, Host: d.Host, DocID: d.Doc.ID, Node: declaredconfig.NodeDocument},
-		Checksum:       d.Doc.Checksum,
+		URI:            declaredconfig.URI{Scope: d.Scope, Host: d.Host, DocID: d.docID(), Node: declaredconfig.NodeDocument},
+		Checksum:       d.checksum(),
 		Redeclared:     d.Redeclared,
 		Condition:      d.Last.Condition,
 		Reason:         d.Last.Reason,
@@ -391,7 +418,7 @@ func (d *docState) statusInto(st *DocStatus) {
 		result:         d.Result,
 		resultRaw:      d.resultRaw,
 	}
-	if d.Refused == d.Doc.Checksum {
+	if d.Refused == d.checksum() {
 		st.Refused = d.RefusedCode
 	}
 }
@@ -690,9 +717,10 @@ func (x *docState) equal(y *docState) bool {
 	if x == y {
 		return true // a document kept as stored, shared (see clone)
 	}
-	if (x.stored == "") != (y.stored == "") {
-		// One kept as stored, the other read in full: the same when it
-		// would be saved the same.
+	if x.stored != "" || y.stored != "" {
+		// One kept as stored (without a body), the other read in full,
+		// or two copies of one: the same when it would be saved the
+		// same.
 		return x.record() == y.record()
 	}
 	const head, tail = unsafe.Offsetof(docState{}.docTail), unsafe.Sizeof(docTail{})
@@ -821,7 +849,7 @@ func checkScopes(st *deviceState) error {
 	for _, list := range [][]*docState{st.Docs, st.Removed} {
 		for _, d := range list {
 			if d.Scope > declaredconfig.User || d.Host < declaredconfig.Complete || d.Host > declaredconfig.BulkTemplate {
-				return errorf("%w: document %q: scope %v, host %v", ErrStoredState, d.Doc.ID, d.Scope, d.Host)
+				return errorf("%w: document %q: scope %v, host %v", ErrStoredState, d.docID(), d.Scope, d.Host)
 			}
 		}
 	}

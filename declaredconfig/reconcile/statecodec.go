@@ -569,6 +569,7 @@ type stateReader struct {
 	// the list being read) held as many as the one being read.
 	left     int
 	tails    []docTail
+	bodies   []declaredconfig.Document
 	results  []declaredconfig.Result
 	csps     []declaredconfig.CSPResult
 	settings []declaredconfig.SettingResult
@@ -718,36 +719,31 @@ func (r *stateReader) docs(keep bool, buf []*docState) []*docState {
 	if n == 0 {
 		return nil
 	}
-	// The documents and their bodies are made in one array; their
-	// tails, which those kept as stored do without, in blocks (see
+	// The documents are made in one array; their bodies and tails,
+	// which those kept as stored do without, in blocks (see body and
 	// tail).
 	ptrs := buf[:0]
 	if cap(buf) < n {
 		ptrs = make([]*docState, n)
 	}
 	ptrs = ptrs[:n]
-	docs := make([]docAndBody, n)
+	docs := make([]docState, n)
 	for i := range docs {
-		ptrs[i] = &docs[i].d
-		docs[i].d.Doc = &docs[i].body
+		d := &docs[i]
+		ptrs[i] = d
 		r.left = n - i
 		switch r.v {
 		case 1:
-			r.docV1(ptrs[i])
+			r.body(d)
+			r.docV1(d)
 		case 2:
-			r.docV2(ptrs[i])
+			r.body(d)
+			r.docV2(d)
 		default:
-			r.doc(ptrs[i], keep)
+			r.doc(d, keep)
 		}
 	}
 	return ptrs
-}
-
-// docAndBody is a document as a load makes it: its docState and the
-// body that its Doc points to.
-type docAndBody struct {
-	d    docState
-	body declaredconfig.Document
 }
 
 // docMinBytes is the least a docState takes: the bytes of its fields
@@ -807,8 +803,10 @@ func (r *stateReader) doc(d *docState, keep bool) {
 		d.Last.State = uint32(r.small(1<<32 - 1))
 	}
 	if keep && flags&fSettled != 0 {
+		// Its ID and checksum go where a document without a body keeps
+		// them (see docID and checksum).
 		at := r.s
-		head := d.headStrs()
+		head := [nHeadStrs]*string{&d.id, &d.Last.DevCS, &d.resultRaw, &d.Last.DevRC}
 		r.docStrs(head[:], mask&headMask, refs)
 		if d.resultRaw != "" && len(d.resultRaw) < resultMinBytes {
 			r.fail("a result of %d bytes", len(d.resultRaw))
@@ -821,13 +819,15 @@ func (r *stateReader) doc(d *docState, keep bool) {
 		if d.headSettled(flags) {
 			// What the tail holds of a settled document, read from
 			// the head.
-			d.Last.DevCS, d.Last.Reason = d.Doc.Checksum, stateName(declaredconfig.State(d.Last.State))
+			d.Last.Reason = stateName(declaredconfig.State(d.Last.State))
 			d.stored = s[:len(s)-len(r.s)]
 			d.docTail = &noTail
 			return
 		}
 		r.s = at // read in full
+		d.id, d.Last.DevCS, d.resultRaw, d.Last.DevRC = "", "", "", ""
 	}
+	r.body(d)
 	r.tail(d)
 	d.RefusedCode, d.RefusedTries = syncml.StatusCode(code), tries
 	switch {
@@ -860,6 +860,14 @@ func (r *stateReader) doc(d *docState, keep bool) {
 	}
 	if r.err == nil {
 		r.s = after
+	}
+}
+
+// body gives d, read in full, an empty body, unless it has one: the
+// bodies of a list of documents are made in blocks, as the tails are.
+func (r *stateReader) body(d *docState) {
+	if d.Doc == nil {
+		d.Doc = &take(&r.bodies, 1, min(r.left, maxBlock))[0]
 	}
 }
 
@@ -1084,6 +1092,9 @@ func (r *stateReader) documentRest(d *declaredconfig.Document) {
 // rest (a new copy each time; a rest that does not read is an error
 // matching ErrStoredState).
 func (d *docState) full() (*declaredconfig.Document, error) {
+	if d.Doc == nil {
+		return nil, errorf("document %s: %w: kept as stored, not read", d.id, ErrStoredState)
+	}
 	if d.rest == "" {
 		return d.Doc, nil
 	}
@@ -1278,7 +1289,7 @@ func (w *stateWriter) summary(s *declaredconfig.Summary, c *classes, docs, remov
 		if c != nil && c.class[i] >= 0 {
 			k := int(c.class[i])
 			d := docAt(docs, removed, k)
-			if d != nil && d.Doc.ID == e.ID && d.Last.DevCS == e.Checksum && d.Last.DevRC == e.ResultChecksum {
+			if d != nil && d.docID() == e.ID && d.Last.DevCS == e.Checksum && d.Last.DevRC == e.ResultChecksum {
 				ref = k
 				m = m&^eDocStrs | eDoc
 				if ref < 0x80 && canonEntry(e, d) {
@@ -1363,10 +1374,10 @@ func (r *stateReader) identity(st *deviceState) {
 	}
 	c, sig := identityClasses(ents)
 	for k, d := range st.Docs {
-		sig[k] = docSig{d.Scope, d.Doc}
+		sig[k] = docSig{d.Scope, d.docID()}
 	}
 	for k, d := range st.Removed {
-		sig[len(st.Docs)+k] = docSig{d.Scope, d.Doc}
+		sig[len(st.Docs)+k] = docSig{d.Scope, d.docID()}
 	}
 	st.cls, st.clsSum, st.clsSig = c, st.Sum, sig
 }
@@ -1457,10 +1468,10 @@ func (r *stateReader) classes(st *deviceState) {
 		c.docEntry[k] = int32(v) - 1
 	}
 	for k, d := range st.Docs {
-		sig[k] = docSig{d.Scope, d.Doc}
+		sig[k] = docSig{d.Scope, d.docID()}
 	}
 	for k, d := range st.Removed {
-		sig[len(st.Docs)+k] = docSig{d.Scope, d.Doc}
+		sig[len(st.Docs)+k] = docSig{d.Scope, d.docID()}
 	}
 	st.cls, st.clsSum, st.clsSig = c, st.Sum, sig
 }
@@ -1497,7 +1508,7 @@ func (r *stateReader) summary(docs, removed []*docState) *declaredconfig.Summary
 			e := &sum.Documents[i]
 			if len(s) > 1 && s[0] == eCanon && s[1] < 0x80 {
 				if d := docAt(docs, removed, int(s[1])); d != nil && d.Last.State < uint32(len(stateTexts)) {
-					e.Context, e.ID, e.Checksum, e.ResultChecksum, e.State = "Device", d.Doc.ID, d.Last.DevCS, d.Last.DevRC, stateTexts[d.Last.State]
+					e.Context, e.ID, e.Checksum, e.ResultChecksum, e.State = "Device", d.docID(), d.Last.DevCS, d.Last.DevRC, stateTexts[d.Last.State]
 					s = s[2:]
 					continue
 				}
@@ -1524,7 +1535,7 @@ func (r *stateReader) summary(docs, removed []*docState) *declaredconfig.Summary
 					r.fail("a summary entry of document %d", k)
 					return nil
 				}
-				e.ID, e.Checksum, e.ResultChecksum = d.Doc.ID, d.Last.DevCS, d.Last.DevRC
+				e.ID, e.Checksum, e.ResultChecksum = d.docID(), d.Last.DevCS, d.Last.DevRC
 			}
 			strs := entryStrs(e)
 			for k := uint32(m & (eAttrs - 1)); k != 0; k &= k - 1 {
@@ -1607,7 +1618,7 @@ func (st *deviceState) summary() *declaredconfig.Summary {
 	sum := &declaredconfig.Summary{Schema: st.sumSchema, Documents: make([]declaredconfig.SummaryEntry, len(docs))}
 	for k, d := range docs {
 		e := &sum.Documents[k]
-		e.Context, e.ID, e.Checksum, e.ResultChecksum, e.State = "Device", d.Doc.ID, d.Last.DevCS, d.Last.DevRC, stateTexts[d.Last.State]
+		e.Context, e.ID, e.Checksum, e.ResultChecksum, e.State = "Device", d.docID(), d.Last.DevCS, d.Last.DevRC, stateTexts[d.Last.State]
 	}
 	st.Sum, st.sumDocs, st.sumSchema = sum, nil, ""
 	if st.cls == nil {
@@ -1615,7 +1626,7 @@ func (st *deviceState) summary() *declaredconfig.Summary {
 		// classes for another summary (one read as XML) keeps those.
 		c, sig := identityClasses(sum.Documents)
 		for k, d := range docs {
-			sig[k] = docSig{d.Scope, d.Doc}
+			sig[k] = docSig{d.Scope, d.docID()}
 		}
 		st.cls, st.clsSum, st.clsSig = c, sum, sig
 	}

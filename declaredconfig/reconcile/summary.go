@@ -135,12 +135,11 @@ type cachedSummary struct {
 	docs []docSig
 }
 
-// docSig names a document of a state for the classes: its scope and its
-// body, which is replaced, never changed in place, so that the same
-// pointer has the same DocID.
+// docSig names a document of a state for the classes, which are made of
+// its scope and DocID alone.
 type docSig struct {
 	scope declaredconfig.Scope
-	doc   *declaredconfig.Document
+	id    string
 }
 
 // sameDocs reports whether docs are, in order, the documents of sig.
@@ -149,7 +148,7 @@ func sameSig(sig []docSig, docs []*docState) bool {
 		return false
 	}
 	for i, d := range docs {
-		if sig[i].doc != d.Doc || sig[i].scope != d.Scope {
+		if sig[i].scope != d.Scope || sig[i].id != d.docID() {
 			return false
 		}
 	}
