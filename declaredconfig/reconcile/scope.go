@@ -93,7 +93,7 @@ func (p *run) classes() *classes {
 	copy(keep.first, c.first)
 	copy(keep.docEntry, c.docEntry)
 	for i, d := range docs {
-		sig[i] = docSig{d.Scope, d.docID()}
+		sig[i] = sigOf(d)
 	}
 	st.cls, st.clsSum, st.clsSig = keep, p.summary, sig
 	p.r.keepClasses(p.device, p.summary, sig, keep)

@@ -403,22 +403,22 @@ func (d *docState) status() DocStatus {
 	return st
 }
 
-// statusInto sets *st to the public view of d.
+// statusInto sets *st, zero, to the public view of d, field by field:
+// what is zero already (a document kept as stored has no Result) is not
+// written.
 func (d *docState) statusInto(st *DocStatus) {
-	*st = DocStatus{
-		URI:            declaredconfig.URI{Scope: d.Scope, Host: d.Host, DocID: d.docID(), Node: declaredconfig.NodeDocument},
-		Checksum:       d.checksum(),
-		Redeclared:     d.Redeclared,
-		Condition:      d.Last.Condition,
-		Reason:         d.Last.Reason,
-		Reported:       d.Last.Reported,
-		State:          declaredconfig.State(d.Last.State),
-		DeviceChecksum: d.Last.DevCS,
-		ResultChecksum: d.Last.DevRC,
-		result:         d.Result,
-		resultRaw:      d.resultRaw,
+	id, cs := d.id, d.Last.DevCS // kept as stored: no body
+	if d.Doc != nil {
+		id, cs = d.Doc.ID, d.Doc.Checksum
 	}
-	if d.Refused == d.checksum() {
+	st.URI = declaredconfig.URI{Scope: d.Scope, Host: d.Host, DocID: id, Node: declaredconfig.NodeDocument}
+	st.Checksum, st.Redeclared, st.Condition, st.Reason = cs, d.Redeclared, d.Last.Condition, d.Last.Reason
+	st.Reported, st.State = d.Last.Reported, declaredconfig.State(d.Last.State)
+	st.DeviceChecksum, st.ResultChecksum, st.resultRaw = d.Last.DevCS, d.Last.DevRC, d.resultRaw
+	if d.Result != nil {
+		st.result = d.Result
+	}
+	if d.Refused == cs {
 		st.Refused = d.RefusedCode
 	}
 }

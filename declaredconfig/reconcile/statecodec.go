@@ -1374,10 +1374,10 @@ func (r *stateReader) identity(st *deviceState) {
 	}
 	c, sig := identityClasses(ents)
 	for k, d := range st.Docs {
-		sig[k] = docSig{d.Scope, d.docID()}
+		sig[k] = sigOf(d)
 	}
 	for k, d := range st.Removed {
-		sig[len(st.Docs)+k] = docSig{d.Scope, d.docID()}
+		sig[len(st.Docs)+k] = sigOf(d)
 	}
 	st.cls, st.clsSum, st.clsSig = c, st.Sum, sig
 }
@@ -1468,10 +1468,10 @@ func (r *stateReader) classes(st *deviceState) {
 		c.docEntry[k] = int32(v) - 1
 	}
 	for k, d := range st.Docs {
-		sig[k] = docSig{d.Scope, d.docID()}
+		sig[k] = sigOf(d)
 	}
 	for k, d := range st.Removed {
-		sig[len(st.Docs)+k] = docSig{d.Scope, d.docID()}
+		sig[len(st.Docs)+k] = sigOf(d)
 	}
 	st.cls, st.clsSum, st.clsSig = c, st.Sum, sig
 }
@@ -1626,7 +1626,7 @@ func (st *deviceState) summary() *declaredconfig.Summary {
 		// classes for another summary (one read as XML) keeps those.
 		c, sig := identityClasses(sum.Documents)
 		for k, d := range docs {
-			sig[k] = docSig{d.Scope, d.docID()}
+			sig[k] = sigOf(d)
 		}
 		st.cls, st.clsSum, st.clsSig = c, sum, sig
 	}
