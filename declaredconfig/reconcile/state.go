@@ -104,12 +104,10 @@ type docState struct {
 	// or 404 (missing: -1).
 	Hint int8 `json:"hint,omitempty"`
 	// Doc is the version declared now; its Checksum is Base or a
-	// re-declared one. A document kept as stored has none: its ID is id
-	// and its checksum Last.DevCS (see docID and checksum), and the rest
-	// is read when it is materialized.
+	// re-declared one. A document kept as stored has none: its ID is read
+	// from stored and its checksum is Last.DevCS (see docID and
+	// checksum), and the rest is read when it is materialized.
 	Doc *declaredconfig.Document `json:"doc"`
-	// id is the DocID of a document kept as stored (Doc nil).
-	id string
 	// stored, when not empty, is the stored form (format 3) of d, a
 	// settled document kept as stored (see settled and materialize):
 	// only the fields of its head are read (the others are zero when it
@@ -182,12 +180,13 @@ type docTail struct {
 }
 
 // docID returns the DocID of d: Doc's, or that of a document kept as
-// stored, which has no Doc (see materialize).
+// stored, which has no Doc (see materialize): read from stored, where it
+// is the first string (see storedID).
 func (d *docState) docID() string {
 	if d.Doc != nil {
 		return d.Doc.ID
 	}
-	return d.id
+	return storedID(d.stored)
 }
 
 // checksum returns the version of d declared now: Doc's, or that of a
@@ -407,9 +406,11 @@ func (d *docState) status() DocStatus {
 // what is zero already (a document kept as stored has no Result) is not
 // written.
 func (d *docState) statusInto(st *DocStatus) {
-	id, cs := d.id, d.Last.DevCS // kept as stored: no body
+	var id, cs string
 	if d.Doc != nil {
 		id, cs = d.Doc.ID, d.Doc.Checksum
+	} else {
+		id, cs = d.docID(), d.Last.DevCS // kept as stored
 	}
 	st.URI = declaredconfig.URI{Scope: d.Scope, Host: d.Host, DocID: id, Node: declaredconfig.NodeDocument}
 	st.Checksum, st.Redeclared, st.Condition, st.Reason = cs, d.Redeclared, d.Last.Condition, d.Last.Reason

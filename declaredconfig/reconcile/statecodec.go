@@ -803,10 +803,12 @@ func (r *stateReader) doc(d *docState, keep bool) {
 		d.Last.State = uint32(r.small(1<<32 - 1))
 	}
 	if keep && flags&fSettled != 0 {
-		// Its ID and checksum go where a document without a body keeps
-		// them (see docID and checksum).
+		// Its checksum goes where a document without a body keeps it;
+		// its ID is read from its stored form when it is asked for (see
+		// docID and checksum).
 		at := r.s
-		head := [nHeadStrs]*string{&d.id, &d.Last.DevCS, &d.resultRaw, &d.Last.DevRC}
+		var id string
+		head := [nHeadStrs]*string{&id, &d.Last.DevCS, &d.resultRaw, &d.Last.DevRC}
 		r.docStrs(head[:], mask&headMask, refs)
 		if d.resultRaw != "" && len(d.resultRaw) < resultMinBytes {
 			r.fail("a result of %d bytes", len(d.resultRaw))
@@ -825,7 +827,7 @@ func (r *stateReader) doc(d *docState, keep bool) {
 			return
 		}
 		r.s = at // read in full
-		d.id, d.Last.DevCS, d.resultRaw, d.Last.DevRC = "", "", "", ""
+		d.Last.DevCS, d.resultRaw, d.Last.DevRC = "", "", ""
 	}
 	r.body(d)
 	r.tail(d)
@@ -921,6 +923,35 @@ func (r *stateReader) docStrs(strs []*string, mask, refs uint32) {
 		s, i = r.s, 0
 	}
 	r.s = s[i:]
+}
+
+// storedID returns the DocID of a document stored as stateWriter.doc
+// writes it (format 3), which a load read (see stateReader.doc): its
+// first string, after the head and four numbers, when the mask of its
+// strings has it.
+func storedID(s string) string {
+	if s[5]&1 == 0 {
+		return ""
+	}
+	const at = docHeadBytes + 4 // the length of the ID, after numbers of a byte
+	if n := s[docHeadBytes : at+1]; n[0]|n[1]|n[2]|n[3]|n[4] < 0x80 {
+		return s[at+1 : at+1+int(n[4])]
+	}
+	i := docHeadBytes
+	for range 4 {
+		for s[i] >= 0x80 {
+			i++
+		}
+		i++
+	}
+	n, shift := 0, 0
+	for ; s[i] >= 0x80; i++ {
+		n |= int(s[i]&0x7f) << shift
+		shift += 7
+	}
+	n |= int(s[i]) << shift
+	i++
+	return s[i : i+n]
 }
 
 // zigzag returns the signed number of the one-byte varint b.
@@ -1093,7 +1124,7 @@ func (r *stateReader) documentRest(d *declaredconfig.Document) {
 // matching ErrStoredState).
 func (d *docState) full() (*declaredconfig.Document, error) {
 	if d.Doc == nil {
-		return nil, errorf("document %s: %w: kept as stored, not read", d.id, ErrStoredState)
+		return nil, errorf("document %s: %w: kept as stored, not read", d.docID(), ErrStoredState)
 	}
 	if d.rest == "" {
 		return d.Doc, nil

@@ -149,7 +149,7 @@ type docSig struct {
 // sigOf returns the docSig of d.
 func sigOf(d *docState) docSig {
 	if d.Doc == nil {
-		return docSig{scope: d.Scope, kept: d, id: d.id}
+		return docSig{scope: d.Scope, kept: d, id: d.docID()}
 	}
 	return docSig{scope: d.Scope, doc: d.Doc, id: d.Doc.ID}
 }
