@@ -199,6 +199,16 @@ func (d *docState) checksum() string {
 	return d.Last.DevCS
 }
 
+// reason returns d's Last.Reason; a document loaded as stored (without
+// a body) has none set: it is settled, and its reason is its state's name
+// (see settled).
+func (d *docState) reason() string {
+	if d.Doc == nil {
+		return stateName(declaredconfig.State(d.Last.State))
+	}
+	return d.Last.Reason
+}
+
 // noTail is the tail of the documents a load keeps as stored: all zero,
 // as a load of their head leaves it, and never changed (a document is
 // materialized before anything of it changes).
@@ -406,14 +416,14 @@ func (d *docState) status() DocStatus {
 // what is zero already (a document kept as stored has no Result) is not
 // written.
 func (d *docState) statusInto(st *DocStatus) {
-	var id, cs string
+	var id, cs, reason string
 	if d.Doc != nil {
-		id, cs = d.Doc.ID, d.Doc.Checksum
+		id, cs, reason = d.Doc.ID, d.Doc.Checksum, d.Last.Reason
 	} else {
-		id, cs = d.docID(), d.Last.DevCS // kept as stored
+		id, cs, reason = d.docID(), d.Last.DevCS, d.reason() // kept as stored
 	}
 	st.URI = declaredconfig.URI{Scope: d.Scope, Host: d.Host, DocID: id, Node: declaredconfig.NodeDocument}
-	st.Checksum, st.Redeclared, st.Condition, st.Reason = cs, d.Redeclared, d.Last.Condition, d.Last.Reason
+	st.Checksum, st.Redeclared, st.Condition, st.Reason = cs, d.Redeclared, d.Last.Condition, reason
 	st.Reported, st.State = d.Last.Reported, declaredconfig.State(d.Last.State)
 	st.DeviceChecksum, st.ResultChecksum, st.resultRaw = d.Last.DevCS, d.Last.DevRC, d.resultRaw
 	if d.Result != nil {

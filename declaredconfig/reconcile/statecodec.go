@@ -807,9 +807,11 @@ func (r *stateReader) doc(d *docState, keep bool) {
 		// its ID is read from its stored form when it is asked for (see
 		// docID and checksum).
 		at := r.s
-		var id string
-		head := [nHeadStrs]*string{&id, &d.Last.DevCS, &d.resultRaw, &d.Last.DevRC}
-		r.docStrs(head[:], mask&headMask, refs)
+		if !r.settledHead(d, mask, refs) {
+			var id string
+			head := [nHeadStrs]*string{&id, &d.Last.DevCS, &d.resultRaw, &d.Last.DevRC}
+			r.docStrs(head[:], mask&headMask, refs)
+		}
 		if d.resultRaw != "" && len(d.resultRaw) < resultMinBytes {
 			r.fail("a result of %d bytes", len(d.resultRaw))
 		}
@@ -819,9 +821,9 @@ func (r *stateReader) doc(d *docState, keep bool) {
 			return
 		}
 		if d.headSettled(flags) {
-			// What the tail holds of a settled document, read from
-			// the head.
-			d.Last.Reason = stateName(declaredconfig.State(d.Last.State))
+			// What the tail holds of a settled document is read from
+			// the head: its DevCS here, its Last.Reason when asked for
+			// (see docState.reason).
 			d.stored = s[:len(s)-len(r.s)]
 			d.docTail = &noTail
 			return
@@ -863,6 +865,51 @@ func (r *stateReader) doc(d *docState, keep bool) {
 	if r.err == nil {
 		r.s = after
 	}
+}
+
+// settledHead reads the strings of the head of a document marked
+// settled as docStrs does, when they are as a steady document writes
+// them: all four present, none a reference, each of a length of one byte
+// or two; the ID is skipped (see docID), the others go where a document
+// kept as stored has them. It reports whether they were so; if not, it
+// has read nothing.
+func (r *stateReader) settledHead(d *docState, mask, refs uint32) bool {
+	if mask&headMask != headMask || refs&headMask != 0 {
+		return false
+	}
+	s := r.s
+	_, i := headStr(s, 0) // the ID
+	cs, i := headStr(s, i)
+	res, i := headStr(s, i)
+	rc, i := headStr(s, i)
+	if i < 0 {
+		return false
+	}
+	d.Last.DevCS, d.resultRaw, d.Last.DevRC = cs, res, rc
+	r.s = s[i:]
+	return true
+}
+
+// headStr returns the string at s[i:] and the offset after it, for
+// settledHead: i < 0 says that it failed before, or fails (then or
+// after, the string is empty and the offset negative).
+func headStr(s string, i int) (string, int) {
+	if uint(i) >= uint(len(s)) {
+		return "", -1
+	}
+	n := int(s[i])
+	i++
+	if n >= 0x80 {
+		if i >= len(s) || s[i] >= 0x80 {
+			return "", -1
+		}
+		n = n&0x7f | int(s[i])<<7
+		i++
+	}
+	if n > len(s)-i {
+		return "", -1
+	}
+	return s[i : i+n], i + n
 }
 
 // body gives d, read in full, an empty body, unless it has one: the
