@@ -242,7 +242,7 @@ func (p *run) do() error {
 	if err := p.refresh(); err != nil {
 		return err
 	}
-	st.LastMsg, st.Queued = p.msg, len(p.plan)
+	st.LastMsg, st.Queued = p.msg, int32(len(p.plan))
 	return nil
 }
 

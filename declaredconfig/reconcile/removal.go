@@ -70,7 +70,7 @@ func (p *run) strays() {
 		p.event(Event{Kind: Problem, Err: errorf("device %q: the summary lists %d documents never declared, %d kept: %w",
 			p.device, len(st.Stray)+over, len(st.Stray), pkg.Limit("MaxDocuments", int64(max), int64(max+over), ""))})
 	}
-	st.StrayOver = over
+	st.StrayOver = int32(over)
 }
 
 // docKey is the key of the document id of scope s in a map: DocIDs

@@ -23,8 +23,10 @@ type deviceState struct {
 	Docs    []*docState `json:"docs,omitempty"`
 	Removed []*docState `json:"removed,omitempty"` // no longer desired, still to delete
 	Stray   []stray     `json:"stray,omitempty"`
-	// StrayOver counts the strays not kept (beyond MaxDocuments).
-	StrayOver int `json:"strayOver,omitempty"`
+	// StrayOver counts the strays not kept (beyond MaxDocuments); it
+	// and Queued are stored as numbers of 32 bits (see stateReader.int).
+	StrayOver int32 `json:"strayOver,omitempty"`
+	Queued    int32 `json:"queued,omitempty"` // commands queued by the last run
 
 	Refresh      uint32 `json:"refresh,omitempty"`      // desired RefreshInterval, 0 none
 	RefreshSet   uint32 `json:"refreshSet,omitempty"`   // the value a 2xx Replace set
@@ -32,7 +34,6 @@ type deviceState struct {
 	RefreshAwait string `json:"refreshAwait,omitempty"` // the message key it was queued in
 	RefreshTried string `json:"refreshTried,omitempty"`
 	SummaryAsked string `json:"summaryAsked,omitempty"` // session and message keys of the last Get for a summary // session key and value of the last try
-	Queued       int    `json:"queued,omitempty"`       // commands queued by the last run
 	LastMsg      string `json:"lastMsg,omitempty"`      // key of the last message reconciled
 	// SumText is the text of the last summary read (as text) and Sum
 	// what it reads to, so that a Reconciler that does not hold the
@@ -56,10 +57,9 @@ type deviceState struct {
 	clsSum *declaredconfig.Summary
 	clsSig []docSig
 
-	bufs []*docsBuf // where the copies of a clone are, for release
-	// bufArr holds bufs (Docs and Removed), so that a clone does not
-	// allocate the list.
-	bufArr [2]*docsBuf
+	// bufs are where the copies of a clone are (Docs, Removed), for
+	// release.
+	bufs [2]*docsBuf
 }
 
 // stray is a summary entry of a document never declared.
@@ -436,7 +436,7 @@ func (d *docState) statusInto(st *DocStatus) {
 
 func (st *deviceState) status(device string) *DeviceStatus {
 	n := len(st.Docs) + len(st.Removed)
-	ds := &DeviceStatus{Device: device, RefreshInterval: st.RefreshRead, Queued: st.Queued,
+	ds := &DeviceStatus{Device: device, RefreshInterval: st.RefreshRead, Queued: int(st.Queued),
 		Docs: make([]DocStatus, n, n+len(st.Stray))}
 	for i, d := range st.Docs {
 		d.statusInto(&ds.Docs[i])
@@ -640,10 +640,9 @@ func (st *deviceState) clone() *deviceState {
 		c = new(deviceState)
 	}
 	*c = *st
-	c.bufArr = [2]*docsBuf{}
-	c.bufs = c.bufArr[:0]
-	c.Docs = cloneDocs(st.Docs, &c.bufs)
-	c.Removed = cloneDocs(st.Removed, &c.bufs)
+	c.bufs = [2]*docsBuf{}
+	c.Docs = cloneDocs(st.Docs, &c.bufs[0])
+	c.Removed = cloneDocs(st.Removed, &c.bufs[1])
 	c.Stray = slices.Clone(st.Stray)
 	return c
 }
@@ -663,8 +662,8 @@ type docsBuf struct {
 }
 
 // cloneDocs copies list into a buffer from docsPool, which it records in
-// bufs.
-func cloneDocs(list []*docState, bufs *[]*docsBuf) []*docState {
+// *buf.
+func cloneDocs(list []*docState, buf **docsBuf) []*docState {
 	if list == nil {
 		return nil
 	}
@@ -684,7 +683,7 @@ func cloneDocs(list []*docState, bufs *[]*docsBuf) []*docState {
 		b.docs[i].docTail = &b.tails[i]
 		b.ptrs[i] = &b.docs[i]
 	}
-	*bufs = append(*bufs, b)
+	*buf = b
 	return b.ptrs
 }
 
@@ -694,7 +693,9 @@ func cloneDocs(list []*docState, bufs *[]*docsBuf) []*docState {
 // of its buffers within two collections.
 func (st *deviceState) release() {
 	for _, b := range st.bufs {
-		docsPool.Put(b)
+		if b != nil {
+			docsPool.Put(b)
+		}
 	}
 	*st = deviceState{}
 	statePool.Put(st)

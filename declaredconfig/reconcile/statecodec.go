@@ -178,11 +178,11 @@ func decodeBinary(raw string, keepSum bool) (*deviceState, error) {
 			s.ID, s.Checksum, s.RC, s.State = r.str(), r.str(), r.str(), r.str()
 		}
 	}
-	st.StrayOver = r.int()
+	st.StrayOver = int32(r.int())
 	st.Refresh = uint32(r.small(1<<32 - 1))
 	st.RefreshSet = uint32(r.small(1<<32 - 1))
 	st.RefreshRead, st.RefreshAwait, st.RefreshTried, st.SummaryAsked = r.str(), r.str(), r.str(), r.str()
-	st.Queued = r.int()
+	st.Queued = int32(r.int())
 	st.LastMsg = r.str()
 	// The summary is the last field, and optional.
 	if len(r.s) > 0 && r.bool() {
