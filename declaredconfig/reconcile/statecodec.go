@@ -1168,7 +1168,8 @@ func (r *stateReader) documentRest(d *declaredconfig.Document) {
 // full returns the declared document of d in full: Doc, or, for a
 // document loaded in format 2, Doc with the rest of its fields read from
 // rest (a new copy each time; a rest that does not read is an error
-// matching ErrStoredState).
+// matching ErrStoredState). A document kept as stored without a body is
+// materialized first (see materialize); full reports one as an error.
 func (d *docState) full() (*declaredconfig.Document, error) {
 	if d.Doc == nil {
 		return nil, errorf("document %s: %w: kept as stored, not read", d.docID(), ErrStoredState)
