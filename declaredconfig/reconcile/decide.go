@@ -71,7 +71,7 @@ func (p *run) documents(fresh bool) error {
 			if d.Scope != scope {
 				continue
 			}
-			w := declaredconfig.Desired{URI: d.uri(declaredconfig.NodeDocument), Checksum: d.Doc.Checksum,
+			w := declaredconfig.Desired{URI: d.uri(declaredconfig.NodeDocument), Checksum: d.checksum(),
 				Abandoned: d.Abandoned, LastResultChecksum: d.InSyncRC}
 			w.SentBy(sent)
 			idx, desired = append(idx, i), append(desired, w)
@@ -141,7 +141,7 @@ func (p *run) listed() error {
 
 // document decides one desired document.
 func (p *run) document(d *docState, es *declaredconfig.DocumentStatus) error {
-	cur := d.Doc.Checksum
+	cur := d.checksum()
 	// The device held the declared version: it listed it, not deleted.
 	held := d.Last.Reported && d.Last.DevCS == cur && !declaredconfig.State(d.Last.State).Deleted()
 	d.Last.Reported, d.Last.State, d.Last.DevCS, d.Last.DevRC = es.Reported, uint32(es.State), es.Checksum, es.ResultChecksum
@@ -339,7 +339,7 @@ func lastEvent(e string, kind EventKind, cur string) bool {
 // checksum rc were asked for and the device answered (with them or not),
 // or were asked in this session and are awaited no more.
 func (p *run) triedGet(d *docState, rc string) bool {
-	what := d.Doc.Checksum + "/" + rc
+	what := d.checksum() + "/" + rc
 	if d.Await[kGet] != "" {
 		return false
 	}
@@ -352,10 +352,10 @@ func (p *run) triedGet(d *docState, rc string) bool {
 }
 
 func (p *run) getResults(d *docState, rc string) error {
-	if d.GetDone == d.Doc.Checksum+"/"+rc {
+	if d.GetDone == d.checksum()+"/"+rc {
 		return nil // the device answered that Get already: no result for it
 	}
-	_, err := p.want(d, kGet, d.Doc.Checksum+"/"+rc, func() (syncml.Command, error) {
+	_, err := p.want(d, kGet, d.checksum()+"/"+rc, func() (syncml.Command, error) {
 		return declaredconfig.GetResults(d.uri(declaredconfig.NodeResults))
 	})
 	return err
@@ -364,7 +364,7 @@ func (p *run) getResults(d *docState, rc string) error {
 // send plans the declared version of d: Add or Replace, the bulk
 // variables, and a Get of its results.
 func (p *run) send(d *docState, listed bool) error {
-	cur := d.Doc.Checksum
+	cur := d.checksum()
 	replace := listed
 	switch d.Hint {
 	case 1:

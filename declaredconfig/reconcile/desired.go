@@ -337,7 +337,7 @@ func (st *deviceState) declare(d Doc, text []byte) error {
 func (r *Reconciler) Remove(ctx context.Context, device string, ids ...string) error {
 	_, err := r.update(ctx, device, func(st *deviceState) (bool, error) {
 		for _, x := range st.Docs {
-			if slices.ContainsFunc(ids, func(id string) bool { return declaredconfig.EqualDocID(x.Doc.ID, id) }) {
+			if slices.ContainsFunc(ids, func(id string) bool { return declaredconfig.EqualDocID(x.docID(), id) }) {
 				if _, err := st.materialize(x); err != nil {
 					return false, errorf("Remove: device %q: %w", device, err)
 				}
@@ -359,7 +359,7 @@ func (r *Reconciler) Remove(ctx context.Context, device string, ids ...string) e
 			st.Stray = nil
 		}
 		st.Docs = slices.DeleteFunc(st.Docs, func(x *docState) bool {
-			if !slices.ContainsFunc(ids, func(id string) bool { return declaredconfig.EqualDocID(x.Doc.ID, id) }) {
+			if !slices.ContainsFunc(ids, func(id string) bool { return declaredconfig.EqualDocID(x.docID(), id) }) {
 				return false
 			}
 			x.Last.Condition, x.Last.Reason = Removing, "no longer desired"
@@ -413,7 +413,7 @@ func (r *Reconciler) Desired(ctx context.Context, device string) ([]Doc, error) 
 	for _, x := range st.Docs {
 		d, err := x.baseDoc()
 		if err != nil {
-			return nil, errorf("device %q: document %s: %w", device, x.Doc.ID, err)
+			return nil, errorf("device %q: document %s: %w", device, x.docID(), err)
 		}
 		out = append(out, Doc{Scope: x.Scope, Host: x.Host, Document: d, Variables: x.Vars, Abandoned: x.Abandoned})
 	}

@@ -242,7 +242,7 @@ func (p *run) do() error {
 	if err := p.refresh(); err != nil {
 		return err
 	}
-	st.LastMsg, st.Queued = p.msg, len(p.plan)
+	st.LastMsg, st.Queued = p.msg, int32(len(p.plan))
 	return nil
 }
 
@@ -293,7 +293,7 @@ func (p *run) want(d *docState, k cmdKind, what string, build func() (syncml.Com
 	}
 	c, err := build()
 	if err != nil {
-		return false, errorf("device %q: document %s: %w", p.device, d.Doc.ID, err)
+		return false, errorf("device %q: document %s: %w", p.device, d.docID(), err)
 	}
 	p.plan = append(p.plan, c)
 	d.Await[k] = p.msgSep + what

@@ -9,7 +9,7 @@ import (
 // still lists, and forgets those it no longer lists.
 func (p *run) removed() {
 	for _, d := range append([]*docState(nil), p.st.Removed...) {
-		e := p.scoped(d.Scope).Entry(d.Doc.ID)
+		e := p.scoped(d.Scope).Entry(d.docID())
 		if d.Await[kDelete] != "" {
 			continue
 		}
@@ -70,7 +70,7 @@ func (p *run) strays() {
 		p.event(Event{Kind: Problem, Err: errorf("device %q: the summary lists %d documents never declared, %d kept: %w",
 			p.device, len(st.Stray)+over, len(st.Stray), pkg.Limit("MaxDocuments", int64(max), int64(max+over), ""))})
 	}
-	st.StrayOver = over
+	st.StrayOver = int32(over)
 }
 
 // docKey is the key of the document id of scope s in a map: DocIDs

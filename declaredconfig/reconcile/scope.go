@@ -93,7 +93,7 @@ func (p *run) classes() *classes {
 	copy(keep.first, c.first)
 	copy(keep.docEntry, c.docEntry)
 	for i, d := range docs {
-		sig[i] = docSig{d.Scope, d.Doc}
+		sig[i] = sigOf(d)
 	}
 	st.cls, st.clsSum, st.clsSig = keep, p.summary, sig
 	p.r.keepClasses(p.device, p.summary, sig, keep)
@@ -142,7 +142,7 @@ func (c *classes) small(ents []declaredconfig.SummaryEntry, docs []*docState) {
 		fps = make([]uint64, 0, len(docs))
 	}
 	for _, d := range docs {
-		fps = append(fps, fingerprint(d.Scope, d.Doc.ID))
+		fps = append(fps, fingerprint(d.Scope, d.docID()))
 	}
 	// canon[k] is the first document of k's scope and DocID (the same
 	// DocID may be declared under several hosts, or be desired and
@@ -155,7 +155,7 @@ func (c *classes) small(ents []declaredconfig.SummaryEntry, docs []*docState) {
 	for k, dk := range docs {
 		ck := int32(k)
 		for j, fj := range fps[:k] {
-			if fj == fps[k] && declaredconfig.EqualDocID(docs[j].Doc.ID, dk.Doc.ID) {
+			if fj == fps[k] && declaredconfig.EqualDocID(docs[j].docID(), dk.docID()) {
 				ck = canon[j]
 				break
 			}
@@ -173,11 +173,11 @@ func (c *classes) small(ents []declaredconfig.SummaryEntry, docs []*docState) {
 		fp := fingerprint(s, id)
 		efps = append(efps, fp)
 		cl := int32(-1)
-		if i < len(fps) && fps[i] == fp && declaredconfig.EqualDocID(docs[i].Doc.ID, id) {
+		if i < len(fps) && fps[i] == fp && declaredconfig.EqualDocID(docs[i].docID(), id) {
 			cl = canon[i]
 		} else {
 			for k, fk := range fps {
-				if fk == fp && declaredconfig.EqualDocID(docs[k].Doc.ID, id) {
+				if fk == fp && declaredconfig.EqualDocID(docs[k].docID(), id) {
 					cl = canon[k]
 					break
 				}
@@ -227,7 +227,7 @@ func lower(c byte) byte {
 func (c *classes) large(ents []declaredconfig.SummaryEntry, docs []*docState) {
 	canon := make(map[string]int32, len(docs))
 	for k, d := range docs {
-		key := docKey(d.Scope, d.Doc.ID)
+		key := docKey(d.Scope, d.docID())
 		if _, ok := canon[key]; !ok {
 			canon[key] = int32(k)
 		}
@@ -248,7 +248,7 @@ func (c *classes) large(ents []declaredconfig.SummaryEntry, docs []*docState) {
 		}
 	}
 	for k, d := range docs {
-		c.docEntry[k] = c.docEntry[canon[docKey(d.Scope, d.Doc.ID)]]
+		c.docEntry[k] = c.docEntry[canon[docKey(d.Scope, d.docID())]]
 	}
 }
 

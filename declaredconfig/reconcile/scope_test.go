@@ -89,7 +89,7 @@ func referenceClasses(p *run) classes {
 	ents := p.summary.Documents
 	var c classes
 	same := func(s declaredconfig.Scope, id string, d *docState) bool {
-		return d.Scope == s && declaredconfig.EqualDocID(d.Doc.ID, id)
+		return d.Scope == s && declaredconfig.EqualDocID(d.docID(), id)
 	}
 	for i := range ents {
 		s := ents[i].Scope()
@@ -158,8 +158,8 @@ func TestPropertyClasses(t *testing.T) {
 				if d.Scope != s {
 					continue
 				}
-				if a, b := sub.Entry(d.Doc.ID), p.summary.EntryIn(s, d.Doc.ID); (a == nil) != (b == nil) || a != nil && (a.ID != b.ID || a.Context != b.Context) {
-					return fmt.Sprintf("scoped(%v).Entry(%q) = %v, EntryIn = %v", s, d.Doc.ID, a, b)
+				if a, b := sub.Entry(d.docID()), p.summary.EntryIn(s, d.docID()); (a == nil) != (b == nil) || a != nil && (a.ID != b.ID || a.Context != b.Context) {
+					return fmt.Sprintf("scoped(%v).Entry(%q) = %v, EntryIn = %v", s, d.docID(), a, b)
 				}
 			}
 		}

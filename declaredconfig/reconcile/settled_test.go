@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/leanovate/gopter"
@@ -134,12 +135,17 @@ func TestSettledLoad(t *testing.T) {
 		}
 		for i, d := range lazy.Docs {
 			if kept := d.stored != ""; kept != st.Docs[i].settled() {
-				return "document " + d.Doc.ID + ": kept as stored " + map[bool]string{true: "but not settled", false: "not, but settled"}[kept]
+				return "document " + d.docID() + ": kept as stored " + map[bool]string{true: "but not settled", false: "not, but settled"}[kept]
 			}
 			if eager.Docs[i].stored != "" {
 				return "read in full, yet kept as stored"
 			}
 			if d.stored != "" {
+				// Its head alone: no body, its ID and checksum those
+				// read in full.
+				if e := eager.Docs[i]; d.Doc != nil || d.docID() != e.Doc.ID || d.checksum() != e.Doc.Checksum {
+					return "a document kept as stored with a body, or another ID or checksum"
+				}
 				x, err := d.read()
 				if err != nil {
 					return err.Error()
@@ -381,5 +387,51 @@ func TestSettledDeclareAgain(t *testing.T) {
 	}
 	if _, v2, _ := store.Load(ctx, "d"); v2 != v1 {
 		t.Errorf("declared again, the state was saved: version %d, then %d", v1, v2)
+	}
+}
+
+// TestSettledStoredID loads settled documents whose DocID is empty,
+// short or long (a length of one to three bytes) and whose numbers take
+// one byte or more: each is kept as stored, names its DocID (read from
+// what was stored), reports it, and is saved again byte for byte.
+func TestSettledStoredID(t *testing.T) {
+	for _, n := range []int{0, 1, 127, 128, 255, 16383, 16384} {
+		for _, redeclared := range []int{0, 1000} {
+			id := strings.Repeat("x", n)
+			d := choiceDoc(t, id, docChoices{})
+			d.Redeclared, d.Last.State = redeclared, 60
+			if redeclared > 0 {
+				d.RefusedTries = 1 << 20 // a number of three bytes
+			}
+			st := &deviceState{Docs: []*docState{d}, LastMsg: "S1/2"}
+			if !d.settled() {
+				t.Fatalf("ID of %d bytes: not settled", n)
+			}
+			raw, err := encodeState(st)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := decodeState(raw)
+			if err != nil {
+				t.Fatal(err)
+			}
+			k := got.Docs[0]
+			if k.stored == "" || k.Doc != nil {
+				t.Errorf("ID of %d bytes, Redeclared %d: not kept as stored", n, redeclared)
+			}
+			if k.docID() != id || k.checksum() != "A0" || k.Redeclared != redeclared {
+				t.Errorf("ID of %d bytes, Redeclared %d: loaded as %d bytes, checksum %q, Redeclared %d", n, redeclared, len(k.docID()), k.checksum(), k.Redeclared)
+			}
+			if s := got.status("d"); s.Docs[0].URI.DocID != id {
+				t.Errorf("ID of %d bytes: status names %d bytes", n, len(s.Docs[0].URI.DocID))
+			}
+			again, err := encodeState(got)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(again) != string(raw) {
+				t.Errorf("ID of %d bytes: saved again as other bytes", n)
+			}
+		}
 	}
 }

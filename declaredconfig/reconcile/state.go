@@ -23,8 +23,10 @@ type deviceState struct {
 	Docs    []*docState `json:"docs,omitempty"`
 	Removed []*docState `json:"removed,omitempty"` // no longer desired, still to delete
 	Stray   []stray     `json:"stray,omitempty"`
-	// StrayOver counts the strays not kept (beyond MaxDocuments).
-	StrayOver int `json:"strayOver,omitempty"`
+	// StrayOver counts the strays not kept (beyond MaxDocuments); it
+	// and Queued are stored as numbers of 32 bits (see stateReader.int).
+	StrayOver int32 `json:"strayOver,omitempty"`
+	Queued    int32 `json:"queued,omitempty"` // commands queued by the last run
 
 	Refresh      uint32 `json:"refresh,omitempty"`      // desired RefreshInterval, 0 none
 	RefreshSet   uint32 `json:"refreshSet,omitempty"`   // the value a 2xx Replace set
@@ -32,7 +34,6 @@ type deviceState struct {
 	RefreshAwait string `json:"refreshAwait,omitempty"` // the message key it was queued in
 	RefreshTried string `json:"refreshTried,omitempty"`
 	SummaryAsked string `json:"summaryAsked,omitempty"` // session and message keys of the last Get for a summary // session key and value of the last try
-	Queued       int    `json:"queued,omitempty"`       // commands queued by the last run
 	LastMsg      string `json:"lastMsg,omitempty"`      // key of the last message reconciled
 	// SumText is the text of the last summary read (as text) and Sum
 	// what it reads to, so that a Reconciler that does not hold the
@@ -56,10 +57,9 @@ type deviceState struct {
 	clsSum *declaredconfig.Summary
 	clsSig []docSig
 
-	bufs []*docsBuf // where the copies of a clone are, for release
-	// bufArr holds bufs (Docs and Removed), so that a clone does not
-	// allocate the list.
-	bufArr [2]*docsBuf
+	// bufs are where the copies of a clone are (Docs, Removed), for
+	// release.
+	bufs [2]*docsBuf
 }
 
 // stray is a summary entry of a document never declared.
@@ -104,7 +104,9 @@ type docState struct {
 	// or 404 (missing: -1).
 	Hint int8 `json:"hint,omitempty"`
 	// Doc is the version declared now; its Checksum is Base or a
-	// re-declared one.
+	// re-declared one. A document kept as stored has none: its ID is read
+	// from stored and its checksum is Last.DevCS (see docID and
+	// checksum), and the rest is read when it is materialized.
 	Doc *declaredconfig.Document `json:"doc"`
 	// stored, when not empty, is the stored form (format 3) of d, a
 	// settled document kept as stored (see settled and materialize):
@@ -177,6 +179,36 @@ type docTail struct {
 	LastEvent string `json:"-"`
 }
 
+// docID returns the DocID of d: Doc's, or that of a document kept as
+// stored, which has no Doc (see materialize): read from stored, where it
+// is the first string (see storedID).
+func (d *docState) docID() string {
+	if d.Doc != nil {
+		return d.Doc.ID
+	}
+	return storedID(d.stored)
+}
+
+// checksum returns the version of d declared now: Doc's, or that of a
+// document kept as stored, which is settled: the one the device reported
+// (Last.DevCS).
+func (d *docState) checksum() string {
+	if d.Doc != nil {
+		return d.Doc.Checksum
+	}
+	return d.Last.DevCS
+}
+
+// reason returns d's Last.Reason; a document loaded as stored (without
+// a body) has none set: it is settled, and its reason is its state's name
+// (see settled).
+func (d *docState) reason() string {
+	if d.Doc == nil {
+		return stateName(declaredconfig.State(d.Last.State))
+	}
+	return d.Last.Reason
+}
+
 // noTail is the tail of the documents a load keeps as stored: all zero,
 // as a load of their head leaves it, and never changed (a document is
 // materialized before anything of it changes).
@@ -239,7 +271,7 @@ type lastSeen struct {
 // fSettled, and a load keeps it as stored: what such a run reads of it is
 // in its head.
 func (d *docState) settled() bool {
-	cur, rc, l := d.Doc.Checksum, d.Last.DevRC, &d.Last
+	cur, rc, l := d.checksum(), d.Last.DevRC, &d.Last
 	s := declaredconfig.State(l.State)
 	if cur == "" || l.Condition != InSync || !l.Reported || l.DevCS != cur || !s.Succeeded() || s.Deleted() ||
 		d.Abandoned || d.AbandonSet != nil && *d.AbandonSet || d.Refused == cur || d.Repairing ||
@@ -262,7 +294,7 @@ func (d *docState) settled() bool {
 // its flags those it was written with (see settled), so that a damaged
 // state does not keep a document that is not.
 func (d *docState) headSettled(flags byte) bool {
-	cur, l := d.Doc.Checksum, &d.Last
+	cur, l := d.checksum(), &d.Last
 	s := declaredconfig.State(l.State)
 	return cur != "" && l.Condition == InSync && l.Reported && s.Succeeded() && !s.Deleted() &&
 		!d.Abandoned && flags&fAbandonTrue == 0 && !d.Repairing && d.resultRaw != ""
@@ -293,21 +325,25 @@ func (st *deviceState) keepSettled(b []byte, spans []docSpan) {
 	}
 }
 
-// read returns d, kept as stored, read in full (a new docState with the
-// same body, which may be shared); what does not read is an error
+// read returns d, kept as stored, read in full (a new docState with a
+// body of its own); what does not read is an error
 // matching ErrStoredState.
 func (d *docState) read() (*docState, error) {
-	x := newDocState()
-	x.Doc = &declaredconfig.Document{}
+	b := &struct {
+		d    docState
+		t    docTail
+		body declaredconfig.Document
+	}{}
+	x := &b.d
+	x.docTail, x.Doc = &b.t, &b.body
 	r := stateReader{s: d.stored, n: len(d.stored), v: stateFormat, left: 1}
 	r.doc(x, false)
 	if r.err == nil && len(r.s) != 0 {
 		r.fail("%d bytes after the document", len(r.s))
 	}
 	if r.err != nil {
-		return nil, errorf("document %s: %w", d.Doc.ID, r.err)
+		return nil, errorf("document %s: %w", d.docID(), r.err)
 	}
-	x.Doc = d.Doc
 	return x, nil
 }
 
@@ -351,14 +387,14 @@ func (st *deviceState) materializeAll() error {
 func (d *docState) hasResult() bool { return d.Result != nil || d.resultRaw != "" }
 
 func (d *docState) uri(n declaredconfig.Node) declaredconfig.URI {
-	u := declaredconfig.DocumentURI(d.Scope, d.Host, d.Doc.ID)
+	u := declaredconfig.DocumentURI(d.Scope, d.Host, d.docID())
 	switch n {
 	case declaredconfig.NodeResults:
-		u = declaredconfig.ResultsURI(d.Scope, d.Host, d.Doc.ID)
+		u = declaredconfig.ResultsURI(d.Scope, d.Host, d.docID())
 	case declaredconfig.NodeAbandoned:
-		u = declaredconfig.AbandonedURI(d.Scope, d.Doc.ID)
+		u = declaredconfig.AbandonedURI(d.Scope, d.docID())
 	case declaredconfig.NodeBulkVariables:
-		u = declaredconfig.BulkVariablesURI(d.Scope, d.Doc.ID)
+		u = declaredconfig.BulkVariablesURI(d.Scope, d.docID())
 	}
 	return u
 }
@@ -366,7 +402,7 @@ func (d *docState) uri(n declaredconfig.Node) declaredconfig.URI {
 // is reports whether d is the document (scope, host, id); host 0 matches
 // any host.
 func (d *docState) is(s declaredconfig.Scope, h declaredconfig.Host, id string) bool {
-	return d.Scope == s && (h == 0 || d.Host == h) && declaredconfig.EqualDocID(d.Doc.ID, id)
+	return d.Scope == s && (h == 0 || d.Host == h) && declaredconfig.EqualDocID(d.docID(), id)
 }
 
 // status returns the public view of d.
@@ -376,29 +412,31 @@ func (d *docState) status() DocStatus {
 	return st
 }
 
-// statusInto sets *st to the public view of d.
+// statusInto sets *st, zero, to the public view of d, field by field:
+// what is zero already (a document kept as stored has no Result) is not
+// written.
 func (d *docState) statusInto(st *DocStatus) {
-	*st = DocStatus{
-		URI:            declaredconfig.URI{Scope: d.Scope, Host: d.Host, DocID: d.Doc.ID, Node: declaredconfig.NodeDocument},
-		Checksum:       d.Doc.Checksum,
-		Redeclared:     d.Redeclared,
-		Condition:      d.Last.Condition,
-		Reason:         d.Last.Reason,
-		Reported:       d.Last.Reported,
-		State:          declaredconfig.State(d.Last.State),
-		DeviceChecksum: d.Last.DevCS,
-		ResultChecksum: d.Last.DevRC,
-		result:         d.Result,
-		resultRaw:      d.resultRaw,
+	var id, cs, reason string
+	if d.Doc != nil {
+		id, cs, reason = d.Doc.ID, d.Doc.Checksum, d.Last.Reason
+	} else {
+		id, cs, reason = d.docID(), d.Last.DevCS, d.reason() // kept as stored
 	}
-	if d.Refused == d.Doc.Checksum {
+	st.URI = declaredconfig.URI{Scope: d.Scope, Host: d.Host, DocID: id, Node: declaredconfig.NodeDocument}
+	st.Checksum, st.Redeclared, st.Condition, st.Reason = cs, d.Redeclared, d.Last.Condition, reason
+	st.Reported, st.State = d.Last.Reported, declaredconfig.State(d.Last.State)
+	st.DeviceChecksum, st.ResultChecksum, st.resultRaw = d.Last.DevCS, d.Last.DevRC, d.resultRaw
+	if d.Result != nil {
+		st.result = d.Result
+	}
+	if d.Refused == cs {
 		st.Refused = d.RefusedCode
 	}
 }
 
 func (st *deviceState) status(device string) *DeviceStatus {
 	n := len(st.Docs) + len(st.Removed)
-	ds := &DeviceStatus{Device: device, RefreshInterval: st.RefreshRead, Queued: st.Queued,
+	ds := &DeviceStatus{Device: device, RefreshInterval: st.RefreshRead, Queued: int(st.Queued),
 		Docs: make([]DocStatus, n, n+len(st.Stray))}
 	for i, d := range st.Docs {
 		d.statusInto(&ds.Docs[i])
@@ -602,10 +640,9 @@ func (st *deviceState) clone() *deviceState {
 		c = new(deviceState)
 	}
 	*c = *st
-	c.bufArr = [2]*docsBuf{}
-	c.bufs = c.bufArr[:0]
-	c.Docs = cloneDocs(st.Docs, &c.bufs)
-	c.Removed = cloneDocs(st.Removed, &c.bufs)
+	c.bufs = [2]*docsBuf{}
+	c.Docs = cloneDocs(st.Docs, &c.bufs[0])
+	c.Removed = cloneDocs(st.Removed, &c.bufs[1])
 	c.Stray = slices.Clone(st.Stray)
 	return c
 }
@@ -625,8 +662,8 @@ type docsBuf struct {
 }
 
 // cloneDocs copies list into a buffer from docsPool, which it records in
-// bufs.
-func cloneDocs(list []*docState, bufs *[]*docsBuf) []*docState {
+// *buf.
+func cloneDocs(list []*docState, buf **docsBuf) []*docState {
 	if list == nil {
 		return nil
 	}
@@ -646,7 +683,7 @@ func cloneDocs(list []*docState, bufs *[]*docsBuf) []*docState {
 		b.docs[i].docTail = &b.tails[i]
 		b.ptrs[i] = &b.docs[i]
 	}
-	*bufs = append(*bufs, b)
+	*buf = b
 	return b.ptrs
 }
 
@@ -656,7 +693,9 @@ func cloneDocs(list []*docState, bufs *[]*docsBuf) []*docState {
 // of its buffers within two collections.
 func (st *deviceState) release() {
 	for _, b := range st.bufs {
-		docsPool.Put(b)
+		if b != nil {
+			docsPool.Put(b)
+		}
 	}
 	*st = deviceState{}
 	statePool.Put(st)
@@ -690,9 +729,10 @@ func (x *docState) equal(y *docState) bool {
 	if x == y {
 		return true // a document kept as stored, shared (see clone)
 	}
-	if (x.stored == "") != (y.stored == "") {
-		// One kept as stored, the other read in full: the same when it
-		// would be saved the same.
+	if x.stored != "" || y.stored != "" {
+		// One kept as stored (without a body), the other read in full,
+		// or two copies of one: the same when it would be saved the
+		// same.
 		return x.record() == y.record()
 	}
 	const head, tail = unsafe.Offsetof(docState{}.docTail), unsafe.Sizeof(docTail{})
@@ -821,7 +861,7 @@ func checkScopes(st *deviceState) error {
 	for _, list := range [][]*docState{st.Docs, st.Removed} {
 		for _, d := range list {
 			if d.Scope > declaredconfig.User || d.Host < declaredconfig.Complete || d.Host > declaredconfig.BulkTemplate {
-				return errorf("%w: document %q: scope %v, host %v", ErrStoredState, d.Doc.ID, d.Scope, d.Host)
+				return errorf("%w: document %q: scope %v, host %v", ErrStoredState, d.docID(), d.Scope, d.Host)
 			}
 		}
 	}

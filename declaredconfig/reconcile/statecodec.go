@@ -178,11 +178,11 @@ func decodeBinary(raw string, keepSum bool) (*deviceState, error) {
 			s.ID, s.Checksum, s.RC, s.State = r.str(), r.str(), r.str(), r.str()
 		}
 	}
-	st.StrayOver = r.int()
+	st.StrayOver = int32(r.int())
 	st.Refresh = uint32(r.small(1<<32 - 1))
 	st.RefreshSet = uint32(r.small(1<<32 - 1))
 	st.RefreshRead, st.RefreshAwait, st.RefreshTried, st.SummaryAsked = r.str(), r.str(), r.str(), r.str()
-	st.Queued = r.int()
+	st.Queued = int32(r.int())
 	st.LastMsg = r.str()
 	// The summary is the last field, and optional.
 	if len(r.s) > 0 && r.bool() {
@@ -569,6 +569,7 @@ type stateReader struct {
 	// the list being read) held as many as the one being read.
 	left     int
 	tails    []docTail
+	bodies   []declaredconfig.Document
 	results  []declaredconfig.Result
 	csps     []declaredconfig.CSPResult
 	settings []declaredconfig.SettingResult
@@ -718,36 +719,31 @@ func (r *stateReader) docs(keep bool, buf []*docState) []*docState {
 	if n == 0 {
 		return nil
 	}
-	// The documents and their bodies are made in one array; their
-	// tails, which those kept as stored do without, in blocks (see
+	// The documents are made in one array; their bodies and tails,
+	// which those kept as stored do without, in blocks (see body and
 	// tail).
 	ptrs := buf[:0]
 	if cap(buf) < n {
 		ptrs = make([]*docState, n)
 	}
 	ptrs = ptrs[:n]
-	docs := make([]docAndBody, n)
+	docs := make([]docState, n)
 	for i := range docs {
-		ptrs[i] = &docs[i].d
-		docs[i].d.Doc = &docs[i].body
+		d := &docs[i]
+		ptrs[i] = d
 		r.left = n - i
 		switch r.v {
 		case 1:
-			r.docV1(ptrs[i])
+			r.body(d)
+			r.docV1(d)
 		case 2:
-			r.docV2(ptrs[i])
+			r.body(d)
+			r.docV2(d)
 		default:
-			r.doc(ptrs[i], keep)
+			r.doc(d, keep)
 		}
 	}
 	return ptrs
-}
-
-// docAndBody is a document as a load makes it: its docState and the
-// body that its Doc points to.
-type docAndBody struct {
-	d    docState
-	body declaredconfig.Document
 }
 
 // docMinBytes is the least a docState takes: the bytes of its fields
@@ -807,9 +803,15 @@ func (r *stateReader) doc(d *docState, keep bool) {
 		d.Last.State = uint32(r.small(1<<32 - 1))
 	}
 	if keep && flags&fSettled != 0 {
+		// Its checksum goes where a document without a body keeps it;
+		// its ID is read from its stored form when it is asked for (see
+		// docID and checksum).
 		at := r.s
-		head := d.headStrs()
-		r.docStrs(head[:], mask&headMask, refs)
+		if !r.settledHead(d, mask, refs) {
+			var id string
+			head := [nHeadStrs]*string{&id, &d.Last.DevCS, &d.resultRaw, &d.Last.DevRC}
+			r.docStrs(head[:], mask&headMask, refs)
+		}
 		if d.resultRaw != "" && len(d.resultRaw) < resultMinBytes {
 			r.fail("a result of %d bytes", len(d.resultRaw))
 		}
@@ -819,15 +821,17 @@ func (r *stateReader) doc(d *docState, keep bool) {
 			return
 		}
 		if d.headSettled(flags) {
-			// What the tail holds of a settled document, read from
-			// the head.
-			d.Last.DevCS, d.Last.Reason = d.Doc.Checksum, stateName(declaredconfig.State(d.Last.State))
+			// What the tail holds of a settled document is read from
+			// the head: its DevCS here, its Last.Reason when asked for
+			// (see docState.reason).
 			d.stored = s[:len(s)-len(r.s)]
 			d.docTail = &noTail
 			return
 		}
 		r.s = at // read in full
+		d.Last.DevCS, d.resultRaw, d.Last.DevRC = "", "", ""
 	}
+	r.body(d)
 	r.tail(d)
 	d.RefusedCode, d.RefusedTries = syncml.StatusCode(code), tries
 	switch {
@@ -860,6 +864,59 @@ func (r *stateReader) doc(d *docState, keep bool) {
 	}
 	if r.err == nil {
 		r.s = after
+	}
+}
+
+// settledHead reads the strings of the head of a document marked
+// settled as docStrs does, when they are as a steady document writes
+// them: all four present, none a reference, each of a length of one byte
+// or two; the ID is skipped (see docID), the others go where a document
+// kept as stored has them. It reports whether they were so; if not, it
+// has read nothing.
+func (r *stateReader) settledHead(d *docState, mask, refs uint32) bool {
+	if mask&headMask != headMask || refs&headMask != 0 {
+		return false
+	}
+	s := r.s
+	_, i := headStr(s, 0) // the ID
+	cs, i := headStr(s, i)
+	res, i := headStr(s, i)
+	rc, i := headStr(s, i)
+	if i < 0 {
+		return false
+	}
+	d.Last.DevCS, d.resultRaw, d.Last.DevRC = cs, res, rc
+	r.s = s[i:]
+	return true
+}
+
+// headStr returns the string at s[i:] and the offset after it, for
+// settledHead: i < 0 says that it failed before, or fails (then or
+// after, the string is empty and the offset negative).
+func headStr(s string, i int) (string, int) {
+	if uint(i) >= uint(len(s)) {
+		return "", -1
+	}
+	n := int(s[i])
+	i++
+	if n >= 0x80 {
+		if i >= len(s) || s[i] >= 0x80 {
+			return "", -1
+		}
+		n = n&0x7f | int(s[i])<<7
+		i++
+	}
+	if n > len(s)-i {
+		return "", -1
+	}
+	return s[i : i+n], i + n
+}
+
+// body gives d, read in full, an empty body, unless it has one: the
+// bodies of a list of documents are made in blocks, as the tails are.
+func (r *stateReader) body(d *docState) {
+	if d.Doc == nil {
+		d.Doc = &take(&r.bodies, 1, min(r.left, maxBlock))[0]
 	}
 }
 
@@ -913,6 +970,35 @@ func (r *stateReader) docStrs(strs []*string, mask, refs uint32) {
 		s, i = r.s, 0
 	}
 	r.s = s[i:]
+}
+
+// storedID returns the DocID of a document stored as stateWriter.doc
+// writes it (format 3), which a load read (see stateReader.doc): its
+// first string, after the head and four numbers, when the mask of its
+// strings has it.
+func storedID(s string) string {
+	if s[5]&1 == 0 {
+		return ""
+	}
+	const at = docHeadBytes + 4 // the length of the ID, after numbers of a byte
+	if n := s[docHeadBytes : at+1]; n[0]|n[1]|n[2]|n[3]|n[4] < 0x80 {
+		return s[at+1 : at+1+int(n[4])]
+	}
+	i := docHeadBytes
+	for range 4 {
+		for s[i] >= 0x80 {
+			i++
+		}
+		i++
+	}
+	n, shift := 0, 0
+	for ; s[i] >= 0x80; i++ {
+		n |= int(s[i]&0x7f) << shift
+		shift += 7
+	}
+	n |= int(s[i]) << shift
+	i++
+	return s[i : i+n]
 }
 
 // zigzag returns the signed number of the one-byte varint b.
@@ -1082,8 +1168,12 @@ func (r *stateReader) documentRest(d *declaredconfig.Document) {
 // full returns the declared document of d in full: Doc, or, for a
 // document loaded in format 2, Doc with the rest of its fields read from
 // rest (a new copy each time; a rest that does not read is an error
-// matching ErrStoredState).
+// matching ErrStoredState). A document kept as stored without a body is
+// materialized first (see materialize); full reports one as an error.
 func (d *docState) full() (*declaredconfig.Document, error) {
+	if d.Doc == nil {
+		return nil, errorf("document %s: %w: kept as stored, not read", d.docID(), ErrStoredState)
+	}
 	if d.rest == "" {
 		return d.Doc, nil
 	}
@@ -1278,7 +1368,7 @@ func (w *stateWriter) summary(s *declaredconfig.Summary, c *classes, docs, remov
 		if c != nil && c.class[i] >= 0 {
 			k := int(c.class[i])
 			d := docAt(docs, removed, k)
-			if d != nil && d.Doc.ID == e.ID && d.Last.DevCS == e.Checksum && d.Last.DevRC == e.ResultChecksum {
+			if d != nil && d.docID() == e.ID && d.Last.DevCS == e.Checksum && d.Last.DevRC == e.ResultChecksum {
 				ref = k
 				m = m&^eDocStrs | eDoc
 				if ref < 0x80 && canonEntry(e, d) {
@@ -1363,10 +1453,10 @@ func (r *stateReader) identity(st *deviceState) {
 	}
 	c, sig := identityClasses(ents)
 	for k, d := range st.Docs {
-		sig[k] = docSig{d.Scope, d.Doc}
+		sig[k] = sigOf(d)
 	}
 	for k, d := range st.Removed {
-		sig[len(st.Docs)+k] = docSig{d.Scope, d.Doc}
+		sig[len(st.Docs)+k] = sigOf(d)
 	}
 	st.cls, st.clsSum, st.clsSig = c, st.Sum, sig
 }
@@ -1457,10 +1547,10 @@ func (r *stateReader) classes(st *deviceState) {
 		c.docEntry[k] = int32(v) - 1
 	}
 	for k, d := range st.Docs {
-		sig[k] = docSig{d.Scope, d.Doc}
+		sig[k] = sigOf(d)
 	}
 	for k, d := range st.Removed {
-		sig[len(st.Docs)+k] = docSig{d.Scope, d.Doc}
+		sig[len(st.Docs)+k] = sigOf(d)
 	}
 	st.cls, st.clsSum, st.clsSig = c, st.Sum, sig
 }
@@ -1497,7 +1587,7 @@ func (r *stateReader) summary(docs, removed []*docState) *declaredconfig.Summary
 			e := &sum.Documents[i]
 			if len(s) > 1 && s[0] == eCanon && s[1] < 0x80 {
 				if d := docAt(docs, removed, int(s[1])); d != nil && d.Last.State < uint32(len(stateTexts)) {
-					e.Context, e.ID, e.Checksum, e.ResultChecksum, e.State = "Device", d.Doc.ID, d.Last.DevCS, d.Last.DevRC, stateTexts[d.Last.State]
+					e.Context, e.ID, e.Checksum, e.ResultChecksum, e.State = "Device", d.docID(), d.Last.DevCS, d.Last.DevRC, stateTexts[d.Last.State]
 					s = s[2:]
 					continue
 				}
@@ -1524,7 +1614,7 @@ func (r *stateReader) summary(docs, removed []*docState) *declaredconfig.Summary
 					r.fail("a summary entry of document %d", k)
 					return nil
 				}
-				e.ID, e.Checksum, e.ResultChecksum = d.Doc.ID, d.Last.DevCS, d.Last.DevRC
+				e.ID, e.Checksum, e.ResultChecksum = d.docID(), d.Last.DevCS, d.Last.DevRC
 			}
 			strs := entryStrs(e)
 			for k := uint32(m & (eAttrs - 1)); k != 0; k &= k - 1 {
@@ -1607,7 +1697,7 @@ func (st *deviceState) summary() *declaredconfig.Summary {
 	sum := &declaredconfig.Summary{Schema: st.sumSchema, Documents: make([]declaredconfig.SummaryEntry, len(docs))}
 	for k, d := range docs {
 		e := &sum.Documents[k]
-		e.Context, e.ID, e.Checksum, e.ResultChecksum, e.State = "Device", d.Doc.ID, d.Last.DevCS, d.Last.DevRC, stateTexts[d.Last.State]
+		e.Context, e.ID, e.Checksum, e.ResultChecksum, e.State = "Device", d.docID(), d.Last.DevCS, d.Last.DevRC, stateTexts[d.Last.State]
 	}
 	st.Sum, st.sumDocs, st.sumSchema = sum, nil, ""
 	if st.cls == nil {
@@ -1615,7 +1705,7 @@ func (st *deviceState) summary() *declaredconfig.Summary {
 		// classes for another summary (one read as XML) keeps those.
 		c, sig := identityClasses(sum.Documents)
 		for k, d := range docs {
-			sig[k] = docSig{d.Scope, d.Doc}
+			sig[k] = sigOf(d)
 		}
 		st.cls, st.clsSum, st.clsSig = c, sum, sig
 	}

@@ -135,21 +135,39 @@ type cachedSummary struct {
 	docs []docSig
 }
 
-// docSig names a document of a state for the classes: its scope and its
-// body, which is replaced, never changed in place, so that the same
-// pointer has the same DocID.
+// docSig names a document of a state for the classes, which are made of
+// its scope and DocID alone. doc is its body, or kept the document when
+// it has none (kept as stored: shared by the clones of a state, never
+// changed nor reused), so that the same document compares by pointer.
 type docSig struct {
 	scope declaredconfig.Scope
 	doc   *declaredconfig.Document
+	kept  *docState
+	id    string
 }
 
-// sameDocs reports whether docs are, in order, the documents of sig.
+// sigOf returns the docSig of d.
+func sigOf(d *docState) docSig {
+	if d.Doc == nil {
+		return docSig{scope: d.Scope, kept: d, id: d.docID()}
+	}
+	return docSig{scope: d.Scope, doc: d.Doc, id: d.Doc.ID}
+}
+
+// sameSig reports whether docs are, in order, the documents of sig.
 func sameSig(sig []docSig, docs []*docState) bool {
 	if len(sig) != len(docs) {
 		return false
 	}
 	for i, d := range docs {
-		if sig[i].doc != d.Doc || sig[i].scope != d.Scope {
+		s := &sig[i]
+		if s.scope != d.Scope {
+			return false
+		}
+		if d.Doc != nil && s.doc == d.Doc || d.Doc == nil && s.kept == d {
+			continue // the same body, or the same document without one
+		}
+		if s.id != d.docID() {
 			return false
 		}
 	}
