@@ -63,11 +63,14 @@ func brk6SameHead(t *testing.T, where string, k *docState) {
 func TestBrk6SettledHeadLengths(t *testing.T) {
 	lengths := []int{1, 127, 128, 16383, 16384}
 	n := 0
-	for _, nID := range []int{0, 5, 128, 16384} {
+	for _, nID := range []int{0, 5, 128, 16384, 65535, 65536} {
 		for _, nCS := range lengths {
 			for _, nRC := range append([]int{0}, lengths...) {
 				for _, same := range []int{0, 1, 2} {
 					id := strings.Repeat("i", nID)
+					if nID == 5 {
+						id = "\x00\x80\xff\xc3I" // odd bytes: NUL, not UTF-8, a byte of a length
+					}
 					c := byte('a')
 					if same == 1 && nID > 0 && nID == nCS {
 						c = 'i' - 0 // the checksum is the DocID: a reference
