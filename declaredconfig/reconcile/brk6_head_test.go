@@ -2,6 +2,8 @@ package reconcile
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -156,6 +158,14 @@ func FuzzBrk6KeptHead(f *testing.F) {
 				}
 			}
 		}
+	}
+	// The committed state of the current format.
+	for _, name := range []string{"state-v3.golden"} {
+		b, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
 	}
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		st, err := decodeStored(string(raw))
