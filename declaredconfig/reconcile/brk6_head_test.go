@@ -65,7 +65,7 @@ func brk6SameHead(t *testing.T, where string, k *docState) {
 func TestBrk6SettledHeadLengths(t *testing.T) {
 	lengths := []int{1, 127, 128, 16383, 16384}
 	n := 0
-	for _, nID := range []int{0, 5, 128, 16384, 65535, 65536} {
+	for _, nID := range []int{0, 1, 5, 128, 255, 256, 16384, 65535, 65536} {
 		for _, nCS := range lengths {
 			for _, nRC := range append([]int{0}, lengths...) {
 				for _, same := range []int{0, 1, 2} {
