@@ -8,10 +8,10 @@ import (
 	"testing"
 )
 
-// brk6Doc returns a settled document of DocID id whose checksum, result
+// headDoc returns a settled document of DocID id whose checksum, result
 // checksum and result are of the lengths asked for (a length of one, two
 // or three bytes), the checksum and result checksum made of bytes c.
-func brk6Doc(t *testing.T, id string, nCS, nRC int, c byte) *docState {
+func headDoc(t *testing.T, id string, nCS, nRC int, c byte) *docState {
 	d := choiceDoc(t, id, docChoices{})
 	cs, rc := strings.Repeat(string([]byte{c}), max(nCS, 1)), strings.Repeat(string([]byte{c + 1}), nRC)
 	d.Doc.Checksum, d.Base, d.Acked = cs, cs, cs
@@ -25,11 +25,11 @@ func brk6Doc(t *testing.T, id string, nCS, nRC int, c byte) *docState {
 	return d
 }
 
-// brk6SameHead fails t unless k, a document a load kept as stored, names
+// sameHead fails t unless k, a document a load kept as stored, names
 // and reports what the same document read in full does (its head), and
 // unless its status is what a load before 2093995 gave (ID and checksum
 // of the head, DevCS the checksum, Reason the state's name).
-func brk6SameHead(t *testing.T, where string, k *docState) {
+func sameHead(t *testing.T, where string, k *docState) {
 	t.Helper()
 	x, err := k.read()
 	if err != nil {
@@ -55,14 +55,14 @@ func brk6SameHead(t *testing.T, where string, k *docState) {
 	}
 }
 
-// TestBrk6SettledHeadLengths loads settled documents whose four head
+// TestSettledHeadLengths loads settled documents whose four head
 // strings have lengths at the boundaries of one, two and three bytes
 // (settledHead reads one and two, docStrs the rest), and whose checksum
 // or result checksum equals the DocID or each other (written as
 // references, which settledHead leaves to docStrs): each is kept as
 // stored, names and reports what it does read in full, and is saved
 // again byte for byte.
-func TestBrk6SettledHeadLengths(t *testing.T) {
+func TestSettledHeadLengths(t *testing.T) {
 	lengths := []int{1, 127, 128, 16383, 16384}
 	n := 0
 	for _, nID := range []int{0, 1, 5, 128, 255, 256, 16384, 65535, 65536} {
@@ -79,7 +79,7 @@ func TestBrk6SettledHeadLengths(t *testing.T) {
 					} else if same == 1 {
 						continue
 					}
-					d := brk6Doc(t, id, nCS, nRC, c)
+					d := headDoc(t, id, nCS, nRC, c)
 					if same == 2 {
 						if nRC != nCS {
 							continue
@@ -108,7 +108,7 @@ func TestBrk6SettledHeadLengths(t *testing.T) {
 					if k.docID() != id || k.checksum() != d.Doc.Checksum || k.Last.DevRC != d.Last.DevRC {
 						t.Fatalf("%s: kept as stored, ID %d bytes, checksum %d, rc %d", where, len(k.docID()), len(k.checksum()), len(k.Last.DevRC))
 					}
-					brk6SameHead(t, where, k)
+					sameHead(t, where, k)
 					again, err := encodeState(st)
 					if err != nil || string(again) != string(raw) {
 						t.Fatalf("%s: saved again as other bytes (%v)", where, err)
@@ -134,18 +134,18 @@ func itoa(n int) string {
 	return string(b)
 }
 
-// FuzzBrk6KeptHead loads arbitrary bytes as a state (seeds: states of
+// FuzzKeptHead loads arbitrary bytes as a state (seeds: states of
 // settled documents whose head strings take one, two or three bytes of
 // length, with one byte changed): a load must not panic, and every
 // document it keeps as stored names and reports what the same document
 // read in full does, when that reads; the state must save without a
 // panic.
-func FuzzBrk6KeptHead(f *testing.F) {
+func FuzzKeptHead(f *testing.F) {
 	t := &testing.T{}
 	for _, nID := range []int{0, 5, 127, 128} {
 		for _, nCS := range []int{1, 127, 128} {
-			d := brk6Doc(t, strings.Repeat("i", nID), nCS, 3, 'a')
-			raw, err := encodeState(&deviceState{Docs: []*docState{d, brk6Doc(t, "second", 2, 2, 'k')}, LastMsg: "S1/2"})
+			d := headDoc(t, strings.Repeat("i", nID), nCS, 3, 'a')
+			raw, err := encodeState(&deviceState{Docs: []*docState{d, headDoc(t, "second", 2, 2, 'k')}, LastMsg: "S1/2"})
 			if err != nil {
 				f.Fatal(err)
 			}
@@ -182,7 +182,7 @@ func FuzzBrk6KeptHead(f *testing.F) {
 			if d.Doc != nil {
 				t.Fatalf("document %d: kept as stored with a body", i)
 			}
-			brk6SameHead(t, "document "+itoa(i), d)
+			sameHead(t, "document "+itoa(i), d)
 		}
 		_ = st.status("d")
 		if _, err := encodeState(st); err != nil && !errors.Is(err, ErrStoredState) {

@@ -12,12 +12,12 @@ import (
 	"github.com/windc-go/windc/syncml"
 )
 
-// brk6Twins hands msgs (a device's, renumbered as messages 1, 2, ... of
+// reportTwins hands msgs (a device's, renumbered as messages 1, 2, ... of
 // session S9) to a reconciler keeping the settled documents of state as
 // stored and to one reading them in full, and fails t unless both send,
 // report, store and show the same; it returns how many documents the
 // first kept as stored before, and the replies of the first.
-func brk6Twins(t *testing.T, state []byte, msgs ...[]byte) (int, [][]byte) {
+func reportTwins(t *testing.T, state []byte, msgs ...[]byte) (int, [][]byte) {
 	t.Helper()
 	var raw [][]byte
 	for i, data := range msgs {
@@ -57,7 +57,7 @@ func brk6Twins(t *testing.T, state []byte, msgs ...[]byte) (int, [][]byte) {
 	return kept, lazy.sent
 }
 
-// TestBrk6SettledTwinsReports hands a device of three settled documents
+// TestSettledTwinsReports hands a device of three settled documents
 // kept as stored the summaries and commands that make a run read them:
 // entries repeated with other states, of the User scope under the same
 // DocID, missing, reordered, failed with a new result_checksum, with
@@ -65,7 +65,7 @@ func brk6Twins(t *testing.T, state []byte, msgs ...[]byte) (int, [][]byte) {
 // for commands the server never sent; then the steady summary again.
 // Kept as stored or read in full, the reconcilers send, report, store
 // and show the same.
-func TestBrk6SettledTwinsReports(t *testing.T) {
+func TestSettledTwinsReports(t *testing.T) {
 	state, steady := settledState(t)
 	s := string(steady)
 	const e1 = `&lt;DeclaredConfiguration context="Device" id="11111111-1111-4111-8111-111111111111" checksum="V1" result_checksum="RC1-V1" state="60"/&gt;`
@@ -106,18 +106,18 @@ func TestBrk6SettledTwinsReports(t *testing.T) {
 			t.Fatalf("%s: the variant is the steady message", name)
 		}
 		t.Run(name, func(t *testing.T) {
-			kept, _ := brk6Twins(t, state, []byte(v), steady)
+			kept, _ := reportTwins(t, state, []byte(v), steady)
 			if kept != len(ids) {
 				t.Fatalf("%d documents kept as stored, not %d", kept, len(ids))
 			}
-			brk6Twins(t, state, steady, []byte(v), []byte(v))
+			reportTwins(t, state, steady, []byte(v), []byte(v))
 		})
 	}
 	// The variants are read: a failed document with a new result_checksum
 	// makes the server ask for its results, which the steady message does
 	// not.
-	_, a := brk6Twins(t, state, []byte(variants["failed new rc"]))
-	_, b := brk6Twins(t, state, steady)
+	_, a := reportTwins(t, state, []byte(variants["failed new rc"]))
+	_, b := reportTwins(t, state, steady)
 	if len(a) != 1 || len(b) != 1 || bytes.Equal(a[0], b[0]) || !bytes.Contains(a[0], []byte("<Get>")) {
 		t.Errorf("a failed document with a new result_checksum, replied\n%s\nthe steady message\n%s", a, b)
 	}

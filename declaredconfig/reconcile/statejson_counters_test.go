@@ -9,12 +9,12 @@ import (
 	"github.com/windc-go/windc/syncml/session"
 )
 
-// TestBrk6JSONCounters loads states of the JSON format (before format 1)
+// TestStateJSONCounters loads states of the JSON format (before format 1)
 // whose counters (queued, strayOver) do not fit the 32 bits the binary
 // format reads: each is refused with ErrStoredState, or, read, saves a
 // state that reads again. Before c0b9d81 (int counters) such a state read,
 // and the first save wrote one that no longer did.
-func TestBrk6JSONCounters(t *testing.T) {
+func TestStateJSONCounters(t *testing.T) {
 	ctx := context.Background()
 	for _, js := range []string{`{"queued":3000000000}`, `{"strayOver":3000000000}`, `{"queued":-3000000000}`,
 		`{"queued":2147483647,"strayOver":-2147483648}`} {

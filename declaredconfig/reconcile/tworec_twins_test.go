@@ -14,10 +14,10 @@ import (
 	"github.com/windc-go/windc/syncml/session"
 )
 
-// brk6Pair is a twin whose messages two reconcilers sharing its store
+// twinPair is a twin whose messages two reconcilers sharing its store
 // reconcile in turn (one holding its last save, one loading the state
 // anew for every message), both keeping settled documents as stored.
-func brk6Pair(t *testing.T) (*twin, *reconcile.Reconciler) {
+func twinPair(t *testing.T) (*twin, *reconcile.Reconciler) {
 	w := newTwin(t, false, false)
 	other := reconcile.New(reconcile.Config{Store: w.store, OnEvent: func(_ context.Context, e reconcile.Event) {
 		w.events = append(w.events, fmt.Sprintf("%v %s %v %q %v", e.Kind, e.Status.URI.DocID, e.Status.Condition, e.Status.Reason, e.Err))
@@ -39,13 +39,13 @@ func brk6Pair(t *testing.T) (*twin, *reconcile.Reconciler) {
 	return w, other
 }
 
-// TestBrk6TwoReconcilersTwins runs any history (see TestSettledTwins) on
+// TestTwoReconcilersTwins runs any history (see TestSettledTwins) on
 // two reconcilers that share a store and reconcile a device's messages in
 // turn, one holding its state, the other loading it anew, both keeping
 // settled documents as stored, and on one reconciler reading every
 // document in full: they send the same commands, report the same events
 // and errors, and both show the status of the one reading in full.
-func TestBrk6TwoReconcilersTwins(t *testing.T) {
+func TestTwoReconcilersTwins(t *testing.T) {
 	params := gopter.DefaultTestParametersWithSeed(20261204)
 	params.MinSuccessfulTests = 150
 	if testing.Short() || raceEnabled {
@@ -55,7 +55,7 @@ func TestBrk6TwoReconcilersTwins(t *testing.T) {
 	props := gopter.NewProperties(params)
 	props.Property("two reconcilers in turn, kept as stored, as one reading in full", prop.ForAll(func(steps []step) string {
 		ctx := context.Background()
-		pair, other := brk6Pair(t)
+		pair, other := twinPair(t)
 		eager := newTwin(t, true, true)
 		versions := map[string]int{}
 		for _, id := range ids {
