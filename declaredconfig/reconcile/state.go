@@ -214,17 +214,6 @@ func (d *docState) reason() string {
 // materialized before anything of it changes).
 var noTail docTail
 
-// newDocState returns a zero docState with a tail of its own, both in
-// one allocation.
-func newDocState() *docState {
-	b := &struct {
-		d docState
-		t docTail
-	}{}
-	b.d.docTail = &b.t
-	return &b.d
-}
-
 // UnmarshalJSON reads d as encoding/json does, into a tail of its own,
 // with the fields of the tail that JSON writes in "last" (the states
 // stored before format 1).

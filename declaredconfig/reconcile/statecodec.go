@@ -392,7 +392,7 @@ const (
 // nHeadStrs is the number of strings of a document's head (format 3):
 // those a load reads of a document it keeps as stored (its ID, checksum,
 // result and the result_checksum the device reported, which its status
-// and the stored summary read, see headStrs); the others are its tail.
+// and the stored summary read, see settledHead); the others are its tail.
 const nHeadStrs = 4
 
 const headMask = 1<<nHeadStrs - 1
@@ -407,11 +407,6 @@ func (d *docState) strs() [nDocStrs]*string {
 		&d.Await[0], &d.Await[1], &d.Await[2], &d.Await[3], &d.Await[4],
 		&d.Tried[0], &d.Tried[1], &d.Tried[2], &d.Tried[3], &d.Tried[4],
 		&d.LastCS, &d.LastRC, &d.LastEvent}
-}
-
-// headStrs returns the strings of d's head, the first of strs.
-func (d *docState) headStrs() [nHeadStrs]*string {
-	return [nHeadStrs]*string{&d.Doc.ID, &d.Doc.Checksum, &d.resultRaw, &d.Last.DevRC}
 }
 
 // strsV2 returns the strings of d but the first four in the order format
