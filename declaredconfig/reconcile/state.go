@@ -409,7 +409,14 @@ func (d *docState) statusInto(st *DocStatus) {
 	if d.Doc != nil {
 		id, cs, reason = d.Doc.ID, d.Doc.Checksum, d.Last.Reason
 	} else {
-		id, cs, reason = d.docID(), d.Last.DevCS, d.reason() // kept as stored
+		// Kept as stored (see docID and reason): the name of a state
+		// devices report is looked up here, without a call.
+		id, cs = storedID(d.stored), d.Last.DevCS
+		if s := d.Last.State; s < uint32(len(stateNames)) {
+			reason = stateNames[s]
+		} else {
+			reason = d.reason()
+		}
 	}
 	st.URI = declaredconfig.URI{Scope: d.Scope, Host: d.Host, DocID: id, Node: declaredconfig.NodeDocument}
 	st.Checksum, st.Redeclared, st.Condition, st.Reason = cs, d.Redeclared, d.Last.Condition, reason
