@@ -411,7 +411,11 @@ func (d *docState) statusInto(st *DocStatus) {
 	} else {
 		// Kept as stored (see docID and reason): the name of a state
 		// devices report is looked up here, without a call.
-		id, cs = storedID(d.stored), d.Last.DevCS
+		var ok bool
+		if id, ok = storedIDShort(d.stored); !ok {
+			id = storedID(d.stored)
+		}
+		cs = d.Last.DevCS
 		if s := d.Last.State; s < uint32(len(stateNames)) {
 			reason = stateNames[s]
 		} else {

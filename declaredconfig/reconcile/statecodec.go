@@ -972,12 +972,11 @@ func (r *stateReader) docStrs(strs []*string, mask, refs uint32) {
 // first string, after the head and four numbers, when the mask of its
 // strings has it.
 func storedID(s string) string {
+	if id, ok := storedIDShort(s); ok {
+		return id
+	}
 	if s[5]&1 == 0 {
 		return ""
-	}
-	const at = docHeadBytes + 4 // the length of the ID, after numbers of a byte
-	if n := s[docHeadBytes : at+1]; n[0]|n[1]|n[2]|n[3]|n[4] < 0x80 {
-		return s[at+1 : at+1+int(n[4])]
 	}
 	i := docHeadBytes
 	for range 4 {
@@ -994,6 +993,18 @@ func storedID(s string) string {
 	n |= int(s[i]) << shift
 	i++
 	return s[i : i+n]
+}
+
+// storedIDShort is storedID when the mask has the ID and the four
+// numbers and the length of the ID take a byte each, the usual case,
+// small enough to be inlined (a status reads the ID of every document
+// kept as stored); ok is false otherwise.
+func storedIDShort(s string) (id string, ok bool) {
+	const at = docHeadBytes + 4 // the length of the ID
+	if len(s) > at && s[5]&1 != 0 && s[docHeadBytes]|s[docHeadBytes+1]|s[docHeadBytes+2]|s[docHeadBytes+3]|s[at] < 0x80 {
+		return s[at+1 : at+1+int(s[at])], true
+	}
+	return "", false
 }
 
 // zigzag returns the signed number of the one-byte varint b.
