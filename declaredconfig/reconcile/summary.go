@@ -206,11 +206,11 @@ func summaryText(cmds []syncml.Command, depth int) (string, bool) {
 	for _, c := range cmds {
 		switch c := c.(type) {
 		case *syncml.Alert:
-			if c == nil || c.Data == nil || strings.TrimSpace(c.Data.Value) != "1224" {
+			if c == nil || c.Data == nil || !trimmedIs(c.Data.Value, "1224") {
 				continue
 			}
 			for _, it := range c.Items {
-				if it.Meta != nil && strings.TrimSpace(it.Meta.Type) == declaredconfig.SummaryType {
+				if it.Meta != nil && trimmedIs(it.Meta.Type, declaredconfig.SummaryType) {
 					if it.Data == nil || it.Data.Kind == syncml.DataXML {
 						return "", false
 					}
@@ -230,4 +230,11 @@ func summaryText(cmds []syncml.Command, depth int) (string, bool) {
 		}
 	}
 	return text, n == 1
+}
+
+// trimmedIs reports whether strings.TrimSpace(s) == want, want having no
+// space around it, trimming only a value longer than want: devices write
+// the Alert codes and the Meta types of a message plain.
+func trimmedIs(s, want string) bool {
+	return s == want || len(s) > len(want) && strings.TrimSpace(s) == want
 }
