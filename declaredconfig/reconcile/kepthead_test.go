@@ -47,8 +47,7 @@ func sameHead(t *testing.T, where string, k *docState) {
 			where, k.docID(), k.checksum(), k.Last.DevRC, len(k.resultRaw), k.Scope, k.Host, k.Last.State,
 			x.Doc.ID, x.Doc.Checksum, x.Last.DevRC, len(x.resultRaw), x.Scope, x.Host, x.Last.State)
 	}
-	var s DocStatus
-	k.statusInto(&s)
+	s := k.status()
 	if s.URI.DocID != x.Doc.ID || s.Checksum != x.Doc.Checksum || s.DeviceChecksum != x.Doc.Checksum ||
 		s.Reason != stateName(s.State) || s.Refused != 0 || s.ResultChecksum != x.Last.DevRC {
 		t.Fatalf("%s: status of the document kept as stored %+v; read in full: ID %q checksum %q", where, s, x.Doc.ID, x.Doc.Checksum)

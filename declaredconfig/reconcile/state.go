@@ -396,41 +396,50 @@ func (d *docState) is(s declaredconfig.Scope, h declaredconfig.Host, id string) 
 
 // status returns the public view of d.
 func (d *docState) status() DocStatus {
-	var st DocStatus
-	d.statusInto(&st)
-	return st
+	var st [1]DocStatus
+	statusInto(st[:], []*docState{d})
+	return st[0]
 }
 
-// statusInto sets *st, zero, to the public view of d, field by field:
-// what is zero already (a document kept as stored has no Result) is not
-// written.
-func (d *docState) statusInto(st *DocStatus) {
-	var id, cs, reason string
-	if d.Doc != nil {
-		id, cs, reason = d.Doc.ID, d.Doc.Checksum, d.Last.Reason
-	} else {
-		// Kept as stored (see docID and reason): the name of a state
-		// devices report is looked up here, without a call.
-		var ok bool
-		if id, ok = storedIDShort(d.stored); !ok {
-			id = storedID(d.stored)
-		}
-		cs = d.Last.DevCS
-		if s := d.Last.State; s < uint32(len(stateNames)) {
-			reason = stateNames[s]
+// statusInto sets out[i], zero, to the public view of list[i], field by
+// field: what is zero already (a document kept as stored has no Result)
+// is not written. It is one loop, without a call per document: a status
+// shows every document of a device.
+func statusInto(out []DocStatus, list []*docState) {
+	out = out[:len(list)]
+	for i, d := range list {
+		st := &out[i]
+		var id, cs, reason string
+		if d.Doc != nil {
+			id, cs, reason = d.Doc.ID, d.Doc.Checksum, d.Last.Reason
 		} else {
-			reason = d.reason()
+			// Kept as stored (see docID and reason): the name of a
+			// state devices report is looked up here, without a call.
+			var ok bool
+			if id, ok = storedIDShort(d.stored); !ok {
+				id = storedID(d.stored)
+			}
+			cs = d.Last.DevCS
+			if s := d.Last.State; s < uint32(len(stateNames)) {
+				reason = stateNames[s]
+			} else {
+				reason = d.reason()
+			}
 		}
-	}
-	st.URI = declaredconfig.URI{Scope: d.Scope, Host: d.Host, DocID: id, Node: declaredconfig.NodeDocument}
-	st.Checksum, st.Redeclared, st.Condition, st.Reason = cs, d.Redeclared, d.Last.Condition, reason
-	st.Reported, st.State = d.Last.Reported, declaredconfig.State(d.Last.State)
-	st.DeviceChecksum, st.ResultChecksum, st.resultRaw = d.Last.DevCS, d.Last.DevRC, d.resultRaw
-	if d.Result != nil {
-		st.result = d.Result
-	}
-	if d.Refused == cs {
-		st.Refused = d.RefusedCode
+		st.URI = declaredconfig.URI{Scope: d.Scope, Host: d.Host, DocID: id, Node: declaredconfig.NodeDocument}
+		st.Checksum, st.Redeclared, st.Condition, st.Reason = cs, d.Redeclared, d.Last.Condition, reason
+		st.Reported, st.State = d.Last.Reported, declaredconfig.State(d.Last.State)
+		st.DeviceChecksum, st.ResultChecksum, st.resultRaw = d.Last.DevCS, d.Last.DevRC, d.resultRaw
+		if d.Doc != nil {
+			// A document kept as stored has neither: its tail is noTail
+			// and its checksum is not empty (see headSettled).
+			if d.Result != nil {
+				st.result = d.Result
+			}
+			if d.Refused == cs {
+				st.Refused = d.RefusedCode
+			}
+		}
 	}
 }
 
@@ -438,12 +447,8 @@ func (st *deviceState) status(device string) *DeviceStatus {
 	n := len(st.Docs) + len(st.Removed)
 	ds := &DeviceStatus{Device: device, RefreshInterval: st.RefreshRead, Queued: int(st.Queued),
 		Docs: make([]DocStatus, n, n+len(st.Stray))}
-	for i, d := range st.Docs {
-		d.statusInto(&ds.Docs[i])
-	}
-	for i, d := range st.Removed {
-		d.statusInto(&ds.Docs[len(st.Docs)+i])
-	}
+	statusInto(ds.Docs, st.Docs)
+	statusInto(ds.Docs[len(st.Docs):], st.Removed)
 	for _, s := range st.Stray {
 		ds.Docs = append(ds.Docs, DocStatus{
 			URI:            declaredconfig.URI{Scope: s.Scope, DocID: s.ID, Node: declaredconfig.NodeDocument},
