@@ -106,9 +106,11 @@ func (r *Reconciler) reconcile(ctx context.Context, ss *session.Session, m *sync
 	msgSep := unsafe.String(unsafe.SliceData(sep), len(sep))
 	p := runPool.Get().(*run)
 	defer p.free()
-	*p = run{r: r, device: device, m: m, x: x, summary: summary, sumText: text, lazy: lazy,
-		msgSep: msgSep, sess: m.Header.SessionID, msg: msgSep[:len(msgSep)-1],
-		idle: ss.Queued() == 0 && ss.Pending() == 0}
+	// p is zero (see free): its fields are set one by one, without a
+	// copy of the whole run.
+	p.r, p.device, p.m, p.x, p.summary, p.sumText, p.lazy = r, device, m, x, summary, text, lazy
+	p.msgSep, p.sess, p.msg = msgSep, m.Header.SessionID, msgSep[:len(msgSep)-1]
+	p.idle = ss.Queued() == 0 && ss.Pending() == 0
 	st, err := r.update(ctx, device, func(st *deviceState) (bool, error) {
 		p.reset(st)
 		p.summaryOf(st)
