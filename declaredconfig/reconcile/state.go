@@ -717,8 +717,20 @@ func (st *deviceState) same(before *deviceState) bool {
 		st.SummaryAsked == before.SummaryAsked && st.SumText == before.SumText
 }
 
+// sameDocs reports whether the lists a and b hold equal documents, in
+// the same order (see equal).
 func sameDocs(a, b []*docState) bool {
-	return slices.EqualFunc(a, b, (*docState).equal)
+	if len(a) != len(b) {
+		return false
+	}
+	for i, x := range a {
+		// The same pointer, a document kept as stored and shared (see
+		// clone), is told here without calling equal.
+		if y := b[i]; x != y && !x.equal(y) {
+			return false
+		}
+	}
+	return true
 }
 
 // equal is *x == *y with their tails compared as values (other pointers
