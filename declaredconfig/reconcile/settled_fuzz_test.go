@@ -111,6 +111,27 @@ func sameTwins(t *testing.T, lazy, eager *settledWorld) {
 	}
 }
 
+// sameStatus fails t unless lazy and eager show the same status of the
+// device, results included, and the tail the documents kept as stored
+// share is still zero.
+func sameStatus(t *testing.T, lazy, eager *settledWorld) {
+	t.Helper()
+	ctx := context.Background()
+	sa, err1 := lazy.rec.Status(ctx, dev1)
+	sb, err2 := eager.rec.Status(ctx, dev1)
+	if err1 != nil || err2 != nil {
+		t.Fatalf("status: %v, %v", err1, err2)
+	}
+	ra, err1 := reconcile.Resolved(sa)
+	rb, err2 := reconcile.Resolved(sb)
+	if err1 != nil || err2 != nil || !reflect.DeepEqual(ra, rb) {
+		t.Fatalf("statuses differ (%v, %v):\nkept as stored %+v\n  read in full %+v", err1, err2, ra, rb)
+	}
+	if reconcile.NoTailChanged() {
+		t.Fatal("the tail shared by the documents kept as stored changed")
+	}
+}
+
 // FuzzSettledTwins hands a device's messages, arbitrary bytes decoded as
 // the first and second message of a session, to two reconcilers holding
 // the same state of settled documents: one keeps them as stored when it
@@ -153,19 +174,7 @@ func FuzzSettledTwins(f *testing.F) {
 		lazy.handle(t, msgs)
 		eager.handle(t, msgs)
 		sameTwins(t, lazy, eager)
-		sa, err1 := lazy.rec.Status(ctx, dev1)
-		sb, err2 := eager.rec.Status(ctx, dev1)
-		if err1 != nil || err2 != nil {
-			t.Fatalf("status: %v, %v", err1, err2)
-		}
-		if ra, err := reconcile.Resolved(sa); err != nil {
-			t.Fatalf("a result of the status: %v", err)
-		} else if rb, err := reconcile.Resolved(sb); err != nil || !reflect.DeepEqual(ra, rb) {
-			t.Fatalf("statuses differ (%v):\nkept as stored %+v\n  read in full %+v", err, ra, rb)
-		}
-		if reconcile.NoTailChanged() {
-			t.Fatal("the tail shared by the documents kept as stored changed")
-		}
+		sameStatus(t, lazy, eager)
 		docs, err := lazy.rec.Desired(ctx, dev1)
 		if err != nil || len(docs) != len(ids) {
 			t.Fatalf("desired: %d documents, %v", len(docs), err)

@@ -2,9 +2,7 @@ package reconcile_test
 
 import (
 	"bytes"
-	"context"
 	"fmt"
-	"reflect"
 	"strings"
 	"testing"
 
@@ -32,7 +30,6 @@ func reportTwins(t *testing.T, state []byte, msgs ...[]byte) (int, [][]byte) {
 		}
 		raw = append(raw, b)
 	}
-	ctx := context.Background()
 	lazy, eager := newSettledWorld(t, state, false), newSettledWorld(t, state, true)
 	kept, err := reconcile.Kept(lazy.rec, dev1)
 	if err != nil {
@@ -41,19 +38,7 @@ func reportTwins(t *testing.T, state []byte, msgs ...[]byte) (int, [][]byte) {
 	lazy.handle(t, raw)
 	eager.handle(t, raw)
 	sameTwins(t, lazy, eager)
-	sa, err1 := lazy.rec.Status(ctx, dev1)
-	sb, err2 := eager.rec.Status(ctx, dev1)
-	if err1 != nil || err2 != nil {
-		t.Fatalf("status: %v, %v", err1, err2)
-	}
-	ra, err1 := reconcile.Resolved(sa)
-	rb, err2 := reconcile.Resolved(sb)
-	if err1 != nil || err2 != nil || !reflect.DeepEqual(ra, rb) {
-		t.Fatalf("statuses differ (%v, %v):\nkept as stored %+v\n  read in full %+v", err1, err2, ra, rb)
-	}
-	if reconcile.NoTailChanged() {
-		t.Fatal("the tail shared by the documents kept as stored changed")
-	}
+	sameStatus(t, lazy, eager)
 	return kept, lazy.sent
 }
 
