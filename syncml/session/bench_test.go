@@ -150,6 +150,28 @@ func BenchmarkServerLoopback(b *testing.B) {
 // MemoryStore: the server's cost of one device session, without the
 // network.
 func BenchmarkServerSession(b *testing.B) {
+	benchServerSession(b, func(f func()) { f() })
+}
+
+// BenchmarkServerSessionNewGoroutine is BenchmarkServerSession with each
+// message served on a goroutine of its own, as net/http serves a
+// connection, and as it serves devices that each come on a new
+// connection: the goroutine starts with a small stack, which ServeHTTP
+// grows (reserveStack).
+func BenchmarkServerSessionNewGoroutine(b *testing.B) {
+	done := make(chan struct{})
+	benchServerSession(b, func(f func()) {
+		go func() {
+			f()
+			done <- struct{}{}
+		}()
+		<-done
+	})
+}
+
+// benchServerSession runs BenchmarkServerSession's sessions, each
+// message by calling serve.
+func benchServerSession(b *testing.B, serve func(func())) {
 	pkg1, answers := benchMessages()
 	s := NewServer(ServerConfig{Session: Config{OnStart: func(_ context.Context, s *Session, _ Identity, _ bool) {
 		_ = s.Queue(benchGets()...)
@@ -158,7 +180,7 @@ func BenchmarkServerSession(b *testing.B) {
 		req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(raw))
 		req.Header.Set("Content-Type", ContentType)
 		rec := httptest.NewRecorder()
-		s.ServeHTTP(rec, req)
+		serve(func() { s.ServeHTTP(rec, req) })
 		if rec.Code != http.StatusOK {
 			b.Fatalf("HTTP %d", rec.Code)
 		}

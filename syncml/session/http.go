@@ -177,6 +177,7 @@ func AcceptsContentType(v string) bool {
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	reserveStack(len(r.Method)) // the exchange's stack in one growth (stack.go)
 	ctx := r.Context()
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
