@@ -3,7 +3,8 @@
 // devices over plain HTTP on a loopback address, queues a few Gets
 // (DevDetail, DevInfo) on each device's first session and starts its WinDC
 // linked enrollment there, and logs each session and each answered
-// command with slog (each HTTP exchange too, at Debug level).
+// command with slog (each HTTP exchange too, at Debug level), on standard
+// error through a buffer written out every 100 ms.
 //
 //	go run ./examples/dmserver -addr 127.0.0.1:8080
 //
@@ -71,7 +72,14 @@ func main() {
 	usersFile := flag.String("users", "", "file of name:password lines, the users -auth checks")
 	declare := flag.String("declare", "", "file of DeclaredConfiguration documents declared to every device on "+PathWinDC)
 	flag.Parse()
-	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	out := newLogOutput(os.Stderr) // logout.go
+	ctx, stop := context.WithCancel(context.Background())
+	flushed := make(chan struct{})
+	go func() {
+		out.flushEvery(ctx, 100*time.Millisecond)
+		close(flushed)
+	}()
+	log := slog.New(slog.NewTextHandler(out, nil))
 	auth, err := authenticator(*authType, *usersFile)
 	var docs []reconcile.Doc
 	if err == nil && *declare != "" {
@@ -80,6 +88,8 @@ func main() {
 	if err == nil {
 		err = run(*addr, log, auth, docs...)
 	}
+	stop()
+	<-flushed // the last records before the error
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "dmserver:", err)
 		os.Exit(1)
