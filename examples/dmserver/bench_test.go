@@ -52,7 +52,7 @@ func BenchmarkCheckIn(b *testing.B) {
 		_, _ = w.Write(reply)
 	}))
 	defer bare.Close()
-	dm := httptest.NewServer(newMux(slog.New(slog.DiscardHandler), nil))
+	dm := httptest.NewServer(checkInsFirst(newMux(slog.New(slog.DiscardHandler), nil)))
 	defer dm.Close()
 	tr := &http.Transport{MaxIdleConnsPerHost: clients}
 	defer tr.CloseIdleConnections()
@@ -123,7 +123,7 @@ func BenchmarkCheckInHandlerLogged(b *testing.B) {
 }
 
 func benchmarkCheckInHandler(b *testing.B, log *slog.Logger) {
-	h := newMux(log, nil)
+	h := checkInsFirst(newMux(log, nil))
 	body := checkIn("DEV0")
 	b.SetBytes(int64(len(body)))
 	b.ReportAllocs()
@@ -160,7 +160,7 @@ func BenchmarkCheckInSerial(b *testing.B) {
 			w.Header().Set("Content-Type", "application/vnd.syncml.dm+xml")
 			_, _ = w.Write(reply)
 		})},
-		{"dm", newMux(slog.New(slog.DiscardHandler), nil)},
+		{"dm", checkInsFirst(newMux(slog.New(slog.DiscardHandler), nil))},
 		{"decode", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			raw, err := io.ReadAll(r.Body)
 			var m syncml.Message
@@ -208,7 +208,7 @@ func BenchmarkCheckInSerial(b *testing.B) {
 // garbage collection) over the devices, live-B/device the same of the
 // bytes of live objects.
 func BenchmarkCheckInServer(b *testing.B) {
-	h := newMux(slog.New(slog.DiscardHandler), nil)
+	h := checkInsFirst(newMux(slog.New(slog.DiscardHandler), nil))
 	const batch = 256
 	reqs := make([]*http.Request, batch)
 	recs := make([]*httptest.ResponseRecorder, batch)

@@ -319,3 +319,37 @@ func TestAuthFlagErrors(t *testing.T) {
 
 // windowsContentType is the content type Windows posts, with a parameter.
 const windowsContentType = `application/vnd.syncml.dm+xml; charset="utf-8"`
+
+// TestCheckInsFirst checks that the handler run serves answers as mux
+// does: check-ins go to the DM server, anything else to mux's routes.
+func TestCheckInsFirst(t *testing.T) {
+	h := checkInsFirst(newMux(slog.New(slog.DiscardHandler), nil))
+	for _, tc := range []struct {
+		method, target string
+		code           int
+		header, want   string // a header that must be set; a text the body holds
+	}{
+		{http.MethodPost, Path, http.StatusOK, "Content-Type", "<SyncML"},
+		{http.MethodPost, Path + "?mode=full", http.StatusOK, "Content-Type", "<SyncML"},
+		{http.MethodGet, Path, http.StatusMethodNotAllowed, "Allow", ""},
+		{http.MethodPut, Path, http.StatusMethodNotAllowed, "Allow", ""},
+		{http.MethodPost, Path + "/", http.StatusNotFound, "", ""},
+		{http.MethodPost, "/ManagementServer//MDM.svc", http.StatusTemporaryRedirect, "Location", ""},
+		{http.MethodPost, "/ManagementServer/MDM%2Esvc", http.StatusOK, "Content-Type", "<SyncML"},
+	} {
+		req := httptest.NewRequest(tc.method, tc.target, bytes.NewReader(checkIn("DEV-"+tc.method)))
+		req.Header.Set("Content-Type", session.ContentType)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != tc.code {
+			t.Errorf("%s %s: HTTP %d, want %d", tc.method, tc.target, rec.Code, tc.code)
+			continue
+		}
+		if tc.header != "" && rec.Header().Get(tc.header) == "" {
+			t.Errorf("%s %s: no %s header", tc.method, tc.target, tc.header)
+		}
+		if !strings.Contains(rec.Body.String(), tc.want) {
+			t.Errorf("%s %s: body %.80q lacks %q", tc.method, tc.target, rec.Body.String(), tc.want)
+		}
+	}
+}
