@@ -80,6 +80,7 @@ func main() {
 		out.flushEvery(ctx, 100*time.Millisecond)
 		close(flushed)
 	}()
+	go newGCTuner(16<<20, 4).run(ctx, 50*time.Millisecond) // gctune.go
 	log := slog.New(slog.NewTextHandler(out, nil))
 	auth, err := authenticator(*authType, *usersFile)
 	var docs []reconcile.Doc
