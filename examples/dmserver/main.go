@@ -61,10 +61,15 @@ import (
 // Path is where devices post their messages.
 const Path = "/ManagementServer/MDM.svc"
 
-// firstSessionGets are the nodes read on a device's first session.
+// firstSessionGets are the nodes read on a device's first session: what
+// DevDetail says of the device, and its DevInfo/DevId. Windows reports the
+// rest of DevInfo (Man, Mod, DmV, Lang) in the Replace of every check-in
+// (a server reads them there with a Handler for Replace); reading them
+// again would only make the reply, and what the server keeps of it for a
+// replay, larger: 343 bytes of the 3,148 a new device cost.
 var firstSessionGets = []string{
 	"./DevDetail/SwV", "./DevDetail/OEM", "./DevDetail/DevTyp", "./DevDetail/FwV", "./DevDetail/HwV",
-	"./DevInfo/DevId", "./DevInfo/Man", "./DevInfo/Mod", "./DevInfo/DmV", "./DevInfo/Lang",
+	"./DevInfo/DevId",
 }
 
 func main() {

@@ -56,7 +56,7 @@ func TestDeviceSession(t *testing.T) {
 	if _, err := c.Run(context.Background(), srv.Client(), url, "1"); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"session start", "first=true", "value=\"value of ./DevInfo/Lang\"", "status=200"} {
+	for _, want := range []string{"session start", "first=true", "value=\"value of ./DevDetail/HwV\"", "value=\"value of ./DevInfo/DevId\"", "status=200"} {
 		if !strings.Contains(logs.String(), want) {
 			t.Errorf("log lacks %q:\n%s", want, logs.String())
 		}
