@@ -3,8 +3,7 @@
 // devices over plain HTTP on a loopback address, queues a few Gets
 // (DevDetail, DevInfo) on each device's first session and starts its WinDC
 // linked enrollment there, and logs each session and each answered
-// command with slog (each HTTP exchange too, at Debug level), on standard
-// error through a buffer written out every 100 ms.
+// command with slog (each HTTP exchange too, at Debug level).
 //
 //	go run ./examples/dmserver -addr 127.0.0.1:8080
 //
@@ -78,15 +77,9 @@ func main() {
 	usersFile := flag.String("users", "", "file of name:password lines, the users -auth checks")
 	declare := flag.String("declare", "", "file of DeclaredConfiguration documents declared to every device on "+PathWinDC)
 	flag.Parse()
-	out := newLogOutput(os.Stderr) // logout.go
 	ctx, stop := context.WithCancel(context.Background())
-	flushed := make(chan struct{})
-	go func() {
-		out.flushEvery(ctx, 100*time.Millisecond)
-		close(flushed)
-	}()
 	go newGCTuner(16<<20, 4).run(ctx, 50*time.Millisecond) // gctune.go
-	log := slog.New(slog.NewTextHandler(out, nil))
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	auth, err := authenticator(*authType, *usersFile)
 	var docs []reconcile.Doc
 	if err == nil && *declare != "" {
@@ -96,7 +89,6 @@ func main() {
 		err = run(*addr, log, auth, docs...)
 	}
 	stop()
-	<-flushed // the last records before the error
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "dmserver:", err)
 		os.Exit(1)
