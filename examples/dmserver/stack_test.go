@@ -1,0 +1,85 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http/httptest"
+	"runtime"
+	"runtime/debug"
+	"testing"
+
+	"github.com/windc-go/windc/syncml/session"
+)
+
+// holdingHandler is a slog handler that holds every session start record
+// until release is closed, after telling arrived.
+type holdingHandler struct {
+	arrived chan<- struct{}
+	release <-chan struct{}
+}
+
+func (h holdingHandler) Enabled(_ context.Context, l slog.Level) bool { return l >= slog.LevelInfo }
+
+func (h holdingHandler) Handle(_ context.Context, r slog.Record) error {
+	if r.Message == "session start" {
+		h.arrived <- struct{}{}
+		<-h.release
+	}
+	return nil
+}
+
+func (h holdingHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h holdingHandler) WithGroup(string) slog.Handler      { return h }
+
+// TestCheckInStack16KiB checks that a check-in that net/http serves on a
+// new connection runs on a 16 KiB stack (session's reserveStack) through
+// dmserver's handler, whose frames below the DM server's ServeHTTP are
+// the deepest the reservation meets: with session's 12 KiB frame, 384
+// bytes more there gave every connection a 32 KiB stack. The stacks are
+// measured as the growth of the memory of goroutine stacks per connection
+// with conns check-ins held at their session start record; it also holds
+// net/http's goroutine reading each connection (a few KiB).
+func TestCheckInStack16KiB(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector makes frames larger")
+	}
+	const conns = 128
+	arrived := make(chan struct{}, conns)
+	release := make(chan struct{})
+	ts := httptest.NewServer(checkInsFirst(newMux(slog.New(holdingHandler{arrived, release}), nil)))
+	defer ts.Close()
+	var cs []net.Conn
+	defer func() {
+		close(release)
+		for _, c := range cs {
+			_, _ = io.ReadAll(c)
+			_ = c.Close()
+		}
+	}()
+	defer debug.SetGCPercent(debug.SetGCPercent(-1)) // no stack shrinking while measured
+	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for i := range conns {
+		c, err := net.Dial("tcp", ts.Listener.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		cs = append(cs, c)
+		body := checkIn(fmt.Sprintf("STACK%d", i))
+		if _, err := fmt.Fprintf(c, "POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: %s\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s",
+			Path, session.ContentType, len(body), body); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range conns {
+		<-arrived
+	}
+	runtime.ReadMemStats(&after)
+	if per := (after.StackInuse - before.StackInuse) / conns; per < 16<<10 || per >= 28<<10 {
+		t.Errorf("%d bytes of stack per connection, want 16 KiB and the reader's few KiB", per)
+	}
+}
