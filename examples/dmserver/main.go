@@ -111,7 +111,9 @@ func run(addr string, log *slog.Logger, auth session.Authenticator, docs ...reco
 	srv := &http.Server{Handler: checkInsFirst(mux), ReadHeaderTimeout: 10 * time.Second}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	shutDown := make(chan struct{})
 	go func() {
+		defer close(shutDown)
 		<-ctx.Done()
 		shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
@@ -121,6 +123,7 @@ func run(addr string, log *slog.Logger, auth session.Authenticator, docs ...reco
 	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
+	<-shutDown // Serve returns as Shutdown starts: the exchanges in flight end first
 	return nil
 }
 
