@@ -4,7 +4,6 @@ package main
 
 import (
 	"bufio"
-	"context"
 	"fmt"
 	"log/slog"
 	"net"
@@ -16,35 +15,6 @@ import (
 	"github.com/windc-go/windc/syncml/session"
 )
 
-// runHandler is the slog handler of TestRunEndsExchanges: it sends the
-// address run listens on to addr and holds the session start record
-// until release is closed, after telling arrived.
-type runHandler struct {
-	addr             chan<- string
-	arrived, release chan struct{}
-}
-
-func (h runHandler) Enabled(_ context.Context, l slog.Level) bool { return l >= slog.LevelInfo }
-
-func (h runHandler) Handle(_ context.Context, r slog.Record) error {
-	switch r.Message {
-	case "dmserver listening":
-		r.Attrs(func(a slog.Attr) bool {
-			if a.Key == "addr" {
-				h.addr <- a.Value.String()
-			}
-			return true
-		})
-	case "session start":
-		close(h.arrived)
-		<-h.release
-	}
-	return nil
-}
-
-func (h runHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
-func (h runHandler) WithGroup(string) slog.Handler      { return h }
-
 // TestRunEndsExchanges checks that run, told to stop (SIGINT), returns
 // only after the exchanges in flight have ended, as its Shutdown lets
 // them: main flushes the log and exits once run returns, which lost the
@@ -53,8 +23,8 @@ func (h runHandler) WithGroup(string) slog.Handler      { return h }
 // still held. The wait for run to return early can only make the test
 // pass wrongly (on a machine slower than it), never fail wrongly.
 func TestRunEndsExchanges(t *testing.T) {
-	addrs := make(chan string, 1)
-	h := runHandler{addr: addrs, arrived: make(chan struct{}), release: make(chan struct{})}
+	addrs, arrived, release := make(chan string, 1), make(chan struct{}, 1), make(chan struct{})
+	h := holdingHandler{addr: addrs, arrived: arrived, release: release}
 	runErr := make(chan error, 1)
 	go func() { runErr <- run("127.0.0.1:0", slog.New(h), nil) }()
 	addr := <-addrs // run is listening and has registered for SIGINT
@@ -66,7 +36,7 @@ func TestRunEndsExchanges(t *testing.T) {
 	body := checkIn("RUNSTOP")
 	fmt.Fprintf(c, "POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n%s",
 		Path, addr, session.ContentType, len(body), body)
-	<-h.arrived
+	<-arrived
 	if err := syscall.Kill(syscall.Getpid(), syscall.SIGINT); err != nil {
 		t.Fatal(err)
 	}
@@ -80,11 +50,11 @@ func TestRunEndsExchanges(t *testing.T) {
 	}
 	select {
 	case err := <-runErr:
-		close(h.release)
+		close(release)
 		t.Fatalf("run returned (%v) with an exchange in flight", err)
 	case <-time.After(200 * time.Millisecond):
 	}
-	close(h.release)
+	close(release)
 	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
 	if err != nil {
 		t.Fatalf("the held check-in's reply: %v", err)

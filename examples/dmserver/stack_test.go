@@ -5,18 +5,18 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http/httptest"
-	"runtime"
-	"runtime/debug"
 	"testing"
 
+	"github.com/windc-go/windc/internal/stackprobe"
 	"github.com/windc-go/windc/syncml/session"
 )
 
-// holdingHandler is a slog handler that holds every session start record
-// until release is closed, after telling arrived.
+// holdingHandler is a slog handler that sends the address run listens on
+// to addr (when not nil), and holds every session start record until
+// release is closed, after telling arrived.
 type holdingHandler struct {
+	addr    chan<- string
 	arrived chan<- struct{}
 	release <-chan struct{}
 }
@@ -24,7 +24,15 @@ type holdingHandler struct {
 func (h holdingHandler) Enabled(_ context.Context, l slog.Level) bool { return l >= slog.LevelInfo }
 
 func (h holdingHandler) Handle(_ context.Context, r slog.Record) error {
-	if r.Message == "session start" {
+	switch r.Message {
+	case "dmserver listening":
+		r.Attrs(func(a slog.Attr) bool {
+			if a.Key == "addr" && h.addr != nil {
+				h.addr <- a.Value.String()
+			}
+			return true
+		})
+	case "session start":
 		h.arrived <- struct{}{}
 		<-h.release
 	}
@@ -49,9 +57,13 @@ func TestCheckInStack16KiB(t *testing.T) {
 	const conns = 128
 	arrived := make(chan struct{}, conns)
 	release := make(chan struct{})
-	ts := httptest.NewServer(checkInsFirst(newMux(slog.New(holdingHandler{arrived, release}), nil)))
+	ts := httptest.NewServer(checkInsFirst(newMux(slog.New(holdingHandler{arrived: arrived, release: release}), nil)))
 	defer ts.Close()
-	var cs []net.Conn
+	per, cs, err := stackprobe.PerConn(ts.Listener.Addr().String(), conns, func(i int) []byte {
+		body := checkIn(fmt.Sprintf("STACK%d", i))
+		return fmt.Appendf(nil, "POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: %s\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s",
+			Path, session.ContentType, len(body), body)
+	}, arrived)
 	defer func() {
 		close(release)
 		for _, c := range cs {
@@ -59,27 +71,10 @@ func TestCheckInStack16KiB(t *testing.T) {
 			_ = c.Close()
 		}
 	}()
-	defer debug.SetGCPercent(debug.SetGCPercent(-1)) // no stack shrinking while measured
-	runtime.GC()
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	for i := range conns {
-		c, err := net.Dial("tcp", ts.Listener.Addr().String())
-		if err != nil {
-			t.Fatal(err)
-		}
-		cs = append(cs, c)
-		body := checkIn(fmt.Sprintf("STACK%d", i))
-		if _, err := fmt.Fprintf(c, "POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: %s\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s",
-			Path, session.ContentType, len(body), body); err != nil {
-			t.Fatal(err)
-		}
+	if err != nil {
+		t.Fatal(err)
 	}
-	for range conns {
-		<-arrived
-	}
-	runtime.ReadMemStats(&after)
-	if per := (after.StackInuse - before.StackInuse) / conns; per < 16<<10 || per >= 28<<10 {
+	if per < 16<<10 || per >= 28<<10 {
 		t.Errorf("%d bytes of stack per connection, want 16 KiB and the reader's few KiB", per)
 	}
 }

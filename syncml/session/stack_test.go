@@ -6,11 +6,10 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"net"
 	"net/http/httptest"
-	"runtime"
-	"runtime/debug"
 	"testing"
+
+	"github.com/windc-go/windc/internal/stackprobe"
 )
 
 // TestReserveStackAnyInt checks that reserveStack takes any int: a
@@ -50,7 +49,12 @@ func TestServeHTTPStack16KiB(t *testing.T) {
 	}}})
 	ts := httptest.NewServer(s)
 	defer ts.Close()
-	var cs []net.Conn
+	pkg1, _ := benchMessages()
+	per, cs, err := stackprobe.PerConn(ts.Listener.Addr().String(), conns, func(i int) []byte {
+		body := bytes.Replace(pkg1, []byte("<LocURI>DEV1</LocURI>"), fmt.Appendf(nil, "<LocURI>DEV%d</LocURI>", i), 1)
+		return fmt.Appendf(nil, "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: %s\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s",
+			ContentType, len(body), body)
+	}, arrived)
 	defer func() {
 		close(release)
 		for _, c := range cs {
@@ -58,28 +62,10 @@ func TestServeHTTPStack16KiB(t *testing.T) {
 			_ = c.Close()
 		}
 	}()
-	defer debug.SetGCPercent(debug.SetGCPercent(-1)) // no stack shrinking while measured
-	pkg1, _ := benchMessages()
-	runtime.GC()
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	for i := range conns {
-		c, err := net.Dial("tcp", ts.Listener.Addr().String())
-		if err != nil {
-			t.Fatal(err)
-		}
-		cs = append(cs, c)
-		body := bytes.Replace(pkg1, []byte("<LocURI>DEV1</LocURI>"), fmt.Appendf(nil, "<LocURI>DEV%d</LocURI>", i), 1)
-		if _, err := fmt.Fprintf(c, "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: %s\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s",
-			ContentType, len(body), body); err != nil {
-			t.Fatal(err)
-		}
+	if err != nil {
+		t.Fatal(err)
 	}
-	for range conns {
-		<-arrived
-	}
-	runtime.ReadMemStats(&after)
-	if per := (after.StackInuse - before.StackInuse) / conns; per < 16<<10 || per >= 28<<10 {
+	if per < 16<<10 || per >= 28<<10 {
 		t.Errorf("%d bytes of stack per connection, want 16 KiB and the reader's few KiB", per)
 	}
 }
