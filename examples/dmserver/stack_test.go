@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http/httptest"
 	"testing"
@@ -59,22 +58,7 @@ func TestCheckInStack16KiB(t *testing.T) {
 	release := make(chan struct{})
 	ts := httptest.NewServer(checkInsFirst(newMux(slog.New(holdingHandler{arrived: arrived, release: release}), nil)))
 	defer ts.Close()
-	per, cs, err := stackprobe.PerConn(ts.Listener.Addr().String(), conns, func(i int) []byte {
-		body := checkIn(fmt.Sprintf("STACK%d", i))
-		return fmt.Appendf(nil, "POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: %s\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s",
-			Path, session.ContentType, len(body), body)
-	}, arrived)
-	defer func() {
-		close(release)
-		for _, c := range cs {
-			_, _ = io.ReadAll(c)
-			_ = c.Close()
-		}
-	}()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if per < 16<<10 || per >= 28<<10 {
-		t.Errorf("%d bytes of stack per connection, want 16 KiB and the reader's few KiB", per)
-	}
+	stackprobe.Want16KiB(t, ts.Listener.Addr().String(), conns, func(i int) []byte {
+		return stackprobe.Post(Path, session.ContentType, checkIn(fmt.Sprintf("STACK%d", i)))
+	}, arrived, release)
 }

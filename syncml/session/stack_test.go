@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"math"
 	"net/http/httptest"
 	"testing"
@@ -50,22 +49,7 @@ func TestServeHTTPStack16KiB(t *testing.T) {
 	ts := httptest.NewServer(s)
 	defer ts.Close()
 	pkg1, _ := benchMessages()
-	per, cs, err := stackprobe.PerConn(ts.Listener.Addr().String(), conns, func(i int) []byte {
-		body := bytes.Replace(pkg1, []byte("<LocURI>DEV1</LocURI>"), fmt.Appendf(nil, "<LocURI>DEV%d</LocURI>", i), 1)
-		return fmt.Appendf(nil, "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: %s\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s",
-			ContentType, len(body), body)
-	}, arrived)
-	defer func() {
-		close(release)
-		for _, c := range cs {
-			_, _ = io.ReadAll(c)
-			_ = c.Close()
-		}
-	}()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if per < 16<<10 || per >= 28<<10 {
-		t.Errorf("%d bytes of stack per connection, want 16 KiB and the reader's few KiB", per)
-	}
+	stackprobe.Want16KiB(t, ts.Listener.Addr().String(), conns, func(i int) []byte {
+		return stackprobe.Post("/", ContentType, bytes.Replace(pkg1, []byte("<LocURI>DEV1</LocURI>"), fmt.Appendf(nil, "<LocURI>DEV%d</LocURI>", i), 1))
+	}, arrived, release)
 }
