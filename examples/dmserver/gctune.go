@@ -32,7 +32,7 @@ type gcTuner struct {
 // newGCTuner returns a tuner of at least min bytes of headroom, else
 // 1/div of the live heap.
 func newGCTuner(min, div uint64) *gcTuner {
-	// percent starts at no value SetGCPercent takes, so that the first
+	// percent starts at no value percentFor returns, so that the first
 	// tune sets it
 	return &gcTuner{minHeadroom: min, headroomDiv: div, sample: []metrics.Sample{{Name: "/gc/heap/live:bytes"}}, percent: -2}
 }
