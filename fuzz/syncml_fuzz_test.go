@@ -277,7 +277,7 @@ func insideConstruct(in []byte, off int) bool {
 	}
 	head := in[:off]
 	for _, p := range [][2]string{{"<!--", "-->"}, {"<?", "?>"}, {"<!", ">"}} {
-		if i := bytes.LastIndex(head, []byte(p[0])); i >= 0 && !bytes.Contains(head[i:], []byte(p[1])) {
+		if i := bytes.LastIndex(head, []byte(p[0])); i >= 0 && !bytes.Contains(head[i+len(p[0]):], []byte(p[1])) {
 			return true
 		}
 	}

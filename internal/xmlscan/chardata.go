@@ -59,27 +59,23 @@ func (sc *Scanner) CharData(pos int) (text string, cdata bool, next int, err err
 			}
 			switch s[pos+1] {
 			case '!':
-				if err := sc.Need(pos, 4); err != nil {
-					return "", false, pos, err
-				}
-				if s[pos+2] == '-' && s[pos+3] == '-' {
+				switch rest := s[pos:]; {
+				case strings.HasPrefix(rest, commentOpen):
 					flush(pos)
 					end, err = sc.comment(pos)
-					break
-				}
-				if err := sc.Need(pos, 9); err != nil {
-					return "", false, pos, err
-				}
-				if s[pos:pos+9] == "<![CDATA[" {
+				case strings.HasPrefix(rest, cdataOpen):
 					flush(pos)
 					end, err = sc.cdataSection(pos)
 					cdata = true
-					break
-				}
-				if s[pos:pos+9] == "<!DOCTYPE" {
+				case strings.HasPrefix(rest, doctypeOpen):
 					return "", false, pos, sc.errs.ScanError(pos, DOCTYPE, "")
+				case cutShort(rest, commentOpen, cdataOpen, doctypeOpen):
+					return "", false, pos, sc.EOF(len(s))
+				default:
+					// encoding/xml reads <!x> as a directive; XML has none
+					// in content
+					return "", false, pos, sc.Syntax(pos, "invalid markup declaration")
 				}
-				return "", false, pos, sc.Syntax(pos, "invalid markup declaration")
 			case '?':
 				flush(pos)
 				end, err = sc.pi(pos)
@@ -135,6 +131,24 @@ func (sc *Scanner) CharData(pos int) (text string, cdata bool, next int, err err
 		}
 		pos, runStart = end, end
 	}
+}
+
+// The openers of what may follow "<!".
+const (
+	commentOpen = "<!--"
+	doctypeOpen = "<!DOCTYPE"
+)
+
+// cutShort reports whether rest, the input from a "<!" to its end, is
+// shorter than one of openers and begins it: the input ends where one of
+// them may have started.
+func cutShort(rest string, openers ...string) bool {
+	for _, o := range openers {
+		if len(rest) < len(o) && strings.HasPrefix(o, rest) {
+			return true
+		}
+	}
+	return false
 }
 
 // comment skips the comment at pos ("<!--") and returns the offset after it.

@@ -101,10 +101,10 @@ func (sc *Scanner) Misc(pos int) (int, error) {
 			}
 			pos = end
 		case '!':
-			if err := sc.Need(pos, 4); err != nil {
-				return pos, err
+			if cutShort(s[pos:], commentOpen) {
+				return pos, sc.EOF(len(s))
 			}
-			if s[pos+2] != '-' || s[pos+3] != '-' {
+			if !strings.HasPrefix(s[pos:], commentOpen) {
 				return pos, nil
 			}
 			end, err := sc.comment(pos)

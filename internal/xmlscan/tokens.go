@@ -87,10 +87,10 @@ func (sc *Scanner) Next(pos int) (Token, int, error) {
 			return Token{}, pos, err
 		}
 		switch c := s[start+1]; {
-		case c == '!' && strings.HasPrefix(s[start:], "<!DOCTYPE"):
+		case c == '!' && strings.HasPrefix(s[start:], doctypeOpen):
 			return Token{}, pos, sc.errs.ScanError(start, DOCTYPE, "")
-		case c == '!' && len(s)-start < 9 && sc.partial:
-			return Token{}, pos, ErrNeedMore
+		case c == '!' && cutShort(s[start:], doctypeOpen):
+			return Token{}, pos, sc.EOF(len(s))
 		case c == '!':
 			return Token{}, pos, sc.Syntax(start, "invalid markup declaration")
 		case c == '/':
