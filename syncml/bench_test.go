@@ -6,6 +6,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"math"
 	"runtime"
 	"strconv"
 	"strings"
@@ -378,7 +379,7 @@ func TestStreamBoundedMemory(t *testing.T) {
 func streamPeak(t testing.TB, size int) (peak uint64, n int) {
 	runtime.GC()
 	d := NewDecoder(&resultsStream{size: size})
-	d.SetLimits(Limits{MaxBytes: 1 << 40, MaxTokens: 1 << 40 / 64})
+	d.SetLimits(Limits{MaxBytes: 1 << 40, MaxTokens: math.MaxInt32})
 	var ms runtime.MemStats
 	for {
 		c, err := d.Next()

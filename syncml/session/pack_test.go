@@ -293,7 +293,7 @@ func TestPackingDeviceAnswers(t *testing.T) {
 }
 
 func TestItoa(t *testing.T) {
-	for _, n := range []int{0, 1, 9, 10, 99, 100, 126, 127, 128, 1000, 1 << 31, -1, -128} {
+	for _, n := range []int{0, 1, 9, 10, 99, 100, 126, 127, 128, 1000, 1<<31 - 1, -1, -128} {
 		if got, want := itoa(n), strconv.Itoa(n); got != want {
 			t.Errorf("itoa(%d) = %q, want %q", n, got, want)
 		}

@@ -107,7 +107,8 @@ func TestServerSharesKeptStateUnchanged(t *testing.T) {
 		store.mu.Lock()
 		for i := range store.n {
 			e := store.at(uint32(i))
-			saved = append(saved, kept{e.state(), bytes.Clone(e.state())})
+			st := store.bytesOf(e)[e.keyLen:]
+			saved = append(saved, kept{st, bytes.Clone(st)})
 		}
 		store.mu.Unlock()
 	}))

@@ -40,6 +40,8 @@ type MemoryStore struct {
 	seed   maphash.Seed
 	chunks []*[memChunk]memEntry
 	n      int // entries in use
+	// the entries' bytes (store_slabs.go)
+	slabs memSlabs
 	// collide, set by tests, gives every device the same hash.
 	collide bool
 }
@@ -48,18 +50,20 @@ type MemoryStore struct {
 // MemoryStore never copies its entries.
 const memChunk = 256
 
-// memEntry is the entry of one device: in one allocation of its own
-// (kept), the device (a copy: a device string given to CompareAndSwap is
-// often part of a whole received message, which would stay alive with
-// it), then the state, which is never changed in place.
+// memEntry is the entry of one device. Its bytes, the device (a copy: a
+// device string given to CompareAndSwap is often part of a whole received
+// message, which would stay alive with it) then the state, are a record
+// in a slab (store_slabs.go), never changed in place. An entry holds no
+// pointer, so that the garbage collector never looks at the devices one
+// by one.
 type memEntry struct {
 	version uint64
-	kept    []byte
+	slab    uint32 // the index of the slab of its record
+	off     uint32 // the offset of its bytes in the slab
+	n       uint32 // the number of its bytes; 0: none yet
 	keyLen  uint32
 	next    uint32 // the index+1 of the entry added before it with the same hash, 0: none
 }
-
-func (e *memEntry) state() []byte { return e.kept[e.keyLen:] }
 
 // NewMemoryStore returns an empty MemoryStore.
 func NewMemoryStore() *MemoryStore { return &MemoryStore{} }
@@ -76,23 +80,23 @@ func (s *MemoryStore) hash(device string) uint64 {
 // at returns the entry of index i. The caller holds mu.
 func (s *MemoryStore) at(i uint32) *memEntry { return &s.chunks[i/memChunk][i%memChunk] }
 
-// entry returns the entry of device, of hash h, nil when it has none.
-// The caller holds mu.
-func (s *MemoryStore) entry(device string, h uint64) *memEntry {
+// entry returns the entry of device, of hash h, and its index; nil when
+// it has none. The caller holds mu.
+func (s *MemoryStore) entry(device string, h uint64) (uint32, *memEntry) {
 	i, ok := s.index[h]
 	for ok {
 		e := s.at(i)
-		if string(e.kept[:e.keyLen]) == device {
-			return e
+		if string(s.bytesOf(e)[:e.keyLen]) == device {
+			return i, e
 		}
 		i, ok = e.next-1, e.next != 0
 	}
-	return nil
+	return 0, nil
 }
 
-// add returns a new entry for device, of hash h, which has none, its
-// kept to be set. The caller holds mu.
-func (s *MemoryStore) add(device string, h uint64) *memEntry {
+// add returns a new entry for device, of hash h, which has none, and its
+// index; its bytes are to be written. The caller holds mu.
+func (s *MemoryStore) add(device string, h uint64) (uint32, *memEntry) {
 	i := s.n
 	if i/memChunk == len(s.chunks) {
 		s.chunks = append(s.chunks, new([memChunk]memEntry))
@@ -104,7 +108,7 @@ func (s *MemoryStore) add(device string, h uint64) *memEntry {
 	}
 	s.index[h] = uint32(i)
 	e.keyLen = uint32(len(device))
-	return e
+	return uint32(i), e
 }
 
 // init makes the index and its seed, when not made yet. The caller
@@ -145,8 +149,8 @@ func (s *MemoryStore) loadKept(ctx context.Context, device string) ([]byte, uint
 	if s.index == nil {
 		return nil, 0, nil
 	}
-	if e := s.entry(device, s.hash(device)); e != nil {
-		return e.state(), e.version, nil
+	if _, e := s.entry(device, s.hash(device)); e != nil {
+		return s.bytesOf(e)[e.keyLen:], e.version, nil
 	}
 	return nil, 0, nil
 }
@@ -167,20 +171,15 @@ func (s *MemoryStore) compareAndSwapKept(ctx context.Context, device string, old
 	if err := ctx.Err(); err != nil {
 		return 0, nil, errorf("store %q: %w", device, err)
 	}
-	n := 0
+	n := len(device)
 	for _, p := range parts {
 		n += len(p)
-	}
-	// the device and the state are copied outside the lock
-	kept := append(make([]byte, 0, len(device)+n), device...)
-	for _, p := range parts {
-		kept = append(kept, p...)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.init()
 	h := s.hash(device)
-	e := s.entry(device, h)
+	i, e := s.entry(device, h)
 	var version uint64
 	if e != nil {
 		version = e.version
@@ -188,14 +187,17 @@ func (s *MemoryStore) compareAndSwapKept(ctx context.Context, device string, old
 	if version != old {
 		return 0, nil, errorf("store %q: version %d, not %d: %w", device, version, old, ErrConflict)
 	}
+	// what an entry can name (compared as uint64: int may be 32 bits)
+	if uint64(n) > maxRecord {
+		return 0, nil, errorf("store %q: %d bytes of device and state, over the %d a MemoryStore keeps", device[:min(len(device), 64)], n, uint64(maxRecord))
+	}
 	if e == nil {
-		if s.n >= math.MaxUint32-1 || len(device) > math.MaxUint32 { // what an entry can name
-			return 0, nil, errorf("store %q: over the %d devices or a device of over %d bytes a MemoryStore keeps",
-				device[:min(len(device), 64)], math.MaxUint32-1, uint64(math.MaxUint32))
+		if uint64(s.n) >= math.MaxUint32-1 {
+			return 0, nil, errorf("store %q: over the %d devices a MemoryStore keeps", device[:min(len(device), 64)], uint64(math.MaxUint32-1))
 		}
-		e = s.add(device, h)
+		i, e = s.add(device, h)
 	}
 	e.version++
-	e.kept = kept
-	return e.version, kept[e.keyLen:], nil
+	s.write(i, e, device, parts, n)
+	return e.version, s.bytesOf(e)[e.keyLen:], nil
 }

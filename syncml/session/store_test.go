@@ -30,7 +30,7 @@ func TestMemoryStoreOwnKeys(t *testing.T) {
 		ver = v
 		start := uintptr(unsafe.Pointer(unsafe.StringData(msg)))
 		for j := range s.n {
-			k := s.at(uint32(j)).kept
+			k := s.bytesOf(s.at(uint32(j)))
 			if p := uintptr(unsafe.Pointer(unsafe.SliceData(k))); p >= start && p < start+uintptr(len(msg)) {
 				t.Fatalf("update %d: the key %q is part of the message given", i, k)
 			}

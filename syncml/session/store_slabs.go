@@ -1,0 +1,220 @@
+package session
+
+import (
+	"encoding/binary"
+	"math"
+)
+
+// A MemoryStore keeps its entries' bytes in slabs: large byte slices that
+// records are appended to and never changed in, so that the garbage
+// collector follows a pointer per slab, not one per device (the entries
+// hold none), and an update allocates nothing most of the time. A record
+// is a header, the index of its entry and the number of its bytes (four
+// bytes each, little-endian), then the bytes. The record an update
+// replaces is dead; a slab no longer appended to (sealed) whose live
+// records hold under half its bytes is compacted: they are copied to the
+// slab appended to, and the slab is dropped. Memory is never reused in
+// place: a state handed out (LoadShared, a Server's reply) stays valid for
+// as long as it is held, the garbage collector keeping its slab.
+//
+// Compaction waits for the dead records of all slabs to hold over half as
+// many bytes as the live ones: devices whose states are replaced in turn
+// (every device checking in, one after another) leave their oldest slabs
+// wholly dead, dropped without a copy, and devices added and never updated
+// leave none. Memory stays under one and a half times the live records and
+// the slab appended to.
+
+const (
+	// slabSize is the size of a slab that records are appended to.
+	slabSize = 64 << 10
+	// ownSlab is the size of a record from which it has a slab of its own.
+	ownSlab = slabSize / 4
+	// recHdr is the size of a record's header.
+	recHdr = 8
+	// maxRecord is the most bytes an entry has (device and state).
+	maxRecord = math.MaxUint32 - recHdr
+)
+
+// memSlabs are the slabs of a MemoryStore.
+type memSlabs struct {
+	slabs  []memSlab
+	spare  []uint32 // the indices of dropped slabs
+	active uint32   // the index+1 of the slab appended to; 0: none
+	// sealed slabs found under half live when sealed, to compact once
+	// the record being written is
+	pending []uint32
+	// the bytes of all slabs, and those of their live records
+	used, live int
+	moved      int // the bytes compaction copied
+}
+
+// memSlab is one slab.
+type memSlab struct {
+	b    []byte
+	live int // the bytes of its live records, headers included
+}
+
+// bytesOf returns the bytes of e, capped so that they cannot be appended
+// to. The caller holds mu.
+func (s *MemoryStore) bytesOf(e *memEntry) []byte {
+	if e.n == 0 {
+		return nil
+	}
+	b := s.slabs.slabs[e.slab].b
+	return b[e.off : e.off+e.n : e.off+e.n]
+}
+
+// write makes the bytes of entry i (e), the device then parts, n bytes in
+// all, its record; the one it had is dead. The caller holds mu.
+func (s *MemoryStore) write(i uint32, e *memEntry, device string, parts [][]byte, n int) {
+	oldSlab, oldSize := e.slab, e.n
+	k, b := s.room(recHdr + n)
+	off := len(b) + recHdr
+	b = binary.LittleEndian.AppendUint32(b, i)
+	b = binary.LittleEndian.AppendUint32(b, uint32(n))
+	b = append(b, device...)
+	for _, p := range parts {
+		b = append(b, p...)
+	}
+	s.slabs.appended(k, b, recHdr+n)
+	e.slab, e.off, e.n = k, uint32(off), uint32(n)
+	if oldSize > 0 {
+		s.release(oldSlab, recHdr+int(oldSize))
+	}
+	for len(s.slabs.pending) > 0 {
+		k := s.slabs.pending[len(s.slabs.pending)-1]
+		s.slabs.pending = s.slabs.pending[:len(s.slabs.pending)-1]
+		s.compact(k)
+	}
+}
+
+// room returns the slab a record of size bytes is to be appended to and
+// its bytes, which have room for it: the active slab, a new one when it
+// has not, or a slab of the record's own. The caller holds mu.
+func (s *MemoryStore) room(size int) (uint32, []byte) {
+	ss := &s.slabs
+	if size >= ownSlab {
+		k := s.newSlab(size)
+		return k, ss.slabs[k].b
+	}
+	if ss.active != 0 {
+		k := ss.active - 1
+		if b := ss.slabs[k].b; cap(b)-len(b) >= size {
+			return k, b
+		}
+		// sealed
+		ss.active = 0
+		if ss.sparse(k) {
+			ss.pending = append(ss.pending, k)
+		}
+	}
+	k := s.newSlab(slabSize)
+	ss.active = k + 1
+	return k, ss.slabs[k].b
+}
+
+// newSlab returns the index of a new, empty slab of capacity size. The
+// caller holds mu.
+func (s *MemoryStore) newSlab(size int) uint32 {
+	ss := &s.slabs
+	sl := memSlab{b: make([]byte, 0, size)}
+	if n := len(ss.spare); n > 0 {
+		k := ss.spare[n-1]
+		ss.spare = ss.spare[:n-1]
+		ss.slabs[k] = sl
+		return k
+	}
+	ss.slabs = append(ss.slabs, sl)
+	return uint32(len(ss.slabs) - 1)
+}
+
+// release takes a dead record of size bytes off slab k's live bytes,
+// dropping the slab when none are left and compacting it when it is
+// sealed and under half live. The caller holds mu.
+func (s *MemoryStore) release(k uint32, size int) {
+	ss := &s.slabs
+	sl := &ss.slabs[k]
+	sl.live -= size
+	ss.live -= size
+	if k+1 == ss.active {
+		return // still appended to
+	}
+	switch {
+	case sl.live == 0:
+		s.drop(k)
+	case ss.sparse(k) && !s.isPending(k):
+		ss.pending = append(ss.pending, k)
+	}
+}
+
+// appended makes b, with a record of size bytes more, the bytes of slab k.
+func (ss *memSlabs) appended(k uint32, b []byte, size int) {
+	ss.slabs[k].b = b
+	ss.slabs[k].live += size
+	ss.used += size
+	ss.live += size
+}
+
+// sparse reports whether slab k is to be compacted: under half of its
+// bytes live, and over a third of all the slabs' bytes dead.
+func (ss *memSlabs) sparse(k uint32) bool {
+	sl := &ss.slabs[k]
+	return sl.live*2 < len(sl.b) && (ss.used-ss.live)*2 > ss.live
+}
+
+// isPending reports whether slab k is to be compacted.
+func (s *MemoryStore) isPending(k uint32) bool {
+	for _, p := range s.slabs.pending {
+		if p == k {
+			return true
+		}
+	}
+	return false
+}
+
+// drop lets slab k go, no longer to be compacted; its index is reused.
+// The caller holds mu.
+func (s *MemoryStore) drop(k uint32) {
+	ss := &s.slabs
+	ss.used -= len(ss.slabs[k].b)
+	ss.live -= ss.slabs[k].live
+	ss.slabs[k] = memSlab{}
+	ss.spare = append(ss.spare, k)
+	for j, p := range ss.pending {
+		if p == k {
+			ss.pending = append(ss.pending[:j], ss.pending[j+1:]...)
+			break
+		}
+	}
+}
+
+// compact copies the live records of slab k, a sealed one, to where
+// records are appended and drops it. A record is live when its entry
+// still names it. The caller holds mu.
+func (s *MemoryStore) compact(k uint32) {
+	b := s.slabs.slabs[k].b
+	if b == nil || k+1 == s.slabs.active {
+		return // not so: a pending slab is sealed, and dropping it unlists it
+	}
+	// out of use first: a record copied below is never written back into
+	// it, nor is its index reused before the copies are done
+	s.slabs.live -= s.slabs.slabs[k].live
+	s.slabs.slabs[k].live = 0
+	for at := 0; at+recHdr <= len(b); {
+		i := binary.LittleEndian.Uint32(b[at:])
+		n := int(binary.LittleEndian.Uint32(b[at+4:]))
+		off := at + recHdr
+		if e := s.at(i); e.slab == k && int(e.off) == off && e.n != 0 {
+			to, tb := s.room(recHdr + n)
+			noff := len(tb) + recHdr
+			tb = binary.LittleEndian.AppendUint32(tb, i)
+			tb = binary.LittleEndian.AppendUint32(tb, uint32(n))
+			tb = append(tb, b[off:off+n]...)
+			s.slabs.appended(to, tb, recHdr+n)
+			s.slabs.moved += recHdr + n
+			e.slab, e.off = to, uint32(noff)
+		}
+		at = off + n
+	}
+	s.drop(k)
+}

@@ -1,0 +1,207 @@
+package session
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"fmt"
+	"reflect"
+	"testing"
+
+	"github.com/leanovate/gopter"
+	"github.com/leanovate/gopter/gen"
+	"github.com/leanovate/gopter/prop"
+)
+
+// storeOp is one update of a MemoryStore: device dev gets a state of
+// size bytes.
+type storeOp struct{ dev, size int }
+
+// checkSlabs checks what a MemoryStore's slabs hold against its entries:
+// every entry names a record whose header names it back, the totals are
+// those of the slabs, every slab's live bytes are those of the records
+// its entries name, and the dead bytes stay within the bound compaction
+// keeps (half the live ones, give or take the slabs being filled and
+// those no update reached since).
+func checkSlabs(s *MemoryStore) error {
+	ss := &s.slabs
+	live := make([]int, len(ss.slabs))
+	for i := range s.n {
+		e := s.at(uint32(i))
+		b := ss.slabs[e.slab].b
+		if b == nil || int(e.off) < recHdr || int(e.off+e.n) > len(b) {
+			return fmt.Errorf("entry %d names slab %d at %d (%d bytes), which holds %d bytes", i, e.slab, e.off, e.n, len(b))
+		}
+		h := b[e.off-recHdr:]
+		if binary.LittleEndian.Uint32(h) != uint32(i) || binary.LittleEndian.Uint32(h[4:]) != e.n {
+			return fmt.Errorf("entry %d: the record's header names entry %d of %d bytes", i, binary.LittleEndian.Uint32(h), binary.LittleEndian.Uint32(h[4:]))
+		}
+		live[e.slab] += recHdr + int(e.n)
+	}
+	used, all := 0, 0
+	for k, sl := range ss.slabs {
+		if sl.live != live[k] {
+			return fmt.Errorf("slab %d counts %d live bytes, its entries name %d", k, sl.live, live[k])
+		}
+		used += len(sl.b)
+		all += sl.live
+	}
+	if used != ss.used || all != ss.live {
+		return fmt.Errorf("totals %d used, %d live; the slabs hold %d, %d", ss.used, ss.live, used, all)
+	}
+	return nil
+}
+
+// runOps applies ops to s, checking after each that every device reads
+// back its last state and that the slabs agree with the entries.
+func runOps(ctx context.Context, s *MemoryStore, ops []storeOp) error {
+	type want struct {
+		state []byte
+		ver   uint64
+	}
+	model := map[string]want{}
+	for n, op := range ops {
+		dev := fmt.Sprint("DEV", op.dev)
+		state := bytes.Repeat([]byte{byte(n)}, op.size)
+		v, err := s.CompareAndSwap(ctx, dev, model[dev].ver, state)
+		if err != nil {
+			return fmt.Errorf("op %d: %w", n, err)
+		}
+		model[dev] = want{state, v}
+		if err := checkSlabs(s); err != nil {
+			return fmt.Errorf("op %d: %w", n, err)
+		}
+	}
+	for dev, w := range model {
+		st, v, err := s.Load(ctx, dev)
+		if err != nil || v != w.ver || !bytes.Equal(st, w.state) {
+			return fmt.Errorf("%s: Load = %d bytes, version %d, %v; want %d bytes, version %d", dev, len(st), v, err, len(w.state), w.ver)
+		}
+	}
+	return nil
+}
+
+// TestMemoryStoreSlabsProperty: any sequence of updates, of states small
+// and large (some with a slab of their own), leaves every device its last
+// state, and the slabs in agreement with the entries throughout.
+func TestMemoryStoreSlabsProperty(t *testing.T) {
+	params := gopter.DefaultTestParameters()
+	params.MinSuccessfulTests = 60
+	properties := gopter.NewProperties(params)
+	opGen := gen.Struct(reflect.TypeOf(storeOp{}), map[string]gopter.Gen{
+		"dev":  gen.IntRange(0, 40),
+		"size": gen.Frequency(map[int]gopter.Gen{8: gen.IntRange(0, 6000), 1: gen.IntRange(ownSlab-recHdr-10, ownSlab+100)}),
+	})
+	properties.Property("every device reads its last state; slabs agree", prop.ForAll(
+		func(ops []storeOp) string {
+			if err := runOps(context.Background(), NewMemoryStore(), ops); err != nil {
+				return err.Error()
+			}
+			return ""
+		},
+		gen.SliceOfN(400, opGen),
+	))
+	properties.TestingRun(t)
+}
+
+// TestMemoryStoreSlabsBounded: random updates of many devices keep the
+// slabs' bytes within what compaction promises, and devices updated in
+// turn leave wholly dead slabs (dropped) rather than compactions.
+func TestMemoryStoreSlabsBounded(t *testing.T) {
+	ctx := context.Background()
+	const devices, size = 2000, 1500
+	t.Run("random", func(t *testing.T) {
+		s := NewMemoryStore()
+		ops := make([]storeOp, 0, 20*devices)
+		for i := range devices {
+			ops = append(ops, storeOp{i, size})
+		}
+		x := uint32(1)
+		for range 19 * devices {
+			x ^= x << 13
+			x ^= x >> 17
+			x ^= x << 5
+			ops = append(ops, storeOp{int(x % devices), size/2 + int(x>>20)%size})
+		}
+		if err := runOps(ctx, s, ops); err != nil {
+			t.Fatal(err)
+		}
+		ss := &s.slabs
+		if bound := ss.live*3/2 + 2*slabSize; ss.used > bound {
+			t.Errorf("%d bytes in slabs for %d live, over %d", ss.used, ss.live, bound)
+		}
+		if ss.moved == 0 {
+			t.Error("no compaction")
+		}
+	})
+	t.Run("in turn", func(t *testing.T) {
+		s := NewMemoryStore()
+		var ops []storeOp
+		for range 5 {
+			for i := range devices {
+				ops = append(ops, storeOp{i, size})
+			}
+		}
+		if err := runOps(ctx, s, ops); err != nil {
+			t.Fatal(err)
+		}
+		ss := &s.slabs
+		if ss.used > ss.live+2*slabSize {
+			t.Errorf("%d bytes in slabs for %d live: dead slabs kept", ss.used, ss.live)
+		}
+		if ss.moved != 0 {
+			t.Errorf("compaction copied %d bytes; want none", ss.moved)
+		}
+	})
+}
+
+// TestMemoryStoreSlabsShared: states handed out (LoadShared) stay as they
+// were through any number of later updates and compactions, which never
+// write where a record was.
+func TestMemoryStoreSlabsShared(t *testing.T) {
+	ctx := context.Background()
+	s := NewMemoryStore()
+	type held struct {
+		b    []byte
+		want []byte
+	}
+	var hold []held
+	ver := map[int]uint64{}
+	x := uint32(7)
+	for n := range 20000 {
+		x ^= x << 13
+		x ^= x >> 17
+		x ^= x << 5
+		dev := int(x % 300)
+		v, err := s.CompareAndSwap(ctx, fmt.Sprint("D", dev), ver[dev], bytes.Repeat([]byte{byte(n), byte(n >> 8)}, 100+int(x>>24)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ver[dev] = v
+		if n%50 == 0 {
+			b, _, _ := s.LoadShared(ctx, fmt.Sprint("D", dev))
+			hold = append(hold, held{b, bytes.Clone(b)})
+			if cap(b) != len(b) {
+				t.Fatalf("LoadShared returned %d bytes of capacity %d: appending would write into the slab", len(b), cap(b))
+			}
+		}
+	}
+	for i, h := range hold {
+		if !bytes.Equal(h.b, h.want) {
+			t.Fatalf("state %d handed out changed", i)
+		}
+	}
+}
+
+// TestMemoryStoreEntriesHoldNoPointer: the garbage collector has nothing
+// to follow in an entry (the point of the slabs).
+func TestMemoryStoreEntriesHoldNoPointer(t *testing.T) {
+	typ := reflect.TypeOf(memEntry{})
+	for i := range typ.NumField() {
+		switch typ.Field(i).Type.Kind() {
+		case reflect.Uint32, reflect.Uint64:
+		default:
+			t.Errorf("memEntry.%s is a %s", typ.Field(i).Name, typ.Field(i).Type)
+		}
+	}
+}
