@@ -205,3 +205,27 @@ func TestMemoryStoreEntriesHoldNoPointer(t *testing.T) {
 		}
 	}
 }
+
+// TestMemoryStoreSlabsEmptyRecord: the device "" with an empty state has
+// a record of no bytes; updating it over and over leaves one record live,
+// not every one written, and the slabs it filled are dropped.
+func TestMemoryStoreSlabsEmptyRecord(t *testing.T) {
+	ctx := context.Background()
+	s := NewMemoryStore()
+	var v uint64
+	for i := range 3 * slabSize / recHdr {
+		var err error
+		if v, err = s.CompareAndSwap(ctx, "", v, nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := checkSlabs(s); err != nil {
+			t.Fatalf("update %d: %v", i, err)
+		}
+	}
+	if st, got, err := s.Load(ctx, ""); err != nil || got != v || len(st) != 0 {
+		t.Fatalf("Load = %q, %d, %v; want no bytes, %d", st, got, err, v)
+	}
+	if ss := &s.slabs; ss.live != recHdr || ss.used > slabSize {
+		t.Errorf("%d bytes in slabs, %d live; want %d live in one slab", ss.used, ss.live, recHdr)
+	}
+}
