@@ -59,8 +59,8 @@ const memChunk = 256
 type memEntry struct {
 	version uint64
 	slab    uint32 // the index of the slab of its record
-	off     uint32 // the offset of its bytes in the slab
-	n       uint32 // the number of its bytes; 0: none yet
+	off     uint32 // the offset of its bytes in the slab, past the header; 0: no record yet
+	n       uint32 // the number of its bytes (0 for device "" and no state)
 	keyLen  uint32
 	next    uint32 // the index+1 of the entry added before it with the same hash, 0: none
 }

@@ -67,7 +67,7 @@ func (s *MemoryStore) bytesOf(e *memEntry) []byte {
 // write makes the bytes of entry i (e), the device then parts, n bytes in
 // all, its record; the one it had is dead. The caller holds mu.
 func (s *MemoryStore) write(i uint32, e *memEntry, device string, parts [][]byte, n int) {
-	oldSlab, oldSize := e.slab, e.n
+	oldSlab, oldOff, oldSize := e.slab, e.off, e.n
 	k, b := s.room(recHdr + n)
 	off := len(b) + recHdr
 	b = binary.LittleEndian.AppendUint32(b, i)
@@ -78,7 +78,7 @@ func (s *MemoryStore) write(i uint32, e *memEntry, device string, parts [][]byte
 	}
 	s.slabs.appended(k, b, recHdr+n)
 	e.slab, e.off, e.n = k, uint32(off), uint32(n)
-	if oldSize > 0 {
+	if oldOff != 0 { // it had one, maybe of no bytes
 		s.release(oldSlab, recHdr+int(oldSize))
 	}
 	for len(s.slabs.pending) > 0 {
@@ -204,7 +204,7 @@ func (s *MemoryStore) compact(k uint32) {
 		i := binary.LittleEndian.Uint32(b[at:])
 		n := int(binary.LittleEndian.Uint32(b[at+4:]))
 		off := at + recHdr
-		if e := s.at(i); e.slab == k && int(e.off) == off && e.n != 0 {
+		if e := s.at(i); e.slab == k && int(e.off) == off {
 			to, tb := s.room(recHdr + n)
 			noff := len(tb) + recHdr
 			tb = binary.LittleEndian.AppendUint32(tb, i)
