@@ -229,3 +229,40 @@ func TestMemoryStoreSlabsEmptyRecord(t *testing.T) {
 		t.Errorf("%d bytes in slabs, %d live; want %d live in one slab", ss.used, ss.live, recHdr)
 	}
 }
+
+// TestMemoryStoreSlabsShrunk: slabs left under half live while the live
+// records were many (here one device's large state) are compacted once
+// those shrink, whatever record is updated next: a device whose state
+// goes from 8 MiB to nothing must not leave the 60 slabs filled while it
+// was large, each holding one small live record, kept for good.
+func TestMemoryStoreSlabsShrunk(t *testing.T) {
+	ctx := context.Background()
+	s := NewMemoryStore()
+	ver := map[string]uint64{}
+	put := func(dev string, n int) {
+		t.Helper()
+		v, err := s.CompareAndSwap(ctx, dev, ver[dev], bytes.Repeat([]byte{'x'}, n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ver[dev] = v
+	}
+	put("BIG", 8<<20)
+	for j := range 60 {
+		put(fmt.Sprint("K", j), 1) // stays, alone live in its slab
+		for range 70 {
+			put("X", 1000) // dead once the next is written
+		}
+	}
+	put("BIG", 0)
+	for range 100 {
+		put("X", 1000)
+	}
+	if err := checkSlabs(s); err != nil {
+		t.Fatal(err)
+	}
+	ss := &s.slabs
+	if bound := ss.live*3/2 + 2*slabSize; ss.used > bound {
+		t.Errorf("%d bytes in slabs for %d live, over %d", ss.used, ss.live, bound)
+	}
+}
