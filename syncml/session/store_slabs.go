@@ -40,8 +40,8 @@ type memSlabs struct {
 	slabs  []memSlab
 	spare  []uint32 // the indices of dropped slabs
 	active uint32   // the index+1 of the slab appended to; 0: none
-	// sealed slabs found under half live when sealed, to compact once
-	// the record being written is
+	// the sealed slabs under half live, compacted (after the record
+	// being written) while the dead bytes are over half the live ones
 	pending []uint32
 	// the bytes of all slabs, and those of their live records
 	used, live int
@@ -51,7 +51,8 @@ type memSlabs struct {
 // memSlab is one slab.
 type memSlab struct {
 	b    []byte
-	live int // the bytes of its live records, headers included
+	live int    // the bytes of its live records, headers included
+	at   uint32 // its index+1 in pending; 0: not in it
 }
 
 // bytesOf returns the bytes of e, capped so that they cannot be appended
@@ -81,9 +82,9 @@ func (s *MemoryStore) write(i uint32, e *memEntry, device string, parts [][]byte
 	if oldOff != 0 { // it had one, maybe of no bytes
 		s.release(oldSlab, recHdr+int(oldSize))
 	}
-	for len(s.slabs.pending) > 0 {
-		k := s.slabs.pending[len(s.slabs.pending)-1]
-		s.slabs.pending = s.slabs.pending[:len(s.slabs.pending)-1]
+	for ss := &s.slabs; len(ss.pending) > 0 && ss.wasteful(); {
+		k := ss.pending[len(ss.pending)-1]
+		ss.unlist(k)
 		s.compact(k)
 	}
 }
@@ -105,7 +106,7 @@ func (s *MemoryStore) room(size int) (uint32, []byte) {
 		// sealed
 		ss.active = 0
 		if ss.sparse(k) {
-			ss.pending = append(ss.pending, k)
+			ss.list(k)
 		}
 	}
 	k := s.newSlab(slabSize)
@@ -142,8 +143,8 @@ func (s *MemoryStore) release(k uint32, size int) {
 	switch {
 	case sl.live == 0:
 		s.drop(k)
-	case ss.sparse(k) && !s.isPending(k):
-		ss.pending = append(ss.pending, k)
+	case ss.sparse(k):
+		ss.list(k)
 	}
 }
 
@@ -155,37 +156,48 @@ func (ss *memSlabs) appended(k uint32, b []byte, size int) {
 	ss.live += size
 }
 
-// sparse reports whether slab k is to be compacted: under half of its
-// bytes live, and over a third of all the slabs' bytes dead.
+// sparse reports whether slab k, when sealed, is to be compacted: under
+// half of its bytes live.
 func (ss *memSlabs) sparse(k uint32) bool {
 	sl := &ss.slabs[k]
-	return sl.live*2 < len(sl.b) && (ss.used-ss.live)*2 > ss.live
+	return sl.live*2 < len(sl.b)
 }
 
-// isPending reports whether slab k is to be compacted.
-func (s *MemoryStore) isPending(k uint32) bool {
-	for _, p := range s.slabs.pending {
-		if p == k {
-			return true
-		}
+// wasteful reports whether sparse slabs are to be compacted: over a
+// third of all the slabs' bytes dead.
+func (ss *memSlabs) wasteful() bool { return (ss.used-ss.live)*2 > ss.live }
+
+// list puts slab k in pending, when not in it yet.
+func (ss *memSlabs) list(k uint32) {
+	if ss.slabs[k].at == 0 {
+		ss.pending = append(ss.pending, k)
+		ss.slabs[k].at = uint32(len(ss.pending))
 	}
-	return false
+}
+
+// unlist takes slab k out of pending, when in it, in constant time (the
+// last one listed takes its place).
+func (ss *memSlabs) unlist(k uint32) {
+	j := ss.slabs[k].at
+	if j == 0 {
+		return
+	}
+	last := ss.pending[len(ss.pending)-1]
+	ss.pending[j-1] = last
+	ss.slabs[last].at = j
+	ss.pending = ss.pending[:len(ss.pending)-1]
+	ss.slabs[k].at = 0
 }
 
 // drop lets slab k go, no longer to be compacted; its index is reused.
 // The caller holds mu.
 func (s *MemoryStore) drop(k uint32) {
 	ss := &s.slabs
+	ss.unlist(k)
 	ss.used -= len(ss.slabs[k].b)
 	ss.live -= ss.slabs[k].live
 	ss.slabs[k] = memSlab{}
 	ss.spare = append(ss.spare, k)
-	for j, p := range ss.pending {
-		if p == k {
-			ss.pending = append(ss.pending[:j], ss.pending[j+1:]...)
-			break
-		}
-	}
 }
 
 // compact copies the live records of slab k, a sealed one, to where

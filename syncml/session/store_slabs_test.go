@@ -49,6 +49,25 @@ func checkSlabs(s *MemoryStore) error {
 	if used != ss.used || all != ss.live {
 		return fmt.Errorf("totals %d used, %d live; the slabs hold %d, %d", ss.used, ss.live, used, all)
 	}
+	listed := 0
+	for k, sl := range ss.slabs {
+		if sl.at == 0 {
+			continue
+		}
+		listed++
+		if int(sl.at) > len(ss.pending) || ss.pending[sl.at-1] != uint32(k) {
+			return fmt.Errorf("slab %d is listed at %d of %v", k, sl.at, ss.pending)
+		}
+		if sl.b == nil || uint32(k)+1 == ss.active || !ss.sparse(uint32(k)) {
+			return fmt.Errorf("slab %d (%d bytes, %d live) is listed; active %d", k, len(sl.b), sl.live, ss.active)
+		}
+	}
+	if listed != len(ss.pending) {
+		return fmt.Errorf("pending %v names %d slabs listed", ss.pending, listed)
+	}
+	if len(ss.pending) > 0 && ss.wasteful() {
+		return fmt.Errorf("%d bytes used, %d live, and slabs %v left to compact", ss.used, ss.live, ss.pending)
+	}
 	return nil
 }
 
