@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"reflect"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/leanovate/gopter"
@@ -283,5 +286,102 @@ func TestMemoryStoreSlabsShrunk(t *testing.T) {
 	ss := &s.slabs
 	if bound := ss.live*3/2 + 2*slabSize; ss.used > bound {
 		t.Errorf("%d bytes in slabs for %d live, over %d", ss.used, ss.live, bound)
+	}
+}
+
+// TestMemoryStoreSlabsConcurrent: updates (small, own-slab and empty
+// states, conflicts included) from several goroutines while others load
+// and hold states: under -race no write reaches a state handed out, and
+// every state held still reads as it was written (each state's bytes are
+// its length's low byte, so that a changed byte shows).
+func TestMemoryStoreSlabsConcurrent(t *testing.T) {
+	ctx := context.Background()
+	s := NewMemoryStore()
+	s.collide = true // every lookup walks the chain: keys of all lengths compared
+	const writers, readers, devices, rounds = 3, 2, 12, 1500
+	devs := make([]string, devices)
+	for i := range devs {
+		devs[i] = strings.Repeat("d", i) // "" to 11 bytes
+	}
+	fill := func(n int) []byte { return bytes.Repeat([]byte{byte(n)}, n) }
+	ok := func(b []byte) bool {
+		return len(b) == cap(b) && bytes.Equal(b, fill(len(b)))
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, writers+readers)
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			x := uint32(w + 1)
+			var held [][]byte
+			for range rounds {
+				x ^= x << 13
+				x ^= x >> 17
+				x ^= x << 5
+				dev := devs[x%devices]
+				size := int(x>>8) % 3000
+				switch x >> 28 {
+				case 0:
+					size = ownSlab - recHdr - len(dev) + int(x>>4)%3 - 1
+				case 1:
+					size = 0
+				}
+				_, v, err := s.Load(ctx, dev)
+				if err != nil {
+					errs <- err
+					return
+				}
+				_, kept, err := s.compareAndSwapKept(ctx, dev, v, fill(size))
+				switch {
+				case errors.Is(err, ErrConflict):
+					continue
+				case err != nil:
+					errs <- err
+					return
+				}
+				held = append(held, kept)
+			}
+			for _, b := range held {
+				if !ok(b) {
+					errs <- fmt.Errorf("a state kept changed: %d bytes of capacity %d", len(b), cap(b))
+					return
+				}
+			}
+		}()
+	}
+	for r := range readers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var held [][]byte
+			for i := range rounds {
+				b, _, err := s.LoadShared(ctx, devs[(i+r)%devices])
+				if err != nil {
+					errs <- err
+					return
+				}
+				if b != nil {
+					held = append(held, b)
+				}
+			}
+			for _, b := range held {
+				if !ok(b) {
+					errs <- fmt.Errorf("a state shared changed: %d bytes of capacity %d", len(b), cap(b))
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if err := checkSlabs(s); err != nil {
+		t.Error(err)
+	}
+	if s.slabs.moved == 0 {
+		t.Error("no compaction")
 	}
 }
