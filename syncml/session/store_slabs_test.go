@@ -385,3 +385,29 @@ func TestMemoryStoreSlabsConcurrent(t *testing.T) {
 		t.Error("no compaction")
 	}
 }
+
+// TestMemoryStoreSlabsHalfDead: slabs each just under half dead are what
+// the bound of one and a half times the live bytes is about: 100 slabs of
+// records of 1000 bytes, 31 of every 64 devices then updated to no state,
+// leave every slab just over half live and the dead bytes near the live
+// ones.
+func TestMemoryStoreSlabsHalfDead(t *testing.T) {
+	const devices = 6400
+	var ops []storeOp
+	for i := range devices {
+		ops = append(ops, storeOp{i, 1000})
+	}
+	for i := range devices {
+		if i%64 < 31 {
+			ops = append(ops, storeOp{i, 0})
+		}
+	}
+	s := NewMemoryStore()
+	if err := runOps(context.Background(), s, ops); err != nil {
+		t.Fatal(err)
+	}
+	ss := &s.slabs
+	if bound := ss.live*3/2 + 2*slabSize; ss.used > bound {
+		t.Errorf("%d bytes in slabs for %d live, over %d", ss.used, ss.live, bound)
+	}
+}
