@@ -12,8 +12,8 @@ import (
 // is a header, the index of its entry and the number of its bytes (four
 // bytes each, little-endian), then the bytes. The record an update
 // replaces is dead; a slab no longer appended to (sealed) whose live
-// records hold under half its bytes is compacted: they are copied to the
-// slab appended to, and the slab is dropped. Memory is never reused in
+// records hold under two thirds of its bytes is compacted: they are
+// copied to the slab appended to, and the slab is dropped. Memory is never reused in
 // place: a state handed out (LoadShared, a Server's reply) stays valid for
 // as long as it is held, the garbage collector keeping its slab.
 //
@@ -22,7 +22,9 @@ import (
 // (every device checking in, one after another) leave their oldest slabs
 // wholly dead, dropped without a copy, and devices added and never updated
 // leave none. Memory stays under one and a half times the live records and
-// the slab appended to.
+// the slab appended to: while the dead bytes are over half the live ones,
+// some sealed slab is under two thirds live (a compaction copies at most
+// two bytes for each it frees).
 
 const (
 	// slabSize is the size of a slab that records are appended to.
@@ -40,9 +42,12 @@ type memSlabs struct {
 	slabs  []memSlab
 	spare  []uint32 // the indices of dropped slabs
 	active uint32   // the index+1 of the slab appended to; 0: none
-	// the sealed slabs under half live, compacted (after the record
-	// being written) while the dead bytes are over half the live ones
-	pending []uint32
+	// the sealed slabs under two thirds live, compacted (after the record
+	// being written) while the dead bytes are over half the live ones:
+	// those under half live (pending) first, the others (thin) only when
+	// none is, a compaction of theirs copying up to two bytes for each it
+	// frees
+	pending, thin []uint32
 	// the bytes of all slabs, and those of their live records
 	used, live int
 	moved      int // the bytes compaction copied
@@ -52,7 +57,8 @@ type memSlabs struct {
 type memSlab struct {
 	b    []byte
 	live int    // the bytes of its live records, headers included
-	at   uint32 // its index+1 in pending; 0: not in it
+	at   uint32 // its index+1 in pending, or thin; 0: in neither
+	thin bool   // at is in thin
 }
 
 // bytesOf returns the bytes of e, capped so that they cannot be appended
@@ -82,8 +88,16 @@ func (s *MemoryStore) write(i uint32, e *memEntry, device string, parts [][]byte
 	if oldOff != 0 { // it had one, maybe of no bytes
 		s.release(oldSlab, recHdr+int(oldSize))
 	}
-	for ss := &s.slabs; len(ss.pending) > 0 && ss.wasteful(); {
-		k := ss.pending[len(ss.pending)-1]
+	for ss := &s.slabs; ss.wasteful(); {
+		var k uint32
+		switch {
+		case len(ss.pending) > 0:
+			k = ss.pending[len(ss.pending)-1]
+		case len(ss.thin) > 0:
+			k = ss.thin[len(ss.thin)-1]
+		default:
+			return
+		}
 		ss.unlist(k)
 		s.compact(k)
 	}
@@ -131,7 +145,7 @@ func (s *MemoryStore) newSlab(size int) uint32 {
 
 // release takes a dead record of size bytes off slab k's live bytes,
 // dropping the slab when none are left and compacting it when it is
-// sealed and under half live. The caller holds mu.
+// sealed and sparse. The caller holds mu.
 func (s *MemoryStore) release(k uint32, size int) {
 	ss := &s.slabs
 	sl := &ss.slabs[k]
@@ -157,35 +171,49 @@ func (ss *memSlabs) appended(k uint32, b []byte, size int) {
 }
 
 // sparse reports whether slab k, when sealed, is to be compacted: under
-// half of its bytes live.
+// two thirds of its bytes live, so that slabs none of which is hold at
+// most half as many dead bytes as live ones.
 func (ss *memSlabs) sparse(k uint32) bool {
 	sl := &ss.slabs[k]
-	return sl.live*2 < len(sl.b)
+	return sl.live*3 < len(sl.b)*2
 }
 
 // wasteful reports whether sparse slabs are to be compacted: over a
 // third of all the slabs' bytes dead.
 func (ss *memSlabs) wasteful() bool { return (ss.used-ss.live)*2 > ss.live }
 
-// list puts slab k in pending, when not in it yet.
+// list puts slab k, a sparse one, in pending or thin, whichever it
+// belongs to, when not in it yet.
 func (ss *memSlabs) list(k uint32) {
-	if ss.slabs[k].at == 0 {
-		ss.pending = append(ss.pending, k)
-		ss.slabs[k].at = uint32(len(ss.pending))
+	sl := &ss.slabs[k]
+	thin := sl.live*2 >= len(sl.b)
+	if sl.at != 0 && sl.thin == thin {
+		return
 	}
+	ss.unlist(k)
+	q := &ss.pending
+	if thin {
+		q = &ss.thin
+	}
+	*q = append(*q, k)
+	sl.at, sl.thin = uint32(len(*q)), thin
 }
 
-// unlist takes slab k out of pending, when in it, in constant time (the
-// last one listed takes its place).
+// unlist takes slab k out of pending or thin, when in one, in constant
+// time (the last one listed takes its place).
 func (ss *memSlabs) unlist(k uint32) {
 	j := ss.slabs[k].at
 	if j == 0 {
 		return
 	}
-	last := ss.pending[len(ss.pending)-1]
-	ss.pending[j-1] = last
+	q := &ss.pending
+	if ss.slabs[k].thin {
+		q = &ss.thin
+	}
+	last := (*q)[len(*q)-1]
+	(*q)[j-1] = last
 	ss.slabs[last].at = j
-	ss.pending = ss.pending[:len(ss.pending)-1]
+	*q = (*q)[:len(*q)-1]
 	ss.slabs[k].at = 0
 }
 

@@ -23,9 +23,9 @@ type storeOp struct{ dev, size int }
 // checkSlabs checks what a MemoryStore's slabs hold against its entries:
 // every entry names a record whose header names it back, the totals are
 // those of the slabs, every slab's live bytes are those of the records
-// its entries name, and the dead bytes stay within the bound compaction
-// keeps (half the live ones, give or take the slabs being filled and
-// those no update reached since).
+// its entries name, the sparse slabs are listed, and the sealed slabs'
+// bytes stay within the bound compaction keeps (one and a half times the
+// live ones).
 func checkSlabs(s *MemoryStore) error {
 	ss := &s.slabs
 	live := make([]int, len(ss.slabs))
@@ -55,21 +55,40 @@ func checkSlabs(s *MemoryStore) error {
 	listed := 0
 	for k, sl := range ss.slabs {
 		if sl.at == 0 {
+			if sl.b != nil && uint32(k)+1 != ss.active && ss.sparse(uint32(k)) {
+				return fmt.Errorf("slab %d (%d bytes, %d live) is sealed and sparse, not listed", k, len(sl.b), sl.live)
+			}
 			continue
 		}
 		listed++
-		if int(sl.at) > len(ss.pending) || ss.pending[sl.at-1] != uint32(k) {
-			return fmt.Errorf("slab %d is listed at %d of %v", k, sl.at, ss.pending)
+		q := ss.pending
+		if sl.thin {
+			q = ss.thin
+		}
+		if int(sl.at) > len(q) || q[sl.at-1] != uint32(k) {
+			return fmt.Errorf("slab %d is listed at %d of %v (thin %v)", k, sl.at, q, sl.thin)
+		}
+		if half := sl.live*2 < len(sl.b); half == sl.thin {
+			return fmt.Errorf("slab %d (%d bytes, %d live) is listed, thin %v", k, len(sl.b), sl.live, sl.thin)
 		}
 		if sl.b == nil || uint32(k)+1 == ss.active || !ss.sparse(uint32(k)) {
 			return fmt.Errorf("slab %d (%d bytes, %d live) is listed; active %d", k, len(sl.b), sl.live, ss.active)
 		}
 	}
-	if listed != len(ss.pending) {
-		return fmt.Errorf("pending %v names %d slabs listed", ss.pending, listed)
+	if listed != len(ss.pending)+len(ss.thin) {
+		return fmt.Errorf("pending %v and thin %v name %d slabs listed", ss.pending, ss.thin, listed)
 	}
-	if len(ss.pending) > 0 && ss.wasteful() {
-		return fmt.Errorf("%d bytes used, %d live, and slabs %v left to compact", ss.used, ss.live, ss.pending)
+	if listed > 0 && ss.wasteful() {
+		return fmt.Errorf("%d bytes used, %d live, and slabs %v, %v left to compact", ss.used, ss.live, ss.pending, ss.thin)
+	}
+	// the bound: the sealed slabs hold at most half as many dead bytes
+	// as there are live ones
+	sealed := ss.used
+	if ss.active != 0 {
+		sealed -= len(ss.slabs[ss.active-1].b)
+	}
+	if 2*sealed > 3*ss.live {
+		return fmt.Errorf("%d bytes in sealed slabs for %d live, over one and a half times", sealed, ss.live)
 	}
 	return nil
 }
