@@ -430,3 +430,96 @@ func TestMemoryStoreSlabsHalfDead(t *testing.T) {
 		t.Errorf("%d bytes in slabs for %d live, over %d", ss.used, ss.live, bound)
 	}
 }
+
+// keyedOp is one call on a MemoryStore: device key (of key bytes, ""
+// included) gets a state of size bytes, or when size is negative one
+// whose record is size+10 bytes short of a slab of its own (-12 to -9: from
+// two short to one over); stale makes it a conflict (a version other than
+// the one kept), canceled one with a canceled context.
+type keyedOp struct {
+	key, size       int
+	stale, canceled bool
+}
+
+// TestMemoryStoreSlabsKeysProperty: any calls on devices of keys of any
+// length, all of one hash, of states of any size, those of no bytes and
+// those at the edge of a slab of their own included, conflicts and
+// canceled contexts among them, leave every device its last state, the
+// slabs in agreement with the entries and within their bound after every
+// call, and every state handed out as it was.
+func TestMemoryStoreSlabsKeysProperty(t *testing.T) {
+	params := gopter.DefaultTestParameters()
+	params.MinSuccessfulTests = 40
+	properties := gopter.NewProperties(params)
+	sizeGen := gen.Frequency(map[int]gopter.Gen{
+		12: gen.IntRange(0, 5000),
+		4:  gen.IntRange(0, 2),
+		2:  gen.IntRange(-12, -9),
+		1:  gen.IntRange(ownSlab, ownSlab+50),
+	})
+	opGen := gen.Struct(reflect.TypeOf(keyedOp{}), map[string]gopter.Gen{
+		"key":      gen.IntRange(0, 12),
+		"size":     sizeGen,
+		"stale":    gen.Weighted([]gen.WeightedGen{{Weight: 9, Gen: gen.Const(false)}, {Weight: 1, Gen: gen.Const(true)}}),
+		"canceled": gen.Weighted([]gen.WeightedGen{{Weight: 19, Gen: gen.Const(false)}, {Weight: 1, Gen: gen.Const(true)}}),
+	})
+	canceled, cancel := context.WithCancel(context.Background())
+	cancel()
+	properties.Property("every device reads its last state; slabs agree; states held stay", prop.ForAll(
+		func(ops []keyedOp) string {
+			s := NewMemoryStore()
+			s.collide = true
+			type held struct{ b, want []byte }
+			var hold []held
+			last := map[string][]byte{}
+			ver := map[string]uint64{}
+			for n, op := range ops {
+				dev := strings.Repeat("k", op.key)
+				size := op.size
+				if size < 0 {
+					size = ownSlab - recHdr - op.key + size + 10
+				}
+				state := bytes.Repeat([]byte{byte(n)}, size)
+				ctx, v := context.Background(), ver[dev]
+				if op.canceled {
+					ctx = canceled
+				}
+				if op.stale {
+					v++
+				}
+				nv, kept, err := s.compareAndSwapKept(ctx, dev, v, state)
+				switch {
+				case op.canceled || op.stale:
+					if err == nil {
+						return fmt.Sprintf("op %d: no error", n)
+					}
+				case err != nil:
+					return fmt.Sprintf("op %d: %v", n, err)
+				default:
+					ver[dev], last[dev] = nv, state
+					hold = append(hold, held{kept, state})
+					if len(kept) != cap(kept) {
+						return fmt.Sprintf("op %d: kept %d bytes of capacity %d", n, len(kept), cap(kept))
+					}
+				}
+				if err := checkSlabs(s); err != nil {
+					return fmt.Sprintf("op %d: %v", n, err)
+				}
+			}
+			for dev, want := range last {
+				st, v, err := s.LoadShared(context.Background(), dev)
+				if err != nil || v != ver[dev] || !bytes.Equal(st, want) {
+					return fmt.Sprintf("%q: LoadShared = %d bytes, version %d, %v; want %d bytes, version %d", dev, len(st), v, err, len(want), ver[dev])
+				}
+			}
+			for i, h := range hold {
+				if !bytes.Equal(h.b, h.want) {
+					return fmt.Sprintf("state %d handed out changed", i)
+				}
+			}
+			return ""
+		},
+		gen.SliceOfN(300, opGen),
+	))
+	properties.TestingRun(t)
+}
