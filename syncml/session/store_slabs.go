@@ -48,7 +48,9 @@ type memSlabs struct {
 	// none is, a compaction of theirs copying up to two bytes for each it
 	// frees
 	pending, thin []uint32
-	// the bytes of all slabs, and those of their live records
+	// the bytes of all slabs (those appended to of the one appended to,
+	// all of a sealed one: its room left over is dead), and those of
+	// their live records
 	used, live int
 	moved      int // the bytes compaction copied
 }
@@ -114,11 +116,13 @@ func (s *MemoryStore) room(size int) (uint32, []byte) {
 	}
 	if ss.active != 0 {
 		k := ss.active - 1
-		if b := ss.slabs[k].b; cap(b)-len(b) >= size {
+		b := ss.slabs[k].b
+		if cap(b)-len(b) >= size {
 			return k, b
 		}
-		// sealed
+		// sealed: the room it has left is dead
 		ss.active = 0
+		ss.used += cap(b) - len(b)
 		if ss.sparse(k) {
 			ss.list(k)
 		}
@@ -175,7 +179,7 @@ func (ss *memSlabs) appended(k uint32, b []byte, size int) {
 // most half as many dead bytes as live ones.
 func (ss *memSlabs) sparse(k uint32) bool {
 	sl := &ss.slabs[k]
-	return sl.live*3 < len(sl.b)*2
+	return sl.live*3 < cap(sl.b)*2
 }
 
 // wasteful reports whether sparse slabs are to be compacted: over a
@@ -186,7 +190,7 @@ func (ss *memSlabs) wasteful() bool { return (ss.used-ss.live)*2 > ss.live }
 // belongs to, when not in it yet.
 func (ss *memSlabs) list(k uint32) {
 	sl := &ss.slabs[k]
-	thin := sl.live*2 >= len(sl.b)
+	thin := sl.live*2 >= cap(sl.b)
 	if sl.at != 0 && sl.thin == thin {
 		return
 	}
@@ -222,7 +226,7 @@ func (ss *memSlabs) unlist(k uint32) {
 func (s *MemoryStore) drop(k uint32) {
 	ss := &s.slabs
 	ss.unlist(k)
-	ss.used -= len(ss.slabs[k].b)
+	ss.used -= cap(ss.slabs[k].b) // a sealed one
 	ss.live -= ss.slabs[k].live
 	ss.slabs[k] = memSlab{}
 	ss.spare = append(ss.spare, k)

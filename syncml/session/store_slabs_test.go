@@ -46,7 +46,11 @@ func checkSlabs(s *MemoryStore) error {
 		if sl.live != live[k] {
 			return fmt.Errorf("slab %d counts %d live bytes, its entries name %d", k, sl.live, live[k])
 		}
-		used += len(sl.b)
+		if uint32(k)+1 == ss.active {
+			used += len(sl.b)
+		} else {
+			used += cap(sl.b)
+		}
 		all += sl.live
 	}
 	if used != ss.used || all != ss.live {
@@ -68,7 +72,7 @@ func checkSlabs(s *MemoryStore) error {
 		if int(sl.at) > len(q) || q[sl.at-1] != uint32(k) {
 			return fmt.Errorf("slab %d is listed at %d of %v (thin %v)", k, sl.at, q, sl.thin)
 		}
-		if half := sl.live*2 < len(sl.b); half == sl.thin {
+		if half := sl.live*2 < cap(sl.b); half == sl.thin {
 			return fmt.Errorf("slab %d (%d bytes, %d live) is listed, thin %v", k, len(sl.b), sl.live, sl.thin)
 		}
 		if sl.b == nil || uint32(k)+1 == ss.active || !ss.sparse(uint32(k)) {
