@@ -13,9 +13,10 @@ import (
 // bytes each, little-endian), then the bytes. The record an update
 // replaces is dead; a slab no longer appended to (sealed) whose live
 // records hold under two thirds of its bytes is compacted: they are
-// copied to the slab appended to, and the slab is dropped. Memory is never reused in
-// place: a state handed out (LoadShared, a Server's reply) stays valid for
-// as long as it is held, the garbage collector keeping its slab.
+// copied to the slab appended to, and the slab is dropped. Memory is
+// never reused in place: a state handed out (LoadShared, a Server's
+// reply) stays valid for as long as it is held, the garbage collector
+// keeping its slab.
 //
 // Compaction waits for the dead records of all slabs to hold over half as
 // many bytes as the live ones: devices whose states are replaced in turn
