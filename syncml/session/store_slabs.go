@@ -180,18 +180,18 @@ func (ss *memSlabs) appended(k uint32, b []byte, size int) {
 // most half as many dead bytes as live ones.
 func (ss *memSlabs) sparse(k uint32) bool {
 	sl := &ss.slabs[k]
-	return sl.live*3 < cap(sl.b)*2
+	return int64(sl.live)*3 < int64(cap(sl.b))*2 // int64: int may be 32 bits
 }
 
 // wasteful reports whether sparse slabs are to be compacted: over a
 // third of all the slabs' bytes dead.
-func (ss *memSlabs) wasteful() bool { return (ss.used-ss.live)*2 > ss.live }
+func (ss *memSlabs) wasteful() bool { return int64(ss.used-ss.live)*2 > int64(ss.live) }
 
 // list puts slab k, a sparse one, in pending or thin, whichever it
 // belongs to, when not in it yet.
 func (ss *memSlabs) list(k uint32) {
 	sl := &ss.slabs[k]
-	thin := sl.live*2 >= cap(sl.b)
+	thin := int64(sl.live)*2 >= int64(cap(sl.b))
 	if sl.at != 0 && sl.thin == thin {
 		return
 	}
