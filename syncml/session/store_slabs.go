@@ -49,9 +49,9 @@ type memSlabs struct {
 	// none is, a compaction of theirs copying up to two bytes for each it
 	// frees
 	pending, thin []uint32
-	// the bytes of all slabs (those appended to of the one appended to,
-	// all of a sealed one: its room left over is dead), and those of
-	// their live records
+	// the bytes of all slabs (of the slab appended to, those written; of
+	// a sealed one, its capacity: the room it had left is dead), and
+	// those of their live records
 	used, live int
 	moved      int // the bytes compaction copied
 }
