@@ -78,16 +78,8 @@ func (s *MemoryStore) bytesOf(e *memEntry) []byte {
 // all, its record; the one it had is dead. The caller holds mu.
 func (s *MemoryStore) write(i uint32, e *memEntry, device string, parts [][]byte, n int) {
 	oldSlab, oldOff, oldSize := e.slab, e.off, e.n
-	k, b := s.room(recHdr + n)
-	off := len(b) + recHdr
-	b = binary.LittleEndian.AppendUint32(b, i)
-	b = binary.LittleEndian.AppendUint32(b, uint32(n))
-	b = append(b, device...)
-	for _, p := range parts {
-		b = append(b, p...)
-	}
-	s.slabs.appended(k, b, recHdr+n)
-	e.slab, e.off, e.n = k, uint32(off), uint32(n)
+	e.slab, e.off = s.record(i, n, device, parts)
+	e.n = uint32(n)
 	if oldOff != 0 { // it had one, maybe of no bytes
 		s.release(oldSlab, recHdr+int(oldSize))
 	}
@@ -104,6 +96,22 @@ func (s *MemoryStore) write(i uint32, e *memEntry, device string, parts [][]byte
 		ss.unlist(k)
 		s.compact(k)
 	}
+}
+
+// record appends the record of entry i, the device then parts, n bytes
+// in all, where there is room for it, and returns its slab and the offset
+// of its bytes. The caller holds mu.
+func (s *MemoryStore) record(i uint32, n int, device string, parts [][]byte) (uint32, uint32) {
+	k, b := s.room(recHdr + n)
+	off := len(b) + recHdr
+	b = binary.LittleEndian.AppendUint32(b, i)
+	b = binary.LittleEndian.AppendUint32(b, uint32(n))
+	b = append(b, device...)
+	for _, p := range parts {
+		b = append(b, p...)
+	}
+	s.slabs.appended(k, b, recHdr+n)
+	return k, uint32(off)
 }
 
 // room returns the slab a record of size bytes is to be appended to and
@@ -250,14 +258,8 @@ func (s *MemoryStore) compact(k uint32) {
 		n := int(binary.LittleEndian.Uint32(b[at+4:]))
 		off := at + recHdr
 		if e := s.at(i); e.slab == k && int(e.off) == off {
-			to, tb := s.room(recHdr + n)
-			noff := len(tb) + recHdr
-			tb = binary.LittleEndian.AppendUint32(tb, i)
-			tb = binary.LittleEndian.AppendUint32(tb, uint32(n))
-			tb = append(tb, b[off:off+n]...)
-			s.slabs.appended(to, tb, recHdr+n)
+			e.slab, e.off = s.record(i, n, "", [][]byte{b[off : off+n]})
 			s.slabs.moved += recHdr + n
-			e.slab, e.off = to, uint32(noff)
 		}
 		at = off + n
 	}
