@@ -231,6 +231,9 @@ func TestMemoryStoreSlabsShared(t *testing.T) {
 			}
 		}
 	}
+	if s.slabs.moved == 0 {
+		t.Fatal("no compaction: the held states were never through one")
+	}
 	for i, h := range hold {
 		if !bytes.Equal(h.b, h.want) {
 			t.Fatalf("state %d handed out changed", i)
