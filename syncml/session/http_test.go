@@ -569,7 +569,11 @@ func TestRespURI(t *testing.T) {
 // bounded: a guard against the regressions the benchmarks would show only
 // as noise on a shared machine (the exchange's one allocation growing
 // into the next size class, 512 B more, fails the bytes). The request
-// and recorder are made outside the count.
+// and recorder are made outside the count. The bytes count the slabs of
+// the MemoryStore too: the devices' states, kept as differences from a
+// reference state (store_refs.go), take a few hundred bytes of them, and
+// the reply, no longer sent from the state kept, is a copy (one
+// allocation).
 func TestServerCheckInAllocs(t *testing.T) {
 	if testing.Short() || raceEnabled {
 		t.Skip("allocation count")
@@ -610,15 +614,17 @@ func TestServerCheckInAllocs(t *testing.T) {
 	if allocs > 13 {
 		t.Errorf("%.0f allocations per check-in, want at most 13", allocs)
 	}
-	if perCheckIn > 12900 {
-		t.Errorf("%.0f bytes allocated per check-in, want at most 12900", perCheckIn)
+	if perCheckIn > 13300 {
+		t.Errorf("%.0f bytes allocated per check-in, want at most 13300", perCheckIn)
 	}
 }
 
 // The allocations of a Server answering the device's second message (the
 // Statuses and Results of the 14 Gets its check-in was answered with), and
 // the bytes they take, stay bounded: the state loaded with its sent
-// commands, the answers correlated into Outcomes.
+// commands, the answers correlated into Outcomes. The state loaded is made
+// from its difference from a reference state (store_refs.go) and the
+// reply copied: two allocations of the 42.
 func TestServerAnswersAllocs(t *testing.T) {
 	if testing.Short() || raceEnabled {
 		t.Skip("allocation count")
@@ -675,11 +681,11 @@ func TestServerAnswersAllocs(t *testing.T) {
 	}
 	perAnswer := float64(after.TotalAlloc-before.TotalAlloc) / float64(runs+1)
 	t.Logf("%.0f allocations, %.0f bytes per answer", allocs, perAnswer)
-	if allocs > 41 {
-		t.Errorf("%.0f allocations per answer, want at most 41", allocs)
+	if allocs > 42 {
+		t.Errorf("%.0f allocations per answer, want at most 42", allocs)
 	}
-	if perAnswer > 32500 {
-		t.Errorf("%.0f bytes allocated per answer, want at most 32,500", perAnswer)
+	if perAnswer > 34800 {
+		t.Errorf("%.0f bytes allocated per answer, want at most 34,800", perAnswer)
 	}
 }
 

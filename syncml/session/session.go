@@ -115,8 +115,8 @@ type Inbound struct {
 // An Exchange is the result of handling one received message.
 type Exchange struct {
 	// Reply is the message to send back and Raw its encoding. Both are
-	// read-only: a Server over a MemoryStore hands out Raw from the state
-	// it keeps, and a hook that changed it would change that state.
+	// read-only: a Server over a MemoryStore may hand out Raw from the
+	// state it keeps, and a hook that changed it would change that state.
 	Reply *syncml.Message
 	Raw   []byte
 	// Header holds the transport headers to send with Raw: the

@@ -42,6 +42,9 @@ type MemoryStore struct {
 	n      int // entries in use
 	// the entries' bytes (store_slabs.go)
 	slabs memSlabs
+	// the reference states that states are kept as differences from
+	// (store_refs.go)
+	refs memRefs
 	// collide, set by tests, gives every device the same hash.
 	collide bool
 }
@@ -121,17 +124,18 @@ func (s *MemoryStore) init() {
 
 // Load implements Store.
 func (s *MemoryStore) Load(ctx context.Context, device string) ([]byte, uint64, error) {
-	state, version, err := s.loadKept(ctx, device)
-	if err != nil {
-		return nil, 0, err
+	state, version, fresh, err := s.load(ctx, device)
+	if err != nil || fresh {
+		return state, version, err
 	}
 	return append([]byte(nil), state...), version, nil
 }
 
-// LoadShared is Load without the copy: it returns the state kept for
-// device itself, which the MemoryStore never changes in place (an update
-// replaces it with a new copy). The caller must not change it. A reader
-// that keeps parts of the state (a Server's session, a reconcile
+// LoadShared is Load without a copy of the state kept for device when it
+// is kept as it is, which the MemoryStore never changes in place (an
+// update replaces it with a new copy); a state kept as a difference from
+// another (store_refs.go) is made anew. The caller must not change it. A
+// reader that keeps parts of the state (a Server's session, a reconcile
 // Reconciler) reads it so, rather than copying the whole state on every
 // message.
 func (s *MemoryStore) LoadShared(ctx context.Context, device string) ([]byte, uint64, error) {
@@ -141,18 +145,34 @@ func (s *MemoryStore) LoadShared(ctx context.Context, device string) ([]byte, ui
 // loadKept is LoadShared (a Server's session shares the state kept, see
 // unmarshalState).
 func (s *MemoryStore) loadKept(ctx context.Context, device string) ([]byte, uint64, error) {
+	state, version, _, err := s.load(ctx, device)
+	return state, version, err
+}
+
+// load returns the state of device and its version, and whether the
+// state was made anew (else it is the one kept).
+func (s *MemoryStore) load(ctx context.Context, device string) ([]byte, uint64, bool, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, 0, errorf("load %q: %w", device, err)
+		return nil, 0, false, errorf("load %q: %w", device, err)
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if s.index == nil {
-		return nil, 0, nil
+		s.mu.Unlock()
+		return nil, 0, false, nil
 	}
-	if _, e := s.entry(device, s.hash(device)); e != nil {
-		return s.bytesOf(e)[e.keyLen:], e.version, nil
+	_, e := s.entry(device, s.hash(device))
+	if e == nil {
+		s.mu.Unlock()
+		return nil, 0, false, nil
 	}
-	return nil, 0, nil
+	stored, version := s.bytesOf(e)[e.keyLen:], e.version
+	s.mu.Unlock()
+	// stored is never changed in place: read without mu
+	state, err := s.refs.state(stored)
+	if err != nil {
+		return nil, 0, false, errorf("load %q: %w", device, err)
+	}
+	return state, version, len(stored) > 0 && stored[0] != 0, nil
 }
 
 // CompareAndSwap implements Store.
@@ -162,19 +182,37 @@ func (s *MemoryStore) CompareAndSwap(ctx context.Context, device string, old uin
 }
 
 // compareAndSwapKept is CompareAndSwap for the state made of parts one
-// after another, returning the copy kept, which is never changed in
-// place: a Server whose Store is a MemoryStore sends its reply from that
-// copy rather than copying it once more, and hands the reply in as a part
-// of its own rather than copying it into the state first (see
+// after another, returning the copy kept when the state is kept as it is
+// (nil when kept as a difference, store_refs.go), which is never changed
+// in place: a Server whose Store is a MemoryStore sends its reply from
+// that copy rather than copying it once more, and hands the reply in as a
+// part of its own rather than copying it into the state first (see
 // Server.exchange).
 func (s *MemoryStore) compareAndSwapKept(ctx context.Context, device string, old uint64, parts ...[]byte) (uint64, []byte, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, nil, errorf("store %q: %w", device, err)
 	}
-	n := len(device)
+	n := 0
 	for _, p := range parts {
 		n += len(p)
 	}
+	// the stored form, made before mu is held (a difference takes a few
+	// microseconds)
+	var state []byte
+	if len(parts) == 1 {
+		state = parts[0]
+	} else if n > 0 {
+		q := scratch.Get().(*[]byte)
+		state = (*q)[:0]
+		for _, p := range parts {
+			state = append(state, p...)
+		}
+		defer putScratch(q, state)
+	}
+	sp := scratch.Get().(*[]byte)
+	stored, diff := s.refs.appendStored((*sp)[:0], state)
+	defer putScratch(sp, stored)
+	n = len(device) + len(stored)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.init()
@@ -198,6 +236,9 @@ func (s *MemoryStore) compareAndSwapKept(ctx context.Context, device string, old
 		i, e = s.add(device, h)
 	}
 	e.version++
-	s.write(i, e, device, parts, n)
-	return e.version, s.bytesOf(e)[e.keyLen:], nil
+	s.write(i, e, device, [][]byte{stored}, n)
+	if diff || len(stored) == 0 {
+		return e.version, nil, nil
+	}
+	return e.version, s.bytesOf(e)[e.keyLen+1:], nil
 }
