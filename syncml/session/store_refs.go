@@ -149,6 +149,9 @@ func (r *memRef) appendDiff(dst []byte, marker byte, state []byte, limit int) ([
 		v := binary.LittleEndian.Uint64(state[i:])
 		c := int(r.table[refHash(v)]) - 1
 		if c < 0 || binary.LittleEndian.Uint64(ref[c:]) != v {
+			if i-lit > limit {
+				return dst[:start], false // the bytes not copied alone are over it
+			}
 			// farther on after many bytes with no match, so that a state
 			// unlike the reference costs little
 			i += 1 + (i-lit)>>5
