@@ -1,6 +1,7 @@
 package session
 
 import (
+	"bytes"
 	"encoding/binary"
 	"math/bits"
 	"sync"
@@ -182,14 +183,18 @@ func (r *memRef) appendDiff(dst []byte, marker byte, state []byte, limit int) ([
 // refMatchLen returns the number of bytes a and b have in common at their
 // start, at least refMatch.
 func refMatchLen(a, b []byte) int {
-	n := refMatch
-	for n+8 <= len(a) && n+8 <= len(b) {
+	n, m := refMatch, min(len(a), len(b))
+	// blocks first: a run copied is often a thousand bytes and more
+	for n+64 <= m && bytes.Equal(a[n:n+64], b[n:n+64]) {
+		n += 64
+	}
+	for n+8 <= m {
 		if x := binary.LittleEndian.Uint64(a[n:]) ^ binary.LittleEndian.Uint64(b[n:]); x != 0 {
 			return n + bits.TrailingZeros64(x)/8
 		}
 		n += 8
 	}
-	for n < len(a) && n < len(b) && a[n] == b[n] {
+	for n < m && a[n] == b[n] {
 		n++
 	}
 	return n
