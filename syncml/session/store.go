@@ -27,7 +27,11 @@ type Store interface {
 	CompareAndSwap(ctx context.Context, device string, old uint64, state []byte) (version uint64, err error)
 }
 
-// MemoryStore is a Store in memory, the default of a Server.
+// MemoryStore is a Store in memory, the default of a Server. It keeps
+// the states of devices that resemble each other (a server's devices on
+// their first session: the same commands sent, the same reply kept for a
+// replay, under other IDs) as their differences from a few of them, so
+// that such a device costs tens of bytes rather than kilobytes.
 type MemoryStore struct {
 	mu sync.Mutex
 	// index maps the hash of each device (hash) to the index of its
