@@ -87,55 +87,80 @@ func (rs *memRefs) appendStored(dst, state []byte) ([]byte, bool) {
 	if len(state) == 0 {
 		return dst, false
 	}
-	if len(state) < refMinState {
-		return append(append(dst, 0), state...), false
-	}
-	refs := rs.refs()
-	// a difference of at most an eighth of the state is taken as it comes;
-	// else the smallest, when at most half of it
-	best, bestLen := -1, len(state)/2
-	hint := int(rs.hint.Load())
-	for j := range refs {
-		k := (hint + j) % len(refs)
-		out, ok := refs[k].appendDiff(dst, byte(k+1), state, bestLen)
-		if !ok {
-			continue
+	if len(state) >= refMinState {
+		refs := rs.refs()
+		if out, ok := rs.appendBest(dst, state, refs, 0); ok {
+			return out, true
 		}
-		if len(out)-len(dst) <= len(state)/8 {
-			if k != hint {
-				rs.hint.Store(uint32(k))
+		if len(refs) < maxRefs && len(state) <= refMaxState {
+			if out, ok := rs.addAndDiff(dst, state, len(refs)); ok {
+				return out, true
 			}
-			return out, true
-		}
-		best, bestLen = k, len(out)-len(dst)
-	}
-	if best < 0 && len(refs) < maxRefs && len(state) <= refMaxState {
-		if k, ok := rs.add(state); ok {
-			best = k
-		}
-	}
-	if best >= 0 {
-		out, ok := rs.refs()[best].appendDiff(dst, byte(best+1), state, len(state))
-		if ok {
-			rs.hint.Store(uint32(best))
-			return out, true
 		}
 	}
 	return append(append(dst, 0), state...), false
 }
 
-// add makes state a reference, unless maxRefs are kept already, and
-// returns its index.
-func (rs *memRefs) add(state []byte) (int, bool) {
+// appendBest appends to dst the smallest difference of state from one of
+// refs[from:], when it is at most half of state. One of at most an eighth
+// is taken as it comes; the reference the last one was from is tried
+// first.
+func (rs *memRefs) appendBest(dst, state []byte, refs []*memRef, from int) ([]byte, bool) {
+	hint := int(rs.hint.Load())
+	best, limit := -1, len(state)/2
+	var out []byte // the best so far, at the end of dst; later tries go after it
+	for j := -1; j < len(refs); j++ {
+		k := j
+		if j < 0 {
+			k = hint
+		}
+		if k < from || k >= len(refs) || (j >= 0 && j == hint) {
+			continue
+		}
+		base := dst
+		if best >= 0 {
+			base = out
+		}
+		d, ok := refs[k].appendDiff(base, byte(k+1), state, limit)
+		if !ok {
+			continue
+		}
+		// the new best, moved over the previous one
+		out, best, limit = append(dst, d[len(base):]...), k, len(d)-len(base)
+		if limit <= len(state)/8 {
+			break
+		}
+	}
+	if best < 0 {
+		return dst, false
+	}
+	if best != hint {
+		rs.hint.Store(uint32(best))
+	}
+	return out, true
+}
+
+// addAndDiff appends to dst the difference of state from a reference
+// added since the caller looked at those kept (from on), when one is
+// close enough (devices checking in at once, none kept yet, would
+// otherwise make near copies of one state their references), else from
+// state itself made a reference, unless maxRefs are kept already.
+func (rs *memRefs) addAndDiff(dst, state []byte, from int) ([]byte, bool) {
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
 	refs := rs.refs()
-	if len(refs) >= maxRefs {
-		return 0, false
+	if out, ok := rs.appendBest(dst, state, refs, from); ok {
+		return out, true
 	}
-	l := append(refs[:len(refs):len(refs)], newMemRef(state))
+	if len(refs) >= maxRefs {
+		return dst, false
+	}
+	r := newMemRef(state)
+	l := append(refs[:len(refs):len(refs)], r)
 	rs.list.Store(&l)
-	return len(l) - 1, true
+	rs.hint.Store(uint32(len(l) - 1))
+	// a state from itself: one copy, whole
+	return r.appendDiff(dst, byte(len(l)), state, len(state))
 }
 
 // appendDiff appends marker and the difference of state from r to dst,
