@@ -3,6 +3,7 @@ package session
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -562,5 +563,144 @@ func TestMemoryRefsDiffLimit(t *testing.T) {
 	properties.TestingRun(t)
 	if oks < 30 || fails < 30 {
 		t.Errorf("%d differences within their limit, %d over: too few of either", oks, fails)
+	}
+}
+
+// diffLiterals returns, for each byte of form (a valid difference) that
+// is one of its literal bytes, its offset in the state.
+func diffLiterals(form []byte) map[int]int {
+	lits := map[int]int{}
+	size, n := binary.Uvarint(form[1:])
+	at, out := 1+n, 0
+	for {
+		lit, n := binary.Uvarint(form[at:])
+		at += n
+		for range lit {
+			lits[at] = out
+			at, out = at+1, out+1
+		}
+		if uint64(out) == size {
+			return lits
+		}
+		_, n1 := binary.Uvarint(form[at:])
+		cnt, n2 := binary.Uvarint(form[at+n1:])
+		at, out = at+n1+n2, out+int(cnt)+refMatch
+	}
+}
+
+// readForm returns rs.state(form), and what it panicked with.
+func readForm(rs *memRefs, form []byte) (state []byte, panicked any, err error) {
+	defer func() { panicked = recover() }()
+	state, err = rs.state(form)
+	return state, nil, err
+}
+
+// TestMemoryRefsCorrupt: every truncation and every change of a byte of
+// valid stored forms reads as an error or as a state, never a panic. A
+// stored form holds no check of its bytes: a truncated form stored as it
+// is reads as the state's start, and a difference whose literal byte is
+// changed as the state with that byte changed; but a truncated
+// difference is an error, and a difference whose copies or lengths are
+// changed reads as an error or as a state of the length it says. A
+// reference past those kept is an error.
+func TestMemoryRefsCorrupt(t *testing.T) {
+	states := dmStates(t, NewMemoryStore(), dmID(0), dmID(1), "DEV2", dmID(3)+"-long")
+	base := randBytes(20, 3000)
+	rs := refsOf(t, states[0], base, bytes.Repeat([]byte("ab"), 200))
+	var forms [][]byte
+	for _, st := range [][]byte{
+		states[1], states[2], states[3],
+		cat(base[:1000], []byte("changed"), base[1010:2000], base[2500:]),
+		bytes.Repeat([]byte("ab"), 2000),
+		cat([]byte("xyz"), base, []byte("ab")),
+		randBytes(21, 300), // stored as it is
+		[]byte("short"),
+	} {
+		form, _ := checkStored(t, rs, st)
+		forms = append(forms, bytes.Clone(form))
+	}
+	var refsCorrupt, asState, asError int
+	for fi, form := range forms {
+		want, _ := rs.state(form)
+		want = bytes.Clone(want)
+		diff := form[0] != 0
+		for i := range len(form) {
+			got, p, err := readForm(rs, form[:i])
+			switch {
+			case p != nil:
+				t.Fatalf("form %d cut to %d bytes: panic %v", fi, i, p)
+			case i == 0:
+				if err != nil || len(got) != 0 {
+					t.Fatalf("form %d cut to no bytes: %d bytes, %v", fi, len(got), err)
+				}
+			case diff && err == nil:
+				t.Fatalf("form %d, a difference, cut to %d bytes of %d: no error (%d bytes)", fi, i, len(form), len(got))
+			case !diff && (err != nil || !bytes.Equal(got, want[:i-1])):
+				t.Fatalf("form %d, stored as it is, cut to %d bytes: %d bytes, %v", fi, i, len(got), err)
+			}
+		}
+		var lits map[int]int
+		if diff {
+			lits = diffLiterals(form)
+		}
+		for i := range len(form) {
+			for _, v := range []byte{form[i] ^ 1, form[i] ^ 0x80, form[i] + 1, form[i] - 1, 0, 0x7f, 0x80, 0xff} {
+				if v == form[i] {
+					continue
+				}
+				c := bytes.Clone(form)
+				c[i] = v
+				got, p, err := readForm(rs, c)
+				if p != nil {
+					t.Fatalf("form %d with byte %d changed to %#x: panic %v", fi, i, v, p)
+				}
+				switch o, lit := lits[i]; {
+				case i == 0 && v == 0, !diff && i > 0:
+					if err != nil || !bytes.Equal(got, c[1:]) {
+						t.Fatalf("form %d with byte %d changed to %#x: %d bytes, %v; want the bytes after the first", fi, i, v, len(got), err)
+					}
+				case i == 0 && int(v) > len(rs.refs()):
+					if err == nil {
+						t.Fatalf("form %d from reference %d of %d: no error", fi, v, len(rs.refs()))
+					}
+				case lit:
+					w := bytes.Clone(want)
+					w[o] = v
+					if err != nil || !bytes.Equal(got, w) {
+						t.Fatalf("form %d with literal byte %d (state byte %d) changed to %#x: %d bytes, %v", fi, i, o, v, len(got), err)
+					}
+				case err != nil:
+					asError++
+				default:
+					size, n := binary.Uvarint(c[1:])
+					if n <= 0 || uint64(len(got)) != size {
+						t.Fatalf("form %d with byte %d changed to %#x: %d bytes read, the length %d (%d)", fi, i, v, len(got), size, n)
+					}
+					asState++
+				}
+				if i == 0 && v != 0 {
+					refsCorrupt++
+				}
+			}
+		}
+	}
+	t.Logf("changes of lengths and copies: %d read as errors, %d as states of the length said; %d changes of the reference", asError, asState, refsCorrupt)
+	if asError == 0 {
+		t.Error("no change of a difference's lengths or copies read as an error")
+	}
+	for _, form := range forms {
+		if form[0] == 0 {
+			continue
+		}
+		for m := len(rs.refs()) + 1; m < 256; m++ {
+			c := bytes.Clone(form)
+			c[0] = byte(m)
+			if _, err := rs.state(c); err == nil {
+				t.Fatalf("a difference from reference %d of %d: no error", m, len(rs.refs()))
+			}
+		}
+		if _, p, err := readForm(&memRefs{}, form); err == nil || p != nil {
+			t.Fatalf("a difference read with no reference kept: %v, panic %v", err, p)
+		}
 	}
 }
