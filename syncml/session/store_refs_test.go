@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -701,6 +702,30 @@ func TestMemoryRefsCorrupt(t *testing.T) {
 		}
 		if _, p, err := readForm(&memRefs{}, form); err == nil || p != nil {
 			t.Fatalf("a difference read with no reference kept: %v, panic %v", err, p)
+		}
+	}
+}
+
+// TestMemoryRefsCorruptLength: a difference whose length is more than
+// its bytes could make (each copy, of three bytes at least, makes at most
+// the reference's length) is an error, read without allocating that
+// length: six bytes must not cost 4 GiB.
+func TestMemoryRefsCorruptLength(t *testing.T) {
+	rs := refsOf(t, randBytes(30, 300))
+	for _, form := range [][]byte{
+		binary.AppendUvarint([]byte{1}, maxRecord),
+		append(binary.AppendUvarint([]byte{1}, 1<<30), 0, 0, 0),
+		append(binary.AppendUvarint([]byte{1}, 100<<20), 3, 'a', 'b', 'c', 0, 200),
+	} {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		got, err := rs.state(form)
+		runtime.ReadMemStats(&after)
+		if err == nil {
+			t.Errorf("% x: %d bytes, no error", form, len(got))
+		}
+		if n := after.TotalAlloc - before.TotalAlloc; n > 1<<20 {
+			t.Errorf("% x: %v, having allocated %d bytes", form, err, n)
 		}
 	}
 }
