@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -12,6 +13,8 @@ import (
 	"reflect"
 	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/leanovate/gopter"
@@ -727,5 +730,158 @@ func TestMemoryRefsCorruptLength(t *testing.T) {
 		if n := after.TotalAlloc - before.TotalAlloc; n > 1<<20 {
 			t.Errorf("% x: %v, having allocated %d bytes", form, err, n)
 		}
+	}
+}
+
+// TestMemoryStoreRefsConcurrent: goroutines started together store states
+// like a few templates (each's first ones becoming references meanwhile),
+// random ones and empty ones, for devices of their own and for devices
+// they all update (conflicts included), loading each back at once and
+// holding what LoadShared returns. Under -race: every Load returns
+// exactly the state stored with the version it returns, a device of one
+// goroutine exactly its last state; states held stay as they were.
+func TestMemoryStoreRefsConcurrent(t *testing.T) {
+	ctx := context.Background()
+	s := NewMemoryStore()
+	templates := [][]byte{dmStates(t, NewMemoryStore(), dmID(0))[0]}
+	for k := range 5 {
+		templates = append(templates, randBytes(uint64(40+k), 600+700*k))
+	}
+	const workers, own, shared, rounds = 4, 30, 3, 300
+	type stored struct {
+		dev   string
+		ver   uint64
+		state []byte
+	}
+	var mu sync.Mutex
+	written := map[string]map[uint64][]byte{} // of the shared devices
+	for d := range shared {
+		written[fmt.Sprint("S", d)] = map[uint64][]byte{}
+	}
+	start := make(chan struct{})
+	var diffs atomic.Int64
+	var wg sync.WaitGroup
+	errs := make(chan error, workers)
+	loaded := make([][]stored, workers)
+	for w := range workers {
+		wg.Go(func() {
+			r := rand.New(rand.NewPCG(uint64(w), 7))
+			ver := map[string]uint64{}
+			last := map[string][]byte{}
+			type held struct{ b, want []byte }
+			var hold []held
+			makeOne := func(dev string, n int) []byte {
+				switch x := r.IntN(20); {
+				case x == 0:
+					return nil
+				case x == 1:
+					return randBytes(r.Uint64(), r.IntN(3000))
+				default:
+					st := bytes.Clone(templates[r.IntN(len(templates))])
+					at := r.IntN(len(st) - 40)
+					copy(st[at:], fmt.Sprintf("%s/%d/%d", dev, w, n))
+					return st
+				}
+			}
+			<-start
+			for n := range rounds {
+				dev := fmt.Sprintf("W%d-%d", w, r.IntN(own))
+				if n%4 == 3 {
+					dev = fmt.Sprint("S", r.IntN(shared))
+				}
+				state := makeOne(dev, n)
+				old := ver[dev]
+				if dev[0] == 'S' {
+					_, old, _ = s.Load(ctx, dev)
+				}
+				v, kept, err := s.compareAndSwapKept(ctx, dev, old, state)
+				switch {
+				case dev[0] == 'S' && errors.Is(err, ErrConflict):
+					continue
+				case err != nil:
+					errs <- err
+					return
+				}
+				if kept != nil && (!bytes.Equal(kept, state) || len(kept) != cap(kept)) {
+					errs <- fmt.Errorf("%s: kept %d bytes of capacity %d, not the %d stored", dev, len(kept), cap(kept), len(state))
+					return
+				}
+				if kept == nil && len(state) > 0 && len(state) < refMinState {
+					errs <- fmt.Errorf("%s: no copy kept of %d bytes stored as they are", dev, len(state))
+					return
+				}
+				if kept == nil && len(state) > 0 {
+					diffs.Add(1)
+				}
+				if dev[0] == 'S' {
+					mu.Lock()
+					written[dev][v] = state
+					mu.Unlock()
+				} else {
+					ver[dev], last[dev] = v, state
+				}
+				for _, load := range []func(context.Context, string) ([]byte, uint64, error){s.Load, s.LoadShared} {
+					st, lv, err := load(ctx, dev)
+					if err != nil {
+						errs <- err
+						return
+					}
+					if dev[0] == 'S' {
+						loaded[w] = append(loaded[w], stored{dev, lv, bytes.Clone(st)})
+					} else if lv != v || !bytes.Equal(st, state) {
+						errs <- fmt.Errorf("%s: load = %d bytes, version %d; want %d bytes, version %d", dev, len(st), lv, len(state), v)
+						return
+					}
+				}
+				if b, _, _ := s.LoadShared(ctx, dev); n%5 == 0 {
+					hold = append(hold, held{b, bytes.Clone(b)})
+				}
+			}
+			for dev, want := range last {
+				if st, v, err := s.Load(ctx, dev); err != nil || v != ver[dev] || !bytes.Equal(st, want) {
+					errs <- fmt.Errorf("%s at the end: %d bytes, version %d, %v; want %d bytes, version %d", dev, len(st), v, err, len(want), ver[dev])
+					return
+				}
+			}
+			for i, h := range hold {
+				if !bytes.Equal(h.b, h.want) {
+					errs <- fmt.Errorf("state %d held changed", i)
+					return
+				}
+			}
+		})
+	}
+	close(start)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	for w, ls := range loaded {
+		for _, l := range ls {
+			if want, ok := written[l.dev][l.ver]; !ok || !bytes.Equal(l.state, want) {
+				t.Errorf("worker %d: %s version %d loaded as %d bytes; %d stored (%v)", w, l.dev, l.ver, len(l.state), len(want), ok)
+			}
+		}
+	}
+	for dev, byVer := range written {
+		st, v, err := s.Load(ctx, dev)
+		if want, ok := byVer[v]; err != nil || !ok || !bytes.Equal(st, want) {
+			t.Errorf("%s at the end: %d bytes, version %d, %v", dev, len(st), v, err)
+		}
+		for ov := range byVer {
+			if ov > v {
+				t.Errorf("%s at version %d, %d stored", dev, v, ov)
+			}
+		}
+	}
+	if n := diffs.Load(); n < workers*rounds/4 {
+		t.Errorf("%d states stored as differences; want more", n)
+	}
+	if n := len(s.refs.refs()); n != maxRefs {
+		t.Errorf("%d references; want %d", n, maxRefs)
+	}
+	if err := checkSlabs(s); err != nil {
+		t.Error(err)
 	}
 }
