@@ -95,11 +95,22 @@ func storedOf(s *MemoryStore, device string) []byte {
 // randBytes returns n bytes of the pseudo-random sequence seed.
 func randBytes(seed uint64, n int) []byte {
 	r := rand.New(rand.NewPCG(seed, 0x5eed))
-	b := make([]byte, n)
-	for i := range b {
-		b[i] = byte(r.Uint32())
+	b := make([]byte, (n+7)&^7)
+	for i := 0; i < len(b); i += 8 {
+		binary.LittleEndian.PutUint64(b[i:], r.Uint64())
 	}
-	return b
+	return b[:n:n]
+}
+
+// likeARef reports whether state could be stored as a difference from
+// one of rs's references: one of at most half its bytes.
+func likeARef(rs *memRefs, state []byte) bool {
+	for k, r := range rs.refs() {
+		if _, ok := r.appendDiff(nil, byte(k+1), state, len(state)/2); ok {
+			return true
+		}
+	}
+	return false
 }
 
 // cat returns its arguments one after another, in a new slice.
