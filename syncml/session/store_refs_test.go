@@ -896,3 +896,166 @@ func TestMemoryStoreRefsConcurrent(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// benchStates makes the states of BenchmarkMemoryStoreStates: a
+// dmserver-like check-in state of the device dmID(n), for any n, in one
+// buffer: the state of dmID(0) with the device ID where it is, and
+// bytes of n's own where the states of two devices differ otherwise
+// (their session IDs and the nonce the state keeps).
+type benchStates struct {
+	buf      []byte
+	ids      []int // where the device ID is
+	varying  []int // the other bytes where devices differ
+	id       []byte
+	template []byte
+}
+
+func newBenchStates(b *testing.B) *benchStates {
+	st := dmStates(b, NewMemoryStore(), dmID(0), dmID(1))
+	bs := &benchStates{template: st[0], buf: bytes.Clone(st[0]), id: []byte(dmID(0))}
+	if len(st[1]) != len(st[0]) {
+		b.Fatalf("states of %d and %d bytes", len(st[0]), len(st[1]))
+	}
+	in := map[int]bool{}
+	for at := 0; ; {
+		i := bytes.Index(st[0][at:], bs.id)
+		if i < 0 {
+			break
+		}
+		bs.ids = append(bs.ids, at+i)
+		for j := range bs.id {
+			in[at+i+j] = true
+		}
+		at += i + len(bs.id)
+	}
+	for i := range st[0] {
+		if st[0][i] != st[1][i] && !in[i] {
+			bs.varying = append(bs.varying, i)
+		}
+	}
+	return bs
+}
+
+// state returns the state of device n and its ID (the one allocation).
+func (bs *benchStates) state(n int) ([]byte, string) {
+	id := bs.id[len(bs.id)-12:]
+	for i, v := len(id)-1, 0xC04FC964FF+n; i >= 0; i, v = i-1, v>>4 {
+		id[i] = "0123456789ABCDEF"[v&15]
+	}
+	for _, at := range bs.ids {
+		copy(bs.buf[at:], bs.id)
+	}
+	x := uint64(n+1) * 0x9E3779B97F4A7C15
+	for _, at := range bs.varying {
+		x ^= x << 13
+		x ^= x >> 7
+		x ^= x << 17
+		bs.buf[at] = byte(x)
+	}
+	return bs.buf, string(bs.id)
+}
+
+// storeRaw is compareAndSwapKept without references: state stored as it
+// is (its stored form made in a scratch buffer), through the same slab
+// write, for a new device.
+func (s *MemoryStore) storeRaw(device string, state []byte) {
+	sp := scratch.Get().(*[]byte)
+	stored := append(append((*sp)[:0], 0), state...)
+	s.mu.Lock()
+	s.init()
+	h := s.hash(device)
+	i, e := s.add(device, h)
+	e.version++
+	s.write(i, e, device, [][]byte{stored}, len(device)+len(stored))
+	s.mu.Unlock()
+	putScratch(sp, stored)
+}
+
+// heapPerDevice reports the heap in use since m0 (after a garbage
+// collection) over devices as B/device, keeping keep alive until then.
+func heapPerDevice(b *testing.B, m0 *runtime.MemStats, devices int, keep any) {
+	var m1 runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&m1)
+	b.ReportMetric(float64(int64(m1.HeapInuse)-int64(m0.HeapInuse))/float64(devices), "B/device")
+	runtime.KeepAlive(keep)
+}
+
+// BenchmarkMemoryStoreStates stores dmserver-like check-in states (2,658
+// bytes, each of a new device, the devices differing in their IDs and
+// nonces) in a MemoryStore (swap/refs: CompareAndSwap, which keeps them
+// as differences from the first), and as the in-run baselines the same
+// bytes stored as they are through the same slab write (swap/raw) and in
+// a map of copies (swap/map); B/device is the heap in use after the run
+// over the devices. load and loadshared read back states kept as
+// differences (refs) and as they are (raw), of 4,096 devices. The
+// device ID's string is the one allocation of the benchmark's own.
+func BenchmarkMemoryStoreStates(b *testing.B) {
+	ctx := context.Background()
+	bs := newBenchStates(b)
+	swap := func(b *testing.B, put func(dev string, state []byte)) {
+		var m0 runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&m0)
+		b.SetBytes(int64(len(bs.template)))
+		b.ReportAllocs()
+		n := 0
+		for b.Loop() {
+			st, dev := bs.state(n)
+			put(dev, st)
+			n++
+		}
+		b.StopTimer()
+		heapPerDevice(b, &m0, n, put)
+	}
+	b.Run("swap/refs", func(b *testing.B) {
+		s := NewMemoryStore()
+		swap(b, func(dev string, state []byte) {
+			if _, err := s.CompareAndSwap(ctx, dev, 0, state); err != nil {
+				b.Fatal(err)
+			}
+		})
+		if len(s.refs.refs()) != 1 || s.slabs.live > 300*s.n+len(bs.template) {
+			b.Fatalf("%d references, %d bytes of %d devices: not kept as differences", len(s.refs.refs()), s.slabs.live, s.n)
+		}
+	})
+	b.Run("swap/raw", func(b *testing.B) {
+		s := NewMemoryStore()
+		swap(b, s.storeRaw)
+	})
+	b.Run("swap/map", func(b *testing.B) {
+		m := map[string][]byte{}
+		swap(b, func(dev string, state []byte) { m[dev] = bytes.Clone(state) })
+	})
+	const devices = 4096
+	for _, raw := range []bool{false, true} {
+		s := NewMemoryStore()
+		ids := make([]string, devices)
+		for n := range devices {
+			st, dev := bs.state(n)
+			if ids[n] = dev; raw {
+				s.storeRaw(dev, st)
+			} else if _, err := s.CompareAndSwap(ctx, dev, 0, st); err != nil {
+				b.Fatal(err)
+			}
+		}
+		name := map[bool]string{false: "refs", true: "raw"}[raw]
+		for _, load := range []struct {
+			name string
+			f    func(context.Context, string) ([]byte, uint64, error)
+		}{{"load", s.Load}, {"loadshared", s.LoadShared}} {
+			b.Run(load.name+"/"+name, func(b *testing.B) {
+				b.SetBytes(int64(len(bs.template)))
+				b.ReportAllocs()
+				n := 0
+				for b.Loop() {
+					st, _, err := load.f(ctx, ids[n%devices])
+					if err != nil || len(st) != len(bs.template) {
+						b.Fatalf("%s: %d bytes, %v", ids[n%devices], len(st), err)
+					}
+					n++
+				}
+			})
+		}
+	}
+}
