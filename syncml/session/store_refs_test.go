@@ -1059,3 +1059,48 @@ func BenchmarkMemoryStoreStates(b *testing.B) {
 		}
 	}
 }
+
+// TestMemoryRefsAddRace: states like each other stored at once, each
+// having found no reference like it before the others made theirs, make
+// one reference of them, not one each (references are kept for good, up
+// to maxRefs: copies of one would leave states of other kinds none).
+// add, given a state like a reference added since its caller looked,
+// returns that one; and goroutines storing like states at once leave one
+// reference, whatever their order.
+func TestMemoryRefsAddRace(t *testing.T) {
+	kind := dmStates(t, NewMemoryStore(), dmID(0), dmID(1))
+	other := randBytes(50, 3000)
+	t.Run("add", func(t *testing.T) {
+		rs := refsOf(t, other)
+		// both callers looked at the references (other alone) before
+		// either added
+		k1, ok1 := rs.add(kind[0])
+		k2, ok2 := rs.add(kind[1])
+		if !ok1 || !ok2 || k1 != 1 || k2 != 1 || len(rs.refs()) != 2 {
+			t.Fatalf("add of two like states: %d %v, %d %v, %d references; want 1, 1 and 2", k1, ok1, k2, ok2, len(rs.refs()))
+		}
+		if form, diff := checkStored(t, rs, kind[1]); !diff || form[0] != 2 {
+			t.Fatalf("the second state stored as %d bytes, marker %d", len(form), form[0])
+		}
+	})
+	t.Run("concurrent", func(t *testing.T) {
+		for trial := range 50 {
+			rs := refsOf(t, other)
+			start := make(chan struct{})
+			var wg sync.WaitGroup
+			for g := range 8 {
+				st := bytes.Clone(kind[0])
+				st[100] ^= byte(g + 1)
+				wg.Go(func() {
+					<-start
+					rs.appendStored(nil, st)
+				})
+			}
+			close(start)
+			wg.Wait()
+			if n := len(rs.refs()); n != 2 {
+				t.Fatalf("trial %d: 8 like states stored at once left %d references; want 2", trial, n)
+			}
+		}
+	})
+}
