@@ -124,11 +124,19 @@ func (rs *memRefs) appendStored(dst, state []byte) ([]byte, bool) {
 }
 
 // add makes state a reference, unless maxRefs are kept already, and
-// returns its index.
+// returns its index; or that of a reference state resembles (a
+// difference of at most half of it), which another caller may have added
+// since this one looked: like states stored at once make one reference.
 func (rs *memRefs) add(state []byte) (int, bool) {
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
 	refs := rs.refs()
+	var buf []byte
+	for k, r := range refs {
+		if _, ok := r.appendDiff(buf, byte(k+1), state, len(state)/2); ok {
+			return k, true
+		}
+	}
 	if len(refs) >= maxRefs {
 		return 0, false
 	}
