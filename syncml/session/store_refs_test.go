@@ -128,42 +128,15 @@ func refsOf(t testing.TB, refs ...[]byte) *memRefs {
 	return rs
 }
 
-// checkStored stores state with rs after a prefix, and checks that the
-// prefix is kept, that the stored form is what it says (a difference, or
-// the state as it is: first byte 0 and len(state)+1 bytes, or nothing for
-// no state) and that it reads back as state. It returns the stored form.
+// checkStored is storedChecked, failing t on its error.
 func checkStored(t testing.TB, rs *memRefs, state []byte) ([]byte, bool) {
 	t.Helper()
-	prefix := []byte("PFX")
-	out, diff := rs.appendStored(prefix[:3:3], state)
-	if !bytes.Equal(out[:3], prefix) {
-		t.Fatalf("appendStored changed the bytes before: %q", out[:3])
-	}
-	form := out[3:]
-	switch {
-	case len(state) == 0:
-		if len(form) != 0 || diff {
-			t.Fatalf("no state stored as %d bytes, difference %v", len(form), diff)
-		}
-	case diff:
-		if form[0] == 0 || int(form[0]) > len(rs.refs()) {
-			t.Fatalf("a difference stored with marker %d of %d references", form[0], len(rs.refs()))
-		}
-	default:
-		if form[0] != 0 || len(form) != len(state)+1 {
-			t.Fatalf("%d bytes stored as they are in %d bytes, marker %d", len(state), len(form), form[0])
-		}
-	}
-	got, err := rs.state(form)
-	if err != nil || !bytes.Equal(got, state) {
-		t.Fatalf("state of the stored form (%d bytes, marker %d) = %d bytes, %v; want %d bytes\n got %q\nwant %q",
-			len(form), form[0], len(got), err, len(state), trunc(got), trunc(state))
+	form, diff, err := storedChecked(rs, state)
+	if err != nil {
+		t.Fatalf("%d bytes: %v", len(state), err)
 	}
 	return form, diff
 }
-
-// trunc returns at most the first 200 bytes of b, for a message.
-func trunc(b []byte) []byte { return b[:min(len(b), 200)] }
 
 // TestMemoryRefsStored: states of every size around the limits, like the
 // references or not, are stored as a difference or as they are, as
@@ -474,7 +447,11 @@ func TestMemoryRefsProperty(t *testing.T) {
 	}
 }
 
-// storedChecked is checkStored returning an error.
+// storedChecked stores state with rs after a prefix, and checks that
+// the prefix is kept, that the stored form is what appendStored says (a
+// difference of at most half the state, or the state as it is: first
+// byte 0 and len(state)+1 bytes, or nothing for no state) and that it
+// reads back as state. It returns the stored form.
 func storedChecked(rs *memRefs, state []byte) ([]byte, bool, error) {
 	out, diff := rs.appendStored([]byte("PFX")[:3:3], state)
 	if string(out[:3]) != "PFX" {

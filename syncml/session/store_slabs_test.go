@@ -452,9 +452,10 @@ func TestMemoryStoreSlabsHalfDead(t *testing.T) {
 // included) gets a state of Size random bytes, or when Size is negative
 // one whose record is Size+10 bytes short of a slab of its own (-12 to -9:
 // from two short to one over), or when Like a reference state with a byte
-// changed (kept as a difference from it, store_refs.go); Stale makes it a conflict (a version
-// other than the one kept), Canceled one with a canceled context. Its
-// fields are exported, so that gen.Struct sets them.
+// changed (kept as a difference from it, store_refs.go); Stale makes it a
+// conflict (a version other than the one kept), Canceled one with a
+// canceled context. Its fields are exported, so that gen.Struct sets
+// them.
 type keyedOp struct {
 	Key, Size             int
 	Stale, Canceled, Like bool
