@@ -245,6 +245,11 @@ func (rs *memRefs) state(b []byte) ([]byte, error) {
 		return nil, errorf("stored state: bad length")
 	}
 	b = b[n:]
+	// a run takes a byte at least, a copy two more and makes at most the
+	// reference: a length over what the bytes could make is not allocated
+	if size > uint64(len(b))*(uint64(len(ref))/3+1) {
+		return nil, errorf("stored state: length %d of %d bytes", size, len(b))
+	}
 	out := make([]byte, 0, size)
 	for {
 		lit, n := binary.Uvarint(b)

@@ -16,9 +16,9 @@ import (
 	"github.com/leanovate/gopter/prop"
 )
 
-// storeOp is one update of a MemoryStore: device dev gets a state of
-// size bytes.
-type storeOp struct{ dev, size int }
+// storeOp is one update of a MemoryStore: device Dev gets a state of
+// Size bytes. Its fields are exported, so that gen.Struct sets them.
+type storeOp struct{ Dev, Size int }
 
 // checkSlabs checks what a MemoryStore's slabs hold against its entries:
 // every entry names a record whose header names it back, the totals are
@@ -98,7 +98,9 @@ func checkSlabs(s *MemoryStore) error {
 }
 
 // runOps applies ops to s, checking after each that every device reads
-// back its last state and that the slabs agree with the entries.
+// back its last state and that the slabs agree with the entries. The
+// states are random bytes, kept as they are (but the first few made
+// references, store_refs.go), so that records are of their size.
 func runOps(ctx context.Context, s *MemoryStore, ops []storeOp) error {
 	type want struct {
 		state []byte
@@ -106,8 +108,8 @@ func runOps(ctx context.Context, s *MemoryStore, ops []storeOp) error {
 	}
 	model := map[string]want{}
 	for n, op := range ops {
-		dev := fmt.Sprint("DEV", op.dev)
-		state := bytes.Repeat([]byte{byte(n)}, op.size)
+		dev := fmt.Sprint("DEV", op.Dev)
+		state := randBytes(uint64(n), op.Size)
 		v, err := s.CompareAndSwap(ctx, dev, model[dev].ver, state)
 		if err != nil {
 			return fmt.Errorf("op %d: %w", n, err)
@@ -134,8 +136,8 @@ func TestMemoryStoreSlabsProperty(t *testing.T) {
 	params.MinSuccessfulTests = 60
 	properties := gopter.NewProperties(params)
 	opGen := gen.Struct(reflect.TypeOf(storeOp{}), map[string]gopter.Gen{
-		"dev":  gen.IntRange(0, 40),
-		"size": gen.Frequency(map[int]gopter.Gen{8: gen.IntRange(0, 6000), 1: gen.IntRange(ownSlab-recHdr-10, ownSlab+100)}),
+		"Dev":  gen.IntRange(0, 40),
+		"Size": gen.Frequency(map[int]gopter.Gen{8: gen.IntRange(0, 6000), 1: gen.IntRange(ownSlab-recHdr-10, ownSlab+100)}),
 	})
 	properties.Property("every device reads its last state; slabs agree", prop.ForAll(
 		func(ops []storeOp) string {
@@ -289,7 +291,7 @@ func TestMemoryStoreSlabsShrunk(t *testing.T) {
 	ver := map[string]uint64{}
 	put := func(dev string, n int) {
 		t.Helper()
-		v, err := s.CompareAndSwap(ctx, dev, ver[dev], bytes.Repeat([]byte{'x'}, n))
+		v, err := s.CompareAndSwap(ctx, dev, ver[dev], randBytes(uint64(len(ver))<<32|ver[dev], n)) // kept as it is
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -348,8 +350,8 @@ func TestMemoryStoreSlabsConcurrent(t *testing.T) {
 				dev := devs[x%devices]
 				size := int(x>>8) % 3000
 				switch x >> 28 {
-				case 0:
-					size = ownSlab - recHdr - len(dev) + int(x>>4)%3 - 1
+				case 0: // less the byte before a state kept as it is
+					size = ownSlab - recHdr - len(dev) + int(x>>4)%3 - 2
 				case 1:
 					size = 0
 				}
@@ -365,6 +367,14 @@ func TestMemoryStoreSlabsConcurrent(t *testing.T) {
 				case err != nil:
 					errs <- err
 					return
+				}
+				if kept == nil && size > 0 {
+					// kept as a difference from a reference (store_refs.go)
+					if size < refMinState || !likeARef(&s.refs, fill(size)) {
+						errs <- fmt.Errorf("no copy kept of a state of %d bytes, stored as it is", size)
+						return
+					}
+					continue
 				}
 				held = append(held, kept)
 			}
@@ -438,14 +448,17 @@ func TestMemoryStoreSlabsHalfDead(t *testing.T) {
 	}
 }
 
-// keyedOp is one call on a MemoryStore: device key (of key bytes, ""
-// included) gets a state of size bytes, or when size is negative one
-// whose record is size+10 bytes short of a slab of its own (-12 to -9: from
-// two short to one over); stale makes it a conflict (a version other than
-// the one kept), canceled one with a canceled context.
+// keyedOp is one call on a MemoryStore: device Key (of Key bytes, ""
+// included) gets a state of Size random bytes, or when Size is negative
+// one whose record is Size+10 bytes short of a slab of its own (-12 to -9:
+// from two short to one over), or when Like a reference state with a byte
+// changed (kept as a difference from it, store_refs.go); Stale makes it a
+// conflict (a version other than the one kept), Canceled one with a
+// canceled context. Its fields are exported, so that gen.Struct sets
+// them.
 type keyedOp struct {
-	key, size       int
-	stale, canceled bool
+	Key, Size             int
+	Stale, Canceled, Like bool
 }
 
 // TestMemoryStoreSlabsKeysProperty: any calls on devices of keys of any
@@ -465,11 +478,13 @@ func TestMemoryStoreSlabsKeysProperty(t *testing.T) {
 		1:  gen.IntRange(ownSlab, ownSlab+50),
 	})
 	opGen := gen.Struct(reflect.TypeOf(keyedOp{}), map[string]gopter.Gen{
-		"key":      gen.IntRange(0, 12),
-		"size":     sizeGen,
-		"stale":    gen.Weighted([]gen.WeightedGen{{Weight: 9, Gen: gen.Const(false)}, {Weight: 1, Gen: gen.Const(true)}}),
-		"canceled": gen.Weighted([]gen.WeightedGen{{Weight: 19, Gen: gen.Const(false)}, {Weight: 1, Gen: gen.Const(true)}}),
+		"Key":      gen.IntRange(0, 12),
+		"Size":     sizeGen,
+		"Stale":    gen.Weighted([]gen.WeightedGen{{Weight: 9, Gen: gen.Const(false)}, {Weight: 1, Gen: gen.Const(true)}}),
+		"Canceled": gen.Weighted([]gen.WeightedGen{{Weight: 19, Gen: gen.Const(false)}, {Weight: 1, Gen: gen.Const(true)}}),
+		"Like":     gen.Weighted([]gen.WeightedGen{{Weight: 3, Gen: gen.Const(false)}, {Weight: 1, Gen: gen.Const(true)}}),
 	})
+	var diffs, bigRaw int
 	canceled, cancel := context.WithCancel(context.Background())
 	cancel()
 	properties.Property("every device reads its last state; slabs agree; states held stay", prop.ForAll(
@@ -481,22 +496,26 @@ func TestMemoryStoreSlabsKeysProperty(t *testing.T) {
 			last := map[string][]byte{}
 			ver := map[string]uint64{}
 			for n, op := range ops {
-				dev := strings.Repeat("k", op.key)
-				size := op.size
-				if size < 0 {
-					size = ownSlab - recHdr - op.key + size + 10
+				dev := strings.Repeat("k", op.Key)
+				size := op.Size
+				if size < 0 { // less the byte before a state kept as it is
+					size = ownSlab - recHdr - op.Key + size + 10 - 1
 				}
-				state := bytes.Repeat([]byte{byte(n)}, size)
+				state := randBytes(uint64(n), size)
+				if refs := s.refs.refs(); op.Like && len(refs) > 0 {
+					state = bytes.Clone(refs[n%len(refs)].b)
+					state[n%len(state)] ^= 0x55
+				}
 				ctx, v := context.Background(), ver[dev]
-				if op.canceled {
+				if op.Canceled {
 					ctx = canceled
 				}
-				if op.stale {
+				if op.Stale {
 					v++
 				}
 				nv, kept, err := s.compareAndSwapKept(ctx, dev, v, state)
 				switch {
-				case op.canceled || op.stale:
+				case op.Canceled || op.Stale:
 					if err == nil {
 						return fmt.Sprintf("op %d: no error", n)
 					}
@@ -504,9 +523,16 @@ func TestMemoryStoreSlabsKeysProperty(t *testing.T) {
 					return fmt.Sprintf("op %d: %v", n, err)
 				default:
 					ver[dev], last[dev] = nv, state
-					hold = append(hold, held{kept, state})
-					if len(kept) != cap(kept) {
-						return fmt.Sprintf("op %d: kept %d bytes of capacity %d", n, len(kept), cap(kept))
+					if err := checkKept(s, dev, state, kept); err != nil {
+						return fmt.Sprintf("op %d: %v", n, err)
+					}
+					if kept != nil {
+						hold = append(hold, held{kept, state})
+					} else if len(state) > 0 {
+						diffs++
+					}
+					if len(kept) >= ownSlab-recHdr-op.Key-1 {
+						bigRaw++
 					}
 				}
 				if err := checkSlabs(s); err != nil {
@@ -529,6 +555,10 @@ func TestMemoryStoreSlabsKeysProperty(t *testing.T) {
 		gen.SliceOfN(300, opGen),
 	))
 	properties.TestingRun(t)
+	t.Logf("%d states kept as differences, %d as they are with a slab of their own or near", diffs, bigRaw)
+	if diffs < 500 || bigRaw < 500 {
+		t.Errorf("%d states kept as differences, %d as they are with a slab of their own or near: too few", diffs, bigRaw)
+	}
 }
 
 // TestMemoryStoreSlabsSlack: the bytes a sealed slab had no use for (the
@@ -540,7 +570,7 @@ func TestMemoryStoreSlabsSlack(t *testing.T) {
 	const devices = 400
 	var ops []storeOp
 	for i := range devices {
-		ops = append(ops, storeOp{i, 13108 - recHdr - len(fmt.Sprint("DEV", i))})
+		ops = append(ops, storeOp{i, 13108 - recHdr - len(fmt.Sprint("DEV", i)) - 1}) // the byte before a state kept as it is
 	}
 	for i := range devices {
 		if i%4 == 0 {
