@@ -19,7 +19,7 @@ import (
 // them, kept for as long as the store is.
 //
 // The stored form of a state is empty for an empty state; otherwise its
-// first byte is 0, and the state follows as it is (a state that is short
+// first byte is 0, and the state follows as it is (a state that is short, long
 // or resembles no reference), or k, the state then being the difference
 // from reference k-1: its length (a uvarint), then runs, each the number
 // of bytes that follow as they are (a uvarint) and those bytes, then, but
@@ -34,6 +34,11 @@ const (
 	refMinState = 256
 	// refMaxState is the size of the largest state made a reference.
 	refMaxState = 16 << 10
+	// refMaxDiff is the size of the largest state kept as a difference: a
+	// larger one (a large object on its way, say) is kept as it is, so
+	// that the differences tried cost at most a few times what its
+	// message did.
+	refMaxDiff = 4 * refMaxState
 	// refMatch is the least number of bytes copied from a reference: the
 	// size of the windows the reference's table is of.
 	refMatch = 8
@@ -87,7 +92,7 @@ func (rs *memRefs) appendStored(dst, state []byte) ([]byte, bool) {
 	if len(state) == 0 {
 		return dst, false
 	}
-	if len(state) >= refMinState {
+	if len(state) >= refMinState && len(state) <= refMaxDiff {
 		refs := rs.refs()
 		if out, ok := rs.appendBest(dst, state, refs, 0); ok {
 			return out, true
@@ -175,9 +180,6 @@ func (r *memRef) appendDiff(dst []byte, marker byte, state []byte, limit int) ([
 		v := binary.LittleEndian.Uint64(state[i:])
 		c := int(r.table[refHash(v)]) - 1
 		if c < 0 || binary.LittleEndian.Uint64(ref[c:]) != v {
-			if i-lit > limit {
-				return dst[:start], false // the bytes not copied alone are over it
-			}
 			// farther on after many bytes with no match, so that a state
 			// unlike the reference costs little
 			i += 1 + (i-lit)>>5

@@ -187,6 +187,8 @@ func TestMemoryRefsStored(t *testing.T) {
 		{name: "refMaxState+1", state: randBytes(7, refMaxState+1), want: raw},
 		{name: "refMaxState+1 of a reference", refs: [][]byte{big}, state: cat(big, []byte{'x'}), want: diff, marker: 1, max: 14},
 		{name: "refMaxState+1 of references full", refs: full, state: randBytes(8, refMaxState+1), want: raw},
+		{name: "refMaxDiff of a reference", refs: [][]byte{big}, state: bytes.Repeat(big, refMaxDiff/refMaxState), want: diff, marker: 1, max: 24},
+		{name: "refMaxDiff+1 of a reference", refs: [][]byte{big}, state: cat(bytes.Repeat(big, refMaxDiff/refMaxState), []byte{'x'}), want: raw},
 		{name: "all one byte", state: bytes.Repeat([]byte{'a'}, 1000), want: diff, newRef: true, max: 12},
 		{name: "one byte, longer than the reference", refs: [][]byte{bytes.Repeat([]byte{'a'}, 300)}, state: bytes.Repeat([]byte{'a'}, 5000), want: diff, marker: 1, max: 100},
 		{name: "runs of one byte", refs: [][]byte{runs(100, 50, 200, 7, 300)}, state: runs(90, 60, 250, 3, 9, 300), want: diff, marker: 1, max: 40},
@@ -317,6 +319,8 @@ var stateOpGen = gen.Struct(reflect.TypeOf(stateOp{}), map[string]gopter.Gen{
 
 // makeState returns the state op makes after the states before.
 func makeState(before [][]byte, op stateOp) []byte {
+	// gopter's shrinking of a struct's fields leaves their ranges
+	op.N, op.Src, op.Pos = max(op.N, 0), max(op.Src, 0), max(op.Pos, 0)
 	if op.Kind == 0 || len(before) == 0 {
 		return randBytes(op.Seed, op.N)
 	}
