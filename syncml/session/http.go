@@ -355,10 +355,9 @@ func (s *Server) exchange(ctx context.Context, device string, in *Inbound, sp *s
 			return x, nil
 		}
 		// the Store keeps its own copy: the state is built in a scratch
-		// buffer (a MemoryStore's without the reply, which it copies from
-		// where it was encoded)
+		// buffer
 		p := scratch.Get().(*[]byte)
-		b, err := sess.appendStateBut((*p)[:0], inMem)
+		b, err := sess.appendState((*p)[:0])
 		if err != nil {
 			putScratch(p, b)
 			putScratch(rp, *rp)
@@ -367,8 +366,7 @@ func (s *Server) exchange(ctx context.Context, device string, in *Inbound, sp *s
 		var kept []byte
 		if inMem {
 			// that very type: a Store embedding one has its own methods
-			at := sess.st.replyAt
-			_, kept, err = ms.compareAndSwapKept(ctx, device, ver, b[:at], sess.st.Reply, b[at:])
+			_, kept, err = ms.compareAndSwapKept(ctx, device, ver, b)
 		} else {
 			_, err = s.cfg.Store.CompareAndSwap(ctx, device, ver, b)
 		}

@@ -157,11 +157,11 @@ func TestServerSharesKeptStateUnchanged(t *testing.T) {
 	}
 }
 
-// TestServerKeptStateWhole: a Server with a MemoryStore hands it the
-// state without the reply and the reply apart (compareAndSwapKept puts
-// them together); what the MemoryStore keeps is byte for byte what
-// another Store gets whole from the same exchanges, replies of every
-// size, replays and a second session included.
+// TestServerKeptStateWhole: a Server with a MemoryStore saves through
+// compareAndSwapKept, and sends the reply from the copy it returns when
+// there is one; what the MemoryStore keeps is byte for byte what another
+// Store gets from the same exchanges, replies of every size, replays and
+// a second session included.
 func TestServerKeptStateWhole(t *testing.T) {
 	mem, other := NewMemoryStore(), NewMemoryStore()
 	cfg := Config{OnStart: func(_ context.Context, s *Session, id Identity, first bool) {

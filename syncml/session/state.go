@@ -194,15 +194,8 @@ func putScratch(p *[]byte, b []byte) {
 }
 
 // appendState appends the serialized state to dst (see MarshalBinary).
+// It notes where the last reply's bytes are in it (replyAt).
 func (s *Session) appendState(dst []byte) ([]byte, error) {
-	return s.appendStateBut(dst, false)
-}
-
-// appendStateBut is appendState that, with noReply, leaves out the bytes
-// of the last reply (not its length): they belong at replyAt, where a
-// caller that copies the state anyway puts them from Reply itself (see
-// MemoryStore.compareAndSwapKept), sparing a copy of the reply.
-func (s *Session) appendStateBut(dst []byte, noReply bool) ([]byte, error) {
 	st := &s.st
 	w := &stateWriter{b: dst}
 	w.uint(stateFormat)
@@ -215,9 +208,7 @@ func (s *Session) appendStateBut(dst []byte, noReply bool) ([]byte, error) {
 	w.bytes(st.ReqHash)
 	w.uint(uint64(len(st.Reply)))
 	st.replyAt = len(w.b)
-	if !noReply {
-		w.b = append(w.b, st.Reply...)
-	}
+	w.b = append(w.b, st.Reply...)
 	w.bytes(st.Nonce)
 	w.bool(st.Ended)
 	w.uint(uint64(st.MaxMsgSize))

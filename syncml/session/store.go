@@ -185,38 +185,21 @@ func (s *MemoryStore) CompareAndSwap(ctx context.Context, device string, old uin
 	return v, err
 }
 
-// compareAndSwapKept is CompareAndSwap for the state made of parts one
-// after another, returning the copy kept when the state is kept as it is
-// (nil when kept as a difference, store_refs.go), which is never changed
-// in place: a Server whose Store is a MemoryStore sends its reply from
-// that copy rather than copying it once more, and hands the reply in as a
-// part of its own rather than copying it into the state first (see
+// compareAndSwapKept is CompareAndSwap returning the copy kept when the
+// state is kept as it is (nil when kept as a difference, store_refs.go),
+// which is never changed in place: a Server whose Store is a MemoryStore
+// sends its reply from that copy rather than copying it once more (see
 // Server.exchange).
-func (s *MemoryStore) compareAndSwapKept(ctx context.Context, device string, old uint64, parts ...[]byte) (uint64, []byte, error) {
+func (s *MemoryStore) compareAndSwapKept(ctx context.Context, device string, old uint64, state []byte) (uint64, []byte, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, nil, errorf("store %q: %w", device, err)
 	}
-	n := 0
-	for _, p := range parts {
-		n += len(p)
-	}
-	// the stored form, made before mu is held (a difference takes a few
-	// microseconds)
-	var state []byte
-	if len(parts) == 1 {
-		state = parts[0]
-	} else if n > 0 {
-		q := scratch.Get().(*[]byte)
-		state = (*q)[:0]
-		for _, p := range parts {
-			state = append(state, p...)
-		}
-		defer putScratch(q, state)
-	}
+	// the stored form, made before mu is held (a difference takes a
+	// microsecond or so)
 	sp := scratch.Get().(*[]byte)
 	stored, diff := s.refs.appendStored((*sp)[:0], state)
 	defer putScratch(sp, stored)
-	n = len(device) + len(stored)
+	n := len(device) + len(stored)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.init()
