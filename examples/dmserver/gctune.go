@@ -12,16 +12,16 @@ import (
 // between two collections) from the live heap: at least minHeadroom, else
 // 1/headroomDiv of the live heap. dmserver keeps every device's state in
 // memory (session.MemoryStore), most of its live heap once many devices
-// have checked in. The default headroom, as much again as the live heap
-// (GOGC=100), grew the process by about 5 KiB per new device where its
-// state is 3 KiB; on a virtual machine that returns freed memory to its
-// host, touching memory the process never had costs some 10 us per 4 KiB
-// page, and a fresh check-in cost 42-50 us of server CPU instead of 31.
-// A headroom of a quarter of the live heap grew it by 3.7 KiB per device
-// (3.3 once the first session read six nodes, not ten) for a few more
-// collections, over device states that hold no pointers;
-// a headroom of at least 16 MiB keeps a small heap from being collected
-// every few hundred requests.
+// have checked in. On a virtual machine that returns freed memory to its
+// host, touching memory the process never had costs 10-60 us per 4 KiB
+// page, so that a heap grown by the default headroom (GOGC=100, as much
+// again as the live heap) costs CPU as well as memory. When each new
+// device's state took 3 KiB, the tuner's quarter of the live heap made a
+// fresh check-in cost 31 us of server CPU instead of 42-50; with the
+// states kept as differences (a few hundred bytes a device) it is 27-28
+// us instead of 28-30 (keep-alive, 6 s runs). A headroom of at least
+// 16 MiB keeps a small heap from being collected every few hundred
+// requests.
 type gcTuner struct {
 	minHeadroom uint64
 	headroomDiv uint64
