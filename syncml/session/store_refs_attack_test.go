@@ -365,3 +365,26 @@ func TestMemoryRefsRefusedNoReference(t *testing.T) {
 		}
 	}
 }
+
+// TestRefMatchLen: refMatchLen is the length of the common start of its
+// arguments (which share refMatch bytes at least), for every length of
+// either up to 200 and every place of the first difference.
+func TestRefMatchLen(t *testing.T) {
+	base := randBytes(11, 200)
+	for la := refMatch; la <= len(base); la++ {
+		for _, lb := range []int{refMatch, la - 1, la, la + 1, len(base)} {
+			if lb < refMatch || lb > len(base) {
+				continue
+			}
+			for diff := refMatch; diff <= min(la, lb); diff++ {
+				b := bytes.Clone(base[:lb])
+				if diff < lb {
+					b[diff] ^= 0x40
+				}
+				if got, want := refMatchLen(base[:la], b), min(diff, la, lb); got != want {
+					t.Fatalf("lengths %d and %d, first difference at %d: refMatchLen %d, want %d", la, lb, diff, got, want)
+				}
+			}
+		}
+	}
+}
