@@ -211,7 +211,15 @@ func (r *memRef) appendDiff(dst []byte, marker byte, state []byte, limit int) ([
 // start, at least refMatch.
 func refMatchLen(a, b []byte) int {
 	n, m := refMatch, min(len(a), len(b))
-	// blocks first: a run copied is often a thousand bytes and more
+	// a word first: a state made to match in short runs (a device's
+	// LocURIs, echoed) would otherwise cost a block compare per run
+	if n+8 <= m {
+		if x := binary.LittleEndian.Uint64(a[n:]) ^ binary.LittleEndian.Uint64(b[n:]); x != 0 {
+			return n + bits.TrailingZeros64(x)/8
+		}
+		n += 8
+	}
+	// then blocks: a run copied is often a thousand bytes and more
 	for n+64 <= m && bytes.Equal(a[n:n+64], b[n:n+64]) {
 		n += 64
 	}
