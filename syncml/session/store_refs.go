@@ -45,6 +45,10 @@ const (
 	// refTableBits is the log2 of the number of slots in a reference's
 	// table.
 	refTableBits = 12
+	// refSamples is the number of windows of a state looked up in each
+	// reference's table to rank them, and refTries the most references
+	// a state's difference is then made from.
+	refSamples, refTries = 16, 2
 )
 
 // memRef is a reference state and its table: for each hash of refMatch
@@ -107,21 +111,32 @@ func (rs *memRefs) appendStored(dst, state []byte) ([]byte, bool) {
 }
 
 // appendBest appends to dst the smallest difference of state from one of
-// refs[from:], when it is at most half of state. One of at most an eighth
-// is taken as it comes; the reference the last one was from is tried
-// first.
+// refs[from:], when it is at most half of state. The references are
+// tried in the order of how many of refSamples windows of state each
+// holds (the one the last difference was from first among equals), those
+// that hold none not at all, and at most refTries of them: a state unlike
+// every reference costs a few dozen lookups, one made to resemble them all
+// (a device's LocURIs are echoed in its reply) two differences. One of at
+// most an eighth of state is taken as it comes.
 func (rs *memRefs) appendBest(dst, state []byte, refs []*memRef, from int) ([]byte, bool) {
 	hint := int(rs.hint.Load())
-	best, limit := -1, len(state)/2
-	var out []byte // the best so far, at the end of dst; later tries go after it
-	for j := -1; j < len(refs); j++ {
-		k := j
-		if j < 0 {
-			k = hint
-		}
-		if k < from || k >= len(refs) || (j >= 0 && j == hint) {
+	var order, hits [maxRefs]int
+	n := 0
+	for k := from; k < len(refs); k++ {
+		h := refs[k].hits(state)
+		if h == 0 {
 			continue
 		}
+		i := n
+		for ; i > 0 && (hits[i-1] < h || hits[i-1] == h && k == hint); i-- {
+			order[i], hits[i] = order[i-1], hits[i-1]
+		}
+		order[i], hits[i] = k, h
+		n++
+	}
+	best, limit := -1, len(state)/2
+	var out []byte // the best so far, at the end of dst; later tries go after it
+	for _, k := range order[:min(n, refTries)] {
 		base := dst
 		if best >= 0 {
 			base = out
@@ -143,6 +158,20 @@ func (rs *memRefs) appendBest(dst, state []byte, refs []*memRef, from int) ([]by
 		rs.hint.Store(uint32(best))
 	}
 	return out, true
+}
+
+// hits returns how many of refSamples windows of state (of refMinState
+// bytes at least), spread over it, r holds.
+func (r *memRef) hits(state []byte) int {
+	step := (len(state) - refMatch) / (refSamples - 1)
+	h := 0
+	for s := range refSamples {
+		v := binary.LittleEndian.Uint64(state[s*step:])
+		if c := int(r.table[refHash(v)]) - 1; c >= 0 && binary.LittleEndian.Uint64(r.b[c:]) == v {
+			h++
+		}
+	}
+	return h
 }
 
 // addAndDiff appends to dst the difference of state from a reference

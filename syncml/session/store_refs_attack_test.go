@@ -394,8 +394,10 @@ func TestRefMatchLen(t *testing.T) {
 // characters (echoed in the reply it keeps), make the four references,
 // states of 16 KB; the check-ins of ordinary devices after them are
 // still kept as differences (from one of them: the reply and queued
-// commands around the LocURIs are the same), of under 256 bytes a
-// device (121 with no poisoned references, 198 with them).
+// commands around the LocURIs are the same), of under 512 bytes a
+// device, a fifth of the 2,703 of a state kept as it is (121 with no
+// poisoned references; 198 with them when every reference was tried, 430
+// since the two that hold most of a state's sampled windows are).
 func TestMemoryRefsServerPoisoned(t *testing.T) {
 	s := NewMemoryStore()
 	srv := dmServer(s)
@@ -426,7 +428,7 @@ func TestMemoryRefsServerPoisoned(t *testing.T) {
 			t.Fatalf("%s: stored as it is, %d bytes", dmID(i), len(form))
 		}
 	}
-	if per := (s.slabs.live - live) / devices; per >= 256 {
-		t.Errorf("%d slab bytes a device after poisoned references; want under 256", per)
+	if per := (s.slabs.live - live) / devices; per >= 512 {
+		t.Errorf("%d slab bytes a device after poisoned references; want under 512", per)
 	}
 }

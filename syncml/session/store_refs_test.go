@@ -1093,3 +1093,47 @@ func TestMemoryRefsAddRace(t *testing.T) {
 		}
 	})
 }
+
+// TestMemoryRefsRanked: the references a state's difference is made from
+// are those holding most of its sampled windows, the one the last
+// difference was from first among equals, and none holding none of them.
+func TestMemoryRefsRanked(t *testing.T) {
+	a, b := randBytes(11, 3000), randBytes(12, 3000)
+	like := func(ref []byte) []byte {
+		st := bytes.Clone(ref)
+		copy(st[1000:], "a device's own bytes")
+		return st
+	}
+	rs := refsOf(t, randBytes(13, 3000), a, randBytes(14, 3000), b)
+	// a window whose table slot an earlier one took is not found: of
+	// 3,000 windows in 4,096 slots, about a quarter
+	if h := rs.refs()[1].hits(like(a)); h < refSamples/2 {
+		t.Errorf("a state like its reference: %d of %d windows held", h, refSamples)
+	}
+	if h := rs.refs()[0].hits(a); h != 0 {
+		t.Errorf("random bytes: %d of %d windows held by other random bytes", h, refSamples)
+	}
+	for _, c := range []struct {
+		state  []byte
+		marker byte
+	}{{like(a), 2}, {like(b), 4}, {like(a), 2}} {
+		out, ok := rs.appendBest(nil, c.state, rs.refs(), 0)
+		if !ok || out[0] != c.marker || len(out) > 64 {
+			t.Fatalf("difference %v, %d bytes from reference %d; want from %d", ok, len(out), out[0], c.marker)
+		}
+		if int(rs.hint.Load()) != int(c.marker)-1 {
+			t.Errorf("hint %d after a difference from %d", rs.hint.Load(), c.marker-1)
+		}
+	}
+	if out, ok := rs.appendBest(nil, randBytes(15, 3000), rs.refs(), 0); ok {
+		t.Errorf("random bytes: a difference of %d bytes", len(out))
+	}
+	// equals: the hint first
+	twins := refsOf(t, a, a)
+	for hint := range 2 {
+		twins.hint.Store(uint32(hint))
+		if out, ok := twins.appendBest(nil, like(a), twins.refs(), 0); !ok || int(out[0]) != hint+1 {
+			t.Errorf("hint %d, two like references: from %d, %v", hint, out[0], ok)
+		}
+	}
+}
