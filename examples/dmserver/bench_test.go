@@ -8,34 +8,18 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"runtime"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/windc-go/windc/syncml"
+	"github.com/windc-go/windc/syncml/syncmltest"
 )
 
 // checkIn is a fresh Windows check-in (package 1) of about 1.5 KB for
 // device id.
-func checkIn(id string) []byte {
-	return []byte(`<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr><VerDTD>1.2</VerDTD><VerProto>DM/1.2</VerProto><SessionID>1</SessionID><MsgID>1</MsgID>` +
-		`<Target><LocURI>https://127.0.0.1/ManagementServer/MDM.svc</LocURI></Target><Source><LocURI>` + id + `</LocURI></Source></SyncHdr><SyncBody>` +
-		`<Alert><CmdID>2</CmdID><Data>1201</Data></Alert>` +
-		`<Alert><CmdID>3</CmdID><Data>1224</Data><Item><Meta><Type xmlns="syncml:metinf">com.microsoft/MDM/LoginStatus</Type></Meta><Data>user</Data></Item></Alert>` +
-		`<Replace><CmdID>4</CmdID>` +
-		`<Item><Source><LocURI>./DevInfo/DevId</LocURI></Source><Data>` + id + `</Data></Item>` +
-		`<Item><Source><LocURI>./DevInfo/Man</LocURI></Source><Data>Microsoft Corporation</Data></Item>` +
-		`<Item><Source><LocURI>./DevInfo/Mod</LocURI></Source><Data>Surface Laptop 5</Data></Item>` +
-		`<Item><Source><LocURI>./DevInfo/DmV</LocURI></Source><Data>1.3</Data></Item>` +
-		`<Item><Source><LocURI>./DevInfo/Lang</LocURI></Source><Data>en-US</Data></Item>` +
-		`<Item><Source><LocURI>./Vendor/MSFT/DMClient/HWDevID</LocURI></Source><Data>` + strings.Repeat("A", 64) + `</Data></Item>` +
-		`<Item><Source><LocURI>./Vendor/MSFT/DeviceStatus/OS/Edition</LocURI></Source><Data>4</Data></Item>` +
-		`<Item><Source><LocURI>./Vendor/MSFT/DevDetail/Ext/Microsoft/DNSComputerName</LocURI></Source><Data>DESKTOP-` + id + `</Data></Item>` +
-		`<Item><Source><LocURI>./Vendor/MSFT/DevDetail/SwV</LocURI></Source><Data>10.0.26100.2605</Data></Item>` +
-		`</Replace><Final/></SyncBody></SyncML>`)
-}
+func checkIn(id string) []byte { return syncmltest.WindowsCheckIn(id, "1") }
 
 // BenchmarkCheckIn posts fresh check-ins (a new device each) from 8
 // concurrent clients on loopback to dmserver's handler and, as the in-run

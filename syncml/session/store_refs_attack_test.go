@@ -5,13 +5,15 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
-	"github.com/windc-go/windc/syncml"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/windc-go/windc/syncml"
+	"github.com/windc-go/windc/syncml/syncmltest"
 )
 
 // attackRefs returns maxRefs references, each nwords random words of 8
@@ -227,7 +229,7 @@ func TestMemoryRefsServerReplay(t *testing.T) {
 	}
 	for i := range 30 {
 		id := dmID(i)
-		msg := dmCheckIn(id, fmt.Sprint(i+1))
+		msg := syncmltest.WindowsCheckIn(id, fmt.Sprint(i+1))
 		first := post(msg)
 		again := post(msg)
 		if !bytes.Equal(first, again) {
@@ -352,7 +354,7 @@ func TestMemoryRefsRefusedNoReference(t *testing.T) {
 		srv := NewServer(ServerConfig{Store: mem, Session: Config{Authenticator: &CredAuthenticator{Type: typ, Users: users}}})
 		for i := range 6 {
 			id := fmt.Sprintf("%x", randBytes(uint64(i), 300))
-			req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(dmCheckIn(id, "1")))
+			req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(syncmltest.WindowsCheckIn(id, "1")))
 			req.Header.Set("Content-Type", ContentType)
 			rec := httptest.NewRecorder()
 			srv.ServeHTTP(rec, req)
@@ -415,7 +417,7 @@ func TestMemoryRefsServerPoisoned(t *testing.T) {
 		for j := range 40 {
 			fmt.Fprintf(&items, `<Item><Source><LocURI>./Vendor/MSFT/%x</LocURI></Source><Data>1</Data></Item>`, randBytes(uint64(p*100+j), 150))
 		}
-		post(bytes.Replace(dmCheckIn(fmt.Sprint("POISON", p), "1"), []byte("</Replace>"), []byte(items.String()+"</Replace>"), 1))
+		post(bytes.Replace(syncmltest.WindowsCheckIn(fmt.Sprint("POISON", p), "1"), []byte("</Replace>"), []byte(items.String()+"</Replace>"), 1))
 	}
 	if n := len(s.refs.refs()); n != maxRefs {
 		t.Fatalf("%d references after the poisoning check-ins", n)
@@ -423,7 +425,7 @@ func TestMemoryRefsServerPoisoned(t *testing.T) {
 	live := s.slabs.live
 	const devices = 100
 	for i := range devices {
-		post(dmCheckIn(dmID(i), fmt.Sprint(i+1)))
+		post(syncmltest.WindowsCheckIn(dmID(i), fmt.Sprint(i+1)))
 		if form := storedOf(s, dmID(i)); len(form) == 0 || form[0] == 0 {
 			t.Fatalf("%s: stored as it is, %d bytes", dmID(i), len(form))
 		}

@@ -12,7 +12,6 @@ import (
 	"net/http/httptest"
 	"reflect"
 	"runtime"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -20,29 +19,9 @@ import (
 	"github.com/leanovate/gopter"
 	"github.com/leanovate/gopter/gen"
 	"github.com/leanovate/gopter/prop"
-
 	"github.com/windc-go/windc/dmclient"
+	"github.com/windc-go/windc/syncml/syncmltest"
 )
-
-// dmCheckIn is a fresh Windows check-in (package 1) of device id in
-// session sess, as examples/dmserver's benchmarks send it.
-func dmCheckIn(id, sess string) []byte {
-	return []byte(`<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr><VerDTD>1.2</VerDTD><VerProto>DM/1.2</VerProto><SessionID>` + sess + `</SessionID><MsgID>1</MsgID>` +
-		`<Target><LocURI>https://127.0.0.1/ManagementServer/MDM.svc</LocURI></Target><Source><LocURI>` + id + `</LocURI></Source></SyncHdr><SyncBody>` +
-		`<Alert><CmdID>2</CmdID><Data>1201</Data></Alert>` +
-		`<Alert><CmdID>3</CmdID><Data>1224</Data><Item><Meta><Type xmlns="syncml:metinf">com.microsoft/MDM/LoginStatus</Type></Meta><Data>user</Data></Item></Alert>` +
-		`<Replace><CmdID>4</CmdID>` +
-		`<Item><Source><LocURI>./DevInfo/DevId</LocURI></Source><Data>` + id + `</Data></Item>` +
-		`<Item><Source><LocURI>./DevInfo/Man</LocURI></Source><Data>Microsoft Corporation</Data></Item>` +
-		`<Item><Source><LocURI>./DevInfo/Mod</LocURI></Source><Data>Surface Laptop 5</Data></Item>` +
-		`<Item><Source><LocURI>./DevInfo/DmV</LocURI></Source><Data>1.3</Data></Item>` +
-		`<Item><Source><LocURI>./DevInfo/Lang</LocURI></Source><Data>en-US</Data></Item>` +
-		`<Item><Source><LocURI>./Vendor/MSFT/DMClient/HWDevID</LocURI></Source><Data>` + strings.Repeat("A", 64) + `</Data></Item>` +
-		`<Item><Source><LocURI>./Vendor/MSFT/DeviceStatus/OS/Edition</LocURI></Source><Data>4</Data></Item>` +
-		`<Item><Source><LocURI>./Vendor/MSFT/DevDetail/Ext/Microsoft/DNSComputerName</LocURI></Source><Data>DESKTOP-` + id + `</Data></Item>` +
-		`<Item><Source><LocURI>./Vendor/MSFT/DevDetail/SwV</LocURI></Source><Data>10.0.26100.2605</Data></Item>` +
-		`</Replace><Final/></SyncBody></SyncML>`)
-}
 
 // dmServer returns a Server over s that starts a device's first session
 // as examples/dmserver does: Gets of DevDetail and DevInfo/DevId, and the
@@ -65,7 +44,7 @@ func dmStates(t testing.TB, s *MemoryStore, ids ...string) [][]byte {
 	srv := dmServer(s)
 	states := make([][]byte, len(ids))
 	for i, id := range ids {
-		req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(dmCheckIn(id, fmt.Sprint(i+1))))
+		req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(syncmltest.WindowsCheckIn(id, fmt.Sprint(i+1))))
 		req.Header.Set("Content-Type", ContentType)
 		rec := httptest.NewRecorder()
 		srv.ServeHTTP(rec, req)
