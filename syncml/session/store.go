@@ -31,7 +31,7 @@ type Store interface {
 // the states of devices that resemble each other (a server's devices on
 // their first session: the same commands sent, the same reply kept for a
 // replay, under other IDs) as their differences from a few of them, so
-// that such a device costs tens of bytes rather than kilobytes.
+// that such a device costs about a hundred bytes rather than kilobytes.
 type MemoryStore struct {
 	mu sync.Mutex
 	// index maps the hash of each device (hash) to the index of its
@@ -194,12 +194,19 @@ func (s *MemoryStore) compareAndSwapKept(ctx context.Context, device string, old
 	if err := ctx.Err(); err != nil {
 		return 0, nil, errorf("store %q: %w", device, err)
 	}
-	// the stored form, made before mu is held (a difference takes a
-	// microsecond or so)
+	// the stored form, a difference made before mu is held (it takes a
+	// microsecond or so), or state as it is, written from where it is
 	sp := scratch.Get().(*[]byte)
-	stored, diff := s.refs.appendStored((*sp)[:0], state)
+	stored, diff := s.refs.appendDiffOf((*sp)[:0], state)
 	defer putScratch(sp, stored)
-	n := len(device) + len(stored)
+	parts := [][]byte{stored}
+	if !diff && len(state) > 0 {
+		parts = [][]byte{rawForm, state}
+	}
+	n := len(device)
+	for _, p := range parts {
+		n += len(p)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.init()
@@ -223,8 +230,8 @@ func (s *MemoryStore) compareAndSwapKept(ctx context.Context, device string, old
 		i, e = s.add(device, h)
 	}
 	e.version++
-	s.write(i, e, device, [][]byte{stored}, n)
-	if diff || len(stored) == 0 {
+	s.write(i, e, device, parts, n)
+	if diff || len(state) == 0 {
 		return e.version, nil, nil
 	}
 	return e.version, s.bytesOf(e)[e.keyLen+1:], nil

@@ -93,22 +93,31 @@ func (rs *memRefs) refs() []*memRef {
 // appendStored appends the stored form of state to dst and reports
 // whether it is a difference (not state as it is).
 func (rs *memRefs) appendStored(dst, state []byte) ([]byte, bool) {
-	if len(state) == 0 {
-		return dst, false
-	}
-	if len(state) >= refMinState && len(state) <= refMaxDiff {
-		refs := rs.refs()
-		if out, ok := rs.appendBest(dst, state, refs, 0); ok {
-			return out, true
-		}
-		if len(refs) < maxRefs && len(state) <= refMaxState {
-			if out, ok := rs.addAndDiff(dst, state, len(refs)); ok {
-				return out, true
-			}
-		}
+	if out, ok := rs.appendDiffOf(dst, state); ok || len(state) == 0 {
+		return out, ok
 	}
 	return append(append(dst, 0), state...), false
 }
+
+// appendDiffOf appends to dst the stored form of state when it is a
+// difference, and reports whether it is; when not, dst is as it was
+// (the stored form is then a 0 byte and state, see rawForm).
+func (rs *memRefs) appendDiffOf(dst, state []byte) ([]byte, bool) {
+	if len(state) < refMinState || len(state) > refMaxDiff {
+		return dst, false
+	}
+	refs := rs.refs()
+	if out, ok := rs.appendBest(dst, state, refs, 0); ok {
+		return out, true
+	}
+	if len(refs) < maxRefs && len(state) <= refMaxState {
+		return rs.addAndDiff(dst, state, len(refs))
+	}
+	return dst, false
+}
+
+// rawForm is the byte a state kept as it is follows.
+var rawForm = []byte{0}
 
 // appendBest appends to dst the smallest difference of state from one of
 // refs[from:], when it is at most half of state. The references are

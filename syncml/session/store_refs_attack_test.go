@@ -217,16 +217,7 @@ func TestMemoryRefsServerReplay(t *testing.T) {
 			_ = s.Queue(NewGets(gets...)...)
 		}
 	}}})
-	post := func(body []byte) []byte {
-		req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
-		req.Header.Set("Content-Type", ContentType)
-		rec := httptest.NewRecorder()
-		srv.ServeHTTP(rec, req)
-		if rec.Code != http.StatusOK {
-			t.Fatalf("HTTP %d %s", rec.Code, rec.Body)
-		}
-		return rec.Body.Bytes()
-	}
+	post := func(body []byte) []byte { return postOK(t, srv, body) }
 	for i := range 30 {
 		id := dmID(i)
 		msg := syncmltest.WindowsCheckIn(id, fmt.Sprint(i+1))
@@ -403,15 +394,7 @@ func TestRefMatchLen(t *testing.T) {
 func TestMemoryRefsServerPoisoned(t *testing.T) {
 	s := NewMemoryStore()
 	srv := dmServer(s)
-	post := func(msg []byte) {
-		req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(msg))
-		req.Header.Set("Content-Type", ContentType)
-		rec := httptest.NewRecorder()
-		srv.ServeHTTP(rec, req)
-		if rec.Code != http.StatusOK {
-			t.Fatalf("HTTP %d %s", rec.Code, rec.Body)
-		}
-	}
+	post := func(msg []byte) { postOK(t, srv, msg) }
 	for p := range maxRefs {
 		var items strings.Builder
 		for j := range 40 {
@@ -433,4 +416,18 @@ func TestMemoryRefsServerPoisoned(t *testing.T) {
 	if per := (s.slabs.live - live) / devices; per >= 512 {
 		t.Errorf("%d slab bytes a device after poisoned references; want under 512", per)
 	}
+}
+
+// postOK posts body to h as a device does and returns the reply, failing
+// t unless it is 200.
+func postOK(t *testing.T, h http.Handler, body []byte) []byte {
+	t.Helper()
+	req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
+	req.Header.Set("Content-Type", ContentType)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("HTTP %d %s", rec.Code, rec.Body)
+	}
+	return rec.Body.Bytes()
 }
