@@ -354,29 +354,29 @@ func (s *Server) exchange(ctx context.Context, device string, in *Inbound, sp *s
 			putScratch(rp, *rp)
 			return x, nil
 		}
-		// the Store keeps its own copy: the state is built in a scratch
-		// buffer
-		p := scratch.Get().(*[]byte)
-		b, err := sess.appendState((*p)[:0])
+		// the Store keeps its own copy: the state is built in the reply's
+		// buffer after it, and a MemoryStore's stored form after that
+		// (one pooled buffer, whichever array it ends in)
+		buf := *rp
+		b, err := sess.appendState(buf)
 		if err != nil {
-			putScratch(p, b)
-			putScratch(rp, *rp)
+			putScratch(rp, buf)
 			return nil, err
 		}
+		state := b[len(buf):]
 		var kept []byte
 		if inMem {
 			// that very type: a Store embedding one has its own methods
-			_, kept, err = ms.compareAndSwapKept(ctx, device, ver, b)
+			_, kept, b, err = ms.compareAndSwapKept(ctx, device, ver, state, b)
 		} else {
-			_, err = s.cfg.Store.CompareAndSwap(ctx, device, ver, b)
+			_, err = s.cfg.Store.CompareAndSwap(ctx, device, ver, state)
 		}
-		putScratch(p, b)
 		if err == nil {
-			x.Raw = sess.ownReply(x.Raw, kept, *rp)
-			putScratch(rp, *rp)
+			x.Raw = sess.ownReply(x.Raw, kept, b)
+			putScratch(rp, b)
 			return x, nil
 		}
-		putScratch(rp, *rp)
+		putScratch(rp, b)
 		if !errors.Is(err, ErrConflict) {
 			return nil, errorf("save %q: %w", device, err)
 		}

@@ -194,10 +194,12 @@ func putScratch(p *[]byte, b []byte) {
 }
 
 // appendState appends the serialized state to dst (see MarshalBinary).
-// It notes where the last reply's bytes are in it (replyAt).
+// It notes where the last reply's bytes are in the state (replyAt, from
+// the state's first byte, not dst's).
 func (s *Session) appendState(dst []byte) ([]byte, error) {
 	st := &s.st
 	w := &stateWriter{b: dst}
+	start := len(dst)
 	w.uint(stateFormat)
 	w.string(st.SessionID)
 	w.string(st.InMsgID)
@@ -207,7 +209,7 @@ func (s *Session) appendState(dst []byte) ([]byte, error) {
 	w.string(st.VerProto)
 	w.bytes(st.ReqHash)
 	w.uint(uint64(len(st.Reply)))
-	st.replyAt = len(w.b)
+	st.replyAt = len(w.b) - start
 	w.b = append(w.b, st.Reply...)
 	w.bytes(st.Nonce)
 	w.bool(st.Ended)

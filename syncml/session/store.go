@@ -181,7 +181,9 @@ func (s *MemoryStore) load(ctx context.Context, device string) ([]byte, uint64, 
 
 // CompareAndSwap implements Store.
 func (s *MemoryStore) CompareAndSwap(ctx context.Context, device string, old uint64, state []byte) (uint64, error) {
-	v, _, err := s.compareAndSwapKept(ctx, device, old, state)
+	sp := scratch.Get().(*[]byte)
+	v, _, b, err := s.compareAndSwapKept(ctx, device, old, state, *sp)
+	putScratch(sp, b)
 	return v, err
 }
 
@@ -189,16 +191,19 @@ func (s *MemoryStore) CompareAndSwap(ctx context.Context, device string, old uin
 // state is kept as it is (nil when kept as a difference, store_refs.go),
 // which is never changed in place: a Server whose Store is a MemoryStore
 // sends its reply from that copy rather than copying it once more (see
-// Server.exchange).
-func (s *MemoryStore) compareAndSwapKept(ctx context.Context, device string, old uint64, state []byte) (uint64, []byte, error) {
+// Server.exchange). A difference is made after what buf holds, which is
+// returned grown (for the caller's pool) and otherwise unchanged; state
+// may lie in buf, before its length.
+func (s *MemoryStore) compareAndSwapKept(ctx context.Context, device string, old uint64, state, buf []byte) (uint64, []byte, []byte, error) {
 	if err := ctx.Err(); err != nil {
-		return 0, nil, errorf("store %q: %w", device, err)
+		return 0, nil, buf, errorf("store %q: %w", device, err)
 	}
 	// the stored form, a difference made before mu is held (it takes a
-	// microsecond or so), or state as it is, written from where it is
-	sp := scratch.Get().(*[]byte)
-	stored, diff := s.refs.appendDiffOf((*sp)[:0], state)
-	defer putScratch(sp, stored)
+	// microsecond or so) after what buf holds, or state as it is,
+	// written from where it is
+	start := len(buf)
+	buf, diff := s.refs.appendDiffOf(buf, state)
+	stored := buf[start:]
 	parts := [][]byte{stored}
 	if !diff && len(state) > 0 {
 		parts = [][]byte{rawForm, state}
@@ -217,22 +222,22 @@ func (s *MemoryStore) compareAndSwapKept(ctx context.Context, device string, old
 		version = e.version
 	}
 	if version != old {
-		return 0, nil, errorf("store %q: version %d, not %d: %w", device, version, old, ErrConflict)
+		return 0, nil, buf, errorf("store %q: version %d, not %d: %w", device, version, old, ErrConflict)
 	}
 	// what an entry can name (compared as uint64: int may be 32 bits)
 	if uint64(n) > maxRecord {
-		return 0, nil, errorf("store %q: %d bytes of device and state, over the %d a MemoryStore keeps", device[:min(len(device), 64)], n, uint64(maxRecord))
+		return 0, nil, buf, errorf("store %q: %d bytes of device and state, over the %d a MemoryStore keeps", device[:min(len(device), 64)], n, uint64(maxRecord))
 	}
 	if e == nil {
 		if uint64(s.n) >= math.MaxUint32-1 {
-			return 0, nil, errorf("store %q: over the %d devices a MemoryStore keeps", device[:min(len(device), 64)], uint64(math.MaxUint32-1))
+			return 0, nil, buf, errorf("store %q: over the %d devices a MemoryStore keeps", device[:min(len(device), 64)], uint64(math.MaxUint32-1))
 		}
 		i, e = s.add(device, h)
 	}
 	e.version++
 	s.write(i, e, device, parts, n)
 	if diff || len(state) == 0 {
-		return e.version, nil, nil
+		return e.version, nil, buf, nil
 	}
-	return e.version, s.bytesOf(e)[e.keyLen+1:], nil
+	return e.version, s.bytesOf(e)[e.keyLen+1:], buf, nil
 }

@@ -395,9 +395,17 @@ func TestMemoryRefsProperty(t *testing.T) {
 					return fmt.Sprintf("state %d: %v", n, err)
 				}
 				dev := fmt.Sprint("D", n%5)
-				v, kept, err := s.compareAndSwapKept(ctx, dev, ver[dev], state)
+				// as a Server calls it: the state in a buffer after other
+				// bytes, the stored form made after it, in place or not
+				pre := bytes.Repeat([]byte{byte(n)}, n%3*100)
+				buf := append(append(make([]byte, 0, len(pre)+len(state)+n%2*(len(state)+64)), pre...), state...)
+				inBuf := buf[len(pre):]
+				v, kept, out, err := s.compareAndSwapKept(ctx, dev, ver[dev], inBuf, buf)
 				if err != nil {
 					return fmt.Sprintf("state %d: %v", n, err)
+				}
+				if len(out) < len(buf) || !bytes.Equal(out[:len(pre)], pre) || !bytes.Equal(out[len(pre):len(buf)], state) || !bytes.Equal(inBuf, state) {
+					return fmt.Sprintf("state %d: the buffer's %d bytes changed", n, len(buf))
 				}
 				ver[dev], last[dev] = v, state
 				if err := checkKept(s, dev, state, kept); err != nil {
@@ -768,7 +776,7 @@ func TestMemoryStoreRefsConcurrent(t *testing.T) {
 				if dev[0] == 'S' {
 					_, old, _ = s.Load(ctx, dev)
 				}
-				v, kept, err := s.compareAndSwapKept(ctx, dev, old, state)
+				v, kept, _, err := s.compareAndSwapKept(ctx, dev, old, state, nil)
 				switch {
 				case dev[0] == 'S' && errors.Is(err, ErrConflict):
 					continue

@@ -360,7 +360,7 @@ func TestMemoryStoreSlabsConcurrent(t *testing.T) {
 					errs <- err
 					return
 				}
-				_, kept, err := s.compareAndSwapKept(ctx, dev, v, fill(size))
+				_, kept, _, err := s.compareAndSwapKept(ctx, dev, v, fill(size), nil)
 				switch {
 				case errors.Is(err, ErrConflict):
 					continue
@@ -513,7 +513,7 @@ func TestMemoryStoreSlabsKeysProperty(t *testing.T) {
 				if op.Stale {
 					v++
 				}
-				nv, kept, err := s.compareAndSwapKept(ctx, dev, v, state)
+				nv, kept, _, err := s.compareAndSwapKept(ctx, dev, v, state, nil)
 				switch {
 				case op.Canceled || op.Stale:
 					if err == nil {
