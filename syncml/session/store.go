@@ -70,6 +70,7 @@ type memEntry struct {
 	n       uint32 // the number of its bytes (0 for device "" and no state)
 	keyLen  uint32
 	next    uint32 // the index+1 of the entry added before it with the same hash, 0: none
+	ref     byte   // the first byte of its stored form when a difference (store_refs.go), else 0
 }
 
 // NewMemoryStore returns an empty MemoryStore.
@@ -169,10 +170,11 @@ func (s *MemoryStore) load(ctx context.Context, device string) ([]byte, uint64, 
 		s.mu.Unlock()
 		return nil, 0, false, nil
 	}
-	stored, version := s.bytesOf(e)[e.keyLen:], e.version
+	// the reference too: its slot may be freed once mu is released
+	stored, version, ref := s.bytesOf(e)[e.keyLen:], e.version, s.refs.slot(e.ref)
 	s.mu.Unlock()
-	// stored is never changed in place: read without mu
-	state, err := s.refs.state(stored)
+	// stored is never changed in place, nor is ref: read without mu
+	state, err := stateOf(stored, ref)
 	if err != nil {
 		return nil, 0, false, errorf("load %q: %w", device, err)
 	}
@@ -202,16 +204,7 @@ func (s *MemoryStore) compareAndSwapKept(ctx context.Context, device string, old
 	// microsecond or so) after what buf holds, or state as it is,
 	// written from where it is
 	start := len(buf)
-	buf, diff := s.refs.appendDiffOf(buf, state)
-	stored := buf[start:]
-	parts := [][]byte{stored}
-	if !diff && len(state) > 0 {
-		parts = [][]byte{rawForm, state}
-	}
-	n := len(device)
-	for _, p := range parts {
-		n += len(p)
-	}
+	buf, ref := s.refs.appendDiffOf(buf, state, &s.mu)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.init()
@@ -224,6 +217,18 @@ func (s *MemoryStore) compareAndSwapKept(ctx context.Context, device string, old
 	if version != old {
 		return 0, nil, buf, errorf("store %q: version %d, not %d: %w", device, version, old, ErrConflict)
 	}
+	// a difference from a reference its slot no longer holds (replaced
+	// meanwhile, and freed) is not stored: the state is, as it is
+	parts, marker := [][]byte{buf[start:]}, byte(0)
+	if ref != nil && s.refs.slots[ref.marker-1] == ref {
+		marker = ref.marker
+	} else if len(state) > 0 {
+		parts = [][]byte{rawForm, state}
+	}
+	n := len(device)
+	for _, p := range parts {
+		n += len(p)
+	}
 	// what an entry can name (compared as uint64: int may be 32 bits)
 	if uint64(n) > maxRecord {
 		return 0, nil, buf, errorf("store %q: %d bytes of device and state, over the %d a MemoryStore keeps", device[:min(len(device), 64)], n, uint64(maxRecord))
@@ -235,8 +240,10 @@ func (s *MemoryStore) compareAndSwapKept(ctx context.Context, device string, old
 		i, e = s.add(device, h)
 	}
 	e.version++
+	s.refs.stored(e.ref, marker)
+	e.ref = marker
 	s.write(i, e, device, parts, n)
-	if diff || len(state) == 0 {
+	if marker != 0 || len(state) == 0 {
 		return e.version, nil, buf, nil
 	}
 	return e.version, s.bytesOf(e)[e.keyLen+1:], buf, nil

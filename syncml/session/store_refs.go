@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"math/bits"
+	"slices"
 	"sync"
 	"sync/atomic"
 )
@@ -14,21 +15,57 @@ import (
 // resemble each other (the same commands queued on a first session, the
 // same Statuses answered, the same reply kept for a replay, under other
 // device and session IDs), so that a new device costs its IDs and a few
-// dozen bytes rather than its whole state. The first states that resemble
-// none of the references kept yet become references, up to maxRefs of
-// them, kept for as long as the store is.
+// dozen bytes rather than its whole state.
+//
+// The references are kept in slots, a stored form naming its slot. At
+// most maxRefs of them are active: differences are made from those. The
+// first states that resemble none of the active references become
+// references, up to maxRefs of them; after that, a state whose best
+// difference is poor (over an eighth of it) or none may take the place of
+// the active reference fewest stored states are differences from (the
+// first devices after a start may be unlike the fleet, and the fleet's
+// states change shape when an operator queues new commands). The one
+// replaced is retired: kept for as long as a stored state is a difference
+// from it, then its slot is freed. Replacements are rate-limited (at most
+// one every replaceEvery stores, and none while the last one made is a
+// difference of no other state, but for replaceStale stores), so that
+// states unlike each other cannot make the store copy references and
+// build their tables over and over, and bounded: none while maxRetired
+// references are retired (each up to refMaxState bytes and its table).
 //
 // The stored form of a state is empty for an empty state; otherwise its
 // first byte is 0, and the state follows as it is (a state that is short, long
 // or resembles no reference), or k, the state then being the difference
-// from reference k-1: its length (a uvarint), then runs, each the number
-// of bytes that follow as they are (a uvarint) and those bytes, then, but
-// after the last run, the offset in the reference of the bytes copied and
-// their number less refMatch (uvarints).
+// from the reference of slot k-1: its length (a uvarint), then runs, each
+// the number of bytes that follow as they are (a uvarint) and those
+// bytes, then, but after the last run, the offset in the reference of the
+// bytes copied and their number less refMatch (uvarints).
+//
+// A difference is made with no lock held, from the active references as
+// they were (a snapshot), and stored under the table's lock (the
+// MemoryStore's mu) only if its slot still holds that very reference;
+// else the state is stored as it is. The slots and the number of stored
+// forms naming each change under that lock, and a load takes the
+// reference of its stored form's slot under it, so that a reference a
+// stored form names is never freed before it is read.
 
 const (
-	// maxRefs is the most references a MemoryStore keeps.
+	// maxRefs is the most active references a MemoryStore keeps.
 	maxRefs = 4
+	// maxRetired is the most references kept, retired, for stored states
+	// that are differences from them: with the active ones, at most
+	// (maxRefs+maxRetired) x (refMaxState + the table's 8 KiB) bytes.
+	maxRetired = 8
+	// refSlots is the number of slots: one is free whenever a reference
+	// may be retired.
+	refSlots = maxRefs + maxRetired + 1
+	// replaceEvery is the fewest stores between two replacements, and
+	// replaceStale the fewest after one whose reference is a difference
+	// of no other state yet.
+	replaceEvery, replaceStale = 256, 16 * 256
+	// refPoor: a difference of over 1/refPoor of its state is poor; the
+	// state may then take a reference's place.
+	refPoor = 8
 	// refMinState is the size from which a state is kept as a difference,
 	// and made a reference.
 	refMinState = 256
@@ -53,25 +90,43 @@ const (
 
 // memRef is a reference state and its table: for each hash of refMatch
 // bytes, the offset+1 of the first window of the reference with that
-// hash (the first, so that a run of the same bytes is copied whole). It
-// never changes once made.
+// hash (the first, so that a run of the same bytes is copied whole). Its
+// bytes and table never change once made.
 type memRef struct {
-	b     []byte
-	table [1 << refTableBits]uint16
+	b      []byte
+	marker byte // its slot+1: the first byte of a difference from it
+	// made is the stores counted when it was made; active reports whether
+	// it is (not retired). Both are guarded by the table's lock.
+	made   uint32
+	active bool
+	table  [1 << refTableBits]uint16
 }
 
 // memRefs are the references of a MemoryStore.
 type memRefs struct {
-	mu   sync.Mutex                // held while adding one
-	list atomic.Pointer[[]*memRef] // never changed in place: a new list replaces it
-	hint atomic.Uint32             // the index of the reference the last difference was from
+	mu   sync.Mutex                // held while one is made
+	list atomic.Pointer[[]*memRef] // the active ones, never changed in place: a new list replaces it
+	hint atomic.Uint32             // the marker of the reference the last difference was from
+	// stores counts the stored forms written, next is the count from
+	// which a reference may be replaced (tried): written under the
+	// table's lock, read with none
+	stores, next atomic.Uint32
+	// every is replaceEvery, unless a test set another (before use)
+	every uint32
+	// the slots, by marker-1 (nil: free), the number of stored forms
+	// naming each, the references retired (held, not active) and the
+	// last one made in place of another: guarded by the table's lock
+	slots   [refSlots]*memRef
+	counts  [refSlots]uint32
+	retired int
+	newest  *memRef
 }
 
 // refHash returns the table slot of the refMatch bytes whose
 // little-endian value is v.
 func refHash(v uint64) uint32 { return uint32((v * 0x9E3779B97F4A7C15) >> (64 - refTableBits)) }
 
-// newMemRef returns the reference of a copy of b.
+// newMemRef returns the reference of a copy of b, in no slot yet.
 func newMemRef(b []byte) *memRef {
 	r := &memRef{b: append([]byte(nil), b...)}
 	for i := 0; i+refMatch <= len(r.b); i++ {
@@ -82,7 +137,7 @@ func newMemRef(b []byte) *memRef {
 	return r
 }
 
-// refs returns the references kept.
+// refs returns the active references.
 func (rs *memRefs) refs() []*memRef {
 	if l := rs.list.Load(); l != nil {
 		return *l
@@ -90,83 +145,103 @@ func (rs *memRefs) refs() []*memRef {
 	return nil
 }
 
-// appendStored appends the stored form of state to dst and reports
-// whether it is a difference (not state as it is).
-func (rs *memRefs) appendStored(dst, state []byte) ([]byte, bool) {
-	if out, ok := rs.appendDiffOf(dst, state); ok || len(state) == 0 {
-		return out, ok
+// slot returns the reference of marker, nil when its slot is free. The
+// caller holds the table's lock.
+func (rs *memRefs) slot(marker byte) *memRef {
+	if marker == 0 || int(marker) > refSlots {
+		return nil
 	}
-	return append(append(dst, 0), state...), false
+	return rs.slots[marker-1]
+}
+
+// appendStored appends the stored form of state to dst and returns the
+// reference it is a difference from, nil when it is state as it is. tab
+// is the table's lock.
+func (rs *memRefs) appendStored(dst, state []byte, tab *sync.Mutex) ([]byte, *memRef) {
+	if out, r := rs.appendDiffOf(dst, state, tab); r != nil || len(state) == 0 {
+		return out, r
+	}
+	return append(append(dst, 0), state...), nil
 }
 
 // appendDiffOf appends to dst the stored form of state when it is a
-// difference, and reports whether it is; when not, dst is as it was
-// (the stored form is then a 0 byte and state, see rawForm).
-func (rs *memRefs) appendDiffOf(dst, state []byte) ([]byte, bool) {
+// difference, and returns the reference it is from; when not, nil, dst
+// being as it was (the stored form is then a 0 byte and state, see
+// rawForm). A state unlike the active references, or like them only
+// poorly, may become one (see addAndDiff); tab is the table's lock, not
+// held.
+func (rs *memRefs) appendDiffOf(dst, state []byte, tab *sync.Mutex) ([]byte, *memRef) {
 	if len(state) < refMinState || len(state) > refMaxDiff {
-		return dst, false
+		return dst, nil
 	}
 	refs := rs.refs()
-	if out, ok := rs.appendBest(dst, state, refs, 0); ok {
-		return out, true
+	out, r := rs.appendBest(dst, state, refs)
+	if r != nil && len(out)-len(dst) <= len(state)/refPoor || len(state) > refMaxState {
+		return out, r
 	}
-	if len(refs) < maxRefs && len(state) <= refMaxState {
-		return rs.addAndDiff(dst, state, len(refs))
+	if len(refs) < maxRefs || int32(rs.stores.Load()-rs.next.Load()) >= 0 {
+		// made after the poor one, then moved over it
+		if o, nr := rs.addAndDiff(out, state, refs, tab); nr != nil {
+			return append(dst, o[len(out):]...), nr
+		}
 	}
-	return dst, false
+	return out, r
 }
 
 // rawForm is the byte a state kept as it is follows.
 var rawForm = []byte{0}
 
 // appendBest appends to dst the smallest difference of state from one of
-// refs[from:], when it is at most half of state. The references are
-// tried in the order of how many of refSamples windows of state each
-// holds (the one the last difference was from first among equals), those
-// that hold none not at all, and at most refTries of them: a state unlike
-// every reference costs a few dozen lookups, one made to resemble them all
-// (a device's LocURIs are echoed in its reply) two differences. One of at
-// most an eighth of state is taken as it comes.
-func (rs *memRefs) appendBest(dst, state []byte, refs []*memRef, from int) ([]byte, bool) {
-	hint := int(rs.hint.Load())
-	var order, hits [maxRefs]int
+// refs, when it is at most half of state, and returns the reference it
+// is from (nil: none, dst as it was). The references are tried in the
+// order of how many of refSamples windows of state each holds (the one
+// the last difference was from first among equals), those that hold none
+// not at all, and at most refTries of them: a state unlike every
+// reference costs a few dozen lookups, one made to resemble them all (a
+// device's LocURIs are echoed in its reply) two differences. One of at
+// most 1/refPoor of state is taken as it comes.
+func (rs *memRefs) appendBest(dst, state []byte, refs []*memRef) ([]byte, *memRef) {
+	hint := byte(rs.hint.Load())
+	var order [maxRefs]*memRef
+	var hits [maxRefs]int
 	n := 0
-	for k := from; k < len(refs); k++ {
-		h := refs[k].hits(state)
+	for _, r := range refs {
+		h := r.hits(state)
 		if h == 0 {
 			continue
 		}
 		i := n
-		for ; i > 0 && (hits[i-1] < h || hits[i-1] == h && k == hint); i-- {
+		for ; i > 0 && (hits[i-1] < h || hits[i-1] == h && r.marker == hint); i-- {
 			order[i], hits[i] = order[i-1], hits[i-1]
 		}
-		order[i], hits[i] = k, h
+		order[i], hits[i] = r, h
 		n++
 	}
-	best, limit := -1, len(state)/2
+	var best *memRef
+	limit := len(state) / 2
 	var out []byte // the best so far, at the end of dst; later tries go after it
-	for _, k := range order[:min(n, refTries)] {
+	for _, r := range order[:min(n, refTries)] {
 		base := dst
-		if best >= 0 {
+		if best != nil {
 			base = out
 		}
-		d, ok := refs[k].appendDiff(base, byte(k+1), state, limit)
+		d, ok := r.appendDiff(base, r.marker, state, limit)
 		if !ok {
 			continue
 		}
 		// the new best, moved over the previous one
-		out, best, limit = append(dst, d[len(base):]...), k, len(d)-len(base)
-		if limit <= len(state)/8 {
+		out, best, limit = append(dst, d[len(base):]...), r, len(d)-len(base)
+		if limit <= len(state)/refPoor {
 			break
 		}
 	}
-	if best < 0 {
-		return dst, false
+	if best == nil {
+		return dst, nil
 	}
-	if best != hint {
-		rs.hint.Store(uint32(best))
+	if best.marker != hint {
+		rs.hint.Store(uint32(best.marker))
 	}
-	return out, true
+	return out, best
 }
 
 // hits returns how many of refSamples windows of state (of refMinState
@@ -183,27 +258,145 @@ func (r *memRef) hits(state []byte) int {
 	return h
 }
 
-// addAndDiff appends to dst the difference of state from a reference
-// added since the caller looked at those kept (from on), when one is
-// close enough (devices checking in at once, none kept yet, would
-// otherwise make near copies of one state their references), else from
-// state itself made a reference, unless maxRefs are kept already.
-func (rs *memRefs) addAndDiff(dst, state []byte, from int) ([]byte, bool) {
+// addAndDiff appends to dst the difference of state, of at most
+// refMaxState bytes, from an active reference made since the caller
+// looked at them (seen), when one is close enough (devices checking in at
+// once, none kept yet, would otherwise make near copies of one state
+// their references), else from state itself made a reference: one more
+// while fewer than maxRefs are active, else in place of one when a
+// replacement is due (see replaceable). It returns the reference the
+// difference is from, nil when none (dst as it was). tab is the table's
+// lock, not held.
+func (rs *memRefs) addAndDiff(dst, state []byte, seen []*memRef, tab *sync.Mutex) ([]byte, *memRef) {
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
 	refs := rs.refs()
-	if out, ok := rs.appendBest(dst, state, refs, from); ok {
-		return out, true
+	full := len(refs) >= maxRefs
+	var fresh [maxRefs]*memRef
+	n := 0
+	for _, r := range refs {
+		if !slices.Contains(seen, r) {
+			fresh[n] = r
+			n++
+		}
 	}
-	if len(refs) >= maxRefs {
-		return dst, false
+	if n > 0 {
+		out, r := rs.appendBest(dst, state, fresh[:n])
+		if r != nil && (!full || len(out)-len(dst) <= len(state)/refPoor) {
+			return out, r
+		}
 	}
+	if full {
+		tab.Lock()
+		ok := rs.replaceable()
+		tab.Unlock()
+		if !ok {
+			return dst, nil
+		}
+	}
+	// made with the table's lock not held: a copy and a table, some
+	// dozens of microseconds
 	r := newMemRef(state)
-	l := append(refs[:len(refs):len(refs)], r)
-	rs.list.Store(&l)
-	rs.hint.Store(uint32(len(l) - 1))
+	tab.Lock()
+	rs.install(r)
+	tab.Unlock()
 	// a state from itself: one copy, whole
-	return r.appendDiff(dst, byte(len(l)), state, len(state))
+	out, _ := r.appendDiff(dst, r.marker, state, len(state))
+	return out, r
+}
+
+// replaceable reports whether an active reference may be replaced now:
+// replaceEvery stores since the last replacement or refusal (a refusal
+// defers the next try as long), the last one made a difference of
+// another state or replaceStale stores old, and a slot free for the new
+// one once the one replaced is retired. The caller holds rs.mu and the
+// table's lock.
+func (rs *memRefs) replaceable() bool {
+	stores := rs.stores.Load()
+	if int32(stores-rs.next.Load()) < 0 {
+		return false // another replaced one meanwhile
+	}
+	nw := rs.newest
+	ok := nw == nil || !nw.active || rs.counts[nw.marker-1] >= 2 || stores-nw.made >= replaceStale
+	if ok && rs.retired >= maxRetired {
+		v := rs.victim()
+		ok = rs.counts[v.marker-1] == 0
+	}
+	if !ok {
+		rs.next.Store(stores + rs.replaceEvery())
+	}
+	return ok
+}
+
+// replaceEvery returns the fewest stores between two replacements.
+func (rs *memRefs) replaceEvery() uint32 {
+	if rs.every != 0 {
+		return rs.every
+	}
+	return replaceEvery
+}
+
+// victim returns the active reference a new one is to take the place of:
+// the one fewest stored forms name, the oldest of those. The caller holds
+// the table's lock, and maxRefs are active.
+func (rs *memRefs) victim() *memRef {
+	var v *memRef
+	for _, r := range rs.refs() {
+		if v == nil || rs.counts[r.marker-1] < rs.counts[v.marker-1] ||
+			rs.counts[r.marker-1] == rs.counts[v.marker-1] && int32(r.made-v.made) < 0 {
+			v = r
+		}
+	}
+	return v
+}
+
+// install makes r an active reference, in a free slot: one more, or in
+// place of the victim when maxRefs are active (see replaceable), which
+// is then retired, or freed when no stored form names it. The caller
+// holds rs.mu and the table's lock.
+func (rs *memRefs) install(r *memRef) {
+	refs := rs.refs()
+	free := slices.Index(rs.slots[:], nil) // there is one: see refSlots
+	rs.slots[free] = r
+	r.marker, r.made, r.active = byte(free+1), rs.stores.Load(), true
+	l := append(make([]*memRef, 0, maxRefs), refs...)
+	if len(l) < maxRefs {
+		l = append(l, r)
+	} else {
+		v := rs.victim()
+		l[slices.Index(l, v)] = r
+		v.active = false
+		rs.retired++
+		if rs.counts[v.marker-1] == 0 {
+			rs.free(v)
+		}
+		rs.newest = r
+		rs.next.Store(r.made + rs.replaceEvery())
+	}
+	rs.list.Store(&l)
+	rs.hint.Store(uint32(r.marker))
+}
+
+// free frees the slot of r, a retired reference no stored form names.
+// The caller holds the table's lock.
+func (rs *memRefs) free(r *memRef) {
+	rs.slots[r.marker-1] = nil
+	rs.retired--
+}
+
+// stored counts a stored form written with marker m (0: none) in place
+// of one with marker old, freeing old's slot when it is retired and no
+// stored form names it any more. The caller holds the table's lock.
+func (rs *memRefs) stored(old, m byte) {
+	if m != 0 {
+		rs.counts[m-1]++
+	}
+	if old != 0 {
+		if rs.counts[old-1]--; rs.counts[old-1] == 0 && !rs.slots[old-1].active {
+			rs.free(rs.slots[old-1])
+		}
+	}
+	rs.stores.Add(1)
 }
 
 // appendDiff appends marker and the difference of state from r to dst,
@@ -273,20 +466,31 @@ func refMatchLen(a, b []byte) int {
 	return n
 }
 
-// state returns the state whose stored form is b: a part of b (which the
-// caller must not change) when stored as it is, else a new slice.
+// state returns the state whose stored form is b, of the reference of
+// its slot: see stateOf. The caller holds the table's lock, or no other
+// goroutine uses rs.
 func (rs *memRefs) state(b []byte) ([]byte, error) {
+	if len(b) == 0 {
+		return nil, nil
+	}
+	return stateOf(b, rs.slot(b[0]))
+}
+
+// stateOf returns the state whose stored form is b, given the reference
+// its first byte names (nil: none, or its slot is free): a part of b
+// (which the caller must not change) when stored as it is, else a new
+// slice.
+func stateOf(b []byte, r *memRef) ([]byte, error) {
 	if len(b) == 0 {
 		return nil, nil
 	}
 	if b[0] == 0 {
 		return b[1:], nil
 	}
-	refs := rs.refs()
-	if int(b[0]) > len(refs) {
-		return nil, errorf("stored state: reference %d of %d", b[0], len(refs))
+	if r == nil || r.marker != b[0] {
+		return nil, errorf("stored state: reference %d not kept", b[0])
 	}
-	ref := refs[b[0]-1].b
+	ref := r.b
 	b = b[1:]
 	size, n := binary.Uvarint(b)
 	if n <= 0 || size > uint64(maxRecord) {

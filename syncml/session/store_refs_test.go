@@ -95,20 +95,38 @@ func likeARef(rs *memRefs, state []byte) bool {
 // cat returns its arguments one after another, in a new slice.
 func cat(parts ...[]byte) []byte { return bytes.Join(parts, nil) }
 
-// refsOf returns memRefs whose references are refs, in order.
+// refsTab is the table's lock of the memRefs of tests that use them
+// alone (a MemoryStore's is its mu).
+var refsTab sync.Mutex
+
+// refsOf returns memRefs whose active references are refs, in order, in
+// slots 1 on (see fillRefs).
 func refsOf(t testing.TB, refs ...[]byte) *memRefs {
 	t.Helper()
-	if len(refs) > maxRefs {
-		t.Fatalf("%d references, over maxRefs", len(refs))
-	}
 	rs := &memRefs{}
-	l := make([]*memRef, len(refs))
-	for i, r := range refs {
-		l[i] = newMemRef(r)
-	}
-	rs.list.Store(&l)
+	fillRefs(t, rs, refs...)
 	return rs
 }
+
+// fillRefs makes refs the active references of rs, which has none, in
+// order, in slots 1 on, as appendDiffOf makes them (which no stored form
+// names yet).
+func fillRefs(t testing.TB, rs *memRefs, refs ...[]byte) {
+	t.Helper()
+	if len(refs) > maxRefs || len(rs.refs()) > 0 {
+		t.Fatalf("%d references, %d kept: over maxRefs", len(refs), len(rs.refs()))
+	}
+	rs.mu.Lock()
+	refsTab.Lock()
+	for _, r := range refs {
+		rs.install(newMemRef(r))
+	}
+	refsTab.Unlock()
+	rs.mu.Unlock()
+}
+
+// noReplace makes rs replace no reference (for 2^31 stores).
+func noReplace(rs *memRefs) { rs.next.Store(rs.stores.Load() + math.MaxInt32) }
 
 // checkStored is storedChecked, failing t on its error.
 func checkStored(t testing.TB, rs *memRefs, state []byte) ([]byte, bool) {
@@ -122,7 +140,11 @@ func checkStored(t testing.TB, rs *memRefs, state []byte) ([]byte, bool) {
 
 // TestMemoryRefsStored: states of every size around the limits, like the
 // references or not, are stored as a difference or as they are, as
-// appendStored says, in the bytes expected, and read back exactly.
+// appendStored says, in the bytes expected, and read back exactly. With
+// maxRefs references and a replacement due (replace), a state whose
+// difference is poor or none, of at most refMaxState bytes, takes the
+// place of the first reference (none is named by a stored form: the
+// oldest goes); else none is replaced.
 func TestMemoryRefsStored(t *testing.T) {
 	base := randBytes(1, 2000)
 	text := dmStates(t, NewMemoryStore(), "DEV1")[0]
@@ -146,13 +168,14 @@ func TestMemoryRefsStored(t *testing.T) {
 		diff
 	)
 	for _, tc := range []struct {
-		name   string
-		refs   [][]byte
-		state  []byte
-		want   int  // empty, raw or diff
-		newRef bool // the state is made a reference
-		marker int  // the reference it is a difference from (1 on), when diff; 0: its new one
-		max    int  // the most bytes of the stored form, when diff
+		name    string
+		refs    [][]byte
+		state   []byte
+		want    int  // empty, raw or diff
+		newRef  bool // the state is made a reference
+		replace bool // a replacement is due
+		marker  int  // the reference it is a difference from (1 on), when diff; 0: its new one
+		max     int  // the most bytes of the stored form, when diff
 	}{
 		{name: "empty", state: nil, want: empty},
 		{name: "empty, references kept", refs: full, state: []byte{}, want: empty},
@@ -189,9 +212,18 @@ func TestMemoryRefsStored(t *testing.T) {
 		{name: "random, references full", refs: full, state: randBytes(12, 3000), want: raw},
 		{name: "half random, references full", refs: full, state: cat(base[:400], randBytes(13, 1600)), want: raw},
 		{name: "a third random, references full", refs: full, state: cat(base[:1400], randBytes(14, 600)), want: diff, marker: 1, max: 600 + 12},
+		{name: "random, references full, replacement due", refs: full, replace: true, state: randBytes(12, 3000), want: diff, newRef: true, max: 12},
+		{name: "half random, references full, replacement due", refs: full, replace: true, state: cat(base[:400], randBytes(13, 1600)), want: diff, newRef: true, max: 12},
+		{name: "a third random, references full, replacement due", refs: full, replace: true, state: cat(base[:1400], randBytes(14, 600)), want: diff, newRef: true, max: 12},
+		{name: "an eighth random, references full, replacement due", refs: full, replace: true, state: cat(base[:1760], randBytes(14, 240)), want: diff, marker: 1, max: 250},
+		{name: "refMaxState+1, references full, replacement due", refs: full, replace: true, state: randBytes(8, refMaxState+1), want: raw},
+		{name: "random, references not full, replacement due", refs: full[:3], replace: true, state: randBytes(12, 3000), want: diff, newRef: true, max: 12},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rs := refsOf(t, tc.refs...)
+			if !tc.replace {
+				noReplace(rs)
+			}
 			form, isDiff := checkStored(t, rs, tc.state)
 			switch {
 			case tc.want == empty && len(form) != 0, tc.want == raw && isDiff, tc.want == diff && !isDiff:
@@ -199,26 +231,38 @@ func TestMemoryRefsStored(t *testing.T) {
 			}
 			refs := rs.refs()
 			wantRefs := len(tc.refs)
-			if tc.newRef {
+			// replaced: the first, in its place, its slot freed
+			replaced := tc.newRef && len(tc.refs) == maxRefs
+			if tc.newRef && !replaced {
 				wantRefs++
 			}
 			if len(refs) != wantRefs {
 				t.Fatalf("%d references; want %d", len(refs), wantRefs)
 			}
 			for i, r := range tc.refs {
-				if !bytes.Equal(refs[i].b, r) {
+				if !bytes.Equal(refs[i].b, r) && !(i == 0 && replaced) {
 					t.Fatalf("reference %d changed", i)
 				}
+				if int(refs[i].marker) != i+1 && !(i == 0 && replaced) {
+					t.Fatalf("reference %d in slot %d", i, refs[i].marker-1)
+				}
 			}
-			if tc.newRef && !bytes.Equal(refs[len(refs)-1].b, tc.state) {
-				t.Fatal("the new reference is not the state")
+			marker := tc.marker
+			if tc.newRef {
+				nr := refs[len(refs)-1]
+				if replaced {
+					nr = refs[0]
+					if rs.slots[0] != nil || rs.retired != 0 {
+						t.Fatalf("the reference replaced, which no stored form names, still in slot 0 (%d retired)", rs.retired)
+					}
+				}
+				if !bytes.Equal(nr.b, tc.state) {
+					t.Fatal("the new reference is not the state")
+				}
+				marker = int(nr.marker)
 			}
 			if tc.want != diff {
 				return
-			}
-			marker := tc.marker
-			if marker == 0 {
-				marker = len(refs)
 			}
 			if int(form[0]) != marker {
 				t.Errorf("a difference from reference %d; want %d", form[0], marker)
@@ -329,25 +373,33 @@ func makeState(before [][]byte, op stateOp) []byte {
 
 // refSnap is a reference as it was made.
 type refSnap struct {
-	r     *memRef
 	b     []byte
 	table [1 << refTableBits]uint16
 }
 
-// checkRefs checks that rs keeps at most maxRefs references, the first
-// ones those of snaps, unchanged, and returns snaps with the new ones.
-func checkRefs(rs *memRefs, snaps []refSnap) ([]refSnap, error) {
-	refs := rs.refs()
-	if len(refs) > maxRefs || len(refs) < len(snaps) {
-		return snaps, fmt.Errorf("%d references, %d before; at most %d", len(refs), len(snaps), maxRefs)
+// checkRefs checks that rs keeps at most maxRefs active references, each
+// in the slot its marker names, and that those of snaps (by pointer) are
+// unchanged, and returns snaps with the new ones.
+func checkRefs(rs *memRefs, snaps map[*memRef]refSnap) (map[*memRef]refSnap, error) {
+	if snaps == nil {
+		snaps = map[*memRef]refSnap{}
 	}
-	for i, sn := range snaps {
-		if refs[i] != sn.r || !bytes.Equal(refs[i].b, sn.b) || refs[i].table != sn.table {
-			return snaps, fmt.Errorf("reference %d changed", i)
+	refs := rs.refs()
+	if len(refs) > maxRefs {
+		return snaps, fmt.Errorf("%d references; at most %d", len(refs), maxRefs)
+	}
+	for i, r := range refs {
+		if r.marker == 0 || rs.slots[r.marker-1] != r {
+			return snaps, fmt.Errorf("reference %d, marker %d, not in its slot", i, r.marker)
+		}
+		if _, ok := snaps[r]; !ok {
+			snaps[r] = refSnap{bytes.Clone(r.b), r.table}
 		}
 	}
-	for _, r := range refs[len(snaps):] {
-		snaps = append(snaps, refSnap{r, bytes.Clone(r.b), r.table})
+	for r, sn := range snaps {
+		if !bytes.Equal(r.b, sn.b) || r.table != sn.table {
+			return snaps, fmt.Errorf("reference of marker %d changed", r.marker)
+		}
 	}
 	return snaps, nil
 }
@@ -374,7 +426,7 @@ func TestMemoryRefsProperty(t *testing.T) {
 			ctx := context.Background()
 			rs := &memRefs{}
 			s := NewMemoryStore()
-			var snaps []refSnap
+			var snaps map[*memRef]refSnap
 			var states, forms [][]byte
 			ver := map[string]uint64{}
 			last := map[string][]byte{}
@@ -443,11 +495,14 @@ func TestMemoryRefsProperty(t *testing.T) {
 
 // storedChecked stores state with rs after a prefix, and checks that
 // the prefix is kept, that the stored form is what appendStored says (a
-// difference of at most half the state, or the state as it is: first
-// byte 0 and len(state)+1 bytes, or nothing for no state) and that it
-// reads back as state. It returns the stored form.
+// difference of at most half the state from the reference it returns,
+// which its slot holds, or the state as it is: first byte 0 and
+// len(state)+1 bytes, or nothing for no state) and that it reads back as
+// state. It returns the stored form, counted as stored in rs (the
+// reference it names is kept while rs is).
 func storedChecked(rs *memRefs, state []byte) ([]byte, bool, error) {
-	out, diff := rs.appendStored([]byte("PFX")[:3:3], state)
+	out, r := rs.appendStored([]byte("PFX")[:3:3], state, &refsTab)
+	diff := r != nil
 	if string(out[:3]) != "PFX" {
 		return nil, false, fmt.Errorf("appendStored changed the bytes before: %q", out[:3])
 	}
@@ -458,8 +513,14 @@ func storedChecked(rs *memRefs, state []byte) ([]byte, bool, error) {
 			return nil, false, fmt.Errorf("no state stored as %d bytes, difference %v", len(form), diff)
 		}
 	case diff:
-		if form[0] == 0 || int(form[0]) > len(rs.refs()) {
-			return nil, false, fmt.Errorf("a difference stored with marker %d of %d references", form[0], len(rs.refs()))
+		refsTab.Lock()
+		ok := form[0] == r.marker && rs.slot(form[0]) == r
+		if ok {
+			rs.stored(0, form[0]) // kept by the caller
+		}
+		refsTab.Unlock()
+		if !ok {
+			return nil, false, fmt.Errorf("a difference stored with marker %d, from the reference of marker %d", form[0], r.marker)
 		}
 		if len(form) > len(state)/2+1 {
 			return nil, false, fmt.Errorf("%d bytes stored as a difference of %d", len(state), len(form))
@@ -515,9 +576,8 @@ func TestMemoryRefsDiffLimit(t *testing.T) {
 				states = append(states, makeState(states, op))
 			}
 			state := states[len(states)-1]
-			r := newMemRef(ref)
-			rs := &memRefs{}
-			rs.list.Store(&[]*memRef{r})
+			rs := refsOf(t, ref)
+			r := rs.refs()[0]
 			dst := []byte("PFX")
 			full, ok := r.appendDiff(dst[:3:3], 1, state, math.MaxInt)
 			if !ok {
@@ -1045,9 +1105,10 @@ func TestMemoryRefsAddRace(t *testing.T) {
 		rs := refsOf(t, other)
 		// both callers looked at the references (other alone) before
 		// either added
-		f1, ok1 := rs.addAndDiff(nil, kind[0], 1)
-		f2, ok2 := rs.addAndDiff(nil, kind[1], 1)
-		if !ok1 || !ok2 || f1[0] != 2 || f2[0] != 2 || len(rs.refs()) != 2 {
+		seen := rs.refs()
+		f1, r1 := rs.addAndDiff(nil, kind[0], seen, &refsTab)
+		f2, r2 := rs.addAndDiff(nil, kind[1], seen, &refsTab)
+		if ok1, ok2 := r1 != nil, r2 != nil; !ok1 || !ok2 || f1[0] != 2 || f2[0] != 2 || len(rs.refs()) != 2 {
 			t.Fatalf("two like states: %v, %v, %d references; want both from reference 2 of 2", ok1, ok2, len(rs.refs()))
 		}
 		for i, f := range [][]byte{f1, f2} {
@@ -1069,7 +1130,7 @@ func TestMemoryRefsAddRace(t *testing.T) {
 				st[100] ^= byte(g + 1)
 				wg.Go(func() {
 					<-start
-					rs.appendStored(nil, st)
+					rs.appendStored(nil, st, &refsTab)
 				})
 			}
 			close(start)
@@ -1104,23 +1165,23 @@ func TestMemoryRefsRanked(t *testing.T) {
 		state  []byte
 		marker byte
 	}{{like(a), 2}, {like(b), 4}, {like(a), 2}} {
-		out, ok := rs.appendBest(nil, c.state, rs.refs(), 0)
-		if !ok || out[0] != c.marker || len(out) > 64 {
-			t.Fatalf("difference %v, %d bytes from reference %d; want from %d", ok, len(out), out[0], c.marker)
+		out, r := rs.appendBest(nil, c.state, rs.refs())
+		if r == nil || out[0] != c.marker || r.marker != c.marker || len(out) > 64 {
+			t.Fatalf("difference %v, %d bytes from reference %d; want from %d", r != nil, len(out), out[0], c.marker)
 		}
-		if int(rs.hint.Load()) != int(c.marker)-1 {
-			t.Errorf("hint %d after a difference from %d", rs.hint.Load(), c.marker-1)
+		if int(rs.hint.Load()) != int(c.marker) {
+			t.Errorf("hint %d after a difference from %d", rs.hint.Load(), c.marker)
 		}
 	}
-	if out, ok := rs.appendBest(nil, randBytes(15, 3000), rs.refs(), 0); ok {
+	if out, r := rs.appendBest(nil, randBytes(15, 3000), rs.refs()); r != nil {
 		t.Errorf("random bytes: a difference of %d bytes", len(out))
 	}
 	// equals: the hint first
 	twins := refsOf(t, a, a)
 	for hint := range 2 {
-		twins.hint.Store(uint32(hint))
-		if out, ok := twins.appendBest(nil, like(a), twins.refs(), 0); !ok || int(out[0]) != hint+1 {
-			t.Errorf("hint %d, two like references: from %d, %v", hint, out[0], ok)
+		twins.hint.Store(uint32(hint + 1))
+		if out, r := twins.appendBest(nil, like(a), twins.refs()); r == nil || int(out[0]) != hint+1 {
+			t.Errorf("hint %d, two like references: from %d, %v", hint+1, out[0], r != nil)
 		}
 	}
 }

@@ -244,12 +244,15 @@ func TestMemoryStoreSlabsShared(t *testing.T) {
 }
 
 // TestMemoryStoreEntriesHoldNoPointer: the garbage collector has nothing
-// to follow in an entry (the point of the slabs).
+// to follow in an entry (the point of the slabs), of 32 bytes.
 func TestMemoryStoreEntriesHoldNoPointer(t *testing.T) {
 	typ := reflect.TypeOf(memEntry{})
+	if typ.Size() != 32 {
+		t.Errorf("memEntry of %d bytes", typ.Size())
+	}
 	for i := range typ.NumField() {
 		switch typ.Field(i).Type.Kind() {
-		case reflect.Uint32, reflect.Uint64:
+		case reflect.Uint8, reflect.Uint32, reflect.Uint64:
 		default:
 			t.Errorf("memEntry.%s is a %s", typ.Field(i).Name, typ.Field(i).Type)
 		}
