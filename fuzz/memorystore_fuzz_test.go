@@ -51,6 +51,15 @@ const memStoreMax = 40000
 func FuzzMemoryStoreStates(f *testing.F) {
 	f.Add([]byte{})
 	f.Add([]byte{0x0b, 0x00, 0x00, 0x04, 'D', 'E', 'V', '1', 0x4b, 0x00, 0x01, 0x04, 'D', 'E', 'V', '2', 0x40, 0x41})
+	// five random states of 2,048 bytes, unlike each other: four make the
+	// references, the fifth takes the place of the first (whose device's
+	// state it replaces); then that state with a byte changed (a
+	// difference from it) on another device, and loads
+	f.Add([]byte{
+		0x53, 0x08, 0x00, 1, 0x93, 0x08, 0x00, 2, 0xd3, 0x08, 0x00, 3, 0x13, 0x08, 0x00, 4, 0x53, 0x08, 0x00, 5,
+		0xbb, 0x00, 0x01, 0x01, 0x00, 0x55,
+		0x40, 0x41, 0x80, 0x81, 0xc0, 0xc1, 0x00, 0x01,
+	})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		ctx := context.Background()
 		s := session.NewMemoryStore()

@@ -205,6 +205,12 @@ func (s *MemoryStore) compareAndSwapKept(ctx context.Context, device string, old
 	// written from where it is
 	start := len(buf)
 	buf, ref := s.refs.appendDiffOf(buf, state, &s.mu)
+	return s.swapStored(device, old, state, buf, start, ref)
+}
+
+// swapStored is compareAndSwapKept once the difference of state is made,
+// buf[start:], from ref (nil: none, state is stored as it is).
+func (s *MemoryStore) swapStored(device string, old uint64, state, buf []byte, start int, ref *memRef) (uint64, []byte, []byte, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.init()

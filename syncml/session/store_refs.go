@@ -60,9 +60,9 @@ const (
 	// may be retired.
 	refSlots = maxRefs + maxRetired + 1
 	// replaceEvery is the fewest stores between two replacements, and
-	// replaceStale the fewest after one whose reference is a difference
-	// of no other state yet.
-	replaceEvery, replaceStale = 256, 16 * 256
+	// replaceStale times as many the fewest after one whose reference is
+	// a difference of no other state yet.
+	replaceEvery, replaceStale = 256, 16
 	// refPoor: a difference of over 1/refPoor of its state is poor; the
 	// state may then take a reference's place.
 	refPoor = 8
@@ -113,6 +113,8 @@ type memRefs struct {
 	stores, next atomic.Uint32
 	// every is replaceEvery, unless a test set another (before use)
 	every uint32
+	// replaced counts the replacements (guarded by the table's lock)
+	replaced int
 	// the slots, by marker-1 (nil: free), the number of stored forms
 	// naming each, the references retired (held, not active) and the
 	// last one made in place of another: guarded by the table's lock
@@ -260,9 +262,9 @@ func (r *memRef) hits(state []byte) int {
 
 // addAndDiff appends to dst the difference of state, of at most
 // refMaxState bytes, from an active reference made since the caller
-// looked at them (seen), when one is close enough (devices checking in at
-// once, none kept yet, would otherwise make near copies of one state
-// their references), else from state itself made a reference: one more
+// looked at them (seen), when one is close enough (of at most
+// 1/refPoor: devices checking in at once, none kept yet, would otherwise
+// make near copies of one state their references), else from state itself made a reference: one more
 // while fewer than maxRefs are active, else in place of one when a
 // replacement is due (see replaceable). It returns the reference the
 // difference is from, nil when none (dst as it was). tab is the table's
@@ -281,8 +283,7 @@ func (rs *memRefs) addAndDiff(dst, state []byte, seen []*memRef, tab *sync.Mutex
 		}
 	}
 	if n > 0 {
-		out, r := rs.appendBest(dst, state, fresh[:n])
-		if r != nil && (!full || len(out)-len(dst) <= len(state)/refPoor) {
+		if out, r := rs.appendBest(dst, state, fresh[:n]); r != nil && len(out)-len(dst) <= len(state)/refPoor {
 			return out, r
 		}
 	}
@@ -317,7 +318,7 @@ func (rs *memRefs) replaceable() bool {
 		return false // another replaced one meanwhile
 	}
 	nw := rs.newest
-	ok := nw == nil || !nw.active || rs.counts[nw.marker-1] >= 2 || stores-nw.made >= replaceStale
+	ok := nw == nil || !nw.active || rs.counts[nw.marker-1] >= 2 || stores-nw.made >= replaceStale*rs.replaceEvery()
 	if ok && rs.retired >= maxRetired {
 		v := rs.victim()
 		ok = rs.counts[v.marker-1] == 0
@@ -370,7 +371,7 @@ func (rs *memRefs) install(r *memRef) {
 		if rs.counts[v.marker-1] == 0 {
 			rs.free(v)
 		}
-		rs.newest = r
+		rs.newest, rs.replaced = r, rs.replaced+1
 		rs.next.Store(r.made + rs.replaceEvery())
 	}
 	rs.list.Store(&l)
