@@ -205,12 +205,9 @@ func (s *MemoryStore) compareAndSwapKept(ctx context.Context, device string, old
 	// written from where it is
 	start := len(buf)
 	buf, ref := s.refs.appendDiffOf(buf, state, &s.mu)
-	return s.swapStored(device, old, state, buf, start, ref)
-}
-
-// swapStored is compareAndSwapKept once the difference of state is made,
-// buf[start:], from ref (nil: none, state is stored as it is).
-func (s *MemoryStore) swapStored(device string, old uint64, state, buf []byte, start int, ref *memRef) (uint64, []byte, []byte, error) {
+	if s.refs.meanwhile != nil {
+		s.refs.meanwhile()
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.init()
@@ -226,7 +223,7 @@ func (s *MemoryStore) swapStored(device string, old uint64, state, buf []byte, s
 	// a difference from a reference its slot no longer holds (replaced
 	// meanwhile, and freed) is not stored: the state is, as it is
 	parts, marker := [][]byte{buf[start:]}, byte(0)
-	if ref != nil && s.refs.slots[ref.marker-1] == ref {
+	if ref != nil && s.refs.slots[ref.marker] == ref {
 		marker = ref.marker
 	} else if len(state) > 0 {
 		parts = [][]byte{rawForm, state}

@@ -36,7 +36,7 @@ import (
 // The stored form of a state is empty for an empty state; otherwise its
 // first byte is 0, and the state follows as it is (a state that is short, long
 // or resembles no reference), or k, the state then being the difference
-// from the reference of slot k-1: its length (a uvarint), then runs, each
+// from the reference in slot k: its length (a uvarint), then runs, each
 // the number of bytes that follow as they are (a uvarint) and those
 // bytes, then, but after the last run, the offset in the reference of the
 // bytes copied and their number less refMatch (uvarints).
@@ -56,8 +56,8 @@ const (
 	// that are differences from them: with the active ones, at most
 	// (maxRefs+maxRetired) x (refMaxState + the table's 8 KiB) bytes.
 	maxRetired = 8
-	// refSlots is the number of slots: one is free whenever a reference
-	// may be retired.
+	// refSlots is the number of slots used (markers 1 to refSlots): one
+	// is free whenever a reference may be retired.
 	refSlots = maxRefs + maxRetired + 1
 	// replaceEvery is the fewest stores between two replacements, and
 	// replaceStale times as many the fewest after one whose reference is
@@ -115,11 +115,16 @@ type memRefs struct {
 	every uint32
 	// replaced counts the replacements (guarded by the table's lock)
 	replaced int
-	// the slots, by marker-1 (nil: free), the number of stored forms
-	// naming each, the references retired (held, not active) and the
-	// last one made in place of another: guarded by the table's lock
-	slots   [refSlots]*memRef
-	counts  [refSlots]uint32
+	// meanwhile, set by tests, is called once a MemoryStore's difference
+	// is made, before its table's lock is held
+	meanwhile func()
+	// the slots, by marker (nil: free; slots[0] is always, 0 naming no
+	// reference), the number of stored forms naming each (counts[0]
+	// means nothing), the references retired (held, not active) and the
+	// last one made in place of another: guarded by the table's lock.
+	// They are indexed by a byte: no bounds check.
+	slots   [256]*memRef
+	counts  [256]uint32
 	retired int
 	newest  *memRef
 }
@@ -150,10 +155,7 @@ func (rs *memRefs) refs() []*memRef {
 // slot returns the reference of marker, nil when its slot is free. The
 // caller holds the table's lock.
 func (rs *memRefs) slot(marker byte) *memRef {
-	if marker == 0 || int(marker) > refSlots {
-		return nil
-	}
-	return rs.slots[marker-1]
+	return rs.slots[marker]
 }
 
 // appendStored appends the stored form of state to dst and returns the
@@ -318,10 +320,10 @@ func (rs *memRefs) replaceable() bool {
 		return false // another replaced one meanwhile
 	}
 	nw := rs.newest
-	ok := nw == nil || !nw.active || rs.counts[nw.marker-1] >= 2 || stores-nw.made >= replaceStale*rs.replaceEvery()
+	ok := nw == nil || !nw.active || rs.counts[nw.marker] >= 2 || stores-nw.made >= replaceStale*rs.replaceEvery()
 	if ok && rs.retired >= maxRetired {
 		v := rs.victim()
-		ok = rs.counts[v.marker-1] == 0
+		ok = rs.counts[v.marker] == 0
 	}
 	if !ok {
 		rs.next.Store(stores + rs.replaceEvery())
@@ -343,8 +345,8 @@ func (rs *memRefs) replaceEvery() uint32 {
 func (rs *memRefs) victim() *memRef {
 	var v *memRef
 	for _, r := range rs.refs() {
-		if v == nil || rs.counts[r.marker-1] < rs.counts[v.marker-1] ||
-			rs.counts[r.marker-1] == rs.counts[v.marker-1] && int32(r.made-v.made) < 0 {
+		if v == nil || rs.counts[r.marker] < rs.counts[v.marker] ||
+			rs.counts[r.marker] == rs.counts[v.marker] && int32(r.made-v.made) < 0 {
 			v = r
 		}
 	}
@@ -357,9 +359,9 @@ func (rs *memRefs) victim() *memRef {
 // holds rs.mu and the table's lock.
 func (rs *memRefs) install(r *memRef) {
 	refs := rs.refs()
-	free := slices.Index(rs.slots[:], nil) // there is one: see refSlots
+	free := 1 + slices.Index(rs.slots[1:refSlots+1], nil) // there is one: see refSlots
 	rs.slots[free] = r
-	r.marker, r.made, r.active = byte(free+1), rs.stores.Load(), true
+	r.marker, r.made, r.active = byte(free), rs.stores.Load(), true
 	l := append(make([]*memRef, 0, maxRefs), refs...)
 	if len(l) < maxRefs {
 		l = append(l, r)
@@ -368,7 +370,7 @@ func (rs *memRefs) install(r *memRef) {
 		l[slices.Index(l, v)] = r
 		v.active = false
 		rs.retired++
-		if rs.counts[v.marker-1] == 0 {
+		if rs.counts[v.marker] == 0 {
 			rs.free(v)
 		}
 		rs.newest, rs.replaced = r, rs.replaced+1
@@ -381,7 +383,7 @@ func (rs *memRefs) install(r *memRef) {
 // free frees the slot of r, a retired reference no stored form names.
 // The caller holds the table's lock.
 func (rs *memRefs) free(r *memRef) {
-	rs.slots[r.marker-1] = nil
+	rs.slots[r.marker] = nil
 	rs.retired--
 }
 
@@ -389,13 +391,9 @@ func (rs *memRefs) free(r *memRef) {
 // of one with marker old, freeing old's slot when it is retired and no
 // stored form names it any more. The caller holds the table's lock.
 func (rs *memRefs) stored(old, m byte) {
-	if m != 0 {
-		rs.counts[m-1]++
-	}
-	if old != 0 {
-		if rs.counts[old-1]--; rs.counts[old-1] == 0 && !rs.slots[old-1].active {
-			rs.free(rs.slots[old-1])
-		}
+	rs.counts[m]++
+	if rs.counts[old]--; rs.counts[old] == 0 && old != 0 && !rs.slots[old].active {
+		rs.free(rs.slots[old])
 	}
 	rs.stores.Add(1)
 }

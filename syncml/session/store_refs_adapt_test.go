@@ -28,7 +28,7 @@ func checkRefCounts(s *MemoryStore) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	rs := &s.refs
-	var counts [refSlots]uint32
+	var counts [256]uint32
 	for i := range s.n {
 		e := s.at(uint32(i))
 		form := s.bytesOf(e)[e.keyLen:]
@@ -43,12 +43,12 @@ func checkRefCounts(s *MemoryStore) error {
 			continue
 		}
 		if r := rs.slot(m); r == nil || r.marker != m {
-			return fmt.Errorf("entry %d: a difference from slot %d, which is free", i, m-1)
+			return fmt.Errorf("entry %d: a difference from slot %d, which is free", i, m)
 		}
-		counts[m-1]++
+		counts[m]++
 	}
-	if counts != rs.counts {
-		return fmt.Errorf("counts %v; recounted %v", rs.counts, counts)
+	if [255]uint32(counts[1:]) != [255]uint32(rs.counts[1:]) {
+		return fmt.Errorf("counts %v; recounted %v", rs.counts[1:refSlots+1], counts[1:refSlots+1])
 	}
 	active := map[*memRef]bool{}
 	for _, r := range rs.refs() {
@@ -61,7 +61,9 @@ func checkRefCounts(s *MemoryStore) error {
 	for k, r := range rs.slots {
 		switch {
 		case r == nil:
-		case r.marker != byte(k+1):
+		case k == 0 || k > refSlots:
+			return fmt.Errorf("slot %d, of no marker used, holds a reference", k)
+		case r.marker != byte(k):
 			return fmt.Errorf("slot %d holds a reference of marker %d", k, r.marker)
 		case active[r] != r.active:
 			return fmt.Errorf("slot %d: active %v, in the list %v", k, r.active, active[r])
@@ -415,10 +417,12 @@ func TestMemoryRefsReplaceConcurrent(t *testing.T) {
 }
 
 // TestMemoryRefsReplacedMeanwhile: a difference made from a reference
-// that is replaced and freed before it is stored (its slot then free, or
-// holding another reference) is not stored: the state is, as it is, and
-// loads back exactly; a difference from a reference retired but still
-// held is stored as it is made.
+// that is replaced and freed before the difference is stored (its slot
+// then holding another reference) is not stored: the state is, as it
+// is, and loads back exactly; a difference from a reference retired
+// meanwhile, but still held, is stored as it was made. (The references
+// are replaced in the test hook compareAndSwapKept calls between the
+// two.)
 func TestMemoryRefsReplacedMeanwhile(t *testing.T) {
 	ctx := context.Background()
 	s := NewMemoryStore()
@@ -443,40 +447,46 @@ func TestMemoryRefsReplacedMeanwhile(t *testing.T) {
 		}
 		return v
 	}
-	// made from R0, which then no stored form names
-	x := like(refs[0], "x")
-	formX, refX := s.refs.appendDiffOf(nil, x, &s.mu)
-	y := like(refs[1], "y")
-	formY, refY := s.refs.appendDiffOf(nil, y, &s.mu)
-	if refX == nil || refX.marker != 1 || refY == nil || refY.marker != 2 {
-		t.Fatalf("differences from %v, %v; want from references 1 and 2", refX, refY)
-	}
-	swap("R0", 1, nil)
-	// U replaces R0 (no stored form names it: freed); U2 is like U, so
-	// that V replaces R1 (named by R1's state: retired) and takes slot 0
-	u := randBytes(90, 1500)
-	swap("U", 0, u)
-	swap("U2", 0, like(u, "u2"))
-	swap("V", 0, randBytes(91, 1500))
-	if r := s.refs.slots[0]; r == nil || r == refX || !bytes.Equal(s.refs.slots[1].b, refs[1]) || s.refs.slots[1].active {
-		t.Fatalf("slot 0 holds %v, slot 1 %v: not replaced as the test means", r, s.refs.slots[1])
-	}
-	for _, c := range []struct {
-		dev  string
-		st   []byte
-		form []byte
-		ref  *memRef
-		raw  bool
-	}{{"X", x, formX, refX, true}, {"Y", y, formY, refY, false}} {
-		v, kept, _, err := s.swapStored(c.dev, 0, c.st, c.form, 0, c.ref)
-		if err != nil {
+	// Y's difference is made (from R1), then X's (from R0), then R0 is
+	// named by no stored form, U replaces it (freed), U2 is like U, so
+	// that V replaces R1 (named by R1's state: retired) and takes slot 0;
+	// then X is stored, then Y
+	x, y := like(refs[0], "x"), like(refs[1], "y")
+	var vx, vy uint64
+	var keptX, keptY []byte
+	s.refs.meanwhile = func() {
+		s.refs.meanwhile = func() {
+			s.refs.meanwhile = nil
+			swap("R0", 1, nil)
+			u := randBytes(90, 1500)
+			swap("U", 0, u)
+			swap("U2", 0, like(u, "u2"))
+			swap("V", 0, randBytes(91, 1500))
+			if r := s.refs.slots[1]; r == nil || !bytes.Equal(r.b, randBytes(91, 1500)) || !bytes.Equal(s.refs.slots[2].b, refs[1]) || s.refs.slots[2].active {
+				t.Fatalf("slot 0 holds %v, slot 1 %v: not replaced as the test means", r, s.refs.slots[2])
+			}
+		}
+		var err error
+		if vx, keptX, _, err = s.compareAndSwapKept(ctx, "X", 0, x, nil); err != nil {
 			t.Fatal(err)
 		}
-		if form := storedOf(s, c.dev); (form[0] == 0) != c.raw || (kept != nil) != c.raw {
-			t.Errorf("%s: stored with marker %d, kept %d bytes; stored as it is %v", c.dev, form[0], len(kept), c.raw)
+	}
+	var err error
+	if vy, keptY, _, err = s.compareAndSwapKept(ctx, "Y", 0, y, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		dev    string
+		st     []byte
+		v      uint64
+		kept   []byte
+		marker byte
+	}{{"X", x, vx, keptX, 0}, {"Y", y, vy, keptY, 2}} {
+		if form := storedOf(s, c.dev); form[0] != c.marker || (c.kept != nil) != (c.marker == 0) {
+			t.Errorf("%s: stored with marker %d, kept %d bytes; want marker %d", c.dev, form[0], len(c.kept), c.marker)
 		}
-		if st, lv, err := s.Load(ctx, c.dev); err != nil || lv != v || !bytes.Equal(st, c.st) {
-			t.Errorf("%s: load = %d bytes, version %d, %v; want %d bytes, version %d", c.dev, len(st), lv, err, len(c.st), v)
+		if st, lv, err := s.Load(ctx, c.dev); err != nil || lv != c.v || !bytes.Equal(st, c.st) {
+			t.Errorf("%s: load = %d bytes, version %d, %v; want %d bytes, version %d", c.dev, len(st), lv, err, len(c.st), c.v)
 		}
 	}
 	if err := checkRefCounts(s); err != nil {

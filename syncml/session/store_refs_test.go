@@ -244,7 +244,7 @@ func TestMemoryRefsStored(t *testing.T) {
 					t.Fatalf("reference %d changed", i)
 				}
 				if int(refs[i].marker) != i+1 && !(i == 0 && replaced) {
-					t.Fatalf("reference %d in slot %d", i, refs[i].marker-1)
+					t.Fatalf("reference %d in slot %d", i, refs[i].marker)
 				}
 			}
 			marker := tc.marker
@@ -252,7 +252,7 @@ func TestMemoryRefsStored(t *testing.T) {
 				nr := refs[len(refs)-1]
 				if replaced {
 					nr = refs[0]
-					if rs.slots[0] != nil || rs.retired != 0 {
+					if rs.slots[1] != nil || rs.retired != 0 {
 						t.Fatalf("the reference replaced, which no stored form names, still in slot 0 (%d retired)", rs.retired)
 					}
 				}
@@ -389,7 +389,7 @@ func checkRefs(rs *memRefs, snaps map[*memRef]refSnap) (map[*memRef]refSnap, err
 		return snaps, fmt.Errorf("%d references; at most %d", len(refs), maxRefs)
 	}
 	for i, r := range refs {
-		if r.marker == 0 || rs.slots[r.marker-1] != r {
+		if r.marker == 0 || rs.slots[r.marker] != r {
 			return snaps, fmt.Errorf("reference %d, marker %d, not in its slot", i, r.marker)
 		}
 		if _, ok := snaps[r]; !ok {
