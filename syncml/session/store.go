@@ -31,7 +31,8 @@ type Store interface {
 // the states of devices that resemble each other (a server's devices on
 // their first session: the same commands sent, the same reply kept for a
 // replay, under other IDs) as their differences from a few of them, so
-// that such a device costs about a hundred bytes rather than kilobytes.
+// that such a device costs about a hundred bytes rather than kilobytes;
+// those few are replaced by others as the states change (store_refs.go).
 type MemoryStore struct {
 	mu sync.Mutex
 	// index maps the hash of each device (hash) to the index of its

@@ -18,17 +18,17 @@ import (
 // dozen bytes rather than its whole state.
 //
 // The references are kept in slots, a stored form naming its slot. At
-// most maxRefs of them are active: differences are made from those. The
-// first states that resemble none of the active references become
-// references, up to maxRefs of them; after that, a state whose best
-// difference is poor (over an eighth of it) or none may take the place of
-// the active reference fewest stored states are differences from (the
-// first devices after a start may be unlike the fleet, and the fleet's
-// states change shape when an operator queues new commands). The one
-// replaced is retired: kept for as long as a stored state is a difference
-// from it, then its slot is freed. Replacements are rate-limited (at most
-// one every replaceEvery stores, and none while the last one made is a
-// difference of no other state, but for replaceStale stores), so that
+// most maxRefs of them are active: differences are made from those. A
+// state of at most refMaxState bytes whose best difference from them is
+// poor (over 1/refPoor of it) or none becomes one more, up to maxRefs;
+// after that, it may take the place of the active reference fewest stored
+// states are differences from, the oldest of those (the first devices
+// after a start may be unlike the fleet, and the fleet's states change
+// shape when an operator queues new commands). The one replaced is
+// retired: kept for as long as a stored state is a difference from it,
+// then its slot is freed. Replacements are rate-limited (at most one
+// every replaceEvery stores, and none while the last one made is a
+// difference of no other state, but for replaceStale times as many), so that
 // states unlike each other cannot make the store copy references and
 // build their tables over and over, and bounded: none while maxRetired
 // references are retired (each up to refMaxState bytes and its table).
@@ -264,13 +264,13 @@ func (r *memRef) hits(state []byte) int {
 
 // addAndDiff appends to dst the difference of state, of at most
 // refMaxState bytes, from an active reference made since the caller
-// looked at them (seen), when one is close enough (of at most
-// 1/refPoor: devices checking in at once, none kept yet, would otherwise
-// make near copies of one state their references), else from state itself made a reference: one more
-// while fewer than maxRefs are active, else in place of one when a
-// replacement is due (see replaceable). It returns the reference the
-// difference is from, nil when none (dst as it was). tab is the table's
-// lock, not held.
+// looked at them (seen), when one is close enough (of at most 1/refPoor
+// of it: devices checking in at once, none kept yet, would otherwise make
+// near copies of one state their references), else from state itself
+// made a reference: one more while fewer than maxRefs are active, else
+// in place of one when a replacement is due (see replaceable). It returns
+// the reference the difference is from, nil when none (dst as it was).
+// tab is the table's lock, not held.
 func (rs *memRefs) addAndDiff(dst, state []byte, seen []*memRef, tab *sync.Mutex) ([]byte, *memRef) {
 	rs.mu.Lock()
 	defer rs.mu.Unlock()

@@ -1093,8 +1093,9 @@ func BenchmarkMemoryStoreStates(b *testing.B) {
 
 // TestMemoryRefsAddRace: states like each other stored at once, each
 // having found no reference like it before the others made theirs, make
-// one reference of them, not one each (references are kept for good, up
-// to maxRefs: copies of one would leave states of other kinds none).
+// one reference of them, not one each (up to maxRefs are active, one
+// replaced at most every replaceEvery stores: copies of one would leave
+// states of other kinds none).
 // addAndDiff, given a state like a reference added since its caller
 // looked, stores the state as a difference from that one; and goroutines
 // storing like states at once leave one reference, whatever their order.
