@@ -405,27 +405,31 @@ func checkRefs(rs *memRefs, snaps map[*memRef]refSnap) (map[*memRef]refSnap, err
 }
 
 // refsCounts counts the states stored as they are and as differences in
-// TestMemoryRefsProperty, so that it fails when it tries too few of
-// either.
-var refsCounts struct{ raw, diff int }
+// TestMemoryRefsProperty, and the references replaced, so that it fails
+// when it tries too few of any.
+var refsCounts struct{ raw, diff, replaced int }
 
 // TestMemoryRefsProperty: any sequence of states, random or made from
 // earlier ones (so that they are like the references), reads back exactly
 // from the stored form appendStored makes of it, then and after all the
-// others; the references are never over maxRefs and never change. The
-// same states stored in a MemoryStore, on a few devices, load back
+// others (references replaced meanwhile, a replacement due every other
+// store); the active references are never over maxRefs and never change.
+// The same states stored in a MemoryStore, on a few devices, load back
 // exactly, and the copy compareAndSwapKept returns is the state, capped,
 // or nil when the state is kept as a difference.
 func TestMemoryRefsProperty(t *testing.T) {
-	refsCounts.raw, refsCounts.diff = 0, 0
+	refsCounts.raw, refsCounts.diff, refsCounts.replaced = 0, 0, 0
 	params := gopter.DefaultTestParameters()
 	params.MinSuccessfulTests = 80
 	properties := gopter.NewProperties(params)
 	properties.Property("states read back; references kept as they were", prop.ForAll(
 		func(ops []stateOp) string {
 			ctx := context.Background()
-			rs := &memRefs{}
+			// a replacement due every other store: the forms of references
+			// retired read back all the same
+			rs := &memRefs{every: 2}
 			s := NewMemoryStore()
+			s.refs.every = 2
 			var snaps map[*memRef]refSnap
 			var states, forms [][]byte
 			ver := map[string]uint64{}
@@ -482,14 +486,15 @@ func TestMemoryRefsProperty(t *testing.T) {
 			if _, err := checkRefs(&s.refs, nil); err != nil {
 				return err.Error()
 			}
+			refsCounts.replaced += rs.replaced + s.refs.replaced
 			return ""
 		},
 		gen.SliceOfN(60, stateOpGen),
 	))
 	properties.TestingRun(t)
-	t.Logf("%d states stored as they are, %d as differences", refsCounts.raw, refsCounts.diff)
-	if refsCounts.raw < 500 || refsCounts.diff < 1000 {
-		t.Errorf("%d states stored as they are, %d as differences: too few of either", refsCounts.raw, refsCounts.diff)
+	t.Logf("%d states stored as they are, %d as differences; %d references replaced", refsCounts.raw, refsCounts.diff, refsCounts.replaced)
+	if refsCounts.raw < 500 || refsCounts.diff < 1000 || refsCounts.replaced < 200 {
+		t.Errorf("%d states stored as they are, %d as differences, %d references replaced: too few of one", refsCounts.raw, refsCounts.diff, refsCounts.replaced)
 	}
 }
 
