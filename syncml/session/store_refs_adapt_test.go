@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
 	"reflect"
 	"strings"
 	"sync"
@@ -492,5 +494,62 @@ func TestMemoryRefsReplacedMeanwhile(t *testing.T) {
 	}
 	if err := checkRefCounts(s); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestMemoryRefsServerReplaceConcurrent: devices checking in at once
+// through a Server, a replacement due at every store, a third of them
+// with LocURIs of their own (states unlike the others: they replace
+// references): a message sent again gets the same reply bytes, which
+// the state kept holds; under -race.
+func TestMemoryRefsServerReplaceConcurrent(t *testing.T) {
+	s := NewMemoryStore()
+	s.refs.every = 1
+	srv := dmServer(s)
+	const workers, devices = 4, 40
+	var wg sync.WaitGroup
+	errs := make(chan error, workers)
+	for w := range workers {
+		wg.Go(func() {
+			for i := range devices {
+				id := dmID(w*devices + i)
+				msg := syncmltest.WindowsCheckIn(id, fmt.Sprint(i+1))
+				if i%3 == 0 {
+					var items strings.Builder
+					for j := range 10 {
+						fmt.Fprintf(&items, `<Item><Source><LocURI>./Vendor/MSFT/%x</LocURI></Source><Data>1</Data></Item>`, randBytes(uint64(w*1000+i*10+j), 60))
+					}
+					msg = bytes.Replace(msg, []byte("</Replace>"), []byte(items.String()+"</Replace>"), 1)
+				}
+				post := func() []byte {
+					req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(msg))
+					req.Header.Set("Content-Type", ContentType)
+					rec := httptest.NewRecorder()
+					srv.ServeHTTP(rec, req)
+					return rec.Body.Bytes()
+				}
+				first, again := post(), post()
+				if len(first) == 0 || !bytes.Equal(first, again) {
+					errs <- fmt.Errorf("%s: replay of %d bytes, first %d", id, len(again), len(first))
+					return
+				}
+				if st, _, err := s.Load(context.Background(), id); err != nil || !bytes.Contains(st, first) {
+					errs <- fmt.Errorf("%s: the reply is not in the state kept (%v)", id, err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if err := checkRefCounts(s); err != nil {
+		t.Error(err)
+	}
+	t.Logf("%d replacements", s.refs.replaced)
+	if s.refs.replaced < 2 {
+		t.Errorf("%d replacements; want some", s.refs.replaced)
 	}
 }
