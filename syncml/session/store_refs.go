@@ -116,8 +116,9 @@ type memRefs struct {
 	// replaced counts the replacements (guarded by the table's lock)
 	replaced int
 	// meanwhile, set by tests, is called once a MemoryStore's difference
-	// is made, before its table's lock is held
-	meanwhile func()
+	// is made, before its table's lock is held; making, once a new
+	// reference is made, before its table's lock is held to install it
+	meanwhile, making func()
 	// the slots, by marker (nil: free; slots[0] is always, 0 naming no
 	// reference), the number of stored forms naming each (counts[0]
 	// means nothing), the references retired (held, not active) and the
@@ -300,6 +301,9 @@ func (rs *memRefs) addAndDiff(dst, state []byte, seen []*memRef, tab *sync.Mutex
 	// made with the table's lock not held: a copy and a table, some
 	// dozens of microseconds
 	r := newMemRef(state)
+	if rs.making != nil {
+		rs.making()
+	}
 	tab.Lock()
 	rs.install(r)
 	tab.Unlock()
