@@ -305,6 +305,13 @@ func (rs *memRefs) addAndDiff(dst, state []byte, seen []*memRef, tab *sync.Mutex
 		rs.making()
 	}
 	tab.Lock()
+	// asked again: stores meanwhile may have named the victim, which
+	// would then be retired over maxRetired (and the next reference
+	// have no free slot)
+	if full && !rs.replaceable() {
+		tab.Unlock()
+		return dst, nil
+	}
 	rs.install(r)
 	tab.Unlock()
 	// a state from itself: one copy, whole
