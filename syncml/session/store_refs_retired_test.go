@@ -103,3 +103,49 @@ func TestMemoryRefsRetiredBoundRace(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestMemoryRefsRetiredPinned: a fleet's states change shape over and
+// over (an operator queues one document after another, each a third of
+// the state), a device left
+// behind at each shape (one that never checks in again: decommissioned,
+// or a device that means to pin references). Each shape's first state
+// replaces a reference, the one of the shape before last being retired,
+// named by the device left behind; once maxRetired are so named, no
+// active reference is named by none, and no reference is replaced again:
+// the fleet's later shapes must still be kept as small differences.
+func TestMemoryRefsRetiredPinned(t *testing.T) {
+	ctx := context.Background()
+	s := NewMemoryStore()
+	s.refs.every = 16
+	const fleet, shapes = 60, 16
+	base := randBytes(600, 2500)
+	ver := map[string]uint64{}
+	swap := func(dev string, st []byte) {
+		t.Helper()
+		v, err := s.CompareAndSwap(ctx, dev, ver[dev], st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ver[dev] = v
+	}
+	perDevice := 0
+	for k := range shapes {
+		// a new document queued in place of the last one
+		shape := cat(randBytes(uint64(700+k), 1500), base)
+		swap(fmt.Sprint("LEFT", k), likeState(shape, -1))
+		n := 0
+		for i := range fleet {
+			dev := fmt.Sprint("D", i)
+			swap(dev, likeState(shape, i))
+			n += len(storedOf(s, dev))
+		}
+		perDevice = n / fleet
+		t.Logf("shape %d (%d bytes): %d stored bytes a device; %d replaced, %d retired", k, len(shape), perDevice, s.refs.replaced, s.refs.retired)
+	}
+	if perDevice > 100 {
+		t.Errorf("the last shape: %d stored bytes a device; want a small difference", perDevice)
+	}
+	if err := checkRefCounts(s); err != nil {
+		t.Error(err)
+	}
+}
