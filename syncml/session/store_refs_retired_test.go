@@ -149,3 +149,31 @@ func TestMemoryRefsRetiredPinned(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestMemoryRefsStoresWrap: a reference may be replaced whenever
+// replaceEvery stores have been made since the last replacement or
+// refusal, however many more: a server's fleet whose states are all
+// close differences for 2^31 stores (some months of a large fleet's
+// check-ins: no replacement tried) still replaces one when its states
+// change shape.
+func TestMemoryRefsStoresWrap(t *testing.T) {
+	ctx := context.Background()
+	s := NewMemoryStore()
+	for k := range maxRefs {
+		if _, err := s.CompareAndSwap(ctx, fmt.Sprint("R", k), 0, randBytes(uint64(800+k), 1000)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// 2^31 stores of close differences, counted
+	s.refs.stores.Add(1 << 31)
+	u := randBytes(900, 1000)
+	if _, err := s.CompareAndSwap(ctx, "U", 0, u); err != nil {
+		t.Fatal(err)
+	}
+	if s.refs.replaced != 1 {
+		t.Errorf("a state unlike every reference, 2^31 stores after the last replacement tried: %d replacements; want 1", s.refs.replaced)
+	}
+	if err := checkRefCounts(s); err != nil {
+		t.Error(err)
+	}
+}
