@@ -97,7 +97,7 @@ type memRef struct {
 	marker byte // its slot+1: the first byte of a difference from it
 	// made is the stores counted when it was made; active reports whether
 	// it is (not retired). Both are guarded by the table's lock.
-	made   uint32
+	made   uint64
 	active bool
 	table  [1 << refTableBits]uint16
 }
@@ -109,8 +109,8 @@ type memRefs struct {
 	hint atomic.Uint32             // the marker of the reference the last difference was from
 	// stores counts the stored forms written, next is the count from
 	// which a reference may be replaced (tried): written under the
-	// table's lock, read with none
-	stores, next atomic.Uint32
+	// table's lock, read with none; 64 bits, so that they never wrap
+	stores, next atomic.Uint64
 	// every is replaceEvery, unless a test set another (before use)
 	every uint32
 	// replaced counts the replacements (guarded by the table's lock)
@@ -184,7 +184,7 @@ func (rs *memRefs) appendDiffOf(dst, state []byte, tab *sync.Mutex) ([]byte, *me
 	if r != nil && len(out)-len(dst) <= len(state)/refPoor || len(state) > refMaxState {
 		return out, r
 	}
-	if len(refs) < maxRefs || int32(rs.stores.Load()-rs.next.Load()) >= 0 {
+	if len(refs) < maxRefs || rs.stores.Load() >= rs.next.Load() {
 		// made after the poor one, then moved over it
 		if o, nr := rs.addAndDiff(out, state, refs, tab); nr != nil {
 			return append(dst, o[len(out):]...), nr
@@ -327,17 +327,17 @@ func (rs *memRefs) addAndDiff(dst, state []byte, seen []*memRef, tab *sync.Mutex
 // table's lock.
 func (rs *memRefs) replaceable() bool {
 	stores := rs.stores.Load()
-	if int32(stores-rs.next.Load()) < 0 {
+	if stores < rs.next.Load() {
 		return false // another replaced one meanwhile
 	}
 	nw := rs.newest
-	ok := nw == nil || !nw.active || rs.counts[nw.marker] >= 2 || stores-nw.made >= replaceStale*rs.replaceEvery()
+	ok := nw == nil || !nw.active || rs.counts[nw.marker] >= 2 || stores-nw.made >= replaceStale*uint64(rs.replaceEvery())
 	if ok && rs.retired >= maxRetired {
 		v := rs.victim()
 		ok = rs.counts[v.marker] == 0
 	}
 	if !ok {
-		rs.next.Store(stores + rs.replaceEvery())
+		rs.next.Store(stores + uint64(rs.replaceEvery()))
 	}
 	return ok
 }
@@ -357,7 +357,7 @@ func (rs *memRefs) victim() *memRef {
 	var v *memRef
 	for _, r := range rs.refs() {
 		if v == nil || rs.counts[r.marker] < rs.counts[v.marker] ||
-			rs.counts[r.marker] == rs.counts[v.marker] && int32(r.made-v.made) < 0 {
+			rs.counts[r.marker] == rs.counts[v.marker] && r.made < v.made {
 			v = r
 		}
 	}
@@ -385,7 +385,7 @@ func (rs *memRefs) install(r *memRef) {
 			rs.free(v)
 		}
 		rs.newest, rs.replaced = r, rs.replaced+1
-		rs.next.Store(r.made + rs.replaceEvery())
+		rs.next.Store(r.made + uint64(rs.replaceEvery()))
 	}
 	rs.list.Store(&l)
 	rs.hint.Store(uint32(r.marker))
