@@ -4,7 +4,12 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+
+	"github.com/windc-go/windc/syncml/syncmltest"
 )
 
 // retiredFull returns a MemoryStore with maxRetired references retired,
@@ -175,5 +180,77 @@ func TestMemoryRefsStoresWrap(t *testing.T) {
 	}
 	if err := checkRefCounts(s); err != nil {
 		t.Error(err)
+	}
+}
+
+// TestMemoryRefsServerLargeStates: check-ins at once through a Server
+// whose MemoryStore replaces a reference whenever due (at every store),
+// the messages of half the devices with Items of LocURIs of their own
+// (replies and states of 8 to 20 KB: over the pool's buffers, so that the
+// one buffer of an exchange grows while the reply, the state and the
+// stored form are in it; states over refMaxState are never references):
+// a message sent again gets the same bytes, the state kept holds the
+// reply, the replies an OnExchange hook kept never change, and the
+// counts recount. Under -race.
+func TestMemoryRefsServerLargeStates(t *testing.T) {
+	s := NewMemoryStore()
+	s.refs.every = 1
+	type seen struct{ raw, copy []byte }
+	var mu sync.Mutex
+	var hooked []seen
+	srv := NewServer(ServerConfig{Store: s, OnExchange: func(_ context.Context, x *Exchange) {
+		mu.Lock()
+		hooked = append(hooked, seen{x.Raw, bytes.Clone(x.Raw)})
+		mu.Unlock()
+	}})
+	const workers, devices = 4, 24
+	var wg sync.WaitGroup
+	errs := make(chan error, workers)
+	var large atomic.Int32
+	for w := range workers {
+		wg.Go(func() {
+			for i := range devices {
+				id := dmID(1000 + w*devices + i)
+				msg := syncmltest.WindowsCheckIn(id, fmt.Sprint(i+1))
+				if i%2 == 0 {
+					var items strings.Builder
+					for j := range 20 + 5*(i%6) {
+						fmt.Fprintf(&items, `<Item><Source><LocURI>./Vendor/MSFT/%x</LocURI></Source><Data>%d</Data></Item>`, randBytes(uint64(w*100000+i*100+j), 100), j)
+					}
+					msg = bytes.Replace(msg, []byte("</Replace>"), []byte(items.String()+"</Replace>"), 1)
+				}
+				first := postOK(t, srv, msg)
+				again := postOK(t, srv, msg)
+				if len(first) == 0 || !bytes.Equal(first, again) {
+					errs <- fmt.Errorf("%s: replay of %d bytes, first %d", id, len(again), len(first))
+					return
+				}
+				st, _, err := s.Load(context.Background(), id)
+				if err != nil || !bytes.Contains(st, first) {
+					errs <- fmt.Errorf("%s: the reply is not in the state kept (%v)", id, err)
+					return
+				}
+				if len(st) > 8<<10 {
+					large.Add(1)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	for i, h := range hooked {
+		if !bytes.Equal(h.raw, h.copy) {
+			t.Fatalf("exchange %d: Raw changed since the hook", i)
+		}
+	}
+	if err := checkRefCounts(s); err != nil {
+		t.Error(err)
+	}
+	t.Logf("%d replacements, %d states over 8 KB", s.refs.replaced, large.Load())
+	if s.refs.replaced < 2 || large.Load() < workers*devices/4 {
+		t.Errorf("%d replacements, %d states over 8 KB; want more", s.refs.replaced, large.Load())
 	}
 }
