@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -252,5 +253,95 @@ func TestMemoryRefsServerLargeStates(t *testing.T) {
 	t.Logf("%d replacements, %d states over 8 KB", s.refs.replaced, large.Load())
 	if s.refs.replaced < 2 || large.Load() < workers*devices/4 {
 		t.Errorf("%d replacements, %d states over 8 KB; want more", s.refs.replaced, large.Load())
+	}
+}
+
+// TestMemoryRefsCountsAtEveryMoment: writers store states of shapes
+// that change as they go (so that references are replaced, retired and
+// freed, one due at every store), each of a few devices of its own, while
+// a checker recounts the slots' counts from the entries under the
+// table's lock, over and over, and readers hold what LoadShared returned:
+// the counts recount at every moment, no more than maxRetired are
+// retired, no named slot is free, each writer's loads return its last
+// state, and the states held never change. Under -race.
+func TestMemoryRefsCountsAtEveryMoment(t *testing.T) {
+	ctx := context.Background()
+	s := NewMemoryStore()
+	s.refs.every = 1
+	shapes := make([][]byte, 24)
+	for k := range shapes {
+		shapes[k] = randBytes(uint64(300+k), 600+200*(k%5))
+	}
+	const writers, devs, rounds = 6, 4, 600
+	var wg sync.WaitGroup
+	errs := make(chan error, writers+1)
+	stop := make(chan struct{})
+	var cg sync.WaitGroup
+	checks := 0
+	cg.Go(func() {
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			if err := checkRefCounts(s); err != nil {
+				errs <- err
+				return
+			}
+			checks++
+		}
+	})
+	for w := range writers {
+		wg.Go(func() {
+			r := rand.New(rand.NewPCG(uint64(w), 5))
+			ver := map[string]uint64{}
+			type held struct{ b, want []byte }
+			var hold []held
+			for n := range rounds {
+				dev := fmt.Sprintf("W%d-%d", w, r.IntN(devs))
+				var state []byte
+				if r.IntN(8) > 0 {
+					// this writer's shapes of the moment; a device left
+					// behind now and then pins one
+					state = bytes.Clone(shapes[(n/30+w+r.IntN(2))%len(shapes)])
+					copy(state[r.IntN(len(state)-30):], fmt.Sprintf("%s/%d", dev, n))
+				}
+				v, err := s.CompareAndSwap(ctx, dev, ver[dev], state)
+				if err != nil {
+					errs <- err
+					return
+				}
+				ver[dev] = v
+				st, lv, err := s.LoadShared(ctx, dev)
+				if err != nil || lv != v || !bytes.Equal(st, state) {
+					errs <- fmt.Errorf("%s: load = %d bytes, version %d, %v; want %d bytes, version %d", dev, len(st), lv, err, len(state), v)
+					return
+				}
+				if n%7 == 0 && len(st) > 0 {
+					hold = append(hold, held{st, bytes.Clone(st)})
+				}
+			}
+			for i, h := range hold {
+				if !bytes.Equal(h.b, h.want) {
+					errs <- fmt.Errorf("writer %d: state %d LoadShared returned changed", w, i)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(stop)
+	cg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if err := checkRefCounts(s); err != nil {
+		t.Error(err)
+	}
+	t.Logf("%d replacements, %d recounts", s.refs.replaced, checks)
+	if s.refs.replaced < 8 {
+		t.Errorf("%d replacements; want more", s.refs.replaced)
 	}
 }
