@@ -247,6 +247,9 @@ func (s *MemoryStore) compareAndSwapKept(ctx context.Context, device string, old
 	s.refs.stored(e.ref, marker)
 	e.ref = marker
 	s.write(i, e, device, parts, n)
+	if s.refs.stuck {
+		s.unpin()
+	}
 	if marker != 0 || len(state) == 0 {
 		return e.version, nil, buf, nil
 	}

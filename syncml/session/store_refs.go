@@ -63,6 +63,10 @@ const (
 	// replaceStale times as many the fewest after one whose reference is
 	// a difference of no other state yet.
 	replaceEvery, replaceStale = 256, 16
+	// unpinMost is the most stored forms that are made states as they
+	// are (kept whole) so that a retired reference they name is freed,
+	// when no reference can be replaced for want of a slot (see unpin).
+	unpinMost = 16
 	// refPoor: a difference of over 1/refPoor of its state is poor; the
 	// state may then take a reference's place.
 	refPoor = 8
@@ -128,6 +132,10 @@ type memRefs struct {
 	counts  [256]uint32
 	retired int
 	newest  *memRef
+	// stuck: a replacement was refused, maxRetired being retired and
+	// every active reference named (see unpin); guarded by the table's
+	// lock
+	stuck bool
 }
 
 // refHash returns the table slot of the refMatch bytes whose
@@ -335,6 +343,7 @@ func (rs *memRefs) replaceable() bool {
 	if ok && rs.retired >= maxRetired {
 		v := rs.victim()
 		ok = rs.counts[v.marker] == 0
+		rs.stuck = !ok
 	}
 	if !ok {
 		rs.next.Store(stores + uint64(rs.replaceEvery()))
@@ -407,6 +416,45 @@ func (rs *memRefs) stored(old, m byte) {
 		rs.free(rs.slots[old])
 	}
 	rs.stores.Add(1)
+}
+
+// unpin frees the retired reference fewest stored forms name, when at
+// most unpinMost do, by storing their states as they are (under the same
+// versions): the references retired are otherwise each named by a state
+// of a device that never stores another (decommissioned, or one that
+// means to pin them), and once maxRetired are, none is replaced again.
+// It runs once a replacement was refused so (see replaceable), so that
+// its scan of the entries is made at most once every replaceEvery
+// stores, and only when it frees a slot. The caller holds mu.
+func (s *MemoryStore) unpin() {
+	rs := &s.refs
+	rs.stuck = false
+	m := byte(0)
+	for k, r := range rs.slots[1 : refSlots+1] {
+		if c := rs.counts[k+1]; r != nil && !r.active && c <= unpinMost && (m == 0 || c < rs.counts[m]) {
+			m = byte(k + 1)
+		}
+	}
+	if m == 0 {
+		return
+	}
+	ref := rs.slots[m]
+	// until the last one naming it is made whole (its slot then freed)
+	for i := uint32(0); i < uint32(s.n) && rs.slots[m] == ref; i++ {
+		e := s.at(i)
+		if e.ref != m {
+			continue
+		}
+		b := s.bytesOf(e)
+		state, err := stateOf(b[e.keyLen:], ref)
+		if err != nil {
+			continue // kept as it is, and the reference with it
+		}
+		device := string(b[:e.keyLen])
+		rs.stored(m, 0)
+		e.ref = 0
+		s.write(i, e, device, [][]byte{rawForm, state}, len(device)+1+len(state))
+	}
 }
 
 // appendDiff appends marker and the difference of state from r to dst,

@@ -213,7 +213,9 @@ func TestMemoryRefsReplaceProperty(t *testing.T) {
 // replaceEvery stores (every, here), and not again while the last one
 // made is a difference of no other state, but for replaceStale times as
 // many stores; with maxRetired references retired (each named by a
-// stored form), none is replaced.
+// stored form), a refusal makes the states naming the one fewest name
+// (at most unpinMost) states kept as they are, freeing it, so that the
+// next replacement due is made: never more than maxRetired retired.
 func TestMemoryRefsReplaceRateLimited(t *testing.T) {
 	ctx := context.Background()
 	s := NewMemoryStore()
@@ -237,8 +239,9 @@ func TestMemoryRefsReplaceRateLimited(t *testing.T) {
 	// groups of ten alike states, each unlike the others: a group's
 	// first state replaces a reference when due (25 stores after the last
 	// replacement: every third group), the next ones are differences from
-	// it, until maxRetired are retired (the states of R and U devices name
-	// them)
+	// it; once maxRetired are retired (the states of R and U devices name
+	// them), a refusal (every 25 stores) frees one, whose states are then
+	// kept as they are, and the next due (25 stores on) is made
 	s = NewMemoryStore()
 	s.refs.every = 25
 	for k := range maxRefs {
@@ -259,8 +262,15 @@ func TestMemoryRefsReplaceRateLimited(t *testing.T) {
 			t.Errorf("groups of ten, a replacement due every 25 stores: %d replacements in 100 stores; want 4", s.refs.replaced)
 		}
 	}
-	if got := s.refs.replaced; got != maxRetired || s.refs.retired != maxRetired {
-		t.Errorf("alike states: %d replacements, %d retired; want %d, %d", got, s.refs.retired, maxRetired, maxRetired)
+	if got, most := s.refs.replaced, stores/25; got <= maxRetired || got > most || s.refs.retired != maxRetired {
+		t.Errorf("alike states: %d replacements, %d retired; want %d to %d, %d", got, s.refs.retired, maxRetired+1, most, maxRetired)
+	}
+	for i := range stores {
+		st := randBytes(uint64(2000+i/10), 1000)
+		st[i%1000] ^= 1
+		if got, v, err := s.Load(ctx, fmt.Sprint("U", i)); err != nil || v != 1 || !bytes.Equal(got, st) {
+			t.Fatalf("U%d: load = %d bytes, version %d, %v", i, len(got), v, err)
+		}
 	}
 }
 

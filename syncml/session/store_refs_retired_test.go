@@ -152,6 +152,15 @@ func TestMemoryRefsRetiredPinned(t *testing.T) {
 	if perDevice > 100 {
 		t.Errorf("the last shape: %d stored bytes a device; want a small difference", perDevice)
 	}
+	// the devices left behind read back their states, under the versions
+	// they stored them with
+	for k := range shapes {
+		dev := fmt.Sprint("LEFT", k)
+		want := likeState(cat(randBytes(uint64(700+k), 1500), base), -1)
+		if st, v, err := s.Load(ctx, dev); err != nil || v != ver[dev] || !bytes.Equal(st, want) {
+			t.Errorf("%s: load = %d bytes, version %d, %v; want %d bytes, version %d", dev, len(st), v, err, len(want), ver[dev])
+		}
+	}
 	if err := checkRefCounts(s); err != nil {
 		t.Error(err)
 	}
