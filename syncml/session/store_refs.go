@@ -117,8 +117,9 @@ type memRefs struct {
 	stores, next atomic.Uint64
 	// every is replaceEvery, unless a test set another (before use)
 	every uint32
-	// replaced counts the replacements (guarded by the table's lock)
-	replaced int
+	// replaced counts the replacements, unpinned the references unpin
+	// freed (guarded by the table's lock)
+	replaced, unpinned int
 	// meanwhile, set by tests, is called once a MemoryStore's difference
 	// is made, before its table's lock is held; making, once a new
 	// reference is made, before its table's lock is held to install it
@@ -439,6 +440,7 @@ func (s *MemoryStore) unpin() {
 		return
 	}
 	ref := rs.slots[m]
+	rs.unpinned++
 	// until the last one naming it is made whole (its slot then freed)
 	for i := uint32(0); i < uint32(s.n) && rs.slots[m] == ref; i++ {
 		e := s.at(i)

@@ -268,7 +268,8 @@ func TestMemoryRefsServerLargeStates(t *testing.T) {
 
 // TestMemoryRefsCountsAtEveryMoment: writers store states of shapes
 // that change as they go (so that references are replaced, retired and
-// freed, one due at every store), each of a few devices of its own, while
+// freed, one due at every store), each of 24 devices of its own (which
+// leave retired references named: unpin frees them), while
 // a checker recounts the slots' counts from the entries under the
 // table's lock, over and over, and readers hold what LoadShared returned:
 // the counts recount at every moment, no more than maxRetired are
@@ -282,7 +283,7 @@ func TestMemoryRefsCountsAtEveryMoment(t *testing.T) {
 	for k := range shapes {
 		shapes[k] = randBytes(uint64(300+k), 600+200*(k%5))
 	}
-	const writers, devs, rounds = 6, 4, 600
+	const writers, devs, rounds = 6, 24, 600
 	var wg sync.WaitGroup
 	errs := make(chan error, writers+1)
 	stop := make(chan struct{})
@@ -350,9 +351,9 @@ func TestMemoryRefsCountsAtEveryMoment(t *testing.T) {
 	if err := checkRefCounts(s); err != nil {
 		t.Error(err)
 	}
-	t.Logf("%d replacements, %d recounts", s.refs.replaced, checks)
-	if s.refs.replaced < 8 {
-		t.Errorf("%d replacements; want more", s.refs.replaced)
+	t.Logf("%d replacements, %d unpinned, %d recounts", s.refs.replaced, s.refs.unpinned, checks)
+	if s.refs.replaced < 8 || s.refs.unpinned < 10 {
+		t.Errorf("%d replacements, %d unpinned; want more", s.refs.replaced, s.refs.unpinned)
 	}
 }
 
