@@ -247,7 +247,7 @@ func (s *MemoryStore) compareAndSwapKept(ctx context.Context, device string, old
 	s.refs.stored(e.ref, marker)
 	e.ref = marker
 	s.write(i, e, device, parts, n)
-	if s.refs.stuck {
+	if s.refs.stuck || s.refs.unpinning != nil {
 		s.unpin()
 	}
 	if marker != 0 || len(state) == 0 {

@@ -67,6 +67,11 @@ const (
 	// are (kept whole) so that a retired reference they name is freed,
 	// when no reference can be replaced for want of a slot (see unpin).
 	unpinMost = 16
+	// unpinChunk is the most entries unpin looks at in one call: the scan
+	// for the stored forms naming the reference it frees goes on over as
+	// many stores as it takes, so that mu is never held for the scan of a
+	// large table (some milliseconds a million devices).
+	unpinChunk = 2048
 	// refPoor: a difference of over 1/refPoor of its state is poor; the
 	// state may then take a reference's place.
 	refPoor = 8
@@ -134,9 +139,14 @@ type memRefs struct {
 	retired int
 	newest  *memRef
 	// stuck: a replacement was refused, maxRetired being retired and
-	// every active reference named (see unpin); guarded by the table's
-	// lock
-	stuck bool
+	// every active reference named (see unpin); unpinning, the reference
+	// unpin is freeing, unpinAt the entry its scan goes on from; chunk is
+	// unpinChunk unless a test set another (before use). Guarded by the
+	// table's lock.
+	stuck     bool
+	unpinning *memRef
+	unpinAt   uint32
+	chunk     uint32
 }
 
 // refHash returns the table slot of the refMatch bytes whose
@@ -424,25 +434,39 @@ func (rs *memRefs) stored(old, m byte) {
 // versions): the references retired are otherwise each named by a state
 // of a device that never stores another (decommissioned, or one that
 // means to pin them), and once maxRetired are, none is replaced again.
-// It runs once a replacement was refused so (see replaceable), so that
-// its scan of the entries is made at most once every replaceEvery
-// stores, and only when it frees a slot. The caller holds mu.
+// It starts once a replacement was refused so (see replaceable), at most
+// once every replaceEvery stores, and looks at unpinChunk entries a call
+// (a call a store) until the reference is freed or every entry was
+// looked at. The caller holds mu.
 func (s *MemoryStore) unpin() {
 	rs := &s.refs
-	rs.stuck = false
-	m := byte(0)
-	for k, r := range rs.slots[1 : refSlots+1] {
-		if c := rs.counts[k+1]; r != nil && !r.active && c <= unpinMost && (m == 0 || c < rs.counts[m]) {
-			m = byte(k + 1)
+	if rs.unpinning == nil {
+		rs.stuck = false
+		m := byte(0)
+		for k, r := range rs.slots[1 : refSlots+1] {
+			if c := rs.counts[k+1]; r != nil && !r.active && c <= unpinMost && (m == 0 || c < rs.counts[m]) {
+				m = byte(k + 1)
+			}
 		}
+		if m == 0 {
+			return
+		}
+		rs.unpinning, rs.unpinAt = rs.slots[m], 0
+		rs.unpinned++
 	}
-	if m == 0 {
-		return
+	ref := rs.unpinning
+	m := ref.marker
+	chunk := rs.chunk
+	if chunk == 0 {
+		chunk = unpinChunk
 	}
-	ref := rs.slots[m]
-	rs.unpinned++
+	end := uint32(s.n)
+	if end-rs.unpinAt > chunk {
+		end = rs.unpinAt + chunk
+	}
 	// until the last one naming it is made whole (its slot then freed)
-	for i := uint32(0); i < uint32(s.n) && rs.slots[m] == ref; i++ {
+	i := rs.unpinAt
+	for ; i < end && rs.slots[m] == ref; i++ {
 		e := s.at(i)
 		if e.ref != m {
 			continue
@@ -456,6 +480,12 @@ func (s *MemoryStore) unpin() {
 		rs.stored(m, 0)
 		e.ref = 0
 		s.write(i, e, device, [][]byte{rawForm, state}, len(device)+1+len(state))
+	}
+	rs.unpinAt = i
+	if rs.slots[m] != ref || i >= uint32(s.n) {
+		// freed, or named still by a stored form behind the scan (made
+		// from it before it was retired): a later refusal starts again
+		rs.unpinning = nil
 	}
 }
 

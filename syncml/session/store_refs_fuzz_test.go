@@ -35,7 +35,7 @@ func fuzzRefsState(k, seed, n byte) []byte {
 
 // FuzzMemoryRefsReplace runs the calls its input says on a MemoryStore
 // whose references may be replaced at every store (every 1), on 16
-// devices, with states of a dozen shapes, so that references are made,
+// devices (unpin's scan looking at three a call), with states of a dozen shapes, so that references are made,
 // replaced, retired, freed and, once maxRetired are held by devices that
 // store nothing more, unpinned. Each op is a byte: its top four bits the
 // device, its low four the call (0 Load, 1 LoadShared, 2 a swap from a
@@ -74,7 +74,7 @@ func FuzzMemoryRefsReplace(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		ctx := context.Background()
 		s := NewMemoryStore()
-		s.refs.every = 1
+		s.refs.every, s.refs.chunk = 1, 3 // the scan of unpin over several calls
 		type entry struct {
 			state []byte
 			ver   uint64

@@ -119,11 +119,19 @@ func TestMemoryRefsRetiredBoundRace(t *testing.T) {
 // replaces a reference, the one of the shape before last being retired,
 // named by the device left behind; once maxRetired are so named, no
 // active reference is named by none, and no reference is replaced again:
-// the fleet's later shapes must still be kept as small differences.
+// the fleet's later shapes must still be kept as small differences. The
+// scan for the states naming a retired reference is made in one call, or
+// a few entries a call (chunk 7: a dozen stores).
 func TestMemoryRefsRetiredPinned(t *testing.T) {
+	for _, chunk := range []uint32{0, 7} {
+		t.Run(fmt.Sprint("chunk", chunk), func(t *testing.T) { retiredPinned(t, chunk) })
+	}
+}
+
+func retiredPinned(t *testing.T, chunk uint32) {
 	ctx := context.Background()
 	s := NewMemoryStore()
-	s.refs.every = 16
+	s.refs.every, s.refs.chunk = 16, chunk
 	const fleet, shapes = 60, 16
 	base := randBytes(600, 2500)
 	ver := map[string]uint64{}
@@ -151,6 +159,9 @@ func TestMemoryRefsRetiredPinned(t *testing.T) {
 	}
 	if perDevice > 100 {
 		t.Errorf("the last shape: %d stored bytes a device; want a small difference", perDevice)
+	}
+	if s.refs.unpinned == 0 {
+		t.Error("no reference unpinned")
 	}
 	// the devices left behind read back their states, under the versions
 	// they stored them with
@@ -423,6 +434,67 @@ func BenchmarkMemoryRefsChurn(b *testing.B) {
 				b.ReportMetric(float64(s.refs.replaced)*1e5/float64(n), "repl/100k")
 				b.ReportMetric(float64(held), "refs")
 			})
+		}
+	}
+}
+
+// TestMemoryRefsUnpinChunked: unpin looks at no more than chunk entries a
+// store, so that mu is not held for the scan of a large table; with the
+// states naming the retired reference behind a thousand others, the
+// reference is freed after ten stores or so, and every state reads back.
+func TestMemoryRefsUnpinChunked(t *testing.T) {
+	ctx := context.Background()
+	s := NewMemoryStore()
+	s.refs.every, s.refs.chunk = 1, 100
+	want := map[string][]byte{}
+	swap := func(dev string, st []byte) {
+		t.Helper()
+		_, v, _ := s.Load(ctx, dev)
+		if _, err := s.CompareAndSwap(ctx, dev, v, st); err != nil {
+			t.Fatal(err)
+		}
+		want[dev] = st
+	}
+	// first, devices whose short states name no reference
+	for i := range 1000 {
+		swap(fmt.Sprint("F", i), []byte("short"))
+	}
+	// then maxRetired references retired, and maxRefs active, each named
+	// by three states
+	for k := range maxRefs + maxRetired {
+		ref := randBytes(uint64(500+k), 1000)
+		for j := range 3 {
+			swap(fmt.Sprint("N", k, "-", j), likeState(ref, j))
+		}
+	}
+	if s.refs.retired != maxRetired {
+		t.Fatalf("%d retired; want %d", s.refs.retired, maxRetired)
+	}
+	// a state like none: its replacement refused, unpin starts
+	swap("X", randBytes(9999, 1000))
+	if s.refs.unpinning == nil {
+		t.Fatalf("no unpin started (stuck %v)", s.refs.stuck)
+	}
+	stores := 1
+	for s.refs.unpinning != nil {
+		at := s.refs.unpinAt
+		swap("F0", []byte(fmt.Sprint("short", stores)))
+		if s.refs.unpinning != nil && s.refs.unpinAt-at > s.refs.chunk {
+			t.Fatalf("store %d: %d entries looked at; at most %d", stores, s.refs.unpinAt-at, s.refs.chunk)
+		}
+		if stores++; stores > 100 {
+			t.Fatal("unpin goes on after 100 stores")
+		}
+	}
+	if s.refs.unpinned != 1 || s.refs.retired != maxRetired-1 || stores < 10 {
+		t.Errorf("%d unpinned, %d retired after %d stores; want 1, %d, after 10 at least", s.refs.unpinned, s.refs.retired, stores, maxRetired-1)
+	}
+	if err := checkRefCounts(s); err != nil {
+		t.Error(err)
+	}
+	for dev, st := range want {
+		if got, _, err := s.Load(ctx, dev); err != nil || !bytes.Equal(got, st) {
+			t.Fatalf("%s: %d bytes, %v; want %d", dev, len(got), err, len(st))
 		}
 	}
 }
