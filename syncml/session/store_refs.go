@@ -178,16 +178,6 @@ func (rs *memRefs) slot(marker byte) *memRef {
 	return rs.slots[marker]
 }
 
-// appendStored appends the stored form of state to dst and returns the
-// reference it is a difference from, nil when it is state as it is. tab
-// is the table's lock.
-func (rs *memRefs) appendStored(dst, state []byte, tab *sync.Mutex) ([]byte, *memRef) {
-	if out, r := rs.appendDiffOf(dst, state, tab); r != nil || len(state) == 0 {
-		return out, r
-	}
-	return append(append(dst, 0), state...), nil
-}
-
 // appendDiffOf appends to dst the stored form of state when it is a
 // difference, and returns the reference it is from; when not, nil, dst
 // being as it was (the stored form is then a 0 byte and state, see
@@ -554,16 +544,6 @@ func refMatchLen(a, b []byte) int {
 		n++
 	}
 	return n
-}
-
-// state returns the state whose stored form is b, of the reference of
-// its slot: see stateOf. The caller holds the table's lock, or no other
-// goroutine uses rs.
-func (rs *memRefs) state(b []byte) ([]byte, error) {
-	if len(b) == 0 {
-		return nil, nil
-	}
-	return stateOf(b, rs.slot(b[0]))
 }
 
 // stateOf returns the state whose stored form is b, given the reference

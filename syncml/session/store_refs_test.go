@@ -92,6 +92,30 @@ func likeARef(rs *memRefs, state []byte) bool {
 	return false
 }
 
+// appendStored and state are the stored form of a state and back, for
+// the tests of memRefs alone; a MemoryStore makes and reads them in
+// compareAndSwapKept and load.
+
+// appendStored appends the stored form of state to dst and returns the
+// reference it is a difference from, nil when it is state as it is. tab
+// is the table's lock.
+func (rs *memRefs) appendStored(dst, state []byte, tab *sync.Mutex) ([]byte, *memRef) {
+	if out, r := rs.appendDiffOf(dst, state, tab); r != nil || len(state) == 0 {
+		return out, r
+	}
+	return append(append(dst, 0), state...), nil
+}
+
+// state returns the state whose stored form is b, of the reference of
+// its slot: see stateOf. The caller holds the table's lock, or no other
+// goroutine uses rs.
+func (rs *memRefs) state(b []byte) ([]byte, error) {
+	if len(b) == 0 {
+		return nil, nil
+	}
+	return stateOf(b, rs.slot(b[0]))
+}
+
 // cat returns its arguments one after another, in a new slice.
 func cat(parts ...[]byte) []byte { return bytes.Join(parts, nil) }
 
