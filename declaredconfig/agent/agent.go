@@ -38,8 +38,13 @@ type Config struct {
 	// did the work; it should only signal (a session started from it must
 	// not wait for that goroutine).
 	RequestSession func(reason string)
-	// OnEvent, when set, is told what the agent does, as it happens (the
-	// same rules as RequestSession).
+	// OnEvent, when set, is told what the agent does, as it happens and
+	// in that order: an EventAccepted comes before the EventApplied of
+	// its document. It is called without the agent's lock held; calls
+	// never overlap. The goroutine that did the work calls it, or, when
+	// another is calling it at that moment, that other one does, after
+	// the events it is telling (the first returns without waiting). It
+	// should return soon, as RequestSession.
 	OnEvent func(Event)
 	// KeepInstanceData keeps the instance data of a bulk template after
 	// it was applied. By default it is dropped, as Windows does not keep
@@ -116,6 +121,11 @@ type Agent struct {
 	unenrolls uint64
 	// read holds the documents Unmarshal read with their message.
 	read readDocs
+	// told holds the events made (under mu, in the order the agent did
+	// things) and not yet given to OnEvent; telling says a goroutine is
+	// giving them, so that OnEvent calls never overlap. Both under mu.
+	told    []Event
+	telling bool
 }
 
 // New returns an agent with the state cfg.Store holds. A Store that
@@ -365,14 +375,57 @@ type notes struct {
 
 func (n *notes) event(e Event) { n.events = append(n.events, e) }
 
-// flush tells them; called without the lock.
+// queue moves the events of n to the agent's queue, in the order they
+// are told; a.mu held. Called where the change they tell is made (saved)
+// under the same lock, so that an event of a later change (the worker's
+// apply of a document just accepted) is never told before it.
+func (a *Agent) queue(n *notes) {
+	a.told = append(a.told, n.events...)
+	n.events = n.events[:0]
+}
+
+// flush tells what n holds; called without the lock. Events go to
+// OnEvent in the order they were queued, one call at a time: the
+// goroutine that finds no other telling gives them all, its own and those
+// queued meanwhile, until none is left; one that finds another telling
+// leaves its events to it and returns. RequestSession is called by the
+// goroutine that did the work.
 func (a *Agent) flush(n *notes) {
-	if a.cfg.OnEvent != nil {
-		for _, e := range n.events {
-			a.cfg.OnEvent(e)
-		}
+	a.mu.Lock()
+	a.queue(n) // events not queued under the lock of their change
+	if a.cfg.OnEvent == nil {
+		a.told = a.told[:0]
 	}
+	if !a.telling && len(a.told) > 0 {
+		a.telling = true
+		for len(a.told) > 0 {
+			events := a.told
+			a.told = nil
+			a.mu.Unlock()
+			a.tell(events)
+			a.mu.Lock()
+		}
+		a.telling = false
+	}
+	a.mu.Unlock()
 	if a.cfg.RequestSession != nil && len(n.session) > 0 {
 		a.cfg.RequestSession(strings.Join(n.session, "; "))
 	}
+}
+
+// tell gives events to OnEvent; a.telling set, a.mu not held. An OnEvent
+// that panics leaves telling unset, so that later events are still told.
+func (a *Agent) tell(events []Event) {
+	done := false
+	defer func() {
+		if !done {
+			a.mu.Lock()
+			a.telling = false
+			a.mu.Unlock()
+		}
+	}()
+	for _, e := range events {
+		a.cfg.OnEvent(e)
+	}
+	done = true
 }

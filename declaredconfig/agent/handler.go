@@ -56,6 +56,7 @@ func (a *Agent) serve(ctx context.Context, r *session.Request) session.Response 
 	defer a.flush(&n)
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	defer a.queue(&n) // under mu: told before what follows from it
 	var old *Snapshot // the state before, to put back; a Get changes nothing
 	if r.Command.ElementName() != "Get" {
 		old = a.st.clone()

@@ -57,6 +57,7 @@ func (a *Agent) Refresh(ctx context.Context) error {
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	defer a.queue(&n)
 	old := a.st.clone()
 	for _, j := range jobs {
 		a.commitRefresh(j, &n)

@@ -25,6 +25,7 @@ func (a *Agent) Unenroll(ctx context.Context) error {
 	defer a.work.Unlock()
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	defer a.queue(&n)
 	kept := map[string]bool{}
 	for _, r := range a.st.Documents {
 		if r.Abandoned {

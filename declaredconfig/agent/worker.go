@@ -36,6 +36,7 @@ func (a *Agent) ApplyPending(ctx context.Context) error {
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	defer a.queue(&n)
 	// Saved even when ctx is done: what was applied is kept.
 	if serr := a.cfg.Store.Save(context.WithoutCancel(ctx), a.st); serr != nil {
 		// The outcomes are not kept: the documents are pending again,

@@ -3,6 +3,9 @@ package agent_test
 import (
 	"context"
 	"errors"
+	"slices"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -22,16 +25,19 @@ func TestRun(t *testing.T) {
 	go func() { done <- a.Run(ctx) }()
 	wait := func(k agent.EventKind) agent.Event {
 		t.Helper()
-		for e := range events {
-			if e.Kind == k {
-				return e
-			}
-			if e.Kind == agent.EventRefreshed && k != agent.EventRefreshed {
-				t.Fatalf("refresh before %v", k)
+		for {
+			select {
+			case e := <-events:
+				if e.Kind == k {
+					return e
+				}
+				if e.Kind == agent.EventRefreshed && k != agent.EventRefreshed {
+					t.Fatalf("refresh before %v", k)
+				}
+			case <-time.After(time.Minute):
+				t.Fatalf("no %v in a minute", k)
 			}
 		}
-		t.Fatal("events closed")
-		return agent.Event{}
 	}
 	<-clock.waiting // the worker waits for the refresh time
 	docURI := declaredconfig.DocumentURI(declaredconfig.Device, declaredconfig.Complete, vpnID).String()
@@ -63,6 +69,94 @@ func TestRun(t *testing.T) {
 	cancel()
 	if err := <-done; !errors.Is(err, context.Canceled) {
 		t.Errorf("Run returned %v", err)
+	}
+}
+
+// TestEventsInOrder checks that OnEvent hears of a document's acceptance
+// before its apply, and that its calls never overlap, even when the
+// worker applies the document while the session's goroutine is still
+// telling that it was accepted (here: OnEvent is slow on EventAccepted).
+func TestEventsInOrder(t *testing.T) {
+	var (
+		mu     sync.Mutex
+		kinds  []agent.EventKind
+		inside atomic.Int32
+		overl  atomic.Bool
+	)
+	applied := make(chan struct{}, 16)
+	a := newAgent(t, agent.Config{OnEvent: func(e agent.Event) {
+		if inside.Add(1) > 1 {
+			overl.Store(true)
+		}
+		defer inside.Add(-1)
+		if e.Kind == agent.EventAccepted {
+			time.Sleep(20 * time.Millisecond) // the worker applies meanwhile
+		}
+		mu.Lock()
+		kinds = append(kinds, e.Kind)
+		mu.Unlock()
+		if e.Kind == agent.EventApplied {
+			applied <- struct{}{}
+		}
+	}})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+	docURI := declaredconfig.DocumentURI(declaredconfig.Device, declaredconfig.Complete, vpnID).String()
+	for i, sum := range []string{"A1", "A2", "A3"} {
+		if c, _ := serve(t, a, "Replace", docURI, text(t, vpnDoc(sum))); c != 200 {
+			t.Fatalf("Replace %s: %d", sum, c)
+		}
+		select {
+		case <-applied:
+		case <-time.After(time.Minute):
+			t.Fatalf("%s: not applied in a minute", sum)
+		}
+		mu.Lock()
+		got := append([]agent.EventKind(nil), kinds...)
+		mu.Unlock()
+		want := []agent.EventKind{}
+		for range i + 1 {
+			want = append(want, agent.EventAccepted, agent.EventApplied)
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("%s: events %v, want %v", sum, got, want)
+		}
+	}
+	if overl.Load() {
+		t.Error("OnEvent calls overlapped")
+	}
+	cancel()
+	<-done
+}
+
+// TestOnEventPanics checks that an OnEvent that panics once does not stop
+// the events told after it.
+func TestOnEventPanics(t *testing.T) {
+	var got []agent.EventKind
+	first := true
+	a := newAgent(t, agent.Config{OnEvent: func(e agent.Event) {
+		if first {
+			first = false
+			panic("OnEvent")
+		}
+		got = append(got, e.Kind)
+	}})
+	docURI := declaredconfig.DocumentURI(declaredconfig.Device, declaredconfig.Complete, vpnID).String()
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Error("the panic did not reach the caller")
+			}
+		}()
+		serve(t, a, "Add", docURI, text(t, vpnDoc("A1")))
+	}()
+	if err := a.ApplyPending(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got, []agent.EventKind{agent.EventApplied}) {
+		t.Errorf("events after the panic: %v", got)
 	}
 }
 
