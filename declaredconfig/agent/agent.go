@@ -38,10 +38,11 @@ type Config struct {
 	// did the work; it should only signal (a session started from it must
 	// not wait for that goroutine).
 	RequestSession func(reason string)
-	// OnEvent, when set, is told what the agent does, as it happens and
-	// in that order: an EventAccepted comes before the EventApplied of
-	// its document. It is called without the agent's lock held; calls
-	// never overlap. The goroutine that did the work calls it, or, when
+	// OnEvent, when set, is told what the agent does, as it happens, in
+	// the order the changes they tell were saved (the events of an
+	// ApplyPending batch with its save): an EventAccepted comes before
+	// the EventApplied of its document. It is called without the agent's
+	// lock held; calls never overlap. The goroutine that did the work calls it, or, when
 	// another is calling it at that moment, that other one does, after
 	// the events it is telling (the first returns without waiting). It
 	// should return soon, as RequestSession.
