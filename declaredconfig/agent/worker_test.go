@@ -160,6 +160,101 @@ func TestOnEventPanics(t *testing.T) {
 	}
 }
 
+// TestOnEventPanicsMidBatch checks that an OnEvent that panics on one
+// event of a batch still hears the events after it: the second document's
+// EventApplied, told in the same call as the first's, is not dropped, and
+// the panic still reaches ApplyPending's caller, after RequestSession.
+func TestOnEventPanicsMidBatch(t *testing.T) {
+	var got []string
+	var asked []string
+	first := true
+	a := newAgent(t, agent.Config{OnEvent: func(e agent.Event) {
+		if e.Kind == agent.EventApplied && first {
+			first = false
+			panic("OnEvent")
+		}
+		got = append(got, e.Kind.String()+" "+e.DocID)
+	}, RequestSession: func(reason string) { asked = append(asked, reason) }})
+	other := vpnDoc("B1")
+	other.ID = "5B1B6A53-2A9E-4C63-9D8A-0F3C7C5E1D24"
+	other.CSPs[0].Settings = []declaredconfig.Setting{{Path: "Fabrikam/AlwaysOn", Type: "bool", Value: "true"}}
+	for _, d := range []*declaredconfig.Document{vpnDoc("A1"), other} {
+		uri := declaredconfig.DocumentURI(declaredconfig.Device, declaredconfig.Complete, d.ID).String()
+		if c, _ := serve(t, a, "Add", uri, text(t, d)); c != 200 {
+			t.Fatalf("Add %s: %d", d.ID, c)
+		}
+	}
+	got = nil
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Error("the panic did not reach the caller")
+			}
+		}()
+		_ = a.ApplyPending(context.Background())
+	}()
+	if want := []string{"Applied " + other.ID}; !slices.Equal(got, want) {
+		t.Errorf("events after the panic: %q, want %q", got, want)
+	}
+	if len(asked) != 1 {
+		t.Errorf("RequestSession calls %q, want 1", asked)
+	}
+}
+
+// TestOnEventPanicsQueued checks that the events another goroutine queued
+// while OnEvent was being called (and left to that call's goroutine) are
+// told when OnEvent panics, without waiting for a later event: here the
+// worker's EventApplied, queued while a session's OnEvent(EventAccepted)
+// was under way.
+func TestOnEventPanicsQueued(t *testing.T) {
+	var (
+		mu  sync.Mutex
+		got []agent.EventKind
+	)
+	inAccepted, applied := make(chan struct{}), make(chan struct{})
+	a := newAgent(t, agent.Config{OnEvent: func(e agent.Event) {
+		if e.Kind == agent.EventAccepted {
+			close(inAccepted)
+			<-applied
+			panic("OnEvent")
+		}
+		mu.Lock()
+		got = append(got, e.Kind)
+		mu.Unlock()
+	}})
+	docURI := declaredconfig.DocumentURI(declaredconfig.Device, declaredconfig.Complete, vpnID).String()
+	doc := text(t, vpnDoc("A1"))
+	served := make(chan any, 1)
+	go func() {
+		defer func() { served <- recover() }()
+		serve(t, a, "Add", docURI, doc)
+	}()
+	select {
+	case <-inAccepted:
+	case <-time.After(time.Minute):
+		t.Fatal("no EventAccepted in a minute")
+	}
+	// OnEvent is under way on the session's goroutine: the worker's
+	// events are left to it.
+	if err := a.ApplyPending(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	close(applied)
+	select {
+	case p := <-served:
+		if p == nil {
+			t.Error("the panic did not reach the caller")
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("ServeCommand did not return in a minute")
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if !slices.Equal(got, []agent.EventKind{agent.EventApplied}) {
+		t.Errorf("events after the panic: %v", got)
+	}
+}
+
 // TestApplyCancelled checks that an apply stopped by its context leaves
 // the document pending, to be applied whole later.
 func TestApplyCancelled(t *testing.T) {
