@@ -45,7 +45,8 @@ type Config struct {
 	// lock held; calls never overlap. The goroutine that did the work calls it, or, when
 	// another is calling it at that moment, that other one does, after
 	// the events it is telling (the first returns without waiting). It
-	// should return soon, as RequestSession.
+	// should return soon, as RequestSession. A panic of OnEvent stops no
+	// event: that goroutine tells the rest, then panics with it.
 	OnEvent func(Event)
 	// KeepInstanceData keeps the instance data of a bulk template after
 	// it was applied. By default it is dropped, as Windows does not keep
@@ -390,8 +391,11 @@ func (a *Agent) queue(n *notes) {
 // goroutine that finds no other telling gives them all, its own and those
 // queued meanwhile, until none is left; one that finds another telling
 // leaves its events to it and returns. RequestSession is called by the
-// goroutine that did the work.
+// goroutine that did the work. An OnEvent that panics does not stop the
+// events after it: they are told all the same, RequestSession is called,
+// and then the first panic goes on to the caller.
 func (a *Agent) flush(n *notes) {
+	var p any // the first panic of OnEvent
 	a.mu.Lock()
 	a.queue(n) // events not queued under the lock of their change
 	if a.cfg.OnEvent == nil {
@@ -403,7 +407,9 @@ func (a *Agent) flush(n *notes) {
 			events := a.told
 			a.told = nil
 			a.mu.Unlock()
-			a.tell(events)
+			if q := a.tell(events); p == nil {
+				p = q
+			}
 			a.mu.Lock()
 		}
 		a.telling = false
@@ -412,21 +418,40 @@ func (a *Agent) flush(n *notes) {
 	if a.cfg.RequestSession != nil && len(n.session) > 0 {
 		a.cfg.RequestSession(strings.Join(n.session, "; "))
 	}
+	if p != nil {
+		panic(p)
+	}
 }
 
-// tell gives events to OnEvent; a.telling set, a.mu not held. An OnEvent
-// that panics leaves telling unset, so that later events are still told.
-func (a *Agent) tell(events []Event) {
-	done := false
+// tell gives events to OnEvent; a.telling set, a.mu not held. It returns
+// the first panic of OnEvent, having told the events after it. An OnEvent
+// that ends its goroutine (runtime.Goexit) puts the events not told back
+// at the head of the queue and telling unset, for the next flush.
+func (a *Agent) tell(events []Event) (p any) {
+	i := 0
 	defer func() {
-		if !done {
+		if i < len(events) { // runtime.Goexit
 			a.mu.Lock()
+			a.told = append(events[i+1:len(events):len(events)], a.told...)
 			a.telling = false
 			a.mu.Unlock()
 		}
 	}()
-	for _, e := range events {
-		a.cfg.OnEvent(e)
+	for ; i < len(events); i++ {
+		if q := a.tellOne(events[i]); p == nil {
+			p = q
+		}
 	}
-	done = true
+	return p
+}
+
+// tellOne calls OnEvent and returns its panic, if any.
+func (a *Agent) tellOne(e Event) (p any) {
+	defer func() {
+		if q := recover(); q != nil {
+			p = q
+		}
+	}()
+	a.cfg.OnEvent(e)
+	return nil
 }

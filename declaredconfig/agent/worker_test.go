@@ -3,6 +3,7 @@ package agent_test
 import (
 	"context"
 	"errors"
+	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -252,6 +253,49 @@ func TestOnEventPanicsQueued(t *testing.T) {
 	defer mu.Unlock()
 	if !slices.Equal(got, []agent.EventKind{agent.EventApplied}) {
 		t.Errorf("events after the panic: %v", got)
+	}
+}
+
+// TestOnEventGoexit checks that an OnEvent that ends its goroutine
+// (runtime.Goexit, as t.FailNow does) leaves the events after it to be
+// told by the next call of the agent, and OnEvent callable again.
+func TestOnEventGoexit(t *testing.T) {
+	var got []string
+	first := true
+	a := newAgent(t, agent.Config{OnEvent: func(e agent.Event) {
+		if e.Kind == agent.EventApplied && first {
+			first = false
+			runtime.Goexit()
+		}
+		got = append(got, e.Kind.String()+" "+e.DocID)
+	}})
+	other := vpnDoc("B1")
+	other.ID = "5B1B6A53-2A9E-4C63-9D8A-0F3C7C5E1D24"
+	other.CSPs[0].Settings = []declaredconfig.Setting{{Path: "Fabrikam/AlwaysOn", Type: "bool", Value: "true"}}
+	for _, d := range []*declaredconfig.Document{vpnDoc("A1"), other} {
+		uri := declaredconfig.DocumentURI(declaredconfig.Device, declaredconfig.Complete, d.ID).String()
+		if c, _ := serve(t, a, "Add", uri, text(t, d)); c != 200 {
+			t.Fatalf("Add %s: %d", d.ID, c)
+		}
+	}
+	got = nil
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = a.ApplyPending(context.Background())
+	}()
+	select {
+	case <-done:
+	case <-time.After(time.Minute):
+		t.Fatal("ApplyPending did not end in a minute")
+	}
+	if len(got) != 0 {
+		t.Fatalf("events told after the Goexit: %q", got)
+	}
+	// Any call of the agent tells what is left.
+	serve(t, a, "Get", declaredconfig.DocumentURI(declaredconfig.Device, declaredconfig.Complete, vpnID).String(), "")
+	if want := []string{"Applied " + other.ID}; !slices.Equal(got, want) {
+		t.Errorf("events after the Goexit: %q, want %q", got, want)
 	}
 }
 
