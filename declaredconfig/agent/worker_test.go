@@ -5,6 +5,7 @@ import (
 	"errors"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -130,6 +131,79 @@ func TestEventsInOrder(t *testing.T) {
 	}
 	cancel()
 	<-done
+}
+
+// holdSurface is a MemorySurface whose Sets of nodes whose URI holds
+// hold wait until release is closed; entered is closed at the first.
+type holdSurface struct {
+	agent.MemorySurface
+	hold    string
+	once    sync.Once
+	entered chan struct{}
+	release chan struct{}
+}
+
+func (h *holdSurface) Set(ctx context.Context, uri, v string) error {
+	if strings.Contains(uri, h.hold) {
+		h.once.Do(func() { close(h.entered) })
+		<-h.release
+	}
+	return h.MemorySurface.Set(ctx, uri, v)
+}
+
+// TestEventsInOrderDuringBatch checks that a document applied early in an
+// ApplyPending batch and deleted by a session before the batch ends is
+// told applied before deleted: the session's save keeps the apply too, so
+// its events go first, not with the batch's own save.
+func TestEventsInOrderDuringBatch(t *testing.T) {
+	var (
+		mu   sync.Mutex
+		told = map[string][]agent.EventKind{}
+	)
+	surface := &holdSurface{hold: "Fabrikam", entered: make(chan struct{}), release: make(chan struct{})}
+	a := newAgent(t, agent.Config{Surface: surface, OnEvent: func(e agent.Event) {
+		mu.Lock()
+		told[e.DocID] = append(told[e.DocID], e.Kind)
+		mu.Unlock()
+	}})
+	other := vpnDoc("B1")
+	other.ID = "5B1B6A53-2A9E-4C63-9D8A-0F3C7C5E1D24"
+	other.CSPs[0].Settings = []declaredconfig.Setting{{Path: "Fabrikam/AlwaysOn", Type: "bool", Value: "true"}}
+	uri := func(id string) string {
+		return declaredconfig.DocumentURI(declaredconfig.Device, declaredconfig.Complete, id).String()
+	}
+	for _, d := range []*declaredconfig.Document{vpnDoc("A1"), other} { // applied in this order
+		if c, _ := serve(t, a, "Add", uri(d.ID), text(t, d)); c != 200 {
+			t.Fatalf("Add %s: %d", d.ID, c)
+		}
+	}
+	done := make(chan error, 1)
+	go func() { done <- a.ApplyPending(context.Background()) }()
+	select {
+	case <-surface.entered: // the first document is applied, the batch goes on
+	case <-time.After(time.Minute):
+		t.Fatal("the second document's apply did not start in a minute")
+	}
+	if c, _ := serve(t, a, "Delete", uri(vpnID), ""); c != 200 {
+		t.Errorf("Delete %d", c)
+	}
+	close(surface.release)
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("ApplyPending did not end in a minute")
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if want := []agent.EventKind{agent.EventAccepted, agent.EventApplied, agent.EventDeleted}; !slices.Equal(told[vpnID], want) {
+		t.Errorf("events of the deleted document %v, want %v", told[vpnID], want)
+	}
+	if want := []agent.EventKind{agent.EventAccepted, agent.EventApplied}; !slices.Equal(told[other.ID], want) {
+		t.Errorf("events of the other document %v, want %v", told[other.ID], want)
+	}
 }
 
 // TestOnEventPanics checks that an OnEvent that panics once does not stop
