@@ -40,8 +40,11 @@ type Config struct {
 	RequestSession func(reason string)
 	// OnEvent, when set, is told what the agent does, as it happens, in
 	// the order the changes they tell were saved (the events of an
-	// ApplyPending batch with its save): an EventAccepted comes before
-	// the EventApplied of its document. It is called without the agent's
+	// ApplyPending batch with the first save after them: the batch's own,
+	// or that of a command or a refresh made meanwhile, before that
+	// command's events): an EventAccepted comes before the EventApplied of
+	// its document, an EventApplied before the EventDeleted of a Delete
+	// that came after the apply. It is called without the agent's
 	// lock held; calls never overlap. The goroutine that did the work calls it, or, when
 	// another is calling it at that moment, that other one does, after
 	// the events it is telling (the first returns without waiting). It
@@ -128,6 +131,17 @@ type Agent struct {
 	// giving them, so that OnEvent calls never overlap. Both under mu.
 	told    []Event
 	telling bool
+	// unsaved holds the events of ApplyPending's batches made and not
+	// yet saved, in the order made, with the batch that made them: the
+	// next save of the state, whoever makes it, keeps their changes, so
+	// it queues them, before the events of its own change. Under mu.
+	unsaved []heldEvent
+}
+
+// A heldEvent is an event of a batch (by) waiting for a save.
+type heldEvent struct {
+	e  Event
+	by *notes
 }
 
 // New returns an agent with the state cfg.Store holds. A Store that
@@ -328,6 +342,7 @@ func (a *Agent) save(ctx context.Context, old *Snapshot) error {
 		}
 		return errorf("save state: %w", err)
 	}
+	a.saved()
 	return nil
 }
 
@@ -384,6 +399,43 @@ func (n *notes) event(e Event) { n.events = append(n.events, e) }
 func (a *Agent) queue(n *notes) {
 	a.told = append(a.told, n.events...)
 	n.events = n.events[:0]
+}
+
+// hold moves the events of n, a batch's, to a.unsaved until a save;
+// a.mu held.
+func (a *Agent) hold(n *notes) {
+	if a.cfg.OnEvent != nil {
+		for _, e := range n.events {
+			a.unsaved = append(a.unsaved, heldEvent{e, n})
+		}
+	}
+	n.events = n.events[:0]
+}
+
+// saved queues the held events, whose changes the save just made keeps;
+// a.mu held, after every save of a.st that succeeded.
+func (a *Agent) saved() {
+	for _, h := range a.unsaved {
+		a.told = append(a.told, h.e)
+	}
+	clear(a.unsaved)
+	a.unsaved = a.unsaved[:0]
+}
+
+// unhold takes the events of batch n out of a.unsaved, queueing them
+// when tell is set (dropping them when its changes are undone); a.mu held.
+func (a *Agent) unhold(n *notes, tell bool) {
+	kept := a.unsaved[:0]
+	for _, h := range a.unsaved {
+		switch {
+		case h.by != n:
+			kept = append(kept, h)
+		case tell:
+			a.told = append(a.told, h.e)
+		}
+	}
+	clear(a.unsaved[len(kept):])
+	a.unsaved = kept
 }
 
 // flush tells what n holds; called without the lock. Events go to

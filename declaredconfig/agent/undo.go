@@ -41,6 +41,7 @@ func (a *Agent) undo(old, after *Snapshot) func(context.Context) error {
 			a.mu.Unlock()
 			return errorf("undo: %w", err)
 		}
+		a.saved()
 		a.mu.Unlock()
 		a.signal()
 		var errs []error

@@ -31,12 +31,13 @@ func (a *Agent) ApplyPending(ctx context.Context) error {
 			break
 		}
 	}
-	if len(befores) == 0 {
-		return err
-	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	defer a.queue(&n)
+	if len(befores) == 0 {
+		a.unhold(&n, true) // nothing to save
+		return err
+	}
 	// Saved even when ctx is done: what was applied is kept.
 	if serr := a.cfg.Store.Save(context.WithoutCancel(ctx), a.st); serr != nil {
 		// The outcomes are not kept: the documents are pending again,
@@ -46,9 +47,11 @@ func (a *Agent) ApplyPending(ctx context.Context) error {
 				a.st.Documents[k] = b.rec
 			}
 		}
+		a.unhold(&n, false)
 		n = notes{events: []Event{{Time: a.cfg.Clock.Now(), Kind: EventError, Err: serr}}}
 		return errorf("save state: %w", serr)
 	}
+	a.saved()
 	return err
 }
 
@@ -105,6 +108,7 @@ func (a *Agent) applyNext(ctx context.Context, n *notes, befores *[]pendingRecor
 	}
 	if job == nil {
 		// Waiting for instance data, or failed: that is the outcome.
+		a.hold(n)
 		a.mu.Unlock()
 		return false, nil
 	}
@@ -113,6 +117,7 @@ func (a *Agent) applyNext(ctx context.Context, n *notes, befores *[]pendingRecor
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.commit(job, xerr != nil, n)
+	a.hold(n)
 	return false, xerr
 }
 
