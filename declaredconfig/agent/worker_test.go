@@ -5,6 +5,7 @@ import (
 	"errors"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -203,6 +204,103 @@ func TestEventsInOrderDuringBatch(t *testing.T) {
 	}
 	if want := []agent.EventKind{agent.EventAccepted, agent.EventApplied}; !slices.Equal(told[other.ID], want) {
 		t.Errorf("events of the other document %v, want %v", told[other.ID], want)
+	}
+}
+
+// TestOnEventCallsBack runs sessions side by side with the worker, with
+// an OnEvent that calls back into the agent (ServeCommand, Snapshot,
+// Summary, ApplyPending, Refresh): nothing deadlocks, calls never
+// overlap, and each document is told applied only in a version told
+// accepted since it was last told deleted.
+func TestOnEventCallsBack(t *testing.T) {
+	var (
+		a       *agent.Agent
+		inside  atomic.Int32
+		overl   atomic.Bool
+		mu      sync.Mutex
+		bad     []string
+		applied int
+	)
+	accepted := map[string]map[string]bool{} // by DocID, since it was last deleted
+	clock := newClock()
+	a = newAgent(t, agent.Config{Clock: clock, OnEvent: func(e agent.Event) {
+		if inside.Add(1) > 1 {
+			overl.Store(true)
+		}
+		defer inside.Add(-1)
+		mu.Lock()
+		version, _, _ := strings.Cut(strings.TrimPrefix(e.Detail, "version "), ",")
+		switch e.Kind {
+		case agent.EventAccepted:
+			if accepted[e.DocID] == nil {
+				accepted[e.DocID] = map[string]bool{}
+			}
+			accepted[e.DocID][version] = true
+		case agent.EventDeleted:
+			delete(accepted, e.DocID)
+		case agent.EventApplied:
+			applied++
+			if !accepted[e.DocID][version] {
+				bad = append(bad, e.String())
+			}
+		}
+		mu.Unlock()
+		_ = a.Snapshot()
+		_ = a.Summary()
+		serve(t, a, "Get", declaredconfig.RefreshIntervalURI, "")
+		switch e.Kind {
+		case agent.EventAccepted:
+			_ = a.ApplyPending(context.Background())
+		case agent.EventApplied:
+			_ = a.Refresh(context.Background())
+		}
+	}})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+	ids := []string{vpnID, "0B0C5E8A-2F1D-4C3B-9A7E-6D5F4E3C2B1A"}
+	finished := make(chan struct{}, 4)
+	for g := range 4 {
+		go func() {
+			defer func() { finished <- struct{}{} }()
+			for i := range 40 {
+				d := vpnDoc("C" + strconv.Itoa(g) + strconv.Itoa(i))
+				d.ID = ids[(g+i)%len(ids)]
+				d.CSPs[0].Settings[0].Path = "P" + strconv.Itoa((g+i)%len(ids)) + "/AlwaysOn"
+				d.CSPs[0].Settings[1].Path = "P" + strconv.Itoa((g+i)%len(ids)) + "/RememberCredentials"
+				uri := declaredconfig.DocumentURI(declaredconfig.Device, declaredconfig.Complete, d.ID).String()
+				if i%5 == 4 {
+					serve(t, a, "Delete", uri, "")
+				} else {
+					serve(t, a, "Replace", uri, text(t, d))
+				}
+			}
+		}()
+	}
+	for range 4 {
+		select {
+		case <-finished:
+		case <-time.After(time.Minute):
+			t.Fatal("the sessions did not end in a minute")
+		}
+	}
+	if err := a.ApplyPending(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(time.Minute):
+		t.Fatal("Run did not return in a minute")
+	}
+	if overl.Load() {
+		t.Error("OnEvent calls overlapped")
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(bad) > 0 || applied == 0 {
+		t.Errorf("%d applied; applied in a version not accepted since the last delete: %q", applied, bad)
 	}
 }
 
