@@ -304,6 +304,56 @@ func TestOnEventCallsBack(t *testing.T) {
 	}
 }
 
+// cancelSurface is a MemorySurface whose Delete of a node whose URI
+// holds at ends a context.
+type cancelSurface struct {
+	agent.MemorySurface
+	at     string
+	cancel context.CancelFunc
+}
+
+func (c *cancelSurface) Delete(ctx context.Context, uri string) error {
+	if strings.Contains(uri, c.at) {
+		c.cancel()
+	}
+	return c.MemorySurface.Delete(ctx, uri)
+}
+
+// TestUnenrollCancelledEvents checks that an Unenroll its context stops
+// half way, which keeps the documents, tells no EventDeleted of them.
+func TestUnenrollCancelledEvents(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var told []string
+	surface := &cancelSurface{at: "Contoso/RememberCredentials", cancel: cancel} // the first document's last
+	a := newAgent(t, agent.Config{Surface: surface, OnEvent: func(e agent.Event) { told = append(told, e.Kind.String()+" "+e.DocID) }})
+	other := vpnDoc("B1")
+	other.ID = "5B1B6A53-2A9E-4C63-9D8A-0F3C7C5E1D24"
+	other.CSPs[0].Settings = []declaredconfig.Setting{{Path: "Fabrikam/AlwaysOn", Type: "bool", Value: "true"}}
+	for _, d := range []*declaredconfig.Document{vpnDoc("A1"), other} {
+		uri := declaredconfig.DocumentURI(declaredconfig.Device, declaredconfig.Complete, d.ID).String()
+		if c, _ := serve(t, a, "Add", uri, text(t, d)); c != 200 {
+			t.Fatalf("Add %s: %d", d.ID, c)
+		}
+	}
+	if err := a.ApplyPending(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	told = nil
+	if err := a.Unenroll(ctx); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Unenroll: %v, want context.Canceled", err)
+	}
+	if n := len(a.Summary().Documents); n != 2 {
+		t.Fatalf("the cancelled Unenroll left %d documents, want 2", n)
+	}
+	for _, e := range told {
+		if strings.HasPrefix(e, "Deleted") {
+			t.Errorf("the cancelled Unenroll told %q", told)
+			break
+		}
+	}
+}
+
 // TestOnEventPanics checks that an OnEvent that panics once does not stop
 // the events told after it.
 func TestOnEventPanics(t *testing.T) {
