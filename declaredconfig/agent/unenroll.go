@@ -15,7 +15,9 @@ import (
 // their defaults. Inventory documents read only, so they delete nothing.
 // A node the Surface fails to delete is reported in the error (joined);
 // the state is cleared all the same, and saved. An apply or refresh under
-// way is waited for first. Unenroll is not undone: the Undo of a command
+// way is waited for first. When ctx ends, Unenroll stops and returns its
+// error: the documents stay (an EventError, no EventDeleted, tells it),
+// the nodes deleted so far stay deleted. Unenroll is not undone: the Undo of a command
 // made before it (in an Atomic rolled back after the Unenroll) puts
 // nothing back.
 func (a *Agent) Unenroll(ctx context.Context) error {
@@ -51,6 +53,8 @@ func (a *Agent) Unenroll(ctx context.Context) error {
 			}
 			done[k] = true
 			if err := ctx.Err(); err != nil {
+				// The documents stay: none is told deleted.
+				n.events = []Event{{Time: now, Kind: EventError, Err: errorf("unenroll: %w", err)}}
 				return err
 			}
 			if err := a.surfaceDelete(ctx, s.URI); err != nil {
