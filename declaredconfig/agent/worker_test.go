@@ -354,6 +354,31 @@ func TestUnenrollCancelledEvents(t *testing.T) {
 	}
 }
 
+// TestUnenrollSaveFailureEvents checks that an Unenroll whose state
+// cannot be saved, which keeps the documents, tells an EventError and no
+// EventDeleted of them.
+func TestUnenrollSaveFailureEvents(t *testing.T) {
+	var told []agent.EventKind
+	st := &failingStore{}
+	a := newAgent(t, agent.Config{Store: st, OnEvent: func(e agent.Event) { told = append(told, e.Kind) }})
+	if c, _ := serve(t, a, "Add", declaredconfig.DocumentURI(declaredconfig.Device, declaredconfig.Complete, vpnID).String(), text(t, vpnDoc("A1"))); c != 200 {
+		t.Fatalf("Add %d", c)
+	}
+	if err := a.ApplyPending(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	told, st.fail = nil, true
+	if err := a.Unenroll(context.Background()); err == nil {
+		t.Fatal("Unenroll saved on a failing store")
+	}
+	if n := len(a.Summary().Documents); n != 1 {
+		t.Fatalf("the unsaved Unenroll left %d documents, want 1", n)
+	}
+	if !slices.Equal(told, []agent.EventKind{agent.EventError}) {
+		t.Errorf("the unsaved Unenroll told %v, want [Error]", told)
+	}
+}
+
 // TestOnEventPanics checks that an OnEvent that panics once does not stop
 // the events told after it.
 func TestOnEventPanics(t *testing.T) {
