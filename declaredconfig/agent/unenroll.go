@@ -72,6 +72,8 @@ func (a *Agent) Unenroll(ctx context.Context) error {
 	a.st = &Snapshot{Seq: a.st.Seq}
 	a.docs = map[string]*declaredconfig.Document{}
 	if err := a.save(ctx, old); err != nil {
+		// The old state is back: no document is told deleted.
+		n.events = []Event{{Time: now, Kind: EventError, Err: err}}
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
