@@ -235,3 +235,17 @@ func (b *blockingSurface) releaseAll() {
 	}()
 	close(b.release)
 }
+
+// within returns what ch gives, and fails the test when it gives nothing
+// in a minute (what says what was waited for): a wait that would hang
+// until go test's timeout fails with a message instead.
+func within[T any](t *testing.T, ch <-chan T, what string) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(time.Minute):
+		t.Fatalf("%s: nothing in a minute", what)
+		panic("unreachable")
+	}
+}

@@ -129,18 +129,18 @@ func TestRunClockBack(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- a.Run(ctx) }()
-	<-clock.waiting
+	within(t, clock.waiting, "the worker waits")
 	clock.Advance(-365 * 24 * time.Hour)
 	// Any change wakes the worker, which works out its wait again.
 	if c, _ := serve(t, a, "Replace", declaredconfig.RefreshIntervalURI, "30"); c != 200 {
 		t.Fatalf("Replace %d", c)
 	}
-	<-clock.waiting
+	within(t, clock.waiting, "the worker waits again")
 	if w := clock.lastWait(); w > 30*time.Minute {
 		t.Errorf("after the clock went back the worker waits %v, want at most 30m", w)
 	}
 	cancel()
-	if err := <-done; !errors.Is(err, context.Canceled) {
+	if err := within(t, done, "Run returns"); !errors.Is(err, context.Canceled) {
 		t.Errorf("Run returned %v", err)
 	}
 }
@@ -188,12 +188,12 @@ func TestInventoryStates(t *testing.T) {
 	}
 	done := make(chan error, 1)
 	go func() { done <- a.ApplyPending(ctx) }()
-	<-surface.entered
+	within(t, surface.entered, "the Get")
 	if e := entry(a, invID); e.State != "21" {
 		t.Errorf("inventory being read: state %s, want 21 (GetInprogress)", e.State)
 	}
 	surface.releaseAll()
-	if err := <-done; err != nil {
+	if err := within(t, done, "ApplyPending returns"); err != nil {
 		t.Fatal(err)
 	}
 	close(surface.entered)
@@ -250,14 +250,14 @@ func TestUnenrollDuringApply(t *testing.T) {
 	}
 	applied := make(chan error, 1)
 	go func() { applied <- a.ApplyPending(ctx) }()
-	<-surface.entered // the worker is inside its first Set
+	within(t, surface.entered, "the first Set") // the worker is inside it
 	unenrolled := make(chan error, 1)
 	go func() { unenrolled <- a.Unenroll(ctx) }()
 	surface.releaseAll()
-	if err := <-applied; err != nil {
+	if err := within(t, applied, "ApplyPending returns"); err != nil {
 		t.Fatal(err)
 	}
-	if err := <-unenrolled; err != nil {
+	if err := within(t, unenrolled, "Unenroll returns"); err != nil {
 		t.Fatal(err)
 	}
 	close(surface.entered)
@@ -379,10 +379,10 @@ func TestConcurrentSessions(t *testing.T) {
 		}
 	}()
 	for i := 0; i < 5; i++ {
-		<-finished
+		within(t, finished, "the sessions and refreshes end")
 	}
 	cancel()
-	if err := <-done; !errors.Is(err, context.Canceled) {
+	if err := within(t, done, "Run returns"); !errors.Is(err, context.Canceled) {
 		t.Errorf("Run returned %v", err)
 	}
 	if err := a.ApplyPending(context.Background()); err != nil {

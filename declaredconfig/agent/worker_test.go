@@ -42,7 +42,7 @@ func TestRun(t *testing.T) {
 			}
 		}
 	}
-	<-clock.waiting // the worker waits for the refresh time
+	within(t, clock.waiting, "the worker waits for the refresh time")
 	docURI := declaredconfig.DocumentURI(declaredconfig.Device, declaredconfig.Complete, vpnID).String()
 	if c, _ := serve(t, a, "Add", docURI, text(t, vpnDoc("A1"))); c != 200 {
 		t.Fatalf("Add %d", c)
@@ -55,7 +55,7 @@ func TestRun(t *testing.T) {
 	if err := surface.Set(ctx, alwaysOn, "false"); err != nil {
 		t.Fatal(err)
 	}
-	<-clock.waiting
+	within(t, clock.waiting, "the worker waits again")
 	clock.Advance(declaredconfig.DefaultRefreshInterval*time.Minute - time.Second)
 	// Not due yet: nothing happens; the worker is still waiting.
 	if v, _, _ := surface.Get(ctx, alwaysOn); v != "false" {
@@ -70,7 +70,7 @@ func TestRun(t *testing.T) {
 		t.Errorf("after the refresh: %q", v)
 	}
 	cancel()
-	if err := <-done; !errors.Is(err, context.Canceled) {
+	if err := within(t, done, "Run returns"); !errors.Is(err, context.Canceled) {
 		t.Errorf("Run returned %v", err)
 	}
 }
@@ -131,7 +131,7 @@ func TestEventsInOrder(t *testing.T) {
 		t.Error("OnEvent calls overlapped")
 	}
 	cancel()
-	<-done
+	within(t, done, "Run returns")
 }
 
 // holdSurface is a MemorySurface whose Sets of nodes whose URI holds
@@ -590,7 +590,7 @@ func TestApplyWithoutLock(t *testing.T) {
 	serve(t, a, "Add", docURI, text(t, vpnDoc("A1")))
 	done := make(chan error, 1)
 	go func() { done <- a.ApplyPending(ctx) }()
-	<-surface.entered
+	within(t, surface.entered, "the first Set")
 	if e := entry(a, vpnID); e.State != "2" {
 		t.Errorf("state while applying %s, want 2 (ConfigInprogress)", e.State)
 	}
@@ -599,7 +599,7 @@ func TestApplyWithoutLock(t *testing.T) {
 		t.Errorf("Replace while applying: %d", c)
 	}
 	surface.releaseAll()
-	if err := <-done; err != nil {
+	if err := within(t, done, "ApplyPending returns"); err != nil {
 		t.Fatal(err)
 	}
 	close(surface.entered)
