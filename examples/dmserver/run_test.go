@@ -27,7 +27,14 @@ func TestRunEndsExchanges(t *testing.T) {
 	h := holdingHandler{addr: addrs, arrived: arrived, release: release}
 	runErr := make(chan error, 1)
 	go func() { runErr <- run("127.0.0.1:0", slog.New(h), nil) }()
-	addr := <-addrs // run is listening and has registered for SIGINT
+	var addr string
+	select {
+	case addr = <-addrs: // run is listening and has registered for SIGINT
+	case err := <-runErr:
+		t.Fatalf("run returned before listening: %v", err)
+	case <-time.After(time.Minute):
+		t.Fatal("run did not listen in a minute")
+	}
 	c, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
@@ -36,16 +43,24 @@ func TestRunEndsExchanges(t *testing.T) {
 	body := checkIn("RUNSTOP")
 	fmt.Fprintf(c, "POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n%s",
 		Path, addr, session.ContentType, len(body), body)
-	<-arrived
+	select {
+	case <-arrived:
+	case <-time.After(time.Minute):
+		t.Fatal("the check-in did not reach its session start in a minute")
+	}
 	if err := syscall.Kill(syscall.Getpid(), syscall.SIGINT); err != nil {
 		t.Fatal(err)
 	}
-	for { // Shutdown has closed the listener
+	for deadline := time.Now().Add(time.Minute); ; { // Shutdown has closed the listener
 		d, err := net.Dial("tcp", addr)
 		if err != nil {
 			break
 		}
 		d.Close()
+		if time.Now().After(deadline) {
+			close(release)
+			t.Fatal("the listener still accepts a minute after SIGINT")
+		}
 		time.Sleep(time.Millisecond)
 	}
 	select {
@@ -63,7 +78,12 @@ func TestRunEndsExchanges(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("the held check-in: HTTP %d", resp.StatusCode)
 	}
-	if err := <-runErr; err != nil {
-		t.Fatal(err)
+	select {
+	case err := <-runErr:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("run did not return in a minute after the exchange ended")
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestAgainstDMServer builds examples/dmserver, starts it on a loopback
@@ -62,9 +63,15 @@ func TestAgainstDMServer(t *testing.T) {
 		close(addr)
 		statuses <- count
 	}()
-	a, ok := <-addr
-	if !ok {
-		t.Fatal("dmserver ended without listening")
+	var a string
+	select {
+	case v, ok := <-addr:
+		if !ok {
+			t.Fatal("dmserver ended without listening")
+		}
+		a = v
+	case <-time.After(time.Minute):
+		t.Fatal("dmserver did not listen in a minute")
 	}
 	const n = 12
 	var stdout, stderr bytes.Buffer
@@ -170,9 +177,15 @@ func TestLinkedAgainstDMServer(t *testing.T) {
 		close(addr)
 		counts <- count
 	}()
-	a, ok := <-addr
-	if !ok {
-		t.Fatal("dmserver ended without listening")
+	var a string
+	select {
+	case v, ok := <-addr:
+		if !ok {
+			t.Fatal("dmserver ended without listening")
+		}
+		a = v
+	case <-time.After(time.Minute):
+		t.Fatal("dmserver did not listen in a minute")
 	}
 	const n = 4
 	base := "https://" + a
