@@ -473,7 +473,7 @@ func TestAsync(t *testing.T) {
 	if r := serve(h, le.ExecEnroll()); r.Code != syncml.StatusAccepted {
 		t.Fatalf("async Exec answered %+v, want 202", r)
 	}
-	<-started
+	within(t, started, "the Enroller runs")
 	if st := h.State(); st.Status != dmclient.StatusEnrollmentInProgress {
 		t.Fatalf("while running: %v", st.Status)
 	}
@@ -510,7 +510,7 @@ func TestCloseCancels(t *testing.T) {
 	}
 	serve(h, le.ReplaceDiscoveryEndpoint(ds.URL))
 	serve(h, le.ExecEnroll())
-	<-started
+	within(t, started, "the Enroller runs")
 	if err := h.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -537,5 +537,19 @@ func TestNewRefuses(t *testing.T) {
 		if _, err := New(context.Background(), cfg); !errors.Is(err, ErrConfig) {
 			t.Errorf("%s: %v, want ErrConfig", name, err)
 		}
+	}
+}
+
+// within returns what ch gives, and fails the test when it gives nothing
+// in a minute (what says what was waited for): a wait that would hang
+// until go test's timeout fails with a message instead.
+func within[T any](t *testing.T, ch <-chan T, what string) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(time.Minute):
+		t.Fatalf("%s: nothing in a minute", what)
+		panic("unreachable")
 	}
 }

@@ -45,12 +45,12 @@ func TestCloseEndsSyncEnroll(t *testing.T) {
 	answered := make(chan session.Response, 1)
 	go func() { answered <- h.ServeCommand(sessCtx, &session.Request{Command: le.ExecEnroll()}) }()
 	t.Cleanup(func() { cancel(); <-answered })
-	<-started
+	within(t, started, "the Enroller runs")
 	h.Close()
 	if !ended.Load() {
 		t.Fatal("Close returned while the Enroller still ran")
 	}
-	r := <-answered
+	r := within(t, answered, "Exec answered after Close")
 	answered <- r
 	if r.Code != syncml.StatusCommandFailed || r.OriginalError != "0x80004004" {
 		t.Errorf("Exec answered %+v, want 500 E_ABORT", r)
@@ -193,7 +193,7 @@ func TestConcurrentSessions(t *testing.T) {
 			}()
 		}
 		for range 6 {
-			<-done
+			within(t, done, "the sessions end")
 		}
 		h.Wait()
 		st := h.State()
@@ -292,11 +292,11 @@ func TestCloseDuringSlowDiscovery(t *testing.T) {
 		serve(h, le.ReplaceDiscoveryEndpoint(ds.URL))
 		answered := make(chan session.Response, 1)
 		go func() { answered <- serve(h, le.ExecEnroll()) }()
-		<-arrived
+		within(t, arrived, "the discovery request arrives")
 		if err := h.Close(); err != nil {
 			t.Fatal(err)
 		}
-		<-answered
+		within(t, answered, "Exec answered after Close")
 		if st := h.State(); st.Status != dmclient.StatusEnrollmentFailed || st.LastError != EAbort {
 			t.Errorf("async %v: after Close: %v %v %q", async, st.Status, st.LastError, st.Reason)
 		}
