@@ -285,14 +285,19 @@ func TestOnEventCallsBack(t *testing.T) {
 			t.Fatal("the sessions did not end in a minute")
 		}
 	}
-	if err := a.ApplyPending(context.Background()); err != nil {
-		t.Fatal(err)
+	// A last version, applied at the latest after Run: at least one
+	// Applied.
+	if c, _ := serve(t, a, "Replace", declaredconfig.DocumentURI(declaredconfig.Device, declaredconfig.Complete, vpnID).String(), text(t, vpnDoc("Z"))); c != 200 {
+		t.Fatalf("Replace %d", c)
 	}
 	cancel()
 	select {
 	case <-done:
 	case <-time.After(time.Minute):
 		t.Fatal("Run did not return in a minute")
+	}
+	if err := a.ApplyPending(context.Background()); err != nil {
+		t.Fatal(err)
 	}
 	if overl.Load() {
 		t.Error("OnEvent calls overlapped")
