@@ -17,9 +17,9 @@ import (
 // the state is cleared all the same, and saved. An apply or refresh under
 // way is waited for first. When ctx ends, Unenroll stops and returns its
 // error: the documents stay (an EventError, no EventDeleted, tells it),
-// the nodes deleted so far stay deleted. Unenroll is not undone: the Undo of a command
-// made before it (in an Atomic rolled back after the Unenroll) puts
-// nothing back.
+// the nodes deleted so far stay deleted. Unenroll is not undone: the Undo
+// of a command made before it (in an Atomic rolled back after the
+// Unenroll) puts nothing back.
 func (a *Agent) Unenroll(ctx context.Context) error {
 	var n notes
 	defer a.flush(&n)
