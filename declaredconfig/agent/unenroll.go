@@ -14,7 +14,9 @@ import (
 // setting is dropped and RefreshInterval and ConflictResolution go back to
 // their defaults. Inventory documents read only, so they delete nothing.
 // A node the Surface fails to delete is reported in the error (joined);
-// the state is cleared all the same, and saved. An apply or refresh under
+// the state is cleared all the same, and saved (a save that fails puts
+// the state back as it was, with an EventError, and is in the error
+// too). An apply or refresh under
 // way is waited for first. When ctx ends, Unenroll stops and returns its
 // error: the documents stay (an EventError, no EventDeleted, tells it),
 // the nodes deleted so far stay deleted. Unenroll is not undone: the Undo
