@@ -167,16 +167,9 @@ func TestEventsInOrderDuringBatch(t *testing.T) {
 		told[e.DocID] = append(told[e.DocID], e.Kind)
 		mu.Unlock()
 	}})
-	other := vpnDoc("B1")
-	other.ID = "5B1B6A53-2A9E-4C63-9D8A-0F3C7C5E1D24"
-	other.CSPs[0].Settings = []declaredconfig.Setting{{Path: "Fabrikam/AlwaysOn", Type: "bool", Value: "true"}}
+	other := addTwo(t, a) // applied in this order
 	uri := func(id string) string {
 		return declaredconfig.DocumentURI(declaredconfig.Device, declaredconfig.Complete, id).String()
-	}
-	for _, d := range []*declaredconfig.Document{vpnDoc("A1"), other} { // applied in this order
-		if c, _ := serve(t, a, "Add", uri(d.ID), text(t, d)); c != 200 {
-			t.Fatalf("Add %s: %d", d.ID, c)
-		}
 	}
 	done := make(chan error, 1)
 	go func() { done <- a.ApplyPending(context.Background()) }()
@@ -332,15 +325,7 @@ func TestUnenrollCancelledEvents(t *testing.T) {
 	var told []string
 	surface := &cancelSurface{at: "Contoso/RememberCredentials", cancel: cancel} // the first document's last
 	a := newAgent(t, agent.Config{Surface: surface, OnEvent: func(e agent.Event) { told = append(told, e.Kind.String()+" "+e.DocID) }})
-	other := vpnDoc("B1")
-	other.ID = "5B1B6A53-2A9E-4C63-9D8A-0F3C7C5E1D24"
-	other.CSPs[0].Settings = []declaredconfig.Setting{{Path: "Fabrikam/AlwaysOn", Type: "bool", Value: "true"}}
-	for _, d := range []*declaredconfig.Document{vpnDoc("A1"), other} {
-		uri := declaredconfig.DocumentURI(declaredconfig.Device, declaredconfig.Complete, d.ID).String()
-		if c, _ := serve(t, a, "Add", uri, text(t, d)); c != 200 {
-			t.Fatalf("Add %s: %d", d.ID, c)
-		}
-	}
+	addTwo(t, a)
 	if err := a.ApplyPending(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -428,15 +413,7 @@ func TestOnEventPanicsMidBatch(t *testing.T) {
 		}
 		got = append(got, e.Kind.String()+" "+e.DocID)
 	}, RequestSession: func(reason string) { asked = append(asked, reason) }})
-	other := vpnDoc("B1")
-	other.ID = "5B1B6A53-2A9E-4C63-9D8A-0F3C7C5E1D24"
-	other.CSPs[0].Settings = []declaredconfig.Setting{{Path: "Fabrikam/AlwaysOn", Type: "bool", Value: "true"}}
-	for _, d := range []*declaredconfig.Document{vpnDoc("A1"), other} {
-		uri := declaredconfig.DocumentURI(declaredconfig.Device, declaredconfig.Complete, d.ID).String()
-		if c, _ := serve(t, a, "Add", uri, text(t, d)); c != 200 {
-			t.Fatalf("Add %s: %d", d.ID, c)
-		}
-	}
+	other := addTwo(t, a)
 	got = nil
 	func() {
 		defer func() {
@@ -521,15 +498,7 @@ func TestOnEventGoexit(t *testing.T) {
 		}
 		got = append(got, e.Kind.String()+" "+e.DocID)
 	}})
-	other := vpnDoc("B1")
-	other.ID = "5B1B6A53-2A9E-4C63-9D8A-0F3C7C5E1D24"
-	other.CSPs[0].Settings = []declaredconfig.Setting{{Path: "Fabrikam/AlwaysOn", Type: "bool", Value: "true"}}
-	for _, d := range []*declaredconfig.Document{vpnDoc("A1"), other} {
-		uri := declaredconfig.DocumentURI(declaredconfig.Device, declaredconfig.Complete, d.ID).String()
-		if c, _ := serve(t, a, "Add", uri, text(t, d)); c != 200 {
-			t.Fatalf("Add %s: %d", d.ID, c)
-		}
-	}
+	other := addTwo(t, a)
 	got = nil
 	done := make(chan struct{})
 	go func() {
@@ -633,4 +602,20 @@ func TestInterruptedApply(t *testing.T) {
 	if err := a.ApplyPending(ctx); err != nil || entry(a, vpnID).State != "60" {
 		t.Errorf("apply after the restart: %v %+v", err, entry(a, vpnID))
 	}
+}
+
+// addTwo adds vpnDoc("A1") and then a second VPN document, of its own ID
+// and node, to a; it returns the second.
+func addTwo(t *testing.T, a *agent.Agent) *declaredconfig.Document {
+	t.Helper()
+	other := vpnDoc("B1")
+	other.ID = "5B1B6A53-2A9E-4C63-9D8A-0F3C7C5E1D24"
+	other.CSPs[0].Settings = []declaredconfig.Setting{{Path: "Fabrikam/AlwaysOn", Type: "bool", Value: "true"}}
+	for _, d := range []*declaredconfig.Document{vpnDoc("A1"), other} {
+		uri := declaredconfig.DocumentURI(declaredconfig.Device, declaredconfig.Complete, d.ID).String()
+		if c, _ := serve(t, a, "Add", uri, text(t, d)); c != 200 {
+			t.Fatalf("Add %s: %d", d.ID, c)
+		}
+	}
+	return other
 }

@@ -63,16 +63,7 @@ func TestAgainstDMServer(t *testing.T) {
 		close(addr)
 		statuses <- count
 	}()
-	var a string
-	select {
-	case v, ok := <-addr:
-		if !ok {
-			t.Fatal("dmserver ended without listening")
-		}
-		a = v
-	case <-time.After(time.Minute):
-		t.Fatal("dmserver did not listen in a minute")
-	}
+	a := listening(t, addr)
 	const n = 12
 	var stdout, stderr bytes.Buffer
 	code := run(context.Background(), []string{"-server", "http://" + a + "/ManagementServer/MDM.svc", "-devices", "12", "-concurrency", "3"}, &stdout, &stderr)
@@ -177,16 +168,7 @@ func TestLinkedAgainstDMServer(t *testing.T) {
 		close(addr)
 		counts <- count
 	}()
-	var a string
-	select {
-	case v, ok := <-addr:
-		if !ok {
-			t.Fatal("dmserver ended without listening")
-		}
-		a = v
-	case <-time.After(time.Minute):
-		t.Fatal("dmserver did not listen in a minute")
-	}
+	a := listening(t, addr)
 	const n = 4
 	base := "https://" + a
 	var stdout, stderr bytes.Buffer
@@ -216,4 +198,20 @@ func TestLinkedAgainstDMServer(t *testing.T) {
 	if got[`auth=tls`] < n || got[`auth=tls`] != got[`msg="session start" endpoint=WinDC`] {
 		t.Errorf("WinDC sessions: %d identified by certificate of %d", got[`auth=tls`], got[`msg="session start" endpoint=WinDC`])
 	}
+}
+
+// listening returns the address dmserver's log gives on addr; the test
+// fails when dmserver ends without one, or gives none in a minute.
+func listening(t *testing.T, addr <-chan string) string {
+	t.Helper()
+	select {
+	case a, ok := <-addr:
+		if !ok {
+			t.Fatal("dmserver ended without listening")
+		}
+		return a
+	case <-time.After(time.Minute):
+		t.Fatal("dmserver did not listen in a minute")
+	}
+	return ""
 }
