@@ -29,16 +29,12 @@ func TestRun(t *testing.T) {
 	wait := func(k agent.EventKind) agent.Event {
 		t.Helper()
 		for {
-			select {
-			case e := <-events:
-				if e.Kind == k {
-					return e
-				}
-				if e.Kind == agent.EventRefreshed && k != agent.EventRefreshed {
-					t.Fatalf("refresh before %v", k)
-				}
-			case <-time.After(time.Minute):
-				t.Fatalf("no %v in a minute", k)
+			e := within(t, events, k.String())
+			if e.Kind == k {
+				return e
+			}
+			if e.Kind == agent.EventRefreshed && k != agent.EventRefreshed {
+				t.Fatalf("refresh before %v", k)
 			}
 		}
 	}
@@ -111,11 +107,7 @@ func TestEventsInOrder(t *testing.T) {
 		if c, _ := serve(t, a, "Replace", docURI, text(t, vpnDoc(sum))); c != 200 {
 			t.Fatalf("Replace %s: %d", sum, c)
 		}
-		select {
-		case <-applied:
-		case <-time.After(time.Minute):
-			t.Fatalf("%s: not applied in a minute", sum)
-		}
+		within(t, applied, sum+" applied")
 		mu.Lock()
 		got := append([]agent.EventKind(nil), kinds...)
 		mu.Unlock()
@@ -173,22 +165,14 @@ func TestEventsInOrderDuringBatch(t *testing.T) {
 	}
 	done := make(chan error, 1)
 	go func() { done <- a.ApplyPending(context.Background()) }()
-	select {
-	case <-surface.entered: // the first document is applied, the batch goes on
-	case <-time.After(time.Minute):
-		t.Fatal("the second document's apply did not start in a minute")
-	}
+	// the first document is applied, the batch goes on
+	within(t, surface.entered, "the second document's apply")
 	if c, _ := serve(t, a, "Delete", uri(vpnID), ""); c != 200 {
 		t.Errorf("Delete %d", c)
 	}
 	close(surface.release)
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatal(err)
-		}
-	case <-time.After(time.Minute):
-		t.Fatal("ApplyPending did not end in a minute")
+	if err := within(t, done, "ApplyPending returns"); err != nil {
+		t.Fatal(err)
 	}
 	mu.Lock()
 	defer mu.Unlock()
@@ -272,11 +256,7 @@ func TestOnEventCallsBack(t *testing.T) {
 		}()
 	}
 	for range 4 {
-		select {
-		case <-finished:
-		case <-time.After(time.Minute):
-			t.Fatal("the sessions did not end in a minute")
-		}
+		within(t, finished, "the sessions end")
 	}
 	// A last version, applied at the latest after Run: at least one
 	// Applied.
@@ -284,11 +264,7 @@ func TestOnEventCallsBack(t *testing.T) {
 		t.Fatalf("Replace %d", c)
 	}
 	cancel()
-	select {
-	case <-done:
-	case <-time.After(time.Minute):
-		t.Fatal("Run did not return in a minute")
-	}
+	within(t, done, "Run returns")
 	if err := a.ApplyPending(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -459,24 +435,15 @@ func TestOnEventPanicsQueued(t *testing.T) {
 		defer func() { served <- recover() }()
 		serve(t, a, "Add", docURI, doc)
 	}()
-	select {
-	case <-inAccepted:
-	case <-time.After(time.Minute):
-		t.Fatal("no EventAccepted in a minute")
-	}
+	within(t, inAccepted, "EventAccepted")
 	// OnEvent is under way on the session's goroutine: the worker's
 	// events are left to it.
 	if err := a.ApplyPending(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	close(applied)
-	select {
-	case p := <-served:
-		if p == nil {
-			t.Error("the panic did not reach the caller")
-		}
-	case <-time.After(time.Minute):
-		t.Fatal("ServeCommand did not return in a minute")
+	if p := within(t, served, "ServeCommand returns"); p == nil {
+		t.Error("the panic did not reach the caller")
 	}
 	mu.Lock()
 	defer mu.Unlock()
@@ -505,11 +472,7 @@ func TestOnEventGoexit(t *testing.T) {
 		defer close(done)
 		_ = a.ApplyPending(context.Background())
 	}()
-	select {
-	case <-done:
-	case <-time.After(time.Minute):
-		t.Fatal("ApplyPending did not end in a minute")
-	}
+	within(t, done, "ApplyPending returns")
 	if len(got) != 0 {
 		t.Fatalf("events told after the Goexit: %q", got)
 	}
