@@ -59,6 +59,7 @@ func TestServerHTTPStatus(t *testing.T) {
 		{"second root", ContentType, append(append([]byte(nil), good...), "<SyncML/>"...), 400},
 		{"root not SyncML", ContentType, []byte(`<Foo><SyncHdr/></Foo>`), 400},
 		{"no SessionID", ContentType, []byte(`<SyncML><SyncHdr><MsgID>1</MsgID></SyncHdr><SyncBody/></SyncML>`), 400},
+		{"no Source", ContentType, bytes.Replace(devMsg("6", "1", alert1201), []byte("<Source><LocURI>DEV1</LocURI></Source>"), nil, 1), 400},
 		{"over the bound", ContentType, devMsg("4", "1", strings.Repeat(alert1201, 100)), 413},
 		{"still serving", ContentType, devMsg("5", "1", alert1201), 200},
 	}

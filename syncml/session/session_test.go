@@ -438,6 +438,12 @@ func TestServerBadInput(t *testing.T) {
 		{"no session id", `<SyncML><SyncHdr><MsgID>1</MsgID></SyncHdr><SyncBody/></SyncML>`, ErrProtocol},
 		{"no msg id", `<SyncML><SyncHdr><SessionID>1</SessionID></SyncHdr><SyncBody/></SyncML>`, ErrProtocol},
 		{"no header", `<SyncML><SyncBody/></SyncML>`, ErrProtocol},
+		// The DTD requires both; without a Source the message names no
+		// device (its state would be "", kept nowhere), without a Target
+		// the reply has no Source.
+		{"no source", `<SyncML><SyncHdr><VerDTD>1.2</VerDTD><VerProto>DM/1.2</VerProto><SessionID>1</SessionID><MsgID>1</MsgID><Target><LocURI>srv</LocURI></Target></SyncHdr><SyncBody>` + alert1201 + `<Final/></SyncBody></SyncML>`, ErrProtocol},
+		{"empty source", `<SyncML><SyncHdr><VerDTD>1.2</VerDTD><VerProto>DM/1.2</VerProto><SessionID>1</SessionID><MsgID>1</MsgID><Target><LocURI>srv</LocURI></Target><Source><LocURI></LocURI></Source></SyncHdr><SyncBody>` + alert1201 + `<Final/></SyncBody></SyncML>`, ErrProtocol},
+		{"no target", `<SyncML><SyncHdr><VerDTD>1.2</VerDTD><VerProto>DM/1.2</VerProto><SessionID>1</SessionID><MsgID>1</MsgID><Source><LocURI>DEV1</LocURI></Source></SyncHdr><SyncBody>` + alert1201 + `<Final/></SyncBody></SyncML>`, ErrProtocol},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
