@@ -425,8 +425,8 @@ func (s *Session) Pending() int { return s.st.Sent.pending() }
 
 // Handle takes one received message and returns the reply with what came
 // back for the commands sent before. An error means the message could not
-// be handled at all (it is not SyncML, has no SessionID or MsgID, or the
-// Authenticator failed); the state is then unchanged.
+// be handled at all (it is not SyncML, has no SessionID, MsgID, Source or
+// Target, or the Authenticator failed); the state is then unchanged.
 func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	m, raw, err := parseInbound(in)
 	if err != nil {
@@ -778,6 +778,14 @@ func parseInbound(in *Inbound) (*syncml.Message, []byte, error) {
 	}
 	if m.Header.MsgID == "" {
 		return nil, nil, errorf("%w: received message has no MsgID", ErrProtocol)
+	}
+	// The DTD requires both: without a Source the message names no
+	// device, without a Target the reply would have no Source.
+	if m.Header.Source.LocURI == "" {
+		return nil, nil, errorf("%w: received message has no SyncHdr Source LocURI", ErrProtocol)
+	}
+	if m.Header.Target.LocURI == "" {
+		return nil, nil, errorf("%w: received message has no SyncHdr Target LocURI", ErrProtocol)
 	}
 	return m, raw, nil
 }
