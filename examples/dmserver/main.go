@@ -107,7 +107,7 @@ func run(addr string, log *slog.Logger, auth session.Authenticator, docs ...reco
 	if ln, err = withEnrollment(ln, mux, log, auth, docs); err != nil { // MS-MDE2 and WinDC, enroll.go
 		return err
 	}
-	srv := &http.Server{Handler: checkInsFirst(mux), ReadHeaderTimeout: 10 * time.Second}
+	srv := newHTTPServer(checkInsFirst(mux))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	shutDown := make(chan struct{})
@@ -124,6 +124,11 @@ func run(addr string, log *slog.Logger, auth session.Authenticator, docs ...reco
 	}
 	<-shutDown // Serve returns as Shutdown starts: the exchanges in flight end first
 	return nil
+}
+
+// newHTTPServer returns the http.Server run serves h with.
+func newHTTPServer(h http.Handler) *http.Server {
+	return &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 }
 
 // loopback refuses an address that is not on the loopback interface.

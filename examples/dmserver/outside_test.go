@@ -1,13 +1,17 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
+	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/windc-go/windc/syncml/session"
 )
@@ -67,5 +71,66 @@ func TestOutsideHeaderNamesBothEnds(t *testing.T) {
 	}
 	if code, b := postRaw(t, url, session.ContentType, hdrMsg("1", target, source)); code != http.StatusOK {
 		t.Errorf("whole SyncHdr: HTTP %d: %s", code, b)
+	}
+}
+
+// TestOutsideStalledConnectionsEnd: a connection whose request body
+// stops coming, and a keep-alive connection left idle after its
+// exchange, are closed by the server after a bound, so that their
+// goroutines do not outlive them. With ReadHeaderTimeout alone (how run
+// served before), both were held open for as long as the client kept
+// them: checked from outside, a body stalled after 8 bytes and a
+// connection idle after a check-in were both still open 25 s later.
+func TestOutsideStalledConnectionsEnd(t *testing.T) {
+	srv := newHTTPServer(checkInsFirst(newMux(slog.New(slog.DiscardHandler), nil)))
+	if srv.ReadHeaderTimeout <= 0 || srv.ReadTimeout <= 0 || srv.IdleTimeout <= 0 {
+		t.Errorf("ReadHeaderTimeout %v, ReadTimeout %v, IdleTimeout %v: a stalled body or an idle keep-alive connection is held forever",
+			srv.ReadHeaderTimeout, srv.ReadTimeout, srv.IdleTimeout)
+	}
+	// What the bounds do, at a scale the test can wait for: the
+	// exchange whose body stalls ends (the handler's read fails and the
+	// connection is closed), and so does the idle connection.
+	srv.ReadTimeout, srv.IdleTimeout = 100*time.Millisecond, 100*time.Millisecond
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = srv.Serve(ln) }()
+	defer srv.Close()
+	addr := ln.Addr().String()
+	body := checkIn("DEV-STALL")
+	stalled, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stalled.Close()
+	fmt.Fprintf(stalled, "POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n%s",
+		Path, addr, session.ContentType, len(body), body[:8])
+	idle, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer idle.Close()
+	fmt.Fprintf(idle, "POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n%s",
+		Path, addr, session.ContentType, len(body), body)
+	br := bufio.NewReader(idle)
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("check-in: HTTP %d", resp.StatusCode)
+	}
+	for _, tc := range []struct {
+		name string
+		c    net.Conn
+		r    io.Reader
+	}{{"stalled body", stalled, stalled}, {"idle keep-alive", idle, br}} {
+		_ = tc.c.SetReadDeadline(time.Now().Add(time.Minute))
+		if _, err := io.Copy(io.Discard, tc.r); err != nil { // nil: EOF, the server closed it
+			t.Errorf("%s: still open a minute on: %v", tc.name, err)
+		}
 	}
 }
