@@ -126,9 +126,15 @@ func run(addr string, log *slog.Logger, auth session.Authenticator, docs ...reco
 	return nil
 }
 
-// newHTTPServer returns the http.Server run serves h with.
+// newHTTPServer returns the http.Server run serves h with. Every wait on
+// a client is bounded, so that no connection's goroutines outlive a
+// client that stops: the request's header (ReadHeaderTimeout), its whole
+// reading, body included (ReadTimeout: a 4 MiB body, the largest the DM
+// endpoints take, in a minute is 70 KB/s), and the wait for the next
+// request on a keep-alive connection (IdleTimeout; without it and
+// ReadTimeout, net/http waits forever).
 func newHTTPServer(h http.Handler) *http.Server {
-	return &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	return &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, IdleTimeout: 2 * time.Minute}
 }
 
 // loopback refuses an address that is not on the loopback interface.
