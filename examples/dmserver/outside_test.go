@@ -9,10 +9,15 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/windc-go/windc/syncml"
 	"github.com/windc-go/windc/syncml/session"
 )
 
@@ -133,4 +138,190 @@ func TestOutsideStalledConnectionsEnd(t *testing.T) {
 			t.Errorf("%s: still open a minute on: %v", tc.name, err)
 		}
 	}
+}
+
+// corpusDir returns the folder of the conformance messages, found by
+// walking up from the package; the test is skipped without it.
+func corpusDir(t *testing.T) string {
+	t.Helper()
+	dir, _ := filepath.Abs(".")
+	for d := dir; filepath.Dir(d) != d; d = filepath.Dir(d) {
+		p := filepath.Join(d, "shared", "conformance", "syncml")
+		if fi, err := os.Stat(p); err == nil && fi.IsDir() {
+			return p
+		}
+	}
+	t.Skip("no conformance corpus")
+	return ""
+}
+
+// wantStatuses returns, in order, the CmdIDs of the commands of cmds
+// (nested ones after their Atomic or Sequence) that a Status answers:
+// every command but a Status, a Results (answered 200: none), one with
+// NoResp, and an element the model does not know.
+func wantStatuses(cmds []syncml.Command) []string {
+	var out []string
+	for _, c := range cmds {
+		switch c.(type) {
+		case *syncml.Status, *syncml.Results, *syncml.Unknown:
+			continue
+		}
+		if f := reflect.ValueOf(c).Elem().FieldByName("NoResp"); !f.IsValid() || !f.Bool() {
+			out = append(out, c.ID())
+		}
+		out = append(out, wantStatuses(c.Nested())...)
+	}
+	return out
+}
+
+// TestOutsideCorpus posts every message of the conformance corpus, as it
+// is, to a dmserver of its own over HTTP and checks the reply against
+// the rules of issue 10: a message the codec refuses is answered 400
+// (never 5xx); any other one is answered in its dialect (root namespace,
+// VerDTD, VerProto), with its SessionID as sent, Target and Source
+// swapped, the SyncHdr's Status first (CmdRef 0, MsgRef the message's
+// MsgID, TargetRef and SourceRef the header's), then one Status per
+// command that needs one, in command order, each with the right MsgRef
+// and Cmd; CmdIDs from 1, none "0", none twice; a valid message within
+// the device's MaxMsgSize; Final when the message was Final (a first
+// session's commands go out), else an Alert 1222 and no Final.
+func TestOutsideCorpus(t *testing.T) {
+	dir := corpusDir(t)
+	files, err := filepath.Glob(filepath.Join(dir, "*.xml"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("corpus %s: %d files, %v", dir, len(files), err)
+	}
+	srv := httptest.NewServer(checkInsFirst(newMux(slog.New(slog.DiscardHandler), nil)))
+	defer srv.Close()
+	accepted := 0
+	for _, f := range files {
+		name := filepath.Base(f)
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// every file is its own device, so that no two share a session
+		dev := strings.TrimSuffix(name, ".xml")
+		var in syncml.Message
+		inErr := syncml.Unmarshal(raw, &in)
+		if inErr == nil && in.Header.Source.LocURI != "" {
+			raw = bytes.Replace(raw, []byte(">"+in.Header.Source.LocURI+"<"), []byte(">"+dev+"<"), 1)
+			if err := syncml.Unmarshal(raw, &in); err != nil || in.Header.Source.LocURI != dev {
+				t.Fatalf("%s: Source not replaced: %v", name, err)
+			}
+		}
+		code, b := postRaw(t, srv.URL+Path, windowsContentType, raw)
+		h := &in.Header
+		if inErr != nil || in.NoHeader || h.SessionID == "" || h.MsgID == "" || h.Source.LocURI == "" || h.Target.LocURI == "" {
+			if code != http.StatusBadRequest {
+				t.Errorf("%s: not a message the session can run (%v), HTTP %d, want 400", name, inErr, code)
+			}
+			continue
+		}
+		if code != http.StatusOK {
+			t.Errorf("%s: HTTP %d: %s", name, code, b)
+			continue
+		}
+		accepted++
+		var out syncml.Message
+		if err := syncml.Unmarshal(b, &out); err != nil {
+			t.Errorf("%s: reply: %v", name, err)
+			continue
+		}
+		if err := out.Validate(); err != nil {
+			t.Errorf("%s: reply does not validate: %v", name, err)
+		}
+		o := &out.Header
+		if out.XMLNS != in.XMLNS || o.VerDTD != h.VerDTD || o.VerProto != h.VerProto {
+			t.Errorf("%s: dialect %q %q %q, want %q %q %q", name, out.XMLNS, o.VerDTD, o.VerProto, in.XMLNS, h.VerDTD, h.VerProto)
+		}
+		if o.SessionID != h.SessionID || o.MsgID != "1" {
+			t.Errorf("%s: SessionID %q MsgID %q, want %q 1", name, o.SessionID, o.MsgID, h.SessionID)
+		}
+		if o.Target.LocURI != h.Source.LocURI || o.Source.LocURI != h.Target.LocURI {
+			t.Errorf("%s: Target %q Source %q, want them swapped from %q %q", name, o.Target.LocURI, o.Source.LocURI, h.Target.LocURI, h.Source.LocURI)
+		}
+		if mm := h.Meta; mm != nil && mm.MaxMsgSize != "" {
+			if n, err := strconv.Atoi(mm.MaxMsgSize); err == nil && len(b) > n {
+				t.Errorf("%s: reply of %d bytes over the device's MaxMsgSize %d", name, len(b), n)
+			}
+		}
+		seen := map[string]bool{}
+		var got []string
+		var others []syncml.Command
+		for i, c := range out.Body.Commands {
+			if id := c.ID(); id == "" || id == "0" || seen[id] || id != strconv.Itoa(i+1) {
+				t.Errorf("%s: command %d has CmdID %q", name, i+1, id)
+			}
+			seen[c.ID()] = true
+			st, ok := c.(*syncml.Status)
+			if !ok {
+				others = append(others, c)
+				continue
+			}
+			if len(others) > 0 {
+				t.Errorf("%s: Status %s after a command", name, st.CmdID)
+			}
+			if st.MsgRef != h.MsgID {
+				t.Errorf("%s: Status %s MsgRef %q, want %q", name, st.CmdID, st.MsgRef, h.MsgID)
+			}
+			if i == 0 {
+				if st.CmdRef != "0" || st.Cmd != "SyncHdr" || len(st.TargetRef) != 1 || st.TargetRef[0] != h.Target.LocURI ||
+					len(st.SourceRef) != 1 || st.SourceRef[0] != h.Source.LocURI {
+					t.Errorf("%s: first Status %+v, want the SyncHdr's", name, st)
+				}
+				continue
+			}
+			got = append(got, st.CmdRef)
+		}
+		if len(out.Body.Commands) == 0 || out.Body.Commands[0].ElementName() != "Status" {
+			t.Errorf("%s: no SyncHdr Status first", name)
+		}
+		want := wantStatuses(in.Body.Commands)
+		if strings.Join(got, " ") != strings.Join(want, " ") {
+			t.Errorf("%s: Statuses for CmdIDs %v, want %v", name, got, want)
+		}
+		for _, st := range out.Body.Commands {
+			if st, ok := st.(*syncml.Status); ok && st.CmdRef != "0" {
+				if c := findCmd(in.Body.Commands, st.CmdRef); c == nil || c.ElementName() != st.Cmd {
+					t.Errorf("%s: Status for %s names Cmd %q", name, st.CmdRef, st.Cmd)
+				}
+			}
+		}
+		switch {
+		case in.Body.Final && !out.Body.Final:
+			t.Errorf("%s: Final message answered without Final", name)
+		case in.Body.Final && len(others) == 0 && !aborts(&in):
+			t.Errorf("%s: no command on the device's first session", name)
+		case !in.Body.Final && (out.Body.Final || len(others) != 1 || others[0].ElementName() != "Alert"):
+			t.Errorf("%s: a message without Final answered with Final %v and %d commands, want Alert 1222 alone", name, out.Body.Final, len(others))
+		}
+	}
+	if accepted < 30 {
+		t.Errorf("%d messages accepted: the corpus checks little", accepted)
+	}
+}
+
+// findCmd returns the command of cmds (nested ones included) whose
+// CmdID is id.
+func findCmd(cmds []syncml.Command, id string) syncml.Command {
+	for _, c := range cmds {
+		if c.ID() == id {
+			return c
+		}
+		if n := findCmd(c.Nested(), id); n != nil {
+			return n
+		}
+	}
+	return nil
+}
+
+// aborts reports whether m holds an Alert 1223 (session abort).
+func aborts(m *syncml.Message) bool {
+	for _, c := range m.Body.Commands {
+		if a, ok := c.(*syncml.Alert); ok && a.Data != nil && a.Data.Value == "1223" {
+			return true
+		}
+	}
+	return false
 }
