@@ -325,3 +325,62 @@ func aborts(m *syncml.Message) bool {
 	}
 	return false
 }
+
+// TestOutsideSessionIDAsSent: the SessionID is an opaque string, kept
+// byte for byte: "0", white space around it or inside, an escaped
+// character and non-ASCII text come back as the device wrote them, in
+// every reply of the session, and the device's next message under that
+// same SessionID continues the session (MsgID 2, its Statuses matched)
+// instead of starting another.
+func TestOutsideSessionIDAsSent(t *testing.T) {
+	var logs bytes.Buffer
+	srv := httptest.NewServer(checkInsFirst(newMux(slog.New(slog.NewTextHandler(&logs, nil)), nil)))
+	defer srv.Close()
+	url := srv.URL + Path
+	for i, sid := range []string{"0", " 1 ", "\t7\n", "a&amp;b", "ÄÖ-ß", "00"} {
+		dev := fmt.Sprintf("DEV-SID%d", i)
+		msg := func(msgID, body string) []byte {
+			return []byte(`<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr><VerDTD>1.2</VerDTD><VerProto>DM/1.2</VerProto>` +
+				`<SessionID>` + sid + `</SessionID><MsgID>` + msgID + `</MsgID><Target><LocURI>https://mdm.example/ManagementServer/MDM.svc</LocURI></Target>` +
+				`<Source><LocURI>` + dev + `</LocURI></Source></SyncHdr><SyncBody>` + body + `<Final/></SyncBody></SyncML>`)
+		}
+		logs.Reset()
+		code, b := postRaw(t, url, session.ContentType, msg("1", `<Alert><CmdID>1</CmdID><Data>1201</Data></Alert>`))
+		want := "<SessionID>" + sid + "</SessionID><MsgID>1</MsgID>"
+		if code != http.StatusOK || !bytes.Contains(b, []byte(want)) {
+			t.Errorf("SessionID %q: HTTP %d, reply lacks %q: %.200s", sid, code, want, b)
+			continue
+		}
+		var out syncml.Message
+		if err := syncml.Unmarshal(b, &out); err != nil {
+			t.Fatal(err)
+		}
+		// Answer every command 200 (the Gets with Results): the session
+		// goes on under the same SessionID.
+		body := `<Status><CmdID>1</CmdID><MsgRef>1</MsgRef><CmdRef>0</CmdRef><Cmd>SyncHdr</Cmd><Data>200</Data></Status>`
+		id := 2
+		for _, c := range out.Body.Commands {
+			if _, ok := c.(*syncml.Status); ok {
+				continue
+			}
+			body += fmt.Sprintf(`<Status><CmdID>%d</CmdID><MsgRef>1</MsgRef><CmdRef>%s</CmdRef><Cmd>%s</Cmd><Data>200</Data></Status>`, id, c.ID(), c.ElementName())
+			id++
+			if _, ok := c.(*syncml.Get); ok {
+				body += fmt.Sprintf(`<Results><CmdID>%d</CmdID><MsgRef>1</MsgRef><CmdRef>%s</CmdRef><Item><Source><LocURI>%s</LocURI></Source><Data>v</Data></Item></Results>`,
+					id, c.ID(), syncml.Targets(c)[0])
+				id++
+			}
+		}
+		code, b = postRaw(t, url, session.ContentType, msg("2", body))
+		want = "<SessionID>" + sid + "</SessionID><MsgID>2</MsgID>"
+		if code != http.StatusOK || !bytes.Contains(b, []byte(want)) {
+			t.Errorf("SessionID %q, message 2: HTTP %d, reply lacks %q: %.200s", sid, code, want, b)
+		}
+		if n, w := strings.Count(logs.String(), `msg="session start"`), strings.Count(logs.String(), "status=200"); n != 1 || w < len(firstSessionGets) {
+			t.Errorf("SessionID %q: %d session starts (want 1), %d commands answered 200:\n%s", sid, n, w, logs.String())
+		}
+		if strings.Contains(logs.String(), "answer matches no command") {
+			t.Errorf("SessionID %q: answers unmatched:\n%s", sid, logs.String())
+		}
+	}
+}
