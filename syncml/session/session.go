@@ -602,6 +602,13 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 		k := objectEnd(st.Cont)
 		cands, st.Cont, continuing = st.Cont[:k:k], st.Cont[k:], true
 		final = len(st.Cont) == 0
+	case len(st.Cont) > 0 && !m.Body.Final && st.LO == nil && st.Sent.pending() == 0:
+		// The device answered all this side's package has sent so far,
+		// with no object of its own in flight, and left out the Alert
+		// 1222 (OMA DM allows it when Results go back): the package goes
+		// on. Asking for the device's next message instead would be the
+		// "Next Message" response, which is for after this side's Final.
+		cands, st.Cont, continuing = st.Cont, nil, true
 	case !m.Body.Final && !nextMessageResponse(m):
 		// The device's package goes on: ask for its next message, without
 		// Final (OMA DM, multiple messages in a package).
