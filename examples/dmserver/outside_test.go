@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -383,4 +384,87 @@ func TestOutsideSessionIDAsSent(t *testing.T) {
 			t.Errorf("SessionID %q: answers unmatched:\n%s", sid, logs.String())
 		}
 	}
+}
+
+// TestOutsideNoGoroutineLeak posts 10,000 requests, most of them bad (not
+// XML, empty, a second root, a root that is not SyncML, cut short, no
+// Source, WBXML, text/xml, over the size bound, GET) and some good
+// check-ins, over keep-alive connections, and checks that once the client
+// has closed its connections the process runs no more goroutines than
+// before: no exchange, good or refused, leaves one behind.
+func TestOutsideNoGoroutineLeak(t *testing.T) {
+	srv := httptest.NewServer(checkInsFirst(newMux(slog.New(slog.DiscardHandler), nil)))
+	defer srv.Close()
+	url := srv.URL + Path
+	tr := &http.Transport{MaxIdleConnsPerHost: 4}
+	hc := &http.Client{Transport: tr}
+	good := checkIn("DEV-LEAK")
+	big := append(bytes.Repeat([]byte(" "), int(session.DefaultMaxBytes)), good...)
+	type req struct {
+		method, ct string
+		body       []byte
+		code       int
+	}
+	bad := []req{
+		{http.MethodPost, session.ContentType, []byte("hello"), 400},
+		{http.MethodPost, session.ContentType, nil, 400},
+		{http.MethodPost, session.ContentType, append(append([]byte(nil), good...), good...), 400},
+		{http.MethodPost, session.ContentType, []byte("<Foo/>"), 400},
+		{http.MethodPost, session.ContentType, good[:len(good)/2], 400},
+		{http.MethodPost, session.ContentType, hdrMsg("1", `<Target><LocURI>x</LocURI></Target>`, ""), 400},
+		{http.MethodPost, "application/vnd.syncml.dm+wbxml", good, 415},
+		{http.MethodPost, "text/xml", good, 415},
+		{http.MethodGet, "", nil, 405},
+		{http.MethodPost, windowsContentType, good, 200},
+	}
+	do := func(r req) {
+		hr, err := http.NewRequest(r.method, url, bytes.NewReader(r.body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.ct != "" {
+			hr.Header.Set("Content-Type", r.ct)
+		}
+		resp, err := hc.Do(hr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != r.code {
+			t.Fatalf("%s %s %.40q: HTTP %d, want %d", r.method, r.ct, r.body, resp.StatusCode, r.code)
+		}
+	}
+	for _, r := range bad { // warm up: whatever the server starts once is counted in before
+		do(r)
+	}
+	tr.CloseIdleConnections()
+	before := settledGoroutines(0)
+	for i := range 10000 {
+		do(bad[i%len(bad)])
+		if i%1000 == 0 {
+			do(req{http.MethodPost, session.ContentType, big, 413})
+		}
+	}
+	tr.CloseIdleConnections()
+	if after := settledGoroutines(before); after > before {
+		buf := make([]byte, 1<<20)
+		t.Errorf("%d goroutines before, %d after 10,000 requests:\n%s", before, after, buf[:runtime.Stack(buf, true)])
+	}
+}
+
+// settledGoroutines returns the number of goroutines once it is at most
+// want (0: once it stops changing), waiting at most a minute for the
+// connections' goroutines to see their connection closed.
+func settledGoroutines(want int) int {
+	n := runtime.NumGoroutine()
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+		m := runtime.NumGoroutine()
+		if want > 0 && m <= want || want == 0 && m == n {
+			return m
+		}
+		n = m
+	}
+	return n
 }
