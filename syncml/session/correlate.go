@@ -22,7 +22,8 @@ type Outcome struct {
 	// the command's Status arrived.
 	Abandoned bool
 	// Err, when set, says why the command was not sent at all (its object
-	// is larger than the device's MaxObjSize).
+	// is larger than the device's MaxObjSize, or no message within the
+	// device's MaxMsgSize can carry it: an error matching ErrLimit).
 	Err error
 }
 

@@ -45,10 +45,14 @@
 // (its Status alone when the object is cut or refused). Either side's
 // Statuses that do not fit in one message go out in order over the next
 // messages (without Final until the last; the peer asks for each with
-// Alert 1222), followed by the commands that wait. A message that cannot
-// be kept within the bound (not even its SyncHdr and first Status fit, or
-// a command that cannot be cut does not fit) is not sent: the error
-// matches ErrLimit and names MaxMsgSize.
+// Alert 1222), followed by the commands that wait. A queued command that
+// no message within the bound can carry (not even cut, after nothing but
+// the Statuses a message must hold) is not sent: its Outcome's error
+// matches ErrLimit and names MaxMsgSize, and the session goes on without
+// it. A message that cannot be kept within the bound otherwise (not even
+// its SyncHdr and first Status fit, or the rest of an object sent in
+// part does not) is not sent: the error matches ErrLimit and names
+// MaxMsgSize.
 //
 // Who is talking is decided by an [Authenticator] (see identity.go): it
 // sees the parsed message, its raw bytes, the HTTP headers and the TLS

@@ -1,6 +1,7 @@
 package session
 
 import (
+	"errors"
 	"strconv"
 	"strings"
 
@@ -186,7 +187,32 @@ func forced(reply *syncml.Message, cands []syncml.Command, n, max, total int, co
 		return lead, nil, nil // the command goes in the next message, after one Status
 	}
 	l, _ := encodedLen(c)
-	return 0, nil, errorf("message %s: %s %s of %d bytes does not fit: %w", reply.Header.MsgID, c.ElementName(), c.ID(), l, pkg.Limit("MaxMsgSize", int64(max), int64(total+l), ""))
+	return 0, nil, &unfitError{cmd: c, err: errorf("message %s: %s %s of %d bytes does not fit: %w", reply.Header.MsgID, c.ElementName(), c.ID(), l, pkg.Limit("MaxMsgSize", int64(max), int64(total+l), ""))}
+}
+
+// An unfitError is the error of forced for a command that does not fit
+// after nothing but the Statuses a message must carry (the SyncHdr's and
+// at most one more), not even cut: no message within the bound carries
+// it.
+type unfitError struct {
+	cmd syncml.Command
+	err error
+}
+
+func (e *unfitError) Error() string { return e.err.Error() }
+func (e *unfitError) Unwrap() error { return e.err }
+
+// unfit returns the command that err (from pack) says no message can
+// carry, nil for any other error.
+func unfit(err error) syncml.Command {
+	if err == nil {
+		return nil // no allocation for u on the way of every reply
+	}
+	var u *unfitError
+	if errors.As(err, &u) {
+		return u.cmd
+	}
+	return nil
 }
 
 // itoa is strconv.Itoa, the numbers of CmdIDs and MsgIDs (under

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"crypto/tls"
 	"net/http"
+	"slices"
 	"strconv"
 
 	"github.com/windc-go/windc/syncml"
@@ -670,11 +671,30 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	}
 	max, cont := s.cfg.maxMsgSize(st.MaxMsgSize), st.Sent.continued(cands[answers:])
 	out, send, rest, err := pack(s.replyBuf, reply, cands, max, continuing, final, cont)
-	if err == nil && answers > 0 && ask != nil && len(rest) > 0 {
-		// The answers go on in the next message: the Alert 1222 goes in
-		// this one all the same, before them.
-		reply.Body.Commands = append(body, ask)
-		out, send, rest, err = pack(s.replyBuf, reply, cands[:len(cands)-1], max, continuing, final, cont)
+	for {
+		if err == nil && answers > 0 && ask != nil && len(rest) > 0 {
+			// The answers go on in the next message: the Alert 1222 goes in
+			// this one all the same, before them.
+			reply.Body.Commands = append(body, ask)
+			out, send, rest, err = pack(s.replyBuf, reply, cands[:len(cands)-1], max, continuing, final, cont)
+		}
+		// A command that no message within the bound can carry is not
+		// sent (unless an object it ends went out in part): its Outcome
+		// says why, and the rest goes on without it.
+		c := unfit(err)
+		if c == nil || c == cont || isChunk(c) {
+			break
+		}
+		k := answers + slices.Index(cands[answers:], c)
+		if k < answers {
+			break
+		}
+		x.Outcomes = append(x.Outcomes, Outcome{Command: c,
+			Err: errorf("%s not sent: no message within the device's MaxMsgSize carries it: %w", c.ElementName(), err)})
+		cands = append(cands[:k:k], cands[k+1:]...)
+		cont = st.Sent.continued(cands[answers:])
+		reply.Body.Commands = body
+		out, send, rest, err = pack(s.replyBuf, reply, cands, max, continuing, final, cont)
 	}
 	if err != nil {
 		st.OutMsgID--
