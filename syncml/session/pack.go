@@ -2,6 +2,7 @@ package session
 
 import (
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -98,7 +99,20 @@ func pack(buf *[]byte, reply *syncml.Message, cands []syncml.Command, max int, f
 		}
 		if force {
 			var cut []syncml.Command
-			if n, cut, err = forced(reply, cands, n, max, total, cont); err != nil {
+			n, cut, err = forced(reply, cands, n, max, total, cont)
+			if c := unfit(err); c != nil {
+				// The measure counts a Final the message may not carry:
+				// before giving c up, encode the message that carries it.
+				if k := slices.Index(cands, c) + 1; k > 0 {
+					reply.Body.Commands = reply.Body.Commands[:fixed+k]
+					reply.Body.Final = final && k == len(cands)
+					if out, e := encodeInto(buf, reply); e == nil && len(out) <= max {
+						n, err = k, nil
+					}
+					reply.Body.Commands = reply.Body.Commands[:fixed+len(cands)]
+				}
+			}
+			if err != nil {
 				return nil, nil, nil, err
 			}
 			if cut != nil {
