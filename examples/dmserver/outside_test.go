@@ -468,3 +468,41 @@ func settledGoroutines(want int) int {
 	}
 	return n
 }
+
+// TestOutsideRefusedCommandLogged: a command the session does not send
+// (its object over the device's MaxObjSize; no message within its
+// MaxMsgSize carrying it) is surfaced in dmserver's log with the reason,
+// not as a command "abandoned=false" with no word of why.
+func TestOutsideRefusedCommandLogged(t *testing.T) {
+	var logs bytes.Buffer
+	srv := httptest.NewServer(checkInsFirst(newMux(slog.New(slog.NewTextHandler(&logs, nil)), nil)))
+	defer srv.Close()
+	for _, tc := range []struct{ meta, why string }{
+		{`<MaxObjSize xmlns="syncml:metinf">10</MaxObjSize>`, "MaxObjSize"},
+		{`<MaxMsgSize xmlns="syncml:metinf">700</MaxMsgSize>`, "MaxMsgSize"},
+	} {
+		logs.Reset()
+		raw := []byte(`<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr><VerDTD>1.2</VerDTD><VerProto>DM/1.2</VerProto>` +
+			`<SessionID>1</SessionID><MsgID>1</MsgID><Target><LocURI>https://mdm.example/ManagementServer/MDM.svc</LocURI></Target>` +
+			`<Source><LocURI>DEV-REFUSED` + strconv.Itoa(len(tc.meta)) + `</LocURI></Source><Meta>` + tc.meta + `</Meta></SyncHdr><SyncBody>` +
+			`<Alert><CmdID>1</CmdID><Data>1201</Data></Alert><Final/></SyncBody></SyncML>`)
+		for i := 2; i < 20 && !strings.Contains(logs.String(), "cmd=Replace"); i++ {
+			code, b := postRaw(t, srv.URL+Path, session.ContentType, raw)
+			if code != http.StatusOK {
+				t.Fatalf("%s: HTTP %d: %s", tc.why, code, b)
+			}
+			// ask for the next message of the package, answering nothing
+			raw = bytes.Replace(raw, []byte(fmt.Sprintf("<MsgID>%d</MsgID>", i-1)), []byte(fmt.Sprintf("<MsgID>%d</MsgID>", i)), 1)
+			raw = bytes.Replace(raw, []byte(`<Alert><CmdID>1</CmdID><Data>1201</Data></Alert><Final/>`), []byte(`<Alert><CmdID>1</CmdID><Data>1222</Data></Alert>`), 1)
+		}
+		var line string
+		for _, l := range strings.Split(logs.String(), "\n") {
+			if strings.Contains(l, "command answered") && strings.Contains(l, "cmd=Replace") {
+				line = l
+			}
+		}
+		if !strings.Contains(line, tc.why) {
+			t.Errorf("%s: the Replace not sent is logged as %q, without the reason:\n%s", tc.why, line, logs.String())
+		}
+	}
+}
