@@ -92,6 +92,10 @@ func logLinked(ctx context.Context, log *slog.Logger, device string, o session.O
 		return
 	}
 	node := strings.TrimPrefix(target, prefix)
+	if o.Err != nil { // not sent
+		log.WarnContext(ctx, "linked enrollment", "device", device, "node", node, "err", o.Err)
+		return
+	}
 	if o.Status == nil {
 		log.WarnContext(ctx, "linked enrollment", "device", device, "node", node, "abandoned", o.Abandoned)
 		return

@@ -265,6 +265,8 @@ func newServer(log *slog.Logger, auth session.Authenticator) *session.Server {
 					slog.Any("targets", syncml.Targets(o.Command))}
 				if code, err := o.Code(); err == nil {
 					attrs = append(attrs, slog.Int("status", int(code)))
+				} else if o.Err != nil { // not sent: why
+					attrs = append(attrs, slog.String("err", o.Err.Error()))
 				} else {
 					attrs = append(attrs, slog.Bool("abandoned", o.Abandoned))
 				}
