@@ -246,6 +246,39 @@ var smallTexts = func() (t [128]string) {
 	return t
 }()
 
+// fitAbort keeps the reply to m, a device's abort, within max bytes: the
+// last message of the session, its Statuses cannot go on in another one.
+// The first Status (the SyncHdr's) and the abort Alert's stay, and of the
+// others as many as fit, in order. When even those do not fit, reply is
+// left as it is (pack then reports the limit).
+func fitAbort(reply *syncml.Message, max int, m *syncml.Message) {
+	number(reply.Body.Commands, new(int))
+	b, err := syncml.Marshal(reply)
+	if err != nil || len(b) <= max {
+		return
+	}
+	ref := ""
+	for _, c := range m.Body.Commands {
+		if a, ok := c.(*syncml.Alert); ok {
+			if code, err := a.Code(); err == nil && code == syncml.AlertSessionAbort {
+				ref = a.CmdID
+			}
+		}
+	}
+	cmds := reply.Body.Commands
+	for i := len(cmds) - 1; i > 0 && len(b) > max; i-- {
+		if st, ok := cmds[i].(*syncml.Status); ok && st.Cmd == "Alert" && st.CmdRef == ref {
+			continue
+		}
+		cmds = append(cmds[:i:i], cmds[i+1:]...)
+		reply.Body.Commands = cmds
+		number(reply.Body.Commands, new(int))
+		if b, err = syncml.Marshal(reply); err != nil {
+			return
+		}
+	}
+}
+
 // nextMessageResponse reports whether m is a "Next Message" response: no
 // Final, an Alert 1222, and nothing else but Statuses. Its sender waits
 // for the rest of the other side's package and opens none of its own.

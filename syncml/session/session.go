@@ -580,7 +580,13 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 		body = append(body, hdrStatus)
 	}
 	if abort {
-		body = append(body, r.out...) // in one message, the last
+		// In one message, the last: Statuses only (an object in flight
+		// goes with the session, without the Alert 1225 that cut it).
+		for _, c := range r.out {
+			if _, ok := c.(*syncml.Status); ok {
+				body = append(body, c)
+			}
+		}
 	}
 	switch {
 	case abort:
@@ -670,6 +676,9 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 		}
 	}
 	max, cont := s.cfg.maxMsgSize(st.MaxMsgSize), st.Sent.continued(cands[answers:])
+	if abort && max > 0 {
+		fitAbort(reply, max, m)
+	}
 	out, send, rest, err := pack(s.replyBuf, reply, cands, max, continuing, final, cont)
 	for {
 		if err == nil && answers > 0 && ask != nil && len(rest) > 0 {
