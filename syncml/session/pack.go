@@ -141,6 +141,30 @@ func pack(buf *[]byte, reply *syncml.Message, cands []syncml.Command, max int, f
 	return out, cands[:n:n], cands[n:], nil
 }
 
+// packSome is pack over the part of cands that one message of max bytes
+// can carry: the first answers, then the commands up to the first that
+// takes their measured length past max (the message cannot hold those
+// after it). The commands left out follow pack's rest; Final waits for
+// them.
+func packSome(buf *[]byte, reply *syncml.Message, cands []syncml.Command, answers, max int, force, final bool, cont syncml.Command) (out []byte, sent, rest []syncml.Command, err error) {
+	w, total := answers, 0
+	for ; w < len(cands) && total <= max && max > 0; w++ {
+		l, err := encodedLen(cands[w])
+		if err != nil {
+			return nil, nil, nil, errorf("encode reply %s: %w", reply.Header.MsgID, err)
+		}
+		total += l
+	}
+	if max <= 0 || w == len(cands) {
+		return pack(buf, reply, cands, max, force, final, cont)
+	}
+	out, sent, rest, err = pack(buf, reply, cands[:w:w], max, force, false, cont)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return out, sent, append(rest[:len(rest):len(rest)], cands[w:]...), nil
+}
+
 // encodeInto returns the encoding of m: from syncml.Marshal when buf is
 // nil, else appended to (*buf)[:0], which then holds it (grown when
 // needed), so that the caller reuses one buffer for every reply.
@@ -249,8 +273,9 @@ var smallTexts = func() (t [128]string) {
 // fitAbort keeps the reply to m, a device's abort, within max bytes: the
 // last message of the session, its Statuses cannot go on in another one.
 // The first Status (the SyncHdr's) and the abort Alert's stay, and of the
-// others as many as fit, in order. When even those do not fit, reply is
-// left as it is (pack then reports the limit).
+// others the first ones, in order, as many as fit. Each is measured once
+// (the device decides how many there are). When even the two do not fit,
+// reply is left as it is (pack then reports the limit).
 func fitAbort(reply *syncml.Message, max int, m *syncml.Message) {
 	number(reply.Body.Commands, new(int))
 	b, err := syncml.Marshal(reply)
@@ -265,17 +290,58 @@ func fitAbort(reply *syncml.Message, max int, m *syncml.Message) {
 			}
 		}
 	}
-	cmds := reply.Body.Commands
-	for i := len(cmds) - 1; i > 0 && len(b) > max; i-- {
-		if st, ok := cmds[i].(*syncml.Status); ok && st.Cmd == "Alert" && st.CmdRef == ref {
+	all := reply.Body.Commands
+	must := func(i int) bool {
+		st, ok := all[i].(*syncml.Status)
+		return i == 0 || ok && st.Cmd == "Alert" && st.CmdRef == ref
+	}
+	var kept []syncml.Command
+	for i, c := range all {
+		if must(i) {
+			kept = append(kept, c)
+		}
+	}
+	base := *reply
+	base.Body.Commands = kept
+	number(kept, new(int))
+	if b, err = syncml.Marshal(&base); err != nil || len(b) > max {
+		number(all, new(int))
+		return
+	}
+	// the others measured with the CmdIDs they had among all: no shorter
+	// than those they get among fewer
+	number(all, new(int))
+	total, others := len(b), 0
+	for i, c := range all {
+		if must(i) {
 			continue
 		}
-		cmds = append(cmds[:i:i], cmds[i+1:]...)
-		reply.Body.Commands = cmds
-		number(reply.Body.Commands, new(int))
-		if b, err = syncml.Marshal(reply); err != nil {
+		l, err := encodedLen(c)
+		if err != nil || total+l > max {
+			break
+		}
+		total += l
+		others++
+	}
+	for {
+		kept = kept[:0]
+		n := 0
+		for i, c := range all {
+			switch {
+			case must(i):
+			case n < others:
+				n++
+			default:
+				continue
+			}
+			kept = append(kept, c)
+		}
+		reply.Body.Commands = kept
+		number(kept, new(int))
+		if b, err = syncml.Marshal(reply); err != nil || len(b) <= max || others == 0 {
 			return
 		}
+		others-- // the measure was off: one fewer
 	}
 }
 

@@ -680,6 +680,7 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 		fitAbort(reply, max, m)
 	}
 	out, send, rest, err := pack(s.replyBuf, reply, cands, max, continuing, final, cont)
+	owned := false
 	for {
 		if err == nil && answers > 0 && ask != nil && len(rest) > 0 {
 			// The answers go on in the next message: the Alert 1222 goes in
@@ -700,10 +701,15 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 		}
 		x.Outcomes = append(x.Outcomes, Outcome{Command: c,
 			Err: errorf("%s not sent: no message within the device's MaxMsgSize carries it: %w", c.ElementName(), err)})
-		cands = append(cands[:k:k], cands[k+1:]...)
+		if !owned { // cands may share its array: a copy of its own
+			cands, owned = slices.Clone(cands), true
+		}
+		cands = slices.Delete(cands, k, k+1)
 		cont = st.Sent.continued(cands[answers:])
 		reply.Body.Commands = body
-		out, send, rest, err = pack(s.replyBuf, reply, cands, max, continuing, final, cont)
+		// The device's MaxMsgSize may leave every queued command unfit:
+		// each refusal packs what one message can carry, not the queue.
+		out, send, rest, err = packSome(s.replyBuf, reply, cands, answers, max, continuing, final, cont)
 	}
 	if err != nil {
 		st.OutMsgID--
