@@ -1,6 +1,7 @@
 package session
 
 import (
+	"slices"
 	"unicode/utf8"
 
 	"github.com/windc-go/windc/syncml"
@@ -301,28 +302,30 @@ func (st *state) rejoinCont() {
 	st.Sent.sent = st.Sent.sent[:from]
 	st.Sent.index, st.Sent.next = nil, 0
 	k := objectEnd(st.Cont)
-	last := st.Cont[k-1]
+	slices.Reverse(sent)
+	last := rejoin(append(sent, st.Cont[:k]...))
+	st.Cont = append([]syncml.Command{last}, st.Cont[k:]...)
+}
+
+// rejoin puts the object cut into pieces (its chunks in order, the
+// command itself last) back whole into the command, which it returns:
+// its data joined, its first chunk's Meta without Size, no MoreData.
+func rejoin(pieces []syncml.Command) syncml.Command {
+	last := pieces[len(pieces)-1]
 	var b []byte
-	for i := len(sent) - 1; i >= 0; i-- {
-		b = appendData(b, sent[i].ItemList()[0].Data)
-	}
-	for _, c := range st.Cont[:k] {
+	for _, c := range pieces {
 		b = appendData(b, c.ItemList()[0].Data)
 	}
 	it := last.ItemList()[0]
-	kind := it.Data.Kind
-	meta := it.Meta
-	if len(sent) > 0 {
-		meta = sent[len(sent)-1].ItemList()[0].Meta
-	}
+	meta := pieces[0].ItemList()[0].Meta
 	if meta != nil {
 		m := *meta
 		m.Size = ""
 		meta = &m
 	}
-	it.Meta, it.MoreData, it.Data = meta, false, &syncml.Data{Kind: kind, Value: string(b)}
+	it.Meta, it.MoreData, it.Data = meta, false, &syncml.Data{Kind: it.Data.Kind, Value: string(b)}
 	setItems(last, []syncml.Item{it})
-	st.Cont = append([]syncml.Command{last}, st.Cont[k:]...)
+	return last
 }
 
 // objectEnd returns the index after the last piece of the object whose

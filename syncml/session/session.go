@@ -692,19 +692,26 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 		// sent (unless an object it ends went out in part): its Outcome
 		// says why, and the rest goes on without it.
 		c := unfit(err)
-		if c == nil || c == cont || isChunk(c) {
+		if c == nil || c == cont {
 			break
 		}
 		k := answers + slices.Index(cands[answers:], c)
 		if k < answers {
 			break
 		}
+		end := k + 1
+		if isChunk(c) {
+			// The first chunk of an object none of which went out (cont
+			// is the one in flight): the whole object is not sent.
+			end = k + objectEnd(cands[k:])
+			c = rejoin(cands[k:end])
+		}
 		x.Outcomes = append(x.Outcomes, Outcome{Command: c,
 			Err: errorf("%s not sent: no message within the device's MaxMsgSize carries it: %w", c.ElementName(), err)})
 		if !owned { // cands may share its array: a copy of its own
 			cands, owned = slices.Clone(cands), true
 		}
-		cands = slices.Delete(cands, k, k+1)
+		cands = slices.Delete(cands, k, end)
 		cont = st.Sent.continued(cands[answers:])
 		reply.Body.Commands = body
 		// The device's MaxMsgSize may leave every queued command unfit:
