@@ -649,6 +649,18 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	} else if ask != nil {
 		body = append(body, ask)
 	}
+	// A reply that fails sends nothing: the answers held and the commands
+	// taken for it go back in front of the rest of the package (which a
+	// restart requeues), not lost with the error.
+	keep := func() {
+		cmds := cands[answers:]
+		if n := len(cmds); ask != nil && n > 0 && cmds[n-1] == ask {
+			cmds = cmds[:n-1]
+		}
+		if len(held)+len(cmds) > 0 {
+			st.Cont = append(append(append(make([]syncml.Command, 0, len(held)+len(cmds)+len(st.Cont)), held...), cmds...), st.Cont...)
+		}
+	}
 	st.OutMsgID++
 	reply := &xr.reply
 	*reply = syncml.Message{
@@ -672,6 +684,7 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 		srvType = a.typeFor(st, m, in.Header)
 		if password, err = a.present(ctx, srvType, dec.Identity, st, reply); err != nil {
 			st.OutMsgID--
+			keep()
 			return nil, err
 		}
 	}
@@ -720,6 +733,7 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	}
 	if err != nil {
 		st.OutMsgID--
+		keep()
 		return nil, err
 	}
 	send = send[min(answers, len(send)):] // the commands sent, which wait for their Status
@@ -730,6 +744,7 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	if a := s.cfg.ServerAuth; a != nil {
 		if st.ReplyHMAC, err = a.sign(srvType, reply, password, st, out); err != nil {
 			st.OutMsgID--
+			keep()
 			return nil, err
 		}
 		x.Header = hmacHeader(st.ReplyHMAC)
