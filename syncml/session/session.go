@@ -692,14 +692,24 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	if abort && max > 0 {
 		fitAbort(reply, max, m)
 	}
-	out, send, rest, err := pack(s.replyBuf, reply, cands, max, continuing, final, cont)
+	// Answers held from the last reply (a device's message of more
+	// commands than one reply carries): this one packs only what one
+	// message can carry, not every answer still held (each message of the
+	// spread encoded them all: work growing with the square of their number).
+	packer := pack
+	if len(held) > 0 {
+		packer = func(buf *[]byte, reply *syncml.Message, cands []syncml.Command, max int, force, final bool, cont syncml.Command) ([]byte, []syncml.Command, []syncml.Command, error) {
+			return packSome(buf, reply, cands, 0, max, force, final, cont)
+		}
+	}
+	out, send, rest, err := packer(s.replyBuf, reply, cands, max, continuing, final, cont)
 	owned := false
 	for {
 		if err == nil && answers > 0 && ask != nil && len(rest) > 0 {
 			// The answers go on in the next message: the Alert 1222 goes in
 			// this one all the same, before them.
 			reply.Body.Commands = append(body, ask)
-			out, send, rest, err = pack(s.replyBuf, reply, cands[:len(cands)-1], max, continuing, final, cont)
+			out, send, rest, err = packer(s.replyBuf, reply, cands[:len(cands)-1], max, continuing, final, cont)
 		}
 		// A command that no message within the bound can carry is not
 		// sent (unless an object it ends went out in part): its Outcome
