@@ -11,8 +11,9 @@ import (
 
 // lossMix is a queue of commands of every kind the packing treats on its
 // own: Gets that fit, Gets too long for small MaxMsgSizes (unfit: a Get
-// cannot be cut), Replaces large enough to go in chunks, an Atomic and a
-// Sequence, in the order given by kinds.
+// cannot be cut), Replaces large enough to go in chunks, Atomics and
+// Sequences small and too large for small MaxMsgSizes, in the order given
+// by kinds.
 func lossMix(kinds string) (cmds []syncml.Command, leaves [][]string) {
 	for i, k := range kinds {
 		u := fmt.Sprintf("./Vendor/MSFT/N%02d", i)
@@ -26,6 +27,10 @@ func lossMix(kinds string) (cmds []syncml.Command, leaves [][]string) {
 			c = replaceOf(u, 2500)
 		case 'a':
 			c = &syncml.Atomic{Commands: []syncml.Command{replaceOf(u+"/A1", 10), replaceOf(u+"/A2", 10)}}
+		case 'A': // unfit for small MaxMsgSizes: an Atomic is not cut
+			c = &syncml.Atomic{Commands: []syncml.Command{replaceOf(u+"/"+strings.Repeat("A", 400), 10), replaceOf(u+"/A2", 600)}}
+		case 'S':
+			c = &syncml.Sequence{Commands: []syncml.Command{get(u + "/" + strings.Repeat("S", 400)), replaceOf(u+"/S2", 600)}}
 		case 's':
 			c = &syncml.Sequence{Commands: []syncml.Command{get(u + "/S1"), get(u + "/S2")}}
 		}
@@ -70,7 +75,7 @@ func TestServerNoLossNoReorder(t *testing.T) {
 	defer func() {
 		t.Logf("%d conversations, %d where not even the Statuses fit, %d refusals", ran, skipped, refusals)
 	}()
-	mixes := []string{"ugg", "gug", "ggu", "rug", "gru", "urgu", "uuu", "gagsg", "uasur", "rrgu", "ruuur"}
+	mixes := []string{"ugg", "gug", "ggu", "rug", "gru", "urgu", "uuu", "gagsg", "uasur", "rrgu", "ruuur", "AgS", "gAru", "rSAg"}
 	for _, kinds := range mixes {
 		for max := 300; max <= 3000; max += 7 {
 			cmds, leaves := lossMix(kinds)
