@@ -425,9 +425,14 @@ func (s *Session) Queued() int { return len(s.st.Queue) }
 func (s *Session) Pending() int { return s.st.Sent.pending() }
 
 // Handle takes one received message and returns the reply with what came
-// back for the commands sent before. An error means the message could not
-// be handled at all (it is not SyncML, has no SessionID, MsgID, Source or
-// Target, or the Authenticator failed); the state is then unchanged.
+// back for the commands sent before. An error means no reply goes out.
+// Either the message could not be handled at all (it is not SyncML, has
+// no SessionID, MsgID, Source or Target, or the Authenticator failed),
+// and the state is unchanged; or no reply could be made (not even its
+// Statuses fit the device's MaxMsgSize, an error matching ErrLimit, or
+// ServerAuth failed), and the commands queued or waiting to go are kept,
+// but what the message answered is taken with no Outcome. A Server saves
+// no state on an error: the device's next try runs from the state before.
 func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	m, raw, err := parseInbound(in)
 	if err != nil {
