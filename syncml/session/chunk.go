@@ -309,21 +309,17 @@ func (st *state) rejoinCont() {
 
 // rejoin puts the object cut into pieces (its chunks in order, the
 // command itself last) back whole into the command, which it returns:
-// its data joined, its first chunk's Meta without Size, no MoreData.
+// its data joined, its Meta without Size, no MoreData.
 func rejoin(pieces []syncml.Command) syncml.Command {
 	last := pieces[len(pieces)-1]
 	var b []byte
 	for _, c := range pieces {
 		b = appendData(b, c.ItemList()[0].Data)
 	}
+	// The last piece's Meta is the object's without Size (see split):
+	// nil when the object had none, not an empty Meta from the first's.
 	it := last.ItemList()[0]
-	meta := pieces[0].ItemList()[0].Meta
-	if meta != nil {
-		m := *meta
-		m.Size = ""
-		meta = &m
-	}
-	it.Meta, it.MoreData, it.Data = meta, false, &syncml.Data{Kind: it.Data.Kind, Value: string(b)}
+	it.MoreData, it.Data = false, &syncml.Data{Kind: it.Data.Kind, Value: string(b)}
 	setItems(last, []syncml.Item{it})
 	return last
 }
