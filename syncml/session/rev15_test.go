@@ -1,6 +1,7 @@
 package session
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -73,4 +74,95 @@ func firstDiff(got, want string) string {
 	}
 	from := max(0, i-20)
 	return fmt.Sprintf("at byte %d got %q, want %q", i, got[from:min(len(got), i+40)], want[from:min(len(want), i+40)])
+}
+
+// signFailing is a Session whose ServerAuth signs each reply with HMAC
+// under the name *name: while it is empty, signing fails (an error after
+// the reply was packed).
+func signFailing(name *string) *Session {
+	return NewSession(&Config{ServerAuth: &ServerAuth{Type: AuthHMAC, Secret: func(context.Context, Identity) (string, string, error) {
+		return *name, "srv-secret", nil
+	}}})
+}
+
+// TestServerFailedSignKeepsRefusal: a reply that refuses a command for
+// MaxMsgSize and then fails (ServerAuth cannot sign it) sends nothing, so
+// the refusal did not happen: the retried message refuses the command
+// again, and its Outcome comes out once. Under MaxMsgSizes that refuse
+// the long Get alone, each device message is handled first with signing
+// failing, then again with it working (and, to check the premise, only
+// with it working). Handle dropped the refused command with the failed
+// reply: no Outcome ever said it was not sent.
+func TestServerFailedSignKeepsRefusal(t *testing.T) {
+	long := "./Vendor/MSFT/" + strings.Repeat("L", 700)
+	ctx := context.Background()
+	tested := 0
+	for max := 650; max <= 1200; max += 50 { // under 650 the fitting Gets are refused too (signed replies carry a LocName)
+		for _, failing := range []bool{false, true} {
+			name := ""
+			s := signFailing(&name)
+			if err := s.Queue(get("./DevDetail/SwV"), get(long), get("./DevDetail/OEM")); err != nil {
+				t.Fatal(err)
+			}
+			var ran []string
+			mux := NewMux()
+			mux.Handle("", HandlerFunc(func(_ context.Context, r *Request) Response {
+				ran = append(ran, syncml.Targets(r.Command)...)
+				return Response{}
+			}))
+			c, err := NewClient(ClientConfig{DeviceID: "D", ServerURI: "S", Handler: mux, MaxMsgSize: max})
+			if err != nil {
+				t.Fatal(err)
+			}
+			m, err := c.Start(ctx, "1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			refused, failed := 0, 0
+			for i := 0; ; i++ {
+				if i == 50 {
+					t.Fatalf("MaxMsgSize %d: the session does not end", max)
+				}
+				raw, err := syncml.Marshal(m)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if failing {
+					name = ""
+					if _, err := s.Handle(ctx, &Inbound{Raw: raw}); err == nil {
+						t.Fatalf("MaxMsgSize %d: signing under an empty name did not fail", max)
+					}
+					failed++
+				}
+				name = "srv"
+				x, err := s.Handle(ctx, &Inbound{Raw: raw})
+				if err != nil {
+					t.Fatalf("MaxMsgSize %d, retry: %v", max, err)
+				}
+				for _, o := range x.Outcomes {
+					if errors.Is(o.Err, ErrLimit) && o.Command.ItemList()[0].Target.LocURI == long {
+						refused++
+					}
+				}
+				cx, err := c.HandleInbound(ctx, &Inbound{Raw: x.Raw})
+				if err != nil {
+					t.Fatalf("MaxMsgSize %d: device: %v", max, err)
+				}
+				if cx.Done {
+					break
+				}
+				m = cx.Reply
+			}
+			if got := strings.Join(ran, " "); got != "./DevDetail/SwV ./DevDetail/OEM" {
+				t.Errorf("MaxMsgSize %d, signing failing first %v: the device ran %q, want the two Gets that fit", max, failing, got)
+			}
+			if refused != 1 {
+				t.Errorf("MaxMsgSize %d: the unfit Get has %d Outcomes refusing it, want 1 (%d failed replies)", max, refused, failed)
+			}
+			tested++
+		}
+	}
+	if tested == 0 {
+		t.Error("no MaxMsgSize tested")
+	}
 }
