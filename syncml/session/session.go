@@ -657,10 +657,19 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	// A reply that fails sends nothing: the answers held and the commands
 	// taken for it go back in front of the rest of the package (which a
 	// restart requeues), not lost with the error.
+	var refused []refusal // the commands this reply refused for MaxMsgSize
 	keep := func() {
 		cmds := cands[answers:]
 		if n := len(cmds); ask != nil && n > 0 && cmds[n-1] == ask {
 			cmds = cmds[:n-1]
+		}
+		if len(refused) > 0 {
+			// Their Outcomes go with the reply: they are refused again
+			// when the message is, each where it was.
+			cmds = slices.Clone(cmds)
+			for i := len(refused) - 1; i >= 0; i-- {
+				cmds = slices.Insert(cmds, refused[i].at-answers, refused[i].cmd)
+			}
 		}
 		if len(held)+len(cmds) > 0 {
 			st.Cont = append(append(append(make([]syncml.Command, 0, len(held)+len(cmds)+len(st.Cont)), held...), cmds...), st.Cont...)
@@ -739,6 +748,7 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 		if !owned { // cands may share its array: a copy of its own
 			cands, owned = slices.Clone(cands), true
 		}
+		refused = append(refused, refusal{at: k, cmd: c})
 		cands = slices.Delete(cands, k, end)
 		cont = st.Sent.continued(cands[answers:])
 		reply.Body.Commands = body
@@ -796,6 +806,14 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	st.ReqHash, st.Reply = st.reqHash[:], out
 	x.Reply, x.Raw = reply, out
 	return x, nil
+}
+
+// A refusal is a command a reply refused for MaxMsgSize (an object
+// rejoined) and where it was among the reply's candidates, for the reply
+// that fails to put back (see Handle's keep).
+type refusal struct {
+	at  int
+	cmd syncml.Command
 }
 
 // requeue puts the commands of an unfinished package back at the front of
