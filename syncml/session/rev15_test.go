@@ -166,3 +166,35 @@ func TestServerFailedSignKeepsRefusal(t *testing.T) {
 		t.Error("no MaxMsgSize tested")
 	}
 }
+
+// TestServerFailedSignRetrySendsQueue: a reply that would carry newly
+// queued commands and fails (ServerAuth cannot sign it) keeps them, and
+// the device's retry of the same message gets them, as from a Server,
+// which saves no state on an error. Handle put them in the rest of a
+// package that the device had not asked for: the retry got the Statuses
+// alone, with Final, and the session ended without them.
+func TestServerFailedSignRetrySendsQueue(t *testing.T) {
+	name := "srv"
+	s := signFailing(&name)
+	if err := s.Queue(get("./DevDetail/SwV")); err != nil {
+		t.Fatal(err)
+	}
+	x := handle(t, s, sizedMsg("1", "1", 0, alert1201, true))
+	if got := strings.Join(sentGets(x.Reply), " "); got != "./DevDetail/SwV" {
+		t.Fatalf("first reply sends %q", got)
+	}
+	if err := s.Queue(get("./DevDetail/OEM")); err != nil {
+		t.Fatal(err)
+	}
+	answer := sizedMsg("1", "2", 0, `<Status><CmdID>1</CmdID><MsgRef>1</MsgRef><CmdRef>0</CmdRef><Cmd>SyncHdr</Cmd><Data>200</Data></Status>`+
+		`<Status><CmdID>2</CmdID><MsgRef>1</MsgRef><CmdRef>3</CmdRef><Cmd>Get</Cmd><Data>200</Data></Status>`, true)
+	name = ""
+	if _, err := s.Handle(context.Background(), &Inbound{Raw: answer}); err == nil {
+		t.Fatal("signing under an empty name did not fail")
+	}
+	name = "srv"
+	x = handle(t, s, answer)
+	if got := strings.Join(sentGets(x.Reply), " "); got != "./DevDetail/OEM" {
+		t.Errorf("the retried message gets %q (Done %v), want the Get queued: %v", got, x.Done, summary(x.Reply))
+	}
+}
