@@ -198,3 +198,83 @@ func TestServerFailedSignRetrySendsQueue(t *testing.T) {
 		t.Errorf("the retried message gets %q (Done %v), want the Get queued: %v", got, x.Done, summary(x.Reply))
 	}
 }
+
+// TestServerFailedSignKeepsObjects: a reply that cuts a command to fill
+// a continuation message (its first chunk fits after the Statuses, the
+// rest goes in the next messages) and then fails (ServerAuth cannot sign
+// it) keeps the command whole: the device, each of whose messages is
+// handled first with signing failing and then again with it working,
+// runs every queued Replace once, in order, with all its data.
+func TestServerFailedSignKeepsObjects(t *testing.T) {
+	ctx := context.Background()
+	sizes := []int{300, 650, 420, 900, 510, 770}
+	var want []string
+	for i, n := range sizes {
+		want = append(want, fmt.Sprintf("./Vendor/MSFT/N%d:%d", i, n))
+	}
+	bad := 0
+	for max := 774; max <= 2000; max += 37 { // under 774 both Replaces are refused (a chunk of at least minChunk bytes does not fit after two Statuses)
+		name := ""
+		s := signFailing(&name)
+		for i, n := range sizes {
+			if err := s.Queue(replaceOf(fmt.Sprintf("./Vendor/MSFT/N%d", i), n)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var ran []string
+		mux := NewMux()
+		mux.Handle("", HandlerFunc(func(_ context.Context, r *Request) Response {
+			for _, it := range r.Command.ItemList() {
+				n := 0
+				if it.Data != nil {
+					n = len(it.Data.Value)
+				}
+				ran = append(ran, fmt.Sprintf("%s:%d", it.Target.LocURI, n))
+			}
+			return Response{}
+		}))
+		c, err := NewClient(ClientConfig{DeviceID: "D", ServerURI: "S", Handler: mux, MaxMsgSize: max})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := c.Start(ctx, "1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; ; i++ {
+			if i == 100 {
+				t.Fatalf("MaxMsgSize %d: the session does not end", max)
+			}
+			raw, err := syncml.Marshal(m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			name = ""
+			if _, err := s.Handle(ctx, &Inbound{Raw: raw}); err == nil {
+				t.Fatalf("MaxMsgSize %d: signing under an empty name did not fail", max)
+			}
+			name = "srv"
+			x, err := s.Handle(ctx, &Inbound{Raw: raw})
+			if err != nil {
+				t.Fatalf("MaxMsgSize %d, retry: %v", max, err)
+			}
+			cx, err := c.HandleInbound(ctx, &Inbound{Raw: x.Raw})
+			if err != nil {
+				t.Fatalf("MaxMsgSize %d: device: %v", max, err)
+			}
+			if cx.Done {
+				break
+			}
+			m = cx.Reply
+		}
+		if got := strings.Join(ran, " "); got != strings.Join(want, " ") {
+			bad++
+			if bad <= 3 {
+				t.Errorf("MaxMsgSize %d: the device ran\n%s\nwant\n%s", max, got, strings.Join(want, " "))
+			}
+		}
+	}
+	if bad > 0 {
+		t.Errorf("%d MaxMsgSizes of 774..2000 (step 37) ran the Replaces otherwise", bad)
+	}
+}

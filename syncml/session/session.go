@@ -523,10 +523,11 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	if !h.NoResp {
 		hdrStatus = xr.hs.set(h, dec.Code, dec.Chal)
 	}
-	var cands []syncml.Command // commands that may go out in this reply
-	var ask *syncml.Alert      // the Alert 1222 asking for the device's next message
-	continuing := false        // the reply continues a multi-message package
-	final := true              // false for a "next message" response
+	var cands []syncml.Command  // commands that may go out in this reply
+	var queued []syncml.Command // the queue, when cands were taken from it
+	var ask *syncml.Alert       // the Alert 1222 asking for the device's next message
+	continuing := false         // the reply continues a multi-message package
+	final := true               // false for a "next message" response
 	if n := parseSize(h.Meta); n > 0 {
 		st.MaxMsgSize = n
 	}
@@ -627,6 +628,7 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 		ask = NewAlert(syncml.AlertNextMessage)
 		final = false
 	case !st.Ended && st.Sent.pending() == 0 && len(st.Queue) > 0:
+		queued = st.Queue
 		var refused []syncml.Command
 		cands, refused, err = chunkCommands(st.Queue, s.cfg.maxMsgSize(st.MaxMsgSize), st.MaxObjSize,
 			&syncml.Header{VerDTD: h.VerDTD, VerProto: h.VerProto, SessionID: h.SessionID, Target: h.Source, Source: h.Target}, nil)
@@ -663,7 +665,22 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 		if n := len(cmds); ask != nil && n > 0 && cmds[n-1] == ask {
 			cmds = cmds[:n-1]
 		}
-		if len(refused) > 0 {
+		switch {
+		case queued != nil:
+			// Taken from the queue, they go back to it, the objects cut
+			// whole again (the others refused too: their Outcomes go
+			// with the reply), and go out when the message is retried.
+			for i := 0; i < len(cmds); {
+				e := i + 1
+				if isChunk(cmds[i]) {
+					e = i + objectEnd(cmds[i:])
+					rejoin(cmds[i:e])
+				}
+				i = e
+			}
+			st.Queue, st.queueEnc, st.queueFor = queued, nil, nil
+			cmds = nil
+		case len(refused) > 0:
 			// Their Outcomes go with the reply: they are refused again
 			// when the message is, each where it was.
 			cmds = slices.Clone(cmds)
