@@ -278,3 +278,79 @@ func TestServerFailedSignKeepsObjects(t *testing.T) {
 		t.Errorf("%d MaxMsgSizes of 774..2000 (step 37) ran the Replaces otherwise", bad)
 	}
 }
+
+// TestServerFailedReplyStateRoundTrip: after each reply that fails
+// (ServerAuth cannot sign it) in a session spread over messages with
+// objects cut and a command refused, the state saved and loaded into a
+// new Session answers the retried message byte for byte as the live one,
+// and a second retry gets that reply replayed from both.
+func TestServerFailedReplyStateRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	long := "./Vendor/MSFT/" + strings.Repeat("L", 700)
+	for _, max := range []int{811, 1000, 1500} {
+		name := ""
+		cfg := &Config{ServerAuth: &ServerAuth{Type: AuthHMAC, Secret: func(context.Context, Identity) (string, string, error) {
+			return name, "srv-secret", nil
+		}}}
+		s := NewSession(cfg)
+		if err := s.Queue(replaceOf("./Vendor/MSFT/A", 900), get(long), get("./DevDetail/SwV"), replaceOf("./Vendor/MSFT/B", 1300)); err != nil {
+			t.Fatal(err)
+		}
+		c, err := NewClient(ClientConfig{DeviceID: "D", ServerURI: "S", Handler: deviceMux(), MaxMsgSize: max})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := c.Start(ctx, "1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; ; i++ {
+			if i == 100 {
+				t.Fatalf("MaxMsgSize %d: the session does not end", max)
+			}
+			raw, err := syncml.Marshal(m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			name = ""
+			if _, err := s.Handle(ctx, &Inbound{Raw: raw}); err == nil {
+				t.Fatalf("MaxMsgSize %d: signing under an empty name did not fail", max)
+			}
+			saved, err := s.MarshalBinary()
+			if err != nil {
+				t.Fatal(err)
+			}
+			loaded := NewSession(cfg)
+			if err := loaded.UnmarshalBinary(saved); err != nil {
+				t.Fatalf("MaxMsgSize %d, message %d: load: %v", max, i+1, err)
+			}
+			name = "srv"
+			x, err := s.Handle(ctx, &Inbound{Raw: raw})
+			if err != nil {
+				t.Fatalf("MaxMsgSize %d, retry: %v", max, err)
+			}
+			y, err := loaded.Handle(ctx, &Inbound{Raw: raw})
+			if err != nil {
+				t.Fatalf("MaxMsgSize %d, retry on the loaded state: %v", max, err)
+			}
+			if string(x.Raw) != string(y.Raw) {
+				t.Fatalf("MaxMsgSize %d, message %d: the loaded state answers the retry otherwise: %s", max, i+1, firstDiff(string(y.Raw), string(x.Raw)))
+			}
+			want := string(x.Raw) // x.Raw is the Session's own: copy before the replay
+			for _, r := range []*Session{s, loaded} {
+				z, err := r.Handle(ctx, &Inbound{Raw: raw})
+				if err != nil || !z.Replayed || string(z.Raw) != want {
+					t.Fatalf("MaxMsgSize %d, message %d: a second retry is not the reply replayed (%v)", max, i+1, err)
+				}
+			}
+			cx, err := c.HandleInbound(ctx, &Inbound{Raw: x.Raw})
+			if err != nil {
+				t.Fatalf("MaxMsgSize %d: device: %v", max, err)
+			}
+			if cx.Done {
+				break
+			}
+			m = cx.Reply
+		}
+	}
+}
