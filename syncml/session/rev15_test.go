@@ -78,9 +78,13 @@ func firstDiff(got, want string) string {
 
 // signFailing is a Session whose ServerAuth signs each reply with HMAC
 // under the name *name: while it is empty, signing fails (an error after
-// the reply was packed).
+// the reply was packed); while it is "!", the Secret fails (an error
+// before the reply is packed).
 func signFailing(name *string) *Session {
 	return NewSession(&Config{ServerAuth: &ServerAuth{Type: AuthHMAC, Secret: func(context.Context, Identity) (string, string, error) {
+		if *name == "!" {
+			return "", "", errors.New("no secret today")
+		}
 		return *name, "srv-secret", nil
 	}}})
 }
@@ -364,79 +368,81 @@ func TestServerFailedSignNoLoss(t *testing.T) {
 	ctx := context.Background()
 	mixes := []string{"ugg", "gug", "ggu", "rug", "gru", "urgu", "uuu", "gagsg", "uasur", "rrgu", "ruuur", "AgS", "gAru", "rSAg"}
 	ran := 0
-	for _, kinds := range mixes {
-		for max := 640; max <= 3000; max += 41 { // signed replies carry a LocName: 22 bytes more than the 520 of the other test
-			cmds, leaves := lossMix(kinds)
-			name := ""
-			s := signFailing(&name)
-			if err := s.Queue(cmds...); err != nil {
-				t.Fatal(err)
-			}
-			var got []string
-			mux := NewMux()
-			mux.Handle("", HandlerFunc(func(_ context.Context, r *Request) Response {
-				got = append(got, syncml.Targets(r.Command)...)
-				return Response{}
-			}))
-			c, err := NewClient(ClientConfig{DeviceID: "D", ServerURI: "S", Handler: mux, MaxMsgSize: max})
-			if err != nil {
-				t.Fatal(err)
-			}
-			m, err := c.Start(ctx, "1")
-			if err != nil {
-				t.Fatal(err)
-			}
-			refused := map[syncml.Command]int{}
-			for i := 0; ; i++ {
-				if i == 300 {
-					t.Fatalf("%s MaxMsgSize %d: the session does not end", kinds, max)
+	for _, fail := range []string{"", "!"} {
+		for _, kinds := range mixes {
+			for max := 640; max <= 3000; max += 41 { // signed replies carry a LocName: 22 bytes more than the 520 of the other test
+				cmds, leaves := lossMix(kinds)
+				name := ""
+				s := signFailing(&name)
+				if err := s.Queue(cmds...); err != nil {
+					t.Fatal(err)
 				}
-				raw, err := syncml.Marshal(m)
+				var got []string
+				mux := NewMux()
+				mux.Handle("", HandlerFunc(func(_ context.Context, r *Request) Response {
+					got = append(got, syncml.Targets(r.Command)...)
+					return Response{}
+				}))
+				c, err := NewClient(ClientConfig{DeviceID: "D", ServerURI: "S", Handler: mux, MaxMsgSize: max})
 				if err != nil {
 					t.Fatal(err)
 				}
-				name = ""
-				if _, err := s.Handle(ctx, &Inbound{Raw: raw}); err == nil {
-					t.Fatalf("%s MaxMsgSize %d: signing under an empty name did not fail", kinds, max)
-				}
-				name = "srv"
-				x, err := s.Handle(ctx, &Inbound{Raw: raw})
+				m, err := c.Start(ctx, "1")
 				if err != nil {
-					t.Fatalf("%s MaxMsgSize %d, retry of message %d: %v", kinds, max, i+1, err)
+					t.Fatal(err)
 				}
-				for _, o := range x.Outcomes {
-					if o.Err != nil {
-						if !errors.Is(o.Err, ErrLimit) {
-							t.Errorf("%s MaxMsgSize %d: %s refused with %v", kinds, max, o.Command.ElementName(), o.Err)
+				refused := map[syncml.Command]int{}
+				for i := 0; ; i++ {
+					if i == 300 {
+						t.Fatalf("%s MaxMsgSize %d: the session does not end", kinds, max)
+					}
+					raw, err := syncml.Marshal(m)
+					if err != nil {
+						t.Fatal(err)
+					}
+					name = fail
+					if _, err := s.Handle(ctx, &Inbound{Raw: raw}); err == nil {
+						t.Fatalf("%s MaxMsgSize %d: signing under an empty name did not fail", kinds, max)
+					}
+					name = "srv"
+					x, err := s.Handle(ctx, &Inbound{Raw: raw})
+					if err != nil {
+						t.Fatalf("%s MaxMsgSize %d, retry of message %d: %v", kinds, max, i+1, err)
+					}
+					for _, o := range x.Outcomes {
+						if o.Err != nil {
+							if !errors.Is(o.Err, ErrLimit) {
+								t.Errorf("%s MaxMsgSize %d: %s refused with %v", kinds, max, o.Command.ElementName(), o.Err)
+							}
+							refused[o.Command]++
 						}
-						refused[o.Command]++
+					}
+					cx, err := c.HandleInbound(ctx, &Inbound{Raw: x.Raw})
+					if err != nil {
+						t.Fatalf("%s MaxMsgSize %d: device: %v", kinds, max, err)
+					}
+					if cx.Done {
+						break
+					}
+					m = cx.Reply
+				}
+				ran++
+				var want []string
+				for i, c := range cmds {
+					switch refused[c] {
+					case 0:
+						want = append(want, leaves[i]...)
+					case 1:
+					default:
+						t.Errorf("%s MaxMsgSize %d: command %d refused %d times", kinds, max, i, refused[c])
 					}
 				}
-				cx, err := c.HandleInbound(ctx, &Inbound{Raw: x.Raw})
-				if err != nil {
-					t.Fatalf("%s MaxMsgSize %d: device: %v", kinds, max, err)
+				if g, w := strings.Join(got, " "), strings.Join(want, " "); g != w {
+					t.Errorf("%s MaxMsgSize %d: device ran\n%s\nwant\n%s", kinds, max, g, w)
 				}
-				if cx.Done {
-					break
+				if s.Queued() != 0 || len(s.st.Cont) != 0 {
+					t.Errorf("%s MaxMsgSize %d: left over: %d queued, %d in Cont", kinds, max, s.Queued(), len(s.st.Cont))
 				}
-				m = cx.Reply
-			}
-			ran++
-			var want []string
-			for i, c := range cmds {
-				switch refused[c] {
-				case 0:
-					want = append(want, leaves[i]...)
-				case 1:
-				default:
-					t.Errorf("%s MaxMsgSize %d: command %d refused %d times", kinds, max, i, refused[c])
-				}
-			}
-			if g, w := strings.Join(got, " "), strings.Join(want, " "); g != w {
-				t.Errorf("%s MaxMsgSize %d: device ran\n%s\nwant\n%s", kinds, max, g, w)
-			}
-			if s.Queued() != 0 || len(s.st.Cont) != 0 {
-				t.Errorf("%s MaxMsgSize %d: left over: %d queued, %d in Cont", kinds, max, s.Queued(), len(s.st.Cont))
 			}
 		}
 	}
