@@ -360,8 +360,9 @@ func TestServerFailedReplyStateRoundTrip(t *testing.T) {
 }
 
 // TestServerFailedSignNoLoss: the queues of TestServerNoLossNoReorder under
-// MaxMsgSizes 520..3000, each device message handled first with ServerAuth
-// failing to sign the reply and then again with it working: each queued
+// MaxMsgSizes 640..3000, each device message handled first with ServerAuth
+// failing to sign the reply (or its Secret failing) and then again with it
+// working: each queued
 // command is run by the device once, in order, or refused with one
 // Outcome matching ErrLimit, and nothing is left over.
 func TestServerFailedSignNoLoss(t *testing.T) {
