@@ -451,3 +451,29 @@ func TestServerFailedSignNoLoss(t *testing.T) {
 		t.Error("no conversation ran")
 	}
 }
+
+// TestServerAbortDuplicateCmdIDs: a device that aborts (Alert 1223) in a
+// message whose other Alerts all carry the abort's CmdID (CmdIDs are
+// meant to be unique: hostile or broken) still gets the abort's reply
+// within its MaxMsgSize: the SyncHdr's Status, one Status for the abort
+// and as many others as fit. Every Status answering an Alert of that
+// CmdID was kept as the abort's: the reply of 6,704 bytes went over the
+// 1,000 and Handle failed with ErrLimit.
+func TestServerAbortDuplicateCmdIDs(t *testing.T) {
+	for _, n := range []int{1, 5, 60} {
+		s := NewSession(nil)
+		handle(t, s, sizedMsg("1", "1", 0, alert1201, true))
+		body := strings.Repeat(`<Alert><CmdID>7</CmdID><Data>1224</Data></Alert>`, n) + `<Alert><CmdID>7</CmdID><Data>1223</Data></Alert>`
+		x, err := s.Handle(context.Background(), &Inbound{Raw: sizedMsg("1", "2", 1000, body, true)})
+		if err != nil {
+			t.Errorf("%d Alerts before the abort, all CmdID 7: %v", n, err)
+			continue
+		}
+		if len(x.Raw) > 1000 {
+			t.Errorf("%d Alerts before the abort: reply of %d bytes over 1000", n, len(x.Raw))
+		}
+		if !x.Done || len(x.Reply.Body.Commands) < 2 {
+			t.Errorf("%d Alerts before the abort: reply %v, want the SyncHdr's Status, the abort's and Done", n, summary(x.Reply))
+		}
+	}
+}
