@@ -294,10 +294,16 @@ func fitAbort(reply *syncml.Message, max int, m *syncml.Message) {
 		}
 	}
 	all := reply.Body.Commands
-	must := func(i int) bool {
-		st, ok := all[i].(*syncml.Status)
-		return i == 0 || ok && st.Cmd == "Alert" && st.CmdRef == ref
+	// The abort's Status is the last answering an Alert of its CmdID: one
+	// only, even when other Alerts carry that CmdID too (which would
+	// otherwise all have to stay, over the bound).
+	abortAt := -1
+	for i, c := range all {
+		if st, ok := c.(*syncml.Status); ok && i > 0 && st.Cmd == "Alert" && st.CmdRef == ref {
+			abortAt = i
+		}
 	}
+	must := func(i int) bool { return i == 0 || i == abortAt }
 	var kept []syncml.Command
 	for i, c := range all {
 		if must(i) {
