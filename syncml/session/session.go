@@ -833,8 +833,6 @@ type refusal struct {
 	cmd syncml.Command
 }
 
-// requeue puts the commands of an unfinished package back at the front of
-// the queue: they were never sent.
 // refusedMid reports whether the device's last message in the session
 // was refused in its middle (not a package 1): the Statuses it carried
 // for the commands sent were never taken.
@@ -855,6 +853,8 @@ func (st *state) requeueSent() {
 	}
 }
 
+// requeue puts the commands of an unfinished package back at the front of
+// the queue: they were never sent.
 func (st *state) requeue() {
 	st.rejoinCont()
 	if len(st.Cont) > 0 {
