@@ -89,6 +89,56 @@ func signFailing(name *string) *Session {
 	}}})
 }
 
+// retrying plays the device c against s until the device is done, each
+// device message handled twice: first under *name = fail, which must make
+// the reply fail (skipped when fail is nil), then under "srv". between,
+// when set, runs after the failure and before the retry; after sees the
+// retry's Exchange. limit is the most messages a session may take; what
+// names it in a failure.
+func retrying(t *testing.T, s *Session, c *Client, name *string, fail *string, limit int, what string,
+	between func(i int, raw []byte), after func(i int, raw []byte, x *Exchange)) {
+	t.Helper()
+	ctx := context.Background()
+	m, err := c.Start(ctx, "1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; ; i++ {
+		if i == limit {
+			t.Fatalf("%s: the session does not end", what)
+		}
+		raw, err := syncml.Marshal(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fail != nil {
+			*name = *fail
+			if _, err := s.Handle(ctx, &Inbound{Raw: raw}); err == nil {
+				t.Fatalf("%s: the reply signed under %q did not fail", what, *fail)
+			}
+		}
+		if between != nil {
+			between(i, raw)
+		}
+		*name = "srv"
+		x, err := s.Handle(ctx, &Inbound{Raw: raw})
+		if err != nil {
+			t.Fatalf("%s, retry of message %d: %v", what, i+1, err)
+		}
+		if after != nil {
+			after(i, raw, x)
+		}
+		cx, err := c.HandleInbound(ctx, &Inbound{Raw: x.Raw})
+		if err != nil {
+			t.Fatalf("%s: device: %v", what, err)
+		}
+		if cx.Done {
+			return
+		}
+		m = cx.Reply
+	}
+}
+
 // TestServerFailedSignKeepsRefusal: a reply that refuses a command for
 // MaxMsgSize and then fails (ServerAuth cannot sign it) sends nothing, so
 // the refusal did not happen: the retried message refuses the command
@@ -99,7 +149,6 @@ func signFailing(name *string) *Session {
 // reply: no Outcome ever said it was not sent.
 func TestServerFailedSignKeepsRefusal(t *testing.T) {
 	long := "./Vendor/MSFT/" + strings.Repeat("L", 700)
-	ctx := context.Background()
 	tested := 0
 	for max := 650; max <= 1200; max += 50 { // under 650 the fitting Gets are refused too (signed replies carry a LocName)
 		for _, failing := range []bool{false, true} {
@@ -118,45 +167,22 @@ func TestServerFailedSignKeepsRefusal(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			m, err := c.Start(ctx, "1")
-			if err != nil {
-				t.Fatal(err)
-			}
 			refused, failed := 0, 0
-			for i := 0; ; i++ {
-				if i == 50 {
-					t.Fatalf("MaxMsgSize %d: the session does not end", max)
-				}
-				raw, err := syncml.Marshal(m)
-				if err != nil {
-					t.Fatal(err)
-				}
+			var fail *string
+			if failing {
+				fail = new(string) // signing under an empty name fails
+			}
+			retrying(t, s, c, &name, fail, 50, fmt.Sprintf("MaxMsgSize %d", max), func(int, []byte) {
 				if failing {
-					name = ""
-					if _, err := s.Handle(ctx, &Inbound{Raw: raw}); err == nil {
-						t.Fatalf("MaxMsgSize %d: signing under an empty name did not fail", max)
-					}
 					failed++
 				}
-				name = "srv"
-				x, err := s.Handle(ctx, &Inbound{Raw: raw})
-				if err != nil {
-					t.Fatalf("MaxMsgSize %d, retry: %v", max, err)
-				}
+			}, func(_ int, _ []byte, x *Exchange) {
 				for _, o := range x.Outcomes {
 					if errors.Is(o.Err, ErrLimit) && o.Command.ItemList()[0].Target.LocURI == long {
 						refused++
 					}
 				}
-				cx, err := c.HandleInbound(ctx, &Inbound{Raw: x.Raw})
-				if err != nil {
-					t.Fatalf("MaxMsgSize %d: device: %v", max, err)
-				}
-				if cx.Done {
-					break
-				}
-				m = cx.Reply
-			}
+			})
 			if got := strings.Join(ran, " "); got != "./DevDetail/SwV ./DevDetail/OEM" {
 				t.Errorf("MaxMsgSize %d, signing failing first %v: the device ran %q, want the two Gets that fit", max, failing, got)
 			}
@@ -210,7 +236,6 @@ func TestServerFailedSignRetrySendsQueue(t *testing.T) {
 // handled first with signing failing and then again with it working,
 // runs every queued Replace once, in order, with all its data.
 func TestServerFailedSignKeepsObjects(t *testing.T) {
-	ctx := context.Background()
 	sizes := []int{300, 650, 420, 900, 510, 770}
 	var want []string
 	for i, n := range sizes {
@@ -241,36 +266,7 @@ func TestServerFailedSignKeepsObjects(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		m, err := c.Start(ctx, "1")
-		if err != nil {
-			t.Fatal(err)
-		}
-		for i := 0; ; i++ {
-			if i == 100 {
-				t.Fatalf("MaxMsgSize %d: the session does not end", max)
-			}
-			raw, err := syncml.Marshal(m)
-			if err != nil {
-				t.Fatal(err)
-			}
-			name = ""
-			if _, err := s.Handle(ctx, &Inbound{Raw: raw}); err == nil {
-				t.Fatalf("MaxMsgSize %d: signing under an empty name did not fail", max)
-			}
-			name = "srv"
-			x, err := s.Handle(ctx, &Inbound{Raw: raw})
-			if err != nil {
-				t.Fatalf("MaxMsgSize %d, retry: %v", max, err)
-			}
-			cx, err := c.HandleInbound(ctx, &Inbound{Raw: x.Raw})
-			if err != nil {
-				t.Fatalf("MaxMsgSize %d: device: %v", max, err)
-			}
-			if cx.Done {
-				break
-			}
-			m = cx.Reply
-		}
+		retrying(t, s, c, &name, new(string), 100, fmt.Sprintf("MaxMsgSize %d", max), nil, nil)
 		if got := strings.Join(ran, " "); got != strings.Join(want, " ") {
 			bad++
 			if bad <= 3 {
@@ -304,35 +300,17 @@ func TestServerFailedReplyStateRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		m, err := c.Start(ctx, "1")
-		if err != nil {
-			t.Fatal(err)
-		}
-		for i := 0; ; i++ {
-			if i == 100 {
-				t.Fatalf("MaxMsgSize %d: the session does not end", max)
-			}
-			raw, err := syncml.Marshal(m)
-			if err != nil {
-				t.Fatal(err)
-			}
-			name = ""
-			if _, err := s.Handle(ctx, &Inbound{Raw: raw}); err == nil {
-				t.Fatalf("MaxMsgSize %d: signing under an empty name did not fail", max)
-			}
+		var loaded *Session
+		retrying(t, s, c, &name, new(string), 100, fmt.Sprintf("MaxMsgSize %d", max), func(i int, _ []byte) {
 			saved, err := s.MarshalBinary()
 			if err != nil {
 				t.Fatal(err)
 			}
-			loaded := NewSession(cfg)
+			loaded = NewSession(cfg)
 			if err := loaded.UnmarshalBinary(saved); err != nil {
 				t.Fatalf("MaxMsgSize %d, message %d: load: %v", max, i+1, err)
 			}
-			name = "srv"
-			x, err := s.Handle(ctx, &Inbound{Raw: raw})
-			if err != nil {
-				t.Fatalf("MaxMsgSize %d, retry: %v", max, err)
-			}
+		}, func(i int, raw []byte, x *Exchange) {
 			y, err := loaded.Handle(ctx, &Inbound{Raw: raw})
 			if err != nil {
 				t.Fatalf("MaxMsgSize %d, retry on the loaded state: %v", max, err)
@@ -347,15 +325,7 @@ func TestServerFailedReplyStateRoundTrip(t *testing.T) {
 					t.Fatalf("MaxMsgSize %d, message %d: a second retry is not the reply replayed (%v)", max, i+1, err)
 				}
 			}
-			cx, err := c.HandleInbound(ctx, &Inbound{Raw: x.Raw})
-			if err != nil {
-				t.Fatalf("MaxMsgSize %d: device: %v", max, err)
-			}
-			if cx.Done {
-				break
-			}
-			m = cx.Reply
-		}
+		})
 	}
 }
 
@@ -366,7 +336,6 @@ func TestServerFailedReplyStateRoundTrip(t *testing.T) {
 // command is run by the device once, in order, or refused with one
 // Outcome matching ErrLimit, and nothing is left over.
 func TestServerFailedSignNoLoss(t *testing.T) {
-	ctx := context.Background()
 	mixes := []string{"ugg", "gug", "ggu", "rug", "gru", "urgu", "uuu", "gagsg", "uasur", "rrgu", "ruuur", "AgS", "gAru", "rSAg"}
 	ran := 0
 	for _, fail := range []string{"", "!"} {
@@ -388,28 +357,8 @@ func TestServerFailedSignNoLoss(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				m, err := c.Start(ctx, "1")
-				if err != nil {
-					t.Fatal(err)
-				}
 				refused := map[syncml.Command]int{}
-				for i := 0; ; i++ {
-					if i == 300 {
-						t.Fatalf("%s MaxMsgSize %d: the session does not end", kinds, max)
-					}
-					raw, err := syncml.Marshal(m)
-					if err != nil {
-						t.Fatal(err)
-					}
-					name = fail
-					if _, err := s.Handle(ctx, &Inbound{Raw: raw}); err == nil {
-						t.Fatalf("%s MaxMsgSize %d: signing under an empty name did not fail", kinds, max)
-					}
-					name = "srv"
-					x, err := s.Handle(ctx, &Inbound{Raw: raw})
-					if err != nil {
-						t.Fatalf("%s MaxMsgSize %d, retry of message %d: %v", kinds, max, i+1, err)
-					}
+				retrying(t, s, c, &name, &fail, 300, fmt.Sprintf("%s MaxMsgSize %d", kinds, max), nil, func(_ int, _ []byte, x *Exchange) {
 					for _, o := range x.Outcomes {
 						if o.Err != nil {
 							if !errors.Is(o.Err, ErrLimit) {
@@ -418,15 +367,7 @@ func TestServerFailedSignNoLoss(t *testing.T) {
 							refused[o.Command]++
 						}
 					}
-					cx, err := c.HandleInbound(ctx, &Inbound{Raw: x.Raw})
-					if err != nil {
-						t.Fatalf("%s MaxMsgSize %d: device: %v", kinds, max, err)
-					}
-					if cx.Done {
-						break
-					}
-					m = cx.Reply
-				}
+				})
 				ran++
 				var want []string
 				for i, c := range cmds {
