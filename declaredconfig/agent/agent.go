@@ -312,9 +312,17 @@ func (a *Agent) checkDocument(u declaredconfig.URI, d *declaredconfig.Document) 
 		return nil, err
 	}
 	for _, c := range d.CSPs {
+		// A placeholder is filled only in a bulk template's setting
+		// paths: anywhere else "@#" would be set as part of a node name.
+		if strings.Contains(c.Name, "@#") {
+			return nil, errorf("%w: CSP name %q holds a bulk template placeholder (@#), which only setting paths may", declaredconfig.ErrInvalid, c.Name)
+		}
 		for _, s := range c.Settings {
 			if uri := SettingURI(d.Context, c.Name, s.Path); !oneNodeEach(uri) {
 				return nil, errorf("%w: setting %q of CSP %q names the node %q, with an empty, . or .. segment", declaredconfig.ErrInvalid, s.Path, c.Name, uri)
+			}
+			if u.Host != declaredconfig.BulkTemplate && strings.Contains(s.Path, "@#") {
+				return nil, errorf("%w: setting %q of CSP %q holds a bulk template placeholder (@#) in a document that is not a bulk template", declaredconfig.ErrInvalid, s.Path, c.Name)
 			}
 		}
 	}

@@ -199,7 +199,8 @@ func dscKeys(x *declaredconfig.DSC, s *SettingRecord) []declaredconfig.Param {
 // fill replaces each @#name# by its value; missing is true when a name has
 // none. In a path (segment true) a value must be one node name, so that
 // instance data reaches no node the template does not name: bad is true
-// when one is empty, ".", ".." or holds a "/".
+// when one is empty, ".", ".." or holds a "/", and when an "@#" is not
+// closed by a "#".
 func fill(s string, vars map[string]string, segment bool) (out string, missing, bad bool) {
 	var b strings.Builder
 	for {
@@ -209,6 +210,9 @@ func fill(s string, vars map[string]string, segment bool) (out string, missing, 
 		}
 		j := strings.IndexByte(s[i+2:], '#')
 		if j < 0 {
+			// "@#" with no "#" after it names no variable; in a path it
+			// would make a node the template does not name
+			bad = bad || segment
 			break
 		}
 		name := s[i+2 : i+2+j]
