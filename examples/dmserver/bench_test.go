@@ -26,8 +26,17 @@ func checkIn(id string) []byte { return syncmltest.WindowsCheckIn(id, "1") }
 // baseline, to a bare handler that reads the body and writes 1.2 KB. The
 // two are interleaved in rounds of 64 requests each (the order swapped
 // every round), so that both see the same load on a shared machine; the
-// metric dm/bare is dmserver's rate over the bare one's.
+// metric dm/bare is dmserver's rate over the bare one's. In newconn each
+// check-in comes on a connection of its own, as a device's session does;
+// in keepalive the clients' 8 connections carry check-ins of one device
+// after another, which devices never do but load generators do by
+// default.
 func BenchmarkCheckIn(b *testing.B) {
+	b.Run("newconn", func(b *testing.B) { benchmarkCheckIn(b, true) })
+	b.Run("keepalive", func(b *testing.B) { benchmarkCheckIn(b, false) })
+}
+
+func benchmarkCheckIn(b *testing.B, newConn bool) {
 	const clients, round = 8, 64
 	reply := bytes.Repeat([]byte("x"), 1200)
 	bare := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -38,7 +47,7 @@ func BenchmarkCheckIn(b *testing.B) {
 	defer bare.Close()
 	dm := httptest.NewServer(checkInsFirst(newMux(slog.New(slog.DiscardHandler), nil)))
 	defer dm.Close()
-	tr := &http.Transport{MaxIdleConnsPerHost: clients}
+	tr := &http.Transport{MaxIdleConnsPerHost: clients, DisableKeepAlives: newConn}
 	defer tr.CloseIdleConnections()
 	hc := &http.Client{Transport: tr}
 	var dev atomic.Int64 // every check-in is a new device
