@@ -1,8 +1,7 @@
 // Command dmserver is a small device management server built on
 // syncml/session: it answers the OMA DM sessions of any number of Windows
 // devices over plain HTTP on a loopback address, queues a few Gets
-// (DevDetail, DevInfo) on each device's first session (again in the next
-// one when the device gave it up before answering) and starts its WinDC
+// (DevDetail, DevInfo) on each device's first session and starts its WinDC
 // linked enrollment there, and logs each session and each answered
 // command with slog (each HTTP exchange too, at Debug level).
 //
@@ -49,7 +48,6 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
-	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -70,28 +68,6 @@ const Path = "/ManagementServer/MDM.svc"
 var firstSessionGets = []string{
 	"./DevDetail/SwV", "./DevDetail/OEM", "./DevDetail/DevTyp", "./DevDetail/FwV", "./DevDetail/HwV",
 	"./DevInfo/DevId",
-}
-
-// getAgain queues again the first session's Gets that a session given
-// up took with it: a device that starts a new session (or aborts) before
-// answering them has them abandoned (session.Outcome.Abandoned), and
-// without this its later sessions, none of them its first, would never
-// read those nodes. It is part of the session's BeforeReply, so the Gets
-// go in the reply that starts the new session.
-func getAgain(s *session.Session, x *session.Exchange) {
-	var again []string
-	for _, o := range x.Outcomes {
-		if g, ok := o.Command.(*syncml.Get); ok && o.Abandoned {
-			for _, t := range syncml.Targets(g) {
-				if slices.Contains(firstSessionGets, t) && !slices.Contains(again, t) {
-					again = append(again, t)
-				}
-			}
-		}
-	}
-	if len(again) > 0 {
-		_ = s.Queue(session.NewGets(again...)...)
-	}
 }
 
 func main() {
@@ -272,10 +248,7 @@ func newServer(log *slog.Logger, auth session.Authenticator) *session.Server {
 					_ = s.Queue(linkedProvider.GetEnrollStatus())
 				}
 			},
-			BeforeReply: func(ctx context.Context, s *session.Session, m *syncml.Message, x *session.Exchange) {
-				getAgain(s, x)
-				relink(ctx, s, m, x)
-			},
+			BeforeReply: relink,
 		},
 		OnExchange: func(ctx context.Context, x *session.Exchange) {
 			// the records' attributes cost allocations: none when discarded

@@ -9,13 +9,11 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 
 	"github.com/windc-go/windc/syncml"
 	"github.com/windc-go/windc/syncml/session"
-	"github.com/windc-go/windc/syncml/syncmltest"
 )
 
 func TestLoopbackOnly(t *testing.T) {
@@ -352,48 +350,6 @@ func TestCheckInsFirst(t *testing.T) {
 		}
 		if !strings.Contains(rec.Body.String(), tc.want) {
 			t.Errorf("%s %s: body %.80q lacks %q", tc.method, tc.target, rec.Body.String(), tc.want)
-		}
-	}
-}
-
-// TestFirstSessionGetsAgain: a device that gives its first session up
-// before answering the Gets (it checks in again with a new SessionID, as
-// after a lost connection) is asked them again in the next session, and
-// in the one after that while it does not answer; a device that answered
-// them is not asked again (TestDeviceSession).
-func TestFirstSessionGetsAgain(t *testing.T) {
-	h := checkInsFirst(newMux(slog.New(slog.DiscardHandler), nil))
-	gets := func(m *syncml.Message) []string {
-		var got []string
-		for _, c := range m.Body.Commands {
-			if g, ok := c.(*syncml.Get); ok {
-				got = append(got, syncml.Targets(g)...)
-			}
-		}
-		return got
-	}
-	for i, sid := range []string{"1", "2", "3"} {
-		req := httptest.NewRequest(http.MethodPost, Path, bytes.NewReader(syncmltest.WindowsCheckIn("DEV-AGAIN", sid)))
-		req.Header.Set("Content-Type", session.ContentType)
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, req)
-		if rec.Code != http.StatusOK {
-			t.Fatalf("session %s: HTTP %d: %s", sid, rec.Code, rec.Body)
-		}
-		var m syncml.Message
-		if err := syncml.Unmarshal(rec.Body.Bytes(), &m); err != nil {
-			t.Fatal(err)
-		}
-		got := gets(&m)
-		for _, want := range firstSessionGets {
-			if n := strings.Count(strings.Join(got, " ")+" ", want+" "); n != 1 {
-				t.Errorf("session %s: Get of %s %d times, want once (Gets: %v)", sid, want, n, got)
-			}
-		}
-		// later sessions also read EnrollStatus (OnStart); the first
-		// reads it after Exec Enroll (linkCommands)
-		if i > 0 && !slices.Contains(got, string(linkedProvider.EnrollStatus())) {
-			t.Errorf("session %s: no Get of EnrollStatus (Gets: %v)", sid, got)
 		}
 	}
 }
