@@ -231,6 +231,39 @@ func forced(reply *syncml.Message, cands []syncml.Command, n, max, total int, co
 	return 0, nil, &unfitError{cmd: c, err: errorf("message %s: %s %s of %d bytes does not fit: %w", reply.Header.MsgID, c.ElementName(), c.ID(), l, pkg.Limit("MaxMsgSize", int64(max), int64(total+l), ""))}
 }
 
+// An uncut is the command a forced message may cut (see forced) with the
+// Items it had before: forced cuts the command itself to its last chunk,
+// so a reply that fails after the cut puts them back, and the command
+// goes out again whole, not as the part after the cut.
+type uncut struct {
+	cmd   syncml.Command
+	items []syncml.Item
+}
+
+// note records the command forced would cut in a message of cands (the
+// first that is not a Status, when split can cut it) and its Items, once
+// the command noted before has its own back.
+func (u *uncut) note(cands []syncml.Command) {
+	u.undo()
+	*u = uncut{}
+	for _, c := range cands {
+		if _, ok := c.(*syncml.Status); ok {
+			continue
+		}
+		if splittable(c) {
+			*u = uncut{cmd: c, items: c.ItemList()}
+		}
+		return
+	}
+}
+
+// undo puts back the Items of the command noted, if any.
+func (u *uncut) undo() {
+	if u.cmd != nil {
+		setItems(u.cmd, u.items)
+	}
+}
+
 // An unfitError is the error of forced for a command that does not fit
 // after nothing but the Statuses a message must carry (the SyncHdr's and
 // at most one more), not even cut: no message within the bound carries

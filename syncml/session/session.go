@@ -660,7 +660,9 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	// taken for it go back in front of the rest of the package (which a
 	// restart requeues), not lost with the error.
 	var refused []refusal // the commands this reply refused for MaxMsgSize
+	var whole uncut       // the command a forced message may cut, as it was
 	keep := func() {
+		whole.undo()
 		cmds := cands[answers:]
 		if n := len(cmds); ask != nil && n > 0 && cmds[n-1] == ask {
 			cmds = cmds[:n-1]
@@ -733,12 +735,17 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 			return packSome(buf, reply, cands, 0, max, force, final, cont)
 		}
 	}
+	if continuing {
+		whole.note(cands)
+	}
 	out, send, rest, err := packer(s.replyBuf, reply, cands, max, continuing, final, cont)
 	owned := false
 	for {
 		if err == nil && answers > 0 && ask != nil && len(rest) > 0 {
 			// The answers go on in the next message: the Alert 1222 goes in
-			// this one all the same, before them.
+			// this one all the same, before them (and a command cut to fill
+			// this message is cut anew).
+			whole.undo()
 			reply.Body.Commands = append(body, ask)
 			out, send, rest, err = packer(s.replyBuf, reply, cands[:len(cands)-1], max, continuing, final, cont)
 		}
@@ -771,6 +778,9 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 		reply.Body.Commands = body
 		// The device's MaxMsgSize may leave every queued command unfit:
 		// each refusal packs what one message can carry, not the queue.
+		if continuing {
+			whole.note(cands)
+		}
 		out, send, rest, err = packSome(s.replyBuf, reply, cands, answers, max, continuing, final, cont)
 	}
 	if err != nil {

@@ -1,0 +1,80 @@
+package session
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/windc-go/windc/syncml"
+)
+
+// TestServerFailedSignKeepsForcedCut: a reply that cuts the next chunk of
+// an object in flight to the room its Statuses leave (the device's
+// message, asking for the rest with an Alert 1222, carries commands of its
+// own, each of which gets a Status) and then fails (ServerAuth cannot sign
+// it) keeps that chunk whole: each device message handled first with
+// signing failing and then again with it working, the chunks the device
+// gets join into the Replace's whole data. Before, the chunk put back
+// held only the part after the cut, and the object came short of it.
+func TestServerFailedSignKeepsForcedCut(t *testing.T) {
+	data := ""
+	for i := 0; len(data) < 6000; i++ {
+		data += fmt.Sprintf("%05d,", i)
+	}
+	ctx := context.Background()
+	tested := 0
+	for max := 1300; max <= 2600; max += 53 {
+		name := "srv"
+		s := signFailing(&name)
+		if err := s.Queue(&syncml.Replace{Items: []syncml.Item{{Target: &syncml.Location{LocURI: "./Vendor/MSFT/X"}, Data: syncml.Text(data)}}}); err != nil {
+			t.Fatal(err)
+		}
+		x := handle(t, s, sizedMsg("1", "1", max, alert1201, true))
+		got, cuts := "", 0
+		for msg := 2; ; msg++ {
+			var r *syncml.Replace
+			for _, c := range x.Reply.Body.Commands {
+				if c, ok := c.(*syncml.Replace); ok {
+					r = c
+				}
+			}
+			status := "" // the chunk's Status
+			if r != nil {
+				if l, err := encodedLen(r); err == nil && l < max-overhead(&x.Reply.Header)-chunkMargin {
+					cuts++ // a chunk shorter than a continuation's room: cut to fill
+				}
+				got += r.Items[0].Data.Value
+				if !r.Items[0].MoreData {
+					break
+				}
+				status = fmt.Sprintf(`<Status><CmdID>2</CmdID><MsgRef>%s</MsgRef><CmdRef>%s</CmdRef><Cmd>Replace</Cmd><Data>213</Data></Status>`, x.Reply.Header.MsgID, r.CmdID)
+			}
+			if msg == 100 {
+				t.Fatalf("MaxMsgSize %d: the object does not end", max)
+			}
+			// the device accepts the chunk, asks for the next one and sends
+			// commands of its own, which take room in the reply
+			body := fmt.Sprintf(`<Status><CmdID>1</CmdID><MsgRef>%s</MsgRef><CmdRef>0</CmdRef><Cmd>SyncHdr</Cmd><Data>200</Data></Status>`, x.Reply.Header.MsgID) +
+				status + `<Alert><CmdID>3</CmdID><Data>1222</Data></Alert>`
+			for i := range 4 * min(len(status), 1) { // none when only Statuses came
+				body += fmt.Sprintf(`<Replace><CmdID>%d</CmdID><Item><Target><LocURI>./DevInfo/Ext/N%d</LocURI></Target><Data>v</Data></Item></Replace>`, 4+i, i)
+			}
+			raw := sizedMsg("1", fmt.Sprint(msg), max, body, false)
+			name = ""
+			if _, err := s.Handle(ctx, &Inbound{Raw: raw}); err == nil {
+				t.Fatalf("MaxMsgSize %d: the reply signed under an empty name did not fail", max)
+			}
+			name = "srv"
+			x = handle(t, s, raw)
+		}
+		if got != data {
+			t.Errorf("MaxMsgSize %d: the device got %d bytes of the Replace's %d: %s", max, len(got), len(data), firstDiff(got, data))
+		}
+		if cuts > 1 {
+			tested++
+		}
+	}
+	if tested == 0 {
+		t.Error("no MaxMsgSize cut a chunk to fill a message: the test tests nothing")
+	}
+}
