@@ -3,10 +3,55 @@ package session
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/windc-go/windc/syncml"
 )
+
+// xmlReplace is a Replace of uri whose Data is XML markup of about size
+// bytes, with characters that text escapes.
+func xmlReplace(uri string, size int) *syncml.Replace {
+	var b strings.Builder
+	b.WriteString("<wap-provisioningdoc>")
+	for i := 0; b.Len() < size; i++ {
+		fmt.Fprintf(&b, `<characteristic type="N%d"><parm name="P" value="a&amp;b"/></characteristic>`, i)
+	}
+	b.WriteString("</wap-provisioningdoc>")
+	return &syncml.Replace{Items: []syncml.Item{{Target: &syncml.Location{LocURI: uri},
+		Meta: &syncml.Meta{Format: "xml", Type: "text/plain"}, Data: syncml.XML(b.String())}}}
+}
+
+// TestServerFailedReplyKeepsXMLObject: a queued Replace whose XML Data is
+// cut into chunks for the device's MaxMsgSize, in a reply that then fails
+// (ServerAuth cannot sign it), stays queued as it was: when the device
+// starts over with a MaxMsgSize it fits in, it goes out whole, as XML, byte for
+// byte as queued but the CmdID. The rejoined object came back as text.
+func TestServerFailedReplyKeepsXMLObject(t *testing.T) {
+	want := encodedNoID(t, xmlReplace("./Vendor/MSFT/X", 3000))
+	name := ""
+	s := signFailing(&name)
+	if err := s.Queue(get("./DevDetail/SwV"), xmlReplace("./Vendor/MSFT/X", 3000)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Handle(context.Background(), &Inbound{Raw: sizedMsg("1", "1", 1200, alert1201, true)}); err == nil {
+		t.Fatal("signing under an empty name did not fail")
+	}
+	name = "srv"
+	x := handle(t, s, sizedMsg("2", "1", 20000, alert1201, true))
+	n := 0
+	for _, c := range x.Reply.Body.Commands {
+		if r, ok := c.(*syncml.Replace); ok {
+			n++
+			if got := encodedNoID(t, r); got != want {
+				t.Errorf("the Replace sent after the failed reply differs from the one queued: %s", firstDiff(got, want))
+			}
+		}
+	}
+	if n != 1 {
+		t.Errorf("the reply carries %d Replaces, want 1: %v", n, summary(x.Reply))
+	}
+}
 
 // TestServerFailedSignKeepsForcedCut: a reply that cuts the next chunk of
 // an object in flight to the room its Statuses leave (the device's

@@ -43,10 +43,14 @@ func overhead(h *syncml.Header) int {
 // over several. Each piece is cut to fit a continuation message with
 // header h (see overhead). Commands for which done returns true (nil: none)
 // were cut before and stay as they are. A command whose object exceeds
-// maxObj (0: no bound) is not sent: it is returned in refused.
-func chunkCommands(cands []syncml.Command, max, maxObj int, h *syncml.Header, done func(syncml.Command) bool) (out, refused []syncml.Command, err error) {
+// maxObj (0: no bound) is not sent: it is returned in refused. Each
+// command cut (the last of its chunks now) is returned in cut with the
+// Items it had before, in the order cut: undone last to first, they put
+// the commands back as they were (rejoin cannot: the chunks of XML Data
+// are text).
+func chunkCommands(cands []syncml.Command, max, maxObj int, h *syncml.Header, done func(syncml.Command) bool) (out, refused []syncml.Command, cut []uncut, err error) {
 	if max <= 0 && maxObj <= 0 {
-		return cands, nil, nil // nothing is cut or refused
+		return cands, nil, nil, nil // nothing is cut or refused
 	}
 	room := -1 // measured on the first command that may need cutting
 	roomOf := func() int {
@@ -62,16 +66,20 @@ func chunkCommands(cands []syncml.Command, max, maxObj int, h *syncml.Header, do
 			continue
 		}
 		if r, ok := c.(*syncml.Results); ok && len(r.Items) > 1 && max > 0 {
+			items := r.Items
 			parts, err := splitResults(r, roomOf())
 			if err != nil {
-				return nil, nil, err
+				return nil, nil, nil, err
 			}
 			if len(parts) > 1 {
+				cut = append(cut, uncut{cmd: r, items: items})
 				// each part is chunked in turn when one item alone is too large
-				parts, _, err = chunkCommands(parts, max, 0, h, nil)
+				var more []uncut
+				parts, _, more, err = chunkCommands(parts, max, 0, h, nil)
 				if err != nil {
-					return nil, nil, err
+					return nil, nil, nil, err
 				}
+				cut = append(cut, more...)
 				out = append(out, parts...)
 				continue
 			}
@@ -91,19 +99,20 @@ func chunkCommands(cands []syncml.Command, max, maxObj int, h *syncml.Header, do
 		}
 		l, err := encodedLen(c)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		if l <= roomOf() {
 			out = append(out, c)
 			continue
 		}
+		cut = append(cut, uncut{cmd: c, items: items})
 		chunks, err := split(c, roomOf(), roomOf(), false)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		out = append(out, chunks...)
 	}
-	return out, refused, nil
+	return out, refused, cut, nil
 }
 
 func chunkable(c syncml.Command) bool {

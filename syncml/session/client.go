@@ -292,7 +292,7 @@ func (c *Client) finish(m *syncml.Message, cands []syncml.Command, final bool) (
 			done[x] = true
 		}
 	}
-	cands, _, err := chunkCommands(cands, c.peerMax, 0, &m.Header, func(x syncml.Command) bool { return done[x] })
+	cands, _, _, err := chunkCommands(cands, c.peerMax, 0, &m.Header, func(x syncml.Command) bool { return done[x] })
 	if err != nil {
 		return nil, errorf("chunk: %w", err)
 	}

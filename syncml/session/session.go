@@ -525,6 +525,7 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	}
 	var cands []syncml.Command  // commands that may go out in this reply
 	var queued []syncml.Command // the queue, when cands were taken from it
+	var cut []uncut             // the queued commands cut into chunks, as they were
 	var ask *syncml.Alert       // the Alert 1222 asking for the device's next message
 	continuing := false         // the reply continues a multi-message package
 	final := true               // false for a "next message" response
@@ -630,7 +631,7 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	case !st.Ended && st.Sent.pending() == 0 && len(st.Queue) > 0:
 		queued = st.Queue
 		var refused []syncml.Command
-		cands, refused, err = chunkCommands(st.Queue, s.cfg.maxMsgSize(st.MaxMsgSize), st.MaxObjSize,
+		cands, refused, cut, err = chunkCommands(st.Queue, s.cfg.maxMsgSize(st.MaxMsgSize), st.MaxObjSize,
 			&syncml.Header{VerDTD: h.VerDTD, VerProto: h.VerProto, SessionID: h.SessionID, Target: h.Source, Source: h.Target}, nil)
 		if err != nil {
 			return nil, errorf("chunk queued commands: %w", err)
@@ -670,15 +671,11 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 		switch {
 		case queued != nil:
 			// Taken from the queue, they go back to it, the objects cut
-			// whole again (the others refused too: their Outcomes go
-			// with the reply), and go out when the message is retried.
-			for i := 0; i < len(cmds); {
-				e := i + 1
-				if isChunk(cmds[i]) {
-					e = i + objectEnd(cmds[i:])
-					rejoin(cmds[i:e])
-				}
-				i = e
+			// with the Items they were queued with (the others refused
+			// too: their Outcomes go with the reply), and go out when the
+			// message is retried.
+			for i := len(cut) - 1; i >= 0; i-- {
+				cut[i].undo()
 			}
 			st.Queue, st.queueEnc, st.queueFor = queued, nil, nil
 			cmds = nil
