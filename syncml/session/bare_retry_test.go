@@ -2,6 +2,7 @@ package session
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -121,5 +122,56 @@ func TestServerFailedSignKeepsForcedCut(t *testing.T) {
 	}
 	if tested == 0 {
 		t.Error("no MaxMsgSize cut a chunk to fill a message: the test tests nothing")
+	}
+}
+
+// TestServerFailedReplyRunsOnStartOnce: a server whose OnStart queues
+// Gets (one only in the device's first session) and whose BeforeReply
+// queues one for the device's first message, each reply failing once
+// (ServerAuth cannot sign it, or its Secret fails) before the device's
+// retry of the message, sends each Get once: the commands queued while a
+// message was handled go with its failed reply, as a Server's state does,
+// and the retry's hooks queue them again, OnStart with first true. Before,
+// the retry's OnStart (first false) and BeforeReply queued theirs on top
+// of those kept: the OEM and FwV Gets went out twice.
+func TestServerFailedReplyRunsOnStartOnce(t *testing.T) {
+	for _, fail := range []string{"", "!"} {
+		name := ""
+		starts := 0
+		cfg := &Config{
+			ServerAuth: &ServerAuth{Type: AuthHMAC, Secret: func(context.Context, Identity) (string, string, error) {
+				if name == "!" {
+					return "", "", errors.New("no secret today")
+				}
+				return name, "srv-secret", nil
+			}},
+			OnStart: func(_ context.Context, s *Session, _ Identity, first bool) {
+				starts++
+				if first {
+					_ = s.Queue(get("./DevDetail/SwV"))
+				}
+				_ = s.Queue(get("./DevDetail/OEM"))
+			},
+			BeforeReply: func(_ context.Context, s *Session, m *syncml.Message, _ *Exchange) {
+				if m.Header.MsgID == "1" {
+					_ = s.Queue(get("./DevDetail/FwV"))
+				}
+			},
+		}
+		s := NewSession(cfg)
+		var ran []string
+		mux := NewMux()
+		mux.Handle("", HandlerFunc(func(_ context.Context, r *Request) Response {
+			ran = append(ran, syncml.Targets(r.Command)...)
+			return Response{}
+		}))
+		c, err := NewClient(ClientConfig{DeviceID: "D", ServerURI: "S", Handler: mux})
+		if err != nil {
+			t.Fatal(err)
+		}
+		retrying(t, s, c, &name, &fail, 20, fmt.Sprintf("failing %q", fail), nil, nil)
+		if got := strings.Join(ran, " "); got != "./DevDetail/SwV ./DevDetail/OEM ./DevDetail/FwV" {
+			t.Errorf("failing %q: the device ran %q, want each Get queued once (OnStart ran %d times)", fail, got, starts)
+		}
 	}
 }

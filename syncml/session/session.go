@@ -43,7 +43,10 @@ type Config struct {
 	// accepted, before the reply is composed: commands it queues on s go
 	// out in this reply. first is true for the first session of the
 	// device that this state has seen. It may run again for the same
-	// message when a Server retries after a Store conflict.
+	// message when a Server retries after a Store conflict, and when the
+	// device retries a message whose reply failed (Handle's error): what
+	// it queued for the failed reply went with it, so it runs once per
+	// session start that got a reply.
 	OnStart func(ctx context.Context, s *Session, id Identity, first bool)
 	// BeforeReply, when set, is called for every accepted message that is
 	// not a replay, once its Statuses and Results are matched (x.Outcomes
@@ -53,7 +56,9 @@ type Config struct {
 	// outstanding, no package in flight). So a server decides its next
 	// commands from what the device just answered, in the same session.
 	// m is the received message. It may run again for the same message
-	// when a Server retries after a Store conflict.
+	// when a Server retries after a Store conflict, and when the device
+	// retries a message whose reply failed (what it queued for that reply
+	// went with it).
 	BeforeReply func(ctx context.Context, s *Session, m *syncml.Message, x *Exchange)
 	// RespURI, when set, is called for every reply that is not a refusal
 	// with the received message m; a non-empty result is sent as the
@@ -430,8 +435,12 @@ func (s *Session) Pending() int { return s.st.Sent.pending() }
 // no SessionID, MsgID, Source or Target, or the Authenticator failed),
 // and the state is unchanged; or no reply could be made (not even its
 // Statuses fit the device's MaxMsgSize, an error matching ErrLimit, or
-// ServerAuth failed), and the commands queued or waiting to go are kept,
-// but what the message answered is taken with no Outcome. A Server saves
+// ServerAuth failed), and the commands queued before the message or
+// waiting to go are kept, as they were queued, but what the message
+// answered is taken with no Outcome, and the commands queued while it was
+// handled (by OnStart, the Handler, BeforeReply) go with the reply: the
+// device's retry of the message runs those again (OnStart with first as
+// the first try had it), and they queue them again, once. A Server saves
 // no state on an error: the device's next try runs from the state before.
 func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	m, raw, err := parseInbound(in)
@@ -537,6 +546,9 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 			st.MaxObjSize = n
 		}
 	}
+	// What the hooks and the Handler queue from here goes with a reply
+	// that fails (see keep): the retry queues it again.
+	before, started := len(st.Queue), st.Started
 	if starting && s.cfg.OnStart != nil {
 		s.cfg.OnStart(ctx, s, dec.Identity, !st.Started)
 	}
@@ -690,6 +702,15 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 		if len(held)+len(cmds) > 0 {
 			st.Cont = append(append(append(make([]syncml.Command, 0, len(held)+len(cmds)+len(st.Cont)), held...), cmds...), st.Cont...)
 		}
+		// The commands queued while the message was handled (by OnStart,
+		// the Handler, BeforeReply) go with the reply, as a Server's
+		// state does: the device's retry runs the hooks again, and they
+		// queue them again (OnStart with first as before), not twice.
+		if len(st.Queue) > before {
+			clear(st.Queue[before:])
+			st.Queue, st.queueEnc, st.queueFor = st.Queue[:before], nil, nil
+		}
+		st.Started = started
 	}
 	st.OutMsgID++
 	reply := &xr.reply
