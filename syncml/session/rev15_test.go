@@ -229,12 +229,13 @@ func TestServerFailedSignRetrySendsQueue(t *testing.T) {
 	}
 }
 
-// TestServerFailedSignKeepsObjects: a reply that cuts a command to fill
-// a continuation message (its first chunk fits after the Statuses, the
-// rest goes in the next messages) and then fails (ServerAuth cannot sign
-// it) keeps the command whole: the device, each of whose messages is
-// handled first with signing failing and then again with it working,
-// runs every queued Replace once, in order, with all its data.
+// TestServerFailedSignKeepsObjects: replies that carry queued objects in
+// chunks and then fail (ServerAuth cannot sign them) keep the objects
+// whole: the device, each of whose messages is handled first with
+// signing failing and then again with it working, runs every queued
+// Replace once, in order, with all its data. (No reply here cuts a
+// command to fill a continuation message; TestServerFailedSignKeepsForcedCut
+// covers that.)
 func TestServerFailedSignKeepsObjects(t *testing.T) {
 	sizes := []int{300, 650, 420, 900, 510, 770}
 	var want []string
