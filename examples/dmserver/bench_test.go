@@ -239,3 +239,22 @@ func BenchmarkCheckInServer(b *testing.B) {
 	b.ReportMetric(float64(int64(m1.HeapAlloc)-int64(m0.HeapAlloc))/devices, "live-B/device")
 	runtime.KeepAlive(h)
 }
+
+// BenchmarkCheckInReplay posts one device's check-in again and again, as a
+// load generator posting one body file does: every request after the
+// first is a replay, answered with the reply kept for it.
+func BenchmarkCheckInReplay(b *testing.B) {
+	h := checkInsFirst(newMux(slog.New(slog.DiscardHandler), nil))
+	body := checkIn("DEV0")
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		req := httptest.NewRequest(http.MethodPost, Path, bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/vnd.syncml.dm+xml")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			b.Fatalf("HTTP %d", rec.Code)
+		}
+	}
+}

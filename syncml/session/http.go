@@ -3,6 +3,7 @@ package session
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"io"
 	"log/slog"
@@ -265,21 +266,28 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "session error", http.StatusInternalServerError)
 		return
 	}
-	h := &x.Reply.Header
 	if x.Identity.Device != "" {
 		device = x.Identity.Device // the state it ran on
 	}
-	if x.Refused != nil {
-		s.log.LogAttrs(ctx, slog.LevelWarn, "credentials refused", slog.String("device", device),
-			slog.String("session", h.SessionID), slog.String("in", in.Message.Header.MsgID),
-			slog.String("why", x.Refused.Error()))
-	}
-	if s.log.Enabled(ctx, slog.LevelDebug) { // one record per HTTP exchange: Debug
+	switch {
+	case !s.log.Enabled(ctx, slog.LevelDebug) && x.Refused == nil:
+	case x.Replayed: // its Exchange has no Reply (replayOf)
+		s.log.LogAttrs(ctx, slog.LevelDebug, "session exchange", slog.String("device", device),
+			slog.String("session", in.Message.Header.SessionID), slog.String("in", in.Message.Header.MsgID),
+			slog.Bool("replayed", true))
+	default:
+		h := &x.Reply.Header
+		if x.Refused != nil {
+			s.log.LogAttrs(ctx, slog.LevelWarn, "credentials refused", slog.String("device", device),
+				slog.String("session", h.SessionID), slog.String("in", in.Message.Header.MsgID),
+				slog.String("why", x.Refused.Error()))
+		}
+		// one record per HTTP exchange: Debug
 		s.log.LogAttrs(ctx, slog.LevelDebug, "session exchange", slog.String("device", device),
 			slog.String("session", h.SessionID), slog.String("in", in.Message.Header.MsgID),
 			slog.String("out", h.MsgID), slog.Int("commands", len(x.Reply.Body.Commands)),
 			slog.Int("outcomes", len(x.Outcomes)), slog.Int("unmatched", len(x.Unmatched)),
-			slog.Bool("replayed", x.Replayed), slog.Bool("done", x.Done))
+			slog.Bool("replayed", false), slog.Bool("done", x.Done))
 	}
 	if s.cfg.OnExchange != nil && !x.Replayed {
 		s.cfg.OnExchange(ctx, x)
@@ -327,6 +335,9 @@ func (s *Server) exchange(ctx context.Context, device string, in *Inbound, sp *s
 		}
 		if err != nil {
 			return nil, errorf("load %q: %w", device, err)
+		}
+		if x := replayOf(device, raw, inMem, in, sp); x != nil {
+			return x, nil
 		}
 		sess, err := s.handling(raw, inMem, sp)
 		sp = nil
@@ -388,6 +399,45 @@ func (s *Server) exchange(ctx context.Context, device string, in *Inbound, sp *s
 		}
 	}
 	return nil, errorf("save %q: %w after %d attempts", device, ErrConflict, s.cfg.MaxRetries)
+}
+
+// replayOf returns the Exchange of a replay when in is a byte-identical
+// copy of the message that device's saved state raw last answered, nil
+// otherwise. It reads only the head of the state, and leaves the kept
+// reply undecoded (the Exchange has no Reply): a load generator posting one
+// body again and again is answered at less cost than a new message, not at
+// twice it. When kept, raw is a MemoryStore's own copy, which the reply
+// then shares; a Store's Load is copied. A state that does not decode is
+// no replay: handling it reports the error.
+func replayOf(device string, raw []byte, kept bool, in *Inbound, sp *sessionSpace) *Exchange {
+	if len(raw) == 0 || in == nil || in.Message == nil || in.Raw == nil {
+		return nil // Handle decides
+	}
+	// the IDs first, without copying them: most messages are no replay
+	h := &in.Message.Header
+	r := stateReader{b: raw}
+	r.uint() // the format: head checks it
+	if sid, mid := r.bytes(), r.bytes(); r.err != nil || string(sid) != h.SessionID || string(mid) != h.MsgID {
+		return nil
+	}
+	var st state
+	r = stateReader{b: raw}
+	if _, err := r.head(&st); err != nil || !st.answered(h) {
+		return nil
+	}
+	if sum := sha256.Sum256(in.Raw); !bytes.Equal(sum[:], st.ReqHash) {
+		return nil
+	}
+	reply := st.Reply
+	if !kept {
+		reply = bytes.Clone(reply)
+	}
+	x := new(Exchange)
+	if sp != nil {
+		x = &sp.h.x
+	}
+	*x = st.replay(device, reply)
+	return x
 }
 
 // ownReply returns raw, a reply Handle encoded, as bytes that outlive

@@ -345,6 +345,25 @@ func hmacHeader(v string) http.Header {
 	return http.Header{http.CanonicalHeaderKey(HMACHeaderName): {v}}
 }
 
+// answered reports whether the message of header h has the SessionID and
+// MsgID of the one the state's last reply answered: a replay when its
+// bytes are the same too (ReqHash).
+func (st *state) answered(h *syncml.Header) bool {
+	return st.Reply != nil && h.SessionID == st.SessionID && h.MsgID == st.InMsgID
+}
+
+// replay returns the Exchange of a replay of the message the state's last
+// reply answered, sent as raw (that reply's bytes), without its Reply:
+// device is who the state is of, the Identity unless the state holds the
+// one that authenticated the session.
+func (st *state) replay(device string, raw []byte) Exchange {
+	id := Identity{Device: device}
+	if st.Auth != nil {
+		id = *st.Auth
+	}
+	return Exchange{Raw: raw, Header: hmacHeader(st.ReplyHMAC), Replayed: true, Identity: id}
+}
+
 // NewSession returns the Session of one device with empty state. cfg may
 // be nil; it is not copied and must not change while in use.
 func NewSession(cfg *Config) *Session {
@@ -455,19 +474,17 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	if xr == nil {
 		xr = new(handleSpace)
 	}
-	if st.Reply != nil && h.SessionID == st.SessionID && h.MsgID == st.InMsgID && bytes.Equal(sum[:], st.ReqHash) {
+	if st.answered(h) && bytes.Equal(sum[:], st.ReqHash) {
 		reply := &xr.reply
 		if err := syncml.Unmarshal(st.Reply, reply); err != nil {
 			return nil, errorf("replay: stored reply: %w", err)
 		}
-		id := Identity{Device: h.Source.LocURI}
+		device := h.Source.LocURI
 		if s.keyed {
-			id.Device = s.key
+			device = s.key
 		}
-		if st.Auth != nil {
-			id = *st.Auth
-		}
-		xr.x = Exchange{Reply: reply, Raw: st.Reply, Header: hmacHeader(st.ReplyHMAC), Replayed: true, Identity: id}
+		xr.x = st.replay(device, st.Reply)
+		xr.x.Reply = reply
 		return &xr.x, nil
 	}
 	ain := &xr.ain

@@ -360,17 +360,14 @@ func (s *Session) UnmarshalBinary(b []byte) error {
 	return s.unmarshalState(append([]byte(nil), b...))
 }
 
-// unmarshalState is UnmarshalBinary on b, which the state then shares:
-// b must never change (the state's own copy, or a MemoryStore's). Every
-// slice of b the state keeps is capped at its end, so that appending to
-// it never writes into b.
-func (s *Session) unmarshalState(b []byte) error {
-	r := &stateReader{b: b}
+// head reads the state's format and the fields before its commands (the
+// identity of the session, the last reply and what authenticated it) into
+// st: all a replay needs (replayOf).
+func (r *stateReader) head(st *state) (format uint64, err error) {
 	f := r.uint()
 	if r.err == nil && f != stateFormat && f != 4 {
-		return errorf("decode state: format %d, want %d or 4", f, stateFormat)
+		return 0, errorf("decode state: format %d, want %d or 4", f, stateFormat)
 	}
-	var st state
 	st.SessionID = r.string()
 	st.InMsgID = r.string()
 	st.OutMsgID = r.int()
@@ -392,6 +389,20 @@ func (s *Session) unmarshalState(b []byte) error {
 	st.PeerNonce = r.bytes()
 	st.SrvAccepted = r.bool()
 	st.ReplyHMAC = r.string()
+	return f, r.err
+}
+
+// unmarshalState is UnmarshalBinary on b, which the state then shares:
+// b must never change (the state's own copy, or a MemoryStore's). Every
+// slice of b the state keeps is capped at its end, so that appending to
+// it never writes into b.
+func (s *Session) unmarshalState(b []byte) error {
+	r := &stateReader{b: b}
+	var st state
+	f, err := r.head(&st)
+	if err != nil {
+		return err
+	}
 	var loCmd []byte
 	if r.bool() {
 		loCmd = r.bytes()
@@ -437,7 +448,6 @@ func (s *Session) unmarshalState(b []byte) error {
 		sent = make([]byte, 0, len(bodyOpen)+spanLen+len(bodyClose))
 		sent = append(append(append(sent, bodyOpen...), st.sentEnc...), bodyClose...)
 	}
-	var err error
 	if st.LO != nil {
 		cmds, err := decodeCommands(loCmd)
 		if err != nil || len(cmds) != 1 {
