@@ -9,7 +9,8 @@ import (
 )
 
 // This file reads the common shape of a whole message, as devices and
-// servers write it, without the general machinery of decode.go: elements
+// servers write it (or without SyncHdr, as a Session keeps the commands
+// of its state), without the general machinery of decode.go: elements
 // of the model named by plain letters; no attributes but the metinf
 // namespace declaration on Meta and its children, the msft prefix's
 // declaration on SyncBody and msft:originalerror on Data, as Windows
@@ -96,11 +97,15 @@ func (sc *scanner) fastMessage(pos int, m *Message) bool {
 	if sc.Declared() != sc.plainDecls {
 		return false // unprefixed names are not plainly in the message's namespace
 	}
-	if name, _, kind, _, ok := f.open(false); !ok || kind != fStart || name != "SyncHdr" {
-		return false
-	}
-	if !f.header(&m.Header) {
-		return false
+	// a message without SyncHdr (NoHeader) starts with its body, read
+	// from where open found it
+	before := f
+	if name, _, kind, _, ok := f.open(false); ok && kind == fStart && name == "SyncHdr" {
+		if !f.header(&m.Header) {
+			return false
+		}
+	} else {
+		f, m.NoHeader = before, true
 	}
 	sc.slabs.rest(s[f.pos:])
 	if !f.bodyStart() {

@@ -246,9 +246,30 @@ func textCases() []fastCase {
 	return cs
 }
 
+// noHeaderCases are messages without SyncHdr, as a Session keeps the
+// commands of its state: the fast reader reads them when their body is
+// in its shape.
+func noHeaderCases() []fastCase {
+	get := `<Get><CmdID>4</CmdID><Item><Target><LocURI>./DevDetail/SwV</LocURI></Target></Item></Get>`
+	decl := ` xmlns:msft="` + NamespaceMSFT + `"`
+	return []fastCase{
+		{"no header", `<SyncML><SyncBody>` + get + `</SyncBody></SyncML>`, true, false},
+		{"no header, 1.2", `<SyncML xmlns="SYNCML:SYNCML1.2"><SyncBody>` + get + `<Final/></SyncBody></SyncML>`, true, false},
+		{"no header, indented", "<SyncML>\n  <SyncBody>\n    " + get + "\n  </SyncBody>\n</SyncML>\n", true, false},
+		{"no header, msft", `<SyncML><SyncBody` + decl + `><Status><CmdID>1</CmdID><MsgRef>1</MsgRef><CmdRef>2</CmdRef><Cmd>Get</Cmd>` +
+			`<Data msft:originalerror="0x1">404</Data></Status></SyncBody></SyncML>`, true, false},
+		{"no header, no commands", `<SyncML><SyncBody></SyncBody></SyncML>`, true, false},
+		{"no header, empty body", `<SyncML><SyncBody/></SyncML>`, false, false},
+		{"no header, no body", `<SyncML></SyncML>`, false, true},
+		{"no header, other element", `<SyncML><Get/></SyncML>`, false, true},
+		{"no header, header after the body", `<SyncML><SyncBody></SyncBody><SyncHdr/></SyncML>`, false, true},
+		{"no header, Atomic", `<SyncML><SyncBody><Atomic><CmdID>1</CmdID>` + get + `</Atomic></SyncBody></SyncML>`, false, false},
+	}
+}
+
 // fastCases are all the cases of TestFastDecodeCases.
 func fastCases() []fastCase {
-	return append(append(append(refCases(), indentCases()...), attrCases()...), textCases()...)
+	return append(append(append(append(refCases(), indentCases()...), attrCases()...), textCases()...), noHeaderCases()...)
 }
 
 // TestFastDecodeCases checks, for each case, that the fast reader reads

@@ -67,6 +67,12 @@ func fastSeeds(t *testing.T) map[string][]byte {
 	} {
 		seeds[fmt.Sprint("repeat", i)] = []byte(`<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr><MsgID>1</MsgID></SyncHdr><SyncBody><Replace><CmdID>4</CmdID>` + item + `</Replace></SyncBody></SyncML>`)
 	}
+	// no SyncHdr: the body first, as a Session keeps its commands
+	seeds["noheader"] = []byte(`<SyncML><SyncBody><Get><CmdID>4</CmdID><Item><Target><LocURI>./DevDetail/SwV</LocURI></Target></Item></Get>` +
+		`<Status><CmdID>5</CmdID><MsgRef>1</MsgRef><CmdRef>0</CmdRef><Cmd>SyncHdr</Cmd><Data>200</Data></Status></SyncBody></SyncML>`)
+	seeds["noheader msft"] = []byte(`<SyncML xmlns="SYNCML:SYNCML1.2"><SyncBody xmlns:msft="http://schemas.microsoft.com/MobileDevice/MDM">` +
+		`<Status><CmdID>1</CmdID><MsgRef>1</MsgRef><CmdRef>2</CmdRef><Cmd>Get</Cmd><Data msft:originalerror="0x86000002">404</Data></Status><Final/></SyncBody></SyncML>`)
+	seeds["noheader empty"] = []byte(`<SyncML><SyncBody></SyncBody></SyncML>`)
 	for _, m := range syncmltest.Messages() {
 		seeds[m.Name] = m.Data
 	}

@@ -258,3 +258,25 @@ func BenchmarkCheckInReplay(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkCheckInSameDevice posts one device's check-ins, each of a new
+// session, as a load generator posting one device's check-ins with a new
+// SessionID each does: every check-in restarts the device's session,
+// giving up the Gets its first session sent.
+func BenchmarkCheckInSameDevice(b *testing.B) {
+	h := checkInsFirst(newMux(slog.New(slog.DiscardHandler), nil))
+	b.SetBytes(int64(len(checkIn("DEV0"))))
+	b.ReportAllocs()
+	n := 0
+	for b.Loop() {
+		n++
+		body := syncmltest.WindowsCheckIn("DEV0", fmt.Sprint(n))
+		req := httptest.NewRequest(http.MethodPost, Path, bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/vnd.syncml.dm+xml")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			b.Fatalf("HTTP %d", rec.Code)
+		}
+	}
+}

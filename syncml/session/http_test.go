@@ -625,7 +625,10 @@ func TestServerCheckInAllocs(t *testing.T) {
 // the bytes they take, stay bounded: the state loaded with its sent
 // commands, the answers correlated into Outcomes. The state loaded is made
 // from its difference from a reference state (store_refs.go) and the
-// reply copied: two allocations of the 42.
+// reply copied: two allocations of the 43. Its sent commands are read by
+// the fast reader (a body without header), which takes one slab more
+// than the general reader did for much less CPU
+// (BenchmarkCheckInSameDevice in examples/dmserver: 25 to 17 us).
 func TestServerAnswersAllocs(t *testing.T) {
 	if testing.Short() || raceEnabled {
 		t.Skip("allocation count")
@@ -682,8 +685,8 @@ func TestServerAnswersAllocs(t *testing.T) {
 	}
 	perAnswer := float64(after.TotalAlloc-before.TotalAlloc) / float64(runs+1)
 	t.Logf("%.0f allocations, %.0f bytes per answer", allocs, perAnswer)
-	if allocs > 42 {
-		t.Errorf("%.0f allocations per answer, want at most 42", allocs)
+	if allocs > 43 {
+		t.Errorf("%.0f allocations per answer, want at most 43", allocs)
 	}
 	if perAnswer > 34800 {
 		t.Errorf("%.0f bytes allocated per answer, want at most 34,800", perAnswer)
