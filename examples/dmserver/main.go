@@ -232,7 +232,8 @@ func readUsers(r io.Reader) (*session.MemoryUsers, error) {
 
 // newServer wires a session.Server: auth (nil accepts everyone), Gets on
 // a device's first session, a log record per session (the Server's own
-// per-exchange record is at Debug) and one per answered command.
+// per-exchange record is at Debug), one per answered command and one for
+// the commands a restarted session gave up.
 func newServer(log *slog.Logger, auth session.Authenticator) *session.Server {
 	return session.NewServer(session.ServerConfig{
 		Logger: log,
@@ -256,7 +257,17 @@ func newServer(log *slog.Logger, auth session.Authenticator) *session.Server {
 			if !info && !warn {
 				return
 			}
+			var abandoned []string // the targets of the commands a restart gave up
+			n := 0
 			for _, o := range x.Outcomes {
+				if o.Abandoned && o.Status == nil && o.Err == nil {
+					// one record for them all (below): a device that
+					// restarts its session before answering gives up
+					// every command of its first session at once
+					abandoned = append(abandoned, syncml.Targets(o.Command)...)
+					n++
+					continue
+				}
 				if !info {
 					logLinked(ctx, log, x.Identity.Device, o)
 					continue
@@ -279,6 +290,10 @@ func newServer(log *slog.Logger, auth session.Authenticator) *session.Server {
 				}
 				log.LogAttrs(ctx, slog.LevelInfo, "command answered", attrs...)
 				logLinked(ctx, log, x.Identity.Device, o)
+			}
+			if n > 0 && info {
+				log.LogAttrs(ctx, slog.LevelInfo, "commands abandoned", slog.String("device", x.Identity.Device),
+					slog.Int("count", n), slog.Any("targets", abandoned))
 			}
 			for _, u := range x.Unmatched {
 				log.LogAttrs(ctx, slog.LevelWarn, "answer matches no command", slog.String("device", x.Identity.Device),

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/windc-go/windc/syncml"
 	"github.com/windc-go/windc/syncml/session"
+	"github.com/windc-go/windc/syncml/syncmltest"
 )
 
 func TestLoopbackOnly(t *testing.T) {
@@ -137,6 +139,26 @@ func TestLogsEachSession(t *testing.T) {
 	}
 	if n := strings.Count(logs.String(), "command answered"); n < 10 {
 		t.Errorf("%d commands answered: the first sessions took one exchange each?\n%s", n, logs.String())
+	}
+}
+
+// A device that starts a new session before answering its first one gives
+// up all of that session's commands at once: one record names them, not
+// one record (and a warning for each linked-enrollment node) per command.
+func TestLogsAbandonedOnce(t *testing.T) {
+	var logs bytes.Buffer
+	srv := httptest.NewServer(checkInsFirst(newMux(slog.New(slog.NewTextHandler(&logs, nil)), nil)))
+	defer srv.Close()
+	for _, sid := range []string{"1", "2"} {
+		if code, b := postRaw(t, srv.URL+Path, session.ContentType, syncmltest.WindowsCheckIn("DEV-AB", sid)); code != http.StatusOK {
+			t.Fatalf("session %s: HTTP %d: %s", sid, code, b)
+		}
+	}
+	l := logs.String()
+	want := len(firstSessionGets) + len(linkedProvider.Start("http://127.0.0.1/"))
+	if strings.Count(l, `msg="commands abandoned"`) != 1 || !strings.Contains(l, fmt.Sprintf("device=DEV-AB count=%d targets=", want)) ||
+		!strings.Contains(l, string(linkedProvider.EnrollStatus())) || strings.Contains(l, "abandoned=true") {
+		t.Errorf("want one record of %d commands abandoned:\n%s", want, l)
 	}
 }
 
