@@ -51,7 +51,8 @@ type ClientConfig struct {
 	// session; zero means DefaultMaxAuthRetries.
 	MaxAuthRetries int
 	// XMLNS, VerDTD and VerProto are the dialect; empty means SyncML 1.2
-	// (NamespaceSyncML12, "1.2", "DM/1.2").
+	// (NamespaceSyncML12, "1.2", "DM/1.2"). XMLNS is none or a SyncML
+	// namespace (SyncML 1.0 to 1.2, any case).
 	XMLNS, VerDTD, VerProto string
 	// MaxQueue bounds the commands queued and not yet sent; zero means
 	// DefaultMaxQueue.
@@ -148,6 +149,9 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 	}
 	if cfg.XMLNS == "" && cfg.VerDTD == "" && cfg.VerProto == "" {
 		cfg.XMLNS, cfg.VerDTD, cfg.VerProto = syncml.NamespaceSyncML12, "1.2", "DM/1.2"
+	}
+	if !syncMLNamespace(cfg.XMLNS) {
+		return nil, errorf("NewClient: XMLNS %q is not a SyncML namespace", cfg.XMLNS)
 	}
 	if cfg.MaxAuthRetries <= 0 {
 		cfg.MaxAuthRetries = DefaultMaxAuthRetries

@@ -113,6 +113,11 @@ func TestClientPackage1(t *testing.T) {
 	if _, err := NewClient(ClientConfig{}); err == nil {
 		t.Error("NewClient without DeviceID accepted")
 	}
+	for ns, ok := range map[string]bool{"urn:example:other": false, "syncml:metinf": false, "SYNCML:SYNCML1.1": true, "syncml:syncml1.2": true} {
+		if _, err := NewClient(ClientConfig{DeviceID: "D", ServerURI: "S", XMLNS: ns, VerDTD: "1.2"}); (err == nil) != ok {
+			t.Errorf("NewClient with XMLNS %q: %v", ns, err)
+		}
+	}
 	if _, err := (&Client{}).Handle(context.Background(), m); !errors.Is(err, ErrState) {
 		t.Errorf("Handle before Start: %v", err)
 	}

@@ -932,6 +932,9 @@ func parseInbound(in *Inbound) (*syncml.Message, []byte, error) {
 	if m.NoHeader {
 		return nil, nil, errorf("%w: received message has no SyncHdr", ErrProtocol)
 	}
+	if !syncMLNamespace(m.XMLNS) {
+		return nil, nil, errorf("%w: received message's root is in namespace %q, not SyncML's", ErrProtocol, m.XMLNS)
+	}
 	if m.Header.SessionID == "" {
 		return nil, nil, errorf("%w: received message has no SessionID", ErrProtocol)
 	}
