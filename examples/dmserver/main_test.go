@@ -162,6 +162,27 @@ func TestLogsAbandonedOnce(t *testing.T) {
 	}
 }
 
+// With Info records off, the linked-enrollment nodes a restart gave up
+// are still told at Warn, as they were before the abandoned commands went
+// into one record: that record is a warning when it holds them.
+func TestLogsAbandonedLinkedAtWarn(t *testing.T) {
+	var logs bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	srv := httptest.NewServer(checkInsFirst(newMux(log, nil)))
+	defer srv.Close()
+	for _, sid := range []string{"1", "2"} {
+		if code, b := postRaw(t, srv.URL+Path, session.ContentType, syncmltest.WindowsCheckIn("DEV-AW", sid)); code != http.StatusOK {
+			t.Fatalf("session %s: HTTP %d: %s", sid, code, b)
+		}
+	}
+	l := logs.String()
+	want := len(firstSessionGets) + len(linkedProvider.Start("http://127.0.0.1/"))
+	if strings.Count(l, `level=WARN msg="commands abandoned"`) != 1 || !strings.Contains(l, fmt.Sprintf("device=DEV-AW count=%d targets=", want)) ||
+		!strings.Contains(l, string(linkedProvider.EnrollStatus())) {
+		t.Errorf("want one warning of %d commands abandoned, the linked enrollment's among them:\n%s", want, l)
+	}
+}
+
 func TestWindowsPackage1(t *testing.T) {
 	dir, _ := filepath.Abs(".")
 	var raw []byte
