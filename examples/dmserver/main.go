@@ -262,10 +262,12 @@ func newServer(log *slog.Logger, auth session.Authenticator) *session.Server {
 			n := 0
 			gaveUp := slog.LevelInfo // Warn when the linked enrollment is given up
 			for _, o := range x.Outcomes {
-				if o.Abandoned && o.Status == nil && o.Err == nil {
+				if o.Abandoned && o.Status == nil && o.Err == nil && len(o.Results) == 0 {
 					// one record for them all (below): a device that
 					// restarts its session before answering gives up
-					// every command of its first session at once
+					// every command of its first session at once (one
+					// whose Results came without its Status has its own,
+					// with their values)
 					t := syncml.Targets(o.Command)
 					if len(t) > 0 {
 						if _, ok := linkedNode(t[0]); ok {
