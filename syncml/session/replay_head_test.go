@@ -240,3 +240,47 @@ func TestReplayOfAgreesWithHandle(t *testing.T) {
 		}
 	})
 }
+
+// junkStore is a Store whose Load returns the state with a byte after
+// its end: its head decodes, the whole of it does not.
+type junkStore struct{ loadStore }
+
+func (s junkStore) Load(ctx context.Context, device string) ([]byte, uint64, error) {
+	b, v, err := s.m.Load(ctx, device)
+	if len(b) > 0 {
+		b = append(b, 0)
+	}
+	return b, v, err
+}
+
+// A state whose head decodes but whose rest does not still answers a
+// replay (a replay reads the head alone and saves nothing: the device
+// gets the bytes it was sent), and the next message, which needs the
+// whole state, fails with the decoding error, as it did before replays
+// were answered from the head.
+func TestServerReplayStateBadRest(t *testing.T) {
+	ms := NewMemoryStore()
+	var logs bytes.Buffer
+	post := func(s *Server, body []byte) (int, []byte) {
+		req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
+		req.Header.Set("Content-Type", ContentType)
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, req)
+		return rec.Code, rec.Body.Bytes()
+	}
+	good := NewServer(ServerConfig{Store: ms})
+	_ = good.Queue(context.Background(), "DEV1", get("./DevDetail/SwV"))
+	msg := devMsg("1", "1", alert1201)
+	code, first := post(good, msg)
+	if code != http.StatusOK {
+		t.Fatalf("HTTP %d: %s", code, first)
+	}
+	bad := NewServer(ServerConfig{Store: junkStore{loadStore{ms}}, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	if code, again := post(bad, msg); code != http.StatusOK || !bytes.Equal(again, first) {
+		t.Errorf("replay on a state with a bad rest: HTTP %d, same bytes %v", code, bytes.Equal(again, first))
+	}
+	next := devMsg("1", "2", `<Status><CmdID>1</CmdID><MsgRef>1</MsgRef><CmdRef>0</CmdRef><Cmd>SyncHdr</Cmd><Data>200</Data></Status>`)
+	if code, b := post(bad, next); code != http.StatusInternalServerError || !strings.Contains(logs.String(), "after the end") {
+		t.Errorf("next message on a state with a bad rest: HTTP %d %s\n%s", code, b, logs.String())
+	}
+}
