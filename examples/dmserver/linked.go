@@ -78,6 +78,17 @@ func relink(ctx context.Context, s *session.Session, _ *syncml.Message, x *sessi
 	}
 }
 
+// linkedNode returns the node of the linked enrollment that target, a
+// command's first target, names, and whether it names one.
+func linkedNode(target string) (string, bool) {
+	prefix := string(linkedProvider.EnrollStatus())
+	prefix = prefix[:strings.LastIndex(prefix, "/")+1]
+	if !strings.HasPrefix(target, prefix) {
+		return "", false
+	}
+	return target[len(prefix):], true
+}
+
 // logLinked logs what a device answered to the linked enrollment's
 // commands: the outcome of Exec Enroll (with the HRESULT of a failure) and
 // the EnrollStatus and LastError read back.
@@ -86,12 +97,10 @@ func logLinked(ctx context.Context, log *slog.Logger, device string, o session.O
 	if t := syncml.Targets(o.Command); len(t) > 0 {
 		target = t[0]
 	}
-	prefix := string(linkedProvider.EnrollStatus())
-	prefix = prefix[:strings.LastIndex(prefix, "/")+1]
-	if !strings.HasPrefix(target, prefix) {
+	node, ok := linkedNode(target)
+	if !ok {
 		return
 	}
-	node := strings.TrimPrefix(target, prefix)
 	if o.Err != nil { // not sent
 		log.WarnContext(ctx, "linked enrollment", "device", device, "node", node, "err", o.Err)
 		return

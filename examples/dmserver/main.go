@@ -233,7 +233,8 @@ func readUsers(r io.Reader) (*session.MemoryUsers, error) {
 // newServer wires a session.Server: auth (nil accepts everyone), Gets on
 // a device's first session, a log record per session (the Server's own
 // per-exchange record is at Debug), one per answered command and one for
-// the commands a restarted session gave up.
+// the commands a restarted session gave up (a warning when the linked
+// enrollment's are among them).
 func newServer(log *slog.Logger, auth session.Authenticator) *session.Server {
 	return session.NewServer(session.ServerConfig{
 		Logger: log,
@@ -259,12 +260,21 @@ func newServer(log *slog.Logger, auth session.Authenticator) *session.Server {
 			}
 			var abandoned []string // the targets of the commands a restart gave up
 			n := 0
+			gaveUp := slog.LevelInfo // Warn when the linked enrollment is given up
 			for _, o := range x.Outcomes {
-				if o.Abandoned && o.Status == nil && o.Err == nil {
+				if o.Abandoned && o.Status == nil && o.Err == nil && len(o.Results) == 0 {
 					// one record for them all (below): a device that
 					// restarts its session before answering gives up
-					// every command of its first session at once
-					abandoned = append(abandoned, syncml.Targets(o.Command)...)
+					// every command of its first session at once (one
+					// whose Results came without its Status has its own,
+					// with their values)
+					t := syncml.Targets(o.Command)
+					if len(t) > 0 {
+						if _, ok := linkedNode(t[0]); ok {
+							gaveUp = slog.LevelWarn // as logLinked warns of each node
+						}
+					}
+					abandoned = append(abandoned, t...)
 					n++
 					continue
 				}
@@ -291,8 +301,8 @@ func newServer(log *slog.Logger, auth session.Authenticator) *session.Server {
 				log.LogAttrs(ctx, slog.LevelInfo, "command answered", attrs...)
 				logLinked(ctx, log, x.Identity.Device, o)
 			}
-			if n > 0 && info {
-				log.LogAttrs(ctx, slog.LevelInfo, "commands abandoned", slog.String("device", x.Identity.Device),
+			if n > 0 && (info || gaveUp == slog.LevelWarn) {
+				log.LogAttrs(ctx, gaveUp, "commands abandoned", slog.String("device", x.Identity.Device),
 					slog.Int("count", n), slog.Any("targets", abandoned))
 			}
 			for _, u := range x.Unmatched {

@@ -162,6 +162,65 @@ func TestLogsAbandonedOnce(t *testing.T) {
 	}
 }
 
+// With Info records off, the linked-enrollment nodes a restart gave up
+// are still told at Warn, as they were before the abandoned commands went
+// into one record: that record is a warning when it holds them.
+func TestLogsAbandonedLinkedAtWarn(t *testing.T) {
+	var logs bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	srv := httptest.NewServer(checkInsFirst(newMux(log, nil)))
+	defer srv.Close()
+	for _, sid := range []string{"1", "2"} {
+		if code, b := postRaw(t, srv.URL+Path, session.ContentType, syncmltest.WindowsCheckIn("DEV-AW", sid)); code != http.StatusOK {
+			t.Fatalf("session %s: HTTP %d: %s", sid, code, b)
+		}
+	}
+	l := logs.String()
+	want := len(firstSessionGets) + len(linkedProvider.Start("http://127.0.0.1/"))
+	if strings.Count(l, `level=WARN msg="commands abandoned"`) != 1 || !strings.Contains(l, fmt.Sprintf("device=DEV-AW count=%d targets=", want)) ||
+		!strings.Contains(l, string(linkedProvider.EnrollStatus())) {
+		t.Errorf("want one warning of %d commands abandoned, the linked enrollment's among them:\n%s", want, l)
+	}
+}
+
+// A command whose Results came back without its Status before the device
+// restarted is abandoned with those Results: its value is logged, not
+// folded into the record of the commands given up without an answer.
+func TestLogsAbandonedWithResults(t *testing.T) {
+	var logs bytes.Buffer
+	srv := httptest.NewServer(checkInsFirst(newMux(slog.New(slog.NewTextHandler(&logs, nil)), nil)))
+	defer srv.Close()
+	post := func(body []byte) *syncml.Message {
+		t.Helper()
+		code, b := postRaw(t, srv.URL+Path, session.ContentType, body)
+		var m syncml.Message
+		if code != http.StatusOK || syncml.Unmarshal(b, &m) != nil {
+			t.Fatalf("HTTP %d: %s", code, b)
+		}
+		return &m
+	}
+	reply := post(syncmltest.WindowsCheckIn("DEV-AR", "1"))
+	cmdRef := ""
+	for _, c := range reply.Body.Commands {
+		if t := syncml.Targets(c); len(t) == 1 && t[0] == "./DevDetail/OEM" {
+			cmdRef = c.ID()
+		}
+	}
+	if cmdRef == "" {
+		t.Fatalf("no Get of ./DevDetail/OEM in the first reply")
+	}
+	// the Results of that Get, its Status not yet
+	post([]byte(`<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr><VerDTD>1.2</VerDTD><VerProto>DM/1.2</VerProto><SessionID>1</SessionID><MsgID>2</MsgID>` +
+		`<Target><LocURI>https://127.0.0.1/ManagementServer/MDM.svc</LocURI></Target><Source><LocURI>DEV-AR</LocURI></Source></SyncHdr><SyncBody>` +
+		`<Status><CmdID>1</CmdID><MsgRef>1</MsgRef><CmdRef>0</CmdRef><Cmd>SyncHdr</Cmd><Data>200</Data></Status>` +
+		`<Results><CmdID>2</CmdID><MsgRef>1</MsgRef><CmdRef>` + cmdRef + `</CmdRef><Item><Source><LocURI>./DevDetail/OEM</LocURI></Source><Data>Contoso-OEM</Data></Item></Results>` +
+		`<Final/></SyncBody></SyncML>`))
+	post(syncmltest.WindowsCheckIn("DEV-AR", "2"))
+	if l := logs.String(); !strings.Contains(l, "targets=[./DevDetail/OEM] abandoned=true value=Contoso-OEM") || !strings.Contains(l, "count=9 ") {
+		t.Errorf("the value of the abandoned Get is not logged:\n%s", l)
+	}
+}
+
 func TestWindowsPackage1(t *testing.T) {
 	dir, _ := filepath.Abs(".")
 	var raw []byte

@@ -407,8 +407,11 @@ func (s *Server) exchange(ctx context.Context, device string, in *Inbound, sp *s
 // reply undecoded (the Exchange has no Reply): a load generator posting one
 // body again and again is answered at less cost than a new message, not at
 // twice it. When kept, raw is a MemoryStore's own copy, which the reply
-// then shares; a Store's Load is copied. A state that does not decode is
-// no replay: handling it reports the error.
+// then shares; a Store's Load is copied. A state whose head does not
+// decode is no replay: handling it reports the error. One whose rest does
+// not decode still answers the replay (the bytes the device was sent;
+// nothing is saved), and the next message, which decodes all of it,
+// reports the error (TestServerReplayStateBadRest).
 func replayOf(device string, raw []byte, kept bool, in *Inbound, sp *sessionSpace) *Exchange {
 	if len(raw) == 0 || in == nil || in.Message == nil || in.Raw == nil {
 		return nil // Handle decides
