@@ -78,7 +78,8 @@ func main() {
 	flag.Parse()
 	ctx, stop := context.WithCancel(context.Background())
 	go newGCTuner(16<<20, 4).run(ctx, 50*time.Millisecond) // gctune.go
-	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	lw := newLogWriter(os.Stderr, 100*time.Millisecond, 32<<10, 1<<20) // records in batches (logwriter.go)
+	log := slog.New(slog.NewTextHandler(lw, nil))
 	auth, err := authenticator(*authType, *usersFile)
 	var docs []reconcile.Doc
 	if err == nil && *declare != "" {
@@ -88,6 +89,7 @@ func main() {
 		err = run(*addr, log, auth, docs...)
 	}
 	stop()
+	_ = lw.Close() // the waiting records; an error of stderr's has nowhere to go
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "dmserver:", err)
 		os.Exit(1)

@@ -1,0 +1,139 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// recorder is an output that keeps every Write's bytes, and can be made
+// to block each Write until released (gate) and to fail.
+type recorder struct {
+	mu      sync.Mutex
+	writes  [][]byte
+	entered chan struct{} // a Write has begun (when not nil)
+	gate    chan struct{} // a Write waits for it to close (when not nil)
+	err     error
+}
+
+func (r *recorder) Write(p []byte) (int, error) {
+	if r.entered != nil {
+		select {
+		case r.entered <- struct{}{}:
+		default:
+		}
+	}
+	if r.gate != nil {
+		<-r.gate
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.writes = append(r.writes, bytes.Clone(p))
+	return len(p), r.err
+}
+
+func (r *recorder) all() (string, int, int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var b strings.Builder
+	biggest := 0
+	for _, w := range r.writes {
+		b.Write(w)
+		biggest = max(biggest, len(w))
+	}
+	return b.String(), len(r.writes), biggest
+}
+
+// Records from many goroutines come out whole, each goroutine's in its
+// order, none lost, in fewer Writes than records; with an output that
+// blocks, no batch is larger than maxPending and one record per writer.
+func TestLogWriterWholeInOrder(t *testing.T) {
+	for _, blocked := range []bool{false, true} {
+		out := &recorder{}
+		if blocked {
+			out.gate, out.entered = make(chan struct{}), make(chan struct{}, 1)
+		}
+		const writers, each, maxPending = 8, 500, 4 << 10
+		w := newLogWriter(out, time.Hour, 1<<10, maxPending)
+		var wg sync.WaitGroup
+		for g := range writers {
+			wg.Go(func() {
+				for i := range each {
+					fmt.Fprintf(w, "writer=%d record=%d %s\n", g, i, strings.Repeat("x", i%50))
+				}
+			})
+		}
+		if blocked {
+			<-out.entered // a batch is being written and blocks every other
+			close(out.gate)
+		}
+		wg.Wait()
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		got, writes, biggest := out.all()
+		lines := strings.Split(strings.TrimSuffix(got, "\n"), "\n")
+		if len(lines) != writers*each || writes >= len(lines) {
+			t.Fatalf("blocked %v: %d records in %d writes, want %d in fewer", blocked, len(lines), writes, writers*each)
+		}
+		next := make([]int, writers)
+		for _, l := range lines {
+			var g, i int
+			var x string
+			if n, err := fmt.Sscanf(l, "writer=%d record=%d %s", &g, &i, &x); (n < 2 || err != nil) && !strings.HasSuffix(l, " ") {
+				t.Fatalf("blocked %v: record cut: %q", blocked, l)
+			}
+			if i != next[g] || len(x) != i%50 {
+				t.Fatalf("blocked %v: writer %d: record %q, want number %d", blocked, g, l, next[g])
+			}
+			next[g]++
+		}
+		if biggest > maxPending+writers*100 { // each writer may add its record past the bound
+
+			t.Errorf("blocked %v: a batch of %d bytes, over %d waiting", blocked, biggest, maxPending)
+		}
+	}
+}
+
+// Records under flushAt wait for the interval (here: for Close), and go
+// out in one Write; reaching flushAt has them written without waiting.
+func TestLogWriterBatches(t *testing.T) {
+	out := &recorder{entered: make(chan struct{}, 1)}
+	w := newLogWriter(out, time.Hour, 100, 1<<20)
+	for range 9 {
+		fmt.Fprint(w, "ten bytes\n") // 90 bytes: under flushAt
+	}
+	if _, n, _ := out.all(); n != 0 {
+		t.Fatalf("%d writes under flushAt", n)
+	}
+	fmt.Fprint(w, "ten bytes\n") // 100: the goroutine is kicked
+	<-out.entered
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got, n, _ := out.all(); n != 1 || got != strings.Repeat("ten bytes\n", 10) {
+		t.Errorf("%d writes of %q, want 1", n, got)
+	}
+}
+
+// A record written after Close goes out at once, after those before; the
+// first error of the output is Close's.
+func TestLogWriterAfterClose(t *testing.T) {
+	out := &recorder{err: errors.New("disk full")}
+	w := newLogWriter(out, time.Hour, 1<<10, 1<<20)
+	fmt.Fprint(w, "before\n")
+	if err := w.Close(); err == nil || err.Error() != "disk full" {
+		t.Errorf("Close: %v", err)
+	}
+	fmt.Fprint(w, "after\n")
+	if got, n, _ := out.all(); got != "before\nafter\n" || n != 2 {
+		t.Errorf("%d writes of %q", n, got)
+	}
+	if err := w.Close(); err == nil {
+		t.Error("second Close: no error")
+	}
+}
