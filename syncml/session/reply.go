@@ -151,7 +151,8 @@ func (r *responder) answer(c syncml.Command, resp Response) {
 	}
 }
 
-// atomic runs the commands of a until one fails; then it undoes the ones
+// atomic runs the commands of a until one fails (a chunk, MoreData, fails
+// with 400: an Atomic fits in one message); then it undoes the ones
 // that succeeded and answers: 507 for the Atomic, the failing command's
 // own code, 216 for the rolled back (516 when rollback failed) and 215
 // for those not executed.
@@ -165,7 +166,14 @@ func (r *responder) atomic(a *syncml.Atomic) {
 		case *syncml.Status, *syncml.Results, *syncml.Unknown, *syncml.Sequence:
 			continue
 		}
-		resps[i] = r.serve(c, true)
+		if r.lo != nil && chunked(c) {
+			// An Atomic fits in one message: a chunk in it cannot be
+			// completed, and is refused as a chunk of a command of
+			// several items is, before the handler sees it.
+			resps[i] = Response{Code: syncml.StatusBadRequest}
+		} else {
+			resps[i] = r.serve(c, true)
+		}
 		if resps[i].failed() {
 			failed = i
 			break
@@ -203,6 +211,17 @@ func (r *responder) atomic(a *syncml.Atomic) {
 			r.nested(c, Response{Code: syncml.StatusNotExecuted})
 		}
 	}
+}
+
+// chunked reports whether an item of c is a chunk of a large object
+// (MoreData).
+func chunked(c syncml.Command) bool {
+	for _, it := range c.ItemList() {
+		if it.MoreData {
+			return true
+		}
+	}
+	return false
 }
 
 // rollbackFailedWithin reports whether c is a Sequence holding, at any

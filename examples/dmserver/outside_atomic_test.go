@@ -1,0 +1,60 @@
+package main
+
+import (
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/windc-go/windc/syncml"
+	"github.com/windc-go/windc/syncml/session"
+)
+
+// TestOutsideAtomicChunk: an Atomic must fit in one message (OMA DM 1.2,
+// multiple messages in a package), so a command in it whose item is a
+// chunk (MoreData) can never be completed. dmserver answered it 200, the
+// Atomic 200 too, and handed the first chunk ("abcd" of a declared Size
+// 8) to the handler as if it were the whole object: an Atomic reported
+// done with a cut value. It is answered 400 (as a chunk in a command of
+// several items is), so the Atomic fails: 507, the command before it
+// rolled back (216), the one after not executed (215), and no large
+// object is left in flight (the reply is Final, no Alert 1222).
+func TestOutsideAtomicChunk(t *testing.T) {
+	srv := httptest.NewServer(checkInsFirst(newMux(slog.New(slog.DiscardHandler), nil)))
+	defer srv.Close()
+	body := `<Alert><CmdID>1</CmdID><Data>1201</Data></Alert><Atomic><CmdID>2</CmdID>` +
+		`<Replace><CmdID>3</CmdID><Item><Target><LocURI>./a</LocURI></Target><Data>1</Data></Item></Replace>` +
+		`<Add><CmdID>4</CmdID><Item><Target><LocURI>./b</LocURI></Target><Meta><Size xmlns="syncml:metinf">8</Size></Meta><Data>abcd</Data><MoreData/></Item></Add>` +
+		`<Replace><CmdID>5</CmdID><Item><Target><LocURI>./c</LocURI></Target><Data>1</Data></Item></Replace></Atomic>`
+	raw := []byte(`<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr><VerDTD>1.2</VerDTD><VerProto>DM/1.2</VerProto>` +
+		`<SessionID>1</SessionID><MsgID>1</MsgID><Target><LocURI>https://mdm.example/ManagementServer/MDM.svc</LocURI></Target>` +
+		`<Source><LocURI>DEV-ATOMIC-CHUNK</LocURI></Source></SyncHdr><SyncBody>` + body + `<Final/></SyncBody></SyncML>`)
+	code, b := postRaw(t, srv.URL+Path, session.ContentType, raw)
+	if code != http.StatusOK {
+		t.Fatalf("HTTP %d: %s", code, b)
+	}
+	var out syncml.Message
+	if err := syncml.Unmarshal(b, &out); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range out.Body.Commands {
+		switch c := c.(type) {
+		case *syncml.Status:
+			if c.CmdRef != "0" && c.CmdRef != "1" {
+				got = append(got, c.CmdRef+":"+c.Cmd+"="+c.Data.Value)
+			}
+		case *syncml.Alert:
+			if c.Data != nil && c.Data.Value == "1222" {
+				t.Errorf("Alert 1222: a chunk left in flight: %s", b)
+			}
+		}
+	}
+	if want := "2:Atomic=507 3:Replace=216 4:Add=400 5:Replace=215"; strings.Join(got, " ") != want {
+		t.Errorf("Statuses %v, want %s", got, want)
+	}
+	if !out.Body.Final {
+		t.Errorf("reply not Final: %s", b)
+	}
+}
