@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -56,5 +58,61 @@ func TestOutsideAtomicChunk(t *testing.T) {
 	}
 	if !out.Body.Final {
 		t.Errorf("reply not Final: %s", b)
+	}
+}
+
+// TestOutsideAtomicAbortRolledBack: an Alert 1223 inside an Atomic whose
+// next command fails is answered 216, rolled back, so the session is not
+// aborted: the commands sent before stay outstanding and the Statuses
+// the device sends for them next are matched. dmserver answered the
+// Alert 216 and aborted the session all the same: it gave up the first
+// session's Gets ("commands abandoned") and then logged each of their
+// Statuses as an "answer matches no command".
+func TestOutsideAtomicAbortRolledBack(t *testing.T) {
+	var logs bytes.Buffer
+	srv := httptest.NewServer(checkInsFirst(newMux(slog.New(slog.NewTextHandler(&logs, nil)), nil)))
+	defer srv.Close()
+	msg := func(msgID, body string) []byte {
+		return []byte(`<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr><VerDTD>1.2</VerDTD><VerProto>DM/1.2</VerProto>` +
+			`<SessionID>1</SessionID><MsgID>` + msgID + `</MsgID><Target><LocURI>https://mdm.example/ManagementServer/MDM.svc</LocURI></Target>` +
+			`<Source><LocURI>DEV-ATOMIC-ABORT</LocURI></Source></SyncHdr><SyncBody>` + body + `<Final/></SyncBody></SyncML>`)
+	}
+	post := func(raw []byte) *syncml.Message {
+		t.Helper()
+		code, b := postRaw(t, srv.URL+Path, session.ContentType, raw)
+		var out syncml.Message
+		if err := syncml.Unmarshal(b, &out); code != http.StatusOK || err != nil {
+			t.Fatalf("HTTP %d, %v: %s", code, err, b)
+		}
+		return &out
+	}
+	first := post(msg("1", `<Alert><CmdID>1</CmdID><Data>1201</Data></Alert>`))
+	hdr := func(ref string) string {
+		return `<Status><CmdID>1</CmdID><MsgRef>` + ref + `</MsgRef><CmdRef>0</CmdRef><Cmd>SyncHdr</Cmd><Data>200</Data></Status>`
+	}
+	out := post(msg("2", hdr("1")+`<Atomic><CmdID>2</CmdID><Alert><CmdID>3</CmdID><Data>1223</Data></Alert>`+
+		`<Alert><CmdID>4</CmdID><Data>no code</Data></Alert></Atomic>`))
+	var got []string
+	for _, c := range out.Body.Commands {
+		if st, ok := c.(*syncml.Status); ok && st.CmdRef != "0" {
+			got = append(got, st.CmdRef+"="+st.Data.Value)
+		}
+	}
+	if want := "2=507 3=216 4=400"; strings.Join(got, " ") != want {
+		t.Fatalf("Statuses %v, want %s", got, want)
+	}
+	// the device answers what the first reply sent
+	body, id := hdr("2"), 2
+	for _, c := range first.Body.Commands {
+		if _, ok := c.(*syncml.Status); ok {
+			continue
+		}
+		body += fmt.Sprintf(`<Status><CmdID>%d</CmdID><MsgRef>1</MsgRef><CmdRef>%s</CmdRef><Cmd>%s</Cmd><Data>200</Data></Status>`, id, c.ID(), c.ElementName())
+		id++
+	}
+	post(msg("3", body))
+	if l := logs.String(); strings.Contains(l, "commands abandoned") || strings.Contains(l, "answer matches no command") ||
+		strings.Count(l, "status=200") < len(firstSessionGets) {
+		t.Errorf("the rolled back abort ended the session:\n%s", l)
 	}
 }

@@ -155,12 +155,16 @@ func (r *responder) answer(c syncml.Command, resp Response) {
 // with 400: an Atomic fits in one message); then it undoes the ones
 // that succeeded and answers: 507 for the Atomic, the failing command's
 // own code, 216 for the rolled back (516 when rollback failed) and 215
-// for those not executed.
+// for those not executed. A session alert in a failed Atomic (1222, 1223)
+// is rolled back with it: neither asks for more nor aborts.
 func (r *responder) atomic(a *syncml.Atomic) {
 	var cmds []syncml.Command
 	flatten(a.Commands, &cmds)
 	resps := make([]Response, len(cmds))
 	failed := -1
+	// a session alert (1222, 1223) in it takes effect only when the
+	// Atomic does: rolled back, it is as if never received
+	abort, more := r.abort, r.more
 	for i, c := range cmds {
 		switch c.(type) {
 		case *syncml.Status, *syncml.Results, *syncml.Unknown, *syncml.Sequence:
@@ -186,6 +190,7 @@ func (r *responder) atomic(a *syncml.Atomic) {
 		}
 		return
 	}
+	r.abort, r.more = abort, more
 	// Undo newest first, the failing command too (some of its items may
 	// have succeeded); each command before it is answered by how its own
 	// rollback went (216 or 516), a Sequence by the worst of its commands.
