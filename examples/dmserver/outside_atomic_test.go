@@ -116,3 +116,45 @@ func TestOutsideAtomicAbortRolledBack(t *testing.T) {
 		t.Errorf("the rolled back abort ended the session:\n%s", l)
 	}
 }
+
+// TestOutsideNestedAtomic: an Atomic inside an Atomic is answered like
+// the other commands in it, and so are its own commands: dmserver handed
+// the inner Atomic to the Handler as one command (answered 200) and sent
+// no Status at all for the commands inside it, even the failing one, so
+// that the outer Atomic was answered 200 too. Now every command gets its
+// Status: all 200 when all succeed; when one inside the inner Atomic
+// fails, both Atomics are 507, the failing command keeps its code, the
+// ones before it are rolled back (216) and the one after not executed
+// (215).
+func TestOutsideNestedAtomic(t *testing.T) {
+	srv := httptest.NewServer(checkInsFirst(newMux(slog.New(slog.DiscardHandler), nil)))
+	defer srv.Close()
+	replace := func(id, uri string) string {
+		return `<Replace><CmdID>` + id + `</CmdID><Item><Target><LocURI>` + uri + `</LocURI></Target><Data>1</Data></Item></Replace>`
+	}
+	for i, tc := range []struct{ inner, want string }{
+		{replace("5", "./b"), "2:Atomic=200 3:Replace=200 4:Atomic=200 5:Replace=200 7:Replace=200"},
+		{replace("5", "./b") + `<Alert><CmdID>6</CmdID><Data>no code</Data></Alert>`,
+			"2:Atomic=507 3:Replace=216 4:Atomic=507 5:Replace=216 6:Alert=400 7:Replace=215"},
+	} {
+		body := `<Alert><CmdID>1</CmdID><Data>1201</Data></Alert><Atomic><CmdID>2</CmdID>` + replace("3", "./a") +
+			`<Atomic><CmdID>4</CmdID>` + tc.inner + `</Atomic>` + replace("7", "./c") + `</Atomic>`
+		raw := []byte(`<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr><VerDTD>1.2</VerDTD><VerProto>DM/1.2</VerProto>` +
+			`<SessionID>1</SessionID><MsgID>1</MsgID><Target><LocURI>https://mdm.example/ManagementServer/MDM.svc</LocURI></Target>` +
+			fmt.Sprintf(`<Source><LocURI>DEV-NESTED-%d</LocURI></Source></SyncHdr><SyncBody>`, i) + body + `<Final/></SyncBody></SyncML>`)
+		code, b := postRaw(t, srv.URL+Path, session.ContentType, raw)
+		var out syncml.Message
+		if err := syncml.Unmarshal(b, &out); code != http.StatusOK || err != nil {
+			t.Fatalf("HTTP %d, %v: %s", code, err, b)
+		}
+		var got []string
+		for _, c := range out.Body.Commands {
+			if st, ok := c.(*syncml.Status); ok && st.CmdRef != "0" && st.CmdRef != "1" {
+				got = append(got, st.CmdRef+":"+st.Cmd+"="+st.Data.Value)
+			}
+		}
+		if strings.Join(got, " ") != tc.want {
+			t.Errorf("case %d: Statuses %v, want %s", i, got, tc.want)
+		}
+	}
+}
