@@ -151,21 +151,35 @@ func (r *responder) answer(c syncml.Command, resp Response) {
 	}
 }
 
-// atomic runs the commands of a until one fails; then it undoes the ones
+// atomic runs the commands of a until one fails (a chunk, MoreData, fails
+// with 400: an Atomic fits in one message); then it undoes the ones
 // that succeeded and answers: 507 for the Atomic, the failing command's
 // own code, 216 for the rolled back (516 when rollback failed) and 215
-// for those not executed.
+// for those not executed; a Sequence or an Atomic inside it is answered
+// too, then its commands (an inner Atomic that holds the failing command
+// 507). A session alert in a failed Atomic (1222, 1223) is rolled back
+// with it: neither asks for more nor aborts.
 func (r *responder) atomic(a *syncml.Atomic) {
 	var cmds []syncml.Command
 	flatten(a.Commands, &cmds)
 	resps := make([]Response, len(cmds))
 	failed := -1
+	// a session alert (1222, 1223) in it takes effect only when the
+	// Atomic does: rolled back, it is as if never received
+	abort, more := r.abort, r.more
 	for i, c := range cmds {
 		switch c.(type) {
-		case *syncml.Status, *syncml.Results, *syncml.Unknown, *syncml.Sequence:
+		case *syncml.Status, *syncml.Results, *syncml.Unknown, *syncml.Sequence, *syncml.Atomic:
 			continue
 		}
-		resps[i] = r.serve(c, true)
+		if r.lo != nil && chunked(c) {
+			// An Atomic fits in one message: a chunk in it cannot be
+			// completed, and is refused as a chunk of a command of
+			// several items is, before the handler sees it.
+			resps[i] = Response{Code: syncml.StatusBadRequest}
+		} else {
+			resps[i] = r.serve(c, true)
+		}
 		if resps[i].failed() {
 			failed = i
 			break
@@ -178,6 +192,7 @@ func (r *responder) atomic(a *syncml.Atomic) {
 		}
 		return
 	}
+	r.abort, r.more = abort, more
 	// Undo newest first, the failing command too (some of its items may
 	// have succeeded); each command before it is answered by how its own
 	// rollback went (216 or 516), a Sequence by the worst of its commands.
@@ -195,6 +210,9 @@ func (r *responder) atomic(a *syncml.Atomic) {
 			if notUndone[i] || rollbackFailedWithin(c, cmds[:failed], notUndone) {
 				code = syncml.StatusAtomicRollbackFailed
 			}
+			if _, ok := c.(*syncml.Atomic); ok && within(c, cmds[failed]) {
+				code = syncml.StatusAtomicFailed // an Atomic in it that failed
+			}
 			r.nested(c, Response{Code: code})
 		case i == failed:
 			resps[i].Results = nil
@@ -205,14 +223,25 @@ func (r *responder) atomic(a *syncml.Atomic) {
 	}
 }
 
-// rollbackFailedWithin reports whether c is a Sequence holding, at any
-// depth, a command of done whose rollback failed (notUndone, by index).
+// chunked reports whether an item of c is a chunk of a large object
+// (MoreData).
+func chunked(c syncml.Command) bool {
+	for _, it := range c.ItemList() {
+		if it.MoreData {
+			return true
+		}
+	}
+	return false
+}
+
+// rollbackFailedWithin reports whether c is a Sequence or an Atomic
+// holding, at any depth, a command of done whose rollback failed
+// (notUndone, by index).
 func rollbackFailedWithin(c syncml.Command, done []syncml.Command, notUndone []bool) bool {
-	seq, ok := c.(*syncml.Sequence)
-	if !ok {
+	if !nests(c) {
 		return false
 	}
-	for _, n := range seq.Commands {
+	for _, n := range c.Nested() {
 		for i, d := range done {
 			if d == n && notUndone[i] {
 				return true
@@ -225,30 +254,55 @@ func rollbackFailedWithin(c syncml.Command, done []syncml.Command, notUndone []b
 	return false
 }
 
-// nested answers a command found inside an Atomic (a Sequence inside one
-// is answered 200 itself; its commands are in the flattened list).
+// within reports whether n is one of the commands nested in c, at any
+// depth.
+func within(c, n syncml.Command) bool {
+	for _, k := range c.Nested() {
+		if k == n || within(k, n) {
+			return true
+		}
+	}
+	return false
+}
+
+// nested answers a command found inside an Atomic (a Sequence or an
+// Atomic inside one is answered 200 itself; its commands are in the
+// flattened list).
 func (r *responder) nested(c syncml.Command, resp Response) {
+	code := syncml.StatusOK
+	if resp.Code != 0 {
+		code = resp.Code
+	}
 	switch c := c.(type) {
 	case *syncml.Status, *syncml.Results, *syncml.Unknown:
 		return
 	case *syncml.Sequence:
-		code := syncml.StatusOK
-		if resp.Code != 0 {
-			code = resp.Code
-		}
+		r.status(c, code, c.NoResp)
+		return
+	case *syncml.Atomic:
 		r.status(c, code, c.NoResp)
 		return
 	}
 	r.answer(c, resp)
 }
 
-// flatten lists cmds with the commands of nested Sequences after their
-// Sequence, in document order.
+// nests reports whether c is a Sequence or an Atomic: a command whose
+// own commands an Atomic runs with it.
+func nests(c syncml.Command) bool {
+	switch c.(type) {
+	case *syncml.Sequence, *syncml.Atomic:
+		return true
+	}
+	return false
+}
+
+// flatten lists cmds with the commands of nested Sequences and Atomics
+// after their Sequence or Atomic, in document order.
 func flatten(cmds []syncml.Command, out *[]syncml.Command) {
 	for _, c := range cmds {
 		*out = append(*out, c)
-		if s, ok := c.(*syncml.Sequence); ok {
-			flatten(s.Commands, out)
+		if nests(c) {
+			flatten(c.Nested(), out)
 		}
 	}
 }
