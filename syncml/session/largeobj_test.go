@@ -176,3 +176,34 @@ func TestHeldStatusReleasedOnCut(t *testing.T) {
 		t.Errorf("no Alert 1225: %v", summary(x.Reply))
 	}
 }
+
+// A chunk the device sends in a message with Final is answered as one
+// sent without: the device's package cannot end with its object in
+// flight, so the reply is not Final and asks for the next message (Alert
+// 1222) rather than sending the queued commands; the next chunk joins it.
+func TestLargeObjectChunkWithFinal(t *testing.T) {
+	var got []string
+	s := NewSession(&Config{Handler: HandlerFunc(func(_ context.Context, r *Request) Response {
+		for _, it := range r.Command.ItemList() {
+			if it.Data != nil {
+				got = append(got, itemURI(it)+"="+it.Data.Value)
+			}
+		}
+		return Response{}
+	})})
+	if err := s.Queue(get("./DevDetail/SwV")); err != nil {
+		t.Fatal(err)
+	}
+	x := handle(t, s, chunkMsg("1", alert1201+replaceChunk("2", "./X", "10", "hello", true), true))
+	if d := cmp.Diff([]string{"1:Status(1/0 SyncHdr 200)", "2:Status(1/1 Alert 200)", "3:Status(1/2 Replace 213)", "4:Alert"}, summary(x.Reply)); d != "" || x.Reply.Body.Final {
+		t.Fatalf("Final %v (-want +got):\n%s", x.Reply.Body.Final, d)
+	}
+	x = handle(t, s, chunkMsg("2", `<Status><CmdID>1</CmdID><MsgRef>1</MsgRef><CmdRef>4</CmdRef><Cmd>Alert</Cmd><Data>200</Data></Status>`+
+		replaceChunk("2", "./X", "", "world", false), true))
+	if d := cmp.Diff([]string{"1:Status(2/0 SyncHdr 200)", "2:Status(2/2 Replace 200)", "3:Get"}, summary(x.Reply)); d != "" || !x.Reply.Body.Final {
+		t.Errorf("Final %v (-want +got):\n%s", x.Reply.Body.Final, d)
+	}
+	if d := cmp.Diff([]string{"./X=helloworld"}, got); d != "" {
+		t.Errorf("handler saw (-want +got):\n%s", d)
+	}
+}

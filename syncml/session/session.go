@@ -624,19 +624,24 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 			}
 		}
 	}
+	// The device's package ends with its Final, but not while an object
+	// of its is in flight: a chunk (MoreData) sent with Final is answered
+	// as one sent without, asking for the next message (OMA DM: chunks go
+	// in contiguous messages of one package).
+	pkgEnd := m.Body.Final && st.LO == nil
 	switch {
 	case abort:
 		st.rejoinCont()
 		x.Outcomes = append(x.Outcomes, st.Sent.abandon()...)
 		st.requeue()
 		st.Ended = true
-	case len(st.Cont) > 0 && (more || m.Body.Final || nextMessageResponse(m)):
+	case len(st.Cont) > 0 && (more || pkgEnd || nextMessageResponse(m)):
 		// The rest of this side's package goes out when asked for (while
 		// the device's package goes on, the next case asks for it).
 		if more {
 			cands, st.Cont, continuing = st.Cont, nil, true
 		}
-	case !m.Body.Final && !nextMessageResponse(m) && st.Sent.continued(st.Cont) != nil:
+	case !pkgEnd && !nextMessageResponse(m) && st.Sent.continued(st.Cont) != nil:
 		// The device's package goes on, and so does this side's object in
 		// flight: its next chunk goes, which asks for the device's next
 		// message (OMA DM: chunks go in contiguous messages), with no
@@ -645,14 +650,14 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 		k := objectEnd(st.Cont)
 		cands, st.Cont, continuing = st.Cont[:k:k], st.Cont[k:], true
 		final = len(st.Cont) == 0
-	case len(st.Cont) > 0 && !m.Body.Final && st.LO == nil && st.Sent.pending() == 0:
+	case len(st.Cont) > 0 && !pkgEnd && st.LO == nil && st.Sent.pending() == 0:
 		// The device answered all this side's package has sent so far,
 		// with no object of its own in flight, and left out the Alert
 		// 1222 (OMA DM allows it when Results go back): the package goes
 		// on. Asking for the device's next message instead would be the
 		// "Next Message" response, which is for after this side's Final.
 		cands, st.Cont, continuing = st.Cont, nil, true
-	case !m.Body.Final && !nextMessageResponse(m):
+	case !pkgEnd && !nextMessageResponse(m):
 		// The device's package goes on: ask for its next message, without
 		// Final (OMA DM, multiple messages in a package).
 		ask = NewAlert(syncml.AlertNextMessage)
