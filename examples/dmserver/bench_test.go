@@ -123,13 +123,7 @@ func benchmarkCheckInHandler(b *testing.B, log *slog.Logger) {
 	n := 0
 	for b.Loop() {
 		n++
-		req := httptest.NewRequest(http.MethodPost, Path, bytes.NewReader(checkIn(fmt.Sprint("DEV", n))))
-		req.Header.Set("Content-Type", "application/vnd.syncml.dm+xml")
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, req)
-		if rec.Code != http.StatusOK {
-			b.Fatalf("HTTP %d", rec.Code)
-		}
+		serveCheckIn(b, h, checkIn(fmt.Sprint("DEV", n)))
 	}
 }
 
@@ -249,13 +243,7 @@ func BenchmarkCheckInReplay(b *testing.B) {
 	b.SetBytes(int64(len(body)))
 	b.ReportAllocs()
 	for b.Loop() {
-		req := httptest.NewRequest(http.MethodPost, Path, bytes.NewReader(body))
-		req.Header.Set("Content-Type", "application/vnd.syncml.dm+xml")
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, req)
-		if rec.Code != http.StatusOK {
-			b.Fatalf("HTTP %d", rec.Code)
-		}
+		serveCheckIn(b, h, body)
 	}
 }
 
@@ -271,12 +259,17 @@ func BenchmarkCheckInSameDevice(b *testing.B) {
 	for b.Loop() {
 		n++
 		body := syncmltest.WindowsCheckIn("DEV0", fmt.Sprint(n))
-		req := httptest.NewRequest(http.MethodPost, Path, bytes.NewReader(body))
-		req.Header.Set("Content-Type", "application/vnd.syncml.dm+xml")
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, req)
-		if rec.Code != http.StatusOK {
-			b.Fatalf("HTTP %d", rec.Code)
-		}
+		serveCheckIn(b, h, body)
+	}
+}
+
+// serveCheckIn has h answer the check-in body, in process.
+func serveCheckIn(b *testing.B, h http.Handler, body []byte) {
+	req := httptest.NewRequest(http.MethodPost, Path, bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/vnd.syncml.dm+xml")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK {
+		b.Fatalf("HTTP %d", rec.Code)
 	}
 }

@@ -12,18 +12,6 @@ import (
 	"testing"
 )
 
-// loadStore is a Store that is not a MemoryStore: a Server loads its
-// states with Load, whose bytes it does not own.
-type loadStore struct{ m *MemoryStore }
-
-func (s loadStore) Load(ctx context.Context, device string) ([]byte, uint64, error) {
-	return s.m.Load(ctx, device)
-}
-
-func (s loadStore) CompareAndSwap(ctx context.Context, device string, old uint64, state []byte) (uint64, error) {
-	return s.m.CompareAndSwap(ctx, device, old, state)
-}
-
 // A Server answers a replay from the head of the saved state (replayOf)
 // with the very reply and HMAC header of the first answer, runs nothing
 // again, calls no OnExchange, and logs it; a message with the same
@@ -35,7 +23,7 @@ func TestServerReplayFromStateHead(t *testing.T) {
 		store func() Store
 	}{
 		{"MemoryStore", func() Store { return NewMemoryStore() }},
-		{"Store", func() Store { return loadStore{NewMemoryStore()} }},
+		{"Store", func() Store { return wrappedStore{NewMemoryStore()} }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var served, exchanges int
@@ -243,7 +231,7 @@ func TestReplayOfAgreesWithHandle(t *testing.T) {
 
 // junkStore is a Store whose Load returns the state with a byte after
 // its end: its head decodes, the whole of it does not.
-type junkStore struct{ loadStore }
+type junkStore struct{ wrappedStore }
 
 func (s junkStore) Load(ctx context.Context, device string) ([]byte, uint64, error) {
 	b, v, err := s.m.Load(ctx, device)
@@ -275,7 +263,7 @@ func TestServerReplayStateBadRest(t *testing.T) {
 	if code != http.StatusOK {
 		t.Fatalf("HTTP %d: %s", code, first)
 	}
-	bad := NewServer(ServerConfig{Store: junkStore{loadStore{ms}}, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	bad := NewServer(ServerConfig{Store: junkStore{wrappedStore{ms}}, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	if code, again := post(bad, msg); code != http.StatusOK || !bytes.Equal(again, first) {
 		t.Errorf("replay on a state with a bad rest: HTTP %d, same bytes %v", code, bytes.Equal(again, first))
 	}
