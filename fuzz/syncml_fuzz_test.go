@@ -49,6 +49,12 @@ var syncmlSnippets = []string{
 	`<SyncML><SyncHdr/><SyncBody><Status><Data xmlns:msft="http://schemas.microsoft.com/MobileDevice/MDM" msft:originalerror="0x1">404</Data></Status></SyncBody></SyncML>`,
 	`<?pi?><SyncML><?xml version="1.0"?><SyncHdr/><SyncBody/></SyncML>`,
 	`<SyncML><SyncHdr/><SyncBody><a b='c'c='d'/></SyncBody></SyncML>`,
+	// no SyncHdr (NoHeader), which the fast reader of Unmarshal also reads
+	`<SyncML><SyncBody><Get><CmdID>4</CmdID><Item><Target><LocURI>./DevDetail/SwV</LocURI></Target></Item></Get><Final/></SyncBody></SyncML>`,
+	`<SyncML xmlns="SYNCML:SYNCML1.2"><SyncBody xmlns:msft="http://schemas.microsoft.com/MobileDevice/MDM"><Status><CmdID>1</CmdID><MsgRef>1</MsgRef><CmdRef>2</CmdRef><Cmd>Get</Cmd><Data msft:originalerror="0x86000002">404</Data></Status><Final/></SyncBody></SyncML>`,
+	"<SyncML xmlns=\"SYNCML:SYNCML1.2\">\r\n\t<SyncBody>\r\n\t\t<Replace>\r\n\t\t\t<CmdID>2</CmdID>\r\n\t\t\t<Item><Target><LocURI>./a</LocURI></Target><Data>1</Data></Item>\r\n\t\t</Replace>\r\n\t</SyncBody>\r\n</SyncML>\n",
+	`<SyncML><SyncBody></SyncBody></SyncML>`,
+	`<SyncML xmlns="SYNCML:SYNCML1.2"><SyncBody><Alert><CmdID>1</CmdID><Data>1201</Data></Alert></SyncBody><SyncHdr><MsgID>1</MsgID></SyncHdr></SyncML>`,
 }
 
 // addSyncMLSeeds adds the embedded corpus and the snippets to f; with
