@@ -411,7 +411,9 @@ func (s *Server) exchange(ctx context.Context, device string, in *Inbound, sp *s
 // decode is no replay: handling it reports the error. One whose rest does
 // not decode still answers the replay (the bytes the device was sent;
 // nothing is saved), and the next message, which decodes all of it,
-// reports the error (TestServerReplayStateBadRest).
+// reports the error (TestServerReplayStateBadRest). The kept reply goes
+// out as the Store holds it, undecoded: bytes a Store damaged are not
+// caught, as Handle's replay (which decodes them) catches them.
 func replayOf(device string, raw []byte, kept bool, in *Inbound, sp *sessionSpace) *Exchange {
 	if len(raw) == 0 || in == nil || in.Message == nil || in.Raw == nil {
 		return nil // Handle decides
