@@ -7,7 +7,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 )
 
 // recorder is an output that keeps every Write's bytes, and can be made
@@ -58,7 +57,7 @@ func TestLogWriterWholeInOrder(t *testing.T) {
 			out.gate, out.entered = make(chan struct{}), make(chan struct{}, 1)
 		}
 		const writers, each, maxPending = 8, 500, 4 << 10
-		w := newLogWriter(out, time.Hour, 1<<10, maxPending)
+		w := newLogWriter(out, maxPending)
 		var wg sync.WaitGroup
 		for g := range writers {
 			wg.Go(func() {
@@ -77,8 +76,8 @@ func TestLogWriterWholeInOrder(t *testing.T) {
 		}
 		got, writes, biggest := out.all()
 		lines := strings.Split(strings.TrimSuffix(got, "\n"), "\n")
-		if len(lines) != writers*each || writes >= len(lines) {
-			t.Fatalf("blocked %v: %d records in %d writes, want %d in fewer", blocked, len(lines), writes, writers*each)
+		if len(lines) != writers*each || blocked && writes >= len(lines) {
+			t.Fatalf("blocked %v: %d records in %d writes, want %d (in fewer when blocked)", blocked, len(lines), writes, writers*each)
 		}
 		next := make([]int, writers)
 		for _, l := range lines {
@@ -99,24 +98,24 @@ func TestLogWriterWholeInOrder(t *testing.T) {
 	}
 }
 
-// Records under flushAt wait for the interval (here: for Close), and go
-// out in one Write; reaching flushAt has them written without waiting.
+// Idle, a record goes out at once, without Close; the records that come
+// while a batch is being written go together in the next.
 func TestLogWriterBatches(t *testing.T) {
-	out := &recorder{entered: make(chan struct{}, 1)}
-	w := newLogWriter(out, time.Hour, 100, 1<<20)
+	out := &recorder{entered: make(chan struct{}, 1), gate: make(chan struct{})}
+	w := newLogWriter(out, 1<<20)
+	fmt.Fprint(w, "first\n")
+	<-out.entered // written at once, and held there
 	for range 9 {
-		fmt.Fprint(w, "ten bytes\n") // 90 bytes: under flushAt
+		fmt.Fprint(w, "ten bytes\n")
 	}
-	if _, n, _ := out.all(); n != 0 {
-		t.Fatalf("%d writes under flushAt", n)
-	}
-	fmt.Fprint(w, "ten bytes\n") // 100: the goroutine is kicked
-	<-out.entered
+	close(out.gate)
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if got, n, _ := out.all(); n != 1 || got != strings.Repeat("ten bytes\n", 10) {
-		t.Errorf("%d writes of %q, want 1", n, got)
+	out.mu.Lock()
+	defer out.mu.Unlock()
+	if len(out.writes) != 2 || string(out.writes[0]) != "first\n" || string(out.writes[1]) != strings.Repeat("ten bytes\n", 9) {
+		t.Errorf("writes %q, want the first record, then the nine together", out.writes)
 	}
 }
 
@@ -124,7 +123,7 @@ func TestLogWriterBatches(t *testing.T) {
 // first error of the output is Close's.
 func TestLogWriterAfterClose(t *testing.T) {
 	out := &recorder{err: errors.New("disk full")}
-	w := newLogWriter(out, time.Hour, 1<<10, 1<<20)
+	w := newLogWriter(out, 1<<20)
 	fmt.Fprint(w, "before\n")
 	if err := w.Close(); err == nil || err.Error() != "disk full" {
 		t.Errorf("Close: %v", err)

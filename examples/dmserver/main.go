@@ -77,8 +77,8 @@ func main() {
 	declare := flag.String("declare", "", "file of DeclaredConfiguration documents declared to every device on "+PathWinDC)
 	flag.Parse()
 	ctx, stop := context.WithCancel(context.Background())
-	go newGCTuner(16<<20, 4).run(ctx, 50*time.Millisecond)             // gctune.go
-	lw := newLogWriter(os.Stderr, 100*time.Millisecond, 32<<10, 1<<20) // records in batches (logwriter.go)
+	go newGCTuner(16<<20, 4).run(ctx, 50*time.Millisecond) // gctune.go
+	lw := newLogWriter(os.Stderr, 1<<20)                   // records in batches (logwriter.go)
 	log := slog.New(slog.NewTextHandler(lw, nil))
 	auth, err := authenticator(*authType, *usersFile)
 	var docs []reconcile.Doc

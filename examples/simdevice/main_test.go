@@ -74,9 +74,7 @@ func TestAgainstDMServer(t *testing.T) {
 	if strings.Count(line, "\n") != 1 || !strings.HasPrefix(line, "devices=12 sessions=12 messages=24 errors=0 in_sync=0/0 drifted=0 p50=") {
 		t.Errorf("summary %q", line)
 	}
-	if err := srv.Process.Kill(); err != nil {
-		t.Fatal(err)
-	}
+	stopDMServer(t, srv)
 	// Read the whole log before Wait, which closes the pipe.
 	got := <-statuses
 	_ = srv.Wait()
@@ -181,9 +179,7 @@ func TestLinkedAgainstDMServer(t *testing.T) {
 	if code != 0 || !strings.HasPrefix(line, fmt.Sprintf("devices=%d sessions=%d ", n, 3*n)) || !strings.Contains(line, fmt.Sprintf(" errors=0 in_sync=%d/%d ", n, n)) {
 		t.Errorf("exit %d: %s%s", code, line, stderr.String())
 	}
-	if err := srv.Process.Kill(); err != nil {
-		t.Fatal(err)
-	}
+	stopDMServer(t, srv)
 	// Read the whole log before Wait, which closes the pipe.
 	got := <-counts
 	_ = srv.Wait()
@@ -214,4 +210,18 @@ func listening(t *testing.T, addr <-chan string) string {
 		t.Fatal("dmserver did not listen in a minute")
 	}
 	return ""
+}
+
+// stopDMServer stops dmserver as an operator does, with an interrupt:
+// it writes the log records it holds (it writes them in batches) and
+// exits, closing its standard error. Where interrupts cannot be sent
+// (Windows), it is killed, and its last records may be lost.
+func stopDMServer(t *testing.T, srv *exec.Cmd) {
+	t.Helper()
+	if err := srv.Process.Signal(os.Interrupt); err == nil {
+		return
+	}
+	if err := srv.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
 }
