@@ -142,19 +142,27 @@ func TestLogsEachSession(t *testing.T) {
 	}
 }
 
+// restartBeforeAnswering has device check in to dmserver twice, the
+// second a new session that answers nothing of the first, and returns
+// what dmserver logged (text records, with opts).
+func restartBeforeAnswering(t *testing.T, opts *slog.HandlerOptions, device string) string {
+	t.Helper()
+	var logs bytes.Buffer
+	srv := httptest.NewServer(checkInsFirst(newMux(slog.New(slog.NewTextHandler(&logs, opts)), nil)))
+	defer srv.Close()
+	for _, sid := range []string{"1", "2"} {
+		if code, b := postRaw(t, srv.URL+Path, session.ContentType, syncmltest.WindowsCheckIn(device, sid)); code != http.StatusOK {
+			t.Fatalf("session %s: HTTP %d: %s", sid, code, b)
+		}
+	}
+	return logs.String()
+}
+
 // A device that starts a new session before answering its first one gives
 // up all of that session's commands at once: one record names them, not
 // one record (and a warning for each linked-enrollment node) per command.
 func TestLogsAbandonedOnce(t *testing.T) {
-	var logs bytes.Buffer
-	srv := httptest.NewServer(checkInsFirst(newMux(slog.New(slog.NewTextHandler(&logs, nil)), nil)))
-	defer srv.Close()
-	for _, sid := range []string{"1", "2"} {
-		if code, b := postRaw(t, srv.URL+Path, session.ContentType, syncmltest.WindowsCheckIn("DEV-AB", sid)); code != http.StatusOK {
-			t.Fatalf("session %s: HTTP %d: %s", sid, code, b)
-		}
-	}
-	l := logs.String()
+	l := restartBeforeAnswering(t, nil, "DEV-AB")
 	want := len(firstSessionGets) + len(linkedProvider.Start("http://127.0.0.1/"))
 	if strings.Count(l, `msg="commands abandoned"`) != 1 || !strings.Contains(l, fmt.Sprintf("device=DEV-AB count=%d targets=", want)) ||
 		!strings.Contains(l, string(linkedProvider.EnrollStatus())) || strings.Contains(l, "abandoned=true") {
@@ -166,16 +174,7 @@ func TestLogsAbandonedOnce(t *testing.T) {
 // are still told at Warn, as they were before the abandoned commands went
 // into one record: that record is a warning when it holds them.
 func TestLogsAbandonedLinkedAtWarn(t *testing.T) {
-	var logs bytes.Buffer
-	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	srv := httptest.NewServer(checkInsFirst(newMux(log, nil)))
-	defer srv.Close()
-	for _, sid := range []string{"1", "2"} {
-		if code, b := postRaw(t, srv.URL+Path, session.ContentType, syncmltest.WindowsCheckIn("DEV-AW", sid)); code != http.StatusOK {
-			t.Fatalf("session %s: HTTP %d: %s", sid, code, b)
-		}
-	}
-	l := logs.String()
+	l := restartBeforeAnswering(t, &slog.HandlerOptions{Level: slog.LevelWarn}, "DEV-AW")
 	want := len(firstSessionGets) + len(linkedProvider.Start("http://127.0.0.1/"))
 	if strings.Count(l, `level=WARN msg="commands abandoned"`) != 1 || !strings.Contains(l, fmt.Sprintf("device=DEV-AW count=%d targets=", want)) ||
 		!strings.Contains(l, string(linkedProvider.EnrollStatus())) {

@@ -90,13 +90,10 @@ func TestReplayOf(t *testing.T) {
 	ms := NewMemoryStore()
 	s := NewServer(ServerConfig{Store: ms})
 	msg := devMsg("1", "1", alert1201)
-	req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(msg))
-	req.Header.Set("Content-Type", ContentType)
-	rec := httptest.NewRecorder()
-	s.ServeHTTP(rec, req)
+	reply := postOK(t, s, msg)
 	raw, _, err := ms.Load(context.Background(), "DEV1")
-	if err != nil || rec.Code != http.StatusOK {
-		t.Fatalf("HTTP %d, load: %v", rec.Code, err)
+	if err != nil {
+		t.Fatalf("load: %v", err)
 	}
 	in := func(b []byte) *Inbound {
 		in := &Inbound{Raw: b}
@@ -109,7 +106,7 @@ func TestReplayOf(t *testing.T) {
 	}
 	for _, kept := range []bool{true, false} {
 		x := replayOf("DEV1", raw, kept, in(msg), nil)
-		if x == nil || !x.Replayed || !bytes.Equal(x.Raw, rec.Body.Bytes()) || x.Identity.Device != "DEV1" || x.Reply != nil {
+		if x == nil || !x.Replayed || !bytes.Equal(x.Raw, reply) || x.Identity.Device != "DEV1" || x.Reply != nil {
 			t.Fatalf("kept %v: %+v", kept, x)
 		}
 		shared := &x.Raw[0] == &raw[bytes.Index(raw, x.Raw)]
