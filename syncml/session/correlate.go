@@ -98,8 +98,13 @@ func (c *correlator) addAll(msgID string, cmds []syncml.Command, xs *exchSpace) 
 		c.sent = make([]*sentCmd, 0, len(cmds))
 	}
 	for i, cmd := range cmds {
-		recs[i] = sentCmd{MsgID: msgID, Cmd: cmd, NoResp: noResp(cmd)}
-		c.addOne(&recs[i])
+		// recs are zero (new, or xs's, used by one Handle): the fields
+		// set one by one, not as a struct, whose copy takes a write
+		// barrier for each of its pointer words, nil or not, while the
+		// garbage collector marks
+		r := &recs[i]
+		r.MsgID, r.Cmd, r.NoResp = msgID, cmd, noResp(cmd)
+		c.addOne(r)
 		if n := cmd.Nested(); n != nil {
 			var flat []syncml.Command
 			flattenAll(n, &flat)

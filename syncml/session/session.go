@@ -487,8 +487,12 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 		xr.x.Reply = reply
 		return &xr.x, nil
 	}
+	// xr is new (a Server's handleSpace is used once): its fields are set
+	// one by one, not as structs, whose copy takes a write barrier for
+	// each of their pointer words, nil or not, while the garbage
+	// collector marks
 	ain := &xr.ain
-	*ain = AuthInput{Message: m, Raw: raw, Header: in.Header, TLS: in.TLS, Nonce: st.Nonce}
+	ain.Message, ain.Raw, ain.Header, ain.TLS, ain.Nonce = m, raw, in.Header, in.TLS, st.Nonce
 	if st.Auth != nil && h.SessionID == st.SessionID && !startsSession(m) {
 		id := *st.Auth
 		ain.Accepted = &id
@@ -501,7 +505,7 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 		return nil, &keyError{device: dec.Identity.Device}
 	}
 	x := &xr.x
-	x.Identity = dec.Identity
+	x.Identity = dec.Identity // whole: a field added to Identity is not left out
 	if dec.NextNonce != nil {
 		st.Nonce = dec.NextNonce
 	}
@@ -735,16 +739,12 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 		st.Started = started
 	}
 	st.OutMsgID++
-	reply := &xr.reply
-	*reply = syncml.Message{
-		XMLNS: m.XMLNS,
-		Header: syncml.Header{
-			VerDTD: h.VerDTD, VerProto: h.VerProto, SessionID: h.SessionID,
-			MsgID:  itoa(st.OutMsgID),
-			Target: h.Source, Source: h.Target,
-		},
-		Body: syncml.Body{Commands: body, Final: true},
-	}
+	reply := &xr.reply // new, as ain: the fields one by one
+	reply.XMLNS = m.XMLNS
+	reply.Header.VerDTD, reply.Header.VerProto, reply.Header.SessionID = h.VerDTD, h.VerProto, h.SessionID
+	reply.Header.MsgID = itoa(st.OutMsgID)
+	reply.Header.Target, reply.Header.Source = h.Source, h.Target
+	reply.Body.Commands, reply.Body.Final = body, true
 	if n := s.cfg.AnnounceMaxMsgSize; n > 0 {
 		reply.Header.Meta = &syncml.Meta{MaxMsgSize: strconv.Itoa(n)}
 	}
