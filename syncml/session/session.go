@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/tls"
+	"errors"
 	"net/http"
 	"slices"
 	"strconv"
@@ -453,9 +454,9 @@ func (s *Session) Pending() int { return s.st.Sent.pending() }
 // Either the message could not be handled at all (it is not SyncML, has
 // no SessionID, MsgID, Source or Target, or the Authenticator failed),
 // and the state is unchanged; or no reply could be made (not even its
-// Statuses fit the device's MaxMsgSize, an error matching ErrLimit, or
-// ServerAuth failed), and the commands queued before the message or
-// waiting to go are kept, as they were queued, but what the message
+// Statuses fit the MaxMsgSize, an error matching ErrLimit, and ErrProtocol
+// too when the bound was the device's; or ServerAuth failed), and the
+// commands queued before the message or waiting to go are kept, as they were queued, but what the message
 // answered is taken with no Outcome, and the commands queued while it was
 // handled (by OnStart, the Handler, BeforeReply) go with the reply: the
 // device's retry of the message runs those again (OnStart with first as
@@ -826,6 +827,11 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	if err != nil {
 		st.OutMsgID--
 		keep()
+		if st.MaxMsgSize > 0 && max == st.MaxMsgSize && errors.Is(err, ErrLimit) {
+			// the device's own bound, which no reply fits in: its fault,
+			// not this side's (a Server answers 400, not 500)
+			err = errorf("%w: the device's MaxMsgSize %d is too small for the reply (%w)", ErrProtocol, max, err)
+		}
 		return nil, err
 	}
 	send = send[min(answers, len(send)):] // the commands sent, which wait for their Status
