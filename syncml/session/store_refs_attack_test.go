@@ -391,6 +391,32 @@ func TestRefMatchLen(t *testing.T) {
 	}
 }
 
+// TestRefMatchLenLong: so is it for the common starts of runs over the
+// blocks it compares at once (up to thousands of bytes, halved where they
+// differ), at every place of the first difference.
+func TestRefMatchLenLong(t *testing.T) {
+	base := randBytes(12, 5000)
+	for _, la := range []int{700, 2049, 4095, 5000} {
+		for _, lb := range []int{la - 1, la, la + 1} {
+			if lb > len(base) {
+				continue
+			}
+			b := bytes.Clone(base[:lb])
+			for diff := refMatch; diff <= min(la, lb); diff++ {
+				if diff < lb {
+					b[diff] ^= 0x40
+				}
+				if got, want := refMatchLen(base[:la], b), min(diff, la, lb); got != want {
+					t.Fatalf("lengths %d and %d, first difference at %d: refMatchLen %d, want %d", la, lb, diff, got, want)
+				}
+				if diff < lb {
+					b[diff] ^= 0x40
+				}
+			}
+		}
+	}
+}
+
 // TestMemoryRefsServerPoisoned: four devices first after start, each
 // checking in with 40 Replace items of its own random LocURIs of 300
 // characters (echoed in the reply it keeps), make the four references,
