@@ -263,9 +263,12 @@ func (rs *memRefs) appendBest(dst, state []byte, refs []*memRef) ([]byte, *memRe
 func (r *memRef) hits(state []byte) int {
 	step := (len(state) - refMatch) / (refSamples - 1)
 	h := 0
+	ref := r.b
 	for s := range refSamples {
-		v := binary.LittleEndian.Uint64(state[s*step:])
-		if c := int(r.table[refHash(v)]) - 1; c >= 0 && binary.LittleEndian.Uint64(r.b[c:]) == v {
+		at := s * step
+		// sliced to their length, as in seek
+		v := binary.LittleEndian.Uint64(state[at : at+refMatch])
+		if c := int(r.table[refHash(v)]) - 1; c >= 0 && binary.LittleEndian.Uint64(ref[c:c+refMatch]) == v {
 			h++
 		}
 	}
@@ -487,14 +490,10 @@ func (r *memRef) appendDiff(dst []byte, marker byte, state []byte, limit int) ([
 	dst = binary.AppendUvarint(dst, uint64(len(state)))
 	ref := r.b
 	lit := 0 // the start of the bytes not copied yet
-	for i := 0; i+refMatch <= len(state); {
-		v := binary.LittleEndian.Uint64(state[i:])
-		c := int(r.table[refHash(v)]) - 1
-		if c < 0 || binary.LittleEndian.Uint64(ref[c:]) != v {
-			// farther on after many bytes with no match, so that a state
-			// unlike the reference costs little
-			i += 1 + (i-lit)>>5
-			continue
+	for i := 0; ; {
+		var c int
+		if i, c = r.seek(state, i, lit); c < 0 {
+			break
 		}
 		for i > lit && c > 0 && state[i-1] == ref[c-1] {
 			i, c = i-1, c-1
@@ -518,6 +517,25 @@ func (r *memRef) appendDiff(dst []byte, marker byte, state []byte, limit int) ([
 	return dst, true
 }
 
+// seek returns the first window of state from i whose bytes r holds, and
+// the offset in r of those bytes; -1 when none. The windows looked at are
+// farther apart after many bytes with no match (from lit), so that a state
+// unlike the reference costs little. (A loop of its own, inlined: within
+// appendDiff's, with what a copy needs, the compiler kept the window's
+// variables in memory, a third more instructions a window.)
+func (r *memRef) seek(state []byte, i, lit int) (int, int) {
+	ref := r.b
+	for i+refMatch <= len(state) {
+		// sliced to their length, so that no slice of none is made
+		v := binary.LittleEndian.Uint64(state[i : i+refMatch])
+		if c := int(r.table[refHash(v)]) - 1; c >= 0 && binary.LittleEndian.Uint64(ref[c:c+refMatch]) == v {
+			return i, c
+		}
+		i += 1 + (i-lit)>>5
+	}
+	return i, -1
+}
+
 // refMatchLen returns the number of bytes a and b have in common at their
 // start, at least refMatch.
 func refMatchLen(a, b []byte) int {
@@ -525,7 +543,7 @@ func refMatchLen(a, b []byte) int {
 	// a word first: a state made to match in short runs (a device's
 	// LocURIs, echoed) would otherwise cost a block compare per run
 	if n+8 <= m {
-		if x := binary.LittleEndian.Uint64(a[n:]) ^ binary.LittleEndian.Uint64(b[n:]); x != 0 {
+		if x := binary.LittleEndian.Uint64(a[n:n+8]) ^ binary.LittleEndian.Uint64(b[n:n+8]); x != 0 {
 			return n + bits.TrailingZeros64(x)/8
 		}
 		n += 8
@@ -547,7 +565,7 @@ func refMatchLen(a, b []byte) int {
 		}
 	}
 	for n+8 <= m {
-		if x := binary.LittleEndian.Uint64(a[n:]) ^ binary.LittleEndian.Uint64(b[n:]); x != 0 {
+		if x := binary.LittleEndian.Uint64(a[n:n+8]) ^ binary.LittleEndian.Uint64(b[n:n+8]); x != 0 {
 			return n + bits.TrailingZeros64(x)/8
 		}
 		n += 8
