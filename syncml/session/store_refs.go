@@ -219,8 +219,12 @@ func (rs *memRefs) appendBest(dst, state []byte, refs []*memRef) ([]byte, *memRe
 	var order [maxRefs]*memRef
 	var hits [maxRefs]int
 	n := 0
+	most := refSamples
+	if len(refs) == 1 {
+		most = 1 // no order to find: whether it holds any window
+	}
 	for _, r := range refs {
-		h := r.hits(state)
+		h := r.hits(state, most)
 		if h == 0 {
 			continue
 		}
@@ -259,8 +263,8 @@ func (rs *memRefs) appendBest(dst, state []byte, refs []*memRef) ([]byte, *memRe
 }
 
 // hits returns how many of refSamples windows of state (of refMinState
-// bytes at least), spread over it, r holds.
-func (r *memRef) hits(state []byte) int {
+// bytes at least), spread over it, r holds, counting up to most.
+func (r *memRef) hits(state []byte, most int) int {
 	step := (len(state) - refMatch) / (refSamples - 1)
 	h := 0
 	ref := r.b
@@ -269,7 +273,9 @@ func (r *memRef) hits(state []byte) int {
 		// sliced to their length, as in seek
 		v := binary.LittleEndian.Uint64(state[at : at+refMatch])
 		if c := int(r.table[refHash(v)]) - 1; c >= 0 && binary.LittleEndian.Uint64(ref[c:c+refMatch]) == v {
-			h++
+			if h++; h == most {
+				break
+			}
 		}
 	}
 	return h

@@ -1185,10 +1185,10 @@ func TestMemoryRefsRanked(t *testing.T) {
 	rs := refsOf(t, randBytes(13, 3000), a, randBytes(14, 3000), b)
 	// a window whose table slot an earlier one took is not found: of
 	// 3,000 windows in 4,096 slots, about a quarter
-	if h := rs.refs()[1].hits(like(a)); h < refSamples/2 {
+	if h := rs.refs()[1].hits(like(a), refSamples); h < refSamples/2 {
 		t.Errorf("a state like its reference: %d of %d windows held", h, refSamples)
 	}
-	if h := rs.refs()[0].hits(a); h != 0 {
+	if h := rs.refs()[0].hits(a, refSamples); h != 0 {
 		t.Errorf("random bytes: %d of %d windows held by other random bytes", h, refSamples)
 	}
 	for _, c := range []struct {
@@ -1213,5 +1213,53 @@ func TestMemoryRefsRanked(t *testing.T) {
 		if out, r := twins.appendBest(nil, like(a), twins.refs()); r == nil || int(out[0]) != hint+1 {
 			t.Errorf("hint %d, two like references: from %d, %v", hint+1, out[0], r != nil)
 		}
+	}
+}
+
+// TestMemoryRefsHitsMost: hits counts the windows held up to most, at
+// whichever samples they are; with one reference (most 1), a state whose
+// only sampled window held is the last is tried, as when all are counted.
+func TestMemoryRefsHitsMost(t *testing.T) {
+	ref := randBytes(21, 3000)
+	rs := refsOf(t, ref)
+	r := rs.refs()[0]
+	all := r.hits(ref, refSamples)
+	if all < refSamples/2 {
+		t.Fatalf("the reference itself: %d of %d windows held", all, refSamples)
+	}
+	for most := 1; most <= refSamples; most++ {
+		if got := r.hits(ref, most); got != min(most, all) {
+			t.Errorf("the reference itself, most %d: %d, want %d", most, got, min(most, all))
+		}
+	}
+	step := (len(ref) - refMatch) / (refSamples - 1)
+	tried := 0
+	for s := range refSamples {
+		// like the reference, but for every sampled window other than s's
+		st := bytes.Clone(ref)
+		for o := range refSamples {
+			if o != s {
+				copy(st[o*step:], "\x00\x01\x02\x03\x04\x05\x06\x07")
+			}
+		}
+		w := st[s*step : s*step+refMatch]
+		c := int(r.table[refHash(binary.LittleEndian.Uint64(w))]) - 1
+		want := 0
+		if c >= 0 && bytes.Equal(ref[c:c+refMatch], w) {
+			want = 1 // not when an earlier window took its slot
+		}
+		if got := r.hits(st, refSamples); got != want {
+			t.Fatalf("only sample %d kept: %d windows held, want %d", s, got, want)
+		}
+		if got := r.hits(st, 1); got != want {
+			t.Errorf("only sample %d kept, most 1: %d, want %d", s, got, want)
+		}
+		if out, got := rs.appendBest(nil, st, rs.refs()); (got != nil) != (want == 1) {
+			t.Errorf("only sample %d kept: a difference %v (%d bytes), want %v", s, got != nil, len(out), want == 1)
+		}
+		tried += want
+	}
+	if tried < refSamples/2 {
+		t.Errorf("%d of %d states with one sampled window held", tried, refSamples)
 	}
 }
