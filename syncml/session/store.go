@@ -90,31 +90,37 @@ func (s *MemoryStore) hash(device string) uint64 {
 func (s *MemoryStore) at(i uint32) *memEntry { return &s.chunks[i/memChunk][i%memChunk] }
 
 // entry returns the entry of device, of hash h, and its index; nil when
-// it has none. The caller holds mu.
+// it has none, the index being then the index+1 of the last entry added
+// with hash h (0: none), for add. The caller holds mu.
 func (s *MemoryStore) entry(device string, h uint64) (uint32, *memEntry) {
 	i, ok := s.index[h]
-	for ok {
+	if !ok {
+		return 0, nil
+	}
+	for last := i + 1; ; {
 		e := s.at(i)
 		if string(s.bytesOf(e)[:e.keyLen]) == device {
 			return i, e
 		}
-		i, ok = e.next-1, e.next != 0
+		if e.next == 0 {
+			return last, nil
+		}
+		i = e.next - 1
 	}
-	return 0, nil
 }
 
 // add returns a new entry for device, of hash h, which has none, and its
-// index; its bytes are to be written. The caller holds mu.
-func (s *MemoryStore) add(device string, h uint64) (uint32, *memEntry) {
+// index; its bytes are to be written. last is what entry returned with
+// no entry: the index+1 of the last entry added with hash h, 0 when none
+// (one lookup of h, not two). The caller holds mu.
+func (s *MemoryStore) add(device string, h uint64, last uint32) (uint32, *memEntry) {
 	i := s.n
 	if i/memChunk == len(s.chunks) {
 		s.chunks = append(s.chunks, new([memChunk]memEntry))
 	}
 	s.n++
 	e := s.at(uint32(i))
-	if first, ok := s.index[h]; ok {
-		e.next = first + 1
-	}
+	e.next = last
 	s.index[h] = uint32(i)
 	e.keyLen = uint32(len(device))
 	return uint32(i), e
@@ -241,7 +247,7 @@ func (s *MemoryStore) compareAndSwapKept(ctx context.Context, device string, old
 		if uint64(s.n) >= math.MaxUint32-1 {
 			return 0, nil, buf, errorf("store %q: over the %d devices a MemoryStore keeps", device[:min(len(device), 64)], uint64(math.MaxUint32-1))
 		}
-		i, e = s.add(device, h)
+		i, e = s.add(device, h, i)
 	}
 	e.version++
 	s.refs.stored(e.ref, marker)

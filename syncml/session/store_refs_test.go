@@ -1024,7 +1024,8 @@ func (s *MemoryStore) storeRaw(device string, state []byte) {
 	s.mu.Lock()
 	s.init()
 	h := s.hash(device)
-	i, e := s.add(device, h)
+	i, _ := s.entry(device, h) // none: the last added with hash h
+	i, e := s.add(device, h, i)
 	e.version++
 	s.write(i, e, device, [][]byte{stored}, len(device)+len(stored))
 	s.mu.Unlock()
