@@ -569,8 +569,8 @@ func (f *fastDec) location(name string, lw uint64, l *Location) bool {
 	// the common shape, <LocURI>text</LocURI> and the end tag, in one
 	// line or indented, first
 	tok := 0
-	if s, p := f.s, space(f.s, f.pos, &tok); strings.HasPrefix(s[p:], "<LocURI>") && f.depth < f.maxDepth {
-		if k, ok := plainText(s, p+8); ok && k+9 <= len(s) && s[k:k+9] == "</LocURI>" {
+	if s, p := f.s, space(f.s, f.pos, &tok); word(s, p) == wLocURIStart && f.depth < f.maxDepth {
+		if k := xmlscan.SkipPlain3(s, p+8, fastLT, fastAmp, fastRSqB); word(s, k) == wLocURIEnd && k+8 < len(s) && s[k+8] == '>' {
 			if end := endTag(s, space(s, k+9, &tok), name, lw); end >= 0 {
 				l.LocURI = s[p+8 : k]
 				tok++ // LocURI
@@ -729,23 +729,13 @@ func (f *fastDec) item(items []Item) ([]Item, bool) {
 	}
 }
 
-// plainText returns the offset of the '<' that ends the plain text (no
-// reference, markup, control or non-ASCII character) at s[i:], and
-// whether there is one.
-func plainText(s string, i int) (int, bool) {
-	j := xmlscan.SkipPlain3(s, i, fastLT, fastAmp, fastRSqB)
-	for j < len(s) && s[j] != '<' && s[j] >= 0x20 && s[j] < 0x80 && s[j] != '&' && s[j] != ']' {
-		j++
-	}
-	return j, j < len(s) && s[j] == '<'
-}
-
 // plainItem reads, after an Item's start tag, the children of the most
 // common Item shape: <Source> or <Target> with a LocURI alone, then
 // <Data> with text or not, then </Item>, in one line or indented (white
 // space between the tags, each run a token as open counts it). It stops,
 // with what it read in it and seen, where the Item has another shape, and
-// reports whether it read the Item whole.
+// reports whether it read the Item whole. Tags are compared as words
+// (see word); text is what SkipPlain3 skips, which a tag must end.
 func (f *fastDec) plainItem(it *Item, seen *uint32) bool {
 	s, p := f.s, f.pos
 	if f.depth+1 >= f.maxDepth {
@@ -753,30 +743,27 @@ func (f *fastDec) plainItem(it *Item, seen *uint32) bool {
 	}
 	tok := 0 // tokens read after f.pos
 	p = space(s, p, &tok)
-	var name string
-	switch {
-	case strings.HasPrefix(s[p:], "<Source>"):
-		name = "Source"
-	case strings.HasPrefix(s[p:], "<Target>"):
-		name = "Target"
-	}
-	if name != "" {
+	if w := word(s, p); w == wSourceStart || w == wTargetStart {
 		u := space(s, p+8, &tok)
-		if !strings.HasPrefix(s[u:], "<LocURI>") {
+		if word(s, u) != wLocURIStart {
 			return false
 		}
 		u += 8
-		k, ok := plainText(s, u)
-		if !ok || k+9 > len(s) || s[k:k+9] != "</LocURI>" {
+		k := xmlscan.SkipPlain3(s, u, fastLT, fastAmp, fastRSqB)
+		if word(s, k) != wLocURIEnd || k+8 >= len(s) || s[k+8] != '>' {
 			return false
 		}
 		e := space(s, k+9, &tok)
-		if e+9 > len(s) || name == "Source" && s[e:e+9] != "</Source>" || name == "Target" && s[e:e+9] != "</Target>" {
+		end := wSourceEnd
+		if w == wTargetStart {
+			end = wTargetEnd
+		}
+		if word(s, e) != end || e+8 >= len(s) || s[e+8] != '>' {
 			return false
 		}
 		l := f.sc.newLocation()
 		l.LocURI = s[u:k]
-		if name == "Source" {
+		if w == wSourceStart {
 			it.Source, *seen = l, *seen|1<<1
 		} else {
 			it.Target, *seen = l, *seen|1<<0
@@ -789,10 +776,10 @@ func (f *fastDec) plainItem(it *Item, seen *uint32) bool {
 		f.pos, f.tokens, tok = p, f.tokens+tok, 0
 		p = space(s, p, &tok)
 	}
-	if strings.HasPrefix(s[p:], "<Data>") {
+	if word(s, p)&mask6 == wDataStart {
 		d := p + 6
-		e, ok := plainText(s, d)
-		if !ok || !strings.HasPrefix(s[e:], "</Data>") {
+		e := xmlscan.SkipPlain3(s, d, fastLT, fastAmp, fastRSqB)
+		if word(s, e)&mask7 != wDataEnd {
 			return false
 		}
 		it.Data = f.sc.newData()
@@ -806,12 +793,42 @@ func (f *fastDec) plainItem(it *Item, seen *uint32) bool {
 		f.pos, f.tokens, tok = p, f.tokens+tok, 0
 		p = space(s, p, &tok)
 	}
-	if !strings.HasPrefix(s[p:], "</Item>") {
+	if word(s, p)&mask7 != wItemEnd && !strings.HasPrefix(s[p:], "</Item>") {
 		return false
 	}
 	f.pos, f.tokens = p+7, f.tokens+tok
 	f.depth--
 	return true
+}
+
+// The tags plainItem and location compare as words: the first eight
+// bytes (as word reads them), for the shorter ones under a mask.
+var (
+	wSourceStart = nameWord("<Source>")
+	wTargetStart = nameWord("<Target>")
+	wLocURIStart = nameWord("<LocURI>")
+	wLocURIEnd   = nameWord("</LocURI") // and '>'
+	wSourceEnd   = nameWord("</Source") // and '>'
+	wTargetEnd   = nameWord("</Target") // and '>'
+	wDataStart   = nameWord("<Data>")
+	wDataEnd     = nameWord("</Data>")
+	wItemEnd     = nameWord("</Item>")
+)
+
+const (
+	mask6 = 1<<48 - 1
+	mask7 = 1<<56 - 1
+)
+
+// word returns the eight bytes of s at i as xmlscan.Load64 reads them,
+// or 0 where fewer than eight are left (i is never negative), for comparing with a tag's word:
+// a tag in the last seven bytes of s does not match (a tag the caller
+// needs to find there it compares as a string).
+func word(s string, i int) uint64 {
+	if i+8 <= len(s) {
+		return xmlscan.Load64(s, i)
+	}
+	return 0
 }
 
 // space returns the offset after the white space at s[i:], if any, and
