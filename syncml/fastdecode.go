@@ -334,13 +334,42 @@ func endTag(s string, i int, name string, w uint64) int {
 }
 
 // text reads the content of the leaf name, opened as kind, and its end
-// tag.
+// tag. Most text is plain and ends where SkipPlain3 stops, at the end
+// tag; the rest is otherText's.
 func (f *fastDec) text(name string, w uint64, kind int, decl bool) (string, bool) {
 	if kind == fEmpty {
 		return "", true
 	}
 	s, i := f.s, f.pos
 	j := xmlscan.SkipPlain3(s, i, fastLT, fastAmp, fastRSqB)
+	v := s[i:j]
+	end := endTag(s, j, name, w) // close, by hand: too costly to inline
+	if end < 0 {
+		var ok bool
+		if v, j, ok = f.otherText(i, j); !ok {
+			return "", false
+		}
+		if end = endTag(s, j, name, w); end < 0 {
+			return "", false
+		}
+	}
+	f.pos = end
+	f.depth--
+	if decl {
+		f.ns--
+	}
+	if j > i {
+		f.tokens++
+	}
+	return v, true
+}
+
+// otherText reads the text at s[i:] that SkipPlain3 stopped in at s[j]
+// before its end: in its last seven bytes, at a character moreText takes
+// or at a reference. It returns the text and the offset of the '<' after
+// it, or not ok.
+func (f *fastDec) otherText(i, j int) (string, int, bool) {
+	s := f.s
 	for j < len(s) && s[j] != '<' && s[j] >= 0x20 && s[j] < 0x80 && s[j] != '&' && s[j] != ']' {
 		j++
 	}
@@ -353,26 +382,11 @@ func (f *fastDec) text(name string, w uint64, kind int, decl bool) (string, bool
 		if j < len(s) && s[j] == '&' {
 			var ok bool
 			if v, j, ok = f.refText(i, j); !ok {
-				return "", false
+				return "", j, false
 			}
 		}
 	}
-	if j+1 >= len(s) || s[j] != '<' || s[j+1] != '/' {
-		return "", false
-	}
-	end := endTag(s, j, name, w) // close, by hand: too costly to inline
-	if end < 0 {
-		return "", false
-	}
-	f.pos = end
-	f.depth--
-	if decl {
-		f.ns--
-	}
-	if j > i {
-		f.tokens++
-	}
-	return v, true
+	return v, j, true
 }
 
 // moreText returns the offset of the '<' or '&' that ends the text at
