@@ -687,11 +687,15 @@ func (f *fastDec) data(kind int) (*Data, bool) {
 }
 
 // item reads an Item whose start tag was read and appends it to items.
+// It reads the Item into its place in items (see scanner.itemPlace), so
+// that no copy of it is written over the slab.
 func (f *fastDec) item(items []Item) ([]Item, bool) {
-	var it Item
+	items = f.sc.itemPlace(items, f.pos)
+	it := &items[len(items)-1]
 	var seen uint32
-	if f.plainItem(&it, &seen) {
-		return f.sc.appendItem(items, it, f.pos), true
+	if f.plainItem(it, &seen) {
+		f.sc.slabs.item.keep(items)
+		return items, true
 	}
 	for {
 		ch, w, kind, decl, ok := f.open(false)
@@ -702,7 +706,8 @@ func (f *fastDec) item(items []Item) ([]Item, bool) {
 			if !f.close("Item", wItem) {
 				return items, false
 			}
-			return f.sc.appendItem(items, it, f.pos), true
+			f.sc.slabs.item.keep(items)
+			return items, true
 		}
 		switch ch {
 		case "Target", "Source":

@@ -296,6 +296,19 @@ func (sc *scanner) appendItem(items []Item, it Item, end int) []Item {
 	return items
 }
 
+// itemPlace is appendItem for a reader that reads the item into its
+// place: it returns items with one more, zero Item at the end (values a
+// slab hands out were never written to), whose start is at offset start,
+// for keep once it is read.
+func (sc *scanner) itemPlace(items []Item, start int) []Item {
+	if len(items) == cap(items) {
+		if items = sc.moreItems(items, start); len(items) == cap(items) {
+			items = slices.Grow(items, 1) // as append grows it
+		}
+	}
+	return items[:len(items)+1]
+}
+
 // moreItems is appendItem's room for one more item.
 func (sc *scanner) moreItems(items []Item, end int) []Item {
 	if items == nil {
