@@ -478,6 +478,33 @@ func once(seen *uint32, bit uint32) bool {
 
 func (f *fastDec) header(h *Header) bool {
 	var seen uint32
+	// the leaves that start most headers, in the order of the DTD and in
+	// the common shape, first
+	for k, l := range [...]struct {
+		tags *leafTags
+		dst  *string
+	}{{&leafVerDTD, &h.VerDTD}, {&leafVerProto, &h.VerProto}, {&leafSessionID, &h.SessionID}, {&leafMsgID, &h.MsgID}} {
+		v, ok := f.plainLeaf(l.tags)
+		if !ok {
+			break
+		}
+		*l.dst, seen = v, seen|1<<k
+	}
+	if seen == 1<<4-1 {
+		// and then Target and Source
+		if f.plainStart(&tagTarget) {
+			if !f.location("Target", wTarget, &h.Target) {
+				return false
+			}
+			h.EmptyTarget, seen = h.Target == (Location{}), seen|1<<4
+			if f.plainStart(&tagSource) {
+				if !f.location("Source", wSource, &h.Source) {
+					return false
+				}
+				h.EmptySource, seen = h.Source == (Location{}), seen|1<<5
+			}
+		}
+	}
 	for {
 		name, w, kind, decl, ok := f.open(false)
 		if !ok {
@@ -850,6 +877,89 @@ func word(s string, i int) uint64 {
 	return 0
 }
 
+// A tagWords is a tag of up to sixteen bytes as two words (as word reads
+// them, zero past its end) and masks, for comparing it in place.
+type tagWords struct {
+	w0, w1, m0, m1 uint64
+	n              int
+}
+
+func tagOf(tag string) tagWords {
+	t := tagWords{w0: nameWord(tag), m0: xmlscan.WordMask(min(len(tag), 8)), n: len(tag)}
+	if len(tag) > 8 {
+		t.w1, t.m1 = nameWord(tag[8:]), xmlscan.WordMask(len(tag)-8)
+	}
+	return t
+}
+
+// at reports whether s[i:] starts with the tag (not where fewer than
+// eight bytes are left: see word).
+func (t *tagWords) at(s string, i int) bool {
+	return word(s, i)&t.m0 == t.w0 && (t.n <= 8 || word(s, i+8)&t.m1 == t.w1)
+}
+
+// A leafTags is the start and end tag of an element of text that the
+// fast reader expects in a place, for plainLeaf.
+type leafTags struct{ start, end tagWords }
+
+func leafOf(name string) leafTags {
+	return leafTags{tagOf("<" + name + ">"), tagOf("</" + name + ">")}
+}
+
+var (
+	leafVerDTD    = leafOf("VerDTD")
+	leafVerProto  = leafOf("VerProto")
+	leafSessionID = leafOf("SessionID")
+	leafMsgID     = leafOf("MsgID")
+	leafCmdID     = leafOf("CmdID")
+	leafMsgRef    = leafOf("MsgRef")
+	leafCmdRef    = leafOf("CmdRef")
+	leafCmd       = leafOf("Cmd")
+	leafData      = leafOf("Data")
+)
+
+var (
+	tagTarget = tagOf("<Target>")
+	tagSource = tagOf("<Source>")
+	wTarget   = nameWord("Target")
+	wSource   = nameWord("Source")
+)
+
+// plainStart reads, after white space if any, the start tag t of an
+// element that has no attributes, as open would.
+func (f *fastDec) plainStart(t *tagWords) bool {
+	s, tok := f.s, 1 // the tag
+	p := space(s, f.pos, &tok)
+	if !t.at(s, p) || f.depth >= f.maxDepth {
+		return false
+	}
+	f.pos, f.tokens, f.depth = p+t.n, f.tokens+tok, f.depth+1
+	return true
+}
+
+// plainLeaf reads, after white space if any (a token, as open counts
+// it), the element l in the common shape: its start tag without
+// attributes, plain text (what SkipPlain3 skips) and its end tag, as
+// open, text and close would read it. Where the next element is another
+// or has another shape, it reads nothing and is not ok.
+func (f *fastDec) plainLeaf(l *leafTags) (string, bool) {
+	s, tok := f.s, 1 // the element
+	p := space(s, f.pos, &tok)
+	if !l.start.at(s, p) || f.depth >= f.maxDepth {
+		return "", false
+	}
+	i := p + l.start.n
+	j := xmlscan.SkipPlain3(s, i, fastLT, fastAmp, fastRSqB)
+	if !l.end.at(s, j) {
+		return "", false
+	}
+	if j > i {
+		tok++ // its text
+	}
+	f.pos, f.tokens = j+l.end.n, f.tokens+tok
+	return s[i:j], true
+}
+
 // space returns the offset after the white space at s[i:], if any, and
 // counts it in *tok as one token (as open does). Where s[i] is neither
 // white space nor '<', it counts a token and returns i, which then starts
@@ -921,6 +1031,30 @@ func (f *fastDec) command(name string, cw uint64) (Command, bool) {
 	}
 	var c fastCmd
 	var seen uint32
+	// CmdID, which starts every command, and the leaves that follow it
+	// most often, in the order of the DTD and in the common shape, first
+	if v, ok := f.plainLeaf(&leafCmdID); ok {
+		c.cmdID, seen = v, fCmdID
+		if allowed&fMsgRef != 0 {
+			for _, l := range [...]struct {
+				tags *leafTags
+				dst  *string
+				bit  uint32
+			}{{&leafMsgRef, &c.msgRef, fMsgRef}, {&leafCmdRef, &c.cmdRef, fCmdRef}, {&leafCmd, &c.cmd, fCmd}} {
+				v, ok := f.plainLeaf(l.tags)
+				if !ok {
+					break
+				}
+				*l.dst, seen = v, seen|l.bit
+			}
+		}
+		if allowed&fData != 0 {
+			if v, ok := f.plainLeaf(&leafData); ok {
+				c.data, seen = f.sc.newData(), seen|fData
+				c.data.Value = v
+			}
+		}
+	}
 	for {
 		ch, w, kind, decl, ok := f.open(false)
 		if !ok {

@@ -345,3 +345,79 @@ func TestPlainItemIndented(t *testing.T) {
 		}
 	}
 }
+
+// TestPlainLeafAgrees checks plainLeaf and plainStart, which read a leaf
+// or a start tag the fast reader expects in a place, against open, text
+// and close, which read whatever comes: where they read it, they read the
+// same (value, offset, tokens, depth); where the element is another or
+// has another shape, they read nothing. Around each element: white space
+// or none before it, other text after it, and its end at the end of the
+// input or not.
+func TestPlainLeafAgrees(t *testing.T) {
+	names := []string{"CmdID", "Cmd", "Data", "VerProto", "SessionID", "Target"}
+	bodies := []string{"2", "", "DM/1.2", "a b", " x ", "&amp;", "\u00e9", "a]b", "]]>", "\r", "\t1", "<x/>", strings.Repeat("y", 40)}
+	var ins []string
+	for _, n := range names {
+		for _, b := range bodies {
+			ins = append(ins, "<"+n+">"+b+"</"+n+">")
+		}
+		ins = append(ins, "<"+n+"/>", "<"+n+" >1</"+n+">", "<"+n+` xmlns="syncml:metinf">1</`+n+">", "<"+n+"x>1</"+n+"x>",
+			"<"+n+">1</"+n+"x>", "<"+n+">1</"+n+" >", "<"+n+">1</"+n, "<"+n+">1<", "<"+n, "</"+n+">")
+	}
+	leaves := map[string]*leafTags{"CmdID": &leafCmdID, "Cmd": &leafCmd, "Data": &leafData, "VerProto": &leafVerProto, "SessionID": &leafSessionID}
+	starts := map[string]*tagWords{"Target": &tagTarget, "Source": &tagSource}
+	sc := getScanner("", Limits{}.withDefaults()) // for text's references
+	defer putScanner(sc)
+	read := 0
+	for _, in := range ins {
+		for _, pre := range []string{"", " ", "\n\t  "} {
+			for _, post := range []string{"", "<Next/>", "\n</Up>"} {
+				for _, maxDepth := range []int{2, 3} {
+					s := pre + in + post
+					newDec := func() fastDec { return fastDec{sc: sc, s: s, depth: 2, maxDepth: maxDepth} }
+					// what open, text and close read
+					o := newDec()
+					name, w, kind, decl, ok := o.open(false)
+					var v string
+					if ok && kind != fEnd {
+						v, ok = o.text(name, w, kind, decl)
+					}
+					for want, l := range leaves {
+						p := newDec()
+						got, pok := p.plainLeaf(l)
+						if !pok {
+							if p.pos != 0 || p.tokens != 0 || p.depth != 2 {
+								t.Errorf("%q, leaf %s: not read, but pos %d, tokens %d, depth %d", s, want, p.pos, p.tokens, p.depth)
+							}
+							continue
+						}
+						read++
+						if !ok || name != want || kind != fStart || got != v || p.pos != o.pos || p.tokens != o.tokens || p.depth != o.depth {
+							t.Errorf("%q, leaf %s: read %q to %d, %d tokens, depth %d; open and text: %v %q %q to %d, %d tokens, depth %d",
+								s, want, got, p.pos, p.tokens, p.depth, ok, name, v, o.pos, o.tokens, o.depth)
+						}
+					}
+					for want, st := range starts {
+						o := newDec()
+						name, _, kind, _, ok := o.open(false)
+						p := newDec()
+						if !p.plainStart(st) {
+							if p.pos != 0 || p.tokens != 0 || p.depth != 2 {
+								t.Errorf("%q, start %s: not read, but pos %d, tokens %d, depth %d", s, want, p.pos, p.tokens, p.depth)
+							}
+							continue
+						}
+						read++
+						if !ok || name != want || kind != fStart || p.pos != o.pos || p.tokens != o.tokens || p.depth != o.depth {
+							t.Errorf("%q, start %s: read to %d, %d tokens, depth %d; open: %v %q to %d, %d tokens, depth %d",
+								s, want, p.pos, p.tokens, p.depth, ok, name, o.pos, o.tokens, o.depth)
+						}
+					}
+				}
+			}
+		}
+	}
+	if read < 100 {
+		t.Errorf("plainLeaf and plainStart read only %d inputs", read)
+	}
+}
