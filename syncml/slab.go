@@ -302,11 +302,17 @@ func (sc *scanner) appendItem(items []Item, it Item, end int) []Item {
 // for keep once it is read.
 func (sc *scanner) itemPlace(items []Item, start int) []Item {
 	if len(items) == cap(items) {
-		if items = sc.moreItems(items, start); len(items) == cap(items) {
-			items = slices.Grow(items, 1) // as append grows it
-		}
+		items = sc.itemRoom(items, start)
 	}
 	return items[:len(items)+1]
+}
+
+// itemRoom is itemPlace's room for one more item.
+func (sc *scanner) itemRoom(items []Item, start int) []Item {
+	if items = sc.moreItems(items, start); len(items) == cap(items) {
+		items = slices.Grow(items, 1) // as append grows it
+	}
+	return items
 }
 
 // moreItems is appendItem's room for one more item.
