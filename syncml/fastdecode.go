@@ -878,7 +878,11 @@ func word(s string, i int) uint64 {
 }
 
 // A tagWords is a tag of up to sixteen bytes as two words (as word reads
-// them, zero past its end) and masks, for comparing it in place.
+// them, zero past its end) and masks, for comparing it in place: s[i:]
+// starts with the tag t where word(s, i)&t.m0 == t.w0 and, for a tag of
+// more than eight bytes, word(s, i+8)&t.m1 == t.w1 (written out where it
+// is used: a method would be too costly to inline). As with word, a tag
+// in the last seven bytes of s does not match.
 type tagWords struct {
 	w0, w1, m0, m1 uint64
 	n              int
@@ -890,12 +894,6 @@ func tagOf(tag string) tagWords {
 		t.w1, t.m1 = nameWord(tag[8:]), xmlscan.WordMask(len(tag)-8)
 	}
 	return t
-}
-
-// at reports whether s[i:] starts with the tag (not where fewer than
-// eight bytes are left: see word).
-func (t *tagWords) at(s string, i int) bool {
-	return word(s, i)&t.m0 == t.w0 && (t.n <= 8 || word(s, i+8)&t.m1 == t.w1)
 }
 
 // A leafTags is the start and end tag of an element of text that the
@@ -930,7 +928,7 @@ var (
 func (f *fastDec) plainStart(t *tagWords) bool {
 	s, tok := f.s, 1 // the tag
 	p := space(s, f.pos, &tok)
-	if !t.at(s, p) || f.depth >= f.maxDepth {
+	if word(s, p)&t.m0 != t.w0 || t.n > 8 && word(s, p+8)&t.m1 != t.w1 || f.depth >= f.maxDepth {
 		return false
 	}
 	f.pos, f.tokens, f.depth = p+t.n, f.tokens+tok, f.depth+1
@@ -945,12 +943,12 @@ func (f *fastDec) plainStart(t *tagWords) bool {
 func (f *fastDec) plainLeaf(l *leafTags) (string, bool) {
 	s, tok := f.s, 1 // the element
 	p := space(s, f.pos, &tok)
-	if !l.start.at(s, p) || f.depth >= f.maxDepth {
+	if t := &l.start; word(s, p)&t.m0 != t.w0 || t.n > 8 && word(s, p+8)&t.m1 != t.w1 || f.depth >= f.maxDepth {
 		return "", false
 	}
 	i := p + l.start.n
 	j := xmlscan.SkipPlain3(s, i, fastLT, fastAmp, fastRSqB)
-	if !l.end.at(s, j) {
+	if t := &l.end; word(s, j)&t.m0 != t.w0 || t.n > 8 && word(s, j+8)&t.m1 != t.w1 {
 		return "", false
 	}
 	if j > i {
