@@ -321,6 +321,11 @@ func (c *Client) finish(m *syncml.Message, cands []syncml.Command, final bool) (
 	raw, sent, rest, err := pack(nil, m, cands, c.peerMax, true, final, cont)
 	if err != nil {
 		c.outMsgID--
+		if c.peerMax > 0 && errors.Is(err, ErrLimit) {
+			// the server's own bound (the only one pack has), which no
+			// message fits in: its fault, as a device's is on a Server
+			err = errorf("%w: the server's MaxMsgSize %d is too small for the message (%w)", ErrProtocol, c.peerMax, err)
+		}
 		return nil, err
 	}
 	c.cont = rest
@@ -355,7 +360,10 @@ func (c *Client) finish(m *syncml.Message, cands []syncml.Command, final bool) (
 // it aborted the session (Reply holds the Statuses to send, the last
 // message). A refused credential (401 or 407) is answered by the
 // refused message again (package 1 when it was package 1), with new
-// credentials, up to MaxAuthRetries times in a session.
+// credentials, up to MaxAuthRetries times in a session. A reply that
+// cannot be kept within the server's MaxMsgSize (not even its SyncHdr and
+// Statuses fit) is not made: the error matches ErrLimit, and ErrProtocol
+// (the bound is the server's).
 //
 // When ClientConfig.ServerAuth is set, the server's credentials are
 // checked first, as Run does: basic and MD5 from the message's SyncHdr;
