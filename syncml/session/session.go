@@ -456,12 +456,13 @@ func (s *Session) Pending() int { return s.st.Sent.pending() }
 // and the state is unchanged; or no reply could be made (not even its
 // Statuses fit the MaxMsgSize, an error matching ErrLimit, and ErrProtocol
 // too when the bound was the device's; or ServerAuth failed), and the
-// commands queued before the message or waiting to go are kept, as they were queued, but what the message
-// answered is taken with no Outcome, and the commands queued while it was
-// handled (by OnStart, the Handler, BeforeReply) go with the reply: the
-// device's retry of the message runs those again (OnStart with first as
-// the first try had it), and they queue them again, once. A Server saves
-// no state on an error: the device's next try runs from the state before.
+// commands queued before the message or waiting to go are kept, as they
+// were queued, but what the message answered is taken with no Outcome,
+// and the commands queued while it was handled (by OnStart, the
+// Handler, BeforeReply) go with the reply: the device's retry of the
+// message runs those again (OnStart with first as the first try had it),
+// and they queue them again, once. A Server saves no state on an error:
+// the device's next try runs from the state before.
 func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	m, raw, err := parseInbound(in)
 	if err != nil {
