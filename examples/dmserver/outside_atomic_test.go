@@ -117,15 +117,13 @@ func TestOutsideAtomicAbortRolledBack(t *testing.T) {
 	}
 }
 
-// TestOutsideNestedAtomic: an Atomic inside an Atomic is answered like
-// the other commands in it, and so are its own commands: dmserver handed
-// the inner Atomic to the Handler as one command (answered 200) and sent
-// no Status at all for the commands inside it, even the failing one, so
-// that the outer Atomic was answered 200 too. Now every command gets its
-// Status: all 200 when all succeed; when one inside the inner Atomic
-// fails, both Atomics are 507, the failing command keeps its code, the
-// ones before it are rolled back (216) and the one after not executed
-// (215).
+// TestOutsideNestedAtomic: an Atomic inside an Atomic is not legal (OMA
+// DM 1.2.1, 4.1.6.3; Windows answers it so, oma-dm-protocol-support.md):
+// the inner Atomic fails with 500 and its parent with 507, the commands
+// before it are rolled back (216), and its own commands and the ones after
+// it are not executed (215), whether they would succeed or not. Until
+// now the inner Atomic was run as a Sequence is, all 200 when its commands
+// succeeded.
 func TestOutsideNestedAtomic(t *testing.T) {
 	srv := httptest.NewServer(checkInsFirst(newMux(slog.New(slog.DiscardHandler), nil)))
 	defer srv.Close()
@@ -133,9 +131,9 @@ func TestOutsideNestedAtomic(t *testing.T) {
 		return `<Replace><CmdID>` + id + `</CmdID><Item><Target><LocURI>` + uri + `</LocURI></Target><Data>1</Data></Item></Replace>`
 	}
 	for i, tc := range []struct{ inner, want string }{
-		{replace("5", "./b"), "2:Atomic=200 3:Replace=200 4:Atomic=200 5:Replace=200 7:Replace=200"},
+		{replace("5", "./b"), "2:Atomic=507 3:Replace=216 4:Atomic=500 5:Replace=215 7:Replace=215"},
 		{replace("5", "./b") + `<Alert><CmdID>6</CmdID><Data>no code</Data></Alert>`,
-			"2:Atomic=507 3:Replace=216 4:Atomic=507 5:Replace=216 6:Alert=400 7:Replace=215"},
+			"2:Atomic=507 3:Replace=216 4:Atomic=500 5:Replace=215 6:Alert=215 7:Replace=215"},
 	} {
 		body := `<Alert><CmdID>1</CmdID><Data>1201</Data></Alert><Atomic><CmdID>2</CmdID>` + replace("3", "./a") +
 			`<Atomic><CmdID>4</CmdID>` + tc.inner + `</Atomic>` + replace("7", "./c") + `</Atomic>`

@@ -152,13 +152,13 @@ func (r *responder) answer(c syncml.Command, resp Response) {
 }
 
 // atomic runs the commands of a until one fails (a chunk, MoreData, fails
-// with 400: an Atomic fits in one message); then it undoes the ones
-// that succeeded and answers: 507 for the Atomic, the failing command's
-// own code, 216 for the rolled back (516 when rollback failed) and 215
-// for those not executed; a Sequence or an Atomic inside it is answered
-// too, then its commands (an inner Atomic that holds the failing command
-// 507). A session alert in a failed Atomic (1222, 1223) is rolled back
-// with it: neither asks for more nor aborts.
+// with 400: an Atomic fits in one message; an Atomic inside it fails with
+// 500, being not legal there); then it undoes the ones that succeeded and
+// answers: 507 for the Atomic, the failing command's own code, 216 for
+// the rolled back (516 when rollback failed) and 215 for those not
+// executed; a Sequence inside it is answered too, then its commands. A
+// session alert in a failed Atomic (1222, 1223) is rolled back with it:
+// neither asks for more nor aborts.
 func (r *responder) atomic(a *syncml.Atomic) {
 	var cmds []syncml.Command
 	flatten(a.Commands, &cmds)
@@ -169,16 +169,21 @@ func (r *responder) atomic(a *syncml.Atomic) {
 	abort, more := r.abort, r.more
 	for i, c := range cmds {
 		switch c.(type) {
-		case *syncml.Status, *syncml.Results, *syncml.Unknown, *syncml.Sequence, *syncml.Atomic:
+		case *syncml.Status, *syncml.Results, *syncml.Unknown, *syncml.Sequence:
 			continue
-		}
-		if r.lo != nil && chunked(c) {
-			// An Atomic fits in one message: a chunk in it cannot be
-			// completed, and is refused as a chunk of a command of
-			// several items is, before the handler sees it.
-			resps[i] = Response{Code: syncml.StatusBadRequest}
-		} else {
-			resps[i] = r.serve(c, true)
+		case *syncml.Atomic:
+			// An Atomic in an Atomic is not legal: it fails, and its
+			// parent with it (OMA DM 1.2.1, 4.1.6.3; Windows answers so)
+			resps[i] = Response{Code: syncml.StatusCommandFailed}
+		default:
+			if r.lo != nil && chunked(c) {
+				// An Atomic fits in one message: a chunk in it cannot be
+				// completed, and is refused as a chunk of a command of
+				// several items is, before the handler sees it.
+				resps[i] = Response{Code: syncml.StatusBadRequest}
+			} else {
+				resps[i] = r.serve(c, true)
+			}
 		}
 		if resps[i].failed() {
 			failed = i
@@ -209,9 +214,6 @@ func (r *responder) atomic(a *syncml.Atomic) {
 			code := syncml.StatusAtomicRollbackOK
 			if notUndone[i] || rollbackFailedWithin(c, cmds[:failed], notUndone) {
 				code = syncml.StatusAtomicRollbackFailed
-			}
-			if _, ok := c.(*syncml.Atomic); ok && within(c, cmds[failed]) {
-				code = syncml.StatusAtomicFailed // an Atomic in it that failed
 			}
 			r.nested(c, Response{Code: code})
 		case i == failed:
@@ -254,20 +256,9 @@ func rollbackFailedWithin(c syncml.Command, done []syncml.Command, notUndone []b
 	return false
 }
 
-// within reports whether n is one of the commands nested in c, at any
-// depth.
-func within(c, n syncml.Command) bool {
-	for _, k := range c.Nested() {
-		if k == n || within(k, n) {
-			return true
-		}
-	}
-	return false
-}
-
-// nested answers a command found inside an Atomic (a Sequence or an
-// Atomic inside one is answered 200 itself; its commands are in the
-// flattened list).
+// nested answers a command found inside an Atomic (a Sequence inside one
+// is answered with resp's code itself, its commands being in the
+// flattened list; so is an Atomic, which fails there).
 func (r *responder) nested(c syncml.Command, resp Response) {
 	code := syncml.StatusOK
 	if resp.Code != 0 {
