@@ -156,3 +156,42 @@ func TestOutsideNestedAtomic(t *testing.T) {
 		}
 	}
 }
+
+// TestOutsideAtomicGet: a Get inside an Atomic is not legal either (OMA
+// DM 1.2.1, 4.1.6.3; oma-dm-protocol-support.md: Windows answers the Get
+// 500 and the Atomic 507), directly or in a Sequence of the Atomic: the
+// commands before it are rolled back (216), the ones after it not
+// executed (215). dmserver, which has no handler (200 for anything),
+// answered the Get 200 and the Atomic 200.
+func TestOutsideAtomicGet(t *testing.T) {
+	srv := httptest.NewServer(checkInsFirst(newMux(slog.New(slog.DiscardHandler), nil)))
+	defer srv.Close()
+	replace := func(id, uri string) string {
+		return `<Replace><CmdID>` + id + `</CmdID><Item><Target><LocURI>` + uri + `</LocURI></Target><Data>1</Data></Item></Replace>`
+	}
+	const get = `<Get><CmdID>4</CmdID><Item><Target><LocURI>./DevDetail/SwV</LocURI></Target></Item></Get>`
+	for i, tc := range []struct{ inner, want string }{
+		{get, "2:Atomic=507 3:Replace=216 4:Get=500 7:Replace=215"},
+		{`<Sequence><CmdID>5</CmdID>` + get + `</Sequence>`, "2:Atomic=507 3:Replace=216 5:Sequence=216 4:Get=500 7:Replace=215"},
+	} {
+		body := `<Alert><CmdID>1</CmdID><Data>1201</Data></Alert><Atomic><CmdID>2</CmdID>` + replace("3", "./a") +
+			tc.inner + replace("7", "./c") + `</Atomic>`
+		raw := []byte(`<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr><VerDTD>1.2</VerDTD><VerProto>DM/1.2</VerProto>` +
+			`<SessionID>1</SessionID><MsgID>1</MsgID><Target><LocURI>https://mdm.example/ManagementServer/MDM.svc</LocURI></Target>` +
+			fmt.Sprintf(`<Source><LocURI>DEV-ATOMIC-GET-%d</LocURI></Source></SyncHdr><SyncBody>`, i) + body + `<Final/></SyncBody></SyncML>`)
+		code, b := postRaw(t, srv.URL+Path, session.ContentType, raw)
+		var out syncml.Message
+		if err := syncml.Unmarshal(b, &out); code != http.StatusOK || err != nil {
+			t.Fatalf("HTTP %d, %v: %s", code, err, b)
+		}
+		var got []string
+		for _, c := range out.Body.Commands {
+			if st, ok := c.(*syncml.Status); ok && st.CmdRef != "0" && st.CmdRef != "1" {
+				got = append(got, st.CmdRef+":"+st.Cmd+"="+st.Data.Value)
+			}
+		}
+		if strings.Join(got, " ") != tc.want {
+			t.Errorf("case %d: Statuses %v, want %s", i, got, tc.want)
+		}
+	}
+}

@@ -12,7 +12,9 @@ type Request struct {
 	Header   *syncml.Header // the header of the message that carried it
 	Command  syncml.Command // the command (never a Status, Results, Atomic or Sequence)
 	// Atomic is true when the command is inside an Atomic: the handler
-	// should return an Undo when it changed something.
+	// should return an Undo when it changed something. It is never true
+	// for a Get: a Get inside an Atomic is not legal and fails (500)
+	// before the handler sees it.
 	Atomic bool
 }
 

@@ -184,7 +184,7 @@ func TestServerAndClientOverHTTP(t *testing.T) {
 	})}})
 	ctx := context.Background()
 	if err := s.Queue(ctx, "DEV1", &syncml.Replace{Items: []syncml.Item{{Target: &syncml.Location{LocURI: "./Vendor/MSFT/Policy/X"}, Data: syncml.Text("<a>&amp;</a>")}}},
-		&syncml.Atomic{Commands: []syncml.Command{get("./DevDetail/SwV"), get("./DevDetail/OEM")}}); err != nil {
+		&syncml.Sequence{Commands: []syncml.Command{get("./DevDetail/SwV"), get("./DevDetail/OEM")}}); err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -192,7 +192,7 @@ func TestServerAndClientOverHTTP(t *testing.T) {
 	}))
 	defer srv.Close()
 	outs := runDevice(t, srv.Client(), srv.URL, "DEV1", "1")
-	want := []string{"DEV1 Replace 200", "DEV1 Atomic 200", "DEV1 Get 200 v:./DevDetail/SwV", "DEV1 Get 200 v:./DevDetail/OEM"}
+	want := []string{"DEV1 Replace 200", "DEV1 Sequence 200", "DEV1 Get 200 v:./DevDetail/SwV", "DEV1 Get 200 v:./DevDetail/OEM"}
 	if d := cmp.Diff(want, log.got); d != "" {
 		t.Errorf("server outcomes (-want +got):\n%s", d)
 	}

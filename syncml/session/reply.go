@@ -152,13 +152,14 @@ func (r *responder) answer(c syncml.Command, resp Response) {
 }
 
 // atomic runs the commands of a until one fails (a chunk, MoreData, fails
-// with 400: an Atomic fits in one message; an Atomic inside it fails with
-// 500, being not legal there); then it undoes the ones that succeeded and
-// answers: 507 for the Atomic, the failing command's own code, 216 for
-// the rolled back (516 when rollback failed) and 215 for those not
-// executed; a Sequence inside it is answered too, then its commands. A
-// session alert in a failed Atomic (1222, 1223) is rolled back with it:
-// neither asks for more nor aborts.
+// with 400: an Atomic fits in one message; an Atomic or a Get inside it,
+// at any depth, fails with 500, being not legal there, and the handler
+// never sees it); then it undoes the ones that succeeded and answers: 507
+// for the Atomic, the failing command's own code, 216 for the rolled back
+// (516 when rollback failed) and 215 for those not executed; a Sequence
+// inside it is answered too, then its commands. A session alert in a
+// failed Atomic (1222, 1223) is rolled back with it: neither asks for
+// more nor aborts.
 func (r *responder) atomic(a *syncml.Atomic) {
 	var cmds []syncml.Command
 	flatten(a.Commands, &cmds)
@@ -171,9 +172,10 @@ func (r *responder) atomic(a *syncml.Atomic) {
 		switch c.(type) {
 		case *syncml.Status, *syncml.Results, *syncml.Unknown, *syncml.Sequence:
 			continue
-		case *syncml.Atomic:
-			// An Atomic in an Atomic is not legal: it fails, and its
-			// parent with it (OMA DM 1.2.1, 4.1.6.3; Windows answers so)
+		case *syncml.Atomic, *syncml.Get:
+			// An Atomic or a Get in an Atomic is not legal: it fails,
+			// before the handler sees it, and its parent with it (OMA
+			// DM 1.2.1, 4.1.6.3; Windows answers so)
 			resps[i] = Response{Code: syncml.StatusCommandFailed}
 		default:
 			if r.lo != nil && chunked(c) {
