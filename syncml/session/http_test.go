@@ -354,7 +354,9 @@ func TestServerReplayOverHTTP(t *testing.T) {
 
 func TestStateRoundTrip(t *testing.T) {
 	s := NewSession(nil)
-	_ = s.Queue(get("./A"), &syncml.Atomic{Commands: []syncml.Command{get("./B")}})
+	if err := s.Queue(get("./A"), &syncml.Sequence{Commands: []syncml.Command{get("./B")}}); err != nil {
+		t.Fatal(err)
+	}
 	handle(t, s, devMsg("1", "1", alert1201))
 	_ = s.Queue(&syncml.Exec{Items: []syncml.Item{{Target: &syncml.Location{LocURI: "./X"}, Data: syncml.XML("<x/>")}}})
 	handle(t, s, devMsg("1", "2", `<Status><CmdID>1</CmdID><MsgRef>1</MsgRef><CmdRef>3</CmdRef><Cmd>Get</Cmd><Data>200</Data></Status>`+
@@ -377,10 +379,10 @@ func TestStateRoundTrip(t *testing.T) {
 	if s2.Pending() != s.Pending() || s2.Queued() != 1 {
 		t.Errorf("pending %d queued %d", s2.Pending(), s2.Queued())
 	}
-	// The reloaded session goes on: the Atomic's Status arrives.
-	x := handle(t, s2, devMsg("1", "3", `<Status><CmdID>1</CmdID><MsgRef>1</MsgRef><CmdRef>4</CmdRef><Cmd>Atomic</Cmd><Data>200</Data></Status>`+
+	// The reloaded session goes on: the Sequence's Status arrives.
+	x := handle(t, s2, devMsg("1", "3", `<Status><CmdID>1</CmdID><MsgRef>1</MsgRef><CmdRef>4</CmdRef><Cmd>Sequence</Cmd><Data>200</Data></Status>`+
 		`<Status><CmdID>2</CmdID><MsgRef>1</MsgRef><CmdRef>5</CmdRef><Cmd>Get</Cmd><Data>200</Data></Status>`))
-	if len(x.Outcomes) != 2 || x.Outcomes[0].Command.ElementName() != "Atomic" || x.Reply.Header.MsgID != "3" {
+	if len(x.Outcomes) != 2 || x.Outcomes[0].Command.ElementName() != "Sequence" || x.Reply.Header.MsgID != "3" {
 		t.Errorf("after reload: %+v", x.Outcomes)
 	}
 	if x.Outcomes[1].Results[0].Items[0].Data.Value != "early" {

@@ -11,13 +11,18 @@ import (
 )
 
 // stateV4Sessions runs the sessions whose states, saved in format 4 by the
-// code before format 5, are in testdata/state-v4-NAME.bin.
+// code before format 5, are in testdata/state-v4-NAME.bin. answered's
+// group is a Sequence of a Get (Queue refuses an Atomic holding one): its
+// file was saved again by that code (6ae2ac1^), which saved the former
+// one, with an Atomic, byte for byte as it was.
 func stateV4Sessions(t *testing.T) map[string]*Session {
 	checkin := NewSession(nil)
 	_ = checkin.Queue(NewGets("./DevDetail/SwV", "./DevInfo/Mod")...)
 	handle(t, checkin, devMsg("1", "1", alert1201))
 	answered := NewSession(nil)
-	_ = answered.Queue(get("./A"), &syncml.Atomic{Commands: []syncml.Command{get("./B")}})
+	if err := answered.Queue(get("./A"), &syncml.Sequence{Commands: []syncml.Command{get("./B")}}); err != nil {
+		t.Fatal(err)
+	}
 	handle(t, answered, devMsg("1", "1", alert1201))
 	_ = answered.Queue(&syncml.Exec{Items: []syncml.Item{{Target: &syncml.Location{LocURI: "./X"}, Data: syncml.XML("<x/>")}}})
 	handle(t, answered, devMsg("1", "2", `<Status><CmdID>1</CmdID><MsgRef>1</MsgRef><CmdRef>3</CmdRef><Cmd>Get</Cmd><Data>200</Data></Status>`+
