@@ -89,7 +89,9 @@ type ClientConfig struct {
 	BeforeReply func(ctx context.Context, c *Client, m *syncml.Message, x *Exchange)
 	// EachMessage, when set, is called for every message the Client
 	// builds except the Statuses that answer an abort (see
-	// client_each.go): the commands it returns go first in that message.
+	// client_each.go): the commands it returns go first in that message
+	// (a nil command, or an Atomic holding a Get or an Atomic, is an
+	// error, as in Queue).
 	EachMessage func(ctx context.Context) ([]syncml.Command, error)
 	// Unmarshal, when set, decodes each server reply Run reads instead of
 	// syncml.Unmarshal, which it must equal on the message it gives: a
@@ -160,7 +162,11 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 }
 
 // Queue appends commands (client alerts, for example) to send in the next
-// message of the session, in order.
+// message of the session, in order. It refuses a nil command and an
+// Atomic holding a Get or another Atomic at any depth (the server fails
+// it: 500, the Atomic 507), with an error matching syncml.ErrInvalid; so
+// does Start among its alerts, and a message is not built when
+// EachMessage returns such an Atomic or a nil command.
 func (c *Client) Queue(cmds ...syncml.Command) error {
 	max := c.cfg.MaxQueue
 	if max <= 0 {
@@ -173,6 +179,9 @@ func (c *Client) Queue(cmds ...syncml.Command) error {
 		if isNil(x) {
 			return errorf("Queue: nil command")
 		}
+	}
+	if err := notInAtomic("Queue", cmds); err != nil {
+		return err
 	}
 	if _, err := syncml.Marshal(&syncml.Message{Body: syncml.Body{Commands: cmds}}); err != nil {
 		return errorf("Queue: %w", err)
@@ -193,6 +202,9 @@ func (c *Client) Start(ctx context.Context, sessionID string, alerts ...syncml.C
 		if isNil(a) {
 			return nil, errorf("Start: nil command")
 		}
+	}
+	if err := notInAtomic("Start", alerts); err != nil {
+		return nil, err
 	}
 	c.sessionID, c.outMsgID, c.inMsgID = sessionID, 0, ""
 	c.sent.reset()

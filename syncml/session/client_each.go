@@ -33,6 +33,9 @@ func (c *Client) eachMessage(ctx context.Context, cands []syncml.Command) ([]syn
 			return nil, errorf("EachMessage: nil command")
 		}
 	}
+	if err := notInAtomic("EachMessage", extra); err != nil {
+		return nil, err
+	}
 	c.nextEach = len(extra)
 	if len(extra) == 0 {
 		return cands, nil

@@ -22,7 +22,8 @@
 // message through a Handler (a [Mux] routes by command and CSP subtree),
 // with one Status per command (one per item when the codes differ),
 // Results for Get, and the Atomic rules (507 for the Atomic, 216 or 516 for
-// what was rolled back, 215 for what did not run). [Client.Run] runs a
+// what was rolled back, 215 for what did not run; a Get or an Atomic
+// inside an Atomic, not legal there, fails with 500). [Client.Run] runs a
 // whole session over HTTP.
 //
 // Over HTTP, a [Server] is the http.Handler of a management server: it

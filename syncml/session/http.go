@@ -92,7 +92,8 @@ func NewServer(cfg ServerConfig) *Server {
 
 // Queue appends commands for device (the Identity.Device its state is
 // kept under: by default its SyncHdr Source LocURI, with ClientCertificate
-// its certificate's common name) to send in its sessions, in order.
+// its certificate's common name) to send in its sessions, in order. It
+// refuses what Session.Queue refuses.
 func (s *Server) Queue(ctx context.Context, device string, cmds ...syncml.Command) error {
 	for attempt := range s.cfg.MaxRetries {
 		raw, ver, err := s.cfg.Store.Load(ctx, device)

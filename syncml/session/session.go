@@ -377,7 +377,10 @@ func NewSession(cfg *Config) *Session {
 // Queue appends commands to send to the device, in order; they go out in
 // the next reply that may carry new commands. The Session takes ownership
 // of them and sets their CmdIDs when it sends them. Commands are sent as
-// given: wrap them in a syncml.Atomic to have them applied atomically.
+// given: wrap them in a syncml.Atomic to have them applied atomically. An
+// Atomic may not hold a Get or another Atomic, at any depth (a device
+// fails it: 500, the Atomic 507): Queue refuses one with an error matching
+// syncml.ErrInvalid, as it refuses nil commands, Statuses and Results.
 func (s *Session) Queue(cmds ...syncml.Command) error {
 	if len(s.st.Queue)+len(cmds) > s.cfg.maxQueue() {
 		return pkg.Limit("MaxQueue", int64(s.cfg.maxQueue()), int64(len(s.st.Queue)+len(cmds)), "")
@@ -416,10 +419,11 @@ func (s *Session) Queue(cmds ...syncml.Command) error {
 	return nil
 }
 
-// queueable reports why cmds cannot be queued: a nil command, or an
-// answer (Status, Results) in them.
+// queueable reports why cmds cannot be queued: a nil command, an answer
+// (Status, Results) in them, or an Atomic holding a Get or an Atomic (see
+// notInAtomic).
 func queueable(cmds []syncml.Command) error {
-	for _, c := range cmds {
+	for i, c := range cmds {
 		if g, ok := c.(*syncml.Get); ok && g != nil {
 			continue // what a server queues most, tested at once
 		}
@@ -429,6 +433,10 @@ func queueable(cmds []syncml.Command) error {
 		switch c.(type) {
 		case *syncml.Status, *syncml.Results:
 			return errorf("Queue: %s is an answer, not a command to queue", c.ElementName())
+		case *syncml.Atomic, *syncml.Sequence:
+			if path, name := illegalInAtomic(c, i, false, nil); path != "" {
+				return atomicError("Queue", path, name)
+			}
 		}
 	}
 	return nil
