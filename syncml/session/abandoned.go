@@ -1,0 +1,92 @@
+package session
+
+import "github.com/windc-go/windc/syncml"
+
+// AbandonedGets returns a new Get, ready to queue, for each Get among
+// outcomes that a restart or an abort of the session gave up before the
+// device answered it: Abandoned, with neither Status nor Results (a Get
+// whose Results came without its Status was answered). A Get changes
+// nothing on the device, so asking it again is always safe, unlike an
+// Exec, Add or Replace, which the device may have run before the session
+// broke: AbandonedGets returns no other command, nor a Get nested in an
+// Atomic or Sequence among outcomes (it goes with its parent). The copies
+// are in the order of outcomes, without CmdID, and share no Get, Item,
+// Location, Meta, Cred or Data with them; nil when there are none.
+//
+// In Config.BeforeReply,
+//
+//	_ = s.Queue(session.AbandonedGets(x.Outcomes)...)
+//
+// asks them again in the reply to the message that restarted the session
+// (Alert 1201 or 1200, or a new SessionID). Each Get is given up once: the
+// copy, once sent, is reported (and returned) again only if its session
+// breaks too. A Server that retries a message after a Store conflict runs
+// BeforeReply on the state it reloads, without what the failed try
+// queued. An abort (Alert 1223) gives its commands up after BeforeReply
+// has run: their Outcomes reach only ServerConfig.OnExchange, in an
+// Exchange that is Done, where Server.Queue asks them in the device's next
+// session.
+func AbandonedGets(outcomes []Outcome) []syncml.Command {
+	var gets []*syncml.Get
+	var nested map[syncml.Command]bool // the commands nested in those of outcomes
+	for _, o := range outcomes {
+		if o.Command == nil {
+			continue
+		}
+		if n := o.Command.Nested(); len(n) > 0 {
+			if nested == nil {
+				nested = make(map[syncml.Command]bool)
+			}
+			markNested(n, nested)
+			continue
+		}
+		if g, ok := o.Command.(*syncml.Get); ok && g != nil && o.Abandoned && o.Status == nil && len(o.Results) == 0 && o.Err == nil {
+			gets = append(gets, g)
+		}
+	}
+	// A nested command follows its parent in outcomes: the Gets are
+	// known to be nested once all the outcomes are seen.
+	var out []syncml.Command
+	for _, g := range gets {
+		if !nested[g] {
+			out = append(out, copyGet(g))
+		}
+	}
+	return out
+}
+
+// markNested adds cmds and the commands nested in them to set.
+func markNested(cmds []syncml.Command, set map[syncml.Command]bool) {
+	for _, c := range cmds {
+		if c != nil {
+			set[c] = true
+			markNested(c.Nested(), set)
+		}
+	}
+}
+
+// copyGet returns a copy of g without its CmdID, sharing with it none of
+// its Items, nor their Locations, Meta and Data, nor its Meta and Cred.
+func copyGet(g *syncml.Get) *syncml.Get {
+	c := &syncml.Get{NoResp: g.NoResp, Lang: g.Lang, Meta: copyPtr(g.Meta)}
+	if g.Cred != nil {
+		c.Cred = &syncml.Cred{Meta: copyPtr(g.Cred.Meta), Data: copyPtr(g.Cred.Data)}
+	}
+	if g.Items != nil {
+		c.Items = make([]syncml.Item, len(g.Items))
+		for i, it := range g.Items {
+			c.Items[i] = syncml.Item{Target: copyPtr(it.Target), Source: copyPtr(it.Source),
+				Meta: copyPtr(it.Meta), Data: copyPtr(it.Data), MoreData: it.MoreData}
+		}
+	}
+	return c
+}
+
+// copyPtr returns a pointer to a copy of *p, nil when p is nil.
+func copyPtr[T any](p *T) *T {
+	if p == nil {
+		return nil
+	}
+	v := *p
+	return &v
+}
