@@ -1,9 +1,11 @@
 // Command dmserver is a small device management server built on
 // syncml/session: it answers the OMA DM sessions of any number of Windows
 // devices over plain HTTP on a loopback address, queues a few Gets
-// (DevDetail, DevInfo) on each device's first session and starts its WinDC
-// linked enrollment there, and logs each session and each answered
-// command with slog (each HTTP exchange too, at Debug level).
+// (DevDetail, DevInfo) on each device's first session, asks them again
+// when that session breaks before the device answers them (it starts a
+// new session or aborts: reask.go), starts the device's WinDC linked
+// enrollment there, and logs each session and each answered command with
+// slog (each HTTP exchange too, at Debug level).
 //
 //	go run ./examples/dmserver -addr 127.0.0.1:8080
 //
@@ -158,7 +160,7 @@ func loopback(addr string) error {
 // adds the enrollment services and handleWinDC the WinDC endpoint.
 func newMux(log *slog.Logger, auth session.Authenticator) *http.ServeMux {
 	mux := http.NewServeMux()
-	mux.Handle("POST "+Path, newServer(log, auth))
+	mux.Handle("POST "+Path, newServer(log, auth, nil))
 	return mux
 }
 
@@ -232,14 +234,18 @@ func readUsers(r io.Reader) (*session.MemoryUsers, error) {
 	return users, nil
 }
 
-// newServer wires a session.Server: auth (nil accepts everyone), Gets on
-// a device's first session, a log record per session (the Server's own
-// per-exchange record is at Debug), one per answered command and one for
-// the commands a restarted session gave up (a warning when the linked
-// enrollment's are among them).
-func newServer(log *slog.Logger, auth session.Authenticator) *session.Server {
-	return session.NewServer(session.ServerConfig{
+// newServer wires a session.Server over store (nil: a MemoryStore): auth
+// (nil accepts everyone), Gets on a device's first session, asked again
+// when that session breaks before the device answers them (reask.go), a
+// log record per session (the Server's own per-exchange record is at
+// Debug), one per answered command, one for the Gets asked again and one
+// for the other commands a restarted or aborted session gave up (a
+// warning when the linked enrollment's are among them).
+func newServer(log *slog.Logger, auth session.Authenticator, store session.Store) *session.Server {
+	var srv *session.Server
+	srv = session.NewServer(session.ServerConfig{
 		Logger: log,
+		Store:  store,
 		Session: session.Config{
 			Authenticator: auth,
 			OnStart: func(ctx context.Context, s *session.Session, id session.Identity, first bool) {
@@ -252,15 +258,23 @@ func newServer(log *slog.Logger, auth session.Authenticator) *session.Server {
 					_ = s.Queue(linkedProvider.GetEnrollStatus())
 				}
 			},
-			BeforeReply: relink,
+			BeforeReply: func(ctx context.Context, s *session.Session, m *syncml.Message, x *session.Exchange) {
+				beforeReply(ctx, log, s, m, x)
+			},
 		},
 		OnExchange: func(ctx context.Context, x *session.Exchange) {
+			lost := false // the Gets an abort gave up could not be queued
+			if again, err := afterAbort(ctx, srv, x); err != nil {
+				lost = true
+				log.LogAttrs(ctx, slog.LevelWarn, "commands not asked again", slog.String("device", x.Identity.Device),
+					slog.Any("targets", targetsOf(again)), slog.String("err", err.Error()))
+			}
 			// the records' attributes cost allocations: none when discarded
 			info, warn := log.Enabled(ctx, slog.LevelInfo), log.Enabled(ctx, slog.LevelWarn)
 			if !info && !warn {
 				return
 			}
-			var abandoned []string // the targets of the commands a restart gave up
+			var abandoned, again []string // the targets of the commands a restart or abort gave up, and of those asked again
 			n := 0
 			gaveUp := slog.LevelInfo // Warn when the linked enrollment is given up
 			for _, o := range x.Outcomes {
@@ -271,6 +285,10 @@ func newServer(log *slog.Logger, auth session.Authenticator) *session.Server {
 					// whose Results came without its Status has its own,
 					// with their values)
 					t := syncml.Targets(o.Command)
+					if !lost && askedAgain(o.Command) {
+						again = append(again, t...)
+						continue
+					}
 					if len(t) > 0 {
 						if _, ok := linkedNode(t[0]); ok {
 							gaveUp = slog.LevelWarn // as logLinked warns of each node
@@ -303,6 +321,12 @@ func newServer(log *slog.Logger, auth session.Authenticator) *session.Server {
 				log.LogAttrs(ctx, slog.LevelInfo, "command answered", attrs...)
 				logLinked(ctx, log, x.Identity.Device, o)
 			}
+			if len(again) > 0 && info {
+				// not lost: the device answers them in this session, or
+				// in its next after an abort
+				log.LogAttrs(ctx, slog.LevelInfo, "commands asked again", slog.String("device", x.Identity.Device),
+					slog.Int("count", len(again)), slog.Any("targets", again))
+			}
 			if n > 0 && (info || gaveUp == slog.LevelWarn) {
 				log.LogAttrs(ctx, gaveUp, "commands abandoned", slog.String("device", x.Identity.Device),
 					slog.Int("count", n), slog.Any("targets", abandoned))
@@ -313,6 +337,7 @@ func newServer(log *slog.Logger, auth session.Authenticator) *session.Server {
 			}
 		},
 	})
+	return srv
 }
 
 // logSession writes the record of a session, at its start: which device,

@@ -159,14 +159,18 @@ func restartBeforeAnswering(t *testing.T, opts *slog.HandlerOptions, device stri
 }
 
 // A device that starts a new session before answering its first one gives
-// up all of that session's commands at once: one record names them, not
-// one record (and a warning for each linked-enrollment node) per command.
+// up all of that session's commands at once: one record names those given
+// up (the linked enrollment's), one at Info the Gets asked again, not one
+// record (and a warning for each linked-enrollment node) per command.
 func TestLogsAbandonedOnce(t *testing.T) {
 	l := restartBeforeAnswering(t, nil, "DEV-AB")
-	want := len(firstSessionGets) + len(linkedProvider.Start("http://127.0.0.1/"))
+	want := len(linkedProvider.Start("http://127.0.0.1/"))
 	if strings.Count(l, `msg="commands abandoned"`) != 1 || !strings.Contains(l, fmt.Sprintf("device=DEV-AB count=%d targets=", want)) ||
 		!strings.Contains(l, string(linkedProvider.EnrollStatus())) || strings.Contains(l, "abandoned=true") {
 		t.Errorf("want one record of %d commands abandoned:\n%s", want, l)
+	}
+	if strings.Count(l, `level=INFO msg="commands asked again"`) != 1 || !strings.Contains(l, fmt.Sprintf("device=DEV-AB count=%d targets=", len(firstSessionGets))) {
+		t.Errorf("want one record of %d Gets asked again:\n%s", len(firstSessionGets), l)
 	}
 }
 
@@ -175,7 +179,7 @@ func TestLogsAbandonedOnce(t *testing.T) {
 // into one record: that record is a warning when it holds them.
 func TestLogsAbandonedLinkedAtWarn(t *testing.T) {
 	l := restartBeforeAnswering(t, &slog.HandlerOptions{Level: slog.LevelWarn}, "DEV-AW")
-	want := len(firstSessionGets) + len(linkedProvider.Start("http://127.0.0.1/"))
+	want := len(linkedProvider.Start("http://127.0.0.1/"))
 	if strings.Count(l, `level=WARN msg="commands abandoned"`) != 1 || !strings.Contains(l, fmt.Sprintf("device=DEV-AW count=%d targets=", want)) ||
 		!strings.Contains(l, string(linkedProvider.EnrollStatus())) {
 		t.Errorf("want one warning of %d commands abandoned, the linked enrollment's among them:\n%s", want, l)
@@ -215,7 +219,8 @@ func TestLogsAbandonedWithResults(t *testing.T) {
 		`<Results><CmdID>2</CmdID><MsgRef>1</MsgRef><CmdRef>` + cmdRef + `</CmdRef><Item><Source><LocURI>./DevDetail/OEM</LocURI></Source><Data>Contoso-OEM</Data></Item></Results>` +
 		`<Final/></SyncBody></SyncML>`))
 	post(syncmltest.WindowsCheckIn("DEV-AR", "2"))
-	if l := logs.String(); !strings.Contains(l, "targets=[./DevDetail/OEM] abandoned=true value=Contoso-OEM") || !strings.Contains(l, "count=9 ") {
+	if l := logs.String(); !strings.Contains(l, "targets=[./DevDetail/OEM] abandoned=true value=Contoso-OEM") ||
+		!strings.Contains(l, `msg="commands asked again" device=DEV-AR count=5 `) || !strings.Contains(l, `msg="commands abandoned" device=DEV-AR count=4 `) {
 		t.Errorf("the value of the abandoned Get is not logged:\n%s", l)
 	}
 }
