@@ -25,7 +25,8 @@ import "github.com/windc-go/windc/syncml"
 // queued. An abort (Alert 1223) gives its commands up after BeforeReply
 // has run: their Outcomes reach only ServerConfig.OnExchange, in an
 // Exchange that is Done, where Server.Queue asks them in the device's next
-// session.
+// session. A message that both restarts and aborts the session (Alert 1201
+// and 1223) shows the restart's to both hooks: one of them asks them.
 func AbandonedGets(outcomes []Outcome) []syncml.Command {
 	var gets []*syncml.Get
 	var nested map[syncml.Command]bool // the commands nested in those of outcomes
