@@ -242,8 +242,7 @@ func readUsers(r io.Reader) (*session.MemoryUsers, error) {
 // for the other commands a restarted or aborted session gave up (a
 // warning when the linked enrollment's are among them).
 func newServer(log *slog.Logger, auth session.Authenticator, store session.Store) *session.Server {
-	var srv *session.Server
-	srv = session.NewServer(session.ServerConfig{
+	return session.NewServer(session.ServerConfig{
 		Logger: log,
 		Store:  store,
 		Session: session.Config{
@@ -263,12 +262,6 @@ func newServer(log *slog.Logger, auth session.Authenticator, store session.Store
 			},
 		},
 		OnExchange: func(ctx context.Context, x *session.Exchange) {
-			lost := false // the Gets an abort gave up could not be queued
-			if again, err := afterAbort(ctx, srv, x); err != nil {
-				lost = true
-				log.LogAttrs(ctx, slog.LevelWarn, "commands not asked again", slog.String("device", x.Identity.Device),
-					slog.Any("targets", targetsOf(again)), slog.String("err", err.Error()))
-			}
 			// the records' attributes cost allocations: none when discarded
 			info, warn := log.Enabled(ctx, slog.LevelInfo), log.Enabled(ctx, slog.LevelWarn)
 			if !info && !warn {
@@ -285,7 +278,7 @@ func newServer(log *slog.Logger, auth session.Authenticator, store session.Store
 					// whose Results came without its Status has its own,
 					// with their values)
 					t := syncml.Targets(o.Command)
-					if !lost && askedAgain(o.Command) {
+					if askedAgain(o.Command) {
 						again = append(again, t...)
 						continue
 					}
@@ -337,7 +330,6 @@ func newServer(log *slog.Logger, auth session.Authenticator, store session.Store
 			}
 		},
 	})
-	return srv
 }
 
 // logSession writes the record of a session, at its start: which device,

@@ -37,55 +37,18 @@ func askedAgain(cmd syncml.Command) bool {
 	return !linked
 }
 
-// beforeReply is the session's BeforeReply: it asks again, in this reply,
-// the Gets a restart of the session gave up, and starts the linked
-// enrollment again when the device reads 1 (relink). The Gets an abort
-// gives up are not among x.Outcomes yet (the session gives them up once
-// BeforeReply has returned): afterAbort asks them.
+// beforeReply is the session's BeforeReply: it queues again the Gets a
+// restart or an abort of the session gave up (they go out in this reply,
+// or in the device's next session after an abort), and starts the linked
+// enrollment again when the device reads 1 (relink).
 func beforeReply(ctx context.Context, log *slog.Logger, s *session.Session, m *syncml.Message, x *session.Exchange) {
 	relink(ctx, s, m, x)
-	if abortsSession(m) {
-		// a restart and an abort in one message: the Gets the restart
-		// gave up are afterAbort's too, asked once, in the next session
-		return
-	}
 	if again := reask(x.Outcomes); len(again) > 0 {
 		if err := s.Queue(again...); err != nil {
 			log.LogAttrs(ctx, slog.LevelWarn, "commands not asked again", slog.String("device", x.Identity.Device),
 				slog.Any("targets", targetsOf(again)), slog.String("err", err.Error()))
 		}
 	}
-}
-
-// afterAbort queues for the device's next session the Gets that an abort
-// gave up unanswered, which beforeReply did not see, and returns them; x
-// is the Exchange of every message, once its state is saved (the
-// Server's OnExchange). An abort's is Done: its reply carries only
-// Statuses. That of a restart is not, but for one whose commands were all
-// refused (no message within the device's MaxMsgSize carries them): its
-// Gets are then asked in the next session. The error is Server.Queue's.
-func afterAbort(ctx context.Context, srv *session.Server, x *session.Exchange) ([]syncml.Command, error) {
-	if !x.Done {
-		return nil, nil
-	}
-	again := reask(x.Outcomes)
-	if len(again) == 0 {
-		return nil, nil
-	}
-	return again, srv.Queue(ctx, x.Identity.Device, again...)
-}
-
-// abortsSession reports whether m aborts the session: an Alert 1223 among its
-// commands (not nested in an Atomic, which may roll it back).
-func abortsSession(m *syncml.Message) bool {
-	for _, c := range m.Body.Commands {
-		if a, ok := c.(*syncml.Alert); ok {
-			if code, err := a.Code(); err == nil && code == syncml.AlertSessionAbort {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // targetsOf returns the first target of each of cmds.

@@ -197,7 +197,7 @@ func TestReaskStoreConflict(t *testing.T) {
 
 // A device whose new session's first message also aborts it (Alert 1201
 // and 1223 together) is asked the Gets the restart gave up in its next
-// session, once: beforeReply leaves them to afterAbort.
+// session, once (the restart and the abort give them up once, together).
 func TestReaskRestartAndAbort(t *testing.T) {
 	d := newReaskDevice(t, "DEV-RB", nil)
 	d.checkIn("1")

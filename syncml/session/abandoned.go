@@ -18,15 +18,12 @@ import "github.com/windc-go/windc/syncml"
 //	_ = s.Queue(session.AbandonedGets(x.Outcomes)...)
 //
 // asks them again in the reply to the message that restarted the session
-// (Alert 1201 or 1200, or a new SessionID). Each Get is given up once: the
-// copy, once sent, is reported (and returned) again only if its session
-// breaks too. A Server that retries a message after a Store conflict runs
-// BeforeReply on the state it reloads, without what the failed try
-// queued. An abort (Alert 1223) gives its commands up after BeforeReply
-// has run: their Outcomes reach only ServerConfig.OnExchange, in an
-// Exchange that is Done, where Server.Queue asks them in the device's next
-// session. A message that both restarts and aborts the session (Alert 1201
-// and 1223) shows the restart's to both hooks: one of them asks them.
+// (Alert 1201 or 1200, or a new SessionID), or, after an abort (Alert
+// 1223, whose reply carries no command), in the device's next session.
+// Each Get is given up once: the copy, once sent, is reported (and
+// returned) again only if its session breaks too. A Server that retries a
+// message after a Store conflict runs BeforeReply on the state it
+// reloads, without what the failed try queued.
 func AbandonedGets(outcomes []Outcome) []syncml.Command {
 	var gets []*syncml.Get
 	var nested map[syncml.Command]bool // the commands nested in those of outcomes

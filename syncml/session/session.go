@@ -51,10 +51,12 @@ type Config struct {
 	OnStart func(ctx context.Context, s *Session, id Identity, first bool)
 	// BeforeReply, when set, is called for every accepted message that is
 	// not a replay, once its Statuses and Results are matched (x.Outcomes
-	// and x.Unmatched are filled) and the Handler has answered its
-	// commands, before the reply is composed: commands it queues on s go
-	// out in this reply when it may carry new commands (no Status
-	// outstanding, no package in flight). So a server decides its next
+	// and x.Unmatched are filled, with the commands a restart or an abort
+	// of the session gave up) and the Handler has answered its commands,
+	// before the reply is composed: commands it queues on s go out in this
+	// reply when it may carry new commands (no Status outstanding, no
+	// package in flight, no abort: after an Alert 1223 they wait for the
+	// device's next session). So a server decides its next
 	// commands from what the device just answered, in the same session.
 	// m is the received message. It may run again for the same message
 	// when a Server retries after a Store conflict, and when the device
@@ -615,6 +617,15 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 		x.Outcomes = append(x.Outcomes, outs...)
 	}
 	x.Unmatched = unmatched
+	if abort {
+		// The session ends here: what it sent and was not answered is
+		// given up before BeforeReply, which sees it among x.Outcomes
+		// (what it queues waits for the device's next session).
+		st.rejoinCont()
+		x.Outcomes = append(x.Outcomes, st.Sent.abandon()...)
+		st.requeue()
+		st.Ended = true
+	}
 	if s.cfg.BeforeReply != nil {
 		s.cfg.BeforeReply(ctx, s, m, x)
 	}
@@ -645,10 +656,7 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	pkgEnd := m.Body.Final && st.LO == nil
 	switch {
 	case abort:
-		st.rejoinCont()
-		x.Outcomes = append(x.Outcomes, st.Sent.abandon()...)
-		st.requeue()
-		st.Ended = true
+		// given up above, before BeforeReply
 	case len(st.Cont) > 0 && (more || pkgEnd || nextMessageResponse(m)):
 		// The rest of this side's package goes out when asked for (while
 		// the device's package goes on, the next case asks for it).
