@@ -79,9 +79,9 @@ func (e *ValidationError) Unwrap() error { return ErrInvalid }
 //     ./DevInfo by Source), or by both (Copy), and every LocURI given
 //     parses with ParseLocURI ("locuri");
 //   - Atomic holds only Add, Copy, Delete, Exec, Replace, Sequence and
-//     Alert: no Get, no nested Atomic, no Status or Results
-//     ("atomic-content"), and never an Add then a Replace of the same node
-//     ("atomic-add-replace");
+//     Alert: no Get and no nested Atomic, in a Sequence of it either, no
+//     Status or Results ("atomic-content"), and never an Add then a
+//     Replace of the same node ("atomic-add-replace");
 //   - Sequence holds no Status, Results or Sequence ("sequence-content");
 //   - an Alert has a numeric code in Data ("alert-code"); alerts 1224 and
 //     1226 carry Meta Type on each Item ("alert-type");
@@ -133,6 +133,9 @@ type validator struct {
 	ids  map[string]string // CmdID → path of first use
 	out  []Violation
 	open map[Command]bool // the Atomic and Sequence commands being checked
+	// atomics counts the Atomics being checked: a command checked while
+	// it is not zero stands inside one, maybe through Sequences
+	atomics int
 }
 
 func (v *validator) add(path, id, rule, detail string) {
@@ -187,6 +190,10 @@ func (v *validator) command(p string, c Command, parent string) {
 		switch c.(type) {
 		case *Status, *Results, *Sequence:
 			v.add(p, id, "sequence-content", c.ElementName()+" is not allowed inside Sequence")
+		case *Get, *Atomic:
+			if v.atomics > 0 {
+				v.add(p, id, "atomic-content", c.ElementName()+" is not allowed inside Atomic, in a Sequence of it either")
+			}
 		}
 	}
 	switch c := c.(type) {
@@ -211,7 +218,14 @@ func (v *validator) command(p string, c Command, parent string) {
 			v.open = map[Command]bool{}
 		}
 		v.open[c] = true
+		_, atomic := c.(*Atomic)
+		if atomic {
+			v.atomics++
+		}
 		v.commands(p, c.Nested(), c.ElementName())
+		if atomic {
+			v.atomics--
+		}
 		delete(v.open, c)
 	case *Alert:
 		code, err := c.Code()

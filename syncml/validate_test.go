@@ -69,6 +69,16 @@ func TestValidate(t *testing.T) {
 			&Add{CmdID: "6", Items: target("./Vendor/MSFT/X")},
 			&Replace{CmdID: "7", Items: target("./Device/Vendor/MSFT/X")},
 		}}}, []string{"atomic-add-replace", "atomic-content", "atomic-content"}},
+		{"atomic through sequence", nil, []Command{&Atomic{CmdID: "2", Commands: []Command{
+			&Sequence{CmdID: "3", Commands: []Command{
+				&Get{CmdID: "4", Items: target("./a")},
+				&Atomic{CmdID: "5", Commands: []Command{&Add{CmdID: "6", Items: target("./b")}}},
+				&Exec{CmdID: "7", Items: target("./c")},
+			}},
+		}}, &Sequence{CmdID: "8", Commands: []Command{
+			&Get{CmdID: "9", Items: target("./d")},
+			&Atomic{CmdID: "10", Commands: []Command{&Add{CmdID: "11", Items: target("./e")}}},
+		}}}, []string{"atomic-content", "atomic-content"}},
 		{"sequence", nil, []Command{&Sequence{CmdID: "2", Commands: []Command{&Status{CmdID: "3", MsgRef: "1", CmdRef: "1", Cmd: "Get", Data: Text("200")}}}},
 			[]string{"sequence-content"}},
 		{"alerts", nil, []Command{
