@@ -137,22 +137,8 @@ func TestOutsideNestedAtomic(t *testing.T) {
 	} {
 		body := `<Alert><CmdID>1</CmdID><Data>1201</Data></Alert><Atomic><CmdID>2</CmdID>` + replace("3", "./a") +
 			`<Atomic><CmdID>4</CmdID>` + tc.inner + `</Atomic>` + replace("7", "./c") + `</Atomic>`
-		raw := []byte(`<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr><VerDTD>1.2</VerDTD><VerProto>DM/1.2</VerProto>` +
-			`<SessionID>1</SessionID><MsgID>1</MsgID><Target><LocURI>https://mdm.example/ManagementServer/MDM.svc</LocURI></Target>` +
-			fmt.Sprintf(`<Source><LocURI>DEV-NESTED-%d</LocURI></Source></SyncHdr><SyncBody>`, i) + body + `<Final/></SyncBody></SyncML>`)
-		code, b := postRaw(t, srv.URL+Path, session.ContentType, raw)
-		var out syncml.Message
-		if err := syncml.Unmarshal(b, &out); code != http.StatusOK || err != nil {
-			t.Fatalf("HTTP %d, %v: %s", code, err, b)
-		}
-		var got []string
-		for _, c := range out.Body.Commands {
-			if st, ok := c.(*syncml.Status); ok && st.CmdRef != "0" && st.CmdRef != "1" {
-				got = append(got, st.CmdRef+":"+st.Cmd+"="+st.Data.Value)
-			}
-		}
-		if strings.Join(got, " ") != tc.want {
-			t.Errorf("case %d: Statuses %v, want %s", i, got, tc.want)
+		if got := atomicStatuses(t, srv.URL, fmt.Sprintf("DEV-NESTED-%d", i), body); got != tc.want {
+			t.Errorf("case %d: Statuses %s, want %s", i, got, tc.want)
 		}
 	}
 }
@@ -176,22 +162,31 @@ func TestOutsideAtomicGet(t *testing.T) {
 	} {
 		body := `<Alert><CmdID>1</CmdID><Data>1201</Data></Alert><Atomic><CmdID>2</CmdID>` + replace("3", "./a") +
 			tc.inner + replace("7", "./c") + `</Atomic>`
-		raw := []byte(`<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr><VerDTD>1.2</VerDTD><VerProto>DM/1.2</VerProto>` +
-			`<SessionID>1</SessionID><MsgID>1</MsgID><Target><LocURI>https://mdm.example/ManagementServer/MDM.svc</LocURI></Target>` +
-			fmt.Sprintf(`<Source><LocURI>DEV-ATOMIC-GET-%d</LocURI></Source></SyncHdr><SyncBody>`, i) + body + `<Final/></SyncBody></SyncML>`)
-		code, b := postRaw(t, srv.URL+Path, session.ContentType, raw)
-		var out syncml.Message
-		if err := syncml.Unmarshal(b, &out); code != http.StatusOK || err != nil {
-			t.Fatalf("HTTP %d, %v: %s", code, err, b)
-		}
-		var got []string
-		for _, c := range out.Body.Commands {
-			if st, ok := c.(*syncml.Status); ok && st.CmdRef != "0" && st.CmdRef != "1" {
-				got = append(got, st.CmdRef+":"+st.Cmd+"="+st.Data.Value)
-			}
-		}
-		if strings.Join(got, " ") != tc.want {
-			t.Errorf("case %d: Statuses %v, want %s", i, got, tc.want)
+		if got := atomicStatuses(t, srv.URL, fmt.Sprintf("DEV-ATOMIC-GET-%d", i), body); got != tc.want {
+			t.Errorf("case %d: Statuses %s, want %s", i, got, tc.want)
 		}
 	}
+}
+
+// atomicStatuses posts a session's first message from device, body its
+// SyncBody's commands, to the server at url and returns the Statuses of
+// the reply but those of the SyncHdr and of CmdID 1 (the 1201), as
+// "CmdRef:Cmd=code" in order.
+func atomicStatuses(t *testing.T, url, device, body string) string {
+	t.Helper()
+	raw := []byte(`<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr><VerDTD>1.2</VerDTD><VerProto>DM/1.2</VerProto>` +
+		`<SessionID>1</SessionID><MsgID>1</MsgID><Target><LocURI>https://mdm.example/ManagementServer/MDM.svc</LocURI></Target>` +
+		`<Source><LocURI>` + device + `</LocURI></Source></SyncHdr><SyncBody>` + body + `<Final/></SyncBody></SyncML>`)
+	code, b := postRaw(t, url+Path, session.ContentType, raw)
+	var out syncml.Message
+	if err := syncml.Unmarshal(b, &out); code != http.StatusOK || err != nil {
+		t.Fatalf("HTTP %d, %v: %s", code, err, b)
+	}
+	var got []string
+	for _, c := range out.Body.Commands {
+		if st, ok := c.(*syncml.Status); ok && st.CmdRef != "0" && st.CmdRef != "1" {
+			got = append(got, st.CmdRef+":"+st.Cmd+"="+st.Data.Value)
+		}
+	}
+	return strings.Join(got, " ")
 }
