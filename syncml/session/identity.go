@@ -39,6 +39,12 @@ type AuthInput struct {
 	// (same SessionID, no session alert since), nil when none: a message
 	// of an authenticated session needs no credentials.
 	Accepted *Identity
+	// Owner is the user the device is bound to, kept in its session state
+	// for good: the Identity.User of the first of its messages accepted
+	// with a user, by any Authenticator; "" when none yet. The device is
+	// the one whose state is loaded: the SyncHdr Source LocURI, or a
+	// DeviceKeyer's key.
+	Owner string
 }
 
 // An AuthDecision is an Authenticator's answer.

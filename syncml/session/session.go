@@ -261,6 +261,9 @@ type state struct {
 	PeerNonce   []byte
 	SrvAccepted bool
 	ReplyHMAC   string
+	// Owner is the user the device is bound to, "" when none yet (see
+	// AuthInput.Owner); it outlives the sessions.
+	Owner string
 	// sentEnc, not kept, is the encoding of the commands sentFor within
 	// Reply: while they are all that Sent holds, without Status or
 	// Results, appendState copies it instead of encoding them again.
@@ -504,7 +507,7 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	// each of their pointer words, nil or not, while the garbage
 	// collector marks
 	ain := &xr.ain
-	ain.Message, ain.Raw, ain.Header, ain.TLS, ain.Nonce = m, raw, in.Header, in.TLS, st.Nonce
+	ain.Message, ain.Raw, ain.Header, ain.TLS, ain.Nonce, ain.Owner = m, raw, in.Header, in.TLS, st.Nonce, st.Owner
 	if st.Auth != nil && h.SessionID == st.SessionID && !startsSession(m) {
 		id := *st.Auth
 		ain.Accepted = &id
@@ -527,6 +530,9 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 			x.Refused = errorf("refused with %d", int(dec.Code))
 		}
 		return s.refuse(ctx, x, m, in.Header, dec)
+	}
+	if st.Owner == "" && dec.Identity.User != "" {
+		st.Owner = dec.Identity.User // bound for good (see AuthInput.Owner)
 	}
 
 	// The answers of this side's last reply that did not fit in it go out

@@ -10,8 +10,12 @@ import (
 
 // stateFormat is the first byte of MarshalBinary's output. Format 5 adds
 // the span of the last reply that holds the sent commands (so that they
-// are not kept twice); UnmarshalBinary reads format 4 too.
-const stateFormat = 5
+// are not kept twice), format 6 the device's owner (the last field, so
+// that a state without owner is one of format 5 but for its first and
+// last bytes, and a MemoryStore's differences of such states are as they
+// were); UnmarshalBinary reads formats 4 and 5 too, as states without
+// owner.
+const stateFormat = 6
 
 // The serialized state is a sequence of fields, each a uvarint or a
 // uvarint length followed by bytes, in the order of stateWriter calls in
@@ -21,7 +25,7 @@ const stateFormat = 5
 // the per-command fields). When the sent commands are just those the last
 // reply carried, without Status or Results, the state gives their span in
 // that reply (offset + 1, length) and an empty body; otherwise a 0 and the
-// body.
+// body. The device's owner comes last (format 6).
 
 type stateWriter struct{ b []byte }
 
@@ -244,6 +248,16 @@ func (s *Session) appendState(dst []byte) ([]byte, error) {
 	if err := w.commands(st.Cont); err != nil {
 		return nil, errorf("encode state: queued commands: %w", err)
 	}
+	if err := w.sent(st); err != nil {
+		return nil, err
+	}
+	w.string(st.Owner)
+	return w.b, nil
+}
+
+// sent writes the sent commands of st: their fields, then their span in
+// the reply or their body.
+func (w *stateWriter) sent(st *state) error {
 	if enc := st.sentEncoded(); enc != nil {
 		w.uint(uint64(len(st.Sent.sent)))
 		for _, e := range st.Sent.sent {
@@ -256,11 +270,11 @@ func (s *Session) appendState(dst []byte) ([]byte, error) {
 			w.uint(uint64(off) + 1)
 			w.uint(uint64(len(enc)))
 			w.uint(0) // no body: the reply holds it
-			return w.b, nil
+			return nil
 		}
 		w.uint(0)
 		w.body(enc)
-		return w.b, nil
+		return nil
 	}
 	all := make([]syncml.Command, 0, 2*len(st.Sent.sent))
 	w.uint(uint64(len(st.Sent.sent)))
@@ -281,9 +295,9 @@ func (s *Session) appendState(dst []byte) ([]byte, error) {
 	}
 	w.uint(0) // not a span of the reply
 	if err := w.commands(all); err != nil {
-		return nil, errorf("encode state: sent commands: %w", err)
+		return errorf("encode state: sent commands: %w", err)
 	}
-	return w.b, nil
+	return nil
 }
 
 // sentInReply returns the offset in Reply of enc, the encoding of the
@@ -365,8 +379,8 @@ func (s *Session) UnmarshalBinary(b []byte) error {
 // st: all a replay needs (replayOf).
 func (r *stateReader) head(st *state) (format uint64, err error) {
 	f := r.uint()
-	if r.err == nil && f != stateFormat && f != 4 {
-		return 0, errorf("decode state: format %d, want %d or 4", f, stateFormat)
+	if r.err == nil && (f < 4 || f > stateFormat) {
+		return 0, errorf("decode state: format %d, want 4 to %d", f, stateFormat)
 	}
 	st.SessionID = r.string()
 	st.InMsgID = r.string()
@@ -432,6 +446,9 @@ func (s *Session) unmarshalState(b []byte) error {
 		}
 	}
 	sent := r.bytes()
+	if f >= 6 {
+		st.Owner = r.string()
+	}
 	if r.err != nil {
 		return r.err
 	}

@@ -65,6 +65,68 @@ func TestStateFormat4Readable(t *testing.T) {
 	}
 }
 
+// TestStateFormat5Readable checks that a state saved in format 5 (before
+// the device's owner was kept), in testdata/state-v5-NAME.bin (saved by
+// the code before format 6 from stateV4Sessions), still loads, as the
+// state the same session has now, without owner: saved again, the same
+// bytes but for the format and the empty owner at the end.
+func TestStateFormat5Readable(t *testing.T) {
+	for name, s := range stateV4Sessions(t) {
+		v5, err := os.ReadFile(filepath.Join("testdata", "state-v5-"+name+".bin"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v5[0] != 5 {
+			t.Fatalf("%s: format %d, want 5", name, v5[0])
+		}
+		loaded := NewSession(nil)
+		if err := loaded.UnmarshalBinary(v5); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		want, err := s.MarshalBinary()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := loaded.MarshalBinary()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) || loaded.st.Owner != "" {
+			t.Errorf("%s: format 5 state loaded and saved\n%q\nwant\n%q", name, got, want)
+		}
+		if v6 := append(append([]byte{6}, v5[1:]...), 0); !bytes.Equal(want, v6) {
+			t.Errorf("%s: state without owner\n%q\nwant its format 5\n%q\nbut for the format and a 0 at the end", name, want, v5)
+		}
+	}
+}
+
+// TestStateFormat6: the state of a device bound to alice, saved by this
+// code, is byte for byte testdata/state-v6-owned.bin (a change of the
+// format needs a new format number), and loads with its owner.
+func TestStateFormat6(t *testing.T) {
+	s := NewSession(&Config{Authenticator: &userAuth{}})
+	_ = s.Queue(NewGets("./DevDetail/SwV", "./DevInfo/Mod")...)
+	handle(t, s, withLocName(devMsg("1", "1", alert1201), "alice"))
+	got, err := s.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := os.ReadFile(filepath.Join("testdata", "state-v6-owned.bin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("state of format %d\n%q\nwant\n%q", got[0], got, want)
+	}
+	loaded := NewSession(nil)
+	if err := loaded.UnmarshalBinary(want); err != nil || loaded.st.Owner != "alice" || loaded.Pending() != 2 {
+		t.Fatalf("loaded: owner %q, %d pending, %v", loaded.st.Owner, loaded.Pending(), err)
+	}
+	if again, err := loaded.MarshalBinary(); err != nil || !bytes.Equal(again, want) {
+		t.Errorf("loaded and saved again:\n%q, %v", again, err)
+	}
+}
+
 // TestStateSentSpanBad checks that a state whose span of the sent
 // commands lies outside its reply, or comes with a body as well, is an
 // error, not a panic.
@@ -76,23 +138,24 @@ func TestStateSentSpanBad(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// the state ends with: span offset+1, span length, 0 (no body)
-	if good[len(good)-1] != 0 {
-		t.Fatalf("state does not end with an empty body: %q", good[len(good)-8:])
+	// the state ends with: span offset+1, span length, 0 (no body), 0 (no
+	// owner)
+	if good[len(good)-1] != 0 || good[len(good)-2] != 0 {
+		t.Fatalf("state does not end with an empty body and no owner: %q", good[len(good)-8:])
 	}
 	loaded := NewSession(nil)
 	if err := loaded.UnmarshalBinary(good); err != nil {
 		t.Fatal(err)
 	}
 	off, n := loaded.st.sentOff, len(loaded.st.sentEnc)
-	prefix := good[:len(good)-1-len(uvarint(uint64(n)))-len(uvarint(uint64(off+1)))]
+	prefix := good[:len(good)-2-len(uvarint(uint64(n)))-len(uvarint(uint64(off+1)))]
 	for _, tc := range []struct {
 		name string
 		tail []byte
 	}{
-		{"past the reply", append(append(uvarint(uint64(off+1)), uvarint(uint64(len(s.st.Reply)))...), 0)},
-		{"empty span", append(uvarint(uint64(off+1)), 0, 0)},
-		{"span and body", append(append(uvarint(uint64(off+1)), uvarint(uint64(n))...), 1, 'x')},
+		{"past the reply", append(append(uvarint(uint64(off+1)), uvarint(uint64(len(s.st.Reply)))...), 0, 0)},
+		{"empty span", append(uvarint(uint64(off+1)), 0, 0, 0)},
+		{"span and body", append(append(uvarint(uint64(off+1)), uvarint(uint64(n))...), 1, 'x', 0)},
 	} {
 		bad := append(bytes.Clone(prefix), tc.tail...)
 		if err := NewSession(nil).UnmarshalBinary(bad); err == nil {

@@ -26,10 +26,13 @@ import (
 // dmServer returns a Server over s that starts a device's first session
 // as examples/dmserver does: Gets of DevDetail and DevInfo/DevId, and the
 // commands that start a linked enrollment.
-func dmServer(s *MemoryStore) *Server {
+func dmServer(s *MemoryStore) *Server { return dmServerAuth(s, nil) }
+
+// dmServerAuth is dmServer with the Authenticator a.
+func dmServerAuth(s *MemoryStore, a Authenticator) *Server {
 	gets := []string{"./DevDetail/SwV", "./DevDetail/OEM", "./DevDetail/DevTyp", "./DevDetail/FwV", "./DevDetail/HwV", "./DevInfo/DevId"}
 	linked := dmclient.LinkedEnrollment{ProviderID: "WinDC-dmserver"}
-	return NewServer(ServerConfig{Store: s, Session: Config{OnStart: func(_ context.Context, s *Session, _ Identity, first bool) {
+	return NewServer(ServerConfig{Store: s, Session: Config{Authenticator: a, OnStart: func(_ context.Context, s *Session, _ Identity, first bool) {
 		if first {
 			_ = s.Queue(NewGets(gets...)...)
 			_ = s.Queue(linked.Start("https://127.0.0.1/windc/discovery")...)
