@@ -35,7 +35,8 @@ var (
 	// required type (answered 407).
 	ErrMissingCredentials = errors.New("credentials missing")
 	// ErrInvalidCredentials: the credential does not match the user's
-	// secret, names an unknown user, or was computed with a nonce that is
+	// secret, names an unknown user or another user than the device's
+	// owner (see CredAuthenticator), or was computed with a nonce that is
 	// not the current one (answered 401).
 	ErrInvalidCredentials = errors.New("invalid credentials")
 	// ErrMalformedCredentials: a Cred or header that cannot be read (bad

@@ -103,6 +103,17 @@ func newChal(t AuthType, nonce []byte) *syncml.Chal {
 // accepted message has the user name in User and "basic", "md5" or "hmac"
 // in Method.
 //
+// A device is bound to its owner, the first user accepted for it (see
+// AuthInput.Owner): the credentials of another user, valid as they are,
+// are refused for it with 401 and a Chal (with a new nonce for MD5 and
+// HMAC), as a wrong password is, the Reason saying that the user may not
+// speak for the device; so one user's credentials do not reach another
+// device's session (its queued commands, its last reply) by writing that
+// device's ID in the SyncHdr Source. In Windows MDM the DM credentials
+// are per device, set at enrollment. AnyDevice turns the binding off. An
+// identity accepted with 212 earlier in the session (AuthInput.Accepted)
+// stays accepted.
+//
 // A CredAuthenticator is safe for concurrent use when its Users and Rand
 // are; it must not change while in use.
 type CredAuthenticator struct {
@@ -117,6 +128,10 @@ type CredAuthenticator struct {
 	// MaxHeaderBytes bounds the x-syncml-hmac header value; 0 means
 	// DefaultMaxHMACHeaderBytes.
 	MaxHeaderBytes int
+	// AnyDevice, when true, lets any user speak for any device: the
+	// binding of a device to its owner is not checked. It is for
+	// deployments whose users are shared by devices.
+	AnyDevice bool
 }
 
 // Authenticate implements Authenticator. Refused credentials are a
@@ -134,7 +149,10 @@ func (a *CredAuthenticator) Authenticate(ctx context.Context, in *AuthInput) (Au
 		return AuthDecision{}, pkg.Errorf("authenticate: no message")
 	}
 	h := &in.Message.Header
-	at := authAttempt{Cred: h.Cred, Username: h.Source.LocName, Nonce: in.Nonce, Body: in.Raw}
+	at := authAttempt{Cred: h.Cred, Username: h.Source.LocName, Nonce: in.Nonce, Body: in.Raw, Device: h.Source.LocURI}
+	if !a.AnyDevice {
+		at.Owner = in.Owner
+	}
 	if in.Header != nil {
 		at.HMAC = in.Header.Get(HMACHeaderName)
 	}
@@ -156,6 +174,8 @@ type authAttempt struct {
 	Nonce    []byte       // the nonce last issued to this device, nil if none
 	HMAC     string       // the x-syncml-hmac header value, "" when absent
 	Body     []byte       // the raw message body, for HMAC
+	Device   string       // the SyncHdr Source LocURI, for the reason of a refusal
+	Owner    string       // the only user accepted for the device, "" for any
 }
 
 // An authResult is the result of check.
@@ -188,6 +208,9 @@ func (a *CredAuthenticator) check(ctx context.Context, at authAttempt) (authResu
 		err = checkMD5(ctx, at.Cred, at.Username, at.Nonce, a.Users)
 	case AuthHMAC:
 		user, err = a.checkHMAC(ctx, at)
+	}
+	if err == nil && at.Owner != "" && user != at.Owner {
+		err = pkg.Errorf("user %q may not speak for device %q: %w", user, at.Device, ErrInvalidCredentials)
 	}
 	var o authOutcome
 	switch {

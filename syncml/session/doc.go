@@ -67,7 +67,13 @@
 // (checked on every message). Nonces come from crypto/rand, are new for
 // every session (every message for HMAC) and are kept per device in the
 // session state; secrets are compared in constant time and never shown
-// in errors or logs. On the device side a [ClientAuth] gives the Client
+// in errors or logs. A device is bound for good, in its state, to the
+// first user accepted for it (any Authenticator sees it as
+// [AuthInput].Owner): a CredAuthenticator refuses with 401 another user's
+// credentials, valid as they are, for it, so that a user cannot reach
+// another device's session (its queued commands, its last reply) by
+// writing that device's ID in the SyncHdr Source, unless its AnyDevice is
+// set (users shared by devices). On the device side a [ClientAuth] gives the Client
 // its Cred and signs each posted body, following the server's challenges;
 // a message refused in the middle of a session is sent again, not package
 // 1. The other way round, a server with a [ServerAuth] authenticates

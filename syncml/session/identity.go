@@ -43,7 +43,8 @@ type AuthInput struct {
 	// for good: the Identity.User of the first of its messages accepted
 	// with a user, by any Authenticator; "" when none yet. The device is
 	// the one whose state is loaded: the SyncHdr Source LocURI, or a
-	// DeviceKeyer's key.
+	// DeviceKeyer's key. A CredAuthenticator refuses the credentials of
+	// another user (see its AnyDevice).
 	Owner string
 }
 
