@@ -2,7 +2,9 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"log/slog"
 	"net/http"
@@ -14,6 +16,7 @@ import (
 	"time"
 
 	"github.com/windc-go/windc/syncml"
+	"github.com/windc-go/windc/syncml/session"
 	"github.com/windc-go/windc/syncml/syncmltest"
 )
 
@@ -194,8 +197,22 @@ func BenchmarkCheckInSerial(b *testing.B) {
 // MemoryStore: B/device is the heap in use after the run (after a
 // garbage collection) over the devices, live-B/device the same of the
 // bytes of live objects.
-func BenchmarkCheckInServer(b *testing.B) {
-	h := checkInsFirst(newMux(slog.New(slog.DiscardHandler), nil))
+func BenchmarkCheckInServer(b *testing.B) { benchmarkCheckInServer(b, nil) }
+
+// BenchmarkCheckInServerOwned is BenchmarkCheckInServer with every device
+// bound to a user of its own, of 16 characters (an Authenticator that
+// accepts every message as that user): B/device grows by about the user
+// name's length.
+func BenchmarkCheckInServerOwned(b *testing.B) {
+	benchmarkCheckInServer(b, session.AuthenticatorFunc(func(_ context.Context, in *session.AuthInput) (session.AuthDecision, error) {
+		h := uint64(crc32.ChecksumIEEE([]byte(in.Message.Header.Source.LocURI))) * 0x9E3779B97F4A7C15
+		user := fmt.Sprintf("user%012x", h>>16) // unlike each other
+		return session.AuthDecision{Identity: session.Identity{User: user, Method: "test"}}, nil
+	}))
+}
+
+func benchmarkCheckInServer(b *testing.B, auth session.Authenticator) {
+	h := checkInsFirst(newMux(slog.New(slog.DiscardHandler), auth))
 	const batch = 256
 	reqs := make([]*http.Request, batch)
 	recs := make([]*httptest.ResponseRecorder, batch)

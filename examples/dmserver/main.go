@@ -13,7 +13,9 @@
 // and every credential is accepted; -auth basic, md5 or hmac with -users
 // FILE (lines name:password; blank lines and lines starting with # are
 // skipped) checks the SyncHdr Cred (basic, md5) or the x-syncml-hmac
-// header (hmac) of the devices against those users:
+// header (hmac) of the devices against those users; a device is bound to
+// the first user accepted for it, and another user's valid credentials
+// are refused for it:
 //
 //	go run ./examples/dmserver -addr 127.0.0.1:8080 -auth md5 -users users.txt
 //

@@ -378,6 +378,50 @@ func TestAuthFlags(t *testing.T) {
 	}
 }
 
+// -auth md5 with two users: a device is bound to the first user accepted
+// for it, and the other user's valid credentials are refused for it
+// (logged as such), the device's own user still accepted.
+func TestAuthDeviceOwner(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "users.txt")
+	if err := os.WriteFile(file, []byte("alice:alice-pw\nbob:bob-pw\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	auth, err := authenticator("md5", file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs syncBuffer
+	srv := httptest.NewServer(newMux(slog.New(slog.NewTextHandler(&logs, nil)), auth))
+	defer srv.Close()
+	url := srv.URL + Path
+	run := func(user, device, sessionID string) error {
+		c, err := session.NewClient(session.ClientConfig{DeviceID: device, LocName: user, ServerURI: url,
+			Credentials: &session.ClientAuth{Username: user, Password: user + "-pw"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = c.Run(context.Background(), srv.Client(), url, sessionID)
+		return err
+	}
+	if err := run("alice", "DEV-A", "1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := run("bob", "DEV-B", "1"); err != nil {
+		t.Fatal(err)
+	}
+	logs.Reset()
+	if err := run("alice", "DEV-B", "2"); err == nil {
+		t.Error("alice as bob's DEV-B: session ran")
+	}
+	if l := logs.String(); !strings.Contains(l, `msg="credentials refused" device=DEV-B`) || !strings.Contains(l, `user \"alice\" may not speak for device \"DEV-B\"`) ||
+		strings.Contains(l, "session start") {
+		t.Errorf("alice as DEV-B:\n%s", l)
+	}
+	if err := run("bob", "DEV-B", "3"); err != nil {
+		t.Errorf("bob as DEV-B: %v", err)
+	}
+}
+
 func TestAuthFlagErrors(t *testing.T) {
 	dir := t.TempDir()
 	write := func(name, text string) string {
