@@ -35,9 +35,9 @@ func sessionStateMessages() [][]byte {
 // state a Server's session shares rather than copying, see
 // MemoryStore.loadKept) and one over another Store (which a Server reads
 // with UnmarshalBinary). Seeds: the states a Server keeps between the
-// messages of sessionStateMessages. Then the device sends each of those
-// messages. No state may make either panic; both answer alike and keep
-// the same state bytes.
+// messages of sessionStateMessages, and one of a device bound to an
+// owner. Then the device sends each of those messages. No state may make
+// either panic; both answer alike and keep the same state bytes.
 func FuzzSessionState(f *testing.F) {
 	ctx := context.Background()
 	msgs := sessionStateMessages()
@@ -63,6 +63,20 @@ func FuzzSessionState(f *testing.F) {
 			}
 			f.Add(st, uint8(i+1))
 		}
+	}
+	{
+		// a state with an owner (the last field): a device bound to a user
+		mem := session.NewMemoryStore()
+		owned := cfg
+		owned.Authenticator = session.AuthenticatorFunc(func(context.Context, *session.AuthInput) (session.AuthDecision, error) {
+			return session.AuthDecision{Identity: session.Identity{User: "alice", Method: "test"}}, nil
+		})
+		post(session.NewServer(session.ServerConfig{Store: mem, Session: owned}), msgs[0])
+		st, _, err := mem.Load(ctx, "D")
+		if err != nil || !bytes.HasSuffix(st, []byte("\x05alice")) {
+			f.Fatalf("owned state %q, %v", st, err)
+		}
+		f.Add(st, uint8(1))
 	}
 	f.Fuzz(func(t *testing.T, state []byte, from uint8) {
 		mem, other := session.NewMemoryStore(), session.NewMemoryStore()
