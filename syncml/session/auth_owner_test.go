@@ -104,7 +104,8 @@ func (p *ownerPeers) session(t *testing.T, typ AuthType, user, pw, device, sessi
 	c, err := NewClient(ClientConfig{DeviceID: device, LocName: user, ServerURI: p.ts.URL, Handler: h,
 		Credentials: &ClientAuth{Username: user, Password: pw, Type: typ}})
 	if err != nil {
-		t.Fatal(err)
+		t.Errorf("NewClient: %v", err) // not Fatal: TestOwnerRace calls it in goroutines
+		return nil, err
 	}
 	_, err = c.Run(context.Background(), p.ts.Client(), p.ts.URL, sessionID)
 	return got, err
@@ -270,6 +271,37 @@ func TestOwnerAnyDevice(t *testing.T) {
 			}
 			if o := p.stateOf(t, "DEV-B").st.Owner; o != "bob" {
 				t.Errorf("DEV-B's owner %q, want bob", o)
+			}
+		})
+	}
+}
+
+// TestOwnerRace: alice and bob, each with valid credentials, run a first
+// session of the same new device at once through two Servers sharing a
+// Store. However their messages interleave, at most one of them is ever
+// accepted for the device, and it is the owner the state keeps.
+func TestOwnerRace(t *testing.T) {
+	for _, typ := range []AuthType{AuthBasic, AuthMD5, AuthHMAC} {
+		t.Run(authShort(typ), func(t *testing.T) {
+			for round := range 5 {
+				p := newOwnerPeers(t, typ, 2)
+				var wg sync.WaitGroup
+				for i, user := range []string{"alice", "bob"} {
+					wg.Go(func() {
+						_, _ = p.session(t, typ, user, ownerPasswords[user], "DEV-X", string(rune('1'+i)))
+					})
+				}
+				wg.Wait()
+				users := map[string]bool{}
+				for _, x := range p.take() {
+					if x.refused == nil {
+						users[x.id.User] = true
+					}
+				}
+				owner := p.stateOf(t, "DEV-X").st.Owner
+				if len(users) > 1 || len(users) == 1 && !users[owner] || len(users) == 0 && owner != "" {
+					t.Fatalf("round %d: accepted %v, owner %q", round, users, owner)
+				}
 			}
 		})
 	}
