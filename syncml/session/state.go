@@ -176,7 +176,8 @@ func decodeCommands(b []byte) ([]syncml.Command, error) {
 }
 
 // MarshalBinary returns the Session's state (identity counters, queue,
-// sent commands waiting for their Status, nonce, last reply), for a Store.
+// sent commands waiting for their Status, nonce, last reply, the device's
+// owner), for a Store.
 func (s *Session) MarshalBinary() ([]byte, error) {
 	p := scratch.Get().(*[]byte)
 	b, err := s.appendState((*p)[:0])
