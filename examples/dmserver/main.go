@@ -13,11 +13,13 @@
 // and every credential is accepted; -auth basic, md5 or hmac with -users
 // FILE (lines name:password; blank lines and lines starting with # are
 // skipped) checks the SyncHdr Cred (basic, md5) or the x-syncml-hmac
-// header (hmac) of the devices against those users; a device is bound to
-// the first user accepted for it, and another user's valid credentials
-// are refused for it:
+// header (hmac) of the devices against those users, any of whom may speak
+// for any device; with -bind-users a device is bound to the first user
+// accepted for it, and another user's valid credentials are refused for
+// it (Windows MDM gives each device DM credentials of its own at
+// enrollment):
 //
-//	go run ./examples/dmserver -addr 127.0.0.1:8080 -auth md5 -users users.txt
+//	go run ./examples/dmserver -addr 127.0.0.1:8080 -auth md5 -users users.txt -bind-users
 //
 // On a device's first session on /ManagementServer/MDM.svc it also sets
 // the DMClient LinkedEnrollment/DiscoveryEndpoint of provider
@@ -78,13 +80,14 @@ func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "loopback address to listen on")
 	authType := flag.String("auth", "", "check credentials: basic, md5 or hmac (needs -users); none when empty")
 	usersFile := flag.String("users", "", "file of name:password lines, the users -auth checks")
+	bindUsers := flag.Bool("bind-users", false, "with -auth: bind each device to the first user accepted for it, refusing other users' credentials for it")
 	declare := flag.String("declare", "", "file of DeclaredConfiguration documents declared to every device on "+PathWinDC)
 	flag.Parse()
 	ctx, stop := context.WithCancel(context.Background())
 	go newGCTuner(16<<20, 4).run(ctx, 50*time.Millisecond) // gctune.go
 	lw := newLogWriter(os.Stderr, 1<<20)                   // records in batches (logwriter.go)
 	log := slog.New(slog.NewTextHandler(lw, nil))
-	auth, err := authenticator(*authType, *usersFile)
+	auth, err := authenticator(*authType, *usersFile, *bindUsers)
 	var docs []reconcile.Doc
 	if err == nil && *declare != "" {
 		docs, err = readDeclare(*declare)
@@ -182,9 +185,10 @@ func checkInsFirst(mux *http.ServeMux) http.Handler {
 	})
 }
 
-// authenticator returns the Authenticator of -auth and -users: nil (every
-// device accepted) when both are empty.
-func authenticator(kind, usersFile string) (session.Authenticator, error) {
+// authenticator returns the Authenticator of -auth, -users and
+// -bind-users (bind): nil (every device accepted) when kind and usersFile
+// are empty. Without bind any user may speak for any device.
+func authenticator(kind, usersFile string, bind bool) (session.Authenticator, error) {
 	types := map[string]session.AuthType{"basic": session.AuthBasic, "md5": session.AuthMD5, "hmac": session.AuthHMAC}
 	if kind == "" { // -users alone checks OnPremise enrollment only (enroll.go)
 		return nil, nil
@@ -205,7 +209,7 @@ func authenticator(kind, usersFile string) (session.Authenticator, error) {
 	if err != nil {
 		return nil, fmt.Errorf("-users %s: %w", usersFile, err)
 	}
-	return &session.CredAuthenticator{Type: t, Users: users}, nil
+	return &session.CredAuthenticator{Type: t, Users: users, AnyDevice: !bind}, nil
 }
 
 // readUsers reads name:password lines (blank lines and # comments

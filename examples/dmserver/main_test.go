@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -243,7 +244,7 @@ func TestWindowsPackage1(t *testing.T) {
 	if err := os.WriteFile(users, []byte("dev:secret\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	auth, err := authenticator("md5", users)
+	auth, err := authenticator("md5", users, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -345,7 +346,7 @@ func TestAuthFlags(t *testing.T) {
 		return logs.String(), err
 	}
 	for _, kind := range []string{"basic", "md5", "hmac"} {
-		auth, err := authenticator(kind, file)
+		auth, err := authenticator(kind, file, false)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -358,7 +359,7 @@ func TestAuthFlags(t *testing.T) {
 			t.Errorf("%s, wrong password: %v\n%s", kind, err, logs)
 		}
 	}
-	auth, err := authenticator("", "")
+	auth, err := authenticator("", "", false)
 	if err != nil || auth != nil {
 		t.Fatalf("no -auth: %v, %v", auth, err)
 	}
@@ -378,15 +379,16 @@ func TestAuthFlags(t *testing.T) {
 	}
 }
 
-// -auth md5 with two users: a device is bound to the first user accepted
-// for it, and the other user's valid credentials are refused for it
-// (logged as such), the device's own user still accepted.
+// -auth md5 -bind-users with two users: a device is bound to the first
+// user accepted for it, and the other user's valid credentials are
+// refused for it (logged as such), the device's own user still accepted.
+// Without -bind-users, the other user is accepted.
 func TestAuthDeviceOwner(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "users.txt")
 	if err := os.WriteFile(file, []byte("alice:alice-pw\nbob:bob-pw\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	auth, err := authenticator("md5", file)
+	auth, err := authenticator("md5", file, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -420,6 +422,19 @@ func TestAuthDeviceOwner(t *testing.T) {
 	if err := run("bob", "DEV-B", "3"); err != nil {
 		t.Errorf("bob as DEV-B: %v", err)
 	}
+
+	// without -bind-users
+	if auth, err = authenticator("md5", file, false); err != nil {
+		t.Fatal(err)
+	}
+	free := httptest.NewServer(newMux(slog.New(slog.DiscardHandler), auth))
+	defer free.Close()
+	url = free.URL + Path
+	for i, user := range []string{"bob", "alice"} {
+		if err := run(user, "DEV-B", strconv.Itoa(i+1)); err != nil {
+			t.Errorf("%s as DEV-B without -bind-users: %v", user, err)
+		}
+	}
 }
 
 func TestAuthFlagErrors(t *testing.T) {
@@ -440,7 +455,7 @@ func TestAuthFlagErrors(t *testing.T) {
 		{"md5", write("nocolon", "dev\n")},
 		{"md5", write("noname", ":secret\n")},
 	} {
-		if a, err := authenticator(tt.kind, tt.file); err == nil || a != nil {
+		if a, err := authenticator(tt.kind, tt.file, false); err == nil || a != nil {
 			t.Errorf("-auth %q -users %q: %v, %v", tt.kind, tt.file, a, err)
 		}
 	}
