@@ -1,6 +1,10 @@
 package session
 
-import "github.com/windc-go/windc/syncml"
+import (
+	"slices"
+
+	"github.com/windc-go/windc/syncml"
+)
 
 // AbandonedGets returns a new Get, ready to queue, for each Get among
 // outcomes that a restart or an abort of the session gave up before the
@@ -53,10 +57,11 @@ func AbandonedGets(outcomes []Outcome) []syncml.Command {
 	return out
 }
 
-// markNested adds cmds and the commands nested in them to set.
+// markNested adds cmds and the commands nested in them to set; a group
+// already in it (one that contains itself) is not walked again.
 func markNested(cmds []syncml.Command, set map[syncml.Command]bool) {
 	for _, c := range cmds {
-		if c != nil {
+		if c != nil && !set[c] {
 			set[c] = true
 			markNested(c.Nested(), set)
 		}
@@ -66,16 +71,36 @@ func markNested(cmds []syncml.Command, set map[syncml.Command]bool) {
 // copyGet returns a copy of g without its CmdID, sharing with it none of
 // its Items, nor their Locations, Meta and Data, nor its Meta and Cred.
 func copyGet(g *syncml.Get) *syncml.Get {
-	c := &syncml.Get{NoResp: g.NoResp, Lang: g.Lang, Meta: copyPtr(g.Meta)}
+	c := &syncml.Get{NoResp: g.NoResp, Lang: g.Lang, Meta: copyMeta(g.Meta)}
 	if g.Cred != nil {
-		c.Cred = &syncml.Cred{Meta: copyPtr(g.Cred.Meta), Data: copyPtr(g.Cred.Data)}
+		c.Cred = &syncml.Cred{Meta: copyMeta(g.Cred.Meta), Data: copyData(g.Cred.Data)}
 	}
 	if g.Items != nil {
 		c.Items = make([]syncml.Item, len(g.Items))
 		for i, it := range g.Items {
 			c.Items[i] = syncml.Item{Target: copyPtr(it.Target), Source: copyPtr(it.Source),
-				Meta: copyPtr(it.Meta), Data: copyPtr(it.Data), MoreData: it.MoreData}
+				Meta: copyMeta(it.Meta), Data: copyData(it.Data), MoreData: it.MoreData}
 		}
+	}
+	return c
+}
+
+// copyMeta returns a copy of m sharing with it neither its Anchor, Mem
+// nor EMI; nil when m is nil.
+func copyMeta(m *syncml.Meta) *syncml.Meta {
+	c := copyPtr(m)
+	if c != nil {
+		c.Anchor, c.Mem, c.EMI = copyPtr(m.Anchor), copyPtr(m.Mem), slices.Clone(m.EMI)
+	}
+	return c
+}
+
+// copyData returns a copy of d sharing with it none of its Namespaces;
+// nil when d is nil.
+func copyData(d *syncml.Data) *syncml.Data {
+	c := copyPtr(d)
+	if c != nil {
+		c.Namespaces = slices.Clone(d.Namespaces)
 	}
 	return c
 }
