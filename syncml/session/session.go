@@ -629,7 +629,11 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 		// (what it queues waits for the device's next session).
 		st.rejoinCont()
 		x.Outcomes = append(x.Outcomes, st.Sent.abandon()...)
+		n := len(st.Queue)
 		st.requeue()
+		// the rest of the package, now in front of the queue, is kept
+		// when the reply fails, as the queue before the message is
+		before += len(st.Queue) - n
 		st.Ended = true
 	}
 	if s.cfg.BeforeReply != nil {
