@@ -209,12 +209,24 @@ func (r *responder) atomic(a *syncml.Atomic) {
 			notUndone[i] = true
 		}
 	}
+	// notUndoneTo[k] counts the commands of cmds[:k] whose rollback
+	// failed: those nested in a Sequence follow it in cmds (flatten), so
+	// that it holds one when the count grows over them, found in one
+	// subtraction (a search of them for each Sequence took a time
+	// quadratic in a wide one's commands)
+	notUndoneTo := make([]int, failed+1)
+	for i := range failed {
+		notUndoneTo[i+1] = notUndoneTo[i]
+		if notUndone[i] {
+			notUndoneTo[i+1]++
+		}
+	}
 	r.status(a, syncml.StatusAtomicFailed, a.NoResp)
 	for i, c := range cmds {
 		switch {
 		case i < failed:
 			code := syncml.StatusAtomicRollbackOK
-			if notUndone[i] || rollbackFailedWithin(c, cmds[:failed], notUndone) {
+			if notUndone[i] || nests(c) && notUndoneTo[min(flatEnd(c, i), failed)] > notUndoneTo[i+1] {
 				code = syncml.StatusAtomicRollbackFailed
 			}
 			r.nested(c, Response{Code: code})
@@ -238,24 +250,17 @@ func chunked(c syncml.Command) bool {
 	return false
 }
 
-// rollbackFailedWithin reports whether c is a Sequence or an Atomic
-// holding, at any depth, a command of done whose rollback failed
-// (notUndone, by index).
-func rollbackFailedWithin(c syncml.Command, done []syncml.Command, notUndone []bool) bool {
-	if !nests(c) {
-		return false
-	}
-	for _, n := range c.Nested() {
-		for i, d := range done {
-			if d == n && notUndone[i] {
-				return true
-			}
-		}
-		if rollbackFailedWithin(n, done, notUndone) {
-			return true
+// flatEnd returns the index, in the list flatten makes, after the
+// commands nested in c (a Sequence or an Atomic) at index i, at any depth:
+// they follow it there, in document order.
+func flatEnd(c syncml.Command, i int) int {
+	i++
+	if nests(c) {
+		for _, n := range c.Nested() {
+			i = flatEnd(n, i)
 		}
 	}
-	return false
+	return i
 }
 
 // nested answers a command found inside an Atomic (a Sequence inside one
