@@ -12,10 +12,12 @@
 // queue order and only when no Status is outstanding, matches every Status
 // and Results that comes back to the command sent (by MsgRef and CmdRef)
 // and returns it as an [Outcome], reports what matches nothing in
-// [Exchange.Unmatched], restarts on Alert 1200/1201, and answers a
-// byte-identical re-sent message with the same reply without executing
-// anything again. A [Handler] decides the code of each received command,
-// an [Authenticator] who is talking.
+// [Exchange.Unmatched], restarts on Alert 1200/1201 (the commands a
+// restart or an abort gives up unanswered come back as Abandoned Outcomes;
+// [AbandonedGets] copies the Gets among them, which are always safe to
+// ask again), and answers a byte-identical re-sent message with the same
+// reply without executing anything again. A [Handler] decides the code of
+// each received command, an [Authenticator] who is talking.
 //
 // The device side is a [Client]: [Client.Start] builds package 1 (Alert
 // 1201, client events, DevInfo), [Client.Handle] answers each server
