@@ -103,11 +103,11 @@ func newChal(t AuthType, nonce []byte) *syncml.Chal {
 // accepted message has the user name in User and "basic", "md5" or "hmac"
 // in Method.
 //
-// A device is bound to its owner, the first user accepted for it (see
-// AuthInput.Owner): the credentials of another user, valid as they are,
-// are refused for it with 401 and a Chal (with a new nonce for MD5 and
-// HMAC), as a wrong password is, the Reason saying that the user may not
-// speak for the device; so one user's credentials do not reach another
+// A device is bound to its owner, the first user accepted for it or the
+// one Server.SetOwner names (see AuthInput.Owner): the credentials of
+// another user, valid as they are, are refused for it with 401 and a Chal
+// (with a new nonce for MD5 and HMAC), as a wrong password is, the Reason
+// saying that the user may not speak for the device; so one user's credentials do not reach another
 // device's session (its queued commands, its last reply) by writing that
 // device's ID in the SyncHdr Source. In Windows MDM the DM credentials
 // are per device, set at enrollment. AnyDevice turns the binding off. An

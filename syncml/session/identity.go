@@ -40,9 +40,10 @@ type AuthInput struct {
 	// of an authenticated session needs no credentials.
 	Accepted *Identity
 	// Owner is the user the device is bound to, kept in its session state
-	// for good: the Identity.User of the first of its messages accepted
-	// with a user, by any Authenticator; "" when none yet. The device is
-	// the one whose state is loaded: the SyncHdr Source LocURI, or a
+	// across its sessions: the Identity.User of the first of its messages
+	// accepted with a user, by any Authenticator, or the user
+	// Server.SetOwner bound it to; "" when none yet. The device is the one
+	// whose state is loaded: the SyncHdr Source LocURI, or a
 	// DeviceKeyer's key. A CredAuthenticator refuses the credentials of
 	// another user (see its AnyDevice).
 	Owner string
