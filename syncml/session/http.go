@@ -95,35 +95,47 @@ func NewServer(cfg ServerConfig) *Server {
 // its certificate's common name) to send in its sessions, in order. It
 // refuses what Session.Queue refuses.
 func (s *Server) Queue(ctx context.Context, device string, cmds ...syncml.Command) error {
+	return s.update(ctx, device, "queue for", func(sess *Session, _ bool) (bool, error) {
+		sess.saveQueue = true
+		return true, sess.Queue(cmds...)
+	})
+}
+
+// update changes the state of device with change and saves it, loading it
+// again and retrying when another server instance saved it meanwhile, up
+// to MaxRetries times (an error matching ErrConflict after that). change
+// gets the device's Session and whether it had a state; it returns
+// whether there is something to save, or an error, returned as it is.
+// Other errors are wrapped with op and the device.
+func (s *Server) update(ctx context.Context, device, op string, change func(sess *Session, had bool) (bool, error)) error {
 	for attempt := range s.cfg.MaxRetries {
 		raw, ver, err := s.cfg.Store.Load(ctx, device)
 		if err != nil {
-			return errorf("queue for %q: %w", device, err)
+			return errorf("%s %q: %w", op, device, err)
 		}
 		sess, err := s.session(raw)
 		if err != nil {
-			return err
+			return errorf("%s %q: %w", op, device, err)
 		}
-		sess.saveQueue = true
-		if err := sess.Queue(cmds...); err != nil {
+		if save, err := change(sess, len(raw) > 0); err != nil || !save {
 			return err
 		}
 		b, err := sess.MarshalBinary()
 		if err != nil {
-			return err
+			return errorf("%s %q: %w", op, device, err)
 		}
 		if _, err := s.cfg.Store.CompareAndSwap(ctx, device, ver, b); err == nil {
 			return nil
 		} else if !errors.Is(err, ErrConflict) {
-			return errorf("queue for %q: %w", device, err)
+			return errorf("%s %q: %w", op, device, err)
 		}
 		if attempt+1 < s.cfg.MaxRetries {
 			if err := backoff.Wait(ctx, attempt+1); err != nil {
-				return errorf("queue for %q: %w", device, err)
+				return errorf("%s %q: %w", op, device, err)
 			}
 		}
 	}
-	return errorf("queue for %q: %w after %d attempts", device, ErrConflict, s.cfg.MaxRetries)
+	return errorf("%s %q: %w after %d attempts", op, device, ErrConflict, s.cfg.MaxRetries)
 }
 
 func (s *Server) session(raw []byte) (*Session, error) {

@@ -1,11 +1,6 @@
 package session
 
-import (
-	"context"
-	"errors"
-
-	"github.com/windc-go/windc/internal/backoff"
-)
+import "context"
 
 // SetOwner binds the device to user, the owner its state keeps (see
 // AuthInput.Owner), in place of the one it had; "" unbinds it, and the
@@ -48,38 +43,13 @@ func (s *Server) SetOwner(ctx context.Context, device, user string) error {
 	if err := ctx.Err(); err != nil {
 		return errorf("set owner of %q: %w", device, err)
 	}
-	for attempt := range s.cfg.MaxRetries {
-		raw, ver, err := s.cfg.Store.Load(ctx, device)
-		if err != nil {
-			return errorf("set owner of %q: %w", device, err)
-		}
-		if len(raw) == 0 && user == "" {
-			return nil // no state, no owner
-		}
-		sess, err := s.session(raw)
-		if err != nil {
-			return errorf("set owner of %q: %w", device, err)
-		}
-		if len(raw) > 0 && sess.Owner() == user {
-			return nil
+	return s.update(ctx, device, "set owner of", func(sess *Session, had bool) (bool, error) {
+		if !had && user == "" || had && sess.Owner() == user {
+			return false, nil // no state and no owner, or the same owner
 		}
 		sess.SetOwner(user)
-		b, err := sess.MarshalBinary()
-		if err != nil {
-			return errorf("set owner of %q: %w", device, err)
-		}
-		if _, err := s.cfg.Store.CompareAndSwap(ctx, device, ver, b); err == nil {
-			return nil
-		} else if !errors.Is(err, ErrConflict) {
-			return errorf("set owner of %q: %w", device, err)
-		}
-		if attempt+1 < s.cfg.MaxRetries {
-			if err := backoff.Wait(ctx, attempt+1); err != nil {
-				return errorf("set owner of %q: %w", device, err)
-			}
-		}
-	}
-	return errorf("set owner of %q: %w after %d attempts", device, ErrConflict, s.cfg.MaxRetries)
+		return true, nil
+	})
 }
 
 // Owner returns the user device is bound to (see SetOwner), "" when none
