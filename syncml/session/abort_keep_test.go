@@ -27,7 +27,16 @@ func sizedDeviceMsg(sid, msgID string, max int, body string) []byte {
 // An abort whose reply cannot be made (not even the SyncHdr's Status fits
 // the device's MaxMsgSize) keeps the commands of the package that had not
 // gone out yet: Handle's doc says the commands waiting to go are kept.
+// They stay the rest of the package, as before the abort (the failed
+// reply changes nothing of it): the abort's retry queues them, and so
+// does the device's next session.
 func TestAbortReplyFailsKeepsUnsent(t *testing.T) {
+	for _, retry := range []bool{false, true} {
+		t.Run(fmt.Sprint("retried ", retry), func(t *testing.T) { abortReplyFailsKeepsUnsent(t, retry) })
+	}
+}
+
+func abortReplyFailsKeepsUnsent(t *testing.T, retry bool) {
 	ctx := context.Background()
 	s := session.NewSession(nil)
 	const n = 40
@@ -50,8 +59,16 @@ func TestAbortReplyFailsKeepsUnsent(t *testing.T) {
 	if !errors.Is(err, session.ErrLimit) {
 		t.Fatalf("abort with MaxMsgSize 60: err %v, want ErrLimit", err)
 	}
-	if got := s.Queued(); got != n-sent {
-		t.Errorf("after the failed abort reply: %d queued, want the %d not sent", got, n-sent)
+	if got := s.Queued(); got != 0 {
+		t.Errorf("after the failed abort reply: %d queued, want none (the %d not sent are the rest of the package)", got, n-sent)
+	}
+	if retry {
+		if _, err := s.Handle(ctx, &session.Inbound{Raw: sizedDeviceMsg("1", "2", 1500, `<Alert><CmdID>2</CmdID><Data>1223</Data></Alert>`)}); err != nil {
+			t.Fatal(err)
+		}
+		if got := s.Queued(); got != n-sent {
+			t.Errorf("after the abort's retry: %d queued, want the %d not sent", got, n-sent)
+		}
 	}
 	// the device's next session gets them, in order, from the first not sent
 	x, err = s.Handle(ctx, &session.Inbound{Raw: sizedDeviceMsg("2", "1", 1500, `<Alert><CmdID>1</CmdID><Data>1201</Data></Alert>`)})

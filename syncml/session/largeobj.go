@@ -80,6 +80,15 @@ func (r *responder) chunk(c syncml.Command) bool {
 	return true
 }
 
+// dataLen returns the length of the data received so far, 0 when lo is
+// nil.
+func (lo *largeObject) dataLen() int {
+	if lo == nil {
+		return 0
+	}
+	return len(lo.Data)
+}
+
 // resultsOf names the command a partial Results answers (zero when lo is
 // nil or not a Results).
 func (lo *largeObject) resultsOf() sentKey {

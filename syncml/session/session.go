@@ -474,8 +474,16 @@ func (s *Session) Pending() int { return s.st.Sent.pending() }
 // and the commands queued while it was handled (by OnStart, the
 // Handler, BeforeReply) go with the reply: the device's retry of the
 // message runs those again (OnStart with first as the first try had it),
-// and they queue them again, once. A Server saves no state on an error:
-// the device's next try runs from the state before.
+// and they queue them again, once. A message that restarts the session
+// (Alert 1200 or 1201, or a new SessionID) or aborts it (Alert 1223)
+// leaves the state as it was before it: the commands it gave up (and
+// an abort's Statuses for them), the rest of the package, the partial
+// object and the session's counters; the device's retry of the message,
+// or its next message, gives them up again and reports them Abandoned, in
+// the Exchange that has a reply, once. (The nonce the Authenticator gave
+// for the device's next credentials and the device's owner stay.) A
+// Server saves no state on an error: the device's next try runs from the
+// state before.
 func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	m, raw, err := parseInbound(in)
 	if err != nil {
@@ -535,11 +543,22 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 		st.Owner = dec.Identity.User // bound for good (see AuthInput.Owner)
 	}
 
+	// What a restart or an abort changes is put back when the reply fails
+	// (see keep): the fields the message changes anyway noted here. A
+	// Server's session (keyed) needs none of it: no state is saved on an
+	// error.
+	var undo restore
+	if !s.keyed {
+		undo.head(st)
+	}
 	// The answers of this side's last reply that did not fit in it go out
 	// first; a session given up takes them with it.
 	held := st.takeAnswers()
 	// A session alert or another SessionID (re)starts the session.
 	starting := startsSession(m) || h.SessionID != st.SessionID
+	if starting && !s.keyed {
+		undo.note(st, st.Queue)
+	}
 	if starting {
 		held = nil
 		st.rejoinCont()
@@ -614,6 +633,10 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	}
 	r.commands(m.Body.Commands)
 	abort, more := r.abort, r.more
+	if abort && !s.keyed {
+		// before receive matches the Statuses to the commands given up
+		undo.note(st, st.Queue[:before])
+	}
 	// Statuses and Results, chunked Results joined, go to their commands.
 	outs, unmatched, hdrs := st.Sent.receive(r.corr, itoa(st.OutMsgID), st.LO.resultsOf())
 	st.noteDevice(hdrs)
@@ -765,6 +788,7 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 			st.Queue, st.queueEnc, st.queueFor = st.Queue[:before], nil, nil
 		}
 		st.Started = started
+		undo.put(st) // last: over what keep put back
 	}
 	st.OutMsgID++
 	reply := &xr.reply // new, as ain: the fields one by one
@@ -852,9 +876,10 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 		out, send, rest, err = packSome(s.replyBuf, reply, cands, answers, max, continuing, final, cont)
 	}
 	if err != nil {
+		devices := st.MaxMsgSize > 0 && max == st.MaxMsgSize // before keep puts the last one back
 		st.OutMsgID--
 		keep()
-		if st.MaxMsgSize > 0 && max == st.MaxMsgSize && errors.Is(err, ErrLimit) {
+		if devices && errors.Is(err, ErrLimit) {
 			// the device's own bound, which no reply fits in: its fault,
 			// not this side's (a Server answers 400, not 500)
 			err = errorf("%w: the device's MaxMsgSize %d is too small for the reply (%w)", ErrProtocol, max, err)
@@ -865,15 +890,16 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	if ask != nil && len(send) > 0 && send[len(send)-1] == ask {
 		send = send[:len(send)-1] // an Alert of the session's own (below)
 	}
-	st.ReplyHMAC = ""
+	signature := "" // the last reply's stays when this one fails
 	if a := s.cfg.ServerAuth; a != nil {
-		if st.ReplyHMAC, err = a.sign(srvType, reply, password, st, out); err != nil {
+		if signature, err = a.sign(srvType, reply, password, st, out); err != nil {
 			st.OutMsgID--
 			keep()
 			return nil, err
 		}
-		x.Header = hmacHeader(st.ReplyHMAC)
+		x.Header = hmacHeader(signature)
 	}
+	st.ReplyHMAC = signature
 	st.Cont = append(rest, st.Cont...) // kept when not asked for
 	for _, c := range reply.Body.Commands[:len(reply.Body.Commands)-len(send)] {
 		if a, ok := c.(*syncml.Alert); ok {

@@ -1,0 +1,102 @@
+package session
+
+import (
+	"slices"
+
+	"github.com/windc-go/windc/syncml"
+)
+
+// A restore is what a restart or an abort of the session changes of the
+// state, noted before the change, for a reply that fails to put back (see
+// Handle's keep): the commands sent (given up), the rest of this side's
+// package and the queue (requeued), the partial object (dropped or cut),
+// an object of this side's in flight (rejoined) and the session's
+// counters. The device's retry of the message, or its next message, then
+// finds them as the first try did, and the commands given up are
+// reported Abandoned by the exchange that gets a reply, once. A Server
+// saves no state on an error and needs none of this; a bare Session does.
+//
+// Noting costs a few words when there is nothing to save: a fresh device
+// restarts with no command sent, no package in flight and no object.
+type restore struct {
+	saved bool
+	// sent are Sent's records, recs their values (an abort's message
+	// matches its Statuses to them before giving them up) and ids their
+	// commands' CmdIDs (a command requeued is numbered anew in the reply).
+	sent []*sentCmd
+	recs []sentCmd
+	ids  []string
+	// cont is Cont before the message took its answers; queue, queueEnc
+	// and queueFor the queue before the hooks ran.
+	cont, queue, queueFor []syncml.Command
+	queueEnc              []byte
+	// lo is the partial object and loLen the length of its data.
+	lo    *largeObject
+	loLen int
+	// joined is the command of an object in flight that rejoinCont makes
+	// whole, with its Items as they were.
+	joined uncut
+	// the counters and the session's identity
+	sessionID, inMsgID, xmlns, verDTD, verProto, refusedSession string
+	outMsgID, refusedOut, maxMsgSize, maxObjSize                int
+	ended, srvAccepted                                          bool
+	auth                                                        *Identity
+}
+
+// head records the fields of st that every message changes (or may), and
+// Cont and the partial object, before the message is handled: a few words
+// (the rest, only for a restart or an abort, is noted by note).
+func (u *restore) head(st *state) {
+	u.cont, u.lo, u.loLen = st.Cont, st.LO, st.LO.dataLen()
+	u.sessionID, u.inMsgID, u.xmlns, u.verDTD, u.verProto = st.SessionID, st.InMsgID, st.XMLNS, st.VerDTD, st.VerProto
+	u.refusedSession, u.refusedOut = st.RefusedSession, st.RefusedOut
+	u.outMsgID, u.maxMsgSize, u.maxObjSize = st.OutMsgID, st.MaxMsgSize, st.MaxObjSize
+	u.ended, u.srvAccepted, u.auth = st.Ended, st.SrvAccepted, st.Auth
+}
+
+// note records, once, what a restart or an abort changes of st beyond
+// what head recorded: queue is the queue before the hooks ran, st.Cont is
+// Cont without the answers Handle took from it.
+func (u *restore) note(st *state, queue []syncml.Command) {
+	if u.saved {
+		return
+	}
+	u.saved = true
+	if n := len(st.Sent.sent); n > 0 {
+		// requeueSent and rejoinCont change the list in place, an abort's
+		// receive the records
+		u.sent = slices.Clone(st.Sent.sent)
+		u.recs, u.ids = make([]sentCmd, n), make([]string, n)
+		for i, e := range u.sent {
+			u.recs[i], u.ids[i] = *e, e.Cmd.ID()
+		}
+	}
+	u.queue, u.queueEnc, u.queueFor = queue, st.queueEnc, st.queueFor
+	if st.Sent.continued(st.Cont) != nil {
+		c := st.Cont[objectEnd(st.Cont)-1]
+		u.joined = uncut{cmd: c, items: c.ItemList()}
+	}
+}
+
+// put puts back in st what note recorded, if anything.
+func (u *restore) put(st *state) {
+	if !u.saved {
+		return
+	}
+	for i, e := range u.sent {
+		if *e = u.recs[i]; e.Cmd.ID() != u.ids[i] {
+			e.Cmd.SetID(u.ids[i])
+		}
+	}
+	st.Sent.sent, st.Sent.index, st.Sent.next = u.sent, nil, 0
+	st.Cont = u.cont
+	st.Queue, st.queueEnc, st.queueFor = u.queue, u.queueEnc, u.queueFor
+	if st.LO = u.lo; u.lo != nil {
+		u.lo.Data = u.lo.Data[:u.loLen]
+	}
+	u.joined.undo()
+	st.SessionID, st.InMsgID, st.XMLNS, st.VerDTD, st.VerProto = u.sessionID, u.inMsgID, u.xmlns, u.verDTD, u.verProto
+	st.RefusedSession, st.RefusedOut = u.refusedSession, u.refusedOut
+	st.OutMsgID, st.MaxMsgSize, st.MaxObjSize = u.outMsgID, u.maxMsgSize, u.maxObjSize
+	st.Ended, st.SrvAccepted, st.Auth = u.ended, u.srvAccepted, u.auth
+}
