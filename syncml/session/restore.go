@@ -19,7 +19,8 @@ import (
 // Noting costs a few words when there is nothing to save: a fresh device
 // restarts with no command sent, no package in flight and no object.
 type restore struct {
-	saved bool
+	// headed is set by head, saved by note.
+	headed, saved bool
 	// sent are Sent's records, recs their values (an abort's message
 	// matches its Statuses to them before giving them up) and ids their
 	// commands' CmdIDs (a command requeued is numbered anew in the reply).
@@ -45,8 +46,11 @@ type restore struct {
 
 // head records the fields of st that every message changes (or may), and
 // Cont and the partial object, before the message is handled: a few words
-// (the rest, only for a restart or an abort, is noted by note).
+// (the rest, only for a restart or an abort, is noted by note). The
+// partial object is put back after any failed reply: a chunk the message
+// added to it is sent again by the device's retry.
 func (u *restore) head(st *state) {
+	u.headed = true
 	u.cont, u.lo, u.loLen = st.Cont, st.LO, st.LO.dataLen()
 	u.sessionID, u.inMsgID, u.xmlns, u.verDTD, u.verProto = st.SessionID, st.InMsgID, st.XMLNS, st.VerDTD, st.VerProto
 	u.refusedSession, u.refusedOut = st.RefusedSession, st.RefusedOut
@@ -78,8 +82,15 @@ func (u *restore) note(st *state, queue []syncml.Command) {
 	}
 }
 
-// put puts back in st what note recorded, if anything.
+// put puts back in st the partial object head recorded, and what note
+// recorded, if anything.
 func (u *restore) put(st *state) {
+	if !u.headed {
+		return
+	}
+	if st.LO = u.lo; u.lo != nil {
+		u.lo.Data = u.lo.Data[:u.loLen]
+	}
 	if !u.saved {
 		return
 	}
@@ -91,9 +102,6 @@ func (u *restore) put(st *state) {
 	st.Sent.sent, st.Sent.index, st.Sent.next = u.sent, nil, 0
 	st.Cont = u.cont
 	st.Queue, st.queueEnc, st.queueFor = u.queue, u.queueEnc, u.queueFor
-	if st.LO = u.lo; u.lo != nil {
-		u.lo.Data = u.lo.Data[:u.loLen]
-	}
 	u.joined.undo()
 	st.SessionID, st.InMsgID, st.XMLNS, st.VerDTD, st.VerProto = u.sessionID, u.inMsgID, u.xmlns, u.verDTD, u.verProto
 	st.RefusedSession, st.RefusedOut = u.refusedSession, u.refusedOut

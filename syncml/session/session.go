@@ -470,8 +470,9 @@ func (s *Session) Pending() int { return s.st.Sent.pending() }
 // Statuses fit the MaxMsgSize, an error matching ErrLimit, and ErrProtocol
 // too when the bound was the device's; or ServerAuth failed), and the
 // commands queued before the message or waiting to go are kept, as they
-// were queued, but what the message answered is taken with no Outcome,
-// and the commands queued while it was handled (by OnStart, the
+// were queued, and so is the device's partial object (without a chunk the
+// message carried: the retry sends it again), but what the message
+// answered is taken with no Outcome, and the commands queued while it was handled (by OnStart, the
 // Handler, BeforeReply) go with the reply: the device's retry of the
 // message runs those again (OnStart with first as the first try had it),
 // and they queue them again, once. A message that restarts the session
