@@ -57,36 +57,35 @@
 // part does not) is not sent: the error matches ErrLimit and names
 // MaxMsgSize.
 //
-// Who is talking is decided by an [Authenticator] (see identity.go): it
-// sees the parsed message, its raw bytes, the HTTP headers and the TLS
-// state, and answers an [Identity] or a refusal with a challenge.
-// [ClientCertificate] takes the identity from a verified TLS client
-// certificate, and a Server keeps each device's state under the identity
-// decided, not under the LocURI the device writes; [CredAuthenticator] checks OMA DM credentials against
+// Who is talking is decided by an [Authenticator] (see identity.go): it sees
+// the parsed message, its raw bytes, the HTTP headers and the TLS state, and
+// answers an [Identity] or a refusal with a challenge. [ClientCertificate]
+// takes the identity from a verified TLS client certificate, and a Server
+// keeps each device's state under the identity decided, not under the LocURI
+// the device writes; [CredAuthenticator] checks OMA DM credentials against
 // [Users]: syncml:auth-basic and syncml:auth-md5 in the SyncHdr Cred
-// (challenged with 407 or 401 and a Chal, accepted for the session with
-// 212) and HMAC-MD5 over the raw body in the x-syncml-hmac header
-// (checked on every message). Nonces come from crypto/rand, are new for
-// every session (every message for HMAC) and are kept per device in the
-// session state; secrets are compared in constant time and never shown
-// in errors or logs. A device is bound, in its state and across its
-// sessions, to the first user accepted for it (any Authenticator sees it
-// as [AuthInput].Owner): a CredAuthenticator refuses with 401 another user's
-// credentials, valid as they are, for it, so that a user cannot reach
-// another device's session (its queued commands, its last reply) by
-// writing that device's ID in the SyncHdr Source, unless its AnyDevice is
-// set (users shared by devices). [Server.SetOwner] binds a device to the
-// user an enrollment server provisioned before its first session, or to
-// its new user when it is enrolled again. On the device side a
-// [ClientAuth] gives the Client its Cred and signs each posted body,
-// following the server's challenges; a message refused in the middle of
-// a session is sent again, not package 1. The other way round, a server
-// with a [ServerAuth] authenticates itself (a Cred in its SyncHdr, or an
-// x-syncml-hmac header on every reply) and a Client with a [ServerCheck]
-// checks it, stopping a session whose server fails (in Run, HandleInbound
-// and Handle alike). A device that starts over with package 1 after a
-// refusal in the middle of a session gets again the commands its refused
-// message was answering.
+// (challenged with 407 or 401 and a Chal, accepted for the session with 212)
+// and HMAC-MD5 over the raw body in the x-syncml-hmac header (checked on
+// every message). Nonces come from crypto/rand, are new for every session
+// (every message for HMAC) and are kept per device in the session state;
+// secrets are compared in constant time and never shown in errors or logs. A
+// device is bound, in its state and across its sessions, to the first user
+// accepted for it (any Authenticator sees it as [AuthInput].Owner): a
+// CredAuthenticator refuses with 401 another user's credentials, valid as
+// they are, for it, so that a user cannot reach another device's session (its
+// queued commands, its last reply) by writing that device's ID in the SyncHdr
+// Source, unless its AnyDevice is set (users shared by devices).
+// [Server.SetOwner] binds a device to the user an enrollment server
+// provisioned before its first session, or to its new user when it is
+// enrolled again. On the device side a [ClientAuth] gives the Client its Cred
+// and signs each posted body, following the server's challenges; a message
+// refused in the middle of a session is sent again, not package 1. The other
+// way round, a server with a [ServerAuth] authenticates itself (a Cred in its
+// SyncHdr, or an x-syncml-hmac header on every reply) and a Client with a
+// [ServerCheck] checks it, stopping a session whose server fails (in Run,
+// HandleInbound and Handle alike). A device that starts over with package 1
+// after a refusal in the middle of a session gets again the commands its
+// refused message was answering.
 //
 // The package knows no CSP: it depends on package syncml only.
 package session

@@ -462,29 +462,28 @@ func (s *Session) Queued() int { return len(s.st.Queue) }
 // Pending returns the number of sent commands whose Status is outstanding.
 func (s *Session) Pending() int { return s.st.Sent.pending() }
 
-// Handle takes one received message and returns the reply with what came
-// back for the commands sent before. An error means no reply goes out.
-// Either the message could not be handled at all (it is not SyncML, has
-// no SessionID, MsgID, Source or Target, or the Authenticator failed),
-// and the state is unchanged; or no reply could be made (not even its
-// Statuses fit the MaxMsgSize, an error matching ErrLimit, and ErrProtocol
-// too when the bound was the device's; or ServerAuth failed), and the
-// commands queued before the message or waiting to go are kept, as they
-// were queued, and so is the device's partial object (without a chunk the
-// message carried: the retry sends it again), but what the message
-// answered is taken with no Outcome, and the commands queued while it was handled (by OnStart, the
-// Handler, BeforeReply) go with the reply: the device's retry of the
-// message runs those again (OnStart with first as the first try had it),
-// and they queue them again, once. A message that restarts the session
-// (Alert 1200 or 1201, or a new SessionID) or aborts it (Alert 1223)
-// leaves the state as it was before it: the commands it gave up (and
-// an abort's Statuses for them), the rest of the package, the partial
-// object and the session's counters; the device's retry of the message,
-// or its next message, gives them up again and reports them Abandoned, in
-// the Exchange that has a reply, once. (The nonce the Authenticator gave
-// for the device's next credentials and the device's owner stay.) A
-// Server saves no state on an error: the device's next try runs from the
-// state before.
+// Handle takes one received message and returns the reply with what came back
+// for the commands sent before. An error means no reply goes out. Either the
+// message could not be handled at all (it is not SyncML, has no SessionID,
+// MsgID, Source or Target, or the Authenticator failed), and the state is
+// unchanged; or no reply could be made (not even its Statuses fit the
+// MaxMsgSize, an error matching ErrLimit, and ErrProtocol too when the bound
+// was the device's; or ServerAuth failed), and the commands queued before the
+// message or waiting to go are kept, as they were queued, and so is the
+// device's partial object (without a chunk the message carried: the retry
+// sends it again), but what the message answered is taken with no Outcome,
+// and the commands queued while it was handled (by OnStart, the Handler,
+// BeforeReply) go with the reply: the device's retry of the message runs
+// those again (OnStart with first as the first try had it), and they queue
+// them again, once. A message that restarts the session (Alert 1200 or 1201,
+// or a new SessionID) or aborts it (Alert 1223) leaves the state as it was
+// before it: the commands it gave up (and an abort's Statuses for them), the
+// rest of the package, the partial object and the session's counters; the
+// device's retry of the message, or its next message, gives them up again and
+// reports them Abandoned, in the Exchange that has a reply, once. (The nonce
+// the Authenticator gave for the device's next credentials and the device's
+// owner stay.) A Server saves no state on an error: the device's next try
+// runs from the state before.
 func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	m, raw, err := parseInbound(in)
 	if err != nil {
