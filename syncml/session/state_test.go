@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 
 	"github.com/windc-go/windc/syncml"
@@ -30,33 +31,46 @@ func stateV4Sessions(t *testing.T) map[string]*Session {
 	return map[string]*Session{"checkin": checkin, "answered": answered}
 }
 
+// loadOldState reads testdata/state-vFORMAT-NAME.bin, checks its format
+// byte and returns the Session that loads it, with its bytes.
+func loadOldState(t *testing.T, format byte, name string) (*Session, []byte) {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", "state-v"+strconv.Itoa(int(format))+"-"+name+".bin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b[0] != format {
+		t.Fatalf("%s: format %d, want %d", name, b[0], format)
+	}
+	loaded := NewSession(nil)
+	if err := loaded.UnmarshalBinary(b); err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	return loaded, b
+}
+
+// savedAgain returns the states of loaded and of s, saved by this code.
+func savedAgain(t *testing.T, loaded, s *Session) (got, want []byte) {
+	t.Helper()
+	want, err := s.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err = loaded.MarshalBinary(); err != nil {
+		t.Fatal(err)
+	}
+	return got, want
+}
+
 // TestStateFormat4Readable checks that a state saved in format 4 (before
 // the sent commands were kept as a span of the reply) still loads, as the
 // state the same session has now: once both are encoded again without
 // the span, byte for byte the same.
 func TestStateFormat4Readable(t *testing.T) {
 	for name, s := range stateV4Sessions(t) {
-		v4, err := os.ReadFile(filepath.Join("testdata", "state-v4-"+name+".bin"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if v4[0] != 4 {
-			t.Fatalf("%s: format %d, want 4", name, v4[0])
-		}
-		loaded := NewSession(nil)
-		if err := loaded.UnmarshalBinary(v4); err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
+		loaded, _ := loadOldState(t, 4, name)
 		s.st.sentEnc = nil
-		want, err := s.MarshalBinary()
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, err := loaded.MarshalBinary()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(got, want) {
+		if got, want := savedAgain(t, loaded, s); !bytes.Equal(got, want) {
 			t.Errorf("%s: format 4 state loaded and saved\n%q\nwant\n%q", name, got, want)
 		}
 		if loaded.Pending() != s.Pending() || loaded.Queued() != s.Queued() {
@@ -72,25 +86,8 @@ func TestStateFormat4Readable(t *testing.T) {
 // bytes but for the format and the empty owner at the end.
 func TestStateFormat5Readable(t *testing.T) {
 	for name, s := range stateV4Sessions(t) {
-		v5, err := os.ReadFile(filepath.Join("testdata", "state-v5-"+name+".bin"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if v5[0] != 5 {
-			t.Fatalf("%s: format %d, want 5", name, v5[0])
-		}
-		loaded := NewSession(nil)
-		if err := loaded.UnmarshalBinary(v5); err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		want, err := s.MarshalBinary()
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, err := loaded.MarshalBinary()
-		if err != nil {
-			t.Fatal(err)
-		}
+		loaded, v5 := loadOldState(t, 5, name)
+		got, want := savedAgain(t, loaded, s)
 		if !bytes.Equal(got, want) || loaded.st.Owner != "" {
 			t.Errorf("%s: format 5 state loaded and saved\n%q\nwant\n%q", name, got, want)
 		}
