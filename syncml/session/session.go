@@ -286,6 +286,15 @@ type state struct {
 // nonce and the MsgID counter; the reply is not kept for replay.
 func (s *Session) refuse(ctx context.Context, x *Exchange, m *syncml.Message, hdr http.Header, dec AuthDecision) (*Exchange, error) {
 	st, h := &s.st, &m.Header
+	// A reply that fails leaves the counters as they were: the device's
+	// retry of the message is answered with the MsgID the first try had
+	// (the commands requeued below stay requeued, which the retry would
+	// do again).
+	outMsgID, refusedSession, refusedOut := st.OutMsgID, st.RefusedSession, st.RefusedOut
+	failed := func(err error) (*Exchange, error) {
+		st.OutMsgID, st.RefusedSession, st.RefusedOut = outMsgID, refusedSession, refusedOut
+		return nil, err
+	}
 	var out int
 	if st.refusedMid() && (startsSession(m) || h.SessionID != st.SessionID) {
 		// The device gave up the session whose last message was refused:
@@ -324,17 +333,17 @@ func (s *Session) refuse(ctx context.Context, x *Exchange, m *syncml.Message, hd
 		srvType = a.typeFor(st, m, hdr)
 		var err error
 		if password, err = a.present(ctx, srvType, dec.Identity, st, reply); err != nil {
-			return nil, err
+			return failed(err)
 		}
 	}
 	raw, err := syncml.Marshal(reply)
 	if err != nil {
-		return nil, errorf("encode reply %s: %w", reply.Header.MsgID, err)
+		return failed(errorf("encode reply %s: %w", reply.Header.MsgID, err))
 	}
 	if a := s.cfg.ServerAuth; a != nil {
 		v, err := a.sign(srvType, reply, password, st, raw)
 		if err != nil {
-			return nil, err
+			return failed(err)
 		}
 		x.Header = hmacHeader(v)
 	}
