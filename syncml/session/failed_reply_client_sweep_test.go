@@ -1,0 +1,223 @@
+package session
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/windc-go/windc/syncml"
+)
+
+// TestFailedReplyClientSweep plays a real device (a Client) against two
+// Sessions, in shapes TestFailedRestartReplySweep does not make: small
+// MaxMsgSizes (multi-message packages, Alert 1222, answers held over
+// several replies), large objects both ways (the server's Replace in
+// chunks, the device's Results in chunks), Atomics and Sequences, the
+// device's own commands, and restarts and aborts in the middle of all
+// that. On one Session the reply to a message fails first (ServerAuth
+// cannot sign it, after packing or before) and the device sends it
+// again; the other never fails. The retried replies must be the bytes the
+// first try would have sent, and the states alike.
+func TestFailedReplyClientSweep(t *testing.T) {
+	ctx := context.Background()
+	big := strings.Repeat("0123456789abcdef", 150) // 2400 bytes
+	newSession := func(name *string) *Session {
+		s := signFailing(name)
+		s.cfg.BeforeReply = func(_ context.Context, s *Session, _ *syncml.Message, x *Exchange) {
+			_ = s.Queue(AbandonedGets(x.Outcomes)...)
+		}
+		return s
+	}
+	failed, steps := 0, 0
+	// the shapes the sweep made: device messages with a chunk, replies
+	// with a chunk, replies without Final, replies asking for the next
+	// message (1222), aborts, restarts, Atomics sent
+	shapes := map[string]int{}
+	note := func(m *syncml.Message, side string) {
+		if !m.Body.Final {
+			shapes[side+" no Final"]++
+		}
+		for _, c := range m.Body.Commands {
+			if its := c.ItemList(); len(its) > 0 && its[len(its)-1].MoreData {
+				shapes[side+" chunk"]++
+			}
+			switch c := c.(type) {
+			case *syncml.Alert:
+				if c.Data != nil {
+					shapes[side+" Alert "+c.Data.Value]++
+				}
+			case *syncml.Atomic:
+				shapes[side+" Atomic"]++
+			}
+		}
+	}
+	for seed := range uint64(150) {
+		rng := rand.New(rand.NewPCG(seed, 11))
+		max := []int{700, 900, 1300, 2000, 6000}[rng.IntN(5)]
+		nameA, nameB := "srv", "srv"
+		a, b := newSession(&nameA), newSession(&nameB)
+		// the device's messages are bound too: its Results and own
+		// commands go over several messages, large ones in chunks
+		a.cfg.AnnounceMaxMsgSize, b.cfg.AnnounceMaxMsgSize = max, max
+		var cmds []syncml.Command
+		for i := range 2 + rng.IntN(8) {
+			switch rng.IntN(5) {
+			case 0:
+				cmds = append(cmds, get(fmt.Sprintf("./Small/%d", i)))
+			case 1:
+				cmds = append(cmds, get(fmt.Sprintf("./Big/%d", i)))
+			case 2:
+				cmds = append(cmds, &syncml.Replace{Items: []syncml.Item{{Target: &syncml.Location{LocURI: fmt.Sprintf("./Obj/%d", i)}, Data: syncml.Text(big)}}})
+			case 3:
+				cmds = append(cmds, &syncml.Atomic{Commands: []syncml.Command{
+					&syncml.Replace{Items: []syncml.Item{{Target: &syncml.Location{LocURI: fmt.Sprintf("./At/%d/a", i)}, Data: syncml.Text("1")}}},
+					&syncml.Replace{Items: []syncml.Item{{Target: &syncml.Location{LocURI: fmt.Sprintf("./At/%d/b", i)}, Data: syncml.Text("2")}}},
+				}})
+			case 4:
+				cmds = append(cmds, &syncml.Sequence{Commands: []syncml.Command{get(fmt.Sprintf("./Seq/%d", i)), get(fmt.Sprintf("./Big/s%d", i))}})
+			}
+		}
+		for _, s := range []*Session{a, b} {
+			// each its own copies: a Session numbers what it sends
+			var own []syncml.Command
+			for _, c := range cmds {
+				raw, err := syncml.Marshal(&syncml.Message{Body: syncml.Body{Commands: []syncml.Command{c}}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				var m syncml.Message
+				if err := syncml.Unmarshal(raw, &m); err != nil {
+					t.Fatal(err)
+				}
+				own = append(own, m.Body.Commands...)
+			}
+			if err := s.Queue(own...); err != nil {
+				t.Fatal(err)
+			}
+		}
+		mux := NewMux()
+		mux.Handle("", HandlerFunc(func(_ context.Context, r *Request) Response {
+			if _, ok := r.Command.(*syncml.Get); ok {
+				var items []syncml.Item
+				for _, it := range r.Command.ItemList() {
+					v := "v"
+					if strings.HasPrefix(it.Target.LocURI, "./Big/") {
+						v = big
+					}
+					items = append(items, syncml.Item{Source: it.Target, Data: syncml.Text(v)})
+				}
+				return Response{Results: items}
+			}
+			return Response{}
+		}))
+		c, err := NewClient(ClientConfig{DeviceID: "DEV1", ServerURI: "https://mdm.example/ManagementServer/MDM.svc", Handler: mux, MaxMsgSize: max})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range rng.IntN(12) {
+			_ = c.Queue(&syncml.Replace{Items: []syncml.Item{{Target: &syncml.Location{LocURI: fmt.Sprintf("./DevInfo/Ext/%d", i)}, Data: syncml.Text(strings.Repeat("x", 40))}}})
+		}
+		sid := 1
+		m, err := c.Start(ctx, fmt.Sprint(sid))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for step := 0; step < 40; step++ {
+			steps++
+			raw, err := syncml.Marshal(m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			what := fmt.Sprintf("seed %d (max %d) step %d", seed, max, step)
+			if rng.IntN(2) == 0 {
+				nameA = [2]string{"", "!"}[rng.IntN(2)]
+				if _, err := a.Handle(ctx, &Inbound{Raw: raw}); err == nil {
+					t.Fatalf("%s: the reply under %q did not fail", what, nameA)
+				}
+				nameA = "srv"
+				failed++
+			}
+			xa, errA := a.Handle(ctx, &Inbound{Raw: raw})
+			xb, errB := b.Handle(ctx, &Inbound{Raw: raw})
+			if (errA == nil) != (errB == nil) {
+				t.Fatalf("%s: retried %v, never failed %v", what, errA, errB)
+			}
+			if errA != nil {
+				break // both refuse the message alike
+			}
+			if !bytes.Equal(xa.Raw, xb.Raw) {
+				t.Fatalf("%s: the replies differ:\nretried      %s\nnever failed %s\nmessage %s", what, summary(xa.Reply), summary(xb.Reply), summary(m))
+			}
+			sa, _ := a.MarshalBinary()
+			sb, _ := b.MarshalBinary()
+			if !bytes.Equal(withoutQueuedIDs(t, sa), withoutQueuedIDs(t, sb)) {
+				t.Fatalf("%s: the states differ:\nretried      %s\nnever failed %s", what, stateSummary(a), stateSummary(b))
+			}
+			note(m, "device")
+			note(xb.Reply, "server")
+			if len(b.st.Cont) > 0 && isAnswer(b.st.Cont[0]) {
+				shapes["server answers held"]++
+			}
+			if b.st.LO != nil {
+				shapes["device object in flight"]++
+			}
+			cx, err := c.HandleInbound(ctx, &Inbound{Raw: xb.Raw})
+			if err != nil {
+				t.Fatalf("%s: device: %v", what, err)
+			}
+			switch k := rng.IntN(10); {
+			case k == 0:
+				// the device starts over, whatever was in flight
+				sid++
+				m, err = c.Start(ctx, fmt.Sprint(sid))
+				if err != nil {
+					t.Fatal(err)
+				}
+				continue
+			case k == 1 && !cx.Done && cx.Reply != nil:
+				// the device aborts instead of its next message
+				h := cx.Reply.Header
+				m = &syncml.Message{XMLNS: cx.Reply.XMLNS, Header: h, Body: syncml.Body{Final: true, Commands: []syncml.Command{
+					NewAlert(syncml.AlertSessionAbort)}}}
+				number(m.Body.Commands, new(int))
+				sid++
+				note(m, "device")
+				raw, _ := syncml.Marshal(m)
+				if rng.IntN(2) == 0 {
+					nameA = "!"
+					if _, err := a.Handle(ctx, &Inbound{Raw: raw}); err == nil {
+						t.Fatalf("%s abort: did not fail", what)
+					}
+					nameA = "srv"
+					failed++
+				}
+				xa, errA := a.Handle(ctx, &Inbound{Raw: raw})
+				xb, errB := b.Handle(ctx, &Inbound{Raw: raw})
+				if errA != nil || errB != nil {
+					t.Fatalf("%s abort: %v %v", what, errA, errB)
+				}
+				if !bytes.Equal(xa.Raw, xb.Raw) {
+					t.Fatalf("%s abort: the replies differ:\nretried      %s\nnever failed %s", what, summary(xa.Reply), summary(xb.Reply))
+				}
+				m, err = c.Start(ctx, fmt.Sprint(sid))
+				if err != nil {
+					t.Fatal(err)
+				}
+				continue
+			}
+			if cx.Done {
+				break
+			}
+			m = cx.Reply
+		}
+	}
+	t.Logf("%d messages, %d failed first, %v", steps, failed, shapes)
+	for _, k := range []string{"device chunk", "server chunk", "device no Final", "server no Final", "server Alert 1222", "server answers held", "device object in flight", "device Alert 1223", "device Alert 1201", "server Atomic"} {
+		if shapes[k] == 0 {
+			t.Errorf("the sweep made no %q", k)
+		}
+	}
+}
