@@ -187,10 +187,14 @@ func checkInsFirst(mux *http.ServeMux) http.Handler {
 
 // authenticator returns the Authenticator of -auth, -users and
 // -bind-users (bind): nil (every device accepted) when kind and usersFile
-// are empty. Without bind any user may speak for any device.
+// are empty. Without bind any user may speak for any device; bind
+// without kind is an error (it would bind nothing).
 func authenticator(kind, usersFile string, bind bool) (session.Authenticator, error) {
 	types := map[string]session.AuthType{"basic": session.AuthBasic, "md5": session.AuthMD5, "hmac": session.AuthHMAC}
 	if kind == "" { // -users alone checks OnPremise enrollment only (enroll.go)
+		if bind {
+			return nil, fmt.Errorf("-bind-users needs -auth: without it no user is checked, nor bound")
+		}
 		return nil, nil
 	}
 	t, ok := types[kind]

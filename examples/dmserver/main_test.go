@@ -459,6 +459,13 @@ func TestAuthFlagErrors(t *testing.T) {
 			t.Errorf("-auth %q -users %q: %v, %v", tt.kind, tt.file, a, err)
 		}
 	}
+	// -bind-users without -auth would bind nothing: no credentials are
+	// checked at all
+	for _, file := range []string{"", good} {
+		if a, err := authenticator("", file, true); err == nil || a != nil {
+			t.Errorf("-bind-users without -auth (-users %q): %v, %v", file, a, err)
+		}
+	}
 }
 
 // windowsContentType is the content type Windows posts, with a parameter.
