@@ -218,13 +218,20 @@ func authMethod(t AuthType) string {
 }
 
 // The identity accepted with 212 holds for the rest of the session only:
-// Alert 1201 again (same SessionID) or another SessionID needs credentials
-// again, and the accepted identity survives the state's round trip.
+// Alert 1201 again (same SessionID), another SessionID or a message after
+// the session's end (a reply of Statuses only) needs credentials again,
+// and the accepted identity survives the state's round trip.
 func TestAuthAcceptedPerSession(t *testing.T) {
 	ctx := context.Background()
 	users := &MemoryUsers{}
 	users.Set("dev", "secret")
 	s := NewSession(&Config{Authenticator: &CredAuthenticator{Type: AuthBasic, Users: users}})
+	// the session goes on while the server sends commands: ./A, CmdID 3
+	// of the reply to message 1 (after the Statuses of the SyncHdr and
+	// the Alert), then ./B once ./A is answered; the reply to message 3
+	// (./B not answered) has Statuses only: the session is over
+	_ = s.Queue(get("./A"))
+	answerA := &syncml.Status{MsgRef: "1", CmdRef: "3", Cmd: "Get", Data: syncml.StatusOK.Data()}
 	cred, err := basicCred("dev", "secret")
 	if err != nil {
 		t.Fatal(err)
@@ -259,14 +266,19 @@ func TestAuthAcceptedPerSession(t *testing.T) {
 		user string
 	}{
 		{msg("1", "1", cred, NewAlert(syncml.AlertClientInitiated)), 212, "dev"},
-		{msg("1", "2", nil, NewAlert(syncml.AlertClientEvent)), 200, "dev"},
-		{msg("1", "3", nil, NewAlert(syncml.AlertClientInitiated)), 407, ""},
-		{msg("1", "4", cred, NewAlert(syncml.AlertClientInitiated)), 212, "dev"},
+		{msg("1", "2", nil, answerA, NewAlert(syncml.AlertClientEvent)), 200, "dev"},
+		{msg("1", "3", nil, NewAlert(syncml.AlertClientEvent)), 200, "dev"},
+		{msg("1", "4", nil, NewAlert(syncml.AlertClientEvent)), 407, ""},
+		{msg("1", "5", nil, NewAlert(syncml.AlertClientInitiated)), 407, ""},
+		{msg("1", "6", cred, NewAlert(syncml.AlertClientInitiated)), 212, "dev"},
 		{msg("2", "1", nil, NewAlert(syncml.AlertClientEvent)), 407, ""},
 	}
 	for i, st := range steps {
 		if got, id := code(st.in); got != st.want || id.User != st.user {
 			t.Errorf("step %d: %d, user %q; want %d, %q", i+1, got, id.User, st.want, st.user)
+		}
+		if i == 0 {
+			_ = s.Queue(get("./B"))
 		}
 		if i == 1 {
 			// The same message again is a replay, by the same identity.

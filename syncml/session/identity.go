@@ -36,8 +36,9 @@ type AuthInput struct {
 	// (kept in the session state), nil when none was sent.
 	Nonce []byte
 	// Accepted is the Identity accepted with 212 earlier in this session
-	// (same SessionID, no session alert since), nil when none: a message
-	// of an authenticated session needs no credentials.
+	// (same SessionID, no session alert since, and no reply of Statuses
+	// only, which ends the session), nil when none: a message of an
+	// authenticated session needs no credentials.
 	Accepted *Identity
 	// Owner is the user the device is bound to, kept in its session state
 	// across its sessions: the Identity.User of the first of its messages

@@ -937,6 +937,14 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	if x.Done && st.Sent.pending() == 0 {
 		st.Sent.prune()
 	}
+	if x.Done {
+		// The session is over: a message that goes on with its SessionID
+		// (not a replay) is authenticated again, not taken as the user
+		// accepted with 212 (AuthInput.Accepted), which anyone knowing the
+		// device's ID and guessing the SessionID could otherwise claim
+		// until the device's next session.
+		st.Auth = nil
+	}
 	st.reqHash = sum // kept in the Session: no allocation of its own
 	st.ReqHash, st.Reply = st.reqHash[:], out
 	x.Reply, x.Raw = reply, out
