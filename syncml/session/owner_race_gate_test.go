@@ -19,7 +19,6 @@ type gatedStore struct {
 	*MemoryStore
 	loads     atomic.Int32
 	both      chan struct{}
-	once      sync.Once
 	first     atomic.Bool
 	conflicts atomic.Int32
 }
