@@ -41,12 +41,12 @@ func TestFailedRestartReplySweep(t *testing.T) {
 		}
 		return b.String()
 	}
-	ctx := context.Background()
 	failed := 0
 	for seed := range uint64(200) {
 		rng := rand.New(rand.NewPCG(seed, 7))
 		nameA, nameB := "srv", "srv"
 		a, b := newSession(&nameA), newSession(&nameB)
+		w := twins{a: a, b: b, failA: &nameA}
 		sid, mid := 1, 1
 		var last *syncml.Message // the last reply
 		for step := range 12 {
@@ -77,21 +77,14 @@ func TestFailedRestartReplySweep(t *testing.T) {
 			}
 			raw := sizedMsg(fmt.Sprint(sid), fmt.Sprint(mid), 5000, body, true)
 			what := fmt.Sprintf("seed %d step %d (%s)", seed, step, body)
+			var fail *string
 			if restarts && rng.IntN(3) > 0 {
-				nameA = [2]string{"", "!"}[rng.IntN(2)]
-				if _, err := a.Handle(ctx, &Inbound{Raw: raw}); err == nil {
-					t.Fatalf("%s: the reply under %q did not fail", what, nameA)
-				}
-				nameA = "srv"
+				fail = failNow(rng)
 				failed++
 			}
-			xa, errA := a.Handle(ctx, &Inbound{Raw: raw})
-			xb, errB := b.Handle(ctx, &Inbound{Raw: raw})
-			if errA != nil || errB != nil {
-				t.Fatalf("%s: %v, %v", what, errA, errB)
-			}
-			if !bytes.Equal(xa.Raw, xb.Raw) {
-				t.Fatalf("%s: the replies differ:\nretried %s\nnever failed %s", what, summary(xa.Reply), summary(xb.Reply))
+			xa, xb, err := w.handle(t, raw, what, fail)
+			if err != nil {
+				t.Fatalf("%s: %v", what, err)
 			}
 			if oa, ob := outcomes(xa), outcomes(xb); oa != ob {
 				t.Fatalf("%s: the Outcomes differ:\nretried %s\nnever failed %s", what, oa, ob)
@@ -107,4 +100,45 @@ func TestFailedRestartReplySweep(t *testing.T) {
 	if failed == 0 {
 		t.Fatal("no reply failed: the sweep tests nothing")
 	}
+}
+
+// twins are two Sessions alike: a, whose reply fails when *failA names a
+// failure of signFailing's ("" or "!"), and b, which never fails.
+type twins struct {
+	a, b  *Session
+	failA *string
+}
+
+// handle hands raw to a and b. When fail is not nil, a first handles it
+// with *fail as its failure, which must make the reply fail, and the device
+// retries. The two errors must agree; a and b must answer alike.
+func (w twins) handle(t *testing.T, raw []byte, what string, fail *string) (xa, xb *Exchange, err error) {
+	t.Helper()
+	ctx := context.Background()
+	if fail != nil {
+		*w.failA = *fail
+		if _, err := w.a.Handle(ctx, &Inbound{Raw: raw}); err == nil {
+			t.Fatalf("%s: the reply under %q did not fail", what, *fail)
+		}
+		*w.failA = "srv"
+	}
+	xa, errA := w.a.Handle(ctx, &Inbound{Raw: raw})
+	xb, errB := w.b.Handle(ctx, &Inbound{Raw: raw})
+	if (errA == nil) != (errB == nil) {
+		t.Fatalf("%s: retried %v, never failed %v", what, errA, errB)
+	}
+	if errA != nil {
+		return nil, nil, errA
+	}
+	if !bytes.Equal(xa.Raw, xb.Raw) {
+		t.Fatalf("%s: the replies differ:\nretried      %s\nnever failed %s", what, summary(xa.Reply), summary(xb.Reply))
+	}
+	return xa, xb, nil
+}
+
+// failNow returns one of signFailing's failures for twins.handle, at
+// random.
+func failNow(rng *rand.Rand) *string {
+	f := [2]string{"", "!"}[rng.IntN(2)]
+	return &f
 }
