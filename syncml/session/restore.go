@@ -46,9 +46,9 @@ type restore struct {
 
 // head records the fields of st that every message changes (or may), and
 // Cont and the partial object, before the message is handled: a few words
-// (the rest, only for a restart or an abort, is noted by note). The
-// partial object is put back after any failed reply: a chunk the message
-// added to it is sent again by the device's retry.
+// (the rest, only for a restart or an abort, is noted by note). They are
+// put back after any failed reply: a chunk the message added to the
+// partial object is sent again by the device's retry.
 func (u *restore) head(st *state) {
 	u.headed = true
 	u.cont, u.lo, u.loLen = st.Cont, st.LO, st.LO.dataLen()
@@ -82,8 +82,10 @@ func (u *restore) note(st *state, queue []syncml.Command) {
 	}
 }
 
-// put puts back in st the partial object head recorded, and what note
-// recorded, if anything.
+// put puts back in st what head recorded, after any failed reply: the
+// partial object and the counters, the last MsgID answered among them
+// (the device's retry of the message has that MsgID: it is not refused as
+// a MsgID used again); and what note recorded, if anything.
 func (u *restore) put(st *state) {
 	if !u.headed {
 		return
@@ -91,6 +93,10 @@ func (u *restore) put(st *state) {
 	if st.LO = u.lo; u.lo != nil {
 		u.lo.Data = u.lo.Data[:u.loLen]
 	}
+	st.SessionID, st.InMsgID, st.XMLNS, st.VerDTD, st.VerProto = u.sessionID, u.inMsgID, u.xmlns, u.verDTD, u.verProto
+	st.RefusedSession, st.RefusedOut = u.refusedSession, u.refusedOut
+	st.OutMsgID, st.MaxMsgSize, st.MaxObjSize = u.outMsgID, u.maxMsgSize, u.maxObjSize
+	st.Ended, st.SrvAccepted, st.Auth = u.ended, u.srvAccepted, u.auth
 	if !u.saved {
 		return
 	}
@@ -103,8 +109,4 @@ func (u *restore) put(st *state) {
 	st.Cont = u.cont
 	st.Queue, st.queueEnc, st.queueFor = u.queue, u.queueEnc, u.queueFor
 	u.joined.undo()
-	st.SessionID, st.InMsgID, st.XMLNS, st.VerDTD, st.VerProto = u.sessionID, u.inMsgID, u.xmlns, u.verDTD, u.verProto
-	st.RefusedSession, st.RefusedOut = u.refusedSession, u.refusedOut
-	st.OutMsgID, st.MaxMsgSize, st.MaxObjSize = u.outMsgID, u.maxMsgSize, u.maxObjSize
-	st.Ended, st.SrvAccepted, st.Auth = u.ended, u.srvAccepted, u.auth
 }
