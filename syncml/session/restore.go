@@ -42,6 +42,9 @@ type restore struct {
 	outMsgID, refusedOut, maxMsgSize, maxObjSize                int
 	ended, srvAccepted                                          bool
 	auth                                                        *Identity
+	// nonce is the nonce for the device's next credentials: the one the
+	// Authenticator issued with a reply that fails never reached it.
+	nonce []byte
 }
 
 // head records the fields of st that every message changes (or may), and
@@ -55,7 +58,7 @@ func (u *restore) head(st *state) {
 	u.sessionID, u.inMsgID, u.xmlns, u.verDTD, u.verProto = st.SessionID, st.InMsgID, st.XMLNS, st.VerDTD, st.VerProto
 	u.refusedSession, u.refusedOut = st.RefusedSession, st.RefusedOut
 	u.outMsgID, u.maxMsgSize, u.maxObjSize = st.OutMsgID, st.MaxMsgSize, st.MaxObjSize
-	u.ended, u.srvAccepted, u.auth = st.Ended, st.SrvAccepted, st.Auth
+	u.ended, u.srvAccepted, u.auth, u.nonce = st.Ended, st.SrvAccepted, st.Auth, st.Nonce
 }
 
 // note records, once, what a restart or an abort changes of st beyond
@@ -83,9 +86,10 @@ func (u *restore) note(st *state, queue []syncml.Command) {
 }
 
 // put puts back in st what head recorded, after any failed reply: the
-// partial object and the counters, the last MsgID answered among them
-// (the device's retry of the message has that MsgID: it is not refused as
-// a MsgID used again); and what note recorded, if anything.
+// partial object, the counters, the last MsgID answered among them (the
+// device's retry of the message has that MsgID: it is not refused as a
+// MsgID used again), and the nonce (the retry's credentials are of the
+// one the device has); and what note recorded, if anything.
 func (u *restore) put(st *state) {
 	if !u.headed {
 		return
@@ -96,7 +100,7 @@ func (u *restore) put(st *state) {
 	st.SessionID, st.InMsgID, st.XMLNS, st.VerDTD, st.VerProto = u.sessionID, u.inMsgID, u.xmlns, u.verDTD, u.verProto
 	st.RefusedSession, st.RefusedOut = u.refusedSession, u.refusedOut
 	st.OutMsgID, st.MaxMsgSize, st.MaxObjSize = u.outMsgID, u.maxMsgSize, u.maxObjSize
-	st.Ended, st.SrvAccepted, st.Auth = u.ended, u.srvAccepted, u.auth
+	st.Ended, st.SrvAccepted, st.Auth, st.Nonce = u.ended, u.srvAccepted, u.auth, u.nonce
 	if !u.saved {
 		return
 	}

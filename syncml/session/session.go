@@ -283,17 +283,21 @@ type state struct {
 
 // refuse answers a message the Authenticator refused: the header's Status
 // (with the challenge) alone. Nothing of the session changes but the
-// nonce and the MsgID counter; the reply is not kept for replay.
+// nonce and the MsgID counter, and not those when the reply fails; the
+// reply is not kept for replay.
 func (s *Session) refuse(ctx context.Context, x *Exchange, m *syncml.Message, hdr http.Header, dec AuthDecision) (*Exchange, error) {
 	st, h := &s.st, &m.Header
 	// A reply that fails leaves the counters as they were: the device's
 	// retry of the message is answered with the MsgID the first try had
 	// (the commands requeued below stay requeued, which the retry would
-	// do again).
-	outMsgID, refusedSession, refusedOut := st.OutMsgID, st.RefusedSession, st.RefusedOut
+	// do again); and the nonce, as the device never got the new one.
+	outMsgID, refusedSession, refusedOut, nonce := st.OutMsgID, st.RefusedSession, st.RefusedOut, st.Nonce
 	failed := func(err error) (*Exchange, error) {
-		st.OutMsgID, st.RefusedSession, st.RefusedOut = outMsgID, refusedSession, refusedOut
+		st.OutMsgID, st.RefusedSession, st.RefusedOut, st.Nonce = outMsgID, refusedSession, refusedOut, nonce
 		return nil, err
+	}
+	if dec.NextNonce != nil {
+		st.Nonce = dec.NextNonce
 	}
 	var out int
 	if st.refusedMid() && (startsSession(m) || h.SessionID != st.SessionID) {
@@ -515,38 +519,41 @@ func (s *Session) Queued() int { return len(s.st.Queue) }
 // Pending returns the number of sent commands whose Status is outstanding.
 func (s *Session) Pending() int { return s.st.Sent.pending() }
 
-// Handle takes one received message and returns the reply with what came back
-// for the commands sent before. A byte-identical copy of the message the last
-// reply answered (same SessionID and MsgID: a device retrying after a lost
-// reply) gets that reply again (Exchange.Replayed), before the Authenticator
-// is asked, and nothing runs. An error means no reply goes out. Either the
-// message could not be handled at all (it is not SyncML, has no SessionID,
-// MsgID, Source or Target, or the Authenticator failed), and the state is
-// unchanged; or the Authenticator accepted a message of the session that
-// does not restart it (no Alert 1200 or 1201) and whose MsgID is not after the
-// last one answered (the same with other bytes, or a lower one: MsgIDs that
-// are not decimal numbers are compared only for equality), an error matching
-// ErrProtocol that names the SessionID and both MsgIDs, and nothing of the
-// message runs, no hook nor Handler, and the state is unchanged; or no reply
-// could be made (not even its Statuses fit the
-// MaxMsgSize, an error matching ErrLimit, and ErrProtocol too when the bound
-// was the device's; or ServerAuth failed), and the commands queued before the
-// message or waiting to go are kept, as they were queued, and so is the
-// device's partial object (without a chunk the message carried: the retry
-// sends it again) and the last MsgID answered (the retry, with the MsgID of
-// the first try, is no MsgID used again), but what the message answered is taken with no Outcome,
-// and the commands queued while it was handled (by OnStart, the Handler,
-// BeforeReply) go with the reply: the device's retry of the message runs
-// those again (OnStart with first as the first try had it), and they queue
-// them again, once. A message that restarts the session (Alert 1200 or 1201,
-// or a new SessionID) or aborts it (Alert 1223) leaves the state as it was
-// before it: the commands it gave up (and an abort's Statuses for them), the
-// rest of the package, the partial object and the session's counters; the
-// device's retry of the message, or its next message, gives them up again and
-// reports them Abandoned, in the Exchange that has a reply, once. (The nonce
-// the Authenticator gave for the device's next credentials and the device's
-// owner stay.) A Server saves no state on an error: the device's next try
-// runs from the state before.
+// Handle takes one received message and returns the reply with what came
+// back for the commands sent before. A byte-identical copy of the message the
+// last reply answered (same SessionID and MsgID: a device retrying after a
+// lost reply) gets that reply again (Exchange.Replayed), before the
+// Authenticator is asked, and nothing runs.
+//
+// An error means no reply goes out. Either the message could not be handled
+// at all (it is not SyncML, has no SessionID, MsgID, Source or Target, or the
+// Authenticator failed), and the state is unchanged; or the Authenticator
+// accepted a message of the session that does not restart it (no Alert 1200
+// or 1201) and whose MsgID is not after the last one answered (the same with
+// other bytes, or a lower one; MsgIDs that are not decimal numbers are
+// compared only for equality): an error matching ErrProtocol that names the
+// SessionID and both MsgIDs, nothing of the message runs, no hook nor
+// Handler, and the state is unchanged; or no reply could be made (not even
+// its Statuses fit the MaxMsgSize, an error matching ErrLimit, and
+// ErrProtocol too when the bound was the device's; or ServerAuth failed), and
+// the commands queued before the message or waiting to go are kept, as they
+// were queued, and so is the device's partial object (without a chunk the
+// message carried: the retry sends it again) and the last MsgID answered (the
+// retry, with the MsgID of the first try, is no MsgID used again), but what
+// the message answered is taken with no Outcome, and the commands queued
+// while it was handled (by OnStart, the Handler, BeforeReply) go with the
+// reply: the device's retry of the message runs those again (OnStart with
+// first as the first try had it), and they queue them again, once. A message
+// that restarts the session (Alert 1200 or 1201, or a new SessionID) or
+// aborts it (Alert 1223) leaves the state as it was before it: the commands
+// it gave up (and an abort's Statuses for them), the rest of the package, the
+// partial object and the session's counters; the device's retry of the
+// message, or its next message, gives them up again and reports them
+// Abandoned, in the Exchange that has a reply, once. The nonce the
+// Authenticator gave for the device's next credentials goes with the failed
+// reply (the device's retry, with the nonce it has, is accepted); the
+// device's owner stays. A Server saves no state on an error: the device's
+// next try runs from the state before.
 func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	m, raw, err := parseInbound(in)
 	if err != nil {
@@ -603,9 +610,6 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	}
 	x := &xr.x
 	x.Identity = dec.Identity // whole: a field added to Identity is not left out
-	if dec.NextNonce != nil {
-		st.Nonce = dec.NextNonce
-	}
 	if !dec.Accepted() {
 		x.Refused = dec.Reason
 		if x.Refused == nil {
@@ -624,6 +628,11 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	var undo restore
 	if !s.keyed {
 		undo.head(st)
+	}
+	// the nonce for the device's next credentials, which goes out with
+	// the reply: one that fails puts the nonce before back (undo)
+	if dec.NextNonce != nil {
+		st.Nonce = dec.NextNonce
 	}
 	// The answers of this side's last reply that did not fit in it go out
 	// first; a session given up takes them with it.
