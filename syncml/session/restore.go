@@ -86,10 +86,9 @@ func (u *restore) note(st *state, queue []syncml.Command) {
 }
 
 // put puts back in st what head recorded, after any failed reply: the
-// partial object, the counters, the last MsgID answered among them (the
-// device's retry of the message has that MsgID: it is not refused as a
-// MsgID used again), and the nonce (the retry's credentials are of the
-// one the device has); and what note recorded, if anything.
+// partial object, the counters (the last MsgID answered among them: the
+// failed reply answered nothing), and the nonce (the retry's credentials
+// are of the one the device has); and what note recorded, if anything.
 func (u *restore) put(st *state) {
 	if !u.headed {
 		return

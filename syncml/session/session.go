@@ -371,50 +371,6 @@ func (st *state) answered(h *syncml.Header) bool {
 	return st.Reply != nil && h.SessionID == st.SessionID && h.MsgID == st.InMsgID
 }
 
-// inOrder returns an error matching ErrProtocol when the message of
-// header h, which does not (re)start the session, has the session's
-// SessionID and a MsgID that is not after the one the state last
-// answered: the same (with other bytes: a replay is byte-identical) or a
-// lower one, a stale or reordered message. MsgIDs are compared as decimal
-// numbers; one that is not (or is too long to be ordered) is refused only
-// when it is the same.
-func (st *state) inOrder(h *syncml.Header) error {
-	if h.SessionID != st.SessionID || st.InMsgID == "" || msgIDAfter(h.MsgID, st.InMsgID) {
-		return nil
-	}
-	return errorf("%w: message MsgID %q of SessionID %q is not after the last message answered, MsgID %q (a replay must be byte-identical)",
-		ErrProtocol, h.MsgID, h.SessionID, st.InMsgID)
-}
-
-// msgIDAfter reports whether MsgID id may follow last: a larger decimal
-// number, or another MsgID when either is not a decimal number of at most
-// 19 digits (which cannot be ordered).
-func msgIDAfter(id, last string) bool {
-	if id == last {
-		return false
-	}
-	a, okA := decimalID(id)
-	b, okB := decimalID(last)
-	return !okA || !okB || a > b
-}
-
-// decimalID returns the value of s, a decimal number of 1 to 19 digits
-// (which fits in a uint64); false for any other string.
-func decimalID(s string) (uint64, bool) {
-	if len(s) == 0 || len(s) > 19 {
-		return 0, false
-	}
-	var n uint64
-	for i := 0; i < len(s); i++ {
-		d := s[i] - '0'
-		if d > 9 {
-			return 0, false
-		}
-		n = n*10 + uint64(d)
-	}
-	return n, true
-}
-
 // replay returns the Exchange of a replay of the message the state's last
 // reply answered, sent as raw (that reply's bytes), without its Reply:
 // device is who the state is of, the Identity unless the state holds the
@@ -523,26 +479,21 @@ func (s *Session) Pending() int { return s.st.Sent.pending() }
 // back for the commands sent before. A byte-identical copy of the message the
 // last reply answered (same SessionID and MsgID: a device retrying after a
 // lost reply) gets that reply again (Exchange.Replayed), before the
-// Authenticator is asked, and nothing runs.
+// Authenticator is asked, and nothing runs. A message of the session with a
+// MsgID used before and other bytes, or a lower one, is no replay: it is
+// handled as a message of its own.
 //
 // An error means no reply goes out. Either the message could not be handled
 // at all (it is not SyncML, has no SessionID, MsgID, Source or Target, or the
-// Authenticator failed), and the state is unchanged; or the Authenticator
-// accepted a message of the session that does not restart it (no Alert 1200
-// or 1201) and whose MsgID is not after the last one answered (the same with
-// other bytes, or a lower one; MsgIDs that are not decimal numbers are
-// compared only for equality): an error matching ErrProtocol that names the
-// SessionID and both MsgIDs, nothing of the message runs, no hook nor
-// Handler, and the state is unchanged; or no reply could be made (not even
-// its Statuses fit the MaxMsgSize, an error matching ErrLimit, and
-// ErrProtocol too when the bound was the device's; or ServerAuth failed), and
-// the commands queued before the message or waiting to go are kept, as they
-// were queued, and so is the device's partial object (without a chunk the
-// message carried: the retry sends it again) and the last MsgID answered (the
-// retry, with the MsgID of the first try, is no MsgID used again), but what
-// the message answered is taken with no Outcome, and the commands queued
-// while it was handled (by OnStart, the Handler, BeforeReply) go with the
-// reply: the device's retry of the message runs those again (OnStart with
+// Authenticator failed), and the state is unchanged; or no reply could be
+// made (not even its Statuses fit the MaxMsgSize, an error matching ErrLimit,
+// and ErrProtocol too when the bound was the device's; or ServerAuth failed),
+// and the commands queued before the message or waiting to go are kept, as
+// they were queued, and so is the device's partial object (without a chunk
+// the message carried: the retry sends it again) and the last MsgID answered,
+// but what the message answered is taken with no Outcome, and the commands
+// queued while it was handled (by OnStart, the Handler, BeforeReply) go with
+// the reply: the device's retry of the message runs those again (OnStart with
 // first as the first try had it), and they queue them again, once. A message
 // that restarts the session (Alert 1200 or 1201, or a new SessionID) or
 // aborts it (Alert 1223) leaves the state as it was before it: the commands
@@ -597,16 +548,6 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	}
 	if s.keyed && dec.Accepted() && dec.Identity.Device != s.key {
 		return nil, &keyError{device: dec.Identity.Device}
-	}
-	// A message of the session that neither restarts it nor comes after
-	// the last one answered (not a byte-identical replay: see above) is
-	// refused before anything of it runs. Checked once the Authenticator
-	// accepted the message: one it refuses gets its challenge whatever
-	// its MsgID, and learns nothing of the session's.
-	if !starts && dec.Accepted() {
-		if err := st.inOrder(h); err != nil {
-			return nil, err
-		}
 	}
 	x := &xr.x
 	x.Identity = dec.Identity // whole: a field added to Identity is not left out
