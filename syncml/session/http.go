@@ -63,10 +63,14 @@ type ServerConfig struct {
 // It is safe for many devices at once and starts no goroutine.
 //
 // Responses: 200 with the reply; 400 for a body that is not a SyncML
-// message with a SessionID and MsgID; 405 for a method other than POST;
-// 413 for a body over MaxBytes; 415 for a content type other than
-// ContentType (parameters such as charset are accepted; WBXML is not);
-// 500 when the Store or the Authenticator fails.
+// message with a SessionID and MsgID, or a message no reply can answer
+// by the protocol (an error matching ErrProtocol, such as a device's
+// MaxMsgSize too small for the reply's Statuses); 405 for a method other
+// than POST; 413 for a body over MaxBytes; 415 for a content type other
+// than ContentType (parameters such as charset are accepted; WBXML is
+// not); 500 when the Store or the Authenticator fails, or the reply
+// cannot be made otherwise (a ServerAuth that cannot sign). Nothing is
+// saved for a response other than 200.
 type Server struct {
 	cfg ServerConfig
 	log *slog.Logger
