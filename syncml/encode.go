@@ -24,7 +24,11 @@ import (
 // reserved root namespace, characters XML cannot carry, an Unknown that
 // is not one element or has the name of an element the decoder reads
 // where it stands, a nil or typed nil Command, a header set together with
-// NoHeader.
+// NoHeader, and elements nested deeper than DefaultMaxDepth as
+// Limits.MaxDepth counts them (Atomics and Sequences nested in each other
+// some 25 deep): a *LimitError for MaxDepth whose Path names the command
+// and the groups around it (an Encoder can be given another bound, see
+// Encoder.SetMaxDepth).
 func Marshal(m *Message) ([]byte, error) {
 	if h := int(lastLarge.Load()); h > 0 {
 		return marshalLarge(m, h)
@@ -100,7 +104,7 @@ func putBuf(p *[]byte) {
 // allocation-free. Unlike append, it uses the room of dst as scratch:
 // bytes past the length returned, up to dst's capacity, may change.
 func AppendMessage(dst []byte, m *Message) ([]byte, error) {
-	w := writer{b: dst, rootNS: m.XMLNS}
+	w := writer{b: dst, rootNS: m.XMLNS, off: -int64(len(dst)), safeGroups: defaultSafeGroups}
 	if err := w.message(m); err != nil {
 		return dst, err
 	}
@@ -115,7 +119,7 @@ func MarshalIndent(m *Message, prefix, indent string) ([]byte, error) {
 	if !xmlscan.IsAllSpace(prefix) || !xmlscan.IsAllSpace(indent) {
 		return nil, errorf("MarshalIndent: prefix and indent must be XML white space")
 	}
-	w := writer{rootNS: m.XMLNS, prefix: prefix, indent: indent, pretty: true}
+	w := writer{rootNS: m.XMLNS, prefix: prefix, indent: indent, pretty: true, safeGroups: defaultSafeGroups}
 	if err := w.message(m); err != nil {
 		return nil, err
 	}
@@ -257,6 +261,21 @@ type writer struct {
 	started        bool // something was written (the next element starts a line)
 
 	groups []Command // the Atomic and Sequence commands being written, outermost first
+	// deepGroups holds those of groups from index groupScan on, which
+	// enter finds there without a scan of groups
+	deepGroups map[Command]struct{}
+
+	// maxDepth is the element depth not to exceed (Limits.MaxDepth);
+	// 0 means DefaultMaxDepth.
+	maxDepth int
+	// safeGroups is the number of groups around a command up to which no
+	// command can exceed maxDepth (set with it; defaultSafeGroups for
+	// the default): only a command in more has its depth counted.
+	safeGroups int
+	// off is the offset in the message of w.b[0] (for a limit error's
+	// Offset): minus the length of the bytes before the message, or what
+	// an Encoder has already written out.
+	off int64
 }
 
 // text appends s escaped as character data to the writer's buffer.
@@ -460,6 +479,9 @@ func (w *writer) message(m *Message) error {
 	if err != nil {
 		return err
 	}
+	if err := w.checkFinal(m.Body.Final); err != nil {
+		return err
+	}
 	if err := w.start(m.XMLNS, h); err != nil {
 		return err
 	}
@@ -498,6 +520,11 @@ func checkRootNS(xmlns string) error {
 func (w *writer) start(xmlns string, h *Header) error {
 	if err := checkRootNS(xmlns); err != nil {
 		return err
+	}
+	if w.safeGroups < 0 { // a maxDepth below 7
+		if err := w.checkShallow(w.maxDepth, h); err != nil {
+			return err
+		}
 	}
 	w.rootNS = xmlns
 	w.newline()
@@ -882,6 +909,11 @@ func (w *writer) command(c Command) error {
 // nested writes a command, or an Unknown whose name is not one of
 // reserved, the names read as something else where it stands.
 func (w *writer) nested(c Command, reserved map[string]bool) error {
+	if len(w.groups) > w.safeGroups {
+		if err := w.checkDepth(c); err != nil {
+			return err
+		}
+	}
 	// what a server's reply holds most, without the two type switches
 	// of the test for nil and of writeCommand
 	switch c := c.(type) {
@@ -914,16 +946,118 @@ func (w *writer) commands(cmds []Command) error {
 }
 
 // enter starts writing the group c (an Atomic or Sequence) named by e,
-// which must not contain itself; leave ends it.
+// which must not contain itself; leave ends it. The test costs the same
+// at any depth: the groups from index groupScan on are looked up in a
+// set (a group nested that deep is written only under a MaxDepth raised
+// with Encoder.SetMaxDepth).
 func (w *writer) enter(e *elem, c Command) error {
-	if slices.Contains(w.groups, c) {
+	n := len(w.groups)
+	in := slices.Contains(w.groups[:min(n, groupScan)], c)
+	if !in && n > groupScan {
+		_, in = w.deepGroups[c]
+	}
+	if in {
 		return encodeError(e.name, fmt.Errorf("%w: %s contains itself", ErrStructure, e.name))
+	}
+	if n >= groupScan {
+		if w.deepGroups == nil {
+			w.deepGroups = make(map[Command]struct{})
+		}
+		w.deepGroups[c] = struct{}{}
 	}
 	w.groups = append(w.groups, c)
 	return nil
 }
 
-func (w *writer) leave() { w.groups = w.groups[:len(w.groups)-1] }
+func (w *writer) leave() {
+	n := len(w.groups) - 1
+	if n >= groupScan {
+		delete(w.deepGroups, w.groups[n])
+	}
+	w.groups = w.groups[:n]
+}
+
+// groupScan is the number of the outermost groups being written that
+// enter scans for the one it enters.
+const groupScan = 32
+
+// maxSetDepth is the largest MaxDepth an Encoder takes: the writer
+// recurses once per group, and a goroutine's stack is bounded.
+const maxSetDepth = 1 << 16
+
+// defaultSafeGroups is safeGroups under DefaultMaxDepth.
+const defaultSafeGroups = DefaultMaxDepth - bodyCommandDepth - (maxReach - 1)
+
+// setMaxDepth sets the writer's maxDepth (n <= 0: the default) and
+// safeGroups.
+func (w *writer) setMaxDepth(n int) {
+	if n <= 0 {
+		w.maxDepth, w.safeGroups = 0, defaultSafeGroups
+		return
+	}
+	w.maxDepth = min(n, maxSetDepth)
+	w.safeGroups = w.maxDepth - bodyCommandDepth - (maxReach - 1)
+}
+
+// depthLimit returns the element depth the writer does not exceed.
+func (w *writer) depthLimit() int {
+	if w.maxDepth == 0 {
+		return DefaultMaxDepth
+	}
+	return w.maxDepth
+}
+
+// checkDepth refuses c (a command to write in the groups w.groups) when
+// an element of it would stand deeper than the writer's limit. A nil
+// command is left to the writer, which refuses it.
+func (w *writer) checkDepth(c Command) error {
+	if isNilCommand(c) {
+		return nil
+	}
+	lim := w.depthLimit()
+	if bodyCommandDepth+len(w.groups)+reach(c)-1 <= lim {
+		return nil
+	}
+	n := len("/SyncML/SyncBody/") + len(c.ElementName())
+	for _, g := range w.groups {
+		n += len(g.ElementName()) + 1
+	}
+	b := make([]byte, 0, n)
+	b = append(b, "/SyncML/SyncBody/"...)
+	for _, g := range w.groups {
+		b = append(b, g.ElementName()...)
+		b = append(b, '/')
+	}
+	b = append(b, c.ElementName()...)
+	return w.depthError(lim, string(b))
+}
+
+// checkShallow refuses a SyncBody or the header h (nil: none) deeper
+// than lim, a small MaxDepth.
+func (w *writer) checkShallow(lim int, h *Header) error {
+	if lim < 2 {
+		return w.depthError(lim, "/SyncML/SyncBody")
+	}
+	if h != nil && 1+headerReach(h) > lim {
+		return w.depthError(lim, "/SyncML/SyncHdr")
+	}
+	return nil
+}
+
+// checkFinal refuses a Final (when final is set) deeper than the
+// writer's limit: under a MaxDepth below 3.
+func (w *writer) checkFinal(final bool) error {
+	if w.safeGroups < 0 && w.maxDepth < bodyCommandDepth && final {
+		return w.depthError(w.maxDepth, "/SyncML/SyncBody/Final")
+	}
+	return nil
+}
+
+// depthError is the error for an element at path that would stand deeper
+// than lim, written from the end of what the writer holds.
+func (w *writer) depthError(lim int, path string) error {
+	return pkg.Limit("MaxDepth", int64(lim), w.off+int64(len(w.b)), path)
+}
 
 // chal writes the Chal of a Status.
 func (w *writer) chal(c *Chal) error {

@@ -35,7 +35,9 @@ const flushAt = 32 << 10
 
 // NewEncoder returns an Encoder writing to w.
 func NewEncoder(w io.Writer) *Encoder {
-	return &Encoder{w: w}
+	e := &Encoder{w: w}
+	e.wr.safeGroups = defaultSafeGroups
+	return e
 }
 
 // SetIndent makes the encoder write like MarshalIndent, also with an
@@ -43,6 +45,17 @@ func NewEncoder(w io.Writer) *Encoder {
 // before writing anything.
 func (e *Encoder) SetIndent(prefix, indent string) {
 	e.wr.pretty, e.wr.prefix, e.wr.indent = true, prefix, indent
+}
+
+// SetMaxDepth sets the element depth the encoder does not exceed,
+// counted as Limits.MaxDepth counts it, to n: a message it writes is read
+// by a decoder whose MaxDepth is n or more. A command that would stand
+// deeper is refused with a *LimitError for MaxDepth, and so are a header
+// or a Final that would. n <= 0 restores the default, DefaultMaxDepth
+// (which Marshal and AppendMessage keep to); n above 65536 is taken as
+// 65536. Call it before writing anything.
+func (e *Encoder) SetMaxDepth(n int) {
+	e.wr.setMaxDepth(n)
 }
 
 // Encode writes the whole message m.
@@ -116,6 +129,9 @@ func (e *Encoder) EncodeEnd(final bool) error {
 	if e.state != encBody {
 		return fmt.Errorf("syncml: EncodeEnd: %w", ErrState)
 	}
+	if err := e.wr.checkFinal(final); err != nil {
+		return err
+	}
 	e.wr.end(final)
 	e.state = encDone
 	if err := e.flush(); err != nil {
@@ -136,6 +152,7 @@ func (e *Encoder) flush() error {
 		e.err = fmt.Errorf("syncml: write: %w", err)
 		return e.err
 	}
+	e.wr.off += int64(len(e.wr.b))
 	e.wr.b = e.wr.b[:0]
 	return nil
 }

@@ -83,6 +83,9 @@ func (e *ValidationError) Unwrap() error { return ErrInvalid }
 //     Status or Results ("atomic-content"), and never an Add then a
 //     Replace of the same node ("atomic-add-replace");
 //   - Sequence holds no Status, Results or Sequence ("sequence-content");
+//   - no element nested deeper than Marshal writes: DefaultMaxDepth, as
+//     Limits.MaxDepth counts it ("depth", at the first command that would
+//     reach deeper; what it nests is not checked);
 //   - an Alert has a numeric code in Data ("alert-code"); alerts 1224 and
 //     1226 carry Meta Type on each Item ("alert-type");
 //   - a Status has MsgRef, CmdRef, Cmd and a numeric code in Data
@@ -109,7 +112,7 @@ func (m *Message) Validate() error {
 			v.add("SyncHdr/MsgID", "", "header-msgid", strconv.Quote(h.MsgID)+" is not a positive integer")
 		}
 	}
-	v.commands("SyncBody", m.Body.Commands, "")
+	v.commands("SyncBody", m.Body.Commands, "", bodyCommandDepth)
 	if len(v.out) == 0 {
 		return nil
 	}
@@ -142,8 +145,9 @@ func (v *validator) add(path, id, rule, detail string) {
 	v.out = append(v.out, Violation{Path: path, CmdID: id, Rule: rule, Detail: detail})
 }
 
-// commands checks a list of commands; parent is "", "Atomic" or "Sequence".
-func (v *validator) commands(path string, cmds []Command, parent string) {
+// commands checks a list of commands; parent is "", "Atomic" or
+// "Sequence", depth the element depth of the commands.
+func (v *validator) commands(path string, cmds []Command, parent string, depth int) {
 	for i, c := range cmds {
 		if isNilCommand(c) {
 			d := "nil Command"
@@ -154,14 +158,26 @@ func (v *validator) commands(path string, cmds []Command, parent string) {
 			continue
 		}
 		p := path + "/" + c.ElementName() + "[" + strconv.Itoa(i+1) + "]"
-		v.command(p, c, parent)
+		if tooDeep(c, depth) {
+			v.add(p, c.ID(), "depth", c.ElementName()+" at depth "+strconv.Itoa(depth)+" would reach deeper than "+
+				strconv.Itoa(DefaultMaxDepth)+" elements (SyncML counted as 1), which Marshal does not write")
+			continue
+		}
+		v.command(p, c, parent, depth)
 	}
 	if parent == "Atomic" {
-		v.atomicAddReplace(path, cmds)
+		v.atomicAddReplace(path, cmds, depth)
 	}
 }
 
-func (v *validator) command(p string, c Command, parent string) {
+// tooDeep reports whether an element of c, a command at element depth
+// depth, would stand deeper than DefaultMaxDepth: the encoder's test,
+// with which Validate stops where Marshal would.
+func tooDeep(c Command, depth int) bool {
+	return depth+maxReach-1 > DefaultMaxDepth && depth+reach(c)-1 > DefaultMaxDepth
+}
+
+func (v *validator) command(p string, c Command, parent string, depth int) {
 	if u, ok := c.(*Unknown); ok {
 		v.add(p, "", "unknown-command", "<"+u.Name+"> is not a SyncML DM command")
 		return
@@ -222,7 +238,7 @@ func (v *validator) command(p string, c Command, parent string) {
 		if atomic {
 			v.atomics++
 		}
-		v.commands(p, c.Nested(), c.ElementName())
+		v.commands(p, c.Nested(), c.ElementName(), depth+1)
 		if atomic {
 			v.atomics--
 		}
@@ -297,14 +313,16 @@ func (v *validator) items(p, id string, items []Item, exactlyOne bool, need addr
 }
 
 // atomicAddReplace flags a Replace of a node added earlier in the same
-// Atomic (also inside a Sequence of it), which Windows does not support.
-func (v *validator) atomicAddReplace(path string, cmds []Command) {
+// Atomic (also inside a Sequence of it), which Windows does not support;
+// cmds stand at element depth depth. Commands too deep for the "depth"
+// rule are not looked into.
+func (v *validator) atomicAddReplace(path string, cmds []Command, depth int) {
 	var added []LocURI
 	seen := map[Command]bool{}
-	var walk func(path string, cmds []Command)
-	walk = func(path string, cmds []Command) {
+	var walk func(path string, cmds []Command, depth int)
+	walk = func(path string, cmds []Command, depth int) {
 		for i, c := range cmds {
-			if isNilCommand(c) || seen[c] {
+			if isNilCommand(c) || seen[c] || tooDeep(c, depth) {
 				continue
 			}
 			seen[c] = true
@@ -318,7 +336,7 @@ func (v *validator) atomicAddReplace(path string, cmds []Command) {
 					}
 				}
 			case *Sequence:
-				walk(path+"/Sequence["+strconv.Itoa(i+1)+"]", c.Commands)
+				walk(path+"/Sequence["+strconv.Itoa(i+1)+"]", c.Commands, depth+1)
 			case *Replace:
 				for _, it := range c.Items {
 					if it.Target == nil {
@@ -335,5 +353,5 @@ func (v *validator) atomicAddReplace(path string, cmds []Command) {
 			}
 		}
 	}
-	walk(path, cmds)
+	walk(path, cmds, depth)
 }
