@@ -58,12 +58,22 @@ func AbandonedGets(outcomes []Outcome) []syncml.Command {
 }
 
 // markNested adds cmds and the commands nested in them to set; a group
-// already in it (one that contains itself) is not walked again.
+// already in it (one that contains itself) is not walked again. It keeps
+// the lists still to walk on a stack of its own, not the goroutine's:
+// Outcomes may hold a nesting deeper than any message carries (built by
+// the caller), which a recursion that deep would not survive.
 func markNested(cmds []syncml.Command, set map[syncml.Command]bool) {
-	for _, c := range cmds {
-		if c != nil && !set[c] {
-			set[c] = true
-			markNested(c.Nested(), set)
+	todo := [][]syncml.Command{cmds}
+	for len(todo) > 0 {
+		list := todo[len(todo)-1]
+		todo = todo[:len(todo)-1]
+		for _, c := range list {
+			if c != nil && !set[c] {
+				set[c] = true
+				if n := c.Nested(); len(n) > 0 {
+					todo = append(todo, n)
+				}
+			}
 		}
 	}
 }

@@ -11,7 +11,9 @@ import (
 // cmds that is or holds an Atomic with a Get or another Atomic inside it,
 // at any depth through Sequences: not legal (OMA DM 1.2.1, 4.1.6.3), a
 // peer answers it 500 and the Atomic 507, and so does the responder. Only
-// Atomics and Sequences are walked; nil commands and groups that contain
+// Atomics and Sequences are walked, and no deeper than the encoder writes
+// (syncml.DefaultMaxDepth): a command nested deeper is refused with an
+// error matching syncml.ErrLimit. Nil commands and groups that contain
 // themselves are left to the encoder, which refuses them.
 func notInAtomic(op string, cmds []syncml.Command) error {
 	for i, c := range cmds {
@@ -25,16 +27,29 @@ func notInAtomic(op string, cmds []syncml.Command) error {
 	return nil
 }
 
-// atomicError is notInAtomic's error for the command name at path.
+// atomicError is notInAtomic's error for the command name at path, or,
+// when name is "", for the command at path nested too deep.
 func atomicError(op, path, name string) error {
+	if name == "" {
+		return errorf("%s: %s: nested deeper than a message carries (an element deeper than "+
+			"syncml.DefaultMaxDepth, %d, which the encoder does not write): %w", op, path, syncml.DefaultMaxDepth, syncml.ErrLimit)
+	}
 	return errorf("%s: %s: a %s inside an Atomic is not legal (OMA DM 1.2.1, 4.1.6.3: "+
 		"the peer answers it 500 and the Atomic 507): %w", op, path, name, syncml.ErrInvalid)
 }
 
+// bodyDepth is the element depth of a command of the body: SyncML,
+// SyncBody, the command.
+const bodyDepth = 3
+
 // illegalInAtomic returns the path (as "Atomic[2]/Sequence[1]/Get[1]",
 // each [n] a position among siblings, c's being i+1) and the element name
 // of the first Get or Atomic in c that stands inside an Atomic (inAtomic:
-// c does), or "" when there is none. open holds the groups being walked.
+// c does), or "" when there is none; or the path and "" for the first
+// command nested deeper than any message carries (see atomicError). open
+// holds the groups being walked, c's parent last (none: c is a body
+// command). The walk stops there, so that its work is linear in the
+// commands and a group that contains itself ends it too.
 func illegalInAtomic(c syncml.Command, i int, inAtomic bool, open []syncml.Command) (path, name string) {
 	switch c := c.(type) {
 	case *syncml.Get:
@@ -61,11 +76,16 @@ func illegalInAtomic(c syncml.Command, i int, inAtomic bool, open []syncml.Comma
 
 // group is illegalInAtomic for the commands of the Atomic or Sequence c.
 func group(c syncml.Command, i int, inAtomic bool, open []syncml.Command) (path, name string) {
-	if slices.Contains(open, c) {
-		return "", "" // it contains itself: the encoder refuses it
+	nested := c.Nested()
+	if len(nested) > 0 && bodyDepth+len(open)+1 > syncml.DefaultMaxDepth {
+		// c's commands would stand deeper than the encoder writes
+		if hasRepeat(append(open, c)) {
+			return "", "" // a group that contains itself: the encoder refuses it
+		}
+		return step(c, i) + "/" + step(nested[0], 0), ""
 	}
 	open = append(open, c)
-	for j, n := range c.Nested() {
+	for j, n := range nested {
 		if p, name := illegalInAtomic(n, j, inAtomic, open); p != "" {
 			return step(c, i) + "/" + p, name
 		}
@@ -73,7 +93,23 @@ func group(c syncml.Command, i int, inAtomic bool, open []syncml.Command) (path,
 	return "", ""
 }
 
-// step is c's part of a path: its element name and i+1.
+// hasRepeat reports whether a command stands twice in groups, a few
+// dozen at most (the walk's depth).
+func hasRepeat(groups []syncml.Command) bool {
+	for k, g := range groups {
+		if slices.Contains(groups[k+1:], g) {
+			return true
+		}
+	}
+	return false
+}
+
+// step is c's part of a path: its element name and i+1 (a nil command's:
+// "command").
 func step(c syncml.Command, i int) string {
-	return c.ElementName() + "[" + strconv.Itoa(i+1) + "]"
+	name := "command"
+	if c != nil {
+		name = c.ElementName()
+	}
+	return name + "[" + strconv.Itoa(i+1) + "]"
 }
