@@ -248,10 +248,12 @@ func readUsers(r io.Reader) (*session.MemoryUsers, error) {
 // (nil accepts everyone), Gets on a device's first session, asked again
 // when that session breaks before the device answers them (reask.go), a
 // log record per session (the Server's own per-exchange record is at
-// Debug), one per answered command, one for the Gets asked again and one
-// for the other commands a restarted or aborted session gave up (a
-// warning when the linked enrollment's are among them).
+// Debug), one per answered command, one for the Gets asked again (those
+// Queue took; a warning with its error when it refused them) and one for
+// the other commands a restarted or aborted session gave up (a warning
+// when the linked enrollment's are among them).
 func newServer(log *slog.Logger, auth session.Authenticator, store session.Store) *session.Server {
+	notes := new(reaskNotes)
 	return session.NewServer(session.ServerConfig{
 		Logger: log,
 		Store:  store,
@@ -268,14 +270,24 @@ func newServer(log *slog.Logger, auth session.Authenticator, store session.Store
 				}
 			},
 			BeforeReply: func(ctx context.Context, s *session.Session, m *syncml.Message, x *session.Exchange) {
-				beforeReply(ctx, log, s, m, x)
+				beforeReply(ctx, notes, s, m, x)
 			},
 		},
 		OnExchange: func(ctx context.Context, x *session.Exchange) {
+			note := notes.take(ctx, x)
 			// the records' attributes cost allocations: none when discarded
 			info, warn := log.Enabled(ctx, slog.LevelInfo), log.Enabled(ctx, slog.LevelWarn)
 			if !info && !warn {
 				return
+			}
+			// the targets of the Gets beforeReply queued again, each
+			// claimed by one abandoned Get below
+			var queued map[string]int
+			if note != nil && note.err == nil && len(note.targets) > 0 {
+				queued = make(map[string]int, len(note.targets))
+				for _, t := range note.targets {
+					queued[t]++
+				}
 			}
 			var abandoned, again []string // the targets of the commands a restart or abort gave up, and of those asked again
 			n := 0
@@ -288,7 +300,8 @@ func newServer(log *slog.Logger, auth session.Authenticator, store session.Store
 					// whose Results came without its Status has its own,
 					// with their values)
 					t := syncml.Targets(o.Command)
-					if askedAgain(o.Command) {
+					if askedAgain(o.Command) && queued[t[0]] > 0 {
+						queued[t[0]]--
 						again = append(again, t...)
 						continue
 					}
@@ -323,6 +336,11 @@ func newServer(log *slog.Logger, auth session.Authenticator, store session.Store
 				}
 				log.LogAttrs(ctx, slog.LevelInfo, "command answered", attrs...)
 				logLinked(ctx, log, x.Identity.Device, o)
+			}
+			if note != nil && note.err != nil && warn {
+				// given up for good: listed among the abandoned below
+				log.LogAttrs(ctx, slog.LevelWarn, "commands not asked again", slog.String("device", x.Identity.Device),
+					slog.Any("targets", note.targets), slog.String("err", note.err.Error()))
 			}
 			if len(again) > 0 && info {
 				// not lost: the device answers them in this session, or

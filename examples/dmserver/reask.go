@@ -2,8 +2,8 @@ package main
 
 import (
 	"context"
-	"log/slog"
 	"slices"
+	"sync"
 
 	"github.com/windc-go/windc/syncml"
 	"github.com/windc-go/windc/syncml/session"
@@ -40,15 +40,65 @@ func askedAgain(cmd syncml.Command) bool {
 // beforeReply is the session's BeforeReply: it queues again the Gets a
 // restart or an abort of the session gave up (they go out in this reply,
 // or in the device's next session after an abort), and starts the linked
-// enrollment again when the device reads 1 (relink).
-func beforeReply(ctx context.Context, log *slog.Logger, s *session.Session, m *syncml.Message, x *session.Exchange) {
+// enrollment again when the device reads 1 (relink). What became of the
+// Gets (queued, or refused by Queue: MaxQueue) goes to notes, for the
+// exchange's record.
+func beforeReply(ctx context.Context, notes *reaskNotes, s *session.Session, m *syncml.Message, x *session.Exchange) {
 	relink(ctx, s, m, x)
-	if again := reask(x.Outcomes); len(again) > 0 {
-		if err := s.Queue(again...); err != nil {
-			log.LogAttrs(ctx, slog.LevelWarn, "commands not asked again", slog.String("device", x.Identity.Device),
-				slog.Any("targets", targetsOf(again)), slog.String("err", err.Error()))
-		}
+	again := reask(x.Outcomes)
+	if len(again) == 0 {
+		notes.put(ctx, &reaskNote{x: x}) // a try before this one may have left one
+		return
 	}
+	notes.put(ctx, &reaskNote{x: x, targets: targetsOf(again), err: s.Queue(again...)})
+}
+
+// A reaskNote says what beforeReply did with the Gets it asked again for
+// the Exchange x: their targets, and why Queue refused them (nil: they
+// were queued).
+type reaskNote struct {
+	x       *session.Exchange
+	targets []string
+	err     error
+}
+
+// reaskNotes carries reaskNotes from beforeReply to the exchange's record
+// (newServer's OnExchange). The Server may run BeforeReply more than once
+// for a message (again after a Store conflict) and calls OnExchange once,
+// with the Exchange of the try it kept: a note is kept per HTTP request
+// (the last try's replaces the one before), until the request ends, and
+// taken only with its own Exchange. Outside HTTP (no request in the
+// context) it is kept per Exchange until taken.
+type reaskNotes struct {
+	m sync.Map // *http.Request, or *session.Exchange → *reaskNote
+}
+
+// put keeps n for the request of ctx.
+func (ns *reaskNotes) put(ctx context.Context, n *reaskNote) {
+	r := session.HTTPRequest(ctx)
+	if r == nil {
+		ns.m.Store(n.x, n)
+		return
+	}
+	if _, loaded := ns.m.Swap(r, n); !loaded {
+		context.AfterFunc(r.Context(), func() { ns.m.Delete(r) })
+	}
+}
+
+// take returns the note beforeReply left for x, nil when there is none.
+func (ns *reaskNotes) take(ctx context.Context, x *session.Exchange) *reaskNote {
+	var key any = x
+	if r := session.HTTPRequest(ctx); r != nil {
+		key = r
+	}
+	v, ok := ns.m.LoadAndDelete(key)
+	if !ok {
+		return nil
+	}
+	if n := v.(*reaskNote); n.x == x {
+		return n
+	}
+	return nil
 }
 
 // targetsOf returns the first target of each of cmds.

@@ -192,6 +192,10 @@ func TestReaskStoreConflict(t *testing.T) {
 		t.Fatalf("%d conflicts, want 1", store.conflicts.Load())
 	}
 	wantFirstGets(t, "session 2 (restart, saved on the second try)", r, 1)
+	// the record of session 2 is the kept try's: the Gets asked again
+	if n := strings.Count(d.logs.String(), `msg="commands asked again" device=DEV-RC count=6 `); n != 1 {
+		t.Errorf("%d records of the 6 Gets asked again in session 2, want 1:\n%s", n, d.logs)
+	}
 	wantFirstGets(t, "session 3 (restart)", d.checkIn("3"), 1)
 }
 
@@ -204,4 +208,54 @@ func TestReaskRestartAndAbort(t *testing.T) {
 	r := d.post(d.message("2", "1", "1", `<Alert><CmdID>2</CmdID><Data>1201</Data></Alert><Alert><CmdID>3</CmdID><Data>1223</Data></Alert>`))
 	wantFirstGets(t, "reply to the restart that aborts", r, 0)
 	wantFirstGets(t, "session 3", d.checkIn("3"), 1)
+}
+
+// A restart whose Gets Queue refuses (the device's queue near MaxQueue):
+// the record of the Gets asked again does not claim them (it did: Queue's
+// error was logged and the record listed them all the same); they are
+// logged among the abandoned, and the refusal once, a warning with
+// Queue's error, although the Server runs BeforeReply twice (a Store
+// conflict on the first try).
+func TestReaskQueueFull(t *testing.T) {
+	ctx := context.Background()
+	store := &conflictStore{MemoryStore: session.NewMemoryStore()}
+	logs := new(bytes.Buffer)
+	srv := newServer(slog.New(slog.NewTextHandler(logs, nil)), nil, store)
+	mux := http.NewServeMux()
+	mux.Handle("POST "+Path, srv)
+	hs := httptest.NewServer(mux)
+	t.Cleanup(hs.Close)
+	d := &reaskDevice{t: t, url: hs.URL + Path, device: "DEV-QF", logs: logs}
+	wantFirstGets(t, "session 1", d.checkIn("1"), 1)
+	// room for the restart's Get of EnrollStatus (OnStart), not for the
+	// six Gets asked again
+	fill := make([]string, session.DefaultMaxQueue-len(firstSessionGets)-1+1)
+	for i := range fill {
+		fill[i] = "./Vendor/Fill/" + strconv.Itoa(i)
+	}
+	if err := srv.Queue(ctx, d.device, session.NewGets(fill...)...); err != nil {
+		t.Fatal(err)
+	}
+	store.armed.Store(true)
+	wantFirstGets(t, "session 2 (restart, queue full)", d.checkIn("2"), 0)
+	if store.conflicts.Load() != 1 {
+		t.Fatalf("%d conflicts, want 1", store.conflicts.Load())
+	}
+	l := logs.String()
+	if strings.Contains(l, `msg="commands asked again" device=DEV-QF`) {
+		t.Errorf("the Gets Queue refused are logged as asked again:\n%s", l)
+	}
+	if n := strings.Count(l, `level=WARN msg="commands not asked again" device=DEV-QF`); n != 1 ||
+		!strings.Contains(l, `targets="[./DevDetail/SwV ./DevDetail/OEM ./DevDetail/DevTyp ./DevDetail/FwV ./DevDetail/HwV ./DevInfo/DevId]" err="session: limit MaxQueue`) {
+		t.Errorf("%d warnings of the refusal, want 1 with the targets and Queue's error:\n%s", n, l)
+	}
+	abandoned := false
+	for _, rec := range strings.Split(l, "\n") {
+		if strings.Contains(rec, `msg="commands abandoned" device=DEV-QF`) && strings.Contains(rec, "./DevDetail/SwV") && strings.Contains(rec, "./DevInfo/DevId") {
+			abandoned = true
+		}
+	}
+	if !abandoned {
+		t.Errorf("the Gets not asked again are not logged as abandoned:\n%s", l)
+	}
 }
