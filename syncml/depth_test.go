@@ -334,3 +334,34 @@ func TestPropertyDepth(t *testing.T) {
 		t.Errorf("too few of an outcome: %d refused, %d written, %d of them reaching the bound", refused, written, atBound)
 	}
 }
+
+// TestMarshalDataDepth: XML in a Data or an Unknown is written nested as
+// deep as the decoder reads under DefaultMaxDataDepth (24, counting the
+// outermost elements of the Data's content, or the Unknown's children, as
+// 1) and refused one deeper with a *LimitError for
+// MaxDataDepth; Marshal wrote it before, which Unmarshal refused.
+func TestMarshalDataDepth(t *testing.T) {
+	nest := func(n int) string { return strings.Repeat("<a>", n) + strings.Repeat("</a>", n) }
+	for _, n := range []int{syncml.DefaultMaxDataDepth, syncml.DefaultMaxDataDepth + 1} {
+		for what, c := range map[string]syncml.Command{
+			"Data":    &syncml.Replace{CmdID: "1", Items: []syncml.Item{{Target: &syncml.Location{LocURI: "./a"}, Data: syncml.XML(nest(n))}}},
+			"Unknown": &syncml.Unknown{Name: "Ext", Raw: "<Ext>" + nest(n) + "</Ext>"}, // its children count from 1
+		} {
+			m := &syncml.Message{NoHeader: true, Body: syncml.Body{Commands: []syncml.Command{c}}}
+			b, err := syncml.Marshal(m)
+			if n <= syncml.DefaultMaxDataDepth {
+				var got syncml.Message
+				if err != nil {
+					t.Errorf("%s %d deep: %v", what, n, err)
+				} else if err := syncml.Unmarshal(b, &got); err != nil {
+					t.Errorf("%s %d deep: Unmarshal(Marshal(m)): %v", what, n, err)
+				}
+				continue
+			}
+			var le *syncml.LimitError
+			if !errors.As(err, &le) || le.Limit != "MaxDataDepth" || le.Max != syncml.DefaultMaxDataDepth {
+				t.Errorf("%s %d deep: %v (%d bytes), want a MaxDataDepth LimitError", what, n, err, len(b))
+			}
+		}
+	}
+}

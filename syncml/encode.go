@@ -28,7 +28,8 @@ import (
 // Limits.MaxDepth counts them (Atomics and Sequences nested in each other
 // some 25 deep): a *LimitError for MaxDepth whose Path names the command
 // and the groups around it (an Encoder can be given another bound, see
-// Encoder.SetMaxDepth).
+// Encoder.SetMaxDepth). Markup in Data and Unknown nested deeper than
+// DefaultMaxDataDepth is refused too (a *LimitError for MaxDataDepth).
 func Marshal(m *Message) ([]byte, error) {
 	if h := int(lastLarge.Load()); h > 0 {
 		return marshalLarge(m, h)
@@ -1091,10 +1092,13 @@ func (w *writer) unknown(u *Unknown, reserved map[string]bool) error {
 
 // ---- checks of kept markup ----
 
-// unlimited are the limits for checking values given to Marshal: their
-// well-formedness matters there, not the resources a peer may spend.
-var unlimited = Limits{MaxBytes: math.MaxInt64, MaxDepth: math.MaxInt32, MaxTokens: math.MaxInt32,
-	MaxTokenBytes: math.MaxInt32, MaxAttrs: math.MaxInt32, MaxDataDepth: math.MaxInt32, MaxNamespaces: math.MaxInt32}
+// marshalLimits are the limits for checking values given to Marshal:
+// their well-formedness matters there, not the resources a peer may spend,
+// but for their nesting: markup nested deeper than DefaultMaxDataDepth is
+// refused, as the decoder with its default Limits refuses it (as
+// MaxDepth is kept by the writer).
+var marshalLimits = Limits{MaxBytes: math.MaxInt64, MaxDepth: math.MaxInt32, MaxTokens: math.MaxInt32,
+	MaxTokenBytes: math.MaxInt32, MaxAttrs: math.MaxInt32, MaxDataDepth: DefaultMaxDataDepth, MaxNamespaces: math.MaxInt32}
 
 // checkDataMarkup checks an XML Data for Marshal: its Namespaces are
 // well-formed declarations, its Value is well-formed element content with
@@ -1105,7 +1109,7 @@ func checkDataMarkup(d *Data, rootNS string) error {
 	if err := checkNamespaces(d.Namespaces); err != nil {
 		return err
 	}
-	used, err := checkMarkup(d.Value, d.Namespaces, rootNS, unlimited)
+	used, err := checkMarkup(d.Value, d.Namespaces, rootNS, marshalLimits)
 	if err != nil {
 		var de *DecodeError
 		if errors.As(err, &de) {
@@ -1163,7 +1167,7 @@ func checkUnknown(u *Unknown, rootNS string, reserved map[string]bool) error {
 	if c := u.Raw[len(u.Name)+1]; c != '>' && c != '/' && !xmlscan.IsSpace(c) {
 		return fmt.Errorf("%w: Raw does not start with <%s", ErrStructure, u.Name)
 	}
-	sc := getScanner(u.Raw, unlimited)
+	sc := getScanner(u.Raw, marshalLimits)
 	defer putScanner(sc)
 	if rootNS != "" {
 		sc.Declare(nsBinding{Prefix: "", URI: rootNS})
