@@ -49,7 +49,7 @@ const bodyDepth = 3
 // command nested deeper than any message carries (see atomicError). open
 // holds the groups being walked, c's parent last (none: c is a body
 // command). The walk stops there, so that its work is linear in the
-// commands and a group that contains itself ends it too.
+// commands walked.
 func illegalInAtomic(c syncml.Command, i int, inAtomic bool, open []syncml.Command) (path, name string) {
 	switch c := c.(type) {
 	case *syncml.Get:
@@ -76,12 +76,16 @@ func illegalInAtomic(c syncml.Command, i int, inAtomic bool, open []syncml.Comma
 
 // group is illegalInAtomic for the commands of the Atomic or Sequence c.
 func group(c syncml.Command, i int, inAtomic bool, open []syncml.Command) (path, name string) {
+	// open holds 29 groups at most (the bound below): the scan costs a
+	// bounded amount per group, and ends a walk around a group that
+	// contains itself at once, also one that holds itself twice, which
+	// the bound alone would end only after 2^29 steps
+	if slices.Contains(open, c) {
+		return "", "" // it contains itself: the encoder refuses it
+	}
 	nested := c.Nested()
 	if len(nested) > 0 && bodyDepth+len(open)+1 > syncml.DefaultMaxDepth {
 		// c's commands would stand deeper than the encoder writes
-		if hasRepeat(append(open, c)) {
-			return "", "" // a group that contains itself: the encoder refuses it
-		}
 		return step(c, i) + "/" + step(nested[0], 0), ""
 	}
 	open = append(open, c)
@@ -91,17 +95,6 @@ func group(c syncml.Command, i int, inAtomic bool, open []syncml.Command) (path,
 		}
 	}
 	return "", ""
-}
-
-// hasRepeat reports whether a command stands twice in groups, a few
-// dozen at most (the walk's depth).
-func hasRepeat(groups []syncml.Command) bool {
-	for k, g := range groups {
-		if slices.Contains(groups[k+1:], g) {
-			return true
-		}
-	}
-	return false
 }
 
 // step is c's part of a path: its element name and i+1 (a nil command's:

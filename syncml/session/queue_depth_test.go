@@ -72,6 +72,13 @@ func TestQueueDepth(t *testing.T) {
 	if err := NewSession(nil).Queue(deepAtomic); !errors.Is(err, syncml.ErrLimit) {
 		t.Errorf("Atomic{a million Sequences{Get}}: %v, want ErrLimit", err)
 	}
+	// a Sequence that holds itself twice (a walk that does not stop at
+	// the first repeat takes 2^29 steps to reach the bound)
+	twice := &syncml.Sequence{}
+	twice.Commands = []syncml.Command{twice, twice}
+	if err := NewSession(nil).Queue(&syncml.Atomic{Commands: []syncml.Command{twice}}); !errors.Is(err, syncml.ErrStructure) {
+		t.Errorf("a Sequence holding itself twice: %v, want ErrStructure", err)
+	}
 	// a Sequence that contains itself through 20 others is walked to the
 	// bound and left to the encoder (ErrStructure, as a shorter cycle in
 	// TestQueueAtomicWalkEnds); through 40 others, it is too deep before
