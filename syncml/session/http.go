@@ -250,6 +250,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	im.rc = requestCtx{Context: ctx, r: r}
 	ctx = &im.rc
 	in := &im.in
+	if s.cfg.Session.SessionToken {
+		in.URL = requestURL(r) // only then: a check-in without it allocates nothing more
+	}
 	in.Message = &im.m
 	if owned {
 		err = syncml.UnmarshalOwned(raw, in.Message, syncml.Limits{})

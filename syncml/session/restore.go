@@ -41,7 +41,9 @@ type restore struct {
 	sessionID, inMsgID, xmlns, verDTD, verProto, refusedSession string
 	outMsgID, refusedOut, maxMsgSize, maxObjSize                int
 	ended, srvAccepted                                          bool
-	auth                                                        *Identity
+	// auth is the acceptance with its token: a new token issued with a
+	// reply that fails never reached the device either.
+	auth *acceptance
 	// nonce is the nonce for the device's next credentials: the one the
 	// Authenticator issued with a reply that fails never reached it.
 	nonce []byte
@@ -87,8 +89,9 @@ func (u *restore) note(st *state, queue []syncml.Command) {
 
 // put puts back in st what head recorded, after any failed reply: the
 // partial object, the counters (the last MsgID answered among them: the
-// failed reply answered nothing), and the nonce (the retry's credentials
-// are of the one the device has); and what note recorded, if anything.
+// failed reply answered nothing), the nonce (the retry's credentials are
+// of the one the device has) and the session's token (Config.SessionToken:
+// the device has the one before); and what note recorded, if anything.
 func (u *restore) put(st *state) {
 	if !u.headed {
 		return

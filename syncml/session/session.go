@@ -7,6 +7,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 
@@ -70,6 +71,32 @@ type Config struct {
 	// The device goes back to its server URL for an answer to a reply
 	// without RespURI.
 	RespURI func(ctx context.Context, id Identity, m *syncml.Message) string
+	// SessionToken, when set, closes a session accepted with credentials
+	// (212, as syncml:auth-basic and syncml:auth-md5 do once per session)
+	// to whoever knows the device's ID and guesses its SessionID: OMA DM
+	// lets the device's later messages of the session come without
+	// credentials, so anyone could otherwise post Statuses and Results in
+	// it, abort it, and read the commands queued for the device in the
+	// reply. Such a session gets a secret token (128 bits from
+	// crypto/rand), and every reply of it a RespURI carrying the token as
+	// its SessionTokenParam: the RespURI hook's URL when it gives one,
+	// else the URL the message arrived at (Inbound.URL, which a Server
+	// sets from the request's scheme, Host, path and query). A later
+	// message of the session is taken as the accepted identity
+	// (AuthInput.Accepted) only when it arrived at a URL carrying that
+	// token; any other comes without an accepted identity, and the
+	// Authenticator challenges it as a message without credentials (a
+	// device that sends its credentials again goes on). The token ends
+	// with the session's accepted identity (the session ends or starts
+	// again); a new session gets a new one. Devices must follow RespURI,
+	// as OMA DM says they do (Windows does, and so does Client). HMAC and
+	// TLS client certificates, which prove every message, need none of
+	// it. A Server behind a proxy that changes the scheme, host or path
+	// sets RespURI to the URL devices reach. Handle returns an error when
+	// neither gives an absolute http(s) URL (a bare Session's Inbound
+	// without URL, and no RespURI): a token the device is never told
+	// would only get every message of the session challenged.
+	SessionToken bool
 	// ServerAuth, when set, is how this server authenticates itself to
 	// devices that check it: a Cred in its SyncHdr or an x-syncml-hmac
 	// header on its replies (Exchange.Header).
@@ -119,6 +146,11 @@ type Inbound struct {
 	// passed on to the Authenticator.
 	Header http.Header
 	TLS    *tls.ConnectionState
+	// URL is the URL the message was posted to, absolute, with its
+	// query; nil when unknown. Config.SessionToken reads the session's
+	// token there and makes the reply's RespURI of it (a Server sets it
+	// when SessionToken is set).
+	URL *url.URL
 }
 
 // An Exchange is the result of handling one received message.
@@ -193,7 +225,7 @@ type Session struct {
 // few Statuses and sent commands (a check-in's answers and queued Gets),
 // and the array of the commands its hooks first queue (queueSpace). With
 // the Session, handleSpace and the request's Inbound and Message it is
-// one allocation per exchange (see Server.ServeHTTP), of 4,816 bytes: it
+// one allocation per exchange (see Server.ServeHTTP), of 4,856 bytes: it
 // stays within the 4,864-byte size class, or takes 512 bytes more
 // (TestServerCheckInAllocs counts the bytes).
 type exchSpace struct {
@@ -252,9 +284,12 @@ type state struct {
 	// session was refused (see refusedMid).
 	RefusedSession string
 	RefusedOut     int
-	// Auth is the Identity accepted with 212 in this session, nil when
-	// none: the rest of the session needs no credentials.
-	Auth *Identity
+	// Auth is the Identity accepted with 212 in this session, with the
+	// session's token, nil when none: the rest of the session needs no
+	// credentials (with Config.SessionToken, but the token). It never
+	// changes: a new acceptance replaces it (a failed reply's restore
+	// keeps the one before).
+	Auth *acceptance
 	// PeerNonce is the nonce the device last gave for the server's
 	// credentials (ServerAuth), SrvAccepted whether the device accepted
 	// them in this session, and ReplyHMAC the x-syncml-hmac of Reply.
@@ -378,7 +413,7 @@ func (st *state) answered(h *syncml.Header) bool {
 func (st *state) replay(device string, raw []byte) Exchange {
 	id := Identity{Device: device}
 	if st.Auth != nil {
-		id = *st.Auth
+		id = st.Auth.Identity
 	}
 	return Exchange{Raw: raw, Header: hmacHeader(st.ReplyHMAC), Replayed: true, Identity: id}
 }
@@ -510,6 +545,9 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	if err != nil {
 		return nil, err
 	}
+	if s.cfg.SessionToken && s.cfg.RespURI == nil && !absoluteURL(in.URL) {
+		return nil, errorf("Config.SessionToken needs the URL of the message (Inbound.URL, absolute http or https) or Config.RespURI to make the RespURI of")
+	}
 	h := &m.Header
 	sum := sha256.Sum256(raw)
 	st := &s.st
@@ -538,8 +576,8 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	ain := &xr.ain
 	ain.Message, ain.Raw, ain.Header, ain.TLS, ain.Nonce, ain.Owner = m, raw, in.Header, in.TLS, st.Nonce, st.Owner
 	starts := startsSession(m)
-	if st.Auth != nil && h.SessionID == st.SessionID && !starts {
-		id := *st.Auth
+	if st.Auth != nil && h.SessionID == st.SessionID && !starts && (!s.cfg.SessionToken || tokenIn(in.URL, st.Auth.Token)) {
+		id := st.Auth.Identity
 		ain.Accepted = &id
 	}
 	dec, err := authenticate(ctx, s.cfg.Authenticator, ain)
@@ -603,8 +641,17 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	}
 	st.RefusedSession, st.RefusedOut = "", 0
 	if dec.Code == syncml.StatusAuthenticationAccepted {
-		id := dec.Identity
-		st.Auth = &id
+		// new, not changed: a reply that fails puts the one before back
+		// (undo), with its token, and the device has that one
+		a := &acceptance{Identity: dec.Identity}
+		switch {
+		case !s.cfg.SessionToken:
+		case starting || st.Auth == nil || st.Auth.Token == "":
+			a.Token = newSessionToken()
+		default:
+			a.Token = st.Auth.Token // the session's, which the device has
+		}
+		st.Auth = a
 	} else if starting {
 		st.Auth = nil
 	}
@@ -827,6 +874,13 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	if s.cfg.RespURI != nil {
 		reply.Header.RespURI = s.cfg.RespURI(ctx, dec.Identity, m)
 	}
+	if a := st.Auth; s.cfg.SessionToken && a != nil && a.Token != "" {
+		if reply.Header.RespURI, err = tokenRespURI(reply.Header.RespURI, in.URL, a.Token); err != nil {
+			st.OutMsgID--
+			keep()
+			return nil, err
+		}
+	}
 	var password string
 	var srvType AuthType
 	if a := s.cfg.ServerAuth; a != nil {
@@ -957,7 +1011,7 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 		// (not a replay) is authenticated again, not taken as the user
 		// accepted with 212 (AuthInput.Accepted), which anyone knowing the
 		// device's ID and guessing the SessionID could otherwise claim
-		// until the device's next session.
+		// until the device's next session. Its token ends with it.
 		st.Auth = nil
 	}
 	st.reqHash = sum // kept in the Session: no allocation of its own

@@ -13,9 +13,14 @@ import (
 // are not kept twice), format 6 the device's owner (the last field, so
 // that a state without owner is one of format 5 but for its first and
 // last bytes, and a MemoryStore's differences of such states are as they
-// were); UnmarshalBinary reads formats 4 and 5 too, as states without
-// owner.
-const stateFormat = 6
+// were), format 7 the session's token (Config.SessionToken) after the
+// owner. A state without token is saved in format 6, byte for byte as
+// before: a server without SessionToken keeps states of the same size.
+// UnmarshalBinary reads formats 4 and 5 too, as states without owner.
+const stateFormat = 7
+
+// stateFormatNoToken is the format of a state without token.
+const stateFormatNoToken = 6
 
 // The serialized state is a sequence of fields, each a uvarint or a
 // uvarint length followed by bytes, in the order of stateWriter calls in
@@ -25,7 +30,8 @@ const stateFormat = 6
 // the per-command fields). When the sent commands are just those the last
 // reply carried, without Status or Results, the state gives their span in
 // that reply (offset + 1, length) and an empty body; otherwise a 0 and the
-// body. The device's owner comes last (format 6).
+// body. The device's owner comes next (format 6), and the session's token
+// last (format 7 only).
 
 type stateWriter struct{ b []byte }
 
@@ -177,7 +183,7 @@ func decodeCommands(b []byte) ([]syncml.Command, error) {
 
 // MarshalBinary returns the Session's state (identity counters, queue,
 // sent commands waiting for their Status, nonce, last reply, the device's
-// owner), for a Store.
+// owner, the session's token), for a Store.
 func (s *Session) MarshalBinary() ([]byte, error) {
 	p := scratch.Get().(*[]byte)
 	b, err := s.appendState((*p)[:0])
@@ -205,7 +211,15 @@ func (s *Session) appendState(dst []byte) ([]byte, error) {
 	st := &s.st
 	w := &stateWriter{b: dst}
 	start := len(dst)
-	w.uint(stateFormat)
+	token := ""
+	if st.Auth != nil {
+		token = st.Auth.Token
+	}
+	if token == "" {
+		w.uint(stateFormatNoToken)
+	} else {
+		w.uint(stateFormat)
+	}
 	w.string(st.SessionID)
 	w.string(st.InMsgID)
 	w.uint(uint64(st.OutMsgID))
@@ -253,6 +267,9 @@ func (s *Session) appendState(dst []byte) ([]byte, error) {
 		return nil, err
 	}
 	w.string(st.Owner)
+	if token != "" {
+		w.string(token)
+	}
 	return w.b, nil
 }
 
@@ -399,7 +416,7 @@ func (r *stateReader) head(st *state) (format uint64, err error) {
 	st.RefusedSession = r.string()
 	st.RefusedOut = r.int()
 	if r.bool() {
-		st.Auth = &Identity{Device: r.string(), User: r.string(), Method: r.string()}
+		st.Auth = &acceptance{Identity: Identity{Device: r.string(), User: r.string(), Method: r.string()}}
 	}
 	st.PeerNonce = r.bytes()
 	st.SrvAccepted = r.bool()
@@ -450,11 +467,21 @@ func (s *Session) unmarshalState(b []byte) error {
 	if f >= 6 {
 		st.Owner = r.string()
 	}
+	var token string
+	if f >= 7 {
+		token = r.string()
+	}
 	if r.err != nil {
 		return r.err
 	}
 	if len(r.b) != 0 {
 		return errorf("decode state: %d bytes after the end", len(r.b))
+	}
+	if token != "" {
+		if st.Auth == nil {
+			return errorf("decode state: a session token without an accepted identity")
+		}
+		st.Auth.Token = token
 	}
 	st.sentOff = -1
 	if spanOff > 0 {
