@@ -21,6 +21,11 @@
 //
 //	go run ./examples/dmserver -addr 127.0.0.1:8080 -auth md5 -users users.txt -bind-users
 //
+// With -auth basic or md5, -session-token gives each session accepted on
+// /ManagementServer/MDM.svc a secret token in the RespURI of its replies:
+// a later message of the session that does not come to that URL needs
+// credentials again (session.Config.SessionToken).
+//
 // On a device's first session on /ManagementServer/MDM.svc it also sets
 // the DMClient LinkedEnrollment/DiscoveryEndpoint of provider
 // WinDC-dmserver (the primary enrollment's w7 PROVIDER-ID) to its own
@@ -81,6 +86,7 @@ func main() {
 	authType := flag.String("auth", "", "check credentials: basic, md5 or hmac (needs -users); none when empty")
 	usersFile := flag.String("users", "", "file of name:password lines, the users -auth checks")
 	bindUsers := flag.Bool("bind-users", false, "with -auth: bind each device to the first user accepted for it, refusing other users' credentials for it")
+	sessionToken := flag.Bool("session-token", false, "with -auth basic or md5: post each accepted session's RespURI with a secret token, without which a message of the session needs credentials again (devices must follow RespURI)")
 	declare := flag.String("declare", "", "file of DeclaredConfiguration documents declared to every device on "+PathWinDC)
 	flag.Parse()
 	ctx, stop := context.WithCancel(context.Background())
@@ -88,6 +94,9 @@ func main() {
 	lw := newLogWriter(os.Stderr, 1<<20)                   // records in batches (logwriter.go)
 	log := slog.New(slog.NewTextHandler(lw, nil))
 	auth, err := authenticator(*authType, *usersFile, *bindUsers)
+	if err == nil && *sessionToken {
+		auth, err = withSessionToken(auth)
+	}
 	var docs []reconcile.Doc
 	if err == nil && *declare != "" {
 		docs, err = readDeclare(*declare)
@@ -216,6 +225,28 @@ func authenticator(kind, usersFile string, bind bool) (session.Authenticator, er
 	return &session.CredAuthenticator{Type: t, Users: users, AnyDevice: !bind}, nil
 }
 
+// tokenAuth is the Authenticator of -auth basic or md5 with
+// -session-token: newServer sets session.Config.SessionToken for it.
+type tokenAuth struct{ *session.CredAuthenticator }
+
+// withSessionToken returns auth, the Authenticator of -auth, for
+// -session-token: an error unless it checks basic or md5 credentials,
+// which accept a session once (212) and leave its later messages without
+// credentials (hmac proves every message; without -auth nothing is
+// checked).
+func withSessionToken(auth session.Authenticator) (session.Authenticator, error) {
+	if ca, ok := auth.(*session.CredAuthenticator); ok && (ca.Type == session.AuthBasic || ca.Type == session.AuthMD5) {
+		return tokenAuth{ca}, nil
+	}
+	return nil, fmt.Errorf("-session-token needs -auth basic or md5: only they leave a session's later messages without credentials")
+}
+
+// isTokenAuth reports whether auth is of -session-token.
+func isTokenAuth(auth session.Authenticator) bool {
+	_, ok := auth.(tokenAuth)
+	return ok
+}
+
 // readUsers reads name:password lines (blank lines and # comments
 // skipped) into a MemoryUsers, which keeps keys only.
 func readUsers(r io.Reader) (*session.MemoryUsers, error) {
@@ -259,6 +290,7 @@ func newServer(log *slog.Logger, auth session.Authenticator, store session.Store
 		Store:  store,
 		Session: session.Config{
 			Authenticator: auth,
+			SessionToken:  isTokenAuth(auth), // -session-token
 			OnStart: func(ctx context.Context, s *session.Session, id session.Identity, first bool) {
 				logSession(ctx, log, id, first)
 				if first {
