@@ -57,6 +57,7 @@ func newWinDCServer(log *slog.Logger, auth session.Authenticator, docs []reconci
 		Logger: log,
 		Session: session.Config{
 			Authenticator: auth,
+			SessionToken:  isTokenAuth(auth),
 			OnStart: func(ctx context.Context, _ *session.Session, id session.Identity, first bool) {
 				logSession(ctx, log, id, first)
 				if err := rec.Declare(ctx, id.Device, docs...); err != nil {

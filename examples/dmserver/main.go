@@ -22,9 +22,9 @@
 //	go run ./examples/dmserver -addr 127.0.0.1:8080 -auth md5 -users users.txt -bind-users
 //
 // With -auth basic or md5, -session-token gives each session accepted on
-// /ManagementServer/MDM.svc a secret token in the RespURI of its replies:
-// a later message of the session that does not come to that URL needs
-// credentials again (session.Config.SessionToken).
+// /ManagementServer/MDM.svc and /ManagementServer/WinDC.svc a secret token in
+// the RespURI of its replies: a later message of the session that does not
+// come to that URL needs credentials again (session.Config.SessionToken).
 //
 // On a device's first session on /ManagementServer/MDM.svc it also sets
 // the DMClient LinkedEnrollment/DiscoveryEndpoint of provider
@@ -226,7 +226,8 @@ func authenticator(kind, usersFile string, bind bool) (session.Authenticator, er
 }
 
 // tokenAuth is the Authenticator of -auth basic or md5 with
-// -session-token: newServer sets session.Config.SessionToken for it.
+// -session-token: newServer and newWinDCServer set
+// session.Config.SessionToken for it.
 type tokenAuth struct{ *session.CredAuthenticator }
 
 // withSessionToken returns auth, the Authenticator of -auth, for

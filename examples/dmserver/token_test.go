@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -158,5 +159,69 @@ func TestSessionTokenDMServer(t *testing.T) {
 			}
 		}
 		mu.Unlock()
+	}
+}
+
+// TestSessionTokenWinDC: -session-token closes the sessions of the WinDC
+// endpoint too: the reply that accepts the device (212, basic) carries the
+// token in its RespURI, and a message of the session without credentials
+// at the plain path is challenged (407) with nothing else in its reply.
+func TestSessionTokenWinDC(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "users.txt")
+	if err := os.WriteFile(file, []byte("dev:secret\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	auth, err := authenticator("basic", file, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if auth, err = withSessionToken(auth); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(newWinDCServer(slog.New(slog.DiscardHandler), auth, nil))
+	defer srv.Close()
+	url := srv.URL + PathWinDC
+	ctx := context.Background()
+	c, err := session.NewClient(session.ClientConfig{DeviceID: "DEV", LocName: "dev", ServerURI: url,
+		Credentials: &session.ClientAuth{Type: session.AuthBasic, Username: "dev", Password: "secret"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	post := func(m *syncml.Message) *syncml.Message {
+		t.Helper()
+		raw, err := syncml.Marshal(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := srv.Client().Post(url, windowsContentType, bytes.NewReader(raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		var reply syncml.Message
+		if err := syncml.Unmarshal(b, &reply); err != nil {
+			t.Fatalf("HTTP %d: %v", resp.StatusCode, err)
+		}
+		return &reply
+	}
+	code := func(m *syncml.Message) string { return m.Body.Commands[0].(*syncml.Status).Data.Value }
+	m, err := c.Start(ctx, "1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	reply := post(m)
+	if code(reply) != "212" || !strings.Contains(reply.Header.RespURI, session.SessionTokenParam+"=") {
+		t.Fatalf("first message: %s, RespURI %q; want 212 and the session's token", code(reply), reply.Header.RespURI)
+	}
+	x, err := c.Handle(ctx, reply)
+	if err != nil {
+		t.Fatal(err)
+	}
+	forged := *x.Reply
+	forged.Header.Cred = nil
+	got := post(&forged)
+	if code(got) != "407" || len(got.Body.Commands) != 1 {
+		t.Errorf("message without the token: %s, %d commands; want 407 alone", code(got), len(got.Body.Commands))
 	}
 }
