@@ -186,11 +186,36 @@ func (s *Server) loaded(sess *Session, raw []byte) (*Session, error) {
 // AcceptsContentType reports whether v, a Content-Type header value, is
 // ContentType (with any parameters).
 func AcceptsContentType(v string) bool {
-	if v == ContentType || strings.EqualFold(v, ContentType) {
-		return true // the common cases, without parsing (as sent first: one compare)
+	// the common cases without parsing (mime.ParseMediaType takes three
+	// allocations): ContentType alone, as sent first (one compare), or
+	// with the charset parameter of Windows devices
+	if n := len(ContentType); len(v) >= n && (v[:n] == ContentType || strings.EqualFold(v[:n], ContentType)) &&
+		(len(v) == n || charsetUTF8(v[n:])) {
+		return true
 	}
 	mt, _, err := mime.ParseMediaType(v)
 	return err == nil && strings.EqualFold(mt, ContentType)
+}
+
+// charsetUTF8 reports whether s, what follows the media type in a
+// Content-Type, is a lone charset parameter of UTF-8, its value quoted or
+// not (`; charset="utf-8"`, as Windows devices send): a form
+// mime.ParseMediaType accepts. Any other s is left to it.
+func charsetUTF8(s string) bool {
+	s = strings.TrimLeft(s, " \t")
+	if len(s) == 0 || s[0] != ';' {
+		return false
+	}
+	s = strings.TrimLeft(s[1:], " \t")
+	const name = "charset="
+	if len(s) < len(name) || !strings.EqualFold(s[:len(name)], name) {
+		return false
+	}
+	s = strings.TrimRight(s[len(name):], " \t")
+	if len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' {
+		s = s[1 : len(s)-1]
+	}
+	return strings.EqualFold(s, "utf-8")
 }
 
 // ServeHTTP implements http.Handler.

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"mime"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
@@ -1014,9 +1015,49 @@ func TestAcceptsContentType(t *testing.T) {
 		{"application/vnd.syncml.dm+xm", false},
 		{"text/xml", false},
 		{"", false},
+		{ContentType + `; charset="utf-8"`, true}, // as Windows sends it
+		{ContentType + `;charset="UTF-8" `, true},
+		{ContentType + `; charset=utf-16`, true},     // the media type is what counts
+		{ContentType + `; charset="utf-8`, false},    // a parameter mime does not parse
+		{ContentType + `; charset=utf-8; a=1`, true}, // not the fast path
+		{ContentType + `x; charset=utf-8`, false},
+		{ContentType + `; charset=`, false},
 	} {
 		if got := AcceptsContentType(tc.v); got != tc.want {
 			t.Errorf("AcceptsContentType(%q) = %v, want %v", tc.v, got, tc.want)
 		}
 	}
+}
+
+// AcceptsContentType answers as mime.ParseMediaType does for every value
+// made of the pieces a Content-Type has (its fast path for a charset
+// parameter included), and takes no allocation for the Windows form.
+func TestAcceptsContentTypeAsMime(t *testing.T) {
+	heads := []string{ContentType, "APPLICATION/VND.SYNCML.DM+XML", "application/vnd.syncml.dm+wbxml", "text/xml", ""}
+	seps := []string{"", ";", " ;", "; ", ";\t", " ", ",", ";;"}
+	names := []string{"charset", "CharSet", "charset ", "chars", "a", ""}
+	eqs := []string{"=", " =", "= ", ""}
+	vals := []string{"utf-8", `"utf-8"`, `"UTF-8"`, `"utf-8`, `utf-8"`, `""`, "", "utf-8 ", "latin1", `"utf\-8"`, "utf-8;", "utf-8; x=1", `"`}
+	n := 0
+	for _, h := range heads {
+		for _, sep := range seps {
+			for _, name := range names {
+				for _, eq := range eqs {
+					for _, val := range vals {
+						v := h + sep + name + eq + val
+						mt, _, err := mime.ParseMediaType(v)
+						want := err == nil && strings.EqualFold(mt, ContentType)
+						if got := AcceptsContentType(v); got != want {
+							t.Errorf("AcceptsContentType(%q) = %v, mime says %v", v, got, want)
+						}
+						n++
+					}
+				}
+			}
+		}
+	}
+	if allocs := testing.AllocsPerRun(100, func() { AcceptsContentType(ContentType + `; charset="utf-8"`) }); allocs != 0 {
+		t.Errorf("%v allocations for the Windows Content-Type, want 0", allocs)
+	}
+	t.Logf("%d values", n)
 }
