@@ -30,46 +30,46 @@ import (
 // reloads, without what the failed try queued.
 func AbandonedGets(outcomes []Outcome) []syncml.Command {
 	var gets []*syncml.Get
-	var nested map[syncml.Command]bool // the commands nested in those of outcomes
+	var msgIDs []string
+	var nested nestedSet // the commands nested in those of outcomes
 	for _, o := range outcomes {
 		if o.Command == nil {
 			continue
 		}
 		if n := o.Command.Nested(); len(n) > 0 {
-			if nested == nil {
-				nested = make(map[syncml.Command]bool)
-			}
-			markNested(n, nested)
+			markNested(o.MsgID, n, &nested)
 			continue
 		}
 		if g, ok := o.Command.(*syncml.Get); ok && g != nil && o.Abandoned && o.Status == nil && len(o.Results) == 0 && o.Err == nil {
-			gets = append(gets, g)
+			gets, msgIDs = append(gets, g), append(msgIDs, o.MsgID)
 		}
 	}
 	// A nested command follows its parent in outcomes: the Gets are
 	// known to be nested once all the outcomes are seen.
 	var out []syncml.Command
-	for _, g := range gets {
-		if !nested[g] {
+	for i, g := range gets {
+		if !nested.has(msgIDs[i], g) {
 			out = append(out, copyGet(g))
 		}
 	}
 	return out
 }
 
-// markNested adds cmds and the commands nested in them to set; a group
-// already in it (one that contains itself) is not walked again. It keeps
+// markNested adds cmds, of message msgID, and the commands nested in them
+// to set (by pointer and by MsgID and CmdID: the Outcomes of a Server's
+// session, decoded from its Store, hold a nested command apart from its
+// group's copy); a group already in it (one that contains itself) is not
+// walked again. It keeps
 // the lists still to walk on a stack of its own, not the goroutine's:
 // Outcomes may hold a nesting deeper than any message carries (built by
 // the caller), which a recursion that deep would not survive.
-func markNested(cmds []syncml.Command, set map[syncml.Command]bool) {
+func markNested(msgID string, cmds []syncml.Command, set *nestedSet) {
 	todo := [][]syncml.Command{cmds}
 	for len(todo) > 0 {
 		list := todo[len(todo)-1]
 		todo = todo[:len(todo)-1]
 		for _, c := range list {
-			if c != nil && !set[c] {
-				set[c] = true
+			if c != nil && set.put(msgID, c) {
 				if n := c.Nested(); len(n) > 0 {
 					todo = append(todo, n)
 				}

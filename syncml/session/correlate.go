@@ -231,28 +231,24 @@ func (c *correlator) continued(cands []syncml.Command) syncml.Command {
 // reports it.
 func (c *correlator) requeue() []syncml.Command {
 	var again []syncml.Command
-	var nested map[syncml.Command]bool
+	var nested, taken nestedSet // nested in any group sent; in one taken
 	keep := c.sent[:0]
 	prevChunk := false
 	for _, s := range c.sent {
 		chunk := isChunk(s.Cmd) || prevChunk // a piece of an object, or its last
 		prevChunk = isChunk(s.Cmd)
-		if nested[s.Cmd] {
+		if nested.has(s.MsgID, s.Cmd) {
 			keep = append(keep, s) // goes with its parent, if that goes
 			continue
 		}
+		var flat []syncml.Command
 		if n := s.Cmd.Nested(); n != nil {
-			var flat []syncml.Command
 			flattenAll(n, &flat)
-			if nested == nil {
-				nested = make(map[syncml.Command]bool)
-			}
-			for _, x := range flat {
-				nested[x] = true
-			}
+			nested.add(s.MsgID, flat)
 		}
 		if s.Status == nil && !s.NoResp && !s.Internal && !s.Held && !chunk {
 			again = append(again, s.Cmd)
+			taken.add(s.MsgID, flat)
 			continue
 		}
 		keep = append(keep, s)
@@ -261,7 +257,7 @@ func (c *correlator) requeue() []syncml.Command {
 		// drop the nested records of the commands taken
 		out := keep[:0]
 		for _, s := range keep {
-			if !nestedIn(s.Cmd, again) {
+			if !taken.has(s.MsgID, s.Cmd) {
 				out = append(out, s)
 			}
 		}
@@ -273,20 +269,49 @@ func (c *correlator) requeue() []syncml.Command {
 	return again
 }
 
-// nestedIn reports whether x is nested in one of cmds.
-func nestedIn(x syncml.Command, cmds []syncml.Command) bool {
+// A nestedSet holds the commands nested in groups sent (or reported in
+// Outcomes): by pointer, and by the MsgID of their message and their
+// CmdID, unique in it. The records of a Server's session, decoded from its
+// Store, hold each nested command apart from its group's copy: only the
+// MsgID and CmdID tell that they are one.
+type nestedSet struct {
+	ptr map[syncml.Command]bool
+	id  map[[2]string]bool
+}
+
+// add puts cmds, of message msgID, in the set.
+func (n *nestedSet) add(msgID string, cmds []syncml.Command) {
 	for _, c := range cmds {
-		if n := c.Nested(); n != nil {
-			var flat []syncml.Command
-			flattenAll(n, &flat)
-			for _, y := range flat {
-				if y == x {
-					return true
-				}
-			}
-		}
+		n.put(msgID, c)
 	}
-	return false
+}
+
+// put puts c, of message msgID, in the set; it reports whether c (that
+// pointer) was not in it yet.
+func (n *nestedSet) put(msgID string, c syncml.Command) bool {
+	if n.ptr == nil {
+		n.ptr, n.id = make(map[syncml.Command]bool), make(map[[2]string]bool)
+	}
+	if n.ptr[c] {
+		return false
+	}
+	n.ptr[c] = true
+	if id := c.ID(); id != "" {
+		n.id[[2]string{msgID, id}] = true
+	}
+	return true
+}
+
+// has reports whether c, of message msgID, is in the set.
+func (n *nestedSet) has(msgID string, c syncml.Command) bool {
+	if n.ptr == nil {
+		return false
+	}
+	if n.ptr[c] {
+		return true
+	}
+	id := c.ID()
+	return id != "" && n.id[[2]string{msgID, id}]
 }
 
 // abandon returns an abandoned Outcome for every command still waiting

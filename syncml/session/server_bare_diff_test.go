@@ -1,0 +1,177 @@
+package session
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/windc-go/windc/syncml"
+)
+
+// TestServerBareFailedReplyDiff plays one device (a Client) against a
+// Server (keyed sessions, which save nothing when a reply fails) and a
+// bare Session configured alike, each device message handed to both. At
+// random a message's reply fails first on both (ServerAuth cannot sign it,
+// before packing or after) and the device sends it again. The bare
+// Session puts its counters and nonce back after any failed reply: it must
+// answer every message, the retries included, with the bytes (and the
+// x-syncml-hmac) the Server answers. Under MD5 the Authenticator's nonces
+// come from a counter, one per side, so that they are alike.
+func TestServerBareFailedReplyDiff(t *testing.T) {
+	ctx := context.Background()
+	big := strings.Repeat("0123456789abcdef", 150) // 2400 bytes
+	failures, steps := 0, 0
+	for seed := range uint64(120) {
+		rng := rand.New(rand.NewPCG(seed, 31))
+		max := []int{700, 900, 1300, 2000, 6000}[rng.IntN(5)]
+		md5 := rng.IntN(2) == 0
+		signer := "srv"
+		cfg := func() *Config {
+			c := signFailing(&signer).cfg
+			c.AnnounceMaxMsgSize = max
+			c.BeforeReply = func(_ context.Context, s *Session, _ *syncml.Message, x *Exchange) {
+				_ = s.Queue(AbandonedGets(x.Outcomes)...)
+			}
+			if md5 {
+				c.Authenticator = authServer(AuthMD5)
+			}
+			return c
+		}
+		bare := NewSession(cfg())
+		srv := NewServer(ServerConfig{Session: *cfg()})
+		var cmds []syncml.Command
+		for i := range 2 + rng.IntN(8) {
+			switch rng.IntN(4) {
+			case 0:
+				cmds = append(cmds, get(fmt.Sprintf("./Small/%d", i)))
+			case 1:
+				cmds = append(cmds, get(fmt.Sprintf("./Big/%d", i)))
+			case 2:
+				cmds = append(cmds, &syncml.Replace{Items: []syncml.Item{{Target: &syncml.Location{LocURI: fmt.Sprintf("./Obj/%d", i)}, Data: syncml.Text(big)}}})
+			case 3:
+				cmds = append(cmds, &syncml.Sequence{Commands: []syncml.Command{get(fmt.Sprintf("./Seq/%d", i)), get(fmt.Sprintf("./Big/s%d", i))}})
+			}
+		}
+		// each its own copies: a Session numbers what it sends
+		copies := func() []syncml.Command {
+			raw, err := syncml.Marshal(&syncml.Message{Body: syncml.Body{Commands: cmds}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var m syncml.Message
+			if err := syncml.Unmarshal(raw, &m); err != nil {
+				t.Fatal(err)
+			}
+			return m.Body.Commands
+		}
+		if err := bare.Queue(copies()...); err != nil {
+			t.Fatal(err)
+		}
+		if err := srv.Queue(ctx, "DEV1", copies()...); err != nil {
+			t.Fatal(err)
+		}
+		mux := NewMux()
+		mux.Handle("", HandlerFunc(func(_ context.Context, r *Request) Response {
+			if _, ok := r.Command.(*syncml.Get); ok {
+				var items []syncml.Item
+				for _, it := range r.Command.ItemList() {
+					v := "v"
+					if strings.HasPrefix(it.Target.LocURI, "./Big/") {
+						v = big
+					}
+					items = append(items, syncml.Item{Source: it.Target, Data: syncml.Text(v)})
+				}
+				return Response{Results: items}
+			}
+			return Response{}
+		}))
+		ccfg := ClientConfig{DeviceID: "DEV1", ServerURI: "https://mdm.example/ManagementServer/MDM.svc", Handler: mux, MaxMsgSize: max}
+		if md5 {
+			ccfg.LocName = "dev"
+			ccfg.Credentials = &ClientAuth{Username: "dev", Password: "secret"}
+		}
+		c, err := NewClient(ccfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range rng.IntN(10) {
+			_ = c.Queue(&syncml.Replace{Items: []syncml.Item{{Target: &syncml.Location{LocURI: fmt.Sprintf("./DevInfo/Ext/%d", i)}, Data: syncml.Text(strings.Repeat("x", 40))}}})
+		}
+		post := func(raw []byte) (int, []byte, string) {
+			req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(raw))
+			req.Header.Set("Content-Type", ContentType)
+			rec := httptest.NewRecorder()
+			srv.ServeHTTP(rec, req)
+			return rec.Code, rec.Body.Bytes(), rec.Header().Get(HMACHeaderName)
+		}
+		sid := 1
+		m, err := c.Start(ctx, fmt.Sprint(sid))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for step := 0; step < 40; step++ {
+			steps++
+			raw, err := syncml.Marshal(m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			what := fmt.Sprintf("seed %d (max %d, md5 %v) step %d", seed, max, md5, step)
+			if rng.IntN(2) == 0 {
+				signer = [2]string{"", "!"}[rng.IntN(2)]
+				failures++
+				if _, err := bare.Handle(ctx, &Inbound{Raw: raw}); err == nil {
+					t.Fatalf("%s: the bare Session's reply under %q did not fail", what, signer)
+				}
+				if code, _, _ := post(raw); code == http.StatusOK {
+					t.Fatalf("%s: the Server's reply under %q did not fail", what, signer)
+				}
+				signer = "srv"
+			}
+			xa, errA := bare.Handle(ctx, &Inbound{Raw: raw})
+			code, body, hmac := post(raw)
+			if (errA == nil) != (code == http.StatusOK) {
+				t.Fatalf("%s: bare Session %v, Server HTTP %d %s", what, errA, code, body)
+			}
+			if errA != nil {
+				break
+			}
+			if !bytes.Equal(xa.Raw, body) {
+				var ms syncml.Message
+				_ = syncml.Unmarshal(body, &ms)
+				t.Fatalf("%s: the replies differ:\nbare   %s\nServer %s\n%s", what, summary(xa.Reply), summary(&ms), firstDiff(string(xa.Raw), string(body)))
+			}
+			if got := xa.Header.Get(HMACHeaderName); got != hmac {
+				t.Fatalf("%s: x-syncml-hmac: bare %q, Server %q", what, got, hmac)
+			}
+			cx, err := c.HandleInbound(ctx, &Inbound{Raw: body})
+			if errors.Is(err, ErrLimit) {
+				break // the device's MaxMsgSize is too small for its own answers (MD5's header)
+			}
+			if err != nil {
+				t.Fatalf("%s: device: %v", what, err)
+			}
+			if rng.IntN(12) == 0 {
+				// the device starts over, whatever was in flight
+				sid++
+				if m, err = c.Start(ctx, fmt.Sprint(sid)); err != nil {
+					t.Fatal(err)
+				}
+				continue
+			}
+			if cx.Done {
+				break
+			}
+			m = cx.Reply
+		}
+	}
+	t.Logf("%d steps, %d failed replies", steps, failures)
+	if failures < 100 {
+		t.Errorf("only %d failed replies", failures)
+	}
+}
