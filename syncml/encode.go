@@ -29,7 +29,10 @@ import (
 // some 25 deep): a *LimitError for MaxDepth whose Path names the command
 // and the groups around it (an Encoder can be given another bound, see
 // Encoder.SetMaxDepth). Markup in Data and Unknown nested deeper than
-// DefaultMaxDataDepth is refused too (a *LimitError for MaxDataDepth).
+// DefaultMaxDataDepth, or with an element of more attributes than
+// DefaultMaxAttrs (a Data's start tag included) or more namespace
+// declarations in scope than DefaultMaxNamespaces, is refused too (a
+// *LimitError for MaxDataDepth, MaxAttrs or MaxNamespaces).
 func Marshal(m *Message) ([]byte, error) {
 	if h := int(lastLarge.Load()); h > 0 {
 		return marshalLarge(m, h)
@@ -798,6 +801,19 @@ func (w *writer) dataOf(d *Data) error {
 		if err := checkDataMarkup(d, w.rootNS); err != nil {
 			return encodeError("Data", err)
 		}
+		// the start tag's attributes: the declarations, and
+		// msft:originalerror with its own when none of them is for it
+		if n := len(d.Namespaces); n+2 > DefaultMaxAttrs {
+			if d.OriginalError != "" {
+				n++
+				if _, declared := msftPrefix(d.Namespaces); !declared {
+					n++
+				}
+			}
+			if n > DefaultMaxAttrs {
+				return encodeError("Data", pkg.Limit("MaxAttrs", DefaultMaxAttrs, w.off+int64(len(w.b)), "Data"))
+			}
+		}
 	}
 	w.newline()
 	w.put("<Data")
@@ -1094,11 +1110,13 @@ func (w *writer) unknown(u *Unknown, reserved map[string]bool) error {
 
 // marshalLimits are the limits for checking values given to Marshal:
 // their well-formedness matters there, not the resources a peer may spend,
-// but for their nesting: markup nested deeper than DefaultMaxDataDepth is
-// refused, as the decoder with its default Limits refuses it (as
-// MaxDepth is kept by the writer).
+// but for what the decoder with its default Limits refuses in markup
+// whatever the message's size: nesting deeper than DefaultMaxDataDepth,
+// more attributes on an element than DefaultMaxAttrs, more namespace
+// declarations in scope than DefaultMaxNamespaces (as MaxDepth is kept by
+// the writer).
 var marshalLimits = Limits{MaxBytes: math.MaxInt64, MaxDepth: math.MaxInt32, MaxTokens: math.MaxInt32,
-	MaxTokenBytes: math.MaxInt32, MaxAttrs: math.MaxInt32, MaxDataDepth: DefaultMaxDataDepth, MaxNamespaces: math.MaxInt32}
+	MaxTokenBytes: math.MaxInt32, MaxAttrs: DefaultMaxAttrs, MaxDataDepth: DefaultMaxDataDepth, MaxNamespaces: DefaultMaxNamespaces}
 
 // checkDataMarkup checks an XML Data for Marshal: its Namespaces are
 // well-formed declarations, its Value is well-formed element content with
