@@ -29,10 +29,9 @@ import (
 // message after a Store conflict runs BeforeReply on the state it
 // reloads, without what the failed try queued.
 func AbandonedGets(outcomes []Outcome) []syncml.Command {
-	var gets []*syncml.Get
-	var msgIDs []string
+	var gets []int       // the indexes in outcomes of the Gets given up
 	var nested nestedSet // the commands nested in those of outcomes
-	for _, o := range outcomes {
+	for i, o := range outcomes {
 		if o.Command == nil {
 			continue
 		}
@@ -41,15 +40,15 @@ func AbandonedGets(outcomes []Outcome) []syncml.Command {
 			continue
 		}
 		if g, ok := o.Command.(*syncml.Get); ok && g != nil && o.Abandoned && o.Status == nil && len(o.Results) == 0 && o.Err == nil {
-			gets, msgIDs = append(gets, g), append(msgIDs, o.MsgID)
+			gets = append(gets, i)
 		}
 	}
 	// A nested command follows its parent in outcomes: the Gets are
 	// known to be nested once all the outcomes are seen.
 	var out []syncml.Command
-	for i, g := range gets {
-		if !nested.has(msgIDs[i], g) {
-			out = append(out, copyGet(g))
+	for _, i := range gets {
+		if o := &outcomes[i]; !nested.has(o.MsgID, o.Command) {
+			out = append(out, copyGet(o.Command.(*syncml.Get)))
 		}
 	}
 	return out
