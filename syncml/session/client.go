@@ -440,7 +440,7 @@ func (c *Client) handle(ctx context.Context, m *syncml.Message, raw []byte, hdr 
 	if n := parseSize(h.Meta); n > 0 {
 		c.peerMax = n
 	}
-	outs, unmatched, hdrs := c.sent.receive(m.Body.Commands, strconv.Itoa(c.outMsgID), sentKey{})
+	outs, unmatched, hdrs := c.sent.receive(m.Body.Commands, strconv.Itoa(c.outMsgID), sentKey{}, nil)
 	x.Outcomes, x.Unmatched = outs, unmatched
 	for _, s := range hdrs {
 		code, err := s.Code()

@@ -348,7 +348,11 @@ type touched struct {
 // its Status is held, with the Results so far, until the object is whole;
 // a command held before and no longer named by hold (its object arrived
 // whole, or was refused or cut) gets its Outcome now.
-func (c *correlator) receive(cmds []syncml.Command, lastOut string, hold sentKey) (outcomes []Outcome, unmatched []syncml.Command, hdr []*syncml.Status) {
+//
+// save, when not nil, gets each record receive changes as it was before
+// (a record changed twice, twice: the first is the one before), for a
+// reply that fails to put back (see restore.put).
+func (c *correlator) receive(cmds []syncml.Command, lastOut string, hold sentKey, save *[]was) (outcomes []Outcome, unmatched []syncml.Command, hdr []*syncml.Status) {
 	var list []touched
 	// res holds the first Results of each command, in one array sized at
 	// the first Results for those left in cmds: a command's fresh is
@@ -357,6 +361,9 @@ func (c *correlator) receive(cmds []syncml.Command, lastOut string, hold sentKey
 	// touch returns the entry of s in list, added on first use.
 	touch := func(s *sentCmd) *touched {
 		if s.touch == 0 {
+			if save != nil {
+				*save = append(*save, was{s, s.Status, s.Results, s.Held})
+			}
 			if list == nil {
 				list = make([]touched, 0, min(len(cmds), len(c.sent))) // each at most once
 			}
@@ -381,8 +388,8 @@ func (c *correlator) receive(cmds []syncml.Command, lastOut string, hold sentKey
 				unmatched = append(unmatched, x)
 				continue
 			}
-			s.Status = x
-			touch(s).statusNow = true
+			t := touch(s) // first: it saves the record as it was
+			s.Status, t.statusNow = x, true
 		case *syncml.Results:
 			ref := x.MsgRef
 			if ref == "" {
@@ -433,6 +440,9 @@ func (c *correlator) receive(cmds []syncml.Command, lastOut string, hold sentKey
 	}
 	for _, s := range c.sent {
 		if s.Held && !held(s) {
+			if save != nil {
+				*save = append(*save, was{s, s.Status, s.Results, s.Held})
+			}
 			// Its object was refused or cut: the Status goes out alone.
 			outcomes = append(outcomes, Outcome{MsgID: s.MsgID, Command: s.Cmd, Status: s.Status, Results: s.Results})
 			s.Results, s.Held = nil, false

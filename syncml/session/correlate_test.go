@@ -60,7 +60,7 @@ func TestPropertyCorrelation(t *testing.T) {
 			seen := map[ref]bool{}
 			unmatched := 0
 			for start := 0; start < len(answers); start += 3 {
-				outs, um, _ := c.receive(answers[start:min(start+3, len(answers))], "1", sentKey{})
+				outs, um, _ := c.receive(answers[start:min(start+3, len(answers))], "1", sentKey{}, nil)
 				unmatched += len(um)
 				for _, o := range outs {
 					r := ref{o.MsgID, o.Command.ID()}
@@ -126,7 +126,7 @@ func TestReceiveResults(t *testing.T) {
 		}
 		return s
 	}
-	outs, um, _ := c.receive([]syncml.Command{res("2", "a1"), status("2"), res("3", "b1"), res("2", "a2"), status("3"), res("4", "c1")}, "1", sentKey{})
+	outs, um, _ := c.receive([]syncml.Command{res("2", "a1"), status("2"), res("3", "b1"), res("2", "a2"), status("3"), res("4", "c1")}, "1", sentKey{}, nil)
 	if len(um) != 0 || len(outs) != 2 {
 		t.Fatalf("%d outcomes, %d unmatched; want 2, 0", len(outs), len(um))
 	}
@@ -139,7 +139,7 @@ func TestReceiveResults(t *testing.T) {
 	if got := values(outs[0]) + "|" + values(outs[1]); got != "a1;a2;|b1;" {
 		t.Errorf("after appending to each Outcome's Results: %q, want %q", got, "a1;a2;|b1;")
 	}
-	outs, _, _ = c.receive([]syncml.Command{status("4")}, "1", sentKey{})
+	outs, _, _ = c.receive([]syncml.Command{status("4")}, "1", sentKey{}, nil)
 	if len(outs) != 1 || values(outs[0]) != "c1;" {
 		t.Errorf("Status after its Results: %d outcomes, Results %q; want 1, %q", len(outs), values(outs[0]), "c1;")
 	}

@@ -22,12 +22,11 @@ import (
 //     session: both commands are reported Abandoned, and the Get is asked
 //     again (AbandonedGets in BeforeReply).
 //
-// A bare Session takes the failed message's Statuses and Results out of
-// Sent with no Outcome (Handle's doc: "what the message answered is taken
-// with no Outcome"): on the retry they match nothing (the Replace's
-// Outcome is never reported), and after the restart nothing reports
-// either command and the Get is not asked again. The fix is in Handle's
-// failed-reply path (restore: Sent as it was before receive), not here.
+// A bare Session took the failed message's Statuses and Results out of
+// Sent with no Outcome: on the retry they matched nothing (the Replace's
+// Outcome was never reported), and after the restart nothing reported
+// either command and the Get was not asked again. Its failed reply now
+// puts the records receive changed back (restore.answered).
 func TestFailedReplyThenStartOver(t *testing.T) {
 	ctx := context.Background()
 	for _, tc := range []struct{ side, next string }{{"Server", "start over"}, {"Session", "start over"}, {"Server", "retry"}, {"Session", "retry"}} {
@@ -146,5 +145,35 @@ func TestFailedReplyThenStartOver(t *testing.T) {
 				t.Errorf("Gets asked again after the restart: %v, want [./DevDetail/SwV]: %v", gets, summary(reply))
 			}
 		})
+	}
+}
+
+// TestFailedReplyHeldReleased: a Get's Status arrived with the first chunk
+// of its Results (held for the whole object), and the device's next
+// message cuts the object (it carries no Status nor Results: the Get's
+// Outcome goes out with its Status alone). The reply to that message
+// fails; the device's retry of it must report the Get's Outcome, which
+// the failed reply took with it otherwise (no Status or Results in the
+// message, yet receive released the held record).
+func TestFailedReplyHeldReleased(t *testing.T) {
+	signer := "srv"
+	s := signFailing(&signer)
+	_ = s.Queue(get("./A"))
+	handle(t, s, devMsg("1", "1", alert1201)) // the Get goes out as CmdID 3 of message 1
+	x := handle(t, s, devMsg("1", "2", `<Status><CmdID>1</CmdID><MsgRef>1</MsgRef><CmdRef>0</CmdRef><Cmd>SyncHdr</Cmd><Data>200</Data></Status>`+
+		`<Status><CmdID>2</CmdID><MsgRef>1</MsgRef><CmdRef>3</CmdRef><Cmd>Get</Cmd><Data>200</Data></Status>`+
+		`<Results><CmdID>3</CmdID><MsgRef>1</MsgRef><CmdRef>3</CmdRef><Item><Source><LocURI>./A</LocURI></Source><Meta><Size xmlns="syncml:metinf">6</Size></Meta><Data>abc</Data><MoreData/></Item></Results>`))
+	if len(x.Outcomes) != 0 {
+		t.Fatalf("first chunk: outcomes %+v", x.Outcomes)
+	}
+	cut := devMsg("1", "3", `<Alert><CmdID>1</CmdID><Data>1224</Data><Item><Data>x</Data></Item></Alert>`)
+	signer = "!"
+	if _, err := s.Handle(context.Background(), &Inbound{Raw: cut}); err == nil {
+		t.Fatal("the reply to the cut did not fail")
+	}
+	signer = "srv"
+	x = handle(t, s, cut)
+	if len(x.Outcomes) != 1 || x.Outcomes[0].Command.ElementName() != "Get" || x.Outcomes[0].Status == nil || len(x.Outcomes[0].Results) != 0 {
+		t.Errorf("the retry of the cut: outcomes %+v, want the Get's with its Status alone", x.Outcomes)
 	}
 }

@@ -6,21 +6,31 @@ import (
 	"github.com/windc-go/windc/syncml"
 )
 
-// A restore is what a restart or an abort of the session changes of the
-// state, noted before the change, for a reply that fails to put back (see
-// Handle's keep): the commands sent (given up), the rest of this side's
-// package and the queue (requeued), the partial object (dropped or cut),
-// an object of this side's in flight (rejoined) and the session's
-// counters. The device's retry of the message, or its next message, then
-// finds them as the first try did, and the commands given up are
-// reported Abandoned by the exchange that gets a reply, once. A Server
-// saves no state on an error and needs none of this; a bare Session does.
+// A restore is what a message changes of the state, noted before the
+// change, for a reply that fails to put back (see Handle's keep): the
+// counters, the partial object and the records of the commands whose
+// Statuses and Results the message carried (their Outcomes come with the
+// retry's reply); and what a restart or an abort of the session changes:
+// the commands sent (given up), the rest of this side's package and the
+// queue (requeued), the partial object (dropped or cut), an object of
+// this side's in flight (rejoined) and the session's counters. The
+// device's retry of the message, or its next message, then finds them as
+// the first try did, and the commands given up are reported Abandoned by
+// the exchange that gets a reply, once. A Server saves no state on an
+// error and needs none of this; a bare Session does.
 //
 // Noting costs a few words when there is nothing to save: a fresh device
 // restarts with no command sent, no package in flight and no object.
 type restore struct {
 	// headed is set by head, saved by note.
 	headed, saved bool
+	// answered are the records of Sent the message's Statuses and Results
+	// changed (receive), as they were before, and next the correlator's
+	// hint: the device's retry of the message matches them again, and
+	// its Outcomes come with the retry's reply; its next session gives
+	// them up (Abandoned).
+	answered []was
+	next     int
 	// sent are Sent's records, recs their values (an abort's message
 	// matches its Statuses to them before giving them up) and ids their
 	// commands' CmdIDs (a command requeued is numbered anew in the reply).
@@ -61,6 +71,7 @@ func (u *restore) head(st *state) {
 	u.refusedSession, u.refusedOut = st.RefusedSession, st.RefusedOut
 	u.outMsgID, u.maxMsgSize, u.maxObjSize = st.OutMsgID, st.MaxMsgSize, st.MaxObjSize
 	u.ended, u.srvAccepted, u.auth, u.nonce = st.Ended, st.SrvAccepted, st.Auth, st.Nonce
+	u.next = st.Sent.next
 }
 
 // note records, once, what a restart or an abort changes of st beyond
@@ -91,11 +102,19 @@ func (u *restore) note(st *state, queue []syncml.Command) {
 // partial object, the counters (the last MsgID answered among them: the
 // failed reply answered nothing), the nonce (the retry's credentials are
 // of the one the device has) and the session's token (Config.SessionToken:
-// the device has the one before); and what note recorded, if anything.
+// the device has the one before); the records of the commands the message
+// answered (answered); and what note recorded, if anything.
 func (u *restore) put(st *state) {
 	if !u.headed {
 		return
 	}
+	for i := len(u.answered) - 1; i >= 0; i-- { // the first saved of a record last
+		w := &u.answered[i]
+		// capped: the retry's Results do not go into an array the failed
+		// reply's Outcomes hold
+		w.s.Status, w.s.Results, w.s.Held = w.status, w.results[:len(w.results):len(w.results)], w.held
+	}
+	st.Sent.next = u.next
 	if st.LO = u.lo; u.lo != nil {
 		u.lo.Data = u.lo.Data[:u.loLen]
 	}
@@ -115,4 +134,12 @@ func (u *restore) put(st *state) {
 	st.Cont = u.cont
 	st.Queue, st.queueEnc, st.queueFor = u.queue, u.queueEnc, u.queueFor
 	u.joined.undo()
+}
+
+// was is a record of Sent as receive found it: the fields it changes.
+type was struct {
+	s       *sentCmd
+	status  *syncml.Status
+	results []*syncml.Results
+	held    bool
 }

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
@@ -21,21 +22,36 @@ import (
 // before packing or after) and the device sends it again. The bare
 // Session puts its counters and nonce back after any failed reply: it must
 // answer every message, the retries included, with the bytes (and the
-// x-syncml-hmac) the Server answers. Under MD5 the Authenticator's nonces
+// x-syncml-hmac) the Server answers, and hand BeforeReply the Outcomes the
+// Server hands it, and the Unmatched (a failed reply's retry reports what
+// the message answered, as the Server's does). Under MD5 the Authenticator's nonces
 // come from a counter, one per side, so that they are alike.
 func TestServerBareFailedReplyDiff(t *testing.T) {
 	ctx := context.Background()
 	big := strings.Repeat("0123456789abcdef", 150) // 2400 bytes
-	failures, steps := 0, 0
+	failures, steps, outcomes := 0, 0, 0
 	for seed := range uint64(120) {
 		rng := rand.New(rand.NewPCG(seed, 31))
 		max := []int{700, 900, 1300, 2000, 6000}[rng.IntN(5)]
 		md5 := rng.IntN(2) == 0
 		signer := "srv"
-		cfg := func() *Config {
+		var outA, outS []string // the Outcomes BeforeReply got, of each side
+		cfg := func(outs *[]string) *Config {
 			c := signFailing(&signer).cfg
 			c.AnnounceMaxMsgSize = max
+			if seed%2 == 1 {
+				// the device's large Results are refused (413) in the
+				// middle of their chunks: the commands held for them get
+				// their Outcomes alone
+				c.MaxObjectSize = 2000
+			}
 			c.BeforeReply = func(_ context.Context, s *Session, _ *syncml.Message, x *Exchange) {
+				for _, o := range x.Outcomes {
+					*outs = append(*outs, outcomeLine(o))
+				}
+				for _, c := range x.Unmatched {
+					*outs = append(*outs, unmatchedLine(c))
+				}
 				_ = s.Queue(AbandonedGets(x.Outcomes)...)
 			}
 			if md5 {
@@ -43,8 +59,8 @@ func TestServerBareFailedReplyDiff(t *testing.T) {
 			}
 			return c
 		}
-		bare := NewSession(cfg())
-		srv := NewServer(ServerConfig{Session: *cfg()})
+		bare := NewSession(cfg(&outA))
+		srv := NewServer(ServerConfig{Session: *cfg(&outS)})
 		var cmds []syncml.Command
 		for i := range 2 + rng.IntN(8) {
 			switch rng.IntN(4) {
@@ -133,6 +149,7 @@ func TestServerBareFailedReplyDiff(t *testing.T) {
 				}
 				signer = "srv"
 			}
+			outA, outS = nil, nil
 			xa, errA := bare.Handle(ctx, &Inbound{Raw: raw})
 			code, body, hmac := post(raw)
 			if (errA == nil) != (code == http.StatusOK) {
@@ -149,6 +166,10 @@ func TestServerBareFailedReplyDiff(t *testing.T) {
 			if got := xa.Header.Get(HMACHeaderName); got != hmac {
 				t.Fatalf("%s: x-syncml-hmac: bare %q, Server %q", what, got, hmac)
 			}
+			if !slices.Equal(outA, outS) {
+				t.Fatalf("%s: the Outcomes differ:\nbare   %q\nServer %q", what, outA, outS)
+			}
+			outcomes += len(outS)
 			cx, err := c.HandleInbound(ctx, &Inbound{Raw: body})
 			if errors.Is(err, ErrLimit) {
 				break // the device's MaxMsgSize is too small for its own answers (MD5's header)
@@ -170,8 +191,33 @@ func TestServerBareFailedReplyDiff(t *testing.T) {
 			m = cx.Reply
 		}
 	}
-	t.Logf("%d steps, %d failed replies", steps, failures)
+	t.Logf("%d steps, %d failed replies, %d Outcomes", steps, failures, outcomes)
 	if failures < 100 {
 		t.Errorf("only %d failed replies", failures)
 	}
+}
+
+// outcomeLine says what an Outcome reports: the command (its MsgID, CmdID
+// and targets), its status code, the items of its Results, and whether it
+// was abandoned or not sent.
+func outcomeLine(o Outcome) string {
+	code, _ := o.Code()
+	items := 0
+	for _, r := range o.Results {
+		items += len(r.Items)
+	}
+	return fmt.Sprintf("%s %s/%s %v %d results %d items %d abandoned %v err %v",
+		o.Command.ElementName(), o.MsgID, o.Command.ID(), syncml.Targets(o.Command), code, len(o.Results), items, o.Abandoned, o.Err != nil)
+}
+
+// unmatchedLine says what an unmatched Status or Results names.
+func unmatchedLine(c syncml.Command) string {
+	switch c := c.(type) {
+	case *syncml.Status:
+		code, _ := c.Code()
+		return fmt.Sprintf("unmatched Status %s/%s %s %d", c.MsgRef, c.CmdRef, c.Cmd, code)
+	case *syncml.Results:
+		return fmt.Sprintf("unmatched Results %s/%s %d items", c.MsgRef, c.CmdRef, len(c.Items))
+	}
+	return "unmatched " + c.ElementName()
 }

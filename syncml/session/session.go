@@ -524,12 +524,15 @@ func (s *Session) Pending() int { return s.st.Sent.pending() }
 // made (not even its Statuses fit the MaxMsgSize, an error matching ErrLimit,
 // and ErrProtocol too when the bound was the device's; or ServerAuth failed),
 // and the commands queued before the message or waiting to go are kept, as
-// they were queued, and so is the device's partial object (without a chunk
-// the message carried: the retry sends it again) and the last MsgID answered,
-// but what the message answered is taken with no Outcome, and the commands
-// queued while it was handled (by OnStart, the Handler, BeforeReply) go with
-// the reply: the device's retry of the message runs those again (OnStart with
-// first as the first try had it), and they queue them again, once. A message
+// they were queued, and so are the device's partial object (without a chunk
+// the message carried: the retry sends it again), the last MsgID answered and
+// the commands sent that the message answered, still waiting for its Statuses
+// and Results: their Outcomes come with the reply to the device's retry of
+// the message (or as Abandoned, with the device's next session, when it
+// starts one instead); the commands queued while it was handled (by OnStart,
+// the Handler, BeforeReply) go with the reply: the device's retry of the
+// message runs those again (OnStart with first as the first try had it), and
+// they queue them again, once. A message
 // that restarts the session (Alert 1200 or 1201, or a new SessionID) or
 // aborts it (Alert 1223) leaves the state as it was before it: the commands
 // it gave up (and an abort's Statuses for them), the rest of the package, the
@@ -709,7 +712,14 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 		undo.note(st, st.Queue[:before])
 	}
 	// Statuses and Results, chunked Results joined, go to their commands.
-	outs, unmatched, hdrs := st.Sent.receive(r.corr, itoa(st.OutMsgID), st.LO.resultsOf())
+	var save *[]was // a bare Session's records as they were (undo)
+	if !s.keyed {
+		if n := min(len(r.corr), len(st.Sent.sent)); n > 0 {
+			undo.answered = make([]was, 0, n) // each record once, mostly
+		}
+		save = &undo.answered
+	}
+	outs, unmatched, hdrs := st.Sent.receive(r.corr, itoa(st.OutMsgID), st.LO.resultsOf(), save)
 	st.noteDevice(hdrs)
 	if len(x.Outcomes) == 0 {
 		x.Outcomes = outs // receive's own: no copy
