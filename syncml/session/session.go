@@ -532,17 +532,16 @@ func (s *Session) Pending() int { return s.st.Sent.pending() }
 // starts one instead); the commands queued while it was handled (by OnStart,
 // the Handler, BeforeReply) go with the reply: the device's retry of the
 // message runs those again (OnStart with first as the first try had it), and
-// they queue them again, once. A message
-// that restarts the session (Alert 1200 or 1201, or a new SessionID) or
-// aborts it (Alert 1223) leaves the state as it was before it: the commands
-// it gave up (and an abort's Statuses for them), the rest of the package, the
-// partial object and the session's counters; the device's retry of the
-// message, or its next message, gives them up again and reports them
-// Abandoned, in the Exchange that has a reply, once. The nonce the
-// Authenticator gave for the device's next credentials goes with the failed
-// reply (the device's retry, with the nonce it has, is accepted); the
-// device's owner stays. A Server saves no state on an error: the device's
-// next try runs from the state before.
+// they queue them again, once. A message that restarts the session (Alert
+// 1200 or 1201, or a new SessionID) or aborts it (Alert 1223) leaves the
+// state as it was before it: the commands it gave up (and an abort's Statuses
+// for them), the rest of the package, the partial object and the session's
+// counters; the device's retry of the message, or its next message, gives
+// them up again and reports them Abandoned, in the Exchange that has a reply,
+// once. The nonce the Authenticator gave for the device's next credentials
+// goes with the failed reply (the device's retry, with the nonce it has, is
+// accepted); the device's owner stays. A Server saves no state on an error:
+// the device's next try runs from the state before.
 func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	m, raw, err := parseInbound(in)
 	if err != nil {
