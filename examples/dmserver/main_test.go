@@ -328,10 +328,7 @@ func TestWindowsPackage1(t *testing.T) {
 // session (logged with the user), a wrong one is refused and logged; with
 // no -auth any Cred is accepted.
 func TestAuthFlags(t *testing.T) {
-	file := filepath.Join(t.TempDir(), "users.txt")
-	if err := os.WriteFile(file, []byte("# devices\ndev:secret\n\nother:pa:ss\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	file := usersFile(t, "# devices\ndev:secret\n\nother:pa:ss\n")
 	run := func(auth session.Authenticator, password string, typ session.AuthType) (string, error) {
 		var logs bytes.Buffer
 		srv := httptest.NewServer(newMux(slog.New(slog.NewTextHandler(&logs, nil)), auth))
@@ -384,10 +381,7 @@ func TestAuthFlags(t *testing.T) {
 // refused for it (logged as such), the device's own user still accepted.
 // Without -bind-users, the other user is accepted.
 func TestAuthDeviceOwner(t *testing.T) {
-	file := filepath.Join(t.TempDir(), "users.txt")
-	if err := os.WriteFile(file, []byte("alice:alice-pw\nbob:bob-pw\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	file := usersFile(t, "alice:alice-pw\nbob:bob-pw\n")
 	auth, err := authenticator("md5", file, true)
 	if err != nil {
 		t.Fatal(err)
@@ -503,4 +497,15 @@ func TestCheckInsFirst(t *testing.T) {
 			t.Errorf("%s %s: body %.80q lacks %q", tc.method, tc.target, rec.Body.String(), tc.want)
 		}
 	}
+}
+
+// usersFile writes lines, a -users file, into the test's directory and
+// returns its path.
+func usersFile(t *testing.T, lines string) string {
+	t.Helper()
+	file := filepath.Join(t.TempDir(), "users.txt")
+	if err := os.WriteFile(file, []byte(lines), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return file
 }

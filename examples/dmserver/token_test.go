@@ -7,8 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -20,10 +18,7 @@ import (
 // -session-token needs -auth basic or md5: without -auth nothing is
 // checked, and hmac proves every message.
 func TestSessionTokenFlag(t *testing.T) {
-	file := filepath.Join(t.TempDir(), "users.txt")
-	if err := os.WriteFile(file, []byte("dev:secret\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	file := usersFile(t, "dev:secret\n")
 	for _, kind := range []string{"", "hmac", "basic", "md5"} {
 		auth, err := authenticator(kind, file, false)
 		if err != nil {
@@ -43,10 +38,7 @@ func TestSessionTokenFlag(t *testing.T) {
 // credentials at the plain path, which -auth md5 alone accepts (its
 // Statuses and Results taken as the device's), is challenged (407, alone).
 func TestSessionTokenDMServer(t *testing.T) {
-	file := filepath.Join(t.TempDir(), "users.txt")
-	if err := os.WriteFile(file, []byte("dev:secret\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	file := usersFile(t, "dev:secret\n")
 	for _, on := range []bool{false, true} {
 		auth, err := authenticator("md5", file, false)
 		if err != nil {
@@ -76,21 +68,7 @@ func TestSessionTokenDMServer(t *testing.T) {
 		}
 		post := func(to string, m *syncml.Message) *syncml.Message {
 			t.Helper()
-			raw, err := syncml.Marshal(m)
-			if err != nil {
-				t.Fatal(err)
-			}
-			resp, err := srv.Client().Post(to, windowsContentType, bytes.NewReader(raw))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer resp.Body.Close()
-			b, _ := io.ReadAll(resp.Body)
-			var reply syncml.Message
-			if err := syncml.Unmarshal(b, &reply); err != nil {
-				t.Fatalf("HTTP %d: %v", resp.StatusCode, err)
-			}
-			return &reply
+			return postMessage(t, srv.Client(), to, m)
 		}
 		code := func(m *syncml.Message) string { return m.Body.Commands[0].(*syncml.Status).Data.Value }
 		// the device up to the 212 (after a 407 for its nonce)
@@ -167,10 +145,7 @@ func TestSessionTokenDMServer(t *testing.T) {
 // token in its RespURI, and a message of the session without credentials
 // at the plain path is challenged (407) with nothing else in its reply.
 func TestSessionTokenWinDC(t *testing.T) {
-	file := filepath.Join(t.TempDir(), "users.txt")
-	if err := os.WriteFile(file, []byte("dev:secret\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	file := usersFile(t, "dev:secret\n")
 	auth, err := authenticator("basic", file, false)
 	if err != nil {
 		t.Fatal(err)
@@ -187,24 +162,7 @@ func TestSessionTokenWinDC(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	post := func(m *syncml.Message) *syncml.Message {
-		t.Helper()
-		raw, err := syncml.Marshal(m)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp, err := srv.Client().Post(url, windowsContentType, bytes.NewReader(raw))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		var reply syncml.Message
-		if err := syncml.Unmarshal(b, &reply); err != nil {
-			t.Fatalf("HTTP %d: %v", resp.StatusCode, err)
-		}
-		return &reply
-	}
+	post := func(m *syncml.Message) *syncml.Message { t.Helper(); return postMessage(t, srv.Client(), url, m) }
 	code := func(m *syncml.Message) string { return m.Body.Commands[0].(*syncml.Status).Data.Value }
 	m, err := c.Start(ctx, "1")
 	if err != nil {
@@ -224,4 +182,25 @@ func TestSessionTokenWinDC(t *testing.T) {
 	if code(got) != "407" || len(got.Body.Commands) != 1 {
 		t.Errorf("message without the token: %s, %d commands; want 407 alone", code(got), len(got.Body.Commands))
 	}
+}
+
+// postMessage posts m to url with Windows' Content-Type and returns the
+// reply, failing the test when it is no SyncML message.
+func postMessage(t *testing.T, c *http.Client, url string, m *syncml.Message) *syncml.Message {
+	t.Helper()
+	raw, err := syncml.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := c.Post(url, windowsContentType, bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	var reply syncml.Message
+	if err := syncml.Unmarshal(b, &reply); err != nil {
+		t.Fatalf("HTTP %d: %v", resp.StatusCode, err)
+	}
+	return &reply
 }

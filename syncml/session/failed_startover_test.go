@@ -81,15 +81,8 @@ func TestFailedReplyThenStartOver(t *testing.T) {
 				}
 				return Response{}
 			}))
-			c, err := NewClient(ClientConfig{DeviceID: "DEV1", ServerURI: "https://mdm.example/x", Handler: mux})
-			if err != nil {
-				t.Fatal(err)
-			}
-			m, err := c.Start(ctx, "1")
-			if err != nil {
-				t.Fatal(err)
-			}
-			raw, _ := syncml.Marshal(m)
+			c := newTestClient(t, mux)
+			raw := startRaw(t, c, "1")
 			reply, ok := handle(raw)
 			if !ok {
 				t.Fatal("package 1 failed")
@@ -124,11 +117,7 @@ func TestFailedReplyThenStartOver(t *testing.T) {
 				return
 			}
 			// the device starts over instead of sending its answer again
-			m, err = c.Start(ctx, "2")
-			if err != nil {
-				t.Fatal(err)
-			}
-			raw, _ = syncml.Marshal(m)
+			raw = startRaw(t, c, "2")
 			reply, ok = handle(raw)
 			if !ok {
 				t.Fatal("the new session's package 1 failed")

@@ -83,7 +83,6 @@ func topGets(m *syncml.Message) []string {
 // decoded state has a command of its own for each Get recorded in Sent and
 // for the Sequence's: on the Server they were asked again alone.
 func TestServerNestedGetsNotAskedAlone(t *testing.T) {
-	ctx := context.Background()
 	cfg := func() *Config {
 		return &Config{BeforeReply: func(_ context.Context, s *Session, _ *syncml.Message, x *Exchange) {
 			_ = s.Queue(AbandonedGets(x.Outcomes)...)
@@ -92,25 +91,14 @@ func TestServerNestedGetsNotAskedAlone(t *testing.T) {
 	for name, p := range nestedPeers(cfg) {
 		t.Run(name, func(t *testing.T) {
 			p.queue(t, &syncml.Sequence{Commands: []syncml.Command{get("./Seq/a"), get("./Seq/b")}}, get("./Top"))
-			c, err := NewClient(ClientConfig{DeviceID: "DEV1", ServerURI: "https://mdm.example/x"})
-			if err != nil {
-				t.Fatal(err)
-			}
-			m, err := c.Start(ctx, "1")
-			if err != nil {
-				t.Fatal(err)
-			}
-			raw, _ := syncml.Marshal(m)
+			c := newTestClient(t, nil)
+			raw := startRaw(t, c, "1")
 			reply := p.handle(t, raw)
 			if got := topGets(reply); len(got) != 1 || got[0] != "./Top" {
 				t.Fatalf("first reply: Gets %v, %v", got, summary(reply))
 			}
 			// the device starts over without answering
-			m, err = c.Start(ctx, "2")
-			if err != nil {
-				t.Fatal(err)
-			}
-			raw, _ = syncml.Marshal(m)
+			raw = startRaw(t, c, "2")
 			reply = p.handle(t, raw)
 			if got := topGets(reply); len(got) != 1 || got[0] != "./Top" {
 				t.Errorf("after the restart: Gets asked again %v, want [./Top] (the Sequence's go with it): %v", got, summary(reply))
@@ -137,15 +125,8 @@ func TestServerRequeueNestedOnce(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			refuse = false
 			p.queue(t, &syncml.Sequence{Commands: []syncml.Command{get("./Seq/a"), get("./Seq/b")}}, get("./Top"))
-			c, err := NewClient(ClientConfig{DeviceID: "DEV1", ServerURI: "https://mdm.example/x"})
-			if err != nil {
-				t.Fatal(err)
-			}
-			m, err := c.Start(ctx, "1")
-			if err != nil {
-				t.Fatal(err)
-			}
-			raw, _ := syncml.Marshal(m)
+			c := newTestClient(t, nil)
+			raw := startRaw(t, c, "1")
 			reply := p.handle(t, raw)
 			cx, err := c.Handle(ctx, reply)
 			if err != nil {
@@ -156,11 +137,7 @@ func TestServerRequeueNestedOnce(t *testing.T) {
 			raw, _ = syncml.Marshal(cx.Reply)
 			p.handle(t, raw)
 			refuse = false
-			m, err = c.Start(ctx, "2")
-			if err != nil {
-				t.Fatal(err)
-			}
-			raw, _ = syncml.Marshal(m)
+			raw = startRaw(t, c, "2")
 			reply = p.handle(t, raw)
 			seqs := 0
 			for _, c := range reply.Body.Commands {
@@ -173,4 +150,18 @@ func TestServerRequeueNestedOnce(t *testing.T) {
 			}
 		})
 	}
+}
+
+// startRaw returns the encoding of c's package 1 of session sessionID.
+func startRaw(t *testing.T, c *Client, sessionID string) []byte {
+	t.Helper()
+	m, err := c.Start(context.Background(), sessionID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := syncml.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw
 }
