@@ -63,64 +63,18 @@ func TestFailedReplyClientSweep(t *testing.T) {
 		// the device's messages are bound too: its Results and own
 		// commands go over several messages, large ones in chunks
 		a.cfg.AnnounceMaxMsgSize, b.cfg.AnnounceMaxMsgSize = max, max
-		var cmds []syncml.Command
-		for i := range 2 + rng.IntN(8) {
-			switch rng.IntN(5) {
-			case 0:
-				cmds = append(cmds, get(fmt.Sprintf("./Small/%d", i)))
-			case 1:
-				cmds = append(cmds, get(fmt.Sprintf("./Big/%d", i)))
-			case 2:
-				cmds = append(cmds, &syncml.Replace{Items: []syncml.Item{{Target: &syncml.Location{LocURI: fmt.Sprintf("./Obj/%d", i)}, Data: syncml.Text(big)}}})
-			case 3:
-				cmds = append(cmds, &syncml.Atomic{Commands: []syncml.Command{
-					&syncml.Replace{Items: []syncml.Item{{Target: &syncml.Location{LocURI: fmt.Sprintf("./At/%d/a", i)}, Data: syncml.Text("1")}}},
-					&syncml.Replace{Items: []syncml.Item{{Target: &syncml.Location{LocURI: fmt.Sprintf("./At/%d/b", i)}, Data: syncml.Text("2")}}},
-				}})
-			case 4:
-				cmds = append(cmds, &syncml.Sequence{Commands: []syncml.Command{get(fmt.Sprintf("./Seq/%d", i)), get(fmt.Sprintf("./Big/s%d", i))}})
-			}
-		}
+		cmds := sweepCommands(rng, big, true)
 		for _, s := range []*Session{a, b} {
-			// each its own copies: a Session numbers what it sends
+			// each its own copies of each command
 			var own []syncml.Command
 			for _, c := range cmds {
-				raw, err := syncml.Marshal(&syncml.Message{Body: syncml.Body{Commands: []syncml.Command{c}}})
-				if err != nil {
-					t.Fatal(err)
-				}
-				var m syncml.Message
-				if err := syncml.Unmarshal(raw, &m); err != nil {
-					t.Fatal(err)
-				}
-				own = append(own, m.Body.Commands...)
+				own = append(own, copiesOf(t, []syncml.Command{c})...)
 			}
 			if err := s.Queue(own...); err != nil {
 				t.Fatal(err)
 			}
 		}
-		mux := NewMux()
-		mux.Handle("", HandlerFunc(func(_ context.Context, r *Request) Response {
-			if _, ok := r.Command.(*syncml.Get); ok {
-				var items []syncml.Item
-				for _, it := range r.Command.ItemList() {
-					v := "v"
-					if strings.HasPrefix(it.Target.LocURI, "./Big/") {
-						v = big
-					}
-					items = append(items, syncml.Item{Source: it.Target, Data: syncml.Text(v)})
-				}
-				return Response{Results: items}
-			}
-			return Response{}
-		}))
-		c, err := NewClient(ClientConfig{DeviceID: "DEV1", ServerURI: "https://mdm.example/ManagementServer/MDM.svc", Handler: mux, MaxMsgSize: max})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for i := range rng.IntN(12) {
-			_ = c.Queue(&syncml.Replace{Items: []syncml.Item{{Target: &syncml.Location{LocURI: fmt.Sprintf("./DevInfo/Ext/%d", i)}, Data: syncml.Text(strings.Repeat("x", 40))}}})
-		}
+		c := sweepDevice(t, ClientConfig{MaxMsgSize: max}, big, rng, 12)
 		sid := 1
 		m, err := c.Start(ctx, fmt.Sprint(sid))
 		if err != nil {

@@ -61,64 +61,19 @@ func TestServerBareFailedReplyDiff(t *testing.T) {
 		}
 		bare := NewSession(cfg(&outA))
 		srv := NewServer(ServerConfig{Session: *cfg(&outS)})
-		var cmds []syncml.Command
-		for i := range 2 + rng.IntN(8) {
-			switch rng.IntN(4) {
-			case 0:
-				cmds = append(cmds, get(fmt.Sprintf("./Small/%d", i)))
-			case 1:
-				cmds = append(cmds, get(fmt.Sprintf("./Big/%d", i)))
-			case 2:
-				cmds = append(cmds, &syncml.Replace{Items: []syncml.Item{{Target: &syncml.Location{LocURI: fmt.Sprintf("./Obj/%d", i)}, Data: syncml.Text(big)}}})
-			case 3:
-				cmds = append(cmds, &syncml.Sequence{Commands: []syncml.Command{get(fmt.Sprintf("./Seq/%d", i)), get(fmt.Sprintf("./Big/s%d", i))}})
-			}
-		}
-		// each its own copies: a Session numbers what it sends
-		copies := func() []syncml.Command {
-			raw, err := syncml.Marshal(&syncml.Message{Body: syncml.Body{Commands: cmds}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			var m syncml.Message
-			if err := syncml.Unmarshal(raw, &m); err != nil {
-				t.Fatal(err)
-			}
-			return m.Body.Commands
-		}
-		if err := bare.Queue(copies()...); err != nil {
+		cmds := sweepCommands(rng, big, false)
+		if err := bare.Queue(copiesOf(t, cmds)...); err != nil {
 			t.Fatal(err)
 		}
-		if err := srv.Queue(ctx, "DEV1", copies()...); err != nil {
+		if err := srv.Queue(ctx, "DEV1", copiesOf(t, cmds)...); err != nil {
 			t.Fatal(err)
 		}
-		mux := NewMux()
-		mux.Handle("", HandlerFunc(func(_ context.Context, r *Request) Response {
-			if _, ok := r.Command.(*syncml.Get); ok {
-				var items []syncml.Item
-				for _, it := range r.Command.ItemList() {
-					v := "v"
-					if strings.HasPrefix(it.Target.LocURI, "./Big/") {
-						v = big
-					}
-					items = append(items, syncml.Item{Source: it.Target, Data: syncml.Text(v)})
-				}
-				return Response{Results: items}
-			}
-			return Response{}
-		}))
-		ccfg := ClientConfig{DeviceID: "DEV1", ServerURI: "https://mdm.example/ManagementServer/MDM.svc", Handler: mux, MaxMsgSize: max}
+		ccfg := ClientConfig{MaxMsgSize: max}
 		if md5 {
 			ccfg.LocName = "dev"
 			ccfg.Credentials = &ClientAuth{Username: "dev", Password: "secret"}
 		}
-		c, err := NewClient(ccfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for i := range rng.IntN(10) {
-			_ = c.Queue(&syncml.Replace{Items: []syncml.Item{{Target: &syncml.Location{LocURI: fmt.Sprintf("./DevInfo/Ext/%d", i)}, Data: syncml.Text(strings.Repeat("x", 40))}}})
-		}
+		c := sweepDevice(t, ccfg, big, rng, 10)
 		post := func(raw []byte) (int, []byte, string) {
 			req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(raw))
 			req.Header.Set("Content-Type", ContentType)
