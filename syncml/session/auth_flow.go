@@ -38,18 +38,21 @@ func (o authOutcome) String() string {
 
 // An authAnswer is what a server puts in the SyncHdr Status for an outcome.
 type authAnswer struct {
-	Code      syncml.StatusCode
-	Chal      bool // a Chal of the required type goes with the Status
-	NextNonce bool // a new nonce is made, sent as the Chal's NextNonce and kept
+	Code syncml.StatusCode
+	Chal bool // a Chal of the required type goes with the Status
+	// NextNonce: the Chal carries a nonce. An acceptance makes a new one,
+	// kept from then on; a refusal repeats the device's current nonce, or
+	// makes a new one (kept) when the device has none yet (see check).
+	NextNonce bool
 }
 
 // authAnswers is the server's side of the flow, by type and outcome
 // (index outcome-1). Missing credentials are 407, refused ones 401, both
-// with a challenge (with a new nonce for MD5 and HMAC, so that a stale
-// nonce gets one more chance). Basic and MD5 are accepted for the rest of
-// the session with 212, MD5 with the nonce for the next session; HMAC is
-// checked on every message and accepted with 200 and the nonce for the
-// next message.
+// with a challenge (for MD5 and HMAC with the nonce to use, so that a
+// stale nonce gets one more chance). Basic and MD5 are accepted for the
+// rest of the session with 212, MD5 with the nonce for the next session;
+// HMAC is checked on every message and accepted with 200 and the nonce
+// for the next message.
 var authAnswers = map[AuthType][3]authAnswer{
 	AuthBasic: {
 		{Code: syncml.StatusMissingCredentials, Chal: true},
@@ -93,23 +96,31 @@ func newChal(t AuthType, nonce []byte) *syncml.Chal {
 // x-syncml-hmac header over the raw body (syncml:auth-MAC) against Users.
 //
 // Missing credentials are answered 407 and wrong, stale or malformed ones
-// 401, both with a Chal of Type (with a new nonce for MD5 and HMAC). Basic
-// and MD5 are accepted with 212 and not checked again in the session (MD5
-// with the nonce of the next session in the Chal); HMAC is checked on every
-// message and accepted with 200 and the nonce of the next message. Nonces
-// are kept per device in the session state, made anew from Rand for every
-// session (every message for HMAC), and compared in constant time. For MD5
-// and HMAC the user is the SyncHdr Source LocName. The Identity of an
-// accepted message has the user name in User and "basic", "md5" or "hmac"
-// in Method.
+// 401, both with a Chal of Type (for MD5 and HMAC with the device's
+// current nonce). Basic and MD5 are accepted with 212 and not checked
+// again in the session (MD5 with the nonce of the next session in the
+// Chal); HMAC is checked on every message and accepted with 200 and the
+// nonce of the next message. Nonces are kept per device in the session
+// state, made anew from Rand for every session (every message for HMAC),
+// and compared in constant time. For MD5 and HMAC the user is the SyncHdr
+// Source LocName. The Identity of an accepted message has the user name in
+// User and "basic", "md5" or "hmac" in Method.
+//
+// A refusal does not replace the device's nonce: it repeats it in the
+// Chal, which tells a device with a stale nonce the one to use and leaves
+// the device's next credentials good, so that anyone posting a message
+// under a device's ID cannot make its next session fail. Only a device
+// that has no nonce yet (none was ever sent to it) gets a new one with a
+// refusal. A nonce is replaced when credentials are accepted, which is
+// also what makes a captured credential useless.
 //
 // A device is bound to its owner, the first user accepted for it or the
 // one Server.SetOwner names (see AuthInput.Owner): the credentials of
-// another user, valid as they are, are refused for it with 401 and a Chal
-// (with a new nonce for MD5 and HMAC), as a wrong password is, the Reason
-// saying that the user may not speak for the device; so one user's credentials do not reach another
-// device's session (its queued commands, its last reply) by writing that
-// device's ID in the SyncHdr Source. In Windows MDM the DM credentials
+// another user, valid as they are, are refused for it with 401 and a Chal,
+// as a wrong password is, the Reason saying that the user may not speak
+// for the device; so one user's credentials do not reach another device's
+// session (its queued commands, its last reply) by writing that device's
+// ID in the SyncHdr Source. In Windows MDM the DM credentials
 // are per device, set at enrollment. AnyDevice turns the binding off. An
 // identity accepted with 212 earlier in the session (AuthInput.Accepted)
 // stays accepted.
@@ -184,7 +195,7 @@ type authResult struct {
 	Outcome   authOutcome
 	Username  string       // the authenticated user (authAccepted)
 	Chal      *syncml.Chal // the challenge for the SyncHdr Status, or nil
-	NextNonce []byte       // the new nonce to keep for this device, or nil
+	NextNonce []byte       // the new nonce to keep for this device, or nil (keep the one it has)
 	Err       error        // why the credentials were refused or missing
 }
 
@@ -228,15 +239,23 @@ func (a *CredAuthenticator) check(ctx context.Context, at authAttempt) (authResu
 	if o == authAccepted {
 		d.Username = user
 	}
-	if ans.NextNonce {
+	chal := []byte(nil) // the Chal's NextNonce
+	switch {
+	case !ans.NextNonce:
+	case o != authAccepted && at.Nonce != nil:
+		// a refusal repeats the current nonce and keeps it: a new one
+		// would make the device's next credentials stale, whoever sent
+		// the message refused (see CredAuthenticator)
+		chal = at.Nonce
+	default:
 		n, err := newNonce(a.Rand, a.NonceSize)
 		if err != nil {
 			return authResult{}, err
 		}
-		d.NextNonce = n
+		d.NextNonce, chal = n, n
 	}
 	if ans.Chal {
-		d.Chal = newChal(a.Type, d.NextNonce)
+		d.Chal = newChal(a.Type, chal)
 	}
 	return d, nil
 }

@@ -104,7 +104,11 @@ func TestServerCheck(t *testing.T) {
 		if d.Code != tt.code || d.authAnswer != want || d.Username != tt.user || !errors.Is(d.Err, tt.want) || (tt.want == nil) != (d.Err == nil) {
 			t.Errorf("%s: decision %+v; want code %d user %q err %v", tt.name, d, tt.code, tt.user, tt.want)
 		}
-		if want.Chal != (d.Chal != nil) || want.NextNonce != (d.NextNonce != nil) {
+		// a refusal of a device that holds a nonce repeats it and keeps
+		// it; an acceptance, or a refusal of a device without one, makes
+		// a new one
+		repeat := want.NextNonce && d.Outcome != authAccepted && tt.at.Nonce != nil
+		if want.Chal != (d.Chal != nil) || (want.NextNonce && !repeat) != (d.NextNonce != nil) {
 			t.Errorf("%s: Chal %v NextNonce %x against %+v", tt.name, d.Chal, d.NextNonce, want)
 		}
 		if d.Chal != nil {
@@ -112,8 +116,15 @@ func TestServerCheck(t *testing.T) {
 			if m.Type != string(tt.typ) || m.Format != "b64" || (m.NextNonce != "") != want.NextNonce {
 				t.Errorf("%s: Chal %+v", tt.name, m)
 			}
-			if want.NextNonce && (len(d.NextNonce) != DefaultNonceSize || m.NextNonce != encodeNonce(d.NextNonce) || bytes.Equal(d.NextNonce, n1)) {
-				t.Errorf("%s: nonce %x / %q", tt.name, d.NextNonce, m.NextNonce)
+			switch {
+			case repeat:
+				if m.NextNonce != encodeNonce(tt.at.Nonce) {
+					t.Errorf("%s: nonce %q, want the device's %q repeated", tt.name, m.NextNonce, encodeNonce(tt.at.Nonce))
+				}
+			case want.NextNonce:
+				if len(d.NextNonce) != DefaultNonceSize || m.NextNonce != encodeNonce(d.NextNonce) || bytes.Equal(d.NextNonce, n1) {
+					t.Errorf("%s: nonce %x / %q", tt.name, d.NextNonce, m.NextNonce)
+				}
 			}
 		}
 	}

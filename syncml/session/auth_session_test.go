@@ -44,7 +44,7 @@ func TestHMACEveryMessage(t *testing.T) {
 		if i > 0 {
 			// The previous message again, under the nonce now current.
 			r, err := s.check(ctx, authAttempt{Username: "dev", Nonce: issued, HMAC: prev.hdr, Body: prev.body})
-			if err != nil || r.Code != syncml.StatusInvalidCredentials || r.Chal == nil || r.Chal.Meta.NextNonce == "" {
+			if err != nil || r.Code != syncml.StatusInvalidCredentials || r.Chal == nil || r.Chal.Meta.NextNonce != encodeNonce(issued) || r.NextNonce != nil {
 				t.Fatalf("message %d replayed: %+v, %v", i, r, err)
 			}
 		}
