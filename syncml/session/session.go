@@ -95,7 +95,9 @@ type Config struct {
 	// sets RespURI to the URL devices reach. Handle returns an error when
 	// neither gives an absolute http(s) URL (a bare Session's Inbound
 	// without URL, and no RespURI): a token the device is never told
-	// would only get every message of the session challenged.
+	// would only get every message of the session challenged. For a
+	// request without a Host header (HTTP/1.0) the error matches
+	// ErrProtocol: a Server answers it 400.
 	SessionToken bool
 	// ServerAuth, when set, is how this server authenticates itself to
 	// devices that check it: a Cred in its SyncHdr or an x-syncml-hmac
@@ -548,6 +550,10 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 		return nil, err
 	}
 	if s.cfg.SessionToken && s.cfg.RespURI == nil && !absoluteURL(in.URL) {
+		if u := in.URL; u != nil && u.Host == "" && (u.Scheme == "http" || u.Scheme == "https") {
+			// the request's fault: HTTP/1.0 without a Host header
+			return nil, errorf("Config.SessionToken: %w: the request names no host (no Host header) to make the RespURI of", ErrProtocol)
+		}
 		return nil, errorf("Config.SessionToken needs the URL of the message (Inbound.URL, absolute http or https) or Config.RespURI to make the RespURI of")
 	}
 	h := &m.Header
