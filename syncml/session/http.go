@@ -65,7 +65,9 @@ type ServerConfig struct {
 // Responses: 200 with the reply; 400 for a body that is not a SyncML
 // message with a SessionID and MsgID, or a message no reply can answer
 // by the protocol (an error matching ErrProtocol, such as a device's
-// MaxMsgSize too small for the reply's Statuses); 405 for a method other
+// MaxMsgSize too small for the reply's Statuses, or, with
+// Config.SessionToken and no RespURI hook, a request without a Host
+// header to make the session's RespURI of); 405 for a method other
 // than POST; 413 for a body over MaxBytes; 415 for a content type other
 // than ContentType (parameters such as charset are accepted; WBXML is
 // not); 500 when the Store or the Authenticator fails, or the reply
