@@ -522,7 +522,9 @@ func (*Unknown) Nested() []Command { return nil }
 // used. Commands that have a CmdID keep it, and numbers they use are
 // skipped; an *Unknown and a nil command are left alone. A command is
 // visited once, so an Atomic or Sequence that contains itself (which
-// Validate reports) does not make it loop.
+// Validate reports) does not make it loop, and one met in many places
+// costs one visit; the walk takes no goroutine stack, so any depth of
+// nesting a program builds is numbered.
 //
 // Builders in this module (dmclient, declaredconfig) return commands
 // without a CmdID: whoever sends them numbers them, a session layer by
@@ -531,42 +533,25 @@ func (*Unknown) Nested() []Command { return nil }
 func NumberCommands(cmds []Command, next int) int {
 	used := map[string]bool{}
 	seen := map[Command]bool{} // each command once, so that a cycle ends
-	var collect func([]Command)
-	collect = func(cs []Command) {
-		for _, c := range cs {
-			if isNilCommand(c) || seen[c] {
-				continue
-			}
-			seen[c] = true
-			if id := c.ID(); id != "" {
-				used[cmdIDKey(id)] = true
-			}
-			collect(c.Nested())
+	eachCommand(cmds, seen, func(c Command) {
+		if id := c.ID(); id != "" {
+			used[cmdIDKey(id)] = true
 		}
-	}
-	collect(cmds)
+	})
 	clear(seen)
-	var assign func([]Command)
-	assign = func(cs []Command) {
-		for _, c := range cs {
-			if isNilCommand(c) || seen[c] {
-				continue
-			}
-			seen[c] = true
-			if c.ID() == "" {
-				for used[strconv.Itoa(next)] {
-					next++
-				}
-				id := strconv.Itoa(next)
-				c.SetID(id)
-				if c.ID() == id { // an *Unknown or a typed nil takes no number
-					next++
-				}
-			}
-			assign(c.Nested())
+	eachCommand(cmds, seen, func(c Command) {
+		if c.ID() != "" {
+			return
 		}
-	}
-	assign(cmds)
+		for used[strconv.Itoa(next)] {
+			next++
+		}
+		id := strconv.Itoa(next)
+		c.SetID(id)
+		if c.ID() == id { // an *Unknown or a typed nil takes no number
+			next++
+		}
+	})
 	return next
 }
 
