@@ -26,7 +26,7 @@ import (
 // with MoreData is one chunk of a large object and its value is not read.
 func (t *Tree) Check(cmd syncml.Command) error {
 	c := checker{t: t}
-	c.command(cmd)
+	c.walk(cmd)
 	if len(c.v) == 0 {
 		return nil
 	}
@@ -43,9 +43,36 @@ func (c *checker) add(cmd syncml.Command, item int, uri string, err error, detai
 	c.v = append(c.v, &Violation{Command: cmd.ElementName(), CmdID: cmd.ID(), Item: item, LocURI: uri, Err: err, Detail: detail})
 }
 
-func (c *checker) command(cmd syncml.Command) {
+// walk checks cmd and the commands of the Atomic and Sequence commands
+// in it, in document order. It keeps its own stack of the lists it is
+// inside, so a tree of any depth (a program may build one millions of
+// levels deep) takes no goroutine stack.
+func (c *checker) walk(cmd syncml.Command) {
+	cmds := c.command(cmd)
+	var stack [][]syncml.Command // the rest of each list the walk is inside, innermost last
+	for {
+		for len(cmds) == 0 {
+			if len(stack) == 0 {
+				return
+			}
+			cmds, stack = stack[len(stack)-1], stack[:len(stack)-1]
+		}
+		cmd, rest := cmds[0], cmds[1:]
+		if nested := c.command(cmd); len(nested) > 0 {
+			if len(rest) > 0 {
+				stack = append(stack, rest)
+			}
+			rest = nested
+		}
+		cmds = rest
+	}
+}
+
+// command checks cmd alone and returns the commands it nests when it is
+// an Atomic or Sequence not met before, for walk to check next.
+func (c *checker) command(cmd syncml.Command) []syncml.Command {
 	if cmd == nil || reflect.ValueOf(cmd).IsNil() {
-		return // every Command is a pointer; a nil one names no node
+		return nil // every Command is a pointer; a nil one names no node
 	}
 	switch x := cmd.(type) {
 	case *syncml.Add:
@@ -81,16 +108,15 @@ func (c *checker) command(cmd syncml.Command) {
 		}
 	case *syncml.Atomic, *syncml.Sequence:
 		if c.seen[cmd] {
-			return
+			return nil
 		}
 		if c.seen == nil {
 			c.seen = map[syncml.Command]bool{}
 		}
 		c.seen[cmd] = true
-		for _, sub := range cmd.Nested() {
-			c.command(sub)
-		}
+		return cmd.Nested()
 	}
+	return nil
 }
 
 func accessString(a AccessType) string {
