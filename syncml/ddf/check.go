@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/windc-go/windc/internal/cmdwalk"
 	"github.com/windc-go/windc/syncml"
 )
 
@@ -44,27 +45,13 @@ func (c *checker) add(cmd syncml.Command, item int, uri string, err error, detai
 }
 
 // walk checks cmd and the commands of the Atomic and Sequence commands
-// in it, in document order. It keeps its own stack of the lists it is
-// inside, so a tree of any depth (a program may build one millions of
-// levels deep) takes no goroutine stack.
+// in it, in document order. It keeps its own stack (cmdwalk), so a tree
+// of any depth (a program may build one millions of levels deep) takes
+// no goroutine stack.
 func (c *checker) walk(cmd syncml.Command) {
-	cmds := c.command(cmd)
-	var stack [][]syncml.Command // the rest of each list the walk is inside, innermost last
-	for {
-		for len(cmds) == 0 {
-			if len(stack) == 0 {
-				return
-			}
-			cmds, stack = stack[len(stack)-1], stack[:len(stack)-1]
-		}
-		cmd, rest := cmds[0], cmds[1:]
-		if nested := c.command(cmd); len(nested) > 0 {
-			if len(rest) > 0 {
-				stack = append(stack, rest)
-			}
-			rest = nested
-		}
-		cmds = rest
+	w := cmdwalk.New(c.command(cmd))
+	for cmd, ok := w.Next(); ok; cmd, ok = w.Next() {
+		w.Enter(c.command(cmd))
 	}
 }
 
