@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/windc-go/windc/internal/cmdwalk"
 	"github.com/windc-go/windc/syncml"
 )
 
@@ -76,9 +77,12 @@ func ReadReply(msgs ...*syncml.Message) (*Reply, error) {
 }
 
 // collect gathers the Statuses and Results of cmds; seen holds the
-// groups entered so far, so that one that contains itself is read once.
+// groups entered so far, so that one that contains itself (or stands in
+// many places) is read once. The walk keeps its own stack (cmdwalk): a
+// tree of any depth a program builds takes no goroutine stack.
 func (r *Reply) collect(cmds []syncml.Command, seen map[syncml.Command]bool) {
-	for _, c := range cmds {
+	w := cmdwalk.New(cmds)
+	for c, ok := w.Next(); ok; c, ok = w.Next() {
 		switch c := c.(type) {
 		case nil:
 		case *syncml.Status:
@@ -99,7 +103,7 @@ func (r *Reply) collect(cmds []syncml.Command, seen map[syncml.Command]bool) {
 		default:
 			if !seen[c] {
 				seen[c] = true
-				r.collect(c.Nested(), seen)
+				w.Enter(c.Nested())
 			}
 		}
 	}
@@ -145,26 +149,28 @@ func (d *Desired) SentBy(sent []Sent) bool {
 	node := doc.String()
 	found := false
 	seen := map[syncml.Command]bool{}
-	var walk func(msgID string, cmds []syncml.Command)
-	walk = func(msgID string, cmds []syncml.Command) {
-		for _, c := range cmds {
-			if c == nil || seen[c] {
-				continue
-			}
-			seen[c] = true
-			walk(msgID, c.Nested())
-			if n := c.ElementName(); (n != "Add" && n != "Replace") || c.ID() == "" {
-				continue
-			}
+	// look checks c, if not seen before, and returns what it nests. Only
+	// an Add or Replace may match, and it nests nothing: walking a group
+	// before or after what it holds meets them in the same order.
+	look := func(msgID string, c syncml.Command) []syncml.Command {
+		if c == nil || seen[c] {
+			return nil
+		}
+		seen[c] = true
+		if n := c.ElementName(); (n == "Add" || n == "Replace") && c.ID() != "" {
 			for _, t := range syncml.Targets(c) {
 				if sameNode(t, node) {
 					d.MsgID, d.CmdID, found = msgID, c.ID(), true
 				}
 			}
 		}
+		return c.Nested()
 	}
 	for _, s := range sent {
-		walk(s.MsgID, []syncml.Command{s.Command})
+		w := cmdwalk.New(look(s.MsgID, s.Command))
+		for c, ok := w.Next(); ok; c, ok = w.Next() {
+			w.Enter(look(s.MsgID, c))
+		}
 	}
 	return found
 }
@@ -341,22 +347,23 @@ func (r *Reply) Evaluate(desired []Desired, sent []Sent) *Evaluation {
 	}
 	bySent := make(map[ref]syncml.Command, len(sent))
 	seen := map[syncml.Command]bool{}
-	var index func(msgID string, cmds []syncml.Command)
-	index = func(msgID string, cmds []syncml.Command) {
-		for _, c := range cmds {
-			if c == nil || seen[c] {
-				continue // nil, or a group already indexed (a cycle)
-			}
-			seen[c] = true
-			if c.ID() != "" {
-				bySent[refOf(msgID, c.ID())] = c
-			}
-			index(msgID, c.Nested())
+	// index indexes c, if not seen before, and returns what it nests.
+	index := func(msgID string, c syncml.Command) []syncml.Command {
+		if c == nil || seen[c] {
+			return nil // nil, or a command already indexed (shared, or a cycle)
 		}
+		seen[c] = true
+		if c.ID() != "" {
+			bySent[refOf(msgID, c.ID())] = c
+		}
+		return c.Nested()
 	}
 	for _, s := range sent {
 		clear(seen)
-		index(s.MsgID, []syncml.Command{s.Command})
+		w := cmdwalk.New(index(s.MsgID, s.Command))
+		for c, ok := w.Next(); ok; c, ok = w.Next() {
+			w.Enter(index(s.MsgID, c))
+		}
 	}
 	for _, st := range r.Statuses {
 		if st == nil {

@@ -3,6 +3,7 @@ package declaredconfig
 import (
 	"strings"
 
+	"github.com/windc-go/windc/internal/cmdwalk"
 	"github.com/windc-go/windc/syncml"
 )
 
@@ -167,10 +168,13 @@ func findSummaryData(cmds []syncml.Command) *syncml.Data {
 	return findSummaryIn(cmds, map[syncml.Command]bool{})
 }
 
-// findSummaryIn looks through cmds and the groups in them; seen holds the
-// groups entered so far, so that one that contains itself is read once.
+// findSummaryIn looks through cmds and the groups in them, in document
+// order; seen holds the groups entered so far, so that one that contains
+// itself (or stands in many places) is read once. The walk keeps its own
+// stack (cmdwalk): a tree of any depth takes no goroutine stack.
 func findSummaryIn(cmds []syncml.Command, seen map[syncml.Command]bool) *syncml.Data {
-	for _, c := range cmds {
+	w := cmdwalk.New(cmds)
+	for c, ok := w.Next(); ok; c, ok = w.Next() {
 		switch c := c.(type) {
 		case nil:
 		case *syncml.Alert:
@@ -190,9 +194,7 @@ func findSummaryIn(cmds []syncml.Command, seen map[syncml.Command]bool) *syncml.
 				continue
 			}
 			seen[c] = true
-			if d := findSummaryIn(c.Nested(), seen); d != nil {
-				return d
-			}
+			w.Enter(c.Nested())
 		}
 	}
 	return nil
