@@ -998,10 +998,6 @@ func (w *writer) leave() {
 // enter scans for the one it enters.
 const groupScan = 32
 
-// maxSetDepth is the largest MaxDepth an Encoder takes: the writer
-// recurses once per group, and a goroutine's stack is bounded.
-const maxSetDepth = 1 << 16
-
 // defaultSafeGroups is safeGroups under DefaultMaxDepth.
 const defaultSafeGroups = DefaultMaxDepth - bodyCommandDepth - (maxReach - 1)
 

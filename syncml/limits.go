@@ -20,7 +20,9 @@ type Limits struct {
 	MaxBytes int64
 	// MaxDepth caps element nesting, counting SyncML as 1 and not counting
 	// the content of Data and Unknown elements (see MaxDataDepth).
-	// Default 32.
+	// Default 32; a value above 65536 is taken as 65536 (the decoder
+	// recurses once per nested Atomic or Sequence, and a goroutine's stack
+	// is bounded: its overflow is a fatal error, not a panic).
 	MaxDepth int
 	// MaxTokens caps the number of elements, text runs, comments and
 	// processing instructions. Default 1,048,576.
@@ -52,6 +54,10 @@ const (
 	DefaultMaxNamespaces = 64
 )
 
+// maxSetDepth is the largest MaxDepth a decoder or an Encoder takes: both
+// recurse once per group, and a goroutine's stack is bounded.
+const maxSetDepth = 1 << 16
+
 // DefaultLimits returns the limits Unmarshal and NewDecoder use.
 func DefaultLimits() Limits {
 	return Limits{}.withDefaults()
@@ -64,6 +70,7 @@ func (l Limits) withDefaults() Limits {
 	if l.MaxDepth <= 0 {
 		l.MaxDepth = DefaultMaxDepth
 	}
+	l.MaxDepth = min(l.MaxDepth, maxSetDepth)
 	if l.MaxTokens <= 0 {
 		l.MaxTokens = DefaultMaxTokens
 	}
