@@ -321,7 +321,9 @@ type state struct {
 // refuse answers a message the Authenticator refused: the header's Status
 // (with the challenge) alone. Nothing of the session changes but the
 // nonce and the MsgID counter, and not those when the reply fails; the
-// reply is not kept for replay.
+// reply is not kept for replay. A reply over the MaxMsgSize (the one the
+// message announces, else its session's, and this side's) fails as any
+// reply does: ErrLimit, and ErrProtocol when the bound is the device's.
 func (s *Session) refuse(ctx context.Context, x *Exchange, m *syncml.Message, hdr http.Header, dec AuthDecision) (*Exchange, error) {
 	st, h := &s.st, &m.Header
 	// A reply that fails leaves the counters as they were: the device's
@@ -380,6 +382,19 @@ func (s *Session) refuse(ctx context.Context, x *Exchange, m *syncml.Message, hd
 	raw, err := syncml.Marshal(reply)
 	if err != nil {
 		return failed(errorf("encode reply %s: %w", reply.Header.MsgID, err))
+	}
+	// within the bound of every reply: the MaxMsgSize the message
+	// announces (or its session did) and this side's
+	peer := parseSize(h.Meta)
+	if peer == 0 && h.SessionID == st.SessionID {
+		peer = st.MaxMsgSize
+	}
+	if max := s.cfg.maxMsgSize(peer); max > 0 && len(raw) > max {
+		err := errorf("refusal %s of %d bytes: %w", reply.Header.MsgID, len(raw), pkg.Limit("MaxMsgSize", int64(max), int64(len(raw)), ""))
+		if max == peer {
+			err = errorf("%w: the device's MaxMsgSize %d is too small for the refusal (%w)", ErrProtocol, max, err)
+		}
+		return failed(err)
 	}
 	if a := s.cfg.ServerAuth; a != nil {
 		v, err := a.sign(srvType, reply, password, st, raw)
