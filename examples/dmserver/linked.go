@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/windc-go/windc/dmclient"
@@ -58,13 +59,17 @@ func linkCommands(ctx context.Context) []syncml.Command {
 // relink starts the linked enrollment again on a device that reports
 // EnrollStatus 1 (not started) in a later session: a device that lost its
 // WinDC enrollment, or a new device under a known ID. It is the session's
-// BeforeReply, so the commands go in this session's reply. The
-// EnrollStatus read after an Exec Enroll (in the same exchange) does not
-// start it again, so that a device that stays at 1 is not asked forever.
-func relink(ctx context.Context, s *session.Session, _ *syncml.Message, x *session.Exchange) {
+// BeforeReply, so the commands go in this session's reply. It returns
+// whether it queued them. The EnrollStatus read after an Exec Enroll does
+// not start it again, so that a device that stays at 1 is not asked
+// forever: not in the exchange of the Exec's Status, nor in a later one
+// of a session that relink started it in already (marks), as when the
+// device's MaxMsgSize spreads the commands over two replies and the Gets
+// that read it back go in the second.
+func relink(ctx context.Context, marks *linkMarks, s *session.Session, m *syncml.Message, x *session.Exchange) bool {
 	for _, o := range x.Outcomes {
 		if t := syncml.Targets(o.Command); len(t) > 0 && t[0] == string(linkedProvider.Enroll()) {
-			return
+			return false
 		}
 	}
 	for _, o := range x.Outcomes {
@@ -72,10 +77,36 @@ func relink(ctx context.Context, s *session.Session, _ *syncml.Message, x *sessi
 			continue
 		}
 		if es, err := dmclient.ReadEnrollStatus(o.Results[0]); err == nil && es == dmclient.StatusEnrollmentNotStarted {
+			if marks.linked(x.Identity.Device, m.Header.SessionID) {
+				return false
+			}
 			_ = s.Queue(linkCommands(ctx)...)
-			return
+			return true
 		}
 	}
+	return false
+}
+
+// linkMarks remembers, per device, the last session (its SessionID) that
+// relink started the linked enrollment in, once the exchange that did it
+// is saved (newServer's OnExchange, from the exchange's reaskNote): a
+// reply that failed sent nothing, and the device's retry starts it again.
+// A device costs an entry once relinked, none before.
+type linkMarks struct {
+	m sync.Map // device → SessionID
+}
+
+// linked reports whether relink started the linked enrollment in session
+// sid of device.
+func (lm *linkMarks) linked(device, sid string) bool {
+	v, ok := lm.m.Load(device)
+	return ok && v.(string) == sid
+}
+
+// mark records that relink started the linked enrollment in session sid
+// of device (copies: the strings may share a request's memory).
+func (lm *linkMarks) mark(device, sid string) {
+	lm.m.Store(strings.Clone(device), strings.Clone(sid))
 }
 
 // linkedNode returns the node of the linked enrollment that target, a

@@ -285,7 +285,7 @@ func readUsers(r io.Reader) (*session.MemoryUsers, error) {
 // the other commands a restarted or aborted session gave up (a warning
 // when the linked enrollment's are among them).
 func newServer(log *slog.Logger, auth session.Authenticator, store session.Store) *session.Server {
-	notes := new(reaskNotes)
+	notes, marks := new(reaskNotes), new(linkMarks)
 	return session.NewServer(session.ServerConfig{
 		Logger: log,
 		Store:  store,
@@ -303,11 +303,14 @@ func newServer(log *slog.Logger, auth session.Authenticator, store session.Store
 				}
 			},
 			BeforeReply: func(ctx context.Context, s *session.Session, m *syncml.Message, x *session.Exchange) {
-				beforeReply(ctx, notes, s, m, x)
+				beforeReply(ctx, notes, marks, s, m, x)
 			},
 		},
 		OnExchange: func(ctx context.Context, x *session.Exchange) {
 			note := notes.take(ctx, x)
+			if note != nil && note.relinked != "" {
+				marks.mark(x.Identity.Device, note.relinked) // saved: relink does not start it again in this session
+			}
 			// the records' attributes cost allocations: none when discarded
 			info, warn := log.Enabled(ctx, slog.LevelInfo), log.Enabled(ctx, slog.LevelWarn)
 			if !info && !warn {
