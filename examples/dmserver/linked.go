@@ -60,16 +60,16 @@ func linkCommands(ctx context.Context) []syncml.Command {
 // EnrollStatus 1 (not started) in a later session: a device that lost its
 // WinDC enrollment, or a new device under a known ID. It is the session's
 // BeforeReply, so the commands go in this session's reply. It returns
-// whether it queued them. The EnrollStatus read after an Exec Enroll does
+// whether the session is linked as of this exchange: the device answered
+// Exec Enroll in it, or relink queued the commands. An EnrollStatus read
+// in a linked session (the Exec's exchange, or a later one: marks) does
 // not start it again, so that a device that stays at 1 is not asked
-// forever: not in the exchange of the Exec's Status, nor in a later one
-// of a session that relink started it in already (marks), as when the
-// device's MaxMsgSize spreads the commands over two replies and the Gets
-// that read it back go in the second.
+// forever, also when the device's MaxMsgSize spreads the commands over two
+// replies and the Gets that read it back go in the second.
 func relink(ctx context.Context, marks *linkMarks, s *session.Session, m *syncml.Message, x *session.Exchange) bool {
 	for _, o := range x.Outcomes {
 		if t := syncml.Targets(o.Command); len(t) > 0 && t[0] == string(linkedProvider.Enroll()) {
-			return false
+			return true
 		}
 	}
 	for _, o := range x.Outcomes {
@@ -87,26 +87,32 @@ func relink(ctx context.Context, marks *linkMarks, s *session.Session, m *syncml
 	return false
 }
 
-// linkMarks remembers, per device, the last session (its SessionID) that
-// relink started the linked enrollment in, once the exchange that did it
-// is saved (newServer's OnExchange, from the exchange's reaskNote): a
-// reply that failed sent nothing, and the device's retry starts it again.
-// A device costs an entry once relinked, none before.
+// linkMarks remembers, per device, the session (its SessionID) that is
+// linked (see relink) from the exchange that linked it, once saved
+// (newServer's OnExchange, from the exchange's reaskNote: a reply that
+// failed sent nothing, and the device's retry links again), until the
+// session ends (Exchange.Done). A device costs an entry from its answer
+// to Exec Enroll to the end of that session, none otherwise.
 type linkMarks struct {
 	m sync.Map // device → SessionID
 }
 
-// linked reports whether relink started the linked enrollment in session
-// sid of device.
+// linked reports whether session sid of device is linked.
 func (lm *linkMarks) linked(device, sid string) bool {
 	v, ok := lm.m.Load(device)
 	return ok && v.(string) == sid
 }
 
-// mark records that relink started the linked enrollment in session sid
-// of device (copies: the strings may share a request's memory).
-func (lm *linkMarks) mark(device, sid string) {
-	lm.m.Store(strings.Clone(device), strings.Clone(sid))
+// note records what the saved exchange x did: its session linked
+// (linked, the SessionID; "" when it did not link it), or ended.
+func (lm *linkMarks) note(x *session.Exchange, linked string) {
+	switch {
+	case x.Done:
+		lm.m.Delete(x.Identity.Device)
+	case linked != "":
+		// copies: the strings may share the request's memory
+		lm.m.Store(strings.Clone(x.Identity.Device), strings.Clone(linked))
+	}
 }
 
 // linkedNode returns the node of the linked enrollment that target, a

@@ -308,8 +308,8 @@ func newServer(log *slog.Logger, auth session.Authenticator, store session.Store
 		},
 		OnExchange: func(ctx context.Context, x *session.Exchange) {
 			note := notes.take(ctx, x)
-			if note != nil && note.relinked != "" {
-				marks.mark(x.Identity.Device, note.relinked) // saved: relink does not start it again in this session
+			if note != nil {
+				marks.note(x, note.linked) // saved: relink does not start it again in a linked session
 			}
 			// the records' attributes cost allocations: none when discarded
 			info, warn := log.Enabled(ctx, slog.LevelInfo), log.Enabled(ctx, slog.LevelWarn)

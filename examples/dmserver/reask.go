@@ -44,27 +44,27 @@ func askedAgain(cmd syncml.Command) bool {
 // Gets (queued, or refused by Queue: MaxQueue) goes to notes, for the
 // exchange's record.
 func beforeReply(ctx context.Context, notes *reaskNotes, marks *linkMarks, s *session.Session, m *syncml.Message, x *session.Exchange) {
-	var relinked string
+	var linked string
 	if relink(ctx, marks, s, m, x) {
-		relinked = m.Header.SessionID
+		linked = m.Header.SessionID
 	}
 	again := reask(x.Outcomes)
 	if len(again) == 0 {
-		notes.put(ctx, &reaskNote{x: x, relinked: relinked}) // a try before this one may have left one
+		notes.put(ctx, &reaskNote{x: x, linked: linked}) // a try before this one may have left one
 		return
 	}
-	notes.put(ctx, &reaskNote{x: x, targets: targetsOf(again), err: s.Queue(again...), relinked: relinked})
+	notes.put(ctx, &reaskNote{x: x, targets: targetsOf(again), err: s.Queue(again...), linked: linked})
 }
 
 // A reaskNote says what beforeReply did with the Gets it asked again for
 // the Exchange x: their targets, and why Queue refused them (nil: they
-// were queued); and the SessionID relink started the linked enrollment
-// in, "" when it did not.
+// were queued); and the SessionID of the session the exchange linked
+// (relink), "" when it did not.
 type reaskNote struct {
-	x        *session.Exchange
-	targets  []string
-	err      error
-	relinked string
+	x       *session.Exchange
+	targets []string
+	err     error
+	linked  string
 }
 
 // reaskNotes carries reaskNotes from beforeReply to the exchange's record

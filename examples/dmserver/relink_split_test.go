@@ -13,7 +13,8 @@ import (
 )
 
 // A device that reads EnrollStatus 1 (not started) in a later session is
-// linked again in that session once, also when the device's MaxMsgSize
+// linked again in that session once, and one that reads 1 after the Exec
+// of its first session is not linked again in it, also when the device's MaxMsgSize
 // spreads the linked enrollment's commands over two replies: the Replace
 // and the Exec in one, the Gets of EnrollStatus and LastError in the next
 // (the device asks for it with Alert 1222). The device answers each reply
@@ -27,7 +28,7 @@ func TestRelinkOnceWhenSpread(t *testing.T) {
 		var logs bytes.Buffer
 		srv := httptest.NewServer(newMux(slog.New(slog.NewTextHandler(&logs, nil)), nil))
 		url := srv.URL + Path
-		enrollStatus := "3" // what the device answers for EnrollStatus
+		var enrollStatus string // what the device answers for EnrollStatus
 		mux := session.NewMux()
 		mux.Handle("Get", session.HandlerFunc(func(_ context.Context, r *session.Request) session.Response {
 			var items []syncml.Item
@@ -45,16 +46,26 @@ func TestRelinkOnceWhenSpread(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := c.Run(context.Background(), srv.Client(), url, "1"); err != nil {
-			t.Fatalf("MaxMsgSize %d: first session: %v", max, err)
-		}
-		// the next session reads 1: linked again, once
-		enrollStatus = "1"
-		logs.Reset()
-		_, err = c.Run(context.Background(), srv.Client(), url, "2")
-		execs := strings.Count(logs.String(), "cmd=Exec targets=["+string(linkedProvider.Enroll())+"]")
-		if err != nil || execs != 1 {
-			t.Errorf("MaxMsgSize %d: second session: %d Exec Enroll answered (want 1), Run: %v", max, execs, err)
+		// the first session links the device, which reads 3, then 1
+		// (sessions 2 and 3: linked again, once) and 1 in a first session
+		// of another ID (linked once: its first session does it)
+		for _, sess := range []struct{ device, sid, status string }{
+			{"DEV-SPREAD", "1", "3"}, {"DEV-SPREAD", "2", "1"}, {"DEV-SPREAD", "3", "1"}, {"DEV-SPREAD-NEW", "1", "1"},
+		} {
+			c := c
+			if sess.device != "DEV-SPREAD" {
+				if c, err = session.NewClient(session.ClientConfig{DeviceID: sess.device, ServerURI: url, Handler: mux, MaxMsgSize: max, MaxMessages: 40,
+					DevInfo: session.DevInfo{DevID: sess.device, Lang: "en-US"}}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			enrollStatus = sess.status
+			logs.Reset()
+			_, err := c.Run(context.Background(), srv.Client(), url, sess.sid)
+			execs := strings.Count(logs.String(), "cmd=Exec targets=["+string(linkedProvider.Enroll())+"]")
+			if err != nil || execs != 1 {
+				t.Errorf("MaxMsgSize %d: %s session %s reading %s: %d Exec Enroll answered (want 1), Run: %v", max, sess.device, sess.sid, sess.status, execs, err)
+			}
 		}
 		srv.Close()
 	}
