@@ -339,11 +339,6 @@ func (s *Session) refuse(ctx context.Context, x *Exchange, m *syncml.Message, hd
 		st.Nonce = dec.NextNonce
 	}
 	var out int
-	if st.refusedMid() && (startsSession(m) || h.SessionID != st.SessionID) {
-		// The device gave up the session whose last message was refused:
-		// what it was answering goes out again in the next one.
-		st.requeueSent()
-	}
 	switch h.SessionID {
 	case st.SessionID:
 		st.OutMsgID++
@@ -1068,7 +1063,10 @@ func (st *state) refusedMid() bool {
 // requeueSent puts the commands sent and still waiting for their Status
 // back in front of the queue, in the order they were sent, followed by the
 // rest of the package: a device that starts over after a refusal gets
-// them again (see correlator.requeue).
+// them again (see correlator.requeue). Only an accepted message that
+// starts a session does it: a refused one may come from anyone who knows
+// the device's ID and SessionID, and requeueing for it sent an open
+// session's commands again (TestStrangerRefusalsKeepSent).
 func (st *state) requeueSent() {
 	st.rejoinCont()
 	again := st.Sent.requeue()
