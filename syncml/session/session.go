@@ -525,8 +525,9 @@ func (s *Session) Pending() int { return s.st.Sent.pending() }
 // Handle takes one received message and returns the reply with what came
 // back for the commands sent before. A byte-identical copy of the message the
 // last reply answered (same SessionID and MsgID: a device retrying after a
-// lost reply) gets that reply again (Exchange.Replayed), before the
-// Authenticator is asked, and nothing runs. A message of the session with a
+// lost reply), with the same x-syncml-hmac header when it had one, gets that
+// reply again (Exchange.Replayed), before the Authenticator is asked, and
+// nothing runs. A message of the session with a
 // MsgID used before and other bytes, or a lower one, is no replay: it is
 // handled as a message of its own.
 //
@@ -567,7 +568,7 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 		return nil, errorf("Config.SessionToken needs the URL of the message (Inbound.URL, absolute http or https) or Config.RespURI to make the RespURI of")
 	}
 	h := &m.Header
-	sum := sha256.Sum256(raw)
+	sum := requestHash(raw, in.Header)
 	st := &s.st
 	xr, xs := s.handleSpace, s.exchSpace
 	s.handleSpace, s.exchSpace = nil, nil
@@ -1084,6 +1085,33 @@ func (st *state) requeue() {
 		st.Queue = append(st.Cont, st.Queue...)
 		st.Cont = nil
 	}
+}
+
+// hmacHeaderKey is HMACHeaderName as net/http keys it.
+var hmacHeaderKey = http.CanonicalHeaderKey(HMACHeaderName)
+
+// requestHash returns what tells a replay of a message (ReqHash): the
+// SHA-256 of its bytes, and of its x-syncml-hmac header (the first) when
+// it has one. Under HMAC the header is what authenticates the message,
+// whose bytes hold no secret: a replay is of both, so that the bytes of
+// a device's message posted again without its header, or with another,
+// are authenticated rather than answered with the kept reply. A message
+// without the header hashes as before.
+func requestHash(raw []byte, hdr http.Header) [sha256.Size]byte {
+	var v string
+	if vs := hdr[hmacHeaderKey]; len(vs) > 0 {
+		v = vs[0]
+	}
+	if v == "" {
+		return sha256.Sum256(raw)
+	}
+	h := sha256.New()
+	h.Write(raw)
+	h.Write([]byte{0})
+	h.Write([]byte(v))
+	var sum [sha256.Size]byte
+	h.Sum(sum[:0])
+	return sum
 }
 
 // parseInbound returns the message and its bytes.
