@@ -224,51 +224,6 @@ func (c *correlator) continued(cands []syncml.Command) syncml.Command {
 	return nil
 }
 
-// requeue removes from the session the commands sent and still waiting
-// for their Status and returns them, in the order they were sent (the
-// commands nested in a returned Atomic or Sequence go with it). The piece
-// of an object sent in chunks is not returned: it stays, and abandon
-// reports it.
-func (c *correlator) requeue() []syncml.Command {
-	var again []syncml.Command
-	var nested, taken nestedSet // nested in any group sent; in one taken
-	keep := c.sent[:0]
-	prevChunk := false
-	for _, s := range c.sent {
-		chunk := isChunk(s.Cmd) || prevChunk // a piece of an object, or its last
-		prevChunk = isChunk(s.Cmd)
-		if nested.has(s.MsgID, s.Cmd) {
-			keep = append(keep, s) // goes with its parent, if that goes
-			continue
-		}
-		var flat []syncml.Command
-		if n := s.Cmd.Nested(); n != nil {
-			flattenAll(n, &flat)
-			nested.add(s.MsgID, flat)
-		}
-		if s.Status == nil && !s.NoResp && !s.Internal && !s.Held && !chunk {
-			again = append(again, s.Cmd)
-			taken.add(s.MsgID, flat)
-			continue
-		}
-		keep = append(keep, s)
-	}
-	if len(again) > 0 {
-		// drop the nested records of the commands taken
-		out := keep[:0]
-		for _, s := range keep {
-			if !taken.has(s.MsgID, s.Cmd) {
-				out = append(out, s)
-			}
-		}
-		clear(c.sent[len(out):])
-		c.sent = out
-		c.index = nil
-		c.next = 0
-	}
-	return again
-}
-
 // A nestedSet holds the commands nested in groups sent (or reported in
 // Outcomes): by pointer, and by the MsgID of their message and their
 // CmdID, unique in it. The records of a Server's session, decoded from its
@@ -277,13 +232,6 @@ func (c *correlator) requeue() []syncml.Command {
 type nestedSet struct {
 	ptr map[syncml.Command]bool
 	id  map[[2]string]bool
-}
-
-// add puts cmds, of message msgID, in the set.
-func (n *nestedSet) add(msgID string, cmds []syncml.Command) {
-	for _, c := range cmds {
-		n.put(msgID, c)
-	}
 }
 
 // put puts c, of message msgID, in the set; it reports whether c (that

@@ -84,10 +84,11 @@
 // SyncHdr, or an x-syncml-hmac header on every reply) and a Client with a
 // [ServerCheck] checks it, stopping a session whose server fails (in Run,
 // HandleInbound and Handle alike). A device that starts over with package 1
-// after a refusal in the middle of a session, accepted at once, gets again
-// the commands its refused message was answering; a package 1 that is
-// refused itself does not put them back (anyone may post one), and once
-// it is accepted they are given up as in any restart (Abandoned).
+// after a refusal in the middle of a session gives up, as in any restart,
+// the commands its refused message was answering (Abandoned): it may have
+// run them, and a refused message may come from anyone who knows the
+// device's ID; the application decides what to send again
+// ([AbandonedGets] for reads).
 //
 // The package knows no CSP: it depends on package syncml only.
 package session

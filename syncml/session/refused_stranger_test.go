@@ -31,10 +31,10 @@ func strangerMessage(sid, msgID, body string, cred *syncml.Cred) []byte {
 // and the SessionID of its open session (Windows numbers its sessions
 // with small integers), refused as they are (407), must not change what
 // the server sent in that session. They did: the first, in the session,
-// marked the session's last message refused (refusedMid), and the second,
-// a package 1 of another session, was taken as the device starting over
-// after a refusal, and refuse put every command sent and not yet answered
-// back in the queue (requeueSent). The device, which had run them and
+// marked the session's last message refused, and the second, a package 1
+// of another session, was taken as the device starting over after a
+// refusal, and refuse put every command sent and not yet answered back in
+// the queue (a requeue since removed). The device, which had run them and
 // answers them in its next message (at its session's token URL, or signed
 // with HMAC), found its Statuses unmatched and got every command again:
 // an Exec run twice, its first Outcome lost. Found against dmserver -auth

@@ -83,8 +83,8 @@ func (u *restore) note(st *state, queue []syncml.Command) {
 	}
 	u.saved = true
 	if n := len(st.Sent.sent); n > 0 {
-		// requeueSent and rejoinCont change the list in place, an abort's
-		// receive the records
+		// rejoinCont changes the list in place, an abort's receive the
+		// records
 		u.sent = slices.Clone(st.Sent.sent)
 		u.recs, u.ids = make([]sentCmd, n), make([]string, n)
 		for i, e := range u.sent {

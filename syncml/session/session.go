@@ -283,7 +283,7 @@ type state struct {
 	// by the Authenticator in a session not started yet, and the last
 	// MsgID answered in it, so that MsgIDs stay unique when it starts;
 	// RefusedSession is SessionID when the device's last message in the
-	// session was refused (see refusedMid).
+	// session was refused.
 	RefusedSession string
 	RefusedOut     int
 	// Auth is the Identity accepted with 212 in this session, with the
@@ -344,7 +344,7 @@ func (s *Session) refuse(ctx context.Context, x *Exchange, m *syncml.Message, hd
 		st.OutMsgID++
 		out = st.OutMsgID
 		if !startsSession(m) {
-			st.RefusedSession, st.RefusedOut = st.SessionID, st.OutMsgID // see refusedMid
+			st.RefusedSession, st.RefusedOut = st.SessionID, st.OutMsgID
 		}
 	case st.RefusedSession:
 		st.RefusedOut++
@@ -642,10 +642,12 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	}
 	if starting {
 		held = nil
+		// What was sent and not answered is given up (Abandoned), also
+		// after a refusal in the middle of the session: the device may
+		// have run it (its answer was what was refused), and sending it
+		// again would run an Exec or an Add twice. The application
+		// decides what to send again (AbandonedGets for reads).
 		st.rejoinCont()
-		if st.refusedMid() {
-			st.requeueSent()
-		}
 		x.Outcomes = append(x.Outcomes, st.Sent.abandon()...)
 		st.requeue()
 		st.LO = nil
@@ -1052,29 +1054,6 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 type refusal struct {
 	at  int
 	cmd syncml.Command
-}
-
-// refusedMid reports whether the device's last message in the session
-// was refused in its middle (not a package 1): the Statuses it carried
-// for the commands sent were never taken.
-func (st *state) refusedMid() bool {
-	return st.SessionID != "" && st.RefusedSession == st.SessionID
-}
-
-// requeueSent puts the commands sent and still waiting for their Status
-// back in front of the queue, in the order they were sent, followed by the
-// rest of the package: a device that starts over after a refusal gets
-// them again (see correlator.requeue). Only an accepted message that
-// starts a session does it: a refused one may come from anyone who knows
-// the device's ID and SessionID, and requeueing for it sent an open
-// session's commands again (TestStrangerRefusalsKeepSent).
-func (st *state) requeueSent() {
-	st.rejoinCont()
-	again := st.Sent.requeue()
-	if len(again)+len(st.Cont) > 0 {
-		st.Queue = append(append(again, st.Cont...), st.Queue...)
-		st.Cont = nil
-	}
 }
 
 // requeue puts the commands of an unfinished package back at the front of
