@@ -476,7 +476,7 @@ func replayOf(device string, raw []byte, kept bool, in *Inbound, sp *sessionSpac
 	if _, err := r.head(&st); err != nil || !st.answered(h) {
 		return nil
 	}
-	if sum := requestHash(in.Raw, in.Header); !bytes.Equal(sum[:], st.ReqHash) {
+	if sum := requestHash(in.Raw, in.Header, in.URL); !bytes.Equal(sum[:], st.ReqHash) {
 		return nil
 	}
 	reply := st.Reply

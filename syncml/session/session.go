@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/windc-go/windc/syncml"
 )
@@ -568,7 +569,7 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 		return nil, errorf("Config.SessionToken needs the URL of the message (Inbound.URL, absolute http or https) or Config.RespURI to make the RespURI of")
 	}
 	h := &m.Header
-	sum := requestHash(raw, in.Header)
+	sum := requestHash(raw, in.Header, in.URL)
 	st := &s.st
 	xr, xs := s.handleSpace, s.exchSpace
 	s.handleSpace, s.exchSpace = nil, nil
@@ -1070,24 +1071,39 @@ func (st *state) requeue() {
 var hmacHeaderKey = http.CanonicalHeaderKey(HMACHeaderName)
 
 // requestHash returns what tells a replay of a message (ReqHash): the
-// SHA-256 of its bytes, and of its x-syncml-hmac header (the first) when
-// it has one. Under HMAC the header is what authenticates the message,
-// whose bytes hold no secret: a replay is of both, so that the bytes of
-// a device's message posted again without its header, or with another,
-// are authenticated rather than answered with the kept reply. A message
-// without the header hashes as before.
-func requestHash(raw []byte, hdr http.Header) [sha256.Size]byte {
+// SHA-256 of its bytes, of its x-syncml-hmac header (the first) when it
+// has one, and of the session token its URL carries (SessionTokenParam)
+// when it carries one. The header under HMAC, and the token under
+// Config.SessionToken, are what authenticate a message whose bytes hold
+// no secret: a replay is of them too, so that the bytes of a device's
+// message posted again without them, or with others, are authenticated
+// rather than answered with the kept reply (which carries the token). A
+// message with neither hashes as before.
+func requestHash(raw []byte, hdr http.Header, u *url.URL) [sha256.Size]byte {
 	var v string
 	if vs := hdr[hmacHeaderKey]; len(vs) > 0 {
 		v = vs[0]
 	}
-	if v == "" {
+	tok, hasTok := "", false
+	if u != nil && strings.Contains(u.RawQuery, SessionTokenParam) {
+		vs, ok := u.Query()[SessionTokenParam]
+		if ok && len(vs) > 0 {
+			tok, hasTok = vs[0], true
+		}
+	}
+	if v == "" && !hasTok {
 		return sha256.Sum256(raw)
 	}
 	h := sha256.New()
 	h.Write(raw)
-	h.Write([]byte{0})
-	h.Write([]byte(v))
+	if v != "" {
+		h.Write([]byte{0})
+		h.Write([]byte(v))
+	}
+	if hasTok {
+		h.Write([]byte{1})
+		h.Write([]byte(tok))
+	}
 	var sum [sha256.Size]byte
 	h.Sum(sum[:0])
 	return sum

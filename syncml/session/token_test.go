@@ -212,8 +212,8 @@ func TestSessionTokenOverHTTP(t *testing.T) {
 // SessionToken, that message, and one with a wrong token, is challenged
 // (407, and a reply of that Status alone); the device, posting to the
 // RespURI, goes on with the session and gets the command (a byte-identical
-// replay of its message is answered as before, at any URL: it needs the
-// device's exact bytes).
+// replay of its message is answered as before at the session's URL, and
+// challenged at the plain URL: the token is part of what a replay repeats).
 func TestSessionTokenAttack(t *testing.T) {
 	ctx := context.Background()
 	for _, typ := range []AuthType{AuthBasic, AuthMD5} {
@@ -320,10 +320,20 @@ func TestSessionTokenAttack(t *testing.T) {
 						t.Fatalf("the device's message %s: %d", m.Header.MsgID, code)
 					}
 					if i == 0 {
-						// a byte-identical replay is answered before
-						// authentication, anywhere: the reply as sent
-						if again := p.post(t, p.ts.URL, raw); !bytes.Equal(mustMarshal(t, again), mustMarshal(t, reply)) || tokenOf(t, again) == "" {
-							t.Errorf("replay at the plain URL:\n%s\nwant\n%s", mustMarshal(t, again), mustMarshal(t, reply))
+						// a byte-identical replay at the session's URL (the
+						// device's retry) gets the reply as sent; the same
+						// bytes at the plain URL are not a replay (the token
+						// is part of what authenticates them): challenged,
+						// without the token or the Get
+						if again := p.post(t, at, raw); !bytes.Equal(mustMarshal(t, again), mustMarshal(t, reply)) {
+							t.Errorf("replay at the session's URL:\n%s\nwant\n%s", mustMarshal(t, again), mustMarshal(t, reply))
+						}
+						if !on {
+							break // at is the plain URL
+						}
+						again := p.post(t, p.ts.URL, raw)
+						if code := hdrCode(t, again); code != syncml.StatusMissingCredentials || tokenOf(t, again) != "" || len(again.Body.Commands) != 1 {
+							t.Errorf("the device's bytes at the plain URL: %d, token %q, %d commands; want 407 alone", code, tokenOf(t, again), len(again.Body.Commands))
 						}
 					}
 					if done {
