@@ -45,9 +45,10 @@ func overhead(h *syncml.Header) int {
 // were cut before and stay as they are. A command whose object exceeds
 // maxObj (0: no bound) is not sent: it is returned in refused. Each
 // command cut (the last of its chunks now) is returned in cut with the
-// Items it had before, in the order cut: undone last to first, they put
-// the commands back as they were (rejoin cannot: the chunks of XML Data
-// are text).
+// Items it had before, in the order cut: undone last to first (undoCuts),
+// they put the commands back as they were (rejoin cannot: the chunks of
+// XML Data are text). On an error nothing stays cut: the commands cut
+// before it get their Items back.
 func chunkCommands(cands []syncml.Command, max, maxObj int, h *syncml.Header, done func(syncml.Command) bool) (out, refused []syncml.Command, cut []uncut, err error) {
 	if max <= 0 && maxObj <= 0 {
 		return cands, nil, nil, nil // nothing is cut or refused
@@ -69,6 +70,7 @@ func chunkCommands(cands []syncml.Command, max, maxObj int, h *syncml.Header, do
 			items := r.Items
 			parts, err := splitResults(r, roomOf())
 			if err != nil {
+				undoCuts(cut)
 				return nil, nil, nil, err
 			}
 			if len(parts) > 1 {
@@ -77,6 +79,7 @@ func chunkCommands(cands []syncml.Command, max, maxObj int, h *syncml.Header, do
 				var more []uncut
 				parts, _, more, err = chunkCommands(parts, max, 0, h, nil)
 				if err != nil {
+					undoCuts(cut) // more is undone already
 					return nil, nil, nil, err
 				}
 				cut = append(cut, more...)
@@ -99,6 +102,7 @@ func chunkCommands(cands []syncml.Command, max, maxObj int, h *syncml.Header, do
 		}
 		l, err := encodedLen(c)
 		if err != nil {
+			undoCuts(cut)
 			return nil, nil, nil, err
 		}
 		if l <= roomOf() {
@@ -108,6 +112,7 @@ func chunkCommands(cands []syncml.Command, max, maxObj int, h *syncml.Header, do
 		cut = append(cut, uncut{cmd: c, items: items})
 		chunks, err := split(c, roomOf(), roomOf(), false)
 		if err != nil {
+			undoCuts(cut)
 			return nil, nil, nil, err
 		}
 		out = append(out, chunks...)

@@ -139,6 +139,9 @@ type Client struct {
 	// (ServerAuth), and srvNext the device's next Status for its SyncHdr.
 	srvOK   bool
 	srvNext *srvStatus
+	// answered is the buffer in which Handle notes the records it
+	// changes (see clientMark).
+	answered []was
 }
 
 // NewClient returns a Client for cfg (copied).
@@ -193,7 +196,9 @@ func (c *Client) Queue(cmds ...syncml.Command) error {
 // Start begins a session with sessionID (kept as given) and returns
 // package 1: Alert 1201, then alerts (client events such as
 // NewClientEvent(…LoginStatus…)), then the DevInfo Replace, then what was
-// queued. Anything of a previous session is forgotten.
+// queued. Anything of a previous session is forgotten. A Start that fails
+// changes nothing: what was queued stays queued, whole (an object cut
+// into chunks for the server's MaxMsgSize gets its Items back).
 func (c *Client) Start(ctx context.Context, sessionID string, alerts ...syncml.Command) (*syncml.Message, error) {
 	if sessionID == "" {
 		return nil, errorf("Start: empty SessionID")
@@ -206,6 +211,9 @@ func (c *Client) Start(ctx context.Context, sessionID string, alerts ...syncml.C
 	if err := notInAtomic("Start", alerts); err != nil {
 		return nil, err
 	}
+	// A Start that fails changes nothing: the queue stays queued, whole.
+	var u clientMark
+	u.mark(c)
 	c.sessionID, c.outMsgID, c.inMsgID = sessionID, 0, ""
 	c.sent.reset()
 	c.retries, c.ended, c.lo, c.cont = 0, false, nil, nil
@@ -216,7 +224,13 @@ func (c *Client) Start(ctx context.Context, sessionID string, alerts ...syncml.C
 	}
 	c.pkg1 = append(c.pkg1, c.queue...)
 	c.queue = nil
-	return c.package1(ctx)
+	m, err := c.package1(ctx)
+	if err != nil {
+		u.put(c)
+		return nil, err
+	}
+	u.drop(c)
+	return m, nil
 }
 
 // package1 builds (or rebuilds, after a challenge) package 1.
@@ -253,7 +267,7 @@ func (c *Client) package1(ctx context.Context) (*syncml.Message, error) {
 // session (EachMessage's anew), with the Cred of the server's challenge:
 // the server executed nothing of it.
 func (c *Client) resend(ctx context.Context, h *syncml.Header) (*syncml.Message, error) {
-	c.sent.forget(strconv.Itoa(c.outMsgID))
+	refused := strconv.Itoa(c.outMsgID)
 	m := c.message(h)
 	if c.cfg.Credentials != nil {
 		cred, err := c.cfg.Credentials.Cred(ctx, c.chal)
@@ -268,7 +282,12 @@ func (c *Client) resend(ctx context.Context, h *syncml.Header) (*syncml.Message,
 		return nil, err
 	}
 	c.again = true
-	return c.finish(m, cands, c.lastFinal)
+	if m, err = c.finish(m, cands, c.lastFinal); err != nil {
+		return nil, err
+	}
+	// the refused message's records, once the new one holds its commands
+	c.sent.forget(refused)
+	return m, nil
 }
 
 // message starts the next message of the session, with a Status for hdr
@@ -291,7 +310,11 @@ func (c *Client) message(hdr *syncml.Header) *syncml.Message {
 
 // finish numbers m, fills it with as many of cands as fit in the
 // server's MaxMsgSize (the rest waits in c.cont, and Final is cleared),
-// records what it sends and encodes it.
+// records what it sends and encodes it. The objects too large for one
+// message are cut into chunks, each command the last of its own (see
+// chunkCommands, and pack's forced cut); when the message fails they get
+// their Items back, and nothing of c changed: the commands go out whole
+// in the next message built.
 func (c *Client) finish(m *syncml.Message, cands []syncml.Command, final bool) (*syncml.Message, error) {
 	again := c.again // m is the last message built once more
 	c.again = false
@@ -308,9 +331,9 @@ func (c *Client) finish(m *syncml.Message, cands []syncml.Command, final bool) (
 			done[x] = true
 		}
 	}
-	cands, _, _, err := chunkCommands(cands, c.peerMax, 0, &m.Header, func(x syncml.Command) bool { return done[x] })
+	cands, _, cut, err := chunkCommands(cands, c.peerMax, 0, &m.Header, func(x syncml.Command) bool { return done[x] })
 	if err != nil {
-		return nil, errorf("chunk: %w", err)
+		return nil, errorf("chunk: %w", err) // nothing stays cut
 	}
 	// The first command after the Statuses continues an object when the
 	// last message ended with one of its chunks (the same message again:
@@ -330,8 +353,13 @@ func (c *Client) finish(m *syncml.Message, cands []syncml.Command, final bool) (
 	}
 	c.outMsgID++
 	m.Header.MsgID = strconv.Itoa(c.outMsgID)
+	var whole uncut // the command a forced message may cut, as it was
+	whole.note(cands)
 	raw, sent, rest, err := pack(nil, m, cands, c.peerMax, true, final, cont)
 	if err != nil {
+		// put back, last first, what pack and chunkCommands cut
+		whole.undo()
+		undoCuts(cut)
 		c.outMsgID--
 		if c.peerMax > 0 && errors.Is(err, ErrLimit) {
 			// the server's own bound (the only one pack has), which no
@@ -376,6 +404,16 @@ func (c *Client) finish(m *syncml.Message, cands []syncml.Command, final bool) (
 // cannot be kept within the server's MaxMsgSize (not even its SyncHdr and
 // Statuses fit) is not made: the error matches ErrLimit, and ErrProtocol
 // (the bound is the server's).
+//
+// A Handle that fails changes nothing of the Client but the server's
+// challenge, which it keeps: the commands queued stay queued, whole (an
+// object cut into chunks for the reply gets its Items back), and so do
+// the rest of the device's package, the server's MaxMsgSize, the records
+// of what the device sent (the Statuses matched go unmatched again) and
+// the object the server is sending in chunks. The same message handled
+// again is answered as the failed call would have answered it: the
+// Handler and the hooks run again, and what BeforeReply queued in the
+// failed call went with it (it queues it again).
 //
 // When ClientConfig.ServerAuth is set, the server's credentials are
 // checked first, as Run does: basic and MD5 from the message's SyncHdr;
@@ -436,11 +474,27 @@ func (c *Client) handle(ctx context.Context, m *syncml.Message, raw []byte, hdr 
 			return x, nil
 		}
 	}
+	// A reply that fails changes nothing (see clientMark).
+	var u clientMark
+	u.mark(c)
+	x, err := c.answer(ctx, m, x, &u)
+	if err != nil {
+		u.put(c)
+		return nil, err
+	}
+	u.drop(c)
+	return x, nil
+}
+
+// answer is the rest of handle: it answers m, noting in u what it changes
+// that mark does not (the records receive changes).
+func (c *Client) answer(ctx context.Context, m *syncml.Message, x *Exchange, u *clientMark) (*Exchange, error) {
+	h := &m.Header
 	c.inMsgID = h.MsgID
 	if n := parseSize(h.Meta); n > 0 {
 		c.peerMax = n
 	}
-	outs, unmatched, hdrs := c.sent.receive(m.Body.Commands, strconv.Itoa(c.outMsgID), sentKey{}, nil)
+	outs, unmatched, hdrs := c.sent.receive(m.Body.Commands, strconv.Itoa(c.outMsgID), sentKey{}, &u.answered)
 	x.Outcomes, x.Unmatched = outs, unmatched
 	for _, s := range hdrs {
 		code, err := s.Code()

@@ -231,10 +231,11 @@ func forced(reply *syncml.Message, cands []syncml.Command, n, max, total int, co
 	return 0, nil, &unfitError{cmd: c, err: errorf("message %s: %s %s of %d bytes does not fit: %w", reply.Header.MsgID, c.ElementName(), c.ID(), l, pkg.Limit("MaxMsgSize", int64(max), int64(total+l), ""))}
 }
 
-// An uncut is the command a forced message may cut (see forced) with the
-// Items it had before: forced cuts the command itself to its last chunk,
-// so a reply that fails after the cut puts them back, and the command
-// goes out again whole, not as the part after the cut.
+// An uncut is a command cut into chunks in place, by a forced message
+// (see forced) or by chunkCommands, with the Items it had before: the
+// command itself becomes its last chunk, so a message that fails after
+// the cut puts them back (the Server's reply and the Client's finish), and
+// the command goes out again whole, not as the part after the cut.
 type uncut struct {
 	cmd   syncml.Command
 	items []syncml.Item
@@ -261,6 +262,14 @@ func (u *uncut) note(cands []syncml.Command) {
 func (u *uncut) undo() {
 	if u.cmd != nil {
 		setItems(u.cmd, u.items)
+	}
+}
+
+// undoCuts puts back the commands of cut (see chunkCommands) as they
+// were before they were cut, last cut first.
+func undoCuts(cut []uncut) {
+	for i := len(cut) - 1; i >= 0; i-- {
+		cut[i].undo()
 	}
 }
 

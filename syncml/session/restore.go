@@ -108,12 +108,7 @@ func (u *restore) put(st *state) {
 	if !u.headed {
 		return
 	}
-	for i := len(u.answered) - 1; i >= 0; i-- { // the first saved of a record last
-		w := &u.answered[i]
-		// capped: the retry's Results do not go into an array the failed
-		// reply's Outcomes hold
-		w.s.Status, w.s.Results, w.s.Held = w.status, w.results[:len(w.results):len(w.results)], w.held
-	}
+	putAnswered(u.answered)
 	st.Sent.next = u.next
 	if st.LO = u.lo; u.lo != nil {
 		u.lo.Data = u.lo.Data[:u.loLen]
@@ -142,4 +137,15 @@ type was struct {
 	status  *syncml.Status
 	results []*syncml.Results
 	held    bool
+}
+
+// putAnswered puts back the records receive changed, saved in answered,
+// as they were before.
+func putAnswered(answered []was) {
+	for i := len(answered) - 1; i >= 0; i-- { // the first saved of a record last
+		w := &answered[i]
+		// capped: the retry's Results do not go into an array the failed
+		// reply's Outcomes hold
+		w.s.Status, w.s.Results, w.s.Held = w.status, w.results[:len(w.results):len(w.results)], w.held
+	}
 }

@@ -1,0 +1,75 @@
+package session
+
+import "github.com/windc-go/windc/syncml"
+
+// A clientMark is what Start or Handle may change of a Client, noted
+// before the call changes it, for a call that fails to put back (put): a
+// failed call leaves the Client as it was. That is the session's
+// counters, the server's MaxMsgSize, the queue (taken into the message,
+// and what the hooks queued while it was built), the rest of the
+// device's package, package 1, the partial object the server is sending,
+// the records of the commands sent (a slice that a reset or an abort
+// drops, and the records whose Statuses and Results the message carried:
+// answered) and the device's Status for the server's SyncHdr with the
+// nonce it gives (ServerAuth). What finish cut for the failed message it
+// puts back itself. The server's challenge (Chal) is kept: the server
+// gave it.
+//
+// Noting costs a few words and no allocation: answered is the Client's
+// buffer, reused.
+type clientMark struct {
+	sessionID, inMsgID                   string
+	outMsgID, retries, peerMax, nextEach int
+	ended, lastPkg1, srvOK               bool
+	srvNext                              *srvStatus
+	srvNonce                             []byte
+	queue, cont, pkg1, lastSent          []syncml.Command
+	lo                                   *largeObject
+	loLen                                int
+	sent                                 []*sentCmd
+	next                                 int
+	// answered are the records receive changed, as they were (see
+	// correlator.receive's save).
+	answered []was
+}
+
+// mark notes what c is now.
+func (u *clientMark) mark(c *Client) {
+	u.sessionID, u.inMsgID = c.sessionID, c.inMsgID
+	u.outMsgID, u.retries, u.peerMax, u.nextEach = c.outMsgID, c.retries, c.peerMax, c.nextEach
+	u.ended, u.lastPkg1, u.srvOK, u.srvNext = c.ended, c.lastPkg1, c.srvOK, c.srvNext
+	if c.cfg.ServerAuth != nil {
+		u.srvNonce = c.cfg.ServerAuth.Nonce
+	}
+	u.queue, u.cont, u.pkg1, u.lastSent = c.queue, c.cont, c.pkg1, c.lastSent
+	u.lo, u.loLen = c.lo, c.lo.dataLen()
+	u.sent, u.next = c.sent.sent, c.sent.next
+	u.answered = c.answered[:0]
+}
+
+// put puts c back as mark found it, after a failed call.
+func (u *clientMark) put(c *Client) {
+	putAnswered(u.answered)
+	c.sessionID, c.inMsgID = u.sessionID, u.inMsgID
+	c.outMsgID, c.retries, c.peerMax, c.nextEach = u.outMsgID, u.retries, u.peerMax, u.nextEach
+	c.ended, c.lastPkg1, c.srvOK, c.srvNext = u.ended, u.lastPkg1, u.srvOK, u.srvNext
+	if c.cfg.ServerAuth != nil {
+		c.cfg.ServerAuth.Nonce = u.srvNonce
+	}
+	// What the hooks queued while the message was handled goes with it:
+	// they run again when a message is handled again.
+	clear(u.queue[len(u.queue):cap(u.queue)])
+	c.queue, c.cont, c.pkg1, c.lastSent = u.queue, u.cont, u.pkg1, u.lastSent
+	if c.lo = u.lo; u.lo != nil {
+		u.lo.Data = u.lo.Data[:u.loLen]
+	}
+	c.sent.sent, c.sent.index, c.sent.next = u.sent, nil, u.next
+	u.drop(c)
+}
+
+// drop forgets what mark noted, after the call: the records of answered
+// are not held on to until the next message.
+func (u *clientMark) drop(c *Client) {
+	clear(u.answered)
+	c.answered = u.answered[:0]
+}
