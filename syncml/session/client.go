@@ -139,6 +139,10 @@ type Client struct {
 	// (ServerAuth), and srvNext the device's next Status for its SyncHdr.
 	srvOK   bool
 	srvNext *srvStatus
+	// lastCut are the commands the last message built cut into chunks,
+	// with their Items before (see chunkCommands): package 1 sent again
+	// after a challenge puts them back to cut them anew.
+	lastCut []uncut
 	// answered is the buffer in which Handle notes the records it
 	// changes (see clientMark).
 	answered []was
@@ -368,7 +372,7 @@ func (c *Client) finish(m *syncml.Message, cands []syncml.Command, final bool) (
 		}
 		return nil, err
 	}
-	c.cont = rest
+	c.cont, c.lastCut = rest, cut
 	c.lastRaw = raw
 	c.lastCont = contNow
 	c.lastSent, c.lastFinal, c.lastPkg1 = sent, final, false
@@ -487,7 +491,8 @@ func (c *Client) handle(ctx context.Context, m *syncml.Message, raw []byte, hdr 
 }
 
 // answer is the rest of handle: it answers m, noting in u what it changes
-// that mark does not (the records receive changes).
+// that mark does not (the records receive changes, package 1 made whole
+// again).
 func (c *Client) answer(ctx context.Context, m *syncml.Message, x *Exchange, u *clientMark) (*Exchange, error) {
 	h := &m.Header
 	c.inMsgID = h.MsgID
@@ -513,6 +518,7 @@ func (c *Client) answer(ctx context.Context, m *syncml.Message, x *Exchange, u *
 			var err error
 			if c.lastPkg1 {
 				c.sent.reset()
+				c.again1(u)
 				reply, err = c.package1(ctx)
 			} else {
 				// Refused in the middle of the session (HMAC is checked
@@ -602,6 +608,20 @@ func (c *Client) answer(ctx context.Context, m *syncml.Message, x *Exchange, u *
 	}
 	x.Reply, x.Raw = reply, c.lastRaw
 	return x, nil
+}
+
+// again1 readies package 1 to be built again, as it was asked: the
+// objects its first build cut get their Items back, to be cut anew, and
+// its chunks and the rest of it are forgotten (the server executed none
+// of it). The Items they had cut are noted in u, put back when the new
+// package 1 fails. Package 1 begins with Alert 1201, which pack's forced
+// cut never cuts: chunkCommands's cuts (lastCut) are all it has.
+func (c *Client) again1(u *clientMark) {
+	for _, x := range c.lastCut {
+		u.recut = append(u.recut, uncut{cmd: x.cmd, items: x.cmd.ItemList()})
+	}
+	undoCuts(c.lastCut)
+	c.lastCut, c.cont, c.lastSent = nil, nil, nil
 }
 
 // answersThenRest returns the device's answers to a server message

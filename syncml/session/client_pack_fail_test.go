@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -104,6 +107,67 @@ func TestClientPackFailKeepsQueue(t *testing.T) {
 	got := m.Body.Commands[len(m.Body.Commands)-1]
 	if !cmp.Equal(want, got, ignoreID) {
 		t.Errorf("package 1 of the next session ends with %s, want %s", shape(got), shape(want))
+	}
+}
+
+// TestClientChallengeRebuildsWhole: package 1 sent again after a
+// challenge carries the device's queued object as the first one did, its
+// first chunk, when the server's MaxMsgSize (kept from the last session)
+// had it cut: not the command itself, cut to its last chunk by the first
+// package 1, as a whole object of the last chunk's bytes.
+//
+// The Credentials fail once on that challenge: the failed Handle leaves
+// the Replace as package 1 left it (its last chunk, the first ones sent),
+// and the same challenge handled again gives the package 1 above.
+func TestClientChallengeRebuildsWhole(t *testing.T) {
+	fail := false
+	c, err := NewClient(ClientConfig{DeviceID: "DEV1", ServerURI: "https://mdm.example/ManagementServer/MDM.svc",
+		Credentials: credFunc(func(context.Context, *syncml.Chal) (*syncml.Cred, error) {
+			if fail {
+				fail = false
+				return nil, errors.New("key store busy")
+			}
+			return nil, nil
+		})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := c.Start(ctx, "1"); err != nil {
+		t.Fatal(err)
+	}
+	// The server's bound, kept for the next session.
+	if x, err := c.Handle(ctx, srvMsg("1", "1", "1500", true)); err != nil || !x.Done {
+		t.Fatalf("session 1: %v", err)
+	}
+	r := bigReplace(5000)
+	if err := c.Queue(r); err != nil {
+		t.Fatal(err)
+	}
+	p1, err := c.Start(ctx, "2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := shapes(p1)
+	if n := len(p1.Body.Commands); n < 2 || !isChunk(p1.Body.Commands[n-1]) {
+		t.Fatalf("package 1 does not end with a chunk: %v", first)
+	}
+	chal := &syncml.Status{MsgRef: "1", CmdRef: "0", Cmd: "SyncHdr", Data: syncml.Text("401"),
+		Chal: &syncml.Chal{Meta: &syncml.Meta{Type: string(AuthBasic), Format: "b64"}}}
+	cut := shape(r)
+	fail = true
+	if _, err := c.Handle(ctx, srvMsg("2", "1", "1500", true, chal)); err == nil {
+		t.Fatal("Handle: no error from the Credentials")
+	}
+	if got := shape(r); got != cut {
+		t.Errorf("the Replace after the failed Handle: %s, after package 1: %s", got, cut)
+	}
+	x, err := c.Handle(ctx, srvMsg("2", "1", "1500", true, chal))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(first, shapes(x.Reply)); d != "" {
+		t.Errorf("package 1 sent again (-first +again):\n%s", d)
 	}
 }
 
@@ -305,5 +369,64 @@ func TestClientStartFailKeepsQueue(t *testing.T) {
 	}
 	if got := shapes(p1); len(got) != 2 || got[1] != `Replace [573 bytes MoreData=true Size="5000"]` {
 		t.Errorf("package 1 after the failed Start: %v, want Alert 1201 and the Replace's first chunk", got)
+	}
+}
+
+// TestClientChallengeRebuildsWholeOverHTTP is TestClientChallengeRebuildsWhole
+// against a Server over loopback HTTP: MD5, the server's MaxMsgSize of
+// 1500 kept from the first session, and in the second a server that does
+// not know the device's nonce (a new one: it challenges package 1), which
+// carries a 5000-byte Replace in chunks. The Server's Handler
+// gets the object whole, and the Outcomes say so (before the fix it got
+// the last 240 bytes as the whole object, 200 for it: the device's
+// Outcome reported success).
+func TestClientChallengeRebuildsWholeOverHTTP(t *testing.T) {
+	var got []string
+	mux := NewMux()
+	mux.Handle("Replace", HandlerFunc(func(_ context.Context, r *Request) Response {
+		got = append(got, r.Command.ItemList()[0].Data.Value)
+		return Response{}
+	}))
+	newServer := func() http.Handler {
+		return NewServer(ServerConfig{Session: Config{Authenticator: authServer(AuthMD5), AnnounceMaxMsgSize: 1500, Handler: mux}})
+	}
+	var server atomic.Value
+	server.Store(newServer())
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		server.Load().(http.Handler).ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	auth := &ClientAuth{Username: "dev", Password: "secret"}
+	c, err := NewClient(ClientConfig{DeviceID: "DEV1", LocName: "dev", ServerURI: srv.URL, Credentials: auth})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := c.Run(ctx, srv.Client(), srv.URL, "1"); err != nil {
+		t.Fatal(err)
+	}
+	r := bigReplace(5000)
+	want := r.Items[0].Data.Value
+	if err := c.Queue(r); err != nil {
+		t.Fatal(err)
+	}
+	// A server that does not know the device's nonce (its state lost):
+	// it challenges package 1.
+	server.Store(newServer())
+	outs, err := c.Run(ctx, srv.Client(), srv.URL, "2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0] != want {
+		lens := make([]int, len(got))
+		for i, g := range got {
+			lens[i] = len(g)
+		}
+		t.Errorf("the server's Handler got objects of %v bytes, want one of %d", lens, len(want))
+	}
+	for _, o := range outs {
+		if code, err := o.Code(); err != nil || !code.Success() {
+			t.Errorf("Outcome %s %s: %v %v", o.Command.ElementName(), o.Command.ID(), code, err)
+		}
 	}
 }

@@ -12,8 +12,8 @@ import "github.com/windc-go/windc/syncml"
 // drops, and the records whose Statuses and Results the message carried:
 // answered) and the device's Status for the server's SyncHdr with the
 // nonce it gives (ServerAuth). What finish cut for the failed message it
-// puts back itself. The server's challenge (Chal) is kept: the server
-// gave it.
+// puts back itself; what package 1 sent again made whole is cut again
+// (recut). The server's challenge (Chal) is kept: the server gave it.
 //
 // Noting costs a few words and no allocation: answered is the Client's
 // buffer, reused.
@@ -24,6 +24,7 @@ type clientMark struct {
 	srvNext                              *srvStatus
 	srvNonce                             []byte
 	queue, cont, pkg1, lastSent          []syncml.Command
+	lastCut                              []uncut
 	lo                                   *largeObject
 	loLen                                int
 	sent                                 []*sentCmd
@@ -31,6 +32,9 @@ type clientMark struct {
 	// answered are the records receive changed, as they were (see
 	// correlator.receive's save).
 	answered []was
+	// recut are the commands of package 1 that a challenge made whole
+	// again to cut them anew, with the Items they had cut.
+	recut []uncut
 }
 
 // mark notes what c is now.
@@ -41,7 +45,7 @@ func (u *clientMark) mark(c *Client) {
 	if c.cfg.ServerAuth != nil {
 		u.srvNonce = c.cfg.ServerAuth.Nonce
 	}
-	u.queue, u.cont, u.pkg1, u.lastSent = c.queue, c.cont, c.pkg1, c.lastSent
+	u.queue, u.cont, u.pkg1, u.lastSent, u.lastCut = c.queue, c.cont, c.pkg1, c.lastSent, c.lastCut
 	u.lo, u.loLen = c.lo, c.lo.dataLen()
 	u.sent, u.next = c.sent.sent, c.sent.next
 	u.answered = c.answered[:0]
@@ -50,6 +54,9 @@ func (u *clientMark) mark(c *Client) {
 // put puts c back as mark found it, after a failed call.
 func (u *clientMark) put(c *Client) {
 	putAnswered(u.answered)
+	for i := range u.recut {
+		u.recut[i].undo()
+	}
 	c.sessionID, c.inMsgID = u.sessionID, u.inMsgID
 	c.outMsgID, c.retries, c.peerMax, c.nextEach = u.outMsgID, u.retries, u.peerMax, u.nextEach
 	c.ended, c.lastPkg1, c.srvOK, c.srvNext = u.ended, u.lastPkg1, u.srvOK, u.srvNext
@@ -59,7 +66,7 @@ func (u *clientMark) put(c *Client) {
 	// What the hooks queued while the message was handled goes with it:
 	// they run again when a message is handled again.
 	clear(u.queue[len(u.queue):cap(u.queue)])
-	c.queue, c.cont, c.pkg1, c.lastSent = u.queue, u.cont, u.pkg1, u.lastSent
+	c.queue, c.cont, c.pkg1, c.lastSent, c.lastCut = u.queue, u.cont, u.pkg1, u.lastSent, u.lastCut
 	if c.lo = u.lo; u.lo != nil {
 		u.lo.Data = u.lo.Data[:u.loLen]
 	}
