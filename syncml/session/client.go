@@ -139,10 +139,11 @@ type Client struct {
 	// (ServerAuth), and srvNext the device's next Status for its SyncHdr.
 	srvOK   bool
 	srvNext *srvStatus
-	// lastCut are the commands the last message built cut into chunks,
-	// with their Items before (see chunkCommands): package 1 sent again
-	// after a challenge puts them back to cut them anew.
-	lastCut []uncut
+	// cuts are the commands the session's messages cut into chunks
+	// (chunkCommands, pack's forced cut), with their Items before, in the
+	// order cut: package 1 sent again after a challenge, and a session
+	// given up before it ended, put them back (see uncutSession).
+	cuts []uncut
 	// answered is the buffer in which Handle notes the records it
 	// changes (see clientMark).
 	answered []was
@@ -200,7 +201,9 @@ func (c *Client) Queue(cmds ...syncml.Command) error {
 // Start begins a session with sessionID (kept as given) and returns
 // package 1: Alert 1201, then alerts (client events such as
 // NewClientEvent(…LoginStatus…)), then the DevInfo Replace, then what was
-// queued. Anything of a previous session is forgotten. A Start that fails
+// queued. Anything of a previous session is forgotten; when it had not
+// ended, the objects it cut into chunks (see finish) get their Items back,
+// as queued, and so may be queued again. A Start that fails
 // changes nothing: what was queued stays queued, whole (an object cut
 // into chunks for the server's MaxMsgSize gets its Items back).
 func (c *Client) Start(ctx context.Context, sessionID string, alerts ...syncml.Command) (*syncml.Message, error) {
@@ -218,6 +221,11 @@ func (c *Client) Start(ctx context.Context, sessionID string, alerts ...syncml.C
 	// A Start that fails changes nothing: the queue stays queued, whole.
 	var u clientMark
 	u.mark(c)
+	if c.sessionID != "" && !c.ended {
+		// given up: its objects cut are as queued, to be queued again
+		c.uncutSession(&u)
+	}
+	c.cuts = nil
 	c.sessionID, c.outMsgID, c.inMsgID = sessionID, 0, ""
 	c.sent.reset()
 	c.retries, c.ended, c.lo, c.cont = 0, false, nil, nil
@@ -372,7 +380,13 @@ func (c *Client) finish(m *syncml.Message, cands []syncml.Command, final bool) (
 		}
 		return nil, err
 	}
-	c.cont, c.lastCut = rest, cut
+	c.cont = rest
+	if len(cut) > 0 {
+		c.cuts = append(c.cuts, cut...)
+	}
+	if whole.cmd != nil && !sameItems(whole.cmd.ItemList(), whole.items) {
+		c.cuts = append(c.cuts, whole) // pack's forced cut, after those
+	}
 	c.lastRaw = raw
 	c.lastCont = contNow
 	c.lastSent, c.lastFinal, c.lastPkg1 = sent, final, false
@@ -613,15 +627,26 @@ func (c *Client) answer(ctx context.Context, m *syncml.Message, x *Exchange, u *
 // again1 readies package 1 to be built again, as it was asked: the
 // objects its first build cut get their Items back, to be cut anew, and
 // its chunks and the rest of it are forgotten (the server executed none
-// of it). The Items they had cut are noted in u, put back when the new
-// package 1 fails. Package 1 begins with Alert 1201, which pack's forced
-// cut never cuts: chunkCommands's cuts (lastCut) are all it has.
+// of it).
 func (c *Client) again1(u *clientMark) {
-	for _, x := range c.lastCut {
+	c.uncutSession(u)
+	c.cont, c.lastSent = nil, nil
+}
+
+// uncutSession puts back the objects the session cut into chunks as they
+// were queued, and forgets the cuts. The Items they had cut are noted in
+// u, put back when the call fails.
+func (c *Client) uncutSession(u *clientMark) {
+	for _, x := range c.cuts {
 		u.recut = append(u.recut, uncut{cmd: x.cmd, items: x.cmd.ItemList()})
 	}
-	undoCuts(c.lastCut)
-	c.lastCut, c.cont, c.lastSent = nil, nil, nil
+	undoCuts(c.cuts)
+	c.cuts = nil
+}
+
+// sameItems reports whether a and b are the same Items (not copies).
+func sameItems(a, b []syncml.Item) bool {
+	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
 }
 
 // answersThenRest returns the device's answers to a server message

@@ -430,3 +430,86 @@ func TestClientChallengeRebuildsWholeOverHTTP(t *testing.T) {
 		}
 	}
 }
+
+// TestClientGivenUpUncuts: a session given up in the middle of an object
+// (the caller stops after a network error, say) leaves the object whole
+// for the next session: the caller that queues it again sends it cut
+// anew, as the first time. Before, the command stayed its last chunk and
+// the next package 1 carried those 416 bytes as the whole object.
+func TestClientGivenUpUncuts(t *testing.T) {
+	c := newTestClient(t, nil)
+	ctx := context.Background()
+	if _, err := c.Start(ctx, "1"); err != nil {
+		t.Fatal(err)
+	}
+	if x, err := c.Handle(ctx, srvMsg("1", "1", "1500", true)); err != nil || !x.Done {
+		t.Fatalf("session 1: %v", err)
+	}
+	r := bigReplace(5000)
+	want := copiesOf(t, []syncml.Command{r})[0]
+	if err := c.Queue(r); err != nil {
+		t.Fatal(err)
+	}
+	p2, err := c.Start(ctx, "2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// No answer comes: the caller starts over, with the Replace again.
+	if err := c.Queue(r); err != nil {
+		t.Fatal(err)
+	}
+	p3, err := c.Start(ctx, "3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(shapes(p2), shapes(p3)); d != "" {
+		t.Errorf("package 1 of the session after the one given up (-given up +next):\n%s", d)
+	}
+	// Given up again, the command is the one queued.
+	if _, err := c.Start(ctx, "4"); err != nil {
+		t.Fatal(err)
+	}
+	if !cmp.Equal(want, syncml.Command(r), ignoreID) {
+		t.Errorf("the Replace after its session was given up: %s, queued: %s", shape(r), shape(want))
+	}
+}
+
+// TestClientGivenUpUncutsForced is TestClientGivenUpUncuts for an object
+// that pack's forced cut cut (it fits a message alone, not after the five
+// Statuses of the reply), not chunkCommands. Before, the Replace stayed
+// the 216 bytes of its last chunk (so it did with the forced cut not
+// noted among the session's cuts).
+func TestClientGivenUpUncutsForced(t *testing.T) {
+	c := newTestClient(t, nil)
+	ctx := context.Background()
+	if _, err := c.Start(ctx, "1"); err != nil {
+		t.Fatal(err)
+	}
+	r := bigReplace(500)
+	want := copiesOf(t, []syncml.Command{r})[0]
+	if err := c.Queue(r); err != nil {
+		t.Fatal(err)
+	}
+	var cmds []syncml.Command
+	for i := range 4 {
+		cmds = append(cmds, &syncml.Replace{Items: []syncml.Item{{Target: &syncml.Location{LocURI: fmt.Sprintf("./Vendor/N%d", i)}, Data: syncml.Text("1")}}})
+	}
+	x, err := c.Handle(ctx, srvMsg("1", "1", "1500", true, cmds...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := x.Reply.Body.Commands[len(x.Reply.Body.Commands)-1]
+	if !isChunk(last) || last.ItemList()[0].Meta.Size != "500" || shape(r) == shape(want) {
+		t.Fatalf("the reply does not begin the Replace with a chunk: %v; the Replace %s", shapes(x.Reply), shape(r))
+	}
+	// No answer comes: the caller starts over, with the Replace again.
+	if err := c.Queue(r); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Start(ctx, "2"); err != nil {
+		t.Fatal(err)
+	}
+	if !cmp.Equal(want, syncml.Command(r), ignoreID) {
+		t.Errorf("the Replace after its session was given up: %s, queued: %s", shape(r), shape(want))
+	}
+}

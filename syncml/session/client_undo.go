@@ -12,8 +12,9 @@ import "github.com/windc-go/windc/syncml"
 // drops, and the records whose Statuses and Results the message carried:
 // answered) and the device's Status for the server's SyncHdr with the
 // nonce it gives (ServerAuth). What finish cut for the failed message it
-// puts back itself; what package 1 sent again made whole is cut again
-// (recut). The server's challenge (Chal) is kept: the server gave it.
+// puts back itself; the objects a call made whole again (uncutSession:
+// package 1 sent again, a session given up) are cut again (recut). The
+// server's challenge (Chal) is kept: the server gave it.
 //
 // Noting costs a few words and no allocation: answered is the Client's
 // buffer, reused.
@@ -24,7 +25,7 @@ type clientMark struct {
 	srvNext                              *srvStatus
 	srvNonce                             []byte
 	queue, cont, pkg1, lastSent          []syncml.Command
-	lastCut                              []uncut
+	cuts                                 []uncut
 	lo                                   *largeObject
 	loLen                                int
 	sent                                 []*sentCmd
@@ -32,8 +33,8 @@ type clientMark struct {
 	// answered are the records receive changed, as they were (see
 	// correlator.receive's save).
 	answered []was
-	// recut are the commands of package 1 that a challenge made whole
-	// again to cut them anew, with the Items they had cut.
+	// recut are the commands the call made whole again (uncutSession),
+	// with the Items they had cut.
 	recut []uncut
 }
 
@@ -45,7 +46,7 @@ func (u *clientMark) mark(c *Client) {
 	if c.cfg.ServerAuth != nil {
 		u.srvNonce = c.cfg.ServerAuth.Nonce
 	}
-	u.queue, u.cont, u.pkg1, u.lastSent, u.lastCut = c.queue, c.cont, c.pkg1, c.lastSent, c.lastCut
+	u.queue, u.cont, u.pkg1, u.lastSent, u.cuts = c.queue, c.cont, c.pkg1, c.lastSent, c.cuts
 	u.lo, u.loLen = c.lo, c.lo.dataLen()
 	u.sent, u.next = c.sent.sent, c.sent.next
 	u.answered = c.answered[:0]
@@ -66,7 +67,7 @@ func (u *clientMark) put(c *Client) {
 	// What the hooks queued while the message was handled goes with it:
 	// they run again when a message is handled again.
 	clear(u.queue[len(u.queue):cap(u.queue)])
-	c.queue, c.cont, c.pkg1, c.lastSent, c.lastCut = u.queue, u.cont, u.pkg1, u.lastSent, u.lastCut
+	c.queue, c.cont, c.pkg1, c.lastSent, c.cuts = u.queue, u.cont, u.pkg1, u.lastSent, u.cuts
 	if c.lo = u.lo; u.lo != nil {
 		u.lo.Data = u.lo.Data[:u.loLen]
 	}
