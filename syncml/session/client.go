@@ -203,7 +203,8 @@ func (c *Client) Queue(cmds ...syncml.Command) error {
 // NewClientEvent(…LoginStatus…)), then the DevInfo Replace, then what was
 // queued. Anything of a previous session is forgotten; when it had not
 // ended, the objects it cut into chunks (see finish) get their Items back,
-// as queued, and so may be queued again. A Start that fails
+// as queued, and so may be queued again (as they do when the server
+// aborts a session). A Start that fails
 // changes nothing: what was queued stays queued, whole (an object cut
 // into chunks for the server's MaxMsgSize gets its Items back).
 func (c *Client) Start(ctx context.Context, sessionID string, alerts ...syncml.Command) (*syncml.Message, error) {
@@ -595,7 +596,10 @@ func (c *Client) answer(ctx context.Context, m *syncml.Message, x *Exchange, u *
 	var cands []syncml.Command
 	if abort {
 		// An aborted session is answered with Statuses only, in one message.
+		// Its objects cut are as queued again: the rest of the package
+		// goes with it, and a command Abandoned may be queued again.
 		x.Outcomes = append(x.Outcomes, c.sent.abandon()...)
+		c.uncutSession(u)
 		c.ended = true
 		x.Done = true
 		c.cont, c.peerMax = nil, 0

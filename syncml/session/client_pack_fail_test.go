@@ -513,3 +513,33 @@ func TestClientGivenUpUncutsForced(t *testing.T) {
 		t.Errorf("the Replace after its session was given up: %s, queued: %s", shape(r), shape(want))
 	}
 }
+
+// TestClientAbortUncuts: a session the server aborts while an object of
+// the device's is in flight leaves the object whole: the rest of the
+// package goes with the session, and the caller may queue it again
+// (before, the command stayed the 416 bytes of its last chunk).
+func TestClientAbortUncuts(t *testing.T) {
+	c := newTestClient(t, nil)
+	ctx := context.Background()
+	if _, err := c.Start(ctx, "1"); err != nil {
+		t.Fatal(err)
+	}
+	if x, err := c.Handle(ctx, srvMsg("1", "1", "1500", true)); err != nil || !x.Done {
+		t.Fatalf("session 1: %v", err)
+	}
+	r := bigReplace(5000)
+	want := copiesOf(t, []syncml.Command{r})[0]
+	if err := c.Queue(r); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Start(ctx, "2"); err != nil {
+		t.Fatal(err)
+	}
+	x, err := c.Handle(ctx, srvMsg("2", "1", "1500", true, NewAlert(syncml.AlertSessionAbort)))
+	if err != nil || !x.Done {
+		t.Fatalf("abort: %v", err)
+	}
+	if !cmp.Equal(want, syncml.Command(r), ignoreID) {
+		t.Errorf("the Replace after the abort: %s, queued: %s", shape(r), shape(want))
+	}
+}
