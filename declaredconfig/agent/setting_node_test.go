@@ -1,0 +1,76 @@
+package agent_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/windc-go/windc/declaredconfig"
+	"github.com/windc-go/windc/declaredconfig/agent"
+	"github.com/windc-go/windc/syncml"
+)
+
+// TestSettingNodeLocURI checks documents whose setting node is not a
+// LocURI the module reads (syncml.ParseLocURI): ".." or "." written as
+// percent escapes, an escaped "/" inside a node name, a malformed escape,
+// a control character, or a CSP name whose scope is not the document's.
+// A Surface that reads its URIs as the module does would take
+// "Contoso/%2e%2e/%2e%2e/Policy/…" outside the CSP the document names, as
+// TestSettingOutsideItsCSP's plain ".." would: refused in the same reply
+// (400), nothing accepted.
+func TestSettingNodeLocURI(t *testing.T) {
+	for _, tc := range []struct {
+		context, csp, path string
+	}{
+		{"Device", "./Vendor/MSFT/VPNv2", "%2e%2e/%2e%2e/Policy/Config/Camera/AllowCamera"},
+		{"Device", "./Vendor/MSFT/VPNv2", "Contoso/%2E/AlwaysOn"},
+		{"Device", "./Vendor/MSFT/VPNv2", "Contoso%2F..%2F..%2FPolicy/AlwaysOn"},
+		{"Device", "./Vendor/MSFT/VPNv2", "Contoso/%zz/AlwaysOn"},
+		{"Device", "./Vendor/MSFT/VPNv2", "Contoso/\x7f/AlwaysOn"},
+		{"Device", "./Vendor/MSFT/%2e%2e/%2e%2e/User/Vendor/MSFT/VPNv2", "Contoso/AlwaysOn"},
+		{"User", "./Device/Vendor/MSFT/Policy/Config/Camera", "AllowCamera"},
+		{"User", "Device/Vendor/MSFT/Policy/Config/Camera", "AllowCamera"},
+		{"Device", "./User/Vendor/MSFT/VPNv2", "Contoso/AlwaysOn"},
+	} {
+		a := newAgent(t, agent.Config{})
+		scope := declaredconfig.Device
+		if tc.context == "User" {
+			scope = declaredconfig.User
+		}
+		d := vpnDoc("A1")
+		d.Context = tc.context
+		d.CSPs[0].Name, d.CSPs[0].Settings[0].Path = tc.csp, tc.path
+		docURI := declaredconfig.DocumentURI(scope, declaredconfig.Complete, vpnID).String()
+		if c, _ := serve(t, a, "Replace", docURI, text(t, d)); c != syncml.StatusBadRequest {
+			t.Errorf("%s document, CSP %q path %q: %d, want 400", tc.context, tc.csp, tc.path, c)
+		}
+		if n := len(a.Summary().Documents); n != 0 {
+			t.Errorf("CSP %q path %q: %d documents accepted", tc.csp, tc.path, n)
+		}
+	}
+}
+
+// TestBulkVariableEscapedInPath checks instance data that puts a node
+// name the module's LocURIs refuse into a bulk template's path ("%2e%2e",
+// an escaped "/"): like TestBulkVariableInPath's "..", the setting fails
+// with 400 and the Surface is not called for it.
+func TestBulkVariableEscapedInPath(t *testing.T) {
+	for _, thumb := range []string{"%2e%2e", "%2E", "AB%2FCD", "%zz"} {
+		ctx := context.Background()
+		surface := &agent.MemorySurface{}
+		a := bulkAgent(t, surface, blob([2]string{thumb, "pw"}))
+		if err := a.ApplyPending(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if n := surface.Nodes("./"); len(n) != 0 {
+			t.Errorf("thumbprint %q set %v", thumb, n)
+		}
+		if e := entry(a, bulkID); e.State != "61" {
+			t.Errorf("thumbprint %q: state %s, want 61", thumb, e.State)
+		}
+		r := result(t, a, declaredconfig.ResultsURI(declaredconfig.Device, declaredconfig.BulkTemplate, bulkID))
+		if s := statuses(r); !strings.Contains(s, " 400 61") {
+			t.Errorf("thumbprint %q: result %s, want 400", thumb, s)
+		}
+	}
+}
