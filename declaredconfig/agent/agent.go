@@ -2,12 +2,14 @@ package agent
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/windc-go/windc/declaredconfig"
+	"github.com/windc-go/windc/syncml"
 	"github.com/windc-go/windc/syncml/session"
 )
 
@@ -318,8 +320,8 @@ func (a *Agent) checkDocument(u declaredconfig.URI, d *declaredconfig.Document) 
 			return nil, errorf("%w: CSP name %q holds a bulk template placeholder (@#), which only setting paths may", declaredconfig.ErrInvalid, c.Name)
 		}
 		for _, s := range c.Settings {
-			if uri := SettingURI(d.Context, c.Name, s.Path); !oneNodeEach(uri) {
-				return nil, errorf("%w: setting %q of CSP %q names the node %q, with an empty, . or .. segment", declaredconfig.ErrInvalid, s.Path, c.Name, uri)
+			if uri := SettingURI(d.Context, c.Name, s.Path); nodeErr(uri, d.Context) != nil {
+				return nil, errorf("%w: setting %q of CSP %q names the node %q: %w", declaredconfig.ErrInvalid, s.Path, c.Name, uri, nodeErr(uri, d.Context))
 			}
 			if u.Host != declaredconfig.BulkTemplate && strings.Contains(s.Path, "@#") {
 				return nil, errorf("%w: setting %q of CSP %q holds a bulk template placeholder (@#) in a document that is not a bulk template", declaredconfig.ErrInvalid, s.Path, c.Name)
@@ -329,16 +331,26 @@ func (a *Agent) checkDocument(u declaredconfig.URI, d *declaredconfig.Document) 
 	return d, nil
 }
 
-// oneNodeEach reports whether every segment of uri after "./" names a
-// node: none is empty, "." or "..", so that no setting reaches outside
-// the CSP its document names.
-func oneNodeEach(uri string) bool {
-	for seg := range strings.SplitSeq(strings.TrimPrefix(uri, "./"), "/") {
-		if seg == "" || seg == "." || seg == ".." {
-			return false
-		}
+// nodeErr reports why uri, a setting's node, is not one the document
+// may set: it must read as the module reads every LocURI
+// (syncml.ParseLocURI: no empty, "." or ".." segment, also percent-encoded,
+// no escaped "/", no malformed escape or control character), so that no
+// setting reaches outside the CSP its document names, and be in the scope
+// the document's context names (a CSP name that starts with ./Device or
+// ./User keeps it: a User document cannot set a Device node).
+func nodeErr(uri, context string) error {
+	l, err := syncml.ParseLocURI(uri)
+	if err != nil {
+		return err
 	}
-	return true
+	want := syncml.ScopeDevice
+	if strings.EqualFold(context, "User") {
+		want = syncml.ScopeUser
+	}
+	if l.Scope != want {
+		return fmt.Errorf("the node is in %s scope, the document's context is %s", l.Scope, context)
+	}
+	return nil
 }
 
 // save writes the state; on failure it puts back old (the state before

@@ -31,7 +31,8 @@ func (s *SettingRecord) known() bool { return s.Value != "" || s.Hash == emptyHa
 // SettingURI returns the Surface node of a setting: the CSP's node in the
 // scope the document's context names (./User/ for "User" in any case,
 // ./Device/ otherwise), then the setting's path. A CSP name that starts
-// with a scope (./Device/Vendor/…) keeps it.
+// with a scope (./Device/Vendor/…) keeps it; the agent refuses a document
+// whose CSP name names the other scope than its context.
 func SettingURI(context, csp, path string) string {
 	name := strings.TrimPrefix(csp, "./")
 	l := strings.ToLower(name)
@@ -92,8 +93,9 @@ func (a *Agent) plan(rec *DocumentRecord, d *declaredconfig.Document, host decla
 				for _, s := range c.Settings {
 					path, m1, bad := fill(s.Path, vars, true)
 					value, m2, _ := fill(s.Value, vars, false)
-					add(SettingRecord{CSP: c.Name, Path: path, Type: s.Type, URI: SettingURI(d.Context, c.Name, path),
-						Value: value, Missing: m1 || m2, Invalid: bad}, value != s.Value)
+					uri := SettingURI(d.Context, c.Name, path)
+					add(SettingRecord{CSP: c.Name, Path: path, Type: s.Type, URI: uri,
+						Value: value, Missing: m1 || m2, Invalid: bad || nodeErr(uri, d.Context) != nil}, value != s.Value)
 				}
 				group++
 			}

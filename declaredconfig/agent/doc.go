@@ -7,8 +7,9 @@
 // it on a [session.Mux]), answering Add, Replace, Delete and Get on every
 // node with the status codes a Windows device returns (see
 // [Agent.ServeCommand]). A document is checked at once (syntax, the CSP's
-// rules: declaredconfig.Document.Validate, and that no setting path has an
-// empty, . or .. segment) and refused in the same reply when it fails; an
+// rules: declaredconfig.Document.Validate, and that every setting names a
+// node that syncml.ParseLocURI reads, with no empty, . or .. segment, also
+// percent-encoded, in the scope of the document's context) and refused in the same reply when it fails; an
 // accepted one is applied later by the worker ([Agent.Run], or
 // [Agent.ApplyPending] to apply now), which honours its context. [Agent.EachMessage], as the session.ClientConfig.EachMessage
 // of the Client that talks to the WinDC service, puts the 1224 summary

@@ -83,7 +83,9 @@ type SettingRecord struct {
 	// Missing: the value needs instance data the agent does not have.
 	Missing bool `json:"missing,omitempty"`
 	// Invalid: the instance data gives a variable of the path a value
-	// that is not one node name; the setting is not made (status 400).
+	// that is not one node name (empty, ".", "..", with a "/", or making
+	// a node that syncml.ParseLocURI refuses, such as "%2e%2e"); the
+	// setting is not made (status 400).
 	Invalid bool `json:"invalid,omitempty"`
 	// Observed is the value an inventory read.
 	Observed string `json:"observed,omitempty"`
