@@ -313,44 +313,93 @@ func (a *Agent) checkDocument(u declaredconfig.URI, d *declaredconfig.Document) 
 	if err := d.Validate(u, opts...); err != nil {
 		return nil, err
 	}
-	for _, c := range d.CSPs {
+	// The node of each setting, to refuse a document that names one
+	// twice: the node would hold the last value while both were reported
+	// set, and every refresh would set it back and forth.
+	type place struct{ csp, dsc, i int } // a setting, or a DSC parameter (dsc > 0)
+	what := func(p place) string {
+		if p.dsc > 0 {
+			x := &d.DSCs[p.dsc-1]
+			return fmt.Sprintf("parameter %q of DSC %d (%s)", x.Values[p.i].Name, p.dsc, x.ClassName)
+		}
+		return fmt.Sprintf("setting %q of CSP %q", d.CSPs[p.csp].Settings[p.i].Path, d.CSPs[p.csp].Name)
+	}
+	nodes := map[string]place{}
+	twice := func(k, uri string, p place) error {
+		if first, ok := nodes[k]; ok {
+			return errorf("%w: %s names the node %q, as %s does", declaredconfig.ErrInvalid, what(p), uri, what(first))
+		}
+		nodes[k] = p
+		return nil
+	}
+	for ci, c := range d.CSPs {
 		// A placeholder is filled only in a bulk template's setting
 		// paths: anywhere else "@#" would be set as part of a node name.
 		if strings.Contains(c.Name, "@#") {
 			return nil, errorf("%w: CSP name %q holds a bulk template placeholder (@#), which only setting paths may", declaredconfig.ErrInvalid, c.Name)
 		}
-		for _, s := range c.Settings {
-			if uri := SettingURI(d.Context, c.Name, s.Path); nodeErr(uri, d.Context) != nil {
-				return nil, errorf("%w: setting %q of CSP %q names the node %q: %w", declaredconfig.ErrInvalid, s.Path, c.Name, uri, nodeErr(uri, d.Context))
+		for si, s := range c.Settings {
+			uri := SettingURI(d.Context, c.Name, s.Path)
+			k, err := settingNode(uri, d.Context)
+			if err != nil {
+				return nil, errorf("%w: setting %q of CSP %q names the node %q: %w", declaredconfig.ErrInvalid, s.Path, c.Name, uri, err)
 			}
 			if u.Host != declaredconfig.BulkTemplate && strings.Contains(s.Path, "@#") {
 				return nil, errorf("%w: setting %q of CSP %q holds a bulk template placeholder (@#) in a document that is not a bulk template", declaredconfig.ErrInvalid, s.Path, c.Name)
+			}
+			if err := twice(k, uri, place{csp: ci, i: si}); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for i := range d.DSCs {
+		x := &d.DSCs[i]
+		for vi, p := range x.Values {
+			uri := DSCURI(x, p.Name)
+			if err := twice(nodeKey(uri), uri, place{dsc: i + 1, i: vi}); err != nil {
+				return nil, err
 			}
 		}
 	}
 	return d, nil
 }
 
-// nodeErr reports why uri, a setting's node, is not one the document
-// may set: it must read as the module reads every LocURI
-// (syncml.ParseLocURI: no empty, "." or ".." segment, also percent-encoded,
-// no escaped "/", no malformed escape or control character), so that no
-// setting reaches outside the CSP its document names, and be in the scope
-// the document's context names (a CSP name that starts with ./Device or
-// ./User keeps it: a User document cannot set a Device node).
-func nodeErr(uri, context string) error {
+// nodeKey returns the identity of a setting's node: its LocURI as
+// syncml.ParseLocURI reads it (escapes decoded, the scope written out),
+// so that two spellings of one node are one; uri itself when it does not
+// read.
+func nodeKey(uri string) string {
 	l, err := syncml.ParseLocURI(uri)
 	if err != nil {
-		return err
+		return uri
+	}
+	if l.Scope == syncml.ScopeDefault {
+		l.Scope = syncml.ScopeDevice
+	}
+	return l.String()
+}
+
+// settingNode returns the identity of uri, a setting's node (nodeKey),
+// or why it is not one the document may set: it must read as the module
+// reads every LocURI (syncml.ParseLocURI: no empty, "." or ".." segment,
+// also percent-encoded, no escaped "/", no malformed escape or control
+// character), so that no setting reaches outside the CSP its document
+// names, and be in the scope the document's context names (a CSP name
+// that starts with ./Device or ./User keeps it: a User document cannot
+// set a Device node).
+func settingNode(uri, context string) (string, error) {
+	l, err := syncml.ParseLocURI(uri)
+	if err != nil {
+		return "", err
 	}
 	want := syncml.ScopeDevice
 	if strings.EqualFold(context, "User") {
 		want = syncml.ScopeUser
 	}
 	if l.Scope != want {
-		return fmt.Errorf("the node is in %s scope, the document's context is %s", l.Scope, context)
+		return "", fmt.Errorf("the node is in %s scope, the document's context is %s", l.Scope, context)
 	}
-	return nil
+	return l.String(), nil
 }
 
 // save writes the state; on failure it puts back old (the state before

@@ -74,7 +74,16 @@ func (a *Agent) plan(rec *DocumentRecord, d *declaredconfig.Document, host decla
 		return nil, nil, false, pkg.Limit("MaxSettings", int64(a.cfg.MaxSettings), int64(n), rec.URI)
 	}
 	group := 0
+	nodes := map[string]bool{} // the nodes of the settings so far
 	add := func(s SettingRecord, fromData bool) {
+		if !s.Missing && !s.Invalid {
+			// Two instances of a bulk template that name one node:
+			// the first sets it, the others fail (checkDocument
+			// refuses a document that names a node twice itself).
+			k := nodeKey(s.URI)
+			s.Invalid = nodes[k]
+			nodes[k] = true
+		}
 		s.Group = group
 		s.Hash = hashOf(s.Value)
 		steps = append(steps, s)
@@ -95,7 +104,7 @@ func (a *Agent) plan(rec *DocumentRecord, d *declaredconfig.Document, host decla
 					value, m2, _ := fill(s.Value, vars, false)
 					uri := SettingURI(d.Context, c.Name, path)
 					add(SettingRecord{CSP: c.Name, Path: path, Type: s.Type, URI: uri,
-						Value: value, Missing: m1 || m2, Invalid: bad || nodeErr(uri, d.Context) != nil}, value != s.Value)
+						Value: value, Missing: m1 || m2, Invalid: bad || !settingOK(uri, d.Context)}, value != s.Value)
 				}
 				group++
 			}
@@ -132,6 +141,13 @@ func (a *Agent) plan(rec *DocumentRecord, d *declaredconfig.Document, host decla
 		group++
 	}
 	return steps, secret, false, nil
+}
+
+// settingOK reports whether uri is a node a setting of a document of
+// the context may name (settingNode).
+func settingOK(uri, context string) bool {
+	_, err := settingNode(uri, context)
+	return err == nil
 }
 
 // settingCount returns how many settings plan makes of d with blob.

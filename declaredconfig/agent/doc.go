@@ -9,7 +9,8 @@
 // [Agent.ServeCommand]). A document is checked at once (syntax, the CSP's
 // rules: declaredconfig.Document.Validate, and that every setting names a
 // node that syncml.ParseLocURI reads, with no empty, . or .. segment, also
-// percent-encoded, in the scope of the document's context) and refused in the same reply when it fails; an
+// percent-encoded, in the scope of the document's context, and no two
+// settings name one node) and refused in the same reply when it fails; an
 // accepted one is applied later by the worker ([Agent.Run], or
 // [Agent.ApplyPending] to apply now), which honours its context. [Agent.EachMessage], as the session.ClientConfig.EachMessage
 // of the Client that talks to the WinDC service, puts the 1224 summary
@@ -31,7 +32,7 @@
 // Results node gives each setting's status (200; 404 for a node the
 // Surface does not have or instance data that is missing; 400 for
 // instance data that would put more or less than one node name where a
-// path has a variable; 405 for a node the Surface refuses; 409 for a
+// path has a variable, or make two instances name one node; 405 for a node the Surface refuses; 409 for a
 // conflict; 500 otherwise) and state. Its
 // result_checksum is the SHA-256 of the result without result_checksum and
 // result_timestamp, so it changes exactly when the outcome changes, and

@@ -84,7 +84,8 @@ type SettingRecord struct {
 	Missing bool `json:"missing,omitempty"`
 	// Invalid: the instance data gives a variable of the path a value
 	// that is not one node name (empty, ".", "..", with a "/", or making
-	// a node that syncml.ParseLocURI refuses, such as "%2e%2e"); the
+	// a node that syncml.ParseLocURI refuses, such as "%2e%2e"), or
+	// makes it name a node an earlier instance's setting names; the
 	// setting is not made (status 400).
 	Invalid bool `json:"invalid,omitempty"`
 	// Observed is the value an inventory read.
