@@ -369,6 +369,15 @@ func (a *Agent) checkDocument(u declaredconfig.URI, d *declaredconfig.Document) 
 // so that two spellings of one node are one; uri itself when it does not
 // read.
 func nodeKey(uri string) string {
+	if plainURI(uri) {
+		// What ParseLocURI and String would give, without their
+		// allocations: the scope written out, the rest as written.
+		k, err := canonical(uri)
+		if err != nil {
+			return uri
+		}
+		return k
+	}
 	l, err := syncml.ParseLocURI(uri)
 	if err != nil {
 		return uri
@@ -377,6 +386,18 @@ func nodeKey(uri string) string {
 		l.Scope = syncml.ScopeDevice
 	}
 	return l.String()
+}
+
+// plainURI reports whether uri holds no byte that syncml.LocURI.String
+// writes otherwise than as read: no escape, space, control, non-ASCII,
+// '?' or '#'.
+func plainURI(uri string) bool {
+	for i := 0; i < len(uri); i++ {
+		if c := uri[i]; c <= ' ' || c >= 0x7F || c == '%' || c == '?' || c == '#' {
+			return false
+		}
+	}
+	return true
 }
 
 // settingNode returns the identity of uri, a setting's node (nodeKey),

@@ -284,7 +284,7 @@ func (a *Agent) claims() map[string][]claim {
 			if s.Missing || s.Invalid {
 				continue
 			}
-			if k, err := canonical(s.URI); err == nil {
+			if k := nodeKey(s.URI); k != "" {
 				out[k] = append(out[k], claim{j, o.Seq, s.Hash})
 			}
 		}
@@ -371,7 +371,7 @@ func (a *Agent) prepare(i int, n *notes) (*applyJob, error) {
 		steps: steps, secret: secret, lose: make([]bool, len(steps)), inventory: u.Host == declaredconfig.Inventory}
 	claims := a.claims()
 	for k := range steps {
-		ck, _ := canonical(steps[k].URI)
+		ck := nodeKey(steps[k].URI)
 		j.lose[k] = a.loses(claims, i, ck, steps[k].Hash)
 	}
 	return j, nil

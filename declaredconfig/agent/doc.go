@@ -73,7 +73,8 @@
 // document drops it and its result; the settings it made stay, as on
 // Windows. When two documents set one node to different values, the
 // older one wins while ConflictResolution is 0 or unset and the newer one
-// when it is 1; the loser's setting fails with 409.
+// when it is 1; the loser's setting fails with 409. Nodes are compared as
+// syncml.ParseLocURI reads them: Contoso/Always%4Fn is Contoso/AlwaysOn.
 //
 // [Agent.Unenroll] rolls back what the documents applied (deleting their
 // nodes from the Surface) and forgets everything, for the LinkedEnrollment

@@ -99,7 +99,7 @@ func (a *Agent) refreshJobFor(i int, claims map[string][]claim) *refreshJob {
 	j := &refreshJob{uri: u, doc: d, text: rec.Document,
 		settings: append([]SettingRecord(nil), rec.Settings...), lose: make([]bool, len(rec.Settings))}
 	for k, s := range rec.Settings {
-		ck, _ := canonical(s.URI)
+		ck := nodeKey(s.URI)
 		j.lose[k] = a.loses(claims, i, ck, s.Hash)
 	}
 	return j

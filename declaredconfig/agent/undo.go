@@ -111,14 +111,14 @@ func undone(old, after, cur *Snapshot) (*Snapshot, []string) {
 	held := map[string]bool{}
 	for _, r := range next.Documents {
 		for _, s := range r.Settings {
-			if k, err := canonical(s.URI); err == nil && s.Status == 200 {
+			if k := nodeKey(s.URI); s.Status == 200 {
 				held[k] = true
 			}
 		}
 	}
 	var drop []string
 	for _, s := range applied {
-		if k, err := canonical(s.URI); err == nil && s.Status == 200 && !held[k] {
+		if k := nodeKey(s.URI); s.Status == 200 && !held[k] {
 			held[k] = true
 			drop = append(drop, s.URI)
 		}

@@ -34,7 +34,7 @@ func (a *Agent) Unenroll(ctx context.Context) error {
 	for _, r := range a.st.Documents {
 		if r.Abandoned {
 			for _, s := range r.Settings {
-				if k, err := canonical(s.URI); err == nil {
+				if k := nodeKey(s.URI); k != "" {
 					kept[k] = true
 				}
 			}
@@ -49,8 +49,8 @@ func (a *Agent) Unenroll(ctx context.Context) error {
 			continue
 		}
 		for _, s := range r.Settings {
-			k, err := canonical(s.URI)
-			if err != nil || kept[k] || done[k] || s.Status != 200 {
+			k := nodeKey(s.URI)
+			if k == "" || kept[k] || done[k] || s.Status != 200 {
 				continue
 			}
 			done[k] = true
