@@ -24,7 +24,7 @@ import (
 //	Results             Get 200 with the last result; 404 before there is one.
 //	Properties/Abandoned Add/Replace 0 or 1, Get, Delete (back to 0).
 //	BulkVariables/Value Add/Replace an InstanceBlob (400 if it does not
-//	                    read, 413 if the template it fills would have
+//	                    read or an Instance gives a variable twice, 413 if the template it fills would have
 //	                    more than Config.MaxSettings settings), Get,
 //	                    Delete.
 //	RefreshInterval     Get (240 by default), Add/Replace (minutes, at least
@@ -226,7 +226,7 @@ func (a *Agent) item(cmd syncml.Command, it syncml.Item, n *notes) (syncml.Statu
 			return syncml.StatusOK, nil, true
 		}
 		var ib declaredconfig.InstanceBlob
-		if err := declaredconfig.UnmarshalLimits([]byte(value), &ib, a.cfg.Limits); err != nil {
+		if err := declaredconfig.UnmarshalLimits([]byte(value), &ib, a.cfg.Limits); err != nil || variableTwice(&ib) {
 			return syncml.StatusBadRequest, nil, false
 		}
 		text, err := ib.MarshalText()
@@ -437,6 +437,31 @@ func sameCode(r *session.Response) {
 	if len(r.ItemCodes) > 0 {
 		r.Code = r.ItemCodes[0]
 	}
+}
+
+// variableTwice reports whether an Instance of ib gives a variable more
+// than one value: which one a placeholder gets could not be told.
+func variableTwice(ib *declaredconfig.InstanceBlob) bool {
+	for _, in := range ib.Instances {
+		if len(in.Data) > 8 {
+			seen := make(map[string]bool, len(in.Data))
+			for _, d := range in.Data {
+				if seen[d.Variable] {
+					return true
+				}
+				seen[d.Variable] = true
+			}
+			continue
+		}
+		for i, d := range in.Data {
+			for _, e := range in.Data[:i] {
+				if e.Variable == d.Variable {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // bit reads a 0 or 1 node value.

@@ -27,3 +27,31 @@ func TestInstanceVariableTwice(t *testing.T) {
 		t.Errorf("Get after the refused Replace: %d, want 404", c)
 	}
 }
+
+// TestInstanceManyVariables checks the same with more variables than
+// the short lists are compared by: the duplicate among 20 is found, and
+// 20 distinct variables are taken.
+func TestInstanceManyVariables(t *testing.T) {
+	a := newAgent(t, agent.Config{})
+	if c, _ := serve(t, a, "Add", declaredconfig.DocumentURI(declaredconfig.Device, declaredconfig.BulkTemplate, bulkID).String(), text(t, bulkDoc())); c != 200 {
+		t.Fatalf("Add %d", c)
+	}
+	uri := declaredconfig.BulkVariablesURI(declaredconfig.Device, bulkID).String()
+	for _, twice := range []bool{true, false} {
+		ib := blob([2]string{"AAA", "p1"})
+		for i := range 18 {
+			name := "v" + string(rune('a'+i))
+			if twice && i == 17 {
+				name = "pfxPassword"
+			}
+			ib.Instances[0].Data = append(ib.Instances[0].Data, declaredconfig.InstanceData{Variable: name, Value: "x"})
+		}
+		want := syncml.StatusOK
+		if twice {
+			want = syncml.StatusBadRequest
+		}
+		if c, _ := serve(t, a, "Replace", uri, text(t, ib)); c != want {
+			t.Errorf("twice %v: %d, want %d", twice, c, want)
+		}
+	}
+}
