@@ -48,15 +48,22 @@ func SettingURI(context, csp, path string) string {
 
 // DSCURI returns the Surface node of a Value parameter of a DSC element:
 // ./Device/DSC/{namespace}/{className}/{key=value,…}/{name}, each part
-// percent-encoded as one segment, keys in document order.
+// percent-encoded as one segment, keys in document order. In the keys'
+// segment each key name and value has its '%', ',' and '=' percent-encoded
+// first, so that a value holding ",Name=V" does not read as one more key:
+// the segment, unescaped, splits at ',' and then at '=' into parts that
+// unescape to the names and values.
 func DSCURI(d *declaredconfig.DSC, name string) string {
 	var keys []string
 	for _, k := range d.Keys {
-		keys = append(keys, k.Name+"="+k.Value)
+		keys = append(keys, keyEscaper.Replace(k.Name)+"="+keyEscaper.Replace(k.Value))
 	}
 	return "./Device/DSC/" + url.PathEscape(d.Namespace) + "/" + url.PathEscape(d.ClassName) + "/" +
 		url.PathEscape(strings.Join(keys, ",")) + "/" + url.PathEscape(name)
 }
+
+// keyEscaper percent-encodes what separates the keys of a DSCURI.
+var keyEscaper = strings.NewReplacer("%", "%25", ",", "%2C", "=", "%3D")
 
 // plan expands a document (and its instance data) into the settings to
 // make; secret[i] tells that the value of steps[i] came from instance
