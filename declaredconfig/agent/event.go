@@ -31,7 +31,9 @@ const (
 	EventUnabandoned
 	// EventRefreshed: a refresh pass ended.
 	EventRefreshed
-	// EventError: the worker could not do something (Err says what).
+	// EventError: the worker could not do something, or a document or
+	// instance data was refused with 400 (Err says what, with the place
+	// in the document when it does not read).
 	EventError
 )
 

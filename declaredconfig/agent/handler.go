@@ -4,6 +4,7 @@ import (
 	"context"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/windc-go/windc/declaredconfig"
 	"github.com/windc-go/windc/syncml"
@@ -226,11 +227,16 @@ func (a *Agent) item(cmd syncml.Command, it syncml.Item, n *notes) (syncml.Statu
 			return syncml.StatusOK, nil, true
 		}
 		var ib declaredconfig.InstanceBlob
-		if err := declaredconfig.UnmarshalLimits([]byte(value), &ib, a.cfg.Limits); err != nil || variableTwice(&ib) {
-			return syncml.StatusBadRequest, nil, false
+		err := declaredconfig.UnmarshalLimits([]byte(value), &ib, a.cfg.Limits)
+		if err == nil {
+			err = variableTwice(&ib)
 		}
-		text, err := ib.MarshalText()
+		var text []byte
+		if err == nil {
+			text, err = ib.MarshalText()
+		}
 		if err != nil {
+			n.event(refused(a.cfg.Clock.Now(), docID, target, "instance data", err))
 			return syncml.StatusBadRequest, nil, false
 		}
 		if d := a.doc(u); d != nil && settingCount(d, &ib, u.Host) > a.cfg.MaxSettings {
@@ -255,6 +261,7 @@ func (a *Agent) put(u declaredconfig.URI, target string, data *syncml.Data, text
 	}
 	d, err := a.dataDocument(u, data, text)
 	if err != nil {
+		n.event(refused(a.cfg.Clock.Now(), u.DocID, target, "document", err))
 		return syncml.StatusBadRequest, nil, false
 	}
 	if !a.summaryFits(d, i) {
@@ -439,29 +446,38 @@ func sameCode(r *session.Response) {
 	}
 }
 
-// variableTwice reports whether an Instance of ib gives a variable more
+// variableTwice reports an Instance of ib that gives a variable more
 // than one value: which one a placeholder gets could not be told.
-func variableTwice(ib *declaredconfig.InstanceBlob) bool {
-	for _, in := range ib.Instances {
+func variableTwice(ib *declaredconfig.InstanceBlob) error {
+	twice := func(i int, v string) error {
+		return errorf("%w: Instance %d gives the variable %q more than once", declaredconfig.ErrInvalid, i+1, v)
+	}
+	for i, in := range ib.Instances {
 		if len(in.Data) > 8 {
 			seen := make(map[string]bool, len(in.Data))
 			for _, d := range in.Data {
 				if seen[d.Variable] {
-					return true
+					return twice(i, d.Variable)
 				}
 				seen[d.Variable] = true
 			}
 			continue
 		}
-		for i, d := range in.Data {
-			for _, e := range in.Data[:i] {
+		for j, d := range in.Data {
+			for _, e := range in.Data[:j] {
 				if e.Variable == d.Variable {
-					return true
+					return twice(i, d.Variable)
 				}
 			}
 		}
 	}
-	return false
+	return nil
+}
+
+// refused is the EventError that tells why a document or instance data
+// (what) sent to uri was refused with 400: the server sees only the code.
+func refused(now time.Time, docID, uri, what string, err error) Event {
+	return Event{Time: now, Kind: EventError, DocID: docID, URI: uri, Detail: what + " refused (400)", Err: err}
 }
 
 // bit reads a 0 or 1 node value.
