@@ -74,3 +74,20 @@ func TestBulkVariableEscapedInPath(t *testing.T) {
 		}
 	}
 }
+
+// TestDSCInUserDocument checks a User document that carries a DSC
+// element under a scenario Validate does not tie to Device: its
+// parameters are ./Device/DSC nodes, and the extensibility page says the
+// target of such settings can only be device wide (context Device). It is
+// refused (400), as a User document's CSP name in Device scope is.
+func TestDSCInUserDocument(t *testing.T) {
+	a := newAgent(t, agent.Config{})
+	d := vpnDoc("A1")
+	d.Context = "User"
+	d.DSCs = []declaredconfig.DSC{{Namespace: "root/Microsoft/Windows/DesiredStateConfiguration", ClassName: "MSFT_RegistryResource",
+		Keys: []declaredconfig.Param{{Name: "Key", Value: `HKLM\Software\Contoso`}}, Values: []declaredconfig.Param{{Name: "ValueData", Value: "1"}}}}
+	docURI := declaredconfig.DocumentURI(declaredconfig.User, declaredconfig.Complete, vpnID).String()
+	if c, _ := serve(t, a, "Replace", docURI, text(t, d)); c != syncml.StatusBadRequest {
+		t.Errorf("User document with a DSC element: %d, want 400", c)
+	}
+}
