@@ -352,6 +352,11 @@ func (a *Agent) checkDocument(u declaredconfig.URI, d *declaredconfig.Document) 
 			}
 		}
 	}
+	if len(d.DSCs) > 0 && !strings.EqualFold(d.Context, "Device") {
+		// DSC parameters are ./Device/DSC nodes: "the target of the
+		// scenario settings can only be device wide for extensibility".
+		return nil, errorf("%w: DSC element %q in a document of context %q: extensibility settings need context Device", declaredconfig.ErrInvalid, d.DSCs[0].ClassName, d.Context)
+	}
 	for i := range d.DSCs {
 		x := &d.DSCs[i]
 		for vi, p := range x.Values {

@@ -9,8 +9,8 @@
 // [Agent.ServeCommand]). A document is checked at once (syntax, the CSP's
 // rules: declaredconfig.Document.Validate, and that every setting names a
 // node that syncml.ParseLocURI reads, with no empty, . or .. segment, also
-// percent-encoded, in the scope of the document's context, and no two
-// settings name one node) and refused in the same reply when it fails; an
+// percent-encoded, in the scope of the document's context, DSC elements
+// only in Device context, and no two settings name one node) and refused in the same reply when it fails; an
 // accepted one is applied later by the worker ([Agent.Run], or
 // [Agent.ApplyPending] to apply now), which honours its context. [Agent.EachMessage], as the session.ClientConfig.EachMessage
 // of the Client that talks to the WinDC service, puts the 1224 summary
