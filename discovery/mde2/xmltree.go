@@ -105,6 +105,8 @@ func (t *tree) release() {
 	clear(p.pending[:cap(p.pending)])
 	p.slab, p.kidBlock, p.attrBlock = p.slab[:0], p.kidBlock[:0], p.attrBlock[:0]
 	p.open, p.pending = p.open[:0], p.pending[:0]
+	clear(p.joins[:cap(p.joins)])
+	p.joins = p.joins[:0]
 	p.tree = tree{}
 	parserPool.Put(p)
 }
@@ -124,6 +126,7 @@ type treeParser struct {
 	slab      []node  // nodes are allocated from here, a block at a time
 	kidBlock  []*node // child lists are cut from here
 	attrBlock []xml.Attr
+	joins     []join // texts being joined, of open elements, innermost last
 }
 
 // ScanError makes the DecodeError of a lexical problem, with the cause
@@ -237,9 +240,7 @@ func (p *treeParser) element(pos int) (*node, int, error) {
 			return nil, next, err
 		}
 		if text != "" {
-			// one run as it is (a substring of the input); more are
-			// joined (text around a comment)
-			p.open[len(p.open)-1].text += text
+			p.addText(p.open[len(p.open)-1], text)
 		}
 		pos = next
 		if p.Input()[pos+1] == '/' {
@@ -254,11 +255,41 @@ func (p *treeParser) element(pos int) (*node, int, error) {
 	return root, pos, nil
 }
 
+// addText adds a run of character data to the open element n. The
+// first run is kept as it is (a substring of the input); the runs of an
+// element that has several (text cut by child elements) are joined in a
+// growing buffer, set as its text when it closes, so that joining costs
+// the length of the text once, not once per run.
+func (p *treeParser) addText(n *node, text string) {
+	if n.text == "" {
+		n.text = text
+		return
+	}
+	if j := len(p.joins) - 1; j >= 0 && p.joins[j].n == n {
+		p.joins[j].b = append(p.joins[j].b, text...)
+		return
+	}
+	b := make([]byte, 0, 2*(len(n.text)+len(text)))
+	p.joins = append(p.joins, join{n, append(append(b, n.text...), text...)})
+}
+
+// join is the text of an open element that came in several runs.
+type join struct {
+	n *node
+	b []byte
+}
+
 // closeElem closes the innermost open element: its children, pending
-// since its start tag, get their list.
+// since its start tag, get their list, and text joined from several runs
+// becomes its text.
 func (p *treeParser) closeElem() {
 	n := p.open[len(p.open)-1]
 	p.open = p.open[:len(p.open)-1]
+	if j := len(p.joins) - 1; j >= 0 && p.joins[j].n == n {
+		n.text = string(p.joins[j].b)
+		p.joins[j] = join{}
+		p.joins = p.joins[:j]
+	}
 	kids := p.pending[n.kidsFrom:]
 	if len(kids) > 0 {
 		if cap(p.kidBlock)-len(p.kidBlock) < len(kids) {
