@@ -45,3 +45,42 @@ func TestMixedContentLinear(t *testing.T) {
 		t.Errorf("parsing %d bytes allocated %d bytes, want at most %d", len(data), n, limit)
 	}
 }
+
+// TestServerCSRCommonName: without an AdditionalContext DeviceID, the
+// request's common name becomes the certificate's subject and the
+// provisioning document's APPSRV name. One that XML cannot carry (a
+// control character) is refused with a CertificateRequest fault before
+// anything is issued; it used to be issued, then answered with an
+// InternalServiceFault when the document could not be written. One
+// longer than Limits.MaxDeviceID, the bound of the DeviceID it stands
+// for, is refused the same way; it used to be issued as it was (200 KB).
+func TestServerCSRCommonName(t *testing.T) {
+	f := newFixture(t, false)
+	issuer := &countingIssuer{Issuer: f.ca}
+	f.srv.Issuer = issuer
+	enroll := f.ts.URL + pathEnroll
+	pw := Header{MessageID: "urn:uuid:1", UsernameToken: &UsernameToken{Username: "u", Password: "secret"}}
+	for _, tc := range []struct {
+		name, cn string
+		issued   bool
+	}{
+		{"control character", "dev\x01ice", false},
+		{"inner NUL", "dev\x00ice", false},
+		{"too long", strings.Repeat("C", DefaultMaxDeviceID+1), false},
+		{"longest", strings.Repeat("C", DefaultMaxDeviceID), true},
+		{"trailing NULs", "device\x00\x00", true},
+	} {
+		issuer.n = 0
+		csr := handCSR(t, testECKey, tc.cn, 12, false) // UTF8String
+		status, fault := post(t, enroll, "application/soap+xml", rstEnvelope(t, *NewToken(ValueTypePKCS10, csr), pw))
+		if tc.issued {
+			if status != 200 || issuer.n != 1 {
+				t.Errorf("%s: status %d, %d certificates issued, want 200 and 1", tc.name, status, issuer.n)
+			}
+			continue
+		}
+		if fault == nil || fault.Code != FaultCertificateRequest || issuer.n != 0 {
+			t.Errorf("%s: status %d, fault %+v, %d certificates issued; want a CertificateRequest fault and none", tc.name, status, fault, issuer.n)
+		}
+	}
+}
