@@ -9,6 +9,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"log"
 	"net/http"
 	"slices"
@@ -115,6 +116,9 @@ type Server struct {
 	// the AdditionalContext DeviceID, else the request's common name,
 	// else the identity's name; under the Certificate policy the subject
 	// of the authenticating certificate; a renewal keeps the old subject).
+	// The default refuses with a CertificateRequest fault, before
+	// issuing, a common name that XML cannot carry and a request's common
+	// name longer than Limits.MaxDeviceID.
 	Subject func(r *EnrollmentRequest) pkix.Name
 	// Provision returns the typed provisioning document for an issued
 	// certificate (default: Server.DefaultProvision).
@@ -128,7 +132,8 @@ type Server struct {
 
 	// Limits bound request bodies, the AdditionalContext DeviceID of a
 	// RequestSecurityToken (a longer one is answered with a MessageFormat
-	// fault) and the RSA keys whose signatures are checked (a larger one
+	// fault; a request's common name that stands in for a missing DeviceID
+	// too, with a CertificateRequest fault) and the RSA keys whose signatures are checked (a larger one
 	// is answered with a CertificateRequest fault before any arithmetic).
 	Limits Limits
 	// Now returns the current time (default time.Now).
@@ -580,7 +585,10 @@ func (s *Server) enroll(r *http.Request, m *RequestSecurityToken) (Message, erro
 			return nil, err
 		}
 	}
-	subject := s.subject(er)
+	subject, err := s.subject(er)
+	if err != nil {
+		return nil, err
+	}
 	cert, err := s.Issuer.Issue(ctx, &IssueRequest{CSR: er.CSR, Subject: subject, Renewal: er.Renewal, Previous: er.Previous})
 	if err != nil {
 		var f *Fault
@@ -667,24 +675,54 @@ func (s *Server) renewal(r *http.Request, m *RequestSecurityToken, er *Enrollmen
 	return nil
 }
 
-func (s *Server) subject(er *EnrollmentRequest) pkix.Name {
+// subject returns the issued certificate's subject (see Server.Subject).
+// The default common name must be text XML can carry, since the
+// provisioning document names it; one taken from the request, standing
+// in for the DeviceID, is bounded as the DeviceID is (MaxDeviceID).
+func (s *Server) subject(er *EnrollmentRequest) (pkix.Name, error) {
 	if s.Subject != nil {
-		return s.Subject(er)
+		return s.Subject(er), nil
 	}
-	if er.Renewal {
-		return er.Previous.Subject
+	var name pkix.Name
+	switch id := er.Identity; {
+	case er.Renewal:
+		name = er.Previous.Subject
+	case id != nil && id.Policy == Certificate && id.Certificate != nil:
+		name = id.Certificate.Subject
+	default:
+		cn := er.Device.DeviceID
+		if cn == "" {
+			cn = er.CSR.CommonName()
+			if lim := s.Limits.withDefaults().MaxDeviceID; len(cn) > lim {
+				return name, NewFault(FaultCertificateRequest, "", fmt.Sprintf("the request's common name is longer than MaxDeviceID (%d bytes)", lim))
+			}
+		}
+		if cn == "" && id != nil {
+			cn = id.Name
+		}
+		name = pkix.Name{CommonName: cn}
 	}
-	if id := er.Identity; id != nil && id.Policy == Certificate && id.Certificate != nil {
-		return id.Certificate.Subject
+	if !xmlText(name.CommonName) {
+		return name, NewFault(FaultCertificateRequest, "", "the common name holds characters XML cannot carry")
 	}
-	cn := er.Device.DeviceID
-	if cn == "" {
-		cn = er.CSR.CommonName()
+	return name, nil
+}
+
+// xmlText reports whether s is text XML can carry: valid UTF-8 without
+// control characters (but tab, line feed and carriage return), U+FFFE or
+// U+FFFF.
+func xmlText(s string) bool {
+	for i, r := range s {
+		if r < 0x20 && r != '\t' && r != '\n' && r != '\r' || r == 0xFFFE || r == 0xFFFF {
+			return false
+		}
+		if r == utf8.RuneError {
+			if _, n := utf8.DecodeRuneInString(s[i:]); n == 1 {
+				return false
+			}
+		}
 	}
-	if cn == "" && er.Identity != nil {
-		cn = er.Identity.Name
-	}
-	return pkix.Name{CommonName: cn}
+	return true
 }
 
 // DefaultProvision returns the provisioning document of an issued
