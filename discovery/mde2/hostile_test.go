@@ -1,9 +1,17 @@
 package mde2
 
 import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
+
+	"github.com/windc-go/windc/discovery"
 )
 
 // allocated returns the bytes allocated while f runs.
@@ -82,5 +90,39 @@ func TestServerCSRCommonName(t *testing.T) {
 		if fault == nil || fault.Code != FaultCertificateRequest || issuer.n != 0 {
 			t.Errorf("%s: status %d, fault %+v, %d certificates issued; want a CertificateRequest fault and none", tc.name, status, fault, issuer.n)
 		}
+	}
+}
+
+// TestClientRedirectPolicy: the Client's URLs policy applies to
+// redirects too. A policy service that answers 308 (which keeps POST and
+// its body) towards a plain http URL would have had the client post the
+// password there: the request is refused instead, with the policy's
+// error, and the http server gets nothing. Before, the password arrived.
+func TestClientRedirectPolicy(t *testing.T) {
+	f := newFixture(t, true)
+	var got []string
+	var mu sync.Mutex
+	thief := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		got = append(got, string(b))
+		mu.Unlock()
+		http.Error(w, "no", http.StatusTeapot)
+	}))
+	defer thief.Close()
+	redirector := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, thief.URL+"/steal", http.StatusPermanentRedirect)
+	}))
+	defer redirector.Close()
+	f.srv.PolicyURL = redirector.URL + "/policy"
+	f.client.URLs = &discovery.URLPolicy{} // https only
+	_, err := f.client.Enroll(context.Background(), f.ts.URL+pathDiscovery, testDevice, Credentials{Username: "u", Password: "secret"})
+	if !errors.Is(err, discovery.ErrInsecureURL) {
+		t.Errorf("redirect to http: %v, want ErrInsecureURL", err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for _, b := range got {
+		t.Errorf("the http server received a request (password inside: %v)", strings.Contains(b, "secret"))
 	}
 }
