@@ -49,7 +49,9 @@ type Client struct {
 	// a DiscoverResponse or the discovery JSON names included, so that a
 	// password or token never goes over plain HTTP (default: https to
 	// any host, or http to a loopback host for tests and local
-	// development). Errors match discovery.ErrInsecureURL,
+	// development). Redirects are followed only to URLs that meet it,
+	// at most 10 unless HTTPClient.CheckRedirect is set, which then
+	// decides. Errors match discovery.ErrInsecureURL,
 	// discovery.ErrHostNotAllowed or discovery.ErrURL.
 	URLs *discovery.URLPolicy
 }
@@ -432,13 +434,30 @@ func (c *Client) call(ctx context.Context, url string, m, out Message, cert *tls
 	return nil
 }
 
+// http returns a copy of the configured client whose redirect check
+// also applies the URL policy (a 307 or 308 resends the body, password
+// or token included), presenting cert when it is not nil.
 func (c *Client) http(cert *tls.Certificate) *http.Client {
 	hc := c.HTTPClient
 	if hc == nil {
 		hc = http.DefaultClient
 	}
+	cp := *hc
+	next := hc.CheckRedirect
+	cp.CheckRedirect = func(r *http.Request, via []*http.Request) error {
+		if err := c.checkURL(r.URL.String()); err != nil {
+			return pkg.Errorf("redirect: %w", err)
+		}
+		if next != nil {
+			return next(r, via)
+		}
+		if len(via) >= 10 {
+			return pkg.Errorf("stopped after 10 redirects")
+		}
+		return nil
+	}
 	if cert == nil {
-		return hc
+		return &cp
 	}
 	var tr *http.Transport
 	if t, ok := hc.Transport.(*http.Transport); ok {
@@ -450,7 +469,6 @@ func (c *Client) http(cert *tls.Certificate) *http.Client {
 		tr.TLSClientConfig = &tls.Config{}
 	}
 	tr.TLSClientConfig.Certificates = []tls.Certificate{*cert}
-	cp := *hc
 	cp.Transport = tr
 	return &cp
 }
