@@ -2,6 +2,8 @@ package mde2
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"io"
 	"net/http"
@@ -124,5 +126,44 @@ func TestClientRedirectPolicy(t *testing.T) {
 	defer mu.Unlock()
 	for _, b := range got {
 		t.Errorf("the http server received a request (password inside: %v)", strings.Contains(b, "secret"))
+	}
+}
+
+// TestSharedIdentity: a Certificate check may return the same *Identity
+// for many certificates (a fleet, a tenant). The server fills in Policy
+// and Certificate on a copy: it used to write them into the check's
+// value, so the first device's certificate stayed there and the second
+// device, authenticated by its own certificate, was issued a certificate
+// with the first one's subject (and the writes raced between requests).
+func TestSharedIdentity(t *testing.T) {
+	f := newFixture(t, true)
+	ctx := context.Background()
+	disc := f.ts.URL + pathDiscovery
+	var certs []*tls.Certificate
+	var subjects []string
+	for _, id := range []string{"DEVICE-ONE", "DEVICE-TWO"} {
+		d := *testDevice
+		d.DeviceID = id
+		r, err := f.client.Enroll(ctx, disc, &d, Credentials{Username: "u", Password: "secret"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		certs = append(certs, &tls.Certificate{Certificate: [][]byte{r.Certificate.Raw}, PrivateKey: r.Key})
+		subjects = append(subjects, r.Certificate.Subject.CommonName)
+	}
+	fleet := &Identity{Name: "fleet"}
+	f.srv.AuthPolicy = Certificate
+	f.srv.Certificate = func(context.Context, []*x509.Certificate) (*Identity, error) { return fleet, nil }
+	for i, c := range certs {
+		r, err := f.client.Enroll(ctx, disc, testDevice, Credentials{Certificate: c})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := r.Certificate.Subject.CommonName; got != subjects[i] {
+			t.Errorf("device %d, authenticated as %q, was issued a certificate for %q", i+1, subjects[i], got)
+		}
+	}
+	if fleet.Certificate != nil || fleet.Policy != "" {
+		t.Errorf("the check's Identity was changed: Policy %q, Certificate %v", fleet.Policy, fleet.Certificate != nil)
 	}
 }
