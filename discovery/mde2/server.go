@@ -66,7 +66,9 @@ type EnrollmentRequest struct {
 // client certificate; when Certificate is nil, a certificate that Issuer
 // issued is accepted). Renewals are authenticated by the certificate being
 // renewed. A check returns a *Fault to choose the answer; any other error
-// answers an Authentication fault. Faults are answered with HTTP 500 and
+// answers an Authentication fault. The server completes a copy of the
+// Identity a check returns (Policy, Certificate), so a check may return
+// the same *Identity for many requests. Faults are answered with HTTP 500 and
 // a SOAP 1.2 fault; answers are never chunked (Windows refuses that).
 //
 // Requests are read leniently where peers differ and strictly where it
@@ -464,7 +466,7 @@ func (s *Server) authenticate(r *http.Request, h *Header) (*Identity, error) {
 			return nil, NewFault(FaultAuthentication, "", "OnPremise authentication is not accepted")
 		}
 		id, err = s.Password(ctx, h.UsernameToken.Username, h.UsernameToken.Password)
-		if id != nil && id.Policy == "" {
+		if id = ownIdentity(id); id != nil && id.Policy == "" {
 			id.Policy = OnPremise
 		}
 	case h.Token != nil && h.Token.ValueType != ValueTypeX509v3 && h.Token.ValueType != "X509v3":
@@ -476,7 +478,7 @@ func (s *Server) authenticate(r *http.Request, h *Header) (*Identity, error) {
 			return nil, NewFault(FaultInvalidSecurity, "", "the security token is not base64")
 		}
 		id, err = s.Token(ctx, tok)
-		if id != nil && id.Policy == "" {
+		if id = ownIdentity(id); id != nil && id.Policy == "" {
 			id.Policy = Federated
 		}
 	default:
@@ -499,6 +501,16 @@ func (s *Server) authenticate(r *http.Request, h *Header) (*Identity, error) {
 	return id, nil
 }
 
+// ownIdentity returns a copy of an Identity a check returned, for the
+// server to complete: a check may hand the same value to many requests.
+func ownIdentity(id *Identity) *Identity {
+	if id == nil {
+		return nil
+	}
+	c := *id
+	return &c
+}
+
 func (s *Server) clientCerts(r *http.Request) []*x509.Certificate {
 	if s.ClientCertificates != nil {
 		return s.ClientCertificates(r)
@@ -512,7 +524,7 @@ func (s *Server) clientCerts(r *http.Request) []*x509.Certificate {
 func (s *Server) checkCertificate(ctx context.Context, chain []*x509.Certificate) (*Identity, error) {
 	if s.Certificate != nil {
 		id, err := s.Certificate(ctx, chain)
-		if id != nil {
+		if id = ownIdentity(id); id != nil {
 			id.Policy = Certificate
 			if id.Certificate == nil {
 				id.Certificate = chain[0]
