@@ -111,6 +111,10 @@ func TestDecodeRequest(t *testing.T) {
 		{name: "trailing garbage", in: "{}\n x", err: ErrTrailingData, offset: 4},
 		{name: "number", in: `{"upn":1}`, err: ErrType, offset: 7, field: "upn"},
 		{name: "null value", in: `{"upn":null}`, err: ErrType, offset: 7, field: "upn"},
+		// a number beyond float64 (json.Decoder's UnmarshalTypeError) is
+		// a wrong type where it stands, not an early end of the body
+		{name: "number out of range", in: `{"upn":1e999}`, err: ErrType, offset: 7, field: "upn"},
+		{name: "body number out of range", in: ` -1e999`, err: ErrType, offset: 1},
 		{name: "nested", in: `{"upn": {"a":1}}`, err: ErrType, offset: 8, field: "upn"},
 		{name: "array body", in: ` []`, err: ErrType, offset: 1},
 		{name: "null body", in: `null`, err: ErrType, offset: 0},
