@@ -171,6 +171,9 @@ func decodeObject(data []byte, limit int64, names []string) ([]string, []bool, e
 
 	start := skipSpace(data, 0, "")
 	tok, err := dec.Token()
+	if isNumberRange(err) {
+		tok, err = json.Number(""), nil // a number, too large for float64
+	}
 	if err != nil {
 		return nil, nil, syntaxError(err, data)
 	}
@@ -200,6 +203,9 @@ func decodeObject(data []byte, limit int64, names []string) ([]string, []bool, e
 		}
 		valStart := skipSpace(data, int(dec.InputOffset()), ":")
 		tok, err = dec.Token()
+		if isNumberRange(err) {
+			tok, err = json.Number(""), nil // a number, too large for float64
+		}
 		if err != nil {
 			return nil, nil, syntaxError(err, data)
 		}
@@ -245,6 +251,13 @@ func skipSpace(data []byte, i int, extra string) int {
 		i++
 	}
 	return i
+}
+
+// isNumberRange reports whether err is json.Decoder.Token's refusal of a
+// number that float64 cannot hold: the input is well-formed there.
+func isNumberRange(err error) bool {
+	_, ok := errors.AsType[*json.UnmarshalTypeError](err)
+	return ok
 }
 
 func syntaxError(err error, data []byte) error {
