@@ -167,3 +167,27 @@ func TestSharedIdentity(t *testing.T) {
 		t.Errorf("the check's Identity was changed: Policy %q, Certificate %v", fleet.Policy, fleet.Certificate != nil)
 	}
 }
+
+// TestDeclaredLengthNotReserved: a request's Content-Length is a claim,
+// not data. A server that reserved it before reading let a client that
+// sends headers announcing 1 MB and then a few bytes (or nothing, slowly)
+// hold a megabyte per connection for a hundred bytes of its own; the
+// buffer now grows with what arrives. Before, 1 MB was allocated here.
+func TestDeclaredLengthNotReserved(t *testing.T) {
+	f := newFixture(t, false)
+	h := f.srv.DiscoveryHandler()
+	serve := func() {
+		r := httptest.NewRequest(http.MethodPost, pathDiscovery, strings.NewReader("<x/>"))
+		r.Header.Set("Content-Type", "application/soap+xml")
+		r.ContentLength = DefaultMaxBytes // as announced; 4 bytes come
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if w.Code != http.StatusInternalServerError {
+			t.Errorf("status %d, want 500 (a MessageFormat fault)", w.Code)
+		}
+	}
+	serve() // warm the pools
+	if n := allocated(serve); n > DefaultMaxBytes/4 {
+		t.Errorf("a request announcing %d bytes and sending 4 allocated %d bytes", DefaultMaxBytes, n)
+	}
+}
