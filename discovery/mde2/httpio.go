@@ -31,10 +31,18 @@ func putBuf(b *[]byte) {
 	}
 }
 
+// maxReserve bounds the room readBody makes for a body before reading
+// it: enrollment messages are a few kilobytes, and a Content-Length is
+// only the peer's claim (a client announcing a megabyte and sending it
+// slowly, or not at all, would hold that much memory for its headers).
+// A longer body grows the buffer as it arrives.
+const maxReserve = 16 << 10
+
 // readBody reads at most limit bytes of r; more is a LimitError. size,
-// when positive, is the expected length (Content-Length).
+// when positive, is the expected length (Content-Length), for which room
+// is made up to maxReserve.
 func readBody(r io.Reader, limit, size int64, into []byte) ([]byte, error) {
-	if want := int(min(limit, max(size, 0))) + bytes.MinRead; cap(into) < want {
+	if want := int(min(limit, max(size, 0), maxReserve)) + bytes.MinRead; cap(into) < want {
 		into = make([]byte, 0, want)
 	}
 	buf := bytes.NewBuffer(into[:0])
