@@ -6,12 +6,14 @@ import (
 	"crypto/x509"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/windc-go/windc/discovery"
 )
@@ -190,4 +192,67 @@ func TestDeclaredLengthNotReserved(t *testing.T) {
 	if n := allocated(serve); n > DefaultMaxBytes/4 {
 		t.Errorf("a request announcing %d bytes and sending 4 allocated %d bytes", DefaultMaxBytes, n)
 	}
+}
+
+// TestCertificateTransportClosed: a call that presents a client
+// certificate goes through a transport made for it, used once; its
+// connection is closed once the answer is read instead of being left idle
+// in a transport no one will use again (two per enrollment, one per
+// renewal: with a transport without IdleConnTimeout they, and their
+// goroutines, stayed forever). Before, 2 of the 4 connections dialed
+// stayed open.
+func TestCertificateTransportClosed(t *testing.T) {
+	f, parent := certificatePrimary(t)
+	var mu sync.Mutex
+	dialed, closed := 0, 0
+	done := make(chan struct{}, 16)
+	tr := f.ts.Client().Transport.(*http.Transport).Clone()
+	tr.IdleConnTimeout = 0 // as a caller's transport may be
+	tr.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		c, err := (&net.Dialer{}).DialContext(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		mu.Lock()
+		dialed++
+		mu.Unlock()
+		return &closeConn{Conn: c, closed: func() {
+			mu.Lock()
+			closed++
+			mu.Unlock()
+			done <- struct{}{}
+		}}, nil
+	}
+	f.client.HTTPClient = &http.Client{Transport: tr}
+	cred := Credentials{Certificate: &tls.Certificate{Certificate: [][]byte{parent.Certificate.Raw}, PrivateKey: parent.Key}}
+	if _, err := f.client.Enroll(context.Background(), f.ts.URL+pathDiscovery, testDevice, cred); err != nil {
+		t.Fatal(err)
+	}
+	tr.CloseIdleConnections() // the caller's own transport: the probe and Discover
+	timeout := time.After(10 * time.Second)
+	for {
+		mu.Lock()
+		d, c := dialed, closed
+		mu.Unlock()
+		if c >= d {
+			return
+		}
+		select {
+		case <-done:
+		case <-timeout:
+			t.Fatalf("%d connections dialed, %d closed", d, c)
+		}
+	}
+}
+
+// closeConn calls closed once when it is closed.
+type closeConn struct {
+	net.Conn
+	once   sync.Once
+	closed func()
+}
+
+func (c *closeConn) Close() error {
+	c.once.Do(c.closed)
+	return c.Conn.Close()
 }
