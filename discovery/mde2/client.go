@@ -436,7 +436,8 @@ func (c *Client) call(ctx context.Context, url string, m, out Message, cert *tls
 
 // http returns a copy of the configured client whose redirect check
 // also applies the URL policy (a 307 or 308 resends the body, password
-// or token included), presenting cert when it is not nil.
+// or token included), presenting cert when it is not nil (through a
+// transport of its own, which closes its connection after the answer).
 func (c *Client) http(cert *tls.Certificate) *http.Client {
 	hc := c.HTTPClient
 	if hc == nil {
@@ -469,6 +470,8 @@ func (c *Client) http(cert *tls.Certificate) *http.Client {
 		tr.TLSClientConfig = &tls.Config{}
 	}
 	tr.TLSClientConfig.Certificates = []tls.Certificate{*cert}
+	// made for one request: its connection is not kept for another
+	tr.DisableKeepAlives = true
 	cp.Transport = tr
 	return &cp
 }
