@@ -305,7 +305,7 @@ func (c *Client) Renew(ctx context.Context, prev *Result, d *Device) (*Result, e
 // client certificate is for key.
 func readResult(rstr *RequestSecurityTokenResponse, key crypto.Signer) (*Result, error) {
 	if rstr.Token.ValueType != ValueTypeProvisionDoc && rstr.Token.ValueType != "" {
-		return nil, pkg.Errorf("%w: response token type %q", ErrStructure, rstr.Token.ValueType)
+		return nil, pkg.Errorf("%w: response token type %s", ErrStructure, quoted(rstr.Token.ValueType))
 	}
 	text, err := rstr.Token.Bytes()
 	if err != nil {
@@ -416,7 +416,7 @@ func (c *Client) call(ctx context.Context, url string, m, out Message, cert *tls
 		return err
 	}
 	if checkSOAPType(res.Header.Get("Content-Type")) != nil {
-		return pkg.Errorf("%w: %s answered %d with %q", ErrHTTPStatus, url, res.StatusCode, res.Header.Get("Content-Type"))
+		return pkg.Errorf("%w: %s answered %d with %s", ErrHTTPStatus, url, res.StatusCode, quoted(res.Header.Get("Content-Type")))
 	}
 	if res.StatusCode != http.StatusOK {
 		var f Fault
@@ -429,7 +429,7 @@ func (c *Client) call(ctx context.Context, url string, m, out Message, cert *tls
 		return err
 	}
 	if rel := out.SOAPHeader().RelatesTo; rel != "" && rel != h.MessageID {
-		return pkg.Errorf("%w: RelatesTo %q does not echo MessageID %q", ErrStructure, rel, h.MessageID)
+		return pkg.Errorf("%w: RelatesTo %s does not echo MessageID %q", ErrStructure, quoted(rel), h.MessageID)
 	}
 	return nil
 }

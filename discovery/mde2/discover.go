@@ -98,7 +98,7 @@ func (m *Discover) readBody(t *tree, body *node) error {
 	for _, k := range req.kids {
 		if isOneOf(k.local, discoverFields) {
 			if k.space != ns {
-				return t.structErr(k, "%s in namespace %q", k.local, k.space)
+				return t.structErr(k, "%s in namespace %s", k.local, quoted(k.space))
 			}
 			continue
 		}

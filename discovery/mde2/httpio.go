@@ -69,13 +69,13 @@ func checkSOAPType(v string) error {
 	}
 	mt, _, err := mime.ParseMediaType(v)
 	if err != nil {
-		return fmt.Errorf("%w: %q", ErrContentType, v)
+		return fmt.Errorf("%w: %s", ErrContentType, quoted(v))
 	}
 	switch mt {
 	case "application/soap+xml", "text/xml", "application/xml":
 		return nil
 	}
-	return fmt.Errorf("%w: %q", ErrContentType, v)
+	return fmt.Errorf("%w: %s", ErrContentType, quoted(v))
 }
 
 // writeSOAP writes a SOAP 1.2 message with its length (Windows refuses

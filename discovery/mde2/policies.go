@@ -231,7 +231,7 @@ func (r *numReader) int64(n *node) int64 {
 	}
 	v, err := strconv.ParseInt(n.value(), 10, 64)
 	if err != nil {
-		r.err = r.t.structErr(n, "%s is not an integer: %q", n.local, n.value())
+		r.err = r.t.structErr(n, "%s is not an integer: %s", n.local, quoted(n.value()))
 	}
 	return v
 }
@@ -263,6 +263,6 @@ func (r *numReader) bool(n *node) bool {
 	case "false", "0":
 		return false
 	}
-	r.err = r.t.structErr(n, "%s is not a boolean: %q", n.local, n.value())
+	r.err = r.t.structErr(n, "%s is not a boolean: %s", n.local, quoted(n.value()))
 	return false
 }

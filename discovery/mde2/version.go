@@ -24,7 +24,7 @@ func parseVersion(s string) (int, error) {
 	}
 	whole, frac, _ := strings.Cut(digits, ".")
 	if whole == "" && frac == "" || !allDigits(whole) || !allDigits(frac) {
-		return 0, pkg.Errorf("%w: %q", ErrVersion, s)
+		return 0, pkg.Errorf("%w: %s", ErrVersion, quoted(s))
 	}
 	if s[0] == '-' {
 		return 0, nil // below every version

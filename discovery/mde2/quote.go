@@ -1,0 +1,24 @@
+package mde2
+
+import (
+	"strconv"
+	"unicode/utf8"
+)
+
+// maxQuoted bounds the bytes of a value that an error message quotes: a
+// refusal names what it refuses without echoing a peer's megabyte (Go
+// quoting writes some characters as four bytes or more).
+const maxQuoted = 64
+
+// quoted returns s in Go quotes, as %q writes it, cut after maxQuoted
+// bytes (at a character's start) with "…" and the length in bytes.
+func quoted(s string) string {
+	if len(s) <= maxQuoted {
+		return strconv.Quote(s)
+	}
+	n := maxQuoted
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return strconv.Quote(s[:n]) + "… (" + strconv.Itoa(len(s)) + " bytes)"
+}
