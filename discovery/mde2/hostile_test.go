@@ -271,6 +271,10 @@ func TestRefusalQuotesLittle(t *testing.T) {
 		{"RequestVersion", "application/soap+xml", discover(`<RequestVersion>` + long + `</RequestVersion>`)},
 		{"namespace", "application/soap+xml", discover(`<EmailAddress xmlns="` + long + `">a</EmailAddress>`)},
 		{"content type", "text/" + strings.Repeat("\x80", 100000), discover("")},
+		// decode errors name the elements open, and the namespace of a
+		// wrong root: the fault's reason is cut, not the whole message
+		{"element name", "application/soap+xml", discover(`<` + strings.Repeat("D", 100000) + `></x>`)},
+		{"root namespace", "application/soap+xml", `<s:Envelope xmlns:s="` + long + `"/>`},
 	} {
 		r := httptest.NewRequest(http.MethodPost, pathDiscovery, strings.NewReader(tc.body))
 		r.Header.Set("Content-Type", tc.ctype)
