@@ -413,6 +413,25 @@ func xmlSafe(s string) string {
 	}, strings.ToValidUTF8(s, "\uFFFD"))
 }
 
+// maxReason bounds the reason of a fault made from an error: decode
+// errors name the open elements, whose names a peer chooses.
+const maxReason = 512
+
+// faultReason is the reason of a fault made from err: its text cut after
+// maxReason bytes (at a character's start, then "…"), with what XML
+// cannot carry replaced.
+func faultReason(err error) string {
+	s := err.Error()
+	if len(s) > maxReason {
+		n := maxReason
+		for n > 0 && !utf8.RuneStart(s[n]) {
+			n--
+		}
+		s = s[:n] + "…"
+	}
+	return xmlSafe(s)
+}
+
 // toFault maps an error to the fault answered: a *Fault as is, refused
 // input as MessageFormat, anything else as InternalServiceFault (logged).
 func (s *Server) toFault(err error) *Fault {
@@ -422,10 +441,10 @@ func (s *Server) toFault(err error) *Fault {
 		return &c
 	}
 	if errors.Is(err, ErrSyntax) || errors.Is(err, ErrStructure) || errors.Is(err, ErrLimit) || errors.Is(err, ErrVersion) {
-		return NewFault(FaultMessageFormat, "", xmlSafe(err.Error()))
+		return NewFault(FaultMessageFormat, "", faultReason(err))
 	}
 	if errors.Is(err, ErrCSR) || errors.Is(err, ErrPKCS7) {
-		return NewFault(FaultCertificateRequest, "", xmlSafe(err.Error()))
+		return NewFault(FaultCertificateRequest, "", faultReason(err))
 	}
 	s.logf("%v", err)
 	return NewFault(FaultInternalServiceFault, "", "the server failed to process the request")
@@ -580,7 +599,7 @@ func (s *Server) enroll(r *http.Request, m *RequestSecurityToken) (Message, erro
 			return nil, NewFault(FaultMessageFormat, "", "the request token is not base64")
 		}
 		if er.CSR, err = parseCSR(der, s.Limits); err != nil {
-			return nil, NewFault(FaultCertificateRequest, "", xmlSafe(err.Error()))
+			return nil, NewFault(FaultCertificateRequest, "", faultReason(err))
 		}
 	case RequestTypeRenew:
 		if err := s.renewal(r, m, er); err != nil {
@@ -656,7 +675,7 @@ func (s *Server) renewal(r *http.Request, m *RequestSecurityToken, er *Enrollmen
 		}
 		rr, err := ParseRenewalRequestLimits(der, s.Limits)
 		if err != nil {
-			return NewFault(FaultCertificateRequest, "", xmlSafe(err.Error()))
+			return NewFault(FaultCertificateRequest, "", faultReason(err))
 		}
 		prev, er.CSR = rr.Signer, rr.CSR
 		if len(tls) > 0 && !tls[0].Equal(prev) {
@@ -670,7 +689,7 @@ func (s *Server) renewal(r *http.Request, m *RequestSecurityToken, er *Enrollmen
 			return NewFault(FaultAuthentication, "", "a PKCS#10 renewal needs the client certificate")
 		}
 		if er.CSR, err = ParseCertificateRequestLimits(der, s.Limits); err != nil {
-			return NewFault(FaultCertificateRequest, "", xmlSafe(err.Error()))
+			return NewFault(FaultCertificateRequest, "", faultReason(err))
 		}
 		prev, inter = tls[0], tls[1:]
 	default:
