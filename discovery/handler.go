@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+	"unicode/utf8"
 )
 
 // Headers carries the optional correlation headers of a discovery
@@ -45,7 +46,8 @@ type DiscoverFunc func(ctx context.Context, req *Request, h Headers) (*Response,
 // the ThrottleError's status (429 by default) with Retry-After; 500
 // otherwise, also for a ThrottleError whose status is not 4xx or 5xx and
 // for a nil *ThrottleError.
-// Error bodies are Responses with errorCode and message.
+// Error bodies are Responses with errorCode and message; the message is
+// the error's text, cut after 256 bytes.
 //
 // Each request is logged once on Logger with its MS-CV and
 // client-request-id; the upn and other account fields are not logged.
@@ -217,7 +219,19 @@ func checkContentType(v string) error {
 	return nil
 }
 
+// maxMessage bounds the message of an error answer: it comes from an
+// error that may quote the request (a member's name or value), which JSON
+// writes back with some characters as six bytes.
+const maxMessage = 256
+
 func writeError(w http.ResponseWriter, status int, code, msg string) result {
+	if len(msg) > maxMessage {
+		n := maxMessage
+		for n > 0 && !utf8.RuneStart(msg[n]) {
+			n--
+		}
+		msg = msg[:n] + "…"
+	}
 	body, err := Response{ErrorCode: code, Message: msg}.MarshalJSON()
 	if err != nil { // msg is produced by this package and is valid UTF-8
 		body = []byte(`{"errorCode":"` + errorCodeInternal + `"}`)
