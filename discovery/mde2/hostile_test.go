@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -283,5 +284,18 @@ func TestRefusalQuotesLittle(t *testing.T) {
 		if w.Code/100 != 4 && w.Code != 500 || w.Body.Len() > 4096 {
 			t.Errorf("%s: status %d with %d bytes, want a refusal of at most 4096", tc.name, w.Code, w.Body.Len())
 		}
+	}
+}
+
+// TestMaxBytesUnbounded: Limits.MaxBytes may be math.MaxInt64 (no bound
+// of the package's own). The one byte past the limit that tells a body at
+// the limit from a longer one overflowed there: the server read nothing
+// and refused every request as empty (and the client every answer).
+func TestMaxBytesUnbounded(t *testing.T) {
+	f := newFixture(t, false)
+	f.srv.Limits.MaxBytes = math.MaxInt64
+	f.client.Limits.MaxBytes = math.MaxInt64
+	if _, err := f.client.Enroll(context.Background(), f.ts.URL+pathDiscovery, testDevice, Credentials{Username: "u", Password: "secret"}); err != nil {
+		t.Fatal(err)
 	}
 }
