@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"mime"
 	"net/http"
 	"strconv"
@@ -46,7 +47,7 @@ func readBody(r io.Reader, limit, size int64, into []byte) ([]byte, error) {
 		into = make([]byte, 0, want)
 	}
 	buf := bytes.NewBuffer(into[:0])
-	_, err := buf.ReadFrom(io.LimitReader(r, limit+1))
+	_, err := buf.ReadFrom(io.LimitReader(r, pastLimit(limit)))
 	b := buf.Bytes()
 	if err != nil {
 		var mbe *http.MaxBytesError
@@ -59,6 +60,13 @@ func readBody(r io.Reader, limit, size int64, into []byte) ([]byte, error) {
 		return nil, pkg.Limit("MaxBytes", limit, limit, "")
 	}
 	return b, nil
+}
+
+// pastLimit is one byte past limit, which tells a body at the limit from
+// a longer one; at math.MaxInt64 no body can be longer, and limit+1 would
+// overflow.
+func pastLimit(limit int64) int64 {
+	return limit + min(1, math.MaxInt64-limit)
 }
 
 // checkSOAPType accepts application/soap+xml and, for SOAP 1.1, text/xml

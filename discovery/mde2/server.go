@@ -327,7 +327,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, m Message, do fun
 	}
 	in := getBuf()
 	defer putBuf(in)
-	body, err := readBody(http.MaxBytesReader(w, r.Body, lim.MaxBytes+1), lim.MaxBytes, r.ContentLength, *in)
+	body, err := readBody(http.MaxBytesReader(w, r.Body, pastLimit(lim.MaxBytes)), lim.MaxBytes, r.ContentLength, *in)
 	*in = body[:0]
 	if err != nil {
 		if errors.Is(err, ErrLimit) {
