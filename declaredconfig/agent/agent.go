@@ -118,8 +118,13 @@ type Agent struct {
 	mu   sync.Mutex
 	st   *Snapshot
 	docs map[string]*declaredconfig.Document // parsed documents, by record key
-	wake chan struct{}
-	uris map[string]declaredconfig.URI // parse's memory
+	// legacy holds, by their parsed document, the records loaded from the
+	// store whose document the arrival checks refuse (an older build
+	// accepted it), with why: kept in ConfigInfraError, never applied or
+	// refreshed (see New). Under mu.
+	legacy map[*declaredconfig.Document]error
+	wake   chan struct{}
+	uris   map[string]declaredconfig.URI // parse's memory
 	// entryLens and emptyAlert are entryLen's memory.
 	entryLens  map[string]int
 	emptyAlert int
@@ -148,7 +153,21 @@ type heldEvent struct {
 
 // New returns an agent with the state cfg.Store holds. A Store that
 // cannot load (ErrCorrupt among others) makes New fail: the agent never
-// starts from state it cannot trust.
+// starts from state it cannot trust; so does a stored document that does
+// not read, or whose id, context or checksum do not name the document its
+// record's URI names (ErrCorrupt).
+//
+// A stored document that reads but that the checks a document passes when
+// it arrives now refuse (an older build, or a Config with StrictScenario
+// off, accepted it; a newer build checks more) is not corruption: New
+// keeps it, in ConfigInfraError (62; GetInfraError, 82, for an inventory),
+// which the summary reports, with an EventError telling why (told at the
+// agent's first event). Such a document is no longer applied (a pending
+// one, or one set pending again by Abandoned or BulkVariables, goes to 62
+// instead), refreshed, or counted in conflicts; its settings as last
+// applied stay recorded, so Unenroll removes them, and its last result
+// stays. A new version that passes the checks (Replace) replaces it and is
+// applied as any; Delete drops it, its settings staying, as any document's.
 func New(ctx context.Context, cfg Config) (*Agent, error) {
 	if cfg.Surface == nil {
 		return nil, errorf("%w: Config.Surface is required", ErrConfig)
@@ -169,7 +188,7 @@ func New(ctx context.Context, cfg Config) (*Agent, error) {
 		cfg.MaxSummaryBytes = DefaultMaxSummaryBytes
 	}
 	a := &Agent{cfg: cfg, docs: map[string]*declaredconfig.Document{}, wake: make(chan struct{}, 1),
-		uris: map[string]declaredconfig.URI{}, entryLens: map[string]int{}}
+		uris: map[string]declaredconfig.URI{}, entryLens: map[string]int{}, legacy: map[*declaredconfig.Document]error{}}
 	st, err := cfg.Store.Load(ctx)
 	if err != nil {
 		return nil, errorf("New: %w", err)
@@ -189,7 +208,7 @@ func New(ctx context.Context, cfg Config) (*Agent, error) {
 		if err != nil || u.Node != declaredconfig.NodeDocument {
 			return nil, errorf("New: %w: document %d has URI %q", ErrCorrupt, i, r.URI)
 		}
-		d, err := a.parseDocument(u, r.Document)
+		d, refused, err := a.loadDocument(u, r.Document)
 		if err != nil {
 			return nil, errorf("New: %w: document %s: %w", ErrCorrupt, r.URI, err)
 		}
@@ -205,13 +224,62 @@ func New(ctx context.Context, cfg Config) (*Agent, error) {
 			}
 		}
 		a.docs[key(u)] = d
-		if (r.State == declaredconfig.StateConfigInprogress || r.State == declaredconfig.StateGetInprogress) && !r.Pending {
+		switch {
+		case refused != nil:
+			a.legacy[d] = refused
+			r.State, r.Pending = infraError(u.Host), false
+			a.told = append(a.told, Event{Time: cfg.Clock.Now(), Kind: EventError, DocID: d.ID, URI: r.URI, State: stateText(r.State),
+				Detail: "a stored document the checks now refuse: kept, no longer applied", Err: refused})
+		case (r.State == declaredconfig.StateConfigInprogress || r.State == declaredconfig.StateGetInprogress) && !r.Pending:
 			// An apply the process did not finish: again.
 			r.State, r.Pending = requested(u.Host), true
 		}
 	}
 	a.st = st
 	return a, nil
+}
+
+// infraError is the state of a document the agent holds and cannot
+// apply: GetInfraError (82) for an inventory, ConfigInfraError (62)
+// otherwise.
+func infraError(h declaredconfig.Host) declaredconfig.State {
+	if h == declaredconfig.Inventory {
+		return declaredconfig.StateGetInfraError
+	}
+	return declaredconfig.StateConfigInfraError
+}
+
+// loadDocument reads a stored document of u: err when it does not read,
+// or its id, context or checksum (what the summary says of it) do not name
+// the document u names, which no build accepts (the store is damaged);
+// refused when it reads and the arrival checks refuse it (an older build
+// accepted it: New).
+func (a *Agent) loadDocument(u declaredconfig.URI, text string) (d *declaredconfig.Document, refused, err error) {
+	d = &declaredconfig.Document{}
+	if err := declaredconfig.UnmarshalLimits([]byte(text), d, a.cfg.Limits); err != nil {
+		return nil, nil, err
+	}
+	if !declaredconfig.EqualDocID(d.ID, u.DocID) || !strings.EqualFold(d.Context, u.Scope.String()) || d.Checksum == "" {
+		return nil, nil, errorf("the document's id %s, context %s and checksum %s do not name the document %s",
+			quote(d.ID), quote(d.Context), quote(d.Checksum), u)
+	}
+	if _, err := a.checkDocument(u, d); err != nil {
+		return d, err, nil
+	}
+	return d, nil, nil
+}
+
+// refusedDoc returns why the arrival checks refuse the stored document of
+// the record uri names; nil for one that passes (a.mu held).
+func (a *Agent) refusedDoc(uri string) error {
+	if len(a.legacy) == 0 {
+		return nil
+	}
+	u, err := a.parse(uri)
+	if err != nil {
+		return nil
+	}
+	return a.legacy[a.docs[key(u)]]
 }
 
 // Register routes the DeclaredConfiguration subtrees of both scopes
@@ -441,10 +509,12 @@ func (a *Agent) save(ctx context.Context, old *Snapshot) error {
 	return nil
 }
 
-// restore makes old the state again, with its parsed documents.
+// restore makes old the state again, with its parsed documents (those
+// the arrival checks refuse marked as New marks them).
 func (a *Agent) restore(old *Snapshot) {
 	a.st = old
 	docs := map[string]*declaredconfig.Document{}
+	legacy := map[*declaredconfig.Document]error{}
 	for _, r := range old.Documents {
 		u, err := declaredconfig.ParseURI(r.URI)
 		if err != nil {
@@ -452,14 +522,18 @@ func (a *Agent) restore(old *Snapshot) {
 		}
 		k := key(u)
 		d := a.docs[k]
+		refused := a.legacy[d]
 		if d == nil || d.Checksum != r.docChecksum() {
-			if d, err = a.parseDocument(u, r.Document); err != nil {
+			if d, refused, err = a.loadDocument(u, r.Document); err != nil {
 				continue
 			}
 		}
+		if refused != nil {
+			legacy[d] = refused
+		}
 		docs[k] = d
 	}
-	a.docs = docs
+	a.docs, a.legacy = docs, legacy
 }
 
 // docChecksum reads the checksum attribute of the record's document.

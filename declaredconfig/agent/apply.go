@@ -277,14 +277,14 @@ type claim struct {
 }
 
 // claims indexes, by canonical node, the nodes the managed documents
-// (applied, not abandoned, not inventories) declare, whatever their last
-// status: who owns a node depends on the documents only, so that one
-// refresh settles it.
+// (applied, not abandoned, not inventories, not stored documents the
+// checks now refuse) declare, whatever their last status: who owns a node
+// depends on the documents only, so that one refresh settles it.
 func (a *Agent) claims() map[string][]claim {
 	out := map[string][]claim{}
 	for j := range a.st.Documents {
 		o := &a.st.Documents[j]
-		if o.Abandoned || o.Pending || a.inventory(o.URI) {
+		if o.Abandoned || o.Pending || a.inventory(o.URI) || a.refusedDoc(o.URI) != nil {
 			continue
 		}
 		for _, s := range o.Settings {
@@ -358,6 +358,9 @@ func (a *Agent) prepare(i int, n *notes) (*applyJob, error) {
 	d := a.doc(u)
 	if d == nil {
 		return nil, errorf("apply %s: the document does not read", rec.URI)
+	}
+	if err := a.legacy[d]; err != nil {
+		return nil, errorf("apply %s: a stored document the checks now refuse is not applied: %w", rec.URI, err)
 	}
 	steps, secret, waiting, err := a.plan(rec, d, u.Host)
 	if err != nil {

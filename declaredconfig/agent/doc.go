@@ -26,7 +26,11 @@
 // bulk template waiting for its instance data, ConfigInProgressAsyncPending
 // (3); applied, ConfigCompletedSuccess (60) or ConfigCompletedError (61)
 // when a setting failed; ConfigInfraError (62) when the agent cannot plan
-// it (its saved instance data does not read). An inventory moves through
+// it (its saved instance data does not read), or when a document loaded
+// from the Store fails the checks a document passes when it arrives (an
+// older build accepted it; a newer one checks more): it is kept, told as
+// an EventError, and no longer applied or refreshed until the server
+// replaces it; Unenroll still removes its settings ([New]). An inventory moves through
 // GetRequest (20), GetInprogress (21) and GetCompletedSuccess (80) or
 // GetCompletedError (81, GetInfraError 82), with the values read. The result document at the
 // Results node gives each setting's status (200; 404 for a node the
@@ -92,7 +96,9 @@
 // restart interrupted is pending again and applied again):
 // [MemoryStore], or [FileStore], which writes atomically (temporary file,
 // sync, rename), removes what a crash in a Save left, and refuses a torn
-// or altered file (ErrCorrupt) instead of applying it. Time comes from a
+// or altered file (ErrCorrupt) instead of applying it; a stored document
+// that does not read is ErrCorrupt too, one that reads and fails today's
+// checks is not (ConfigInfraError, above). Time comes from a
 // [Clock], so that tests move it by hand.
 //
 // The 1224 alert goes in every message, and the session never cuts an

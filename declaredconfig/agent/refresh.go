@@ -9,7 +9,8 @@ import (
 
 // Refresh runs one refresh pass now, as the worker does every
 // RefreshInterval: every document the agent keeps (applied, not
-// abandoned, not an inventory) is compared with the Surface, setting by
+// abandoned, not an inventory, not a stored document the checks now
+// refuse: see New) is compared with the Surface, setting by
 // setting. A setting that drifted is set again; a setting that failed
 // before is tried again. Then:
 //
@@ -84,7 +85,8 @@ type refreshJob struct {
 }
 
 // refreshJobFor returns the check of the record at i; nil for a record
-// the refresh leaves alone (abandoned, pending, an inventory, not applied).
+// the refresh leaves alone (abandoned, pending, an inventory, not applied,
+// a stored document the checks now refuse).
 func (a *Agent) refreshJobFor(i int, claims map[string][]claim) *refreshJob {
 	rec := &a.st.Documents[i]
 	u, err := a.parse(rec.URI)
@@ -93,7 +95,7 @@ func (a *Agent) refreshJobFor(i int, claims map[string][]claim) *refreshJob {
 		return nil
 	}
 	d := a.doc(u)
-	if d == nil {
+	if d == nil || a.legacy[d] != nil {
 		return nil
 	}
 	j := &refreshJob{uri: u, doc: d, text: rec.Document,

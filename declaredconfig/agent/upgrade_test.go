@@ -260,17 +260,28 @@ func TestUpgradeKeepsRefusedDocuments(t *testing.T) {
 	}
 }
 
-// TestUpgradeUndecodable: a stored document that does not read at all is
-// damage, not an older build's: New still refuses the store.
+// TestUpgradeUndecodable: a stored document that does not read at all, or
+// whose id, context or checksum do not name its record's document (what
+// the summary says of it: no build holds such a document), is damage, not
+// an older build's: New still refuses the store.
 func TestUpgradeUndecodable(t *testing.T) {
 	ctx := context.Background()
-	st := &agent.MemoryStore{}
-	s := &agent.Snapshot{Seq: 1, Documents: []agent.DocumentRecord{{URI: docURI(declaredconfig.Device, vpnID),
-		Document: text(t, vpnDoc("A1"))[:40], State: 60, Seq: 1}}}
-	if err := st.Save(ctx, s); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := agent.New(ctx, agent.Config{Surface: &agent.MemorySurface{}, Store: st}); !errors.Is(err, agent.ErrCorrupt) {
-		t.Errorf("New gives %v, want ErrCorrupt", err)
+	other, user, nosum := vpnDoc("A1"), vpnDoc("A1"), vpnDoc("")
+	other.ID, user.Context = twiceID, "User"
+	for name, doc := range map[string]string{
+		"torn":        text(t, vpnDoc("A1"))[:40],
+		"another id":  text(t, other),
+		"User":        text(t, user),
+		"no checksum": text(t, nosum),
+	} {
+		st := &agent.MemoryStore{}
+		s := &agent.Snapshot{Seq: 1, Documents: []agent.DocumentRecord{{URI: docURI(declaredconfig.Device, vpnID),
+			Document: doc, State: 60, Seq: 1}}}
+		if err := st.Save(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := agent.New(ctx, agent.Config{Surface: &agent.MemorySurface{}, Store: st}); !errors.Is(err, agent.ErrCorrupt) {
+			t.Errorf("%s: New gives %v, want ErrCorrupt", name, err)
+		}
 	}
 }
