@@ -10,6 +10,7 @@ import (
 
 	"github.com/windc-go/windc/declaredconfig"
 	"github.com/windc-go/windc/declaredconfig/agent"
+	"github.com/windc-go/windc/syncml"
 )
 
 // Documents an older build accepted and today's arrival checks refuse.
@@ -283,5 +284,45 @@ func TestUpgradeUndecodable(t *testing.T) {
 		if _, err := agent.New(ctx, agent.Config{Surface: &agent.MemorySurface{}, Store: st}); !errors.Is(err, agent.ErrCorrupt) {
 			t.Errorf("%s: New gives %v, want ErrCorrupt", name, err)
 		}
+	}
+}
+
+// TestUpgradeRollback: a Replace of a stored document the checks refuse,
+// by a version that passes with the same checksum, in an Atomic that is
+// rolled back, puts the refused version back as it was: in 62, not
+// refreshed.
+func TestUpgradeRollback(t *testing.T) {
+	ctx := context.Background()
+	store, surface := oldStore(t)
+	a, err := agent.New(ctx, agent.Config{Surface: surface, Store: store, Clock: newClock()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fixed := vpnDoc("T1")
+	fixed.ID = twiceID
+	fixed.CSPs = []declaredconfig.CSP{{Name: "./Vendor/MSFT/VPNv2", Settings: []declaredconfig.Setting{{Path: "Contoso2/AlwaysOn", Type: "bool", Value: "true"}}}}
+	replace, err := declaredconfig.ReplaceDocument(declaredconfig.DocumentURI(declaredconfig.Device, declaredconfig.Complete, twiceID), fixed, syncml.DataText)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := &syncml.Replace{Items: []syncml.Item{{Target: &syncml.Location{LocURI: declaredconfig.RefreshIntervalURI}, Data: syncml.Text("5")}}}
+	codes := exchange(t, a, &syncml.Atomic{Commands: []syncml.Command{replace, bad}})
+	if !slices.Equal(codes, []string{"SyncHdr 200", "Atomic 507", "Replace 216", "Replace 400"}) {
+		t.Fatalf("statuses %v", codes)
+	}
+	if s := states(a)[twiceID]; s != "62" {
+		t.Errorf("after the rollback: state %s, want 62", s)
+	}
+	sets := surface.count()
+	for range 3 {
+		if err := a.Refresh(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if v, _, _ := surface.Get(ctx, twiceNode); surface.count() != sets || v != "false" {
+		t.Errorf("3 refreshes after the rollback made %d Sets, %s holds %q; want 0 and false", surface.count()-sets, twiceNode, v)
+	}
+	if s := states(a)[twiceID]; s != "62" {
+		t.Errorf("after the refreshes: state %s, want 62", s)
 	}
 }
