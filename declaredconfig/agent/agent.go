@@ -523,7 +523,7 @@ func (a *Agent) restore(old *Snapshot) {
 		k := key(u)
 		d := a.docs[k]
 		refused := a.legacy[d]
-		if d == nil || d.Checksum != r.docChecksum() {
+		if d == nil || !r.holds(d) {
 			if d, refused, err = a.loadDocument(u, r.Document); err != nil {
 				continue
 			}
@@ -536,13 +536,12 @@ func (a *Agent) restore(old *Snapshot) {
 	a.docs, a.legacy = docs, legacy
 }
 
-// docChecksum reads the checksum attribute of the record's document.
-func (r *DocumentRecord) docChecksum() string {
-	var d declaredconfig.Document
-	if d.UnmarshalText([]byte(r.Document)) != nil {
-		return ""
-	}
-	return d.Checksum
+// holds reports whether the record's document is d: its canonical XML,
+// not only its checksum, so that a version with the checksum of another
+// (put back by an Undo or a failed save) is read again, and checked.
+func (r *DocumentRecord) holds(d *declaredconfig.Document) bool {
+	text, err := d.MarshalText()
+	return err == nil && string(text) == r.Document
 }
 
 // signal wakes the worker.
