@@ -9,7 +9,10 @@ type Limits struct {
 	// MaxBytes caps the input: the bytes given, byte order mark included.
 	// Default 64 MiB.
 	MaxBytes int64
-	// MaxDepth caps XML element nesting, counting MgmtTree as 1. Default 256.
+	// MaxDepth caps XML element nesting, counting MgmtTree as 1. Default
+	// 256; a value above 65536 is taken as 65536 (the parser recurses
+	// once per nested Node, and a goroutine's stack is bounded: its
+	// overflow is a fatal error, not a panic).
 	MaxDepth int
 	// MaxNodes caps the number of Node elements. Default 200,000.
 	MaxNodes int
@@ -22,6 +25,10 @@ const (
 	DefaultMaxNodes = 200_000
 )
 
+// maxSetDepth is the largest MaxDepth the parser takes: it recurses once
+// per nested Node, and a goroutine's stack is bounded.
+const maxSetDepth = 1 << 16
+
 // DefaultLimits returns the limits Parse uses.
 func DefaultLimits() Limits { return Limits{}.withDefaults() }
 
@@ -32,6 +39,7 @@ func (l Limits) withDefaults() Limits {
 	if l.MaxDepth <= 0 {
 		l.MaxDepth = DefaultMaxDepth
 	}
+	l.MaxDepth = min(l.MaxDepth, maxSetDepth)
 	if l.MaxNodes <= 0 {
 		l.MaxNodes = DefaultMaxNodes
 	}
