@@ -38,7 +38,8 @@ func (v Violation) String() string {
 	return s
 }
 
-// A ValidationError lists every protocol rule a message breaks.
+// A ValidationError lists the protocol rules a message breaks: every
+// violation, up to the limit Validate describes.
 type ValidationError struct {
 	Violations []Violation
 }
@@ -62,7 +63,8 @@ func (e *ValidationError) Error() string {
 func (e *ValidationError) Unwrap() error { return ErrInvalid }
 
 // Validate checks m against the protocol rules Windows enforces and
-// returns a *ValidationError listing every violation, or nil. The rules:
+// returns a *ValidationError listing every violation (up to 1000, see
+// below), or nil. The rules:
 //
 //   - header: a SyncHdr (not NoHeader), with VerDTD 1.1 or 1.2 and the
 //     matching VerProto DM/1.1 or DM/1.2, SessionID, MsgID (a positive
@@ -91,6 +93,14 @@ func (e *ValidationError) Unwrap() error { return ErrInvalid }
 //   - a Status has MsgRef, CmdRef, Cmd and a numeric code in Data
 //     ("status-fields"); Results has CmdRef and at least one Item
 //     ("results-fields").
+//
+// At most 1000 violations are listed: the next is replaced by one whose
+// Rule is "truncated", at its place, and the message is not checked
+// further. A tree that holds one command in several places (which only
+// a program builds: a decoder never shares one) has a violation for each
+// place after the first (its CmdID used again, or missing), so the walk
+// ends after some 1000 places more than the distinct commands, however
+// many places the sharing makes.
 //
 // That Final, when present, comes last is a structural rule: the decoder
 // rejects anything after it, and the model cannot express it elsewhere.
@@ -132,9 +142,16 @@ func cmdIDKey(id string) string {
 	return k
 }
 
+// maxViolations is the number of violations Validate lists; the next is
+// replaced by a "truncated" one and ends the check.
+const maxViolations = 1000
+
 type validator struct {
-	ids  map[string]string // CmdID → path of first use
-	out  []Violation
+	ids map[string]string // CmdID → path of first use
+	out []Violation
+	// full is set when maxViolations are listed and one more was found:
+	// the check stops
+	full bool
 	open map[Command]bool // the Atomic and Sequence commands being checked
 	// atomics counts the Atomics being checked: a command checked while
 	// it is not zero stands inside one, maybe through Sequences
@@ -142,6 +159,13 @@ type validator struct {
 }
 
 func (v *validator) add(path, id, rule, detail string) {
+	switch {
+	case v.full:
+		return
+	case len(v.out) == maxViolations:
+		v.full = true
+		rule, detail = "truncated", "more than "+strconv.Itoa(maxViolations)+" violations: this one and the rest are not listed, and the message is not checked further"
+	}
 	v.out = append(v.out, Violation{Path: path, CmdID: id, Rule: rule, Detail: detail})
 }
 
@@ -149,6 +173,9 @@ func (v *validator) add(path, id, rule, detail string) {
 // "Sequence", depth the element depth of the commands.
 func (v *validator) commands(path string, cmds []Command, parent string, depth int) {
 	for i, c := range cmds {
+		if v.full {
+			return
+		}
 		if isNilCommand(c) {
 			d := "nil Command"
 			if c != nil {
@@ -165,7 +192,7 @@ func (v *validator) commands(path string, cmds []Command, parent string, depth i
 		}
 		v.command(p, c, parent, depth)
 	}
-	if parent == "Atomic" {
+	if parent == "Atomic" && !v.full {
 		v.atomicAddReplace(path, cmds, depth)
 	}
 }
