@@ -3,7 +3,6 @@ package syncml
 import (
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -344,7 +343,7 @@ func (v *validator) items(p, id string, items []Item, exactlyOne bool, need addr
 // cmds stand at element depth depth. Commands too deep for the "depth"
 // rule are not looked into.
 func (v *validator) atomicAddReplace(path string, cmds []Command, depth int) {
-	var added []LocURI
+	added := map[string]bool{} // nodeKey of each added node
 	seen := map[Command]bool{}
 	var walk func(path string, cmds []Command, depth int)
 	walk = func(path string, cmds []Command, depth int) {
@@ -358,7 +357,7 @@ func (v *validator) atomicAddReplace(path string, cmds []Command, depth int) {
 				for _, it := range c.Items {
 					if it.Target != nil {
 						if u, err := ParseLocURI(it.Target.LocURI); err == nil {
-							added = append(added, u)
+							added[nodeKey(u)] = true
 						}
 					}
 				}
@@ -373,7 +372,7 @@ func (v *validator) atomicAddReplace(path string, cmds []Command, depth int) {
 					if err != nil {
 						continue
 					}
-					if slices.ContainsFunc(added, u.Equal) {
+					if added[nodeKey(u)] {
 						v.add(path+"/Replace["+strconv.Itoa(i+1)+"]", c.CmdID, "atomic-add-replace", it.Target.LocURI+" is added earlier in the same Atomic")
 					}
 				}
@@ -381,4 +380,15 @@ func (v *validator) atomicAddReplace(path string, cmds []Command, depth int) {
 		}
 	}
 	walk(path, cmds, depth)
+}
+
+// nodeKey returns a key equal for two LocURIs exactly when Equal reports
+// them equal: the scope (the default taken as the device scope) and the
+// node names, which hold no '/'.
+func nodeKey(u LocURI) string {
+	sc := u.Scope
+	if sc == ScopeDefault {
+		sc = ScopeDevice
+	}
+	return string(rune('0'+sc)) + "/" + strings.Join(u.Segments, "/")
 }

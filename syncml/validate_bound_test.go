@@ -3,6 +3,7 @@ package syncml
 import (
 	"errors"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -76,6 +77,54 @@ func TestValidateManyViolations(t *testing.T) {
 		got.Detail = ""
 		if got != want || ve.Violations[maxViolations-1].Rule != "items" {
 			t.Errorf("%d Gets: last two violations %v, %v; want items, then %v", n, ve.Violations[maxViolations-1], ve.Violations[maxViolations], want)
+		}
+	}
+}
+
+// TestValidateAtomicAddReplaceLinear: an Atomic whose Add and Replace
+// carry 40,000 Items each (a 4 MB message, within the decoder's default
+// Limits) is checked for the Add-then-Replace rule in linear time, with
+// a violation for each Replace of an added node, however it is spelled.
+// Before, each Replace item was compared with every Add item: 1.6 billion
+// comparisons, some 15 s.
+func TestValidateAtomicAddReplaceLinear(t *testing.T) {
+	const n = 40_000
+	var b strings.Builder
+	b.WriteString(`<SyncML><SyncHdr><VerDTD>1.2</VerDTD><VerProto>DM/1.2</VerProto><SessionID>1</SessionID><MsgID>1</MsgID>` +
+		`<Target><LocURI>t</LocURI></Target><Source><LocURI>s</LocURI></Source></SyncHdr><SyncBody>` +
+		`<Atomic><CmdID>1</CmdID><Add><CmdID>2</CmdID>`)
+	for i := range n {
+		b.WriteString("<Item><Target><LocURI>./Vendor/a/" + strconv.Itoa(i) + "</LocURI></Target></Item>")
+	}
+	b.WriteString(`</Add><Replace><CmdID>3</CmdID>`)
+	for i := range n {
+		uri := "./Vendor/b/" + strconv.Itoa(i)
+		if i%1000 == 0 {
+			uri = "./Device/Vendor/a/" + strconv.Itoa(i) // the same node as the Add's ./Vendor/a/i
+		}
+		b.WriteString("<Item><Target><LocURI>" + uri + "</LocURI></Target></Item>")
+	}
+	b.WriteString(`</Replace></Atomic></SyncBody></SyncML>`)
+	var m Message
+	if err := Unmarshal([]byte(b.String()), &m); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	err := m.Validate()
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("Validate took %v", d)
+	}
+	var ve *ValidationError
+	if !errors.As(err, &ve) {
+		t.Fatalf("Validate: %v", err)
+	}
+	if len(ve.Violations) != n/1000 {
+		t.Fatalf("%d violations, want %d: %v", len(ve.Violations), n/1000, ve.Violations[0])
+	}
+	for i, v := range ve.Violations {
+		want := "./Device/Vendor/a/" + strconv.Itoa(1000*i) + " is added earlier in the same Atomic"
+		if v.Rule != "atomic-add-replace" || v.Path != "SyncBody/Atomic[1]/Replace[2]" || v.CmdID != "3" || v.Detail != want {
+			t.Errorf("violation %d: %v, want atomic-add-replace at SyncBody/Atomic[1]/Replace[2]: %s", i, v, want)
 		}
 	}
 }
