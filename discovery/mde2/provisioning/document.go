@@ -1,6 +1,9 @@
 package provisioning
 
-import "strconv"
+import (
+	"strconv"
+	"strings"
+)
 
 // Root is the name of the provisioning document's root element.
 const Root = "wap-provisioningdoc"
@@ -154,13 +157,30 @@ func findChar(nodes []Node, typ string) *Characteristic {
 	return nil
 }
 
-// checkTree refuses nil nodes anywhere in nodes, naming the first by its
-// index path.
+// checkTree refuses nil nodes anywhere in nodes, and a characteristic or
+// element that holds itself, naming the first by its index path. It
+// walks with a stack of its own, each characteristic and element once
+// (one held in several places is checked at its first), and builds only
+// the path it reports.
 func checkTree(path string, nodes []Node) error {
-	for i, n := range nodes {
-		p := path + "[" + strconv.Itoa(i) + "]"
+	var buf [8]treeLevel
+	stack := append(buf[:0], treeLevel{nodes: nodes})
+	var state map[Node]bool // true while a node's children are checked, false after
+	for len(stack) > 0 {
+		top := &stack[len(stack)-1]
+		if top.i == len(top.nodes) {
+			if top.owner != nil {
+				state[top.owner] = false
+			}
+			stack = stack[:len(stack)-1]
+			if len(stack) > 0 {
+				stack[len(stack)-1].i++
+			}
+			continue
+		}
+		n := top.nodes[top.i]
 		if n == nil || isNilNode(n) {
-			return &FieldError{Path: p, Err: pkg.Errorf("%w: nil node", ErrValue)}
+			return treeError(path, stack, "nil node")
 		}
 		var kids []Node
 		switch n := n.(type) {
@@ -169,9 +189,40 @@ func checkTree(path string, nodes []Node) error {
 		case *Element:
 			kids = n.Nodes
 		}
-		if err := checkTree(p, kids); err != nil {
-			return err
+		if len(kids) == 0 {
+			top.i++
+			continue
 		}
+		open, seen := state[n]
+		switch {
+		case open:
+			return treeError(path, stack, "a node that holds itself")
+		case seen:
+			top.i++
+			continue
+		}
+		if state == nil {
+			state = map[Node]bool{}
+		}
+		state[n] = true
+		stack = append(stack, treeLevel{nodes: kids, owner: n})
 	}
 	return nil
+}
+
+// A treeLevel is one level of checkTree's walk.
+type treeLevel struct {
+	nodes []Node
+	i     int  // the node being checked
+	owner Node // the node whose children nodes are; nil at the top
+}
+
+// treeError returns checkTree's error for the node stack stands at.
+func treeError(path string, stack []treeLevel, what string) error {
+	var b strings.Builder
+	b.WriteString(path)
+	for _, l := range stack {
+		b.WriteString("[" + strconv.Itoa(l.i) + "]")
+	}
+	return &FieldError{Path: b.String(), Err: pkg.Errorf("%w: "+what, ErrValue)}
 }
