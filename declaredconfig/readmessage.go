@@ -2,6 +2,7 @@ package declaredconfig
 
 import (
 	"errors"
+	"slices"
 	"strings"
 
 	"github.com/windc-go/windc/internal/datahook"
@@ -237,10 +238,40 @@ func (h *msgHook) reread(d *syncml.Data, b *built) (*Document, error) {
 const cdataOpen = "<![CDATA["
 
 // normaliseEOL normalises the line ends of the markup the tree keeps
-// (values read from the scan are normalised already).
-func normaliseEOL(n *node) {
-	n.inner, n.raw = xmlscan.NormalizeEOL(n.inner), xmlscan.NormalizeEOL(n.raw)
-	for _, c := range n.children {
-		normaliseEOL(c)
+// (values read from the scan are normalised already). The root's markup
+// is normalised once, and every element's raw and inner markup is made a
+// slice of it: normalising each on its own copied each element's markup
+// once per element around it. A CR LF pair never straddles the bounds of
+// an element's raw or inner markup (they fall next to a '<' or a '>'),
+// so each slice is what normalising it alone gives.
+func normaliseEOL(root *node) {
+	src := root.raw
+	crlf := make([]int, 0, strings.Count(src, "\r\n")) // offsets in src of each CR LF
+	for i := 0; ; {
+		j := strings.Index(src[i:], "\r\n")
+		if j < 0 {
+			break
+		}
+		crlf = append(crlf, i+j)
+		i += j + 2
+	}
+	norm := xmlscan.NormalizeEOL(src)
+	// at maps an offset of src to the same place in norm
+	at := func(off int) int {
+		k, _ := slices.BinarySearch(crlf, off)
+		return off - k
+	}
+	stack := []*node{root}
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		start := n.off - root.off
+		end := start + len(n.raw)
+		// the inner markup ends where the end tag starts, at the last '<'
+		// of raw (an empty-element tag has none, and no inner markup)
+		innerEnd := start + max(strings.LastIndexByte(n.raw, '<'), 0)
+		innerStart := innerEnd - len(n.inner)
+		n.raw, n.inner = norm[at(start):at(end)], norm[at(innerStart):at(innerEnd)]
+		stack = append(stack, n.children...)
 	}
 }
