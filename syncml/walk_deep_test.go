@@ -4,7 +4,6 @@ import (
 	"runtime/debug"
 	"strconv"
 	"testing"
-	"time"
 )
 
 // deepSequences returns n Sequences, each the only command of the one
@@ -73,12 +72,8 @@ func TestNumberCommandsDeep(t *testing.T) {
 func TestNumberCommandsShared(t *testing.T) {
 	leaf := &Replace{}
 	top := sharedSequences(40, leaf)
-	start := time.Now()
 	if next := NumberCommands([]Command{top, leaf}, 1); next != 42 {
 		t.Errorf("next = %d, want 42", next)
-	}
-	if d := time.Since(start); d > 10*time.Second {
-		t.Errorf("took %v", d)
 	}
 	if top.CmdID != "1" || leaf.CmdID != "41" {
 		t.Errorf("CmdIDs: top %q, leaf %q; want 1, 41", top.CmdID, leaf.CmdID)

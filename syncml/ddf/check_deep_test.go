@@ -4,7 +4,6 @@ import (
 	"errors"
 	"runtime/debug"
 	"testing"
-	"time"
 
 	"github.com/windc-go/windc/syncml"
 )
@@ -54,11 +53,7 @@ func TestCheckShared(t *testing.T) {
 	for range 40 {
 		c = &syncml.Sequence{Commands: []syncml.Command{c, c}}
 	}
-	start := time.Now()
 	err = tr.Check(c)
-	if d := time.Since(start); d > 10*time.Second {
-		t.Errorf("took %v", d)
-	}
 	var ce *CheckError
 	if !errors.As(err, &ce) || len(ce.Violations) != 2 {
 		t.Errorf("Check: %v, want 2 violations", err)
