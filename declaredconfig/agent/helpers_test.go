@@ -2,6 +2,7 @@ package agent_test
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -180,6 +181,32 @@ func bulkAgent(t *testing.T, surface agent.Surface, ib *declaredconfig.InstanceB
 		t.Fatalf("BulkVariables %d", c)
 	}
 	return a
+}
+
+// checkBulkPathRefused checks, for each thumb, the bulk template bulkDoc
+// applied with instance data giving thumb as the thumbprint, the variable
+// of a setting's path: the setting fails (400, the document in 61) and
+// the Surface is not called for it.
+func checkBulkPathRefused(t *testing.T, thumbs ...string) {
+	t.Helper()
+	for _, thumb := range thumbs {
+		ctx := context.Background()
+		surface := &agent.MemorySurface{}
+		a := bulkAgent(t, surface, blob([2]string{thumb, "pw"}))
+		if err := a.ApplyPending(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if n := surface.Nodes("./"); len(n) != 0 {
+			t.Errorf("thumbprint %q set %v", thumb, n)
+		}
+		if e := entry(a, bulkID); e.State != "61" {
+			t.Errorf("thumbprint %q: state %s, want 61", thumb, e.State)
+		}
+		r := result(t, a, declaredconfig.ResultsURI(declaredconfig.Device, declaredconfig.BulkTemplate, bulkID))
+		if s := statuses(r); !strings.Contains(s, " 400 61") {
+			t.Errorf("thumbprint %q: result %s, want 400", thumb, s)
+		}
+	}
 }
 
 // exchange hands a server message carrying cmds to a session client

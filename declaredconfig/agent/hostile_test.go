@@ -150,24 +150,7 @@ func TestRunClockBack(t *testing.T) {
 // the template does not name (another CSP through "..", deeper nodes
 // through "/").
 func TestBulkVariableInPath(t *testing.T) {
-	for _, thumb := range []string{"../../../Policy/Config/Camera", "AB/CD", "..", ".", ""} {
-		ctx := context.Background()
-		surface := &agent.MemorySurface{}
-		a := bulkAgent(t, surface, blob([2]string{thumb, "pw"}))
-		if err := a.ApplyPending(ctx); err != nil {
-			t.Fatal(err)
-		}
-		if n := surface.Nodes("./"); len(n) != 0 {
-			t.Errorf("thumbprint %q set %v", thumb, n)
-		}
-		if e := entry(a, bulkID); e.State != "61" {
-			t.Errorf("thumbprint %q: state %s, want 61", thumb, e.State)
-		}
-		r := result(t, a, declaredconfig.ResultsURI(declaredconfig.Device, declaredconfig.BulkTemplate, bulkID))
-		if s := statuses(r); !strings.Contains(s, " 400 61") {
-			t.Errorf("thumbprint %q: result %s, want 400", thumb, s)
-		}
-	}
+	checkBulkPathRefused(t, "../../../Policy/Config/Camera", "AB/CD", "..", ".", "")
 }
 
 // TestInventoryStates checks that an inventory moves through the Get

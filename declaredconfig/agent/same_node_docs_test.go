@@ -66,13 +66,7 @@ func TestConflictOtherSpelling(t *testing.T) {
 	if e := entry(a, otherID); e.State != "61" {
 		t.Errorf("the newer document's state %s, want 61 (its setting 409)", e.State)
 	}
-	sets := surface.count()
-	for range 3 {
-		if err := a.Refresh(ctx); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if n := surface.count() - sets; n != 0 {
+	if n := surface.setsInRefreshes(t, a, 3); n != 0 {
 		t.Errorf("%d Sets in 3 refreshes, want 0", n)
 	}
 }

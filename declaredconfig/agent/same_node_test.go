@@ -31,6 +31,19 @@ func (s *setCounter) count() int {
 	return s.sets
 }
 
+// setsInRefreshes runs n refreshes of a, whose Surface s is, and returns
+// how many Sets they made.
+func (s *setCounter) setsInRefreshes(t *testing.T, a *agent.Agent, n int) int {
+	t.Helper()
+	before := s.count()
+	for range n {
+		if err := a.Refresh(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return s.count() - before
+}
+
 // TestSameNodeTwice checks documents in which two settings name one
 // node, each in its own way (two CSP elements of one name, the CSP name
 // taking a segment of the path, the scope written out, a percent escape
@@ -82,12 +95,7 @@ func TestSameNodeTwice(t *testing.T) {
 			t.Fatal(err)
 		}
 		applied, state := surface.count(), entry(a, vpnID).State
-		for range 3 {
-			if err := a.Refresh(ctx); err != nil {
-				t.Fatal(err)
-			}
-		}
-		t.Logf("%s: state %s after the apply (%d Sets), %d Sets in 3 refreshes", tc.name, state, applied, surface.count()-applied)
+		t.Logf("%s: state %s after the apply (%d Sets), %d Sets in 3 refreshes", tc.name, state, applied, surface.setsInRefreshes(t, a, 3))
 	}
 }
 
@@ -118,13 +126,7 @@ func TestBulkSameNodeTwice(t *testing.T) {
 	if s := statuses(r); !strings.Contains(s, " 400 61") {
 		t.Errorf("result %s, want a 400", s)
 	}
-	applied := surface.count()
-	for range 3 {
-		if err := a.Refresh(ctx); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if n := surface.count() - applied; n != 0 {
+	if n := surface.setsInRefreshes(t, a, 3); n != 0 {
 		t.Errorf("%d Sets in 3 refreshes, want 0", n)
 	}
 }

@@ -1,8 +1,6 @@
 package agent_test
 
 import (
-	"context"
-	"strings"
 	"testing"
 
 	"github.com/windc-go/windc/declaredconfig"
@@ -55,24 +53,7 @@ func TestSettingNodeLocURI(t *testing.T) {
 // an escaped "/"): like TestBulkVariableInPath's "..", the setting fails
 // with 400 and the Surface is not called for it.
 func TestBulkVariableEscapedInPath(t *testing.T) {
-	for _, thumb := range []string{"%2e%2e", "%2E", "AB%2FCD", "%zz"} {
-		ctx := context.Background()
-		surface := &agent.MemorySurface{}
-		a := bulkAgent(t, surface, blob([2]string{thumb, "pw"}))
-		if err := a.ApplyPending(ctx); err != nil {
-			t.Fatal(err)
-		}
-		if n := surface.Nodes("./"); len(n) != 0 {
-			t.Errorf("thumbprint %q set %v", thumb, n)
-		}
-		if e := entry(a, bulkID); e.State != "61" {
-			t.Errorf("thumbprint %q: state %s, want 61", thumb, e.State)
-		}
-		r := result(t, a, declaredconfig.ResultsURI(declaredconfig.Device, declaredconfig.BulkTemplate, bulkID))
-		if s := statuses(r); !strings.Contains(s, " 400 61") {
-			t.Errorf("thumbprint %q: result %s, want 400", thumb, s)
-		}
-	}
+	checkBulkPathRefused(t, "%2e%2e", "%2E", "AB%2FCD", "%zz")
 }
 
 // TestDSCInUserDocument checks a User document that carries a DSC

@@ -179,13 +179,7 @@ func TestUpgradeKeepsRefusedDocuments(t *testing.T) {
 	if err := surface.MemorySurface.Set(ctx, goodNode, "false"); err != nil {
 		t.Fatal(err)
 	}
-	sets = surface.count()
-	for range 3 {
-		if err := a.Refresh(ctx); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if n := surface.count() - sets; n != 1 {
+	if n := surface.setsInRefreshes(t, a, 3); n != 1 {
 		t.Errorf("3 refreshes made %d Sets, want 1 (vpnDoc's drift)", n)
 	}
 	if v, _, _ := surface.Get(ctx, twiceNode); v != "false" {
@@ -313,14 +307,9 @@ func TestUpgradeRollback(t *testing.T) {
 	if s := states(a)[twiceID]; s != "62" {
 		t.Errorf("after the rollback: state %s, want 62", s)
 	}
-	sets := surface.count()
-	for range 3 {
-		if err := a.Refresh(ctx); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if v, _, _ := surface.Get(ctx, twiceNode); surface.count() != sets || v != "false" {
-		t.Errorf("3 refreshes after the rollback made %d Sets, %s holds %q; want 0 and false", surface.count()-sets, twiceNode, v)
+	n := surface.setsInRefreshes(t, a, 3)
+	if v, _, _ := surface.Get(ctx, twiceNode); n != 0 || v != "false" {
+		t.Errorf("3 refreshes after the rollback made %d Sets, %s holds %q; want 0 and false", n, twiceNode, v)
 	}
 	if s := states(a)[twiceID]; s != "62" {
 		t.Errorf("after the refreshes: state %s, want 62", s)
