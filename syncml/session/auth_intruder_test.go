@@ -1,9 +1,6 @@
 package session
 
 import (
-	"bytes"
-	"context"
-	"net/http"
 	"slices"
 	"testing"
 
@@ -54,19 +51,7 @@ func TestRefusalKeepsNonce(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, p.ts.URL, bytes.NewReader(raw))
-				if err != nil {
-					t.Fatal(err)
-				}
-				req.Header.Set("Content-Type", ContentType)
-				if hmac != "" {
-					req.Header.Set(HMACHeaderName, hmac)
-				}
-				resp, err := p.ts.Client().Do(req)
-				if err != nil {
-					t.Fatal(err)
-				}
-				resp.Body.Close()
+				postSyncML(t, p.ts.Client(), p.ts.URL, raw, hmac)
 			}
 			other := []byte("not-the-device-nonce")
 			switch tt.typ {

@@ -115,6 +115,22 @@ func BenchmarkSessionCost(b *testing.B) {
 	b.ReportMetric(tMem.Seconds()/tBare.Seconds(), "session/bare")
 }
 
+// benchDevice is the device of the Client benchmarks: a Client of DEV1
+// that sends its package 1 to serverURI and answers a Get with "value".
+func benchDevice(b *testing.B, serverURI string) *Client {
+	b.Helper()
+	mux := NewMux()
+	mux.Handle("Get", HandlerFunc(func(_ context.Context, r *Request) Response {
+		it := r.Command.ItemList()[0]
+		return Response{Results: []syncml.Item{{Source: it.Target, Data: syncml.Text("value")}}}
+	}))
+	c, err := NewClient(ClientConfig{DeviceID: "DEV1", ServerURI: serverURI, Handler: mux, DevInfo: DevInfo{DevID: "DEV1", Lang: "en-US"}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return c
+}
+
 // BenchmarkServerLoopback runs whole device sessions (package 1, 20 Gets,
 // their answers) against a Server over loopback HTTP.
 func BenchmarkServerLoopback(b *testing.B) {
@@ -123,15 +139,7 @@ func BenchmarkServerLoopback(b *testing.B) {
 	}}})
 	srv := httptest.NewServer(s)
 	defer srv.Close()
-	mux := NewMux()
-	mux.Handle("Get", HandlerFunc(func(_ context.Context, r *Request) Response {
-		it := r.Command.ItemList()[0]
-		return Response{Results: []syncml.Item{{Source: it.Target, Data: syncml.Text("value")}}}
-	}))
-	c, err := NewClient(ClientConfig{DeviceID: "DEV1", ServerURI: srv.URL, Handler: mux, DevInfo: DevInfo{DevID: "DEV1", Lang: "en-US"}})
-	if err != nil {
-		b.Fatal(err)
-	}
+	c := benchDevice(b, srv.URL)
 	ctx := context.Background()
 	n := 0
 	b.ReportAllocs()

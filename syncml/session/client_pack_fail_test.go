@@ -71,6 +71,59 @@ func shapes(m *syncml.Message) []string {
 	return out
 }
 
+// failOnceClient is a Client of DEV1 whose Credentials send no Cred,
+// and fail once, with why, each time *fail is set.
+func failOnceClient(t *testing.T, why string) (c *Client, fail *bool) {
+	t.Helper()
+	fail = new(bool)
+	c, err := NewClient(ClientConfig{DeviceID: "DEV1", ServerURI: "https://mdm.example/ManagementServer/MDM.svc",
+		Credentials: credFunc(func(context.Context, *syncml.Chal) (*syncml.Cred, error) {
+			if *fail {
+				*fail = false
+				return nil, errors.New(why)
+			}
+			return nil, nil
+		})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, fail
+}
+
+// boundSession runs c's session "1" to its end, the server announcing
+// MaxMsgSize 1500: the bound c keeps for its next session.
+func boundSession(t *testing.T, c *Client) {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := c.Start(ctx, "1"); err != nil {
+		t.Fatal(err)
+	}
+	if x, err := c.Handle(ctx, srvMsg("1", "1", "1500", true)); err != nil || !x.Done {
+		t.Fatalf("session 1: %v", err)
+	}
+}
+
+// queueBig queues on c a bigReplace of n bytes and returns it, with a
+// copy of it as queued.
+func queueBig(t *testing.T, c *Client, n int) (r *syncml.Replace, queued syncml.Command) {
+	t.Helper()
+	r = bigReplace(n)
+	queued = copiesOf(t, []syncml.Command{r})[0]
+	if err := c.Queue(r); err != nil {
+		t.Fatal(err)
+	}
+	return r, queued
+}
+
+// checkAsQueued checks that r is as it was queued (queued, from
+// queueBig), but for its CmdID; when says after what.
+func checkAsQueued(t *testing.T, when string, r *syncml.Replace, queued syncml.Command) {
+	t.Helper()
+	if !cmp.Equal(queued, syncml.Command(r), ignoreID) {
+		t.Errorf("the Replace %s: %s, queued: %s", when, shape(r), shape(queued))
+	}
+}
+
 // TestClientPackFailKeepsQueue: a reply that cannot be kept within the
 // server's MaxMsgSize (not even its SyncHdr and Statuses fit) fails, and
 // leaves the device's queued command as it was: whole (chunkCommands cut
@@ -85,18 +138,12 @@ func TestClientPackFailKeepsQueue(t *testing.T) {
 	if _, err := c.Start(ctx, "1"); err != nil {
 		t.Fatal(err)
 	}
-	r := bigReplace(3000)
-	if err := c.Queue(r); err != nil {
-		t.Fatal(err)
-	}
-	want := copiesOf(t, []syncml.Command{r})[0]
+	r, want := queueBig(t, c, 3000)
 	_, err := c.Handle(ctx, srvMsg("1", "1", "100", true, get("./DevDetail/SwV")))
 	if !errors.Is(err, ErrLimit) || !errors.Is(err, ErrProtocol) {
 		t.Fatalf("Handle: %v, want an error matching ErrLimit and ErrProtocol", err)
 	}
-	if !cmp.Equal(want, syncml.Command(r), ignoreID) {
-		t.Errorf("queued Replace after the failed reply: %s, before: %s", shape(r), shape(want))
-	}
+	checkAsQueued(t, "after the failed reply", r, want)
 	if len(c.queue) != 1 || c.queue[0] != syncml.Command(r) {
 		t.Errorf("queue after the failed reply: %d commands, want the Replace", len(c.queue))
 	}
@@ -120,30 +167,10 @@ func TestClientPackFailKeepsQueue(t *testing.T) {
 // the Replace as package 1 left it (its last chunk, the first ones sent),
 // and the same challenge handled again gives the package 1 above.
 func TestClientChallengeRebuildsWhole(t *testing.T) {
-	fail := false
-	c, err := NewClient(ClientConfig{DeviceID: "DEV1", ServerURI: "https://mdm.example/ManagementServer/MDM.svc",
-		Credentials: credFunc(func(context.Context, *syncml.Chal) (*syncml.Cred, error) {
-			if fail {
-				fail = false
-				return nil, errors.New("key store busy")
-			}
-			return nil, nil
-		})})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, fail := failOnceClient(t, "key store busy")
 	ctx := context.Background()
-	if _, err := c.Start(ctx, "1"); err != nil {
-		t.Fatal(err)
-	}
-	// The server's bound, kept for the next session.
-	if x, err := c.Handle(ctx, srvMsg("1", "1", "1500", true)); err != nil || !x.Done {
-		t.Fatalf("session 1: %v", err)
-	}
-	r := bigReplace(5000)
-	if err := c.Queue(r); err != nil {
-		t.Fatal(err)
-	}
+	boundSession(t, c)
+	r, _ := queueBig(t, c, 5000)
 	p1, err := c.Start(ctx, "2")
 	if err != nil {
 		t.Fatal(err)
@@ -155,7 +182,7 @@ func TestClientChallengeRebuildsWhole(t *testing.T) {
 	chal := &syncml.Status{MsgRef: "1", CmdRef: "0", Cmd: "SyncHdr", Data: syncml.Text("401"),
 		Chal: &syncml.Chal{Meta: &syncml.Meta{Type: string(AuthBasic), Format: "b64"}}}
 	cut := shape(r)
-	fail = true
+	*fail = true
 	if _, err := c.Handle(ctx, srvMsg("2", "1", "1500", true, chal)); err == nil {
 		t.Fatal("Handle: no error from the Credentials")
 	}
@@ -177,16 +204,7 @@ func TestClientChallengeRebuildsWhole(t *testing.T) {
 // with their Statuses and Results, and the server's Statuses that end the
 // session. It is the cost of Start, Handle and their finish.
 func BenchmarkClientSession(b *testing.B) {
-	mux := NewMux()
-	mux.Handle("Get", HandlerFunc(func(_ context.Context, r *Request) Response {
-		it := r.Command.ItemList()[0]
-		return Response{Results: []syncml.Item{{Source: it.Target, Data: syncml.Text("value")}}}
-	}))
-	c, err := NewClient(ClientConfig{DeviceID: "DEV1", ServerURI: "https://mdm.example/ManagementServer/MDM.svc", Handler: mux,
-		DevInfo: DevInfo{DevID: "DEV1", Lang: "en-US"}})
-	if err != nil {
-		b.Fatal(err)
-	}
+	c := benchDevice(b, "https://mdm.example/ManagementServer/MDM.svc")
 	ctx := context.Background()
 	n := 0
 	b.ReportAllocs()
@@ -332,31 +350,11 @@ func TestChunkCommandsErrorUncuts(t *testing.T) {
 // it in package 1 (before the fix the queue was gone with the failed
 // package 1: the next one carried Alert 1201 alone).
 func TestClientStartFailKeepsQueue(t *testing.T) {
-	fail := false
-	c, err := NewClient(ClientConfig{DeviceID: "DEV1", ServerURI: "https://mdm.example/ManagementServer/MDM.svc",
-		Credentials: credFunc(func(context.Context, *syncml.Chal) (*syncml.Cred, error) {
-			if fail {
-				fail = false
-				return nil, errors.New("no key yet")
-			}
-			return nil, nil
-		})})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, fail := failOnceClient(t, "no key yet")
 	ctx := context.Background()
-	if _, err := c.Start(ctx, "1"); err != nil {
-		t.Fatal(err)
-	}
-	if x, err := c.Handle(ctx, srvMsg("1", "1", "1500", true)); err != nil || !x.Done {
-		t.Fatalf("session 1: %v", err)
-	}
-	r := bigReplace(5000)
-	if err := c.Queue(r); err != nil {
-		t.Fatal(err)
-	}
-	want := copiesOf(t, []syncml.Command{r})[0]
-	fail = true
+	boundSession(t, c)
+	r, want := queueBig(t, c, 5000)
+	*fail = true
 	if _, err := c.Start(ctx, "2"); err == nil {
 		t.Fatal("Start: no error from the Credentials")
 	}
@@ -405,11 +403,8 @@ func TestClientChallengeRebuildsWholeOverHTTP(t *testing.T) {
 	if _, err := c.Run(ctx, srv.Client(), srv.URL, "1"); err != nil {
 		t.Fatal(err)
 	}
-	r := bigReplace(5000)
+	r, _ := queueBig(t, c, 5000)
 	want := r.Items[0].Data.Value
-	if err := c.Queue(r); err != nil {
-		t.Fatal(err)
-	}
 	// A server that does not know the device's nonce (its state lost):
 	// it challenges package 1.
 	server.Store(newServer())
@@ -439,17 +434,8 @@ func TestClientChallengeRebuildsWholeOverHTTP(t *testing.T) {
 func TestClientGivenUpUncuts(t *testing.T) {
 	c := newTestClient(t, nil)
 	ctx := context.Background()
-	if _, err := c.Start(ctx, "1"); err != nil {
-		t.Fatal(err)
-	}
-	if x, err := c.Handle(ctx, srvMsg("1", "1", "1500", true)); err != nil || !x.Done {
-		t.Fatalf("session 1: %v", err)
-	}
-	r := bigReplace(5000)
-	want := copiesOf(t, []syncml.Command{r})[0]
-	if err := c.Queue(r); err != nil {
-		t.Fatal(err)
-	}
+	boundSession(t, c)
+	r, want := queueBig(t, c, 5000)
 	p2, err := c.Start(ctx, "2")
 	if err != nil {
 		t.Fatal(err)
@@ -469,9 +455,7 @@ func TestClientGivenUpUncuts(t *testing.T) {
 	if _, err := c.Start(ctx, "4"); err != nil {
 		t.Fatal(err)
 	}
-	if !cmp.Equal(want, syncml.Command(r), ignoreID) {
-		t.Errorf("the Replace after its session was given up: %s, queued: %s", shape(r), shape(want))
-	}
+	checkAsQueued(t, "after its session was given up", r, want)
 }
 
 // TestClientGivenUpUncutsForced is TestClientGivenUpUncuts for an object
@@ -485,11 +469,7 @@ func TestClientGivenUpUncutsForced(t *testing.T) {
 	if _, err := c.Start(ctx, "1"); err != nil {
 		t.Fatal(err)
 	}
-	r := bigReplace(500)
-	want := copiesOf(t, []syncml.Command{r})[0]
-	if err := c.Queue(r); err != nil {
-		t.Fatal(err)
-	}
+	r, want := queueBig(t, c, 500)
 	var cmds []syncml.Command
 	for i := range 4 {
 		cmds = append(cmds, &syncml.Replace{Items: []syncml.Item{{Target: &syncml.Location{LocURI: fmt.Sprintf("./Vendor/N%d", i)}, Data: syncml.Text("1")}}})
@@ -509,9 +489,7 @@ func TestClientGivenUpUncutsForced(t *testing.T) {
 	if _, err := c.Start(ctx, "2"); err != nil {
 		t.Fatal(err)
 	}
-	if !cmp.Equal(want, syncml.Command(r), ignoreID) {
-		t.Errorf("the Replace after its session was given up: %s, queued: %s", shape(r), shape(want))
-	}
+	checkAsQueued(t, "after its session was given up", r, want)
 }
 
 // TestClientAbortUncuts: a session the server aborts while an object of
@@ -521,17 +499,8 @@ func TestClientGivenUpUncutsForced(t *testing.T) {
 func TestClientAbortUncuts(t *testing.T) {
 	c := newTestClient(t, nil)
 	ctx := context.Background()
-	if _, err := c.Start(ctx, "1"); err != nil {
-		t.Fatal(err)
-	}
-	if x, err := c.Handle(ctx, srvMsg("1", "1", "1500", true)); err != nil || !x.Done {
-		t.Fatalf("session 1: %v", err)
-	}
-	r := bigReplace(5000)
-	want := copiesOf(t, []syncml.Command{r})[0]
-	if err := c.Queue(r); err != nil {
-		t.Fatal(err)
-	}
+	boundSession(t, c)
+	r, want := queueBig(t, c, 5000)
 	if _, err := c.Start(ctx, "2"); err != nil {
 		t.Fatal(err)
 	}
@@ -539,7 +508,5 @@ func TestClientAbortUncuts(t *testing.T) {
 	if err != nil || !x.Done {
 		t.Fatalf("abort: %v", err)
 	}
-	if !cmp.Equal(want, syncml.Command(r), ignoreID) {
-		t.Errorf("the Replace after the abort: %s, queued: %s", shape(r), shape(want))
-	}
+	checkAsQueued(t, "after the abort", r, want)
 }

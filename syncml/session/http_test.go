@@ -37,6 +37,46 @@ func doPost(t *testing.T, url, ctype string, body []byte) (int, []byte, http.Hea
 	return resp.StatusCode, b, resp.Header
 }
 
+// postSyncML posts raw, a SyncML message, to url with hc, with the
+// x-syncml-hmac header hmac when it is not empty, and returns the HTTP
+// status and the answer's bytes.
+func postSyncML(t *testing.T, hc *http.Client, url string, raw []byte, hmac string) (int, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", ContentType)
+	if hmac != "" {
+		req.Header.Set(HMACHeaderName, hmac)
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, b
+}
+
+// postReply is postSyncML of a message the server answers with a reply
+// (200): it returns the reply, parsed, and its bytes.
+func postReply(t *testing.T, hc *http.Client, url string, raw []byte, hmac string) (*syncml.Message, []byte) {
+	t.Helper()
+	code, b := postSyncML(t, hc, url, raw, hmac)
+	if code != http.StatusOK {
+		t.Fatalf("HTTP %d: %s", code, b)
+	}
+	var m syncml.Message
+	if err := syncml.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	return &m, b
+}
+
 func TestServerHTTPStatus(t *testing.T) {
 	var logs bytes.Buffer
 	srv := httptest.NewServer(NewServer(ServerConfig{MaxBytes: 2048, Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))}))

@@ -1,10 +1,8 @@
 package session
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -81,16 +79,8 @@ func TestRefusalWithinMaxMsgSize(t *testing.T) {
 			ts := httptest.NewServer(srv)
 			defer ts.Close()
 			post := func(body []byte) (int, []byte) {
-				resp, err := ts.Client().Post(ts.URL, ContentType, bytes.NewReader(body))
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer resp.Body.Close()
-				b, err := io.ReadAll(resp.Body)
-				if err != nil {
-					t.Fatal(err)
-				}
-				return resp.StatusCode, b
+				t.Helper()
+				return postSyncML(t, ts.Client(), ts.URL, body, "")
 			}
 			if code, b := post(refusedMaxMsgMessage("1", size-1)); code != http.StatusBadRequest {
 				t.Errorf("HTTP, MaxMsgSize %d: %d with %d bytes, want 400", size-1, code, len(b))

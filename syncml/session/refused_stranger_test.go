@@ -3,8 +3,6 @@ package session
 import (
 	"bytes"
 	"context"
-	"io"
-	"net/http"
 	"net/http/httptest"
 	"sync"
 	"testing"
@@ -70,28 +68,12 @@ func TestStrangerRefusalsKeepSent(t *testing.T) {
 			var nonce []byte
 			post := func(url string, raw []byte, sign bool) *syncml.Message {
 				t.Helper()
-				req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(raw))
-				if err != nil {
-					t.Fatal(err)
-				}
-				req.Header.Set("Content-Type", ContentType)
+				hmac := ""
 				if sign && nonce != nil {
-					req.Header.Set(HMACHeaderName, newHMACHeader("dev", "secret", nonce, raw).String())
+					hmac = newHMACHeader("dev", "secret", nonce, raw).String()
 				}
-				resp, err := ts.Client().Do(req)
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer resp.Body.Close()
-				b, err := io.ReadAll(resp.Body)
-				if err != nil || resp.StatusCode != http.StatusOK {
-					t.Fatalf("HTTP %d: %s (%v)", resp.StatusCode, b, err)
-				}
-				var m syncml.Message
-				if err := syncml.Unmarshal(b, &m); err != nil {
-					t.Fatal(err)
-				}
-				return &m
+				m, _ := postReply(t, ts.Client(), url, raw, hmac)
+				return m
 			}
 			// the device: package 1, challenged once when it sends no
 			// credentials (MD5, HMAC need the server's nonce), accepted
@@ -117,12 +99,7 @@ func TestStrangerRefusalsKeepSent(t *testing.T) {
 			if tc.typ == AuthHMAC {
 				nonce = takeNonce(t, reply)
 			}
-			var execID string
-			for _, c := range reply.Body.Commands {
-				if e, ok := c.(*syncml.Exec); ok {
-					execID = e.CmdID
-				}
-			}
+			execID := cmdIDOf(reply, "Exec")
 			if execID == "" {
 				t.Fatal("the accepted reply carries no Exec")
 			}

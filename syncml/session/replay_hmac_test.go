@@ -3,8 +3,6 @@ package session
 import (
 	"bytes"
 	"context"
-	"io"
-	"net/http"
 	"net/http/httptest"
 	"testing"
 
@@ -34,28 +32,7 @@ func TestHMACReplayNeedsHeader(t *testing.T) {
 	}
 	post := func(raw []byte, hdr string) (*syncml.Message, []byte) {
 		t.Helper()
-		req, err := http.NewRequest(http.MethodPost, ts.URL, bytes.NewReader(raw))
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.Header.Set("Content-Type", ContentType)
-		if hdr != "" {
-			req.Header.Set(HMACHeaderName, hdr)
-		}
-		resp, err := ts.Client().Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, err := io.ReadAll(resp.Body)
-		if err != nil || resp.StatusCode != http.StatusOK {
-			t.Fatalf("HTTP %d: %s (%v)", resp.StatusCode, b, err)
-		}
-		var m syncml.Message
-		if err := syncml.Unmarshal(b, &m); err != nil {
-			t.Fatal(err)
-		}
-		return &m, b
+		return postReply(t, ts.Client(), ts.URL, raw, hdr)
 	}
 	p1 := strangerMessage("1", "1", `<Alert><CmdID>1</CmdID><Data>1201</Data></Alert><Final/>`, nil)
 	challenge, _ := post(p1, "")

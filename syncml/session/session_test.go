@@ -66,6 +66,18 @@ func get(uri string) *syncml.Get {
 	return &syncml.Get{Items: []syncml.Item{{Target: &syncml.Location{LocURI: uri}}}}
 }
 
+// cmdIDOf returns the CmdID of the last command of m's body that is an
+// element ("Exec", "Get"…), "" when there is none.
+func cmdIDOf(m *syncml.Message, element string) string {
+	id := ""
+	for _, c := range m.Body.Commands {
+		if c.ElementName() == element {
+			id = c.ID()
+		}
+	}
+	return id
+}
+
 func TestServerPackage1Conformance(t *testing.T) {
 	raw := conformance(t, "055-marcosd4h-readme-L409.xml")
 	var seen []string

@@ -257,12 +257,7 @@ func TestSessionTokenAttack(t *testing.T) {
 						t.Fatal(err)
 					}
 				}
-				var getID string
-				for _, cmd := range accepted.Body.Commands {
-					if g, ok := cmd.(*syncml.Get); ok {
-						getID = g.CmdID
-					}
-				}
+				getID := cmdIDOf(accepted, "Get")
 				if getID == "" {
 					t.Fatal("the accepted reply carries no Get")
 				}
