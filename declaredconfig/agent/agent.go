@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -36,15 +38,22 @@ type Config struct {
 	// to start a session with the server: documents it finished
 	// applying (one call per ApplyPending batch), or a refresh that changed what the summary says (drift it
 	// could not repair, or a failure it did repair). reason says why. It
-	// is called without the agent's lock held, from the goroutine that
-	// did the work; it should only signal (a session started from it must
-	// not wait for that goroutine).
+	// is called after the state that asks for it is saved (a refresh
+	// whose save failed asks when a later save keeps its outcome), without
+	// the agent's lock held, from the goroutine that did the work (for a
+	// refresh whose save failed, the one whose save kept it, or the next
+	// to tell events); it should only signal (a session started from it
+	// must not wait for that goroutine).
 	RequestSession func(reason string)
 	// OnEvent, when set, is told what the agent does, as it happens, in
 	// the order the changes they tell were saved (the events of an
 	// ApplyPending batch with the first save after them: the batch's own,
 	// or that of a command or a refresh made meanwhile, before that
-	// command's events): an EventAccepted comes before the EventApplied of
+	// command's events; the events of a refresh whose save failed with
+	// the first save that succeeds after it, the worker's next try or a
+	// command's, while an EventError tells each failure at once; beyond
+	// 1000 such events held, the rest are dropped and counted in an
+	// EventError): an EventAccepted comes before the EventApplied of
 	// its document, an EventApplied before the EventDeleted of a Delete
 	// that came after the apply. It is called without the agent's
 	// lock held; calls never overlap. The goroutine that did the work calls it, or, when
@@ -141,9 +150,31 @@ type Agent struct {
 	// unsaved holds the events of ApplyPending's batches made and not
 	// yet saved, in the order made, with the batch that made them: the
 	// next save of the state, whoever makes it, keeps their changes, so
-	// it queues them, before the events of its own change. Under mu.
+	// it queues them, before the events of its own change. It holds too
+	// the events of a refresh whose save failed (by nil), at most
+	// maxHeldEvents; dropped counts those left out. Under mu.
 	unsaved []heldEvent
+	dropped int
+	// dirty says the state in memory is ahead of the store: the outcome
+	// of a refresh whose save failed, kept, its events in unsaved and the
+	// sessions it asks for in asks, until a save succeeds; then they go
+	// to asked, for the next flush. Under mu.
+	dirty bool
+	asks  []string
+	asked []string
+	// retryWait is the wait before the worker tries again a save that
+	// failed, from retryAt: 0 after a save that succeeded. Under mu.
+	retryWait time.Duration
+	retryAt   time.Time
 }
+
+// maxHeldEvents bounds the events of refreshes held while the store
+// fails: beyond, they are counted, not kept.
+const maxHeldEvents = 1000
+
+// The waits of the worker between the tries of a save that failed: the
+// first, then twice the one before, at most the refresh interval.
+const firstRetryWait = time.Minute
 
 // A heldEvent is an event of a batch (by) waiting for a save.
 type heldEvent struct {
@@ -497,7 +528,8 @@ func settingNode(uri, context string) (string, error) {
 }
 
 // save writes the state; on failure it puts back old (the state before
-// the change) so that memory and store agree.
+// the change) so that memory and store agree (a refresh's outcome held
+// before stays: see dirty).
 func (a *Agent) save(ctx context.Context, old *Snapshot) error {
 	if err := a.cfg.Store.Save(ctx, a.st); err != nil {
 		if old != nil {
@@ -507,6 +539,56 @@ func (a *Agent) save(ctx context.Context, old *Snapshot) error {
 	}
 	a.saved()
 	return nil
+}
+
+// failedSave records that a save of the worker's work failed at now and
+// returns the wait before the worker tries again: firstRetryWait after a
+// save that succeeded, then twice the last wait, at most the refresh
+// interval; a.mu held.
+func (a *Agent) failedSave(now time.Time) time.Duration {
+	w := firstRetryWait
+	if a.retryWait > 0 {
+		w = 2 * a.retryWait
+	}
+	a.retryWait = min(w, a.interval())
+	a.retryAt = now.Add(a.retryWait)
+	return a.retryWait
+}
+
+// retryIn returns how long before the worker tries again a save that
+// failed: 0 or less when it is due, or no save failed since the last
+// that succeeded. Never more than the wait itself, when the clock went
+// back.
+func (a *Agent) retryIn(now time.Time) time.Duration {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.retryWait == 0 {
+		return 0
+	}
+	return min(a.retryAt.Sub(now), a.retryWait)
+}
+
+// holdRefresh keeps the outcome of a refresh whose save failed: the
+// state is ahead of the store, its events and the sessions it asks for
+// (those of n) wait for a save; a.mu held.
+func (a *Agent) holdRefresh(n *notes) {
+	a.dirty = true
+	for _, r := range n.session {
+		if !slices.Contains(a.asks, r) {
+			a.asks = append(a.asks, r)
+		}
+	}
+	n.session = nil
+	if a.cfg.OnEvent != nil {
+		for _, e := range n.events {
+			if len(a.unsaved) >= maxHeldEvents {
+				a.dropped++
+				continue
+			}
+			a.unsaved = append(a.unsaved, heldEvent{e, nil})
+		}
+	}
+	n.events = n.events[:0]
 }
 
 // restore makes old the state again, with its parsed documents (those
@@ -580,14 +662,26 @@ func (a *Agent) hold(n *notes) {
 	n.events = n.events[:0]
 }
 
-// saved queues the held events, whose changes the save just made keeps;
-// a.mu held, after every save of a.st that succeeded.
+// saved queues the held events, whose changes the save just made keeps,
+// and the sessions held with them (asked, for the next flush); a.mu held,
+// after every save of a.st that succeeded. The state is in the store:
+// nothing is left to try again.
 func (a *Agent) saved() {
 	for _, h := range a.unsaved {
 		a.told = append(a.told, h.e)
 	}
+	if a.dropped > 0 {
+		a.told = append(a.told, Event{Time: a.cfg.Clock.Now(), Kind: EventError,
+			Detail: strconv.Itoa(a.dropped) + " later events of refreshes whose state could not be saved were dropped (more than " +
+				strconv.Itoa(maxHeldEvents) + " held)"})
+		a.dropped = 0
+	}
 	clear(a.unsaved)
 	a.unsaved = a.unsaved[:0]
+	a.asked = append(a.asked, a.asks...)
+	a.asks = nil
+	a.dirty = false
+	a.retryWait = 0
 }
 
 // unhold takes the events of batch n out of a.unsaved, queueing them
@@ -634,9 +728,14 @@ func (a *Agent) flush(n *notes) {
 		}
 		a.telling = false
 	}
+	session := n.session
+	if len(a.asked) > 0 {
+		session = append(a.asked, n.session...)
+		a.asked = nil
+	}
 	a.mu.Unlock()
-	if a.cfg.RequestSession != nil && len(n.session) > 0 {
-		a.cfg.RequestSession(strings.Join(n.session, "; "))
+	if a.cfg.RequestSession != nil && len(session) > 0 {
+		a.cfg.RequestSession(strings.Join(session, "; "))
 	}
 	if p != nil {
 		panic(p)

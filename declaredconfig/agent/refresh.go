@@ -35,6 +35,14 @@ import (
 //
 // A refresh that finds the same failure again changes nothing and asks for
 // nothing.
+//
+// When the Store fails to save the outcome, it is kept all the same (the
+// summary tells it; a restart before a save starts from the state saved
+// before, and the next refresh finds the drift again): its events and
+// session request are held and told once a save succeeds (the worker
+// tries again after a growing wait: Run; a command's save keeps it too),
+// and an EventError tells the failure at once. Refresh returns the
+// error.
 func (a *Agent) Refresh(ctx context.Context) error {
 	var n notes
 	defer a.flush(&n)
@@ -59,16 +67,19 @@ func (a *Agent) Refresh(ctx context.Context) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	defer a.queue(&n)
-	old := a.st.clone()
 	for _, j := range jobs {
 		a.commitRefresh(j, &n)
 	}
 	now := a.cfg.Clock.Now()
 	a.st.LastRefresh = now.UTC().Format(timeFormat)
 	n.event(Event{Time: now, Kind: EventRefreshed})
-	if err := a.save(ctx, old); err != nil {
-		n.session = nil
-		n.events = []Event{{Time: now, Kind: EventError, Err: err}}
+	if err := a.save(ctx, nil); err != nil {
+		// The outcome stays, ahead of the store; what it tells waits
+		// for a save.
+		a.holdRefresh(&n)
+		wait := a.failedSave(now)
+		n.events = append(n.events, Event{Time: now, Kind: EventError, Err: err,
+			Detail: "the refresh's outcome is not saved: kept, its events told once saved; the worker tries again in " + wait.String()})
 		return err
 	}
 	return nil

@@ -12,8 +12,8 @@ import (
 // results and what was applied, RefreshInterval and ConflictResolution.
 // The agent saves the whole Snapshot after every change and before it
 // answers the command that made it (applies: once per ApplyPending
-// batch, when it ends); it loads it
-// once, in New.
+// batch, when it ends; a save of the worker's that fails is tried again:
+// Agent.Run); it loads it once, in New.
 type Store interface {
 	// Load returns the saved state; nil and no error when nothing was
 	// saved yet. State that cannot be trusted (torn, corrupt) is an error

@@ -16,7 +16,9 @@ import (
 // A node the Surface fails to delete is reported in the error (joined);
 // the state is cleared all the same, and saved (a save that fails puts
 // the state back as it was, with an EventError, and is in the error
-// too). An apply or refresh under
+// too; a save that succeeds tells the events held of a refresh whose
+// save failed, before the EventDeleted, and asks for no session the
+// refresh wanted: its documents are gone). An apply or refresh under
 // way is waited for first. When ctx ends, Unenroll stops and returns its
 // error: the documents stay (an EventError, no EventDeleted, tells it),
 // the nodes deleted so far stay deleted. Unenroll is not undone: the Undo
@@ -78,6 +80,10 @@ func (a *Agent) Unenroll(ctx context.Context) error {
 		// The old state is back: no document is told deleted.
 		n.events = []Event{{Time: now, Kind: EventError, Err: err}}
 		errs = append(errs, err)
+	} else {
+		// A refresh whose save failed asked for a session about
+		// documents that are gone: no session.
+		a.asked = nil
 	}
 	return errors.Join(errs...)
 }

@@ -2,6 +2,7 @@ package agent
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/windc-go/windc/declaredconfig"
@@ -16,9 +17,16 @@ import (
 // until then a crash leaves the documents of the batch pending in the
 // store, and the agent started again applies them again (setting a node to
 // the value it holds changes nothing). When that save fails, every
-// document of the batch is pending again in memory too, as the store has
-// it, and applied at the next wake. Events and RequestSession are told
-// after the save.
+// document of the batch is pending again in memory too (ConfigRequest,
+// as the store has it), the batch's events and session request are
+// dropped with the outcome they tell, and an EventError names the
+// documents; the worker (Run) applies them again, and saves, after a
+// wait that grows while the store keeps failing. Events and
+// RequestSession are told after the save.
+//
+// ApplyPending also saves the state when a refresh's outcome could not
+// be saved (see Refresh), even with no document to apply: that is the
+// worker's next try.
 func (a *Agent) ApplyPending(ctx context.Context) error {
 	var n notes
 	defer a.flush(&n)
@@ -34,7 +42,7 @@ func (a *Agent) ApplyPending(ctx context.Context) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	defer a.queue(&n)
-	if len(befores) == 0 {
+	if len(befores) == 0 && !a.dirty {
 		a.unhold(&n, true) // nothing to save
 		return err
 	}
@@ -42,13 +50,25 @@ func (a *Agent) ApplyPending(ctx context.Context) error {
 	if serr := a.cfg.Store.Save(context.WithoutCancel(ctx), a.st); serr != nil {
 		// The outcomes are not kept: the documents are pending again,
 		// as the store has them.
+		var ids []string
 		for _, b := range befores {
 			if k := a.find(b.uri); k >= 0 && a.st.Documents[k].Document == b.rec.Document {
 				a.st.Documents[k] = b.rec
+				ids = append(ids, b.uri.DocID)
 			}
 		}
 		a.unhold(&n, false)
-		n = notes{events: []Event{{Time: a.cfg.Clock.Now(), Kind: EventError, Err: serr}}}
+		now := a.cfg.Clock.Now()
+		wait := a.failedSave(now)
+		detail := "the state is not saved"
+		if len(ids) > 0 {
+			detail = "the apply of " + strings.Join(ids, ", ") + " is not saved: pending again"
+		}
+		if a.dirty {
+			detail += "; a refresh's outcome waits for a save, with its events"
+		}
+		n = notes{events: []Event{{Time: now, Kind: EventError, Err: serr,
+			Detail: detail + "; the worker tries again in " + wait.String()}}}
 		return errorf("save state: %w", serr)
 	}
 	a.saved()
@@ -125,8 +145,14 @@ func (a *Agent) applyNext(ctx context.Context, n *notes, befores *[]pendingRecor
 // comes and refreshes every RefreshInterval (counted from the last
 // refresh, or from the start of Run; from now when the clock went back
 // before it), until ctx is done; it returns
-// ctx.Err(). Failures to save state are told as EventError and tried
-// again at the next wake. One Run per agent.
+// ctx.Err(). One Run per agent.
+//
+// A save of its own that fails (an apply batch's, a refresh's) is told as
+// an EventError and tried again (ApplyPending) after a wait that grows
+// while the store keeps failing: 1 minute, then twice the wait before, at
+// most RefreshInterval, by the agent's Clock; a save that succeeds,
+// whoever makes it (a command's wakes the worker), ends the waits. The
+// refresh keeps its own time meanwhile.
 func (a *Agent) Run(ctx context.Context) error {
 	a.mu.Lock()
 	last, err := time.Parse(timeFormat, a.st.LastRefresh)
@@ -135,8 +161,11 @@ func (a *Agent) Run(ctx context.Context) error {
 	}
 	a.mu.Unlock()
 	for {
-		if err := a.ApplyPending(ctx); err != nil && ctx.Err() != nil {
-			return ctx.Err()
+		// After a save that failed, the next try waits (retryIn).
+		if a.retryIn(a.cfg.Clock.Now()) <= 0 {
+			if err := a.ApplyPending(ctx); err != nil && ctx.Err() != nil {
+				return ctx.Err()
+			}
 		}
 		now := a.cfg.Clock.Now()
 		if now.Before(last) {
@@ -153,11 +182,15 @@ func (a *Agent) Run(ctx context.Context) error {
 			last = now
 			continue
 		}
+		wait := due.Sub(now)
+		if r := a.retryIn(now); r > 0 && r < wait {
+			wait = r
+		}
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-a.wake:
-		case <-a.cfg.Clock.After(due.Sub(now)):
+		case <-a.cfg.Clock.After(wait):
 		}
 	}
 }
