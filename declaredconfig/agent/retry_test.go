@@ -379,3 +379,29 @@ func TestUnenrollDropsHeldSession(t *testing.T) {
 		t.Errorf("Unenroll asked %q, want no session", asked)
 	}
 }
+
+// TestApplySaveFailureDetail checks the EventError of a batch whose save
+// failed: it names the documents pending again, at most 10 of them, and
+// the wait before the next try.
+func TestApplySaveFailureDetail(t *testing.T) {
+	st := &failNStore{}
+	var rec recorder
+	a := newAgent(t, agent.Config{Store: st, OnEvent: rec.event})
+	ids := addMany(t, a, 12)
+	rec.take()
+	st.set(1)
+	if err := a.ApplyPending(context.Background()); err == nil {
+		t.Fatal("a batch that could not be saved gave no error")
+	}
+	rec.mu.Lock()
+	events := rec.events
+	rec.mu.Unlock()
+	if len(events) != 1 || events[0].Kind != agent.EventError {
+		t.Fatalf("the failed save told %v, want one Error", events)
+	}
+	d := events[0].Detail
+	if !strings.Contains(d, ids[0]) || !strings.Contains(d, ids[9]) || strings.Contains(d, ids[10]) ||
+		!strings.Contains(d, "and 2 more") || !strings.Contains(d, "again in 1m0s") {
+		t.Errorf("the Error says %q", d)
+	}
+}

@@ -2,6 +2,7 @@ package agent
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"time"
 
@@ -62,7 +63,11 @@ func (a *Agent) ApplyPending(ctx context.Context) error {
 		wait := a.failedSave(now)
 		detail := "the state is not saved"
 		if len(ids) > 0 {
-			detail = "the apply of " + strings.Join(ids, ", ") + " is not saved: pending again"
+			more := ""
+			if len(ids) > 10 {
+				ids, more = ids[:10], " and "+strconv.Itoa(len(ids)-10)+" more"
+			}
+			detail = "the apply of " + strings.Join(ids, ", ") + more + " is not saved: pending again"
 		}
 		if a.dirty {
 			detail += "; a refresh's outcome waits for a save, with its events"
