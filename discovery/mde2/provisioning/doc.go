@@ -57,9 +57,11 @@
 // Input that is refused is a *DecodeError (offset, line, column, element
 // path; the module's shared type) matching ErrSyntax or one of its kinds,
 // or ErrStructure; input beyond a limit is a *LimitError matching
-// ErrLimit. A Document that cannot be written matches ErrValue; a typed
-// value that breaks a CSP rule is a *FieldError naming the characteristic
-// and parm. Nothing panics on any input.
+// ErrLimit. A Document that cannot be written is a *FieldError matching
+// ErrValue that names the node by its index path, or, when its XML would
+// pass the reader's default MaxDepth or MaxBytes, a *LimitError (see
+// AppendText); a typed value that breaks a CSP rule is a *FieldError
+// naming the characteristic and parm. Nothing panics on any input.
 //
 // The reader takes UTF-8 (also when the declaration says UTF-16, as .NET
 // writers produce it), UTF-16, and declared ISO-8859-1 or US-ASCII; other

@@ -82,11 +82,15 @@ type DecodeError = xmlerr.DecodeError
 type LimitError = xmlerr.LimitError
 
 // A FieldError reports a characteristic or parm of the typed view
-// (Enrollment) that is wrong, missing or cannot be written.
+// (Enrollment) that is wrong, missing or cannot be written, or a node of a
+// Document that the writer cannot write (Marshal, AppendText).
 type FieldError struct {
 	// Path names the place in the document, characteristic types and the
 	// parm name joined by "/", such as "APPLICATION/APPAUTH[CLIENT]/AAUTHTYPE"
-	// or "CertificateStore/Root/System/<thumbprint>/EncodedCertificate".
+	// or "CertificateStore/Root/System/<thumbprint>/EncodedCertificate";
+	// for a node of a Document, the indexes of the nodes that lead to it
+	// from the root, such as "/wap-provisioningdoc[2][0]" (the writer) or
+	// "wap-provisioningdoc[2][0]" (Enrollment's check of the tree).
 	Path string
 	// Err is the rule broken; it matches ErrInvalid, ErrRequired,
 	// ErrThumbprint, ErrProviderID or ErrValue.

@@ -2,6 +2,8 @@ package provisioning
 
 import (
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/windc-go/windc/discovery/mde2/internal/plain"
@@ -17,6 +19,8 @@ import (
 // > and CR in text). An Element's content is written as it is, without
 // indentation, since its white space may mean something. It is
 // d.MarshalText.
+//
+// It refuses what Unmarshal would not read back (see AppendText).
 func Marshal(d *Document) ([]byte, error) {
 	return d.AppendText(nil)
 }
@@ -26,11 +30,15 @@ func (d *Document) MarshalText() ([]byte, error) {
 	if d == nil {
 		return d.AppendText(nil)
 	}
-	return d.AppendText(make([]byte, 0, len(Root)+40+attrsLen(d.Attrs)+nodesLen(d.Nodes, 1)))
+	n := len(Root) + 40 + attrsLen(d.Attrs) + nodesLen(d.Nodes, 1)
+	return d.AppendText(make([]byte, 0, min(n, DefaultMaxBytes)))
 }
 
 // attrsLen and nodesLen estimate the written size (escapes aside), so that
-// MarshalText writes into one buffer.
+// MarshalText writes into one buffer. nodesLen goes no deeper than the
+// writer writes and stops counting beyond DefaultMaxBytes, so that a node
+// that holds itself or one held in many places (the writer refuses both)
+// costs it little.
 func attrsLen(attrs []Attr) int {
 	n := 0
 	for _, a := range attrs {
@@ -41,7 +49,13 @@ func attrsLen(attrs []Attr) int {
 
 func nodesLen(nodes []Node, depth int) int {
 	n := 0
+	if depth >= DefaultMaxDepth {
+		return n
+	}
 	for _, nd := range nodes {
+		if n > DefaultMaxBytes {
+			return n
+		}
 		n += 1 + 2*depth
 		switch nd := nd.(type) {
 		case *Characteristic:
@@ -73,15 +87,31 @@ func nodesLen(nodes []Node, depth int) int {
 }
 
 // AppendText appends the canonical XML of d to b (see Marshal). A Document
-// that cannot be written so that Unmarshal gives it back (a bad name, a
-// character XML cannot carry, a Text outside an Element, ...) is an error
-// matching ErrValue that names the node.
+// that cannot be written so that Unmarshal gives it back is refused, b
+// returned as it was given:
+//   - a bad name, a character XML cannot carry, a Text outside an
+//     Element, a nil node, a characteristic or element that holds itself
+//     (at any depth), ...: a *FieldError matching ErrValue whose Path
+//     names the node by its index below the root, such as
+//     "/wap-provisioningdoc[2][0]";
+//   - an element nested deeper than DefaultMaxDepth (the root counted as
+//     1, as Limits.MaxDepth counts): a *LimitError for MaxDepth whose Path
+//     names the node so;
+//   - more than DefaultMaxBytes of XML (Limits.MaxBytes; what AppendText
+//     appends, b aside): a *LimitError for MaxBytes, given when the
+//     output passes the limit, whose Offset counts the bytes appended by
+//     then and whose Path names the node being written.
+//
+// The limits bound what writing costs: the indentation grows with the
+// depth, and a node held in several places of a hand-made Document is
+// written at each. A node that holds itself is reported as such unless
+// the output passes DefaultMaxBytes first.
 func (d *Document) AppendText(b []byte) ([]byte, error) {
 	if d == nil {
 		return b, pkg.Errorf("%w: nil *Document", ErrValue)
 	}
 	var idx [8]int
-	w := writer{b: b, idx: idx[:0]}
+	w := writer{b: b, start: len(b), idx: idx[:0], root: d.Nodes}
 	w.b = append(w.b, '<')
 	w.b = append(w.b, Root...)
 	var fixed [1]Attr
@@ -107,14 +137,22 @@ func (d *Document) AppendText(b []byte) ([]byte, error) {
 	w.b = append(w.b, "\n</"...)
 	w.b = append(w.b, Root...)
 	w.b = append(w.b, '>')
+	if w.written() > DefaultMaxBytes {
+		return b, w.limitError("MaxBytes", DefaultMaxBytes)
+	}
 	return w.b, nil
 }
 
 type writer struct {
-	b   []byte
-	idx []int // the index of each open node, for error paths
-	ns  nsScope
+	b     []byte
+	start int   // len(b) when the writing began
+	idx   []int // the index of each open node, for error paths
+	ns    nsScope
+	root  []Node // the root's children, to find a node that holds itself
 }
+
+// written returns the number of bytes written.
+func (w *writer) written() int { return len(w.b) - w.start }
 
 // scope checks an element's names against Namespaces in XML, as the
 // reader does, and returns the mark to close its scope with. The
@@ -129,17 +167,64 @@ func (w *writer) scope(name string, others []Attr) (int, error) {
 
 // path names the node being written: the root, then the index of each
 // node below it, such as "/wap-provisioningdoc[2][0]".
-func (w *writer) path() string {
-	var b strings.Builder
-	b.WriteString("/" + Root)
-	for _, i := range w.idx {
-		fmt.Fprintf(&b, "[%d]", i)
+func (w *writer) path() string { return indexPath(w.idx) }
+
+// indexPath names the node at the index path idx below the root.
+func indexPath(idx []int) string {
+	b := make([]byte, 0, 1+len(Root)+4*len(idx))
+	b = append(b, '/')
+	b = append(b, Root...)
+	for _, i := range idx {
+		b = append(b, '[')
+		b = strconv.AppendInt(b, int64(i), 10)
+		b = append(b, ']')
 	}
-	return b.String()
+	return string(b)
 }
 
+// errorf returns the error for the node being written, matching ErrValue.
 func (w *writer) errorf(format string, args ...any) error {
-	return pkg.Errorf("%s: %w: %s", w.path(), ErrValue, fmt.Sprintf(format, args...))
+	return &FieldError{Path: w.path(), Err: pkg.Errorf("%w: %s", ErrValue, fmt.Sprintf(format, args...))}
+}
+
+// limitError returns the error for the node being written when it passes
+// the limit named: the FieldError for a node that holds itself if the
+// nodes open around it hold one (the limit was passed for it), else a
+// LimitError.
+func (w *writer) limitError(limit string, max int) error {
+	if err := w.selfError(); err != nil {
+		return err
+	}
+	return pkg.Limit(limit, int64(max), int64(w.written()), w.path())
+}
+
+// selfError looks for a node that holds itself among the nodes open
+// where the writer stands (at most DefaultMaxDepth of them): it follows
+// w.idx down from the root, and returns the error for the first node
+// found inside itself, or nil.
+func (w *writer) selfError() error {
+	var buf [DefaultMaxDepth]Node
+	open := buf[:0]
+	nodes := w.root
+	for j, i := range w.idx {
+		if i >= len(nodes) {
+			return nil
+		}
+		n := nodes[i]
+		switch c := n.(type) {
+		case *Characteristic:
+			nodes = c.Nodes
+		case *Element:
+			nodes = c.Nodes
+		default:
+			return nil
+		}
+		if slices.Contains(open, n) {
+			return &FieldError{Path: indexPath(w.idx[:j+1]), Err: pkg.Errorf("%w: a node that holds itself", ErrValue)}
+		}
+		open = append(open, n)
+	}
+	return nil
 }
 
 // attrs writes the fixed attributes then the others; others must not
@@ -216,11 +301,40 @@ func (w *writer) indent(depth int) {
 // newLineIndent starts a line at depths up to 15.
 const newLineIndent = "\n                              "
 
+// checkLimits refuses nodes, to be written at depth depth (the element
+// depth of a node is depth+1), when the writer has written more than
+// DefaultMaxBytes, or when one of them is an element deeper than
+// DefaultMaxDepth. nodes checks once for each list of children: the bytes
+// written pass the limit by at most the list's own content (its
+// children's children are checked at their turn).
+func (w *writer) checkLimits(nodes []Node, depth int) error {
+	if w.written() > DefaultMaxBytes {
+		return w.limitError("MaxBytes", DefaultMaxBytes)
+	}
+	if depth < DefaultMaxDepth {
+		return nil
+	}
+	for i, n := range nodes {
+		switch n.(type) {
+		case *Comment, *Text:
+		default:
+			w.idx[len(w.idx)-1] = i
+			return w.limitError("MaxDepth", DefaultMaxDepth)
+		}
+	}
+	return nil
+}
+
 // nodes writes the children of the root or of a characteristic (inElem
 // false, indented) or of an Element (inElem true, as they are).
 func (w *writer) nodes(nodes []Node, depth int, inElem bool) error {
 	var prevText bool
 	w.idx = append(w.idx, 0)
+	if depth >= DefaultMaxDepth || w.written() > DefaultMaxBytes {
+		if err := w.checkLimits(nodes, depth); err != nil {
+			return err
+		}
+	}
 	for i, n := range nodes {
 		w.idx[len(w.idx)-1] = i
 		if !inElem {

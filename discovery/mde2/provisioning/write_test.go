@@ -89,6 +89,10 @@ func TestMarshalRefuses(t *testing.T) {
 			if b != nil {
 				t.Errorf("wrote %q", b)
 			}
+			var fe *FieldError
+			if !errors.As(err, &fe) || fe.Path != tt.path {
+				t.Errorf("%v: not a *FieldError for %s", err, tt.path)
+			}
 			if !strings.Contains(err.Error(), tt.path+":") || !strings.HasPrefix(err.Error(), "provisioning: ") {
 				t.Errorf("message %q does not name %s", err, tt.path)
 			}

@@ -1,0 +1,166 @@
+package provisioning
+
+import (
+	"errors"
+	"runtime/debug"
+	"strings"
+	"testing"
+)
+
+// nested returns n characteristics one inside the other, inner in the
+// innermost.
+func nested(n int, inner ...Node) *Characteristic {
+	c := &Characteristic{Type: "X", Nodes: inner}
+	for range n - 1 {
+		c = &Characteristic{Type: "X", Nodes: []Node{c}}
+	}
+	return c
+}
+
+// TestMarshalSelf: a hand-made Document with a characteristic or element
+// that holds itself is refused with a *FieldError for ErrValue that
+// names the place where the node stands inside itself, as Enrollment
+// does (checkTree). Before, the writer recursed without end: a fatal
+// stack overflow (here with the stack limited to 1 MiB).
+func TestMarshalSelf(t *testing.T) {
+	defer debug.SetMaxStack(debug.SetMaxStack(1 << 20))
+	direct := &Characteristic{Type: "X"}
+	direct.Nodes = []Node{&Parm{Name: "p"}, direct}
+	viaElem := &Element{Name: "e"}
+	viaElem.Nodes = []Node{&Element{Name: "f", Nodes: []Node{&Comment{"c"}, viaElem}}}
+	elem := &Element{Name: "e"}
+	elem.Nodes = []Node{&Text{"a"}, elem}
+	deep := &Characteristic{Type: "X"}
+	deep.Nodes = []Node{nested(5, deep)}
+	tests := []struct {
+		name string
+		doc  *Document
+		path string
+	}{
+		{"characteristic in itself", &Document{Nodes: []Node{&Characteristic{Type: "Y"}, direct}}, "/" + Root + "[1][1]"},
+		{"element in its element", &Document{Nodes: []Node{&Characteristic{Type: "Y", Nodes: []Node{viaElem}}}}, "/" + Root + "[0][0][0][1]"},
+		{"element in itself", &Document{Nodes: []Node{&Characteristic{Type: "Y", Nodes: []Node{elem}}}}, "/" + Root + "[0][0][1]"},
+		{"six levels", &Document{Nodes: []Node{nested(3, deep)}}, "/" + Root + strings.Repeat("[0]", 10)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, marshal := range []func() ([]byte, error){
+				tt.doc.MarshalText,
+				func() ([]byte, error) { return tt.doc.AppendText([]byte("prefix")) },
+			} {
+				b, err := marshal()
+				var fe *FieldError
+				if !errors.As(err, &fe) || !errors.Is(err, ErrValue) || fe.Path != tt.path {
+					t.Fatalf("got %.100q, %v; want a *FieldError for ErrValue at %s", b, err, tt.path)
+				}
+				if !strings.Contains(err.Error(), "holds itself") {
+					t.Errorf("message %q", err)
+				}
+			}
+		})
+	}
+}
+
+// TestMarshalDepth: the writer writes what Unmarshal reads back: nesting
+// to DefaultMaxDepth elements (the root counted as 1), characteristics or
+// elements, and refuses one level more with a *LimitError for MaxDepth
+// whose Path names the node too deep. A Document 100,000 characteristics
+// deep is refused the same way, with the stack limited to 1 MiB. Before,
+// the writer wrote any depth (what Unmarshal refuses), 100,000 levels
+// with a fatal stack overflow.
+func TestMarshalDepth(t *testing.T) {
+	defer debug.SetMaxStack(debug.SetMaxStack(1 << 20))
+	elems := func(n int) *Element {
+		e := &Element{Name: "e"}
+		for range n - 1 {
+			e = &Element{Name: "e", Nodes: []Node{&Text{"t"}, e}}
+		}
+		return e
+	}
+	r := func(s string, n int) string { return strings.Repeat(s, n) }
+	for _, tt := range []struct {
+		name string
+		doc  func(more int) Node // deepest element at DefaultMaxDepth+more
+		path string              // of the node too deep
+	}{
+		{"characteristics", func(more int) Node { return nested(DefaultMaxDepth - 1 + more) }, r("[0]", DefaultMaxDepth)},
+		{"parm", func(more int) Node { return nested(DefaultMaxDepth-2+more, &Comment{"c"}, &Parm{Name: "p"}) }, r("[0]", DefaultMaxDepth-1) + "[1]"},
+		{"elements", func(more int) Node { return nested(2, elems(DefaultMaxDepth-3+more)) }, r("[0]", 3) + r("[1]", DefaultMaxDepth-3)},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			out, err := Marshal(&Document{Nodes: []Node{tt.doc(0)}})
+			if err != nil {
+				t.Fatalf("depth %d: %v", DefaultMaxDepth, err)
+			}
+			var back Document
+			if err := Unmarshal(out, &back); err != nil {
+				t.Fatalf("depth %d read back: %v", DefaultMaxDepth, err)
+			}
+			b, err := Marshal(&Document{Nodes: []Node{tt.doc(1)}})
+			var le *LimitError
+			if !errors.As(err, &le) || le.Limit != "MaxDepth" || le.Max != DefaultMaxDepth {
+				t.Fatalf("depth %d: wrote %d bytes, %v; want a *LimitError for MaxDepth", DefaultMaxDepth+1, len(b), err)
+			}
+			if want := "/" + Root + tt.path; le.Path != want {
+				t.Errorf("path %s, want %s", le.Path, want)
+			}
+		})
+	}
+	const n = 100_000
+	b, err := Marshal(&Document{Nodes: []Node{nested(n)}})
+	var le *LimitError
+	if !errors.As(err, &le) || le.Limit != "MaxDepth" || le.Path != "/"+Root+strings.Repeat("[0]", DefaultMaxDepth) {
+		t.Fatalf("depth %d: wrote %d bytes, %.200v; want a *LimitError for MaxDepth", n, len(b), err)
+	}
+}
+
+// TestMarshalBytes: the writer writes no more than Unmarshal reads,
+// DefaultMaxBytes, and refuses more with a *LimitError for MaxBytes. A
+// hand-made Document of 20 characteristics each holding the next twice
+// (2^20 places of the innermost parm) is refused without writing more
+// than about DefaultMaxBytes; so is one 30 deep (2^30 places). Before,
+// the 20 deep one was written whole (198 MB) without an error, and
+// a parm of DefaultMaxBytes was written though Unmarshal refuses it.
+func TestMarshalBytes(t *testing.T) {
+	parm := func(k int) *Document {
+		return &Document{Nodes: []Node{&Parm{Name: "a", Value: strings.Repeat("x", k)}}}
+	}
+	empty, err := Marshal(parm(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := DefaultMaxBytes - len(empty)
+	out, err := Marshal(parm(k))
+	if err != nil || len(out) != DefaultMaxBytes {
+		t.Fatalf("%d bytes: %d, %v", DefaultMaxBytes, len(out), err)
+	}
+	var back Document
+	if err := Unmarshal(out, &back); err != nil {
+		t.Fatalf("%d bytes read back: %v", DefaultMaxBytes, err)
+	}
+	// the limit counts what AppendText appends
+	if out, err := parm(k).AppendText(make([]byte, 7, 8)); err != nil || len(out) != DefaultMaxBytes+7 {
+		t.Fatalf("AppendText of %d bytes: %d, %v", DefaultMaxBytes, len(out), err)
+	}
+	var le *LimitError
+	if out, err := Marshal(parm(k + 1)); !errors.As(err, &le) || le.Limit != "MaxBytes" || le.Max != DefaultMaxBytes || out != nil {
+		t.Fatalf("%d bytes: %d, %v; want a *LimitError for MaxBytes", DefaultMaxBytes+1, len(out), err)
+	}
+	for _, depth := range []int{20, 30} {
+		var c Node = &Parm{Name: "p", Value: "v"}
+		for range depth {
+			c = &Characteristic{Type: "X", Nodes: []Node{c, c}}
+		}
+		d := &Document{Nodes: []Node{c}}
+		b, err := d.AppendText(nil)
+		if !errors.As(err, &le) || le.Limit != "MaxBytes" {
+			t.Fatalf("depth %d, shared: wrote %d bytes, %v; want a *LimitError for MaxBytes", depth, len(b), err)
+		}
+		if le.Offset <= DefaultMaxBytes || le.Offset > DefaultMaxBytes+1<<10 || !strings.HasPrefix(le.Path, "/"+Root+"[0]") {
+			t.Errorf("depth %d, shared: %v", depth, err)
+		}
+		if b, err := d.MarshalText(); !errors.As(err, &le) || le.Limit != "MaxBytes" {
+			t.Fatalf("depth %d, shared, MarshalText: wrote %d bytes, %v", depth, len(b), err)
+		}
+	}
+}
