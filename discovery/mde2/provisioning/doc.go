@@ -59,7 +59,7 @@
 // or ErrStructure; input beyond a limit is a *LimitError matching
 // ErrLimit. A Document that cannot be written is a *FieldError matching
 // ErrValue that names the node by its index path, or, when its XML would
-// pass the reader's default MaxDepth or MaxBytes, a *LimitError (see
+// pass one of the reader's default Limits, a *LimitError (see
 // AppendText); a typed value that breaks a CSP rule is a *FieldError
 // naming the characteristic and parm. Nothing panics on any input.
 //

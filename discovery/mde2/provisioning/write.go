@@ -97,6 +97,10 @@ func nodesLen(nodes []Node, depth int) int {
 //   - an element nested deeper than DefaultMaxDepth (the root counted as
 //     1, as Limits.MaxDepth counts): a *LimitError for MaxDepth whose Path
 //     names the node so;
+//   - more than DefaultMaxElements elements (the root included), or an
+//     element with more than DefaultMaxAttrs attributes (its fields'
+//     attributes, such as type, and namespace declarations included): a
+//     *LimitError for MaxElements or MaxAttrs whose Path names the node;
 //   - more than DefaultMaxBytes of XML (Limits.MaxBytes; what AppendText
 //     appends, b aside): a *LimitError for MaxBytes, given when the
 //     output passes the limit, whose Offset counts the bytes appended by
@@ -111,7 +115,7 @@ func (d *Document) AppendText(b []byte) ([]byte, error) {
 		return b, pkg.Errorf("%w: nil *Document", ErrValue)
 	}
 	var idx [8]int
-	w := writer{b: b, start: len(b), idx: idx[:0], root: d.Nodes}
+	w := writer{b: b, start: len(b), idx: idx[:0], root: d.Nodes, elems: 1}
 	w.b = append(w.b, '<')
 	w.b = append(w.b, Root...)
 	var fixed [1]Attr
@@ -149,6 +153,17 @@ type writer struct {
 	idx   []int // the index of each open node, for error paths
 	ns    nsScope
 	root  []Node // the root's children, to find a node that holds itself
+	elems int    // the elements written, the root included
+}
+
+// element counts an element about to be written, and refuses one more
+// than DefaultMaxElements.
+func (w *writer) element() error {
+	w.elems++
+	if w.elems > DefaultMaxElements {
+		return w.limitError("MaxElements", DefaultMaxElements)
+	}
+	return nil
 }
 
 // written returns the number of bytes written.
@@ -239,6 +254,10 @@ func (w *writer) attrs(fixed, others []Attr, optional ...string) error {
 	}
 	if len(others) == 0 {
 		return nil // the fixed names differ
+	}
+	if len(fixed)+len(others) > DefaultMaxAttrs {
+		// fixed alone holds at most three
+		return w.limitError("MaxAttrs", DefaultMaxAttrs)
 	}
 	name := func(i int) string {
 		if i < len(fixed) {
@@ -346,6 +365,9 @@ func (w *writer) nodes(nodes []Node, depth int, inElem bool) error {
 			if n == nil || inElem {
 				return w.errorf("a characteristic cannot stand here")
 			}
+			if err := w.element(); err != nil {
+				return err
+			}
 			w.b = append(w.b, "<characteristic"...)
 			fixed := [1]Attr{{"type", n.Type}}
 			if err := w.attrs(fixed[:], n.Attrs); err != nil {
@@ -370,6 +392,9 @@ func (w *writer) nodes(nodes []Node, depth int, inElem bool) error {
 		case *Parm:
 			if n == nil || inElem {
 				return w.errorf("a parm cannot stand here")
+			}
+			if err := w.element(); err != nil {
+				return err
 			}
 			var buf [3]Attr
 			fixed := append(buf[:0], Attr{"name", n.Name})
@@ -407,6 +432,9 @@ func (w *writer) nodes(nodes []Node, depth int, inElem bool) error {
 			}
 			if !inElem && (n.Name == "characteristic" || n.Name == "parm") {
 				return w.errorf("an Element named %s would read back as a %s", n.Name, n.Name)
+			}
+			if err := w.element(); err != nil {
+				return err
 			}
 			w.b = append(w.b, '<')
 			w.b = append(w.b, n.Name...)

@@ -3,6 +3,7 @@ package provisioning
 import (
 	"errors"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -162,5 +163,66 @@ func TestMarshalBytes(t *testing.T) {
 		if b, err := d.MarshalText(); !errors.As(err, &le) || le.Limit != "MaxBytes" {
 			t.Fatalf("depth %d, shared, MarshalText: wrote %d bytes, %v", depth, len(b), err)
 		}
+	}
+}
+
+// TestMarshalCounts: the writer writes no more elements (the root
+// included) and no more attributes on one element than Unmarshal reads,
+// DefaultMaxElements and DefaultMaxAttrs, and refuses one more with a
+// *LimitError for MaxElements or MaxAttrs that names the node. Before,
+// both were written, and Unmarshal refused them.
+func TestMarshalCounts(t *testing.T) {
+	parms := func(n int) *Document {
+		nodes := make([]Node, n)
+		for i := range nodes {
+			nodes[i] = &Parm{Name: "p", NoValue: true}
+		}
+		return &Document{Nodes: []Node{&Characteristic{Type: "A", Nodes: nodes}}}
+	}
+	attrs := func(n int) []Attr {
+		a := make([]Attr, n)
+		for i := range a {
+			a[i] = Attr{"a" + strconv.Itoa(i), ""}
+		}
+		return a
+	}
+	chr := func(n ...Node) *Document { return &Document{Nodes: []Node{&Characteristic{Type: "A", Nodes: n}}} }
+	for _, tt := range []struct {
+		name  string
+		doc   func(more int) *Document
+		limit string
+		path  string
+	}{
+		{"elements", func(more int) *Document { return parms(DefaultMaxElements - 2 + more) }, "MaxElements", "[0][" + strconv.Itoa(DefaultMaxElements-2) + "]"},
+		{"root attributes", func(more int) *Document { return &Document{Version: "1.1", Attrs: attrs(DefaultMaxAttrs - 1 + more)} }, "MaxAttrs", ""},
+		{"characteristic attributes", func(more int) *Document {
+			return chr(&Characteristic{Type: "B", Attrs: attrs(DefaultMaxAttrs - 1 + more)})
+		}, "MaxAttrs", "[0][0]"},
+		{"parm attributes", func(more int) *Document {
+			return chr(&Parm{Name: "p", Value: "v", Datatype: "string", Attrs: attrs(DefaultMaxAttrs - 3 + more)})
+		}, "MaxAttrs", "[0][0]"},
+		{"element attributes", func(more int) *Document {
+			return chr(&Element{Name: "e", Nodes: []Node{&Element{Name: "f", Attrs: attrs(DefaultMaxAttrs + more)}}})
+		}, "MaxAttrs", "[0][0][0]"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			out, err := Marshal(tt.doc(0))
+			if err != nil {
+				t.Fatalf("at the limit: %v", err)
+			}
+			var back Document
+			if err := Unmarshal(out, &back); err != nil {
+				t.Fatalf("at the limit, read back: %v", err)
+			}
+			b, err := Marshal(tt.doc(1))
+			var le *LimitError
+			if !errors.As(err, &le) || le.Limit != tt.limit {
+				var back Document
+				t.Fatalf("one more: wrote %d bytes, %v (read back: %v); want a *LimitError for %s", len(b), err, Unmarshal(b, &back), tt.limit)
+			}
+			if want := "/" + Root + tt.path; le.Path != want {
+				t.Errorf("path %s, want %s", le.Path, want)
+			}
+		})
 	}
 }
