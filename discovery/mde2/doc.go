@@ -43,8 +43,9 @@
 //
 // A device cannot take another one's name: under the Certificate policy
 // the issued certificate keeps the subject of the certificate that
-// authenticated the request, and a check that sets Identity.DeviceID
-// binds the credentials to that DeviceID. RSA keys above
+// authenticated the request and the provisioning document's EntDMID is
+// its common name (not the DeviceID the request claims), and a check
+// that sets Identity.DeviceID binds the credentials to that DeviceID. RSA keys above
 // Limits.MaxRSAKeyBits (default 16384 bits) are refused before their
 // signature is checked, since the check costs the square of the size.
 //

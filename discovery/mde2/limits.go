@@ -22,7 +22,9 @@ type Limits struct {
 	// MaxDeviceID bounds each AdditionalContext DeviceID of a
 	// RequestSecurityToken, in bytes (default DefaultMaxDeviceID). The
 	// DeviceID becomes the issued certificate's common name and the
-	// DMClient EntDMID by default, and servers store it. A Server
+	// DMClient EntDMID by default (under OnPremise and Federated; under
+	// the Certificate policy both come from the client certificate), and
+	// servers store it. A Server
 	// bounds by it, too, the request's common name that becomes the
 	// certificate's when no DeviceID is sent.
 	MaxDeviceID int

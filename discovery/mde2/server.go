@@ -29,8 +29,10 @@ type Identity struct {
 	Policy AuthPolicy
 	// Certificate is the client certificate, for the Certificate policy
 	// and renewals. The default Subject gives a certificate issued under
-	// the Certificate policy this certificate's subject, so that a device
-	// cannot take another one's name by sending another DeviceID.
+	// the Certificate policy this certificate's subject, and
+	// DefaultProvision writes its common name as the EntDMID (unless
+	// DeviceID is set), so that a device cannot take another one's name
+	// by sending another DeviceID.
 	Certificate *x509.Certificate
 	// DeviceID, when a check sets it, is the AdditionalContext DeviceID
 	// of the only device the credentials may enroll (such as the device a
@@ -68,7 +70,13 @@ type EnrollmentRequest struct {
 // renewed. A check returns a *Fault to choose the answer; any other error
 // answers an Authentication fault. The server completes a copy of the
 // Identity a check returns (Policy, Certificate), so a check may return
-// the same *Identity for many requests. Faults are answered with HTTP 500 and
+// the same *Identity for many requests. The AdditionalContext DeviceID is
+// the device's word: it is checked only against a DeviceID the check sets
+// in the Identity (an Authorization fault when they differ). Under the
+// Certificate policy the device is the certificate: the default Subject
+// and DefaultProvision's EntDMID come from it, not from the DeviceID, and
+// an Approve, Subject or Provision hook that keys on the DeviceID should
+// do the same unless the check bound it. Faults are answered with HTTP 500 and
 // a SOAP 1.2 fault; answers are never chunked (Windows refuses that).
 //
 // Requests are read leniently where peers differ and strictly where it
@@ -123,7 +131,9 @@ type Server struct {
 	// name longer than Limits.MaxDeviceID.
 	Subject func(r *EnrollmentRequest) pkix.Name
 	// Provision returns the typed provisioning document for an issued
-	// certificate (default: Server.DefaultProvision).
+	// certificate (default: Server.DefaultProvision, whose EntDMID under
+	// the Certificate policy is the authenticating certificate's common
+	// name, not the DeviceID the request claims).
 	Provision func(ctx context.Context, r *EnrollmentRequest, cert *x509.Certificate) (*provisioning.Enrollment, error)
 	// Account holds the DM account settings DefaultProvision writes.
 	Account Account
@@ -761,9 +771,13 @@ func xmlText(s string) bool {
 // when the AdditionalContext EnrollmentType is Device) with the renewal
 // schedule, the w7 APPLICATION (Account.Address, APPAUTH
 // CLIENT and APPSRV with fresh random secrets, the certificate selected
-// by subject, DEFAULTENCODING XML) and the DMClient provider (EntDMID the
-// device ID, Poll). A renewal's document carries the new certificate
-// only.
+// by subject, DEFAULTENCODING XML) and the DMClient provider (EntDMID,
+// EntDeviceName the AdditionalContext DeviceName, Poll). A renewal's
+// document carries the new certificate only.
+//
+// EntDMID is the AdditionalContext DeviceID, except under the Certificate
+// policy, where it is the common name of the certificate that
+// authenticated the request (see entDMID).
 func (s *Server) DefaultProvision(ctx context.Context, r *EnrollmentRequest, cert *x509.Certificate) (*provisioning.Enrollment, error) {
 	if r.Renewal {
 		return &provisioning.Enrollment{ClientCert: cert.Raw}, nil
@@ -818,9 +832,30 @@ func (s *Server) DefaultProvision(ctx context.Context, r *EnrollmentRequest, cer
 		AppSrv:                      &p.appSrv,
 	}
 	e.Application = &p.app
-	p.dm = provisioning.DMClient{EntDMID: r.Device.DeviceID, EntDeviceName: r.Device.DeviceName, Poll: a.Poll}
+	p.dm = provisioning.DMClient{EntDMID: entDMID(r), EntDeviceName: r.Device.DeviceName, Poll: a.Poll}
 	e.DMClient = &p.dm
 	return e, nil
+}
+
+// entDMID returns the EntDMID DefaultProvision writes: the request's
+// AdditionalContext DeviceID, but under the Certificate policy the common
+// name of the certificate that authenticated the request, as the issued
+// certificate keeps its subject. MS-MDE2 leaves the EntDMID to the server
+// (the DMClient CSP: "set by the management server during the enrollment
+// process") and does not tie the DeviceID to the credentials: under
+// OnPremise and Federated the credentials are a user's and the DeviceID
+// is the device's word, but a certificate is already a device's identity,
+// and writing the DeviceID it claims would let a device enrolled as A
+// have B's DeviceID set as its EntDMID. A request is not refused for the
+// difference: a certificate from another PKI (a linked enrollment's
+// parent MDM certificate) rightly names the device otherwise. When the
+// check bound the credentials to a DeviceID (Identity.DeviceID; the
+// request's DeviceID is then that one), that DeviceID is written.
+func entDMID(r *EnrollmentRequest) string {
+	if id := r.Identity; id != nil && id.Policy == Certificate && id.Certificate != nil && id.DeviceID == "" {
+		return id.Certificate.Subject.CommonName
+	}
+	return r.Device.DeviceID
 }
 
 // subjectString is name.String() (RFC 2253), without its cost for the

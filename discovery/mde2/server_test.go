@@ -526,6 +526,50 @@ func TestCertificatePolicyKeepsIdentity(t *testing.T) {
 	}
 }
 
+// TestCertificatePolicyEntDMID: under the Certificate policy the DMClient
+// EntDMID of the default provisioning document comes from the
+// certificate that authenticated the request, as the issued
+// certificate's subject does: the DeviceID a request claims is not
+// checked against the certificate, so a device cannot have another's
+// DeviceID written as its EntDMID. A check that binds the credentials to
+// a DeviceID (Identity.DeviceID) has that DeviceID written. Before, the
+// EntDMID was the claimed DeviceID ("00000000-VICTIM").
+func TestCertificatePolicyEntDMID(t *testing.T) {
+	f, parent := certificatePrimary(t)
+	ctx := context.Background()
+	disc := f.ts.URL + pathDiscovery
+	creds := Credentials{Certificate: &tls.Certificate{Certificate: [][]byte{parent.Certificate.Raw}, PrivateKey: parent.Key}}
+	entDMID := func(r *Result) string {
+		if r.Provisioning == nil || r.Provisioning.DMClient == nil {
+			return "(no DMClient)"
+		}
+		return r.Provisioning.DMClient.EntDMID
+	}
+	victim := *testDevice
+	victim.DeviceID = "00000000-VICTIM"
+	for _, d := range []*Device{testDevice, &victim} {
+		r, err := f.client.Enroll(ctx, disc, d, creds)
+		if err != nil {
+			t.Fatalf("DeviceID %s: %v", d.DeviceID, err)
+		}
+		if got, want := entDMID(r), parent.Certificate.Subject.CommonName; got != want {
+			t.Errorf("DeviceID %s, certificate of %s: EntDMID %q, want %q", d.DeviceID, want, got, want)
+		}
+	}
+	f.srv.Certificate = func(_ context.Context, chain []*x509.Certificate) (*Identity, error) {
+		return &Identity{Name: "bound", DeviceID: "BOUND-1"}, nil
+	}
+	bound := *testDevice
+	bound.DeviceID = "BOUND-1"
+	r, err := f.client.Enroll(ctx, disc, &bound, creds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := entDMID(r); got != "BOUND-1" {
+		t.Errorf("a bound DeviceID: EntDMID %q, want BOUND-1", got)
+	}
+}
+
 // TestFederatedDeviceBinding: a token issued to one device (the check
 // sets Identity.DeviceID) does not enroll another.
 func TestFederatedDeviceBinding(t *testing.T) {
