@@ -147,6 +147,9 @@ type Client struct {
 	// answered is the buffer in which Handle notes the records it
 	// changes (see clientMark).
 	answered []was
+	// abandoned are the Outcomes of the sessions Start gave up (see
+	// giveUp), handed out in the next Exchange that answers a message.
+	abandoned []Outcome
 }
 
 // NewClient returns a Client for cfg (copied).
@@ -201,12 +204,22 @@ func (c *Client) Queue(cmds ...syncml.Command) error {
 // Start begins a session with sessionID (kept as given) and returns
 // package 1: Alert 1201, then alerts (client events such as
 // NewClientEvent(…LoginStatus…)), then the DevInfo Replace, then what was
-// queued. Anything of a previous session is forgotten; when it had not
-// ended, the objects it cut into chunks (see finish) get their Items back,
-// as queued, and so may be queued again (as they do when the server
-// aborts a session). A Start that fails
-// changes nothing: what was queued stays queued, whole (an object cut
-// into chunks for the server's MaxMsgSize gets its Items back).
+// queued. A previous session that had not ended (given up: the caller
+// stopped after a network error, say) leaves the rest of the device's
+// package, the commands not sent yet, at the front of the queue, in
+// order, so that they go first in this package 1, after the DevInfo: as
+// a Server does with its own package, and as a Client does when the
+// server aborts a session. An object of it cut into chunks (see finish)
+// goes whole again, to be cut anew; its chunks sent are forgotten. What
+// the previous session sent and the server never answered is given up:
+// Start has no Outcomes to return, so those come as Abandoned Outcomes
+// (see AbandonedGets) first in Exchange.Outcomes of the next message
+// the Client answers (Handle, HandleInbound; Run returns them with the
+// session's), before that message's own. Anything else of the previous
+// session is forgotten. A Start that fails changes nothing: what was
+// queued stays queued, whole (an object cut into chunks for the server's
+// MaxMsgSize gets its Items back), and so do the previous session's rest
+// and records.
 func (c *Client) Start(ctx context.Context, sessionID string, alerts ...syncml.Command) (*syncml.Message, error) {
 	if sessionID == "" {
 		return nil, errorf("Start: empty SessionID")
@@ -222,13 +235,15 @@ func (c *Client) Start(ctx context.Context, sessionID string, alerts ...syncml.C
 	// A Start that fails changes nothing: the queue stays queued, whole.
 	var u clientMark
 	u.mark(c)
-	if c.sessionID != "" && !c.ended {
-		// given up: its objects cut are as queued, to be queued again
-		c.uncutSession(&u)
+	if c.sessionID != "" {
+		// the rest of a package given up goes first in this one; what
+		// was sent and not answered is Abandoned
+		if outs := c.giveUp(&u); len(outs) > 0 {
+			c.abandoned = append(c.abandoned[:len(c.abandoned):len(c.abandoned)], outs...)
+		}
 	}
 	c.cuts = nil
 	c.sessionID, c.outMsgID, c.inMsgID = sessionID, 0, ""
-	c.sent.reset()
 	c.retries, c.ended, c.lo, c.cont = 0, false, nil, nil
 	c.srvOK, c.srvNext = false, nil
 	c.pkg1 = append([]syncml.Command{NewAlert(syncml.AlertClientInitiated)}, alerts...)
@@ -516,6 +531,11 @@ func (c *Client) answer(ctx context.Context, m *syncml.Message, x *Exchange, u *
 	}
 	outs, unmatched, hdrs := c.sent.receive(m.Body.Commands, strconv.Itoa(c.outMsgID), sentKey{}, &u.answered)
 	x.Outcomes, x.Unmatched = outs, unmatched
+	if n := len(c.abandoned); n > 0 {
+		// those of the sessions given up before this one's Start first
+		x.Outcomes = append(c.abandoned[:n:n], outs...)
+		c.abandoned = nil
+	}
 	for _, s := range hdrs {
 		code, err := s.Code()
 		if err != nil {
@@ -596,13 +616,13 @@ func (c *Client) answer(ctx context.Context, m *syncml.Message, x *Exchange, u *
 	var cands []syncml.Command
 	if abort {
 		// An aborted session is answered with Statuses only, in one message.
-		// Its objects cut are as queued again: the rest of the package
-		// goes with it, and a command Abandoned may be queued again.
-		x.Outcomes = append(x.Outcomes, c.sent.abandon()...)
-		c.uncutSession(u)
+		// The rest of the device's package goes back to the front of the
+		// queue, whole (see giveUp); a command Abandoned may be queued
+		// again.
+		x.Outcomes = append(x.Outcomes, c.giveUp(u)...)
 		c.ended = true
 		x.Done = true
-		c.cont, c.peerMax = nil, 0
+		c.peerMax = 0
 		cands = r.out
 	} else {
 		// The answers to this message first (they are short: the rest

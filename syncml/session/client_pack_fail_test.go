@@ -428,9 +428,11 @@ func TestClientChallengeRebuildsWholeOverHTTP(t *testing.T) {
 
 // TestClientGivenUpUncuts: a session given up in the middle of an object
 // (the caller stops after a network error, say) leaves the object whole
-// for the next session: the caller that queues it again sends it cut
-// anew, as the first time. Before, the command stayed its last chunk and
-// the next package 1 carried those 416 bytes as the whole object.
+// for the next session, which sends it cut anew, as the first time (the
+// rest of the package goes first in the next one: see
+// TestClientGivenUpRequeuesRest). Before, the command stayed its last
+// chunk and the next package 1 carried those 416 bytes as the whole
+// object (when the caller queued it again, as it had to then).
 func TestClientGivenUpUncuts(t *testing.T) {
 	c := newTestClient(t, nil)
 	ctx := context.Background()
@@ -440,22 +442,22 @@ func TestClientGivenUpUncuts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// No answer comes: the caller starts over, with the Replace again.
-	if err := c.Queue(r); err != nil {
-		t.Fatal(err)
+	// No answer comes: the caller starts over; twice.
+	for _, sid := range []string{"3", "4"} {
+		again, err := c.Start(ctx, sid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff(shapes(p2), shapes(again)); d != "" {
+			t.Errorf("package 1 of session %s, after one given up (-given up +next):\n%s", sid, d)
+		}
 	}
-	p3, err := c.Start(ctx, "3")
-	if err != nil {
-		t.Fatal(err)
+	// The rest of package 1 is the Replace, whole but for the chunk sent.
+	if len(c.cont) == 0 || c.cont[len(c.cont)-1] != syncml.Command(r) {
+		t.Errorf("the rest of package 1 does not end with the Replace: %d commands", len(c.cont))
 	}
-	if d := cmp.Diff(shapes(p2), shapes(p3)); d != "" {
-		t.Errorf("package 1 of the session after the one given up (-given up +next):\n%s", d)
-	}
-	// Given up again, the command is the one queued.
-	if _, err := c.Start(ctx, "4"); err != nil {
-		t.Fatal(err)
-	}
-	checkAsQueued(t, "after its session was given up", r, want)
+	undoCuts(c.cuts)
+	checkAsQueued(t, "put back", r, want)
 }
 
 // TestClientGivenUpUncutsForced is TestClientGivenUpUncuts for an object
@@ -482,14 +484,22 @@ func TestClientGivenUpUncutsForced(t *testing.T) {
 	if !isChunk(last) || last.ItemList()[0].Meta.Size != "500" || shape(r) == shape(want) {
 		t.Fatalf("the reply does not begin the Replace with a chunk: %v; the Replace %s", shapes(x.Reply), shape(r))
 	}
-	// No answer comes: the caller starts over, with the Replace again.
-	if err := c.Queue(r); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.Start(ctx, "2"); err != nil {
+	// No answer comes: the caller starts over; the Replace goes whole in
+	// package 1, once.
+	p1, err := c.Start(ctx, "2")
+	if err != nil {
 		t.Fatal(err)
 	}
 	checkAsQueued(t, "after its session was given up", r, want)
+	n := 0
+	for _, x := range p1.Body.Commands {
+		if x == syncml.Command(r) {
+			n++
+		}
+	}
+	if n != 1 || len(c.cont) != 0 {
+		t.Errorf("package 1 of the next session carries the Replace %d times, %d commands wait; want it once, none", n, len(c.cont))
+	}
 }
 
 // TestClientAbortUncuts: a session the server aborts while an object of

@@ -10,8 +10,10 @@ import "github.com/windc-go/windc/syncml"
 // device's package, package 1, the partial object the server is sending,
 // the records of the commands sent (a slice that a reset or an abort
 // drops, and the records whose Statuses and Results the message carried:
-// answered) and the device's Status for the server's SyncHdr with the
-// nonce it gives (ServerAuth). What finish cut for the failed message it
+// answered), the Outcomes of sessions given up not handed out yet
+// (abandoned: a failed call leaves them to the next one) and
+// the device's Status for the server's SyncHdr with the nonce it gives
+// (ServerAuth). What finish cut for the failed message it
 // puts back itself; the objects a call made whole again (uncutSession:
 // package 1 sent again, a session given up) are cut again (recut). The
 // server's challenge (Chal) is kept: the server gave it.
@@ -26,6 +28,7 @@ type clientMark struct {
 	srvNonce                             []byte
 	queue, cont, pkg1, lastSent          []syncml.Command
 	cuts                                 []uncut
+	abandoned                            []Outcome
 	lo                                   *largeObject
 	loLen                                int
 	sent                                 []*sentCmd
@@ -47,6 +50,7 @@ func (u *clientMark) mark(c *Client) {
 		u.srvNonce = c.cfg.ServerAuth.Nonce
 	}
 	u.queue, u.cont, u.pkg1, u.lastSent, u.cuts = c.queue, c.cont, c.pkg1, c.lastSent, c.cuts
+	u.abandoned = c.abandoned
 	u.lo, u.loLen = c.lo, c.lo.dataLen()
 	u.sent, u.next = c.sent.sent, c.sent.next
 	u.answered = c.answered[:0]
@@ -68,6 +72,7 @@ func (u *clientMark) put(c *Client) {
 	// they run again when a message is handled again.
 	clear(u.queue[len(u.queue):cap(u.queue)])
 	c.queue, c.cont, c.pkg1, c.lastSent, c.cuts = u.queue, u.cont, u.pkg1, u.lastSent, u.cuts
+	c.abandoned = u.abandoned
 	if c.lo = u.lo; u.lo != nil {
 		u.lo.Data = u.lo.Data[:u.loLen]
 	}

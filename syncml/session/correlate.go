@@ -265,8 +265,17 @@ func (n *nestedSet) has(msgID string, c syncml.Command) bool {
 // abandon returns an abandoned Outcome for every command still waiting
 // for its Status and forgets the session's commands.
 func (c *correlator) abandon() []Outcome {
+	out := unansweredOf(c.sent)
+	c.reset()
+	return out
+}
+
+// unansweredOf returns an abandoned Outcome for every command of sent
+// still waiting for its Status, and the Status alone of one whose chunked
+// Results never completed.
+func unansweredOf(sent []*sentCmd) []Outcome {
 	var out []Outcome
-	for _, s := range c.sent {
+	for _, s := range sent {
 		switch {
 		case s.Held:
 			// answered, its chunked Results never completed
@@ -275,7 +284,6 @@ func (c *correlator) abandon() []Outcome {
 			out = append(out, Outcome{MsgID: s.MsgID, Command: s.Cmd, Results: s.Results, Abandoned: true})
 		}
 	}
-	c.reset()
 	return out
 }
 

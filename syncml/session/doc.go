@@ -26,7 +26,11 @@
 // Results for Get, and the Atomic rules (507 for the Atomic, 216 or 516 for
 // what was rolled back, 215 for what did not run; a Get or an Atomic
 // inside an Atomic, not legal there, fails with 500). [Client.Run] runs a
-// whole session over HTTP.
+// whole session over HTTP. A device's session given up (Start called
+// before it ended) or aborted keeps its rest for the next one, as a
+// Server's does: its commands not sent go back to the front of the queue,
+// and those sent and not answered come back as Abandoned Outcomes (after
+// a Start, in the next Exchange that answers a message).
 //
 // Over HTTP, a [Server] is the http.Handler of a management server: it
 // keeps each device's Session in a [Store] (a [MemoryStore] by default;

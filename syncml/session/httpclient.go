@@ -20,7 +20,10 @@ const DefaultMaxMessages = 64
 // is where the answer to that reply goes (relative references resolved
 // against url; one that leaves https stops the session); the answer to a
 // reply without RespURI, and the next session, go to url. It returns the
-// Outcomes of what the device sent.
+// Outcomes of what the device sent, and before them those a session given
+// up before left Abandoned (see Start). A Run that fails (a post that
+// fails, say) gives its session up: the next Start sends the rest of its
+// package and reports what it sent and got no answer for.
 //
 // The bounds are ClientConfig.MaxBytes (reply body) and MaxMessages
 // (messages the device sends in the session).

@@ -180,6 +180,8 @@ type Exchange struct {
 	Refused error
 	// Outcomes are the sent commands whose Status (or late Results)
 	// arrived in this message, and those abandoned by a restart or abort.
+	// On a Client, those of a session given up (see Client.Start) come
+	// first in the next Exchange that answers a message.
 	Outcomes []Outcome
 	// Unmatched holds the received Statuses and Results that name no
 	// command this side sent (or a Status for one already answered).

@@ -1,0 +1,104 @@
+package session
+
+import "github.com/windc-go/windc/syncml"
+
+// giveUp ends the session in progress before its end: Start after a
+// session that did not end (the caller gave it up, after a network error
+// say) and an abort by the server. As a Server does with its own
+// package, the commands of the device's package not sent yet (c.cont) go
+// back to the front of the queue, in order and whole: an object whose
+// first chunks went out is put back as it was queued (uncutSession), its
+// chunks sent forgotten, and the answers to the server and the alerts the
+// session sent of itself are dropped (they belong to the session). It
+// returns an Outcome for each command sent and not answered (Abandoned;
+// answered with its chunked Results never completed: its Status alone),
+// and forgets the records. What it changes is noted in u, as the call
+// that fails puts it back (the queue and the rest are new slices).
+//
+// A session that ended (answered through, or refused by ServerAuth with
+// nothing left to send) has no rest: only its commands the server never
+// answered are reported.
+func (c *Client) giveUp(u *clientMark) []Outcome {
+	sent := c.sent.sent
+	if !c.ended || len(c.cont) > 0 {
+		if c.sent.continued(c.cont) != nil {
+			sent = sent[:inFlight(sent)]
+		}
+		rest := c.restToQueue()
+		c.uncutSession(u)
+		if len(rest) > 0 {
+			c.queue = append(rest, c.queue...)
+		}
+		c.cont = nil
+	}
+	outs := unansweredOf(sent)
+	c.sent.reset()
+	return outs
+}
+
+// inFlight returns where the records of the object in flight start in
+// sent: its chunks at the end of it (the Alerts 1222 among and after them
+// with them), which nothing waits for once it is put back whole.
+func inFlight(sent []*sentCmd) int {
+	from := len(sent)
+	for i := len(sent) - 1; i >= 0; i-- {
+		s := sent[i]
+		if a, ok := s.Cmd.(*syncml.Alert); ok && s.Internal {
+			if code, err := a.Code(); err == nil && code == syncml.AlertNextMessage {
+				from = i
+				continue
+			}
+		}
+		if !isChunk(s.Cmd) {
+			break
+		}
+		from = i
+	}
+	return from
+}
+
+// restToQueue returns, in a new slice, the device's own commands among
+// the rest of its package (c.cont): not the Statuses and Results that
+// answer the server, nor the Alerts 1222 and 1225 the session sent of
+// itself, and of an object cut into chunks (c.cuts) the command alone,
+// not the chunks before it.
+func (c *Client) restToQueue() []syncml.Command {
+	var cut map[syncml.Command]bool
+	if len(c.cuts) > 0 {
+		cut = make(map[syncml.Command]bool, len(c.cuts))
+		for _, x := range c.cuts {
+			cut[x.cmd] = true
+		}
+	}
+	var out []syncml.Command
+	for i := 0; i < len(c.cont); i++ {
+		x := c.cont[i]
+		if isAnswer(x) || sessionAlert(x) {
+			continue
+		}
+		if isChunk(x) && !cut[x] {
+			// a chunk split made: its object ends with the command cut
+			j := i + 1
+			for j < len(c.cont) && isChunk(c.cont[j]) && !cut[c.cont[j]] {
+				j++
+			}
+			if j < len(c.cont) && cut[c.cont[j]] {
+				i = j - 1
+				continue
+			}
+		}
+		out = append(out, x)
+	}
+	return out
+}
+
+// sessionAlert reports whether c is an Alert the session sends of itself
+// (1222 for the peer's next message, 1225 for an object cut short).
+func sessionAlert(c syncml.Command) bool {
+	a, ok := c.(*syncml.Alert)
+	if !ok {
+		return false
+	}
+	code, err := a.Code()
+	return err == nil && (code == syncml.AlertNextMessage || code == syncml.AlertNoEndOfData)
+}
