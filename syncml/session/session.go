@@ -538,7 +538,8 @@ func (s *Session) Pending() int { return s.st.Sent.pending() }
 // at all (it is not SyncML, has no SessionID, MsgID, Source or Target, or the
 // Authenticator failed), and the state is unchanged; or no reply could be
 // made (not even its Statuses fit the MaxMsgSize, an error matching ErrLimit,
-// and ErrProtocol too when the bound was the device's; or ServerAuth failed),
+// and ErrProtocol too when the bound was the device's; ServerAuth failed; or
+// a queued command no longer encodes, changed after Queue),
 // and the commands queued before the message or waiting to go are kept, as
 // they were queued, and so are the device's partial object (without a chunk
 // the message carried: the retry sends it again), the last MsgID answered and
@@ -784,6 +785,52 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 			}
 		}
 	}
+	// A reply that fails sends nothing: the answers held and the commands
+	// taken for it go back in front of the rest of the package (which a
+	// restart requeues), not lost with the error: keep puts them back,
+	// with what the message changed, on every error from here.
+	answers := 0          // the answers at the head of cands (below)
+	var refused []refusal // the commands this reply refused for MaxMsgSize
+	var whole uncut       // the command a forced message may cut, as it was
+	keep := func() {
+		whole.undo()
+		cmds := cands[answers:]
+		if n := len(cmds); ask != nil && n > 0 && cmds[n-1] == ask {
+			cmds = cmds[:n-1]
+		}
+		switch {
+		case queued != nil:
+			// Taken from the queue, they go back to it, the objects cut
+			// with the Items they were queued with (the others refused
+			// too: their Outcomes go with the reply), and go out when the
+			// message is retried.
+			for i := len(cut) - 1; i >= 0; i-- {
+				cut[i].undo()
+			}
+			st.Queue, st.queueEnc, st.queueFor = queued, nil, nil
+			cmds = nil
+		case len(refused) > 0:
+			// Their Outcomes go with the reply: they are refused again
+			// when the message is, each where it was.
+			cmds = slices.Clone(cmds)
+			for i := len(refused) - 1; i >= 0; i-- {
+				cmds = slices.Insert(cmds, refused[i].at-answers, refused[i].cmd)
+			}
+		}
+		if len(held)+len(cmds) > 0 {
+			st.Cont = append(append(append(make([]syncml.Command, 0, len(held)+len(cmds)+len(st.Cont)), held...), cmds...), st.Cont...)
+		}
+		// The commands queued while the message was handled (by OnStart,
+		// the Handler, BeforeReply) go with the reply, as a Server's
+		// state does: the device's retry runs the hooks again, and they
+		// queue them again (OnStart with first as before), not twice.
+		if len(st.Queue) > before {
+			clear(st.Queue[before:])
+			st.Queue, st.queueEnc, st.queueFor = st.Queue[:before], nil, nil
+		}
+		st.Started = started
+		undo.put(st) // last: over what keep put back
+	}
 	// The device's package ends with its Final, but not while an object
 	// of its is in flight: a chunk (MoreData) sent with Final is answered
 	// as one sent without, asking for the next message (OMA DM: chunks go
@@ -825,6 +872,9 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 		cands, refused, cut, err = chunkCommands(st.Queue, s.cfg.maxMsgSize(st.MaxMsgSize), st.MaxObjSize,
 			&syncml.Header{VerDTD: h.VerDTD, VerProto: h.VerProto, SessionID: h.SessionID, Target: h.Source, Source: h.Target}, nil)
 		if err != nil {
+			// nothing stays cut (chunkCommands undid its cuts): the
+			// queue, and what the message changed, are put back
+			keep()
 			return nil, errorf("chunk queued commands: %w", err)
 		}
 		st.Queue = nil
@@ -836,7 +886,6 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	// The answers go first, in order, over as many messages as they need
 	// when they do not fit in one (the device asks for the next with
 	// Alert 1222), and then the commands that may go out.
-	answers := 0
 	if !abort && len(held)+len(r.out) > 0 {
 		answers = len(held) + len(r.out)
 		all := buf[room:room]
@@ -847,50 +896,6 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 		}
 	} else if ask != nil {
 		body = append(body, ask)
-	}
-	// A reply that fails sends nothing: the answers held and the commands
-	// taken for it go back in front of the rest of the package (which a
-	// restart requeues), not lost with the error.
-	var refused []refusal // the commands this reply refused for MaxMsgSize
-	var whole uncut       // the command a forced message may cut, as it was
-	keep := func() {
-		whole.undo()
-		cmds := cands[answers:]
-		if n := len(cmds); ask != nil && n > 0 && cmds[n-1] == ask {
-			cmds = cmds[:n-1]
-		}
-		switch {
-		case queued != nil:
-			// Taken from the queue, they go back to it, the objects cut
-			// with the Items they were queued with (the others refused
-			// too: their Outcomes go with the reply), and go out when the
-			// message is retried.
-			for i := len(cut) - 1; i >= 0; i-- {
-				cut[i].undo()
-			}
-			st.Queue, st.queueEnc, st.queueFor = queued, nil, nil
-			cmds = nil
-		case len(refused) > 0:
-			// Their Outcomes go with the reply: they are refused again
-			// when the message is, each where it was.
-			cmds = slices.Clone(cmds)
-			for i := len(refused) - 1; i >= 0; i-- {
-				cmds = slices.Insert(cmds, refused[i].at-answers, refused[i].cmd)
-			}
-		}
-		if len(held)+len(cmds) > 0 {
-			st.Cont = append(append(append(make([]syncml.Command, 0, len(held)+len(cmds)+len(st.Cont)), held...), cmds...), st.Cont...)
-		}
-		// The commands queued while the message was handled (by OnStart,
-		// the Handler, BeforeReply) go with the reply, as a Server's
-		// state does: the device's retry runs the hooks again, and they
-		// queue them again (OnStart with first as before), not twice.
-		if len(st.Queue) > before {
-			clear(st.Queue[before:])
-			st.Queue, st.queueEnc, st.queueFor = st.Queue[:before], nil, nil
-		}
-		st.Started = started
-		undo.put(st) // last: over what keep put back
 	}
 	st.OutMsgID++
 	reply := &xr.reply // new, as ain: the fields one by one
