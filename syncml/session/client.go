@@ -242,7 +242,9 @@ func (c *Client) Start(ctx context.Context, sessionID string, alerts ...syncml.C
 			c.abandoned = append(c.abandoned[:len(c.abandoned):len(c.abandoned)], outs...)
 		}
 	}
-	c.cuts = nil
+	// package 1 continues no message: none of the last session's
+	// commands counts as cut already (finish)
+	c.cuts, c.lastSent = nil, nil
 	c.sessionID, c.outMsgID, c.inMsgID = sessionID, 0, ""
 	c.retries, c.ended, c.lo, c.cont = 0, false, nil, nil
 	c.srvOK, c.srvNext = false, nil

@@ -298,3 +298,66 @@ func TestClientRefusedServerRequeuesRest(t *testing.T) {
 		t.Errorf("the rest of package 1 does not end with B and C: %d commands", n)
 	}
 }
+
+// TestClientStartForgetsLastMessage: package 1 is measured and cut on its
+// own, not as the continuation of the last message of the session before.
+// A session is given up after its last message carried the end of a
+// 3000-byte Replace (the server's MaxMsgSize is 1500); the caller queues
+// the Replace again for the next session. Package 1 carries its first
+// chunk, as the first session's package 1 did. Before the fix Start kept
+// the last message's commands (lastSent), which finish takes as cut
+// already: the Replace was not cut, package 1 was Alert 1201 alone and
+// the whole object waited for a forced cut in a later message.
+func TestClientStartForgetsLastMessage(t *testing.T) {
+	c, err := NewClient(ClientConfig{DeviceID: "DEV1", ServerURI: "https://mdm.example/ManagementServer/MDM.svc"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := c.Start(ctx, "1"); err != nil {
+		t.Fatal(err)
+	}
+	ok := &syncml.Status{MsgRef: "1", CmdRef: "1", Cmd: "Alert", Data: syncml.Text("200")}
+	if x, err := c.Handle(ctx, srvMsg("1", "1", "1500", true, ok)); err != nil || !x.Done {
+		t.Fatalf("session 1: %v", err)
+	}
+	r := bigReplace(3000)
+	if err := c.Queue(r); err != nil {
+		t.Fatal(err)
+	}
+	m, err := c.Start(ctx, "2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := shapes(m)
+	for i := 1; len(c.cont) > 0; i++ {
+		if i > 10 {
+			t.Fatal("the Replace does not end")
+		}
+		var sts []syncml.Command
+		for _, x := range m.Body.Commands {
+			if _, ok := x.(*syncml.Status); !ok {
+				sts = append(sts, &syncml.Status{MsgRef: m.Header.MsgID, CmdRef: x.ID(), Cmd: x.ElementName(), Data: syncml.Text("213")})
+			}
+		}
+		x, err := c.Handle(ctx, srvMsg("2", itoa(i), "1500", true, append(sts, NewAlert(syncml.AlertNextMessage))...))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m = x.Reply
+	}
+	if last := m.Body.Commands[len(m.Body.Commands)-1]; last != syncml.Command(r) {
+		t.Fatalf("the last message does not end the Replace: %v", shapes(m))
+	}
+	// No answer comes: the caller queues the Replace again and starts over.
+	if err := c.Queue(r); err != nil {
+		t.Fatal(err)
+	}
+	p1, err := c.Start(ctx, "3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(first, shapes(p1)); d != "" {
+		t.Errorf("package 1 after the session given up (-first +again):\n%s", d)
+	}
+}
