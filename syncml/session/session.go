@@ -284,9 +284,7 @@ type state struct {
 	MaxObjSize int              // the device's MaxObjSize, 0 when unknown
 	// RefusedSession and RefusedOut are the SessionID of messages refused
 	// by the Authenticator in a session not started yet, and the last
-	// MsgID answered in it, so that MsgIDs stay unique when it starts;
-	// RefusedSession is SessionID when the device's last message in the
-	// session was refused.
+	// MsgID answered in it, so that MsgIDs stay unique when it starts.
 	RefusedSession string
 	RefusedOut     int
 	// Auth is the Identity accepted with 212 in this session, with the
@@ -330,9 +328,8 @@ type state struct {
 func (s *Session) refuse(ctx context.Context, x *Exchange, m *syncml.Message, hdr http.Header, dec AuthDecision) (*Exchange, error) {
 	st, h := &s.st, &m.Header
 	// A reply that fails leaves the counters as they were: the device's
-	// retry of the message is answered with the MsgID the first try had
-	// (the commands requeued below stay requeued, which the retry would
-	// do again); and the nonce, as the device never got the new one.
+	// retry of the message is answered with the MsgID the first try had;
+	// and the nonce, as the device never got the new one.
 	outMsgID, refusedSession, refusedOut, nonce := st.OutMsgID, st.RefusedSession, st.RefusedOut, st.Nonce
 	failed := func(err error) (*Exchange, error) {
 		st.OutMsgID, st.RefusedSession, st.RefusedOut, st.Nonce = outMsgID, refusedSession, refusedOut, nonce
@@ -346,9 +343,6 @@ func (s *Session) refuse(ctx context.Context, x *Exchange, m *syncml.Message, hd
 	case st.SessionID:
 		st.OutMsgID++
 		out = st.OutMsgID
-		if !startsSession(m) {
-			st.RefusedSession, st.RefusedOut = st.SessionID, st.OutMsgID
-		}
 	case st.RefusedSession:
 		st.RefusedOut++
 		out = st.RefusedOut
