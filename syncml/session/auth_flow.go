@@ -101,8 +101,9 @@ func newChal(t AuthType, nonce []byte) *syncml.Chal {
 // again in the session (MD5 with the nonce of the next session in the
 // Chal); HMAC is checked on every message and accepted with 200 and the
 // nonce of the next message. Nonces are kept per device in the session
-// state, made anew from Rand for every session (every message for HMAC),
-// and compared in constant time. For MD5 and HMAC the user is the SyncHdr
+// state, made anew from Rand on every acceptance (212 for MD5, every
+// accepted message for HMAC; see below for refusals), and compared in
+// constant time. For MD5 and HMAC the user is the SyncHdr
 // Source LocName. The Identity of an accepted message has the user name in
 // User and "basic", "md5" or "hmac" in Method.
 //

@@ -59,9 +59,7 @@ func (u *clientMark) mark(c *Client) {
 // put puts c back as mark found it, after a failed call.
 func (u *clientMark) put(c *Client) {
 	putAnswered(u.answered)
-	for i := range u.recut {
-		u.recut[i].undo()
-	}
+	undoCuts(u.recut)
 	c.sessionID, c.inMsgID = u.sessionID, u.inMsgID
 	c.outMsgID, c.retries, c.peerMax, c.nextEach = u.outMsgID, u.retries, u.peerMax, u.nextEach
 	c.ended, c.lastPkg1, c.srvOK, c.srvNext = u.ended, u.lastPkg1, u.srvOK, u.srvNext

@@ -70,8 +70,10 @@
 // [Users]: syncml:auth-basic and syncml:auth-md5 in the SyncHdr Cred
 // (challenged with 407 or 401 and a Chal, accepted for the session with 212)
 // and HMAC-MD5 over the raw body in the x-syncml-hmac header (checked on
-// every message). Nonces come from crypto/rand, are new for every session
-// (every message for HMAC) and are kept per device in the session state;
+// every message). Nonces come from crypto/rand, are replaced on every
+// acceptance (212 for MD5, every accepted message for HMAC; a refusal
+// repeats the device's current one) and are kept per device in the
+// session state;
 // secrets are compared in constant time and never shown in errors or logs. A
 // device is bound, in its state and across its sessions, to the first user
 // accepted for it (any Authenticator sees it as [AuthInput].Owner): a

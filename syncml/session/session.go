@@ -10,7 +10,6 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/windc-go/windc/syncml"
 )
@@ -798,9 +797,7 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 			// with the Items they were queued with (the others refused
 			// too: their Outcomes go with the reply), and go out when the
 			// message is retried.
-			for i := len(cut) - 1; i >= 0; i-- {
-				cut[i].undo()
-			}
+			undoCuts(cut)
 			st.Queue, st.queueEnc, st.queueFor = queued, nil, nil
 			cmds = nil
 		case len(refused) > 0:
@@ -862,8 +859,8 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 		final = false
 	case !st.Ended && st.Sent.pending() == 0 && len(st.Queue) > 0:
 		queued = st.Queue
-		var refused []syncml.Command
-		cands, refused, cut, err = chunkCommands(st.Queue, s.cfg.maxMsgSize(st.MaxMsgSize), st.MaxObjSize,
+		var tooBig []syncml.Command // over the device's MaxObjSize
+		cands, tooBig, cut, err = chunkCommands(st.Queue, s.cfg.maxMsgSize(st.MaxMsgSize), st.MaxObjSize,
 			&syncml.Header{VerDTD: h.VerDTD, VerProto: h.VerProto, SessionID: h.SessionID, Target: h.Source, Source: h.Target}, nil)
 		if err != nil {
 			// nothing stays cut (chunkCommands undid its cuts): the
@@ -872,7 +869,7 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 			return nil, errorf("chunk queued commands: %w", err)
 		}
 		st.Queue = nil
-		for _, c := range refused {
+		for _, c := range tooBig {
 			x.Outcomes = append(x.Outcomes, Outcome{Command: c,
 				Err: errorf("%s not sent: its object is larger than the device's MaxObjSize %d", c.ElementName(), st.MaxObjSize)})
 		}
@@ -1085,13 +1082,7 @@ func requestHash(raw []byte, hdr http.Header, u *url.URL) [sha256.Size]byte {
 	if vs := hdr[hmacHeaderKey]; len(vs) > 0 {
 		v = vs[0]
 	}
-	tok, hasTok := "", false
-	if u != nil && strings.Contains(u.RawQuery, SessionTokenParam) {
-		vs, ok := u.Query()[SessionTokenParam]
-		if ok && len(vs) > 0 {
-			tok, hasTok = vs[0], true
-		}
-	}
+	tok, hasTok := urlToken(u)
 	if v == "" && !hasTok {
 		return sha256.Sum256(raw)
 	}

@@ -37,11 +37,25 @@ type acceptance struct {
 // tokenIn reports whether u, the URL a message arrived at, carries token
 // (not empty) in its SessionTokenParam, compared in constant time.
 func tokenIn(u *url.URL, token string) bool {
-	if u == nil || token == "" {
+	if token == "" {
 		return false
 	}
-	got := u.Query().Get(SessionTokenParam)
+	got, _ := urlToken(u)
 	return subtle.ConstantTimeCompare([]byte(got), []byte(token)) == 1
+}
+
+// urlToken returns the session token u carries (its first
+// SessionTokenParam, keys read as url.Query reads them) and whether it
+// carries one.
+func urlToken(u *url.URL) (string, bool) {
+	if u == nil || u.RawQuery == "" {
+		return "", false
+	}
+	vs, ok := u.Query()[SessionTokenParam]
+	if !ok || len(vs) == 0 {
+		return "", false
+	}
+	return vs[0], true
 }
 
 // absoluteURL reports whether u is an absolute http or https URL with a
