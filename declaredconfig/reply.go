@@ -167,10 +167,7 @@ func (d *Desired) SentBy(sent []Sent) bool {
 		return c.Nested()
 	}
 	for _, s := range sent {
-		w := cmdwalk.New(look(s.MsgID, s.Command))
-		for c, ok := w.Next(); ok; c, ok = w.Next() {
-			w.Enter(look(s.MsgID, c))
-		}
+		cmdwalk.Each(look(s.MsgID, s.Command), func(c syncml.Command) []syncml.Command { return look(s.MsgID, c) })
 	}
 	return found
 }
@@ -360,10 +357,7 @@ func (r *Reply) Evaluate(desired []Desired, sent []Sent) *Evaluation {
 	}
 	for _, s := range sent {
 		clear(seen)
-		w := cmdwalk.New(index(s.MsgID, s.Command))
-		for c, ok := w.Next(); ok; c, ok = w.Next() {
-			w.Enter(index(s.MsgID, c))
-		}
+		cmdwalk.Each(index(s.MsgID, s.Command), func(c syncml.Command) []syncml.Command { return index(s.MsgID, c) })
 	}
 	for _, st := range r.Statuses {
 		if st == nil {

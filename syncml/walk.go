@@ -11,13 +11,12 @@ import "github.com/windc-go/windc/internal/cmdwalk"
 // any depth (a program may build one millions of levels deep) takes no
 // goroutine stack.
 func eachCommand(cmds []Command, seen map[Command]bool, visit func(Command)) {
-	w := cmdwalk.New(cmds)
-	for c, ok := w.Next(); ok; c, ok = w.Next() {
+	cmdwalk.Each(cmds, func(c Command) []Command {
 		if isNilCommand(c) || seen[c] {
-			continue
+			return nil
 		}
 		seen[c] = true
 		visit(c)
-		w.Enter(c.Nested())
-	}
+		return c.Nested()
+	})
 }

@@ -111,14 +111,17 @@ func undone(old, after, cur *Snapshot) (*Snapshot, []string) {
 	held := map[string]bool{}
 	for _, r := range next.Documents {
 		for _, s := range r.Settings {
-			if k := nodeKey(s.URI); s.Status == 200 {
-				held[k] = true
+			if s.Status == 200 {
+				held[nodeKey(s.URI)] = true
 			}
 		}
 	}
 	var drop []string
 	for _, s := range applied {
-		if k := nodeKey(s.URI); s.Status == 200 && !held[k] {
+		if s.Status != 200 {
+			continue
+		}
+		if k := nodeKey(s.URI); !held[k] {
 			held[k] = true
 			drop = append(drop, s.URI)
 		}

@@ -41,3 +41,13 @@ func (w *Walk[C]) Enter(nested []C) {
 	}
 	w.cmds = nested
 }
+
+// Each walks cmds, calling visit on each command in document order and
+// entering what visit returns (the commands the command holds, or nil to
+// skip them) before the rest of the list the command came from.
+func Each[C any](cmds []C, visit func(C) []C) {
+	w := New(cmds)
+	for c, ok := w.Next(); ok; c, ok = w.Next() {
+		w.Enter(visit(c))
+	}
+}

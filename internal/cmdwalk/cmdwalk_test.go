@@ -71,3 +71,22 @@ func TestWalkDeep(t *testing.T) {
 		t.Errorf("got %v, stack up to %d; want [leaf after], 1", got, maxStack)
 	}
 }
+
+// TestEach: Each visits in Walk's order and enters only what visit
+// returns: a group whose visit returns nil is passed over with all it
+// holds.
+func TestEach(t *testing.T) {
+	n := func(name string, kids ...*node) *node { return &node{name, kids} }
+	cmds := []*node{n("a", n("a1")), n("skip", n("s1", n("s11"))), n("b", n("b1", n("b11")), n("b2"))}
+	var got []string
+	Each(cmds, func(c *node) []*node {
+		got = append(got, c.name)
+		if c.name == "skip" {
+			return nil
+		}
+		return c.kids
+	})
+	if want := []string{"a", "a1", "skip", "b", "b1", "b11", "b2"}; !slices.Equal(got, want) {
+		t.Errorf("Each visited %v, want %v", got, want)
+	}
+}

@@ -49,10 +49,7 @@ func (c *checker) add(cmd syncml.Command, item int, uri string, err error, detai
 // of any depth (a program may build one millions of levels deep) takes
 // no goroutine stack.
 func (c *checker) walk(cmd syncml.Command) {
-	w := cmdwalk.New(c.command(cmd))
-	for cmd, ok := w.Next(); ok; cmd, ok = w.Next() {
-		w.Enter(c.command(cmd))
-	}
+	cmdwalk.Each(c.command(cmd), c.command)
 }
 
 // command checks cmd alone and returns the commands it nests when it is
