@@ -16,9 +16,16 @@ func quoted(s string) string {
 	if len(s) <= maxQuoted {
 		return strconv.Quote(s)
 	}
-	n := maxQuoted
+	return strconv.Quote(cutAt(s, maxQuoted)) + "… (" + strconv.Itoa(len(s)) + " bytes)"
+}
+
+// cutAt returns s cut to at most n bytes, at a character's start.
+func cutAt(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
 	for n > 0 && !utf8.RuneStart(s[n]) {
 		n--
 	}
-	return strconv.Quote(s[:n]) + "… (" + strconv.Itoa(len(s)) + " bytes)"
+	return s[:n]
 }

@@ -416,11 +416,17 @@ func responseAction(m Message) string {
 // characters) with U+FFFD, for error texts that quote the input.
 func xmlSafe(s string) string {
 	return strings.Map(func(r rune) rune {
-		if r == utf8.RuneError || r < 0x20 && r != '\t' && r != '\n' && r != '\r' || r == 0xFFFE || r == 0xFFFF {
+		if r == utf8.RuneError || !xmlRune(r) {
 			return utf8.RuneError
 		}
 		return r
 	}, strings.ToValidUTF8(s, "\uFFFD"))
+}
+
+// xmlRune reports whether XML can carry r: not a control character (but
+// tab, line feed and carriage return), U+FFFE or U+FFFF.
+func xmlRune(r rune) bool {
+	return (r >= 0x20 || r == '\t' || r == '\n' || r == '\r') && r != 0xFFFE && r != 0xFFFF
 }
 
 // maxReason bounds the reason of a fault made from an error: decode
@@ -433,11 +439,7 @@ const maxReason = 512
 func faultReason(err error) string {
 	s := err.Error()
 	if len(s) > maxReason {
-		n := maxReason
-		for n > 0 && !utf8.RuneStart(s[n]) {
-			n--
-		}
-		s = s[:n] + "…"
+		s = cutAt(s, maxReason) + "…"
 	}
 	return xmlSafe(s)
 }
@@ -754,7 +756,7 @@ func (s *Server) subject(er *EnrollmentRequest) (pkix.Name, error) {
 // U+FFFF.
 func xmlText(s string) bool {
 	for i, r := range s {
-		if r < 0x20 && r != '\t' && r != '\n' && r != '\r' || r == 0xFFFE || r == 0xFFFF {
+		if !xmlRune(r) {
 			return false
 		}
 		if r == utf8.RuneError {
