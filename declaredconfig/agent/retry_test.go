@@ -96,6 +96,27 @@ func runWorker(t *testing.T, a *agent.Agent) func() {
 	}
 }
 
+// failedSaves follows the worker through failed saves, one per wait of
+// waits: after each, the worker waits that long (the agent's Clock), the
+// document vpnID is in state (why), and the failure was told as one
+// EventError, with no session asked for; then the clock moves on.
+func failedSaves(t *testing.T, a *agent.Agent, clock *fakeClock, rec *recorder, state, why string, waits ...time.Duration) {
+	t.Helper()
+	for i, want := range waits {
+		within(t, clock.waiting, "the worker waits after a failed save")
+		if w := clock.lastWait(); w != want {
+			t.Fatalf("after failed save %d the worker waits %v, want %v", i+1, w, want)
+		}
+		if e := entry(a, vpnID); e.State != state {
+			t.Errorf("after failed save %d the document is in state %s, want %s (%s)", i+1, e.State, state, why)
+		}
+		if kinds, asked := rec.take(); !slices.Equal(kinds, []string{"Error"}) || len(asked) != 0 {
+			t.Errorf("failed save %d told %q and asked %q, want [Error] and no session", i+1, kinds, asked)
+		}
+		clock.Advance(want)
+	}
+}
+
 // TestRunRetriesApplySave checks the worker when the Store fails the save
 // of an apply three times: it tries again after 1, 2 and 4 minutes (by the
 // agent's Clock), not at the next refresh; meanwhile the document is
@@ -118,19 +139,7 @@ func TestRunRetriesApplySave(t *testing.T) {
 	st.set(3)
 	stop := runWorker(t, a)
 	defer stop()
-	for i, want := range []time.Duration{time.Minute, 2 * time.Minute, 4 * time.Minute} {
-		within(t, clock.waiting, "the worker waits after a failed save")
-		if w := clock.lastWait(); w != want {
-			t.Fatalf("after failed save %d the worker waits %v, want %v", i+1, w, want)
-		}
-		if e := entry(a, vpnID); e.State != "1" {
-			t.Errorf("after failed save %d the document is in state %s, want 1 (pending again)", i+1, e.State)
-		}
-		if kinds, asked := rec.take(); !slices.Equal(kinds, []string{"Error"}) || len(asked) != 0 {
-			t.Errorf("failed save %d told %q and asked %q, want [Error] and no session", i+1, kinds, asked)
-		}
-		clock.Advance(want)
-	}
+	failedSaves(t, a, clock, &rec, "1", "pending again", time.Minute, 2*time.Minute, 4*time.Minute)
 	within(t, clock.waiting, "the worker waits after the save")
 	if w, want := clock.lastWait(), declaredconfig.DefaultRefreshInterval*time.Minute-7*time.Minute; w != want {
 		t.Errorf("after the save the worker waits %v, want %v (the refresh)", w, want)
@@ -204,19 +213,7 @@ func TestRunRetriesRefreshSave(t *testing.T) {
 	defer stop()
 	within(t, clock.waiting, "the worker waits for the refresh")
 	clock.Advance(declaredconfig.DefaultRefreshInterval * time.Minute)
-	for i, want := range []time.Duration{time.Minute, 2 * time.Minute} {
-		within(t, clock.waiting, "the worker waits after a failed save")
-		if w := clock.lastWait(); w != want {
-			t.Fatalf("after failed save %d the worker waits %v, want %v", i+1, w, want)
-		}
-		if e := entry(a, vpnID); e.State != "61" {
-			t.Errorf("after failed save %d the summary says %s, want 61 (drifted, cannot be repaired)", i+1, e.State)
-		}
-		if kinds, asked := rec.take(); !slices.Equal(kinds, []string{"Error"}) || len(asked) != 0 {
-			t.Errorf("failed save %d told %q and asked %q, want [Error] and no session", i+1, kinds, asked)
-		}
-		clock.Advance(want)
-	}
+	failedSaves(t, a, clock, &rec, "61", "drifted, cannot be repaired", time.Minute, 2*time.Minute)
 	within(t, clock.waiting, "the worker waits after the save")
 	if n := st.count(); n != 3 {
 		t.Errorf("%d Saves tried, want 3", n)

@@ -131,13 +131,7 @@ func TestClientAbortRequeuesRest(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	if _, err := c.Start(ctx, "1"); err != nil {
-		t.Fatal(err)
-	}
-	ok := &syncml.Status{MsgRef: "1", CmdRef: "1", Cmd: "Alert", Data: syncml.Text("200")}
-	if x, err := c.Handle(ctx, srvMsg("1", "1", "1500", true, ok)); err != nil || !x.Done {
-		t.Fatalf("session 1: %v", err)
-	}
+	boundSession(t, c)
 	a := &syncml.Replace{Items: []syncml.Item{{Target: &syncml.Location{LocURI: "./Vendor/A"}, Data: syncml.Text("1")}}}
 	b := bigReplace(5000)
 	cc := &syncml.Replace{Items: []syncml.Item{{Target: &syncml.Location{LocURI: "./Vendor/C"}, Data: syncml.Text("1")}}}
@@ -314,13 +308,7 @@ func TestClientStartForgetsLastMessage(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	if _, err := c.Start(ctx, "1"); err != nil {
-		t.Fatal(err)
-	}
-	ok := &syncml.Status{MsgRef: "1", CmdRef: "1", Cmd: "Alert", Data: syncml.Text("200")}
-	if x, err := c.Handle(ctx, srvMsg("1", "1", "1500", true, ok)); err != nil || !x.Done {
-		t.Fatalf("session 1: %v", err)
-	}
+	boundSession(t, c)
 	r := bigReplace(3000)
 	if err := c.Queue(r); err != nil {
 		t.Fatal(err)

@@ -90,15 +90,17 @@ func failOnceClient(t *testing.T, why string) (c *Client, fail *bool) {
 	return c, fail
 }
 
-// boundSession runs c's session "1" to its end, the server announcing
-// MaxMsgSize 1500: the bound c keeps for its next session.
+// boundSession runs c's session "1" to its end, the server answering its
+// Alert 1201 and announcing MaxMsgSize 1500: the bound c keeps for its
+// next session.
 func boundSession(t *testing.T, c *Client) {
 	t.Helper()
 	ctx := context.Background()
 	if _, err := c.Start(ctx, "1"); err != nil {
 		t.Fatal(err)
 	}
-	if x, err := c.Handle(ctx, srvMsg("1", "1", "1500", true)); err != nil || !x.Done {
+	ok := &syncml.Status{MsgRef: "1", CmdRef: "1", Cmd: "Alert", Data: syncml.Text("200")}
+	if x, err := c.Handle(ctx, srvMsg("1", "1", "1500", true, ok)); err != nil || !x.Done {
 		t.Fatalf("session 1: %v", err)
 	}
 }
