@@ -12,7 +12,8 @@
 // queue order and only when no Status is outstanding, matches every Status
 // and Results that comes back to the command sent (by MsgRef and CmdRef)
 // and returns it as an [Outcome], reports what matches nothing in
-// [Exchange.Unmatched], restarts on Alert 1200/1201 (the commands a
+// [Exchange.Unmatched], restarts on Alert 1200/1201 at the top of a
+// body (one inside a Sequence or an Atomic is refused, 400; the commands a
 // restart or an abort gives up unanswered come back as Abandoned Outcomes;
 // [AbandonedGets] copies the Gets among them, which are always safe to
 // ask again), and answers a byte-identical re-sent message with the same

@@ -22,6 +22,9 @@ type responder struct {
 	// in abort and 1222 in more.
 	sessionAlerts bool
 	abort, more   bool
+	// nest counts the Sequences the command being answered is in: a
+	// session start (1200, 1201) counts only at the top of the body.
+	nest int
 	// lo is the session's partial large object (nil: none), and maxObj
 	// the bound of a received object.
 	lo     **largeObject
@@ -78,7 +81,9 @@ func (r *responder) command(c syncml.Command) {
 		return
 	case *syncml.Sequence:
 		r.status(c, syncml.StatusOK, c.NoResp)
+		r.nest++
 		r.commands(c.Commands)
+		r.nest--
 		return
 	}
 	if r.lo != nil && r.chunk(c) {
@@ -88,7 +93,9 @@ func (r *responder) command(c syncml.Command) {
 	r.answer(c, resp)
 }
 
-// serve asks the handler (or the session, for session alerts).
+// serve asks the handler (or the session, for session alerts). An Alert
+// 1200 or 1201 inside a Sequence or an Atomic starts no session (see
+// startsSession): it is refused, 400, rather than answered as if it had.
 func (r *responder) serve(c syncml.Command, inAtomic bool) Response {
 	if a, ok := c.(*syncml.Alert); ok && r.sessionAlerts {
 		if code, err := a.Code(); err == nil {
@@ -96,6 +103,10 @@ func (r *responder) serve(c syncml.Command, inAtomic bool) Response {
 			case syncml.AlertServerInitiated, syncml.AlertClientInitiated,
 				syncml.AlertNextMessage, syncml.AlertSessionAbort:
 				switch code {
+				case syncml.AlertServerInitiated, syncml.AlertClientInitiated:
+					if inAtomic || r.nest > 0 {
+						return Response{Code: syncml.StatusBadRequest}
+					}
 				case syncml.AlertSessionAbort:
 					r.abort = true
 				case syncml.AlertNextMessage:
