@@ -24,6 +24,7 @@ type Error struct {
 	Err    error // what is wrong; matches xmlerr.ErrEncoding
 }
 
+// Error returns the message of Err.
 func (e *Error) Error() string { return e.Err.Error() }
 
 // Unwrap returns Err.
