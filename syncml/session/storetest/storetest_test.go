@@ -15,3 +15,8 @@ func TestMemoryStore(t *testing.T) {
 func TestMemoryStoreZero(t *testing.T) {
 	storetest.Run(t, func(*testing.T) session.Store { return &session.MemoryStore{} })
 }
+
+// TestMapStore proves the Example's store.
+func TestMapStore(t *testing.T) {
+	storetest.Run(t, func(*testing.T) session.Store { return newMapStore() })
+}
