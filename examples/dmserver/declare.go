@@ -56,6 +56,7 @@ func newWinDCServer(log *slog.Logger, auth session.Authenticator, docs []reconci
 	return session.NewServer(session.ServerConfig{
 		Logger: log,
 		Session: session.Config{
+			Handler:       eventHandler(log),
 			Authenticator: auth,
 			SessionToken:  isTokenAuth(auth),
 			OnStart: func(ctx context.Context, _ *session.Session, id session.Identity, first bool) {

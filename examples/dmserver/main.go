@@ -290,6 +290,7 @@ func newServer(log *slog.Logger, auth session.Authenticator, store session.Store
 		Logger: log,
 		Store:  store,
 		Session: session.Config{
+			Handler:       eventHandler(log), // events.go
 			Authenticator: auth,
 			SessionToken:  isTokenAuth(auth), // -session-token
 			OnStart: func(ctx context.Context, s *session.Session, id session.Identity, first bool) {
