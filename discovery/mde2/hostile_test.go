@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"crypto/x509/pkix"
 	"errors"
 	"io"
 	"math"
@@ -88,6 +89,44 @@ func TestServerCSRCommonName(t *testing.T) {
 		if tc.issued {
 			if status != 200 || issuer.n != 1 {
 				t.Errorf("%s: status %d, %d certificates issued, want 200 and 1", tc.name, status, issuer.n)
+			}
+			continue
+		}
+		if fault == nil || fault.Code != FaultCertificateRequest || issuer.n != 0 {
+			t.Errorf("%s: status %d, fault %+v, %d certificates issued; want a CertificateRequest fault and none", tc.name, status, fault, issuer.n)
+		}
+	}
+}
+
+// TestServerSubjectHookCommonName: the common name a Subject hook
+// chooses is checked as the default's is: one that XML cannot carry is
+// refused with a CertificateRequest fault before anything is issued. The
+// check sat in the default path only, so such a name was issued, then
+// answered with an InternalServiceFault when the provisioning document
+// (whose APPSRV name is the common name) could not be written.
+func TestServerSubjectHookCommonName(t *testing.T) {
+	f := newFixture(t, false)
+	issuer := &countingIssuer{Issuer: f.ca}
+	f.srv.Issuer = issuer
+	enroll := f.ts.URL + pathEnroll
+	pw := Header{MessageID: "urn:uuid:1", UsernameToken: &UsernameToken{Username: "u", Password: "secret"}}
+	csr := handCSR(t, testECKey, "device", 12, false)
+	for _, tc := range []struct {
+		name, cn string
+		issued   bool
+	}{
+		{"control character", "dev\x01ice", false},
+		{"NUL", "device\x00", false},
+		{"invalid UTF-8", "dev\xffice", false},
+		{"U+FFFE", "dev\uFFFEice", false},
+		{"plain", "chosen-by-hook", true},
+	} {
+		issuer.n = 0
+		f.srv.Subject = func(*EnrollmentRequest) pkix.Name { return pkix.Name{CommonName: tc.cn} }
+		status, fault := post(t, enroll, "application/soap+xml", rstEnvelope(t, *NewToken(ValueTypePKCS10, csr), pw))
+		if tc.issued {
+			if status != 200 || issuer.n != 1 {
+				t.Errorf("%s: status %d, fault %+v, %d certificates issued, want 200 and 1", tc.name, status, fault, issuer.n)
 			}
 			continue
 		}

@@ -126,9 +126,10 @@ type Server struct {
 	// the AdditionalContext DeviceID, else the request's common name,
 	// else the identity's name; under the Certificate policy the subject
 	// of the authenticating certificate; a renewal keeps the old subject).
-	// The default refuses with a CertificateRequest fault, before
-	// issuing, a common name that XML cannot carry and a request's common
-	// name longer than Limits.MaxDeviceID.
+	// A common name that XML cannot carry, the hook's or the default's,
+	// is refused with a CertificateRequest fault before issuing; the
+	// default also refuses so a request's common name longer than
+	// Limits.MaxDeviceID.
 	Subject func(r *EnrollmentRequest) pkix.Name
 	// Provision returns the typed provisioning document for an issued
 	// certificate (default: Server.DefaultProvision, whose EntDMID under
@@ -719,13 +720,29 @@ func (s *Server) renewal(r *http.Request, m *RequestSecurityToken, er *Enrollmen
 }
 
 // subject returns the issued certificate's subject (see Server.Subject).
-// The default common name must be text XML can carry, since the
-// provisioning document names it; one taken from the request, standing
-// in for the DeviceID, is bounded as the DeviceID is (MaxDeviceID).
+// Its common name, whether the hook or the default chose it, must be
+// text XML can carry, since the provisioning document names it; it is
+// checked here, the one place every subject passes before it is issued.
 func (s *Server) subject(er *EnrollmentRequest) (pkix.Name, error) {
+	var name pkix.Name
 	if s.Subject != nil {
-		return s.Subject(er), nil
+		name = s.Subject(er)
+	} else {
+		var err error
+		if name, err = s.defaultSubject(er); err != nil {
+			return name, err
+		}
 	}
+	if !xmlText(name.CommonName) {
+		return name, NewFault(FaultCertificateRequest, "", "the common name holds characters XML cannot carry")
+	}
+	return name, nil
+}
+
+// defaultSubject is the subject of a Server without a Subject hook. A
+// common name taken from the request, standing in for the DeviceID, is
+// bounded as the DeviceID is (MaxDeviceID).
+func (s *Server) defaultSubject(er *EnrollmentRequest) (pkix.Name, error) {
 	var name pkix.Name
 	switch id := er.Identity; {
 	case er.Renewal:
@@ -744,9 +761,6 @@ func (s *Server) subject(er *EnrollmentRequest) (pkix.Name, error) {
 			cn = id.Name
 		}
 		name = pkix.Name{CommonName: cn}
-	}
-	if !xmlText(name.CommonName) {
-		return name, NewFault(FaultCertificateRequest, "", "the common name holds characters XML cannot carry")
 	}
 	return name, nil
 }
