@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/windc-go/windc/internal/httpredirect"
 )
 
 // Defaults for Client limits.
@@ -185,26 +187,17 @@ func (c *Client) post(ctx context.Context, req *Request, h Headers) (*Response, 
 // httpClient returns a copy of the configured client whose redirect
 // check also applies the URL policy.
 func (c *Client) httpClient() *http.Client {
-	base := c.HTTPClient
-	if base == nil {
-		base = http.DefaultClient
-	}
-	hc := *base
-	next := base.CheckRedirect
-	hc.CheckRedirect = func(r *http.Request, via []*http.Request) error {
-		if err := c.URLs.Check(r.URL.String()); err != nil {
+	return httpredirect.Client(c.HTTPClient, func(u string) error {
+		if err := c.URLs.Check(u); err != nil {
 			return fmt.Errorf("discovery: redirect: %w", err)
 		}
-		if next != nil {
-			return next(r, via)
-		}
-		if len(via) >= 10 {
-			return errors.New("discovery: stopped after 10 redirects")
-		}
 		return nil
-	}
-	return &hc
+	}, errTooManyRedirects)
 }
+
+// errTooManyRedirects stops a redirect chain when the caller's client
+// has no CheckRedirect of its own.
+var errTooManyRedirects = errors.New("discovery: stopped after 10 redirects")
 
 // checkMediaType accepts application/json with any parameters.
 func checkMediaType(v string) error {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/windc-go/windc/discovery"
 	"github.com/windc-go/windc/discovery/mde2/provisioning"
+	"github.com/windc-go/windc/internal/httpredirect"
 )
 
 // KeyType is the kind of key the client generates.
@@ -439,29 +440,17 @@ func (c *Client) call(ctx context.Context, url string, m, out Message, cert *tls
 // or token included), presenting cert when it is not nil (through a
 // transport of its own, which closes its connection after the answer).
 func (c *Client) http(cert *tls.Certificate) *http.Client {
-	hc := c.HTTPClient
-	if hc == nil {
-		hc = http.DefaultClient
-	}
-	cp := *hc
-	next := hc.CheckRedirect
-	cp.CheckRedirect = func(r *http.Request, via []*http.Request) error {
-		if err := c.checkURL(r.URL.String()); err != nil {
+	cp := httpredirect.Client(c.HTTPClient, func(u string) error {
+		if err := c.checkURL(u); err != nil {
 			return pkg.Errorf("redirect: %w", err)
 		}
-		if next != nil {
-			return next(r, via)
-		}
-		if len(via) >= 10 {
-			return pkg.Errorf("stopped after 10 redirects")
-		}
 		return nil
-	}
+	}, errTooManyRedirects)
 	if cert == nil {
-		return &cp
+		return cp
 	}
 	var tr *http.Transport
-	if t, ok := hc.Transport.(*http.Transport); ok {
+	if t, ok := cp.Transport.(*http.Transport); ok {
 		tr = t.Clone()
 	} else {
 		tr = http.DefaultTransport.(*http.Transport).Clone()
@@ -473,8 +462,12 @@ func (c *Client) http(cert *tls.Certificate) *http.Client {
 	// made for one request: its connection is not kept for another
 	tr.DisableKeepAlives = true
 	cp.Transport = tr
-	return &cp
+	return cp
 }
+
+// errTooManyRedirects stops a redirect chain when the caller's client
+// has no CheckRedirect of its own.
+var errTooManyRedirects = pkg.Errorf("stopped after 10 redirects")
 
 func (c *Client) rand() io.Reader {
 	if c.Rand != nil {
