@@ -9,7 +9,8 @@ import (
 	"net/http"
 	"strconv"
 	"time"
-	"unicode/utf8"
+
+	"github.com/windc-go/windc/internal/utf8cut"
 )
 
 // Headers carries the optional correlation headers of a discovery
@@ -226,11 +227,7 @@ const maxMessage = 256
 
 func writeError(w http.ResponseWriter, status int, code, msg string) result {
 	if len(msg) > maxMessage {
-		n := maxMessage
-		for n > 0 && !utf8.RuneStart(msg[n]) {
-			n--
-		}
-		msg = msg[:n] + "…"
+		msg = utf8cut.Prefix(msg, maxMessage) + "…"
 	}
 	body, err := Response{ErrorCode: code, Message: msg}.MarshalJSON()
 	if err != nil { // msg is produced by this package and is valid UTF-8

@@ -2,7 +2,8 @@ package mde2
 
 import (
 	"strconv"
-	"unicode/utf8"
+
+	"github.com/windc-go/windc/internal/utf8cut"
 )
 
 // maxQuoted bounds the bytes of a value that an error message quotes: a
@@ -16,16 +17,5 @@ func quoted(s string) string {
 	if len(s) <= maxQuoted {
 		return strconv.Quote(s)
 	}
-	return strconv.Quote(cutAt(s, maxQuoted)) + "… (" + strconv.Itoa(len(s)) + " bytes)"
-}
-
-// cutAt returns s cut to at most n bytes, at a character's start.
-func cutAt(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
+	return strconv.Quote(utf8cut.Prefix(s, maxQuoted)) + "… (" + strconv.Itoa(len(s)) + " bytes)"
 }

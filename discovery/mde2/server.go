@@ -18,6 +18,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/windc-go/windc/discovery/mde2/provisioning"
+	"github.com/windc-go/windc/internal/utf8cut"
 )
 
 // Identity is who a request was authenticated as.
@@ -440,7 +441,7 @@ const maxReason = 512
 func faultReason(err error) string {
 	s := err.Error()
 	if len(s) > maxReason {
-		s = cutAt(s, maxReason) + "…"
+		s = utf8cut.Prefix(s, maxReason) + "…"
 	}
 	return xmlSafe(s)
 }

@@ -1,0 +1,19 @@
+// Package utf8cut cuts text to a number of bytes without splitting a
+// character, for error messages that quote a peer's input. It is shared
+// by discovery (the JSON handler's error answers) and mde2 (quoted
+// values, fault reasons).
+package utf8cut
+
+import "unicode/utf8"
+
+// Prefix returns s cut to at most n bytes, at a character's start (s
+// itself when it is not longer than n).
+func Prefix(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
