@@ -9,9 +9,10 @@
 //
 //   - Document is the document itself: characteristics and parms in
 //     document order, with everything else the document carries (other
-//     attributes, other elements, comments). Unmarshal (with Limits) and
-//     Marshal, or the encoding.TextUnmarshaler and TextMarshaler methods,
-//     convert it; Marshal's output is canonical.
+//     attributes, other elements, comments). Unmarshal and Marshal (each
+//     with Limits: UnmarshalLimits, MarshalLimits), or the
+//     encoding.TextUnmarshaler and TextMarshaler methods, convert it;
+//     Marshal's output is canonical.
 //   - Enrollment is the typed view an enrollment server fills and a device
 //     reads: certificates as DER, the w7 APPLICATION (PROVIDER-ID, ADDR,
 //     APPAUTH CLIENT and APPSRV, backoff and retry settings,

@@ -1,7 +1,9 @@
 package provisioning
 
-// Limits bound what decoding one document may spend. A zero field takes
-// its default; exceeding a limit is a *LimitError naming the field. The
+// Limits bound what decoding one document may spend, and what writing
+// one may produce (MarshalLimits; Marshal keeps to the defaults, so that
+// Unmarshal reads back what it writes). A zero field takes its default;
+// exceeding a limit is a *LimitError naming the field. The
 // names, types and counting are those of syncml.Limits and
 // declaredconfig.Limits.
 type Limits struct {

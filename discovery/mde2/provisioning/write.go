@@ -2,7 +2,6 @@ package provisioning
 
 import (
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -27,18 +26,34 @@ func Marshal(d *Document) ([]byte, error) {
 
 // MarshalText returns the canonical XML of d (see Marshal).
 func (d *Document) MarshalText() ([]byte, error) {
+	return MarshalLimits(d, Limits{})
+}
+
+// MarshalLimits is Marshal within the limits lim instead of the defaults
+// (zero fields take their defaults), so that UnmarshalLimits with the
+// same lim reads the output back: a Document beyond a default can be
+// written with that limit raised, and a limit lowered refuses more (see
+// AppendText for the errors, with lim's values for the defaults'). A
+// MaxDepth above 65536 is taken as 65536: the writer recurses once per
+// level, and a goroutine's stack is bounded.
+func MarshalLimits(d *Document, lim Limits) ([]byte, error) {
 	if d == nil {
 		return d.AppendText(nil)
 	}
 	n := len(Root) + 40 + attrsLen(d.Attrs) + nodesLen(d.Nodes, 1)
-	return d.AppendText(make([]byte, 0, min(n, DefaultMaxBytes)))
+	b, err := d.appendText(make([]byte, 0, min(n, DefaultMaxBytes)), lim)
+	if err != nil {
+		return nil, err
+	}
+	return b, nil
 }
 
 // attrsLen and nodesLen estimate the written size (escapes aside), so that
-// MarshalText writes into one buffer. nodesLen goes no deeper than the
-// writer writes and stops counting beyond DefaultMaxBytes, so that a node
-// that holds itself or one held in many places (the writer refuses both)
-// costs it little.
+// MarshalLimits writes into one buffer (under the default limits; beyond
+// them the buffer grows). nodesLen goes no deeper than DefaultMaxDepth
+// and stops counting beyond DefaultMaxBytes, so that a node that holds
+// itself or one held in many places (the writer refuses both) costs it
+// little.
 func attrsLen(attrs []Attr) int {
 	n := 0
 	for _, a := range attrs {
@@ -109,13 +124,21 @@ func nodesLen(nodes []Node, depth int) int {
 // The limits bound what writing costs: the indentation grows with the
 // depth, and a node held in several places of a hand-made Document is
 // written at each. A node that holds itself is reported as such unless
-// the output passes DefaultMaxBytes first.
+// the output passes DefaultMaxBytes first. MarshalLimits writes within
+// other limits.
 func (d *Document) AppendText(b []byte) ([]byte, error) {
+	return d.appendText(b, Limits{})
+}
+
+// appendText is AppendText within lim (zero fields take their defaults).
+func (d *Document) appendText(b []byte, lim Limits) ([]byte, error) {
 	if d == nil {
 		return b, pkg.Errorf("%w: nil *Document", ErrValue)
 	}
+	lim = lim.withDefaults()
+	lim.MaxDepth = min(lim.MaxDepth, maxWriteDepth)
 	var idx [8]int
-	w := writer{b: b, start: len(b), idx: idx[:0], root: d.Nodes, elems: 1}
+	w := writer{b: b, start: len(b), idx: idx[:0], root: d.Nodes, elems: 1, lim: lim}
 	w.b = append(w.b, '<')
 	w.b = append(w.b, Root...)
 	var fixed [1]Attr
@@ -141,11 +164,15 @@ func (d *Document) AppendText(b []byte) ([]byte, error) {
 	w.b = append(w.b, "\n</"...)
 	w.b = append(w.b, Root...)
 	w.b = append(w.b, '>')
-	if w.written() > DefaultMaxBytes {
-		return b, w.limitError("MaxBytes", DefaultMaxBytes)
+	if w.written() > w.lim.MaxBytes {
+		return b, w.limitError("MaxBytes", w.lim.MaxBytes)
 	}
 	return w.b, nil
 }
+
+// maxWriteDepth is the largest MaxDepth the writer takes: it recurses
+// once per level, and a goroutine's stack is bounded.
+const maxWriteDepth = 1 << 16
 
 type writer struct {
 	b     []byte
@@ -154,20 +181,21 @@ type writer struct {
 	ns    nsScope
 	root  []Node // the root's children, to find a node that holds itself
 	elems int    // the elements written, the root included
+	lim   Limits // with defaults; MaxDepth at most maxWriteDepth
 }
 
 // element counts an element about to be written, and refuses one more
-// than DefaultMaxElements.
+// than MaxElements.
 func (w *writer) element() error {
 	w.elems++
-	if w.elems > DefaultMaxElements {
-		return w.limitError("MaxElements", DefaultMaxElements)
+	if w.elems > w.lim.MaxElements {
+		return w.limitError("MaxElements", int64(w.lim.MaxElements))
 	}
 	return nil
 }
 
 // written returns the number of bytes written.
-func (w *writer) written() int { return len(w.b) - w.start }
+func (w *writer) written() int64 { return int64(len(w.b) - w.start) }
 
 // scope checks an element's names against Namespaces in XML, as the
 // reader does, and returns the mark to close its scope with. The
@@ -206,20 +234,19 @@ func (w *writer) errorf(format string, args ...any) error {
 // the limit named: the FieldError for a node that holds itself if the
 // nodes open around it hold one (the limit was passed for it), else a
 // LimitError.
-func (w *writer) limitError(limit string, max int) error {
+func (w *writer) limitError(limit string, max int64) error {
 	if err := w.selfError(); err != nil {
 		return err
 	}
-	return pkg.Limit(limit, int64(max), int64(w.written()), w.path())
+	return pkg.Limit(limit, max, w.written(), w.path())
 }
 
 // selfError looks for a node that holds itself among the nodes open
-// where the writer stands (at most DefaultMaxDepth of them): it follows
+// where the writer stands (at most MaxDepth of them): it follows
 // w.idx down from the root, and returns the error for the first node
-// found inside itself, or nil.
+// found inside itself, or nil. It runs only for an error, once.
 func (w *writer) selfError() error {
-	var buf [DefaultMaxDepth]Node
-	open := buf[:0]
+	open := make(map[Node]bool, len(w.idx))
 	nodes := w.root
 	for j, i := range w.idx {
 		if i >= len(nodes) {
@@ -234,10 +261,10 @@ func (w *writer) selfError() error {
 		default:
 			return nil
 		}
-		if slices.Contains(open, n) {
+		if open[n] {
 			return &FieldError{Path: indexPath(w.idx[:j+1]), Err: pkg.Errorf("%w: a node that holds itself", ErrValue)}
 		}
-		open = append(open, n)
+		open[n] = true
 	}
 	return nil
 }
@@ -255,9 +282,9 @@ func (w *writer) attrs(fixed, others []Attr, optional ...string) error {
 	if len(others) == 0 {
 		return nil // the fixed names differ
 	}
-	if len(fixed)+len(others) > DefaultMaxAttrs {
+	if len(fixed)+len(others) > w.lim.MaxAttrs {
 		// fixed alone holds at most three
-		return w.limitError("MaxAttrs", DefaultMaxAttrs)
+		return w.limitError("MaxAttrs", int64(w.lim.MaxAttrs))
 	}
 	name := func(i int) string {
 		if i < len(fixed) {
@@ -322,15 +349,14 @@ const newLineIndent = "\n                              "
 
 // checkLimits refuses nodes, to be written at depth depth (the element
 // depth of a node is depth+1), when the writer has written more than
-// DefaultMaxBytes, or when one of them is an element deeper than
-// DefaultMaxDepth. nodes checks once for each list of children: the bytes
+// MaxBytes, or when one of them is an element deeper than MaxDepth. nodes checks once for each list of children: the bytes
 // written pass the limit by at most the list's own content (its
 // children's children are checked at their turn).
 func (w *writer) checkLimits(nodes []Node, depth int) error {
-	if w.written() > DefaultMaxBytes {
-		return w.limitError("MaxBytes", DefaultMaxBytes)
+	if w.written() > w.lim.MaxBytes {
+		return w.limitError("MaxBytes", w.lim.MaxBytes)
 	}
-	if depth < DefaultMaxDepth {
+	if depth < w.lim.MaxDepth {
 		return nil
 	}
 	for i, n := range nodes {
@@ -338,7 +364,7 @@ func (w *writer) checkLimits(nodes []Node, depth int) error {
 		case *Comment, *Text:
 		default:
 			w.idx[len(w.idx)-1] = i
-			return w.limitError("MaxDepth", DefaultMaxDepth)
+			return w.limitError("MaxDepth", int64(w.lim.MaxDepth))
 		}
 	}
 	return nil
@@ -349,7 +375,7 @@ func (w *writer) checkLimits(nodes []Node, depth int) error {
 func (w *writer) nodes(nodes []Node, depth int, inElem bool) error {
 	var prevText bool
 	w.idx = append(w.idx, 0)
-	if depth >= DefaultMaxDepth || w.written() > DefaultMaxBytes {
+	if depth >= w.lim.MaxDepth || w.written() > w.lim.MaxBytes {
 		if err := w.checkLimits(nodes, depth); err != nil {
 			return err
 		}

@@ -226,3 +226,84 @@ func TestMarshalCounts(t *testing.T) {
 		})
 	}
 }
+
+// TestMarshalLimits: MarshalLimits writes within the limits it is given
+// instead of the defaults, and UnmarshalLimits with the same limits reads
+// it back: a document beyond each default is refused by Marshal and
+// written with the limit raised; a limit lowered refuses what the default
+// allows. A MaxDepth above 65536 is taken as 65536 (the writer recurses
+// once per level), so a document 100,000 elements deep is refused, not a
+// fatal stack overflow. Before, there was no way past the defaults.
+func TestMarshalLimits(t *testing.T) {
+	attrs := make([]Attr, DefaultMaxAttrs+1)
+	for i := range attrs {
+		attrs[i] = Attr{"a" + strconv.Itoa(i), ""}
+	}
+	parms := make([]Node, DefaultMaxElements)
+	for i := range parms {
+		parms[i] = &Parm{Name: "p", NoValue: true}
+	}
+	for _, tt := range []struct {
+		name  string
+		doc   *Document
+		limit string
+		lim   Limits // raised: writes doc
+	}{
+		{"depth", &Document{Nodes: []Node{nested(DefaultMaxDepth)}}, "MaxDepth", Limits{MaxDepth: 2 * DefaultMaxDepth}},
+		{"bytes", &Document{Nodes: []Node{&Parm{Name: "a", Value: strings.Repeat("x", DefaultMaxBytes)}}}, "MaxBytes", Limits{MaxBytes: 2 * DefaultMaxBytes}},
+		{"elements", &Document{Nodes: []Node{&Characteristic{Type: "A", Nodes: parms}}}, "MaxElements", Limits{MaxElements: 2 * DefaultMaxElements}},
+		{"attributes", &Document{Nodes: []Node{&Characteristic{Type: "A", Attrs: attrs}}}, "MaxAttrs", Limits{MaxAttrs: 2 * DefaultMaxAttrs}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var le *LimitError
+			if _, err := Marshal(tt.doc); !errors.As(err, &le) || le.Limit != tt.limit {
+				t.Fatalf("Marshal: %v, want a *LimitError for %s", err, tt.limit)
+			}
+			if _, err := MarshalLimits(tt.doc, Limits{}); !errors.As(err, &le) || le.Limit != tt.limit {
+				t.Fatalf("MarshalLimits with zero Limits: %v, want a *LimitError for %s", err, tt.limit)
+			}
+			out, err := MarshalLimits(tt.doc, tt.lim)
+			if err != nil {
+				t.Fatalf("MarshalLimits(%+v): %v", tt.lim, err)
+			}
+			var back Document
+			if err := UnmarshalLimits(out, &back, tt.lim); err != nil {
+				t.Fatalf("read back with %+v: %v", tt.lim, err)
+			}
+			if diff := diff(tt.doc, &back); diff != "" {
+				t.Errorf("read back differs:\n%s", diff)
+			}
+		})
+	}
+
+	// lowered
+	small := &Document{Nodes: []Node{nested(3, &Parm{Name: "p", Value: "v", Attrs: attrs[:2]})}}
+	for _, tt := range []struct {
+		lim   Limits
+		limit string
+	}{
+		{Limits{MaxDepth: 3}, "MaxDepth"},
+		{Limits{MaxBytes: 50}, "MaxBytes"},
+		{Limits{MaxElements: 4}, "MaxElements"},
+		{Limits{MaxAttrs: 3}, "MaxAttrs"},
+	} {
+		if _, err := Marshal(small); err != nil {
+			t.Fatal(err)
+		}
+		var le *LimitError
+		if b, err := MarshalLimits(small, tt.lim); !errors.As(err, &le) || le.Limit != tt.limit || b != nil {
+			t.Errorf("MarshalLimits(%+v): %q, %v; want a *LimitError for %s", tt.lim, b, err, tt.limit)
+		}
+	}
+
+	defer debug.SetMaxStack(debug.SetMaxStack(256 << 20))
+	e := &Element{Name: "e"}
+	for range 100_000 - 1 {
+		e = &Element{Name: "e", Nodes: []Node{e}}
+	}
+	huge := Limits{MaxDepth: 1 << 30, MaxBytes: 1 << 30, MaxElements: 1 << 30}
+	var le *LimitError
+	if b, err := MarshalLimits(&Document{Nodes: []Node{&Characteristic{Type: "A", Nodes: []Node{e}}}}, huge); !errors.As(err, &le) || le.Limit != "MaxDepth" || le.Max != 1<<16 {
+		t.Fatalf("100,000 deep with MaxDepth 1<<30: wrote %d bytes, %.200v; want a *LimitError for MaxDepth 65536", len(b), err)
+	}
+}
