@@ -8,6 +8,10 @@ import (
 // Root is the name of the provisioning document's root element.
 const Root = "wap-provisioningdoc"
 
+// rootPath names the root in a FieldError's path of a Document's node,
+// which the index of each node below it follows: "/wap-provisioningdoc[2][0]".
+const rootPath = "/" + Root
+
 // Version11 is the version attribute of the documented provisioning
 // documents.
 const Version11 = "1.1"

@@ -88,9 +88,11 @@ type FieldError struct {
 	// Path names the place in the document, characteristic types and the
 	// parm name joined by "/", such as "APPLICATION/APPAUTH[CLIENT]/AAUTHTYPE"
 	// or "CertificateStore/Root/System/<thumbprint>/EncodedCertificate";
-	// for a node of a Document, the indexes of the nodes that lead to it
-	// from the root, such as "/wap-provisioningdoc[2][0]" (the writer) or
-	// "wap-provisioningdoc[2][0]" (Enrollment's check of the tree).
+	// for a node of a Document (the writer's errors, Enrollment's check
+	// of the tree), "/" and the root, then the indexes of the nodes that
+	// lead to it from the root, such as "/wap-provisioningdoc[2][0]"
+	// (the root itself is "/wap-provisioningdoc"), as a DecodeError's
+	// or LimitError's path starts with "/".
 	Path string
 	// Err is the rule broken; it matches ErrInvalid, ErrRequired,
 	// ErrThumbprint, ErrProviderID or ErrValue.

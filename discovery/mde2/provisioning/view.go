@@ -23,9 +23,9 @@ import (
 // characteristic and parm.
 func (d *Document) Enrollment() (*Enrollment, error) {
 	if d == nil {
-		return nil, &FieldError{Path: Root, Err: ErrRequired}
+		return nil, &FieldError{Path: rootPath, Err: ErrRequired}
 	}
-	if err := checkTree(Root, d.Nodes); err != nil {
+	if err := checkTree(rootPath, d.Nodes); err != nil {
 		return nil, err
 	}
 	e := &Enrollment{}

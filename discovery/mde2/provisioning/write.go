@@ -214,9 +214,8 @@ func (w *writer) path() string { return indexPath(w.idx) }
 
 // indexPath names the node at the index path idx below the root.
 func indexPath(idx []int) string {
-	b := make([]byte, 0, 1+len(Root)+4*len(idx))
-	b = append(b, '/')
-	b = append(b, Root...)
+	b := make([]byte, 0, len(rootPath)+4*len(idx))
+	b = append(b, rootPath...)
 	for _, i := range idx {
 		b = append(b, '[')
 		b = strconv.AppendInt(b, int64(i), 10)
