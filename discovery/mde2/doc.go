@@ -44,8 +44,9 @@
 // A device cannot take another one's name: under the Certificate policy
 // the issued certificate keeps the subject of the certificate that
 // authenticated the request and the provisioning document's EntDMID is
-// its common name (not the DeviceID the request claims), and a check
-// that sets Identity.DeviceID binds the credentials to that DeviceID. RSA keys above
+// its common name (not the DeviceID the request claims; hooks get the
+// same from EnrollmentRequest.DeviceID), and a check that sets
+// Identity.DeviceID binds the credentials to that DeviceID. RSA keys above
 // Limits.MaxRSAKeyBits (default 16384 bits) are refused before their
 // signature is checked, since the check costs the square of the size.
 //

@@ -45,12 +45,17 @@ type Identity struct {
 }
 
 // EnrollmentRequest is a verified RequestSecurityToken, handed to the
-// Server's Approve, Subject and Provision hooks.
+// Server's Approve, Subject and Provision hooks. A hook that keys on the
+// device (counts its enrollments, looks it up) uses DeviceID, the device
+// as the server knows it, rather than Device.DeviceID, the device's word.
 type EnrollmentRequest struct {
 	Identity *Identity
 	Message  *RequestSecurityToken
-	Device   DeviceContext       // the typed AdditionalContext
-	CSR      *CertificateRequest // signature verified
+	// Device is the typed AdditionalContext, as the device sent it: its
+	// DeviceID is checked only against a DeviceID the check bound
+	// (Identity.DeviceID).
+	Device DeviceContext
+	CSR    *CertificateRequest // signature verified
 	// Renewal is set for RequestTypeRenew; Previous is the certificate
 	// being renewed.
 	Renewal  bool
@@ -76,8 +81,9 @@ type EnrollmentRequest struct {
 // in the Identity (an Authorization fault when they differ). Under the
 // Certificate policy the device is the certificate: the default Subject
 // and DefaultProvision's EntDMID come from it, not from the DeviceID, and
-// an Approve, Subject or Provision hook that keys on the DeviceID should
-// do the same unless the check bound it. Faults are answered with HTTP 500 and
+// an Approve, Subject or Provision hook that keys on the device should
+// do the same: EnrollmentRequest.DeviceID gives it (the bound DeviceID
+// when the check bound one). Faults are answered with HTTP 500 and
 // a SOAP 1.2 fault; answers are never chunked (Windows refuses that).
 //
 // Requests are read leniently where peers differ and strictly where it
@@ -792,9 +798,9 @@ func xmlText(s string) bool {
 // EntDeviceName the AdditionalContext DeviceName, Poll). A renewal's
 // document carries the new certificate only.
 //
-// EntDMID is the AdditionalContext DeviceID, except under the Certificate
-// policy, where it is the common name of the certificate that
-// authenticated the request (see entDMID).
+// EntDMID is r.DeviceID(): the AdditionalContext DeviceID, except under
+// the Certificate policy, where it is the common name of the certificate
+// that authenticated the request.
 func (s *Server) DefaultProvision(ctx context.Context, r *EnrollmentRequest, cert *x509.Certificate) (*provisioning.Enrollment, error) {
 	if r.Renewal {
 		return &provisioning.Enrollment{ClientCert: cert.Raw}, nil
@@ -849,26 +855,28 @@ func (s *Server) DefaultProvision(ctx context.Context, r *EnrollmentRequest, cer
 		AppSrv:                      &p.appSrv,
 	}
 	e.Application = &p.app
-	p.dm = provisioning.DMClient{EntDMID: entDMID(r), EntDeviceName: r.Device.DeviceName, Poll: a.Poll}
+	p.dm = provisioning.DMClient{EntDMID: r.DeviceID(), EntDeviceName: r.Device.DeviceName, Poll: a.Poll}
 	e.DMClient = &p.dm
 	return e, nil
 }
 
-// entDMID returns the EntDMID DefaultProvision writes: the request's
-// AdditionalContext DeviceID, but under the Certificate policy the common
-// name of the certificate that authenticated the request, as the issued
-// certificate keeps its subject. MS-MDE2 leaves the EntDMID to the server
-// (the DMClient CSP: "set by the management server during the enrollment
-// process") and does not tie the DeviceID to the credentials: under
-// OnPremise and Federated the credentials are a user's and the DeviceID
-// is the device's word, but a certificate is already a device's identity,
-// and writing the DeviceID it claims would let a device enrolled as A
-// have B's DeviceID set as its EntDMID. A request is not refused for the
-// difference: a certificate from another PKI (a linked enrollment's
-// parent MDM certificate) rightly names the device otherwise. When the
-// check bound the credentials to a DeviceID (Identity.DeviceID; the
-// request's DeviceID is then that one), that DeviceID is written.
-func entDMID(r *EnrollmentRequest) string {
+// DeviceID returns the device as the server knows it, which
+// DefaultProvision writes as the DMClient EntDMID: the request's
+// AdditionalContext DeviceID, but under the Certificate policy (and for
+// a renewal) the common name of the certificate that authenticated the
+// request, as the issued certificate keeps its subject. MS-MDE2 leaves
+// the EntDMID to the server (the DMClient CSP: "set by the management
+// server during the enrollment process") and does not tie the DeviceID
+// to the credentials: under OnPremise and Federated the credentials are
+// a user's and the DeviceID is the device's word, but a certificate is
+// already a device's identity, and writing the DeviceID it claims would
+// let a device enrolled as A have B's DeviceID set as its EntDMID. A
+// request is not refused for the difference: a certificate from another
+// PKI (a linked enrollment's parent MDM certificate) rightly names the
+// device otherwise. When the check bound the credentials to a DeviceID
+// (Identity.DeviceID; the request's DeviceID is then that one), it is
+// that DeviceID.
+func (r *EnrollmentRequest) DeviceID() string {
 	if id := r.Identity; id != nil && id.Policy == Certificate && id.Certificate != nil && id.DeviceID == "" {
 		return id.Certificate.Subject.CommonName
 	}

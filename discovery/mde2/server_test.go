@@ -570,6 +570,61 @@ func TestCertificatePolicyEntDMID(t *testing.T) {
 	}
 }
 
+// TestHooksDeviceID: EnrollmentRequest.DeviceID gives the Approve,
+// Subject and Provision hooks the device as the server knows it, the
+// EntDMID DefaultProvision writes: under the Certificate policy the
+// common name of the certificate that authenticated the request, not
+// the DeviceID the request claims (which stays in Device.DeviceID, the
+// device's word); the DeviceID a check bound; under OnPremise the
+// AdditionalContext DeviceID. Before, a hook had only the claimed
+// DeviceID at hand (DeviceID did not exist) and had to redo the rule.
+func TestHooksDeviceID(t *testing.T) {
+	f, parent := certificatePrimary(t)
+	ctx := context.Background()
+	disc := f.ts.URL + pathDiscovery
+	creds := Credentials{Certificate: &tls.Certificate{Certificate: [][]byte{parent.Certificate.Raw}, PrivateKey: parent.Key}}
+	var seen []string
+	f.srv.Approve = func(_ context.Context, r *EnrollmentRequest) error {
+		seen = append(seen, "approve "+r.DeviceID())
+		return nil
+	}
+	f.srv.Subject = func(r *EnrollmentRequest) pkix.Name {
+		seen = append(seen, "subject "+r.DeviceID())
+		return pkix.Name{CommonName: r.DeviceID()}
+	}
+	f.srv.Provision = func(ctx context.Context, r *EnrollmentRequest, cert *x509.Certificate) (*provisioning.Enrollment, error) {
+		seen = append(seen, "provision "+r.DeviceID())
+		return f.srv.DefaultProvision(ctx, r, cert)
+	}
+	check := func(name string, d *Device, creds Credentials, want string) {
+		t.Helper()
+		seen = nil
+		r, err := f.client.Enroll(ctx, disc, d, creds)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if got := strings.Join(seen, ", "); got != "approve "+want+", subject "+want+", provision "+want {
+			t.Errorf("%s: the hooks saw %s; want %s each", name, got, want)
+		}
+		if r.Provisioning.DMClient.EntDMID != want || r.Certificate.Subject.CommonName != want {
+			t.Errorf("%s: EntDMID %q, subject %q; want %q", name, r.Provisioning.DMClient.EntDMID, r.Certificate.Subject.CommonName, want)
+		}
+	}
+	victim := *testDevice
+	victim.DeviceID = "00000000-VICTIM"
+	check("certificate, another DeviceID claimed", &victim, creds, parent.Certificate.Subject.CommonName)
+
+	f.srv.Certificate = func(context.Context, []*x509.Certificate) (*Identity, error) {
+		return &Identity{Name: "bound", DeviceID: "BOUND-1"}, nil
+	}
+	bound := *testDevice
+	bound.DeviceID = "BOUND-1"
+	check("certificate, bound DeviceID", &bound, creds, "BOUND-1")
+
+	f.srv.AuthPolicy = OnPremise
+	check("OnPremise", &victim, Credentials{Username: "u", Password: "secret"}, victim.DeviceID)
+}
+
 // TestFederatedDeviceBinding: a token issued to one device (the check
 // sets Identity.DeviceID) does not enroll another.
 func TestFederatedDeviceBinding(t *testing.T) {
