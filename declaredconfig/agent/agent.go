@@ -2,6 +2,7 @@ package agent
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -199,6 +200,16 @@ type heldEvent struct {
 // applied stay recorded, so Unenroll removes them, and its last result
 // stays. A new version that passes the checks (Replace) replaces it and is
 // applied as any; Delete drops it, its settings staying, as any document's.
+// So is a stored document beyond Config.Limits (lowered since it was
+// accepted): kept in 62, its EventError's Err matching
+// declaredconfig.ErrLimit.
+//
+// The other bounds are not checked on load: every stored document is
+// loaded, beyond MaxDocuments or MaxSummaryBytes too (Adds are answered
+// 420 until there is room again); a document with more settings than
+// MaxSettings is kept and refreshed as applied, and goes to 62 with an
+// EventError only when it is to be applied again (pending, unabandoned,
+// new instance data), as its plan is then refused.
 func New(ctx context.Context, cfg Config) (*Agent, error) {
 	if cfg.Surface == nil {
 		return nil, errorf("%w: Config.Surface is required", ErrConfig)
@@ -285,19 +296,43 @@ func infraError(h declaredconfig.Host) declaredconfig.State {
 // the document u names, which no build accepts (the store is damaged);
 // refused when it reads and the arrival checks refuse it (an older build
 // accepted it: New).
+//
+// A document beyond Config.Limits (lowered since it was accepted) is read
+// under limits as large as its text, which bound nothing the text does
+// not (the Store is the agent's own), and refused with the LimitError:
+// kept in 62, as one the checks refuse, so that lowering the limits does
+// not stop the agent from starting on a device that holds one.
 func (a *Agent) loadDocument(u declaredconfig.URI, text string) (d *declaredconfig.Document, refused, err error) {
 	d = &declaredconfig.Document{}
 	if err := declaredconfig.UnmarshalLimits([]byte(text), d, a.cfg.Limits); err != nil {
-		return nil, nil, err
+		if !errors.Is(err, declaredconfig.ErrLimit) {
+			return nil, nil, err
+		}
+		refused = errorf("the document is beyond Config.Limits: %w", err)
+		*d = declaredconfig.Document{}
+		if err := declaredconfig.UnmarshalLimits([]byte(text), d, textLimits(len(text))); err != nil {
+			return nil, nil, err
+		}
 	}
 	if !declaredconfig.EqualDocID(d.ID, u.DocID) || !strings.EqualFold(d.Context, u.Scope.String()) || d.Checksum == "" {
 		return nil, nil, errorf("the document's id %s, context %s and checksum %s do not name the document %s",
 			quote(d.ID), quote(d.Context), quote(d.Checksum), u)
 	}
+	if refused != nil {
+		return d, refused, nil
+	}
 	if _, err := a.checkDocument(u, d); err != nil {
 		return d, err, nil
 	}
 	return d, nil, nil
+}
+
+// textLimits returns limits that no text of n bytes exceeds: every
+// element, attribute, token, nesting level and namespace declaration
+// takes at least one byte of it.
+func textLimits(n int) declaredconfig.Limits {
+	m := n + 1
+	return declaredconfig.Limits{MaxBytes: int64(m), MaxDepth: m, MaxAttrs: m, MaxTokenBytes: m, MaxElements: m, MaxNamespaces: m}
 }
 
 // refusedDoc returns why the arrival checks refuse the stored document of

@@ -98,7 +98,8 @@
 // sync, rename), removes what a crash in a Save left, and refuses a torn
 // or altered file (ErrCorrupt) instead of applying it; a stored document
 // that does not read is ErrCorrupt too, one that reads and fails today's
-// checks is not (ConfigInfraError, above). Time comes from a
+// checks, or is beyond Config.Limits lowered since, is not
+// (ConfigInfraError, above). Time comes from a
 // [Clock], so that tests move it by hand. A save of the worker's that
 // fails is tried again after 1 minute, then twice the wait before, at
 // most RefreshInterval ([Agent.Run]): meanwhile the documents of an
