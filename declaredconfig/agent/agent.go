@@ -52,7 +52,8 @@ type Config struct {
 	// or that of a command or a refresh made meanwhile, before that
 	// command's events; the events of a refresh whose save failed with
 	// the first save that succeeds after it, the worker's next try or a
-	// command's, while an EventError tells each failure at once; beyond
+	// command's, while an EventError tells the failure at once (once
+	// while the store fails alike: see Run); beyond
 	// 1000 such events held, the rest are dropped and counted in an
 	// EventError): an EventAccepted comes before the EventApplied of
 	// its document, an EventApplied before the EventDeleted of a Delete
@@ -167,6 +168,10 @@ type Agent struct {
 	// failed, from retryAt: 0 after a save that succeeded. Under mu.
 	retryWait time.Duration
 	retryAt   time.Time
+	// saveErr is the text of the error of the last save of the worker's
+	// that failed, "" after a save that succeeded: a failure is told
+	// only when its text differs (failedSave). Under mu.
+	saveErr string
 }
 
 // maxHeldEvents bounds the events of refreshes held while the store
@@ -576,18 +581,23 @@ func (a *Agent) save(ctx context.Context, old *Snapshot) error {
 	return nil
 }
 
-// failedSave records that a save of the worker's work failed at now and
-// returns the wait before the worker tries again: firstRetryWait after a
-// save that succeeded, then twice the last wait, at most the refresh
-// interval; a.mu held.
-func (a *Agent) failedSave(now time.Time) time.Duration {
+// failedSave records that a save of the worker's work failed at now with
+// err and returns the wait before the worker tries again:
+// firstRetryWait after a save that succeeded, then twice the last wait,
+// at most the refresh interval; and whether to tell the failure: the
+// first since a save succeeded, or one whose error's text differs from
+// the last one's (a store that fails for good is told once, not at every
+// try). a.mu held.
+func (a *Agent) failedSave(now time.Time, err error) (wait time.Duration, tell bool) {
 	w := firstRetryWait
 	if a.retryWait > 0 {
 		w = 2 * a.retryWait
 	}
 	a.retryWait = min(w, a.interval())
 	a.retryAt = now.Add(a.retryWait)
-	return a.retryWait
+	tell = err.Error() != a.saveErr
+	a.saveErr = err.Error()
+	return a.retryWait, tell
 }
 
 // retryIn returns how long before the worker tries again a save that
@@ -717,6 +727,7 @@ func (a *Agent) saved() {
 	a.asks = nil
 	a.dirty = false
 	a.retryWait = 0
+	a.saveErr = ""
 }
 
 // unhold takes the events of batch n out of a.unsaved, queueing them

@@ -56,7 +56,9 @@
 //     longer has, a node the Surface refuses to set) turns the document
 //     into ConfigCompletedError (61) with a new result, whose failing
 //     settings carry their status, and so a new result_checksum; the agent
-//     asks for a session through Config.RequestSession;
+//     asks for a session through Config.RequestSession and tells it as an
+//     [EventDrifted], once: a refresh that finds the setting failing with
+//     the same status tells nothing, as nothing changed;
 //   - a node the Surface fails to read is not drift: nothing changes, an
 //     [EventError] tells of it and the next refresh reads it again.
 //

@@ -21,6 +21,8 @@ const (
 	EventRepaired
 	// EventDrifted: a refresh found drift it could not repair; the
 	// document is now ConfigCompletedError with a new result_checksum.
+	// Told when the setting's status changes, not at every refresh that
+	// finds it failing alike.
 	EventDrifted
 	// EventRecovered: a refresh found a failed document whole again.
 	EventRecovered

@@ -21,8 +21,9 @@ import (
 //     agent no longer has: status 404; the Surface refuses the set: its
 //     status): the document becomes ConfigCompletedError (61) with a new
 //     result whose failing settings carry their status, so a new
-//     result_checksum; an EventDrifted tells of each setting and
-//     RequestSession is called;
+//     result_checksum; an EventDrifted tells of each setting whose status
+//     changed (a setting still failing with the status it had is not told
+//     again) and RequestSession is called;
 //   - a failed document whose settings all hold again goes back to 60
 //     (EventRecovered) and RequestSession is called;
 //   - a setting the Surface fails to read (Get returns an error) is not
@@ -41,8 +42,8 @@ import (
 // before, and the next refresh finds the drift again): its events and
 // session request are held and told once a save succeeds (the worker
 // tries again after a growing wait: Run; a command's save keeps it too),
-// and an EventError tells the failure at once. Refresh returns the
-// error.
+// and an EventError tells the failure at once, unless the worker's last
+// save failed with the same error (see Run). Refresh returns the error.
 func (a *Agent) Refresh(ctx context.Context) error {
 	var n notes
 	defer a.flush(&n)
@@ -77,9 +78,10 @@ func (a *Agent) Refresh(ctx context.Context) error {
 		// The outcome stays, ahead of the store; what it tells waits
 		// for a save.
 		a.holdRefresh(&n)
-		wait := a.failedSave(now)
-		n.events = append(n.events, Event{Time: now, Kind: EventError, Err: err,
-			Detail: "the refresh's outcome is not saved: kept, its events told once saved; the worker tries again in " + wait.String()})
+		if wait, tell := a.failedSave(now, err); tell {
+			n.events = append(n.events, Event{Time: now, Kind: EventError, Err: err,
+				Detail: "the refresh's outcome is not saved: kept, its events told once saved; the worker tries again in " + wait.String()})
+		}
 		return err
 	}
 	return nil
@@ -154,16 +156,24 @@ func (a *Agent) check(ctx context.Context, j *refreshJob) {
 		if ok {
 			was = "was " + quote(v)
 		}
+		// Drift that cannot be repaired is told when the setting's
+		// status changes (so its result does): not again at every
+		// refresh that finds it still failing the same way.
+		prev := s.Status
 		if !s.known() {
 			s.Status = int(syncml.StatusNotFound)
-			j.events = append(j.events, Event{Time: now, Kind: EventDrifted, DocID: j.doc.ID, URI: s.URI,
-				Detail: was + "; its value came from instance data the agent no longer has"})
+			if s.Status != prev {
+				j.events = append(j.events, Event{Time: now, Kind: EventDrifted, DocID: j.doc.ID, URI: s.URI,
+					Detail: was + "; its value came from instance data the agent no longer has"})
+			}
 			continue
 		}
 		if err := a.surfaceSet(ctx, s.URI, s.Value); err != nil {
 			s.Status = int(statusOf(err))
-			j.events = append(j.events, Event{Time: now, Kind: EventDrifted, DocID: j.doc.ID, URI: s.URI,
-				Detail: was + "; setting it again failed", Err: err})
+			if s.Status != prev {
+				j.events = append(j.events, Event{Time: now, Kind: EventDrifted, DocID: j.doc.ID, URI: s.URI,
+					Detail: was + "; setting it again failed", Err: err})
+			}
 			continue
 		}
 		if s.Status == int(syncml.StatusOK) {

@@ -21,7 +21,8 @@ import (
 // document of the batch is pending again in memory too (ConfigRequest,
 // as the store has it), the batch's events and session request are
 // dropped with the outcome they tell, and an EventError names the
-// documents; the worker (Run) applies them again, and saves, after a
+// documents (unless the worker's last save failed with the same error:
+// see Run); the worker (Run) applies them again, and saves, after a
 // wait that grows while the store keeps failing. Events and
 // RequestSession are told after the save.
 //
@@ -60,7 +61,12 @@ func (a *Agent) ApplyPending(ctx context.Context) error {
 		}
 		a.unhold(&n, false)
 		now := a.cfg.Clock.Now()
-		wait := a.failedSave(now)
+		serr = errorf("save state: %w", serr) // as Refresh's, for failedSave
+		wait, tell := a.failedSave(now, serr)
+		n = notes{}
+		if !tell {
+			return serr
+		}
 		detail := "the state is not saved"
 		if len(ids) > 0 {
 			more := ""
@@ -72,9 +78,9 @@ func (a *Agent) ApplyPending(ctx context.Context) error {
 		if a.dirty {
 			detail += "; a refresh's outcome waits for a save, with its events"
 		}
-		n = notes{events: []Event{{Time: now, Kind: EventError, Err: serr,
-			Detail: detail + "; the worker tries again in " + wait.String()}}}
-		return errorf("save state: %w", serr)
+		n.events = []Event{{Time: now, Kind: EventError, Err: serr,
+			Detail: detail + "; the worker tries again in " + wait.String()}}
+		return serr
 	}
 	a.saved()
 	return err
@@ -156,8 +162,12 @@ func (a *Agent) applyNext(ctx context.Context, n *notes, befores *[]pendingRecor
 // an EventError and tried again (ApplyPending) after a wait that grows
 // while the store keeps failing: 1 minute, then twice the wait before, at
 // most RefreshInterval, by the agent's Clock; a save that succeeds,
-// whoever makes it (a command's wakes the worker), ends the waits. The
-// refresh keeps its own time meanwhile.
+// whoever makes it (a command's wakes the worker), ends the waits. Each
+// try applies the documents of the batch again (they are pending, as the
+// store has them). A store that fails for good is told once: a try that
+// fails with the error of the last one is not told again; one whose error
+// differs is, and so is the first failure after a save that succeeded.
+// The refresh keeps its own time meanwhile.
 func (a *Agent) Run(ctx context.Context) error {
 	a.mu.Lock()
 	last, err := time.Parse(timeFormat, a.st.LastRefresh)

@@ -1,0 +1,104 @@
+package agent_test
+
+import (
+	"context"
+	"slices"
+	"sync/atomic"
+	"testing"
+
+	"github.com/windc-go/windc/declaredconfig"
+	"github.com/windc-go/windc/declaredconfig/agent"
+)
+
+// TestStoreFailureToldOnce: a Store that fails for good makes the worker
+// try again and again (ApplyPending, Refresh); the failure is told once,
+// as an EventError, and again only when its error changes or after a
+// save that succeeded, not at every try. Before, every try told one.
+func TestStoreFailureToldOnce(t *testing.T) {
+	ctx := context.Background()
+	st := &failNStore{}
+	var rec recorder
+	a := newAgent(t, agent.Config{Store: st, OnEvent: rec.event})
+	if c, _ := serve(t, a, "Add", docURI(declaredconfig.Device, vpnID), text(t, vpnDoc("A1"))); c != 200 {
+		t.Fatalf("Add %d", c)
+	}
+	rec.take()
+	st.set(-1)
+	step := func(what string, f func(context.Context) error, want ...string) {
+		t.Helper()
+		if err := f(ctx); err == nil {
+			t.Fatalf("%s: no error from a store that fails", what)
+		}
+		if kinds, _ := rec.take(); !slices.Equal(kinds, want) {
+			t.Errorf("%s told %q, want %q", what, kinds, want)
+		}
+	}
+	step("the first failed apply", a.ApplyPending, "Error")
+	step("the second", a.ApplyPending)
+	step("a refresh failing alike", a.Refresh)
+	step("the third apply", a.ApplyPending)
+	st.mu.Lock()
+	st.msg = "read-only file system"
+	st.mu.Unlock()
+	step("an apply failing otherwise", a.ApplyPending, "Error")
+	step("the next", a.ApplyPending)
+	st.set(0)
+	if err := a.ApplyPending(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if kinds, _ := rec.take(); !slices.Equal(kinds, []string{"Refreshed", "Applied"}) {
+		t.Errorf("the save told %q, want the held Refreshed and Applied", kinds)
+	}
+	st.set(-1)
+	step("a refresh failing after a save", a.Refresh, "Error")
+}
+
+// TestDriftToldOnChange: drift a refresh cannot repair is told
+// (EventDrifted) when the setting's status changes, the result with it,
+// not again by every refresh that finds it failing alike; a new failure
+// (another status) is told, and the recovery.
+func TestDriftToldOnChange(t *testing.T) {
+	ctx := context.Background()
+	var refuse atomic.Int32 // the error the Surface gives for a Set of node: index in errs
+	errs := []error{nil, agent.ErrNotAllowed, agent.ErrNotFound}
+	node := "./Device/Vendor/MSFT/VPNv2/Contoso/RememberCredentials"
+	surface := &agent.MemorySurface{Refuse: func(op, uri string) error {
+		if uri == node && op == "Set" {
+			return errs[refuse.Load()]
+		}
+		return nil
+	}}
+	var rec recorder
+	a := newAgent(t, agent.Config{Surface: surface, OnEvent: rec.event})
+	if c, _ := serve(t, a, "Add", docURI(declaredconfig.Device, vpnID), text(t, vpnDoc("A1"))); c != 200 {
+		t.Fatalf("Add %d", c)
+	}
+	if err := a.ApplyPending(ctx); err != nil {
+		t.Fatal(err)
+	}
+	rec.take()
+	refresh := func(what string, want ...string) {
+		t.Helper()
+		if err := a.Refresh(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if kinds, _ := rec.take(); !slices.Equal(kinds, want) {
+			t.Errorf("%s told %q, want %q", what, kinds, want)
+		}
+	}
+	if err := surface.Set(ctx, node, "true"); err != nil {
+		t.Fatal(err)
+	}
+	refuse.Store(1)
+	refresh("the refresh that finds the drift", "Drifted", "Refreshed")
+	refresh("the next", "Refreshed")
+	refresh("and the next", "Refreshed")
+	refuse.Store(2)
+	refresh("a refresh whose set fails otherwise (404)", "Drifted", "Refreshed")
+	refresh("the next", "Refreshed")
+	refuse.Store(0)
+	refresh("the refresh that repairs it", "Recovered", "Refreshed")
+	if e := entry(a, vpnID); e.State != "60" {
+		t.Errorf("state %s, want 60", e.State)
+	}
+}
