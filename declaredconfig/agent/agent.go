@@ -67,7 +67,9 @@ type Config struct {
 	// KeepInstanceData keeps the instance data of a bulk template after
 	// it was applied. By default it is dropped, as Windows does not keep
 	// secrets such as PFX passwords: a setting made from it that drifts
-	// cannot be repaired until the server sends the instance data again.
+	// cannot be repaired until the server sends the instance data again,
+	// and an inventory that names its node does not read it back (the
+	// setting is reported 405, with no value).
 	KeepInstanceData bool
 	// Limits bound the reading of each document and instance blob; zero
 	// fields take declaredconfig's defaults.

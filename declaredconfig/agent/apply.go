@@ -342,6 +342,9 @@ type applyJob struct {
 	secret    []bool // steps[i].Value came from instance data
 	lose      []bool // steps[i] is another document's node
 	inventory bool
+	// forgotten[i]: an inventory's steps[i] names a node whose value came
+	// from instance data the agent dropped; it is not read back.
+	forgotten []bool
 	events    []Event // Surface calls that timed out, told with the outcome
 }
 
@@ -379,12 +382,38 @@ func (a *Agent) prepare(i int, n *notes) (*applyJob, error) {
 	}
 	j := &applyJob{uri: u, doc: d, text: rec.Document, instance: rec.InstanceData,
 		steps: steps, secret: secret, lose: make([]bool, len(steps)), inventory: u.Host == declaredconfig.Inventory}
+	if j.inventory {
+		// An inventory reads nodes and sets none: no conflicts.
+		dropped := a.droppedNodes()
+		j.forgotten = make([]bool, len(steps))
+		for k := range steps {
+			j.forgotten[k] = dropped[nodeKey(steps[k].URI)]
+		}
+		return j, nil
+	}
 	claims := a.claims()
 	for k := range steps {
 		ck := nodeKey(steps[k].URI)
 		j.lose[k] = a.loses(claims, i, ck, steps[k].Hash)
 	}
 	return j, nil
+}
+
+// droppedNodes returns the nodes (nodeKey) of the settings whose value
+// came from instance data the agent dropped (only its hash is kept), of
+// every document it holds: an inventory must not read back (into its
+// result, which the store keeps and the server gets) a secret, such as a
+// PFX password, the agent chose not to keep. a.mu held.
+func (a *Agent) droppedNodes() map[string]bool {
+	out := map[string]bool{}
+	for _, r := range a.st.Documents {
+		for k := range r.Settings {
+			if s := &r.Settings[k]; !s.Missing && !s.Invalid && !s.known() {
+				out[nodeKey(s.URI)] = true
+			}
+		}
+	}
+	return out
 }
 
 // execute makes the job's settings through the Surface (without the lock).
@@ -396,6 +425,8 @@ func (a *Agent) execute(ctx context.Context, j *applyJob) error {
 		s := &j.steps[k]
 		var st syncml.StatusCode
 		switch {
+		case j.inventory && j.forgotten[k]:
+			st = syncml.StatusCommandNotAllowed
 		case j.inventory:
 			v, ok, err := a.surfaceGet(ctx, s.URI)
 			st = statusOf(err)

@@ -36,7 +36,9 @@
 // Results node gives each setting's status (200; 404 for a node the
 // Surface does not have or instance data that is missing; 400 for
 // instance data that would put more or less than one node name where a
-// path has a variable, or make two instances name one node; 405 for a node the Surface refuses; 409 for a
+// path has a variable, or make two instances name one node; 405 for a node the Surface refuses, and for
+// an inventory's node whose value came from instance data the agent
+// dropped (Config.KeepInstanceData), which it does not read back; 409 for a
 // conflict; 500 otherwise) and state. Its
 // result_checksum is the SHA-256 of the result without result_checksum and
 // result_timestamp, so it changes exactly when the outcome changes, and
