@@ -82,12 +82,15 @@ func (a *Agent) plan(rec *DocumentRecord, d *declaredconfig.Document, host decla
 	}
 	group := 0
 	nodes := map[string]bool{} // the nodes of the settings so far
-	add := func(s SettingRecord, fromData bool) {
+	// add appends s; k is its node (nodeKey) when known, "" to read it.
+	add := func(s SettingRecord, fromData bool, k string) {
 		if !s.Missing && !s.Invalid {
 			// Two instances of a bulk template that name one node:
 			// the first sets it, the others fail (checkDocument
 			// refuses a document that names a node twice itself).
-			k := nodeKey(s.URI)
+			if k == "" {
+				k = nodeKey(s.URI)
+			}
 			s.Invalid = nodes[k]
 			nodes[k] = true
 		}
@@ -110,8 +113,9 @@ func (a *Agent) plan(rec *DocumentRecord, d *declaredconfig.Document, host decla
 					path, m1, bad := fill(s.Path, vars, true)
 					value, m2, _ := fill(s.Value, vars, false)
 					uri := SettingURI(d.Context, c.Name, path)
+					k, err := settingNode(uri, d.Context) // its nodeKey when it is one
 					add(SettingRecord{CSP: c.Name, Path: path, Type: s.Type, URI: uri,
-						Value: value, Missing: m1 || m2, Invalid: bad || !settingOK(uri, d.Context)}, value != s.Value)
+						Value: value, Missing: m1 || m2, Invalid: bad || err != nil}, value != s.Value, k)
 				}
 				group++
 			}
@@ -127,7 +131,7 @@ func (a *Agent) plan(rec *DocumentRecord, d *declaredconfig.Document, host decla
 				for _, p := range x.Values {
 					value, m, _ := fill(p.Value, vars, false)
 					add(SettingRecord{DSC: i + 1, DSCKeys: keys, Path: p.Name, URI: DSCURI(&x, p.Name), Value: value,
-						Missing: missing || m}, value != p.Value)
+						Missing: missing || m}, value != p.Value, "")
 				}
 				group++
 			}
@@ -136,25 +140,18 @@ func (a *Agent) plan(rec *DocumentRecord, d *declaredconfig.Document, host decla
 	}
 	for _, c := range d.CSPs {
 		for _, s := range c.Settings {
-			add(SettingRecord{CSP: c.Name, Path: s.Path, Type: s.Type, URI: SettingURI(d.Context, c.Name, s.Path), Value: s.Value}, false)
+			add(SettingRecord{CSP: c.Name, Path: s.Path, Type: s.Type, URI: SettingURI(d.Context, c.Name, s.Path), Value: s.Value}, false, "")
 		}
 		group++
 	}
 	for i := range d.DSCs {
 		x := &d.DSCs[i]
 		for _, p := range x.Values {
-			add(SettingRecord{DSC: i + 1, Path: p.Name, URI: DSCURI(x, p.Name), Value: p.Value}, false)
+			add(SettingRecord{DSC: i + 1, Path: p.Name, URI: DSCURI(x, p.Name), Value: p.Value}, false, "")
 		}
 		group++
 	}
 	return steps, secret, false, nil
-}
-
-// settingOK reports whether uri is a node a setting of a document of
-// the context may name (settingNode).
-func settingOK(uri, context string) bool {
-	_, err := settingNode(uri, context)
-	return err == nil
 }
 
 // settingCount returns how many settings plan makes of d with blob.

@@ -2,6 +2,7 @@ package agent_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/windc-go/windc/declaredconfig"
@@ -125,6 +126,32 @@ func BenchmarkApplyMany(b *testing.B) {
 			if r := a.ServeCommand(ctx, &session.Request{Command: c}); r.Code != 0 && r.Code != 200 {
 				b.Fatal(r.Code)
 			}
+		}
+		if err := a.ApplyPending(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkApplyBulk measures applying the bulk template bulkDoc with
+// 500 instances (1000 settings), as a certificate rollout sends it.
+func BenchmarkApplyBulk(b *testing.B) {
+	ctx := context.Background()
+	var pairs [][2]string
+	for i := range 500 {
+		pairs = append(pairs, [2]string{fmt.Sprintf("%040X", i), "pw"})
+	}
+	tmpl := declaredconfig.DocumentURI(declaredconfig.Device, declaredconfig.BulkTemplate, bulkID).String()
+	vars := declaredconfig.BulkVariablesURI(declaredconfig.Device, bulkID).String()
+	doc, data := text(b, bulkDoc()), text(b, blob(pairs...))
+	b.ReportAllocs()
+	for b.Loop() {
+		a := newAgent(b, agent.Config{})
+		if c, _ := serve(b, a, "Add", tmpl, doc); c != 200 {
+			b.Fatal(c)
+		}
+		if c, _ := serve(b, a, "Replace", vars, data); c != 200 {
+			b.Fatal(c)
 		}
 		if err := a.ApplyPending(ctx); err != nil {
 			b.Fatal(err)

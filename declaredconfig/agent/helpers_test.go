@@ -97,7 +97,7 @@ func blob(pairs ...[2]string) *declaredconfig.InstanceBlob {
 	return ib
 }
 
-func text(t *testing.T, v interface{ MarshalText() ([]byte, error) }) string {
+func text(t testing.TB, v interface{ MarshalText() ([]byte, error) }) string {
 	t.Helper()
 	b, err := v.MarshalText()
 	if err != nil {
@@ -106,7 +106,7 @@ func text(t *testing.T, v interface{ MarshalText() ([]byte, error) }) string {
 	return string(b)
 }
 
-func newAgent(t *testing.T, cfg agent.Config) *agent.Agent {
+func newAgent(t testing.TB, cfg agent.Config) *agent.Agent {
 	t.Helper()
 	if cfg.Surface == nil {
 		cfg.Surface = &agent.MemorySurface{}
@@ -123,7 +123,7 @@ func newAgent(t *testing.T, cfg agent.Config) *agent.Agent {
 
 // serve hands one command with one item to a and returns its code and the
 // Data of its Results item ("" when none).
-func serve(t *testing.T, a *agent.Agent, verb, uri, data string) (syncml.StatusCode, string) {
+func serve(t testing.TB, a *agent.Agent, verb, uri, data string) (syncml.StatusCode, string) {
 	t.Helper()
 	it := syncml.Item{Target: &syncml.Location{LocURI: uri}}
 	if data != "" {
