@@ -131,11 +131,12 @@ type Agent struct {
 	mu   sync.Mutex
 	st   *Snapshot
 	docs map[string]*declaredconfig.Document // parsed documents, by record key
-	// legacy holds, by their parsed document, the records loaded from the
-	// store whose document the arrival checks refuse (an older build
-	// accepted it), with why: kept in ConfigInfraError, never applied or
-	// refreshed (see New). Under mu.
-	legacy map[*declaredconfig.Document]error
+	// legacy holds, by record key as docs, why the arrival checks refuse
+	// the document docs holds for the key, for the records loaded from
+	// the store whose document they refuse (an older build accepted it):
+	// kept in ConfigInfraError, never applied or refreshed (see New).
+	// Whatever replaces or drops docs[k] drops legacy[k]. Under mu.
+	legacy map[string]error
 	wake   chan struct{}
 	uris   map[string]declaredconfig.URI // parse's memory
 	// entryLens and emptyAlert are entryLen's memory.
@@ -237,7 +238,7 @@ func New(ctx context.Context, cfg Config) (*Agent, error) {
 		cfg.MaxSummaryBytes = DefaultMaxSummaryBytes
 	}
 	a := &Agent{cfg: cfg, docs: map[string]*declaredconfig.Document{}, wake: make(chan struct{}, 1),
-		uris: map[string]declaredconfig.URI{}, entryLens: map[string]int{}, legacy: map[*declaredconfig.Document]error{}}
+		uris: map[string]declaredconfig.URI{}, entryLens: map[string]int{}, legacy: map[string]error{}}
 	st, err := cfg.Store.Load(ctx)
 	if err != nil {
 		return nil, errorf("New: %w", err)
@@ -275,7 +276,7 @@ func New(ctx context.Context, cfg Config) (*Agent, error) {
 		a.docs[key(u)] = d
 		switch {
 		case refused != nil:
-			a.legacy[d] = refused
+			a.legacy[key(u)] = refused
 			r.State, r.Pending = infraError(u.Host), false
 			a.told = append(a.told, Event{Time: cfg.Clock.Now(), Kind: EventError, DocID: d.ID, URI: r.URI, State: stateText(r.State),
 				Detail: "a stored document the checks now refuse: kept, no longer applied", Err: refused})
@@ -352,7 +353,7 @@ func (a *Agent) refusedDoc(uri string) error {
 	if err != nil {
 		return nil
 	}
-	return a.legacy[a.docs[key(u)]]
+	return a.legacy[key(u)]
 }
 
 // Register routes the DeclaredConfiguration subtrees of both scopes
@@ -643,7 +644,7 @@ func (a *Agent) holdRefresh(n *notes) {
 func (a *Agent) restore(old *Snapshot) {
 	a.st = old
 	docs := map[string]*declaredconfig.Document{}
-	legacy := map[*declaredconfig.Document]error{}
+	legacy := map[string]error{}
 	for _, r := range old.Documents {
 		u, err := declaredconfig.ParseURI(r.URI)
 		if err != nil {
@@ -651,14 +652,14 @@ func (a *Agent) restore(old *Snapshot) {
 		}
 		k := key(u)
 		d := a.docs[k]
-		refused := a.legacy[d]
+		refused := a.legacy[k]
 		if d == nil || !r.holds(d) {
 			if d, refused, err = a.loadDocument(u, r.Document); err != nil {
 				continue
 			}
 		}
 		if refused != nil {
-			legacy[d] = refused
+			legacy[k] = refused
 		}
 		docs[k] = d
 	}

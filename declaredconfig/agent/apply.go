@@ -359,7 +359,7 @@ func (a *Agent) prepare(i int, n *notes) (*applyJob, error) {
 	if d == nil {
 		return nil, errorf("apply %s: the document does not read", rec.URI)
 	}
-	if err := a.legacy[d]; err != nil {
+	if err := a.legacy[key(u)]; err != nil {
 		return nil, errorf("apply %s: a stored document the checks now refuse is not applied: %w", rec.URI, err)
 	}
 	steps, secret, waiting, err := a.plan(rec, d, u.Host)

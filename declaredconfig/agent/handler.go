@@ -176,7 +176,7 @@ func (a *Agent) item(cmd syncml.Command, it syncml.Item, n *notes) (syncml.Statu
 			return syncml.StatusOK, result(rec.Document, "chr"), false
 		}
 		a.st.Documents = append(a.st.Documents[:i], a.st.Documents[i+1:]...)
-		delete(a.legacy, a.docs[key(u)])
+		delete(a.legacy, key(u))
 		delete(a.docs, key(u))
 		n.event(Event{Time: a.cfg.Clock.Now(), Kind: EventDeleted, DocID: docID, URI: target, Detail: "its settings stay"})
 		return syncml.StatusOK, nil, true
@@ -294,7 +294,7 @@ func (a *Agent) put(u declaredconfig.URI, target string, data *syncml.Data, text
 	} else {
 		a.st.Documents = append(a.st.Documents, rec)
 	}
-	delete(a.legacy, a.docs[key(u)]) // a version the checks refuse, replaced
+	delete(a.legacy, key(u)) // a version the checks refuse, replaced
 	a.docs[key(u)] = d
 	n.event(Event{Time: a.cfg.Clock.Now(), Kind: EventAccepted, DocID: d.ID, URI: target, State: stateText(rec.State),
 		Detail: "version " + d.Checksum + ", " + d.Scenario})

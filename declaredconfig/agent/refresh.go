@@ -108,7 +108,7 @@ func (a *Agent) refreshJobFor(i int, claims map[string][]claim) *refreshJob {
 		return nil
 	}
 	d := a.doc(u)
-	if d == nil || a.legacy[d] != nil {
+	if d == nil || a.legacy[key(u)] != nil {
 		return nil
 	}
 	j := &refreshJob{uri: u, doc: d, text: rec.Document,
