@@ -28,9 +28,8 @@ func TestInstanceVariableTwice(t *testing.T) {
 	}
 }
 
-// TestInstanceManyVariables checks the same with more variables than
-// the short lists are compared by: the duplicate among 20 is found, and
-// 20 distinct variables are taken.
+// TestInstanceManyVariables checks the same with many variables: the
+// duplicate among 20 is found, and 20 distinct variables are taken.
 func TestInstanceManyVariables(t *testing.T) {
 	a := newAgent(t, agent.Config{})
 	if c, _ := serve(t, a, "Add", declaredconfig.DocumentURI(declaredconfig.Device, declaredconfig.BulkTemplate, bulkID).String(), text(t, bulkDoc())); c != 200 {
