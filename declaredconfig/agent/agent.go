@@ -171,6 +171,11 @@ type Agent struct {
 	// failed, from retryAt: 0 after a save that succeeded. Under mu.
 	retryWait time.Duration
 	retryAt   time.Time
+	// readErrs holds, by record key and setting URI (joined by NUL), the
+	// text of the error of the last refresh's read of a setting that
+	// failed: a read failure is told when it is not there or differs.
+	// Each refresh makes it anew (reads that work drop out). Under mu.
+	readErrs map[string]string
 	// saveErr is the text of the error of the last save of the worker's
 	// that failed, "" after a save that succeeded: a failure is told
 	// only when its text differs (failedSave). Under mu.

@@ -62,7 +62,8 @@
 //     [EventDrifted], once: a refresh that finds the setting failing with
 //     the same status tells nothing, as nothing changed;
 //   - a node the Surface fails to read is not drift: nothing changes, an
-//     [EventError] tells of it and the next refresh reads it again.
+//     [EventError] tells of it (once while it fails alike) and the next
+//     refresh reads it again.
 //
 // A server reads exactly that: the summary's checksum is the version it
 // declared, the state is 61, the result_checksum differs from the one it

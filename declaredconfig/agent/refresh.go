@@ -32,10 +32,11 @@ import (
 //     state and result (the CSP's ConfigInfraError, 62, is a permanent
 //     state, not one for a read that may work next time); an EventError
 //     tells of it, no session is asked for, and the next refresh reads
-//     it again.
+//     it again (a read that fails as it did at the last refresh is not
+//     told again).
 //
-// A refresh that finds the same failure again changes nothing and asks for
-// nothing.
+// A refresh that finds the same failure again changes nothing, asks for
+// nothing and tells nothing of it (its EventRefreshed only).
 //
 // When the Store fails to save the outcome, it is kept all the same (the
 // summary tells it; a restart before a save starts from the state saved
@@ -68,9 +69,11 @@ func (a *Agent) Refresh(ctx context.Context) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	defer a.queue(&n)
+	reads := map[string]string{}
 	for _, j := range jobs {
-		a.commitRefresh(j, &n)
+		a.commitRefresh(j, &n, reads)
 	}
+	a.readErrs = reads
 	now := a.cfg.Clock.Now()
 	a.st.LastRefresh = now.UTC().Format(timeFormat)
 	n.event(Event{Time: now, Kind: EventRefreshed})
@@ -186,8 +189,10 @@ func (a *Agent) check(ctx context.Context, j *refreshJob) {
 
 // commitRefresh records the outcome of a check in its record, if the
 // record is still as the check found it (the same document, the same
-// settings, not pending or abandoned meanwhile).
-func (a *Agent) commitRefresh(j *refreshJob, n *notes) {
+// settings, not pending or abandoned meanwhile). The reads that failed go
+// to reads; one is told only when the last refresh's read of the setting
+// did not fail alike (a.readErrs).
+func (a *Agent) commitRefresh(j *refreshJob, n *notes, reads map[string]string) {
 	i := a.find(j.uri)
 	if i < 0 {
 		return
@@ -207,8 +212,15 @@ func (a *Agent) commitRefresh(j *refreshJob, n *notes) {
 	}
 	a.conclude(rec, j.doc, j.uri.Host)
 	for _, e := range j.events {
-		if e.Kind == EventDrifted {
+		switch e.Kind {
+		case EventDrifted:
 			e.State = stateText(rec.State)
+		case EventError: // a read that failed
+			k, text := key(j.uri)+"\x00"+e.URI, e.Err.Error()
+			reads[k] = text
+			if a.readErrs[k] == text {
+				continue
+			}
 		}
 		n.event(e)
 	}

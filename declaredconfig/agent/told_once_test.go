@@ -2,6 +2,7 @@ package agent_test
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"sync/atomic"
 	"testing"
@@ -101,4 +102,57 @@ func TestDriftToldOnChange(t *testing.T) {
 	if e := entry(a, vpnID); e.State != "60" {
 		t.Errorf("state %s, want 60", e.State)
 	}
+}
+
+// readErrSurface is a MemorySurface whose Get of node fails with err
+// while err is set.
+type readErrSurface struct {
+	agent.MemorySurface
+	node string
+	err  atomic.Pointer[string]
+}
+
+func (s *readErrSurface) Get(ctx context.Context, uri string) (string, bool, error) {
+	if p := s.err.Load(); p != nil && uri == s.node {
+		return "", false, errors.New(*p)
+	}
+	return s.MemorySurface.Get(ctx, uri)
+}
+
+// TestReadErrorToldOnChange: a setting the Surface fails to read is told
+// (EventError) when the read starts failing and when its error changes,
+// not by every refresh that finds it failing alike; after a read that
+// works, a new failure is told again. Before, every refresh told one.
+func TestReadErrorToldOnChange(t *testing.T) {
+	ctx := context.Background()
+	surface := &readErrSurface{node: goodNode}
+	var rec recorder
+	a := newAgent(t, agent.Config{Surface: surface, OnEvent: rec.event})
+	if c, _ := serve(t, a, "Add", docURI(declaredconfig.Device, vpnID), text(t, vpnDoc("A1"))); c != 200 {
+		t.Fatalf("Add %d", c)
+	}
+	if err := a.ApplyPending(ctx); err != nil {
+		t.Fatal(err)
+	}
+	rec.take()
+	refresh := func(what, fail string, want ...string) {
+		t.Helper()
+		if fail == "" {
+			surface.err.Store(nil)
+		} else {
+			surface.err.Store(&fail)
+		}
+		if err := a.Refresh(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if kinds, _ := rec.take(); !slices.Equal(kinds, want) {
+			t.Errorf("%s told %q, want %q", what, kinds, want)
+		}
+	}
+	refresh("the first failed read", "provider not responding", "Error", "Refreshed")
+	refresh("the next", "provider not responding", "Refreshed")
+	refresh("and the next", "provider not responding", "Refreshed")
+	refresh("a read failing otherwise", "access denied", "Error", "Refreshed")
+	refresh("a read that works", "", "Refreshed")
+	refresh("a failure after it", "access denied", "Error", "Refreshed")
 }
