@@ -36,6 +36,9 @@ type FileStore struct {
 	// MaxBytes bounds the file: Load refuses a larger one and Save does
 	// not write one (a limit error; the agent then refuses the change
 	// that made the state too large). Zero means DefaultMaxStateBytes.
+	// Lowered below the size of the file, it makes Load, and so the
+	// agent's New, fail (a limit error) until it is raised again: the
+	// state is read whole or not at all.
 	MaxBytes int64
 
 	mu sync.Mutex
