@@ -10,7 +10,8 @@ import "github.com/windc-go/windc/syncml"
 // data always carries. The encoder fails such commands for nothing else
 // (its writers' only errors are the escaper's and the structural checks
 // of what is excluded here); false means "encode to tell", not
-// "cannot be encoded".
+// "cannot be encoded". A command that names no node of the peer (see
+// unaddressed) is not vouched for either: queueable refuses it.
 func plainlyEncodable(cmds []syncml.Command) bool {
 	for _, c := range cmds {
 		if g, ok := c.(*syncml.Get); ok && plainGet(g) {
@@ -49,7 +50,7 @@ func plainlyEncodable(cmds []syncml.Command) bool {
 		default:
 			return false
 		}
-		if cred != nil || !plain(id) || meta != nil && !plainMeta(meta) {
+		if cred != nil || !plain(id) || meta != nil && !plainMeta(meta) || unaddressed(c, "") != "" {
 			return false
 		}
 		for i := range items {
@@ -70,7 +71,7 @@ func plainGet(g *syncml.Get) bool {
 	}
 	it := &g.Items[0]
 	t := it.Target
-	return t != nil && it.Source == nil && it.Meta == nil && it.Data == nil && t.LocName == "" && plain(t.LocURI)
+	return t != nil && t.LocURI != "" && it.Source == nil && it.Meta == nil && it.Data == nil && t.LocName == "" && plain(t.LocURI)
 }
 
 func plainItem(it *syncml.Item) bool {

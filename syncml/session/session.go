@@ -441,7 +441,11 @@ func NewSession(cfg *Config) *Session {
 // given: wrap them in a syncml.Atomic to have them applied atomically. An
 // Atomic may not hold a Get or another Atomic, at any depth (a device
 // fails it: 500, the Atomic 507): Queue refuses one with an error matching
-// syncml.ErrInvalid, as it refuses nil commands, Statuses and Results.
+// syncml.ErrInvalid, as it refuses nil commands, Statuses and Results, and
+// commands that name no node: an Add, Copy, Delete, Get or Replace
+// without an Item, an Exec without exactly one, an Item without the
+// LocURI its command needs (Target; Target or Source for Add and Replace;
+// both for Copy), at any depth.
 func (s *Session) Queue(cmds ...syncml.Command) error {
 	if len(s.st.Queue)+len(cmds) > s.cfg.maxQueue() {
 		return pkg.Limit("MaxQueue", int64(s.cfg.maxQueue()), int64(len(s.st.Queue)+len(cmds)), "")
@@ -481,12 +485,17 @@ func (s *Session) Queue(cmds ...syncml.Command) error {
 }
 
 // queueable reports why cmds cannot be queued: a nil command, an answer
-// (Status, Results) in them, or an Atomic holding a Get or an Atomic (see
-// notInAtomic).
+// (Status, Results) in them, an Atomic holding a Get or an Atomic (see
+// notInAtomic), or a command that names no node of the peer (see
+// unaddressed).
 func queueable(cmds []syncml.Command) error {
 	for i, c := range cmds {
 		if g, ok := c.(*syncml.Get); ok && g != nil {
-			continue // what a server queues most, tested at once
+			// what a server queues most, tested at once
+			if why := unaddressed(g, ""); why != "" {
+				return errorf("Queue: %s: %s: %w", step(c, i), why, syncml.ErrInvalid)
+			}
+			continue
 		}
 		if isNil(c) {
 			return errorf("Queue: nil command")
@@ -498,6 +507,13 @@ func queueable(cmds []syncml.Command) error {
 			if path, name := illegalInAtomic(c, i, false, nil); path != "" {
 				return atomicError("Queue", path, name)
 			}
+			if why := unaddressedIn(c); why != "" {
+				return errorf("Queue: %s: %s: %w", step(c, i), why, syncml.ErrInvalid)
+			}
+			continue
+		}
+		if why := unaddressed(c, ""); why != "" {
+			return errorf("Queue: %s: %s: %w", step(c, i), why, syncml.ErrInvalid)
 		}
 	}
 	return nil
