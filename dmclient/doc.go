@@ -10,7 +10,7 @@
 // with the ProviderID percent-encoded as one URI segment, so the provider
 // "MS DM SERVER" appears as "MS%20DM%20SERVER". Functions for every other
 // node of the CSP, such as [DeviceProviderPollPollOnLogin], are generated
-// from DMClient.xml (see generate.go).
+// from the CSP's DDF, DMClient.xml.
 //
 // # Commands
 //

@@ -54,8 +54,15 @@ func hdrError(offset int, param, msg string) error {
 	return pkg.Decode(int64(offset), 1, offset+1, path, pkg.Errorf("%s: %w", msg, ErrMalformedHeader))
 }
 
-// ParseHMACHeader reads an x-syncml-hmac header value, bounded by
-// DefaultMaxHMACHeaderBytes; see hmacLimits.Parse.
+// ParseHMACHeader reads an x-syncml-hmac header value strictly:
+// parameters algorithm, username and mac (names in any case, each at most
+// once, username and mac required), separated by commas with optional
+// spaces or tabs; algorithm a token, username a quoted-string (or a
+// token) of valid UTF-8 without control characters, mac Base64. Anything
+// else is a *DecodeError whose cause matches ErrMalformedHeader; a value
+// longer than DefaultMaxHMACHeaderBytes is a *LimitError (a
+// CredAuthenticator's MaxHeaderBytes sets the bound for the headers it
+// reads).
 func ParseHMACHeader(s string) (HMACHeader, error) { return hmacLimits{}.Parse(s) }
 
 // hmacLimits bounds what Parse accepts.

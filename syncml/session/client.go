@@ -88,8 +88,8 @@ type ClientConfig struct {
 	// the server's package goes on.
 	BeforeReply func(ctx context.Context, c *Client, m *syncml.Message, x *Exchange)
 	// EachMessage, when set, is called for every message the Client
-	// builds except the Statuses that answer an abort (see
-	// client_each.go): the commands it returns go first in that message
+	// builds except the Statuses that answer an abort: the commands it
+	// returns go first in that message
 	// (a nil command, or an Atomic holding a Get or an Atomic, is an
 	// error, as in Queue).
 	EachMessage func(ctx context.Context) ([]syncml.Command, error)
@@ -209,7 +209,7 @@ func (c *Client) Queue(cmds ...syncml.Command) error {
 // package, the commands not sent yet, at the front of the queue, in
 // order, so that they go first in this package 1, after the DevInfo: as
 // a Server does with its own package, and as a Client does when the
-// server aborts a session. An object of it cut into chunks (see finish)
+// server aborts a session. An object of it cut into chunks
 // goes whole again, to be cut anew; its chunks sent are forgotten. What
 // the previous session sent and the server never answered is given up:
 // Start has no Outcomes to return, so those come as Abandoned Outcomes

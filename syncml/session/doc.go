@@ -62,7 +62,7 @@
 // part does not) is not sent: the error matches ErrLimit and names
 // MaxMsgSize.
 //
-// Who is talking is decided by an [Authenticator] (see identity.go): it sees
+// Who is talking is decided by an [Authenticator]: it sees
 // the parsed message, its raw bytes, the HTTP headers and the TLS state, and
 // answers an [Identity] or a refusal with a challenge. [ClientCertificate]
 // takes the identity from a verified TLS client certificate, and a Server

@@ -32,7 +32,7 @@ type Store interface {
 // their first session: the same commands sent, the same reply kept for a
 // replay, under other IDs) as their differences from a few of them, so
 // that such a device costs about a hundred bytes rather than kilobytes;
-// those few are replaced by others as the states change (store_refs.go).
+// those few are replaced by others as the states change.
 type MemoryStore struct {
 	mu sync.Mutex
 	// index maps the hash of each device (hash) to the index of its
@@ -146,7 +146,7 @@ func (s *MemoryStore) Load(ctx context.Context, device string) ([]byte, uint64, 
 // LoadShared is Load without a copy of the state kept for device when it
 // is kept as it is, which the MemoryStore never changes in place (an
 // update replaces it with a new copy); a state kept as a difference from
-// another (store_refs.go) is made anew. The caller must not change it. A
+// another is made anew. The caller must not change it. A
 // reader that keeps parts of the state (a Server's session, a reconcile
 // Reconciler) reads it so, rather than copying the whole state on every
 // message.
