@@ -106,11 +106,11 @@ const (
 
 // RefreshIntervalURI is the node that sets the minutes between drift
 // checks (default 240, at least 30).
-const RefreshIntervalURI = "./Device" + cspPath + mscPath + "RefreshInterval"
+const RefreshIntervalURI = "./Device/Vendor/MSFT/DeclaredConfiguration/ManagementServiceConfiguration/RefreshInterval"
 
 // ConflictResolutionURI is the node that turns conflict resolution off (0)
 // or on (1).
-const ConflictResolutionURI = "./Device" + cspPath + mscPath + "ConflictResolution"
+const ConflictResolutionURI = "./Device/Vendor/MSFT/DeclaredConfiguration/ManagementServiceConfiguration/ConflictResolution"
 
 // DocumentURI returns the Document node of a request.
 func DocumentURI(s Scope, h Host, docID string) URI {
