@@ -39,6 +39,11 @@ type responder struct {
 	corrHint int
 	// slab holds the Statuses of out, allocated a few at a time.
 	slab statusSlab
+	// reqs are Requests not yet handed to the handler, reqHint (when
+	// above 0) the number of commands the message has to answer (see
+	// newRequest).
+	reqs    []Request
+	reqHint int
 }
 
 // correlate appends c to corr, allocated at first with the room of
@@ -121,7 +126,24 @@ func (r *responder) serve(c syncml.Command, inAtomic bool) Response {
 	if r.h == nil {
 		return Response{}
 	}
-	return r.h.ServeCommand(r.ctx, &Request{Identity: r.id, Header: r.hdr, Command: c, Atomic: inAtomic})
+	req := r.newRequest()
+	req.Identity, req.Header, req.Command, req.Atomic = r.id, r.hdr, c, inAtomic
+	return r.h.ServeCommand(r.ctx, req)
+}
+
+// newRequest returns a zero Request for the handler. The first call
+// allocates as many as the message has commands to answer (reqHint, when
+// set), the later ones take them in turn: one allocation for a message
+// rather than one for each command. Each goes to one call, so a handler
+// may keep it.
+func (r *responder) newRequest() *Request {
+	if len(r.reqs) == 0 {
+		r.reqs = make([]Request, max(r.reqHint, 1))
+		r.reqHint = 0
+	}
+	q := &r.reqs[0]
+	r.reqs = r.reqs[1:]
+	return q
 }
 
 // answer appends the Status(es) for c with resp, then its Results.

@@ -727,7 +727,7 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	// the commands a Status answers, mostly: not the Statuses and Results
 	// (but for a Results in chunks)
 	answered := len(m.Body.Commands) - r.corrHint
-	r.slab.hint = answered
+	r.slab.hint, r.reqHint = answered, answered
 	if xs != nil {
 		r.slab.sd, r.slab.refs = xs.sds[:], xs.refs[:]
 		r.slab.hint = max(0, r.slab.hint-len(xs.sds))
