@@ -46,14 +46,17 @@ type DiscoverFunc func(ctx context.Context, req *Request, h Headers) (*Response,
 // decode or validate; 405, 413 and 415 for method, size and content type;
 // the ThrottleError's status (429 by default) with Retry-After; 500
 // otherwise, also for a ThrottleError whose status is not 4xx or 5xx and
-// for a nil *ThrottleError.
+// for a nil *ThrottleError, and to every request when Discover is nil (the
+// message then names the field).
 // Error bodies are Responses with errorCode and message; the message is
 // the error's text, cut after 256 bytes.
 //
 // Each request is logged once on Logger with its MS-CV and
 // client-request-id; the upn and other account fields are not logged.
 type Handler struct {
-	// Discover answers requests. It must not be nil.
+	// Discover answers requests. It must not be nil: a Handler without
+	// it answers every request 500 (errorCode InternalError, the message
+	// naming the field) and logs the fault.
 	Discover DiscoverFunc
 	// RequireUPN answers UPNRequired to every request without a upn,
 	// without calling Discover.
@@ -75,8 +78,20 @@ const (
 	errorCodeThrottled      = "Throttled"
 )
 
+// Misconfigurations the Handler answers with 500: the device cannot fix
+// them, and its operator reads the message or the log.
+var (
+	errNoDiscover = errors.New("discovery: Handler.Discover is not set")
+	errNilHandler = errors.New("discovery: nil *Handler")
+)
+
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if h == nil {
+		// No Logger to tell: the answer says it.
+		writeError(w, http.StatusInternalServerError, errorCodeInternal, errNilHandler.Error())
+		return
+	}
 	start := time.Now()
 	hdr := Headers{
 		CorrelationVector: r.Header.Get(headerCorrelationVector),
@@ -120,6 +135,9 @@ type result struct {
 // serve handles one request and returns what it answered, the request
 // when it was decoded, and the error to log.
 func (h *Handler) serve(w http.ResponseWriter, r *http.Request, hdr Headers) (result, *Request, error) {
+	if h.Discover == nil {
+		return writeError(w, http.StatusInternalServerError, errorCodeInternal, errNoDiscover.Error()), nil, errNoDiscover
+	}
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
 		return writeError(w, http.StatusMethodNotAllowed, errorCodeInvalidRequest, "method must be POST"),

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"math"
@@ -364,5 +365,55 @@ func TestHandlerNilThrottleError(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "nil") {
 		t.Errorf("log does not name the nil ThrottleError: %s", logs.String())
+	}
+}
+
+// TestHandlerMisconfigured: a Handler without its DiscoverFunc, or a nil
+// *Handler, answers 500 with the missing field named in the answer's
+// message and in the logged error, instead of panicking (net/http would
+// recover and the client would see only EOF).
+func TestHandlerMisconfigured(t *testing.T) {
+	body := `{"userDomain":"contoso.com","osVersion":"10.0.19045.4717"}`
+	for _, tc := range []struct {
+		name    string
+		handler func(log *slog.Logger) *Handler
+		want    string
+	}{
+		{"no Discover", func(log *slog.Logger) *Handler { return &Handler{Logger: log} }, "Handler.Discover is not set"},
+		{"no Discover, RequireUPN", func(log *slog.Logger) *Handler { return &Handler{Logger: log, RequireUPN: true} }, "Handler.Discover is not set"},
+		{"nil Handler", func(*slog.Logger) *Handler { return nil }, "nil *Handler"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var logs bytes.Buffer
+			h := tc.handler(slog.New(slog.NewJSONHandler(&logs, nil)))
+			req := httptest.NewRequest(http.MethodPost, "http://127.0.0.1/EnrollmentServer/Discovery.svc", strings.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			rec := httptest.NewRecorder()
+			func() {
+				defer func() {
+					if r := recover(); r != nil {
+						t.Fatalf("ServeHTTP panics: %v", r)
+					}
+				}()
+				h.ServeHTTP(rec, req)
+			}()
+			if rec.Code != http.StatusInternalServerError {
+				t.Errorf("status %d, want 500", rec.Code)
+			}
+			var resp Response
+			if err := resp.UnmarshalJSON(rec.Body.Bytes()); err != nil {
+				t.Fatalf("body %q: %v", rec.Body.String(), err)
+			}
+			if resp.ErrorCode != errorCodeInternal || !strings.Contains(resp.Message, tc.want) {
+				t.Errorf("answer %+v, want errorCode %s naming %q", resp, errorCodeInternal, tc.want)
+			}
+			if h == nil {
+				return
+			}
+			recs := logRecords(t, logs.String())
+			if len(recs) != 1 || recs[0]["level"] != "ERROR" || !strings.Contains(fmt.Sprint(recs[0]["error"]), tc.want) {
+				t.Errorf("log %v, want one ERROR record naming %q", recs, tc.want)
+			}
+		})
 	}
 }
