@@ -92,8 +92,14 @@ func NewMemoryCA(commonName string) (*CA, error) {
 	return NewCA(cert, key), nil
 }
 
-// Root returns the CA's certificate.
-func (ca *CA) Root() *x509.Certificate { return ca.cert }
+// Root returns the CA's certificate; it is nil for a CA not made by NewCA
+// or NewMemoryCA, and for a nil *CA, which a Server then refuses to use.
+func (ca *CA) Root() *x509.Certificate {
+	if ca == nil {
+		return nil
+	}
+	return ca.cert
+}
 
 // Signer returns the CA's signer.
 func (ca *CA) Signer() crypto.Signer { return ca.signer }

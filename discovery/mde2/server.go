@@ -121,7 +121,10 @@ type Server struct {
 	// TLS-terminating proxy reads the proxy's header here.
 	ClientCertificates func(r *http.Request) []*x509.Certificate
 
-	// Issuer signs the client certificates (required).
+	// Issuer signs the client certificates (required: without it, or
+	// when its Root is nil or its Issue returns no certificate and no
+	// error, the request is answered InternalServiceFault and the fault
+	// logged on ErrorLog).
 	Issuer Issuer
 	// Policy is the certificate policy GetPolicies returns and requests
 	// are checked against (default DefaultPolicy()).
@@ -532,6 +535,9 @@ func (s *Server) authenticate(r *http.Request, h *Header) (*Identity, error) {
 		if errors.As(err, &f) {
 			return nil, f
 		}
+		if _, ok := errors.AsType[*configError](err); ok {
+			return nil, err // the server's fault, not the credentials'
+		}
 		return nil, NewFault(FaultAuthentication, "", "authentication failed")
 	}
 	if id == nil {
@@ -579,16 +585,17 @@ func (s *Server) checkCertificate(ctx context.Context, chain []*x509.Certificate
 
 // issuedHere verifies that cert was issued by the Issuer and is valid now.
 func (s *Server) issuedHere(cert *x509.Certificate, inter []*x509.Certificate) error {
-	if s.Issuer == nil {
-		return errors.New("mde2: Server.Issuer is not set")
+	root, err := s.root()
+	if err != nil {
+		return err
 	}
 	roots := x509.NewCertPool()
-	roots.AddCert(s.Issuer.Root())
+	roots.AddCert(root)
 	pool := x509.NewCertPool()
 	for _, c := range inter {
 		pool.AddCert(c)
 	}
-	_, err := cert.Verify(x509.VerifyOptions{Roots: roots, Intermediates: pool, CurrentTime: s.now(), KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}})
+	_, err = cert.Verify(x509.VerifyOptions{Roots: roots, Intermediates: pool, CurrentTime: s.now(), KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}})
 	if err != nil {
 		return NewFault(FaultAuthentication, "", "the client certificate was not issued by this service or is not valid")
 	}
@@ -597,8 +604,8 @@ func (s *Server) issuedHere(cert *x509.Certificate, inter []*x509.Certificate) e
 
 func (s *Server) enroll(r *http.Request, m *RequestSecurityToken) (Message, error) {
 	ctx := r.Context()
-	if s.Issuer == nil {
-		return nil, errors.New("mde2: Server.Issuer is not set")
+	if _, err := s.root(); err != nil {
+		return nil, err
 	}
 	er := &EnrollmentRequest{Message: m, Device: m.Context.Device(), HTTP: r}
 	switch m.RequestType {
@@ -648,6 +655,9 @@ func (s *Server) enroll(r *http.Request, m *RequestSecurityToken) (Message, erro
 		}
 		s.logf("issuing: %v", err)
 		return nil, NewFault(FaultCertificateRequest, "", "the certificate could not be issued")
+	}
+	if cert == nil {
+		return nil, &configError{"Server.Issuer returned no certificate and no error"}
 	}
 	prov := s.Provision
 	if prov == nil {
@@ -789,6 +799,26 @@ func xmlText(s string) bool {
 	return true
 }
 
+// configError reports a Server field that is missing or unusable: the
+// server's fault wherever it is met, answered InternalServiceFault and
+// logged, never blamed on the device's request or credentials.
+type configError struct{ msg string }
+
+func (e *configError) Error() string { return "mde2: " + e.msg }
+
+// root returns the Issuer's root certificate, or a configError when the
+// Issuer is not set or has no root.
+func (s *Server) root() (*x509.Certificate, error) {
+	if s.Issuer == nil {
+		return nil, &configError{"Server.Issuer is not set"}
+	}
+	root := s.Issuer.Root()
+	if root == nil {
+		return nil, &configError{"Server.Issuer has no root certificate (its Root returned nil)"}
+	}
+	return root, nil
+}
+
 // DefaultProvision returns the provisioning document of an issued
 // certificate: the Issuer's root, the client certificate in My/User (My/System
 // when the AdditionalContext EnrollmentType is Device) with the renewal
@@ -807,7 +837,11 @@ func (s *Server) DefaultProvision(ctx context.Context, r *EnrollmentRequest, cer
 	}
 	a := s.Account
 	if a.Address == "" {
-		return nil, errors.New("mde2: Server.Account.Address (the DM server URL) is not set")
+		return nil, &configError{"Server.Account.Address (the DM server URL) is not set"}
+	}
+	root, err := s.root()
+	if err != nil {
+		return nil, err
 	}
 	if a.ProviderID == "" {
 		a.ProviderID = "WinDC"
@@ -828,7 +862,7 @@ func (s *Server) DefaultProvision(ctx context.Context, r *EnrollmentRequest, cer
 	}{}
 	e := &p.e
 	e.ClientCert = cert.Raw
-	p.roots[0] = s.Issuer.Root().Raw
+	p.roots[0] = root.Raw
 	e.RootCerts = p.roots[:]
 	e.Renew = a.Renew
 	if e.Renew == nil {

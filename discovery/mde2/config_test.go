@@ -1,0 +1,86 @@
+package mde2
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"log"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// lockedBuffer is a log sink safe for the server's goroutines.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// captureLog sends the Server's internal errors to a buffer.
+func (f *fixture) captureLog() *lockedBuffer {
+	var b lockedBuffer
+	f.srv.ErrorLog = log.New(&b, "", 0)
+	return &b
+}
+
+// nilIssuer is an Issuer that issues nothing and reports no error.
+type nilIssuer struct{ root *x509.Certificate }
+
+func (n nilIssuer) Issue(context.Context, *IssueRequest) (*x509.Certificate, error) { return nil, nil }
+func (n nilIssuer) Root() *x509.Certificate                                         { return n.root }
+
+// TestServerIssuerMisconfigured: a Server whose Issuer is missing or
+// unusable answers InternalServiceFault and logs what is wrong, naming the
+// field, instead of panicking (the device then saw a closed connection) or
+// blaming the device's credentials with an Authentication fault.
+func TestServerIssuerMisconfigured(t *testing.T) {
+	ctx := context.Background()
+	onPremise := Credentials{Username: "u", Password: "secret"}
+	for _, tc := range []struct {
+		name   string
+		issuer func(f *fixture) Issuer
+		want   string
+	}{
+		{"zero CA", func(*fixture) Issuer { return &CA{} }, "Server.Issuer has no root certificate"},
+		{"nil *CA", func(*fixture) Issuer { return (*CA)(nil) }, "Server.Issuer has no root certificate"},
+		{"issues nothing", func(f *fixture) Issuer { return nilIssuer{f.ca.Root()} }, "Server.Issuer returned no certificate"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, false)
+			logs := f.captureLog()
+			f.srv.Issuer = tc.issuer(f)
+			_, err := f.client.Enroll(ctx, f.ts.URL+pathDiscovery, testDevice, onPremise)
+			wantFault(t, err, FaultInternalServiceFault, "")
+			if !strings.Contains(logs.String(), tc.want) {
+				t.Errorf("log %q, want it to name %q", logs.String(), tc.want)
+			}
+		})
+	}
+	// The Certificate policy checks a client certificate against the
+	// Issuer's root: without an Issuer that is the server's fault, not the
+	// device's credentials'.
+	t.Run("no Issuer, Certificate policy", func(t *testing.T) {
+		f, parent := certificatePrimary(t)
+		logs := f.captureLog()
+		f.srv.Issuer = nil
+		cred := Credentials{Certificate: &tls.Certificate{Certificate: [][]byte{parent.Certificate.Raw}, PrivateKey: parent.Key}}
+		_, err := f.client.Enroll(ctx, f.ts.URL+pathDiscovery, testDevice, cred)
+		wantFault(t, err, FaultInternalServiceFault, "")
+		if !strings.Contains(logs.String(), "Server.Issuer is not set") {
+			t.Errorf("log %q, want it to name Server.Issuer", logs.String())
+		}
+	})
+}
