@@ -84,3 +84,37 @@ func TestServerIssuerMisconfigured(t *testing.T) {
 		}
 	})
 }
+
+// TestServerDiscoverURLsMissing: a Server without the URLs its
+// DiscoverResponse gives refuses to answer Discover (InternalServiceFault,
+// the missing field logged) instead of answering empty URLs, which the
+// device then blamed on the server's answer ("empty EnrollmentServiceUrl").
+func TestServerDiscoverURLsMissing(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name  string
+		unset func(s *Server)
+		want  string
+	}{
+		{"PolicyURL", func(s *Server) { s.PolicyURL = "" }, "Server.PolicyURL is not set"},
+		{"EnrollmentURL", func(s *Server) { s.EnrollmentURL = "" }, "Server.EnrollmentURL is not set"},
+		{"AuthenticationURL", func(s *Server) { s.AuthPolicy, s.AuthenticationURL = Federated, "" }, "Server.AuthenticationURL is not set"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, false)
+			logs := f.captureLog()
+			tc.unset(f.srv)
+			_, err := f.client.Discover(ctx, f.ts.URL+pathDiscovery, testDevice)
+			wantFault(t, err, FaultInternalServiceFault, "")
+			if !strings.Contains(logs.String(), tc.want) {
+				t.Errorf("log %q, want it to name %q", logs.String(), tc.want)
+			}
+		})
+	}
+	// AuthenticationURL is the Federated policy's only.
+	f := newFixture(t, false)
+	f.srv.AuthenticationURL = ""
+	if _, err := f.client.Discover(ctx, f.ts.URL+pathDiscovery, testDevice); err != nil {
+		t.Errorf("OnPremise without AuthenticationURL: %v", err)
+	}
+}

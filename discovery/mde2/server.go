@@ -95,7 +95,11 @@ type EnrollmentRequest struct {
 type Server struct {
 	// PolicyURL, EnrollmentURL and AuthenticationURL are the absolute
 	// URLs the DiscoverResponse gives (AuthenticationURL for Federated
-	// only).
+	// only). DiscoveryHandler needs them: without PolicyURL or
+	// EnrollmentURL, or without AuthenticationURL when AuthPolicy is
+	// Federated, Discover is answered InternalServiceFault and the fault
+	// logged on ErrorLog. The policy and enrollment services do not use
+	// them.
 	PolicyURL         string
 	EnrollmentURL     string
 	AuthenticationURL string
@@ -484,6 +488,14 @@ func (s *Server) discover(m *Discover) (Message, error) {
 	v, err := NegotiateVersion(m.RequestVersion, s.HighestVersion)
 	if err != nil {
 		return nil, err
+	}
+	switch {
+	case s.PolicyURL == "":
+		return nil, &configError{"Server.PolicyURL is not set"}
+	case s.EnrollmentURL == "":
+		return nil, &configError{"Server.EnrollmentURL is not set"}
+	case policy == Federated && s.AuthenticationURL == "":
+		return nil, &configError{"Server.AuthenticationURL is not set (the Federated policy needs it)"}
 	}
 	resp := &DiscoverResponse{
 		AuthPolicy:                 policy,
