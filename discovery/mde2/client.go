@@ -92,7 +92,7 @@ type Device struct {
 	ApplicationVersion string
 	OSEdition          string
 	OSVersion          string
-	DeviceID           string // also the default request subject
+	DeviceID           string // required to enroll or renew; the request's subject
 	HWDevID            string
 	DeviceName         string
 	EnrollmentType     string            // "Full" (default) or "Device"
@@ -161,8 +161,13 @@ func (c *Client) Discover(ctx context.Context, discoveryURL string, d *Device, p
 }
 
 // Enroll runs the primary MDM enrollment: Discover at discoveryURL, then
-// GetPolicies and RequestSecurityToken at the URLs it returns.
+// GetPolicies and RequestSecurityToken at the URLs it returns. It needs d
+// and its DeviceID, as EnrollLinked, EnrollWith and Renew do, and
+// refuses before sending anything without them.
 func (c *Client) Enroll(ctx context.Context, discoveryURL string, d *Device, cred Credentials) (*Result, error) {
+	if err := checkDevice("Enroll", d); err != nil {
+		return nil, err
+	}
 	resp, err := c.Discover(ctx, discoveryURL, d)
 	if err != nil {
 		return nil, err
@@ -179,6 +184,9 @@ func (c *Client) EnrollLinked(ctx context.Context, resp *discovery.Response, d *
 	if resp == nil {
 		return nil, pkg.Errorf("EnrollLinked needs the discovery response")
 	}
+	if err := checkDevice("EnrollLinked", d); err != nil {
+		return nil, err
+	}
 	return c.EnrollWith(ctx, &DiscoverResponse{
 		AuthPolicy:                 AuthPolicy(resp.AuthPolicy),
 		EnrollmentVersion:          resp.EnrollmentVersion,
@@ -194,8 +202,8 @@ func (c *Client) EnrollWith(ctx context.Context, resp *DiscoverResponse, d *Devi
 	if resp == nil {
 		return nil, pkg.Errorf("EnrollWith needs a DiscoverResponse")
 	}
-	if d == nil {
-		d = &Device{}
+	if err := checkDevice("EnrollWith", d); err != nil {
+		return nil, err
 	}
 	var hdr Header
 	switch resp.AuthPolicy {
@@ -263,8 +271,8 @@ func (c *Client) Renew(ctx context.Context, prev *Result, d *Device) (*Result, e
 	if prev == nil || prev.Certificate == nil || prev.Key == nil || prev.EnrollmentURL == "" {
 		return nil, pkg.Errorf("Renew needs the Certificate, Key and EnrollmentURL of a Result")
 	}
-	if d == nil {
-		d = &Device{}
+	if err := checkDevice("Renew", d); err != nil {
+		return nil, err
 	}
 	key, err := c.newKey(nil)
 	if err != nil {
@@ -356,12 +364,22 @@ func (c *Client) newKey(_ *GetPoliciesResponse) (crypto.Signer, error) {
 	return ecdsa.GenerateKey(elliptic.P256(), c.rand())
 }
 
-func (c *Client) request(d *Device, key crypto.Signer) ([]byte, error) {
-	cn := d.DeviceID
-	if cn == "" {
-		cn = newID()
+// checkDevice refuses a missing Device or DeviceID before op sends
+// anything: the DeviceID is the request's subject and, by default, the
+// DM account's EntDMID.
+func checkDevice(op string, d *Device) error {
+	if d == nil {
+		return pkg.Errorf("%s needs the Device, with its DeviceID (the *Device is nil)", op)
 	}
-	return x509.CreateCertificateRequest(c.rand(), &x509.CertificateRequest{Subject: pkix.Name{CommonName: cn}}, key)
+	if d.DeviceID == "" {
+		return pkg.Errorf("%s needs Device.DeviceID", op)
+	}
+	return nil
+}
+
+// request returns the PKCS#10 request for key, its subject the DeviceID.
+func (c *Client) request(d *Device, key crypto.Signer) ([]byte, error) {
+	return x509.CreateCertificateRequest(c.rand(), &x509.CertificateRequest{Subject: pkix.Name{CommonName: d.DeviceID}}, key)
 }
 
 func (d *Device) context(version string) AdditionalContext {

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/windc-go/windc/discovery"
@@ -137,5 +138,47 @@ func TestClientRefusesInsecureURLs(t *testing.T) {
 	// Loopback http stays accepted by default (tests, local development).
 	if _, err := f.client.Enroll(ctx, f.ts.URL+pathDiscovery, testDevice, Credentials{Username: "u", Password: "secret"}); err == nil || !posted {
 		t.Errorf("loopback: %v (the refusing check was reached: %v)", err, posted)
+	}
+}
+
+// TestClientNeedsDeviceID: Enroll, EnrollLinked, EnrollWith and Renew
+// refuse a nil *Device or an empty DeviceID before sending anything,
+// naming what is missing; before, the request went out with a random
+// common name and no DeviceID, and the DM account got an empty EntDMID.
+func TestClientNeedsDeviceID(t *testing.T) {
+	var hits atomic.Int32
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		http.Error(w, "unexpected", http.StatusTeapot)
+	}))
+	defer ts.Close()
+	ca, err := NewMemoryCA("prev")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	c := &Client{HTTPClient: ts.Client()}
+	cred := Credentials{Username: "u", Password: "secret"}
+	resp := &DiscoverResponse{AuthPolicy: OnPremise, EnrollmentVersion: "5.0", EnrollmentPolicyServiceURL: ts.URL, EnrollmentServiceURL: ts.URL}
+	linked := &discovery.Response{AuthPolicy: discovery.AuthPolicyFederated, EnrollmentVersion: "5.0", EnrollmentPolicyServiceURL: ts.URL, EnrollmentServiceURL: ts.URL, AuthenticationServiceURL: ts.URL}
+	prev := &Result{Certificate: ca.Root(), Key: ca.Signer(), EnrollmentURL: ts.URL}
+	for _, d := range []*Device{nil, {EmailAddress: "user@example.com"}} {
+		for name, call := range map[string]func() error{
+			"Enroll": func() error { _, err := c.Enroll(ctx, ts.URL, d, cred); return err },
+			"EnrollLinked": func() error {
+				_, err := c.EnrollLinked(ctx, linked, d, Credentials{Token: []byte("t")})
+				return err
+			},
+			"EnrollWith": func() error { _, err := c.EnrollWith(ctx, resp, d, cred); return err },
+			"Renew":      func() error { _, err := c.Renew(ctx, prev, d); return err },
+		} {
+			err := call()
+			if err == nil || !strings.Contains(err.Error(), "DeviceID") {
+				t.Errorf("%s with device %+v: %v, want an error naming the DeviceID", name, d, err)
+			}
+		}
+	}
+	if n := hits.Load(); n != 0 {
+		t.Errorf("%d requests were sent", n)
 	}
 }
