@@ -111,7 +111,10 @@ type Result struct {
 	// Provisioning is the typed provisioning document.
 	Provisioning *provisioning.Enrollment
 	// AuthPolicy, EnrollmentVersion and EnrollmentURL are those of the
-	// enrollment (EnrollmentURL is where renewals go).
+	// enrollment (EnrollmentURL is where renewals go). EnrollmentVersion
+	// is the one the DiscoverResponse or discovery response named, or,
+	// when it named none, the Device's RequestVersion ("5.0" by default):
+	// the version the requests carried.
 	AuthPolicy        AuthPolicy
 	EnrollmentVersion string
 	EnrollmentURL     string
@@ -197,7 +200,9 @@ func (c *Client) EnrollLinked(ctx context.Context, resp *discovery.Response, d *
 }
 
 // EnrollWith runs GetPolicies and RequestSecurityToken at the URLs of
-// resp, authenticating with cred under resp.AuthPolicy.
+// resp, authenticating with cred under resp.AuthPolicy, at
+// resp.EnrollmentVersion (d.RequestVersion, default "5.0", when it is
+// empty).
 func (c *Client) EnrollWith(ctx context.Context, resp *DiscoverResponse, d *Device, cred Credentials) (*Result, error) {
 	if resp == nil {
 		return nil, pkg.Errorf("EnrollWith needs a DiscoverResponse")
@@ -221,6 +226,9 @@ func (c *Client) EnrollWith(ctx context.Context, resp *DiscoverResponse, d *Devi
 	default:
 		return nil, pkg.Errorf("unsupported AuthPolicy %q", resp.AuthPolicy)
 	}
+	// A response without EnrollmentVersion (the discovery JSON's is
+	// optional) leaves the device at the version it asks for.
+	version := or(resp.EnrollmentVersion, or(d.RequestVersion, "5.0"))
 	policyURL := resp.EnrollmentPolicyServiceURL
 	if policyURL == "" {
 		policyURL = resp.EnrollmentServiceURL
@@ -244,7 +252,7 @@ func (c *Client) EnrollWith(ctx context.Context, resp *DiscoverResponse, d *Devi
 		TokenType:   TokenTypeDeviceEnrollment,
 		RequestType: RequestTypeIssue,
 		Token:       *NewToken(ValueTypePKCS10, csr),
-		Context:     d.context(resp.EnrollmentVersion),
+		Context:     d.context(version),
 	}
 	rst.Header.To = resp.EnrollmentServiceURL
 	var rstr RequestSecurityTokenResponse
@@ -255,7 +263,7 @@ func (c *Client) EnrollWith(ctx context.Context, resp *DiscoverResponse, d *Devi
 	if err != nil {
 		return nil, err
 	}
-	r.AuthPolicy, r.EnrollmentVersion, r.EnrollmentURL = resp.AuthPolicy, resp.EnrollmentVersion, resp.EnrollmentServiceURL
+	r.AuthPolicy, r.EnrollmentVersion, r.EnrollmentURL = resp.AuthPolicy, version, resp.EnrollmentServiceURL
 	if r.Provisioning.Application == nil {
 		return nil, pkg.Errorf("%w: the provisioning document has no w7 APPLICATION", ErrStructure)
 	}

@@ -737,3 +737,34 @@ func TestRenewalWithAnotherDevicesCertificate(t *testing.T) {
 		t.Errorf("renewal from A: %d %v", status, fault)
 	}
 }
+
+// TestEnrollLinkedVersion: a linked enrollment whose discovery response
+// names no EnrollmentVersion runs at the version the device asks for (its
+// RequestVersion, "5.0" by default, as Discover asks): the Result says so
+// and the request carries it, as after Enroll, instead of "" and none.
+func TestEnrollLinkedVersion(t *testing.T) {
+	f := newFixture(t, false)
+	ctx := context.Background()
+	var sent string
+	f.srv.Approve = func(_ context.Context, r *EnrollmentRequest) error {
+		sent = r.Device.RequestVersion
+		return nil
+	}
+	for _, tc := range []struct{ asked, want string }{{"", "5.0"}, {"6.0", "6.0"}} {
+		d := *testDevice
+		d.RequestVersion = tc.asked
+		resp := &discovery.Response{
+			EnrollmentServiceURL:       f.srv.EnrollmentURL,
+			EnrollmentPolicyServiceURL: f.srv.PolicyURL,
+			AuthenticationServiceURL:   f.srv.AuthenticationURL,
+			AuthPolicy:                 discovery.AuthPolicyFederated,
+		}
+		r, err := f.client.EnrollLinked(ctx, resp, &d, Credentials{Token: []byte("good-token")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.EnrollmentVersion != tc.want || sent != tc.want {
+			t.Errorf("RequestVersion %q: Result.EnrollmentVersion %q, sent %q, want %q", tc.asked, r.EnrollmentVersion, sent, tc.want)
+		}
+	}
+}
