@@ -120,6 +120,37 @@ type Result struct {
 	EnrollmentURL     string
 }
 
+// TLSCertificate returns the issued certificate and its key as a TLS
+// client presents them (in tls.Config.Certificates, or for
+// session.ClientCertificate's server to identify the device): the
+// certificate, then the intermediate authorities the provisioning
+// document installs, with Leaf set. A Result without a certificate gives
+// the zero tls.Certificate.
+func (r *Result) TLSCertificate() tls.Certificate {
+	if r == nil || r.Certificate == nil {
+		return tls.Certificate{}
+	}
+	chain := [][]byte{r.Certificate.Raw}
+	if r.Provisioning != nil {
+		chain = append(chain, r.Provisioning.CACerts...)
+	}
+	return tls.Certificate{Certificate: chain, PrivateKey: r.Key, Leaf: r.Certificate}
+}
+
+// RootPool returns a pool of Roots, the roots the provisioning document
+// installs, which the device trusts from then on (for tls.Config.RootCAs
+// when the DM server's certificate chains to them). It is empty, never
+// nil, when there are none: a nil RootCAs would trust the system's roots.
+func (r *Result) RootPool() *x509.CertPool {
+	pool := x509.NewCertPool()
+	if r != nil {
+		for _, c := range r.Roots {
+			pool.AddCert(c)
+		}
+	}
+	return pool
+}
+
 // Discover probes discoveryURL with GET and posts a Discover built from
 // d, offering the given policies (all three when none).
 func (c *Client) Discover(ctx context.Context, discoveryURL string, d *Device, policies ...AuthPolicy) (*DiscoverResponse, error) {
@@ -301,9 +332,9 @@ func (c *Client) Renew(ctx context.Context, prev *Result, d *Device) (*Result, e
 		Token:       *NewToken(ValueTypePKCS7, p7),
 		Context:     d.context(prev.EnrollmentVersion),
 	}
-	cur := &tls.Certificate{Certificate: [][]byte{prev.Certificate.Raw}, PrivateKey: prev.Key, Leaf: prev.Certificate}
+	cur := prev.TLSCertificate()
 	var rstr RequestSecurityTokenResponse
-	if err := c.call(ctx, prev.EnrollmentURL, rst, &rstr, cur); err != nil {
+	if err := c.call(ctx, prev.EnrollmentURL, rst, &rstr, &cur); err != nil {
 		return nil, err
 	}
 	r, err := readResult(&rstr, key)

@@ -1,8 +1,11 @@
 package mde2
 
 import (
+	"bytes"
 	"context"
 	"crypto"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/asn1"
 	"errors"
 	"io"
@@ -180,5 +183,49 @@ func TestClientNeedsDeviceID(t *testing.T) {
 	}
 	if n := hits.Load(); n != 0 {
 		t.Errorf("%d requests were sent", n)
+	}
+}
+
+// TestResultTLS: TLSCertificate and RootPool give what a TLS client needs
+// from an enrollment: the issued certificate is presented and verified by
+// a server that trusts the enrollment's roots, and the device trusts a
+// server certificate under them.
+func TestResultTLS(t *testing.T) {
+	f := newFixture(t, false)
+	r, err := f.client.Enroll(context.Background(), f.ts.URL+pathDiscovery, testDevice, Credentials{Username: "u", Password: "secret"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert := r.TLSCertificate()
+	if cert.Leaf != r.Certificate || cert.PrivateKey != r.Key || len(cert.Certificate) != 1 || !bytes.Equal(cert.Certificate[0], r.Certificate.Raw) {
+		t.Errorf("TLSCertificate %+v does not hold the Result's certificate and key", cert)
+	}
+	serverCert, err := f.ca.IssueTLSServer("127.0.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var peer string
+	ts := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		peer = req.TLS.PeerCertificates[0].Subject.CommonName
+	}))
+	ts.TLS = &tls.Config{Certificates: []tls.Certificate{serverCert}, ClientAuth: tls.RequireAndVerifyClientCert, ClientCAs: r.RootPool()}
+	ts.StartTLS()
+	defer ts.Close()
+	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{Certificates: []tls.Certificate{cert}, RootCAs: r.RootPool()}}}
+	res, err := hc.Get(ts.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if peer != testDevice.DeviceID {
+		t.Errorf("server saw client %q, want %q", peer, testDevice.DeviceID)
+	}
+	// Without roots the pool is empty, not nil: nil would make crypto/tls
+	// trust the system's roots instead.
+	if p := (&Result{}).RootPool(); p == nil || !p.Equal(x509.NewCertPool()) {
+		t.Errorf("RootPool of a Result without roots: %v, want an empty pool", p)
+	}
+	if c := (&Result{}).TLSCertificate(); c.Certificate != nil || c.PrivateKey != nil {
+		t.Errorf("TLSCertificate of an empty Result: %+v", c)
 	}
 }

@@ -61,5 +61,7 @@
 // Client runs the device side: Enroll (GET probe, Discover, GetPolicies,
 // RequestSecurityToken with a generated ECDSA P-256 or RSA-2048 key),
 // EnrollLinked, EnrollWith and Renew, returning the certificate, its key,
-// the DM server address and the typed provisioning document.
+// the DM server address and the typed provisioning document;
+// Result.TLSCertificate and Result.RootPool hand the certificate and the
+// installed roots to a TLS client.
 package mde2

@@ -2,6 +2,8 @@ package mde2_test
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -43,8 +45,21 @@ func Example() {
 	fmt.Println(res.AuthPolicy, res.EnrollmentVersion)
 	fmt.Println(res.Certificate.Subject.CommonName, res.Certificate.Issuer.CommonName)
 	fmt.Println(res.ProviderID, res.Address)
+
+	// The TLS client of the device's DM sessions presents the issued
+	// certificate and trusts the roots the enrollment installed.
+	tlsConfig := &tls.Config{
+		Certificates: []tls.Certificate{res.TLSCertificate()},
+		RootCAs:      res.RootPool(),
+	}
+	_, err = tlsConfig.Certificates[0].Leaf.Verify(x509.VerifyOptions{
+		Roots:     tlsConfig.RootCAs,
+		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
+	})
+	fmt.Println("client certificate verifies under the enrollment's roots:", err == nil)
 	// Output:
 	// OnPremise 5.0
 	// device-1 Example root
 	// WinDC https://dm.example.com/ManagementServer/MDM.svc
+	// client certificate verifies under the enrollment's roots: true
 }
