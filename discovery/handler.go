@@ -51,12 +51,12 @@ type DiscoverFunc func(ctx context.Context, req *Request, h Headers) (*Response,
 // Error bodies are Responses with errorCode and message; the message is
 // the error's text, cut after 256 bytes.
 //
-// Each request is logged once on Logger with its MS-CV and
-// client-request-id; the upn and other account fields are not logged.
+// Each request is logged once on Logger, when it is set, with its MS-CV
+// and client-request-id; the upn and other account fields are not logged.
 type Handler struct {
 	// Discover answers requests. It must not be nil: a Handler without
 	// it answers every request 500 (errorCode InternalError, the message
-	// naming the field) and logs the fault.
+	// naming the field) and logs the fault on Logger.
 	Discover DiscoverFunc
 	// RequireUPN answers UPNRequired to every request without a upn,
 	// without calling Discover.
@@ -67,7 +67,9 @@ type Handler struct {
 	MaxBytes int64
 	// URLs is the policy the URLs of Discover's responses must meet.
 	URLs URLPolicy
-	// Logger receives one record per request; nil means slog.Default().
+	// Logger receives one record per request: Info for an answer, Warn
+	// for a refused request, Error for a 500. Nil means no logging, as
+	// for the module's other servers (session.ServerConfig.Logger).
 	Logger *slog.Logger
 }
 
@@ -100,7 +102,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	res, req, err := h.serve(w, r, hdr)
 	logger := h.Logger
 	if logger == nil {
-		logger = slog.Default()
+		return
 	}
 	attrs := []slog.Attr{
 		slog.String("method", r.Method),

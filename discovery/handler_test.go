@@ -417,3 +417,25 @@ func TestHandlerMisconfigured(t *testing.T) {
 		})
 	}
 }
+
+// TestHandlerNilLoggerSilent: a Handler without a Logger logs nothing, as
+// session.ServerConfig's nil Logger does; before, it wrote an INFO record
+// per request to slog.Default (stderr).
+func TestHandlerNilLoggerSilent(t *testing.T) {
+	var logs bytes.Buffer
+	old := slog.Default()
+	slog.SetDefault(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	t.Cleanup(func() { slog.SetDefault(old) })
+	for _, h := range []*Handler{{Discover: answerByType}, {}} { // the second answers 500
+		req := httptest.NewRequest(http.MethodPost, "http://127.0.0.1/EnrollmentServer/Discovery.svc", strings.NewReader(legacyBody))
+		req.Header.Set("Content-Type", "application/json")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK && rec.Code != http.StatusInternalServerError {
+			t.Errorf("status %d", rec.Code)
+		}
+	}
+	if logs.Len() != 0 {
+		t.Errorf("a Handler without Logger logged:\n%s", logs.String())
+	}
+}
