@@ -6,6 +6,8 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"log"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -116,5 +118,27 @@ func TestServerDiscoverURLsMissing(t *testing.T) {
 	f.srv.AuthenticationURL = ""
 	if _, err := f.client.Discover(ctx, f.ts.URL+pathDiscovery, testDevice); err != nil {
 		t.Errorf("OnPremise without AuthenticationURL: %v", err)
+	}
+}
+
+// TestNilServer: the handlers of a nil *Server answer 500 naming it
+// instead of panicking (the device saw a closed connection).
+func TestNilServer(t *testing.T) {
+	var s *Server
+	for name, h := range map[string]http.Handler{"discovery": s.DiscoveryHandler(), "policy": s.PolicyHandler(), "enrollment": s.EnrollmentHandler()} {
+		req := httptest.NewRequest(http.MethodPost, "http://127.0.0.1/x", strings.NewReader("<x/>"))
+		req.Header.Set("Content-Type", contentTypeSOAP12)
+		rec := httptest.NewRecorder()
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					t.Fatalf("%s: panic %v", name, r)
+				}
+			}()
+			h.ServeHTTP(rec, req)
+		}()
+		if rec.Code != http.StatusInternalServerError || !strings.Contains(rec.Body.String(), "nil *Server") {
+			t.Errorf("%s: %d %q, want 500 naming the nil *Server", name, rec.Code, rec.Body.String())
+		}
 	}
 }

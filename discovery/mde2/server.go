@@ -66,7 +66,8 @@ type EnrollmentRequest struct {
 // Server serves the three MS-MDE2 services: discovery
 // (DiscoveryHandler), the MS-XCEP policy service (PolicyHandler) and the
 // MS-WSTEP enrollment service (EnrollmentHandler). Set the fields before
-// serving; a Server is safe for concurrent use.
+// serving; a Server is safe for concurrent use. The handlers of a nil
+// *Server answer every POST with an InternalServiceFault.
 //
 // Each authentication policy is accepted when its check is set: Password
 // for OnPremise (a UsernameToken), Token for Federated (a header
@@ -341,6 +342,13 @@ func (s *Server) post(h http.HandlerFunc) http.Handler {
 
 // serve reads the request into m, runs do and writes its answer or fault.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request, m Message, do func() (Message, error)) {
+	if s == nil {
+		// Nothing to log on: the fault's reason says it.
+		if b, err := Marshal(NewFault(FaultInternalServiceFault, "", "mde2: nil *Server")); err == nil {
+			_ = writeSOAP(w, http.StatusInternalServerError, b)
+		}
+		return
+	}
 	lim := s.Limits.withDefaults()
 	if err := checkSOAPType(r.Header.Get("Content-Type")); err != nil {
 		http.Error(w, err.Error(), http.StatusUnsupportedMediaType)
