@@ -103,8 +103,8 @@ func TestGeneratedURIsResolve(t *testing.T) {
 			t.Errorf("%s: Lookup(%s): %v", g.path, u, err)
 			continue
 		}
-		if n.Path != g.path {
-			t.Errorf("%s resolves to %s", u, n.Path)
+		if n.Path() != g.path {
+			t.Errorf("%s resolves to %s", u, n.Path())
 		}
 	}
 }

@@ -75,12 +75,13 @@ func FuzzDDFParse(f *testing.F) {
 		count := 0
 		tree.Walk(func(n *ddf.Node) bool {
 			count++
+			path := n.Path()
 			for _, c := range n.Children {
-				if c.Parent != n || !strings.HasPrefix(c.Path, strings.TrimSuffix(n.Path, "/")+"/") {
-					t.Fatalf("child %s of %s: parent or path wrong", c.Path, n.Path)
+				if c.Parent != n || !strings.HasPrefix(c.Path(), strings.TrimSuffix(path, "/")+"/") {
+					t.Fatalf("child %s of %s: parent or path wrong", c.Path(), path)
 				}
 			}
-			uri := fill(n.Path)
+			uri := fill(path)
 			if _, err := tree.Lookup(uri); err != nil && !errors.Is(err, ddf.ErrURI) {
 				t.Fatalf("Lookup(%q) of an existing node: %v", uri, err)
 			}

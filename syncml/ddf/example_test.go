@@ -54,7 +54,7 @@ func Example() {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println(n.Path, n.Format, n.Access, n.DefaultValue)
+	fmt.Println(n.Path(), n.Format, n.Access, n.DefaultValue)
 
 	cmd := &syncml.Replace{CmdID: "2", Items: []syncml.Item{{
 		Target: &syncml.Location{LocURI: "./Device/Vendor/Contoso/Widget/My%20Widget/Mode"},

@@ -56,10 +56,7 @@ func (t *Tree) find(u syncml.LocURI) *Node {
 			if r.Dynamic() != dynamic {
 				continue
 			}
-			base, ok := rootBase(r)
-			if !ok {
-				continue
-			}
+			base := rootBase(r)
 			for _, p := range uris[:n] {
 				if !p.under(base) {
 					continue
@@ -132,26 +129,21 @@ func (p path) under(base path) bool {
 	return true
 }
 
-// rootBase returns the path above root r, its Path without its own
-// segment. Path holds node names as they are, not percent-encoded; its
-// first segment is the scope when it is Device or User in any letter case
-// (a root's own segment always follows it).
-func rootBase(r *Node) (path, bool) {
-	parent, ok := strings.CutSuffix(r.Path, "/"+r.pathSegment())
-	if !ok {
-		return path{}, false
+// rootBase returns the path above root r, from its Path element. Path
+// holds node names as they are, not percent-encoded; its first segment
+// is the scope when it is Device or User in any letter case.
+func rootBase(r *Node) path {
+	if r.base == "." || r.base == "" {
+		return path{}
 	}
-	if parent == "." || parent == "" {
-		return path{}, true
-	}
-	segs := strings.Split(strings.TrimPrefix(parent, "./"), "/")
+	segs := strings.Split(strings.TrimPrefix(r.base, "./"), "/")
 	switch {
 	case strings.EqualFold(segs[0], "Device"):
-		return path{"Device", segs[1:]}, true
+		return path{"Device", segs[1:]}
 	case strings.EqualFold(segs[0], "User"):
-		return path{"User", segs[1:]}, true
+		return path{"User", segs[1:]}
 	}
-	return path{"", segs}, true
+	return path{"", segs}
 }
 
 // sameRootName reports whether a root named name matches seg. A root

@@ -65,7 +65,7 @@ func TestLookup(t *testing.T) {
 			}
 			continue
 		}
-		if err != nil || n.Path != tt.want {
+		if err != nil || n.Path() != tt.want {
 			t.Errorf("Lookup(%q) = %v, %v; want %s", tt.uri, n, err, tt.want)
 		}
 	}
@@ -155,7 +155,7 @@ func TestLookupDynamicRoot(t *testing.T) {
 				}
 				return
 			}
-			if err != nil || n.Path != tt.want {
+			if err != nil || n.Path() != tt.want {
 				t.Fatalf("Lookup(%q) = %v, %v; want %s", tt.uri, n, err, tt.want)
 			}
 		})
@@ -180,7 +180,7 @@ func TestLookupSpecDynamic(t *testing.T) {
 	for _, tt := range tests {
 		tr := mustParseSpec(t, tt.file)
 		n, err := tr.Lookup(tt.uri)
-		if err != nil || n.Path != tt.want {
+		if err != nil || n.Path() != tt.want {
 			t.Errorf("%s: Lookup(%q) = %v, %v; want %s", tt.file, tt.uri, n, err, tt.want)
 		}
 	}
@@ -188,7 +188,7 @@ func TestLookupSpecDynamic(t *testing.T) {
 		tr := mustParseSpec(t, file)
 		tr.Walk(func(n *Node) bool {
 			if got, err := tr.Lookup(instanceURI(n)); err != nil || got != n {
-				t.Errorf("%s: Lookup(%q) = %v, %v; want the node %s", file, instanceURI(n), got, err, n.Path)
+				t.Errorf("%s: Lookup(%q) = %v, %v; want the node %s", file, instanceURI(n), got, err, n.Path())
 			}
 			return true
 		})
@@ -216,7 +216,7 @@ func TestLookupSpecUnnamedRoot(t *testing.T) {
 		}
 		tr.Walk(func(n *Node) bool {
 			if got, err := tr.Lookup(instanceURI(n)); err != nil || got != n {
-				t.Errorf("%s: Lookup(%q) = %v, %v; want the node %s", file, instanceURI(n), got, err, n.Path)
+				t.Errorf("%s: Lookup(%q) = %v, %v; want the node %s", file, instanceURI(n), got, err, n.Path())
 			}
 			return true
 		})
@@ -238,7 +238,10 @@ func instanceURI(n *Node) string {
 	for root.Parent != nil {
 		root = root.Parent
 	}
-	base := strings.TrimSuffix(strings.TrimSuffix(root.Path, root.pathSegment()), "/")
+	base := root.base
+	if base == "" {
+		base = "."
+	}
 	slices.Reverse(segs)
 	return base + "/" + strings.Join(segs, "/")
 }
@@ -286,7 +289,7 @@ func TestLookupScopeNamedRoot(t *testing.T) {
 			}
 			continue
 		}
-		if err != nil || n.Path != tt.want {
+		if err != nil || n.Path() != tt.want {
 			t.Errorf("root %s: Lookup(%q) = %v, %v; want %s", tt.root, tt.uri, n, err, tt.want)
 		}
 	}

@@ -26,14 +26,10 @@ type Node struct {
 	// Title is the DFTitle. For a dynamic node it names the placeholder,
 	// such as "ProviderID".
 	Title string
-	// Path is the node's full DM path with dynamic segments written as
-	// "{Title}" (or "{}" when untitled), such as
-	// "./Device/Vendor/MSFT/DMClient/Provider/{ProviderID}". It holds
-	// names as they are, not percent-encoded: the Path element of a
-	// top-level node (a LocURI) is decoded, and its scope segment is
-	// written Device or User. A '/' or '%' in a title is percent-encoded
-	// in its placeholder ("{a%2Fb}"), so each node is one segment.
-	Path string
+	// base is the path above a root, from its Path element ("" or "."
+	// for none): "./Device/Vendor/MSFT" for DMClient. It is empty below
+	// a root.
+	base string
 	// Parent is nil for a root.
 	Parent *Node
 	// Children are the child nodes in document order.
@@ -75,17 +71,73 @@ type Node struct {
 // is then a dynamic node directly under its Path.
 func (n *Node) Dynamic() bool { return n.Name == "" }
 
-// pathSegment is the node's own segment of Path: its name, or "{Title}"
-// with '%' and '/' of the title percent-encoded for a dynamic node.
-func (n *Node) pathSegment() string {
+// Path returns the node's full DM path with dynamic segments written as
+// "{Title}" (or "{}" when untitled), such as
+// "./Device/Vendor/MSFT/DMClient/Provider/{ProviderID}". It holds names
+// as they are, not percent-encoded: the Path element of a top-level node
+// (a LocURI) is decoded, and its scope segment is written Device or User.
+// A '/' or '%' in a title is percent-encoded in its placeholder
+// ("{a%2Fb}"), so each node is one segment.
+//
+// Path is built on each call from the names up to the root, one string
+// of its length. A tree does not store its nodes' paths: each repeats
+// every name above it, so a small DDF with long names and many nodes
+// would hold paths that grow with the square of its size.
+func (n *Node) Path() string {
+	var stack [16]*Node
+	chain := stack[:0] // n and its ancestors, n first
+	size := 0
+	for q := n; q != nil; q = q.Parent {
+		chain = append(chain, q)
+		size += 1 + q.segmentLen()
+	}
+	base := chain[len(chain)-1].base
+	if base == "" {
+		base = "."
+	}
+	var b strings.Builder
+	b.Grow(len(base) + size)
+	b.WriteString(base)
+	for i := len(chain) - 1; i >= 0; i-- {
+		b.WriteByte('/')
+		chain[i].writeSegment(&b)
+	}
+	return b.String()
+}
+
+// segmentLen is the length of the node's own segment of Path.
+func (n *Node) segmentLen() int {
 	if !n.Dynamic() {
-		return n.Name
+		return len(n.Name)
 	}
-	if !strings.ContainsAny(n.Title, "%/") {
-		return "{" + n.Title + "}"
+	return 2 + len(n.Title) + 2*(strings.Count(n.Title, "%")+strings.Count(n.Title, "/"))
+}
+
+// writeSegment writes the node's own segment of Path: its name, or
+// "{Title}" with '%' and '/' of the title percent-encoded for a dynamic
+// node.
+func (n *Node) writeSegment(b *strings.Builder) {
+	if !n.Dynamic() {
+		b.WriteString(n.Name)
+		return
 	}
-	r := strings.NewReplacer("%", "%25", "/", "%2F")
-	return "{" + r.Replace(n.Title) + "}"
+	b.WriteByte('{')
+	t := n.Title
+	for {
+		i := strings.IndexAny(t, "%/")
+		if i < 0 {
+			break
+		}
+		b.WriteString(t[:i])
+		if t[i] == '%' {
+			b.WriteString("%25")
+		} else {
+			b.WriteString("%2F")
+		}
+		t = t[i+1:]
+	}
+	b.WriteString(t)
+	b.WriteByte('}')
 }
 
 // Leaf reports whether the node holds a value rather than children.

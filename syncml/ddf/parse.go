@@ -46,20 +46,8 @@ func ParseLimits(data []byte, lim Limits) (*Tree, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, r := range t.Roots {
-		finish(r, r.Path)
-	}
 	t.NodeCount = p.nodes
 	return t, nil
-}
-
-// finish computes the Path of n's descendants; n.Path holds n's parent path.
-func finish(n *Node, parentPath string) {
-	n.Path = strings.TrimSuffix(parentPath, "/") + "/" + n.pathSegment()
-	for _, c := range n.Children {
-		c.Parent = n
-		finish(c, n.Path)
-	}
 }
 
 type parser struct {
@@ -136,7 +124,7 @@ func (p *parser) errAt(err error) *ParseError {
 	off := p.off + p.bom
 	line, col := position(p.input, off)
 	if p.node != nil {
-		err = &NodeError{Node: p.partialPath(p.node), Err: err}
+		err = &NodeError{Node: p.node.Path(), Err: err}
 	}
 	return pkg.Decode(off, line, col, p.path(), err)
 }
@@ -158,25 +146,6 @@ func (p *parser) structure(format string, args ...any) error {
 
 func (p *parser) path() string {
 	return "/" + strings.Join(p.stack, "/")
-}
-
-// partialPath renders the DM path of a node still being read.
-func (p *parser) partialPath(n *Node) string {
-	var segs []string
-	root := ""
-	for q := n; q != nil; q = q.Parent {
-		segs = append(segs, q.pathSegment())
-		if q.Parent == nil {
-			root = q.Path
-		}
-	}
-	for i, j := 0, len(segs)-1; i < j; i, j = i+1, j-1 {
-		segs[i], segs[j] = segs[j], segs[i]
-	}
-	if root == "" {
-		root = "."
-	}
-	return strings.TrimSuffix(root, "/") + "/" + strings.Join(segs, "/")
 }
 
 func (p *parser) pop() { p.stack = p.stack[:len(p.stack)-1] }
@@ -282,9 +251,6 @@ func (p *parser) nodeElem(parent *Node) (*Node, error) {
 				return nil, p.structure("Node without DFProperties")
 			}
 			p.pop()
-			if parent == nil && n.Path == "" {
-				n.Path = "."
-			}
 			return n, nil
 		case xml.CharData:
 			if err := p.noText(tk); err != nil {
@@ -315,7 +281,7 @@ func (p *parser) nodeElem(parent *Node) (*Node, error) {
 				var s string
 				s, err = p.text()
 				if err == nil && parent == nil {
-					n.Path, err = p.rootPath(s)
+					n.base, err = p.rootPath(s)
 				}
 			case tk.Name.Local == "DFProperties":
 				if sawProps {

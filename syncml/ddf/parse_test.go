@@ -71,17 +71,17 @@ func TestParseSpecFiles(t *testing.T) {
 			tr.Walk(func(n *Node) bool {
 				count++
 				if n.Format == "" {
-					t.Errorf("%s: no DFFormat", n.Path)
+					t.Errorf("%s: no DFFormat", n.Path())
 				}
-				if n.Dynamic() != strings.HasSuffix(n.Path, "}") {
-					t.Errorf("%s: Dynamic() = %v", n.Path, n.Dynamic())
+				if n.Dynamic() != strings.HasSuffix(n.Path(), "}") {
+					t.Errorf("%s: Dynamic() = %v", n.Path(), n.Dynamic())
 				}
 				for _, c := range n.Children {
 					if c.Parent != n {
-						t.Errorf("%s: child %s has wrong parent", n.Path, c.Path)
+						t.Errorf("%s: child %s has wrong parent", n.Path(), c.Path())
 					}
-					if got, err := tr.Lookup(concretePath(c.Path)); err != nil || got != c {
-						t.Errorf("Lookup(%s) = %v, %v; want the node itself", concretePath(c.Path), got, err)
+					if got, err := tr.Lookup(concretePath(c.Path())); err != nil || got != c {
+						t.Errorf("Lookup(%s) = %v, %v; want the node itself", concretePath(c.Path()), got, err)
 					}
 				}
 				return true
@@ -98,7 +98,7 @@ func TestParseSpecFiles(t *testing.T) {
 			}
 			var roots []string
 			for _, r := range tr.Roots {
-				roots = append(roots, r.Path)
+				roots = append(roots, r.Path())
 			}
 			if strings.Join(roots, " ") != strings.Join(w.roots, " ") {
 				t.Errorf("roots = %v, want %v", roots, w.roots)
@@ -136,8 +136,8 @@ func TestParseDMClientProperties(t *testing.T) {
 		provider.Occurrence.Kind != OccurrenceZeroOrOne || provider.Access != AccessAdd|AccessDelete|AccessGet {
 		t.Errorf("Provider/{ProviderID} = %+v", provider)
 	}
-	if provider.Path != "./Device/Vendor/MSFT/DMClient/Provider/{ProviderID}" {
-		t.Errorf("Path = %q", provider.Path)
+	if provider.Path() != "./Device/Vendor/MSFT/DMClient/Provider/{ProviderID}" {
+		t.Errorf("Path = %q", provider.Path())
 	}
 
 	status := get(le + "EnrollStatus")
@@ -310,7 +310,7 @@ func TestParseOccurrenceAndNaming(t *testing.T) {
 		t.Fatal(err)
 	}
 	n := tr.Roots[0]
-	if n.Path != "./Vendor/X/{}" || n.Occurrence != (Occurrence{OccurrenceZeroOrN, 7}) || n.CaseSensitive ||
+	if n.Path() != "./Vendor/X/{}" || n.Occurrence != (Occurrence{OccurrenceZeroOrN, 7}) || n.CaseSensitive ||
 		n.DDFName != "urn:x" || n.Naming != (DynamicNaming{NamingUniqueName, "^[a-z]+$"}) || !n.Deprecated ||
 		n.DeprecatedIn != "10.0.1" || n.Allowed.AdmxFile != "f.admx" || !n.Applicability.RequiresAzureAD ||
 		n.Access.String() != "Add,Copy" {
@@ -353,7 +353,7 @@ func TestParseRootPath(t *testing.T) {
 			t.Errorf("Path %q: %v", tt.path, err)
 			continue
 		}
-		if got := tr.Roots[0].Path; got != tt.wantPath {
+		if got := tr.Roots[0].Path(); got != tt.wantPath {
 			t.Errorf("Path %q: node Path = %q, want %q", tt.path, got, tt.wantPath)
 		}
 		if n, err := tr.Lookup(tt.uri); err != nil || n != tr.Roots[0] {
