@@ -30,6 +30,10 @@ type authPeers struct {
 	ids       []Identity
 	refusals  []error
 	delivered int // Gets the device answered (not abandoned)
+
+	// refused, when set, is called after each refusal (401 or 407) is
+	// recorded, before its reply goes out.
+	refused func()
 }
 
 func newAuthPeers(t *testing.T, typ AuthType) *authPeers {
@@ -77,7 +81,11 @@ func newAuthPeers(t *testing.T, typ AuthType) *authPeers {
 				p.nonces = append(p.nonces, nn)
 				p.creds = append(p.creds, req.Header.Cred != nil)
 				p.signed = append(p.signed, r.Header.Get(HMACHeaderName) != "")
+				hook := p.refused
 				p.mu.Unlock()
+				if hook != nil && (code == syncml.StatusInvalidCredentials || code == syncml.StatusMissingCredentials) {
+					hook()
+				}
 			}
 		}
 		for k, v := range rec.Header() {
