@@ -436,7 +436,9 @@ func (c *Client) finish(m *syncml.Message, cands []syncml.Command, final bool) (
 // it aborted the session (Reply holds the Statuses to send, the last
 // message). A refused credential (401 or 407) is answered by the
 // refused message again (package 1 when it was package 1), with new
-// credentials, up to MaxAuthRetries times in a session. A reply that
+// credentials, up to MaxAuthRetries times in a session; the commands
+// EachMessage gave the refused message, which it gives anew, come back
+// in the Exchange's Outcomes with an Err (see Outcome.Err). A reply that
 // cannot be kept within the server's MaxMsgSize (not even its SyncHdr and
 // Statuses fit) is not made: the error matches ErrLimit, and ErrProtocol
 // (the bound is the server's).
@@ -551,6 +553,9 @@ func (c *Client) answer(ctx context.Context, m *syncml.Message, x *Exchange, u *
 				return nil, errorf("server refused the credentials: %s", code)
 			}
 			c.retries++
+			// EachMessage gives the message sent again commands of its
+			// own: those of the refused one end here
+			refused := c.refusedEach(code)
 			var reply *syncml.Message
 			var err error
 			if c.lastPkg1 {
@@ -567,6 +572,7 @@ func (c *Client) answer(ctx context.Context, m *syncml.Message, x *Exchange, u *
 			if err != nil {
 				return nil, err
 			}
+			x.Outcomes = append(x.Outcomes, refused...)
 			x.Reply, x.Raw = reply, c.lastRaw
 			return x, nil
 		}

@@ -2,6 +2,8 @@ package session
 
 import (
 	"context"
+	"slices"
+	"strconv"
 
 	"github.com/windc-go/windc/syncml"
 )
@@ -16,10 +18,13 @@ import (
 // answered the server's message, so what it returns reflects the commands
 // just carried out. Its commands go before everything else the message
 // carries but the Status of the server's SyncHdr (and, in package 1, Alert
-// 1201), so that a MaxMsgSize never defers them to a later message; they are numbered, and their
-// Statuses come back as Outcomes, like any command the device sends. An
-// error aborts building the message. It is not called for the Statuses
-// that answer an aborted session.
+// 1201), so that a MaxMsgSize never defers them to a later message; they
+// are numbered, and their Statuses come back as Outcomes, like any
+// command the device sends. A message the server refuses (401 or 407) is
+// sent again with what EachMessage gives then: the commands it gave the
+// refused message come back as Outcomes with an Err (see refusedEach).
+// An error aborts building the message. It is not called for the
+// Statuses that answer an aborted session.
 func (c *Client) eachMessage(ctx context.Context, cands []syncml.Command) ([]syncml.Command, error) {
 	if c.cfg.EachMessage == nil {
 		return cands, nil
@@ -41,4 +46,40 @@ func (c *Client) eachMessage(ctx context.Context, cands []syncml.Command) ([]syn
 		return cands, nil
 	}
 	return append(append([]syncml.Command(nil), extra...), cands...), nil
+}
+
+// refusedEach returns an Outcome for each command EachMessage gave the
+// last message, which the server refused with code (401 or 407): the
+// server ran none of it, and the message sent again carries what
+// EachMessage gives then, not those. Each has the refused message's MsgID
+// and an Err matching ErrInvalidCredentials or ErrMissingCredentials;
+// the commands nested in them count as they do in any Outcome, those that
+// ask for no Status (NoResp) do not.
+func (c *Client) refusedEach(code syncml.StatusCode) []Outcome {
+	from := 0
+	if c.lastPkg1 {
+		from = 1 // after Alert 1201
+	}
+	from = min(from, len(c.lastSent))
+	each := c.lastSent[from:min(from+c.lastEach, len(c.lastSent))]
+	if len(each) == 0 {
+		return nil
+	}
+	var flat []syncml.Command
+	flattenAll(each, &flat)
+	cause := ErrInvalidCredentials
+	if code == syncml.StatusMissingCredentials {
+		cause = ErrMissingCredentials
+	}
+	msgID := strconv.Itoa(c.outMsgID)
+	var outs []Outcome
+	for _, s := range c.sent.sent {
+		if s.MsgID != msgID || s.NoResp || s.Internal || !slices.Contains(flat, s.Cmd) {
+			continue
+		}
+		outs = append(outs, Outcome{MsgID: msgID, Command: s.Cmd,
+			Err: errorf("%s %s of message %s: the server refused the message (%d) and ran none of it; EachMessage gave the message sent again its own: %w",
+				s.Cmd.ElementName(), s.Cmd.ID(), msgID, int(code), cause)})
+	}
+	return outs
 }

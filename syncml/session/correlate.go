@@ -21,9 +21,13 @@ type Outcome struct {
 	// Abandoned is true when the session restarted or was aborted before
 	// the command's Status arrived.
 	Abandoned bool
-	// Err, when set, says why the command was not sent at all (its object
-	// is larger than the device's MaxObjSize, or no message within the
-	// device's MaxMsgSize can carry it: an error matching ErrLimit).
+	// Err, when set, says why the command was not carried out: it was
+	// not sent at all (its object is larger than the device's MaxObjSize,
+	// or no message within the device's MaxMsgSize can carry it: an error
+	// matching ErrLimit), or, on a Client, it came from EachMessage in a
+	// message the server refused (401 or 407), which the server ran none
+	// of: an error matching ErrInvalidCredentials or
+	// ErrMissingCredentials, and MsgID is the refused message's.
 	Err error
 }
 
