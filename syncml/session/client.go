@@ -213,12 +213,13 @@ func (c *Client) Queue(cmds ...syncml.Command) error {
 // goes whole again, to be cut anew; its chunks sent are forgotten. What
 // the previous session sent and the server never answered is given up:
 // Start has no Outcomes to return, so those come as Abandoned Outcomes
-// (see AbandonedGets) first in Exchange.Outcomes of the next message
-// the Client answers (Handle, HandleInbound; Run returns them with the
-// session's), before that message's own. Anything else of the previous
-// session is forgotten. A Start that fails changes nothing: what was
-// queued stays queued, whole (an object cut into chunks for the server's
-// MaxMsgSize gets its Items back), and so do the previous session's rest
+// (see AbandonedGets), with the SessionID of the session they were sent
+// in, first in Exchange.Outcomes of the next message the Client answers
+// (Handle, HandleInbound; Run returns them with the session's), before
+// that message's own. Anything else of the previous session is
+// forgotten. A Start that fails changes nothing: what was queued stays
+// queued, whole (an object cut into chunks for the server's MaxMsgSize
+// gets its Items back), and so do the previous session's rest
 // and records.
 func (c *Client) Start(ctx context.Context, sessionID string, alerts ...syncml.Command) (*syncml.Message, error) {
 	if sessionID == "" {
@@ -534,6 +535,7 @@ func (c *Client) answer(ctx context.Context, m *syncml.Message, x *Exchange, u *
 		c.peerMax = n
 	}
 	outs, unmatched, hdrs := c.sent.receive(m.Body.Commands, strconv.Itoa(c.outMsgID), sentKey{}, &u.answered)
+	inSession(outs, c.sessionID)
 	x.Outcomes, x.Unmatched = outs, unmatched
 	if n := len(c.abandoned); n > 0 {
 		// those of the sessions given up before this one's Start first

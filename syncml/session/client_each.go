@@ -77,7 +77,7 @@ func (c *Client) refusedEach(code syncml.StatusCode) []Outcome {
 		if s.MsgID != msgID || s.NoResp || s.Internal || !slices.Contains(flat, s.Cmd) {
 			continue
 		}
-		outs = append(outs, Outcome{MsgID: msgID, Command: s.Cmd,
+		outs = append(outs, Outcome{MsgID: msgID, SessionID: c.sessionID, Command: s.Cmd,
 			Err: errorf("%s %s of message %s: the server refused the message (%d) and ran none of it; EachMessage gave the message sent again its own: %w",
 				s.Cmd.ElementName(), s.Cmd.ID(), msgID, int(code), cause)})
 	}

@@ -12,8 +12,9 @@ import "github.com/windc-go/windc/syncml"
 // session sent of itself are dropped (they belong to the session). It
 // returns an Outcome for each command sent and not answered (Abandoned;
 // answered with its chunked Results never completed: its Status alone),
-// and forgets the records. What it changes is noted in u, as the call
-// that fails puts it back (the queue and the rest are new slices).
+// with the SessionID of the session given up, and forgets the records.
+// What it changes is noted in u, as the call that fails puts it back (the
+// queue and the rest are new slices).
 //
 // A session that ended (answered through, or refused by ServerAuth with
 // nothing left to send) has no rest: only its commands the server never
@@ -31,7 +32,7 @@ func (c *Client) giveUp(u *clientMark) []Outcome {
 		}
 		c.cont = nil
 	}
-	outs := unansweredOf(sent)
+	outs := inSession(unansweredOf(sent), c.sessionID)
 	c.sent.reset()
 	return outs
 }

@@ -93,8 +93,8 @@ func TestClientRefusedEachMessageOutcomes(t *testing.T) {
 				o := got[0]
 				switch {
 				case o.Err != nil:
-					if o.MsgID == "" || o.Status != nil || o.Abandoned {
-						t.Errorf("EachMessage command %d: Outcome %+v of a refused message, want its MsgID, no Status, not Abandoned", i+1, o)
+					if o.MsgID == "" || o.SessionID != "1" || o.Status != nil || o.Abandoned {
+						t.Errorf("EachMessage command %d: Outcome %+v of a refused message, want its MsgID, SessionID 1, no Status, not Abandoned", i+1, o)
 					}
 					errs = append(errs, o.Err)
 				case o.Status == nil:

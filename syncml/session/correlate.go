@@ -9,6 +9,11 @@ import (
 type Outcome struct {
 	// MsgID is the MsgID of the message that carried the command.
 	MsgID string
+	// SessionID is the SessionID of that message: MsgIDs start at 1 in
+	// every session, and the Outcomes of commands a session left
+	// unanswered (Abandoned) come with those of the next session, whose
+	// MsgIDs they share. Empty, as MsgID, for a command never sent.
+	SessionID string
 	// Command is the command as sent, with its CmdID.
 	Command syncml.Command
 	// Status is the peer's Status for the command; nil when Abandoned.
@@ -272,6 +277,14 @@ func (c *correlator) abandon() []Outcome {
 	out := unansweredOf(c.sent)
 	c.reset()
 	return out
+}
+
+// inSession sets the SessionID of outs to sid and returns outs.
+func inSession(outs []Outcome, sid string) []Outcome {
+	for i := range outs {
+		outs[i].SessionID = sid
+	}
+	return outs
 }
 
 // unansweredOf returns an abandoned Outcome for every command of sent

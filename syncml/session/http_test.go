@@ -677,7 +677,9 @@ func TestServerCheckInAllocs(t *testing.T) {
 // reply copied: two allocations of the 43. Its sent commands are read by
 // the fast reader (a body without header), which takes one slab more
 // than the general reader did for much less CPU
-// (BenchmarkCheckInSameDevice in examples/dmserver: 25 to 17 us).
+// (BenchmarkCheckInSameDevice in examples/dmserver: 25 to 17 us). The
+// 14 Outcomes take 1536 bytes (104 each, in a size class of 1536): 256
+// more since Outcome.SessionID.
 func TestServerAnswersAllocs(t *testing.T) {
 	if testing.Short() || raceEnabled {
 		t.Skip("allocation count")
@@ -737,8 +739,8 @@ func TestServerAnswersAllocs(t *testing.T) {
 	if allocs > 43 {
 		t.Errorf("%.0f allocations per answer, want at most 43", allocs)
 	}
-	if perAnswer > 34800 {
-		t.Errorf("%.0f bytes allocated per answer, want at most 34,800", perAnswer)
+	if perAnswer > 35050 {
+		t.Errorf("%.0f bytes allocated per answer, want at most 35,050", perAnswer)
 	}
 }
 

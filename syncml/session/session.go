@@ -661,7 +661,7 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 		// again would run an Exec or an Add twice. The application
 		// decides what to send again (AbandonedGets for reads).
 		st.rejoinCont()
-		x.Outcomes = append(x.Outcomes, st.Sent.abandon()...)
+		x.Outcomes = append(x.Outcomes, inSession(st.Sent.abandon(), st.SessionID)...)
 		st.requeue()
 		st.LO = nil
 		if h.SessionID != st.SessionID {
@@ -751,6 +751,7 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 		save = &undo.answered
 	}
 	outs, unmatched, hdrs := st.Sent.receive(r.corr, itoa(st.OutMsgID), st.LO.resultsOf(), save)
+	inSession(outs, h.SessionID)
 	st.noteDevice(hdrs)
 	if len(x.Outcomes) == 0 {
 		x.Outcomes = outs // receive's own: no copy
@@ -763,7 +764,7 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 		// given up before BeforeReply, which sees it among x.Outcomes
 		// (what it queues waits for the device's next session).
 		st.rejoinCont()
-		x.Outcomes = append(x.Outcomes, st.Sent.abandon()...)
+		x.Outcomes = append(x.Outcomes, inSession(st.Sent.abandon(), h.SessionID)...)
 		n := len(st.Queue)
 		st.requeue()
 		// the rest of the package, now in front of the queue, is kept
