@@ -286,9 +286,9 @@ func (a *CredAuthenticator) checkHMAC(ctx context.Context, at authAttempt) (stri
 // x-syncml-hmac header of every message (HMAC), of the type and with the
 // nonce of the server's last challenge. It keeps the last challenged type
 // and NextNonce it is given, so one ClientAuth serves the sessions of one
-// device; it is not safe for concurrent use. For MD5 and HMAC the Client's
-// LocName should be Username: the server reads the user from the SyncHdr
-// Source LocName.
+// device; it is not safe for concurrent use. For MD5 the server reads the
+// user from the SyncHdr Source LocName: a Client sends Username there
+// unless its ClientConfig.LocName says otherwise.
 type ClientAuth struct {
 	Username, Password string
 	// Type is the credential sent before any challenge; "" sends none

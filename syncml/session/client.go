@@ -33,7 +33,8 @@ type ClientConfig struct {
 	// DeviceID is the SyncHdr Source LocURI (required).
 	DeviceID string
 	// LocName, when set, is the SyncHdr Source LocName: the user name
-	// under which MD5 and HMAC credentials are checked.
+	// under which MD5 and HMAC credentials are checked. Empty, with
+	// Credentials a *ClientAuth, it is the ClientAuth's Username.
 	LocName string
 	// ServerURI is the SyncHdr Target LocURI (required).
 	ServerURI string
@@ -168,6 +169,9 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 	}
 	if cfg.MaxAuthRetries <= 0 {
 		cfg.MaxAuthRetries = DefaultMaxAuthRetries
+	}
+	if a, ok := cfg.Credentials.(*ClientAuth); ok && a != nil && cfg.LocName == "" {
+		cfg.LocName = a.Username // the user an MD5 Cred is checked under
 	}
 	return &Client{cfg: cfg}, nil
 }
