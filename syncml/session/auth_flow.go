@@ -205,10 +205,11 @@ type authResult struct {
 // 407, Chal, Err), not an error.
 func (a *CredAuthenticator) check(ctx context.Context, at authAttempt) (authResult, error) {
 	if _, ok := authAnswers[a.Type]; !ok {
-		return authResult{}, pkg.Errorf("server type %q: %w", string(a.Type), ErrUnsupportedAuth)
+		return authResult{}, pkg.Errorf("CredAuthenticator.Type %q is not %s, %s or %s: %w", string(a.Type), AuthBasic, AuthMD5, AuthHMAC, ErrUnsupportedAuth)
 	}
 	if a.Users == nil {
-		return authResult{}, pkg.Errorf("server type %q: no Users: %w", string(a.Type), ErrUnsupportedAuth)
+		// the server's configuration, not the device's credentials
+		return authResult{}, pkg.Errorf("CredAuthenticator.Users is nil: no %s credentials can be checked", string(a.Type))
 	}
 	var user string
 	var err error

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/windc-go/windc/syncml"
@@ -136,8 +137,11 @@ func TestServerCheckFailures(t *testing.T) {
 	if _, err := (&CredAuthenticator{Type: "syncml:auth-x", Users: &MemoryUsers{}}).check(ctx, authAttempt{}); !errors.Is(err, ErrUnsupportedAuth) {
 		t.Errorf("unknown type: %v", err)
 	}
-	if _, err := (&CredAuthenticator{Type: AuthBasic}).check(ctx, authAttempt{Cred: basic}); !errors.Is(err, ErrUnsupportedAuth) {
-		t.Errorf("no credentials: %v", err)
+	// no Users: the server's own failure (500), which names the field; it
+	// is no unsupported type (it wrapped ErrUnsupportedAuth before, whose
+	// text misled a new user)
+	if _, err := (&CredAuthenticator{Type: AuthBasic}).check(ctx, authAttempt{Cred: basic}); err == nil || errors.Is(err, ErrUnsupportedAuth) || !strings.Contains(err.Error(), "CredAuthenticator.Users is nil") {
+		t.Errorf("no Users: %v", err)
 	}
 	if _, err := (&CredAuthenticator{Type: AuthBasic, Users: authFailing{}}).check(ctx, authAttempt{Cred: basic}); err == nil {
 		t.Error("failing source: no error")
