@@ -52,8 +52,15 @@ func checkMD5(ctx context.Context, c *syncml.Cred, username string, nonce []byte
 	}
 	want := md5Digest(key.key, nonce)
 	ok := subtle.ConstantTimeCompare(got, want[:]) == 1
-	if !ok || !key.found || nonce == nil {
-		return pkg.Errorf("auth-md5: user %q: %w", username, ErrInvalidCredentials)
+	// the reasons differ only in the server's log: the device is told
+	// 401 and a challenge whichever it is
+	switch {
+	case nonce == nil:
+		return pkg.Errorf("auth-md5: user %q: no nonce was issued to this device yet (its first session, or the server lost its state), so none can match: %w", username, ErrInvalidCredentials)
+	case !key.found:
+		return pkg.Errorf("auth-md5: unknown user %q: %w", username, ErrInvalidCredentials)
+	case !ok:
+		return pkg.Errorf("auth-md5: user %q: the digest does not match (a wrong password, or a nonce other than the one last issued): %w", username, ErrInvalidCredentials)
 	}
 	return nil
 }

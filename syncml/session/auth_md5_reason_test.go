@@ -1,0 +1,40 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+)
+
+// TestMD5RefusalReasons: an MD5 refusal says in the server's log why,
+// though the device is told 401 and a challenge alike: a device with no
+// nonce yet (every device's first contact), an unknown user, and a digest
+// that does not match (a wrong password or a stale nonce). Before, all
+// three read `auth-md5: user "dev": invalid credentials`, and an
+// operator could not tell a new device from a wrong password.
+func TestMD5RefusalReasons(t *testing.T) {
+	users := &MemoryUsers{}
+	users.Set("dev", "secret")
+	nonce := []byte("issued")
+	for _, tc := range []struct {
+		name, user, password string
+		used, held           []byte // the nonce the device used, the one the server holds
+		want                 string
+	}{
+		{"first contact", "dev", "secret", []byte{}, nil, "no nonce was issued to this device yet"},
+		{"unknown user", "eve", "secret", nonce, nonce, `unknown user "eve"`},
+		{"wrong password", "dev", "guess", nonce, nonce, "the digest does not match"},
+		{"stale nonce", "dev", "secret", []byte("old"), nonce, "the digest does not match"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := checkMD5(context.Background(), md5Cred(tc.user, tc.password, tc.used), tc.user, tc.held, users)
+			if !errors.Is(err, ErrInvalidCredentials) || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("%v, want ErrInvalidCredentials saying %q", err, tc.want)
+			}
+		})
+	}
+	if err := checkMD5(context.Background(), md5Cred("dev", "secret", nonce), "dev", nonce, users); err != nil {
+		t.Errorf("the right digest: %v", err)
+	}
+}
