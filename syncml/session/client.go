@@ -177,9 +177,10 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 }
 
 // Queue appends commands (client alerts, for example) to send in the next
-// message of the session, in order. It refuses a nil command and an
-// Atomic holding a Get or another Atomic at any depth (the server fails
-// it: 500, the Atomic 507), with an error matching syncml.ErrInvalid; so
+// message of the session, in order. It refuses a nil command, an Atomic
+// holding a Get or another Atomic at any depth (the server fails it: 500,
+// the Atomic 507) and a command that names no node (as Session.Queue
+// does), with an error matching syncml.ErrInvalid; so
 // does Start among its alerts, and a message is not built when
 // EachMessage returns such an Atomic or a nil command.
 func (c *Client) Queue(cmds ...syncml.Command) error {
@@ -196,6 +197,9 @@ func (c *Client) Queue(cmds ...syncml.Command) error {
 		}
 	}
 	if err := notInAtomic("Queue", cmds); err != nil {
+		return err
+	}
+	if err := addressed("Queue", cmds); err != nil {
 		return err
 	}
 	if _, err := syncml.Marshal(&syncml.Message{Body: syncml.Body{Commands: cmds}}); err != nil {

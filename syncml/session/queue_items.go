@@ -60,6 +60,27 @@ func unaddressed(c syncml.Command, in string) string {
 	return ""
 }
 
+// addressed returns the error of op for the first of cmds that names no
+// node of the peer (see unaddressed, unaddressedIn), nil when all do.
+func addressed(op string, cmds []syncml.Command) error {
+	for i, c := range cmds {
+		why := unaddressed(c, "")
+		if why == "" {
+			why = unaddressedIn(c)
+		}
+		if why != "" {
+			return unaddressedError(op, c, i, why)
+		}
+	}
+	return nil
+}
+
+// unaddressedError is op's error for the command c, the i-th given,
+// that names no node for the reason why.
+func unaddressedError(op string, c syncml.Command, i int, why string) error {
+	return errorf("%s: %s: %s: %w", op, step(c, i), why, syncml.ErrInvalid)
+}
+
 // article returns name after "a" or "an".
 func article(name string) string {
 	switch name[0] {

@@ -65,3 +65,26 @@ func TestQueueNeedsItems(t *testing.T) {
 		})
 	}
 }
+
+// TestClientQueueNeedsItems: the device side's Queue refuses the same
+// commands, with the same errors. Before, it queued them.
+func TestClientQueueNeedsItems(t *testing.T) {
+	c, err := NewClient(ClientConfig{DeviceID: "DEV", ServerURI: "https://127.0.0.1/x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		cmd  syncml.Command
+		want string
+	}{
+		{&syncml.Replace{}, "Replace[1]: a Replace needs at least one Item"},
+		{&syncml.Sequence{Commands: []syncml.Command{&syncml.Exec{}}}, "Sequence[1]: an Exec in it needs exactly one Item"},
+	} {
+		if err := c.Queue(tc.cmd); err == nil || !errors.Is(err, syncml.ErrInvalid) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("Queue: %v, want an error matching syncml.ErrInvalid with %q", err, tc.want)
+		}
+	}
+	if err := c.Queue(NewClientEvent(syncml.AlertGeneric, "com.example", "x")); err != nil {
+		t.Errorf("a client event: %v", err)
+	}
+}

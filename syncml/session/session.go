@@ -493,7 +493,7 @@ func queueable(cmds []syncml.Command) error {
 		if g, ok := c.(*syncml.Get); ok && g != nil {
 			// what a server queues most, tested at once
 			if why := unaddressed(g, ""); why != "" {
-				return errorf("Queue: %s: %s: %w", step(c, i), why, syncml.ErrInvalid)
+				return unaddressedError("Queue", c, i, why)
 			}
 			continue
 		}
@@ -508,12 +508,12 @@ func queueable(cmds []syncml.Command) error {
 				return atomicError("Queue", path, name)
 			}
 			if why := unaddressedIn(c); why != "" {
-				return errorf("Queue: %s: %s: %w", step(c, i), why, syncml.ErrInvalid)
+				return unaddressedError("Queue", c, i, why)
 			}
 			continue
 		}
 		if why := unaddressed(c, ""); why != "" {
-			return errorf("Queue: %s: %s: %w", step(c, i), why, syncml.ErrInvalid)
+			return unaddressedError("Queue", c, i, why)
 		}
 	}
 	return nil
