@@ -51,7 +51,9 @@
 // when a version was sent or the summary's result_checksum changed since
 // they were last read (once per version and result_checksum). A message
 // without a summary (package 1) gets a Get that the device answers with
-// one; a device that still sends none holds no document.
+// one; a device that still sends none holds no document. A summary that
+// does not read says nothing of what the device holds: nothing is
+// decided of its documents (Reconcile returns the error).
 //
 // A device that held the declared version and no longer lists it (it
 // was wiped, or enrolled again under the same ID: it sends an empty

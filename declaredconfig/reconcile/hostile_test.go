@@ -412,3 +412,41 @@ func TestQueueRefusedKeepsEvents(t *testing.T) {
 	}
 	wantEvents(t, ev, "Removed 2222")
 }
+
+// A device whose summary does not read (cut short, or over a limit) says
+// nothing of what it holds: its documents are not taken for lost, sent
+// again or reported, in the first message of a session or any later one;
+// Reconcile says why (the decode error kept for errors.As). Once the
+// summary reads again, the document in sync needs nothing.
+func TestUnreadableSummary(t *testing.T) {
+	ctx := context.Background()
+	rec, ev, l := setup(t, vpnDoc(ids[0], "A0"))
+	l.session(-1)
+	l.noErrors()
+	wantCommands(t, l, "Add Complete/Documents/1111/Document", "Get Complete/Results/1111/Document")
+	wantEvents(t, ev, "Applied 1111")
+	bad := session.NewClientEvent(syncml.AlertClientEvent, declaredconfig.SummaryType,
+		`<DeclaredConfigurations schema="1.0"><DeclaredConfiguration id="`+ids[0]+`"`)
+	for sess := range 2 {
+		for msg := range 3 {
+			m := specMessage(t, strconv.Itoa(msg+1), "")
+			m.Header.SessionID = strconv.Itoa(sess + 10)
+			m.Body.Commands = append(m.Body.Commands, bad)
+			ss := session.NewSession(nil)
+			_, err := rec.Reconcile(ctx, ss, m, &session.Exchange{Identity: session.Identity{Device: dev1}})
+			var de *declaredconfig.DecodeError
+			if !errors.As(err, &de) || !strings.Contains(err.Error(), dev1) {
+				t.Errorf("session %d message %d: error %v, want the summary's decode error naming the device", sess, msg+1, err)
+			}
+			if got := queued(t, ss); len(got) != 0 {
+				t.Errorf("session %d message %d: queued %q on a summary that does not read", sess, msg+1, got)
+			}
+			wantEvents(t, ev)
+		}
+	}
+	wantDoc(t, rec, ids[0], reconcile.InSync)
+	l.session(-1)
+	l.noErrors()
+	wantCommands(t, l)
+	wantEvents(t, ev)
+}

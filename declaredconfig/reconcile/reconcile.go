@@ -74,7 +74,10 @@ func deviceOf(m *syncml.Message, x *session.Exchange) string {
 // reconciler then queues a Get of RefreshInterval, whose answer carries
 // the summary. A message without one after that is read as an empty
 // summary: a device sends none while it holds no document. A summary
-// that does not read is an error (what came back is still recorded). So
+// that does not read (cut short, or over a limit) is an error, and says
+// nothing of what the device holds: what came back is still recorded,
+// but nothing is decided of the documents (none is taken for lost or
+// sent again) and no summary is asked for. So
 // is a session that refuses the commands (its Config.MaxQueue): they are
 // sent again in a later session. The returned status is also what Status
 // returns.
@@ -110,6 +113,7 @@ func (r *Reconciler) reconcile(ctx context.Context, ss *session.Session, m *sync
 	// copy of the whole run.
 	p.r, p.device, p.m, p.x, p.summary, p.sumText, p.lazy = r, device, m, x, summary, text, lazy
 	p.msgSep, p.sess, p.msg = msgSep, m.Header.SessionID, msgSep[:len(msgSep)-1]
+	p.unread = sumErr != nil
 	p.idle = ss.Queued() == 0 && ss.Pending() == 0
 	st, err := r.update(ctx, device, func(st *deviceState) (bool, error) {
 		p.reset(st)
@@ -169,6 +173,7 @@ type run struct {
 	msgSep    string // msg and the separator, the prefix of what it awaits
 	idle      bool   // the session had nothing queued or pending
 	fresh     bool   // the message is reconciled for the first time
+	unread    bool   // the message's summary does not read (see do)
 	// kept says that the summary is the one the state kept unread (see
 	// deviceState.sumDocs), summary nil until it is needed (see need).
 	kept bool
@@ -237,10 +242,19 @@ func (p *run) do() error {
 			p.event(Event{Kind: Problem, Err: errorf("device %q: %s %s answers nothing the server sent", p.device, u.ElementName(), u.ID())})
 		}
 	}
-	if p.summary == nil && !p.kept && !p.askSummary() {
-		// Asked already: the device holds no document (a device sends
-		// no summary then).
-		p.summary = &declaredconfig.Summary{}
+	if p.summary == nil && !p.kept {
+		switch {
+		case p.unread:
+			// The device sent a summary that does not read: it says
+			// nothing of what the device holds. Taken as empty, it
+			// would make every document the device holds lost, and
+			// send it again; nothing is decided of the documents (the
+			// error says why).
+		case !p.askSummary():
+			// Asked already: the device holds no document (a device
+			// sends no summary then).
+			p.summary = &declaredconfig.Summary{}
+		}
 	}
 	if p.summary != nil || p.kept {
 		if err := p.documents(fresh); err != nil {

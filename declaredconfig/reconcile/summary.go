@@ -87,6 +87,7 @@ func (p *run) summaryOf(st *deviceState) {
 				p.sumErr = nil
 			}
 		}
+		p.unread = p.sumErr != nil
 		p.summary = p.parsedSum
 		if p.summary != nil {
 			st.SumText, st.Sum, st.sumDocs = p.sumText, p.summary, nil
