@@ -34,8 +34,8 @@ func (p *run) documents(fresh bool) error {
 				if it.Data != nil && len(it.Data.Value) > p.r.maxResultBytes() {
 					if fresh {
 						max := p.r.maxResultBytes()
-						p.event(Event{Kind: Problem, Err: errorf("device %q: the Results of %s %s: %w", p.device,
-							o.Command.ElementName(), target(o.Command), pkg.Limit("MaxResultBytes", int64(max), int64(len(it.Data.Value)), ""))})
+						p.problem(DocStatus{}, errorf("device %q: the Results of %s %s: %w", p.device,
+							o.Command.ElementName(), target(o.Command), pkg.Limit("MaxResultBytes", int64(max), int64(len(it.Data.Value)), "")))
 					}
 					continue
 				}
@@ -94,7 +94,7 @@ func (p *run) documents(fresh bool) error {
 			if err == nil {
 				err = errors.New(u.Reason)
 			}
-			p.event(Event{Kind: Problem, Err: errorf("device %q: %s: %w", p.device, u.Reason, err)})
+			p.problem(DocStatus{}, errorf("device %q: %s: %w", p.device, u.Reason, err))
 		}
 	}
 	for i, d := range st.Docs {

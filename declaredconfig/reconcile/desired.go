@@ -76,6 +76,13 @@ type Config struct {
 	// DefaultMaxResultBytes. A larger one is not read: a Problem event
 	// says so and the document is judged by the summary alone.
 	MaxResultBytes int
+	// MaxProblems bounds the Problem events that one message gives
+	// about what the device sent (Statuses and Results that answer
+	// nothing sent, or do not read; results over MaxResultBytes); zero
+	// means DefaultMaxProblems. Beyond it, one more Problem with a
+	// *LimitError says how many there were: a device cannot make an
+	// event of each of the thousands of Statuses a message holds.
+	MaxProblems int
 	// RetryRefused is how many times a document the device refused with
 	// a status that may pass (a 5xx other than 501 and 505) is sent again,
 	// each time in a later session; zero means DefaultRetryRefused, a
@@ -139,6 +146,7 @@ const (
 	DefaultMaxDocuments     = 1024
 	DefaultRetryRefused     = 2
 	DefaultMaxResultBytes   = 256 << 10
+	DefaultMaxProblems      = 16
 )
 
 func (r *Reconciler) maxResultBytes() int {
@@ -146,6 +154,13 @@ func (r *Reconciler) maxResultBytes() int {
 		return r.cfg.MaxResultBytes
 	}
 	return DefaultMaxResultBytes
+}
+
+func (r *Reconciler) maxProblems() int {
+	if r.cfg.MaxProblems > 0 {
+		return r.cfg.MaxProblems
+	}
+	return DefaultMaxProblems
 }
 
 func (r *Reconciler) retryRefused() int {

@@ -450,3 +450,39 @@ func TestUnreadableSummary(t *testing.T) {
 	wantCommands(t, l)
 	wantEvents(t, ev)
 }
+
+// A device that sends thousands of Statuses answering nothing the server
+// sent gets a Problem event for each of the first Config.MaxProblems of a
+// message, and one more with a *LimitError naming MaxProblems that
+// counts them all: an operator's log or alerting is not flooded, one
+// event per Status.
+func TestProblemsBounded(t *testing.T) {
+	ctx := context.Background()
+	var body strings.Builder
+	for i := range 5000 {
+		fmt.Fprintf(&body, `<Status><CmdID>%d</CmdID><MsgRef>1</MsgRef><CmdRef>%d</CmdRef><Cmd>Get</Cmd><Data>200</Data></Status>`, i+1, i+100)
+	}
+	for _, max := range []int{0, 3} {
+		ev := &recorder{}
+		rec := reconcile.New(reconcile.Config{OnEvent: ev.on, MaxProblems: max})
+		srv := session.NewSession(&session.Config{Handler: session.Accept, BeforeReply: rec.BeforeReply})
+		m := specMessage(t, "1", body.String())
+		m.Body.Commands = append(m.Body.Commands, summaryAlertOf())
+		if _, err := srv.Handle(ctx, &session.Inbound{Message: m}); err != nil {
+			t.Fatal(err)
+		}
+		want := max
+		if want == 0 {
+			want = reconcile.DefaultMaxProblems
+		}
+		if len(ev.events) != want+1 {
+			t.Fatalf("MaxProblems %d: %d events for 5000 Statuses, want %d", max, len(ev.events), want+1)
+		}
+		var le *reconcile.LimitError
+		last := ev.events[want]
+		if last.Kind != reconcile.Problem || !errors.As(last.Err, &le) || le.Limit != "MaxProblems" || le.Offset != 5000 ||
+			!strings.Contains(last.Err.Error(), dev1) {
+			t.Errorf("MaxProblems %d: last event %v: %v, want a Problem naming the device with a limit MaxProblems at 5000", max, last.Kind, last.Err)
+		}
+	}
+}

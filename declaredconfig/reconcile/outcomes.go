@@ -61,7 +61,7 @@ func (p *run) outcomes() error {
 		code, err := o.Status.Code()
 		if err != nil {
 			if p.fresh {
-				p.event(Event{Kind: Problem, Status: d.status(), Err: errorf("device %q: the Status of %s %s: %w", p.device, c.ElementName(), t, err)})
+				p.problem(d.status(), errorf("device %q: the Status of %s %s: %w", p.device, c.ElementName(), t, err))
 			}
 			continue
 		}

@@ -186,6 +186,9 @@ type run struct {
 	st     *deviceState
 	plan   []syncml.Command
 	events []Event
+	// problems counts the Problems reported of what the device sent,
+	// over those beyond Config.MaxProblems (see problem).
+	problems, over int
 }
 
 // runPool keeps the runs that are done (see free): a run, with the
@@ -202,12 +205,25 @@ func (p *run) free() {
 
 func (p *run) reset(st *deviceState) {
 	p.st, p.plan, p.events, p.kept = st, nil, nil, false
+	p.problems, p.over = 0, 0
 	p.byScope, p.cls = [2]*declaredconfig.Summary{}, nil // made for another state
 }
 
 func (p *run) event(e Event) {
 	e.Device = p.device
 	p.events = append(p.events, e)
+}
+
+// problem reports a Problem about what the device sent in the message:
+// the first Config.MaxProblems of a run; those beyond are counted, and
+// one more Problem says how many there were (see do).
+func (p *run) problem(status DocStatus, err error) {
+	if p.problems >= p.r.maxProblems() {
+		p.over++
+		return
+	}
+	p.problems++
+	p.event(Event{Kind: Problem, Status: status, Err: err})
 }
 
 func (p *run) do() error {
@@ -239,7 +255,7 @@ func (p *run) do() error {
 	}
 	if fresh {
 		for _, u := range p.x.Unmatched {
-			p.event(Event{Kind: Problem, Err: errorf("device %q: %s %s answers nothing the server sent", p.device, u.ElementName(), u.ID())})
+			p.problem(DocStatus{}, errorf("device %q: %s %s answers nothing the server sent", p.device, u.ElementName(), u.ID()))
 		}
 	}
 	if p.summary == nil && !p.kept {
@@ -265,6 +281,11 @@ func (p *run) do() error {
 	}
 	if err := p.refresh(); err != nil {
 		return err
+	}
+	if p.over > 0 {
+		max := p.r.maxProblems()
+		p.event(Event{Kind: Problem, Err: errorf("device %q: message %s: %d problems with what the device sent, the first %d reported: %w",
+			p.device, strconv.Quote(p.m.Header.MsgID), max+p.over, max, pkg.Limit("MaxProblems", int64(max), int64(max+p.over), ""))})
 	}
 	st.LastMsg, st.Queued = p.msg, int32(len(p.plan))
 	return nil
