@@ -346,7 +346,9 @@ func (st *deviceState) declare(d Doc, text []byte) error {
 // reconciler never deletes one on its own: it may be another server's,
 // or the Store may have lost it); the summary does not say their Host,
 // so a Delete answered 404 is tried under Complete, Inventory and
-// BulkTemplate in turn. Unknown ids are ignored. A Delete already queued
+// BulkTemplate in turn. A stray whose id is not a GUID cannot be named
+// by a Delete: Remove then fails (ErrInvalid) and changes nothing.
+// Unknown ids are ignored. A Delete already queued
 // on a session cannot be taken back: a document declared again before it
 // goes out is deleted, then sent again in the same session.
 func (r *Reconciler) Remove(ctx context.Context, device string, ids ...string) error {
@@ -355,6 +357,14 @@ func (r *Reconciler) Remove(ctx context.Context, device string, ids ...string) e
 			if slices.ContainsFunc(ids, func(id string) bool { return declaredconfig.EqualDocID(x.docID(), id) }) {
 				if _, err := st.materialize(x); err != nil {
 					return false, errorf("Remove: device %q: %w", device, err)
+				}
+			}
+		}
+		for _, x := range st.Stray {
+			// A stray's id is the device's: a Delete names a GUID only.
+			if slices.ContainsFunc(ids, func(id string) bool { return declaredconfig.EqualDocID(x.ID, id) }) {
+				if err := declaredconfig.CheckDocID(x.ID); err != nil {
+					return false, errorf("Remove: device %q: the device lists a document %q that no Delete can name: %w: %w", device, x.ID, ErrInvalid, err)
 				}
 			}
 		}

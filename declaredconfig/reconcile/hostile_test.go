@@ -486,3 +486,41 @@ func TestProblemsBounded(t *testing.T) {
 		}
 	}
 }
+
+// A device lists documents whose ids are no GUIDs (braces, a path, none):
+// they are reported as strays, but no Delete can name them, so Remove
+// refuses them (ErrInvalid, naming the id) and changes nothing, rather
+// than keeping them Removing for ever, counted against MaxDocuments.
+func TestRemoveStrayNotAGUID(t *testing.T) {
+	ctx := context.Background()
+	ev := &recorder{}
+	rec := reconcile.New(reconcile.Config{OnEvent: ev.on, MaxDocuments: 3})
+	bad := []string{"{" + ids[2] + "}", "x/../../../DMClient", ""}
+	var es []declaredconfig.SummaryEntry
+	for _, id := range bad {
+		es = append(es, declaredconfig.SummaryEntry{Context: "Device", ID: id, Checksum: "X", ResultChecksum: "R", State: "60"})
+	}
+	_, st := reconcileSummary(t, rec, "1", es...)
+	if len(st.Docs) != len(bad) {
+		t.Fatalf("%d strays, want %d: %+v", len(st.Docs), len(bad), st.Docs)
+	}
+	for _, id := range bad {
+		err := rec.Remove(ctx, dev1, ids[0], id)
+		if !errors.Is(err, reconcile.ErrInvalid) || !strings.Contains(err.Error(), strconv.Quote(id)) {
+			t.Errorf("Remove %q: %v, want ErrInvalid naming it", id, err)
+		}
+	}
+	ss, st := reconcileSummary(t, rec, "2", es...)
+	if got := queued(t, ss); len(got) != 0 {
+		t.Errorf("queued %q", got)
+	}
+	for _, d := range st.Docs {
+		if d.Condition != reconcile.Stray {
+			t.Errorf("%q is %v (%s), want Stray", d.URI.DocID, d.Condition, d.Reason)
+		}
+	}
+	if err := rec.Declare(ctx, dev1, vpnDoc(ids[0], "A0")); err != nil {
+		t.Errorf("Declare: %v", err)
+	}
+	wantEvents(t, ev)
+}

@@ -22,10 +22,14 @@ func (p *run) removed() {
 		if d.Last.Reason == "" || d.RefusedCode == 0 {
 			d.Last.Reason = "no longer desired; deleting it"
 		}
-		// A Delete cannot fail to build for a document that was declared.
-		_, _ = p.want(d, kDelete, "", func() (syncml.Command, error) {
+		// A Delete cannot fail to build for a document that was declared,
+		// nor for a stray Remove took (a GUID); a state saved before
+		// Remove checked that may hold another: it is said.
+		if _, err := p.want(d, kDelete, "", func() (syncml.Command, error) {
 			return declaredconfig.DeleteDocument(d.uri(declaredconfig.NodeDocument))
-		})
+		}); err != nil && p.fresh {
+			p.problem(d.status(), err)
+		}
 	}
 	// Deletes go before everything else.
 	var dels, rest []syncml.Command
