@@ -353,6 +353,15 @@ func TestReadSummary(t *testing.T) {
 	if _, err := ReadSummary(bad); !errors.Is(err, ErrSyntax) {
 		t.Errorf("broken summary: err = %v, want ErrSyntax", err)
 	}
+	// ReadSummaryLimits: the zero Limits read as ReadSummary; a summary
+	// longer than MaxBytes is a *LimitError naming it.
+	if s2, err := ReadSummaryLimits(&m, Limits{}); err != nil || !cmp.Equal(s2, s) {
+		t.Errorf("ReadSummaryLimits with the zero Limits: %v", err)
+	}
+	var le *LimitError
+	if _, err := ReadSummaryLimits(&m, Limits{MaxBytes: 64}); !errors.As(err, &le) || le.Limit != "MaxBytes" || le.Max != 64 {
+		t.Errorf("ReadSummaryLimits with MaxBytes 64: err = %v, want a limit MaxBytes", err)
+	}
 }
 
 // TestEvaluateSentGroups: a Sent Atomic or Sequence stands for the

@@ -149,7 +149,16 @@ func (e *SummaryEntry) Scope() Scope {
 // ReadSummary finds the 1224 alert whose item has Meta Type SummaryType in
 // a device's message, looking inside Atomic and Sequence too, and reads
 // its Summary. It returns an error matching ErrNoSummary if there is none.
-func ReadSummary(m *syncml.Message) (*Summary, error) {
+func ReadSummary(m *syncml.Message) (*Summary, error) { return readSummary(m, defaultLimits) }
+
+// ReadSummaryLimits is ReadSummary with the summary read under the limits
+// lim (zero fields take their defaults), as UnmarshalLimits reads it: a
+// server bounds there what it keeps of a device's summary.
+func ReadSummaryLimits(m *syncml.Message, lim Limits) (*Summary, error) {
+	return readSummary(m, lim.withDefaults())
+}
+
+func readSummary(m *syncml.Message, lim Limits) (*Summary, error) {
 	var d *syncml.Data
 	if m != nil {
 		d = findSummaryData(m.Body.Commands)
@@ -158,7 +167,7 @@ func ReadSummary(m *syncml.Message) (*Summary, error) {
 		return nil, errorf("%w", ErrNoSummary)
 	}
 	var s Summary
-	if err := s.unmarshal(d.Value, defaultLimits, dataScope(d)...); err != nil {
+	if err := s.unmarshal(d.Value, lim, dataScope(d)...); err != nil {
 		return nil, errorf("1224 alert: %w", err)
 	}
 	return &s, nil

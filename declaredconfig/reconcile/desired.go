@@ -76,6 +76,16 @@ type Config struct {
 	// DefaultMaxResultBytes. A larger one is not read: a Problem event
 	// says so and the document is judged by the summary alone.
 	MaxResultBytes int
+	// MaxSummaryBytes bounds the text of the summary a device sends
+	// (its 1224 alert's DeclaredConfigurations), which is kept with the
+	// device's state, in memory and in the Store; zero means
+	// DefaultMaxSummaryBytes, room for twice DefaultMaxDocuments entries
+	// as devices write them (some 220 bytes each, checksums of 64
+	// digits). A longer one is not read: Reconcile returns a *LimitError
+	// and decides nothing of the documents, as for a summary that does
+	// not read. Read, a summary takes some 4 times its text in memory
+	// (8 times for entries without attributes) and twice in the Store.
+	MaxSummaryBytes int
 	// MaxProblems bounds the Problem events that one message gives
 	// about what the device sent (Statuses and Results that answer
 	// nothing sent, or do not read; results over MaxResultBytes); zero
@@ -147,6 +157,7 @@ const (
 	DefaultRetryRefused     = 2
 	DefaultMaxResultBytes   = 256 << 10
 	DefaultMaxProblems      = 16
+	DefaultMaxSummaryBytes  = 512 << 10
 )
 
 func (r *Reconciler) maxResultBytes() int {
@@ -154,6 +165,13 @@ func (r *Reconciler) maxResultBytes() int {
 		return r.cfg.MaxResultBytes
 	}
 	return DefaultMaxResultBytes
+}
+
+func (r *Reconciler) maxSummaryBytes() int {
+	if r.cfg.MaxSummaryBytes > 0 {
+		return r.cfg.MaxSummaryBytes
+	}
+	return DefaultMaxSummaryBytes
 }
 
 func (r *Reconciler) maxProblems() int {

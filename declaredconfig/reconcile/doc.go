@@ -44,7 +44,8 @@
 // caller removes it). The summary names a document's scope by its
 // context, so a DocID declared in both scopes is two documents. Limits:
 // Config.MaxDocuments (also what is kept of strays), MaxResultBytes,
-// MaxProblems (the Problem events of one message),
+// MaxSummaryBytes (the summary kept of a device), MaxProblems (the
+// Problem events of one message),
 // RetryRefused, MaxRetries, MaxCachedDevices. It queues what the document needs, in
 // an order that works: Deletes first, then per document the Abandoned
 // property when it changes, the Add or Replace, the bulk variables and

@@ -524,3 +524,57 @@ func TestRemoveStrayNotAGUID(t *testing.T) {
 	}
 	wantEvents(t, ev)
 }
+
+// A device whose summary is longer than Config.MaxSummaryBytes (here of
+// entries no device holds, 1 MB of them): the summary is not read nor
+// kept, in memory or in the Store, where it took twice its size in every
+// device's state; Reconcile says which limit, and nothing is decided of
+// the documents, as for a summary that does not read.
+func TestSummaryTooLarge(t *testing.T) {
+	ctx := context.Background()
+	for _, max := range []int{0, 4096} {
+		store := session.NewMemoryStore()
+		ev := &recorder{}
+		rec := reconcile.New(reconcile.Config{Store: store, OnEvent: ev.on, MaxSummaryBytes: max})
+		if err := rec.Declare(ctx, dev1, vpnDoc(ids[0], "A0")); err != nil {
+			t.Fatal(err)
+		}
+		l := newLink(t, rec, newSimDevice(t, dev1))
+		l.session(-1)
+		l.noErrors()
+		wantEvents(t, ev, "Applied 1111")
+		want := max
+		if want == 0 {
+			want = reconcile.DefaultMaxSummaryBytes
+		}
+		sum := l.dev.summary()
+		e := sum.Documents[0]
+		for i := 0; i < 2*want/40; i++ {
+			sum.Documents = append(sum.Documents, declaredconfig.SummaryEntry{})
+		}
+		text, err := sum.MarshalText()
+		if err != nil || len(text) <= want {
+			t.Fatalf("summary of %d bytes: %v", len(text), err)
+		}
+		before, _, _ := store.Load(ctx, dev1)
+		m := specMessage(t, "1", "")
+		m.Header.SessionID = "9"
+		m.Body.Commands = append(m.Body.Commands, session.NewClientEvent(syncml.AlertClientEvent, declaredconfig.SummaryType, string(text)))
+		ss := session.NewSession(nil)
+		_, err = rec.Reconcile(ctx, ss, m, &session.Exchange{Identity: session.Identity{Device: dev1}})
+		var le *reconcile.LimitError
+		if !errors.As(err, &le) || le.Limit != "MaxSummaryBytes" || le.Max != int64(want) {
+			t.Errorf("MaxSummaryBytes %d: a summary of %d bytes: %v", max, len(text), err)
+		}
+		if got := queued(t, ss); len(got) != 0 {
+			t.Errorf("queued %q", got)
+		}
+		wantEvents(t, ev)
+		if after, _, _ := store.Load(ctx, dev1); len(after) > len(before)+64 {
+			t.Errorf("the stored state grew from %d to %d bytes on a summary of %d", len(before), len(after), len(text))
+		}
+		if d := wantDoc(t, rec, ids[0], reconcile.InSync); d.DeviceChecksum != e.Checksum {
+			t.Errorf("device checksum %q, want %q", d.DeviceChecksum, e.Checksum)
+		}
+	}
+}

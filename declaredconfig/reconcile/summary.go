@@ -40,8 +40,20 @@ func (r *Reconciler) readSummary(device string, m *syncml.Message) (s *declaredc
 		}
 		return nil, text, true, nil
 	}
-	s, err = declaredconfig.ReadSummary(m)
+	s, err = r.parseSummary(m)
 	return s, "", false, err
+}
+
+// parseSummary reads the summary of m, of at most Config.MaxSummaryBytes:
+// what a device sends is kept with its state.
+func (r *Reconciler) parseSummary(m *syncml.Message) (*declaredconfig.Summary, error) {
+	max := int64(r.maxSummaryBytes())
+	s, err := declaredconfig.ReadSummaryLimits(m, declaredconfig.Limits{MaxBytes: max})
+	var le *LimitError
+	if errors.As(err, &le) && le.Limit == "MaxBytes" && le.Max == max {
+		return nil, errorf("1224 alert: %w", pkg.Limit("MaxSummaryBytes", max, le.Offset, le.Path))
+	}
+	return s, err
 }
 
 // keepSummary keeps s, read from text, as the last summary of device.
@@ -82,7 +94,7 @@ func (p *run) summaryOf(st *deviceState) {
 	} else {
 		if !p.parsed {
 			p.parsed = true
-			p.parsedSum, p.sumErr = declaredconfig.ReadSummary(p.m)
+			p.parsedSum, p.sumErr = p.r.parseSummary(p.m)
 			if errors.Is(p.sumErr, declaredconfig.ErrNoSummary) {
 				p.sumErr = nil
 			}
