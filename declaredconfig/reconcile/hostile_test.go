@@ -578,3 +578,51 @@ func TestSummaryTooLarge(t *testing.T) {
 		}
 	}
 }
+
+// A device that answers the Get of RefreshInterval with what is no number
+// of minutes (here 200 KB of text): the value is neither kept in the
+// device's state nor reported as read (where an OnEvent would log all of
+// it, each time it changes); a Problem says so, with the value cut short.
+func TestRefreshIntervalNotANumber(t *testing.T) {
+	ctx := context.Background()
+	store := session.NewMemoryStore()
+	ev := &recorder{}
+	rec := reconcile.New(reconcile.Config{Store: store, OnEvent: ev.on})
+	srv := session.NewSession(&session.Config{Handler: session.Accept, BeforeReply: rec.BeforeReply})
+	// Package 1, without a summary: the server asks for RefreshInterval.
+	x, err := srv.Handle(ctx, &session.Inbound{Message: specMessage(t, "1", `<Alert><CmdID>1</CmdID><Data>1201</Data></Alert>`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var get syncml.Command
+	for _, c := range x.Reply.Body.Commands {
+		if c.ElementName() == "Get" {
+			get = c
+		}
+	}
+	if get == nil {
+		t.Fatal("no Get of RefreshInterval")
+	}
+	before, _, _ := store.Load(ctx, dev1)
+	huge := strings.Repeat("9", 200<<10)
+	m := specMessage(t, "2", `<Status><CmdID>1</CmdID><MsgRef>1</MsgRef><CmdRef>`+get.ID()+`</CmdRef><Cmd>Get</Cmd><Data>200</Data></Status>`+
+		`<Results><CmdID>2</CmdID><MsgRef>1</MsgRef><CmdRef>`+get.ID()+`</CmdRef><Item><Source><LocURI>`+declaredconfig.RefreshIntervalURI+
+		`</LocURI></Source><Data>`+huge+`</Data></Item></Results>`)
+	m.Body.Commands = append(m.Body.Commands, summaryAlertOf())
+	if _, err := srv.Handle(ctx, &session.Inbound{Message: m}); err != nil {
+		t.Fatal(err)
+	}
+	if after, _, _ := store.Load(ctx, dev1); len(after) > len(before)+256 {
+		t.Errorf("the stored state grew from %d to %d bytes", len(before), len(after))
+	}
+	if st := status(t, rec); st.RefreshInterval != "" {
+		t.Errorf("RefreshInterval of %d bytes kept", len(st.RefreshInterval))
+	}
+	if len(ev.events) != 1 || ev.events[0].Kind != reconcile.Problem || len(ev.events[0].Err.Error()) > 512 ||
+		!strings.Contains(ev.events[0].Err.Error(), "RefreshInterval") {
+		for _, e := range ev.events {
+			t.Errorf("event %v (%d bytes of RefreshInterval): %.200v", e.Kind, len(e.RefreshInterval), e.Err)
+		}
+		t.Errorf("%d events, want one short Problem naming RefreshInterval", len(ev.events))
+	}
+}

@@ -3,6 +3,7 @@ package reconcile
 import (
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/windc-go/windc/declaredconfig"
 	"github.com/windc-go/windc/syncml"
@@ -178,6 +179,14 @@ func (p *run) refreshOutcome(o session.Outcome) {
 				continue
 			}
 			v := strings.TrimSpace(res.Items[0].Data.Value)
+			if _, err := strconv.ParseUint(v, 10, 32); err != nil && v != "" {
+				// Kept in the state and reported, it would be the
+				// device's to make as long as a message.
+				if p.fresh {
+					p.problem(DocStatus{}, errorf("device %q: RefreshInterval read back as %s, not a number of minutes", p.device, quoteCut(v, 64)))
+				}
+				continue
+			}
 			if v != st.RefreshRead {
 				st.RefreshRead = v
 				p.event(Event{Kind: RefreshIntervalRead, RefreshInterval: v})
@@ -185,6 +194,18 @@ func (p *run) refreshOutcome(o session.Outcome) {
 		}
 		st.RefreshAwait = ""
 	}
+}
+
+// quoteCut returns s quoted, cut to its first n bytes (at the start of a
+// character) and its length said when it is longer.
+func quoteCut(s string, n int) string {
+	if len(s) <= n {
+		return strconv.Quote(s)
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return strconv.Quote(s[:n]) + "… (" + strconv.Itoa(len(s)) + " bytes)"
 }
 
 // target returns the Target LocURI of a command's first item.

@@ -145,7 +145,8 @@ type DeviceStatus struct {
 	// being removed, then the stray ones.
 	Docs []DocStatus
 	// RefreshInterval is the device's RefreshInterval as last read back,
-	// in minutes as the device wrote it; "" if never read.
+	// in minutes as the device wrote it; "" if never read. A value
+	// that is no number of minutes is not kept (a Problem says so).
 	RefreshInterval string
 	// Queued is the number of commands the last Reconcile queued.
 	Queued int
