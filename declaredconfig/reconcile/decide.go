@@ -188,13 +188,30 @@ func (p *run) document(d *docState, es *declaredconfig.DocumentStatus) error {
 			return err
 		}
 	}
+	listsCur := es.Reported && es.Checksum == cur && !es.State.Deleted()
+	switch {
+	case listsCur && d.Refused == cur && d.RefusedCode == 0:
+		// Acknowledged and not reported (see below), until now.
+		d.Refused, d.RefusedTries = "", 0
+	case !listsCur && d.Acked == cur && d.AckedIn == "" && !(held && !es.Reported):
+		// The device acknowledged the version in an earlier session
+		// (AckedIn is kept for the session only) and does not report
+		// it: counted as a refusal of code 0, once a session (Acked is
+		// set again by the next acknowledgement), so that a device
+		// that takes the document and never applies it is not sent it
+		// in every session for ever.
+		if d.Refused != cur || d.RefusedCode != 0 {
+			d.Refused, d.RefusedCode, d.RefusedTries = cur, 0, 0
+		}
+		d.RefusedTries++
+		d.Acked = ""
+	}
 	switch {
 	case d.Refused == cur && p.retry(d):
-		set(Pending, "the device refused version "+strconv.Quote(cur)+": "+d.RefusedCode.String()+
-			"; sending it again (try "+strconv.Itoa(d.RefusedTries+1)+" of "+strconv.Itoa(p.r.retryRefused()+1)+")")
+		set(Pending, refusal(d, cur)+"; sending it again (try "+strconv.Itoa(d.RefusedTries+1)+" of "+strconv.Itoa(p.r.retryRefused()+1)+")")
 		return p.send(d, es.Reported && !es.State.Deleted())
 	case d.Refused == cur:
-		set(Failed, "the device refused version "+strconv.Quote(cur)+": "+d.RefusedCode.String())
+		set(Failed, refusal(d, cur))
 		p.once(d, FailedEvent, "R", cur, "")
 		return nil
 	case !es.Reported || es.Checksum != cur || es.State.Deleted():
@@ -396,11 +413,24 @@ func (p *run) send(d *docState, listed bool) error {
 	return p.getResults(d, "")
 }
 
+// refusal says why the version cur of d, refused, is not in sync.
+func refusal(d *docState, cur string) string {
+	if d.RefusedCode == 0 {
+		return "the device acknowledged version " + strconv.Quote(cur) + " and does not report it (" +
+			strconv.Itoa(d.RefusedTries) + " sessions)"
+	}
+	return "the device refused version " + strconv.Quote(cur) + ": " + d.RefusedCode.String()
+}
+
 // retry reports whether d, refused, is sent again: the status may pass
 // (a 5xx but 501 and 505, which say the command or the protocol is not
-// supported) and it was refused at most Config.RetryRefused times.
+// supported; or 0, acknowledged and not reported) and it was refused at
+// most Config.RetryRefused times.
 func (p *run) retry(d *docState) bool {
 	c := d.RefusedCode
+	if c == 0 {
+		return d.RefusedTries <= p.r.retryRefused()
+	}
 	if c < 500 || c > 599 || c == syncml.StatusCommandNotImplemented || c == syncml.StatusDTDVersionNotSupported {
 		return false
 	}

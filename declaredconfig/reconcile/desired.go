@@ -97,7 +97,10 @@ type Config struct {
 	// a status that may pass (a 5xx other than 501 and 505) is sent again,
 	// each time in a later session; zero means DefaultRetryRefused, a
 	// negative value never. A refusal with any other status, or one more,
-	// makes it Failed until it is declared anew.
+	// makes it Failed until it is declared anew. It bounds as well the
+	// later sessions in which a version the device acknowledged and does
+	// not report is sent again (a device that takes a document and never
+	// applies it); Failed then says so, until the device reports it.
 	RetryRefused int
 	// NextChecksum returns the checksum under which a drifted document
 	// is re-declared for the n-th time (n ≥ 1); d is the caller's

@@ -74,7 +74,8 @@
 // it is reported Repaired. A version that never was in sync is Failed and
 // is not sent again until it is declared anew; so is one the device
 // refused, but for a refusal that may pass (a 5xx), sent again in up to
-// Config.RetryRefused later sessions. A drift the device repairs
+// Config.RetryRefused later sessions, as is one the device acknowledged
+// and does not report (until it reports it). A drift the device repairs
 // itself keeps state 60 and its result_checksum, and needs nothing.
 //
 // Events (Applied, Failed, Drifted, Repaired, Lost, Removed, Abandoned,

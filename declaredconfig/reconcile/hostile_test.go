@@ -626,3 +626,87 @@ func TestRefreshIntervalNotANumber(t *testing.T) {
 		t.Errorf("%d events, want one short Problem naming RefreshInterval", len(ev.events))
 	}
 }
+
+// ackingSession runs one session of a device that answers every command
+// 200 (Results of nothing) and lists entry in every message; it returns
+// the commands the server sent.
+func ackingSession(t *testing.T, srv *session.Session, sessionID string, entry declaredconfig.SummaryEntry) []string {
+	t.Helper()
+	ctx := context.Background()
+	m := specMessage(t, "1", `<Alert><CmdID>1</CmdID><Data>1201</Data></Alert>`)
+	var sent []string
+	for msg := 2; ; msg++ {
+		m.Header.SessionID = sessionID
+		m.Body.Commands = append(m.Body.Commands, summaryAlertOf(entry))
+		x, err := srv.Handle(ctx, &session.Inbound{Message: m})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var body strings.Builder
+		n := 0
+		for _, c := range x.Reply.Body.Commands {
+			if c.ElementName() == "Status" {
+				continue
+			}
+			sent = append(sent, short(c.ElementName()+" "+target(c)))
+			n++
+			fmt.Fprintf(&body, `<Status><CmdID>%d</CmdID><MsgRef>%s</MsgRef><CmdRef>%s</CmdRef><Cmd>%s</Cmd><Data>200</Data></Status>`,
+				n, x.Reply.Header.MsgID, c.ID(), c.ElementName())
+		}
+		if n == 0 || msg > 10 {
+			return sent
+		}
+		m = specMessage(t, strconv.Itoa(msg), body.String())
+	}
+}
+
+func target(c syncml.Command) string {
+	if ts := syncml.Targets(c); len(ts) > 0 {
+		return ts[0]
+	}
+	return ""
+}
+
+// A device that acknowledges the document (200) but goes on listing
+// another version of it was sent the document again in every session,
+// for ever, with no event: it is now sent again in up to
+// Config.RetryRefused later sessions, as a document refused with a
+// status that may pass, then reported Failed (once) and left alone until
+// it is declared anew or the device reports it.
+func TestAckedNeverReported(t *testing.T) {
+	ctx := context.Background()
+	ev := &recorder{}
+	rec := reconcile.New(reconcile.Config{OnEvent: ev.on})
+	if err := rec.Declare(ctx, dev1, vpnDoc(ids[0], "A0")); err != nil {
+		t.Fatal(err)
+	}
+	srv := session.NewSession(&session.Config{Handler: session.Accept, BeforeReply: rec.BeforeReply})
+	other := declaredconfig.SummaryEntry{Context: "Device", ID: ids[0], Checksum: "Z", ResultChecksum: "R", State: "60"}
+	sends := 0
+	for s := range reconcile.DefaultRetryRefused + 3 {
+		sent := ackingSession(t, srv, strconv.Itoa(s+1), other)
+		if slices.Contains(sent, "Replace Complete/Documents/1111/Document") {
+			sends++
+		}
+		switch kinds := ev.kinds(); {
+		case s == reconcile.DefaultRetryRefused+1:
+			if !slices.Equal(kinds, []string{"Failed 1111"}) {
+				t.Errorf("session %d: events %q, want Failed", s+1, kinds)
+			}
+		case len(kinds) != 0:
+			t.Errorf("session %d: events %q", s+1, kinds)
+		}
+	}
+	if sends != 1+reconcile.DefaultRetryRefused {
+		t.Errorf("the document was sent in %d sessions, want %d", sends, 1+reconcile.DefaultRetryRefused)
+	}
+	if d := wantDoc(t, rec, ids[0], reconcile.Failed); !strings.Contains(d.Reason, "acknowledged") {
+		t.Errorf("reason %q", d.Reason)
+	}
+	// The device reports the version at last: in sync.
+	sent := ackingSession(t, srv, "99", declaredconfig.SummaryEntry{Context: "Device", ID: ids[0], Checksum: "A0", ResultChecksum: "R", State: "60"})
+	if !slices.Equal(sent, []string{"Get Complete/Results/1111/Document"}) {
+		t.Errorf("sent %q once reported", sent)
+	}
+	wantDoc(t, rec, ids[0], reconcile.InSync)
+}

@@ -72,7 +72,9 @@ func (p *run) outcomes() error {
 			switch {
 			case ok:
 				d.Acked, d.AckedIn, d.Hint = what, p.sess, 0
-				if d.Refused == what {
+				// A version acknowledged and not reported (code 0, see
+				// run.document) stays counted until the device reports it.
+				if d.Refused == what && d.RefusedCode != 0 {
 					d.Refused, d.RefusedCode, d.RefusedTries = "", 0, 0
 				}
 			// The other command may be tried at once.

@@ -49,7 +49,9 @@ func deviceOf(m *syncml.Message, x *session.Exchange) string {
 // RefreshInterval. A document the device refused is not sent again until
 // it is declared anew, unless the status may pass (a 5xx but 501 and 505):
 // then it is sent again in up to Config.RetryRefused later sessions
-// (Pending meanwhile). A declared version that was in sync and now fails
+// (Pending meanwhile). So is a version the device acknowledged (2xx) in
+// an earlier session and does not list, or lists deleted: counted once a
+// session, until the device lists it. A declared version that was in sync and now fails
 // with a new result_checksum is drifted: once its results are read (or
 // could not be), it is re-declared under Config.NextChecksum so that the
 // device applies it again.
