@@ -383,10 +383,10 @@ func (p *run) getResults(d *docState, rc string) error {
 func (p *run) send(d *docState, listed bool) error {
 	cur := d.checksum()
 	replace := listed
-	switch d.Hint {
-	case 1:
+	switch {
+	case d.Hint > 0:
 		replace = true
-	case -1:
+	case d.Hint < 0:
 		replace = false
 	}
 	sent, err := p.want(d, kSend, cur, func() (syncml.Command, error) {

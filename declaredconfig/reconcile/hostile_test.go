@@ -632,12 +632,22 @@ func TestRefreshIntervalNotANumber(t *testing.T) {
 // the commands the server sent.
 func ackingSession(t *testing.T, srv *session.Session, sessionID string, entry declaredconfig.SummaryEntry) []string {
 	t.Helper()
+	sent, _ := deviceSession(t, srv, sessionID, func(string) int { return 200 }, entry)
+	return sent
+}
+
+// deviceSession runs one session of a device that answers each command
+// with the status code(name of the command) gives (Results of nothing)
+// and lists entries in every message, for at most 12 messages; it returns
+// the commands the server sent and whether the session ended.
+func deviceSession(t *testing.T, srv *session.Session, sessionID string, code func(string) int, entries ...declaredconfig.SummaryEntry) ([]string, bool) {
+	t.Helper()
 	ctx := context.Background()
 	m := specMessage(t, "1", `<Alert><CmdID>1</CmdID><Data>1201</Data></Alert>`)
 	var sent []string
-	for msg := 2; ; msg++ {
+	for msg := 2; msg <= 12; msg++ {
 		m.Header.SessionID = sessionID
-		m.Body.Commands = append(m.Body.Commands, summaryAlertOf(entry))
+		m.Body.Commands = append(m.Body.Commands, summaryAlertOf(entries...))
 		x, err := srv.Handle(ctx, &session.Inbound{Message: m})
 		if err != nil {
 			t.Fatal(err)
@@ -650,14 +660,15 @@ func ackingSession(t *testing.T, srv *session.Session, sessionID string, entry d
 			}
 			sent = append(sent, short(c.ElementName()+" "+target(c)))
 			n++
-			fmt.Fprintf(&body, `<Status><CmdID>%d</CmdID><MsgRef>%s</MsgRef><CmdRef>%s</CmdRef><Cmd>%s</Cmd><Data>200</Data></Status>`,
-				n, x.Reply.Header.MsgID, c.ID(), c.ElementName())
+			fmt.Fprintf(&body, `<Status><CmdID>%d</CmdID><MsgRef>%s</MsgRef><CmdRef>%s</CmdRef><Cmd>%s</Cmd><Data>%d</Data></Status>`,
+				n, x.Reply.Header.MsgID, c.ID(), c.ElementName(), code(c.ElementName()))
 		}
-		if n == 0 || msg > 10 {
-			return sent
+		if n == 0 {
+			return sent, true
 		}
 		m = specMessage(t, strconv.Itoa(msg), body.String())
 	}
+	return sent, false
 }
 
 func target(c syncml.Command) string {
@@ -709,4 +720,38 @@ func TestAckedNeverReported(t *testing.T) {
 		t.Errorf("sent %q once reported", sent)
 	}
 	wantDoc(t, rec, ids[0], reconcile.InSync)
+}
+
+// A device that answers an Add 418 (it exists) and a Replace 404 (it does
+// not) had the reconciler try the one and the other, by turns, for as
+// long as the session went on (for ever: the session did not end). The
+// other command is now tried once a session: a second contradiction is a
+// refusal (4xx: Failed, once), and the session ends.
+func TestAddReplaceContradiction(t *testing.T) {
+	ctx := context.Background()
+	ev := &recorder{}
+	rec := reconcile.New(reconcile.Config{OnEvent: ev.on})
+	if err := rec.Declare(ctx, dev1, vpnDoc(ids[0], "A0")); err != nil {
+		t.Fatal(err)
+	}
+	srv := session.NewSession(&session.Config{Handler: session.Accept, BeforeReply: rec.BeforeReply})
+	contradict := func(name string) int {
+		switch name {
+		case "Add":
+			return int(syncml.StatusAlreadyExists)
+		case "Replace":
+			return int(syncml.StatusNotFound)
+		}
+		return 200
+	}
+	sent, ended := deviceSession(t, srv, "1", contradict)
+	if !ended || len(sent) > 4 {
+		t.Errorf("session ended %v after %q", ended, sent)
+	}
+	wantEvents(t, ev, "Failed 1111")
+	wantDoc(t, rec, ids[0], reconcile.Failed)
+	if sent, ended := deviceSession(t, srv, "2", contradict); !ended || len(sent) != 0 {
+		t.Errorf("next session: ended %v after %q", ended, sent)
+	}
+	wantEvents(t, ev)
 }

@@ -77,11 +77,13 @@ func (p *run) outcomes() error {
 				if d.Refused == what && d.RefusedCode != 0 {
 					d.Refused, d.RefusedCode, d.RefusedTries = "", 0, 0
 				}
-			// The other command may be tried at once.
-			case code == syncml.StatusAlreadyExists && c.ElementName() == "Add" && d.Hint != 1:
-				d.Hint, d.Tried[kSend] = 1, ""
-			case code == syncml.StatusNotFound && c.ElementName() == "Replace" && d.Hint != -1:
-				d.Hint, d.Tried[kSend] = -1, ""
+			// The other command may be tried at once, once a session
+			// (Hint ±2, see docState.Hint): a device that answers the
+			// Add "exists" and the Replace "not found" has refused it.
+			case code == syncml.StatusAlreadyExists && c.ElementName() == "Add" && d.Hint != 2 && d.Hint != -2:
+				d.Hint, d.Tried[kSend] = 2, ""
+			case code == syncml.StatusNotFound && c.ElementName() == "Replace" && d.Hint != 2 && d.Hint != -2:
+				d.Hint, d.Tried[kSend] = -2, ""
 			default:
 				if d.Refused != what {
 					d.RefusedTries = 0

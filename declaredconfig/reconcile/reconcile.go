@@ -323,6 +323,9 @@ func (st *deviceState) newSession() {
 			}
 			d.AckedIn = ""
 			clear(d.Tried[:])
+			if d.Hint == 2 || d.Hint == -2 {
+				d.Hint /= 2
+			}
 		}
 	}
 }

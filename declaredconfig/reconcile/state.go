@@ -101,7 +101,9 @@ type docState struct {
 	// not known, so a Delete answered 404 is tried under the next Host.
 	StrayHost bool `json:"strayHost,omitempty"`
 	// Hint overrides the choice of Add or Replace after 418 (exists: 1)
-	// or 404 (missing: -1).
+	// or 404 (missing: -1); 2 and -2 say the same, learnt in this session
+	// (where the other answer is then a refusal), and become 1 and -1
+	// when the next one starts.
 	Hint int8 `json:"hint,omitempty"`
 	// Doc is the version declared now; its Checksum is Base or a
 	// re-declared one. A document kept as stored has none: its ID is read
