@@ -369,8 +369,20 @@ func (p *run) triedGet(d *docState, rc string) bool {
 }
 
 func (p *run) getResults(d *docState, rc string) error {
-	if d.GetDone == d.checksum()+"/"+rc {
+	cur := d.checksum()
+	if d.GetDone == cur+"/"+rc {
 		return nil // the device answered that Get already: no result for it
+	}
+	// Asked in this session for another result_checksum of the version
+	// (not the Get sent with it, for none): those of rc are read in the
+	// next session. A device whose result_checksum changes in every
+	// message would else be asked in every message, and the session
+	// would not end.
+	if s, rest, _ := strings.Cut(d.Tried[kGet], "\x00"); s == p.sess {
+		_, w, _ := strings.Cut(rest, "\x00")
+		if prc, ok := strings.CutPrefix(w, cur+"/"); ok && prc != "" && prc != rc {
+			return nil
+		}
 	}
 	_, err := p.want(d, kGet, d.checksum()+"/"+rc, func() (syncml.Command, error) {
 		return declaredconfig.GetResults(d.uri(declaredconfig.NodeResults))

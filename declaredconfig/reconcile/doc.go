@@ -51,7 +51,9 @@
 // property when it changes, the Add or Replace, the bulk variables and
 // the Get of its Results, then RefreshInterval. Results are read only
 // when a version was sent or the summary's result_checksum changed since
-// they were last read (once per version and result_checksum). A message
+// they were last read (once per version and result_checksum, and in a
+// session at most with the version sent and for one result_checksum: a
+// later one is read in the next session). A message
 // without a summary (package 1) gets a Get that the device answers with
 // one; a device that still sends none holds no document. A summary that
 // does not read says nothing of what the device holds: nothing is

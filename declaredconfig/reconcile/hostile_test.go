@@ -632,22 +632,23 @@ func TestRefreshIntervalNotANumber(t *testing.T) {
 // the commands the server sent.
 func ackingSession(t *testing.T, srv *session.Session, sessionID string, entry declaredconfig.SummaryEntry) []string {
 	t.Helper()
-	sent, _ := deviceSession(t, srv, sessionID, func(string) int { return 200 }, entry)
+	sent, _ := deviceSession(t, srv, sessionID, func(string) int { return 200 },
+		func() []declaredconfig.SummaryEntry { return []declaredconfig.SummaryEntry{entry} })
 	return sent
 }
 
 // deviceSession runs one session of a device that answers each command
 // with the status code(name of the command) gives (Results of nothing)
-// and lists entries in every message, for at most 12 messages; it returns
-// the commands the server sent and whether the session ended.
-func deviceSession(t *testing.T, srv *session.Session, sessionID string, code func(string) int, entries ...declaredconfig.SummaryEntry) ([]string, bool) {
+// and lists entries() in each message, for at most 12 messages; it
+// returns the commands the server sent and whether the session ended.
+func deviceSession(t *testing.T, srv *session.Session, sessionID string, code func(string) int, entries func() []declaredconfig.SummaryEntry) ([]string, bool) {
 	t.Helper()
 	ctx := context.Background()
 	m := specMessage(t, "1", `<Alert><CmdID>1</CmdID><Data>1201</Data></Alert>`)
 	var sent []string
 	for msg := 2; msg <= 12; msg++ {
 		m.Header.SessionID = sessionID
-		m.Body.Commands = append(m.Body.Commands, summaryAlertOf(entries...))
+		m.Body.Commands = append(m.Body.Commands, summaryAlertOf(entries()...))
 		x, err := srv.Handle(ctx, &session.Inbound{Message: m})
 		if err != nil {
 			t.Fatal(err)
@@ -744,14 +745,46 @@ func TestAddReplaceContradiction(t *testing.T) {
 		}
 		return 200
 	}
-	sent, ended := deviceSession(t, srv, "1", contradict)
+	none := func() []declaredconfig.SummaryEntry { return nil }
+	sent, ended := deviceSession(t, srv, "1", contradict, none)
 	if !ended || len(sent) > 4 {
 		t.Errorf("session ended %v after %q", ended, sent)
 	}
 	wantEvents(t, ev, "Failed 1111")
 	wantDoc(t, rec, ids[0], reconcile.Failed)
-	if sent, ended := deviceSession(t, srv, "2", contradict); !ended || len(sent) != 0 {
+	if sent, ended := deviceSession(t, srv, "2", contradict, none); !ended || len(sent) != 0 {
 		t.Errorf("next session: ended %v after %q", ended, sent)
 	}
 	wantEvents(t, ev)
+}
+
+// A device whose summary gives the document, in sync, another
+// result_checksum in every message was asked for its results in every
+// message, and the session never ended. The results of a version are now
+// asked for at most twice a session (with the document, and for one
+// result_checksum); those of a later result_checksum in the next session.
+func TestResultChecksumFlips(t *testing.T) {
+	ev := &recorder{}
+	rec := reconcile.New(reconcile.Config{OnEvent: ev.on})
+	if err := rec.Declare(context.Background(), dev1, vpnDoc(ids[0], "A0")); err != nil {
+		t.Fatal(err)
+	}
+	srv := session.NewSession(&session.Config{Handler: session.Accept, BeforeReply: rec.BeforeReply})
+	n := 0
+	flip := func() []declaredconfig.SummaryEntry {
+		n++
+		return []declaredconfig.SummaryEntry{{Context: "Device", ID: ids[0], Checksum: "A0", ResultChecksum: "R" + strconv.Itoa(n), State: "60"}}
+	}
+	for s := range 3 {
+		sent, ended := deviceSession(t, srv, strconv.Itoa(s+1), func(string) int { return 200 }, flip)
+		gets := 0
+		for _, c := range sent {
+			if strings.HasPrefix(c, "Get Complete/Results/") {
+				gets++
+			}
+		}
+		if !ended || gets > 2 {
+			t.Errorf("session %d: ended %v; sent %q", s+1, ended, sent)
+		}
+	}
 }
