@@ -45,19 +45,19 @@
 // context, so a DocID declared in both scopes is two documents. Limits:
 // Config.MaxDocuments (also what is kept of strays), MaxResultBytes,
 // MaxSummaryBytes (the summary kept of a device), MaxProblems (the
-// Problem events of one message),
-// RetryRefused, MaxRetries, MaxCachedDevices. It queues what the document needs, in
-// an order that works: Deletes first, then per document the Abandoned
+// Problem events of one message), RetryRefused, MaxRetries,
+// MaxCachedDevices. It queues what the document needs, in an order that
+// works: Deletes first, then per document the Abandoned
 // property when it changes, the Add or Replace, the bulk variables and
 // the Get of its Results, then RefreshInterval. Results are read only
 // when a version was sent or the summary's result_checksum changed since
 // they were last read (once per version and result_checksum, and in a
 // session at most with the version sent and for one result_checksum: a
-// later one is read in the next session). A message
-// without a summary (package 1) gets a Get that the device answers with
-// one; a device that still sends none holds no document. A summary that
-// does not read says nothing of what the device holds: nothing is
-// decided of its documents (Reconcile returns the error).
+// later one is read in the next session). A message without a summary
+// (package 1) gets a Get that the device answers with one; a device that
+// still sends none holds no document. A summary that does not read says
+// nothing of what the device holds: nothing is decided of its documents
+// (Reconcile returns the error).
 //
 // A device that held the declared version and no longer lists it (it
 // was wiped, or enrolled again under the same ID: it sends an empty
