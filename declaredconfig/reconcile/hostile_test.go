@@ -788,3 +788,57 @@ func TestResultChecksumFlips(t *testing.T) {
 		}
 	}
 }
+
+// A device that refuses the Delete of a document no longer desired (405,
+// in every session): the Delete is sent again in each session, as before,
+// and the caller, who heard nothing of it, now gets one Problem naming
+// the document and the status (again only if the status changes).
+func TestDeleteRefusedReported(t *testing.T) {
+	ctx := context.Background()
+	ev := &recorder{}
+	rec := reconcile.New(reconcile.Config{OnEvent: ev.on})
+	if err := rec.Declare(ctx, dev1, vpnDoc(ids[0], "A0")); err != nil {
+		t.Fatal(err)
+	}
+	srv := session.NewSession(&session.Config{Handler: session.Accept, BeforeReply: rec.BeforeReply})
+	held := func() []declaredconfig.SummaryEntry {
+		return []declaredconfig.SummaryEntry{{Context: "Device", ID: ids[0], Checksum: "A0", ResultChecksum: "R", State: "60"}}
+	}
+	refuse := func(name string) int {
+		if name == "Delete" {
+			return int(syncml.StatusCommandNotAllowed)
+		}
+		return 200
+	}
+	deviceSession(t, srv, "1", refuse, held)
+	ev.kinds()
+	if err := rec.Remove(ctx, dev1, ids[0]); err != nil {
+		t.Fatal(err)
+	}
+	for s := range 3 {
+		sent, ended := deviceSession(t, srv, strconv.Itoa(s+2), refuse, held)
+		if !ended || !slices.Equal(sent, []string{"Delete Complete/Documents/1111/Document"}) {
+			t.Errorf("session %d: ended %v after %q", s+2, ended, sent)
+		}
+		var problems []reconcile.Event
+		for _, e := range ev.events {
+			if e.Kind == reconcile.Problem {
+				problems = append(problems, e)
+			}
+		}
+		ev.events = nil
+		want := 0
+		if s == 0 {
+			want = 1
+		}
+		if len(problems) != want {
+			t.Errorf("session %d: %d Problems, want %d", s+2, len(problems), want)
+		}
+		for _, e := range problems {
+			if e.Status.URI.DocID != ids[0] || e.Status.Condition != reconcile.Removing || !strings.Contains(e.Err.Error(), "405") {
+				t.Errorf("Problem %+v: %v", e.Status, e.Err)
+			}
+		}
+	}
+	wantDoc(t, rec, ids[0], reconcile.Removing)
+}

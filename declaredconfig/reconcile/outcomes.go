@@ -114,8 +114,13 @@ func (p *run) outcomes() error {
 			} else if removed && (ok || code == syncml.StatusNotFound) {
 				p.drop(d)
 			} else if removed {
+				// Sent again in the next session; said once a status.
+				report := d.RefusedCode != code
 				d.RefusedCode = code
 				d.Last.Reason = "the device refused the Delete: " + code.String()
+				if report && p.fresh {
+					p.problem(d.status(), errorf("device %q: document %s, no longer desired: the device refused its Delete: %v", p.device, d.docID(), code))
+				}
 			}
 		}
 	}
