@@ -229,7 +229,8 @@ func (d Doc) check() error {
 	}
 	u := d.URI()
 	if d.Host != declaredconfig.Complete && d.Host != declaredconfig.Inventory && d.Host != declaredconfig.BulkTemplate {
-		return errorf("Declare: document %s: host %v: %w", d.Document.ID, d.Host, ErrInvalid)
+		return errorf("Declare: document %s: host %v is none of %v, %v, %v: %w", d.Document.ID, d.Host,
+			declaredconfig.Complete, declaredconfig.Inventory, declaredconfig.BulkTemplate, ErrInvalid)
 	}
 	if err := d.Document.Validate(u); err != nil {
 		return errorf("Declare: %w: %w", ErrInvalid, err)

@@ -53,7 +53,11 @@
 // when a version was sent or the summary's result_checksum changed since
 // they were last read (once per version and result_checksum, and in a
 // session at most with the version sent and for one result_checksum: a
-// later one is read in the next session). A message without a summary
+// later one is read in the next session). A device that applies a
+// document after it answers the session (Windows, and
+// declaredconfig/agent, apply it in the background) answers that first
+// Get of Results 404: expected, not a failure; the results are read once
+// the summary lists the version. A message without a summary
 // (package 1) gets a Get that the device answers with one; a device that
 // still sends none holds no document. A summary that does not read says
 // nothing of what the device holds: nothing is decided of its documents

@@ -509,6 +509,10 @@ slow:
 // given. The state is saved only when f changed it or asks for it (its
 // first result).
 func (r *Reconciler) update(ctx context.Context, device string, f func(*deviceState) (bool, error)) (*deviceState, error) {
+	if device == "" {
+		// no session names it (Reconcile refuses a message without one)
+		return nil, errorf("device \"\": no device has that ID: %w", ErrInvalid)
+	}
 	// Updates of one device by this Reconciler take turns; only other
 	// instances sharing the store can then make a compare-and-swap lose.
 	sem := r.turnOf(device)
