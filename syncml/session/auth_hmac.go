@@ -255,11 +255,7 @@ func verifyHMAC(ctx context.Context, h HMACHeader, nonce, body []byte, creds Use
 		return err
 	}
 	want := computeHMAC(key.key, nonce, body)
-	ok := subtle.ConstantTimeCompare(got, want[:]) == 1
-	if !ok || !key.found || nonce == nil {
-		return pkg.Errorf("hmac: user %q: %w", h.Username, ErrInvalidCredentials)
-	}
-	return nil
+	return digestRefusal("hmac", h.Username, nonce, key.found, subtle.ConstantTimeCompare(got, want[:]) == 1)
 }
 
 // decodeMAC reads a mac with or without padding.

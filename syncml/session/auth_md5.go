@@ -51,16 +51,23 @@ func checkMD5(ctx context.Context, c *syncml.Cred, username string, nonce []byte
 		return err
 	}
 	want := md5Digest(key.key, nonce)
-	ok := subtle.ConstantTimeCompare(got, want[:]) == 1
-	// the reasons differ only in the server's log: the device is told
-	// 401 and a challenge whichever it is
+	return digestRefusal("auth-md5", username, nonce, key.found, subtle.ConstantTimeCompare(got, want[:]) == 1)
+}
+
+// digestRefusal returns why a digest over a nonce (MD5's, HMAC's, of
+// scheme) does not authenticate user, nil when it does: no nonce issued
+// to the device yet (every device's first contact), an unknown user, or
+// a digest that does not match (a wrong password, a stale nonce). The
+// reasons differ only in the server's log: the device is told 401 and a
+// challenge whichever it is, after the same work.
+func digestRefusal(scheme, user string, nonce []byte, found, match bool) error {
 	switch {
 	case nonce == nil:
-		return pkg.Errorf("auth-md5: user %q: no nonce was issued to this device yet (its first session, or the server lost its state), so none can match: %w", username, ErrInvalidCredentials)
-	case !key.found:
-		return pkg.Errorf("auth-md5: unknown user %q: %w", username, ErrInvalidCredentials)
-	case !ok:
-		return pkg.Errorf("auth-md5: user %q: the digest does not match (a wrong password, or a nonce other than the one last issued): %w", username, ErrInvalidCredentials)
+		return pkg.Errorf("%s: user %q: no nonce was issued to this device yet (its first session, or the server lost its state), so none can match: %w", scheme, user, ErrInvalidCredentials)
+	case !found:
+		return pkg.Errorf("%s: unknown user %q: %w", scheme, user, ErrInvalidCredentials)
+	case !match:
+		return pkg.Errorf("%s: user %q: the digest does not match (a wrong password, or a nonce other than the one last issued): %w", scheme, user, ErrInvalidCredentials)
 	}
 	return nil
 }
