@@ -9,13 +9,12 @@ import (
 )
 
 // TestMD5RefusalReasons: an MD5 (and an HMAC) refusal says in the
-// server's log why,
-// though the device is told 401 and a challenge alike: a device with no
-// nonce yet (every device's first contact), an unknown user, and a digest
-// that does not match (a wrong password or a stale nonce). Before, all
-// three read `auth-md5: user "dev": invalid credentials` (HMAC's
-// alike), and an operator could not tell a new device from a wrong
-// password.
+// server's log why, though the device is told 401 and a challenge alike:
+// a device with no nonce yet (every device's first contact), an unknown
+// user, and a digest that does not match (a wrong password or a stale
+// nonce). Before, all three read `auth-md5: user "dev": invalid
+// credentials` (HMAC's alike), and an operator could not tell a new
+// device from a wrong password.
 func TestMD5RefusalReasons(t *testing.T) {
 	users := &MemoryUsers{}
 	users.Set("dev", "secret")
