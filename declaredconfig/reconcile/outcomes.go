@@ -3,9 +3,9 @@ package reconcile
 import (
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/windc-go/windc/declaredconfig"
+	"github.com/windc-go/windc/internal/utf8cut"
 	"github.com/windc-go/windc/syncml"
 	"github.com/windc-go/windc/syncml/session"
 )
@@ -211,10 +211,7 @@ func quoteCut(s string, n int) string {
 	if len(s) <= n {
 		return strconv.Quote(s)
 	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return strconv.Quote(s[:n]) + "… (" + strconv.Itoa(len(s)) + " bytes)"
+	return strconv.Quote(utf8cut.Prefix(s, n)) + "… (" + strconv.Itoa(len(s)) + " bytes)"
 }
 
 // target returns the Target LocURI of a command's first item.

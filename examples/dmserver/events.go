@@ -3,8 +3,8 @@ package main
 import (
 	"context"
 	"log/slog"
-	"unicode/utf8"
 
+	"github.com/windc-go/windc/internal/utf8cut"
 	"github.com/windc-go/windc/syncml"
 	"github.com/windc-go/windc/syncml/session"
 )
@@ -65,9 +65,5 @@ func cutData(s string) string {
 	if len(s) <= maxEventData {
 		return s
 	}
-	n := maxEventData
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "…"
+	return utf8cut.Prefix(s, maxEventData) + "…"
 }
