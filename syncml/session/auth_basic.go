@@ -52,8 +52,12 @@ func checkBasic(ctx context.Context, c *syncml.Cred, creds Users) (string, error
 	if err != nil {
 		return "", err
 	}
-	if !KeyOf(u, p).Equal(key.key) || !key.found {
-		return "", pkg.Errorf("auth-basic: user %q: %w", u, ErrInvalidCredentials)
+	// the reasons differ only in the server's log, as nonceRefusal's
+	switch ok := KeyOf(u, p).Equal(key.key); {
+	case !key.found:
+		return "", pkg.Errorf("auth-basic: unknown user %q: %w", u, ErrInvalidCredentials)
+	case !ok:
+		return "", pkg.Errorf("auth-basic: user %q: wrong password: %w", u, ErrInvalidCredentials)
 	}
 	return u, nil
 }

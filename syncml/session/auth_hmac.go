@@ -241,7 +241,8 @@ func newHMACHeader(username, password string, nonce, body []byte) HMACHeader {
 // creds. An algorithm other than MD5 matches ErrUnsupportedAuth; a mac
 // that is not the Base64 of 16 bytes (padding may be left out) matches
 // ErrMalformedCredentials; a wrong mac, an unknown user or a nil nonce
-// matches ErrInvalidCredentials. The comparison takes constant time.
+// matches ErrInvalidCredentials, its text saying which (nonceRefusal).
+// The comparison takes constant time.
 func verifyHMAC(ctx context.Context, h HMACHeader, nonce, body []byte, creds Users) error {
 	if h.Algorithm != "" && !strings.EqualFold(h.Algorithm, hmacMD5) {
 		return pkg.Errorf("hmac: algorithm %s: %w", hdrQuote(h.Algorithm), ErrUnsupportedAuth)
@@ -255,7 +256,8 @@ func verifyHMAC(ctx context.Context, h HMACHeader, nonce, body []byte, creds Use
 		return err
 	}
 	want := computeHMAC(key.key, nonce, body)
-	return digestRefusal("hmac", h.Username, nonce, key.found, subtle.ConstantTimeCompare(got, want[:]) == 1)
+	ok := subtle.ConstantTimeCompare(got, want[:]) == 1
+	return nonceRefusal("hmac", "mac", h.Username, nonce, key.found, ok)
 }
 
 // decodeMAC reads a mac with or without padding.

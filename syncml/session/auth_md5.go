@@ -51,23 +51,22 @@ func checkMD5(ctx context.Context, c *syncml.Cred, username string, nonce []byte
 		return err
 	}
 	want := md5Digest(key.key, nonce)
-	return digestRefusal("auth-md5", username, nonce, key.found, subtle.ConstantTimeCompare(got, want[:]) == 1)
+	ok := subtle.ConstantTimeCompare(got, want[:]) == 1
+	return nonceRefusal("auth-md5", "digest", username, nonce, key.found, ok)
 }
 
-// digestRefusal returns why a digest over a nonce (MD5's, HMAC's, of
-// scheme) does not authenticate user, nil when it does: no nonce issued
-// to the device yet (every device's first contact), an unknown user, or
-// a digest that does not match (a wrong password, a stale nonce). The
-// reasons differ only in the server's log: the device is told 401 and a
-// challenge whichever it is, after the same work.
-func digestRefusal(scheme, user string, nonce []byte, found, match bool) error {
+// nonceRefusal is the refusal of a credential computed over a nonce
+// (auth-md5's digest, HMAC's mac) by user, nil when it matches (ok, of a
+// user found, under a nonce issued). The reasons differ only in the
+// server's log: the device is told 401 and a challenge whichever it is.
+func nonceRefusal(auth, what, user string, nonce []byte, found, ok bool) error {
 	switch {
 	case nonce == nil:
-		return pkg.Errorf("%s: user %q: no nonce was issued to this device yet (its first session, or the server lost its state), so none can match: %w", scheme, user, ErrInvalidCredentials)
+		return pkg.Errorf("%s: user %q: no nonce was issued to this device yet (its first session, or the server lost its state), so none can match: %w", auth, user, ErrInvalidCredentials)
 	case !found:
-		return pkg.Errorf("%s: unknown user %q: %w", scheme, user, ErrInvalidCredentials)
-	case !match:
-		return pkg.Errorf("%s: user %q: the digest does not match (a wrong password, or a nonce other than the one last issued): %w", scheme, user, ErrInvalidCredentials)
+		return pkg.Errorf("%s: unknown user %q: %w", auth, user, ErrInvalidCredentials)
+	case !ok:
+		return pkg.Errorf("%s: user %q: the %s does not match (a wrong password, or a nonce other than the one last issued): %w", auth, user, what, ErrInvalidCredentials)
 	}
 	return nil
 }

@@ -39,7 +39,7 @@ func TestMD5RefusalReasons(t *testing.T) {
 	if err := checkMD5(context.Background(), md5Cred("dev", "secret", nonce), "dev", nonce, users); err != nil {
 		t.Errorf("the right digest: %v", err)
 	}
-	// HMAC's refusals say the same (digestRefusal)
+	// HMAC's refusals say the same (nonceRefusal)
 	body := []byte("<SyncML/>")
 	for _, tc := range []struct {
 		name, user, password string
@@ -48,7 +48,7 @@ func TestMD5RefusalReasons(t *testing.T) {
 	}{
 		{"hmac first contact", "dev", "secret", []byte{}, nil, "no nonce was issued to this device yet"},
 		{"hmac unknown user", "eve", "secret", nonce, nonce, `unknown user "eve"`},
-		{"hmac wrong password", "dev", "guess", nonce, nonce, "the digest does not match"},
+		{"hmac wrong password", "dev", "guess", nonce, nonce, "the mac does not match"},
 	} {
 		h := HMACHeader{Username: tc.user, MAC: base64.StdEncoding.EncodeToString(hmacOf(tc.user, tc.password, tc.used, body))}
 		err := verifyHMAC(context.Background(), h, tc.held, body, users)
@@ -62,4 +62,52 @@ func TestMD5RefusalReasons(t *testing.T) {
 func hmacOf(user, password string, nonce, body []byte) []byte {
 	m := computeHMAC(KeyOf(user, password), nonce, body)
 	return m[:]
+}
+
+// TestHMACAndBasicRefusalReasons: HMAC and Basic refusals say in the
+// server's log why, as MD5's do (TestMD5RefusalReasons), the device being
+// told 401 and a challenge alike: HMAC has MD5's three reasons (no nonce
+// yet, an unknown user, a mac that does not match), Basic two (an unknown
+// user, a wrong password). Before, each read `hmac: user "dev": invalid
+// credentials` or `auth-basic: user "dev": invalid credentials`.
+func TestHMACAndBasicRefusalReasons(t *testing.T) {
+	ctx := context.Background()
+	users := &MemoryUsers{}
+	users.Set("dev", "secret")
+	nonce, body := []byte("issued"), []byte("<SyncML/>")
+	for _, tc := range []struct {
+		name, user, password string
+		used, held           []byte // the nonce the device used, the one the server holds
+		want                 string
+	}{
+		{"first contact", "dev", "secret", []byte{}, nil, "no nonce was issued to this device yet"},
+		{"unknown user", "eve", "secret", nonce, nonce, `unknown user "eve"`},
+		{"wrong password", "dev", "guess", nonce, nonce, "the mac does not match"},
+		{"stale nonce", "dev", "secret", []byte("old"), nonce, "the mac does not match"},
+	} {
+		t.Run("hmac "+tc.name, func(t *testing.T) {
+			err := verifyHMAC(ctx, newHMACHeader(tc.user, tc.password, tc.used, body), tc.held, body, users)
+			if !errors.Is(err, ErrInvalidCredentials) || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("%v, want ErrInvalidCredentials saying %q", err, tc.want)
+			}
+		})
+	}
+	if err := verifyHMAC(ctx, newHMACHeader("dev", "secret", nonce, body), nonce, body, users); err != nil {
+		t.Errorf("the right mac: %v", err)
+	}
+	for _, tc := range []struct{ name, user, password, want string }{
+		{"unknown user", "eve", "secret", `unknown user "eve"`},
+		{"wrong password", "dev", "guess", `user "dev": wrong password`},
+	} {
+		t.Run("basic "+tc.name, func(t *testing.T) {
+			c, err := basicCred(tc.user, tc.password)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = checkBasic(ctx, c, users)
+			if !errors.Is(err, ErrInvalidCredentials) || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("%v, want ErrInvalidCredentials saying %q", err, tc.want)
+			}
+		})
+	}
 }
