@@ -411,6 +411,9 @@ func (r *Reconciler) Remove(ctx context.Context, device string, ids ...string) e
 			}
 			x.Last.Condition, x.Last.Reason = Removing, "no longer desired"
 			x.Tried = [nKinds]string{}
+			// RefusedCode is the Delete's from now on (see outcomes): a
+			// version's refusal would read as the Delete's already told.
+			x.Refused, x.RefusedCode, x.RefusedTries = "", 0, 0
 			st.Removed = append(st.Removed, x)
 			return true
 		})

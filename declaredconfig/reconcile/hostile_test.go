@@ -842,3 +842,56 @@ func TestDeleteRefusedReported(t *testing.T) {
 	}
 	wantDoc(t, rec, ids[0], reconcile.Removing)
 }
+
+// A document whose last version the device refused (405) and which is
+// then no longer desired: the device refusing its Delete with the same
+// status is still told, once. The code of the version's refusal, kept
+// when the document moved to the removed ones, read as the Delete's
+// refusal already told.
+func TestDeleteRefusedAfterRefusedVersion(t *testing.T) {
+	ctx := context.Background()
+	ev := &recorder{}
+	rec := reconcile.New(reconcile.Config{OnEvent: ev.on})
+	if err := rec.Declare(ctx, dev1, vpnDoc(ids[0], "A1")); err != nil {
+		t.Fatal(err)
+	}
+	srv := session.NewSession(&session.Config{Handler: session.Accept, BeforeReply: rec.BeforeReply})
+	held := func() []declaredconfig.SummaryEntry { // an older version
+		return []declaredconfig.SummaryEntry{{Context: "Device", ID: ids[0], Checksum: "A0", ResultChecksum: "R", State: "60"}}
+	}
+	refuse := func(name string) int {
+		if name == "Delete" || name == "Replace" || name == "Add" {
+			return int(syncml.StatusCommandNotAllowed)
+		}
+		return 200
+	}
+	deviceSession(t, srv, "1", refuse, held)
+	if d := wantDoc(t, rec, ids[0], reconcile.Failed); d.Refused != syncml.StatusCommandNotAllowed {
+		t.Fatalf("the version refused %v, want 405", d.Refused)
+	}
+	ev.events = nil
+	if err := rec.Remove(ctx, dev1, ids[0]); err != nil {
+		t.Fatal(err)
+	}
+	for s := range 2 {
+		sent, _ := deviceSession(t, srv, strconv.Itoa(s+2), refuse, held)
+		if !slices.Contains(sent, "Delete Complete/Documents/1111/Document") {
+			t.Errorf("session %d: no Delete in %q", s+2, sent)
+		}
+		var problems []reconcile.Event
+		for _, e := range ev.events {
+			if e.Kind == reconcile.Problem && strings.Contains(e.Err.Error(), "refused its Delete") {
+				problems = append(problems, e)
+			}
+		}
+		ev.events = nil
+		want := 0
+		if s == 0 {
+			want = 1
+		}
+		if len(problems) != want {
+			t.Errorf("session %d: %d Problems of the Delete, want %d", s+2, len(problems), want)
+		}
+	}
+	wantDoc(t, rec, ids[0], reconcile.Removing)
+}
