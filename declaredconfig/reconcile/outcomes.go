@@ -192,7 +192,7 @@ func (p *run) refreshOutcome(o session.Outcome) {
 				// Kept in the state and reported, it would be the
 				// device's to make as long as a message.
 				if p.fresh {
-					p.problem(DocStatus{}, errorf("device %q: RefreshInterval read back as %s, not a number of minutes", p.device, quoteCut(v, 64)))
+					p.problem(DocStatus{}, errorf("device %q: RefreshInterval read back as %s, not a number of minutes", p.device, utf8cut.Quote(v, 64)))
 				}
 				continue
 			}
@@ -203,15 +203,6 @@ func (p *run) refreshOutcome(o session.Outcome) {
 		}
 		st.RefreshAwait = ""
 	}
-}
-
-// quoteCut returns s quoted, cut to its first n bytes (at the start of a
-// character) and its length said when it is longer.
-func quoteCut(s string, n int) string {
-	if len(s) <= n {
-		return strconv.Quote(s)
-	}
-	return strconv.Quote(utf8cut.Prefix(s, n)) + "… (" + strconv.Itoa(len(s)) + " bytes)"
 }
 
 // target returns the Target LocURI of a command's first item.

@@ -1,10 +1,6 @@
 package mde2
 
-import (
-	"strconv"
-
-	"github.com/windc-go/windc/internal/utf8cut"
-)
+import "github.com/windc-go/windc/internal/utf8cut"
 
 // maxQuoted bounds the bytes of a value that an error message quotes: a
 // refusal names what it refuses without echoing a peer's megabyte (Go
@@ -13,9 +9,4 @@ const maxQuoted = 64
 
 // quoted returns s in Go quotes, as %q writes it, cut after maxQuoted
 // bytes (at a character's start) with "…" and the length in bytes.
-func quoted(s string) string {
-	if len(s) <= maxQuoted {
-		return strconv.Quote(s)
-	}
-	return strconv.Quote(utf8cut.Prefix(s, maxQuoted)) + "… (" + strconv.Itoa(len(s)) + " bytes)"
-}
+func quoted(s string) string { return utf8cut.Quote(s, maxQuoted) }

@@ -1,6 +1,9 @@
 package utf8cut
 
-import "unicode/utf8"
+import (
+	"strconv"
+	"unicode/utf8"
+)
 
 // Prefix returns s cut to at most n bytes, at a character's start (s
 // itself when it is not longer than n).
@@ -12,4 +15,15 @@ func Prefix(s string, n int) string {
 		n--
 	}
 	return s[:n]
+}
+
+// Quote returns s in Go quotes, as %q writes it; cut to Prefix(s, n)
+// when it is longer than n bytes, followed by "…" and its length in
+// bytes, so that an error message names a value without echoing a peer's
+// megabyte.
+func Quote(s string, n int) string {
+	if len(s) <= n {
+		return strconv.Quote(s)
+	}
+	return strconv.Quote(Prefix(s, n)) + "… (" + strconv.Itoa(len(s)) + " bytes)"
 }

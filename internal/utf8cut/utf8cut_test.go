@@ -32,3 +32,20 @@ func TestPrefix(t *testing.T) {
 		}
 	}
 }
+
+func TestQuote(t *testing.T) {
+	for _, c := range []struct {
+		s    string
+		n    int
+		want string
+	}{
+		{"", 4, `""`},
+		{"ab\n", 3, `"ab\n"`},
+		{"abcde", 4, `"abcd"… (5 bytes)`},
+		{"aéé", 4, `"aé"… (5 bytes)`}, // not split
+	} {
+		if got := Quote(c.s, c.n); got != c.want {
+			t.Errorf("Quote(%q, %d) = %s, want %s", c.s, c.n, got, c.want)
+		}
+	}
+}
