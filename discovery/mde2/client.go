@@ -83,6 +83,10 @@ type Credentials struct {
 	Certificate *tls.Certificate
 }
 
+// defaultRequestVersion is the version a Device without RequestVersion
+// asks for, in Discover and, when the server names none, in enrollment.
+const defaultRequestVersion = "5.0"
+
 // Device is what the device says about itself in Discover and in the
 // AdditionalContext.
 type Device struct {
@@ -181,7 +185,7 @@ func (c *Client) Discover(ctx context.Context, discoveryURL string, d *Device, p
 		Header:             Header{To: discoveryURL},
 		EmailAddress:       d.EmailAddress,
 		OSEdition:          d.OSEdition,
-		RequestVersion:     or(d.RequestVersion, "5.0"),
+		RequestVersion:     or(d.RequestVersion, defaultRequestVersion),
 		DeviceType:         or(d.DeviceType, "CIMClient_Windows"),
 		ApplicationVersion: d.ApplicationVersion,
 		OSVersion:          d.OSVersion,
@@ -259,7 +263,7 @@ func (c *Client) EnrollWith(ctx context.Context, resp *DiscoverResponse, d *Devi
 	}
 	// A response without EnrollmentVersion (the discovery JSON's is
 	// optional) leaves the device at the version it asks for.
-	version := or(resp.EnrollmentVersion, or(d.RequestVersion, "5.0"))
+	version := or(resp.EnrollmentVersion, or(d.RequestVersion, defaultRequestVersion))
 	policyURL := resp.EnrollmentPolicyServiceURL
 	if policyURL == "" {
 		policyURL = resp.EnrollmentServiceURL
