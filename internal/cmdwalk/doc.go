@@ -3,8 +3,9 @@
 // own instead of the goroutine's: a tree that a program builds may be
 // millions of levels deep, far deeper than a decoder gives, and a
 // recursive walk of it would exhaust the goroutine stack, a fatal error
-// and not a panic. It is shared by syncml, syncml/ddf and declaredconfig;
-// each decides which commands to look into (those not met before, so
-// that a command shared by many groups, or a group that contains itself,
-// costs one visit).
+// and not a panic. It is shared by syncml, syncml/ddf, syncml/session
+// (Queue's check of nested commands) and declaredconfig; each decides
+// which commands to look into (those not met before, so that a command
+// shared by many groups, or a group that contains itself, costs one
+// visit).
 package cmdwalk
