@@ -215,7 +215,8 @@ type heldEvent struct {
 // applied as any; Delete drops it, its settings staying, as any document's.
 // So is a stored document beyond Config.Limits (lowered since it was
 // accepted): kept in 62, its EventError's Err matching
-// declaredconfig.ErrLimit.
+// declaredconfig.ErrLimit. Raising the limits again does not apply it:
+// it stays in 62 until the server sends it again.
 //
 // The other bounds are not checked on load: every stored document is
 // loaded, beyond MaxDocuments or MaxSummaryBytes too (Adds are answered

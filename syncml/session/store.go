@@ -17,7 +17,9 @@ import (
 // storetest.Run checks an implementation against this contract.
 type Store interface {
 	// Load returns the state kept for device and its version; a device
-	// with no state has nil state and version 0 (not an error).
+	// with no state has nil state and version 0 (not an error). The
+	// returned bytes are the caller's, which may keep parts of them: a
+	// Store returns a copy, or bytes it never uses again.
 	Load(ctx context.Context, device string) (state []byte, version uint64, err error)
 	// CompareAndSwap replaces the state of device with state if its
 	// version is still old (0: no state yet) and returns the new version,

@@ -26,7 +26,7 @@ func newMapStore() *mapStore {
 func (s *mapStore) Load(_ context.Context, device string) ([]byte, uint64, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.states[device], s.vers[device], nil
+	return append([]byte(nil), s.states[device]...), s.vers[device], nil // the caller's copy
 }
 
 func (s *mapStore) CompareAndSwap(_ context.Context, device string, old uint64, state []byte) (uint64, error) {
