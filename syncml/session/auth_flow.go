@@ -110,10 +110,14 @@ func newChal(t AuthType, nonce []byte) *syncml.Chal {
 // A refusal does not replace the device's nonce: it repeats it in the
 // Chal, which tells a device with a stale nonce the one to use and leaves
 // the device's next credentials good, so that anyone posting a message
-// under a device's ID cannot make its next session fail. Only a device
-// that has no nonce yet (none was ever sent to it) gets a new one with a
-// refusal. A nonce is replaced when credentials are accepted, which is
-// also what makes a captured credential useless.
+// under a device's ID cannot make its next session fail. A device that
+// has no nonce yet (none was ever accepted from it) is checked against,
+// and challenged with, its first nonce (AuthInput.FirstNonce): under a
+// Server derived from its ID, not stored, so that refused messages under
+// new device IDs leave nothing in the Store; outside a Server (a bare
+// Session, which has no first nonce) a refusal gives it a new one, kept.
+// A nonce is replaced when credentials are accepted, which is also what
+// makes a captured credential useless.
 //
 // A device is bound to its owner, the first user accepted for it or the
 // one Server.SetOwner names (see AuthInput.Owner): the credentials of
@@ -162,6 +166,22 @@ func (a *CredAuthenticator) Authenticate(ctx context.Context, in *AuthInput) (Au
 	}
 	h := &in.Message.Header
 	at := authAttempt{Cred: h.Cred, Username: h.Source.LocName, Nonce: in.Nonce, Body: in.Raw, Device: h.Source.LocURI}
+	if at.Nonce == nil && (a.Type == AuthMD5 || a.Type == AuthHMAC) {
+		// the nonce a Server challenges a device without one with (its
+		// NonceSize first bytes): a refusal repeats it, as it repeats a
+		// nonce kept, and keeps nothing
+		first, err := in.FirstNonce(ctx)
+		if err != nil {
+			return AuthDecision{}, err
+		}
+		size := a.NonceSize
+		if size <= 0 {
+			size = DefaultNonceSize
+		}
+		if first != nil {
+			at.Nonce = first[:min(size, len(first))]
+		}
+	}
 	if !a.AnyDevice {
 		at.Owner = in.Owner
 	}

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/windc-go/windc/internal/backoff"
 	"github.com/windc-go/windc/syncml"
@@ -71,10 +72,16 @@ type ServerConfig struct {
 // than ContentType (parameters such as charset are accepted; WBXML is
 // not); 500 when the Store or the Authenticator fails, or the reply
 // cannot be made otherwise (a ServerAuth that cannot sign). Nothing is
-// saved for a response other than 200.
+// saved for a response other than 200, nor for a message whose
+// credentials the Authenticator refused from a device that had no state
+// (challenged with its first nonce, see AuthInput.FirstNonce): messages
+// that no credential admits do not grow the Store.
 type Server struct {
 	cfg ServerConfig
 	log *slog.Logger
+	// firstKey is the Store's first-nonce key once loaded or made (see
+	// FirstNonceKeyDevice).
+	firstKey atomic.Pointer[[firstNonceKeySize]byte]
 }
 
 // NewServer returns a Server for cfg (copied).
@@ -113,6 +120,9 @@ func (s *Server) Queue(ctx context.Context, device string, cmds ...syncml.Comman
 // whether there is something to save, or an error, returned as it is.
 // Other errors are wrapped with op and the device.
 func (s *Server) update(ctx context.Context, device, op string, change func(sess *Session, had bool) (bool, error)) error {
+	if device == FirstNonceKeyDevice {
+		return errorf("%s %q: the Store's first-nonce key, no device: %w", op, device, syncml.ErrInvalid)
+	}
 	for attempt := range s.cfg.MaxRetries {
 		raw, ver, err := s.cfg.Store.Load(ctx, device)
 		if err != nil {
@@ -165,6 +175,7 @@ func (s *Server) handling(raw []byte, kept bool, sp *sessionSpace) (*Session, er
 	}
 	sp.s.cfg = &s.cfg.Session // the rest zero: sp is new
 	sp.s.handleSpace, sp.s.exchSpace, sp.s.queueSpace = &sp.h, &sp.x, &sp.x.queue
+	sp.h.ain.srv = s // for AuthInput.FirstNonce
 	if kept && len(raw) > 0 {
 		if err := sp.s.unmarshalState(raw); err != nil {
 			return nil, err
@@ -357,6 +368,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // attempt may still be in use.
 func (s *Server) exchange(ctx context.Context, device string, in *Inbound, sp *sessionSpace) (*Exchange, error) {
 	for attempt := range s.cfg.MaxRetries {
+		if device == FirstNonceKeyDevice {
+			// a DeviceKeyer's key (no SyncML message can name it)
+			return nil, errorf("device %q: the Store's first-nonce key, no device: %w", device, ErrProtocol)
+		}
 		if device == "" {
 			// The request proves no device: handled on an empty state
 			// (the Authenticator refuses it), saved nowhere.
@@ -390,7 +405,10 @@ func (s *Server) exchange(ctx context.Context, device string, in *Inbound, sp *s
 		if err != nil {
 			return nil, err
 		}
+		// fresh: with an Authenticator, a device without state may have
+		// been refused before, unsaved (see fromMsgID)
 		sess.key, sess.keyed = device, true
+		sess.fresh = len(raw) == 0 && s.cfg.Session.Authenticator != nil
 		// the reply is encoded in a pooled buffer, and sent from the
 		// Store's copy of the state or a copy of its own (saved below)
 		rp := scratch.Get().(*[]byte)
@@ -408,6 +426,16 @@ func (s *Server) exchange(ctx context.Context, device string, in *Inbound, sp *s
 			return nil, err
 		}
 		if x.Replayed {
+			putScratch(rp, *rp)
+			return x, nil
+		}
+		if x.Refused != nil && len(raw) == 0 && sess.st.Nonce == nil {
+			// Refused credentials of a device that had no state, and
+			// were given no nonce to keep (challenged with the first
+			// nonce, derived, see AuthInput.FirstNonce): nothing is
+			// saved, so that messages that no credential admits do not
+			// grow the Store.
+			x.Raw = sess.ownReply(x.Raw, nil, *rp)
 			putScratch(rp, *rp)
 			return x, nil
 		}

@@ -48,6 +48,28 @@ type AuthInput struct {
 	// DeviceKeyer's key. A CredAuthenticator refuses the credentials of
 	// another user (see its AnyDevice).
 	Owner string
+	// srv, under a Server, is for FirstNonce.
+	srv *Server
+}
+
+// FirstNonce returns the nonce a device without one (Nonce nil) is
+// challenged with: under a Server, derived from the device's ID (the
+// SyncHdr Source LocURI) and a secret the Server keeps in its Store (see FirstNonceKeyDevice), the same on
+// every Server of the Store and for every message of the device until it
+// has a nonce of its own, so that nothing need be saved for a device
+// before its credentials are accepted. An Authenticator that challenges
+// with nonces checks the credentials of a device without one against it
+// and repeats it in its challenges, giving no NextNonce with a refusal:
+// the Server then saves nothing for a refused device that had no state.
+// It is 32 bytes; an Authenticator may use a prefix of them. It returns
+// nil outside a Server and for a device that has a nonce, and an error
+// when the Server cannot read or make its secret (a failing Store). The
+// secret is read only when an Authenticator asks for it.
+func (in *AuthInput) FirstNonce(ctx context.Context) ([]byte, error) {
+	if in.srv == nil || in.Nonce != nil || in.Message == nil {
+		return nil, nil
+	}
+	return in.srv.firstNonce(ctx, in.Message.Header.Source.LocURI)
 }
 
 // An AuthDecision is an Authenticator's answer.

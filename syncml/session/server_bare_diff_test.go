@@ -36,7 +36,8 @@ func TestServerBareFailedReplyDiff(t *testing.T) {
 		md5 := rng.IntN(2) == 0
 		signer := "srv"
 		var outA, outS []string // the Outcomes BeforeReply got, of each side
-		cfg := func(outs *[]string) *Config {
+		var srv *Server
+		cfg := func(outs *[]string, bare bool) *Config {
 			c := signFailing(&signer).cfg
 			c.AnnounceMaxMsgSize = max
 			if seed%2 == 1 {
@@ -55,12 +56,21 @@ func TestServerBareFailedReplyDiff(t *testing.T) {
 				_ = s.Queue(AbandonedGets(x.Outcomes)...)
 			}
 			if md5 {
-				c.Authenticator = authServer(AuthMD5)
+				a := authServer(AuthMD5)
+				c.Authenticator = a
+				if bare {
+					// the Server's first nonce (AuthInput.FirstNonce),
+					// which a bare Session has not
+					c.Authenticator = AuthenticatorFunc(func(ctx context.Context, in *AuthInput) (AuthDecision, error) {
+						in.srv = srv
+						return a.Authenticate(ctx, in)
+					})
+				}
 			}
 			return c
 		}
-		bare := NewSession(cfg(&outA))
-		srv := NewServer(ServerConfig{Session: *cfg(&outS)})
+		bare := NewSession(cfg(&outA, true))
+		srv = NewServer(ServerConfig{Session: *cfg(&outS, false)})
 		cmds := sweepCommands(rng, big, false)
 		if err := bare.Queue(copiesOf(t, cmds)...); err != nil {
 			t.Fatal(err)

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"crypto/tls"
 	"errors"
+	"math"
 	"net/http"
 	"net/url"
 	"slices"
@@ -203,6 +204,11 @@ type Session struct {
 	// is not handled on it (see keyError).
 	key   string
 	keyed bool
+	// fresh, under a Server with an Authenticator, is set when the
+	// device had no state: a refusal is then not saved (see
+	// Server.exchange), and the replies of the device's first session
+	// take its MsgIDs (see fromMsgID).
+	fresh bool
 	// saveQueue is set when the state is saved right after Queue (by
 	// Server.Queue): Queue keeps the encoding of an empty queue's new
 	// commands too, not only of a queue loaded with its encoding.
@@ -276,9 +282,9 @@ type state struct {
 	Reply      []byte // the reply sent to it
 	Nonce      []byte
 	Ended      bool
+	Started    bool             // a session of the device was accepted (next to Ended: one word for both)
 	Cont       []syncml.Command // the rest of a package, sent on Alert 1222
 	MaxMsgSize int              // the device's MaxMsgSize, 0 when unknown
-	Started    bool             // a session of the device was accepted
 	LO         *largeObject     // the partial object being received
 	MaxObjSize int              // the device's MaxObjSize, 0 when unknown
 	// RefusedSession and RefusedOut are the SessionID of messages refused
@@ -318,6 +324,23 @@ type state struct {
 	queueFor []syncml.Command
 }
 
+// fromMsgID returns the MsgID counter a session of this side starts from
+// with the device's message of MsgID in: 0, but for a fresh Session (a
+// Server's, of a device that had no state) in-1. Such a Server saves no
+// refusal, so no count of the MsgIDs its refusals used: they and the
+// first accepted reply take the device's MsgID, which grows with each
+// of its messages, and stay apart.
+func (s *Session) fromMsgID(in string) int {
+	if !s.fresh {
+		return 0
+	}
+	n, err := strconv.Atoi(in)
+	if err != nil || n < 1 || n > math.MaxInt32 {
+		return 0 // room for the session's MsgIDs to grow
+	}
+	return n - 1
+}
+
 // refuse answers a message the Authenticator refused: the header's Status
 // (with the challenge) alone. Nothing of the session changes but the
 // nonce and the MsgID counter, and not those when the reply fails; the
@@ -346,8 +369,8 @@ func (s *Session) refuse(ctx context.Context, x *Exchange, m *syncml.Message, hd
 		st.RefusedOut++
 		out = st.RefusedOut
 	default:
-		st.RefusedSession, st.RefusedOut = h.SessionID, 1
-		out = 1
+		out = s.fromMsgID(h.MsgID) + 1
+		st.RefusedSession, st.RefusedOut = h.SessionID, out
 	}
 	reply := &syncml.Message{
 		XMLNS: m.XMLNS,
@@ -665,7 +688,7 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 		st.requeue()
 		st.LO = nil
 		if h.SessionID != st.SessionID {
-			st.OutMsgID = 0
+			st.OutMsgID = s.fromMsgID(h.MsgID)
 			if h.SessionID == st.RefusedSession {
 				st.OutMsgID = st.RefusedOut
 			}

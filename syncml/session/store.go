@@ -13,6 +13,14 @@ import (
 // session correctly: an update made from a stale version fails with
 // ErrConflict and the caller reloads and tries again.
 //
+// A Server also keeps one record of its own in its Store, under the
+// reserved name FirstNonceKeyDevice, which no device can have (it holds
+// a NUL): the secret its first challenges are derived from, so that it
+// keeps nothing for a device before the device's credentials are
+// accepted (see AuthInput.FirstNonce). It makes it, with CompareAndSwap
+// from version 0, when an Authenticator first asks for a first nonce. A
+// Store that lists or expires devices must keep that record.
+//
 // Implementations must be safe for concurrent use. The function
 // storetest.Run checks an implementation against this contract.
 type Store interface {
@@ -34,7 +42,9 @@ type Store interface {
 // their first session: the same commands sent, the same reply kept for a
 // replay, under other IDs) as their differences from a few of them, so
 // that such a device costs about a hundred bytes rather than kilobytes;
-// those few are replaced by others as the states change.
+// those few are replaced by others as the states change. A Server
+// keeps its first-nonce key in it too, under FirstNonceKeyDevice (see
+// Store).
 type MemoryStore struct {
 	mu sync.Mutex
 	// index maps the hash of each device (hash) to the index of its

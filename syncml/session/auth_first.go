@@ -1,0 +1,93 @@
+package session
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"errors"
+	"io"
+
+	"github.com/windc-go/windc/internal/backoff"
+)
+
+// FirstNonceKeyDevice is the name a Server keeps its first-nonce key
+// under in its Store, as if it were a device: the secret the nonce of a
+// device's first challenge is derived from (see AuthInput.FirstNonce),
+// made by the first Server that needs it and shared by every Server of
+// the Store, so that a device challenged by one is accepted by another.
+// No device can have that name: it holds a NUL, which a SyncML message
+// cannot carry. Server.Queue, Server.SetOwner and the like refuse it;
+// an application that lists or removes a Store's devices must leave it.
+const FirstNonceKeyDevice = "\x00windc first-nonce key"
+
+// firstNonceKeySize is the size of the first-nonce key.
+const firstNonceKeySize = 32
+
+// firstNonceLabel separates the first nonces from any other use of the
+// key.
+const firstNonceLabel = "windc first nonce\x00"
+
+// firstNonceKey returns the first-nonce key of the Store: loaded once
+// and kept, or made (from rand, nil meaning crypto/rand) and saved with
+// CompareAndSwap from version 0 when the Store has none; a Server that
+// loses that race loads the winner's.
+func (s *Server) firstNonceKey(ctx context.Context, rnd io.Reader) (*[firstNonceKeySize]byte, error) {
+	if k := s.firstKey.Load(); k != nil {
+		return k, nil
+	}
+	if rnd == nil {
+		rnd = rand.Reader
+	}
+	for attempt := range s.cfg.MaxRetries {
+		raw, ver, err := s.cfg.Store.Load(ctx, FirstNonceKeyDevice)
+		if err != nil {
+			return nil, errorf("first-nonce key: %w", err)
+		}
+		k := new([firstNonceKeySize]byte)
+		if ver != 0 {
+			if len(raw) != firstNonceKeySize {
+				return nil, errorf("first-nonce key: the Store holds %d bytes under %q, not a key of %d", len(raw), FirstNonceKeyDevice, firstNonceKeySize)
+			}
+			copy(k[:], raw)
+			s.firstKey.Store(k)
+			return k, nil
+		}
+		if _, err := io.ReadFull(rnd, k[:]); err != nil {
+			return nil, errorf("first-nonce key: %w", err)
+		}
+		_, err = s.cfg.Store.CompareAndSwap(ctx, FirstNonceKeyDevice, 0, k[:])
+		if err == nil {
+			s.firstKey.Store(k)
+			return k, nil
+		}
+		if !errors.Is(err, ErrConflict) {
+			return nil, errorf("first-nonce key: %w", err)
+		}
+		// another Server saved its key meanwhile: load it
+		if attempt+1 < s.cfg.MaxRetries {
+			if err := backoff.Wait(ctx, attempt+1); err != nil {
+				return nil, errorf("first-nonce key: %w", err)
+			}
+		}
+	}
+	return nil, errorf("first-nonce key: %w after %d attempts", ErrConflict, s.cfg.MaxRetries)
+}
+
+// firstNonce returns the nonce device is challenged with while it has
+// none: HMAC-SHA256(key, firstNonceLabel + device), the Store's key.
+func (s *Server) firstNonce(ctx context.Context, device string) ([]byte, error) {
+	k, err := s.firstNonceKey(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	return deriveFirstNonce(k, device), nil
+}
+
+// deriveFirstNonce returns HMAC-SHA256(k, firstNonceLabel + device).
+func deriveFirstNonce(k *[firstNonceKeySize]byte, device string) []byte {
+	m := hmac.New(sha256.New, k[:])
+	m.Write([]byte(firstNonceLabel))
+	m.Write([]byte(device))
+	return m.Sum(nil)
+}
