@@ -19,6 +19,12 @@ import (
 // No device can have that name: it holds a NUL, which a SyncML message
 // cannot carry. Server.Queue, Server.SetOwner and the like refuse it;
 // an application that lists or removes a Store's devices must leave it.
+//
+// A device's first nonce stays the same while the key does: a device
+// whose state is removed is challenged with it again, so that
+// credentials captured from its first session would be accepted again.
+// Removing the record (with every Server of the Store stopped: each
+// keeps the key it loaded) makes a new key, and new first nonces.
 const FirstNonceKeyDevice = "\x00windc first-nonce key"
 
 // firstNonceKeySize is the size of the first-nonce key.
