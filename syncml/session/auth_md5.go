@@ -66,7 +66,7 @@ func nonceRefusal(auth, what, user string, nonce []byte, found, ok bool) error {
 	case !found:
 		return pkg.Errorf("%s: unknown user %q: %w", auth, user, ErrInvalidCredentials)
 	case !ok:
-		return pkg.Errorf("%s: user %q: the %s does not match (a wrong password, or a nonce other than the one last issued): %w", auth, user, what, ErrInvalidCredentials)
+		return pkg.Errorf("%s: user %q: the %s does not match (a wrong password, a nonce other than the one last issued, or a device's first message, sent before it was challenged): %w", auth, user, what, ErrInvalidCredentials)
 	}
 	return nil
 }
