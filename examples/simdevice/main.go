@@ -23,7 +23,8 @@
 //
 //	go run ./examples/simdevice -server http://127.0.0.1:8080/primary -linked -token T -devices 100
 //
-// Against examples/dmserver (-tls -ca-out root.pem -declare docs.xml),
+// Against examples/dmserver (-tls -ca-out root.pem -declare
+// examples/dmserver/docs.xml, its sample documents),
 // -provider WinDC-dmserver names its primary enrollment's provider,
 // -token-url https://…/windc/test-token gets each device's token from its
 // test issuer, and -ca root.pem trusts its CA; the WinDC sessions present
