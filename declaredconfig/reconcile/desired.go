@@ -163,26 +163,24 @@ const (
 	DefaultMaxSummaryBytes  = 512 << 10
 )
 
-func (r *Reconciler) maxResultBytes() int {
-	if r.cfg.MaxResultBytes > 0 {
-		return r.cfg.MaxResultBytes
+// orDefault returns v when set (above 0), else def: a limit of Config
+// and its default.
+func orDefault(v, def int) int {
+	if v > 0 {
+		return v
 	}
-	return DefaultMaxResultBytes
+	return def
+}
+
+func (r *Reconciler) maxResultBytes() int {
+	return orDefault(r.cfg.MaxResultBytes, DefaultMaxResultBytes)
 }
 
 func (r *Reconciler) maxSummaryBytes() int {
-	if r.cfg.MaxSummaryBytes > 0 {
-		return r.cfg.MaxSummaryBytes
-	}
-	return DefaultMaxSummaryBytes
+	return orDefault(r.cfg.MaxSummaryBytes, DefaultMaxSummaryBytes)
 }
 
-func (r *Reconciler) maxProblems() int {
-	if r.cfg.MaxProblems > 0 {
-		return r.cfg.MaxProblems
-	}
-	return DefaultMaxProblems
-}
+func (r *Reconciler) maxProblems() int { return orDefault(r.cfg.MaxProblems, DefaultMaxProblems) }
 
 func (r *Reconciler) retryRefused() int {
 	switch {
@@ -194,26 +192,13 @@ func (r *Reconciler) retryRefused() int {
 	return DefaultRetryRefused
 }
 
-func (r *Reconciler) maxDocuments() int {
-	if r.cfg.MaxDocuments > 0 {
-		return r.cfg.MaxDocuments
-	}
-	return DefaultMaxDocuments
-}
+func (r *Reconciler) maxDocuments() int { return orDefault(r.cfg.MaxDocuments, DefaultMaxDocuments) }
 
 func (r *Reconciler) maxCached() int {
-	if r.cfg.MaxCachedDevices > 0 {
-		return r.cfg.MaxCachedDevices
-	}
-	return DefaultMaxCachedDevices
+	return orDefault(r.cfg.MaxCachedDevices, DefaultMaxCachedDevices)
 }
 
-func (r *Reconciler) maxRetries() int {
-	if r.cfg.MaxRetries > 0 {
-		return r.cfg.MaxRetries
-	}
-	return session.DefaultMaxRetries
-}
+func (r *Reconciler) maxRetries() int { return orDefault(r.cfg.MaxRetries, session.DefaultMaxRetries) }
 
 func (r *Reconciler) nextChecksum(d *declaredconfig.Document, n int) string {
 	if r.cfg.NextChecksum != nil {
