@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/windc-go/windc/declaredconfig"
+	"github.com/windc-go/windc/declaredconfig/reconcile"
 	"github.com/windc-go/windc/dmclient/device/sim"
 	"github.com/windc-go/windc/syncml"
 	"github.com/windc-go/windc/syncml/session"
@@ -108,27 +109,11 @@ func TestDeclareFleet(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var logs syncBuffer
-	log := slog.New(slog.NewTextHandler(&logs, nil))
-	mux := newMux(log, nil)
-	handleWinDC(mux, log, nil, docs)
-	srv := httptest.NewServer(mux)
-	defer srv.Close()
 	const n = 8
-	rep, err := sim.RunFleet(context.Background(), sim.FleetConfig{
-		Devices: n, Concurrency: 4, Drift: 0.5, DriftMode: sim.DriftUnrepairable, Seed: 1,
-		Device: func(i int) sim.Config {
-			return sim.Config{ServerURL: srv.URL + PathWinDC, HTTPClient: srv.Client(),
-				DevInfo: session.DevInfo{DevID: sim.DeviceID(i), Man: "Contoso", Mod: "Sim", DmV: "1.3", Lang: "en-US"}}
-		},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	rep, out := runFleet(t, docs, sim.FleetConfig{Devices: n, Concurrency: 4, Drift: 0.5, DriftMode: sim.DriftUnrepairable, Seed: 1})
 	if rep.Errors != 0 || rep.Documents != n || rep.Drifted == 0 || rep.InSync != n-rep.Drifted {
 		t.Errorf("fleet: %v (%v)", rep, rep.Err)
 	}
-	out := logs.String()
 	count := func(s string) int { return strings.Count(out, s) }
 	if count("event=Applied") != n || count("event=Drifted") != rep.Drifted || count("checksum=A0") < n {
 		t.Errorf("events: %d Applied, %d Drifted (want %d, %d):\n%s", count("event=Applied"), count("event=Drifted"), n, rep.Drifted, out)
@@ -136,4 +121,26 @@ func TestDeclareFleet(t *testing.T) {
 	if strings.Contains(out, "level=WARN") || strings.Contains(out, "level=ERROR") {
 		t.Errorf("problems:\n%s", out)
 	}
+}
+
+// runFleet runs fc's simulated devices (package sim, what
+// examples/simdevice wires) against the WinDC endpoint of a server that
+// declares docs, and returns their report and what the server logged.
+func runFleet(t *testing.T, docs []reconcile.Doc, fc sim.FleetConfig) (*sim.Report, string) {
+	t.Helper()
+	var logs syncBuffer
+	log := slog.New(slog.NewTextHandler(&logs, nil))
+	mux := newMux(log, nil)
+	handleWinDC(mux, log, nil, docs)
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	fc.Device = func(i int) sim.Config {
+		return sim.Config{ServerURL: srv.URL + PathWinDC, HTTPClient: srv.Client(),
+			DevInfo: session.DevInfo{DevID: sim.DeviceID(i), Man: "Contoso", Mod: "Sim", DmV: "1.3", Lang: "en-US"}}
+	}
+	rep, err := sim.RunFleet(context.Background(), fc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep, logs.String()
 }

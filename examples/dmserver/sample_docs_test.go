@@ -1,14 +1,10 @@
 package main
 
 import (
-	"context"
-	"log/slog"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/windc-go/windc/dmclient/device/sim"
-	"github.com/windc-go/windc/syncml/session"
 )
 
 // TestSampleDocs: docs.xml, the sample the README's -declare commands
@@ -19,24 +15,8 @@ func TestSampleDocs(t *testing.T) {
 	if err != nil || len(docs) != 2 {
 		t.Fatalf("readDeclare(docs.xml): %v, %d documents, want 2", err, len(docs))
 	}
-	var logs syncBuffer
-	log := slog.New(slog.NewTextHandler(&logs, nil))
-	mux := newMux(log, nil)
-	handleWinDC(mux, log, nil, docs)
-	srv := httptest.NewServer(mux)
-	defer srv.Close()
 	const n = 4
-	rep, err := sim.RunFleet(context.Background(), sim.FleetConfig{
-		Devices: n, Concurrency: 2, Seed: 1,
-		Device: func(i int) sim.Config {
-			return sim.Config{ServerURL: srv.URL + PathWinDC, HTTPClient: srv.Client(),
-				DevInfo: session.DevInfo{DevID: sim.DeviceID(i), Man: "Contoso", Mod: "Sim", DmV: "1.3", Lang: "en-US"}}
-		},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := logs.String()
+	rep, out := runFleet(t, docs, sim.FleetConfig{Devices: n, Concurrency: 2, Seed: 1})
 	if rep.Errors != 0 || rep.Documents != 2*n || rep.InSync != 2*n || strings.Count(out, "event=Applied") != 2*n {
 		t.Errorf("fleet: %v (%v), %d Applied events; want %d documents, all in sync and Applied:\n%s", rep, rep.Err, strings.Count(out, "event=Applied"), 2*n, out)
 	}
