@@ -686,13 +686,7 @@ func target(c syncml.Command) string {
 // status that may pass, then reported Failed (once) and left alone until
 // it is declared anew or the device reports it.
 func TestAckedNeverReported(t *testing.T) {
-	ctx := context.Background()
-	ev := &recorder{}
-	rec := reconcile.New(reconcile.Config{OnEvent: ev.on})
-	if err := rec.Declare(ctx, dev1, vpnDoc(ids[0], "A0")); err != nil {
-		t.Fatal(err)
-	}
-	srv := session.NewSession(&session.Config{Handler: session.Accept, BeforeReply: rec.BeforeReply})
+	ev, rec, srv := declaredOne(t, "A0")
 	other := declaredconfig.SummaryEntry{Context: "Device", ID: ids[0], Checksum: "Z", ResultChecksum: "R", State: "60"}
 	sends := 0
 	for s := range reconcile.DefaultRetryRefused + 3 {
@@ -729,13 +723,7 @@ func TestAckedNeverReported(t *testing.T) {
 // other command is now tried once a session: a second contradiction is a
 // refusal (4xx: Failed, once), and the session ends.
 func TestAddReplaceContradiction(t *testing.T) {
-	ctx := context.Background()
-	ev := &recorder{}
-	rec := reconcile.New(reconcile.Config{OnEvent: ev.on})
-	if err := rec.Declare(ctx, dev1, vpnDoc(ids[0], "A0")); err != nil {
-		t.Fatal(err)
-	}
-	srv := session.NewSession(&session.Config{Handler: session.Accept, BeforeReply: rec.BeforeReply})
+	ev, rec, srv := declaredOne(t, "A0")
 	contradict := func(name string) int {
 		switch name {
 		case "Add":
@@ -795,12 +783,7 @@ func TestResultChecksumFlips(t *testing.T) {
 // the document and the status (again only if the status changes).
 func TestDeleteRefusedReported(t *testing.T) {
 	ctx := context.Background()
-	ev := &recorder{}
-	rec := reconcile.New(reconcile.Config{OnEvent: ev.on})
-	if err := rec.Declare(ctx, dev1, vpnDoc(ids[0], "A0")); err != nil {
-		t.Fatal(err)
-	}
-	srv := session.NewSession(&session.Config{Handler: session.Accept, BeforeReply: rec.BeforeReply})
+	ev, rec, srv := declaredOne(t, "A0")
 	held := func() []declaredconfig.SummaryEntry {
 		return []declaredconfig.SummaryEntry{{Context: "Device", ID: ids[0], Checksum: "A0", ResultChecksum: "R", State: "60"}}
 	}
@@ -850,12 +833,7 @@ func TestDeleteRefusedReported(t *testing.T) {
 // refusal already told.
 func TestDeleteRefusedAfterRefusedVersion(t *testing.T) {
 	ctx := context.Background()
-	ev := &recorder{}
-	rec := reconcile.New(reconcile.Config{OnEvent: ev.on})
-	if err := rec.Declare(ctx, dev1, vpnDoc(ids[0], "A1")); err != nil {
-		t.Fatal(err)
-	}
-	srv := session.NewSession(&session.Config{Handler: session.Accept, BeforeReply: rec.BeforeReply})
+	ev, rec, srv := declaredOne(t, "A1")
 	held := func() []declaredconfig.SummaryEntry { // an older version
 		return []declaredconfig.SummaryEntry{{Context: "Device", ID: ids[0], Checksum: "A0", ResultChecksum: "R", State: "60"}}
 	}
@@ -894,4 +872,17 @@ func TestDeleteRefusedAfterRefusedVersion(t *testing.T) {
 		}
 	}
 	wantDoc(t, rec, ids[0], reconcile.Removing)
+}
+
+// declaredOne returns a Reconciler that declares vpnDoc(ids[0],
+// checksum) to dev1, its events' recorder, and a server Session (every
+// command accepted) that runs it before each reply.
+func declaredOne(t *testing.T, checksum string) (*recorder, *reconcile.Reconciler, *session.Session) {
+	t.Helper()
+	ev := &recorder{}
+	rec := reconcile.New(reconcile.Config{OnEvent: ev.on})
+	if err := rec.Declare(context.Background(), dev1, vpnDoc(ids[0], checksum)); err != nil {
+		t.Fatal(err)
+	}
+	return ev, rec, session.NewSession(&session.Config{Handler: session.Accept, BeforeReply: rec.BeforeReply})
 }
