@@ -104,9 +104,7 @@ func (r *responder) command(c syncml.Command) {
 func (r *responder) serve(c syncml.Command, inAtomic bool) Response {
 	if a, ok := c.(*syncml.Alert); ok && r.sessionAlerts {
 		if code, err := a.Code(); err == nil {
-			switch code {
-			case syncml.AlertServerInitiated, syncml.AlertClientInitiated,
-				syncml.AlertNextMessage, syncml.AlertSessionAbort:
+			if isSessionAlert(code) {
 				switch code {
 				case syncml.AlertServerInitiated, syncml.AlertClientInitiated:
 					if inAtomic || r.nest > 0 {
@@ -129,6 +127,17 @@ func (r *responder) serve(c syncml.Command, inAtomic bool) Response {
 	req := r.newRequest()
 	req.Identity, req.Header, req.Command, req.Atomic = r.id, r.hdr, c, inAtomic
 	return r.h.ServeCommand(r.ctx, req)
+}
+
+// isSessionAlert reports whether an Alert of code is one the session
+// answers itself (start, next message, abort) rather than its handler.
+func isSessionAlert(code syncml.AlertCode) bool {
+	switch code {
+	case syncml.AlertServerInitiated, syncml.AlertClientInitiated,
+		syncml.AlertNextMessage, syncml.AlertSessionAbort:
+		return true
+	}
+	return false
 }
 
 // newRequest returns a zero Request for the handler. The first call

@@ -741,16 +741,21 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	st.Started = true
 	r := &responder{ctx: ctx, h: s.cfg.Handler, id: dec.Identity, hdr: h, msgRef: h.MsgID,
 		lo: &st.LO, maxObj: s.cfg.maxObj(), joinResults: true, sessionAlerts: true}
+	sessionAlerts := 0 // top-level alerts the session answers itself: no Request
 	for _, c := range m.Body.Commands {
-		switch c.(type) {
+		switch c := c.(type) {
 		case *syncml.Status, *syncml.Results:
 			r.corrHint++
+		case *syncml.Alert:
+			if code, err := c.Code(); err == nil && isSessionAlert(code) {
+				sessionAlerts++
+			}
 		}
 	}
 	// the commands a Status answers, mostly: not the Statuses and Results
 	// (but for a Results in chunks)
 	answered := len(m.Body.Commands) - r.corrHint
-	r.slab.hint, r.reqHint = answered, answered
+	r.slab.hint, r.reqHint = answered, answered-sessionAlerts
 	if xs != nil {
 		r.slab.sd, r.slab.refs = xs.sds[:], xs.refs[:]
 		r.slab.hint = max(0, r.slab.hint-len(xs.sds))
