@@ -11,7 +11,9 @@ type Limits struct {
 	// prolog included. Default 1 MiB (a document with a certificate chain
 	// is a few KiB).
 	MaxBytes int64
-	// MaxDepth caps element nesting, counting the root as 1. Default 32.
+	// MaxDepth caps element nesting, counting the root as 1. Default 32;
+	// a value above 65536 is taken as 65536, by the reader and the writer
+	// alike (the writer recurses once per level).
 	MaxDepth int
 	// MaxElements caps the elements of the document, the root included.
 	// Default 16,384.
@@ -32,6 +34,8 @@ const (
 // DefaultLimits returns the limits Unmarshal and UnmarshalText use.
 func DefaultLimits() Limits { return Limits{}.withDefaults() }
 
+// withDefaults returns l with its zero fields set to their defaults and
+// MaxDepth capped at maxDepth.
 func (l Limits) withDefaults() Limits {
 	if l.MaxBytes <= 0 {
 		l.MaxBytes = DefaultMaxBytes
@@ -39,6 +43,7 @@ func (l Limits) withDefaults() Limits {
 	if l.MaxDepth <= 0 {
 		l.MaxDepth = DefaultMaxDepth
 	}
+	l.MaxDepth = min(l.MaxDepth, maxDepth)
 	if l.MaxElements <= 0 {
 		l.MaxElements = DefaultMaxElements
 	}

@@ -30,7 +30,9 @@ func (d *Document) UnmarshalText(text []byte) error {
 // do), UTF-16, or a declared ISO-8859-1 or US-ASCII; MaxBytes counts the
 // input's bytes. Error offsets count the input's bytes for UTF-8 and the
 // UTF-8 text it was transcoded to otherwise. Refused input is a
-// *DecodeError or a *LimitError; d is then left unchanged.
+// *DecodeError or a *LimitError; d is then left unchanged. A MaxDepth
+// above 65536 is taken as 65536, as MarshalLimits takes it, so that a
+// document read with lim is written with lim.
 func UnmarshalLimits(data []byte, d *Document, lim Limits) error {
 	if d == nil {
 		return pkg.Errorf("%w: Unmarshal into a nil *Document", ErrValue)

@@ -136,7 +136,6 @@ func (d *Document) appendText(b []byte, lim Limits) ([]byte, error) {
 		return b, pkg.Errorf("%w: nil *Document", ErrValue)
 	}
 	lim = lim.withDefaults()
-	lim.MaxDepth = min(lim.MaxDepth, maxWriteDepth)
 	var idx [8]int
 	w := writer{b: b, start: len(b), idx: idx[:0], root: d.Nodes, elems: 1, lim: lim}
 	w.b = append(w.b, '<')
@@ -170,9 +169,11 @@ func (d *Document) appendText(b []byte, lim Limits) ([]byte, error) {
 	return w.b, nil
 }
 
-// maxWriteDepth is the largest MaxDepth the writer takes: it recurses
-// once per level, and a goroutine's stack is bounded.
-const maxWriteDepth = 1 << 16
+// maxDepth is the largest MaxDepth the writer takes: it recurses once
+// per level, and a goroutine's stack is bounded. The reader takes no
+// more (withDefaults caps it for both), so that what it reads under some
+// Limits is written under them.
+const maxDepth = 1 << 16
 
 type writer struct {
 	b     []byte
@@ -181,7 +182,7 @@ type writer struct {
 	ns    nsScope
 	root  []Node // the root's children, to find a node that holds itself
 	elems int    // the elements written, the root included
-	lim   Limits // with defaults; MaxDepth at most maxWriteDepth
+	lim   Limits // with defaults; MaxDepth at most maxDepth
 }
 
 // element counts an element about to be written, and refuses one more

@@ -307,3 +307,30 @@ func TestMarshalLimits(t *testing.T) {
 		t.Fatalf("100,000 deep with MaxDepth 1<<30: wrote %d bytes, %.200v; want a *LimitError for MaxDepth 65536", len(b), err)
 	}
 }
+
+// TestUnmarshalMaxDepthCapped: UnmarshalLimits takes a MaxDepth above
+// 65536 as 65536, as MarshalLimits does, so that a document read with
+// some limits is written with the same ones. Before, the reader took
+// MaxDepth 1<<30 as given: it read a document 65,537 elements deep that
+// MarshalLimits with those limits then refused.
+func TestUnmarshalMaxDepthCapped(t *testing.T) {
+	huge := Limits{MaxDepth: 1 << 30, MaxBytes: 1 << 30, MaxElements: 1 << 30}
+	// depth elements, the root counted as 1; Elements are written without
+	// indentation, so the output grows with the depth, not its square.
+	nest := func(depth int) []byte {
+		return []byte(`<wap-provisioningdoc><characteristic type="A">` + strings.Repeat("<e>", depth-2) +
+			strings.Repeat("</e>", depth-2) + `</characteristic></wap-provisioningdoc>`)
+	}
+	var d Document
+	if err := UnmarshalLimits(nest(1<<16), &d, huge); err != nil {
+		t.Fatalf("65536 deep with MaxDepth 1<<30: %.200v", err)
+	}
+	if _, err := MarshalLimits(&d, huge); err != nil {
+		t.Fatalf("65536 deep written back with MaxDepth 1<<30: %.200v", err)
+	}
+	var le *LimitError
+	err := UnmarshalLimits(nest(1<<16+1), &d, huge)
+	if !errors.As(err, &le) || le.Limit != "MaxDepth" || le.Max != 1<<16 {
+		t.Fatalf("65537 deep with MaxDepth 1<<30: %.200v; want a *LimitError for MaxDepth 65536", err)
+	}
+}
