@@ -73,13 +73,18 @@ func TestServerIssuerMisconfigured(t *testing.T) {
 	}
 	// The Certificate policy checks a client certificate against the
 	// Issuer's root: without an Issuer that is the server's fault, not the
-	// device's credentials'.
+	// device's credentials'. (Discover refuses too, see
+	// TestServerDiscoverCheckMissing: the device here discovered before.)
 	t.Run("no Issuer, Certificate policy", func(t *testing.T) {
 		f, parent := certificatePrimary(t)
+		resp, err := f.client.Discover(ctx, f.ts.URL+pathDiscovery, testDevice)
+		if err != nil {
+			t.Fatal(err)
+		}
 		logs := f.captureLog()
 		f.srv.Issuer = nil
 		cred := Credentials{Certificate: &tls.Certificate{Certificate: [][]byte{parent.Certificate.Raw}, PrivateKey: parent.Key}}
-		_, err := f.client.Enroll(ctx, f.ts.URL+pathDiscovery, testDevice, cred)
+		_, err = f.client.EnrollWith(ctx, resp, testDevice, cred)
 		wantFault(t, err, FaultInternalServiceFault, "")
 		if !strings.Contains(logs.String(), "Server.Issuer is not set") {
 			t.Errorf("log %q, want it to name Server.Issuer", logs.String())
@@ -118,6 +123,51 @@ func TestServerDiscoverURLsMissing(t *testing.T) {
 	f.srv.AuthenticationURL = ""
 	if _, err := f.client.Discover(ctx, f.ts.URL+pathDiscovery, testDevice); err != nil {
 		t.Errorf("OnPremise without AuthenticationURL: %v", err)
+	}
+}
+
+// TestServerDiscoverCheckMissing: a Server that announces a policy whose
+// credentials it cannot check refuses to answer Discover
+// (InternalServiceFault, the missing field logged), as it does without
+// its URLs. Before, Discover was answered, and the device's enrollment
+// then failed with an Authentication fault, blamed on its credentials.
+// Under the Certificate policy the check is Server.Certificate, or by
+// default the Issuer's root; the other policies' checks are not needed.
+func TestServerDiscoverCheckMissing(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name  string
+		unset func(s *Server)
+		want  string // "" : answered
+	}{
+		{"OnPremise without Password", func(s *Server) { s.Password = nil }, "Server.Password is not set"},
+		{"Federated without Token", func(s *Server) { s.AuthPolicy, s.Token = Federated, nil }, "Server.Token is not set"},
+		{"Certificate without Certificate or Issuer", func(s *Server) { s.AuthPolicy, s.Issuer = Certificate, nil }, "Server.Issuer is not set"},
+		{"Certificate with an Issuer without root", func(s *Server) { s.AuthPolicy, s.Issuer = Certificate, &CA{} }, "Server.Issuer has no root certificate"},
+		{"OnPremise without Token", func(s *Server) { s.Token = nil }, ""},
+		{"Federated without Password", func(s *Server) { s.AuthPolicy, s.Password = Federated, nil }, ""},
+		{"Certificate with Issuer only", func(s *Server) { s.AuthPolicy, s.Password, s.Token = Certificate, nil, nil }, ""},
+		{"Certificate with Certificate only", func(s *Server) {
+			s.AuthPolicy, s.Issuer = Certificate, nil
+			s.Certificate = func(context.Context, []*x509.Certificate) (*Identity, error) { return nil, nil }
+		}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, false)
+			logs := f.captureLog()
+			tc.unset(f.srv)
+			_, err := f.client.Discover(ctx, f.ts.URL+pathDiscovery, testDevice)
+			if tc.want == "" {
+				if err != nil || logs.String() != "" {
+					t.Errorf("Discover: %v, log %q; want an answer", err, logs.String())
+				}
+				return
+			}
+			wantFault(t, err, FaultInternalServiceFault, "")
+			if !strings.Contains(logs.String(), tc.want) {
+				t.Errorf("log %q, want it to name %q", logs.String(), tc.want)
+			}
+		})
 	}
 }
 

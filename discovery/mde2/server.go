@@ -105,7 +105,11 @@ type Server struct {
 	EnrollmentURL     string
 	AuthenticationURL string
 	// AuthPolicy is the policy the DiscoverResponse names (default
-	// OnPremise).
+	// OnPremise). Discover is answered InternalServiceFault, and the
+	// missing field logged on ErrorLog, when the Server cannot check the
+	// policy's credentials: OnPremise without Password, Federated without
+	// Token, Certificate without Certificate and without an Issuer with a
+	// root.
 	AuthPolicy AuthPolicy
 	// HighestVersion is the highest EnrollmentVersion answered (default
 	// HighestEnrollmentVersion); see NegotiateVersion.
@@ -505,6 +509,9 @@ func (s *Server) discover(m *Discover) (Message, error) {
 	case policy == Federated && s.AuthenticationURL == "":
 		return nil, &configError{"Server.AuthenticationURL is not set (the Federated policy needs it)"}
 	}
+	if err := s.checkFor(policy); err != nil {
+		return nil, err
+	}
 	resp := &DiscoverResponse{
 		AuthPolicy:                 policy,
 		EnrollmentVersion:          v,
@@ -515,6 +522,23 @@ func (s *Server) discover(m *Discover) (Message, error) {
 		resp.AuthenticationServiceURL = s.AuthenticationURL
 	}
 	return resp, nil
+}
+
+// checkFor returns a configError when the Server cannot check the
+// credentials of policy: OnPremise needs Password, Federated needs Token,
+// and Certificate needs Certificate or, by default, the Issuer's root.
+func (s *Server) checkFor(policy AuthPolicy) error {
+	switch {
+	case policy == OnPremise && s.Password == nil:
+		return &configError{"Server.Password is not set (the OnPremise policy needs it)"}
+	case policy == Federated && s.Token == nil:
+		return &configError{"Server.Token is not set (the Federated policy needs it)"}
+	case policy == Certificate && s.Certificate == nil:
+		if _, err := s.root(); err != nil {
+			return &configError{strings.TrimPrefix(err.Error(), "mde2: ") + " (the Certificate policy without Server.Certificate checks certificates against it)"}
+		}
+	}
+	return nil
 }
 
 // authenticate checks the credentials of a request.
