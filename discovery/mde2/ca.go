@@ -19,8 +19,11 @@ import (
 // IssueRequest is what an Issuer signs: a verified request and the
 // subject the server chose.
 type IssueRequest struct {
-	CSR     *CertificateRequest
-	Subject pkix.Name // the issued certificate's subject
+	CSR *CertificateRequest
+	// Subject is the issued certificate's subject. An Issuer may add to
+	// it, but the Server refuses a certificate whose common name is not
+	// Subject's (see Server.Issuer).
+	Subject pkix.Name
 	// Renewal is set when the request renews Previous.
 	Renewal  bool
 	Previous *x509.Certificate

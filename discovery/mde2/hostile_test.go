@@ -136,6 +136,78 @@ func TestServerSubjectHookCommonName(t *testing.T) {
 	}
 }
 
+// rewritingIssuer issues under its Issuer with the subject that rewrite
+// makes of the one the server chose.
+type rewritingIssuer struct {
+	Issuer
+	rewrite func(pkix.Name) pkix.Name
+}
+
+func (r *rewritingIssuer) Issue(ctx context.Context, req *IssueRequest) (*x509.Certificate, error) {
+	c := *req
+	c.Subject = r.rewrite(req.Subject)
+	return r.Issuer.Issue(ctx, &c)
+}
+
+// TestServerIssuerSubjectChecked: the certificate an Issuer returns is
+// checked against the subject the server chose, whoever issued it: a
+// common name changed (another device's, one XML cannot carry, none) is
+// refused with a CertificateRequest fault, as the server's own check of
+// the subject refuses, and logged naming Server.Issuer; for an enrollment
+// and for a renewal. An Issuer may add to the subject (an organization)
+// if it keeps the common name. Before, the certificate was taken as it
+// was: a device was handed a certificate naming another device (whose
+// identity it then had at renewal and under the Certificate policy).
+func TestServerIssuerSubjectChecked(t *testing.T) {
+	ctx := context.Background()
+	cred := Credentials{Username: "u", Password: "secret"}
+	keep := func(n pkix.Name) pkix.Name { return n }
+	for _, tc := range []struct {
+		name    string
+		rewrite func(pkix.Name) pkix.Name
+		issued  bool
+	}{
+		{"another device's", func(pkix.Name) pkix.Name { return pkix.Name{CommonName: "another-device"} }, false},
+		{"control character", func(n pkix.Name) pkix.Name { return pkix.Name{CommonName: n.CommonName + "\x01"} }, false},
+		{"none", func(n pkix.Name) pkix.Name { return pkix.Name{Organization: []string{"Contoso"}} }, false},
+		{"organization added", func(n pkix.Name) pkix.Name { n.Organization = []string{"Contoso"}; return n }, true},
+		{"kept", keep, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, false)
+			logs := f.captureLog()
+			issuer := &rewritingIssuer{Issuer: f.ca, rewrite: tc.rewrite}
+			f.srv.Issuer = issuer
+			check := func(what string, r *Result, err error) {
+				t.Helper()
+				if tc.issued {
+					if err != nil {
+						t.Fatalf("%s: %v", what, err)
+					}
+					if cn := r.Certificate.Subject.CommonName; cn != testDevice.DeviceID {
+						t.Errorf("%s: common name %q, want the DeviceID", what, cn)
+					}
+					return
+				}
+				wantFault(t, err, FaultCertificateRequest, "")
+				if !strings.Contains(logs.String(), "Server.Issuer") {
+					t.Errorf("%s: log %q, want it to name Server.Issuer", what, logs.String())
+				}
+			}
+			r, err := f.client.Enroll(ctx, f.ts.URL+pathDiscovery, testDevice, cred)
+			check("enrollment", r, err)
+			// a renewal of a certificate issued as asked
+			issuer.rewrite = keep
+			if r, err = f.client.Enroll(ctx, f.ts.URL+pathDiscovery, testDevice, cred); err != nil {
+				t.Fatal(err)
+			}
+			issuer.rewrite = tc.rewrite
+			n, err := f.client.Renew(ctx, r, testDevice)
+			check("renewal", n, err)
+		})
+	}
+}
+
 // TestClientRedirectPolicy: the Client's URLs policy applies to
 // redirects too. A policy service that answers 308 (which keeps POST and
 // its body) towards a plain http URL would have had the client post the

@@ -133,7 +133,11 @@ type Server struct {
 	// Issuer signs the client certificates (required: without it, or
 	// when its Root is nil or its Issue returns no certificate and no
 	// error, the request is answered InternalServiceFault and the fault
-	// logged on ErrorLog).
+	// logged on ErrorLog). The certificate it issues must have the common
+	// name of the subject asked for (IssueRequest.Subject), which the
+	// server checked; it may add to the subject. A certificate with
+	// another common name is not handed out: the request is answered
+	// with a CertificateRequest fault, and the names logged.
 	Issuer Issuer
 	// Policy is the certificate policy GetPolicies returns and requests
 	// are checked against (default DefaultPolicy()).
@@ -702,6 +706,13 @@ func (s *Server) enroll(r *http.Request, m *RequestSecurityToken) (Message, erro
 	}
 	if cert == nil {
 		return nil, &configError{"Server.Issuer returned no certificate and no error"}
+	}
+	if cert.Subject.CommonName != subject.CommonName {
+		// The device is known by its certificate's common name (at
+		// renewal, under the Certificate policy): it gets the one chosen
+		// and checked above, not another device's.
+		s.logf("Server.Issuer issued a certificate for the common name %q, not %q as asked", cert.Subject.CommonName, subject.CommonName)
+		return nil, NewFault(FaultCertificateRequest, "", "the certificate could not be issued")
 	}
 	prov := s.Provision
 	if prov == nil {
