@@ -279,12 +279,13 @@ func (w *writer) attrs(fixed, others []Attr, optional ...string) error {
 			return err
 		}
 	}
+	if len(fixed)+len(others) > w.lim.MaxAttrs {
+		// as the reader counts: fixed alone (at most three) passes a
+		// MaxAttrs below three
+		return w.limitError("MaxAttrs", int64(w.lim.MaxAttrs))
+	}
 	if len(others) == 0 {
 		return nil // the fixed names differ
-	}
-	if len(fixed)+len(others) > w.lim.MaxAttrs {
-		// fixed alone holds at most three
-		return w.limitError("MaxAttrs", int64(w.lim.MaxAttrs))
 	}
 	name := func(i int) string {
 		if i < len(fixed) {

@@ -334,3 +334,44 @@ func TestUnmarshalMaxDepthCapped(t *testing.T) {
 		t.Fatalf("65537 deep with MaxDepth 1<<30: %.200v; want a *LimitError for MaxDepth 65536", err)
 	}
 }
+
+// TestMarshalMaxAttrsFixed: MaxAttrs counts the attributes of an
+// element's fields (version, type, name, value, datatype) as the reader
+// counts them, also when the element has no others: under a MaxAttrs
+// below three, MarshalLimits refuses what UnmarshalLimits with the same
+// limits would refuse. Before, the count was made only for an element
+// with other attributes: a parm with a name, value and datatype was
+// written under MaxAttrs 1 or 2, and its reading refused.
+func TestMarshalMaxAttrsFixed(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		doc   *Document
+		attrs int // of the element with the most
+	}{
+		{"root version", &Document{Version: "1.1"}, 1},
+		{"characteristic type", &Document{Nodes: []Node{&Characteristic{Type: "A"}}}, 1},
+		{"parm name", &Document{Nodes: []Node{&Parm{Name: "p", NoValue: true}}}, 1},
+		{"parm name value", &Document{Nodes: []Node{&Parm{Name: "p", Value: "v"}}}, 2},
+		{"parm name value datatype", &Document{Nodes: []Node{&Parm{Name: "p", Value: "v", Datatype: "string"}}}, 3},
+	} {
+		for max := 1; max <= 3; max++ {
+			lim := Limits{MaxAttrs: max}
+			out, err := MarshalLimits(tt.doc, lim)
+			var le *LimitError
+			if tt.attrs > max {
+				if !errors.As(err, &le) || le.Limit != "MaxAttrs" || le.Max != int64(max) {
+					t.Errorf("%s, MaxAttrs %d: wrote %q, %v; want a *LimitError for MaxAttrs", tt.name, max, out, err)
+				}
+				continue
+			}
+			if err != nil {
+				t.Errorf("%s, MaxAttrs %d: %v", tt.name, max, err)
+				continue
+			}
+			var back Document
+			if err := UnmarshalLimits(out, &back, lim); err != nil {
+				t.Errorf("%s, MaxAttrs %d: read back: %v", tt.name, max, err)
+			}
+		}
+	}
+}
