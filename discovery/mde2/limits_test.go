@@ -5,8 +5,12 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"errors"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/windc-go/windc/discovery/mde2/provisioning"
 )
 
 // rstWithContext returns a RequestSecurityToken carrying the items.
@@ -162,5 +166,94 @@ func TestServerMaxRSAKeyBits(t *testing.T) {
 	f.srv.Limits.MaxRSAKeyBits = 0 // the default
 	if _, err := f.client.Enroll(ctx, disc, testDevice, Credentials{Username: "u", Password: "secret"}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestServerProvisioningLimits: the provisioning document the Server
+// writes is bounded by Server.ProvisioningLimits, whose zero fields take
+// the provisioning package's defaults. A document beyond them is not
+// sent, neither cut nor blamed on the device: the request is answered
+// InternalServiceFault and the limit logged naming the field. Before,
+// there was no such field, and a document beyond the defaults (here a
+// Provision hook's, one parm per element the defaults allow) was answered
+// with a MessageFormat fault, the fault of a device's malformed request.
+func TestServerProvisioningLimits(t *testing.T) {
+	ctx := context.Background()
+	cred := Credentials{Username: "u", Password: "secret"}
+	extra := &provisioning.Characteristic{Type: "Extra"}
+	for range provisioning.DefaultMaxElements {
+		extra.Nodes = append(extra.Nodes, &provisioning.Parm{Name: "p", NoValue: true})
+	}
+	f := newFixture(t, false)
+	logs := f.captureLog()
+	f.srv.Provision = func(ctx context.Context, r *EnrollmentRequest, cert *x509.Certificate) (*provisioning.Enrollment, error) {
+		e, err := f.srv.DefaultProvision(ctx, r, cert)
+		if err != nil {
+			return nil, err
+		}
+		e.Other = append(e.Other, extra)
+		return e, nil
+	}
+	_, err := f.client.Enroll(ctx, f.ts.URL+pathDiscovery, testDevice, cred)
+	wantFault(t, err, FaultInternalServiceFault, "")
+	if !strings.Contains(logs.String(), "Server.ProvisioningLimits") || !strings.Contains(logs.String(), "MaxElements") {
+		t.Errorf("log %q, want it to name Server.ProvisioningLimits and MaxElements", logs.String())
+	}
+
+	// Raised, the document is written whole (read here with the same
+	// limits: the Client reads under the defaults).
+	raised := provisioning.Limits{MaxElements: 2 * provisioning.DefaultMaxElements}
+	f.srv.ProvisioningLimits = raised
+	pw := Header{MessageID: "urn:uuid:1", UsernameToken: &UsernameToken{Username: "u", Password: "secret"}}
+	csr := handCSR(t, testECKey, "device", 12, false)
+	res, err := http.Post(f.ts.URL+pathEnroll, "application/soap+xml", strings.NewReader(rstEnvelope(t, *NewToken(ValueTypePKCS10, csr), pw)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := io.ReadAll(res.Body)
+	res.Body.Close()
+	if err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("raised: status %d, %v", res.StatusCode, err)
+	}
+	var rstr RequestSecurityTokenResponse
+	if err := Unmarshal(body, &rstr); err != nil {
+		t.Fatal(err)
+	}
+	text, err := rstr.Token.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc provisioning.Document
+	if err := provisioning.UnmarshalLimits(text, &doc, raised); err != nil {
+		t.Fatalf("raised: the document does not read back: %v", err)
+	}
+	last, ok := doc.Nodes[len(doc.Nodes)-1].(*provisioning.Characteristic)
+	if !ok || last.Type != "Extra" || len(last.Nodes) != len(extra.Nodes) {
+		t.Errorf("raised: the document's last node is %#v, want Extra with %d parms", doc.Nodes[len(doc.Nodes)-1], len(extra.Nodes))
+	}
+
+	// Lowered, the default document is refused, whichever limit it
+	// passes: a fault, not a document cut short.
+	f.srv.Provision = nil
+	for _, tc := range []struct {
+		lim   provisioning.Limits
+		limit string
+	}{
+		{provisioning.Limits{MaxBytes: 1024}, "MaxBytes"},
+		{provisioning.Limits{MaxElements: 8}, "MaxElements"},
+		{provisioning.Limits{MaxDepth: 3}, "MaxDepth"},
+		{provisioning.Limits{MaxAttrs: 1}, "MaxAttrs"},
+	} {
+		logs := f.captureLog()
+		f.srv.ProvisioningLimits = tc.lim
+		_, err := f.client.Enroll(ctx, f.ts.URL+pathDiscovery, testDevice, cred)
+		wantFault(t, err, FaultInternalServiceFault, "")
+		if !strings.Contains(logs.String(), "Server.ProvisioningLimits") || !strings.Contains(logs.String(), tc.limit) {
+			t.Errorf("%+v: log %q, want it to name Server.ProvisioningLimits and %s", tc.lim, logs.String(), tc.limit)
+		}
+	}
+	f.srv.ProvisioningLimits = provisioning.DefaultLimits()
+	if _, err := f.client.Enroll(ctx, f.ts.URL+pathDiscovery, testDevice, cred); err != nil {
+		t.Errorf("the defaults, given: %v", err)
 	}
 }

@@ -172,6 +172,13 @@ type Server struct {
 	// too, with a CertificateRequest fault) and the RSA keys whose signatures are checked (a larger one
 	// is answered with a CertificateRequest fault before any arithmetic).
 	Limits Limits
+	// ProvisioningLimits bound the provisioning document the Server
+	// writes (see provisioning.MarshalLimits; zero fields take the
+	// provisioning package's defaults). A document beyond them is not
+	// sent: the request is answered InternalServiceFault and the limit
+	// logged on ErrorLog. Raise them for a Provision hook whose document
+	// is larger; this package's Client reads under the defaults.
+	ProvisioningLimits provisioning.Limits
 	// Now returns the current time (default time.Now).
 	Now func() time.Time
 	// ErrorLog receives internal errors (default: the log package).
@@ -726,10 +733,24 @@ func (s *Server) enroll(r *http.Request, m *RequestSecurityToken) (Message, erro
 	if err != nil {
 		return nil, err
 	}
-	buf := getBuf()
-	text, err := doc.AppendText(*buf)
+	var buf *[]byte
+	var text []byte
+	if s.ProvisioningLimits == (provisioning.Limits{}) {
+		// the defaults, into a pooled buffer
+		buf = getBuf()
+		text, err = doc.AppendText(*buf)
+		if err != nil {
+			putBuf(buf)
+		}
+	} else {
+		text, err = provisioning.MarshalLimits(doc, s.ProvisioningLimits)
+		buf = new([]byte)
+	}
 	if err != nil {
-		putBuf(buf)
+		if errors.Is(err, provisioning.ErrLimit) {
+			// the server's document, not the device's request
+			return nil, &configError{"the provisioning document is beyond Server.ProvisioningLimits: " + err.Error()}
+		}
 		return nil, err
 	}
 	*buf = text
