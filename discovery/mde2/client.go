@@ -41,6 +41,12 @@ type Client struct {
 	KeyType KeyType
 	// Limits bound the responses read.
 	Limits Limits
+	// ProvisioningLimits bound the provisioning document read from the
+	// enrollment response (see provisioning.UnmarshalLimits; zero fields
+	// take the provisioning package's defaults). Raise them with a
+	// Server's ProvisioningLimits; Limits.MaxBytes still bounds the
+	// response that carries the document.
+	ProvisioningLimits provisioning.Limits
 	// Rand is the randomness for keys and signatures (default
 	// crypto/rand).
 	Rand io.Reader
@@ -294,7 +300,7 @@ func (c *Client) EnrollWith(ctx context.Context, resp *DiscoverResponse, d *Devi
 	if err := c.call(ctx, resp.EnrollmentServiceURL, rst, &rstr, cred.Certificate); err != nil {
 		return nil, err
 	}
-	r, err := readResult(&rstr, key)
+	r, err := readResult(&rstr, key, c.ProvisioningLimits)
 	if err != nil {
 		return nil, err
 	}
@@ -341,7 +347,7 @@ func (c *Client) Renew(ctx context.Context, prev *Result, d *Device) (*Result, e
 	if err := c.call(ctx, prev.EnrollmentURL, rst, &rstr, &cur); err != nil {
 		return nil, err
 	}
-	r, err := readResult(&rstr, key)
+	r, err := readResult(&rstr, key, c.ProvisioningLimits)
 	if err != nil {
 		return nil, err
 	}
@@ -353,9 +359,9 @@ func (c *Client) Renew(ctx context.Context, prev *Result, d *Device) (*Result, e
 	return r, nil
 }
 
-// readResult decodes the provisioning document and checks that its
-// client certificate is for key.
-func readResult(rstr *RequestSecurityTokenResponse, key crypto.Signer) (*Result, error) {
+// readResult decodes the provisioning document under lim and checks that
+// its client certificate is for key.
+func readResult(rstr *RequestSecurityTokenResponse, key crypto.Signer, lim provisioning.Limits) (*Result, error) {
 	if rstr.Token.ValueType != ValueTypeProvisionDoc && rstr.Token.ValueType != "" {
 		return nil, pkg.Errorf("%w: response token type %s", ErrStructure, quoted(rstr.Token.ValueType))
 	}
@@ -364,7 +370,7 @@ func readResult(rstr *RequestSecurityTokenResponse, key crypto.Signer) (*Result,
 		return nil, err
 	}
 	var doc provisioning.Document
-	if err := doc.UnmarshalText(text); err != nil {
+	if err := provisioning.UnmarshalLimits(text, &doc, lim); err != nil {
 		return nil, err
 	}
 	pe, err := doc.Enrollment()

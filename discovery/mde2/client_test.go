@@ -17,6 +17,7 @@ import (
 	"testing"
 
 	"github.com/windc-go/windc/discovery"
+	"github.com/windc-go/windc/discovery/mde2/provisioning"
 )
 
 // TestWindowsCSRThroughServer: an RST carrying a Windows-style request
@@ -41,7 +42,7 @@ func TestWindowsCSRThroughServer(t *testing.T) {
 		if rstr.Header.RelatesTo != "urn:uuid:w" {
 			t.Errorf("RelatesTo %q", rstr.Header.RelatesTo)
 		}
-		r, err := readResult(&rstr, key)
+		r, err := readResult(&rstr, key, provisioning.Limits{})
 		if err != nil {
 			t.Fatal(err)
 		}

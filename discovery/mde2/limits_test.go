@@ -232,6 +232,25 @@ func TestServerProvisioningLimits(t *testing.T) {
 		t.Errorf("raised: the document's last node is %#v, want Extra with %d parms", doc.Nodes[len(doc.Nodes)-1], len(extra.Nodes))
 	}
 
+	// The Client reads it under its own ProvisioningLimits: refused
+	// under the defaults, read whole when raised as the Server's.
+	if _, err := f.client.Enroll(ctx, f.ts.URL+pathDiscovery, testDevice, cred); !errors.Is(err, ErrLimit) {
+		t.Errorf("raised, read under the Client's default limits: %v, want ErrLimit", err)
+	}
+	f.client.ProvisioningLimits = raised
+	r, err := f.client.Enroll(ctx, f.ts.URL+pathDiscovery, testDevice, cred)
+	if err != nil {
+		t.Fatalf("raised, read under the Client's raised limits: %v", err)
+	}
+	var got *provisioning.Characteristic
+	if n := len(r.Provisioning.Other); n > 0 {
+		got, _ = r.Provisioning.Other[n-1].(*provisioning.Characteristic)
+	}
+	if got == nil || got.Type != "Extra" || len(got.Nodes) != len(extra.Nodes) {
+		t.Errorf("raised: the Client's Result lacks the Extra characteristic of %d parms", len(extra.Nodes))
+	}
+	f.client.ProvisioningLimits = provisioning.Limits{}
+
 	// Lowered, the default document is refused, whichever limit it
 	// passes: a fault, not a document cut short.
 	f.srv.Provision = nil

@@ -177,7 +177,7 @@ type Server struct {
 	// provisioning package's defaults). A document beyond them is not
 	// sent: the request is answered InternalServiceFault and the limit
 	// logged on ErrorLog. Raise them for a Provision hook whose document
-	// is larger; this package's Client reads under the defaults.
+	// is larger, and a Client's ProvisioningLimits to read it.
 	ProvisioningLimits provisioning.Limits
 	// Now returns the current time (default time.Now).
 	Now func() time.Time

@@ -501,7 +501,7 @@ func TestManualRenewal(t *testing.T) {
 	if err := Unmarshal(buf.Bytes(), &rstr); err != nil {
 		t.Fatalf("%d: %v", res.StatusCode, err)
 	}
-	n, err := readResult(&rstr, testECKey)
+	n, err := readResult(&rstr, testECKey, provisioning.Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}
