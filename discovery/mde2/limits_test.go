@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -274,5 +275,45 @@ func TestServerProvisioningLimits(t *testing.T) {
 	f.srv.ProvisioningLimits = provisioning.DefaultLimits()
 	if _, err := f.client.Enroll(ctx, f.ts.URL+pathDiscovery, testDevice, cred); err != nil {
 		t.Errorf("the defaults, given: %v", err)
+	}
+}
+
+// TestServerProvisionHookErrors: an error of the Provision hook, or a
+// document provisioning.Build refuses, is the server's: answered
+// InternalServiceFault and logged, also when it wraps ErrSyntax or
+// ErrLimit, which before made it MessageFormat, the fault of a malformed
+// device request. A *Fault from the hook is answered as is.
+func TestServerProvisionHookErrors(t *testing.T) {
+	ctx := context.Background()
+	cred := Credentials{Username: "u", Password: "secret"}
+	for _, tc := range []struct {
+		name   string
+		hook   func() (*provisioning.Enrollment, error)
+		fault  FaultCode
+		logged string
+	}{
+		{"wraps ErrSyntax", func() (*provisioning.Enrollment, error) {
+			return nil, fmt.Errorf("reading the account template: %w", ErrSyntax)
+		}, FaultInternalServiceFault, "account template"},
+		{"wraps ErrLimit", func() (*provisioning.Enrollment, error) {
+			return nil, fmt.Errorf("template: %w", ErrLimit)
+		}, FaultInternalServiceFault, "template"},
+		{"nil document", func() (*provisioning.Enrollment, error) { return nil, nil }, FaultInternalServiceFault, "provisioning document"},
+		{"a Fault", func() (*provisioning.Enrollment, error) {
+			return nil, NewFault(FaultAuthorization, "", "not this device")
+		}, FaultAuthorization, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, false)
+			logs := f.captureLog()
+			f.srv.Provision = func(context.Context, *EnrollmentRequest, *x509.Certificate) (*provisioning.Enrollment, error) {
+				return tc.hook()
+			}
+			_, err := f.client.Enroll(ctx, f.ts.URL+pathDiscovery, testDevice, cred)
+			wantFault(t, err, tc.fault, "")
+			if tc.logged != "" && !strings.Contains(logs.String(), tc.logged) {
+				t.Errorf("log %q, want it to name %q", logs.String(), tc.logged)
+			}
+		})
 	}
 }

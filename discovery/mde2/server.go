@@ -157,7 +157,10 @@ type Server struct {
 	// Provision returns the typed provisioning document for an issued
 	// certificate (default: Server.DefaultProvision, whose EntDMID under
 	// the Certificate policy is the authenticating certificate's common
-	// name, not the DeviceID the request claims).
+	// name, not the DeviceID the request claims). It refuses the device
+	// with a *Fault; any other error, as a document that
+	// provisioning.Build refuses, is the server's: answered
+	// InternalServiceFault and logged on ErrorLog.
 	Provision func(ctx context.Context, r *EnrollmentRequest, cert *x509.Certificate) (*provisioning.Enrollment, error)
 	// Account holds the DM account settings DefaultProvision writes.
 	Account Account
@@ -725,13 +728,20 @@ func (s *Server) enroll(r *http.Request, m *RequestSecurityToken) (Message, erro
 	if prov == nil {
 		prov = s.DefaultProvision
 	}
+	// The document is the server's, not the device's: an error making it
+	// is answered InternalServiceFault (and logged), also when it wraps
+	// ErrSyntax or ErrLimit, which toFault would blame on the request;
+	// a hook refuses the device with a *Fault.
 	pe, err := prov(ctx, er, cert)
 	if err != nil {
-		return nil, err
+		if _, ok := errors.AsType[*Fault](err); ok {
+			return nil, err
+		}
+		return nil, &configError{"provisioning the device: " + strings.TrimPrefix(err.Error(), "mde2: ")}
 	}
 	doc, err := provisioning.Build(pe)
 	if err != nil {
-		return nil, err
+		return nil, &configError{"the provisioning document: " + err.Error()}
 	}
 	var buf *[]byte
 	var text []byte
