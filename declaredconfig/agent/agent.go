@@ -39,21 +39,21 @@ type Config struct {
 	// to start a session with the server: documents it finished
 	// applying (one call per ApplyPending batch), or a refresh that changed what the summary says (drift it
 	// could not repair, or a failure it did repair). reason says why. It
-	// is called after the state that asks for it is saved (a refresh
-	// whose save failed asks when a later save keeps its outcome), without
-	// the agent's lock held, from the goroutine that did the work (for a
-	// refresh whose save failed, the one whose save kept it, or the next
-	// to tell events); it should only signal (a session started from it
-	// must not wait for that goroutine).
+	// is called after the state that asks for it is saved (an apply or
+	// a refresh whose save failed asks when a later save keeps its
+	// outcome), without the agent's lock held, from the goroutine that
+	// did the work (for an apply or a refresh whose save failed, the one
+	// whose save kept it, or the next to tell events); it should only
+	// signal (a session started from it must not wait for that goroutine).
 	RequestSession func(reason string)
 	// OnEvent, when set, is told what the agent does, as it happens, in
 	// the order the changes they tell were saved (the events of an
 	// ApplyPending batch with the first save after them: the batch's own,
 	// or that of a command or a refresh made meanwhile, before that
-	// command's events; the events of a refresh whose save failed with
-	// the first save that succeeds after it, the worker's next try or a
-	// command's, while an EventError tells the failure at once (once
-	// while the store fails alike: see Run); beyond
+	// command's events; the events of a batch or a refresh whose save
+	// failed with the first save that succeeds after it, the worker's
+	// next try or a command's, while an EventError tells the failure at
+	// once (once while the store fails alike: see Run); beyond
 	// 1000 such events held, the rest are dropped and counted in an
 	// EventError): an EventAccepted comes before the EventApplied of
 	// its document, an EventApplied before the EventDeleted of a Delete
@@ -156,12 +156,12 @@ type Agent struct {
 	// yet saved, in the order made, with the batch that made them: the
 	// next save of the state, whoever makes it, keeps their changes, so
 	// it queues them, before the events of its own change. It holds too
-	// the events of a refresh whose save failed (by nil), at most
-	// maxHeldEvents; dropped counts those left out. Under mu.
+	// the events of a batch or a refresh whose save failed (by nil), at
+	// most maxHeldEvents; dropped counts those left out. Under mu.
 	unsaved []heldEvent
 	dropped int
 	// dirty says the state in memory is ahead of the store: the outcome
-	// of a refresh whose save failed, kept, its events in unsaved and the
+	// of a batch or a refresh whose save failed, kept, its events in unsaved and the
 	// sessions it asks for in asks, until a save succeeds; then they go
 	// to asked, for the next flush. Under mu.
 	dirty bool
@@ -622,10 +622,10 @@ func (a *Agent) retryIn(now time.Time) time.Duration {
 	return min(a.retryAt.Sub(now), a.retryWait)
 }
 
-// holdRefresh keeps the outcome of a refresh whose save failed: the
-// state is ahead of the store, its events and the sessions it asks for
-// (those of n) wait for a save; a.mu held.
-func (a *Agent) holdRefresh(n *notes) {
+// holdUnsaved keeps the outcome of an apply batch or a refresh whose
+// save failed (n's): the state is ahead of the store, its events and the
+// sessions it asks for wait for a save; a.mu held.
+func (a *Agent) holdUnsaved(n *notes) {
 	a.dirty = true
 	for _, r := range n.session {
 		if !slices.Contains(a.asks, r) {
@@ -633,6 +633,11 @@ func (a *Agent) holdRefresh(n *notes) {
 		}
 	}
 	n.session = nil
+	for i := range a.unsaved {
+		if a.unsaved[i].by == n {
+			a.unsaved[i].by = nil // no longer the batch's: the next save's
+		}
+	}
 	if a.cfg.OnEvent != nil {
 		for _, e := range n.events {
 			if len(a.unsaved) >= maxHeldEvents {
@@ -726,7 +731,7 @@ func (a *Agent) saved() {
 	}
 	if a.dropped > 0 {
 		a.told = append(a.told, Event{Time: a.cfg.Clock.Now(), Kind: EventError,
-			Detail: strconv.Itoa(a.dropped) + " later events of refreshes whose state could not be saved were dropped (more than " +
+			Detail: strconv.Itoa(a.dropped) + " later events of applies and refreshes whose state could not be saved were dropped (more than " +
 				strconv.Itoa(maxHeldEvents) + " held)"})
 		a.dropped = 0
 	}
@@ -739,16 +744,15 @@ func (a *Agent) saved() {
 	a.saveErr = ""
 }
 
-// unhold takes the events of batch n out of a.unsaved, queueing them
-// when tell is set (dropping them when its changes are undone); a.mu held.
-func (a *Agent) unhold(n *notes, tell bool) {
+// unhold takes the events of batch n, which has nothing to save, out of
+// a.unsaved and queues them; a.mu held.
+func (a *Agent) unhold(n *notes) {
 	kept := a.unsaved[:0]
 	for _, h := range a.unsaved {
-		switch {
-		case h.by != n:
-			kept = append(kept, h)
-		case tell:
+		if h.by == n {
 			a.told = append(a.told, h.e)
+		} else {
+			kept = append(kept, h)
 		}
 	}
 	clear(a.unsaved[len(kept):])

@@ -107,9 +107,9 @@
 // (ConfigInfraError, above). Time comes from a
 // [Clock], so that tests move it by hand. A save of the worker's that
 // fails is tried again after 1 minute, then twice the wait before, at
-// most RefreshInterval ([Agent.Run]): meanwhile the documents of an
-// apply are pending again, as the store has them, and a refresh's outcome
-// is kept (the summary tells it), its events held until it is saved.
+// most RefreshInterval ([Agent.Run]): meanwhile the outcome of the apply
+// or refresh is kept in memory (the summary tells it), its events held
+// until it is saved; the tries save, they do not set the Surface again.
 //
 // The 1224 alert goes in every message, and the session never cuts an
 // Alert into chunks: Config.MaxSummaryBytes bounds it (a document that

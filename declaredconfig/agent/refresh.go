@@ -80,7 +80,7 @@ func (a *Agent) Refresh(ctx context.Context) error {
 	if err := a.save(ctx, nil); err != nil {
 		// The outcome stays, ahead of the store; what it tells waits
 		// for a save.
-		a.holdRefresh(&n)
+		a.holdUnsaved(&n)
 		if wait, tell := a.failedSave(now, err); tell {
 			n.events = append(n.events, Event{Time: now, Kind: EventError, Err: err,
 				Detail: "the refresh's outcome is not saved: kept, its events told once saved; the worker tries again in " + wait.String()})

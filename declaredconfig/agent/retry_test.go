@@ -3,6 +3,7 @@ package agent_test
 import (
 	"context"
 	"errors"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -124,48 +125,6 @@ func failedSaves(t *testing.T, a *agent.Agent, clock *fakeClock, rec *recorder, 
 			t.Errorf("failed save %d told %q and asked %q, want %q and no session", i+1, kinds, asked, told)
 		}
 		clock.Advance(want)
-	}
-}
-
-// TestRunRetriesApplySave checks the worker when the Store fails the save
-// of an apply three times: it tries again after 1, 2 and 4 minutes (by the
-// agent's Clock), not at the next refresh; meanwhile the document is
-// pending again (ConfigRequest, as the store has it) and the first failed
-// try is an EventError (the others fail alike and are not told); the fourth try applies and saves it, tells its
-// EventApplied and asks for a session, and the worker then waits for the
-// refresh. Before the retry the worker waited 240 minutes (the refresh)
-// after the first failure.
-func TestRunRetriesApplySave(t *testing.T) {
-	clock := newClock()
-	st := &failNStore{}
-	var rec recorder
-	docURI := declaredconfig.DocumentURI(declaredconfig.Device, declaredconfig.Complete, vpnID).String()
-	if c, _ := serve(t, newAgent(t, agent.Config{Store: st}), "Add", docURI, text(t, vpnDoc("A1"))); c != 200 {
-		t.Fatalf("Add %d", c)
-	}
-	// An agent started on that store, so that no wake of the Add is
-	// pending: the worker's first After is its wait after the failure.
-	a := newAgent(t, agent.Config{Store: st, Clock: clock, OnEvent: rec.event, RequestSession: rec.ask})
-	st.set(3)
-	stop := runWorker(t, a)
-	defer stop()
-	failedSaves(t, a, clock, &rec, "1", "pending again", time.Minute, 2*time.Minute, 4*time.Minute)
-	within(t, clock.waiting, "the worker waits after the save")
-	if w, want := clock.lastWait(), declaredconfig.DefaultRefreshInterval*time.Minute-7*time.Minute; w != want {
-		t.Errorf("after the save the worker waits %v, want %v (the refresh)", w, want)
-	}
-	if n := st.count(); n != 4 {
-		t.Errorf("%d Saves tried, want 4", n)
-	}
-	if e := entry(a, vpnID); e.State != "60" {
-		t.Errorf("after the save the document is in state %s, want 60", e.State)
-	}
-	if kinds, asked := rec.take(); !slices.Equal(kinds, []string{"Applied"}) || len(asked) != 1 {
-		t.Errorf("the save told %q and asked %q, want [Applied] and one session", kinds, asked)
-	}
-	b := newAgent(t, agent.Config{Store: st})
-	if e := entry(b, vpnID); e.State != "60" {
-		t.Errorf("the store holds the document in state %s, want 60", e.State)
 	}
 }
 
@@ -412,4 +371,89 @@ func TestApplySaveFailureDetail(t *testing.T) {
 		!strings.Contains(d, "and 2 more") || !strings.Contains(d, "again in 1m0s") {
 		t.Errorf("the Error says %q", d)
 	}
+}
+
+// countingSurface is a MemorySurface that counts the Sets of each node;
+// safe for the worker's goroutine and the test's.
+type countingSurface struct {
+	agent.MemorySurface
+	mu   sync.Mutex
+	sets map[string]int
+}
+
+func (s *countingSurface) Set(ctx context.Context, uri, value string) error {
+	s.mu.Lock()
+	if s.sets == nil {
+		s.sets = map[string]int{}
+	}
+	s.sets[uri]++
+	s.mu.Unlock()
+	return s.MemorySurface.Set(ctx, uri, value)
+}
+
+// setCounts returns the Sets of each node so far.
+func (s *countingSurface) setCounts() map[string]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return maps.Clone(s.sets)
+}
+
+// TestRunRetriesSaveNotApply checks the worker while the Store fails the
+// save of an apply 3 times and then works: it tries again after 1, 2 and
+// 4 minutes (by the agent's Clock), then waits for the refresh; the tries
+// save again what was applied, they do not apply it again. Each setting's node is set once for
+// the version (once per real change), the summary says 60 from the first
+// apply, the first failure is one EventError and the save that works
+// tells the EventApplied and asks one session; the store then holds the
+// document applied (60, its result). A new version is applied once more.
+// Before, every try applied the batch again: each node was set 4 times
+// for the one version, and the summary said 1 between the tries.
+func TestRunRetriesSaveNotApply(t *testing.T) {
+	clock := newClock()
+	st := &failNStore{}
+	surface := &countingSurface{}
+	var rec recorder
+	uri := docURI(declaredconfig.Device, vpnID)
+	if c, _ := serve(t, newAgent(t, agent.Config{Surface: surface, Store: st}), "Add", uri, text(t, vpnDoc("A1"))); c != 200 {
+		t.Fatalf("Add %d", c)
+	}
+	a := newAgent(t, agent.Config{Surface: surface, Store: st, Clock: clock, OnEvent: rec.event, RequestSession: rec.ask})
+	st.set(3)
+	stop := runWorker(t, a)
+	defer stop()
+	failedSaves(t, a, clock, &rec, "60", "applied, kept in memory", time.Minute, 2*time.Minute, 4*time.Minute)
+	within(t, clock.waiting, "the worker waits after the save")
+	if w, want := clock.lastWait(), declaredconfig.DefaultRefreshInterval*time.Minute-7*time.Minute; w != want {
+		t.Errorf("after the save the worker waits %v, want %v (the refresh)", w, want)
+	}
+	if n := st.count(); n != 4 {
+		t.Errorf("%d Saves tried, want 4", n)
+	}
+	alwaysOn, remember := "./Device/Vendor/MSFT/VPNv2/Contoso/AlwaysOn", "./Device/Vendor/MSFT/VPNv2/Contoso/RememberCredentials"
+	if got, want := surface.setCounts(), map[string]int{alwaysOn: 1, remember: 1}; !maps.Equal(got, want) {
+		t.Errorf("the Surface was set %v, want %v (once per node for one version)", got, want)
+	}
+	if kinds, asked := rec.take(); !slices.Equal(kinds, []string{"Applied"}) || len(asked) != 1 {
+		t.Errorf("the save told %q and asked %q, want [Applied] and one session", kinds, asked)
+	}
+	stored := func(checksum string) {
+		t.Helper()
+		b := newAgent(t, agent.Config{Store: st})
+		if e := entry(b, vpnID); e.State != "60" || e.Checksum != checksum {
+			t.Errorf("the store holds %+v, want version %s in state 60", e, checksum)
+		}
+		r := result(t, b, declaredconfig.ResultsURI(declaredconfig.Device, declaredconfig.Complete, vpnID))
+		if got, want := statuses(r), "Contoso/AlwaysOn 200 60|Contoso/RememberCredentials 200 60"; got != want || r.Checksum != checksum {
+			t.Errorf("the store holds the result %s of version %s, want %s of %s", got, r.Checksum, want, checksum)
+		}
+	}
+	stored("A1")
+	if c, _ := serve(t, a, "Replace", uri, text(t, vpnDoc("A2"))); c != 200 {
+		t.Fatalf("Replace %d", c)
+	}
+	within(t, clock.waiting, "the worker waits after the new version")
+	if got, want := surface.setCounts(), map[string]int{alwaysOn: 2, remember: 2}; !maps.Equal(got, want) {
+		t.Errorf("after a new version the Surface was set %v, want %v", got, want)
+	}
+	stored("A2")
 }

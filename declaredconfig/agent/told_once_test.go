@@ -47,8 +47,8 @@ func TestStoreFailureToldOnce(t *testing.T) {
 	if err := a.ApplyPending(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if kinds, _ := rec.take(); !slices.Equal(kinds, []string{"Refreshed", "Applied"}) {
-		t.Errorf("the save told %q, want the held Refreshed and Applied", kinds)
+	if kinds, _ := rec.take(); !slices.Equal(kinds, []string{"Applied", "Refreshed"}) {
+		t.Errorf("the save told %q, want the held Applied and Refreshed", kinds)
 	}
 	st.set(-1)
 	step("a refresh failing after a save", a.Refresh, "Error")

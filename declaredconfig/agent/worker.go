@@ -17,26 +17,29 @@ import (
 // The state is saved once, when the batch ends, not after each document:
 // until then a crash leaves the documents of the batch pending in the
 // store, and the agent started again applies them again (setting a node to
-// the value it holds changes nothing). When that save fails, every
-// document of the batch is pending again in memory too (ConfigRequest,
-// as the store has it), the batch's events and session request are
-// dropped with the outcome they tell, and an EventError names the
-// documents (unless the worker's last save failed with the same error:
-// see Run); the worker (Run) applies them again, and saves, after a
-// wait that grows while the store keeps failing. Events and
-// RequestSession are told after the save.
+// the value it holds changes nothing). When that save fails, the outcome
+// is kept in memory all the same, as a refresh's (the summary tells it,
+// ahead of the store): the documents are not applied again because the
+// store fails, only the save is tried again (the worker's next try, Run,
+// or any later save, a command's or a refresh's, keeps it); the batch's
+// events and session request are held until a save succeeds, and an
+// EventError names the documents (unless the last failed save failed
+// alike: see Run). A document is applied again only when the server
+// changes what there is to apply (a new version, new instance data,
+// Abandoned back to 0), or after a restart that found it pending in the
+// store. Events and RequestSession are told after the save.
 //
-// ApplyPending also saves the state when a refresh's outcome could not
-// be saved (see Refresh), even with no document to apply: that is the
-// worker's next try.
+// ApplyPending also saves the state when an earlier outcome (an apply's
+// or a refresh's: see Refresh) could not be saved, even with no document
+// to apply: that is the worker's next try.
 func (a *Agent) ApplyPending(ctx context.Context) error {
 	var n notes
 	defer a.flush(&n)
-	var befores []pendingRecord
+	var applied []string // the DocIDs of the documents the batch applied
 	var err error
 	for {
 		var done bool
-		done, err = a.applyNext(ctx, &n, &befores)
+		done, err = a.applyNext(ctx, &n, &applied)
 		if err != nil || done {
 			break
 		}
@@ -44,60 +47,42 @@ func (a *Agent) ApplyPending(ctx context.Context) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	defer a.queue(&n)
-	if len(befores) == 0 && !a.dirty {
-		a.unhold(&n, true) // nothing to save
+	if len(applied) == 0 && !a.dirty {
+		a.unhold(&n) // nothing to save
 		return err
 	}
 	// Saved even when ctx is done: what was applied is kept.
 	if serr := a.cfg.Store.Save(context.WithoutCancel(ctx), a.st); serr != nil {
-		// The outcomes are not kept: the documents are pending again,
-		// as the store has them.
-		var ids []string
-		for _, b := range befores {
-			if k := a.find(b.uri); k >= 0 && a.st.Documents[k].Document == b.rec.Document {
-				a.st.Documents[k] = b.rec
-				ids = append(ids, b.uri.DocID)
-			}
-		}
-		a.unhold(&n, false)
+		// The outcomes stay, ahead of the store, with their events
+		// and sessions, until a save keeps them.
+		a.holdUnsaved(&n)
 		now := a.cfg.Clock.Now()
 		serr = errorf("save state: %w", serr) // as Refresh's, for failedSave
 		wait, tell := a.failedSave(now, serr)
-		n = notes{}
 		if !tell {
 			return serr
 		}
 		detail := "the state is not saved"
-		if len(ids) > 0 {
+		if len(applied) > 0 {
 			more := ""
-			if len(ids) > 10 {
-				ids, more = ids[:10], " and "+strconv.Itoa(len(ids)-10)+" more"
+			if len(applied) > 10 {
+				applied, more = applied[:10], " and "+strconv.Itoa(len(applied)-10)+" more"
 			}
-			detail = "the apply of " + strings.Join(ids, ", ") + more + " is not saved: pending again"
-		}
-		if a.dirty {
-			detail += "; a refresh's outcome waits for a save, with its events"
+			detail = "the apply of " + strings.Join(applied, ", ") + more + " is not saved: kept, not applied again"
 		}
 		n.events = []Event{{Time: now, Kind: EventError, Err: serr,
-			Detail: detail + "; the worker tries again in " + wait.String()}}
+			Detail: detail + "; its events are told once saved; the worker tries the save again in " + wait.String()}}
 		return serr
 	}
 	a.saved()
 	return err
 }
 
-// A pendingRecord is a record as it was before an apply of the batch
-// changed it, to put back when the batch cannot be saved.
-type pendingRecord struct {
-	uri declaredconfig.URI
-	rec DocumentRecord
-}
-
 // applyNext applies the oldest pending document, without saving; done
-// when there is none. The record as it was before is added to befores.
+// when there is none. Its DocID is added to applied.
 // The Surface is called without the agent's lock, so that sessions go on
 // (and see ConfigInprogress) while a document is applied.
-func (a *Agent) applyNext(ctx context.Context, n *notes, befores *[]pendingRecord) (done bool, err error) {
+func (a *Agent) applyNext(ctx context.Context, n *notes, applied *[]string) (done bool, err error) {
 	a.work.Lock()
 	defer a.work.Unlock()
 	a.mu.Lock()
@@ -121,9 +106,8 @@ func (a *Agent) applyNext(ctx context.Context, n *notes, befores *[]pendingRecor
 		return false, err
 	}
 	before := a.st.Documents[i] // the pending record; prepare changes no slice in it
-	u, perr := a.parse(before.URI)
-	if perr == nil {
-		*befores = append(*befores, pendingRecord{u, before})
+	if u, perr := a.parse(before.URI); perr == nil {
+		*applied = append(*applied, u.DocID)
 	}
 	job, err := a.prepare(i, n)
 	if err != nil {
@@ -162,12 +146,13 @@ func (a *Agent) applyNext(ctx context.Context, n *notes, befores *[]pendingRecor
 // an EventError and tried again (ApplyPending) after a wait that grows
 // while the store keeps failing: 1 minute, then twice the wait before, at
 // most RefreshInterval, by the agent's Clock; a save that succeeds,
-// whoever makes it (a command's wakes the worker), ends the waits. Each
-// try applies the documents of the batch again (they are pending, as the
-// store has them). A store that fails for good is told once: a try that
-// fails with the error of the last one is not told again; one whose error
-// differs is, and so is the first failure after a save that succeeded.
-// The refresh keeps its own time meanwhile.
+// whoever makes it (a command's wakes the worker), ends the waits. A try
+// saves again what the agent holds in memory: it applies nothing again
+// (the Surface is not called for documents already applied). A store that
+// fails for good is told once: a try that fails with the error of the
+// last one is not told again; one whose error differs is, and so is the
+// first failure after a save that succeeded. The refresh keeps its own
+// time meanwhile.
 func (a *Agent) Run(ctx context.Context) error {
 	a.mu.Lock()
 	last, err := time.Parse(timeFormat, a.st.LastRefresh)
