@@ -176,9 +176,9 @@ type Agent struct {
 	// failed: a read failure is told when it is not there or differs.
 	// Each refresh makes it anew (reads that work drop out). Under mu.
 	readErrs map[string]string
-	// saveErr is the text of the error of the last save of the worker's
-	// that failed, "" after a save that succeeded: a failure is told
-	// only when its text differs (failedSave). Under mu.
+	// saveErr is the text of the error of the last save that failed (the
+	// worker's or a command's), "" after a save that succeeded: a
+	// failure is told only when its text differs (storeFailed). Under mu.
 	saveErr string
 }
 
@@ -604,9 +604,18 @@ func (a *Agent) failedSave(now time.Time, err error) (wait time.Duration, tell b
 	}
 	a.retryWait = min(w, a.interval())
 	a.retryAt = now.Add(a.retryWait)
-	tell = err.Error() != a.saveErr
-	a.saveErr = err.Error()
-	return a.retryWait, tell
+	return a.retryWait, a.storeFailed(err)
+}
+
+// storeFailed records that a save (the worker's or a command's) failed
+// with err and reports whether to tell it: the first failure since a save
+// succeeded, or one whose error's text differs from the last one's. A
+// store that fails for good is told once, whoever tries it. a.mu held.
+func (a *Agent) storeFailed(err error) bool {
+	text := err.Error()
+	tell := text != a.saveErr
+	a.saveErr = text
+	return tell
 }
 
 // retryIn returns how long before the worker tries again a save that

@@ -33,7 +33,8 @@ const (
 	EventUnabandoned
 	// EventRefreshed: a refresh pass ended.
 	EventRefreshed
-	// EventError: the worker could not do something, or a document or
+	// EventError: the worker could not do something, a state could not
+	// be saved (told once while the store fails alike), or a document or
 	// instance data was refused with 400 (Err says what, with the place
 	// in the document when it does not read).
 	EventError

@@ -45,7 +45,10 @@ import (
 // Results node…) is 405. Inside an Atomic the response carries an Undo
 // that puts back what the command changed, and undoes an apply of its
 // document that the worker made meanwhile. A state that cannot be saved
-// makes the command fail with 500 and changes nothing.
+// makes the command fail with 500 and changes nothing, every time (the
+// server learns of each command that was not kept); the EventError that
+// tells of it is told once while the store fails alike, whoever's save
+// failed (a command's, the worker's: see Run).
 func (a *Agent) ServeCommand(ctx context.Context, r *session.Request) session.Response {
 	resp := a.serve(ctx, r)
 	sameCode(&resp)
@@ -80,7 +83,13 @@ func (a *Agent) serve(ctx context.Context, r *session.Request) session.Response 
 		return resp
 	}
 	if err := a.save(ctx, old); err != nil {
-		n = notes{events: []Event{{Time: a.cfg.Clock.Now(), Kind: EventError, Err: err}}}
+		// 500 every time, as each command is lost; the store's
+		// failure is told once while it fails alike (storeFailed).
+		n = notes{}
+		if a.storeFailed(err) {
+			n.event(Event{Time: a.cfg.Clock.Now(), Kind: EventError, Err: err,
+				Detail: "a command is refused (500): nothing it changed is kept; commands that fail alike are not told again until a save succeeds"})
+		}
 		for i := range resp.ItemCodes {
 			resp.ItemCodes[i] = syncml.StatusCommandFailed
 		}

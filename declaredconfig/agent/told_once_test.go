@@ -3,6 +3,7 @@ package agent_test
 import (
 	"context"
 	"errors"
+	"maps"
 	"slices"
 	"sync/atomic"
 	"testing"
@@ -155,4 +156,71 @@ func TestReadErrorToldOnChange(t *testing.T) {
 	refresh("a read failing otherwise", "access denied", "Error", "Refreshed")
 	refresh("a read that works", "", "Refreshed")
 	refresh("a failure after it", "access denied", "Error", "Refreshed")
+}
+
+// TestCommandSaveFailureToldOnce: a server command whose state cannot be
+// saved is answered 500 every time (the server must learn that each one
+// was not kept) and changes nothing, but the store's failure is told
+// once, as the worker's: a command failing as the last failed save did
+// (the worker's or a command's) tells nothing more; one failing otherwise
+// does, and so does the first failure after a save that succeeded.
+// Before, every refused command told an EventError.
+func TestCommandSaveFailureToldOnce(t *testing.T) {
+	ctx := context.Background()
+	st := &failNStore{}
+	surface := &countingSurface{}
+	var rec recorder
+	a := newAgent(t, agent.Config{Surface: surface, Store: st, OnEvent: rec.event})
+	uri := docURI(declaredconfig.Device, vpnID)
+	if c, _ := serve(t, a, "Add", uri, text(t, vpnDoc("A1"))); c != 200 {
+		t.Fatalf("Add %d", c)
+	}
+	if err := a.ApplyPending(ctx); err != nil {
+		t.Fatal(err)
+	}
+	rec.take()
+	st.set(-1)
+	sets := surface.setCounts()
+	replace := func(what, checksum string, want ...string) {
+		t.Helper()
+		if c, _ := serve(t, a, "Replace", uri, text(t, vpnDoc(checksum))); c != 500 {
+			t.Errorf("%s: %d, want 500", what, c)
+		}
+		if kinds, _ := rec.take(); !slices.Equal(kinds, want) {
+			t.Errorf("%s told %q, want %q", what, kinds, want)
+		}
+		if e := entry(a, vpnID); e.Checksum != "A1" || e.State != "60" {
+			t.Errorf("%s left %+v, want A1 applied", what, e)
+		}
+	}
+	replace("the first refused command", "A2", "Error")
+	replace("the next", "A3")
+	replace("and the next", "A4")
+	if err := a.Refresh(ctx); err == nil {
+		t.Fatal("no error from a store that fails")
+	}
+	if kinds, _ := rec.take(); len(kinds) != 0 {
+		t.Errorf("a refresh failing alike told %q, want nothing", kinds)
+	}
+	st.mu.Lock()
+	st.msg = "read-only file system"
+	st.mu.Unlock()
+	replace("a command failing otherwise", "A5", "Error")
+	replace("the next", "A6")
+	if err := a.ApplyPending(ctx); err == nil {
+		t.Fatal("no error from a store that fails")
+	}
+	if kinds, _ := rec.take(); len(kinds) != 0 {
+		t.Errorf("the worker's try failing as the command did told %q, want nothing", kinds)
+	}
+	if got := surface.setCounts(); !maps.Equal(got, sets) {
+		t.Errorf("refused commands set the Surface: %v, was %v", got, sets)
+	}
+	st.set(0)
+	if c, _ := serve(t, a, "Replace", declaredconfig.RefreshIntervalURI, "60"); c != 200 {
+		t.Fatalf("Replace %d", c)
+	}
+	rec.take()
+	st.set(-1)
+	replace("a command failing after a save", "A7", "Error")
 }

@@ -149,9 +149,10 @@ func (a *Agent) applyNext(ctx context.Context, n *notes, applied *[]string) (don
 // whoever makes it (a command's wakes the worker), ends the waits. A try
 // saves again what the agent holds in memory: it applies nothing again
 // (the Surface is not called for documents already applied). A store that
-// fails for good is told once: a try that fails with the error of the
-// last one is not told again; one whose error differs is, and so is the
-// first failure after a save that succeeded. The refresh keeps its own
+// fails for good is told once: a try, or a command's save, that fails
+// with the error of the last failed save (the worker's or a command's) is
+// not told again; one whose error differs is, and so is the first failure
+// after a save that succeeded. The refresh keeps its own
 // time meanwhile.
 func (a *Agent) Run(ctx context.Context) error {
 	a.mu.Lock()
