@@ -176,6 +176,10 @@ type Agent struct {
 	// failed: a read failure is told when it is not there or differs.
 	// Each refresh makes it anew (reads that work drop out). Under mu.
 	readErrs map[string]string
+	// driftErrs holds, keyed as readErrs, the failure of the last set of
+	// a drifted setting that a refresh could not set again; made anew by
+	// each refresh (a setting it did not read keeps its entry). Under mu.
+	driftErrs map[string]failure
 	// saveErr is the text of the error of the last save that failed (the
 	// worker's or a command's), "" after a save that succeeded: a
 	// failure is told only when its text differs (storeFailed). Under mu.

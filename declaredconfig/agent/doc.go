@@ -60,7 +60,9 @@
 //     settings carry their status, and so a new result_checksum; the agent
 //     asks for a session through Config.RequestSession and tells it as an
 //     [EventDrifted], once: a refresh that finds the setting failing with
-//     the same status tells nothing, as nothing changed;
+//     the same status tells nothing, as nothing changed (unless the error
+//     of setting it changed: told again, a bounded number of times, see
+//     [Agent.Refresh]);
 //   - a node the Surface fails to read is not drift: nothing changes, an
 //     [EventError] tells of it (once while it fails alike) and the next
 //     refresh reads it again.

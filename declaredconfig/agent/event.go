@@ -21,8 +21,11 @@ const (
 	EventRepaired
 	// EventDrifted: a refresh found drift it could not repair; the
 	// document is now ConfigCompletedError with a new result_checksum.
-	// Told when the setting's status changes, not at every refresh that
-	// finds it failing alike.
+	// Told when the setting's status changes, and when the error of
+	// setting it again changes while its status does not (Detail says
+	// "its error changed"; compared with numbers folded, at most 3
+	// times until the status changes: see Agent.Refresh), not at every
+	// refresh that finds it failing alike.
 	EventDrifted
 	// EventRecovered: a refresh found a failed document whole again.
 	EventRecovered

@@ -23,7 +23,8 @@ import (
 //     result whose failing settings carry their status, so a new
 //     result_checksum; an EventDrifted tells of each setting whose status
 //     changed (a setting still failing with the status it had is not told
-//     again) and RequestSession is called;
+//     again, unless the error of its set changed: below) and
+//     RequestSession is called;
 //   - a failed document whose settings all hold again goes back to 60
 //     (EventRecovered) and RequestSession is called;
 //   - a setting the Surface fails to read (Get returns an error) is not
@@ -36,7 +37,16 @@ import (
 //     told again).
 //
 // A refresh that finds the same failure again changes nothing, asks for
-// nothing and tells nothing of it (its EventRefreshed only).
+// nothing and tells nothing of it (its EventRefreshed only). A setting
+// whose set fails with the status it had but another error is told again
+// (EventDrifted, "its error changed"; nothing else changes: the result
+// holds statuses, not errors, so no session is asked for). Errors are
+// compared with their numbers folded (a time, a count, an address or a
+// temporary file's name in the text is not a change), and a setting's
+// error that keeps changing otherwise is told at most 3 times, the third
+// saying so, until its status changes: an error that changes at every
+// try makes no event at every refresh. An agent started again does not
+// know the error told before: its first refresh records it, untold.
 //
 // When the Store fails to save the outcome, it is kept all the same (the
 // summary tells it; a restart before a save starts from the state saved
@@ -69,11 +79,11 @@ func (a *Agent) Refresh(ctx context.Context) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	defer a.queue(&n)
-	reads := map[string]string{}
+	reads, drifts := map[string]string{}, map[string]failure{}
 	for _, j := range jobs {
-		a.commitRefresh(j, &n, reads)
+		a.commitRefresh(j, &n, reads, drifts)
 	}
-	a.readErrs = reads
+	a.readErrs, a.driftErrs = reads, drifts
 	now := a.cfg.Clock.Now()
 	a.st.LastRefresh = now.UTC().Format(timeFormat)
 	n.event(Event{Time: now, Kind: EventRefreshed})
@@ -97,7 +107,15 @@ type refreshJob struct {
 	text     string          // the record's Document when the refresh started
 	settings []SettingRecord // a copy, whose Status the check sets
 	lose     []bool
-	events   []Event // Repaired and Drifted, told if the outcome is kept
+	events   []jobEvent // Repaired, Drifted and failed reads, told if the outcome is kept (commitRefresh)
+}
+
+// A jobEvent is an event of a refreshJob; again marks an EventDrifted of
+// a setting whose set failed with the status it had: told only when its
+// error changed (commitRefresh).
+type jobEvent struct {
+	Event
+	again bool
 }
 
 // refreshJobFor returns the check of the record at i; nil for a record
@@ -147,8 +165,8 @@ func (a *Agent) check(ctx context.Context, j *refreshJob) {
 			// Not drift: what the node holds is not known. The setting
 			// keeps its last status (so the document its state and
 			// result) and is read again at the next refresh.
-			j.events = append(j.events, Event{Time: now, Kind: EventError, DocID: j.doc.ID, URI: s.URI,
-				Detail: "reading it failed; it is checked again at the next refresh", Err: err})
+			j.events = append(j.events, jobEvent{Event: Event{Time: now, Kind: EventError, DocID: j.doc.ID, URI: s.URI,
+				Detail: "reading it failed; it is checked again at the next refresh", Err: err}})
 			continue
 		}
 		if ok && hashOf(v) == s.Hash {
@@ -160,28 +178,27 @@ func (a *Agent) check(ctx context.Context, j *refreshJob) {
 			was = "was " + quote(v)
 		}
 		// Drift that cannot be repaired is told when the setting's
-		// status changes (so its result does): not again at every
-		// refresh that finds it still failing the same way.
+		// status changes (so its result does), or the error of its set
+		// changes (commitRefresh): not again at every refresh that finds
+		// it still failing the same way.
 		prev := s.Status
 		if !s.known() {
 			s.Status = int(syncml.StatusNotFound)
 			if s.Status != prev {
-				j.events = append(j.events, Event{Time: now, Kind: EventDrifted, DocID: j.doc.ID, URI: s.URI,
-					Detail: was + "; its value came from instance data the agent no longer has"})
+				j.events = append(j.events, jobEvent{Event: Event{Time: now, Kind: EventDrifted, DocID: j.doc.ID, URI: s.URI,
+					Detail: was + "; its value came from instance data the agent no longer has"}})
 			}
 			continue
 		}
 		if err := a.surfaceSet(ctx, s.URI, s.Value); err != nil {
 			s.Status = int(statusOf(err))
-			if s.Status != prev {
-				j.events = append(j.events, Event{Time: now, Kind: EventDrifted, DocID: j.doc.ID, URI: s.URI,
-					Detail: was + "; setting it again failed", Err: err})
-			}
+			j.events = append(j.events, jobEvent{Event: Event{Time: now, Kind: EventDrifted, DocID: j.doc.ID, URI: s.URI,
+				Detail: was + "; setting it again failed", Err: err}, again: s.Status == prev})
 			continue
 		}
 		if s.Status == int(syncml.StatusOK) {
-			j.events = append(j.events, Event{Time: now, Kind: EventRepaired, DocID: j.doc.ID, URI: s.URI,
-				Detail: was + ", set again to " + quote(s.Value)})
+			j.events = append(j.events, jobEvent{Event: Event{Time: now, Kind: EventRepaired, DocID: j.doc.ID, URI: s.URI,
+				Detail: was + ", set again to " + quote(s.Value)}})
 		}
 		s.Status = int(syncml.StatusOK)
 	}
@@ -191,8 +208,12 @@ func (a *Agent) check(ctx context.Context, j *refreshJob) {
 // record is still as the check found it (the same document, the same
 // settings, not pending or abandoned meanwhile). The reads that failed go
 // to reads; one is told only when the last refresh's read of the setting
-// did not fail alike (a.readErrs).
-func (a *Agent) commitRefresh(j *refreshJob, n *notes, reads map[string]string) {
+// did not fail alike (a.readErrs). The sets that failed go to drifts; one
+// whose status did not change is told only when its error's shape
+// differs from the last one's, at most maxFailureChanges times
+// (a.driftErrs, a failure), and none after a restart, which forgot the
+// error: it was told when its status changed.
+func (a *Agent) commitRefresh(j *refreshJob, n *notes, reads map[string]string, drifts map[string]failure) {
 	i := a.find(j.uri)
 	if i < 0 {
 		return
@@ -211,13 +232,38 @@ func (a *Agent) commitRefresh(j *refreshJob, n *notes, reads map[string]string) 
 		rec.Settings[k].Status = j.settings[k].Status
 	}
 	a.conclude(rec, j.doc, j.uri.Host)
-	for _, e := range j.events {
-		switch e.Kind {
+	for _, h := range j.events {
+		e := h.Event
+		switch k := key(j.uri) + "\x00" + e.URI; e.Kind {
 		case EventDrifted:
 			e.State = stateText(rec.State)
+			if e.Err == nil {
+				break // status changed; no error to follow
+			}
+			f, had := a.driftErrs[k]
+			if !h.again {
+				drifts[k] = newFailure(e.Err)
+				break
+			}
+			if !had {
+				drifts[k] = newFailure(e.Err)
+				continue
+			}
+			tell, last := f.changed(e.Err)
+			drifts[k] = f
+			if !tell {
+				continue
+			}
+			e.Detail += "; its error changed"
+			if last {
+				e.Detail += quietNote
+			}
 		case EventError: // a read that failed
-			k, text := key(j.uri)+"\x00"+e.URI, e.Err.Error()
+			text := e.Err.Error()
 			reads[k] = text
+			if f, ok := a.driftErrs[k]; ok {
+				drifts[k] = f // not set this time: its failure goes on
+			}
 			if a.readErrs[k] == text {
 				continue
 			}

@@ -3,8 +3,10 @@ package agent_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -223,4 +225,96 @@ func TestCommandSaveFailureToldOnce(t *testing.T) {
 	rec.take()
 	st.set(-1)
 	replace("a command failing after a save", "A7", "Error")
+}
+
+// TestDriftErrorToldOnChange: a drifted setting that cannot be set again
+// and keeps its status is told again (EventDrifted, "its error changed")
+// when the error of its set changes, compared with numbers folded, so that
+// an error holding a time is told once; a text that keeps changing
+// otherwise is told at most 3 times (the third says so) until the
+// setting's status changes, which is told and starts the count again. An
+// agent started again does not know the last error: it tells a change
+// from the second refresh on. Before, a change of error with the status
+// kept was never told.
+func TestDriftErrorToldOnChange(t *testing.T) {
+	ctx := context.Background()
+	node := "./Device/Vendor/MSFT/VPNv2/Contoso/RememberCredentials"
+	var fail atomic.Pointer[error] // the error of a Set of node, while set
+	surface := &agent.MemorySurface{Refuse: func(op, uri string) error {
+		if p := fail.Load(); p != nil && uri == node && op == "Set" {
+			return *p
+		}
+		return nil
+	}}
+	st := &agent.MemoryStore{}
+	var rec recorder
+	a := newAgent(t, agent.Config{Surface: surface, Store: st, OnEvent: rec.event})
+	if c, _ := serve(t, a, "Add", docURI(declaredconfig.Device, vpnID), text(t, vpnDoc("A1"))); c != 200 {
+		t.Fatalf("Add %d", c)
+	}
+	if err := a.ApplyPending(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := surface.Set(ctx, node, "true"); err != nil {
+		t.Fatal(err)
+	}
+	rec.take()
+	// refresh has the Set of node fail with cause and msg, refreshes a
+	// and checks the kinds told; it returns the Detail of the
+	// EventDrifted told, "" when none.
+	refresh := func(a *agent.Agent, what string, cause error, msg string, want ...string) string {
+		t.Helper()
+		err := fmt.Errorf("%w: %s", cause, msg)
+		fail.Store(&err)
+		if err := a.Refresh(ctx); err != nil {
+			t.Fatal(err)
+		}
+		rec.mu.Lock()
+		events := rec.events
+		rec.mu.Unlock()
+		if kinds, _ := rec.take(); !slices.Equal(kinds, want) {
+			t.Errorf("%s told %q, want %q", what, kinds, want)
+		}
+		for _, e := range events {
+			if e.Kind == agent.EventDrifted {
+				if !errors.Is(e.Err, cause) || e.URI != node {
+					t.Errorf("%s told %+v, want the set's error for %s", what, e, node)
+				}
+				return e.Detail
+			}
+		}
+		return ""
+	}
+	changed := func(what, detail string, quiet bool) {
+		t.Helper()
+		if !strings.Contains(detail, "its error changed") || strings.Contains(detail, "further changes are not told") != quiet {
+			t.Errorf("%s: Detail %q, want its error changed (and further changes not told: %v)", what, detail, quiet)
+		}
+	}
+	refresh(a, "the refresh that finds the drift", agent.ErrNotAllowed, "locked", "Drifted", "Refreshed")
+	refresh(a, "the next, failing alike", agent.ErrNotAllowed, "locked", "Refreshed")
+	d := refresh(a, "a set failing otherwise, same status", agent.ErrNotAllowed, "locked by group policy", "Drifted", "Refreshed")
+	changed("the first change", d, false)
+	refresh(a, "an error holding a time", agent.ErrNotAllowed, "locked by group policy at 2026-12-06T10:00:00Z", "Drifted", "Refreshed")
+	for i := range 3 {
+		refresh(a, "the same error at another time", agent.ErrNotAllowed,
+			fmt.Sprintf("locked by group policy at 2026-12-06T1%d:%02d:00Z", i+1, 7*i), "Refreshed")
+	}
+	d = refresh(a, "a third change of words", agent.ErrNotAllowed, "held by policy LockOne", "Drifted", "Refreshed")
+	changed("the third change", d, true)
+	refresh(a, "a fourth", agent.ErrNotAllowed, "held by policy LockTwo", "Refreshed")
+	refresh(a, "a fifth", agent.ErrNotAllowed, "held by policy LockThree", "Refreshed")
+	refresh(a, "a new status", agent.ErrNotFound, "gone", "Drifted", "Refreshed")
+	d = refresh(a, "a change after it", agent.ErrNotFound, "gone away", "Drifted", "Refreshed")
+	changed("the first change after a new status", d, false)
+	b := newAgent(t, agent.Config{Surface: surface, Store: st, OnEvent: rec.event})
+	refresh(b, "the first refresh after a restart", agent.ErrNotFound, "not there", "Refreshed")
+	refresh(b, "a change after it", agent.ErrNotFound, "not there any more", "Drifted", "Refreshed")
+	fail.Store(nil)
+	if err := b.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if kinds, _ := rec.take(); !slices.Equal(kinds, []string{"Recovered", "Refreshed"}) {
+		t.Errorf("the repair told %q, want Recovered, Refreshed", kinds)
+	}
 }

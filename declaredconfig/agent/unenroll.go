@@ -76,7 +76,7 @@ func (a *Agent) Unenroll(ctx context.Context) error {
 	a.st = &Snapshot{Seq: a.st.Seq}
 	a.docs = map[string]*declaredconfig.Document{}
 	a.legacy = map[string]error{}
-	a.readErrs = nil
+	a.readErrs, a.driftErrs = nil, nil
 	if err := a.save(ctx, old); err != nil {
 		// The old state is back: no document is told deleted.
 		n.events = []Event{{Time: now, Kind: EventError, Err: err}}
