@@ -172,18 +172,19 @@ type Agent struct {
 	retryWait time.Duration
 	retryAt   time.Time
 	// readErrs holds, by record key and setting URI (joined by NUL), the
-	// text of the error of the last refresh's read of a setting that
-	// failed: a read failure is told when it is not there or differs.
+	// failure of the last refresh's read of a setting that failed: a
+	// read failure is told when it starts or its error changes.
 	// Each refresh makes it anew (reads that work drop out). Under mu.
-	readErrs map[string]string
+	readErrs map[string]failure
 	// driftErrs holds, keyed as readErrs, the failure of the last set of
 	// a drifted setting that a refresh could not set again; made anew by
 	// each refresh (a setting it did not read keeps its entry). Under mu.
 	driftErrs map[string]failure
-	// saveErr is the text of the error of the last save that failed (the
-	// worker's or a command's), "" after a save that succeeded: a
-	// failure is told only when its text differs (storeFailed). Under mu.
-	saveErr string
+	// saveErr is the failure of the saves (the worker's or a command's)
+	// since the last that succeeded, nil after one that succeeded: a
+	// failure is told only when it starts or its error changes
+	// (storeFailed). Under mu.
+	saveErr *failure
 }
 
 // maxHeldEvents bounds the events of refreshes held while the store
@@ -594,32 +595,38 @@ func (a *Agent) save(ctx context.Context, old *Snapshot) error {
 	return nil
 }
 
-// failedSave records that a save of the worker's work failed at now with
-// err and returns the wait before the worker tries again:
-// firstRetryWait after a save that succeeded, then twice the last wait,
-// at most the refresh interval; and whether to tell the failure: the
-// first since a save succeeded, or one whose error's text differs from
-// the last one's (a store that fails for good is told once, not at every
-// try). a.mu held.
-func (a *Agent) failedSave(now time.Time, err error) (wait time.Duration, tell bool) {
+// failedSave records that a save of the worker's work failed at now and
+// returns the wait before the worker tries again: firstRetryWait after a
+// save that succeeded, then twice the last wait, at most the refresh
+// interval. a.mu held.
+func (a *Agent) failedSave(now time.Time) time.Duration {
 	w := firstRetryWait
 	if a.retryWait > 0 {
 		w = 2 * a.retryWait
 	}
 	a.retryWait = min(w, a.interval())
 	a.retryAt = now.Add(a.retryWait)
-	return a.retryWait, a.storeFailed(err)
+	return a.retryWait
 }
 
 // storeFailed records that a save (the worker's or a command's) failed
 // with err and reports whether to tell it: the first failure since a save
-// succeeded, or one whose error's text differs from the last one's. A
-// store that fails for good is told once, whoever tries it. a.mu held.
-func (a *Agent) storeFailed(err error) bool {
-	text := err.Error()
-	tell := text != a.saveErr
-	a.saveErr = text
-	return tell
+// succeeded, or one whose error differs from the last one's (a failure:
+// compared with numbers folded, such as the random name of FileStore's
+// temporary file, at most maxFailureChanges times); note ends the Detail
+// of the event that tells the last change told. A store that fails for
+// good is told once, whoever tries it. a.mu held.
+func (a *Agent) storeFailed(err error) (tell bool, note string) {
+	if a.saveErr == nil {
+		f := newFailure(err)
+		a.saveErr = &f
+		return true, ""
+	}
+	tell, last := a.saveErr.changed(err)
+	if last {
+		note = quietNote
+	}
+	return tell, note
 }
 
 // retryIn returns how long before the worker tries again a save that
@@ -754,7 +761,7 @@ func (a *Agent) saved() {
 	a.asks = nil
 	a.dirty = false
 	a.retryWait = 0
-	a.saveErr = ""
+	a.saveErr = nil
 }
 
 // unhold takes the events of batch n, which has nothing to save, out of

@@ -3,8 +3,9 @@ package agent
 import "github.com/windc-go/windc/internal/utf8cut"
 
 // A failure is what the agent remembers of something that keeps failing
-// (a setting that drifted and cannot be set again), so as to tell it when
-// it starts and when it changes, not at every try. Its error's text is
+// (the saves of the Store, the read of a setting on refresh, the set of a
+// setting that drifted and cannot be set again), so as to tell it when it
+// starts and when it changes, not at every try. Its error's text is
 // compared on its shape (errShape); a change of shape is told at most
 // maxFailureChanges times while it lasts, so that nothing that keeps
 // failing makes an event at every try, whatever its text holds.
@@ -14,8 +15,8 @@ type failure struct {
 }
 
 // maxFailureChanges bounds the changes of an error's text told while a
-// failure lasts: beyond, they are kept quiet until it ends (or, for a
-// setting, its status changes).
+// failure lasts: beyond, they are kept quiet until it ends (a save or a
+// read that works; for a set, a change of the setting's status).
 const maxFailureChanges = 3
 
 // quietNote ends the Detail of the event that tells the last change of a

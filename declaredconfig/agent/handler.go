@@ -86,9 +86,9 @@ func (a *Agent) serve(ctx context.Context, r *session.Request) session.Response 
 		// 500 every time, as each command is lost; the store's
 		// failure is told once while it fails alike (storeFailed).
 		n = notes{}
-		if a.storeFailed(err) {
+		if tell, note := a.storeFailed(err); tell {
 			n.event(Event{Time: a.cfg.Clock.Now(), Kind: EventError, Err: err,
-				Detail: "a command is refused (500): nothing it changed is kept; commands that fail alike are not told again until a save succeeds"})
+				Detail: "a command is refused (500): nothing it changed is kept; commands that fail alike are not told again until a save succeeds" + note})
 		}
 		for i := range resp.ItemCodes {
 			resp.ItemCodes[i] = syncml.StatusCommandFailed

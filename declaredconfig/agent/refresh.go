@@ -34,7 +34,7 @@ import (
 //     state, not one for a read that may work next time); an EventError
 //     tells of it, no session is asked for, and the next refresh reads
 //     it again (a read that fails as it did at the last refresh is not
-//     told again).
+//     told again; errors are compared as below).
 //
 // A refresh that finds the same failure again changes nothing, asks for
 // nothing and tells nothing of it (its EventRefreshed only). A setting
@@ -44,17 +44,19 @@ import (
 // compared with their numbers folded (a time, a count, an address or a
 // temporary file's name in the text is not a change), and a setting's
 // error that keeps changing otherwise is told at most 3 times, the third
-// saying so, until its status changes: an error that changes at every
-// try makes no event at every refresh. An agent started again does not
-// know the error told before: its first refresh records it, untold.
+// saying so, until its status changes (for a read, until it works): an
+// error that changes at every try makes no event at every refresh. An
+// agent started again does not know the error of a set told before: its
+// first refresh records it, untold.
 //
 // When the Store fails to save the outcome, it is kept all the same (the
 // summary tells it; a restart before a save starts from the state saved
 // before, and the next refresh finds the drift again): its events and
 // session request are held and told once a save succeeds (the worker
 // tries again after a growing wait: Run; a command's save keeps it too),
-// and an EventError tells the failure at once, unless the worker's last
-// save failed with the same error (see Run). Refresh returns the error.
+// and an EventError tells the failure at once, unless the last save that
+// failed (the worker's or a command's) failed alike (see Run). Refresh
+// returns the error.
 func (a *Agent) Refresh(ctx context.Context) error {
 	var n notes
 	defer a.flush(&n)
@@ -79,7 +81,7 @@ func (a *Agent) Refresh(ctx context.Context) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	defer a.queue(&n)
-	reads, drifts := map[string]string{}, map[string]failure{}
+	reads, drifts := map[string]failure{}, map[string]failure{}
 	for _, j := range jobs {
 		a.commitRefresh(j, &n, reads, drifts)
 	}
@@ -91,9 +93,10 @@ func (a *Agent) Refresh(ctx context.Context) error {
 		// The outcome stays, ahead of the store; what it tells waits
 		// for a save.
 		a.holdUnsaved(&n)
-		if wait, tell := a.failedSave(now, err); tell {
+		wait := a.failedSave(now)
+		if tell, note := a.storeFailed(err); tell {
 			n.events = append(n.events, Event{Time: now, Kind: EventError, Err: err,
-				Detail: "the refresh's outcome is not saved: kept, its events told once saved; the worker tries again in " + wait.String()})
+				Detail: "the refresh's outcome is not saved: kept, its events told once saved; the worker tries again in " + wait.String() + note})
 		}
 		return err
 	}
@@ -208,12 +211,13 @@ func (a *Agent) check(ctx context.Context, j *refreshJob) {
 // record is still as the check found it (the same document, the same
 // settings, not pending or abandoned meanwhile). The reads that failed go
 // to reads; one is told only when the last refresh's read of the setting
-// did not fail alike (a.readErrs). The sets that failed go to drifts; one
+// did not fail, or failed otherwise (a.readErrs, a failure: compared on
+// its shape, at most maxFailureChanges changes). The sets that failed go to drifts; one
 // whose status did not change is told only when its error's shape
 // differs from the last one's, at most maxFailureChanges times
 // (a.driftErrs, a failure), and none after a restart, which forgot the
 // error: it was told when its status changed.
-func (a *Agent) commitRefresh(j *refreshJob, n *notes, reads map[string]string, drifts map[string]failure) {
+func (a *Agent) commitRefresh(j *refreshJob, n *notes, reads, drifts map[string]failure) {
 	i := a.find(j.uri)
 	if i < 0 {
 		return
@@ -259,13 +263,21 @@ func (a *Agent) commitRefresh(j *refreshJob, n *notes, reads map[string]string, 
 				e.Detail += quietNote
 			}
 		case EventError: // a read that failed
-			text := e.Err.Error()
-			reads[k] = text
 			if f, ok := a.driftErrs[k]; ok {
 				drifts[k] = f // not set this time: its failure goes on
 			}
-			if a.readErrs[k] == text {
+			f, had := a.readErrs[k]
+			if !had {
+				reads[k] = newFailure(e.Err)
+				break
+			}
+			tell, last := f.changed(e.Err)
+			reads[k] = f
+			if !tell {
 				continue
+			}
+			if last {
+				e.Detail += quietNote
 			}
 		}
 		n.event(e)

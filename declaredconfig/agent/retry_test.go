@@ -3,6 +3,7 @@ package agent_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -16,7 +17,8 @@ import (
 )
 
 // failNStore is a MemoryStore whose next fail Saves fail (with msg, or
-// "disk full"); it counts the Saves tried. Safe for the worker's
+// "disk full"; a %d in msg gets another number at each try); it counts
+// the Saves tried. Safe for the worker's
 // goroutine and the test's.
 type failNStore struct {
 	agent.MemoryStore
@@ -37,6 +39,9 @@ func (f *failNStore) Save(ctx context.Context, s *agent.Snapshot) error {
 	if fail {
 		if msg == "" {
 			msg = "disk full"
+		}
+		if strings.Contains(msg, "%d") {
+			msg = fmt.Sprintf(msg, 1000+37*f.count()) // another number at each try
 		}
 		return errors.New(msg)
 	}

@@ -318,3 +318,78 @@ func TestDriftErrorToldOnChange(t *testing.T) {
 		t.Errorf("the repair told %q, want Recovered, Refreshed", kinds)
 	}
 }
+
+// TestFailureNumbersNotNews: a store whose error holds another number at
+// each try (as FileStore's does: the random name of its temporary file)
+// fails alike, told once; its error changing in words is told, at most 3
+// times, the third saying so. A read that fails with another duration in
+// its error at each refresh is told once. Before, errors were compared as
+// written: each such try told an EventError.
+func TestFailureNumbersNotNews(t *testing.T) {
+	ctx := context.Background()
+	st := &failNStore{}
+	surface := &readErrSurface{node: goodNode}
+	var rec recorder
+	a := newAgent(t, agent.Config{Surface: surface, Store: st, OnEvent: rec.event})
+	if c, _ := serve(t, a, "Add", docURI(declaredconfig.Device, vpnID), text(t, vpnDoc("A1"))); c != 200 {
+		t.Fatalf("Add %d", c)
+	}
+	rec.take()
+	st.set(-1)
+	try := func(what, msg string, f func(context.Context) error, want ...string) string {
+		t.Helper()
+		st.mu.Lock()
+		st.msg = msg
+		st.mu.Unlock()
+		if err := f(ctx); err == nil {
+			t.Fatalf("%s: no error from a store that fails", what)
+		}
+		rec.mu.Lock()
+		events := rec.events
+		rec.mu.Unlock()
+		if kinds, _ := rec.take(); !slices.Equal(kinds, want) {
+			t.Errorf("%s told %q, want %q", what, kinds, want)
+		}
+		if len(events) == 0 {
+			return ""
+		}
+		return events[0].Detail
+	}
+	full := "write /var/lib/windc/.state.json.tmp-%d: no space left on device"
+	try("the first failed save", full, a.ApplyPending, "Error")
+	try("the next, another temporary file", full, a.ApplyPending)
+	try("a refresh's", full, a.Refresh)
+	try("and the next", full, a.ApplyPending)
+	try("a change of words", "sync: input/output error", a.ApplyPending, "Error")
+	try("another", "rename: read-only file system", a.ApplyPending, "Error")
+	if d := try("a third", "rename: permission denied", a.ApplyPending, "Error"); !strings.Contains(d, "not told while it lasts") {
+		t.Errorf("the third change's Detail %q does not say further changes are not told", d)
+	}
+	try("a fourth", "rename: stale file handle", a.ApplyPending)
+	st.set(0)
+	if err := a.ApplyPending(ctx); err != nil {
+		t.Fatal(err)
+	}
+	rec.take()
+	st.set(-1)
+	try("a failure after a save", full, a.Refresh, "Error")
+	st.set(0)
+	if err := a.ApplyPending(ctx); err != nil {
+		t.Fatal(err)
+	}
+	rec.take()
+	for i := range 4 {
+		msg := fmt.Sprintf("provider not responding after %dms", 1500+i*13)
+		surface.err.Store(&msg)
+		if err := a.Refresh(ctx); err != nil {
+			t.Fatal(err)
+		}
+		want := []string{"Refreshed"}
+		if i == 0 {
+			want = []string{"Error", "Refreshed"}
+		}
+		if kinds, _ := rec.take(); !slices.Equal(kinds, want) {
+			t.Errorf("refresh %d, read failing after another time, told %q, want %q", i+1, kinds, want)
+		}
+	}
+}

@@ -57,8 +57,9 @@ func (a *Agent) ApplyPending(ctx context.Context) error {
 		// and sessions, until a save keeps them.
 		a.holdUnsaved(&n)
 		now := a.cfg.Clock.Now()
-		serr = errorf("save state: %w", serr) // as Refresh's, for failedSave
-		wait, tell := a.failedSave(now, serr)
+		serr = errorf("save state: %w", serr) // as Refresh's, for storeFailed
+		wait := a.failedSave(now)
+		tell, note := a.storeFailed(serr)
 		if !tell {
 			return serr
 		}
@@ -71,7 +72,7 @@ func (a *Agent) ApplyPending(ctx context.Context) error {
 			detail = "the apply of " + strings.Join(applied, ", ") + more + " is not saved: kept, not applied again"
 		}
 		n.events = []Event{{Time: now, Kind: EventError, Err: serr,
-			Detail: detail + "; its events are told once saved; the worker tries the save again in " + wait.String()}}
+			Detail: detail + "; its events are told once saved; the worker tries the save again in " + wait.String() + note}}
 		return serr
 	}
 	a.saved()
@@ -152,7 +153,10 @@ func (a *Agent) applyNext(ctx context.Context, n *notes, applied *[]string) (don
 // fails for good is told once: a try, or a command's save, that fails
 // with the error of the last failed save (the worker's or a command's) is
 // not told again; one whose error differs is, and so is the first failure
-// after a save that succeeded. The refresh keeps its own
+// after a save that succeeded. Errors are compared with their numbers
+// folded (FileStore's temporary file has a new random name at each try),
+// and a store whose error keeps changing otherwise is told at most 3
+// times more until a save succeeds, the last saying so. The refresh keeps its own
 // time meanwhile.
 func (a *Agent) Run(ctx context.Context) error {
 	a.mu.Lock()
