@@ -11,9 +11,17 @@
 // [*Unknown], which keeps its bytes and writes them back verbatim. The
 // Command interface gives the parts commands share without a type switch:
 // element name, CmdID, items ([Command.ItemList]) and nested commands
-// ([Command.Nested]); [Targets] lists the items' Target LocURIs. Builders
-// in this module return commands without a CmdID; [NumberCommands] numbers
-// a hand-built message.
+// ([Command.Nested]); [Targets] lists the items' Target LocURIs.
+//
+// Commands are plain structs, built as literals:
+//
+//	get := &syncml.Get{Items: []syncml.Item{{Target: &syncml.Location{LocURI: "./DevDetail/SwV"}}}}
+//
+// This package has no constructor per command; the packages of the
+// configuration service providers (dmclient, declaredconfig) have
+// builders for their nodes. Builders, and literals written this way,
+// leave CmdID empty: the session numbers what it sends, and
+// [NumberCommands] numbers a hand-built message.
 //
 // Status and alert codes are typed ([StatusCode], [AlertCode]): code.Data()
 // gives the Data to put in a Status or Alert, and [Status.Code] and
