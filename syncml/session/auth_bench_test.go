@@ -16,7 +16,7 @@ func BenchmarkAuth(b *testing.B) {
 		c := md5Cred("dev", "secret", nonce)
 		b.ReportAllocs()
 		for b.Loop() {
-			if err := checkMD5(ctx, c, "dev", nonce, creds); err != nil {
+			if err := checkMD5(ctx, c, "dev", nonce, nil, creds); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -39,7 +39,7 @@ func BenchmarkAuth(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			if err := verifyHMAC(ctx, p, nonce, body, creds); err != nil {
+			if err := verifyHMAC(ctx, p, nonce, nil, body, creds); err != nil {
 				b.Fatal(err)
 			}
 		}

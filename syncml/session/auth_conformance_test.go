@@ -51,7 +51,7 @@ func TestAuthConformance(t *testing.T) {
 			case AuthBasic:
 				_, _, err = parseBasic(c)
 			case AuthMD5:
-				err = checkMD5(ctx, c, user, []byte("n"), creds)
+				err = checkMD5(ctx, c, user, []byte("n"), nil, creds)
 				if !errors.Is(err, ErrInvalidCredentials) || errors.Is(err, ErrMalformedCredentials) {
 					t.Errorf("%s: md5 Cred: %v", filepath.Base(f), err)
 				}

@@ -5,8 +5,10 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
+	"encoding/binary"
 	"errors"
 	"io"
+	"time"
 
 	"github.com/windc-go/windc/internal/backoff"
 )
@@ -20,11 +22,13 @@ import (
 // cannot carry. Server.Queue, Server.SetOwner and the like refuse it;
 // an application that lists or removes a Store's devices must leave it.
 //
-// A device's first nonce stays the same while the key does: a device
-// whose state is removed is challenged with it again, so that
-// credentials captured from its first session would be accepted again.
+// A first nonce is derived for a time window too (ServerConfig's
+// FirstNonceWindow), and holds for that window and the next: credentials
+// captured from a device's first session are refused two windows on,
+// even if the application has removed the device's state by then.
 // Removing the record (with every Server of the Store stopped: each
-// keeps the key it loaded) makes a new key, and new first nonces.
+// keeps the key it loaded) makes a new key, and new first nonces at
+// once.
 const FirstNonceKeyDevice = "\x00windc first-nonce key"
 
 // firstNonceKeySize is the size of the first-nonce key.
@@ -80,20 +84,47 @@ func (s *Server) firstNonceKey(ctx context.Context, rnd io.Reader) (*[firstNonce
 	return nil, errorf("first-nonce key: %w after %d attempts", ErrConflict, s.cfg.MaxRetries)
 }
 
-// firstNonce returns the nonce device is challenged with while it has
-// none: HMAC-SHA256(key, firstNonceLabel + device), the Store's key.
-func (s *Server) firstNonce(ctx context.Context, device string) ([]byte, error) {
+// firstNonce returns the nonces device is checked against while it has
+// none: cur, of the present first-nonce window, which it is challenged
+// with, and prev, of the window before (see AuthInput.FirstNonce).
+func (s *Server) firstNonce(ctx context.Context, device string) (cur, prev []byte, err error) {
 	k, err := s.firstNonceKey(ctx, nil)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return deriveFirstNonce(k, device), nil
+	now := time.Now
+	if s.now != nil {
+		now = s.now
+	}
+	cur, prev = deriveFirstNonces(k, firstWindow(now(), s.cfg.FirstNonceWindow), device)
+	return cur, prev, nil
 }
 
-// deriveFirstNonce returns HMAC-SHA256(k, firstNonceLabel + device).
-func deriveFirstNonce(k *[firstNonceKeySize]byte, device string) []byte {
+// firstWindow returns the index of the first-nonce window of length w
+// that t is in: the windows start at the Unix epoch.
+func firstWindow(t time.Time, w time.Duration) int64 {
+	ns := t.UnixNano()
+	i := ns / int64(w)
+	if ns%int64(w) < 0 {
+		i-- // before 1970: round down too
+	}
+	return i
+}
+
+// deriveFirstNonces returns HMAC-SHA256(k, firstNonceLabel + window +
+// device), window being the 8 octets of win, big-endian, for win (cur)
+// and win-1 (prev).
+func deriveFirstNonces(k *[firstNonceKeySize]byte, win int64, device string) (cur, prev []byte) {
 	m := hmac.New(sha256.New, k[:])
-	m.Write([]byte(firstNonceLabel))
-	m.Write([]byte(device))
-	return m.Sum(nil)
+	b := make([]byte, 0, 2*sha256.Size)
+	for i := range int64(2) {
+		m.Reset()
+		var w [8]byte
+		binary.BigEndian.PutUint64(w[:], uint64(win-i))
+		m.Write([]byte(firstNonceLabel))
+		m.Write(w[:])
+		m.Write([]byte(device))
+		b = m.Sum(b)
+	}
+	return b[:sha256.Size:sha256.Size], b[sha256.Size:]
 }

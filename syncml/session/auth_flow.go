@@ -111,11 +111,12 @@ func newChal(t AuthType, nonce []byte) *syncml.Chal {
 // Chal, which tells a device with a stale nonce the one to use and leaves
 // the device's next credentials good, so that anyone posting a message
 // under a device's ID cannot make its next session fail. A device that
-// has no nonce yet (none was ever accepted from it) is checked against,
-// and challenged with, its first nonce (AuthInput.FirstNonce): under a
-// Server derived from its ID, not stored, so that refused messages under
-// new device IDs leave nothing in the Store; outside a Server (a bare
-// Session, which has no first nonce) a refusal gives it a new one, kept.
+// has no nonce yet (none was ever accepted from it) is challenged with
+// its first nonce (AuthInput.FirstNonce) and checked against it and the
+// one of the time window before: under a Server derived from its ID and
+// the time, not stored, so that refused messages under new device IDs
+// leave nothing in the Store; outside a Server (a bare Session, which has
+// no first nonce) a refusal gives it a new one, kept.
 // A nonce is replaced when credentials are accepted, which is also what
 // makes a captured credential useless.
 //
@@ -169,8 +170,9 @@ func (a *CredAuthenticator) Authenticate(ctx context.Context, in *AuthInput) (Au
 	if at.Nonce == nil && (a.Type == AuthMD5 || a.Type == AuthHMAC) {
 		// the nonce a Server challenges a device without one with (its
 		// NonceSize first bytes): a refusal repeats it, as it repeats a
-		// nonce kept, and keeps nothing
-		first, err := in.FirstNonce(ctx)
+		// nonce kept, and keeps nothing; the previous window's is
+		// accepted too
+		cur, prev, err := in.FirstNonce(ctx)
 		if err != nil {
 			return AuthDecision{}, err
 		}
@@ -178,8 +180,11 @@ func (a *CredAuthenticator) Authenticate(ctx context.Context, in *AuthInput) (Au
 		if size <= 0 {
 			size = DefaultNonceSize
 		}
-		if first != nil {
-			at.Nonce = first[:min(size, len(first))]
+		if cur != nil {
+			at.Nonce = cur[:min(size, len(cur))]
+		}
+		if prev != nil {
+			at.Prev = prev[:min(size, len(prev))]
 		}
 	}
 	if !a.AnyDevice {
@@ -204,6 +209,7 @@ type authAttempt struct {
 	Cred     *syncml.Cred // the SyncHdr Cred, or nil
 	Username string       // the SyncHdr Source LocName (the user for MD5 and HMAC)
 	Nonce    []byte       // the nonce last issued to this device, nil if none
+	Prev     []byte       // the device's first nonce of the previous window, also accepted, or nil
 	HMAC     string       // the x-syncml-hmac header value, "" when absent
 	Body     []byte       // the raw message body, for HMAC
 	Device   string       // the SyncHdr Source LocURI, for the reason of a refusal
@@ -238,7 +244,7 @@ func (a *CredAuthenticator) check(ctx context.Context, at authAttempt) (authResu
 		user, err = checkBasic(ctx, at.Cred, a.Users)
 	case AuthMD5:
 		user = at.Username
-		err = checkMD5(ctx, at.Cred, at.Username, at.Nonce, a.Users)
+		err = checkMD5(ctx, at.Cred, at.Username, at.Nonce, at.Prev, a.Users)
 	case AuthHMAC:
 		user, err = a.checkHMAC(ctx, at)
 	}
@@ -295,7 +301,7 @@ func (a *CredAuthenticator) checkHMAC(ctx context.Context, at authAttempt) (stri
 	if at.Username != "" && h.Username != at.Username {
 		return "", pkg.Errorf("hmac: header user %q is not the LocName %q: %w", h.Username, at.Username, ErrInvalidCredentials)
 	}
-	err = verifyHMAC(ctx, h, at.Nonce, at.Body, a.Users)
+	err = verifyHMAC(ctx, h, at.Nonce, at.Prev, at.Body, a.Users)
 	if errors.Is(err, ErrUnsupportedAuth) {
 		return "", pkg.Errorf("%w: %w", ErrMalformedCredentials, err)
 	}

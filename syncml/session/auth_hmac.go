@@ -217,9 +217,20 @@ func computeHMACB64(key Key, nonce, body []byte) string {
 }
 
 func computeHMAC(key Key, nonce, body []byte) [md5.Size]byte {
+	return hmacOf(key, nonce, hmacBody(body))
+}
+
+// hmacBody returns B64(H(body)), the part of the mac that only the body
+// makes.
+func hmacBody(body []byte) [24]byte {
 	bh := md5.Sum(body)
 	var bb [24]byte
 	base64.StdEncoding.Encode(bb[:], bh[:])
+	return bb
+}
+
+// hmacOf returns H(B64(key):nonce:bb), bb being hmacBody of the body.
+func hmacOf(key Key, nonce []byte, bb [24]byte) [md5.Size]byte {
 	h := md5.New()
 	h.Write(key.b64())
 	h.Write([]byte{':'})
@@ -237,13 +248,14 @@ func newHMACHeader(username, password string, nonce, body []byte) HMACHeader {
 	return HMACHeader{Algorithm: hmacMD5, Username: username, MAC: computeHMACB64(KeyOf(username, password), nonce, body)}
 }
 
-// verifyHMAC checks h against body, the nonce the verifier issued and
-// creds. An algorithm other than MD5 matches ErrUnsupportedAuth; a mac
-// that is not the Base64 of 16 bytes (padding may be left out) matches
-// ErrMalformedCredentials; a wrong mac, an unknown user or a nil nonce
-// matches ErrInvalidCredentials, its text saying which (nonceRefusal).
-// The comparison takes constant time.
-func verifyHMAC(ctx context.Context, h HMACHeader, nonce, body []byte, creds Users) error {
+// verifyHMAC checks h against body, the nonce the verifier issued, or
+// prev when not nil (a device's first nonce of the previous window, see
+// AuthInput.FirstNonce), and creds. An algorithm other than MD5 matches
+// ErrUnsupportedAuth; a mac that is not the Base64 of 16 bytes (padding
+// may be left out) matches ErrMalformedCredentials; a wrong mac, an
+// unknown user or a nil nonce matches ErrInvalidCredentials, its text
+// saying which (nonceRefusal). The comparison takes constant time.
+func verifyHMAC(ctx context.Context, h HMACHeader, nonce, prev, body []byte, creds Users) error {
 	if h.Algorithm != "" && !strings.EqualFold(h.Algorithm, hmacMD5) {
 		return pkg.Errorf("hmac: algorithm %s: %w", hdrQuote(h.Algorithm), ErrUnsupportedAuth)
 	}
@@ -255,9 +267,14 @@ func verifyHMAC(ctx context.Context, h HMACHeader, nonce, body []byte, creds Use
 	if err != nil {
 		return err
 	}
-	want := computeHMAC(key.key, nonce, body)
-	ok := subtle.ConstantTimeCompare(got, want[:]) == 1
-	return nonceRefusal("hmac", "mac", h.Username, nonce, key.found, ok)
+	bb := hmacBody(body)
+	want := hmacOf(key.key, nonce, bb)
+	ok := subtle.ConstantTimeCompare(got, want[:])
+	if prev != nil {
+		want = hmacOf(key.key, prev, bb)
+		ok |= subtle.ConstantTimeCompare(got, want[:])
+	}
+	return nonceRefusal("hmac", "mac", h.Username, nonce, prev != nil, key.found, ok == 1)
 }
 
 // decodeMAC reads a mac with or without padding.

@@ -33,11 +33,13 @@ func md5Cred(username, password string, nonce []byte) *syncml.Cred {
 }
 
 // checkMD5 checks a syncml:auth-md5 Cred sent by username (the SyncHdr
-// Source LocName) against creds and the nonce the checker issued. Refusals
-// match ErrInvalidCredentials (also for an unknown user, after the same
-// work, and for a nonce of nil: none was issued, so none can match); an
-// error of creds itself is returned wrapped.
-func checkMD5(ctx context.Context, c *syncml.Cred, username string, nonce []byte, creds Users) error {
+// Source LocName) against creds and the nonce the checker issued, or prev
+// when not nil (a device's first nonce of the previous window, see
+// AuthInput.FirstNonce). Refusals match ErrInvalidCredentials (also for
+// an unknown user, after the same work, and for a nonce of nil: none was
+// issued, so none can match); an error of creds itself is returned
+// wrapped.
+func checkMD5(ctx context.Context, c *syncml.Cred, username string, nonce, prev []byte, creds Users) error {
 	data, err := authCredData(c, AuthMD5)
 	if err != nil {
 		return err
@@ -51,20 +53,27 @@ func checkMD5(ctx context.Context, c *syncml.Cred, username string, nonce []byte
 		return err
 	}
 	want := md5Digest(key.key, nonce)
-	ok := subtle.ConstantTimeCompare(got, want[:]) == 1
-	return nonceRefusal("auth-md5", "digest", username, nonce, key.found, ok)
+	ok := subtle.ConstantTimeCompare(got, want[:])
+	if prev != nil {
+		want = md5Digest(key.key, prev)
+		ok |= subtle.ConstantTimeCompare(got, want[:])
+	}
+	return nonceRefusal("auth-md5", "digest", username, nonce, prev != nil, key.found, ok == 1)
 }
 
 // nonceRefusal is the refusal of a credential computed over a nonce
 // (auth-md5's digest, HMAC's mac) by user, nil when it matches (ok, of a
-// user found, under a nonce issued). The reasons differ only in the
-// server's log: the device is told 401 and a challenge whichever it is.
-func nonceRefusal(auth, what, user string, nonce []byte, found, ok bool) error {
+// user found, under a nonce issued; first: the device's first nonces,
+// see AuthInput.FirstNonce). The reasons differ only in the server's
+// log: the device is told 401 and a challenge whichever it is.
+func nonceRefusal(auth, what, user string, nonce []byte, first, found, ok bool) error {
 	switch {
 	case nonce == nil:
 		return pkg.Errorf("%s: user %q: no nonce was issued to this device yet (its first session, or the server lost its state), so none can match: %w", auth, user, ErrInvalidCredentials)
 	case !found:
 		return pkg.Errorf("%s: unknown user %q: %w", auth, user, ErrInvalidCredentials)
+	case !ok && first:
+		return pkg.Errorf("%s: user %q: the %s does not match the device's first nonce, of this time window or the one before (a wrong password, a challenge answered two windows or more later, or a device's first message, sent before it was challenged): %w", auth, user, what, ErrInvalidCredentials)
 	case !ok:
 		return pkg.Errorf("%s: user %q: the %s does not match (a wrong password, a nonce other than the one last issued, or a device's first message, sent before it was challenged): %w", auth, user, what, ErrInvalidCredentials)
 	}

@@ -28,14 +28,26 @@ func TestMD5RefusalReasons(t *testing.T) {
 		{"stale nonce", "dev", "secret", []byte("old"), nonce, "the digest does not match"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			err := checkMD5(context.Background(), md5Cred(tc.user, tc.password, tc.used), tc.user, tc.held, users)
+			err := checkMD5(context.Background(), md5Cred(tc.user, tc.password, tc.used), tc.user, tc.held, nil, users)
 			if !errors.Is(err, ErrInvalidCredentials) || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("%v, want ErrInvalidCredentials saying %q", err, tc.want)
 			}
 		})
 	}
-	if err := checkMD5(context.Background(), md5Cred("dev", "secret", nonce), "dev", nonce, users); err != nil {
+	if err := checkMD5(context.Background(), md5Cred("dev", "secret", nonce), "dev", nonce, nil, users); err != nil {
 		t.Errorf("the right digest: %v", err)
+	}
+	// a device's first nonces, of this window and the one before: either
+	// is accepted, an older one refused with a reason saying so
+	cur, prev := []byte("first, now"), []byte("first, before")
+	for _, used := range [][]byte{cur, prev} {
+		if err := checkMD5(context.Background(), md5Cred("dev", "secret", used), "dev", cur, prev, users); err != nil {
+			t.Errorf("the first nonce %q: %v", used, err)
+		}
+	}
+	err := checkMD5(context.Background(), md5Cred("dev", "secret", []byte("first, long ago")), "dev", cur, prev, users)
+	if !errors.Is(err, ErrInvalidCredentials) || !strings.Contains(err.Error(), "first nonce, of this time window or the one before") {
+		t.Errorf("an older first nonce: %v, want ErrInvalidCredentials saying so", err)
 	}
 }
 
@@ -61,14 +73,24 @@ func TestHMACAndBasicRefusalReasons(t *testing.T) {
 		{"stale nonce", "dev", "secret", []byte("old"), nonce, "the mac does not match"},
 	} {
 		t.Run("hmac "+tc.name, func(t *testing.T) {
-			err := verifyHMAC(ctx, newHMACHeader(tc.user, tc.password, tc.used, body), tc.held, body, users)
+			err := verifyHMAC(ctx, newHMACHeader(tc.user, tc.password, tc.used, body), tc.held, nil, body, users)
 			if !errors.Is(err, ErrInvalidCredentials) || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("%v, want ErrInvalidCredentials saying %q", err, tc.want)
 			}
 		})
 	}
-	if err := verifyHMAC(ctx, newHMACHeader("dev", "secret", nonce, body), nonce, body, users); err != nil {
+	if err := verifyHMAC(ctx, newHMACHeader("dev", "secret", nonce, body), nonce, nil, body, users); err != nil {
 		t.Errorf("the right mac: %v", err)
+	}
+	cur, prev := []byte("first, now"), []byte("first, before")
+	for _, used := range [][]byte{cur, prev} {
+		if err := verifyHMAC(ctx, newHMACHeader("dev", "secret", used, body), cur, prev, body, users); err != nil {
+			t.Errorf("hmac: the first nonce %q: %v", used, err)
+		}
+	}
+	err := verifyHMAC(ctx, newHMACHeader("dev", "secret", []byte("first, long ago"), body), cur, prev, body, users)
+	if !errors.Is(err, ErrInvalidCredentials) || !strings.Contains(err.Error(), "first nonce, of this time window or the one before") {
+		t.Errorf("hmac: an older first nonce: %v, want ErrInvalidCredentials saying so", err)
 	}
 	for _, tc := range []struct{ name, user, password, want string }{
 		{"unknown user", "eve", "secret", `unknown user "eve"`},

@@ -85,7 +85,7 @@ func TestNoStateBeforeAuthentication(t *testing.T) {
 				if err := sess.UnmarshalBinary(raw); err != nil {
 					t.Fatal(err)
 				}
-				first, err := a.firstNonce(context.Background(), dev)
+				first, _, err := a.firstNonce(context.Background(), dev)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -207,15 +207,18 @@ func TestFirstNonceKeyReserved(t *testing.T) {
 // the Store holds one key.
 func TestFirstNonceKeyRace(t *testing.T) {
 	store := NewMemoryStore()
+	clk := &testClock{} // one window for all
+	clk.set(windowStart(DefaultFirstNonceWindow))
 	var srvs [4]*Server
 	for i := range srvs {
 		srvs[i] = NewServer(ServerConfig{Store: store})
+		srvs[i].now = clk.now
 	}
 	var got [16][]byte
 	var wg sync.WaitGroup
 	for i := range got {
 		wg.Go(func() {
-			n, err := srvs[i%len(srvs)].firstNonce(context.Background(), "DEV")
+			n, _, err := srvs[i%len(srvs)].firstNonce(context.Background(), "DEV")
 			if err != nil {
 				t.Error(err)
 			}
@@ -228,7 +231,7 @@ func TestFirstNonceKeyRace(t *testing.T) {
 			t.Fatalf("first nonce %d: %x, first nonce 0: %x", i, got[i], got[0])
 		}
 	}
-	if other, _ := srvs[0].firstNonce(context.Background(), "DEV2"); bytes.Equal(other, got[0]) {
+	if other, _, _ := srvs[0].firstNonce(context.Background(), "DEV2"); bytes.Equal(other, got[0]) {
 		t.Error("two devices have the same first nonce")
 	}
 	if store.n != 1 {

@@ -56,13 +56,13 @@ func TestAuthProperties(t *testing.T) {
 		creds := setup(c)
 		nonce := append([]byte{0}, c.Nonce...) // a nonce is never nil
 		cr := md5Cred(c.User, c.Password, nonce)
-		if checkMD5(ctx, cr, c.User, nonce, creds) != nil {
+		if checkMD5(ctx, cr, c.User, nonce, nil, creds) != nil {
 			return false
 		}
 		raw, _ := base64.StdEncoding.DecodeString(cr.Data.Value)
 		bad := &syncml.Cred{Meta: cr.Meta, Data: syncml.Text(base64.StdEncoding.EncodeToString(authFlip(raw, c.Pos, c.Mask)))}
-		return checkMD5(ctx, bad, c.User, nonce, creds) != nil &&
-			checkMD5(ctx, cr, c.User, authFlip(nonce, c.Pos, c.Mask), creds) != nil
+		return checkMD5(ctx, bad, c.User, nonce, nil, creds) != nil &&
+			checkMD5(ctx, cr, c.User, authFlip(nonce, c.Pos, c.Mask), nil, creds) != nil
 	}, genAuthCase()))
 
 	props.Property("basic: made Cred is accepted; one changed byte of user:password is refused", prop.ForAll(func(c authCase) bool {
@@ -90,14 +90,14 @@ func TestAuthProperties(t *testing.T) {
 			return !authHeaderUserOK(c.User)
 		}
 		p, err := ParseHMACHeader(s)
-		if err != nil || p != h || verifyHMAC(ctx, p, nonce, body, creds) != nil {
+		if err != nil || p != h || verifyHMAC(ctx, p, nonce, nil, body, creds) != nil {
 			return false
 		}
 		raw, _ := base64.StdEncoding.DecodeString(h.MAC)
 		badMAC := HMACHeader{Username: h.Username, MAC: base64.StdEncoding.EncodeToString(authFlip(raw, c.Pos, c.Mask))}
-		return verifyHMAC(ctx, p, nonce, authFlip(body, c.Pos, c.Mask), creds) != nil &&
-			verifyHMAC(ctx, badMAC, nonce, body, creds) != nil &&
-			verifyHMAC(ctx, p, authFlip(nonce, c.Pos, c.Mask), body, creds) != nil
+		return verifyHMAC(ctx, p, nonce, nil, authFlip(body, c.Pos, c.Mask), creds) != nil &&
+			verifyHMAC(ctx, badMAC, nonce, nil, body, creds) != nil &&
+			verifyHMAC(ctx, p, authFlip(nonce, c.Pos, c.Mask), nil, body, creds) != nil
 	}, genAuthCase()))
 
 	props.TestingRun(t)

@@ -185,7 +185,7 @@ func (c *Client) checkServer(ctx context.Context, m *syncml.Message, raw []byte,
 			err = pkg.Errorf("server message %s: %w", m.Header.MsgID, perr)
 			break
 		}
-		err = verifyHMAC(ctx, hh, nonce, raw, serverUser{sc})
+		err = verifyHMAC(ctx, hh, nonce, nil, raw, serverUser{sc})
 	case AuthBasic, AuthMD5:
 		if c.srvOK {
 			return nil
@@ -197,7 +197,7 @@ func (c *Client) checkServer(ctx context.Context, m *syncml.Message, raw []byte,
 		case sc.Type == AuthBasic:
 			_, err = checkBasic(ctx, cred, serverUser{sc})
 		default:
-			err = checkMD5(ctx, cred, m.Header.Source.LocName, nonce, serverUser{sc})
+			err = checkMD5(ctx, cred, m.Header.Source.LocName, nonce, nil, serverUser{sc})
 		}
 	default:
 		return pkg.Errorf("ServerCheck type %q: %w", string(sc.Type), ErrUnsupportedAuth)

@@ -182,7 +182,7 @@ func TestServerHMACReplay(t *testing.T) {
 		t.Fatalf("header %q (%v), LocName %q", v, err, x.Reply.Header.Source.LocName)
 	}
 	check := &ServerCheck{Type: AuthHMAC, Name: "srv", Password: "srv-secret"}
-	if err := verifyHMAC(context.Background(), h, []byte{}, x.Raw, serverUser{check}); err != nil {
+	if err := verifyHMAC(context.Background(), h, []byte{}, nil, x.Raw, serverUser{check}); err != nil {
 		t.Errorf("reply signature: %v", err)
 	}
 	b, err := s.MarshalBinary()

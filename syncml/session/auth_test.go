@@ -121,7 +121,7 @@ func TestMD5SpecExample(t *testing.T) {
 		{"basic type", authCredOf("syncml:auth-basic", "b64", "Zz6EivR3yeaaENcRN6lpAQ=="), "Bruce2", nonce, ErrMalformedCredentials},
 	}
 	for _, tt := range tests {
-		err := checkMD5(ctx, tt.c, tt.user, tt.nonce, creds)
+		err := checkMD5(ctx, tt.c, tt.user, tt.nonce, nil, creds)
 		if !errors.Is(err, tt.want) || (tt.want == nil) != (err == nil) {
 			t.Errorf("%s: CheckMD5 = %v; want %v", tt.name, err, tt.want)
 		}
@@ -205,7 +205,7 @@ func TestHMACCompute(t *testing.T) {
 		{"short mac", HMACHeader{Username: "Bruce2", MAC: "AAAA"}, []byte("Nonce"), "<SyncML/>", ErrMalformedCredentials},
 	}
 	for _, tt := range tests {
-		err := verifyHMAC(ctx, tt.h, tt.nonce, []byte(tt.body), creds)
+		err := verifyHMAC(ctx, tt.h, tt.nonce, nil, []byte(tt.body), creds)
 		if !errors.Is(err, tt.want) || (tt.want == nil) != (err == nil) {
 			t.Errorf("%s: VerifyHMAC = %v; want %v", tt.name, err, tt.want)
 		}

@@ -75,9 +75,9 @@
 // acceptance (212 for MD5, every accepted message for HMAC; a refusal
 // repeats the device's current one) and are kept per device in the
 // session state; under a Server, a device that has none yet is challenged
-// with one derived from its ID and a key kept in the Store
-// ([AuthInput.FirstNonce]), so that nothing is stored for a device before
-// its credentials are accepted;
+// with one derived from its ID, the time window and a key kept in the
+// Store ([AuthInput.FirstNonce]), so that nothing is stored for a device
+// before its credentials are accepted;
 // secrets are compared in constant time and never shown in errors or logs. A
 // device is bound, in its state and across its sessions, to the first user
 // accepted for it (any Authenticator sees it as [AuthInput].Owner): a

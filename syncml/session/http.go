@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/windc-go/windc/internal/backoff"
 	"github.com/windc-go/windc/syncml"
@@ -26,6 +27,16 @@ const (
 	// DefaultMaxRetries bounds the compare-and-swap attempts of one
 	// exchange.
 	DefaultMaxRetries = 8
+	// DefaultFirstNonceWindow is the length of the time windows that a
+	// device's first nonce is derived for (see AuthInput.FirstNonce).
+	// Credentials computed with it are accepted until the end of the next
+	// window: from 5 to 10 minutes after the challenge. A device answers
+	// a challenge at once, in the same session (Windows sends its package
+	// 1 again, as MsgID 2, on reading the 401), so 5 minutes leave room
+	// for a slow network, HTTP retries and clocks of Servers sharing a
+	// Store that differ by seconds, while credentials captured from a
+	// first session are refused 10 minutes on at the latest.
+	DefaultFirstNonceWindow = 5 * time.Minute
 )
 
 // ServerConfig configures a Server.
@@ -41,6 +52,13 @@ type ServerConfig struct {
 	// another server instance changed it meanwhile; zero means
 	// DefaultMaxRetries. Handlers may run again on a retry.
 	MaxRetries int
+	// FirstNonceWindow is the length of the time windows that a device's
+	// first nonce is derived for (see AuthInput.FirstNonce): a first
+	// session's credentials are accepted in the window of their challenge
+	// and the next, so from FirstNonceWindow to twice that after it. Zero
+	// means DefaultFirstNonceWindow. Servers sharing a Store must have the
+	// same, and clocks that agree to well within it.
+	FirstNonceWindow time.Duration
 	// Logger receives a Debug record per exchange (one HTTP request and
 	// its reply), a Warn record per refused request or credential and an
 	// Error record when the Store or the Authenticator fails; nil means no
@@ -82,6 +100,9 @@ type Server struct {
 	// firstKey is the Store's first-nonce key once loaded or made (see
 	// FirstNonceKeyDevice).
 	firstKey atomic.Pointer[[firstNonceKeySize]byte]
+	// now is the clock of the first nonces' windows; nil means time.Now
+	// (tests set it before the Server serves).
+	now func() time.Time
 }
 
 // NewServer returns a Server for cfg (copied).
@@ -94,6 +115,9 @@ func NewServer(cfg ServerConfig) *Server {
 	}
 	if cfg.MaxRetries <= 0 {
 		cfg.MaxRetries = DefaultMaxRetries
+	}
+	if cfg.FirstNonceWindow <= 0 {
+		cfg.FirstNonceWindow = DefaultFirstNonceWindow
 	}
 	log := cfg.Logger
 	if log == nil {

@@ -52,22 +52,28 @@ type AuthInput struct {
 	srv *Server
 }
 
-// FirstNonce returns the nonce a device without one (Nonce nil) is
-// challenged with: under a Server, derived from the device's ID (the
-// SyncHdr Source LocURI) and a secret the Server keeps in its Store (see FirstNonceKeyDevice), the same on
-// every Server of the Store and for every message of the device until it
-// has a nonce of its own, so that nothing need be saved for a device
-// before its credentials are accepted. An Authenticator that challenges
-// with nonces checks the credentials of a device without one against it
-// and repeats it in its challenges, giving no NextNonce with a refusal:
-// the Server then saves nothing for a refused device that had no state.
-// It is 32 bytes; an Authenticator may use a prefix of them. It returns
-// nil outside a Server and for a device that has a nonce, and an error
-// when the Server cannot read or make its secret (a failing Store). The
-// secret is read only when an Authenticator asks for it.
-func (in *AuthInput) FirstNonce(ctx context.Context) ([]byte, error) {
+// FirstNonce returns the nonces a device without one (Nonce nil) is
+// checked against: under a Server, derived from the device's ID (the
+// SyncHdr Source LocURI), a time window (ServerConfig.FirstNonceWindow)
+// and a secret the Server keeps in its Store (see FirstNonceKeyDevice):
+// cur of the present window, prev of the one before. They are the same
+// on every Server of the Store and for every message of the device in
+// the window, so that nothing need be saved for a device before its
+// credentials are accepted. An Authenticator that challenges with nonces
+// challenges a device without one with cur, repeating it in its
+// challenges and giving no NextNonce with a refusal (the Server then
+// saves nothing for a refused device that had no state), and accepts
+// credentials computed with cur or prev: a device challenged just before
+// a window ends answers in the next. Credentials of an older first nonce
+// are refused, so that those captured from a first session are not
+// accepted again later. Each is 32 bytes; an Authenticator may use a
+// prefix of them (the same for both). It returns nil, nil outside a
+// Server and for a device that has a nonce, and an error when the Server
+// cannot read or make its secret (a failing Store). The secret is read
+// only when an Authenticator asks for it.
+func (in *AuthInput) FirstNonce(ctx context.Context) (cur, prev []byte, err error) {
 	if in.srv == nil || in.Nonce != nil || in.Message == nil {
-		return nil, nil
+		return nil, nil, nil
 	}
 	return in.srv.firstNonce(ctx, in.Message.Header.Source.LocURI)
 }
