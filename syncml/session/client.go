@@ -49,7 +49,10 @@ type ClientConfig struct {
 	// later on (an HMAC refused mid-session), with the new credentials.
 	Credentials Credentials
 	// MaxAuthRetries bounds the messages resent after challenges in one
-	// session; zero means DefaultMaxAuthRetries.
+	// session; zero means DefaultMaxAuthRetries. One refusal more (any,
+	// without Credentials) gives the session up: Handle fails with an
+	// error matching ErrAuthGaveUp, and the next Start sends the refused
+	// message's commands again.
 	MaxAuthRetries int
 	// XMLNS, VerDTD and VerProto are the dialect; empty means SyncML 1.2
 	// (NamespaceSyncML12, "1.2", "DM/1.2"). XMLNS is none or a SyncML
@@ -115,6 +118,7 @@ type Client struct {
 	sent      correlator
 	queue     []syncml.Command
 	pkg1      []syncml.Command // package 1 as asked, resent after a challenge
+	devInfoAt int              // the index of the DevInfo Replace in pkg1, 0 when none
 	chal      *syncml.Chal
 	retries   int
 	ended     bool
@@ -151,6 +155,11 @@ type Client struct {
 	// abandoned are the Outcomes of the sessions Start gave up (see
 	// giveUp), handed out in the next Exchange that answers a message.
 	abandoned []Outcome
+	// refused is the code (401 or 407) with which the server refused the
+	// last message built when the session gave up on authentication (the
+	// Handle failed, and changed nothing else); 0 otherwise. The next
+	// Start counts that message as not sent (see unsend).
+	refused syncml.StatusCode
 }
 
 // NewClient returns a Client for cfg (copied).
@@ -224,8 +233,15 @@ func (c *Client) Queue(cmds ...syncml.Command) error {
 // (see AbandonedGets), with the SessionID of the session they were sent
 // in, first in Exchange.Outcomes of the next message the Client answers
 // (Handle, HandleInbound; Run returns them with the session's), before
-// that message's own. Anything else of the previous session is
-// forgotten. A Start that fails changes nothing: what was queued stays
+// that message's own. A previous session that gave up on authentication
+// (see Handle) did not send the message the server refused, which ran
+// none of it: the device's commands in it (not a package 1's Alert 1201
+// and DevInfo, which Start makes anew, nor the answers to the server and
+// the alerts the session sends of itself) go back to the front of the
+// queue, in order, before the rest of the package, and none is Abandoned;
+// those EachMessage gave it come with an Err, as after any refusal.
+// Anything else of the previous session is forgotten. A Start that fails
+// changes nothing: what was queued stays
 // queued, whole (an object cut into chunks for the server's MaxMsgSize
 // gets its Items back), and so do the previous session's rest
 // and records.
@@ -258,7 +274,9 @@ func (c *Client) Start(ctx context.Context, sessionID string, alerts ...syncml.C
 	c.retries, c.ended, c.lo, c.cont = 0, false, nil, nil
 	c.srvOK, c.srvNext = false, nil
 	c.pkg1 = append([]syncml.Command{NewAlert(syncml.AlertClientInitiated)}, alerts...)
+	c.devInfoAt = 0
 	if c.cfg.DevInfo.DevID != "" {
+		c.devInfoAt = len(c.pkg1)
 		c.pkg1 = append(c.pkg1, c.cfg.DevInfo.Replace())
 	}
 	c.pkg1 = append(c.pkg1, c.queue...)
@@ -447,14 +465,20 @@ func (c *Client) finish(m *syncml.Message, cands []syncml.Command, final bool) (
 // refused message again (package 1 when it was package 1), with new
 // credentials, up to MaxAuthRetries times in a session; the commands
 // EachMessage gave the refused message, which it gives anew, come back
-// in the Exchange's Outcomes with an Err (see Outcome.Err). A reply that
+// in the Exchange's Outcomes with an Err (see Outcome.Err). One refusal
+// more (the first, without Credentials) gives the session up: Handle
+// fails with an error matching ErrAuthGaveUp and ErrInvalidCredentials
+// (401) or ErrMissingCredentials (407), and the next Start sends the
+// refused message's commands again, first (see Start). A reply that
 // cannot be kept within the server's MaxMsgSize (not even its SyncHdr and
 // Statuses fit) is not made: the error matches ErrLimit, and ErrProtocol
 // (the bound is the server's).
 //
 // A Handle that fails changes nothing of the Client but the server's
-// challenge, which it keeps: the commands queued stay queued, whole (an
-// object cut into chunks for the reply gets its Items back), and so do
+// challenge, which it keeps, and, when it gives the session up on
+// authentication, that the last message was refused: the commands queued
+// stay queued, whole (an object cut into chunks for the reply gets its
+// Items back), and so do
 // the rest of the device's package, the server's MaxMsgSize, the records
 // of what the device sent (the Statuses matched go unmatched again) and
 // the object the server is sending in chunks. The same message handled
@@ -518,6 +542,7 @@ func (c *Client) handle(ctx context.Context, m *syncml.Message, raw []byte, hdr 
 				return nil, merr
 			}
 			x.Refused, x.Reply, x.Raw, x.Done = err, reply, last, true
+			c.refused = 0 // the last message built is the device's refusal
 			return x, nil
 		}
 	}
@@ -527,6 +552,9 @@ func (c *Client) handle(ctx context.Context, m *syncml.Message, raw []byte, hdr 
 	x, err := c.answer(ctx, m, x, &u)
 	if err != nil {
 		u.put(c)
+		// a session given up on authentication: the next Start counts
+		// the refused message as not sent
+		c.refused = u.gaveUp
 		return nil, err
 	}
 	u.drop(c)
@@ -539,6 +567,7 @@ func (c *Client) handle(ctx context.Context, m *syncml.Message, raw []byte, hdr 
 func (c *Client) answer(ctx context.Context, m *syncml.Message, x *Exchange, u *clientMark) (*Exchange, error) {
 	h := &m.Header
 	c.inMsgID = h.MsgID
+	c.refused = 0
 	if n := parseSize(h.Meta); n > 0 {
 		c.peerMax = n
 	}
@@ -560,7 +589,10 @@ func (c *Client) answer(ctx context.Context, m *syncml.Message, x *Exchange, u *
 		}
 		if code == syncml.StatusInvalidCredentials || code == syncml.StatusMissingCredentials {
 			if c.cfg.Credentials == nil || c.retries >= c.cfg.MaxAuthRetries {
-				return nil, errorf("server refused the credentials: %s", code)
+				// the session is given up: the failed call leaves the
+				// Client as it was, but for this (see handle)
+				u.gaveUp = code
+				return nil, c.authGaveUp(code)
 			}
 			c.retries++
 			// EachMessage gives the message sent again commands of its

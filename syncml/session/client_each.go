@@ -67,10 +67,7 @@ func (c *Client) refusedEach(code syncml.StatusCode) []Outcome {
 	}
 	var flat []syncml.Command
 	flattenAll(each, &flat)
-	cause := ErrInvalidCredentials
-	if code == syncml.StatusMissingCredentials {
-		cause = ErrMissingCredentials
-	}
+	cause := refusalCause(code)
 	msgID := strconv.Itoa(c.outMsgID)
 	var outs []Outcome
 	for _, s := range c.sent.sent {

@@ -16,13 +16,27 @@ import "github.com/windc-go/windc/syncml"
 // What it changes is noted in u, as the call that fails puts it back (the
 // queue and the rest are new slices).
 //
+// A session that gave up on authentication (c.refused: the server
+// refused the last message at its SyncHdr once more than MaxAuthRetries
+// allows) did
+// not send that message: its commands go back to the queue with the rest
+// (see unsend), before it, and are not Abandoned; those EachMessage gave
+// it come last, with an Err (see refusedEach).
+//
 // A session that ended (answered through, or refused by ServerAuth with
 // nothing left to send) has no rest: only its commands the server never
 // answered are reported.
 func (c *Client) giveUp(u *clientMark) []Outcome {
 	sent := c.sent.sent
+	var refused []Outcome
+	if c.refused != 0 {
+		// the session gave up on authentication: the message refused
+		// was not sent
+		refused, sent = c.unsend()
+		c.refused = 0
+	}
 	if !c.ended || len(c.cont) > 0 {
-		if c.sent.continued(c.cont) != nil {
+		if (&correlator{sent: sent}).continued(c.cont) != nil {
 			sent = sent[:inFlight(sent)]
 		}
 		rest := c.restToQueue()
@@ -34,7 +48,7 @@ func (c *Client) giveUp(u *clientMark) []Outcome {
 	}
 	outs := inSession(unansweredOf(sent), c.sessionID)
 	c.sent.reset()
-	return outs
+	return append(outs, refused...)
 }
 
 // inFlight returns where the records of the object in flight start in

@@ -11,7 +11,8 @@ import "github.com/windc-go/windc/syncml"
 // the records of the commands sent (a slice that a reset or an abort
 // drops, and the records whose Statuses and Results the message carried:
 // answered), the Outcomes of sessions given up not handed out yet
-// (abandoned: a failed call leaves them to the next one) and
+// (abandoned: a failed call leaves them to the next one), whether the
+// session gave up on authentication (refused) and
 // the device's Status for the server's SyncHdr with the nonce it gives
 // (ServerAuth). What finish cut for the failed message it
 // puts back itself; the objects a call made whole again (uncutSession:
@@ -24,6 +25,8 @@ type clientMark struct {
 	sessionID, inMsgID                   string
 	outMsgID, retries, peerMax, nextEach int
 	ended, lastPkg1, srvOK               bool
+	devInfoAt                            int
+	refused                              syncml.StatusCode
 	srvNext                              *srvStatus
 	srvNonce                             []byte
 	queue, cont, pkg1, lastSent          []syncml.Command
@@ -39,6 +42,10 @@ type clientMark struct {
 	// recut are the commands the call made whole again (uncutSession),
 	// with the Items they had cut.
 	recut []uncut
+	// gaveUp is not put back but set by the call: the code of the
+	// refusal with which the session gave up on authentication (see
+	// Client.refused), 0 when it did not.
+	gaveUp syncml.StatusCode
 }
 
 // mark notes what c is now.
@@ -46,6 +53,7 @@ func (u *clientMark) mark(c *Client) {
 	u.sessionID, u.inMsgID = c.sessionID, c.inMsgID
 	u.outMsgID, u.retries, u.peerMax, u.nextEach = c.outMsgID, c.retries, c.peerMax, c.nextEach
 	u.ended, u.lastPkg1, u.srvOK, u.srvNext = c.ended, c.lastPkg1, c.srvOK, c.srvNext
+	u.devInfoAt, u.refused = c.devInfoAt, c.refused
 	if c.cfg.ServerAuth != nil {
 		u.srvNonce = c.cfg.ServerAuth.Nonce
 	}
@@ -63,6 +71,7 @@ func (u *clientMark) put(c *Client) {
 	c.sessionID, c.inMsgID = u.sessionID, u.inMsgID
 	c.outMsgID, c.retries, c.peerMax, c.nextEach = u.outMsgID, u.retries, u.peerMax, u.nextEach
 	c.ended, c.lastPkg1, c.srvOK, c.srvNext = u.ended, u.lastPkg1, u.srvOK, u.srvNext
+	c.devInfoAt, c.refused = u.devInfoAt, u.refused
 	if c.cfg.ServerAuth != nil {
 		c.cfg.ServerAuth.Nonce = u.srvNonce
 	}

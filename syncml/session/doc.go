@@ -89,7 +89,9 @@
 // provisioned before its first session, or to its new user when it is
 // enrolled again. On the device side a [ClientAuth] gives the Client its Cred
 // and signs each posted body, following the server's challenges; a message
-// refused in the middle of a session is sent again, not package 1. The other
+// refused in the middle of a session is sent again, not package 1, and one
+// still refused after ClientConfig.MaxAuthRetries gives the session up
+// ([ErrAuthGaveUp]): its commands go first in the next session. The other
 // way round, a server with a [ServerAuth] authenticates itself (a Cred in its
 // SyncHdr, or an x-syncml-hmac header on every reply) and a Client with a
 // [ServerCheck] checks it, stopping a session whose server fails (in Run,

@@ -23,7 +23,10 @@ const DefaultMaxMessages = 64
 // Outcomes of what the device sent, and before them those a session given
 // up before left Abandoned (see Start). A Run that fails (a post that
 // fails, say) gives its session up: the next Start sends the rest of its
-// package and reports what it sent and got no answer for.
+// package and reports what it sent and got no answer for. A server that
+// keeps refusing the device's credentials (past MaxAuthRetries) fails
+// Run with an error matching ErrAuthGaveUp: the next Start sends the
+// refused message's commands again, none of which the server ran.
 //
 // The bounds are ClientConfig.MaxBytes (reply body) and MaxMessages
 // (messages the device sends in the session).

@@ -1,0 +1,76 @@
+package session
+
+import (
+	"errors"
+	"strconv"
+
+	"github.com/windc-go/windc/syncml"
+)
+
+// ErrAuthGaveUp is matched by the error of a Client's Handle (and Run)
+// when the server refused the device's credentials (401 or 407) once more
+// than ClientConfig.MaxAuthRetries allows in a session, or once when the
+// Client has no Credentials: the session is given up. The error also
+// matches ErrInvalidCredentials (401) or ErrMissingCredentials (407). The
+// server ran none of the refused message: the next Start sends its
+// commands again (see Client.Start).
+var ErrAuthGaveUp = errors.New("authentication given up")
+
+// refusalCause returns the sentinel of a refusal code: ErrMissingCredentials
+// for 407, ErrInvalidCredentials otherwise.
+func refusalCause(code syncml.StatusCode) error {
+	if code == syncml.StatusMissingCredentials {
+		return ErrMissingCredentials
+	}
+	return ErrInvalidCredentials
+}
+
+// authGaveUp returns the error of a Handle that gives the session up on
+// authentication: the server refused the last message with code.
+func (c *Client) authGaveUp(code syncml.StatusCode) error {
+	why := "the " + strconv.Itoa(c.retries) + " messages sent again (MaxAuthRetries) are spent"
+	if c.cfg.Credentials == nil {
+		why = "the Client has no Credentials to send"
+	}
+	return errorf("%w: session %q: the server refused message %d with %d and ran none of it, and %s; the next Start sends its commands again: %w",
+		ErrAuthGaveUp, c.sessionID, c.outMsgID, int(code), why, refusalCause(code))
+}
+
+// unsend takes back the last message built, which the server refused at
+// its SyncHdr (c.refused) when the session gave up on authentication: it
+// ran none of it, so the message counts as not sent. The device's
+// commands in it go back to the front of the rest of its package
+// (c.cont, a new slice), in order, where giveUp finds them: all of a
+// package 1 as Start asked it but the Alert 1201 and the DevInfo, which
+// the next Start makes anew; of a later message, what it carried after
+// EachMessage's commands (giveUp drops the answers to the server and the
+// alerts the session sent of itself, and puts the objects cut into chunks
+// back whole). It returns the Outcomes of the commands EachMessage gave
+// the message (see refusedEach: they are not sent again, EachMessage
+// gives each message its own) and the records of the session without
+// those of the message (a new slice: c.sent is left as it is).
+func (c *Client) unsend() ([]Outcome, []*sentCmd) {
+	outs := c.refusedEach(c.refused)
+	if c.lastPkg1 {
+		back := make([]syncml.Command, 0, len(c.pkg1))
+		for i, x := range c.pkg1 {
+			if i > 0 && i != c.devInfoAt {
+				back = append(back, x)
+			}
+		}
+		// package 1 is the only message of the session sent: what of it
+		// did not fit is among back
+		c.cont = back
+		return outs, nil
+	}
+	back := c.lastSent[min(c.lastEach, len(c.lastSent)):]
+	c.cont = append(append(make([]syncml.Command, 0, len(back)+len(c.cont)), back...), c.cont...)
+	msgID := strconv.Itoa(c.outMsgID)
+	keep := make([]*sentCmd, 0, len(c.sent.sent))
+	for _, s := range c.sent.sent {
+		if s.MsgID != msgID {
+			keep = append(keep, s)
+		}
+	}
+	return outs, keep
+}
