@@ -19,7 +19,7 @@ func notInAtomic(op string, cmds []syncml.Command) error {
 	for i, c := range cmds {
 		switch c.(type) {
 		case *syncml.Atomic, *syncml.Sequence:
-			if path, name := illegalInAtomic(c, i, false, nil); path != "" {
+			if path, name := illegalInAtomic(c, i, false, nil, nil); path != "" {
 				return atomicError(op, path, name)
 			}
 		}
@@ -49,8 +49,14 @@ const bodyDepth = 3
 // command nested deeper than any message carries (see atomicError). open
 // holds the groups being walked, c's parent last (none: c is a body
 // command). The walk stops there, so that its work is linear in the
-// commands walked.
-func illegalInAtomic(c syncml.Command, i int, inAtomic bool, open []syncml.Command) (path, name string) {
+// commands walked. When why is not nil, the same walk notes in it why the
+// first command nested in c that names no node of the peer cannot (see
+// unaddressed), unless it holds a reason already: it is complete when
+// the path returned is "".
+func illegalInAtomic(c syncml.Command, i int, inAtomic bool, open []syncml.Command, why *string) (path, name string) {
+	if why != nil && *why == "" && len(open) > 0 {
+		*why = unaddressed(c, " in it")
+	}
 	switch c := c.(type) {
 	case *syncml.Get:
 		if !inAtomic || c == nil {
@@ -61,13 +67,13 @@ func illegalInAtomic(c syncml.Command, i int, inAtomic bool, open []syncml.Comma
 			return "", ""
 		}
 		if !inAtomic {
-			return group(c, i, true, open)
+			return group(c, i, true, open, why)
 		}
 	case *syncml.Sequence:
 		if c == nil {
 			return "", ""
 		}
-		return group(c, i, inAtomic, open)
+		return group(c, i, inAtomic, open, why)
 	default:
 		return "", ""
 	}
@@ -75,7 +81,7 @@ func illegalInAtomic(c syncml.Command, i int, inAtomic bool, open []syncml.Comma
 }
 
 // group is illegalInAtomic for the commands of the Atomic or Sequence c.
-func group(c syncml.Command, i int, inAtomic bool, open []syncml.Command) (path, name string) {
+func group(c syncml.Command, i int, inAtomic bool, open []syncml.Command, why *string) (path, name string) {
 	// open holds 29 groups at most (the bound below): the scan costs a
 	// bounded amount per group, and ends a walk around a group that
 	// contains itself at once, also one that holds itself twice, which
@@ -90,7 +96,7 @@ func group(c syncml.Command, i int, inAtomic bool, open []syncml.Command) (path,
 	}
 	open = append(open, c)
 	for j, n := range nested {
-		if p, name := illegalInAtomic(n, j, inAtomic, open); p != "" {
+		if p, name := illegalInAtomic(n, j, inAtomic, open, why); p != "" {
 			return step(c, i) + "/" + p, name
 		}
 	}

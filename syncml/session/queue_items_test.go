@@ -39,6 +39,15 @@ func TestQueueNeedsItems(t *testing.T) {
 			&syncml.Replace{Items: []syncml.Item{{Target: tgt("./a"), Data: syncml.Text("1")}}},
 			&syncml.Sequence{Commands: []syncml.Command{&syncml.Delete{}}}}}, "Atomic[1]: a Delete in it needs at least one Item"},
 		{"in a Sequence", &syncml.Sequence{Commands: []syncml.Command{&syncml.Get{Items: []syncml.Item{{Target: tgt("./a")}}}, &syncml.Exec{}}}, "Sequence[1]: an Exec in it needs exactly one Item"},
+		// one walk looks for both (queueable): a command not legal in an
+		// Atomic is reported before one that names no node, also after it
+		{"illegal after unaddressed", &syncml.Atomic{Commands: []syncml.Command{
+			&syncml.Sequence{Commands: []syncml.Command{&syncml.Delete{}}},
+			&syncml.Get{Items: []syncml.Item{{Target: tgt("./a")}}}}}, "Atomic[1]/Get[2]: a Get inside an Atomic is not legal"},
+		{"unaddressed in a Sequence shared", func() syncml.Command {
+			ok := &syncml.Sequence{Commands: []syncml.Command{&syncml.Replace{Items: []syncml.Item{{Target: tgt("./a"), Data: syncml.Text("1")}}}}}
+			return &syncml.Sequence{Commands: []syncml.Command{ok, ok, &syncml.Sequence{Commands: []syncml.Command{ok, &syncml.Add{}}}}}
+		}(), "Sequence[1]: an Add in it needs at least one Item"},
 		{"NewGets", NewGets("./DevDetail/SwV")[0], ""},
 		{"Alert", NewAlert(syncml.AlertDisplay), ""},
 	} {

@@ -527,10 +527,13 @@ func queueable(cmds []syncml.Command) error {
 		case *syncml.Status, *syncml.Results:
 			return errorf("Queue: %s is an answer, not a command to queue", c.ElementName())
 		case *syncml.Atomic, *syncml.Sequence:
-			if path, name := illegalInAtomic(c, i, false, nil); path != "" {
+			// one walk for both: the first illegal command, else the
+			// first that names no node
+			var why string
+			if path, name := illegalInAtomic(c, i, false, nil, &why); path != "" {
 				return atomicError("Queue", path, name)
 			}
-			if why := unaddressedIn(c); why != "" {
+			if why != "" {
 				return unaddressedError("Queue", c, i, why)
 			}
 			continue
