@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"github.com/google/go-cmp/cmp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -170,7 +171,16 @@ func collect(t testing.TB, value string, kind syncml.DataKind, maxMsg int) (outs
 
 // collectItems is collect with a Results of one item per value.
 func collectItems(t testing.TB, values []string, kind syncml.DataKind, maxMsg int) (outs []Outcome, msgs [][]byte, err error) {
+	return collectEach(t, values, kind, maxMsg, nil)
+}
+
+// collectEach is collectItems with the device's ClientConfig.EachMessage
+// set to each.
+func collectEach(t testing.TB, values []string, kind syncml.DataKind, maxMsg int, each func(context.Context) ([]syncml.Command, error)) (outs []Outcome, msgs [][]byte, err error) {
 	h := HandlerFunc(func(_ context.Context, r *Request) Response {
+		if _, ok := r.Command.(*syncml.Get); !ok {
+			return Response{Code: syncml.StatusNotFound} // as a device that has no handler for it
+		}
 		it := r.Command.ItemList()[0]
 		items := make([]syncml.Item, len(values))
 		for i, v := range values {
@@ -182,7 +192,7 @@ func collectItems(t testing.TB, values []string, kind syncml.DataKind, maxMsg in
 	if err := s.Queue(get("./N")); err != nil {
 		return nil, nil, err
 	}
-	c, err := NewClient(ClientConfig{DeviceID: "D", ServerURI: "S", Handler: h})
+	c, err := NewClient(ClientConfig{DeviceID: "D", ServerURI: "S", Handler: h, EachMessage: each})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -380,4 +390,67 @@ func TestMultiItemResultsSmallItems(t *testing.T) {
 	if got := resultItems(outs); !cmp.Equal(got, values) {
 		t.Errorf("items %q, want %q", got, values)
 	}
+}
+
+// A device that reports in every message (EachMessage, as a WinDC agent
+// sends its 1224 summary) and answers a Results too large for one message
+// sends the object's chunks one after another, nothing between them: the
+// messages that continue the object carry no EachMessage command (OMA DM,
+// large objects: the next chunk comes first in the next message). Before,
+// its alert went before each continuing chunk, the server took the object
+// as cut (Alert 1225) and the session ran until MaxMessages.
+func TestLargeResultsWithEachMessage(t *testing.T) {
+	value := strings.Repeat("0123456789abcdef", 400)
+	calls := 0
+	each := func(context.Context) ([]syncml.Command, error) {
+		calls++
+		return []syncml.Command{NewClientEvent(syncml.AlertClientEvent, "com.example/state", strconv.Itoa(calls))}, nil
+	}
+	outs, msgs, err := collectEach(t, []string{value}, syncml.DataText, 1500, each)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, n := joinedResults(outs); got != value || n != 1 {
+		t.Fatalf("joined Results: %d bytes in %d items, want %d in 1", len(got), n, len(value))
+	}
+	if len(msgs) < 5 {
+		t.Fatalf("%d device messages: not chunked", len(msgs))
+	}
+	continuing := false // the message continues the device's object
+	alerts := 0
+	for i, raw := range msgs {
+		var m syncml.Message
+		if err := syncml.Unmarshal(raw, &m); err != nil {
+			t.Fatal(err)
+		}
+		var cmds []syncml.Command // after the Statuses
+		for _, c := range m.Body.Commands {
+			if _, ok := c.(*syncml.Status); !ok {
+				cmds = append(cmds, c)
+			}
+		}
+		hasAlert := false
+		for _, c := range cmds {
+			if a, ok := c.(*syncml.Alert); ok && a.Data != nil && a.Data.Value == syncml.AlertClientEvent.Data().Value {
+				hasAlert = true
+			}
+		}
+		if hasAlert {
+			alerts++
+		}
+		if continuing && (len(cmds) == 0 || !isChunkOrLast(cmds[0]) || hasAlert) {
+			t.Errorf("device message %d continues the object with %s, want the next chunk first and no EachMessage alert", i+1, summary(&m))
+		}
+		continuing = len(cmds) > 0 && isChunk(cmds[len(cmds)-1])
+	}
+	if alerts == 0 || alerts >= len(msgs) {
+		t.Errorf("EachMessage's alert in %d of %d device messages, want it in those that continue no object", alerts, len(msgs))
+	}
+}
+
+// isChunkOrLast reports whether c is a Results (a chunk of an object, or
+// its last part).
+func isChunkOrLast(c syncml.Command) bool {
+	_, ok := c.(*syncml.Results)
+	return ok
 }

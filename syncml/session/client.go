@@ -92,10 +92,11 @@ type ClientConfig struct {
 	// the server's package goes on.
 	BeforeReply func(ctx context.Context, c *Client, m *syncml.Message, x *Exchange)
 	// EachMessage, when set, is called for every message the Client
-	// builds except the Statuses that answer an abort: the commands it
-	// returns go first in that message
-	// (a nil command, or an Atomic holding a Get or an Atomic, is an
-	// error, as in Queue).
+	// builds except the Statuses that answer an abort and a message that
+	// continues an object of the device's (the object's chunks go one
+	// after another, nothing between them): the commands it returns go
+	// first in that message (a nil command, or an Atomic holding a Get
+	// or an Atomic, is an error, as in Queue).
 	EachMessage func(ctx context.Context) ([]syncml.Command, error)
 	// Unmarshal, when set, decodes each server reply Run reads instead of
 	// syncml.Unmarshal, which it must equal on the message it gives: a
@@ -334,11 +335,12 @@ func (c *Client) resend(ctx context.Context, h *syncml.Header) (*syncml.Message,
 		m.Header.Cred = cred
 	}
 	again := c.lastSent[min(c.lastEach, len(c.lastSent)):]
+	c.again = true // from here, the message built is the refused one again
 	cands, err := c.eachMessage(ctx, append(append([]syncml.Command(nil), again...), c.cont...))
 	if err != nil {
+		c.again = false
 		return nil, err
 	}
-	c.again = true
 	if m, err = c.finish(m, cands, c.lastFinal); err != nil {
 		return nil, err
 	}
@@ -392,13 +394,7 @@ func (c *Client) finish(m *syncml.Message, cands []syncml.Command, final bool) (
 	if err != nil {
 		return nil, errorf("chunk: %w", err) // nothing stays cut
 	}
-	// The first command after the Statuses continues an object when the
-	// last message ended with one of its chunks (the same message again:
-	// when the last one's did).
-	contNow := len(c.lastSent) > 0 && isChunk(c.lastSent[len(c.lastSent)-1])
-	if again {
-		contNow = c.lastCont
-	}
+	contNow := c.continuesObject(again)
 	var cont syncml.Command
 	for _, x := range cands {
 		if _, ok := x.(*syncml.Status); !ok {

@@ -24,9 +24,13 @@ import (
 // sent again with what EachMessage gives then: the commands it gave the
 // refused message come back as Outcomes with an Err (see refusedEach).
 // An error aborts building the message. It is not called for the
-// Statuses that answer an aborted session.
+// Statuses that answer an aborted session, nor for a message that
+// continues an object of the device's: the object's next chunk comes
+// first in it, and no other command may go between the chunks of an
+// object (OMA DM, large objects), or the server takes the object as cut.
 func (c *Client) eachMessage(ctx context.Context, cands []syncml.Command) ([]syncml.Command, error) {
-	if c.cfg.EachMessage == nil {
+	c.nextEach = 0
+	if c.cfg.EachMessage == nil || c.continuesObject(c.again) {
 		return cands, nil
 	}
 	extra, err := c.cfg.EachMessage(ctx)
@@ -46,6 +50,16 @@ func (c *Client) eachMessage(ctx context.Context, cands []syncml.Command) ([]syn
 		return cands, nil
 	}
 	return append(append([]syncml.Command(nil), extra...), cands...), nil
+}
+
+// continuesObject reports whether the message being built continues an
+// object: the last message ended with one of its chunks, or, when again
+// (the last message built once more), the last one continued one itself.
+func (c *Client) continuesObject(again bool) bool {
+	if again {
+		return c.lastCont
+	}
+	return len(c.lastSent) > 0 && isChunk(c.lastSent[len(c.lastSent)-1])
 }
 
 // refusedEach returns an Outcome for each command EachMessage gave the
