@@ -141,7 +141,7 @@ func steadyState(t testing.TB) []byte {
 // and a steady device's, with how many bytes apart it damages them.
 func damagedStates(t testing.TB) map[string][]byte {
 	states := map[string][]byte{"steady": steadyState(t)}
-	for _, name := range []string{"state.golden", "state-v1.golden", "state-v2.golden", "state-v3.golden"} {
+	for _, name := range []string{"state.golden", "state-v1.golden", "state-v2.golden", "state-v3.golden", "state-v4.golden"} {
 		b, err := os.ReadFile(filepath.Join("..", "declaredconfig", "reconcile", "testdata", name))
 		if err != nil {
 			t.Fatal(err)
@@ -159,7 +159,7 @@ func damagedStates(t testing.TB) map[string][]byte {
 // -short, at every seventh and 29th.
 func TestReconcileStateDamaged(t *testing.T) {
 	for name, state := range damagedStates(t) {
-		current := name == "steady" || name == "state-v3.golden"
+		current := name == "steady" || name == "state-v4.golden"
 		var step int
 		switch {
 		case current && !testing.Short():

@@ -173,6 +173,10 @@ func (p *run) document(d *docState, es *declaredconfig.DocumentStatus) error {
 	if d.Abandoned {
 		set(Abandoned, "abandoned by the server")
 		if d.AbandonSet == nil || !*d.AbandonSet {
+			if r, held := p.cmdHeld(d, kAbandon, "1"); held {
+				d.Last.Reason = "the device refused its abandonment: " + r.Code.String()
+				return nil
+			}
 			d.Last.Reason = "abandoning"
 			_, err := p.want(d, kAbandon, "1", func() (syncml.Command, error) {
 				return declaredconfig.SetAbandoned(d.uri(declaredconfig.NodeAbandoned), true)
@@ -181,7 +185,7 @@ func (p *run) document(d *docState, es *declaredconfig.DocumentStatus) error {
 		}
 		return nil
 	}
-	if d.AbandonSet != nil && *d.AbandonSet {
+	if _, held := p.cmdHeld(d, kAbandon, "0"); !held && d.AbandonSet != nil && *d.AbandonSet {
 		if _, err := p.want(d, kAbandon, "0", func() (syncml.Command, error) {
 			return declaredconfig.SetAbandoned(d.uri(declaredconfig.NodeAbandoned), false)
 		}); err != nil {
@@ -267,7 +271,7 @@ func (p *run) document(d *docState, es *declaredconfig.DocumentStatus) error {
 		default:
 			p.once(d, Applied, "A", cur, "")
 		}
-		if d.Host == declaredconfig.BulkTemplate && d.Vars != nil && d.VarsSent != cur {
+		if _, held := p.cmdHeld(d, kVars, cur); !held && d.Host == declaredconfig.BulkTemplate && d.Vars != nil && d.VarsSent != cur {
 			_, err := p.want(d, kVars, cur, func() (syncml.Command, error) {
 				return declaredconfig.ReplaceBulkVariables(d.uri(declaredconfig.NodeBulkVariables), d.Vars, p.r.cfg.DataKind)
 			})
@@ -310,11 +314,16 @@ func (p *run) document(d *docState, es *declaredconfig.DocumentStatus) error {
 }
 
 // lost forgets what the device held of d: its acknowledgement, results,
-// variables and Abandoned value, and whether it was in sync.
+// variables and Abandoned value (and their refusals), and whether it was
+// in sync.
 func (d *docState) lost() {
 	d.Acked, d.AckedIn, d.Hint = "", "", 0
 	d.InSyncRC, d.ResultsRC, d.Result, d.resultRaw, d.ResultFail, d.GetDone = "", "", nil, "", "", ""
 	d.VarsSent, d.AbandonSet = "", nil
+	// What the device refused of its variables and abandonment may pass
+	// on the device as it is now.
+	d.setCmdRefusal(kVars, cmdRefusal{})
+	d.setCmdRefusal(kAbandon, cmdRefusal{})
 }
 
 // baseDoc returns the caller's version of d.
@@ -414,7 +423,7 @@ func (p *run) send(d *docState, listed bool) error {
 	if err != nil || !sent {
 		return err
 	}
-	if d.Host == declaredconfig.BulkTemplate && d.Vars != nil {
+	if _, held := p.cmdHeld(d, kVars, cur); !held && d.Host == declaredconfig.BulkTemplate && d.Vars != nil {
 		if _, err := p.want(d, kVars, cur, func() (syncml.Command, error) {
 			return declaredconfig.ReplaceBulkVariables(d.uri(declaredconfig.NodeBulkVariables), d.Vars, p.r.cfg.DataKind)
 		}); err != nil {
@@ -438,15 +447,15 @@ func refusal(d *docState, cur string) string {
 // (a 5xx but 501 and 505, which say the command or the protocol is not
 // supported; or 0, acknowledged and not reported) and it was refused at
 // most Config.RetryRefused times.
-func (p *run) retry(d *docState) bool {
-	c := d.RefusedCode
-	if c == 0 {
-		return d.RefusedTries <= p.r.retryRefused()
-	}
-	if c < 500 || c > 599 || c == syncml.StatusCommandNotImplemented || c == syncml.StatusDTDVersionNotSupported {
+func (p *run) retry(d *docState) bool { return p.mayRetry(d.RefusedCode, d.RefusedTries) }
+
+// mayRetry reports whether a command refused tries times in a row, the
+// last with status c, is sent again (see retry).
+func (p *run) mayRetry(c syncml.StatusCode, tries int) bool {
+	if c != 0 && (c < 500 || c > 599 || c == syncml.StatusCommandNotImplemented || c == syncml.StatusDTDVersionNotSupported) {
 		return false
 	}
-	return d.RefusedTries <= p.r.retryRefused()
+	return tries <= p.r.retryRefused()
 }
 
 // keep sets *p to v unless it holds an equal string already: a document

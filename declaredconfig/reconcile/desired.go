@@ -100,7 +100,11 @@ type Config struct {
 	// makes it Failed until it is declared anew. It bounds as well the
 	// later sessions in which a version the device acknowledged and does
 	// not report is sent again (a device that takes a document and never
-	// applies it); Failed then says so, until the device reports it.
+	// applies it); Failed then says so, until the device reports it. The
+	// other commands of a document (the Replace of Abandoned or of
+	// BulkVariables, the Delete of a document no longer desired) that the
+	// device refuses are sent again the same way, until what was refused
+	// changes; a Problem event says so once.
 	RetryRefused int
 	// NextChecksum returns the checksum under which a drifted document
 	// is re-declared for the n-th time (n ≥ 1); d is the caller's
@@ -318,10 +322,15 @@ func (st *deviceState) declare(d Doc, text []byte) error {
 		if err != nil || !bytes.Equal(old, text) {
 			return errorf("Declare: document %s changed without a new checksum (%q): %w", id, d.Document.Checksum, ErrInvalid)
 		}
-		x.Abandoned = d.Abandoned
+		if x.Abandoned != d.Abandoned {
+			// Abandoned, or taken back, anew: tried again.
+			x.Abandoned = d.Abandoned
+			x.setCmdRefusal(kAbandon, cmdRefusal{})
+		}
 		if !sameBlob(x.Vars, d.Variables) {
 			x.Vars = cloneBlob(d.Variables)
 			x.VarsSent = ""
+			x.setCmdRefusal(kVars, cmdRefusal{})
 		}
 		return nil
 	}
@@ -396,9 +405,9 @@ func (r *Reconciler) Remove(ctx context.Context, device string, ids ...string) e
 			}
 			x.Last.Condition, x.Last.Reason = Removing, "no longer desired"
 			x.Tried = [nKinds]string{}
-			// RefusedCode is the Delete's from now on (see outcomes): a
-			// version's refusal would read as the Delete's already told.
-			x.Refused, x.RefusedCode, x.RefusedTries = "", 0, 0
+			// What the device refused of the document no longer counts;
+			// its Delete is tried.
+			x.Refused, x.RefusedCode, x.RefusedTries, x.CmdRefused = "", 0, 0, nil
 			st.Removed = append(st.Removed, x)
 			return true
 		})

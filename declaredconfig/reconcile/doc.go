@@ -82,7 +82,14 @@
 // refused, but for a refusal that may pass (a 5xx), sent again in up to
 // Config.RetryRefused later sessions, as is one the device acknowledged
 // and does not report (until it reports it). A drift the device repairs
-// itself keeps state 60 and its result_checksum, and needs nothing.
+// itself keeps state 60 and its result_checksum, and needs nothing. The
+// other commands of a document that the device refuses (the Replace of
+// its Abandoned property or of its BulkVariables, the Delete of a
+// document no longer desired) are not sent again either, but as
+// Config.RetryRefused allows, until what was refused changes: the
+// version declared, the Abandoned value or variables declared, or for a
+// Delete the version the device lists. A Problem says so, once for each
+// thing refused and status.
 //
 // Events (Applied, Failed, Drifted, Repaired, Lost, Removed, Abandoned,
 // InventoryRead with the typed result of an Inventory document,

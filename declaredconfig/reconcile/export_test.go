@@ -113,3 +113,37 @@ func Canonical(state []byte) bool {
 	b, err := encodeState(st)
 	return err == nil && bytes.Equal(b, state)
 }
+
+// AsFormat3 returns state (format 4) as format 3 stored it: the refusal
+// of a Delete in RefusedCode, of a document being removed. A state that
+// holds another refusal of a command, which format 3 could not store, is
+// an error.
+func AsFormat3(state []byte) ([]byte, error) {
+	st, err := decodeStored(string(state))
+	if err != nil {
+		return nil, err
+	}
+	if err := st.materializeAll(); err != nil {
+		return nil, err
+	}
+	st.summary()
+	for _, list := range [][]*docState{st.Docs, st.Removed} {
+		for _, d := range list {
+			if d.CmdRefused == nil {
+				continue
+			}
+			r := d.cmdRefusal(kDelete)
+			d.setCmdRefusal(kDelete, cmdRefusal{})
+			if d.CmdRefused != nil || d.Refused != "" {
+				return nil, errorf("document %s: a refusal format 3 cannot store", d.docID())
+			}
+			d.RefusedCode = r.Code
+		}
+	}
+	b, err := encodeState(st)
+	if err != nil {
+		return nil, err
+	}
+	b[0] = 3
+	return b, nil
+}

@@ -17,12 +17,11 @@ var update = flag.Bool("update", false, "rewrite testdata/*.golden")
 
 // TestStoredStateGolden keeps the state the reconciler stores for a device
 // (two documents in sync, a RefreshInterval set and read back) in
-// testdata/state-v3.golden (format 3, rewritten by -update): a change of
-// the stored format shows here. testdata/state-v2.golden (format 2),
-// state-v1.golden (format 1) and state.golden (the JSON format stored
-// before format 1) are the same state in the formats before (never
-// rewritten). A
-// Reconciler that holds nothing must read each (as one after a restart
+// testdata/state-v4.golden (format 4, rewritten by -update): a change of
+// the stored format shows here. testdata/state-v3.golden (format 3),
+// state-v2.golden (format 2), state-v1.golden (format 1) and state.golden
+// (the JSON format stored before format 1) are the same state in the
+// formats before (never rewritten). A Reconciler that holds nothing must read each (as one after a restart
 // reads what an older version stored) to the same status and reconcile
 // the device's next session to nothing.
 func TestStoredStateGolden(t *testing.T) {
@@ -44,7 +43,7 @@ func TestStoredStateGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden := filepath.Join("testdata", "state-v3.golden")
+	golden := filepath.Join("testdata", "state-v4.golden")
 	if *update {
 		if err := os.WriteFile(golden, raw, 0o644); err != nil {
 			t.Fatal(err)
@@ -64,7 +63,7 @@ func TestStoredStateGolden(t *testing.T) {
 	if exp, err = reconcile.Resolved(exp); err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"state.golden", "state-v1.golden", "state-v2.golden", "state-v3.golden"} {
+	for _, name := range []string{"state.golden", "state-v1.golden", "state-v2.golden", "state-v3.golden", "state-v4.golden"} {
 		t.Run(name, func(t *testing.T) {
 			stored, err := os.ReadFile(filepath.Join("testdata", name))
 			if err != nil {

@@ -159,7 +159,7 @@ func FuzzKeptHead(f *testing.F) {
 		}
 	}
 	// The committed state of the current format.
-	for _, name := range []string{"state-v3.golden"} {
+	for _, name := range []string{"state-v4.golden"} {
 		b, err := os.ReadFile(filepath.Join("testdata", name))
 		if err != nil {
 			f.Fatal(err)

@@ -96,16 +96,24 @@ func (p *run) outcomes() error {
 		case kVars:
 			if ok {
 				d.VarsSent = what
+				d.setCmdRefusal(k, cmdRefusal{})
+			} else {
+				p.cmdRefused(d, k, what, code, "its BulkVariables")
 			}
 		case kAbandon:
 			if ok {
 				v := what == "1"
+				d.setCmdRefusal(k, cmdRefusal{})
 				if d.AbandonSet == nil || *d.AbandonSet != v {
 					d.AbandonSet = &v
 					if v {
 						p.event(Event{Kind: AbandonedEvent, Status: d.status()})
 					}
 				}
+			} else if what == "1" {
+				p.cmdRefused(d, k, what, code, "its abandonment")
+			} else {
+				p.cmdRefused(d, k, what, code, "taking back its abandonment")
 			}
 		case kDelete:
 			if removed && d.StrayHost && code == syncml.StatusNotFound && d.Host < declaredconfig.BulkTemplate {
@@ -114,17 +122,47 @@ func (p *run) outcomes() error {
 			} else if removed && (ok || code == syncml.StatusNotFound) {
 				p.drop(d)
 			} else if removed {
-				// Sent again in the next session; said once a status.
-				report := d.RefusedCode != code
-				d.RefusedCode = code
+				p.cmdRefused(d, k, what, code, "its Delete")
 				d.Last.Reason = "the device refused the Delete: " + code.String()
-				if report && p.fresh {
-					p.problem(d.status(), errorf("device %q: document %s, no longer desired: the device refused its Delete: %v", p.device, d.docID(), code))
-				}
 			}
 		}
 	}
 	return nil
+}
+
+// cmdRefused records that the device refused the command of kind k of
+// d (not kSend), which sent what, with code: it is not sent again for
+// the same what but as a refusal of the version would be (see retry and
+// cmdHeld), and one Problem says so, the first time the device refuses
+// what with code.
+func (p *run) cmdRefused(d *docState, k cmdKind, what string, code syncml.StatusCode, cmd string) {
+	r := d.cmdRefusal(k)
+	report := r.What != what || r.Code != code || r.Tries == 0
+	if r.What != what {
+		r.Tries = 0
+	}
+	if report || p.fresh {
+		// Counted once a message: a run of the same message again
+		// finds it counted.
+		r.Tries++
+	}
+	r.What, r.Code = what, code
+	d.setCmdRefusal(k, r)
+	if report && p.fresh {
+		again := "it is not sent again"
+		if p.mayRetry(code, r.Tries) {
+			again = "it is sent again in up to " + strconv.Itoa(p.r.retryRefused()) + " later sessions"
+		}
+		p.problem(d.status(), errorf("device %q: document %s: the device refused %s: %v; %s", p.device, d.docID(), cmd, code, again))
+	}
+}
+
+// cmdHeld reports whether the command of kind k of d, sending what, is
+// held back: the device refused it (see cmdRefused) and it is not to be
+// tried again (see retry).
+func (p *run) cmdHeld(d *docState, k cmdKind, what string) (cmdRefusal, bool) {
+	r := d.cmdRefusal(k)
+	return r, r.Tries > 0 && r.What == what && !p.mayRetry(r.Code, r.Tries)
 }
 
 func (p *run) drop(d *docState) {

@@ -51,7 +51,11 @@ func deviceOf(m *syncml.Message, x *session.Exchange) string {
 // then it is sent again in up to Config.RetryRefused later sessions
 // (Pending meanwhile). So is a version the device acknowledged (2xx) in
 // an earlier session and does not list, or lists deleted: counted once a
-// session, until the device lists it. A declared version that was in sync and now fails
+// session, until the device lists it. So is the Replace of Abandoned or
+// of BulkVariables, or a Delete, that the device refused, until the
+// declared version or what was declared of it changes (for a Delete,
+// the version the device lists); a Problem says so once. A declared
+// version that was in sync and now fails
 // with a new result_checksum is drifted: once its results are read (or
 // could not be), it is re-declared under Config.NextChecksum so that the
 // device applies it again.

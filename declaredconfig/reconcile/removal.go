@@ -19,13 +19,21 @@ func (p *run) removed() {
 		}
 		d.Last.Condition, d.Last.Reported = Removing, true
 		d.Last.State, d.Last.DevCS, d.Last.DevRC = uint32(stateOf(e.State)), e.Checksum, e.ResultChecksum
-		if d.Last.Reason == "" || d.RefusedCode == 0 {
+		// A Delete the device refused is not sent again while it lists
+		// the version it listed then, but as a refusal of a version would
+		// be (see cmdRefused).
+		r, held := p.cmdHeld(d, kDelete, e.Checksum)
+		if held {
+			d.Last.Reason = "the device refused the Delete: " + r.Code.String()
+			continue
+		}
+		if d.Last.Reason == "" || r.Tries == 0 || r.What != e.Checksum {
 			d.Last.Reason = "no longer desired; deleting it"
 		}
 		// A Delete cannot fail to build for a document that was declared,
 		// nor for a stray Remove took (a GUID); a state saved before
 		// Remove checked that may hold another: it is said.
-		if _, err := p.want(d, kDelete, "", func() (syncml.Command, error) {
+		if _, err := p.want(d, kDelete, e.Checksum, func() (syncml.Command, error) {
 			return declaredconfig.DeleteDocument(d.uri(declaredconfig.NodeDocument))
 		}); err != nil && p.fresh {
 			p.problem(d.status(), err)

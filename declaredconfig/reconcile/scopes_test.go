@@ -12,7 +12,7 @@ import (
 	"github.com/windc-go/windc/syncml/session"
 )
 
-// TestStoredScopes stores states, in format 3 and in JSON, with a
+// TestStoredScopes stores states, in the current format and in JSON, with a
 // document, a removed document or a stray of a scope or host no
 // Reconciler writes (as a damaged state may hold: the codec reads any):
 // each call fails with ErrStoredState. A message reconciled against such

@@ -110,7 +110,8 @@ type docState struct {
 	// from stored and its checksum is Last.DevCS (see docID and
 	// checksum), and the rest is read when it is materialized.
 	Doc *declaredconfig.Document `json:"doc"`
-	// stored, when not empty, is the stored form (format 3) of d, a
+	// stored, when not empty, is the stored form (format 3 or 4: a
+	// settled document is written the same in both) of d, a
 	// settled document kept as stored (see settled and materialize):
 	// only the fields of its head are read (the others are zero when it
 	// was loaded), and it is never changed.
@@ -152,6 +153,12 @@ type docTail struct {
 	RefusedCode syncml.StatusCode `json:"refusedCode,omitempty"`
 	// RefusedTries counts the refusals of Refused in a row.
 	RefusedTries int `json:"refusedTries,omitempty"`
+	// CmdRefused holds, per kind of the other commands (the Replace of
+	// BulkVariables or Properties/Abandoned, the Delete), what the device
+	// refused last; nil when it refused none (format 4; see
+	// run.cmdRefused). It is replaced, never changed in place: the
+	// clones of a state share it.
+	CmdRefused *cmdRefusals `json:"-"`
 
 	// Result is the last result read, or nil; a load of format 3 keeps
 	// it as stored in resultRaw instead (see result).
@@ -179,6 +186,46 @@ type docTail struct {
 	LastCS    string `json:"-"`
 	LastRC    string `json:"-"`
 	LastEvent string `json:"-"`
+}
+
+// cmdRefusals is what the device refused last of each kind of command
+// of a document (kSend's refusal is docTail.Refused).
+type cmdRefusals [nKinds]cmdRefusal
+
+// A cmdRefusal is what a command of one kind sent (what want was given:
+// the version, the Abandoned value, the version the device listed for a
+// Delete), the status the device refused it with, and how many times in
+// a row it refused it.
+type cmdRefusal struct {
+	What  string
+	Code  syncml.StatusCode
+	Tries int
+}
+
+// cmdRefusal returns the refusal of d's command of kind k (zero: none).
+func (d *docState) cmdRefusal(k cmdKind) cmdRefusal {
+	if d.CmdRefused == nil {
+		return cmdRefusal{}
+	}
+	return d.CmdRefused[k]
+}
+
+// setCmdRefusal sets the refusal of d's command of kind k (zero: none)
+// in a new cmdRefusals (see docTail.CmdRefused), nil when none is left.
+func (d *docState) setCmdRefusal(k cmdKind, r cmdRefusal) {
+	if d.cmdRefusal(k) == r {
+		return
+	}
+	var n cmdRefusals
+	if d.CmdRefused != nil {
+		n = *d.CmdRefused
+	}
+	n[k] = r
+	if n == (cmdRefusals{}) {
+		d.CmdRefused = nil
+		return
+	}
+	d.CmdRefused = &n
 }
 
 // docID returns the DocID of d: Doc's, or that of a document kept as
@@ -258,7 +305,9 @@ type lastSeen struct {
 // changes nothing of it (see run.document): the device applied the
 // declared version, its results were read and no setting failed,
 // Applied was reported, nothing is awaited or was tried in a session,
-// and nothing else is to be sent for it. Such a document is written with
+// nothing else is to be sent for it, and no refusal of another command
+// is kept (its tail, which a load skips, would hold it). Such a document
+// is written with
 // fSettled, and a load keeps it as stored: what such a run reads of it is
 // in its head.
 func (d *docState) settled() bool {
@@ -266,7 +315,7 @@ func (d *docState) settled() bool {
 	s := declaredconfig.State(l.State)
 	if cur == "" || l.Condition != InSync || !l.Reported || l.DevCS != cur || !s.Succeeded() || s.Deleted() ||
 		d.Abandoned || d.AbandonSet != nil && *d.AbandonSet || d.Refused == cur || d.Repairing ||
-		d.ResultsRC != rc || !d.hasResult() || d.ResultFail != "" || d.InSyncRC != rc ||
+		d.ResultsRC != rc || !d.hasResult() || d.ResultFail != "" || d.InSyncRC != rc || d.CmdRefused != nil ||
 		l.Reason != stateName(s) || d.LastCS != cur || d.LastRC != rc || d.AckedIn != "" ||
 		d.Host == declaredconfig.BulkTemplate && d.Vars != nil && d.VarsSent != cur {
 		return false
@@ -767,7 +816,7 @@ func (x *docState) equal(y *docState) bool {
 	return x.fieldsEqual(y)
 }
 
-// record returns the stored form of d (format 3).
+// record returns the stored form of d (format 4).
 func (d *docState) record() string {
 	if d.stored != "" {
 		return d.stored
@@ -790,7 +839,8 @@ func (x *docState) fieldsEqual(y *docState) bool {
 		eqs(x.GetDone, y.GetDone) && eqs(x.ResultFail, y.ResultFail) &&
 		eqs(x.LastCS, y.LastCS) && eqs(x.LastRC, y.LastRC) && eqs(x.Last.Reason, y.Last.Reason) &&
 		eqs(x.Last.DevCS, y.Last.DevCS) && eqs(x.Last.DevRC, y.Last.DevRC) && eqs(x.LastEvent, y.LastEvent) &&
-		eqMarks(&x.Await, &y.Await) && eqMarks(&x.Tried, &y.Tried)
+		eqMarks(&x.Await, &y.Await) && eqMarks(&x.Tried, &y.Tried) &&
+		(x.CmdRefused == y.CmdRefused || x.CmdRefused != nil && y.CmdRefused != nil && *x.CmdRefused == *y.CmdRefused)
 }
 
 func eqs(a, b string) bool { return len(a) == len(b) && (len(a) == 0 || a == b) }

@@ -21,8 +21,8 @@ import (
 // its ID, its checksum and then the rest of its fields as one string
 // (docState.rest), which a load keeps as it is: the body is read only
 // when the document is sent, re-declared or returned. Formats 1, 2 and
-// JSON (the format before, whose first byte is '{') still load; the next
-// save writes format 3. Format 3 writes the number of command kinds once,
+// JSON (the format before, whose first byte is '{') still load, as does
+// format 3; the next save writes format 4. Format 3 writes the number of command kinds once,
 // after the format; a document as its scope, host, flags, condition and
 // hint in five bytes, a mask of its strings that are not empty and a mask
 // of those written as a reference to an earlier one (a byte: its number),
@@ -45,8 +45,11 @@ import (
 // a call per field, and a load classifies nothing; a steady device's
 // summary (every entry eCanon, in the order of the documents) is not even
 // read: it is made of the documents' heads when it is needed (see
-// keptSummary).
-const stateFormat = 3
+// keptSummary). Format 4 is format 3 with, at the end of a document's
+// tail, the refusals of its other commands when it has any (see
+// stateWriter.cmdRefusals): a document of format 3 reads as one of format
+// 4, and a document kept as stored is written back as it was read.
+const stateFormat = 4
 
 // restMinBytes is the least the rest of a document takes (format 2):
 // three empty strings, no attributes, no reflected properties, no CSP, no
@@ -154,7 +157,22 @@ func decodeJSON(raw []byte) (*deviceState, error) {
 			}
 		}
 	}
+	upgradeDeleteRefusals(st.Removed)
 	return st, nil
+}
+
+// upgradeDeleteRefusals moves the refusal of a Delete that a state of a
+// format before 4 kept in RefusedCode (of a document being removed, whose
+// Refused Remove cleared) to CmdRefused, refused once, of the version the
+// device listed last: the Delete is then not sent again, nor its refusal
+// reported again, after an upgrade.
+func upgradeDeleteRefusals(removed []*docState) {
+	for _, d := range removed {
+		if d != nil && d.docTail != nil && d.docTail != &noTail && d.Refused == "" && d.RefusedCode != 0 {
+			d.setCmdRefusal(kDelete, cmdRefusal{What: d.Last.DevCS, Code: d.RefusedCode, Tries: 1})
+			d.RefusedCode, d.RefusedTries = 0, 0
+		}
+	}
 }
 
 // decodeBinary reads a binary state; with keepSum, a steady device's
@@ -170,6 +188,9 @@ func decodeBinary(raw string, keepSum bool) (*deviceState, error) {
 	st := &b.st
 	st.Docs = r.docs(true, b.docs[:0])
 	st.Removed = r.docs(false, nil)
+	if r.v < 4 && r.err == nil {
+		upgradeDeleteRefusals(st.Removed)
+	}
 	if n := r.count(5); n > 0 {
 		st.Stray = make([]stray, n)
 		for i := range st.Stray {
@@ -358,8 +379,32 @@ func (w *stateWriter) doc(d *docState) bool {
 		if d.Vars != nil {
 			w.blob(d.Vars)
 		}
+		if d.CmdRefused != nil {
+			w.cmdRefusals(d.CmdRefused)
+		}
 	})
 	return settled
+}
+
+// cmdRefusals writes the refusals of rs that are set (format 4, at the
+// end of a document's tail; none writes nothing): their number, then each
+// as its kind, what was refused, the status and the tries.
+func (w *stateWriter) cmdRefusals(rs *cmdRefusals) {
+	n := 0
+	for _, x := range rs {
+		if x != (cmdRefusal{}) {
+			n++
+		}
+	}
+	w.uint(uint64(n))
+	for k, x := range rs {
+		if x != (cmdRefusal{}) {
+			w.b = append(w.b, byte(k))
+			w.str(x.What)
+			w.int(int64(x.Code))
+			w.int(int64(x.Tries))
+		}
+	}
 }
 
 // docStrs writes the strings of mask among strs (those of d), refs
@@ -854,11 +899,43 @@ func (r *stateReader) doc(d *docState, keep bool) {
 		d.Vars = &declaredconfig.InstanceBlob{}
 		r.blob(d.Vars)
 	}
+	if r.v >= 4 && r.err == nil && len(r.s) != 0 {
+		r.cmdRefusals(d)
+	}
 	if r.err == nil && len(r.s) != 0 {
 		r.fail("%d bytes after a document", len(r.s))
 	}
 	if r.err == nil {
 		r.s = after
+	}
+}
+
+// cmdRefusals reads what stateWriter.cmdRefusals wrote into d: at least
+// one refusal, by kinds in increasing order, none zero, so that a state
+// has one stored form.
+func (r *stateReader) cmdRefusals(d *docState) {
+	n := r.count(4)
+	if n == 0 || n > int(nKinds) {
+		r.fail("%d refusals of commands", n)
+		return
+	}
+	var rs cmdRefusals
+	next := 0
+	for range n {
+		if len(r.s) == 0 || int(r.s[0]) < next || r.s[0] >= byte(nKinds) {
+			r.fail("a refusal of a command of a kind out of order")
+			return
+		}
+		k := r.s[0]
+		r.s = r.s[1:]
+		x := cmdRefusal{What: r.str(), Code: syncml.StatusCode(r.int()), Tries: r.int()}
+		if r.err == nil && x == (cmdRefusal{}) {
+			r.fail("an empty refusal of a command")
+		}
+		rs[k], next = x, int(k)+1
+	}
+	if r.err == nil {
+		d.CmdRefused = &rs
 	}
 }
 

@@ -19,7 +19,7 @@ import (
 var optional = map[reflect.Type]bool{
 	reflect.TypeOf(new(bool)): true, reflect.TypeOf(&declaredconfig.InstanceBlob{}): true,
 	reflect.TypeOf(&declaredconfig.Result{}): true, reflect.TypeOf(&declaredconfig.Summary{}): true,
-	reflect.TypeOf(&declaredconfig.ReflectedProperties{}): true,
+	reflect.TypeOf(&declaredconfig.ReflectedProperties{}): true, reflect.TypeOf(&cmdRefusals{}): true,
 }
 
 // fill sets every exported field reachable from v, and those of the tail

@@ -194,8 +194,10 @@ const (
 	// declared version (it was wiped or enrolled again: its summary does
 	// not list it, or it sends none); the reconciler sends it again.
 	Lost
-	// Problem: something of the device's message could not be used, or
-	// the reconciler failed (Err says what).
+	// Problem: something of the device's message could not be used, the
+	// device refused a command other than the Add or Replace of a
+	// document (once for each thing refused and status; see
+	// Config.RetryRefused), or the reconciler failed (Err says what).
 	Problem
 )
 
