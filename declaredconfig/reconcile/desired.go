@@ -67,10 +67,19 @@ type Config struct {
 	MaxDocuments int
 	// MaxCachedDevices bounds the devices whose decoded state the
 	// Reconciler keeps between messages (a cache checked against the
-	// Store's version); zero means DefaultMaxCachedDevices. The devices
-	// served least recently are let go first: one served within the last
-	// MaxCachedDevices/2 others is kept.
+	// Store's version), with the last summary each sent; zero means
+	// DefaultMaxCachedDevices. The devices served least recently are let
+	// go first.
 	MaxCachedDevices int
+	// MaxCachedBytes bounds the memory that the decoded states and last
+	// summaries kept between messages (see MaxCachedDevices) take, as
+	// counted of each device: its state as stored, its documents and
+	// strays, and its last summary read, parsed and as text (a device
+	// whose summary is large counts some 3 to 5 times its text). Zero
+	// means DefaultMaxCachedBytes. The devices served least recently are
+	// let go first, until both bounds hold; a device that counts more
+	// alone is not kept.
+	MaxCachedBytes int
 	// MaxResultBytes bounds the text of one result document the device
 	// sends (what is kept of each document); zero means
 	// DefaultMaxResultBytes. A larger one is not read: a Problem event
@@ -138,10 +147,10 @@ type Reconciler struct {
 	// each made when first needed (see turnOf).
 	locks [64]atomic.Pointer[turnSem]
 
-	mu        sync.Mutex
-	cache     map[string]cachedState   // by device, the new generation (keep)
-	cacheOld  map[string]cachedState   // the old generation
-	summaries map[string]cachedSummary // by device
+	// mu guards the cache of what was decoded and read of the devices
+	// served last (see cache.go).
+	mu    sync.Mutex
+	cache deviceCache
 
 	// eager makes a load read every document in full, none kept as
 	// stored (tests only: they compare both ways).
@@ -165,6 +174,7 @@ const (
 	DefaultMaxResultBytes   = 256 << 10
 	DefaultMaxProblems      = 16
 	DefaultMaxSummaryBytes  = 512 << 10
+	DefaultMaxCachedBytes   = 256 << 20
 )
 
 // orDefault returns v when set (above 0), else def: a limit of Config
@@ -200,6 +210,10 @@ func (r *Reconciler) maxDocuments() int { return orDefault(r.cfg.MaxDocuments, D
 
 func (r *Reconciler) maxCached() int {
 	return orDefault(r.cfg.MaxCachedDevices, DefaultMaxCachedDevices)
+}
+
+func (r *Reconciler) maxCachedBytes() int {
+	return orDefault(r.cfg.MaxCachedBytes, DefaultMaxCachedBytes)
 }
 
 func (r *Reconciler) maxRetries() int { return orDefault(r.cfg.MaxRetries, session.DefaultMaxRetries) }

@@ -46,8 +46,10 @@
 // Config.MaxDocuments (also what is kept of strays), MaxResultBytes,
 // MaxSummaryBytes (the summary kept of a device), MaxProblems (the
 // Problem events of one message), RetryRefused, MaxRetries,
-// MaxCachedDevices. It queues what the document needs, in an order that
-// works: Deletes first, then per document the Abandoned
+// MaxCachedDevices and MaxCachedBytes (the devices, and the bytes, whose
+// decoded state and last summary are kept between messages). It queues
+// what the document needs, in an order that works: Deletes first, then
+// per document the Abandoned
 // property when it changes, the Add or Replace, the bulk variables and
 // the Get of its Results, then RefreshInterval. Results are read only
 // when a version was sent or the summary's result_checksum changed since

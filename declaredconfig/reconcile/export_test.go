@@ -60,13 +60,10 @@ func Kept(r *Reconciler, device string) (int, error) {
 func Held(r *Reconciler, device string) int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	c, ok := r.cache[device]
-	if !ok {
-		c = r.cacheOld[device]
-	}
+	e := r.cache.entry(device, true)
 	n := 0
-	if c.st != nil {
-		for _, d := range c.st.Docs {
+	if e != nil && e.state.st != nil {
+		for _, d := range e.state.st.Docs {
 			if d.stored != "" {
 				n++
 			}
@@ -81,9 +78,22 @@ func Held(r *Reconciler, device string) int {
 func Forget(r *Reconciler, device string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	delete(r.cache, device)
-	delete(r.cacheOld, device)
-	delete(r.summaries, device)
+	r.cache.remove(device)
+}
+
+// Cached reports whether r holds a decoded state of device in memory.
+func Cached(r *Reconciler, device string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	e := r.cache.entry(device, true)
+	return e != nil && e.state.st != nil
+}
+
+// CachedBytes returns what r counts of the devices it holds in memory.
+func CachedBytes(r *Reconciler) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.cache.bytes
 }
 
 // NoTailChanged reports whether something changed noTail, the tail that

@@ -78,7 +78,7 @@ func (c classCase) run() *run {
 		sum.Documents = append(sum.Documents, declaredconfig.SummaryEntry{Context: classContexts[e.Context], ID: classIDs[e.ID]})
 	}
 	r := New(Config{})
-	r.summaries = map[string]cachedSummary{"dev": {s: sum}}
+	r.keepSummary("dev", "", sum)
 	return &run{r: r, device: "dev", st: st, summary: sum}
 }
 
@@ -130,7 +130,7 @@ func TestPropertyClasses(t *testing.T) {
 		}
 		// Kept with the summary for the same documents, and only for them.
 		again := &run{r: p.r, device: p.device, st: p.st, summary: p.summary}
-		if c := again.classes(); c != p.r.summaries["dev"].cls || c.String() != want.String() {
+		if c := again.classes(); c != p.r.cache.entry("dev", true).sum.cls || c.String() != want.String() {
 			return "classes kept: " + c.String()
 		}
 		if len(p.st.Docs) > 0 {

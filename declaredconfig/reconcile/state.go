@@ -611,10 +611,11 @@ func (r *Reconciler) update(ctx context.Context, device string, f func(*deviceSt
 		if !force && st.same(before) {
 			// Nothing to save: the copy goes back for the next update.
 			st.release()
-			r.remember(device, ver, before)
+			r.remember(device, ver, before, len(raw), true)
 			return before, nil
 		}
-		b, spans, err := encodeSettled(st)
+		w, spans, err := encodeSettled(st)
+		b := w.b
 		if err != nil {
 			return nil, errorf("device %q: saving its state: %w", device, err)
 		}
@@ -635,59 +636,19 @@ func (r *Reconciler) update(ctx context.Context, device string, f func(*deviceSt
 		if !r.eager {
 			keep.keepSettled(b, spans)
 		}
-		r.remember(device, nv, keep)
+		// The copy holds its strings where the run found them (they
+		// take some of what the state takes as stored, but its summary:
+		// see cacheEntry.count), and b when it keeps documents as
+		// stored; what it holds parsed (documents, results, instance
+		// data) takes some twice its stored form more.
+		held := len(b) - w.sumBytes + 2*w.parsed
+		if len(spans) > 0 && !r.eager {
+			held += len(b)
+		}
+		r.remember(device, nv, keep, held, false)
 		return st, nil
 	}
 	return nil, errorf("device %q: %d attempts to save its state: %w", device, r.maxRetries(), last)
-}
-
-// cached returns the decoded state of device at version ver, if the
-// Reconciler holds it; a version names one state of the device, so the
-// copy is good whichever instance saved it. The caller must not change
-// it.
-func (r *Reconciler) cached(device string, ver uint64) *deviceState {
-	if ver == 0 {
-		return nil
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	c, ok := r.cache[device]
-	if !ok {
-		if c, ok = r.cacheOld[device]; ok {
-			r.keep(device, c) // served again: it moves to the new generation
-		}
-	}
-	if ok && c.ver == ver {
-		return c.st
-	}
-	return nil
-}
-
-func (r *Reconciler) remember(device string, ver uint64, st *deviceState) {
-	if ver == 0 {
-		return
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.keep(device, cachedState{ver: ver, st: st})
-}
-
-// keep puts c in the cache, which holds two generations of half of
-// MaxCachedDevices each: when the new one is full it becomes the old one,
-// and the devices not served since the old one began are let go. A
-// device served within the last MaxCachedDevices/2 others stays cached
-// (nearly least recently used, without a list to maintain).
-func (r *Reconciler) keep(device string, c cachedState) {
-	if r.cache == nil || len(r.cache) >= max(1, r.maxCached()/2) {
-		r.cacheOld, r.cache = r.cache, map[string]cachedState{}
-	}
-	r.cache[device] = c
-}
-
-// cachedState is a decoded state of a device and its Store version.
-type cachedState struct {
-	ver uint64
-	st  *deviceState
 }
 
 // clone returns a copy of st that can be changed without changing st.

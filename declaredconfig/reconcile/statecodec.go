@@ -58,14 +58,15 @@ const restMinBytes = 8
 
 // encodeState returns the stored form of st (format 3).
 func encodeState(st *deviceState) ([]byte, error) {
-	b, _, err := encodeSettled(st)
-	return b, err
+	w, _, err := encodeSettled(st)
+	return w.b, err
 }
 
-// encodeSettled is encodeState, which also returns where it wrote each
-// settled document of st.Docs (see keepSettled).
-func encodeSettled(st *deviceState) ([]byte, []docSpan, error) {
-	w := stateWriter{b: make([]byte, 0, 512)}
+// encodeSettled is encodeState, which returns its stateWriter (what it
+// wrote, and of what: see stateWriter), and where it wrote each settled
+// document of st.Docs (see keepSettled).
+func encodeSettled(st *deviceState) (*stateWriter, []docSpan, error) {
+	w := &stateWriter{b: make([]byte, 0, 512)}
 	w.b = append(w.b, stateFormat, byte(nKinds))
 	w.uint(uint64(len(st.Docs)))
 	var spans []docSpan
@@ -93,6 +94,7 @@ func encodeSettled(st *deviceState) ([]byte, []docSpan, error) {
 	w.str(st.SummaryAsked)
 	w.int(int64(st.Queued))
 	w.str(st.LastMsg)
+	at := len(w.b)
 	sum := st.summary()
 	w.bool(sum != nil)
 	if sum != nil {
@@ -116,7 +118,8 @@ func encodeSettled(st *deviceState) ([]byte, []docSpan, error) {
 			w.classes(c)
 		}
 	}
-	return w.b, spans, nil
+	w.sumBytes = len(w.b) - at
+	return w, spans, nil
 }
 
 // decodeState reads a stored state: empty (a device never seen), format
@@ -240,8 +243,14 @@ func decodeBinary(raw string, keepSum bool) (*deviceState, error) {
 	return st, nil
 }
 
-// stateWriter appends the fields of a state.
-type stateWriter struct{ b []byte }
+// stateWriter appends the fields of a state; parsed counts the bytes it
+// wrote of documents, results and instance data that were held parsed,
+// not as stored, and sumBytes those of the summary and its classes (see
+// Reconciler.update).
+type stateWriter struct {
+	b                []byte
+	parsed, sumBytes int
+}
 
 func (w *stateWriter) uint(v uint64) { w.b = binary.AppendUvarint(w.b, v) }
 func (w *stateWriter) int(v int64)   { w.b = binary.AppendVarint(w.b, v) }
@@ -377,7 +386,9 @@ func (w *stateWriter) doc(d *docState) bool {
 	w.prefixed(func() {
 		w.docStrs(d, &strs, &to, mask&^headMask, refs)
 		if d.Vars != nil {
+			at := len(w.b)
 			w.blob(d.Vars)
+			w.parsed += len(w.b) - at
 		}
 		if d.CmdRefused != nil {
 			w.cmdRefusals(d.CmdRefused)
@@ -416,9 +427,13 @@ func (w *stateWriter) docStrs(d *docState, strs *[nDocStrs]*string, to *[nDocStr
 		case refs&(1<<i) != 0:
 			w.b = append(w.b, to[i])
 		case i == sRest && d.rest == "":
+			at := len(w.b)
 			w.prefixed(func() { w.documentRest(d.Doc) })
+			w.parsed += len(w.b) - at
 		case i == sResult && d.Result != nil:
+			at := len(w.b)
 			w.prefixed(func() { w.result(d.Result) })
+			w.parsed += len(w.b) - at
 		default:
 			w.str(*p)
 		}

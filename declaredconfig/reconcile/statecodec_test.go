@@ -190,31 +190,64 @@ func TestStateCodecDamagedBody(t *testing.T) {
 }
 
 // TestCacheKeepsRecent serves devices through a cache of four: a device
-// served again stays (a moves to the new generation), the one served
-// least recently (b) goes.
+// served again stays (a moves to the front), the one served least
+// recently (b) goes.
 func TestCacheKeepsRecent(t *testing.T) {
 	r := New(Config{MaxCachedDevices: 4})
 	st := map[string]*deviceState{}
 	serve := func(d string) {
 		if r.cached(d, 1) == nil {
 			st[d] = &deviceState{LastMsg: d}
-			r.remember(d, 1, st[d])
+			r.remember(d, 1, st[d], 100, true)
 		}
 	}
 	for _, d := range []string{"a", "b", "c", "a", "d", "e"} {
 		serve(d)
 	}
 	for d, want := range map[string]bool{"a": true, "b": false, "c": true, "d": true, "e": true} {
-		c, ok := r.cache[d] // looked at without serving it
-		if !ok {
-			c, ok = r.cacheOld[d]
-		}
-		if got := c.st; ok != want || ok && got != st[d] {
+		e := r.cache.entry(d, true) // looked at without serving it
+		if ok := e != nil; ok != want || ok && e.state.st != st[d] {
 			t.Errorf("%s cached: %v, want %v", d, ok, want)
 		}
 	}
-	if n := len(r.cache) + len(r.cacheOld); n > 4 {
+	if n := len(r.cache.byDevice); n > 4 {
 		t.Errorf("%d states kept of at most 4", n)
+	}
+}
+
+// TestCacheBytesCounted serves devices through a cache bounded in bytes:
+// what it counts is the sum of what it counts of each entry, within the
+// bound, the devices served least recently let go first; a device that
+// takes more than the bound alone is not kept.
+func TestCacheBytesCounted(t *testing.T) {
+	const bound = 4000
+	r := New(Config{MaxCachedBytes: bound})
+	for i := range 20 {
+		d := string(rune('a' + i))
+		r.remember(d, 1, &deviceState{LastMsg: d}, 500+i, true)
+		sum := 0
+		for _, e := range r.cache.byDevice {
+			sum += e.bytes
+			if e.bytes < 500 {
+				t.Errorf("%s counted %d bytes, less than its state as stored", e.device, e.bytes)
+			}
+		}
+		if sum != r.cache.bytes || sum > bound {
+			t.Errorf("after %d: %d bytes counted, entries %d, bound %d", i, r.cache.bytes, sum, bound)
+		}
+		if r.cache.entry(d, true) == nil {
+			t.Errorf("%s, the last served, is not kept", d)
+		}
+		if i > 0 && r.cache.entry(string(rune('a'+i-1)), true) == nil {
+			t.Errorf("the one before %s is not kept", d)
+		}
+	}
+	if r.cache.entry("a", true) != nil {
+		t.Errorf("a, served first, is kept")
+	}
+	r.remember("big", 1, &deviceState{}, bound, true)
+	if r.cache.entry("big", true) != nil || r.cache.bytes > bound {
+		t.Errorf("a device of %d bytes alone is kept (%d counted)", bound, r.cache.bytes)
 	}
 }
 

@@ -32,8 +32,11 @@ func (p *run) askSummary() bool {
 func (r *Reconciler) readSummary(device string, m *syncml.Message) (s *declaredconfig.Summary, text string, lazy bool, err error) {
 	text, ok := summaryText(m.Body.Commands, 0)
 	if ok {
+		var c cachedSummary
 		r.mu.Lock()
-		c := r.summaries[device]
+		if e := r.cache.entry(device, false); e != nil {
+			c = e.sum
+		}
 		r.mu.Unlock()
 		if c.s != nil && c.text == text {
 			return c.s, text, false, nil
@@ -60,13 +63,12 @@ func (r *Reconciler) parseSummary(m *syncml.Message) (*declaredconfig.Summary, e
 func (r *Reconciler) keepSummary(device, text string, s *declaredconfig.Summary) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if c, ok := r.summaries[device]; ok && c.s == s {
+	e := r.cache.add(device)
+	if e.sum.s == s {
 		return
 	}
-	if r.summaries == nil || len(r.summaries) >= r.maxCached() {
-		r.summaries = map[string]cachedSummary{}
-	}
-	r.summaries[device] = cachedSummary{text: text, s: s}
+	e.sum = cachedSummary{text: text, s: s}
+	r.cache.recount(e, r.maxCached(), r.maxCachedBytes())
 }
 
 // summaryOf resolves a summary left lazy by readSummary against the state
@@ -193,8 +195,10 @@ func sameSig(sig []docSig, docs []*docState) bool {
 func (r *Reconciler) cachedClasses(device string, s *declaredconfig.Summary, docs []*docState) (*classes, []docSig) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if c := r.summaries[device]; c.s == s && c.cls != nil && sameSig(c.docs, docs) {
-		return c.cls, c.docs
+	if e := r.cache.entry(device, true); e != nil {
+		if c := e.sum; c.s == s && c.cls != nil && sameSig(c.docs, docs) {
+			return c.cls, c.docs
+		}
 	}
 	return nil, nil
 }
@@ -205,9 +209,12 @@ func (r *Reconciler) cachedClasses(device string, s *declaredconfig.Summary, doc
 func (r *Reconciler) keepClasses(device string, s *declaredconfig.Summary, sig []docSig, cls *classes) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if c, ok := r.summaries[device]; ok && c.s == s {
-		c.cls, c.docs = cls, sig
-		r.summaries[device] = c
+	if e := r.cache.entry(device, true); e != nil && e.sum.s == s {
+		recount := e.sum.cls != cls || len(e.sum.docs) != len(sig)
+		e.sum.cls, e.sum.docs = cls, sig
+		if recount {
+			r.cache.recount(e, r.maxCached(), r.maxCachedBytes())
+		}
 	}
 }
 
