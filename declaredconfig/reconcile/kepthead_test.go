@@ -158,6 +158,14 @@ func FuzzKeptHead(f *testing.F) {
 			}
 		}
 	}
+	// Documents with refusals of their other commands (format 4).
+	refused := headDoc(t, "refused", 2, 2, 'r')
+	refused.CmdRefused = &cmdRefusals{kAbandon: {What: "1", Code: 405, Tries: 1}, kDelete: {What: "cs", Code: 503, Tries: 3}}
+	if raw, err := encodeState(&deviceState{Docs: []*docState{refused}, Removed: []*docState{refused}}); err != nil {
+		f.Fatal(err)
+	} else {
+		f.Add(raw)
+	}
 	// The committed state of the current format.
 	for _, name := range []string{"state-v4.golden"} {
 		b, err := os.ReadFile(filepath.Join("testdata", name))
