@@ -135,3 +135,40 @@ func testLinked(t *testing.T, key string) {
 		}
 	}
 }
+
+// TestLinkedNeverRan: with -linked, when the server never started the
+// linked enrollment on the devices (it drives another provider's
+// LinkedEnrollment nodes, which the devices answer 404, or none at all),
+// the run fails (exit 1) and a line on stderr says on how many devices and
+// names -provider; errors= stays what the devices met (none). A device
+// whose session failed is counted once in errors=, and the line points
+// at those errors.
+func TestLinkedNeverRan(t *testing.T) {
+	for _, provider := range []string{"WinDC-other", "", "down"} {
+		t.Run("server drives "+provider, func(t *testing.T) {
+			le := dmclient.LinkedEnrollment{ProviderID: provider}
+			primary := httptest.NewServer(session.NewServer(session.ServerConfig{
+				Session: session.Config{OnStart: func(_ context.Context, s *session.Session, _ session.Identity, first bool) {
+					if first && provider != "" {
+						_ = s.Queue(le.ReplaceDiscoveryEndpoint("https://127.0.0.1:1/discovery"), le.ExecEnroll())
+					}
+				}},
+			}))
+			if provider == "down" {
+				primary.Close()
+			}
+			defer primary.Close()
+			var stdout, stderr bytes.Buffer
+			code := run(context.Background(), []string{"-server", primary.URL, "-linked", "-token", "t", "-devices", "3"}, &stdout, &stderr)
+			wantErrors, wantWhy := " errors=0 ", `-provider is "MS DM SERVER", dmserver's is WinDC-dmserver`
+			if provider == "down" {
+				wantErrors, wantWhy = " errors=3 ", "errors=3: the devices' errors (first_error) may be why"
+			}
+			if code != 1 || !strings.HasPrefix(stdout.String(), "devices=3 sessions=3 ") || !strings.Contains(stdout.String(), wantErrors) ||
+				!strings.Contains(stderr.String(), `the linked enrollment never ran on 3 of 3 devices: no Exec of ./Device/Vendor/MSFT/DMClient/Provider/MS%20DM%20SERVER/LinkedEnrollment/Enroll came`) ||
+				!strings.Contains(stderr.String(), wantWhy) || strings.Count(stderr.String(), "\n") != 1 {
+				t.Errorf("exit %d: %s%s", code, stdout.String(), stderr.String())
+			}
+		})
+	}
+}

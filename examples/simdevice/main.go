@@ -7,25 +7,32 @@
 //	go run ./examples/simdevice -server http://127.0.0.1:8080/ManagementServer/MDM.svc -devices 1000
 //	devices=1000 sessions=1000 messages=2000 errors=0 in_sync=0/0 drifted=0 p50=1.2ms p99=4.5ms elapsed=1.3s
 //
-// -concurrency bounds the devices running at once; -session-timeout each
-// session (a server that stops answering fails the device's session, it
-// does not hold the run); -drift F injects drift
-// into that share of the devices after their check-in (-drift-mode repair:
-// the agent sets it back; fail: it cannot, the document turns to
-// ConfigCompletedError and the device reports it in one more session).
-// http:// is accepted for loopback hosts only; https:// for any.
+// -server is required. -concurrency bounds the devices running at once;
+// -session-timeout each session (a server that stops answering fails the
+// device's session, it does not hold the run); -drift P is the
+// probability that a device (drawn with -seed) gets drift after its
+// check-in (-drift-mode repair: the agent sets it back; fail: it cannot,
+// the document turns to ConfigCompletedError and the device reports it in
+// the sessions its agent asks for). http:// is accepted for loopback
+// hosts only; https:// for any. The device IDs are fixed (sim.DeviceID:
+// device N of every run has the same ID); -run N puts N in their second
+// group, so that another run's devices are new to the server.
 //
 // With -linked, -server is the primary MDM server: the devices answer its
 // DMClient LinkedEnrollment commands (package dmclient/device), enroll with
 // MS-MDE2 (package discovery/mde2, keys -key ecdsa, the default, or rsa;
 // -token is the Entra device token of the Federated policy) and then check
-// in with the management URL their enrollment gave:
+// in with the management URL their enrollment gave. When the server never
+// ran the linked enrollment on some devices (no Exec Enroll for
+// -provider's nodes came), a line on stderr says on how many, and the
+// exit code is 1:
 //
 //	go run ./examples/simdevice -server http://127.0.0.1:8080/primary -linked -token T -devices 100
 //
 // Against examples/dmserver (-tls -ca-out root.pem -declare
 // examples/dmserver/docs.xml, its sample documents),
-// -provider WinDC-dmserver names its primary enrollment's provider,
+// -provider WinDC-dmserver names its primary enrollment's provider (the
+// default, MS DM SERVER, is not dmserver's: its devices never enroll),
 // -token-url https://…/windc/test-token gets each device's token from its
 // test issuer, and -ca root.pem trusts its CA; the WinDC sessions present
 // the certificate each device was issued.
@@ -37,6 +44,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -49,6 +57,7 @@ import (
 
 	"github.com/windc-go/windc/discovery"
 	"github.com/windc-go/windc/discovery/mde2"
+	"github.com/windc-go/windc/dmclient"
 	"github.com/windc-go/windc/dmclient/device"
 	"github.com/windc-go/windc/dmclient/device/sim"
 	"github.com/windc-go/windc/syncml/session"
@@ -69,7 +78,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	server := fs.String("server", "", "the OMA-DM server's URL (required)")
 	devices := fs.Int("devices", 1, "how many devices check in")
 	concurrency := fs.Int("concurrency", sim.DefaultConcurrency, "devices running at once")
-	drift := fs.Float64("drift", 0, "share of the devices (0 to 1) that get drift after their check-in")
+	drift := fs.Float64("drift", 0, "probability (0 to 1) that a device gets drift after its check-in (each device drawn with -seed)")
 	mode := fs.String("drift-mode", "fail", "repair: the agent sets the value back; fail: it cannot")
 	seed := fs.Uint64("seed", 1, "chooses the drifting devices")
 	linked := fs.Bool("linked", false, "-server is the primary MDM server; enroll with MS-MDE2 when it runs LinkedEnrollment/Enroll")
@@ -79,7 +88,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	caFile := fs.String("ca", "", "PEM `FILE` of root certificates to trust for https (such as dmserver's -ca-out), besides the system's")
 	keyType := fs.String("key", "ecdsa", "with -linked: the key each device generates, ecdsa (P-256) or rsa (2048 bits)")
 	timeout := fs.Duration("session-timeout", sim.DefaultSessionTimeout, "bounds each session of a device")
+	runID := fs.Uint("run", 0, "`N` (0 to 65535) put in the second group of the device IDs, so that this run's devices are new to a server that saw another run's; 0, the default, gives the fixed IDs urn:uuid:5D1C0DE5-0000-4000-8000-<device number in hex>")
 	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if *server == "" {
+		fmt.Fprintln(stderr, "simdevice: -server is required: the OMA-DM server's URL, such as http://127.0.0.1:8080/ManagementServer/MDM.svc")
 		return 2
 	}
 	if err := checkURL(*server); err != nil {
@@ -88,10 +102,31 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	modes := map[string]sim.DriftMode{"repair": sim.DriftRepairable, "fail": sim.DriftUnrepairable}
 	keys := map[string]mde2.KeyType{"ecdsa": mde2.KeyECDSAP256, "rsa": mde2.KeyRSA2048}
-	dm, ok := modes[*mode]
+	dm, okMode := modes[*mode]
 	kt, okKey := keys[*keyType]
-	if !ok || !okKey || *drift < 0 || *drift > 1 || *devices < 1 || *concurrency < 1 {
-		fmt.Fprintln(stderr, "simdevice: want -devices ≥ 1, -concurrency ≥ 1, -drift in [0, 1], -drift-mode repair or fail, -key ecdsa or rsa")
+	var bad []string // one line per wrong flag, each named
+	if *devices < 1 {
+		bad = append(bad, fmt.Sprintf("-devices %d: want at least 1", *devices))
+	}
+	if *concurrency < 1 {
+		bad = append(bad, fmt.Sprintf("-concurrency %d: want at least 1", *concurrency))
+	}
+	if !(*drift >= 0 && *drift <= 1) { // NaN too
+		bad = append(bad, fmt.Sprintf("-drift %v: want a probability from 0 to 1", *drift))
+	}
+	if !okMode {
+		bad = append(bad, fmt.Sprintf("-drift-mode %q: want repair or fail", *mode))
+	}
+	if !okKey {
+		bad = append(bad, fmt.Sprintf("-key %q: want ecdsa or rsa", *keyType))
+	}
+	if *runID > maxRunID {
+		bad = append(bad, fmt.Sprintf("-run %d: want 0 to %d", *runID, maxRunID))
+	}
+	if len(bad) > 0 {
+		for _, b := range bad {
+			fmt.Fprintln(stderr, "simdevice:", b)
+		}
 		return 2
 	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
@@ -111,16 +146,21 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	hc := &http.Client{Transport: tr}
+	var watch *linkedWatch // with -linked: the devices the server never started it on
+	if *linked {
+		watch = newLinkedWatch(*devices)
+	}
 	rep, err := sim.RunFleet(ctx, sim.FleetConfig{
 		Devices: *devices, Concurrency: *concurrency, Drift: *drift, DriftMode: dm, Seed: *seed,
 		Device: func(i int) sim.Config {
 			c := sim.Config{
 				ServerURL: *server, HTTPClient: hc, SessionTimeout: *timeout,
-				DevInfo:   session.DevInfo{DevID: sim.DeviceID(i), Man: "windc simdevice", Mod: "Simulated " + runtime.GOARCH, DmV: "1.3", Lang: "en-US"},
+				DevInfo:   session.DevInfo{DevID: deviceID(*runID, i), Man: "windc simdevice", Mod: "Simulated " + runtime.GOARCH, DmV: "1.3", Lang: "en-US"},
 				DevDetail: sim.DevDetail{SwV: osVersion, OEM: "windc", DevTyp: "Simulated", FwV: "1.0", HwV: "1.0"},
 			}
 			if *linked {
 				c.LinkedEnrollment = linkedEnrollment(hc, *provider, c.DevInfo.DevID, kt, tokens(hc, *token, *tokenURL))
+				c.LinkedEnrollment.OnChange = watch.device(i)
 			}
 			return c
 		},
@@ -132,10 +172,42 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "simdevice:", err)
 		return 1
 	}
-	if rep.Errors > 0 {
+	// A device the server never started the linked enrollment on met no
+	// error of its own (the server saw its 404s): the run fails all the
+	// same, with a line saying why. errors= keeps counting what the
+	// devices met, so that a device whose session failed counts once.
+	notRun := 0
+	if watch != nil {
+		var made int
+		notRun, made = watch.notRun()
+		if notRun > 0 {
+			why := fmt.Sprintf("does the server drive another provider's LinkedEnrollment? -provider is %q, dmserver's is WinDC-dmserver", *provider)
+			if rep.Errors > 0 {
+				why = fmt.Sprintf("errors=%d: the devices' errors (first_error) may be why", rep.Errors)
+			}
+			fmt.Fprintf(stderr, "simdevice: -linked: the linked enrollment never ran on %d of %d devices: no Exec of %s came (%s)\n",
+				notRun, made, dmclient.LinkedEnrollment{ProviderID: *provider}.Enroll(), why)
+		}
+	}
+	if rep.Errors > 0 || notRun > 0 {
 		return 1
 	}
 	return 0
+}
+
+// maxRunID is the largest -run: deviceID puts it in 4 hex digits.
+const maxRunID = 0xFFFF
+
+// deviceID returns the DevID of device i of run: sim.DeviceID(i) for run
+// 0, and for another run the same UUID with the run in its second group,
+// so that two runs' devices never share an ID.
+func deviceID(run uint, i int) string {
+	id := sim.DeviceID(i)
+	if run == 0 {
+		return id
+	}
+	// urn:uuid:5D1C0DE5-0000-4000-8000-…: the second group is id[18:22]
+	return id[:18] + fmt.Sprintf("%04X", run) + id[22:]
 }
 
 // osVersion is the Windows version the devices report.
@@ -217,5 +289,9 @@ func readRoots(file string) (*x509.CertPool, error) {
 // checkURL accepts https URLs and http URLs to a loopback host, the
 // policy discovery applies to its URLs.
 func checkURL(raw string) error {
-	return discovery.URLPolicy{AllowLoopbackHTTP: true}.Check(raw)
+	err := discovery.URLPolicy{AllowLoopbackHTTP: true}.Check(raw)
+	if errors.Is(err, discovery.ErrInsecureURL) {
+		return fmt.Errorf("%w (want https://, or http:// to a loopback host only: 127.0.0.1, ::1 or localhost)", err)
+	}
+	return err
 }

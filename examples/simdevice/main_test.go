@@ -6,14 +6,20 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/windc-go/windc/dmclient/device/sim"
+	"github.com/windc-go/windc/syncml/session"
 )
 
 // TestAgainstDMServer builds examples/dmserver, starts it on a loopback
@@ -84,22 +90,41 @@ func TestAgainstDMServer(t *testing.T) {
 	}
 }
 
+// TestArguments: bad arguments exit 2 with nothing on stdout, and the
+// message names the flag that is wrong (each of them, when several are)
+// and what it wants.
 func TestArguments(t *testing.T) {
-	for _, args := range [][]string{
-		{},
-		{"-server", "http://mdm.example/x"},
-		{"-server", "ftp://127.0.0.1/x"},
-		{"-server", "/relative"},
-		{"-server", "http://127.0.0.1/x", "-devices", "0"},
-		{"-server", "http://127.0.0.1/x", "-drift", "2"},
-		{"-server", "http://127.0.0.1/x", "-drift-mode", "maybe"},
-		{"-server", "http://127.0.0.1/x", "-ca", "/nonexistent/root.pem"},
-		{"-server", "http://127.0.0.1/x", "-linked", "-token-url", "http://tokens.example/t"},
-		{"-unknown"},
+	for _, tc := range []struct {
+		args []string
+		want []string // in stderr
+	}{
+		{nil, []string{"-server is required"}},
+		{[]string{"-server", "http://mdm.example/x"}, []string{"-server:", "http:// to a loopback host only"}},
+		{[]string{"-server", "http://10.0.0.1/x"}, []string{"-server:", "http:// to a loopback host only"}},
+		{[]string{"-server", "ftp://127.0.0.1/x"}, []string{"-server:", "want https://"}},
+		{[]string{"-server", "/relative"}, []string{"-server:", "not an absolute URL"}},
+		{[]string{"-server", "http://127.0.0.1/x", "-devices", "0"}, []string{"-devices 0: want at least 1"}},
+		{[]string{"-server", "http://127.0.0.1/x", "-concurrency", "-1"}, []string{"-concurrency -1: want at least 1"}},
+		{[]string{"-server", "http://127.0.0.1/x", "-drift", "2"}, []string{"-drift 2: want a probability from 0 to 1"}},
+		{[]string{"-server", "http://127.0.0.1/x", "-drift", "NaN"}, []string{"-drift NaN:"}},
+		{[]string{"-server", "http://127.0.0.1/x", "-drift-mode", "maybe"}, []string{`-drift-mode "maybe": want repair or fail`}},
+		{[]string{"-server", "http://127.0.0.1/x", "-key", "dsa"}, []string{`-key "dsa": want ecdsa or rsa`}},
+		{[]string{"-server", "http://127.0.0.1/x", "-run", "65536"}, []string{"-run 65536: want 0 to 65535"}},
+		{[]string{"-server", "http://127.0.0.1/x", "-devices", "0", "-drift", "1.5", "-drift-mode", "foo"},
+			[]string{"-devices 0:", "-drift 1.5:", `-drift-mode "foo":`}},
+		{[]string{"-server", "http://127.0.0.1/x", "-ca", "/nonexistent/root.pem"}, []string{"-ca:"}},
+		{[]string{"-server", "http://127.0.0.1/x", "-linked", "-token-url", "http://tokens.example/t"}, []string{"-token-url:"}},
+		{[]string{"-unknown"}, []string{"-unknown"}},
 	} {
 		var out, errOut bytes.Buffer
-		if code := run(context.Background(), args, &out, &errOut); code != 2 || out.Len() != 0 || errOut.Len() == 0 {
-			t.Errorf("%q: exit %d, stdout %q, stderr %q", args, code, out.String(), errOut.String())
+		code := run(context.Background(), tc.args, &out, &errOut)
+		if code != 2 || out.Len() != 0 || errOut.Len() == 0 {
+			t.Errorf("%q: exit %d, stdout %q, stderr %q", tc.args, code, out.String(), errOut.String())
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(errOut.String(), w) {
+				t.Errorf("%q: stderr %q, want %q in it", tc.args, errOut.String(), w)
+			}
 		}
 	}
 	for _, u := range []string{"https://mdm.example/x", "http://localhost:1/x", "http://[::1]:8080/x"} {
@@ -223,5 +248,39 @@ func stopDMServer(t *testing.T, srv *exec.Cmd) {
 	}
 	if err := srv.Process.Kill(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestRunIDs: the device IDs are fixed by default (sim.DeviceID); -run N
+// puts N in their second group, so that another run's devices are new to
+// the server. The server here records the DevIDs it sees.
+func TestRunIDs(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want []string
+	}{
+		{nil, []string{sim.DeviceID(0), sim.DeviceID(1), sim.DeviceID(2)}},
+		{[]string{"-run", "0"}, []string{sim.DeviceID(0), sim.DeviceID(1), sim.DeviceID(2)}},
+		{[]string{"-run", "7"}, []string{"urn:uuid:5D1C0DE5-0007-4000-8000-000000000000",
+			"urn:uuid:5D1C0DE5-0007-4000-8000-000000000001", "urn:uuid:5D1C0DE5-0007-4000-8000-000000000002"}},
+		{[]string{"-run", "65535"}, []string{"urn:uuid:5D1C0DE5-FFFF-4000-8000-000000000000",
+			"urn:uuid:5D1C0DE5-FFFF-4000-8000-000000000001", "urn:uuid:5D1C0DE5-FFFF-4000-8000-000000000002"}},
+	} {
+		var mu sync.Mutex
+		var seen []string
+		srv := httptest.NewServer(session.NewServer(session.ServerConfig{Session: session.Config{
+			OnStart: func(_ context.Context, _ *session.Session, id session.Identity, _ bool) {
+				mu.Lock()
+				seen = append(seen, id.Device)
+				mu.Unlock()
+			},
+		}}))
+		var stdout, stderr bytes.Buffer
+		code := run(context.Background(), append([]string{"-server", srv.URL, "-devices", "3"}, tc.args...), &stdout, &stderr)
+		srv.Close()
+		slices.Sort(seen)
+		if code != 0 || !slices.Equal(seen, tc.want) {
+			t.Errorf("%q: exit %d, devices %q, want %q\n%s%s", tc.args, code, seen, tc.want, stdout.String(), stderr.String())
+		}
 	}
 }
