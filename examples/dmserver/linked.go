@@ -128,49 +128,80 @@ func linkedNode(target string) (string, bool) {
 
 // logLinked logs what a device answered to the linked enrollment's
 // commands: the outcome of Exec Enroll (with the HRESULT of a failure) and
-// the EnrollStatus and LastError read back.
-func logLinked(ctx context.Context, log *slog.Logger, device string, o session.Outcome) {
+// the EnrollStatus and LastError read back. A command that failed is not
+// logged but returned, with ok set, for warnLinked, which warns once per
+// exchange.
+func logLinked(ctx context.Context, log *slog.Logger, device string, o session.Outcome) (f linkedFailure, ok bool) {
 	target := ""
 	if t := syncml.Targets(o.Command); len(t) > 0 {
 		target = t[0]
 	}
 	node, ok := linkedNode(target)
 	if !ok {
-		return
+		return linkedFailure{}, false
 	}
 	if o.Err != nil { // not sent
-		log.WarnContext(ctx, "linked enrollment", "device", device, "node", node, "err", o.Err)
-		return
+		return linkedFailure{node, slog.Any("err", o.Err)}, true
 	}
 	if o.Status == nil {
-		log.WarnContext(ctx, "linked enrollment", "device", device, "node", node, "abandoned", o.Abandoned)
-		return
+		return linkedFailure{node, slog.Bool("abandoned", o.Abandoned)}, true
 	}
 	if err := dmclient.ReadStatus(o.Status); err != nil {
-		log.WarnContext(ctx, "linked enrollment", "device", device, "node", node, "err", err)
-		return
+		return linkedFailure{node, slog.Any("err", err)}, true
 	}
 	if len(o.Results) == 0 {
 		if node == "Enroll" {
 			code, _ := o.Status.Code()
 			log.InfoContext(ctx, "linked enrollment", "device", device, "node", node, "status", int(code))
 		}
-		return
+		return linkedFailure{}, false
 	}
 	switch node {
 	case "EnrollStatus":
 		es, err := dmclient.ReadEnrollStatus(o.Results[0])
 		if err != nil {
-			log.WarnContext(ctx, "linked enrollment", "device", device, "node", node, "err", err)
-			return
+			return linkedFailure{node, slog.Any("err", err)}, true
 		}
 		log.InfoContext(ctx, "linked enrollment", "device", device, "enrollStatus", int(es), "state", es.String(), "failed", es.Failed())
 	case "LastError":
 		h, err := dmclient.ReadLastError(o.Results[0])
 		if err != nil {
-			log.WarnContext(ctx, "linked enrollment", "device", device, "node", node, "err", err)
-			return
+			return linkedFailure{node, slog.Any("err", err)}, true
 		}
 		log.InfoContext(ctx, "linked enrollment", "device", device, "lastError", h.String())
+	}
+	return linkedFailure{}, false
+}
+
+// linkedFailure is a command of the linked enrollment that failed, as
+// logLinked found it: its node, and why (err, or abandoned).
+type linkedFailure struct {
+	node string
+	why  slog.Attr
+}
+
+// warnLinked logs the linked enrollment's commands that failed in one
+// exchange of device: one warning, the first failure's, naming the nodes
+// of the others (alsoFailed), each of which has a record of its own at
+// Debug. A device without the provider's nodes answers all four commands
+// 404: one warning, not four.
+func warnLinked(ctx context.Context, log *slog.Logger, device string, failed []linkedFailure) {
+	if len(failed) == 0 || !log.Enabled(ctx, slog.LevelWarn) {
+		return
+	}
+	attrs := []slog.Attr{slog.String("device", device), slog.String("node", failed[0].node), failed[0].why}
+	if len(failed) > 1 {
+		others := make([]string, 0, len(failed)-1)
+		for _, f := range failed[1:] {
+			others = append(others, f.node)
+		}
+		attrs = append(attrs, slog.Any("alsoFailed", others))
+	}
+	log.LogAttrs(ctx, slog.LevelWarn, "linked enrollment", attrs...)
+	if !log.Enabled(ctx, slog.LevelDebug) {
+		return
+	}
+	for _, f := range failed[1:] {
+		log.LogAttrs(ctx, slog.LevelDebug, "linked enrollment", slog.String("device", device), slog.String("node", f.node), f.why)
 	}
 }

@@ -247,3 +247,49 @@ func TestDiscoveryEndpointPerHost(t *testing.T) {
 		}
 	}
 }
+
+// TestLinkedNotFoundOneWarning: a device without dmserver's
+// LinkedEnrollment nodes (no handler, or another provider's) answers the
+// four commands of the linked enrollment 404: dmserver writes one warning
+// for the device, the first node's, naming the others that failed with
+// it, and each of the others at Debug. With 200 such devices, 200
+// warnings, not 800.
+func TestLinkedNotFoundOneWarning(t *testing.T) {
+	var logs syncBuffer
+	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	srv := httptest.NewServer(newMux(log, nil))
+	defer srv.Close()
+	const n = 3
+	for i := range n {
+		d, err := sim.New(context.Background(), sim.Config{ServerURL: srv.URL + Path,
+			DevInfo: session.DevInfo{DevID: fmt.Sprint("DEV-NO-LINK-", i), Man: "Contoso", Mod: "Sim", DmV: "1.3", Lang: "en-US"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st := d.CheckIn(context.Background()); st.Sessions != 1 {
+			t.Errorf("check-in: %+v", st)
+		}
+		d.Close()
+	}
+	out := logs.String()
+	if got := strings.Count(out, `level=WARN`); got != n {
+		t.Errorf("%d warnings for %d devices, want %d", got, n, n)
+	}
+	for i := range n {
+		dev := fmt.Sprint("DEV-NO-LINK-", i)
+		for _, want := range []string{
+			`level=WARN msg="linked enrollment" device=` + dev + ` node=DiscoveryEndpoint err="dmclient: Replace \"`,
+			`404 Not found" alsoFailed="[Enroll EnrollStatus LastError]"`,
+			`level=DEBUG msg="linked enrollment" device=` + dev + ` node=Enroll err=`,
+			`level=DEBUG msg="linked enrollment" device=` + dev + ` node=EnrollStatus err=`,
+			`level=DEBUG msg="linked enrollment" device=` + dev + ` node=LastError err=`,
+		} {
+			if !strings.Contains(out, want) {
+				t.Errorf("log lacks %q", want)
+			}
+		}
+	}
+	if t.Failed() {
+		t.Logf("log:\n%s", out)
+	}
+}

@@ -71,6 +71,12 @@ import (
 // Path is where devices post their messages.
 const Path = "/ManagementServer/MDM.svc"
 
+// servedPaths are the paths run serves, which its "dmserver listening"
+// record names: the DM endpoints of the primary and the linked
+// enrollment, then the enrollment services (enroll.go).
+var servedPaths = []string{Path, PathWinDC, PathDiscovery, PathPolicy, PathEnrollment,
+	PathWinDCDiscovery, PathWinDCPolicy, PathWinDCEnroll, PathTestToken}
+
 // firstSessionGets are the nodes read on a device's first session: what
 // DevDetail says of the device, and its DevInfo/DevId. Windows reports the
 // rest of DevInfo (Man, Mod, DmV, Lang) in the Replace of every check-in
@@ -136,7 +142,7 @@ func run(addr string, log *slog.Logger, auth session.Authenticator, docs ...reco
 		defer cancel()
 		_ = srv.Shutdown(shut)
 	}()
-	log.Info("dmserver listening", "addr", ln.Addr().String(), "path", Path)
+	log.Info("dmserver listening", "addr", ln.Addr().String(), "path", Path, "paths", servedPaths)
 	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
@@ -327,6 +333,7 @@ func newServer(log *slog.Logger, auth session.Authenticator, store session.Store
 				}
 			}
 			var abandoned, again []string // the targets of the commands a restart or abort gave up, and of those asked again
+			var failed []linkedFailure    // the linked enrollment's commands that failed: one warning (warnLinked)
 			n := 0
 			gaveUp := slog.LevelInfo // Warn when the linked enrollment is given up
 			for _, o := range x.Outcomes {
@@ -344,7 +351,7 @@ func newServer(log *slog.Logger, auth session.Authenticator, store session.Store
 					}
 					if len(t) > 0 {
 						if _, ok := linkedNode(t[0]); ok {
-							gaveUp = slog.LevelWarn // as logLinked warns of each node
+							gaveUp = slog.LevelWarn // as warnLinked warns of failed nodes
 						}
 					}
 					abandoned = append(abandoned, t...)
@@ -352,7 +359,9 @@ func newServer(log *slog.Logger, auth session.Authenticator, store session.Store
 					continue
 				}
 				if !info {
-					logLinked(ctx, log, x.Identity.Device, o)
+					if f, ok := logLinked(ctx, log, x.Identity.Device, o); ok {
+						failed = append(failed, f)
+					}
 					continue
 				}
 				attrs := []slog.Attr{slog.String("device", x.Identity.Device), slog.String("cmd", o.Command.ElementName()),
@@ -372,8 +381,11 @@ func newServer(log *slog.Logger, auth session.Authenticator, store session.Store
 					}
 				}
 				log.LogAttrs(ctx, slog.LevelInfo, "command answered", attrs...)
-				logLinked(ctx, log, x.Identity.Device, o)
+				if f, ok := logLinked(ctx, log, x.Identity.Device, o); ok {
+					failed = append(failed, f)
+				}
 			}
+			warnLinked(ctx, log, x.Identity.Device, failed)
 			if note != nil && note.err != nil && warn {
 				// given up for good: listed among the abandoned below
 				log.LogAttrs(ctx, slog.LevelWarn, "commands not asked again", slog.String("device", x.Identity.Device),

@@ -4,10 +4,12 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"syscall"
 	"testing"
 	"time"
@@ -87,3 +89,74 @@ func TestRunEndsExchanges(t *testing.T) {
 		t.Fatal("run did not return in a minute after the exchange ended")
 	}
 }
+
+// TestListeningNamesPaths: the "dmserver listening" record names every
+// path run serves (paths), the WinDC endpoint among them, not only
+// MDM.svc (path, as before): each is routed (not 404), where a path it
+// does not name is 404.
+func TestListeningNamesPaths(t *testing.T) {
+	rec := make(chan slog.Record, 1)
+	runErr := make(chan error, 1)
+	go func() { runErr <- run("127.0.0.1:0", slog.New(listeningHandler{rec}), nil) }()
+	var r slog.Record
+	select {
+	case r = <-rec:
+	case err := <-runErr:
+		t.Fatalf("run returned before listening: %v", err)
+	case <-time.After(time.Minute):
+		t.Fatal("run did not listen in a minute")
+	}
+	var addr, path string
+	var paths []string
+	r.Attrs(func(a slog.Attr) bool {
+		switch a.Key {
+		case "addr":
+			addr = a.Value.String()
+		case "path":
+			path = a.Value.String()
+		case "paths":
+			paths, _ = a.Value.Any().([]string)
+		}
+		return true
+	})
+	if path != Path || !slices.Contains(paths, Path) || !slices.Contains(paths, PathWinDC) || len(paths) < 9 {
+		t.Errorf("listening record: path=%s paths=%q", path, paths)
+	}
+	for _, p := range append(slices.Clone(paths), "/not-served") {
+		resp, err := http.Get("http://" + addr + p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if notFound := resp.StatusCode == http.StatusNotFound; notFound != (p == "/not-served") {
+			t.Errorf("GET %s: HTTP %d", p, resp.StatusCode)
+		}
+	}
+	if err := syscall.Kill(syscall.Getpid(), syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-runErr:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("run did not return in a minute after SIGINT")
+	}
+}
+
+// listeningHandler is a slog handler that sends the "dmserver listening"
+// record to rec.
+type listeningHandler struct{ rec chan<- slog.Record }
+
+func (h listeningHandler) Enabled(_ context.Context, l slog.Level) bool { return l >= slog.LevelInfo }
+
+func (h listeningHandler) Handle(_ context.Context, r slog.Record) error {
+	if r.Message == "dmserver listening" {
+		h.rec <- r.Clone()
+	}
+	return nil
+}
+
+func (h listeningHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h listeningHandler) WithGroup(string) slog.Handler      { return h }
