@@ -16,7 +16,7 @@ func Example_enroll() {
 		le.GetEnrollStatus(),
 	}
 	for _, c := range cmds {
-		fmt.Println(c.ElementName(), itemsOf(c)[0].Target.LocURI)
+		fmt.Println(c.ElementName(), c.ItemList()[0].Target.LocURI)
 	}
 	// Start gives those and a Get of LastError, made together.
 	fmt.Println(len(le.Start("https://discovery.contoso.com/EnrollmentConfiguration?api-version=1.0")))
@@ -53,16 +53,4 @@ func Example_readReply() {
 	// dmclient: Exec "3" failed: 500 Command failed (0x80070002 ERROR_FILE_NOT_FOUND)
 	// EnrollmentFailed final: true failed: true
 	// 0x80070002 ERROR_FILE_NOT_FOUND true
-}
-
-func itemsOf(c syncml.Command) []syncml.Item {
-	switch x := c.(type) {
-	case *syncml.Replace:
-		return x.Items
-	case *syncml.Exec:
-		return x.Items
-	case *syncml.Get:
-		return x.Items
-	}
-	return nil
 }
