@@ -12,11 +12,13 @@ import (
 // or session to number. Each addresses one node with one Item.
 
 // Validate reports a ProviderID that cannot be a node name: empty, "."
-// or "..", or holding a "/" or a control character. Builders do not check;
-// call Validate on IDs that come from outside.
+// or "..", or holding a "/" or a control character. The error wraps
+// ErrProviderID and says why. Builders do not check (an empty ProviderID
+// gives URIs such as ".../Provider//LinkedEnrollment/Enroll"); call
+// Validate on IDs that come from outside.
 func (l LinkedEnrollment) Validate() error {
 	if l.ProviderID == "" {
-		return ErrProviderID
+		return fmt.Errorf("%w \"\": empty node name", ErrProviderID)
 	}
 	if _, err := syncml.ParseLocURI(string(l.URI())); err != nil {
 		return fmt.Errorf("%w %q: %w", ErrProviderID, l.ProviderID, err)

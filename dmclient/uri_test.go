@@ -3,6 +3,7 @@ package dmclient
 import (
 	"errors"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -70,8 +71,14 @@ func TestLinkedEnrollmentURIs(t *testing.T) {
 		}
 	}
 	for _, bad := range []string{"", "a/b", ".", "..", "tab\t"} {
-		if err := (LinkedEnrollment{ProviderID: bad}).Validate(); !errors.Is(err, ErrProviderID) {
+		err := (LinkedEnrollment{ProviderID: bad}).Validate()
+		if !errors.Is(err, ErrProviderID) {
 			t.Errorf("Validate(%q) = %v, want ErrProviderID", bad, err)
+			continue
+		}
+		// the error names the ID and gives a reason, for "" too
+		if prefix := ErrProviderID.Error() + " " + strconv.Quote(bad) + ": "; !strings.HasPrefix(err.Error(), prefix) || len(err.Error()) == len(prefix) {
+			t.Errorf("Validate(%q) = %q, want %q and a reason", bad, err, prefix)
 		}
 	}
 	if err := l.Validate(); err != nil {
