@@ -11,6 +11,9 @@ import (
 var (
 	// ErrNoResult: the Results carry no item for the node asked about.
 	ErrNoResult = errors.New("dmclient: no result for the node")
+	// ErrNoStatus: there is no Status to read (ReadStatus(nil)), as for
+	// a command the device has not answered yet.
+	ErrNoStatus = errors.New("dmclient: no Status for the command")
 	// ErrBadValue: the device's value does not read as the node's type.
 	ErrBadValue = errors.New("dmclient: value does not read")
 	// ErrProviderID: the ProviderID cannot name a node (see

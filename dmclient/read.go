@@ -10,10 +10,11 @@ import (
 
 // ReadStatus returns nil when st reports success (2xx) and a *DeviceError
 // otherwise, carrying the msft:originalerror HRESULT when the device sent
-// one. A Status whose code does not read is an error wrapping ErrBadValue.
+// one. A Status whose code does not read is an error wrapping ErrBadValue;
+// a nil st, ErrNoStatus.
 func ReadStatus(st *syncml.Status) error {
 	if st == nil {
-		return fmt.Errorf("%w: nil Status", ErrNoResult)
+		return ErrNoStatus
 	}
 	code, err := st.Code()
 	if err != nil {

@@ -159,8 +159,9 @@ func TestReadStatus(t *testing.T) {
 	if err := ReadStatus(&syncml.Status{Data: syncml.Text("OK")}); !errors.Is(err, ErrBadValue) {
 		t.Errorf("ReadStatus(OK) = %v", err)
 	}
-	if err := ReadStatus(nil); !errors.Is(err, ErrNoResult) {
-		t.Errorf("ReadStatus(nil) = %v", err)
+	// A missing Status is not a missing result: it has its own cause.
+	if err := ReadStatus(nil); !errors.Is(err, ErrNoStatus) || errors.Is(err, ErrNoResult) {
+		t.Errorf("ReadStatus(nil) = %v, want ErrNoStatus only", err)
 	}
 }
 
