@@ -27,19 +27,49 @@ type DeviceError struct {
 	Cmd    string // the command answered, such as "Exec"
 	CmdRef string // its CmdID
 	Code   syncml.StatusCode
-	// HRESULT is the original error; zero when the Status carried none.
+	// HRESULT is what OriginalError reads to: zero when the Status
+	// carried none or it does not read. Zero prints as "0x00000000 S_OK",
+	// so test OriginalError != "" before showing it.
 	HRESULT HRESULT
+	// OriginalError is msft:originalerror as the device wrote it, such as
+	// "0x80070002"; "" when the Status carried none.
+	OriginalError string
 }
 
-// Error describes the DeviceError.
+// Error describes the DeviceError: the command, the status code, and the
+// device's msft:originalerror when it sent one, such as
+// `dmclient: Exec "3" failed: 500 Command failed (0x80070002 ERROR_FILE_NOT_FOUND)`.
+// A zero HRESULT is shown without its S_OK name, which would read as
+// success, and a Status without msft:originalerror shows no HRESULT.
 func (e *DeviceError) Error() string {
-	s := "dmclient: " + e.Cmd
+	s := "dmclient: "
+	if e.Cmd != "" {
+		s += e.Cmd
+	} else {
+		s += "command"
+	}
 	if e.CmdRef != "" {
 		s += " " + strconv.Quote(e.CmdRef)
 	}
 	s += " failed: " + e.Code.String()
-	if e.HRESULT != 0 {
+	switch {
+	case e.OriginalError == "" && e.HRESULT == 0:
+	case e.HRESULT != 0:
 		s += " (" + e.HRESULT.String() + ")"
+	case isZeroHRESULT(e.OriginalError):
+		s += " (msft:originalerror 0x00000000)"
+	default:
+		v := e.OriginalError
+		if len(v) > 40 {
+			v = v[:40] + "…"
+		}
+		s += " (msft:originalerror " + strconv.Quote(v) + " does not read as an HRESULT)"
 	}
 	return s
+}
+
+// isZeroHRESULT reports whether msft:originalerror v reads as zero.
+func isZeroHRESULT(v string) bool {
+	h, err := ParseHRESULT(v)
+	return err == nil && h == 0
 }

@@ -9,9 +9,9 @@ import (
 )
 
 // ReadStatus returns nil when st reports success (2xx) and a *DeviceError
-// otherwise, carrying the msft:originalerror HRESULT when the device sent
-// one. A Status whose code does not read is an error wrapping ErrBadValue;
-// a nil st, ErrNoStatus.
+// otherwise, carrying msft:originalerror and its HRESULT when the device
+// sent one. A Status whose code does not read is an error wrapping
+// ErrBadValue; a nil st, ErrNoStatus.
 func ReadStatus(st *syncml.Status) error {
 	if st == nil {
 		return ErrNoStatus
@@ -25,6 +25,7 @@ func ReadStatus(st *syncml.Status) error {
 	}
 	e := &DeviceError{Cmd: st.Cmd, CmdRef: st.CmdRef, Code: code}
 	if st.Data != nil && st.Data.OriginalError != "" {
+		e.OriginalError = st.Data.OriginalError
 		if h, err := ParseHRESULT(st.Data.OriginalError); err == nil {
 			e.HRESULT = h
 		}

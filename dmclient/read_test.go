@@ -2,6 +2,7 @@ package dmclient
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/windc-go/windc/syncml"
@@ -201,6 +202,43 @@ func TestReadLocURIForms(t *testing.T) {
 			t.Errorf("%s: ReadEnrollStatus = %v, %v; want EnrollmentSucceeded", tt.uri, got, err)
 		case !tt.ok && !errors.Is(err, ErrNoResult):
 			t.Errorf("%s: ReadEnrollStatus = %v, %v; want ErrNoResult", tt.uri, got, err)
+		}
+	}
+}
+
+// TestDeviceErrorText: a DeviceError says which command failed and with
+// which status code, and never shows S_OK for a failure: the HRESULT
+// appears only as the device wrote it in msft:originalerror, and one that
+// does not read is kept and shown rather than dropped.
+func TestDeviceErrorText(t *testing.T) {
+	tests := []struct {
+		st       *syncml.Status
+		want     string
+		original string
+		h        HRESULT
+	}{
+		{&syncml.Status{Data: syncml.Text("404")}, `dmclient: command failed: 404 Not found`, "", 0},
+		{&syncml.Status{Cmd: "Get", CmdRef: "4", Data: syncml.Text("500")}, `dmclient: Get "4" failed: 500 Command failed`, "", 0},
+		{&syncml.Status{Cmd: "Get", CmdRef: "4", Data: syncml.Text("599")}, `dmclient: Get "4" failed: 599`, "", 0},
+		{&syncml.Status{Cmd: "Exec", CmdRef: "3", Data: &syncml.Data{Value: "500", OriginalError: "0x00000000"}},
+			`dmclient: Exec "3" failed: 500 Command failed (msft:originalerror 0x00000000)`, "0x00000000", 0},
+		{&syncml.Status{Cmd: "Exec", CmdRef: "3", Data: &syncml.Data{Value: "500", OriginalError: "E_FAIL"}},
+			`dmclient: Exec "3" failed: 500 Command failed (msft:originalerror "E_FAIL" does not read as an HRESULT)`, "E_FAIL", 0},
+		{&syncml.Status{Cmd: "Exec", CmdRef: "3", Data: &syncml.Data{Value: "500", OriginalError: "0x86000002"}},
+			`dmclient: Exec "3" failed: 500 Command failed (0x86000002)`, "0x86000002", 0x86000002},
+	}
+	for _, tt := range tests {
+		err := ReadStatus(tt.st)
+		var de *DeviceError
+		if !errors.As(err, &de) {
+			t.Errorf("ReadStatus(%s) = %v, want a *DeviceError", tt.st.Data.Value, err)
+			continue
+		}
+		if got := err.Error(); got != tt.want || strings.Contains(got, "S_OK") {
+			t.Errorf("Error() = %q, want %q", got, tt.want)
+		}
+		if de.OriginalError != tt.original || de.HRESULT != tt.h {
+			t.Errorf("%q: OriginalError %q HRESULT %v, want %q %v", tt.want, de.OriginalError, de.HRESULT, tt.original, tt.h)
 		}
 	}
 }
