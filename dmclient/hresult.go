@@ -1,6 +1,7 @@
 package dmclient
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 )
@@ -74,15 +75,37 @@ func (h HRESULT) String() string {
 	return s
 }
 
+// ambiguousHex reports whether t is eight decimal digits starting with 8
+// or 9: a failure HRESULT in hexadecimal, a success code in decimal.
+func ambiguousHex(t string) bool {
+	if len(t) != 8 || t[0] != '8' && t[0] != '9' {
+		return false
+	}
+	for i := 1; i < len(t); i++ {
+		if t[i] < '0' || t[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
 func hex8(v uint32) string {
 	s := strconv.FormatUint(uint64(v), 16)
 	return strings.Repeat("0", 8-len(s)) + s
 }
 
 // ParseHRESULT reads an HRESULT as devices write it: hexadecimal with a
-// 0x prefix ("0x80070002"), unsigned decimal ("2147942402") or the signed
-// 32-bit decimal an int node holds ("-2147024894"). Surrounding spaces are
-// ignored.
+// 0x prefix ("0x80070002"), as msft:originalerror carries it; the signed
+// 32-bit decimal of an int node ("-2147024894"), as LastError does (its
+// DDF format is int, which OMA-DM writes in decimal); or unsigned decimal
+// ("2147942402"). Surrounding spaces are ignored.
+//
+// Exactly eight digits starting with 8 or 9 are refused (ErrBadValue):
+// in decimal they are a success code, in hexadecimal without "0x" a
+// failure. "80070002" is 0x04C5C572 in decimal, a code no error report
+// holds, and ERROR_FILE_NOT_FOUND in hexadecimal. The spec's decimal
+// reading would hide the failure and the hexadecimal one is a guess, so
+// neither is taken. Other decimal digits read as decimal.
 func ParseHRESULT(s string) (HRESULT, error) {
 	t := strings.TrimSpace(s)
 	if len(t) > 2 && t[0] == '0' && (t[1] == 'x' || t[1] == 'X') {
@@ -91,6 +114,9 @@ func ParseHRESULT(s string) (HRESULT, error) {
 			return 0, badValue("HRESULT", s)
 		}
 		return HRESULT(v), nil
+	}
+	if ambiguousHex(t) {
+		return 0, fmt.Errorf("%w: HRESULT %q is ambiguous: hexadecimal without 0x (a failure) or decimal (a success code); want 0x%s or signed decimal", ErrBadValue, t, t)
 	}
 	if strings.HasPrefix(t, "-") {
 		v, err := strconv.ParseInt(t, 10, 32)

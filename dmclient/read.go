@@ -43,7 +43,9 @@ func ReadEnrollStatus(r *syncml.Results) (EnrollStatus, error) {
 }
 
 // ReadLastError returns the LastError value in r; SOK when the last
-// operation did not fail.
+// operation did not fail. LastError is an int node, so Windows writes the
+// HRESULT in signed decimal ("-2147024894"); ParseHRESULT tells the forms
+// read, and the ambiguous one refused ("80070002").
 func ReadLastError(r *syncml.Results) (HRESULT, error) {
 	v, err := value(r, "LastError")
 	if err != nil {

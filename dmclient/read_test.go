@@ -88,6 +88,21 @@ func TestParseHRESULT(t *testing.T) {
 		{"0x", 0, false},
 		{"", 0, false},
 		{"E_FAIL", 0, false},
+		// Eight digits from 8 or 9: decimal (the int the DDF gives
+		// LastError) reads a success code, hexadecimal without 0x a
+		// failure. Ambiguous, so refused.
+		{"80070002", 0, false},
+		{" 80070002\n", 0, false},
+		{"86000002", 0, false},
+		{"99999999", 0, false},
+		{"80000000", 0, false},
+		{"8007000A", 0, false},
+		// the same digits in an unambiguous form
+		{"-80070002", HRESULT(uint32(0xFB3A3A8E)), true},
+		{"080070002", 80070002, true},
+		{"79999999", 79999999, true},
+		{"800700020", 800700020, true},
+		{"8007000", 8007000, true},
 	}
 	for _, tt := range tests {
 		got, err := ParseHRESULT(tt.in)
@@ -120,6 +135,10 @@ func TestHRESULTString(t *testing.T) {
 }
 
 func TestReadLastErrorAndOthers(t *testing.T) {
+	// hexadecimal without 0x is not read as decimal 0x04C5C572
+	if h, err := ReadLastError(results(testBase+"LastError", "80070002")); !errors.Is(err, ErrBadValue) || !strings.Contains(err.Error(), "0x") {
+		t.Errorf("ReadLastError(80070002) = %v, %v; want ErrBadValue naming the 0x form", h, err)
+	}
 	h, err := ReadLastError(results(testBase+"LastError", "-2147024894"))
 	if err != nil || h != ErrorFileNotFound {
 		t.Errorf("ReadLastError = %v, %v", h, err)
