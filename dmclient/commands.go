@@ -67,7 +67,7 @@ func (l LinkedEnrollment) ExecUnenroll() syncml.Command {
 
 // Start returns the commands that start the linked enrollment, in order:
 // ReplaceDiscoveryEndpoint(url), ExecEnroll, GetEnrollStatus and
-// GetLastError (whose Results ReadEnrollStatus and ReadLastError read).
+// GetLastError (whose Results l.ReadEnrollStatus and l.ReadLastError read).
 // The four and the slice are made in one allocation, for a server that
 // sends them to every device it enrolls; their node URIs are built once
 // for the ProviderID of the last call and shared (strings do not change).
@@ -149,16 +149,16 @@ func newStartURIs(provider string) startURIs {
 // for: a server starts every device's enrollment under the same one.
 var startNodes atomic.Pointer[startURIs]
 
-// GetEnrollStatus reads EnrollStatus; see ReadEnrollStatus.
+// GetEnrollStatus reads EnrollStatus; l.ReadEnrollStatus reads its Results.
 func (l LinkedEnrollment) GetEnrollStatus() syncml.Command { return get(l.EnrollStatus()) }
 
-// GetLastError reads LastError; see ReadLastError.
+// GetLastError reads LastError; l.ReadLastError reads its Results.
 func (l LinkedEnrollment) GetLastError() syncml.Command { return get(l.LastError()) }
 
-// GetDiscoveryEndpoint reads DiscoveryEndpoint; see ReadDiscoveryEndpoint.
+// GetDiscoveryEndpoint reads DiscoveryEndpoint; l.ReadDiscoveryEndpoint reads its Results.
 func (l LinkedEnrollment) GetDiscoveryEndpoint() syncml.Command { return get(l.DiscoveryEndpoint()) }
 
-// GetPriority reads Priority; see ReadPriority.
+// GetPriority reads Priority; l.ReadPriority reads its Results.
 func (l LinkedEnrollment) GetPriority() syncml.Command { return get(l.Priority()) }
 
 func get(u URI) syncml.Command {

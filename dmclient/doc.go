@@ -28,8 +28,12 @@
 //
 // [ReadStatus] turns a Status into nil or a [*DeviceError] with the SyncML
 // code and the HRESULT Windows puts in msft:originalerror.
-// [ReadEnrollStatus], [ReadLastError], [ReadDiscoveryEndpoint] and
-// [ReadPriority] turn Results into Go values: [EnrollStatus] (0 to 8, with
+// [LinkedEnrollment.ReadEnrollStatus], [LinkedEnrollment.ReadLastError],
+// [LinkedEnrollment.ReadDiscoveryEndpoint] and
+// [LinkedEnrollment.ReadPriority] turn Results into Go values, taking them
+// only from the LinkedEnrollment's own provider (another provider's is an
+// error wrapping [ErrOtherProvider]); the functions of the same names take
+// them from any provider. The values are [EnrollStatus] (0 to 8, with
 // helpers that tell enrollment from unenrollment and final states from
 // transient ones) and [HRESULT], which names the codes the documentation
 // lists, such as ERROR_FILE_NOT_FOUND (0x80070002), the failure of Enroll

@@ -11,6 +11,10 @@ import (
 var (
 	// ErrNoResult: the Results carry no item for the node asked about.
 	ErrNoResult = errors.New("dmclient: no result for the node")
+	// ErrOtherProvider: the Results answer the node of another provider
+	// than the LinkedEnrollment reading them (see
+	// LinkedEnrollment.ReadEnrollStatus).
+	ErrOtherProvider = errors.New("dmclient: result for another provider")
 	// ErrNoStatus: there is no Status to read (ReadStatus(nil)), as for
 	// a command the device has not answered yet.
 	ErrNoStatus = errors.New("dmclient: no Status for the command")

@@ -44,10 +44,12 @@ func Example_readReply() {
 	}
 	fmt.Println(dmclient.ReadStatus(m.Body.Commands[0].(*syncml.Status)))
 
-	st, _ := dmclient.ReadEnrollStatus(m.Body.Commands[1].(*syncml.Results))
+	// The LinkedEnrollment's readers take only its own provider's values.
+	le := dmclient.LinkedEnrollment{ProviderID: "MS DM SERVER"}
+	st, _ := le.ReadEnrollStatus(m.Body.Commands[1].(*syncml.Results))
 	fmt.Println(st, "final:", st.IsFinal(), "failed:", st.Failed())
 
-	h, _ := dmclient.ReadLastError(m.Body.Commands[2].(*syncml.Results))
+	h, _ := le.ReadLastError(m.Body.Commands[2].(*syncml.Results))
 	fmt.Println(h, h == dmclient.ErrorFileNotFound)
 	// Output:
 	// dmclient: Exec "3" failed: 500 Command failed (0x80070002 ERROR_FILE_NOT_FOUND)

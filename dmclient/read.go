@@ -33,7 +33,10 @@ func ReadStatus(st *syncml.Status) error {
 	return e
 }
 
-// ReadEnrollStatus returns the EnrollStatus value in r.
+// ReadEnrollStatus returns the EnrollStatus value in r, from the
+// EnrollStatus node of any provider. A server that manages devices with
+// more than one provider should use LinkedEnrollment.ReadEnrollStatus,
+// which refuses another provider's value (ErrOtherProvider).
 func ReadEnrollStatus(r *syncml.Results) (EnrollStatus, error) {
 	v, err := value(r, "EnrollStatus")
 	if err != nil {
@@ -42,10 +45,12 @@ func ReadEnrollStatus(r *syncml.Results) (EnrollStatus, error) {
 	return ParseEnrollStatus(v)
 }
 
-// ReadLastError returns the LastError value in r; SOK when the last
-// operation did not fail. LastError is an int node, so Windows writes the
-// HRESULT in signed decimal ("-2147024894"); ParseHRESULT tells the forms
-// read, and the ambiguous one refused ("80070002").
+// ReadLastError returns the LastError value in r, from the LastError node
+// of any provider (LinkedEnrollment.ReadLastError checks the provider);
+// SOK when the last operation did not fail. LastError is an int node, so
+// Windows writes the HRESULT in signed decimal ("-2147024894");
+// ParseHRESULT tells the forms read, and the ambiguous one refused
+// ("80070002").
 func ReadLastError(r *syncml.Results) (HRESULT, error) {
 	v, err := value(r, "LastError")
 	if err != nil {
@@ -54,13 +59,15 @@ func ReadLastError(r *syncml.Results) (HRESULT, error) {
 	return ParseHRESULT(v)
 }
 
-// ReadDiscoveryEndpoint returns the DiscoveryEndpoint value in r; "" when
-// it is not set.
+// ReadDiscoveryEndpoint returns the DiscoveryEndpoint value in r, of any
+// provider (LinkedEnrollment.ReadDiscoveryEndpoint checks the provider);
+// "" when it is not set.
 func ReadDiscoveryEndpoint(r *syncml.Results) (string, error) {
 	return value(r, "DiscoveryEndpoint")
 }
 
-// ReadPriority returns the Priority value in r.
+// ReadPriority returns the Priority value in r, of any provider
+// (LinkedEnrollment.ReadPriority checks the provider).
 func ReadPriority(r *syncml.Results) (int, error) {
 	v, err := value(r, "Priority")
 	if err != nil {
@@ -81,37 +88,48 @@ func value(r *syncml.Results, leaf string) (string, error) {
 		return "", fmt.Errorf("%w: nil Results", ErrNoResult)
 	}
 	for _, it := range r.Items {
-		if it.Source == nil && len(r.Items) == 1 || it.Source != nil && matches(it.Source.LocURI, leaf) {
-			if it.Data == nil {
-				return "", nil
+		if it.Source == nil && len(r.Items) == 1 {
+			return dataOf(it), nil
+		}
+		if it.Source != nil {
+			if _, ok := nodeProvider(it.Source.LocURI, leaf); ok {
+				return dataOf(it), nil
 			}
-			return it.Data.Value, nil
 		}
 	}
 	return "", fmt.Errorf("%w: LinkedEnrollment/%s in Results %q", ErrNoResult, leaf, r.CmdRef)
 }
 
-// matches reports whether uri names the node
+// dataOf returns the text of it.Data, "" when it has none.
+func dataOf(it syncml.Item) string {
+	if it.Data == nil {
+		return ""
+	}
+	return it.Data.Value
+}
+
+// nodeProvider reports whether uri names the node
 // Vendor/MSFT/DMClient/Provider/{ProviderID}/LinkedEnrollment/{leaf} of
-// some provider, in any scope. The LocURI is read with syncml.ParseLocURI,
-// so "./Device/…", "./device/…", "Device/…" and "./Vendor/…" name the same
-// node and escapes are decoded once; the fixed node names match without
-// regard to case, as devices report them either way.
-func matches(uri, leaf string) bool {
+// some provider, in any scope, and returns that ProviderID, unescaped.
+// The LocURI is read with syncml.ParseLocURI, so "./Device/…",
+// "./device/…", "Device/…" and "./Vendor/…" name the same node and
+// escapes are decoded once; the fixed node names match without regard to
+// case, as devices report them either way.
+func nodeProvider(uri, leaf string) (string, bool) {
 	l, err := syncml.ParseLocURI(uri)
 	if err != nil {
-		return false
+		return "", false
 	}
 	want := [...]string{"Vendor", "MSFT", "DMClient", "Provider", "", "LinkedEnrollment", leaf}
 	if len(l.Segments) != len(want) {
-		return false
+		return "", false
 	}
 	for i, w := range want {
 		if w != "" && !strings.EqualFold(l.Segments[i], w) {
-			return false
+			return "", false
 		}
 	}
-	return true
+	return l.Segments[4], true
 }
 
 func badValue(what, v string) error {

@@ -14,8 +14,9 @@ import (
 // readers. It checks: no panic; failures wrap ErrBadValue or ErrNoResult;
 // an accepted EnrollStatus or HRESULT prints back to a string that reads
 // to the same value; ReadStatus is nil exactly for 2xx codes and carries
-// a readable msft:originalerror; and the ProviderID round-trips through
-// the URI the builders use whenever Validate accepts it.
+// a readable msft:originalerror; the ProviderID round-trips through the
+// URI the builders use whenever Validate accepts it; and the
+// LinkedEnrollment readers tell its node from another provider's.
 func FuzzDMClientReaders(f *testing.F) {
 	f.Add("MS DM SERVER", "4", "500", "0x80070002")
 	f.Add("p", "-2147024894", "200", "")
@@ -49,6 +50,19 @@ func FuzzDMClientReaders(f *testing.F) {
 			}
 		case !errors.Is(err, dmclient.ErrBadValue):
 			t.Fatalf("ReadEnrollStatus(%q) = %v, want ErrBadValue", value, err)
+		}
+
+		// the LinkedEnrollment's reader takes its own node's value as the
+		// function does, and another provider's never
+		if le.Validate() == nil {
+			own, oerr := le.ReadEnrollStatus(res(le.EnrollStatus()))
+			if own != st || (oerr == nil) != (err == nil) {
+				t.Fatalf("ProviderID %q: method read %v, %v; function %v, %v", provider, own, oerr, st, err)
+			}
+			other := dmclient.LinkedEnrollment{ProviderID: provider + "x"}
+			if v, err := other.ReadEnrollStatus(res(le.EnrollStatus())); !errors.Is(err, dmclient.ErrOtherProvider) {
+				t.Fatalf("ProviderID %q read as %q's: %v, %v", provider, other.ProviderID, v, err)
+			}
 		}
 
 		h, err := dmclient.ReadLastError(res(le.LastError()))
@@ -111,8 +125,8 @@ func FuzzDMClientReaders(f *testing.F) {
 
 // FuzzDMClientMessage decodes arbitrary bytes as a SyncML message and runs
 // every reader over each Status and Results it holds: no input may make a
-// reader panic, and reader errors wrap the package's sentinels or are
-// *DeviceError.
+// reader panic (the LinkedEnrollment methods included), and reader errors
+// wrap the package's sentinels or are *DeviceError.
 func FuzzDMClientMessage(f *testing.F) {
 	f.Add([]byte(`<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr><VerDTD>1.2</VerDTD><VerProto>DM/1.2</VerProto><SessionID>1</SessionID><MsgID>2</MsgID><Target><LocURI>s</LocURI></Target><Source><LocURI>d</LocURI></Source></SyncHdr><SyncBody xmlns:msft="http://schemas.microsoft.com/MobileDevice/MDM"><Status><CmdID>1</CmdID><MsgRef>1</MsgRef><CmdRef>3</CmdRef><Cmd>Exec</Cmd><Data msft:originalerror="0x80070002">500</Data></Status><Results><CmdID>2</CmdID><MsgRef>1</MsgRef><CmdRef>4</CmdRef><Item><Source><LocURI>./Device/Vendor/MSFT/DMClient/Provider/MS%20DM%20SERVER/LinkedEnrollment/EnrollStatus</LocURI></Source><Data>3</Data></Item></Results><Final/></SyncBody></SyncML>`))
 	f.Add([]byte(`<SyncML><SyncHdr><VerDTD>1.1</VerDTD><VerProto>DM/1.1</VerProto><SessionID>1</SessionID><MsgID>1</MsgID><Target><LocURI>s</LocURI></Target><Source><LocURI>d</LocURI></Source></SyncHdr><SyncBody><Results><CmdID>2</CmdID><MsgRef>1</MsgRef><CmdRef>5</CmdRef><Item><Source><LocURI>./Vendor/MSFT/DMClient/Provider/p/LinkedEnrollment/LastError</LocURI></Source><Data>-2147024894</Data></Item></Results></SyncBody></SyncML>`))
@@ -123,7 +137,8 @@ func FuzzDMClientMessage(f *testing.F) {
 		}
 		ok := func(err error) bool {
 			var de *dmclient.DeviceError
-			return err == nil || errors.Is(err, dmclient.ErrBadValue) || errors.Is(err, dmclient.ErrNoResult) || errors.As(err, &de)
+			return err == nil || errors.Is(err, dmclient.ErrBadValue) || errors.Is(err, dmclient.ErrNoResult) ||
+				errors.Is(err, dmclient.ErrOtherProvider) || errors.As(err, &de)
 		}
 		for _, c := range m.Body.Commands {
 			switch x := c.(type) {
@@ -136,7 +151,12 @@ func FuzzDMClientMessage(f *testing.F) {
 				_, e2 := dmclient.ReadLastError(x)
 				_, e3 := dmclient.ReadDiscoveryEndpoint(x)
 				_, e4 := dmclient.ReadPriority(x)
-				for _, err := range []error{e1, e2, e3, e4} {
+				le := dmclient.LinkedEnrollment{ProviderID: "MS DM SERVER"}
+				_, e5 := le.ReadEnrollStatus(x)
+				_, e6 := le.ReadLastError(x)
+				_, e7 := le.ReadDiscoveryEndpoint(x)
+				_, e8 := le.ReadPriority(x)
+				for _, err := range []error{e1, e2, e3, e4, e5, e6, e7, e8} {
 					if !ok(err) {
 						t.Fatalf("reader: %v", err)
 					}

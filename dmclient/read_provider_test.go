@@ -1,0 +1,69 @@
+package dmclient
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/windc-go/windc/syncml"
+)
+
+// TestReadForProvider: the LinkedEnrollment readers take a result only
+// from their own provider's node; another provider's is an error wrapping
+// ErrOtherProvider, never a value, where the package functions take any.
+func TestReadForProvider(t *testing.T) {
+	l := LinkedEnrollment{ProviderID: testProvider}
+	const other = "./Device/Vendor/MSFT/DMClient/Provider/Other/LinkedEnrollment/"
+	tests := []struct {
+		name string
+		r    *syncml.Results
+		want EnrollStatus
+		err  error
+	}{
+		{"own", results(testBase+"EnrollStatus", "4"), StatusEnrollmentSucceeded, nil},
+		{"own, other forms", results("device/vendor/msft/dmclient/provider/MS DM SERVER/linkedenrollment/enrollstatus", "4"), StatusEnrollmentSucceeded, nil},
+		{"other provider", results(other+"EnrollStatus", "4"), 0, ErrOtherProvider},
+		{"provider differs in case", results("./Device/Vendor/MSFT/DMClient/Provider/ms dm server/LinkedEnrollment/EnrollStatus", "4"), 0, ErrOtherProvider},
+		{"other and own", &syncml.Results{Items: []syncml.Item{
+			{Source: &syncml.Location{LocURI: other + "EnrollStatus"}, Data: syncml.Text("4")},
+			{Source: &syncml.Location{LocURI: testBase + "EnrollStatus"}, Data: syncml.Text("2")},
+		}}, StatusEnrollmentInProgress, nil},
+		{"other node", results(testBase+"LastError", "4"), 0, ErrNoResult},
+		{"no Source", &syncml.Results{Items: []syncml.Item{{Data: syncml.Text("4")}}}, 0, ErrNoResult},
+		{"empty", &syncml.Results{}, 0, ErrNoResult},
+		{"nil", nil, 0, ErrNoResult},
+		{"bad value", results(testBase+"EnrollStatus", "four"), 0, ErrBadValue},
+	}
+	for _, tt := range tests {
+		got, err := l.ReadEnrollStatus(tt.r)
+		if !errors.Is(err, tt.err) || (tt.err == nil && err != nil) || got != tt.want {
+			t.Errorf("%s: ReadEnrollStatus = %v, %v; want %v, %v", tt.name, got, err, tt.want, tt.err)
+		}
+	}
+
+	// every reader checks the provider
+	if h, err := l.ReadLastError(results(other+"LastError", "-2147024894")); !errors.Is(err, ErrOtherProvider) {
+		t.Errorf("ReadLastError of another provider = %v, %v", h, err)
+	}
+	if h, err := l.ReadLastError(results(testBase+"LastError", "-2147024894")); err != nil || h != ErrorFileNotFound {
+		t.Errorf("ReadLastError = %v, %v", h, err)
+	}
+	if ep, err := l.ReadDiscoveryEndpoint(results(other+"DiscoveryEndpoint", testEndpoint)); !errors.Is(err, ErrOtherProvider) {
+		t.Errorf("ReadDiscoveryEndpoint of another provider = %q, %v", ep, err)
+	}
+	if ep, err := l.ReadDiscoveryEndpoint(results(testBase+"DiscoveryEndpoint", testEndpoint)); err != nil || ep != testEndpoint {
+		t.Errorf("ReadDiscoveryEndpoint = %q, %v", ep, err)
+	}
+	if p, err := l.ReadPriority(results(other+"Priority", "1")); !errors.Is(err, ErrOtherProvider) {
+		t.Errorf("ReadPriority of another provider = %d, %v", p, err)
+	}
+	if p, err := l.ReadPriority(results(testBase+"Priority", "1")); err != nil || p != 1 {
+		t.Errorf("ReadPriority = %d, %v", p, err)
+	}
+
+	// a LinkedEnrollment whose ProviderID cannot name a node says so
+	for _, bad := range []string{"", "a/b"} {
+		if s, err := (LinkedEnrollment{ProviderID: bad}).ReadEnrollStatus(results(other+"EnrollStatus", "4")); !errors.Is(err, ErrProviderID) {
+			t.Errorf("ProviderID %q: ReadEnrollStatus = %v, %v; want ErrProviderID", bad, s, err)
+		}
+	}
+}
