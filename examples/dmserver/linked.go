@@ -76,7 +76,7 @@ func relink(ctx context.Context, marks *linkMarks, s *session.Session, m *syncml
 		if t := syncml.Targets(o.Command); len(o.Results) == 0 || len(t) == 0 || t[0] != string(linkedProvider.EnrollStatus()) {
 			continue
 		}
-		if es, err := dmclient.ReadEnrollStatus(o.Results[0]); err == nil && es == dmclient.StatusEnrollmentNotStarted {
+		if es, err := linkedProvider.ReadEnrollStatus(o.Results[0]); err == nil && es == dmclient.StatusEnrollmentNotStarted {
 			if marks.linked(x.Identity.Device, m.Header.SessionID) {
 				return false
 			}
@@ -158,13 +158,13 @@ func logLinked(ctx context.Context, log *slog.Logger, device string, o session.O
 	}
 	switch node {
 	case "EnrollStatus":
-		es, err := dmclient.ReadEnrollStatus(o.Results[0])
+		es, err := linkedProvider.ReadEnrollStatus(o.Results[0])
 		if err != nil {
 			return linkedFailure{node, slog.Any("err", err)}, true
 		}
 		log.InfoContext(ctx, "linked enrollment", "device", device, "enrollStatus", int(es), "state", es.String(), "failed", es.Failed())
 	case "LastError":
-		h, err := dmclient.ReadLastError(o.Results[0])
+		h, err := linkedProvider.ReadLastError(o.Results[0])
 		if err != nil {
 			return linkedFailure{node, slog.Any("err", err)}, true
 		}

@@ -217,7 +217,7 @@ func (s *server) primary(dev *managed, ss *session.Session, _ *syncml.Message, x
 		if err := dmclient.ReadStatus(o.Status); err != nil {
 			var de *dmclient.DeviceError
 			if errors.As(err, &de) {
-				s.log.printf("  [server] %-40s failed: %v (HRESULT %v)\n", what, de.Code, de.HRESULT)
+				s.log.printf("  [server] %-40s failed: %v\n", what, de)
 			}
 			return fmt.Errorf("primary: %s: %w", what, err)
 		}
@@ -227,14 +227,14 @@ func (s *server) primary(dev *managed, ss *session.Session, _ *syncml.Message, x
 		}
 		switch r := o.Results[0]; {
 		case strings.HasSuffix(target(o.Command), "/EnrollStatus"):
-			es, err := dmclient.ReadEnrollStatus(r)
+			es, err := s.provider.ReadEnrollStatus(r)
 			if err != nil {
 				return err
 			}
 			dev.enrollState = es
 			s.log.printf("  [server]   EnrollStatus = %d %v (final: %v, failed: %v)\n", int(es), es, es.IsFinal(), es.Failed())
 		case strings.HasSuffix(target(o.Command), "/LastError"):
-			h, err := dmclient.ReadLastError(r)
+			h, err := s.provider.ReadLastError(r)
 			if err != nil {
 				return err
 			}
