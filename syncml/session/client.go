@@ -240,7 +240,10 @@ func (c *Client) Queue(cmds ...syncml.Command) error {
 // and DevInfo, which Start makes anew, nor the answers to the server and
 // the alerts the session sends of itself) go back to the front of the
 // queue, in order, before the rest of the package, and none is Abandoned;
-// those EachMessage gave it come with an Err, as after any refusal.
+// those EachMessage gave it come with an Err, as after any refusal. The
+// alerts given to the Start of a refused package 1 are among them: a
+// caller that gives the same alerts to every Start should give none
+// after an error matching ErrAuthGaveUp, or they go twice.
 // Anything else of the previous session is forgotten. A Start that fails
 // changes nothing: what was queued stays
 // queued, whole (an object cut into chunks for the server's MaxMsgSize
