@@ -119,7 +119,7 @@ type Client struct {
 	sent      correlator
 	queue     []syncml.Command
 	pkg1      []syncml.Command // package 1 as asked, resent after a challenge
-	devInfoAt int              // the index of the DevInfo Replace in pkg1, 0 when none
+	pkg1Own   int              // how many of pkg1 Start made: Alert 1201, its alerts, the DevInfo
 	chal      *syncml.Chal
 	retries   int
 	ended     bool
@@ -236,14 +236,13 @@ func (c *Client) Queue(cmds ...syncml.Command) error {
 // (Handle, HandleInbound; Run returns them with the session's), before
 // that message's own. A previous session that gave up on authentication
 // (see Handle) did not send the message the server refused, which ran
-// none of it: the device's commands in it (not a package 1's Alert 1201
-// and DevInfo, which Start makes anew, nor the answers to the server and
-// the alerts the session sends of itself) go back to the front of the
-// queue, in order, before the rest of the package, and none is Abandoned;
-// those EachMessage gave it come with an Err, as after any refusal. The
-// alerts given to the Start of a refused package 1 are among them: a
-// caller that gives the same alerts to every Start should give none
-// after an error matching ErrAuthGaveUp, or they go twice.
+// none of it: the device's commands in it (not a package 1's Alert 1201,
+// alerts and DevInfo, which each Start is given or makes anew, nor the
+// answers to the server and the alerts the session sends of itself) go
+// back to the front of the queue, in order, before the rest of the
+// package, and none is Abandoned; those EachMessage gave it, and the
+// alerts of a refused package 1, come with an Err, as after any refusal
+// (a caller gives the next Start those that still hold).
 // Anything else of the previous session is forgotten. A Start that fails
 // changes nothing: what was queued stays
 // queued, whole (an object cut into chunks for the server's MaxMsgSize
@@ -278,11 +277,10 @@ func (c *Client) Start(ctx context.Context, sessionID string, alerts ...syncml.C
 	c.retries, c.ended, c.lo, c.cont = 0, false, nil, nil
 	c.srvOK, c.srvNext = false, nil
 	c.pkg1 = append([]syncml.Command{NewAlert(syncml.AlertClientInitiated)}, alerts...)
-	c.devInfoAt = 0
 	if c.cfg.DevInfo.DevID != "" {
-		c.devInfoAt = len(c.pkg1)
 		c.pkg1 = append(c.pkg1, c.cfg.DevInfo.Replace())
 	}
+	c.pkg1Own = len(c.pkg1)
 	c.pkg1 = append(c.pkg1, c.queue...)
 	c.queue = nil
 	m, err := c.package1(ctx)

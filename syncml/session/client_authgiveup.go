@@ -41,26 +41,27 @@ func (c *Client) authGaveUp(code syncml.StatusCode) error {
 // ran none of it, so the message counts as not sent. The device's
 // commands in it go back to the front of the rest of its package
 // (c.cont, a new slice), in order, where giveUp finds them: all of a
-// package 1 as Start asked it but the Alert 1201 and the DevInfo, which
-// the next Start makes anew; of a later message, what it carried after
-// EachMessage's commands (giveUp drops the answers to the server and the
-// alerts the session sent of itself, and puts the objects cut into chunks
-// back whole). It returns the Outcomes of the commands EachMessage gave
-// the message (see refusedEach: they are not sent again, EachMessage
-// gives each message its own) and the records of the session without
-// those of the message (a new slice: c.sent is left as it is).
+// package 1 as Start asked it but what Start made of itself (Alert 1201,
+// the alerts it was given, the DevInfo: the next Start is given or makes
+// its own); of a later message, what it carried after EachMessage's
+// commands (giveUp drops the answers to the server and the alerts the
+// session sent of itself, and puts the objects cut into chunks back
+// whole). It returns the Outcomes of the commands EachMessage gave the
+// message and of a package 1's alerts (see refusedEach: they are not sent
+// again) and the records of the session without those of the message (a
+// new slice: c.sent is left as it is).
 func (c *Client) unsend() ([]Outcome, []*sentCmd) {
 	outs := c.refusedEach(c.refused)
 	if c.lastPkg1 {
-		back := make([]syncml.Command, 0, len(c.pkg1))
-		for i, x := range c.pkg1 {
-			if i > 0 && i != c.devInfoAt {
-				back = append(back, x)
-			}
+		own := min(c.pkg1Own, len(c.pkg1))
+		alerts := c.pkg1[min(1, own):own]
+		if c.cfg.DevInfo.DevID != "" && len(alerts) > 0 {
+			alerts = alerts[:len(alerts)-1]
 		}
+		outs = append(outs, c.refusedOf(alerts, c.refused, "Start gives each session its own alerts")...)
 		// package 1 is the only message of the session sent: what of it
-		// did not fit is among back
-		c.cont = back
+		// did not fit is among the rest
+		c.cont = append([]syncml.Command(nil), c.pkg1[own:]...)
 		return outs, nil
 	}
 	back := c.lastSent[min(c.lastEach, len(c.lastSent)):]

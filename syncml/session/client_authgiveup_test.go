@@ -299,3 +299,105 @@ func TestClientAuthGiveUpChunksEach(t *testing.T) {
 		}
 	}
 }
+
+// TestClientAuthGiveUpStartAlerts: a package 1 refused until the session
+// is given up carried the alerts Start was given (client events, such as
+// a LoginStatus); they belong to that session, as Alert 1201 and the
+// DevInfo do, and Start is given the next session's. So they do not go
+// back to the queue: they come back as Outcomes with an Err matching
+// ErrInvalidCredentials, as EachMessage's commands of a refused message
+// do, and each next package 1 carries only the alerts its Start was
+// given. The queued Replace A still goes again, once. A device that runs
+// each session with its alert (a retry loop) gives the server one alert
+// per session. Before, the alerts went back to the queue: after three
+// sessions given up, the fourth package 1 held the LoginStatus alert four
+// times, and none came back in an Outcome.
+func TestClientAuthGiveUpStartAlerts(t *testing.T) {
+	ctx := context.Background()
+	creds := credFunc(func(_ context.Context, chal *syncml.Chal) (*syncml.Cred, error) {
+		return &syncml.Cred{Meta: &syncml.Meta{Type: string(AuthBasic), Format: "b64"}, Data: syncml.Text("dTpw")}, nil
+	})
+	for _, devInfo := range []bool{false, true} {
+		t.Run(fmt.Sprint("devinfo-", devInfo), func(t *testing.T) {
+			g := newAuthGate(t, Config{})
+			cfg := ClientConfig{DeviceID: "DEV1", ServerURI: g.srv.URL, Credentials: creds, MaxAuthRetries: 1}
+			if devInfo {
+				cfg.DevInfo = DevInfo{DevID: "DEV1"}
+			}
+			c, err := NewClient(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := c.Queue(smallReplace("./Vendor/A")); err != nil {
+				t.Fatal(err)
+			}
+			login := func(s string) *syncml.Alert {
+				return NewClientEvent(syncml.AlertCode(1224), "com.microsoft/MDM/LoginStatus", s)
+			}
+			var outs []Outcome
+			g.set(func(*syncml.Header) bool { return true })
+			for _, id := range []string{"1", "2", "3"} {
+				o, err := c.Run(ctx, g.srv.Client(), g.srv.URL, id, login("user"+id))
+				if !errors.Is(err, ErrAuthGaveUp) {
+					t.Fatalf("session %s: %v, want ErrAuthGaveUp", id, err)
+				}
+				outs = append(outs, o...)
+			}
+			g.set(nil)
+			m, err := c.Start(ctx, "4", login("user4"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var alerts []string
+			replaces := 0
+			for _, x := range m.Body.Commands {
+				switch x := x.(type) {
+				case *syncml.Alert:
+					if len(x.Items) > 0 {
+						alerts = append(alerts, x.Items[0].Data.Value)
+					}
+				case *syncml.Replace:
+					replaces++
+				}
+			}
+			if d := cmp.Diff([]string{"user4"}, alerts); d != "" {
+				t.Errorf("package 1 of session 4 carries the alerts (-want +got):\n%s", d)
+			}
+			if want := 1 + btoi(devInfo); replaces != want {
+				t.Errorf("package 1 of session 4 carries %d Replaces, want %d (A once, and the DevInfo)", replaces, want)
+			}
+			raw, err := syncml.Marshal(m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			x, err := c.Handle(ctx, post(t, g.srv.URL, raw))
+			if err != nil {
+				t.Fatal(err)
+			}
+			outs = append(outs, x.Outcomes...)
+			var refused []string
+			for _, o := range outs {
+				a, ok := o.Command.(*syncml.Alert)
+				if !ok || len(a.Items) == 0 {
+					continue
+				}
+				if o.SessionID == "4" && (o.Abandoned || o.Err != nil || o.Status == nil) {
+					t.Errorf("the Outcome of the alert of session 4: Abandoned %v, Err %v, Status %v; want the server's Status", o.Abandoned, o.Err, o.Status)
+				} else if o.SessionID != "4" && (o.Abandoned || !errors.Is(o.Err, ErrInvalidCredentials)) {
+					t.Errorf("the Outcome of the alert of session %s: Abandoned %v, Err %v; want an Err matching ErrInvalidCredentials", o.SessionID, o.Abandoned, o.Err)
+				}
+				refused = append(refused, o.SessionID+" "+a.Items[0].Data.Value)
+			}
+			if d := cmp.Diff([]string{"1 user1", "2 user2", "3 user3", "4 user4"}, refused); d != "" {
+				t.Errorf("the alerts of the sessions given up come back as (-want +got):\n%s", d)
+			}
+		})
+	}
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}

@@ -79,8 +79,18 @@ func (c *Client) refusedEach(code syncml.StatusCode) []Outcome {
 	if len(each) == 0 {
 		return nil
 	}
+	return c.refusedOf(each, code, "EachMessage gave the message sent again its own")
+}
+
+// refusedOf returns an Outcome for each command of cmds (and those nested
+// in them), which the last message carried and the server refused with
+// code: as refusedEach's, the Err saying why (why) it is not sent again.
+func (c *Client) refusedOf(cmds []syncml.Command, code syncml.StatusCode, why string) []Outcome {
+	if len(cmds) == 0 {
+		return nil
+	}
 	var flat []syncml.Command
-	flattenAll(each, &flat)
+	flattenAll(cmds, &flat)
 	cause := refusalCause(code)
 	msgID := strconv.Itoa(c.outMsgID)
 	var outs []Outcome
@@ -89,8 +99,8 @@ func (c *Client) refusedEach(code syncml.StatusCode) []Outcome {
 			continue
 		}
 		outs = append(outs, Outcome{MsgID: msgID, SessionID: c.sessionID, Command: s.Cmd,
-			Err: errorf("%s %s of message %s: the server refused the message (%d) and ran none of it; EachMessage gave the message sent again its own: %w",
-				s.Cmd.ElementName(), s.Cmd.ID(), msgID, int(code), cause)})
+			Err: errorf("%s %s of message %s: the server refused the message (%d) and ran none of it; %s: %w",
+				s.Cmd.ElementName(), s.Cmd.ID(), msgID, int(code), why, cause)})
 	}
 	return outs
 }

@@ -21,7 +21,8 @@ import "github.com/windc-go/windc/syncml"
 // allows) did
 // not send that message: its commands go back to the queue with the rest
 // (see unsend), before it, and are not Abandoned; those EachMessage gave
-// it come last, with an Err (see refusedEach).
+// it, and the alerts given to the Start of a package 1, come last, with
+// an Err (see refusedEach).
 //
 // A session that ended (answered through, or refused by ServerAuth with
 // nothing left to send) has no rest: only its commands the server never

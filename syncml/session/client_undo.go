@@ -25,7 +25,7 @@ type clientMark struct {
 	sessionID, inMsgID                   string
 	outMsgID, retries, peerMax, nextEach int
 	ended, lastPkg1, srvOK               bool
-	devInfoAt                            int
+	pkg1Own                              int
 	refused                              syncml.StatusCode
 	srvNext                              *srvStatus
 	srvNonce                             []byte
@@ -53,7 +53,7 @@ func (u *clientMark) mark(c *Client) {
 	u.sessionID, u.inMsgID = c.sessionID, c.inMsgID
 	u.outMsgID, u.retries, u.peerMax, u.nextEach = c.outMsgID, c.retries, c.peerMax, c.nextEach
 	u.ended, u.lastPkg1, u.srvOK, u.srvNext = c.ended, c.lastPkg1, c.srvOK, c.srvNext
-	u.devInfoAt, u.refused = c.devInfoAt, c.refused
+	u.pkg1Own, u.refused = c.pkg1Own, c.refused
 	if c.cfg.ServerAuth != nil {
 		u.srvNonce = c.cfg.ServerAuth.Nonce
 	}
@@ -71,7 +71,7 @@ func (u *clientMark) put(c *Client) {
 	c.sessionID, c.inMsgID = u.sessionID, u.inMsgID
 	c.outMsgID, c.retries, c.peerMax, c.nextEach = u.outMsgID, u.retries, u.peerMax, u.nextEach
 	c.ended, c.lastPkg1, c.srvOK, c.srvNext = u.ended, u.lastPkg1, u.srvOK, u.srvNext
-	c.devInfoAt, c.refused = u.devInfoAt, u.refused
+	c.pkg1Own, c.refused = u.pkg1Own, u.refused
 	if c.cfg.ServerAuth != nil {
 		c.cfg.ServerAuth.Nonce = u.srvNonce
 	}

@@ -31,8 +31,10 @@ type Outcome struct {
 	// or no message within the device's MaxMsgSize can carry it: an error
 	// matching ErrLimit), or, on a Client, it came from EachMessage in a
 	// message the server refused (401 or 407), which the server ran none
-	// of: an error matching ErrInvalidCredentials or
-	// ErrMissingCredentials, and MsgID is the refused message's.
+	// of, or was one of the alerts given to Start in a package 1 refused
+	// until the session was given up (ErrAuthGaveUp): an error matching
+	// ErrInvalidCredentials or ErrMissingCredentials, and MsgID is the
+	// refused message's.
 	Err error
 }
 
