@@ -11,42 +11,41 @@ import (
 	"github.com/windc-go/windc/syncml"
 )
 
-// The stored state of a device is binary since format 1: its first byte
-// is the format, then every field of deviceState in a fixed order, with
+// The stored state of a device is binary since format 1: its first byte is
+// the format, then every field of deviceState in a fixed order, with
 // documents, results and instance data written field by field, so that
 // loading a state parses no XML. The last summary the device sent is kept
 // with its text, so that the same summary is not parsed again. Integers
 // are varints, strings and lists a uvarint length and their content, an
 // optional value a presence byte. Format 2 writes a declared document as
 // its ID, its checksum and then the rest of its fields as one string
-// (docState.rest), which a load keeps as it is: the body is read only
-// when the document is sent, re-declared or returned. Formats 1, 2 and
-// JSON (the format before, whose first byte is '{') still load, as does
-// format 3; the next save writes format 4. Format 3 writes the number of command kinds once,
-// after the format; a document as its scope, host, flags, condition and
-// hint in five bytes, a mask of its strings that are not empty and a mask
-// of those written as a reference to an earlier one (a byte: its number),
-// four bytes each, four numbers and those strings of its head (its ID,
-// checksum, its last result read as one string, docState.resultRaw, read
-// only when a status is asked for it: DocStatus.Result, and the
-// result_checksum the device reported), then its tail as one string: its
-// other strings (the first the rest of its fields as in format 2) and its
-// instance data. A document marked settled (fSettled) is loaded up to its
-// tail and kept as stored (what its status needs of the tail, it reads
-// from the head): a run that finds its summary entry as last seen reads
-// nothing more of it, and a save writes it back as it was read; a summary
-// entry as a byte of
-// its parts present (or a reference to the document whose DocID, DevCS
-// and DevRC it holds) and those parts, or, for an entry as devices write
-// it of a document, eCanon and the document's number; then, when they
-// were made for the summary and documents saved, the classes of the
-// summary's entries (a byte: none, listed, or clsIdentity).
-// Most of what a steady state holds then reads in a few loops, without
-// a call per field, and a load classifies nothing; a steady device's
-// summary (every entry eCanon, in the order of the documents) is not even
-// read: it is made of the documents' heads when it is needed (see
-// keptSummary). Format 4 is format 3 with, at the end of a document's
-// tail, the refusals of its other commands when it has any (see
+// (docState.rest), which a load keeps as it is: the body is read only when
+// the document is sent, re-declared or returned. Formats 1, 2 and JSON
+// (the format before, whose first byte is '{') still load, as does format
+// 3; the next save writes format 4. Format 3 writes the number of command
+// kinds once, after the format; a document as its scope, host, flags,
+// condition and hint in five bytes, a mask of its strings that are not
+// empty and a mask of those written as a reference to an earlier one (a
+// byte: its number), four bytes each, four numbers and those strings of
+// its head (its ID, checksum, its last result read as one string,
+// docState.resultRaw, read only when a status is asked for it:
+// DocStatus.Result, and the result_checksum the device reported), then its
+// tail as one string: its other strings (the first the rest of its fields
+// as in format 2) and its instance data. A document marked settled
+// (fSettled) is loaded up to its tail and kept as stored (what its status
+// needs of the tail, it reads from the head): a run that finds its summary
+// entry as last seen reads nothing more of it, and a save writes it back
+// as it was read; a summary entry as a byte of its parts present (or a
+// reference to the document whose DocID, DevCS and DevRC it holds) and
+// those parts, or, for an entry as devices write it of a document, eCanon
+// and the document's number; then, when they were made for the summary and
+// documents saved, the classes of the summary's entries (a byte: none,
+// listed, or clsIdentity). Most of what a steady state holds then reads in
+// a few loops, without a call per field, and a load classifies nothing; a
+// steady device's summary (every entry eCanon, in the order of the
+// documents) is not even read: it is made of the documents' heads when it
+// is needed (see keptSummary). Format 4 is format 3 with, at the end of a
+// document's tail, the refusals of its other commands when it has any (see
 // stateWriter.cmdRefusals): a document of format 3 reads as one of format
 // 4, and a document kept as stored is written back as it was read.
 const stateFormat = 4
@@ -56,7 +55,7 @@ const stateFormat = 4
 // DSC, no unknown element.
 const restMinBytes = 8
 
-// encodeState returns the stored form of st (format 3).
+// encodeState returns the stored form of st (format 4, stateFormat).
 func encodeState(st *deviceState) ([]byte, error) {
 	w, _, err := encodeSettled(st)
 	return w.b, err
@@ -310,8 +309,9 @@ const docHeadBytes = 13
 // docSpan is where a document (Docs[i]) is written: b[start:end].
 type docSpan struct{ i, start, end int }
 
-// doc writes d in format 3 (see stateFormat), and reports whether it is
-// settled; a document kept as stored is written as it was read.
+// doc writes d in format 4 (see stateFormat), and reports whether it is
+// settled; a document kept as stored is written as it was read (format 3
+// or 4: a settled document is written the same in both).
 func (w *stateWriter) doc(d *docState) bool {
 	if d.stored != "" {
 		w.b = append(w.b, d.stored...)
