@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strconv"
 
+	"github.com/windc-go/windc/internal/utf8cut"
 	"github.com/windc-go/windc/syncml"
 )
 
@@ -65,7 +66,7 @@ func (e *DeviceError) Error() string {
 	default:
 		v := e.OriginalError
 		if len(v) > 40 {
-			v = v[:40] + "…"
+			v = utf8cut.Prefix(v, 40) + "…" // at a character's start
 		}
 		s += " (msft:originalerror " + strconv.Quote(v) + " does not read as an HRESULT)"
 	}

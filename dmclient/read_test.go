@@ -245,6 +245,10 @@ func TestDeviceErrorText(t *testing.T) {
 			`dmclient: Exec "3" failed: 500 Command failed (msft:originalerror "E_FAIL" does not read as an HRESULT)`, "E_FAIL", 0},
 		{&syncml.Status{Cmd: "Exec", CmdRef: "3", Data: &syncml.Data{Value: "500", OriginalError: "0x86000002"}},
 			`dmclient: Exec "3" failed: 500 Command failed (0x86000002)`, "0x86000002", 0x86000002},
+		// a long one is cut at a character's start, not inside "é"
+		{&syncml.Status{Cmd: "Exec", CmdRef: "3", Data: &syncml.Data{Value: "500", OriginalError: strings.Repeat("x", 39) + "éyz"}},
+			`dmclient: Exec "3" failed: 500 Command failed (msft:originalerror "` + strings.Repeat("x", 39) + `…" does not read as an HRESULT)`,
+			strings.Repeat("x", 39) + "éyz", 0},
 	}
 	for _, tt := range tests {
 		err := ReadStatus(tt.st)
