@@ -78,7 +78,8 @@ type Config struct {
 	// is answered 420 (device full). Zero means DefaultMaxDocuments.
 	MaxDocuments int
 	// MaxSummaryBytes bounds the encoded 1224 alert that carries the
-	// summary, which goes in every message the device sends. The
+	// summary, which goes in every message the device sends (but those
+	// that go on with an object in chunks). The
 	// session cuts only Add, Replace, Copy, Exec and Results into large
 	// objects (as OMA DM does), never an Alert, and sends a command
 	// larger than the server's MaxMsgSize alone, over the bound: so the

@@ -14,7 +14,9 @@
 // accepted one is applied later by the worker ([Agent.Run], or
 // [Agent.ApplyPending] to apply now), which honours its context. [Agent.EachMessage], as the session.ClientConfig.EachMessage
 // of the Client that talks to the WinDC service, puts the 1224 summary
-// alert in every message the device sends while it holds any document;
+// alert in every message the device sends while it holds any document
+// (but a message that goes on with an object sent in chunks, which
+// carries nothing between the chunks: see session.Exchange.Continued);
 // [Agent.Unmarshal], as its session.ClientConfig.Unmarshal, reads the
 // documents of each server message while the message is decoded, so that
 // their bytes are lexed once (declaredconfig.ReadMessage).
@@ -113,7 +115,8 @@
 // or refresh is kept in memory (the summary tells it), its events held
 // until it is saved; the tries save, they do not set the Surface again.
 //
-// The 1224 alert goes in every message, and the session never cuts an
+// The 1224 alert goes in every message (but those that go on with an
+// object in chunks), and the session never cuts an
 // Alert into chunks: Config.MaxSummaryBytes bounds it (a document that
 // would take it beyond is refused with 420 when it is added).
 package agent

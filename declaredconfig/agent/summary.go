@@ -36,7 +36,8 @@ func (a *Agent) summary() *declaredconfig.Summary {
 }
 
 // summaryAlert returns the 1224 alert that carries the summary, as the
-// device sends it in every message while it holds any document; nil when
+// device sends it in every message while it holds any document (the
+// Client leaves it out of those that go on with an object in chunks); nil when
 // it holds none (unless Config.EmptySummary is set).
 func (a *Agent) summaryAlert() (*syncml.Alert, error) {
 	a.mu.Lock()

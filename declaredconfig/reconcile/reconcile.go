@@ -79,7 +79,10 @@ func deviceOf(m *syncml.Message, x *session.Exchange) string {
 // command of the server's) updates what came back; once per session the
 // reconciler then queues a Get of RefreshInterval, whose answer carries
 // the summary. A message without one after that is read as an empty
-// summary: a device sends none while it holds no document. A summary
+// summary: a device sends none while it holds no document. A message
+// that goes on with an object the device began sending in an earlier one
+// (session.Exchange.Continued) carries no summary either, and decides
+// nothing of the documents. A summary
 // that does not read (cut short, or over a limit) is an error, and says
 // nothing of what the device holds: what came back is still recorded,
 // but nothing is decided of the documents (none is taken for lost or
@@ -272,6 +275,11 @@ func (p *run) do() error {
 			// would make every document the device holds lost, and
 			// send it again; nothing is decided of the documents (the
 			// error says why).
+		case p.x != nil && p.x.Continued:
+			// The message goes on with an object the device began in an
+			// earlier one: a device leaves its summary out of such a
+			// message (session.ClientConfig.EachMessage), which says
+			// nothing of what it holds; the next one will.
 		case !p.askSummary():
 			// Asked already: the device holds no document (a device
 			// sends no summary then).

@@ -622,7 +622,9 @@ func (c *Client) answer(ctx context.Context, m *syncml.Message, x *Exchange, u *
 	}
 	r := &responder{ctx: ctx, h: c.cfg.Handler, id: x.Identity, hdr: h, msgRef: h.MsgID,
 		lo: &c.lo, maxObj: maxObj, sessionAlerts: true}
+	inFlight := c.lo != nil
 	r.commands(m.Body.Commands)
+	x.Continued = inFlight && !r.cutObject
 	abort := r.abort
 	needsAnswer := false
 	for _, cmd := range m.Body.Commands {

@@ -173,6 +173,7 @@ func (r *responder) resultsStatus(c *syncml.Results, code syncml.StatusCode) {
 func (r *responder) cut() {
 	lo := *r.lo
 	*r.lo = nil
+	r.cutObject = true
 	var it syncml.Item
 	if items := lo.Cmd.ItemList(); len(items) > 0 {
 		it.Target, it.Source = items[0].Target, items[0].Source

@@ -207,3 +207,25 @@ func TestLargeObjectChunkWithFinal(t *testing.T) {
 		t.Errorf("handler saw (-want +got):\n%s", d)
 	}
 }
+
+// TestExchangeContinued: Exchange.Continued is set for a message that goes
+// on with an object begun in an earlier one (a middle chunk, the last
+// one), not for the message that begins it, one that cuts it (Alert 1225)
+// or one after it.
+func TestExchangeContinued(t *testing.T) {
+	cfg := &Config{MaxObjectSize: 64, Handler: Accept}
+	s := NewSession(cfg)
+	var got []bool
+	for _, m := range [][]byte{
+		chunkMsg("1", alert1201+replaceChunk("2", "./X", "15", "hello", true), false),
+		chunkMsg("2", replaceChunk("2", "./X", "", "there", true), false),
+		chunkMsg("3", replaceChunk("2", "./X", "", "world", false), false),
+		chunkMsg("4", replaceChunk("2", "./Y", "10", "hello", true), false),
+		chunkMsg("5", replaceChunk("2", "./Z", "", "small", false), true), // cuts ./Y
+	} {
+		got = append(got, handle(t, s, m).Continued)
+	}
+	if d := cmp.Diff([]bool{false, true, true, false, false}, got); d != "" {
+		t.Errorf("Continued per message (-want +got):\n%s", d)
+	}
+}

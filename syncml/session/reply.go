@@ -21,7 +21,10 @@ type responder struct {
 	// 1201, 1222, 1223) itself, 200, instead of the handler, noting 1223
 	// in abort and 1222 in more.
 	sessionAlerts bool
-	abort, more   bool
+	// cutObject is set when a command cut the partial object (Alert
+	// 1225): the message did not go on with it.
+	cutObject   bool
+	abort, more bool
 	// nest counts the Sequences the command being answered is in: a
 	// session start (1200, 1201) counts only at the top of the body.
 	nest int

@@ -189,6 +189,13 @@ type Exchange struct {
 	// Done is true when Reply carries no command but Statuses: the
 	// device ends the session after it.
 	Done bool
+	// Continued is true when the message went on with an object the peer
+	// began sending in an earlier message (its next chunk, the last one
+	// included). Such a message carries the chunk and answers only: a
+	// Client leaves ClientConfig.EachMessage's commands out of it, so a
+	// server that reads a device's state from every message (the WinDC
+	// summary) learns nothing of it from this one.
+	Continued bool
 }
 
 // A Session is the server side of the sessions of one device: it keeps
@@ -767,7 +774,9 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	if answered > len(xr.outs) {
 		r.out = make([]syncml.Command, 0, answered)
 	}
+	inFlight := st.LO != nil
 	r.commands(m.Body.Commands)
+	x.Continued = inFlight && !r.cutObject
 	abort, more := r.abort, r.more
 	if abort && !s.keyed {
 		// before receive matches the Statuses to the commands given up

@@ -260,7 +260,8 @@ func (s *Stats) add(o Stats) {
 // failed counts as an error, with its EnrollStatus and LastError); then, once there
 // is a WinDC server (ServerURL, or the linked enrollment's management URL),
 // a session with it and what RunRequested runs after. The summary alert
-// goes in every message to the WinDC server.
+// goes in every message to the WinDC server (but those that go on with
+// an object in chunks).
 func (d *Device) CheckIn(ctx context.Context) Stats {
 	var st Stats
 	if d.linked != nil {
