@@ -17,9 +17,10 @@
 //
 //	get := &syncml.Get{Items: []syncml.Item{{Target: &syncml.Location{LocURI: "./DevDetail/SwV"}}}}
 //
-// This package has no constructor per command; the packages of the
-// configuration service providers (dmclient, declaredconfig) have
-// builders for their nodes. Builders, and literals written this way,
+// This package has no constructor per command: session has builders for
+// the session's own commands (alerts, client events, Gets of many
+// nodes), and the packages of the configuration service providers
+// (dmclient, declaredconfig) for their nodes. Builders, and literals written this way,
 // leave CmdID empty: the session numbers what it sends, and
 // [NumberCommands] numbers a hand-built message.
 //
