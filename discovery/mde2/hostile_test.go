@@ -170,6 +170,9 @@ func TestServerIssuerSubjectChecked(t *testing.T) {
 		{"another device's", func(pkix.Name) pkix.Name { return pkix.Name{CommonName: "another-device"} }, false},
 		{"control character", func(n pkix.Name) pkix.Name { return pkix.Name{CommonName: n.CommonName + "\x01"} }, false},
 		{"none", func(n pkix.Name) pkix.Name { return pkix.Name{Organization: []string{"Contoso"}} }, false},
+		{"two common names, the last one asked", func(n pkix.Name) pkix.Name {
+			return pkix.Name{ExtraNames: []pkix.AttributeTypeAndValue{{Type: oidCommonName, Value: "another-device"}, {Type: oidCommonName, Value: n.CommonName}}}
+		}, false},
 		{"organization added", func(n pkix.Name) pkix.Name { n.Organization = []string{"Contoso"}; return n }, true},
 		{"kept", keep, true},
 	} {

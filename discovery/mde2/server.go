@@ -717,11 +717,12 @@ func (s *Server) enroll(r *http.Request, m *RequestSecurityToken) (Message, erro
 	if cert == nil {
 		return nil, &configError{"Server.Issuer returned no certificate and no error"}
 	}
-	if cert.Subject.CommonName != subject.CommonName {
+	if cns := commonNames(cert.Subject); len(cns) != 1 || cns[0] != subject.CommonName {
 		// The device is known by its certificate's common name (at
 		// renewal, under the Certificate policy): it gets the one chosen
-		// and checked above, not another device's.
-		s.logf("Server.Issuer issued a certificate for the common name %q, not %q as asked", cert.Subject.CommonName, subject.CommonName)
+		// and checked above, not another device's, nor one beside it
+		// (x509 reads the last of several, other readers the first).
+		s.logf("Server.Issuer issued a certificate for the common name(s) %q, not %q as asked", cns, subject.CommonName)
 		return nil, NewFault(FaultCertificateRequest, "", "the certificate could not be issued")
 	}
 	prov := s.Provision
@@ -1046,4 +1047,17 @@ func randomHex(n int) string {
 	var out [3 * 32]byte
 	hex.Encode(out[:], raw[:16*n])
 	return string(out[:32*n])
+}
+
+// commonNames returns the values of every CN attribute of name, in order
+// (pkix.Name.CommonName holds only the last).
+func commonNames(name pkix.Name) []string {
+	var cns []string
+	for _, a := range name.Names {
+		if a.Type.Equal(oidCommonName) {
+			v, _ := a.Value.(string)
+			cns = append(cns, v)
+		}
+	}
+	return cns
 }
