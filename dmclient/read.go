@@ -69,7 +69,11 @@ func ReadDiscoveryEndpoint(r *syncml.Results) (string, error) {
 // ReadPriority returns the Priority value in r, of any provider
 // (LinkedEnrollment.ReadPriority checks the provider).
 func ReadPriority(r *syncml.Results) (int, error) {
-	v, err := value(r, "Priority")
+	return parsePriority(value(r, "Priority"))
+}
+
+// parsePriority reads a Priority value v found with err.
+func parsePriority(v string, err error) (int, error) {
 	if err != nil {
 		return 0, err
 	}

@@ -2,7 +2,6 @@ package dmclient
 
 import (
 	"fmt"
-	"strconv"
 
 	"github.com/windc-go/windc/syncml"
 )
@@ -48,15 +47,7 @@ func (l LinkedEnrollment) ReadDiscoveryEndpoint(r *syncml.Results) (string, erro
 
 // ReadPriority returns the Priority value of l's provider in r.
 func (l LinkedEnrollment) ReadPriority(r *syncml.Results) (int, error) {
-	v, err := l.value(r, "Priority")
-	if err != nil {
-		return 0, err
-	}
-	n, err := strconv.ParseInt(trimSpace(v), 10, 32)
-	if err != nil {
-		return 0, badValue("Priority", v)
-	}
-	return int(n), nil
+	return parsePriority(l.value(r, "Priority"))
 }
 
 // value finds the item of r whose Source names l's node leaf and returns
