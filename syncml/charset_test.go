@@ -206,7 +206,7 @@ func TestEncodingLabels(t *testing.T) {
 		},
 		{
 			// labels the WHATWG table maps to its "replacement" encoding,
-			// whose decoder writes one U+FFFD, and only at the end of input
+			// which reads any input as one U+FFFD: an unsupported encoding
 			"replacement",
 			[]string{"ISO-2022-KR", "csISO2022KR", "ISO-2022-CN", "HZ-GB-2312"},
 			[]sample{{"a", ""}, {"", ""}},
@@ -274,5 +274,52 @@ func TestLegacyLongInput(t *testing.T) {
 				t.Errorf("stream %v: Data of %d bytes differs from the %d expected", stream, len(got), len(tt.want))
 			}
 		}
+	}
+}
+
+// TestEncodingErrorPosition: a byte that is not valid in the message's
+// encoding is reported at its offset in the input as received (what
+// MaxBytes counts, a byte-order mark included) and at the line and
+// column of the text decoded before it, by Unmarshal and the Decoder
+// alike.
+func TestEncodingErrorPosition(t *testing.T) {
+	cmd := "<Alert><CmdID>1</CmdID>\r\n<Data>ok\n"
+	tests := []struct {
+		name      string
+		in        []byte
+		bad       string // the bad bytes, found in in from its end
+		line, col int
+	}{
+		{"windows-1252", declared("windows-1252", "\r\n"+body(cmd+"caf\xe9 \x81</Data></Alert>")), "\x81", 4, 7},
+		{"Shift_JIS", declared("Shift_JIS", "\n"+body(cmd+"\x82\xA0\x82<</Data></Alert>")), "\x82<", 4, 4},
+		{"US-ASCII", declared("US-ASCII", body(cmd+"x\xe9</Data></Alert>")), "\xe9", 3, 2},
+		{"ISO-8859-1 is all valid, TIS-620 not", declared("TIS-620", body(cmd+"\xa1\xdb</Data></Alert>")), "\xdb", 3, 4},
+		{"UTF-16 with BOM", append(utf16le(body(cmd+"ab")), 0x00, 0xDC, '<', 0), "\x00\xdc", 3, 23},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			off := int64(bytes.LastIndex(tt.in, []byte(tt.bad)))
+			for _, how := range []string{"Unmarshal", "UnmarshalOwned", "Decoder", "Decoder one byte at a time"} {
+				var m Message
+				var err error
+				switch how {
+				case "Unmarshal":
+					err = Unmarshal(tt.in, &m)
+				case "UnmarshalOwned":
+					err = UnmarshalOwned(bytes.Clone(tt.in), &m, Limits{})
+				case "Decoder":
+					err = NewDecoder(bytes.NewReader(tt.in)).Decode(&m)
+				default:
+					err = NewDecoder(iotest.OneByteReader(bytes.NewReader(tt.in))).Decode(&m)
+				}
+				var de *DecodeError
+				if !errors.As(err, &de) || !errors.Is(err, ErrEncoding) {
+					t.Fatalf("%s: err = %v, want a *DecodeError matching ErrEncoding", how, err)
+				}
+				if de.Offset != off || de.Line != tt.line || de.Column != tt.col {
+					t.Errorf("%s: %v; want line %d, column %d (offset %d)", how, err, tt.line, tt.col, off)
+				}
+			}
+		})
 	}
 }

@@ -36,6 +36,7 @@ type Decoder struct {
 	win  string // string(buf), rebuilt after each read
 	pos  int
 	off  int64 // stream offset of buf[0]
+	skip int   // bytes of byte-order mark before a transcoder's input
 	line int   // line of buf[pos]
 	col  int   // column of buf[pos]
 	eof  bool
@@ -258,7 +259,7 @@ func (d *Decoder) begin() error {
 	if err != nil {
 		return pkg.Decode(0, 1, 1, "", err)
 	}
-	d.r, d.buf, d.win, d.eof = tr, d.buf[:0], "", false
+	d.r, d.buf, d.win, d.eof, d.skip = tr, d.buf[:0], "", false, enc.Skip
 	return d.fill()
 }
 
@@ -292,8 +293,7 @@ func (d *Decoder) fill() error {
 			break
 		}
 		if errors.Is(err, ErrEncoding) {
-			// as Unmarshal reports it: transcoding precedes positions
-			return pkg.Decode(0, 1, 1, "", err)
+			return d.encodingError(err)
 		}
 		if err != nil {
 			return fmt.Errorf("syncml: read: %w", err)
@@ -301,6 +301,14 @@ func (d *Decoder) fill() error {
 	}
 	d.win = string(d.buf)
 	return nil
+}
+
+// encodingError reports err, the transcoder's, as Unmarshal does: at the
+// offset of the bad bytes in the stream and at the line and column that
+// the text before them, all in buf, ends at.
+func (d *Decoder) encodingError(err error) error {
+	line, col := xmlscan.Advance(d.line, d.col, string(d.buf[d.pos:]))
+	return pkg.Decode(int64(d.skip+xmlcharset.ErrorOffset(err)), line, col, "", err)
 }
 
 // unit runs parse over the unconsumed input. When the input runs out

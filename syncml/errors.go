@@ -61,8 +61,12 @@ var (
 // Here Offset, Line and Column refer to the input after transcoding to
 // UTF-8 and after any byte-order mark (for UTF-8 input without one they
 // are the raw positions); Column counts bytes from 1, and CR, CRLF and LF
-// each end a line. Bytes that are invalid in the input's encoding are
-// reported at line 1, column 1.
+// each end a line. Bytes that are invalid in the input's encoding (an
+// ErrEncoding) are the exception: Offset is that of their first byte in
+// the input as received (what Limits.MaxBytes counts, a byte-order mark
+// included), and Line and Column are where the text decoded before them
+// ends; an encoding that cannot be read at all is at offset 0, line 1,
+// column 1.
 type DecodeError = xmlerr.DecodeError
 
 // A LimitError reports input that exceeds one of the decoder's Limits:

@@ -3,6 +3,7 @@ package syncml
 import (
 	"github.com/windc-go/windc/internal/datahook"
 	"github.com/windc-go/windc/internal/xmlcharset"
+	"github.com/windc-go/windc/internal/xmlscan"
 )
 
 // Unmarshal decodes a whole SyncML message with the default limits.
@@ -54,9 +55,7 @@ func unmarshalText(data []byte, m *Message, lim Limits, h datahook.Hook, owned b
 	}
 	src, _, err := toUTF8(data)
 	if err != nil {
-		// at 1:1, as the streaming Decoder reports it: transcoding
-		// precedes positions
-		return "", pkg.Decode(0, 1, 1, "", err)
+		return "", encodingError(src, err)
 	}
 	sc := getScanner(src, lim)
 	defer putScanner(sc)
@@ -67,6 +66,15 @@ func unmarshalText(data []byte, m *Message, lim Limits, h datahook.Hook, owned b
 	}
 	*m = out
 	return src, nil
+}
+
+// encodingError reports err, an error of xmlcharset.ToUTF8, as a
+// DecodeError: at the offset of the bad bytes in the input as received
+// (0 for an encoding that cannot be read), and at the line and column
+// where before, the text decoded before them, ends.
+func encodingError(before string, err error) error {
+	line, col := xmlscan.Advance(1, 1, before)
+	return pkg.Decode(int64(xmlcharset.ErrorOffset(err)), line, col, "", err)
 }
 
 // fastDecode turns on the fast reader of fastdecode.go (tests compare

@@ -16,10 +16,10 @@ import (
 
 // An Error is input that is not valid in its encoding.
 type Error struct {
-	// Offset is where decoding stopped in the input: the bad byte or
-	// UTF-16 unit itself for UTF-16 and the single-byte tables, the start
-	// of the piece (up to 16 KiB) that holds it for the encodings of
-	// golang.org/x/net/html/charset, whose decoders are stateful.
+	// Offset is where decoding stopped in the input as received (a
+	// byte-order mark included): the first byte of the character that is
+	// not valid. For the one stateful encoding, ISO-2022-JP, it may
+	// instead be the start of the piece (up to 16 KiB) that holds it.
 	Offset int
 	Err    error // what is wrong; matches xmlerr.ErrEncoding
 }
@@ -78,7 +78,9 @@ func Sniff(head []byte) (Source, error) {
 	}
 	enc, name := charset.Lookup(key)
 	switch {
-	case enc == nil:
+	case enc == nil || name == "replacement":
+		// the WHATWG "replacement" encoding (ISO-2022-KR, HZ-GB-2312…)
+		// reads any input as one U+FFFD: an encoding that cannot be read
 		return Source{}, fmt.Errorf("%w: unsupported encoding %q", xmlerr.ErrEncoding, label)
 	case name == "utf-8":
 		return Source{}, nil
@@ -136,7 +138,9 @@ type decoding interface {
 	// decode appends to dst the UTF-8 of the longest prefix of src that
 	// holds whole characters and returns dst and the bytes of src used.
 	// Unless atEOF, an incomplete character at the end of src is left for
-	// the next call. Bytes not valid in the encoding are an xmlerr.ErrEncoding.
+	// the next call. Bytes not valid in the encoding are an
+	// xmlerr.ErrEncoding; dst then holds the text before them and the
+	// count is the offset of their first byte in src.
 	decode(dst, src []byte, atEOF bool) ([]byte, int, error)
 }
 
@@ -154,10 +158,10 @@ func lookupDecoding(label string) (decoding, error) {
 		return t, nil
 	}
 	enc, name := charset.Lookup(key)
-	if enc == nil {
+	if enc == nil || name == "replacement" {
 		return nil, fmt.Errorf("%w: unsupported encoding %q", xmlerr.ErrEncoding, label)
 	}
-	x := &legacyDecoding{label: label, dec: enc.NewDecoder()}
+	x := &legacyDecoding{label: label, dec: enc.NewDecoder(), fresh: func() transformer { return enc.NewDecoder() }}
 	if name == "gb18030" {
 		// the one legacy encoding that encodes U+FFFD itself
 		x.fffd, x.check = []byte{0x84, 0x31, 0xA4, 0x37}, enc.NewDecoder()
@@ -168,7 +172,8 @@ func lookupDecoding(label string) (decoding, error) {
 // ToUTF8 returns data as UTF-8 text without its byte-order mark,
 // transcoding when needed; transcoded tells whether it was. Bytes that
 // are not valid in the encoding are an *Error (matching
-// xmlerr.ErrEncoding) with their offset in data.
+// xmlerr.ErrEncoding) with their offset in data, and text is then the
+// text decoded before them (to count lines and columns).
 func ToUTF8(data []byte) (text string, transcoded bool, err error) {
 	return toUTF8(data, false)
 }
@@ -202,7 +207,7 @@ func toUTF8(data []byte, owned bool) (text string, transcoded bool, err error) {
 		err = fmt.Errorf("%w: truncated %s", xmlerr.ErrEncoding, enc.Label)
 	}
 	if err != nil {
-		return "", false, &Error{Offset: enc.Skip + n, Err: err}
+		return string(out), false, &Error{Offset: enc.Skip + n, Err: err}
 	}
 	// out is this function's own: the text can share its memory
 	return unsafe.String(unsafe.SliceData(out), len(out)), true, nil
@@ -214,14 +219,16 @@ type transcoder struct {
 	dec decoding
 	in  [4096]byte
 	n   int    // bytes in in, not yet decoded
+	off int    // bytes of r decoded before in[0]
 	out []byte // decoded
 	pos int    // out[pos:] not yet returned
 	err error  // the reader's or the decoding's error, after out
 }
 
 // NewReader returns a reader of UTF-8 for r in the encoding a label
-// names (a Source's Label). Bytes that are not valid in that encoding are an error
-// (xmlerr.ErrEncoding), never silently replaced.
+// names (a Source's Label). Bytes that are not valid in that encoding are an
+// *Error (matching xmlerr.ErrEncoding) with their offset in r, never
+// silently replaced; the text before them is read first.
 func NewReader(r io.Reader, label string) (io.Reader, error) {
 	dec, err := lookupDecoding(label)
 	if err != nil {
@@ -240,11 +247,12 @@ func (t *transcoder) Read(p []byte) (int, error) {
 		out, used, derr := t.dec.decode(t.out[:0], t.in[:t.n], err == io.EOF)
 		t.out, t.pos = out, 0
 		t.n = copy(t.in[:], t.in[used:t.n])
+		t.off += used
 		switch {
 		case derr != nil:
-			t.err = derr
+			t.err = &Error{Offset: t.off, Err: derr}
 		case err == io.EOF && t.n > 0:
-			t.err = fmt.Errorf("%w: truncated input", xmlerr.ErrEncoding)
+			t.err = &Error{Offset: t.off, Err: fmt.Errorf("%w: truncated input", xmlerr.ErrEncoding)}
 		case err != nil:
 			t.err = err
 		}
@@ -380,8 +388,9 @@ var ianaLabels = func() map[string]*byteTable {
 type legacyDecoding struct {
 	label string
 	dec   transformer
-	fffd  []byte      // the encoding's bytes for U+FFFD, if it has them
-	check transformer // a second, stateless decoder to locate U+FFFD
+	fresh func() transformer // a new decoder, to locate a bad byte
+	fffd  []byte             // the encoding's bytes for U+FFFD, if it has them
+	check transformer        // a second, stateless decoder to locate U+FFFD
 }
 
 // transformer is the part of an x/text decoder used here.
@@ -398,8 +407,7 @@ const legacyPiece = 16 << 10
 func (x *legacyDecoding) decode(dst, src []byte, atEOF bool) ([]byte, int, error) {
 	used := 0
 	// at least one call, even on no input: at the end of input a decoder
-	// may still have output to give (the WHATWG "replacement" decoder
-	// writes its one U+FFFD only then)
+	// may still have output to give (an incomplete character's U+FFFD)
 	for {
 		piece := src[used:min(len(src), used+legacyPiece)]
 		final := used+len(piece) == len(src)
@@ -408,14 +416,18 @@ func (x *legacyDecoding) decode(dst, src []byte, atEOF bool) ([]byte, int, error
 		dst = slices.Grow(dst, 4*len(piece)+16)
 		start := len(dst)
 		nDst, nSrc, err := x.dec.Transform(dst[start:cap(dst)], piece, atEOF && final)
+		out := dst[start : start+nDst]
+		if k := x.foreignReplacement(out, piece[:nSrc]); k >= 0 {
+			n := x.locate(out[:k], piece, atEOF && final)
+			if n < 0 {
+				k, n = 0, 0 // not found again: the piece's start
+			}
+			return dst[:start+k], used + n, x.invalid()
+		}
 		if err != nil && (atEOF && final || nSrc == 0 && len(piece) > 16) {
 			// with room for all output, what is left is an incomplete
 			// character that cannot be completed
-			return dst, used, fmt.Errorf("%w: bytes that are not %s", xmlerr.ErrEncoding, x.label)
-		}
-		out := dst[start : start+nDst]
-		if bytes.Contains(out, []byte(replacementChar)) && !x.ownReplacements(out, piece[:nSrc]) {
-			return dst, used, fmt.Errorf("%w: bytes that are not %s", xmlerr.ErrEncoding, x.label)
+			return dst[:start+nDst], used + nSrc, x.invalid()
 		}
 		dst = dst[:start+nDst]
 		used += nSrc
@@ -426,24 +438,48 @@ func (x *legacyDecoding) decode(dst, src []byte, atEOF bool) ([]byte, int, error
 	return dst, used, nil
 }
 
-// ownReplacements reports whether every U+FFFD in out, the decoding of
-// src, comes from the encoding's own bytes for U+FFFD.
-func (x *legacyDecoding) ownReplacements(out, src []byte) bool {
-	if x.fffd == nil {
-		return false
+// invalid is the error for bytes that are not in x's encoding.
+func (x *legacyDecoding) invalid() error {
+	return fmt.Errorf("%w: bytes that are not %s", xmlerr.ErrEncoding, x.label)
+}
+
+// locate returns how many bytes of piece a decoder reads to give exactly
+// good, the output before the first replaced character, which is then
+// where that character starts; or -1 when a new decoder does not give
+// good (a stateful decoder whose state at the piece's start differs).
+// It runs only on the error path.
+func (x *legacyDecoding) locate(good, piece []byte, atEOF bool) int {
+	buf := make([]byte, len(good))
+	// with room for exactly good, the decoder stops before the character
+	// it replaces
+	nDst, nSrc, _ := x.fresh().Transform(buf, piece, atEOF)
+	if nDst != len(good) || !bytes.Equal(buf, good) {
+		return -1
+	}
+	return nSrc
+}
+
+// foreignReplacement returns the offset in out, the decoding of src, of
+// the first U+FFFD that does not come from the encoding's own bytes for
+// U+FFFD, or -1.
+func (x *legacyDecoding) foreignReplacement(out, src []byte) int {
+	k := bytes.Index(out, []byte(replacementChar))
+	if k < 0 || x.fffd == nil {
+		return k
 	}
 	buf := make([]byte, len(out))
+	done := 0 // bytes of out before the current one
 	for {
-		k := bytes.Index(out, []byte(replacementChar))
-		if k < 0 {
-			return true
-		}
 		// decode exactly the characters before this U+FFFD to find where
 		// it starts in src
 		nDst, nSrc, _ := x.check.Transform(buf[:k], src, true)
 		if nDst != k || !bytes.HasPrefix(src[nSrc:], x.fffd) {
-			return false
+			return done + k
 		}
 		src, out = src[nSrc+len(x.fffd):], out[k+len(replacementChar):]
+		done += k + len(replacementChar)
+		if k = bytes.Index(out, []byte(replacementChar)); k < 0 {
+			return -1
+		}
 	}
 }

@@ -115,11 +115,15 @@ func TestToUTF8(t *testing.T) {
 			"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><a>é\u0080ÿ</a>", true, nil, 0},
 		{"windows-1252", []byte("<?xml version=\"1.0\" encoding=\"windows-1252\"?><a>\x80</a>"),
 			"<?xml version=\"1.0\" encoding=\"windows-1252\"?><a>€</a>", true, nil, 0},
-		{"windows-1252 undefined byte", []byte("<?xml version=\"1.0\" encoding=\"windows-1252\"?><a>\x81</a>"), "", false, xmlerr.ErrEncoding, 0}, // start of its 16 KiB piece
+		{"windows-1252 undefined byte", []byte("<?xml version=\"1.0\" encoding=\"windows-1252\"?><a>\x81</a>"), "", false, xmlerr.ErrEncoding, 48},
 		{"US-ASCII high byte", []byte("<?xml version=\"1.0\" encoding=\"us-ascii\"?><a>\xE9</a>"), "", false, xmlerr.ErrEncoding, 44},
 		{"Shift_JIS", []byte("<?xml version=\"1.0\" encoding=\"Shift_JIS\"?><a>\x82\xA0</a>"),
 			"<?xml version=\"1.0\" encoding=\"Shift_JIS\"?><a>あ</a>", true, nil, 0},
-		{"Shift_JIS invalid, not replaced", []byte("<?xml version=\"1.0\" encoding=\"Shift_JIS\"?><a>\x82</a>"), "", false, xmlerr.ErrEncoding, 0}, // start of its 16 KiB piece
+		{"Shift_JIS invalid, not replaced", []byte("<?xml version=\"1.0\" encoding=\"Shift_JIS\"?><a>\x82</a>"), "", false, xmlerr.ErrEncoding, 45},
+		{"windows-1252 undefined byte in a later piece", []byte("<?xml version=\"1.0\" encoding=\"windows-1252\"?>\r\n<a>\r\n" + strings.Repeat("\x80", 20000) + "\n\x8D</a>"), "", false, xmlerr.ErrEncoding, 20053},
+		{"Shift_JIS lead byte at the end", []byte("<?xml version=\"1.0\" encoding=\"Shift_JIS\"?><a>\x82\xA0</a>\x82"), "", false, xmlerr.ErrEncoding, 51},
+		{"GB18030 own U+FFFD, then a bad byte", []byte("<?xml version=\"1.0\" encoding=\"GB18030\"?><a>\x84\x31\xA4\x37\xD6\xD0\xFF</a>"), "", false, xmlerr.ErrEncoding, 49},
+		{"ISO-2022-JP bad escape", []byte("<?xml version=\"1.0\" encoding=\"ISO-2022-JP\"?><a>\x1B$B$\\\x1B(B\x1B(Z</a>"), "", false, xmlerr.ErrEncoding, 55},
 		{"unknown label", []byte(`<?xml version="1.0" encoding="x-nothing"?><a/>`), "", false, xmlerr.ErrEncoding, 0},
 		{"PI naming Latin-1 on UTF-8", []byte(`<?xml-stylesheet href="a" encoding="iso-8859-1"?><a>é</a>`), `<?xml-stylesheet href="a" encoding="iso-8859-1"?><a>é</a>`, false, nil, 0},
 		{"UTF-16 high surrogate then end", append(utf16LE(`<`, true), 0x00, 0xD8), "", false, xmlerr.ErrEncoding, 4},
@@ -133,6 +137,11 @@ func TestToUTF8(t *testing.T) {
 				}
 				if off := xmlcharset.ErrorOffset(err); off != c.off {
 					t.Errorf("error at offset %d, want %d", off, c.off)
+				}
+				// the text before the error is what decodes from the
+				// bytes before it
+				if before, _, berr := xmlcharset.ToUTF8(c.in[:c.off]); berr == nil && got != before {
+					t.Errorf("text before the error %q, want %q", got, before)
 				}
 			} else if err != nil || got != c.want || transcoded != c.transcoded {
 				t.Fatalf("ToUTF8 = %q, %v, %v; want %q, %v", got, transcoded, err, c.want, c.transcoded)
@@ -167,6 +176,12 @@ func TestToUTF8(t *testing.T) {
 			if c.err != nil {
 				if !errors.Is(err, c.err) {
 					t.Fatalf("reader: %q, %v; want %v", b, err, c.err)
+				}
+				if off := src.Skip + xmlcharset.ErrorOffset(err); off != c.off {
+					t.Errorf("reader: error at offset %d, want %d", off, c.off)
+				}
+				if string(b) != got {
+					t.Errorf("reader: text before the error %q, ToUTF8's %q", b, got)
 				}
 				return
 			}
