@@ -439,7 +439,7 @@ func (w *writer) writeCommand(c Command, reserved map[string]bool) error {
 	case *Unknown:
 		return w.unknown(c, reserved)
 	}
-	return encodeError("command", fmt.Errorf("unsupported Command %T", c))
+	return encodeError("", fmt.Errorf("unsupported Command %T", c))
 }
 
 func (w *writer) writeAdd(c *Add) error {

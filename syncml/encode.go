@@ -33,6 +33,13 @@ import (
 // DefaultMaxAttrs (a Data's start tag included) or more namespace
 // declarations in scope than DefaultMaxNamespaces, is refused too (a
 // *LimitError for MaxDataDepth, MaxAttrs or MaxNamespaces).
+//
+// An error names where the value is, as a DecodeError's Path does, and
+// the CmdID of the innermost command around it: "syncml: marshal
+// /SyncML/SyncBody/Replace/Item/Target/LocURI (CmdID "4"): character not
+// allowed in XML: U+0000 at byte 2". It matches its cause (errors.Is with
+// ErrInvalidChar, ErrStructure…, errors.As with *LimitError); a MaxDepth
+// error is the *LimitError itself, whose Path says where.
 func Marshal(m *Message) ([]byte, error) {
 	if h := int(lastLarge.Load()); h > 0 {
 		return marshalLarge(m, h)
@@ -288,9 +295,61 @@ func (w *writer) text(s string) error { return xmlscan.EscapeText(&w.b, s) }
 // cdata appends s as CDATA sections to the writer's buffer.
 func (w *writer) cdata(s string) error { return xmlscan.EscapeCDATA(&w.b, s) }
 
-// encodeError reports a Message that cannot be written.
+// encodeError reports a Message value that cannot be written, at path,
+// the element (or attribute, "@name") concerned inside the one being
+// written, "" for that one itself. The writers of its parents add their
+// own names with within and inCommand as the error goes up, so that
+// the error names the whole path (no cost until something fails).
 func encodeError(path string, err error) error {
-	return pkg.Errorf("marshal %s: %w", path, err)
+	return &encodeErr{path: path, err: err}
+}
+
+// An encodeErr is the error for a Message value that cannot be written:
+// "syncml: marshal PATH (CmdID "ID"): cause", PATH in the form of a
+// DecodeError's Path. It matches its cause (errors.Is, errors.As).
+type encodeErr struct {
+	path  string // the element path, such as "/SyncML/SyncBody/Replace/Item/Data"
+	cmdID string // the CmdID of the innermost command around it
+	inCmd bool   // the error is inside a command (cmdID is set)
+	err   error
+}
+
+func (e *encodeErr) Error() string {
+	s := pkg.Prefix() + "marshal " + e.path
+	if e.cmdID != "" {
+		s += " (CmdID " + strconv.Quote(e.cmdID) + ")"
+	}
+	return s + ": " + strings.TrimPrefix(e.err.Error(), pkg.Prefix())
+}
+
+// Unwrap returns the cause.
+func (e *encodeErr) Unwrap() error { return e.err }
+
+// within returns err, an error of writing the element (or part) named
+// name, with name added in front of its path. Other errors (a limit
+// error, which names its whole path) are returned as they are.
+func within(name string, err error) error {
+	if e, ok := err.(*encodeErr); ok {
+		if e.path == "" {
+			e.path = name
+		} else {
+			e.path = name + "/" + e.path
+		}
+	}
+	return err
+}
+
+// inCommand returns err, an error of writing the command c (nested's),
+// with c's name added in front of its path and, unless a command inside
+// c has set it, c's CmdID. A nil c adds nothing.
+func inCommand(c Command, err error) error {
+	if isNilCommand(c) {
+		return err
+	}
+	if e, ok := err.(*encodeErr); ok && !e.inCmd {
+		e.cmdID, e.inCmd = c.ID(), true
+	}
+	return within(c.ElementName(), err)
 }
 
 // put appends s to the buffer. Only a growing buffer is stored whole: a
@@ -457,7 +516,7 @@ func (w *writer) metaLeafText(e *elem, text string) error {
 	w.newline()
 	w.metaTag(&e.tMetaOpen)
 	if err := w.text(text); err != nil {
-		return encodeError("Meta/"+e.name, err)
+		return encodeError(e.name, err)
 	}
 	w.tag(&e.tClose)
 	return nil
@@ -491,7 +550,7 @@ func (w *writer) message(m *Message) error {
 	}
 	for _, c := range m.Body.Commands {
 		if err := w.command(c); err != nil {
-			return err
+			return inBody(c, err)
 		}
 	}
 	w.end(m.Body.Final)
@@ -504,7 +563,7 @@ func messageHeader(m *Message) (*Header, error) {
 		return &m.Header, nil
 	}
 	if m.Header != (Header{}) {
-		return nil, encodeError("SyncHdr", fmt.Errorf("%w: NoHeader is set but Header is not empty", ErrStructure))
+		return nil, encodeError("/SyncML/SyncHdr", fmt.Errorf("%w: NoHeader is set but Header is not empty", ErrStructure))
 	}
 	return nil, nil
 }
@@ -514,7 +573,7 @@ func messageHeader(m *Message) (*Header, error) {
 // default namespace.
 func checkRootNS(xmlns string) error {
 	if xmlns == NamespaceXMLURI || xmlns == namespaceXMLNSURI {
-		return encodeError("SyncML/@xmlns", fmt.Errorf("%w: %s is a reserved namespace", ErrNamespace, xmlns))
+		return encodeError("/SyncML/@xmlns", fmt.Errorf("%w: %s is a reserved namespace", ErrNamespace, xmlns))
 	}
 	return nil
 }
@@ -537,7 +596,7 @@ func (w *writer) start(xmlns string, h *Header) error {
 		w.b = append(w.b, ` xmlns="`...)
 		var err error
 		if w.b, err = xmlscan.AppendAttr(w.b, xmlns); err != nil {
-			return encodeError("SyncML/@xmlns", err)
+			return encodeError("/SyncML/@xmlns", err)
 		}
 		w.b = append(w.b, '"')
 	}
@@ -545,7 +604,7 @@ func (w *writer) start(xmlns string, h *Header) error {
 	w.depth++
 	if h != nil {
 		if err := w.header(h); err != nil {
-			return err
+			return within("/SyncML/SyncHdr", err)
 		}
 	}
 	w.open(elSyncBody)
@@ -602,7 +661,7 @@ func (w *writer) headerLocation(e *elem, l *Location, empty bool) error {
 	} else if empty {
 		// The flag would not come back: an element with content decodes
 		// with the flag false.
-		return encodeError("SyncHdr/"+e.name, fmt.Errorf("%w: Empty%s set on a %s with content", ErrStructure, e.name, e.name))
+		return encodeError(e.name, fmt.Errorf("%w: Empty%s set on a %s with content", ErrStructure, e.name, e.name))
 	}
 	return w.location(e, l)
 }
@@ -624,17 +683,17 @@ func (w *writer) locationOf(e *elem, l *Location) error {
 		// written as one
 		w.metaTag(&sp.open)
 		if err := w.text(l.LocURI); err != nil {
-			return encodeError(elLocURI.name, err)
+			return encodeError(e.name+"/"+elLocURI.name, err)
 		}
 		w.metaTag(&sp.close)
 		return nil
 	}
 	w.open(e)
 	if err := w.leaf(elLocURI, l.LocURI); err != nil {
-		return err
+		return within(e.name, err)
 	}
 	if err := w.leaf(elLocName, l.LocName); err != nil {
-		return err
+		return within(e.name, err)
 	}
 	w.close(e)
 	return nil
@@ -652,10 +711,10 @@ func (w *writer) cred(c *Cred) error {
 func (w *writer) credOf(c *Cred) error {
 	w.open(elCred)
 	if err := w.meta(c.Meta); err != nil {
-		return err
+		return within(elCred.name, err)
 	}
 	if err := w.data(c.Data); err != nil {
-		return err
+		return within(elCred.name, err)
 	}
 	w.close(elCred)
 	return nil
@@ -673,41 +732,41 @@ func (w *writer) meta(m *Meta) error {
 func (w *writer) metaOf(m *Meta) error {
 	w.open(elMeta)
 	if err := w.metaLeaf(elFormat, m.Format); err != nil {
-		return err
+		return within(elMeta.name, err)
 	}
 	if err := w.metaLeaf(elType, m.Type); err != nil {
-		return err
+		return within(elMeta.name, err)
 	}
 	if err := w.metaLeaf(elMark, m.Mark); err != nil {
-		return err
+		return within(elMeta.name, err)
 	}
 	if err := w.metaLeaf(elSize, m.Size); err != nil {
-		return err
+		return within(elMeta.name, err)
 	}
 	if a := m.Anchor; a != nil {
 		w.metaOpen(elAnchor)
 		if err := w.metaLeaf(elLast, a.Last); err != nil {
-			return err
+			return within("Meta/Anchor", err)
 		}
 		if err := w.metaLeaf(elNext, a.Next); err != nil {
-			return err
+			return within("Meta/Anchor", err)
 		}
 		w.close(elAnchor)
 	}
 	if err := w.metaLeaf(elVersion, m.Version); err != nil {
-		return err
+		return within(elMeta.name, err)
 	}
 	if err := w.metaLeaf(elNextNonce, m.NextNonce); err != nil {
-		return err
+		return within(elMeta.name, err)
 	}
 	if err := w.metaLeaf(elMaxMsgSize, m.MaxMsgSize); err != nil {
-		return err
+		return within(elMeta.name, err)
 	}
 	if err := w.metaLeaf(elMaxObjSize, m.MaxObjSize); err != nil {
-		return err
+		return within(elMeta.name, err)
 	}
 	if err := w.refs(elEMI, m.EMI, true); err != nil {
-		return err
+		return within(elMeta.name, err)
 	}
 	if mem := m.Mem; mem != nil {
 		w.metaOpen(elMem)
@@ -715,10 +774,10 @@ func (w *writer) metaOf(m *Meta) error {
 			w.metaEmpty(elSharedMem)
 		}
 		if err := w.metaLeaf(elFreeMem, mem.FreeMem); err != nil {
-			return err
+			return within("Meta/Mem", err)
 		}
 		if err := w.metaLeaf(elFreeID, mem.FreeID); err != nil {
-			return err
+			return within("Meta/Mem", err)
 		}
 		w.close(elMem)
 	}
@@ -756,7 +815,7 @@ func (w *writer) items(items []Item) error {
 			// front, and </Item> too for an Item with a Target alone
 			w.metaTag(&itemTarget.open)
 			if err := w.text(t.LocURI); err != nil {
-				return encodeError(elLocURI.name, err)
+				return encodeError("Item/Target/LocURI", err)
 			}
 			if it.Source == nil && it.Meta == nil && it.Data == nil && !it.MoreData {
 				w.metaTag(&itemTarget.close)
@@ -766,17 +825,17 @@ func (w *writer) items(items []Item) error {
 		} else {
 			w.open(elItem)
 			if err := w.location(elTarget, it.Target); err != nil {
-				return err
+				return within(elItem.name, err)
 			}
 		}
 		if err := w.location(elSource, it.Source); err != nil {
-			return err
+			return within(elItem.name, err)
 		}
 		if err := w.meta(it.Meta); err != nil {
-			return err
+			return within(elItem.name, err)
 		}
 		if err := w.data(it.Data); err != nil {
-			return err
+			return within(elItem.name, err)
 		}
 		w.empty(elMoreData, it.MoreData)
 		w.close(elItem)
@@ -919,9 +978,15 @@ func checkNamespaces(ns []Namespace) error {
 
 // command writes one body command; the commands themselves are written
 // by the code commands_gen.go has generated from command.go.
+// Its caller adds the command and the body to the path of an error
+// (inBody).
 func (w *writer) command(c Command) error {
 	return w.nested(c, bodyNames)
 }
+
+// inBody returns err, an error of writing the body command c, with the
+// path of c and of the body added.
+func inBody(c Command, err error) error { return within("/SyncML/SyncBody", inCommand(c, err)) }
 
 // nested writes a command, or an Unknown whose name is not one of
 // reserved, the names read as something else where it stands.
@@ -945,9 +1010,9 @@ func (w *writer) nested(c Command, reserved map[string]bool) error {
 	}
 	if isNilCommand(c) {
 		if c == nil {
-			return encodeError("command", fmt.Errorf("%w: nil Command", ErrStructure))
+			return encodeError("", fmt.Errorf("%w: nil Command", ErrStructure))
 		}
-		return encodeError("command", fmt.Errorf("%w: nil %T", ErrStructure, c))
+		return encodeError("", fmt.Errorf("%w: nil %T", ErrStructure, c))
 	}
 	return w.writeCommand(c, reserved)
 }
@@ -956,7 +1021,7 @@ func (w *writer) nested(c Command, reserved map[string]bool) error {
 func (w *writer) commands(cmds []Command) error {
 	for _, c := range cmds {
 		if err := w.nested(c, groupNames); err != nil {
-			return err
+			return inCommand(c, err)
 		}
 	}
 	return nil
@@ -974,7 +1039,7 @@ func (w *writer) enter(e *elem, c Command) error {
 		_, in = w.deepGroups[c]
 	}
 	if in {
-		return encodeError(e.name, fmt.Errorf("%w: %s contains itself", ErrStructure, e.name))
+		return encodeError("", fmt.Errorf("%w: %s contains itself", ErrStructure, e.name))
 	}
 	if n >= groupScan {
 		if w.deepGroups == nil {
@@ -1085,7 +1150,7 @@ func (w *writer) chal(c *Chal) error {
 func (w *writer) chalOf(c *Chal) error {
 	w.open(elChal)
 	if err := w.meta(c.Meta); err != nil {
-		return err
+		return within(elChal.name, err)
 	}
 	w.close(elChal)
 	return nil
@@ -1095,7 +1160,7 @@ func (w *writer) chalOf(c *Chal) error {
 // reads as something else where it stands.
 func (w *writer) unknown(u *Unknown, reserved map[string]bool) error {
 	if err := checkUnknown(u, w.rootNS, reserved); err != nil {
-		return encodeError("Unknown", err)
+		return encodeError("", err)
 	}
 	w.newline()
 	w.b = append(w.b, u.Raw...)

@@ -73,7 +73,7 @@ func TestLocationTags(t *testing.T) {
 			want += e.close
 			switch {
 			case uerr != nil:
-				if err == nil || err.Error() != encodeError("LocURI", uerr).Error() {
+				if err == nil || err.Error() != encodeError(e.name+"/LocURI", uerr).Error() {
 					t.Errorf("%s %+v: error %v, want the escaper's %v", e.name, l, err, uerr)
 				}
 			case err != nil || string(w.b) != want:
@@ -120,7 +120,7 @@ func TestItemTags(t *testing.T) {
 	}
 	w := writer{}
 	_, uerr := xmlscan.AppendText(nil, "bad\x01")
-	if err := w.items([]Item{{Target: tgt("bad\x01")}}); err == nil || err.Error() != encodeError("LocURI", uerr).Error() {
+	if err := w.items([]Item{{Target: tgt("bad\x01")}}); err == nil || err.Error() != encodeError("Item/Target/LocURI", uerr).Error() {
 		t.Errorf("refused LocURI: %v, want %v", err, uerr)
 	}
 }

@@ -112,7 +112,7 @@ func (e *Encoder) EncodeCommand(c Command) error {
 	n, depth, started := len(e.wr.b), e.wr.depth, e.wr.started
 	if err := e.wr.command(c); err != nil {
 		e.wr.b, e.wr.depth, e.wr.started = e.wr.b[:n], depth, started
-		return err
+		return inBody(c, err)
 	}
 	if len(e.wr.b) >= flushAt {
 		return e.flush()

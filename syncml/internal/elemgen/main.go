@@ -266,7 +266,7 @@ func codec(cmds []command) string {
 		p("case *%s:\nreturn w.write%s(c)\n", c.Name, c.Name)
 	}
 	p("case *Unknown:\nreturn w.unknown(c, reserved)\n}\n")
-	p("return encodeError(\"command\", fmt.Errorf(\"unsupported Command %%T\", c))\n}\n\n")
+	p("return encodeError(\"\", fmt.Errorf(\"unsupported Command %%T\", c))\n}\n\n")
 	// writers
 	for _, c := range cmds {
 		p("func (w *writer) write%s(c *%s) error {\n", c.Name, c.Name)
