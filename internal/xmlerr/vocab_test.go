@@ -109,6 +109,7 @@ func TestOneVocabulary(t *testing.T) {
 		{"syncml", "undeclared prefix", syncmlErr(`<p:a/>`, syncml.Limits{}), []error{declaredconfig.ErrNamespace, syncml.ErrSyntax}, ""},
 		{"syncml", "duplicate attribute", syncmlErr(`<a b="1" b="2"/>`, syncml.Limits{}), []error{declaredconfig.ErrDuplicateAttr, ddf.ErrSyntax}, ""},
 		{"syncml", "invalid character", syncmlErr(`&#0;`, syncml.Limits{}), []error{declaredconfig.ErrInvalidChar, declaredconfig.ErrSyntax}, ""},
+		{"syncml", "invalid UTF-8", syncmlErr("\xff", syncml.Limits{}), []error{declaredconfig.ErrEncoding, declaredconfig.ErrSyntax}, ""},
 		{"syncml", "entity", syncmlErr(`&nbsp;`, syncml.Limits{}), []error{declaredconfig.ErrEntity, declaredconfig.ErrSyntax}, ""},
 		{"syncml", "structure", syncmlErr(`</Data><Bogus/><Data>`, syncml.Limits{}), []error{declaredconfig.ErrStructure, ddf.ErrStructure}, ""},
 		{"syncml", "depth", syncmlErr(``, syncml.Limits{MaxDepth: 2}), []error{discovery.ErrLimit, ddf.ErrLimit}, "MaxDepth"},
@@ -126,6 +127,7 @@ func TestOneVocabulary(t *testing.T) {
 		{"declaredconfig", "bytes", docErr(`<DeclaredConfiguration/>`, declaredconfig.Limits{MaxBytes: 5}), []error{syncml.ErrLimit}, "MaxBytes"},
 
 		{"ddf", "syntax", ddfErr(`<MgmtTree><`, ddf.Limits{}), []error{syncml.ErrSyntax, declaredconfig.ErrSyntax}, ""},
+		{"ddf", "invalid UTF-8", ddfErr("<MgmtTree>\xff</MgmtTree>", ddf.Limits{}), []error{syncml.ErrEncoding, syncml.ErrSyntax}, ""},
 		{"ddf", "encoding", ddfErr(`<?xml version="1.0" encoding="ISO-8859-1"?><MgmtTree/>`, ddf.Limits{}), []error{syncml.ErrEncoding, syncml.ErrSyntax}, ""},
 		{"ddf", "structure", ddfErr(`<Other/>`, ddf.Limits{}), []error{syncml.ErrStructure}, ""},
 		{"ddf", "depth", ddfErr(`<MgmtTree><Node></Node></MgmtTree>`, ddf.Limits{MaxDepth: 1}), []error{syncml.ErrLimit}, "MaxDepth"},
@@ -184,6 +186,33 @@ func TestOneVocabulary(t *testing.T) {
 				t.Errorf("message %q does not start with %q once", tc.err, tc.pkg+": ")
 			}
 		})
+	}
+}
+
+// TestPathOutsideElements: an error where no element is open has the
+// empty Path, whichever package reports it (ddf said "/").
+func TestPathOutsideElements(t *testing.T) {
+	var m syncml.Message
+	for _, tc := range []struct {
+		pkg string
+		err error
+	}{
+		{"syncml", syncml.Unmarshal([]byte(`<?xml version="1.0" encoding="x-none"?><SyncML/>`), &m)},
+		{"syncml", syncml.Unmarshal([]byte(`<!DOCTYPE SyncML><SyncML/>`), &m)},
+		{"declaredconfig", docErr(`<!DOCTYPE x><DeclaredConfiguration/>`, declaredconfig.Limits{})},
+		{"ddf", ddfErr(`<?xml version="1.0" encoding="Windows-1252"?><MgmtTree/>`, ddf.Limits{})},
+		{"ddf", ddfErr(``, ddf.Limits{})},
+		{"ddf", ddfErr(`x<MgmtTree/>`, ddf.Limits{})},
+		{"provisioning", provErr(`<!DOCTYPE x><wap-provisioningdoc/>`, provisioning.Limits{})},
+	} {
+		var de *xmlerr.DecodeError
+		if !errors.As(tc.err, &de) {
+			t.Errorf("%s: %v (%T), want a DecodeError", tc.pkg, tc.err, tc.err)
+			continue
+		}
+		if de.Path != "" || strings.Contains(tc.err.Error(), " in ") {
+			t.Errorf("%s: %v: Path %q, want \"\"", tc.pkg, tc.err, de.Path)
+		}
 	}
 }
 

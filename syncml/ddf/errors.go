@@ -22,7 +22,8 @@ var (
 	// an unknown AccessType, DFFormat, Occurrence or Scope, an unreadable
 	// Range…).
 	ErrStructure = xmlerr.ErrStructure
-	// ErrEncoding: a declared encoding other than UTF-8.
+	// ErrEncoding: a declared encoding other than UTF-8, or bytes that
+	// are not UTF-8.
 	ErrEncoding = xmlerr.ErrEncoding
 	// ErrLimit: input beyond one of the Limits; every *LimitError matches it.
 	ErrLimit = xmlerr.ErrLimit

@@ -8,6 +8,7 @@ import (
 	"io"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/windc-go/windc/syncml"
 )
@@ -40,7 +41,8 @@ func ParseLimits(data []byte, lim Limits) (*Tree, error) {
 	p.d = xml.NewDecoder(bytes.NewReader(data))
 	p.d.Strict = true
 	p.d.CharsetReader = func(label string, _ io.Reader) (io.Reader, error) {
-		return nil, fmt.Errorf("%w: %q", ErrEncoding, label)
+		p.charsetErr = fmt.Errorf("%w: unsupported encoding %q: a DDF must be UTF-8 (a byte-order mark and encoding=\"UTF-8\" are optional)", ErrEncoding, label)
+		return nil, p.charsetErr
 	}
 	t, err := p.tree()
 	if err != nil {
@@ -55,9 +57,11 @@ type parser struct {
 	d     *xml.Decoder
 	lim   Limits
 	bom   int64
-	stack []string // element names, for paths
-	node  *Node    // innermost Node being read, for errors
-	nodes int
+	// charsetErr is the error for a declared encoding other than UTF-8
+	charsetErr error
+	stack      []string // element names, for paths
+	node       *Node    // innermost Node being read, for errors
+	nodes      int
 
 	lastStart xml.StartElement // the child start tag children last passed on
 
@@ -109,15 +113,35 @@ func (p *parser) next() (xml.Token, error) {
 }
 
 func (p *parser) syntax(err error) error {
-	if errors.Is(err, ErrEncoding) {
-		return p.errAt(err)
+	if p.charsetErr != nil {
+		// the CharsetReader's error, without encoding/xml's wrapping
+		return p.errAt(p.charsetErr)
 	}
 	var se *xml.SyntaxError
+	if errors.As(err, &se) && se.Msg == "invalid UTF-8" {
+		// bytes that are not UTF-8, as the module's other decoders
+		// report them: at the first of them in the token
+		p.off += int64(invalidUTF8(p.input[min(p.bom+p.off, int64(len(p.input))):]))
+		return p.errAt(fmt.Errorf("%w: invalid UTF-8", ErrEncoding))
+	}
 	if errors.As(err, &se) {
 		p.off = p.d.InputOffset()
 		return p.errAt(fmt.Errorf("%w: %s", ErrSyntax, se.Msg))
 	}
 	return p.errAt(fmt.Errorf("%w: %v", ErrSyntax, err))
+}
+
+// invalidUTF8 returns the offset of the first byte of b that is not
+// valid UTF-8, or len(b).
+func invalidUTF8(b []byte) int {
+	for i := 0; i < len(b); {
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n == 1 {
+			return i
+		}
+		i += n
+	}
+	return len(b)
 }
 
 func (p *parser) errAt(err error) *ParseError {
@@ -144,7 +168,12 @@ func (p *parser) structure(format string, args ...any) error {
 	return p.errAt(fmt.Errorf("%w: "+format, append([]any{ErrStructure}, args...)...))
 }
 
+// path returns the open elements, such as "/MgmtTree/Node", or "" outside
+// every element (as every decoder of the module says it).
 func (p *parser) path() string {
+	if len(p.stack) == 0 {
+		return ""
+	}
 	return "/" + strings.Join(p.stack, "/")
 }
 

@@ -379,3 +379,41 @@ func TestParseDotNodeName(t *testing.T) {
 		}
 	}
 }
+
+// TestParseErrorMessages: an encoding a DDF may not use is named with the
+// one it may; bytes that are not UTF-8 are an ErrEncoding, as in the
+// module's other decoders; outside every element the path is "", as in
+// syncml, not "/".
+func TestParseErrorMessages(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		want error
+		msg  string
+	}{
+		{"Windows-1252", `<?xml version="1.0" encoding="Windows-1252"?><MgmtTree/>`, ErrEncoding,
+			`ddf: line 1, column 1 (offset 0): bad character encoding: unsupported encoding "Windows-1252": a DDF must be UTF-8 (a byte-order mark and encoding="UTF-8" are optional)`},
+		{"UTF-16 declared", `<?xml version="1.0" encoding="UTF-16"?><MgmtTree/>`, ErrEncoding,
+			`ddf: line 1, column 1 (offset 0): bad character encoding: unsupported encoding "UTF-16": a DDF must be UTF-8 (a byte-order mark and encoding="UTF-8" are optional)`},
+		{"invalid UTF-8", "<MgmtTree>\n<VerDTD>1.2\xff</VerDTD></MgmtTree>", ErrEncoding,
+			`ddf: line 2, column 12 (offset 22) in /MgmtTree/VerDTD: bad character encoding: invalid UTF-8`},
+		{"empty", "", ErrStructure,
+			`ddf: line 1, column 1 (offset 0): unexpected structure: no MgmtTree element`},
+		{"text before the root", "x<MgmtTree/>", ErrStructure, `ddf: line 1, column 1 (offset 0): unexpected structure: text outside the root element`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse([]byte(tt.in))
+			var pe *ParseError
+			if !errors.As(err, &pe) || !errors.Is(err, tt.want) {
+				t.Fatalf("err = %v, want a *ParseError matching %v", err, tt.want)
+			}
+			if tt.msg != "" && err.Error() != tt.msg {
+				t.Errorf("\n got %v\nwant %s", err, tt.msg)
+			}
+			if strings.HasSuffix(pe.Path, "/") {
+				t.Errorf("Path %q", pe.Path)
+			}
+		})
+	}
+}
