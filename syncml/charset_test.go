@@ -323,3 +323,28 @@ func TestEncodingErrorPosition(t *testing.T) {
 		})
 	}
 }
+
+// TestSyntaxHintsInMessage: the hints of the lexer reach a message's
+// error, also before and after the root element, which syncml reads
+// itself (a typographic dash after "<!-" read as an invalid name, and as
+// "content after the root element").
+func TestSyntaxHintsInMessage(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"<!-—x—>" + body(""), `syncml: line 1, column 1 (offset 0): not well-formed: invalid markup declaration "<!-—x": expected "<!--"`},
+		{body("") + "\n<!-—x—>", `syncml: line 2, column 1 (offset 170): not well-formed: invalid markup declaration "<!-—x": expected "<!--"`},
+		{body(`<Alert><CmdID>1</CmdID><Data><x a=’c’/></Data></Alert>`), `syncml: line 1, column 184 (offset 183) in /SyncML/SyncBody/Alert/Data: not well-formed: attribute value not quoted: found U+2019 '’'`},
+	} {
+		for _, stream := range []bool{false, true} {
+			var m Message
+			var err error
+			if stream {
+				err = NewDecoder(iotest.OneByteReader(strings.NewReader(tt.in))).Decode(&m)
+			} else {
+				err = Unmarshal([]byte(tt.in), &m)
+			}
+			if !errors.Is(err, ErrSyntax) || err.Error() != tt.want {
+				t.Errorf("stream %v:\n got %v\nwant %s", stream, err, tt.want)
+			}
+		}
+	}
+}

@@ -34,6 +34,9 @@ func (sc *scanner) prolog(pos int) (int, error) {
 	if err := sc.Need(pos, 10); err != nil && sc.Partial() {
 		return pos, err
 	}
+	if strings.HasPrefix(s[pos:], "<!") {
+		return pos, sc.MarkupDeclError(pos, `"<!--"`)
+	}
 	return pos, nil
 }
 
@@ -210,6 +213,9 @@ func (sc *scanner) rootEnd(pos int) (int, error) {
 		return next, err
 	}
 	if end < len(sc.Input()) {
+		if rest := sc.Input()[end:]; strings.HasPrefix(rest, "<!") && !strings.HasPrefix(rest, "<!DOCTYPE") {
+			return end, sc.MarkupDeclError(end, `"<!--"`)
+		}
 		if sc.Input()[end] == '<' {
 			return end, sc.Syntax(end, "content after the root element")
 		}

@@ -3,6 +3,7 @@ package xmlscan
 import (
 	"fmt"
 	"io"
+	"unicode/utf8"
 
 	"github.com/windc-go/windc/internal/xmlerr"
 )
@@ -39,4 +40,36 @@ func Cause(k Kind, msg string) error {
 		return s
 	}
 	return fmt.Errorf("%w: %s", s, msg)
+}
+
+// found describes the character that starts s, where another was
+// expected: "found U+2019 '’'" (a typographic quote looks like a quote),
+// or "found byte 0xff" for a byte that starts no UTF-8 character.
+func found(s string) string {
+	r, size := utf8.DecodeRuneInString(s)
+	if r == utf8.RuneError && size <= 1 {
+		if s == "" {
+			return "found the end of input"
+		}
+		return fmt.Sprintf("found byte %#x", s[0])
+	}
+	return fmt.Sprintf("found %U %q", r, r)
+}
+
+// MarkupDeclError returns the Syntax error for the "<!" at pos that starts
+// none of want, the declarations allowed there (such as `"<!--"`): it
+// names what was found, "<!" and up to three characters after it (up to
+// a '>').
+func (sc *Scanner) MarkupDeclError(pos int, want string) error {
+	s := sc.src[pos:]
+	i := min(2, len(s))
+	for n := 0; n < 3 && i < len(s); n++ {
+		c := s[i]
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		if c == '>' {
+			break
+		}
+	}
+	return sc.Syntax(pos, "invalid markup declaration %q: expected %s", s[:i], want)
 }

@@ -74,7 +74,7 @@ func (sc *Scanner) CharData(pos int) (text string, cdata bool, next int, err err
 				default:
 					// encoding/xml reads <!x> as a directive; XML has none
 					// in content
-					return "", false, pos, sc.Syntax(pos, "invalid markup declaration")
+					return "", false, pos, sc.MarkupDeclError(pos, `"<!--" or "<![CDATA["`)
 				}
 			case '?':
 				flush(pos)

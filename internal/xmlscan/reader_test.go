@@ -378,3 +378,31 @@ func TestPathString(t *testing.T) {
 		t.Errorf("after SetLimits: %v, want MaxDepth", err)
 	}
 }
+
+// TestSyntaxHints: a value not in quotes names the character found (a
+// typographic quote, pasted from a word processor, looks like one); "<!"
+// that starts no comment, CDATA section or DOCTYPE says which were
+// expected and what was found.
+func TestSyntaxHints(t *testing.T) {
+	for _, tc := range []struct {
+		in  string
+		pos int
+		msg string
+	}{
+		{"<a b=’c’/>", 5, "attribute value not quoted: found U+2019 '’'"},
+		{"<a b=“c”/>", 5, "attribute value not quoted: found U+201C '“'"},
+		{"<a b=c/>", 5, "attribute value not quoted: found U+0063 'c'"},
+		{"<a b= \x01/>", 6, "attribute value not quoted: found U+0001 '\\x01'"},
+		{"<a b=\xff/>", 5, "attribute value not quoted: found byte 0xff"},
+		{"<a><!-—x—></a>", 3, `invalid markup declaration "<!-—x": expected "<!--" or "<![CDATA["`},
+		{"<a><!x></a>", 3, `invalid markup declaration "<!x>": expected "<!--" or "<![CDATA["`},
+		{"<!-—x—><a/>", 0, `invalid markup declaration "<!-—x": expected "<!--" or "<!DOCTYPE"`},
+		{"<a/><!-—x—>", 4, `invalid markup declaration "<!-—x": expected "<!--"`},
+	} {
+		_, err := readDoc(tc.in, testLimits)
+		var te *testErr
+		if !errors.As(err, &te) || te.kind != Syntax || te.pos != tc.pos || te.msg != tc.msg {
+			t.Errorf("%q: %v; want at %d: %s", tc.in, err, tc.pos, tc.msg)
+		}
+	}
+}

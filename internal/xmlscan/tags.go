@@ -103,7 +103,7 @@ func (sc *Scanner) StartTag(pos int) (Tag, int, error) {
 		}
 		q := s[k]
 		if q != '"' && q != '\'' {
-			return t, pos, sc.Syntax(k, "attribute value not quoted")
+			return t, pos, sc.Syntax(k, "attribute value not quoted: %s", found(s[k:]))
 		}
 		val, end, err := sc.attrValue(k+1, q)
 		if err != nil {

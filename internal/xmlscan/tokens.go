@@ -57,6 +57,9 @@ func (sc *Scanner) Next(pos int) (Token, int, error) {
 		if err != nil {
 			return Token{}, pos, err
 		}
+		if end < len(s) && strings.HasPrefix(s[end:], "<!") && !strings.HasPrefix(s[end:], doctypeOpen) && !cutShort(s[end:], doctypeOpen) {
+			return Token{}, pos, sc.MarkupDeclError(end, `"<!--"`)
+		}
 		if end < len(s) {
 			return Token{}, pos, sc.Syntax(end, "content after the root element")
 		}
@@ -92,7 +95,7 @@ func (sc *Scanner) Next(pos int) (Token, int, error) {
 		case c == '!' && cutShort(s[start:], doctypeOpen):
 			return Token{}, pos, sc.EOF(len(s))
 		case c == '!':
-			return Token{}, pos, sc.Syntax(start, "invalid markup declaration")
+			return Token{}, pos, sc.MarkupDeclError(start, `"<!--" or "<!DOCTYPE"`)
 		case c == '/':
 			return Token{}, pos, sc.Syntax(start, "end tag before the root element")
 		}
