@@ -78,7 +78,7 @@ func (a *Agent) plan(rec *DocumentRecord, d *declaredconfig.Document, host decla
 		}
 	}
 	if n := settingCount(d, blob, host); n > a.cfg.MaxSettings {
-		return nil, nil, false, pkg.Limit("MaxSettings", int64(a.cfg.MaxSettings), int64(n), rec.URI)
+		return nil, nil, false, pkg.LimitCount("MaxSettings", int64(a.cfg.MaxSettings), int64(n), rec.URI)
 	}
 	group := 0
 	nodes := map[string]bool{} // the nodes of the settings so far

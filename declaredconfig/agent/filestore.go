@@ -73,7 +73,7 @@ func (f *FileStore) Load(context.Context) (*Snapshot, error) {
 		return nil, errorf("load: %w", err)
 	}
 	if st.Size() > max {
-		return nil, pkg.Limit("MaxBytes", max, st.Size(), f.Path)
+		return nil, pkg.LimitCount("MaxBytes", max, st.Size(), f.Path)
 	}
 	b := make([]byte, st.Size())
 	if _, err := fh.ReadAt(b, 0); err != nil {
@@ -154,7 +154,7 @@ func (f *FileStore) Save(_ context.Context, s *Snapshot) error {
 	b = append(b, body...)
 	if max := f.maxBytes(); int64(len(b)) > max {
 		// Load would refuse it: keep the state that loads.
-		return pkg.Limit("MaxBytes", max, int64(len(b)), f.Path)
+		return pkg.LimitCount("MaxBytes", max, int64(len(b)), f.Path)
 	}
 
 	f.mu.Lock()

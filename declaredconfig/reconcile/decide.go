@@ -35,7 +35,7 @@ func (p *run) documents(fresh bool) error {
 					if fresh {
 						max := p.r.maxResultBytes()
 						p.problem(DocStatus{}, errorf("device %q: the Results of %s %s: %w", p.device,
-							o.Command.ElementName(), target(o.Command), pkg.Limit("MaxResultBytes", int64(max), int64(len(it.Data.Value)), "")))
+							o.Command.ElementName(), target(o.Command), pkg.LimitCount("MaxResultBytes", int64(max), int64(len(it.Data.Value)), "")))
 					}
 					continue
 				}

@@ -273,7 +273,7 @@ func (r *Reconciler) Declare(ctx context.Context, device string, docs ...Doc) er
 			}
 		}
 		if n := len(st.Docs) + len(st.Removed); n > r.maxDocuments() {
-			return false, pkg.Limit("MaxDocuments", int64(r.maxDocuments()), int64(n), "")
+			return false, pkg.LimitCount("MaxDocuments", int64(r.maxDocuments()), int64(n), "")
 		}
 		return false, nil
 	})

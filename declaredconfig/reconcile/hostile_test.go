@@ -480,7 +480,7 @@ func TestProblemsBounded(t *testing.T) {
 		}
 		var le *reconcile.LimitError
 		last := ev.events[want]
-		if last.Kind != reconcile.Problem || !errors.As(last.Err, &le) || le.Limit != "MaxProblems" || le.Offset != 5000 ||
+		if last.Kind != reconcile.Problem || !errors.As(last.Err, &le) || le.Limit != "MaxProblems" || le.Count != 5000 || le.Offset != -1 ||
 			!strings.Contains(last.Err.Error(), dev1) {
 			t.Errorf("MaxProblems %d: last event %v: %v, want a Problem naming the device with a limit MaxProblems at 5000", max, last.Kind, last.Err)
 		}

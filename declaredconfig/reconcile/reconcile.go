@@ -299,7 +299,7 @@ func (p *run) do() error {
 	if p.over > 0 {
 		max := p.r.maxProblems()
 		p.event(Event{Kind: Problem, Err: errorf("device %q: message %s: %d problems with what the device sent, the first %d reported: %w",
-			p.device, strconv.Quote(p.m.Header.MsgID), max+p.over, max, pkg.Limit("MaxProblems", int64(max), int64(max+p.over), ""))})
+			p.device, strconv.Quote(p.m.Header.MsgID), max+p.over, max, pkg.LimitCount("MaxProblems", int64(max), int64(max+p.over), ""))})
 	}
 	st.LastMsg, st.Queued = p.msg, int32(len(p.plan))
 	return nil

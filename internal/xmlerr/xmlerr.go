@@ -104,14 +104,19 @@ func (e *DecodeError) Unwrap() error { return e.Err }
 type LimitError struct {
 	Limit  string // the limit: the Limits field, such as "MaxDepth"
 	Max    int64  // its value
-	Offset int64  // byte offset where it was exceeded
+	Offset int64  // byte offset where it was exceeded; -1 for a count
 	Path   string // element path at that point, or ""
+	// Count, for a limit on a count or a size that is no position in
+	// input being read (a queue's commands, a device's documents, a
+	// reply's bytes), is what it would have reached; Offset is then -1.
+	Count int64
 
 	pkg Pkg
 }
 
 // Error describes the LimitError:
-// "pkg: limit NAME (MAX) exceeded at offset O in PATH".
+// "pkg: limit NAME (MAX) exceeded at offset O in PATH", or for a count
+// "pkg: limit NAME (MAX) exceeded: COUNT in PATH".
 func (e *LimitError) Error() string {
 	b := make([]byte, 0, 96)
 	b = e.pkg.appendPrefix(b)
@@ -119,8 +124,13 @@ func (e *LimitError) Error() string {
 	b = append(b, e.Limit...)
 	b = append(b, " ("...)
 	b = strconv.AppendInt(b, e.Max, 10)
-	b = append(b, ") exceeded at offset "...)
-	b = strconv.AppendInt(b, e.Offset, 10)
+	if e.Offset < 0 {
+		b = append(b, ") exceeded: "...)
+		b = strconv.AppendInt(b, e.Count, 10)
+	} else {
+		b = append(b, ") exceeded at offset "...)
+		b = strconv.AppendInt(b, e.Offset, 10)
+	}
 	if e.Path != "" {
 		b = append(b, " in "...)
 		b = append(b, e.Path...)
@@ -163,6 +173,12 @@ func (p Pkg) Decode(offset int64, line, column int, path string, cause error) *D
 // Limit returns a LimitError of package p.
 func (p Pkg) Limit(limit string, max, offset int64, path string) *LimitError {
 	return &LimitError{Limit: limit, Max: max, Offset: offset, Path: path, pkg: p}
+}
+
+// LimitCount returns a LimitError of package p for a limit on a count
+// (or a size) that reached count, at no offset.
+func (p Pkg) LimitCount(limit string, max, count int64, path string) *LimitError {
+	return &LimitError{Limit: limit, Max: max, Offset: -1, Count: count, Path: path, pkg: p}
 }
 
 // Errorf formats an error of package p: its message is the prefix and the

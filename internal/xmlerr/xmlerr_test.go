@@ -32,6 +32,8 @@ func TestMessages(t *testing.T) {
 		{p.Decode(0, 1, 1, "", errors.New("pkg: own cause")), "pkg: line 1, column 1 (offset 0): own cause"},
 		{p.Limit("MaxDepth", 3, 10, "/a"), "pkg: limit MaxDepth (3) exceeded at offset 10 in /a"},
 		{p.Limit("MaxBytes", 3, 3, ""), "pkg: limit MaxBytes (3) exceeded at offset 3"},
+		{p.LimitCount("MaxQueue", 100, 105, ""), "pkg: limit MaxQueue (100) exceeded: 105"},
+		{p.LimitCount("MaxSettings", 2, 3, "./Vendor/X"), "pkg: limit MaxSettings (2) exceeded: 3 in ./Vendor/X"},
 		{&DecodeError{Line: 1, Column: 1, Err: ErrSyntax}, "line 1, column 1 (offset 0): not well-formed"},
 		{p.Errorf("context: %w", p.Errorf("inner %d", 1)), "pkg: context: inner 1"},
 		{p.Errorf("at %v: %w", p.Limit("MaxAttrs", 1, 2, ""), io.EOF), "pkg: at limit MaxAttrs (1) exceeded at offset 2: EOF"},

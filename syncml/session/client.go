@@ -199,7 +199,7 @@ func (c *Client) Queue(cmds ...syncml.Command) error {
 		max = DefaultMaxQueue
 	}
 	if len(c.queue)+len(cmds) > max {
-		return pkg.Limit("MaxQueue", int64(max), int64(len(c.queue)+len(cmds)), "")
+		return pkg.LimitCount("MaxQueue", int64(max), int64(len(c.queue)+len(cmds)), "")
 	}
 	for _, x := range cmds {
 		if isNil(x) {

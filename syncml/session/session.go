@@ -411,7 +411,7 @@ func (s *Session) refuse(ctx context.Context, x *Exchange, m *syncml.Message, hd
 		peer = st.MaxMsgSize
 	}
 	if max := s.cfg.maxMsgSize(peer); max > 0 && len(raw) > max {
-		err := errorf("refusal %s of %d bytes: %w", reply.Header.MsgID, len(raw), pkg.Limit("MaxMsgSize", int64(max), int64(len(raw)), ""))
+		err := errorf("refusal %s of %d bytes: %w", reply.Header.MsgID, len(raw), pkg.LimitCount("MaxMsgSize", int64(max), int64(len(raw)), ""))
 		if max == peer {
 			err = errorf("%w: the device's MaxMsgSize %d is too small for the refusal (%w)", ErrProtocol, max, err)
 		}
@@ -478,7 +478,7 @@ func NewSession(cfg *Config) *Session {
 // both for Copy), at any depth.
 func (s *Session) Queue(cmds ...syncml.Command) error {
 	if len(s.st.Queue)+len(cmds) > s.cfg.maxQueue() {
-		return pkg.Limit("MaxQueue", int64(s.cfg.maxQueue()), int64(len(s.st.Queue)+len(cmds)), "")
+		return pkg.LimitCount("MaxQueue", int64(s.cfg.maxQueue()), int64(len(s.st.Queue)+len(cmds)), "")
 	}
 	st := &s.st
 	enc, ok := st.queueEncoded()
