@@ -623,11 +623,7 @@ func (a *Agent) storeFailed(err error) (tell bool, note string) {
 		a.saveErr = &f
 		return true, ""
 	}
-	tell, last := a.saveErr.changed(err)
-	if last {
-		note = quietNote
-	}
-	return tell, note
+	return a.saveErr.goOn(err)
 }
 
 // retryIn returns how long before the worker tries again a save that

@@ -42,6 +42,16 @@ func (f *failure) changed(err error) (tell, last bool) {
 	return true, f.changes == maxFailureChanges
 }
 
+// goOn is changed for an event's Detail: whether to tell err, and the
+// note that ends the Detail of the last change told ("" before).
+func (f *failure) goOn(err error) (tell bool, note string) {
+	tell, last := f.changed(err)
+	if last {
+		note = quietNote
+	}
+	return tell, note
+}
+
 // maxShapeBytes bounds an errShape, and so what the agent keeps of each
 // failure.
 const maxShapeBytes = 256

@@ -253,15 +253,12 @@ func (a *Agent) commitRefresh(j *refreshJob, n *notes, reads, drifts map[string]
 				drifts[k] = newFailure(e.Err)
 				continue
 			}
-			tell, last := f.changed(e.Err)
+			tell, note := f.goOn(e.Err)
 			drifts[k] = f
 			if !tell {
 				continue
 			}
-			e.Detail += "; its error changed"
-			if last {
-				e.Detail += quietNote
-			}
+			e.Detail += "; its error changed" + note
 		case EventError: // a read that failed
 			if f, ok := a.driftErrs[k]; ok {
 				drifts[k] = f // not set this time: its failure goes on
@@ -271,14 +268,12 @@ func (a *Agent) commitRefresh(j *refreshJob, n *notes, reads, drifts map[string]
 				reads[k] = newFailure(e.Err)
 				break
 			}
-			tell, last := f.changed(e.Err)
+			tell, note := f.goOn(e.Err)
 			reads[k] = f
 			if !tell {
 				continue
 			}
-			if last {
-				e.Detail += quietNote
-			}
+			e.Detail += note
 		}
 		n.event(e)
 	}
