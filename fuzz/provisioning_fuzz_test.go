@@ -59,11 +59,16 @@ func provSeeds(f *testing.F) {
 }
 
 // provPrefix checks that msg starts with the package name, once unless
-// the input itself carries the word (in a name the message quotes).
+// the input itself carries the word (in a name the message quotes), as
+// bytes or in the UTF-8 text a UTF-16 or labelled input reads as.
 func provPrefix(t *testing.T, in []byte, msg string) {
 	t.Helper()
 	const p = "provisioning: "
-	if !strings.HasPrefix(msg, p) || !bytes.Contains(in, []byte("provisioning")) && !errtest.PrefixOnce(msg, p) {
+	carries := bytes.Contains(in, []byte("provisioning"))
+	if s, err := provUTF8(string(in)); err == nil && strings.Contains(s, "provisioning") {
+		carries = true
+	}
+	if !strings.HasPrefix(msg, p) || !carries && !errtest.PrefixOnce(msg, p) {
 		t.Fatalf("message %q", msg)
 	}
 }
