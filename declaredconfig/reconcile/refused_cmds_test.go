@@ -68,6 +68,23 @@ func sessionsRefusing(t *testing.T, ev *recorder, srv *session.Session, first, n
 	return sends, problems
 }
 
+// wantRefusedOnce checks that the command what, refused with code in 6
+// sessions, was sent in sends of them and gave one Problem naming
+// ids[0] and code (and, unless cond is Unknown, the document in cond).
+func wantRefusedOnce(t *testing.T, what string, sends int, problems []reconcile.Event, code syncml.StatusCode, wantSends int, cond reconcile.DocCondition) {
+	t.Helper()
+	if sends != wantSends {
+		t.Errorf("%s sent in %d sessions of 6, want %d", what, sends, wantSends)
+	}
+	if len(problems) != 1 || problems[0].Status.URI.DocID != ids[0] || (cond != reconcile.Unknown && problems[0].Status.Condition != cond) ||
+		!strings.Contains(problems[0].Err.Error(), strconv.Itoa(int(code))) {
+		t.Errorf("%d Problems of the refusal, want one naming the document and %d", len(problems), code)
+		for _, e := range problems {
+			t.Logf("Problem %s: %v", e.Status.URI.DocID, e.Err)
+		}
+	}
+}
+
 // heldAt returns a summary listing ids[0] in sync at checksum cs.
 func heldAt(cs string) func() []declaredconfig.SummaryEntry {
 	return func() []declaredconfig.SummaryEntry {
@@ -94,15 +111,7 @@ func TestAbandonRefusedOnce(t *testing.T) {
 				t.Fatal(err)
 			}
 			sends, problems := sessionsRefusing(t, ev, srv, 2, 6, cmd, c.code, heldAt("A0"))
-			if sends != c.sends {
-				t.Errorf("Abandoned sent in %d sessions of 6, want %d", sends, c.sends)
-			}
-			if len(problems) != 1 || problems[0].Status.URI.DocID != ids[0] || !strings.Contains(problems[0].Err.Error(), strconv.Itoa(int(c.code))) {
-				t.Errorf("%d Problems of the refusal, want one naming the document and %d", len(problems), c.code)
-				for _, e := range problems {
-					t.Logf("Problem %s: %v", e.Status.URI.DocID, e.Err)
-				}
-			}
+			wantRefusedOnce(t, "Abandoned", sends, problems, c.code, c.sends, reconcile.Unknown)
 			if s := wantDoc(t, rec, ids[0], reconcile.Abandoned); !strings.Contains(s.Reason, "refused") {
 				t.Errorf("reason %q", s.Reason)
 			}
@@ -144,15 +153,7 @@ func TestBulkVariablesRefusedOnce(t *testing.T) {
 			}
 			srv := session.NewSession(&session.Config{Handler: session.Accept, BeforeReply: rec.BeforeReply})
 			sends, problems := sessionsRefusing(t, ev, srv, 1, 6, cmd, c.code, heldAt("A0"))
-			if sends != c.sends {
-				t.Errorf("BulkVariables sent in %d sessions of 6, want %d", sends, c.sends)
-			}
-			if len(problems) != 1 || problems[0].Status.URI.DocID != ids[0] || !strings.Contains(problems[0].Err.Error(), strconv.Itoa(int(c.code))) {
-				t.Errorf("%d Problems of the refusal, want one naming the document and %d", len(problems), c.code)
-				for _, e := range problems {
-					t.Logf("Problem %s: %v", e.Status.URI.DocID, e.Err)
-				}
-			}
+			wantRefusedOnce(t, "BulkVariables", sends, problems, c.code, c.sends, reconcile.Unknown)
 			d.Variables = &declaredconfig.InstanceBlob{Schema: "1.0", Instances: []declaredconfig.Instance{{
 				Data: []declaredconfig.InstanceData{{Variable: "server", Value: "vpn2.example"}}}}}
 			if err := rec.Declare(ctx, dev1, d); err != nil {
@@ -181,16 +182,7 @@ func TestDeleteRefusedOnce(t *testing.T) {
 				t.Fatal(err)
 			}
 			sends, problems := sessionsRefusing(t, ev, srv, 2, 6, cmd, c.code, heldAt("A0"))
-			if sends != c.sends {
-				t.Errorf("Delete sent in %d sessions of 6, want %d", sends, c.sends)
-			}
-			if len(problems) != 1 || problems[0].Status.URI.DocID != ids[0] || problems[0].Status.Condition != reconcile.Removing ||
-				!strings.Contains(problems[0].Err.Error(), strconv.Itoa(int(c.code))) {
-				t.Errorf("%d Problems of the refusal, want one naming the document and %d", len(problems), c.code)
-				for _, e := range problems {
-					t.Logf("Problem %s: %v", e.Status.URI.DocID, e.Err)
-				}
-			}
+			wantRefusedOnce(t, "Delete", sends, problems, c.code, c.sends, reconcile.Removing)
 			if s := wantDoc(t, rec, ids[0], reconcile.Removing); !strings.Contains(s.Reason, "refused") {
 				t.Errorf("reason %q", s.Reason)
 			}
