@@ -257,18 +257,7 @@ func TestFirstNonceWindowRoundRobin(t *testing.T) {
 				dev := "DEV-" + authShort(preset)
 				rr := &roundRobin{urls: []string{sa.URL, sb.URL}, hits: make([]atomic.Int32, 2)}
 				rec := &hdrCodes{rt: &windowTick{rt: rr, clk: clk, w: w}}
-				ca := &ClientAuth{Username: "dev", Password: "secret", Type: preset}
-				c, err := NewClient(ClientConfig{DeviceID: dev, LocName: "dev", ServerURI: sa.URL, Handler: deviceMux(), Credentials: ca})
-				if err != nil {
-					t.Fatal(err)
-				}
-				if _, err := c.Run(context.Background(), &http.Client{Transport: rec}, sa.URL, "1"); err != nil {
-					t.Fatalf("%s: first session: %v", dev, err)
-				}
-				codes := rec.take()
-				if len(codes) < 2 || codes[0].Success() || !codes[1].Success() {
-					t.Errorf("%s: first session's SyncHdr codes %v, want one challenge, then acceptance", dev, codes)
-				}
+				runFirstSession(t, dev, preset, sa.URL, rec)
 				if rr.hits[0].Load() == 0 || rr.hits[1].Load() == 0 {
 					t.Errorf("%s: round robin did not use both servers: %d %d", dev, rr.hits[0].Load(), rr.hits[1].Load())
 				}

@@ -61,18 +61,7 @@ func TestNoStateBeforeAuthentication(t *testing.T) {
 				dev := "DEV-" + authShort(preset)
 				rr := &roundRobin{urls: []string{sa.URL, sb.URL}, hits: make([]atomic.Int32, 2)}
 				rec := &hdrCodes{rt: rr}
-				ca := &ClientAuth{Username: "dev", Password: "secret", Type: preset}
-				c, err := NewClient(ClientConfig{DeviceID: dev, LocName: "dev", ServerURI: sa.URL, Handler: deviceMux(), Credentials: ca})
-				if err != nil {
-					t.Fatal(err)
-				}
-				if _, err := c.Run(context.Background(), &http.Client{Transport: rec}, sa.URL, "1"); err != nil {
-					t.Fatalf("%s: first session: %v", dev, err)
-				}
-				codes := rec.take()
-				if len(codes) < 2 || codes[0].Success() || !codes[1].Success() {
-					t.Errorf("%s: first session's SyncHdr codes %v, want one challenge, then acceptance", dev, codes)
-				}
+				c := runFirstSession(t, dev, preset, sa.URL, rec)
 				if r := rec.reused(); len(r) > 0 {
 					t.Errorf("%s: replies reused the MsgIDs of others of their session: %q", dev, r)
 				}
@@ -98,7 +87,7 @@ func TestNoStateBeforeAuthentication(t *testing.T) {
 				if _, err := c.Run(context.Background(), &http.Client{Transport: rec}, sa.URL, "2"); err != nil {
 					t.Fatalf("%s: second session: %v", dev, err)
 				}
-				codes = rec.take()
+				codes := rec.take()
 				if len(codes) == 0 || !codes[0].Success() {
 					t.Errorf("%s: second session's SyncHdr codes %v, want acceptance at once", dev, codes)
 				}
@@ -237,4 +226,25 @@ func TestFirstNonceKeyRace(t *testing.T) {
 	if store.n != 1 {
 		t.Errorf("%d entries, want the one key", store.n)
 	}
+}
+
+// runFirstSession runs the first session of device dev (user "dev",
+// password "secret", credentials of type preset before any challenge, or
+// none when "") against url through rec, and checks its SyncHdr codes:
+// one challenge, then acceptance. It returns the device's Client.
+func runFirstSession(t *testing.T, dev string, preset AuthType, url string, rec *hdrCodes) *Client {
+	t.Helper()
+	ca := &ClientAuth{Username: "dev", Password: "secret", Type: preset}
+	c, err := NewClient(ClientConfig{DeviceID: dev, LocName: "dev", ServerURI: url, Handler: deviceMux(), Credentials: ca})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Run(context.Background(), &http.Client{Transport: rec}, url, "1"); err != nil {
+		t.Fatalf("%s: first session: %v", dev, err)
+	}
+	codes := rec.take()
+	if len(codes) < 2 || codes[0].Success() || !codes[1].Success() {
+		t.Errorf("%s: first session's SyncHdr codes %v, want one challenge, then acceptance", dev, codes)
+	}
+	return c
 }
