@@ -48,13 +48,17 @@ func (r *Reconciler) readSummary(device string, m *syncml.Message) (s *declaredc
 }
 
 // parseSummary reads the summary of m, of at most Config.MaxSummaryBytes:
-// what a device sends is kept with its state.
+// what a device sends is kept with its state. Its elements are bounded by
+// its bytes (an element takes at least 4: "<a/>"), so that a raised
+// MaxSummaryBytes is not undone by the element bound of declaredconfig's
+// defaults.
 func (r *Reconciler) parseSummary(m *syncml.Message) (*declaredconfig.Summary, error) {
-	max := int64(r.maxSummaryBytes())
-	s, err := declaredconfig.ReadSummaryLimits(m, declaredconfig.Limits{MaxBytes: max})
+	limit := int64(r.maxSummaryBytes())
+	lim := declaredconfig.Limits{MaxBytes: limit, MaxElements: int(max(limit/4, declaredconfig.DefaultMaxElements))}
+	s, err := declaredconfig.ReadSummaryLimits(m, lim)
 	var le *LimitError
-	if errors.As(err, &le) && le.Limit == "MaxBytes" && le.Max == max {
-		return nil, errorf("1224 alert: %w", pkg.Limit("MaxSummaryBytes", max, le.Offset, le.Path))
+	if errors.As(err, &le) && le.Limit == "MaxBytes" && le.Max == limit {
+		return nil, errorf("1224 alert: %w", pkg.Limit("MaxSummaryBytes", limit, le.Offset, le.Path))
 	}
 	return s, err
 }
