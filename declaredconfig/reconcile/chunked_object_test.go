@@ -57,26 +57,11 @@ func TestChunkedObjectKeepsDocuments(t *testing.T) {
 			t.Fatal(err)
 		}
 		l.n++
-		ctx := context.Background()
-		m, err := c.Start(ctx, "C"+string(rune('0'+s)))
+		m, err := c.Start(context.Background(), "C"+string(rune('0'+s)))
 		if err != nil {
 			t.Fatal(err)
 		}
-		for i := 0; i < 30 && m != nil; i++ {
-			reply := l.toServer(m)
-			if reply == nil {
-				break
-			}
-			_, in := roundTrip(t, reply)
-			x, err := c.Handle(ctx, in)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if x.Done || x.Reply == nil {
-				break
-			}
-			m = x.Reply
-		}
+		l.run(m, -1)
 		l.noErrors()
 		cmds, evs := l.commands(), ev.kinds()
 		for _, c := range cmds {

@@ -317,6 +317,13 @@ func (l *link) session(drop int) {
 	if err != nil {
 		l.t.Fatal(err)
 	}
+	l.run(m, drop)
+}
+
+// run carries the session that the device's message m begins (its
+// package 1) to its end; drop as in session.
+func (l *link) run(m *syncml.Message, drop int) {
+	ctx := context.Background()
 	for i := 0; i < 30; i++ {
 		if i == drop {
 			return
