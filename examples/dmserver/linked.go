@@ -17,6 +17,16 @@ import (
 // (registerEnrollment's primary Account).
 var linkedProvider = dmclient.LinkedEnrollment{ProviderID: "WinDC-dmserver"}
 
+// The URIs of linkedProvider's nodes that relink and linkedNode compare
+// every command's target with, made once: linkedEnroll and
+// linkedEnrollStatus, and linkedPrefix, the LinkedEnrollment node's own
+// URI with a trailing slash.
+var (
+	linkedEnroll       = string(linkedProvider.Enroll())
+	linkedEnrollStatus = string(linkedProvider.EnrollStatus())
+	linkedPrefix       = linkedEnrollStatus[:strings.LastIndex(linkedEnrollStatus, "/")+1]
+)
+
 // baseURL returns the scheme and host the device reached dmserver at, in
 // the request a session.Server answers under ctx (session.HTTPRequest),
 // followed by path; "" when ctx carries none. The devices of a dmserver
@@ -68,12 +78,12 @@ func linkCommands(ctx context.Context) []syncml.Command {
 // replies and the Gets that read it back go in the second.
 func relink(ctx context.Context, marks *linkMarks, s *session.Session, m *syncml.Message, x *session.Exchange) bool {
 	for _, o := range x.Outcomes {
-		if t := syncml.Targets(o.Command); len(t) > 0 && t[0] == string(linkedProvider.Enroll()) {
+		if t, ok := firstTarget(o.Command); ok && t == linkedEnroll {
 			return true
 		}
 	}
 	for _, o := range x.Outcomes {
-		if t := syncml.Targets(o.Command); len(o.Results) == 0 || len(t) == 0 || t[0] != string(linkedProvider.EnrollStatus()) {
+		if t, ok := firstTarget(o.Command); len(o.Results) == 0 || !ok || t != linkedEnrollStatus {
 			continue
 		}
 		if es, err := linkedProvider.ReadEnrollStatus(o.Results[0]); err == nil && es == dmclient.StatusEnrollmentNotStarted {
@@ -115,15 +125,28 @@ func (lm *linkMarks) note(x *session.Exchange, linked string) {
 	}
 }
 
+// firstTarget returns the first Target LocURI among cmd's items (the
+// first of syncml.Targets, without making the list), and whether there is
+// one.
+func firstTarget(cmd syncml.Command) (string, bool) {
+	if cmd == nil {
+		return "", false
+	}
+	for _, it := range cmd.ItemList() {
+		if it.Target != nil {
+			return it.Target.LocURI, true
+		}
+	}
+	return "", false
+}
+
 // linkedNode returns the node of the linked enrollment that target, a
 // command's first target, names, and whether it names one.
 func linkedNode(target string) (string, bool) {
-	prefix := string(linkedProvider.EnrollStatus())
-	prefix = prefix[:strings.LastIndex(prefix, "/")+1]
-	if !strings.HasPrefix(target, prefix) {
+	if !strings.HasPrefix(target, linkedPrefix) {
 		return "", false
 	}
-	return target[len(prefix):], true
+	return target[len(linkedPrefix):], true
 }
 
 // logLinked logs what a device answered to the linked enrollment's
@@ -132,10 +155,7 @@ func linkedNode(target string) (string, bool) {
 // logged but returned, with ok set, for warnLinked, which warns once per
 // exchange.
 func logLinked(ctx context.Context, log *slog.Logger, device string, o session.Outcome) (f linkedFailure, ok bool) {
-	target := ""
-	if t := syncml.Targets(o.Command); len(t) > 0 {
-		target = t[0]
-	}
+	target, _ := firstTarget(o.Command)
 	node, ok := linkedNode(target)
 	if !ok {
 		return linkedFailure{}, false

@@ -29,11 +29,11 @@ func askedAgain(cmd syncml.Command) bool {
 	if _, ok := cmd.(*syncml.Get); !ok {
 		return false
 	}
-	t := syncml.Targets(cmd)
-	if len(t) == 0 {
+	t, ok := firstTarget(cmd)
+	if !ok {
 		return false
 	}
-	_, linked := linkedNode(t[0])
+	_, linked := linkedNode(t)
 	return !linked
 }
 
@@ -110,8 +110,8 @@ func (ns *reaskNotes) take(ctx context.Context, x *session.Exchange) *reaskNote 
 func targetsOf(cmds []syncml.Command) []string {
 	t := make([]string, 0, len(cmds))
 	for _, c := range cmds {
-		if ts := syncml.Targets(c); len(ts) > 0 {
-			t = append(t, ts[0])
+		if ts, ok := firstTarget(c); ok {
+			t = append(t, ts)
 		}
 	}
 	return t
