@@ -29,29 +29,58 @@ import (
 // message after a Store conflict runs BeforeReply on the state it
 // reloads, without what the failed try queued.
 func AbandonedGets(outcomes []Outcome) []syncml.Command {
-	var gets []int       // the indexes in outcomes of the Gets given up
 	var nested nestedSet // the commands nested in those of outcomes
-	for i, o := range outcomes {
+	n, k := 0, 0         // the Gets given up, nested ones included, and their Items
+	for i := range outcomes {
+		o := &outcomes[i]
 		if o.Command == nil {
 			continue
 		}
-		if n := o.Command.Nested(); len(n) > 0 {
-			markNested(o.MsgID, n, &nested)
+		if c := o.Command.Nested(); len(c) > 0 {
+			markNested(o.MsgID, c, &nested)
 			continue
 		}
-		if g, ok := o.Command.(*syncml.Get); ok && g != nil && o.Abandoned && o.Status == nil && len(o.Results) == 0 && o.Err == nil {
-			gets = append(gets, i)
+		if g := abandonedGet(o); g != nil {
+			n++
+			k += len(g.Items)
 		}
+	}
+	if n == 0 {
+		return nil
 	}
 	// A nested command follows its parent in outcomes: the Gets are
-	// known to be nested once all the outcomes are seen.
-	var out []syncml.Command
-	for _, i := range gets {
-		if o := &outcomes[i]; !nested.has(o.MsgID, o.Command) {
-			out = append(out, copyGet(o.Command.(*syncml.Get)))
+	// known to be nested once all the outcomes are seen. The copies are
+	// made in one block each of Gets, Items and Locations, not one
+	// allocation per part: a device's restart gives up a whole session's
+	// Gets at once.
+	out := make([]syncml.Command, 0, n)
+	gets := make([]syncml.Get, n)
+	items := make([]syncml.Item, k)
+	locs := make([]syncml.Location, 2*k)
+	for i := range outcomes {
+		o := &outcomes[i]
+		g := abandonedGet(o)
+		if g == nil || nested.has(o.MsgID, o.Command) {
+			continue
 		}
+		c := &gets[0]
+		gets = gets[1:]
+		copyGet(c, g, &items, &locs)
+		out = append(out, c)
+	}
+	if len(out) == 0 {
+		return nil // all nested
 	}
 	return out
+}
+
+// abandonedGet returns o's command if it is a Get that a restart or an
+// abort gave up unanswered, else nil.
+func abandonedGet(o *Outcome) *syncml.Get {
+	if g, ok := o.Command.(*syncml.Get); ok && g != nil && o.Abandoned && o.Status == nil && len(o.Results) == 0 && o.Err == nil {
+		return g
+	}
+	return nil
 }
 
 // markNested adds cmds, of message msgID, and the commands nested in them
@@ -77,20 +106,38 @@ func markNested(msgID string, cmds []syncml.Command, set *nestedSet) {
 	}
 }
 
-// copyGet returns a copy of g without its CmdID, sharing with it none of
+// copyGet makes c a copy of g without its CmdID, sharing with it none of
 // its Items, nor their Locations, Meta and Data, nor its Meta and Cred.
-func copyGet(g *syncml.Get) *syncml.Get {
-	c := &syncml.Get{NoResp: g.NoResp, Lang: g.Lang, Meta: copyMeta(g.Meta)}
+// The copy's Items and Locations are taken from the fronts of *items and
+// *locs, which hold enough for g (len(g.Items) and twice that); c.Items
+// has no room beyond its length, so that an append to it does not write
+// over the next copy's.
+func copyGet(c, g *syncml.Get, items *[]syncml.Item, locs *[]syncml.Location) {
+	*c = syncml.Get{NoResp: g.NoResp, Lang: g.Lang, Meta: copyMeta(g.Meta)}
 	if g.Cred != nil {
 		c.Cred = &syncml.Cred{Meta: copyMeta(g.Cred.Meta), Data: copyData(g.Cred.Data)}
 	}
-	if g.Items != nil {
-		c.Items = make([]syncml.Item, len(g.Items))
-		for i, it := range g.Items {
-			c.Items[i] = syncml.Item{Target: copyPtr(it.Target), Source: copyPtr(it.Source),
-				Meta: copyMeta(it.Meta), Data: copyData(it.Data), MoreData: it.MoreData}
-		}
+	if g.Items == nil {
+		return
 	}
+	n := len(g.Items)
+	c.Items = (*items)[:n:n]
+	*items = (*items)[n:]
+	for i, it := range g.Items {
+		c.Items[i] = syncml.Item{Target: copyLoc(it.Target, locs), Source: copyLoc(it.Source, locs),
+			Meta: copyMeta(it.Meta), Data: copyData(it.Data), MoreData: it.MoreData}
+	}
+}
+
+// copyLoc returns a copy of l in the front of *locs, which it takes; nil
+// when l is nil.
+func copyLoc(l *syncml.Location, locs *[]syncml.Location) *syncml.Location {
+	if l == nil {
+		return nil
+	}
+	c := &(*locs)[0]
+	*locs = (*locs)[1:]
+	*c = *l
 	return c
 }
 

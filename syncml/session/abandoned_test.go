@@ -106,6 +106,30 @@ func TestAbandonedGetsCopy(t *testing.T) {
 	}
 }
 
+// The copies AbandonedGets makes share nothing with each other either:
+// growing one copy's Items, or changing its Locations, leaves the next
+// copy as it was (they are made in blocks).
+func TestAbandonedGetsCopiesApart(t *testing.T) {
+	var outcomes []session.Outcome
+	for i, uri := range []string{"./A", "./B", "./C"} {
+		outcomes = append(outcomes, session.Outcome{MsgID: "1", Abandoned: true, Command: &syncml.Get{CmdID: fmt.Sprint(i + 2),
+			Items: []syncml.Item{{Target: &syncml.Location{LocURI: uri}, Source: &syncml.Location{LocURI: uri + "s"}}}}})
+	}
+	got := session.AbandonedGets(outcomes)
+	if len(got) != 3 {
+		t.Fatalf("%d commands, want 3", len(got))
+	}
+	first := got[0].(*syncml.Get)
+	first.Items = append(first.Items, syncml.Item{Target: &syncml.Location{LocURI: "./X"}})
+	first.Items[0].Target.LocURI, first.Items[0].Source.LocURI = "./Y", "./Y"
+	for i, want := range []string{"./B", "./C"} {
+		g := got[i+1].(*syncml.Get)
+		if len(g.Items) != 1 || g.Items[0].Target.LocURI != want || g.Items[0].Source.LocURI != want+"s" {
+			t.Errorf("copy %d after the first was changed: %+v, want one Item of Target %s", i+1, g.Items, want)
+		}
+	}
+}
+
 // reaskMsg is a device's message msgID of session sid: a package 1 when
 // body is "", else body after the Status of the server's SyncHdr.
 func reaskMsg(sid, msgID, body string) []byte {

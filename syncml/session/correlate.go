@@ -293,7 +293,16 @@ func inSession(outs []Outcome, sid string) []Outcome {
 // still waiting for its Status, and the Status alone of one whose chunked
 // Results never completed.
 func unansweredOf(sent []*sentCmd) []Outcome {
-	var out []Outcome
+	n := 0
+	for _, s := range sent {
+		if s.Held || s.Status == nil && !s.NoResp && !s.Internal {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	out := make([]Outcome, 0, n)
 	for _, s := range sent {
 		switch {
 		case s.Held:
