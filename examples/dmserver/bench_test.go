@@ -290,3 +290,58 @@ func serveCheckIn(b *testing.B, h http.Handler, body []byte) {
 		b.Fatalf("HTTP %d", rec.Code)
 	}
 }
+
+// BenchmarkCheckInKnownDevice posts the check-in that starts a device's
+// second session, its first having ended with every command answered:
+// what most check-ins of an enrolled fleet are (a device checks in every
+// few hours). The devices' first sessions run, untimed, through a
+// session.Client that answers every Get.
+func BenchmarkCheckInKnownDevice(b *testing.B) {
+	h := checkInsFirst(newMux(slog.New(slog.DiscardHandler), nil))
+	hc := &http.Client{Transport: handlerTransport{h}}
+	mux := session.NewMux()
+	mux.Handle("Get", session.HandlerFunc(func(_ context.Context, r *session.Request) session.Response {
+		var items []syncml.Item
+		for _, it := range r.Command.ItemList() {
+			items = append(items, syncml.Item{Source: it.Target, Meta: &syncml.Meta{Format: "chr"}, Data: syncml.Text("value")})
+		}
+		return session.Response{Results: items}
+	}))
+	const batch = 256
+	bodies := make([][]byte, batch)
+	b.SetBytes(int64(len(checkIn("DEV0"))))
+	b.ReportAllocs()
+	n, i := 0, batch
+	for b.Loop() {
+		if i == batch {
+			b.StopTimer()
+			for j := range bodies {
+				n++
+				id := fmt.Sprint("KNOWN", n)
+				c, err := session.NewClient(session.ClientConfig{DeviceID: id, ServerURI: "http://127.0.0.1" + Path, Handler: mux, DevInfo: session.DevInfo{DevID: id, Lang: "en-US"}})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := c.Run(context.Background(), hc, "http://127.0.0.1"+Path, "1"); err != nil {
+					b.Fatal(err)
+				}
+				bodies[j] = syncmltest.WindowsCheckIn(id, "2")
+			}
+			i = 0
+			b.StartTimer()
+		}
+		serveCheckIn(b, h, bodies[i])
+		i++
+	}
+}
+
+// handlerTransport is an http.RoundTripper that has its handler answer
+// each request in process.
+type handlerTransport struct{ h http.Handler }
+
+// RoundTrip has t's handler answer req.
+func (t handlerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	rec := httptest.NewRecorder()
+	t.h.ServeHTTP(rec, req)
+	return rec.Result(), nil
+}
