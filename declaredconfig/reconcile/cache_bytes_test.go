@@ -59,7 +59,7 @@ func TestCacheBoundBytes(t *testing.T) {
 			names = append(names, dev)
 			m := specMessage(t, strconv.Itoa(round+1), "")
 			m.Header.Source.LocURI = dev
-			m.Body.Commands = append(m.Body.Commands, summaryAlertOf(bigSummary(i, 2000)...))
+			appendSummary(m, bigSummary(i, 2000)...)
 			if _, err := rec.Reconcile(ctx, session.NewSession(nil), m, &session.Exchange{Identity: session.Identity{Device: dev}}); err != nil {
 				t.Fatal(err)
 			}

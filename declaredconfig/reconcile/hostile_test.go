@@ -25,7 +25,7 @@ func reconcileSummary(t *testing.T, rec *reconcile.Reconciler, msgID string, ent
 	t.Helper()
 	ss := session.NewSession(nil)
 	m := specMessage(t, msgID, "")
-	m.Body.Commands = append(m.Body.Commands, summaryAlertOf(entries...))
+	appendSummary(m, entries...)
 	st, err := rec.Reconcile(context.Background(), ss, m, &session.Exchange{Identity: session.Identity{Device: dev1}})
 	if err != nil {
 		t.Fatal(err)
@@ -303,7 +303,7 @@ func TestStoreFails(t *testing.T) {
 	store.fail = errDown
 	ss := session.NewSession(nil)
 	m := specMessage(t, "1", "")
-	m.Body.Commands = append(m.Body.Commands, summaryAlertOf())
+	appendSummary(m)
 	_, err := rec.Reconcile(ctx, ss, m, &session.Exchange{Identity: session.Identity{Device: dev1}})
 	if !errors.Is(err, errDown) || !strings.Contains(err.Error(), dev1) {
 		t.Errorf("error %v: want the store's, naming the device", err)
@@ -406,7 +406,7 @@ func TestQueueRefusedKeepsEvents(t *testing.T) {
 	ss := session.NewSession(&session.Config{MaxQueue: 1})
 	m := specMessage(t, "1", "")
 	m.Header.SessionID = "2"
-	m.Body.Commands = append(m.Body.Commands, summaryAlertOf())
+	appendSummary(m)
 	if _, err := rec.Reconcile(ctx, ss, m, &session.Exchange{Identity: session.Identity{Device: dev1}}); err == nil {
 		t.Error("a session that refuses the commands: no error")
 	}
@@ -467,7 +467,7 @@ func TestProblemsBounded(t *testing.T) {
 		rec := reconcile.New(reconcile.Config{OnEvent: ev.on, MaxProblems: max})
 		srv := session.NewSession(&session.Config{Handler: session.Accept, BeforeReply: rec.BeforeReply})
 		m := specMessage(t, "1", body.String())
-		m.Body.Commands = append(m.Body.Commands, summaryAlertOf())
+		appendSummary(m)
 		if _, err := srv.Handle(ctx, &session.Inbound{Message: m}); err != nil {
 			t.Fatal(err)
 		}
@@ -608,7 +608,7 @@ func TestRefreshIntervalNotANumber(t *testing.T) {
 	m := specMessage(t, "2", `<Status><CmdID>1</CmdID><MsgRef>1</MsgRef><CmdRef>`+get.ID()+`</CmdRef><Cmd>Get</Cmd><Data>200</Data></Status>`+
 		`<Results><CmdID>2</CmdID><MsgRef>1</MsgRef><CmdRef>`+get.ID()+`</CmdRef><Item><Source><LocURI>`+declaredconfig.RefreshIntervalURI+
 		`</LocURI></Source><Data>`+huge+`</Data></Item></Results>`)
-	m.Body.Commands = append(m.Body.Commands, summaryAlertOf())
+	appendSummary(m)
 	if _, err := srv.Handle(ctx, &session.Inbound{Message: m}); err != nil {
 		t.Fatal(err)
 	}
@@ -658,7 +658,7 @@ func deviceSessionOf(t *testing.T, srv *session.Session, sessionID string, code 
 	var sent []string
 	for msg := 2; msg <= 12; msg++ {
 		m.Header.SessionID = sessionID
-		m.Body.Commands = append(m.Body.Commands, summaryAlertOf(entries()...))
+		appendSummary(m, entries()...)
 		x, err := srv.Handle(ctx, &session.Inbound{Message: m})
 		if err != nil {
 			t.Fatal(err)

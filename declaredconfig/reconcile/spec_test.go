@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -51,6 +52,14 @@ func specMessage(t *testing.T, msgID, body string) *syncml.Message {
 		t.Fatalf("%v\n%s", err, text)
 	}
 	return &m
+}
+
+// appendSummary appends to m's body the Alert 1224 of a summary of
+// entries, numbered after m's commands (which are numbered from 1).
+func appendSummary(m *syncml.Message, entries ...declaredconfig.SummaryEntry) {
+	a := summaryAlertOf(entries...)
+	a.CmdID = strconv.Itoa(len(m.Body.Commands) + 1)
+	m.Body.Commands = append(m.Body.Commands, a)
 }
 
 func summaryAlertOf(entries ...declaredconfig.SummaryEntry) *syncml.Alert {
@@ -139,8 +148,8 @@ func TestSpecResults(t *testing.T) {
 				// another result_checksum.
 				ss := session.NewSession(nil)
 				m := specMessage(t, "1", "")
-				m.Body.Commands = append(m.Body.Commands, summaryAlertOf(declaredconfig.SummaryEntry{Context: tc.scope.String(), ID: tc.id,
-					Checksum: checksum, ResultChecksum: "EARLIER", State: "60"}))
+				appendSummary(m, declaredconfig.SummaryEntry{Context: tc.scope.String(), ID: tc.id,
+					Checksum: checksum, ResultChecksum: "EARLIER", State: "60"})
 				if _, err := rec.Reconcile(ctx, ss, m, &session.Exchange{}); err != nil {
 					t.Fatal(err)
 				}

@@ -11,14 +11,15 @@ import (
 )
 
 // wideAtomic returns a device's first message whose Atomic holds a
-// Sequence of n Deletes and then last.
+// Sequence of n Deletes and then a command named last (CmdIDs are unique:
+// a message whose are not is refused whole).
 func wideAtomic(n int, last string) []byte {
 	var b strings.Builder
 	b.WriteString(`<Alert><CmdID>1</CmdID><Data>1201</Data></Alert><Atomic><CmdID>2</CmdID><Sequence><CmdID>3</CmdID>`)
 	for i := range n {
 		b.WriteString(`<Delete><CmdID>` + strconv.Itoa(i+4) + `</CmdID></Delete>`)
 	}
-	b.WriteString(last + `</Sequence></Atomic>`)
+	b.WriteString(`<` + last + `><CmdID>` + strconv.Itoa(n+4) + `</CmdID></` + last + `></Sequence></Atomic>`)
 	return sizedDeviceMsg("1", "1", 1<<20, b.String())
 }
 
@@ -52,7 +53,7 @@ func handleWide(tb testing.TB, raw []byte) map[string]map[string]int {
 // succeeds): BenchmarkAtomicWideSequence shows the time per command.
 func TestAtomicWideSequenceFailed(t *testing.T) {
 	const n = 3000
-	got := handleWide(t, wideAtomic(n, `<Get><CmdID>1</CmdID></Get>`))
+	got := handleWide(t, wideAtomic(n, "Get"))
 	want := map[string]map[string]int{"SyncHdr": {"200": 1}, "Alert": {"200": 1}, "Atomic": {"507": 1},
 		"Sequence": {"216": 1}, "Delete": {"216": n}, "Get": {"500": 1}}
 	if len(got) != len(want) {
@@ -74,8 +75,8 @@ func TestAtomicWideSequenceFailed(t *testing.T) {
 func BenchmarkAtomicWideSequence(b *testing.B) {
 	const n = 20000
 	for _, bc := range []struct{ name, last string }{
-		{"ok", `<Delete><CmdID>1</CmdID></Delete>`},
-		{"failed", `<Get><CmdID>1</CmdID></Get>`},
+		{"ok", "Delete"},
+		{"failed", "Get"},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			raw := wideAtomic(n, bc.last)

@@ -524,6 +524,9 @@ func (c *Client) handle(ctx context.Context, m *syncml.Message, raw []byte, hdr 
 	if h.MsgID == "" {
 		return nil, errorf("%w: server message has no MsgID", ErrProtocol)
 	}
+	if err := m.ValidateCmdIDs(); err != nil {
+		return nil, errorf("%w: server message: %w", ErrProtocol, err)
+	}
 	x := &Exchange{Identity: Identity{Device: h.Source.LocURI}}
 	if sc := c.cfg.ServerAuth; sc != nil {
 		if sc.Type == AuthHMAC && !transport {

@@ -361,8 +361,10 @@ func TestClientChallenge(t *testing.T) {
 func TestClientAbort(t *testing.T) {
 	c := newTestClient(t, nil)
 	_, _ = c.Start(context.Background(), "1")
+	abort := NewAlert(syncml.AlertSessionAbort)
+	abort.CmdID = "1"
 	x, err := c.Handle(context.Background(), &syncml.Message{Header: syncml.Header{SessionID: "1", MsgID: "1"},
-		Body: syncml.Body{Final: true, Commands: []syncml.Command{NewAlert(syncml.AlertSessionAbort)}}})
+		Body: syncml.Body{Final: true, Commands: []syncml.Command{abort}}})
 	if err != nil {
 		t.Fatal(err)
 	}

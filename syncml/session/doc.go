@@ -13,7 +13,10 @@
 // and Results that comes back to the command sent (by MsgRef and CmdRef)
 // and returns it as an [Outcome], reports what matches nothing in
 // [Exchange.Unmatched], restarts on Alert 1200/1201 at the top of a
-// body (one inside a Sequence or an Atomic is refused, 400; the commands a
+// body (one inside a Sequence or an Atomic is refused, 400, as is a
+// message whose CmdIDs break the rules of
+// [syncml.Message.ValidateCmdIDs], which no Status could answer
+// unambiguously; the commands a
 // restart or an abort gives up unanswered come back as Abandoned Outcomes;
 // [AbandonedGets] copies the Gets among them, which are always safe to
 // ask again), and answers a byte-identical re-sent message with the same

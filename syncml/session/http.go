@@ -82,7 +82,9 @@ type ServerConfig struct {
 //
 // Responses: 200 with the reply; 400 for a body that is not a SyncML
 // message with a SessionID and MsgID, or a message no reply can answer
-// by the protocol (an error matching ErrProtocol, such as a device's
+// by the protocol (an error matching ErrProtocol, such as a command
+// without a CmdID, with "0" or with one another command of the message
+// uses, which syncml.Message.ValidateCmdIDs finds, or a device's
 // MaxMsgSize too small for the reply's Statuses, or, with
 // Config.SessionToken and no RespURI hook, a request without a Host
 // header to make the session's RespURI of); 405 for a method other

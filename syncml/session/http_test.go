@@ -107,6 +107,9 @@ func TestServerHTTPStatus(t *testing.T) {
 		{"root in no namespace", ContentType, bytes.Replace(devMsg("11", "1", alert1201), []byte(` xmlns="SYNCML:SYNCML1.2"`), nil, 1), 200},
 		{"no SessionID", ContentType, []byte(`<SyncML><SyncHdr><MsgID>1</MsgID></SyncHdr><SyncBody/></SyncML>`), 400},
 		{"no Source", ContentType, bytes.Replace(devMsg("6", "1", alert1201), []byte("<Source><LocURI>DEV1</LocURI></Source>"), nil, 1), 400},
+		{"CmdID used twice", ContentType, devMsg("12", "1", alert1201+strings.Replace(alert1201, "1201", "1224", 1)), 400},
+		{"CmdID 0", ContentType, devMsg("13", "1", strings.Replace(alert1201, "<CmdID>1</CmdID>", "<CmdID>0</CmdID>", 1)), 400},
+		{"no CmdID", ContentType, devMsg("14", "1", strings.Replace(alert1201, "<CmdID>1</CmdID>", "", 1)), 400},
 		{"over the bound", ContentType, devMsg("4", "1", strings.Repeat(alert1201, 100)), 413},
 		{"still serving", ContentType, devMsg("5", "1", alert1201), 200},
 	}

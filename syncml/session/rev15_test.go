@@ -1,6 +1,7 @@
 package session
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -396,26 +397,35 @@ func TestServerFailedSignNoLoss(t *testing.T) {
 
 // TestServerAbortDuplicateCmdIDs: a device that aborts (Alert 1223) in a
 // message whose other Alerts all carry the abort's CmdID (CmdIDs are
-// meant to be unique: hostile or broken) still gets the abort's reply
-// within its MaxMsgSize: the SyncHdr's Status, one Status for the abort
-// and as many others as fit. Every Status answering an Alert of that
-// CmdID was kept as the abort's: the reply of 6,704 bytes went over the
-// 1,000 and Handle failed with ErrLimit.
+// meant to be unique: hostile or broken). Every Status answering an Alert
+// of that CmdID used to be kept as the abort's, and the reply went over
+// the device's MaxMsgSize. Now such a message is refused whole, as a
+// message with a CmdID missing or "0" is (ErrProtocol: nothing of it is
+// run or kept, and no Status of it can be taken for another's), and the
+// session goes on with the device's next message.
 func TestServerAbortDuplicateCmdIDs(t *testing.T) {
-	for _, n := range []int{1, 5, 60} {
+	for _, bad := range []struct{ name, body string }{
+		{"5 Alerts before the abort, all CmdID 7", strings.Repeat(`<Alert><CmdID>7</CmdID><Data>1224</Data></Alert>`, 5) + `<Alert><CmdID>7</CmdID><Data>1223</Data></Alert>`},
+		{"an abort of CmdID 0", `<Alert><CmdID>0</CmdID><Data>1223</Data></Alert>`},
+		{"an abort without CmdID", `<Alert><Data>1223</Data></Alert>`},
+	} {
 		s := NewSession(nil)
 		handle(t, s, sizedMsg("1", "1", 0, alert1201, true))
-		body := strings.Repeat(`<Alert><CmdID>7</CmdID><Data>1224</Data></Alert>`, n) + `<Alert><CmdID>7</CmdID><Data>1223</Data></Alert>`
-		x, err := s.Handle(context.Background(), &Inbound{Raw: sizedMsg("1", "2", 1000, body, true)})
+		before, err := s.MarshalBinary()
 		if err != nil {
-			t.Errorf("%d Alerts before the abort, all CmdID 7: %v", n, err)
+			t.Fatal(err)
+		}
+		x, err := s.Handle(context.Background(), &Inbound{Raw: sizedMsg("1", "2", 1000, bad.body, true)})
+		if !errors.Is(err, ErrProtocol) || x != nil {
+			t.Errorf("%s: Handle: %v, %v; want a refusal matching ErrProtocol", bad.name, x, err)
 			continue
 		}
-		if len(x.Raw) > 1000 {
-			t.Errorf("%d Alerts before the abort: reply of %d bytes over 1000", n, len(x.Raw))
+		if after, _ := s.MarshalBinary(); !bytes.Equal(before, after) {
+			t.Errorf("%s: the refused message changed the session's state", bad.name)
 		}
-		if !x.Done || len(x.Reply.Body.Commands) < 2 {
-			t.Errorf("%d Alerts before the abort: reply %v, want the SyncHdr's Status, the abort's and Done", n, summary(x.Reply))
+		x = handle(t, s, sizedMsg("1", "2", 1000, `<Alert><CmdID>7</CmdID><Data>1223</Data></Alert>`, true))
+		if !x.Done || len(x.Reply.Body.Commands) != 2 {
+			t.Errorf("%s: then a proper abort: reply %v, want the SyncHdr's Status, the abort's and Done", bad.name, summary(x.Reply))
 		}
 	}
 }

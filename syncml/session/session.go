@@ -1199,6 +1199,12 @@ func parseInbound(in *Inbound) (*syncml.Message, []byte, error) {
 	if m.Header.Target.LocURI == "" {
 		return nil, nil, errorf("%w: received message has no SyncHdr Target LocURI", ErrProtocol)
 	}
+	// A Status or Results names what it answers by CmdID alone: commands
+	// without one, with "0" (the SyncHdr's CmdRef) or with one used twice
+	// could be answered only ambiguously, and MS-MDM 2.2.3.2 forbids them
+	if err := m.ValidateCmdIDs(); err != nil {
+		return nil, nil, errorf("%w: received message: %w", ErrProtocol, err)
+	}
 	return m, raw, nil
 }
 

@@ -1,0 +1,140 @@
+package syncml
+
+import (
+	"strconv"
+	"strings"
+)
+
+// ValidateCmdIDs checks the CmdID rules of Validate alone: every command
+// of m, nested ones included, has a CmdID ("cmdid-missing"), not "0"
+// ("cmdid-zero"), used by no other command of m ("cmdid-unique"; XML
+// white space around a CmdID and leading zeros of a decimal one do not
+// make it another). A peer's Status or Results names the command it
+// answers by CmdID alone, so a message that breaks them cannot be
+// answered unambiguously. It stops at the first violation and returns a
+// *ValidationError holding it, or nil; *Unknown commands (which carry no
+// CmdID of the model's) and nil ones are not checked. Unlike Validate it
+// allocates nothing for a message that passes whose CmdIDs are decimal
+// numbers below 4096, as every peer's are.
+func (m *Message) ValidateCmdIDs() error {
+	var ck cmdIDCheck
+	// Every list of commands met is a frame, kept to the end so that the
+	// path of a violation is made only then. The walk is Validate's, in
+	// document order, a command before those it holds; open holds the
+	// frames being walked, with the index of the next command of each, on
+	// a stack of the function's own: a tree a program built may nest
+	// deeper than a goroutine's stack would allow for a recursion. A tree
+	// that holds a command twice (or contains itself) meets the command's
+	// CmdID again and ends there.
+	var small [4]cmdFrame
+	frames := append(small[:0], cmdFrame{parent: -1, cmds: m.Body.Commands})
+	type cursor struct{ fi, next int }
+	var openSmall [4]cursor
+	open := append(openSmall[:0], cursor{0, 0})
+	for len(open) > 0 {
+		top := &open[len(open)-1]
+		f := &frames[top.fi]
+		if top.next == len(f.cmds) {
+			open = open[:len(open)-1]
+			continue
+		}
+		fi, i := top.fi, top.next
+		c := f.cmds[i]
+		top.next++
+		if isNilCommand(c) {
+			continue
+		}
+		if _, ok := c.(*Unknown); ok {
+			continue
+		}
+		if rule := ck.add(c.ID()); rule != "" {
+			return &ValidationError{Violations: []Violation{{Path: cmdPath(frames, fi, c, i), CmdID: c.ID(), Rule: rule}}}
+		}
+		if n := c.Nested(); len(n) > 0 {
+			frames = append(frames, cmdFrame{parent: fi, at: i, cmds: n})
+			open = append(open, cursor{len(frames) - 1, 0})
+		}
+	}
+	return nil
+}
+
+// A cmdFrame is a list of commands ValidateCmdIDs walks: a message's
+// body (parent -1), or the commands nested in the command at index at of
+// frames[parent].
+type cmdFrame struct {
+	parent, at int
+	cmds       []Command
+}
+
+// cmdPath returns the path of c, at index i of frames[fi]: its groups'
+// names and indexes from the body down, then its own.
+func cmdPath(frames []cmdFrame, fi int, c Command, i int) string {
+	var up []string // the steps, from c up
+	up = append(up, c.ElementName()+"["+strconv.Itoa(i+1)+"]")
+	for f := frames[fi]; f.parent >= 0; f = frames[f.parent] {
+		up = append(up, frames[f.parent].cmds[f.at].ElementName()+"["+strconv.Itoa(f.at+1)+"]")
+	}
+	var b strings.Builder
+	b.WriteString("SyncBody")
+	for j := len(up) - 1; j >= 0; j-- {
+		b.WriteByte('/')
+		b.WriteString(up[j])
+	}
+	return b.String()
+}
+
+// cmdIDCheck is the set of CmdIDs (their cmdIDKey) a message used so far:
+// those that are decimal numbers below cmdIDBits in a bit set, the others
+// in a map, made for the first of them.
+type cmdIDCheck struct {
+	bits [cmdIDBits / 64]uint64
+	set  map[string]bool
+}
+
+// cmdIDBits bounds the CmdIDs a cmdIDCheck keeps in its bit set: the
+// numbers a message of up to 4095 commands numbered from 1 uses.
+const cmdIDBits = 4096
+
+// add adds id to the set and returns the rule it breaks ("" when none):
+// "cmdid-missing", "cmdid-zero" or "cmdid-unique".
+func (ck *cmdIDCheck) add(id string) string {
+	if id == "" {
+		return "cmdid-missing"
+	}
+	k := cmdIDKey(id)
+	if k == "0" {
+		return "cmdid-zero"
+	}
+	if n, ok := smallDecimal(k); ok {
+		w, b := n/64, uint64(1)<<(n%64)
+		if ck.bits[w]&b != 0 {
+			return "cmdid-unique"
+		}
+		ck.bits[w] |= b
+		return ""
+	}
+	if ck.set == nil {
+		ck.set = make(map[string]bool)
+	}
+	if ck.set[k] {
+		return "cmdid-unique"
+	}
+	ck.set[k] = true
+	return ""
+}
+
+// smallDecimal returns the number k, a cmdIDKey, stands for when it is a
+// decimal number below cmdIDBits.
+func smallDecimal(k string) (int, bool) {
+	if len(k) > 4 {
+		return 0, false
+	}
+	n := 0
+	for i := 0; i < len(k); i++ {
+		if k[i] < '0' || k[i] > '9' {
+			return 0, false
+		}
+		n = n*10 + int(k[i]-'0')
+	}
+	return n, n < cmdIDBits
+}
