@@ -87,7 +87,8 @@ func typedSyncMLError(err error) bool {
 
 // FuzzSyncMLDecode: no input panics; every error is typed; whatever is
 // accepted has a canonical encoding that is a fixpoint and decodes to the
-// same value.
+// same value, and ValidateCmdIDs finds in it the first CmdID violation
+// Validate lists.
 func FuzzSyncMLDecode(f *testing.F) {
 	addSyncMLSeeds(f, false)
 	f.Fuzz(func(t *testing.T, in []byte) {
@@ -120,7 +121,36 @@ func FuzzSyncMLDecode(f *testing.F) {
 		if !bytes.Equal(c, c2) {
 			t.Fatalf("Marshal is not a fixpoint:\n first: %q\nsecond: %q", c, c2)
 		}
+		checkCmdIDs(t, &m)
 	})
+}
+
+// checkCmdIDs fails t unless m.ValidateCmdIDs reports the first CmdID
+// violation that m.Validate lists (nil when it lists none and is not cut
+// short).
+func checkCmdIDs(t *testing.T, m *syncml.Message) {
+	var want *syncml.Violation
+	var ve *syncml.ValidationError
+	if errors.As(m.Validate(), &ve) {
+		for i, v := range ve.Violations {
+			if strings.HasPrefix(v.Rule, "cmdid-") {
+				want = &ve.Violations[i]
+				break
+			}
+			if v.Rule == "truncated" {
+				return // the rest is not checked
+			}
+		}
+	}
+	err := m.ValidateCmdIDs()
+	switch {
+	case want == nil && err != nil:
+		t.Fatalf("ValidateCmdIDs: %v; Validate lists no CmdID violation", err)
+	case want != nil && !errors.As(err, &ve):
+		t.Fatalf("ValidateCmdIDs: %v; Validate lists %v", err, want)
+	case want != nil && (ve.Violations[0].Path != want.Path || ve.Violations[0].Rule != want.Rule || ve.Violations[0].CmdID != want.CmdID):
+		t.Fatalf("ValidateCmdIDs: %v; Validate's first: %v", ve.Violations[0], want)
+	}
 }
 
 // ---- differential against encoding/xml ----

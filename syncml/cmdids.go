@@ -15,22 +15,41 @@ import (
 // *ValidationError holding it, or nil; *Unknown commands (which carry no
 // CmdID of the model's) and nil ones are not checked. Unlike Validate it
 // allocates nothing for a message that passes whose CmdIDs are decimal
-// numbers below 4096, as every peer's are.
+// numbers below 1024 and that holds no Atomic or Sequence.
 func (m *Message) ValidateCmdIDs() error {
 	var ck cmdIDCheck
-	// Every list of commands met is a frame, kept to the end so that the
-	// path of a violation is made only then. The walk is Validate's, in
-	// document order, a command before those it holds; open holds the
-	// frames being walked, with the index of the next command of each, on
-	// a stack of the function's own: a tree a program built may nest
-	// deeper than a goroutine's stack would allow for a recursion. A tree
-	// that holds a command twice (or contains itself) meets the command's
-	// CmdID again and ends there.
-	var small [4]cmdFrame
-	frames := append(small[:0], cmdFrame{parent: -1, cmds: m.Body.Commands})
+	body := m.Body.Commands
+	for i, c := range body {
+		if isNilCommand(c) {
+			continue
+		}
+		if _, ok := c.(*Unknown); ok {
+			continue
+		}
+		if rule := ck.add(c.ID()); rule != "" {
+			return cmdIDViolation([]cmdFrame{{parent: -1, cmds: body}}, 0, c, i, rule)
+		}
+		if len(c.Nested()) > 0 {
+			if err := ck.group(body, i); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// group checks the commands nested in body[i], and theirs, in document
+// order, a command before those it holds. Every list of commands met is
+// a frame, kept to the end so that the path of a violation is made only
+// then; open holds the frames being walked, with the index of the next
+// command of each, on a stack of the function's own: a tree a program
+// built may nest deeper than a goroutine's stack would allow for a
+// recursion. A tree that holds a command twice (or contains itself) meets
+// the command's CmdID again and ends there.
+func (ck *cmdIDCheck) group(body []Command, i int) error {
+	frames := []cmdFrame{{parent: -1, cmds: body}, {parent: 0, at: i, cmds: body[i].Nested()}}
 	type cursor struct{ fi, next int }
-	var openSmall [4]cursor
-	open := append(openSmall[:0], cursor{0, 0})
+	open := []cursor{{1, 0}}
 	for len(open) > 0 {
 		top := &open[len(open)-1]
 		f := &frames[top.fi]
@@ -48,7 +67,7 @@ func (m *Message) ValidateCmdIDs() error {
 			continue
 		}
 		if rule := ck.add(c.ID()); rule != "" {
-			return &ValidationError{Violations: []Violation{{Path: cmdPath(frames, fi, c, i), CmdID: c.ID(), Rule: rule}}}
+			return cmdIDViolation(frames, fi, c, i, rule)
 		}
 		if n := c.Nested(); len(n) > 0 {
 			frames = append(frames, cmdFrame{parent: fi, at: i, cmds: n})
@@ -56,6 +75,12 @@ func (m *Message) ValidateCmdIDs() error {
 		}
 	}
 	return nil
+}
+
+// cmdIDViolation returns the *ValidationError of c, at index i of
+// frames[fi], breaking rule.
+func cmdIDViolation(frames []cmdFrame, fi int, c Command, i int, rule string) error {
+	return &ValidationError{Violations: []Violation{{Path: cmdPath(frames, fi, c, i), CmdID: c.ID(), Rule: rule}}}
 }
 
 // A cmdFrame is a list of commands ValidateCmdIDs walks: a message's
@@ -92,27 +117,37 @@ type cmdIDCheck struct {
 }
 
 // cmdIDBits bounds the CmdIDs a cmdIDCheck keeps in its bit set: the
-// numbers a message of up to 4095 commands numbered from 1 uses.
-const cmdIDBits = 4096
+// numbers a message of up to 1023 commands numbered from 1 uses.
+const cmdIDBits = 1024
 
 // add adds id to the set and returns the rule it breaks ("" when none):
 // "cmdid-missing", "cmdid-zero" or "cmdid-unique".
 func (ck *cmdIDCheck) add(id string) string {
-	if id == "" {
-		return "cmdid-missing"
-	}
-	k := cmdIDKey(id)
-	if k == "0" {
-		return "cmdid-zero"
-	}
-	if n, ok := smallDecimal(k); ok {
-		w, b := n/64, uint64(1)<<(n%64)
-		if ck.bits[w]&b != 0 {
-			return "cmdid-unique"
+	n, ok := smallDecimal(id) // as peers write them: no need of cmdIDKey
+	if !ok || id[0] == '0' {
+		if id == "" {
+			return "cmdid-missing"
 		}
-		ck.bits[w] |= b
-		return ""
+		k := cmdIDKey(id)
+		if k == "0" {
+			return "cmdid-zero"
+		}
+		n, ok = smallDecimal(k)
+		if !ok {
+			return ck.addOther(k)
+		}
 	}
+	w, b := n/64, uint64(1)<<(n%64)
+	if ck.bits[w]&b != 0 {
+		return "cmdid-unique"
+	}
+	ck.bits[w] |= b
+	return ""
+}
+
+// addOther adds k, a cmdIDKey that is not a number below cmdIDBits, to
+// the set and returns the rule it breaks ("" when none).
+func (ck *cmdIDCheck) addOther(k string) string {
 	if ck.set == nil {
 		ck.set = make(map[string]bool)
 	}
@@ -123,10 +158,10 @@ func (ck *cmdIDCheck) add(id string) string {
 	return ""
 }
 
-// smallDecimal returns the number k, a cmdIDKey, stands for when it is a
-// decimal number below cmdIDBits.
+// smallDecimal returns the number k stands for when it is a decimal
+// number of 1 to 4 digits below cmdIDBits.
 func smallDecimal(k string) (int, bool) {
-	if len(k) > 4 {
+	if len(k) == 0 || len(k) > 4 {
 		return 0, false
 	}
 	n := 0
