@@ -19,7 +19,10 @@ import (
 // replaced is applied again.
 //
 // An Unenroll after the command ends what the command did: the Undo then
-// changes nothing (it would bring back what the Unenroll removed).
+// changes nothing (it would bring back what the Unenroll removed). An
+// Unenroll whose save failed changed nothing, and ends nothing. A save of
+// the Undo that fails is its error, and is told as a command's failed
+// save is (storeFailed).
 // a.mu held.
 func (a *Agent) undo(old, after *Snapshot) func(context.Context) error {
 	epoch := a.unenrolls
@@ -36,12 +39,18 @@ func (a *Agent) undo(old, after *Snapshot) func(context.Context) error {
 		cur := a.st.clone()
 		next, drop := undone(old, after, cur)
 		a.restore(next)
-		if err := a.cfg.Store.Save(ctx, a.st); err != nil {
-			a.restore(cur)
+		if err := a.save(ctx, cur); err != nil {
+			// The session makes a status of the error: the store's
+			// failure is told here, once while it fails alike
+			// (storeFailed), as a command's.
+			if tell, note := a.storeFailed(err); tell {
+				n.event(Event{Time: a.cfg.Clock.Now(), Kind: EventError, Err: errorf("undo: %w", err),
+					Detail: "the rollback of a command of an Atomic is not kept: what it changed stays; saves that fail alike are not told again until one succeeds" + note})
+			}
+			a.queue(&n)
 			a.mu.Unlock()
 			return errorf("undo: %w", err)
 		}
-		a.saved()
 		a.mu.Unlock()
 		a.signal()
 		var errs []error

@@ -15,8 +15,9 @@ import (
 // their defaults. Inventory documents read only, so they delete nothing.
 // A node the Surface fails to delete is reported in the error (joined);
 // the state is cleared all the same, and saved (a save that fails puts
-// the state back as it was, with an EventError, and is in the error
-// too; a save that succeeds tells the events held of a refresh whose
+// the state back as it was and is in the error too, every time; it is
+// told as an EventError as the other saves' failures are: once while the
+// store fails alike, see Run; a save that succeeds tells the events held of a refresh whose
 // save failed, before the EventDeleted, and asks for no session the
 // refresh wanted: its documents are gone). An apply or refresh under
 // way is waited for first. When ctx ends, Unenroll stops and returns its
@@ -72,19 +73,28 @@ func (a *Agent) Unenroll(ctx context.Context) error {
 		n.event(Event{Time: now, Kind: EventDeleted, DocID: id, URI: r.URI, Detail: "unenrolled: its settings are removed"})
 	}
 	old := a.st.clone()
-	a.unenrolls++
+	reads, drifts := a.readErrs, a.driftErrs
 	a.st = &Snapshot{Seq: a.st.Seq}
 	a.docs = map[string]*declaredconfig.Document{}
 	a.legacy = map[string]error{}
 	a.readErrs, a.driftErrs = nil, nil
 	if err := a.save(ctx, old); err != nil {
-		// The old state is back: no document is told deleted.
-		n.events = []Event{{Time: now, Kind: EventError, Err: err}}
+		// The old state is back: no document is told deleted, and the
+		// Undos of commands before it undo them as without it. The
+		// store's failure is told once while it fails alike
+		// (storeFailed); the caller gets the error every time.
+		a.readErrs, a.driftErrs = reads, drifts
+		n.events = n.events[:0]
+		if tell, note := a.storeFailed(err); tell {
+			n.event(Event{Time: now, Kind: EventError, Err: errorf("unenroll: %w", err),
+				Detail: "the Unenroll is not kept: the documents stay; saves that fail alike are not told again until one succeeds" + note})
+		}
 		errs = append(errs, err)
 	} else {
 		// A refresh whose save failed asked for a session about
 		// documents that are gone: no session.
 		a.asked = nil
+		a.unenrolls++
 	}
 	return errors.Join(errs...)
 }

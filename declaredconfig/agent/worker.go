@@ -150,9 +150,9 @@ func (a *Agent) applyNext(ctx context.Context, n *notes, applied *[]string) (don
 // whoever makes it (a command's wakes the worker), ends the waits. A try
 // saves again what the agent holds in memory: it applies nothing again
 // (the Surface is not called for documents already applied). A store that
-// fails for good is told once: a try, or a command's save, that fails
-// with the error of the last failed save (the worker's or a command's) is
-// not told again; one whose error differs is, and so is the first failure
+// fails for good is told once: a try, or the save of a command, an
+// Unenroll or an Atomic's Undo, that fails with the error of the last
+// failed save (whoever made it) is not told again; one whose error differs is, and so is the first failure
 // after a save that succeeded. Errors are compared with their numbers
 // folded (FileStore's temporary file has a new random name at each try),
 // and a store whose error keeps changing otherwise is told at most 3
