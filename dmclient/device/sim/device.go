@@ -65,8 +65,8 @@ type Config struct {
 // A Device is a simulated Windows device: a session client that answers
 // DevInfo and DevDetail, the declared configuration agent on an in-memory
 // surface and, when configured, the LinkedEnrollment handler. Its methods
-// are not safe for concurrent use, except Agent, Surface and
-// LinkedEnrollment's own.
+// are not safe for concurrent use, except Agent, Surface,
+// LinkedEnrollmentRan and LinkedEnrollment's own.
 type Device struct {
 	cfg      Config
 	surface  agent.Surface
@@ -84,6 +84,9 @@ type Device struct {
 	failures []device.State // linked enrollment outcomes that failed, not yet counted
 	// linkedStatus is the EnrollStatus watchLinked saw last.
 	linkedStatus dmclient.EnrollStatus
+	// linkedRan is set once the EnrollStatus is seen other than 0 or 1
+	// (LinkedEnrollmentRan).
+	linkedRan atomic.Bool
 	// baseTransport is Config.HTTPClient's transport; certHTTP sends the
 	// WinDC sessions with the client certificate of the enrollment whose
 	// Data is certData, over certTransport (cert.go).
@@ -171,6 +174,7 @@ func New(ctx context.Context, cfg Config) (*Device, error) {
 			return nil, err
 		}
 		d.linkedStatus = d.linked.State().Status
+		d.linkedRan.Store(started(d.linkedStatus))
 		if d.primary, err = mux(); err != nil {
 			return nil, err
 		}
@@ -193,11 +197,30 @@ func (d *Device) watchLinked(user func(device.State)) func(device.State) {
 			d.mu.Unlock()
 		}
 		d.linkedStatus = s.Status
+		if started(s.Status) {
+			d.linkedRan.Store(true)
+		}
 		if user != nil {
 			user(s)
 		}
 	}
 }
+
+// started reports whether an EnrollStatus is one a linked enrollment
+// reaches once it ran: neither 0 (undefined) nor 1 (not started).
+func started(s dmclient.EnrollStatus) bool {
+	return s != dmclient.StatusUndefined && s != dmclient.StatusEnrollmentNotStarted
+}
+
+// LinkedEnrollmentRan reports whether the device's linked enrollment ever
+// ran: its EnrollStatus was other than 0 (undefined) or 1 (not started),
+// when New loaded it or since. It stays false while the primary server
+// sends no Exec of Enroll for Config.LinkedEnrollment's ProviderID, such
+// as a server that drives another provider's LinkedEnrollment nodes
+// (which the device answers 404: only the server sees them), and always
+// without Config.LinkedEnrollment. Safe for concurrent use; read it after
+// the check-in (CheckIn waits for an asynchronous enroll).
+func (d *Device) LinkedEnrollmentRan() bool { return d.linkedRan.Load() }
 
 // linkedFailures returns the failed outcomes watchLinked kept since the
 // last call, as Stats.

@@ -48,6 +48,12 @@ type Report struct {
 	Documents, InSync int
 	// Drifted counts the devices that got a drift.
 	Drifted int
+	// LinkedNotRun counts the devices with a LinkedEnrollment whose
+	// linked enrollment never ran (Device.LinkedEnrollmentRan), and those
+	// whose Config had one but New failed: a primary server that sent no
+	// Exec of Enroll for their ProviderID. Such a device meets no error of
+	// its own, so Errors does not count it. String does not show it.
+	LinkedNotRun int
 	// P50 and P99 are percentiles of the session times.
 	P50, P99 time.Duration
 	Elapsed  time.Duration
@@ -97,14 +103,17 @@ func RunFleet(ctx context.Context, cfg FleetConfig) (*Report, error) {
 	for range min(cfg.Concurrency, cfg.Devices) {
 		wg.Go(func() {
 			for i := range jobs {
-				st, docs, inSync, drifted := runOne(ctx, cfg, i)
+				o := runOne(ctx, cfg, i)
 				mu.Lock()
-				total.add(st)
+				total.add(o.st)
 				rep.Devices++
-				rep.Documents += docs
-				rep.InSync += inSync
-				if drifted {
+				rep.Documents += o.docs
+				rep.InSync += o.inSync
+				if o.drifted {
 					rep.Drifted++
+				}
+				if o.linkedNotRun {
+					rep.LinkedNotRun++
 				}
 				mu.Unlock()
 			}
@@ -124,41 +133,51 @@ func RunFleet(ctx context.Context, cfg FleetConfig) (*Report, error) {
 	return rep, ctx.Err()
 }
 
+// outcome is what one device of a fleet did.
+type outcome struct {
+	st           Stats
+	docs, inSync int  // documents held at the end, and those in sync
+	drifted      bool // it got a drift
+	linkedNotRun bool // it has a LinkedEnrollment that never ran
+}
+
 // runOne runs device i.
-func runOne(ctx context.Context, cfg FleetConfig, i int) (st Stats, docs, inSync int, drifted bool) {
-	d, err := New(ctx, cfg.Device(i))
+func runOne(ctx context.Context, cfg FleetConfig, i int) (o outcome) {
+	c := cfg.Device(i)
+	d, err := New(ctx, c)
 	if err != nil {
-		return Stats{Errors: 1, Err: err}, 0, 0, false
+		return outcome{st: Stats{Errors: 1, Err: err}, linkedNotRun: c.LinkedEnrollment != nil}
 	}
 	defer func() {
 		if err := d.Close(); err != nil {
-			st.Errors++
-			if st.Err == nil {
-				st.Err = err
+			o.st.Errors++
+			if o.st.Err == nil {
+				o.st.Err = err
 			}
 		}
+		o.linkedNotRun = d.linked != nil && !d.LinkedEnrollmentRan()
 	}()
-	st = d.CheckIn(ctx)
+	o.st = d.CheckIn(ctx)
 	if cfg.Drift > 0 && rand.New(rand.NewPCG(cfg.Seed, uint64(i))).Float64() < cfg.Drift {
 		if _, err := d.InjectDrift(ctx, cfg.DriftMode); err != nil {
-			st.Errors++
-			if st.Err == nil {
-				st.Err = err
+			o.st.Errors++
+			if o.st.Err == nil {
+				o.st.Err = err
 			}
 		} else {
-			drifted = true
+			o.drifted = true
 			// When the agent asked for a session, report the drift.
-			st.add(d.RunRequested(ctx))
+			o.st.add(d.RunRequested(ctx))
 		}
 	}
 	for _, rec := range d.agent.Snapshot().Documents {
-		docs++
+		o.docs++
 		switch rec.State {
 		case declaredconfig.StateConfigCompletedSuccess, declaredconfig.StateConfigCompletedSuccessNoRefresh, declaredconfig.StateGetCompletedSuccess:
-			inSync++
+			o.inSync++
 		}
 	}
-	return st, docs, inSync, drifted
+	return o
 }
 
 // percentile returns the p-th percentile of ds (nearest rank).
