@@ -212,10 +212,12 @@ func (p *treeParser) document() (*node, error) {
 			if strings.HasPrefix(s[pos:], "<!DOCTYPE") {
 				return nil, p.ScanError(pos, xmlscan.DOCTYPE, "")
 			}
-			if len(s)-pos < 9 {
-				return nil, p.EOF(len(s))
+			if rest := s[pos:]; strings.HasPrefix("<!DOCTYPE", rest) || strings.HasPrefix("<!--", rest) {
+				return nil, p.EOF(len(s)) // cut short
 			}
-			return nil, p.syntax(pos, "invalid markup outside the root element")
+			// Only comments are allowed here (Misc read those): say so,
+			// and what came (a dash that is not "-", such as "<!-—").
+			return nil, p.MarkupDeclError(pos, `"<!--"`)
 		}
 		if root != nil {
 			return nil, p.syntax(pos, "content after the root element")

@@ -7,6 +7,7 @@ import (
 	"io"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/windc-go/windc/internal/xmlcharset"
 )
@@ -150,6 +151,9 @@ func (r *reader) read() (*Document, error) {
 			return doc, nil
 		}
 		if err != nil {
+			if cause := r.markupCause(err, r.data[start:]); cause != nil {
+				return nil, r.errAt(start, cause)
+			}
 			return nil, r.errAt(end, syntaxCause(err))
 		}
 		switch t := tok.(type) {
@@ -425,6 +429,33 @@ func isSpace(b []byte) bool {
 		}
 	}
 	return true
+}
+
+// markupCause returns the cause of encoding/xml's error for a "<!" at the
+// start of rest that starts no comment or CDATA section ("<!-—", a dash
+// that is not "-"; "<![CDAT["), in the words of the module's other
+// readers: what came and what was expected there. nil for another error.
+func (r *reader) markupCause(err error, rest []byte) error {
+	var se *xml.SyntaxError
+	if !errors.As(err, &se) || !bytes.HasPrefix(rest, []byte("<!")) ||
+		se.Msg != "invalid sequence <!- not part of <!--" && se.Msg != "invalid <![ sequence" {
+		return nil
+	}
+	want := `"<!--"` // only comments outside the root
+	if len(r.stack) > 0 {
+		want = `"<!--" or "<![CDATA["`
+	}
+	// "<!" and up to three characters after it, up to a '>'.
+	i := 2
+	for n := 0; n < 3 && i < len(rest); n++ {
+		c := rest[i]
+		_, size := utf8.DecodeRune(rest[i:])
+		i += size
+		if c == '>' {
+			break
+		}
+	}
+	return pkg.Errorf("%w: invalid markup declaration %q: expected %s", ErrSyntax, rest[:i], want)
 }
 
 // syntaxCause maps an encoding/xml error to the module's sentinels.
