@@ -45,6 +45,23 @@ func plainSegment(s string) bool {
 type LinkedEnrollment struct {
 	// ProviderID is the provider as the device knows it, unescaped, such
 	// as "MS DM SERVER".
+	//
+	// ProviderIDs are compared exactly, letter case included: the Read
+	// methods take a value only from a Source naming this ProviderID
+	// byte for byte ("ms dm server" is another provider:
+	// ErrOtherProvider), and package device answers only the nodes of its
+	// own. The specifications do not say that Windows folds case here:
+	// the DMClient DDF gives Provider/[ProviderID] no CaseSense (CIS is
+	// declared only on three leaves of the status pages:
+	// BlockInStatusPage, AllowCollectLogsButton, CustomErrorText); the
+	// DMClient CSP page, MS-MDE2 2.2.9.3 (the ProviderID node) and MS-MDM
+	// (2.2.4.3, 3.2.5.1.3, 3.2.5.1.4, which name
+	// DMClient/Provider/ProviderID) say nothing of case; MS-MDE2's
+	// provisioning samples (2.2.9.1) only say the ProviderID "must
+	// match" the w7 APPLICATION's PROVIDER-ID. OMA DM 1.2.1 (8.1, the
+	// management tree) lets a device treat URIs as case sensitive and
+	// tells servers not to make names that differ only in case. A server
+	// should send the ProviderID exactly as it enrolled the device.
 	ProviderID string
 }
 

@@ -25,6 +25,10 @@ const (
 type Config struct {
 	// ProviderID is the primary enrollment's provider, unescaped, such
 	// as "MS DM SERVER" (required; see dmclient.LinkedEnrollment.Validate).
+	// The Handler answers the nodes of this ProviderID only, compared
+	// exactly: a command for "ms dm server" is another provider's, 404
+	// (see dmclient.LinkedEnrollment.ProviderID for what the
+	// specifications say).
 	ProviderID string
 	// Discovery is the discovery client Enroll uses, with URL set to the
 	// DiscoveryEndpoint value: its HTTPClient, UPN, URL policy, limits

@@ -171,6 +171,8 @@ func TestGet(t *testing.T) {
 		{name: "unknown child", get: get(base + "/Foo"), codes: []syncml.StatusCode{404}},
 		{name: "below a leaf", get: get(string(le.EnrollStatus()) + "/x"), codes: []syncml.StatusCode{404}},
 		{name: "another provider", get: get(string(dmclient.LinkedEnrollment{ProviderID: "Other"}.EnrollStatus())), codes: []syncml.StatusCode{404}},
+		// ProviderIDs are compared exactly (Config.ProviderID).
+		{name: "the provider in another case", get: get(string(dmclient.LinkedEnrollment{ProviderID: "ms dm server"}.EnrollStatus())), codes: []syncml.StatusCode{404}},
 		{name: "no Target", get: &syncml.Get{Items: []syncml.Item{{}}}, codes: []syncml.StatusCode{400}},
 		{name: "no Item", get: &syncml.Get{}, codes: []syncml.StatusCode{400}},
 		{name: "without ./Device and mixed", get: get("./Vendor/MSFT/DMClient/Provider/MS%20DM%20SERVER/LinkedEnrollment/EnrollStatus", base+"/Nope"),
