@@ -53,6 +53,10 @@ const (
 	ErrorInMaintenance         ErrorType = "InMaintenance"         // 0x80180017
 	ErrorUserLicense           ErrorType = "UserLicense"           // 0x80180018
 	ErrorInvalidEnrollmentData ErrorType = "InvalidEnrollmentData" // 0x80180019
+	// ErrorCustomServerError: the fault's Reason is the server's own
+	// message, which Windows shows (MS-MDE2 2.2.10; Windows 10 20H2 and
+	// later).
+	ErrorCustomServerError ErrorType = "CustomServerError" // 0x80180032
 )
 
 var errorTypeHRESULT = map[ErrorType]uint32{
@@ -63,6 +67,7 @@ var errorTypeHRESULT = map[ErrorType]uint32{
 	ErrorInMaintenance:         0x80180017,
 	ErrorUserLicense:           0x80180018,
 	ErrorInvalidEnrollmentData: 0x80180019,
+	ErrorCustomServerError:     0x80180032,
 }
 
 // HRESULT returns the error code Windows reports for e, or 0 for a type
@@ -71,7 +76,13 @@ func (e ErrorType) HRESULT() uint32 { return errorTypeHRESULT[e] }
 
 // Fault is a SOAP fault of the enrollment services, and the error the
 // client returns when a service answers with one (test with errors.As).
-// A server handler returns a *Fault to answer with it.
+// A Server's hook returns a *Fault to answer with it. The Server answers
+// a copy that MS-MDE2 allows: Code and ErrorType matched without regard
+// to case and prefix among this package's constants (an unknown Code is
+// answered FaultInternalServiceFault, an unknown ErrorType left out, both
+// logged on ErrorLog); Reason, Message and TraceID with what XML cannot
+// carry replaced by U+FFFD and cut after 512 bytes (then "…"); the
+// Header its own.
 type Fault struct {
 	Header Header
 	// Sender reports the top-level code s:Sender; false is s:Receiver,

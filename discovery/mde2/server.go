@@ -474,24 +474,33 @@ func xmlRune(r rune) bool {
 // errors name the open elements, whose names a peer chooses.
 const maxReason = 512
 
-// faultReason is the reason of a fault made from err: its text cut after
-// maxReason bytes (at a character's start, then "…"), with what XML
-// cannot carry replaced.
-func faultReason(err error) string {
-	s := err.Error()
-	if len(s) > maxReason {
-		s = utf8cut.Prefix(s, maxReason) + "…"
+// faultReason is the reason of a fault made from err: its text, bounded
+// (faultText).
+func faultReason(err error) string { return faultText(err.Error()) }
+
+// faultText returns s with what XML cannot carry replaced, cut after
+// maxReason bytes (at a character's start, then "…").
+func faultText(s string) string {
+	long := len(s) > maxReason
+	if long {
+		s = utf8cut.Prefix(s, maxReason)
 	}
-	return xmlSafe(s)
+	if s = xmlSafe(s); len(s) > maxReason { // a byte replaced is 3
+		s, long = utf8cut.Prefix(s, maxReason), true
+	}
+	if long {
+		s += "…"
+	}
+	return s
 }
 
-// toFault maps an error to the fault answered: a *Fault as is, refused
-// input as MessageFormat, anything else as InternalServiceFault (logged).
+// toFault maps an error to the fault answered: a *Fault as MS-MDE2
+// allows it (answerable), refused input as MessageFormat, anything else
+// as InternalServiceFault (logged).
 func (s *Server) toFault(err error) *Fault {
 	var f *Fault
 	if errors.As(err, &f) {
-		c := *f
-		return &c
+		return s.answerable(f)
 	}
 	if errors.Is(err, ErrSyntax) || errors.Is(err, ErrStructure) || errors.Is(err, ErrLimit) || errors.Is(err, ErrVersion) {
 		return NewFault(FaultMessageFormat, "", faultReason(err))
@@ -501,6 +510,25 @@ func (s *Server) toFault(err error) *Fault {
 	}
 	s.logf("%v", err)
 	return NewFault(FaultInternalServiceFault, "", "the server failed to process the request")
+}
+
+// answerable returns the fault answered for f, a hook's or the
+// server's: its Code and ErrorType those of MS-MDE2 (matched without
+// regard to case and prefix; an unknown Code is InternalServiceFault, an
+// unknown ErrorType left out, both logged), its texts bounded
+// (faultText), its Header empty (the server's own is written).
+func (s *Server) answerable(f *Fault) *Fault {
+	c := &Fault{Sender: f.Sender, Code: faultCode(string(f.Code)), ErrorType: errorType(string(f.ErrorType)),
+		Reason: faultText(f.Reason), Message: faultText(f.Message), TraceID: faultText(f.TraceID)}
+	if c.Code.HRESULT() == 0 {
+		s.logf("a fault with the code %q, which MS-MDE2 does not define, is answered %s", faultText(string(f.Code)), FaultInternalServiceFault)
+		c.Code = FaultInternalServiceFault
+	}
+	if c.ErrorType != "" && c.ErrorType.HRESULT() == 0 {
+		s.logf("a fault with the error type %q, which MS-MDE2 does not define, is answered without it", faultText(string(f.ErrorType)))
+		c.ErrorType = ""
+	}
+	return c
 }
 
 func (s *Server) discover(m *Discover) (Message, error) {

@@ -1,0 +1,137 @@
+package mde2
+
+import (
+	"bytes"
+	"context"
+	"crypto/x509"
+	"io"
+	"log"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/windc-go/windc/discovery/mde2/provisioning"
+)
+
+// lastBody is a transport that keeps the body of the last response.
+type lastBody struct {
+	base http.RoundTripper
+	mu   sync.Mutex
+	body []byte
+}
+
+func (l *lastBody) RoundTrip(r *http.Request) (*http.Response, error) {
+	res, err := l.base.RoundTrip(r)
+	if err != nil {
+		return nil, err
+	}
+	b, err := io.ReadAll(res.Body)
+	res.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	l.mu.Lock()
+	l.body = b
+	l.mu.Unlock()
+	res.Body = io.NopCloser(bytes.NewReader(b))
+	return res, nil
+}
+
+// TestHookFaultAnswered: a *Fault a hook returns (here Provision) is
+// answered as a valid, bounded MS-MDE2 fault: its texts escaped, with
+// what XML cannot carry replaced, each cut after maxReason bytes; its
+// Code and ErrorType matched without regard to case among MS-MDE2's (an
+// unknown Code is answered InternalServiceFault, an unknown ErrorType
+// dropped, both logged); its Header the server's own. Before, a text
+// with a control character lost the hook's fault ("the server failed to
+// write its answer"), texts went out at any length, an unknown Code went
+// out as "s:Bogus" (HRESULT 0) and "internalservicefault" in the SOAP
+// namespace, and the hook's Header (a password) was written out.
+func TestHookFaultAnswered(t *testing.T) {
+	f := newFixture(t, false)
+	rec := &lastBody{base: f.ts.Client().Transport}
+	f.client.HTTPClient = &http.Client{Transport: rec}
+	var logged bytes.Buffer
+	f.srv.ErrorLog = log.New(&logged, "", 0)
+	long := strings.Repeat("é", 50_000) // 100 KB
+	cut := strings.Repeat("é", maxReason/2) + "…"
+	for _, tc := range []struct {
+		name    string
+		fault   Fault
+		code    FaultCode
+		et      ErrorType
+		reason  string
+		message string
+		trace   string
+		inBody  string // the raw answer holds it
+		notBody string // the raw answer does not hold it
+		log     string // ErrorLog holds it
+	}{
+		{name: "markup escaped", fault: Fault{Code: FaultAuthorization, Reason: "a <b> & \"c\"", Message: "]]> <x/>"},
+			code: FaultAuthorization, reason: "a <b> & \"c\"", message: "]]> <x/>", inBody: "a &lt;b&gt; &amp;"},
+		{name: "control characters and bad UTF-8 replaced", fault: Fault{Code: FaultAuthorization, Reason: "no\x01way\xff", Message: "m\x00", TraceID: "t\x1b"},
+			code: FaultAuthorization, reason: "no\uFFFDway\uFFFD", message: "m\uFFFD", trace: "t\uFFFD"},
+		{name: "long texts cut", fault: Fault{Code: FaultEnrollmentServer, Reason: long, Message: long, TraceID: long},
+			code: FaultEnrollmentServer, reason: cut, message: cut, trace: cut},
+		{name: "unknown code", fault: Fault{Code: "Bogus", Reason: "r"},
+			code: FaultInternalServiceFault, reason: "r", log: `"Bogus"`},
+		{name: "empty code", fault: Fault{Reason: "r"},
+			code: FaultInternalServiceFault, reason: "r", log: `""`},
+		{name: "code in lower case", fault: Fault{Code: "internalservicefault", Reason: "r"},
+			code: FaultInternalServiceFault, reason: "r", inBody: "a:InternalServiceFault"},
+		{name: "error type in lower case, as MS-MDE2's sample", fault: Fault{Code: "s:authorization", ErrorType: "devicecapreached", Reason: "r"},
+			code: FaultAuthorization, et: ErrorDeviceCapReached, reason: "r", inBody: "<errortype>DeviceCapReached</errortype>"},
+		{name: "CustomServerError", fault: Fault{Code: FaultEnrollmentServer, ErrorType: ErrorCustomServerError, Reason: "call the help desk"},
+			code: FaultEnrollmentServer, et: ErrorCustomServerError, reason: "call the help desk"},
+		{name: "unknown error type dropped", fault: Fault{Code: FaultAuthorization, ErrorType: "Whatever", Reason: "r"},
+			code: FaultAuthorization, reason: "r", notBody: "Whatever", log: `"Whatever"`},
+		{name: "the hook's header is not sent", fault: Fault{Code: FaultAuthorization, Reason: "r",
+			Header: Header{Action: "urn:x", To: "https://evil.example/", UsernameToken: &UsernameToken{Username: "admin", Password: "hunter2"}}},
+			code: FaultAuthorization, reason: "r", notBody: "hunter2"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			logged.Reset()
+			f.srv.Provision = func(context.Context, *EnrollmentRequest, *x509.Certificate) (*provisioning.Enrollment, error) {
+				c := tc.fault
+				return nil, &c
+			}
+			_, err := f.client.Enroll(context.Background(), f.ts.URL+pathDiscovery, testDevice, Credentials{Username: "u", Password: "secret"})
+			got := wantFault(t, err, tc.code, tc.et)
+			if got.Reason != tc.reason || got.Message != tc.message || (tc.trace != "" && got.TraceID != tc.trace) {
+				t.Errorf("reason %q (%d bytes), message %q (%d bytes), trace %q (%d bytes); want %q, %q, %q",
+					trim(got.Reason), len(got.Reason), trim(got.Message), len(got.Message), trim(got.TraceID), len(got.TraceID),
+					trim(tc.reason), trim(tc.message), trim(tc.trace))
+			}
+			for _, s := range []string{got.Reason, got.Message, got.TraceID} {
+				if len(s) > maxReason+len("…") || !utf8.ValidString(s) {
+					t.Errorf("a text of %d bytes, valid UTF-8 %v", len(s), utf8.ValidString(s))
+				}
+			}
+			if got.Header.Action != ActionRequestSecurityTokenResponse {
+				t.Errorf("action %q", got.Header.Action)
+			}
+			rec.mu.Lock()
+			body := string(rec.body)
+			rec.mu.Unlock()
+			if tc.inBody != "" && !strings.Contains(body, tc.inBody) {
+				t.Errorf("the answer does not hold %q:\n%s", tc.inBody, trim(body))
+			}
+			if tc.notBody != "" && strings.Contains(body, tc.notBody) {
+				t.Errorf("the answer holds %q:\n%s", tc.notBody, trim(body))
+			}
+			if !strings.Contains(logged.String(), tc.log) || tc.log == "" && logged.Len() > 0 {
+				t.Errorf("logged %q, want it to hold %q", logged.String(), tc.log)
+			}
+		})
+	}
+}
+
+// trim shortens s for a message.
+func trim(s string) string {
+	if len(s) > 200 {
+		return s[:200] + "…"
+	}
+	return s
+}
