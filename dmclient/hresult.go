@@ -36,6 +36,9 @@ const (
 	MenrollEInMaintenance                 HRESULT = 0x80180017
 	MenrollEUserLicense                   HRESULT = 0x80180018
 	MenrollEEnrollmentDataInvalid         HRESULT = 0x80180019
+	// MenrollECustomServerError: the server answered with its own
+	// message (MS-MDE2 2.2.10's CustomServerError).
+	MenrollECustomServerError HRESULT = 0x80180032
 )
 
 var hresultNames = map[HRESULT]string{
@@ -56,6 +59,7 @@ var hresultNames = map[HRESULT]string{
 	MenrollEInMaintenance:                 "MENROLL_E_INMAINTENANCE",
 	MenrollEUserLicense:                   "MENROLL_E_USER_LICENSE",
 	MenrollEEnrollmentDataInvalid:         "MENROLL_E_ENROLLMENTDATAINVALID",
+	MenrollECustomServerError:             "MENROLL_E_CUSTOMSERVERERROR",
 }
 
 // Failed reports whether h is a failure code (its high bit is set).

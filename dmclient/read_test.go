@@ -124,6 +124,7 @@ func TestHRESULTString(t *testing.T) {
 		{ErrorFileNotFound, "0x80070002 ERROR_FILE_NOT_FOUND", true},
 		{SOK, "0x00000000 S_OK", false},
 		{MenrollEUserLicense, "0x80180018 MENROLL_E_USER_LICENSE", true},
+		{0x80180032, "0x80180032 MENROLL_E_CUSTOMSERVERERROR", true}, // a linked enrollment's CustomServerError fault
 		{0x86000002, "0x86000002", true},
 		{1, "0x00000001", false},
 	}
