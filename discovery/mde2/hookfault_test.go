@@ -135,3 +135,25 @@ func trim(s string) string {
 	}
 	return s
 }
+
+// TestUnwritableAnswerFault: an answer XML cannot carry (a Server field
+// with a control character) is answered InternalServiceFault with the
+// action of the response it stands for, its RelatesTo, and a TraceID
+// that is its ActivityID, as every other fault (TestFaultAction). Before,
+// it carried the generic fault action and no trace.
+func TestUnwritableAnswerFault(t *testing.T) {
+	f := newFixture(t, false)
+	var logged bytes.Buffer
+	f.srv.ErrorLog = log.New(&logged, "", 0)
+	f.srv.AuthPolicy = Federated
+	f.srv.AuthenticationURL = "https://127.0.0.1/a\x01"
+	_, err := f.client.Discover(context.Background(), f.ts.URL+pathDiscovery, testDevice)
+	got := wantFault(t, err, FaultInternalServiceFault, "")
+	h := got.Header
+	if h.Action != ActionDiscoverResponse || h.RelatesTo == "" || h.ActivityID == "" || got.TraceID != h.ActivityID {
+		t.Errorf("action %q relates to %q activity %q trace %q", h.Action, h.RelatesTo, h.ActivityID, got.TraceID)
+	}
+	if !strings.Contains(logged.String(), "cannot be written") {
+		t.Errorf("logged %q", logged.String())
+	}
+}

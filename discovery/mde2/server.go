@@ -428,8 +428,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, m Message, do fun
 	if err != nil {
 		// A value from a hook that XML cannot carry.
 		s.logf("answer cannot be written: %v", err)
-		status, resp = http.StatusInternalServerError, NewFault(FaultInternalServiceFault, "", "the server failed to write its answer")
-		resp.SOAPHeader().RelatesTo = xmlSafe(req.MessageID)
+		activity := xmlSafe(h.ActivityID)
+		f := NewFault(FaultInternalServiceFault, "", "the server failed to write its answer")
+		f.Header = Header{Action: responseAction(m), RelatesTo: xmlSafe(req.MessageID), ActivityID: activity}
+		f.TraceID = activity
+		status, resp = http.StatusInternalServerError, f
 		if b, err = Marshal(resp); err != nil {
 			http.Error(w, "internal error", http.StatusInternalServerError)
 			return
