@@ -143,8 +143,9 @@ type Agent struct {
 	// entryLens and emptyAlert are entryLen's memory.
 	entryLens  map[string]int
 	emptyAlert int
-	// unenrolls counts the Unenrolls (mu held): an Undo of a command
-	// made before the last one has nothing left to put back.
+	// unenrolls counts the Unenrolls whose save succeeded (mu held): an
+	// Undo of a command made before the last one has nothing left to put
+	// back.
 	unenrolls uint64
 	// read holds the documents Unmarshal read with their message.
 	read readDocs
