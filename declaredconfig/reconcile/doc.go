@@ -91,7 +91,8 @@
 // Config.RetryRefused allows, until what was refused changes: the
 // version declared, the Abandoned value or variables declared, or for a
 // Delete the version the device lists. A Problem says so, once for each
-// thing refused and status.
+// thing refused and status, and DocStatus.Refused and RefusedCmd say so
+// while the refusal counts (as they do for a refused version).
 //
 // Events (Applied, Failed, Drifted, Repaired, Lost, Removed, Abandoned,
 // InventoryRead with the typed result of an Inventory document,

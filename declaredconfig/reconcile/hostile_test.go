@@ -859,8 +859,8 @@ func TestDeleteRefusedAfterRefusedVersion(t *testing.T) {
 		return 200
 	}
 	deviceSession(t, srv, "1", refuse, held)
-	if d := wantDoc(t, rec, ids[0], reconcile.Failed); d.Refused != syncml.StatusCommandNotAllowed {
-		t.Fatalf("the version refused %v, want 405", d.Refused)
+	if d := wantDoc(t, rec, ids[0], reconcile.Failed); d.Refused != syncml.StatusCommandNotAllowed || d.RefusedCmd != reconcile.SendDocument {
+		t.Fatalf("the version refused %v (%v), want 405 (SendDocument)", d.Refused, d.RefusedCmd)
 	}
 	ev.events = nil
 	if err := rec.Remove(ctx, dev1, ids[0]); err != nil {

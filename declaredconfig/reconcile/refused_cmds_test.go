@@ -68,10 +68,12 @@ func sessionsRefusing(t *testing.T, ev *recorder, srv *session.Session, first, n
 	return sends, problems
 }
 
-// wantRefusedOnce checks that the command what, refused with code in 6
-// sessions, was sent in sends of them and gave one Problem naming
-// ids[0] and code (and, unless cond is Unknown, the document in cond).
-func wantRefusedOnce(t *testing.T, what string, sends int, problems []reconcile.Event, code syncml.StatusCode, wantSends int, cond reconcile.DocCondition) {
+// wantRefusedOnce checks that the command what (cmd), refused with code
+// in 6 sessions, was sent in sends of them and gave one Problem naming
+// ids[0] and code (and, unless cond is Unknown, the document in cond),
+// whose status and the document's now say that the device refused cmd
+// with code.
+func wantRefusedOnce(t *testing.T, rec *reconcile.Reconciler, what string, cmd reconcile.DocCommand, sends int, problems []reconcile.Event, code syncml.StatusCode, wantSends int, cond reconcile.DocCondition) {
 	t.Helper()
 	if sends != wantSends {
 		t.Errorf("%s sent in %d sessions of 6, want %d", what, sends, wantSends)
@@ -82,6 +84,22 @@ func wantRefusedOnce(t *testing.T, what string, sends int, problems []reconcile.
 		for _, e := range problems {
 			t.Logf("Problem %s: %v", e.Status.URI.DocID, e.Err)
 		}
+	}
+	if len(problems) > 0 {
+		wantRefused(t, "the Problem's status", &problems[0].Status, code, cmd)
+	}
+	wantRefused(t, "the document's status", status(t, rec).Doc(ids[0]), code, cmd)
+}
+
+// wantRefused checks that s says the device refused cmd with code (none
+// when code is 0).
+func wantRefused(t *testing.T, where string, s *reconcile.DocStatus, code syncml.StatusCode, cmd reconcile.DocCommand) {
+	t.Helper()
+	if code == 0 {
+		cmd = 0
+	}
+	if s == nil || s.Refused != code || s.RefusedCmd != cmd {
+		t.Errorf("%s: %+v, want Refused %v and RefusedCmd %v", where, s, code, cmd)
 	}
 }
 
@@ -111,7 +129,7 @@ func TestAbandonRefusedOnce(t *testing.T) {
 				t.Fatal(err)
 			}
 			sends, problems := sessionsRefusing(t, ev, srv, 2, 6, cmd, c.code, heldAt("A0"))
-			wantRefusedOnce(t, "Abandoned", sends, problems, c.code, c.sends, reconcile.Unknown)
+			wantRefusedOnce(t, rec, "Abandoned", reconcile.SetAbandoned, sends, problems, c.code, c.sends, reconcile.Unknown)
 			if s := wantDoc(t, rec, ids[0], reconcile.Abandoned); !strings.Contains(s.Reason, "refused") {
 				t.Errorf("reason %q", s.Reason)
 			}
@@ -120,6 +138,7 @@ func TestAbandonRefusedOnce(t *testing.T) {
 			if err := rec.Declare(ctx, dev1, d); err != nil {
 				t.Fatal(err)
 			}
+			wantRefused(t, "abandonment taken back", status(t, rec).Doc(ids[0]), 0, 0)
 			d.Abandoned = true
 			if err := rec.Declare(ctx, dev1, d); err != nil {
 				t.Fatal(err)
@@ -153,12 +172,13 @@ func TestBulkVariablesRefusedOnce(t *testing.T) {
 			}
 			srv := session.NewSession(&session.Config{Handler: session.Accept, BeforeReply: rec.BeforeReply})
 			sends, problems := sessionsRefusing(t, ev, srv, 1, 6, cmd, c.code, heldAt("A0"))
-			wantRefusedOnce(t, "BulkVariables", sends, problems, c.code, c.sends, reconcile.Unknown)
+			wantRefusedOnce(t, rec, "BulkVariables", reconcile.ReplaceBulkVariables, sends, problems, c.code, c.sends, reconcile.Unknown)
 			d.Variables = &declaredconfig.InstanceBlob{Schema: "1.0", Instances: []declaredconfig.Instance{{
 				Data: []declaredconfig.InstanceData{{Variable: "server", Value: "vpn2.example"}}}}}
 			if err := rec.Declare(ctx, dev1, d); err != nil {
 				t.Fatal(err)
 			}
+			wantRefused(t, "new variables declared", status(t, rec).Doc(ids[0]), 0, 0)
 			if sends, problems := sessionsRefusing(t, ev, srv, 8, 1, cmd, c.code, heldAt("A0")); sends != 1 || len(problems) != 1 {
 				t.Errorf("new variables: sent in %d sessions, %d Problems; want 1 and 1", sends, len(problems))
 			}
@@ -182,7 +202,7 @@ func TestDeleteRefusedOnce(t *testing.T) {
 				t.Fatal(err)
 			}
 			sends, problems := sessionsRefusing(t, ev, srv, 2, 6, cmd, c.code, heldAt("A0"))
-			wantRefusedOnce(t, "Delete", sends, problems, c.code, c.sends, reconcile.Removing)
+			wantRefusedOnce(t, rec, "Delete", reconcile.DeleteDocument, sends, problems, c.code, c.sends, reconcile.Removing)
 			if s := wantDoc(t, rec, ids[0], reconcile.Removing); !strings.Contains(s.Reason, "refused") {
 				t.Errorf("reason %q", s.Reason)
 			}

@@ -202,6 +202,26 @@ type cmdRefusal struct {
 	Tries int
 }
 
+// counting returns the refusal of rs, d's, that counts (see
+// DocStatus.Refused; cs is d's version): its code and command, zero when
+// none does.
+func (rs *cmdRefusals) counting(d *docState, cs string) (syncml.StatusCode, DocCommand) {
+	abandon := "0"
+	if d.Abandoned {
+		abandon = "1"
+	}
+	for _, x := range [...]struct {
+		k    cmdKind
+		what string
+		c    DocCommand
+	}{{kAbandon, abandon, SetAbandoned}, {kVars, cs, ReplaceBulkVariables}, {kDelete, d.Last.DevCS, DeleteDocument}} {
+		if r := rs[x.k]; r.Tries > 0 && r.What == x.what {
+			return r.Code, x.c
+		}
+	}
+	return 0, 0
+}
+
 // cmdRefusal returns the refusal of d's command of kind k (zero: none).
 func (d *docState) cmdRefusal(k cmdKind) cmdRefusal {
 	if d.CmdRefused == nil {
@@ -487,8 +507,10 @@ func statusInto(out []DocStatus, list []*docState) {
 			if d.Result != nil {
 				st.result = d.Result
 			}
-			if d.Refused == cs {
-				st.Refused = d.RefusedCode
+			if d.Refused == cs && d.RefusedCode != 0 {
+				st.Refused, st.RefusedCmd = d.RefusedCode, SendDocument
+			} else if d.CmdRefused != nil {
+				st.Refused, st.RefusedCmd = d.CmdRefused.counting(d, cs)
 			}
 		}
 	}

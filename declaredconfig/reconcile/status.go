@@ -96,8 +96,18 @@ type DocStatus struct {
 	DeviceChecksum string
 	ResultChecksum string
 	// Refused is the Status code with which the device refused the
-	// declared version (0 if it did not).
-	Refused syncml.StatusCode
+	// command RefusedCmd names, the last of that kind sent for the
+	// document, while the refusal counts (0 and 0 when none does): the
+	// Add or Replace of the declared version, the Replace of its
+	// Abandoned property with the value declared, that of its
+	// BulkVariables for the declared version, or the Delete of a
+	// document being removed while the device lists the version it
+	// listed then. Such a command is sent again only as
+	// Config.RetryRefused allows, until what was refused changes. When
+	// more than one counts, the first of that list is told (a Problem
+	// event told each).
+	Refused    syncml.StatusCode
+	RefusedCmd DocCommand
 
 	// result is the last result read (see Result), or resultRaw its
 	// stored form when it was loaded from the Store.
@@ -136,6 +146,39 @@ func (s *DocStatus) FailedSettings() []declaredconfig.SettingStatus {
 		}
 	}
 	return out
+}
+
+// A DocCommand names a command the reconciler sends for a document, one
+// the device refused (DocStatus.RefusedCmd).
+type DocCommand uint8
+
+// The commands of a document that a device may refuse.
+const (
+	// SendDocument: the Add or Replace of the declared version.
+	SendDocument DocCommand = iota + 1
+	// SetAbandoned: the Replace of its Properties/Abandoned (abandoning
+	// it, or taking that back).
+	SetAbandoned
+	// ReplaceBulkVariables: the Replace of a bulk template's
+	// BulkVariables.
+	ReplaceBulkVariables
+	// DeleteDocument: the Delete of a document no longer desired.
+	DeleteDocument
+)
+
+// String returns the command's name, such as "DeleteDocument".
+func (c DocCommand) String() string {
+	switch c {
+	case SendDocument:
+		return "SendDocument"
+	case SetAbandoned:
+		return "SetAbandoned"
+	case ReplaceBulkVariables:
+		return "ReplaceBulkVariables"
+	case DeleteDocument:
+		return "DeleteDocument"
+	}
+	return fmt.Sprintf("DocCommand(%d)", uint8(c))
 }
 
 // A DeviceStatus is where every document of one device stands.
