@@ -3,6 +3,7 @@ package reconcile
 import (
 	"bytes"
 	"context"
+	"strings"
 )
 
 // LastMessage returns the SessionID and MsgID of the last message
@@ -125,9 +126,10 @@ func Canonical(state []byte) bool {
 }
 
 // AsFormat3 returns state (format 4) as format 3 stored it: the refusal
-// of a Delete in RefusedCode, of a document being removed. A state that
-// holds another refusal of a command, which format 3 could not store, is
-// an error.
+// of a Delete in RefusedCode, of a document being removed, and a Delete
+// awaited or tried without what it was sent for (format 3 sent it for
+// any version listed). A state that holds another refusal of a command,
+// which format 3 could not store, is an error.
 func AsFormat3(state []byte) ([]byte, error) {
 	st, err := decodeStored(string(state))
 	if err != nil {
@@ -137,6 +139,16 @@ func AsFormat3(state []byte) ([]byte, error) {
 		return nil, err
 	}
 	st.summary()
+	for _, d := range st.Removed {
+		if a := d.Await[kDelete]; a != "" {
+			d.Await[kDelete] = a[:len(a)-len(awaited(a))]
+		}
+		if t := d.Tried[kDelete]; t != "" {
+			s, rest, _ := strings.Cut(t, "\x00")
+			m, _, _ := strings.Cut(rest, "\x00")
+			d.Tried[kDelete] = s + "\x00" + m + "\x00"
+		}
+	}
 	for _, list := range [][]*docState{st.Docs, st.Removed} {
 		for _, d := range list {
 			if d.CmdRefused == nil {

@@ -653,34 +653,48 @@ func deviceSession(t *testing.T, srv *session.Session, sessionID string, code fu
 // the command as it returns them ("Replace Complete/Documents/1111/...").
 func deviceSessionOf(t *testing.T, srv *session.Session, sessionID string, code func(string) int, entries func() []declaredconfig.SummaryEntry) ([]string, bool) {
 	t.Helper()
-	ctx := context.Background()
 	m := specMessage(t, "1", `<Alert><CmdID>1</CmdID><Data>1201</Data></Alert>`)
+	return sessionFrom(t, srv, sessionID, m, 2, code, entries)
+}
+
+// sessionFrom is deviceSessionOf from the device's message m, numbered
+// msg-1, on.
+func sessionFrom(t *testing.T, srv *session.Session, sessionID string, m *syncml.Message, msg int, code func(string) int, entries func() []declaredconfig.SummaryEntry) ([]string, bool) {
+	t.Helper()
+	ctx := context.Background()
 	var sent []string
-	for msg := 2; msg <= 12; msg++ {
+	for ; msg <= 12; msg++ {
 		m.Header.SessionID = sessionID
 		appendSummary(m, entries()...)
 		x, err := srv.Handle(ctx, &session.Inbound{Message: m})
 		if err != nil {
 			t.Fatal(err)
 		}
-		var body strings.Builder
-		n := 0
-		for _, c := range x.Reply.Body.Commands {
-			if c.ElementName() == "Status" {
-				continue
-			}
-			cmd := short(c.ElementName() + " " + target(c))
-			sent = append(sent, cmd)
-			n++
-			fmt.Fprintf(&body, `<Status><CmdID>%d</CmdID><MsgRef>%s</MsgRef><CmdRef>%s</CmdRef><Cmd>%s</Cmd><Data>%d</Data></Status>`,
-				n, x.Reply.Header.MsgID, c.ID(), c.ElementName(), code(cmd))
-		}
-		if n == 0 {
+		cmds, body := answers(x, code)
+		sent = append(sent, cmds...)
+		if len(cmds) == 0 {
 			return sent, true
 		}
-		m = specMessage(t, strconv.Itoa(msg), body.String())
+		m = specMessage(t, strconv.Itoa(msg), body)
 	}
 	return sent, false
+}
+
+// answers returns the commands of x's reply (as deviceSessionOf returns
+// them) and the Statuses a device answers them with, code(cmd) each.
+func answers(x *session.Exchange, code func(string) int) ([]string, string) {
+	var body strings.Builder
+	var sent []string
+	for _, c := range x.Reply.Body.Commands {
+		if c.ElementName() == "Status" {
+			continue
+		}
+		cmd := short(c.ElementName() + " " + target(c))
+		sent = append(sent, cmd)
+		fmt.Fprintf(&body, `<Status><CmdID>%d</CmdID><MsgRef>%s</MsgRef><CmdRef>%s</CmdRef><Cmd>%s</Cmd><Data>%d</Data></Status>`,
+			len(sent), x.Reply.Header.MsgID, c.ID(), c.ElementName(), code(cmd))
+	}
+	return sent, body.String()
 }
 
 func target(c syncml.Command) string {

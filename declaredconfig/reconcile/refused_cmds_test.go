@@ -254,3 +254,65 @@ func TestDeleteRefusedFormat3(t *testing.T) {
 		t.Errorf("loaded from format 3: sent in %d sessions, %d Problems; want none", sends, len(problems))
 	}
 }
+
+// A state of format 3 saved with a Delete in flight (format 3 did not
+// keep the version it was sent for): the device refuses it, once the
+// state is upgraded. The Delete was sent once more in the same session,
+// and its refusal reported twice; it is now sent once, as in format 4.
+func TestDeleteInFlightFormat3(t *testing.T) {
+	const cmd = "Delete Complete/Documents/1111/Document"
+	ctx := context.Background()
+	store := session.NewMemoryStore()
+	ev := &recorder{}
+	rec := reconcile.New(reconcile.Config{Store: store, OnEvent: ev.on})
+	if err := rec.Declare(ctx, dev1, vpnDoc(ids[0], "A0")); err != nil {
+		t.Fatal(err)
+	}
+	srv := session.NewSession(&session.Config{Handler: session.Accept, BeforeReply: rec.BeforeReply})
+	deviceSession(t, srv, "1", func(string) int { return 200 }, heldAt("A0"))
+	if err := rec.Remove(ctx, dev1, ids[0]); err != nil {
+		t.Fatal(err)
+	}
+	ev.events = nil
+	m := specMessage(t, "1", `<Alert><CmdID>1</CmdID><Data>1201</Data></Alert>`)
+	m.Header.SessionID = "2"
+	m.Body.Commands = append(m.Body.Commands, summaryAlertOf(heldAt("A0")()...))
+	x, err := srv.Handle(ctx, &session.Inbound{Message: m})
+	if err != nil {
+		t.Fatal(err)
+	}
+	refuse := func(c string) int {
+		if c == cmd {
+			return int(syncml.StatusCommandNotAllowed)
+		}
+		return 200
+	}
+	sent, body := answers(x, refuse)
+	if !slices.Equal(sent, []string{cmd}) {
+		t.Fatalf("sent %q, want the Delete", sent)
+	}
+	// The state as format 3 saved it, the Delete in flight.
+	raw, ver, err := store.Load(ctx, dev1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v3, err := reconcile.AsFormat3(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.CompareAndSwap(ctx, dev1, ver, v3); err != nil {
+		t.Fatal(err)
+	}
+	reconcile.Forget(rec, dev1)
+	sent, ended := sessionFrom(t, srv, "2", specMessage(t, "2", body), 3, refuse, heldAt("A0"))
+	problems := refusalProblems(ev)
+	for s := 3; s <= 4; s++ {
+		more, _ := deviceSessionOf(t, srv, strconv.Itoa(s), refuse, heldAt("A0"))
+		sent = append(sent, more...)
+		problems = append(problems, refusalProblems(ev)...)
+	}
+	if n := strings.Count(strings.Join(sent, "\n"), cmd); !ended || n != 0 || len(problems) != 1 {
+		t.Errorf("after the upgrade: Delete sent %d times (%q, session ended %v), %d Problems; want none and one", n, sent, ended, len(problems))
+	}
+	wantRefused(t, "the document's status", wantDoc(t, rec, ids[0], reconcile.Removing), syncml.StatusCommandNotAllowed, reconcile.DeleteDocument)
+}

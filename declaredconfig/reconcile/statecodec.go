@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/bits"
 	"strconv"
+	"strings"
 
 	"github.com/windc-go/windc/declaredconfig"
 	"github.com/windc-go/windc/syncml"
@@ -168,11 +169,32 @@ func decodeJSON(raw []byte) (*deviceState, error) {
 // Refused Remove cleared) to CmdRefused, refused once, of the version the
 // device listed last: the Delete is then not sent again, nor its refusal
 // reported again, after an upgrade.
+//
+// Such a state sent a Delete for any version listed: it kept it awaited
+// and tried without the version (see run.want), which format 4 compares
+// with the version listed. The Delete is given Last.DevCS, which is the
+// version listed when it was sent: run.removed sets it just before, and
+// skips the document while the Delete is awaited. When it was answered
+// and a later message of the same session listed another version,
+// Last.DevCS is that one: the Delete is not sent again in that session,
+// as format 3 did not send it either, but in the next. Without it, a
+// Delete awaited and then refused would be recorded as refused for no
+// version, and sent again at once for the version listed (and its
+// refusal reported again).
 func upgradeDeleteRefusals(removed []*docState) {
 	for _, d := range removed {
-		if d != nil && d.docTail != nil && d.docTail != &noTail && d.Refused == "" && d.RefusedCode != 0 {
+		if d == nil || d.docTail == nil || d.docTail == &noTail {
+			continue
+		}
+		if d.Refused == "" && d.RefusedCode != 0 {
 			d.setCmdRefusal(kDelete, cmdRefusal{What: d.Last.DevCS, Code: d.RefusedCode, Tries: 1})
 			d.RefusedCode, d.RefusedTries = 0, 0
+		}
+		if a := d.Await[kDelete]; strings.HasSuffix(a, "\x00") && strings.Count(a, "\x00") == 1 {
+			d.Await[kDelete] = a + d.Last.DevCS
+		}
+		if t := d.Tried[kDelete]; strings.HasSuffix(t, "\x00") && strings.Count(t, "\x00") == 2 {
+			d.Tried[kDelete] = t + d.Last.DevCS
 		}
 	}
 }
