@@ -200,6 +200,8 @@ func FuzzReconcileState(f *testing.F) {
 	}
 	f.Add(raw)
 	f.Add([]byte(`{"docs":[{"scope":0,"host":1,"doc":"<DeclaredConfiguration id=\"x\" checksum=\"A\"/>"}]}`))
+	// A refusal a run never writes (a code no SyncML status is).
+	f.Add([]byte(`{"docs":[{"scope":0,"host":1,"doc":"<DeclaredConfiguration id=\"x\" checksum=\"A\"/>","refused":"A","refusedCode":999,"refusedTries":1}]}`))
 	f.Add([]byte{1})
 	f.Fuzz(func(t *testing.T, state []byte) {
 		store := session.NewMemoryStore()

@@ -915,3 +915,40 @@ func declaredOne(t *testing.T, checksum string) (*recorder, *reconcile.Reconcile
 	}
 	return ev, rec, session.NewSession(&session.Config{Handler: session.Accept, BeforeReply: rec.BeforeReply})
 }
+
+// A device that answers the Add of a document with a status code that no
+// SyncML status is (0, 999, one beyond 32 bits) had it recorded as the
+// version's refusal: 0 read as acknowledged, 999 as a refusal, and one
+// beyond 32 bits saved a state that did not load again (every later
+// message of the device failed). It is now a Status that does not read:
+// one Problem says so, and nothing is recorded.
+func TestStatusCodeNotSyncML(t *testing.T) {
+	for _, code := range []int{0, 999, 1 << 32} {
+		t.Run(strconv.Itoa(code), func(t *testing.T) {
+			ev, rec, srv := declaredOne(t, "A0")
+			answer := func(name string) int {
+				if name == "Add" {
+					return code
+				}
+				return 200
+			}
+			deviceSession(t, srv, "1", answer, func() []declaredconfig.SummaryEntry { return nil })
+			var problems []string
+			for _, e := range ev.events {
+				if e.Kind == reconcile.Problem {
+					problems = append(problems, e.Err.Error())
+				}
+			}
+			if len(problems) != 1 || !strings.Contains(problems[0], "not a SyncML status code") {
+				t.Errorf("Problems %q, want one saying the status code is not SyncML's", problems)
+			}
+			st, err := rec.Status(context.Background(), dev1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := st.Doc(ids[0]); d == nil || d.Refused != 0 || d.RefusedCmd != 0 || d.Condition != reconcile.Unknown {
+				t.Errorf("status %+v, want Unknown, not refused", d)
+			}
+		})
+	}
+}

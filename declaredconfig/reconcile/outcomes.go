@@ -60,6 +60,10 @@ func (p *run) outcomes() error {
 			continue
 		}
 		code, err := o.Status.Code()
+		if err == nil && !code.Success() && !refusalCode(code) {
+			// Not kept as a refusal: a state holds none but SyncML's.
+			err = errorf("status code %d is not a SyncML status code", code)
+		}
 		if err != nil {
 			if p.fresh {
 				p.problem(d.status(), errorf("device %q: the Status of %s %s: %w", p.device, c.ElementName(), t, err))
@@ -129,6 +133,10 @@ func (p *run) outcomes() error {
 	}
 	return nil
 }
+
+// refusalCode reports whether c, not a success, is a SyncML status code
+// (1xx to 5xx), which a refusal is recorded with.
+func refusalCode(c syncml.StatusCode) bool { return c >= 100 && c <= 599 && !c.Success() }
 
 // cmdRefused records that the device refused the command of kind k of
 // d (not kSend), which sent what, with code: it is not sent again for

@@ -158,6 +158,9 @@ func decodeJSON(raw []byte) (*deviceState, error) {
 			if d == nil || d.Doc == nil {
 				return nil, errorf("%w: a document without its body", ErrStoredState)
 			}
+			if bad := d.badRefusal(); bad != "" {
+				return nil, errorf("%w: document %q: %s", ErrStoredState, d.Doc.ID, bad)
+			}
 		}
 	}
 	upgradeDeleteRefusals(st.Removed)
@@ -880,6 +883,10 @@ func (r *stateReader) doc(d *docState, keep bool) {
 		d.Last.State = uint32(r.small(1<<32 - 1))
 	}
 	if keep && flags&fSettled != 0 {
+		if bad := badVersionRefusal("", syncml.StatusCode(code), tries); bad != "" {
+			r.fail("a settled document: %s", bad)
+			return
+		}
 		// Its checksum goes where a document without a body keeps it;
 		// its ID is read from its stored form when it is asked for (see
 		// docID and checksum).
@@ -942,6 +949,7 @@ func (r *stateReader) doc(d *docState, keep bool) {
 	if r.err == nil && len(r.s) != 0 {
 		r.fail("%d bytes after a document", len(r.s))
 	}
+	r.refusals(d)
 	if r.err == nil {
 		r.s = after
 	}
@@ -1179,6 +1187,7 @@ func (r *stateReader) docV2(d *docState) {
 		*strs[bits.TrailingZeros32(mask)] = r.str()
 		mask &= mask - 1
 	}
+	r.refusals(d)
 }
 
 // docV1 reads a docState of format 1.
@@ -1232,7 +1241,61 @@ func (r *stateReader) docV1(d *docState) {
 	l.Reported = r.bool()
 	l.State = uint32(r.small(1<<32 - 1))
 	l.DevCS, l.DevRC, d.LastEvent = r.str(), r.str(), r.str()
+	r.refusals(d)
 }
+
+// refusals fails, naming the field, when what d holds of refusals is
+// none a run writes (see badRefusal).
+func (r *stateReader) refusals(d *docState) {
+	if r.err != nil {
+		return
+	}
+	if bad := d.badRefusal(); bad != "" {
+		r.fail("document %q: %s", d.docID(), bad)
+	}
+}
+
+// badRefusal says what of d's refusals is none a run writes (a damaged
+// state), "" if nothing: the refusal of its version (Refused,
+// RefusedCode, RefusedTries; see badVersionRefusal) and those of its
+// other commands (CmdRefused: each refused at least once, with a
+// refusal's code, see refusalCode).
+func (d *docState) badRefusal() string {
+	if bad := badVersionRefusal(d.Refused, d.RefusedCode, d.RefusedTries); bad != "" {
+		return bad
+	}
+	if d.CmdRefused == nil {
+		return ""
+	}
+	for k, x := range d.CmdRefused {
+		switch {
+		case x == cmdRefusal{}:
+		case x.Tries <= 0:
+			return fmt.Sprintf("CmdRefused[%s].Tries %d", cmdNames[k], x.Tries)
+		case !refusalCode(x.Code):
+			return fmt.Sprintf("CmdRefused[%s].Code %d, no refusal's status code", cmdNames[k], x.Code)
+		}
+	}
+	return ""
+}
+
+// badVersionRefusal says what of the refusal of a version (refused,
+// code, tries) is none a run writes, "" if nothing: code 0 (acknowledged
+// and not reported) or a refusal's code (see refusalCode; a state before
+// format 4 kept a Delete's there, of a version not named), tries not
+// below 0, and at least 1 for a version named.
+func badVersionRefusal(refused string, code syncml.StatusCode, tries int) string {
+	switch {
+	case code != 0 && !refusalCode(code):
+		return fmt.Sprintf("RefusedCode %d, no refusal's status code", code)
+	case tries < 0 || refused != "" && tries == 0:
+		return fmt.Sprintf("RefusedTries %d of version %q", tries, refused)
+	}
+	return ""
+}
+
+// cmdNames name the kinds of command in the errors of a damaged state.
+var cmdNames = [nKinds]string{kSend: "send", kVars: "vars", kGet: "get", kAbandon: "abandon", kDelete: "delete"}
 
 func (r *stateReader) attrs() []declaredconfig.Attr {
 	n := r.count(2)

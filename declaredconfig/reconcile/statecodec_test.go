@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/windc-go/windc/declaredconfig"
+	"github.com/windc-go/windc/syncml"
 	"github.com/windc-go/windc/syncml/session"
 )
 
@@ -68,6 +69,22 @@ func fill(v reflect.Value, n *int, nilPtrs bool) {
 	}
 }
 
+// refusable sets the refusals of st's documents, which fill sets to any
+// number, to those a run writes (a loaded state is checked: see
+// badRefusal): a status code a refusal has, refused at least once.
+func refusable(st *deviceState) {
+	for _, list := range [][]*docState{st.Docs, st.Removed} {
+		for i, d := range list {
+			d.RefusedCode, d.RefusedTries = 500+syncml.StatusCode(i), 1+i
+			if d.CmdRefused != nil {
+				for k := range d.CmdRefused {
+					d.CmdRefused[k].Code, d.CmdRefused[k].Tries = 400+syncml.StatusCode(k), 1+k
+				}
+			}
+		}
+	}
+}
+
 // TestStateCodecEveryField stores and loads a state whose every field is
 // set (and one whose optional parts are absent): what loads is what was
 // stored, so that format 1 loses nothing.
@@ -76,6 +93,7 @@ func TestStateCodecEveryField(t *testing.T) {
 		var st deviceState
 		n := 0
 		fill(reflect.ValueOf(&st).Elem(), &n, nilPtrs)
+		refusable(&st)
 		if st.Sum == nil {
 			st.SumText = "" // kept with the summary only
 		}
@@ -136,6 +154,7 @@ func TestStateCodecDamaged(t *testing.T) {
 	var st deviceState
 	n := 0
 	fill(reflect.ValueOf(&st).Elem(), &n, false)
+	refusable(&st)
 	full, err := encodeState(&st)
 	if err != nil {
 		t.Fatal(err)
