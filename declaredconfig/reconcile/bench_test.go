@@ -200,3 +200,37 @@ func BenchmarkHostileSummary(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSummaryChanged measures one message of a device whose summary
+// changes in every message (a stray listed at another checksum, in turn):
+// the summary is read anew each time, from a copy of its text.
+func BenchmarkSummaryChanged(b *testing.B) {
+	rec := reconcile.New(reconcile.Config{})
+	var docs []reconcile.Doc
+	var entries []declaredconfig.SummaryEntry
+	for i := range 8 {
+		id := fmt.Sprintf("%08X-0000-4000-8000-000000000000", i)
+		docs = append(docs, vpnDoc(id, "A0"))
+		entries = append(entries, declaredconfig.SummaryEntry{Context: "Device", ID: id, Checksum: "A0", ResultChecksum: "R", State: "60"})
+	}
+	if err := rec.Declare(context.Background(), dev1, docs...); err != nil {
+		b.Fatal(err)
+	}
+	var alerts [2]*syncml.Alert
+	for i := range alerts {
+		alerts[i] = summaryAlertOf(append(entries, declaredconfig.SummaryEntry{Context: "Device",
+			ID: "FFFFFFFF-0000-4000-8000-000000000000", Checksum: fmt.Sprint("S", i), ResultChecksum: "R", State: "60"})...)
+	}
+	ctx := context.Background()
+	x := &session.Exchange{Identity: session.Identity{Device: dev1}}
+	ss := session.NewSession(&session.Config{MaxQueue: 1 << 20})
+	b.ReportAllocs()
+	n := 0
+	for b.Loop() {
+		n++
+		m := &syncml.Message{Header: syncml.Header{SessionID: "1", MsgID: fmt.Sprint(n)}, Body: syncml.Body{Commands: []syncml.Command{alerts[n%2]}}}
+		if _, err := rec.Reconcile(ctx, ss, m, x); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -3,7 +3,10 @@ package reconcile
 import (
 	"bytes"
 	"context"
+	"reflect"
+	"strconv"
 	"strings"
+	"unsafe"
 )
 
 // LastMessage returns the SessionID and MsgID of the last message
@@ -168,4 +171,55 @@ func AsFormat3(state []byte) ([]byte, error) {
 	}
 	b[0] = 3
 	return b, nil
+}
+
+// CachedInto returns the strings of what r holds of device in memory
+// (its decoded state and its last summary, with their text) that point
+// into one of bufs: what r keeps of a message that it should not keep
+// alive.
+func CachedInto(r *Reconciler, device string, bufs ...[]byte) []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	e := r.cache.entry(device, true)
+	if e == nil {
+		return nil
+	}
+	in := func(p uintptr) bool {
+		for _, b := range bufs {
+			if lo := uintptr(unsafe.Pointer(unsafe.SliceData(b))); len(b) > 0 && p >= lo && p < lo+uintptr(len(b)) {
+				return true
+			}
+		}
+		return false
+	}
+	var out []string
+	seen := map[uintptr]bool{}
+	var walk func(v reflect.Value, path string)
+	walk = func(v reflect.Value, path string) {
+		switch v.Kind() {
+		case reflect.String:
+			if s := v.String(); len(s) > 0 {
+				if in(uintptr(unsafe.Pointer(unsafe.StringData(s)))) {
+					out = append(out, path+" = "+strconv.Quote(s))
+				}
+			}
+		case reflect.Pointer:
+			if v.IsNil() || seen[v.Pointer()] {
+				return
+			}
+			seen[v.Pointer()] = true
+			walk(v.Elem(), path)
+		case reflect.Slice, reflect.Array:
+			for i := range v.Len() {
+				walk(v.Index(i), path+"["+strconv.Itoa(i)+"]")
+			}
+		case reflect.Struct:
+			for i := range v.NumField() {
+				walk(v.Field(i), path+"."+v.Type().Field(i).Name)
+			}
+		}
+	}
+	walk(reflect.ValueOf(e.state.st), "state")
+	walk(reflect.ValueOf(&e.sum), "sum")
+	return out
 }

@@ -3,6 +3,7 @@ package reconcile
 import (
 	"errors"
 	"strings"
+	"sync"
 
 	"github.com/windc-go/windc/declaredconfig"
 	"github.com/windc-go/windc/syncml"
@@ -39,7 +40,8 @@ func (r *Reconciler) readSummary(device string, m *syncml.Message) (s *declaredc
 		}
 		r.mu.Unlock()
 		if c.s != nil && c.text == text {
-			return c.s, text, false, nil
+			// The text held, not the message's: see summaryOf.
+			return c.s, c.text, false, nil
 		}
 		return nil, text, true, nil
 	}
@@ -63,6 +65,43 @@ func (r *Reconciler) parseSummary(m *syncml.Message) (*declaredconfig.Summary, e
 	return s, err
 }
 
+// parseText is parseSummary of a message whose summary is text (see
+// summaryText), read from text, a copy of it: the summary's strings are
+// then parts of that copy. The message is made in a textMessage of
+// textPool: the summary read keeps none of it.
+func (r *Reconciler) parseText(text string) (*declaredconfig.Summary, error) {
+	b, _ := textPool.Get().(*textMessage)
+	if b == nil {
+		b = new(textMessage)
+	}
+	b.meta.Type = declaredconfig.SummaryType
+	b.data = syncml.Data{Kind: syncml.DataText, Value: text}
+	b.items[0] = syncml.Item{Meta: &b.meta, Data: &b.data}
+	b.a.Data, b.a.Items = clientEvent, b.items[:]
+	b.cmds[0] = &b.a
+	b.m.Body.Commands = b.cmds[:]
+	s, err := r.parseSummary(&b.m)
+	*b = textMessage{}
+	textPool.Put(b)
+	return s, err
+}
+
+// textMessage is a message of one summary as text, in one allocation.
+type textMessage struct {
+	m     syncml.Message
+	a     syncml.Alert
+	cmds  [1]syncml.Command
+	items [1]syncml.Item
+	meta  syncml.Meta
+	data  syncml.Data
+}
+
+// textPool keeps the textMessages of parseText.
+var textPool sync.Pool
+
+// clientEvent is the code of a 1224 alert, shared: never changed.
+var clientEvent = syncml.AlertClientEvent.Data()
+
 // keepSummary keeps s, read from text, as the last summary of device.
 func (r *Reconciler) keepSummary(device, text string, s *declaredconfig.Summary) {
 	r.mu.Lock()
@@ -78,6 +117,13 @@ func (r *Reconciler) keepSummary(device, text string, s *declaredconfig.Summary)
 // summaryOf resolves a summary left lazy by readSummary against the state
 // st: the one st keeps when its text is the message's, else the message's
 // parsed (once per Reconcile). It records the summary in st.
+//
+// What it keeps, in st and in the Reconciler, is never the message's
+// text: the strings of a message that a server read with
+// syncml.UnmarshalOwned may be parts of the request body, which would
+// stay alive with them. It keeps the text st or the Reconciler holds
+// (readSummary), or a copy of the message's, from which the summary is
+// read; so are the strings that the run takes from the summary's entries.
 func (p *run) summaryOf(st *deviceState) {
 	if !p.lazy {
 		// The same pointer is the same text: a summary is kept with
@@ -92,15 +138,16 @@ func (p *run) summaryOf(st *deviceState) {
 	}
 	if st.SumText == p.sumText && st.Sum == nil && st.sumDocs != nil {
 		// Kept unread by the load: read when needed.
-		p.summary, p.kept = nil, true
+		p.summary, p.kept, p.sumText = nil, true, st.SumText
 		return
 	}
 	if st.Sum != nil && st.SumText == p.sumText {
-		p.summary = st.Sum
+		p.summary, p.sumText = st.Sum, st.SumText
 	} else {
 		if !p.parsed {
 			p.parsed = true
-			p.parsedSum, p.sumErr = p.r.parseSummary(p.m)
+			p.sumText = strings.Clone(p.sumText)
+			p.parsedSum, p.sumErr = p.r.parseText(p.sumText)
 			if errors.Is(p.sumErr, declaredconfig.ErrNoSummary) {
 				p.sumErr = nil
 			}
