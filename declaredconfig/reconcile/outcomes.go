@@ -243,7 +243,9 @@ func (p *run) refreshOutcome(o session.Outcome) {
 				continue
 			}
 			if v != st.RefreshRead {
-				st.RefreshRead = v
+				// A copy: the message's strings may be parts of the
+				// request body (syncml.UnmarshalOwned).
+				st.RefreshRead = strings.Clone(v)
 				p.event(Event{Kind: RefreshIntervalRead, RefreshInterval: v})
 			}
 		}

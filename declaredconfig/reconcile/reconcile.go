@@ -121,7 +121,10 @@ func (r *Reconciler) reconcile(ctx context.Context, ss *session.Session, m *sync
 	// p is zero (see free): its fields are set one by one, without a
 	// copy of the whole run.
 	p.r, p.device, p.m, p.x, p.summary, p.sumText, p.lazy = r, device, m, x, summary, text, lazy
-	p.msgSep, p.sess, p.msg = msgSep, m.Header.SessionID, msgSep[:len(msgSep)-1]
+	// The SessionID is taken from msgSep too: the state keeps it
+	// (AckedIn), and the message's strings may be parts of the request
+	// body (syncml.UnmarshalOwned), which it would keep alive.
+	p.msgSep, p.sess, p.msg = msgSep, msgSep[:len(sid)], msgSep[:len(msgSep)-1]
 	p.unread = sumErr != nil
 	p.idle = ss.Queued() == 0 && ss.Pending() == 0
 	st, err := r.update(ctx, device, func(st *deviceState) (bool, error) {

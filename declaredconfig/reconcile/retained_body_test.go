@@ -2,6 +2,7 @@ package reconcile_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"unsafe"
@@ -14,30 +15,42 @@ import (
 
 // Messages read as a server reads a request body (syncml.UnmarshalOwned,
 // whose strings may share the body's memory), a session that sends a
-// document and reads its summary again and again: nothing that the
-// Reconciler holds of the device in memory (its decoded state, its last
-// summary and text) points into a body, which would stay alive with the
-// device's cache entry while MaxCachedBytes counts only the strings.
-// The decoder copies the text of a summary today (escaped or CDATA): the
-// test gives the summary's Data a text that shares the memory of a
-// buffer, as UnmarshalOwned allows. Before, the cache kept that text,
-// the entries of the summary parsed from it, and the SessionID of the
-// message that acknowledged the document (AckedIn).
+// document and RefreshInterval and reads the device's summary again and
+// again: nothing that the Reconciler holds of the device in memory (its
+// decoded state, its last summary and text) points into a body, which
+// would stay alive with the device's cache entry while MaxCachedBytes
+// counts only the strings. The summary is given as text (the decoder
+// copies escaped and CDATA text today: the test sets the Data to a text
+// that shares the memory of a buffer, as UnmarshalOwned allows) or as
+// XML. Before, the cache kept the summary's text, the entries of the
+// summary parsed from it and what the state took of them (DevCS, DevRC),
+// the SessionID of the message that acknowledged the document (AckedIn)
+// and the RefreshInterval read back.
 func TestCachedNotInBody(t *testing.T) {
+	for _, asText := range []bool{true, false} {
+		t.Run(fmt.Sprint("text ", asText), func(t *testing.T) { cachedNotInBody(t, asText) })
+	}
+}
+
+func cachedNotInBody(t *testing.T, asText bool) {
 	ctx := context.Background()
-	rec := reconcile.New(reconcile.Config{})
+	ev := &recorder{}
+	rec := reconcile.New(reconcile.Config{OnEvent: ev.on})
 	if err := rec.Declare(ctx, dev1, vpnDoc(ids[0], "A0")); err != nil {
 		t.Fatal(err)
 	}
-	srv := session.NewSession(&session.Config{Handler: session.Accept, BeforeReply: rec.BeforeReply})
-	summary := func(state string) []byte {
-		if state == "" {
-			return []byte(`<DeclaredConfigurations schema="1.0"/>`)
-		}
-		return []byte(`<DeclaredConfigurations schema="1.0"><DeclaredConfiguration context="Device" id="` + ids[0] +
-			`" checksum="A0" result_checksum="R" state="` + state + `"/></DeclaredConfigurations>`)
+	if err := rec.SetRefreshInterval(ctx, dev1, 45); err != nil {
+		t.Fatal(err)
 	}
-	var statuses string
+	srv := session.NewSession(&session.Config{Handler: session.Accept, BeforeReply: rec.BeforeReply})
+	summary := func(state string) string {
+		if state == "" {
+			return `<DeclaredConfigurations schema="1.0"/>`
+		}
+		return `<DeclaredConfigurations schema="1.0"><DeclaredConfiguration context="Device" id="` + ids[0] +
+			`" checksum="A0" result_checksum="R" state="` + state + `"/></DeclaredConfigurations>`
+	}
+	var answer string
 	for _, c := range []struct{ session, msg, state string }{
 		{"1", "1", ""},   // the Add is sent
 		{"1", "2", "60"}, // acknowledged, and listed: its results are read
@@ -48,34 +61,48 @@ func TestCachedNotInBody(t *testing.T) {
 	} {
 		alert := `<Alert><CmdID>1</CmdID><Data>1201</Data></Alert>`
 		if c.msg != "1" {
-			alert = statuses
+			alert = answer
+		}
+		data := "text"
+		if !asText {
+			data = summary(c.state)
 		}
 		body := []byte(`<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr><VerDTD>1.2</VerDTD><VerProto>DM/1.2</VerProto>` +
 			`<SessionID>` + c.session + `</SessionID><MsgID>` + c.msg + `</MsgID><Target><LocURI>https://mdm.example</LocURI></Target>` +
 			`<Source><LocURI>` + dev1 + `</LocURI></Source></SyncHdr><SyncBody>` + alert +
 			`<Alert><CmdID>99</CmdID><Data>1224</Data><Item><Meta><Type xmlns="syncml:metinf">` + declaredconfig.SummaryType +
-			`</Type></Meta><Data>text</Data></Item></Alert><Final/></SyncBody></SyncML>`)
+			`</Type></Meta><Data>` + data + `</Data></Item></Alert><Final/></SyncBody></SyncML>`)
 		var m syncml.Message
 		if err := syncml.UnmarshalOwned(body, &m, syncml.Limits{}); err != nil {
 			t.Fatal(err)
 		}
-		text := summary(c.state)
-		a := m.Body.Commands[len(m.Body.Commands)-1].(*syncml.Alert)
-		a.Items[0].Data.Value = unsafe.String(unsafe.SliceData(text), len(text))
+		text := []byte(summary(c.state))
+		if asText {
+			a := m.Body.Commands[len(m.Body.Commands)-1].(*syncml.Alert)
+			a.Items[0].Data.Value = unsafe.String(unsafe.SliceData(text), len(text))
+		}
 		x, err := srv.Handle(ctx, &session.Inbound{Message: &m})
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, statuses = answers(x, func(string) int { return 200 })
+		_, answer = answers(x, func(string) int { return 200 })
+		for _, e := range ev.events {
+			if e.Kind == reconcile.Problem {
+				t.Errorf("message %s/%s: %v", c.session, c.msg, e.Err)
+			}
+		}
+		ev.events = nil
+		for _, cmd := range x.Reply.Body.Commands {
+			if cmd.ElementName() == "Get" && target(cmd) == declaredconfig.RefreshIntervalURI {
+				answer += `<Results><CmdID>98</CmdID><MsgRef>` + x.Reply.Header.MsgID + `</MsgRef><CmdRef>` + cmd.ID() +
+					`</CmdRef><Item><Source><LocURI>` + declaredconfig.RefreshIntervalURI + `</LocURI></Source><Data>45</Data></Item></Results>`
+			}
+		}
 		if in := reconcile.CachedInto(rec, dev1, body, text); len(in) > 0 {
 			t.Errorf("message %s/%s: the Reconciler holds %d strings of the body:\n%s", c.session, c.msg, len(in), strings.Join(in, "\n"))
 		}
-		// What a server does with a body it reuses.
-		for j := range body {
-			body[j] = 'x'
-		}
-		for j := range text {
-			text[j] = 'x'
-		}
+	}
+	if st := status(t, rec); st.RefreshInterval != "45" {
+		t.Errorf("RefreshInterval %q, want 45 (read back)", st.RefreshInterval)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"sync"
+	"unsafe"
 
 	"github.com/windc-go/windc/declaredconfig"
 	"github.com/windc-go/windc/syncml"
@@ -46,7 +47,57 @@ func (r *Reconciler) readSummary(device string, m *syncml.Message) (s *declaredc
 		return nil, text, true, nil
 	}
 	s, err = r.parseSummary(m)
+	if s != nil {
+		ownStrings(s)
+	}
 	return s, "", false, err
+}
+
+// ownStrings makes the strings of s, read from a message, copies of their
+// own, in one allocation: the strings of a message may be parts of the
+// request body (syncml.UnmarshalOwned), which the state would keep alive
+// with the strings it takes from the summary (a summary given as text is
+// read from a copy instead: see summaryOf).
+func ownStrings(s *declaredconfig.Summary) {
+	n := 0
+	eachString(s, func(p *string) { n += len(*p) })
+	buf := make([]byte, 0, n)
+	eachString(s, func(p *string) {
+		if *p == "" {
+			return
+		}
+		at := len(buf)
+		buf = append(buf, *p...)
+		*p = unsafe.String(unsafe.SliceData(buf[at:]), len(*p))
+	})
+}
+
+// eachString calls f with each string of s.
+func eachString(s *declaredconfig.Summary, f func(*string)) {
+	attrs := func(as []declaredconfig.Attr) {
+		for i := range as {
+			f(&as[i].Name)
+			f(&as[i].Value)
+		}
+	}
+	strs := func(ss []string) {
+		for i := range ss {
+			f(&ss[i])
+		}
+	}
+	f(&s.Schema)
+	attrs(s.Attrs)
+	strs(s.Unknown)
+	for i := range s.Documents {
+		e := &s.Documents[i]
+		f(&e.Context)
+		f(&e.ID)
+		f(&e.Checksum)
+		f(&e.ResultChecksum)
+		f(&e.State)
+		attrs(e.Attrs)
+		strs(e.Unknown)
+	}
 }
 
 // parseSummary reads the summary of m, of at most Config.MaxSummaryBytes:
