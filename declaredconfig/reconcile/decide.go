@@ -147,7 +147,7 @@ func (p *run) document(d *docState, es *declaredconfig.DocumentStatus) error {
 	d.Last.Reported, d.Last.State, d.Last.DevCS, d.Last.DevRC = es.Reported, uint32(es.State), es.Checksum, es.ResultChecksum
 	rc := es.ResultChecksum
 	if es.Result != nil {
-		res := es.Result
+		res := ownResult(es.Result)
 		got := res.ResultChecksum
 		if got == "" {
 			got = rc
@@ -464,4 +464,19 @@ func keep(p *string, v string) {
 	if *p != v {
 		*p = v
 	}
+}
+
+// ownResult returns res, read from a message, with strings of its own:
+// the strings of a message may be parts of the request body
+// (syncml.UnmarshalOwned), which the state would keep alive with the
+// result. It is res as the state stores it, read back (a load's result
+// is made the same way); res itself when that fails, which a result
+// that was stored and read back never does.
+func ownResult(res *declaredconfig.Result) *declaredconfig.Result {
+	var w stateWriter
+	w.result(res)
+	if own, err := decodeResult(string(w.b)); err == nil {
+		return own
+	}
+	return res
 }

@@ -93,16 +93,31 @@ func cachedNotInBody(t *testing.T, asText bool) {
 		}
 		ev.events = nil
 		for _, cmd := range x.Reply.Body.Commands {
-			if cmd.ElementName() == "Get" && target(cmd) == declaredconfig.RefreshIntervalURI {
-				answer += `<Results><CmdID>98</CmdID><MsgRef>` + x.Reply.Header.MsgID + `</MsgRef><CmdRef>` + cmd.ID() +
-					`</CmdRef><Item><Source><LocURI>` + declaredconfig.RefreshIntervalURI + `</LocURI></Source><Data>45</Data></Item></Results>`
+			data := ""
+			switch {
+			case cmd.ElementName() != "Get":
+				continue
+			case target(cmd) == declaredconfig.RefreshIntervalURI:
+				data = "45"
+			case c.state != "": // the Results of the document, as XML
+				data = `<DeclaredConfigurationResult context="Device" schema="1.0" id="` + ids[0] + `" checksum="A0" result_checksum="R" ` +
+					`operation="Set" state="` + c.state + `"><CSP name="./Vendor/MSFT/VPNv2" state="60"><URI path="P/AlwaysOn" status="200" ` +
+					`state="60" type="bool"/></CSP></DeclaredConfigurationResult>`
+			default:
+				continue
 			}
+			answer += `<Results><CmdID>9` + cmd.ID() + `</CmdID><MsgRef>` + x.Reply.Header.MsgID + `</MsgRef><CmdRef>` + cmd.ID() +
+				`</CmdRef><Item><Source><LocURI>` + target(cmd) + `</LocURI></Source><Data>` + data + `</Data></Item></Results>`
 		}
 		if in := reconcile.CachedInto(rec, dev1, body, text); len(in) > 0 {
 			t.Errorf("message %s/%s: the Reconciler holds %d strings of the body:\n%s", c.session, c.msg, len(in), strings.Join(in, "\n"))
 		}
 	}
-	if st := status(t, rec); st.RefreshInterval != "45" {
+	st := status(t, rec)
+	if st.RefreshInterval != "45" {
 		t.Errorf("RefreshInterval %q, want 45 (read back)", st.RefreshInterval)
+	}
+	if d := st.Doc(ids[0]); d == nil || len(d.Settings()) != 1 {
+		t.Errorf("status %+v, want the result read", d)
 	}
 }
