@@ -276,7 +276,7 @@ func TestDeleteInFlightFormat3(t *testing.T) {
 	ev.events = nil
 	m := specMessage(t, "1", `<Alert><CmdID>1</CmdID><Data>1201</Data></Alert>`)
 	m.Header.SessionID = "2"
-	m.Body.Commands = append(m.Body.Commands, summaryAlertOf(heldAt("A0")()...))
+	appendSummary(m, heldAt("A0")()...)
 	x, err := srv.Handle(ctx, &session.Inbound{Message: m})
 	if err != nil {
 		t.Fatal(err)

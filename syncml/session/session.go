@@ -143,7 +143,11 @@ type Inbound struct {
 	// Raw is the message exactly as it arrived. When nil, the canonical
 	// encoding of Message stands for it.
 	Raw []byte
-	// Message is the parsed message; when nil, Raw is parsed.
+	// Message is the parsed message; when nil, Raw is parsed (into
+	// memory of its own). A Session may keep strings of Message after
+	// Handle returns, for the Statuses and Results that answer it later:
+	// a Message decoded with syncml.UnmarshalOwned keeps its buffer in
+	// use for as long as the Session.
 	Message *syncml.Message
 	// Header and TLS are the HTTP request headers and TLS state, if any,
 	// passed on to the Authenticator.
