@@ -2,27 +2,6 @@ package session
 
 import "github.com/windc-go/windc/syncml"
 
-// DevInfo is what a device says of itself in package 1: the nodes
-// ./DevInfo/DevId, Man, Mod, DmV and Lang.
-type DevInfo struct {
-	DevID, Man, Mod, DmV, Lang string
-}
-
-// Replace returns the Replace that carries d in package 1, one Item per
-// non-empty field with the node in Source, in the order DevId, Man, Mod,
-// DmV, Lang (no CmdID: the session numbers it).
-func (d DevInfo) Replace() *syncml.Replace {
-	r := &syncml.Replace{}
-	for _, f := range []struct{ node, v string }{
-		{"DevId", d.DevID}, {"Man", d.Man}, {"Mod", d.Mod}, {"DmV", d.DmV}, {"Lang", d.Lang},
-	} {
-		if f.v != "" {
-			r.Items = append(r.Items, syncml.Item{Source: &syncml.Location{LocURI: "./DevInfo/" + f.node}, Data: syncml.Text(f.v)})
-		}
-	}
-	return r
-}
-
 // NewAlert returns an Alert with code and items (no CmdID).
 func NewAlert(code syncml.AlertCode, items ...syncml.Item) *syncml.Alert {
 	return &syncml.Alert{Data: code.Data(), Items: items}

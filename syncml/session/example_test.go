@@ -51,3 +51,27 @@ func Example() {
 	// Get 200 OK 10.0.26100
 	// done: true
 }
+
+// A device's Mux answers the server's Gets of ./DevInfo from the DevInfo
+// its package 1 sent.
+func ExampleDevInfo_Handler() {
+	info := session.DevInfo{DevID: "DEV-1", Man: "Contoso", Mod: "Surface", DmV: "1.3", Lang: "en-US"}
+	mux := session.NewMux()
+	if err := mux.HandleSubtree("", "./DevInfo", info.Handler()); err != nil {
+		fmt.Println(err)
+		return
+	}
+	get := &syncml.Get{CmdID: "2", Items: []syncml.Item{
+		{Target: &syncml.Location{LocURI: "./DevInfo/Mod"}}, {Target: &syncml.Location{LocURI: "./DevInfo/Ext"}}}}
+	resp := mux.ServeCommand(context.Background(), &session.Request{Command: get})
+	for _, code := range resp.ItemCodes {
+		fmt.Println(code)
+	}
+	for _, it := range resp.Results {
+		fmt.Println(it.Source.LocURI, it.Data.Value)
+	}
+	// Output:
+	// 200 OK
+	// 404 Not found
+	// ./DevInfo/Mod Surface
+}
