@@ -138,7 +138,6 @@ type parser struct {
 	src srcmap
 
 	elements int
-	tagPos   int // offset of the start tag being read, or -1
 }
 
 // parse reads one XML document under lim: optional BOM, white space, XML
@@ -169,7 +168,7 @@ func parse(data string, lim Limits, scope ...nsBinding) (*tree, error) {
 		s = xmlscan.NormalizeEOL(s)
 		t.src.crs = true
 	}
-	p := &parser{lim: lim, src: t.src, tagPos: -1}
+	p := &parser{lim: lim, src: t.src}
 	p.Init(s, xmlscan.Limits{
 		MaxDepth:      lim.MaxDepth,
 		MaxTokens:     maxInt,
@@ -203,16 +202,9 @@ var onParse func(text string)
 // ScanError makes the package's error for a lexical problem, with the
 // cause every package gives that kind (xmlscan.Cause).
 func (p *parser) ScanError(pos int, k xmlscan.Kind, msg string) error {
-	cause := xmlscan.Cause(k, msg)
-	path := p.PathString()
-	if p.tagPos >= 0 && p.Depth() == len(p.open) && (k == xmlscan.Prefix || k == xmlscan.DuplicateAttr) {
-		// the attributes of a start tag are checked before the scanner
-		// opens its element; they are reported inside it
-		name := p.Input()[p.tagPos+1:]
-		name = name[:strings.IndexAny(name, " \t\n/>")]
-		path += "/" + name
-	}
-	return p.src.errAt(pos, path, cause)
+	// an error in a start tag's attributes is in the element the scanner
+	// opens for it: the path names it
+	return p.src.errAt(pos, p.PathString(), xmlscan.Cause(k, msg))
 }
 
 // ScanLimit makes the package's error for an exceeded limit.
@@ -334,9 +326,7 @@ func (p *parser) startTag(pos int) (*node, int, error) {
 	if p.elements > p.lim.MaxElements {
 		return nil, pos, p.limit("MaxElements", p.lim.MaxElements, pos)
 	}
-	p.tagPos = pos
 	t, i, err := p.StartTag(pos)
-	p.tagPos = -1
 	if err != nil {
 		return nil, pos, err
 	}

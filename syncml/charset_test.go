@@ -332,7 +332,7 @@ func TestSyntaxHintsInMessage(t *testing.T) {
 	for _, tt := range []struct{ in, want string }{
 		{"<!-—x—>" + body(""), `syncml: line 1, column 1 (offset 0): not well-formed: invalid markup declaration "<!-—x": expected "<!--"`},
 		{body("") + "\n<!-—x—>", `syncml: line 2, column 1 (offset 170): not well-formed: invalid markup declaration "<!-—x": expected "<!--"`},
-		{body(`<Alert><CmdID>1</CmdID><Data><x a=’c’/></Data></Alert>`), `syncml: line 1, column 184 (offset 183) in /SyncML/SyncBody/Alert/Data: not well-formed: attribute value not quoted: found U+2019 '’'`},
+		{body(`<Alert><CmdID>1</CmdID><Data><x a=’c’/></Data></Alert>`), `syncml: line 1, column 184 (offset 183) in /SyncML/SyncBody/Alert/Data/x: not well-formed: attribute value not quoted: found U+2019 '’'`},
 	} {
 		for _, stream := range []bool{false, true} {
 			var m Message

@@ -271,7 +271,34 @@ func TestErrorPosition(t *testing.T) {
 		{
 			name: "duplicate attribute",
 			in:   "<SyncML>" + testHdr + "<SyncBody><Map a='1'\n   a='2'/></SyncBody></SyncML>",
-			at:   "a='2'", line: 2, column: 4, path: "/SyncML/SyncBody", want: ErrDuplicateAttr,
+			at:   "a='2'", line: 2, column: 4, path: "/SyncML/SyncBody/Map", want: ErrDuplicateAttr,
+		},
+		// an error in a start tag's attributes names the element whose
+		// tag holds them, as one in its content does
+		{
+			name: "unquoted attribute on the root",
+			in:   "<SyncML a=1>" + testHdr + "<SyncBody/></SyncML>",
+			at:   "1>", line: 1, path: "/SyncML", want: ErrSyntax,
+		},
+		{
+			name: "reserved namespace on a header element",
+			in:   "<SyncML>\n<SyncHdr xmlns='" + namespaceXMLNSURI + "'>",
+			at:   "xmlns=", line: 2, column: 10, path: "/SyncML/SyncHdr", want: ErrNamespace,
+		},
+		{
+			name: "undefined entity in an attribute of a command",
+			in:   body("<Get a='&x;'><CmdID>1</CmdID></Get>"),
+			at:   "&x;", line: 1, path: "/SyncML/SyncBody/Get", want: ErrEntity,
+		},
+		{
+			name: "control character in an attribute in Data",
+			in:   body("<Replace><CmdID>1</CmdID><Item><Data><a><b c='\x01'/></a></Data></Item></Replace>"),
+			at:   "\x01", line: 1, path: "/SyncML/SyncBody/Replace/Item/Data/a/b", want: ErrInvalidChar,
+		},
+		{
+			name: "empty namespace for a prefix on a Meta child",
+			in:   body("<Get><CmdID>1</CmdID><Meta><Type xmlns:p=''>t</Type></Meta></Get>"),
+			at:   "xmlns:p", line: 1, path: "/SyncML/SyncBody/Get/Meta/Type", want: ErrNamespace,
 		},
 		{
 			name: "command after Final",

@@ -11,7 +11,10 @@ const manyAttrs = 16
 
 // StartTag reads the start tag at input[pos] == '<', processes its namespace
 // declarations, pushes it on the path, and returns it. The attributes,
-// namespace declarations included, are left for Attrs.
+// namespace declarations included, are left for Attrs. The element is on
+// the path once its name is read, so that an error in its attributes
+// names it in PathString, as one in its content does; after an error the
+// element may stay open (a caller stops there, or Rewinds).
 func (sc *Scanner) StartTag(pos int) (Tag, int, error) {
 	s := sc.src
 	t := Tag{Start: pos}
@@ -59,6 +62,9 @@ func (sc *Scanner) StartTag(pos int) (Tag, int, error) {
 			return t, end, nil
 		}
 	}
+	// open from here, for the errors in its attributes (its declarations,
+	// read below, go above mark)
+	sc.path = append(sc.path, openElem{nm, mark, nameWord(s, pos+1, len(nm))})
 	for {
 		j := sc.skipSpace(i)
 		if j >= len(s) {
@@ -152,7 +158,6 @@ func (sc *Scanner) StartTag(pos int) (Tag, int, error) {
 			sc.ns = append(sc.ns, Binding{p, a.Value})
 		}
 	}
-	sc.path = append(sc.path, openElem{nm, mark, nameWord(s, pos+1, len(nm))})
 	if p := PrefixOf(nm); p != "" {
 		if _, err := sc.resolve(p, pos+1); err != nil {
 			return t, pos, err

@@ -1,6 +1,7 @@
 package xmlscan
 
 import (
+	"errors"
 	"fmt"
 	"math/rand"
 	"strings"
@@ -187,6 +188,82 @@ func TestLeafText(t *testing.T) {
 		}
 		if txt != want || end != wantEnd || sc.Depth() != 0 || sc.tokens != ref.tokens {
 			t.Fatalf("%q: LeafText %q %d (tokens %d), general %q %d (tokens %d)", tc.doc, txt, end, sc.tokens, want, wantEnd, ref.tokens)
+		}
+	}
+}
+
+// pathErrs records, with each error, the path the scanner reports at
+// that moment (what a package's Errors puts in its DecodeError).
+type pathErrs struct{ sc *Scanner }
+
+// pathErr is an error pathErrs made: "PATH: POS: MSG", where MSG is
+// "limit NAME" for a limit.
+type pathErr struct {
+	path string
+	pos  int
+	msg  string
+}
+
+func (e *pathErr) Error() string { return fmt.Sprintf("%s: %d: %s", e.path, e.pos, e.msg) }
+
+func (e pathErrs) ScanError(pos int, k Kind, msg string) error {
+	return &pathErr{e.sc.PathString(), pos, msg}
+}
+
+func (e pathErrs) ScanLimit(name string, max int64, pos int) error {
+	return &pathErr{e.sc.PathString(), pos, "limit " + name}
+}
+
+// TestStartTagErrorPath: an error in the attributes of a start tag (its
+// syntax, its values, its namespace declarations, its limits) is
+// reported with the path of the element whose tag holds them, as an
+// error in the element's name or content is, not its parent's. An error
+// before the element's name is read, and MaxDepth, which refuses to
+// open it, name the parent.
+func TestStartTagErrorPath(t *testing.T) {
+	long := strings.Repeat("v", 40)
+	for _, tc := range []struct {
+		tag  string // after "<r>"
+		want string // the path, the offset in tag and the start of the message
+	}{
+		{`<e a="1" a="2"/>`, "/r/e: 9: a"},
+		{`<e a=1/>`, "/r/e: 5: attribute value not quoted"},
+		{`<e a="<"/>`, "/r/e: 6: '<' in attribute value"},
+		{`<e a="&x;"/>`, "/r/e: 6: &x;"},
+		{"<e a=\"\x01\"/>", "/r/e: 6: U+0001"},
+		{"<e a=\"\xff\"/>", "/r/e: 6: "},
+		{`<e a="1"b="2"/>`, "/r/e: 8: expected white space before attribute"},
+		{`<e a "1"/>`, "/r/e: 5: expected '=' after attribute a"},
+		{`<e a="1"/ >`, "/r/e: 8: expected '>' after '/'"},
+		{`<e xmlns="` + NamespaceXMLNS + `"/>`, "/r/e: 3: reserved namespace bound as default"},
+		{`<e xmlns:p=""/>`, "/r/e: 3: empty namespace for prefix p"},
+		{`<e xmlns:xmlns="u"/>`, "/r/e: 3: prefix xmlns declared"},
+		{`<e p:a="1"/>`, "/r/e: 3: p"},
+		{`<p:e/>`, "/r/p:e: 1: p"},
+		{`<e xmlns:p="u" xmlns:q="u" p:a="1" q:a="2"/>`, "/r/e: 35: p:a and q:a name the same attribute"},
+		{`<e a="1" b="2" c="3" d="4" f="5"/>`, "/r/e: 27: limit MaxAttrs"},
+		{`<e xmlns:a="1" xmlns:b="2" xmlns:c="3"/>`, "/r/e: 27: limit MaxNamespaces"},
+		{`<e a="` + long + `"/>`, "/r/e: 6: limit MaxTokenBytes"},
+		{`<e a="1"`, "/r/e: 8: "},
+		{`<1e/>`, "/r: 1: "},
+		{`<e><f><g/></f></e>`, "/r/e/f: 6: limit MaxDepth"},
+	} {
+		in := "<r>" + tc.tag
+		sc := new(Scanner)
+		sc.Init(in, Limits{MaxDepth: 3, MaxTokens: 100, MaxTokenBytes: 32, MaxAttrs: 4, MaxNamespaces: 2}, pathErrs{sc})
+		var err error
+		for pos := 0; err == nil && pos+1 < len(in) && in[pos+1] != '/'; {
+			_, pos, err = sc.StartTag(pos)
+		}
+		var pe *pathErr
+		if !errors.As(err, &pe) {
+			t.Errorf("%q: %v, want an error", tc.tag, err)
+			continue
+		}
+		// offsets in the table count from the tag, after "<r>"
+		pe.pos -= 3
+		if got := pe.Error(); !strings.HasPrefix(got, tc.want) {
+			t.Errorf("%q: %s\nwant prefix %s", tc.tag, got, tc.want)
 		}
 	}
 }
