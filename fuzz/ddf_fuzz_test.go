@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/windc-go/windc/internal/xmlscan"
 	"github.com/windc-go/windc/syncml"
 	"github.com/windc-go/windc/syncml/ddf"
 )
@@ -44,7 +45,9 @@ var fuzzLimits = ddf.Limits{MaxBytes: 1 << 20, MaxDepth: 64, MaxNodes: 2000}
 // FuzzDDFParse feeds arbitrary bytes to ddf.ParseLimits. It checks: no
 // panic; every failure is a *ddf.ParseError (with a sentinel cause and an
 // offset inside the input) or a *ddf.LimitError; and for accepted input,
-// the limits held, NodeCount matches a walk, parents and paths agree, and
+// it is all UTF-8 of characters XML allows (comments, processing
+// instructions and the DOCTYPE included), the limits held, NodeCount
+// matches a walk, parents and paths agree, and
 // every node's path, with its placeholders filled in, resolves with Lookup
 // and passes through Check without panicking.
 func FuzzDDFParse(f *testing.F) {
@@ -71,6 +74,9 @@ func FuzzDDFParse(f *testing.F) {
 				t.Fatalf("error of type %T: %v", err, err)
 			}
 			return
+		}
+		if !xmlscan.ValidText(string(data)) {
+			t.Fatalf("accepted input that is not UTF-8 of XML characters: %q", data)
 		}
 		count := 0
 		tree.Walk(func(n *ddf.Node) bool {

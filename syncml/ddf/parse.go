@@ -10,6 +10,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/windc-go/windc/internal/xmlscan"
 	"github.com/windc-go/windc/syncml"
 )
 
@@ -108,8 +109,52 @@ func (p *parser) next() (xml.Token, error) {
 			return t, nil
 		case xml.CharData:
 			return t, nil
+		default:
+			// a comment, processing instruction or directive
+			if err := p.checkChars(); err != nil {
+				return nil, err
+			}
 		}
 	}
+}
+
+// checkChars checks the token just read, a comment, processing
+// instruction or directive, which encoding/xml passes on without checking
+// its characters, as encoding/xml checks text: bytes that are not UTF-8
+// are an ErrEncoding, characters XML does not allow an ErrSyntax, at the
+// first of them.
+func (p *parser) checkChars() error {
+	raw := p.input[p.bom+p.off : p.bom+p.d.InputOffset()]
+	i, r := badChar(raw)
+	if i == len(raw) {
+		return nil
+	}
+	p.off += int64(i)
+	if r == utf8.RuneError {
+		return p.errAt(fmt.Errorf("%w: invalid UTF-8", ErrEncoding))
+	}
+	return p.errAt(fmt.Errorf("%w: illegal character code %U", ErrSyntax, r))
+}
+
+// badChar returns the offset of the first byte of b that is not valid
+// UTF-8 (with r utf8.RuneError) or starts a character XML does not allow
+// (with r that character), or len(b).
+func badChar(b []byte) (int, rune) {
+	for i := 0; i < len(b); {
+		if c := b[i]; c >= 0x20 && c < utf8.RuneSelf || c == '\t' || c == '\n' || c == '\r' {
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n == 1 {
+			return i, r
+		}
+		if !xmlscan.IsXMLChar(r) {
+			return i, r
+		}
+		i += n
+	}
+	return len(b), 0
 }
 
 func (p *parser) syntax(err error) error {
@@ -125,7 +170,16 @@ func (p *parser) syntax(err error) error {
 		return p.errAt(fmt.Errorf("%w: invalid UTF-8", ErrEncoding))
 	}
 	if errors.As(err, &se) {
-		p.off = p.d.InputOffset()
+		end := p.d.InputOffset()
+		if strings.HasPrefix(se.Msg, "illegal character code") {
+			// at the character, not after it, when it is written
+			// as itself (not by a reference)
+			raw := p.input[min(p.bom+p.off, int64(len(p.input))):min(p.bom+end, int64(len(p.input)))]
+			if i, _ := badChar(raw); i < len(raw) {
+				end = p.off + int64(i)
+			}
+		}
+		p.off = end
 		return p.errAt(fmt.Errorf("%w: %s", ErrSyntax, se.Msg))
 	}
 	return p.errAt(fmt.Errorf("%w: %v", ErrSyntax, err))
@@ -209,6 +263,11 @@ func (p *parser) tree() (*Tree, error) {
 		case xml.CharData:
 			if len(bytes.TrimSpace(tk)) != 0 {
 				return nil, p.structure("text outside the root element")
+			}
+		default:
+			// a comment, processing instruction or directive
+			if err := p.checkChars(); err != nil {
+				return nil, err
 			}
 		}
 	}

@@ -381,9 +381,10 @@ func TestParseDotNodeName(t *testing.T) {
 }
 
 // TestParseErrorMessages: an encoding a DDF may not use is named with the
-// one it may; bytes that are not UTF-8 are an ErrEncoding, as in the
-// module's other decoders; outside every element the path is "", as in
-// syncml, not "/".
+// one it may; bytes that are not UTF-8 are an ErrEncoding at the first of
+// them, as in the module's other decoders, in comments, processing
+// instructions and the DOCTYPE too; outside every element the path is "",
+// as in syncml, not "/".
 func TestParseErrorMessages(t *testing.T) {
 	tests := []struct {
 		name string
@@ -397,6 +398,24 @@ func TestParseErrorMessages(t *testing.T) {
 			`ddf: line 1, column 1 (offset 0): bad character encoding: unsupported encoding "UTF-16": a DDF must be UTF-8 (a byte-order mark and encoding="UTF-8" are optional)`},
 		{"invalid UTF-8", "<MgmtTree>\n<VerDTD>1.2\xff</VerDTD></MgmtTree>", ErrEncoding,
 			`ddf: line 2, column 12 (offset 22) in /MgmtTree/VerDTD: bad character encoding: invalid UTF-8`},
+		// comments, processing instructions and the DOCTYPE, which
+		// encoding/xml passes on unchecked, are checked as text is
+		{"invalid UTF-8 in a comment", "<MgmtTree>\n<!-- a\xffb --><VerDTD>1.2</VerDTD></MgmtTree>", ErrEncoding,
+			`ddf: line 2, column 7 (offset 17) in /MgmtTree: bad character encoding: invalid UTF-8`},
+		{"invalid UTF-8 in a comment in a Node", "<MgmtTree><Node><NodeName>N</NodeName><!--\xc3--></Node></MgmtTree>", ErrEncoding,
+			`ddf: line 1, column 43 (offset 42) in /MgmtTree/Node: node ./N: bad character encoding: invalid UTF-8`},
+		{"invalid UTF-8 in a comment before the root", "\uFEFF<!-- \xe2\x80 --><MgmtTree/>", ErrEncoding,
+			`ddf: line 1, column 9 (offset 8): bad character encoding: invalid UTF-8`},
+		{"invalid UTF-8 in a comment after the root", "<MgmtTree/>\n<!-- \xed\xa0\x80 -->", ErrEncoding,
+			`ddf: line 2, column 6 (offset 17): bad character encoding: invalid UTF-8`},
+		{"invalid UTF-8 in a processing instruction", "<MgmtTree><?pi a\xff?></MgmtTree>", ErrEncoding,
+			`ddf: line 1, column 17 (offset 16) in /MgmtTree: bad character encoding: invalid UTF-8`},
+		{"invalid UTF-8 in the DOCTYPE", "<!DOCTYPE MgmtTree [<!-- \xff -->]><MgmtTree/>", ErrEncoding,
+			`ddf: line 1, column 26 (offset 25): bad character encoding: invalid UTF-8`},
+		{"control character in a comment", "<MgmtTree><!-- a\x01 --></MgmtTree>", ErrSyntax,
+			`ddf: line 1, column 17 (offset 16) in /MgmtTree: not well-formed: illegal character code U+0001`},
+		{"control character in text", "<MgmtTree>a\x01</MgmtTree>", ErrSyntax,
+			`ddf: line 1, column 12 (offset 11) in /MgmtTree: not well-formed: illegal character code U+0001`},
 		{"empty", "", ErrStructure,
 			`ddf: line 1, column 1 (offset 0): unexpected structure: no MgmtTree element`},
 		{"text before the root", "x<MgmtTree/>", ErrStructure, `ddf: line 1, column 1 (offset 0): unexpected structure: text outside the root element`},
