@@ -268,18 +268,19 @@ func (p *parser) document() (*node, error) {
 	}
 }
 
-// declaration returns the error for "<!" at pos that starts neither a
-// comment nor (inside an element) a CDATA section.
+// declaration returns the error for "<!" at pos, outside the root
+// element, that starts no comment: what syncml says there (xmlscan's
+// messages), but for a CDATA section.
 func (p *parser) declaration(pos int) error {
 	switch rest := p.Input()[pos:]; {
 	case strings.HasPrefix(rest, "<!DOCTYPE"):
 		return p.ScanError(pos, xmlscan.DOCTYPE, "")
 	case strings.HasPrefix(rest, "<![CDATA["):
 		return p.syntax(pos, "CDATA section outside the root element")
-	case len(rest) < 9:
+	case xmlscan.CutShort(rest, "<!--", "<![CDATA[", "<!DOCTYPE"):
 		return p.eof(len(p.Input()))
 	}
-	return p.syntax(pos, "invalid markup declaration")
+	return p.MarkupDeclError(pos, `"<!--"`)
 }
 
 // element reads the element whose start tag is at pos, without recursion,

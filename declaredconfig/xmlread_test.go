@@ -176,6 +176,33 @@ func TestAttributeNormalisation(t *testing.T) {
 	}
 }
 
+// TestSyntaxHints: a "<!" that starts no comment (nor, inside an
+// element, a CDATA section) names what was found and what may stand
+// there, before and after the root element as inside it, as syncml's
+// decoder says it (the same xmlscan code); input that ends where a
+// comment, CDATA section or DOCTYPE may still begin is cut short.
+func TestSyntaxHints(t *testing.T) {
+	const dc = "<DeclaredConfiguration/>"
+	for _, tt := range []struct{ in, want string }{
+		{"<!-—x—>" + dc, `declaredconfig: line 1, column 1 (offset 0): not well-formed: invalid markup declaration "<!-—x": expected "<!--"`},
+		{"<!x>" + dc, `declaredconfig: line 1, column 1 (offset 0): not well-formed: invalid markup declaration "<!x>": expected "<!--"`},
+		{dc + "\n<!-—x—>", `declaredconfig: line 2, column 1 (offset 25): not well-formed: invalid markup declaration "<!-—x": expected "<!--"`},
+		{dc + "<!x>", `declaredconfig: line 1, column 25 (offset 24): not well-formed: invalid markup declaration "<!x>": expected "<!--"`},
+		{dc + "<!ELEMENT x ANY>", `declaredconfig: line 1, column 25 (offset 24): not well-formed: invalid markup declaration "<!ELE": expected "<!--"`},
+		{"<DeclaredConfiguration><CSP><!-—x—></CSP></DeclaredConfiguration>",
+			`declaredconfig: line 1, column 29 (offset 28) in /DeclaredConfiguration/CSP: not well-formed: invalid markup declaration "<!-—x": expected "<!--" or "<![CDATA["`},
+		{dc + "\n<!DOC", `declaredconfig: line 2, column 6 (offset 30): not well-formed: unexpected EOF`},
+		{dc + "\n<!-", `declaredconfig: line 2, column 4 (offset 28): not well-formed: unexpected EOF`},
+		{dc + "<![CDATA[x]]>", `declaredconfig: line 1, column 25 (offset 24): not well-formed: CDATA section outside the root element`},
+	} {
+		var d Document
+		err := d.UnmarshalText([]byte(tt.in))
+		if !errors.Is(err, ErrSyntax) || err.Error() != tt.want {
+			t.Errorf("%q:\n got %v\nwant %s", tt.in, err, tt.want)
+		}
+	}
+}
+
 // TestErrorPosition checks line, column and offset, also after CR LF line
 // ends (which the reader normalises before scanning) and a BOM.
 func TestErrorPosition(t *testing.T) {

@@ -57,11 +57,17 @@ func found(s string) string {
 }
 
 // MarkupDeclError returns the Syntax error for the "<!" at pos that starts
-// none of want, the declarations allowed there (such as `"<!--"`): it
-// names what was found, "<!" and up to three characters after it (up to
-// a '>').
+// none of want, the declarations allowed there (such as `"<!--"`), with
+// the message MarkupDecl makes.
 func (sc *Scanner) MarkupDeclError(pos int, want string) error {
-	s := sc.src[pos:]
+	return sc.Syntax(pos, "%s", MarkupDecl(sc.src[pos:], want))
+}
+
+// MarkupDecl returns the message for the "<!" that starts s and none of
+// want: it names what was found, "<!" and up to three characters after it
+// (up to a '>'), and what was expected. Readers that do not scan with a
+// Scanner (ddf's) use it to say the same.
+func MarkupDecl(s, want string) string {
 	i := min(2, len(s))
 	for n := 0; n < 3 && i < len(s); n++ {
 		c := s[i]
@@ -71,5 +77,5 @@ func (sc *Scanner) MarkupDeclError(pos int, want string) error {
 			break
 		}
 	}
-	return sc.Syntax(pos, "invalid markup declaration %q: expected %s", s[:i], want)
+	return fmt.Sprintf("invalid markup declaration %q: expected %s", s[:i], want)
 }

@@ -69,7 +69,7 @@ func (sc *Scanner) CharData(pos int) (text string, cdata bool, next int, err err
 					cdata = true
 				case strings.HasPrefix(rest, doctypeOpen):
 					return "", false, pos, sc.errs.ScanError(pos, DOCTYPE, "")
-				case cutShort(rest, commentOpen, cdataOpen, doctypeOpen):
+				case CutShort(rest, commentOpen, cdataOpen, doctypeOpen):
 					return "", false, pos, sc.EOF(len(s))
 				default:
 					// encoding/xml reads <!x> as a directive; XML has none
@@ -139,10 +139,10 @@ const (
 	doctypeOpen = "<!DOCTYPE"
 )
 
-// cutShort reports whether rest, the input from a "<!" to its end, is
+// CutShort reports whether rest, the input from a "<!" to its end, is
 // shorter than one of openers and begins it: the input ends where one of
 // them may have started.
-func cutShort(rest string, openers ...string) bool {
+func CutShort(rest string, openers ...string) bool {
 	for _, o := range openers {
 		if len(rest) < len(o) && strings.HasPrefix(o, rest) {
 			return true

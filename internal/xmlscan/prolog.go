@@ -101,7 +101,7 @@ func (sc *Scanner) Misc(pos int) (int, error) {
 			}
 			pos = end
 		case '!':
-			if cutShort(s[pos:], commentOpen) {
+			if CutShort(s[pos:], commentOpen) {
 				return pos, sc.EOF(len(s))
 			}
 			if !strings.HasPrefix(s[pos:], commentOpen) {

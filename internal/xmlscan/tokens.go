@@ -57,7 +57,7 @@ func (sc *Scanner) Next(pos int) (Token, int, error) {
 		if err != nil {
 			return Token{}, pos, err
 		}
-		if end < len(s) && strings.HasPrefix(s[end:], "<!") && !strings.HasPrefix(s[end:], doctypeOpen) && !cutShort(s[end:], doctypeOpen) {
+		if end < len(s) && strings.HasPrefix(s[end:], "<!") && !strings.HasPrefix(s[end:], doctypeOpen) && !CutShort(s[end:], doctypeOpen) {
 			return Token{}, pos, sc.MarkupDeclError(end, `"<!--"`)
 		}
 		if end < len(s) {
@@ -92,7 +92,7 @@ func (sc *Scanner) Next(pos int) (Token, int, error) {
 		switch c := s[start+1]; {
 		case c == '!' && strings.HasPrefix(s[start:], doctypeOpen):
 			return Token{}, pos, sc.errs.ScanError(start, DOCTYPE, "")
-		case c == '!' && cutShort(s[start:], doctypeOpen):
+		case c == '!' && CutShort(s[start:], doctypeOpen):
 			return Token{}, pos, sc.EOF(len(s))
 		case c == '!':
 			return Token{}, pos, sc.MarkupDeclError(start, `"<!--" or "<!DOCTYPE"`)
