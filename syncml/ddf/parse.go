@@ -63,6 +63,7 @@ type parser struct {
 	stack      []string // element names, for paths
 	node       *Node    // innermost Node being read, for errors
 	nodes      int
+	afterRoot  bool // the root element has been read
 
 	lastStart xml.StartElement // the child start tag children last passed on
 
@@ -109,8 +110,10 @@ func (p *parser) next() (xml.Token, error) {
 			return t, nil
 		case xml.CharData:
 			return t, nil
+		case xml.Directive:
+			return nil, p.markupDecl()
 		default:
-			// a comment, processing instruction or directive
+			// a comment or processing instruction
 			if err := p.checkChars(); err != nil {
 				return nil, err
 			}
@@ -118,8 +121,26 @@ func (p *parser) next() (xml.Token, error) {
 	}
 }
 
+// markupDecl returns the error for the token at p.off, which starts with
+// "<!" and is no comment, no CDATA section and, but before the root
+// element, no DOCTYPE: encoding/xml reads <!x> as a directive (XML has
+// none outside a DOCTYPE) and refuses <!-x and <![x with messages of its
+// own. It says what syncml and declaredconfig say there.
+func (p *parser) markupDecl() error {
+	want := `"<!--" or "<![CDATA["`
+	switch {
+	case len(p.stack) > 0:
+	case p.afterRoot:
+		want = `"<!--"`
+	default:
+		want = `"<!--" or "<!DOCTYPE"`
+	}
+	rest := string(p.input[min(p.bom+p.off, int64(len(p.input))):])
+	return p.errAt(fmt.Errorf("%w: %s", ErrSyntax, xmlscan.MarkupDecl(rest, want)))
+}
+
 // checkChars checks the token just read, a comment, processing
-// instruction or directive, which encoding/xml passes on without checking
+// instruction or DOCTYPE, which encoding/xml passes on without checking
 // its characters, as encoding/xml checks text: bytes that are not UTF-8
 // are an ErrEncoding, characters XML does not allow an ErrSyntax, at the
 // first of them.
@@ -163,6 +184,12 @@ func (p *parser) syntax(err error) error {
 		return p.errAt(p.charsetErr)
 	}
 	var se *xml.SyntaxError
+	if rest := p.input[min(p.bom+p.off, int64(len(p.input))):]; errors.As(err, &se) && bytes.HasPrefix(rest, []byte("<!")) &&
+		!bytes.HasPrefix(rest, []byte("<!--")) && !bytes.HasPrefix(rest, []byte("<![CDATA[")) && !bytes.HasPrefix(rest, []byte("<!DOCTYPE")) &&
+		!xmlscan.CutShort(string(rest), "<!--", "<![CDATA[", "<!DOCTYPE") {
+		// <!-x, <![x: at the "<!", with what was expected
+		return p.markupDecl()
+	}
 	if errors.As(err, &se) && se.Msg == "invalid UTF-8" {
 		// bytes that are not UTF-8, as the module's other decoders
 		// report them: at the first of them in the token
@@ -260,12 +287,20 @@ func (p *parser) tree() (*Tree, error) {
 			if t, err = p.mgmtTree(); err != nil {
 				return nil, err
 			}
+			p.afterRoot = true
 		case xml.CharData:
 			if len(bytes.TrimSpace(tk)) != 0 {
 				return nil, p.structure("text outside the root element")
 			}
+		case xml.Directive:
+			if t != nil || !bytes.HasPrefix(p.input[p.bom+p.off:], []byte("<!DOCTYPE")) {
+				return nil, p.markupDecl()
+			}
+			if err := p.checkChars(); err != nil {
+				return nil, err
+			}
 		default:
-			// a comment, processing instruction or directive
+			// a comment or processing instruction
 			if err := p.checkChars(); err != nil {
 				return nil, err
 			}

@@ -416,6 +416,26 @@ func TestParseErrorMessages(t *testing.T) {
 			`ddf: line 1, column 17 (offset 16) in /MgmtTree: not well-formed: illegal character code U+0001`},
 		{"control character in text", "<MgmtTree>a\x01</MgmtTree>", ErrSyntax,
 			`ddf: line 1, column 12 (offset 11) in /MgmtTree: not well-formed: illegal character code U+0001`},
+		// a "<!" that starts no comment, CDATA section or (before the
+		// root) DOCTYPE says what was found and what may stand there, as
+		// syncml and declaredconfig say it; encoding/xml reads <!x> as a
+		// directive, which XML has none of outside a DOCTYPE
+		{"dash after <!- in an element", "<MgmtTree><!-—x—></MgmtTree>", ErrSyntax,
+			`ddf: line 1, column 11 (offset 10) in /MgmtTree: not well-formed: invalid markup declaration "<!-—x": expected "<!--" or "<![CDATA["`},
+		{"<![ in an element", "<MgmtTree>\n<![CDAT[x]]></MgmtTree>", ErrSyntax,
+			`ddf: line 2, column 1 (offset 11) in /MgmtTree: not well-formed: invalid markup declaration "<![CD": expected "<!--" or "<![CDATA["`},
+		{"directive in an element", "<MgmtTree><Node><!ELEMENT x ANY></Node></MgmtTree>", ErrSyntax,
+			`ddf: line 1, column 17 (offset 16) in /MgmtTree/Node: not well-formed: invalid markup declaration "<!ELE": expected "<!--" or "<![CDATA["`},
+		{"DOCTYPE in an element", "<MgmtTree><!DOCTYPE x></MgmtTree>", ErrSyntax,
+			`ddf: line 1, column 11 (offset 10) in /MgmtTree: not well-formed: invalid markup declaration "<!DOC": expected "<!--" or "<![CDATA["`},
+		{"dash after <!- before the root", "\uFEFF<!-—x—><MgmtTree/>", ErrSyntax,
+			`ddf: line 1, column 4 (offset 3): not well-formed: invalid markup declaration "<!-—x": expected "<!--" or "<!DOCTYPE"`},
+		{"directive before the root", "<!x><MgmtTree/>", ErrSyntax,
+			`ddf: line 1, column 1 (offset 0): not well-formed: invalid markup declaration "<!x>": expected "<!--" or "<!DOCTYPE"`},
+		{"dash after <!- after the root", "<MgmtTree/>\n<!-—x—>", ErrSyntax,
+			`ddf: line 2, column 1 (offset 12): not well-formed: invalid markup declaration "<!-—x": expected "<!--"`},
+		{"DOCTYPE after the root", "<MgmtTree/><!DOCTYPE MgmtTree>", ErrSyntax,
+			`ddf: line 1, column 12 (offset 11): not well-formed: invalid markup declaration "<!DOC": expected "<!--"`},
 		{"empty", "", ErrStructure,
 			`ddf: line 1, column 1 (offset 0): unexpected structure: no MgmtTree element`},
 		{"text before the root", "x<MgmtTree/>", ErrStructure, `ddf: line 1, column 1 (offset 0): unexpected structure: text outside the root element`},
