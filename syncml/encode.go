@@ -37,9 +37,12 @@ import (
 // An error names where the value is, as a DecodeError's Path does, and
 // the CmdID of the innermost command around it: "syncml: marshal
 // /SyncML/SyncBody/Replace/Item/Target/LocURI (CmdID "4"): character not
-// allowed in XML: U+0000 at byte 2". It matches its cause (errors.Is with
-// ErrInvalidChar, ErrStructure…, errors.As with *LimitError); a MaxDepth
-// error is the *LimitError itself, whose Path says where.
+// allowed in XML: U+0000 at byte 2". Of several Items of a command (or
+// TargetRefs, SourceRefs, EMIs), the path names the one concerned by its
+// position from 1, as a Violation's Path does: ".../Replace/Item[2]/Data".
+// It matches its cause (errors.Is with ErrInvalidChar, ErrStructure…,
+// errors.As with *LimitError); a MaxDepth error is the *LimitError itself,
+// whose Path says where.
 func Marshal(m *Message) ([]byte, error) {
 	if h := int(lastLarge.Load()); h > 0 {
 		return marshalLarge(m, h)
@@ -337,6 +340,16 @@ func within(name string, err error) error {
 		}
 	}
 	return err
+}
+
+// nth is within for the i-th of n repeated elements named name (Items,
+// TargetRefs…): the name takes the element's position, "[i+1]", when there
+// are several, as a Violation's Path counts them.
+func nth(name string, i, n int, err error) error {
+	if n > 1 {
+		name += "[" + strconv.Itoa(i+1) + "]"
+	}
+	return within(name, err)
 }
 
 // inCommand returns err, an error of writing the command c (nested's),
@@ -792,7 +805,7 @@ func (w *writer) metaOf(m *Meta) error {
 // single leaves they are written even when empty, since their number
 // counts.
 func (w *writer) refs(e *elem, refs []string, meta bool) error {
-	for _, r := range refs {
+	for i, r := range refs {
 		w.newline()
 		if meta {
 			w.metaTag(&e.tMetaOpen)
@@ -800,7 +813,7 @@ func (w *writer) refs(e *elem, refs []string, meta bool) error {
 			w.tag(&e.tOpen)
 		}
 		if err := w.text(r); err != nil {
-			return encodeError(e.name, err)
+			return nth(e.name, i, len(refs), encodeError("", err))
 		}
 		w.tag(&e.tClose)
 	}
@@ -815,7 +828,7 @@ func (w *writer) items(items []Item) error {
 			// front, and </Item> too for an Item with a Target alone
 			w.metaTag(&itemTarget.open)
 			if err := w.text(t.LocURI); err != nil {
-				return encodeError("Item/Target/LocURI", err)
+				return nth(elItem.name, i, len(items), encodeError("Target/LocURI", err))
 			}
 			if it.Source == nil && it.Meta == nil && it.Data == nil && !it.MoreData {
 				w.metaTag(&itemTarget.close)
@@ -825,17 +838,17 @@ func (w *writer) items(items []Item) error {
 		} else {
 			w.open(elItem)
 			if err := w.location(elTarget, it.Target); err != nil {
-				return within(elItem.name, err)
+				return nth(elItem.name, i, len(items), err)
 			}
 		}
 		if err := w.location(elSource, it.Source); err != nil {
-			return within(elItem.name, err)
+			return nth(elItem.name, i, len(items), err)
 		}
 		if err := w.meta(it.Meta); err != nil {
-			return within(elItem.name, err)
+			return nth(elItem.name, i, len(items), err)
 		}
 		if err := w.data(it.Data); err != nil {
-			return within(elItem.name, err)
+			return nth(elItem.name, i, len(items), err)
 		}
 		w.empty(elMoreData, it.MoreData)
 		w.close(elItem)

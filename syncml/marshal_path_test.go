@@ -11,27 +11,48 @@ import (
 // TestMarshalErrorPath: an error of Marshal names the element path, in the
 // form decode errors use, and the CmdID of the innermost command around
 // it, whichever writer wrote it (compact, indented, streaming), and keeps
-// matching its cause.
+// matching its cause. Of several Items (TargetRefs, SourceRefs, EMIs), the
+// path names the one concerned by its position, [n] from 1, as a
+// Violation's Path does.
 func TestMarshalErrorPath(t *testing.T) {
 	item := func(it Item) *Message {
 		return &Message{Body: Body{Commands: []Command{&Replace{CmdID: "4", Items: []Item{{Target: &Location{LocURI: "./ok"}}, it}}}}}
 	}
 	self := &Atomic{CmdID: "7"}
 	self.Commands = []Command{self}
+	one := func(it Item) *Message {
+		return &Message{Body: Body{Commands: []Command{&Get{CmdID: "6", Items: []Item{it}}}}}
+	}
 	tests := []struct {
 		name  string
 		m     *Message
 		cause error
 		want  string
 	}{
+		{"the first of two Items", &Message{Body: Body{Commands: []Command{&Delete{CmdID: "8", Items: []Item{{Target: &Location{LocURI: "\x00"}}, {Target: &Location{LocURI: "./ok"}}}}}}}, ErrInvalidChar,
+			`syncml: marshal /SyncML/SyncBody/Delete/Item[1]/Target/LocURI (CmdID "8"): character not allowed in XML: U+0000 at byte 0`},
+		{"the third of three Items, Source", &Message{Body: Body{Commands: []Command{&Add{CmdID: "8", Items: []Item{{}, {}, {Source: &Location{LocURI: "\x00"}}}}}}}, ErrInvalidChar,
+			`syncml: marshal /SyncML/SyncBody/Add/Item[3]/Source/LocURI (CmdID "8"): character not allowed in XML: U+0000 at byte 0`},
+		{"Data of the second Item in a Sequence", &Message{Body: Body{Commands: []Command{&Sequence{CmdID: "1", Commands: []Command{&Replace{CmdID: "2", Items: []Item{{}, {Data: &Data{Value: "\x07"}}}}}}}}}, ErrInvalidChar,
+			`syncml: marshal /SyncML/SyncBody/Sequence/Replace/Item[2]/Data (CmdID "2"): character not allowed in XML: U+0007 at byte 0`},
+		{"one Item", one(Item{Target: &Location{LocURI: "\x00"}}), ErrInvalidChar,
+			`syncml: marshal /SyncML/SyncBody/Get/Item/Target/LocURI (CmdID "6"): character not allowed in XML: U+0000 at byte 0`},
+		{"one Item, Meta", one(Item{Meta: &Meta{Format: "\x00"}}), ErrInvalidChar,
+			`syncml: marshal /SyncML/SyncBody/Get/Item/Meta/Format (CmdID "6"): character not allowed in XML: U+0000 at byte 0`},
+		{"the second of two TargetRefs", &Message{Body: Body{Commands: []Command{&Status{CmdID: "1", TargetRef: []string{"a", "\x04"}}}}}, ErrInvalidChar,
+			`syncml: marshal /SyncML/SyncBody/Status/TargetRef[2] (CmdID "1"): character not allowed in XML: U+0004 at byte 0`},
+		{"the first of two SourceRefs", &Message{Body: Body{Commands: []Command{&Status{CmdID: "1", SourceRef: []string{"\x04", "b"}}}}}, ErrInvalidChar,
+			`syncml: marshal /SyncML/SyncBody/Status/SourceRef[1] (CmdID "1"): character not allowed in XML: U+0004 at byte 0`},
+		{"the second EMI of a second Item", &Message{Body: Body{Commands: []Command{&Alert{CmdID: "2", Items: []Item{{}, {Meta: &Meta{EMI: []string{"a", "\x04"}}}}}}}}, ErrInvalidChar,
+			`syncml: marshal /SyncML/SyncBody/Alert/Item[2]/Meta/EMI[2] (CmdID "2"): character not allowed in XML: U+0004 at byte 0`},
 		{"LocURI of a Target", item(Item{Target: &Location{LocURI: "ab\x00"}}), ErrInvalidChar,
-			`syncml: marshal /SyncML/SyncBody/Replace/Item/Target/LocURI (CmdID "4"): character not allowed in XML: U+0000 at byte 2`},
+			`syncml: marshal /SyncML/SyncBody/Replace/Item[2]/Target/LocURI (CmdID "4"): character not allowed in XML: U+0000 at byte 2`},
 		{"LocName of a Source", item(Item{Source: &Location{LocURI: "a", LocName: "\x01"}}), ErrInvalidChar,
-			`syncml: marshal /SyncML/SyncBody/Replace/Item/Source/LocName (CmdID "4"): character not allowed in XML: U+0001 at byte 0`},
+			`syncml: marshal /SyncML/SyncBody/Replace/Item[2]/Source/LocName (CmdID "4"): character not allowed in XML: U+0001 at byte 0`},
 		{"XML Data", item(Item{Target: &Location{LocURI: "a"}, Data: &Data{Kind: DataXML, Value: "<a>"}}), ErrSyntax,
-			`syncml: marshal /SyncML/SyncBody/Replace/Item/Data (CmdID "4"): value byte 3: not well-formed: unexpected EOF`},
+			`syncml: marshal /SyncML/SyncBody/Replace/Item[2]/Data (CmdID "4"): value byte 3: not well-formed: unexpected EOF`},
 		{"Meta Type of an Item", item(Item{Meta: &Meta{Type: "\uFFFE"}}), ErrInvalidChar,
-			`syncml: marshal /SyncML/SyncBody/Replace/Item/Meta/Type (CmdID "4"): character not allowed in XML: U+FFFE at byte 0`},
+			`syncml: marshal /SyncML/SyncBody/Replace/Item[2]/Meta/Type (CmdID "4"): character not allowed in XML: U+FFFE at byte 0`},
 		{"Anchor in a command's Meta", &Message{Body: Body{Commands: []Command{&Alert{CmdID: "2", Items: []Item{{Meta: &Meta{Anchor: &Anchor{Next: "\x02"}}}}}}}}, ErrInvalidChar,
 			`syncml: marshal /SyncML/SyncBody/Alert/Item/Meta/Anchor/Next (CmdID "2"): character not allowed in XML: U+0002 at byte 0`},
 		{"in an Atomic", &Message{Body: Body{Commands: []Command{&Atomic{CmdID: "3", Commands: []Command{&Delete{CmdID: "5", Items: []Item{{Target: &Location{LocURI: "\x00"}}}}}}}}}, ErrInvalidChar,
@@ -72,8 +93,8 @@ func TestMarshalErrorPath(t *testing.T) {
 	deep := strings.Repeat("<a>", DefaultMaxDataDepth+1) + strings.Repeat("</a>", DefaultMaxDataDepth+1)
 	m := item(Item{Data: &Data{Kind: DataXML, Value: deep}})
 	var le *LimitError
-	if _, err := Marshal(m); !errors.As(err, &le) || !strings.HasPrefix(err.Error(), `syncml: marshal /SyncML/SyncBody/Replace/Item/Data (CmdID "4"): limit MaxDataDepth`) {
-		t.Errorf("Marshal: %v; want a *LimitError in /SyncML/SyncBody/Replace/Item/Data", err)
+	if _, err := Marshal(m); !errors.As(err, &le) || !strings.HasPrefix(err.Error(), `syncml: marshal /SyncML/SyncBody/Replace/Item[2]/Data (CmdID "4"): limit MaxDataDepth`) {
+		t.Errorf("Marshal: %v; want a *LimitError in /SyncML/SyncBody/Replace/Item[2]/Data", err)
 	}
 	var buf bytes.Buffer
 	enc := NewEncoder(&buf)
