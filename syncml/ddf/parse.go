@@ -183,6 +183,11 @@ func (p *parser) syntax(err error) error {
 		// the CharsetReader's error, without encoding/xml's wrapping
 		return p.errAt(p.charsetErr)
 	}
+	if name := p.startTagName(); name != "" {
+		// an error in a start tag's attributes is in its element, as the
+		// module's other readers say
+		p.stack = append(p.stack, name)
+	}
 	var se *xml.SyntaxError
 	if rest := p.input[min(p.bom+p.off, int64(len(p.input))):]; errors.As(err, &se) && bytes.HasPrefix(rest, []byte("<!")) &&
 		!bytes.HasPrefix(rest, []byte("<!--")) && !bytes.HasPrefix(rest, []byte("<![CDATA[")) && !bytes.HasPrefix(rest, []byte("<!DOCTYPE")) &&
@@ -210,6 +215,24 @@ func (p *parser) syntax(err error) error {
 		return p.errAt(fmt.Errorf("%w: %s", ErrSyntax, se.Msg))
 	}
 	return p.errAt(fmt.Errorf("%w: %v", ErrSyntax, err))
+}
+
+// startTagName returns, when the token at p.off is a start tag whose name
+// is a qualified name, its local part (as the path names elements), and
+// "" otherwise.
+func (p *parser) startTagName() string {
+	rest := p.input[min(p.bom+p.off, int64(len(p.input))):]
+	if len(rest) < 2 || rest[0] != '<' {
+		return ""
+	}
+	name := rest[1:]
+	if i := bytes.IndexAny(name, " \t\r\n/>"); i >= 0 {
+		name = name[:i]
+	}
+	if !xmlscan.IsQName(string(name)) {
+		return ""
+	}
+	return xmlscan.LocalName(string(name))
 }
 
 // invalidUTF8 returns the offset of the first byte of b that is not

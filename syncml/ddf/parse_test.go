@@ -436,6 +436,18 @@ func TestParseErrorMessages(t *testing.T) {
 			`ddf: line 2, column 1 (offset 12): not well-formed: invalid markup declaration "<!-—x": expected "<!--"`},
 		{"DOCTYPE after the root", "<MgmtTree/><!DOCTYPE MgmtTree>", ErrSyntax,
 			`ddf: line 1, column 12 (offset 11): not well-formed: invalid markup declaration "<!DOC": expected "<!--"`},
+		// an error in a start tag's attributes names the element in its
+		// path, as the module's other readers do
+		{"invalid UTF-8 in an attribute of the root", "<MgmtTree a='\xff'></MgmtTree>", ErrEncoding,
+			`ddf: line 1, column 14 (offset 13) in /MgmtTree: bad character encoding: invalid UTF-8`},
+		{"unquoted attribute", "<MgmtTree><Node a=1></Node></MgmtTree>", ErrSyntax,
+			`ddf: line 1, column 20 (offset 19) in /MgmtTree/Node: not well-formed: unquoted or missing attribute value in element`},
+		{"undefined entity in an attribute of a prefixed element", "<MgmtTree><M:X xmlns:M='u' a='&x;'/></MgmtTree>", ErrSyntax,
+			`ddf: line 1, column 34 (offset 33) in /MgmtTree/X: not well-formed: invalid character entity &x;`},
+		{"< in an attribute inside a Node", "<MgmtTree><Node><NodeName>N</NodeName><DFProperties b='<'/></Node></MgmtTree>", ErrSyntax,
+			`ddf: line 1, column 57 (offset 56) in /MgmtTree/Node/DFProperties: node ./N: not well-formed: unescaped < inside quoted string`},
+		{"bad element name", "<MgmtTree><1a/></MgmtTree>", ErrSyntax,
+			`ddf: line 1, column 14 (offset 13) in /MgmtTree: not well-formed: invalid XML name: 1a`},
 		{"empty", "", ErrStructure,
 			`ddf: line 1, column 1 (offset 0): unexpected structure: no MgmtTree element`},
 		{"text before the root", "x<MgmtTree/>", ErrStructure, `ddf: line 1, column 1 (offset 0): unexpected structure: text outside the root element`},
