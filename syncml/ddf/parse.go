@@ -63,7 +63,8 @@ type parser struct {
 	stack      []string // element names, for paths
 	node       *Node    // innermost Node being read, for errors
 	nodes      int
-	afterRoot  bool // the root element has been read
+	afterRoot  bool     // the root element has been read
+	attrs      [][2]int // scratch for checkAttrs
 
 	lastStart xml.StartElement // the child start tag children last passed on
 
@@ -104,6 +105,11 @@ func (p *parser) next() (xml.Token, error) {
 			p.stack = append(p.stack, t.Name.Local)
 			if len(p.stack) > p.lim.MaxDepth {
 				return nil, pkg.Limit("MaxDepth", int64(p.lim.MaxDepth), p.off+p.bom, p.path())
+			}
+			if len(t.Attr) > 0 {
+				if err := p.checkAttrs(t); err != nil {
+					return nil, err
+				}
 			}
 			return t, nil
 		case xml.EndElement:
@@ -217,6 +223,82 @@ func (p *parser) syntax(err error) error {
 	return p.errAt(fmt.Errorf("%w: %v", ErrSyntax, err))
 }
 
+// checkAttrs checks what encoding/xml does not of the attributes of t,
+// the start tag just read (at p.off): that white space separates them,
+// and that no two have the same name, or the same namespace and local
+// name (encoding/xml gives them in document order, with the namespaces of
+// their prefixes). It reports the attribute at fault, as the module's
+// other readers do.
+func (p *parser) checkAttrs(t xml.StartElement) error {
+	raw := p.input[p.bom+p.off : p.bom+p.d.InputOffset()]
+	var gap int
+	p.attrs, gap = attrNames(raw, p.attrs[:0])
+	if gap >= 0 {
+		p.off += int64(gap)
+		return p.errAt(xmlscan.Cause(xmlscan.Syntax, "expected white space before attribute"))
+	}
+	if len(p.attrs) != len(t.Attr) {
+		return nil // not as encoding/xml read it: leave it to encoding/xml
+	}
+	for k := 1; k < len(t.Attr); k++ {
+		for j := range k {
+			if t.Attr[j].Name != t.Attr[k].Name {
+				continue
+			}
+			a, b := p.attrs[j], p.attrs[k]
+			p.off += int64(b[0])
+			first, second := string(raw[a[0]:a[1]]), string(raw[b[0]:b[1]])
+			if first == second {
+				return p.errAt(xmlscan.Cause(xmlscan.DuplicateAttr, second))
+			}
+			return p.errAt(xmlscan.Cause(xmlscan.DuplicateAttr, first+" and "+second+" name the same attribute"))
+		}
+	}
+	return nil
+}
+
+// attrNames appends to names where the qualified name of each attribute
+// of raw, a start tag as encoding/xml reads it, starts and ends, in
+// order; gap is the offset of the first attribute that no white space
+// separates from what comes before it, or -1.
+func attrNames(raw []byte, names [][2]int) (_ [][2]int, gap int) {
+	i := 1
+	for i < len(raw) && !isXMLSpace(raw[i]) && raw[i] != '/' && raw[i] != '>' {
+		i++
+	}
+	for {
+		sep := i
+		for i < len(raw) && isXMLSpace(raw[i]) {
+			i++
+		}
+		if i >= len(raw) || raw[i] == '/' || raw[i] == '>' {
+			return names, -1
+		}
+		if i == sep {
+			return names, i
+		}
+		at := i
+		for i < len(raw) && raw[i] != '=' && !isXMLSpace(raw[i]) {
+			i++
+		}
+		names = append(names, [2]int{at, i})
+		for i < len(raw) && raw[i] != '"' && raw[i] != '\'' {
+			i++
+		}
+		if i >= len(raw) {
+			return names, -1
+		}
+		q := raw[i]
+		i++
+		for i < len(raw) && raw[i] != q {
+			i++
+		}
+		i++
+	}
+}
+
+func isXMLSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
 // startTagName returns, when the token at p.off is a start tag whose name
 // is a qualified name, its local part (as the path names elements), and
 // "" otherwise.
@@ -304,6 +386,11 @@ func (p *parser) tree() (*Tree, error) {
 				return nil, p.structure("more than one root element")
 			}
 			p.stack = append(p.stack, tk.Name.Local)
+			if len(tk.Attr) > 0 {
+				if err := p.checkAttrs(tk); err != nil {
+					return nil, err
+				}
+			}
 			if tk.Name.Local != "MgmtTree" || tk.Name.Space != "" {
 				return nil, p.structure("root element is %s, not MgmtTree", tk.Name.Local)
 			}

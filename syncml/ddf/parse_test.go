@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/windc-go/windc/internal/xmlerr"
 )
 
 // specDir is the shared spec folder, read in place.
@@ -446,6 +448,16 @@ func TestParseErrorMessages(t *testing.T) {
 			`ddf: line 1, column 34 (offset 33) in /MgmtTree/X: not well-formed: invalid character entity &x;`},
 		{"< in an attribute inside a Node", "<MgmtTree><Node><NodeName>N</NodeName><DFProperties b='<'/></Node></MgmtTree>", ErrSyntax,
 			`ddf: line 1, column 57 (offset 56) in /MgmtTree/Node/DFProperties: node ./N: not well-formed: unescaped < inside quoted string`},
+		// attributes encoding/xml does not check: repeated (by name or by
+		// namespace and local name), not apart
+		{"repeated attribute", "<MgmtTree><Node><NodeName>N</NodeName><DFProperties><AccessType a='1'\n a='2'/></DFProperties></Node></MgmtTree>", xmlerr.ErrDuplicateAttr,
+			`ddf: line 2, column 2 (offset 71) in /MgmtTree/Node/DFProperties/AccessType: node ./N: duplicate attribute: a`},
+		{"repeated ValueType", "<MgmtTree xmlns:M='" + NamespaceMSFT + "'><M:AllowedValues ValueType='ENUM' ValueType=\"Range\"/></MgmtTree>", xmlerr.ErrDuplicateAttr,
+			`ddf: line 1, column 100 (offset 99) in /MgmtTree/AllowedValues: duplicate attribute: ValueType`},
+		{"same attribute by two prefixes", "<MgmtTree xmlns:p='u' xmlns:q='u' p:a='1' q:a='2'/>", xmlerr.ErrDuplicateAttr,
+			`ddf: line 1, column 43 (offset 42) in /MgmtTree: duplicate attribute: p:a and q:a name the same attribute`},
+		{"attributes not apart", "<MgmtTree a='1'b='2'/>", ErrSyntax,
+			`ddf: line 1, column 16 (offset 15) in /MgmtTree: not well-formed: expected white space before attribute`},
 		{"bad element name", "<MgmtTree><1a/></MgmtTree>", ErrSyntax,
 			`ddf: line 1, column 14 (offset 13) in /MgmtTree: not well-formed: invalid XML name: 1a`},
 		{"empty", "", ErrStructure,
