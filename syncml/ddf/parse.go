@@ -65,6 +65,8 @@ type parser struct {
 	nodes      int
 	afterRoot  bool     // the root element has been read
 	attrs      [][2]int // scratch for checkAttrs
+	ns         []string // prefixes declared in scope, innermost last
+	nsMark     []int    // len(ns) when each open element started
 
 	lastStart xml.StartElement // the child start tag children last passed on
 
@@ -102,14 +104,8 @@ func (p *parser) next() (xml.Token, error) {
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
-			p.stack = append(p.stack, t.Name.Local)
-			if len(p.stack) > p.lim.MaxDepth {
-				return nil, pkg.Limit("MaxDepth", int64(p.lim.MaxDepth), p.off+p.bom, p.path())
-			}
-			if len(t.Attr) > 0 {
-				if err := p.checkAttrs(t); err != nil {
-					return nil, err
-				}
+			if err := p.open(t); err != nil {
+				return nil, err
 			}
 			return t, nil
 		case xml.EndElement:
@@ -223,14 +219,98 @@ func (p *parser) syntax(err error) error {
 	return p.errAt(fmt.Errorf("%w: %v", ErrSyntax, err))
 }
 
+// open opens the element of t, the start tag just read (at p.off): it
+// puts it on the path and its namespace declarations in scope, and checks
+// what encoding/xml does not (checkAttrs, and Namespaces in XML: a prefix
+// used must be declared, a prefix may not be bound to the empty name, the
+// reserved prefixes and names must not be misused).
+func (p *parser) open(t xml.StartElement) error {
+	p.stack = append(p.stack, t.Name.Local)
+	p.nsMark = append(p.nsMark, len(p.ns))
+	p.attrs = p.attrs[:0]
+	if len(p.stack) > p.lim.MaxDepth {
+		return pkg.Limit("MaxDepth", int64(p.lim.MaxDepth), p.off+p.bom, p.path())
+	}
+	if len(t.Attr) == 0 && t.Name.Space == "" {
+		return nil
+	}
+	raw := p.input[p.bom+p.off : p.bom+p.d.InputOffset()]
+	if len(t.Attr) > 0 {
+		if err := p.checkAttrs(t, raw); err != nil {
+			return err
+		}
+		for k, a := range t.Attr {
+			if a.Name.Space != "xmlns" && (a.Name.Space != "" || a.Name.Local != "xmlns") {
+				continue
+			}
+			at := p.attrs[k][0]
+			prefix := ""
+			if a.Name.Space == "xmlns" {
+				prefix = a.Name.Local
+			}
+			var msg string
+			switch {
+			case prefix == "" && (a.Value == xmlscan.NamespaceXML || a.Value == xmlscan.NamespaceXMLNS):
+				msg = "reserved namespace bound as default"
+			case prefix == "":
+				continue
+			case a.Value == "":
+				msg = "empty namespace for prefix " + prefix
+			case prefix == "xmlns":
+				msg = "prefix xmlns declared"
+			case prefix == "xml" && a.Value != xmlscan.NamespaceXML, prefix != "xml" && a.Value == xmlscan.NamespaceXML, a.Value == xmlscan.NamespaceXMLNS:
+				msg = "reserved prefix or namespace misused"
+			default:
+				p.ns = append(p.ns, prefix)
+				continue
+			}
+			p.off += int64(at)
+			return p.errAt(xmlscan.Cause(xmlscan.Prefix, msg))
+		}
+	}
+	// the element's prefix (it has none when its local name follows
+	// the '<') and the attributes'
+	if n := 1 + len(t.Name.Local); n >= len(raw) || raw[n] == ':' || string(raw[1:n]) != t.Name.Local {
+		// a prefixed name: its colon is the tag's first
+		if err := p.declared(raw, 1, 2+bytes.IndexByte(raw[1:], ':')); err != nil {
+			return err
+		}
+	}
+	for _, a := range p.attrs {
+		if err := p.declared(raw, a[0], a[1]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// declared checks that the prefix of the name raw[i:j], if it has one, is
+// "xml", "xmlns" or declared in scope.
+func (p *parser) declared(raw []byte, i, j int) error {
+	c := bytes.IndexByte(raw[i:j], ':')
+	if c <= 0 {
+		return nil
+	}
+	prefix := raw[i : i+c]
+	if string(prefix) == "xml" || string(prefix) == "xmlns" {
+		return nil
+	}
+	for k := len(p.ns) - 1; k >= 0; k-- {
+		if p.ns[k] == string(prefix) {
+			return nil
+		}
+	}
+	p.off += int64(i)
+	return p.errAt(xmlscan.Cause(xmlscan.UndeclaredPrefix, string(prefix)))
+}
+
 // checkAttrs checks what encoding/xml does not of the attributes of t,
 // the start tag just read (at p.off): that white space separates them,
 // and that no two have the same name, or the same namespace and local
 // name (encoding/xml gives them in document order, with the namespaces of
 // their prefixes). It reports the attribute at fault, as the module's
 // other readers do.
-func (p *parser) checkAttrs(t xml.StartElement) error {
-	raw := p.input[p.bom+p.off : p.bom+p.d.InputOffset()]
+func (p *parser) checkAttrs(t xml.StartElement, raw []byte) error {
 	var gap int
 	p.attrs, gap = attrNames(raw, p.attrs[:0])
 	if gap >= 0 {
@@ -238,7 +318,8 @@ func (p *parser) checkAttrs(t xml.StartElement) error {
 		return p.errAt(xmlscan.Cause(xmlscan.Syntax, "expected white space before attribute"))
 	}
 	if len(p.attrs) != len(t.Attr) {
-		return nil // not as encoding/xml read it: leave it to encoding/xml
+		// not as encoding/xml read it (which is not expected)
+		return p.errAt(fmt.Errorf("%w: start tag not read", ErrSyntax))
 	}
 	for k := 1; k < len(t.Attr); k++ {
 		for j := range k {
@@ -363,7 +444,15 @@ func (p *parser) path() string {
 	return "/" + strings.Join(p.stack, "/")
 }
 
-func (p *parser) pop() { p.stack = p.stack[:len(p.stack)-1] }
+// pop closes the innermost element and its namespace declarations.
+func (p *parser) pop() {
+	n := len(p.stack) - 1
+	p.stack = p.stack[:n]
+	if n < len(p.nsMark) {
+		p.ns = p.ns[:p.nsMark[n]]
+		p.nsMark = p.nsMark[:n]
+	}
+}
 
 // tree reads the document: the MgmtTree root and nothing after it.
 func (p *parser) tree() (*Tree, error) {
@@ -385,11 +474,8 @@ func (p *parser) tree() (*Tree, error) {
 			if t != nil {
 				return nil, p.structure("more than one root element")
 			}
-			p.stack = append(p.stack, tk.Name.Local)
-			if len(tk.Attr) > 0 {
-				if err := p.checkAttrs(tk); err != nil {
-					return nil, err
-				}
+			if err := p.open(tk); err != nil {
+				return nil, err
 			}
 			if tk.Name.Local != "MgmtTree" || tk.Name.Space != "" {
 				return nil, p.structure("root element is %s, not MgmtTree", tk.Name.Local)

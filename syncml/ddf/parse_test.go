@@ -458,6 +458,19 @@ func TestParseErrorMessages(t *testing.T) {
 			`ddf: line 1, column 43 (offset 42) in /MgmtTree: duplicate attribute: p:a and q:a name the same attribute`},
 		{"attributes not apart", "<MgmtTree a='1'b='2'/>", ErrSyntax,
 			`ddf: line 1, column 16 (offset 15) in /MgmtTree: not well-formed: expected white space before attribute`},
+		// Namespaces in XML, which encoding/xml does not enforce: an
+		// MSFT:AllowedValues whose prefix is not declared was skipped
+		// as an element of another namespace
+		{"undeclared prefix of an element", "<MgmtTree><Node><NodeName>N</NodeName><DFProperties><MSFT:AllowedValues ValueType='ENUM'/></DFProperties></Node></MgmtTree>", xmlerr.ErrNamespace,
+			`ddf: line 1, column 54 (offset 53) in /MgmtTree/Node/DFProperties/AllowedValues: node ./N: namespace not well-formed: undeclared prefix MSFT`},
+		{"prefix declared in a sibling", "<MgmtTree xmlns:q='v'><q:a xmlns:p='u'/><p:b/></MgmtTree>", xmlerr.ErrNamespace,
+			`ddf: line 1, column 42 (offset 41) in /MgmtTree/b: namespace not well-formed: undeclared prefix p`},
+		{"undeclared prefix of an attribute", "<MgmtTree><a p:x='1'/></MgmtTree>", xmlerr.ErrNamespace,
+			`ddf: line 1, column 14 (offset 13) in /MgmtTree/a: namespace not well-formed: undeclared prefix p`},
+		{"prefix bound to the empty name", "<MgmtTree xmlns:p=''/>", xmlerr.ErrNamespace,
+			`ddf: line 1, column 11 (offset 10) in /MgmtTree: namespace not well-formed: empty namespace for prefix p`},
+		{"xml namespace as default", "<MgmtTree xmlns='http://www.w3.org/XML/1998/namespace'/>", xmlerr.ErrNamespace,
+			`ddf: line 1, column 11 (offset 10) in /MgmtTree: namespace not well-formed: reserved namespace bound as default`},
 		{"bad element name", "<MgmtTree><1a/></MgmtTree>", ErrSyntax,
 			`ddf: line 1, column 14 (offset 13) in /MgmtTree: not well-formed: invalid XML name: 1a`},
 		{"empty", "", ErrStructure,
