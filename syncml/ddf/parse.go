@@ -27,8 +27,13 @@ func Parse(data []byte) (*Tree, error) {
 
 // ParseLimits reads one DDF file within the given limits (zero fields take
 // their defaults). The input must be UTF-8, optionally with a byte order
-// mark; a DOCTYPE is allowed and ignored, and entities other than XML's
-// five are rejected.
+// mark; a DOCTYPE before the root element is allowed and ignored, and
+// entities other than XML's five are rejected. The rest must be
+// well-formed XML with namespaces, as the module's other readers take it:
+// comments and processing instructions too hold only UTF-8 characters
+// that XML allows, no other markup declaration stands anywhere, an
+// element's attributes are distinct and apart, and every prefix is
+// declared.
 func ParseLimits(data []byte, lim Limits) (*Tree, error) {
 	lim = lim.withDefaults()
 	if int64(len(data)) > lim.MaxBytes {
