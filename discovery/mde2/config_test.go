@@ -5,7 +5,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"log"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -31,10 +31,11 @@ func (l *lockedBuffer) String() string {
 	return l.b.String()
 }
 
-// captureLog sends the Server's internal errors to a buffer.
+// captureLog sends the Server's internal errors (its Error records) to
+// a buffer, as text.
 func (f *fixture) captureLog() *lockedBuffer {
 	var b lockedBuffer
-	f.srv.ErrorLog = log.New(&b, "", 0)
+	f.srv.Logger = slog.New(slog.NewTextHandler(&b, &slog.HandlerOptions{Level: slog.LevelError}))
 	return &b
 }
 

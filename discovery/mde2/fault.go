@@ -80,7 +80,7 @@ func (e ErrorType) HRESULT() uint32 { return errorTypeHRESULT[e] }
 // a copy that MS-MDE2 allows: Code and ErrorType matched without regard
 // to case and prefix among this package's constants (an unknown Code is
 // answered FaultInternalServiceFault, an unknown ErrorType left out, both
-// logged on ErrorLog); Reason, Message and TraceID with what XML cannot
+// logged on Logger); Reason, Message and TraceID with what XML cannot
 // carry replaced by U+FFFD and cut after 512 bytes (then "…"); the
 // Header its own.
 type Fault struct {

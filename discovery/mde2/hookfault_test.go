@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/x509"
 	"io"
-	"log"
 	"net/http"
 	"strings"
 	"sync"
@@ -53,8 +52,6 @@ func TestHookFaultAnswered(t *testing.T) {
 	f := newFixture(t, false)
 	rec := &lastBody{base: f.ts.Client().Transport}
 	f.client.HTTPClient = &http.Client{Transport: rec}
-	var logged bytes.Buffer
-	f.srv.ErrorLog = log.New(&logged, "", 0)
 	long := strings.Repeat("é", 50_000) // 100 KB
 	cut := strings.Repeat("é", maxReason/2) + "…"
 	for _, tc := range []struct {
@@ -67,7 +64,7 @@ func TestHookFaultAnswered(t *testing.T) {
 		trace   string
 		inBody  string // the raw answer holds it
 		notBody string // the raw answer does not hold it
-		log     string // ErrorLog holds it
+		log     string // an Error record holds it (as TextHandler quotes it)
 	}{
 		{name: "markup escaped", fault: Fault{Code: FaultAuthorization, Reason: "a <b> & \"c\"", Message: "]]> <x/>"},
 			code: FaultAuthorization, reason: "a <b> & \"c\"", message: "]]> <x/>", inBody: "a &lt;b&gt; &amp;"},
@@ -76,9 +73,9 @@ func TestHookFaultAnswered(t *testing.T) {
 		{name: "long texts cut", fault: Fault{Code: FaultEnrollmentServer, Reason: long, Message: long, TraceID: long},
 			code: FaultEnrollmentServer, reason: cut, message: cut, trace: cut},
 		{name: "unknown code", fault: Fault{Code: "Bogus", Reason: "r"},
-			code: FaultInternalServiceFault, reason: "r", log: `"Bogus"`},
+			code: FaultInternalServiceFault, reason: "r", log: `code \"Bogus\"`},
 		{name: "empty code", fault: Fault{Reason: "r"},
-			code: FaultInternalServiceFault, reason: "r", log: `""`},
+			code: FaultInternalServiceFault, reason: "r", log: `code \"\"`},
 		{name: "code in lower case", fault: Fault{Code: "internalservicefault", Reason: "r"},
 			code: FaultInternalServiceFault, reason: "r", inBody: "a:InternalServiceFault"},
 		{name: "error type in lower case, as MS-MDE2's sample", fault: Fault{Code: "s:authorization", ErrorType: "devicecapreached", Reason: "r"},
@@ -86,13 +83,13 @@ func TestHookFaultAnswered(t *testing.T) {
 		{name: "CustomServerError", fault: Fault{Code: FaultEnrollmentServer, ErrorType: ErrorCustomServerError, Reason: "call the help desk"},
 			code: FaultEnrollmentServer, et: ErrorCustomServerError, reason: "call the help desk"},
 		{name: "unknown error type dropped", fault: Fault{Code: FaultAuthorization, ErrorType: "Whatever", Reason: "r"},
-			code: FaultAuthorization, reason: "r", notBody: "Whatever", log: `"Whatever"`},
+			code: FaultAuthorization, reason: "r", notBody: "Whatever", log: `type \"Whatever\"`},
 		{name: "the hook's header is not sent", fault: Fault{Code: FaultAuthorization, Reason: "r",
 			Header: Header{Action: "urn:x", To: "https://evil.example/", UsernameToken: &UsernameToken{Username: "admin", Password: "hunter2"}}},
 			code: FaultAuthorization, reason: "r", notBody: "hunter2"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			logged.Reset()
+			logged := f.captureLog()
 			f.srv.Provision = func(context.Context, *EnrollmentRequest, *x509.Certificate) (*provisioning.Enrollment, error) {
 				c := tc.fault
 				return nil, &c
@@ -121,7 +118,7 @@ func TestHookFaultAnswered(t *testing.T) {
 			if tc.notBody != "" && strings.Contains(body, tc.notBody) {
 				t.Errorf("the answer holds %q:\n%s", tc.notBody, trim(body))
 			}
-			if !strings.Contains(logged.String(), tc.log) || tc.log == "" && logged.Len() > 0 {
+			if !strings.Contains(logged.String(), tc.log) || tc.log == "" && logged.String() != "" {
 				t.Errorf("logged %q, want it to hold %q", logged.String(), tc.log)
 			}
 		})
@@ -143,8 +140,7 @@ func trim(s string) string {
 // it carried the generic fault action and no trace.
 func TestUnwritableAnswerFault(t *testing.T) {
 	f := newFixture(t, false)
-	var logged bytes.Buffer
-	f.srv.ErrorLog = log.New(&logged, "", 0)
+	logged := f.captureLog()
 	f.srv.AuthPolicy = Federated
 	f.srv.AuthenticationURL = "https://127.0.0.1/a\x01"
 	_, err := f.client.Discover(context.Background(), f.ts.URL+pathDiscovery, testDevice)

@@ -10,7 +10,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"log"
+	"log/slog"
 	"net/http"
 	"slices"
 	"strings"
@@ -99,14 +99,14 @@ type Server struct {
 	// only). DiscoveryHandler needs them: without PolicyURL or
 	// EnrollmentURL, or without AuthenticationURL when AuthPolicy is
 	// Federated, Discover is answered InternalServiceFault and the fault
-	// logged on ErrorLog. The policy and enrollment services do not use
+	// logged on Logger. The policy and enrollment services do not use
 	// them.
 	PolicyURL         string
 	EnrollmentURL     string
 	AuthenticationURL string
 	// AuthPolicy is the policy the DiscoverResponse names (default
 	// OnPremise). Discover is answered InternalServiceFault, and the
-	// missing field logged on ErrorLog, when the Server cannot check the
+	// missing field logged on Logger, when the Server cannot check the
 	// policy's credentials: OnPremise without Password, Federated without
 	// Token, Certificate without Certificate and without an Issuer with a
 	// root.
@@ -133,7 +133,7 @@ type Server struct {
 	// Issuer signs the client certificates (required: without it, or
 	// when its Root is nil or its Issue returns no certificate and no
 	// error, the request is answered InternalServiceFault and the fault
-	// logged on ErrorLog). The certificate it issues must have the common
+	// logged on Logger). The certificate it issues must have the common
 	// name of the subject asked for (IssueRequest.Subject), which the
 	// server checked; it may add to the subject. A certificate with
 	// another common name is not handed out: the request is answered
@@ -160,7 +160,7 @@ type Server struct {
 	// name, not the DeviceID the request claims). It refuses the device
 	// with a *Fault; any other error, as a document that
 	// provisioning.Build refuses, is the server's: answered
-	// InternalServiceFault and logged on ErrorLog.
+	// InternalServiceFault and logged on Logger.
 	Provision func(ctx context.Context, r *EnrollmentRequest, cert *x509.Certificate) (*provisioning.Enrollment, error)
 	// Account holds the DM account settings DefaultProvision writes.
 	Account Account
@@ -179,13 +179,33 @@ type Server struct {
 	// writes (see provisioning.MarshalLimits; zero fields take the
 	// provisioning package's defaults). A document beyond them is not
 	// sent: the request is answered InternalServiceFault and the limit
-	// logged on ErrorLog. Raise them for a Provision hook whose document
+	// logged on Logger. Raise them for a Provision hook whose document
 	// is larger, and a Client's ProvisioningLimits to read it.
 	ProvisioningLimits provisioning.Limits
 	// Now returns the current time (default time.Now).
 	Now func() time.Time
-	// ErrorLog receives internal errors (default: the log package).
-	ErrorLog *log.Logger
+	// Logger receives one record per request, "mde2 request", logged
+	// with the request's context before the answer is written: Debug for
+	// an answer; Warn for a request refused, with a fault its body or
+	// credentials caused (an error of Password, Token or Certificate is
+	// answered an Authentication fault and logged as "err"), a *Fault a
+	// hook returned, or an HTTP error for its method, content type, size
+	// or body; Error for an internal failure: a Server field missing or
+	// unusable, an error of Approve, Provision or the Issuer that is not
+	// a *Fault, a certificate the Issuer should not have issued, an
+	// answer that cannot be written, a hook's *Fault whose Code or
+	// ErrorType MS-MDE2 does not define. Its attributes: "service"
+	// ("discovery", "policy" or "enrollment"), "status" (the HTTP
+	// status), "message_id" (the request's MessageID, when read),
+	// "activity_id" (the answer's ActivityID, which a fault also sends as
+	// its TraceID), "fault" and "error_type" (what a fault sent), "err"
+	// (the error). An answer whose writing fails adds a Warn record, "mde2
+	// answer not written". Credentials are not logged, nor user names but
+	// as a check's error gives them. Nil means slog.Default(), so
+	// that an internal failure, which the device is answered only as
+	// InternalServiceFault, is not lost (the nil Logger of
+	// session.ServerConfig and discovery.Handler logs nothing).
+	Logger *slog.Logger
 }
 
 // Account holds the OMA DM account settings of the default provisioning
@@ -296,15 +316,30 @@ func (s *Server) policy() *CertificatePolicy {
 // defaultPolicy is the policy of a Server without one; it is only read.
 var defaultPolicy = DefaultPolicy()
 
-// logf logs an internal error; the message starts with "mde2: " once.
-func (s *Server) logf(format string, args ...any) {
-	msg := pkg.Errorf(format, args...).Error()
-	if s.ErrorLog != nil {
-		s.ErrorLog.Print(msg)
-	} else {
-		log.Print(msg)
+// logger returns the Server's Logger, or slog.Default().
+func (s *Server) logger() *slog.Logger {
+	if s.Logger != nil {
+		return s.Logger
 	}
+	return slog.Default()
 }
+
+// refused logs a request refused with an HTTP error (not a SOAP fault).
+func (s *Server) refused(r *http.Request, service string, status int, err error) {
+	s.logger().LogAttrs(r.Context(), slog.LevelWarn, "mde2 request", slog.String("service", service),
+		slog.Int("status", status), slog.Any("err", err))
+}
+
+// failure is an error the Server answers with fault and logs at level
+// with err, its cause: an Issuer's error answered CertificateRequest, a
+// check's answered Authentication.
+type failure struct {
+	fault *Fault
+	level slog.Level
+	err   error
+}
+
+func (e *failure) Error() string { return e.err.Error() }
 
 // DiscoveryHandler serves …/EnrollmentServer/Discovery.svc: GET answers
 // 200 with an empty body (the device's probe), POST answers Discover.
@@ -317,19 +352,22 @@ func (s *Server) DiscoveryHandler() http.Handler {
 			w.WriteHeader(http.StatusOK)
 		case http.MethodPost:
 			var m Discover
-			s.serve(w, r, &m, func() (Message, error) { return s.discover(&m) })
+			s.serve(w, r, serviceDiscovery, &m, func() (Message, error) { return s.discover(&m) })
 		default:
 			w.Header().Set("Allow", "GET, POST")
 			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			if s != nil {
+				s.refused(r, serviceDiscovery, http.StatusMethodNotAllowed, errors.New("method "+r.Method+" not allowed"))
+			}
 		}
 	})
 }
 
 // PolicyHandler serves the MS-XCEP policy service (POST GetPolicies).
 func (s *Server) PolicyHandler() http.Handler {
-	return s.post(func(w http.ResponseWriter, r *http.Request) {
+	return s.post(servicePolicy, func(w http.ResponseWriter, r *http.Request) {
 		var m GetPolicies
-		s.serve(w, r, &m, func() (Message, error) {
+		s.serve(w, r, servicePolicy, &m, func() (Message, error) {
 			if _, err := s.authenticate(r, &m.Header); err != nil {
 				return nil, err
 			}
@@ -341,25 +379,36 @@ func (s *Server) PolicyHandler() http.Handler {
 // EnrollmentHandler serves the MS-WSTEP enrollment service (POST
 // RequestSecurityToken, issue or renew).
 func (s *Server) EnrollmentHandler() http.Handler {
-	return s.post(func(w http.ResponseWriter, r *http.Request) {
+	return s.post(serviceEnrollment, func(w http.ResponseWriter, r *http.Request) {
 		var m RequestSecurityToken
-		s.serve(w, r, &m, func() (Message, error) { return s.enroll(r, &m) })
+		s.serve(w, r, serviceEnrollment, &m, func() (Message, error) { return s.enroll(r, &m) })
 	})
 }
 
-func (s *Server) post(h http.HandlerFunc) http.Handler {
+// The services, as Logger's records name them.
+const (
+	serviceDiscovery  = "discovery"
+	servicePolicy     = "policy"
+	serviceEnrollment = "enrollment"
+)
+
+func (s *Server) post(service string, h http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
 			w.Header().Set("Allow", "POST")
 			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			if s != nil {
+				s.refused(r, service, http.StatusMethodNotAllowed, errors.New("method "+r.Method+" not allowed"))
+			}
 			return
 		}
 		h(w, r)
 	})
 }
 
-// serve reads the request into m, runs do and writes its answer or fault.
-func (s *Server) serve(w http.ResponseWriter, r *http.Request, m Message, do func() (Message, error)) {
+// serve reads the request into m, runs do and writes its answer or
+// fault, after logging the request (see Server.Logger).
+func (s *Server) serve(w http.ResponseWriter, r *http.Request, service string, m Message, do func() (Message, error)) {
 	if s == nil {
 		// Nothing to log on: the fault's reason says it.
 		if b, err := Marshal(NewFault(FaultInternalServiceFault, "", "mde2: nil *Server")); err == nil {
@@ -370,10 +419,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, m Message, do fun
 	lim := s.Limits.withDefaults()
 	if err := checkSOAPType(r.Header.Get("Content-Type")); err != nil {
 		http.Error(w, err.Error(), http.StatusUnsupportedMediaType)
+		s.refused(r, service, http.StatusUnsupportedMediaType, err)
 		return
 	}
 	if r.ContentLength > lim.MaxBytes {
-		http.Error(w, pkg.Limit("MaxBytes", lim.MaxBytes, 0, "").Error(), http.StatusRequestEntityTooLarge)
+		err := pkg.Limit("MaxBytes", lim.MaxBytes, 0, "")
+		http.Error(w, err.Error(), http.StatusRequestEntityTooLarge)
+		s.refused(r, service, http.StatusRequestEntityTooLarge, err)
 		return
 	}
 	in := getBuf()
@@ -381,11 +433,14 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, m Message, do fun
 	body, err := readBody(http.MaxBytesReader(w, r.Body, pastLimit(lim.MaxBytes)), lim.MaxBytes, r.ContentLength, *in)
 	*in = body[:0]
 	if err != nil {
+		status := http.StatusBadRequest
 		if errors.Is(err, ErrLimit) {
-			http.Error(w, err.Error(), http.StatusRequestEntityTooLarge)
+			status = http.StatusRequestEntityTooLarge
+			http.Error(w, err.Error(), status)
 		} else {
-			http.Error(w, "reading the request failed", http.StatusBadRequest)
+			http.Error(w, "reading the request failed", status)
 		}
+		s.refused(r, service, status, err)
 		return
 	}
 	var resp Message
@@ -396,8 +451,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, m Message, do fun
 		resp, err = do()
 	}
 	req := m.SOAPHeader()
+	level := slog.LevelDebug
 	if err != nil {
-		f := s.toFault(err)
+		var f *Fault
+		f, level, err = s.toFault(err)
 		resp = f
 	}
 	h := resp.SOAPHeader()
@@ -423,24 +480,51 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, m Message, do fun
 	}
 	out := getBuf()
 	defer putBuf(out)
-	b, err := appendMessage(*out, resp)
+	b, werr := appendMessage(*out, resp)
 	*out = b[:0]
-	if err != nil {
+	if werr != nil {
 		// A value from a hook that XML cannot carry.
-		s.logf("answer cannot be written: %v", err)
+		level, err = slog.LevelError, errors.Join(pkg.Errorf("the answer cannot be written: %w", werr), err)
 		activity := xmlSafe(h.ActivityID)
 		f := NewFault(FaultInternalServiceFault, "", "the server failed to write its answer")
 		f.Header = Header{Action: responseAction(m), RelatesTo: xmlSafe(req.MessageID), ActivityID: activity}
 		f.TraceID = activity
 		status, resp = http.StatusInternalServerError, f
-		if b, err = Marshal(resp); err != nil {
+		var merr error
+		if b, merr = Marshal(resp); merr != nil {
+			s.logRequest(r, service, level, status, req, resp, errors.Join(err, merr))
 			http.Error(w, "internal error", http.StatusInternalServerError)
 			return
 		}
 	}
+	s.logRequest(r, service, level, status, req, resp, err)
 	if err := writeSOAP(w, status, b); err != nil {
-		s.logf("writing the answer: %v", err)
+		s.logger().LogAttrs(r.Context(), slog.LevelWarn, "mde2 answer not written", slog.String("service", service),
+			slog.String("activity_id", resp.SOAPHeader().ActivityID), slog.Any("err", err))
 	}
+}
+
+// logRequest writes the record of a request answered (see
+// Server.Logger): req is the request's header, resp the answer.
+func (s *Server) logRequest(r *http.Request, service string, level slog.Level, status int, req *Header, resp Message, err error) {
+	l := s.logger()
+	ctx := r.Context()
+	if !l.Enabled(ctx, level) {
+		return
+	}
+	attrs := make([]slog.Attr, 0, 7)
+	attrs = append(attrs, slog.String("service", service), slog.Int("status", status),
+		slog.String("message_id", req.MessageID), slog.String("activity_id", resp.SOAPHeader().ActivityID))
+	if f, ok := resp.(*Fault); ok {
+		attrs = append(attrs, slog.String("fault", string(f.Code)))
+		if f.ErrorType != "" {
+			attrs = append(attrs, slog.String("error_type", string(f.ErrorType)))
+		}
+	}
+	if err != nil {
+		attrs = append(attrs, slog.Any("err", err))
+	}
+	l.LogAttrs(ctx, level, "mde2 request", attrs...)
 }
 
 // responseAction returns the action of the answer to a request.
@@ -497,41 +581,49 @@ func faultText(s string) string {
 	return s
 }
 
-// toFault maps an error to the fault answered: a *Fault as MS-MDE2
-// allows it (answerable), refused input as MessageFormat, anything else
-// as InternalServiceFault (logged).
-func (s *Server) toFault(err error) *Fault {
-	var f *Fault
-	if errors.As(err, &f) {
-		return s.answerable(f)
+// toFault maps an error to the fault answered, with the level and error
+// to log: a failure's fault, a *Fault as MS-MDE2 allows it (answerable),
+// refused input as MessageFormat or CertificateRequest (Warn), anything
+// else as InternalServiceFault (Error).
+func (s *Server) toFault(err error) (*Fault, slog.Level, error) {
+	if e, ok := errors.AsType[*failure](err); ok {
+		return e.fault, e.level, e.err
+	}
+	if f, ok := errors.AsType[*Fault](err); ok {
+		return answerable(f)
 	}
 	if errors.Is(err, ErrSyntax) || errors.Is(err, ErrStructure) || errors.Is(err, ErrLimit) || errors.Is(err, ErrVersion) {
-		return NewFault(FaultMessageFormat, "", faultReason(err))
+		return NewFault(FaultMessageFormat, "", faultReason(err)), slog.LevelWarn, err
 	}
 	if errors.Is(err, ErrCSR) || errors.Is(err, ErrPKCS7) {
-		return NewFault(FaultCertificateRequest, "", faultReason(err))
+		return NewFault(FaultCertificateRequest, "", faultReason(err)), slog.LevelWarn, err
 	}
-	s.logf("%v", err)
-	return NewFault(FaultInternalServiceFault, "", "the server failed to process the request")
+	return NewFault(FaultInternalServiceFault, "", "the server failed to process the request"), slog.LevelError, err
 }
 
 // answerable returns the fault answered for f, a hook's or the
 // server's: its Code and ErrorType those of MS-MDE2 (matched without
 // regard to case and prefix; an unknown Code is InternalServiceFault, an
-// unknown ErrorType left out, both logged), its texts bounded
-// (faultText), its Header empty (the server's own is written).
-func (s *Server) answerable(f *Fault) *Fault {
+// unknown ErrorType left out, both logged at Error), its texts bounded
+// (faultText), its Header empty (the server's own is written). It is
+// logged at Warn (the hook chose it), the error logged being the fault
+// answered.
+func answerable(f *Fault) (*Fault, slog.Level, error) {
 	c := &Fault{Sender: f.Sender, Code: faultCode(string(f.Code)), ErrorType: errorType(string(f.ErrorType)),
 		Reason: faultText(f.Reason), Message: faultText(f.Message), TraceID: faultText(f.TraceID)}
+	var undefined []error
 	if c.Code.HRESULT() == 0 {
-		s.logf("a fault with the code %q, which MS-MDE2 does not define, is answered %s", faultText(string(f.Code)), FaultInternalServiceFault)
+		undefined = append(undefined, pkg.Errorf("a fault with the code %q, which MS-MDE2 does not define, is answered %s", faultText(string(f.Code)), FaultInternalServiceFault))
 		c.Code = FaultInternalServiceFault
 	}
 	if c.ErrorType != "" && c.ErrorType.HRESULT() == 0 {
-		s.logf("a fault with the error type %q, which MS-MDE2 does not define, is answered without it", faultText(string(f.ErrorType)))
+		undefined = append(undefined, pkg.Errorf("a fault with the error type %q, which MS-MDE2 does not define, is answered without it", faultText(string(f.ErrorType))))
 		c.ErrorType = ""
 	}
-	return c
+	if undefined != nil {
+		return c, slog.LevelError, errors.Join(append(undefined, c)...)
+	}
+	return c, slog.LevelWarn, c
 }
 
 func (s *Server) discover(m *Discover) (Message, error) {
@@ -627,7 +719,7 @@ func (s *Server) authenticate(r *http.Request, h *Header) (*Identity, error) {
 		if _, ok := errors.AsType[*configError](err); ok {
 			return nil, err // the server's fault, not the credentials'
 		}
-		return nil, NewFault(FaultAuthentication, "", "authentication failed")
+		return nil, &failure{NewFault(FaultAuthentication, "", "authentication failed"), slog.LevelWarn, err}
 	}
 	if id == nil {
 		return nil, NewFault(FaultAuthentication, "", "authentication failed")
@@ -742,8 +834,8 @@ func (s *Server) enroll(r *http.Request, m *RequestSecurityToken) (Message, erro
 		if errors.As(err, &f) {
 			return nil, f
 		}
-		s.logf("issuing: %v", err)
-		return nil, NewFault(FaultCertificateRequest, "", "the certificate could not be issued")
+		return nil, &failure{NewFault(FaultCertificateRequest, "", "the certificate could not be issued"), slog.LevelError,
+			pkg.Errorf("Server.Issuer: %w", err)}
 	}
 	if cert == nil {
 		return nil, &configError{"Server.Issuer returned no certificate and no error"}
@@ -753,8 +845,8 @@ func (s *Server) enroll(r *http.Request, m *RequestSecurityToken) (Message, erro
 		// renewal, under the Certificate policy): it gets the one chosen
 		// and checked above, not another device's, nor one beside it
 		// (x509 reads the last of several, other readers the first).
-		s.logf("Server.Issuer issued a certificate for the common name(s) %q, not %q as asked", cns, subject.CommonName)
-		return nil, NewFault(FaultCertificateRequest, "", "the certificate could not be issued")
+		return nil, &failure{NewFault(FaultCertificateRequest, "", "the certificate could not be issued"), slog.LevelError,
+			pkg.Errorf("Server.Issuer issued a certificate for the common name(s) %q, not %q as asked", cns, subject.CommonName)}
 	}
 	prov := s.Provision
 	if prov == nil {

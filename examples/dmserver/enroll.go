@@ -141,6 +141,7 @@ func registerEnrollment(mux *http.ServeMux, base string, ca *mde2.CA, users map[
 			return &mde2.Identity{Name: user}, nil
 		},
 		Account: mde2.Account{ProviderID: "WinDC-dmserver", Name: "dmserver", Address: base + Path},
+		Logger:  log,
 	}
 	linked := &mde2.Server{
 		PolicyURL:         base + PathWinDCPolicy,
@@ -149,6 +150,7 @@ func registerEnrollment(mux *http.ServeMux, base string, ca *mde2.CA, users map[
 		Issuer:            ca,
 		Token:             tokens.validate,
 		Account:           mde2.Account{ProviderID: "WinDC-dmserver-linked", Name: "dmserver WinDC", Address: base + PathWinDC},
+		Logger:            log,
 	}
 	for _, s := range []*mde2.Server{primary, linked} {
 		s.Approve = func(ctx context.Context, r *mde2.EnrollmentRequest) error {
