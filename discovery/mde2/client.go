@@ -102,7 +102,7 @@ type Device struct {
 	ApplicationVersion string
 	OSEdition          string
 	OSVersion          string
-	DeviceID           string // required to enroll or renew; the request's subject
+	DeviceID           string // required to enroll or renew: sent as the AdditionalContext DeviceID and as the request's common name
 	HWDevID            string
 	DeviceName         string
 	EnrollmentType     string            // "Full" (default) or "Device"

@@ -45,10 +45,41 @@
 // the issued certificate keeps the subject of the certificate that
 // authenticated the request and the provisioning document's EntDMID is
 // its common name (not the DeviceID the request claims; hooks get the
-// same from EnrollmentRequest.DeviceID), and a check that sets
+// same from EnrollmentRequest.DeviceID), unless a check set
+// Identity.DeviceID; a check that sets
 // Identity.DeviceID binds the credentials to that DeviceID. RSA keys above
 // Limits.MaxRSAKeyBits (default 16384 bits) are refused before their
 // signature is checked, since the check costs the square of the size.
+// The Server logs one record per request on Server.Logger (log/slog, as
+// the module's other servers), at Warn for a refusal and Error for its
+// own failure.
+//
+// Four values name the device, and they may differ:
+//   - The request's DeviceID, the AdditionalContext DeviceID: a Client
+//     sends Device.DeviceID (also the common name of its certificate
+//     request); a Server reads it as EnrollmentRequest.Device.DeviceID
+//     (DeviceContext.DeviceID). It is the device's word, bounded by
+//     Limits.MaxDeviceID and checked only against the credentials'.
+//   - The credentials' DeviceID, Identity.DeviceID: set by a check whose
+//     credential names the device (such as a token issued for it), empty
+//     otherwise. A request with another DeviceID is refused with an
+//     Authorization fault.
+//   - The certificate's: the common name of the certificate that
+//     authenticated the request, under the Certificate policy
+//     (Identity.Certificate) and for a renewal (EnrollmentRequest.Previous).
+//   - The account's, EnrollmentRequest.DeviceID(): the device as the
+//     server knows it, which DefaultProvision writes as the DM account's
+//     EntDMID (provisioning.DMClient.EntDMID): the credentials' DeviceID
+//     when a check set one, else the certificate's under the Certificate
+//     policy and for a renewal, else the request's (empty when the
+//     request sent none).
+//
+// The issued certificate's common name (the default Subject) is the
+// request's DeviceID (else the certificate request's common name, else
+// the identity's name), but under the Certificate policy and for a
+// renewal it keeps the authenticating certificate's subject, also when a
+// check set the credentials' DeviceID: then the issued certificate and
+// the EntDMID name the device differently.
 //
 // RequestVersion values above 7.0 are outside the spec's client rule; the
 // server answers them with its highest version instead of refusing them,

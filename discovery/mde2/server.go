@@ -35,12 +35,16 @@ type Identity struct {
 	// DeviceID is set), so that a device cannot take another one's name
 	// by sending another DeviceID.
 	Certificate *x509.Certificate
-	// DeviceID, when a check sets it, is the AdditionalContext DeviceID
-	// of the only device the credentials may enroll (such as the device a
-	// test token was issued for): a request naming another DeviceID is
-	// refused with an Authorization fault. An Entra token's deviceid
+	// DeviceID, when a check sets it, is the credentials' DeviceID: the
+	// AdditionalContext DeviceID of the only device they may enroll
+	// (such as the device a test token was issued for): a request naming
+	// another DeviceID is refused with an Authorization fault. An Entra token's deviceid
 	// claim is the Entra device object ID, not this DM DeviceID; a check
 	// sets DeviceID only from a credential that names the DM DeviceID.
+	// It is then EnrollmentRequest.DeviceID() (DefaultProvision's
+	// EntDMID), but not the issued certificate's common name under the
+	// Certificate policy, which keeps the authenticating certificate's
+	// subject.
 	DeviceID string
 }
 
@@ -84,8 +88,9 @@ type EnrollmentRequest struct {
 // and DefaultProvision's EntDMID come from it, not from the DeviceID, and
 // an Approve, Subject or Provision hook that keys on the device should
 // do the same: EnrollmentRequest.DeviceID gives it (the bound DeviceID
-// when the check bound one). Faults are answered with HTTP 500 and
-// a SOAP 1.2 fault; answers are never chunked (Windows refuses that).
+// when the check bound one; the package doc lists the four device
+// IDs). Faults are answered with HTTP 500 and a SOAP 1.2 fault; answers
+// are never chunked (Windows refuses that).
 //
 // Requests are read leniently where peers differ and strictly where it
 // matters: SOAP 1.1 and 1.2 envelopes are both read and always answered
@@ -1119,7 +1124,9 @@ func (s *Server) DefaultProvision(ctx context.Context, r *EnrollmentRequest, cer
 // PKI (a linked enrollment's parent MDM certificate) rightly names the
 // device otherwise. When the check bound the credentials to a DeviceID
 // (Identity.DeviceID; the request's DeviceID is then that one), it is
-// that DeviceID.
+// that DeviceID. It is empty when the request sent no DeviceID and no
+// certificate names the device (the default Subject then takes the
+// certificate request's common name).
 func (r *EnrollmentRequest) DeviceID() string {
 	if id := r.Identity; id != nil && id.Policy == Certificate && id.Certificate != nil && id.DeviceID == "" {
 		return id.Certificate.Subject.CommonName

@@ -568,6 +568,11 @@ func TestCertificatePolicyEntDMID(t *testing.T) {
 	if got := entDMID(r); got != "BOUND-1" {
 		t.Errorf("a bound DeviceID: EntDMID %q, want BOUND-1", got)
 	}
+	// As the package doc says: the issued certificate still keeps the
+	// authenticating certificate's subject, so it and the EntDMID differ.
+	if got, want := r.Certificate.Subject.CommonName, parent.Certificate.Subject.CommonName; got != want {
+		t.Errorf("a bound DeviceID: issued common name %q, want the authenticating certificate's %q", got, want)
+	}
 }
 
 // TestHooksDeviceID: EnrollmentRequest.DeviceID gives the Approve,

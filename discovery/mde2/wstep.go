@@ -106,7 +106,7 @@ func (c AdditionalContext) All(name string) []string {
 // MS-MDE2 documents.
 type DeviceContext struct {
 	DeviceType           string   // e.g. CIMClient_Windows
-	DeviceID             string   // the device's DM ID (DeviceID)
+	DeviceID             string   // the device's own DeviceID, unchecked (EnrollmentRequest.DeviceID() is the server's)
 	HWDevID              string   // hardware device ID
 	EnrollmentType       string   // Full or Device
 	OSEdition            string   // Windows edition number

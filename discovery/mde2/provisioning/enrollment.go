@@ -151,7 +151,10 @@ type DMClient struct {
 	// ProviderID names the provider; it must equal the w7 PROVIDER-ID.
 	// Build takes Application.ProviderID when it is empty.
 	ProviderID string
-	// EntDMID is the enterprise device ID the server assigns.
+	// EntDMID is the enterprise device ID the server assigns: the DM
+	// account's name for the device (mde2's Server.DefaultProvision
+	// writes EnrollmentRequest.DeviceID(), which is not always the
+	// DeviceID the device sent).
 	EntDMID string
 	// EntDeviceName is the device name shown to administrators.
 	EntDeviceName string
