@@ -206,10 +206,10 @@ type Server struct {
 	// its TraceID), "fault" and "error_type" (what a fault sent), "err"
 	// (the error). An answer whose writing fails adds a Warn record, "mde2
 	// answer not written". Credentials are not logged, nor user names but
-	// as a check's error gives them. Nil means slog.Default(), so
-	// that an internal failure, which the device is answered only as
-	// InternalServiceFault, is not lost (the nil Logger of
-	// session.ServerConfig and discovery.Handler logs nothing).
+	// as a check's error gives them. Nil means no logging, as for the
+	// module's other servers (session.ServerConfig.Logger,
+	// discovery.Handler.Logger): set it, since an internal failure
+	// reaches the device only as InternalServiceFault.
 	Logger *slog.Logger
 }
 
@@ -326,8 +326,11 @@ func (s *Server) logger() *slog.Logger {
 	if s.Logger != nil {
 		return s.Logger
 	}
-	return slog.Default()
+	return discardLogger
 }
+
+// discardLogger is the Logger of a Server whose Logger is nil.
+var discardLogger = slog.New(slog.DiscardHandler)
 
 // refused logs a request refused with an HTTP error (not a SOAP fault).
 func (s *Server) refused(r *http.Request, service string, status int, err error) {
