@@ -132,13 +132,9 @@ type treeParser struct {
 // ScanError makes the DecodeError of a lexical problem, with the cause
 // every package of the module gives that kind.
 func (p *treeParser) ScanError(pos int, k xmlscan.Kind, msg string) error {
-	path := p.localPath()
-	if p.tagPos >= 0 && p.Depth() == len(p.open) && (k == xmlscan.Prefix || k == xmlscan.DuplicateAttr) {
-		// a start tag's attributes are checked before its element is
-		// open; they are reported inside it
-		path += "/" + p.tagLocal()
-	}
-	return p.tree.errPath(int64(p.lead+pos), path, xmlscan.Cause(k, msg))
+	// the lexer opens an element once its name is read, so that an error
+	// in its start tag's attributes is reported inside it (localPath)
+	return p.tree.errPath(int64(p.lead+pos), p.localPath(), xmlscan.Cause(k, msg))
 }
 
 // ScanLimit makes the LimitError of an exceeded limit.
