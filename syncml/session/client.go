@@ -30,7 +30,8 @@ type Credentials interface {
 
 // ClientConfig configures the device side of a session.
 type ClientConfig struct {
-	// DeviceID is the SyncHdr Source LocURI (required).
+	// DeviceID is the SyncHdr Source LocURI (required). A server message
+	// whose SyncHdr Target LocURI is not DeviceID, exactly, is refused.
 	DeviceID string
 	// LocName, when set, is the SyncHdr Source LocName: the user name
 	// under which MD5 and HMAC credentials are checked. Empty, with
@@ -520,6 +521,10 @@ func (c *Client) handle(ctx context.Context, m *syncml.Message, raw []byte, hdr 
 	h := &m.Header
 	if h.SessionID != c.sessionID {
 		return nil, errorf("%w: server message for SessionID %q in session %q", ErrProtocol, h.SessionID, c.sessionID)
+	}
+	if h.Target.LocURI != c.cfg.DeviceID {
+		// the server answers the device's Source LocURI, as sent
+		return nil, errorf("%w: server message for device %q, not %q", ErrProtocol, h.Target.LocURI, c.cfg.DeviceID)
 	}
 	if h.MsgID == "" {
 		return nil, errorf("%w: server message has no MsgID", ErrProtocol)

@@ -137,6 +137,7 @@ func TestClientAnswersConformance(t *testing.T) {
 	if err := syncml.Unmarshal(raw, &m); err != nil {
 		t.Fatal(err)
 	}
+	m.Header.Target.LocURI = "DEV1" // the message was for another device
 	x, err := c.Handle(context.Background(), &m)
 	if err != nil {
 		t.Fatal(err)
@@ -153,7 +154,7 @@ func TestClientAnswersConformance(t *testing.T) {
 		t.Errorf("MsgID %s done %v", x.Reply.Header.MsgID, x.Done)
 	}
 	// A server message with only Statuses ends the session.
-	x, err = c.Handle(context.Background(), &syncml.Message{Header: syncml.Header{SessionID: "1", MsgID: "2"},
+	x, err = c.Handle(context.Background(), &syncml.Message{Header: syncml.Header{SessionID: "1", MsgID: "2", Target: syncml.Location{LocURI: "DEV1"}},
 		Body: syncml.Body{Final: true, Commands: []syncml.Command{&syncml.Status{CmdID: "1", MsgRef: "2", CmdRef: "0", Cmd: "SyncHdr", Data: syncml.StatusOK.Data()}}}})
 	if err != nil || !x.Done || x.Reply != nil {
 		t.Errorf("end: %v %+v", err, x)
@@ -172,6 +173,7 @@ func TestClientAtomicConformance(t *testing.T) {
 	if err := syncml.Unmarshal(raw, &m); err != nil {
 		t.Fatal(err)
 	}
+	m.Header.Target.LocURI = "DEV1" // the message was for another device
 	x, err := c.Handle(context.Background(), &m)
 	if err != nil {
 		t.Fatal(err)
@@ -363,7 +365,7 @@ func TestClientAbort(t *testing.T) {
 	_, _ = c.Start(context.Background(), "1")
 	abort := NewAlert(syncml.AlertSessionAbort)
 	abort.CmdID = "1"
-	x, err := c.Handle(context.Background(), &syncml.Message{Header: syncml.Header{SessionID: "1", MsgID: "1"},
+	x, err := c.Handle(context.Background(), &syncml.Message{Header: syncml.Header{SessionID: "1", MsgID: "1", Target: syncml.Location{LocURI: "DEV1"}},
 		Body: syncml.Body{Final: true, Commands: []syncml.Command{abort}}})
 	if err != nil {
 		t.Fatal(err)

@@ -121,6 +121,7 @@ func TestLargeObjectReceive(t *testing.T) {
 			if err := syncml.Unmarshal(chunkMsg(id, body, final), &m); err != nil {
 				t.Fatal(err)
 			}
+			m.Header.Target.LocURI = "DEV1" // a device's message, sent back to it
 			return &m
 		}
 		x, err := c.Handle(context.Background(), srv("1", replaceChunk("5", "./Z", "6", "abc", true), false))
