@@ -28,6 +28,10 @@ const DefaultMaxMessages = 64
 // Run with an error matching ErrAuthGaveUp: the next Start sends the
 // refused message's commands again, none of which the server ran.
 //
+// A server that answers another HTTP status than 200 OK fails Run with
+// an error holding an *HTTPError (errors.As), whose Header has the
+// response's Retry-After, if any.
+//
 // The bounds are ClientConfig.MaxBytes (reply body) and MaxMessages
 // (messages the device sends in the session).
 func (c *Client) Run(ctx context.Context, hc *http.Client, url, sessionID string, alerts ...syncml.Command) ([]Outcome, error) {
@@ -148,7 +152,7 @@ func (c *Client) post(ctx context.Context, hc *http.Client, url string, raw []by
 		return nil, nil, nil, errorf("post: read reply: %w", err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		return nil, nil, nil, errorf("post: server answered %s", resp.Status)
+		return nil, nil, nil, errorf("post: %w", &HTTPError{StatusCode: resp.StatusCode, Header: resp.Header})
 	}
 	if int64(len(body)) > max {
 		return nil, nil, nil, pkg.Limit("MaxBytes", max, max+1, "")
