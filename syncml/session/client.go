@@ -59,8 +59,10 @@ type ClientConfig struct {
 	// (NamespaceSyncML12, "1.2", "DM/1.2"). XMLNS is none or a SyncML
 	// namespace (SyncML 1.0 to 1.2, any case).
 	XMLNS, VerDTD, VerProto string
-	// MaxQueue bounds the commands queued and not yet sent; zero means
-	// DefaultMaxQueue.
+	// MaxQueue bounds the commands queued and not yet sent, and the
+	// Abandoned Outcomes of sessions given up kept until a message is
+	// answered (the oldest are dropped: see Client.DroppedAbandoned);
+	// zero means DefaultMaxQueue.
 	MaxQueue int
 	// MaxObjectSize bounds an object the server sends in chunks
 	// (MoreData); zero means DefaultMaxObjectSize.
@@ -162,6 +164,13 @@ type Client struct {
 	// Handle failed, and changed nothing else); 0 otherwise. The next
 	// Start counts that message as not sent (see unsend).
 	refused syncml.StatusCode
+	// unsent is true when Run failed to post the last message built
+	// before any of it was written (see Run): the next Start
+	// counts it as not sent, as after a refusal (see unsend).
+	unsent bool
+	// dropped counts the Abandoned Outcomes dropped to keep abandoned
+	// within MaxQueue (see DroppedAbandoned).
+	dropped int
 }
 
 // NewClient returns a Client for cfg (copied).
@@ -243,7 +252,12 @@ func (c *Client) Queue(cmds ...syncml.Command) error {
 // back to the front of the queue, in order, before the rest of the
 // package, and none is Abandoned; those EachMessage gave it, and the
 // alerts of a refused package 1, come with an Err, as after any refusal
-// (a caller gives the next Start those that still hold).
+// (a caller gives the next Start those that still hold). A previous
+// session whose last message Run could not post, nothing of it written
+// (see Run), did not send it either: its commands are put back the same
+// way, but none of that message is reported, not even Start's own.
+// Abandoned Outcomes kept for the next Exchange are bounded by MaxQueue,
+// the oldest dropped (see DroppedAbandoned).
 // Anything else of the previous session is forgotten. A Start that fails
 // changes nothing: what was queued stays
 // queued, whole (an object cut into chunks for the server's MaxMsgSize
@@ -289,6 +303,7 @@ func (c *Client) Start(ctx context.Context, sessionID string, alerts ...syncml.C
 		u.put(c)
 		return nil, err
 	}
+	c.boundAbandoned()
 	u.drop(c)
 	return m, nil
 }
@@ -547,7 +562,7 @@ func (c *Client) handle(ctx context.Context, m *syncml.Message, raw []byte, hdr 
 				return nil, merr
 			}
 			x.Refused, x.Reply, x.Raw, x.Done = err, reply, last, true
-			c.refused = 0 // the last message built is the device's refusal
+			c.refused, c.unsent = 0, false // the last message built is the device's refusal
 			return x, nil
 		}
 	}
@@ -572,7 +587,7 @@ func (c *Client) handle(ctx context.Context, m *syncml.Message, raw []byte, hdr 
 func (c *Client) answer(ctx context.Context, m *syncml.Message, x *Exchange, u *clientMark) (*Exchange, error) {
 	h := &m.Header
 	c.inMsgID = h.MsgID
-	c.refused = 0
+	c.refused, c.unsent = 0, false
 	if n := parseSize(h.Meta); n > 0 {
 		c.peerMax = n
 	}

@@ -49,16 +49,24 @@ func (c *Client) authGaveUp(code syncml.StatusCode) error {
 // whole). It returns the Outcomes of the commands EachMessage gave the
 // message and of a package 1's alerts (see refusedEach: they are not sent
 // again) and the records of the session without those of the message (a
-// new slice: c.sent is left as it is).
+// new slice: c.sent is left as it is). A message Run failed to post
+// before any of it was written (c.unsent) is taken back the same way,
+// but gives no Outcome: the server never saw it, EachMessage gives the
+// next message its own, and the next Start its own alerts.
 func (c *Client) unsend() ([]Outcome, []*sentCmd) {
-	outs := c.refusedEach(c.refused)
+	var outs []Outcome
+	if !c.unsent {
+		outs = c.refusedEach(c.refused)
+	}
 	if c.lastPkg1 {
 		own := min(c.pkg1Own, len(c.pkg1))
 		alerts := c.pkg1[min(1, own):own]
 		if c.cfg.DevInfo.DevID != "" && len(alerts) > 0 {
 			alerts = alerts[:len(alerts)-1]
 		}
-		outs = append(outs, c.refusedOf(alerts, c.refused, "Start gives each session its own alerts")...)
+		if !c.unsent {
+			outs = append(outs, c.refusedOf(alerts, c.refused, "Start gives each session its own alerts")...)
+		}
 		// package 1 is the only message of the session sent: what of it
 		// did not fit is among the rest
 		c.cont = append([]syncml.Command(nil), c.pkg1[own:]...)

@@ -22,7 +22,9 @@ import "github.com/windc-go/windc/syncml"
 // not send that message: its commands go back to the queue with the rest
 // (see unsend), before it, and are not Abandoned; those EachMessage gave
 // it, and the alerts given to the Start of a package 1, come last, with
-// an Err (see refusedEach).
+// an Err (see refusedEach). So does a session whose last message Run
+// failed to post before any of it was written (c.unsent), but nothing of
+// that message is reported: the server never saw it.
 //
 // A session that ended (answered through, or refused by ServerAuth with
 // nothing left to send) has no rest: only its commands the server never
@@ -30,11 +32,11 @@ import "github.com/windc-go/windc/syncml"
 func (c *Client) giveUp(u *clientMark) []Outcome {
 	sent := c.sent.sent
 	var refused []Outcome
-	if c.refused != 0 {
-		// the session gave up on authentication: the message refused
-		// was not sent
+	if c.refused != 0 || c.unsent {
+		// the session gave up on authentication, or Run failed to post
+		// its last message: that message was not sent
 		refused, sent = c.unsend()
-		c.refused = 0
+		c.refused, c.unsent = 0, false
 	}
 	if !c.ended || len(c.cont) > 0 {
 		if (&correlator{sent: sent}).continued(c.cont) != nil {

@@ -12,7 +12,8 @@ import "github.com/windc-go/windc/syncml"
 // drops, and the records whose Statuses and Results the message carried:
 // answered), the Outcomes of sessions given up not handed out yet
 // (abandoned: a failed call leaves them to the next one), whether the
-// session gave up on authentication (refused) and
+// session gave up on authentication (refused) or Run failed to post the
+// last message (unsent), and
 // the device's Status for the server's SyncHdr with the nonce it gives
 // (ServerAuth). What finish cut for the failed message it
 // puts back itself; the objects a call made whole again (uncutSession:
@@ -24,7 +25,7 @@ import "github.com/windc-go/windc/syncml"
 type clientMark struct {
 	sessionID, inMsgID                   string
 	outMsgID, retries, peerMax, nextEach int
-	ended, lastPkg1, srvOK               bool
+	ended, lastPkg1, srvOK, unsent       bool
 	pkg1Own                              int
 	refused                              syncml.StatusCode
 	srvNext                              *srvStatus
@@ -53,7 +54,7 @@ func (u *clientMark) mark(c *Client) {
 	u.sessionID, u.inMsgID = c.sessionID, c.inMsgID
 	u.outMsgID, u.retries, u.peerMax, u.nextEach = c.outMsgID, c.retries, c.peerMax, c.nextEach
 	u.ended, u.lastPkg1, u.srvOK, u.srvNext = c.ended, c.lastPkg1, c.srvOK, c.srvNext
-	u.pkg1Own, u.refused = c.pkg1Own, c.refused
+	u.pkg1Own, u.refused, u.unsent = c.pkg1Own, c.refused, c.unsent
 	if c.cfg.ServerAuth != nil {
 		u.srvNonce = c.cfg.ServerAuth.Nonce
 	}
@@ -71,7 +72,7 @@ func (u *clientMark) put(c *Client) {
 	c.sessionID, c.inMsgID = u.sessionID, u.inMsgID
 	c.outMsgID, c.retries, c.peerMax, c.nextEach = u.outMsgID, u.retries, u.peerMax, u.nextEach
 	c.ended, c.lastPkg1, c.srvOK, c.srvNext = u.ended, u.lastPkg1, u.srvOK, u.srvNext
-	c.pkg1Own, c.refused = u.pkg1Own, u.refused
+	c.pkg1Own, c.refused, c.unsent = u.pkg1Own, u.refused, u.unsent
 	if c.cfg.ServerAuth != nil {
 		c.cfg.ServerAuth.Nonce = u.srvNonce
 	}

@@ -3,9 +3,11 @@ package session
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	neturl "net/url"
+	"sync/atomic"
 
 	"github.com/windc-go/windc/syncml"
 )
@@ -28,12 +30,34 @@ const DefaultMaxMessages = 64
 // Run with an error matching ErrAuthGaveUp: the next Start sends the
 // refused message's commands again, none of which the server ran.
 //
+// A post that wrote nothing to the server (the connection refused, a
+// DNS, proxy or TLS handshake failure, a context done before a
+// connection was made; also a message not posted because MaxMessages is
+// reached or its RespURI is refused) fails Run too, but the server never
+// saw that message: the next Start counts it as not sent, so the device's queued
+// commands in it go back to the front of the queue, in order, and go
+// first in the next session, and nothing of it comes back Abandoned (not
+// Start's Alert 1201, alerts and DevInfo, which the next Start makes
+// anew, nor what EachMessage gave it). Run knows that only when hc's
+// Transport is an *http.Transport (http.DefaultTransport when nil),
+// which tells it whether the request got a connection (see
+// net/http/httptrace's GotConn); with another RoundTripper, and after any
+// error once a connection was made (the server may have got the message
+// and run it), the session's commands sent come back Abandoned, as after
+// a restart: a Client keeps at most MaxQueue of those across failed
+// sessions, the newest (see DroppedAbandoned).
+//
 // A server that answers another HTTP status than 200 OK fails Run with
 // an error holding an *HTTPError (errors.As), whose Header has the
-// response's Retry-After, if any.
+// response's Retry-After, if any. A reply that is not for the device
+// (another SessionID, or a SyncHdr Target LocURI other than DeviceID)
+// fails Run with ErrProtocol.
 //
 // The bounds are ClientConfig.MaxBytes (reply body) and MaxMessages
-// (messages the device sends in the session).
+// (messages the device sends in the session). Run waits for each reply
+// as long as ctx and hc allow: with a nil hc (no Timeout) and a ctx
+// without deadline, a server that never answers holds Run for ever; pass
+// a ctx with a deadline, or an http.Client with a Timeout.
 func (c *Client) Run(ctx context.Context, hc *http.Client, url, sessionID string, alerts ...syncml.Command) ([]Outcome, error) {
 	if hc == nil {
 		hc = http.DefaultClient
@@ -50,14 +74,21 @@ func (c *Client) Run(ctx context.Context, hc *http.Client, url, sessionID string
 	at := url // where the next message goes
 	for n := 1; ; n++ {
 		if n > max {
+			c.unsent = true // m, built, is not posted
 			return outcomes, pkg.Limit("MaxMessages", int64(max), int64(n), "")
 		}
 		raw, err := syncml.Marshal(m)
 		if err != nil {
+			c.unsent = true
 			return outcomes, errorf("encode message %s: %w", m.Header.MsgID, err)
 		}
 		reply, body, hdr, err := c.post(ctx, hc, at, raw)
 		if err != nil {
+			var ns errNotSent
+			if errors.As(err, &ns) {
+				c.unsent = true
+				err = ns.error
+			}
 			return outcomes, err
 		}
 		x, err := c.HandleInbound(ctx, &Inbound{Raw: body, Message: reply, Header: hdr})
@@ -82,6 +113,7 @@ func (c *Client) Run(ctx context.Context, hc *http.Client, url, sessionID string
 		// session's URL otherwise.
 		next, err := c.nextURL(url, reply.Header.RespURI)
 		if err != nil {
+			c.unsent = !x.Done
 			return outcomes, err
 		}
 		m = x.Reply
@@ -124,22 +156,33 @@ func (c *Client) nextURL(base, respURI string) (string, error) {
 	return u.String(), nil
 }
 
+// errNotSent wraps the error of a post that wrote nothing to the server.
+type errNotSent struct{ error }
+
+func (e errNotSent) Unwrap() error { return e.error }
+
 // post sends one message and reads the server's reply, returned parsed,
-// as its bytes, and with the response headers.
+// as its bytes, and with the response headers. An error of a request
+// that for sure wrote nothing (see connTrace) is an errNotSent.
 func (c *Client) post(ctx context.Context, hc *http.Client, url string, raw []byte) (*syncml.Message, []byte, http.Header, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(raw))
+	var got atomic.Bool
+	tctx, sure := connTrace(ctx, hc, &got)
+	req, err := http.NewRequestWithContext(tctx, http.MethodPost, url, bytes.NewReader(raw))
 	if err != nil {
-		return nil, nil, nil, errorf("post: %w", err)
+		return nil, nil, nil, errNotSent{errorf("post: %w", err)}
 	}
 	req.Header.Set("Content-Type", ContentType)
 	req.Header.Set("Accept", ContentType)
 	if c.cfg.Credentials != nil {
 		if err := c.cfg.Credentials.Sign(ctx, c.chal, raw, req.Header); err != nil {
-			return nil, nil, nil, errorf("post: sign: %w", err)
+			return nil, nil, nil, errNotSent{errorf("post: sign: %w", err)}
 		}
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
+		if sure && !got.Load() {
+			return nil, nil, nil, errNotSent{errorf("post: %w (nothing was sent)", err)}
+		}
 		return nil, nil, nil, errorf("post: %w", err)
 	}
 	defer resp.Body.Close()
