@@ -48,6 +48,9 @@ type ClientConfig struct {
 	// challenge (401 or 407) by sending the refused message again: package
 	// 1 at the start of a session, the same commands in a new message
 	// later on (an HMAC refused mid-session), with the new credentials.
+	// A device keeps a ClientAuth's Type and Nonce across restarts: a
+	// Client that starts with them sends package 1 with the credential
+	// the server expects, and spares a challenge and a message.
 	Credentials Credentials
 	// MaxAuthRetries bounds the messages resent after challenges in one
 	// session; zero means DefaultMaxAuthRetries. One refusal more (any,
@@ -230,7 +233,12 @@ func (c *Client) Queue(cmds ...syncml.Command) error {
 }
 
 // Start begins a session with sessionID (kept as given) and returns
-// package 1: Alert 1201, then alerts (client events such as
+// package 1. Give each session a new sessionID (a counter the device
+// keeps across restarts, for example): a Server answers a message
+// byte-identical to the last one it answered with the same reply, without
+// running it, so a package 1 sent again under the same sessionID gets the
+// last session's answer replayed. Package 1 is Alert 1201, then alerts
+// (client events such as
 // NewClientEvent(…LoginStatus…)), then the DevInfo Replace, then what was
 // queued. A previous session that had not ended (given up: the caller
 // stopped after a network error, say) leaves the rest of the device's

@@ -34,7 +34,27 @@
 // before it ended) or aborted keeps its rest for the next one, as a
 // Server's does: its commands not sent go back to the front of the queue,
 // and those sent and not answered come back as Abandoned Outcomes (after
-// a Start, in the next Exchange that answers a message).
+// a Start, in the next Exchange that answers a message). A message Run
+// could not post at all (the connection refused, a DNS or TLS handshake
+// failure: nothing of it was written) counts as not sent: its commands go
+// back to the queue and none is Abandoned. A reply addressed to another
+// SessionID or another device (its SyncHdr Target LocURI is not the
+// DeviceID) is refused with [ErrProtocol]; a server that answers another
+// HTTP status than 200 fails Run with an [HTTPError].
+//
+// A device gives each session a new SessionID (a counter it keeps, for
+// example): the Server answers a message byte-identical to one it
+// answered last with the same reply, without running it again, so a
+// device that starts every session with the same SessionID and the same
+// package 1 gets its last check-in replayed: the server runs nothing and
+// sends nothing it queued since. A Client keeps nothing on disk; a
+// device keeps across restarts the SessionID counter, its [ClientAuth]'s
+// Type and Nonce (the last NextNonce), without which its first message
+// after a restart is refused and challenged once more, and the commands
+// it queued, when they must survive a restart. Run waits
+// as long as its context and http.Client let it: give it a context with a
+// deadline or an http.Client with a Timeout, or a server that never
+// answers holds the device for ever.
 //
 // Over HTTP, a [Server] is the http.Handler of a management server: it
 // keeps each device's Session in a [Store] (a [MemoryStore] by default;
