@@ -40,6 +40,8 @@ func deadURL(t *testing.T) string {
 //   - package1: 50 Runs fail on package 1;
 //   - tls: the TLS handshake fails (the device does not trust the
 //     server's certificate), as it does before the request is written;
+//   - sign: the Credentials fail to sign package 1, so nothing is posted;
+//     the commands EachMessage gave it are not reported either;
 //   - other RoundTripper: an http.Client whose Transport is not an
 //     *http.Transport tells nothing of what it wrote: its failure leaves
 //     the commands Abandoned, as before;
@@ -120,6 +122,44 @@ func TestClientOfflineRequeues(t *testing.T) {
 			t.Errorf("the server ran (-want +got):\n%s", d)
 		}
 		if d := cmp.Diff([]string{"Alert  200", "Replace ./Vendor/A 200"}, outcomeCodes(outs)); d != "" {
+			t.Errorf("Outcomes (-want +got):\n%s", d)
+		}
+	})
+	t.Run("sign", func(t *testing.T) {
+		// Credentials that fail to sign package 1: nothing is posted;
+		// EachMessage's alert of that message is not reported either
+		g := newAuthGate(t, Config{})
+		fail := true
+		c, err := NewClient(ClientConfig{DeviceID: "DEV1", ServerURI: g.srv.URL,
+			Credentials: signFunc(func(context.Context, []byte, http.Header) error {
+				if fail {
+					return errors.New("no key now")
+				}
+				return nil
+			}),
+			EachMessage: func(context.Context) ([]syncml.Command, error) {
+				return []syncml.Command{NewClientEvent(syncml.AlertClientEvent, "com.example/State", "s")}, nil
+			}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Queue(smallReplace("./Vendor/A")); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Run(ctx, g.srv.Client(), g.srv.URL, "1", login()); err == nil {
+			t.Fatal("Run with failing Sign: no error")
+		}
+		fail = false
+		outs, err := c.Run(ctx, g.srv.Client(), g.srv.URL, "2")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, posts := g.seen(); !cmp.Equal([]string{"./Vendor/A 1"}, got) || posts != 1 {
+			t.Errorf("the server ran %v in %d posts; want Replace A in 1", got, posts)
+		}
+		// Alert 1201, EachMessage's alert of session 2 (no handler: 404)
+		want := []string{"Alert  200", "Alert  404", "Replace ./Vendor/A 200"}
+		if d := cmp.Diff(want, outcomeCodes(outs)); d != "" {
 			t.Errorf("Outcomes (-want +got):\n%s", d)
 		}
 	})
