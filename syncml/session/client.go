@@ -42,7 +42,9 @@ type ClientConfig struct {
 	// Handler answers the server's commands; nil answers 404 to all
 	// (an empty Mux). A Mux routes them by command and CSP subtree.
 	Handler Handler
-	// DevInfo, when DevID is set, is sent in package 1.
+	// DevInfo, when DevID is set, is sent in package 1. The Client does
+	// not answer Gets of ./DevInfo itself: mount DevInfo.Handler in the
+	// Handler's Mux for that.
 	DevInfo DevInfo
 	// Credentials, when set, gives the Cred of package 1 and answers a
 	// challenge (401 or 407) by sending the refused message again: package
