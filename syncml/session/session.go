@@ -627,7 +627,7 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	}
 	if st.answered(h) && bytes.Equal(sum[:], st.ReqHash) {
 		reply := &xr.reply
-		if err := syncml.Unmarshal(st.Reply, reply); err != nil {
+		if err := syncml.UnmarshalLimits(st.Reply, reply, stateLimits(len(st.Reply))); err != nil {
 			return nil, errorf("replay: stored reply: %w", err)
 		}
 		device := h.Source.LocURI

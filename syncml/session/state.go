@@ -167,6 +167,22 @@ func (w *stateWriter) commands(cmds []syncml.Command) error {
 	return err
 }
 
+// stateLimits returns the limits under which a part of a state of n
+// bytes (commands in a body, the last reply) is decoded. The session wrote
+// it, and whatever Queue accepts and the session saves must load again:
+// its sizes are bounded by the part itself, not by syncml's defaults
+// (a queued object of 5 MiB is one token over DefaultMaxTokenBytes, the
+// rest of a package in chunks can exceed DefaultMaxBytes), nor by the
+// Config, which may have changed since the state was saved. Its size is
+// bounded in turn by what Queue accepts (Config.MaxQueue commands, each
+// Item within Config.MaxObjectSize) and by the Store. The bounds of
+// structure (depth, attributes, namespaces) are syncml's defaults, which
+// the encoder enforces too.
+func stateLimits(n int) syncml.Limits {
+	return syncml.Limits{MaxBytes: int64(max(n, syncml.DefaultMaxBytes)), MaxTokens: max(n, syncml.DefaultMaxTokens),
+		MaxTokenBytes: max(n, syncml.DefaultMaxTokenBytes)}
+}
+
 // decodeCommands returns the commands of b, an encoded body, a part of a
 // state that never changes (see unmarshalState) or a copy of its own:
 // their strings share b's memory (syncml.UnmarshalOwned).
@@ -175,7 +191,7 @@ func decodeCommands(b []byte) ([]syncml.Command, error) {
 		return nil, nil
 	}
 	var m syncml.Message
-	if err := syncml.UnmarshalOwned(b, &m, syncml.Limits{}); err != nil {
+	if err := syncml.UnmarshalOwned(b, &m, stateLimits(len(b))); err != nil {
 		return nil, err
 	}
 	return m.Body.Commands, nil
