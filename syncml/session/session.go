@@ -106,7 +106,8 @@ type Config struct {
 	ServerAuth *ServerAuth
 	// MaxObjectSize bounds an object the device sends in chunks
 	// (MoreData); zero means DefaultMaxObjectSize. A larger one is
-	// answered 413 and dropped.
+	// answered 413 and dropped. It, or DefaultMaxObjectSize when that is
+	// larger, bounds the data of each Item that Queue accepts too.
 	MaxObjectSize int
 }
 
@@ -479,7 +480,9 @@ func NewSession(cfg *Config) *Session {
 // commands that name no node: an Add, Copy, Delete, Get or Replace
 // without an Item, an Exec without exactly one, an Item without the
 // LocURI its command needs (Target; Target or Source for Add and Replace;
-// both for Copy), at any depth.
+// both for Copy), at any depth. An Item whose data exceeds
+// Config.MaxObjectSize (or DefaultMaxObjectSize when that is larger), at
+// any depth, is refused with a *LimitError of MaxObjectSize (ErrLimit).
 func (s *Session) Queue(cmds ...syncml.Command) error {
 	if len(s.st.Queue)+len(cmds) > s.cfg.maxQueue() {
 		return pkg.LimitCount("MaxQueue", int64(s.cfg.maxQueue()), int64(len(s.st.Queue)+len(cmds)), "")
@@ -494,6 +497,9 @@ func (s *Session) Queue(cmds ...syncml.Command) error {
 		if err := queueable(cmds); err != nil {
 			return err
 		}
+	}
+	if err := objectsFit("Queue", cmds, s.cfg.maxQueuedObject()); err != nil {
+		return err
 	}
 	if later {
 		// the queue is encoded again when saved, if it is not sent first

@@ -1,0 +1,71 @@
+package session
+
+import (
+	"github.com/windc-go/windc/internal/cmdwalk"
+	"github.com/windc-go/windc/syncml"
+)
+
+// maxQueuedObject is the largest data of an Item that Queue accepts:
+// Config.MaxObjectSize, or DefaultMaxObjectSize when that is larger (a
+// server that takes smaller objects from its devices may still send
+// objects of the default size).
+func (c *Config) maxQueuedObject() int {
+	return max(c.maxObj(), DefaultMaxObjectSize)
+}
+
+// objectsFit returns the error of op for the first of cmds, or of the
+// commands their Atomics and Sequences hold, that has an Item of more
+// than max bytes of data (Config.maxQueuedObject), nil when none has: a
+// Client takes no larger object by default, a device announcing no
+// MaxObjSize gets it whole, and the state would keep it until the device
+// answers. The error is a *LimitError of MaxObjectSize, with the command
+// and the Item in its message.
+func objectsFit(op string, cmds []syncml.Command, max int) error {
+	for i, c := range cmds {
+		if isNil(c) {
+			continue
+		}
+		if k, n := overObject(c, max); k > 0 {
+			return objectError(op, step(c, i), k, n, max)
+		}
+		if nestedOf(c) == nil {
+			continue
+		}
+		var err error
+		seen := map[syncml.Command]bool{}
+		cmdwalk.Each(nestedOf(c), func(in syncml.Command) []syncml.Command {
+			if err != nil || isNil(in) || seen[in] {
+				return nil
+			}
+			seen[in] = true
+			if k, n := overObject(in, max); k > 0 {
+				err = objectError(op, step(c, i)+": its "+in.ElementName(), k, n, max)
+				return nil
+			}
+			return nestedOf(in)
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// overObject returns the number (from 1) of the first Item of c with more
+// than max bytes of data, and their number; 0 when none has.
+func overObject(c syncml.Command, max int) (item, size int) {
+	items := c.ItemList()
+	for k := range items {
+		if d := items[k].Data; d != nil && len(d.Value) > max {
+			return k + 1, len(d.Value)
+		}
+	}
+	return 0, 0
+}
+
+// objectError is objectsFit's error of op for the Item k of n bytes of
+// the command where names.
+func objectError(op, where string, k, n, max int) error {
+	return errorf("%s: %s: its Item %d has %d bytes of data, over Config.MaxObjectSize (or DefaultMaxObjectSize "+
+		"when larger): %w", op, where, k, n, pkg.LimitCount("MaxObjectSize", int64(max), int64(n), ""))
+}
