@@ -20,6 +20,9 @@ var (
 	ErrLimit = xmlerr.ErrLimit
 	// ErrState reports a call made out of order.
 	ErrState = errors.New("call out of order")
+	// ErrStoredState: the state a Store holds for a device does not read
+	// (Session.UnmarshalBinary; the error says where).
+	ErrStoredState = errors.New("stored state does not read")
 )
 
 // LimitError is the shared limit error type (see syncml.LimitError).

@@ -91,7 +91,10 @@ type ServerConfig struct {
 // than POST; 413 for a body over MaxBytes; 415 for a content type other
 // than ContentType (parameters such as charset are accepted; WBXML is
 // not); 500 when the Store or the Authenticator fails, or the reply
-// cannot be made otherwise (a ServerAuth that cannot sign). Nothing is
+// cannot be made otherwise (a ServerAuth that cannot sign), or the
+// device's stored state does not read (ErrStoredState, logged as "stored
+// state does not read" with the device: every message of the device
+// fails so until its state is replaced or deleted in the Store). Nothing is
 // saved for a response other than 200, nor for a message whose
 // credentials the Authenticator refused from a device that had no state
 // (challenged with its first nonce, see AuthInput.FirstNonce): messages
@@ -345,7 +348,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			s.refuse(ctx, w, http.StatusBadRequest, err.Error())
 			return
 		}
-		s.log.ErrorContext(ctx, "session exchange failed", "device", device, "err", err)
+		if errors.Is(err, ErrStoredState) {
+			// every message of the device fails so until its state is
+			// replaced (Store): said as such
+			s.log.ErrorContext(ctx, "stored state does not read", "device", device, "err", err)
+		} else {
+			s.log.ErrorContext(ctx, "session exchange failed", "device", device, "err", err)
+		}
 		http.Error(w, "session error", http.StatusInternalServerError)
 		return
 	}

@@ -634,7 +634,7 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	if st.answered(h) && bytes.Equal(sum[:], st.ReqHash) {
 		reply := &xr.reply
 		if err := syncml.UnmarshalLimits(st.Reply, reply, stateLimits(len(st.Reply))); err != nil {
-			return nil, errorf("replay: stored reply: %w", err)
+			return nil, &storedStateError{errorf("replay: stored reply: %w", err)}
 		}
 		device := h.Source.LocURI
 		if s.keyed {

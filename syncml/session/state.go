@@ -403,7 +403,8 @@ func (st *state) sentEncoded() []byte {
 }
 
 // UnmarshalBinary replaces the Session's state with one from
-// MarshalBinary. On error the state is unchanged.
+// MarshalBinary. On error, which matches ErrStoredState, the state is
+// unchanged.
 func (s *Session) UnmarshalBinary(b []byte) error {
 	return s.unmarshalState(append([]byte(nil), b...))
 }
@@ -445,6 +446,22 @@ func (r *stateReader) head(st *state) (format uint64, err error) {
 // slice of b the state keeps is capped at its end, so that appending to
 // it never writes into b.
 func (s *Session) unmarshalState(b []byte) error {
+	if err := s.decodeState(b); err != nil {
+		return &storedStateError{err}
+	}
+	return nil
+}
+
+// storedStateError is the error of a state that does not decode: it
+// matches ErrStoredState, and reads as the error it wraps.
+type storedStateError struct{ err error }
+
+func (e *storedStateError) Error() string        { return e.err.Error() }
+func (e *storedStateError) Unwrap() error        { return e.err }
+func (e *storedStateError) Is(target error) bool { return target == ErrStoredState }
+
+// decodeState is unmarshalState without its error's type.
+func (s *Session) decodeState(b []byte) error {
 	r := &stateReader{b: b}
 	var st state
 	f, err := r.head(&st)
