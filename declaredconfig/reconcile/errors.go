@@ -21,9 +21,10 @@ var (
 	// ErrConflict is session.ErrConflict: a Store compare-and-swap found
 	// another version; after Config.MaxRetries attempts it is returned.
 	ErrConflict = session.ErrConflict
-	// ErrStoredState: the state the Store holds for a device does not
-	// read (the error says where).
-	ErrStoredState = errors.New("stored state does not read")
+	// ErrStoredState is session.ErrStoredState: the state the Store
+	// holds for a device does not read (the error says where), the
+	// Reconciler's or the session's, one check for both.
+	ErrStoredState = session.ErrStoredState
 )
 
 // A LimitError reports a limit exceeded: Limit names the Config field,
