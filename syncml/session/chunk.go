@@ -291,8 +291,14 @@ func setItems(c syncml.Command, items []syncml.Item) {
 // whole, to be cut anew.
 func (st *state) rejoinCont() {
 	st.takeAnswers() // they answer messages of the session given up
+	st.rejoinObject()
+}
+
+// rejoinObject is rejoinCont but for the answers at the head of Cont,
+// which it leaves: it reports whether there was an object in flight.
+func (st *state) rejoinObject() bool {
 	if st.Sent.continued(st.Cont) == nil {
-		return
+		return false
 	}
 	var sent []syncml.Command // the chunks sent, last first
 	from := len(st.Sent.sent) // where they (and the Alerts 1222 among them) start
@@ -319,6 +325,67 @@ func (st *state) rejoinCont() {
 	slices.Reverse(sent)
 	last := rejoin(append(sent, st.Cont[:k]...))
 	st.Cont = append([]syncml.Command{last}, st.Cont[k:]...)
+	return true
+}
+
+// refusedChunk returns the record of the first chunk, among those of the
+// object this side sent last, that the peer answered with a Status other
+// than 213 (OMA DM 1.2.1, 2.2: 213 is what a chunk accepted is answered):
+// the peer refused the object, which goes no further. Nil when there is
+// none.
+func (c *correlator) refusedChunk() *sentCmd {
+	var first *sentCmd
+	for i := len(c.sent) - 1; i >= 0; i-- {
+		s := c.sent[i]
+		if isNextMessage(s) {
+			continue
+		}
+		if !isChunk(s.Cmd) {
+			break
+		}
+		if s.Status != nil {
+			if code, err := s.Status.Code(); err != nil || code != syncml.StatusChunkedItemAccepted {
+				first = s
+			}
+		}
+	}
+	return first
+}
+
+// dropRefused ends the object in flight the peer refused with the Status
+// of its chunk s (see refusedChunk): no chunk of it goes out any more,
+// the chunks sent are forgotten and the rest of it leaves Cont; what
+// follows goes on. It returns the Outcome of the object's command, whole
+// again (see rejoin), with the refusal.
+func (st *state) dropRefused(s *sentCmd) Outcome {
+	o := Outcome{MsgID: s.MsgID, Command: s.Cmd, Status: s.Status}
+	if st.rejoinObject() {
+		o.Command = st.Cont[0]
+		st.Cont = st.Cont[1:]
+	} else {
+		// the rest of it is not in Cont: its chunks sent are forgotten
+		i := len(st.Sent.sent)
+		for i > 0 && (isChunk(st.Sent.sent[i-1].Cmd) || isNextMessage(st.Sent.sent[i-1])) {
+			i--
+		}
+		clear(st.Sent.sent[i:])
+		st.Sent.sent, st.Sent.index, st.Sent.next = st.Sent.sent[:i], nil, 0
+	}
+	if len(st.Cont) == 0 {
+		st.Cont = nil
+	}
+	return o
+}
+
+// isNextMessage reports whether s is an Alert 1222 the session sent of
+// itself.
+func isNextMessage(s *sentCmd) bool {
+	a, ok := s.Cmd.(*syncml.Alert)
+	if !ok || !s.Internal {
+		return false
+	}
+	code, err := a.Code()
+	return err == nil && code == syncml.AlertNextMessage
 }
 
 // rejoin puts the object cut into pieces (its chunks in order, the

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"github.com/google/go-cmp/cmp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -18,6 +19,12 @@ import (
 // maxObj, and returns the Data the device's handler saw per LocURI, the
 // server's messages and the Outcomes.
 func deliver(t testing.TB, cmd syncml.Command, maxMsg, maxObj int) (seen map[string]string, msgs [][]byte, outs []Outcome, err error) {
+	return deliverTo(t, cmd, maxMsg, maxObj, 0)
+}
+
+// deliverTo is deliver to a device whose MaxObjectSize (not announced) is
+// devObj (0: the default).
+func deliverTo(t testing.TB, cmd syncml.Command, maxMsg, maxObj, devObj int) (seen map[string]string, msgs [][]byte, outs []Outcome, err error) {
 	seen = map[string]string{}
 	h := HandlerFunc(func(_ context.Context, r *Request) Response {
 		for _, it := range r.Command.ItemList() {
@@ -31,7 +38,7 @@ func deliver(t testing.TB, cmd syncml.Command, maxMsg, maxObj int) (seen map[str
 	if err := s.Queue(cmd); err != nil {
 		return nil, nil, nil, err
 	}
-	c, err := NewClient(ClientConfig{DeviceID: "D", ServerURI: "S", Handler: h, MaxMsgSize: maxMsg, MaxObjSize: maxObj})
+	c, err := NewClient(ClientConfig{DeviceID: "D", ServerURI: "S", Handler: h, MaxMsgSize: maxMsg, MaxObjSize: maxObj, MaxObjectSize: devObj})
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -111,11 +118,14 @@ func TestLargeObjectSend(t *testing.T) {
 	}
 }
 
-// Chunk-then-join under any MaxMsgSize is the identity.
+// Chunk-then-join under any MaxMsgSize is the identity, up to the device's
+// MaxObjectSize: an object over it is refused (413) on its first chunk,
+// no other chunk of it is sent and the device's handler gets nothing of
+// it (before, the server sent the rest, and the handler got its tail).
 func TestPropertyChunkJoin(t *testing.T) {
 	props := gopter.NewProperties(propSeed(t))
 	props.Property("chunked object joins to itself", prop.ForAll(
-		func(value string, max int, xml bool) string {
+		func(value string, max int, xml bool, devObj int) string {
 			if value == "" {
 				return ""
 			}
@@ -124,9 +134,21 @@ func TestPropertyChunkJoin(t *testing.T) {
 				d = syncml.CDATA(value)
 			}
 			cmd := &syncml.Add{Items: []syncml.Item{{Target: &syncml.Location{LocURI: "./N"}, Data: d}}}
-			seen, msgs, outs, err := deliver(t, cmd, max, 0)
+			seen, msgs, outs, err := deliverTo(t, cmd, max, 0, devObj)
 			if err != nil {
 				return err.Error()
+			}
+			var first syncml.Message
+			if err := syncml.Unmarshal(msgs[0], &first); err != nil {
+				return err.Error()
+			}
+			chunked := slices.ContainsFunc(first.Body.Commands, isChunk)
+			if chunked && len(value) > devObj { // over the device's bound
+				code, _ := outs[0].Code()
+				if len(seen) != 0 || len(outs) != 1 || code != syncml.StatusRequestEntityTooLarge || len(msgs) > 3 {
+					return fmt.Sprintf("refused object: handler got %d URIs, outcome %d (%d of them), %d server messages", len(seen), code, len(outs), len(msgs))
+				}
+				return ""
 			}
 			if seen["./N"] != value {
 				return fmt.Sprintf("joined %q, want %q", seen["./N"], value)
@@ -144,6 +166,7 @@ func TestPropertyChunkJoin(t *testing.T) {
 		gen.AnyString().Map(func(s string) string { return strings.Repeat(s+"&<]]>", 1+len(s)%40) }).SuchThat(xmlChars),
 		gen.IntRange(1100, 3000),
 		gen.Bool(),
+		gen.IntRange(1, 1<<13),
 	))
 	props.TestingRun(t)
 }

@@ -70,7 +70,8 @@ type ClientConfig struct {
 	// zero means DefaultMaxQueue.
 	MaxQueue int
 	// MaxObjectSize bounds an object the server sends in chunks
-	// (MoreData); zero means DefaultMaxObjectSize.
+	// (MoreData); zero means DefaultMaxObjectSize. A larger one is
+	// answered 413 and dropped, and so is every chunk of it that follows.
 	MaxObjectSize int
 	// MaxObjSize, when set, is announced in package 1: the server sends
 	// no object larger.
@@ -474,6 +475,13 @@ func (c *Client) finish(m *syncml.Message, cands []syncml.Command, final bool) (
 				continue
 			}
 		}
+		if isChunk(x) {
+			// A chunk followed by more: its Status (213, or the refusal
+			// that ends its object: dropRefused) is no Outcome; the last
+			// chunk, the command itself, has it.
+			c.sent.addInternal(m.Header.MsgID, x)
+			continue
+		}
 		c.sent.add(m.Header.MsgID, x)
 	}
 	return m, nil
@@ -649,15 +657,26 @@ func (c *Client) answer(ctx context.Context, m *syncml.Message, x *Exchange, u *
 			return x, nil
 		}
 	}
+	if rc := c.sent.refusedChunk(); rc != nil {
+		// The server refused the device's object in flight (413, most
+		// often): no chunk of it goes out any more.
+		if o, ok := c.dropRefused(rc, u); ok {
+			x.Outcomes = append(x.Outcomes, inSession([]Outcome{o}, c.sessionID)...)
+		}
+	}
 	maxObj := c.cfg.MaxObjectSize
 	if maxObj <= 0 {
 		maxObj = DefaultMaxObjectSize
 	}
 	r := &responder{ctx: ctx, h: c.cfg.Handler, id: x.Identity, hdr: h, msgRef: h.MsgID,
 		lo: &c.lo, maxObj: maxObj, sessionAlerts: true}
-	inFlight := c.lo != nil
+	inFlight := c.lo.receiving()
 	r.commands(m.Body.Commands)
 	x.Continued = inFlight && !r.cutObject
+	if m.Body.Final && c.lo != nil && c.lo.Refused != 0 {
+		// the chunks of a refused object go in one package, which ends
+		c.lo = nil
+	}
 	abort := r.abort
 	needsAnswer := false
 	for _, cmd := range m.Body.Commands {
@@ -792,4 +811,42 @@ func withoutNextMessage(cmds []syncml.Command) []syncml.Command {
 		return cmds
 	}
 	return slices.DeleteFunc(slices.Clone(cmds), isNext)
+}
+
+// dropRefused ends the device's object in flight the server refused with
+// the Status of its chunk s (see refusedChunk): its chunks sent are
+// forgotten, the rest of it leaves the rest of the package, and what
+// follows goes on. It returns the Outcome of the object's command, with
+// the Items it was queued with and the refusal; none (false) for a
+// Results, which answers the server's Get and has no Outcome. What it
+// changes is noted in u (the Items given back in recut).
+func (c *Client) dropRefused(s *sentCmd, u *clientMark) (Outcome, bool) {
+	i := len(c.sent.sent)
+	for i > 0 && (isChunk(c.sent.sent[i-1].Cmd) || isNextMessage(c.sent.sent[i-1])) {
+		i--
+	}
+	// a copy: the call that fails puts the list as it was back (u.sent)
+	c.sent.sent, c.sent.index, c.sent.next = slices.Clone(c.sent.sent[:i]), nil, 0
+	cmd := s.Cmd
+	if n := len(c.lastSent); n > 0 && isChunk(c.lastSent[n-1]) {
+		c.lastSent = c.lastSent[: n-1 : n-1] // the next message continues no object
+		if len(c.cont) > 0 {
+			k := objectEnd(c.cont)
+			cmd = c.cont[k-1]
+			if c.cont = c.cont[k:]; len(c.cont) == 0 {
+				c.cont = nil
+			}
+			for _, x := range c.cuts {
+				if x.cmd == cmd {
+					u.recut = append(u.recut, uncut{cmd: cmd, items: cmd.ItemList()})
+					setItems(cmd, x.items)
+					break
+				}
+			}
+		}
+	}
+	if _, ok := cmd.(*syncml.Results); ok {
+		return Outcome{}, false
+	}
+	return Outcome{MsgID: s.MsgID, Command: cmd, Status: s.Status}, true
 }

@@ -69,11 +69,18 @@
 // message. An item too large for one message is sent in chunks (MoreData,
 // Meta Size on the first) unless it exceeds the peer's MaxObjSize, when it
 // is not sent and its Outcome carries the error; a device's Results goes
-// in chunks the same way. Chunks received (Results from a device
-// included) are answered 213, joined, checked against their Size (424),
-// and cut with Alert 1225 when another command comes first; the Outcome
-// of a Get whose Results comes in chunks waits for the joined object
-// (its Status alone when the object is cut or refused). Either side's
+// in chunks the same way. A Status other than 213 for a chunk ends its
+// object: no other chunk of it is sent, the command's Outcome carries that
+// Status (the command whole), and what follows goes on. Chunks received
+// (Results from a device included) are answered 213, joined, checked
+// against their Size (424), and cut with Alert 1225 when another command
+// comes first; an object refused (413 over MaxObjectSize; 400 for a chunk
+// without the Meta Size a first chunk has, or in a command of several
+// items) has the rest of its chunks answered with the same code, never
+// served nor joined, up to its last chunk or the end of the peer's
+// package. The Outcome of a Get whose Results comes in chunks waits for
+// the joined object (its Status alone when the object is cut or
+// refused). Either side's
 // Statuses that do not fit in one message go out in order over the next
 // messages (without Final until the last; the peer asks for each with
 // Alert 1222), followed by the commands that wait. A queued command that

@@ -18,6 +18,83 @@ type largeObject struct {
 	URI  string         // its item's Target (or Source) LocURI
 	Size int            // the announced size, -1 when none
 	Data []byte         // the chunks so far
+	// Refused is the code the object was refused with (413 over the
+	// bound, 400 for a chunk that starts no object), 0 while it is
+	// received: the rest of its chunks (same command, same LocURI, up
+	// to the one without MoreData) are answered with it, never served
+	// nor joined, nor taken for a new object.
+	Refused syncml.StatusCode
+}
+
+// refusedSize is where the size of a partial object in a serialized state
+// (its Size plus 2) gives way to the code of a refused object (plus
+// refusedSize): above any object a Session takes (Config.maxObj bounds
+// Config.MaxObjectSize under it), and under the largest number a state
+// holds (1<<31).
+const refusedSize = 1<<31 - 1<<10
+
+// receiving reports whether lo is an object being received (not nil,
+// not refused).
+func (lo *largeObject) receiving() bool { return lo != nil && lo.Refused == 0 }
+
+// refuse answers the chunk c (of one item, LocURI uri) with code and, when
+// more chunks of its object follow, keeps the object as refused with code,
+// so that they are answered the same.
+func (r *responder) refuse(c syncml.Command, uri string, code syncml.StatusCode, more bool) {
+	*r.lo = nil
+	if more {
+		*r.lo = &largeObject{Cmd: c, URI: uri, Size: -1, Refused: code}
+	}
+	if res, ok := c.(*syncml.Results); ok {
+		r.resultsStatus(res, code)
+		return
+	}
+	r.answer(c, Response{Code: code})
+}
+
+// firstSize returns the object size the chunk c (its one item it)
+// announces, and whether it announces one: OMA DM 1.2.1, 2.2, "the <Size>
+// element of the Meta information MUST be used to signal to the recipient
+// the overall size of the data object. The <Size> element MUST only be
+// specified in the first chunk of the item." A size that does not read is
+// -2, which no length matches (424 on the last chunk).
+func firstSize(c syncml.Command, it syncml.Item) (int, bool) {
+	if m := it.Meta; m != nil && m.Size != "" {
+		return atoiSize(m.Size), true
+	}
+	var m *syncml.Meta
+	if res, ok := c.(*syncml.Results); ok {
+		m = res.Meta
+	} else {
+		m = metaOf(c)
+	}
+	if m != nil && m.Size != "" {
+		return atoiSize(m.Size), true
+	}
+	return -1, false
+}
+
+// refusedChunk answers c when it is a chunk of the refused object lo
+// (matching is whether it names lo's command and item): with lo's code,
+// ending the refused object on its last chunk. It reports whether c was
+// answered; a chunk that announces a Size starts a new object (the sender
+// sends the object again, OMA DM 1.2.1, 2.2) and is not.
+func (r *responder) refusedChunk(c syncml.Command, lo *largeObject, matching, more bool) bool {
+	if !matching {
+		return false
+	}
+	if _, first := firstSize(c, c.ItemList()[0]); first && more {
+		return false
+	}
+	if !more {
+		*r.lo = nil
+	}
+	if res, ok := c.(*syncml.Results); ok {
+		r.resultsStatus(res, lo.Refused)
+	} else {
+		r.answer(c, Response{Code: lo.Refused})
+	}
+	return true
 }
 
 // chunk handles c when it is a chunk of a large object or interrupts one.
@@ -35,11 +112,14 @@ func (r *responder) chunk(c syncml.Command) bool {
 	items := c.ItemList()
 	more := len(items) > 0 && items[len(items)-1].MoreData
 	if lo := *r.lo; lo != nil {
-		if len(items) == 1 && c.ElementName() == lo.Cmd.ElementName() && itemURI(items[0]) == lo.URI {
+		matching := len(items) == 1 && c.ElementName() == lo.Cmd.ElementName() && itemURI(items[0]) == lo.URI
+		if lo.Refused != 0 && r.refusedChunk(c, lo, matching, more) {
+			return true
+		}
+		if matching && lo.Refused == 0 {
 			lo.Data = appendData(lo.Data, items[0].Data)
 			if len(lo.Data) > r.maxObj {
-				*r.lo = nil
-				r.answer(c, Response{Code: syncml.StatusRequestEntityTooLarge})
+				r.refuse(c, lo.URI, syncml.StatusRequestEntityTooLarge, more)
 				return true
 			}
 			if more {
@@ -60,23 +140,36 @@ func (r *responder) chunk(c syncml.Command) bool {
 	if !more {
 		return false
 	}
+	return r.firstChunk(c, items)
+}
+
+// firstChunk handles c, a chunk (its last item has MoreData) when no
+// object is being received: it starts one, answered 213, or is refused,
+// and so is the rest of its object: 400 for a command of several items
+// (only one item can be chunked) or without Meta Size (a chunk of an
+// object whose start this side does not have: the first chunk announces
+// the size, OMA DM 1.2.1, 2.2), 413 over the bound.
+func (r *responder) firstChunk(c syncml.Command, items []syncml.Item) bool {
+	last := items[len(items)-1]
 	if len(items) != 1 {
-		// Only a command of one item can be chunked.
-		r.answer(c, Response{Code: syncml.StatusBadRequest})
+		r.refuse(c, itemURI(last), syncml.StatusBadRequest, true)
 		return true
 	}
-	size := -1
-	if m := items[0].Meta; m != nil && m.Size != "" {
-		size = atoiSize(m.Size)
-	} else if m := metaOf(c); m != nil && m.Size != "" {
-		size = atoiSize(m.Size)
-	}
-	if size > r.maxObj {
-		r.answer(c, Response{Code: syncml.StatusRequestEntityTooLarge})
+	size, sized := firstSize(c, last)
+	switch {
+	case !sized:
+		r.refuse(c, itemURI(last), syncml.StatusBadRequest, true)
+		return true
+	case size > r.maxObj:
+		r.refuse(c, itemURI(last), syncml.StatusRequestEntityTooLarge, true)
 		return true
 	}
-	*r.lo = &largeObject{Cmd: c, URI: itemURI(items[0]), Size: size, Data: appendData(nil, items[0].Data)}
-	r.answer(c, Response{Code: syncml.StatusChunkedItemAccepted})
+	*r.lo = &largeObject{Cmd: c, URI: itemURI(last), Size: size, Data: appendData(nil, last.Data)}
+	if res, ok := c.(*syncml.Results); ok {
+		r.resultsStatus(res, syncml.StatusChunkedItemAccepted)
+	} else {
+		r.answer(c, Response{Code: syncml.StatusChunkedItemAccepted})
+	}
 	return true
 }
 
@@ -92,7 +185,7 @@ func (lo *largeObject) dataLen() int {
 // resultsOf names the command a partial Results answers (zero when lo is
 // nil or not a Results).
 func (lo *largeObject) resultsOf() sentKey {
-	if lo == nil {
+	if !lo.receiving() {
 		return sentKey{}
 	}
 	r, ok := lo.Cmd.(*syncml.Results)
@@ -117,12 +210,15 @@ func (r *responder) resultsChunk(c *syncml.Results) *syncml.Results {
 	items := c.Items
 	more := len(items) > 0 && items[len(items)-1].MoreData
 	if lo := *r.lo; lo != nil {
-		if prev, ok := lo.Cmd.(*syncml.Results); ok && len(items) == 1 &&
-			prev.MsgRef == c.MsgRef && prev.CmdRef == c.CmdRef && itemURI(items[0]) == lo.URI {
+		prev, ok := lo.Cmd.(*syncml.Results)
+		matching := ok && len(items) == 1 && prev.MsgRef == c.MsgRef && prev.CmdRef == c.CmdRef && itemURI(items[0]) == lo.URI
+		if lo.Refused != 0 && r.refusedChunk(c, lo, matching, more) {
+			return nil
+		}
+		if matching && lo.Refused == 0 {
 			lo.Data = appendData(lo.Data, items[0].Data)
 			if len(lo.Data) > r.maxObj {
-				*r.lo = nil
-				r.resultsStatus(c, syncml.StatusRequestEntityTooLarge)
+				r.refuse(c, lo.URI, syncml.StatusRequestEntityTooLarge, more)
 				return nil
 			}
 			if more {
@@ -143,22 +239,7 @@ func (r *responder) resultsChunk(c *syncml.Results) *syncml.Results {
 	if !more {
 		return c
 	}
-	if len(items) != 1 {
-		r.resultsStatus(c, syncml.StatusBadRequest)
-		return nil
-	}
-	size := -1
-	if m := items[0].Meta; m != nil && m.Size != "" {
-		size = atoiSize(m.Size)
-	} else if c.Meta != nil && c.Meta.Size != "" {
-		size = atoiSize(c.Meta.Size)
-	}
-	if size > r.maxObj {
-		r.resultsStatus(c, syncml.StatusRequestEntityTooLarge)
-		return nil
-	}
-	*r.lo = &largeObject{Cmd: c, URI: itemURI(items[0]), Size: size, Data: appendData(nil, items[0].Data)}
-	r.resultsStatus(c, syncml.StatusChunkedItemAccepted)
+	r.firstChunk(c, items)
 	return nil
 }
 
@@ -173,6 +254,9 @@ func (r *responder) resultsStatus(c *syncml.Results, code syncml.StatusCode) {
 func (r *responder) cut() {
 	lo := *r.lo
 	*r.lo = nil
+	if lo.Refused != 0 {
+		return // refused already: the peer was told
+	}
 	r.cutObject = true
 	var it syncml.Item
 	if items := lo.Cmd.ItemList(); len(items) > 0 {

@@ -99,7 +99,7 @@ func TestLargeObjectReceive(t *testing.T) {
 	t.Run("over MaxObjectSize", func(t *testing.T) {
 		got = nil
 		s := NewSession(cfg)
-		handle(t, s, chunkMsg("1", alert1201+replaceChunk("2", "./X", "", strings.Repeat("a", 15), true), false))
+		handle(t, s, chunkMsg("1", alert1201+replaceChunk("2", "./X", "20", strings.Repeat("a", 15), true), false))
 		x := handle(t, s, chunkMsg("2", replaceChunk("2", "./X", "", strings.Repeat("b", 15), true), false))
 		if d := cmp.Diff([]string{"1:Status(2/0 SyncHdr 200)", "2:Status(2/2 Replace 413)", "3:Alert"}, summary(x.Reply)); d != "" {
 			t.Errorf("(-want +got):\n%s", d)

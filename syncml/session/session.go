@@ -106,8 +106,9 @@ type Config struct {
 	ServerAuth *ServerAuth
 	// MaxObjectSize bounds an object the device sends in chunks
 	// (MoreData); zero means DefaultMaxObjectSize. A larger one is
-	// answered 413 and dropped. It, or DefaultMaxObjectSize when that is
-	// larger, bounds the data of each Item that Queue accepts too.
+	// answered 413 and dropped, and so is every chunk of it that follows.
+	// It, or DefaultMaxObjectSize when that is larger, bounds the data of
+	// each Item that Queue accepts too.
 	MaxObjectSize int
 }
 
@@ -115,7 +116,7 @@ func (c *Config) maxObj() int {
 	if c == nil || c.MaxObjectSize <= 0 {
 		return DefaultMaxObjectSize
 	}
-	return c.MaxObjectSize
+	return min(c.MaxObjectSize, refusedSize-3) // see refusedSize
 }
 
 func (c *Config) maxMsgSize(peer int) int {
@@ -784,7 +785,7 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	if answered > len(xr.outs) {
 		r.out = make([]syncml.Command, 0, answered)
 	}
-	inFlight := st.LO != nil
+	inFlight := st.LO.receiving()
 	r.commands(m.Body.Commands)
 	x.Continued = inFlight && !r.cutObject
 	abort, more := r.abort, r.more
@@ -809,6 +810,14 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 		x.Outcomes = append(x.Outcomes, outs...)
 	}
 	x.Unmatched = unmatched
+	if rc := st.Sent.refusedChunk(); rc != nil && !abort {
+		// The device refused this side's object in flight (413, most
+		// often): no chunk of it goes out any more; its Outcome says so.
+		if !s.keyed {
+			undo.note(st, st.Queue[:before])
+		}
+		x.Outcomes = append(x.Outcomes, inSession([]Outcome{st.dropRefused(rc)}, h.SessionID)...)
+	}
 	if abort {
 		// The session ends here: what it sent and was not answered is
 		// given up before BeforeReply, which sees it among x.Outcomes
@@ -893,6 +902,10 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	// of its is in flight: a chunk (MoreData) sent with Final is answered
 	// as one sent without, asking for the next message (OMA DM: chunks go
 	// in contiguous messages of one package).
+	if m.Body.Final && st.LO != nil && st.LO.Refused != 0 {
+		// the chunks of a refused object go in one package, which ends
+		st.LO = nil
+	}
 	pkgEnd := m.Body.Final && st.LO == nil
 	switch {
 	case abort:

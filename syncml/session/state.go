@@ -268,7 +268,11 @@ func (s *Session) appendState(dst []byte) ([]byte, error) {
 			return nil, errorf("encode state: partial object: %w", err)
 		}
 		w.string(lo.URI)
-		w.uint(uint64(lo.Size + 2))
+		if lo.Refused != 0 {
+			w.uint(refusedSize + uint64(lo.Refused)) // see refusedSize
+		} else {
+			w.uint(uint64(lo.Size + 2))
+		}
 		w.bytes(lo.Data)
 	}
 	if enc, ok := st.queueEncoded(); ok && len(st.Queue) > 0 {
@@ -472,6 +476,9 @@ func (s *Session) decodeState(b []byte) error {
 	if r.bool() {
 		loCmd = r.bytes()
 		st.LO = &largeObject{URI: r.string(), Size: r.int() - 2, Data: r.bytes()}
+		if v := st.LO.Size + 2; v >= refusedSize {
+			st.LO.Size, st.LO.Refused = -1, syncml.StatusCode(v-refusedSize)
+		}
 		if loCmd == nil && r.err == nil {
 			return errorf("decode state: partial object without its command")
 		}

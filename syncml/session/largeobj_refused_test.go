@@ -1,0 +1,311 @@
+package session
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/windc-go/windc/syncml"
+)
+
+// refusedRun is a session between a Session and a Client in memory, with
+// what each side's handler got and the Statuses each side sent for the
+// other's Replace and Results.
+type refusedRun struct {
+	devGot, srvGot       []string // "URI=length" of the commands each handler ran
+	devStatus, srvStatus []string // "Cmd code" of the Statuses for Replace and Results
+	srvOut, devOut       []Outcome
+	messages             int // the device's messages
+}
+
+func runRefused(t *testing.T, s *Session, c *Client, got *[]string) *refusedRun {
+	t.Helper()
+	rr := &refusedRun{}
+	ctx := context.Background()
+	m, err := c.Start(ctx, "1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	statuses := func(m *syncml.Message, to *[]string) {
+		for _, x := range m.Body.Commands {
+			if st, ok := x.(*syncml.Status); ok && (st.Cmd == "Replace" || st.Cmd == "Results") {
+				code, _ := st.Code()
+				*to = append(*to, fmt.Sprintf("%s %d", st.Cmd, code))
+			}
+		}
+	}
+	for rr.messages = 1; rr.messages < 100; rr.messages++ {
+		raw, err := syncml.Marshal(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		statuses(m, &rr.devStatus)
+		x, err := s.Handle(ctx, &Inbound{Raw: raw})
+		if err != nil {
+			t.Fatalf("server, device message %d: %v", rr.messages, err)
+		}
+		rr.srvOut = append(rr.srvOut, x.Outcomes...)
+		statuses(x.Reply, &rr.srvStatus)
+		var back syncml.Message
+		if err := syncml.Unmarshal(x.Raw, &back); err != nil {
+			t.Fatal(err)
+		}
+		cx, err := c.Handle(ctx, &back)
+		if err != nil {
+			t.Fatalf("device, server message %s: %v", back.Header.MsgID, err)
+		}
+		rr.devOut = append(rr.devOut, cx.Outcomes...)
+		if cx.Done {
+			rr.devGot = *got
+			return rr
+		}
+		m = cx.Reply
+	}
+	t.Fatalf("the session does not end in %d messages", rr.messages)
+	return nil
+}
+
+// recorder is a handler that notes "URI=length" of each command it runs
+// and answers a Get of ./Big with big bytes.
+func recorder(got *[]string, big int) Handler {
+	return HandlerFunc(func(_ context.Context, r *Request) Response {
+		it := r.Command.ItemList()[0]
+		uri := itemURI(it)
+		if _, ok := r.Command.(*syncml.Get); ok {
+			n := 10
+			if uri == "./Big" {
+				n = big
+			}
+			return Response{Results: []syncml.Item{{Source: &syncml.Location{LocURI: uri}, Data: syncml.Text(strings.Repeat("r", n))}}}
+		}
+		n := 0
+		if it.Data != nil {
+			n = len(it.Data.Value)
+		}
+		*got = append(*got, fmt.Sprintf("%s=%d", uri, n))
+		return Response{}
+	})
+}
+
+func codeOf(o Outcome) string {
+	code, err := o.Code()
+	if err != nil {
+		return "err " + err.Error()
+	}
+	return fmt.Sprint(int(code))
+}
+
+// A Server's object the device refuses (413 for its first chunk: over
+// the device's MaxObjectSize) goes no further: no other chunk of it is
+// sent, the device's handler never gets any part of it, its Outcome
+// carries the 413 with the command whole, and what was queued after it
+// goes on. Before, the server went on sending the chunks, the device
+// answered them 213 (taking the next one for a new object) and its
+// handler got the object's last 4 KiB or so as a whole Replace, 200.
+func TestRefusedObjectFromServer(t *testing.T) {
+	var devGot []string
+	s := NewSession(&Config{Handler: recorder(new([]string), 0)})
+	big := strings.Repeat("y", 40000)
+	if err := s.Queue(&syncml.Replace{Items: []syncml.Item{{Target: &syncml.Location{LocURI: "./A"}, Data: syncml.Text(big)}}},
+		replaceOf("./B", 10)); err != nil {
+		t.Fatal(err)
+	}
+	c, err := NewClient(ClientConfig{DeviceID: "D", ServerURI: "S", Handler: recorder(&devGot, 0), MaxMsgSize: 2000, MaxObjectSize: 4000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rr := runRefused(t, s, c, &devGot)
+	if d := cmp.Diff([]string{"./B=10"}, rr.devGot); d != "" {
+		t.Errorf("device handler (-want +got):\n%s", d)
+	}
+	if d := cmp.Diff([]string{"Replace 413", "Replace 200"}, rr.devStatus); d != "" {
+		t.Errorf("device's Statuses (-want +got):\n%s", d)
+	}
+	var outs []string
+	for _, o := range rr.srvOut {
+		n := -1
+		if it := o.Command.ItemList(); len(it) == 1 && it[0].Data != nil {
+			n = len(it[0].Data.Value)
+		}
+		outs = append(outs, fmt.Sprintf("%s %s=%d %s", o.Command.ElementName(), itemURI(o.Command.ItemList()[0]), n, codeOf(o)))
+	}
+	if d := cmp.Diff([]string{"Replace ./A=40000 413", "Replace ./B=10 200"}, outs); d != "" {
+		t.Errorf("server Outcomes (-want +got):\n%s", d)
+	}
+	if rr.messages > 4 {
+		t.Errorf("%d device messages for a refused object and a Replace", rr.messages)
+	}
+	if s.st.Cont != nil || s.st.Sent.pending() != 0 {
+		t.Errorf("left: Cont %d, pending %d", len(s.st.Cont), s.st.Sent.pending())
+	}
+}
+
+// A device's Results the server refuses (413: over its MaxObjectSize) goes
+// no further: the device sends no other chunk of it, the Get's Outcome
+// has its Status alone, and the next Get is answered. Before, the device
+// sent every chunk, and the server took the next chunk for a new object:
+// the Get's Outcome got the object's tail as its Results (1 MiB: the
+// device's MaxMessages exceeded).
+func TestRefusedResultsFromDevice(t *testing.T) {
+	s := NewSession(&Config{MaxObjectSize: 4000, AnnounceMaxMsgSize: 2000})
+	if err := s.Queue(NewGets("./Big", "./Small")...); err != nil {
+		t.Fatal(err)
+	}
+	var devGot []string
+	c, err := NewClient(ClientConfig{DeviceID: "D", ServerURI: "S", Handler: recorder(&devGot, 40000)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rr := runRefused(t, s, c, &devGot)
+	if d := cmp.Diff([]string{"Results 413"}, rr.srvStatus); d != "" {
+		t.Errorf("server's Statuses (-want +got):\n%s", d)
+	}
+	var outs []string
+	for _, o := range rr.srvOut {
+		var res []string
+		for _, r := range o.Results {
+			for _, it := range r.Items {
+				res = append(res, fmt.Sprintf("%s=%d", itemURI(it), len(it.Data.Value)))
+			}
+		}
+		outs = append(outs, fmt.Sprintf("Get %s %v", codeOf(o), res))
+	}
+	if d := cmp.Diff([]string{"Get 200 []", "Get 200 [./Small=10]"}, outs); d != "" {
+		t.Errorf("server Outcomes (-want +got):\n%s", d)
+	}
+	if rr.messages > 4 {
+		t.Errorf("%d device messages", rr.messages)
+	}
+}
+
+// A device's Replace the server refuses (413) goes no further: the
+// device's Outcome for it carries the 413, once, with the command as
+// queued, no other chunk is sent, and the server's handler gets nothing.
+func TestRefusedObjectFromDevice(t *testing.T) {
+	var srvGot []string
+	s := NewSession(&Config{MaxObjectSize: 4000, AnnounceMaxMsgSize: 2000, Handler: recorder(&srvGot, 0)})
+	if err := s.Queue(NewGets("./Small")...); err != nil {
+		t.Fatal(err)
+	}
+	var devGot []string
+	big := strings.Repeat("z", 40000)
+	queued := false
+	c, err := NewClient(ClientConfig{DeviceID: "D", ServerURI: "S", Handler: recorder(&devGot, 0),
+		// queued once the server's MaxMsgSize is known: the Replace goes in chunks
+		BeforeReply: func(_ context.Context, c *Client, _ *syncml.Message, _ *Exchange) {
+			if !queued {
+				queued = true
+				if err := c.Queue(&syncml.Replace{Items: []syncml.Item{{Target: &syncml.Location{LocURI: "./D"}, Data: syncml.Text(big)}}},
+					replaceOf("./E", 10)); err != nil {
+					t.Error(err)
+				}
+			}
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rr := runRefused(t, s, c, &devGot)
+	if d := cmp.Diff([]string{"./E=10"}, srvGot); d != "" {
+		t.Errorf("server handler (-want +got):\n%s", d)
+	}
+	if d := cmp.Diff([]string{"Replace 413", "Replace 200"}, rr.srvStatus); d != "" {
+		t.Errorf("server's Statuses (-want +got):\n%s", d)
+	}
+	var outs []string
+	for _, o := range rr.devOut {
+		if o.Command.ElementName() != "Replace" {
+			continue
+		}
+		it := o.Command.ItemList()[0]
+		outs = append(outs, fmt.Sprintf("%s=%d %s", itemURI(it), len(it.Data.Value), codeOf(o)))
+	}
+	if d := cmp.Diff([]string{"./D=40000 413", "./E=10 200"}, outs); d != "" {
+		t.Errorf("device Outcomes (-want +got):\n%s", d)
+	}
+	if rr.messages > 4 {
+		t.Errorf("%d device messages", rr.messages)
+	}
+}
+
+// The chunks that follow a refused chunk of an object (same command, same
+// LocURI, up to the one without MoreData) are answered with the same
+// refusal and never reach the handler, nor start an object of their own;
+// a chunk that starts no object (no Meta Size: OMA DM 1.2.1, 2.2, the
+// first chunk announces the object's size) is refused 400, and so is the
+// rest of its object. Before, the chunk after a 413 started an object
+// (213) and the last one was served as a whole Replace, 200; a chunk
+// without Size started an object of unknown size.
+func TestRefusedChunksAnsweredAlike(t *testing.T) {
+	var got []string
+	cfg := &Config{MaxObjectSize: 20, Handler: recorder(&got, 0)}
+	status2 := `<Status><CmdID>1</CmdID><MsgRef>1</MsgRef><CmdRef>0</CmdRef><Cmd>SyncHdr</Cmd><Data>200</Data></Status>`
+	for _, tc := range []struct {
+		name  string
+		first string // the first chunk
+		want  int    // the code of every chunk after the first
+	}{
+		{"announced over", replaceChunk("2", "./X", "30", "0123456789", true), 413},
+		{"over as it comes", replaceChunk("2", "./X", "20", "0123456789abcdef", true), 413},
+		{"no Size", replaceChunk("2", "./X", "", "0123456789", true), 400},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got = nil
+			s := NewSession(cfg)
+			handle(t, s, chunkMsg("1", alert1201+tc.first, false))
+			var codes []string
+			for i, c := range []string{
+				replaceChunk("3", "./X", "", "0123456789", true),
+				replaceChunk("4", "./X", "", "0123456789", true),
+				replaceChunk("5", "./X", "", "01234", false),
+			} {
+				x := handle(t, s, chunkMsg(fmt.Sprint(i+2), status2+c, i == 2))
+				if i == 1 {
+					// the refused object survives the state's serialization
+					b, err := s.MarshalBinary()
+					if err != nil {
+						t.Fatal(err)
+					}
+					s = NewSession(cfg)
+					if err := s.UnmarshalBinary(b); err != nil {
+						t.Fatal(err)
+					}
+				}
+				codes = append(codes, summary(x.Reply)[1:]...)
+			}
+			want := []string{
+				fmt.Sprintf("2:Status(2/3 Replace %d)", tc.want), "3:Alert",
+				fmt.Sprintf("2:Status(3/4 Replace %d)", tc.want), "3:Alert",
+				fmt.Sprintf("2:Status(4/5 Replace %d)", tc.want),
+			}
+			if d := cmp.Diff(want, codes); d != "" {
+				t.Errorf("(-want +got):\n%s", d)
+			}
+			if got != nil {
+				t.Errorf("the handler got %v", got)
+			}
+			// the refused object is over: the next Replace is served
+			x := handle(t, s, chunkMsg("5", status2+replaceChunk("6", "./X", "", "whole", false), true))
+			if d := cmp.Diff([]string{"1:Status(5/0 SyncHdr 200)", "2:Status(5/6 Replace 200)"}, summary(x.Reply)); d != "" || !cmp.Equal(got, []string{"./X=5"}) {
+				t.Errorf("after the object (-want +got):\n%s\nhandler %v", d, got)
+			}
+		})
+	}
+}
+
+// A refused object's package that ends (Final) ends the refusal: the
+// device, which stopped sending it, is not asked for more, and its next
+// message's commands are served.
+func TestRefusedObjectEndsWithPackage(t *testing.T) {
+	var got []string
+	s := NewSession(&Config{MaxObjectSize: 20, Handler: recorder(&got, 0)})
+	handle(t, s, chunkMsg("1", alert1201+replaceChunk("2", "./X", "30", "0123456789", true), false))
+	x := handle(t, s, chunkMsg("2", `<Status><CmdID>1</CmdID><MsgRef>1</MsgRef><CmdRef>0</CmdRef><Cmd>SyncHdr</Cmd><Data>200</Data></Status>`, true))
+	if d := cmp.Diff([]string{"1:Status(2/0 SyncHdr 200)"}, summary(x.Reply)); d != "" || !x.Reply.Body.Final {
+		t.Errorf("(-want +got):\n%s\nFinal %v", d, x.Reply.Body.Final)
+	}
+	if s.st.LO != nil {
+		t.Errorf("the refused object stays: %+v", s.st.LO)
+	}
+}
