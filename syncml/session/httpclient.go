@@ -12,8 +12,13 @@ import (
 	"github.com/windc-go/windc/syncml"
 )
 
-// DefaultMaxMessages is the default of ClientConfig.MaxMessages.
-const DefaultMaxMessages = 64
+// DefaultMaxMessages is the default of ClientConfig.MaxMessages. It agrees
+// with DefaultMaxObjectSize: an object that large, in chunks at a
+// MaxMsgSize of 64 KiB (what Windows announces), takes about 66 messages
+// of plain text and about 370 of text that grows fivefold when escaped
+// (&amp;, the most XML text grows), a device message for each; 1024 leaves
+// room for one such object each way and the rest of the session.
+const DefaultMaxMessages = 1024
 
 // Run runs one whole session over HTTP: it starts the session with
 // sessionID and alerts (see Start), posts each message to url with hc
@@ -75,7 +80,7 @@ func (c *Client) Run(ctx context.Context, hc *http.Client, url, sessionID string
 	for n := 1; ; n++ {
 		if n > max {
 			c.unsent = true // m, built, is not posted
-			return outcomes, pkg.Limit("MaxMessages", int64(max), int64(n), "")
+			return outcomes, pkg.LimitCount("MaxMessages", int64(max), int64(n), "")
 		}
 		raw, err := syncml.Marshal(m)
 		if err != nil {

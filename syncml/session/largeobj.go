@@ -8,7 +8,9 @@ import (
 )
 
 // DefaultMaxObjectSize is the default bound of a large object received in
-// chunks (Config.MaxObjectSize, ClientConfig.MaxObjectSize).
+// chunks (Config.MaxObjectSize, ClientConfig.MaxObjectSize). A Client's
+// Run carries an object that large within DefaultMaxMessages at a
+// MaxMsgSize of 64 KiB (see DefaultMaxMessages).
 const DefaultMaxObjectSize = 4 << 20
 
 // A largeObject is the one partial object of a session: the chunks of an
