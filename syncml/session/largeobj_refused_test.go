@@ -309,3 +309,119 @@ func TestRefusedObjectEndsWithPackage(t *testing.T) {
 		t.Errorf("the refused object stays: %+v", s.st.LO)
 	}
 }
+
+// A reply that fails after the device refused the server's object (a bare
+// Session whose signing fails) sends nothing, so the object's end did not
+// happen: the retried message ends it again, its Outcome (413, the
+// command whole) comes out once, no other chunk goes out, and the next
+// Replace is sent and run.
+func TestRefusedObjectFailedReply(t *testing.T) {
+	for _, failing := range []bool{false, true} {
+		name := ""
+		s := signFailing(&name)
+		big := strings.Repeat("y", 40000)
+		if err := s.Queue(&syncml.Replace{Items: []syncml.Item{{Target: &syncml.Location{LocURI: "./A"}, Data: syncml.Text(big)}}},
+			replaceOf("./B", 10)); err != nil {
+			t.Fatal(err)
+		}
+		var devGot []string
+		c, err := NewClient(ClientConfig{DeviceID: "D", ServerURI: "S", Handler: recorder(&devGot, 0), MaxMsgSize: 2000, MaxObjectSize: 4000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var fail *string
+		if failing {
+			fail = new(string) // signing under an empty name fails
+		}
+		var outs []string
+		retrying(t, s, c, &name, fail, 10, fmt.Sprintf("failing %v", failing), nil, func(_ int, _ []byte, x *Exchange) {
+			for _, o := range x.Outcomes {
+				it := o.Command.ItemList()[0]
+				outs = append(outs, fmt.Sprintf("%s=%d %s", itemURI(it), len(it.Data.Value), codeOf(o)))
+			}
+		})
+		if d := cmp.Diff([]string{"./A=40000 413", "./B=10 200"}, outs); d != "" {
+			t.Errorf("failing %v: server Outcomes (-want +got):\n%s", failing, d)
+		}
+		if d := cmp.Diff([]string{"./B=10"}, devGot); d != "" {
+			t.Errorf("failing %v: device handler (-want +got):\n%s", failing, d)
+		}
+	}
+}
+
+// A device's Handle that fails after the server refused the device's
+// object (EachMessage fails) changes nothing: handled again, the server's
+// message ends the object again, its Outcome (413, the command as queued)
+// comes out once, and no other chunk goes out.
+func TestRefusedObjectFailedDeviceHandle(t *testing.T) {
+	var srvGot []string
+	s := NewSession(&Config{MaxObjectSize: 4000, AnnounceMaxMsgSize: 2000, Handler: recorder(&srvGot, 0)})
+	if err := s.Queue(NewGets("./Small")...); err != nil {
+		t.Fatal(err)
+	}
+	big := strings.Repeat("z", 40000)
+	queued, failNow := false, false
+	c, err := NewClient(ClientConfig{DeviceID: "D", ServerURI: "S", Handler: recorder(new([]string), 0),
+		BeforeReply: func(_ context.Context, c *Client, _ *syncml.Message, _ *Exchange) {
+			if !queued && !failNow { // what a failed call queued goes with it
+				queued = true
+				_ = c.Queue(&syncml.Replace{Items: []syncml.Item{{Target: &syncml.Location{LocURI: "./D"}, Data: syncml.Text(big)}}}, replaceOf("./E", 10))
+			}
+		},
+		EachMessage: func(context.Context) ([]syncml.Command, error) {
+			if failNow {
+				return nil, fmt.Errorf("each fails")
+			}
+			return nil, nil
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	m, err := c.Start(ctx, "1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var outs []string
+	failed := 0
+	for i := 0; ; i++ {
+		if i == 10 {
+			t.Fatal("the session does not end")
+		}
+		raw, err := syncml.Marshal(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		x, err := s.Handle(ctx, &Inbound{Raw: raw})
+		if err != nil {
+			t.Fatal(err)
+		}
+		failNow = true
+		cx, err := c.HandleInbound(ctx, &Inbound{Raw: x.Raw})
+		failNow = false
+		if err != nil {
+			failed++
+			if cx, err = c.HandleInbound(ctx, &Inbound{Raw: x.Raw}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, o := range cx.Outcomes {
+			if it := o.Command.ItemList(); o.Command.ElementName() == "Replace" {
+				outs = append(outs, fmt.Sprintf("%s=%d %s", itemURI(it[0]), len(it[0].Data.Value), codeOf(o)))
+			}
+		}
+		if cx.Done {
+			break
+		}
+		m = cx.Reply
+	}
+	if d := cmp.Diff([]string{"./D=40000 413", "./E=10 200"}, outs); d != "" {
+		t.Errorf("device Outcomes (-want +got):\n%s", d)
+	}
+	if d := cmp.Diff([]string{"./E=10"}, srvGot); d != "" {
+		t.Errorf("server handler (-want +got):\n%s", d)
+	}
+	if failed < 2 {
+		t.Errorf("%d device Handles failed: the refusal's was not among them", failed)
+	}
+}
