@@ -425,3 +425,22 @@ func TestRefusedObjectFailedDeviceHandle(t *testing.T) {
 		t.Errorf("%d device Handles failed: the refusal's was not among them", failed)
 	}
 }
+
+// A chunk in an Atomic is refused (400: an Atomic fits in one message),
+// and so is the rest of its object: its last chunk, after the Atomic, is
+// answered 400 and never served. Before, the last chunk, which has no
+// MoreData, was served as a whole Replace (200, the handler got the tail).
+func TestRefusedChunkInAtomic(t *testing.T) {
+	var got []string
+	s := NewSession(&Config{Handler: recorder(&got, 0)})
+	atomic := `<Atomic><CmdID>2</CmdID>` + replaceChunk("3", "./X", "15", "0123456789", true) + `</Atomic>`
+	handle(t, s, chunkMsg("1", alert1201+atomic, false))
+	x := handle(t, s, chunkMsg("2", `<Status><CmdID>1</CmdID><MsgRef>1</MsgRef><CmdRef>0</CmdRef><Cmd>SyncHdr</Cmd><Data>200</Data></Status>`+
+		replaceChunk("4", "./X", "", "01234", false), true))
+	if d := cmp.Diff([]string{"1:Status(2/0 SyncHdr 200)", "2:Status(2/4 Replace 400)"}, summary(x.Reply)); d != "" {
+		t.Errorf("(-want +got):\n%s", d)
+	}
+	if got != nil {
+		t.Errorf("the handler got %v", got)
+	}
+}

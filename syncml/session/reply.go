@@ -2,6 +2,7 @@ package session
 
 import (
 	"context"
+	"slices"
 	"strconv"
 
 	"github.com/windc-go/windc/syncml"
@@ -213,6 +214,17 @@ func (r *responder) atomic(a *syncml.Atomic) {
 	// a session alert (1222, 1223) in it takes effect only when the
 	// Atomic does: rolled back, it is as if never received
 	abort, more := r.abort, r.more
+	if r.lo != nil {
+		// The rest of the object a chunk in it begins (the last one's:
+		// a chunk ends its message) is refused as the chunk is, 400,
+		// never taken for a whole command (see largeObject.Refused).
+		for _, c := range slices.Backward(cmds) {
+			if items := c.ItemList(); len(items) > 0 && items[len(items)-1].MoreData {
+				*r.lo = &largeObject{Cmd: c, URI: itemURI(items[len(items)-1]), Size: -1, Refused: syncml.StatusBadRequest}
+				break
+			}
+		}
+	}
 	for i, c := range cmds {
 		switch c.(type) {
 		case *syncml.Status, *syncml.Results, *syncml.Unknown, *syncml.Sequence:
