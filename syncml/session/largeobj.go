@@ -18,10 +18,11 @@ const DefaultMaxObjectSize = 4 << 20
 type largeObject struct {
 	Cmd  syncml.Command // the first chunk's command
 	URI  string         // its item's Target (or Source) LocURI
-	Size int            // the announced size, -1 when none
+	Size int            // the announced size (-1 for an object refused)
 	Data []byte         // the chunks so far
 	// Refused is the code the object was refused with (413 over the
-	// bound, 400 for a chunk that starts no object), 0 while it is
+	// bound, 400 for a chunk that starts no object, of a command of
+	// several items or in an Atomic), 0 while it is
 	// received: the rest of its chunks (same command, same LocURI, up
 	// to the one without MoreData) are answered with it, never served
 	// nor joined, nor taken for a new object.
@@ -39,19 +40,29 @@ const refusedSize = 1<<31 - 1<<10
 // not refused).
 func (lo *largeObject) receiving() bool { return lo != nil && lo.Refused == 0 }
 
-// refuse answers the chunk c (of one item, LocURI uri) with code and, when
+// refuse answers the chunk c with code and, when
 // more chunks of its object follow, keeps the object as refused with code,
 // so that they are answered the same.
-func (r *responder) refuse(c syncml.Command, uri string, code syncml.StatusCode, more bool) {
+func (r *responder) refuse(c syncml.Command, code syncml.StatusCode, more bool) {
 	*r.lo = nil
 	if more {
-		*r.lo = &largeObject{Cmd: c, URI: uri, Size: -1, Refused: code}
+		*r.lo = refusedObject(c, code)
 	}
 	if res, ok := c.(*syncml.Results); ok {
 		r.resultsStatus(res, code)
 		return
 	}
 	r.answer(c, Response{Code: code})
+}
+
+// refusedObject returns the object of the chunk c refused with code: c
+// without its data (kept in the session's state until the object's last
+// chunk: its data would only weigh), named by c's last item.
+func refusedObject(c syncml.Command, code syncml.StatusCode) *largeObject {
+	items := c.ItemList()
+	last := items[len(items)-1]
+	return &largeObject{Cmd: withItems(c, []syncml.Item{{Target: last.Target, Source: last.Source}}),
+		URI: itemURI(last), Size: -1, Refused: code}
 }
 
 // firstSize returns the object size the chunk c (its one item it)
@@ -121,7 +132,7 @@ func (r *responder) chunk(c syncml.Command) bool {
 		if matching && lo.Refused == 0 {
 			lo.Data = appendData(lo.Data, items[0].Data)
 			if len(lo.Data) > r.maxObj {
-				r.refuse(c, lo.URI, syncml.StatusRequestEntityTooLarge, more)
+				r.refuse(c, syncml.StatusRequestEntityTooLarge, more)
 				return true
 			}
 			if more {
@@ -154,16 +165,16 @@ func (r *responder) chunk(c syncml.Command) bool {
 func (r *responder) firstChunk(c syncml.Command, items []syncml.Item) bool {
 	last := items[len(items)-1]
 	if len(items) != 1 {
-		r.refuse(c, itemURI(last), syncml.StatusBadRequest, true)
+		r.refuse(c, syncml.StatusBadRequest, true)
 		return true
 	}
 	size, sized := firstSize(c, last)
 	switch {
 	case !sized:
-		r.refuse(c, itemURI(last), syncml.StatusBadRequest, true)
+		r.refuse(c, syncml.StatusBadRequest, true)
 		return true
 	case size > r.maxObj:
-		r.refuse(c, itemURI(last), syncml.StatusRequestEntityTooLarge, true)
+		r.refuse(c, syncml.StatusRequestEntityTooLarge, true)
 		return true
 	}
 	*r.lo = &largeObject{Cmd: c, URI: itemURI(last), Size: size, Data: appendData(nil, last.Data)}
@@ -207,7 +218,8 @@ func (lo *largeObject) resultsOf() sentKey {
 // (c itself, or the joined object on the last chunk's command), nil when
 // there is none yet or the object was refused (413 over the bound, 424
 // when its Size does not match, 400 for a chunk in a Results of several
-// items).
+// items or without the Meta Size of a first chunk; the rest of a refused
+// object's chunks get the same code: see largeObject.Refused).
 func (r *responder) resultsChunk(c *syncml.Results) *syncml.Results {
 	items := c.Items
 	more := len(items) > 0 && items[len(items)-1].MoreData
@@ -220,7 +232,7 @@ func (r *responder) resultsChunk(c *syncml.Results) *syncml.Results {
 		if matching && lo.Refused == 0 {
 			lo.Data = appendData(lo.Data, items[0].Data)
 			if len(lo.Data) > r.maxObj {
-				r.refuse(c, lo.URI, syncml.StatusRequestEntityTooLarge, more)
+				r.refuse(c, syncml.StatusRequestEntityTooLarge, more)
 				return nil
 			}
 			if more {

@@ -267,6 +267,9 @@ func TestRefusedChunksAnsweredAlike(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
+					if strings.Contains(string(b), "0123456789") {
+						t.Errorf("the state keeps the refused chunk's data")
+					}
 					s = NewSession(cfg)
 					if err := s.UnmarshalBinary(b); err != nil {
 						t.Fatal(err)

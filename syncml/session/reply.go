@@ -220,7 +220,7 @@ func (r *responder) atomic(a *syncml.Atomic) {
 		// never taken for a whole command (see largeObject.Refused).
 		for _, c := range slices.Backward(cmds) {
 			if items := c.ItemList(); len(items) > 0 && items[len(items)-1].MoreData {
-				*r.lo = &largeObject{Cmd: c, URI: itemURI(items[len(items)-1]), Size: -1, Refused: syncml.StatusBadRequest}
+				*r.lo = refusedObject(c, syncml.StatusBadRequest)
 				break
 			}
 		}
