@@ -329,10 +329,11 @@ func (st *state) rejoinObject() bool {
 }
 
 // refusedChunk returns the record of the first chunk, among those of the
-// object this side sent last, that the peer answered with a Status other
-// than 213 (OMA DM 1.2.1, 2.2: 213 is what a chunk accepted is answered):
-// the peer refused the object, which goes no further. Nil when there is
-// none.
+// object this side sent last, that the peer answered with a Status that
+// is no success: the peer refused the object, which goes no further. A
+// chunk accepted is answered 213 (OMA DM 1.2.1, 2.2); another 2xx, which
+// a peer that does not follow that rule may send, is taken as accepted
+// too, not as a refusal. Nil when there is none.
 func (c *correlator) refusedChunk() *sentCmd {
 	var first *sentCmd
 	for i := len(c.sent) - 1; i >= 0; i-- {
@@ -344,7 +345,7 @@ func (c *correlator) refusedChunk() *sentCmd {
 			break
 		}
 		if s.Status != nil {
-			if code, err := s.Status.Code(); err != nil || code != syncml.StatusChunkedItemAccepted {
+			if code, err := s.Status.Code(); err != nil || !code.Success() {
 				first = s
 			}
 		}

@@ -14,7 +14,10 @@ type Outcome struct {
 	// unanswered (Abandoned) come with those of the next session, whose
 	// MsgIDs they share. Empty, as MsgID, for a command never sent.
 	SessionID string
-	// Command is the command as sent, with its CmdID.
+	// Command is the command as sent, with its CmdID: for an object
+	// sent in chunks, its last chunk, or the command whole again when
+	// the peer refused the object part way (its Status then says why),
+	// so that it can be queued again.
 	Command syncml.Command
 	// Status is the peer's Status for the command; nil when Abandoned.
 	Status *syncml.Status

@@ -3,6 +3,7 @@ package session
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -445,5 +446,50 @@ func TestRefusedChunkInAtomic(t *testing.T) {
 	}
 	if got != nil {
 		t.Errorf("the handler got %v", got)
+	}
+}
+
+// A device that answers the server's chunks 200, not 213 as OMA DM asks,
+// accepted them: the object goes on to its last chunk, all of it sent,
+// and its Outcome is the device's 200 for the last chunk, not a refusal.
+func TestChunkAnswered200GoesOn(t *testing.T) {
+	s := NewSession(nil)
+	big := strings.Repeat("z", 5000)
+	if err := s.Queue(&syncml.Replace{Items: []syncml.Item{{Target: &syncml.Location{LocURI: "./A"}, Data: syncml.Text(big)}}}); err != nil {
+		t.Fatal(err)
+	}
+	x := handle(t, s, sizedMsg("1", "1", 2000, alert1201, true))
+	var outcomes []Outcome
+	chunks, sent := 0, 0
+	for msg := 2; msg < 20; msg++ {
+		var rep *syncml.Replace
+		for _, c := range x.Reply.Body.Commands {
+			if r, ok := c.(*syncml.Replace); ok {
+				rep = r
+			}
+		}
+		if rep == nil {
+			break
+		}
+		chunks++
+		sent += len(rep.Items[0].Data.Value)
+		body := fmt.Sprintf(`<Status><CmdID>1</CmdID><MsgRef>%s</MsgRef><CmdRef>0</CmdRef><Cmd>SyncHdr</Cmd><Data>200</Data></Status>`+
+			`<Status><CmdID>2</CmdID><MsgRef>%s</MsgRef><CmdRef>%s</CmdRef><Cmd>Replace</Cmd><Data>200</Data></Status>`,
+			x.Reply.Header.MsgID, x.Reply.Header.MsgID, rep.CmdID)
+		final := !rep.Items[0].MoreData
+		if !final {
+			body += `<Alert><CmdID>3</CmdID><Data>1222</Data></Alert>`
+		}
+		x = handle(t, s, sizedMsg("1", strconv.Itoa(msg), 2000, body, final))
+		outcomes = append(outcomes, x.Outcomes...)
+	}
+	if chunks < 3 {
+		t.Fatalf("%d chunks sent, want the object's 5000 bytes in at least 3", chunks)
+	}
+	if sent != len(big) {
+		t.Errorf("%d bytes sent in %d chunks, want %d", sent, chunks, len(big))
+	}
+	if len(outcomes) != 1 || codeOf(outcomes[0]) != "200" || outcomes[0].Command.ItemList()[0].MoreData {
+		t.Fatalf("Outcomes %+v, want one: the Replace's last chunk, 200", outcomes)
 	}
 }
