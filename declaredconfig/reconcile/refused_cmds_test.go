@@ -214,11 +214,11 @@ func TestDeleteRefusedOnce(t *testing.T) {
 	}
 }
 
-// A Delete refused in a state of format 3 (which kept its status in the
-// refusal of the version) is not sent again by a Reconciler that loads
-// that state, nor its refusal reported again.
-func TestDeleteRefusedFormat3(t *testing.T) {
-	const cmd = "Delete Complete/Documents/1111/Document"
+// removedAfterSession returns the Store, the event recorder and the
+// Session of a Reconciler that declared a document, saw it applied in a
+// device's session 1, and was then told to remove it (events cleared).
+func removedAfterSession(t *testing.T) (*session.MemoryStore, *recorder, *reconcile.Reconciler, *session.Session) {
+	t.Helper()
 	ctx := context.Background()
 	store := session.NewMemoryStore()
 	ev := &recorder{}
@@ -232,6 +232,16 @@ func TestDeleteRefusedFormat3(t *testing.T) {
 		t.Fatal(err)
 	}
 	ev.events = nil
+	return store, ev, rec, srv
+}
+
+// A Delete refused in a state of format 3 (which kept its status in the
+// refusal of the version) is not sent again by a Reconciler that loads
+// that state, nor its refusal reported again.
+func TestDeleteRefusedFormat3(t *testing.T) {
+	const cmd = "Delete Complete/Documents/1111/Document"
+	ctx := context.Background()
+	store, ev, _, srv := removedAfterSession(t)
 	if sends, problems := sessionsRefusing(t, ev, srv, 2, 1, cmd, syncml.StatusCommandNotAllowed, heldAt("A0")); sends != 1 || len(problems) != 1 {
 		t.Fatalf("sent in %d sessions, %d Problems; want 1 and 1", sends, len(problems))
 	}
@@ -262,18 +272,7 @@ func TestDeleteRefusedFormat3(t *testing.T) {
 func TestDeleteInFlightFormat3(t *testing.T) {
 	const cmd = "Delete Complete/Documents/1111/Document"
 	ctx := context.Background()
-	store := session.NewMemoryStore()
-	ev := &recorder{}
-	rec := reconcile.New(reconcile.Config{Store: store, OnEvent: ev.on})
-	if err := rec.Declare(ctx, dev1, vpnDoc(ids[0], "A0")); err != nil {
-		t.Fatal(err)
-	}
-	srv := session.NewSession(&session.Config{Handler: session.Accept, BeforeReply: rec.BeforeReply})
-	deviceSession(t, srv, "1", func(string) int { return 200 }, heldAt("A0"))
-	if err := rec.Remove(ctx, dev1, ids[0]); err != nil {
-		t.Fatal(err)
-	}
-	ev.events = nil
+	store, ev, rec, srv := removedAfterSession(t)
 	m := specMessage(t, "1", `<Alert><CmdID>1</CmdID><Data>1201</Data></Alert>`)
 	m.Header.SessionID = "2"
 	appendSummary(m, heldAt("A0")()...)
