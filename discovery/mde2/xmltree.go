@@ -208,7 +208,7 @@ func (p *treeParser) document() (*node, error) {
 			if strings.HasPrefix(s[pos:], "<!DOCTYPE") {
 				return nil, p.ScanError(pos, xmlscan.DOCTYPE, "")
 			}
-			if rest := s[pos:]; strings.HasPrefix("<!DOCTYPE", rest) || strings.HasPrefix("<!--", rest) {
+			if xmlscan.CutShort(s[pos:], "<!DOCTYPE", "<!--") {
 				return nil, p.EOF(len(s)) // cut short
 			}
 			// Only comments are allowed here (Misc read those): say so,

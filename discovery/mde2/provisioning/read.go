@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/windc-go/windc/internal/xmlcharset"
+	"github.com/windc-go/windc/internal/xmlscan"
 )
 
 // Unmarshal decodes a provisioning document from data into d, under the
@@ -445,17 +446,8 @@ func (r *reader) markupCause(err error, rest []byte) error {
 	if len(r.stack) > 0 {
 		want = `"<!--" or "<![CDATA["`
 	}
-	// "<!" and up to three characters after it, up to a '>'.
-	i := 2
-	for n := 0; n < 3 && i < len(rest); n++ {
-		c := rest[i]
-		_, size := utf8.DecodeRune(rest[i:])
-		i += size
-		if c == '>' {
-			break
-		}
-	}
-	return pkg.Errorf("%w: invalid markup declaration %q: expected %s", ErrSyntax, rest[:i], want)
+	// MarkupDecl quotes "<!" and up to three characters after it
+	return pkg.Errorf("%w: %s", ErrSyntax, xmlscan.MarkupDecl(string(rest[:min(len(rest), 2+3*utf8.UTFMax)]), want))
 }
 
 // syntaxCause maps an encoding/xml error to the module's sentinels.
