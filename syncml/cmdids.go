@@ -6,7 +6,8 @@ import (
 )
 
 // ValidateCmdIDs checks the CmdID rules of Validate alone: every command
-// of m, nested ones included, has a CmdID ("cmdid-missing"), not "0"
+// of m, nested ones included, has a CmdID ("cmdid-missing"; XML white
+// space alone is none), not "0"
 // ("cmdid-zero"), used by no other command of m ("cmdid-unique"; XML
 // white space around a CmdID and leading zeros of a decimal one do not
 // make it another). A peer's Status or Results names the command it
@@ -125,10 +126,10 @@ const cmdIDBits = 1024
 func (ck *cmdIDCheck) add(id string) string {
 	n, ok := smallDecimal(id) // as peers write them: no need of cmdIDKey
 	if !ok || id[0] == '0' {
-		if id == "" {
+		k := cmdIDKey(id)
+		if k == "" { // none, or XML white space alone
 			return "cmdid-missing"
 		}
-		k := cmdIDKey(id)
 		if k == "0" {
 			return "cmdid-zero"
 		}

@@ -25,6 +25,9 @@ func TestValidateCmdIDs(t *testing.T) {
 	}{
 		{"fine", []syncml.Command{get("1"), get("2"), &syncml.Atomic{CmdID: "3", Commands: []syncml.Command{get("4")}}}, syncml.Violation{}},
 		{"missing", []syncml.Command{get("1"), get("")}, syncml.Violation{Path: "SyncBody/Get[2]", Rule: "cmdid-missing"}},
+		// white space around a CmdID is not part of it: one of white
+		// space alone is missing, as a Status cannot name it
+		{"white space only", []syncml.Command{get("1"), get(" \t")}, syncml.Violation{Path: "SyncBody/Get[2]", CmdID: " \t", Rule: "cmdid-missing"}},
 		{"zero", []syncml.Command{get("0")}, syncml.Violation{Path: "SyncBody/Get[1]", CmdID: "0", Rule: "cmdid-zero"}},
 		{"zeros", []syncml.Command{get(" 00 ")}, syncml.Violation{Path: "SyncBody/Get[1]", CmdID: " 00 ", Rule: "cmdid-zero"}},
 		{"twice", []syncml.Command{get("1"), get("2"), get("1")}, syncml.Violation{Path: "SyncBody/Get[3]", CmdID: "1", Rule: "cmdid-unique"}},
@@ -52,6 +55,19 @@ func TestValidateCmdIDs(t *testing.T) {
 			}
 			if got := ve.Violations[0]; got != tc.want {
 				t.Errorf("violation %+v, want %+v", got, tc.want)
+			}
+			// Validate reports it too, as its first CmdID violation
+			var all *syncml.ValidationError
+			if !errors.As(m.Validate(), &all) {
+				t.Fatalf("Validate: no violation, want %+v", tc.want)
+			}
+			for _, v := range all.Violations {
+				if strings.HasPrefix(v.Rule, "cmdid-") {
+					if v.Path != tc.want.Path || v.CmdID != tc.want.CmdID || v.Rule != tc.want.Rule {
+						t.Errorf("Validate's first CmdID violation %+v, want %+v", v, tc.want)
+					}
+					break
+				}
 			}
 		})
 	}

@@ -69,8 +69,9 @@ func (e *ValidationError) Unwrap() error { return ErrInvalid }
 //     matching VerProto DM/1.1 or DM/1.2, SessionID, MsgID (a positive
 //     integer), Target and Source LocURI ("header-required",
 //     "header-version", "header-msgid");
-//   - every command has a CmdID ("cmdid-missing"), not "0" ("cmdid-zero"),
-//     unique in the message, nested commands included ("cmdid-unique");
+//   - every command has a CmdID ("cmdid-missing"; XML white space alone
+//     is none), not "0" ("cmdid-zero"), unique in the message, nested
+//     commands included ("cmdid-unique");
 //   - no unknown command element ("unknown-command"), no nil or typed
 //     nil Command ("nil-command"), and no Atomic or Sequence that
 //     contains itself ("cycle");
@@ -211,8 +212,8 @@ func (v *validator) command(p string, c Command, parent string, depth int) {
 	id := c.ID()
 	key := cmdIDKey(id)
 	switch {
-	case id == "":
-		v.add(p, "", "cmdid-missing", "")
+	case key == "": // none, or XML white space alone
+		v.add(p, id, "cmdid-missing", "")
 	case key == "0":
 		v.add(p, id, "cmdid-zero", "")
 	default:
