@@ -14,7 +14,12 @@ type HTTPError struct {
 	Header     http.Header // the response's headers
 }
 
-// Error returns the status, as "server answered 503 Service Unavailable".
+// Error returns the status, as "server answered 503 Service Unavailable"
+// (the code alone when net/http has no text for it).
 func (e *HTTPError) Error() string {
-	return "server answered " + strconv.Itoa(e.StatusCode) + " " + http.StatusText(e.StatusCode)
+	s := "server answered " + strconv.Itoa(e.StatusCode)
+	if text := http.StatusText(e.StatusCode); text != "" {
+		s += " " + text
+	}
+	return s
 }

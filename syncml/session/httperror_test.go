@@ -35,3 +35,17 @@ func TestClientHTTPError(t *testing.T) {
 		t.Error("empty Error()")
 	}
 }
+
+// TestHTTPErrorText: the status's text follows its code when net/http
+// knows one; a code it does not know stands alone, with no trailing
+// space.
+func TestHTTPErrorText(t *testing.T) {
+	for code, want := range map[int]string{
+		503: "server answered 503 Service Unavailable",
+		599: "server answered 599",
+	} {
+		if got := (&HTTPError{StatusCode: code}).Error(); got != want {
+			t.Errorf("HTTPError{%d}.Error() = %q, want %q", code, got, want)
+		}
+	}
+}
