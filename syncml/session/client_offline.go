@@ -38,7 +38,10 @@ func (c *Client) boundAbandoned() {
 // *http.Transport (http.DefaultTransport when nil) says so, as it calls
 // GotConn once it holds a connection (dialled, its TLS handshake done,
 // through its proxy, or an idle one), before it writes anything on it
-// (HTTP/2 included). Another RoundTripper may not call the trace at all.
+// (HTTP/2 included). Another RoundTripper may not call the trace at all,
+// nor may one registered on the Transport with RegisterProtocol, which
+// the Transport calls instead of its own connections and which cannot be
+// told apart from here (see Run).
 func connTrace(ctx context.Context, hc *http.Client, got *atomic.Bool) (context.Context, bool) {
 	rt := hc.Transport
 	if rt == nil {

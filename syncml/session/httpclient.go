@@ -46,7 +46,11 @@ const DefaultMaxMessages = 1024
 // anew, nor what EachMessage gave it). Run knows that only when hc's
 // Transport is an *http.Transport (http.DefaultTransport when nil),
 // which tells it whether the request got a connection (see
-// net/http/httptrace's GotConn); with another RoundTripper, and after any
+// net/http/httptrace's GotConn; its HTTP/2 does too). A RoundTripper
+// registered on that Transport with RegisterProtocol for the URL's scheme
+// takes the request past its connections: unless it calls the request's
+// GotConn before it writes, a failure after writing is taken as not sent,
+// and the commands go out again. With another RoundTripper, and after any
 // error once a connection was made (the server may have got the message
 // and run it), the session's commands sent come back Abandoned, as after
 // a restart: a Client keeps at most MaxQueue of those across failed
