@@ -158,6 +158,7 @@ func decodeJSON(raw []byte) (*deviceState, error) {
 			if d == nil || d.Doc == nil {
 				return nil, errorf("%w: a document without its body", ErrStoredState)
 			}
+			d.dropOddRefusals()
 			if bad := d.badRefusal(); bad != "" {
 				return nil, errorf("%w: document %q: %s", ErrStoredState, d.Doc.ID, bad)
 			}
@@ -883,7 +884,11 @@ func (r *stateReader) doc(d *docState, keep bool) {
 		d.Last.State = uint32(r.small(1<<32 - 1))
 	}
 	if keep && flags&fSettled != 0 {
-		if bad := badVersionRefusal("", syncml.StatusCode(code), tries); bad != "" {
+		c := syncml.StatusCode(code)
+		if oddRefusalCode(c) {
+			c = 0 // dropped when the document is read in full (dropOddRefusals)
+		}
+		if bad := badVersionRefusal("", c, tries); bad != "" {
 			r.fail("a settled document: %s", bad)
 			return
 		}
@@ -1250,10 +1255,40 @@ func (r *stateReader) refusals(d *docState) {
 	if r.err != nil {
 		return
 	}
+	d.dropOddRefusals()
 	if bad := d.badRefusal(); bad != "" {
 		r.fail("document %q: %s", d.docID(), bad)
 	}
 }
+
+// dropOddRefusals clears the refusals of d whose code is none a refusal
+// has (oddRefusalCode): runs before state format 4's checks recorded a
+// device's Status of any number that was no success as a refusal (999,
+// 42, 0). Such a state still loads; what was refused is sent again, as
+// it would be once the refusal no longer held.
+func (d *docState) dropOddRefusals() {
+	if oddRefusalCode(d.RefusedCode) {
+		d.Refused, d.RefusedCode, d.RefusedTries = "", 0, 0
+	}
+	if d.CmdRefused == nil {
+		return
+	}
+	left := false
+	for k, x := range d.CmdRefused {
+		if x != (cmdRefusal{}) && !refusalCode(x.Code) {
+			d.CmdRefused[k], x = cmdRefusal{}, cmdRefusal{}
+		}
+		left = left || x != (cmdRefusal{})
+	}
+	if !left {
+		d.CmdRefused = nil // as a state without refusals is written
+	}
+}
+
+// oddRefusalCode reports whether code, a version's refusal code, is none
+// a refusal has: not 0 (acknowledged and not reported) and not a
+// refusal's status code (refusalCode).
+func oddRefusalCode(code syncml.StatusCode) bool { return code != 0 && !refusalCode(code) }
 
 // badRefusal says what of d's refusals is none a run writes (a damaged
 // state), "" if nothing: the refusal of its version (Refused,
