@@ -9,7 +9,6 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -57,15 +56,7 @@ func TestWinDCClientCertificate(t *testing.T) {
 	windc.StartTLS()
 	defer windc.Close()
 
-	ds := httptest.NewServer(&discovery.Handler{
-		Logger: slog.New(slog.DiscardHandler),
-		URLs:   discovery.URLPolicy{AllowLoopbackHTTP: true},
-		Discover: func(_ context.Context, req *discovery.Request, _ discovery.Headers) (*discovery.Response, error) {
-			return &discovery.Response{EnrollmentServiceURL: "https://e.example/E", EnrollmentPolicyServiceURL: "https://e.example/P",
-				AuthenticationServiceURL: "https://e.example/A", AuthPolicy: req.RequiredAuthPolicy()}, nil
-		},
-	})
-	defer ds.Close()
+	ds := newDiscoveryServer(t)
 	le := dmclient.LinkedEnrollment{ProviderID: "MS DM SERVER"}
 	primary := session.NewServer(session.ServerConfig{})
 	ps := httptest.NewServer(primary)

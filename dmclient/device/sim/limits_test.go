@@ -3,7 +3,6 @@ package sim_test
 import (
 	"context"
 	"errors"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -65,15 +64,7 @@ func TestSessionTimeout(t *testing.T) {
 // load test against a broken enrollment service does not end errors=0.
 func TestLinkedEnrollmentFailureCounted(t *testing.T) {
 	for _, async := range []bool{false, true} {
-		ds := httptest.NewServer(&discovery.Handler{
-			Logger: slog.New(slog.DiscardHandler),
-			URLs:   discovery.URLPolicy{AllowLoopbackHTTP: true},
-			Discover: func(_ context.Context, req *discovery.Request, _ discovery.Headers) (*discovery.Response, error) {
-				return &discovery.Response{EnrollmentServiceURL: "https://e.example/E", EnrollmentPolicyServiceURL: "https://e.example/P",
-					AuthenticationServiceURL: "https://e.example/A", AuthPolicy: req.RequiredAuthPolicy()}, nil
-			},
-		})
-		defer ds.Close()
+		ds := newDiscoveryServer(t)
 		le := dmclient.LinkedEnrollment{ProviderID: "MS DM SERVER"}
 		primary := session.NewServer(session.ServerConfig{})
 		ps := httptest.NewServer(primary)

@@ -2,7 +2,6 @@ package sim_test
 
 import (
 	"context"
-	"log/slog"
 	"net/http/httptest"
 	"testing"
 
@@ -21,15 +20,7 @@ import (
 // counted them.
 func TestFleetLinkedNotRun(t *testing.T) {
 	ws := newWinDCServer(t)
-	ds := httptest.NewServer(&discovery.Handler{
-		Logger: slog.New(slog.DiscardHandler),
-		URLs:   discovery.URLPolicy{AllowLoopbackHTTP: true},
-		Discover: func(_ context.Context, req *discovery.Request, _ discovery.Headers) (*discovery.Response, error) {
-			return &discovery.Response{EnrollmentServiceURL: "https://e.example/E", EnrollmentPolicyServiceURL: "https://e.example/P",
-				AuthenticationServiceURL: "https://e.example/A", AuthPolicy: req.RequiredAuthPolicy()}, nil
-		},
-	})
-	defer ds.Close()
+	ds := newDiscoveryServer(t)
 	le := dmclient.LinkedEnrollment{ProviderID: "MS DM SERVER"}
 	other := dmclient.LinkedEnrollment{ProviderID: "WinDC-other"}
 	const n = 7

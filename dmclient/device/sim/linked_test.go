@@ -25,8 +25,11 @@ func TestLinkedEnrollment(t *testing.T) {
 	t.Run("async", func(t *testing.T) { testLinkedEnrollment(t, true) })
 }
 
-func testLinkedEnrollment(t *testing.T, async bool) {
-	ws := newWinDCServer(t)
+// newDiscoveryServer returns a discovery service on loopback, closed when
+// t ends, that answers every request with fixed enrollment URLs and the
+// auth policy the request requires.
+func newDiscoveryServer(t *testing.T) *httptest.Server {
+	t.Helper()
 	ds := httptest.NewServer(&discovery.Handler{
 		Logger: slog.New(slog.DiscardHandler),
 		URLs:   discovery.URLPolicy{AllowLoopbackHTTP: true},
@@ -35,7 +38,13 @@ func testLinkedEnrollment(t *testing.T, async bool) {
 				AuthenticationServiceURL: "https://e.example/A", AuthPolicy: req.RequiredAuthPolicy()}, nil
 		},
 	})
-	defer ds.Close()
+	t.Cleanup(ds.Close)
+	return ds
+}
+
+func testLinkedEnrollment(t *testing.T, async bool) {
+	ws := newWinDCServer(t)
+	ds := newDiscoveryServer(t)
 	le := dmclient.LinkedEnrollment{ProviderID: "MS DM SERVER"}
 	primary := session.NewServer(session.ServerConfig{})
 	ps := httptest.NewServer(primary)
