@@ -15,7 +15,7 @@ import (
 // what each side's handler got and the Statuses each side sent for the
 // other's Replace and Results.
 type refusedRun struct {
-	devGot, srvGot       []string // "URI=length" of the commands each handler ran
+	devGot               []string // "URI=length" of the commands the device's handler ran
 	devStatus, srvStatus []string // "Cmd code" of the Statuses for Replace and Results
 	srvOut, devOut       []Outcome
 	messages             int // the device's messages

@@ -17,10 +17,10 @@ func limitReplace(uri string, b byte, n int) *syncml.Replace {
 }
 
 // stateLimitsRun queues cmd for device dev-big on a Server of cfg, runs a
-// Client of ccfg against it, and returns the Run's error and the Status
-// code the Server got for cmd ("" when none). The Client's Handler
-// records the size of the Replace data it was given in got.
-func stateLimitsRun(t *testing.T, cfg Config, ccfg ClientConfig, cmd syncml.Command) (runErr error, status string, got int) {
+// Client of ccfg against it, and returns the Status code the Server got
+// for cmd ("" when none), the size of the Replace data the Client's
+// Handler was given, and the Run's error.
+func stateLimitsRun(t *testing.T, cfg Config, ccfg ClientConfig, cmd syncml.Command) (status string, got int, runErr error) {
 	t.Helper()
 	var mu sync.Mutex
 	srv := NewServer(ServerConfig{Session: cfg, OnExchange: func(_ context.Context, x *Exchange) {
@@ -55,7 +55,7 @@ func stateLimitsRun(t *testing.T, cfg Config, ccfg ClientConfig, cmd syncml.Comm
 	_, runErr = c.Run(ctx, hs.Client(), hs.URL, "1")
 	mu.Lock()
 	defer mu.Unlock()
-	return runErr, status, got
+	return status, got, runErr
 }
 
 // TestServerQueueBigObjectState: a 5 MiB Replace that Queue accepts
@@ -73,7 +73,7 @@ func TestServerQueueBigObjectState(t *testing.T) {
 	unmarshal := func(b []byte, m *syncml.Message) error {
 		return syncml.UnmarshalLimits(b, m, syncml.Limits{MaxBytes: 16 << 20, MaxTokenBytes: 8 << 20})
 	}
-	err, status, got := stateLimitsRun(t, Config{MaxObjectSize: 8 << 20}, ClientConfig{MaxBytes: 16 << 20, Unmarshal: unmarshal}, cmd)
+	status, got, err := stateLimitsRun(t, Config{MaxObjectSize: 8 << 20}, ClientConfig{MaxBytes: 16 << 20, Unmarshal: unmarshal}, cmd)
 	if err != nil || status != "200" || got != n {
 		t.Errorf("Run: %v, Status %q, device got %d bytes; want no error, 200, %d", err, status, got, n)
 	}
@@ -88,7 +88,7 @@ func TestServerQueueBigObjectState(t *testing.T) {
 func TestServerQueueChunkedObjectState(t *testing.T) {
 	const n = 3 << 20
 	cmd := limitReplace("./Vendor/X", '<', n)
-	err, status, got := stateLimitsRun(t, Config{}, ClientConfig{MaxMsgSize: 2 << 20, MaxObjSize: 8 << 20}, cmd)
+	status, got, err := stateLimitsRun(t, Config{}, ClientConfig{MaxMsgSize: 2 << 20, MaxObjSize: 8 << 20}, cmd)
 	if err != nil || status != "200" || got != n {
 		t.Errorf("Run: %v, Status %q, device got %d bytes; want no error, 200, %d", err, status, got, n)
 	}
