@@ -121,36 +121,10 @@ func FuzzSyncMLDecode(f *testing.F) {
 		if !bytes.Equal(c, c2) {
 			t.Fatalf("Marshal is not a fixpoint:\n first: %q\nsecond: %q", c, c2)
 		}
-		checkCmdIDs(t, &m)
-	})
-}
-
-// checkCmdIDs fails t unless m.ValidateCmdIDs reports the first CmdID
-// violation that m.Validate lists (nil when it lists none and is not cut
-// short).
-func checkCmdIDs(t *testing.T, m *syncml.Message) {
-	var want *syncml.Violation
-	var ve *syncml.ValidationError
-	if errors.As(m.Validate(), &ve) {
-		for i, v := range ve.Violations {
-			if strings.HasPrefix(v.Rule, "cmdid-") {
-				want = &ve.Violations[i]
-				break
-			}
-			if v.Rule == "truncated" {
-				return // the rest is not checked
-			}
+		if d := syncmltest.CmdIDsAgree(&m); d != "" {
+			t.Fatal(d)
 		}
-	}
-	err := m.ValidateCmdIDs()
-	switch {
-	case want == nil && err != nil:
-		t.Fatalf("ValidateCmdIDs: %v; Validate lists no CmdID violation", err)
-	case want != nil && !errors.As(err, &ve):
-		t.Fatalf("ValidateCmdIDs: %v; Validate lists %v", err, want)
-	case want != nil && (ve.Violations[0].Path != want.Path || ve.Violations[0].Rule != want.Rule || ve.Violations[0].CmdID != want.CmdID):
-		t.Fatalf("ValidateCmdIDs: %v; Validate's first: %v", ve.Violations[0], want)
-	}
+	})
 }
 
 // ---- differential against encoding/xml ----

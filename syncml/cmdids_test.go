@@ -167,30 +167,7 @@ func TestValidateCmdIDsAgreesWithValidate(t *testing.T) {
 				}
 				f.SetString(id)
 			}
-			var first *syncml.Violation
-			var ve *syncml.ValidationError
-			if errors.As(m.Validate(), &ve) {
-				for i, v := range ve.Violations {
-					if strings.HasPrefix(v.Rule, "cmdid-") {
-						first = &ve.Violations[i]
-						break
-					}
-				}
-			}
-			err := m.ValidateCmdIDs()
-			switch {
-			case first == nil && err == nil:
-				return ""
-			case first == nil:
-				return "ValidateCmdIDs: " + err.Error() + "; Validate lists none"
-			case !errors.As(err, &ve):
-				return "ValidateCmdIDs: nil; Validate lists " + first.String()
-			}
-			got := ve.Violations[0]
-			if got.Path != first.Path || got.Rule != first.Rule || got.CmdID != first.CmdID {
-				return "ValidateCmdIDs: " + got.String() + "; Validate's first: " + first.String()
-			}
-			return ""
+			return syncmltest.CmdIDsAgree(m)
 		},
 		syncmltest.GenMessage(),
 		gen.SliceOfN(3, gen.IntRange(0, 1000)),
