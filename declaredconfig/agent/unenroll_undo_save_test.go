@@ -11,6 +11,20 @@ import (
 	"github.com/windc-go/windc/syncml/session"
 )
 
+// appliedA1 returns an agent of cfg that has applied version A1 of the
+// VPN document (Add, then ApplyPending).
+func appliedA1(t *testing.T, cfg agent.Config) *agent.Agent {
+	t.Helper()
+	a := newAgent(t, cfg)
+	if c, _ := serve(t, a, "Add", docURI(declaredconfig.Device, vpnID), text(t, vpnDoc("A1"))); c != 200 {
+		t.Fatalf("Add %d", c)
+	}
+	if err := a.ApplyPending(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
 // TestUnenrollSaveFailureToldOnce: an Unenroll whose state cannot be
 // saved returns the error every time (its caller must learn that it was
 // not kept), but the store's failure is told as a command's or the
@@ -20,14 +34,7 @@ func TestUnenrollSaveFailureToldOnce(t *testing.T) {
 	ctx := context.Background()
 	st := &failNStore{}
 	var rec recorder
-	a := newAgent(t, agent.Config{Store: st, OnEvent: rec.event})
-	uri := docURI(declaredconfig.Device, vpnID)
-	if c, _ := serve(t, a, "Add", uri, text(t, vpnDoc("A1"))); c != 200 {
-		t.Fatalf("Add %d", c)
-	}
-	if err := a.ApplyPending(ctx); err != nil {
-		t.Fatal(err)
-	}
+	a := appliedA1(t, agent.Config{Store: st, OnEvent: rec.event})
 	rec.take()
 	st.set(-1)
 	unenroll := func(what string, want ...string) {
@@ -44,7 +51,7 @@ func TestUnenrollSaveFailureToldOnce(t *testing.T) {
 	}
 	unenroll("the first failed Unenroll", "Error")
 	unenroll("the next")
-	if c, _ := serve(t, a, "Replace", uri, text(t, vpnDoc("A2"))); c != 500 {
+	if c, _ := serve(t, a, "Replace", docURI(declaredconfig.Device, vpnID), text(t, vpnDoc("A2"))); c != 500 {
 		t.Errorf("Replace %d, want 500", c)
 	}
 	if kinds, _ := rec.take(); len(kinds) != 0 {
@@ -65,17 +72,10 @@ func TestUnenrollSaveFailureToldOnce(t *testing.T) {
 // Before, it told nothing at all: the failure was lost with the Undo's
 // error, which the session turns into a status.
 func TestUndoSaveFailureToldOnce(t *testing.T) {
-	ctx := context.Background()
 	st := &failNStore{}
 	var rec recorder
-	a := newAgent(t, agent.Config{Store: st, OnEvent: rec.event})
+	a := appliedA1(t, agent.Config{Store: st, OnEvent: rec.event})
 	uri := declaredconfig.DocumentURI(declaredconfig.Device, declaredconfig.Complete, vpnID)
-	if c, _ := serve(t, a, "Add", uri.String(), text(t, vpnDoc("A1"))); c != 200 {
-		t.Fatalf("Add %d", c)
-	}
-	if err := a.ApplyPending(ctx); err != nil {
-		t.Fatal(err)
-	}
 	// The command after the Replace breaks the store (and, with unenroll
 	// set, runs an Unenroll that cannot save) and fails: the Replace's
 	// Undo cannot save.
@@ -120,16 +120,9 @@ func TestUndoSaveFailureToldOnce(t *testing.T) {
 // when its save failed, and the Undos changed nothing: the Replace stayed
 // while the Atomic's status said it was rolled back.
 func TestUnenrollFailedSaveUndoes(t *testing.T) {
-	ctx := context.Background()
 	st := &failNStore{}
-	a := newAgent(t, agent.Config{Store: st})
+	a := appliedA1(t, agent.Config{Store: st})
 	uri := declaredconfig.DocumentURI(declaredconfig.Device, declaredconfig.Complete, vpnID)
-	if c, _ := serve(t, a, "Add", uri.String(), text(t, vpnDoc("A1"))); c != 200 {
-		t.Fatalf("Add %d", c)
-	}
-	if err := a.ApplyPending(ctx); err != nil {
-		t.Fatal(err)
-	}
 	unenroll := session.HandlerFunc(func(ctx context.Context, r *session.Request) session.Response {
 		st.set(1) // the Unenroll's save fails, the Undo's works
 		if err := a.Unenroll(ctx); err == nil {
