@@ -66,11 +66,10 @@ func refusedObject(c syncml.Command, code syncml.StatusCode) *largeObject {
 }
 
 // firstSize returns the object size the chunk c (its one item it)
-// announces, and whether it announces one: OMA DM 1.2.1, 2.2, "the <Size>
-// element of the Meta information MUST be used to signal to the recipient
-// the overall size of the data object. The <Size> element MUST only be
-// specified in the first chunk of the item." A size that does not read is
-// -2, which no length matches (424 on the last chunk).
+// announces, and whether it announces one: in OMA DM 1.2.1, 2.2, the
+// first chunk of an item, and only that one, carries the whole object's
+// size in its Meta Size. A size that does not read is -2, which no length
+// matches (424 on the last chunk).
 func firstSize(c syncml.Command, it syncml.Item) (int, bool) {
 	if m := it.Meta; m != nil && m.Size != "" {
 		return atoiSize(m.Size), true
