@@ -1,15 +1,12 @@
 package ddf
 
 import (
-	"bytes"
-	"encoding/xml"
-	"errors"
 	"fmt"
-	"io"
 	"regexp"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/windc-go/windc/internal/xmlcharset"
 	"github.com/windc-go/windc/internal/xmlscan"
 	"github.com/windc-go/windc/syncml"
 )
@@ -18,7 +15,7 @@ import (
 // bound to the prefix MSFT.
 const NamespaceMSFT = "http://schemas.microsoft.com/MobileDevice/DM"
 
-var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
+const utf8BOM = "\uFEFF"
 
 // Parse reads one DDF file with DefaultLimits.
 func Parse(data []byte) (*Tree, error) {
@@ -34,22 +31,33 @@ func Parse(data []byte) (*Tree, error) {
 // that XML allows, no other markup declaration stands anywhere, an
 // element's attributes are distinct and apart, and every prefix is
 // declared.
+//
+// It reads with the module's XML lexer (internal/xmlscan), as syncml and
+// declaredconfig do, so a fault has the position, path and wording it
+// has there.
 func ParseLimits(data []byte, lim Limits) (*Tree, error) {
 	lim = lim.withDefaults()
 	if int64(len(data)) > lim.MaxBytes {
 		return nil, pkg.Limit("MaxBytes", lim.MaxBytes, lim.MaxBytes, "")
 	}
-	p := &parser{lim: lim, input: data}
-	if bytes.HasPrefix(data, utf8BOM) {
-		data = data[len(utf8BOM):]
-		p.bom = int64(len(utf8BOM))
+	// the tree keeps copies of what it holds (keep), not the input
+	input := string(data)
+	p := &parser{lim: lim, input: input, tagPos: -1}
+	lead := 0
+	if strings.HasPrefix(input, utf8BOM) {
+		lead = len(utf8BOM)
 	}
-	p.d = xml.NewDecoder(bytes.NewReader(data))
-	p.d.Strict = true
-	p.d.CharsetReader = func(label string, _ io.Reader) (io.Reader, error) {
-		p.charsetErr = fmt.Errorf("%w: unsupported encoding %q: a DDF must be UTF-8 (a byte-order mark and encoding=\"UTF-8\" are optional)", ErrEncoding, label)
-		return nil, p.charsetErr
-	}
+	// white space before the XML declaration is let through, as
+	// declaredconfig and mde2 let it
+	lead = xmlscan.SkipSpace(input, lead)
+	p.lead = lead
+	p.Init(input[lead:], xmlscan.Limits{
+		MaxDepth:      lim.MaxDepth,
+		MaxTokens:     maxInt,
+		MaxTokenBytes: int(min(lim.MaxBytes, int64(maxInt))),
+		MaxAttrs:      maxInt,
+		MaxNamespaces: maxInt,
+	}, p)
 	t, err := p.tree()
 	if err != nil {
 		return nil, err
@@ -58,455 +66,307 @@ func ParseLimits(data []byte, lim Limits) (*Tree, error) {
 	return t, nil
 }
 
+const maxInt = int(^uint(0) >> 1)
+
+// parser reads a DDF by recursive descent over the tokens of an
+// xmlscan.Scanner (next). Offsets are the scanner's, into the input after
+// lead.
 type parser struct {
-	input []byte // the whole input, BOM included, for error positions
-	d     *xml.Decoder
+	xmlscan.Scanner
+	input string // the whole input, byte order mark included, for positions
+	lead  int    // bytes before the scanned text (byte order mark, white space)
 	lim   Limits
-	bom   int64
-	// charsetErr is the error for a declared encoding other than UTF-8
-	charsetErr error
-	stack      []string // element names, for paths
-	node       *Node    // innermost Node being read, for errors
-	nodes      int
-	afterRoot  bool     // the root element has been read
-	attrs      [][2]int // scratch for checkAttrs
-	ns         []string // prefixes declared in scope, innermost last
-	nsMark     []int    // len(ns) when each open element started
 
-	lastStart xml.StartElement // the child start tag children last passed on
+	pos     int      // where the next token starts
+	off     int      // where the token last returned starts, for errors
+	selfEnd bool     // the last start tag ended with "/>": its end is next
+	closed  bool     // the last token was an end tag, its element still on stack
+	tagPos  int      // offset of the start tag being read, or -1
+	stack   []string // local names of the open elements, for paths
+	node    *Node    // innermost Node being read, for errors
+	nodes   int
 
-	// offset (after the BOM) of the start of the token last returned
-	off int64
-
-	// lineAt's cursor: lines counted up to lineOff
-	lineOff  int64
-	lineSeen int
+	// lineAt's cursor: the line and column at input offset lineOff
+	lineOff, line, col int
 }
 
-// lineAt returns the 1-based line of offset, counting forward from the
-// previous call (offsets only grow while parsing).
-func (p *parser) lineAt(offset int64) int {
-	if offset < p.lineOff || offset > int64(len(p.input)) {
-		line, _ := position(p.input, offset)
-		return line
+// A token is what next returns: a start tag (its local name and
+// namespace; its attributes through Attrs until the next one), an end
+// tag, or the decoded character data between two tags.
+type token struct {
+	kind  tokenKind
+	local string // start
+	space string // start
+	text  string // text
+}
+
+type tokenKind uint8
+
+const (
+	startToken tokenKind = iota + 1
+	endToken
+	textToken
+)
+
+// next returns the next start tag, end tag or character data inside the
+// root element; comments and processing instructions are read and
+// checked on the way, and the end of an empty-element tag is an end
+// token of its own.
+func (p *parser) next() (token, error) {
+	p.settle()
+	if p.selfEnd {
+		p.selfEnd = false
+		p.off = p.pos
+		p.Pop()
+		p.closed = true
+		return token{kind: endToken}, nil
 	}
-	p.lineSeen += bytes.Count(p.input[p.lineOff:offset], []byte{'\n'})
-	p.lineOff = offset
-	return p.lineSeen + 1
-}
-
-// next returns the next start element, end element or character data;
-// comments, processing instructions and directives are dropped.
-func (p *parser) next() (xml.Token, error) {
-	for {
-		p.off = p.d.InputOffset()
-		tok, err := p.d.Token()
+	s := p.Input()
+	pos := p.pos
+	if pos >= len(s) || s[pos] != '<' || pos+1 < len(s) && (s[pos+1] == '!' || s[pos+1] == '?') {
+		text, cdata, end, err := p.CharData(pos)
 		if err != nil {
-			if err == io.EOF {
-				return nil, p.errAt(fmt.Errorf("%w: unexpected end of input", ErrSyntax))
-			}
-			return nil, p.syntax(err)
+			return token{}, err
 		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			if err := p.open(t); err != nil {
-				return nil, err
-			}
-			return t, nil
-		case xml.EndElement:
-			return t, nil
-		case xml.CharData:
-			return t, nil
-		case xml.Directive:
-			return nil, p.markupDecl()
-		default:
-			// a comment or processing instruction
-			if err := p.checkChars(); err != nil {
-				return nil, err
-			}
+		p.pos = end
+		if text != "" || cdata {
+			p.off = pos
+			return token{kind: textToken, text: text}, nil
 		}
+		pos = end // comments and processing instructions only
+	}
+	p.off = pos
+	if err := p.Need(pos, 2); err != nil {
+		return token{}, err
+	}
+	if s[pos+1] == '/' {
+		end, err := p.EndTag(pos)
+		if err != nil {
+			return token{}, err
+		}
+		p.pos = end
+		p.closed = true
+		return token{kind: endToken}, nil
+	}
+	return p.startTag(pos)
+}
+
+// settle takes the element whose end tag was read last off the path: it
+// stays there until the next token, so that an error about the element
+// found at its end (a Node without NodeName) names it in its path.
+func (p *parser) settle() {
+	if p.closed {
+		p.closed = false
+		p.stack = p.stack[:len(p.stack)-1]
 	}
 }
 
-// markupDecl returns the error for the token at p.off, which starts with
-// "<!" and is no comment, no CDATA section and, but before the root
-// element, no DOCTYPE: encoding/xml reads <!x> as a directive (XML has
-// none outside a DOCTYPE) and refuses <!-x and <![x with messages of its
-// own. It says what syncml and declaredconfig say there.
-func (p *parser) markupDecl() error {
-	want := `"<!--" or "<![CDATA["`
-	switch {
-	case len(p.stack) > 0:
-	case p.afterRoot:
-		want = `"<!--"`
-	default:
-		want = `"<!--" or "<!DOCTYPE"`
+// startTag reads the start tag at pos and opens its element.
+func (p *parser) startTag(pos int) (token, error) {
+	p.tagPos = pos
+	t, end, err := p.StartTag(pos)
+	p.tagPos = -1
+	if err != nil {
+		return token{}, err
 	}
-	rest := string(p.input[min(p.bom+p.off, int64(len(p.input))):])
-	return p.errAt(fmt.Errorf("%w: %s", ErrSyntax, xmlscan.MarkupDecl(rest, want)))
+	p.pos = end
+	p.selfEnd = t.Self
+	p.stack = append(p.stack, t.Local())
+	space, _ := p.Lookup(xmlscan.PrefixOf(t.Name)) // checked by StartTag
+	return token{kind: startToken, local: t.Local(), space: space}, nil
 }
 
-// checkChars checks the token just read, a comment, processing
-// instruction or DOCTYPE, which encoding/xml passes on without checking
-// its characters, as encoding/xml checks text: bytes that are not UTF-8
-// are an ErrEncoding, characters XML does not allow an ErrSyntax, at the
-// first of them.
-func (p *parser) checkChars() error {
-	raw := p.input[p.bom+p.off : p.bom+p.d.InputOffset()]
-	i, r := badChar(raw)
-	if i == len(raw) {
-		return nil
+// attr returns the value of the attribute of the last start tag whose
+// local name is local (with any prefix; namespace declarations aside),
+// or "".
+func (p *parser) attr(local string) string {
+	for _, a := range p.Attrs() {
+		if xmlscan.LocalName(a.Name) == local && a.Name != "xmlns" && xmlscan.PrefixOf(a.Name) != "xmlns" {
+			return keep(a.Value)
+		}
 	}
-	p.off += int64(i)
-	if r == utf8.RuneError {
-		return p.errAt(fmt.Errorf("%w: invalid UTF-8", ErrEncoding))
-	}
-	return p.errAt(fmt.Errorf("%w: illegal character code %U", ErrSyntax, r))
+	return ""
 }
 
-// badChar returns the offset of the first byte of b that is not valid
-// UTF-8 (with r utf8.RuneError) or starts a character XML does not allow
-// (with r that character), or len(b).
-func badChar(b []byte) (int, rune) {
-	for i := 0; i < len(b); {
-		if c := b[i]; c >= 0x20 && c < utf8.RuneSelf || c == '\t' || c == '\n' || c == '\r' {
-			i++
-			continue
-		}
-		r, n := utf8.DecodeRune(b[i:])
-		if r == utf8.RuneError && n == 1 {
-			return i, r
-		}
-		if !xmlscan.IsXMLChar(r) {
-			return i, r
-		}
-		i += n
-	}
-	return len(b), 0
+// keep returns a copy of s, a string read from the input, for the tree:
+// the tree does not hold on to the input.
+func keep(s string) string { return strings.Clone(s) }
+
+// ScanError makes the ParseError of a lexical problem, with the cause
+// every package of the module gives that kind (xmlscan.Cause).
+func (p *parser) ScanError(pos int, k xmlscan.Kind, msg string) error {
+	return p.errAt(pos, xmlscan.Cause(k, msg))
 }
 
-func (p *parser) syntax(err error) error {
-	if p.charsetErr != nil {
-		// the CharsetReader's error, without encoding/xml's wrapping
-		return p.errAt(p.charsetErr)
+// ScanLimit makes the LimitError of an exceeded limit.
+func (p *parser) ScanLimit(name string, max int64, pos int) error {
+	if name == "MaxTokenBytes" {
+		name = "MaxBytes" // one token cannot be larger than the input
 	}
-	if name := p.startTagName(); name != "" {
-		// an error in a start tag's attributes is in its element, as the
-		// module's other readers say
-		p.stack = append(p.stack, name)
-	}
-	var se *xml.SyntaxError
-	if rest := p.input[min(p.bom+p.off, int64(len(p.input))):]; errors.As(err, &se) && bytes.HasPrefix(rest, []byte("<!")) &&
-		!bytes.HasPrefix(rest, []byte("<!--")) && !bytes.HasPrefix(rest, []byte("<![CDATA[")) && !bytes.HasPrefix(rest, []byte("<!DOCTYPE")) &&
-		!xmlscan.CutShort(string(rest), "<!--", "<![CDATA[", "<!DOCTYPE") {
-		// <!-x, <![x: at the "<!", with what was expected
-		return p.markupDecl()
-	}
-	if errors.As(err, &se) && se.Msg == "invalid UTF-8" {
-		// bytes that are not UTF-8, as the module's other decoders
-		// report them: at the first of them in the token
-		p.off += int64(invalidUTF8(p.input[min(p.bom+p.off, int64(len(p.input))):]))
-		return p.errAt(fmt.Errorf("%w: invalid UTF-8", ErrEncoding))
-	}
-	if errors.As(err, &se) {
-		end := p.d.InputOffset()
-		if strings.HasPrefix(se.Msg, "illegal character code") {
-			// at the character, not after it, when it is written
-			// as itself (not by a reference)
-			raw := p.input[min(p.bom+p.off, int64(len(p.input))):min(p.bom+end, int64(len(p.input)))]
-			if i, _ := badChar(raw); i < len(raw) {
-				end = p.off + int64(i)
-			}
-		}
-		p.off = end
-		return p.errAt(fmt.Errorf("%w: %s", ErrSyntax, se.Msg))
-	}
-	return p.errAt(fmt.Errorf("%w: %v", ErrSyntax, err))
+	return pkg.Limit(name, max, int64(p.lead+pos), p.path())
 }
 
-// open opens the element of t, the start tag just read (at p.off): it
-// puts it on the path and its namespace declarations in scope, and checks
-// what encoding/xml does not (checkAttrs, and Namespaces in XML: a prefix
-// used must be declared, a prefix may not be bound to the empty name, the
-// reserved prefixes and names must not be misused).
-func (p *parser) open(t xml.StartElement) error {
-	p.stack = append(p.stack, t.Name.Local)
-	p.nsMark = append(p.nsMark, len(p.ns))
-	p.attrs = p.attrs[:0]
-	if len(p.stack) > p.lim.MaxDepth {
-		return pkg.Limit("MaxDepth", int64(p.lim.MaxDepth), p.off+p.bom, p.path())
+// lineAt returns the 1-based line of scanner offset pos, counting
+// forward from the previous call (offsets only grow while parsing).
+func (p *parser) lineAt(pos int) int {
+	off := p.lead + pos
+	if off < p.lineOff || p.line == 0 {
+		p.line, p.col = xmlscan.LineCol(p.input, off)
+	} else {
+		p.line, p.col = xmlscan.Advance(p.line, p.col, p.input[p.lineOff:off])
 	}
-	if len(t.Attr) == 0 && t.Name.Space == "" {
-		return nil
-	}
-	raw := p.input[p.bom+p.off : p.bom+p.d.InputOffset()]
-	if len(t.Attr) > 0 {
-		if err := p.checkAttrs(t, raw); err != nil {
-			return err
-		}
-		for k, a := range t.Attr {
-			if a.Name.Space != "xmlns" && (a.Name.Space != "" || a.Name.Local != "xmlns") {
-				continue
-			}
-			at := p.attrs[k][0]
-			prefix := ""
-			if a.Name.Space == "xmlns" {
-				prefix = a.Name.Local
-			}
-			var msg string
-			switch {
-			case prefix == "" && (a.Value == xmlscan.NamespaceXML || a.Value == xmlscan.NamespaceXMLNS):
-				msg = "reserved namespace bound as default"
-			case prefix == "":
-				continue
-			case a.Value == "":
-				msg = "empty namespace for prefix " + prefix
-			case prefix == "xmlns":
-				msg = "prefix xmlns declared"
-			case prefix == "xml" && a.Value != xmlscan.NamespaceXML, prefix != "xml" && a.Value == xmlscan.NamespaceXML, a.Value == xmlscan.NamespaceXMLNS:
-				msg = "reserved prefix or namespace misused"
-			default:
-				p.ns = append(p.ns, prefix)
-				continue
-			}
-			p.off += int64(at)
-			return p.errAt(xmlscan.Cause(xmlscan.Prefix, msg))
-		}
-	}
-	// the element's prefix (it has none when its local name follows
-	// the '<') and the attributes'
-	if n := 1 + len(t.Name.Local); n >= len(raw) || raw[n] == ':' || string(raw[1:n]) != t.Name.Local {
-		// a prefixed name: its colon is the tag's first
-		if err := p.declared(raw, 1, 2+bytes.IndexByte(raw[1:], ':')); err != nil {
-			return err
-		}
-	}
-	for _, a := range p.attrs {
-		if err := p.declared(raw, a[0], a[1]); err != nil {
-			return err
-		}
-	}
-	return nil
+	p.lineOff = off
+	return p.line
 }
 
-// declared checks that the prefix of the name raw[i:j], if it has one, is
-// "xml", "xmlns" or declared in scope.
-func (p *parser) declared(raw []byte, i, j int) error {
-	c := bytes.IndexByte(raw[i:j], ':')
-	if c <= 0 {
-		return nil
+// errAt returns the ParseError for cause at scanner offset pos: inside a
+// Node, the cause is a NodeError that names it.
+func (p *parser) errAt(pos int, cause error) error {
+	off := min(p.lead+pos, len(p.input))
+	line, col := xmlscan.LineCol(p.input, off)
+	if p.node != nil {
+		cause = &NodeError{Node: p.node.Path(), Err: cause}
 	}
-	prefix := raw[i : i+c]
-	if string(prefix) == "xml" || string(prefix) == "xmlns" {
-		return nil
-	}
-	for k := len(p.ns) - 1; k >= 0; k-- {
-		if p.ns[k] == string(prefix) {
-			return nil
-		}
-	}
-	p.off += int64(i)
-	return p.errAt(xmlscan.Cause(xmlscan.UndeclaredPrefix, string(prefix)))
+	return pkg.Decode(int64(off), line, col, p.path(), cause)
 }
 
-// checkAttrs checks what encoding/xml does not of the attributes of t,
-// the start tag just read (at p.off): that white space separates them,
-// and that no two have the same name, or the same namespace and local
-// name (encoding/xml gives them in document order, with the namespaces of
-// their prefixes). It reports the attribute at fault, as the module's
-// other readers do.
-func (p *parser) checkAttrs(t xml.StartElement, raw []byte) error {
-	var gap int
-	p.attrs, gap = attrNames(raw, p.attrs[:0])
-	if gap >= 0 {
-		p.off += int64(gap)
-		return p.errAt(xmlscan.Cause(xmlscan.Syntax, "expected white space before attribute"))
-	}
-	if len(p.attrs) != len(t.Attr) {
-		// not as encoding/xml read it (which is not expected)
-		return p.errAt(fmt.Errorf("%w: start tag not read", ErrSyntax))
-	}
-	for k := 1; k < len(t.Attr); k++ {
-		for j := range k {
-			if t.Attr[j].Name != t.Attr[k].Name {
-				continue
-			}
-			a, b := p.attrs[j], p.attrs[k]
-			p.off += int64(b[0])
-			first, second := string(raw[a[0]:a[1]]), string(raw[b[0]:b[1]])
-			if first == second {
-				return p.errAt(xmlscan.Cause(xmlscan.DuplicateAttr, second))
-			}
-			return p.errAt(xmlscan.Cause(xmlscan.DuplicateAttr, first+" and "+second+" name the same attribute"))
-		}
-	}
-	return nil
+func (p *parser) syntax(pos int, format string, args ...any) error {
+	return p.ScanError(pos, xmlscan.Syntax, fmt.Sprintf(format, args...))
 }
 
-// attrNames appends to names where the qualified name of each attribute
-// of raw, a start tag as encoding/xml reads it, starts and ends, in
-// order; gap is the offset of the first attribute that no white space
-// separates from what comes before it, or -1.
-func attrNames(raw []byte, names [][2]int) (_ [][2]int, gap int) {
-	i := 1
-	for i < len(raw) && !isXMLSpace(raw[i]) && raw[i] != '/' && raw[i] != '>' {
-		i++
-	}
-	for {
-		sep := i
-		for i < len(raw) && isXMLSpace(raw[i]) {
-			i++
-		}
-		if i >= len(raw) || raw[i] == '/' || raw[i] == '>' {
-			return names, -1
-		}
-		if i == sep {
-			return names, i
-		}
-		at := i
-		for i < len(raw) && raw[i] != '=' && !isXMLSpace(raw[i]) {
-			i++
-		}
-		names = append(names, [2]int{at, i})
-		for i < len(raw) && raw[i] != '"' && raw[i] != '\'' {
-			i++
-		}
-		if i >= len(raw) {
-			return names, -1
-		}
-		q := raw[i]
-		i++
-		for i < len(raw) && raw[i] != q {
-			i++
-		}
-		i++
-	}
+// structure returns an ErrStructure error at the token last read.
+func (p *parser) structure(format string, args ...any) error {
+	return p.errAt(p.off, fmt.Errorf("%w: "+format, append([]any{ErrStructure}, args...)...))
 }
 
-func isXMLSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
-
-// startTagName returns, when the token at p.off is a start tag whose name
-// is a qualified name, its local part (as the path names elements), and
-// "" otherwise.
-func (p *parser) startTagName() string {
-	rest := p.input[min(p.bom+p.off, int64(len(p.input))):]
-	if len(rest) < 2 || rest[0] != '<' {
+// path returns the open elements by local name, such as
+// "/MgmtTree/Node", the one whose start tag is being read included once
+// the scanner has opened it, or "" outside every element (as every
+// decoder of the module says it).
+func (p *parser) path() string {
+	n := 0
+	for _, e := range p.stack {
+		n += 1 + len(e)
+	}
+	tag := ""
+	if p.tagPos >= 0 && p.Depth() > len(p.stack) {
+		name := p.Input()[p.tagPos+1:]
+		if i := strings.IndexAny(name, " \t\r\n/>"); i >= 0 {
+			name = name[:i]
+		}
+		tag = xmlscan.LocalName(name)
+		n += 1 + len(tag)
+	}
+	if n == 0 {
 		return ""
 	}
-	name := rest[1:]
-	if i := bytes.IndexAny(name, " \t\r\n/>"); i >= 0 {
+	var b strings.Builder
+	b.Grow(n)
+	for _, e := range p.stack {
+		b.WriteByte('/')
+		b.WriteString(e)
+	}
+	if tag != "" {
+		b.WriteByte('/')
+		b.WriteString(tag)
+	}
+	return b.String()
+}
+
+// tree reads the document: an XML declaration (which may name no
+// encoding but UTF-8), comments, processing instructions, a DOCTYPE, the
+// MgmtTree root and what may follow it.
+func (p *parser) tree() (*Tree, error) {
+	s := p.Input()
+	if p.lead == 0 && (strings.HasPrefix(s, "\xFF\xFE") || strings.HasPrefix(s, "\xFE\xFF")) {
+		return nil, p.errAt(0, fmt.Errorf("%w: UTF-16 byte-order mark: a DDF must be UTF-8", ErrEncoding))
+	}
+	pos := 0
+	if len(s) > 5 && strings.HasPrefix(s, "<?xml") && xmlscan.IsSpace(s[5]) {
+		end, err := p.XMLDecl(0)
+		if err != nil {
+			return nil, err
+		}
+		if enc := xmlcharset.DeclaredEncoding([]byte(s[:end])); enc != "" && !strings.EqualFold(enc, "UTF-8") {
+			return nil, p.errAt(0, fmt.Errorf("%w: unsupported encoding %q: a DDF must be UTF-8 (a byte-order mark and encoding=\"UTF-8\" are optional)", ErrEncoding, enc))
+		}
+		pos = end
+	}
+	var t *Tree
+	doctype := false
+	for {
+		var err error
+		if pos, err = p.Misc(pos); err != nil {
+			return nil, err
+		}
+		if pos >= len(s) {
+			if t == nil {
+				return nil, p.syntax(pos, "no root element")
+			}
+			return t, nil
+		}
+		if s[pos] != '<' {
+			if r, n := utf8.DecodeRuneInString(s[pos:]); r == utf8.RuneError && n == 1 {
+				return nil, p.ScanError(pos, xmlscan.Encoding, "invalid UTF-8")
+			}
+			return nil, p.syntax(pos, "text outside the root element")
+		}
+		if err := p.Need(pos, 2); err != nil {
+			return nil, err
+		}
+		switch rest := s[pos:]; {
+		case rest[1] == '/':
+			return nil, p.syntax(pos, "end tag outside the root element")
+		case strings.HasPrefix(rest, "<!DOCTYPE") && t == nil && !doctype:
+			if pos, err = p.doctype(pos); err != nil {
+				return nil, err
+			}
+			doctype = true
+			continue
+		case strings.HasPrefix(rest, "<!DOCTYPE"):
+			return nil, p.ScanError(pos, xmlscan.DOCTYPE, "")
+		case strings.HasPrefix(rest, "<![CDATA["):
+			return nil, p.syntax(pos, "CDATA section outside the root element")
+		case xmlscan.CutShort(rest, "<!--", "<![CDATA[", "<!DOCTYPE"):
+			return nil, p.EOF(len(s))
+		case rest[1] == '!' && (t != nil || doctype):
+			return nil, p.MarkupDeclError(pos, `"<!--"`)
+		case rest[1] == '!':
+			return nil, p.MarkupDeclError(pos, `"<!--" or "<!DOCTYPE"`)
+		case t != nil:
+			return nil, p.syntax(pos, "content after the root element")
+		}
+		if t, err = p.root(pos); err != nil {
+			return nil, err
+		}
+		p.settle()
+		pos = p.pos
+	}
+}
+
+// root reads the MgmtTree element whose start tag is at pos.
+func (p *parser) root(pos int) (*Tree, error) {
+	p.off = pos
+	tok, err := p.startTag(pos)
+	if err != nil {
+		return nil, err
+	}
+	if tok.local != "MgmtTree" {
+		return nil, p.structure("root element is <%s>, not <MgmtTree>", p.qname(pos))
+	}
+	if tok.space != "" {
+		return nil, p.structure("root element <%s> is in namespace %q; MgmtTree is in none", p.qname(pos), tok.space)
+	}
+	return p.mgmtTree()
+}
+
+// qname returns the name of the start tag at pos, read without error.
+func (p *parser) qname(pos int) string {
+	name := p.Input()[pos+1:]
+	if i := strings.IndexAny(name, " \t\r\n/>"); i >= 0 {
 		name = name[:i]
 	}
-	if !xmlscan.IsQName(string(name)) {
-		return ""
-	}
-	return xmlscan.LocalName(string(name))
-}
-
-// invalidUTF8 returns the offset of the first byte of b that is not
-// valid UTF-8, or len(b).
-func invalidUTF8(b []byte) int {
-	for i := 0; i < len(b); {
-		r, n := utf8.DecodeRune(b[i:])
-		if r == utf8.RuneError && n == 1 {
-			return i
-		}
-		i += n
-	}
-	return len(b)
-}
-
-func (p *parser) errAt(err error) *ParseError {
-	off := p.off + p.bom
-	line, col := position(p.input, off)
-	if p.node != nil {
-		err = &NodeError{Node: p.node.Path(), Err: err}
-	}
-	return pkg.Decode(off, line, col, p.path(), err)
-}
-
-// position returns the 1-based line and byte column of offset in data.
-func position(data []byte, offset int64) (line, col int) {
-	if offset > int64(len(data)) {
-		offset = int64(len(data))
-	}
-	before := data[:offset]
-	line = 1 + bytes.Count(before, []byte{'\n'})
-	col = int(offset) - bytes.LastIndexByte(before, '\n')
-	return line, col
-}
-
-func (p *parser) structure(format string, args ...any) error {
-	return p.errAt(fmt.Errorf("%w: "+format, append([]any{ErrStructure}, args...)...))
-}
-
-// path returns the open elements, such as "/MgmtTree/Node", or "" outside
-// every element (as every decoder of the module says it).
-func (p *parser) path() string {
-	if len(p.stack) == 0 {
-		return ""
-	}
-	return "/" + strings.Join(p.stack, "/")
-}
-
-// pop closes the innermost element and its namespace declarations.
-func (p *parser) pop() {
-	n := len(p.stack) - 1
-	p.stack = p.stack[:n]
-	if n < len(p.nsMark) {
-		p.ns = p.ns[:p.nsMark[n]]
-		p.nsMark = p.nsMark[:n]
-	}
-}
-
-// tree reads the document: the MgmtTree root and nothing after it.
-func (p *parser) tree() (*Tree, error) {
-	var t *Tree
-	for {
-		p.off = p.d.InputOffset()
-		tok, err := p.d.Token()
-		if err == io.EOF {
-			if t == nil {
-				return nil, p.structure("no MgmtTree element")
-			}
-			return t, nil
-		}
-		if err != nil {
-			return nil, p.syntax(err)
-		}
-		switch tk := tok.(type) {
-		case xml.StartElement:
-			if t != nil {
-				return nil, p.structure("more than one root element")
-			}
-			if err := p.open(tk); err != nil {
-				return nil, err
-			}
-			if tk.Name.Local != "MgmtTree" || tk.Name.Space != "" {
-				return nil, p.structure("root element is %s, not MgmtTree", tk.Name.Local)
-			}
-			if t, err = p.mgmtTree(); err != nil {
-				return nil, err
-			}
-			p.afterRoot = true
-		case xml.CharData:
-			if len(bytes.TrimSpace(tk)) != 0 {
-				return nil, p.structure("text outside the root element")
-			}
-		case xml.Directive:
-			if t != nil || !bytes.HasPrefix(p.input[p.bom+p.off:], []byte("<!DOCTYPE")) {
-				return nil, p.markupDecl()
-			}
-			if err := p.checkChars(); err != nil {
-				return nil, err
-			}
-		default:
-			// a comment or processing instruction
-			if err := p.checkChars(); err != nil {
-				return nil, err
-			}
-		}
-	}
+	return name
 }
 
 func (p *parser) mgmtTree() (*Tree, error) {
@@ -516,33 +376,32 @@ func (p *parser) mgmtTree() (*Tree, error) {
 		if err != nil {
 			return nil, err
 		}
-		switch tk := tok.(type) {
-		case xml.EndElement:
-			p.pop()
+		switch tok.kind {
+		case endToken:
 			return t, nil
-		case xml.CharData:
-			if err := p.noText(tk); err != nil {
+		case textToken:
+			if err := p.noText(tok.text); err != nil {
 				return nil, err
 			}
-		case xml.StartElement:
+		case startToken:
 			var err error
 			switch {
-			case tk.Name.Space != "":
+			case tok.space != "":
 				err = p.skip()
-			case tk.Name.Local == "VerDTD":
+			case tok.local == "VerDTD":
 				t.VerDTD, err = p.text()
-			case tk.Name.Local == "Man":
+			case tok.local == "Man":
 				t.Man, err = p.text()
-			case tk.Name.Local == "Mod":
+			case tok.local == "Mod":
 				t.Mod, err = p.text()
-			case tk.Name.Local == "Node":
+			case tok.local == "Node":
 				var n *Node
 				n, err = p.nodeElem(nil)
 				if n != nil {
 					t.Roots = append(t.Roots, n)
 				}
 			default:
-				err = p.structure("unexpected element %s in MgmtTree", tk.Name.Local)
+				err = p.structure("unexpected element %s in MgmtTree", tok.local)
 			}
 			if err != nil {
 				return nil, err
@@ -555,9 +414,9 @@ func (p *parser) mgmtTree() (*Tree, error) {
 func (p *parser) nodeElem(parent *Node) (*Node, error) {
 	p.nodes++
 	if p.nodes > p.lim.MaxNodes {
-		return nil, pkg.Limit("MaxNodes", int64(p.lim.MaxNodes), p.off+p.bom, p.path())
+		return nil, pkg.Limit("MaxNodes", int64(p.lim.MaxNodes), int64(p.lead+p.off), p.path())
 	}
-	n := &Node{Parent: parent, Line: p.lineAt(p.off + p.bom), CaseSensitive: true}
+	n := &Node{Parent: parent, Line: p.lineAt(p.off), CaseSensitive: true}
 	outer := p.node
 	defer func() { p.node = outer }()
 	var sawName, sawProps bool
@@ -566,26 +425,25 @@ func (p *parser) nodeElem(parent *Node) (*Node, error) {
 		if err != nil {
 			return nil, err
 		}
-		switch tk := tok.(type) {
-		case xml.EndElement:
+		switch tok.kind {
+		case endToken:
 			if !sawName {
 				return nil, p.structure("Node without NodeName")
 			}
 			if !sawProps {
 				return nil, p.structure("Node without DFProperties")
 			}
-			p.pop()
 			return n, nil
-		case xml.CharData:
-			if err := p.noText(tk); err != nil {
+		case textToken:
+			if err := p.noText(tok.text); err != nil {
 				return nil, err
 			}
-		case xml.StartElement:
+		case startToken:
 			var err error
 			switch {
-			case tk.Name.Space != "":
+			case tok.space != "":
 				err = p.skip()
-			case tk.Name.Local == "NodeName":
+			case tok.local == "NodeName":
 				if sawName {
 					return nil, p.structure("second NodeName")
 				}
@@ -601,28 +459,28 @@ func (p *parser) nodeElem(parent *Node) (*Node, error) {
 					// no LocURI can name it: ParseLocURI refuses the segment
 					err = p.structure("NodeName %q is not a node name", n.Name)
 				}
-			case tk.Name.Local == "Path":
+			case tok.local == "Path":
 				var s string
 				s, err = p.text()
 				if err == nil && parent == nil {
 					n.base, err = p.rootPath(s)
 				}
-			case tk.Name.Local == "DFProperties":
+			case tok.local == "DFProperties":
 				if sawProps {
 					return nil, p.structure("second DFProperties")
 				}
 				sawProps = true
 				err = p.dfProperties(n)
-			case tk.Name.Local == "Node":
+			case tok.local == "Node":
 				var c *Node
 				c, err = p.nodeElem(n)
 				if c != nil {
 					n.Children = append(n.Children, c)
 				}
-			case tk.Name.Local == "RTProperties", tk.Name.Local == "Value":
+			case tok.local == "RTProperties", tok.local == "Value":
 				err = p.skip()
 			default:
-				err = p.structure("unexpected element %s in Node", tk.Name.Local)
+				err = p.structure("unexpected element %s in Node", tok.local)
 			}
 			if err != nil {
 				return nil, err
@@ -668,22 +526,21 @@ func (p *parser) dfProperties(n *Node) error {
 		if err != nil {
 			return err
 		}
-		switch tk := tok.(type) {
-		case xml.EndElement:
-			p.pop()
+		switch tok.kind {
+		case endToken:
 			return nil
-		case xml.CharData:
-			if err := p.noText(tk); err != nil {
+		case textToken:
+			if err := p.noText(tok.text); err != nil {
 				return err
 			}
-		case xml.StartElement:
+		case startToken:
 			var err error
-			if tk.Name.Space == NamespaceMSFT {
-				err = p.msftProperty(n, tk)
-			} else if tk.Name.Space != "" {
+			if tok.space == NamespaceMSFT {
+				err = p.msftProperty(n, tok.local)
+			} else if tok.space != "" {
 				err = p.skip()
 			} else {
-				err = p.property(n, tk.Name.Local)
+				err = p.property(n, tok.local)
 			}
 			if err != nil {
 				return err
@@ -715,10 +572,11 @@ func (p *parser) property(n *Node, name string) error {
 			if count++; count > 1 {
 				return p.structure("DFFormat with more than one format")
 			}
-			if !knownFormat(c) {
+			f, ok := formatNamed(c)
+			if !ok {
 				return p.structure("unknown DFFormat %s", c)
 			}
-			n.Format = Format(c)
+			n.Format = f
 			return p.skip()
 		})
 		if err == nil && count == 0 {
@@ -783,8 +641,8 @@ func (p *parser) property(n *Node, name string) error {
 	return err
 }
 
-func (p *parser) msftProperty(n *Node, start xml.StartElement) error {
-	switch start.Name.Local {
+func (p *parser) msftProperty(n *Node, local string) error {
+	switch local {
 	case "Applicability":
 		a := &Applicability{}
 		n.Applicability = a
@@ -803,7 +661,7 @@ func (p *parser) msftProperty(n *Node, start xml.StartElement) error {
 			return err
 		})
 	case "AllowedValues":
-		return p.allowedValues(n, start)
+		return p.allowedValues(n)
 	case "DynamicNodeNaming":
 		return p.children(func(c string) error {
 			switch c {
@@ -821,14 +679,14 @@ func (p *parser) msftProperty(n *Node, start xml.StartElement) error {
 		})
 	case "Deprecated":
 		n.Deprecated = true
-		n.DeprecatedIn = attr(start, "OsBuildDeprecated")
+		n.DeprecatedIn = p.attr("OsBuildDeprecated")
 		return p.skip()
 	}
 	return p.skip()
 }
 
-func (p *parser) allowedValues(n *Node, start xml.StartElement) error {
-	a := &AllowedValues{Type: ValueType(attr(start, "ValueType"))}
+func (p *parser) allowedValues(n *Node) error {
+	a := &AllowedValues{Type: ValueType(p.attr("ValueType"))}
 	if a.Type == "" {
 		return p.structure("AllowedValues without ValueType")
 	}
@@ -854,15 +712,15 @@ func (p *parser) allowedValues(n *Node, start xml.StartElement) error {
 			a.Value = t
 			return err
 		case "List":
-			a.Delimiter = decodeDelimiter(attr(p.lastStart, "Delimiter"))
+			a.Delimiter = decodeDelimiter(p.attr("Delimiter"))
 			if a.Delimiter == "" {
 				return p.structure("List without Delimiter")
 			}
 			return p.skip()
 		case "AdmxBacked":
-			a.AdmxArea = attr(p.lastStart, "Area")
-			a.AdmxName = attr(p.lastStart, "Name")
-			a.AdmxFile = attr(p.lastStart, "File")
+			a.AdmxArea = p.attr("Area")
+			a.AdmxName = p.attr("Name")
+			a.AdmxFile = p.attr("File")
 			return p.skip()
 		}
 		return p.skip()
@@ -892,46 +750,51 @@ func (p *parser) children(fn func(local string) error) error {
 		if err != nil {
 			return err
 		}
-		switch tk := tok.(type) {
-		case xml.EndElement:
-			p.pop()
+		switch tok.kind {
+		case endToken:
 			return nil
-		case xml.CharData:
-			if err := p.noText(tk); err != nil {
+		case textToken:
+			if err := p.noText(tok.text); err != nil {
 				return err
 			}
-		case xml.StartElement:
-			p.lastStart = tk
-			if err := fn(tk.Name.Local); err != nil {
+		case startToken:
+			if err := fn(tok.local); err != nil {
 				return err
 			}
 		}
 	}
 }
 
-// text reads character data through the end of the element just opened.
+// text reads character data through the end of the element just opened
+// and returns a copy of it (keep).
 func (p *parser) text() (string, error) {
-	var b []byte
+	s, err := p.rawText()
+	return keep(s), err
+}
+
+// rawText is text without the copy: the string may share the input's
+// bytes.
+func (p *parser) rawText() (string, error) {
+	var s string
 	for {
 		tok, err := p.next()
 		if err != nil {
 			return "", err
 		}
-		switch tk := tok.(type) {
-		case xml.EndElement:
-			p.pop()
-			return string(b), nil
-		case xml.CharData:
-			b = append(b, tk...)
-		case xml.StartElement:
-			return "", p.structure("element %s inside text", tk.Name.Local)
+		switch tok.kind {
+		case endToken:
+			return s, nil
+		case textToken:
+			s += tok.text // the scanner gives one run between two tags
+		case startToken:
+			return "", p.structure("element %s inside text", tok.local)
 		}
 	}
 }
 
 // empty reads through the end of an element that should have no content.
 func (p *parser) empty() error {
-	_, err := p.text()
+	_, err := p.rawText()
 	return err
 }
 
@@ -943,31 +806,22 @@ func (p *parser) skip() error {
 		if err != nil {
 			return err
 		}
-		switch tok.(type) {
-		case xml.StartElement:
+		switch tok.kind {
+		case startToken:
 			depth++
-		case xml.EndElement:
+		case endToken:
 			depth--
-			p.pop()
 		}
 	}
 	return nil
 }
 
-func (p *parser) noText(c xml.CharData) error {
-	if len(bytes.TrimSpace(c)) != 0 {
-		return p.structure("unexpected text %q", truncate(string(c), 32))
+// noText checks that text, between child elements, is white space.
+func (p *parser) noText(text string) error {
+	if !xmlscan.IsAllSpace(text) {
+		return p.structure("unexpected text %q", truncate(text, 32))
 	}
 	return nil
-}
-
-func attr(e xml.StartElement, local string) string {
-	for _, a := range e.Attr {
-		if a.Name.Local == local {
-			return a.Value
-		}
-	}
-	return ""
 }
 
 func splitList(s, sep string) []string {

@@ -79,14 +79,20 @@ const (
 	FormatFloat Format = "float"
 )
 
-func knownFormat(s string) bool {
-	switch Format(s) {
-	case FormatB64, FormatBin, FormatBool, FormatChr, FormatInt, FormatNode,
-		FormatNull, FormatXML, FormatDate, FormatTime, FormatFloat:
-		return true
+// formatNamed returns the known format spelled s (the constant, not a
+// conversion of s), and whether there is one.
+func formatNamed(s string) (Format, bool) {
+	for _, f := range formats {
+		if string(f) == s {
+			return f, true
+		}
 	}
-	return false
+	return "", false
 }
+
+// formats are the known formats.
+var formats = [...]Format{FormatB64, FormatBin, FormatBool, FormatChr, FormatInt, FormatNode,
+	FormatNull, FormatXML, FormatDate, FormatTime, FormatFloat}
 
 // An Occurrence is how many instances of a node may exist.
 type Occurrence struct {
