@@ -151,6 +151,20 @@ func (p *parser) next() (token, error) {
 	return p.startTag(pos)
 }
 
+// child is next where only elements are wanted (white space between
+// them is let through, other text is an error): white space before a
+// tag is stepped over without reading it as character data, which
+// would copy it to turn its CR LF into LF.
+func (p *parser) child() (token, error) {
+	if !p.selfEnd {
+		s := p.Input()
+		if i := xmlscan.SkipSpace(s, p.pos); i > p.pos && i+1 < len(s) && s[i] == '<' && s[i+1] != '!' && s[i+1] != '?' {
+			p.pos = i
+		}
+	}
+	return p.next()
+}
+
 // settle takes the element whose end tag was read last off the path: it
 // stays there until the next token, so that an error about the element
 // found at its end (a Node without NodeName) names it in its path.
@@ -372,7 +386,7 @@ func (p *parser) qname(pos int) string {
 func (p *parser) mgmtTree() (*Tree, error) {
 	t := &Tree{}
 	for {
-		tok, err := p.next()
+		tok, err := p.child()
 		if err != nil {
 			return nil, err
 		}
@@ -421,7 +435,7 @@ func (p *parser) nodeElem(parent *Node) (*Node, error) {
 	defer func() { p.node = outer }()
 	var sawName, sawProps bool
 	for {
-		tok, err := p.next()
+		tok, err := p.child()
 		if err != nil {
 			return nil, err
 		}
@@ -522,7 +536,7 @@ func (p *parser) rootPath(s string) (string, error) {
 
 func (p *parser) dfProperties(n *Node) error {
 	for {
-		tok, err := p.next()
+		tok, err := p.child()
 		if err != nil {
 			return err
 		}
@@ -746,7 +760,7 @@ func (p *parser) allowedValues(n *Node) error {
 // Text between children must be blank.
 func (p *parser) children(fn func(local string) error) error {
 	for {
-		tok, err := p.next()
+		tok, err := p.child()
 		if err != nil {
 			return err
 		}
@@ -802,7 +816,7 @@ func (p *parser) empty() error {
 func (p *parser) skip() error {
 	depth := 1
 	for depth > 0 {
-		tok, err := p.next()
+		tok, err := p.child()
 		if err != nil {
 			return err
 		}

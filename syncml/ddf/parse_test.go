@@ -400,8 +400,9 @@ func TestParseErrorMessages(t *testing.T) {
 			`ddf: line 1, column 1 (offset 0): bad character encoding: unsupported encoding "UTF-16": a DDF must be UTF-8 (a byte-order mark and encoding="UTF-8" are optional)`},
 		{"invalid UTF-8", "<MgmtTree>\n<VerDTD>1.2\xff</VerDTD></MgmtTree>", ErrEncoding,
 			`ddf: line 2, column 12 (offset 22) in /MgmtTree/VerDTD: bad character encoding: invalid UTF-8`},
-		// comments, processing instructions and the DOCTYPE, which
-		// encoding/xml passes on unchecked, are checked as text is
+		// comments, processing instructions and the DOCTYPE (which
+		// encoding/xml, this package's first reader, passed on
+		// unchecked) are checked as text is
 		{"invalid UTF-8 in a comment", "<MgmtTree>\n<!-- a\xffb --><VerDTD>1.2</VerDTD></MgmtTree>", ErrEncoding,
 			`ddf: line 2, column 7 (offset 17) in /MgmtTree: bad character encoding: invalid UTF-8`},
 		{"invalid UTF-8 in a comment in a Node", "<MgmtTree><Node><NodeName>N</NodeName><!--\xc3--></Node></MgmtTree>", ErrEncoding,
@@ -420,8 +421,8 @@ func TestParseErrorMessages(t *testing.T) {
 			`ddf: line 1, column 12 (offset 11) in /MgmtTree: character not allowed in XML: U+0001`},
 		// a "<!" that starts no comment, CDATA section or (before the
 		// root) DOCTYPE says what was found and what may stand there, as
-		// syncml and declaredconfig say it; encoding/xml reads <!x> as a
-		// directive, which XML has none of outside a DOCTYPE
+		// syncml and declaredconfig say it (encoding/xml read <!x> as a
+		// directive, which XML has none of outside a DOCTYPE)
 		{"dash after <!- in an element", "<MgmtTree><!-—x—></MgmtTree>", ErrSyntax,
 			`ddf: line 1, column 11 (offset 10) in /MgmtTree: not well-formed: invalid markup declaration "<!-—x": expected "<!--" or "<![CDATA["`},
 		{"<![ in an element", "<MgmtTree>\n<![CDAT[x]]></MgmtTree>", ErrSyntax,
@@ -448,7 +449,7 @@ func TestParseErrorMessages(t *testing.T) {
 			`ddf: line 1, column 31 (offset 30) in /MgmtTree/X: undefined entity: &x;`},
 		{"< in an attribute inside a Node", "<MgmtTree><Node><NodeName>N</NodeName><DFProperties b='<'/></Node></MgmtTree>", ErrSyntax,
 			`ddf: line 1, column 56 (offset 55) in /MgmtTree/Node/DFProperties: node ./N: not well-formed: '<' in attribute value`},
-		// attributes encoding/xml does not check: repeated (by name or by
+		// attributes encoding/xml did not check: repeated (by name or by
 		// namespace and local name), not apart
 		{"repeated attribute", "<MgmtTree><Node><NodeName>N</NodeName><DFProperties><AccessType a='1'\n a='2'/></DFProperties></Node></MgmtTree>", xmlerr.ErrDuplicateAttr,
 			`ddf: line 2, column 2 (offset 71) in /MgmtTree/Node/DFProperties/AccessType: node ./N: duplicate attribute: a`},
@@ -458,7 +459,7 @@ func TestParseErrorMessages(t *testing.T) {
 			`ddf: line 1, column 43 (offset 42) in /MgmtTree: duplicate attribute: p:a and q:a name the same attribute`},
 		{"attributes not apart", "<MgmtTree a='1'b='2'/>", ErrSyntax,
 			`ddf: line 1, column 16 (offset 15) in /MgmtTree: not well-formed: expected white space before attribute`},
-		// Namespaces in XML, which encoding/xml does not enforce: an
+		// Namespaces in XML, which encoding/xml did not enforce: an
 		// MSFT:AllowedValues whose prefix is not declared was skipped
 		// as an element of another namespace
 		{"undeclared prefix of an element", "<MgmtTree><Node><NodeName>N</NodeName><DFProperties><MSFT:AllowedValues ValueType='ENUM'/></DFProperties></Node></MgmtTree>", xmlerr.ErrNamespace,
