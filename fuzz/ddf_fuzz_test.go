@@ -56,6 +56,10 @@ func FuzzDDFParse(f *testing.F) {
 	f.Add([]byte("\uFEFF<MgmtTree><Node><NodeName>A</NodeName>"))
 	f.Add([]byte(`<MgmtTree><Node><NodeName>A</NodeName><DFProperties><DFFormat><int/></DFFormat><MSFT:AllowedValues xmlns:MSFT="http://schemas.microsoft.com/MobileDevice/DM" ValueType="Range"><MSFT:Value>[-5--1]</MSFT:Value></MSFT:AllowedValues></DFProperties></Node></MgmtTree>`))
 	f.Add([]byte(`<?xml version="1.0" encoding="UTF-16"?><MgmtTree/>`))
+	// the DOCTYPE forms the parser steps over, CR line ends, a root in a
+	// namespace
+	f.Add([]byte("<!DOCTYPE MgmtTree PUBLIC 'p]' \"s>\" [<!ENTITY e \"]>\"><!-- ]> --><?pi ]>?>%pe;]><MgmtTree>\r<VerDTD>&#x31;.2</VerDTD>\r</MgmtTree>"))
+	f.Add([]byte(`<MgmtTree xmlns="urn:x"><Node/></MgmtTree>`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		tree, err := ddf.ParseLimits(data, fuzzLimits)
 		if err != nil {
