@@ -82,8 +82,11 @@ type csrInfo struct {
 	Attrs   asn1.RawValue `asn1:"optional,tag:0"`
 }
 
+// csrErr returns an error matching ErrCSR; an error of this package
+// among args is written without its "mde2: ", so the message says it
+// once.
 func csrErr(format string, args ...any) error {
-	return fmt.Errorf("%w: "+format, append([]any{ErrCSR}, args...)...)
+	return pkg.Errorf("%w: "+format, append([]any{ErrCSR}, args...)...)
 }
 
 // ParseCertificateRequest reads a DER PKCS#10 request and verifies its

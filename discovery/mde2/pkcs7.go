@@ -9,7 +9,6 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
-	"fmt"
 	"io"
 )
 
@@ -56,8 +55,11 @@ type issuerAndSerial struct {
 	Serial asn1.RawValue
 }
 
+// p7Err returns an error matching ErrPKCS7; an error of this package
+// among args (a request's signature that does not verify: ErrCSR) is
+// written without its "mde2: ", so the message says it once.
 func p7Err(format string, args ...any) error {
-	return fmt.Errorf("%w: "+format, append([]any{ErrPKCS7}, args...)...)
+	return pkg.Errorf("%w: "+format, append([]any{ErrPKCS7}, args...)...)
 }
 
 // RenewalRequest is a verified PKCS#7 renewal token.

@@ -419,7 +419,7 @@ func (s *Server) post(service string, h http.HandlerFunc) http.Handler {
 func (s *Server) serve(w http.ResponseWriter, r *http.Request, service string, m Message, do func() (Message, error)) {
 	if s == nil {
 		// Nothing to log on: the fault's reason says it.
-		if b, err := Marshal(NewFault(FaultInternalServiceFault, "", "mde2: nil *Server")); err == nil {
+		if b, err := Marshal(NewFault(FaultInternalServiceFault, "", "the server is not configured (nil *Server)")); err == nil {
 			_ = writeSOAP(w, http.StatusInternalServerError, b)
 		}
 		return
@@ -569,9 +569,16 @@ func xmlRune(r rune) bool {
 // errors name the open elements, whose names a peer chooses.
 const maxReason = 512
 
-// faultReason is the reason of a fault made from err: its text, bounded
-// (faultText).
-func faultReason(err error) string { return faultText(err.Error()) }
+// faultReason is the reason of a fault made from err: its text without
+// the package's "mde2: " prefix, bounded (faultText). The prefix says
+// which Go package made an error; a device reads the reason on the wire,
+// and a Client adds the prefix once to the *Fault it returns ("mde2:
+// fault CertificateRequest …: bad certificate request: …", not "mde2:
+// mde2: bad certificate request").
+func faultReason(err error) string { return reasonText(err.Error()) }
+
+// reasonText is faultText of a fault's reason, without a leading "mde2: ".
+func reasonText(s string) string { return faultText(strings.TrimPrefix(s, pkg.Prefix())) }
 
 // faultText returns s with what XML cannot carry replaced, cut after
 // maxReason bytes (at a character's start, then "…").
@@ -618,7 +625,7 @@ func (s *Server) toFault(err error) (*Fault, slog.Level, error) {
 // answered.
 func answerable(f *Fault) (*Fault, slog.Level, error) {
 	c := &Fault{Sender: f.Sender, Code: faultCode(string(f.Code)), ErrorType: errorType(string(f.ErrorType)),
-		Reason: faultText(f.Reason), Message: faultText(f.Message), TraceID: faultText(f.TraceID)}
+		Reason: reasonText(f.Reason), Message: faultText(f.Message), TraceID: faultText(f.TraceID)}
 	var undefined []error
 	if c.Code.HRESULT() == 0 {
 		undefined = append(undefined, pkg.Errorf("a fault with the code %q, which MS-MDE2 does not define, is answered %s", faultText(string(f.Code)), FaultInternalServiceFault))
