@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/x509"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -151,5 +152,100 @@ func TestUnwritableAnswerFault(t *testing.T) {
 	}
 	if !strings.Contains(logged.String(), "cannot be written") {
 		t.Errorf("logged %q", logged.String())
+	}
+}
+
+// TestUndefinedFaultLoggedOnce: a hook's fault whose Code or ErrorType
+// MS-MDE2 does not define is logged at Error the first time the Server
+// meets that Code or ErrorType and at Warn after that (its "err" still
+// naming it), also when requests come at once; the Server remembers at
+// most maxUndefinedSeen of them. Before, every such request was logged
+// at Error.
+func TestUndefinedFaultLoggedOnce(t *testing.T) {
+	f, rec := logFixture(t)
+	var mu sync.Mutex
+	next := &Fault{}
+	f.srv.Provision = func(context.Context, *EnrollmentRequest, *x509.Certificate) (*provisioning.Enrollment, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		c := *next
+		return nil, &c
+	}
+	cred := Credentials{Username: "u", Password: "secret"}
+	enroll := func(code FaultCode, et ErrorType) {
+		t.Helper()
+		mu.Lock()
+		next = &Fault{Code: code, ErrorType: et, Reason: "r"}
+		mu.Unlock()
+		rec.mu.Lock()
+		rec.recs = nil
+		rec.mu.Unlock()
+		_, err := f.client.Enroll(context.Background(), f.ts.URL+pathDiscovery, testDevice, cred)
+		wantFault(t, err, FaultInternalServiceFault, "")
+	}
+	// levels returns the levels of the request records, and checks that
+	// each names the undefined code or type in its err.
+	levels := func(name string) string {
+		t.Helper()
+		var out []string
+		for _, r := range rec.above() {
+			if !strings.Contains(r.attrs["err"], name) {
+				t.Errorf("record %v: err %q does not name %q", r.level, r.attrs["err"], name)
+			}
+			out = append(out, r.level.String())
+		}
+		return strings.Join(out, " ")
+	}
+	for i, want := range []string{"ERROR", "WARN", "WARN"} {
+		enroll("Bogus", "")
+		if got := levels("Bogus"); got != want {
+			t.Errorf("Bogus, request %d: logged %q, want %q", i+1, got, want)
+		}
+	}
+	enroll("Other", "")
+	if got := levels("Other"); got != "ERROR" {
+		t.Errorf("a second undefined code: logged %q, want ERROR", got)
+	}
+	// An undefined error type is one more key; a known one beside an
+	// undefined code does not make a repeat an Error.
+	enroll("Bogus", "Whatever")
+	if got := levels("Whatever"); got != "ERROR" {
+		t.Errorf("Bogus/Whatever: logged %q, want ERROR", got)
+	}
+	enroll("Bogus", "Whatever")
+	if got := levels("Whatever"); got != "WARN" {
+		t.Errorf("Bogus/Whatever again: logged %q, want WARN", got)
+	}
+
+	// Requests at once: one Error among them.
+	mu.Lock()
+	next = &Fault{Code: "Concurrent", Reason: "r"}
+	mu.Unlock()
+	rec.mu.Lock()
+	rec.recs = nil
+	rec.mu.Unlock()
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, _ = f.client.Enroll(context.Background(), f.ts.URL+pathDiscovery, testDevice, cred)
+		}()
+	}
+	wg.Wait()
+	if got := levels("Concurrent"); strings.Count(got, "ERROR") != 1 || strings.Count(got, "WARN") != 7 {
+		t.Errorf("8 requests at once: logged %q, want one ERROR and 7 WARN", got)
+	}
+
+	// Bounded: past maxUndefinedSeen distinct codes, new ones are Warn.
+	for i := 0; i < maxUndefinedSeen && len(f.srv.undefined.seen) < maxUndefinedSeen; i++ {
+		enroll(FaultCode(fmt.Sprintf("Made-up-%d", i)), "")
+	}
+	enroll("One-too-many", "")
+	if got := levels("One-too-many"); got != "WARN" {
+		t.Errorf("past %d codes: logged %q, want WARN", maxUndefinedSeen, got)
+	}
+	if n := len(f.srv.undefined.seen); n != maxUndefinedSeen {
+		t.Errorf("%d codes remembered, want %d", n, maxUndefinedSeen)
 	}
 }

@@ -70,7 +70,8 @@ type EnrollmentRequest struct {
 // Server serves the three MS-MDE2 services: discovery
 // (DiscoveryHandler), the MS-XCEP policy service (PolicyHandler) and the
 // MS-WSTEP enrollment service (EnrollmentHandler). Set the fields before
-// serving; a Server is safe for concurrent use. The handlers of a nil
+// serving, and do not copy a Server that has served; a Server is safe
+// for concurrent use. The handlers of a nil
 // *Server answer every POST with an InternalServiceFault.
 //
 // Each authentication policy is accepted when its check is set: Password
@@ -199,7 +200,10 @@ type Server struct {
 	// unusable, an error of Approve, Provision or the Issuer that is not
 	// a *Fault, a certificate the Issuer should not have issued, an
 	// answer that cannot be written, a hook's *Fault whose Code or
-	// ErrorType MS-MDE2 does not define. Its attributes: "service"
+	// ErrorType MS-MDE2 does not define (at Error the first time the
+	// Server meets that Code or ErrorType, at Warn after that, the
+	// record's "err" naming it each time; once 64 distinct ones are
+	// remembered, a new one is logged at Warn). Its attributes: "service"
 	// ("discovery", "policy" or "enrollment"), "status" (the HTTP
 	// status), "message_id" (the request's MessageID, when read),
 	// "activity_id" (the answer's ActivityID, which a fault also sends as
@@ -211,6 +215,10 @@ type Server struct {
 	// discovery.Handler.Logger): set it, since an internal failure
 	// reaches the device only as InternalServiceFault.
 	Logger *slog.Logger
+
+	// undefined remembers the undefined fault codes and error types
+	// already logged at Error (see Logger).
+	undefined undefinedSeen
 }
 
 // Account holds the OMA DM account settings of the default provisioning
@@ -605,7 +613,7 @@ func (s *Server) toFault(err error) (*Fault, slog.Level, error) {
 		return e.fault, e.level, e.err
 	}
 	if f, ok := errors.AsType[*Fault](err); ok {
-		return answerable(f)
+		return s.answerable(f)
 	}
 	if errors.Is(err, ErrSyntax) || errors.Is(err, ErrStructure) || errors.Is(err, ErrLimit) || errors.Is(err, ErrVersion) {
 		return NewFault(FaultMessageFormat, "", faultReason(err)), slog.LevelWarn, err
@@ -619,26 +627,36 @@ func (s *Server) toFault(err error) (*Fault, slog.Level, error) {
 // answerable returns the fault answered for f, a hook's or the
 // server's: its Code and ErrorType those of MS-MDE2 (matched without
 // regard to case and prefix; an unknown Code is InternalServiceFault, an
-// unknown ErrorType left out, both logged at Error), its texts bounded
+// unknown ErrorType left out, both logged), its texts bounded
 // (faultText), its Header empty (the server's own is written). It is
 // logged at Warn (the hook chose it), the error logged being the fault
-// answered.
-func answerable(f *Fault) (*Fault, slog.Level, error) {
+// answered; at Error the first time the Server meets an unknown Code or
+// ErrorType (s.undefined), since a hook keeps returning the same one.
+func (s *Server) answerable(f *Fault) (*Fault, slog.Level, error) {
 	c := &Fault{Sender: f.Sender, Code: faultCode(string(f.Code)), ErrorType: errorType(string(f.ErrorType)),
 		Reason: reasonText(f.Reason), Message: faultText(f.Message), TraceID: faultText(f.TraceID)}
 	var undefined []error
+	level := slog.LevelWarn
 	if c.Code.HRESULT() == 0 {
-		undefined = append(undefined, pkg.Errorf("a fault with the code %q, which MS-MDE2 does not define, is answered %s", faultText(string(f.Code)), FaultInternalServiceFault))
+		code := faultText(string(f.Code))
+		undefined = append(undefined, pkg.Errorf("a fault with the code %q, which MS-MDE2 does not define, is answered %s", code, FaultInternalServiceFault))
 		c.Code = FaultInternalServiceFault
+		if s.undefined.first("code " + code) {
+			level = slog.LevelError
+		}
 	}
 	if c.ErrorType != "" && c.ErrorType.HRESULT() == 0 {
-		undefined = append(undefined, pkg.Errorf("a fault with the error type %q, which MS-MDE2 does not define, is answered without it", faultText(string(f.ErrorType))))
+		et := faultText(string(f.ErrorType))
+		undefined = append(undefined, pkg.Errorf("a fault with the error type %q, which MS-MDE2 does not define, is answered without it", et))
 		c.ErrorType = ""
+		if s.undefined.first("type " + et) {
+			level = slog.LevelError
+		}
 	}
 	if undefined != nil {
-		return c, slog.LevelError, errors.Join(append(undefined, c)...)
+		return c, level, errors.Join(append(undefined, c)...)
 	}
-	return c, slog.LevelWarn, c
+	return c, level, c
 }
 
 func (s *Server) discover(m *Discover) (Message, error) {
