@@ -46,8 +46,8 @@
 // authenticated the request and the provisioning document's EntDMID is
 // its common name (not the DeviceID the request claims; hooks get the
 // same from EnrollmentRequest.DeviceID), unless a check set
-// Identity.DeviceID; a check that sets
-// Identity.DeviceID binds the credentials to that DeviceID. RSA keys above
+// Identity.DeviceID; a check that sets Identity.DeviceID binds the
+// credentials to that DeviceID, which then names the device in both. RSA keys above
 // Limits.MaxRSAKeyBits (default 16384 bits) are refused before their
 // signature is checked, since the check costs the square of the size.
 // The Server logs one record per request on Server.Logger (log/slog, as
@@ -75,11 +75,18 @@
 //     request sent none).
 //
 // The issued certificate's common name (the default Subject) is the
-// request's DeviceID (else the certificate request's common name, else
-// the identity's name), but under the Certificate policy and for a
-// renewal it keeps the authenticating certificate's subject, also when a
-// check set the credentials' DeviceID: then the issued certificate and
-// the EntDMID name the device differently.
+// account's DeviceID, so that the certificate the device presents in its
+// DM sessions (which the w7 APPLICATION's search criteria select by
+// subject) and the EntDMID the server set (which it can read back with a
+// Get, and which the device signs at renewal) name the device alike:
+// the credentials' DeviceID when a check set one, under any policy; else
+// the authenticating certificate's subject under the Certificate policy
+// and for a renewal, which keeps the old subject; else the request's
+// DeviceID (else the certificate request's common name, else the
+// identity's name). MS-MDE2 and the DMClient CSP leave the EntDMID to
+// the server and do not tie it to the certificate's subject; the package
+// keeps them equal by default. A Subject or Provision hook may choose
+// otherwise, and then should change both.
 //
 // RequestVersion values above 7.0 are outside the spec's client rule; the
 // server answers them with its highest version instead of refusing them,

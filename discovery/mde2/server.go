@@ -29,11 +29,11 @@ type Identity struct {
 	// Policy is the policy the request was authenticated under.
 	Policy AuthPolicy
 	// Certificate is the client certificate, for the Certificate policy
-	// and renewals. The default Subject gives a certificate issued under
-	// the Certificate policy this certificate's subject, and
-	// DefaultProvision writes its common name as the EntDMID (unless
-	// DeviceID is set), so that a device cannot take another one's name
-	// by sending another DeviceID.
+	// and renewals. Unless DeviceID is set, the default Subject gives a
+	// certificate issued under the Certificate policy this certificate's
+	// subject, and DefaultProvision writes its common name as the
+	// EntDMID, so that a device cannot take another one's name by
+	// sending another DeviceID.
 	Certificate *x509.Certificate
 	// DeviceID, when a check sets it, is the credentials' DeviceID: the
 	// AdditionalContext DeviceID of the only device they may enroll
@@ -41,10 +41,10 @@ type Identity struct {
 	// another DeviceID is refused with an Authorization fault. An Entra token's deviceid
 	// claim is the Entra device object ID, not this DM DeviceID; a check
 	// sets DeviceID only from a credential that names the DM DeviceID.
-	// It is then EnrollmentRequest.DeviceID() (DefaultProvision's
-	// EntDMID), but not the issued certificate's common name under the
-	// Certificate policy, which keeps the authenticating certificate's
-	// subject.
+	// It is then EnrollmentRequest.DeviceID(): DefaultProvision's EntDMID
+	// and the default Subject's common name, under every policy (under
+	// the Certificate policy too: the check vouched for this name, and
+	// the certificate issued names the device as the EntDMID does).
 	DeviceID string
 }
 
@@ -154,7 +154,12 @@ type Server struct {
 	// Subject chooses the issued certificate's subject (default: CN is
 	// the AdditionalContext DeviceID, else the request's common name,
 	// else the identity's name; under the Certificate policy the subject
-	// of the authenticating certificate; a renewal keeps the old subject).
+	// of the authenticating certificate; CN is the DeviceID a check bound
+	// (Identity.DeviceID) whatever the policy; a renewal keeps the old
+	// subject). The default's common name is the EntDMID DefaultProvision
+	// writes, the name the MDM server later knows the device by from its
+	// TLS certificate; a hook that chooses another should write that
+	// EntDMID with a Provision hook too.
 	// A common name that XML cannot carry, the hook's or the default's,
 	// is refused with a CertificateRequest fault before issuing; the
 	// default also refuses so a request's common name longer than
@@ -1007,6 +1012,11 @@ func (s *Server) defaultSubject(er *EnrollmentRequest) (pkix.Name, error) {
 	switch id := er.Identity; {
 	case er.Renewal:
 		name = er.Previous.Subject
+	case id != nil && id.DeviceID != "":
+		// The credentials were bound to this DeviceID (and the request
+		// named it): the certificate names the device as the EntDMID
+		// does, also under the Certificate policy.
+		name = pkix.Name{CommonName: id.DeviceID}
 	case id != nil && id.Policy == Certificate && id.Certificate != nil:
 		name = id.Certificate.Subject
 	default:
@@ -1138,7 +1148,8 @@ func (s *Server) DefaultProvision(ctx context.Context, r *EnrollmentRequest, cer
 }
 
 // DeviceID returns the device as the server knows it, which
-// DefaultProvision writes as the DMClient EntDMID: the request's
+// DefaultProvision writes as the DMClient EntDMID and the default
+// Subject as the issued certificate's common name: the request's
 // AdditionalContext DeviceID, but under the Certificate policy (and for
 // a renewal) the common name of the certificate that authenticated the
 // request, as the issued certificate keeps its subject. MS-MDE2 leaves
@@ -1152,7 +1163,10 @@ func (s *Server) DefaultProvision(ctx context.Context, r *EnrollmentRequest, cer
 // PKI (a linked enrollment's parent MDM certificate) rightly names the
 // device otherwise. When the check bound the credentials to a DeviceID
 // (Identity.DeviceID; the request's DeviceID is then that one), it is
-// that DeviceID. It is empty when the request sent no DeviceID and no
+// that DeviceID, which the default Subject then also gives the issued
+// certificate (under the Certificate policy instead of the
+// authenticating certificate's subject), so the certificate the device
+// presents and its EntDMID name it alike. It is empty when the request sent no DeviceID and no
 // certificate names the device (the default Subject then takes the
 // certificate request's common name).
 func (r *EnrollmentRequest) DeviceID() string {

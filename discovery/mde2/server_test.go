@@ -532,8 +532,9 @@ func TestCertificatePolicyKeepsIdentity(t *testing.T) {
 // certificate's subject does: the DeviceID a request claims is not
 // checked against the certificate, so a device cannot have another's
 // DeviceID written as its EntDMID. A check that binds the credentials to
-// a DeviceID (Identity.DeviceID) has that DeviceID written. Before, the
-// EntDMID was the claimed DeviceID ("00000000-VICTIM").
+// a DeviceID (Identity.DeviceID) has that DeviceID written, and the
+// issued certificate named for it. Before, the EntDMID was the claimed
+// DeviceID ("00000000-VICTIM").
 func TestCertificatePolicyEntDMID(t *testing.T) {
 	f, parent := certificatePrimary(t)
 	ctx := context.Background()
@@ -568,10 +569,23 @@ func TestCertificatePolicyEntDMID(t *testing.T) {
 	if got := entDMID(r); got != "BOUND-1" {
 		t.Errorf("a bound DeviceID: EntDMID %q, want BOUND-1", got)
 	}
-	// As the package doc says: the issued certificate still keeps the
-	// authenticating certificate's subject, so it and the EntDMID differ.
-	if got, want := r.Certificate.Subject.CommonName, parent.Certificate.Subject.CommonName; got != want {
-		t.Errorf("a bound DeviceID: issued common name %q, want the authenticating certificate's %q", got, want)
+	// The issued certificate names the device as the EntDMID does: the
+	// MDM server knows the device by the certificate it presents and by
+	// the EntDMID it set. Before, it kept the authenticating
+	// certificate's subject and the two differed.
+	if got := r.Certificate.Subject.CommonName; got != "BOUND-1" {
+		t.Errorf("a bound DeviceID: issued common name %q, want the EntDMID, BOUND-1", got)
+	}
+	if sc := r.Provisioning.Application.SSLClientCertSearchCriteria; !strings.Contains(sc, "BOUND-1") {
+		t.Errorf("a bound DeviceID: search criteria %q do not select the certificate issued for BOUND-1", sc)
+	}
+	// A renewal keeps the name.
+	n, err := f.client.Renew(ctx, r, &bound)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := n.Certificate.Subject.CommonName; got != "BOUND-1" {
+		t.Errorf("renewed: common name %q, want BOUND-1", got)
 	}
 }
 
