@@ -71,8 +71,11 @@
 //     server knows it, which DefaultProvision writes as the DM account's
 //     EntDMID (provisioning.DMClient.EntDMID): the credentials' DeviceID
 //     when a check set one, else the certificate's under the Certificate
-//     policy and for a renewal, else the request's (empty when the
-//     request sent none).
+//     policy and for a renewal, else the request's, else the certificate
+//     request's common name. When none names the device, the Server
+//     names it with a new random UUID rather than provision an empty
+//     EntDMID (the DMClient CSP wants it set by the server, and set
+//     before a renewal), so no two devices share an unnamed one.
 //
 // The issued certificate's common name (the default Subject) is the
 // account's DeviceID, so that the certificate the device presents in its
@@ -82,8 +85,8 @@
 // the credentials' DeviceID when a check set one, under any policy; else
 // the authenticating certificate's subject under the Certificate policy
 // and for a renewal, which keeps the old subject; else the request's
-// DeviceID (else the certificate request's common name, else the
-// identity's name). MS-MDE2 and the DMClient CSP leave the EntDMID to
+// DeviceID (else the certificate request's common name, else the UUID
+// the Server made up). MS-MDE2 and the DMClient CSP leave the EntDMID to
 // the server and do not tie it to the certificate's subject; the package
 // keeps them equal by default. A Subject or Provision hook may choose
 // otherwise, and then should change both.

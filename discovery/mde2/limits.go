@@ -24,9 +24,8 @@ type Limits struct {
 	// DeviceID becomes the issued certificate's common name and the
 	// DMClient EntDMID by default (under OnPremise and Federated; under
 	// the Certificate policy both come from the client certificate), and
-	// servers store it. A Server
-	// bounds by it, too, the request's common name that becomes the
-	// certificate's when no DeviceID is sent.
+	// servers store it. A Server bounds by it, too, the request's common
+	// name that stands in for the DeviceID when none is sent.
 	MaxDeviceID int
 	// MaxRSAKeyBits bounds the RSA keys whose signatures are checked (a
 	// certificate request's, a renewal signer's), in bits (default

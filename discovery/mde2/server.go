@@ -65,6 +65,10 @@ type EnrollmentRequest struct {
 	Renewal  bool
 	Previous *x509.Certificate
 	HTTP     *http.Request
+
+	// deviceID is what DeviceID returns, set by the Server before any
+	// hook runs (nameDevice); empty in a request built elsewhere.
+	deviceID string
 }
 
 // Server serves the three MS-MDE2 services: discovery
@@ -152,18 +156,20 @@ type Server struct {
 	// returns a *Fault (such as ErrorDeviceCapReached) to refuse.
 	Approve func(ctx context.Context, r *EnrollmentRequest) error
 	// Subject chooses the issued certificate's subject (default: CN is
-	// the AdditionalContext DeviceID, else the request's common name,
-	// else the identity's name; under the Certificate policy the subject
-	// of the authenticating certificate; CN is the DeviceID a check bound
-	// (Identity.DeviceID) whatever the policy; a renewal keeps the old
-	// subject). The default's common name is the EntDMID DefaultProvision
+	// EnrollmentRequest.DeviceID(): the AdditionalContext DeviceID, else
+	// the request's common name, else a new random UUID; under the
+	// Certificate policy the subject of the authenticating certificate
+	// (a new UUID when it has no common name); CN is the DeviceID a check
+	// bound (Identity.DeviceID) whatever the policy; a renewal keeps the
+	// old subject). The default's common name is the EntDMID DefaultProvision
 	// writes, the name the MDM server later knows the device by from its
 	// TLS certificate; a hook that chooses another should write that
 	// EntDMID with a Provision hook too.
 	// A common name that XML cannot carry, the hook's or the default's,
-	// is refused with a CertificateRequest fault before issuing; the
-	// default also refuses so a request's common name longer than
-	// Limits.MaxDeviceID.
+	// is refused with a CertificateRequest fault before issuing, as is,
+	// with or without the hook, a request's common name standing in for a
+	// missing DeviceID that is longer than Limits.MaxDeviceID or that XML
+	// cannot carry.
 	Subject func(r *EnrollmentRequest) pkix.Name
 	// Provision returns the typed provisioning document for an issued
 	// certificate (default: Server.DefaultProvision, whose EntDMID under
@@ -857,6 +863,9 @@ func (s *Server) enroll(r *http.Request, m *RequestSecurityToken) (Message, erro
 	if err := s.policy().check(er.CSR); err != nil {
 		return nil, err
 	}
+	if err := s.nameDevice(er); err != nil {
+		return nil, err
+	}
 	if s.Approve != nil {
 		if err := s.Approve(ctx, er); err != nil {
 			return nil, err
@@ -1004,35 +1013,84 @@ func (s *Server) subject(er *EnrollmentRequest) (pkix.Name, error) {
 	return name, nil
 }
 
-// defaultSubject is the subject of a Server without a Subject hook. A
-// common name taken from the request, standing in for the DeviceID, is
-// bounded as the DeviceID is (MaxDeviceID).
+// defaultSubject is the subject of a Server without a Subject hook: the
+// previous certificate's for a renewal, the authenticating
+// certificate's under the Certificate policy when it names the device
+// (its common name is then er.DeviceID()), else the common name
+// er.DeviceID() alone.
 func (s *Server) defaultSubject(er *EnrollmentRequest) (pkix.Name, error) {
-	var name pkix.Name
 	switch id := er.Identity; {
 	case er.Renewal:
-		name = er.Previous.Subject
-	case id != nil && id.DeviceID != "":
-		// The credentials were bound to this DeviceID (and the request
-		// named it): the certificate names the device as the EntDMID
-		// does, also under the Certificate policy.
-		name = pkix.Name{CommonName: id.DeviceID}
-	case id != nil && id.Policy == Certificate && id.Certificate != nil:
-		name = id.Certificate.Subject
-	default:
-		cn := er.Device.DeviceID
-		if cn == "" {
-			cn = er.CSR.CommonName()
-			if lim := s.Limits.withDefaults().MaxDeviceID; len(cn) > lim {
-				return name, NewFault(FaultCertificateRequest, "", fmt.Sprintf("the request's common name is longer than MaxDeviceID (%d bytes)", lim))
-			}
-		}
-		if cn == "" && id != nil {
-			cn = id.Name
-		}
-		name = pkix.Name{CommonName: cn}
+		return er.Previous.Subject, nil
+	case id != nil && id.DeviceID == "" && id.Policy == Certificate && id.Certificate != nil && id.Certificate.Subject.CommonName != "":
+		return id.Certificate.Subject, nil
 	}
-	return name, nil
+	// The credentials' DeviceID (under any policy: the check vouched for
+	// it, and the certificate names the device as the EntDMID does), the
+	// request's, or the one nameDevice generated.
+	return pkix.Name{CommonName: er.DeviceID()}, nil
+}
+
+// nameDevice sets the DeviceID of a request to issue (see
+// EnrollmentRequest.DeviceID), before any hook sees it: the credentials'
+// DeviceID; else, under the Certificate policy, the authenticating
+// certificate's common name; else (OnPremise, Federated) the request's
+// DeviceID, or the certificate request's common name when it sent none.
+// When none of these names the device, the Server names it: a new random
+// UUID, so that no device is provisioned without an EntDMID (the DMClient
+// CSP wants one set by the server before a renewal) nor two with the
+// same. A common name standing in for the DeviceID is bounded as the
+// DeviceID is (MaxDeviceID) and must be text XML can carry, or the
+// request is refused with a CertificateRequest fault.
+func (s *Server) nameDevice(er *EnrollmentRequest) error {
+	if er.Renewal {
+		return nil
+	}
+	id := er.Identity
+	var name string
+	switch {
+	case id != nil && id.DeviceID != "":
+		name = id.DeviceID
+	case id != nil && id.Policy == Certificate && id.Certificate != nil:
+		// Not the request's DeviceID, which the certificate does not
+		// vouch for: a device cannot take another one's name.
+		name = id.Certificate.Subject.CommonName
+	case er.Device.DeviceID != "":
+		name = er.Device.DeviceID
+	default:
+		name = er.CSR.CommonName()
+		if lim := s.Limits.withDefaults().MaxDeviceID; len(name) > lim {
+			return NewFault(FaultCertificateRequest, "", fmt.Sprintf("the request's common name is longer than MaxDeviceID (%d bytes)", lim))
+		}
+		if !xmlText(name) {
+			return NewFault(FaultCertificateRequest, "", "the common name holds characters XML cannot carry")
+		}
+	}
+	if name == "" {
+		name = newDeviceID()
+	}
+	er.deviceID = name
+	return nil
+}
+
+// newDeviceID returns a random (version 4) UUID, in the form Windows
+// gives its own device IDs.
+func newDeviceID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40 // version 4
+	b[8] = b[8]&0x3f | 0x80 // RFC 4122 variant
+	var out [36]byte
+	hex.Encode(out[0:8], b[0:4])
+	out[8] = '-'
+	hex.Encode(out[9:13], b[4:6])
+	out[13] = '-'
+	hex.Encode(out[14:18], b[6:8])
+	out[18] = '-'
+	hex.Encode(out[19:23], b[8:10])
+	out[23] = '-'
+	hex.Encode(out[24:], b[10:])
+	return strings.ToUpper(string(out[:]))
 }
 
 // xmlText reports whether s is text XML can carry: valid UTF-8 without
@@ -1083,7 +1141,10 @@ func (s *Server) root() (*x509.Certificate, error) {
 //
 // EntDMID is r.DeviceID(): the AdditionalContext DeviceID, except under
 // the Certificate policy, where it is the common name of the certificate
-// that authenticated the request.
+// that authenticated the request (see EnrollmentRequest.DeviceID; the
+// Server names an unnamed device). A request that names no device, which
+// the Server never hands it, is an error: no document has an empty
+// EntDMID.
 func (s *Server) DefaultProvision(ctx context.Context, r *EnrollmentRequest, cert *x509.Certificate) (*provisioning.Enrollment, error) {
 	if r.Renewal {
 		return &provisioning.Enrollment{ClientCert: cert.Raw}, nil
@@ -1142,7 +1203,11 @@ func (s *Server) DefaultProvision(ctx context.Context, r *EnrollmentRequest, cer
 		AppSrv:                      &p.appSrv,
 	}
 	e.Application = &p.app
-	p.dm = provisioning.DMClient{EntDMID: r.DeviceID(), EntDeviceName: r.Device.DeviceName, Poll: a.Poll}
+	entDMID := r.DeviceID()
+	if entDMID == "" {
+		return nil, pkg.Errorf("DefaultProvision: the request names no device (EnrollmentRequest.DeviceID is empty), so there is no EntDMID to write")
+	}
+	p.dm = provisioning.DMClient{EntDMID: entDMID, EntDeviceName: r.Device.DeviceName, Poll: a.Poll}
 	e.DMClient = &p.dm
 	return e, nil
 }
@@ -1166,10 +1231,17 @@ func (s *Server) DefaultProvision(ctx context.Context, r *EnrollmentRequest, cer
 // that DeviceID, which the default Subject then also gives the issued
 // certificate (under the Certificate policy instead of the
 // authenticating certificate's subject), so the certificate the device
-// presents and its EntDMID name it alike. It is empty when the request sent no DeviceID and no
-// certificate names the device (the default Subject then takes the
-// certificate request's common name).
+// presents and its EntDMID name it alike. Under OnPremise and Federated,
+// a request without a DeviceID is named by its certificate request's
+// common name. When nothing names the device (no DeviceID, no common
+// name, or a certificate without one), the Server gives it a new random
+// UUID, the same to every hook of the request; it is never empty for a
+// request the Server hands a hook but a renewal's whose certificate has
+// no common name (a renewal's document writes no EntDMID).
 func (r *EnrollmentRequest) DeviceID() string {
+	if r.deviceID != "" {
+		return r.deviceID
+	}
 	if id := r.Identity; id != nil && id.Policy == Certificate && id.Certificate != nil && id.DeviceID == "" {
 		return id.Certificate.Subject.CommonName
 	}
