@@ -137,4 +137,10 @@ func TestDefaultProvisionNeedsDevice(t *testing.T) {
 	if e, err := f.srv.DefaultProvision(context.Background(), r, f.ca.Root()); err != nil || e.DMClient.EntDMID != "dev-1" {
 		t.Errorf("DeviceID dev-1: %v", err)
 	}
+	// A bound DeviceID names the device even when the request built by
+	// hand does not repeat it.
+	r.Device.DeviceID, r.Identity.DeviceID = "", "bound-1"
+	if e, err := f.srv.DefaultProvision(context.Background(), r, f.ca.Root()); err != nil || e.DMClient.EntDMID != "bound-1" {
+		t.Errorf("bound DeviceID: %v", err)
+	}
 }

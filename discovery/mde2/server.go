@@ -1214,36 +1214,48 @@ func (s *Server) DefaultProvision(ctx context.Context, r *EnrollmentRequest, cer
 
 // DeviceID returns the device as the server knows it, which
 // DefaultProvision writes as the DMClient EntDMID and the default
-// Subject as the issued certificate's common name: the request's
-// AdditionalContext DeviceID, but under the Certificate policy (and for
-// a renewal) the common name of the certificate that authenticated the
-// request, as the issued certificate keeps its subject. MS-MDE2 leaves
-// the EntDMID to the server (the DMClient CSP: "set by the management
-// server during the enrollment process") and does not tie the DeviceID
-// to the credentials: under OnPremise and Federated the credentials are
-// a user's and the DeviceID is the device's word, but a certificate is
-// already a device's identity, and writing the DeviceID it claims would
-// let a device enrolled as A have B's DeviceID set as its EntDMID. A
-// request is not refused for the difference: a certificate from another
-// PKI (a linked enrollment's parent MDM certificate) rightly names the
-// device otherwise. When the check bound the credentials to a DeviceID
-// (Identity.DeviceID; the request's DeviceID is then that one), it is
-// that DeviceID, which the default Subject then also gives the issued
-// certificate (under the Certificate policy instead of the
-// authenticating certificate's subject), so the certificate the device
-// presents and its EntDMID name it alike. Under OnPremise and Federated,
-// a request without a DeviceID is named by its certificate request's
-// common name. When nothing names the device (no DeviceID, no common
-// name, or a certificate without one), the Server gives it a new random
-// UUID, the same to every hook of the request; it is never empty for a
-// request the Server hands a hook but a renewal's whose certificate has
-// no common name (a renewal's document writes no EntDMID).
+// Subject as the issued certificate's common name:
+//   - the credentials' DeviceID, when the check bound one
+//     (Identity.DeviceID; the request's DeviceID is then that one),
+//     whatever the policy;
+//   - else, under the Certificate policy and for a renewal, the common
+//     name of the certificate that authenticated the request, not the
+//     DeviceID the request claims;
+//   - else the request's AdditionalContext DeviceID, or, when it sent
+//     none, its certificate request's common name;
+//   - else, when nothing names the device (nor a certificate without a
+//     common name), a new random UUID the Server made up, the same for
+//     every hook of the request.
+//
+// MS-MDE2 leaves the EntDMID to the server (the DMClient CSP has the
+// server set it while enrolling, and wants it set before a renewal) and
+// does not tie the request's DeviceID to the credentials: under
+// OnPremise and Federated the credentials are a user's and the DeviceID
+// is the device's word, but a certificate is already a device's
+// identity, and writing the DeviceID it claims would let a device
+// enrolled as A have B's DeviceID set as its EntDMID. A request is not
+// refused for the difference: a certificate from another PKI (a linked
+// enrollment's parent MDM certificate) rightly names the device
+// otherwise. The issued certificate's common name is this value too, so
+// the certificate the device presents in its DM sessions and its
+// EntDMID name it alike.
+//
+// The Server sets the value before any hook runs; for a request built
+// elsewhere DeviceID follows the first three rules (without the
+// certificate request's common name) and may be empty, as it is for a
+// renewal whose certificate has no common name (a renewal's document
+// writes no EntDMID).
 func (r *EnrollmentRequest) DeviceID() string {
 	if r.deviceID != "" {
 		return r.deviceID
 	}
-	if id := r.Identity; id != nil && id.Policy == Certificate && id.Certificate != nil && id.DeviceID == "" {
-		return id.Certificate.Subject.CommonName
+	if id := r.Identity; id != nil {
+		if id.DeviceID != "" {
+			return id.DeviceID
+		}
+		if id.Policy == Certificate && id.Certificate != nil {
+			return id.Certificate.Subject.CommonName
+		}
 	}
 	return r.Device.DeviceID
 }
