@@ -503,7 +503,11 @@ func (c *Client) finish(m *syncml.Message, cands []syncml.Command, final bool) (
 // refused message's commands again, first (see Start). A reply that
 // cannot be kept within the server's MaxMsgSize (not even its SyncHdr and
 // Statuses fit) is not made: the error matches ErrLimit, and ErrProtocol
-// (the bound is the server's).
+// (the bound is the server's). A message for another session or device,
+// or one whose Statuses or Results answer a message the device did not
+// send in this session (a MsgRef that is none of its MsgIDs; none at all
+// is the last message for a Status, the first for a Results), is refused
+// with an error matching ErrProtocol, before anything of it runs.
 //
 // A Handle that fails changes nothing of the Client but the server's
 // challenge, which it keeps, and, when it gives the session up on
@@ -564,6 +568,9 @@ func (c *Client) handle(ctx context.Context, m *syncml.Message, raw []byte, hdr 
 	}
 	if err := m.ValidateCmdIDs(); err != nil {
 		return nil, errorf("%w: server message: %w", ErrProtocol, err)
+	}
+	if err := c.checkMsgRefs(m); err != nil {
+		return nil, err
 	}
 	x := &Exchange{Identity: Identity{Device: h.Source.LocURI}}
 	if sc := c.cfg.ServerAuth; sc != nil {

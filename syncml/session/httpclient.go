@@ -59,8 +59,10 @@ const DefaultMaxMessages = 1024
 // A server that answers another HTTP status than 200 OK fails Run with
 // an error holding an *HTTPError (errors.As), whose Header has the
 // response's Retry-After, if any. A reply that is not for the device
-// (another SessionID, or a SyncHdr Target LocURI other than DeviceID)
-// fails Run with ErrProtocol.
+// (another SessionID, or a SyncHdr Target LocURI other than DeviceID), or
+// whose Statuses or Results answer a message the device did not send in
+// the session (a MsgRef that is none of its MsgIDs), fails Run with
+// ErrProtocol, nothing of it run.
 //
 // The bounds are ClientConfig.MaxBytes (reply body) and MaxMessages
 // (messages the device sends in the session). Run waits for each reply
