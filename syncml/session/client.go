@@ -72,20 +72,28 @@ type ClientConfig struct {
 	// MaxObjectSize bounds an object the server sends in chunks
 	// (MoreData); zero means DefaultMaxObjectSize. A larger one is
 	// answered 413 and dropped, and so is every chunk of it that follows.
+	// Above syncml.DefaultMaxTokenBytes it also raises the bound of one
+	// text run of a server message decoded, so that an object that large
+	// can come whole.
 	MaxObjectSize int
 	// MaxObjSize, when set, is announced in package 1: the server sends
 	// no object larger.
 	MaxObjSize int
 	// MaxMsgSize, when set, is announced in package 1 (SyncHdr Meta): the
-	// server keeps each of its messages within it.
+	// server keeps each of its messages within it. A server message
+	// larger (its bytes as they came) is not decoded: Run, and
+	// HandleInbound given its bytes, fail with an error matching
+	// ErrProtocol and holding a *LimitError (Limit "MaxMsgSize").
 	MaxMsgSize int
 	// ServerAuth, when set, makes Run check the server's credentials
 	// (basic or MD5 in the SyncHdr Cred of its first message of each
 	// session, HMAC over every message) and stop a session whose server
 	// fails.
 	ServerAuth *ServerCheck
-	// MaxBytes bounds a server reply read by Run; zero means
-	// DefaultMaxBytes.
+	// MaxBytes bounds a server reply read by Run, and one HandleInbound
+	// decodes from its bytes; zero means DefaultMaxBytes. Server messages
+	// are decoded within it (and within MaxMsgSize when smaller), not
+	// within syncml's default limits (see syncml.Limits).
 	MaxBytes int64
 	// MaxMessages bounds the messages Run sends in one session; zero
 	// means DefaultMaxMessages.
@@ -107,8 +115,12 @@ type ClientConfig struct {
 	// first in that message (a nil command, or an Atomic holding a Get
 	// or an Atomic, is an error, as in Queue).
 	EachMessage func(ctx context.Context) ([]syncml.Command, error)
-	// Unmarshal, when set, decodes each server reply Run reads instead of
-	// syncml.Unmarshal, which it must equal on the message it gives: a
+	// Unmarshal, when set, decodes each server reply Run reads (and each
+	// message HandleInbound is given as bytes only) instead of the
+	// Client's own decoding (syncml.UnmarshalLimits within MaxBytes,
+	// MaxMsgSize and MaxObjectSize: see MaxBytes), which it must equal on
+	// the message it gives. It decodes under limits of its own, but is
+	// never given a message larger than the MaxMsgSize announced. A
 	// handler that reads what the Data of commands carry can read it
 	// while the message is decoded (declaredconfig/agent's Agent.Unmarshal
 	// builds their documents in the same pass).
@@ -535,10 +547,27 @@ func (c *Client) Handle(ctx context.Context, m *syncml.Message) (*Exchange, erro
 }
 
 // HandleInbound is Handle for a server message as it arrived: in.Raw its
-// exact bytes (parsed when in.Message is nil) and in.Header the HTTP
+// exact bytes (parsed when in.Message is nil, as Run does: see
+// ClientConfig.MaxBytes and Unmarshal; refused, parsed or not, when
+// larger than the MaxMsgSize announced) and in.Header the HTTP
 // response's headers, from which ClientConfig.ServerAuth checks an HMAC
 // (in.TLS is not used). Run hands every reply to it.
 func (c *Client) HandleInbound(ctx context.Context, in *Inbound) (*Exchange, error) {
+	if in != nil && in.Raw != nil {
+		if in.Message != nil {
+			if err := c.checkReplySize(len(in.Raw)); err != nil {
+				return nil, err
+			}
+		} else {
+			m := new(syncml.Message)
+			if err := c.decodeReply(in.Raw, m); err != nil {
+				return nil, errorf("received message: %w", err)
+			}
+			cp := *in
+			cp.Message = m
+			in = &cp
+		}
+	}
 	m, raw, err := parseInbound(in)
 	if err != nil {
 		return nil, err

@@ -214,12 +214,8 @@ func (c *Client) post(ctx context.Context, hc *http.Client, url string, raw []by
 	if !AcceptsContentType(resp.Header.Get("Content-Type")) {
 		return nil, nil, nil, errorf("post: reply content type %q", resp.Header.Get("Content-Type"))
 	}
-	unmarshal := syncml.Unmarshal
-	if c.cfg.Unmarshal != nil {
-		unmarshal = c.cfg.Unmarshal
-	}
 	var m syncml.Message
-	if err := unmarshal(body, &m); err != nil {
+	if err := c.decodeReply(body, &m); err != nil {
 		return nil, nil, nil, errorf("post: reply: %w", err)
 	}
 	return &m, body, resp.Header, nil
