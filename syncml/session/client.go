@@ -183,12 +183,16 @@ type Client struct {
 	// Start counts that message as not sent (see unsend).
 	refused syncml.StatusCode
 	// unsent is true when Run failed to post the last message built
-	// before any of it was written (see Run): the next Start
+	// before any of it was written (see Run), or NotSent said it was not
+	// sent: the next Start
 	// counts it as not sent, as after a refusal (see unsend).
 	unsent bool
 	// dropped counts the Abandoned Outcomes dropped to keep abandoned
 	// within MaxQueue (see DroppedAbandoned).
 	dropped int
+	// replied is true when the last Handle answered the last message
+	// built and built none after it (the session ended): see NotSent.
+	replied bool
 }
 
 // NewClient returns a Client for cfg (copied).
@@ -277,7 +281,7 @@ func (c *Client) Queue(cmds ...syncml.Command) error {
 // alerts of a refused package 1, come with an Err, as after any refusal
 // (a caller gives the next Start those that still hold). A previous
 // session whose last message Run could not post, nothing of it written
-// (see Run), did not send it either: its commands are put back the same
+// (see Run), or that NotSent said was not sent, did not send it either: its commands are put back the same
 // way, but none of that message is reported, not even Start's own.
 // Abandoned Outcomes kept for the next Exchange are bounded by MaxQueue,
 // the oldest dropped (see DroppedAbandoned).
@@ -328,6 +332,7 @@ func (c *Client) Start(ctx context.Context, sessionID string, alerts ...syncml.C
 	}
 	c.boundAbandoned()
 	u.drop(c)
+	c.replied = false
 	return m, nil
 }
 
@@ -617,6 +622,7 @@ func (c *Client) handle(ctx context.Context, m *syncml.Message, raw []byte, hdr 
 			}
 			x.Refused, x.Reply, x.Raw, x.Done = err, reply, last, true
 			c.refused, c.unsent = 0, false // the last message built is the device's refusal
+			c.replied = false
 			return x, nil
 		}
 	}
@@ -632,6 +638,7 @@ func (c *Client) handle(ctx context.Context, m *syncml.Message, raw []byte, hdr 
 		return nil, err
 	}
 	u.drop(c)
+	c.replied = x.Reply == nil
 	return x, nil
 }
 
