@@ -79,6 +79,16 @@ type ClientConfig struct {
 	// MaxObjSize, when set, is announced in package 1: the server sends
 	// no object larger.
 	MaxObjSize int
+	// ServerMaxMsgSize stands for the server's MaxMsgSize until the
+	// server's first message says what it is: package 1, and any message
+	// built before a server message was handled (since NewClient, or
+	// since the server last aborted a session), is kept within it, an
+	// object too large for it cut into chunks (MoreData), the rest of
+	// the package sent when the server asks for it (Alert 1222). Zero
+	// means DefaultServerMaxMsgSize; a negative value none (package 1
+	// goes whole, however large). Once a server message was handled, the
+	// MaxMsgSize it announced stands, or none when it announced none.
+	ServerMaxMsgSize int
 	// MaxMsgSize, when set, is announced in package 1 (SyncHdr Meta): the
 	// server keeps each of its messages within it. A server message
 	// larger (its bytes as they came) is not decoded: Run, and
@@ -148,6 +158,11 @@ type Client struct {
 	lo        *largeObject
 	peerMax   int              // the server's MaxMsgSize, 0 when unknown
 	cont      []syncml.Command // the rest of the device's package
+	// peerSeen is true once a server message was handled (in this
+	// session or an earlier one, since the last abort): from then on
+	// peerMax is what the server announced, 0 for none, and
+	// ServerMaxMsgSize no longer stands for it (see packMax).
+	peerSeen bool
 	// lastSent and lastFinal are the commands of the last message built
 	// (after its SyncHdr Status) and whether it closed the package, and
 	// lastPkg1 whether it was package 1: a message the server refuses is
@@ -426,7 +441,8 @@ func (c *Client) finish(m *syncml.Message, cands []syncml.Command, final bool) (
 	// often) goes in chunks; the rest of the package and the commands
 	// sent again were cut before.
 	var done map[syncml.Command]bool
-	if c.peerMax > 0 && len(c.cont)+len(c.lastSent) > 0 {
+	max, assumed := c.packMax()
+	if max > 0 && len(c.cont)+len(c.lastSent) > 0 {
 		done = make(map[syncml.Command]bool, len(c.cont)+len(c.lastSent))
 		for _, x := range c.cont {
 			done[x] = true
@@ -435,7 +451,7 @@ func (c *Client) finish(m *syncml.Message, cands []syncml.Command, final bool) (
 			done[x] = true
 		}
 	}
-	cands, _, cut, err := chunkCommands(cands, c.peerMax, 0, &m.Header, func(x syncml.Command) bool { return done[x] })
+	cands, _, cut, err := chunkCommands(cands, max, 0, &m.Header, func(x syncml.Command) bool { return done[x] })
 	if err != nil {
 		return nil, errorf("chunk: %w", err) // nothing stays cut
 	}
@@ -453,16 +469,20 @@ func (c *Client) finish(m *syncml.Message, cands []syncml.Command, final bool) (
 	m.Header.MsgID = strconv.Itoa(c.outMsgID)
 	var whole uncut // the command a forced message may cut, as it was
 	whole.note(cands)
-	raw, sent, rest, err := pack(nil, m, cands, c.peerMax, true, final, cont)
+	raw, sent, rest, err := pack(nil, m, cands, max, true, final, cont)
 	if err != nil {
 		// put back, last first, what pack and chunkCommands cut
 		whole.undo()
 		undoCuts(cut)
 		c.outMsgID--
-		if c.peerMax > 0 && errors.Is(err, ErrLimit) {
+		switch {
+		case assumed && errors.Is(err, ErrLimit):
+			// the device's own guess at the server's bound
+			err = errorf("ServerMaxMsgSize %d, assumed for the server until it announces its MaxMsgSize, is too small for the message: %w", max, err)
+		case max > 0 && errors.Is(err, ErrLimit):
 			// the server's own bound (the only one pack has), which no
 			// message fits in: its fault, as a device's is on a Server
-			err = errorf("%w: the server's MaxMsgSize %d is too small for the message (%w)", ErrProtocol, c.peerMax, err)
+			err = errorf("%w: the server's MaxMsgSize %d is too small for the message (%w)", ErrProtocol, max, err)
 		}
 		return nil, err
 	}
@@ -649,6 +669,7 @@ func (c *Client) answer(ctx context.Context, m *syncml.Message, x *Exchange, u *
 	h := &m.Header
 	c.inMsgID = h.MsgID
 	c.refused, c.unsent = 0, false
+	c.peerSeen = true
 	if n := parseSize(h.Meta); n > 0 {
 		c.peerMax = n
 	}
@@ -787,6 +808,11 @@ func (c *Client) answer(ctx context.Context, m *syncml.Message, x *Exchange, u *
 	reply, err := c.finish(reply, cands, true)
 	if err != nil {
 		return nil, err
+	}
+	if abort {
+		// the server's bound is forgotten with its session: the next
+		// package 1 is kept within ServerMaxMsgSize again
+		c.peerSeen = false
 	}
 	x.Reply, x.Raw = reply, c.lastRaw
 	return x, nil

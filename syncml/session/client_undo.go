@@ -5,7 +5,7 @@ import "github.com/windc-go/windc/syncml"
 // A clientMark is what Start or Handle may change of a Client, noted
 // before the call changes it, for a call that fails to put back (put): a
 // failed call leaves the Client as it was. That is the session's
-// counters, the server's MaxMsgSize, the queue (taken into the message,
+// counters, the server's MaxMsgSize (and whether it was heard), the queue (taken into the message,
 // and what the hooks queued while it was built), the rest of the
 // device's package, package 1, the partial object the server is sending,
 // the records of the commands sent (a slice that a reset or an abort
@@ -26,6 +26,7 @@ type clientMark struct {
 	sessionID, inMsgID                   string
 	outMsgID, retries, peerMax, nextEach int
 	ended, lastPkg1, srvOK, unsent       bool
+	peerSeen                             bool
 	pkg1Own                              int
 	refused                              syncml.StatusCode
 	srvNext                              *srvStatus
@@ -55,6 +56,7 @@ func (u *clientMark) mark(c *Client) {
 	u.outMsgID, u.retries, u.peerMax, u.nextEach = c.outMsgID, c.retries, c.peerMax, c.nextEach
 	u.ended, u.lastPkg1, u.srvOK, u.srvNext = c.ended, c.lastPkg1, c.srvOK, c.srvNext
 	u.pkg1Own, u.refused, u.unsent = c.pkg1Own, c.refused, c.unsent
+	u.peerSeen = c.peerSeen
 	if c.cfg.ServerAuth != nil {
 		u.srvNonce = c.cfg.ServerAuth.Nonce
 	}
@@ -73,6 +75,7 @@ func (u *clientMark) put(c *Client) {
 	c.outMsgID, c.retries, c.peerMax, c.nextEach = u.outMsgID, u.retries, u.peerMax, u.nextEach
 	c.ended, c.lastPkg1, c.srvOK, c.srvNext = u.ended, u.lastPkg1, u.srvOK, u.srvNext
 	c.pkg1Own, c.refused, c.unsent = u.pkg1Own, u.refused, u.unsent
+	c.peerSeen = u.peerSeen
 	if c.cfg.ServerAuth != nil {
 		c.cfg.ServerAuth.Nonce = u.srvNonce
 	}
