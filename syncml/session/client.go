@@ -199,8 +199,8 @@ type Client struct {
 	refused syncml.StatusCode
 	// unsent is true when Run failed to post the last message built
 	// before any of it was written (see Run), or NotSent said it was not
-	// sent: the next Start
-	// counts it as not sent, as after a refusal (see unsend).
+	// sent: the next Start counts it as not sent, as after a refusal (see
+	// unsend).
 	unsent bool
 	// dropped counts the Abandoned Outcomes dropped to keep abandoned
 	// within MaxQueue (see DroppedAbandoned).
@@ -296,8 +296,9 @@ func (c *Client) Queue(cmds ...syncml.Command) error {
 // alerts of a refused package 1, come with an Err, as after any refusal
 // (a caller gives the next Start those that still hold). A previous
 // session whose last message Run could not post, nothing of it written
-// (see Run), or that NotSent said was not sent, did not send it either: its commands are put back the same
-// way, but none of that message is reported, not even Start's own.
+// (see Run), or that NotSent said was not sent, did not send it either:
+// its commands are put back the same way, but none of that message is
+// reported, not even Start's own.
 // Abandoned Outcomes kept for the next Exchange are bounded by MaxQueue,
 // the oldest dropped (see DroppedAbandoned).
 // Anything else of the previous session is forgotten. A Start that fails

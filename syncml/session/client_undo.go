@@ -5,20 +5,20 @@ import "github.com/windc-go/windc/syncml"
 // A clientMark is what Start or Handle may change of a Client, noted
 // before the call changes it, for a call that fails to put back (put): a
 // failed call leaves the Client as it was. That is the session's
-// counters, the server's MaxMsgSize (and whether it was heard), the queue (taken into the message,
-// and what the hooks queued while it was built), the rest of the
-// device's package, package 1, the partial object the server is sending,
-// the records of the commands sent (a slice that a reset or an abort
-// drops, and the records whose Statuses and Results the message carried:
-// answered), the Outcomes of sessions given up not handed out yet
-// (abandoned: a failed call leaves them to the next one), whether the
-// session gave up on authentication (refused) or Run failed to post the
-// last message (unsent), and
-// the device's Status for the server's SyncHdr with the nonce it gives
-// (ServerAuth). What finish cut for the failed message it
-// puts back itself; the objects a call made whole again (uncutSession:
-// package 1 sent again, a session given up) are cut again (recut). The
-// server's challenge (Chal) is kept: the server gave it.
+// counters, the server's MaxMsgSize (and whether it was heard), the
+// queue (taken into the message, and what the hooks queued while it was
+// built), the rest of the device's package, package 1, the partial
+// object the server is sending, the records of the commands sent (a
+// slice that a reset or an abort drops, and the records whose Statuses
+// and Results the message carried: answered), the Outcomes of sessions
+// given up not handed out yet (abandoned: a failed call leaves them to
+// the next one), whether the session gave up on authentication (refused)
+// or Run failed to post the last message (unsent), and the device's
+// Status for the server's SyncHdr with the nonce it gives (ServerAuth).
+// What finish cut for the failed message it puts back itself; the
+// objects a call made whole again (uncutSession: package 1 sent again, a
+// session given up) are cut again (recut). The server's challenge (Chal)
+// is kept: the server gave it.
 //
 // Noting costs a few words and no allocation: answered is the Client's
 // buffer, reused.
