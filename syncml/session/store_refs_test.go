@@ -84,17 +84,6 @@ func randBytes(seed uint64, n int) []byte {
 	return b[:n:n]
 }
 
-// likeARef reports whether state could be stored as a difference from
-// one of rs's references: one of at most half its bytes.
-func likeARef(rs *memRefs, state []byte) bool {
-	for k, r := range rs.refs() {
-		if _, ok := r.appendDiff(nil, byte(k+1), state, len(state)/2); ok {
-			return true
-		}
-	}
-	return false
-}
-
 // appendStored and state are the stored form of a state and back, for
 // the tests of memRefs alone; a MemoryStore makes and reads them in
 // compareAndSwapKept and load.

@@ -372,8 +372,13 @@ func TestMemoryStoreSlabsConcurrent(t *testing.T) {
 					return
 				}
 				if kept == nil && size > 0 {
-					// kept as a difference from a reference (store_refs.go)
-					if size < refMinState || !likeARef(&s.refs, fill(size)) {
+					// kept as a difference from a reference (store_refs.go),
+					// which only a state of refMinState bytes or more can be.
+					// Whether a reference it is like exists cannot be asked
+					// here: the other writers change the references between
+					// the swap and any later look (a check that did failed
+					// about once in a hundred runs of the package).
+					if size < refMinState {
 						errs <- fmt.Errorf("no copy kept of a state of %d bytes, stored as it is", size)
 						return
 					}
