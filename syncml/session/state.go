@@ -17,7 +17,16 @@ import (
 // owner. A state without token is saved in format 6, byte for byte as
 // before: a server without SessionToken keeps states of the same size.
 // UnmarshalBinary reads formats 4 and 5 too, as states without owner.
-const stateFormat = 7
+// Format 8 is format 7 (its token "" when there is none) with the rest
+// of the package (Cont) and the sent commands kept apart from the text of
+// their Items (see state_text.go). It is written only when they hold
+// chunks, as they do while an object of this side's goes out in pieces;
+// other states are as before.
+const stateFormat = 8
+
+// stateFormatToken is the format of a state with token whose Cont holds
+// no data.
+const stateFormatToken = 7
 
 // stateFormatNoToken is the format of a state without token.
 const stateFormatNoToken = 6
@@ -231,10 +240,14 @@ func (s *Session) appendState(dst []byte) ([]byte, error) {
 	if st.Auth != nil {
 		token = st.Auth.Token
 	}
-	if token == "" {
-		w.uint(stateFormatNoToken)
-	} else {
+	split := st.piecesHeld()
+	switch {
+	case split:
 		w.uint(stateFormat)
+	case token == "":
+		w.uint(stateFormatNoToken)
+	default:
+		w.uint(stateFormatToken)
 	}
 	w.string(st.SessionID)
 	w.string(st.InMsgID)
@@ -280,22 +293,27 @@ func (s *Session) appendState(dst []byte) ([]byte, error) {
 	} else if err := w.commands(st.Queue); err != nil {
 		return nil, errorf("encode state: queued commands: %w", err)
 	}
-	if err := w.commands(st.Cont); err != nil {
-		return nil, errorf("encode state: queued commands: %w", err)
+	if split {
+		if err := w.split(st.Cont); err != nil {
+			return nil, errorf("encode state: package rest: %w", err)
+		}
+	} else if err := w.commands(st.Cont); err != nil {
+		return nil, errorf("encode state: package rest: %w", err)
 	}
-	if err := w.sent(st); err != nil {
+	if err := w.sent(st, split); err != nil {
 		return nil, err
 	}
 	w.string(st.Owner)
-	if token != "" {
+	if split || token != "" {
 		w.string(token)
 	}
 	return w.b, nil
 }
 
 // sent writes the sent commands of st: their fields, then their span in
-// the reply or their body.
-func (w *stateWriter) sent(st *state) error {
+// the reply or their body, followed in a state of format 8 (split) by
+// their texts (see stateWriter.split).
+func (w *stateWriter) sent(st *state, split bool) error {
 	if enc := st.sentEncoded(); enc != nil {
 		w.uint(uint64(len(st.Sent.sent)))
 		for _, e := range st.Sent.sent {
@@ -308,10 +326,13 @@ func (w *stateWriter) sent(st *state) error {
 			w.uint(uint64(off) + 1)
 			w.uint(uint64(len(enc)))
 			w.uint(0) // no body: the reply holds it
-			return nil
+		} else {
+			w.uint(0)
+			w.body(enc)
 		}
-		w.uint(0)
-		w.body(enc)
+		if split {
+			w.uint(0) // no texts apart
+		}
 		return nil
 	}
 	all := make([]syncml.Command, 0, 2*len(st.Sent.sent))
@@ -332,7 +353,13 @@ func (w *stateWriter) sent(st *state) error {
 		}
 	}
 	w.uint(0) // not a span of the reply
-	if err := w.commands(all); err != nil {
+	var err error
+	if split {
+		err = w.split(all)
+	} else {
+		err = w.commands(all)
+	}
+	if err != nil {
 		return errorf("encode state: sent commands: %w", err)
 	}
 	return nil
@@ -484,6 +511,10 @@ func (s *Session) decodeState(b []byte) error {
 		}
 	}
 	queue, cont := r.bytes(), r.bytes()
+	var contTexts, sentTexts []pulled
+	if f >= 8 {
+		contTexts = r.texts()
+	}
 	n := r.int()
 	if r.err == nil && n > len(r.b) {
 		return errorf("decode state: %d sent commands in %d bytes", n, len(r.b))
@@ -504,6 +535,9 @@ func (s *Session) decodeState(b []byte) error {
 		}
 	}
 	sent := r.bytes()
+	if f >= 8 {
+		sentTexts = r.texts()
+	}
 	if f >= 6 {
 		st.Owner = r.string()
 	}
@@ -550,8 +584,14 @@ func (s *Session) decodeState(b []byte) error {
 	if st.Cont, err = decodeCommands(cont); err != nil {
 		return errorf("decode state: package rest: %w", err)
 	}
+	if err := putTexts(st.Cont, contTexts); err != nil {
+		return errorf("decode state: package rest: %w", err)
+	}
 	all, err := decodeCommands(sent)
 	if err != nil {
+		return errorf("decode state: sent commands: %w", err)
+	}
+	if err := putTexts(all, sentTexts); err != nil {
 		return errorf("decode state: sent commands: %w", err)
 	}
 	// the records allocated together, as addAll does

@@ -1,0 +1,66 @@
+package session
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/windc-go/windc/syncml"
+)
+
+// BenchmarkServerLargeObject sends one large object from a Server to a
+// Client through a whole session, in process (the Client's posts go to
+// the Server's ServeHTTP, its state saved in its MemoryStore between
+// messages): 1 MiB of text that escapes fivefold ("&" is "&amp;") and, as
+// a reference, 1 MiB of plain text, at a MaxMsgSize of 64 KiB. The
+// metric msgs is the number of the Server's messages per session.
+func BenchmarkServerLargeObject(b *testing.B) {
+	for _, tc := range []struct{ name, unit string }{{"escaped", "&"}, {"plain", "a"}} {
+		b.Run(tc.name, func(b *testing.B) {
+			benchServerLargeObject(b, strings.Repeat(tc.unit, 1<<20), 64<<10)
+		})
+	}
+}
+
+func benchServerLargeObject(b *testing.B, value string, maxMsg int) {
+	const uri = "./Vendor/MSFT/Big"
+	s := NewServer(ServerConfig{Session: Config{OnStart: func(_ context.Context, s *Session, _ Identity, _ bool) {
+		_ = s.Queue(&syncml.Replace{Items: []syncml.Item{{Target: &syncml.Location{LocURI: uri}, Data: syncml.Text(value)}}})
+	}}})
+	msgs := 0
+	hc := &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, r)
+		msgs++
+		return rec.Result(), nil
+	})}
+	got := 0
+	h := HandlerFunc(func(_ context.Context, r *Request) Response {
+		if it := r.Command.ItemList(); len(it) == 1 && it[0].Data != nil {
+			got = len(it[0].Data.Value)
+		}
+		return Response{}
+	})
+	ctx := context.Background()
+	n := 0
+	b.ReportAllocs()
+	b.SetBytes(int64(len(value)))
+	for b.Loop() {
+		n++
+		c, err := NewClient(ClientConfig{DeviceID: fmt.Sprint("DEV", n), ServerURI: "http://dm.test/", Handler: h, MaxMsgSize: maxMsg})
+		if err != nil {
+			b.Fatal(err)
+		}
+		got = 0
+		if _, err := c.Run(ctx, hc, "http://dm.test/", "1"); err != nil {
+			b.Fatal(err)
+		}
+		if got != len(value) {
+			b.Fatalf("device got %d bytes, want %d", got, len(value))
+		}
+	}
+	b.ReportMetric(float64(msgs)/float64(n), "msgs")
+}

@@ -1,0 +1,149 @@
+package session
+
+import (
+	"slices"
+
+	"github.com/windc-go/windc/syncml"
+)
+
+// While an object of this side's goes out in chunks, the state holds the
+// whole object: the chunks not sent yet in the rest of the package (Cont)
+// and the chunks sent among the sent commands (kept to rejoin the object
+// when the session is given up, see rejoinObject). Saved as SyncML, as
+// other commands are, every message would escape the object again
+// (MarshalBinary) and parse it again (UnmarshalBinary): work growing with
+// the square of the object's size. A state of format 8 keeps these two
+// lists of commands without the text of their Items (their skeleton, a
+// few hundred bytes of SyncML each), followed by the texts as they are,
+// neither escaped nor parsed: a message then costs a copy of the object,
+// not its encoding and decoding.
+
+// pulledText reports whether the Data of the Item it of c is kept apart
+// from c's SyncML in a state of format 8: an Item of a command that may
+// be chunked, whose Data is text or CDATA and nothing else.
+func pulledText(c syncml.Command, it syncml.Item) bool {
+	d := it.Data
+	return chunkable(c) && d != nil && (d.Kind == syncml.DataText || d.Kind == syncml.DataCDATA) &&
+		d.Value != "" && d.OriginalError == "" && len(d.Namespaces) == 0
+}
+
+// piecesHeld reports whether st holds pieces of an object: a chunk (an
+// Item with MoreData) in the rest of the package or among the sent
+// commands saved as their body. Its state is then saved in format 8
+// (see stateWriter.split); any other state as before.
+func (st *state) piecesHeld() bool {
+	for _, c := range st.Cont {
+		if isChunk(c) {
+			return true
+		}
+	}
+	if st.sentEncoded() != nil {
+		return false // saved as a span of the reply, or a copy of it
+	}
+	for _, e := range st.Sent.sent {
+		if isChunk(e.Cmd) {
+			return true
+		}
+	}
+	return false
+}
+
+// A pulled is a text of a state of format 8: the Data of the Item it
+// names by the index of its command in the list and its own in the
+// command.
+type pulled struct {
+	cmd, item int
+	data      syncml.Data
+}
+
+// split writes cmds as a state of format 8 keeps them: the field commands
+// writes of their skeleton (each command without the Data of its Items
+// pulled, see pulledText), then the number of texts pulled and, for each,
+// in order, the index of its command in cmds, of its Item in the command,
+// its Kind and its Value.
+func (w *stateWriter) split(cmds []syncml.Command) error {
+	skeleton := make([]syncml.Command, len(cmds))
+	type at struct{ cmd, item int }
+	var texts []at
+	for i, c := range cmds {
+		skeleton[i] = c
+		var items []syncml.Item // a copy, once an Item is pulled
+		for j, it := range c.ItemList() {
+			if !pulledText(c, it) {
+				continue
+			}
+			if items == nil {
+				items = slices.Clone(c.ItemList())
+			}
+			items[j].Data = nil
+			texts = append(texts, at{i, j})
+		}
+		if items != nil {
+			skeleton[i] = withItems(c, items)
+		}
+	}
+	if err := w.commands(skeleton); err != nil {
+		return err
+	}
+	w.uint(uint64(len(texts)))
+	for _, p := range texts {
+		d := cmds[p.cmd].ItemList()[p.item].Data
+		w.uint(uint64(p.cmd))
+		w.uint(uint64(p.item))
+		w.uint(uint64(d.Kind))
+		w.string(d.Value)
+	}
+	return nil
+}
+
+// texts reads the texts that follow a skeleton in a state of format 8
+// (see stateWriter.split).
+func (r *stateReader) texts() []pulled {
+	n := r.int()
+	if r.err == nil && n > len(r.b)/4 { // four bytes at least each
+		r.err = errorf("decode state: %d texts in %d bytes", n, len(r.b))
+	}
+	if r.err != nil || n == 0 {
+		return nil
+	}
+	texts := make([]pulled, n)
+	for i := range texts {
+		t := &texts[i]
+		t.cmd, t.item = r.int(), r.int()
+		t.data.Kind = syncml.DataKind(r.uint())
+		t.data.Value = r.string()
+	}
+	return texts
+}
+
+// putTexts puts texts back into cmds, the skeleton they follow (see
+// stateWriter.split): each into the Item it names, which must be one
+// without Data of a command that may be chunked, in the order split
+// writes them.
+func putTexts(cmds []syncml.Command, texts []pulled) error {
+	prevCmd, prevItem := -1, -1
+	for i := range texts {
+		t := &texts[i]
+		if t.cmd < prevCmd || t.cmd == prevCmd && t.item <= prevItem {
+			return errorf("text %d for item %d of command %d, out of order", i, t.item, t.cmd)
+		}
+		prevCmd, prevItem = t.cmd, t.item
+		if t.cmd >= len(cmds) {
+			return errorf("text %d for command %d of %d", i, t.cmd, len(cmds))
+		}
+		c := cmds[t.cmd]
+		items := c.ItemList()
+		switch {
+		case !chunkable(c):
+			return errorf("text %d for a %s", i, c.ElementName())
+		case t.item >= len(items):
+			return errorf("text %d for item %d of %d", i, t.item, len(items))
+		case items[t.item].Data != nil:
+			return errorf("text %d for an item with Data", i)
+		case t.data.Kind != syncml.DataText && t.data.Kind != syncml.DataCDATA || t.data.Value == "":
+			return errorf("text %d of kind %d and %d bytes", i, t.data.Kind, len(t.data.Value))
+		}
+		items[t.item].Data = &t.data // ItemList is the command's own slice
+	}
+	return nil
+}
