@@ -3,6 +3,7 @@ package session
 import (
 	"bytes"
 	"encoding/binary"
+	"slices"
 	"sync"
 
 	"github.com/windc-go/windc/syncml"
@@ -241,6 +242,10 @@ func (s *Session) appendState(dst []byte) ([]byte, error) {
 		token = st.Auth.Token
 	}
 	split := st.piecesHeld()
+	if split {
+		// room for the texts, copied as they are, in one growth
+		w.b = slices.Grow(w.b, len(st.Reply)+st.heldText()+4<<10)
+	}
 	switch {
 	case split:
 		w.uint(stateFormat)

@@ -2,6 +2,7 @@ package session
 
 import (
 	"slices"
+	"unsafe"
 
 	"github.com/windc-go/windc/syncml"
 )
@@ -111,9 +112,20 @@ func (r *stateReader) texts() []pulled {
 		t := &texts[i]
 		t.cmd, t.item = r.int(), r.int()
 		t.data.Kind = syncml.DataKind(r.uint())
-		t.data.Value = r.string()
+		t.data.Value = r.shared()
 	}
 	return texts
+}
+
+// shared reads a field as a string that shares the state's memory, as the
+// strings of its commands do (decodeCommands): the state never changes
+// (see unmarshalState), and a text is not copied at every message.
+func (r *stateReader) shared() string {
+	p := r.bytes()
+	if len(p) == 0 {
+		return ""
+	}
+	return unsafe.String(&p[0], len(p))
 }
 
 // putTexts puts texts back into cmds, the skeleton they follow (see
@@ -146,4 +158,29 @@ func putTexts(cmds []syncml.Command, texts []pulled) error {
 		items[t.item].Data = &t.data // ItemList is the command's own slice
 	}
 	return nil
+}
+
+// heldText returns the length of the texts a state of format 8 keeps
+// apart (see stateWriter.split), or more (those of the sent commands
+// saved as a span of the reply are counted too), with room for the
+// skeletons of their commands.
+func (st *state) heldText() int {
+	n := 256 * (len(st.Cont) + len(st.Sent.sent))
+	count := func(c syncml.Command) {
+		for _, it := range c.ItemList() {
+			if it.Data != nil {
+				n += len(it.Data.Value)
+			}
+		}
+	}
+	for _, c := range st.Cont {
+		count(c)
+	}
+	for _, e := range st.Sent.sent {
+		count(e.Cmd)
+		for _, r := range e.Results {
+			count(r)
+		}
+	}
+	return n
 }
