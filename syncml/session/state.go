@@ -234,6 +234,13 @@ func putScratch(p *[]byte, b []byte) {
 // It notes where the last reply's bytes are in the state (replyAt, from
 // the state's first byte, not dst's).
 func (s *Session) appendState(dst []byte) ([]byte, error) {
+	return s.appendStateSplit(dst, s.st.piecesHeld())
+}
+
+// appendStateSplit is appendState in format 8 when split is set, else in
+// the format of earlier versions (6, or 7 with a token), whatever st
+// holds.
+func (s *Session) appendStateSplit(dst []byte, split bool) ([]byte, error) {
 	st := &s.st
 	w := &stateWriter{b: dst}
 	start := len(dst)
@@ -241,7 +248,6 @@ func (s *Session) appendState(dst []byte) ([]byte, error) {
 	if st.Auth != nil {
 		token = st.Auth.Token
 	}
-	split := st.piecesHeld()
 	if split {
 		// room for the texts, copied as they are, in one growth
 		w.b = slices.Grow(w.b, len(st.Reply)+st.heldText()+4<<10)
