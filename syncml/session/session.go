@@ -634,7 +634,7 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	}
 	if st.answered(h) && bytes.Equal(sum[:], st.ReqHash) {
 		reply := &xr.reply
-		if err := syncml.UnmarshalLimits(st.Reply, reply, stateLimits(len(st.Reply))); err != nil {
+		if err := syncml.UnmarshalLimits(st.Reply, reply, stateLimits(len(st.Reply), s.cfg.maxStoredData())); err != nil {
 			return nil, &storedStateError{errorf("replay: stored reply: %w", err)}
 		}
 		device := h.Source.LocURI

@@ -178,30 +178,48 @@ func (w *stateWriter) commands(cmds []syncml.Command) error {
 }
 
 // stateLimits returns the limits under which a part of a state of n
-// bytes (commands in a body, the last reply) is decoded. The session wrote
-// it, and whatever Queue accepts and the session saves must load again:
-// its sizes are bounded by the part itself, not by syncml's defaults
-// (a queued object of 5 MiB is one token over DefaultMaxTokenBytes, the
-// rest of a package in chunks can exceed DefaultMaxBytes), nor by the
-// Config, which may have changed since the state was saved. Its size is
-// bounded in turn by what Queue accepts (Config.MaxQueue commands, each
-// Item within Config.MaxObjectSize) and by the Store. The bounds of
-// structure (depth, attributes, namespaces) are syncml's defaults, which
-// the encoder enforces too.
-func stateLimits(n int) syncml.Limits {
+// bytes (commands in a body, the last reply) is decoded, the texts of its
+// Items being at most data bytes (Config.maxStoredData). The session
+// wrote it, and whatever Queue accepts and the session saves must load
+// again: its sizes are bounded by the part itself, not by syncml's
+// defaults (a queued object of 5 MiB is one token over
+// DefaultMaxTokenBytes, the rest of a package in chunks can exceed
+// DefaultMaxBytes). One token is bounded by data too, as SyncML: escaped
+// (at most escapeFactor bytes a byte), so that a part does not decode
+// whatever its size; its size is bounded in turn by what Queue accepts
+// (Config.MaxQueue commands) and by the Store. The bounds of structure
+// (depth, attributes, namespaces) are syncml's defaults, which the
+// encoder enforces too.
+func stateLimits(n, data int) syncml.Limits {
 	return syncml.Limits{MaxBytes: int64(max(n, syncml.DefaultMaxBytes)), MaxTokens: max(n, syncml.DefaultMaxTokens),
-		MaxTokenBytes: max(n, syncml.DefaultMaxTokenBytes)}
+		MaxTokenBytes: min(max(n, syncml.DefaultMaxTokenBytes), escapeFactor*data+escapeFactor)}
+}
+
+// escapeFactor bounds how many bytes of SyncML a byte of text takes once
+// escaped (a quote is &quot;).
+const escapeFactor = 6
+
+// maxStoredData returns the largest text of one Item a state holds: that
+// of an Item Queue accepts (maxQueuedObject, at least
+// DefaultMaxObjectSize), of an object the device sent in chunks (within
+// MaxObjectSize), or of one token of a device's message (decoded within
+// syncml's DefaultMaxTokenBytes). A state saved under a larger
+// MaxObjectSize than the Config's, holding a larger object, does not
+// load (ErrStoredState).
+func (c *Config) maxStoredData() int {
+	return max(c.maxQueuedObject(), syncml.DefaultMaxTokenBytes)
 }
 
 // decodeCommands returns the commands of b, an encoded body, a part of a
-// state that never changes (see unmarshalState) or a copy of its own:
-// their strings share b's memory (syncml.UnmarshalOwned).
-func decodeCommands(b []byte) ([]syncml.Command, error) {
+// state that never changes (see unmarshalState) or a copy of its own,
+// the texts of its Items within data bytes (see stateLimits): their
+// strings share b's memory (syncml.UnmarshalOwned).
+func decodeCommands(b []byte, data int) ([]syncml.Command, error) {
 	if len(b) == 0 {
 		return nil, nil
 	}
 	var m syncml.Message
-	if err := syncml.UnmarshalOwned(b, &m, stateLimits(len(b))); err != nil {
+	if err := syncml.UnmarshalOwned(b, &m, stateLimits(len(b), data)); err != nil {
 		return nil, err
 	}
 	return m.Body.Commands, nil
@@ -510,10 +528,14 @@ func (s *Session) decodeState(b []byte) error {
 	if err != nil {
 		return err
 	}
+	data := s.cfg.maxStoredData()
 	var loCmd []byte
 	if r.bool() {
 		loCmd = r.bytes()
 		st.LO = &largeObject{URI: r.string(), Size: r.int() - 2, Data: r.bytes()}
+		if n := len(st.LO.Data); n > data && r.err == nil {
+			return errorf("decode state: partial object of %d bytes, over the %d a state holds (Config.MaxObjectSize, or DefaultMaxObjectSize when larger)", n, data)
+		}
 		if v := st.LO.Size + 2; v >= refusedSize {
 			st.LO.Size, st.LO.Refused = -1, syncml.StatusCode(v-refusedSize)
 		}
@@ -524,7 +546,7 @@ func (s *Session) decodeState(b []byte) error {
 	queue, cont := r.bytes(), r.bytes()
 	var contTexts, sentTexts []pulled
 	if f >= 8 {
-		contTexts = r.texts()
+		contTexts = r.texts(data)
 	}
 	n := r.int()
 	if r.err == nil && n > len(r.b) {
@@ -547,7 +569,7 @@ func (s *Session) decodeState(b []byte) error {
 	}
 	sent := r.bytes()
 	if f >= 8 {
-		sentTexts = r.texts()
+		sentTexts = r.texts(data)
 	}
 	if f >= 6 {
 		st.Owner = r.string()
@@ -579,26 +601,26 @@ func (s *Session) decodeState(b []byte) error {
 		sent = append(append(append(sent, bodyOpen...), st.sentEnc...), bodyClose...)
 	}
 	if st.LO != nil {
-		cmds, err := decodeCommands(loCmd)
+		cmds, err := decodeCommands(loCmd, data)
 		if err != nil || len(cmds) != 1 {
 			return errorf("decode state: partial object: %v", err)
 		}
 		st.LO.Cmd = cmds[0]
 	}
-	if st.Queue, err = decodeCommands(queue); err != nil {
+	if st.Queue, err = decodeCommands(queue, data); err != nil {
 		return errorf("decode state: queue: %w", err)
 	}
 	if len(st.Queue) > 0 && bytes.HasPrefix(queue, []byte(bodyOpen)) && bytes.HasSuffix(queue, []byte(bodyClose)) {
 		// queue is this copy's own (r.b): kept to save the queue again
 		st.queueEnc, st.queueFor = queue[len(bodyOpen):len(queue)-len(bodyClose)], st.Queue
 	}
-	if st.Cont, err = decodeCommands(cont); err != nil {
+	if st.Cont, err = decodeCommands(cont, data); err != nil {
 		return errorf("decode state: package rest: %w", err)
 	}
 	if err := putTexts(st.Cont, contTexts); err != nil {
 		return errorf("decode state: package rest: %w", err)
 	}
-	all, err := decodeCommands(sent)
+	all, err := decodeCommands(sent, data)
 	if err != nil {
 		return errorf("decode state: sent commands: %w", err)
 	}

@@ -98,8 +98,9 @@ func (w *stateWriter) split(cmds []syncml.Command) error {
 }
 
 // texts reads the texts that follow a skeleton in a state of format 8
-// (see stateWriter.split).
-func (r *stateReader) texts() []pulled {
+// (see stateWriter.split), each of at most data bytes
+// (Config.maxStoredData).
+func (r *stateReader) texts(data int) []pulled {
 	n := r.int()
 	if r.err == nil && n > len(r.b)/4 { // four bytes at least each
 		r.err = errorf("decode state: %d texts in %d bytes", n, len(r.b))
@@ -113,6 +114,9 @@ func (r *stateReader) texts() []pulled {
 		t.cmd, t.item = r.int(), r.int()
 		t.data.Kind = syncml.DataKind(r.uint())
 		t.data.Value = r.shared()
+		if n := len(t.data.Value); n > data && r.err == nil {
+			r.err = errorf("decode state: text of %d bytes, over the %d a state holds (Config.MaxObjectSize, or DefaultMaxObjectSize when larger)", n, data)
+		}
 	}
 	return texts
 }
