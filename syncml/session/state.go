@@ -520,69 +520,93 @@ func (e *storedStateError) Error() string        { return e.err.Error() }
 func (e *storedStateError) Unwrap() error        { return e.err }
 func (e *storedStateError) Is(target error) bool { return target == ErrStoredState }
 
-// decodeState is unmarshalState without its error's type.
-func (s *Session) decodeState(b []byte) error {
+// stateFields are the fields of a state as readFields reads them: st
+// with its head, partial object (but its command), and owner; the other
+// parts as they are stored.
+type stateFields struct {
+	st                       state
+	loCmd, queue, cont, sent []byte
+	contTexts, sentTexts     []pulled
+	metas                    []sentMeta
+	spanOff, spanLen         int // span+1 of the sent commands in Reply, 0: none
+	token                    string
+}
+
+// sentMeta are the fields of a sent command in a state.
+type sentMeta struct {
+	msgID                          string
+	noResp, internal, status, held bool
+	results                        int
+}
+
+// readFields reads the fields of the state b, the texts of format 8
+// within data bytes, without decoding its commands: what fails here is
+// the state's framing, not its SyncML.
+func readFields(b []byte, data int) (*stateFields, error) {
 	r := &stateReader{b: b}
-	var st state
-	f, err := r.head(&st)
+	fs := &stateFields{}
+	st := &fs.st
+	f, err := r.head(st)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	data := s.cfg.maxStoredData()
-	var loCmd []byte
 	if r.bool() {
-		loCmd = r.bytes()
+		fs.loCmd = r.bytes()
 		st.LO = &largeObject{URI: r.string(), Size: r.int() - 2, Data: r.bytes()}
-		if n := len(st.LO.Data); n > data && r.err == nil {
-			return errorf("decode state: partial object of %d bytes, over the %d a state holds (Config.MaxObjectSize, or DefaultMaxObjectSize when larger)", n, data)
-		}
 		if v := st.LO.Size + 2; v >= refusedSize {
 			st.LO.Size, st.LO.Refused = -1, syncml.StatusCode(v-refusedSize)
 		}
-		if loCmd == nil && r.err == nil {
-			return errorf("decode state: partial object without its command")
+		if fs.loCmd == nil && r.err == nil {
+			return nil, errorf("decode state: partial object without its command")
 		}
 	}
-	queue, cont := r.bytes(), r.bytes()
-	var contTexts, sentTexts []pulled
+	fs.queue, fs.cont = r.bytes(), r.bytes()
 	if f >= 8 {
-		contTexts = r.texts(data)
+		fs.contTexts = r.texts(data)
 	}
 	n := r.int()
 	if r.err == nil && n > len(r.b) {
-		return errorf("decode state: %d sent commands in %d bytes", n, len(r.b))
+		return nil, errorf("decode state: %d sent commands in %d bytes", n, len(r.b))
 	}
-	type meta struct {
-		msgID                          string
-		noResp, internal, status, held bool
-		results                        int
-	}
-	metas := make([]meta, 0, n)
+	fs.metas = make([]sentMeta, 0, n)
 	for range n {
-		metas = append(metas, meta{msgID: r.string(), noResp: r.bool(), internal: r.bool(), status: r.bool(), held: r.bool(), results: r.int()})
+		fs.metas = append(fs.metas, sentMeta{msgID: r.string(), noResp: r.bool(), internal: r.bool(), status: r.bool(), held: r.bool(), results: r.int()})
 	}
-	var spanOff, spanLen int // span+1 of the sent commands in Reply, 0: none
 	if f >= 5 {
-		if spanOff = r.int(); spanOff > 0 {
-			spanLen = r.int()
+		if fs.spanOff = r.int(); fs.spanOff > 0 {
+			fs.spanLen = r.int()
 		}
 	}
-	sent := r.bytes()
+	fs.sent = r.bytes()
 	if f >= 8 {
-		sentTexts = r.texts(data)
+		fs.sentTexts = r.texts(data)
 	}
 	if f >= 6 {
 		st.Owner = r.string()
 	}
-	var token string
 	if f >= 7 {
-		token = r.string()
+		fs.token = r.string()
 	}
 	if r.err != nil {
-		return r.err
+		return nil, r.err
 	}
 	if len(r.b) != 0 {
-		return errorf("decode state: %d bytes after the end", len(r.b))
+		return nil, errorf("decode state: %d bytes after the end", len(r.b))
+	}
+	return fs, nil
+}
+
+// decodeState is unmarshalState without its error's type.
+func (s *Session) decodeState(b []byte) error {
+	data := s.cfg.maxStoredData()
+	fs, err := readFields(b, data)
+	if err != nil {
+		return err
+	}
+	st, loCmd, queue, cont, contTexts := fs.st, fs.loCmd, fs.queue, fs.cont, fs.contTexts
+	metas, spanOff, spanLen, sent, sentTexts, token := fs.metas, fs.spanOff, fs.spanLen, fs.sent, fs.sentTexts, fs.token
+	if st.LO != nil && len(st.LO.Data) > data {
+		return errorf("decode state: partial object of %d bytes, over the %d a state holds (Config.MaxObjectSize, or DefaultMaxObjectSize when larger)", len(st.LO.Data), data)
 	}
 	if token != "" {
 		if st.Auth == nil {
