@@ -48,6 +48,23 @@ type ServerConfig struct {
 	// MaxBytes bounds the request body; zero means DefaultMaxBytes. A
 	// larger body is answered 413.
 	MaxBytes int64
+	// ReplaceUnreadableState, when set, lets a device whose stored state
+	// does not read (ErrStoredState) start over: a message that starts a
+	// session (Alert 1200 or 1201 at the top of its body) is handled on a
+	// fresh state, bound to the owner the unreadable one names
+	// (AuthInput.Owner), and that state replaces the unreadable one when
+	// the reply is saved (compare-and-swap on the version loaded: a state
+	// saved meanwhile is not overwritten). Each start over is logged at
+	// Error with the device and the error. A state whose owner cannot be
+	// read either (its fields do not read, or a later version wrote it) is
+	// never replaced: a fresh state without owner would let the first user
+	// accepted bind the device. The fresh state has none of what the
+	// unreadable one held: queued commands, commands sent and not
+	// answered, the device's nonce (it authenticates anew, challenged
+	// with its first nonce) and session token; OnStart gets first set.
+	// False, the default, answers every message of such a device 500
+	// until its state is replaced in the Store.
+	ReplaceUnreadableState bool
 	// MaxRetries bounds the attempts to save a device's state when
 	// another server instance changed it meanwhile; zero means
 	// DefaultMaxRetries. Handlers may run again on a retry.
@@ -438,7 +455,10 @@ func (s *Server) exchange(ctx context.Context, device string, in *Inbound, sp *s
 		sess, err := s.handling(raw, inMem, sp)
 		sp = nil
 		if err != nil {
-			return nil, err
+			if sess = s.startOver(ctx, device, raw, in, err); sess == nil {
+				return nil, err
+			}
+			raw = nil // as a device without state: a refused message saves nothing
 		}
 		// fresh: with an Authenticator, a device without state may have
 		// been refused before, unsaved (see fromMsgID)
