@@ -542,13 +542,12 @@ type sentMeta struct {
 // readFields reads the fields of the state b, the texts of format 8
 // within data bytes, without decoding its commands: what fails here is
 // the state's framing, not its SyncML.
-func readFields(b []byte, data int) (*stateFields, error) {
+func readFields(b []byte, data int, fs *stateFields) error {
 	r := &stateReader{b: b}
-	fs := &stateFields{}
 	st := &fs.st
 	f, err := r.head(st)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if r.bool() {
 		fs.loCmd = r.bytes()
@@ -557,7 +556,7 @@ func readFields(b []byte, data int) (*stateFields, error) {
 			st.LO.Size, st.LO.Refused = -1, syncml.StatusCode(v-refusedSize)
 		}
 		if fs.loCmd == nil && r.err == nil {
-			return nil, errorf("decode state: partial object without its command")
+			return errorf("decode state: partial object without its command")
 		}
 	}
 	fs.queue, fs.cont = r.bytes(), r.bytes()
@@ -566,7 +565,7 @@ func readFields(b []byte, data int) (*stateFields, error) {
 	}
 	n := r.int()
 	if r.err == nil && n > len(r.b) {
-		return nil, errorf("decode state: %d sent commands in %d bytes", n, len(r.b))
+		return errorf("decode state: %d sent commands in %d bytes", n, len(r.b))
 	}
 	fs.metas = make([]sentMeta, 0, n)
 	for range n {
@@ -588,22 +587,23 @@ func readFields(b []byte, data int) (*stateFields, error) {
 		fs.token = r.string()
 	}
 	if r.err != nil {
-		return nil, r.err
+		return r.err
 	}
 	if len(r.b) != 0 {
-		return nil, errorf("decode state: %d bytes after the end", len(r.b))
+		return errorf("decode state: %d bytes after the end", len(r.b))
 	}
-	return fs, nil
+	return nil
 }
 
 // decodeState is unmarshalState without its error's type.
 func (s *Session) decodeState(b []byte) error {
 	data := s.cfg.maxStoredData()
-	fs, err := readFields(b, data)
+	var fs stateFields
+	err := readFields(b, data, &fs)
 	if err != nil {
 		return err
 	}
-	st, loCmd, queue, cont, contTexts := fs.st, fs.loCmd, fs.queue, fs.cont, fs.contTexts
+	st, loCmd, queue, cont, contTexts := &fs.st, fs.loCmd, fs.queue, fs.cont, fs.contTexts
 	metas, spanOff, spanLen, sent, sentTexts, token := fs.metas, fs.spanOff, fs.spanLen, fs.sent, fs.sentTexts, fs.token
 	if st.LO != nil && len(st.LO.Data) > data {
 		return errorf("decode state: partial object of %d bytes, over the %d a state holds (Config.MaxObjectSize, or DefaultMaxObjectSize when larger)", len(st.LO.Data), data)
@@ -696,6 +696,6 @@ func (s *Session) decodeState(b []byte) error {
 			st.sentFor[i] = e.Cmd
 		}
 	}
-	s.st = st
+	s.st = *st
 	return nil
 }

@@ -16,8 +16,8 @@ func (s *Server) startOver(ctx context.Context, device string, raw []byte, in *I
 	if !s.cfg.ReplaceUnreadableState || !errors.Is(err, ErrStoredState) || in == nil || in.Message == nil || !startsSession(in.Message) {
 		return nil
 	}
-	fs, ferr := readFields(raw, math.MaxInt)
-	if ferr != nil {
+	var fs stateFields
+	if ferr := readFields(raw, math.MaxInt, &fs); ferr != nil {
 		s.log.ErrorContext(ctx, "stored state does not read, nor does its owner: not replaced", "device", device, "err", err, "owner_err", ferr)
 		return nil
 	}
