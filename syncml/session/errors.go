@@ -21,7 +21,8 @@ var (
 	// ErrState reports a call made out of order.
 	ErrState = errors.New("call out of order")
 	// ErrStoredState: the state a Store holds for a device does not read
-	// (Session.UnmarshalBinary; the error says where).
+	// (Session.UnmarshalBinary; the error says where). A Server answers
+	// the device's messages 500 (see ServerConfig.ReplaceUnreadableState).
 	ErrStoredState = errors.New("stored state does not read")
 )
 

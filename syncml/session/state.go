@@ -41,7 +41,9 @@ const stateFormatNoToken = 6
 // reply carried, without Status or Results, the state gives their span in
 // that reply (offset + 1, length) and an empty body; otherwise a 0 and the
 // body. The device's owner comes next (format 6), and the session's token
-// last (format 7 only).
+// last (formats 7 and 8). In format 8 the rest of the package and the
+// body of the sent commands are each followed by the texts of their
+// Items, which their SyncML leaves out (see stateWriter.split).
 
 type stateWriter struct{ b []byte }
 
