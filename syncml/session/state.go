@@ -25,11 +25,12 @@ import (
 // other states are as before.
 const stateFormat = 8
 
-// stateFormatToken is the format of a state with token whose Cont holds
-// no data.
+// stateFormatToken is the format of a state with token that holds no
+// chunks (see state.piecesHeld).
 const stateFormatToken = 7
 
-// stateFormatNoToken is the format of a state without token.
+// stateFormatNoToken is the format of a state without token that holds
+// no chunks.
 const stateFormatNoToken = 6
 
 // The serialized state is a sequence of fields, each a uvarint or a
