@@ -1,7 +1,6 @@
 package reconcile
 
 import (
-	"errors"
 	"strconv"
 	"strings"
 
@@ -90,11 +89,11 @@ func (p *run) documents(fresh bool) error {
 			} else {
 				seen[k] = true
 			}
-			err := u.Err
-			if err == nil {
-				err = errors.New(u.Reason)
+			if u.Err == nil { // the Reason says it all: not twice
+				p.problem(DocStatus{}, errorf("device %q: %s", p.device, u.Reason))
+				continue
 			}
-			p.problem(DocStatus{}, errorf("device %q: %s: %w", p.device, u.Reason, err))
+			p.problem(DocStatus{}, errorf("device %q: %s: %w", p.device, u.Reason, u.Err))
 		}
 	}
 	for i, d := range st.Docs {

@@ -124,9 +124,10 @@ type Config struct {
 	NextChecksum func(d *declaredconfig.Document, n int) string
 }
 
-// DefaultNextChecksum returns the upper-case hexadecimal SHA-256 of the
-// document's canonical XML followed by "#" and n: a checksum that differs
-// for every n and every version.
+// DefaultNextChecksum returns the SHA-256, in 64 lower-case hexadecimal
+// digits, of the document's canonical XML with "#" and n appended (the hash
+// covers both; neither shows in the result): a checksum that differs for
+// every n and every version.
 func DefaultNextChecksum(d *declaredconfig.Document, n int) string {
 	b, _ := d.MarshalText()
 	h := sha256.New()

@@ -1,0 +1,120 @@
+package reconcile_test
+
+// Tests found by building a small server on the reconciler as a new user
+// would, and answering it as a hostile device.
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/windc-go/windc/declaredconfig"
+	"github.com/windc-go/windc/declaredconfig/reconcile"
+	"github.com/windc-go/windc/syncml"
+	"github.com/windc-go/windc/syncml/session"
+)
+
+// firstExchange declares vpnDoc(ids[0], "A0") on dev1, runs the device's
+// first message (a session alert and an empty summary) and returns the
+// session and the CmdIDs of the Add and of the Get of its Results.
+func firstExchange(t *testing.T, rec *reconcile.Reconciler) (ss *session.Session, add, get string) {
+	t.Helper()
+	ctx := context.Background()
+	if err := rec.Declare(ctx, dev1, vpnDoc(ids[0], "A0")); err != nil {
+		t.Fatal(err)
+	}
+	ss = session.NewSession(&session.Config{BeforeReply: rec.BeforeReply})
+	m := deviceMessage("1", &syncml.Alert{Data: syncml.AlertClientInitiated.Data()}, summaryAlertOf())
+	x, err := ss.Handle(ctx, &session.Inbound{Message: m})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range x.Reply.Body.Commands {
+		switch c.ElementName() {
+		case "Add":
+			add = c.ID()
+		case "Get":
+			get = c.ID()
+		}
+	}
+	if add == "" || get == "" {
+		t.Fatalf("the first reply sends no Add and Get: %v", x.Reply.Body.Commands)
+	}
+	return ss, add, get
+}
+
+// deviceMessage is message msgID of dev1's session "1", its commands
+// numbered from 1.
+func deviceMessage(msgID string, cmds ...syncml.Command) *syncml.Message {
+	syncml.NumberCommands(cmds, 1)
+	return &syncml.Message{
+		Header: syncml.Header{VerDTD: "1.2", VerProto: "DM/1.2", SessionID: "1", MsgID: msgID,
+			Target: syncml.Location{LocURI: "https://mdm.example"}, Source: syncml.Location{LocURI: dev1}},
+		Body: syncml.Body{Commands: cmds, Final: true},
+	}
+}
+
+// resultText is the result document of id at checksum, in state, with
+// result_checksum rc.
+func resultText(id, checksum, rc, state string) string {
+	return `<DeclaredConfigurationResult context="Device" schema="1.0" id="` + id +
+		`" osdefinedscenario="MSFTVPN" checksum="` + checksum + `" result_checksum="` + rc + `" operation="Set" state="` + state + `">` +
+		`<CSP name="./Vendor/MSFT/VPNv2" state="` + state + `"><URI path="P/AlwaysOn" status="200" state="` + state + `" type="bool"/></CSP>` +
+		`</DeclaredConfigurationResult>`
+}
+
+// resultsOf is a Results answering Get get of message 1 with text, from
+// the Results node of ids[0].
+func resultsOf(get, text string) *syncml.Results {
+	return &syncml.Results{MsgRef: "1", CmdRef: get, Items: []syncml.Item{{
+		Source: &syncml.Location{LocURI: declaredconfig.ResultsURI(declaredconfig.Device, declaredconfig.Complete, ids[0]).String()},
+		Data:   syncml.Text(text),
+	}}}
+}
+
+// A Results item that Evaluate cannot attribute, for a reason of its own
+// and no error beneath, makes a Problem that says the reason once (it was
+// said twice, "reason: reason").
+func TestProblemSaysReasonOnce(t *testing.T) {
+	var ev recorder
+	rec := reconcile.New(reconcile.Config{OnEvent: ev.on})
+	ss, add, get := firstExchange(t, rec)
+	_, err := ss.Handle(context.Background(), &session.Inbound{Message: deviceMessage("2",
+		&syncml.Status{MsgRef: "1", CmdRef: add, Cmd: "Add", Data: syncml.StatusOK.Data()},
+		&syncml.Status{MsgRef: "1", CmdRef: get, Cmd: "Get", Data: syncml.StatusOK.Data()},
+		resultsOf(get, resultText(ids[1], "A0", "R1", "60")), // another document's result
+		summaryAlertOf(declaredconfig.SummaryEntry{Context: "Device", ID: ids[0], Checksum: "A0", ResultChecksum: "R1", State: "60"}))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var problems int
+	for _, e := range ev.events {
+		if e.Kind != reconcile.Problem || e.Err == nil || !strings.Contains(e.Err.Error(), ids[1]) {
+			continue
+		}
+		problems++
+		msg := e.Err.Error()
+		if strings.Count(msg, "is the result of document") != 1 {
+			t.Errorf("the Problem repeats its reason: %s", msg)
+		}
+	}
+	if problems != 1 {
+		t.Errorf("%d Problems name the other document's result, want 1: %v", problems, ev.kinds())
+	}
+}
+
+// DefaultNextChecksum is as its doc says: 64 lower-case hexadecimal
+// digits, other for each n (the doc said upper-case, and could be read as
+// the hash followed by "#n").
+func TestDefaultNextChecksumForm(t *testing.T) {
+	d := vpnDoc(ids[0], "A0").Document
+	a, b := reconcile.DefaultNextChecksum(d, 1), reconcile.DefaultNextChecksum(d, 2)
+	for _, s := range []string{a, b} {
+		if len(s) != 64 || strings.Trim(s, "0123456789abcdef") != "" {
+			t.Errorf("DefaultNextChecksum = %q, want 64 lower-case hexadecimal digits", s)
+		}
+	}
+	if a == b {
+		t.Errorf("DefaultNextChecksum gives %q for n 1 and 2", a)
+	}
+}
