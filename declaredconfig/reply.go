@@ -386,11 +386,12 @@ func (r *Reply) Evaluate(desired []Desired, sent []Sent) *Evaluation {
 				Reason: "answers " + st.Cmd + " " + k.String() + ", which is neither a desired document's command nor a sent one"})
 		}
 	}
+	answered := map[answer]ResultItem{} // the Get items already answered, and by what
 	for _, ri := range r.Results {
 		if ri.Results == nil || ri.Index < 0 || ri.Index >= len(ri.Results.Items) {
 			continue
 		}
-		if u, ok := ev.result(ri, desired, bySent); !ok {
+		if u, ok := ev.result(ri, desired, bySent, answered); !ok {
 			ev.Unmatched = append(ev.Unmatched, u)
 		}
 	}
@@ -400,9 +401,19 @@ func (r *Reply) Evaluate(desired []Desired, sent []Sent) *Evaluation {
 	return ev
 }
 
+// An answer is a node of a desired document that a sent Get named.
+type answer struct {
+	get  ref
+	doc  int
+	node Node
+}
+
 // result attributes one Results item; it returns false and the Unmatched
-// entry when it cannot.
-func (ev *Evaluation) result(ri ResultItem, desired []Desired, bySent map[ref]syncml.Command) (Unmatched, bool) {
+// entry when it cannot. answered holds the Get items answered before it:
+// a second answer to one is not used, so that the first one stands (the
+// same item met again, a command shared by two places of the tree, is no
+// second answer).
+func (ev *Evaluation) result(ri ResultItem, desired []Desired, bySent map[ref]syncml.Command, answered map[answer]ResultItem) (Unmatched, bool) {
 	k := refOf(ri.MsgRef, ri.CmdRef)
 	um := func(err error, format string, args ...any) (Unmatched, bool) {
 		return Unmatched{Command: ri.Results, Item: ri.Index, Reason: fmt.Sprintf(format, args...), Err: err}, false
@@ -433,6 +444,11 @@ func (ev *Evaluation) result(ri ResultItem, desired []Desired, bySent map[ref]sy
 	if i < 0 {
 		return Unmatched{}, true // a document the caller did not ask about
 	}
+	a := answer{k, i, u.Node}
+	if first, ok := answered[a]; ok && (first.Results != ri.Results || first.Index != ri.Index) {
+		return um(nil, "a second answer to Get %s of %s (the first is kept)", k, target)
+	}
+	answered[a] = ri
 	if item.Data == nil {
 		return um(nil, "the answer to Get %s of %s has no Data", k, target)
 	}

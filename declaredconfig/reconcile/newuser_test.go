@@ -118,3 +118,54 @@ func TestDefaultNextChecksumForm(t *testing.T) {
 		t.Errorf("DefaultNextChecksum gives %q for n 1 and 2", a)
 	}
 }
+
+// A device that answers the Get of a document's Results twice in one
+// message (the second time with another result) does not have the second
+// answer taken silently over the first: the first stands, the document is
+// Applied, and a Problem names the second answer. Before, the second
+// result replaced the first without a word, its result_checksum disagreed
+// with the summary's, no Applied event came and the Results were asked for
+// again.
+func TestSecondResultsOfOneGet(t *testing.T) {
+	var ev recorder
+	rec := reconcile.New(reconcile.Config{OnEvent: ev.on})
+	ss, add, get := firstExchange(t, rec)
+	x, err := ss.Handle(context.Background(), &session.Inbound{Message: deviceMessage("2",
+		&syncml.Status{MsgRef: "1", CmdRef: add, Cmd: "Add", Data: syncml.StatusOK.Data()},
+		&syncml.Status{MsgRef: "1", CmdRef: get, Cmd: "Get", Data: syncml.StatusOK.Data()},
+		resultsOf(get, resultText(ids[0], "A0", "R1", "60")),
+		resultsOf(get, resultText(ids[0], "A0", "R2", "61")),
+		summaryAlertOf(declaredconfig.SummaryEntry{Context: "Device", ID: ids[0], Checksum: "A0", ResultChecksum: "R1", State: "60"}))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := rec.Status(context.Background(), dev1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := st.Doc(ids[0])
+	res, err := d.Result()
+	if err != nil || res == nil {
+		t.Fatalf("no result kept: %v", err)
+	}
+	if res.ResultChecksum != "R1" || d.Condition != reconcile.InSync {
+		t.Errorf("kept result %q, %v (%s); want the first answer, R1, InSync", res.ResultChecksum, d.Condition, d.Reason)
+	}
+	var applied, second int
+	for _, e := range ev.events {
+		switch {
+		case e.Kind == reconcile.Applied:
+			applied++
+		case e.Kind == reconcile.Problem && e.Err != nil && strings.Contains(e.Err.Error(), "second answer"):
+			second++
+		}
+	}
+	if applied != 1 || second != 1 {
+		t.Errorf("%d Applied and %d Problems naming the second answer, want 1 and 1: %v", applied, second, ev.kinds())
+	}
+	for _, c := range x.Reply.Body.Commands {
+		if c.ElementName() == "Get" {
+			t.Errorf("the Results are asked for again: %v", syncml.Targets(c))
+		}
+	}
+}
