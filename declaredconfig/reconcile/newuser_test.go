@@ -5,6 +5,8 @@ package reconcile_test
 
 import (
 	"context"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -167,5 +169,74 @@ func TestSecondResultsOfOneGet(t *testing.T) {
 		if c.ElementName() == "Get" {
 			t.Errorf("the Results are asked for again: %v", syncml.Targets(c))
 		}
+	}
+}
+
+// A document large enough to go in chunks (the device announces a small
+// MaxMsgSize) and refused by the device once whole (413) is Failed, as the
+// same refusal of a document sent whole is. Between chunks the session
+// counts the object neither queued nor pending: the reconciler took it
+// for idle, forgot the Add it awaited, and the final 413 was attributed to
+// nothing: the document stayed Unknown, no event came, and it was sent
+// again, in full, in every session.
+func TestChunkedDocumentRefused(t *testing.T) {
+	ctx := context.Background()
+	var ev recorder
+	rec := reconcile.New(reconcile.Config{OnEvent: ev.on})
+	doc := vpnDoc(ids[0], "A0")
+	for i := range 200 {
+		doc.Document.CSPs[0].Settings = append(doc.Document.CSPs[0].Settings,
+			declaredconfig.Setting{Path: "P/Extra" + strings.Repeat("x", i%7) + string(rune('a'+i%26)) + strings.Repeat("0", i/26), Type: "int", Value: "1"})
+	}
+	if err := rec.Declare(ctx, dev1, doc); err != nil {
+		t.Fatal(err)
+	}
+	ss := session.NewSession(&session.Config{BeforeReply: rec.BeforeReply})
+	in := deviceMessage("1", &syncml.Alert{Data: syncml.AlertClientInitiated.Data()}, summaryAlertOf())
+	in.Header.Meta = &syncml.Meta{MaxMsgSize: "2000"}
+	var chunks int
+	for n := 1; ; n++ {
+		x, err := ss.Handle(ctx, &session.Inbound{Message: in})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if x.Done || n > 200 {
+			break
+		}
+		var cmds []syncml.Command
+		for _, c := range x.Reply.Body.Commands {
+			if c.ElementName() == "Status" {
+				continue
+			}
+			code := syncml.StatusOK
+			switch {
+			case c.ElementName() == "Add" && c.ItemList()[0].MoreData:
+				code = syncml.StatusChunkedItemAccepted
+				chunks++
+			case c.ElementName() == "Add":
+				code = syncml.StatusRequestEntityTooLarge
+			case c.ElementName() == "Get":
+				code = syncml.StatusNotFound
+			}
+			cmds = append(cmds, &syncml.Status{MsgRef: x.Reply.Header.MsgID, CmdRef: c.ID(), Cmd: c.ElementName(), Data: code.Data()})
+		}
+		if !x.Reply.Body.Final { // the package goes on: ask for its next message
+			cmds = append(cmds, &syncml.Alert{Data: syncml.AlertNextMessage.Data()})
+		}
+		in = deviceMessage(strconv.Itoa(n+1), append(cmds, summaryAlertOf())...)
+	}
+	if chunks < 2 {
+		t.Fatalf("the document went in %d chunks; the test needs several", chunks)
+	}
+	st, err := rec.Status(ctx, dev1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := st.Doc(ids[0])
+	if d.Condition != reconcile.Failed || d.Refused != syncml.StatusRequestEntityTooLarge || d.RefusedCmd != reconcile.SendDocument {
+		t.Errorf("after %d chunks refused whole: %v (%s), refused %v by %v; want Failed, 413 to SendDocument", chunks, d.Condition, d.Reason, d.Refused, d.RefusedCmd)
+	}
+	if !slices.ContainsFunc(ev.events, func(e reconcile.Event) bool { return e.Kind == reconcile.FailedEvent }) {
+		t.Errorf("events %v; want a Failed", ev.kinds())
 	}
 }

@@ -66,7 +66,7 @@ func deviceOf(m *syncml.Message, x *session.Exchange) string {
 //
 // Nothing is sent twice for the same state: a command stays awaited
 // until its Status comes back (or the session has nothing queued or
-// pending), and is not tried again in the same session for the same
+// pending, nor an object it sends in chunks), and is not tried again in the same session for the same
 // version and result_checksum. A session begins with a message that
 // carries a session alert (1200 or 1201) or another SessionID than the
 // last one reconciled: what was tried in a session of the same SessionID
@@ -126,7 +126,7 @@ func (r *Reconciler) reconcile(ctx context.Context, ss *session.Session, m *sync
 	// body (syncml.UnmarshalOwned), which it would keep alive.
 	p.msgSep, p.sess, p.msg = msgSep, msgSep[:len(sid)], msgSep[:len(msgSep)-1]
 	p.unread = sumErr != nil
-	p.idle = ss.Queued() == 0 && ss.Pending() == 0
+	p.idle = ss.Queued() == 0 && ss.Pending() == 0 && !chunkAccepted(m)
 	st, err := r.update(ctx, device, func(st *deviceState) (bool, error) {
 		p.reset(st)
 		p.summaryOf(st)
@@ -183,7 +183,7 @@ type run struct {
 	sess      string // the SessionID
 	msg       string // SessionID/MsgID of the message
 	msgSep    string // msg and the separator, the prefix of what it awaits
-	idle      bool   // the session had nothing queued or pending
+	idle      bool   // the session had nothing queued, pending or sent in part
 	fresh     bool   // the message is reconciled for the first time
 	unread    bool   // the message's summary does not read (see do)
 	// kept says that the summary is the one the state kept unread (see
@@ -364,4 +364,23 @@ func (p *run) want(d *docState, k cmdKind, what string, build func() (syncml.Com
 	d.Await[k] = p.msgSep + what
 	d.Tried[k] = p.sess + "\x00" + p.msg + "\x00" + what
 	return true, nil
+}
+
+// chunkAccepted reports whether m accepts a chunk of an object the server
+// sends in chunks (a Status 213): its next chunk goes out in the reply.
+// The session counts such an object neither queued nor pending between
+// its chunks, yet its command's Status is still to come: without this,
+// the reconciler took the session for idle, forgot the command it
+// awaited, and could not attribute the device's final answer (a
+// document refused with 413 once whole stayed Unknown and was sent again
+// in every session).
+func chunkAccepted(m *syncml.Message) bool {
+	for _, c := range m.Body.Commands {
+		if st, ok := c.(*syncml.Status); ok {
+			if code, err := st.Code(); err == nil && code == syncml.StatusChunkedItemAccepted {
+				return true
+			}
+		}
+	}
+	return false
 }
