@@ -240,3 +240,34 @@ func TestChunkedDocumentRefused(t *testing.T) {
 		t.Errorf("events %v; want a Failed", ev.kinds())
 	}
 }
+
+// A second Status for the Add (a device that answers it twice) is
+// reported with what it names: the Problem said "answers nothing the
+// server sent", of a Status that names the Add the server did send.
+func TestSecondStatusNamed(t *testing.T) {
+	var ev recorder
+	rec := reconcile.New(reconcile.Config{OnEvent: ev.on})
+	ss, add, get := firstExchange(t, rec)
+	_, err := ss.Handle(context.Background(), &session.Inbound{Message: deviceMessage("2",
+		&syncml.Status{MsgRef: "1", CmdRef: add, Cmd: "Add", Data: syncml.StatusOK.Data()},
+		&syncml.Status{MsgRef: "1", CmdRef: add, Cmd: "Add", Data: syncml.StatusCommandFailed.Data()},
+		&syncml.Status{MsgRef: "1", CmdRef: get, Cmd: "Get", Data: syncml.StatusNotFound.Data()},
+		summaryAlertOf(declaredconfig.SummaryEntry{Context: "Device", ID: ids[0], Checksum: "A0", ResultChecksum: "R1", State: "60"}))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var named int
+	for _, e := range ev.events {
+		if e.Kind == reconcile.Problem && e.Err != nil {
+			msg := e.Err.Error()
+			if strings.Contains(msg, `CmdRef "`+add+`"`) && strings.Contains(msg, "answered already") {
+				named++
+			} else {
+				t.Errorf("Problem: %s", msg)
+			}
+		}
+	}
+	if named != 1 {
+		t.Errorf("%d Problems name the second Status's CmdRef %s, want 1", named, add)
+	}
+}

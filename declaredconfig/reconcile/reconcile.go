@@ -9,6 +9,7 @@ import (
 	"unsafe"
 
 	"github.com/windc-go/windc/declaredconfig"
+	"github.com/windc-go/windc/internal/utf8cut"
 	"github.com/windc-go/windc/syncml"
 	"github.com/windc-go/windc/syncml/session"
 )
@@ -267,7 +268,7 @@ func (p *run) do() error {
 	}
 	if fresh {
 		for _, u := range p.x.Unmatched {
-			p.problem(DocStatus{}, errorf("device %q: %s %s answers nothing the server sent", p.device, u.ElementName(), u.ID()))
+			p.problem(DocStatus{}, errorf("device %q: %s %s%s answers no command that awaits an answer (not sent, or answered already)", p.device, u.ElementName(), u.ID(), refText(u)))
 		}
 	}
 	if p.summary == nil && !p.kept {
@@ -383,4 +384,20 @@ func chunkAccepted(m *syncml.Message) bool {
 		}
 	}
 	return false
+}
+
+// refText is " (MsgRef m, CmdRef c)" of a Status or Results, for a
+// Problem that names one the session could not match; "" for another
+// command.
+func refText(c syncml.Command) string {
+	var msg, cmd string
+	switch c := c.(type) {
+	case *syncml.Status:
+		msg, cmd = c.MsgRef, c.CmdRef
+	case *syncml.Results:
+		msg, cmd = c.MsgRef, c.CmdRef
+	default:
+		return ""
+	}
+	return " (MsgRef " + utf8cut.Quote(msg, 16) + ", CmdRef " + utf8cut.Quote(cmd, 16) + ")"
 }
