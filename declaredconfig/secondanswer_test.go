@@ -29,3 +29,19 @@ func TestEvaluateSecondAnswer(t *testing.T) {
 		t.Errorf("unmatched %+v; want the second Results, as a second answer", ev.Unmatched)
 	}
 }
+
+// TestValidateDocIDOnce: a DocID that is not a GUID, in the document and
+// so in its target, is one problem, reported once (it was reported twice,
+// for the target and for the document); a document whose id differs from
+// a target that is wrong otherwise still has each problem told.
+func TestValidateDocIDOnce(t *testing.T) {
+	d := &Document{Schema: "1.0", Context: "Device", ID: "not-a-guid", Checksum: "A", Scenario: ScenarioVPN}
+	err := d.Validate(DocumentURI(Device, Complete, "not-a-guid"))
+	if err == nil || strings.Count(err.Error(), "is not a GUID") != 1 {
+		t.Errorf("Validate: %v; want the DocID told once", err)
+	}
+	err = d.Validate(DocumentURI(Device, Host(99), "not-a-guid"))
+	if err == nil || !strings.Contains(err.Error(), "is not a GUID") || !strings.Contains(err.Error(), "host") {
+		t.Errorf("Validate with a bad host too: %v; want both told", err)
+	}
+}
