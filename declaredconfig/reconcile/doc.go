@@ -105,4 +105,15 @@
 // without running the reconciler, and running it again for the same
 // message (a session Store retry) queues the same commands again without
 // reporting any event twice.
+//
+// # Wiring
+//
+// Over HTTP, the reconciler runs inside a session.Server: set the
+// Server's session.Config.BeforeReply to Reconciler.BeforeReply, and give
+// the Reconciler a Store of its own (the Server's keeps the sessions under
+// the same device IDs; sharing one makes every message of the device fail
+// with 500). Declare, Remove and SetRefreshInterval may be called at any
+// time; what they change goes out in the device's next message. To test
+// a server, package dmclient/device/sim runs devices with the module's
+// device side (declaredconfig/agent) against its URL: see Example_server.
 package reconcile
