@@ -253,7 +253,10 @@ func (d Doc) check() error {
 // replaces it. A document with the caller's checksum of the desired one
 // must be the same document (a change needs a new checksum); its
 // Variables and Abandoned may change. Declaring a document that is being
-// removed takes it back. Declare is idempotent.
+// removed takes it back. Declare is idempotent. A document must read back
+// within declaredconfig.DefaultLimits, as a device reads it (its canonical
+// text at most 1 MiB, among others): a larger one fails with an error
+// matching both ErrInvalid and ErrLimit.
 func (r *Reconciler) Declare(ctx context.Context, device string, docs ...Doc) error {
 	var (
 		texts = make([][]byte, len(docs))
@@ -282,12 +285,12 @@ func (r *Reconciler) Declare(ctx context.Context, device string, docs ...Doc) er
 }
 
 // clone returns a copy of d made through its canonical text.
-func cloneDoc(text []byte) *declaredconfig.Document {
+func cloneDoc(text []byte) (*declaredconfig.Document, error) {
 	var c declaredconfig.Document
 	if err := c.UnmarshalText(text); err != nil {
-		return nil
+		return nil, err
 	}
-	return &c
+	return &c, nil
 }
 
 func cloneBlob(b *declaredconfig.InstanceBlob) *declaredconfig.InstanceBlob {
@@ -349,9 +352,9 @@ func (st *deviceState) declare(d Doc, text []byte) error {
 		}
 		return nil
 	}
-	doc := cloneDoc(text)
-	if doc == nil {
-		return errorf("Declare: document %s does not read back: %w", id, ErrInvalid)
+	doc, err := cloneDoc(text)
+	if err != nil { // over declaredconfig.DefaultLimits, which a device reads it with
+		return errorf("Declare: document %s does not read back: %w: %w", id, ErrInvalid, err)
 	}
 	x := &docState{Scope: d.Scope, Host: d.Host, Doc: doc, Abandoned: d.Abandoned,
 		Last:    lastSeen{Condition: Unknown, Reason: "declared; the device has not reported since"},

@@ -5,6 +5,7 @@ package reconcile_test
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strconv"
 	"strings"
@@ -269,5 +270,19 @@ func TestSecondStatusNamed(t *testing.T) {
 	}
 	if named != 1 {
 		t.Errorf("%d Problems name the second Status's CmdRef %s, want 1", named, add)
+	}
+}
+
+// A document over declaredconfig's default limits is refused by Declare
+// with the limit named (ErrLimit), not a bare "does not read back".
+func TestDeclareTooLargeSaysWhy(t *testing.T) {
+	d := vpnDoc(ids[0], "A0")
+	for i := range 30000 {
+		d.Document.CSPs[0].Settings = append(d.Document.CSPs[0].Settings,
+			declaredconfig.Setting{Path: "P/S" + strconv.Itoa(i), Type: "int", Value: "1"})
+	}
+	err := reconcile.New(reconcile.Config{}).Declare(context.Background(), dev1, d)
+	if !errors.Is(err, reconcile.ErrInvalid) || !errors.Is(err, reconcile.ErrLimit) || !strings.Contains(err.Error(), "MaxBytes") {
+		t.Errorf("Declare of a %d-setting document: %v; want ErrInvalid and ErrLimit, naming MaxBytes", len(d.Document.CSPs[0].Settings), err)
 	}
 }
