@@ -127,7 +127,7 @@ func (r *Reconciler) reconcile(ctx context.Context, ss *session.Session, m *sync
 	// body (syncml.UnmarshalOwned), which it would keep alive.
 	p.msgSep, p.sess, p.msg = msgSep, msgSep[:len(sid)], msgSep[:len(msgSep)-1]
 	p.unread = sumErr != nil
-	p.idle = ss.Queued() == 0 && ss.Pending() == 0 && !chunkAccepted(m)
+	p.idle = ss.Queued() == 0 && ss.Pending() == 0
 	st, err := r.update(ctx, device, func(st *deviceState) (bool, error) {
 		p.reset(st)
 		p.summaryOf(st)
@@ -365,25 +365,6 @@ func (p *run) want(d *docState, k cmdKind, what string, build func() (syncml.Com
 	d.Await[k] = p.msgSep + what
 	d.Tried[k] = p.sess + "\x00" + p.msg + "\x00" + what
 	return true, nil
-}
-
-// chunkAccepted reports whether m accepts a chunk of an object the server
-// sends in chunks (a Status 213): its next chunk goes out in the reply.
-// The session counts such an object neither queued nor pending between
-// its chunks, yet its command's Status is still to come: without this,
-// the reconciler took the session for idle, forgot the command it
-// awaited, and could not attribute the device's final answer (a
-// document refused with 413 once whole stayed Unknown and was sent again
-// in every session).
-func chunkAccepted(m *syncml.Message) bool {
-	for _, c := range m.Body.Commands {
-		if st, ok := c.(*syncml.Status); ok {
-			if code, err := st.Code(); err == nil && code == syncml.StatusChunkedItemAccepted {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // refText is " (MsgRef m, CmdRef c)" of a Status or Results, for a

@@ -572,8 +572,12 @@ func appendQueue(q, cmds []syncml.Command) []syncml.Command {
 	return append(q, cmds...)
 }
 
-// Queued returns the number of commands queued and not yet sent.
-func (s *Session) Queued() int { return len(s.st.Queue) }
+// Queued returns the number of commands not yet sent: those queued and,
+// while a package or a large object goes out over several messages, the
+// rest of it (each piece of an object cut in chunks counts once). Queued
+// and Pending both zero means the session has nothing left to send or to
+// hear of.
+func (s *Session) Queued() int { return len(s.st.Queue) + len(s.st.Cont) }
 
 // Pending returns the number of sent commands whose Status is outstanding.
 func (s *Session) Pending() int { return s.st.Sent.pending() }
