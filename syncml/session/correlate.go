@@ -1,6 +1,8 @@
 package session
 
 import (
+	"strings"
+
 	"github.com/windc-go/windc/syncml"
 )
 
@@ -371,7 +373,7 @@ func (c *correlator) receive(cmds []syncml.Command, lastOut string, hold sentKey
 				continue
 			}
 			s := c.lookup(ref, x.CmdRef)
-			if s == nil || s.Status != nil || s.NoResp {
+			if s == nil || s.Status != nil || s.NoResp || !answersCmd(x, s.Cmd) {
 				unmatched = append(unmatched, x)
 				continue
 			}
@@ -436,6 +438,15 @@ func (c *correlator) receive(cmds []syncml.Command, lastOut string, hold sentKey
 		}
 	}
 	return outcomes, unmatched, hdr
+}
+
+// answersCmd reports whether st, matched to cmd by MsgRef and CmdRef, names
+// cmd's element in its Cmd (XML white space around it aside). A Status
+// that names another command answers something the peer took for another
+// message's or was never sent: it is surfaced as unmatched rather than
+// taken as cmd's. A Status without Cmd, which the DTD requires, is taken.
+func answersCmd(st *syncml.Status, cmd syncml.Command) bool {
+	return st.Cmd == "" || strings.Trim(st.Cmd, " \t\r\n") == cmd.ElementName()
 }
 
 // countResults returns the number of Results in cmds.

@@ -190,7 +190,9 @@ type Exchange struct {
 	// first in the next Exchange that answers a message.
 	Outcomes []Outcome
 	// Unmatched holds the received Statuses and Results that name no
-	// command this side sent (or a Status for one already answered).
+	// command this side sent by MsgRef and CmdRef, a Status for one
+	// already answered, and a Status whose Cmd names another command than
+	// the one its MsgRef and CmdRef name.
 	Unmatched []syncml.Command
 	// Done is true when Reply carries no command but Statuses: the
 	// device ends the session after it.
