@@ -170,6 +170,14 @@ func (p *run) document(d *docState, es *declaredconfig.DocumentStatus) error {
 		keep(&d.LastRC, rc)
 	}
 	if d.Abandoned {
+		if !es.Reported || es.State.Deleted() {
+			// The device holds no such document (never sent, or deleted):
+			// there is nothing to abandon, and a Replace of its property
+			// would only be refused (404). Should it list the document
+			// later (an Add in flight), the property goes then.
+			set(Abandoned, "abandoned by the server; the device does not hold it")
+			return nil
+		}
 		set(Abandoned, "abandoned by the server")
 		if d.AbandonSet == nil || !*d.AbandonSet {
 			if r, held := p.cmdHeld(d, kAbandon, "1"); held {

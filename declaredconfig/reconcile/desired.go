@@ -27,7 +27,9 @@ type Doc struct {
 	// its BulkVariables node after the document; nil for none.
 	Variables *declaredconfig.InstanceBlob
 	// Abandoned abandons the document (Complete documents only): the
-	// device keeps its settings but stops maintaining them.
+	// device keeps its settings but stops maintaining them. A document
+	// the device does not list (never sent, or deleted) is not sent, and
+	// nothing is abandoned on the device until it lists it.
 	Abandoned bool
 }
 

@@ -524,16 +524,17 @@ func TestTakeBackAbandoned(t *testing.T) {
 	rec, _, l := setup(t, d)
 	l.session(-1)
 	l.noErrors()
-	// Never sent, abandoned at once: only the property goes.
-	wantCommands(t, l, "Replace Complete/Documents/1111/Properties/Abandoned")
+	// Never sent, abandoned at once: the device holds nothing to abandon,
+	// and nothing goes (a Replace of the property would be refused 404).
+	wantCommands(t, l)
+	wantDoc(t, rec, ids[0], reconcile.Abandoned)
 	d.Abandoned = false
 	if err := rec.Declare(context.Background(), dev1, d); err != nil {
 		t.Fatal(err)
 	}
 	l.session(-1)
 	l.noErrors()
-	wantCommands(t, l, "Replace Complete/Documents/1111/Properties/Abandoned",
-		"Add Complete/Documents/1111/Document", "Get Complete/Results/1111/Document")
+	wantCommands(t, l, "Add Complete/Documents/1111/Document", "Get Complete/Results/1111/Document")
 	if l.dev.abandoned[ids[0]] {
 		t.Error("still abandoned on the device")
 	}
