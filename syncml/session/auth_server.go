@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/windc-go/windc/syncml"
@@ -97,9 +98,19 @@ func (a *ServerAuth) sign(t AuthType, reply *syncml.Message, password string, st
 }
 
 // noteDevice keeps what the device's Statuses for this side's SyncHdr say
-// of the server's credentials: the nonce of their Chal, and 212.
-func (st *state) noteDevice(hdr []*syncml.Status) {
+// of the server's credentials: the nonce of their Chal, and 212. Only a
+// Status answering a message this side sent in the session counts (its
+// MsgRef one of 1 to OutMsgID, or none: the last one, when there was
+// one); the others are appended to unmatched, for Exchange.Unmatched: a
+// device's Status naming a message the server never sent says nothing of
+// its credentials. The message is not refused for it: some devices write
+// such MsgRefs (0, for one) on Statuses that change nothing.
+func (st *state) noteDevice(hdr []*syncml.Status, unmatched []syncml.Command) []syncml.Command {
 	for _, s := range hdr {
+		if !sentMsgID(s.MsgRef, st.OutMsgID) {
+			unmatched = append(unmatched, s)
+			continue
+		}
 		if s.Chal != nil && s.Chal.Meta != nil && s.Chal.Meta.NextNonce != "" {
 			if n, err := decodeNonce(s.Chal.Meta.NextNonce); err == nil {
 				st.PeerNonce = n
@@ -109,6 +120,18 @@ func (st *state) noteDevice(hdr []*syncml.Status) {
 			st.SrvAccepted = true
 		}
 	}
+	return unmatched
+}
+
+// sentMsgID reports whether ref names one of the messages 1 to last a
+// side sent in its session: a decimal without sign or leading zeros in
+// that range, or "" (the last) when last is 1 or more.
+func sentMsgID(ref string, last int) bool {
+	if ref == "" {
+		return last >= 1
+	}
+	n, err := strconv.Atoi(ref)
+	return err == nil && n >= 1 && n <= last && strconv.Itoa(n) == ref
 }
 
 // orEmpty returns nonce, or the empty nonce when none was given yet.

@@ -1,8 +1,6 @@
 package session
 
 import (
-	"strconv"
-
 	"github.com/windc-go/windc/syncml"
 )
 
@@ -37,6 +35,5 @@ func (c *Client) checkMsgRefs(m *syncml.Message) error {
 // sentMsg reports whether ref is the MsgID of a message built in this
 // session: 1 to outMsgID, in decimal without leading zeros or sign.
 func (c *Client) sentMsg(ref string) bool {
-	n, err := strconv.Atoi(ref)
-	return err == nil && n >= 1 && n <= c.outMsgID && strconv.Itoa(n) == ref
+	return ref != "" && sentMsgID(ref, c.outMsgID)
 }

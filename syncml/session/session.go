@@ -191,8 +191,10 @@ type Exchange struct {
 	Outcomes []Outcome
 	// Unmatched holds the received Statuses and Results that name no
 	// command this side sent by MsgRef and CmdRef, a Status for one
-	// already answered, and a Status whose Cmd names another command than
-	// the one its MsgRef and CmdRef name.
+	// already answered, a Status whose Cmd names another command than the
+	// one its MsgRef and CmdRef name, and, on a Session, a Status for its
+	// SyncHdr whose MsgRef names a message it did not send in the session
+	// (which then counts for nothing).
 	Unmatched []syncml.Command
 	// Done is true when Reply carries no command but Statuses: the
 	// device ends the session after it.
@@ -809,7 +811,7 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	}
 	outs, unmatched, hdrs := st.Sent.receive(r.corr, itoa(st.OutMsgID), st.LO.resultsOf(), save)
 	inSession(outs, h.SessionID)
-	st.noteDevice(hdrs)
+	unmatched = st.noteDevice(hdrs, unmatched)
 	if len(x.Outcomes) == 0 {
 		x.Outcomes = outs // receive's own: no copy
 	} else {
