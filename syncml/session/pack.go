@@ -162,7 +162,9 @@ func packSome(buf *[]byte, reply *syncml.Message, cands []syncml.Command, answer
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	if r := w - len(rest); len(rest) == 0 || &rest[0] == &cands[r] {
+	// rest is where it was in cands, or, when pack cut a command into
+	// chunks (forced), in a list of its own that may be longer than w
+	if r := w - len(rest); len(rest) == 0 || r >= 0 && &rest[0] == &cands[r] {
 		return out, sent, cands[r:], nil // rest is where it was: no copy of what follows
 	}
 	return out, sent, append(rest[:len(rest):len(rest)], cands[w:]...), nil
