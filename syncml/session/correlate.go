@@ -34,7 +34,11 @@ type Outcome struct {
 	// Err, when set, says why the command was not carried out: it was
 	// not sent at all (its object is larger than the device's MaxObjSize,
 	// or no message within the device's MaxMsgSize can carry it: an error
-	// matching ErrLimit), or, on a Client, it came from EachMessage in a
+	// matching ErrLimit; on a Session, the Results a Handler gave for a
+	// command, one of whose Items has more data than a state keeps,
+	// Config.MaxObjectSize or DefaultMaxObjectSize when larger: a
+	// *LimitError of MaxObjectSize, and the command failed, 500), or, on a
+	// Client, it came from EachMessage in a
 	// message the server refused (401 or 407), which the server ran none
 	// of, or was one of the alerts given to Start in a package 1 refused
 	// until the session was given up (ErrAuthGaveUp): an error matching

@@ -27,7 +27,10 @@ type Response struct {
 	// carries one Status per item, otherwise one for the command.
 	ItemCodes []syncml.StatusCode
 	// Results are the items of the Results answering a Get (each with a
-	// Source naming the node and its Data); none means no Results.
+	// Source naming the node and its Data); none means no Results. On a
+	// Session, Results with an Item of more data than Config.MaxObjectSize
+	// (or DefaultMaxObjectSize when larger) are not sent: the command
+	// fails (500) and an Outcome of the Exchange says why.
 	Results []syncml.Item
 	// OriginalError, when set, is the msft:originalerror attribute of
 	// the Data of every failed Status of the command: the HRESULT that

@@ -33,6 +33,13 @@ type responder struct {
 	// the bound of a received object.
 	lo     **largeObject
 	maxObj int
+	// maxResults (the server side), when above 0, bounds the data of an
+	// Item of the Results a handler gives (Config.maxQueuedObject): a
+	// larger one is not sent, its command fails (500) and the Outcome in
+	// unsent says why, so that no state the session saves holds an Item
+	// it would not load again.
+	maxResults int
+	unsent     []Outcome
 	// joinResults (the server side) buffers Results sent in chunks (213
 	// each) and joins them; corr then holds the received Statuses and
 	// Results to correlate, in order, a chunked Results once whole.
@@ -161,6 +168,9 @@ func (r *responder) newRequest() *Request {
 
 // answer appends the Status(es) for c with resp, then its Results.
 func (r *responder) answer(c syncml.Command, resp Response) {
+	if r.maxResults > 0 && len(resp.Results) > 0 {
+		resp = r.fitResults(c, resp)
+	}
 	items := c.ItemList()
 	if !noResp(c) {
 		n := len(r.out)
@@ -195,6 +205,25 @@ func (r *responder) answer(c syncml.Command, resp Response) {
 		}
 		r.out = append(r.out, res)
 	}
+}
+
+// fitResults returns resp without its Results, failed (500), when an
+// Item of them has more than maxResults bytes of data, noting in unsent
+// the Results not sent with a *LimitError of MaxObjectSize; resp as it is
+// otherwise.
+func (r *responder) fitResults(c syncml.Command, resp Response) Response {
+	for k := range resp.Results {
+		d := resp.Results[k].Data
+		if d == nil || len(d.Value) <= r.maxResults {
+			continue
+		}
+		res := &syncml.Results{MsgRef: r.msgRef, CmdRef: c.ID(), Items: resp.Results}
+		r.unsent = append(r.unsent, Outcome{Command: res, Err: objectError("Handler",
+			"Results for "+c.ElementName()+" "+c.ID(), k+1, len(d.Value), r.maxResults)})
+		resp.Results, resp.ItemCodes, resp.Code = nil, nil, syncml.StatusCommandFailed
+		return resp
+	}
+	return resp
 }
 
 // atomic runs the commands of a until one fails (a chunk, MoreData, fails

@@ -769,7 +769,7 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	}
 	st.Started = true
 	r := &responder{ctx: ctx, h: s.cfg.Handler, id: dec.Identity, hdr: h, msgRef: h.MsgID,
-		lo: &st.LO, maxObj: s.cfg.maxObj(), joinResults: true, sessionAlerts: true}
+		lo: &st.LO, maxObj: s.cfg.maxObj(), maxResults: s.cfg.maxQueuedObject(), joinResults: true, sessionAlerts: true}
 	sessionAlerts := 0 // top-level alerts the session answers itself: no Request
 	for _, c := range m.Body.Commands {
 		switch c := c.(type) {
@@ -795,6 +795,7 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	}
 	inFlight := st.LO.receiving()
 	r.commands(m.Body.Commands)
+	x.Outcomes = append(x.Outcomes, r.unsent...) // none, mostly
 	x.Continued = inFlight && !r.cutObject
 	abort, more := r.abort, r.more
 	if abort && !s.keyed {
