@@ -156,8 +156,12 @@ type Client struct {
 	ended     bool
 	lastRaw   []byte // encoding of the last message built
 	lo        *largeObject
-	peerMax   int              // the server's MaxMsgSize, 0 when unknown
-	cont      []syncml.Command // the rest of the device's package
+	peerMax   int // the server's MaxMsgSize, 0 when unknown
+	// peerObj is the MaxObjSize the server announced in this session, 0
+	// for none: the Results of a larger Item are not sent (the command
+	// fails, 500, and an Outcome says why).
+	peerObj int
+	cont    []syncml.Command // the rest of the device's package
 	// peerSeen is true once a server message was handled (in this
 	// session or an earlier one, since the last abort): from then on
 	// peerMax is what the server announced, 0 for none, and
@@ -333,7 +337,7 @@ func (c *Client) Start(ctx context.Context, sessionID string, alerts ...syncml.C
 	c.cuts, c.lastSent = nil, nil
 	c.sessionID, c.outMsgID, c.inMsgID = sessionID, 0, ""
 	c.retries, c.ended, c.lo, c.cont = 0, false, nil, nil
-	c.srvOK, c.srvNext = false, nil
+	c.srvOK, c.srvNext, c.peerObj = false, nil, 0
 	c.pkg1 = append([]syncml.Command{NewAlert(syncml.AlertClientInitiated)}, alerts...)
 	if c.cfg.DevInfo.DevID != "" {
 		c.pkg1 = append(c.pkg1, c.cfg.DevInfo.Replace())
@@ -674,6 +678,11 @@ func (c *Client) answer(ctx context.Context, m *syncml.Message, x *Exchange, u *
 	if n := parseSize(h.Meta); n > 0 {
 		c.peerMax = n
 	}
+	if h.Meta != nil {
+		if n, err := strconv.Atoi(h.Meta.MaxObjSize); err == nil && n > 0 {
+			c.peerObj = n // until the session ends, or the server announces another
+		}
+	}
 	outs, unmatched, hdrs := c.sent.receive(m.Body.Commands, strconv.Itoa(c.outMsgID), sentKey{}, &u.answered)
 	inSession(outs, c.sessionID)
 	x.Outcomes, x.Unmatched = outs, unmatched
@@ -734,9 +743,10 @@ func (c *Client) answer(ctx context.Context, m *syncml.Message, x *Exchange, u *
 		maxObj = DefaultMaxObjectSize
 	}
 	r := &responder{ctx: ctx, h: c.cfg.Handler, id: x.Identity, hdr: h, msgRef: h.MsgID,
-		lo: &c.lo, maxObj: maxObj, sessionAlerts: true}
+		lo: &c.lo, maxObj: maxObj, maxResults: c.peerObj, sessionAlerts: true}
 	inFlight := c.lo.receiving()
 	r.commands(m.Body.Commands)
+	x.Outcomes = append(x.Outcomes, r.unsent...) // none, mostly
 	x.Continued = inFlight && !r.cutObject
 	if m.Body.Final && c.lo != nil && c.lo.Refused != 0 {
 		// the chunks of a refused object go in one package, which ends

@@ -25,6 +25,7 @@ import "github.com/windc-go/windc/syncml"
 type clientMark struct {
 	sessionID, inMsgID                   string
 	outMsgID, retries, peerMax, nextEach int
+	peerObj                              int
 	ended, lastPkg1, srvOK, unsent       bool
 	peerSeen                             bool
 	pkg1Own                              int
@@ -56,7 +57,7 @@ func (u *clientMark) mark(c *Client) {
 	u.outMsgID, u.retries, u.peerMax, u.nextEach = c.outMsgID, c.retries, c.peerMax, c.nextEach
 	u.ended, u.lastPkg1, u.srvOK, u.srvNext = c.ended, c.lastPkg1, c.srvOK, c.srvNext
 	u.pkg1Own, u.refused, u.unsent = c.pkg1Own, c.refused, c.unsent
-	u.peerSeen = c.peerSeen
+	u.peerSeen, u.peerObj = c.peerSeen, c.peerObj
 	if c.cfg.ServerAuth != nil {
 		u.srvNonce = c.cfg.ServerAuth.Nonce
 	}
@@ -75,7 +76,7 @@ func (u *clientMark) put(c *Client) {
 	c.outMsgID, c.retries, c.peerMax, c.nextEach = u.outMsgID, u.retries, u.peerMax, u.nextEach
 	c.ended, c.lastPkg1, c.srvOK, c.srvNext = u.ended, u.lastPkg1, u.srvOK, u.srvNext
 	c.pkg1Own, c.refused, c.unsent = u.pkg1Own, u.refused, u.unsent
-	c.peerSeen = u.peerSeen
+	c.peerSeen, c.peerObj = u.peerSeen, u.peerObj
 	if c.cfg.ServerAuth != nil {
 		c.cfg.ServerAuth.Nonce = u.srvNonce
 	}

@@ -37,8 +37,10 @@ type Outcome struct {
 	// matching ErrLimit; on a Session, the Results a Handler gave for a
 	// command, one of whose Items has more data than a state keeps,
 	// Config.MaxObjectSize or DefaultMaxObjectSize when larger: a
-	// *LimitError of MaxObjectSize, and the command failed, 500), or, on a
-	// Client, it came from EachMessage in a
+	// *LimitError of MaxObjectSize, and the command failed, 500; on a
+	// Client, those with an Item over the MaxObjSize the server announced
+	// in the session: a *LimitError of MaxObjSize), or, on a Client, it
+	// came from EachMessage in a
 	// message the server refused (401 or 407), which the server ran none
 	// of, or was one of the alerts given to Start in a package 1 refused
 	// until the session was given up (ErrAuthGaveUp): an error matching

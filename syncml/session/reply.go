@@ -33,11 +33,12 @@ type responder struct {
 	// the bound of a received object.
 	lo     **largeObject
 	maxObj int
-	// maxResults (the server side), when above 0, bounds the data of an
-	// Item of the Results a handler gives (Config.maxQueuedObject): a
-	// larger one is not sent, its command fails (500) and the Outcome in
-	// unsent says why, so that no state the session saves holds an Item
-	// it would not load again.
+	// maxResults, when above 0, bounds the data of an Item of the
+	// Results a handler gives: a larger one is not sent, its command
+	// fails (500) and the Outcome in unsent says why. On the server side
+	// (joinResults) it is Config.maxQueuedObject, so that no state the
+	// session saves holds an Item it would not load again; on a Client,
+	// the server's MaxObjSize.
 	maxResults int
 	unsent     []Outcome
 	// joinResults (the server side) buffers Results sent in chunks (213
@@ -209,8 +210,8 @@ func (r *responder) answer(c syncml.Command, resp Response) {
 
 // fitResults returns resp without its Results, failed (500), when an
 // Item of them has more than maxResults bytes of data, noting in unsent
-// the Results not sent with a *LimitError of MaxObjectSize; resp as it is
-// otherwise.
+// the Results not sent with a *LimitError (of MaxObjectSize on the server
+// side, of MaxObjSize on a Client); resp as it is otherwise.
 func (r *responder) fitResults(c syncml.Command, resp Response) Response {
 	for k := range resp.Results {
 		d := resp.Results[k].Data
@@ -218,8 +219,13 @@ func (r *responder) fitResults(c syncml.Command, resp Response) Response {
 			continue
 		}
 		res := &syncml.Results{MsgRef: r.msgRef, CmdRef: c.ID(), Items: resp.Results}
-		r.unsent = append(r.unsent, Outcome{Command: res, Err: objectError("Handler",
-			"Results for "+c.ElementName()+" "+c.ID(), k+1, len(d.Value), r.maxResults)})
+		where := "Results for " + c.ElementName() + " " + c.ID()
+		err := objectError("Handler", where, k+1, len(d.Value), r.maxResults)
+		if !r.joinResults {
+			err = errorf("Handler: %s: its Item %d has %d bytes of data, over the server's MaxObjSize: %w",
+				where, k+1, len(d.Value), pkg.LimitCount("MaxObjSize", int64(r.maxResults), int64(len(d.Value)), ""))
+		}
+		r.unsent = append(r.unsent, Outcome{Command: res, Err: err})
 		resp.Results, resp.ItemCodes, resp.Code = nil, nil, syncml.StatusCommandFailed
 		return resp
 	}

@@ -41,6 +41,14 @@ type Config struct {
 	// reply as this side's MaxMsgSize: the device keeps its messages
 	// within it, spreading its answers over several messages.
 	AnnounceMaxMsgSize int
+	// AnnounceMaxObjSize, when set, is sent as this side's MaxObjSize in
+	// the SyncHdr Meta of the reply that starts each session (the device
+	// keeps to it until the session ends: it sends no larger object),
+	// lowered to what the session accepts (MaxObjectSize, or
+	// DefaultMaxObjectSize when unset). It is not sent by default: it
+	// lengthens those replies, and a device that sends a larger object
+	// has it refused (413) all the same.
+	AnnounceMaxObjSize int
 	// OnStart, when set, is called when a session of the device starts
 	// (Alert 1200 or 1201, or a new SessionID) and the message is
 	// accepted, before the reply is composed: commands it queues on s go
@@ -117,6 +125,15 @@ func (c *Config) maxObj() int {
 		return DefaultMaxObjectSize
 	}
 	return min(c.MaxObjectSize, refusedSize-3) // see refusedSize
+}
+
+// announcedObj returns the MaxObjSize a session's first reply carries
+// (see AnnounceMaxObjSize), 0 for none.
+func (c *Config) announcedObj() int {
+	if c == nil || c.AnnounceMaxObjSize <= 0 {
+		return 0
+	}
+	return min(c.maxObj(), c.AnnounceMaxObjSize)
 }
 
 func (c *Config) maxMsgSize(peer int) int {
@@ -986,6 +1003,13 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	reply.Body.Commands, reply.Body.Final = body, true
 	if n := s.cfg.AnnounceMaxMsgSize; n > 0 {
 		reply.Header.Meta = &syncml.Meta{MaxMsgSize: strconv.Itoa(n)}
+	}
+	if n := s.cfg.announcedObj(); n > 0 && starting {
+		// the session's MaxObjSize, in force until it ends
+		if reply.Header.Meta == nil {
+			reply.Header.Meta = &syncml.Meta{}
+		}
+		reply.Header.Meta.MaxObjSize = strconv.Itoa(n)
 	}
 	if s.cfg.RespURI != nil {
 		reply.Header.RespURI = s.cfg.RespURI(ctx, dec.Identity, m)
