@@ -159,7 +159,8 @@ type Client struct {
 	peerMax   int // the server's MaxMsgSize, 0 when unknown
 	// peerObj is the MaxObjSize the server announced in this session, 0
 	// for none: the Results of a larger Item are not sent (the command
-	// fails, 500, and an Outcome says why).
+	// fails, 500, and an Outcome says why), nor a queued command holding
+	// one (its Outcome says why: fitPeerObj).
 	peerObj int
 	cont    []syncml.Command // the rest of the device's package
 	// peerSeen is true once a server message was handled (in this
@@ -809,7 +810,14 @@ func (c *Client) answer(ctx context.Context, m *syncml.Message, x *Exchange, u *
 		if m.Body.Final {
 			cont = withoutNextMessage(cont)
 		}
-		cands = append(c.answersThenRest(r.out, cont), c.queue...)
+		queue := c.queue
+		if c.peerObj > 0 {
+			// what the server would not take is not sent (Outcome.Err)
+			var unsent []Outcome
+			queue, unsent = fitPeerObj(queue, c.peerObj)
+			x.Outcomes = append(x.Outcomes, unsent...)
+		}
+		cands = append(c.answersThenRest(r.out, cont), queue...)
 		c.queue = nil
 		var err error
 		if cands, err = c.eachMessage(ctx, cands); err != nil {

@@ -120,3 +120,62 @@ func TestAnnounceMaxObjSizeHeader(t *testing.T) {
 		}
 	}
 }
+
+// A Client that heard the server's MaxObjSize does not send a command it
+// queued with a larger Item, at any depth: its Outcome holds a
+// *LimitError of MaxObjSize, and the other commands go.
+func TestClientKeepsToServerMaxObjSize(t *testing.T) {
+	var mu sync.Mutex
+	var seen []string // URIs of the device's commands the server ran
+	srv := NewServer(ServerConfig{Session: Config{AnnounceMaxObjSize: 1000,
+		Handler: HandlerFunc(func(_ context.Context, r *Request) Response {
+			mu.Lock()
+			defer mu.Unlock()
+			if items := r.Command.ItemList(); len(items) > 0 && items[0].Target != nil {
+				seen = append(seen, items[0].Target.LocURI)
+			}
+			return Response{}
+		})}})
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+	if err := srv.Queue(context.Background(), "DEV", get("./DevDetail/SwV")); err != nil {
+		t.Fatal(err)
+	}
+	replace := func(uri string, n int) *syncml.Replace {
+		return &syncml.Replace{Items: []syncml.Item{{Target: &syncml.Location{LocURI: uri}, Data: syncml.Text(strings.Repeat("v", n))}}}
+	}
+	queued := false
+	c, err := NewClient(ClientConfig{DeviceID: "DEV", ServerURI: ts.URL, Handler: deviceMux(),
+		BeforeReply: func(_ context.Context, c *Client, _ *syncml.Message, _ *Exchange) {
+			if queued {
+				return
+			}
+			queued = true
+			if err := c.Queue(replace("./Big", 2000), replace("./Small", 10),
+				&syncml.Sequence{Commands: []syncml.Command{replace("./InSeq", 2000)}}); err != nil {
+				t.Error(err)
+			}
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	outs, err := c.Run(context.Background(), ts.Client(), ts.URL, "1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var limited []string
+	for _, o := range outs {
+		var le *LimitError
+		if errors.As(o.Err, &le) && le.Limit == "MaxObjSize" && le.Max == 1000 && le.Count == 2000 {
+			limited = append(limited, o.Command.ElementName())
+		}
+	}
+	if strings.Join(limited, ",") != "Replace,Sequence" {
+		t.Errorf("not sent for MaxObjSize: %v, want Replace,Sequence; Outcomes %+v", limited, outs)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if strings.Join(seen, ",") != "./Small" {
+		t.Errorf("server ran %v, want ./Small alone", seen)
+	}
+}
