@@ -14,7 +14,8 @@ import (
 	"github.com/windc-go/windc/syncml/session"
 )
 
-// FuzzAgent feeds an arbitrary server message to a device whose
+// FuzzAgent feeds an arbitrary server message (its CmdIDs renumbered when
+// the session would refuse them, see renumberCmdIDs) to a device whose
 // DeclaredConfiguration subtrees are served by a declaredconfig/agent
 // Agent (holding one applied document), through a session Client with the
 // agent's summary in every message. No input may make anything panic; a
@@ -53,6 +54,7 @@ func FuzzAgent(f *testing.F) {
 		if err := syncml.Unmarshal(data, &m); err != nil {
 			return
 		}
+		renumberCmdIDs(t, &m, data)
 		ctx := context.Background()
 		store := &agent.MemoryStore{}
 		surface := &agent.MemorySurface{}

@@ -25,8 +25,9 @@ func (discoveryAnswer) RoundTrip(r *http.Request) (*http.Response, error) {
 		Body: io.NopCloser(strings.NewReader(body)), Request: r}, nil
 }
 
-// FuzzDeviceLinkedEnrollment feeds an arbitrary server message to a
-// device whose Mux holds the LinkedEnrollment handler (discovery answered
+// FuzzDeviceLinkedEnrollment feeds an arbitrary server message (its
+// CmdIDs renumbered when the session would refuse them, see
+// renumberCmdIDs) to a device whose Mux holds the LinkedEnrollment handler (discovery answered
 // in memory, an Enroller that succeeds unless the endpoint asks it to
 // fail, and an Unenroller), asynchronous when the input's length is odd.
 // No input may make the device panic; a reply,
@@ -54,6 +55,7 @@ func FuzzDeviceLinkedEnrollment(f *testing.F) {
 		if err := syncml.Unmarshal(data, &m); err != nil {
 			return
 		}
+		renumberCmdIDs(t, &m, data)
 		ctx := context.Background()
 		h, err := device.New(ctx, device.Config{
 			ProviderID: "MS DM SERVER",

@@ -99,7 +99,9 @@ func reconcileSeed(t testing.TB, reply *syncml.Message, state string) []byte {
 }
 
 // FuzzReconcile hands arbitrary bytes, decoded as the device's second
-// message of a WinDC session (its header set to the session's), to a
+// message of a WinDC session (its header set to the session's, its
+// CmdIDs renumbered when the session would refuse them, see
+// renumberCmdIDs), to a
 // server session that runs the reconciler. No input may make it panic;
 // whatever the device says, the server never deletes the document it
 // wants, keeps wanting it, can say where every document stands, and
@@ -119,6 +121,7 @@ func FuzzReconcile(f *testing.F) {
 		rec, ss, _ := reconcileSetup(t)
 		m.Header.SessionID, m.Header.MsgID = "1", "2"
 		m.Header.Source = syncml.Location{LocURI: reconcileDevice}
+		renumberCmdIDs(t, &m, data)
 		ctx := context.Background()
 		raw, err := syncml.Marshal(&m)
 		if err != nil {

@@ -16,7 +16,8 @@ import (
 
 // FuzzSessionServer feeds an arbitrary message to the server side of a
 // session that has already sent commands (a Get, an Atomic, a Replace), as
-// the device's second message. No input may make Handle panic. When it is
+// the device's second message (its CmdIDs renumbered when the session
+// would refuse them, see renumberCmdIDs). No input may make Handle panic. When it is
 // handled, the reply keeps the SessionID, answers the header first, has
 // non-zero unique CmdIDs and encodes to the bytes returned; the same bytes
 // sent again are a replay with the same reply; and the state survives
@@ -46,6 +47,7 @@ func FuzzSessionServer(f *testing.F) {
 		`<Target><LocURI>S</LocURI></Target><Source><LocURI>D</LocURI></Source><Meta><MaxMsgSize xmlns="syncml:metinf">1500</MaxMsgSize></Meta></SyncHdr>` +
 		`<SyncBody><Alert><CmdID>1</CmdID><Data>1201</Data></Alert><Final/></SyncBody></SyncML>`)
 	f.Fuzz(func(t *testing.T, data []byte) {
+		data = renumberedRaw(t, data)
 		ctx := context.Background()
 		s := session.NewSession(&session.Config{Handler: session.HandlerFunc(func(_ context.Context, r *session.Request) session.Response {
 			if len(r.Command.ItemList()) > 1 {
@@ -113,8 +115,9 @@ func sessionCorpusDir() string {
 }
 
 // FuzzSessionClient feeds an arbitrary server message to the device side
-// of a session after package 1, with a Mux that answers Gets and accepts
-// the rest. No input may make Handle panic; a reply, when there is one,
+// of a session after package 1 (its CmdIDs renumbered when the session
+// would refuse them, see renumberCmdIDs), with a Mux that answers Gets
+// and accepts the rest. No input may make Handle panic; a reply, when there is one,
 // encodes, keeps the SessionID and has non-zero unique CmdIDs.
 func FuzzSessionClient(f *testing.F) {
 	hdr := `<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr><VerDTD>1.2</VerDTD><VerProto>DM/1.2</VerProto><SessionID>1</SessionID><MsgID>1</MsgID>` +
@@ -129,6 +132,7 @@ func FuzzSessionClient(f *testing.F) {
 		if err := syncml.Unmarshal(data, &m); err != nil {
 			return
 		}
+		renumberCmdIDs(t, &m, data)
 		mux := session.NewMux()
 		mux.Handle("", session.Accept)
 		_ = mux.HandleSubtree("Get", "./DevDetail", session.HandlerFunc(func(_ context.Context, r *session.Request) session.Response {
@@ -187,8 +191,9 @@ func (s wholeStore) CompareAndSwap(ctx context.Context, d string, old uint64, st
 	return s.m.CompareAndSwap(ctx, d, old, st)
 }
 
-// FuzzSessionHTTPServer posts a package 1 and then an arbitrary message,
-// twice, to two session.Servers: one over a MemoryStore (which a Server
+// FuzzSessionHTTPServer posts a package 1 and then an arbitrary message
+// (its CmdIDs renumbered when the session would refuse them, see
+// renumberCmdIDs), twice, to two session.Servers: one over a MemoryStore (which a Server
 // hands the state and the reply apart, and answers from in place) and one
 // over another Store (which gets each state whole). No input may make
 // either panic; both answer alike, keep the same state bytes for the
@@ -206,6 +211,7 @@ func FuzzSessionHTTPServer(f *testing.F) {
 	f.Add([]byte(hdr("2") + `<Alert><CmdID>1</CmdID><Data>1223</Data></Alert><Final/></SyncBody></SyncML>`))
 	pkg1 := []byte(hdr("1") + `<Alert><CmdID>1</CmdID><Data>1201</Data></Alert><Final/></SyncBody></SyncML>`)
 	f.Fuzz(func(t *testing.T, data []byte) {
+		data = renumberedRaw(t, data)
 		ctx := context.Background()
 		cfg := session.Config{OnStart: func(_ context.Context, s *session.Session, _ session.Identity, first bool) {
 			if first {
