@@ -14,7 +14,8 @@ import (
 
 // FuzzSessionToken feeds a session closed by Config.SessionToken (basic
 // credentials, accepted with 212 by its first message) an arbitrary
-// second message posted to an arbitrary URL, with an arbitrary RespURI
+// second message (its CmdIDs renumbered when the session would refuse
+// them, see renumberCmdIDs) posted to an arbitrary URL, with an arbitrary RespURI
 // hook result. Nothing may panic. A message that carries no credentials
 // and arrives at a URL without the session's token is never taken as the
 // device: its reply's SyncHdr Status is a challenge (401 or 407) and holds
@@ -38,6 +39,7 @@ func FuzzSessionToken(f *testing.F) {
 	users.Set("dev", "secret")
 	base, _ := url.Parse("http://127.0.0.1/dm")
 	f.Fuzz(func(t *testing.T, msg, at, respURI string) {
+		msg = string(renumberedRaw(t, []byte(msg)))
 		ctx := context.Background()
 		cfg := &session.Config{Authenticator: &session.CredAuthenticator{Type: session.AuthBasic, Users: users}, SessionToken: true}
 		if respURI != "" {
