@@ -15,7 +15,9 @@ import (
 )
 
 // FuzzAgent feeds an arbitrary server message (its CmdIDs renumbered when
-// the session would refuse them, see renumberCmdIDs) to a device whose
+// the session would refuse them, see renumberCmdIDs;
+// one that does not decode is mostly a program of a message instead,
+// see generatedMessage) to a device whose
 // DeclaredConfiguration subtrees are served by a declaredconfig/agent
 // Agent (holding one applied document), through a session Client with the
 // agent's summary in every message. No input may make anything panic; a
@@ -49,10 +51,30 @@ func FuzzAgent(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
+	second := *first
+	second.Checksum = "A2"
+	second.CSPs = []declaredconfig.CSP{{Name: "./Vendor/MSFT/VPNv2", Settings: []declaredconfig.Setting{{Path: "P/AlwaysOn", Type: "bool", Value: "false"}}}}
+	secondText, err := second.MarshalText()
+	if err != nil {
+		f.Fatal(err)
+	}
+	gen := &genConfig{
+		uris: []string{doc, base + "Host/Complete/Documents", base + "Host/Complete/Results/" + id + "/Document",
+			base + "Host/Complete/Documents/" + id + "/Properties/Abandoned", declaredconfig.RefreshIntervalURI, declaredconfig.ConflictResolutionURI,
+			base + "Host/BulkTemplate/Documents/" + id + "/Document", base + "Host/BulkTemplate/Documents/" + id + "/BulkVariables/Value",
+			"./User/Vendor/MSFT/DeclaredConfiguration/Host/Complete/Documents/" + id + "/Document", "./Vendor/MSFT/VPNv2/P/AlwaysOn"},
+		data: []string{string(firstText), string(secondText), `<InstanceBlob schema="1.0"><Instance><InstanceData variable="t">AB</InstanceData></Instance></InstanceBlob>`,
+			"1", "0", "29", ""},
+		types: []string{"", "chr", "int", "xml"},
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var m syncml.Message
 		if err := syncml.Unmarshal(data, &m); err != nil {
-			return
+			g, ok := generatedMessage(data, serverHeader(), gen)
+			if !ok {
+				return
+			}
+			m = *g
 		}
 		renumberCmdIDs(t, &m, data)
 		ctx := context.Background()

@@ -27,7 +27,9 @@ func (discoveryAnswer) RoundTrip(r *http.Request) (*http.Response, error) {
 
 // FuzzDeviceLinkedEnrollment feeds an arbitrary server message (its
 // CmdIDs renumbered when the session would refuse them, see
-// renumberCmdIDs) to a device whose Mux holds the LinkedEnrollment handler (discovery answered
+// renumberCmdIDs;
+// one that does not decode is mostly a program of a message instead,
+// see generatedMessage) to a device whose Mux holds the LinkedEnrollment handler (discovery answered
 // in memory, an Enroller that succeeds unless the endpoint asks it to
 // fail, and an Unenroller), asynchronous when the input's length is odd.
 // No input may make the device panic; a reply,
@@ -50,10 +52,16 @@ func FuzzDeviceLinkedEnrollment(f *testing.F) {
 		`<Replace><CmdID>4</CmdID><Item><Target><LocURI>` + le + `EnrollStatus</LocURI></Target><Data>4</Data></Item></Replace></Atomic>` +
 		`<Delete><CmdID>5</CmdID><Item><Target><LocURI>` + le + `DiscoveryEndpoint</LocURI></Target></Item></Delete>` +
 		`<Get><CmdID>6</CmdID><Item><Target><LocURI>./Device/Vendor/MSFT/DMClient/Provider/MS%20DM%20SERVER/LinkedEnrollment</LocURI></Target></Item></Get><Final/></SyncBody></SyncML>`))
+	gen := &genConfig{uris: []string{le + "DiscoveryEndpoint", le + "Enroll", le + "Unenroll", le + "EnrollStatus", le + "LastError", le + "Priority",
+		strings.TrimSuffix(le, "/"), ""}, data: []string{"https://d.example/x", "https://fail.example/x", "1", "4", ""}, types: []string{"", "int", "chr"}}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var m syncml.Message
 		if err := syncml.Unmarshal(data, &m); err != nil {
-			return
+			g, ok := generatedMessage(data, serverHeader(), gen)
+			if !ok {
+				return
+			}
+			m = *g
 		}
 		renumberCmdIDs(t, &m, data)
 		ctx := context.Background()

@@ -101,7 +101,9 @@ func reconcileSeed(t testing.TB, reply *syncml.Message, state string) []byte {
 // FuzzReconcile hands arbitrary bytes, decoded as the device's second
 // message of a WinDC session (its header set to the session's, its
 // CmdIDs renumbered when the session would refuse them, see
-// renumberCmdIDs), to a
+// renumberCmdIDs;
+// one that does not decode is mostly a program of a message instead,
+// see generatedMessage), to a
 // server session that runs the reconciler. No input may make it panic;
 // whatever the device says, the server never deletes the document it
 // wants, keeps wanting it, can say where every document stands, and
@@ -113,10 +115,29 @@ func FuzzReconcile(f *testing.F) {
 	f.Add(reconcileSeed(f, reply, "60"))
 	f.Add(reconcileSeed(f, reply, "61"))
 	f.Add([]byte(`<SyncML><SyncHdr/><SyncBody><Status><CmdID>1</CmdID><MsgRef>1</MsgRef><CmdRef>4</CmdRef><Cmd>Delete</Cmd><Data>500</Data></Status><Final/></SyncBody></SyncML>`))
+	dc := "./Device/Vendor/MSFT/DeclaredConfiguration/Host/Complete/"
+	result := `<DeclaredConfigurationResult context="Device" schema="1.0" id="` + reconcileWanted +
+		`" osdefinedscenario="MSFTVPN" checksum="A0" result_checksum="R1" operation="Set" state="60"><CSP name="./Vendor/MSFT/VPNv2" state="60">` +
+		`<URI path="P/AlwaysOn" status="200" state="60" type="bool"/></CSP></DeclaredConfigurationResult>`
+	summary := func(id, state string) string {
+		return `<DeclaredConfigurations schema="1.0"><DeclaredConfiguration context="Device" id="` + id +
+			`" checksum="A0" result_checksum="R1" state="` + state + `"/></DeclaredConfigurations>`
+	}
+	gen := &genConfig{
+		uris: []string{dc + "Documents/" + reconcileWanted + "/Document", dc + "Documents/" + reconcileRemoved + "/Document",
+			dc + "Results/" + reconcileWanted + "/Document", dc + "Documents", declaredconfig.RefreshIntervalURI,
+			dc + "Documents/" + reconcileWanted + "/Properties/Abandoned", ""},
+		data:  []string{result, summary(reconcileWanted, "60"), summary(reconcileWanted, "61"), summary(reconcileRemoved, "60"), "30", "1", ""},
+		types: []string{declaredconfig.SummaryType, "", "chr"},
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var m syncml.Message
 		if err := syncml.Unmarshal(data, &m); err != nil {
-			return
+			g, ok := generatedMessage(data, reconcileMessage("2").Header, gen)
+			if !ok {
+				return
+			}
+			m = *g
 		}
 		rec, ss, _ := reconcileSetup(t)
 		m.Header.SessionID, m.Header.MsgID = "1", "2"

@@ -17,7 +17,9 @@ import (
 // FuzzSessionServer feeds an arbitrary message to the server side of a
 // session that has already sent commands (a Get, an Atomic, a Replace), as
 // the device's second message (its CmdIDs renumbered when the session
-// would refuse them, see renumberCmdIDs). No input may make Handle panic. When it is
+// would refuse them, see renumberCmdIDs;
+// one that does not decode is mostly a program of a message instead,
+// see generatedMessage). No input may make Handle panic. When it is
 // handled, the reply keeps the SessionID, answers the header first, has
 // non-zero unique CmdIDs and encodes to the bytes returned; the same bytes
 // sent again are a replay with the same reply; and the state survives
@@ -46,7 +48,10 @@ func FuzzSessionServer(f *testing.F) {
 	pkg1 := []byte(`<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr><VerDTD>1.2</VerDTD><VerProto>DM/1.2</VerProto><SessionID>1</SessionID><MsgID>1</MsgID>` +
 		`<Target><LocURI>S</LocURI></Target><Source><LocURI>D</LocURI></Source><Meta><MaxMsgSize xmlns="syncml:metinf">1500</MaxMsgSize></Meta></SyncHdr>` +
 		`<SyncBody><Alert><CmdID>1</CmdID><Data>1201</Data></Alert><Final/></SyncBody></SyncML>`)
+	gen := &genConfig{uris: []string{"./A", "./B", "./C", "./DevInfo/DevId", "./DevInfo/Man", ""},
+		data: []string{"v", "abc", "def", "D", "1", ""}, types: []string{"", "text/plain", "syncml:auth-md5"}}
 	f.Fuzz(func(t *testing.T, data []byte) {
+		data, _ = generatedRaw(data, deviceHeader("2"), gen)
 		data = renumberedRaw(t, data)
 		ctx := context.Background()
 		s := session.NewSession(&session.Config{Handler: session.HandlerFunc(func(_ context.Context, r *session.Request) session.Response {
@@ -116,7 +121,9 @@ func sessionCorpusDir() string {
 
 // FuzzSessionClient feeds an arbitrary server message to the device side
 // of a session after package 1 (its CmdIDs renumbered when the session
-// would refuse them, see renumberCmdIDs), with a Mux that answers Gets
+// would refuse them, see renumberCmdIDs;
+// one that does not decode is mostly a program of a message instead,
+// see generatedMessage), with a Mux that answers Gets
 // and accepts the rest. No input may make Handle panic; a reply, when there is one,
 // encodes, keeps the SessionID and has non-zero unique CmdIDs.
 func FuzzSessionClient(f *testing.F) {
@@ -127,10 +134,16 @@ func FuzzSessionClient(f *testing.F) {
 	f.Add([]byte(hdr + `<Replace><CmdID>2</CmdID><Item><Target><LocURI>./A</LocURI></Target><Meta><Size xmlns="syncml:metinf">6</Size></Meta><Data>abc</Data><MoreData/></Item></Replace></SyncBody></SyncML>`))
 	f.Add([]byte(hdr + `<Status><CmdID>1</CmdID><MsgRef>1</MsgRef><CmdRef>0</CmdRef><Cmd>SyncHdr</Cmd><Data>401</Data><Chal><Meta><Type xmlns="syncml:metinf">syncml:auth-md5</Type></Meta></Chal></Status><Final/></SyncBody></SyncML>`))
 	f.Add([]byte(hdr + `<Atomic><CmdID>2</CmdID><Add><CmdID>3</CmdID><Item><Target><LocURI>./B</LocURI></Target></Item></Add><Exec><CmdID>4</CmdID><Item><Target><LocURI>./DevDetail/C</LocURI></Target></Item></Exec></Atomic><Alert><CmdID>5</CmdID><Data>1222</Data></Alert></SyncBody></SyncML>`))
+	gen := &genConfig{uris: []string{"./DevDetail/SwV", "./DevDetail/C", "./X", "./A", "./DevInfo/DevId", ""},
+		data: []string{"v", "abc", "def", "1", ""}, types: []string{"", "text/plain", "syncml:auth-md5"}}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var m syncml.Message
 		if err := syncml.Unmarshal(data, &m); err != nil {
-			return
+			g, ok := generatedMessage(data, serverHeader(), gen)
+			if !ok {
+				return
+			}
+			m = *g
 		}
 		renumberCmdIDs(t, &m, data)
 		mux := session.NewMux()
@@ -193,7 +206,9 @@ func (s wholeStore) CompareAndSwap(ctx context.Context, d string, old uint64, st
 
 // FuzzSessionHTTPServer posts a package 1 and then an arbitrary message
 // (its CmdIDs renumbered when the session would refuse them, see
-// renumberCmdIDs), twice, to two session.Servers: one over a MemoryStore (which a Server
+// renumberCmdIDs;
+// one that does not decode is mostly a program of a message instead,
+// see generatedMessage), twice, to two session.Servers: one over a MemoryStore (which a Server
 // hands the state and the reply apart, and answers from in place) and one
 // over another Store (which gets each state whole). No input may make
 // either panic; both answer alike, keep the same state bytes for the
@@ -210,7 +225,10 @@ func FuzzSessionHTTPServer(f *testing.F) {
 		`<Item><Source><LocURI>./DevInfo/Man</LocURI></Source><Data>M</Data></Item></Replace><Final/></SyncBody></SyncML>`))
 	f.Add([]byte(hdr("2") + `<Alert><CmdID>1</CmdID><Data>1223</Data></Alert><Final/></SyncBody></SyncML>`))
 	pkg1 := []byte(hdr("1") + `<Alert><CmdID>1</CmdID><Data>1201</Data></Alert><Final/></SyncBody></SyncML>`)
+	gen := &genConfig{uris: []string{"./A", "./B/C", "./D", "./DevInfo/DevId", "./DevInfo/Man", ""},
+		data: []string{"v", "D", "M", "1", ""}, types: []string{"", "text/plain"}}
 	f.Fuzz(func(t *testing.T, data []byte) {
+		data, _ = generatedRaw(data, deviceHeader("2"), gen)
 		data = renumberedRaw(t, data)
 		ctx := context.Background()
 		cfg := session.Config{OnStart: func(_ context.Context, s *session.Session, _ session.Identity, first bool) {
@@ -259,4 +277,18 @@ func FuzzSessionHTTPServer(f *testing.F) {
 			}
 		}
 	})
+}
+
+// deviceHeader is the SyncHdr of message msgID of device D to server S,
+// for generated messages (see generatedMessage).
+func deviceHeader(msgID string) syncml.Header {
+	return syncml.Header{VerDTD: "1.2", VerProto: "DM/1.2", SessionID: "1", MsgID: msgID,
+		Target: syncml.Location{LocURI: "S"}, Source: syncml.Location{LocURI: "D"}}
+}
+
+// serverHeader is the SyncHdr of server S's first message to device D,
+// for generated messages (see generatedMessage).
+func serverHeader() syncml.Header {
+	return syncml.Header{VerDTD: "1.2", VerProto: "DM/1.2", SessionID: "1", MsgID: "1",
+		Target: syncml.Location{LocURI: "D"}, Source: syncml.Location{LocURI: "S"}}
 }
