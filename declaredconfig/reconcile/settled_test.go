@@ -228,7 +228,12 @@ func genSummaryChoices() gopter.Gen {
 // saved again byte for byte.
 func TestSummaryCodec(t *testing.T) {
 	keptSums := 0
-	props := gopter.NewProperties(settledParams(t))
+	params := settledParams(t)
+	// A summary kept unread (every entry as devices write it, in the
+	// order of the documents) is rare among the choices: 3 in 2000 with
+	// the seed; -short's 300 meet none, and the test failed below.
+	params.MinSuccessfulTests = 2000
+	props := gopter.NewProperties(params)
 	props.Property("a summary and its classes load as saved", prop.ForAll(func(cs [4]docChoices, sc summaryChoices) string {
 		st := &deviceState{LastMsg: "S1/2"}
 		sum := &declaredconfig.Summary{Schema: "1.0"}
