@@ -286,3 +286,29 @@ func TestDeclareTooLargeSaysWhy(t *testing.T) {
 		t.Errorf("Declare of a %d-setting document: %v; want ErrInvalid and ErrLimit, naming MaxBytes", len(d.Document.CSPs[0].Settings), err)
 	}
 }
+
+// A device's Status for a SyncHdr the server did not send (MsgRef 0, as
+// one corpus device writes) is the session's Unmatched, not a Problem of
+// the reconciler's: it names no document, and would come with every
+// message of such a device.
+func TestHeaderStatusNoProblem(t *testing.T) {
+	var ev recorder
+	rec := reconcile.New(reconcile.Config{OnEvent: ev.on})
+	ss, add, get := firstExchange(t, rec)
+	x, err := ss.Handle(context.Background(), &session.Inbound{Message: deviceMessage("2",
+		&syncml.Status{MsgRef: "0", CmdRef: "0", Cmd: "SyncHdr", Data: syncml.StatusOK.Data()},
+		&syncml.Status{MsgRef: "1", CmdRef: add, Cmd: "Add", Data: syncml.StatusOK.Data()},
+		&syncml.Status{MsgRef: "1", CmdRef: get, Cmd: "Get", Data: syncml.StatusNotFound.Data()},
+		summaryAlertOf(declaredconfig.SummaryEntry{Context: "Device", ID: ids[0], Checksum: "A0", ResultChecksum: "R1", State: "60"}))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(x.Unmatched) != 1 {
+		t.Fatalf("%d Unmatched, want the SyncHdr Status of MsgRef 0", len(x.Unmatched))
+	}
+	for _, e := range ev.events {
+		if e.Kind == reconcile.Problem {
+			t.Errorf("Problem: %v", e.Err)
+		}
+	}
+}

@@ -268,6 +268,12 @@ func (p *run) do() error {
 	}
 	if fresh {
 		for _, u := range p.x.Unmatched {
+			if st, ok := u.(*syncml.Status); ok && st.CmdRef == "0" {
+				// a Status of the SyncHdr of a message the server did not
+				// send (a device writing MsgRef 0): the session's matter,
+				// not a document's, and it would come with every message
+				continue
+			}
 			p.problem(DocStatus{}, errorf("device %q: %s %s%s answers no command that awaits an answer (not sent, or answered already)", p.device, u.ElementName(), u.ID(), refText(u)))
 		}
 	}
