@@ -123,7 +123,9 @@ type ClientConfig struct {
 	// continues an object of the device's (the object's chunks go one
 	// after another, nothing between them): the commands it returns go
 	// first in that message (a nil command, or an Atomic holding a Get
-	// or an Atomic, is an error, as in Queue).
+	// or an Atomic, is an error, as in Queue). They are not held to a
+	// MaxObjSize the server announced, as queued commands are: keep them
+	// small.
 	EachMessage func(ctx context.Context) ([]syncml.Command, error)
 	// Unmarshal, when set, decodes each server reply Run reads (and each
 	// message HandleInbound is given as bytes only) instead of the

@@ -116,7 +116,10 @@ type Config struct {
 	// (MoreData); zero means DefaultMaxObjectSize. A larger one is
 	// answered 413 and dropped, and so is every chunk of it that follows.
 	// It, or DefaultMaxObjectSize when that is larger, bounds the data of
-	// each Item that Queue accepts too.
+	// each Item that Queue accepts too, and the parts of a stored state:
+	// lowered below an object a device's state holds, that state no longer
+	// loads (ErrStoredState; with ServerConfig.ReplaceUnreadableState it
+	// is replaced at the device's next session start, its queue lost).
 	MaxObjectSize int
 }
 

@@ -21,6 +21,12 @@ import (
 // from version 0, when an Authenticator first asks for a first nonce. A
 // Store that lists or expires devices must keep that record.
 //
+// Instances sharing a Store should run one version of this package: a
+// later version reads the states an earlier one wrote, not always the
+// reverse. States of format 8, written while an object goes out in
+// chunks, do not load in versions before it (ErrStoredState there until
+// the object is done).
+//
 // Implementations must be safe for concurrent use. The function
 // storetest.Run checks an implementation against this contract.
 type Store interface {
