@@ -12,7 +12,7 @@ func fitPeerObj(queue []syncml.Command, max int) ([]syncml.Command, []Outcome) {
 	var keep []syncml.Command
 	var unsent []Outcome
 	for i, c := range queue {
-		k, n := overPeerObj(c, max)
+		_, k, n := overAny(c, max)
 		if k == 0 {
 			if keep != nil {
 				keep = append(keep, c)
@@ -29,22 +29,4 @@ func fitPeerObj(queue []syncml.Command, max int) ([]syncml.Command, []Outcome) {
 		return queue, nil
 	}
 	return keep, unsent
-}
-
-// overPeerObj returns the number (from 1) of the first Item of c, or of a
-// command it holds, with more than max bytes of data, and their number; 0
-// when none has.
-func overPeerObj(c syncml.Command, max int) (item, size int) {
-	if isNil(c) {
-		return 0, 0
-	}
-	if k, n := overObject(c, max); k > 0 {
-		return k, n
-	}
-	for _, in := range nestedOf(c) {
-		if k, n := overPeerObj(in, max); k > 0 {
-			return k, n
-		}
-	}
-	return 0, 0
 }

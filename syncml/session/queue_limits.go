@@ -22,33 +22,46 @@ func (c *Config) maxQueuedObject() int {
 // and the Item in its message.
 func objectsFit(op string, cmds []syncml.Command, max int) error {
 	for i, c := range cmds {
-		if isNil(c) {
+		in, k, n := overAny(c, max)
+		if in == nil {
 			continue
 		}
-		if k, n := overObject(c, max); k > 0 {
-			return objectError(op, step(c, i), k, n, max)
+		where := step(c, i)
+		if in != c {
+			where += ": its " + in.ElementName()
 		}
-		if nestedOf(c) == nil {
-			continue
-		}
-		var err error
-		seen := map[syncml.Command]bool{}
-		cmdwalk.Each(nestedOf(c), func(in syncml.Command) []syncml.Command {
-			if err != nil || isNil(in) || seen[in] {
-				return nil
-			}
-			seen[in] = true
-			if k, n := overObject(in, max); k > 0 {
-				err = objectError(op, step(c, i)+": its "+in.ElementName(), k, n, max)
-				return nil
-			}
-			return nestedOf(in)
-		})
-		if err != nil {
-			return err
-		}
+		return objectError(op, where, k, n, max)
 	}
 	return nil
+}
+
+// overAny returns the first of c and the commands it holds, at any depth,
+// with an Item of more than max bytes of data, with that Item's number
+// (from 1) and size; nil when none has. A command held twice (or holding
+// itself) is looked at once.
+func overAny(c syncml.Command, max int) (in syncml.Command, item, size int) {
+	if isNil(c) {
+		return nil, 0, 0
+	}
+	if k, n := overObject(c, max); k > 0 {
+		return c, k, n
+	}
+	if nestedOf(c) == nil {
+		return nil, 0, 0
+	}
+	seen := map[syncml.Command]bool{}
+	cmdwalk.Each(nestedOf(c), func(x syncml.Command) []syncml.Command {
+		if in != nil || isNil(x) || seen[x] {
+			return nil
+		}
+		seen[x] = true
+		if k, n := overObject(x, max); k > 0 {
+			in, item, size = x, k, n
+			return nil
+		}
+		return nestedOf(x)
+	})
+	return in, item, size
 }
 
 // overObject returns the number (from 1) of the first Item of c with more
