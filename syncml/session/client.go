@@ -746,7 +746,7 @@ func (c *Client) answer(ctx context.Context, m *syncml.Message, x *Exchange, u *
 		maxObj = DefaultMaxObjectSize
 	}
 	r := &responder{ctx: ctx, h: c.cfg.Handler, id: x.Identity, hdr: h, msgRef: h.MsgID,
-		lo: &c.lo, maxObj: maxObj, maxResults: c.peerObj, sessionAlerts: true}
+		lo: &c.lo, maxObj: maxObj, maxResults: c.peerObj, peerResults: true, sessionAlerts: true}
 	inFlight := c.lo.receiving()
 	r.commands(m.Body.Commands)
 	x.Outcomes = append(x.Outcomes, r.unsent...) // none, mostly

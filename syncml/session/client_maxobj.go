@@ -22,11 +22,17 @@ func fitPeerObj(queue []syncml.Command, max int) ([]syncml.Command, []Outcome) {
 		if keep == nil {
 			keep = append(make([]syncml.Command, 0, len(queue)-1), queue[:i]...)
 		}
-		unsent = append(unsent, Outcome{Command: c, Err: errorf("%s not sent: its Item %d has %d bytes of data, over the server's MaxObjSize: %w",
-			c.ElementName(), k, n, pkg.LimitCount("MaxObjSize", int64(max), int64(n), ""))})
+		unsent = append(unsent, Outcome{Command: c, Err: peerObjError(c.ElementName()+" not sent", k, n, max)})
 	}
 	if keep == nil {
 		return queue, nil
 	}
 	return keep, unsent
+}
+
+// peerObjError is the error of what, whose Item k of n bytes of data is
+// over the MaxObjSize max the server announced.
+func peerObjError(what string, k, n, max int) error {
+	return errorf("%s: its Item %d has %d bytes of data, over the server's MaxObjSize: %w",
+		what, k, n, pkg.LimitCount("MaxObjSize", int64(max), int64(n), ""))
 }

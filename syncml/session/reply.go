@@ -36,11 +36,12 @@ type responder struct {
 	// maxResults, when above 0, bounds the data of an Item of the
 	// Results a handler gives: a larger one is not sent, its command
 	// fails (500) and the Outcome in unsent says why. On the server side
-	// (joinResults) it is Config.maxQueuedObject, so that no state the
-	// session saves holds an Item it would not load again; on a Client,
+	// it is Config.maxQueuedObject, so that no state the session saves
+	// holds an Item it would not load again; on a Client (peerResults),
 	// the server's MaxObjSize.
-	maxResults int
-	unsent     []Outcome
+	maxResults  int
+	peerResults bool
+	unsent      []Outcome
 	// joinResults (the server side) buffers Results sent in chunks (213
 	// each) and joins them; corr then holds the received Statuses and
 	// Results to correlate, in order, a chunked Results once whole.
@@ -221,9 +222,8 @@ func (r *responder) fitResults(c syncml.Command, resp Response) Response {
 		res := &syncml.Results{MsgRef: r.msgRef, CmdRef: c.ID(), Items: resp.Results}
 		where := "Results for " + c.ElementName() + " " + c.ID()
 		err := objectError("Handler", where, k+1, len(d.Value), r.maxResults)
-		if !r.joinResults {
-			err = errorf("Handler: %s: its Item %d has %d bytes of data, over the server's MaxObjSize: %w",
-				where, k+1, len(d.Value), pkg.LimitCount("MaxObjSize", int64(r.maxResults), int64(len(d.Value)), ""))
+		if r.peerResults {
+			err = peerObjError("Handler: "+where, k+1, len(d.Value), r.maxResults)
 		}
 		r.unsent = append(r.unsent, Outcome{Command: res, Err: err})
 		resp.Results, resp.ItemCodes, resp.Code = nil, nil, syncml.StatusCommandFailed
