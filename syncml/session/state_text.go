@@ -4,6 +4,7 @@ import (
 	"slices"
 	"unsafe"
 
+	"github.com/windc-go/windc/internal/xmlscan"
 	"github.com/windc-go/windc/syncml"
 )
 
@@ -135,7 +136,8 @@ func (r *stateReader) shared() string {
 // putTexts puts texts back into cmds, the skeleton they follow (see
 // stateWriter.split): each into the Item it names, which must be one
 // without Data of a command that may be chunked, in the order split
-// writes them.
+// writes them. Each text must be XML text, as it must be in the SyncML
+// of the earlier formats to load.
 func putTexts(cmds []syncml.Command, texts []pulled) error {
 	prevCmd, prevItem := -1, -1
 	for i := range texts {
@@ -158,6 +160,10 @@ func putTexts(cmds []syncml.Command, texts []pulled) error {
 			return errorf("text %d for an item with Data", i)
 		case t.data.Kind != syncml.DataText && t.data.Kind != syncml.DataCDATA || t.data.Value == "":
 			return errorf("text %d of kind %d and %d bytes", i, t.data.Kind, len(t.data.Value))
+		case !xmlscan.ValidText(t.data.Value):
+			// what the SyncML of the earlier formats would not load: taken,
+			// it would fail every reply that carries it instead
+			return errorf("text %d is not XML text (bad UTF-8 or a character XML does not allow)", i)
 		}
 		items[t.item].Data = &t.data // ItemList is the command's own slice
 	}
