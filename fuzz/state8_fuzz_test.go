@@ -81,11 +81,11 @@ func state8Run(tb testing.TB, kind syncml.DataKind, value string, maxMsg int) (s
 // followed the seed state (msg picks it): no state may make it panic, and
 // the state after it must save and load again.
 func FuzzSessionState8(f *testing.F) {
-	value := strings.Repeat("a&b<c>d é ]]> \"q\" ", 120) // escapes, UTF-8, CDATA end
+	value := strings.Repeat("a&b<c>d é ]]> \"q\" ", 40) // escapes, UTF-8, CDATA end
 	var msgs [][]byte
 	eights := 0
 	for _, kind := range []syncml.DataKind{syncml.DataText, syncml.DataCDATA} {
-		states, ms := state8Run(f, kind, value, 900)
+		states, ms := state8Run(f, kind, value, 700)
 		for i, st := range states {
 			if st[0] == 8 {
 				eights++
