@@ -288,7 +288,9 @@ func ValidText(s string) bool {
 			if c < 0x20 && c != '\t' && c != '\n' && c != '\r' {
 				return false
 			}
-			i++
+			// then eight bytes at a time while all are printable ASCII
+			// (NUL, the byte SkipPlain is also given, is a control)
+			i = SkipPlain(s, i+1, 0, 0, 0)
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
