@@ -46,6 +46,24 @@ func firstExchange(t *testing.T, rec *reconcile.Reconciler) (ss *session.Session
 	return ss, add, get
 }
 
+// secondMessage declares the VPN document on a new Reconciler, runs the
+// device's first exchange, and has the session handle the device's
+// second message: the commands answer gives for the Add and the Get of
+// the first reply, then a summary that lists the document applied.
+func secondMessage(t *testing.T, answer func(add, get string) []syncml.Command) (*reconcile.Reconciler, *recorder, *session.Exchange) {
+	t.Helper()
+	ev := &recorder{}
+	rec := reconcile.New(reconcile.Config{OnEvent: ev.on})
+	ss, add, get := firstExchange(t, rec)
+	cmds := append(answer(add, get),
+		summaryAlertOf(declaredconfig.SummaryEntry{Context: "Device", ID: ids[0], Checksum: "A0", ResultChecksum: "R1", State: "60"}))
+	x, err := ss.Handle(context.Background(), &session.Inbound{Message: deviceMessage("2", cmds...)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rec, ev, x
+}
+
 // deviceMessage is message msgID of dev1's session "1", its commands
 // numbered from 1.
 func deviceMessage(msgID string, cmds ...syncml.Command) *syncml.Message {
@@ -79,17 +97,13 @@ func resultsOf(get, text string) *syncml.Results {
 // and no error beneath, makes a Problem that says the reason once (it was
 // said twice, "reason: reason").
 func TestProblemSaysReasonOnce(t *testing.T) {
-	var ev recorder
-	rec := reconcile.New(reconcile.Config{OnEvent: ev.on})
-	ss, add, get := firstExchange(t, rec)
-	_, err := ss.Handle(context.Background(), &session.Inbound{Message: deviceMessage("2",
-		&syncml.Status{MsgRef: "1", CmdRef: add, Cmd: "Add", Data: syncml.StatusOK.Data()},
-		&syncml.Status{MsgRef: "1", CmdRef: get, Cmd: "Get", Data: syncml.StatusOK.Data()},
-		resultsOf(get, resultText(ids[1], "A0", "R1", "60")), // another document's result
-		summaryAlertOf(declaredconfig.SummaryEntry{Context: "Device", ID: ids[0], Checksum: "A0", ResultChecksum: "R1", State: "60"}))})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, ev, _ := secondMessage(t, func(add, get string) []syncml.Command {
+		return []syncml.Command{
+			&syncml.Status{MsgRef: "1", CmdRef: add, Cmd: "Add", Data: syncml.StatusOK.Data()},
+			&syncml.Status{MsgRef: "1", CmdRef: get, Cmd: "Get", Data: syncml.StatusOK.Data()},
+			resultsOf(get, resultText(ids[1], "A0", "R1", "60")), // another document's result
+		}
+	})
 	var problems int
 	for _, e := range ev.events {
 		if e.Kind != reconcile.Problem || e.Err == nil || !strings.Contains(e.Err.Error(), ids[1]) {
@@ -130,18 +144,14 @@ func TestDefaultNextChecksumForm(t *testing.T) {
 // with the summary's, no Applied event came and the Results were asked for
 // again.
 func TestSecondResultsOfOneGet(t *testing.T) {
-	var ev recorder
-	rec := reconcile.New(reconcile.Config{OnEvent: ev.on})
-	ss, add, get := firstExchange(t, rec)
-	x, err := ss.Handle(context.Background(), &session.Inbound{Message: deviceMessage("2",
-		&syncml.Status{MsgRef: "1", CmdRef: add, Cmd: "Add", Data: syncml.StatusOK.Data()},
-		&syncml.Status{MsgRef: "1", CmdRef: get, Cmd: "Get", Data: syncml.StatusOK.Data()},
-		resultsOf(get, resultText(ids[0], "A0", "R1", "60")),
-		resultsOf(get, resultText(ids[0], "A0", "R2", "61")),
-		summaryAlertOf(declaredconfig.SummaryEntry{Context: "Device", ID: ids[0], Checksum: "A0", ResultChecksum: "R1", State: "60"}))})
-	if err != nil {
-		t.Fatal(err)
-	}
+	rec, ev, x := secondMessage(t, func(add, get string) []syncml.Command {
+		return []syncml.Command{
+			&syncml.Status{MsgRef: "1", CmdRef: add, Cmd: "Add", Data: syncml.StatusOK.Data()},
+			&syncml.Status{MsgRef: "1", CmdRef: get, Cmd: "Get", Data: syncml.StatusOK.Data()},
+			resultsOf(get, resultText(ids[0], "A0", "R1", "60")),
+			resultsOf(get, resultText(ids[0], "A0", "R2", "61")),
+		}
+	})
 	st, err := rec.Status(context.Background(), dev1)
 	if err != nil {
 		t.Fatal(err)
@@ -246,17 +256,15 @@ func TestChunkedDocumentRefused(t *testing.T) {
 // reported with what it names: the Problem said "answers nothing the
 // server sent", of a Status that names the Add the server did send.
 func TestSecondStatusNamed(t *testing.T) {
-	var ev recorder
-	rec := reconcile.New(reconcile.Config{OnEvent: ev.on})
-	ss, add, get := firstExchange(t, rec)
-	_, err := ss.Handle(context.Background(), &session.Inbound{Message: deviceMessage("2",
-		&syncml.Status{MsgRef: "1", CmdRef: add, Cmd: "Add", Data: syncml.StatusOK.Data()},
-		&syncml.Status{MsgRef: "1", CmdRef: add, Cmd: "Add", Data: syncml.StatusCommandFailed.Data()},
-		&syncml.Status{MsgRef: "1", CmdRef: get, Cmd: "Get", Data: syncml.StatusNotFound.Data()},
-		summaryAlertOf(declaredconfig.SummaryEntry{Context: "Device", ID: ids[0], Checksum: "A0", ResultChecksum: "R1", State: "60"}))})
-	if err != nil {
-		t.Fatal(err)
-	}
+	var add string
+	_, ev, _ := secondMessage(t, func(a, get string) []syncml.Command {
+		add = a
+		return []syncml.Command{
+			&syncml.Status{MsgRef: "1", CmdRef: add, Cmd: "Add", Data: syncml.StatusOK.Data()},
+			&syncml.Status{MsgRef: "1", CmdRef: add, Cmd: "Add", Data: syncml.StatusCommandFailed.Data()},
+			&syncml.Status{MsgRef: "1", CmdRef: get, Cmd: "Get", Data: syncml.StatusNotFound.Data()},
+		}
+	})
 	var named int
 	for _, e := range ev.events {
 		if e.Kind == reconcile.Problem && e.Err != nil {
@@ -292,17 +300,13 @@ func TestDeclareTooLargeSaysWhy(t *testing.T) {
 // the reconciler's: it names no document, and would come with every
 // message of such a device.
 func TestHeaderStatusNoProblem(t *testing.T) {
-	var ev recorder
-	rec := reconcile.New(reconcile.Config{OnEvent: ev.on})
-	ss, add, get := firstExchange(t, rec)
-	x, err := ss.Handle(context.Background(), &session.Inbound{Message: deviceMessage("2",
-		&syncml.Status{MsgRef: "0", CmdRef: "0", Cmd: "SyncHdr", Data: syncml.StatusOK.Data()},
-		&syncml.Status{MsgRef: "1", CmdRef: add, Cmd: "Add", Data: syncml.StatusOK.Data()},
-		&syncml.Status{MsgRef: "1", CmdRef: get, Cmd: "Get", Data: syncml.StatusNotFound.Data()},
-		summaryAlertOf(declaredconfig.SummaryEntry{Context: "Device", ID: ids[0], Checksum: "A0", ResultChecksum: "R1", State: "60"}))})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, ev, x := secondMessage(t, func(add, get string) []syncml.Command {
+		return []syncml.Command{
+			&syncml.Status{MsgRef: "0", CmdRef: "0", Cmd: "SyncHdr", Data: syncml.StatusOK.Data()},
+			&syncml.Status{MsgRef: "1", CmdRef: add, Cmd: "Add", Data: syncml.StatusOK.Data()},
+			&syncml.Status{MsgRef: "1", CmdRef: get, Cmd: "Get", Data: syncml.StatusNotFound.Data()},
+		}
+	})
 	if len(x.Unmatched) != 1 {
 		t.Fatalf("%d Unmatched, want the SyncHdr Status of MsgRef 0", len(x.Unmatched))
 	}
