@@ -4,13 +4,16 @@ import (
 	"io"
 	"runtime"
 	"sync"
+	"time"
 )
 
 // logWriter gathers dmserver's log records and writes them to out from a
-// goroutine of its own: the first record to wait wakes it, and whatever
-// has come by the time it writes goes in one Write. Idle, a record goes
-// out at once; under load, the records of many sessions go in one
-// system call. dmserver writes a record per session, so that a load of
+// goroutine of its own: the first record to wait wakes it, it waits the
+// linger for more (dmserver: 2 ms), and whatever has come by then goes in
+// one Write. Idle, a record goes out after the linger; under load, the
+// records of many sessions go in one system call (with 8 kept-alive
+// clients on 2 cores, about 5 records a Write without the linger, so that
+// the writes were a sixth of the server's system calls). dmserver writes a record per session, so that a load of
 // fresh check-ins writes thousands a second; written one by one to a
 // terminal or a pipe, each costs a system call and a wake-up of the
 // reader, in the request's own time. Measured with 8 kept-alive clients
@@ -23,11 +26,12 @@ import (
 // take at most maxPending and one record per concurrent Write. Records
 // stay whole and in order. Close writes what is waiting and stops the
 // goroutine; records written after Close go out at once. A process killed
-// outright loses the records waiting then (those of the last write's
-// time, while the output is slow).
+// outright loses the records waiting then (those of the last linger, or
+// of the last write's time while the output is slow).
 type logWriter struct {
 	out        io.Writer
 	maxPending int
+	linger     time.Duration // how long the first record of a batch waits for others
 
 	mu      sync.Mutex
 	pending []byte // records not yet handed to out
@@ -42,9 +46,11 @@ type logWriter struct {
 	done chan struct{}
 }
 
-// newLogWriter returns a logWriter to out and starts its goroutine.
-func newLogWriter(out io.Writer, maxPending int) *logWriter {
-	w := &logWriter{out: out, maxPending: maxPending,
+// newLogWriter returns a logWriter to out and starts its goroutine. A
+// batch's first record waits linger for others (none when 0: only for the
+// goroutines already runnable).
+func newLogWriter(out io.Writer, maxPending int, linger time.Duration) *logWriter {
+	w := &logWriter{out: out, maxPending: maxPending, linger: linger,
 		kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
 	go w.run()
 	return w
@@ -85,9 +91,21 @@ func (w *logWriter) run() {
 			w.flush(nil)
 			return
 		}
-		// the goroutines already runnable (sessions under way) first:
-		// their records join this batch
-		runtime.Gosched()
+		if w.linger > 0 {
+			// the records of the sessions under way join this batch
+			t := time.NewTimer(w.linger)
+			select {
+			case <-t.C:
+			case <-w.stop:
+				t.Stop()
+				w.flush(nil)
+				return
+			}
+		} else {
+			// the goroutines already runnable (sessions under way)
+			// first: their records join this batch
+			runtime.Gosched()
+		}
 		w.flush(nil)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // recorder is an output that keeps every Write's bytes, and can be made
@@ -57,7 +58,7 @@ func TestLogWriterWholeInOrder(t *testing.T) {
 			out.gate, out.entered = make(chan struct{}), make(chan struct{}, 1)
 		}
 		const writers, each, maxPending = 8, 500, 4 << 10
-		w := newLogWriter(out, maxPending)
+		w := newLogWriter(out, maxPending, 0)
 		var wg sync.WaitGroup
 		for g := range writers {
 			wg.Go(func() {
@@ -102,7 +103,7 @@ func TestLogWriterWholeInOrder(t *testing.T) {
 // while a batch is being written go together in the next.
 func TestLogWriterBatches(t *testing.T) {
 	out := &recorder{entered: make(chan struct{}, 1), gate: make(chan struct{})}
-	w := newLogWriter(out, 1<<20)
+	w := newLogWriter(out, 1<<20, 0)
 	fmt.Fprint(w, "first\n")
 	<-out.entered // written at once, and held there
 	for range 9 {
@@ -123,7 +124,7 @@ func TestLogWriterBatches(t *testing.T) {
 // first error of the output is Close's.
 func TestLogWriterAfterClose(t *testing.T) {
 	out := &recorder{err: errors.New("disk full")}
-	w := newLogWriter(out, 1<<20)
+	w := newLogWriter(out, 1<<20, 0)
 	fmt.Fprint(w, "before\n")
 	if err := w.Close(); err == nil || err.Error() != "disk full" {
 		t.Errorf("Close: %v", err)
@@ -134,5 +135,26 @@ func TestLogWriterAfterClose(t *testing.T) {
 	}
 	if err := w.Close(); err == nil {
 		t.Error("second Close: no error")
+	}
+}
+
+// With a linger, the records that come while the first one waits go
+// with it in one Write; Close does not wait for the linger to end.
+func TestLogWriterLinger(t *testing.T) {
+	out := &recorder{}
+	w := newLogWriter(out, 1<<20, time.Minute)
+	for i := range 5 {
+		fmt.Fprintf(w, "record %d\n", i)
+	}
+	start := time.Now()
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > 30*time.Second {
+		t.Errorf("Close took %v: it waited for the linger", d)
+	}
+	got, writes, _ := out.all()
+	if want := "record 0\nrecord 1\nrecord 2\nrecord 3\nrecord 4\n"; got != want || writes != 1 {
+		t.Errorf("%d writes of %q, want one of %q", writes, got, want)
 	}
 }

@@ -96,8 +96,8 @@ func main() {
 	declare := flag.String("declare", "", "file of DeclaredConfiguration documents declared to every device on "+PathWinDC)
 	flag.Parse()
 	ctx, stop := context.WithCancel(context.Background())
-	go newGCTuner(16<<20, 4).run(ctx, 50*time.Millisecond) // gctune.go
-	lw := newLogWriter(os.Stderr, 1<<20)                   // records in batches (logwriter.go)
+	go newGCTuner(16<<20, 4).run(ctx, 50*time.Millisecond)   // gctune.go
+	lw := newLogWriter(os.Stderr, 1<<20, 2*time.Millisecond) // records in batches (logwriter.go)
 	log := slog.New(slog.NewTextHandler(lw, nil))
 	auth, err := authenticator(*authType, *usersFile, *bindUsers)
 	if err == nil && *sessionToken {
@@ -291,7 +291,11 @@ func readUsers(r io.Reader) (*session.MemoryUsers, error) {
 // the other commands a restarted or aborted session gave up (a warning
 // when the linked enrollment's are among them).
 func newServer(log *slog.Logger, auth session.Authenticator, store session.Store) *session.Server {
-	notes, marks := new(reaskNotes), new(linkMarks)
+	return newServerOf(log, auth, store, new(reaskNotes), new(linkMarks))
+}
+
+// newServerOf is newServer keeping its notes and marks in those given.
+func newServerOf(log *slog.Logger, auth session.Authenticator, store session.Store, notes *reaskNotes, marks *linkMarks) *session.Server {
 	return session.NewServer(session.ServerConfig{
 		Logger: log,
 		Store:  store,
@@ -315,8 +319,11 @@ func newServer(log *slog.Logger, auth session.Authenticator, store session.Store
 		},
 		OnExchange: func(ctx context.Context, x *session.Exchange) {
 			note := notes.take(ctx, x)
-			if note != nil {
+			switch {
+			case note != nil:
 				marks.note(x, note.linked) // saved: relink does not start it again in a linked session
+			case x.Refused == nil:
+				marks.note(x, "") // beforeReply saw x and noted nothing (reaskNotes.put)
 			}
 			// the records' attributes cost allocations: none when discarded
 			info, warn := log.Enabled(ctx, slog.LevelInfo), log.Enabled(ctx, slog.LevelWarn)

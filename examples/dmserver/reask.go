@@ -78,9 +78,20 @@ type reaskNotes struct {
 	m sync.Map // *http.Request, or *session.Exchange → *reaskNote
 }
 
-// put keeps n for the request of ctx.
+// put keeps n for the request of ctx. A note that says nothing (no Gets
+// asked again, no session linked) is not kept: take returns nil for its
+// exchange, as for an exchange beforeReply did not see, and newServer's
+// OnExchange tells the two apart by x.Refused. Only a note of an earlier
+// try of the same request is dropped then. Most check-ins note nothing:
+// they cost no entry, and no function run when their request ends.
 func (ns *reaskNotes) put(ctx context.Context, n *reaskNote) {
 	r := session.HTTPRequest(ctx)
+	if n.linked == "" && len(n.targets) == 0 && n.err == nil {
+		if r != nil {
+			ns.m.Delete(r) // an earlier try's, if any
+		}
+		return
+	}
 	if r == nil {
 		ns.m.Store(n.x, n)
 		return

@@ -3,12 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -257,5 +259,80 @@ func TestReaskQueueFull(t *testing.T) {
 	}
 	if !abandoned {
 		t.Errorf("the Gets not asked again are not logged as abandoned:\n%s", l)
+	}
+}
+
+// syncMapLen returns the number of entries of m.
+func syncMapLen(m *sync.Map) int {
+	n := 0
+	m.Range(func(any, any) bool { n++; return true })
+	return n
+}
+
+// A check-in that notes nothing leaves no note, even when its request's
+// context never ends, and a linked session's mark goes when the session
+// ends in an exchange that notes nothing (reaskNotes.put keeps no note
+// for it): the device answers Exec Enroll first (the exchange that links
+// the session: a mark), then the Gets (the last exchange, Done).
+func TestNotesAndMarksNotKept(t *testing.T) {
+	notes, marks := new(reaskNotes), new(linkMarks)
+	h := newServerOf(slog.New(slog.DiscardHandler), nil, nil, notes, marks)
+	const device, sid = "NOTES1", "1"
+	post := func(body []byte) *syncml.Message {
+		t.Helper()
+		req := httptest.NewRequest(http.MethodPost, Path, bytes.NewReader(body)) // context.Background: never done
+		req.Header.Set("Content-Type", session.ContentType)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			t.Fatalf("HTTP %d: %s", rec.Code, rec.Body)
+		}
+		var m syncml.Message
+		if err := syncml.Unmarshal(rec.Body.Bytes(), &m); err != nil {
+			t.Fatal(err)
+		}
+		return &m
+	}
+	d := &reaskDevice{t: t, device: device}
+	first := post(syncmltest.WindowsCheckIn(device, sid))
+	if n := syncMapLen(&notes.m); n != 0 {
+		t.Fatalf("after a fresh check-in: %d notes kept, want none", n)
+	}
+	// the answers: the linked enrollment's commands first, then the Gets
+	var link, gets strings.Builder
+	id := 2
+	for _, c := range first.Body.Commands {
+		cmd := c.ElementName()
+		if cmd == "Status" {
+			continue
+		}
+		target := syncml.Targets(c)[0]
+		b := &gets
+		if strings.HasPrefix(target, linkedPrefix) && cmd != "Get" {
+			b = &link
+		}
+		fmt.Fprintf(b, `<Status><CmdID>%d</CmdID><MsgRef>1</MsgRef><CmdRef>%s</CmdRef><Cmd>%s</Cmd><Data>200</Data></Status>`, id, c.ID(), cmd)
+		id++
+		if cmd == "Get" {
+			fmt.Fprintf(b, `<Results><CmdID>%d</CmdID><MsgRef>1</MsgRef><CmdRef>%s</CmdRef><Item><Source><LocURI>%s</LocURI></Source><Data>1</Data></Item></Results>`, id, c.ID(), target)
+			id++
+		}
+	}
+	if link.Len() == 0 || gets.Len() == 0 {
+		t.Fatalf("first reply: no linked enrollment commands or no Gets: %d commands", len(first.Body.Commands))
+	}
+	// without Final: the package goes on, so the reply asks for more
+	// (Alert 1222) and the session is not done
+	second := post(bytes.Replace(d.message(sid, "2", "1", link.String()), []byte("<Final/>"), nil, 1))
+	t.Logf("second: %d commands", len(second.Body.Commands))
+	if n := syncMapLen(&marks.m); n != 1 {
+		t.Fatalf("after the device answered Exec Enroll: %d marks, want 1", n)
+	}
+	last := post(d.message(sid, "3", "2", gets.String()))
+	if n := syncMapLen(&marks.m); n != 0 {
+		t.Errorf("after the session's last exchange: %d marks kept, want none (reply: %d commands)", n, len(last.Body.Commands))
+	}
+	if n := syncMapLen(&notes.m); n != 0 {
+		t.Errorf("after the session: %d notes kept, want none", n)
 	}
 }
