@@ -24,7 +24,9 @@ const (
 // CSP matches ErrURI as well); id is a GUID equal to the target's DocID
 // (compared by EqualDocID); context agrees with the target's scope (Device
 // or User, any case; the MI provider scenarios need Device); the scenario
-// is present (and, with StrictScenario, one of Scenarios); schema and
+// is present (and, with StrictScenario, one of Scenarios), and a defined
+// one fits the target's Host (an inventory scenario under Inventory, any
+// other under Complete or BulkTemplate: a *HostError otherwise); schema and
 // checksum are present; each CSP has a name and its setting paths are
 // unique; DSC elements name a class and their Key names are unique; and
 // each value agrees with its type (int, bool and b64 are checked; values
@@ -77,6 +79,9 @@ func (d *Document) Validate(target URI, opts ...ValidateOption) error {
 		}
 	case deviceOnlyScenario(d.Scenario) && !strings.EqualFold(d.Context, "Device"):
 		add("scenario %s needs context Device", d.Scenario)
+	}
+	if err := checkHost(d.Scenario, target.Host); err != nil {
+		errs = append(errs, err)
 	}
 	if len(d.CSPs) == 0 && len(d.DSCs) == 0 {
 		add("document has no CSP or DSC settings")

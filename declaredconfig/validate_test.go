@@ -85,14 +85,18 @@ func TestValidateScenario(t *testing.T) {
 	}
 	for _, k := range Scenarios() {
 		d.Scenario = k
-		if err := d.Validate(target, StrictScenario); err != nil {
+		host := Complete // each under the host of its kind (TestValidateHost)
+		if k == ScenarioInventory || k == ScenarioMIProviderInventory {
+			host = Inventory
+		}
+		if err := d.Validate(DocumentURI(Device, host, id), StrictScenario); err != nil {
 			t.Errorf("strict: known scenario %s: %v", k, err)
 		}
 	}
 	// The Device-only rule holds for the known MI provider scenarios in
 	// both modes, and an unknown name is not held to it.
 	d.Context, d.Scenario = "User", ScenarioMIProviderInventory
-	if err := d.Validate(DocumentURI(User, Complete, id)); !errors.Is(err, ErrInvalid) {
+	if err := d.Validate(DocumentURI(User, Inventory, id)); !errors.Is(err, ErrInvalid) {
 		t.Errorf("MI provider scenario in User context: %v, want ErrInvalid", err)
 	}
 	d.Scenario = "MSFTPolicies"
@@ -121,6 +125,52 @@ func TestValidateTargetIsInvalid(t *testing.T) {
 			if strings.Count(line, "declaredconfig:") != 1 {
 				t.Errorf("%+v: prefix not once in %q", u, line)
 			}
+		}
+	}
+}
+
+// TestValidateHost: a defined scenario must fit the Host of the target,
+// as the CSP keeps configuration (Host/Complete, Host/BulkTemplate) and
+// inventory (Host/Inventory) documents apart: a configuration document
+// under Inventory, or an inventory one under Complete or BulkTemplate, is
+// a *HostError naming the scenario and the Host, which matches
+// ErrInvalid. A scenario of no known kind is not held to it.
+func TestValidateHost(t *testing.T) {
+	id := "27FEA311-68B9-4320-9FC4-296F6FDFAFE2"
+	for _, tc := range []struct {
+		scenario string
+		host     Host
+		bad      bool
+	}{
+		{ScenarioVPN, Complete, false},
+		{ScenarioVPN, BulkTemplate, false},
+		{ScenarioVPN, Inventory, true},
+		{ScenarioClientCertificateInstall, Inventory, true},
+		{ScenarioMIProviderConfig, Inventory, true},
+		{ScenarioInventory, Inventory, false},
+		{ScenarioInventory, Complete, true},
+		{ScenarioInventory, BulkTemplate, true},
+		{ScenarioMIProviderInventory, Inventory, false},
+		{ScenarioMIProviderInventory, Complete, true},
+		{"MSFTPolicies", Complete, false},
+		{"MSFTPolicies", Inventory, false},
+	} {
+		d := &Document{Schema: "1.0", Context: "Device", ID: id, Checksum: "C1", Scenario: tc.scenario,
+			CSPs: []CSP{{Name: "./Vendor/MSFT/VPNv2", Settings: []Setting{{Path: "P/AlwaysOn", Type: "bool", Value: "true"}}}}}
+		err := d.Validate(DocumentURI(Device, tc.host, id))
+		var he *HostError
+		if !tc.bad {
+			if err != nil {
+				t.Errorf("%s under %v: Validate = %v, want nil", tc.scenario, tc.host, err)
+			}
+			continue
+		}
+		if !errors.As(err, &he) || he.Scenario != tc.scenario || he.Host != tc.host || !errors.Is(err, ErrInvalid) {
+			t.Errorf("%s under %v: Validate = %v, want a HostError naming both, matching ErrInvalid", tc.scenario, tc.host, err)
+			continue
+		}
+		if msg := err.Error(); strings.Count(msg, "declaredconfig:") != 1 || !strings.Contains(msg, tc.scenario) || !strings.Contains(msg, tc.host.String()) {
+			t.Errorf("%s under %v: message %q", tc.scenario, tc.host, msg)
 		}
 	}
 }

@@ -72,7 +72,9 @@ type Config struct {
 	// setting is reported 405, with no value).
 	KeepInstanceData bool
 	// Limits bound the reading of each document and instance blob; zero
-	// fields take declaredconfig's defaults.
+	// fields take declaredconfig's defaults. A Document or BulkVariables
+	// Add or Replace beyond them is answered 413 (request entity too
+	// large), as one beyond MaxSettings, and changes nothing.
 	Limits declaredconfig.Limits
 	// MaxDocuments bounds the documents held; an Add or Replace beyond it
 	// is answered 420 (device full). Zero means DefaultMaxDocuments.

@@ -38,8 +38,8 @@ const (
 	EventRefreshed
 	// EventError: the worker could not do something, a state could not
 	// be saved (told once while the store fails alike), or a document or
-	// instance data was refused with 400 (Err says what, with the place
-	// in the document when it does not read).
+	// instance data was refused with 400 or 413 (Err says what, with the
+	// place in the document when it does not read, or the limit).
 	EventError
 )
 

@@ -2,6 +2,7 @@ package agent
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -17,17 +18,21 @@ import (
 //	Document            Add 200 (418 if the document exists), Replace 200,
 //	                    both 400 when the syntax check fails (the error is
 //	                    in this reply; the apply comes later, by the
-//	                    worker), 418 when the DocID is taken under another
+//	                    worker; a document of a scenario that does not
+//	                    fit the Host fails it: declaredconfig.HostError),
+//	                    418 when the DocID is taken under another
 //	                    Host of the scope, 420 beyond Config.MaxDocuments
 //	                    or Config.MaxSummaryBytes,
-//	                    413 beyond Config.MaxSettings; Get 200 with the
-//	                    document; Delete 200 (settings stay).
+//	                    413 beyond Config.Limits or Config.MaxSettings;
+//	                    Get 200 with the document; Delete 200 (settings
+//	                    stay).
 //	Results             Get 200 with the last result; 404 before there is one.
 //	Properties/Abandoned Add/Replace 0 or 1, Get, Delete (back to 0).
 //	BulkVariables/Value Add/Replace an InstanceBlob (400 if it does not
-//	                    read or an Instance gives a variable twice, 413 if the template it fills would have
-//	                    more than Config.MaxSettings settings), Get,
-//	                    Delete.
+//	                    read or an Instance gives a variable twice, 413 if
+//	                    it is beyond Config.Limits or the template it fills
+//	                    would have more than Config.MaxSettings settings),
+//	                    Get, Delete.
 //	RefreshInterval     Get (240 by default), Add/Replace (minutes, at least
 //	                    30 and at most 153722867, the most a time.Duration
 //	                    holds, else 400), Delete (back to 240).
@@ -35,6 +40,9 @@ import (
 //	Documents, Results  Get lists the DocIDs (format node).
 //	Documents/{DocID}   Get lists its children; Delete deletes the document.
 //	…/Properties, …/BulkVariables Get lists the leaf (Abandoned, Value).
+//
+// A document or instance data refused with 400 or 413 is told as an
+// EventError with the reason (the server sees only the code).
 //
 // Add of an interior node the DDF gives Add (Host, Complete, Inventory,
 // BulkTemplate, Documents, Documents/{DocID}, Properties, BulkVariables)
@@ -246,11 +254,16 @@ func (a *Agent) item(cmd syncml.Command, it syncml.Item, n *notes) (syncml.Statu
 			text, err = ib.MarshalText()
 		}
 		if err != nil {
-			n.event(refused(a.cfg.Clock.Now(), docID, target, "instance data", err))
-			return syncml.StatusBadRequest, nil, false
+			code := refusalCode(err)
+			n.event(refused(a.cfg.Clock.Now(), docID, target, "instance data", code, err))
+			return code, nil, false
 		}
-		if d := a.doc(u); d != nil && settingCount(d, &ib, u.Host) > a.cfg.MaxSettings {
-			return syncml.StatusRequestEntityTooLarge, nil, false
+		if d := a.doc(u); d != nil {
+			if k := settingCount(d, &ib, u.Host); k > a.cfg.MaxSettings {
+				err := pkg.LimitCount("MaxSettings", int64(a.cfg.MaxSettings), int64(k), target)
+				n.event(refused(a.cfg.Clock.Now(), docID, target, "instance data", syncml.StatusRequestEntityTooLarge, err))
+				return syncml.StatusRequestEntityTooLarge, nil, false
+			}
 		}
 		// New instance data is a new request: in process until applied.
 		rec.InstanceData = string(text)
@@ -271,8 +284,9 @@ func (a *Agent) put(u declaredconfig.URI, target string, data *syncml.Data, text
 	}
 	d, err := a.dataDocument(u, data, text)
 	if err != nil {
-		n.event(refused(a.cfg.Clock.Now(), u.DocID, target, "document", err))
-		return syncml.StatusBadRequest, nil, false
+		code := refusalCode(err)
+		n.event(refused(a.cfg.Clock.Now(), u.DocID, target, "document", code, err))
+		return code, nil, false
 	}
 	if !a.summaryFits(d, i) {
 		return syncml.StatusDeviceFull, nil, false
@@ -284,7 +298,9 @@ func (a *Agent) put(u declaredconfig.URI, target string, data *syncml.Data, text
 			kept = nil
 		}
 	}
-	if settingCount(d, kept, u.Host) > a.cfg.MaxSettings {
+	if k := settingCount(d, kept, u.Host); k > a.cfg.MaxSettings {
+		err := pkg.LimitCount("MaxSettings", int64(a.cfg.MaxSettings), int64(k), target)
+		n.event(refused(a.cfg.Clock.Now(), u.DocID, target, "document", syncml.StatusRequestEntityTooLarge, err))
 		return syncml.StatusRequestEntityTooLarge, nil, false
 	}
 	canon, err := d.MarshalText()
@@ -475,9 +491,21 @@ func variableTwice(ib *declaredconfig.InstanceBlob) error {
 }
 
 // refused is the EventError that tells why a document or instance data
-// (what) sent to uri was refused with 400: the server sees only the code.
-func refused(now time.Time, docID, uri, what string, err error) Event {
-	return Event{Time: now, Kind: EventError, DocID: docID, URI: uri, Detail: what + " refused (400)", Err: err}
+// (what) sent to uri was refused with code: the server sees only the code.
+func refused(now time.Time, docID, uri, what string, code syncml.StatusCode, err error) Event {
+	return Event{Time: now, Kind: EventError, DocID: docID, URI: uri, Detail: what + " refused (" + strconv.Itoa(int(code)) + ")", Err: err}
+}
+
+// refusalCode is the status of a document or instance data that does not
+// read or breaks the CSP's rules (err): 413 (request entity too large)
+// when it is beyond one of Config.Limits, as it is beyond
+// Config.MaxSettings, since the fault is its size, not its form; 400
+// otherwise.
+func refusalCode(err error) syncml.StatusCode {
+	if errors.Is(err, declaredconfig.ErrLimit) {
+		return syncml.StatusRequestEntityTooLarge
+	}
+	return syncml.StatusBadRequest
 }
 
 // bit reads a 0 or 1 node value.

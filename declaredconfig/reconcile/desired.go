@@ -18,7 +18,12 @@ import (
 // A Doc is a document the server wants on a device.
 type Doc struct {
 	Scope declaredconfig.Scope
-	// Host is Complete, Inventory or BulkTemplate.
+	// Host is Complete, Inventory or BulkTemplate, as fits the
+	// document's kind: a document of an inventory scenario
+	// (declaredconfig.ScenarioInventory, ScenarioMIProviderInventory)
+	// goes under Inventory, one of another defined scenario under
+	// Complete or BulkTemplate (Declare refuses it otherwise, with a
+	// *declaredconfig.HostError, as a device does).
 	Host declaredconfig.Host
 	// Document is the document; its ID is the DocID and its Checksum the
 	// version. A new version needs a new checksum.
@@ -255,10 +260,12 @@ func (d Doc) check() error {
 // replaces it. A document with the caller's checksum of the desired one
 // must be the same document (a change needs a new checksum); its
 // Variables and Abandoned may change. Declaring a document that is being
-// removed takes it back. Declare is idempotent. A document must read back
-// within declaredconfig.DefaultLimits, as a device reads it (its canonical
-// text at most 1 MiB, among others): a larger one fails with an error
-// matching both ErrInvalid and ErrLimit.
+// removed takes it back. Declare is idempotent. A document must pass
+// declaredconfig.Document.Validate for its node (an error matching
+// ErrInvalid otherwise), which holds its scenario to its Host, and read
+// back within declaredconfig.DefaultLimits, as a device reads it (its
+// canonical text at most 1 MiB, among others): a larger one fails with
+// an error matching both ErrInvalid and ErrLimit.
 func (r *Reconciler) Declare(ctx context.Context, device string, docs ...Doc) error {
 	var (
 		texts = make([][]byte, len(docs))

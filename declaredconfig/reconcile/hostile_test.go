@@ -258,8 +258,7 @@ func TestRemoveStrayThenDeclare(t *testing.T) {
 	if err := rec.Remove(ctx, dev1, ids[2]); err != nil {
 		t.Fatal(err)
 	}
-	inv := vpnDoc(ids[2], "I0")
-	inv.Host = declaredconfig.Inventory
+	inv := invDoc(ids[2], "I0")
 	if err := rec.Declare(ctx, dev1, inv); err != nil {
 		t.Fatal(err)
 	}

@@ -29,6 +29,14 @@ func vpnDoc(id, checksum string) reconcile.Doc {
 	}}
 }
 
+// invDoc is vpnDoc as an inventory: under the Inventory host, of the
+// inventory scenario (the CSP keeps configuration and inventory apart).
+func invDoc(id, checksum string) reconcile.Doc {
+	d := vpnDoc(id, checksum)
+	d.Host, d.Document.Scenario = declaredconfig.Inventory, declaredconfig.ScenarioInventory
+	return d
+}
+
 var ids = []string{
 	"11111111-1111-4111-8111-111111111111",
 	"22222222-2222-4222-8222-222222222222",
@@ -360,8 +368,7 @@ func TestDeclareErrors(t *testing.T) {
 	ctx := context.Background()
 	bad := vpnDoc(ids[0], "A0")
 	bad.Document.Context = "User"
-	inv := vpnDoc(ids[1], "B0")
-	inv.Host = declaredconfig.Inventory
+	inv := invDoc(ids[1], "B0")
 	inv.Abandoned = true
 	for name, d := range map[string]reconcile.Doc{
 		"nil document":        {Scope: declaredconfig.Device, Host: declaredconfig.Complete},
@@ -496,9 +503,7 @@ func TestBulkTemplateVariables(t *testing.T) {
 }
 
 func TestInventoryRead(t *testing.T) {
-	d := vpnDoc(ids[0], "A0")
-	d.Host = declaredconfig.Inventory
-	_, ev, l := setup(t, d)
+	_, ev, l := setup(t, invDoc(ids[0], "A0"))
 	l.session(-1)
 	l.noErrors()
 	wantCommands(t, l, "Add Inventory/Documents/1111/Document", "Get Inventory/Results/1111/Document")
