@@ -63,7 +63,13 @@
 // (package 1) gets a Get that the device answers with one; a device that
 // still sends none holds no document. A summary that does not read says
 // nothing of what the device holds: nothing is decided of its documents
-// (Reconcile returns the error).
+// (Reconcile returns the error). One that reads but lists a scope and
+// DocID more than once is read by the first of those entries, and an
+// entry whose state is no state the CSP defines is read as it reads (a
+// word as NotDefined): each is a Problem whose Err is a SummaryError
+// (the entry, its path, what was read, the entry read instead), told for
+// each summary that differs from the device's last one, not again while
+// the device repeats it.
 //
 // A device that held the declared version and no longer lists it (it
 // was wiped, or enrolled again under the same ID: it sends an empty

@@ -89,8 +89,11 @@ func deviceOf(m *syncml.Message, x *session.Exchange) string {
 // but nothing is decided of the documents (none is taken for lost or
 // sent again) and no summary is asked for. So
 // is a session that refuses the commands (its Config.MaxQueue): they are
-// sent again in a later session. The returned status is also what Status
-// returns.
+// sent again in a later session. An entry of the summary that lists a
+// scope and DocID listed before it (the first is read), or a state the
+// CSP does not define, is a Problem with a SummaryError, once for each
+// summary that differs from the device's last. The returned status is
+// also what Status returns.
 func (r *Reconciler) Reconcile(ctx context.Context, ss *session.Session, m *syncml.Message, x *session.Exchange) (*DeviceStatus, error) {
 	return r.reconcile(ctx, ss, m, x, true)
 }
@@ -130,7 +133,11 @@ func (r *Reconciler) reconcile(ctx context.Context, ss *session.Session, m *sync
 	p.idle = ss.Queued() == 0 && ss.Pending() == 0
 	st, err := r.update(ctx, device, func(st *deviceState) (bool, error) {
 		p.reset(st)
+		prev := st.SumText
 		p.summaryOf(st)
+		// A summary read now, not the one the state held: its entries
+		// are checked (a summary not given as text, each time).
+		p.newSum = p.summary != nil && (p.sumText == "" || p.sumText != prev)
 		err := p.do()
 		return len(p.events) > 0, err
 	})
@@ -190,6 +197,9 @@ type run struct {
 	// kept says that the summary is the one the state kept unread (see
 	// deviceState.sumDocs), summary nil until it is needed (see need).
 	kept bool
+	// newSum says that the summary is not the one the state held before
+	// the message: its entries are checked (see checkEntries).
+	newSum bool
 
 	byScope [2]*declaredconfig.Summary // summary entries per scope
 	cls     *classes                   // the summary's entries against the documents
@@ -217,7 +227,7 @@ func (p *run) free() {
 }
 
 func (p *run) reset(st *deviceState) {
-	p.st, p.plan, p.events, p.kept = st, nil, nil, false
+	p.st, p.plan, p.events, p.kept, p.newSum = st, nil, nil, false, false
 	p.problems, p.over = 0, 0
 	p.byScope, p.cls = [2]*declaredconfig.Summary{}, nil // made for another state
 }
@@ -297,6 +307,9 @@ func (p *run) do() error {
 		}
 	}
 	if p.summary != nil || p.kept {
+		if fresh && p.newSum {
+			p.checkEntries()
+		}
 		if err := p.documents(fresh); err != nil {
 			return err
 		}

@@ -2,6 +2,7 @@ package reconcile
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"sync"
 	"unsafe"
@@ -359,4 +360,70 @@ func summaryText(cmds []syncml.Command, depth int) (string, bool) {
 // the Alert codes and the Meta types of a message plain.
 func trimmedIs(s, want string) bool {
 	return s == want || len(s) > len(want) && strings.TrimSpace(s) == want
+}
+
+// checkEntries reports, as Problems, the entries of the run's summary
+// that are not read as sent (SummaryError): an entry of a scope and DocID
+// listed before it, and a state the CSP does not define. The run calls it
+// for a summary other than the last one the state holds, on the message's
+// first run: a device that sends the same summary again is told of once.
+func (p *run) checkEntries() {
+	c := p.classes()
+	ents := p.summary.Documents
+	max := p.r.maxProblems()
+	for i := range ents {
+		e := &ents[i]
+		if !c.first[i] {
+			if p.problems >= max {
+				p.over++
+				continue
+			}
+			p.problem(DocStatus{}, p.entryErr(&SummaryError{Entry: i + 1, Path: entryPath(i, "id"), Scope: c.scope[i],
+				DocID: e.ID, Value: e.ID, First: firstEntry(c, ents, i) + 1}))
+		}
+		if stateDefined(e.State) {
+			continue
+		}
+		if p.problems >= max {
+			p.over++
+			continue
+		}
+		p.problem(DocStatus{}, p.entryErr(&SummaryError{Entry: i + 1, Path: entryPath(i, "state"), Scope: c.scope[i],
+			DocID: e.ID, Value: e.State}))
+	}
+}
+
+// entryErr is se in the context of the run's device and message.
+func (p *run) entryErr(se *SummaryError) error {
+	return errorf("device %q: message %s: %w", p.device, strconv.Quote(p.m.Header.MsgID), se)
+}
+
+// entryPath names the attribute attr of entry i (from 0) of a summary.
+func entryPath(i int, attr string) string {
+	return "/DeclaredConfigurations/DeclaredConfiguration[" + strconv.Itoa(i+1) + "]/@" + attr
+}
+
+// firstEntry returns the first entry of ents of the scope and DocID of
+// entry i, which is not the first (c.first): for a document, the one the
+// classes keep; for a stray, found by looking back.
+func firstEntry(c *classes, ents []declaredconfig.SummaryEntry, i int) int {
+	if k := c.class[i]; k >= 0 {
+		return int(c.docEntry[k])
+	}
+	for j := range i {
+		if c.first[j] && c.class[j] < 0 && c.scope[j] == c.scope[i] && declaredconfig.EqualDocID(ents[j].ID, ents[i].ID) {
+			return j
+		}
+	}
+	return i // not reached: a later entry has a first
+}
+
+// stateDefined reports whether a summary entry's state reads (as
+// stateOf reads it) to a state the CSP defines.
+func stateDefined(s string) bool {
+	if n := len(s); n > 0 && n <= 3 && s[0] >= '0' && s[0] <= '9' && (n < 2 || s[1] >= '0' && s[1] <= '9') && (n < 3 || s[2] >= '0' && s[2] <= '9') {
+		return stateOf(s).Known()
+	}
+	v, err := declaredconfig.ParseState(s)
+	return err == nil && v.Known()
 }
