@@ -7,10 +7,12 @@
 // it on a [session.Mux]), answering Add, Replace, Delete and Get on every
 // node with the status codes a Windows device returns (see
 // [Agent.ServeCommand]). A document is checked at once (syntax, the CSP's
-// rules: declaredconfig.Document.Validate, and that every setting names a
+// rules: declaredconfig.Document.Validate, which also holds a defined
+// scenario to its Host, and that every setting names a
 // node that syncml.ParseLocURI reads, with no empty, . or .. segment, also
 // percent-encoded, in the scope of the document's context, DSC elements
-// only in Device context, and no two settings name one node) and refused in the same reply when it fails; an
+// only in Device context, and no two settings name one node) and refused in the same reply when it fails
+// (400; 413 when it is beyond Config.Limits or Config.MaxSettings); an
 // accepted one is applied later by the worker ([Agent.Run], or
 // [Agent.ApplyPending] to apply now), which honours its context. [Agent.EachMessage], as the session.ClientConfig.EachMessage
 // of the Client that talks to the WinDC service, puts the 1224 summary
