@@ -44,3 +44,46 @@ func TestMarkupDeclHint(t *testing.T) {
 		})
 	}
 }
+
+// TestMarkupDeclPlaces: a "<!" that starts nothing XML allows where it
+// stands ("<!>", "<!x", a "<!-" or "<![" followed by a tag, a DOCTYPE
+// without its end) is refused at its "<" (a DOCTYPE as ErrDOCTYPE)
+// before the root, inside it and after it, never as an end of input but
+// for a "<!-" that the input ends with (a comment may have started). The
+// provisioning reader says the same of the same input.
+func TestMarkupDeclPlaces(t *testing.T) {
+	const eof = -1
+	for _, tc := range []struct {
+		decl string
+		at   [3]int // offset from the "<!" before, inside and after the root, or eof
+	}{
+		{"<!>", [3]int{0, 0, 0}},
+		{"<!-", [3]int{0, 0, eof}},
+		{"<!x", [3]int{0, 0, 0}},
+		{"<![", [3]int{0, 0, 0}},
+		{"<!DOCTYPE", [3]int{0, 0, 0}},
+		{"<!DOCTYPE x", [3]int{0, 0, 0}},
+		{"<!DOCTYPE x [", [3]int{0, 0, 0}},
+	} {
+		for place, in := range []string{tc.decl + envOpen + envClose, envOpen + tc.decl + envClose, envOpen + envClose + tc.decl} {
+			decl := []int{0, len(envOpen), len(envOpen + envClose)}[place]
+			_, err := ReadMessage([]byte(in), Limits{})
+			var de *DecodeError
+			if !errors.As(err, &de) || !errors.Is(err, ErrSyntax) {
+				t.Errorf("%q: %v: want a DecodeError matching ErrSyntax", in, err)
+				continue
+			}
+			eofErr := strings.Contains(err.Error(), "EOF") || strings.Contains(err.Error(), "end of input")
+			switch want := tc.at[place]; {
+			case want == eof:
+				if !eofErr || de.Offset != int64(len(in)) {
+					t.Errorf("%q: %v (offset %d): want the end of input at %d", in, err, de.Offset, len(in))
+				}
+			case eofErr || de.Offset != int64(decl+want):
+				t.Errorf("%q: %v (offset %d): want a syntax error at %d", in, err, de.Offset, decl+want)
+			case strings.HasPrefix(tc.decl, "<!DOCTYPE") && !errors.Is(err, ErrDOCTYPE):
+				t.Errorf("%q: %v: want ErrDOCTYPE", in, err)
+			}
+		}
+	}
+}

@@ -439,6 +439,12 @@ func TestParseErrorMessages(t *testing.T) {
 			`ddf: line 2, column 1 (offset 12): not well-formed: invalid markup declaration "<!-—x": expected "<!--"`},
 		{"DOCTYPE after the root", "<MgmtTree/><!DOCTYPE MgmtTree>", ErrSyntax,
 			`ddf: line 1, column 12 (offset 11): DOCTYPE not allowed`},
+		// no CDATA section may start after the root: a "<![" that ends
+		// the input is not cut short (it was an end of input)
+		{"<![ ending the input after the root", "<MgmtTree/><![", ErrSyntax,
+			`ddf: line 1, column 12 (offset 11): not well-formed: invalid markup declaration "<![": expected "<!--"`},
+		{"<!- ending the input after the root", "<MgmtTree/><!-", ErrSyntax,
+			`ddf: line 1, column 15 (offset 14): not well-formed: unexpected EOF`},
 		// an error in a start tag's attributes names the element in its
 		// path, as the module's other readers do
 		{"invalid UTF-8 in an attribute of the root", "<MgmtTree a='\xff'></MgmtTree>", ErrEncoding,

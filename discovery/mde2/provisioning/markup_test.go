@@ -48,3 +48,50 @@ func TestMarkupDeclHint(t *testing.T) {
 		})
 	}
 }
+
+// TestMarkupDeclPlaces: a "<!" that starts nothing XML allows where it
+// stands ("<!>", "<!x", a "<!-" or "<![" followed by a tag, a DOCTYPE
+// without its end) is refused at its "<" with a syntax error (a DOCTYPE
+// outside the root as ErrDOCTYPE), before the root, inside it and after
+// it. Before, encoding/xml read "<!>", "<!x" and "<!DOCTYPE" as the start
+// of a directive, which ran past the tags that followed to the end of the
+// input: the error was an end of input at the end. Only a "<!-" that the
+// input ends with (where a comment may have started) is the end of input.
+func TestMarkupDeclPlaces(t *testing.T) {
+	const open, close = "<wap-provisioningdoc>", "</wap-provisioningdoc>"
+	const eof = -1
+	for _, tc := range []struct {
+		decl string
+		at   [3]int // offset from the "<!" before, inside and after the root, or eof
+	}{
+		{"<!>", [3]int{0, 0, 0}},
+		{"<!-", [3]int{0, 0, eof}},
+		{"<!x", [3]int{0, 0, 0}},
+		{"<![", [3]int{0, 0, 0}},
+		{"<!DOCTYPE", [3]int{0, 0, 0}},
+		{"<!DOCTYPE x", [3]int{0, 0, 0}},
+		{"<!DOCTYPE x [", [3]int{0, 0, 0}},
+	} {
+		for place, in := range []string{tc.decl + open + close, open + tc.decl + close, open + close + tc.decl} {
+			decl := []int{0, len(open), len(open + close)}[place]
+			var d Document
+			err := Unmarshal([]byte(in), &d)
+			var de *DecodeError
+			if !errors.As(err, &de) || !errors.Is(err, ErrSyntax) {
+				t.Errorf("%q: %v: want a DecodeError matching ErrSyntax", in, err)
+				continue
+			}
+			eofErr := strings.Contains(err.Error(), "EOF") || strings.Contains(err.Error(), "end of input")
+			switch want := tc.at[place]; {
+			case want == eof:
+				if !eofErr || de.Offset != int64(len(in)) {
+					t.Errorf("%q: %v (offset %d): want the end of input at %d", in, err, de.Offset, len(in))
+				}
+			case eofErr || de.Offset != int64(decl+want):
+				t.Errorf("%q: %v (offset %d): want a syntax error at %d", in, err, de.Offset, decl+want)
+			case place != 1 && strings.HasPrefix(tc.decl, "<!DOCTYPE") && !errors.Is(err, ErrDOCTYPE):
+				t.Errorf("%q: %v: want ErrDOCTYPE", in, err)
+			}
+		}
+	}
+}

@@ -140,11 +140,20 @@ func (r *reader) read() (*Document, error) {
 		return in, nil // toUTF8 has read the label and made the text UTF-8
 	}
 	var doc *Document
-	done := false
+	done, selfClosed := false, false
 	for tokens := 0; ; tokens++ {
 		start := int64(r.base) + r.dec.InputOffset()
+		// after an empty-element tag the tokenizer returns its end
+		// without reading: the stack is not yet as it will be
+		if !selfClosed {
+			if err := r.markupDecl(r.data[start:]); err != nil {
+				return nil, r.errAt(start, err)
+			}
+		}
 		tok, err := r.dec.RawToken()
 		end := int64(r.base) + r.dec.InputOffset()
+		_, selfClosed = tok.(xml.StartElement)
+		selfClosed = selfClosed && bytes.HasSuffix(r.data[start:end], []byte("/>"))
 		if err == io.EOF {
 			if len(r.stack) > 0 || !done {
 				return nil, r.errAt(end, pkg.Errorf("%w: unexpected end of input", ErrSyntax))
@@ -152,9 +161,6 @@ func (r *reader) read() (*Document, error) {
 			return doc, nil
 		}
 		if err != nil {
-			if cause := r.markupCause(err, r.data[start:]); cause != nil {
-				return nil, r.errAt(start, cause)
-			}
 			return nil, r.errAt(end, syntaxCause(err))
 		}
 		switch t := tok.(type) {
@@ -170,14 +176,8 @@ func (r *reader) read() (*Document, error) {
 			}
 			return nil, r.errAt(start, pkg.Errorf("%w: processing instruction %q not supported", ErrStructure, t.Target))
 		case xml.Directive:
-			// encoding/xml gives every other "<!" as a Directive: a
-			// DOCTYPE is refused as such where one could stand (outside
-			// the root); anything else ("<!ENTITY", "<!doctype", a
-			// DOCTYPE inside the root) is a markup declaration XML does
-			// not allow there, said as the module's other readers say it.
-			if len(r.stack) == 0 && bytes.HasPrefix(t, []byte("DOCTYPE")) {
-				return nil, r.errAt(start, ErrDOCTYPE)
-			}
+			// markupDecl refused every "<!" that encoding/xml reads as a
+			// Directive before the tokenizer saw it
 			return nil, r.errAt(start, r.markupDeclErr(r.data[start:]))
 		case xml.Comment:
 			if err := checkChars(string(t)); err != nil {
@@ -440,18 +440,40 @@ func isSpace(b []byte) bool {
 	return true
 }
 
-// markupCause returns the cause of encoding/xml's error for a "<!" at the
-// start of rest that starts no comment or CDATA section ("<!-—", a dash
-// that is not "-"; "<![CDAT["), in the words of the module's other
-// readers: what came and what was expected there. nil for another error.
-func (r *reader) markupCause(err error, rest []byte) error {
-	var se *xml.SyntaxError
-	if !errors.As(err, &se) || !bytes.HasPrefix(rest, []byte("<!")) ||
-		se.Msg != "invalid sequence <!- not part of <!--" && se.Msg != "invalid <![ sequence" {
+// markupDecl checks a "<!" at the start of rest before encoding/xml reads
+// it, and returns the cause of refusing it, or nil. encoding/xml reads any
+// "<!" but a comment or CDATA section as a Directive, up to a '>' that is
+// not inside a nested '<' or a quoted string: a "<!>" or "<!x" in a
+// document with a tag after it runs to the end of the input, and was an
+// end-of-input error at the end. Here a DOCTYPE outside the root is
+// refused as such, and any other "<!" that starts no comment (nor a CDATA
+// section, inside the root) is refused at its "<", as the module's other
+// readers refuse it. Input that ends where one of those may start is left
+// to the tokenizer, whose end-of-input error is then right.
+func (r *reader) markupDecl(rest []byte) error {
+	if len(rest) < 2 || rest[0] != '<' || rest[1] != '!' {
+		return nil
+	}
+	head := string(rest[:min(len(rest), len(doctypeOpen))])
+	inRoot := len(r.stack) > 0
+	switch {
+	case strings.HasPrefix(head, commentOpen), inRoot && strings.HasPrefix(head, cdataOpen):
+		return nil
+	case !inRoot && strings.HasPrefix(head, doctypeOpen):
+		return ErrDOCTYPE
+	case xmlscan.CutShort(head, commentOpen), inRoot && xmlscan.CutShort(head, cdataOpen),
+		!inRoot && xmlscan.CutShort(head, doctypeOpen):
 		return nil
 	}
 	return r.markupDeclErr(rest)
 }
+
+// The openers of what may follow "<!".
+const (
+	commentOpen = "<!--"
+	cdataOpen   = "<![CDATA["
+	doctypeOpen = "<!DOCTYPE"
+)
 
 // markupDeclErr returns the syntax error for the "<!" that starts rest
 // and starts no comment or CDATA section (or no comment outside the
