@@ -159,7 +159,7 @@ func TestUnwritableAnswerFault(t *testing.T) {
 // MS-MDE2 does not define is logged at Error the first time the Server
 // meets that Code or ErrorType and at Warn after that (its "err" still
 // naming it), also when requests come at once; the Server remembers at
-// most maxUndefinedSeen of them. Before, every such request was logged
+// most DefaultMaxUndefinedFaults of them (by default). Before, every such request was logged
 // at Error.
 func TestUndefinedFaultLoggedOnce(t *testing.T) {
 	f, rec := logFixture(t)
@@ -237,15 +237,55 @@ func TestUndefinedFaultLoggedOnce(t *testing.T) {
 		t.Errorf("8 requests at once: logged %q, want one ERROR and 7 WARN", got)
 	}
 
-	// Bounded: past maxUndefinedSeen distinct codes, new ones are Warn.
-	for i := 0; i < maxUndefinedSeen && len(f.srv.undefined.seen) < maxUndefinedSeen; i++ {
+	// Bounded: past DefaultMaxUndefinedFaults distinct codes, new ones are Warn.
+	for i := 0; i < DefaultMaxUndefinedFaults && len(f.srv.undefined.seen) < DefaultMaxUndefinedFaults; i++ {
 		enroll(FaultCode(fmt.Sprintf("Made-up-%d", i)), "")
 	}
 	enroll("One-too-many", "")
 	if got := levels("One-too-many"); got != "WARN" {
-		t.Errorf("past %d codes: logged %q, want WARN", maxUndefinedSeen, got)
+		t.Errorf("past %d codes: logged %q, want WARN", DefaultMaxUndefinedFaults, got)
 	}
-	if n := len(f.srv.undefined.seen); n != maxUndefinedSeen {
-		t.Errorf("%d codes remembered, want %d", n, maxUndefinedSeen)
+	if n := len(f.srv.undefined.seen); n != DefaultMaxUndefinedFaults {
+		t.Errorf("%d codes remembered, want %d", n, DefaultMaxUndefinedFaults)
+	}
+}
+
+// TestMaxUndefinedFaults: Server.MaxUndefinedFaults bounds the undefined
+// Codes and ErrorTypes remembered: with 2, a third distinct one is logged
+// at Warn and not remembered, and the two remembered stay Warn when they
+// come again. Before, the bound was a constant of 64.
+func TestMaxUndefinedFaults(t *testing.T) {
+	f, rec := logFixture(t)
+	f.srv.MaxUndefinedFaults = 2
+	var mu sync.Mutex
+	code := FaultCode("")
+	f.srv.Provision = func(context.Context, *EnrollmentRequest, *x509.Certificate) (*provisioning.Enrollment, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		return nil, &Fault{Code: code, Reason: "r"}
+	}
+	cred := Credentials{Username: "u", Password: "secret"}
+	for i, tc := range []struct {
+		code  FaultCode
+		level string
+	}{{"A", "ERROR"}, {"B", "ERROR"}, {"C", "WARN"}, {"A", "WARN"}, {"C", "WARN"}} {
+		mu.Lock()
+		code = tc.code
+		mu.Unlock()
+		rec.mu.Lock()
+		rec.recs = nil
+		rec.mu.Unlock()
+		_, err := f.client.Enroll(context.Background(), f.ts.URL+pathDiscovery, testDevice, cred)
+		wantFault(t, err, FaultInternalServiceFault, "")
+		var got []string
+		for _, r := range rec.above() {
+			got = append(got, r.level.String())
+		}
+		if g := strings.Join(got, " "); g != tc.level {
+			t.Errorf("request %d (code %s): logged %q, want %q", i+1, tc.code, g, tc.level)
+		}
+	}
+	if n := len(f.srv.undefined.seen); n != 2 {
+		t.Errorf("%d codes remembered, want 2", n)
 	}
 }

@@ -213,8 +213,8 @@ type Server struct {
 	// answer that cannot be written, a hook's *Fault whose Code or
 	// ErrorType MS-MDE2 does not define (at Error the first time the
 	// Server meets that Code or ErrorType, at Warn after that, the
-	// record's "err" naming it each time; once 64 distinct ones are
-	// remembered, a new one is logged at Warn). Its attributes: "service"
+	// record's "err" naming it each time; once MaxUndefinedFaults distinct
+	// ones are remembered, a new one is logged at Warn). Its attributes: "service"
 	// ("discovery", "policy" or "enrollment"), "status" (the HTTP
 	// status), "message_id" (the request's MessageID, when read),
 	// "activity_id" (the answer's ActivityID, which a fault also sends as
@@ -226,6 +226,13 @@ type Server struct {
 	// discovery.Handler.Logger): set it, since an internal failure
 	// reaches the device only as InternalServiceFault.
 	Logger *slog.Logger
+	// MaxUndefinedFaults bounds the Codes and ErrorTypes that MS-MDE2
+	// does not define which the Server remembers having logged at Error
+	// (see Logger), each Code and each ErrorType one (default
+	// DefaultMaxUndefinedFaults). Past it a new one is logged at Warn
+	// and not remembered, so that a hook making up ever new codes does
+	// not grow the Server's memory.
+	MaxUndefinedFaults int
 
 	// undefined remembers the undefined fault codes and error types
 	// already logged at Error (see Logger).
@@ -635,6 +642,14 @@ func (s *Server) toFault(err error) (*Fault, slog.Level, error) {
 	return NewFault(FaultInternalServiceFault, "", "the server failed to process the request"), slog.LevelError, err
 }
 
+// maxUndefinedFaults returns MaxUndefinedFaults or its default.
+func (s *Server) maxUndefinedFaults() int {
+	if s.MaxUndefinedFaults > 0 {
+		return s.MaxUndefinedFaults
+	}
+	return DefaultMaxUndefinedFaults
+}
+
 // answerable returns the fault answered for f, a hook's or the
 // server's: its Code and ErrorType those of MS-MDE2 (matched without
 // regard to case and prefix; an unknown Code is InternalServiceFault, an
@@ -652,7 +667,7 @@ func (s *Server) answerable(f *Fault) (*Fault, slog.Level, error) {
 		code := faultText(string(f.Code))
 		undefined = append(undefined, pkg.Errorf("a fault with the code %q, which MS-MDE2 does not define, is answered %s", code, FaultInternalServiceFault))
 		c.Code = FaultInternalServiceFault
-		if s.undefined.first("code " + code) {
+		if s.undefined.first("code "+code, s.maxUndefinedFaults()) {
 			level = slog.LevelError
 		}
 	}
@@ -660,7 +675,7 @@ func (s *Server) answerable(f *Fault) (*Fault, slog.Level, error) {
 		et := faultText(string(f.ErrorType))
 		undefined = append(undefined, pkg.Errorf("a fault with the error type %q, which MS-MDE2 does not define, is answered without it", et))
 		c.ErrorType = ""
-		if s.undefined.first("type " + et) {
+		if s.undefined.first("type "+et, s.maxUndefinedFaults()) {
 			level = slog.LevelError
 		}
 	}
