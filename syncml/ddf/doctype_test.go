@@ -2,6 +2,7 @@ package ddf
 
 import (
 	"errors"
+	"io"
 	"runtime"
 	"strings"
 	"testing"
@@ -19,7 +20,7 @@ func TestParseDOCTYPE(t *testing.T) {
 		`<!DOCTYPE MgmtTree><MgmtTree/>`,
 		"<!DOCTYPE\tMgmtTree\n>\n<MgmtTree/>",
 		`<!DOCTYPE MgmtTree SYSTEM "a>b.dtd"><MgmtTree/>`,
-		`<!DOCTYPE MgmtTree PUBLIC 'p]' "s>"[]><MgmtTree/>`,
+		`<!DOCTYPE MgmtTree PUBLIC 'p' "s]>"[]><MgmtTree/>`,
 		"\uFEFF" + `<?xml version="1.0"?><!-- c --><!DOCTYPE MgmtTree PUBLIC " -//OMA//DTD-DM-DDF 1.2//EN" "x.dtd" [
   <!ENTITY e "]>"> <!-- ]> --> <?pi ]>?> %pe; <!ATTLIST x a CDATA '>'>
 ]  ><?after doctype?><MgmtTree/>`,
@@ -35,7 +36,7 @@ func TestParseDOCTYPE(t *testing.T) {
 		{`<!DOCTYPE a><!DOCTYPE a><MgmtTree/>`, `ddf: line 1, column 13 (offset 12): DOCTYPE not allowed`, xmlerr.ErrDOCTYPE},
 		{`<MgmtTree/><!DOCTYPE a>`, `ddf: line 1, column 12 (offset 11): DOCTYPE not allowed`, xmlerr.ErrDOCTYPE},
 		{`<!DOCTYPE MgmtTree [`, `ddf: line 1, column 21 (offset 20): not well-formed: unexpected EOF`, ErrSyntax},
-		{`<!DOCTYPE MgmtTree SYSTEM "x`, `ddf: line 1, column 29 (offset 28): not well-formed: unexpected EOF`, ErrSyntax},
+		{`<!DOCTYPE MgmtTree SYSTEM "x`, `ddf: line 1, column 27 (offset 26): not well-formed: unterminated literal in the DOCTYPE: unexpected EOF`, ErrSyntax},
 		{`<!DOCTYPEMgmtTree><MgmtTree/>`, `ddf: line 1, column 10 (offset 9): not well-formed: expected white space after <!DOCTYPE`, ErrSyntax},
 		{`<!DOCTYPE 1a><MgmtTree/>`, `ddf: line 1, column 11 (offset 10): not well-formed: DOCTYPE without a root element name`, ErrSyntax},
 		{`<!DOCTYPE MgmtTree PUBLIC "p"><MgmtTree/>`, `ddf: line 1, column 30 (offset 29): not well-formed: expected white space and a quoted literal in the external identifier`, ErrSyntax},
@@ -115,4 +116,143 @@ func TestTreeKeepsNoInput(t *testing.T) {
 	}
 	runtime.KeepAlive(tr)
 	runtime.KeepAlive(in)
+}
+
+// TestParseInternalSubset: the markup of a DOCTYPE's internal subset is
+// checked as XML 1.0 gives it, not only stepped over to the DOCTYPE's
+// end. Well-formed declarations of each kind are read (and ignored); a
+// malformed one is an ErrSyntax at the mistake: a comment, processing
+// instruction or literal that runs to the end of the input is reported
+// where it starts (with io.ErrUnexpectedEOF), a declaration whose '>' is
+// missing at the '<' after it, a stray ']' or '%' where it stands. Before,
+// a declaration was read up to any '>', so that most of these were read
+// as well-formed or reported as an end of input at the end of the DDF.
+func TestParseInternalSubset(t *testing.T) {
+	const root = `<MgmtTree><VerDTD>1.2</VerDTD></MgmtTree>`
+	for _, sub := range []string{
+		``,
+		`<?oma-dm-ddf-ver supported-versions="1.2"?>`,
+		`<?pi?><!-- c - d --> %pe; `,
+		`<!ELEMENT MgmtTree (VerDTD, Man?, Mod?, Node+)> <!ELEMENT VerDTD (#PCDATA)> <!ELEMENT a EMPTY><!ELEMENT b ANY>`,
+		`<!ELEMENT c (#PCDATA|a|b)*><!ELEMENT d ((a,b)|(b,a))+>`,
+		`<!ATTLIST Node x CDATA #IMPLIED y (a|b) "a" z CDATA #FIXED 'q&amp;&#x3C;&#60;'>`,
+		`<!ATTLIST e>`,
+		`<!ENTITY e "<b>&#38;&amp;]>"><!ENTITY % p 'x'><!ENTITY s SYSTEM "s.ent"><!ENTITY u PUBLIC "-//X//EN" 'u' NDATA gif>`,
+		`<!NOTATION gif SYSTEM "image/gif"><!NOTATION png PUBLIC "-//PNG//EN"><!NOTATION j PUBLIC "j" "j.txt" >`,
+	} {
+		in := "<!DOCTYPE MgmtTree SYSTEM \"x.dtd\" [" + sub + "]>\n" + root
+		if _, err := Parse([]byte(in)); err != nil {
+			t.Errorf("%q: %v", sub, err)
+		}
+	}
+	const pre = "<!DOCTYPE MgmtTree ["
+	tests := []struct {
+		name, sub string
+		at        int // offset in sub
+		msg       string
+		eof       bool // wraps io.ErrUnexpectedEOF
+	}{
+		{"unterminated comment", `<!-- note ]>`, 0, "unterminated comment in the DOCTYPE", true},
+		{"'--' in a comment", `<!-- a -- b -->`, 7, "'--' in comment", false},
+		{"unterminated processing instruction", `<?pi x ]>`, 0, "unterminated processing instruction in the DOCTYPE", true},
+		{"processing instruction without a target", `<? x?>`, 2, "processing instruction without a target", false},
+		{"XML declaration in the subset", `<?xml version="1.0"?>`, 0, "XML declaration not at the start of the document", false},
+		{"target not followed by space", `<?pi"x"?>`, 4, "processing instruction target not followed by space", false},
+		{"<!ELEMENT without '>' before ']'", `<!ELEMENT a ANY ]>`, 16, `unexpected ']' in <!ELEMENT`, false},
+		{"<!ELEMENT without '>' before the root", `<!ELEMENT a (b|c)`, -1, `'<' in <!ELEMENT: its '>' is missing`, false},
+		{"<!ELEMENT without '>' before another", `<!ELEMENT a (b) <!ELEMENT b ANY>`, 16, `'<' in <!ELEMENT: its '>' is missing`, false},
+		{"<!ATTLIST without '>'", `<!ATTLIST a b CDATA #IMPLIED <!-- x -->`, 29, `'<' in <!ATTLIST: its '>' is missing`, false},
+		{"<!ENTITY without '>'", `<!ENTITY e "v" <!ENTITY f "w">`, 15, `'<' in <!ENTITY: its '>' is missing`, false},
+		{"stray ']' in the subset", `<!ENTITY e "v"> ] ]>`, 18, "']' that closes no internal subset in the DOCTYPE", false},
+		{"stray ']' in a declaration", `<!ATTLIST a b CDATA "x"]>`, 23, `unexpected ']' in <!ATTLIST`, false},
+		{"unterminated literal", `<!ENTITY e "v>]>`, 11, "unterminated literal in the DOCTYPE", true},
+		{"unknown declaration", `<!ELEMENTS a ANY>`, 0, `invalid markup declaration "<!ELE": expected "<!ELEMENT", "<!ATTLIST", "<!ENTITY", "<!NOTATION" or "<!--"`, false},
+		{"lower-case keyword", `<!element a ANY>`, 0, `invalid markup declaration "<!ele"`, false},
+		{"CDATA section in the subset", `<![CDATA[x]]>`, 0, `invalid markup declaration "<![CD"`, false},
+		{"no white space after the keyword", `<!ELEMENT(a)>`, 9, "expected white space after <!ELEMENT", false},
+		{"no name", `<!ATTLIST 1 a CDATA #IMPLIED>`, 10, "<!ATTLIST without a name", false},
+		{"no content model", `<!ELEMENT a>`, 11, "expected white space and a content model in <!ELEMENT", false},
+		{"bad content model", `<!ELEMENT a MIXED>`, 12, "expected EMPTY, ANY or '(' in <!ELEMENT", false},
+		{"unbalanced content model", `<!ELEMENT a (b))>`, 15, `unexpected ')' in <!ELEMENT`, false},
+		{"literal in a content model", `<!ELEMENT a ("b")>`, 13, `expected a name or '(' in <!ELEMENT, found '"'`, false},
+		{"parameter-entity reference in a declaration", `<!ENTITY e %p;>`, 11, "expected a quoted value or an external identifier in <!ENTITY", false},
+		{"parameter-entity reference in an entity value", `<!ENTITY e "%p;">`, 12, "parameter-entity reference inside <!ENTITY", false},
+		{"parameter-entity reference in a content model", `<!ELEMENT a (%p;)>`, 13, "parameter-entity reference inside <!ELEMENT", false},
+		{"'<' in an attribute default", `<!ATTLIST a b CDATA "<">`, 21, "'<' in an attribute's default value", false},
+		{"'&' that starts no reference", `<!ENTITY e "a & b">`, 14, "'&' that starts no reference in <!ENTITY", false},
+		{"public identifier character", `<!NOTATION n PUBLIC "a{b">`, 22, `'{' in a public identifier`, false},
+		{"NOTATION without an identifier", `<!NOTATION n "x">`, 13, "expected white space and SYSTEM or PUBLIC in <!NOTATION", false},
+		{"NDATA without a name", `<!ENTITY e SYSTEM "s" NDATA >`, 28, "expected white space and a notation name after NDATA", false},
+		{"malformed parameter-entity reference", `%p ;`, 0, "malformed parameter-entity reference in the DOCTYPE", false},
+		{"text in the subset", `x`, 0, "malformed internal subset in the DOCTYPE", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in := pre + tt.sub + root
+			at := len(pre) + tt.at
+			if tt.at < 0 {
+				at = len(pre) + len(tt.sub)
+			}
+			_, err := Parse([]byte(in))
+			var pe *ParseError
+			if !errors.As(err, &pe) || !errors.Is(err, ErrSyntax) {
+				t.Fatalf("%q: %v: want a ParseError matching ErrSyntax", in, err)
+			}
+			if pe.Offset != int64(at) || !strings.Contains(err.Error(), tt.msg) {
+				t.Errorf("%q:\n got %v\nwant %q at offset %d", in, err, tt.msg, at)
+			}
+			if errors.Is(err, io.ErrUnexpectedEOF) != tt.eof {
+				t.Errorf("%q: %v: matches io.ErrUnexpectedEOF: %v, want %v", in, err, !tt.eof, tt.eof)
+			}
+		})
+	}
+}
+
+// TestMarkupDeclPlaces: a "<!" that starts nothing XML allows where it
+// stands ("<!>", "<!x", a "<!-" or "<![" followed by a tag, a DOCTYPE
+// without its end) is a syntax error at its "<" or at the mistake in the
+// DOCTYPE, before the root, inside it and after it; it is an end of input
+// only for a "<!-" that the input ends with, where a comment may have
+// started. The provisioning and mde2 readers say the same of the same
+// input.
+func TestMarkupDeclPlaces(t *testing.T) {
+	const open, close = "<MgmtTree><VerDTD>1.2</VerDTD>", "</MgmtTree>"
+	const eof = -1
+	for _, tc := range []struct {
+		decl string
+		at   [3]int // offset from the "<!" before, inside and after the root, or eof
+		msg  string // for a DOCTYPE before the root
+	}{
+		{"<!>", [3]int{0, 0, 0}, ""},
+		{"<!-", [3]int{0, 0, eof}, ""},
+		{"<!x", [3]int{0, 0, 0}, ""},
+		{"<![", [3]int{0, 0, 0}, ""},
+		{"<!DOCTYPE", [3]int{9, 0, 0}, "expected white space after <!DOCTYPE"},
+		{"<!DOCTYPE x", [3]int{11, 0, 0}, "expected white space, '[' or '>' after the DOCTYPE's root element name"},
+		{"<!DOCTYPE x [", [3]int{13, 0, 0}, "malformed internal subset in the DOCTYPE"},
+		{"<!DOCTYPE x [<!ELEMENT x ANY", [3]int{28, 0, 0}, "'<' in <!ELEMENT: its '>' is missing"},
+	} {
+		for place, in := range []string{tc.decl + open + close, open + tc.decl + close, open + close + tc.decl} {
+			decl := []int{0, len(open), len(open + close)}[place]
+			_, err := Parse([]byte(in))
+			var pe *ParseError
+			if !errors.As(err, &pe) || !errors.Is(err, ErrSyntax) {
+				t.Errorf("%q: %v: want a ParseError matching ErrSyntax", in, err)
+				continue
+			}
+			eofErr := strings.Contains(err.Error(), "EOF") || strings.Contains(err.Error(), "end of input")
+			switch want := tc.at[place]; {
+			case want == eof:
+				if !eofErr || pe.Offset != int64(len(in)) {
+					t.Errorf("%q: %v (offset %d): want the end of input at %d", in, err, pe.Offset, len(in))
+				}
+			case eofErr || pe.Offset != int64(decl+want):
+				t.Errorf("%q: %v (offset %d): want a syntax error at %d", in, err, pe.Offset, decl+want)
+			case place == 0 && tc.msg != "" && !strings.Contains(err.Error(), tc.msg):
+				t.Errorf("%q: %v: want %q", in, err, tc.msg)
+			case place > 0 && strings.HasPrefix(tc.decl, "<!DOCTYPE") && !errors.Is(err, xmlerr.ErrDOCTYPE):
+				t.Errorf("%q: %v: want ErrDOCTYPE", in, err)
+			}
+		}
+	}
 }
