@@ -58,7 +58,8 @@ func FuzzDDFParse(f *testing.F) {
 	f.Add([]byte(`<?xml version="1.0" encoding="UTF-16"?><MgmtTree/>`))
 	// the DOCTYPE forms the parser steps over, CR line ends, a root in a
 	// namespace
-	f.Add([]byte("<!DOCTYPE MgmtTree PUBLIC 'p]' \"s>\" [<!ENTITY e \"]>\"><!-- ]> --><?pi ]>?>%pe;]><MgmtTree>\r<VerDTD>&#x31;.2</VerDTD>\r</MgmtTree>"))
+	f.Add([]byte("<!DOCTYPE MgmtTree PUBLIC 'p' \"s]>\" [<!ENTITY e \"]>\"><!-- ]> --><?pi ]>?>%pe;]><MgmtTree>\r<VerDTD>&#x31;.2</VerDTD>\r</MgmtTree>"))
+	f.Add([]byte(`<!DOCTYPE MgmtTree [<!ELEMENT MgmtTree (VerDTD, Node*)><!ELEMENT VerDTD (#PCDATA|a)*><!ATTLIST Node x CDATA #IMPLIED y (a|b) "a" z NOTATION (n) #FIXED 'q&amp;'><!ENTITY % p 'x'><!ENTITY u SYSTEM "u" NDATA n><!NOTATION n PUBLIC "-//N//EN">]><MgmtTree><VerDTD>1.2</VerDTD></MgmtTree>`))
 	f.Add([]byte(`<MgmtTree xmlns="urn:x"><Node/></MgmtTree>`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		tree, err := ddf.ParseLimits(data, fuzzLimits)
