@@ -8,6 +8,9 @@
 // Microsoft publishes as they are: a UTF-8 byte order mark, the DOCTYPE
 // with its internal subset, CDATA in descriptions, and the MSFT namespace
 // elements (Applicability, AllowedValues, DynamicNodeNaming and the rest).
+// The DOCTYPE's markup (its internal subset's declarations, comments and
+// processing instructions) must be well-formed, but nothing it declares is
+// used: its entities stay undefined, and no external subset is read.
 // Every [Node] records its name (empty for a dynamic node, with the
 // DFTitle as its placeholder), AccessType, DFFormat, Occurrence, Scope,
 // DefaultValue, Description, DFType MIME type or DDF name, applicability
