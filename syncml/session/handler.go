@@ -30,7 +30,10 @@ type Response struct {
 	// Source naming the node and its Data); none means no Results. On a
 	// Session, Results with an Item of more data than Config.MaxObjectSize
 	// (or DefaultMaxObjectSize when larger) are not sent: the command
-	// fails (500) and an Outcome of the Exchange says why.
+	// fails (500) and an Outcome of the Exchange says why; on a Client,
+	// so do those with an Item over the MaxObjSize the server announced.
+	// Inside an Atomic that failure fails the Atomic as any other does
+	// (507, the commands before it rolled back).
 	Results []syncml.Item
 	// OriginalError, when set, is the msft:originalerror attribute of
 	// the Data of every failed Status of the command: the HRESULT that

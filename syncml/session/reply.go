@@ -235,7 +235,8 @@ func (r *responder) fitResults(c syncml.Command, resp Response) Response {
 // atomic runs the commands of a until one fails (a chunk, MoreData, fails
 // with 400: an Atomic fits in one message; an Atomic or a Get inside it,
 // at any depth, fails with 500, being not legal there, and the handler
-// never sees it); then it undoes the ones that succeeded and answers: 507
+// never sees it; so does, 500, a command whose handler gave Results too
+// large to send, see fitResults); then it undoes the ones that succeeded and answers: 507
 // for the Atomic, the failing command's own code, 216 for the rolled back
 // (516 when rollback failed) and 215 for those not executed; a Sequence
 // inside it is answered too, then its commands. A session alert in a
@@ -278,6 +279,12 @@ func (r *responder) atomic(a *syncml.Atomic) {
 			} else {
 				resps[i] = r.serve(c, true)
 			}
+		}
+		if r.maxResults > 0 && len(resps[i].Results) > 0 {
+			// Results too large to send fail their command (500) here,
+			// before the Atomic is answered: it fails with it, and what
+			// ran before is rolled back.
+			resps[i] = r.fitResults(c, resps[i])
 		}
 		if resps[i].failed() {
 			failed = i
