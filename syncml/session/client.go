@@ -687,6 +687,7 @@ func (c *Client) answer(ctx context.Context, m *syncml.Message, x *Exchange, u *
 		}
 	}
 	outs, unmatched, hdrs := c.sent.receive(m.Body.Commands, strconv.Itoa(c.outMsgID), sentKey{}, &u.answered)
+	c.wholeAgain(outs, u) // an object sent in chunks is reported whole
 	inSession(outs, c.sessionID)
 	x.Outcomes, x.Unmatched = outs, unmatched
 	if n := len(c.abandoned); n > 0 {

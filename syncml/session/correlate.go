@@ -16,10 +16,13 @@ type Outcome struct {
 	// unanswered (Abandoned) come with those of the next session, whose
 	// MsgIDs they share. Empty, as MsgID, for a command never sent.
 	SessionID string
-	// Command is the command as sent, with its CmdID: for an object
-	// sent in chunks, its last chunk, or the command whole again when
-	// the peer refused the object part way (its Status then says why),
-	// so that it can be queued again.
+	// Command is the command as sent, with its CmdID. For an object
+	// sent in chunks it is the command queued, whole again (answered,
+	// refused part way or Abandoned), so that it can be queued again: on
+	// a Client with the Items it was queued with; on a Session with its
+	// object rejoined from the pieces sent (its Data as text, the Meta
+	// without Size), in the very command queued while the Session stays
+	// in memory, in a copy decoded from the state under a Server.
 	Command syncml.Command
 	// Status is the peer's Status for the command; nil when Abandoned.
 	Status *syncml.Status

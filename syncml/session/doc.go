@@ -69,7 +69,9 @@
 // message. An item too large for one message is sent in chunks (MoreData,
 // Meta Size on the first) unless it exceeds the peer's MaxObjSize, when it
 // is not sent and its Outcome carries the error; a device's Results goes
-// in chunks the same way. A Status other than 213 for a chunk ends its
+// in chunks the same way. The Outcome of an object sent in chunks holds
+// the command queued, whole (see [Outcome].Command), with the Status of
+// its last chunk. A Status other than 213 for a chunk ends its
 // object: no other chunk of it is sent, the command's Outcome carries that
 // Status (the command whole), and what follows goes on. Chunks received
 // (Results from a device included) are answered 213, joined, checked

@@ -47,6 +47,9 @@ type restore struct {
 	// joined is the command of an object in flight that rejoinCont makes
 	// whole, with its Items as they were.
 	joined uncut
+	// rejoined is what the objects sent in chunks made whole for their
+	// Outcomes changed (see correlator.rejoinAnswered), in the order changed.
+	rejoined []*rejoinUndo
 	// the counters and the session's identity
 	sessionID, inMsgID, xmlns, verDTD, verProto, refusedSession string
 	outMsgID, refusedOut, maxMsgSize, maxObjSize                int
@@ -109,6 +112,9 @@ func (u *restore) put(st *state) {
 		return
 	}
 	putAnswered(u.answered)
+	for _, r := range slices.Backward(u.rejoined) {
+		r.put()
+	}
 	st.Sent.next = u.next
 	if st.LO = u.lo; u.lo != nil {
 		u.lo.Data = u.lo.Data[:u.loLen]
@@ -129,6 +135,13 @@ func (u *restore) put(st *state) {
 	st.Cont = u.cont
 	st.Queue, st.queueEnc, st.queueFor = u.queue, u.queueEnc, u.queueFor
 	u.joined.undo()
+}
+
+// rejoin notes r, what rejoinAnswered or rejoinUnanswered changed (nil: nothing), to put back.
+func (u *restore) rejoin(r *rejoinUndo) {
+	if r != nil {
+		u.rejoined = append(u.rejoined, r)
+	}
 }
 
 // was is a record of Sent as receive found it: the fields it changes.

@@ -733,6 +733,7 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 		// again would run an Exec or an Add twice. The application
 		// decides what to send again (AbandonedGets for reads).
 		st.rejoinCont()
+		undo.rejoin(st.Sent.rejoinUnanswered(!s.keyed))
 		x.Outcomes = append(x.Outcomes, inSession(st.Sent.abandon(), st.SessionID)...)
 		st.requeue()
 		st.LO = nil
@@ -831,6 +832,8 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 		save = &undo.answered
 	}
 	outs, unmatched, hdrs := st.Sent.receive(r.corr, itoa(st.OutMsgID), st.LO.resultsOf(), save)
+	// an object sent in chunks is reported whole
+	undo.rejoin(st.Sent.rejoinAnswered(outs, !s.keyed))
 	inSession(outs, h.SessionID)
 	unmatched = st.noteDevice(hdrs, unmatched)
 	if len(x.Outcomes) == 0 {
@@ -852,6 +855,7 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 		// given up before BeforeReply, which sees it among x.Outcomes
 		// (what it queues waits for the device's next session).
 		st.rejoinCont()
+		undo.rejoin(st.Sent.rejoinUnanswered(!s.keyed))
 		x.Outcomes = append(x.Outcomes, inSession(st.Sent.abandon(), h.SessionID)...)
 		n := len(st.Queue)
 		st.requeue()
