@@ -123,9 +123,10 @@ type ClientConfig struct {
 	// continues an object of the device's (the object's chunks go one
 	// after another, nothing between them): the commands it returns go
 	// first in that message (a nil command, or an Atomic holding a Get
-	// or an Atomic, is an error, as in Queue). They are not held to a
-	// MaxObjSize the server announced, as queued commands are: keep them
-	// small.
+	// or an Atomic, is an error, as in Queue). As queued commands, one
+	// with an Item over the MaxObjSize the server announced in the
+	// session is not sent: the Exchange of the message reports it in an
+	// Outcome whose Err is a *LimitError of MaxObjSize.
 	EachMessage func(ctx context.Context) ([]syncml.Command, error)
 	// Unmarshal, when set, decodes each server reply Run reads (and each
 	// message HandleInbound is given as bytes only) instead of the
@@ -161,8 +162,9 @@ type Client struct {
 	peerMax   int // the server's MaxMsgSize, 0 when unknown
 	// peerObj is the MaxObjSize the server announced in this session, 0
 	// for none: the Results of a larger Item are not sent (the command
-	// fails, 500, and an Outcome says why), nor a queued command holding
-	// one (its Outcome says why: fitPeerObj).
+	// fails, 500, and an Outcome says why), nor a command holding one,
+	// queued, given by EachMessage or in the rest of the package not
+	// begun (its Outcome says why: fitPeerObj, fitPeerObjCont).
 	peerObj int
 	cont    []syncml.Command // the rest of the device's package
 	// peerSeen is true once a server message was handled (in this
@@ -215,6 +217,11 @@ type Client struct {
 	// replied is true when the last Handle answered the last message
 	// built and built none after it (the session ended): see NotSent.
 	replied bool
+	// eachUnsent are the Outcomes of the commands EachMessage gave the
+	// message being built that were not sent, over the server's
+	// MaxObjSize (see eachMessage): the Exchange that carries the
+	// message reports them.
+	eachUnsent []Outcome
 }
 
 // NewClient returns a Client for cfg (copied).
@@ -730,7 +737,7 @@ func (c *Client) answer(ctx context.Context, m *syncml.Message, x *Exchange, u *
 			if err != nil {
 				return nil, err
 			}
-			x.Outcomes = append(x.Outcomes, refused...)
+			x.Outcomes = append(append(x.Outcomes, refused...), c.eachUnsent...)
 			x.Reply, x.Raw = reply, c.lastRaw
 			return x, nil
 		}
@@ -741,6 +748,13 @@ func (c *Client) answer(ctx context.Context, m *syncml.Message, x *Exchange, u *
 		if o, ok := c.dropRefused(rc, u); ok {
 			x.Outcomes = append(x.Outcomes, inSession([]Outcome{o}, c.sessionID)...)
 		}
+	}
+	if c.peerObj > 0 && len(c.cont) > 0 {
+		// the rest of the package, cut before the server said what it
+		// takes: what it would not take is not sent (Outcome.Err)
+		var unsent []Outcome
+		c.cont, unsent = c.fitPeerObjCont(u)
+		x.Outcomes = append(x.Outcomes, unsent...)
 	}
 	maxObj := c.cfg.MaxObjectSize
 	if maxObj <= 0 {
@@ -775,6 +789,7 @@ func (c *Client) answer(ctx context.Context, m *syncml.Message, x *Exchange, u *
 		if err != nil {
 			return nil, err
 		}
+		x.Outcomes = append(x.Outcomes, c.eachUnsent...)
 		// No Final while the server's package is open (OMA DM, multiple
 		// messages in a package).
 		reply, err = c.finish(reply, cands, false)
@@ -826,6 +841,7 @@ func (c *Client) answer(ctx context.Context, m *syncml.Message, x *Exchange, u *
 		if cands, err = c.eachMessage(ctx, cands); err != nil {
 			return nil, err
 		}
+		x.Outcomes = append(x.Outcomes, c.eachUnsent...)
 	}
 	reply, err := c.finish(reply, cands, true)
 	if err != nil {

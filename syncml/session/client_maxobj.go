@@ -36,3 +36,77 @@ func peerObjError(what string, k, n, max int) error {
 	return errorf("%s: its Item %d has %d bytes of data, over the server's MaxObjSize: %w",
 		what, k, n, pkg.LimitCount("MaxObjSize", int64(max), int64(n), ""))
 }
+
+// fitPeerObjCont is fitPeerObj for the rest of the device's package
+// (c.cont), cut into messages before the server announced its MaxObjSize
+// (package 1 is built before the server says anything): the device's own
+// commands in it with an Item over c.peerObj bytes of data are not sent,
+// an object cut into chunks whole (its chunks leave c.cont, and the
+// command gets back the Items it was queued with, noted in u, as a call
+// that fails puts them back). An object some chunks of which went out
+// goes on: the server, which saw its Size on the first, answered that
+// chunk already, and refuses the object in its Status when it does not
+// take it (see dropRefused). It returns c.cont as it is when all fit,
+// otherwise the commands kept in a new array.
+func (c *Client) fitPeerObjCont(u *clientMark) ([]syncml.Command, []Outcome) {
+	cont, max := c.cont, c.peerObj
+	from := 0
+	if c.continuesObject(false) {
+		from = objectEnd(cont) // in flight
+	}
+	var keep []syncml.Command // nil until a command is left out
+	var unsent []Outcome
+	for i := from; i < len(cont); i++ {
+		x := cont[i]
+		if isAnswer(x) || sessionAlert(x) {
+			if keep != nil {
+				keep = append(keep, x)
+			}
+			continue
+		}
+		end := i + 1 // after the command, or after the pieces of its object
+		cmd := x
+		size := 0
+		if isChunk(x) {
+			end = i + objectEnd(cont[i:])
+			cmd = cont[end-1]
+			for _, p := range cont[i:end] {
+				if it := p.ItemList(); len(it) == 1 && it[0].Data != nil {
+					size += len(it[0].Data.Value)
+				}
+			}
+		}
+		k := 1
+		if size <= max {
+			_, k, size = overAny(cmd, max)
+		}
+		if k == 0 {
+			if keep != nil {
+				keep = append(keep, cont[i:end]...)
+			}
+			i = end - 1
+			continue
+		}
+		if keep == nil {
+			keep = append(make([]syncml.Command, 0, len(cont)-1), cont[:i]...)
+		}
+		if end > i+1 {
+			for _, x := range c.cuts {
+				if x.cmd == cmd {
+					u.recut = append(u.recut, uncut{cmd: cmd, items: cmd.ItemList()})
+					setItems(cmd, x.items)
+					break
+				}
+			}
+		}
+		unsent = append(unsent, Outcome{Command: cmd, Err: peerObjError(cmd.ElementName()+" not sent", k, size, max)})
+		i = end - 1
+	}
+	if keep == nil {
+		return cont, nil
+	}
+	if len(keep) == 0 {
+		keep = nil
+	}
+	return keep, unsent
+}

@@ -42,8 +42,10 @@ type Outcome struct {
 	// Config.MaxObjectSize or DefaultMaxObjectSize when larger: a
 	// *LimitError of MaxObjectSize, and the command failed, 500; on a
 	// Client, those with an Item over the MaxObjSize the server announced
-	// in the session, and a queued command holding one: a *LimitError of
-	// MaxObjSize), or, on a Client, it
+	// in the session, and a command holding one, queued, given by
+	// EachMessage or left in the rest of the package (an object cut into
+	// chunks none of which went out before the announcement): a
+	// *LimitError of MaxObjSize), or, on a Client, it
 	// came from EachMessage in a
 	// message the server refused (401 or 407), which the server ran none
 	// of, or was one of the alerts given to Start in a package 1 refused

@@ -68,7 +68,10 @@
 // asked for with Alert 1222, and Final is set only on a package's last
 // message. An item too large for one message is sent in chunks (MoreData,
 // Meta Size on the first) unless it exceeds the peer's MaxObjSize, when it
-// is not sent and its Outcome carries the error; a device's Results goes
+// is not sent and its Outcome carries the error (on a Client, whose
+// package 1 goes before the server's announcement, an object of it none
+// of whose chunks went out yet is held to it then; one begun goes on,
+// the server having answered its first chunk); a device's Results goes
 // in chunks the same way. The Outcome of an object sent in chunks holds
 // the command queued, whole (see [Outcome].Command), with the Status of
 // its last chunk. A Status other than 213 for a chunk ends its
