@@ -50,13 +50,12 @@ func peerObjError(what string, k, n, max int) error {
 // otherwise the commands kept in a new array.
 func (c *Client) fitPeerObjCont(u *clientMark) ([]syncml.Command, []Outcome) {
 	cont, max := c.cont, c.peerObj
-	from := 0
-	if c.continuesObject(false) {
-		from = objectEnd(cont) // in flight
-	}
+	// the first of the device's own commands goes on with the object in
+	// flight, if any (answers to the server may come before it)
+	inFlight := c.continuesObject(false)
 	var keep []syncml.Command // nil until a command is left out
 	var unsent []Outcome
-	for i := from; i < len(cont); i++ {
+	for i := 0; i < len(cont); i++ {
 		x := cont[i]
 		if isAnswer(x) || sessionAlert(x) {
 			if keep != nil {
@@ -77,7 +76,10 @@ func (c *Client) fitPeerObjCont(u *clientMark) ([]syncml.Command, []Outcome) {
 			}
 		}
 		k := 1
-		if size <= max {
+		switch {
+		case inFlight:
+			k, inFlight = 0, false // its Size went with its first chunk
+		case size <= max:
 			_, k, size = overAny(cmd, max)
 		}
 		if k == 0 {
