@@ -104,7 +104,12 @@ func (a *ServerAuth) sign(t AuthType, reply *syncml.Message, password string, st
 // one); the others are appended to unmatched, for Exchange.Unmatched: a
 // device's Status naming a message the server never sent says nothing of
 // its credentials. The message is not refused for it: some devices write
-// such MsgRefs (0, for one) on Statuses that change nothing.
+// such MsgRefs (0, for one) on Statuses that change nothing. A MsgRef of 0
+// is not taken for the last message either: MsgIDs start at 1, so it
+// names none, and the one device message of the shared corpus that has it
+// answers the SyncHdr 500 (a message the device could not read), not 212;
+// no capture shows a device accepting with it (see
+// TestServerHeaderStatusMsgRefConformance).
 func (st *state) noteDevice(hdr []*syncml.Status, unmatched []syncml.Command) []syncml.Command {
 	for _, s := range hdr {
 		if !sentMsgID(s.MsgRef, st.OutMsgID) {
