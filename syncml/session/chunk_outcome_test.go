@@ -231,3 +231,88 @@ func TestChunkedOutcomeReplyFails(t *testing.T) {
 		t.Errorf("the retry's Outcome holds %d bytes of the object's %d", len(it.Data.Value), len(value))
 	}
 }
+
+// A device's session that ended (the server's last message held only
+// Statuses) with the last chunk of its object unanswered reports the
+// object's command Abandoned at its next session, with the Items it was
+// queued with, as one given up before its end does.
+func TestClientChunkedAbandonedAfterEnd(t *testing.T) {
+	value := strings.Repeat("device<&>", 400)
+	cmd := objReplace("./D", value)
+	s := NewSession(&Config{AnnounceMaxMsgSize: 1200})
+	c, err := NewClient(ClientConfig{DeviceID: "D", ServerURI: "S", MaxMsgSize: 1200, Handler: Accept})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	m, err := c.Start(ctx, "1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Queue(cmd); err != nil {
+		t.Fatal(err)
+	}
+	dropped := false
+	for range 50 {
+		raw, err := syncml.Marshal(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		x, err := s.Handle(ctx, &Inbound{Raw: raw})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back syncml.Message
+		if err := syncml.Unmarshal(x.Raw, &back); err != nil {
+			t.Fatal(err)
+		}
+		// the server's Status for the object's last piece is lost
+		for i, x := range back.Body.Commands {
+			if st, ok := x.(*syncml.Status); ok && st.Cmd == "Replace" {
+				if code, _ := st.Code(); code == syncml.StatusOK {
+					back.Body.Commands = append(back.Body.Commands[:i:i], back.Body.Commands[i+1:]...)
+					dropped = true
+					break
+				}
+			}
+		}
+		cx, err := c.Handle(ctx, &back)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cx.Done {
+			break
+		}
+		m = cx.Reply
+	}
+	if !dropped || c.sent.pending() != 1 {
+		t.Fatalf("Status of the last piece dropped %v, %d pending, want 1", dropped, c.sent.pending())
+	}
+	m, err = c.Start(ctx, "2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := syncml.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, err := s.Handle(ctx, &Inbound{Raw: raw})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back syncml.Message
+	if err := syncml.Unmarshal(x.Raw, &back); err != nil {
+		t.Fatal(err)
+	}
+	cx, err := c.Handle(ctx, &back)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := outcomeOf(t, cx.Outcomes, "./D")
+	if !o.Abandoned || o.Command != syncml.Command(cmd) {
+		t.Errorf("Outcome %+v, want the command queued, Abandoned", o)
+	}
+	if it := cmd.Items[0]; it.Data.Value != value || it.MoreData || it.Meta.Size != "" {
+		t.Errorf("the command holds %d bytes of its object's %d (MoreData %v, Size %q)", len(it.Data.Value), len(value), it.MoreData, it.Meta.Size)
+	}
+}

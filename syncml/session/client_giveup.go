@@ -28,7 +28,8 @@ import "github.com/windc-go/windc/syncml"
 //
 // A session that ended (answered through, or refused by ServerAuth with
 // nothing left to send) has no rest: only its commands the server never
-// answered are reported.
+// answered are reported (the command of an object sent in chunks whole,
+// as it was queued).
 func (c *Client) giveUp(u *clientMark) []Outcome {
 	sent := c.sent.sent
 	var refused []Outcome
@@ -48,6 +49,11 @@ func (c *Client) giveUp(u *clientMark) []Outcome {
 			c.queue = append(rest, c.queue...)
 		}
 		c.cont = nil
+	}
+	if len(c.cuts) > 0 {
+		// a session that ended with the last piece of an object not
+		// answered: its Outcome holds the command as queued
+		c.uncutSession(u)
 	}
 	outs := inSession(unansweredOf(sent), c.sessionID)
 	c.sent.reset()
