@@ -1,6 +1,7 @@
 package reconcile
 
 import (
+	"errors"
 	"strconv"
 	"strings"
 
@@ -408,8 +409,18 @@ func (p *run) getResults(d *docState, rc string) error {
 
 // send plans the declared version of d: Add or Replace, the bulk
 // variables, and a Get of its results.
+//
+// A version whose declaration does not pass Document.Validate for its
+// node (stored by an earlier build, which did not check what Validate
+// checks now) is not sent: a device refuses it. It is Failed, and one
+// Problem says why (see unsendable).
 func (p *run) send(d *docState, listed bool) error {
 	cur := d.checksum()
+	if invalidMarked(d.LastEvent, cur) {
+		// Found invalid before: not validated again.
+		p.unsendable(d, cur, nil)
+		return nil
+	}
 	replace := listed
 	switch {
 	case d.Hint > 0:
@@ -417,16 +428,39 @@ func (p *run) send(d *docState, listed bool) error {
 	case d.Hint < 0:
 		replace = false
 	}
+	var invalid error
 	sent, err := p.want(d, kSend, cur, func() (syncml.Command, error) {
 		doc, err := d.full()
 		if err != nil {
 			return nil, err
 		}
+		u := d.uri(declaredconfig.NodeDocument)
+		var c syncml.Command
 		if replace {
-			return declaredconfig.ReplaceDocument(d.uri(declaredconfig.NodeDocument), doc, p.r.cfg.DataKind)
+			c, err = declaredconfig.ReplaceDocument(u, doc, p.r.cfg.DataKind)
+		} else {
+			c, err = declaredconfig.AddDocument(u, doc, p.r.cfg.DataKind)
 		}
-		return declaredconfig.AddDocument(d.uri(declaredconfig.NodeDocument), doc, p.r.cfg.DataKind)
+		if errors.Is(err, declaredconfig.ErrInvalid) || errors.Is(err, declaredconfig.ErrURI) {
+			// The builders validate the document for its node: a
+			// declaration passed Validate when it was declared, but one
+			// stored by an earlier build may not pass the checks added
+			// since. Validate says all that is wrong (the builder may
+			// stop at the node).
+			if invalid = doc.Validate(u); invalid == nil {
+				invalid = err
+			}
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		return c, nil
 	})
+	if invalid != nil {
+		p.unsendable(d, cur, invalid)
+		return nil
+	}
 	if err != nil || !sent {
 		return err
 	}
@@ -439,6 +473,36 @@ func (p *run) send(d *docState, listed bool) error {
 	}
 	d.Tried[kGet], d.GetDone = "", "" // a new send asks for its results
 	return p.getResults(d, "")
+}
+
+// invalidReason is the Reason of a document whose declaration does not
+// validate (see unsendable).
+const invalidReason = "its declaration does not pass Validate (stored before a check that refuses it); not sent until it is declared anew"
+
+// unsendable makes d, whose version cur does not validate, Failed and
+// not sent. With err, the error Validate gave, it reports one Problem
+// with it, and marks the version (its LastEvent, a tag "V" of Problem:
+// see invalidMarked) so that later runs neither validate nor report it
+// again; a version marked so is passed a nil err. A new declaration, or
+// a re-declaration after drift, is a new version, checked anew.
+func (p *run) unsendable(d *docState, cur string, err error) {
+	d.Last.Condition = Failed
+	keep(&d.Last.Reason, invalidReason)
+	keep(&d.LastCS, cur)
+	if err == nil {
+		return
+	}
+	d.LastEvent = Problem.String() + "V" + cur + "/"
+	p.event(Event{Kind: Problem, Status: d.status(), Err: errorf("device %q: document %s: version %s as stored does not validate for %s, and is not sent (a device refuses it; declare it anew, or Remove it): %w: %w",
+		p.device, d.docID(), strconv.Quote(cur), d.uri(declaredconfig.NodeDocument), ErrInvalid, err)})
+}
+
+// invalidMarked reports whether e, the key run.once kept of a document's
+// last event, is the mark unsendable left on version cur, without making
+// the key.
+func invalidMarked(e, cur string) bool {
+	const k = "Problem"
+	return len(e) == len(k)+2+len(cur) && e[:len(k)] == k && e[len(k)] == 'V' && e[len(k)+1:len(e)-1] == cur && e[len(e)-1] == '/'
 }
 
 // refusal says why the version cur of d, refused, is not in sync.

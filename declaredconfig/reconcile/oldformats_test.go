@@ -45,6 +45,15 @@ type oldDoc struct {
 	cspCount                              uint64
 	rest                                  *string // format 2: the rest as stored, when set
 	mask                                  *uint32 // format 2: the mask of strings, when set
+	id                                    string  // the DocID; "x" when empty
+}
+
+// docID is d's DocID.
+func (d oldDoc) docID() string {
+	if d.id == "" {
+		return "x"
+	}
+	return d.id
 }
 
 func oldDefault() oldDoc {
@@ -75,7 +84,7 @@ func (w *oldState) tail(d oldDoc) {
 func (w *oldState) docV1(d oldDoc) {
 	w.u(d.scope)
 	w.u(d.host)
-	w.s("1.0", "Device", "x", "A0", "MSFTVPN")
+	w.s("1.0", "Device", d.docID(), "A0", "MSFTVPN")
 	w.tail(d)
 	w.s("A0")         // Base
 	w.i(d.redeclared) // Redeclared
@@ -121,7 +130,7 @@ func (w *oldState) docV2(d oldDoc) {
 	if d.rest != nil {
 		rest = *d.rest
 	}
-	w.s("x", "A0", rest)
+	w.s(d.docID(), "A0", rest)
 	w.i(d.redeclared)
 	w.flag(false) // Vars
 	w.flag(false) // Abandoned
@@ -178,11 +187,11 @@ func oldStateOf(v byte, d oldDoc, docs uint64, sum bool) []byte {
 	w.s("2")              // LastMsg
 	if sum {
 		w.flag(true)
-		w.s(`<DeclaredConfigurations schema="1.0"><DeclaredConfiguration context="Device" id="x" checksum="A0" result_checksum="R0" state="60"/></DeclaredConfigurations>`)
+		w.s(`<DeclaredConfigurations schema="1.0"><DeclaredConfiguration context="Device" id="` + d.docID() + `" checksum="A0" result_checksum="R0" state="60"/></DeclaredConfigurations>`)
 		w.s("1.0")
 		w.u(0) // attributes
 		w.u(1)
-		w.s("Device", "x", "A0", "R0", "60")
+		w.s("Device", d.docID(), "A0", "R0", "60")
 		w.u(0) // attributes
 		w.u(0) // unknown elements
 		w.u(0) // unknown elements

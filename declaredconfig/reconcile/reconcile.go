@@ -366,7 +366,8 @@ func (st *deviceState) newSession() {
 }
 
 // want queues the command of kind k for d, about what, unless it is
-// awaited or was tried in this session for the same what.
+// awaited or was tried in this session for the same what, or build
+// returns no command (and no error): nothing is marked then.
 func (p *run) want(d *docState, k cmdKind, what string, build func() (syncml.Command, error)) (bool, error) {
 	if d.Await[k] != "" {
 		return false, nil
@@ -379,6 +380,9 @@ func (p *run) want(d *docState, k cmdKind, what string, build func() (syncml.Com
 	c, err := build()
 	if err != nil {
 		return false, errorf("device %q: document %s: %w", p.device, d.docID(), err)
+	}
+	if c == nil {
+		return false, nil // build found nothing to send (see send)
 	}
 	p.plan = append(p.plan, c)
 	d.Await[k] = p.msgSep + what

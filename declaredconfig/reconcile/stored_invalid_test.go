@@ -1,0 +1,173 @@
+package reconcile
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/windc-go/windc/declaredconfig"
+	"github.com/windc-go/windc/syncml"
+	"github.com/windc-go/windc/syncml/session"
+)
+
+// invalidID is the DocID of the documents TestStoredInvalid stores.
+const invalidID = "11111111-1111-4111-8111-111111111111"
+
+// summaryMessage is message msg of session sess of device "d", with a
+// summary that lists invalidID at version Z9 (not the declared one).
+func summaryMessage(sess, msg string) *syncml.Message {
+	text, _ := (&declaredconfig.Summary{Schema: "1.0", Documents: []declaredconfig.SummaryEntry{
+		{Context: "Device", ID: invalidID, Checksum: "Z9", ResultChecksum: "R9", State: "60"},
+	}}).MarshalText()
+	m := &syncml.Message{Header: syncml.Header{VerDTD: "1.2", VerProto: "DM/1.2", SessionID: sess, MsgID: msg,
+		Target: syncml.Location{LocURI: "https://mdm.example"}, Source: syncml.Location{LocURI: "d"}}}
+	m.Body.Final = true
+	a := session.NewClientEvent(syncml.AlertClientEvent, declaredconfig.SummaryType, string(text))
+	a.CmdID = "1"
+	m.Body.Commands = []syncml.Command{a}
+	return m
+}
+
+// TestStoredInvalid hands a Reconciler states that earlier builds could
+// store before Validate held a scenario to its Host: a VPN document
+// (MSFTVPN) under Inventory, in formats 1 and 2 and in the format of
+// now. A device refuses it (declaredconfig/agent answers 400), and it was
+// sent in every session. Now it is not sent: it is Failed with a reason,
+// one Problem carries the declaredconfig.HostError (matching ErrInvalid,
+// the status naming the document), and neither later messages and
+// sessions nor another Reconciler loading the state send it or tell it
+// again. It stays desired (Desired and Status list it) until the caller
+// declares it anew or removes it; a valid document beside it is sent.
+func TestStoredInvalid(t *testing.T) {
+	valid := &declaredconfig.Document{Schema: "1.0", Context: "Device", ID: "22222222-2222-4222-8222-222222222222", Checksum: "B0",
+		Scenario: declaredconfig.ScenarioVPN, CSPs: []declaredconfig.CSP{{Name: "./Vendor/MSFT/VPNv2",
+			Settings: []declaredconfig.Setting{{Path: "P/AlwaysOn", Type: "bool", Value: "true"}}}}}
+	now := func(t *testing.T) []byte {
+		bad := *valid
+		bad.ID, bad.Checksum = invalidID, "A0"
+		st := &deviceState{Docs: []*docState{
+			{Scope: declaredconfig.Device, Host: declaredconfig.Inventory, Doc: &bad,
+				Last: lastSeen{Condition: Unknown, Reason: "declared; the device has not reported since"}, docTail: &docTail{Base: "A0"}},
+			{Scope: declaredconfig.Device, Host: declaredconfig.Complete, Doc: valid,
+				Last: lastSeen{Condition: Unknown, Reason: "declared; the device has not reported since"}, docTail: &docTail{Base: "B0"}},
+		}}
+		b, err := encodeState(st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	old := func(v byte) func(*testing.T) []byte {
+		return func(*testing.T) []byte {
+			d := oldDefault()
+			d.id, d.host = invalidID, uint64(declaredconfig.Inventory)
+			return oldStateOf(v, d, 1, false)
+		}
+	}
+	for _, c := range []struct {
+		name  string
+		state func(*testing.T) []byte
+		docs  int // desired documents
+	}{
+		{"format 1", old(1), 1},
+		{"format 2", old(2), 1},
+		{"format now", now, 2},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			ctx := context.Background()
+			store := session.NewMemoryStore()
+			if _, err := store.CompareAndSwap(ctx, "d", 0, c.state(t)); err != nil {
+				t.Fatal(err)
+			}
+			var events []Event
+			on := func(_ context.Context, e Event) { events = append(events, e) }
+			for i, step := range []struct {
+				sess, msg string
+				fresh     bool // a new Reconciler on the same Store
+			}{{"1", "1", false}, {"1", "2", false}, {"2", "1", false}, {"3", "1", true}} {
+				r := New(Config{Store: store, OnEvent: on})
+				if !step.fresh {
+					Eager(r) // (a run of each kind)
+				}
+				events = nil
+				ss := session.NewSession(nil)
+				st, err := r.Reconcile(ctx, ss, summaryMessage(step.sess, step.msg), &session.Exchange{Identity: session.Identity{Device: "d"}})
+				if err != nil {
+					t.Fatalf("message %d: %v", i+1, err)
+				}
+				sent := sentCmds(t, ss)
+				for _, cmd := range sent {
+					if strings.Contains(cmd, invalidID) && (strings.HasPrefix(cmd, "Add") || strings.HasPrefix(cmd, "Replace")) {
+						t.Errorf("message %d: the invalid document is sent: %s", i+1, cmd)
+					}
+				}
+				if c.docs == 2 && i == 0 && !containsPrefix(sent, "Add ./Device/Vendor/MSFT/DeclaredConfiguration/Host/Complete/Documents/"+valid.ID) {
+					t.Errorf("the valid document is not sent: %v", sent)
+				}
+				d := st.Doc(invalidID)
+				if d == nil || d.Condition != Failed || d.Reason != invalidReason || d.Refused != 0 {
+					t.Fatalf("message %d: status %+v, want Failed, not refused", i+1, d)
+				}
+				var problems []Event
+				for _, e := range events {
+					if e.Kind == Problem {
+						problems = append(problems, e)
+					}
+				}
+				if i > 0 {
+					if len(problems) != 0 {
+						t.Errorf("message %d: told again: %v", i+1, problems)
+					}
+					continue
+				}
+				if len(problems) != 1 {
+					t.Fatalf("%d Problems, want 1: %v", len(problems), events)
+				}
+				e := problems[0]
+				var he *declaredconfig.HostError
+				if !errors.Is(e.Err, ErrInvalid) || !errors.Is(e.Err, declaredconfig.ErrInvalid) || !errors.As(e.Err, &he) ||
+					he.Host != declaredconfig.Inventory || he.Scenario != declaredconfig.ScenarioVPN {
+					t.Errorf("Problem %v, want ErrInvalid with a HostError", e.Err)
+				}
+				if u := e.Status.URI; u.DocID != invalidID || u.Scope != declaredconfig.Device || u.Host != declaredconfig.Inventory ||
+					e.Status.Condition != Failed || e.Device != "d" {
+					t.Errorf("Problem of %q, status %+v", e.Device, e.Status)
+				}
+			}
+			r := New(Config{Store: store})
+			ds, err := r.Desired(ctx, "d")
+			if err != nil || len(ds) != c.docs || ds[0].Document.ID != invalidID || ds[0].Host != declaredconfig.Inventory {
+				t.Fatalf("Desired: %+v, %v; the invalid document is no longer desired", ds, err)
+			}
+		})
+	}
+}
+
+// containsPrefix reports whether one of list starts with prefix.
+func containsPrefix(list []string, prefix string) bool {
+	for _, s := range list {
+		if strings.HasPrefix(s, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+// sentCmds returns "Cmd target" of what ss sends in its next reply.
+func sentCmds(t *testing.T, ss *session.Session) []string {
+	t.Helper()
+	m := summaryMessage("1", "99")
+	m.Body.Commands = nil
+	reply, err := ss.Handle(context.Background(), &session.Inbound{Message: m})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, c := range reply.Reply.Body.Commands {
+		if c.ElementName() != "Status" {
+			out = append(out, c.ElementName()+" "+strings.Join(syncml.Targets(c), ","))
+		}
+	}
+	return out
+}
