@@ -307,11 +307,15 @@ func (p *run) do() error {
 		}
 	}
 	if p.summary != nil || p.kept {
-		if fresh && p.newSum {
-			p.checkEntries()
-		}
 		if err := p.documents(fresh); err != nil {
 			return err
+		}
+		if fresh && p.newSum {
+			// After the documents are decided, so that each Problem
+			// carries the status its document has now; before removed,
+			// which drops the documents the device no longer lists
+			// (the classes count them).
+			p.checkEntries()
 		}
 		p.removed()
 		p.strays()

@@ -523,17 +523,22 @@ func (st *deviceState) status(device string) *DeviceStatus {
 	statusInto(ds.Docs, st.Docs)
 	statusInto(ds.Docs[len(st.Docs):], st.Removed)
 	for _, s := range st.Stray {
-		ds.Docs = append(ds.Docs, DocStatus{
-			URI:            declaredconfig.URI{Scope: s.Scope, DocID: s.ID, Node: declaredconfig.NodeDocument},
-			Condition:      Stray,
-			Reason:         "listed by the device, never declared to it",
-			Reported:       true,
-			State:          stateOf(s.State),
-			DeviceChecksum: s.Checksum,
-			ResultChecksum: s.RC,
-		})
+		ds.Docs = append(ds.Docs, strayStatus(s))
 	}
 	return ds
+}
+
+// strayStatus returns the public view of s: Host zero, not known.
+func strayStatus(s stray) DocStatus {
+	return DocStatus{
+		URI:            declaredconfig.URI{Scope: s.Scope, DocID: s.ID, Node: declaredconfig.NodeDocument},
+		Condition:      Stray,
+		Reason:         "listed by the device, never declared to it",
+		Reported:       true,
+		State:          stateOf(s.State),
+		DeviceChecksum: s.Checksum,
+		ResultChecksum: s.RC,
+	}
 }
 
 // stateNames holds declaredconfig.State.String of the states below 100

@@ -364,9 +364,11 @@ func trimmedIs(s, want string) bool {
 
 // checkEntries reports, as Problems, the entries of the run's summary
 // that are not read as sent (SummaryError): an entry of a scope and DocID
-// listed before it, and a state the CSP does not define. The run calls it
-// for a summary other than the last one the state holds, on the message's
-// first run: a device that sends the same summary again is told of once.
+// listed before it, and a state the CSP does not define. Each Problem's
+// Status is that of the entry's document (see entryStatus). The run calls
+// it for a summary other than the last one the state holds, on the
+// message's first run: a device that sends the same summary again is
+// told of once.
 func (p *run) checkEntries() {
 	c := p.classes()
 	ents := p.summary.Documents
@@ -378,8 +380,9 @@ func (p *run) checkEntries() {
 				p.over++
 				continue
 			}
-			p.problem(DocStatus{}, p.entryErr(&SummaryError{Entry: i + 1, Path: entryPath(i, "id"), Scope: c.scope[i],
-				DocID: e.ID, Value: e.ID, First: firstEntry(c, ents, i) + 1}))
+			first := firstEntry(c, ents, i)
+			p.problem(p.entryStatus(c, first), p.entryErr(&SummaryError{Entry: i + 1, Path: entryPath(i, "id"), Scope: c.scope[i],
+				DocID: e.ID, Value: e.ID, First: first + 1}))
 		}
 		if stateDefined(e.State) {
 			continue
@@ -388,9 +391,33 @@ func (p *run) checkEntries() {
 			p.over++
 			continue
 		}
-		p.problem(DocStatus{}, p.entryErr(&SummaryError{Entry: i + 1, Path: entryPath(i, "state"), Scope: c.scope[i],
+		f := i
+		if !c.first[i] {
+			f = firstEntry(c, ents, i)
+		}
+		p.problem(p.entryStatus(c, f), p.entryErr(&SummaryError{Entry: i + 1, Path: entryPath(i, "state"), Scope: c.scope[i],
 			DocID: e.ID, Value: e.State}))
 	}
+}
+
+// entryStatus returns the status of the document of entry i (from 0, the
+// first of its scope and DocID) of the run's summary, for the Problem of
+// one of its entries: a document declared, or being removed, as it
+// stands (the summary's classes index Docs, then Removed); a stray as
+// the device lists it (Condition Stray, Host zero, as DeviceStatus shows
+// it).
+func (p *run) entryStatus(c *classes, i int) DocStatus {
+	st := p.st
+	if k := int(c.class[i]); k >= 0 {
+		if k < len(st.Docs) {
+			return st.Docs[k].status()
+		}
+		if k -= len(st.Docs); k < len(st.Removed) {
+			return st.Removed[k].status()
+		}
+	}
+	e := &p.summary.Documents[i]
+	return strayStatus(stray{Scope: c.scope[i], ID: e.ID, Checksum: e.Checksum, RC: e.ResultChecksum, State: e.State})
 }
 
 // entryErr is se in the context of the run's device and message.

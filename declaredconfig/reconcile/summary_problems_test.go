@@ -38,6 +38,8 @@ func summaryErrors(ev *recorder) (ses []*reconcile.SummaryError, other int) {
 // of a DocID was read without a word, and a state such as "bogus" was
 // read as NotDefined without a word. The same DocID in both scopes is two
 // documents, and a state with white space around it reads: no Problem.
+// Each Problem's Status is that of the entry's document (before, it was
+// empty: the DocID was only in the error).
 func TestSummaryEntryProblems(t *testing.T) {
 	entry := func(ctx, id, cs, state string) declaredconfig.SummaryEntry {
 		return declaredconfig.SummaryEntry{Context: ctx, ID: id, Checksum: cs, ResultChecksum: "R1", State: state}
@@ -104,6 +106,31 @@ func TestSummaryEntryProblems(t *testing.T) {
 			}
 			if d := st.Doc(ids[0]); d == nil || !d.Reported || d.State != tc.state {
 				t.Errorf("document %+v, want state %v read", d, tc.state)
+			}
+			// Each Problem's Status names the entry's document: a
+			// declared one as it stands after the message (Host,
+			// condition, state read), a stray as the device lists it.
+			for _, e := range ev.events {
+				var se *reconcile.SummaryError
+				if e.Kind != reconcile.Problem || !errors.As(e.Err, &se) {
+					continue
+				}
+				u := e.Status.URI
+				if u.Scope != se.Scope || !declaredconfig.EqualDocID(u.DocID, se.DocID) || u.Node != declaredconfig.NodeDocument {
+					t.Errorf("the Problem of entry %d (%v %s) carries %v", se.Entry, se.Scope, se.DocID, u)
+					continue
+				}
+				if declaredconfig.EqualDocID(se.DocID, stray) {
+					if e.Status.Condition != reconcile.Stray || u.Host != 0 || !e.Status.Reported || e.Status.DeviceChecksum != "S" {
+						t.Errorf("the Problem of stray entry %d carries %+v", se.Entry, e.Status)
+					}
+					continue
+				}
+				now := st.Doc(se.DocID)
+				if u.Host != declaredconfig.Complete || now == nil || e.Status.Condition != now.Condition ||
+					e.Status.State != now.State || e.Status.Reason != now.Reason || e.Status.Checksum != "A0" {
+					t.Errorf("the Problem of entry %d carries %+v, the document stands %+v", se.Entry, e.Status, now)
+				}
 			}
 		})
 	}
