@@ -17,7 +17,7 @@
 // [Agent.ApplyPending] to apply now), which honours its context. [Agent.EachMessage], as the session.ClientConfig.EachMessage
 // of the Client that talks to the WinDC service, puts the 1224 summary
 // alert in every message the device sends while it holds any document
-// (but a message that goes on with an object sent in chunks, which
+// (always, with Config.EmptySummary; but a message that goes on with an object sent in chunks, which
 // carries nothing between the chunks: see session.Exchange.Continued);
 // [Agent.Unmarshal], as its session.ClientConfig.Unmarshal, reads the
 // documents of each server message while the message is decoded, so that

@@ -23,7 +23,8 @@ type Doc struct {
 	// (declaredconfig.ScenarioInventory, ScenarioMIProviderInventory)
 	// goes under Inventory, one of another defined scenario under
 	// Complete or BulkTemplate (Declare refuses it otherwise, with a
-	// *declaredconfig.HostError, as a device does).
+	// *declaredconfig.HostError, as a device does; such a declaration
+	// stored by an earlier build is not sent, see Reconcile).
 	Host declaredconfig.Host
 	// Document is the document; its ID is the DocID and its Checksum the
 	// version. A new version needs a new checksum.
@@ -104,7 +105,8 @@ type Config struct {
 	MaxSummaryBytes int
 	// MaxProblems bounds the Problem events that one message gives
 	// about what the device sent (Statuses and Results that answer
-	// nothing sent, or do not read; results over MaxResultBytes); zero
+	// nothing sent, or do not read; results over MaxResultBytes; summary
+	// entries not read as sent, see SummaryError); zero
 	// means DefaultMaxProblems. Beyond it, one more Problem with a
 	// *LimitError says how many there were: a device cannot make an
 	// event of each of the thousands of Statuses a message holds.

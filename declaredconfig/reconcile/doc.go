@@ -29,6 +29,16 @@
 // Declare, Remove and
 // SetRefreshInterval change what is desired (at most Config.MaxDocuments
 // documents per device); Status says where each document stands.
+// Declare takes only a document that passes
+// declaredconfig.Document.Validate for its node, which holds a defined
+// scenario to its Host; a declaration stored before a check it fails was
+// added (an earlier build took a VPN document under Inventory, which a
+// device refuses) stays desired but is not sent: it is Failed, and one
+// Problem carries the validation error (errors.As finds the
+// declaredconfig.HostError), until it is declared anew or removed. A
+// device that took it before (declaredconfig/agent did) and has been
+// upgraded since keeps it in an InfraError state (62, or 82 under
+// Inventory), which reads as Failed too.
 //
 // # Each message
 //
@@ -45,7 +55,7 @@
 // context, so a DocID declared in both scopes is two documents. Limits:
 // Config.MaxDocuments (also what is kept of strays), MaxResultBytes,
 // MaxSummaryBytes (the summary kept of a device), MaxProblems (the
-// Problem events of one message), RetryRefused, MaxRetries,
+// Problem events of one message about what the device sent), RetryRefused, MaxRetries,
 // MaxCachedDevices and MaxCachedBytes (the devices, and the bytes, whose
 // decoded state and last summary are kept between messages). It queues
 // what the document needs, in an order that works: Deletes first, then
@@ -67,9 +77,10 @@
 // DocID more than once is read by the first of those entries, and an
 // entry whose state is no state the CSP defines is read as it reads (a
 // word as NotDefined): each is a Problem whose Err is a SummaryError
-// (the entry, its path, what was read, the entry read instead), told for
-// each summary that differs from the device's last one, not again while
-// the device repeats it.
+// (the entry, its path, what was read, the entry read instead) and whose
+// Status is that of the entry's document (declared, removed or stray),
+// told for each summary that differs from the device's last one, not
+// again while the device repeats it.
 //
 // A device that held the declared version and no longer lists it (it
 // was wiped, or enrolled again under the same ID: it sends an empty

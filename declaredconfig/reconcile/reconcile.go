@@ -91,9 +91,13 @@ func deviceOf(m *syncml.Message, x *session.Exchange) string {
 // is a session that refuses the commands (its Config.MaxQueue): they are
 // sent again in a later session. An entry of the summary that lists a
 // scope and DocID listed before it (the first is read), or a state the
-// CSP does not define, is a Problem with a SummaryError, once for each
-// summary that differs from the device's last. The returned status is
-// also what Status returns.
+// CSP does not define, is a Problem with a SummaryError and the status of
+// the entry's document, once for each summary that differs from the
+// device's last. A desired version whose stored declaration does not
+// pass declaredconfig.Document.Validate for its node (stored by an
+// earlier build, before a check it fails) is not sent: it is Failed, and
+// one Problem carries the validation error. The returned status is also
+// what Status returns.
 func (r *Reconciler) Reconcile(ctx context.Context, ss *session.Session, m *syncml.Message, x *session.Exchange) (*DeviceStatus, error) {
 	return r.reconcile(ctx, ss, m, x, true)
 }

@@ -240,7 +240,10 @@ const (
 	// Problem: something of the device's message could not be used, the
 	// device refused a command other than the Add or Replace of a
 	// document (once for each thing refused and status; see
-	// Config.RetryRefused), or the reconciler failed (Err says what).
+	// Config.RetryRefused), a desired version cannot be sent (its stored
+	// declaration does not validate: once per version), or the
+	// reconciler failed (Err says what). Status names the document when
+	// the Problem is of one.
 	Problem
 )
 
