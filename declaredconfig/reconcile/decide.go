@@ -224,7 +224,7 @@ func (p *run) document(d *docState, es *declaredconfig.DocumentStatus) error {
 		return p.send(d, es.Reported && !es.State.Deleted())
 	case d.Refused == cur:
 		set(Failed, refusal(d, cur))
-		p.once(d, FailedEvent, "R", cur, "")
+		p.failed(d, "R", cur, "")
 		return nil
 	case !es.Reported || es.Checksum != cur || es.State.Deleted():
 		reason := "not on the device"
@@ -258,7 +258,7 @@ func (p *run) document(d *docState, es *declaredconfig.DocumentStatus) error {
 		}
 		if known && d.ResultFail != "" {
 			set(Failed, d.ResultFail)
-			p.once(d, FailedEvent, "F", cur, rc)
+			p.failed(d, "F", cur, rc)
 			return nil
 		}
 		reason := stateName(es.State)
@@ -313,7 +313,7 @@ func (p *run) document(d *docState, es *declaredconfig.DocumentStatus) error {
 			return p.send(d, true)
 		}
 		set(Failed, stateName(es.State))
-		p.once(d, FailedEvent, "F", cur, rc)
+		p.failed(d, "F", cur, rc)
 		return nil
 	default:
 		set(Pending, stateName(es.State))
@@ -493,8 +493,33 @@ func (p *run) unsendable(d *docState, cur string, err error) {
 		return
 	}
 	d.LastEvent = Problem.String() + "V" + cur + "/"
-	p.event(Event{Kind: Problem, Status: d.status(), Err: errorf("device %q: document %s: version %s as stored does not validate for %s, and is not sent (a device refuses it; declare it anew, or Remove it): %w: %w",
-		p.device, d.docID(), strconv.Quote(cur), d.uri(declaredconfig.NodeDocument), ErrInvalid, err)})
+	p.event(Event{Kind: Problem, Status: d.status(), Err: p.invalidErr(d, cur, err)})
+}
+
+// failed reports the event Failed of d once (see once) and, when it
+// does, checks the declaration: one stored by an earlier build that does
+// not validate (which a device refuses, or, having taken it before, no
+// longer applies: see declaredconfig/agent) is why it failed, and a
+// Problem says so with the error Validate gives. It is checked once per
+// Failed event, not in every message.
+func (p *run) failed(d *docState, tag, cur, rc string) {
+	if !p.once(d, FailedEvent, tag, cur, rc) {
+		return
+	}
+	doc, err := d.full()
+	if err != nil {
+		return // a body that does not read is an error where it is needed
+	}
+	if err := doc.Validate(d.uri(declaredconfig.NodeDocument)); err != nil {
+		p.event(Event{Kind: Problem, Status: d.status(), Err: p.invalidErr(d, cur, err)})
+	}
+}
+
+// invalidErr is the error of a Problem that says that version cur of d,
+// as stored, does not validate (err, Validate's).
+func (p *run) invalidErr(d *docState, cur string, err error) error {
+	return errorf("device %q: document %s: version %s as stored does not validate for %s, and is not sent (a device refuses it; declare it anew, or Remove it): %w: %w",
+		p.device, d.docID(), strconv.Quote(cur), d.uri(declaredconfig.NodeDocument), ErrInvalid, err)
 }
 
 // invalidMarked reports whether e, the key run.once kept of a document's

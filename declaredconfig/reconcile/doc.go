@@ -38,7 +38,9 @@
 // declaredconfig.HostError), until it is declared anew or removed. A
 // device that took it before (declaredconfig/agent did) and has been
 // upgraded since keeps it in an InfraError state (62, or 82 under
-// Inventory), which reads as Failed too.
+// Inventory), which reads as Failed too; the event Failed of a version
+// whose declaration does not validate, refused or failed on the device,
+// comes with that Problem as well.
 //
 // # Each message
 //

@@ -96,8 +96,9 @@ func deviceOf(m *syncml.Message, x *session.Exchange) string {
 // device's last. A desired version whose stored declaration does not
 // pass declaredconfig.Document.Validate for its node (stored by an
 // earlier build, before a check it fails) is not sent: it is Failed, and
-// one Problem carries the validation error. The returned status is also
-// what Status returns.
+// one Problem carries the validation error; so does the event Failed of
+// such a version that the device refused or holds failed. The returned
+// status is also what Status returns.
 func (r *Reconciler) Reconcile(ctx context.Context, ss *session.Session, m *syncml.Message, x *session.Exchange) (*DeviceStatus, error) {
 	return r.reconcile(ctx, ss, m, x, true)
 }

@@ -17,9 +17,13 @@ const invalidID = "11111111-1111-4111-8111-111111111111"
 // summaryMessage is message msg of session sess of device "d", with a
 // summary that lists invalidID at version Z9 (not the declared one).
 func summaryMessage(sess, msg string) *syncml.Message {
-	text, _ := (&declaredconfig.Summary{Schema: "1.0", Documents: []declaredconfig.SummaryEntry{
-		{Context: "Device", ID: invalidID, Checksum: "Z9", ResultChecksum: "R9", State: "60"},
-	}}).MarshalText()
+	return entryMessage(sess, msg, declaredconfig.SummaryEntry{Context: "Device", ID: invalidID, Checksum: "Z9", ResultChecksum: "R9", State: "60"})
+}
+
+// entryMessage is message msg of session sess of device "d", with a
+// summary of the entries.
+func entryMessage(sess, msg string, entries ...declaredconfig.SummaryEntry) *syncml.Message {
+	text, _ := (&declaredconfig.Summary{Schema: "1.0", Documents: entries}).MarshalText()
 	m := &syncml.Message{Header: syncml.Header{VerDTD: "1.2", VerProto: "DM/1.2", SessionID: sess, MsgID: msg,
 		Target: syncml.Location{LocURI: "https://mdm.example"}, Source: syncml.Location{LocURI: "d"}}}
 	m.Body.Final = true
@@ -170,4 +174,71 @@ func sentCmds(t *testing.T, ss *session.Session) []string {
 		}
 	}
 	return out
+}
+
+// TestStoredInvalidFailed: a declaration stored by an earlier build that
+// does not validate and that the reconciler does not send, as it is
+// Failed already: the device refused it (400, before the reconciler
+// checked), or took it before and, upgraded, keeps it in GetInfraError
+// (82) with the result it had. The Failed event comes with one Problem
+// that carries the HostError, once: a later message tells neither again.
+// Before, Failed said only the state or the refusal.
+func TestStoredInvalidFailed(t *testing.T) {
+	bad := &declaredconfig.Document{Schema: "1.0", Context: "Device", ID: invalidID, Checksum: "A0",
+		Scenario: declaredconfig.ScenarioVPN, CSPs: []declaredconfig.CSP{{Name: "./Vendor/MSFT/VPNv2",
+			Settings: []declaredconfig.Setting{{Path: "P/AlwaysOn", Type: "bool", Value: "true"}}}}}
+	for _, c := range []struct {
+		name  string
+		doc   func(*docState)
+		entry declaredconfig.SummaryEntry
+	}{
+		{"refused 400", func(d *docState) { d.Refused, d.RefusedCode, d.RefusedTries = "A0", 400, 1 },
+			declaredconfig.SummaryEntry{Context: "Device", ID: invalidID, Checksum: "Z9", ResultChecksum: "R9", State: "60"}},
+		{"held in 82", func(d *docState) {
+			d.Last = lastSeen{Condition: InSync, Reported: true, State: 80, DevCS: "A0", DevRC: "R1"}
+			d.InSyncRC, d.GetDone = "R1", "A0/R1"
+		}, declaredconfig.SummaryEntry{Context: "Device", ID: invalidID, Checksum: "A0", ResultChecksum: "R1", State: "82"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			ctx := context.Background()
+			d := &docState{Scope: declaredconfig.Device, Host: declaredconfig.Inventory, Doc: bad,
+				Last: lastSeen{Condition: Unknown}, docTail: &docTail{Base: "A0"}}
+			c.doc(d)
+			b, err := encodeState(&deviceState{Docs: []*docState{d}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			store := session.NewMemoryStore()
+			if _, err := store.CompareAndSwap(ctx, "d", 0, b); err != nil {
+				t.Fatal(err)
+			}
+			var events []Event
+			r := New(Config{Store: store, OnEvent: func(_ context.Context, e Event) { events = append(events, e) }})
+			for i, sess := range []string{"1", "2"} {
+				events = nil
+				ss := session.NewSession(nil)
+				st, err := r.Reconcile(ctx, ss, entryMessage(sess, "1", c.entry), &session.Exchange{Identity: session.Identity{Device: "d"}})
+				if err != nil {
+					t.Fatalf("message %d: %v", i+1, err)
+				}
+				if sent := sentCmds(t, ss); containsPrefix(sent, "Add") || containsPrefix(sent, "Replace") {
+					t.Errorf("message %d: sent %v", i+1, sent)
+				}
+				if s := st.Doc(invalidID); s == nil || s.Condition != Failed {
+					t.Fatalf("message %d: status %+v, want Failed", i+1, s)
+				}
+				if i > 0 {
+					if len(events) != 0 {
+						t.Errorf("message %d: told again: %v", i+1, events)
+					}
+					continue
+				}
+				var he *declaredconfig.HostError
+				if len(events) != 2 || events[0].Kind != FailedEvent || events[1].Kind != Problem ||
+					!errors.As(events[1].Err, &he) || !errors.Is(events[1].Err, ErrInvalid) || events[1].Status.URI.DocID != invalidID {
+					t.Fatalf("events %v, want Failed, then a Problem with the HostError", events)
+				}
+			}
+		})
+	}
 }
