@@ -27,6 +27,14 @@ type Limits struct {
 	// servers store it. A Server bounds by it, too, the request's common
 	// name that stands in for the DeviceID when none is sent.
 	MaxDeviceID int
+	// MaxDeviceName bounds each AdditionalContext DeviceName of a
+	// RequestSecurityToken, in bytes (default DefaultMaxDeviceName).
+	// DefaultProvision writes the DeviceName into the provisioning
+	// document (DMClient EntDeviceName), where each quotation mark takes
+	// six bytes: unbounded, a request of a few hundred kilobytes made an
+	// answer of megabytes, or a document beyond the Server's
+	// ProvisioningLimits.
+	MaxDeviceName int
 	// MaxRSAKeyBits bounds the RSA keys whose signatures are checked (a
 	// certificate request's, a renewal signer's), in bits (default
 	// DefaultMaxRSAKeyBits): a larger key is refused before any
@@ -46,6 +54,10 @@ const (
 	// common name: Windows sends a GUID (36 bytes) or 32 hex digits.
 	DefaultMaxDeviceID   = 128
 	DefaultMaxRSAKeyBits = 16384
+	// DefaultMaxDeviceName leaves room for a name of 63 characters
+	// (the longest DNS label a computer name becomes) of up to four
+	// bytes each.
+	DefaultMaxDeviceName = 256
 )
 
 func (l Limits) withDefaults() Limits {
@@ -66,6 +78,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxDeviceID <= 0 {
 		l.MaxDeviceID = DefaultMaxDeviceID
+	}
+	if l.MaxDeviceName <= 0 {
+		l.MaxDeviceName = DefaultMaxDeviceName
 	}
 	if l.MaxRSAKeyBits <= 0 {
 		l.MaxRSAKeyBits = DefaultMaxRSAKeyBits

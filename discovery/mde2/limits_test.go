@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
@@ -47,7 +48,7 @@ func TestMaxDeviceID(t *testing.T) {
 		{"raised", Limits{MaxDeviceID: 1000}, []ContextItem{{"DeviceID", id(1000)}}, 0},
 		{"lowered", Limits{MaxDeviceID: 36}, []ContextItem{{"DeviceID", id(37)}}, 36},
 		{"second item", Limits{MaxDeviceID: 36}, []ContextItem{{"DeviceID", id(36)}, {"DeviceID", id(37)}}, 36},
-		{"other names unbounded", Limits{MaxDeviceID: 36}, []ContextItem{{"DeviceName", id(500)}, {"HWDevID", id(500)}}, 0},
+		{"other names unbounded", Limits{MaxDeviceID: 36}, []ContextItem{{"DeviceName", id(DefaultMaxDeviceName)}, {"HWDevID", id(5000)}}, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var m RequestSecurityToken
@@ -69,6 +70,110 @@ func TestMaxDeviceID(t *testing.T) {
 				t.Errorf("limit %s %d at %d in %q", le.Limit, le.Max, le.Offset, le.Path)
 			}
 		})
+	}
+}
+
+// TestMaxDeviceName: a RequestSecurityToken whose DeviceName (any of
+// them) is longer than Limits.MaxDeviceName is refused with a LimitError
+// placed at its ContextItem; the default is DefaultMaxDeviceName.
+func TestMaxDeviceName(t *testing.T) {
+	name := func(n int) string { return strings.Repeat("N", n) }
+	for _, tc := range []struct {
+		name  string
+		lim   Limits
+		items []ContextItem
+		max   int // the refusing limit, 0 when accepted
+	}{
+		{"windows", Limits{}, []ContextItem{{"DeviceName", "DESKTOP-7KQ2M1N"}}, 0},
+		{"default max", Limits{}, []ContextItem{{"DeviceName", name(DefaultMaxDeviceName)}}, 0},
+		{"default max+1", Limits{}, []ContextItem{{"DeviceName", name(DefaultMaxDeviceName + 1)}}, DefaultMaxDeviceName},
+		{"raised", Limits{MaxDeviceName: 5000}, []ContextItem{{"DeviceName", name(5000)}}, 0},
+		{"lowered", Limits{MaxDeviceName: 15}, []ContextItem{{"DeviceName", name(16)}}, 15},
+		{"second item", Limits{MaxDeviceName: 15}, []ContextItem{{"DeviceName", name(15)}, {"DeviceName", name(16)}}, 15},
+		{"not the DeviceID's", Limits{MaxDeviceName: 15}, []ContextItem{{"DeviceID", name(100)}}, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var m RequestSecurityToken
+			err := UnmarshalLimits(rstWithContext(t, tc.items...), &m, tc.lim)
+			if tc.max == 0 {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(m.Context) != len(tc.items) || m.Context[0] != tc.items[0] {
+					t.Errorf("context %v, want %v", m.Context, tc.items)
+				}
+				return
+			}
+			var le *LimitError
+			if !errors.As(err, &le) || !errors.Is(err, ErrLimit) {
+				t.Fatalf("error %v, want a *LimitError", err)
+			}
+			if le.Limit != "MaxDeviceName" || le.Max != int64(tc.max) || !strings.HasSuffix(le.Path, "/AdditionalContext/ContextItem") || le.Offset <= 0 {
+				t.Errorf("limit %s %d at %d in %q", le.Limit, le.Max, le.Offset, le.Path)
+			}
+		})
+	}
+}
+
+// TestServerMaxDeviceName: the DeviceName is the device's word that
+// DefaultProvision writes into the document, where a quotation mark
+// takes six bytes. A request of 206 KB naming the device with quotation
+// marks used to be issued a certificate and then answered
+// InternalServiceFault, logged at Error as the server's own failure (the
+// document beyond ProvisioningLimits); one of 176 KB was answered with
+// 1.4 MB. Now a DeviceName over Limits.MaxDeviceName is a MessageFormat
+// fault, logged at Warn, before anything is issued, and a raised limit
+// lets a longer name through to EntDeviceName.
+func TestServerMaxDeviceName(t *testing.T) {
+	f := newFixture(t, false)
+	var logs strings.Builder
+	f.srv.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+	issuer := &countingIssuer{Issuer: f.ca}
+	f.srv.Issuer = issuer
+	csr := handCSR(t, testECKey, "device", 19, true)
+	pw := Header{MessageID: "urn:uuid:1", UsernameToken: &UsernameToken{Username: "u", Password: "secret"}}
+	rst := func(deviceName string) string {
+		b, err := Marshal(&RequestSecurityToken{Header: pw, TokenType: TokenTypeDeviceEnrollment, RequestType: RequestTypeIssue,
+			Token: *NewToken(ValueTypePKCS10, csr), Context: AdditionalContext{{"DeviceID", "dev"}, {"DeviceName", deviceName}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	enroll := f.ts.URL + pathEnroll
+	status, fault := post(t, enroll, "application/soap+xml", rst(strings.Repeat(`"`, 200<<10)))
+	if status != http.StatusInternalServerError || fault == nil || fault.Code != FaultMessageFormat || !strings.Contains(fault.Reason, "MaxDeviceName") {
+		t.Fatalf("status %d, fault %+v, want MessageFormat naming MaxDeviceName", status, fault)
+	}
+	if issuer.n != 0 || strings.Contains(logs.String(), "level=ERROR") {
+		t.Errorf("%d certificates issued; log %s", issuer.n, logs.String())
+	}
+	f.srv.Limits.MaxDeviceName = 1000
+	name := strings.Repeat(`"`, 1000)
+	res, err := http.Post(enroll, "application/soap+xml", strings.NewReader(rst(name)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	var rstr RequestSecurityTokenResponse
+	if err := Unmarshal(body, &rstr); err != nil {
+		t.Fatalf("raised limit: %v", err)
+	}
+	var doc provisioning.Document
+	text, err := rstr.Token.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := doc.UnmarshalText(text); err != nil {
+		t.Fatal(err)
+	}
+	e, err := doc.Enrollment()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.DMClient.EntDeviceName != name || issuer.n != 1 {
+		t.Errorf("EntDeviceName %d bytes, want %d; %d issued", len(e.DMClient.EntDeviceName), len(name), issuer.n)
 	}
 }
 

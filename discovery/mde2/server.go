@@ -186,11 +186,12 @@ type Server struct {
 	// otherwise).
 	RenewWindow time.Duration
 
-	// Limits bound request bodies, the AdditionalContext DeviceID of a
-	// RequestSecurityToken (a longer one is answered with a MessageFormat
-	// fault; a request's common name that stands in for a missing DeviceID
-	// too, with a CertificateRequest fault) and the RSA keys whose signatures are checked (a larger one
-	// is answered with a CertificateRequest fault before any arithmetic).
+	// Limits bound request bodies, the AdditionalContext DeviceID and
+	// DeviceName of a RequestSecurityToken (a longer one is answered with
+	// a MessageFormat fault; a request's common name that stands in for a
+	// missing DeviceID too, with a CertificateRequest fault) and the RSA
+	// keys whose signatures are checked (a larger one is answered with a
+	// CertificateRequest fault before any arithmetic).
 	Limits Limits
 	// ProvisioningLimits bound the provisioning document the Server
 	// writes (see provisioning.MarshalLimits; zero fields take the
@@ -1151,7 +1152,8 @@ func (s *Server) root() (*x509.Certificate, error) {
 // schedule, the w7 APPLICATION (Account.Address, APPAUTH
 // CLIENT and APPSRV with fresh random secrets, the certificate selected
 // by subject, DEFAULTENCODING XML) and the DMClient provider (EntDMID,
-// EntDeviceName the AdditionalContext DeviceName, Poll). A renewal's
+// EntDeviceName the AdditionalContext DeviceName, which Limits.MaxDeviceName
+// bounds, Poll). A renewal's
 // document carries the new certificate only.
 //
 // EntDMID is r.DeviceID(): the AdditionalContext DeviceID, except under

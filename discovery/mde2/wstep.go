@@ -64,6 +64,9 @@ func (m *RequestSecurityToken) readBody(t *tree, body *node) error {
 			if item.Name == "DeviceID" && len(item.Value) > t.lim.MaxDeviceID {
 				return pkg.Limit("MaxDeviceID", int64(t.lim.MaxDeviceID), it.off, it.path())
 			}
+			if item.Name == "DeviceName" && len(item.Value) > t.lim.MaxDeviceName {
+				return pkg.Limit("MaxDeviceName", int64(t.lim.MaxDeviceName), it.off, it.path())
+			}
 			m.Context = append(m.Context, item)
 		}
 	}
