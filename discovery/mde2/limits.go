@@ -35,6 +35,11 @@ type Limits struct {
 	// answer of megabytes, or a document beyond the Server's
 	// ProvisioningLimits.
 	MaxDeviceName int
+	// MaxMessageID bounds the WS-Addressing MessageID of a message, in
+	// bytes (default DefaultMaxMessageID). A Server echoes it as the
+	// answer's RelatesTo and logs it; unbounded, a request of a megabyte
+	// was answered with four (a '>' is written "&gt;") and logged whole.
+	MaxMessageID int
 	// MaxRSAKeyBits bounds the RSA keys whose signatures are checked (a
 	// certificate request's, a renewal signer's), in bits (default
 	// DefaultMaxRSAKeyBits): a larger key is refused before any
@@ -58,6 +63,9 @@ const (
 	// (the longest DNS label a computer name becomes) of up to four
 	// bytes each.
 	DefaultMaxDeviceName = 256
+	// DefaultMaxMessageID is several times the 45 bytes of the
+	// "urn:uuid:" MessageIDs Windows and this package send.
+	DefaultMaxMessageID = 256
 )
 
 func (l Limits) withDefaults() Limits {
@@ -81,6 +89,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxDeviceName <= 0 {
 		l.MaxDeviceName = DefaultMaxDeviceName
+	}
+	if l.MaxMessageID <= 0 {
+		l.MaxMessageID = DefaultMaxMessageID
 	}
 	if l.MaxRSAKeyBits <= 0 {
 		l.MaxRSAKeyBits = DefaultMaxRSAKeyBits

@@ -177,6 +177,88 @@ func TestServerMaxDeviceName(t *testing.T) {
 	}
 }
 
+// TestMaxMessageID: a message whose MessageID is longer than
+// Limits.MaxMessageID is refused with a LimitError placed at the
+// MessageID; the default is DefaultMaxMessageID.
+func TestMaxMessageID(t *testing.T) {
+	msg := func(id string) []byte {
+		b, err := Marshal(&GetPolicies{Header: Header{MessageID: id}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	for _, tc := range []struct {
+		name string
+		lim  Limits
+		id   string
+		max  int // the refusing limit, 0 when accepted
+	}{
+		{"windows", Limits{}, "urn:uuid:0d5a1441-5891-453b-becf-a2e5f6ea3749", 0},
+		{"default max", Limits{}, strings.Repeat("u", DefaultMaxMessageID), 0},
+		{"default max+1", Limits{}, strings.Repeat("u", DefaultMaxMessageID+1), DefaultMaxMessageID},
+		{"raised", Limits{MaxMessageID: 5000}, strings.Repeat("u", 5000), 0},
+		{"lowered", Limits{MaxMessageID: 45}, strings.Repeat("u", 46), 45},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var m GetPolicies
+			err := UnmarshalLimits(msg(tc.id), &m, tc.lim)
+			if tc.max == 0 {
+				if err != nil || m.Header.MessageID != tc.id {
+					t.Fatalf("%v, MessageID %d bytes", err, len(m.Header.MessageID))
+				}
+				return
+			}
+			var le *LimitError
+			if !errors.As(err, &le) || !errors.Is(err, ErrLimit) {
+				t.Fatalf("error %v, want a *LimitError", err)
+			}
+			if le.Limit != "MaxMessageID" || le.Max != int64(tc.max) || le.Path != "/Envelope/Header/MessageID" || le.Offset <= 0 {
+				t.Errorf("limit %s %d at %d in %q", le.Limit, le.Max, le.Offset, le.Path)
+			}
+		})
+	}
+}
+
+// TestServerMaxMessageID: a Server echoes the MessageID as RelatesTo and
+// logs it. One of 200 KB of '>' (written back as "&gt;") used to be
+// answered with an 800 KB fault and logged whole; now it is a
+// MessageFormat fault of a few hundred bytes that neither echoes nor logs
+// it, and a raised Limits.MaxMessageID echoes a longer one.
+func TestServerMaxMessageID(t *testing.T) {
+	f := newFixture(t, false)
+	var logs strings.Builder
+	f.srv.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+	envelope := func(id string) string {
+		return `<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:a="http://www.w3.org/2005/08/addressing"><s:Header><a:MessageID>` +
+			id + `</a:MessageID></s:Header><s:Body><GetPolicies xmlns="http://schemas.microsoft.com/windows/pki/2009/01/enrollmentpolicy"/></s:Body></s:Envelope>`
+	}
+	answer := func(id string) (int, []byte) {
+		res, err := http.Post(f.ts.URL+pathPolicy, "application/soap+xml", strings.NewReader(envelope(id)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, b
+	}
+	status, body := answer(strings.Repeat(">", 200<<10))
+	var fault Fault
+	if err := Unmarshal(body, &fault); err != nil || status != http.StatusInternalServerError || fault.Code != FaultMessageFormat ||
+		!strings.Contains(fault.Reason, "MaxMessageID") || fault.Header.RelatesTo != "" {
+		t.Fatalf("status %d, %v, fault %+v, want MessageFormat naming MaxMessageID without RelatesTo", status, err, fault)
+	}
+	if len(body) > 4096 || logs.Len() > 4096 {
+		t.Errorf("answer %d bytes, log %d bytes, want at most 4096 each", len(body), logs.Len())
+	}
+	f.srv.Limits.MaxMessageID = 1000
+	id := strings.Repeat("m", 1000)
+	_, body = answer(id)
+	if err := Unmarshal(body, &fault); err != nil || fault.Header.RelatesTo != id {
+		t.Errorf("raised limit: %v, RelatesTo %d bytes, want the MessageID's %d", err, len(fault.Header.RelatesTo), len(id))
+	}
+}
+
 // TestServerMaxDeviceID: the server answers a DeviceID over its limit
 // with a MessageFormat fault without issuing, and issues for the same
 // DeviceID once Server.Limits.MaxDeviceID allows it.

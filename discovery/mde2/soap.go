@@ -21,6 +21,7 @@ type Header struct {
 	// has none.
 	Action string
 	// MessageID identifies a request; a response's RelatesTo echoes it.
+	// Reading refuses one longer than Limits.MaxMessageID.
 	MessageID string
 	// RelatesTo is the MessageID of the request a response answers.
 	RelatesTo string
@@ -316,6 +317,10 @@ func checkEnvelope(t *tree, h *Header) (*tree, *node, error) {
 	}
 	*h = Header{SOAP11: env == nsSOAP11}
 	if hdr := root.child("Header", env); hdr != nil {
+		if id := hdr.child("MessageID"); id != nil && len(id.value()) > t.lim.MaxMessageID {
+			// refused before h holds it: a server echoes and logs it
+			return t, nil, pkg.Limit("MaxMessageID", int64(t.lim.MaxMessageID), id.off, id.path())
+		}
 		readHeader(hdr, h)
 	}
 	body := root.child("Body", env)
