@@ -8,6 +8,7 @@ import (
 	"mime"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/windc-go/windc/internal/utf8cut"
@@ -53,6 +54,10 @@ type DiscoverFunc func(ctx context.Context, req *Request, h Headers) (*Response,
 //
 // Each request is logged once on Logger, when it is set, with its MS-CV
 // and client-request-id; the upn and other account fields are not logged.
+//
+// The Handler reads a body until it ends or passes MaxBytes: a client
+// that stops sending holds its request until the serving http.Server's
+// ReadTimeout, which net/http leaves unset (set ReadHeaderTimeout too).
 type Handler struct {
 	// Discover answers requests. It must not be nil: a Handler without
 	// it answers every request 500 (errorCode InternalError, the message
@@ -226,14 +231,15 @@ func retryAfterSeconds(d time.Duration) int64 {
 }
 
 // checkContentType accepts application/json with at most a charset
-// parameter naming UTF-8.
+// parameter naming UTF-8 (a charset's name is matched without regard to
+// case, as the media type's is).
 func checkContentType(v string) error {
 	mt, params, err := mime.ParseMediaType(v)
 	if err != nil || mt != "application/json" {
 		return ErrContentType
 	}
 	for k, p := range params {
-		if k != "charset" || (p != "utf-8" && p != "UTF-8") {
+		if k != "charset" || !strings.EqualFold(p, "utf-8") {
 			return ErrContentType
 		}
 	}

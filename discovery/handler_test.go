@@ -91,6 +91,12 @@ func TestHandler(t *testing.T) {
 			wantStatus: 200, wantBody: string(federatedJSON), wantCalled: true},
 		{name: "charset utf-8", handler: Handler{Discover: answerByType}, contentType: "application/json; charset=utf-8",
 			body: joinedBody, wantStatus: 200, wantCalled: true},
+		// a charset's name is not case-sensitive (RFC 2978): both used to
+		// be answered 415
+		{name: "charset Utf-8", handler: Handler{Discover: answerByType}, contentType: "Application/JSON; Charset=Utf-8",
+			body: joinedBody, wantStatus: 200, wantCalled: true},
+		{name: "charset quoted", handler: Handler{Discover: answerByType}, contentType: `application/json; charset="uTF-8"`,
+			body: joinedBody, wantStatus: 200, wantCalled: true},
 		{name: "GET", handler: Handler{Discover: answerByType}, method: http.MethodGet,
 			wantStatus: 405, wantCode: "InvalidRequest", wantLog: "method GET"},
 		{name: "PUT", handler: Handler{Discover: answerByType}, method: http.MethodPut, body: joinedBody,
