@@ -29,7 +29,9 @@ const (
 type Client struct {
 	// URL is the discovery endpoint. It must meet URLs.
 	URL string
-	// HTTPClient sends the requests; nil means http.DefaultClient.
+	// HTTPClient sends the requests; nil means http.DefaultClient, which
+	// has no timeout: the context given to Discover then bounds the
+	// exchange (and any wait for Retry-After), so give it a deadline.
 	// Redirects are followed only to URLs that meet URLs, at most 10
 	// unless HTTPClient.CheckRedirect is set, which then decides.
 	HTTPClient *http.Client

@@ -32,7 +32,9 @@ const (
 // Client runs MS-MDE2 on the device side: Discover (after a GET probe),
 // GetPolicies and RequestSecurityToken with a generated key, and renewal.
 type Client struct {
-	// HTTPClient sends the requests (default http.DefaultClient). When a
+	// HTTPClient sends the requests (default http.DefaultClient, which
+	// has no timeout: the context given to each method then bounds the
+	// exchange, so give it a deadline). When a
 	// TLS client certificate is needed (the Certificate policy,
 	// renewal), a copy of its *http.Transport (or of the default one)
 	// presents it.

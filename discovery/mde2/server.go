@@ -103,6 +103,17 @@ type EnrollmentRequest struct {
 // Action and To are not checked, To since proxies rewrite it); the first
 // of repeated header blocks counts; a request without a MessageID is
 // answered without RelatesTo.
+//
+// Two things are left to the http.Server that serves the handlers. The
+// Certificate policy and renewals read the TLS client certificate, which
+// a TLS server only receives when it asks for one: set
+// tls.Config.ClientAuth to tls.RequestClientCert or
+// tls.VerifyClientCertIfGiven (not a Require mode, since OnPremise and
+// Federated devices present none), or the request has no credentials and
+// is answered with an Authentication fault ("no credentials"). And the
+// handlers read a body until it ends or passes Limits.MaxBytes, so a
+// client that stops sending holds its request until the http.Server's
+// ReadTimeout (set ReadHeaderTimeout too); net/http sets none by default.
 type Server struct {
 	// PolicyURL, EnrollmentURL and AuthenticationURL are the absolute
 	// URLs the DiscoverResponse gives (AuthenticationURL for Federated
