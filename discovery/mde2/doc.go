@@ -20,8 +20,9 @@
 // peers differ (namespace prefixes, the Discover namespace with or without
 // its trailing slash, lower-case fault elements, white space around
 // values, which is removed) and bounded by Limits (bytes, depth, tokens,
-// attributes, namespace declarations, the length of a DeviceID).
-// For every message m that decodes, decoding Marshal(m) gives m again.
+// attributes, namespace declarations, the lengths of a DeviceID, a
+// DeviceName and a MessageID: the values a Server writes back). For every
+// message m that decodes, decoding Marshal(m) gives m again.
 // Messages are read with the module's XML lexer (the one syncml and
 // declaredconfig use), so refused input carries the same errors as
 // there: a *DecodeError with position and element path matching
