@@ -127,6 +127,37 @@ func TestServerDiscoverURLsMissing(t *testing.T) {
 	}
 }
 
+// TestServerHighestVersion: a Server whose HighestVersion is not a
+// version, or is below the lowest MS-MDE2 gives a server, answers
+// Discover InternalServiceFault and logs the field at Error. Before, a
+// malformed one was answered MessageFormat and logged at Warn, blamed on
+// the device's request, and one of "2.0" was answered as EnrollmentVersion
+// 2.0. A usable one still caps the answer.
+func TestServerHighestVersion(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct{ highest, want string }{
+		{"five", "Server.HighestVersion: malformed version"},
+		{"2.0", "is below LowestEnrollmentVersion 3.0"},
+	} {
+		t.Run(tc.highest, func(t *testing.T) {
+			f := newFixture(t, false)
+			logs := f.captureLog()
+			f.srv.HighestVersion = tc.highest
+			_, err := f.client.Discover(ctx, f.ts.URL+pathDiscovery, testDevice)
+			wantFault(t, err, FaultInternalServiceFault, "")
+			if !strings.Contains(logs.String(), tc.want) || !strings.Contains(logs.String(), "level=ERROR") {
+				t.Errorf("log %q, want an Error naming %q", logs.String(), tc.want)
+			}
+		})
+	}
+	f := newFixture(t, false)
+	f.srv.HighestVersion = "4.0"
+	resp, err := f.client.Discover(ctx, f.ts.URL+pathDiscovery, testDevice)
+	if err != nil || resp.EnrollmentVersion != "4.0" {
+		t.Errorf("HighestVersion 4.0: %v, EnrollmentVersion %q", err, resp.EnrollmentVersion)
+	}
+}
+
 // TestServerDiscoverCheckMissing: a Server that announces a policy whose
 // credentials it cannot check refuses to answer Discover
 // (InternalServiceFault, the missing field logged), as it does without

@@ -1,6 +1,7 @@
 package mde2
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/x509"
@@ -133,7 +134,9 @@ type Server struct {
 	// root.
 	AuthPolicy AuthPolicy
 	// HighestVersion is the highest EnrollmentVersion answered (default
-	// HighestEnrollmentVersion); see NegotiateVersion.
+	// HighestEnrollmentVersion); see NegotiateVersion. One that is not a
+	// version, or is below LowestEnrollmentVersion, makes Discover
+	// answered InternalServiceFault and logged on Logger.
 	HighestVersion string
 
 	// Password checks OnPremise credentials; nil refuses OnPremise.
@@ -704,6 +707,15 @@ func (s *Server) discover(m *Discover) (Message, error) {
 	}
 	if len(m.AuthPolicies) > 0 && !slices.Contains(m.AuthPolicies, policy) {
 		return nil, NewFault(FaultMessageFormat, ErrorNotSupported, "the device does not support the "+string(policy)+" policy")
+	}
+	// The Server's own version first: a malformed one, or one below
+	// the lowest MS-MDE2 gives a server, is its failure, not the
+	// device's (NegotiateVersion's ErrVersion would be answered
+	// MessageFormat, blaming the request).
+	if hi, err := parseVersion(cmp.Or(s.HighestVersion, HighestEnrollmentVersion)); err != nil {
+		return nil, &configError{"Server.HighestVersion: " + strings.TrimPrefix(err.Error(), pkg.Prefix())}
+	} else if lo, _ := parseVersion(LowestEnrollmentVersion); hi < lo {
+		return nil, &configError{fmt.Sprintf("Server.HighestVersion %s is below LowestEnrollmentVersion %s", quoted(s.HighestVersion), LowestEnrollmentVersion)}
 	}
 	v, err := NegotiateVersion(m.RequestVersion, s.HighestVersion)
 	if err != nil {
