@@ -16,6 +16,8 @@ func Cause(k Kind, msg string) error {
 	switch k {
 	case EOF:
 		return fmt.Errorf("%w: %w", xmlerr.ErrSyntax, io.ErrUnexpectedEOF)
+	case Unclosed:
+		return fmt.Errorf("%w: unterminated %s: %w", xmlerr.ErrSyntax, msg, io.ErrUnexpectedEOF)
 	case DOCTYPE:
 		return xmlerr.ErrDOCTYPE
 	case UndeclaredPrefix:

@@ -152,6 +152,7 @@ func CutShort(rest string, openers ...string) bool {
 }
 
 // comment skips the comment at pos ("<!--") and returns the offset after it.
+// A comment that the input ends inside is reported at pos (Unclosed).
 func (sc *Scanner) comment(pos int) (int, error) {
 	s := sc.src
 	i := pos + 4
@@ -164,18 +165,18 @@ func (sc *Scanner) comment(pos int) (int, error) {
 			if len(s)-pos > sc.lim.MaxTokenBytes {
 				return pos, sc.limit("MaxTokenBytes", sc.lim.MaxTokenBytes, pos)
 			}
-			return pos, sc.EOF(len(s))
+			return pos, sc.unclosed(pos, "comment")
 		}
 		if err := sc.checkChars(i, i+j); err != nil {
 			return pos, err
 		}
 		i += j
-		if err := sc.Need(i, 2); err != nil {
-			return pos, err
+		if i+1 >= len(s) {
+			return pos, sc.unclosed(pos, "comment") // ends with "-"
 		}
 		if s[i+1] == '-' {
-			if err := sc.Need(i, 3); err != nil {
-				return pos, err
+			if i+2 >= len(s) {
+				return pos, sc.unclosed(pos, "comment") // ends with "--"
 			}
 			if s[i+2] != '>' {
 				return pos, sc.Syntax(i, "'--' in comment")
@@ -191,6 +192,7 @@ func (sc *Scanner) comment(pos int) (int, error) {
 
 // cdataSection reads the CDATA section at pos, appending its characters (with
 // line ends normalised) to the scratch buffer, and returns the offset after it.
+// A section that the input ends inside is reported at pos (Unclosed).
 func (sc *Scanner) cdataSection(pos int) (int, error) {
 	s := sc.src
 	i := pos + 9
@@ -202,7 +204,7 @@ func (sc *Scanner) cdataSection(pos int) (int, error) {
 		if err := sc.checkChars(i, max(i, len(s)-3)); err != nil {
 			return pos, err
 		}
-		return pos, sc.EOF(len(s))
+		return pos, sc.unclosed(pos, "CDATA section")
 	}
 	if j+12 > sc.lim.MaxTokenBytes {
 		return pos, sc.limit("MaxTokenBytes", sc.lim.MaxTokenBytes, pos)
@@ -231,11 +233,17 @@ func appendNormalisedEOL(b []byte, s string) []byte {
 }
 
 // pi skips the processing instruction at pos ("<?") and returns the offset
-// after it. The XML declaration is read by XMLDecl, not here.
+// after it. The XML declaration is read by XMLDecl, not here. An
+// instruction that the input ends inside (its target included) is
+// reported at pos (Unclosed).
 func (sc *Scanner) pi(pos int) (int, error) {
 	s := sc.src
 	target, i, err := sc.Name(pos + 2)
 	if err != nil {
+		if i >= len(s) && err != ErrNeedMore {
+			// Name stops at the end of the input only there
+			return pos, sc.unclosed(pos, "processing instruction")
+		}
 		return pos, err
 	}
 	if strings.EqualFold(target, "xml") {
@@ -249,7 +257,7 @@ func (sc *Scanner) pi(pos int) (int, error) {
 		if len(s)-pos > sc.lim.MaxTokenBytes {
 			return pos, sc.limit("MaxTokenBytes", sc.lim.MaxTokenBytes, pos)
 		}
-		return pos, sc.EOF(len(s))
+		return pos, sc.unclosed(pos, "processing instruction")
 	}
 	if j > 0 && !IsSpace(s[i]) {
 		return pos, sc.Syntax(i, "processing instruction target not followed by space")

@@ -5,7 +5,8 @@ import (
 )
 
 // XMLDecl checks the XML declaration at pos ("<?xml" and white space) and
-// returns the offset after it.
+// returns the offset after it. A declaration that the input ends inside
+// is reported at pos (Unclosed).
 func (sc *Scanner) XMLDecl(pos int) (int, error) {
 	s := sc.src
 	j := strings.Index(s[pos:], "?>")
@@ -13,7 +14,7 @@ func (sc *Scanner) XMLDecl(pos int) (int, error) {
 		if len(s)-pos > 1024 {
 			return pos, sc.Syntax(pos, "unterminated XML declaration")
 		}
-		return pos, sc.EOF(len(s))
+		return pos, sc.unclosed(pos, "XML declaration")
 	}
 	body := s[pos+5 : pos+j]
 	i := 0

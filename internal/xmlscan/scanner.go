@@ -25,6 +25,12 @@ const (
 	Encoding                     // bytes that are not UTF-8
 	Entity                       // a reference to an undefined entity (message: "&name;")
 	DOCTYPE                      // a document type declaration (message empty)
+	// Unclosed: a comment, CDATA section, processing instruction or XML
+	// declaration that starts at the error's offset runs to the end of
+	// the input (message: what it is, such as "comment"). It is reported
+	// where the construct starts, since it swallowed the rest of the
+	// input: the end says nothing of where the mistake is.
+	Unclosed
 )
 
 // Errors makes the errors a Scanner returns. Its methods are called only
@@ -254,6 +260,18 @@ func (sc *Scanner) EOF(pos int) error {
 		return ErrNeedMore
 	}
 	return sc.errs.ScanError(pos, EOF, "")
+}
+
+// unclosed is the error for the construct what, starting at pos, that
+// runs to the end of the input (ErrNeedMore over partial input). It is
+// kept out of line, as EOF is.
+//
+//go:noinline
+func (sc *Scanner) unclosed(pos int, what string) error {
+	if sc.partial {
+		return ErrNeedMore
+	}
+	return sc.errs.ScanError(pos, Unclosed, what)
 }
 
 // Need reports whether n bytes are available at pos; otherwise it returns

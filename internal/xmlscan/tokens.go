@@ -57,7 +57,15 @@ func (sc *Scanner) Next(pos int) (Token, int, error) {
 		if err != nil {
 			return Token{}, pos, err
 		}
-		if end < len(s) && strings.HasPrefix(s[end:], "<!") && !strings.HasPrefix(s[end:], doctypeOpen) && !CutShort(s[end:], doctypeOpen) {
+		if end < len(s) && strings.HasPrefix(s[end:], "<!") {
+			// Misc read the comments; a DOCTYPE is named as such, here
+			// as inside the root element and before it
+			switch rest := s[end:]; {
+			case strings.HasPrefix(rest, doctypeOpen):
+				return Token{}, pos, sc.errs.ScanError(end, DOCTYPE, "")
+			case CutShort(rest, doctypeOpen):
+				return Token{}, pos, sc.EOF(len(s))
+			}
 			return Token{}, pos, sc.MarkupDeclError(end, `"<!--"`)
 		}
 		if end < len(s) {
