@@ -34,6 +34,9 @@ func (sc *scanner) prolog(pos int) (int, error) {
 	if err := sc.Need(pos, 10); err != nil && sc.Partial() {
 		return pos, err
 	}
+	if xmlscan.CutShort(s[pos:], "<!DOCTYPE") {
+		return pos, sc.EOF(len(s)) // the input ends where a DOCTYPE may start
+	}
 	if strings.HasPrefix(s[pos:], "<!") {
 		return pos, sc.MarkupDeclError(pos, `"<!--"`)
 	}
@@ -213,7 +216,14 @@ func (sc *scanner) rootEnd(pos int) (int, error) {
 		return next, err
 	}
 	if end < len(sc.Input()) {
-		if rest := sc.Input()[end:]; strings.HasPrefix(rest, "<!") && !strings.HasPrefix(rest, "<!DOCTYPE") {
+		// Misc read the comments; a DOCTYPE is refused as such, here as
+		// before and inside the root element
+		switch rest := sc.Input()[end:]; {
+		case strings.HasPrefix(rest, "<!DOCTYPE"):
+			return end, sc.errAt(end, ErrDOCTYPE)
+		case xmlscan.CutShort(rest, "<!DOCTYPE"):
+			return end, sc.EOF(len(sc.Input()))
+		case strings.HasPrefix(rest, "<!"):
 			return end, sc.MarkupDeclError(end, `"<!--"`)
 		}
 		if sc.Input()[end] == '<' {

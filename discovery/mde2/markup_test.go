@@ -49,8 +49,9 @@ func TestMarkupDeclHint(t *testing.T) {
 // stands ("<!>", "<!x", a "<!-" or "<![" followed by a tag, a DOCTYPE
 // without its end) is refused at its "<" (a DOCTYPE as ErrDOCTYPE)
 // before the root, inside it and after it, never as an end of input but
-// for a "<!-" that the input ends with (a comment may have started). The
-// provisioning reader says the same of the same input.
+// for a "<!-" or "<!DOC" that the input ends with (a comment or DOCTYPE
+// may have started). The module's other readers say the same of the same
+// input (TestMarkupDeclEveryReader in internal/xmlerr).
 func TestMarkupDeclPlaces(t *testing.T) {
 	const eof = -1
 	for _, tc := range []struct {
@@ -64,6 +65,7 @@ func TestMarkupDeclPlaces(t *testing.T) {
 		{"<!DOCTYPE", [3]int{0, 0, 0}},
 		{"<!DOCTYPE x", [3]int{0, 0, 0}},
 		{"<!DOCTYPE x [", [3]int{0, 0, 0}},
+		{"<!DOC", [3]int{0, 0, eof}},
 	} {
 		for place, in := range []string{tc.decl + envOpen + envClose, envOpen + tc.decl + envClose, envOpen + envClose + tc.decl} {
 			decl := []int{0, len(envOpen), len(envOpen + envClose)}[place]

@@ -212,9 +212,10 @@ func TestParseInternalSubset(t *testing.T) {
 // stands ("<!>", "<!x", a "<!-" or "<![" followed by a tag, a DOCTYPE
 // without its end) is a syntax error at its "<" or at the mistake in the
 // DOCTYPE, before the root, inside it and after it; it is an end of input
-// only for a "<!-" that the input ends with, where a comment may have
-// started. The provisioning and mde2 readers say the same of the same
-// input.
+// only for a "<!-" or "<!DOC" that the input ends with, where a comment
+// or DOCTYPE may have started (before, "<!DOC" after the root was
+// "invalid markup declaration"). The module's other readers say the same
+// of the same input (TestMarkupDeclEveryReader in internal/xmlerr).
 func TestMarkupDeclPlaces(t *testing.T) {
 	const open, close = "<MgmtTree><VerDTD>1.2</VerDTD>", "</MgmtTree>"
 	const eof = -1
@@ -231,6 +232,7 @@ func TestMarkupDeclPlaces(t *testing.T) {
 		{"<!DOCTYPE x", [3]int{11, 0, 0}, "expected white space, '[' or '>' after the DOCTYPE's root element name"},
 		{"<!DOCTYPE x [", [3]int{13, 0, 0}, "malformed internal subset in the DOCTYPE"},
 		{"<!DOCTYPE x [<!ELEMENT x ANY", [3]int{28, 0, 0}, "'<' in <!ELEMENT: its '>' is missing"},
+		{"<!DOC", [3]int{0, 0, eof}, ""},
 	} {
 		for place, in := range []string{tc.decl + open + close, open + tc.decl + close, open + close + tc.decl} {
 			decl := []int{0, len(open), len(open + close)}[place]

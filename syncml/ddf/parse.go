@@ -341,9 +341,9 @@ func (p *parser) tree() (*Tree, error) {
 			return nil, p.ScanError(pos, xmlscan.DOCTYPE, "")
 		case strings.HasPrefix(rest, "<![CDATA["):
 			return nil, p.syntax(pos, "CDATA section outside the root element")
-		case xmlscan.CutShort(rest, "<!--"), t == nil && !doctype && xmlscan.CutShort(rest, "<!DOCTYPE"):
-			// the input ends where a comment (or the DOCTYPE) may start;
-			// no CDATA section may start here
+		case xmlscan.CutShort(rest, "<!--", "<!DOCTYPE"):
+			// the input ends where a comment or a DOCTYPE (allowed or
+			// refused as such) may start; no CDATA section may start here
 			return nil, p.EOF(len(s))
 		case rest[1] == '!' && (t != nil || doctype):
 			return nil, p.MarkupDeclError(pos, `"<!--"`)

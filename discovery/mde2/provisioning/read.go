@@ -156,11 +156,14 @@ func (r *reader) read() (*Document, error) {
 		selfClosed = selfClosed && bytes.HasSuffix(r.data[start:end], []byte("/>"))
 		if err == io.EOF {
 			if len(r.stack) > 0 || !done {
-				return nil, r.errAt(end, pkg.Errorf("%w: unexpected end of input", ErrSyntax))
+				return nil, r.errAt(end, xmlscan.Cause(xmlscan.EOF, ""))
 			}
 			return doc, nil
 		}
 		if err != nil {
+			if what := unclosed(r.data[start:], tokens == 0, err); what != "" {
+				return nil, r.errAt(start, xmlscan.Cause(xmlscan.Unclosed, what))
+			}
 			return nil, r.errAt(end, syntaxCause(err))
 		}
 		switch t := tok.(type) {
@@ -445,11 +448,11 @@ func isSpace(b []byte) bool {
 // "<!" but a comment or CDATA section as a Directive, up to a '>' that is
 // not inside a nested '<' or a quoted string: a "<!>" or "<!x" in a
 // document with a tag after it runs to the end of the input, and was an
-// end-of-input error at the end. Here a DOCTYPE outside the root is
-// refused as such, and any other "<!" that starts no comment (nor a CDATA
-// section, inside the root) is refused at its "<", as the module's other
-// readers refuse it. Input that ends where one of those may start is left
-// to the tokenizer, whose end-of-input error is then right.
+// end-of-input error at the end. Here a DOCTYPE is refused as such,
+// wherever it stands, and any other "<!" that starts no comment (nor a
+// CDATA section, inside the root) is refused at its "<", as the module's
+// other readers refuse it. Input that ends where one of those may start
+// is left to the tokenizer, whose end-of-input error is then right.
 func (r *reader) markupDecl(rest []byte) error {
 	if len(rest) < 2 || rest[0] != '<' || rest[1] != '!' {
 		return nil
@@ -459,13 +462,37 @@ func (r *reader) markupDecl(rest []byte) error {
 	switch {
 	case strings.HasPrefix(head, commentOpen), inRoot && strings.HasPrefix(head, cdataOpen):
 		return nil
-	case !inRoot && strings.HasPrefix(head, doctypeOpen):
+	case strings.HasPrefix(head, doctypeOpen):
 		return ErrDOCTYPE
-	case xmlscan.CutShort(head, commentOpen), inRoot && xmlscan.CutShort(head, cdataOpen),
-		!inRoot && xmlscan.CutShort(head, doctypeOpen):
+	case xmlscan.CutShort(head, commentOpen, doctypeOpen), inRoot && xmlscan.CutShort(head, cdataOpen):
 		return nil
 	}
 	return r.markupDeclErr(rest)
+}
+
+// unclosed returns what construct starts rest (the input from the token
+// the tokenizer failed on) and runs to the end of the input, when err is
+// the tokenizer's end of input inside it: "comment", "CDATA section",
+// "processing instruction" or, at the start, "XML declaration"; else "".
+// Such a construct is reported where it starts, as the module's other
+// readers report it: it swallowed the rest of the input, whose end says
+// nothing of where the mistake is.
+func unclosed(rest []byte, first bool, err error) string {
+	var se *xml.SyntaxError
+	if !errors.As(err, &se) || !strings.HasPrefix(se.Msg, "unexpected EOF") {
+		return ""
+	}
+	switch {
+	case bytes.HasPrefix(rest, []byte(commentOpen)):
+		return "comment"
+	case bytes.HasPrefix(rest, []byte(cdataOpen)):
+		return "CDATA section"
+	case first && bytes.HasPrefix(rest, []byte("<?xml")) && len(rest) > 5 && isSpaceByte(rest[5]):
+		return "XML declaration"
+	case bytes.HasPrefix(rest, []byte("<?")):
+		return "processing instruction"
+	}
+	return ""
 }
 
 // The openers of what may follow "<!".
@@ -498,6 +525,9 @@ func syntaxCause(err error) error {
 	}
 	msg := se.Msg
 	switch {
+	case msg == "unexpected EOF":
+		// as the module's other readers say it (io.ErrUnexpectedEOF)
+		return xmlscan.Cause(xmlscan.EOF, "")
 	case strings.Contains(msg, "invalid UTF-8"):
 		return pkg.Errorf("%w: %s", ErrEncoding, msg)
 	case strings.Contains(msg, "illegal character code"), strings.Contains(msg, "invalid character"):

@@ -1,0 +1,142 @@
+package xmlerr_test
+
+import (
+	"errors"
+	"io"
+	"strings"
+	"testing"
+	"testing/iotest"
+
+	"github.com/windc-go/windc/declaredconfig"
+	"github.com/windc-go/windc/discovery/mde2"
+	"github.com/windc-go/windc/discovery/mde2/provisioning"
+	"github.com/windc-go/windc/internal/xmlerr"
+	"github.com/windc-go/windc/syncml"
+	"github.com/windc-go/windc/syncml/ddf"
+)
+
+// A placeReader is one of the module's XML readers with a root element to
+// put markup before, inside and after.
+type placeReader struct {
+	name, open, close string
+	read              func([]byte) error
+}
+
+var placeReaders = []placeReader{
+	{"syncml", `<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr><VerDTD>1.2</VerDTD></SyncHdr><SyncBody>`, `</SyncBody></SyncML>`,
+		func(b []byte) error { var m syncml.Message; return syncml.UnmarshalLimits(b, &m, syncml.Limits{}) }},
+	{"syncml Decoder", `<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr><VerDTD>1.2</VerDTD></SyncHdr><SyncBody>`, `</SyncBody></SyncML>`,
+		func(b []byte) error {
+			// a byte at a time: the scanner sees partial input first
+			var m syncml.Message
+			return syncml.NewDecoder(iotest.OneByteReader(strings.NewReader(string(b)))).Decode(&m)
+		}},
+	{"ddf", "<MgmtTree><VerDTD>1.2</VerDTD>", "</MgmtTree>",
+		func(b []byte) error { _, err := ddf.ParseLimits(b, ddf.Limits{}); return err }},
+	{"mde2", `<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Body>`, `</s:Body></s:Envelope>`,
+		func(b []byte) error { _, err := mde2.ReadMessage(b, mde2.Limits{}); return err }},
+	{"provisioning", `<wap-provisioningdoc>`, `</wap-provisioningdoc>`,
+		func(b []byte) error {
+			var d provisioning.Document
+			return provisioning.UnmarshalLimits(b, &d, provisioning.Limits{})
+		}},
+	{"declaredconfig", `<DeclaredConfiguration>`, `</DeclaredConfiguration>`,
+		func(b []byte) error {
+			var d declaredconfig.Document
+			return declaredconfig.UnmarshalLimits(b, &d, declaredconfig.Limits{})
+		}},
+}
+
+// TestUnclosedEveryReader: a comment, CDATA section or processing
+// instruction that the input ends inside is reported by every reader
+// where it starts (offset, line and column of its "<"), as "unterminated
+// comment" (and so on), matching ErrSyntax and io.ErrUnexpectedEOF,
+// before the root element, inside it (after a line break, and swallowing
+// the end tags) and after it. Before, every reader said "unexpected EOF"
+// at the end of the input (provisioning without io.ErrUnexpectedEOF).
+func TestUnclosedEveryReader(t *testing.T) {
+	for _, tc := range []struct {
+		decl, what string
+		places     []int // 0 before the root, 1 inside, 2 after
+	}{
+		{"<!-- x", "unterminated comment", []int{0, 1, 2}},
+		{"<!-- x -", "unterminated comment", []int{1, 2}},
+		{"<![CDATA[x", "unterminated CDATA section", []int{1}},
+		{"<![CDATA[x]]", "unterminated CDATA section", []int{1}},
+		{"<?pi x", "unterminated processing instruction", []int{0, 1, 2}},
+		{"<?pi", "unterminated processing instruction", []int{2}},
+		{"<?", "unterminated processing instruction", []int{2}},
+	} {
+		for _, r := range placeReaders {
+			for _, place := range tc.places {
+				in := []string{tc.decl + r.open + r.close, r.open + "\n  " + tc.decl + r.close, r.open + r.close + tc.decl}[place]
+				at := []int{0, len(r.open) + 3, len(r.open + r.close)}[place]
+				line, col := 1, at+1
+				if place == 1 {
+					line, col = 2, 3
+				}
+				err := r.read([]byte(in))
+				var de *xmlerr.DecodeError
+				if !errors.As(err, &de) || !errors.Is(err, xmlerr.ErrSyntax) || !errors.Is(err, io.ErrUnexpectedEOF) {
+					t.Errorf("%s %q: %v: want a DecodeError matching ErrSyntax and io.ErrUnexpectedEOF", r.name, in, err)
+					continue
+				}
+				if de.Offset != int64(at) || de.Line != line || de.Column != col || !strings.HasSuffix(err.Error(), tc.what+": unexpected EOF") {
+					t.Errorf("%s %q: %v: want %q at offset %d, line %d, column %d", r.name, in, err, tc.what, at, line, col)
+				}
+			}
+		}
+	}
+}
+
+// TestMarkupDeclEveryReader: every reader says the same of the same "<!"
+// before the root element, inside it and after it: a DOCTYPE is
+// ErrDOCTYPE ("DOCTYPE not allowed") at its "<" wherever a reader does not
+// read it (ddf reads one before its root); a "<!-" or "<!DOC" that the
+// input ends with (where a comment or DOCTYPE may start) is the end of
+// input at the end. Before, provisioning said "invalid markup declaration"
+// of a DOCTYPE inside the root and of a "<!DOC" the input ends with
+// there; syncml said "content after the root element" of a DOCTYPE after
+// it; syncml and ddf said "invalid markup declaration" of a "<!DOC" the
+// input ends with after the root (and syncml of one that is the whole
+// input).
+func TestMarkupDeclEveryReader(t *testing.T) {
+	const eof = -1
+	for _, tc := range []struct {
+		decl string
+		at   [4]int // before the root, inside, after, alone: offset from the "<!" of the error, or eof
+	}{
+		{"<!DOCTYPE x>", [4]int{0, 0, 0, 0}},
+		{"<!DOCTYPE x [", [4]int{0, 0, 0, 0}},
+		{"<!DOCTYPE", [4]int{0, 0, 0, 0}},
+		{"<!DOC", [4]int{0, 0, eof, eof}},
+		{"<!-", [4]int{0, 0, eof, eof}},
+		{"<!", [4]int{0, 0, eof, eof}},
+	} {
+		for _, r := range placeReaders {
+			for place, in := range []string{tc.decl + r.open + r.close, r.open + tc.decl + r.close, r.open + r.close + tc.decl, tc.decl} {
+				if r.name == "ddf" && (place == 0 || place == 3) && strings.HasPrefix(tc.decl, "<!DOCTYPE") {
+					continue // a DDF may have a DOCTYPE (TestMarkupDeclPlaces in ddf)
+				}
+				decl := []int{0, len(r.open), len(r.open + r.close), 0}[place]
+				err := r.read([]byte(in))
+				var de *xmlerr.DecodeError
+				if !errors.As(err, &de) || !errors.Is(err, xmlerr.ErrSyntax) {
+					t.Errorf("%s %q: %v: want a DecodeError matching ErrSyntax", r.name, in, err)
+					continue
+				}
+				isEOF := errors.Is(err, io.ErrUnexpectedEOF)
+				switch want := tc.at[place]; {
+				case want == eof:
+					if !isEOF || de.Offset != int64(len(in)) {
+						t.Errorf("%s %q: %v: want the end of input at %d", r.name, in, err, len(in))
+					}
+				case isEOF || de.Offset != int64(decl+want):
+					t.Errorf("%s %q: %v: want an error at %d", r.name, in, err, decl+want)
+				case strings.HasPrefix(tc.decl, "<!DOCTYPE") && (!errors.Is(err, xmlerr.ErrDOCTYPE) || !strings.HasSuffix(err.Error(), ": DOCTYPE not allowed")):
+					t.Errorf("%s %q: %v: want ErrDOCTYPE", r.name, in, err)
+				}
+			}
+		}
+	}
+}

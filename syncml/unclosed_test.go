@@ -1,0 +1,41 @@
+package syncml
+
+import (
+	"errors"
+	"io"
+	"strings"
+	"testing"
+	"testing/iotest"
+)
+
+// TestUnclosedAtStart: a comment, CDATA section or processing
+// instruction that the input ends inside is reported where it starts
+// (line 3, column 7 here), as "unterminated comment" (and so on),
+// matching ErrSyntax and io.ErrUnexpectedEOF. Before, it was "unexpected EOF" at the end of the input. Every reader says the same
+// (TestUnclosedEveryReader in internal/xmlerr).
+func TestUnclosedAtStart(t *testing.T) {
+	const open, close = `<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr><VerDTD>1.2</VerDTD></SyncHdr><SyncBody>`, `</SyncBody></SyncML>`
+	for _, c := range []struct{ decl, what string }{
+		{"<!-- a comment\n", "comment"},
+		{"<!-- a - comment -", "comment"},
+		{"<![CDATA[ text\n", "CDATA section"},
+		{"<?pi data\n", "processing instruction"},
+	} {
+		in := open + "\n\n      " + c.decl + close
+		var m Message
+		err := Unmarshal([]byte(in), &m)
+		var de *DecodeError
+		if !errors.As(err, &de) || !errors.Is(err, ErrSyntax) || !errors.Is(err, io.ErrUnexpectedEOF) {
+			t.Errorf("%q: %v: want a DecodeError matching ErrSyntax and io.ErrUnexpectedEOF", in, err)
+			continue
+		}
+		if de.Line != 3 || de.Column != 7 || de.Offset != int64(len(open)+8) || !strings.HasSuffix(err.Error(), ": unterminated "+c.what+": unexpected EOF") {
+			t.Errorf("%q: %v: want \"unterminated %s\" at line 3, column 7 (offset %d)", in, err, c.what, len(open)+8)
+		}
+		// the streaming decoder, a byte at a time, says the same
+		var m2 Message
+		if err2 := NewDecoder(iotest.OneByteReader(strings.NewReader(in))).Decode(&m2); err2 == nil || err2.Error() != err.Error() {
+			t.Errorf("%q: Decoder: %v, want %v", in, err2, err)
+		}
+	}
+}
