@@ -80,7 +80,10 @@
 // and type there (MaxBytes int64, MaxDepth, MaxAttrs, MaxTokenBytes,
 // MaxNamespaces) and is passed the same way, in a Limits value
 // ([UnmarshalLimits], [Decoder.SetLimits]). Every message starts with
-// "syncml: ", once.
+// "syncml: ", once. Input that ends too soon matches io.ErrUnexpectedEOF
+// as well as ErrSyntax; when a comment, CDATA section or processing
+// instruction is left open, the error stands where it starts
+// ("unterminated comment"), not at the end of the input it swallowed.
 //
 // # Exactness
 //
