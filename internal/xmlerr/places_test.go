@@ -47,8 +47,8 @@ var placeReaders = []placeReader{
 		}},
 }
 
-// TestUnclosedEveryReader: a comment, CDATA section or processing
-// instruction that the input ends inside is reported by every reader
+// TestUnclosedEveryReader: a comment, CDATA section, processing
+// instruction or XML declaration that the input ends inside is reported by every reader
 // where it starts (offset, line and column of its "<"), as "unterminated
 // comment" (and so on), matching ErrSyntax and io.ErrUnexpectedEOF,
 // before the root element, inside it (after a line break, and swallowing
@@ -66,6 +66,7 @@ func TestUnclosedEveryReader(t *testing.T) {
 		{"<?pi x", "unterminated processing instruction", []int{0, 1, 2}},
 		{"<?pi", "unterminated processing instruction", []int{2}},
 		{"<?", "unterminated processing instruction", []int{2}},
+		{"<?xml version=\"1.0\" ", "unterminated XML declaration", []int{0}},
 	} {
 		for _, r := range placeReaders {
 			for _, place := range tc.places {
