@@ -79,8 +79,14 @@ func (u *restore) head(st *state) {
 
 // note records, once, what a restart or an abort changes of st beyond
 // what head recorded: queue is the queue before the hooks ran, st.Cont is
-// Cont without the answers Handle took from it.
-func (u *restore) note(st *state, queue []syncml.Command) {
+// Cont without the answers Handle took from it. records is false when
+// the message's Statuses and Results were matched already (receive): the
+// records then hold them, and answered and rejoined put back what they
+// changed, so only the list is noted (a refused object's end, which
+// changes the list, not the records). Noting the records then would bring
+// the matched Statuses back with a failed reply, and the device's retry
+// would find its Statuses' commands answered.
+func (u *restore) note(st *state, queue []syncml.Command, records bool) {
 	if u.saved {
 		return
 	}
@@ -89,9 +95,11 @@ func (u *restore) note(st *state, queue []syncml.Command) {
 		// rejoinCont changes the list in place, an abort's receive the
 		// records
 		u.sent = slices.Clone(st.Sent.sent)
-		u.recs, u.ids = make([]sentCmd, n), make([]string, n)
-		for i, e := range u.sent {
-			u.recs[i], u.ids[i] = *e, e.Cmd.ID()
+		if records {
+			u.recs, u.ids = make([]sentCmd, n), make([]string, n)
+			for i, e := range u.sent {
+				u.recs[i], u.ids[i] = *e, e.Cmd.ID()
+			}
 		}
 	}
 	u.queue, u.queueEnc, u.queueFor = queue, st.queueEnc, st.queueFor
@@ -126,8 +134,8 @@ func (u *restore) put(st *state) {
 	if !u.saved {
 		return
 	}
-	for i, e := range u.sent {
-		if *e = u.recs[i]; e.Cmd.ID() != u.ids[i] {
+	for i, e := range u.recs {
+		if *u.sent[i] = e; e.Cmd.ID() != u.ids[i] {
 			e.Cmd.SetID(u.ids[i])
 		}
 	}

@@ -723,7 +723,7 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	// A session alert or another SessionID (re)starts the session.
 	starting := starts || h.SessionID != st.SessionID
 	if starting && !s.keyed {
-		undo.note(st, st.Queue)
+		undo.note(st, st.Queue, true)
 	}
 	if starting {
 		held = nil
@@ -821,7 +821,7 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	abort, more := r.abort, r.more
 	if abort && !s.keyed {
 		// before receive matches the Statuses to the commands given up
-		undo.note(st, st.Queue[:before])
+		undo.note(st, st.Queue[:before], true)
 	}
 	// Statuses and Results, chunked Results joined, go to their commands.
 	var save *[]was // a bare Session's records as they were (undo)
@@ -846,7 +846,9 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 		// The device refused this side's object in flight (413, most
 		// often): no chunk of it goes out any more; its Outcome says so.
 		if !s.keyed {
-			undo.note(st, st.Queue[:before])
+			// after receive: the records hold the message's answers,
+			// which answered puts back
+			undo.note(st, st.Queue[:before], false)
 		}
 		x.Outcomes = append(x.Outcomes, inSession([]Outcome{st.dropRefused(rc)}, h.SessionID)...)
 	}
