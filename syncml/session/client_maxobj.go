@@ -50,9 +50,10 @@ func peerObjError(what string, k, n, max int) error {
 // otherwise the commands kept in a new array.
 func (c *Client) fitPeerObjCont(u *clientMark) ([]syncml.Command, []Outcome) {
 	cont, max := c.cont, c.peerObj
-	// the first of the device's own commands goes on with the object in
-	// flight, if any (answers to the server may come before it)
-	inFlight := c.continuesObject(false)
+	// the first of the device's own commands goes on when it is a piece
+	// of the object in flight, if any (answers to the server may come
+	// before it; a Results in flight is an answer)
+	flight := c.ownInFlight()
 	var keep []syncml.Command // nil until a command is left out
 	var unsent []Outcome
 	for i := 0; i < len(cont); i++ {
@@ -77,11 +78,12 @@ func (c *Client) fitPeerObjCont(u *clientMark) ([]syncml.Command, []Outcome) {
 		}
 		k := 1
 		switch {
-		case inFlight:
-			k, inFlight = 0, false // its Size went with its first chunk
+		case flight != nil && samePiece(flight, x):
+			k = 0 // its Size went with its first chunk
 		case size <= max:
 			_, k, size = overAny(cmd, max)
 		}
+		flight = nil
 		if k == 0 {
 			if keep != nil {
 				keep = append(keep, cont[i:end]...)
@@ -111,4 +113,24 @@ func (c *Client) fitPeerObjCont(u *clientMark) ([]syncml.Command, []Outcome) {
 		keep = nil
 	}
 	return keep, unsent
+}
+
+// ownInFlight returns the last chunk the device sent of an object of its
+// own (not a Results, which answers the server) whose other pieces are
+// still to go: the last command it sent, Alerts 1222 aside, when that is
+// such a chunk. Messages of Statuses alone may have gone out since (a
+// forced message whose Statuses left no room for the next chunk), so the
+// last message built does not tell. Nil when there is none.
+func (c *Client) ownInFlight() syncml.Command {
+	for i := len(c.sent.sent) - 1; i >= 0; i-- {
+		s := c.sent.sent[i]
+		if isNextMessage(s) {
+			continue
+		}
+		if isChunk(s.Cmd) && !isAnswer(s.Cmd) {
+			return s.Cmd
+		}
+		return nil
+	}
+	return nil
 }
