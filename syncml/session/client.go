@@ -355,7 +355,7 @@ func (c *Client) Start(ctx context.Context, sessionID string, alerts ...syncml.C
 	c.pkg1Own = len(c.pkg1)
 	c.pkg1 = append(c.pkg1, c.queue...)
 	c.queue = nil
-	m, err := c.package1(ctx)
+	m, _, err := c.package1(ctx) // nothing is announced before it: all goes
 	if err != nil {
 		u.put(c)
 		return nil, err
@@ -366,13 +366,16 @@ func (c *Client) Start(ctx context.Context, sessionID string, alerts ...syncml.C
 	return m, nil
 }
 
-// package1 builds (or rebuilds, after a challenge) package 1.
-func (c *Client) package1(ctx context.Context) (*syncml.Message, error) {
+// package1 builds (or rebuilds, after a challenge) package 1. Rebuilt
+// after a server message that announced a MaxObjSize, it leaves out the
+// commands queued for it with an Item over that bound and returns their
+// Outcomes (see fitPeerObj).
+func (c *Client) package1(ctx context.Context) (*syncml.Message, []Outcome, error) {
 	m := c.message(nil)
 	if c.cfg.Credentials != nil {
 		cred, err := c.cfg.Credentials.Cred(ctx, c.chal)
 		if err != nil {
-			return nil, errorf("credentials: %w", err)
+			return nil, nil, errorf("credentials: %w", err)
 		}
 		m.Header.Cred = cred
 	}
@@ -385,14 +388,30 @@ func (c *Client) package1(ctx context.Context) (*syncml.Message, error) {
 			m.Header.Meta.MaxObjSize = strconv.Itoa(c.cfg.MaxObjSize)
 		}
 	}
+	var unsent []Outcome
+	if own := min(c.pkg1Own, len(c.pkg1)); c.peerObj > 0 && own < len(c.pkg1) {
+		// Rebuilt after a refusal whose message announced the server's
+		// MaxObjSize: the commands queued for it are held to it, as the
+		// rest of the package is (fitPeerObjCont). Those left out leave
+		// package 1 for good (a new array: a call that fails puts the
+		// one before back).
+		kept, out := fitPeerObj(c.pkg1[own:], c.peerObj)
+		if out != nil {
+			c.pkg1 = append(c.pkg1[:own:own], kept...)
+			unsent = out
+		}
+	}
 	// EachMessage's commands follow Alert 1201 in package 1.
 	rest, err := c.eachMessage(ctx, c.pkg1[1:])
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	m, err = c.finish(m, append([]syncml.Command{c.pkg1[0]}, rest...), true)
 	c.lastPkg1 = err == nil
-	return m, err
+	if err != nil {
+		return nil, nil, err
+	}
+	return m, unsent, nil
 }
 
 // resend rebuilds the last message, which the server refused (h is the
@@ -722,11 +741,12 @@ func (c *Client) answer(ctx context.Context, m *syncml.Message, x *Exchange, u *
 			// own: those of the refused one end here
 			refused := c.refusedEach(code)
 			var reply *syncml.Message
+			var unsent []Outcome // package 1's queued commands over the server's MaxObjSize
 			var err error
 			if c.lastPkg1 {
 				c.sent.reset()
 				c.again1(u)
-				reply, err = c.package1(ctx)
+				reply, unsent, err = c.package1(ctx)
 			} else {
 				// Refused in the middle of the session (HMAC is checked
 				// on every message): the same message again, not package
@@ -737,7 +757,7 @@ func (c *Client) answer(ctx context.Context, m *syncml.Message, x *Exchange, u *
 			if err != nil {
 				return nil, err
 			}
-			x.Outcomes = append(append(x.Outcomes, refused...), c.eachUnsent...)
+			x.Outcomes = append(append(append(x.Outcomes, refused...), unsent...), c.eachUnsent...)
 			x.Reply, x.Raw = reply, c.lastRaw
 			return x, nil
 		}

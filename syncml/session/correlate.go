@@ -43,8 +43,10 @@ type Outcome struct {
 	// *LimitError of MaxObjectSize, and the command failed, 500; on a
 	// Client, those with an Item over the MaxObjSize the server announced
 	// in the session, and a command holding one, queued, given by
-	// EachMessage or left in the rest of the package (an object cut into
-	// chunks none of which went out before the announcement): a
+	// EachMessage, left in the rest of the package (an object cut into
+	// chunks none of which went out before the announcement) or queued
+	// for package 1 when a refusal (401 or 407) that announced it has it
+	// built again (the Outcome comes with the rebuilt package): a
 	// *LimitError of MaxObjSize), or, on a Client, it
 	// came from EachMessage in a
 	// message the server refused (401 or 407), which the server ran none

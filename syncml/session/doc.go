@@ -71,10 +71,11 @@
 // is not sent and its Outcome carries the error (on a Client, whose
 // package 1 goes before the server's announcement, an object of it none
 // of whose chunks went out yet is held to it then; one begun goes on,
-// the server having answered its first chunk); a device's Results goes
-// in chunks the same way. The Outcome of an object sent in chunks holds
-// the command queued, whole (see [Outcome].Command), with the Status of
-// its last chunk. A Status other than 213 for a chunk ends its
+// the server having answered its first chunk; package 1 built again
+// after a refusal that announced it is held to it whole); a device's
+// Results goes in chunks the same way. The Outcome of an object sent in
+// chunks holds the command queued, whole (see [Outcome].Command), with
+// the Status of its last chunk. A Status other than 213 for a chunk ends its
 // object: no other chunk of it is sent, the command's Outcome carries that
 // Status (the command whole), and what follows goes on. Chunks received
 // (Results from a device included) are answered 213, joined, checked
