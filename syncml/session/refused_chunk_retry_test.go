@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strconv"
 	"strings"
@@ -255,5 +257,108 @@ func TestRefusedChunkRetryLateAnswers(t *testing.T) {
 	}
 	if !refused {
 		t.Error("the device never refused the object: the case is not tested")
+	}
+}
+
+// failOnceStore is a Store whose CompareAndSwap fails once, when fail
+// says so, before it changes anything.
+type failOnceStore struct {
+	m      *MemoryStore
+	fail   bool
+	failed int
+}
+
+func (s *failOnceStore) Load(ctx context.Context, d string) ([]byte, uint64, error) {
+	return s.m.Load(ctx, d)
+}
+
+func (s *failOnceStore) CompareAndSwap(ctx context.Context, d string, old uint64, st []byte) (uint64, error) {
+	if s.fail {
+		s.fail = false
+		s.failed++
+		return 0, fmt.Errorf("store down")
+	}
+	return s.m.CompareAndSwap(ctx, d, old, st)
+}
+
+// A Server whose Store fails to save the state of the exchange in which
+// the device refused the server's object in flight (413) answers the
+// device's retry of that message as if the first try never happened: the
+// same reply and the same Outcomes as a Server whose Store never failed
+// (a Server saves no state on an error: no undo is needed).
+func TestRefusedChunkRetryStoreFails(t *testing.T) {
+	ctx := context.Background()
+	type srv struct {
+		s     *Server
+		store *failOnceStore
+		outs  []string
+	}
+	mk := func() *srv {
+		x := &srv{store: &failOnceStore{m: NewMemoryStore()}}
+		x.s = NewServer(ServerConfig{Store: x.store, OnExchange: func(_ context.Context, e *Exchange) {
+			x.outs = append(x.outs, outcomeLines(e, nil)...)
+		}})
+		if err := x.s.Queue(ctx, "D", get("./S"), replaceOf("./A", 40000), replaceOf("./B", 10)); err != nil {
+			t.Fatal(err)
+		}
+		return x
+	}
+	a, b := mk(), mk()
+	post := func(x *srv, raw []byte) (int, []byte) {
+		req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(raw))
+		req.Header.Set("Content-Type", ContentType)
+		rec := httptest.NewRecorder()
+		x.s.ServeHTTP(rec, req)
+		return rec.Code, rec.Body.Bytes()
+	}
+	var devGot []string
+	c, err := NewClient(ClientConfig{DeviceID: "D", ServerURI: "S", Handler: recorder(&devGot, 0), MaxMsgSize: 2000, MaxObjectSize: 4000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := c.Start(ctx, "1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; ; i++ {
+		if i == 30 {
+			t.Fatal("the session does not end")
+		}
+		raw, err := syncml.Marshal(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		codeA, bodyA := post(a, raw)
+		if b.store.failed == 0 && bytes.Contains(raw, []byte("<Data>413</Data>")) {
+			b.store.fail = true
+			if code, _ := post(b, raw); code == http.StatusOK {
+				t.Fatalf("message %d: the exchange whose state was not saved answered 200", i+1)
+			}
+		}
+		codeB, bodyB := post(b, raw)
+		if codeA != http.StatusOK || codeB != http.StatusOK {
+			t.Fatalf("message %d: HTTP %d and %d", i+1, codeA, codeB)
+		}
+		if !bytes.Equal(bodyA, bodyB) {
+			t.Errorf("message %d: the retry's reply differs:\nnever failed %s\nretry        %s", i+1, bodyA, bodyB)
+		}
+		cx, err := c.HandleInbound(ctx, &Inbound{Raw: bodyA})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cx.Done {
+			break
+		}
+		m = cx.Reply
+	}
+	if b.store.failed != 1 {
+		t.Fatalf("the Store failed %d times, want once (on the refusal)", b.store.failed)
+	}
+	if d := cmp.Diff(a.outs, b.outs); d != "" {
+		t.Errorf("Outcomes (-never failed +retried):\n%s", d)
+	}
+	want := []string{"Get ./S=0 200 results 1 (not queued)", "Replace ./A=40000 413 results 0 (not queued)", "Replace ./B=10 200 results 0 (not queued)"}
+	if d := cmp.Diff(want, a.outs); d != "" {
+		t.Errorf("Outcomes (-want +got):\n%s", d)
 	}
 }
