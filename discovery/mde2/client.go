@@ -56,22 +56,19 @@ type Client struct {
 	UserAgent string
 	// URLs is checked before anything is sent to a service URL, the ones
 	// a DiscoverResponse or the discovery JSON names included, so that a
-	// password or token never goes over plain HTTP (default: https to
-	// any host, or http to a loopback host for tests and local
-	// development). Redirects are followed only to URLs that meet it,
-	// at most 10 unless HTTPClient.CheckRedirect is set, which then
-	// decides. Errors match discovery.ErrInsecureURL,
-	// discovery.ErrHostNotAllowed or discovery.ErrURL.
-	URLs *discovery.URLPolicy
+	// password or token never goes over plain HTTP. The zero value,
+	// like discovery.Client's, admits https to any host only; set
+	// AllowLoopbackHTTP for tests and local development over http.
+	// Redirects are followed only to URLs that meet it, at most 10
+	// unless HTTPClient.CheckRedirect is set, which then decides.
+	// Errors match discovery.ErrInsecureURL, discovery.ErrHostNotAllowed
+	// or discovery.ErrURL.
+	URLs discovery.URLPolicy
 }
 
 // checkURL applies the Client's URLPolicy to a service URL.
 func (c *Client) checkURL(u string) error {
-	p := discovery.URLPolicy{AllowLoopbackHTTP: true}
-	if c.URLs != nil {
-		p = *c.URLs
-	}
-	if err := p.Check(u); err != nil {
+	if err := c.URLs.Check(u); err != nil {
 		return pkg.Errorf("service URL: %w", err)
 	}
 	return nil

@@ -87,7 +87,7 @@ func TestClientRefusesBadAnswers(t *testing.T) {
 			}
 			h(w, r)
 		}))
-		c := &Client{HTTPClient: ts.Client(), Limits: Limits{MaxBytes: 1024}}
+		c := &Client{HTTPClient: ts.Client(), Limits: Limits{MaxBytes: 1024}, URLs: loopbackHTTP}
 		_, err := c.Discover(context.Background(), ts.URL, testDevice)
 		ts.Close()
 		if err == nil {
@@ -102,7 +102,7 @@ func TestClientRefusesBadAnswers(t *testing.T) {
 	// A failing probe stops discovery.
 	ts := httptest.NewServer(http.NotFoundHandler())
 	defer ts.Close()
-	if _, err := (&Client{}).Discover(context.Background(), ts.URL, testDevice); !errors.Is(err, ErrHTTPStatus) {
+	if _, err := (&Client{URLs: loopbackHTTP}).Discover(context.Background(), ts.URL, testDevice); !errors.Is(err, ErrHTTPStatus) {
 		t.Errorf("probe 404: %v", err)
 	}
 }
@@ -131,7 +131,7 @@ func TestClientRefusesInsecureURLs(t *testing.T) {
 			t.Errorf("%s: %v, want a URL error", u, err)
 		}
 	}
-	c := &Client{HTTPClient: f.client.HTTPClient, URLs: &discovery.URLPolicy{AllowLoopbackHTTP: true, AllowedHosts: []string{"mdm.example.com"}}}
+	c := &Client{HTTPClient: f.client.HTTPClient, URLs: discovery.URLPolicy{AllowLoopbackHTTP: true, AllowedHosts: []string{"mdm.example.com"}}}
 	_, err := c.Enroll(ctx, f.ts.URL+pathDiscovery, testDevice, Credentials{Username: "u", Password: "secret"})
 	if !errors.Is(err, discovery.ErrHostNotAllowed) {
 		t.Errorf("host not allowed: %v", err)
@@ -161,7 +161,7 @@ func TestClientNeedsDeviceID(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	c := &Client{HTTPClient: ts.Client()}
+	c := &Client{HTTPClient: ts.Client(), URLs: loopbackHTTP}
 	cred := Credentials{Username: "u", Password: "secret"}
 	resp := &DiscoverResponse{AuthPolicy: OnPremise, EnrollmentVersion: "5.0", EnrollmentPolicyServiceURL: ts.URL, EnrollmentServiceURL: ts.URL}
 	linked := &discovery.Response{AuthPolicy: discovery.AuthPolicyFederated, EnrollmentVersion: "5.0", EnrollmentPolicyServiceURL: ts.URL, EnrollmentServiceURL: ts.URL, AuthenticationServiceURL: ts.URL}
@@ -228,5 +228,32 @@ func TestResultTLS(t *testing.T) {
 	}
 	if c := (&Result{}).TLSCertificate(); c.Certificate != nil || c.PrivateKey != nil {
 		t.Errorf("TLSCertificate of an empty Result: %+v", c)
+	}
+}
+
+// loopbackHTTP admits the tests' plain http servers on the loopback
+// host, which the zero URLPolicy refuses.
+var loopbackHTTP = discovery.URLPolicy{AllowLoopbackHTTP: true}
+
+// TestClientDefaultHTTPSOnly checks that a Client without URLs refuses a
+// plain http service URL on a loopback host before sending anything, as
+// discovery.Client does, and sends to it once AllowLoopbackHTTP is set.
+func TestClientDefaultHTTPSOnly(t *testing.T) {
+	var hits atomic.Int32
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		http.Error(w, "no", http.StatusTeapot)
+	}))
+	defer ts.Close()
+	_, err := (&Client{HTTPClient: ts.Client()}).Discover(context.Background(), ts.URL+pathDiscovery, testDevice)
+	if !errors.Is(err, discovery.ErrInsecureURL) {
+		t.Errorf("zero URLs, http loopback: %v, want ErrInsecureURL", err)
+	}
+	if n := hits.Load(); n != 0 {
+		t.Errorf("zero URLs: the http server got %d requests, want 0", n)
+	}
+	_, err = (&Client{HTTPClient: ts.Client(), URLs: loopbackHTTP}).Discover(context.Background(), ts.URL+pathDiscovery, testDevice)
+	if errors.Is(err, discovery.ErrInsecureURL) || hits.Load() == 0 {
+		t.Errorf("AllowLoopbackHTTP: %v after %d requests, want the request sent", err, hits.Load())
 	}
 }

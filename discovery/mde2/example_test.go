@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 
+	"github.com/windc-go/windc/discovery"
 	"github.com/windc-go/windc/discovery/mde2"
 )
 
@@ -34,7 +35,9 @@ func Example() {
 	srv.EnrollmentURL = ts.URL + "/EnrollmentServer/Enrollment.svc"
 	srv.Account = mde2.Account{ProviderID: "WinDC", Address: "https://dm.example.com/ManagementServer/MDM.svc"}
 
-	var client mde2.Client
+	// The test server speaks plain http on the loopback host, which a
+	// Client refuses unless its URLPolicy admits it.
+	client := mde2.Client{URLs: discovery.URLPolicy{AllowLoopbackHTTP: true}}
 	res, err := client.Enroll(context.Background(), ts.URL+"/EnrollmentServer/Discovery.svc",
 		&mde2.Device{EmailAddress: "user@example.com", DeviceID: "device-1"},
 		mde2.Credentials{Username: "user@example.com", Password: "secret"})

@@ -233,7 +233,7 @@ func TestClientRedirectPolicy(t *testing.T) {
 	}))
 	defer redirector.Close()
 	f.srv.PolicyURL = redirector.URL + "/policy"
-	f.client.URLs = &discovery.URLPolicy{} // https only
+	f.client.URLs = discovery.URLPolicy{} // https only
 	_, err := f.client.Enroll(context.Background(), f.ts.URL+pathDiscovery, testDevice, Credentials{Username: "u", Password: "secret"})
 	if !errors.Is(err, discovery.ErrInsecureURL) {
 		t.Errorf("redirect to http: %v, want ErrInsecureURL", err)

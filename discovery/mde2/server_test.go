@@ -76,7 +76,7 @@ func newFixture(t *testing.T, useTLS bool) *fixture {
 	srv.EnrollmentURL = ts.URL + pathEnroll
 	srv.AuthenticationURL = ts.URL + "/auth"
 	srv.Account.Address = ts.URL + "/ManagementServer/MDM.svc"
-	return &fixture{srv: srv, ts: ts, client: &Client{HTTPClient: ts.Client()}, ca: ca}
+	return &fixture{srv: srv, ts: ts, client: &Client{HTTPClient: ts.Client(), URLs: loopbackHTTP}, ca: ca}
 }
 
 var testDevice = &Device{

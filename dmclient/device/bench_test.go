@@ -31,7 +31,7 @@ func BenchmarkEnroll(b *testing.B) {
 				},
 			}
 			cfg := config(ds, &MDE2{
-				Client: &mde2.Client{HTTPClient: ds.Client(), KeyType: kt.key},
+				Client: &mde2.Client{HTTPClient: ds.Client(), KeyType: kt.key, URLs: discovery.URLPolicy{AllowLoopbackHTTP: true}},
 				Device: mde2.Device{DeviceID: "8A1D3F52-6C0B-4E8F-9D27-41B5C6E7F809", OSVersion: "10.0.26100.1301"},
 				Credentials: func(context.Context, discovery.AuthPolicy) (mde2.Credentials, error) {
 					return mde2.Credentials{Token: []byte("entra-device-token")}, nil

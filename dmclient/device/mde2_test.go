@@ -81,7 +81,7 @@ func TestMDE2(t *testing.T) {
 			}
 			var res *mde2.Result
 			cfg := config(ds, &MDE2{
-				Client: &mde2.Client{HTTPClient: ds.Client()},
+				Client: &mde2.Client{HTTPClient: ds.Client(), URLs: discovery.URLPolicy{AllowLoopbackHTTP: true}},
 				Device: mde2.Device{DeviceID: "8A1D3F52-6C0B-4E8F-9D27-41B5C6E7F809", OSVersion: "10.0.26100.1301"},
 				Credentials: func(_ context.Context, p discovery.AuthPolicy) (mde2.Credentials, error) {
 					if p != discovery.AuthPolicyFederated {
