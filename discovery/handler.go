@@ -53,7 +53,9 @@ type DiscoverFunc func(ctx context.Context, req *Request, h Headers) (*Response,
 // the error's text, cut after 256 bytes.
 //
 // Each request is logged once on Logger, when it is set, with its MS-CV
-// and client-request-id; the upn and other account fields are not logged.
+// and client-request-id, each cut after MaxLoggedHeader bytes (the
+// record then says so and gives the full length); the upn and other
+// account fields are not logged. Discover gets the headers whole.
 //
 // The Handler reads a body until it ends or passes MaxBytes: a client
 // that stops sending holds its request until the serving http.Server's
@@ -76,7 +78,17 @@ type Handler struct {
 	// for a refused request, Error for a 500. Nil means no logging, as
 	// for the module's other servers (session.ServerConfig.Logger).
 	Logger *slog.Logger
+	// MaxLoggedHeader is how many bytes of the MS-CV and
+	// client-request-id headers a log record carries; 0 means
+	// DefaultMaxLoggedHeader. A longer value is cut at a UTF-8
+	// boundary, marked as cut, and its length logged beside it.
+	MaxLoggedHeader int
 }
+
+// DefaultMaxLoggedHeader is the Handler's default MaxLoggedHeader: real
+// correlation vectors and request ids are well under it, while net/http
+// admits header values up to its 1 MB header limit.
+const DefaultMaxLoggedHeader = 128
 
 // Error codes the Handler uses besides UPNRequired.
 const (
@@ -112,10 +124,14 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	attrs := []slog.Attr{
 		slog.String("method", r.Method),
 		slog.Int("status", res.status),
-		slog.String("ms_cv", hdr.CorrelationVector),
-		slog.String("client_request_id", hdr.ClientRequestID),
 		slog.Duration("duration", time.Since(start)),
 	}
+	limit := h.MaxLoggedHeader
+	if limit <= 0 {
+		limit = DefaultMaxLoggedHeader
+	}
+	attrs = appendHeaderAttr(attrs, "ms_cv", hdr.CorrelationVector, limit)
+	attrs = appendHeaderAttr(attrs, "client_request_id", hdr.ClientRequestID, limit)
 	if res.code != "" {
 		attrs = append(attrs, slog.String("error_code", res.code))
 	}
@@ -270,4 +286,17 @@ func writeJSON(w http.ResponseWriter, status int, body []byte) {
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
 	w.Write(body) //nolint:errcheck // the client went away; nothing to do
+}
+
+// cutMarker ends a header value cut for the log.
+const cutMarker = "…(cut)"
+
+// appendHeaderAttr appends the header value v under key, cut after
+// limit bytes at a UTF-8 boundary; a cut value ends in cutMarker and an
+// attribute key+"_bytes" gives its full length.
+func appendHeaderAttr(attrs []slog.Attr, key, v string, limit int) []slog.Attr {
+	if len(v) <= limit {
+		return append(attrs, slog.String(key, v))
+	}
+	return append(attrs, slog.String(key, utf8cut.Prefix(v, limit)+cutMarker), slog.Int(key+"_bytes", len(v)))
 }
