@@ -25,6 +25,7 @@ import (
 // subject is the DeviceID.
 func TestWindowsCSRThroughServer(t *testing.T) {
 	f := newFixture(t, false)
+	f.srv.ReplayCacheSize = -1 // one MessageID for both keys
 	for _, key := range []crypto.Signer{testRSAKey, testECKey} {
 		der := handCSR(t, key, windowsCN, asn1.TagPrintableString, false)
 		body := rstEnvelope(t, *NewToken(ValueTypePKCS10, der), Header{MessageID: "urn:uuid:w", UsernameToken: &UsernameToken{Username: "u", Password: "secret"}})

@@ -23,7 +23,7 @@ func enrollRaw(t *testing.T, f *fixture, cn string) *Result {
 	if err != nil {
 		t.Fatal(err)
 	}
-	body := rstEnvelope(t, *NewToken(ValueTypePKCS10, der), Header{MessageID: "urn:uuid:1", UsernameToken: &UsernameToken{Username: "u", Password: "secret"}})
+	body := rstEnvelope(t, *NewToken(ValueTypePKCS10, der), Header{MessageID: "urn:uuid:" + newID(), UsernameToken: &UsernameToken{Username: "u", Password: "secret"}})
 	res, err := f.ts.Client().Post(f.ts.URL+pathEnroll, "application/soap+xml", bytes.NewReader([]byte(body)))
 	if err != nil {
 		t.Fatal(err)

@@ -51,6 +51,14 @@
 // credentials to that DeviceID, which then names the device in both. RSA keys above
 // Limits.MaxRSAKeyBits (default 16384 bits) are refused before their
 // signature is checked, since the check costs the square of the size.
+// A RequestSecurityToken is refused with an InvalidSecurity fault when its
+// WS-Security Timestamp has expired or was created in the future (beyond
+// Server.MaxClockSkew, five minutes by default; a request without one is
+// refused only under Server.RequireTimestamp), and when an authenticated
+// request repeats a MessageID the Server saw within Server.ReplayWindow
+// (the last DefaultReplayCacheSize of them by default, in this Server's
+// memory only: servers behind a load balancer need a shared check in
+// Server.Approve).
 // The Server logs one record per request on Server.Logger (log/slog, as
 // the module's other servers), at Warn for a refusal and Error for its
 // own failure.
@@ -106,4 +114,6 @@
 // the DM server address and the typed provisioning document;
 // Result.TLSCertificate and Result.RootPool hand the certificate and the
 // installed roots to a TLS client.
+// It sends to https URLs only unless Client.URLs admits http to loopback
+// hosts (AllowLoopbackHTTP), as discovery.Client does.
 package mde2

@@ -73,6 +73,7 @@ func TestServerCSRCommonName(t *testing.T) {
 	f.srv.Issuer = issuer
 	enroll := f.ts.URL + pathEnroll
 	pw := Header{MessageID: "urn:uuid:1", UsernameToken: &UsernameToken{Username: "u", Password: "secret"}}
+	f.srv.ReplayCacheSize = -1 // the table resends one MessageID
 	for _, tc := range []struct {
 		name, cn string
 		issued   bool
@@ -110,6 +111,7 @@ func TestServerSubjectHookCommonName(t *testing.T) {
 	f.srv.Issuer = issuer
 	enroll := f.ts.URL + pathEnroll
 	pw := Header{MessageID: "urn:uuid:1", UsernameToken: &UsernameToken{Username: "u", Password: "secret"}}
+	f.srv.ReplayCacheSize = -1 // the table resends one MessageID
 	csr := handCSR(t, testECKey, "device", 12, false)
 	for _, tc := range []struct {
 		name, cn string

@@ -200,6 +200,37 @@ type Server struct {
 	// otherwise).
 	RenewWindow time.Duration
 
+	// MaxClockSkew is how far apart the device's clock and the Server's
+	// may be when a RequestSecurityToken's WS-Security Timestamp is
+	// checked (default DefaultMaxClockSkew; negative allows none). A
+	// Timestamp created later than now plus the skew, one that expired
+	// earlier than now minus the skew, one that expires before it was
+	// created or whose times are not dates is answered with an
+	// InvalidSecurity fault. A request without a Timestamp is not
+	// checked unless RequireTimestamp is set.
+	MaxClockSkew time.Duration
+	// RequireTimestamp refuses, with an InvalidSecurity fault, a
+	// RequestSecurityToken without a Timestamp or whose Timestamp has no
+	// Created (Windows sends both).
+	RequireTimestamp bool
+	// ReplayCacheSize bounds the MessageIDs of authenticated
+	// RequestSecurityTokens the Server remembers to refuse a replay: a
+	// request whose MessageID it has seen within ReplayWindow is
+	// answered with an InvalidSecurity fault before Approve is called
+	// (default DefaultReplayCacheSize; negative turns the check off).
+	// When full the oldest MessageID is forgotten first, so a flood of
+	// requests can shorten how long one is remembered; a request without
+	// a MessageID is not checked. The memory is this Server's only:
+	// several servers behind a load balancer each see a part of the
+	// requests, and need a shared check of their own in Approve (the
+	// MessageID is EnrollmentRequest.Message.MessageID).
+	ReplayCacheSize int
+	// ReplayWindow is how long a MessageID is remembered (default
+	// DefaultReplayWindow). Keep it above the Timestamp's validity plus
+	// twice MaxClockSkew, so that a replay the Timestamp check lets
+	// through is still remembered.
+	ReplayWindow time.Duration
+
 	// Limits bound request bodies, the AdditionalContext DeviceID and
 	// DeviceName of a RequestSecurityToken (a longer one is answered with
 	// a MessageFormat fault; a request's common name that stands in for a
@@ -252,6 +283,8 @@ type Server struct {
 	// undefined remembers the undefined fault codes and error types
 	// already logged at Error (see Logger).
 	undefined undefinedSeen
+	// replay remembers recent MessageIDs (see ReplayCacheSize).
+	replay replayCache
 }
 
 // Account holds the OMA DM account settings of the default provisioning
@@ -871,6 +904,9 @@ func (s *Server) enroll(r *http.Request, m *RequestSecurityToken) (Message, erro
 	if _, err := s.root(); err != nil {
 		return nil, err
 	}
+	if err := s.checkTimestamp(&m.Header); err != nil {
+		return nil, err
+	}
 	er := &EnrollmentRequest{Message: m, Device: m.Context.Device(), HTTP: r}
 	switch m.RequestType {
 	case RequestTypeIssue:
@@ -898,6 +934,11 @@ func (s *Server) enroll(r *http.Request, m *RequestSecurityToken) (Message, erro
 		}
 	default:
 		return nil, NewFault(FaultMessageFormat, "", "unknown RequestType")
+	}
+	// After authentication, so that unauthenticated requests cannot push
+	// the MessageIDs of real ones out of the cache.
+	if err := s.checkReplay(&m.Header); err != nil {
+		return nil, err
 	}
 	if err := s.policy().check(er.CSR); err != nil {
 		return nil, err

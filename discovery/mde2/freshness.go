@@ -1,0 +1,152 @@
+package mde2
+
+import (
+	"container/list"
+	"sync"
+	"time"
+)
+
+// Defaults of the Server's freshness checks of a RequestSecurityToken.
+const (
+	// DefaultMaxClockSkew is the default Server.MaxClockSkew: how far the
+	// device's clock may be from the Server's when the WS-Security
+	// Timestamp is checked.
+	DefaultMaxClockSkew = 5 * time.Minute
+	// DefaultReplayWindow is the default Server.ReplayWindow: how long a
+	// MessageID is remembered. It covers a Windows Timestamp's five
+	// minutes of validity and the clock skew allowed on either side.
+	DefaultReplayWindow = 15 * time.Minute
+	// DefaultReplayCacheSize is the default Server.ReplayCacheSize: with
+	// MessageIDs of at most DefaultMaxMessageID bytes the cache stays
+	// under a few megabytes.
+	DefaultReplayCacheSize = 10000
+)
+
+func (s *Server) maxClockSkew() time.Duration {
+	switch {
+	case s.MaxClockSkew == 0:
+		return DefaultMaxClockSkew
+	case s.MaxClockSkew < 0:
+		return 0
+	}
+	return s.MaxClockSkew
+}
+
+// checkTimestamp checks the WS-Security Timestamp of a request, when it
+// has one (or refuses it for having none when RequireTimestamp is set):
+// Created and Expires must be dates, Expires not before Created, Created
+// not after now and Expires not before now, each give or take the clock
+// skew allowed. A refusal is an InvalidSecurity fault, the code MS-MDE2
+// gives for a security header the server cannot accept.
+func (s *Server) checkTimestamp(h *Header) error {
+	ts := h.Timestamp
+	if ts == nil {
+		if s.RequireTimestamp {
+			return NewFault(FaultInvalidSecurity, "", "the security header has no Timestamp")
+		}
+		return nil
+	}
+	var created, expires time.Time
+	var err error
+	if ts.Created != "" {
+		if created, err = time.Parse(time.RFC3339Nano, ts.Created); err != nil {
+			return NewFault(FaultInvalidSecurity, "", "the Timestamp's Created is not a date and time")
+		}
+	} else if s.RequireTimestamp {
+		return NewFault(FaultInvalidSecurity, "", "the Timestamp has no Created")
+	}
+	if ts.Expires != "" {
+		if expires, err = time.Parse(time.RFC3339Nano, ts.Expires); err != nil {
+			return NewFault(FaultInvalidSecurity, "", "the Timestamp's Expires is not a date and time")
+		}
+	}
+	now, skew := s.now(), s.maxClockSkew()
+	switch {
+	case !created.IsZero() && !expires.IsZero() && expires.Before(created):
+		return NewFault(FaultInvalidSecurity, "", "the Timestamp expires before it was created")
+	case !created.IsZero() && created.After(now.Add(skew)):
+		return NewFault(FaultInvalidSecurity, "", "the Timestamp was created in the future")
+	case !expires.IsZero() && expires.Before(now.Add(-skew)):
+		return NewFault(FaultInvalidSecurity, "", "the message has expired")
+	}
+	return nil
+}
+
+// checkReplay refuses a request whose MessageID the Server has seen
+// within ReplayWindow, and remembers the MessageID. A request without a
+// MessageID is not checked.
+func (s *Server) checkReplay(h *Header) error {
+	if s.ReplayCacheSize < 0 || h.MessageID == "" {
+		return nil
+	}
+	size := s.ReplayCacheSize
+	if size == 0 {
+		size = DefaultReplayCacheSize
+	}
+	window := s.ReplayWindow
+	if window <= 0 {
+		window = DefaultReplayWindow
+	}
+	if !s.replay.add(h.MessageID, s.now(), window, size) {
+		return NewFault(FaultInvalidSecurity, "", "the MessageID was used before: the request is a replay")
+	}
+	return nil
+}
+
+// replayCache remembers MessageIDs for a time, at most a given number of
+// them: once full, the oldest is forgotten first. It is safe for
+// concurrent use; its zero value is empty.
+type replayCache struct {
+	mu    sync.Mutex
+	seen  map[string]*list.Element
+	order list.List // of *replayEntry, oldest first
+}
+
+type replayEntry struct {
+	id   string
+	seen time.Time
+}
+
+// add remembers id seen at now and reports whether it was new: not
+// seen since now-window. Entries older than the window are forgotten,
+// and the oldest ones too while more than max are remembered.
+func (c *replayCache) add(id string, now time.Time, window time.Duration, max int) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.seen == nil {
+		c.seen = make(map[string]*list.Element)
+	}
+	// Forget what left the window. Entries are in the order they were
+	// added; a clock set back may leave a later one older, which then
+	// stays until the ones before it go or the cache is full.
+	for e := c.order.Front(); e != nil; e = c.order.Front() {
+		if r := e.Value.(*replayEntry); now.Sub(r.seen) >= window {
+			c.forget(e)
+			continue
+		}
+		break
+	}
+	if e, ok := c.seen[id]; ok {
+		if now.Sub(e.Value.(*replayEntry).seen) < window {
+			return false
+		}
+		c.forget(e)
+	}
+	for c.order.Len() >= max && c.order.Len() > 0 {
+		c.forget(c.order.Front())
+	}
+	c.seen[id] = c.order.PushBack(&replayEntry{id: id, seen: now})
+	return true
+}
+
+func (c *replayCache) forget(e *list.Element) {
+	delete(c.seen, e.Value.(*replayEntry).id)
+	c.order.Remove(e)
+}
+
+// len returns how many MessageIDs are remembered.
+func (c *replayCache) len() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.order.Len()
+}
