@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"time"
 
 	"github.com/windc-go/windc/discovery"
 	"github.com/windc-go/windc/discovery/mde2/provisioning"
@@ -65,6 +66,11 @@ type Client struct {
 	// or discovery.ErrURL.
 	URLs discovery.URLPolicy
 }
+
+// timestampValidity is how long after its creation the Timestamp a
+// Client sends with a RequestSecurityToken expires: five minutes, as
+// Windows writes it.
+const timestampValidity = 5 * time.Minute
 
 // checkURL applies the Client's URLPolicy to a service URL.
 func (c *Client) checkURL(u string) error {
@@ -461,6 +467,12 @@ func (c *Client) call(ctx context.Context, url string, m, out Message, cert *tls
 	}
 	if h.ReplyTo == "" {
 		h.ReplyTo = addressAnonymous
+	}
+	if _, ok := m.(*RequestSecurityToken); ok && h.Timestamp == nil {
+		// As Windows does, so that a Server that requires a Timestamp
+		// (Server.RequireTimestamp) accepts the request.
+		now := time.Now().UTC()
+		h.Timestamp = &Timestamp{Created: now.Format(time.RFC3339), Expires: now.Add(timestampValidity).Format(time.RFC3339)}
 	}
 	body, err := Marshal(m)
 	if err != nil {

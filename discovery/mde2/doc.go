@@ -116,4 +116,6 @@
 // installed roots to a TLS client.
 // It sends to https URLs only unless Client.URLs admits http to loopback
 // hosts (AllowLoopbackHTTP), as discovery.Client does.
+// Its RequestSecurityTokens carry a WS-Security Timestamp from the local
+// clock, valid five minutes, as Windows sends them.
 package mde2

@@ -1,6 +1,7 @@
 package mde2
 
 import (
+	"context"
 	"fmt"
 	"testing"
 	"time"
@@ -168,5 +169,19 @@ func TestReplayCacheBound(t *testing.T) {
 	now = now.Add(time.Hour)
 	if !c.add("x", now, time.Hour, 100) || c.len() != 1 {
 		t.Errorf("after the window %d ids remembered, want 1", c.len())
+	}
+}
+
+// TestClientSendsTimestamp checks that a Client's RequestSecurityToken
+// carries a Timestamp, as Windows's does, so that it enrolls with a
+// Server that requires one, and that its MessageIDs pass the replay
+// check enrollment after enrollment.
+func TestClientSendsTimestamp(t *testing.T) {
+	f := newFixture(t, false)
+	f.srv.RequireTimestamp = true
+	for i := range 2 {
+		if _, err := f.client.Enroll(context.Background(), f.ts.URL+pathDiscovery, testDevice, Credentials{Username: "u", Password: "secret"}); err != nil {
+			t.Fatalf("enrollment %d: %v", i+1, err)
+		}
 	}
 }
