@@ -79,7 +79,7 @@ type Handler struct {
 	// for the module's other servers (session.ServerConfig.Logger).
 	Logger *slog.Logger
 	// MaxLoggedHeader is how many bytes of the MS-CV and
-	// client-request-id headers a log record carries; 0 means
+	// client-request-id headers a log record carries; 0 or less means
 	// DefaultMaxLoggedHeader. A longer value is cut at a UTF-8
 	// boundary, marked as cut, and its length logged beside it.
 	MaxLoggedHeader int
