@@ -86,7 +86,7 @@ var device = &mde2.Device{EmailAddress: "ana@example.com", DeviceID: "DEV-1", De
 func TestPrimaryEnrollment(t *testing.T) {
 	ctx := context.Background()
 	base, ca, hc := enrollServer(t, false, nil)
-	c := &mde2.Client{HTTPClient: hc}
+	c := &mde2.Client{HTTPClient: hc, URLs: discovery.URLPolicy{AllowLoopbackHTTP: true}}
 	r, err := c.Enroll(ctx, base+PathDiscovery, device, mde2.Credentials{Username: "anyone", Password: "anything"})
 	if err != nil {
 		t.Fatal(err)
@@ -99,7 +99,7 @@ func TestPrimaryEnrollment(t *testing.T) {
 	}
 
 	base, _, hc = enrollServer(t, false, map[string]string{"ana": "pw"})
-	c = &mde2.Client{HTTPClient: hc}
+	c = &mde2.Client{HTTPClient: hc, URLs: discovery.URLPolicy{AllowLoopbackHTTP: true}}
 	if _, err := c.Enroll(ctx, base+PathDiscovery, device, mde2.Credentials{Username: "ana", Password: "pw"}); err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +117,7 @@ func TestLinkedEnrollment(t *testing.T) {
 	ctx := context.Background()
 	var logs syncBuffer
 	base, _, hc := enrollServer(t, true, nil, &logs)
-	c := &mde2.Client{HTTPClient: hc}
+	c := &mde2.Client{HTTPClient: hc, URLs: discovery.URLPolicy{AllowLoopbackHTTP: true}}
 	parent, err := c.Enroll(ctx, base+PathDiscovery, device, mde2.Credentials{Username: "ana", Password: "x"})
 	if err != nil {
 		t.Fatal(err)

@@ -214,7 +214,7 @@ func linkedEnrollment(hc *http.Client, provider, devID string, kt mde2.KeyType, 
 		Discovery:  discovery.Client{HTTPClient: hc, URLs: discovery.URLPolicy{AllowLoopbackHTTP: true}},
 		Request:    discovery.Request{OSVersion: osVersion, EMMDeviceID: id, EnrollmentType: new(discovery.EnrollmentTypeDevice)},
 		Enroller: &device.MDE2{
-			Client: &mde2.Client{HTTPClient: hc, KeyType: kt},
+			Client: &mde2.Client{HTTPClient: hc, KeyType: kt, URLs: discovery.URLPolicy{AllowLoopbackHTTP: true}},
 			Device: mde2.Device{DeviceID: id, OSVersion: osVersion, EnrollmentType: "Device"},
 			Credentials: func(ctx context.Context, p discovery.AuthPolicy) (mde2.Credentials, error) {
 				if p != discovery.AuthPolicyFederated {
