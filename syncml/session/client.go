@@ -902,13 +902,23 @@ func sameItems(a, b []syncml.Item) bool {
 }
 
 // answersThenRest returns the device's answers to a server message
-// followed by the rest of its package, cont; when the last message ended
-// with a chunk of an object, the rest of that object goes right after the
-// Statuses, before any Results: nothing new goes between the chunks of an
-// object (OMA DM, large objects).
+// followed by the rest of its package, cont; when an object of the
+// device's is in flight (see chunkInFlight: messages of Statuses alone
+// may have gone since its last chunk), the rest of that object goes right
+// after the Statuses, those left in cont with it, before any Results:
+// nothing new goes between the chunks of an object (OMA DM, large
+// objects).
 func (c *Client) answersThenRest(out, cont []syncml.Command) []syncml.Command {
 	cands := make([]syncml.Command, 0, len(out)+len(cont)+1)
-	if n := len(c.lastSent); n == 0 || !isChunk(c.lastSent[n-1]) || len(cont) == 0 {
+	j := 0 // the Statuses left in front of the rest of the object
+	for j < len(cont) {
+		if _, ok := cont[j].(*syncml.Status); !ok {
+			break
+		}
+		j++
+	}
+	flight := c.chunkInFlight()
+	if flight == nil || j == len(cont) || !samePiece(flight, cont[j]) {
 		return append(append(cands, out...), cont...)
 	}
 	lead := 0
@@ -918,7 +928,7 @@ func (c *Client) answersThenRest(out, cont []syncml.Command) []syncml.Command {
 		}
 		lead++
 	}
-	k := objectEnd(cont)
+	k := j + objectEnd(cont[j:])
 	cands = append(append(cands, out[:lead]...), cont[:k]...)
 	return append(append(cands, out[lead:]...), cont[k:]...)
 }

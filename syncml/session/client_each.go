@@ -61,13 +61,33 @@ func (c *Client) eachMessage(ctx context.Context, cands []syncml.Command) ([]syn
 }
 
 // continuesObject reports whether the message being built continues an
-// object: the last message ended with one of its chunks, or, when again
-// (the last message built once more), the last one continued one itself.
+// object: the last command the device sent (see chunkInFlight) is one of
+// its chunks, or, when again (the last message built once more), the last
+// one continued one itself.
 func (c *Client) continuesObject(again bool) bool {
 	if again {
 		return c.lastCont
 	}
-	return len(c.lastSent) > 0 && isChunk(c.lastSent[len(c.lastSent)-1])
+	return c.chunkInFlight() != nil
+}
+
+// chunkInFlight returns the last chunk the device sent of an object whose
+// other pieces are still to go, its own or a Results: the last command it
+// sent, Alerts 1222 aside, when that is a chunk. Messages of Statuses
+// alone may have gone out since (a forced message the Statuses filled),
+// so the last message built does not tell. Nil when there is none.
+func (c *Client) chunkInFlight() syncml.Command {
+	for i := len(c.sent.sent) - 1; i >= 0; i-- {
+		s := c.sent.sent[i]
+		if isNextMessage(s) {
+			continue
+		}
+		if isChunk(s.Cmd) {
+			return s.Cmd
+		}
+		return nil
+	}
+	return nil
 }
 
 // refusedEach returns an Outcome for each command EachMessage gave the

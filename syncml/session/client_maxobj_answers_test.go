@@ -93,7 +93,7 @@ func TestClientInFlightBehindAnswers(t *testing.T) {
 			break
 		}
 		m = cx.Reply
-		if len(c.cont) > 0 && isAnswer(c.cont[0]) && c.ownInFlight() != nil && !c.continuesObject(false) {
+		if n := len(c.lastSent); len(c.cont) > 0 && isAnswer(c.cont[0]) && c.ownInFlight() != nil && (n == 0 || !isChunk(c.lastSent[n-1])) {
 			behind = true
 		}
 	}
