@@ -958,6 +958,9 @@ func withoutNextMessage(cmds []syncml.Command) []syncml.Command {
 // Results, which answers the server's Get and has no Outcome. What it
 // changes is noted in u (the Items given back in recut).
 func (c *Client) dropRefused(s *sentCmd, u *clientMark) (Outcome, bool) {
+	// the object's last chunk sent, before its records go: messages of
+	// Statuses alone may have gone out since (see chunkInFlight)
+	flight := c.chunkInFlight()
 	i := len(c.sent.sent)
 	for i > 0 && (isChunk(c.sent.sent[i-1].Cmd) || isNextMessage(c.sent.sent[i-1])) {
 		i--
@@ -967,18 +970,26 @@ func (c *Client) dropRefused(s *sentCmd, u *clientMark) (Outcome, bool) {
 	cmd := s.Cmd
 	if n := len(c.lastSent); n > 0 && isChunk(c.lastSent[n-1]) {
 		c.lastSent = c.lastSent[: n-1 : n-1] // the next message continues no object
-		if len(c.cont) > 0 {
-			k := objectEnd(c.cont)
-			cmd = c.cont[k-1]
-			if c.cont = c.cont[k:]; len(c.cont) == 0 {
-				c.cont = nil
-			}
-			for _, x := range c.cuts {
-				if x.cmd == cmd {
-					u.recut = append(u.recut, uncut{cmd: cmd, items: cmd.ItemList()})
-					setItems(cmd, x.items)
-					break
-				}
+	}
+	j := 0 // the Statuses left in front of the rest of the object
+	for j < len(c.cont) {
+		if _, ok := c.cont[j].(*syncml.Status); !ok {
+			break
+		}
+		j++
+	}
+	if flight != nil && j < len(c.cont) && samePiece(flight, c.cont[j]) {
+		k := j + objectEnd(c.cont[j:])
+		cmd = c.cont[k-1]
+		// a new array: the call that fails puts the one before back
+		if c.cont = slices.Concat(c.cont[:j], c.cont[k:]); len(c.cont) == 0 {
+			c.cont = nil
+		}
+		for _, x := range c.cuts {
+			if x.cmd == cmd {
+				u.recut = append(u.recut, uncut{cmd: cmd, items: cmd.ItemList()})
+				setItems(cmd, x.items)
+				break
 			}
 		}
 	}
