@@ -115,22 +115,12 @@ func (c *Client) fitPeerObjCont(u *clientMark) ([]syncml.Command, []Outcome) {
 	return keep, unsent
 }
 
-// ownInFlight returns the last chunk the device sent of an object of its
-// own (not a Results, which answers the server) whose other pieces are
-// still to go: the last command it sent, Alerts 1222 aside, when that is
-// such a chunk. Messages of Statuses alone may have gone out since (a
-// forced message whose Statuses left no room for the next chunk), so the
-// last message built does not tell. Nil when there is none.
+// ownInFlight returns chunkInFlight when that is a chunk of an object of
+// the device's own (not a Results, which answers the server); nil
+// otherwise.
 func (c *Client) ownInFlight() syncml.Command {
-	for i := len(c.sent.sent) - 1; i >= 0; i-- {
-		s := c.sent.sent[i]
-		if isNextMessage(s) {
-			continue
-		}
-		if isChunk(s.Cmd) && !isAnswer(s.Cmd) {
-			return s.Cmd
-		}
-		return nil
+	if x := c.chunkInFlight(); x != nil && !isAnswer(x) {
+		return x
 	}
 	return nil
 }
