@@ -82,7 +82,9 @@
 // (the entry, its path, what was read, the entry read instead) and whose
 // Status is that of the entry's document (declared, removed or stray),
 // told for each summary that differs from the device's last one, not
-// again while the device repeats it.
+// again while the device repeats it (a summary sent as XML markup, not
+// as text, is compared with none: its entries are told in every message
+// that carries it, within Config.MaxProblems).
 //
 // A device that held the declared version and no longer lists it (it
 // was wiped, or enrolled again under the same ID: it sends an empty
