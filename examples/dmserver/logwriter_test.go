@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -143,7 +144,16 @@ func TestLogWriterAfterClose(t *testing.T) {
 func TestLogWriterLinger(t *testing.T) {
 	out := &recorder{}
 	w := newLogWriter(out, 1<<20, time.Minute)
-	for i := range 5 {
+	fmt.Fprint(w, "record 0\n")
+	// the writer's goroutine, woken by the first record, gets every
+	// chance to run: without the linger it writes record 0 alone here
+	for range 1000 {
+		if _, n, _ := out.all(); n > 0 {
+			break
+		}
+		runtime.Gosched()
+	}
+	for i := 1; i < 5; i++ {
 		fmt.Fprintf(w, "record %d\n", i)
 	}
 	start := time.Now()
