@@ -336,3 +336,25 @@ func TestNotesAndMarksNotKept(t *testing.T) {
 		t.Errorf("after the session: %d notes kept, want none", n)
 	}
 }
+
+// A note that says nothing is not kept (reaskNotes.put), one that says
+// something is, until taken. TestNotesAndMarksNotKept cannot tell: its
+// OnExchange takes (and deletes) every note kept for the exchange.
+func TestEmptyNoteNotKept(t *testing.T) {
+	ns, ctx := new(reaskNotes), context.Background() // no HTTP request: kept by Exchange
+	x := &session.Exchange{}
+	ns.put(ctx, &reaskNote{x: x})
+	if n := syncMapLen(&ns.m); n != 0 {
+		t.Errorf("a note that says nothing: %d kept, want none", n)
+	}
+	if n := ns.take(ctx, x); n != nil {
+		t.Errorf("take after a note that says nothing: %+v, want nil", n)
+	}
+	ns.put(ctx, &reaskNote{x: x, linked: "S1"})
+	if n := ns.take(ctx, x); n == nil || n.linked != "S1" {
+		t.Errorf("take after a note of a linked session: %+v, want it", n)
+	}
+	if n := syncMapLen(&ns.m); n != 0 {
+		t.Errorf("after take: %d kept, want none", n)
+	}
+}
