@@ -54,7 +54,11 @@ func (c *correlator) rejoinAnswered(outs []Outcome, save bool) *rejoinUndo {
 	var u *rejoinUndo
 	for i := len(c.sent) - 1; i > 0 && len(want) > 0; i-- {
 		s := c.sent[i]
-		k := slices.Index(want, s.Cmd)
+		// searched from its end: the records, walked newest first, meet
+		// the commands of want (in the order of their Statuses, mostly
+		// that of the commands) last first, so that a message answering
+		// thousands of commands costs a step each, not a scan of want
+		k := lastIndex(want, s.Cmd)
 		if k < 0 || s.Internal {
 			continue
 		}
@@ -75,6 +79,16 @@ func (c *correlator) rejoinAnswered(outs []Outcome, save bool) *rejoinUndo {
 		rejoin(append(pieces, cmd))
 	}
 	return u
+}
+
+// lastIndex returns the index of the last command of cmds that is c, or -1.
+func lastIndex(cmds []syncml.Command, c syncml.Command) int {
+	for i := len(cmds) - 1; i >= 0; i-- {
+		if cmds[i] == c {
+			return i
+		}
+	}
+	return -1
 }
 
 // rejoinUnanswered makes whole again, as rejoinAnswered does, the
