@@ -51,18 +51,36 @@ func (c *correlator) rejoinAnswered(outs []Outcome, save bool) *rejoinUndo {
 	if len(want) == 0 {
 		return nil
 	}
+	// Many commands (each plain Add or Replace of one Item may end an
+	// object) are looked for through a set: a scan of want for each
+	// record took a time quadratic in the commands a message answers.
+	var set map[syncml.Command]struct{}
+	if len(want) > indexAbove {
+		set = make(map[syncml.Command]struct{}, len(want))
+		for _, w := range want {
+			set[w] = struct{}{}
+		}
+	}
 	var u *rejoinUndo
-	for i := len(c.sent) - 1; i > 0 && len(want) > 0; i-- {
+	for i, left := len(c.sent)-1, len(want); i > 0 && left > 0; i-- {
 		s := c.sent[i]
-		// searched from its end: the records, walked newest first, meet
-		// the commands of want (in the order of their Statuses, mostly
-		// that of the commands) last first, so that a message answering
-		// thousands of commands costs a step each, not a scan of want
-		k := lastIndex(want, s.Cmd)
-		if k < 0 || s.Internal {
+		if s.Internal {
 			continue
 		}
-		want = slices.Delete(want, k, k+1)
+		if set != nil {
+			if _, ok := set[s.Cmd]; !ok {
+				continue
+			}
+			delete(set, s.Cmd)
+			left = len(set)
+		} else {
+			k := slices.Index(want, s.Cmd)
+			if k < 0 {
+				continue
+			}
+			want = slices.Delete(want, k, k+1)
+			left = len(want)
+		}
 		pieces := c.piecesOf(i)
 		if pieces == nil {
 			continue
@@ -79,16 +97,6 @@ func (c *correlator) rejoinAnswered(outs []Outcome, save bool) *rejoinUndo {
 		rejoin(append(pieces, cmd))
 	}
 	return u
-}
-
-// lastIndex returns the index of the last command of cmds that is c, or -1.
-func lastIndex(cmds []syncml.Command, c syncml.Command) int {
-	for i := len(cmds) - 1; i >= 0; i-- {
-		if cmds[i] == c {
-			return i
-		}
-	}
-	return -1
 }
 
 // rejoinUnanswered makes whole again, as rejoinAnswered does, the

@@ -1,6 +1,7 @@
 package session
 
 import (
+	"slices"
 	"strconv"
 	"testing"
 
@@ -9,11 +10,20 @@ import (
 
 // BenchmarkRejoinAnswered: the Statuses of a message that answers n
 // plain Replaces, none of them the end of an object sent in chunks, as
-// rejoinAnswered sees them on every Handle. Each Replace may end an
-// object (one Item with Data), so each is looked for among the records.
+// rejoinAnswered sees them on every Handle, in the commands' order and
+// reversed (a peer orders its Statuses as it likes). Each Replace may end
+// an object (one Item with Data), so each is looked for among the records.
 func BenchmarkRejoinAnswered(b *testing.B) {
-	for _, n := range []int{100, 1000, 5000} {
-		b.Run(strconv.Itoa(n), func(b *testing.B) {
+	for _, tc := range []struct {
+		n        int
+		reversed bool
+	}{{100, false}, {1000, false}, {5000, false}, {5000, true}} {
+		name := strconv.Itoa(tc.n)
+		if tc.reversed {
+			name += "-reversed"
+		}
+		n := tc.n
+		b.Run(name, func(b *testing.B) {
 			var c correlator
 			cmds := make([]syncml.Command, n)
 			outs := make([]Outcome, n)
@@ -24,6 +34,9 @@ func BenchmarkRejoinAnswered(b *testing.B) {
 				outs[i] = Outcome{Command: cmds[i], Status: st}
 			}
 			c.addAll("1", cmds, nil)
+			if tc.reversed {
+				slices.Reverse(outs)
+			}
 			b.ReportAllocs()
 			b.ResetTimer()
 			for range b.N {
