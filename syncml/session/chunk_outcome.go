@@ -51,36 +51,22 @@ func (c *correlator) rejoinAnswered(outs []Outcome, save bool) *rejoinUndo {
 	if len(want) == 0 {
 		return nil
 	}
-	// Many commands (each plain Add or Replace of one Item may end an
-	// object) are looked for through a set: a scan of want for each
-	// record took a time quadratic in the commands a message answers.
-	var set map[syncml.Command]struct{}
-	if len(want) > indexAbove {
-		set = make(map[syncml.Command]struct{}, len(want))
-		for _, w := range want {
-			set[w] = struct{}{}
-		}
-	}
+	// Each plain Add or Replace of one Item may end an object: want is
+	// searched only for the records that follow a chunk the session
+	// sent, few, so that a message answering thousands of commands, in
+	// any order, costs a step for each record (a search of want for
+	// every record took a time quadratic in them).
 	var u *rejoinUndo
-	for i, left := len(c.sent)-1, len(want); i > 0 && left > 0; i-- {
+	for i := len(c.sent) - 1; i > 0 && len(want) > 0; i-- {
 		s := c.sent[i]
-		if s.Internal {
+		if s.Internal || !c.afterChunk(i) {
 			continue
 		}
-		if set != nil {
-			if _, ok := set[s.Cmd]; !ok {
-				continue
-			}
-			delete(set, s.Cmd)
-			left = len(set)
-		} else {
-			k := slices.Index(want, s.Cmd)
-			if k < 0 {
-				continue
-			}
-			want = slices.Delete(want, k, k+1)
-			left = len(want)
+		k := slices.Index(want, s.Cmd)
+		if k < 0 {
+			continue
 		}
+		want = slices.Delete(want, k, k+1)
 		pieces := c.piecesOf(i)
 		if pieces == nil {
 			continue
@@ -123,6 +109,17 @@ func (c *correlator) rejoinUnanswered(save bool) *rejoinUndo {
 		rejoin(append(pieces, s.Cmd))
 	}
 	return u
+}
+
+// afterChunk reports whether the record at i follows, but for Alerts
+// 1222, a chunk the session sent itself: the first test of piecesOf.
+func (c *correlator) afterChunk(i int) bool {
+	for j := i - 1; j >= 0; j-- {
+		if r := c.sent[j]; !isNextMessage(r) {
+			return r.Internal && isChunk(r.Cmd)
+		}
+	}
+	return false
 }
 
 // piecesOf returns, first first, the chunks of the object whose last
