@@ -412,8 +412,9 @@ func (p *run) getResults(d *docState, rc string) error {
 //
 // A version whose declaration does not pass Document.Validate for its
 // node (stored by an earlier build, which did not check what Validate
-// checks now) is not sent: a device refuses it. It is Failed, and one
-// Problem says why (see unsendable).
+// checks now) is not sent: a device refuses it. It is Failed: the event
+// Failed and one Problem that says why are reported once (see
+// unsendable).
 func (p *run) send(d *docState, listed bool) error {
 	cur := d.checksum()
 	if invalidMarked(d.LastEvent, cur) {
@@ -480,11 +481,13 @@ func (p *run) send(d *docState, listed bool) error {
 const invalidReason = "its declaration does not pass Validate (stored before a check that refuses it); not sent until it is declared anew"
 
 // unsendable makes d, whose version cur does not validate, Failed and
-// not sent. With err, the error Validate gave, it reports one Problem
-// with it, and marks the version (its LastEvent, a tag "V" of Problem:
-// see invalidMarked) so that later runs neither validate nor report it
-// again; a version marked so is passed a nil err. A new declaration, or
-// a re-declaration after drift, is a new version, checked anew.
+// not sent. With err, the error Validate gave, it reports the event
+// Failed and then one Problem with err (as for a version the device
+// refused: see failed), and marks the version (its LastEvent, a tag "V"
+// of Problem: see invalidMarked) so that later runs neither validate nor
+// report either again; a version marked so is passed a nil err. A new
+// declaration, or a re-declaration after drift, is a new version,
+// checked anew.
 func (p *run) unsendable(d *docState, cur string, err error) {
 	d.Last.Condition = Failed
 	keep(&d.Last.Reason, invalidReason)
@@ -493,6 +496,7 @@ func (p *run) unsendable(d *docState, cur string, err error) {
 		return
 	}
 	d.LastEvent = Problem.String() + "V" + cur + "/"
+	p.event(Event{Kind: FailedEvent, Status: d.status()})
 	p.event(Event{Kind: Problem, Status: d.status(), Err: p.invalidErr(d, cur, err)})
 }
 

@@ -33,8 +33,9 @@
 // declaredconfig.Document.Validate for its node, which holds a defined
 // scenario to its Host; a declaration stored before a check it fails was
 // added (an earlier build took a VPN document under Inventory, which a
-// device refuses) stays desired but is not sent: it is Failed, and one
-// Problem carries the validation error (errors.As finds the
+// device refuses) stays desired but is not sent: it is Failed (the
+// event Failed is reported once for it) and one Problem carries the
+// validation error (errors.As finds the
 // declaredconfig.HostError), until it is declared anew or removed. A
 // device that took it before (declaredconfig/agent did) and has been
 // upgraded since keeps it in an InfraError state (62, or 82 under

@@ -216,7 +216,8 @@ type EventKind uint8
 const (
 	// Applied: the device applied the declared version; it is in sync.
 	Applied EventKind = iota + 1
-	// FailedEvent: the device refused or failed the declared version;
+	// FailedEvent: the device refused or failed the declared version, or
+	// its stored declaration no longer validates and it is not sent;
 	// Status.FailedSettings lists the failing settings when the results
 	// were read.
 	FailedEvent

@@ -113,20 +113,29 @@ func TestStoredInvalid(t *testing.T) {
 				if d == nil || d.Condition != Failed || d.Reason != invalidReason || d.Refused != 0 {
 					t.Fatalf("message %d: status %+v, want Failed, not refused", i+1, d)
 				}
-				var problems []Event
+				var problems, failed []Event
 				for _, e := range events {
-					if e.Kind == Problem {
+					switch {
+					case e.Kind == Problem:
 						problems = append(problems, e)
+					case e.Kind == FailedEvent && e.Status.URI.DocID == invalidID:
+						if len(problems) > 0 {
+							t.Errorf("message %d: Failed after the Problem: %v", i+1, events)
+						}
+						failed = append(failed, e)
 					}
 				}
 				if i > 0 {
-					if len(problems) != 0 {
-						t.Errorf("message %d: told again: %v", i+1, problems)
+					if len(problems) != 0 || len(failed) != 0 {
+						t.Errorf("message %d: told again: %v", i+1, events)
 					}
 					continue
 				}
 				if len(problems) != 1 {
 					t.Fatalf("%d Problems, want 1: %v", len(problems), events)
+				}
+				if len(failed) != 1 || failed[0].Status.Condition != Failed || failed[0].Device != "d" {
+					t.Errorf("%d Failed events of the invalid document, want 1: %v", len(failed), events)
 				}
 				e := problems[0]
 				var he *declaredconfig.HostError
