@@ -83,9 +83,9 @@
 // (the entry, its path, what was read, the entry read instead) and whose
 // Status is that of the entry's document (declared, removed or stray),
 // told for each summary that differs from the device's last one, not
-// again while the device repeats it (a summary sent as XML markup, not
-// as text, is compared with none: its entries are told in every message
-// that carries it, within Config.MaxProblems).
+// again while the device repeats it, whether it sends its summary as
+// text or as XML markup (one sent as markup is told from the last by a
+// hash of its entries that the state keeps), within Config.MaxProblems.
 //
 // A device that held the declared version and no longer lists it (it
 // was wiped, or enrolled again under the same ID: it sends an empty

@@ -141,8 +141,19 @@ func (r *Reconciler) reconcile(ctx context.Context, ss *session.Session, m *sync
 		prev := st.SumText
 		p.summaryOf(st)
 		// A summary read now, not the one the state held: its entries
-		// are checked (a summary not given as text, each time).
-		p.newSum = p.summary != nil && (p.sumText == "" || p.sumText != prev)
+		// are checked. One given as markup is told from the last by its
+		// mark (see markupMark), which the state keeps in place of a
+		// text.
+		switch {
+		case p.summary == nil:
+		case p.sumText != "":
+			p.newSum = p.sumText != prev
+		default:
+			if mark := markupMark(p.summary); mark != prev {
+				p.newSum = true
+				st.SumText, st.Sum, st.sumDocs = mark, &declaredconfig.Summary{}, nil
+			}
+		}
 		err := p.do()
 		return len(p.events) > 0, err
 	})

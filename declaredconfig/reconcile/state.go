@@ -38,6 +38,9 @@ type deviceState struct {
 	// SumText is the text of the last summary read (as text) and Sum
 	// what it reads to, so that a Reconciler that does not hold the
 	// device does not parse the same summary again (binary formats only).
+	// For a summary read from XML markup, SumText is its mark (see
+	// markupMark) and Sum an empty summary, which no text matches: it
+	// says only that the summary was checked.
 	SumText string                  `json:"-"`
 	Sum     *declaredconfig.Summary `json:"-"`
 	// sumDocs, when Sum is nil, are the documents of a summary that a

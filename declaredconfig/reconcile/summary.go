@@ -1,6 +1,7 @@
 package reconcile
 
 import (
+	"encoding/binary"
 	"errors"
 	"strconv"
 	"strings"
@@ -99,6 +100,56 @@ func eachString(s *declaredconfig.Summary, f func(*string)) {
 		attrs(e.Attrs)
 		strs(e.Unknown)
 	}
+}
+
+// markupMark is what the state keeps, in place of a text, of summary s
+// read from XML markup: a NUL (which no text read from XML holds) and
+// an FNV-1a hash of its strings, each with its length, and of the
+// number of each list, so that a device that repeats it has its entries
+// checked once (see reconcile), as one that repeats a text.
+func markupMark(s *declaredconfig.Summary) string {
+	const prime = 1099511628211
+	h := uint64(14695981039346656037)
+	num := func(n int) {
+		for v := uint64(n); ; v >>= 7 {
+			h = (h ^ (v & 0x7f)) * prime
+			if v < 0x80 {
+				return
+			}
+		}
+	}
+	str := func(t string) {
+		num(len(t))
+		for i := 0; i < len(t); i++ {
+			h = (h ^ uint64(t[i])) * prime
+		}
+	}
+	list := func(as []declaredconfig.Attr, ss []string) {
+		num(len(as))
+		for _, a := range as {
+			str(a.Name)
+			str(a.Value)
+		}
+		num(len(ss))
+		for _, t := range ss {
+			str(t)
+		}
+	}
+	str(s.Schema)
+	list(s.Attrs, s.Unknown)
+	num(len(s.Documents))
+	for i := range s.Documents {
+		e := &s.Documents[i]
+		str(e.Context)
+		str(e.ID)
+		str(e.Checksum)
+		str(e.ResultChecksum)
+		str(e.State)
+		list(e.Attrs, e.Unknown)
+	}
+	var b [9]byte
+	binary.BigEndian.PutUint64(b[1:], h)
+	return string(b[:])
 }
 
 // parseSummary reads the summary of m, of at most Config.MaxSummaryBytes:

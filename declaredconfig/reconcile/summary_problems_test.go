@@ -138,11 +138,14 @@ func TestSummaryEntryProblems(t *testing.T) {
 
 // TestSummaryEntryProblemOnce: the Problem of an entry is told for each
 // summary that differs from the device's last one, not for every message
-// that repeats it; a summary given as XML markup (not text) is checked in
-// every message. A bad summary among good ones is told again.
+// that repeats it, whether the summary is given as text or as XML markup
+// (before, one given as markup was checked in every message), and by a
+// Reconciler that loads the device's state from the Store as by the one
+// that saved it. A bad summary among good ones is told again.
 func TestSummaryEntryProblemOnce(t *testing.T) {
 	ev := &recorder{}
-	rec := reconcile.New(reconcile.Config{OnEvent: ev.on})
+	store := session.NewMemoryStore()
+	rec := reconcile.New(reconcile.Config{OnEvent: ev.on, Store: store})
 	if err := rec.Declare(context.Background(), dev1, vpnDoc(ids[0], "A0")); err != nil {
 		t.Fatal(err)
 	}
@@ -154,17 +157,28 @@ func TestSummaryEntryProblemOnce(t *testing.T) {
 	for i, step := range []struct {
 		entries []declaredconfig.SummaryEntry
 		xml     bool
+		fresh   bool // a new Reconciler on the same Store
 		want    int
 	}{
-		{twice, false, 1},
-		{twice, false, 0}, // the same summary again
-		{twice, false, 0},
-		{good, false, 0},
-		{twice, false, 1}, // back again
-		{twice, true, 1},  // as markup: checked each time
-		{twice, true, 1},
+		{twice, false, false, 1},
+		{twice, false, false, 0}, // the same summary again
+		{twice, false, false, 0},
+		{good, false, false, 0},
+		{twice, false, false, 1}, // back again
+		{twice, true, false, 1},  // as markup: not the text held
+		{twice, true, false, 0},  // the same markup again
+		{twice, true, false, 0},
+		{twice, true, true, 0}, // loaded from the Store
+		{good, true, false, 0},
+		{twice, true, false, 1},  // back again
+		{twice, false, false, 1}, // as text: not the markup held
+		{twice, true, true, 1},
+		{twice, true, true, 0},
 	} {
 		ev.events = nil
+		if step.fresh {
+			rec = reconcile.New(reconcile.Config{OnEvent: ev.on, Store: store})
+		}
 		m := specMessage(t, strconv.Itoa(i+1), "")
 		appendSummary(m, step.entries...)
 		if step.xml {
