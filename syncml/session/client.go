@@ -741,7 +741,7 @@ func (c *Client) answer(ctx context.Context, m *syncml.Message, x *Exchange, u *
 			// own: those of the refused one end here
 			refused := c.refusedEach(code)
 			var reply *syncml.Message
-			var unsent []Outcome // package 1's queued commands over the server's MaxObjSize
+			var unsent []Outcome // commands over the server's MaxObjSize, not sent
 			var err error
 			if c.lastPkg1 {
 				c.sent.reset()
@@ -751,7 +751,12 @@ func (c *Client) answer(ctx context.Context, m *syncml.Message, x *Exchange, u *
 				// Refused in the middle of the session (HMAC is checked
 				// on every message): the same message again, not package
 				// 1, which would start the session over and lose what
-				// the server sent.
+				// the server sent. The rest of the package is held to
+				// a MaxObjSize the refusal announced, as in any other
+				// answer (see below).
+				if c.peerObj > 0 && len(c.cont) > 0 {
+					c.cont, unsent = c.fitPeerObjCont(u)
+				}
 				reply, err = c.resend(ctx, h)
 			}
 			if err != nil {
