@@ -3,6 +3,8 @@ package reconcile
 import (
 	"encoding/binary"
 	"errors"
+	"hash/fnv"
+	"io"
 	"strconv"
 	"strings"
 	"sync"
@@ -108,21 +110,12 @@ func eachString(s *declaredconfig.Summary, f func(*string)) {
 // number of each list, so that a device that repeats it has its entries
 // checked once (see reconcile), as one that repeats a text.
 func markupMark(s *declaredconfig.Summary) string {
-	const prime = 1099511628211
-	h := uint64(14695981039346656037)
-	num := func(n int) {
-		for v := uint64(n); ; v >>= 7 {
-			h = (h ^ (v & 0x7f)) * prime
-			if v < 0x80 {
-				return
-			}
-		}
-	}
+	h := fnv.New64a()
+	var b [binary.MaxVarintLen64]byte
+	num := func(n int) { h.Write(binary.AppendUvarint(b[:0], uint64(n))) }
 	str := func(t string) {
 		num(len(t))
-		for i := 0; i < len(t); i++ {
-			h = (h ^ uint64(t[i])) * prime
-		}
+		io.WriteString(h, t)
 	}
 	list := func(as []declaredconfig.Attr, ss []string) {
 		num(len(as))
@@ -147,9 +140,7 @@ func markupMark(s *declaredconfig.Summary) string {
 		str(e.State)
 		list(e.Attrs, e.Unknown)
 	}
-	var b [9]byte
-	binary.BigEndian.PutUint64(b[1:], h)
-	return string(b[:])
+	return string(h.Sum([]byte{0}))
 }
 
 // parseSummary reads the summary of m, of at most Config.MaxSummaryBytes:
