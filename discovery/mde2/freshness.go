@@ -2,6 +2,7 @@ package mde2
 
 import (
 	"container/list"
+	"strings"
 	"sync"
 	"time"
 )
@@ -135,6 +136,7 @@ func (c *replayCache) add(id string, now time.Time, window time.Duration, max in
 	for c.order.Len() >= max && c.order.Len() > 0 {
 		c.forget(c.order.Front())
 	}
+	id = strings.Clone(id) // kept for the window: not the request's memory
 	c.seen[id] = c.order.PushBack(&replayEntry{id: id, seen: now})
 	return true
 }
