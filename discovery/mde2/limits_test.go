@@ -31,6 +31,31 @@ func rstWithContext(t *testing.T, items ...ContextItem) []byte {
 	return b
 }
 
+// checkContextLimit decodes a RequestSecurityToken of items under lim:
+// accepted with its items when max is 0, else refused with a LimitError
+// of limit and max placed at a ContextItem.
+func checkContextLimit(t *testing.T, limit string, lim Limits, items []ContextItem, max int) {
+	t.Helper()
+	var m RequestSecurityToken
+	err := UnmarshalLimits(rstWithContext(t, items...), &m, lim)
+	if max == 0 {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(m.Context) != len(items) || m.Context[0] != items[0] {
+			t.Errorf("context %v, want %v", m.Context, items)
+		}
+		return
+	}
+	var le *LimitError
+	if !errors.As(err, &le) || !errors.Is(err, ErrLimit) {
+		t.Fatalf("error %v, want a *LimitError", err)
+	}
+	if le.Limit != limit || le.Max != int64(max) || !strings.HasSuffix(le.Path, "/AdditionalContext/ContextItem") || le.Offset <= 0 {
+		t.Errorf("limit %s %d at %d in %q", le.Limit, le.Max, le.Offset, le.Path)
+	}
+}
+
 // TestMaxDeviceID: a RequestSecurityToken whose DeviceID (any of them)
 // is longer than Limits.MaxDeviceID is refused with a LimitError placed
 // at its ContextItem; the default is DefaultMaxDeviceID.
@@ -50,26 +75,7 @@ func TestMaxDeviceID(t *testing.T) {
 		{"second item", Limits{MaxDeviceID: 36}, []ContextItem{{"DeviceID", id(36)}, {"DeviceID", id(37)}}, 36},
 		{"other names unbounded", Limits{MaxDeviceID: 36}, []ContextItem{{"DeviceName", id(DefaultMaxDeviceName)}, {"HWDevID", id(5000)}}, 0},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			var m RequestSecurityToken
-			err := UnmarshalLimits(rstWithContext(t, tc.items...), &m, tc.lim)
-			if tc.max == 0 {
-				if err != nil {
-					t.Fatal(err)
-				}
-				if len(m.Context) != len(tc.items) || m.Context[0] != tc.items[0] {
-					t.Errorf("context %v, want %v", m.Context, tc.items)
-				}
-				return
-			}
-			var le *LimitError
-			if !errors.As(err, &le) || !errors.Is(err, ErrLimit) {
-				t.Fatalf("error %v, want a *LimitError", err)
-			}
-			if le.Limit != "MaxDeviceID" || le.Max != int64(tc.max) || !strings.HasSuffix(le.Path, "/AdditionalContext/ContextItem") || le.Offset <= 0 {
-				t.Errorf("limit %s %d at %d in %q", le.Limit, le.Max, le.Offset, le.Path)
-			}
-		})
+		t.Run(tc.name, func(t *testing.T) { checkContextLimit(t, "MaxDeviceID", tc.lim, tc.items, tc.max) })
 	}
 }
 
@@ -92,26 +98,7 @@ func TestMaxDeviceName(t *testing.T) {
 		{"second item", Limits{MaxDeviceName: 15}, []ContextItem{{"DeviceName", name(15)}, {"DeviceName", name(16)}}, 15},
 		{"not the DeviceID's", Limits{MaxDeviceName: 15}, []ContextItem{{"DeviceID", name(100)}}, 0},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			var m RequestSecurityToken
-			err := UnmarshalLimits(rstWithContext(t, tc.items...), &m, tc.lim)
-			if tc.max == 0 {
-				if err != nil {
-					t.Fatal(err)
-				}
-				if len(m.Context) != len(tc.items) || m.Context[0] != tc.items[0] {
-					t.Errorf("context %v, want %v", m.Context, tc.items)
-				}
-				return
-			}
-			var le *LimitError
-			if !errors.As(err, &le) || !errors.Is(err, ErrLimit) {
-				t.Fatalf("error %v, want a *LimitError", err)
-			}
-			if le.Limit != "MaxDeviceName" || le.Max != int64(tc.max) || !strings.HasSuffix(le.Path, "/AdditionalContext/ContextItem") || le.Offset <= 0 {
-				t.Errorf("limit %s %d at %d in %q", le.Limit, le.Max, le.Offset, le.Path)
-			}
-		})
+		t.Run(tc.name, func(t *testing.T) { checkContextLimit(t, "MaxDeviceName", tc.lim, tc.items, tc.max) })
 	}
 }
 
