@@ -90,6 +90,33 @@ func TestUnclosedEveryReader(t *testing.T) {
 	}
 }
 
+// TestUnclosedAtStartEveryReader: a construct left open at the end of
+// the input, whose own text holds a line break, after two lines inside
+// the root, is reported by every reader at its "<" (line 3, column 7)
+// as "unterminated comment" (and so on), matching ErrSyntax and
+// io.ErrUnexpectedEOF.
+func TestUnclosedAtStartEveryReader(t *testing.T) {
+	for _, c := range []struct{ decl, what string }{
+		{"<!-- a comment\n", "comment"},
+		{"<!-- a - comment -", "comment"},
+		{"<![CDATA[ text\n", "CDATA section"},
+		{"<?pi data\n", "processing instruction"},
+	} {
+		for _, r := range placeReaders {
+			in := r.open + "\n\n      " + c.decl + r.close
+			err := r.read([]byte(in))
+			var de *xmlerr.DecodeError
+			if !errors.As(err, &de) || !errors.Is(err, xmlerr.ErrSyntax) || !errors.Is(err, io.ErrUnexpectedEOF) {
+				t.Errorf("%s %q: %v: want a DecodeError matching ErrSyntax and io.ErrUnexpectedEOF", r.name, in, err)
+				continue
+			}
+			if de.Line != 3 || de.Column != 7 || de.Offset != int64(len(r.open)+8) || !strings.HasSuffix(err.Error(), ": unterminated "+c.what+": unexpected EOF") {
+				t.Errorf("%s %q: %v: want \"unterminated %s\" at line 3, column 7 (offset %d)", r.name, in, err, c.what, len(r.open)+8)
+			}
+		}
+	}
+}
+
 // TestMarkupDeclEveryReader: every reader says the same of the same "<!"
 // before the root element, inside it and after it: a DOCTYPE is
 // ErrDOCTYPE ("DOCTYPE not allowed") at its "<" wherever a reader does not
