@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"unsafe"
+
+	"github.com/windc-go/windc/declaredconfig"
 )
 
 // LastMessage returns the SessionID and MsgID of the last message
@@ -222,4 +224,24 @@ func CachedInto(r *Reconciler, device string, bufs ...[]byte) []string {
 	walk(reflect.ValueOf(e.state.st), "state")
 	walk(reflect.ValueOf(&e.sum), "sum")
 	return out
+}
+
+// SummaryMark returns what the stored state of device keeps of its last
+// summary read: its text, or the mark of one read from markup.
+func SummaryMark(r *Reconciler, device string) (string, error) {
+	st, err := r.load(context.Background(), device)
+	if err != nil {
+		return "", err
+	}
+	return st.SumText, nil
+}
+
+// SetSummaryMark stores mark as the mark of the last summary of device
+// read from markup, as an earlier build would have stored it.
+func SetSummaryMark(r *Reconciler, device, mark string) error {
+	_, err := r.update(context.Background(), device, func(st *deviceState) (bool, error) {
+		st.SumText, st.Sum, st.sumDocs = mark, &declaredconfig.Summary{}, nil
+		return true, nil
+	})
+	return err
 }

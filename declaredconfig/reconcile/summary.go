@@ -1,10 +1,10 @@
 package reconcile
 
 import (
+	"crypto/sha256"
 	"encoding/binary"
 	"errors"
-	"hash/fnv"
-	"io"
+	"hash"
 	"strconv"
 	"strings"
 	"sync"
@@ -106,42 +106,84 @@ func eachString(s *declaredconfig.Summary, f func(*string)) {
 
 // markupMark is what the state keeps, in place of a text, of summary s
 // read from XML markup: a NUL (which no text read from XML holds) and
-// an FNV-1a hash of its strings, each with its length, and of the
-// number of each list, so that a device that repeats it has its entries
-// checked once (see reconcile), as one that repeats a text.
+// the first markDigest bytes of a SHA-256 of its strings, each with its
+// length, and of the number of each list, so that a device that repeats
+// it has its entries checked once (see reconcile), as one that repeats a
+// text. The device writes the summary, so the digest is one a device
+// cannot make two summaries share: the marks of earlier builds (a NUL
+// and an 8-byte FNV-1a hash) are of another length, never equal to one
+// made now, and read as a changed summary once.
 func markupMark(s *declaredconfig.Summary) string {
-	h := fnv.New64a()
-	var b [binary.MaxVarintLen64]byte
-	num := func(n int) { h.Write(binary.AppendUvarint(b[:0], uint64(n))) }
-	str := func(t string) {
-		num(len(t))
-		io.WriteString(h, t)
-	}
+	var w markWriter
+	w.h = sha256.New()
 	list := func(as []declaredconfig.Attr, ss []string) {
-		num(len(as))
+		w.num(len(as))
 		for _, a := range as {
-			str(a.Name)
-			str(a.Value)
+			w.str(a.Name)
+			w.str(a.Value)
 		}
-		num(len(ss))
+		w.num(len(ss))
 		for _, t := range ss {
-			str(t)
+			w.str(t)
 		}
 	}
-	str(s.Schema)
+	w.str(s.Schema)
 	list(s.Attrs, s.Unknown)
-	num(len(s.Documents))
+	w.num(len(s.Documents))
 	for i := range s.Documents {
 		e := &s.Documents[i]
-		str(e.Context)
-		str(e.ID)
-		str(e.Checksum)
-		str(e.ResultChecksum)
-		str(e.State)
+		w.str(e.Context)
+		w.str(e.ID)
+		w.str(e.Checksum)
+		w.str(e.ResultChecksum)
+		w.str(e.State)
 		list(e.Attrs, e.Unknown)
 	}
-	return string(h.Sum([]byte{0}))
+	w.flush()
+	var sum [1 + sha256.Size]byte
+	return string(w.h.Sum(sum[:1])[:1+markDigest])
 }
+
+// markWriter gathers what markupMark hashes in buf, handing it to h a
+// buffer at a time: a hash.Hash takes bytes, and a string given one at a
+// time would be copied to the heap each.
+type markWriter struct {
+	h   hash.Hash
+	n   int
+	buf [512]byte
+}
+
+// num writes n as a uvarint.
+func (w *markWriter) num(n int) {
+	if len(w.buf)-w.n < binary.MaxVarintLen64 {
+		w.flush()
+	}
+	w.n += binary.PutUvarint(w.buf[w.n:], uint64(n))
+}
+
+// str writes the length of t, then t.
+func (w *markWriter) str(t string) {
+	w.num(len(t))
+	for len(t) > 0 {
+		if w.n == len(w.buf) {
+			w.flush()
+		}
+		k := copy(w.buf[w.n:], t)
+		w.n += k
+		t = t[k:]
+	}
+}
+
+// flush hands what buf holds to h.
+func (w *markWriter) flush() {
+	w.h.Write(w.buf[:w.n])
+	w.n = 0
+}
+
+// markDigest is how many bytes of its SHA-256 a summary's mark keeps
+// (see markupMark): 128 bits, out of reach of a search for two summaries
+// of the same mark.
+const markDigest = 16
 
 // parseSummary reads the summary of m, of at most Config.MaxSummaryBytes:
 // what a device sends is kept with its state. Its elements are bounded by
