@@ -24,6 +24,7 @@ const (
 	// SyncHdr and the Statuses in a message of 64 KiB, the MaxMsgSize
 	// Windows devices announce.
 	DefaultMaxSummaryBytes = 48 << 10
+	DefaultMaxHeldEvents   = 1000 // Config.MaxHeldEvents
 )
 
 // Config configures an Agent.
@@ -54,7 +55,7 @@ type Config struct {
 	// failed with the first save that succeeds after it, the worker's
 	// next try or a command's, while an EventError tells the failure at
 	// once (once while the store fails alike: see Run); beyond
-	// 1000 such events held, the rest are dropped and counted in an
+	// MaxHeldEvents such events held, the rest are dropped and counted in an
 	// EventError): an EventAccepted comes before the EventApplied of
 	// its document, an EventApplied before the EventDeleted of a Delete
 	// that came after the apply. It is called without the agent's
@@ -118,6 +119,14 @@ type Config struct {
 	// StrictScenario refuses documents whose osdefinedscenario is not
 	// one the documentation lists (declaredconfig.StrictScenario).
 	StrictScenario bool
+	// MaxHeldEvents bounds the events kept in memory, for OnEvent, of
+	// the applies and refreshes whose state could not be saved, until a
+	// save succeeds: a batch's own events count too once its save
+	// failed (while the batch runs, its events wait for its save, as
+	// many as the documents it applies make). Beyond it, the oldest are
+	// kept and the rest dropped, and an EventError told with the next
+	// save that succeeds says how many. Zero means DefaultMaxHeldEvents.
+	MaxHeldEvents int
 }
 
 // An Agent is the declared configuration engine of a device: a
@@ -161,7 +170,7 @@ type Agent struct {
 	// next save of the state, whoever makes it, keeps their changes, so
 	// it queues them, before the events of its own change. It holds too
 	// the events of a batch or a refresh whose save failed (by nil), at
-	// most maxHeldEvents; dropped counts those left out. Under mu.
+	// most Config.MaxHeldEvents; dropped counts those left out. Under mu.
 	unsaved []heldEvent
 	dropped int
 	// dirty says the state in memory is ahead of the store: the outcome
@@ -190,10 +199,6 @@ type Agent struct {
 	// (storeFailed). Under mu.
 	saveErr *failure
 }
-
-// maxHeldEvents bounds the events of refreshes held while the store
-// fails: beyond, they are counted, not kept.
-const maxHeldEvents = 1000
 
 // The waits of the worker between the tries of a save that failed: the
 // first, then twice the one before, at most the refresh interval.
@@ -251,6 +256,9 @@ func New(ctx context.Context, cfg Config) (*Agent, error) {
 	}
 	if cfg.MaxSummaryBytes <= 0 {
 		cfg.MaxSummaryBytes = DefaultMaxSummaryBytes
+	}
+	if cfg.MaxHeldEvents <= 0 {
+		cfg.MaxHeldEvents = DefaultMaxHeldEvents
 	}
 	a := &Agent{cfg: cfg, docs: map[string]*declaredconfig.Document{}, wake: make(chan struct{}, 1),
 		uris: map[string]declaredconfig.URI{}, entryLens: map[string]int{}, legacy: map[string]error{}}
@@ -653,17 +661,31 @@ func (a *Agent) holdUnsaved(n *notes) {
 		}
 	}
 	n.session = nil
-	for i := range a.unsaved {
-		if a.unsaved[i].by == n {
-			a.unsaved[i].by = nil // no longer the batch's: the next save's
-		}
-	}
-	if a.cfg.OnEvent != nil {
-		for _, e := range n.events {
-			if len(a.unsaved) >= maxHeldEvents {
+	// The batch's events held so far are now the next save's, as those
+	// of earlier failed saves: together with n's, at most MaxHeldEvents
+	// of them are kept, the oldest. The events of another batch still
+	// running wait for its own save, uncounted.
+	held, kept := 0, a.unsaved[:0]
+	for _, h := range a.unsaved {
+		if h.by == n || h.by == nil {
+			if held >= a.cfg.MaxHeldEvents {
 				a.dropped++
 				continue
 			}
+			held++
+			h.by = nil // no longer the batch's: the next save's
+		}
+		kept = append(kept, h)
+	}
+	clear(a.unsaved[len(kept):])
+	a.unsaved = kept
+	if a.cfg.OnEvent != nil {
+		for _, e := range n.events {
+			if held >= a.cfg.MaxHeldEvents {
+				a.dropped++
+				continue
+			}
+			held++
 			a.unsaved = append(a.unsaved, heldEvent{e, nil})
 		}
 	}
@@ -752,7 +774,7 @@ func (a *Agent) saved() {
 	if a.dropped > 0 {
 		a.told = append(a.told, Event{Time: a.cfg.Clock.Now(), Kind: EventError,
 			Detail: strconv.Itoa(a.dropped) + " later events of applies and refreshes whose state could not be saved were dropped (more than " +
-				strconv.Itoa(maxHeldEvents) + " held)"})
+				strconv.Itoa(a.cfg.MaxHeldEvents) + " held)"})
 		a.dropped = 0
 	}
 	clear(a.unsaved)
