@@ -506,8 +506,18 @@ func (p *run) unsendable(d *docState, cur string, err error) {
 // longer applies: see declaredconfig/agent) is why it failed, and a
 // Problem says so with the error Validate gives. It is checked once per
 // Failed event, not in every message.
+//
+// The key of a Failed event checked so is written with its tag in lower
+// case (checkedTag). An earlier build told the event Failed under the
+// same key with the tag in upper case, without checking the declaration:
+// such a key, found on the state loaded, is not told again, but the
+// declaration is checked then (its Problem told once) and the key
+// rewritten in the checked form, saved with the state.
 func (p *run) failed(d *docState, tag, cur, rc string) {
-	if !p.once(d, FailedEvent, tag, cur, rc) {
+	checked := checkedTag(tag)
+	if isKey(d.LastEvent, FailedEvent, tag, cur, rc) {
+		d.LastEvent = FailedEvent.String() + checked + cur + "/" + rc
+	} else if !p.once(d, FailedEvent, checked, cur, rc) {
 		return
 	}
 	doc, err := d.full()
@@ -517,6 +527,39 @@ func (p *run) failed(d *docState, tag, cur, rc string) {
 	if err := doc.Validate(d.uri(declaredconfig.NodeDocument)); err != nil {
 		p.event(Event{Kind: Problem, Status: d.status(), Err: p.invalidErr(d, cur, err)})
 	}
+}
+
+// checkedTag is the tag of the key of a Failed event whose declaration
+// was checked (see failed): tag, an upper-case letter, in lower case.
+func checkedTag(tag string) string {
+	switch tag {
+	case "R":
+		return "r"
+	case "F":
+		return "f"
+	}
+	return strings.ToLower(tag)
+}
+
+// isKey reports whether e is the key run.once makes of an event of kind
+// with tag, version cur and result_checksum rc, without making it.
+func isKey(e string, kind EventKind, tag, cur, rc string) bool {
+	k := kind.String()
+	n := len(k) + len(tag) + len(cur) + 1 + len(rc)
+	if len(e) != n {
+		return false
+	}
+	e, ok := strings.CutPrefix(e, k)
+	if !ok {
+		return false
+	}
+	if e, ok = strings.CutPrefix(e, tag); !ok {
+		return false
+	}
+	if e, ok = strings.CutPrefix(e, cur); !ok {
+		return false
+	}
+	return len(e) > 0 && e[0] == '/' && e[1:] == rc
 }
 
 // invalidErr is the error of a Problem that says that version cur of d,

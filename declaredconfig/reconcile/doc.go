@@ -41,7 +41,9 @@
 // upgraded since keeps it in an InfraError state (62, or 82 under
 // Inventory), which reads as Failed too; the event Failed of a version
 // whose declaration does not validate, refused or failed on the device,
-// comes with that Problem as well.
+// comes with that Problem as well; when an earlier build told that
+// event already (without the Problem), the first run that loads the
+// state tells the Problem alone, once, and saves the state so.
 //
 // # Each message
 //

@@ -251,3 +251,103 @@ func TestStoredInvalidFailed(t *testing.T) {
 		})
 	}
 }
+
+// TestStoredInvalidToldBefore: a state an earlier build saved after it
+// told the event Failed of a declaration that does not validate (the
+// device refused it, 400, or holds it in 82), before the reconciler
+// checked the declaration with that event: nothing made the check again
+// (the event is not told twice), so the Problem never came. Now the first
+// run that loads such a state tells the Problem once, without the event
+// Failed again, and rewrites the key of the event, saved with the state,
+// so that a later message or Reconciler tells neither. A valid
+// declaration told so is checked once too, and tells nothing. The states
+// are of the format now, with the key of the event as the earlier build
+// wrote it.
+func TestStoredInvalidToldBefore(t *testing.T) {
+	vpn := func(id string) *declaredconfig.Document {
+		return &declaredconfig.Document{Schema: "1.0", Context: "Device", ID: id, Checksum: "A0",
+			Scenario: declaredconfig.ScenarioVPN, CSPs: []declaredconfig.CSP{{Name: "./Vendor/MSFT/VPNv2",
+				Settings: []declaredconfig.Setting{{Path: "P/AlwaysOn", Type: "bool", Value: "true"}}}}}
+	}
+	refused := declaredconfig.SummaryEntry{Context: "Device", ID: invalidID, Checksum: "Z9", ResultChecksum: "R9", State: "60"}
+	held := declaredconfig.SummaryEntry{Context: "Device", ID: invalidID, Checksum: "A0", ResultChecksum: "R1", State: "82"}
+	now := func(host declaredconfig.Host, f func(*docState)) func(*testing.T) []byte {
+		return func(t *testing.T) []byte {
+			d := &docState{Scope: declaredconfig.Device, Host: host, Doc: vpn(invalidID),
+				Last: lastSeen{Condition: Failed}, docTail: &docTail{Base: "A0"}}
+			f(d)
+			b, err := encodeState(&deviceState{Docs: []*docState{d}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return b
+		}
+	}
+	refusedNow := func(d *docState) {
+		d.Refused, d.RefusedCode, d.RefusedTries, d.LastEvent = "A0", 400, 1, "FailedRA0/"
+	}
+	heldNow := func(d *docState) {
+		d.Last = lastSeen{Condition: Failed, Reported: true, State: 82, DevCS: "A0", DevRC: "R1"}
+		d.GetDone, d.LastEvent = "A0/R1", "FailedFA0/R1"
+	}
+	for _, c := range []struct {
+		name    string
+		state   func(*testing.T) []byte
+		entry   declaredconfig.SummaryEntry
+		problem bool   // the declaration does not validate
+		key     string // LastEvent after
+	}{
+		{"refused 400", now(declaredconfig.Inventory, refusedNow), refused, true, "FailedrA0/"},
+		{"held in 82", now(declaredconfig.Inventory, heldNow), held, true, "FailedfA0/R1"},
+		{"valid, refused 400", now(declaredconfig.Complete, refusedNow), refused, false, "FailedrA0/"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			ctx := context.Background()
+			store := session.NewMemoryStore()
+			if _, err := store.CompareAndSwap(ctx, "d", 0, c.state(t)); err != nil {
+				t.Fatal(err)
+			}
+			var events []Event
+			on := func(_ context.Context, e Event) { events = append(events, e) }
+			var r *Reconciler
+			for i, step := range []struct {
+				sess  string
+				fresh bool // a new Reconciler on the same Store
+			}{{"1", true}, {"2", false}, {"3", true}} {
+				if step.fresh {
+					r = New(Config{Store: store, OnEvent: on})
+				}
+				events = nil
+				ss := session.NewSession(nil)
+				st, err := r.Reconcile(ctx, ss, entryMessage(step.sess, "1", c.entry), &session.Exchange{Identity: session.Identity{Device: "d"}})
+				if err != nil {
+					t.Fatalf("message %d: %v", i+1, err)
+				}
+				if sent := sentCmds(t, ss); containsPrefix(sent, "Add") || containsPrefix(sent, "Replace") {
+					t.Errorf("message %d: sent %v", i+1, sent)
+				}
+				if s := st.Doc(invalidID); s == nil || s.Condition != Failed {
+					t.Fatalf("message %d: status %+v, want Failed", i+1, s)
+				}
+				if i > 0 || !c.problem {
+					if len(events) != 0 {
+						t.Errorf("message %d: told %v, want nothing", i+1, events)
+					}
+				} else {
+					var he *declaredconfig.HostError
+					if len(events) != 1 || events[0].Kind != Problem || !errors.As(events[0].Err, &he) ||
+						!errors.Is(events[0].Err, ErrInvalid) || events[0].Status.URI.DocID != invalidID {
+						t.Errorf("message %d: events %v, want one Problem with the HostError (Failed told before)", i+1, events)
+					}
+				}
+				stored, err := r.load(ctx, "d")
+				if err != nil {
+					t.Fatal(err)
+				}
+				if k := stored.Docs[0].LastEvent; k != c.key {
+					t.Errorf("message %d: stored key %q, want %q", i+1, k, c.key)
+				}
+			}
+		})
+	}
+}
