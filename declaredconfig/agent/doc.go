@@ -115,7 +115,8 @@
 // fails is tried again after 1 minute, then twice the wait before, at
 // most RefreshInterval ([Agent.Run]): meanwhile the outcome of the apply
 // or refresh is kept in memory (the summary tells it), its events held
-// until it is saved; the tries save, they do not set the Surface again.
+// until it is saved (at most Config.MaxHeldEvents; beyond, counted in an
+// EventError); the tries save, they do not set the Surface again.
 //
 // The 1224 alert goes in every message (but those that go on with an
 // object in chunks), and the session never cuts an

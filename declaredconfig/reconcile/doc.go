@@ -87,7 +87,9 @@
 // told for each summary that differs from the device's last one, not
 // again while the device repeats it, whether it sends its summary as
 // text or as XML markup (one sent as markup is told from the last by a
-// hash of its entries that the state keeps), within Config.MaxProblems.
+// SHA-256 digest of its entries that the state keeps: a state of an
+// earlier build, which kept a shorter hash, reads it as changed once),
+// within Config.MaxProblems.
 //
 // A device that held the declared version and no longer lists it (it
 // was wiped, or enrolled again under the same ID: it sends an empty
