@@ -42,7 +42,13 @@ type Client struct {
 	HTTPClient *http.Client
 	// KeyType is the key generated for the request (default ECDSA P-256).
 	KeyType KeyType
-	// Limits bound the responses read.
+	// Limits bound the responses read and what the Client sends: a
+	// Device whose DeviceID or DeviceName (the fields, or items of those
+	// names in Device.Context) is longer than MaxDeviceID or MaxDeviceName,
+	// or a request longer than MaxBytes, is refused with a *LimitError
+	// before anything is sent, since a Server with the same Limits (the
+	// defaults are the same) would refuse it. Raise them together with
+	// the Server's.
 	Limits Limits
 	// ProvisioningLimits bound the provisioning document read from the
 	// enrollment response (see provisioning.UnmarshalLimits; zero fields
@@ -214,7 +220,7 @@ func (c *Client) Discover(ctx context.Context, discoveryURL string, d *Device, p
 // and its DeviceID, as EnrollLinked, EnrollWith and Renew do, and
 // refuses before sending anything without them.
 func (c *Client) Enroll(ctx context.Context, discoveryURL string, d *Device, cred Credentials) (*Result, error) {
-	if err := checkDevice("Enroll", d); err != nil {
+	if err := c.checkDevice("Enroll", d); err != nil {
 		return nil, err
 	}
 	resp, err := c.Discover(ctx, discoveryURL, d)
@@ -233,7 +239,7 @@ func (c *Client) EnrollLinked(ctx context.Context, resp *discovery.Response, d *
 	if resp == nil {
 		return nil, pkg.Errorf("EnrollLinked needs the discovery response")
 	}
-	if err := checkDevice("EnrollLinked", d); err != nil {
+	if err := c.checkDevice("EnrollLinked", d); err != nil {
 		return nil, err
 	}
 	return c.EnrollWith(ctx, &DiscoverResponse{
@@ -253,7 +259,7 @@ func (c *Client) EnrollWith(ctx context.Context, resp *DiscoverResponse, d *Devi
 	if resp == nil {
 		return nil, pkg.Errorf("EnrollWith needs a DiscoverResponse")
 	}
-	if err := checkDevice("EnrollWith", d); err != nil {
+	if err := c.checkDevice("EnrollWith", d); err != nil {
 		return nil, err
 	}
 	var hdr Header
@@ -325,7 +331,7 @@ func (c *Client) Renew(ctx context.Context, prev *Result, d *Device) (*Result, e
 	if prev == nil || prev.Certificate == nil || prev.Key == nil || prev.EnrollmentURL == "" {
 		return nil, pkg.Errorf("Renew needs the Certificate, Key and EnrollmentURL of a Result")
 	}
-	if err := checkDevice("Renew", d); err != nil {
+	if err := c.checkDevice("Renew", d); err != nil {
 		return nil, err
 	}
 	key, err := c.newKey(nil)
@@ -420,13 +426,41 @@ func (c *Client) newKey(_ *GetPoliciesResponse) (crypto.Signer, error) {
 
 // checkDevice refuses a missing Device or DeviceID before op sends
 // anything: the DeviceID is the request's subject and, by default, the
-// DM account's EntDMID.
-func checkDevice(op string, d *Device) error {
+// DM account's EntDMID. It refuses too, with a *LimitError whose Path
+// names the field, a DeviceID or DeviceName that a Server with the
+// Client's Limits would refuse (it bounds each AdditionalContext item of
+// those names).
+func (c *Client) checkDevice(op string, d *Device) error {
 	if d == nil {
 		return pkg.Errorf("%s needs the Device, with its DeviceID (the *Device is nil)", op)
 	}
 	if d.DeviceID == "" {
 		return pkg.Errorf("%s needs Device.DeviceID", op)
+	}
+	lim := c.Limits.withDefaults()
+	check := func(name, value, path string) error {
+		max := lim.MaxDeviceName
+		limit := "MaxDeviceName"
+		if name == "DeviceID" {
+			max, limit = lim.MaxDeviceID, "MaxDeviceID"
+		} else if name != "DeviceName" {
+			return nil
+		}
+		if len(value) > max {
+			return pkg.LimitCount(limit, int64(max), int64(len(value)), path)
+		}
+		return nil
+	}
+	if err := check("DeviceID", d.DeviceID, "Device.DeviceID"); err != nil {
+		return err
+	}
+	if err := check("DeviceName", d.DeviceName, "Device.DeviceName"); err != nil {
+		return err
+	}
+	for i, it := range d.Context {
+		if err := check(it.Name, it.Value, fmt.Sprintf("Device.Context[%d] (%s)", i, it.Name)); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -478,6 +512,11 @@ func (c *Client) call(ctx context.Context, url string, m, out Message, cert *tls
 	if err != nil {
 		return err
 	}
+	lim := c.Limits.withDefaults()
+	if int64(len(body)) > lim.MaxBytes {
+		// a Server with the same Limits would refuse it unread
+		return pkg.LimitCount("MaxBytes", lim.MaxBytes, int64(len(body)), "request to "+url)
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
 		return err
@@ -489,7 +528,6 @@ func (c *Client) call(ctx context.Context, url string, m, out Message, cert *tls
 		return err
 	}
 	defer res.Body.Close()
-	lim := c.Limits.withDefaults()
 	data, err := readBody(res.Body, lim.MaxBytes, res.ContentLength, nil)
 	if err != nil {
 		return err

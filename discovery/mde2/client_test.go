@@ -258,3 +258,80 @@ func TestClientDefaultHTTPSOnly(t *testing.T) {
 		t.Errorf("AllowLoopbackHTTP: %v after %d requests, want the request sent", err, hits.Load())
 	}
 }
+
+// TestClientBoundsWhatItSends: a DeviceName, DeviceID (the fields or
+// AdditionalContext items of those names) or request beyond the
+// Client's Limits, whose defaults are the Server's, is refused before
+// anything is sent (a request over MaxBytes before it is sent), with a
+// *LimitError naming the limit and the field;
+// raising the limit lets the value through to the Server. Before, the
+// Client sent them and the Server answered MessageFormat.
+func TestClientBoundsWhatItSends(t *testing.T) {
+	var hits atomic.Int32
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		http.Error(w, "unexpected", http.StatusTeapot)
+	}))
+	defer ts.Close()
+	ca, err := NewMemoryCA("prev")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	resp := &DiscoverResponse{AuthPolicy: OnPremise, EnrollmentVersion: "5.0", EnrollmentPolicyServiceURL: ts.URL, EnrollmentServiceURL: ts.URL}
+	linked := &discovery.Response{AuthPolicy: discovery.AuthPolicyFederated, EnrollmentVersion: "5.0", EnrollmentPolicyServiceURL: ts.URL, EnrollmentServiceURL: ts.URL, AuthenticationServiceURL: ts.URL}
+	prev := &Result{Certificate: ca.Root(), Key: ca.Signer(), EnrollmentURL: ts.URL}
+	cred := Credentials{Username: "u", Password: "secret"}
+	const id = "7BA748C8-703E-4DF2-A74A-92984117346A"
+	for _, tc := range []struct {
+		name   string
+		lim    Limits
+		d      Device
+		limit  string
+		path   string
+		sent   bool // the limit raised: the request goes out
+		maxLen int64
+	}{
+		{"long DeviceName", Limits{}, Device{DeviceID: id, DeviceName: strings.Repeat("n", DefaultMaxDeviceName+1)}, "MaxDeviceName", "Device.DeviceName", false, DefaultMaxDeviceName},
+		{"DeviceName at the limit", Limits{}, Device{DeviceID: id, DeviceName: strings.Repeat("n", DefaultMaxDeviceName)}, "", "", true, 0},
+		{"long DeviceID", Limits{}, Device{DeviceID: strings.Repeat("i", DefaultMaxDeviceID+1)}, "MaxDeviceID", "Device.DeviceID", false, DefaultMaxDeviceID},
+		{"long DeviceName item", Limits{}, Device{DeviceID: id, Context: AdditionalContext{{Name: "Other", Value: "x"}, {Name: "DeviceName", Value: strings.Repeat("n", 300)}}}, "MaxDeviceName", "Device.Context[1] (DeviceName)", false, DefaultMaxDeviceName},
+		{"long DeviceID item", Limits{}, Device{DeviceID: id, Context: AdditionalContext{{Name: "DeviceID", Value: strings.Repeat("i", 200)}}}, "MaxDeviceID", "Device.Context[0] (DeviceID)", false, DefaultMaxDeviceID},
+		{"long other item", Limits{}, Device{DeviceID: id, Context: AdditionalContext{{Name: "Other", Value: strings.Repeat("o", 300)}}}, "", "", true, 0},
+		{"smaller MaxDeviceName", Limits{MaxDeviceName: 8}, Device{DeviceID: id, DeviceName: "DESKTOP-12"}, "MaxDeviceName", "Device.DeviceName", false, 8},
+		{"larger MaxDeviceName", Limits{MaxDeviceName: 400}, Device{DeviceID: id, DeviceName: strings.Repeat("n", 300)}, "", "", true, 0},
+		{"request over MaxBytes", Limits{MaxBytes: 4096}, Device{DeviceID: id, Context: AdditionalContext{{Name: "Other", Value: strings.Repeat("o", 5000)}}}, "MaxBytes", "", false, 4096},
+	} {
+		c := &Client{HTTPClient: ts.Client(), URLs: loopbackHTTP, Limits: tc.lim}
+		for name, call := range map[string]func() error{
+			"Enroll":     func() error { _, err := c.Enroll(ctx, ts.URL, &tc.d, cred); return err },
+			"EnrollWith": func() error { _, err := c.EnrollWith(ctx, resp, &tc.d, cred); return err },
+			"EnrollLinked": func() error {
+				_, err := c.EnrollLinked(ctx, linked, &tc.d, Credentials{Token: []byte("t")})
+				return err
+			},
+			"Renew": func() error { _, err := c.Renew(ctx, prev, &tc.d); return err },
+		} {
+			if tc.limit == "MaxBytes" && name != "Renew" {
+				// GetPolicies (which carries no Context) goes out
+				// first: only Renew's first request is the long one.
+				continue
+			}
+			hits.Store(0)
+			err := call()
+			if tc.sent {
+				if hits.Load() == 0 {
+					t.Errorf("%s, %s: nothing sent: %v", tc.name, name, err)
+				}
+				continue
+			}
+			le, ok := errors.AsType[*LimitError](err)
+			if !ok || !errors.Is(err, ErrLimit) || le.Limit != tc.limit || le.Max != tc.maxLen || (tc.path != "" && le.Path != tc.path) {
+				t.Errorf("%s, %s: %v (%#v), want a *LimitError %s (%d) at %q", tc.name, name, err, le, tc.limit, tc.maxLen, tc.path)
+			}
+			if n := hits.Load(); n != 0 {
+				t.Errorf("%s, %s: %d requests sent", tc.name, name, n)
+			}
+		}
+	}
+}

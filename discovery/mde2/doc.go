@@ -118,4 +118,7 @@
 // hosts (AllowLoopbackHTTP), as discovery.Client does.
 // Its RequestSecurityTokens carry a WS-Security Timestamp from the local
 // clock, valid five minutes, as Windows sends them.
+// What a Server bounds it bounds before sending, under Client.Limits
+// (whose defaults are the Server's): a DeviceID or DeviceName that is too
+// long is refused with a *LimitError naming the field.
 package mde2
