@@ -257,6 +257,8 @@ func TestServerMaxDeviceID(t *testing.T) {
 	f.srv.Issuer = issuer
 	long := *testDevice
 	long.DeviceID = strings.Repeat("D", DefaultMaxDeviceID+1)
+	// the Client's own bound raised, so that the Server sees it
+	f.client.Limits.MaxDeviceID = 2 * DefaultMaxDeviceID
 	_, err := f.client.Enroll(ctx, disc, &long, Credentials{Username: "u", Password: "secret"})
 	fault := wantFault(t, err, FaultMessageFormat, "")
 	if !strings.Contains(fault.Reason, "MaxDeviceID") || issuer.n != 0 {
