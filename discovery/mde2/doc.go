@@ -57,8 +57,7 @@
 // refused only under Server.RequireTimestamp), and when an authenticated
 // request repeats a MessageID the Server saw within Server.ReplayWindow
 // (the last DefaultReplayCacheSize of them by default, in this Server's
-// memory only: servers behind a load balancer need a shared check in
-// Server.Approve).
+// memory; servers behind a load balancer share a Server.ReplayCache).
 // The Server logs one record per request on Server.Logger (log/slog, as
 // the module's other servers), at Warn for a refusal and Error for its
 // own failure.

@@ -2,6 +2,8 @@ package mde2
 
 import (
 	"container/list"
+	"context"
+	"log/slog"
 	"strings"
 	"sync"
 	"time"
@@ -73,22 +75,54 @@ func (s *Server) checkTimestamp(h *Header) error {
 	return nil
 }
 
-// checkReplay refuses a request whose MessageID the Server has seen
-// within ReplayWindow, and remembers the MessageID. A request without a
-// MessageID is not checked.
-func (s *Server) checkReplay(h *Header) error {
+// ReplayCache remembers the MessageIDs of authenticated
+// RequestSecurityTokens for a Server's replay check (see
+// Server.ReplayCache). Servers behind a load balancer share one, kept
+// where all of them reach it (a database, a cache server), so that a
+// request replayed to another server than the first is refused too. It
+// must be safe for concurrent use.
+//
+// Seen records that the MessageID id was received at now, and reports
+// whether it had been recorded less than window before now: the request
+// is then a replay. Recording and looking up must be one atomic step
+// for the servers sharing the store (in SQL, an insert into a table
+// keyed by the MessageID that does nothing on conflict, then reading
+// the time kept, or a conditional update of it), or two servers
+// receiving the same request at once could both accept it. A record
+// older than window may be dropped. id is the request's memory, valid
+// during the call only: keep a copy. An error fails the request, which
+// is answered InternalServiceFault and logged at Error: the Server does
+// not accept what it could not check.
+type ReplayCache interface {
+	Seen(ctx context.Context, id string, now time.Time, window time.Duration) (replay bool, err error)
+}
+
+// checkReplay refuses a request whose MessageID the Server (or its
+// ReplayCache) has seen within ReplayWindow, and remembers the
+// MessageID. A request without a MessageID is not checked.
+func (s *Server) checkReplay(ctx context.Context, h *Header) error {
 	if s.ReplayCacheSize < 0 || h.MessageID == "" {
 		return nil
-	}
-	size := s.ReplayCacheSize
-	if size == 0 {
-		size = DefaultReplayCacheSize
 	}
 	window := s.ReplayWindow
 	if window <= 0 {
 		window = DefaultReplayWindow
 	}
-	if !s.replay.add(h.MessageID, s.now(), window, size) {
+	var replay bool
+	if s.ReplayCache != nil {
+		var err error
+		if replay, err = s.ReplayCache.Seen(ctx, h.MessageID, s.now(), window); err != nil {
+			return &failure{NewFault(FaultInternalServiceFault, "", "the server failed to process the request"), slog.LevelError,
+				pkg.Errorf("Server.ReplayCache: %w", err)}
+		}
+	} else {
+		size := s.ReplayCacheSize
+		if size == 0 {
+			size = DefaultReplayCacheSize
+		}
+		replay = !s.replay.add(h.MessageID, s.now(), window, size)
+	}
+	if replay {
 		return NewFault(FaultInvalidSecurity, "", "the MessageID was used before: the request is a replay")
 	}
 	return nil

@@ -1,8 +1,13 @@
 package mde2
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -183,5 +188,101 @@ func TestClientSendsTimestamp(t *testing.T) {
 		if _, err := f.client.Enroll(context.Background(), f.ts.URL+pathDiscovery, testDevice, Credentials{Username: "u", Password: "secret"}); err != nil {
 			t.Fatalf("enrollment %d: %v", i+1, err)
 		}
+	}
+}
+
+// sharedReplays is a ReplayCache as servers behind a load balancer would
+// share it (a database table keyed by MessageID, here a map): one atomic
+// step records a MessageID and tells whether it was seen in the window.
+type sharedReplays struct {
+	mu    sync.Mutex
+	seen  map[string]time.Time
+	calls int
+	err   error
+}
+
+func (c *sharedReplays) Seen(_ context.Context, id string, now time.Time, window time.Duration) (bool, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.calls++
+	if c.err != nil {
+		return false, c.err
+	}
+	if at, ok := c.seen[id]; ok && now.Sub(at) < window {
+		return true, nil
+	}
+	c.seen[strings.Clone(id)] = now
+	return false, nil
+}
+
+// TestServerSharedReplayCache: two Servers sharing a ReplayCache refuse,
+// with an InvalidSecurity fault and no certificate, a request replayed to
+// the second one; each Server with its own memory (no ReplayCache)
+// accepts it, which is what the shared cache is for. The Server passes
+// ReplayWindow; a negative ReplayCacheSize still turns the check off; an
+// error of the cache is answered InternalServiceFault, logged at Error,
+// and nothing is issued.
+func TestServerSharedReplayCache(t *testing.T) {
+	now := time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC)
+	shared := &sharedReplays{seen: map[string]time.Time{}}
+	var servers [2]*fixture
+	var issuers [2]*countingIssuer
+	for i := range servers {
+		f := newFixture(t, false)
+		issuers[i] = &countingIssuer{Issuer: f.ca}
+		f.srv.Issuer = issuers[i]
+		f.srv.Now = func() time.Time { return now }
+		f.srv.ReplayCache = shared
+		servers[i] = f
+	}
+	csr := handCSR(t, testECKey, "device", 12, false)
+	send := func(i int, id string) (int, *Fault) {
+		hdr := Header{MessageID: id, UsernameToken: &UsernameToken{Username: "u", Password: "secret"}}
+		return post(t, servers[i].ts.URL+pathEnroll, "application/soap+xml", rstEnvelope(t, *NewToken(ValueTypePKCS10, csr), hdr))
+	}
+	if status, fault := send(0, "urn:uuid:a"); status != 200 || issuers[0].n != 1 {
+		t.Fatalf("first request: status %d, fault %v, %d issued", status, fault, issuers[0].n)
+	}
+	if status, fault := send(1, "urn:uuid:a"); fault == nil || fault.Code != FaultInvalidSecurity || issuers[1].n != 0 {
+		t.Errorf("replay to the second server: status %d, fault %v, %d issued; want InvalidSecurity and none", status, fault, issuers[1].n)
+	}
+	if status, fault := send(1, "urn:uuid:b"); status != 200 || issuers[1].n != 1 {
+		t.Errorf("another MessageID to the second server: status %d, fault %v", status, fault)
+	}
+	if n := servers[0].srv.replay.len() + servers[1].srv.replay.len(); n != 0 {
+		t.Errorf("%d MessageIDs in the Servers' own memory, want none with a ReplayCache", n)
+	}
+	// The window the Server passes.
+	servers[0].srv.ReplayWindow = time.Minute
+	now = now.Add(time.Minute)
+	if status, fault := send(0, "urn:uuid:b"); status != 200 {
+		t.Errorf("after ReplayWindow: status %d, fault %v, want it accepted", status, fault)
+	}
+	// Off.
+	calls := shared.calls
+	servers[1].srv.ReplayCacheSize = -1
+	if status, fault := send(1, "urn:uuid:b"); status != 200 || shared.calls != calls {
+		t.Errorf("check off: status %d, fault %v, %d calls of the cache", status, fault, shared.calls-calls)
+	}
+	servers[1].srv.ReplayCacheSize = 0
+	// Without the shared cache each server has its own memory.
+	servers[0].srv.ReplayCache, servers[1].srv.ReplayCache = nil, nil
+	if _, fault := send(0, "urn:uuid:c"); fault != nil {
+		t.Fatal(fault)
+	}
+	if status, fault := send(1, "urn:uuid:c"); status != 200 {
+		t.Errorf("own memories: the second server refused what only the first saw: %d %v", status, fault)
+	}
+	// The cache fails: no certificate.
+	var logs bytes.Buffer
+	servers[0].srv.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+	servers[0].srv.ReplayCache = shared
+	shared.err = errors.New("database down")
+	issued := issuers[0].n
+	if _, fault := send(0, "urn:uuid:d"); fault == nil || fault.Code != FaultInternalServiceFault || issuers[0].n != issued {
+		t.Errorf("cache error: fault %v, %d issued; want InternalServiceFault and none", fault, issuers[0].n-issued)
+	}
+	if l := logs.String(); !strings.Contains(l, "level=ERROR") || !strings.Contains(l, "database down") {
+		t.Errorf("cache error logged as %q, want at Error with the cause", l)
 	}
 }

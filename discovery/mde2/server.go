@@ -222,9 +222,13 @@ type Server struct {
 	// requests can shorten how long one is remembered; a request without
 	// a MessageID is not checked. The memory is this Server's only:
 	// several servers behind a load balancer each see a part of the
-	// requests, and need a shared check of their own in Approve (the
-	// MessageID is EnrollmentRequest.Message.MessageID).
+	// requests, and share a ReplayCache instead.
 	ReplayCacheSize int
+	// ReplayCache, when set, remembers the MessageIDs in place of the
+	// Server's memory (ReplayCacheSize then bounds nothing, but negative
+	// still turns the check off), for servers that share one: see
+	// ReplayCache. The Server passes it ReplayWindow.
+	ReplayCache ReplayCache
 	// ReplayWindow is how long a MessageID is remembered (default
 	// DefaultReplayWindow). Keep it above the Timestamp's validity plus
 	// twice MaxClockSkew, so that a replay the Timestamp check lets
@@ -255,7 +259,7 @@ type Server struct {
 	// hook returned, or an HTTP error for its method, content type, size
 	// or body; Error for an internal failure: a Server field missing or
 	// unusable, an error of Approve, Provision or the Issuer that is not
-	// a *Fault, a certificate the Issuer should not have issued, an
+	// a *Fault, an error of ReplayCache, a certificate the Issuer should not have issued, an
 	// answer that cannot be written, a hook's *Fault whose Code or
 	// ErrorType MS-MDE2 does not define (at Error the first time the
 	// Server meets that Code or ErrorType, at Warn after that, the
@@ -937,7 +941,7 @@ func (s *Server) enroll(r *http.Request, m *RequestSecurityToken) (Message, erro
 	}
 	// After authentication, so that unauthenticated requests cannot push
 	// the MessageIDs of real ones out of the cache.
-	if err := s.checkReplay(&m.Header); err != nil {
+	if err := s.checkReplay(ctx, &m.Header); err != nil {
 		return nil, err
 	}
 	if err := s.policy().check(er.CSR); err != nil {
