@@ -147,7 +147,7 @@ var fuzzServer = sync.OnceValues(func() (*mde2.Server, error) {
 		Password: func(_ context.Context, user, _ string) (*mde2.Identity, error) {
 			return &mde2.Identity{Name: user}, nil
 		},
-		Token: func(_ context.Context, tok []byte) (*mde2.Identity, error) {
+		Token: func(_ context.Context, _ *mde2.FederatedToken) (*mde2.Identity, error) {
 			return &mde2.Identity{Name: "token"}, nil
 		},
 		Account: mde2.Account{Address: "https://127.0.0.1/ManagementServer/MDM.svc"},

@@ -141,10 +141,11 @@ type Server struct {
 
 	// Password checks OnPremise credentials; nil refuses OnPremise.
 	Password func(ctx context.Context, username, password string) (*Identity, error)
-	// Token checks a Federated security token (base64-decoded) of any
-	// ValueType but X509v3 (DeviceEnrollmentUserToken, a JWT …); nil
-	// refuses Federated.
-	Token func(ctx context.Context, token []byte) (*Identity, error)
+	// Token checks a Federated security token (a header
+	// BinarySecurityToken of any ValueType but X509v3:
+	// DeviceEnrollmentUserToken, a JWT …), given decoded with its
+	// ValueType and the request that carries it; nil refuses Federated.
+	Token func(ctx context.Context, t *FederatedToken) (*Identity, error)
 	// Certificate checks the client certificate chain (leaf first) of the
 	// Certificate policy; nil accepts certificates that Issuer issued and
 	// that are valid now.
@@ -454,7 +455,7 @@ func (s *Server) PolicyHandler() http.Handler {
 	return s.post(servicePolicy, func(w http.ResponseWriter, r *http.Request) {
 		var m GetPolicies
 		s.serve(w, r, servicePolicy, &m, func() (Message, error) {
-			if _, err := s.authenticate(r, &m.Header); err != nil {
+			if _, err := s.authenticate(r, &m); err != nil {
 				return nil, err
 			}
 			return s.policy().response(), nil
@@ -799,8 +800,9 @@ func (s *Server) checkFor(policy AuthPolicy) error {
 }
 
 // authenticate checks the credentials of a request.
-func (s *Server) authenticate(r *http.Request, h *Header) (*Identity, error) {
+func (s *Server) authenticate(r *http.Request, m Message) (*Identity, error) {
 	ctx := r.Context()
+	h := m.SOAPHeader()
 	var id *Identity
 	var err error
 	switch {
@@ -820,7 +822,7 @@ func (s *Server) authenticate(r *http.Request, h *Header) (*Identity, error) {
 		if derr != nil {
 			return nil, NewFault(FaultInvalidSecurity, "", "the security token is not base64")
 		}
-		id, err = s.Token(ctx, tok)
+		id, err = s.Token(ctx, &FederatedToken{Data: tok, ValueType: h.Token.ValueType, EncodingType: h.Token.EncodingType, Message: m, HTTP: r})
 		if id = ownIdentity(id); id != nil && id.Policy == "" {
 			id.Policy = Federated
 		}
@@ -914,7 +916,7 @@ func (s *Server) enroll(r *http.Request, m *RequestSecurityToken) (Message, erro
 	er := &EnrollmentRequest{Message: m, Device: m.Context.Device(), HTTP: r}
 	switch m.RequestType {
 	case RequestTypeIssue:
-		id, err := s.authenticate(r, &m.Header)
+		id, err := s.authenticate(r, m)
 		if err != nil {
 			return nil, err
 		}

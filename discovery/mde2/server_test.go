@@ -10,9 +10,11 @@ import (
 	"encoding/asn1"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -52,8 +54,8 @@ func newFixture(t *testing.T, useTLS bool) *fixture {
 			}
 			return &Identity{Name: user}, nil
 		},
-		Token: func(_ context.Context, tok []byte) (*Identity, error) {
-			if string(tok) != "good-token" {
+		Token: func(_ context.Context, tok *FederatedToken) (*Identity, error) {
+			if string(tok.Data) != "good-token" {
 				return nil, errors.New("bad token")
 			}
 			return &Identity{Name: "entra-device"}, nil
@@ -649,8 +651,8 @@ func TestHooksDeviceID(t *testing.T) {
 func TestFederatedDeviceBinding(t *testing.T) {
 	f := newFixture(t, false)
 	f.srv.AuthPolicy = Federated
-	f.srv.Token = func(_ context.Context, tok []byte) (*Identity, error) {
-		return &Identity{Name: "entra", DeviceID: string(tok)}, nil
+	f.srv.Token = func(_ context.Context, tok *FederatedToken) (*Identity, error) {
+		return &Identity{Name: "entra", DeviceID: string(tok.Data)}, nil
 	}
 	ctx := context.Background()
 	disc := f.ts.URL + pathDiscovery
@@ -785,5 +787,56 @@ func TestEnrollLinkedVersion(t *testing.T) {
 		if r.EnrollmentVersion != tc.want || sent != tc.want {
 			t.Errorf("RequestVersion %q: Result.EnrollmentVersion %q, sent %q, want %q", tc.asked, r.EnrollmentVersion, sent, tc.want)
 		}
+	}
+}
+
+// TestFederatedTokenGiven: Server.Token gets, beside the decoded token,
+// its ValueType and EncodingType as sent, the request that carries it
+// (GetPolicies, then the RequestSecurityToken with the device's
+// AdditionalContext) and the HTTP request, so that a check accepting
+// tokens of several kinds tells them apart: here a JWT is accepted and a
+// user token with the same bytes refused. Before, it got the bytes only.
+func TestFederatedTokenGiven(t *testing.T) {
+	f := newFixture(t, false)
+	f.srv.AuthPolicy = Federated
+	type call struct {
+		data, valueType, encodingType, path, deviceID string
+		message                                       string
+	}
+	var mu sync.Mutex
+	var calls []call
+	f.srv.Token = func(_ context.Context, tok *FederatedToken) (*Identity, error) {
+		c := call{data: string(tok.Data), valueType: tok.ValueType, encodingType: tok.EncodingType, message: fmt.Sprintf("%T", tok.Message)}
+		if tok.HTTP != nil {
+			c.path = tok.HTTP.URL.Path
+		}
+		if rst, ok := tok.Message.(*RequestSecurityToken); ok {
+			c.deviceID = rst.Context.Device().DeviceID
+		}
+		mu.Lock()
+		calls = append(calls, c)
+		mu.Unlock()
+		if tok.ValueType != ValueTypeJWT {
+			return nil, errors.New("only Entra device tokens")
+		}
+		return &Identity{Name: "entra-device"}, nil
+	}
+	ctx := context.Background()
+	disc := f.ts.URL + pathDiscovery
+	if _, err := f.client.Enroll(ctx, disc, testDevice, Credentials{Token: []byte("jwt"), TokenType: ValueTypeJWT}); err != nil {
+		t.Fatalf("JWT: %v", err)
+	}
+	want := []call{
+		{data: "jwt", valueType: ValueTypeJWT, encodingType: EncodingTypeBase64, path: pathPolicy, message: "*mde2.GetPolicies"},
+		{data: "jwt", valueType: ValueTypeJWT, encodingType: EncodingTypeBase64, path: pathEnroll, message: "*mde2.RequestSecurityToken", deviceID: testDevice.DeviceID},
+	}
+	if !slices.Equal(calls, want) {
+		t.Errorf("the check got\n%+v\nwant\n%+v", calls, want)
+	}
+	calls = nil
+	_, err := f.client.Enroll(ctx, disc, testDevice, Credentials{Token: []byte("jwt")})
+	wantFault(t, err, FaultAuthentication, "")
+	if len(calls) != 1 || calls[0].valueType != ValueTypeUserToken {
+		t.Errorf("user token: the check got %+v, want one call with ValueTypeUserToken", calls)
 	}
 }

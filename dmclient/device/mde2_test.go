@@ -25,8 +25,8 @@ func mde2Server(t testing.TB, approve func(context.Context, *mde2.EnrollmentRequ
 	srv := &mde2.Server{
 		Issuer:     ca,
 		AuthPolicy: mde2.Federated,
-		Token: func(_ context.Context, tok []byte) (*mde2.Identity, error) {
-			if string(tok) != "entra-device-token" {
+		Token: func(_ context.Context, tok *mde2.FederatedToken) (*mde2.Identity, error) {
+			if string(tok.Data) != "entra-device-token" {
 				return nil, errors.New("bad token")
 			}
 			return &mde2.Identity{Name: "device"}, nil

@@ -238,8 +238,8 @@ func (tt *testTokens) issue(device string) string {
 }
 
 // validate is the linked server's Federated check.
-func (tt *testTokens) validate(_ context.Context, token []byte) (*mde2.Identity, error) {
-	p, sig, ok := strings.Cut(string(token), ".")
+func (tt *testTokens) validate(_ context.Context, token *mde2.FederatedToken) (*mde2.Identity, error) {
+	p, sig, ok := strings.Cut(string(token.Data), ".")
 	enc := base64.RawURLEncoding
 	payload, err1 := enc.DecodeString(p)
 	got, err2 := enc.DecodeString(sig)

@@ -210,7 +210,7 @@ func TestTestTokens(t *testing.T) {
 	tt := newTestTokens()
 	tt.now = func() time.Time { return now }
 	tok := tt.issue("DEV-1")
-	id, err := tt.validate(context.Background(), []byte(tok))
+	id, err := tt.validate(context.Background(), &mde2.FederatedToken{Data: []byte(tok)})
 	if err != nil || id.DeviceID != "DEV-1" || id.Policy != mde2.Federated {
 		t.Fatalf("fresh token: %+v, %v", id, err)
 	}
@@ -221,12 +221,12 @@ func TestTestTokens(t *testing.T) {
 		"alg none-like": strings.SplitAfter(tok, ".")[0],
 		"not a token":   "eyJhbGciOiJub25lIn0.e30.",
 	} {
-		if _, err := tt.validate(context.Background(), []byte(bad)); err == nil {
+		if _, err := tt.validate(context.Background(), &mde2.FederatedToken{Data: []byte(bad)}); err == nil {
 			t.Errorf("%s: accepted", name)
 		}
 	}
 	now = now.Add(11 * time.Minute)
-	if _, err := tt.validate(context.Background(), []byte(tok)); err == nil {
+	if _, err := tt.validate(context.Background(), &mde2.FederatedToken{Data: []byte(tok)}); err == nil {
 		t.Error("expired token accepted")
 	}
 }

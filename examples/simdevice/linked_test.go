@@ -69,8 +69,8 @@ func testLinked(t *testing.T, key string) {
 		t.Fatal(err)
 	}
 	enroll := &mde2.Server{Issuer: ca, AuthPolicy: mde2.Federated, Account: mde2.Account{ProviderID: "WinDC", Address: windc.URL},
-		Token: func(_ context.Context, tok []byte) (*mde2.Identity, error) {
-			if string(tok) != "entra-device-token" {
+		Token: func(_ context.Context, tok *mde2.FederatedToken) (*mde2.Identity, error) {
+			if string(tok.Data) != "entra-device-token" {
 				return nil, errors.New("unknown token")
 			}
 			return &mde2.Identity{Name: "device"}, nil

@@ -39,10 +39,10 @@ func (e *entra) token(deviceID string) ([]byte, error) {
 }
 
 // validate is the enrollment service's Federated check.
-func (e *entra) validate(_ context.Context, token []byte) (*mde2.Identity, error) {
+func (e *entra) validate(_ context.Context, token *mde2.FederatedToken) (*mde2.Identity, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	id, ok := e.issued[string(token)]
+	id, ok := e.issued[string(token.Data)]
 	if !ok {
 		return nil, errors.New("not a device token of the (stand-in) Entra ID")
 	}
