@@ -32,7 +32,9 @@
 //
 // Server serves the three services as http.Handlers. It authenticates
 // OnPremise (UsernameToken), Federated (a header token checked by a
-// pluggable validator) and Certificate (the TLS client certificate),
+// pluggable validator) and Certificate (the TLS client certificate;
+// Server.DisableCertificateAuth turns it off), answering Discover with a
+// policy it serves and the device lists,
 // reads the device's PKCS#10 request tolerantly (ParseCertificateRequest
 // accepts the subjects Windows writes, which crypto/x509 refuses, and
 // verifies the signature itself), issues through an Issuer (CA over any

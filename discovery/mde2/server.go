@@ -83,7 +83,8 @@ type EnrollmentRequest struct {
 // for OnPremise (a UsernameToken), Token for Federated (a header
 // BinarySecurityToken), and Certificate for the Certificate policy (a TLS
 // client certificate; when Certificate is nil, a certificate that Issuer
-// issued is accepted). Renewals are authenticated by the certificate being
+// issued is accepted), unless DisableCertificateAuth turns it off.
+// Discover offers only a policy the Server serves (see AuthPolicy). Renewals are authenticated by the certificate being
 // renewed. A check returns a *Fault to choose the answer; any other error
 // answers an Authentication fault. The server completes a copy of the
 // Identity a check returns (Policy, Certificate), so a check may return
@@ -120,18 +121,27 @@ type Server struct {
 	// URLs the DiscoverResponse gives (AuthenticationURL for Federated
 	// only). DiscoveryHandler needs them: without PolicyURL or
 	// EnrollmentURL, or without AuthenticationURL when AuthPolicy is
-	// Federated, Discover is answered InternalServiceFault and the fault
+	// Federated (an empty AuthPolicy then does not offer Federated),
+	// Discover is answered InternalServiceFault and the fault
 	// logged on Logger. The policy and enrollment services do not use
 	// them.
 	PolicyURL         string
 	EnrollmentURL     string
 	AuthenticationURL string
-	// AuthPolicy is the policy the DiscoverResponse names (default
-	// OnPremise). Discover is answered InternalServiceFault, and the
-	// missing field logged on Logger, when the Server cannot check the
-	// policy's credentials: OnPremise without Password, Federated without
-	// Token, Certificate without Certificate and without an Issuer with a
-	// root.
+	// AuthPolicy is the policy the DiscoverResponse names. Empty (the
+	// default), Discover is answered with the first of OnPremise,
+	// Federated and Certificate that the Server serves and the device
+	// lists (a device that lists none takes the first the Server
+	// serves): OnPremise when Password is set, Federated when Token and
+	// AuthenticationURL are, Certificate unless DisableCertificateAuth
+	// is set. A device that lists none of them is answered with a
+	// NotSupported fault. Set, it is the only policy answered, and
+	// Discover is answered InternalServiceFault, the missing field
+	// logged on Logger, when the Server cannot serve it: OnPremise
+	// without Password, Federated without Token, Certificate under
+	// DisableCertificateAuth. Whatever the policy, a Server whose Issuer
+	// is missing or has no root answers Discover so, since it cannot
+	// issue.
 	AuthPolicy AuthPolicy
 	// HighestVersion is the highest EnrollmentVersion answered (default
 	// HighestEnrollmentVersion); see NegotiateVersion. One that is not a
@@ -150,6 +160,14 @@ type Server struct {
 	// Certificate policy; nil accepts certificates that Issuer issued and
 	// that are valid now.
 	Certificate func(ctx context.Context, chain []*x509.Certificate) (*Identity, error)
+	// DisableCertificateAuth refuses the Certificate policy: a request
+	// to GetPolicies or to issue that presents only a client
+	// certificate is answered with an Authentication fault, and
+	// Discover never offers Certificate. Without it, a Server with an
+	// Issuer accepts the certificates it issued even when Certificate is
+	// nil. Renewals, authenticated by the certificate being renewed, are
+	// not affected.
+	DisableCertificateAuth bool
 	// ClientCertificates returns the request's client certificate chain,
 	// leaf first (default: the TLS peer certificates). A server behind a
 	// TLS-terminating proxy reads the proxy's header here.
@@ -739,35 +757,31 @@ func (s *Server) answerable(f *Fault) (*Fault, slog.Level, error) {
 }
 
 func (s *Server) discover(m *Discover) (Message, error) {
-	policy := s.AuthPolicy
-	if policy == "" {
-		policy = OnPremise
+	// The Server's own configuration first: what it cannot serve is its
+	// failure, not the device's.
+	if _, err := s.root(); err != nil {
+		return nil, err
 	}
-	if len(m.AuthPolicies) > 0 && !slices.Contains(m.AuthPolicies, policy) {
-		return nil, NewFault(FaultMessageFormat, ErrorNotSupported, "the device does not support the "+string(policy)+" policy")
-	}
-	// The Server's own version first: a malformed one, or one below
-	// the lowest MS-MDE2 gives a server, is its failure, not the
-	// device's (NegotiateVersion's ErrVersion would be answered
-	// MessageFormat, blaming the request).
+	// A malformed HighestVersion, or one below the lowest MS-MDE2 gives
+	// a server, is the Server's failure too (NegotiateVersion's
+	// ErrVersion would be answered MessageFormat, blaming the request).
 	if hi, err := parseVersion(cmp.Or(s.HighestVersion, HighestEnrollmentVersion)); err != nil {
 		return nil, &configError{"Server.HighestVersion: " + strings.TrimPrefix(err.Error(), pkg.Prefix())}
 	} else if lo, _ := parseVersion(LowestEnrollmentVersion); hi < lo {
 		return nil, &configError{fmt.Sprintf("Server.HighestVersion %s is below LowestEnrollmentVersion %s", quoted(s.HighestVersion), LowestEnrollmentVersion)}
-	}
-	v, err := NegotiateVersion(m.RequestVersion, s.HighestVersion)
-	if err != nil {
-		return nil, err
 	}
 	switch {
 	case s.PolicyURL == "":
 		return nil, &configError{"Server.PolicyURL is not set"}
 	case s.EnrollmentURL == "":
 		return nil, &configError{"Server.EnrollmentURL is not set"}
-	case policy == Federated && s.AuthenticationURL == "":
-		return nil, &configError{"Server.AuthenticationURL is not set (the Federated policy needs it)"}
 	}
-	if err := s.checkFor(policy); err != nil {
+	policy, err := s.discoverPolicy(m.AuthPolicies)
+	if err != nil {
+		return nil, err
+	}
+	v, err := NegotiateVersion(m.RequestVersion, s.HighestVersion)
+	if err != nil {
 		return nil, err
 	}
 	resp := &DiscoverResponse{
@@ -782,19 +796,64 @@ func (s *Server) discover(m *Discover) (Message, error) {
 	return resp, nil
 }
 
-// checkFor returns a configError when the Server cannot check the
-// credentials of policy: OnPremise needs Password, Federated needs Token,
-// and Certificate needs Certificate or, by default, the Issuer's root.
-func (s *Server) checkFor(policy AuthPolicy) error {
-	switch {
-	case policy == OnPremise && s.Password == nil:
-		return &configError{"Server.Password is not set (the OnPremise policy needs it)"}
-	case policy == Federated && s.Token == nil:
-		return &configError{"Server.Token is not set (the Federated policy needs it)"}
-	case policy == Certificate && s.Certificate == nil:
-		if _, err := s.root(); err != nil {
-			return &configError{strings.TrimPrefix(err.Error(), "mde2: ") + " (the Certificate policy without Server.Certificate checks certificates against it)"}
+// discoverPolicy chooses the policy a DiscoverResponse names for a
+// device that lists offered (see Server.AuthPolicy): the Server's
+// AuthPolicy when set and served, else the first of OnPremise, Federated
+// and Certificate that the Server serves and the device lists.
+func (s *Server) discoverPolicy(offered []AuthPolicy) (AuthPolicy, error) {
+	if p := s.AuthPolicy; p != "" {
+		if err := s.checkFor(p); err != nil {
+			return "", err
 		}
+		if len(offered) > 0 && !slices.Contains(offered, p) {
+			return "", NewFault(FaultMessageFormat, ErrorNotSupported, "the device does not support the "+string(p)+" policy")
+		}
+		return p, nil
+	}
+	served := false
+	for _, p := range [...]AuthPolicy{OnPremise, Federated, Certificate} {
+		if s.checkFor(p) != nil {
+			continue
+		}
+		served = true
+		if len(offered) == 0 || slices.Contains(offered, p) {
+			return p, nil
+		}
+	}
+	if !served {
+		return "", &configError{"the Server serves no authentication policy: set Password (OnPremise), Token and AuthenticationURL (Federated), or leave DisableCertificateAuth unset (Certificate)"}
+	}
+	return "", NewFault(FaultMessageFormat, ErrorNotSupported, "the device supports none of the policies this server serves")
+}
+
+// checkFor returns a configError when the Server cannot serve policy:
+// OnPremise needs Password, Federated needs Token (and, to be offered in
+// Discover, AuthenticationURL), and Certificate must not be disabled
+// and needs Certificate or, by default, the Issuer's root.
+func (s *Server) checkFor(policy AuthPolicy) error {
+	switch policy {
+	case OnPremise:
+		if s.Password == nil {
+			return &configError{"Server.Password is not set (the OnPremise policy needs it)"}
+		}
+	case Federated:
+		if s.Token == nil {
+			return &configError{"Server.Token is not set (the Federated policy needs it)"}
+		}
+		if s.AuthenticationURL == "" {
+			return &configError{"Server.AuthenticationURL is not set (the Federated policy needs it)"}
+		}
+	case Certificate:
+		if s.DisableCertificateAuth {
+			return &configError{"Server.DisableCertificateAuth is set (the Certificate policy is off)"}
+		}
+		if s.Certificate == nil {
+			if _, err := s.root(); err != nil {
+				return &configError{strings.TrimPrefix(err.Error(), "mde2: ") + " (the Certificate policy without Server.Certificate checks certificates against it)"}
+			}
+		}
+	default:
+		return &configError{"Server.AuthPolicy " + quoted(string(policy)) + " is not a policy of MS-MDE2"}
 	}
 	return nil
 }
@@ -830,6 +889,9 @@ func (s *Server) authenticate(r *http.Request, m Message) (*Identity, error) {
 		chain := s.clientCerts(r)
 		if len(chain) == 0 {
 			return nil, NewFault(FaultAuthentication, "", "no credentials")
+		}
+		if s.DisableCertificateAuth {
+			return nil, NewFault(FaultAuthentication, "", "Certificate authentication is not accepted")
 		}
 		id, err = s.checkCertificate(ctx, chain)
 	}
