@@ -439,15 +439,14 @@ func (c *Client) checkDevice(op string, d *Device) error {
 	}
 	lim := c.Limits.withDefaults()
 	check := func(name, value, path string) error {
-		max := lim.MaxDeviceName
-		limit := "MaxDeviceName"
+		bound, limit := lim.MaxDeviceName, "MaxDeviceName"
 		if name == "DeviceID" {
-			max, limit = lim.MaxDeviceID, "MaxDeviceID"
+			bound, limit = lim.MaxDeviceID, "MaxDeviceID"
 		} else if name != "DeviceName" {
 			return nil
 		}
-		if len(value) > max {
-			return pkg.LimitCount(limit, int64(max), int64(len(value)), path)
+		if len(value) > bound {
+			return pkg.LimitCount(limit, int64(bound), int64(len(value)), path)
 		}
 		return nil
 	}
