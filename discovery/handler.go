@@ -53,9 +53,11 @@ type DiscoverFunc func(ctx context.Context, req *Request, h Headers) (*Response,
 // the error's text, cut after 256 bytes.
 //
 // Each request is logged once on Logger, when it is set, with its MS-CV
-// and client-request-id, each cut after MaxLoggedHeader bytes (the
-// record then says so and gives the full length); the upn and other
-// account fields are not logged. Discover gets the headers whole.
+// and client-request-id, its enrollmentType and osVersion when the body
+// decoded, each cut after MaxLoggedHeader bytes (the record then says so
+// and gives the full length), and the error, cut after MaxLoggedError
+// bytes; the upn and other account fields are not logged. Discover gets
+// the headers whole.
 //
 // The Handler reads a body until it ends or passes MaxBytes: a client
 // that stops sending holds its request until the serving http.Server's
@@ -79,16 +81,27 @@ type Handler struct {
 	// for the module's other servers (session.ServerConfig.Logger).
 	Logger *slog.Logger
 	// MaxLoggedHeader is how many bytes of the MS-CV and
-	// client-request-id headers a log record carries; 0 or less means
+	// client-request-id headers a log record carries, and of the
+	// request's enrollmentType and osVersion; 0 or less means
 	// DefaultMaxLoggedHeader. A longer value is cut at a UTF-8
 	// boundary, marked as cut, and its length logged beside it.
 	MaxLoggedHeader int
+	// MaxLoggedError is how many bytes of the error's text a log record
+	// carries (it can quote a member's name or value from the body); 0
+	// or less means DefaultMaxLoggedError. A longer text is cut as a
+	// header value is.
+	MaxLoggedError int
 }
 
 // DefaultMaxLoggedHeader is the Handler's default MaxLoggedHeader: real
-// correlation vectors and request ids are well under it, while net/http
-// admits header values up to its 1 MB header limit.
+// correlation vectors, request ids, enrollment types and Windows versions
+// are well under it, while net/http admits header values up to its 1 MB
+// header limit and a body field can be nearly MaxBytes long.
 const DefaultMaxLoggedHeader = 128
+
+// DefaultMaxLoggedError is the Handler's default MaxLoggedError: the
+// errors of a well-meant request are far shorter.
+const DefaultMaxLoggedError = 1024
 
 // Error codes the Handler uses besides UPNRequired.
 const (
@@ -136,11 +149,18 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		attrs = append(attrs, slog.String("error_code", res.code))
 	}
 	if req != nil {
-		attrs = append(attrs, slog.String("enrollment_type", string(req.Type())), slog.String("os_version", req.OSVersion))
+		// a request that failed Validate brings these as sent, up to
+		// MaxBytes long: cut as the headers are
+		attrs = appendHeaderAttr(attrs, "enrollment_type", string(req.Type()), limit)
+		attrs = appendHeaderAttr(attrs, "os_version", req.OSVersion, limit)
 	}
 	level := slog.LevelInfo
 	if err != nil {
-		attrs = append(attrs, slog.String("error", err.Error()))
+		errLimit := h.MaxLoggedError
+		if errLimit <= 0 {
+			errLimit = DefaultMaxLoggedError
+		}
+		attrs = appendHeaderAttr(attrs, "error", err.Error(), errLimit)
 		level = slog.LevelWarn
 		if res.status >= 500 {
 			level = slog.LevelError

@@ -71,3 +71,65 @@ func TestHandlerLoggedHeaderCut(t *testing.T) {
 		})
 	}
 }
+
+// TestHandlerLoggedBodyCut checks that what a log record carries from a
+// refused body (its enrollmentType and osVersion, and the error, which
+// quotes a member's name or value) is cut as the headers are: after
+// MaxLoggedHeader bytes for the fields, MaxLoggedError bytes for the
+// error (their defaults when 0), marked as cut with the full length
+// beside it, so a body near MaxBytes does not make a record twice its
+// size.
+func TestHandlerLoggedBodyCut(t *testing.T) {
+	long := strings.Repeat("é", 20000) // 40000 bytes
+	for _, tc := range []struct {
+		name          string
+		maxHdr, maxEr int
+		body          string
+		cut           []string // keys whose value must be cut
+		wantHdr       int
+		wantErr       int
+	}{
+		{name: "enrollmentType", body: `{"enrollmentType":"` + long + `","osVersion":"10.0.19045.4717"}`,
+			cut: []string{"enrollment_type", "error"}, wantHdr: DefaultMaxLoggedHeader, wantErr: DefaultMaxLoggedError},
+		{name: "osVersion", body: `{"osVersion":"` + long + `"}`,
+			cut: []string{"os_version"}, wantHdr: DefaultMaxLoggedHeader, wantErr: DefaultMaxLoggedError},
+		{name: "unknown member", body: `{"` + long + `":"x","osVersion":"10.0.19045.4717"}`,
+			cut: []string{"error"}, wantHdr: DefaultMaxLoggedHeader, wantErr: DefaultMaxLoggedError},
+		{name: "options", maxHdr: 10, maxEr: 20, body: `{"enrollmentType":"` + long + `","osVersion":"10.0.19045.4717"}`,
+			cut: []string{"enrollment_type", "os_version", "error"}, wantHdr: 10, wantErr: 20},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var logs bytes.Buffer
+			h := &Handler{Logger: slog.New(slog.NewJSONHandler(&logs, nil)), MaxLoggedHeader: tc.maxHdr, MaxLoggedError: tc.maxEr,
+				Discover: func(context.Context, *Request, Headers) (*Response, error) { return nil, ErrUPNRequired }}
+			req := httptest.NewRequest(http.MethodPost, "http://127.0.0.1/EnrollmentServer/Discovery.svc", strings.NewReader(tc.body))
+			req.Header.Set("Content-Type", "application/json")
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if rec.Code != http.StatusBadRequest {
+				t.Fatalf("status %d, want 400", rec.Code)
+			}
+			if logs.Len() > 4096 {
+				t.Errorf("log record of %d bytes for a refused body of %d", logs.Len(), len(tc.body))
+			}
+			var record map[string]any
+			if err := json.Unmarshal(logs.Bytes(), &record); err != nil {
+				t.Fatalf("log record: %v: %s", err, logs.String())
+			}
+			for _, key := range tc.cut {
+				limit := tc.wantHdr
+				if key == "error" {
+					limit = tc.wantErr
+				}
+				logged, _ := record[key].(string)
+				value, cut := strings.CutSuffix(logged, cutMarker)
+				if !cut || len(value) > limit || len(value) < limit-utf8.UTFMax || !utf8.ValidString(value) {
+					t.Errorf("%s logged as %d bytes %q, want at most %d bytes, cut at a character, ending in %q", key, len(logged), logged, limit, cutMarker)
+				}
+				if n, _ := record[key+"_bytes"].(float64); int(n) <= limit {
+					t.Errorf("%s_bytes %v, want the full length", key, record[key+"_bytes"])
+				}
+			}
+		})
+	}
+}
