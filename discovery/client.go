@@ -114,9 +114,14 @@ func (c *Client) Discover(ctx context.Context, req *Request, h Headers) (*Respon
 	}
 }
 
+// wait waits d, or until ctx ends: then it returns the context's error,
+// wrapped. A context that already ended stops a wait of 0 too.
 func wait(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
-		return ctx.Err()
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("discovery: before repeating the request: %w", err)
+		}
+		return nil
 	}
 	t := time.NewTimer(d)
 	defer t.Stop()

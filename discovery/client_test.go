@@ -273,6 +273,27 @@ func TestClientContextEndsWait(t *testing.T) {
 	})
 }
 
+// TestClientContextEndsZeroWait: a context that ended while the server
+// answered 429 with Retry-After 0 stops Discover before the repeat, with
+// an error that matches the context's and says it is this package's.
+func TestClientContextEndsZeroWait(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	throttle := reply(429, `{"errorCode":"Throttled"}`, "Retry-After", "0")
+	s := &script{steps: steps(func(w http.ResponseWriter, r *Request) { cancel(); throttle(w, r) }, okReply(AuthPolicyFederated))}
+	c := Client{URL: "https://127.0.0.1/discovery", HTTPClient: &http.Client{Transport: memServer{s}}}
+	_, err := c.Discover(ctx, &Request{OSVersion: "10.0.26100.1"}, Headers{})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("Discover = %v, want context.Canceled", err)
+	}
+	if !strings.HasPrefix(err.Error(), "discovery: ") {
+		t.Errorf("error %q does not start with %q", err, "discovery: ")
+	}
+	if len(s.got) != 1 {
+		t.Errorf("%d requests, want 1", len(s.got))
+	}
+}
+
 func TestClientEndpointPolicy(t *testing.T) {
 	s := &script{steps: steps(okReply(AuthPolicyFederated))}
 	srv := httptest.NewServer(s) // plain http on loopback

@@ -39,6 +39,8 @@
 // posts a Request, repeats it once with a UPN when asked, honours
 // Retry-After within a bound, and returns a validated Response.
 //
-// Errors match the Err sentinels with errors.Is; their messages start
-// with "discovery: ".
+// Errors about a body, a field, a URL or the server's answer match the
+// Err sentinels with errors.Is; a Client that cannot reach the server, or
+// whose context ends, returns an error wrapping the net/http or context
+// error instead. Every message starts with "discovery: ".
 package discovery

@@ -13,9 +13,11 @@ import (
 // with "discovery: " once.
 const pkg = xmlerr.Pkg("discovery")
 
-// Sentinel errors. Every error this package returns matches one of them
-// with errors.Is, either directly or through DecodeError, LimitError,
-// FieldError or ServerError. ErrSyntax and ErrLimit are the module's
+// Sentinel errors. Every error this package returns about its input
+// matches one of them with errors.Is, either directly or through
+// DecodeError, LimitError, FieldError or ServerError; the Client's
+// failures to post or to wait (net/http's errors, a context that ended)
+// wrap those errors instead. ErrSyntax and ErrLimit are the module's
 // shared sentinels (the same values as syncml.ErrSyntax and
 // syncml.ErrLimit).
 var (
