@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/windc-go/windc/internal/utf8cut"
 	"github.com/windc-go/windc/syncml"
 )
 
@@ -136,9 +137,11 @@ func nodeProvider(uri, leaf string) (string, bool) {
 	return l.Segments[4], true
 }
 
+// badValue is the ErrBadValue error for the value v of a node, quoting
+// at most 40 bytes of it, cut at a character's start as DeviceError cuts.
 func badValue(what, v string) error {
 	if len(v) > 40 {
-		v = v[:40] + "…"
+		v = utf8cut.Prefix(v, 40) + "…"
 	}
 	return fmt.Errorf("%w: %s %q", ErrBadValue, what, v)
 }

@@ -266,3 +266,23 @@ func TestDeviceErrorText(t *testing.T) {
 		}
 	}
 }
+
+// TestBadValueCut checks that the error for a long value that does not
+// read quotes its start cut at a character, not inside one (the cut
+// after 40 bytes fell in the middle of an "é" here).
+func TestBadValueCut(t *testing.T) {
+	v := "a" + strings.Repeat("é", 30)
+	for name, read := range map[string]func(string) error{
+		"EnrollStatus": func(v string) error { _, err := ParseEnrollStatus(v); return err },
+		"HRESULT":      func(v string) error { _, err := ParseHRESULT(v); return err },
+		"Priority":     func(v string) error { _, err := ReadPriority(results(testBase+"Priority", v)); return err },
+	} {
+		err := read(v)
+		if !errors.Is(err, ErrBadValue) {
+			t.Fatalf("%s(%q) = %v, want ErrBadValue", name, v, err)
+		}
+		if msg := err.Error(); strings.Contains(msg, `\x`) || !strings.Contains(msg, `"a`+strings.Repeat("é", 19)+`…"`) {
+			t.Errorf("%s: error %q, want the value's first 39 bytes, whole characters, then …", name, msg)
+		}
+	}
+}
