@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/windc-go/windc/internal/utf8cut"
 	"github.com/windc-go/windc/internal/xmlcharset"
 	"github.com/windc-go/windc/internal/xmlscan"
 	"github.com/windc-go/windc/syncml"
@@ -850,9 +851,11 @@ func splitList(s, sep string) []string {
 	return out
 }
 
+// truncate returns s cut after at most n bytes, at a character's start,
+// and marked with "…" when cut: for quoting input in messages.
 func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
-	return s[:n] + "…"
+	return utf8cut.Prefix(s, n) + "…"
 }
