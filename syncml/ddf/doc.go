@@ -17,6 +17,11 @@
 // (OS builds, CSP version, editions) and allowed values (enumerations,
 // flags, regular expressions, numeric ranges, delimited lists).
 //
+// An element the DDF schemas allow once whose content a Node keeps (a
+// property of DFProperties such as Description or MSFT:AllowedValues,
+// the Value of AllowedValues, the Value and ValueDescription of an Enum)
+// given twice is malformed, not read as the last one.
+//
 // Malformed input yields a [*ParseError] carrying the byte offset, line,
 // column, XML element path and the cause; inside a Node the cause is a
 // [*NodeError] naming the DM node path as far as it is known. Input larger

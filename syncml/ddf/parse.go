@@ -537,7 +537,23 @@ func (p *parser) rootPath(s string) (string, error) {
 	return b.String(), nil
 }
 
+// keptProperties are the children of DFProperties whose content the
+// parser keeps in a Node field, by namespace ("" or NamespaceMSFT) and
+// local name. The DDF schemas allow each at most once; a second would
+// overwrite the first (AccessType, whose values add up, is not listed).
+// Each has its own bit, for the set dfProperties keeps of those seen.
+var keptProperties = map[[2]string]uint16{
+	{"", "DefaultValue"}: 1 << 0, {"", "Description"}: 1 << 1, {"", "DFFormat"}: 1 << 2,
+	{"", "Occurrence"}: 1 << 3, {"", "Scope"}: 1 << 4, {"", "DFTitle"}: 1 << 5,
+	{"", "DFType"}: 1 << 6, {"", "CaseSense"}: 1 << 7,
+	{NamespaceMSFT, "Applicability"}: 1 << 8, {NamespaceMSFT, "DynamicNodeNaming"}: 1 << 9,
+	{NamespaceMSFT, "AllowedValues"}: 1 << 10, {NamespaceMSFT, "Deprecated"}: 1 << 11,
+}
+
+// dfProperties reads the DFProperties of n. A property of
+// keptProperties given twice is an error: it would replace the first.
 func (p *parser) dfProperties(n *Node) error {
+	var seen uint16 // bits of keptProperties
 	for {
 		tok, err := p.child()
 		if err != nil {
@@ -551,6 +567,12 @@ func (p *parser) dfProperties(n *Node) error {
 				return err
 			}
 		case startToken:
+			if bit := keptProperties[[2]string{tok.space, tok.local}]; bit != 0 {
+				if seen&bit != 0 {
+					return p.structure("second %s in DFProperties", tok.local)
+				}
+				seen |= bit
+			}
 			var err error
 			if tok.space == NamespaceMSFT {
 				err = p.msftProperty(n, tok.local)
@@ -708,23 +730,33 @@ func (p *parser) allowedValues(n *Node) error {
 		return p.structure("AllowedValues without ValueType")
 	}
 	n.Allowed = a
+	sawValue := false // a second Value would replace the first
 	err := p.children(func(c string) error {
 		switch c {
 		case "Enum":
 			var e Enum
+			var sawValue, sawDesc bool // a second would replace the first
 			err := p.children(func(c string) error {
+				switch {
+				case c == "Value" && sawValue, c == "ValueDescription" && sawDesc:
+					return p.structure("second %s in Enum", c)
+				}
 				t, err := p.text()
 				switch c {
 				case "Value":
-					e.Value = t
+					e.Value, sawValue = t, true
 				case "ValueDescription":
-					e.Description = t
+					e.Description, sawDesc = t, true
 				}
 				return err
 			})
 			a.Enums = append(a.Enums, e)
 			return err
 		case "Value":
+			if sawValue {
+				return p.structure("second Value in AllowedValues")
+			}
+			sawValue = true
 			t, err := p.text()
 			a.Value = t
 			return err
