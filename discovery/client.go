@@ -68,7 +68,7 @@ func (c *Client) Discover(ctx context.Context, req *Request, h Headers) (*Respon
 		return nil, err
 	}
 	if err := c.URLs.Check(c.URL); err != nil {
-		return nil, fmt.Errorf("discovery: endpoint: %w", err)
+		return nil, &inError{"endpoint", err}
 	}
 	maxRetries := c.MaxRetries
 	if maxRetries == 0 {
@@ -196,7 +196,7 @@ func (c *Client) post(ctx context.Context, req *Request, h Headers) (*Response, 
 func (c *Client) httpClient() *http.Client {
 	return httpredirect.Client(c.HTTPClient, func(u string) error {
 		if err := c.URLs.Check(u); err != nil {
-			return fmt.Errorf("discovery: redirect: %w", err)
+			return &inError{"redirect", err}
 		}
 		return nil
 	}, errTooManyRedirects)

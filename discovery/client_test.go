@@ -352,6 +352,29 @@ func (refuseTransport) RoundTrip(*http.Request) (*http.Response, error) {
 	return nil, errors.New("test transport: no network")
 }
 
+// TestClientPolicyErrorPrefixOnce: an endpoint or a redirect that the
+// URL policy refuses gives an error that matches the policy's sentinel
+// and names the step, with "discovery: " once where this package writes
+// it (before, "discovery: endpoint: discovery: URL is not HTTPS").
+func TestClientPolicyErrorPrefixOnce(t *testing.T) {
+	req := &Request{OSVersion: "10.0.26100.1"}
+	c := Client{URL: "http://192.0.2.1/discovery", HTTPClient: &http.Client{Transport: refuseTransport{}}}
+	_, err := c.Discover(context.Background(), req, Headers{})
+	if !errors.Is(err, ErrInsecureURL) || err.Error() != `discovery: endpoint: URL is not HTTPS: "http://192.0.2.1/discovery"` {
+		t.Errorf("refused endpoint: %v", err)
+	}
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "http://192.0.2.1/away", http.StatusPermanentRedirect)
+	}))
+	defer srv.Close()
+	c = Client{URL: srv.URL, HTTPClient: srv.Client()}
+	_, err = c.Discover(context.Background(), req, Headers{})
+	// net/http puts its own text around the redirect's error
+	if !errors.Is(err, ErrInsecureURL) || !strings.HasSuffix(err.Error(), `: discovery: redirect: URL is not HTTPS: "http://192.0.2.1/away"`) {
+		t.Errorf("refused redirect: %v", err)
+	}
+}
+
 func TestClientRedirects(t *testing.T) {
 	var hits []string
 	var mu sync.Mutex

@@ -82,6 +82,18 @@ func detail(err error) string {
 	return strings.TrimPrefix(err.Error(), pkg.Prefix())
 }
 
+// inError is an error of this package given context: its message is
+// "discovery: " + context + ": " and err's without its own prefix, so
+// that the prefix appears once; it unwraps to err.
+type inError struct {
+	context string
+	err     error
+}
+
+func (e *inError) Error() string { return pkg.Prefix() + e.context + ": " + detail(e.err) }
+
+func (e *inError) Unwrap() error { return e.err }
+
 // DecodeError describes input that Request.UnmarshalJSON,
 // Response.UnmarshalJSON, ReadRequest or ReadResponse rejected. It is the
 // module's one decode error (the same type as syncml.DecodeError), read
