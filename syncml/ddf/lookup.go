@@ -7,9 +7,6 @@ import (
 	"github.com/windc-go/windc/syncml"
 )
 
-// maxURISegments bounds the segments Lookup reads from one LocURI.
-const maxURISegments = 128
-
 // Lookup returns the node that locURI names. The URI is read with
 // syncml.ParseLocURI: an optional "./", a Device or User scope segment in
 // any letter case, and segments percent-decoded one by one. A segment
@@ -22,14 +19,13 @@ const maxURISegments = 128
 // finds nodes in the device scope too, as Windows reads it.
 //
 // The error wraps ErrURI (and syncml.ErrLocURI) for a malformed URI and
-// ErrNoSuchNode when no node matches.
+// ErrNoSuchNode when no node matches. Any number of segments is read: a
+// node as deep as Parse admits can be found, and the search stops where
+// the tree ends, whatever the URI's length.
 func (t *Tree) Lookup(locURI string) (*Node, error) {
 	u, err := syncml.ParseLocURI(locURI)
 	if err != nil {
 		return nil, fmt.Errorf("ddf: %w: %w", ErrURI, err)
-	}
-	if len(u.Segments) > maxURISegments {
-		return nil, fmt.Errorf("ddf: LocURI %q: %w: more than %d segments", locURI, ErrURI, maxURISegments)
 	}
 	if n := t.find(u); n != nil {
 		return n, nil

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/windc-go/windc/syncml"
 )
 
 // testTree has a named and a dynamic child side by side, to exercise the
@@ -55,7 +57,7 @@ func TestLookup(t *testing.T) {
 		{"./Device/Vendor/MSFT/Root/%zz", "", ErrURI},
 		{"./Device/Vendor/MSFT/Root/%2", "", ErrURI},
 		{"./Device/Vendor/../Root", "", ErrURI},
-		{"./" + strings.Repeat("a/", maxURISegments+1) + "a", "", ErrURI},
+		{"./" + strings.Repeat("a/", 129) + "a", "", ErrNoSuchNode},
 	}
 	for _, tt := range tests {
 		n, err := tr.Lookup(tt.uri)
@@ -67,6 +69,34 @@ func TestLookup(t *testing.T) {
 		}
 		if err != nil || n.Path() != tt.want {
 			t.Errorf("Lookup(%q) = %v, %v; want %s", tt.uri, n, err, tt.want)
+		}
+	}
+}
+
+// TestLookupDeepTree: a node as deep as Parse admits with the default
+// MaxDepth (252 Node levels: with MgmtTree, DFProperties, AccessType and
+// Get, 256 elements) is found, as Check finds it; a URI one segment or a
+// hundred thousand segments longer names no node. Lookup refused URIs of
+// more than 128 segments, so nodes below that depth could not be reached.
+func TestLookupDeepTree(t *testing.T) {
+	const depth = DefaultMaxDepth - 4
+	props := `<DFProperties><AccessType><Get/></AccessType><DFFormat><node/></DFFormat></DFProperties>`
+	in := `<MgmtTree>` + strings.Repeat(`<Node><NodeName>a</NodeName>`+props, depth) + strings.Repeat(`</Node>`, depth) + `</MgmtTree>`
+	tr, err := Parse([]byte(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	uri := "./" + strings.Repeat("a/", depth-1) + "a"
+	n, err := tr.Lookup(uri)
+	if err != nil || strings.Count(n.Path(), "/") != depth || len(n.Children) != 0 {
+		t.Fatalf("Lookup of the deepest node = %v, %v", n, err)
+	}
+	if err := tr.Check(&syncml.Get{Items: []syncml.Item{{Target: &syncml.Location{LocURI: uri}}}}); err != nil {
+		t.Errorf("Check of a Get of the deepest node: %v", err)
+	}
+	for _, extra := range []int{1, 100_000} {
+		if _, err := tr.Lookup(uri + strings.Repeat("/a", extra)); !errors.Is(err, ErrNoSuchNode) {
+			t.Errorf("Lookup %d segments below the deepest node = %v, want ErrNoSuchNode", extra, err)
 		}
 	}
 }
