@@ -19,7 +19,8 @@
 //
 // An element the DDF schemas allow once whose content a Node keeps (a
 // property of DFProperties such as Description or MSFT:AllowedValues,
-// the Value of AllowedValues, the Value and ValueDescription of an Enum)
+// the Value of AllowedValues, the Value and ValueDescription of an Enum,
+// a child of MSFT:Applicability, the naming kind of DynamicNodeNaming)
 // given twice is malformed, not read as the last one.
 //
 // Malformed input yields a [*ParseError] carrying the byte offset, line,

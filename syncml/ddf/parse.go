@@ -3,6 +3,7 @@ package ddf
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -680,12 +681,23 @@ func (p *parser) property(n *Node, name string) error {
 	return err
 }
 
+// applicabilityOnce are the children of MSFT:Applicability whose text a
+// Node keeps; the schema allows each once, and a second would replace it.
+var applicabilityOnce = [...]string{"OsBuildVersion", "CspVersion", "EditionAllowList"}
+
 func (p *parser) msftProperty(n *Node, local string) error {
 	switch local {
 	case "Applicability":
 		a := &Applicability{}
 		n.Applicability = a
+		var seen [len(applicabilityOnce)]bool
 		return p.children(func(c string) error {
+			if i := slices.Index(applicabilityOnce[:], c); i >= 0 {
+				if seen[i] {
+					return p.structure("second %s in Applicability", c)
+				}
+				seen[i] = true
+			}
 			t, err := p.text()
 			switch c {
 			case "OsBuildVersion":
@@ -702,7 +714,15 @@ func (p *parser) msftProperty(n *Node, local string) error {
 	case "AllowedValues":
 		return p.allowedValues(n)
 	case "DynamicNodeNaming":
+		named := false // the schema gives one kind; a second would replace it
 		return p.children(func(c string) error {
+			switch c {
+			case "ServerGeneratedUniqueIdentifier", "ClientInventory", "UniqueName":
+				if named {
+					return p.structure("second naming kind %s in DynamicNodeNaming", c)
+				}
+				named = true
+			}
 			switch c {
 			case "ServerGeneratedUniqueIdentifier":
 				n.Naming.Kind = NamingServerGenerated
