@@ -12,10 +12,10 @@ import (
 // or session to number. Each addresses one node with one Item.
 
 // Validate reports a ProviderID that cannot be a node name: empty, "."
-// or "..", or holding a "/" or a control character. The error wraps
-// ErrProviderID and says why. Builders do not check (an empty ProviderID
-// gives URIs such as ".../Provider//LinkedEnrollment/Enroll"); call
-// Validate on IDs that come from outside.
+// or "..", not valid UTF-8, or holding a "/" or a control character. The
+// error wraps ErrProviderID and says why. Builders do not check (an empty
+// ProviderID gives URIs such as ".../Provider//LinkedEnrollment/Enroll");
+// call Validate on IDs that come from outside.
 func (l LinkedEnrollment) Validate() error {
 	if l.ProviderID == "" {
 		return fmt.Errorf("%w \"\": empty node name", ErrProviderID)

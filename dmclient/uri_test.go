@@ -70,7 +70,7 @@ func TestLinkedEnrollmentURIs(t *testing.T) {
 			t.Errorf("got %s, want %s", tt.got, tt.want)
 		}
 	}
-	for _, bad := range []string{"", "a/b", ".", "..", "tab\t"} {
+	for _, bad := range []string{"", "a/b", ".", "..", "tab\t", "\xff"} {
 		err := (LinkedEnrollment{ProviderID: bad}).Validate()
 		if !errors.Is(err, ErrProviderID) {
 			t.Errorf("Validate(%q) = %v, want ErrProviderID", bad, err)
