@@ -3,6 +3,7 @@ package ddf
 import (
 	"errors"
 	"fmt"
+	"math"
 	"regexp"
 	"strconv"
 	"strings"
@@ -87,13 +88,13 @@ func (a *AllowedValues) allowsOne(v string) error {
 		}
 		return fmt.Errorf("%q is not among %s", v, a.enumList())
 	case ValueFlag:
-		n, ok := parseInt(v)
+		n, ok := parseBits(v)
 		if !ok {
 			return fmt.Errorf("%q is not a number", v)
 		}
 		var mask int64
 		for _, e := range a.Enums {
-			f, ok := parseInt(e.Value)
+			f, ok := parseBits(e.Value)
 			if !ok {
 				return nil // a flag set we cannot read constrains nothing
 			}
@@ -133,29 +134,71 @@ func (a *AllowedValues) enumList() string {
 }
 
 // sameValue compares two values as numbers when both read as numbers
-// (so "0x1" equals "1"), else as strings.
+// (so "0x1" equals "1"), else as strings. Numbers compare by value:
+// "18446744073709551615" is not -1.
 func sameValue(a, b string) bool {
 	if a == b {
 		return true
 	}
-	x, ok1 := parseInt(a)
-	y, ok2 := parseInt(b)
+	x, ok1 := parseNumber(a)
+	y, ok2 := parseNumber(b)
 	return ok1 && ok2 && x == y
 }
 
-// parseInt reads a decimal or 0x-prefixed hexadecimal integer, allowing
-// surrounding spaces.
-func parseInt(s string) (int64, bool) {
+// A number is an integer of at most 64 bits of magnitude, with its sign;
+// zero is never negative.
+type number struct {
+	neg bool
+	mag uint64
+}
+
+// parseNumber reads a decimal or 0x-prefixed hexadecimal integer, with an
+// optional sign, allowing surrounding spaces. Nothing else is a number:
+// no octal for a leading 0 ("010" is ten), no 0b or 0o prefix, no
+// underscores.
+func parseNumber(s string) (number, bool) {
 	s = strings.TrimSpace(s)
-	if s == "" {
+	var n number
+	if s != "" && (s[0] == '-' || s[0] == '+') {
+		n.neg, s = s[0] == '-', s[1:]
+	}
+	base := 10
+	if len(s) > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X') {
+		base, s = 16, s[2:]
+	}
+	// with a base given, ParseUint takes no sign, prefix or underscore
+	mag, err := strconv.ParseUint(s, base, 64)
+	if err != nil {
+		return number{}, false
+	}
+	n.mag = mag
+	n.neg = n.neg && mag != 0
+	return n, true
+}
+
+// parseInt reads a number (see parseNumber) that fits in an int64.
+func parseInt(s string) (int64, bool) {
+	n, ok := parseNumber(s)
+	switch {
+	case !ok:
 		return 0, false
+	case !n.neg && n.mag <= math.MaxInt64:
+		return int64(n.mag), true
+	case n.neg && n.mag <= 1<<63:
+		return int64(-n.mag), true // two's complement: -(1<<63) wraps to itself
 	}
-	if n, err := strconv.ParseInt(s, 0, 64); err == nil {
-		return n, true
+	return 0, false
+}
+
+// parseBits reads a number as the 64 bits of a flag set: as parseInt,
+// and a non-negative number past int64 as its unsigned bits, for 64-bit
+// flag values such as 0xFFFFFFFFFFFFFFFF.
+func parseBits(s string) (int64, bool) {
+	if v, ok := parseInt(s); ok {
+		return v, true
 	}
-	// Unsigned 32-bit and 64-bit flag values such as 0xFFFFFFFFFFFFFFFF.
-	if n, err := strconv.ParseUint(s, 0, 64); err == nil {
-		return int64(n), true
+	if n, ok := parseNumber(s); ok && !n.neg {
+		return int64(n.mag), true
 	}
 	return 0, false
 }

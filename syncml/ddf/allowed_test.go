@@ -12,6 +12,8 @@ func TestAllows(t *testing.T) {
 	re := &AllowedValues{Type: ValueRegEx, Value: `^(\d\.)?(\d)$`, Regexp: regexp.MustCompile(`^(\d\.)?(\d)$`)}
 	list := &AllowedValues{Type: ValueENUM, Enums: []Enum{{Value: "a"}, {Value: "b"}}, Delimiter: "\uF000"}
 	none := &AllowedValues{Type: ValueNone}
+	enumNeg := &AllowedValues{Type: ValueENUM, Enums: []Enum{{Value: "8"}, {Value: "-1"}}}
+	flag64 := &AllowedValues{Type: ValueFlag, Enums: []Enum{{Value: "0x1"}, {Value: "0xFFFFFFFFFFFFFFFF"}}}
 	tests := []struct {
 		a  *AllowedValues
 		v  string
@@ -24,6 +26,14 @@ func TestAllows(t *testing.T) {
 		{re, "1.0", true}, {re, "9", true}, {re, "10", false}, {re, "1.0.0", false},
 		{list, "a\uF000b\uF000a", true}, {list, "a\uF000c", false}, {list, "", true},
 		{none, "anything", true}, {nil, "anything", true},
+		// Numbers are decimal or 0x hexadecimal, compared by value: a
+		// leading 0 is not octal, 0b, 0o and underscores are not numbers,
+		// and a 64-bit value does not wrap to a negative one.
+		{rng, "010", true}, {rng, "-0x5", true}, {rng, "1_000", false}, {rng, "0b1", false}, {rng, "0o7", false},
+		{rng, "18446744073709551615", false}, {rng, "0xFFFFFFFFFFFFFFFF", false},
+		{enumNeg, "010", false}, {enumNeg, "0x8", true}, {enumNeg, "-1", true}, {enumNeg, "18446744073709551615", false},
+		{enumNeg, "0xFFFFFFFFFFFFFFFF", false}, {enumNeg, "0o10", false},
+		{flag64, "0xFFFFFFFFFFFFFFFF", true}, {flag64, "18446744073709551615", true}, {flag64, "0b1", false},
 	}
 	for _, tt := range tests {
 		err := tt.a.Allows(tt.v)
@@ -46,6 +56,9 @@ func TestParseRange(t *testing.T) {
 		{"1-5", 0, 0, false},
 		{"[a-b]", 0, 0, false},
 		{"[]", 0, 0, false},
+		{"[010-0x20]", 10, 32, true},
+		{"[0-18446744073709551615]", 0, 0, false},
+		{"[1_0-20]", 0, 0, false},
 	}
 	for _, tt := range tests {
 		lo, hi, err := parseRange(tt.in)

@@ -151,3 +151,23 @@ func TestCheckNilAndCycle(t *testing.T) {
 		t.Errorf("self-containing Sequence: %v, want one ErrNoSuchNode", err)
 	}
 }
+
+// TestCheckInt32: an int value is a decimal or 0x hexadecimal number
+// within 32 bits (signed, or unsigned up to 0xFFFFFFFF): a 64-bit value
+// that wrapped to -1, or Go's octal, binary and underscore forms, are not.
+func TestCheckInt32(t *testing.T) {
+	tr, err := Parse([]byte(`<MgmtTree><Node><NodeName>I</NodeName><DFProperties><AccessType><Replace/></AccessType><DFFormat><int/></DFFormat></DFProperties></Node></MgmtTree>`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for v, ok := range map[string]bool{
+		"0": true, "-2147483648": true, "4294967295": true, "0xFFFFFFFF": true, " 010 ": true, "-0x10": true,
+		"4294967296": false, "-2147483649": false, "18446744073709551615": false, "0xFFFFFFFFFFFFFFFF": false,
+		"1_000": false, "0b101": false, "0o17": false, "": false,
+	} {
+		err := tr.Check(&syncml.Replace{Items: []syncml.Item{fmtItem("./I", "int", syncml.Text(v))}})
+		if (err == nil) != ok || err != nil && !errors.Is(err, ErrValue) {
+			t.Errorf("Replace int %q: %v, want ok=%v", v, err, ok)
+		}
+	}
+}
