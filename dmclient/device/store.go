@@ -60,6 +60,12 @@ func (m *MemoryStore) Save(_ context.Context, providerID string, s State) error 
 // Load, run once at start, removes the temporary files a crash left.
 // Each file carries the SHA-256 of its state: a torn or altered file is
 // reported (an error matching ErrCorrupt, naming the file), never used.
+//
+// A file's name is "linkedenrollment-", the ProviderID percent-encoded
+// (as a LocURI segment, and the characters Windows does not take in a
+// file name), and ".json". On a file system that ignores case (Windows
+// and macOS by default), ProviderIDs that differ only in case would share
+// a file: give such providers FileStores of their own Dir.
 type FileStore struct {
 	// Dir is the directory of the files; it must exist.
 	Dir string
@@ -82,10 +88,35 @@ type fileData struct {
 }
 
 // path returns the file of providerID: its escaped name, so any
-// ProviderID gives one file name inside Dir.
+// ProviderID gives one file name inside Dir, on Windows too.
 func (f *FileStore) path(providerID string) string {
-	return filepath.Join(f.Dir, "linkedenrollment-"+dmclient.EscapeSegment(providerID)+".json")
+	return filepath.Join(f.Dir, "linkedenrollment-"+fileSegment(providerID)+".json")
 }
+
+// fileSegment is dmclient.EscapeSegment(id) with, besides, the bytes
+// Windows does not take in a file name percent-encoded: '\' (a path
+// separator there, which would let an ID name a file elsewhere), ':'
+// (which names a stream of another file) and '<', '>', '"', '|', '*'.
+// EscapeSegment encodes '%', so the result is one name per ID.
+func fileSegment(id string) string {
+	seg := dmclient.EscapeSegment(id)
+	if !strings.ContainsAny(seg, windowsFileBytes) {
+		return seg
+	}
+	var b strings.Builder
+	for i := 0; i < len(seg); i++ {
+		if c := seg[i]; strings.IndexByte(windowsFileBytes, c) >= 0 {
+			fmt.Fprintf(&b, "%%%02X", c)
+		} else {
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+// windowsFileBytes are the bytes fileSegment encodes beyond
+// EscapeSegment's.
+const windowsFileBytes = `\:<>"|*`
 
 // Load implements Store.
 func (f *FileStore) Load(_ context.Context, providerID string) (State, bool, error) {

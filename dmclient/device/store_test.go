@@ -8,6 +8,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -124,4 +125,37 @@ func sealed(t *testing.T, state string) []byte {
 	t.Helper()
 	sum := sha256.Sum256([]byte(state))
 	return []byte(`{"version":1,"sha256":"` + hex.EncodeToString(sum[:]) + `","state":` + state + `}`)
+}
+
+// TestFileStoreNameOnWindows: a ProviderID that holds what Windows reads
+// in a path ('\' separates, ':' names a stream of another file, and
+// <>"|* are not taken) still gives one plain file name inside Dir, each
+// ID its own, and its state round-trips. With only the LocURI escaping,
+// `x\..\linkedenrollment-B` named B's file on Windows.
+func TestFileStoreNameOnWindows(t *testing.T) {
+	dir := t.TempDir()
+	f := &FileStore{Dir: dir}
+	ids := []string{`x\..\linkedenrollment-B`, "B", "a:b", "a%3Ab", `<>"|*`, "MS DM SERVER"}
+	seen := map[string]string{}
+	for i, id := range ids {
+		p := f.path(id)
+		name := filepath.Base(p)
+		if filepath.Dir(p) != dir || strings.ContainsAny(name, `\:<>"|*/`) {
+			t.Errorf("ProviderID %q: file %q is not a plain name in Dir", id, p)
+		}
+		if other, dup := seen[name]; dup {
+			t.Errorf("ProviderIDs %q and %q share the file %s", other, id, name)
+		}
+		seen[name] = id
+		st := State{Status: dmclient.StatusEnrollmentFailed, LastError: dmclient.HRESULT(i + 1)}
+		if err := f.Save(context.Background(), id, st); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, id := range ids {
+		st, ok, err := f.Load(context.Background(), id)
+		if err != nil || !ok || st.LastError != dmclient.HRESULT(i+1) {
+			t.Errorf("Load(%q) = %+v, %v, %v; want the state saved for it", id, st, ok, err)
+		}
+	}
 }
