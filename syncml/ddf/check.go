@@ -230,9 +230,56 @@ func checkValue(n *Node, value string) error {
 			return fmt.Errorf("value is not base64: %v", err)
 		}
 	case FormatFloat:
-		if _, err := strconv.ParseFloat(strings.TrimSpace(value), 64); err != nil {
-			return fmt.Errorf("%q is not a number", truncate(value, 40))
+		if !isFloat(strings.TrimSpace(value)) {
+			return fmt.Errorf("%q is not a 32-bit float", truncate(value, 40))
 		}
 	}
 	return n.Allowed.Allows(value)
+}
+
+// isFloat reports whether s is a float as XML Schema writes one (the
+// form OMA-DM gives the float format): INF, -INF (+INF too, as XML Schema
+// 1.1 allows), NaN, or an optionally signed decimal with digits on at
+// least one side of an optional point and an optional exponent, whose
+// value a 32-bit float can hold. strconv.ParseFloat alone would also take
+// Go's forms (hexadecimal, "Inf", "infinity", "nan" in any case, digits
+// separated by underscores).
+func isFloat(s string) bool {
+	switch s {
+	case "INF", "+INF", "-INF", "NaN":
+		return true
+	}
+	i := 0
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		i++
+	}
+	digits := 0
+	for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+		digits++
+	}
+	if i < len(s) && s[i] == '.' {
+		for i++; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+			digits++
+		}
+	}
+	if digits == 0 {
+		return false
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		exp := i
+		for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+		}
+		if i == exp {
+			return false
+		}
+	}
+	if i != len(s) {
+		return false
+	}
+	_, err := strconv.ParseFloat(s, 32)
+	return err == nil
 }

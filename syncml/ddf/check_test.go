@@ -171,3 +171,24 @@ func TestCheckInt32(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckFloat: a float value is written as XML Schema writes floats,
+// within a 32-bit float's range: Go's own forms (hexadecimal, Inf,
+// infinity, nan) are not floats.
+func TestCheckFloat(t *testing.T) {
+	tr, err := Parse([]byte(`<MgmtTree><Node><NodeName>F</NodeName><DFProperties><AccessType><Replace/></AccessType><DFFormat><float/></DFFormat></DFProperties></Node></MgmtTree>`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for v, ok := range map[string]bool{
+		"1": true, "-1.5": true, ".5": true, "5.": true, "1e3": true, "1.5E-3": true, " +2.0e+2 ": true,
+		"INF": true, "-INF": true, "NaN": true, "3.4e38": true,
+		"0x1p-2": false, "Inf": false, "infinity": false, "nan": false, "inf": false, "1e39": false,
+		"1_0": false, ".": false, "e3": false, "1e": false, "": false, "1.2.3": false,
+	} {
+		err := tr.Check(&syncml.Replace{Items: []syncml.Item{fmtItem("./F", "float", syncml.Text(v))}})
+		if (err == nil) != ok || err != nil && !errors.Is(err, ErrValue) {
+			t.Errorf("Replace float %q: %v, want ok=%v", v, err, ok)
+		}
+	}
+}
