@@ -257,7 +257,7 @@ func (p *parser) document() (*node, error) {
 		case c == '/':
 			return nil, p.syntax(pos, "end tag outside the root element")
 		case c == '!':
-			return nil, p.declaration(pos)
+			return nil, p.OutsideDeclError(pos, `"<!--"`)
 		}
 		if root != nil {
 			return nil, p.syntax(pos, "content after the root element")
@@ -266,21 +266,6 @@ func (p *parser) document() (*node, error) {
 			return nil, err
 		}
 	}
-}
-
-// declaration returns the error for "<!" at pos, outside the root
-// element, that starts no comment: what syncml says there (xmlscan's
-// messages), but for a CDATA section.
-func (p *parser) declaration(pos int) error {
-	switch rest := p.Input()[pos:]; {
-	case strings.HasPrefix(rest, "<!DOCTYPE"):
-		return p.ScanError(pos, xmlscan.DOCTYPE, "")
-	case strings.HasPrefix(rest, "<![CDATA["):
-		return p.syntax(pos, "CDATA section outside the root element")
-	case xmlscan.CutShort(rest, "<!--", "<![CDATA[", "<!DOCTYPE"):
-		return p.eof(len(p.Input()))
-	}
-	return p.MarkupDeclError(pos, `"<!--"`)
 }
 
 // element reads the element whose start tag is at pos, without recursion,

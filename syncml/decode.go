@@ -28,17 +28,13 @@ func (sc *scanner) prolog(pos int) (int, error) {
 	if s[pos] != '<' {
 		return pos, sc.Syntax(pos, "text before the root element")
 	}
-	if strings.HasPrefix(s[pos:], "<!DOCTYPE") {
-		return pos, sc.errAt(pos, ErrDOCTYPE)
-	}
 	if err := sc.Need(pos, 10); err != nil && sc.Partial() {
 		return pos, err
 	}
-	if xmlscan.CutShort(s[pos:], "<!DOCTYPE") {
-		return pos, sc.EOF(len(s)) // the input ends where a DOCTYPE may start
-	}
 	if strings.HasPrefix(s[pos:], "<!") {
-		return pos, sc.MarkupDeclError(pos, `"<!--"`)
+		// Misc read the comments; a DOCTYPE or CDATA section is named
+		// as such, here as after the root element
+		return pos, sc.OutsideDeclError(pos, `"<!--"`)
 	}
 	return pos, nil
 }
@@ -216,15 +212,10 @@ func (sc *scanner) rootEnd(pos int) (int, error) {
 		return next, err
 	}
 	if end < len(sc.Input()) {
-		// Misc read the comments; a DOCTYPE is refused as such, here as
-		// before and inside the root element
-		switch rest := sc.Input()[end:]; {
-		case strings.HasPrefix(rest, "<!DOCTYPE"):
-			return end, sc.errAt(end, ErrDOCTYPE)
-		case xmlscan.CutShort(rest, "<!DOCTYPE"):
-			return end, sc.EOF(len(sc.Input()))
-		case strings.HasPrefix(rest, "<!"):
-			return end, sc.MarkupDeclError(end, `"<!--"`)
+		// Misc read the comments; a DOCTYPE or CDATA section is named
+		// as such, here as before the root element
+		if strings.HasPrefix(sc.Input()[end:], "<!") {
+			return end, sc.OutsideDeclError(end, `"<!--"`)
 		}
 		if sc.Input()[end] == '<' {
 			return end, sc.Syntax(end, "content after the root element")

@@ -205,15 +205,10 @@ func (p *treeParser) document() (*node, error) {
 		case '/':
 			return nil, p.syntax(pos, "end tag outside the root element")
 		case '!':
-			if strings.HasPrefix(s[pos:], "<!DOCTYPE") {
-				return nil, p.ScanError(pos, xmlscan.DOCTYPE, "")
-			}
-			if xmlscan.CutShort(s[pos:], "<!DOCTYPE", "<!--") {
-				return nil, p.EOF(len(s)) // cut short
-			}
-			// Only comments are allowed here (Misc read those): say so,
-			// and what came (a dash that is not "-", such as "<!-—").
-			return nil, p.MarkupDeclError(pos, `"<!--"`)
+			// Only comments are allowed here (Misc read those): a
+			// DOCTYPE or CDATA section is named, else say what came (a
+			// dash that is not "-", such as "<!-—").
+			return nil, p.OutsideDeclError(pos, `"<!--"`)
 		}
 		if root != nil {
 			return nil, p.syntax(pos, "content after the root element")

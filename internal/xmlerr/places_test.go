@@ -2,6 +2,7 @@ package xmlerr_test
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -163,6 +164,49 @@ func TestMarkupDeclEveryReader(t *testing.T) {
 					t.Errorf("%s %q: %v: want an error at %d", r.name, in, err, decl+want)
 				case strings.HasPrefix(tc.decl, "<!DOCTYPE") && (!errors.Is(err, xmlerr.ErrDOCTYPE) || !strings.HasSuffix(err.Error(), ": DOCTYPE not allowed")):
 					t.Errorf("%s %q: %v: want ErrDOCTYPE", r.name, in, err)
+				}
+			}
+		}
+	}
+}
+
+// TestCDATAOutsideRootEveryReader: every reader refuses a CDATA section
+// before the root element and after it the same way, as it refuses text
+// or a DOCTYPE there: "CDATA section outside the root element" at its
+// "<", matching ErrSyntax and not the end of input, closed or not; an
+// input that ends in "<![CD" or "<![" after the root, or is one, is
+// "invalid markup declaration" at its "<" (no CDATA section may start
+// there; not the end of input, unlike "<!DOC"). Before, syncml, mde2 and
+// provisioning said "invalid markup declaration" of a CDATA section
+// there, ddf and declaredconfig named it, and declaredconfig said
+// "unexpected EOF" at the end of a cut "<![CD".
+func TestCDATAOutsideRootEveryReader(t *testing.T) {
+	for _, decl := range []string{"<![CDATA[x]]>", "<![CDATA[x", "<![CDATA[", "<![CDATA[]]>\n"} {
+		for _, r := range placeReaders {
+			for place, in := range []string{decl + r.open + r.close, r.open + r.close + " " + decl, decl} {
+				at := []int{0, len(r.open+r.close) + 1, 0}[place]
+				err := r.read([]byte(in))
+				var de *xmlerr.DecodeError
+				if !errors.As(err, &de) || !errors.Is(err, xmlerr.ErrSyntax) || errors.Is(err, io.ErrUnexpectedEOF) {
+					t.Errorf("%s %q: %v: want a DecodeError matching ErrSyntax, not the end of input", r.name, in, err)
+					continue
+				}
+				if de.Offset != int64(at) || de.Line != 1 || de.Column != at+1 || de.Path != "" ||
+					!strings.HasSuffix(err.Error(), fmt.Sprintf("(offset %d): not well-formed: CDATA section outside the root element", at)) {
+					t.Errorf("%s %q: %v: want \"CDATA section outside the root element\" at offset %d", r.name, in, err, at)
+				}
+			}
+		}
+	}
+	for _, decl := range []string{"<![CDATA", "<![CD", "<!["} {
+		for _, r := range placeReaders {
+			for _, in := range []string{r.open + r.close + decl, decl} {
+				at := len(in) - len(decl)
+				err := r.read([]byte(in))
+				var de *xmlerr.DecodeError
+				if !errors.As(err, &de) || !errors.Is(err, xmlerr.ErrSyntax) || errors.Is(err, io.ErrUnexpectedEOF) || de.Offset != int64(at) ||
+					!strings.Contains(err.Error(), fmt.Sprintf("(offset %d): not well-formed: invalid markup declaration %q: expected ", at, decl[:min(len(decl), 5)])) {
+					t.Errorf("%s %q: %v: want \"invalid markup declaration\" at %d", r.name, in, err, at)
 				}
 			}
 		}

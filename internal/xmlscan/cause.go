@@ -3,6 +3,7 @@ package xmlscan
 import (
 	"fmt"
 	"io"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/windc-go/windc/internal/xmlerr"
@@ -80,4 +81,44 @@ func MarkupDecl(s, want string) string {
 		}
 	}
 	return fmt.Sprintf("invalid markup declaration %q: expected %s", s[:i], want)
+}
+
+// OutsideDecl returns the kind and message of the error for the "<!" that
+// starts rest, outside the root element, and starts no comment (Misc has
+// read those): DOCTYPE for a document type declaration; a Syntax
+// "CDATA section outside the root element" for a CDATA section, closed or
+// not, as for text there; EOF (no message) when rest ends where a
+// comment or a DOCTYPE may still start, since the error is then the end
+// of the input (a DOCTYPE is refused as such); else a Syntax error with
+// the message MarkupDecl makes, want naming what may stand there. A cut
+// "<![CD" is of the last kind: no CDATA section may start there. Every
+// reader says the same of the same "<!" before and after its root
+// element through it (ddf's and provisioning's, which scan without a
+// Scanner, too).
+func OutsideDecl(rest, want string) (Kind, string) {
+	switch {
+	case strings.HasPrefix(rest, doctypeOpen):
+		return DOCTYPE, ""
+	case strings.HasPrefix(rest, cdataOpen):
+		return Syntax, "CDATA section outside the root element"
+	case CutShort(rest, commentOpen, doctypeOpen):
+		return EOF, ""
+	}
+	return Syntax, MarkupDecl(rest, want)
+}
+
+// OutsideDeclError returns the error OutsideDecl describes for the "<!"
+// at pos: at pos, or the end of input at the end. Over partial input too
+// short to tell which it is (a CDATA section's opener cut short among
+// them), it returns ErrNeedMore.
+func (sc *Scanner) OutsideDeclError(pos int, want string) error {
+	rest := sc.src[pos:]
+	if sc.partial && CutShort(rest, commentOpen, doctypeOpen, cdataOpen) {
+		return ErrNeedMore
+	}
+	k, msg := OutsideDecl(rest, want)
+	if k == EOF {
+		return sc.EOF(len(sc.src))
+	}
+	return sc.errs.ScanError(pos, k, msg)
 }

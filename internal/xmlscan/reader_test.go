@@ -384,7 +384,8 @@ func TestPathString(t *testing.T) {
 // TestSyntaxHints: a value not in quotes names the character found (a
 // typographic quote, pasted from a word processor, looks like one); "<!"
 // that starts no comment, CDATA section or DOCTYPE says which were
-// expected and what was found.
+// expected and what was found; a CDATA section outside the root element
+// is named.
 func TestSyntaxHints(t *testing.T) {
 	for _, tc := range []struct {
 		in  string
@@ -400,6 +401,9 @@ func TestSyntaxHints(t *testing.T) {
 		{"<a><!x></a>", 3, `invalid markup declaration "<!x>": expected "<!--" or "<![CDATA["`},
 		{"<!-—x—><a/>", 0, `invalid markup declaration "<!-—x": expected "<!--" or "<!DOCTYPE"`},
 		{"<a/><!-—x—>", 4, `invalid markup declaration "<!-—x": expected "<!--"`},
+		{"<![CDATA[x]]><a/>", 0, "CDATA section outside the root element"},
+		{"<a/>\n<![CDATA[x", 5, "CDATA section outside the root element"},
+		{"<a/><![CD", 4, `invalid markup declaration "<![CD": expected "<!--"`},
 	} {
 		_, err := readDoc(tc.in, testLimits)
 		var te *testErr

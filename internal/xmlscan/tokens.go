@@ -58,15 +58,9 @@ func (sc *Scanner) Next(pos int) (Token, int, error) {
 			return Token{}, pos, err
 		}
 		if end < len(s) && strings.HasPrefix(s[end:], "<!") {
-			// Misc read the comments; a DOCTYPE is named as such, here
-			// as inside the root element and before it
-			switch rest := s[end:]; {
-			case strings.HasPrefix(rest, doctypeOpen):
-				return Token{}, pos, sc.errs.ScanError(end, DOCTYPE, "")
-			case CutShort(rest, doctypeOpen):
-				return Token{}, pos, sc.EOF(len(s))
-			}
-			return Token{}, pos, sc.MarkupDeclError(end, `"<!--"`)
+			// Misc read the comments; a DOCTYPE or CDATA section is
+			// named as such, here as before the root element
+			return Token{}, pos, sc.OutsideDeclError(end, `"<!--"`)
 		}
 		if end < len(s) {
 			return Token{}, pos, sc.Syntax(end, "content after the root element")
@@ -98,12 +92,8 @@ func (sc *Scanner) Next(pos int) (Token, int, error) {
 			return Token{}, pos, err
 		}
 		switch c := s[start+1]; {
-		case c == '!' && strings.HasPrefix(s[start:], doctypeOpen):
-			return Token{}, pos, sc.errs.ScanError(start, DOCTYPE, "")
-		case c == '!' && CutShort(s[start:], doctypeOpen):
-			return Token{}, pos, sc.EOF(len(s))
 		case c == '!':
-			return Token{}, pos, sc.MarkupDeclError(start, `"<!--" or "<!DOCTYPE"`)
+			return Token{}, pos, sc.OutsideDeclError(start, `"<!--" or "<!DOCTYPE"`)
 		case c == '/':
 			return Token{}, pos, sc.Syntax(start, "end tag before the root element")
 		}

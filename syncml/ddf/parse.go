@@ -339,18 +339,12 @@ func (p *parser) tree() (*Tree, error) {
 			}
 			doctype = true
 			continue
-		case strings.HasPrefix(rest, "<!DOCTYPE"):
-			return nil, p.ScanError(pos, xmlscan.DOCTYPE, "")
-		case strings.HasPrefix(rest, "<![CDATA["):
-			return nil, p.syntax(pos, "CDATA section outside the root element")
-		case xmlscan.CutShort(rest, "<!--", "<!DOCTYPE"):
-			// the input ends where a comment or a DOCTYPE (allowed or
-			// refused as such) may start; no CDATA section may start here
-			return nil, p.EOF(len(s))
 		case rest[1] == '!' && (t != nil || doctype):
-			return nil, p.MarkupDeclError(pos, `"<!--"`)
+			// a second DOCTYPE, or one after the root, is refused as
+			// such, as a CDATA section is (as every reader says them)
+			return nil, p.OutsideDeclError(pos, `"<!--"`)
 		case rest[1] == '!':
-			return nil, p.MarkupDeclError(pos, `"<!--" or "<!DOCTYPE"`)
+			return nil, p.OutsideDeclError(pos, `"<!--" or "<!DOCTYPE"`)
 		case t != nil:
 			return nil, p.syntax(pos, "content after the root element")
 		}

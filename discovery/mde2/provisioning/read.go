@@ -458,13 +458,23 @@ func (r *reader) markupDecl(rest []byte) error {
 		return nil
 	}
 	head := string(rest[:min(len(rest), len(doctypeOpen))])
-	inRoot := len(r.stack) > 0
+	if len(r.stack) == 0 {
+		// as the module's other readers say it outside the root
+		k, msg := xmlscan.OutsideDecl(string(rest[:min(len(rest), 2+3*utf8.UTFMax)]), `"<!--"`)
+		switch {
+		case strings.HasPrefix(head, commentOpen), k == xmlscan.EOF:
+			return nil // the tokenizer reads the comment, or the end of input
+		case k == xmlscan.DOCTYPE:
+			return ErrDOCTYPE
+		}
+		return xmlscan.Cause(k, msg)
+	}
 	switch {
-	case strings.HasPrefix(head, commentOpen), inRoot && strings.HasPrefix(head, cdataOpen):
+	case strings.HasPrefix(head, commentOpen), strings.HasPrefix(head, cdataOpen):
 		return nil
 	case strings.HasPrefix(head, doctypeOpen):
 		return ErrDOCTYPE
-	case xmlscan.CutShort(head, commentOpen, doctypeOpen), inRoot && xmlscan.CutShort(head, cdataOpen):
+	case xmlscan.CutShort(head, commentOpen, doctypeOpen, cdataOpen):
 		return nil
 	}
 	return r.markupDeclErr(rest)
