@@ -12,6 +12,7 @@ import (
 	"github.com/windc-go/windc/discovery/mde2"
 	"github.com/windc-go/windc/discovery/mde2/provisioning"
 	"github.com/windc-go/windc/internal/xmlerr"
+	"github.com/windc-go/windc/internal/xmlscan"
 	"github.com/windc-go/windc/syncml"
 	"github.com/windc-go/windc/syncml/ddf"
 )
@@ -207,6 +208,35 @@ func TestCDATAOutsideRootEveryReader(t *testing.T) {
 				if !errors.As(err, &de) || !errors.Is(err, xmlerr.ErrSyntax) || errors.Is(err, io.ErrUnexpectedEOF) || de.Offset != int64(at) ||
 					!strings.Contains(err.Error(), fmt.Sprintf("(offset %d): not well-formed: invalid markup declaration %q: expected ", at, decl[:min(len(decl), 5)])) {
 					t.Errorf("%s %q: %v: want \"invalid markup declaration\" at %d", r.name, in, err, at)
+				}
+			}
+		}
+	}
+}
+
+// TestPITargetCutEveryReader: a processing instruction whose target the
+// input ends inside, in the middle of a multi-byte UTF-8 character, is
+// reported by every reader as one the input ends inside: "unterminated
+// processing instruction" at its "<", matching ErrSyntax and
+// io.ErrUnexpectedEOF, as for a target cut after an ASCII letter ("<?pi"),
+// as the whole input, inside the root element and after it. Before, the
+// readers that scan with xmlscan said "unexpected EOF" at the end of the
+// input (provisioning already said it this way).
+func TestPITargetCutEveryReader(t *testing.T) {
+	for _, decl := range []string{"<?p\xc3", "<?\xc3", "<?p\xe2\x82", "<?pi-\xf0\x9f\x98", "<?p:\xc3", "<?pi"} {
+		for _, r := range placeReaders {
+			for _, pre := range []string{"", r.open + "\n ", r.open + r.close} {
+				in := pre + decl
+				err := r.read([]byte(in))
+				var de *xmlerr.DecodeError
+				if !errors.As(err, &de) || !errors.Is(err, xmlerr.ErrSyntax) || !errors.Is(err, io.ErrUnexpectedEOF) {
+					t.Errorf("%s %q: %v: want a DecodeError matching ErrSyntax and io.ErrUnexpectedEOF", r.name, in, err)
+					continue
+				}
+				line, col := xmlscan.LineCol(in, len(pre))
+				if de.Offset != int64(len(pre)) || de.Line != line || de.Column != col ||
+					!strings.HasSuffix(err.Error(), ": unterminated processing instruction: unexpected EOF") {
+					t.Errorf("%s %q: %v: want \"unterminated processing instruction\" at offset %d, line %d, column %d", r.name, in, err, len(pre), line, col)
 				}
 			}
 		}

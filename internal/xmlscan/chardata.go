@@ -2,6 +2,7 @@ package xmlscan
 
 import (
 	"strings"
+	"unicode/utf8"
 )
 
 // CharData reads character data at pos, up to the next '<' that starts an
@@ -240,8 +241,10 @@ func (sc *Scanner) pi(pos int) (int, error) {
 	s := sc.src
 	target, i, err := sc.Name(pos + 2)
 	if err != nil {
-		if i >= len(s) && err != ErrNeedMore {
-			// Name stops at the end of the input only there
+		if (i >= len(s) || !utf8.FullRuneInString(s[i:])) && err != ErrNeedMore {
+			// Name stops at the end of the input, or at a character
+			// the input ends inside, only there: the instruction runs
+			// to the end, however its target was cut
 			return pos, sc.unclosed(pos, "processing instruction")
 		}
 		return pos, err

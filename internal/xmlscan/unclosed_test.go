@@ -41,6 +41,12 @@ func TestUnclosed(t *testing.T) {
 		{`<?xml version="1.0"`, Unclosed, 0, "XML declaration"},
 		{"<a/>\n<!-- x", Unclosed, 5, "comment"},
 		{"<a/><?pi", Unclosed, 4, "processing instruction"},
+		// a target cut inside a multi-byte character, as one cut after
+		// an ASCII letter
+		{"<a><?p\xc3", Unclosed, 3, "processing instruction"},
+		{"<a><?\xe2\x82", Unclosed, 3, "processing instruction"},
+		{"<a/><?pi\xf0\x9f", Unclosed, 4, "processing instruction"},
+		{"<?p:\xc3", Unclosed, 0, "processing instruction"},
 		// cut short where a construct may start: the end of the input
 		{"<a><!-", EOF, -1, ""},
 		{"<a><!", EOF, -1, ""},

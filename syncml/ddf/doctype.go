@@ -262,8 +262,10 @@ func (d *dtdReader) pi(i int) (int, bool) {
 	k := d.name(i + 2)
 	target := s[i+2 : k]
 	switch {
-	case k >= len(s):
-		return d.eof()
+	case k >= len(s) || !utf8.FullRuneInString(s[k:]):
+		// the target runs to the end of the input, or into a
+		// character the input ends inside: the instruction is unclosed
+		return d.unclosed(i, "processing instruction")
 	case target == "":
 		return d.fail(i+2, "processing instruction without a target")
 	case strings.EqualFold(target, "xml"):

@@ -258,3 +258,26 @@ func TestMarkupDeclPlaces(t *testing.T) {
 		}
 	}
 }
+
+// TestDoctypePICut: a processing instruction in the internal subset whose
+// target the input ends inside, after an ASCII character or in the middle
+// of a multi-byte one, is reported as the scanner reports one outside the
+// DOCTYPE: unclosed, at its "<" ("unterminated processing instruction in
+// the DOCTYPE", matching io.ErrUnexpectedEOF). Before, "<?pi" and "<?" were
+// "unexpected EOF" at the end, and "<?\xc3" was "processing instruction
+// without a target" at the cut character.
+func TestDoctypePICut(t *testing.T) {
+	const pre = "<!DOCTYPE MgmtTree [\n "
+	for _, sub := range []string{"<?pi", "<?", "<?p\xc3", "<?\xc3", "<?p\xe2\x82", "<?p:\xc3"} {
+		in := pre + sub
+		_, err := Parse([]byte(in))
+		var pe *ParseError
+		if !errors.As(err, &pe) || !errors.Is(err, ErrSyntax) || !errors.Is(err, io.ErrUnexpectedEOF) {
+			t.Errorf("%q: %v: want a ParseError matching ErrSyntax and io.ErrUnexpectedEOF", in, err)
+			continue
+		}
+		if pe.Offset != int64(len(pre)) || pe.Line != 2 || pe.Column != 2 || !strings.HasSuffix(err.Error(), ": unterminated processing instruction in the DOCTYPE: unexpected EOF") {
+			t.Errorf("%q: %v: want \"unterminated processing instruction in the DOCTYPE\" at line 2, column 2 (offset %d)", in, err, len(pre))
+		}
+	}
+}
