@@ -93,8 +93,8 @@ func MarkupDecl(s, want string) string {
 // the message MarkupDecl makes, want naming what may stand there. A cut
 // "<![CD" is of the last kind: no CDATA section may start there. Every
 // reader says the same of the same "<!" before and after its root
-// element through it (ddf's and provisioning's, which scan without a
-// Scanner, too).
+// element through it (provisioning's, which reads without a Scanner,
+// too).
 func OutsideDecl(rest, want string) (Kind, string) {
 	switch {
 	case strings.HasPrefix(rest, doctypeOpen):
