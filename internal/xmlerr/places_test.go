@@ -242,3 +242,40 @@ func TestPITargetCutEveryReader(t *testing.T) {
 		}
 	}
 }
+
+// TestUnclosedCutCharEveryReader: a comment, CDATA section or processing
+// instruction whose text the input ends inside, in the middle of a
+// multi-byte UTF-8 character, is reported by every reader as unclosed at
+// its "<" ("unterminated comment" and so on), as when the text is cut
+// after an ASCII character, as the whole input, inside the root element
+// and after it. Before, the readers that scan with xmlscan said
+// "unexpected EOF" at the end of a comment cut so.
+func TestUnclosedCutCharEveryReader(t *testing.T) {
+	for _, c := range []struct{ decl, what string }{
+		{"<!-- x\xc3", "comment"},
+		{"<!--\xe2\x82", "comment"},
+		{"<!-- a - b \xf0\x9f\x98", "comment"},
+		{"<![CDATA[x\xc3", "CDATA section"},
+		{"<?pi x\xe2\x82", "processing instruction"},
+	} {
+		for _, r := range placeReaders {
+			for place, pre := range []string{"", r.open + "\n ", r.open + r.close} {
+				if place != 1 && c.what == "CDATA section" {
+					continue // no CDATA section outside the root
+				}
+				in := pre + c.decl
+				err := r.read([]byte(in))
+				var de *xmlerr.DecodeError
+				if !errors.As(err, &de) || !errors.Is(err, xmlerr.ErrSyntax) || !errors.Is(err, io.ErrUnexpectedEOF) {
+					t.Errorf("%s %q: %v: want a DecodeError matching ErrSyntax and io.ErrUnexpectedEOF", r.name, in, err)
+					continue
+				}
+				line, col := xmlscan.LineCol(in, len(pre))
+				if de.Offset != int64(len(pre)) || de.Line != line || de.Column != col ||
+					!strings.HasSuffix(err.Error(), ": unterminated "+c.what+": unexpected EOF") {
+					t.Errorf("%s %q: %v: want \"unterminated %s\" at offset %d, line %d, column %d", r.name, in, err, c.what, len(pre), line, col)
+				}
+			}
+		}
+	}
+}

@@ -160,7 +160,9 @@ func (sc *Scanner) comment(pos int) (int, error) {
 	for {
 		j := strings.IndexByte(s[i:], '-')
 		if j < 0 {
-			if err := sc.checkChars(i, len(s)); err != nil {
+			// a character the input ends inside is part of the
+			// comment left open, not a fault of its own
+			if err := sc.checkChars(i, cutRuneStart(s, i)); err != nil {
 				return pos, err
 			}
 			if len(s)-pos > sc.lim.MaxTokenBytes {

@@ -258,6 +258,23 @@ func (sc *Scanner) checkRune(pos int) (int, error) {
 	return n, nil
 }
 
+// cutRuneStart returns the offset of the incomplete UTF-8 sequence that s
+// ends with, at or after from, or len(s) when s ends with no such cut
+// character.
+func cutRuneStart(s string, from int) int {
+	for k := len(s) - 1; k >= from && k >= len(s)-utf8.UTFMax+1; k-- {
+		if c := s[k]; c < utf8.RuneSelf {
+			break
+		} else if utf8.RuneStart(c) {
+			if !utf8.FullRuneInString(s[k:]) {
+				return k
+			}
+			break
+		}
+	}
+	return len(s)
+}
+
 // checkChars validates the characters of input[i:j].
 func (sc *Scanner) checkChars(i, j int) error {
 	s := sc.src

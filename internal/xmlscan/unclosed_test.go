@@ -47,6 +47,11 @@ func TestUnclosed(t *testing.T) {
 		{"<a><?\xe2\x82", Unclosed, 3, "processing instruction"},
 		{"<a/><?pi\xf0\x9f", Unclosed, 4, "processing instruction"},
 		{"<?p:\xc3", Unclosed, 0, "processing instruction"},
+		// a comment cut inside a multi-byte character
+		{"<a><!-- x\xc3", Unclosed, 3, "comment"},
+		{"<a/><!--\xe2\x82", Unclosed, 4, "comment"},
+		{"<!-- \xf0\x9f\x98", Unclosed, 0, "comment"},
+		{"<a><!-- - \xf0\x9f", Unclosed, 3, "comment"},
 		// cut short where a construct may start: the end of the input
 		{"<a><!-", EOF, -1, ""},
 		{"<a><!", EOF, -1, ""},
@@ -56,6 +61,8 @@ func TestUnclosed(t *testing.T) {
 		{"<a/><!DOC", EOF, -1, ""},
 		// an error inside comes first
 		{"<a><!-- \x01", InvalidChar, 8, "U+0001"},
+		{"<a><!-- \xc3(\xc3", Encoding, 8, "invalid UTF-8"},
+		{"<a><!-- \x80", Encoding, 8, "invalid UTF-8"},
 	} {
 		_, err := readDoc(tc.in, testLimits)
 		var te *testErr
@@ -74,7 +81,7 @@ func TestUnclosed(t *testing.T) {
 		sc := new(Scanner)
 		sc.Init("", testLimits, testErrs{})
 		sc.SetInput(tc.in, true)
-		if _, err := sc.readDoc(); tc.kind != InvalidChar && err != ErrNeedMore {
+		if _, err := sc.readDoc(); tc.kind != InvalidChar && tc.kind != Encoding && err != ErrNeedMore {
 			t.Errorf("%q partial: %v, want ErrNeedMore", tc.in, err)
 		}
 	}
