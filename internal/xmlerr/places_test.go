@@ -279,3 +279,27 @@ func TestUnclosedCutCharEveryReader(t *testing.T) {
 		}
 	}
 }
+
+// TestCutCharEveryReader: text or an attribute value that the input ends
+// inside, in the middle of a multi-byte UTF-8 character, is the end of
+// input at the end for every reader ("unexpected EOF", ErrSyntax and
+// io.ErrUnexpectedEOF), as when it ends after an ASCII character. Before,
+// provisioning said "bad character encoding: invalid UTF-8" (ErrEncoding)
+// there.
+func TestCutCharEveryReader(t *testing.T) {
+	for _, tail := range []string{"x\xc3", "x\xe2\x82", "<b x='\xc3", "<b x=\"a\xf0\x9f\x98", "<b x='a"} {
+		for _, r := range placeReaders {
+			in := r.open + "\n" + tail
+			err := r.read([]byte(in))
+			var de *xmlerr.DecodeError
+			if !errors.As(err, &de) || !errors.Is(err, xmlerr.ErrSyntax) || !errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, xmlerr.ErrEncoding) {
+				t.Errorf("%s %q: %v: want a DecodeError matching ErrSyntax and io.ErrUnexpectedEOF", r.name, in, err)
+				continue
+			}
+			line, col := xmlscan.LineCol(in, len(in))
+			if de.Offset != int64(len(in)) || de.Line != line || de.Column != col || !strings.HasSuffix(err.Error(), "not well-formed: unexpected EOF") {
+				t.Errorf("%s %q: %v: want \"unexpected EOF\" at offset %d, line %d, column %d", r.name, in, err, len(in), line, col)
+			}
+		}
+	}
+}

@@ -164,6 +164,11 @@ func (r *reader) read() (*Document, error) {
 			if what := unclosed(r.data[start:], tokens == 0, err); what != "" {
 				return nil, r.errAt(start, xmlscan.Cause(xmlscan.Unclosed, what))
 			}
+			if cutAtEnd(r.data, end, err) {
+				// as the module's other readers say it: the input ends
+				// inside a character, not in a wrong one
+				return nil, r.errAt(int64(len(r.data)), xmlscan.Cause(xmlscan.EOF, ""))
+			}
 			return nil, r.errAt(end, syntaxCause(err))
 		}
 		switch t := tok.(type) {
@@ -522,6 +527,24 @@ func (r *reader) markupDeclErr(rest []byte) error {
 	}
 	// MarkupDecl quotes "<!" and up to three characters after it
 	return pkg.Errorf("%w: %s", ErrSyntax, xmlscan.MarkupDecl(string(rest[:min(len(rest), 2+3*utf8.UTFMax)]), want))
+}
+
+// cutAtEnd reports whether err is the tokenizer's "invalid UTF-8" for a
+// character that data ends inside: the tokenizer stopped at the end (end),
+// and the last bytes of data start a UTF-8 sequence they do not finish.
+func cutAtEnd(data []byte, end int64, err error) bool {
+	var se *xml.SyntaxError
+	if !errors.As(err, &se) || se.Msg != "invalid UTF-8" || end != int64(len(data)) {
+		return false
+	}
+	for k := len(data) - 1; k >= 0 && k >= len(data)-utf8.UTFMax+1; k-- {
+		if c := data[k]; c < utf8.RuneSelf {
+			return false
+		} else if utf8.RuneStart(c) {
+			return !utf8.FullRune(data[k:])
+		}
+	}
+	return false
 }
 
 // syntaxCause maps an encoding/xml error to the module's sentinels.
