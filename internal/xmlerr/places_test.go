@@ -303,3 +303,45 @@ func TestCutCharEveryReader(t *testing.T) {
 		}
 	}
 }
+
+// TestBadCharEveryReader: a byte that is not UTF-8, or a character XML
+// does not allow, in text, an attribute value, a comment or a CDATA
+// section inside the root element is reported by every reader at its
+// own offset, as "bad character encoding: invalid UTF-8" (ErrEncoding) or
+// "character not allowed in XML: U+0001" (ErrInvalidChar). Before,
+// provisioning gave the offset where encoding/xml stopped (after the
+// character, or the comment's "<"), and worded a character XML does not
+// allow "illegal character code U+0001", or gave no character for one in
+// a comment.
+func TestBadCharEveryReader(t *testing.T) {
+	for _, c := range []struct {
+		pre, bad, post string
+		kind           error
+		msg            string
+	}{
+		{"x", "\xc3", "(y", xmlerr.ErrEncoding, "bad character encoding: invalid UTF-8"},
+		{"", "\xff", "y", xmlerr.ErrEncoding, "bad character encoding: invalid UTF-8"},
+		{"<b x='a", "\xc3", "(y'/>", xmlerr.ErrEncoding, "bad character encoding: invalid UTF-8"},
+		{"<!-- a", "\xc3", "( -->", xmlerr.ErrEncoding, "bad character encoding: invalid UTF-8"},
+		{"<![CDATA[", "\xff", "]]>", xmlerr.ErrEncoding, "bad character encoding: invalid UTF-8"},
+		{"x", "\x01", "", xmlerr.ErrInvalidChar, "character not allowed in XML: U+0001"},
+		{"<b x='", "\x01", "'/>", xmlerr.ErrInvalidChar, "character not allowed in XML: U+0001"},
+		{"<!--", "\x01", "-->", xmlerr.ErrInvalidChar, "character not allowed in XML: U+0001"},
+		{"<!-- ", "\uFFFE", " -->", xmlerr.ErrInvalidChar, "character not allowed in XML: U+FFFE"},
+		{"<![CDATA[", "\x0b", "]]>", xmlerr.ErrInvalidChar, "character not allowed in XML: U+000B"},
+	} {
+		for _, r := range placeReaders {
+			in := r.open + "\n " + c.pre + c.bad + c.post + r.close
+			at := len(r.open) + 2 + len(c.pre)
+			err := r.read([]byte(in))
+			var de *xmlerr.DecodeError
+			if !errors.As(err, &de) || !errors.Is(err, c.kind) {
+				t.Errorf("%s %q: %v: want a DecodeError matching %v", r.name, in, err, c.kind)
+				continue
+			}
+			if de.Offset != int64(at) || de.Line != 2 || de.Column != at-len(r.open) || !strings.HasSuffix(err.Error(), ": "+c.msg) {
+				t.Errorf("%s %q: %v: want %q at line 2, column %d (offset %d)", r.name, in, err, c.msg, at-len(r.open), at)
+			}
+		}
+	}
+}

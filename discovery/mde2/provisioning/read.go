@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"io"
 	"regexp"
 	"strings"
@@ -169,7 +170,15 @@ func (r *reader) read() (*Document, error) {
 				// inside a character, not in a wrong one
 				return nil, r.errAt(int64(len(r.data)), xmlscan.Cause(xmlscan.EOF, ""))
 			}
-			return nil, r.errAt(end, syntaxCause(err))
+			cause := syntaxCause(err)
+			if errors.Is(cause, ErrEncoding) || errors.Is(cause, ErrInvalidChar) {
+				// at the character, as the module's other readers say
+				// it, not after it where the tokenizer stopped
+				if off, c := charFault(r.data, start, end); c != nil {
+					return nil, r.errAt(off, c)
+				}
+			}
+			return nil, r.errAt(end, cause)
 		}
 		switch t := tok.(type) {
 		case xml.ProcInst:
@@ -188,8 +197,8 @@ func (r *reader) read() (*Document, error) {
 			// Directive before the tokenizer saw it
 			return nil, r.errAt(start, r.markupDeclErr(r.data[start:]))
 		case xml.Comment:
-			if err := checkChars(string(t)); err != nil {
-				return nil, r.errAt(start, err)
+			if off, c := charFault(r.data, start+4, end-3); c != nil {
+				return nil, r.errAt(off, c)
 			}
 			if len(r.stack) == 0 {
 				continue // a comment outside the root says nothing about the document
@@ -545,6 +554,29 @@ func cutAtEnd(data []byte, end int64, err error) bool {
 		}
 	}
 	return false
+}
+
+// charFault returns the offset of the first byte of data[from:to] that
+// is not UTF-8, or of the first character there that XML does not allow,
+// with its cause worded as the module's other readers word it
+// ("invalid UTF-8", "U+0001"); the cause is nil when there is none.
+func charFault(data []byte, from, to int64) (int64, error) {
+	for i := from; i < to; {
+		c := data[i]
+		if c >= 0x20 && c < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(data[i:to])
+		if r == utf8.RuneError && size == 1 {
+			return i, xmlscan.Cause(xmlscan.Encoding, "invalid UTF-8")
+		}
+		if !isXMLChar(r) {
+			return i, xmlscan.Cause(xmlscan.InvalidChar, fmt.Sprintf("%U", r))
+		}
+		i += int64(size)
+	}
+	return 0, nil
 }
 
 // syntaxCause maps an encoding/xml error to the module's sentinels.

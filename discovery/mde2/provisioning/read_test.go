@@ -114,8 +114,8 @@ func TestUnmarshalErrors(t *testing.T) {
 		{"undefined entity", root + `<parm name="&nbsp;"/></wap-provisioningdoc>`, Limits{}, ErrEntity, 0, 0, "/wap-provisioningdoc", ""},
 		{"NUL reference", root + `<parm name="&#0;"/></wap-provisioningdoc>`, Limits{}, ErrInvalidChar, 0, 0, "/wap-provisioningdoc", ""},
 		{"invalid UTF-8", root + "<parm name=\"\xff\"/></wap-provisioningdoc>", Limits{}, ErrEncoding, 0, 0, "/wap-provisioningdoc", ""},
-		{"invalid UTF-8 in comment", root + "<!--\xff--></wap-provisioningdoc>", Limits{}, ErrEncoding, 1, 22, "/wap-provisioningdoc", ""},
-		{"control character in comment", root + "<!--\x01--></wap-provisioningdoc>", Limits{}, ErrInvalidChar, 1, 22, "/wap-provisioningdoc", ""},
+		{"invalid UTF-8 in comment", root + "<!--\xff--></wap-provisioningdoc>", Limits{}, ErrEncoding, 1, 26, "/wap-provisioningdoc", ""},
+		{"control character in comment", root + "<!--\x01--></wap-provisioningdoc>", Limits{}, ErrInvalidChar, 1, 26, "/wap-provisioningdoc", ""},
 		{"declared unknown encoding", `<?xml version="1.0" encoding="x-no-such-encoding"?><wap-provisioningdoc/>`, Limits{}, ErrEncoding, 1, 1, "", ""},
 		{"byte not in windows-1252", "<?xml version=\"1.0\" encoding=\"windows-1252\"?><wap-provisioningdoc a=\"\x81\"/>", Limits{}, ErrEncoding, 1, 70, "", ""}, // the byte itself, no longer the start of its piece
 		{"high byte in US-ASCII", "<?xml version=\"1.0\" encoding=\"US-ASCII\"?><wap-provisioningdoc a=\"\xe9\"/>", Limits{}, ErrEncoding, 1, 66, "", ""},
