@@ -345,3 +345,43 @@ func TestBadCharEveryReader(t *testing.T) {
 		}
 	}
 }
+
+// TestCharRefEveryReader: a character reference XML does not allow, or a
+// malformed one, in text or an attribute value inside the root element,
+// is refused by every reader at its "&" with the same kind and wording.
+// Before, provisioning took a reference to a surrogate (&#xD800;) as
+// U+FFFD without a word, and gave the others at the offset where
+// encoding/xml stopped, worded its way ("illegal character code U+0000",
+// "invalid character entity &#;", ErrEntity).
+func TestCharRefEveryReader(t *testing.T) {
+	for _, c := range []struct {
+		ref  string
+		kind error
+		msg  string
+	}{
+		{"&#xD800;", xmlerr.ErrInvalidChar, "character not allowed in XML: character reference &#xD800;"},
+		{"&#xdfff;", xmlerr.ErrInvalidChar, "character not allowed in XML: character reference &#xdfff;"},
+		{"&#0;", xmlerr.ErrInvalidChar, "character not allowed in XML: character reference &#0;"},
+		{"&#x1;", xmlerr.ErrInvalidChar, "character not allowed in XML: character reference &#x1;"},
+		{"&#99999999;", xmlerr.ErrInvalidChar, "character not allowed in XML: character reference &#99999999; out of range"},
+		{"&#;", xmlerr.ErrSyntax, "not well-formed: empty character reference"},
+		{"&#x;", xmlerr.ErrSyntax, "not well-formed: empty character reference"},
+		{"&#12a;", xmlerr.ErrSyntax, "not well-formed: invalid character reference &#12a;"},
+	} {
+		for _, r := range placeReaders {
+			for _, p := range [][2]string{{"x ", " y"}, {"<b x='a ", "'/>"}} {
+				in := r.open + "\n " + p[0] + c.ref + p[1] + r.close
+				at := len(r.open) + 2 + len(p[0])
+				err := r.read([]byte(in))
+				var de *xmlerr.DecodeError
+				if !errors.As(err, &de) || !errors.Is(err, c.kind) {
+					t.Errorf("%s %q: %v: want a DecodeError matching %v", r.name, in, err, c.kind)
+					continue
+				}
+				if de.Offset != int64(at) || de.Line != 2 || de.Column != at-len(r.open) || !strings.HasSuffix(err.Error(), ": "+c.msg) {
+					t.Errorf("%s %q: %v: want %q at line 2, column %d (offset %d)", r.name, in, err, c.msg, at-len(r.open), at)
+				}
+			}
+		}
+	}
+}

@@ -147,3 +147,31 @@ func Ref(s string, i int) (rune, int) {
 	}
 	return r, k + 1
 }
+
+// RefError returns the kind and message of the error a Scanner gives the
+// reference at s[i] == '&' that Ref refuses, such as InvalidChar and
+// "character reference &#xD800;" (EOF, with no message, when s ends
+// inside it), so that a reader that checks references without a Scanner
+// (provisioning's) words them the same. For a reference the scanner
+// reads it returns Syntax and "".
+func RefError(s string, i int) (Kind, string) {
+	var e refErr
+	sc := Scanner{src: s, errs: &e}
+	if _, err := sc.ref(i); err == nil {
+		return Syntax, ""
+	}
+	return e.k, e.msg
+}
+
+// refErr records the error of RefError.
+type refErr struct {
+	k   Kind
+	msg string
+}
+
+func (e *refErr) ScanError(_ int, k Kind, msg string) error {
+	e.k, e.msg = k, msg
+	return ErrNeedMore // any error: RefError reads e
+}
+
+func (e *refErr) ScanLimit(string, int64, int) error { return ErrNeedMore }

@@ -41,3 +41,26 @@ func TestRef(t *testing.T) {
 		}
 	}
 }
+
+// TestRefError: RefError words a refused reference as the scanner does.
+func TestRefError(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		kind Kind
+		msg  string
+	}{
+		{"a&#xD800;", InvalidChar, "character reference &#xD800;"},
+		{"a&#0;b", InvalidChar, "character reference &#0;"},
+		{"a&#99999999;", InvalidChar, "character reference &#99999999; out of range"},
+		{"a&#;", Syntax, "empty character reference"},
+		{"a&#12a;", Syntax, "invalid character reference &#12a;"},
+		{"a&nbsp;", Entity, "&nbsp;"},
+		{"a& b;", Syntax, "'&' does not start a reference"},
+		{"a&#12", EOF, ""},
+		{"a&amp;", Syntax, ""},
+	} {
+		if k, msg := RefError(tc.in, 1); k != tc.kind || msg != tc.msg {
+			t.Errorf("RefError(%q) = %d %q, want %d %q", tc.in, k, msg, tc.kind, tc.msg)
+		}
+	}
+}

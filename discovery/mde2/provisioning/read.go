@@ -170,6 +170,14 @@ func (r *reader) read() (*Document, error) {
 				// inside a character, not in a wrong one
 				return nil, r.errAt(int64(len(r.data)), xmlscan.Cause(xmlscan.EOF, ""))
 			}
+			if c := data0(r.data, start); c != '<' || !strings.ContainsRune("/!?", rune(data0(r.data, start+1))) {
+				// text, or a start tag: a reference the tokenizer
+				// refused is reported at its '&', as the module's other
+				// readers say it
+				if off, c := refFault(r.data, start, end, c == '<'); c != nil {
+					return nil, r.errAt(off, c)
+				}
+			}
 			cause := syntaxCause(err)
 			if errors.Is(cause, ErrEncoding) || errors.Is(cause, ErrInvalidChar) {
 				// at the character, as the module's other readers say
@@ -208,6 +216,9 @@ func (r *reader) read() (*Document, error) {
 			}
 			r.add(&Comment{Text: normalizeLineEnds(string(t))})
 		case xml.CharData:
+			if off, c := refFault(r.data, start, end, false); c != nil {
+				return nil, r.errAt(off, c)
+			}
 			if len(r.stack) == 0 {
 				if !isSpace(t) || bytes.HasPrefix(r.data[start:end], []byte("<![CDATA[")) {
 					return nil, r.errAt(start, pkg.Errorf("%w: text outside the root element", ErrSyntax))
@@ -242,6 +253,9 @@ func (r *reader) read() (*Document, error) {
 			}
 			if len(t.Attr) > r.lim.MaxAttrs {
 				return nil, pkg.Limit("MaxAttrs", int64(r.lim.MaxAttrs), start, r.path())
+			}
+			if off, c := refFault(r.data, start, end, true); c != nil {
+				return nil, r.errAt(off, c)
 			}
 			attrs, err := r.attrs(t, r.data[start:end])
 			if err != nil {
@@ -577,6 +591,56 @@ func charFault(data []byte, from, to int64) (int64, error) {
 		i += int64(size)
 	}
 	return 0, nil
+}
+
+// refFault returns the offset of the first reference in data[from:to]
+// that the module's other readers refuse (a character XML does not allow,
+// such as a surrogate, which the tokenizer takes as U+FFFD, or a
+// malformed one), with its cause worded as they word it; the cause is nil
+// when there is none. In a tag (tag), only a '&' in a quoted value is a
+// reference; the CDATA section, comment or processing instruction that
+// data[from:] may start holds none.
+func refFault(data []byte, from, to int64, tag bool) (int64, error) {
+	if bytes.IndexByte(data[from:to], '&') < 0 || bytes.HasPrefix(data[from:], []byte("<!")) || bytes.HasPrefix(data[from:], []byte("<?")) {
+		return 0, nil
+	}
+	// no reference runs past a '<'
+	stop := len(data)
+	if j := bytes.IndexByte(data[to:], '<'); j >= 0 {
+		stop = int(to) + j
+	}
+	s := string(data[from:stop])
+	var quote byte
+	for i := 0; i < int(to-from); i++ {
+		switch c := s[i]; {
+		case tag && quote == 0 && (c == '"' || c == '\''):
+			quote = c
+		case tag && c == quote:
+			quote = 0
+		case c == '&' && (!tag || quote != 0):
+			if _, n := xmlscan.Ref(s, i); n > i {
+				i = n - 1
+				continue
+			}
+			k, msg := xmlscan.RefError(s, i)
+			switch {
+			case k == xmlscan.EOF && stop == len(data):
+				return int64(len(data)), xmlscan.Cause(k, msg)
+			case k == xmlscan.EOF, msg == "":
+				continue // no word on it here
+			}
+			return from + int64(i), xmlscan.Cause(k, msg)
+		}
+	}
+	return 0, nil
+}
+
+// data0 returns data[i], or 0 past its end.
+func data0(data []byte, i int64) byte {
+	if i < int64(len(data)) {
+		return data[i]
+	}
+	return 0
 }
 
 // syntaxCause maps an encoding/xml error to the module's sentinels.
