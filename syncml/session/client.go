@@ -163,8 +163,9 @@ type Client struct {
 	// peerObj is the MaxObjSize the server announced in this session, 0
 	// for none: the Results of a larger Item are not sent (the command
 	// fails, 500, and an Outcome says why), nor a command holding one,
-	// queued, given by EachMessage or in the rest of the package not
-	// begun (its Outcome says why: fitPeerObj, fitPeerObjCont).
+	// queued, given by EachMessage, in the rest of the package not
+	// begun or in a refused message sent again (its Outcome says why:
+	// fitPeerObj, fitPeerObjCont, fitPeerObjResend).
 	peerObj int
 	cont    []syncml.Command // the rest of the device's package
 	// peerSeen is true once a server message was handled (in this
@@ -417,30 +418,33 @@ func (c *Client) package1(ctx context.Context) (*syncml.Message, []Outcome, erro
 // resend rebuilds the last message, which the server refused (h is the
 // header of the refusal), with the same commands in a new message of the
 // session (EachMessage's anew), with the Cred of the server's challenge:
-// the server executed nothing of it.
-func (c *Client) resend(ctx context.Context, h *syncml.Header) (*syncml.Message, error) {
+// the server executed nothing of it. Those commands and the rest of the
+// package are held to the server's MaxObjSize (see fitPeerObjResend): it
+// returns the Outcomes of the commands left out. What it changes that
+// mark does not is noted in u.
+func (c *Client) resend(ctx context.Context, h *syncml.Header, u *clientMark) (*syncml.Message, []Outcome, error) {
 	refused := strconv.Itoa(c.outMsgID)
 	m := c.message(h)
 	if c.cfg.Credentials != nil {
 		cred, err := c.cfg.Credentials.Cred(ctx, c.chal)
 		if err != nil {
-			return nil, errorf("credentials: %w", err)
+			return nil, nil, errorf("credentials: %w", err)
 		}
 		m.Header.Cred = cred
 	}
-	again := c.lastSent[min(c.lastEach, len(c.lastSent)):]
+	cands, unsent := c.fitPeerObjResend(c.lastSent[min(c.lastEach, len(c.lastSent)):], u)
 	c.again = true // from here, the message built is the refused one again
-	cands, err := c.eachMessage(ctx, append(append([]syncml.Command(nil), again...), c.cont...))
+	cands, err := c.eachMessage(ctx, cands)
 	if err != nil {
 		c.again = false
-		return nil, err
+		return nil, nil, err
 	}
 	if m, err = c.finish(m, cands, c.lastFinal); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	// the refused message's records, once the new one holds its commands
 	c.sent.forget(refused)
-	return m, nil
+	return m, unsent, nil
 }
 
 // message starts the next message of the session, with a Status for hdr
@@ -751,13 +755,10 @@ func (c *Client) answer(ctx context.Context, m *syncml.Message, x *Exchange, u *
 				// Refused in the middle of the session (HMAC is checked
 				// on every message): the same message again, not package
 				// 1, which would start the session over and lose what
-				// the server sent. The rest of the package is held to
-				// a MaxObjSize the refusal announced, as in any other
-				// answer (see below).
-				if c.peerObj > 0 && len(c.cont) > 0 {
-					c.cont, unsent = c.fitPeerObjCont(u)
-				}
-				reply, err = c.resend(ctx, h)
+				// the server sent. Its commands and the rest of the
+				// package are held to a MaxObjSize the refusal
+				// announced, as in any other answer (see below).
+				reply, unsent, err = c.resend(ctx, h, u)
 			}
 			if err != nil {
 				return nil, err

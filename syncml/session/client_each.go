@@ -77,9 +77,17 @@ func (c *Client) continuesObject(again bool) bool {
 // alone may have gone out since (a forced message the Statuses filled),
 // so the last message built does not tell. Nil when there is none.
 func (c *Client) chunkInFlight() syncml.Command {
+	return c.chunkInFlightBefore("")
+}
+
+// chunkInFlightBefore is chunkInFlight as it was before the message
+// msgID was built (its records passed over), when msgID is the last
+// message built: the message a server refused, which it ran none of.
+// An empty msgID passes over nothing.
+func (c *Client) chunkInFlightBefore(msgID string) syncml.Command {
 	for i := len(c.sent.sent) - 1; i >= 0; i-- {
 		s := c.sent.sent[i]
-		if isNextMessage(s) {
+		if isNextMessage(s) || msgID != "" && s.MsgID == msgID {
 			continue
 		}
 		if isChunk(s.Cmd) {

@@ -1,6 +1,10 @@
 package session
 
-import "github.com/windc-go/windc/syncml"
+import (
+	"strconv"
+
+	"github.com/windc-go/windc/syncml"
+)
 
 // fitPeerObj returns the commands of queue that hold no Item of more than
 // max bytes of data (the MaxObjSize the server announced), at any depth,
@@ -49,11 +53,18 @@ func peerObjError(what string, k, n, max int) error {
 // take it (see dropRefused). It returns c.cont as it is when all fit,
 // otherwise the commands kept in a new array.
 func (c *Client) fitPeerObjCont(u *clientMark) ([]syncml.Command, []Outcome) {
-	cont, max := c.cont, c.peerObj
-	// the first of the device's own commands goes on when it is a piece
-	// of the object in flight, if any (answers to the server may come
-	// before it; a Results in flight is an answer)
-	flight := c.ownInFlight()
+	return c.fitPeerObjRest(c.cont, c.ownInFlight(), u)
+}
+
+// fitPeerObjRest is fitPeerObjCont over cont, a list of the device's
+// commands the server has not run, whose own object in flight, if any,
+// is the one flight is the last chunk sent of (nil for none): the first
+// of the device's own commands goes on when it is a piece of that object
+// (answers to the server may come before it; a Results in flight is an
+// answer). It returns cont as it is when all fit, otherwise the commands
+// kept in a new array.
+func (c *Client) fitPeerObjRest(cont []syncml.Command, flight syncml.Command, u *clientMark) ([]syncml.Command, []Outcome) {
+	max := c.peerObj
 	var keep []syncml.Command // nil until a command is left out
 	var unsent []Outcome
 	for i := 0; i < len(cont); i++ {
@@ -119,8 +130,33 @@ func (c *Client) fitPeerObjCont(u *clientMark) ([]syncml.Command, []Outcome) {
 // the device's own (not a Results, which answers the server); nil
 // otherwise.
 func (c *Client) ownInFlight() syncml.Command {
-	if x := c.chunkInFlight(); x != nil && !isAnswer(x) {
+	return ownChunk(c.chunkInFlight())
+}
+
+// ownChunk returns x when it is a chunk of an object of the device's own,
+// nil when it is nil or a Results.
+func ownChunk(x syncml.Command) syncml.Command {
+	if x != nil && !isAnswer(x) {
 		return x
 	}
 	return nil
+}
+
+// fitPeerObjResend holds the message the server refused at its SyncHdr
+// (401 or 407) in the middle of the session, about to be sent again,
+// to a MaxObjSize the refusal announced (c.peerObj): again, the device's
+// commands of that message (EachMessage's aside, which it gives anew),
+// and the rest of the package after it, as one list, as fitPeerObjRest
+// holds the rest of a package. The server ran none of the refused
+// message: an object whose first chunk it carried was never begun, and
+// is not sent when over the bound, nor its chunks; an object begun in an
+// earlier message the server took goes on (its chunk, or last piece,
+// leads the list). It returns the commands to send again, in a new
+// array, and the Outcomes of those left out.
+func (c *Client) fitPeerObjResend(again []syncml.Command, u *clientMark) ([]syncml.Command, []Outcome) {
+	cands := append(append(make([]syncml.Command, 0, len(again)+len(c.cont)), again...), c.cont...)
+	if c.peerObj <= 0 {
+		return cands, nil
+	}
+	return c.fitPeerObjRest(cands, ownChunk(c.chunkInFlightBefore(strconv.Itoa(c.outMsgID))), u)
 }

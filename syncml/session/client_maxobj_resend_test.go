@@ -125,3 +125,99 @@ func TestClientResendOverPeerMaxObj(t *testing.T) {
 		t.Errorf("the device sent ./B after the refusal: %q", uris(cx.Reply))
 	}
 }
+
+// A message sent again after a refusal that announces a smaller
+// MaxObjSize, whose build fails after the commands over the bound were
+// left out (EachMessage fails), leaves the Client as it was: the refused
+// message's commands and the rest of the package as they were, ./B cut
+// into chunks, the server's MaxObjSize the one before. Handled again, the
+// refusal gets the message held to the bound, ./D and ./B each reported
+// once.
+func TestClientResendHeldToMaxObjUndo(t *testing.T) {
+	ctx := context.Background()
+	big := objReplace("./B", strings.Repeat("b", 3000))
+	whole := objReplace("./D", strings.Repeat("d", 500))
+	eachErr := errors.New("no report now")
+	var fail bool
+	c, err := NewClient(ClientConfig{DeviceID: "D", ServerURI: "S", Handler: Accept, ServerMaxMsgSize: 1500,
+		Credentials: &ClientAuth{Username: "u", Password: "p"},
+		EachMessage: func(context.Context) ([]syncml.Command, error) {
+			if fail {
+				return nil, eachErr
+			}
+			return nil, nil
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Queue(objReplace("./A", strings.Repeat("a", 600)), whole, big, objReplace("./C", "c")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Start(ctx, "1"); err != nil {
+		t.Fatal(err)
+	}
+	hdr := func(msgID, maxObj string) string {
+		return `<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr><VerDTD>1.2</VerDTD><VerProto>DM/1.2</VerProto><SessionID>1</SessionID>` +
+			`<MsgID>` + msgID + `</MsgID><Target><LocURI>D</LocURI></Target><Source><LocURI>S</LocURI></Source>` +
+			`<Meta><MaxMsgSize xmlns="syncml:metinf">5000</MaxMsgSize><MaxObjSize xmlns="syncml:metinf">` + maxObj + `</MaxObjSize></Meta></SyncHdr><SyncBody>`
+	}
+	ok := hdr("1", "5000") + `<Status><CmdID>1</CmdID><MsgRef>1</MsgRef><CmdRef>0</CmdRef><Cmd>SyncHdr</Cmd><Data>212</Data></Status>` +
+		`<Alert><CmdID>2</CmdID><Data>1222</Data></Alert></SyncBody></SyncML>`
+	cx, err := c.HandleInbound(ctx, &Inbound{Raw: []byte(ok)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pieces := func(cmds []syncml.Command, uri string) int {
+		n := 0
+		for _, x := range cmds {
+			if it := x.ItemList(); len(it) > 0 && itemURI(it[0]) == uri {
+				n++
+			}
+		}
+		return n
+	}
+	if m := cx.Reply; m == nil || pieces(m.Body.Commands, "./D") != 1 || pieces(m.Body.Commands, "./B") != 1 {
+		t.Fatalf("the device's second message does not carry ./D and ./B's first chunk: %+v", m)
+	}
+	refusal := hdr("2", "400") + `<Status><CmdID>1</CmdID><MsgRef>2</MsgRef><CmdRef>0</CmdRef><Cmd>SyncHdr</Cmd>` +
+		`<Chal><Meta><Type xmlns="syncml:metinf">syncml:auth-basic</Type><Format xmlns="syncml:metinf">b64</Format></Meta></Chal>` +
+		`<Data>401</Data></Status><Final/></SyncBody></SyncML>`
+	fail = true
+	if _, err := c.HandleInbound(ctx, &Inbound{Raw: []byte(refusal)}); !errors.Is(err, eachErr) {
+		t.Fatalf("refusal with a failing EachMessage: %v, want %v", err, eachErr)
+	}
+	fail = false
+	if c.peerObj != 5000 || pieces(c.lastSent, "./D") != 1 || pieces(c.lastSent, "./B") != 1 || pieces(c.cont, "./B") < 2 {
+		t.Errorf("after a failed call: MaxObjSize %d, the refused message holds %d of ./D and %d of ./B, the rest %d of ./B; want 5000, 1, 1, 2 or more",
+			c.peerObj, pieces(c.lastSent, "./D"), pieces(c.lastSent, "./B"), pieces(c.cont, "./B"))
+	}
+	if n := len(big.Items[0].Data.Value); n >= 3000 || big.Items[0].MoreData {
+		t.Errorf("after a failed call ./B's command holds %d bytes, want its last chunk alone, as before", n)
+	}
+	if n := len(whole.Items[0].Data.Value); n != 500 {
+		t.Errorf("after a failed call ./D holds %d bytes, want 500", n)
+	}
+	cx, err = c.HandleInbound(ctx, &Inbound{Raw: []byte(refusal)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := cx.Reply; m == nil || m.Header.Cred == nil || pieces(m.Body.Commands, "./D")+pieces(m.Body.Commands, "./B") != 0 || pieces(m.Body.Commands, "./C") != 1 {
+		t.Fatalf("the message sent again does not carry ./C alone: %+v", m)
+	}
+	var limited []string
+	for _, o := range cx.Outcomes {
+		var le *LimitError
+		if errors.As(o.Err, &le) && le.Limit == "MaxObjSize" && le.Max == 400 {
+			limited = append(limited, itemURI(o.Command.ItemList()[0]))
+		}
+	}
+	if got := strings.Join(limited, " "); got != "./D ./B" {
+		t.Errorf("Outcomes with a LimitError for %q, want ./D ./B", got)
+	}
+	if it := big.Items[0]; it.Data.Value != strings.Repeat("b", 3000) || it.MoreData || it.Meta.Size != "" {
+		t.Errorf("./B's Item is not as queued: %d bytes, MoreData %v, Size %q", len(it.Data.Value), it.MoreData, it.Meta.Size)
+	}
+	if pieces(c.cont, "./B") != 0 {
+		t.Errorf("the rest of the package still holds a piece of ./B")
+	}
+}

@@ -72,7 +72,9 @@
 // package 1 goes before the server's announcement, an object of it none
 // of whose chunks went out yet is held to it then; one begun goes on,
 // the server having answered its first chunk; package 1 built again
-// after a refusal that announced it is held to it whole); a device's
+// after a refusal that announced it is held to it whole, and so is a
+// later message sent again after one, an object whose first chunk it
+// carried taken as not begun); a device's
 // Results goes in chunks the same way. The Outcome of an object sent in
 // chunks holds the command queued, whole (see [Outcome].Command), with
 // the Status of its last chunk. A Status other than 213 for a chunk ends its
