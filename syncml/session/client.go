@@ -498,7 +498,9 @@ func (c *Client) finish(m *syncml.Message, cands []syncml.Command, final bool) (
 	for _, x := range cands {
 		if _, ok := x.(*syncml.Status); !ok {
 			if contNow {
-				cont = x
+				if cont = c.nextPiece(x, again); cont == nil {
+					contNow = false // another command: the object is not continued
+				}
 			}
 			break
 		}
@@ -560,6 +562,28 @@ func (c *Client) finish(m *syncml.Message, cands []syncml.Command, final bool) (
 		c.sent.add(m.Header.MsgID, x)
 	}
 	return m, nil
+}
+
+// nextPiece returns x, the first command after the Statuses of the
+// message being built when that message continues an object (see
+// continuesObject), when x is a piece of that object: the same command
+// for the same node as the last chunk the device sent of it (before the
+// refused message, when again: the message is that one once more). It
+// returns nil when x is another command: the message does not continue
+// the object, and x is not cut as the continuation of one (its first
+// chunk, if it is cut, carries the Size of its own object). The Client
+// puts the pieces of an object right after the Statuses (see
+// answersThenRest), so this is a check of that, which no input is known
+// to fail.
+func (c *Client) nextPiece(x syncml.Command, again bool) syncml.Command {
+	flight := c.chunkInFlight()
+	if again {
+		flight = c.chunkInFlightBefore(strconv.Itoa(c.outMsgID))
+	}
+	if flight == nil || !samePiece(flight, x) {
+		return nil
+	}
+	return x
 }
 
 // Handle takes a message from the server and returns the device's reply
