@@ -348,6 +348,8 @@ func (c *Client) Start(ctx context.Context, sessionID string, alerts ...syncml.C
 	c.cuts, c.lastSent = nil, nil
 	c.sessionID, c.outMsgID, c.inMsgID = sessionID, 0, ""
 	c.retries, c.ended, c.lo, c.cont = 0, false, nil, nil
+	// the server's MaxObjSize holds for the session it was announced in
+	// (OMA DM, large objects): this one has heard none yet
 	c.srvOK, c.srvNext, c.peerObj = false, nil, 0
 	c.pkg1 = append([]syncml.Command{NewAlert(syncml.AlertClientInitiated)}, alerts...)
 	if c.cfg.DevInfo.DevID != "" {
@@ -356,7 +358,7 @@ func (c *Client) Start(ctx context.Context, sessionID string, alerts ...syncml.C
 	c.pkg1Own = len(c.pkg1)
 	c.pkg1 = append(c.pkg1, c.queue...)
 	c.queue = nil
-	m, _, err := c.package1(ctx) // nothing is announced before it: all goes
+	m, _, err := c.package1(ctx, 0) // nothing is announced before it: all goes
 	if err != nil {
 		u.put(c)
 		return nil, err
@@ -367,11 +369,15 @@ func (c *Client) Start(ctx context.Context, sessionID string, alerts ...syncml.C
 	return m, nil
 }
 
-// package1 builds (or rebuilds, after a challenge) package 1. Rebuilt
-// after a server message that announced a MaxObjSize, it leaves out the
-// commands queued for it with an Item over that bound and returns their
-// Outcomes (see fitPeerObj).
-func (c *Client) package1(ctx context.Context) (*syncml.Message, []Outcome, error) {
+// package1 builds (or rebuilds, after a challenge) package 1, held to
+// maxObj, the MaxObjSize the server announced in the session (0 for
+// none): Start passes 0, whatever c.peerObj still holds, since no server
+// message of the session came before package 1; a rebuild after a
+// refusal that announced one passes it. With maxObj set, it leaves out
+// the commands queued for package 1 with an Item over that bound, and
+// EachMessage's (see eachMessage), and returns their Outcomes (see
+// fitPeerObj).
+func (c *Client) package1(ctx context.Context, maxObj int) (*syncml.Message, []Outcome, error) {
 	m := c.message(nil)
 	if c.cfg.Credentials != nil {
 		cred, err := c.cfg.Credentials.Cred(ctx, c.chal)
@@ -390,20 +396,20 @@ func (c *Client) package1(ctx context.Context) (*syncml.Message, []Outcome, erro
 		}
 	}
 	var unsent []Outcome
-	if own := min(c.pkg1Own, len(c.pkg1)); c.peerObj > 0 && own < len(c.pkg1) {
+	if own := min(c.pkg1Own, len(c.pkg1)); maxObj > 0 && own < len(c.pkg1) {
 		// Rebuilt after a refusal whose message announced the server's
 		// MaxObjSize: the commands queued for it are held to it, as the
 		// rest of the package is (fitPeerObjCont). Those left out leave
 		// package 1 for good (a new array: a call that fails puts the
 		// one before back).
-		kept, out := fitPeerObj(c.pkg1[own:], c.peerObj)
+		kept, out := fitPeerObj(c.pkg1[own:], maxObj)
 		if out != nil {
 			c.pkg1 = append(c.pkg1[:own:own], kept...)
 			unsent = out
 		}
 	}
 	// EachMessage's commands follow Alert 1201 in package 1.
-	rest, err := c.eachMessage(ctx, c.pkg1[1:])
+	rest, err := c.eachMessage(ctx, c.pkg1[1:], maxObj)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -434,7 +440,7 @@ func (c *Client) resend(ctx context.Context, h *syncml.Header, u *clientMark) (*
 	}
 	cands, unsent := c.fitPeerObjResend(c.lastSent[min(c.lastEach, len(c.lastSent)):], u)
 	c.again = true // from here, the message built is the refused one again
-	cands, err := c.eachMessage(ctx, cands)
+	cands, err := c.eachMessage(ctx, cands, c.peerObj)
 	if err != nil {
 		c.again = false
 		return nil, nil, err
@@ -774,7 +780,7 @@ func (c *Client) answer(ctx context.Context, m *syncml.Message, x *Exchange, u *
 			if c.lastPkg1 {
 				c.sent.reset()
 				c.again1(u)
-				reply, unsent, err = c.package1(ctx)
+				reply, unsent, err = c.package1(ctx, c.peerObj)
 			} else {
 				// Refused in the middle of the session (HMAC is checked
 				// on every message): the same message again, not package
@@ -835,7 +841,7 @@ func (c *Client) answer(ctx context.Context, m *syncml.Message, x *Exchange, u *
 		// One Alert 1222, after the rest of the device's package: one
 		// already waiting there stands.
 		cands := append(c.answersThenRest(r.out, withoutNextMessage(c.cont)), NewAlert(syncml.AlertNextMessage))
-		cands, err := c.eachMessage(ctx, cands)
+		cands, err := c.eachMessage(ctx, cands, c.peerObj)
 		if err != nil {
 			return nil, err
 		}
@@ -888,7 +894,7 @@ func (c *Client) answer(ctx context.Context, m *syncml.Message, x *Exchange, u *
 		cands = append(c.answersThenRest(r.out, cont), queue...)
 		c.queue = nil
 		var err error
-		if cands, err = c.eachMessage(ctx, cands); err != nil {
+		if cands, err = c.eachMessage(ctx, cands, c.peerObj); err != nil {
 			return nil, err
 		}
 		x.Outcomes = append(x.Outcomes, c.eachUnsent...)

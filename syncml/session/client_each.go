@@ -23,15 +23,16 @@ import (
 // command the device sends. A message the server refuses (401 or 407) is
 // sent again with what EachMessage gives then: the commands it gave the
 // refused message come back as Outcomes with an Err (see refusedEach).
-// Those with an Item over the MaxObjSize the server announced in the
-// session are not sent: they go to c.eachUnsent, an Outcome each with a
-// *LimitError, which the Exchange of the message built reports.
+// Those with an Item over maxObj, the MaxObjSize the server announced in
+// the session (0 for none), are not sent: they go to c.eachUnsent, an
+// Outcome each with a *LimitError, which the Exchange of the message
+// built reports.
 // An error aborts building the message. It is not called for the
 // Statuses that answer an aborted session, nor for a message that
 // continues an object of the device's: the object's next chunk comes
 // first in it, and no other command may go between the chunks of an
 // object (OMA DM, large objects), or the server takes the object as cut.
-func (c *Client) eachMessage(ctx context.Context, cands []syncml.Command) ([]syncml.Command, error) {
+func (c *Client) eachMessage(ctx context.Context, cands []syncml.Command, maxObj int) ([]syncml.Command, error) {
 	c.nextEach, c.eachUnsent = 0, nil
 	if c.cfg.EachMessage == nil || c.continuesObject(c.again) {
 		return cands, nil
@@ -48,10 +49,10 @@ func (c *Client) eachMessage(ctx context.Context, cands []syncml.Command) ([]syn
 	if err := notInAtomic("EachMessage", extra); err != nil {
 		return nil, err
 	}
-	if c.peerObj > 0 {
+	if maxObj > 0 {
 		// what the server would not take is not sent (Outcome.Err), as
 		// queued commands are not
-		extra, c.eachUnsent = fitPeerObj(extra, c.peerObj)
+		extra, c.eachUnsent = fitPeerObj(extra, maxObj)
 	}
 	c.nextEach = len(extra)
 	if len(extra) == 0 {
