@@ -2,6 +2,7 @@ package session
 
 import (
 	"errors"
+	"slices"
 	"strconv"
 
 	"github.com/windc-go/windc/syncml"
@@ -48,7 +49,8 @@ func (c *Client) authGaveUp(code syncml.StatusCode) error {
 // session sent of itself, and puts the objects cut into chunks back
 // whole). It returns the Outcomes of the commands EachMessage gave the
 // message and of a package 1's alerts (see refusedEach: they are not sent
-// again) and the records of the session without those of the message (a
+// again; those of a package 1 that its MaxMsgSize left for the next
+// message too, see leftOfPackage1) and the records of the session without those of the message (a
 // new slice: c.sent is left as it is). A message Run failed to post
 // before any of it was written (c.unsent) is taken back the same way,
 // but gives no Outcome: the server never saw it, EachMessage gives the
@@ -66,6 +68,7 @@ func (c *Client) unsend() ([]Outcome, []*sentCmd) {
 		}
 		if !c.unsent {
 			outs = append(outs, c.refusedOf(alerts, c.refused, "Start gives each session its own alerts")...)
+			outs = append(outs, c.leftOfPackage1(alerts)...)
 		}
 		// package 1 is the only message of the session sent: what of it
 		// did not fit is among the rest
@@ -82,4 +85,43 @@ func (c *Client) unsend() ([]Outcome, []*sentCmd) {
 		}
 	}
 	return outs, keep
+}
+
+// leftOfPackage1 returns an Outcome for each of the Start alerts (alerts)
+// and EachMessage commands that a package 1 refused until the session
+// gave up left for its next messages (c.cont, the server's MaxMsgSize
+// having cut it), which never went out: as those the refused message
+// carried (see refusedOf), they are not sent again, and each comes back
+// with an Err matching the refusal's cause, without MsgID. The queued
+// commands of package 1 (pkg1 after what Start made) and the DevInfo are
+// not among them: those go back to the queue, or are made anew.
+func (c *Client) leftOfPackage1(alerts []syncml.Command) []Outcome {
+	own := min(c.pkg1Own, len(c.pkg1))
+	var outs []Outcome
+	var queued map[syncml.Command]bool
+	for _, x := range c.cont {
+		if isAnswer(x) || sessionAlert(x) || isChunk(x) {
+			continue
+		}
+		if queued == nil {
+			queued = make(map[syncml.Command]bool, len(c.pkg1)-own+1)
+			for _, q := range c.pkg1[own:] {
+				queued[q] = true
+			}
+			if c.cfg.DevInfo.DevID != "" && own > 1 {
+				queued[c.pkg1[own-1]] = true // the DevInfo, which Start makes anew
+			}
+		}
+		if queued[x] {
+			continue
+		}
+		why := "EachMessage gives each message its own"
+		if slices.Contains(alerts, x) {
+			why = "Start gives each session its own alerts"
+		}
+		outs = append(outs, Outcome{SessionID: c.sessionID, Command: x,
+			Err: errorf("%s not sent: the server refused the message before it (%d) and the session gave up; %s: %w",
+				x.ElementName(), int(c.refused), why, refusalCause(c.refused))})
+	}
+	return outs
 }

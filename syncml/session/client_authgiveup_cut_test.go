@@ -1,0 +1,112 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/windc-go/windc/syncml"
+)
+
+// A package 1 given up on authentication whose Start alerts did not all
+// fit in its first message (the server's MaxMsgSize cut it in two, and
+// the server refused that first message) reports every one of those
+// alerts: those the refused message carried, and those it left for the
+// next message, never sent. Each comes back once, with an Err matching
+// ErrInvalidCredentials, in the next session's first Exchange; none goes
+// in the next package 1, whose Start has alerts of its own. Before, an
+// alert left for the next message came back in no Outcome and was not
+// sent again: lost without a word. The same holds for the commands
+// EachMessage gave package 1.
+func TestClientAuthGiveUpCutPackage1Alerts(t *testing.T) {
+	for _, each := range []bool{false, true} {
+		name := "Start alerts"
+		if each {
+			name = "EachMessage alerts"
+		}
+		t.Run(name, func(t *testing.T) { testAuthGiveUpCutPackage1(t, each) })
+	}
+}
+
+// testAuthGiveUpCutPackage1 runs TestClientAuthGiveUpCutPackage1Alerts
+// with the events of session 1 given to Start, or by EachMessage.
+func testAuthGiveUpCutPackage1(t *testing.T, each bool) {
+	ctx := context.Background()
+	g := newAuthGate(t, Config{})
+	event := func(s string) *syncml.Alert {
+		return NewClientEvent(syncml.AlertCode(1224), "com.example/Event", s+strings.Repeat(".", 800))
+	}
+	calls := 0
+	c, err := NewClient(ClientConfig{DeviceID: "DEV1", ServerURI: g.srv.URL, ServerMaxMsgSize: 1500,
+		EachMessage: func(context.Context) ([]syncml.Command, error) {
+			if calls++; each && calls == 1 {
+				return []syncml.Command{event("one"), event("two")}, nil
+			}
+			return nil, nil
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var alerts []syncml.Command
+	if !each {
+		alerts = []syncml.Command{event("one"), event("two")}
+	}
+	g.set(func(*syncml.Header) bool { return true })
+	m, err := c.Start(ctx, "1", alerts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(m.Body.Commands); n != 2 || m.Body.Final {
+		t.Fatalf("package 1's first message carries %d commands, Final %v; want Alert 1201 and the first event, the package going on (the test needs it cut)", n, m.Body.Final)
+	}
+	raw, err := syncml.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Handle(ctx, post(t, g.srv.URL, raw)); !errors.Is(err, ErrAuthGaveUp) {
+		t.Fatalf("refused package 1: %v, want ErrAuthGaveUp", err)
+	}
+	g.set(nil)
+	m, err = c.Start(ctx, "2", event("three"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var carried []string
+	for _, x := range m.Body.Commands {
+		if a, ok := x.(*syncml.Alert); ok && len(a.Items) > 0 {
+			carried = append(carried, strings.TrimRight(a.Items[0].Data.Value, "."))
+		}
+	}
+	if d := cmp.Diff([]string{"three"}, carried); d != "" {
+		t.Errorf("package 1 of session 2 carries the events (-want +got):\n%s", d)
+	}
+	raw, err = syncml.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, err := c.Handle(ctx, post(t, g.srv.URL, raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reported []string
+	for _, o := range x.Outcomes {
+		a, ok := o.Command.(*syncml.Alert)
+		if !ok || len(a.Items) == 0 {
+			continue
+		}
+		ev := o.SessionID + " " + strings.TrimRight(a.Items[0].Data.Value, ".")
+		reported = append(reported, ev)
+		why := "Start gives each session its own alerts"
+		if each {
+			why = "EachMessage"
+		}
+		if o.SessionID == "1" && (o.Abandoned || !errors.Is(o.Err, ErrInvalidCredentials) || !strings.Contains(o.Err.Error(), why)) {
+			t.Errorf("%s: Abandoned %v, Err %v; want an Err matching ErrInvalidCredentials that says %q", ev, o.Abandoned, o.Err, why)
+		}
+	}
+	if d := cmp.Diff([]string{"1 one", "1 two", "2 three"}, reported); d != "" {
+		t.Errorf("the events come back as (-want +got):\n%s", d)
+	}
+}
