@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/windc-go/windc/internal/xmlscan"
 	"github.com/windc-go/windc/syncml"
 	"github.com/windc-go/windc/syncml/session"
 )
@@ -132,13 +133,10 @@ func (h *Handler) get(items []syncml.Item) session.Response {
 
 // value returns an item's text and the code refusing it: 415 for a
 // format other than want (in the item's Meta, else the command's) or for
-// XML Data.
+// XML Data. A Format is read without the XML spaces around it, and one
+// that is blank counts as absent, as ddf.Check reads it.
 func value(cmdMeta *syncml.Meta, it syncml.Item, want string) (string, syncml.StatusCode) {
-	m := it.Meta
-	if m == nil || m.Format == "" {
-		m = cmdMeta
-	}
-	if m != nil && m.Format != "" && m.Format != want {
+	if f := metaFormat(it.Meta, cmdMeta); f != "" && f != want {
 		return "", syncml.StatusUnsupportedMediaType
 	}
 	if it.Data == nil {
@@ -259,4 +257,18 @@ func (h *Handler) deleteOne(ctx context.Context, n node, atomic bool, undo *[]fu
 		st.Priority = nil
 	}
 	return h.change(ctx, st, n, atomic, undo)
+}
+
+// metaFormat returns the Format in effect for an item, without XML spaces
+// around it: the item's, else the command's; "" when neither names one.
+func metaFormat(item, cmd *syncml.Meta) string {
+	for _, m := range [...]*syncml.Meta{item, cmd} {
+		if m == nil {
+			continue
+		}
+		if f := xmlscan.TrimSpace(m.Format); f != "" {
+			return f
+		}
+	}
+	return ""
 }

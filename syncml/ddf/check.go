@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/windc-go/windc/internal/cmdwalk"
+	"github.com/windc-go/windc/internal/xmlscan"
 	"github.com/windc-go/windc/syncml"
 )
 
@@ -188,13 +189,17 @@ func (c *checker) items(cmd syncml.Command, meta *syncml.Meta, items []syncml.It
 	}
 }
 
-// metaFormat returns the Format in effect for an item.
+// metaFormat returns the Format in effect for an item, without the XML
+// spaces around it: the item's, else the command's, else chr. A blank
+// Format counts as absent.
 func metaFormat(item, cmd *syncml.Meta) string {
-	if item != nil && item.Format != "" {
-		return strings.TrimSpace(item.Format)
-	}
-	if cmd != nil && cmd.Format != "" {
-		return strings.TrimSpace(cmd.Format)
+	for _, m := range [...]*syncml.Meta{item, cmd} {
+		if m == nil {
+			continue
+		}
+		if f := xmlscan.TrimSpace(m.Format); f != "" {
+			return f
+		}
 	}
 	return string(FormatChr)
 }

@@ -192,3 +192,35 @@ func TestCheckFloat(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckFormatSpaces: a Meta Format is read without the XML spaces
+// around it, a blank one counting as absent, as the LinkedEnrollment
+// device of dmclient/device reads it; no-break spaces are not XML spaces.
+func TestCheckFormatSpaces(t *testing.T) {
+	tr, err := Parse([]byte(`<MgmtTree><Node><NodeName>I</NodeName><DFProperties><AccessType><Replace/></AccessType><DFFormat><int/></DFFormat></DFProperties></Node></MgmtTree>`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		item, cmd string
+		ok        bool
+	}{
+		{" int\r\n", "", true},
+		{"\tint", "chr", true},
+		{" ", "int", true},
+		{"", " int ", true},
+		{"\u00a0int", "", false},
+		{"int\u0085", "", false},
+		{" ", "", false}, // chr by default
+	} {
+		it := fmtItem("./I", tc.item, syncml.Text("1"))
+		c := &syncml.Replace{Items: []syncml.Item{it}}
+		if tc.cmd != "" {
+			c.Meta = &syncml.Meta{Format: tc.cmd}
+		}
+		err := tr.Check(c)
+		if (err == nil) != tc.ok || err != nil && !errors.Is(err, ErrFormat) {
+			t.Errorf("item Format %q, command Format %q: %v, want ok=%v", tc.item, tc.cmd, err, tc.ok)
+		}
+	}
+}
