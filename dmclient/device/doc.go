@@ -27,6 +27,9 @@
 //     answers 404.
 //   - LinkedEnrollment itself (node): Get lists the children.
 //
+// Node names are matched without regard to letter case, as Windows and
+// dmclient's readers match them ("./device/…/linkedenrollment/enrollstatus"
+// is EnrollStatus); the ProviderID is compared exactly (Config.ProviderID).
 // A command a node does not allow is answered 405, a node that does not
 // exist 404, a value in another format than the node's 415, an Exec
 // without exactly one Item 400. Inside an Atomic, Add, Replace and Delete

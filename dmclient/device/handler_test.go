@@ -141,6 +141,7 @@ var base = string(le.URI())
 
 func TestGet(t *testing.T) {
 	ds := discoveryServer(t, nil)
+	const lower = "./device/vendor/msft/dmclient/provider/MS%20DM%20SERVER/linkedenrollment/enrollstatus"
 	tests := []struct {
 		name    string
 		setup   []syncml.Command
@@ -173,6 +174,12 @@ func TestGet(t *testing.T) {
 		{name: "another provider", get: get(string(dmclient.LinkedEnrollment{ProviderID: "Other"}.EnrollStatus())), codes: []syncml.StatusCode{404}},
 		// ProviderIDs are compared exactly (Config.ProviderID).
 		{name: "the provider in another case", get: get(string(dmclient.LinkedEnrollment{ProviderID: "ms dm server"}.EnrollStatus())), codes: []syncml.StatusCode{404}},
+		// node names are read without regard to case, as dmclient's readers read them
+		{name: "node names in another case", get: get(lower, "./DEVICE/VENDOR/MSFT/DMCLIENT/PROVIDER/MS%20DM%20SERVER/LINKEDENROLLMENT"),
+			codes: []syncml.StatusCode{200, 200},
+			results: []syncml.Item{{Source: &syncml.Location{LocURI: lower}, Meta: &syncml.Meta{Format: "int", Type: "text/plain"}, Data: syncml.Text("1")},
+				{Source: &syncml.Location{LocURI: "./DEVICE/VENDOR/MSFT/DMCLIENT/PROVIDER/MS%20DM%20SERVER/LINKEDENROLLMENT"}, Meta: &syncml.Meta{Format: "node"},
+					Data: syncml.Text("DiscoveryEndpoint/Enroll/EnrollStatus/LastError/Priority/Unenroll")}}},
 		{name: "no Target", get: &syncml.Get{Items: []syncml.Item{{}}}, codes: []syncml.StatusCode{400}},
 		{name: "no Item", get: &syncml.Get{}, codes: []syncml.StatusCode{400}},
 		{name: "without ./Device and mixed", get: get("./Vendor/MSFT/DMClient/Provider/MS%20DM%20SERVER/LinkedEnrollment/EnrollStatus", base+"/Nope"),
@@ -233,6 +240,8 @@ func TestWriteAndDelete(t *testing.T) {
 		{name: "Replace endpoint with blank item Format, command Meta chr",
 			cmd:   &syncml.Replace{Meta: &syncml.Meta{Format: "chr"}, Items: []syncml.Item{item(ep, syncml.Text("https://b.example/"), " ")}},
 			codes: []syncml.StatusCode{200}, endpoint: "https://b.example/"},
+		{name: "Replace Priority named in lower case", cmd: rep("./device/vendor/msft/dmclient/provider/MS%20DM%20SERVER/linkedenrollment/priority", syncml.Text("5"), "int"),
+			codes: []syncml.StatusCode{200}, priority: new(int32(5))},
 		{name: "Priority with Format in no-break spaces", cmd: rep(prio, syncml.Text("1"), "\u00a0int\u00a0"), codes: []syncml.StatusCode{415}},
 		{name: "Replace endpoint with XML", cmd: rep(ep, syncml.XML("<a/>"), ""), codes: []syncml.StatusCode{415}},
 		{name: "endpoint over the limit", cmd: rep(ep, syncml.Text("https://a.example/"+strings.Repeat("a", DefaultMaxEndpointBytes)), ""),

@@ -46,23 +46,41 @@ var childList = func() string {
 	return strings.Join(names, "/")
 }()
 
+// providerSegment is the index of the ProviderID among the segments of
+// Vendor/MSFT/DMClient/Provider/{ProviderID}/LinkedEnrollment.
+const providerSegment = 4
+
 // node returns the node an item's Target names, with 200, or the code to
 // answer: 400 without a Target, 404 for a node that does not exist.
+// Windows reads the names of its nodes without regard to letter case, as
+// dmclient's readers do, so "./device/vendor/msft/dmclient/…/enrollstatus"
+// names EnrollStatus; the ProviderID is compared exactly, as
+// LinkedEnrollment.ReadEnrollStatus compares it.
 func (h *Handler) node(it syncml.Item) (node, syncml.StatusCode) {
 	if it.Target == nil || it.Target.LocURI == "" {
 		return 0, syncml.StatusBadRequest
 	}
 	u, err := syncml.ParseLocURI(it.Target.LocURI)
-	if err != nil || !u.HasPrefix(h.base) {
+	if err != nil || len(u.Segments) < len(h.base.Segments) {
 		return 0, syncml.StatusNotFound
 	}
-	rest := u.Segments[len(h.base.Segments):]
+	// spell the fixed names as base does, then compare exactly
+	segs := append([]string(nil), u.Segments...)
+	for i, b := range h.base.Segments {
+		if i != providerSegment && strings.EqualFold(segs[i], b) {
+			segs[i] = b
+		}
+	}
+	if !(syncml.LocURI{Scope: u.Scope, Segments: segs}).HasPrefix(h.base) {
+		return 0, syncml.StatusNotFound
+	}
+	rest := segs[len(h.base.Segments):]
 	switch len(rest) {
 	case 0:
 		return nodeRoot, syncml.StatusOK
 	case 1:
 		for _, c := range children {
-			if c.name == rest[0] {
+			if strings.EqualFold(c.name, rest[0]) {
 				return c.n, syncml.StatusOK
 			}
 		}
