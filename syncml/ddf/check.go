@@ -24,7 +24,10 @@ import (
 //
 // For Add and Replace the Meta Format (the Item's, else the command's,
 // else "chr" as OMA-DM defaults) must equal the node's DFFormat, and the
-// Data must read as that format and be among the allowed values. An item
+// Data must read as that format and be among the allowed values: an int
+// is a signed 32-bit integer (-2147483648 to 2147483647, in decimal or
+// 0x hexadecimal by value), as the DDF specification defines the int
+// format, so 4294967295 and 0xFFFFFFFF do not fit. An item
 // with MoreData is one chunk of a large object and its value is not read.
 func (t *Tree) Check(cmd syncml.Command) error {
 	c := checker{t: t}
@@ -215,8 +218,8 @@ func checkValue(n *Node, value string) error {
 		return nil
 	case FormatInt:
 		v, ok := parseInt(value)
-		if !ok || v < math.MinInt32 || v > math.MaxUint32 {
-			return fmt.Errorf("%q is not a 32-bit integer", truncate(value, 40))
+		if !ok || v < math.MinInt32 || v > math.MaxInt32 {
+			return fmt.Errorf("%q is not a signed 32-bit integer", truncate(value, 40))
 		}
 	case FormatBool:
 		switch strings.ToLower(strings.TrimSpace(value)) {

@@ -153,15 +153,17 @@ func TestCheckNilAndCycle(t *testing.T) {
 }
 
 // TestCheckInt32: an int value is a decimal or 0x hexadecimal number
-// within 32 bits (signed, or unsigned up to 0xFFFFFFFF): a 64-bit value
-// that wrapped to -1, or Go's octal, binary and underscore forms, are not.
+// within a signed 32-bit integer's range, the DDF's int format: the
+// unsigned values past 2147483647, a 64-bit value that wrapped to -1, or
+// Go's octal, binary and underscore forms, are not.
 func TestCheckInt32(t *testing.T) {
 	tr, err := Parse([]byte(`<MgmtTree><Node><NodeName>I</NodeName><DFProperties><AccessType><Replace/></AccessType><DFFormat><int/></DFFormat></DFProperties></Node></MgmtTree>`))
 	if err != nil {
 		t.Fatal(err)
 	}
 	for v, ok := range map[string]bool{
-		"0": true, "-2147483648": true, "4294967295": true, "0xFFFFFFFF": true, " 010 ": true, "-0x10": true,
+		"0": true, "-2147483648": true, "2147483647": true, "0x7FFFFFFF": true, "-0x80000000": true, " 010 ": true, "-0x10": true,
+		"2147483648": false, "0x80000000": false, "4294967295": false, "0xFFFFFFFF": false, "-0x80000001": false,
 		"4294967296": false, "-2147483649": false, "18446744073709551615": false, "0xFFFFFFFFFFFFFFFF": false,
 		"1_000": false, "0b101": false, "0o17": false, "": false,
 	} {
