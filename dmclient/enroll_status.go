@@ -68,8 +68,10 @@ func (s EnrollStatus) Failed() bool {
 	return s == StatusEnrollmentFailed || s == StatusUnenrollmentFailed
 }
 
-// ParseEnrollStatus reads the decimal value of an EnrollStatus node.
-// Values outside 0–8 are returned as they are (see Known).
+// ParseEnrollStatus reads the decimal value of an EnrollStatus node, with
+// an optional sign (+ or -) and XML spaces around it ignored, as
+// ParseHRESULT reads decimals. Values outside 0–8 are returned as they are
+// (see Known).
 func ParseEnrollStatus(v string) (EnrollStatus, error) {
 	n, err := strconv.ParseInt(trimSpace(v), 10, 32)
 	if err != nil {

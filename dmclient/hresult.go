@@ -102,7 +102,10 @@ func hex8(v uint32) string {
 // 0x prefix ("0x80070002"), as msft:originalerror carries it; the signed
 // 32-bit decimal of an int node ("-2147024894"), as LastError does (its
 // DDF format is int, which OMA-DM writes in decimal); or unsigned decimal
-// ("2147942402"). Surrounding spaces are ignored.
+// ("2147942402"); decimal takes a sign, + or -, as an int node's value
+// may carry ("+4"), hexadecimal none. XML spaces around the value are
+// ignored, as the other readers ignore them; other spaces, such as
+// U+00A0, are not.
 //
 // Exactly eight digits starting with 8 or 9 are refused (ErrBadValue):
 // in decimal they are a success code, in hexadecimal without "0x" a
@@ -111,7 +114,7 @@ func hex8(v uint32) string {
 // reading would hide the failure and the hexadecimal one is a guess, so
 // neither is taken. Other decimal digits read as decimal.
 func ParseHRESULT(s string) (HRESULT, error) {
-	t := strings.TrimSpace(s)
+	t := trimSpace(s)
 	if len(t) > 2 && t[0] == '0' && (t[1] == 'x' || t[1] == 'X') {
 		v, err := strconv.ParseUint(t[2:], 16, 32)
 		if err != nil {
@@ -129,8 +132,8 @@ func ParseHRESULT(s string) (HRESULT, error) {
 		}
 		return HRESULT(uint32(int32(v))), nil
 	}
-	v, err := strconv.ParseUint(t, 10, 32)
-	if err != nil {
+	v, err := strconv.ParseUint(strings.TrimPrefix(t, "+"), 10, 32)
+	if err != nil || strings.HasPrefix(t, "++") {
 		return 0, badValue("HRESULT", s)
 	}
 	return HRESULT(v), nil

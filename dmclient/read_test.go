@@ -23,6 +23,8 @@ func TestReadEnrollStatus(t *testing.T) {
 		{results("./Vendor/MSFT/DMClient/Provider/X/LinkedEnrollment/EnrollStatus", "2"), StatusEnrollmentInProgress, nil},
 		{results(testBase+"EnrollStatus", "12"), EnrollStatus(12), nil},
 		{results(testBase+"EnrollStatus", "four"), 0, ErrBadValue},
+		{results(testBase+"EnrollStatus", "+4"), StatusEnrollmentSucceeded, nil},
+		{results(testBase+"EnrollStatus", "\u00a04"), 0, ErrBadValue},
 		{results(testBase+"EnrollStatus", ""), 0, ErrBadValue},
 		{results(testBase+"LastError", "4"), 0, ErrNoResult},
 		{results("./Device/Vendor/MSFT/DMClient/Provider//LinkedEnrollment/EnrollStatus", "4"), 0, ErrNoResult},
@@ -103,6 +105,16 @@ func TestParseHRESULT(t *testing.T) {
 		{"79999999", 79999999, true},
 		{"800700020", 800700020, true},
 		{"8007000", 8007000, true},
+		// one sign rule and one trimming rule with ParseEnrollStatus
+		{"+4", 4, true},
+		{" +2147942402\t", ErrorFileNotFound, true},
+		{"+80070002", 80070002, true},
+		{"++4", 0, false},
+		{"+-4", 0, false},
+		{"+0x4", 0, false},
+		{"-0x4", 0, false},
+		{"\u00a00x80070002", 0, false},
+		{"0\u2003", 0, false},
 	}
 	for _, tt := range tests {
 		got, err := ParseHRESULT(tt.in)
