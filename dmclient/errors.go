@@ -16,6 +16,9 @@ var (
 	// than the LinkedEnrollment reading them (see
 	// LinkedEnrollment.ReadEnrollStatus).
 	ErrOtherProvider = errors.New("dmclient: result for another provider")
+	// ErrConflict: the Results carry the node asked about in more than
+	// one item, with different values, so taking one would drop another.
+	ErrConflict = errors.New("dmclient: node given more than once with different values")
 	// ErrNoStatus: there is no Status to read (ReadStatus(nil)), as for
 	// a command the device has not answered yet.
 	ErrNoStatus = errors.New("dmclient: no Status for the command")

@@ -87,22 +87,55 @@ func parsePriority(v string, err error) (int, error) {
 
 // value finds the item of r whose Source names the LinkedEnrollment node
 // leaf (under some provider) and returns its data. An item without Source
-// counts when it is the only one.
+// counts when it is the only one. Several such items are read as one
+// when their data are the same, and are an error wrapping ErrConflict
+// when not, be they of one provider or of several.
 func value(r *syncml.Results, leaf string) (string, error) {
 	if r == nil {
 		return "", fmt.Errorf("%w: nil Results", ErrNoResult)
 	}
+	if len(r.Items) == 1 && r.Items[0].Source == nil {
+		return dataOf(r.Items[0]), nil
+	}
+	var m match
 	for _, it := range r.Items {
-		if it.Source == nil && len(r.Items) == 1 {
-			return dataOf(it), nil
+		if it.Source == nil {
+			continue
 		}
-		if it.Source != nil {
-			if _, ok := nodeProvider(it.Source.LocURI, leaf); ok {
-				return dataOf(it), nil
+		if p, ok := nodeProvider(it.Source.LocURI, leaf); ok {
+			if err := m.add(r, leaf, p, dataOf(it)); err != nil {
+				return "", err
 			}
 		}
 	}
-	return "", fmt.Errorf("%w: LinkedEnrollment/%s in Results %q", ErrNoResult, leaf, r.CmdRef)
+	if !m.found {
+		return "", fmt.Errorf("%w: LinkedEnrollment/%s in Results %q", ErrNoResult, leaf, r.CmdRef)
+	}
+	return m.v, nil
+}
+
+// A match is the value found so far for a node in a Results.
+type match struct {
+	found bool
+	p, v  string // ProviderID and data of the first item
+}
+
+// add takes the data v of another item naming the node leaf, of provider
+// p: an error wrapping ErrConflict when v differs from the data taken.
+func (m *match) add(r *syncml.Results, leaf, p, v string) error {
+	if !m.found {
+		m.found, m.p, m.v = true, p, v
+		return nil
+	}
+	if v == m.v {
+		return nil
+	}
+	if p == m.p {
+		return fmt.Errorf("%w: LinkedEnrollment/%s of provider %q in Results %q is both %s and %s",
+			ErrConflict, leaf, p, r.CmdRef, quoteCut(m.v), quoteCut(v))
+	}
+	return fmt.Errorf("%w: LinkedEnrollment/%s in Results %q is %s of provider %q and %s of provider %q",
+		ErrConflict, leaf, r.CmdRef, quoteCut(m.v), m.p, quoteCut(v), p)
 }
 
 // dataOf returns the text of it.Data, "" when it has none.
@@ -140,10 +173,15 @@ func nodeProvider(uri, leaf string) (string, bool) {
 // badValue is the ErrBadValue error for the value v of a node, quoting
 // at most 40 bytes of it, cut at a character's start as DeviceError cuts.
 func badValue(what, v string) error {
+	return fmt.Errorf("%w: %s %s", ErrBadValue, what, quoteCut(v))
+}
+
+// quoteCut quotes at most 40 bytes of v, cut at a character's start.
+func quoteCut(v string) string {
 	if len(v) > 40 {
 		v = utf8cut.Prefix(v, 40) + "…"
 	}
-	return fmt.Errorf("%w: %s %q", ErrBadValue, what, v)
+	return strconv.Quote(v)
 }
 
 func trimSpace(s string) string { return strings.Trim(s, " \t\r\n") }

@@ -14,7 +14,9 @@ import (
 // counts); the rest of the LocURI is read as the package functions read
 // it. An item of another provider gives an error wrapping
 // ErrOtherProvider; an item without Source, whose provider cannot be
-// known, is not taken (ErrNoResult).
+// known, is not taken (ErrNoResult). Several items of l's node are read
+// as one when their data are the same, and are an error wrapping
+// ErrConflict when not.
 
 // ReadEnrollStatus returns the EnrollStatus value of l's provider in r.
 // A value from another provider's EnrollStatus is an error wrapping
@@ -57,6 +59,7 @@ func (l LinkedEnrollment) value(r *syncml.Results, leaf string) (string, error) 
 		return "", fmt.Errorf("%w: nil Results", ErrNoResult)
 	}
 	other, found := "", false
+	var m match
 	for _, it := range r.Items {
 		if it.Source == nil {
 			continue
@@ -64,10 +67,15 @@ func (l LinkedEnrollment) value(r *syncml.Results, leaf string) (string, error) 
 		p, ok := nodeProvider(it.Source.LocURI, leaf)
 		switch {
 		case ok && p == l.ProviderID:
-			return dataOf(it), nil
+			if err := m.add(r, leaf, p, dataOf(it)); err != nil {
+				return "", err
+			}
 		case ok && !found:
 			other, found = p, true
 		}
+	}
+	if m.found {
+		return m.v, nil
 	}
 	// nothing of l's: say why
 	if err := l.Validate(); err != nil {

@@ -2,6 +2,7 @@ package dmclient
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/windc-go/windc/syncml"
@@ -65,5 +66,65 @@ func TestReadForProvider(t *testing.T) {
 		if s, err := (LinkedEnrollment{ProviderID: bad}).ReadEnrollStatus(results(other+"EnrollStatus", "4")); !errors.Is(err, ErrProviderID) {
 			t.Errorf("ProviderID %q: ReadEnrollStatus = %v, %v; want ErrProviderID", bad, s, err)
 		}
+	}
+}
+
+// TestReadDuplicates: Results naming a node in several items are read
+// when the items agree and refused with ErrConflict when they do not, as
+// taking the first would drop the other value unseen.
+func TestReadDuplicates(t *testing.T) {
+	const other = "./Device/Vendor/MSFT/DMClient/Provider/Other/LinkedEnrollment/"
+	items := func(kv ...string) *syncml.Results {
+		r := &syncml.Results{CmdRef: "4"}
+		for i := 0; i < len(kv); i += 2 {
+			r.Items = append(r.Items, syncml.Item{Source: &syncml.Location{LocURI: kv[i]}, Data: syncml.Text(kv[i+1])})
+		}
+		return r
+	}
+	l := LinkedEnrollment{ProviderID: testProvider}
+	tests := []struct {
+		name           string
+		r              *syncml.Results
+		pkg, own       string // endpoints read, "" for ErrConflict
+		pkgErr, ownErr error
+	}{
+		{"same twice", items(testBase+"DiscoveryEndpoint", "https://a/", "./device/vendor/msft/dmclient/provider/MS%20DM%20SERVER/linkedenrollment/discoveryendpoint", "https://a/"),
+			"https://a/", "https://a/", nil, nil},
+		{"own twice, differing", items(testBase+"DiscoveryEndpoint", "https://a/", testBase+"DiscoveryEndpoint", "https://b/"),
+			"", "", ErrConflict, ErrConflict},
+		{"own and other, differing", items(other+"DiscoveryEndpoint", "https://o/", testBase+"DiscoveryEndpoint", "https://a/"),
+			"", "https://a/", ErrConflict, nil},
+		{"own and other, same", items(other+"DiscoveryEndpoint", "https://a/", testBase+"DiscoveryEndpoint", "https://a/"),
+			"https://a/", "https://a/", nil, nil},
+		{"other twice, differing", items(other+"DiscoveryEndpoint", "https://o/", other+"DiscoveryEndpoint", "https://p/"),
+			"", "", ErrConflict, ErrOtherProvider},
+		{"another node beside", items(testBase+"EnrollStatus", "4", testBase+"DiscoveryEndpoint", "https://a/"),
+			"https://a/", "https://a/", nil, nil},
+	}
+	for _, tt := range tests {
+		got, err := ReadDiscoveryEndpoint(tt.r)
+		if !errors.Is(err, tt.pkgErr) || tt.pkgErr == nil && err != nil || got != tt.pkg {
+			t.Errorf("%s: ReadDiscoveryEndpoint = %q, %v; want %q, %v", tt.name, got, err, tt.pkg, tt.pkgErr)
+		}
+		got, err = l.ReadDiscoveryEndpoint(tt.r)
+		if !errors.Is(err, tt.ownErr) || tt.ownErr == nil && err != nil || got != tt.own {
+			t.Errorf("%s: l.ReadDiscoveryEndpoint = %q, %v; want %q, %v", tt.name, got, err, tt.own, tt.ownErr)
+		}
+	}
+	// every reader goes through the same search
+	r := items(testBase+"EnrollStatus", "4", testBase+"EnrollStatus", "3")
+	if s, err := ReadEnrollStatus(r); !errors.Is(err, ErrConflict) {
+		t.Errorf("ReadEnrollStatus of 4 and 3 = %v, %v", s, err)
+	} else if want := `LinkedEnrollment/EnrollStatus of provider "MS DM SERVER" in Results "4" is both "4" and "3"`; !strings.Contains(err.Error(), want) {
+		t.Errorf("error %q, want it to contain %q", err, want)
+	}
+	if s, err := l.ReadEnrollStatus(r); !errors.Is(err, ErrConflict) {
+		t.Errorf("l.ReadEnrollStatus of 4 and 3 = %v, %v", s, err)
+	}
+	if h, err := ReadLastError(items(testBase+"LastError", "0", testBase+"LastError", "-2147024894")); !errors.Is(err, ErrConflict) {
+		t.Errorf("ReadLastError of 0 and a failure = %v, %v", h, err)
+	}
+	if p, err := l.ReadPriority(items(testBase+"Priority", "1", testBase+"Priority", "2")); !errors.Is(err, ErrConflict) {
+		t.Errorf("l.ReadPriority of 1 and 2 = %v, %v", p, err)
 	}
 }
