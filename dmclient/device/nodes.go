@@ -64,17 +64,16 @@ func (h *Handler) node(it syncml.Item) (node, syncml.StatusCode) {
 	if err != nil || len(u.Segments) < len(h.base.Segments) {
 		return 0, syncml.StatusNotFound
 	}
-	// spell the fixed names as base does, then compare exactly
-	segs := append([]string(nil), u.Segments...)
-	for i, b := range h.base.Segments {
-		if i != providerSegment && strings.EqualFold(segs[i], b) {
-			segs[i] = b
-		}
-	}
-	if !(syncml.LocURI{Scope: u.Scope, Segments: segs}).HasPrefix(h.base) {
+	// same scope (Equal reads a LocURI without one as ./Device)
+	if !(syncml.LocURI{Scope: u.Scope, Segments: h.base.Segments}).Equal(h.base) {
 		return 0, syncml.StatusNotFound
 	}
-	rest := segs[len(h.base.Segments):]
+	for i, b := range h.base.Segments {
+		if i == providerSegment && u.Segments[i] != b || !strings.EqualFold(u.Segments[i], b) {
+			return 0, syncml.StatusNotFound
+		}
+	}
+	rest := u.Segments[len(h.base.Segments):]
 	switch len(rest) {
 	case 0:
 		return nodeRoot, syncml.StatusOK
