@@ -385,3 +385,31 @@ func TestCharRefEveryReader(t *testing.T) {
 		}
 	}
 }
+
+// TestRefEndsSoonEveryReader: a '&' that starts no reference because a
+// space or a tag comes a few bytes after it ("&amp y", "&#12<c/>") is
+// refused by every reader at its '&' as "'&' does not start a
+// reference". Before, provisioning, which gave its check of references
+// the text only up to the next '<', took such a '&' as cut by the end of
+// the input and said encoding/xml's "invalid character entity &amp (no
+// semicolon)" (ErrEntity), after the reference.
+func TestRefEndsSoonEveryReader(t *testing.T) {
+	const msg = "not well-formed: '&' does not start a reference"
+	for _, ref := range []string{"&amp", "& x", "&#12", "&#xD800", "&lt"} {
+		for _, r := range placeReaders {
+			for _, after := range []string{" y", "<c/>", ""} {
+				in := r.open + "\n x " + ref + after + r.close
+				at := len(r.open) + 4
+				err := r.read([]byte(in))
+				var de *xmlerr.DecodeError
+				if !errors.As(err, &de) || !errors.Is(err, xmlerr.ErrSyntax) || errors.Is(err, xmlerr.ErrEntity) {
+					t.Errorf("%s %q: %v: want a DecodeError matching ErrSyntax only", r.name, in, err)
+					continue
+				}
+				if de.Offset != int64(at) || de.Line != 2 || !strings.HasSuffix(err.Error(), ": "+msg) {
+					t.Errorf("%s %q: %v: want %q at line 2 (offset %d)", r.name, in, err, msg, at)
+				}
+			}
+		}
+	}
+}

@@ -604,10 +604,14 @@ func refFault(data []byte, from, to int64, tag bool) (int64, error) {
 	if bytes.IndexByte(data[from:to], '&') < 0 || bytes.HasPrefix(data[from:], []byte("<!")) || bytes.HasPrefix(data[from:], []byte("<?")) {
 		return 0, nil
 	}
-	// no reference runs past a '<'
+	// No reference runs past a '<', but the scanner looks a few bytes
+	// beyond one that ends it too soon (up to 6 after the '&' of a
+	// named one, "&amp<" being no reference, not one cut by the end of
+	// input): s holds as many, so that RefError words it as the other
+	// readers do.
 	stop := len(data)
 	if j := bytes.IndexByte(data[to:], '<'); j >= 0 {
-		stop = int(to) + j
+		stop = min(len(data), int(to)+j+refLookahead)
 	}
 	s := string(data[from:stop])
 	var quote byte
@@ -634,6 +638,10 @@ func refFault(data []byte, from, to int64, tag bool) (int64, error) {
 	}
 	return 0, nil
 }
+
+// refLookahead is how many bytes from the '<' after a reference
+// refFault gives RefError: more than a reference is read past its '&'.
+const refLookahead = 8
 
 // data0 returns data[i], or 0 past its end.
 func data0(data []byte, i int64) byte {
