@@ -119,7 +119,8 @@
 // hosts (AllowLoopbackHTTP), as discovery.Client does.
 // Its RequestSecurityTokens carry a WS-Security Timestamp from the local
 // clock, valid five minutes, as Windows sends them.
-// What a Server bounds it bounds before sending, under Client.Limits
-// (whose defaults are the Server's): a DeviceID or DeviceName that is too
-// long is refused with a *LimitError naming the field.
+// Before sending, it refuses what a Server with its Client.Limits (whose
+// defaults are the Server's) would refuse unread: a DeviceID or
+// DeviceName that is too long, with a *LimitError naming the field, and
+// a request longer than MaxBytes.
 package mde2

@@ -89,8 +89,10 @@ func (s *Server) checkTimestamp(h *Header) error {
 // keyed by the MessageID that does nothing on conflict, then reading
 // the time kept, or a conditional update of it), or two servers
 // receiving the same request at once could both accept it. A record
-// older than window may be dropped. id is the request's memory, valid
-// during the call only: keep a copy. An error fails the request, which
+// older than window may be dropped. id is at most the Server's
+// Limits.MaxMessageID bytes; it shares the memory of the request's body,
+// so a cache that keeps it in memory keeps a copy (strings.Clone), as the
+// Server's own does. An error fails the request, which
 // is answered InternalServiceFault and logged at Error: the Server does
 // not accept what it could not check.
 type ReplayCache interface {

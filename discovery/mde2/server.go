@@ -84,8 +84,8 @@ type EnrollmentRequest struct {
 // BinarySecurityToken), and Certificate for the Certificate policy (a TLS
 // client certificate; when Certificate is nil, a certificate that Issuer
 // issued is accepted), unless DisableCertificateAuth turns it off.
-// Discover offers only a policy the Server serves (see AuthPolicy). Renewals are authenticated by the certificate being
-// renewed. A check returns a *Fault to choose the answer; any other error
+// Discover offers only a policy the Server serves (see AuthPolicy).
+// Renewals are authenticated by the certificate being renewed. A check returns a *Fault to choose the answer; any other error
 // answers an Authentication fault. The server completes a copy of the
 // Identity a check returns (Policy, Certificate), so a check may return
 // the same *Identity for many requests. The AdditionalContext DeviceID is
@@ -278,8 +278,8 @@ type Server struct {
 	// hook returned, or an HTTP error for its method, content type, size
 	// or body; Error for an internal failure: a Server field missing or
 	// unusable, an error of Approve, Provision or the Issuer that is not
-	// a *Fault, an error of ReplayCache, a certificate the Issuer should not have issued, an
-	// answer that cannot be written, a hook's *Fault whose Code or
+	// a *Fault, an error of ReplayCache, a certificate the Issuer should
+	// not have issued, an answer that cannot be written, a hook's *Fault whose Code or
 	// ErrorType MS-MDE2 does not define (at Error the first time the
 	// Server meets that Code or ErrorType, at Warn after that, the
 	// record's "err" naming it each time; once MaxUndefinedFaults distinct
