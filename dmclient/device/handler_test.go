@@ -255,6 +255,10 @@ func TestWriteAndDelete(t *testing.T) {
 		{name: "Delete Unenroll", cmd: del(string(le.Unenroll())), codes: []syncml.StatusCode{405}},
 		{name: "Delete unknown", cmd: del(base + "/X"), codes: []syncml.StatusCode{404}},
 		{name: "Replace Priority", cmd: rep(prio, syncml.Text(" -3 "), "int"), codes: []syncml.StatusCode{200}, priority: new(int32(-3))},
+		// XML spaces around the value only, as dmclient's Priority reader
+		// and the Format read them
+		{name: "Replace Priority in no-break spaces", cmd: rep(prio, syncml.Text("\u00a05\u00a0"), "int"), codes: []syncml.StatusCode{400}},
+		{name: "Replace Priority after a NEL", cmd: rep(prio, syncml.Text("\u00855"), "int"), codes: []syncml.StatusCode{400}},
 		{name: "Add Priority that is set", setup: []syncml.Command{rep(prio, syncml.Text("1"), "")}, cmd: add(prio, syncml.Text("2"), ""),
 			codes: []syncml.StatusCode{418}, priority: new(int32(1))},
 		{name: "Priority not a number", cmd: rep(prio, syncml.Text("high"), ""), codes: []syncml.StatusCode{400}},

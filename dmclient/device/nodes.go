@@ -168,7 +168,8 @@ func value(cmdMeta *syncml.Meta, it syncml.Item, want string) (string, syncml.St
 // write answers Add (add true) or Replace of DiscoveryEndpoint and
 // Priority: 418 for an Add of a value that is set, 405 for the other
 // nodes, 415 for a wrong format, 413 for an endpoint over the limit, 400
-// for a Priority that is not a 32-bit integer, 500 when the Store fails.
+// for a Priority that is not a 32-bit integer (in decimal, XML spaces
+// around it ignored), 500 when the Store fails.
 func (h *Handler) write(ctx context.Context, cmdMeta *syncml.Meta, items []syncml.Item, add, atomic bool) session.Response {
 	codes := make([]syncml.StatusCode, len(items))
 	var undo []func(context.Context) error
@@ -209,7 +210,8 @@ func (h *Handler) writeOne(ctx context.Context, cmdMeta *syncml.Meta, it syncml.
 		if add && st.Priority != nil {
 			return syncml.StatusAlreadyExists
 		}
-		p, err := strconv.ParseInt(strings.TrimSpace(v), 10, 32)
+		// XML spaces around it only, as dmclient's Priority reader reads it
+		p, err := strconv.ParseInt(xmlscan.TrimSpace(v), 10, 32)
 		if err != nil {
 			return syncml.StatusBadRequest
 		}
