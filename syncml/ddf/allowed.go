@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/windc-go/windc/internal/xmlscan"
 )
 
 // A ValueType is the ValueType attribute of MSFT:AllowedValues.
@@ -153,11 +155,11 @@ type number struct {
 }
 
 // parseNumber reads a decimal or 0x-prefixed hexadecimal integer, with an
-// optional sign, allowing surrounding spaces. Nothing else is a number:
+// optional sign, allowing the XML spaces around it. Nothing else is a number:
 // no octal for a leading 0 ("010" is ten), no 0b or 0o prefix, no
 // underscores.
 func parseNumber(s string) (number, bool) {
-	s = strings.TrimSpace(s)
+	s = xmlscan.TrimSpace(s)
 	var n number
 	if s != "" && (s[0] == '-' || s[0] == '+') {
 		n.neg, s = s[0] == '-', s[1:]

@@ -208,11 +208,12 @@ func metaFormat(item, cmd *syncml.Meta) string {
 }
 
 // checkValue reads value as the node's format and against its allowed
-// values.
+// values. The XML spaces around a value are ignored, no others (U+00A0
+// is not a space here), as the device and dmclient's readers read them.
 func checkValue(n *Node, value string) error {
 	switch n.Format {
 	case FormatNode, FormatNull:
-		if strings.TrimSpace(value) != "" {
+		if xmlscan.TrimSpace(value) != "" {
 			return fmt.Errorf("a %s node takes no value, got %q", n.Format, truncate(value, 40))
 		}
 		return nil
@@ -222,7 +223,7 @@ func checkValue(n *Node, value string) error {
 			return fmt.Errorf("%q is not a signed 32-bit integer", truncate(value, 40))
 		}
 	case FormatBool:
-		switch strings.ToLower(strings.TrimSpace(value)) {
+		switch strings.ToLower(xmlscan.TrimSpace(value)) {
 		case "true", "false":
 		default:
 			return fmt.Errorf("%q is not true or false", truncate(value, 40))
@@ -238,7 +239,7 @@ func checkValue(n *Node, value string) error {
 			return fmt.Errorf("value is not base64: %v", err)
 		}
 	case FormatFloat:
-		if !isFloat(strings.TrimSpace(value)) {
+		if !isFloat(xmlscan.TrimSpace(value)) {
 			return fmt.Errorf("%q is not a 32-bit float", truncate(value, 40))
 		}
 	}

@@ -226,3 +226,35 @@ func TestCheckFormatSpaces(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckValueSpaces: a value is read with the XML spaces around it
+// ignored and no others, as the device and dmclient's readers read it:
+// before, Check took "\u00a05" as the int 5 (strings.TrimSpace), which
+// the device refuses.
+func TestCheckValueSpaces(t *testing.T) {
+	tr, err := Parse([]byte(`<MgmtTree>` +
+		`<Node><NodeName>I</NodeName><DFProperties><AccessType><Replace/></AccessType><DFFormat><int/></DFFormat></DFProperties></Node>` +
+		`<Node><NodeName>B</NodeName><DFProperties><AccessType><Replace/></AccessType><DFFormat><bool/></DFFormat></DFProperties></Node>` +
+		`<Node><NodeName>F</NodeName><DFProperties><AccessType><Replace/></AccessType><DFFormat><float/></DFFormat></DFProperties></Node>` +
+		`</MgmtTree>`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		node, format, value string
+		ok                  bool
+	}{
+		{"./I", "int", " 5\r\n", true},
+		{"./I", "int", "\u00a05", false},
+		{"./I", "int", "5\u0085", false},
+		{"./B", "bool", "\ttrue ", true},
+		{"./B", "bool", "true\u00a0", false},
+		{"./F", "float", " 1.5\n", true},
+		{"./F", "float", "\u20001.5", false},
+	} {
+		c := &syncml.Replace{Items: []syncml.Item{fmtItem(tc.node, tc.format, syncml.Text(tc.value))}}
+		if err := tr.Check(c); (err == nil) != tc.ok {
+			t.Errorf("%s %q: %v, want ok=%v", tc.node, tc.value, err, tc.ok)
+		}
+	}
+}
