@@ -34,9 +34,10 @@
 // only from the LinkedEnrollment's own provider (another provider's is an
 // error wrapping [ErrOtherProvider]); the functions of the same names take
 // them from any provider. A node given twice with different values is
-// an error wrapping [ErrConflict], not a silent pick. The values are [EnrollStatus] (0 to 8, with
-// helpers that tell enrollment from unenrollment and final states from
-// transient ones) and [HRESULT], which names the codes the documentation
+// an error wrapping [ErrConflict], not a silent pick. The values are
+// [EnrollStatus] (0 to 8, with helpers that tell enrollment from
+// unenrollment and final states from transient ones) and [HRESULT],
+// which names the codes the documentation
 // lists, such as ERROR_FILE_NOT_FOUND (0x80070002), the failure of Enroll
 // while DiscoveryEndpoint is unset.
 //
