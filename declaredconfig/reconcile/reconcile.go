@@ -94,8 +94,9 @@ func deviceOf(m *syncml.Message, x *session.Exchange) string {
 // CSP does not define, is a Problem with a SummaryError and the status of
 // the entry's document, once for each summary that differs from the
 // device's last, whether as text or as XML markup. A desired version
-// whose stored declaration does not pass declaredconfig.Document.Validate for its node (stored by an
-// earlier build, before a check it fails) is not sent: it is Failed, and
+// whose stored declaration does not pass declaredconfig.Document.Validate
+// for its node (stored by an earlier build, before a check it fails) is
+// not sent: it is Failed, and
 // one Problem carries the validation error; so does the event Failed of
 // such a version that the device refused or holds failed. The returned
 // status is also what Status returns.
