@@ -112,7 +112,9 @@ func hex8(v uint32) string {
 // failure. "80070002" is 0x04C5C572 in decimal, a code no error report
 // holds, and ERROR_FILE_NOT_FOUND in hexadecimal. The spec's decimal
 // reading would hide the failure and the hexadecimal one is a guess, so
-// neither is taken. Other decimal digits read as decimal.
+// neither is taken. With a sign ("+80070002", "-80070002") they are
+// decimal, since hexadecimal takes none. Other decimal digits read as
+// decimal.
 func ParseHRESULT(s string) (HRESULT, error) {
 	t := trimSpace(s)
 	if len(t) > 2 && t[0] == '0' && (t[1] == 'x' || t[1] == 'X') {

@@ -88,8 +88,9 @@ func parsePriority(v string, err error) (int, error) {
 // value finds the item of r whose Source names the LinkedEnrollment node
 // leaf (under some provider) and returns its data. An item without Source
 // counts when it is the only one. Several such items are read as one
-// when their data are the same, and are an error wrapping ErrConflict
-// when not, be they of one provider or of several.
+// when their data are the same but for XML spaces around them (which the
+// readers ignore), and are an error wrapping ErrConflict when not, be
+// they of one provider or of several.
 func value(r *syncml.Results, leaf string) (string, error) {
 	if r == nil {
 		return "", fmt.Errorf("%w: nil Results", ErrNoResult)
@@ -121,13 +122,14 @@ type match struct {
 }
 
 // add takes the data v of another item naming the node leaf, of provider
-// p: an error wrapping ErrConflict when v differs from the data taken.
+// p: an error wrapping ErrConflict when v differs from the data taken,
+// XML spaces around either aside.
 func (m *match) add(r *syncml.Results, leaf, p, v string) error {
 	if !m.found {
 		m.found, m.p, m.v = true, p, v
 		return nil
 	}
-	if v == m.v {
+	if trimSpace(v) == trimSpace(m.v) {
 		return nil
 	}
 	if p == m.p {

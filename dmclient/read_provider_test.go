@@ -127,4 +127,14 @@ func TestReadDuplicates(t *testing.T) {
 	if p, err := l.ReadPriority(items(testBase+"Priority", "1", testBase+"Priority", "2")); !errors.Is(err, ErrConflict) {
 		t.Errorf("l.ReadPriority of 1 and 2 = %v, %v", p, err)
 	}
+	// the readers ignore XML spaces around a value: so does the comparison
+	r = items(testBase+"EnrollStatus", "4", testBase+"EnrollStatus", " 4\n")
+	for name, read := range map[string]func(*syncml.Results) (EnrollStatus, error){"ReadEnrollStatus": ReadEnrollStatus, "l.ReadEnrollStatus": l.ReadEnrollStatus} {
+		if s, err := read(r); err != nil || s != 4 {
+			t.Errorf("%s of 4 and \" 4\\n\" = %v, %v; want 4", name, s, err)
+		}
+	}
+	if p, err := l.ReadPriority(items(testBase+"Priority", "\t2", testBase+"Priority", "2\u00a0")); !errors.Is(err, ErrConflict) {
+		t.Errorf("l.ReadPriority of \"\\t2\" and \"2\\u00a0\" = %v, %v; want ErrConflict (U+00A0 is no XML space)", p, err)
+	}
 }
