@@ -201,10 +201,10 @@ func BenchmarkHostileSummary(b *testing.B) {
 	}
 }
 
-// BenchmarkSummaryChanged measures one message of a device whose summary
-// changes in every message (a stray listed at another checksum, in turn):
-// the summary is read anew each time, from a copy of its text.
-func BenchmarkSummaryChanged(b *testing.B) {
+// eightInSync returns a Reconciler with eight documents declared to dev1
+// and the summary entries of a device holding them all in sync.
+func eightInSync(b *testing.B) (*reconcile.Reconciler, []declaredconfig.SummaryEntry) {
+	b.Helper()
 	rec := reconcile.New(reconcile.Config{})
 	var docs []reconcile.Doc
 	var entries []declaredconfig.SummaryEntry
@@ -216,6 +216,14 @@ func BenchmarkSummaryChanged(b *testing.B) {
 	if err := rec.Declare(context.Background(), dev1, docs...); err != nil {
 		b.Fatal(err)
 	}
+	return rec, entries
+}
+
+// BenchmarkSummaryChanged measures one message of a device whose summary
+// changes in every message (a stray listed at another checksum, in turn):
+// the summary is read anew each time, from a copy of its text.
+func BenchmarkSummaryChanged(b *testing.B) {
+	rec, entries := eightInSync(b)
 	var alerts [2]*syncml.Alert
 	for i := range alerts {
 		alerts[i] = summaryAlertOf(append(entries, declaredconfig.SummaryEntry{Context: "Device",
@@ -240,17 +248,7 @@ func BenchmarkSummaryChanged(b *testing.B) {
 // message: the summary is read from the message and told from the last
 // by its mark (a digest of its strings) each time.
 func BenchmarkSummaryMarkup(b *testing.B) {
-	rec := reconcile.New(reconcile.Config{})
-	var docs []reconcile.Doc
-	var entries []declaredconfig.SummaryEntry
-	for i := range 8 {
-		id := fmt.Sprintf("%08X-0000-4000-8000-000000000000", i)
-		docs = append(docs, vpnDoc(id, "A0"))
-		entries = append(entries, declaredconfig.SummaryEntry{Context: "Device", ID: id, Checksum: "A0", ResultChecksum: "R", State: "60"})
-	}
-	if err := rec.Declare(context.Background(), dev1, docs...); err != nil {
-		b.Fatal(err)
-	}
+	rec, entries := eightInSync(b)
 	alert := summaryAlertOf(entries...)
 	alert.Items[0].Data.Kind = syncml.DataXML
 	ctx := context.Background()

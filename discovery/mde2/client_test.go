@@ -146,17 +146,26 @@ func TestClientRefusesInsecureURLs(t *testing.T) {
 	}
 }
 
+// countingServer returns a loopback server that answers every request
+// 418 and counts them, closed when the test ends: a Client that must
+// refuse before sending leaves the count at 0.
+func countingServer(t *testing.T) (*httptest.Server, *atomic.Int32) {
+	t.Helper()
+	hits := new(atomic.Int32)
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		http.Error(w, "unexpected", http.StatusTeapot)
+	}))
+	t.Cleanup(ts.Close)
+	return ts, hits
+}
+
 // TestClientNeedsDeviceID: Enroll, EnrollLinked, EnrollWith and Renew
 // refuse a nil *Device or an empty DeviceID before sending anything,
 // naming what is missing; before, the request went out with a random
 // common name and no DeviceID, and the DM account got an empty EntDMID.
 func TestClientNeedsDeviceID(t *testing.T) {
-	var hits atomic.Int32
-	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		hits.Add(1)
-		http.Error(w, "unexpected", http.StatusTeapot)
-	}))
-	defer ts.Close()
+	ts, hits := countingServer(t)
 	ca, err := NewMemoryCA("prev")
 	if err != nil {
 		t.Fatal(err)
@@ -240,12 +249,7 @@ var loopbackHTTP = discovery.URLPolicy{AllowLoopbackHTTP: true}
 // plain http service URL on a loopback host before sending anything, as
 // discovery.Client does, and sends to it once AllowLoopbackHTTP is set.
 func TestClientDefaultHTTPSOnly(t *testing.T) {
-	var hits atomic.Int32
-	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		hits.Add(1)
-		http.Error(w, "no", http.StatusTeapot)
-	}))
-	defer ts.Close()
+	ts, hits := countingServer(t)
 	_, err := (&Client{HTTPClient: ts.Client()}).Discover(context.Background(), ts.URL+pathDiscovery, testDevice)
 	if !errors.Is(err, discovery.ErrInsecureURL) {
 		t.Errorf("zero URLs, http loopback: %v, want ErrInsecureURL", err)
@@ -267,12 +271,7 @@ func TestClientDefaultHTTPSOnly(t *testing.T) {
 // raising the limit lets the value through to the Server. Before, the
 // Client sent them and the Server answered MessageFormat.
 func TestClientBoundsWhatItSends(t *testing.T) {
-	var hits atomic.Int32
-	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		hits.Add(1)
-		http.Error(w, "unexpected", http.StatusTeapot)
-	}))
-	defer ts.Close()
+	ts, hits := countingServer(t)
 	ca, err := NewMemoryCA("prev")
 	if err != nil {
 		t.Fatal(err)
