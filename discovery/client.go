@@ -63,9 +63,15 @@ type Client struct {
 // within MaxRetryAfter; ctx bounds the waiting. An answer of UPNRequired
 // to a request without a upn is repeated once with c.UPN. Any other
 // answer without a usable Response is a *ServerError.
+//
+// A nil req fails as Validate fails it, and a nil *Client as one without
+// a URL, both before anything is sent.
 func (c *Client) Discover(ctx context.Context, req *Request, h Headers) (*Response, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
+	}
+	if c == nil {
+		return nil, &inError{"endpoint", fmt.Errorf("%w: nil *Client has no URL", ErrURL)}
 	}
 	if err := c.URLs.Check(c.URL); err != nil {
 		return nil, &inError{"endpoint", err}

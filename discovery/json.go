@@ -111,6 +111,7 @@ func (r *Response) unmarshal(data []byte, limit int64) error {
 // nothing but white space after it. A body longer than maxBytes (0 means
 // DefaultMaxBytes) gives a *LimitError; other rejections are a
 // *DecodeError with the byte offset. ReadRequest does not call Validate.
+// A nil rd is an error.
 func ReadRequest(rd io.Reader, maxBytes int64) (*Request, error) {
 	data, limit, err := readBody(rd, maxBytes)
 	if err != nil {
@@ -136,7 +137,14 @@ func ReadResponse(rd io.Reader, maxBytes int64) (*Response, error) {
 	return &r, nil
 }
 
+// errNilReader is the error of ReadRequest and ReadResponse for a nil
+// io.Reader.
+var errNilReader = errors.New("discovery: reading body: nil io.Reader")
+
 func readBody(rd io.Reader, maxBytes int64) ([]byte, int64, error) {
+	if rd == nil {
+		return nil, 0, errNilReader
+	}
 	if maxBytes <= 0 {
 		maxBytes = DefaultMaxBytes
 	}

@@ -10,8 +10,12 @@ import (
 
 // Validate checks the request against the schema: osVersion is present
 // and shaped like a Windows version, and enrollmentType is Device, User,
-// empty or absent. The other fields are optional and free text.
+// empty or absent. The other fields are optional and free text. A nil
+// request lacks osVersion, as an empty one does.
 func (r *Request) Validate() error {
+	if r == nil {
+		return nilRequest()
+	}
 	if r.OSVersion == "" {
 		return &FieldError{Field: "osVersion", Err: ErrRequired}
 	}
@@ -45,8 +49,12 @@ func (r *Response) Validate() error { return r.ValidateWith(URLPolicy{}) }
 // an error response needs none of them. Every URL present, TouUrl
 // included, must be absolute and allowed by p, and a present AuthPolicy
 // must be Federated or Certificate. ManagementResource names a token
-// audience, not a location, and is not checked.
+// audience, not a location, and is not checked. A nil response lacks
+// EnrollmentServiceUrl, as an empty one does.
 func (r *Response) ValidateWith(p URLPolicy) error {
+	if r == nil {
+		return nilResponse()
+	}
 	success := r.ErrorCode == ""
 	urls := []struct {
 		name, value string
@@ -151,8 +159,15 @@ func isLoopback(host string) bool {
 // request: a Device or legacy (absent or empty enrollmentType) request
 // gets AuthPolicy Federated, a User request gets Certificate. Error
 // responses (ErrorCode set) pass. The error is a *FieldError matching
-// ErrPairMismatch, or ErrEnrollmentType for an undefined enrollmentType.
+// ErrPairMismatch, or ErrEnrollmentType for an undefined enrollmentType; a
+// nil req or resp gives the error its Validate gives.
 func ValidatePair(req *Request, resp *Response) error {
+	if req == nil {
+		return nilRequest()
+	}
+	if resp == nil {
+		return nilResponse()
+	}
 	if resp.ErrorCode != "" {
 		return nil
 	}
@@ -165,4 +180,15 @@ func ValidatePair(req *Request, resp *Response) error {
 			ErrPairMismatch, req.Type(), want, resp.AuthPolicy)}
 	}
 	return nil
+}
+
+// nilRequest is the error for a nil *Request: the first required field
+// is missing, as in an empty request, and the text says why.
+func nilRequest() error {
+	return &FieldError{Field: "osVersion", Err: fmt.Errorf("%w (nil *Request)", ErrRequired)}
+}
+
+// nilResponse is nilRequest for a nil *Response.
+func nilResponse() error {
+	return &FieldError{Field: "EnrollmentServiceUrl", Err: fmt.Errorf("%w (nil *Response)", ErrRequired)}
 }
