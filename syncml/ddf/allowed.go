@@ -47,7 +47,10 @@ type AllowedValues struct {
 	Delimiter string
 	// Regexp is the compiled RegEx, nil for other types or when the
 	// expression uses syntax Go's regexp package lacks (RegexpErr says why);
-	// such a node's values are not checked.
+	// such a node's values are not checked. It is compiled as written:
+	// Allows takes a value only when a match spans all of it (the XML
+	// spaces around it aside), as if the expression were anchored at both
+	// ends, which Regexp.MatchString alone does not check.
 	Regexp    *regexp.Regexp
 	RegexpErr error
 	// AdmxArea, AdmxName and AdmxFile are the AdmxBacked attributes.
@@ -119,12 +122,23 @@ func (a *AllowedValues) allowsOne(v string) error {
 		}
 		return nil
 	case ValueRegEx:
-		if a.Regexp != nil && !a.Regexp.MatchString(v) {
+		if a.Regexp != nil && !matchesWhole(a.Regexp, xmlscan.TrimSpace(v)) {
 			return fmt.Errorf("%q does not match %s", v, a.Value)
 		}
 		return nil
 	}
 	return nil
+}
+
+// matchesWhole reports whether some match of re spans all of s. Among
+// the matches that start earliest, leftmost-longest matching reports the
+// longest, so it spans s exactly when any match does; re itself is left
+// as it was (Longest is set on a copy).
+func matchesWhole(re *regexp.Regexp, s string) bool {
+	longest := *re
+	longest.Longest()
+	loc := longest.FindStringIndex(s)
+	return loc != nil && loc[0] == 0 && loc[1] == len(s)
 }
 
 func (a *AllowedValues) enumList() string {

@@ -1,6 +1,8 @@
 package ddf
 
 import (
+	"os"
+	"path/filepath"
 	"regexp"
 	"testing"
 )
@@ -108,5 +110,98 @@ func TestStrings(t *testing.T) {
 	}
 	if ScopeDynamic.String() != "Dynamic" || NamingClientInventory.String() != "ClientInventory" || NamingKind(9).String() != "NamingKind(9)" {
 		t.Error("Scope/NamingKind.String")
+	}
+}
+
+// TestAllowsRegExWhole: a RegEx constrains the whole value (the XML spaces
+// around it aside), whether or not the pattern anchors itself. Unanchored,
+// the DocID pattern of DeclaredConfiguration took any text holding a GUID.
+func TestAllowsRegExWhole(t *testing.T) {
+	re := func(p string) *AllowedValues {
+		return &AllowedValues{Type: ValueRegEx, Value: p, Regexp: regexp.MustCompile(p)}
+	}
+	digits := re(`[0-9]+`)
+	alt := re(`a|ab`) // leftmost-first finds "a" in "ab": the whole must still match
+	multi := re(`(?m)^x$`)
+	list := &AllowedValues{Type: ValueRegEx, Value: `[a-z]+`, Regexp: regexp.MustCompile(`[a-z]+`), Delimiter: ","}
+	tests := []struct {
+		a  *AllowedValues
+		v  string
+		ok bool
+	}{
+		{digits, "123", true}, {digits, "12a", false}, {digits, "a12", false}, {digits, "", false},
+		{digits, " 12\r\n", true}, {digits, "12\u00a0", false}, {digits, "1 2", false},
+		{alt, "a", true}, {alt, "ab", true}, {alt, "abb", false}, {alt, "ba", false},
+		{multi, "x", true}, {multi, "x\ny", false}, {multi, "y\nx", false},
+		{list, "ab,cd", true}, {list, "ab,c1", false}, {list, "ab, cd", true},
+	}
+	for _, tt := range tests {
+		err := tt.a.Allows(tt.v)
+		if (err == nil) != tt.ok {
+			t.Errorf("RegEx %q Allows(%q) = %v, want ok=%v", tt.a.Value, tt.v, err, tt.ok)
+		}
+	}
+}
+
+// TestAllowsRegExSpec runs the RegEx patterns of the spec DDFs, read in
+// place, over values their nodes' descriptions call for and near misses.
+// A pattern without cases here fails the test, so that a new one gets
+// some.
+func TestAllowsRegExSpec(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join(specDir, "*.xml"))
+	if len(files) == 0 {
+		t.Skip("no DDF files in " + specDir)
+	}
+	const guid = "27FEA311-68B9-4320-9FC4-296F6FDFAFE2"
+	cases := map[string][]struct {
+		v  string
+		ok bool
+	}{
+		// DeclaredConfiguration's DocID: "should be a GUID"
+		`[0-9A-Fa-f]{8}\-[0-9A-Fa-f]{4}\-[0-9A-Fa-f]{4}\-[0-9A-Fa-f]{4}\-[0-9A-Fa-f]{12}`: {
+			{guid, true}, {"47e88660-1861-4131-96e8-f32e85011e55", true}, {"\n\t" + guid + " ", true},
+			{"{" + guid + "}", false}, {guid + "0", false}, {"x" + guid, false}, {guid + "/Document", false},
+			{guid + "\u00a0", false}, {"", false}, {"27FEA311-68B9-4320-9FC4", false},
+		},
+		// DMClient's SyncApplicationVersion: "1.0" or "2.0"
+		`^(\d\.)?(\d)$`: {
+			{"1.0", true}, {"2.0", true}, {"2", true}, {" 2.0\n", true},
+			{"10", false}, {"1.0.0", false}, {"1.", false}, {"v2.0", false}, {"", false},
+		},
+	}
+	seen := 0
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tree, err := Parse(b)
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		tree.Walk(func(n *Node) bool {
+			a := n.Allowed
+			if a == nil || a.Type != ValueRegEx {
+				return true
+			}
+			seen++
+			if a.Regexp == nil {
+				t.Errorf("%s %s: RegEx %q did not compile: %v", filepath.Base(f), n.Path(), a.Value, a.RegexpErr)
+				return true
+			}
+			cs, ok := cases[a.Value]
+			if !ok {
+				t.Errorf("%s %s: RegEx %q has no cases here", filepath.Base(f), n.Path(), a.Value)
+			}
+			for _, c := range cs {
+				if err := a.Allows(c.v); (err == nil) != c.ok {
+					t.Errorf("%s %s: Allows(%q) = %v, want ok=%v", filepath.Base(f), n.Path(), c.v, err, c.ok)
+				}
+			}
+			return true
+		})
+	}
+	if seen == 0 {
+		t.Error("no RegEx AllowedValues in the spec DDFs")
 	}
 }

@@ -3,6 +3,7 @@ package ddf
 import (
 	"bytes"
 	"encoding/xml"
+	"regexp"
 	"testing"
 )
 
@@ -48,4 +49,29 @@ func BenchmarkLookup(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkAllowsRegEx checks a GUID against DeclaredConfiguration's
+// DocID pattern: Allows, which needs a match spanning the value, beside
+// the unanchored MatchString it used to call.
+func BenchmarkAllowsRegEx(b *testing.B) {
+	const p = `[0-9A-Fa-f]{8}\-[0-9A-Fa-f]{4}\-[0-9A-Fa-f]{4}\-[0-9A-Fa-f]{4}\-[0-9A-Fa-f]{12}`
+	const v = "27FEA311-68B9-4320-9FC4-296F6FDFAFE2"
+	a := &AllowedValues{Type: ValueRegEx, Value: p, Regexp: regexp.MustCompile(p)}
+	b.Run("Allows", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := a.Allows(v); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("MatchString", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if !a.Regexp.MatchString(v) {
+				b.Fatal("no match")
+			}
+		}
+	})
 }
