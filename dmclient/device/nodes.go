@@ -7,6 +7,7 @@ import (
 
 	"github.com/windc-go/windc/internal/xmlscan"
 	"github.com/windc-go/windc/syncml"
+	"github.com/windc-go/windc/syncml/ddf"
 	"github.com/windc-go/windc/syncml/session"
 )
 
@@ -150,10 +151,10 @@ func (h *Handler) get(items []syncml.Item) session.Response {
 
 // value returns an item's text and the code refusing it: 415 for a
 // format other than want (in the item's Meta, else the command's) or for
-// XML Data. A Format is read without the XML spaces around it, and one
-// that is blank counts as absent, as ddf.Check reads it.
-func value(cmdMeta *syncml.Meta, it syncml.Item, want string) (string, syncml.StatusCode) {
-	if f := metaFormat(it.Meta, cmdMeta); f != "" && f != want {
+// XML Data. A Format is read as ddf.Check reads it (ddf.ItemFormat), but
+// an item without one is taken as want.
+func value(cmdMeta *syncml.Meta, it syncml.Item, want ddf.Format) (string, syncml.StatusCode) {
+	if ddf.ItemFormat(it.Meta, cmdMeta, want) != want {
 		return "", syncml.StatusUnsupportedMediaType
 	}
 	if it.Data == nil {
@@ -187,9 +188,9 @@ func (h *Handler) writeOne(ctx context.Context, cmdMeta *syncml.Meta, it syncml.
 	if n != nodeEndpoint && n != nodePriority {
 		return syncml.StatusCommandNotAllowed
 	}
-	want := "chr"
+	want := ddf.FormatChr
 	if n == nodePriority {
-		want = "int"
+		want = ddf.FormatInt
 	}
 	v, code := value(cmdMeta, it, want)
 	if code != syncml.StatusOK {
@@ -276,18 +277,4 @@ func (h *Handler) deleteOne(ctx context.Context, n node, atomic bool, undo *[]fu
 		st.Priority = nil
 	}
 	return h.change(ctx, st, n, atomic, undo)
-}
-
-// metaFormat returns the Format in effect for an item, without XML spaces
-// around it: the item's, else the command's; "" when neither names one.
-func metaFormat(item, cmd *syncml.Meta) string {
-	for _, m := range [...]*syncml.Meta{item, cmd} {
-		if m == nil {
-			continue
-		}
-		if f := xmlscan.TrimSpace(m.Format); f != "" {
-			return f
-		}
-	}
-	return ""
 }

@@ -174,8 +174,8 @@ func (c *checker) items(cmd syncml.Command, meta *syncml.Meta, items []syncml.It
 		if want != AccessAdd && want != AccessReplace {
 			continue
 		}
-		format := metaFormat(it.Meta, meta)
-		if format != string(n.Format) {
+		format := ItemFormat(it.Meta, meta, FormatChr)
+		if format != n.Format {
 			c.add(cmd, i, uri, ErrFormat, fmt.Sprintf("Meta Format %q, DFFormat %q", format, n.Format))
 			continue
 		}
@@ -192,19 +192,21 @@ func (c *checker) items(cmd syncml.Command, meta *syncml.Meta, items []syncml.It
 	}
 }
 
-// metaFormat returns the Format in effect for an item, without the XML
-// spaces around it: the item's, else the command's, else chr. A blank
-// Format counts as absent.
-func metaFormat(item, cmd *syncml.Meta) string {
+// ItemFormat returns the Meta Format in effect for an item of a command:
+// the item's, else the command's, read without the XML spaces around it;
+// a blank Format counts as absent, and absent is returned when neither
+// names one. Check passes FormatChr, the OMA-DM default; a reader that
+// takes an item without a Format as the format it expects passes that.
+func ItemFormat(item, cmd *syncml.Meta, absent Format) Format {
 	for _, m := range [...]*syncml.Meta{item, cmd} {
 		if m == nil {
 			continue
 		}
 		if f := xmlscan.TrimSpace(m.Format); f != "" {
-			return f
+			return Format(f)
 		}
 	}
-	return string(FormatChr)
+	return absent
 }
 
 // checkValue reads value as the node's format and against its allowed

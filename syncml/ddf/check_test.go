@@ -227,6 +227,30 @@ func TestCheckFormatSpaces(t *testing.T) {
 	}
 }
 
+// TestItemFormat: the item's Format wins over the command's, each read
+// without the XML spaces around it, a blank one counting as absent; with
+// neither, the caller's default comes back.
+func TestItemFormat(t *testing.T) {
+	m := func(f string) *syncml.Meta { return &syncml.Meta{Format: f} }
+	for _, tc := range []struct {
+		item, cmd *syncml.Meta
+		absent    Format
+		want      Format
+	}{
+		{nil, nil, FormatChr, FormatChr},
+		{nil, nil, "", ""},
+		{m("int"), m("chr"), FormatChr, FormatInt},
+		{m(" \t"), m(" int\n"), FormatChr, FormatInt},
+		{nil, m(""), FormatInt, FormatInt},
+		{m("\u00a0b64"), nil, FormatChr, "\u00a0b64"},
+		{&syncml.Meta{Type: "text/plain"}, nil, FormatBool, FormatBool},
+	} {
+		if got := ItemFormat(tc.item, tc.cmd, tc.absent); got != tc.want {
+			t.Errorf("ItemFormat(%+v, %+v, %q) = %q, want %q", tc.item, tc.cmd, tc.absent, got, tc.want)
+		}
+	}
+}
+
 // TestCheckValueSpaces: a value is read with the XML spaces around it
 // ignored and no others, as the device and dmclient's readers read it:
 // before, Check took "\u00a05" as the int 5 (strings.TrimSpace), which
