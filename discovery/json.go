@@ -204,10 +204,10 @@ func decodeObject(data []byte, limit int64, names []string) ([]string, []bool, e
 					break
 				}
 			}
-			return nil, nil, decodeError(data, keyStart, key, cause)
+			return nil, nil, decodeError(data, keyStart, pointer(key), cause)
 		}
 		if present[i] {
-			return nil, nil, decodeError(data, keyStart, key, ErrDuplicateField)
+			return nil, nil, decodeError(data, keyStart, pointer(key), ErrDuplicateField)
 		}
 		valStart := skipSpace(data, int(dec.InputOffset()), ":")
 		tok, err = dec.Token()
@@ -219,10 +219,10 @@ func decodeObject(data []byte, limit int64, names []string) ([]string, []bool, e
 		}
 		s, ok := tok.(string)
 		if !ok {
-			return nil, nil, decodeError(data, valStart, key, fmt.Errorf("%w: value is not a string", ErrType))
+			return nil, nil, decodeError(data, valStart, pointer(key), fmt.Errorf("%w: value is not a string", ErrType))
 		}
 		if bad := unpairedSurrogate(data[valStart:dec.InputOffset()]); bad >= 0 {
-			return nil, nil, decodeError(data, valStart+bad, key, fmt.Errorf("%w: unpaired surrogate escape", ErrInvalidString))
+			return nil, nil, decodeError(data, valStart+bad, pointer(key), fmt.Errorf("%w: unpaired surrogate escape", ErrInvalidString))
 		}
 		vals[i] = s
 		present[i] = true
@@ -277,8 +277,8 @@ func syntaxError(err error, data []byte) error {
 }
 
 // decodeError returns the DecodeError for a problem at offset off of data,
-// about the member named key ("" for none).
-func decodeError(data []byte, off int, key string, cause error) error {
+// about the member at path (a JSON Pointer, "" for the body as a whole).
+func decodeError(data []byte, off int, path string, cause error) error {
 	off = max(0, min(off, len(data)))
 	line, col := 1, 1
 	for i := 0; i < off; i++ {
@@ -294,12 +294,13 @@ func decodeError(data []byte, off int, key string, cause error) error {
 			col++
 		}
 	}
-	path := ""
-	if key != "" {
-		// a JSON Pointer (RFC 6901) to the member
-		path = "/" + strings.NewReplacer("~", "~0", "/", "~1").Replace(key)
-	}
 	return pkg.Decode(int64(off), line, col, path, cause)
+}
+
+// pointer returns the JSON Pointer (RFC 6901) to the body's member named
+// key: "/" and key with "~" and "/" escaped, so "/" for a member named "".
+func pointer(key string) string {
+	return "/" + strings.NewReplacer("~", "~0", "/", "~1").Replace(key)
 }
 
 // limitError returns the LimitError for a body longer than max bytes.

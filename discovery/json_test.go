@@ -195,6 +195,9 @@ func TestDecodeErrorPosition(t *testing.T) {
 		{"{}\n x", 2, 2, ""},
 		{"{\r\n\"upn\":\"a\",\r\"x\":\"b\"}", 3, 1, "/x"},
 		{`{"a/b~c":"x"}`, 1, 2, "/a~1b~0c"},
+		// a member named "" is "/", not the body as a whole
+		{`{"":"x"}`, 1, 2, "/"},
+		{`{"upn":"a",` + "\n" + `"":"x"}`, 2, 1, "/"},
 	}
 	for _, tt := range tests {
 		_, err := ReadRequest(strings.NewReader(tt.in), 0)
