@@ -1,6 +1,7 @@
 package discovery
 
 import (
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -29,5 +30,86 @@ func TestHandlerRefusalSmall(t *testing.T) {
 		if err != nil || r.ErrorCode != errorCodeInvalidRequest || r.Message == "" {
 			t.Errorf("%s: answer %+v, %v; want InvalidRequest with a message", name, r, err)
 		}
+	}
+}
+
+// TestDecodeHostile: hostile bodies are refused with a *DecodeError whose
+// offset is the byte where the body goes wrong and whose path names the
+// member involved (a member named "" is "/", the JSON Pointer to it, not
+// the body as a whole), through ReadRequest, ReadResponse and the
+// Handler (400 InvalidRequest). encoding/json's syntax errors count their
+// offsets differently in different places: after the byte at fault in
+// some, at it in others.
+func TestDecodeHostile(t *testing.T) {
+	deep := strings.Repeat("[", 100000)
+	tests := []struct {
+		name   string
+		in     string
+		err    error
+		offset int64
+		path   string
+	}{
+		{"empty member name", `{"":"x"}`, ErrUnknownField, 1, "/"},
+		{"empty member name later", `{"osVersion":"1", "":"x"}`, ErrUnknownField, 18, "/"},
+		{"NUL in member name", `{"up\u0000n":"a"}`, ErrUnknownField, 1, "/up\x00n"},
+		{"raw NUL in string", "{\"upn\":\"a\x00b\"}", ErrSyntax, 9, ""},
+		{"raw NUL body", "\x00", ErrSyntax, 0, ""},
+		{"raw NUL after space", "  \x00{}", ErrSyntax, 2, ""},
+		{"raw tab in string", "{\"upn\":\"a\tb\"}", ErrSyntax, 9, ""},
+		{"byte order mark", "\ufeff{}", ErrSyntax, 0, ""},
+		{"bad escape", `{"upn":"\x"}`, ErrSyntax, 9, ""},
+		{"short \\u escape", `{"upn":"\u12"}`, ErrSyntax, 12, ""},
+		{"lone minus", `{"upn":-}`, ErrSyntax, 8, ""},
+		{"bare point", `{"upn":1.}`, ErrSyntax, 9, ""},
+		{"cut literal", `{"upn":tru}`, ErrSyntax, 10, ""},
+		{"trailing comma", `{"osVersion":"1",}`, ErrSyntax, 17, ""},
+		{"leading comma", `{,"osVersion":"1"}`, ErrSyntax, 1, ""},
+		{"missing comma", `{"osVersion":"1" "upn":"2"}`, ErrSyntax, 17, ""},
+		{"wrong close", `{"osVersion":"1"]`, ErrSyntax, 16, ""},
+		{"missing colon", `{"upn" "a"}`, ErrSyntax, 7, ""},
+		{"deep array value", `{"upn":` + deep, ErrType, 7, "/upn"},
+		{"deep array body", deep, ErrType, 0, ""},
+		{"deep objects", strings.Repeat(`{"a":`, 100000), ErrUnknownField, 1, "/a"},
+		{"huge integer", `{"upn":` + strings.Repeat("9", 60000) + `}`, ErrType, 7, "/upn"},
+		{"huge exponent", `{"upn":1e99999999999}`, ErrType, 7, "/upn"},
+		{"huge body number", strings.Repeat("9", 60000), ErrType, 0, ""},
+		{"leading zero", `{"upn":01}`, ErrType, 7, "/upn"}, // a number, then bad syntax
+		{"duplicate with other type", `{"osVersion":"1","osVersion":2}`, ErrDuplicateField, 17, "/osVersion"},
+		{"encoded surrogate", "{\"upn\":\"\xed\xa0\x80\"}", ErrInvalidString, 8, ""},
+		{"overlong slash", "{\"upn\":\"\xc0\xaf\"}", ErrInvalidString, 8, ""},
+		{"NUL after object", "{}\x00", ErrTrailingData, 2, ""},
+	}
+	h := &Handler{Discover: answerByType, Logger: slog.New(slog.DiscardHandler)}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := ReadRequest(strings.NewReader(tt.in), 1<<20)
+			de, ok := errors.AsType[*DecodeError](err)
+			if !ok || !errors.Is(err, tt.err) {
+				t.Fatalf("ReadRequest: %v, want a *DecodeError matching %v", err, tt.err)
+			}
+			if de.Offset != tt.offset || de.Path != tt.path {
+				t.Errorf("ReadRequest: offset %d, path %q (%v); want %d, %q", de.Offset, de.Path, err, tt.offset, tt.path)
+			}
+			if tt.name == "byte order mark" && !strings.Contains(err.Error(), "byte order mark") {
+				t.Errorf("ReadRequest: %v, want it to name the byte order mark", err)
+			}
+			// a response body goes through the same decoder: same
+			// sentinel (the names differ, so unknown ones stay unknown)
+			_, err = ReadResponse(strings.NewReader(tt.in), 1<<20)
+			if _, ok := errors.AsType[*DecodeError](err); !ok {
+				t.Errorf("ReadResponse: %v, want a *DecodeError", err)
+			}
+			if len(tt.in) > DefaultMaxBytes {
+				return
+			}
+			req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(tt.in))
+			req.Header.Set("Content-Type", "application/json")
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, req)
+			r, err := ReadResponse(w.Body, 0)
+			if w.Code != http.StatusBadRequest || err != nil || r.ErrorCode != errorCodeInvalidRequest {
+				t.Errorf("Handler: %d %+v %v, want 400 InvalidRequest", w.Code, r, err)
+			}
+		})
 	}
 }

@@ -268,13 +268,29 @@ func isNumberRange(err error) bool {
 	return ok
 }
 
+// syntaxError returns the DecodeError for a body json.Decoder.Token
+// refused, at the byte at fault. Token's SyntaxError counts its offset
+// from before that byte in some places and from after it in others, so
+// the body is scanned again with json.Unmarshal, whose SyntaxError
+// counts every fault's byte: Offset-1 is its offset.
 func syntaxError(err error, data []byte) error {
 	if se, ok := errors.AsType[*json.SyntaxError](err); ok {
-		return decodeError(data, int(se.Offset), "", fmt.Errorf("%w: %s", ErrSyntax, se.Error()))
+		off := int(se.Offset)
+		var raw json.RawMessage
+		if again, ok := errors.AsType[*json.SyntaxError](json.Unmarshal(data, &raw)); ok && again.Offset > 0 {
+			se, off = again, int(again.Offset)-1
+		}
+		if bytes.HasPrefix(data[min(off, len(data)):], utf8BOM) {
+			return decodeError(data, off, "", fmt.Errorf("%w: a byte order mark, which JSON does not take", ErrSyntax))
+		}
+		return decodeError(data, off, "", fmt.Errorf("%w: %s", ErrSyntax, se.Error()))
 	}
 	// json.Decoder reports a body that ends early as io.EOF.
 	return decodeError(data, len(data), "", fmt.Errorf("%w: %w", ErrSyntax, io.ErrUnexpectedEOF))
 }
+
+// utf8BOM is the byte order mark in UTF-8.
+var utf8BOM = []byte("\ufeff")
 
 // decodeError returns the DecodeError for a problem at offset off of data,
 // about the member at path (a JSON Pointer, "" for the body as a whole).
