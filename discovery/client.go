@@ -212,11 +212,17 @@ func (c *Client) httpClient() *http.Client {
 // has no CheckRedirect of its own.
 var errTooManyRedirects = errors.New("discovery: stopped after 10 redirects")
 
-// checkMediaType accepts application/json with any parameters.
+// checkMediaType accepts application/json with any parameters but a
+// charset other than UTF-8 (spelled "utf-8" or "utf8", in any case): the
+// body is read as UTF-8, so text in another charset would be misread
+// rather than refused.
 func checkMediaType(v string) error {
-	mt, _, err := mime.ParseMediaType(v)
+	mt, params, err := mime.ParseMediaType(v)
 	if err != nil || mt != "application/json" {
 		return fmt.Errorf("%w: %q", ErrContentType, v)
+	}
+	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") && !strings.EqualFold(cs, "utf8") {
+		return fmt.Errorf("%w: %q, the body must be UTF-8", ErrContentType, v)
 	}
 	return nil
 }

@@ -72,7 +72,8 @@ var (
 	// ServerError carrying that code matches it.
 	ErrUPNRequired = errors.New("discovery: server requires a UPN")
 	// ErrContentType reports a body whose media type is not
-	// application/json.
+	// application/json, or whose charset parameter names a charset
+	// other than UTF-8.
 	ErrContentType = errors.New("discovery: content type is not application/json")
 )
 

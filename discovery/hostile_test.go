@@ -113,3 +113,53 @@ func TestDecodeHostile(t *testing.T) {
 		})
 	}
 }
+
+// TestClientHostileAnswers: a discovery service's hostile or mislabelled
+// answers end Discover with a typed error, never a panic or a Response
+// read wrongly. A charset other than UTF-8 is refused: its bytes would be
+// read as UTF-8, "Ã©" for "é" in ISO-8859-1 taken as two characters.
+func TestClientHostileAnswers(t *testing.T) {
+	ok, _ := validResponse(AuthPolicyFederated).MarshalJSON()
+	legacy := &Request{OSVersion: "10.0.26100.1301"}
+	tests := []struct {
+		name  string
+		step  func(http.ResponseWriter, *Request)
+		err   error // sentinel the error matches, nil for success
+		errAs any
+	}{
+		{"charset utf-8 and other parameters", reply(200, string(ok), "Content-Type", "application/json; odata.metadata=minimal; charset=UTF-8"), nil, nil},
+		{"charset utf8", reply(200, string(ok), "Content-Type", "application/json;charset=utf8"), nil, nil},
+		{"charset latin-1", reply(200, string(ok), "Content-Type", "application/json; charset=iso-8859-1"), ErrContentType, nil},
+		{"charset utf-16", reply(200, string(ok), "Content-Type", "application/json; charset=utf-16"), ErrContentType, nil},
+		{"NUL byte", reply(200, "{\"AuthPolicy\":\"Feder\x00ated\"}"), ErrSyntax, new(*DecodeError)},
+		{"deep nesting", reply(200, `{"message":`+strings.Repeat("[", 50000)), ErrType, new(*DecodeError)},
+		{"huge number", reply(200, `{"message":`+strings.Repeat("9", 50000)+`}`), ErrType, new(*DecodeError)},
+		{"duplicate", reply(200, `{"errorCode":"UPNRequired","errorCode":"x"}`), ErrDuplicateField, new(*DecodeError)},
+		{"invalid UTF-8", reply(200, "{\"message\":\"\xff\"}"), ErrInvalidString, new(*DecodeError)},
+		{"byte order mark", reply(200, "\ufeff"+string(ok)), ErrSyntax, new(*DecodeError)},
+		{"error status with hostile body", reply(500, "{\"message\":\"\x00"), nil, new(*ServerError)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewTLSServer(&script{steps: steps(tt.step)})
+			defer srv.Close()
+			c := Client{URL: srv.URL, HTTPClient: srv.Client()}
+			resp, err := c.Discover(t.Context(), legacy, Headers{})
+			if tt.err == nil && tt.errAs == nil {
+				if err != nil || resp.AuthPolicy != AuthPolicyFederated {
+					t.Fatalf("Discover = %+v, %v; want the Response", resp, err)
+				}
+				return
+			}
+			if resp != nil || err == nil {
+				t.Fatalf("Discover = %+v, %v; want an error", resp, err)
+			}
+			if tt.err != nil && !errors.Is(err, tt.err) {
+				t.Errorf("error %v, want %v", err, tt.err)
+			}
+			if tt.errAs != nil && !errors.As(err, tt.errAs) {
+				t.Errorf("error %T %v, want %T", err, err, tt.errAs)
+			}
+		})
+	}
+}
