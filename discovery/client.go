@@ -219,10 +219,10 @@ var errTooManyRedirects = errors.New("discovery: stopped after 10 redirects")
 func checkMediaType(v string) error {
 	mt, params, err := mime.ParseMediaType(v)
 	if err != nil || mt != "application/json" {
-		return fmt.Errorf("%w: %q", ErrContentType, v)
+		return fmt.Errorf("%w: %s", ErrContentType, quote(v))
 	}
 	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") && !strings.EqualFold(cs, "utf8") {
-		return fmt.Errorf("%w: %q, the body must be UTF-8", ErrContentType, v)
+		return fmt.Errorf("%w: %s, the body must be UTF-8", ErrContentType, quote(v))
 	}
 	return nil
 }

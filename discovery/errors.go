@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/windc-go/windc/internal/utf8cut"
 	"github.com/windc-go/windc/internal/xmlerr"
 )
 
@@ -76,6 +77,15 @@ var (
 	// other than UTF-8.
 	ErrContentType = errors.New("discovery: content type is not application/json")
 )
+
+// maxQuoted is how many bytes of a value from the peer (a body field,
+// which can be nearly MaxBytes long, or a header, up to about 1 MB) an
+// error's text quotes; real values are far shorter.
+const maxQuoted = 256
+
+// quote returns s quoted for an error's text, cut after maxQuoted bytes
+// and then followed by its full length.
+func quote[S ~string](s S) string { return utf8cut.Quote(string(s), maxQuoted) }
 
 // detail returns the text of err without the package prefix, for
 // composing messages that already carry it.
@@ -152,10 +162,10 @@ func (e *ServerError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "discovery: server answered status %d", e.StatusCode)
 	if e.ErrorCode != "" {
-		fmt.Fprintf(&b, ", errorCode %q", e.ErrorCode)
+		b.WriteString(", errorCode " + quote(e.ErrorCode))
 	}
 	if e.Message != "" {
-		fmt.Fprintf(&b, ", message %q", e.Message)
+		b.WriteString(", message " + quote(e.Message))
 	}
 	if e.RetryAfter > 0 {
 		fmt.Fprintf(&b, ", retry after %s", e.RetryAfter)

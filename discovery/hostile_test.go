@@ -2,6 +2,7 @@ package discovery
 
 import (
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -161,5 +162,69 @@ func TestClientHostileAnswers(t *testing.T) {
 				t.Errorf("error %T %v, want %T", err, err, tt.errAs)
 			}
 		})
+	}
+}
+
+// TestErrorTextBounded: an error quotes at most a few hundred bytes of a
+// value from the peer, with its full length, however long the value: a
+// response field can be nearly MaxBytes long and a header about 1 MB, and
+// JSON or Go quoting writes some characters as six bytes. The fields of
+// a ServerError keep the values whole.
+func TestErrorTextBounded(t *testing.T) {
+	long := strings.Repeat("<\x01", 30000)
+	legacy := &Request{OSVersion: "10.0.26100.1301"}
+	answer := func(mod func(*Response)) func(http.ResponseWriter, *Request) {
+		r := validResponse(AuthPolicyFederated)
+		mod(&r)
+		b, _ := r.MarshalJSON()
+		return reply(200, string(b))
+	}
+	tests := []struct {
+		name string
+		step func(http.ResponseWriter, *Request)
+	}{
+		{"server error message", reply(200, `{"errorCode":"`+strings.Repeat("E", 30000)+`","message":"`+strings.Repeat(`\u0001`, 10000)+`"}`)},
+		{"insecure URL", answer(func(r *Response) { r.AuthenticationServiceURL = "http://a.example/" + long })},
+		{"malformed URL", answer(func(r *Response) { r.TouURL = "https://a.example/%zz" + long })},
+		{"relative URL", answer(func(r *Response) { r.TouURL = "/" + long })},
+		{"long port", answer(func(r *Response) { r.TouURL = "https://a.example:" + strings.Repeat("x", 60000) + "/" })},
+		{"host not allowed", answer(func(r *Response) { r.TouURL = "https://" + strings.Repeat("a", 60000) + ".example/" })},
+		{"AuthPolicy", answer(func(r *Response) { r.AuthPolicy = AuthPolicy(long) })},
+		{"content type", reply(200, "{}", "Content-Type", "text/plain; x="+strings.Repeat("y", 60000))},
+		{"charset", reply(200, "{}", "Content-Type", "application/json; charset="+strings.Repeat("y", 60000))},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewTLSServer(&script{steps: steps(tt.step)})
+			defer srv.Close()
+			c := Client{URL: srv.URL, HTTPClient: srv.Client(), MaxBytes: 1 << 20,
+				URLs: URLPolicy{AllowedHosts: []string{"127.0.0.1", "a.example", "manage.contoso.com"}}}
+			_, err := c.Discover(t.Context(), legacy, Headers{})
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if n := len(err.Error()); n > 2048 {
+				t.Errorf("error text of %d bytes: %.200s…", n, err.Error())
+			}
+			if se, ok := errors.AsType[*ServerError](err); ok && (len(se.ErrorCode) != 30000 || len(se.Message) != 10000) {
+				t.Errorf("ServerError fields cut: %d and %d bytes", len(se.ErrorCode), len(se.Message))
+			}
+		})
+	}
+	for name, fn := range map[string]func() error{
+		"ParseOSVersion": func() error { _, err := ParseOSVersion(long); return err },
+		"Supported":      func() error { _, err := Supported("10.0.26100.1", EnrollmentType(long)); return err },
+		"ValidatePair": func() error {
+			et := EnrollmentType(long)
+			return ValidatePair(&Request{EnrollmentType: &et}, &Response{})
+		},
+		"Request.Validate": func() error {
+			et := EnrollmentType(long)
+			return (&Request{OSVersion: "10.0.1.1", EnrollmentType: &et}).Validate()
+		},
+	} {
+		if err := fn(); err == nil || len(err.Error()) > 2048 {
+			t.Errorf("%s: error of %d bytes, want one of at most 2048", name, len(fmt.Sprint(err)))
+		}
 	}
 }

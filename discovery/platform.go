@@ -24,16 +24,16 @@ func (v OSVersion) String() string {
 func ParseOSVersion(s string) (OSVersion, error) {
 	parts := strings.Split(s, ".")
 	if len(parts) != 4 {
-		return OSVersion{}, fmt.Errorf("%w: %q does not have four parts", ErrOSVersion, s)
+		return OSVersion{}, fmt.Errorf("%w: %s does not have four parts", ErrOSVersion, quote(s))
 	}
 	var n [4]uint32
 	for i, p := range parts {
 		if p == "" || len(p) > 10 || strings.Trim(p, "0123456789") != "" {
-			return OSVersion{}, fmt.Errorf("%w: %q: part %d is not a decimal number", ErrOSVersion, s, i+1)
+			return OSVersion{}, fmt.Errorf("%w: %s: part %d is not a decimal number", ErrOSVersion, quote(s), i+1)
 		}
 		v, err := strconv.ParseUint(p, 10, 32)
 		if err != nil {
-			return OSVersion{}, fmt.Errorf("%w: %q: part %d is out of range", ErrOSVersion, s, i+1)
+			return OSVersion{}, fmt.Errorf("%w: %s: part %d is out of range", ErrOSVersion, quote(s), i+1)
 		}
 		n[i] = uint32(v)
 	}
@@ -80,5 +80,5 @@ func Supported(osVersion string, t EnrollmentType) (bool, error) {
 		}
 		return v.Build > registeredMinimum[len(registeredMinimum)-1].build, nil
 	}
-	return false, fmt.Errorf("%w: %q", ErrEnrollmentType, t)
+	return false, fmt.Errorf("%w: %s", ErrEnrollmentType, quote(t))
 }

@@ -6,6 +6,8 @@ import (
 	"net"
 	"net/url"
 	"strings"
+
+	"github.com/windc-go/windc/internal/utf8cut"
 )
 
 // Validate checks the request against the schema: osVersion is present
@@ -23,7 +25,7 @@ func (r *Request) Validate() error {
 		return &FieldError{Field: "osVersion", Err: ErrOSVersion}
 	}
 	if r.RequiredAuthPolicy() == "" {
-		return &FieldError{Field: "enrollmentType", Err: fmt.Errorf("%w: %q", ErrEnrollmentType, *r.EnrollmentType)}
+		return &FieldError{Field: "enrollmentType", Err: fmt.Errorf("%w: %s", ErrEnrollmentType, quote(*r.EnrollmentType))}
 	}
 	return nil
 }
@@ -83,7 +85,7 @@ func (r *Response) ValidateWith(p URLPolicy) error {
 			return &FieldError{Field: "AuthPolicy", Err: ErrRequired}
 		}
 	default:
-		return &FieldError{Field: "AuthPolicy", Err: fmt.Errorf("%w: %q", ErrAuthPolicy, r.AuthPolicy)}
+		return &FieldError{Field: "AuthPolicy", Err: fmt.Errorf("%w: %s", ErrAuthPolicy, quote(r.AuthPolicy))}
 	}
 	return nil
 }
@@ -99,23 +101,23 @@ func (p URLPolicy) Check(raw string) error {
 		if errors.As(err, &ue) {
 			err = ue.Err // its text repeats the URL, password included
 		}
-		return fmt.Errorf("%w: %q: %v", ErrURL, redactURL(raw), err)
+		return fmt.Errorf("%w: %s: %s", ErrURL, quote(redactURL(raw)), utf8cut.Prefix(err.Error(), maxQuoted))
 	}
 	if !u.IsAbs() || u.Host == "" || u.Hostname() == "" || u.Opaque != "" {
-		return fmt.Errorf("%w: %q is not an absolute URL with a host", ErrURL, redactURL(raw))
+		return fmt.Errorf("%w: %s is not an absolute URL with a host", ErrURL, quote(redactURL(raw)))
 	}
 	if u.User != nil {
-		return fmt.Errorf("%w: %q carries user information", ErrURL, redactURL(raw))
+		return fmt.Errorf("%w: %s carries user information", ErrURL, quote(redactURL(raw)))
 	}
 	host := u.Hostname()
 	switch u.Scheme {
 	case "https":
 	case "http":
 		if !p.AllowLoopbackHTTP || !isLoopback(host) {
-			return fmt.Errorf("%w: %q", ErrInsecureURL, raw)
+			return fmt.Errorf("%w: %s", ErrInsecureURL, quote(raw))
 		}
 	default:
-		return fmt.Errorf("%w: %q", ErrInsecureURL, raw)
+		return fmt.Errorf("%w: %s", ErrInsecureURL, quote(raw))
 	}
 	if len(p.AllowedHosts) > 0 {
 		for _, h := range p.AllowedHosts {
@@ -123,7 +125,7 @@ func (p URLPolicy) Check(raw string) error {
 				return nil
 			}
 		}
-		return fmt.Errorf("%w: %q", ErrHostNotAllowed, host)
+		return fmt.Errorf("%w: %s", ErrHostNotAllowed, quote(host))
 	}
 	return nil
 }
@@ -173,11 +175,11 @@ func ValidatePair(req *Request, resp *Response) error {
 	}
 	want := req.RequiredAuthPolicy()
 	if want == "" {
-		return &FieldError{Field: "enrollmentType", Err: fmt.Errorf("%w: %q", ErrEnrollmentType, req.Type())}
+		return &FieldError{Field: "enrollmentType", Err: fmt.Errorf("%w: %s", ErrEnrollmentType, quote(req.Type()))}
 	}
 	if resp.AuthPolicy != want {
-		return &FieldError{Field: "AuthPolicy", Err: fmt.Errorf("%w: %s needs %s, got %q",
-			ErrPairMismatch, req.Type(), want, resp.AuthPolicy)}
+		return &FieldError{Field: "AuthPolicy", Err: fmt.Errorf("%w: %s needs %s, got %s",
+			ErrPairMismatch, req.Type(), want, quote(resp.AuthPolicy))}
 	}
 	return nil
 }
