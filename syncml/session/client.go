@@ -481,6 +481,22 @@ func (c *Client) message(hdr *syncml.Header) *syncml.Message {
 func (c *Client) finish(m *syncml.Message, cands []syncml.Command, final bool) (*syncml.Message, error) {
 	again := c.again // m is the last message built once more
 	c.again = false
+	contNow := c.continuesObject(again)
+	var broken *brokenObject // the object in flight the message does not continue
+	if contNow {
+		for _, x := range cands {
+			if _, ok := x.(*syncml.Status); ok {
+				continue
+			}
+			if c.nextPiece(x, again) == nil {
+				// another command: the object is not continued, and
+				// goes out again whole (see breakInFlight)
+				contNow = false
+				cands, broken = c.breakInFlight(cands, c.flightFor(again), c.refusedMsgID(again))
+			}
+			break
+		}
+	}
 	// What is too large for the server's MaxMsgSize (a Results, most
 	// often) goes in chunks; the rest of the package and the commands
 	// sent again were cut before.
@@ -494,21 +510,22 @@ func (c *Client) finish(m *syncml.Message, cands []syncml.Command, final bool) (
 		for _, x := range c.lastSent {
 			done[x] = true
 		}
+		if broken != nil {
+			delete(done, broken.was.cmd) // whole again: cut anew
+		}
 	}
 	cands, _, cut, err := chunkCommands(cands, max, 0, &m.Header, func(x syncml.Command) bool { return done[x] })
 	if err != nil {
+		broken.undo()
 		return nil, errorf("chunk: %w", err) // nothing stays cut
 	}
-	contNow := c.continuesObject(again)
-	var cont syncml.Command
-	for _, x := range cands {
-		if _, ok := x.(*syncml.Status); !ok {
-			if contNow {
-				if cont = c.nextPiece(x, again); cont == nil {
-					contNow = false // another command: the object is not continued
-				}
+	var cont syncml.Command // the piece of the object in flight that goes on
+	if contNow {
+		for _, x := range cands {
+			if _, ok := x.(*syncml.Status); !ok {
+				cont = x
+				break
 			}
-			break
 		}
 	}
 	c.outMsgID++
@@ -520,6 +537,7 @@ func (c *Client) finish(m *syncml.Message, cands []syncml.Command, final bool) (
 		// put back, last first, what pack and chunkCommands cut
 		whole.undo()
 		undoCuts(cut)
+		broken.undo()
 		c.outMsgID--
 		switch {
 		case assumed && errors.Is(err, ErrLimit):
@@ -533,6 +551,12 @@ func (c *Client) finish(m *syncml.Message, cands []syncml.Command, final bool) (
 		return nil, err
 	}
 	c.cont = rest
+	if broken != nil {
+		// the object's chunks sent and its cut are forgotten: it went
+		// again whole
+		c.sent.sent, c.sent.index, c.sent.next = broken.sent, nil, 0
+		c.cuts = broken.cuts
+	}
 	if len(cut) > 0 {
 		c.cuts = append(c.cuts, cut...)
 	}
@@ -577,19 +601,34 @@ func (c *Client) finish(m *syncml.Message, cands []syncml.Command, final bool) (
 // refused message, when again: the message is that one once more). It
 // returns nil when x is another command: the message does not continue
 // the object, and x is not cut as the continuation of one (its first
-// chunk, if it is cut, carries the Size of its own object). The Client
+// chunk, if it is cut, carries the Size of its own object); the object
+// goes out again whole (see breakInFlight). The Client
 // puts the pieces of an object right after the Statuses (see
 // answersThenRest), so this is a check of that, which no input is known
 // to fail.
 func (c *Client) nextPiece(x syncml.Command, again bool) syncml.Command {
-	flight := c.chunkInFlight()
-	if again {
-		flight = c.chunkInFlightBefore(strconv.Itoa(c.outMsgID))
-	}
+	flight := c.flightFor(again)
 	if flight == nil || !samePiece(flight, x) {
 		return nil
 	}
 	return x
+}
+
+// flightFor returns the last chunk the device sent of its object in
+// flight (see chunkInFlight) for the message being built: when again, as
+// it was before the refused message that message is once more.
+func (c *Client) flightFor(again bool) syncml.Command {
+	return c.chunkInFlightBefore(c.refusedMsgID(again))
+}
+
+// refusedMsgID returns the MsgID of the last message built when again
+// (the message being built is that one once more, the server having
+// refused it), "" otherwise.
+func (c *Client) refusedMsgID(again bool) string {
+	if !again {
+		return ""
+	}
+	return strconv.Itoa(c.outMsgID)
 }
 
 // Handle takes a message from the server and returns the device's reply
