@@ -165,7 +165,10 @@ type Client struct {
 	// fails, 500, and an Outcome says why), nor a command holding one,
 	// queued, given by EachMessage, in the rest of the package not
 	// begun or in a refused message sent again (its Outcome says why:
-	// fitPeerObj, fitPeerObjCont, fitPeerObjResend).
+	// fitPeerObj, fitPeerObjCont, fitPeerObjResend); Results made
+	// before it was announced, in the rest of the package or in a
+	// refused message sent again, fail their Get the same way
+	// (fitPeerResults).
 	peerObj int
 	cont    []syncml.Command // the rest of the device's package
 	// peerSeen is true once a server message was handled (in this

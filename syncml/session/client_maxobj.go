@@ -53,17 +53,27 @@ func peerObjError(what string, k, n, max int) error {
 // take it (see dropRefused). It returns c.cont as it is when all fit,
 // otherwise the commands kept in a new array.
 func (c *Client) fitPeerObjCont(u *clientMark) ([]syncml.Command, []Outcome) {
-	return c.fitPeerObjRest(c.cont, c.ownInFlight(), u)
+	return c.fitPeerObjRest(c.cont, c.chunkInFlight(), u)
 }
 
 // fitPeerObjRest is fitPeerObjCont over cont, a list of the device's
-// commands the server has not run, whose own object in flight, if any,
-// is the one flight is the last chunk sent of (nil for none): the first
-// of the device's own commands goes on when it is a piece of that object
-// (answers to the server may come before it; a Results in flight is an
-// answer). It returns cont as it is when all fit, otherwise the commands
-// kept in a new array.
+// commands the server has not run, whose object in flight, if any, is
+// the one flight is the last chunk sent of (nil for none): the Results
+// in it are held to the bound first (see fitPeerResults), then the
+// device's own commands, the first of which goes on when it is a piece
+// of that object (answers to the server may come before it). It returns
+// cont as it is when all fit, otherwise the commands kept in a new
+// array.
 func (c *Client) fitPeerObjRest(cont []syncml.Command, flight syncml.Command, u *clientMark) ([]syncml.Command, []Outcome) {
+	cont, results := c.fitPeerResults(cont, flight, u)
+	kept, own := c.fitPeerOwn(cont, ownChunk(flight), u)
+	return kept, append(results, own...)
+}
+
+// fitPeerOwn is fitPeerObjRest for the device's own commands of cont,
+// the answers to the server aside; flight is the last chunk sent of the
+// device's own object in flight (nil for none).
+func (c *Client) fitPeerOwn(cont []syncml.Command, flight syncml.Command, u *clientMark) ([]syncml.Command, []Outcome) {
 	max := c.peerObj
 	var keep []syncml.Command // nil until a command is left out
 	var unsent []Outcome
@@ -151,12 +161,14 @@ func ownChunk(x syncml.Command) syncml.Command {
 // message: an object whose first chunk it carried was never begun, and
 // is not sent when over the bound, nor its chunks; an object begun in an
 // earlier message the server took goes on (its chunk, or last piece,
-// leads the list). It returns the commands to send again, in a new
+// leads the list). The Results it carried for the server's Gets are held
+// to the bound too (see fitPeerResults): the Get of Results over it
+// fails, 500. It returns the commands to send again, in a new
 // array, and the Outcomes of those left out.
 func (c *Client) fitPeerObjResend(again []syncml.Command, u *clientMark) ([]syncml.Command, []Outcome) {
 	cands := append(append(make([]syncml.Command, 0, len(again)+len(c.cont)), again...), c.cont...)
 	if c.peerObj <= 0 {
 		return cands, nil
 	}
-	return c.fitPeerObjRest(cands, ownChunk(c.chunkInFlightBefore(strconv.Itoa(c.outMsgID))), u)
+	return c.fitPeerObjRest(cands, c.chunkInFlightBefore(strconv.Itoa(c.outMsgID)), u)
 }

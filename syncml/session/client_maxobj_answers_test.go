@@ -128,7 +128,9 @@ func TestClientInFlightBehindAnswers(t *testing.T) {
 //   - a chunk of Results went last, and the device's own object, of which
 //     nothing went, follows the rest of the Results: it is not sent (with
 //     88cb11a alone, the first of the device's own commands after any
-//     chunk was taken for the object in flight, and went).
+//     chunk was taken for the object in flight, and went);
+//   - Results none of which went are not sent either (fitPeerResults;
+//     before it, all Results went, as answers).
 func TestFitPeerObjContInFlight(t *testing.T) {
 	chunk := func(c syncml.Command, n int, more bool) syncml.Command {
 		it := syncml.Item{Data: syncml.Text(strings.Repeat("d", n)), MoreData: more}
@@ -154,6 +156,8 @@ func TestFitPeerObjContInFlight(t *testing.T) {
 			[]syncml.Command{chunk(&syncml.Replace{}, 1200, true), chunk(&syncml.Replace{}, 1200, false), status}, 3, 0},
 		{"Results in flight before an object not begun", chunk(&syncml.Results{}, 1200, true),
 			[]syncml.Command{chunk(&syncml.Results{}, 1200, true), chunk(&syncml.Results{}, 1200, false), chunk(&syncml.Replace{}, 1200, true), chunk(&syncml.Replace{}, 1200, false)}, 2, 1},
+		{"nothing in flight, Results not begun", nil,
+			[]syncml.Command{chunk(&syncml.Results{}, 1200, true), chunk(&syncml.Results{}, 1200, false), status}, 1, 1},
 		{"nothing in flight, Statuses before an object not begun", nil,
 			[]syncml.Command{status, chunk(&syncml.Replace{}, 1200, true), chunk(&syncml.Replace{}, 1200, false)}, 1, 1},
 	} {
