@@ -311,12 +311,13 @@ func (c *Client) Queue(cmds ...syncml.Command) error {
 // answers to the server and the alerts the session sends of itself) go
 // back to the front of the queue, in order, before the rest of the
 // package, and none is Abandoned; those EachMessage gave it, and the
-// alerts of a refused package 1, come with an Err, as after any refusal
-// (a caller gives the next Start those that still hold). A previous
-// session whose last message Run could not post, nothing of it written
-// (see Run), or that NotSent said was not sent, did not send it either:
-// its commands are put back the same way, but none of that message is
-// reported, not even Start's own.
+// alerts of a refused package 1 (the first message of it, or a later one
+// when the server's MaxMsgSize cut it), come with an Err, as after any
+// refusal, once (a caller gives the next Start those that still hold).
+// A previous session whose last message Run could not post, nothing of
+// it written (see Run), or that NotSent said was not sent, did not send
+// it either: its commands are put back the same way, but none of that
+// message is reported, not even Start's own.
 // Abandoned Outcomes kept for the next Exchange are bounded by MaxQueue,
 // the oldest dropped (see DroppedAbandoned).
 // Anything else of the previous session is forgotten. A Start that fails

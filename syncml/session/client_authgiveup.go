@@ -45,13 +45,15 @@ func (c *Client) authGaveUp(code syncml.StatusCode) error {
 // package 1 as Start asked it but what Start made of itself (Alert 1201,
 // the alerts it was given, the DevInfo: the next Start is given or makes
 // its own); of a later message, what it carried after EachMessage's
-// commands (giveUp drops the answers to the server and the alerts the
-// session sent of itself, and puts the objects cut into chunks back
-// whole). It returns the Outcomes of the commands EachMessage gave the
-// message and of a package 1's alerts (see refusedEach: they are not sent
-// again; those of a package 1 that its MaxMsgSize left for the next
-// message too, see leftOfPackage1) and the records of the session without those of the message (a
-// new slice: c.sent is left as it is). A message Run failed to post
+// commands but what Start made (a later message of a package 1 its
+// MaxMsgSize cut: see withoutStartOwn, which takes those out of the rest
+// of the package too), giveUp dropping the answers to the server and the
+// alerts the session sent of itself, and putting the objects cut into
+// chunks back whole. It returns the Outcomes of the commands EachMessage
+// gave the message and of package 1's alerts, in the message or left
+// for a later one (see refusedEach, leftOfPackage1: they are not sent
+// again), and the records of the session without those of the message
+// (a new slice: c.sent is left as it is). A message Run failed to post
 // before any of it was written (c.unsent) is taken back the same way,
 // but gives no Outcome: the server never saw it, EachMessage gives the
 // next message its own, and the next Start its own alerts.
@@ -60,12 +62,9 @@ func (c *Client) unsend() ([]Outcome, []*sentCmd) {
 	if !c.unsent {
 		outs = c.refusedEach(c.refused)
 	}
+	own := min(c.pkg1Own, len(c.pkg1))
 	if c.lastPkg1 {
-		own := min(c.pkg1Own, len(c.pkg1))
-		alerts := c.pkg1[min(1, own):own]
-		if c.cfg.DevInfo.DevID != "" && len(alerts) > 0 {
-			alerts = alerts[:len(alerts)-1]
-		}
+		alerts, _ := c.startOwn()
 		if !c.unsent {
 			outs = append(outs, c.refusedOf(alerts, c.refused, "Start gives each session its own alerts")...)
 			outs = append(outs, c.leftOfPackage1(alerts)...)
@@ -75,8 +74,19 @@ func (c *Client) unsend() ([]Outcome, []*sentCmd) {
 		c.cont = append([]syncml.Command(nil), c.pkg1[own:]...)
 		return outs, nil
 	}
-	back := c.lastSent[min(c.lastEach, len(c.lastSent)):]
-	c.cont = append(append(make([]syncml.Command, 0, len(back)+len(c.cont)), back...), c.cont...)
+	// A later message of package 1 (cut by the server's MaxMsgSize)
+	// carries what Start made too, and the rest of the package may hold
+	// more of it: those do not go back (the next Start makes its own),
+	// and the alerts are reported, as those of a refused package 1 are.
+	back, alerts := c.withoutStartOwn(c.lastSent[min(c.lastEach, len(c.lastSent)):])
+	rest, left := c.withoutStartOwn(c.cont)
+	if !c.unsent {
+		outs = append(outs, c.refusedOf(alerts, c.refused, "Start gives each session its own alerts")...)
+		for _, x := range left {
+			outs = append(outs, c.leftOut(x, "Start gives each session its own alerts"))
+		}
+	}
+	c.cont = append(append(make([]syncml.Command, 0, len(back)+len(rest)), back...), rest...)
 	msgID := strconv.Itoa(c.outMsgID)
 	keep := make([]*sentCmd, 0, len(c.sent.sent))
 	for _, s := range c.sent.sent {
@@ -119,9 +129,49 @@ func (c *Client) leftOfPackage1(alerts []syncml.Command) []Outcome {
 		if slices.Contains(alerts, x) {
 			why = "Start gives each session its own alerts"
 		}
-		outs = append(outs, Outcome{SessionID: c.sessionID, Command: x,
-			Err: errorf("%s not sent: the server refused the message before it (%d) and the session gave up; %s: %w",
-				x.ElementName(), int(c.refused), why, refusalCause(c.refused))})
+		outs = append(outs, c.leftOut(x, why))
 	}
 	return outs
+}
+
+// leftOut returns the Outcome of x, left for a message after the one the
+// server refused (c.refused) when the session gave up, never sent and not
+// sent again (why says why): no MsgID, and an Err matching the refusal's
+// cause.
+func (c *Client) leftOut(x syncml.Command, why string) Outcome {
+	return Outcome{SessionID: c.sessionID, Command: x,
+		Err: errorf("%s not sent: the server refused the message before it (%d) and the session gave up; %s: %w",
+			x.ElementName(), int(c.refused), why, refusalCause(c.refused))}
+}
+
+// startOwn returns the alerts Start was given for the session's package 1
+// and the DevInfo Replace it made (nil when none).
+func (c *Client) startOwn() (alerts []syncml.Command, devInfo syncml.Command) {
+	own := min(c.pkg1Own, len(c.pkg1))
+	alerts = c.pkg1[min(1, own):own]
+	if c.cfg.DevInfo.DevID != "" && len(alerts) > 0 {
+		devInfo = alerts[len(alerts)-1]
+		alerts = alerts[:len(alerts)-1]
+	}
+	return alerts, devInfo
+}
+
+// withoutStartOwn returns cmds without what Start made for the session's
+// package 1 (see startOwn), in a new slice when it held any, and the
+// alerts among them.
+func (c *Client) withoutStartOwn(cmds []syncml.Command) ([]syncml.Command, []syncml.Command) {
+	alerts, devInfo := c.startOwn()
+	isOwn := func(x syncml.Command) bool {
+		return x == devInfo && devInfo != nil || slices.Contains(alerts, x)
+	}
+	if !slices.ContainsFunc(cmds, isOwn) {
+		return cmds, nil
+	}
+	var found []syncml.Command
+	for _, x := range cmds {
+		if slices.Contains(alerts, x) {
+			found = append(found, x)
+		}
+	}
+	return slices.DeleteFunc(slices.Clone(cmds), isOwn), found
 }

@@ -3,6 +3,7 @@ package session
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -107,6 +108,96 @@ func testAuthGiveUpCutPackage1(t *testing.T, each bool) {
 		}
 	}
 	if d := cmp.Diff([]string{"1 one", "1 two", "2 three"}, reported); d != "" {
+		t.Errorf("the events come back as (-want +got):\n%s", d)
+	}
+}
+
+// A package 1 cut in two by the server's MaxMsgSize whose second message,
+// holding a Start alert, the server refuses until the session gives up
+// (no Credentials: at once): the alert is reported once, in the next
+// session's first Exchange, with the refused message's MsgID and an Err
+// matching ErrInvalidCredentials, and is not sent again (Start's doc:
+// each Start has its own alerts). Before, it went back to the queue and
+// out in the next session's package 1, after that Start's own alerts.
+func TestClientAuthGiveUpPackage1SecondMessage(t *testing.T) {
+	ctx := context.Background()
+	g := newAuthGate(t, Config{})
+	event := func(s string) *syncml.Alert {
+		return NewClientEvent(syncml.AlertCode(1224), "com.example/Event", s+strings.Repeat(".", 800))
+	}
+	c, err := NewClient(ClientConfig{DeviceID: "DEV1", ServerURI: g.srv.URL, ServerMaxMsgSize: 1500,
+		DevInfo: DevInfo{DevID: "DEV1", Man: "M", Mod: "X", DmV: "1.2", Lang: "en"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g.set(func(h *syncml.Header) bool { return h.SessionID == "1" && h.MsgID == "2" })
+	m, err := c.Start(ctx, "1", event("one"), event("two"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(m.Body.Commands); n != 2 || m.Body.Final {
+		t.Fatalf("package 1's first message carries %d commands, Final %v; want Alert 1201 and the first event, the package going on (the test needs it cut)", n, m.Body.Final)
+	}
+	raw, err := syncml.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, err := c.Handle(ctx, post(t, g.srv.URL, raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if x.Reply == nil || x.Reply.Header.MsgID != "2" {
+		t.Fatalf("no second message of package 1: %+v", x.Reply)
+	}
+	if raw, err = syncml.Marshal(x.Reply); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Handle(ctx, post(t, g.srv.URL, raw)); !errors.Is(err, ErrAuthGaveUp) {
+		t.Fatalf("refused message 2: %v, want ErrAuthGaveUp", err)
+	}
+	m, err = c.Start(ctx, "2", event("three"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var carried []string
+	for _, x := range m.Body.Commands {
+		if a, ok := x.(*syncml.Alert); ok && len(a.Items) > 0 {
+			carried = append(carried, strings.TrimRight(a.Items[0].Data.Value, "."))
+		}
+	}
+	if d := cmp.Diff([]string{"three"}, carried); d != "" {
+		t.Errorf("package 1 of session 2 carries the events (-want +got):\n%s", d)
+	}
+	devInfo := 0 // in package 1, its first message or the rest
+	for _, x := range append(slices.Clone(m.Body.Commands), c.cont...) {
+		if r, ok := x.(*syncml.Replace); ok && strings.HasPrefix(itemURI(r.Items[0]), "./DevInfo/") {
+			devInfo++
+		}
+	}
+	if devInfo != 1 {
+		t.Errorf("package 1 of session 2 carries %d DevInfo Replaces, want 1 (session 1's is not sent again)", devInfo)
+	}
+	if raw, err = syncml.Marshal(m); err != nil {
+		t.Fatal(err)
+	}
+	x, err = c.Handle(ctx, post(t, g.srv.URL, raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reported []string
+	for _, o := range x.Outcomes {
+		a, ok := o.Command.(*syncml.Alert)
+		if !ok || len(a.Items) == 0 {
+			continue
+		}
+		ev := o.SessionID + " " + strings.TrimRight(a.Items[0].Data.Value, ".")
+		reported = append(reported, ev)
+		if o.SessionID == "1" && (o.Abandoned || o.MsgID != "2" || !errors.Is(o.Err, ErrInvalidCredentials) ||
+			!strings.Contains(o.Err.Error(), "Start gives each session its own alerts")) {
+			t.Errorf("%s: MsgID %q, Abandoned %v, Err %v; want message 2 and an Err matching ErrInvalidCredentials that says why", ev, o.MsgID, o.Abandoned, o.Err)
+		}
+	}
+	if d := cmp.Diff([]string{"1 two", "2 three"}, reported); d != "" {
 		t.Errorf("the events come back as (-want +got):\n%s", d)
 	}
 }

@@ -21,8 +21,8 @@ import "github.com/windc-go/windc/syncml"
 // allows) did
 // not send that message: its commands go back to the queue with the rest
 // (see unsend), before it, and are not Abandoned; those EachMessage gave
-// it, and the alerts given to the Start of a package 1, come last, with
-// an Err (see refusedEach). So does a session whose last message Run
+// it, and the alerts given to the Start of a package 1 (in any message
+// of it), come last, with an Err (see refusedEach). So does a session whose last message Run
 // failed to post before any of it was written (c.unsent), but nothing of
 // that message is reported: the server never saw it.
 //
