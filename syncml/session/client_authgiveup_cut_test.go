@@ -117,11 +117,13 @@ func testAuthGiveUpCutPackage1(t *testing.T, each bool) {
 // (no Credentials: at once): the alert is reported once, in the next
 // session's first Exchange, with the refused message's MsgID and an Err
 // matching ErrInvalidCredentials, and is not sent again (Start's doc:
-// each Start has its own alerts). Before, it went back to the queue and
-// out in the next session's package 1, after that Start's own alerts.
+// each Start has its own alerts); so is the alert left for a third
+// message, without MsgID, and the DevInfo is not sent again either.
+// Before, they went back to the queue and out in the next session's
+// package 1, after that Start's own alerts and DevInfo.
 func TestClientAuthGiveUpPackage1SecondMessage(t *testing.T) {
 	ctx := context.Background()
-	g := newAuthGate(t, Config{})
+	g := newAuthGate(t, Config{AnnounceMaxMsgSize: 1500})
 	event := func(s string) *syncml.Alert {
 		return NewClientEvent(syncml.AlertCode(1224), "com.example/Event", s+strings.Repeat(".", 800))
 	}
@@ -131,7 +133,7 @@ func TestClientAuthGiveUpPackage1SecondMessage(t *testing.T) {
 		t.Fatal(err)
 	}
 	g.set(func(h *syncml.Header) bool { return h.SessionID == "1" && h.MsgID == "2" })
-	m, err := c.Start(ctx, "1", event("one"), event("two"))
+	m, err := c.Start(ctx, "1", event("one"), event("two"), event("three"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,7 +157,7 @@ func TestClientAuthGiveUpPackage1SecondMessage(t *testing.T) {
 	if _, err := c.Handle(ctx, post(t, g.srv.URL, raw)); !errors.Is(err, ErrAuthGaveUp) {
 		t.Fatalf("refused message 2: %v, want ErrAuthGaveUp", err)
 	}
-	m, err = c.Start(ctx, "2", event("three"))
+	m, err = c.Start(ctx, "2", event("new"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,7 +167,7 @@ func TestClientAuthGiveUpPackage1SecondMessage(t *testing.T) {
 			carried = append(carried, strings.TrimRight(a.Items[0].Data.Value, "."))
 		}
 	}
-	if d := cmp.Diff([]string{"three"}, carried); d != "" {
+	if d := cmp.Diff([]string{"new"}, carried); d != "" {
 		t.Errorf("package 1 of session 2 carries the events (-want +got):\n%s", d)
 	}
 	devInfo := 0 // in package 1, its first message or the rest
@@ -192,12 +194,13 @@ func TestClientAuthGiveUpPackage1SecondMessage(t *testing.T) {
 		}
 		ev := o.SessionID + " " + strings.TrimRight(a.Items[0].Data.Value, ".")
 		reported = append(reported, ev)
-		if o.SessionID == "1" && (o.Abandoned || o.MsgID != "2" || !errors.Is(o.Err, ErrInvalidCredentials) ||
+		msgID := map[string]string{"1 two": "2"}[ev] // three was never sent
+		if o.SessionID == "1" && (o.Abandoned || o.MsgID != msgID || !errors.Is(o.Err, ErrInvalidCredentials) ||
 			!strings.Contains(o.Err.Error(), "Start gives each session its own alerts")) {
-			t.Errorf("%s: MsgID %q, Abandoned %v, Err %v; want message 2 and an Err matching ErrInvalidCredentials that says why", ev, o.MsgID, o.Abandoned, o.Err)
+			t.Errorf("%s: MsgID %q, Abandoned %v, Err %v; want MsgID %q and an Err matching ErrInvalidCredentials that says why", ev, o.MsgID, o.Abandoned, o.Err, msgID)
 		}
 	}
-	if d := cmp.Diff([]string{"1 two", "2 three"}, reported); d != "" {
+	if d := cmp.Diff([]string{"1 two", "1 three", "2 new"}, reported); d != "" {
 		t.Errorf("the events come back as (-want +got):\n%s", d)
 	}
 }
