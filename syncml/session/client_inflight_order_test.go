@@ -2,7 +2,6 @@ package session
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"testing"
 
@@ -23,8 +22,7 @@ import (
 // Results went in front of the next chunk.
 func TestClientInFlightOrderAfterStatuses(t *testing.T) {
 	ctx := context.Background()
-	obj := strings.Repeat("b", 4000)
-	c, err := NewClient(ClientConfig{DeviceID: "D", ServerURI: "S", ServerMaxMsgSize: 1500,
+	c, m, _, obj := startObject(t, ClientConfig{
 		Handler: HandlerFunc(func(_ context.Context, r *Request) Response {
 			if r.Command.ElementName() == "Get" {
 				return Response{Results: []syncml.Item{{Source: &syncml.Location{LocURI: "./G"}, Data: syncml.Text("g")}}}
@@ -34,16 +32,6 @@ func TestClientInFlightOrderAfterStatuses(t *testing.T) {
 		EachMessage: func(context.Context) ([]syncml.Command, error) {
 			return []syncml.Command{&syncml.Replace{Items: []syncml.Item{{Target: &syncml.Location{LocURI: "./E"}, Data: syncml.Text("1")}}}}, nil
 		}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := c.Queue(objReplace("./B", obj)); err != nil {
-		t.Fatal(err)
-	}
-	m, err := c.Start(ctx, "1")
-	if err != nil {
-		t.Fatal(err)
-	}
 	var got strings.Builder // the object as the server gets it
 	open := false           // a chunk of the object went, its end did not
 	behind := false         // a message of Statuses alone went with the object open
@@ -81,40 +69,16 @@ func TestClientInFlightOrderAfterStatuses(t *testing.T) {
 		// The server answers each command (213 for a chunk); its first
 		// message sends Adds whose Statuses do not fit in one device
 		// message, and the message after one of Statuses alone a Get.
-		body := fmt.Sprintf(`<Status><CmdID>1</CmdID><MsgRef>%s</MsgRef><CmdRef>0</CmdRef><Cmd>SyncHdr</Cmd><Data>200</Data></Status>`, m.Header.MsgID)
-		id := 1
-		chunks := 0
-		for _, x := range m.Body.Commands {
-			if isAnswer(x) {
-				continue
-			}
-			id++
-			code := "200"
-			if it := x.ItemList(); len(it) == 1 && it[0].MoreData {
-				code = "213"
-				chunks++
-			}
-			body += fmt.Sprintf(`<Status><CmdID>%d</CmdID><MsgRef>%s</MsgRef><CmdRef>%s</CmdRef><Cmd>%s</Cmd><Data>%s</Data></Status>`,
-				id, m.Header.MsgID, x.ID(), x.ElementName(), code)
-		}
+		s := newObjScript(m)
+		chunks := s.answer(m, nil)
 		if msg == 1 {
-			for i := range 30 {
-				id++
-				body += fmt.Sprintf(`<Add><CmdID>%d</CmdID><Item><Target><LocURI>./Vendor/MSFT/Node%02d/%s</LocURI></Target><Data>v</Data></Item></Add>`, id, i, strings.Repeat("n", 40))
-			}
+			s.adds()
 		}
 		if statusesOnly && gets < 3 {
-			id++
 			gets++
-			body += fmt.Sprintf(`<Get><CmdID>%d</CmdID><Item><Target><LocURI>./G</LocURI></Target></Item></Get>`, id)
+			s.get()
 		}
-		if msg > 1 && (m.Body.Final || chunks == 0) {
-			body += `<Final/>`
-		}
-		raw := `<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr><VerDTD>1.2</VerDTD><VerProto>DM/1.2</VerProto><SessionID>1</SessionID>` +
-			fmt.Sprintf(`<MsgID>%d</MsgID>`, msg) + `<Target><LocURI>D</LocURI></Target><Source><LocURI>S</LocURI></Source>` +
-			`<Meta><MaxMsgSize xmlns="syncml:metinf">1500</MaxMsgSize></Meta></SyncHdr><SyncBody>` + body + `</SyncBody></SyncML>`
-		cx, err := c.HandleInbound(ctx, &Inbound{Raw: []byte(raw)})
+		cx, err := c.HandleInbound(ctx, s.inbound(msg, "", msg > 1 && (m.Body.Final || chunks == 0)))
 		if err != nil {
 			t.Fatalf("server message %d: %v", msg, err)
 		}

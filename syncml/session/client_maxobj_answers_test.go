@@ -2,7 +2,6 @@ package session
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"testing"
 
@@ -25,21 +24,10 @@ import (
 // server never got the object's end.
 func TestClientInFlightBehindAnswers(t *testing.T) {
 	ctx := context.Background()
-	obj := strings.Repeat("b", 4000)
-	c, err := NewClient(ClientConfig{DeviceID: "D", ServerURI: "S", ServerMaxMsgSize: 1500,
+	c, m, _, obj := startObject(t, ClientConfig{
 		Handler: HandlerFunc(func(_ context.Context, r *Request) Response {
 			return Response{}
 		})})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := c.Queue(objReplace("./B", obj)); err != nil {
-		t.Fatal(err)
-	}
-	m, err := c.Start(ctx, "1")
-	if err != nil {
-		t.Fatal(err)
-	}
 	var got strings.Builder // the object as the server gets it
 	var outs []Outcome
 	behind := false // a message of Statuses alone went out with the object in flight
@@ -50,41 +38,21 @@ func TestClientInFlightBehindAnswers(t *testing.T) {
 		// The server answers each command (213 for a chunk, MoreData);
 		// in its first message, it announces a MaxObjSize of 1000 and
 		// sends Adds whose Statuses do not fit in one device message.
-		body := fmt.Sprintf(`<Status><CmdID>1</CmdID><MsgRef>%s</MsgRef><CmdRef>0</CmdRef><Cmd>SyncHdr</Cmd><Data>200</Data></Status>`, m.Header.MsgID)
-		id := 1
-		chunks := 0
+		chunks := 0 // the pieces of the object
 		for _, x := range m.Body.Commands {
-			if isAnswer(x) {
-				continue
-			}
-			id++
-			code := "200"
 			if r, ok := x.(*syncml.Replace); ok {
-				it := r.Items[0]
-				got.WriteString(it.Data.Value)
-				if it.MoreData {
-					code = "213"
-				}
+				got.WriteString(r.Items[0].Data.Value)
 				chunks++
 			}
-			body += fmt.Sprintf(`<Status><CmdID>%d</CmdID><MsgRef>%s</MsgRef><CmdRef>%s</CmdRef><Cmd>%s</Cmd><Data>%s</Data></Status>`,
-				id, m.Header.MsgID, x.ID(), x.ElementName(), code)
 		}
-		meta := `<Meta><MaxMsgSize xmlns="syncml:metinf">1500</MaxMsgSize></Meta>`
+		s := newObjScript(m)
+		s.answer(m, nil)
+		meta := ""
 		if msg == 1 {
-			meta = `<Meta><MaxMsgSize xmlns="syncml:metinf">1500</MaxMsgSize><MaxObjSize xmlns="syncml:metinf">1000</MaxObjSize></Meta>`
-			for i := range 30 {
-				id++
-				body += fmt.Sprintf(`<Add><CmdID>%d</CmdID><Item><Target><LocURI>./Vendor/MSFT/Node%02d/%s</LocURI></Target><Data>v</Data></Item></Add>`, id, i, strings.Repeat("n", 40))
-			}
+			meta = `<MaxObjSize xmlns="syncml:metinf">1000</MaxObjSize>`
+			s.adds()
 		}
-		if msg > 1 && (m.Body.Final || chunks == 0) {
-			body += `<Final/>`
-		}
-		raw := `<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr><VerDTD>1.2</VerDTD><VerProto>DM/1.2</VerProto><SessionID>1</SessionID>` +
-			fmt.Sprintf(`<MsgID>%d</MsgID>`, msg) + `<Target><LocURI>D</LocURI></Target><Source><LocURI>S</LocURI></Source>` + meta +
-			`</SyncHdr><SyncBody>` + body + `</SyncBody></SyncML>`
-		cx, err := c.HandleInbound(ctx, &Inbound{Raw: []byte(raw)})
+		cx, err := c.HandleInbound(ctx, s.inbound(msg, meta, msg > 1 && (m.Body.Final || chunks == 0)))
 		if err != nil {
 			t.Fatalf("server message %d: %v", msg, err)
 		}
