@@ -64,7 +64,11 @@ type Enum struct {
 }
 
 // Allows reports whether value (one whole node value; lists are split on
-// Delimiter) is allowed, with an error that says why not.
+// Delimiter) is allowed, with an error that says why not. The XML spaces
+// around a value (around each one of a list) are ignored, no others:
+// " true\n" is the enum value "true", and " 5" is 5 for a Range or Flag.
+// An ENUM value and the value given compare as numbers when both read as
+// numbers ("0x1" is "1"), else as text, exactly ("True" is not "true").
 func (a *AllowedValues) Allows(value string) error {
 	if a == nil {
 		return nil
@@ -87,7 +91,7 @@ func (a *AllowedValues) allowsOne(v string) error {
 	switch a.Type {
 	case ValueENUM:
 		for _, e := range a.Enums {
-			if sameValue(e.Value, v) {
+			if sameValue(xmlscan.TrimSpace(e.Value), xmlscan.TrimSpace(v)) {
 				return nil
 			}
 		}

@@ -16,6 +16,7 @@ func TestAllows(t *testing.T) {
 	none := &AllowedValues{Type: ValueNone}
 	enumNeg := &AllowedValues{Type: ValueENUM, Enums: []Enum{{Value: "8"}, {Value: "-1"}}}
 	flag64 := &AllowedValues{Type: ValueFlag, Enums: []Enum{{Value: "0x1"}, {Value: "0xFFFFFFFFFFFFFFFF"}}}
+	enumSp := &AllowedValues{Type: ValueENUM, Enums: []Enum{{Value: " on\n"}}} // a DDF Value with spaces around
 	tests := []struct {
 		a  *AllowedValues
 		v  string
@@ -36,6 +37,13 @@ func TestAllows(t *testing.T) {
 		{enumNeg, "010", false}, {enumNeg, "0x8", true}, {enumNeg, "-1", true}, {enumNeg, "18446744073709551615", false},
 		{enumNeg, "0xFFFFFFFFFFFFFFFF", false}, {enumNeg, "0o10", false},
 		{flag64, "0xFFFFFFFFFFFFFFFF", true}, {flag64, "18446744073709551615", true}, {flag64, "0b1", false},
+		// The XML spaces around a value are ignored, for ENUM text as for
+		// numbers, Range and RegEx; U+00A0 and U+0085 are not such spaces.
+		{enum, " true", true}, {enum, "true\r\n", true}, {enum, "\t0x2 ", true}, {enum, " 0 ", true},
+		{enum, "\u00a0true", false}, {enum, "true\u0085", false}, {enum, " ", false}, {enum, "tr ue", false},
+		{list, " a\uF000b\n", true}, {list, "a \uF000 c", false},
+		{enumSp, "on", true}, {enumSp, " on\t", true}, {enumSp, "o n", false},
+		{rng, " 5\n", true}, {flag, "\t0x5 ", true}, {re, " 1.0\r\n", true},
 	}
 	for _, tt := range tests {
 		err := tt.a.Allows(tt.v)

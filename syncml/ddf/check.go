@@ -211,7 +211,8 @@ func ItemFormat(item, cmd *syncml.Meta, absent Format) Format {
 
 // checkValue reads value as the node's format and against its allowed
 // values. The XML spaces around a value are ignored, no others (U+00A0
-// is not a space here), as the device and dmclient's readers read them.
+// is not a space here), as the device and dmclient's readers read them:
+// for the format and for every kind of allowed values, ENUM text too.
 func checkValue(n *Node, value string) error {
 	switch n.Format {
 	case FormatNode, FormatNull:

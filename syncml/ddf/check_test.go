@@ -260,6 +260,8 @@ func TestCheckValueSpaces(t *testing.T) {
 		`<Node><NodeName>I</NodeName><DFProperties><AccessType><Replace/></AccessType><DFFormat><int/></DFFormat></DFProperties></Node>` +
 		`<Node><NodeName>B</NodeName><DFProperties><AccessType><Replace/></AccessType><DFFormat><bool/></DFFormat></DFProperties></Node>` +
 		`<Node><NodeName>F</NodeName><DFProperties><AccessType><Replace/></AccessType><DFFormat><float/></DFFormat></DFProperties></Node>` +
+		`<Node xmlns:MSFT="http://schemas.microsoft.com/MobileDevice/DM"><NodeName>E</NodeName><DFProperties><AccessType><Replace/></AccessType><DFFormat><chr/></DFFormat>` +
+		`<MSFT:AllowedValues ValueType="ENUM"><MSFT:Enum><MSFT:Value>true</MSFT:Value></MSFT:Enum><MSFT:Enum><MSFT:Value>false</MSFT:Value></MSFT:Enum></MSFT:AllowedValues></DFProperties></Node>` +
 		`</MgmtTree>`))
 	if err != nil {
 		t.Fatal(err)
@@ -275,6 +277,12 @@ func TestCheckValueSpaces(t *testing.T) {
 		{"./B", "bool", "true\u00a0", false},
 		{"./F", "float", " 1.5\n", true},
 		{"./F", "float", "\u20001.5", false},
+		// ENUM text too: before, " true" was not "true" though Range
+		// and RegEx read their values without the spaces around.
+		{"./E", "chr", " true\n", true},
+		{"./E", "chr", "\tfalse", true},
+		{"./E", "chr", "\u00a0true", false},
+		{"./E", "chr", "True", false},
 	} {
 		c := &syncml.Replace{Items: []syncml.Item{fmtItem(tc.node, tc.format, syncml.Text(tc.value))}}
 		if err := tr.Check(c); (err == nil) != tc.ok {
