@@ -134,6 +134,40 @@ func (a *AllowedValues) allowsOne(v string) error {
 	return nil
 }
 
+// allowsName reports whether name, a percent-decoded LocURI segment, may
+// name an instance of a dynamic node with these allowed values, with an
+// error that says why not. A name is taken as it is: spaces around it
+// count (" x" and "x" are two names), an ENUM name is one of the values
+// exactly (as text: "0x1" is not "1"), a RegEx matches all of it. A Range
+// or Flag name reads as such a value does, without spaces around it. The
+// name is one value, whatever the Delimiter; the kinds Check does not
+// enforce allow any name, and so does a RegEx Go cannot compile.
+func (a *AllowedValues) allowsName(name string) error {
+	if a == nil {
+		return nil
+	}
+	switch a.Type {
+	case ValueENUM:
+		for _, e := range a.Enums {
+			if xmlscan.TrimSpace(e.Value) == name {
+				return nil
+			}
+		}
+		return fmt.Errorf("%q is not among %s", truncate(name, 40), a.enumList())
+	case ValueRegEx:
+		if a.Regexp != nil && !matchesWhole(a.Regexp, name) {
+			return fmt.Errorf("%q does not match %s", truncate(name, 40), a.Value)
+		}
+		return nil
+	case ValueRange, ValueFlag:
+		if xmlscan.TrimSpace(name) != name {
+			return fmt.Errorf("%q has spaces around it", truncate(name, 40))
+		}
+		return a.allowsOne(name)
+	}
+	return nil
+}
+
 // matchesWhole reports whether some match of re spans all of s. Among
 // the matches that start earliest, leftmost-longest matching reports the
 // longest, so it spans s exactly when any match does; re itself is left

@@ -51,6 +51,22 @@ func BenchmarkLookup(b *testing.B) {
 	}
 }
 
+// BenchmarkLookupDocID resolves a DeclaredConfiguration document URI,
+// whose {DocID} segment is matched against the node's GUID pattern.
+func BenchmarkLookupDocID(b *testing.B) {
+	tr, err := Parse(readSpec(b, "DeclaredConfiguration.xml"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	const uri = "./Device/Vendor/MSFT/DeclaredConfiguration/Host/Complete/Documents/27FEA311-68B9-4320-9FC4-296F6FDFAFE2/Document"
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := tr.Lookup(uri); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // BenchmarkAllowsRegEx checks a GUID against DeclaredConfiguration's
 // DocID pattern: Allows, which needs a match spanning the value, beside
 // the unanchored MatchString it used to call.

@@ -22,6 +22,10 @@ import (
 // Alert, Status and unknown elements address no DDF node and pass, and so
 // does a nil or typed nil command, which syncml's Validate reports.
 //
+// A segment that names an instance of a dynamic node holding no value
+// must be a name the node's AllowedValues allow (see [Tree.Lookup]), else
+// it is an ErrValue violation that says which segment.
+//
 // For Add and Replace the Meta Format (the Item's, else the command's,
 // else "chr" as OMA-DM defaults) must equal the node's DFFormat, and the
 // Data must read as that format and be among the allowed values: an int
@@ -124,8 +128,15 @@ func (c *checker) node(cmd syncml.Command, item int, uri string) *Node {
 		c.add(cmd, item, uri, ErrURI, strings.TrimPrefix(err.Error(), "ddf: "))
 		return nil
 	}
+	var ne *NameError
+	if errors.As(err, &ne) {
+		c.add(cmd, item, uri, ErrValue, ne.position()+": "+ne.Detail)
+		return nil
+	}
 	if other, ok := otherScope(uri); ok {
-		if _, err := c.t.Lookup(other); err == nil {
+		// The node exists in the other scope even if a name there is
+		// refused: the scope is the first thing wrong.
+		if _, err := c.t.Lookup(other); err == nil || errors.As(err, &ne) {
 			c.add(cmd, item, uri, ErrScope, "the node exists only as "+other)
 			return nil
 		}

@@ -46,6 +46,9 @@
 // a named node wins over a dynamic sibling; a top-level node with an empty
 // NodeName is a dynamic node under its Path; "./Vendor/MSFT/…" is read as
 // "./Device/Vendor/MSFT/…" when the tree has no such root, as Windows does.
+// A dynamic node that holds no value takes only the names its allowed
+// values allow (a DeclaredConfiguration {DocID} is a GUID); another name
+// is a [*NameError] that says which segment.
 //
 // [Tree.Check] validates a syncml.Command against the tree and reports every
 // violation it finds, not only the first: no such node, a command the

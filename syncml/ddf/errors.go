@@ -35,7 +35,8 @@ var (
 	// ErrFormat: the Meta Format differs from the node's DFFormat.
 	ErrFormat = errors.New("format mismatch")
 	// ErrValue: the value does not read as the node's format or is not
-	// among its allowed values.
+	// among its allowed values; or a LocURI segment names an instance of
+	// a dynamic node whose allowed values refuse that name (a *NameError).
 	ErrValue = errors.New("value not allowed")
 	// ErrScope: the command conflicts with the node's Scope (a Permanent
 	// node cannot be added or deleted), or the LocURI's ./Device or ./User
@@ -74,6 +75,42 @@ func (e *NodeError) Unwrap() error { return e.Err }
 // Offset and Path say where. It matches ErrLimit and is the module's one
 // limit error (the same type as syncml.LimitError).
 type LimitError = xmlerr.LimitError
+
+// A NameError reports a LocURI that would name a node of the tree but
+// for one segment: it names an instance of a dynamic node whose
+// AllowedValues refuse that name, such as a DeclaredConfiguration
+// {DocID} that is not a GUID. Lookup returns it; it matches ErrValue.
+type NameError struct {
+	// LocURI is the URI looked up, as given.
+	LocURI string
+	// Segment is the index of the refused segment among the URI's
+	// '/'-separated segments after "./", from 0 (a Device or User scope
+	// segment counts); Offset is the byte offset where it starts in
+	// LocURI.
+	Segment, Offset int
+	// Name is the segment, percent-decoded.
+	Name string
+	// Node is the Path of the dynamic node, such as
+	// "./Device/Vendor/MSFT/DeclaredConfiguration/Host/Complete/Documents/{DocID}".
+	Node string
+	// Err is ErrValue; Detail says why the name is refused.
+	Err    error
+	Detail string
+}
+
+// Error describes the NameError: "ddf: URI: segment N at byte M names an
+// instance of NODE: value not allowed: why".
+func (e *NameError) Error() string {
+	return "ddf: " + e.LocURI + ": " + e.position() + ": " + e.Err.Error() + ": " + e.Detail
+}
+
+// position says which segment is refused and of which node.
+func (e *NameError) position() string {
+	return "segment " + strconv.Itoa(e.Segment) + " at byte " + strconv.Itoa(e.Offset) + " names an instance of " + e.Node
+}
+
+// Unwrap returns the cause, ErrValue.
+func (e *NameError) Unwrap() error { return e.Err }
 
 // A Violation is one way a command breaks the DDF.
 type Violation struct {

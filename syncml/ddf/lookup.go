@@ -18,24 +18,107 @@ import (
 // segment. A URI without a scope segment, such as "./Vendor/MSFT/…",
 // finds nodes in the device scope too, as Windows reads it.
 //
-// The error wraps ErrURI (and syncml.ErrLocURI) for a malformed URI and
-// ErrNoSuchNode when no node matches. Any number of segments is read: a
-// node as deep as Parse admits can be found, and the search stops where
-// the tree ends, whatever the URI's length.
+// A dynamic node that holds no value (node or null format) has no value
+// for its AllowedValues to describe: they describe the names of its
+// instances, such as the GUID a DeclaredConfiguration {DocID} must be.
+// Such a node matches only a segment they allow (see
+// [AllowedValues.Type]); a named sibling still comes first. A dynamic
+// node of another format holds a value, which Check reads against its
+// AllowedValues, and takes any name.
+//
+// The error wraps ErrURI (and syncml.ErrLocURI) for a malformed URI; it
+// is a *NameError, which wraps ErrValue, when the URI would name a node
+// but for a segment that the AllowedValues of the dynamic node it names
+// refuse; else it wraps ErrNoSuchNode when no node matches. Any number
+// of segments is read: a node as deep as Parse admits can be found, and
+// the search stops where the tree ends, whatever the URI's length.
 func (t *Tree) Lookup(locURI string) (*Node, error) {
 	u, err := syncml.ParseLocURI(locURI)
 	if err != nil {
 		return nil, fmt.Errorf("ddf: %w: %w", ErrURI, err)
 	}
-	if n := t.find(u); n != nil {
+	s := search{segments: len(u.Segments)}
+	if u.Scope != syncml.ScopeDefault {
+		s.segments++
+	}
+	if n := t.find(u, &s); n != nil {
 		return n, nil
+	}
+	if s.refused != nil {
+		return nil, s.nameError(locURI)
 	}
 	return nil, fmt.Errorf("ddf: %s: %w", locURI, ErrNoSuchNode)
 }
 
+// A search is the state of one Lookup: its memos of dead ends and the
+// first instance name refused on the way.
+type search struct {
+	// failed holds dead ends; shape those found with names not checked.
+	failed, shape map[failKey]bool
+	// segments is the number of segments in the URI as written, its
+	// scope segment included.
+	segments int
+	// refused is the first dynamic node (in search order) that refused
+	// its segment where the URI would otherwise name a node; name is the
+	// segment, left the number of segments from it to the end, why the
+	// refusal.
+	refused *Node
+	name    string
+	left    int
+	why     error
+}
+
+// namesOwn reports whether n's AllowedValues describe its names: n is
+// dynamic and holds no value.
+func namesOwn(n *Node) bool {
+	return n.Allowed != nil && n.Dynamic() && (n.Format == FormatNode || n.Format == FormatNull)
+}
+
+// admits reports whether dynamic node c takes name, segs being the
+// segments below it. A refusal where the rest of the URI fits the tree's
+// shape below c is recorded, the first one only.
+func (s *search) admits(c *Node, name string, segs []string) bool {
+	if !namesOwn(c) {
+		return true
+	}
+	err := c.Allowed.allowsName(name)
+	if err == nil {
+		return true
+	}
+	left := len(segs) + 1
+	// A segment the URI does not hold (the device scope read into an
+	// unscoped URI) is refused without a NameError.
+	if s.refused == nil && left <= s.segments {
+		if s.shape == nil {
+			s.shape = map[failKey]bool{}
+		}
+		if descend(c, segs, s.shape, nil) != nil {
+			s.refused, s.name, s.left, s.why = c, name, left, err
+		}
+	}
+	return false
+}
+
+// nameError describes the refusal s recorded.
+func (s *search) nameError(locURI string) *NameError {
+	idx := s.segments - s.left
+	prefix := 0
+	if strings.HasPrefix(locURI, "./") {
+		prefix = 2
+	}
+	off := prefix
+	for i, seg := 0, locURI[prefix:]; i < idx; i++ {
+		j := strings.IndexByte(seg, '/')
+		off += j + 1
+		seg = seg[j+1:]
+	}
+	return &NameError{LocURI: locURI, Segment: idx, Offset: off, Name: s.name,
+		Node: s.refused.Path(), Err: ErrValue, Detail: s.why.Error()}
+}
+
 // find matches u against each root's path, both read as LocURIs and
 // compared as segment lists with the scope, if any, as the first segment.
-func (t *Tree) find(u syncml.LocURI) *Node {
+func (t *Tree) find(u syncml.LocURI, s *search) *Node {
 	uris := [2]path{newPath(u.Scope, u.Segments)}
 	n := 1
 	if u.Scope == syncml.ScopeDefault {
@@ -45,7 +128,7 @@ func (t *Tree) find(u syncml.LocURI) *Node {
 	}
 	// One memo serves every root and both readings: they share the URI's
 	// suffixes, and the memo is keyed by how many segments are left.
-	failed := map[failKey]bool{}
+	s.failed = map[failKey]bool{}
 	// Named roots first, so a named node wins over a dynamic one here too.
 	for _, dynamic := range [...]bool{false, true} {
 		for _, r := range t.Roots {
@@ -61,7 +144,10 @@ func (t *Tree) find(u syncml.LocURI) *Node {
 				if !dynamic && !sameRootName(r.Name, p.at(k), k == 0) {
 					continue
 				}
-				if m := descend(r, p.from(k+1), failed); m != nil {
+				if dynamic && !s.admits(r, p.at(k), p.from(k+1)) {
+					continue
+				}
+				if m := descend(r, p.from(k+1), s.failed, s); m != nil {
 					return m
 				}
 			}
@@ -158,8 +244,10 @@ type failKey struct {
 }
 
 // descend matches segs below n, preferring named children and remembering
-// dead ends so a tree with both kinds at every level stays linear.
-func descend(n *Node, segs []string, failed map[failKey]bool) *Node {
+// dead ends in failed so a tree with both kinds at every level stays
+// linear. With s, a dynamic child must admit its name (search.admits);
+// with s nil, only the shape of the tree counts.
+func descend(n *Node, segs []string, failed map[failKey]bool, s *search) *Node {
 	if len(segs) == 0 {
 		return n
 	}
@@ -169,14 +257,17 @@ func descend(n *Node, segs []string, failed map[failKey]bool) *Node {
 	}
 	for _, c := range n.Children {
 		if c.Name != "" && c.Name == segs[0] {
-			if m := descend(c, segs[1:], failed); m != nil {
+			if m := descend(c, segs[1:], failed, s); m != nil {
 				return m
 			}
 		}
 	}
 	for _, c := range n.Children {
 		if c.Name == "" {
-			if m := descend(c, segs[1:], failed); m != nil {
+			if s != nil && !s.admits(c, segs[0], segs[1:]) {
+				continue
+			}
+			if m := descend(c, segs[1:], failed, s); m != nil {
 				return m
 			}
 		}

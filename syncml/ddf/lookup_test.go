@@ -253,14 +253,27 @@ func TestLookupSpecUnnamedRoot(t *testing.T) {
 	}
 }
 
+// testGUID is a name DeclaredConfiguration's {DocID} nodes allow.
+const testGUID = "27FEA311-68B9-4320-9FC4-296F6FDFAFE2"
+
+// instanceName returns made, or testGUID when the AllowedValues of the
+// dynamic node n describe its names and refuse made.
+func instanceName(n *Node, made string) string {
+	if namesOwn(n) && n.Allowed.allowsName(made) != nil {
+		return testGUID
+	}
+	return made
+}
+
 // instanceURI is the LocURI of one instance of n: its ancestors' names,
-// percent-encoded, with a made-up name for each dynamic node.
+// percent-encoded, with a made-up name for each dynamic node (a GUID
+// where a name must be one).
 func instanceURI(n *Node) string {
 	var segs []string
 	for q := n; q != nil; q = q.Parent {
 		name := q.Name
 		if q.Dynamic() {
-			name = "inst " + q.Title
+			name = instanceName(q, "inst "+q.Title)
 		}
 		segs = append(segs, url.PathEscape(name))
 	}

@@ -55,7 +55,9 @@ type Node struct {
 	// Applicability is the node's own MSFT:Applicability; children without
 	// one inherit their ancestors' (see [Node.Applies]).
 	Applicability *Applicability
-	// Allowed is the MSFT:AllowedValues description, nil when absent.
+	// Allowed is the MSFT:AllowedValues description, nil when absent. On
+	// a dynamic node of node or null format, which holds no value, it
+	// describes the names of the node's instances (see [Tree.Lookup]).
 	Allowed *AllowedValues
 	// Deprecated reports an MSFT:Deprecated element; DeprecatedIn is its
 	// OsBuildDeprecated attribute.

@@ -82,8 +82,8 @@ func TestParseSpecFiles(t *testing.T) {
 					if c.Parent != n {
 						t.Errorf("%s: child %s has wrong parent", n.Path(), c.Path())
 					}
-					if got, err := tr.Lookup(concretePath(c.Path())); err != nil || got != c {
-						t.Errorf("Lookup(%s) = %v, %v; want the node itself", concretePath(c.Path()), got, err)
+					if got, err := tr.Lookup(instanceURI(c)); err != nil || got != c {
+						t.Errorf("Lookup(%s) = %v, %v; want the node itself", instanceURI(c), got, err)
 					}
 				}
 				return true
@@ -107,18 +107,6 @@ func TestParseSpecFiles(t *testing.T) {
 			}
 		})
 	}
-}
-
-// concretePath replaces each {Title} placeholder with a percent-encoded
-// instance name.
-func concretePath(p string) string {
-	segs := strings.Split(p, "/")
-	for i, s := range segs {
-		if strings.HasPrefix(s, "{") {
-			segs[i] = "x%20" + strings.Trim(s, "{}")
-		}
-	}
-	return strings.Join(segs, "/")
 }
 
 func TestParseDMClientProperties(t *testing.T) {
