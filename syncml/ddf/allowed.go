@@ -163,7 +163,13 @@ func (a *AllowedValues) allowsName(name string) error {
 		if xmlscan.TrimSpace(name) != name {
 			return fmt.Errorf("%q has spaces around it", truncate(name, 40))
 		}
-		return a.allowsOne(name)
+		if a.allowsOne(name) == nil {
+			return nil
+		}
+		if a.Type == ValueRange {
+			return fmt.Errorf("%q is not a number in [%d-%d]", truncate(name, 40), a.Min, a.Max)
+		}
+		return fmt.Errorf("%q is not a number made of the flags %s", truncate(name, 40), a.enumList())
 	}
 	return nil
 }

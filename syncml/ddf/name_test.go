@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/windc-go/windc/internal/xmlerr/errtest"
 	"github.com/windc-go/windc/syncml"
 )
 
@@ -108,6 +109,7 @@ func TestLookupDynamicName(t *testing.T) {
 		{uri: d + "R/8", want: d + "R/{Slot}"},
 		{uri: d + "R/9", name: &NameError{Segment: 5, Offset: len(d) + 2, Name: "9", Node: d + "R/{Slot}"}},
 		{uri: d + "R/%201", name: &NameError{Segment: 5, Offset: len(d) + 2, Name: " 1", Node: d + "R/{Slot}"}},
+		{uri: d + "R/x", name: &NameError{Segment: 5, Offset: len(d) + 2, Name: "x", Node: d + "R/{Slot}"}},
 		// A null-format dynamic node holds no value either.
 		{uri: d + "N/f1", want: d + "N/{Flag}"},
 		{uri: d + "N/g1", name: &NameError{Segment: 5, Offset: len(d) + 2, Name: "g1", Node: d + "N/{Flag}"}},
@@ -119,6 +121,9 @@ func TestLookupDynamicName(t *testing.T) {
 	}
 	for _, tt := range tests {
 		n, err := tr.Lookup(tt.uri)
+		if err != nil && strings.Contains(err.Error(), `\x`) {
+			t.Errorf("Lookup(%q): %v cuts a character", tt.uri, err)
+		}
 		switch {
 		case tt.want != "":
 			if err != nil || n.Path() != tt.want {
@@ -140,7 +145,7 @@ func TestLookupDynamicName(t *testing.T) {
 			raw, _, _ := strings.Cut(tt.uri[ne.Offset:], "/")
 			before := strings.TrimPrefix(tt.uri[:ne.Offset], "./")
 			if dec, _ := url.PathUnescape(raw); dec != ne.Name || strings.Count(before, "/") != ne.Segment ||
-				ne.Detail == "" || !strings.Contains(err.Error(), tt.uri+": segment ") {
+				ne.Detail == "" || !strings.Contains(err.Error(), tt.uri+": segment ") || !errtest.PrefixOnce(err.Error(), "ddf: ") {
 				t.Errorf("Lookup(%q): %v", tt.uri, err)
 			}
 		default:
@@ -240,6 +245,24 @@ func TestDocIDNameSpecExamples(t *testing.T) {
 		t.Logf("%s: %d URIs, %d found, %d of them under a {DocID} whose name is checked", file, len(uris), found, docs)
 		if docs < 8 {
 			t.Errorf("%s: %d example URIs under a checked {DocID} found, want at least 8", file, docs)
+		}
+	}
+}
+
+// TestNameErrorQuotesCut: a long refused name is quoted cut between
+// characters, for each kind of AllowedValues.
+func TestNameErrorQuotesCut(t *testing.T) {
+	tr, err := Parse([]byte(nameTree))
+	if err != nil {
+		t.Fatal(err)
+	}
+	long := url.PathEscape(strings.Repeat("é", 5000))
+	for _, parent := range []string{"", "E/", "R/", "N/"} {
+		uri := "./Device/Vendor/MSFT/Root/" + parent + long
+		_, err := tr.Lookup(uri)
+		var ne *NameError
+		if !errors.As(err, &ne) || len(ne.Detail) > 200 || strings.Contains(ne.Detail, `\x`) {
+			t.Errorf("%s…: %v; want a NameError with a short Detail", uri[:40], ne)
 		}
 	}
 }
