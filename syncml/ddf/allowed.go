@@ -31,7 +31,9 @@ const (
 // AllowedValues is the MSFT:AllowedValues element of a node.
 //
 // Check enforces ENUM, Flag, Range and RegEx; the other types describe
-// values by external schemas and are recorded only.
+// values by external schemas and are recorded only. On a dynamic node
+// that holds no value (node or null format) they describe the names of
+// its instances, which Lookup enforces.
 type AllowedValues struct {
 	Type ValueType
 	// Enums are the Enum children of ENUM and Flag, in document order.

@@ -21,9 +21,11 @@ import (
 // A dynamic node that holds no value (node or null format) has no value
 // for its AllowedValues to describe: they describe the names of its
 // instances, such as the GUID a DeclaredConfiguration {DocID} must be.
-// Such a node matches only a segment they allow (see
-// [AllowedValues.Type]); a named sibling still comes first. A dynamic
-// node of another format holds a value, which Check reads against its
+// Such a node matches only a segment they allow, read as written
+// (percent-decoded, spaces kept): a RegEx must match all of it, an ENUM
+// name is one of the values as text, a Range or Flag name a number
+// within them. A named sibling still comes first. A dynamic node of
+// another format holds a value, which Check reads against its
 // AllowedValues, and takes any name.
 //
 // The error wraps ErrURI (and syncml.ErrLocURI) for a malformed URI; it
