@@ -26,7 +26,7 @@ func (sc *scanner) prolog(pos int) (int, error) {
 		return pos, sc.Syntax(pos, "no root element")
 	}
 	if s[pos] != '<' {
-		return pos, sc.Syntax(pos, "text before the root element")
+		return pos, sc.Syntax(pos, "text outside the root element")
 	}
 	if err := sc.Need(pos, 10); err != nil && sc.Partial() {
 		return pos, err
@@ -220,7 +220,7 @@ func (sc *scanner) rootEnd(pos int) (int, error) {
 		if sc.Input()[end] == '<' {
 			return end, sc.Syntax(end, "content after the root element")
 		}
-		return end, sc.Syntax(end, "text after the root element")
+		return end, sc.Syntax(end, "text outside the root element")
 	}
 	if sc.Partial() {
 		return end, errNeedMore

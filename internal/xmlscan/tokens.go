@@ -62,6 +62,9 @@ func (sc *Scanner) Next(pos int) (Token, int, error) {
 			// named as such, here as before the root element
 			return Token{}, pos, sc.OutsideDeclError(end, `"<!--"`)
 		}
+		if end < len(s) && s[end] != '<' {
+			return Token{}, pos, sc.Syntax(end, "text outside the root element")
+		}
 		if end < len(s) {
 			return Token{}, pos, sc.Syntax(end, "content after the root element")
 		}
@@ -86,7 +89,7 @@ func (sc *Scanner) Next(pos int) (Token, int, error) {
 		case start >= len(s):
 			return Token{}, pos, sc.Syntax(start, "no root element")
 		case s[start] != '<':
-			return Token{}, pos, sc.Syntax(start, "text before the root element")
+			return Token{}, pos, sc.Syntax(start, "text outside the root element")
 		}
 		if err := sc.Need(start, 2); err != nil {
 			return Token{}, pos, err

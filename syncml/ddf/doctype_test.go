@@ -69,7 +69,7 @@ func TestParseRoot(t *testing.T) {
 		`<MgmtTree xmlns="urn:x"/>`:                `ddf: line 1, column 1 (offset 0) in /MgmtTree: unexpected structure: root element <MgmtTree> is in namespace "urn:x"; MgmtTree is in none`,
 		`<p:MgmtTree xmlns:p="urn:y"/>`:            `ddf: line 1, column 1 (offset 0) in /MgmtTree: unexpected structure: root element <p:MgmtTree> is in namespace "urn:y"; MgmtTree is in none`,
 		"\xFF\xFE<\x00M\x00":                       `ddf: line 1, column 1 (offset 0): bad character encoding: UTF-16 byte-order mark: a DDF must be UTF-8`,
-		"<MgmtTree/>\xFF":                          `ddf: line 1, column 12 (offset 11): bad character encoding: invalid UTF-8`,
+		"<MgmtTree/>\xFF":                          `ddf: line 1, column 12 (offset 11): not well-formed: text outside the root element`,
 		"<MgmtTree><VerDTD>1</VerDTD></MgmtTree>x": `ddf: line 1, column 40 (offset 39): not well-formed: text outside the root element`,
 	} {
 		_, err := Parse([]byte(in))

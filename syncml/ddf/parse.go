@@ -5,7 +5,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/windc-go/windc/internal/utf8cut"
 	"github.com/windc-go/windc/internal/xmlcharset"
@@ -322,9 +321,7 @@ func (p *parser) tree() (*Tree, error) {
 			return t, nil
 		}
 		if s[pos] != '<' {
-			if r, n := utf8.DecodeRuneInString(s[pos:]); r == utf8.RuneError && n == 1 {
-				return nil, p.ScanError(pos, xmlscan.Encoding, "invalid UTF-8")
-			}
+			// whatever its bytes, as the module's other readers say it
 			return nil, p.syntax(pos, "text outside the root element")
 		}
 		if err := p.Need(pos, 2); err != nil {

@@ -150,6 +150,13 @@ func (r *reader) read() (*Document, error) {
 			if err := r.markupDecl(r.data[start:]); err != nil {
 				return nil, r.errAt(start, err)
 			}
+			if off, ok := r.textOutside(start); ok {
+				// before the tokenizer checks the text's characters and
+				// references: any text there is refused, at its first
+				// byte that is not white space, as the module's other
+				// readers refuse it
+				return nil, r.errAt(off, errTextOutside)
+			}
 		}
 		tok, err := r.dec.RawToken()
 		end := int64(r.base) + r.dec.InputOffset()
@@ -220,8 +227,9 @@ func (r *reader) read() (*Document, error) {
 				return nil, r.errAt(off, c)
 			}
 			if len(r.stack) == 0 {
-				if !isSpace(t) || bytes.HasPrefix(r.data[start:end], []byte("<![CDATA[")) {
-					return nil, r.errAt(start, pkg.Errorf("%w: text outside the root element", ErrSyntax))
+				// textOutside refused any text here but white space
+				if off, ok := r.textOutside(start); ok || !isSpace(t) {
+					return nil, r.errAt(max(off, start), errTextOutside)
 				}
 				continue
 			}
@@ -293,6 +301,27 @@ func (r *reader) read() (*Document, error) {
 			}
 		}
 	}
+}
+
+// errTextOutside is the cause of refusing text before or after the root
+// element.
+var errTextOutside = fmt.Errorf("%w: text outside the root element", ErrSyntax)
+
+// textOutside returns the offset of the first byte that is not white
+// space in the text at start, outside every element; ok is false inside
+// an element, or when no such text starts there (a '<' comes first).
+func (r *reader) textOutside(start int64) (off int64, ok bool) {
+	if len(r.stack) > 0 {
+		return 0, false
+	}
+	i := start
+	for i < int64(len(r.data)) && isSpaceByte(r.data[i]) {
+		i++
+	}
+	if i >= int64(len(r.data)) || r.data[i] == '<' {
+		return 0, false
+	}
+	return i, true
 }
 
 // add appends n to the open element, which is not a parm.
