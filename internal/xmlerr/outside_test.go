@@ -89,3 +89,25 @@ func TestTextOutsideRootEveryReader(t *testing.T) {
 		}
 	}
 }
+
+// TestElementAfterRootEveryReader: a start tag after the root element
+// (after white space, a comment, or nothing), well-formed or not, is
+// refused by every reader, and by xmlscan's Scanner.Next, in one way:
+// "content after the root element" (ErrSyntax, no kind of it) at its
+// "<", before anything in the tag is looked at. Before, provisioning
+// said "a second root element" of a well-formed one, and read the tag
+// first: a mistake in it (a bad name, an unquoted value, an undeclared
+// prefix, the end of input) was named instead.
+func TestElementAfterRootEveryReader(t *testing.T) {
+	for _, tag := range []string{"<a/>", "<a>", "<a>x</a>", "<a", "<1>", "<a b=1>", "<p:a/>", "<a b='&nbsp;'/>", "<a\xff>"} {
+		for _, r := range append(placeReaders, nextReader) {
+			for _, pre := range []string{"", " ", "<!-- c -->", "\n"} {
+				in := r.open + r.close + pre
+				r.checkOutside(t, in+tag, len(in), "content after the root element")
+			}
+			// a second root element like the first
+			in := r.open + r.close
+			r.checkOutside(t, in+r.open+r.close, len(in), "content after the root element")
+		}
+	}
+}

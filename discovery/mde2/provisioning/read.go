@@ -150,6 +150,11 @@ func (r *reader) read() (*Document, error) {
 			if err := r.markupDecl(r.data[start:]); err != nil {
 				return nil, r.errAt(start, err)
 			}
+			if done && len(r.stack) == 0 && startsElement(r.data[start:]) {
+				// before the tokenizer reads the tag: whatever it holds,
+				// as the module's other readers say it
+				return nil, r.errAt(start, errAfterRoot)
+			}
 			if off, ok := r.textOutside(start); ok {
 				// before the tokenizer checks the text's characters and
 				// references: any text there is refused, at its first
@@ -250,7 +255,7 @@ func (r *reader) read() (*Document, error) {
 			top.buf = append(top.buf, t...)
 		case xml.StartElement:
 			if done {
-				return nil, r.errAt(start, pkg.Errorf("%w: a second root element", ErrSyntax))
+				return nil, r.errAt(start, errAfterRoot)
 			}
 			r.elems++
 			if r.elems > r.lim.MaxElements {
@@ -306,6 +311,17 @@ func (r *reader) read() (*Document, error) {
 // errTextOutside is the cause of refusing text before or after the root
 // element.
 var errTextOutside = fmt.Errorf("%w: text outside the root element", ErrSyntax)
+
+// errAfterRoot is the cause of refusing an element after the root
+// element.
+var errAfterRoot = fmt.Errorf("%w: content after the root element", ErrSyntax)
+
+// startsElement reports whether rest starts with a '<' that starts no
+// end tag, comment, declaration or processing instruction: a start tag,
+// well-formed or not.
+func startsElement(rest []byte) bool {
+	return len(rest) >= 2 && rest[0] == '<' && !strings.ContainsRune("/!?", rune(rest[1]))
+}
 
 // textOutside returns the offset of the first byte that is not white
 // space in the text at start, outside every element; ok is false inside
