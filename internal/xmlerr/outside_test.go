@@ -111,3 +111,39 @@ func TestElementAfterRootEveryReader(t *testing.T) {
 		}
 	}
 }
+
+// TestMarkupDeclWantEveryReader: a "<!" that starts no comment, DOCTYPE
+// or CDATA section is refused by every reader, and by xmlscan's
+// Scanner.Next, at its "<" as "invalid markup declaration", naming what
+// may stand there and nothing else: before and after the root element a
+// comment (and before it, for ddf alone, which reads one, a DOCTYPE),
+// inside it a comment or a CDATA section. Before, Scanner.Next named a
+// DOCTYPE before the root element, which it refuses.
+func TestMarkupDeclWantEveryReader(t *testing.T) {
+	for _, decl := range []string{"<!x", "<!-x", "<!>", "<!D>", "<!doctype x>", "<!-—>"} {
+		for _, r := range append(placeReaders, nextReader) {
+			before := `"<!--"`
+			if r.name == "ddf" {
+				before = `"<!--" or "<!DOCTYPE"`
+			}
+			for _, c := range []struct {
+				in   string
+				at   int
+				want string
+			}{
+				{decl + r.open + r.close, 0, before},
+				{"<!-- c -->" + decl + r.open + r.close, 10, before},
+				{r.open + "\n" + decl + r.close, len(r.open) + 1, `"<!--" or "<![CDATA["`},
+				{r.open + r.close + " " + decl, len(r.open+r.close) + 1, `"<!--"`},
+			} {
+				err := r.read([]byte(c.in))
+				var de *xmlerr.DecodeError
+				msg := xmlscan.MarkupDecl(c.in[c.at:], c.want)
+				if !errors.As(err, &de) || !errors.Is(err, xmlerr.ErrSyntax) || errors.Is(err, io.ErrUnexpectedEOF) ||
+					de.Offset != int64(c.at) || !strings.HasSuffix(err.Error(), ": not well-formed: "+msg) {
+					t.Errorf("%s %q: %v: want %s at offset %d", r.name, c.in, err, msg, c.at)
+				}
+			}
+		}
+	}
+}

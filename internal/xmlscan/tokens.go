@@ -96,7 +96,7 @@ func (sc *Scanner) Next(pos int) (Token, int, error) {
 		}
 		switch c := s[start+1]; {
 		case c == '!':
-			return Token{}, pos, sc.OutsideDeclError(start, `"<!--" or "<!DOCTYPE"`)
+			return Token{}, pos, sc.OutsideDeclError(start, `"<!--"`) // a DOCTYPE is refused as such
 		case c == '/':
 			return Token{}, pos, sc.Syntax(start, "end tag before the root element")
 		}
