@@ -71,7 +71,8 @@ var (
 // Line and Column refer to the bytes given to Unmarshal, or for input
 // transcoded from UTF-16 or ISO-8859-1 to its UTF-8 text (Column counts
 // bytes from 1); Path names the open elements, such as
-// "/wap-provisioningdoc/characteristic/parm"; Err wraps ErrSyntax (or one
+// "/wap-provisioningdoc/characteristic/parm", the element whose start
+// tag holds the problem among them once its name is read; Err wraps ErrSyntax (or one
 // of its kinds) or ErrStructure.
 type DecodeError = xmlerr.DecodeError
 

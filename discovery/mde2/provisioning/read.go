@@ -74,6 +74,11 @@ type reader struct {
 	lim   Limits
 	dec   *xml.Decoder
 	stack []frame
+	// tag names the element whose start tag is being read, once its name
+	// is read: an error in the tag (in its attributes, or a missing or
+	// misplaced one) names it last in its path, as the module's other
+	// readers name it
+	tag   string
 	elems int
 	ns    nsScope
 }
@@ -96,13 +101,17 @@ const (
 )
 
 func (r *reader) path() string {
-	if len(r.stack) == 0 {
+	if len(r.stack) == 0 && r.tag == "" {
 		return ""
 	}
 	var b strings.Builder
 	for _, f := range r.stack {
 		b.WriteByte('/')
 		b.WriteString(f.name)
+	}
+	if r.tag != "" {
+		b.WriteByte('/')
+		b.WriteString(r.tag)
 	}
 	return b.String()
 }
@@ -174,6 +183,7 @@ func (r *reader) read() (*Document, error) {
 			return doc, nil
 		}
 		if err != nil {
+			r.tag = tagName(r.data[start:])
 			if what := unclosed(r.data[start:], tokens == 0, err); what != "" {
 				return nil, r.errAt(start, xmlscan.Cause(xmlscan.Unclosed, what))
 			}
@@ -264,6 +274,8 @@ func (r *reader) read() (*Document, error) {
 			if len(r.stack)+1 > r.lim.MaxDepth {
 				return nil, pkg.Limit("MaxDepth", int64(r.lim.MaxDepth), start, r.path())
 			}
+			name := joinName(t.Name)
+			r.tag = name
 			if len(t.Attr) > r.lim.MaxAttrs {
 				return nil, pkg.Limit("MaxAttrs", int64(r.lim.MaxAttrs), start, r.path())
 			}
@@ -274,24 +286,24 @@ func (r *reader) read() (*Document, error) {
 			if err != nil {
 				return nil, r.errAt(start, err)
 			}
-			name := joinName(t.Name)
 			mark, err := r.ns.open(name, attrs)
 			if err != nil {
 				return nil, r.errAt(start, err)
 			}
 			if len(r.stack) == 0 {
 				if name != Root {
-					r.stack = append(r.stack, frame{name: name})
 					return nil, r.errAt(start, pkg.Errorf("%w: root element is %s, not %s", ErrStructure, name, Root))
 				}
 				doc = &Document{}
 				doc.Version, doc.Attrs = takeAttr(attrs, "version")
 				r.stack = append(r.stack, frame{name: name, kind: kindRoot, nodes: &doc.Nodes, mark: mark})
+				r.tag = ""
 				continue
 			}
 			if err := r.open(name, attrs); err != nil {
 				return nil, r.errAt(start, err)
 			}
+			r.tag = ""
 			r.stack[len(r.stack)-1].mark = mark
 		case xml.EndElement:
 			name := joinName(t.Name)
@@ -311,6 +323,28 @@ func (r *reader) read() (*Document, error) {
 // errTextOutside is the cause of refusing text before or after the root
 // element.
 var errTextOutside = fmt.Errorf("%w: text outside the root element", ErrSyntax)
+
+// tagName returns the name of the start tag that starts rest, when the
+// name is a qualified name and something follows it in rest (the name is
+// all read); else "". It names the element of a start tag the tokenizer
+// refused, for the path of the error.
+func tagName(rest []byte) string {
+	if !startsElement(rest) {
+		return ""
+	}
+	i := 1
+	for i < len(rest) {
+		c, size := utf8.DecodeRune(rest[i:])
+		if c == utf8.RuneError && size <= 1 || !xmlscan.IsNameRune(c) {
+			break
+		}
+		i += size
+	}
+	if name := string(rest[1:i]); i < len(rest) && xmlscan.IsQName(name) {
+		return name
+	}
+	return ""
+}
 
 // errAfterRoot is the cause of refusing an element after the root
 // element.

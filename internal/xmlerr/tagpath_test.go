@@ -1,0 +1,67 @@
+package xmlerr_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/windc-go/windc/internal/xmlerr"
+)
+
+// pathOf reads in and returns the Path of the DecodeError it is refused
+// with.
+func (r placeReader) pathOf(t *testing.T, in string) (string, bool) {
+	t.Helper()
+	err := r.read([]byte(in))
+	var de *xmlerr.DecodeError
+	if !errors.As(err, &de) {
+		t.Errorf("%s %q: %v: want a DecodeError", r.name, in, err)
+		return "", false
+	}
+	return de.Path, true
+}
+
+// TestStartTagPathEveryReader: an error inside a start tag after its
+// name (in or between its attributes, a namespace declaration it makes,
+// the input ending there) names that element last in its Path, in every
+// reader and in xmlscan's Scanner.Next, for an element inside the root
+// and for the root element itself; the input ending right after the name
+// (which may go on) does not. The path of the root's content is taken
+// from an error there, so the test does not depend on how each reader
+// writes its paths. Before, provisioning left the element out: its path
+// ended with the element around it ("" for the root).
+func TestStartTagPathEveryReader(t *testing.T) {
+	attrs := []string{
+		" a='1' a='2'", " a='1'b='2'", " a=1", " a", " a='&nbsp;'", " a='&#0;'", " a='\xff'", " a='\x01'", " a='<'",
+		" a='&amp'", " p:a='1'", " xmlns:p=''", " xmlns:xml='x'", " a='1'/ ",
+	}
+	for _, r := range append(placeReaders, nextReader) {
+		in, ok := r.pathOf(t, r.open+"\x01"+r.close)
+		if !ok || in == "" {
+			t.Errorf("%s: the root's content has path %q", r.name, in)
+			continue
+		}
+		root := in[:strings.IndexByte(in[1:]+"/", '/')+1]
+		for _, a := range attrs {
+			for _, tail := range []string{"/>" + r.close, ">", ""} {
+				if got, ok := r.pathOf(t, r.open+"\n<b"+a+tail); ok && got != in+"/b" {
+					t.Errorf("%s %q: path %q, want %q", r.name, r.open+"\n<b"+a+tail, got, in+"/b")
+				}
+			}
+			// the root's own start tag
+			i := strings.IndexAny(r.open, " >")
+			doc := r.open[:i] + a + r.open[i:] + r.close
+			if got, ok := r.pathOf(t, doc); ok && got != root {
+				t.Errorf("%s %q: path %q, want %q", r.name, doc, got, root)
+			}
+		}
+		for _, cut := range []string{"<b ", "<b\n", "<b a", "<b a=", "<b a='1", "<b a='1'", "<b a='1'/"} {
+			if got, ok := r.pathOf(t, r.open+cut); ok && got != in+"/b" {
+				t.Errorf("%s %q: path %q, want %q", r.name, r.open+cut, got, in+"/b")
+			}
+		}
+		if got, ok := r.pathOf(t, r.open+"<b"); ok && got != in {
+			t.Errorf("%s %q: path %q, want %q", r.name, r.open+"<b", got, in)
+		}
+	}
+}
