@@ -36,6 +36,9 @@ func (sc *scanner) prolog(pos int) (int, error) {
 		// as such, here as after the root element
 		return pos, sc.OutsideDeclError(pos, `"<!--"`)
 	}
+	if strings.HasPrefix(s[pos:], "</") {
+		return pos, sc.Syntax(pos, "end tag outside the root element")
+	}
 	return pos, nil
 }
 
@@ -218,6 +221,12 @@ func (sc *scanner) rootEnd(pos int) (int, error) {
 			return end, sc.OutsideDeclError(end, `"<!--"`)
 		}
 		if sc.Input()[end] == '<' {
+			if err := sc.Need(end, 2); err != nil {
+				return end, err
+			}
+			if sc.Input()[end+1] == '/' {
+				return end, sc.Syntax(end, "end tag outside the root element")
+			}
 			return end, sc.Syntax(end, "content after the root element")
 		}
 		return end, sc.Syntax(end, "text outside the root element")

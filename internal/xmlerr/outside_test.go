@@ -147,3 +147,31 @@ func TestMarkupDeclWantEveryReader(t *testing.T) {
 		}
 	}
 }
+
+// TestEndTagOutsideRootEveryReader: an end tag before the root element
+// or after it (after white space, a comment, or nothing), well-formed or
+// not, is refused by every reader, and by xmlscan's Scanner.Next, in one
+// way: "end tag outside the root element" (ErrSyntax, no kind of it) at
+// its "<"; a "<" the input ends with after the root is the end of input
+// at the end. Before, syncml said "invalid name start '/'" after the "<"
+// before the root and "content after the root element" after it;
+// Scanner.Next said "end tag before the root element" and "content after
+// the root element"; provisioning said "end tag a does not match", or
+// named a mistake in the tag.
+func TestEndTagOutsideRootEveryReader(t *testing.T) {
+	for _, tag := range []string{"</a>", "</a >", "</", "</a", "</1>", "</a b='1'>", "</p:a>"} {
+		for _, r := range append(placeReaders, nextReader) {
+			for _, pre := range []string{"", " ", "<!-- c -->", "\n"} {
+				r.checkOutside(t, pre+tag+r.open+r.close, len(pre), "end tag outside the root element")
+				in := r.open + r.close + pre
+				r.checkOutside(t, in+tag, len(in), "end tag outside the root element")
+			}
+		}
+	}
+	for _, r := range append(placeReaders, nextReader) {
+		for _, pre := range []string{"", " ", "<!-- c -->"} {
+			in := r.open + r.close + pre + "<"
+			r.checkEOF(t, in, len(in), "not well-formed: unexpected EOF")
+		}
+	}
+}

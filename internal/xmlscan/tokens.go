@@ -66,6 +66,12 @@ func (sc *Scanner) Next(pos int) (Token, int, error) {
 			return Token{}, pos, sc.Syntax(end, "text outside the root element")
 		}
 		if end < len(s) {
+			if err := sc.Need(end, 2); err != nil {
+				return Token{}, pos, err
+			}
+			if s[end+1] == '/' {
+				return Token{}, pos, sc.Syntax(end, "end tag outside the root element")
+			}
 			return Token{}, pos, sc.Syntax(end, "content after the root element")
 		}
 		if sc.partial {
@@ -98,7 +104,7 @@ func (sc *Scanner) Next(pos int) (Token, int, error) {
 		case c == '!':
 			return Token{}, pos, sc.OutsideDeclError(start, `"<!--"`) // a DOCTYPE is refused as such
 		case c == '/':
-			return Token{}, pos, sc.Syntax(start, "end tag before the root element")
+			return Token{}, pos, sc.Syntax(start, "end tag outside the root element")
 		}
 		return sc.startToken(start)
 	}

@@ -159,6 +159,11 @@ func (r *reader) read() (*Document, error) {
 			if err := r.markupDecl(r.data[start:]); err != nil {
 				return nil, r.errAt(start, err)
 			}
+			if len(r.stack) == 0 && bytes.HasPrefix(r.data[start:], []byte("</")) {
+				// before the tokenizer reads the tag, as the module's
+				// other readers say it
+				return nil, r.errAt(start, errEndTagOutside)
+			}
 			if done && len(r.stack) == 0 && startsElement(r.data[start:]) {
 				// before the tokenizer reads the tag: whatever it holds,
 				// as the module's other readers say it
@@ -345,6 +350,10 @@ func tagName(rest []byte) string {
 	}
 	return ""
 }
+
+// errEndTagOutside is the cause of refusing an end tag before or after
+// the root element.
+var errEndTagOutside = fmt.Errorf("%w: end tag outside the root element", ErrSyntax)
 
 // errAfterRoot is the cause of refusing an element after the root
 // element.
