@@ -160,13 +160,11 @@ func (p *treeParser) localPath() string {
 	return b.String()
 }
 
-// tagLocal is the local name of the start tag being read.
+// tagLocal is the local name of the start tag being read, as the
+// scanner read it (the name ends where the scanner ends it).
 func (p *treeParser) tagLocal() string {
-	name := p.Input()[p.tagPos+1:]
-	if i := strings.IndexAny(name, " \t\r\n/>"); i >= 0 {
-		name = name[:i]
-	}
-	return xmlscan.LocalName(name)
+	open := p.PathString()
+	return xmlscan.LocalName(open[strings.LastIndexByte(open, '/')+1:])
 }
 
 func (p *treeParser) syntax(pos int, format string, args ...any) error {

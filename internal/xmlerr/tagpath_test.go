@@ -25,11 +25,14 @@ func (r placeReader) pathOf(t *testing.T, in string) (string, bool) {
 // name (in or between its attributes, a namespace declaration it makes,
 // the input ending there) names that element last in its Path, in every
 // reader and in xmlscan's Scanner.Next, for an element inside the root
-// and for the root element itself; the input ending right after the name
-// (which may go on) does not. The path of the root's content is taken
+// and for the root element itself, by the name as the scanner reads it
+// (up to a byte that cannot go on with a name: "b" of "<b\x01>"); the
+// input ending right after the name (which may go on), or a byte that is
+// not UTF-8 in it, does not. The path of the root's content is taken
 // from an error there, so the test does not depend on how each reader
 // writes its paths. Before, provisioning left the element out: its path
-// ended with the element around it ("" for the root).
+// ended with the element around it ("" for the root); ddf and mde2 took
+// the name up to the next white space, '/' or '>' ("b\x01").
 func TestStartTagPathEveryReader(t *testing.T) {
 	attrs := []string{
 		" a='1' a='2'", " a='1'b='2'", " a=1", " a", " a='&nbsp;'", " a='&#0;'", " a='\xff'", " a='\x01'", " a='<'",
@@ -60,8 +63,25 @@ func TestStartTagPathEveryReader(t *testing.T) {
 				t.Errorf("%s %q: path %q, want %q", r.name, r.open+cut, got, in+"/b")
 			}
 		}
-		if got, ok := r.pathOf(t, r.open+"<b"); ok && got != in {
-			t.Errorf("%s %q: path %q, want %q", r.name, r.open+"<b", got, in)
+		// a byte that ends the name where white space should
+		for _, c := range []struct{ tag, name string }{
+			{"<b\x01 a='1'/>", "b"}, {"<b\x01>", "b"}, {"<b\"a='1'/>", "b"}, {"<b=1>", "b"}, {"<b'x'>", "b"},
+			{"<b\u00a0a='1'>", "b"}, {"<b&a;>", "b"}, {"<p:b\x01/>", "p:b"},
+		} {
+			want := in + "/" + c.name // the qualified name
+			if r.name == "ddf" || r.name == "mde2" {
+				want = in + "/b" // the local name
+			}
+			if got, ok := r.pathOf(t, r.open+c.tag+r.close); ok && got != want {
+				t.Errorf("%s %q: path %q, want %q", r.name, r.open+c.tag+r.close, got, want)
+			}
+		}
+		// the input ending right after the name, which may go on, or a
+		// byte that is not UTF-8 in it: the name is not all read
+		for _, tag := range []string{"<b", "<b\xff>" + r.close, "<bc\xe2\x82>" + r.close} {
+			if got, ok := r.pathOf(t, r.open+tag); ok && got != in {
+				t.Errorf("%s %q: path %q, want %q", r.name, r.open+tag, got, in)
+			}
 		}
 	}
 }

@@ -265,11 +265,9 @@ func (p *parser) path() string {
 	}
 	tag := ""
 	if p.tagPos >= 0 && p.Depth() > len(p.stack) {
-		name := p.Input()[p.tagPos+1:]
-		if i := strings.IndexAny(name, " \t\r\n/>"); i >= 0 {
-			name = name[:i]
-		}
-		tag = xmlscan.LocalName(name)
+		// the name the scanner read, which ends where it does
+		open := p.PathString()
+		tag = xmlscan.LocalName(open[strings.LastIndexByte(open, '/')+1:])
 		n += 1 + len(tag)
 	}
 	if n == 0 {

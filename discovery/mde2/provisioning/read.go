@@ -330,9 +330,9 @@ func (r *reader) read() (*Document, error) {
 var errTextOutside = fmt.Errorf("%w: text outside the root element", ErrSyntax)
 
 // tagName returns the name of the start tag that starts rest, when the
-// name is a qualified name and something follows it in rest (the name is
-// all read); else "". It names the element of a start tag the tokenizer
-// refused, for the path of the error.
+// name is a qualified name and a character follows it in rest (the name
+// is all read); else "". It names the element of a start tag the
+// tokenizer refused, for the path of the error.
 func tagName(rest []byte) string {
 	if !startsElement(rest) {
 		return ""
@@ -340,7 +340,10 @@ func tagName(rest []byte) string {
 	i := 1
 	for i < len(rest) {
 		c, size := utf8.DecodeRune(rest[i:])
-		if c == utf8.RuneError && size <= 1 || !xmlscan.IsNameRune(c) {
+		if c == utf8.RuneError && size <= 1 {
+			return "" // a byte that is not UTF-8 may be part of the name
+		}
+		if !xmlscan.IsNameRune(c) {
 			break
 		}
 		i += size
