@@ -85,3 +85,30 @@ func TestStartTagPathEveryReader(t *testing.T) {
 		}
 	}
 }
+
+// TestAttrPlaceEveryReader: an attribute repeated by its name, or not
+// apart from the one before it, is refused by every reader at that
+// attribute's name, with one wording ("duplicate attribute: a",
+// "expected white space before attribute"), few or many attributes in
+// the tag. Before, provisioning reported both at the tag's "<" and
+// worded the second "no white space before an attribute of b".
+func TestAttrPlaceEveryReader(t *testing.T) {
+	many := " c='' d='' e='' f='' g='' h='' i='' j='' k=''"
+	for _, c := range []struct {
+		tag  string
+		at   int
+		kind error
+		msg  string
+	}{
+		{"<b a='1' a='2'/>", 9, xmlerr.ErrDuplicateAttr, "duplicate attribute: a"},
+		{"<b a='1' c='' a='2'/>", 14, xmlerr.ErrDuplicateAttr, "duplicate attribute: a"},
+		{"<b a='1' c='' c='2' a=''/>", 14, xmlerr.ErrDuplicateAttr, "duplicate attribute: c"},
+		{"<b a=''" + many + " a=''/>", 8 + len(many), xmlerr.ErrDuplicateAttr, "duplicate attribute: a"},
+		{"<b a='1'c='2'/>", 8, xmlerr.ErrSyntax, "not well-formed: expected white space before attribute"},
+		{"<b a='1' c=\"2\"d='3'/>", 14, xmlerr.ErrSyntax, "not well-formed: expected white space before attribute"},
+	} {
+		for _, r := range append(placeReaders, nextReader) {
+			r.checkLine2(t, c.tag, c.at, c.kind, c.msg)
+		}
+	}
+}

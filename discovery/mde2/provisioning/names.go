@@ -159,26 +159,37 @@ func charRef(ref string) rune {
 	return r
 }
 
-// duplicate reports a key that occurs twice among key(0) … key(n-1): by
-// pairs for the few attributes of most elements, by a set for many.
+// duplicate reports a key that occurs twice among key(0) … key(n-1).
 func duplicate(n int, key func(int) string) (string, bool) {
+	if i, dup := duplicateAt(n, key); dup {
+		return key(i), true
+	}
+	return "", false
+}
+
+// duplicateAt returns the first i whose key(i) is one of key(0) …
+// key(i-1), in the order the module's other readers find a repeated
+// attribute: by pairs for the few attributes of most elements, by a set
+// for many.
+func duplicateAt(n int, key func(int) string) (int, bool) {
 	if n <= 8 {
 		for i := 1; i < n; i++ {
+			k := key(i)
 			for j := range i {
-				if k := key(i); k == key(j) {
-					return k, true
+				if k == key(j) {
+					return i, true
 				}
 			}
 		}
-		return "", false
+		return 0, false
 	}
 	seen := make(map[string]bool, n)
 	for i := range n {
 		k := key(i)
 		if seen[k] {
-			return k, true
+			return i, true
 		}
 		seen[k] = true
 	}
-	return "", false
+	return 0, false
 }

@@ -287,9 +287,9 @@ func (r *reader) read() (*Document, error) {
 			if off, c := refFault(r.data, start, end, true); c != nil {
 				return nil, r.errAt(off, c)
 			}
-			attrs, err := r.attrs(t, r.data[start:end])
+			attrs, at, err := r.attrs(t, r.data[start:end])
 			if err != nil {
-				return nil, r.errAt(start, err)
+				return nil, r.errAt(start+int64(at), err)
 			}
 			mark, err := r.ns.open(name, attrs)
 			if err != nil {
@@ -481,33 +481,38 @@ func takeAttr(attrs []Attr, name string) (string, []Attr) {
 }
 
 // attrs returns the attributes of a start tag with their values read from
-// the raw tag, and refuses duplicates.
-func (r *reader) attrs(t xml.StartElement, raw []byte) ([]Attr, error) {
+// the raw tag, and refuses duplicates. On error, at is the offset in raw
+// of the attribute refused (of the tag when no attribute is to blame), as
+// the module's other readers report it.
+func (r *reader) attrs(t xml.StartElement, raw []byte) (attrs []Attr, at int, err error) {
 	if len(t.Attr) == 0 {
-		return nil, nil
+		return nil, 0, nil
 	}
-	vals, ok := rawAttrValues(raw)
-	if !ok {
-		return nil, pkg.Errorf("%w: no white space before an attribute of %s", ErrSyntax, joinName(t.Name))
+	vals, bad := rawAttrValues(raw, nil)
+	if bad >= 0 {
+		return nil, bad, pkg.Errorf("%w: expected white space before attribute", ErrSyntax)
 	}
 	if len(vals) != len(t.Attr) {
-		return nil, pkg.Errorf("%w: attributes of %s could not be read", ErrSyntax, joinName(t.Name))
+		return nil, 0, pkg.Errorf("%w: attributes of %s could not be read", ErrSyntax, joinName(t.Name))
 	}
 	out := make([]Attr, len(t.Attr))
 	for i, a := range t.Attr {
 		out[i] = Attr{Name: joinName(a.Name), Value: unescapeAttr(vals[i])}
 	}
-	if n, dup := duplicate(len(out), func(i int) string { return out[i].Name }); dup {
-		return nil, pkg.Errorf("%w: %s", ErrDuplicateAttr, n)
+	if i, dup := duplicateAt(len(out), func(i int) string { return out[i].Name }); dup {
+		var names []int // read again, on this error only
+		rawAttrValues(raw, &names)
+		return nil, names[i], pkg.Errorf("%w: %s", ErrDuplicateAttr, out[i].Name)
 	}
-	return out, nil
+	return out, 0, nil
 }
 
 // rawAttrValues returns the raw text of each attribute value of a start
-// tag that the tokenizer has accepted, in order; ok is false when an
-// attribute does not follow white space, which XML requires and the
-// tokenizer does not check.
-func rawAttrValues(tag []byte) (vals [][]byte, ok bool) {
+// tag that the tokenizer has accepted, in order, and appends the offset
+// in tag of each attribute's name to *names unless names is nil; bad is
+// the offset of the first attribute that does not follow white space,
+// which XML requires and the tokenizer does not check, or -1.
+func rawAttrValues(tag []byte, names *[]int) (vals [][]byte, bad int) {
 	i := 1
 	for i < len(tag) && !isSpaceByte(tag[i]) && tag[i] != '>' && tag[i] != '/' {
 		i++
@@ -518,10 +523,13 @@ func rawAttrValues(tag []byte) (vals [][]byte, ok bool) {
 			i++
 		}
 		if i < len(tag) && tag[i] != '>' && tag[i] != '/' && i == sp {
-			return nil, false
+			return nil, i
 		}
 		if i >= len(tag) || tag[i] == '>' || tag[i] == '/' {
 			break
+		}
+		if names != nil {
+			*names = append(*names, i)
 		}
 		for i < len(tag) && tag[i] != '=' {
 			i++
@@ -542,7 +550,7 @@ func rawAttrValues(tag []byte) (vals [][]byte, ok bool) {
 		vals = append(vals, tag[i:i+j])
 		i += j + 1
 	}
-	return vals, true
+	return vals, -1
 }
 
 // xmlDeclRE is the XML declaration as XML 1.0 writes it (the tokenizer
