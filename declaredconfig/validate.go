@@ -28,10 +28,15 @@ const (
 // one fits the target's Host (an inventory scenario under Inventory, any
 // other under Complete or BulkTemplate: a *HostError otherwise); schema and
 // checksum are present; each CSP has a name and its setting paths are
-// unique; DSC elements name a class and their Key names are unique; and
-// each value agrees with its type (int, bool and b64 are checked; values
-// holding a bulk template placeholder "@#" are not). All problems are
-// reported, joined; each matches ErrInvalid. A nil d is an error too.
+// unique; DSC elements name a class and a namespace and have at least one
+// Key, their parameter names unique; there is at least one CSP or DSC; each
+// setting and reflected property has a type (chr, int, bool, b64, xml, node,
+// null, date, time or float, any case) and a value that agrees with it
+// (int, bool and b64 are checked; values holding a bulk template
+// placeholder "@#" are not). Under Inventory a setting names a node to read
+// and need not carry a value: an empty one is accepted whatever its type.
+// All problems are reported, joined; each matches ErrInvalid. A nil d is an
+// error too.
 func (d *Document) Validate(target URI, opts ...ValidateOption) error {
 	if d == nil {
 		return errorf("%w: nil Document", ErrInvalid)
@@ -100,7 +105,7 @@ func (d *Document) Validate(target URI, opts ...ValidateOption) error {
 				add("CSP %q: path %q given more than once", c.Name, s.Path)
 			}
 			seen[s.Path] = true
-			if err := checkTyped(s.Type, s.Value, s.Markup); err != nil {
+			if err := checkTyped(s.Type, s.Value, s.Markup, target.Host == Inventory); err != nil {
 				add("CSP %q path %q: %v", c.Name, s.Path, err)
 			}
 		}
@@ -134,7 +139,7 @@ func (d *Document) Validate(target URI, opts ...ValidateOption) error {
 				add("ReflectedProperties: property %q given more than once", p.Name)
 			}
 			seen[p.Name] = true
-			if err := checkTyped(p.Type, p.Value, p.Markup); err != nil {
+			if err := checkTyped(p.Type, p.Value, p.Markup, false); err != nil {
 				add("property %q: %v", p.Name, err)
 			}
 		}
@@ -142,11 +147,20 @@ func (d *Document) Validate(target URI, opts ...ValidateOption) error {
 	return errors.Join(errs...)
 }
 
-// checkTyped checks that a value agrees with its DDF format name.
-func checkTyped(typ, value string, markup bool) error {
+// checkTyped checks that a value agrees with its DDF format name. With
+// read (a setting of an inventory, which names a node to read) an empty
+// value is accepted for any known type.
+func checkTyped(typ, value string, markup, read bool) error {
 	t := strings.ToLower(typ)
 	if typ == "" {
 		return errorf("type is missing")
+	}
+	if read && value == "" && !markup {
+		switch t {
+		case "chr", "xml", "node", "null", "date", "time", "float", "int", "bool", "b64":
+			return nil
+		}
+		return errorf("unknown type %q", typ)
 	}
 	if strings.Contains(value, "@#") {
 		return nil // bulk template placeholder, filled in on the device

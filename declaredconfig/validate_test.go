@@ -174,3 +174,30 @@ func TestValidateHost(t *testing.T) {
 		}
 	}
 }
+
+// An inventory names the nodes to read: its settings carry a type and no
+// value, whatever the type; a value it does carry is still checked, and
+// under Complete an empty int or bool is still refused.
+func TestValidateInventoryEmptyValue(t *testing.T) {
+	id := "6E4B7A12-3C9D-4F1E-8A26-B0C7D9E1F306"
+	inv := &Document{Schema: "1.0", Context: "Device", ID: id, Checksum: "I1", Scenario: ScenarioInventory,
+		CSPs: []CSP{{Name: "./Vendor/MSFT/CertificateStore", Settings: []Setting{
+			{Path: "My/Count", Type: "int"}, {Path: "My/On", Type: "BOOL"}, {Path: "My/Blob", Type: "b64"}, {Path: "My/Name", Type: "chr"}}}}}
+	if err := inv.Validate(DocumentURI(Device, Inventory, id)); err != nil {
+		t.Errorf("inventory without values: %v", err)
+	}
+	bad := *inv
+	bad.CSPs = []CSP{{Name: "./Vendor/MSFT/CertificateStore", Settings: []Setting{
+		{Path: "My/Count", Type: "int", Value: "x"}, {Path: "My/Odd", Type: "nope"}, {Path: "My/None"}}}}
+	err := bad.Validate(DocumentURI(Device, Inventory, id))
+	for _, want := range []string{`"My/Count": value "x" is not an int`, `"My/Odd": unknown type "nope"`, `"My/None": type is missing`} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("inventory: error %v does not say %s", err, want)
+		}
+	}
+	cfg := &Document{Schema: "1.0", Context: "Device", ID: id, Checksum: "C1", Scenario: ScenarioVPN,
+		CSPs: []CSP{{Name: "./Vendor/MSFT/VPNv2", Settings: []Setting{{Path: "P/AlwaysOn", Type: "bool"}}}}}
+	if err := cfg.Validate(DocumentURI(Device, Complete, id)); !errors.Is(err, ErrInvalid) {
+		t.Errorf("complete with an empty bool: %v, want ErrInvalid", err)
+	}
+}
