@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -292,7 +293,7 @@ func New(ctx context.Context, cfg Config) (*Agent, error) {
 			return nil, errorf("New: %w: document %s is there twice", ErrCorrupt, r.URI)
 		}
 		for _, s := range r.Settings {
-			if s.DSC < 0 || s.DSC > len(d.DSCs) || s.URI == "" {
+			if s.DSC < 0 || s.DSC > len(d.DSCs) || s.URI == "" || s.Group < 0 || !ownNode(d, &s) {
 				return nil, errorf("New: %w: document %s has a setting %q that is not its own", ErrCorrupt, r.URI, s.Path)
 			}
 		}
@@ -310,6 +311,34 @@ func New(ctx context.Context, cfg Config) (*Agent, error) {
 	}
 	a.st = st
 	return a, nil
+}
+
+// ownNode reports whether s, a stored setting of d (s.DSC within d's DSC
+// elements), names the node that d makes of it: the node of a CSP of d and
+// the setting's path, or of its DSC element, keys and parameter. A Store
+// that gives back another node would have refresh set it, and Unenroll
+// delete it, though no document names it. A DSC node is also taken as
+// builds before DSCURI escaped the key separators wrote it.
+func ownNode(d *declaredconfig.Document, s *SettingRecord) bool {
+	if s.DSC > 0 {
+		x := d.DSCs[s.DSC-1]
+		x.Keys = dscKeys(&d.DSCs[s.DSC-1], s)
+		if s.URI == DSCURI(&x, s.Path) {
+			return true
+		}
+		var keys []string
+		for _, k := range x.Keys {
+			keys = append(keys, k.Name+"="+k.Value)
+		}
+		return s.URI == "./Device/DSC/"+url.PathEscape(x.Namespace)+"/"+url.PathEscape(x.ClassName)+"/"+
+			url.PathEscape(strings.Join(keys, ","))+"/"+url.PathEscape(s.Path)
+	}
+	for _, c := range d.CSPs {
+		if c.Name == s.CSP {
+			return s.URI == SettingURI(d.Context, c.Name, s.Path)
+		}
+	}
+	return false
 }
 
 // infraError is the state of a document the agent holds and cannot

@@ -18,7 +18,10 @@ var (
 	// setting that fails with it is reported with status 405.
 	ErrNotAllowed = errors.New("operation not allowed")
 	// ErrCorrupt: a Store found saved state that is torn or does not
-	// match its checksum; nothing of it is used.
+	// match its checksum, or New found in the Snapshot a Store gave it
+	// something no agent saves (a document that does not read or is
+	// there twice, a state or interval out of range, a setting naming a
+	// node its document does not make); nothing of it is used.
 	ErrCorrupt = errors.New("saved state is corrupt")
 	// ErrSurfaceTimeout: a Surface call did not return within
 	// Config.SurfaceTimeout. A setting that fails with it is reported
