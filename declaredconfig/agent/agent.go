@@ -606,11 +606,19 @@ func plainURI(uri string) bool {
 // character), so that no setting reaches outside the CSP its document
 // names, and be in the scope the document's context names (a CSP name
 // that starts with ./Device or ./User keeps it: a User document cannot
-// set a Device node).
+// set a Device node). It must hold no "?", written or percent-encoded: in
+// OMA-DM what follows it addresses a property of the node (?prop=ACL) or
+// a listing, not a node, so a Surface that passes the URI on would set
+// the node's access rights.
 func settingNode(uri, context string) (string, error) {
 	l, err := syncml.ParseLocURI(uri)
 	if err != nil {
 		return "", err
+	}
+	for _, seg := range l.Segments {
+		if strings.Contains(seg, "?") {
+			return "", fmt.Errorf("the node name %q holds a \"?\", which starts a property or listing query, not a node", seg)
+		}
 	}
 	want := syncml.ScopeDevice
 	if strings.EqualFold(context, "User") {
