@@ -326,7 +326,9 @@ func stateOrZero(s string) State {
 // the item is, whatever its Source says (devices answer a Get of a
 // Complete Results node with a BulkTemplate Source). An item that answers
 // a Get of a desired document's Results node is read as its Result, one
-// that answers a Get of its Document node as its Document; items that
+// that answers a Get of its Document node as its Document (one whose id
+// is another DocID, or whose context names the other scope, is that other
+// document's: it is listed in Unmatched); items that
 // answer Gets of other nodes are left to the caller. So sent should hold
 // every Get whose answers the reply may carry (directly, or inside a sent
 // Atomic or Sequence); other commands may be
@@ -461,6 +463,9 @@ func (ev *Evaluation) result(ri ResultItem, desired []Desired, bySent map[ref]sy
 		if !EqualDocID(doc.ID, u.DocID) {
 			return um(nil, "the answer to Get %s of %s is document %q", k, target, doc.ID)
 		}
+		if otherContext(doc.Context, u.Scope) {
+			return um(nil, "the answer to Get %s of %s is a document of context %q", k, target, doc.Context)
+		}
 		ds.Document = &doc
 		return Unmatched{}, true
 	}
@@ -471,11 +476,21 @@ func (ev *Evaluation) result(ri ResultItem, desired []Desired, bySent map[ref]sy
 	if !EqualDocID(res.ID, u.DocID) {
 		return um(nil, "the answer to Get %s of %s is the result of document %q", k, target, res.ID)
 	}
+	if otherContext(res.Context, u.Scope) {
+		// The same DocID in the other scope is another document.
+		return um(nil, "the answer to Get %s of %s is the result of a document of context %q", k, target, res.Context)
+	}
 	if res.Checksum == "" || res.Checksum == desired[i].Checksum {
 		ds.Result = &res
 		ds.Settings = res.Settings()
 	}
 	return Unmatched{}, true
+}
+
+// otherContext reports whether context, as a document or result states
+// it, names another scope than s (any case; an absent one names none).
+func otherContext(context string, s Scope) bool {
+	return context != "" && !strings.EqualFold(context, s.String())
 }
 
 // getTarget returns the Target of the Get item that a Results item

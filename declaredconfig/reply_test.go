@@ -475,3 +475,52 @@ func TestDesiredSentBy(t *testing.T) {
 		t.Errorf("Evaluate = %v %v, want Failed with 400", got.Condition, got.Command)
 	}
 }
+
+// TestEvaluateResultOfAnotherScope: a result or document that states the
+// other context than the scope of the node the Get named belongs to the
+// document of that DocID in the other scope: reported, not applied. A
+// context in other letters, or none, is the node's.
+func TestEvaluateResultOfAnotherScope(t *testing.T) {
+	for _, tc := range []struct {
+		context string
+		other   bool
+	}{{"User", true}, {"user", true}, {"Device", false}, {"DEVICE", false}, {"", false}} {
+		u := DocumentURI(Device, Complete, docB)
+		sent := []Sent{{MsgID: "1", Command: &syncml.Get{CmdID: "2", Items: []syncml.Item{{Target: target(ResultsURI(Device, Complete, docB))}}}}}
+		res := resultXML("Device", docB, "B1", "200")
+		res = strings.Replace(res, `context="Device"`, `context="`+tc.context+`"`, 1)
+		if tc.context == "" {
+			res = strings.Replace(res, ` context=""`, ``, 1)
+		}
+		r, err := ReadReply(msg("2",
+			&syncml.Results{CmdID: "1", MsgRef: "1", CmdRef: "2", Items: []syncml.Item{{Data: syncml.Text(res)}}}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ev := r.Evaluate([]Desired{{URI: u, Checksum: "B1"}}, sent)
+		if got := ev.Documents[0].Result == nil; got != tc.other {
+			t.Errorf("result of context %q: dropped %v, want %v (unmatched %+v)", tc.context, got, tc.other, ev.Unmatched)
+		}
+		if tc.other && (len(ev.Unmatched) != 1 || !strings.Contains(ev.Unmatched[0].Reason, `context "`+tc.context+`"`)) {
+			t.Errorf("result of context %q: unmatched %+v, want it reported", tc.context, ev.Unmatched)
+		}
+	}
+}
+
+// TestEvaluateDocumentOfAnotherScope: the same for a Get of a Document node.
+func TestEvaluateDocumentOfAnotherScope(t *testing.T) {
+	for _, ctx := range []string{"User", "Device"} {
+		u := DocumentURI(Device, Complete, docB)
+		sent := []Sent{{MsgID: "1", Command: &syncml.Get{CmdID: "2", Items: []syncml.Item{{Target: target(u)}}}}}
+		doc := strings.Replace(documentXML(docB, "B1"), `context="Device"`, `context="`+ctx+`"`, 1)
+		r, err := ReadReply(msg("2",
+			&syncml.Results{CmdID: "1", MsgRef: "1", CmdRef: "2", Items: []syncml.Item{{Data: syncml.Text(doc)}}}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ev := r.Evaluate([]Desired{{URI: u, Checksum: "B1"}}, sent)
+		if got, want := ev.Documents[0].Document == nil, ctx == "User"; got != want || len(ev.Unmatched) != map[bool]int{true: 1}[want] {
+			t.Errorf("document of context %q: dropped %v, want %v (unmatched %+v)", ctx, got, want, ev.Unmatched)
+		}
+	}
+}
