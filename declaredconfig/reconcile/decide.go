@@ -262,7 +262,13 @@ func (p *run) document(d *docState, es *declaredconfig.DocumentStatus) error {
 			return nil
 		}
 		reason := stateName(es.State)
-		if !known {
+		switch {
+		case known:
+		case d.GetDone == cur+"/"+rc:
+			// Answered without a result of this version (404, or the
+			// result of another version): not asked again for rc.
+			reason += "; its results were not given"
+		default:
 			reason += "; reading its results"
 		}
 		set(InSync, reason)
