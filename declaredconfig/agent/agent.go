@@ -609,7 +609,11 @@ func plainURI(uri string) bool {
 // set a Device node). It must hold no "?", written or percent-encoded: in
 // OMA-DM what follows it addresses a property of the node (?prop=ACL) or
 // a listing, not a node, so a Surface that passes the URI on would set
-// the node's access rights.
+// the node's access rights. Nor may it be a node of the DeclaredConfiguration
+// CSP (the agent's own, routed to it and not to the Surface): a document
+// would else abandon, delete or replace documents, or change the refresh
+// interval, through a Surface that hands nodes to the device's CSPs, and
+// each refresh would do it again.
 func settingNode(uri, context string) (string, error) {
 	l, err := syncml.ParseLocURI(uri)
 	if err != nil {
@@ -626,6 +630,10 @@ func settingNode(uri, context string) (string, error) {
 	}
 	if l.Scope != want {
 		return "", fmt.Errorf("the node is in %s scope, the document's context is %s", l.Scope, context)
+	}
+	if len(l.Segments) >= 3 && strings.EqualFold(l.Segments[0], "Vendor") && strings.EqualFold(l.Segments[1], "MSFT") &&
+		strings.EqualFold(l.Segments[2], "DeclaredConfiguration") {
+		return "", errors.New("the node is in the DeclaredConfiguration CSP, which documents do not configure")
 	}
 	return l.String(), nil
 }

@@ -11,7 +11,8 @@
 // scenario to its Host, and that every setting names a
 // node that syncml.ParseLocURI reads, with no empty, . or .. segment, also
 // percent-encoded, and no "?" (a property or listing query, not a node),
-// in the scope of the document's context, DSC elements
+// outside the DeclaredConfiguration CSP itself, in the scope of the
+// document's context, DSC elements
 // only in Device context, and no two settings name one node) and refused in the same reply when it fails
 // (400; 413 when it is beyond Config.Limits or Config.MaxSettings); an
 // accepted one is applied later by the worker ([Agent.Run], or

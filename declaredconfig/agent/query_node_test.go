@@ -36,3 +36,30 @@ func TestSettingNodeWithQuery(t *testing.T) {
 		t.Errorf("a value with a query: Add answered %d, want 200", c)
 	}
 }
+
+// A document that sets a node of the DeclaredConfiguration CSP (the
+// agent's own: another document's Abandoned property, the refresh
+// interval), in any letter case or scope form, is refused (400).
+func TestSettingInDeclaredConfiguration(t *testing.T) {
+	for _, tc := range []struct{ csp, path string }{
+		{"./Vendor/MSFT/DeclaredConfiguration", "Host/Complete/Documents/" + vpnID + "/Properties/Abandoned"},
+		{"./Device/Vendor/MSFT/DeclaredConfiguration", "ManagementServiceConfiguration/RefreshInterval"},
+		{"./vendor/msft/declaredconfiguration", "ManagementServiceConfiguration/ConflictResolution"},
+		{"./Vendor/MSFT", "DeclaredConfiguration/Host/Complete/Documents/" + vpnID + "/Document"},
+		{"./Vendor/MSFT/Declared%43onfiguration", "ManagementServiceConfiguration/RefreshInterval"},
+	} {
+		d := vpnDoc("A1")
+		d.ID = "5E4B7A12-3C9D-4F1E-8A26-B0C7D9E1F305"
+		d.CSPs[0] = declaredconfig.CSP{Name: tc.csp, Settings: []declaredconfig.Setting{{Path: tc.path, Type: "chr", Value: "1"}}}
+		a := newAgent(t, agent.Config{})
+		if c, _ := serve(t, a, "Add", declaredconfig.DocumentURI(declaredconfig.Device, declaredconfig.Complete, d.ID).String(), text(t, d)); c != 400 {
+			t.Errorf("CSP %q path %q: Add answered %d, want 400", tc.csp, tc.path, c)
+		}
+	}
+	// A CSP whose name only starts alike is another CSP.
+	d := vpnDoc("A1")
+	d.CSPs[0] = declaredconfig.CSP{Name: "./Vendor/MSFT/DeclaredConfigurationX", Settings: []declaredconfig.Setting{{Path: "A", Type: "chr", Value: "1"}}}
+	if c, _ := serve(t, newAgent(t, agent.Config{}), "Add", declaredconfig.DocumentURI(declaredconfig.Device, declaredconfig.Complete, vpnID).String(), text(t, d)); c != 200 {
+		t.Errorf("CSP DeclaredConfigurationX: Add answered %d, want 200", c)
+	}
+}
