@@ -292,8 +292,12 @@ func New(ctx context.Context, cfg Config) (*Agent, error) {
 		if a.docs[key(u)] != nil {
 			return nil, errorf("New: %w: document %s is there twice", ErrCorrupt, r.URI)
 		}
+		csps := make(map[string]bool, len(d.CSPs))
+		for _, c := range d.CSPs {
+			csps[c.Name] = true
+		}
 		for _, s := range r.Settings {
-			if s.DSC < 0 || s.DSC > len(d.DSCs) || s.URI == "" || s.Group < 0 || !ownNode(d, &s) {
+			if s.DSC < 0 || s.DSC > len(d.DSCs) || s.URI == "" || s.Group < 0 || !ownNode(d, csps, &s) {
 				return nil, errorf("New: %w: document %s has a setting %q that is not its own", ErrCorrupt, r.URI, s.Path)
 			}
 		}
@@ -314,12 +318,13 @@ func New(ctx context.Context, cfg Config) (*Agent, error) {
 }
 
 // ownNode reports whether s, a stored setting of d (s.DSC within d's DSC
-// elements), names the node that d makes of it: the node of a CSP of d and
+// elements; csps holds the names of d's CSP elements), names the node that
+// d makes of it: the node of a CSP of d and
 // the setting's path, or of its DSC element, keys and parameter. A Store
 // that gives back another node would have refresh set it, and Unenroll
 // delete it, though no document names it. A DSC node is also taken as
 // builds before DSCURI escaped the key separators wrote it.
-func ownNode(d *declaredconfig.Document, s *SettingRecord) bool {
+func ownNode(d *declaredconfig.Document, csps map[string]bool, s *SettingRecord) bool {
 	if s.DSC > 0 {
 		x := d.DSCs[s.DSC-1]
 		x.Keys = dscKeys(&d.DSCs[s.DSC-1], s)
@@ -333,12 +338,7 @@ func ownNode(d *declaredconfig.Document, s *SettingRecord) bool {
 		return s.URI == "./Device/DSC/"+url.PathEscape(x.Namespace)+"/"+url.PathEscape(x.ClassName)+"/"+
 			url.PathEscape(strings.Join(keys, ","))+"/"+url.PathEscape(s.Path)
 	}
-	for _, c := range d.CSPs {
-		if c.Name == s.CSP {
-			return s.URI == SettingURI(d.Context, c.Name, s.Path)
-		}
-	}
-	return false
+	return csps[s.CSP] && s.URI == SettingURI(d.Context, s.CSP, s.Path)
 }
 
 // infraError is the state of a document the agent holds and cannot
