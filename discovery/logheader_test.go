@@ -86,6 +86,7 @@ func TestHandlerLoggedBodyCut(t *testing.T) {
 		maxHdr, maxEr int
 		body          string
 		cut           []string // keys whose value must be cut
+		whole         []string // keys logged whole, within the bound
 		wantHdr       int
 		wantErr       int
 	}{
@@ -94,8 +95,9 @@ func TestHandlerLoggedBodyCut(t *testing.T) {
 			cut: []string{"enrollment_type"}, wantHdr: DefaultMaxLoggedHeader, wantErr: DefaultMaxLoggedError},
 		{name: "osVersion", body: `{"osVersion":"` + long + `"}`,
 			cut: []string{"os_version"}, wantHdr: DefaultMaxLoggedHeader, wantErr: DefaultMaxLoggedError},
+		// the error shows the member's path cut already (xmlerr's maxShownPath)
 		{name: "unknown member", body: `{"` + long + `":"x","osVersion":"10.0.19045.4717"}`,
-			cut: []string{"error"}, wantHdr: DefaultMaxLoggedHeader, wantErr: DefaultMaxLoggedError},
+			whole: []string{"error"}, wantHdr: DefaultMaxLoggedHeader, wantErr: DefaultMaxLoggedError},
 		{name: "options", maxHdr: 10, maxEr: 20, body: `{"enrollmentType":"` + long + `","osVersion":"10.0.19045.4717"}`,
 			cut: []string{"enrollment_type", "os_version", "error"}, wantHdr: 10, wantErr: 20},
 	} {
@@ -129,6 +131,12 @@ func TestHandlerLoggedBodyCut(t *testing.T) {
 				}
 				if n, _ := record[key+"_bytes"].(float64); int(n) <= limit {
 					t.Errorf("%s_bytes %v, want the full length", key, record[key+"_bytes"])
+				}
+			}
+			for _, key := range tc.whole {
+				logged, _ := record[key].(string)
+				if logged == "" || len(logged) > tc.wantErr || strings.HasSuffix(logged, cutMarker) {
+					t.Errorf("%s logged as %d bytes %q, want it whole within %d bytes", key, len(logged), logged, tc.wantErr)
 				}
 			}
 		})

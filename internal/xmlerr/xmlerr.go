@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
+
+	"github.com/windc-go/windc/internal/utf8cut"
 )
 
 // The causes a DecodeError wraps (test with errors.Is). The kinds of
@@ -85,7 +88,7 @@ func (e *DecodeError) Error() string {
 	b = append(b, ')')
 	if e.Path != "" {
 		b = append(b, " in "...)
-		b = append(b, e.Path...)
+		b = appendPath(b, e.Path)
 	}
 	b = append(b, ": "...)
 	if e.Err == nil {
@@ -98,6 +101,30 @@ func (e *DecodeError) Error() string {
 
 // Unwrap returns the cause.
 func (e *DecodeError) Unwrap() error { return e.Err }
+
+// maxShownPath bounds the path an error message shows: a JSON member name
+// or a deep XML nesting can make Path as long as the input, and a message
+// should not echo a peer's megabyte. The field itself stays whole.
+const maxShownPath = 512
+
+// appendPath appends path to b, or, when it is longer than maxShownPath,
+// its head and tail (where the innermost element is) around the number of
+// bytes left out, each cut at a character's start.
+func appendPath(b []byte, path string) []byte {
+	if len(path) <= maxShownPath {
+		return append(b, path...)
+	}
+	head := utf8cut.Prefix(path, maxShownPath/2)
+	t := len(path) - maxShownPath/2
+	for t < len(path) && !utf8.RuneStart(path[t]) {
+		t++
+	}
+	b = append(b, head...)
+	b = append(b, "…("...)
+	b = strconv.AppendInt(b, int64(t-len(head)), 10)
+	b = append(b, " bytes)…"...)
+	return append(b, path[t:]...)
+}
 
 // A LimitError reports input beyond one of a decoder's limits. It matches
 // ErrLimit.
@@ -133,7 +160,7 @@ func (e *LimitError) Error() string {
 	}
 	if e.Path != "" {
 		b = append(b, " in "...)
-		b = append(b, e.Path...)
+		b = appendPath(b, e.Path)
 	}
 	return string(b)
 }

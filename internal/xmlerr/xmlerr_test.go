@@ -3,7 +3,10 @@ package xmlerr
 import (
 	"errors"
 	"io"
+	"strconv"
+	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestKindsOfSyntax(t *testing.T) {
@@ -53,5 +56,56 @@ func TestMessages(t *testing.T) {
 	}
 	if !errors.Is(p.Decode(0, 1, 1, "", ErrEntity), ErrSyntax) {
 		t.Error("DecodeError does not unwrap to its cause")
+	}
+}
+
+// TestMessagesLongPath: a path longer than maxShownPath shows its head and
+// tail around the count of bytes left out, cut at characters; the field
+// keeps the whole path.
+func TestMessagesLongPath(t *testing.T) {
+	const p = Pkg("pkg")
+	member := "/" + strings.Repeat("é", 20000) // a JSON member name of 40 KB
+	deep := strings.Repeat("/a", 300) + "/last"
+	for _, tc := range []struct {
+		name string
+		err  error
+		path string
+	}{
+		{"decode", p.Decode(7, 1, 8, member, ErrSyntax), member},
+		{"limit", p.Limit("MaxDepth", 300, 9, deep), deep},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			msg := tc.err.Error()
+			if len(msg) > maxShownPath+150 {
+				t.Errorf("message of %d bytes for a path of %d", len(msg), len(tc.path))
+			}
+			if !utf8.ValidString(msg) {
+				t.Errorf("message cut inside a character: %q", msg)
+			}
+			head, tail, ok := strings.Cut(msg[strings.Index(msg, " in ")+4:], "…(")
+			if !ok || !strings.HasPrefix(tc.path, head) || len(head) == 0 {
+				t.Fatalf("head of the path not shown: %q", msg)
+			}
+			n, rest, ok := strings.Cut(tail, " bytes)…")
+			if !ok {
+				t.Fatalf("no count of bytes left out: %q", msg)
+			}
+			rest, _, _ = strings.Cut(rest, ": ")
+			if !strings.HasSuffix(tc.path, rest) || len(rest) == 0 {
+				t.Errorf("tail of the path not shown: %q", msg)
+			}
+			if want := strconv.Itoa(len(tc.path) - len(head) - len(rest)); n != want {
+				t.Errorf("count %s, want %s", n, want)
+			}
+			var de *DecodeError
+			var le *LimitError
+			if (errors.As(tc.err, &de) && de.Path != tc.path) || (errors.As(tc.err, &le) && le.Path != tc.path) {
+				t.Error("the field lost its whole path")
+			}
+		})
+	}
+	// a path within the bound is shown whole
+	if got := p.Decode(0, 1, 1, deep[:maxShownPath], nil).Error(); !strings.Contains(got, deep[:maxShownPath]+":") {
+		t.Errorf("path of %d bytes not whole: %q", maxShownPath, got)
 	}
 }
