@@ -21,12 +21,18 @@ import (
 const DefaultMaxMessages = 1024
 
 // Run runs one whole session over HTTP: it starts the session with
-// sessionID and alerts (see Start), posts each message to url with hc
+// sessionID and alerts (see Start: a new sessionID each session, such as a
+// counter the device keeps, written in decimal or hexadecimal as Windows
+// does), posts each message to url with hc
 // (http.DefaultClient when nil) under ctx, hands every reply to Handle,
-// and stops when the session is over. A server reply's RespURI, when set,
-// is where the answer to that reply goes (relative references resolved
-// against url; one that leaves https stops the session); the answer to a
-// reply without RespURI, and the next session, go to url. It returns the
+// and stops when the session is over. url is where the messages go;
+// ClientConfig.ServerURI is what they name as their SyncHdr Target, which
+// need not be the same text (the server's address as the enrollment gave
+// it, without the port or query the post uses, say). A server reply's
+// RespURI, when set, is where the answer to that reply goes (relative
+// references resolved against url; one that leaves https stops the
+// session); the answer to a reply without RespURI, and the next session,
+// go to url. It returns the
 // Outcomes of what the device sent, and before them those a session given
 // up before left Abandoned (see Start). A Run that fails (a post that
 // fails, say) gives its session up: the next Start sends the rest of its
