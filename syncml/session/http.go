@@ -214,8 +214,9 @@ type sessionSpace struct {
 // handling is session for an exchange: the Session is made in sp (new,
 // never used; a new one when nil) with what its Handle allocates. When
 // kept, raw is a MemoryStore's own copy, which never changes: the state
-// shares it rather than copying it.
-func (s *Server) handling(raw []byte, kept bool, sp *sessionSpace) (*Session, error) {
+// shares it rather than copying it; own is set when this package's Server
+// saved it there from its session (see memEntry.own).
+func (s *Server) handling(raw []byte, kept, own bool, sp *sessionSpace) (*Session, error) {
 	if sp == nil {
 		sp = new(sessionSpace)
 	}
@@ -223,7 +224,7 @@ func (s *Server) handling(raw []byte, kept bool, sp *sessionSpace) (*Session, er
 	sp.s.handleSpace, sp.s.exchSpace, sp.s.queueSpace = &sp.h, &sp.x, &sp.x.queue
 	sp.h.ain.srv = s // for AuthInput.FirstNonce
 	if kept && len(raw) > 0 {
-		if err := sp.s.unmarshalState(raw); err != nil {
+		if err := sp.s.unmarshalOwn(raw, own); err != nil {
 			return nil, err
 		}
 		return &sp.s, nil
@@ -427,7 +428,7 @@ func (s *Server) exchange(ctx context.Context, device string, in *Inbound, sp *s
 		if device == "" {
 			// The request proves no device: handled on an empty state
 			// (the Authenticator refuses it), saved nowhere.
-			sess, _ := s.handling(nil, false, sp)
+			sess, _ := s.handling(nil, false, false, sp)
 			sp = nil
 			sess.keyed = true
 			x, err := sess.Handle(ctx, in)
@@ -440,9 +441,10 @@ func (s *Server) exchange(ctx context.Context, device string, in *Inbound, sp *s
 		var raw []byte
 		var ver uint64
 		var err error
+		own := false
 		ms, inMem := s.cfg.Store.(*MemoryStore)
 		if inMem {
-			raw, ver, err = ms.loadKept(ctx, device)
+			raw, ver, own, err = ms.loadKept(ctx, device)
 		} else {
 			raw, ver, err = s.cfg.Store.Load(ctx, device)
 		}
@@ -452,7 +454,7 @@ func (s *Server) exchange(ctx context.Context, device string, in *Inbound, sp *s
 		if x := replayOf(device, raw, inMem, in, sp); x != nil {
 			return x, nil
 		}
-		sess, err := s.handling(raw, inMem, sp)
+		sess, err := s.handling(raw, inMem, own, sp)
 		sp = nil
 		if err != nil {
 			if sess = s.startOver(ctx, device, raw, in, err); sess == nil {
@@ -507,7 +509,7 @@ func (s *Server) exchange(ctx context.Context, device string, in *Inbound, sp *s
 		var kept []byte
 		if inMem {
 			// that very type: a Store embedding one has its own methods
-			_, kept, b, err = ms.compareAndSwapKept(ctx, device, ver, state, b)
+			_, kept, b, err = ms.compareAndSwapKept(ctx, device, ver, state, b, true)
 		} else {
 			_, err = s.cfg.Store.CompareAndSwap(ctx, device, ver, state)
 		}

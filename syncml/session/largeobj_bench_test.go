@@ -14,13 +14,17 @@ import (
 // BenchmarkServerLargeObject sends one large object from a Server to a
 // Client through a whole session, in process (the Client's posts go to
 // the Server's ServeHTTP, its state saved in its MemoryStore between
-// messages): 1 MiB of text that escapes fivefold ("&" is "&amp;") and, as
-// a reference, 1 MiB of plain text, at a MaxMsgSize of 64 KiB. The
+// messages): text that escapes fivefold ("&" is "&amp;") of 256 KiB,
+// 1 MiB and 4 MiB, so that how the cost grows with the object shows, and,
+// as a reference, 1 MiB of plain text, at a MaxMsgSize of 64 KiB. The
 // metric msgs is the number of the Server's messages per session.
 func BenchmarkServerLargeObject(b *testing.B) {
-	for _, tc := range []struct{ name, unit string }{{"escaped", "&"}, {"plain", "a"}} {
+	for _, tc := range []struct {
+		name, unit string
+		size       int
+	}{{"escaped-256KiB", "&", 256 << 10}, {"escaped-1MiB", "&", 1 << 20}, {"escaped-4MiB", "&", 4 << 20}, {"plain-1MiB", "a", 1 << 20}} {
 		b.Run(tc.name, func(b *testing.B) {
-			benchServerLargeObject(b, strings.Repeat(tc.unit, 1<<20), 64<<10)
+			benchServerLargeObject(b, strings.Repeat(tc.unit, tc.size), 64<<10)
 		})
 	}
 }

@@ -508,8 +508,15 @@ func (r *stateReader) head(st *state) (format uint64, err error) {
 // b must never change (the state's own copy, or a MemoryStore's). Every
 // slice of b the state keeps is capped at its end, so that appending to
 // it never writes into b.
-func (s *Session) unmarshalState(b []byte) error {
-	if err := s.decodeState(b); err != nil {
+func (s *Session) unmarshalState(b []byte) error { return s.unmarshalOwn(b, false) }
+
+// unmarshalOwn is unmarshalState; own is set when b is a state a Server
+// saved from its own session in a MemoryStore (memEntry.own), whose
+// texts kept apart were checked when they came in: they are not checked
+// again (see putTexts), a check that costs as much as the object at
+// every message while it goes out in chunks.
+func (s *Session) unmarshalOwn(b []byte, own bool) error {
+	if err := s.decodeState(b, own); err != nil {
 		return &storedStateError{err}
 	}
 	return nil
@@ -598,8 +605,8 @@ func readFields(b []byte, data int, fs *stateFields) error {
 	return nil
 }
 
-// decodeState is unmarshalState without its error's type.
-func (s *Session) decodeState(b []byte) error {
+// decodeState is unmarshalOwn without its error's type.
+func (s *Session) decodeState(b []byte, own bool) error {
 	data := s.cfg.maxStoredData()
 	var fs stateFields
 	err := readFields(b, data, &fs)
@@ -644,14 +651,14 @@ func (s *Session) decodeState(b []byte) error {
 	if st.Cont, err = decodeCommands(cont, data); err != nil {
 		return errorf("decode state: package rest: %w", err)
 	}
-	if err := putTexts(st.Cont, contTexts); err != nil {
+	if err := putTexts(st.Cont, contTexts, own); err != nil {
 		return errorf("decode state: package rest: %w", err)
 	}
 	all, err := decodeCommands(sent, data)
 	if err != nil {
 		return errorf("decode state: sent commands: %w", err)
 	}
-	if err := putTexts(all, sentTexts); err != nil {
+	if err := putTexts(all, sentTexts, own); err != nil {
 		return errorf("decode state: sent commands: %w", err)
 	}
 	// the records allocated together, as addAll does

@@ -137,8 +137,10 @@ func (r *stateReader) shared() string {
 // stateWriter.split): each into the Item it names, which must be one
 // without Data of a command that may be chunked, in the order split
 // writes them. Each text must be XML text, as it must be in the SyncML
-// of the earlier formats to load.
-func putTexts(cmds []syncml.Command, texts []pulled) error {
+// of the earlier formats to load; when checked is set (a state a Server
+// saved from its own session in a MemoryStore, see memEntry.own) that is
+// taken as known and not looked at again: the framing is still checked.
+func putTexts(cmds []syncml.Command, texts []pulled, checked bool) error {
 	prevCmd, prevItem := -1, -1
 	for i := range texts {
 		t := &texts[i]
@@ -160,7 +162,7 @@ func putTexts(cmds []syncml.Command, texts []pulled) error {
 			return errorf("text %d for an item with Data", i)
 		case t.data.Kind != syncml.DataText && t.data.Kind != syncml.DataCDATA || t.data.Value == "":
 			return errorf("text %d of kind %d and %d bytes", i, t.data.Kind, len(t.data.Value))
-		case !xmlscan.ValidText(t.data.Value):
+		case !checked && !xmlscan.ValidText(t.data.Value):
 			// what the SyncML of the earlier formats would not load: taken,
 			// it would fail every reply that carries it instead
 			return errorf("text %d is not XML text (bad UTF-8 or a character XML does not allow)", i)

@@ -249,12 +249,12 @@ func TestStateTextPut(t *testing.T) {
 		{"empty text", []syncml.Command{&syncml.Replace{Items: []syncml.Item{{}}}}, []pulled{{}}, "0 bytes"},
 		{"twice", []syncml.Command{&syncml.Replace{Items: []syncml.Item{{}}}}, []pulled{text, text}, "out of order"},
 	} {
-		if err := putTexts(tc.cmds, tc.texts); err == nil || !strings.Contains(err.Error(), tc.want) {
+		if err := putTexts(tc.cmds, tc.texts, false); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: %v, want an error saying %q", tc.name, err, tc.want)
 		}
 	}
 	cmds := []syncml.Command{&syncml.Get{}, &syncml.Add{Items: []syncml.Item{{}, {Data: syncml.Text("k")}, {}}}}
-	if err := putTexts(cmds, []pulled{{cmd: 1, item: 0, data: syncml.Data{Value: "a"}}, {cmd: 1, item: 2, data: syncml.Data{Kind: syncml.DataCDATA, Value: "c"}}}); err != nil {
+	if err := putTexts(cmds, []pulled{{cmd: 1, item: 0, data: syncml.Data{Value: "a"}}, {cmd: 1, item: 2, data: syncml.Data{Kind: syncml.DataCDATA, Value: "c"}}}, false); err != nil {
 		t.Fatal(err)
 	}
 	got := fmt.Sprint(cmds[1].ItemList()[0].Data, cmds[1].ItemList()[1].Data, cmds[1].ItemList()[2].Data)

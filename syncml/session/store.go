@@ -90,6 +90,11 @@ type memEntry struct {
 	keyLen  uint32
 	next    uint32 // the index+1 of the entry added before it with the same hash, 0: none
 	ref     byte   // the first byte of its stored form when a difference (store_refs.go), else 0
+	// own is set when a Server saved the state from its own session
+	// (Server.exchange), not through CompareAndSwap: the texts its
+	// session holds apart were checked when they came in, and are not
+	// checked again when it loads (see putTexts)
+	own bool
 }
 
 // NewMemoryStore returns an empty MemoryStore.
@@ -154,7 +159,7 @@ func (s *MemoryStore) init() {
 
 // Load implements Store.
 func (s *MemoryStore) Load(ctx context.Context, device string) ([]byte, uint64, error) {
-	state, version, fresh, err := s.load(ctx, device)
+	state, version, fresh, _, err := s.load(ctx, device)
 	if err != nil || fresh {
 		return state, version, err
 	}
@@ -169,47 +174,50 @@ func (s *MemoryStore) Load(ctx context.Context, device string) ([]byte, uint64, 
 // Reconciler) reads it so, rather than copying the whole state on every
 // message.
 func (s *MemoryStore) LoadShared(ctx context.Context, device string) ([]byte, uint64, error) {
-	return s.loadKept(ctx, device)
-}
-
-// loadKept is LoadShared (a Server's session shares the state kept, see
-// unmarshalState).
-func (s *MemoryStore) loadKept(ctx context.Context, device string) ([]byte, uint64, error) {
-	state, version, _, err := s.load(ctx, device)
+	state, version, _, err := s.loadKept(ctx, device)
 	return state, version, err
 }
 
-// load returns the state of device and its version, and whether the
-// state was made anew (else it is the one kept).
-func (s *MemoryStore) load(ctx context.Context, device string) ([]byte, uint64, bool, error) {
+// loadKept is LoadShared (a Server's session shares the state kept, see
+// unmarshalState), also reporting whether a Server saved the state from
+// its own session (compareAndSwapKept with own set).
+func (s *MemoryStore) loadKept(ctx context.Context, device string) ([]byte, uint64, bool, error) {
+	state, version, _, own, err := s.load(ctx, device)
+	return state, version, own, err
+}
+
+// load returns the state of device and its version, whether the state
+// was made anew (else it is the one kept), and whether a Server saved it
+// from its own session (see memEntry.own).
+func (s *MemoryStore) load(ctx context.Context, device string) ([]byte, uint64, bool, bool, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, 0, false, errorf("load %q: %w", device, err)
+		return nil, 0, false, false, errorf("load %q: %w", device, err)
 	}
 	s.mu.Lock()
 	if s.index == nil {
 		s.mu.Unlock()
-		return nil, 0, false, nil
+		return nil, 0, false, false, nil
 	}
 	_, e := s.entry(device, s.hash(device))
 	if e == nil {
 		s.mu.Unlock()
-		return nil, 0, false, nil
+		return nil, 0, false, false, nil
 	}
 	// the reference too: its slot may be freed once mu is released
-	stored, version, ref := s.bytesOf(e)[e.keyLen:], e.version, s.refs.slot(e.ref)
+	stored, version, ref, own := s.bytesOf(e)[e.keyLen:], e.version, s.refs.slot(e.ref), e.own
 	s.mu.Unlock()
 	// stored is never changed in place, nor is ref: read without mu
 	state, err := stateOf(stored, ref)
 	if err != nil {
-		return nil, 0, false, errorf("load %q: %w", device, err)
+		return nil, 0, false, false, errorf("load %q: %w", device, err)
 	}
-	return state, version, len(stored) > 0 && stored[0] != 0, nil
+	return state, version, len(stored) > 0 && stored[0] != 0, own, nil
 }
 
 // CompareAndSwap implements Store.
 func (s *MemoryStore) CompareAndSwap(ctx context.Context, device string, old uint64, state []byte) (uint64, error) {
 	sp := scratch.Get().(*[]byte)
-	v, _, b, err := s.compareAndSwapKept(ctx, device, old, state, *sp)
+	v, _, b, err := s.compareAndSwapKept(ctx, device, old, state, *sp, false)
 	putScratch(sp, b)
 	return v, err
 }
@@ -220,8 +228,9 @@ func (s *MemoryStore) CompareAndSwap(ctx context.Context, device string, old uin
 // sends its reply from that copy rather than copying it once more (see
 // Server.exchange). A difference is made after what buf holds, which is
 // returned grown (for the caller's pool) and otherwise unchanged; state
-// may lie in buf, before its length.
-func (s *MemoryStore) compareAndSwapKept(ctx context.Context, device string, old uint64, state, buf []byte) (uint64, []byte, []byte, error) {
+// may lie in buf, before its length. own is set by a Server saving the
+// state of its own session (see memEntry.own); CompareAndSwap clears it.
+func (s *MemoryStore) compareAndSwapKept(ctx context.Context, device string, old uint64, state, buf []byte, own bool) (uint64, []byte, []byte, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, nil, buf, errorf("store %q: %w", device, err)
 	}
@@ -268,6 +277,7 @@ func (s *MemoryStore) compareAndSwapKept(ctx context.Context, device string, old
 		i, e = s.add(device, h, i)
 	}
 	e.version++
+	e.own = own
 	s.refs.stored(e.ref, marker)
 	e.ref = marker
 	s.write(i, e, device, parts, n)

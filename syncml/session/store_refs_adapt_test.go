@@ -139,7 +139,7 @@ func TestMemoryRefsReplaceProperty(t *testing.T) {
 				if op.Stale {
 					old += 1 + uint64(n)
 				}
-				v, kept, _, err := s.compareAndSwapKept(ctx, dev, old, state, nil)
+				v, kept, _, err := s.compareAndSwapKept(ctx, dev, old, state, nil, false)
 				switch {
 				case op.Stale:
 					if !errors.Is(err, ErrConflict) {
@@ -480,12 +480,12 @@ func TestMemoryRefsReplacedMeanwhile(t *testing.T) {
 			}
 		}
 		var err error
-		if vx, keptX, _, err = s.compareAndSwapKept(ctx, "X", 0, x, nil); err != nil {
+		if vx, keptX, _, err = s.compareAndSwapKept(ctx, "X", 0, x, nil, false); err != nil {
 			t.Fatal(err)
 		}
 	}
 	var err error
-	if vy, keptY, _, err = s.compareAndSwapKept(ctx, "Y", 0, y, nil); err != nil {
+	if vy, keptY, _, err = s.compareAndSwapKept(ctx, "Y", 0, y, nil, false); err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range []struct {

@@ -472,7 +472,7 @@ func TestMemoryRefsProperty(t *testing.T) {
 				pre := bytes.Repeat([]byte{byte(n)}, n%3*100)
 				buf := append(append(make([]byte, 0, len(pre)+len(state)+n%2*(len(state)+64)), pre...), state...)
 				inBuf := buf[len(pre):]
-				v, kept, out, err := s.compareAndSwapKept(ctx, dev, ver[dev], inBuf, buf)
+				v, kept, out, err := s.compareAndSwapKept(ctx, dev, ver[dev], inBuf, buf, false)
 				if err != nil {
 					return fmt.Sprintf("state %d: %v", n, err)
 				}
@@ -857,7 +857,7 @@ func TestMemoryStoreRefsConcurrent(t *testing.T) {
 				if dev[0] == 'S' {
 					_, old, _ = s.Load(ctx, dev)
 				}
-				v, kept, _, err := s.compareAndSwapKept(ctx, dev, old, state, nil)
+				v, kept, _, err := s.compareAndSwapKept(ctx, dev, old, state, nil, false)
 				switch {
 				case dev[0] == 'S' && errors.Is(err, ErrConflict):
 					continue

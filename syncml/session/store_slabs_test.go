@@ -363,7 +363,7 @@ func TestMemoryStoreSlabsConcurrent(t *testing.T) {
 					errs <- err
 					return
 				}
-				_, kept, _, err := s.compareAndSwapKept(ctx, dev, v, fill(size), nil)
+				_, kept, _, err := s.compareAndSwapKept(ctx, dev, v, fill(size), nil, false)
 				switch {
 				case errors.Is(err, ErrConflict):
 					continue
@@ -521,7 +521,7 @@ func TestMemoryStoreSlabsKeysProperty(t *testing.T) {
 				if op.Stale {
 					v++
 				}
-				nv, kept, _, err := s.compareAndSwapKept(ctx, dev, v, state, nil)
+				nv, kept, _, err := s.compareAndSwapKept(ctx, dev, v, state, nil, false)
 				switch {
 				case op.Canceled || op.Stale:
 					if err == nil {

@@ -21,7 +21,7 @@ func (s *Server) startOver(ctx context.Context, device string, raw []byte, in *I
 		s.log.ErrorContext(ctx, "stored state does not read, nor does its owner: not replaced", "device", device, "err", err, "owner_err", ferr)
 		return nil
 	}
-	sess, _ := s.handling(nil, false, nil) // cannot fail: no state
+	sess, _ := s.handling(nil, false, false, nil) // cannot fail: no state
 	sess.st.Owner = fs.st.Owner
 	s.log.ErrorContext(ctx, "stored state does not read: the device starts over on a fresh state", "device", device, "err", err)
 	return sess
