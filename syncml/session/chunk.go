@@ -100,14 +100,16 @@ func chunkCommands(cands []syncml.Command, max, maxObj int, h *syncml.Header, do
 			out = append(out, c)
 			continue
 		}
-		l, err := encodedLen(c)
-		if err != nil {
-			undoCuts(cut)
-			return nil, nil, nil, err
-		}
-		if l <= roomOf() {
-			out = append(out, c)
-			continue
+		if !overRoom(items[0].Data, roomOf()) {
+			l, err := encodedLen(c)
+			if err != nil {
+				undoCuts(cut)
+				return nil, nil, nil, err
+			}
+			if l <= roomOf() {
+				out = append(out, c)
+				continue
+			}
 		}
 		cut = append(cut, uncut{cmd: c, items: items})
 		chunks, err := split(c, roomOf(), roomOf(), false)
@@ -118,6 +120,15 @@ func chunkCommands(cands []syncml.Command, max, maxObj int, h *syncml.Header, do
 		out = append(out, chunks...)
 	}
 	return out, refused, cut, nil
+}
+
+// overRoom reports whether d, text or CDATA, is longer than room as it
+// is: encoded, it cannot be shorter (escaping and the CDATA section only
+// add bytes), and its command is to be cut without encoding it whole
+// first, an encoding as large as the object escaped. What cannot be
+// encoded fails as it would have, when split encodes the pieces.
+func overRoom(d *syncml.Data, room int) bool {
+	return (d.Kind == syncml.DataText || d.Kind == syncml.DataCDATA) && len(d.Value) > room
 }
 
 func chunkable(c syncml.Command) bool {
@@ -214,13 +225,20 @@ func split(c syncml.Command, first, room int, cont bool) ([]syncml.Command, erro
 		return nil, err
 	}
 	var chunks []syncml.Command
+	// what the last piece took encoded per byte of its text, in
+	// hundredths: the next piece is first tried at the length that fits if
+	// it escapes alike, one encoding for most pieces (text that escapes
+	// fivefold took two before, the first of five times its room)
+	grow := 100
 	for isFirst := true; value != ""; isFirst = false {
 		r := room
 		if isFirst {
 			r = first
 		}
 		budget := max(r-base, minChunk)
-		n := min(budget, len(value))
+		most := min(budget, len(value)) // escaping never shortens
+		n := min(budget*100/grow, most)
+		fit := -1 // a length that fits, tried longer once (see below)
 		for {
 			for n < len(value) && n > 0 && !utf8.RuneStart(value[n]) {
 				n--
@@ -231,7 +249,25 @@ func split(c syncml.Command, first, room int, cont bool) ([]syncml.Command, erro
 			if err != nil {
 				return nil, err
 			}
+			if n > 0 {
+				grow = max(100, (l-pl)*100/n)
+			}
 			if l-pl <= budget || n <= minChunk/4 {
+				if fit < 0 && n < most && l-pl < budget-budget/8 && l-pl <= budget {
+					// The text escapes less than the last piece's: a
+					// longer piece, as long as fits if the rest escapes
+					// as value[:n] does, is tried once.
+					fit = n
+					n = min(most, int(int64(n)*int64(budget)/int64(max(l-pl, 1))))
+					if n > fit {
+						continue
+					}
+					n = fit
+				}
+				break
+			}
+			if fit >= 0 {
+				n = fit // the longer piece does not fit
 				break
 			}
 			// The next try is what fits if the rest escapes as value[:n]

@@ -502,7 +502,7 @@ func (s *Server) exchange(ctx context.Context, device string, in *Inbound, sp *s
 		buf := *rp
 		b, err := sess.appendState(buf)
 		if err != nil {
-			putScratch(rp, buf)
+			putScratch(rp, buf) // b, a larger one, may be left to the garbage collector
 			return nil, err
 		}
 		state := b[len(buf):]
@@ -515,10 +515,10 @@ func (s *Server) exchange(ctx context.Context, device string, in *Inbound, sp *s
 		}
 		if err == nil {
 			x.Raw = sess.ownReply(x.Raw, kept, b)
-			putScratch(rp, b)
+			putStateScratch(rp, b)
 			return x, nil
 		}
-		putScratch(rp, b)
+		putStateScratch(rp, b)
 		if !errors.Is(err, ErrConflict) {
 			return nil, errorf("save %q: %w", device, err)
 		}

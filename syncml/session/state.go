@@ -238,7 +238,7 @@ func (s *Session) MarshalBinary() ([]byte, error) {
 	if err == nil {
 		out = append([]byte(nil), b...) // one allocation of the exact size
 	}
-	putScratch(p, b)
+	putStateScratch(p, b)
 	return out, err
 }
 
@@ -249,6 +249,45 @@ func putScratch(p *[]byte, b []byte) {
 		*p = b[:0]
 		scratch.Put(p)
 	}
+}
+
+// bigScratch holds buffers over scratch's bound that states holding an
+// object in chunks were built in (see roomForState): such a state is as
+// large as the object at every message while it goes out, and a buffer
+// made anew for each costs its allocation, its zeroing and the garbage
+// collector's work. sync.Pool lets them go after a garbage collection or
+// two without use.
+var bigScratch sync.Pool
+
+// maxBigScratch is the largest buffer bigScratch keeps.
+const maxBigScratch = 64 << 20
+
+// putStateScratch is putScratch for b, a buffer a state was built in
+// (by appendState), which nothing uses any longer: one over scratch's
+// bound goes to bigScratch, up to maxBigScratch.
+func putStateScratch(p *[]byte, b []byte) {
+	if c := cap(b); c > 1<<20 && c <= maxBigScratch {
+		*p = b[:0]
+		bigScratch.Put(p)
+		return
+	}
+	putScratch(p, b)
+}
+
+// roomForState returns b, or a copy of it, with room for n more bytes: a
+// buffer of bigScratch when one is large enough, else b grown. The array
+// of b is left as it is, to its owner (a reply may lie in it).
+func roomForState(b []byte, n int) []byte {
+	if cap(b)-len(b) >= n {
+		return b
+	}
+	if p, _ := bigScratch.Get().(*[]byte); p != nil {
+		if cap(*p) >= len(b)+n {
+			return append((*p)[:0], b...)
+		}
+		bigScratch.Put(p) // for a smaller state
+	}
+	return slices.Grow(b, n)
 }
 
 // appendState appends the serialized state to dst (see MarshalBinary).
@@ -271,7 +310,7 @@ func (s *Session) appendStateSplit(dst []byte, split bool) ([]byte, error) {
 	}
 	if split {
 		// room for the texts, copied as they are, in one growth
-		w.b = slices.Grow(w.b, len(st.Reply)+st.heldText()+4<<10)
+		w.b = roomForState(w.b, len(st.Reply)+st.heldText()+4<<10)
 	}
 	switch {
 	case split:

@@ -252,7 +252,7 @@ func TestMemoryStoreEntriesHoldNoPointer(t *testing.T) {
 	}
 	for i := range typ.NumField() {
 		switch typ.Field(i).Type.Kind() {
-		case reflect.Uint8, reflect.Uint32, reflect.Uint64:
+		case reflect.Bool, reflect.Uint8, reflect.Uint32, reflect.Uint64:
 		default:
 			t.Errorf("memEntry.%s is a %s", typ.Field(i).Name, typ.Field(i).Type)
 		}
