@@ -496,6 +496,21 @@ func (s *Server) exchange(ctx context.Context, device string, in *Inbound, sp *s
 			putScratch(rp, *rp)
 			return x, nil
 		}
+		if inMem && sess.st.piecesHeld() {
+			// a state as large as the object going out in chunks: built
+			// where the MemoryStore keeps it, not copied there
+			x, err := s.saveOwn(ctx, sess, x, ms, device, ver, rp)
+			if err == nil || !errors.Is(err, ErrConflict) {
+				return x, err
+			}
+			s.log.DebugContext(ctx, "state changed meanwhile, retrying", "device", device)
+			if attempt+1 < s.cfg.MaxRetries {
+				if err := backoff.Wait(ctx, attempt+1); err != nil {
+					return nil, errorf("save %q: %w", device, err)
+				}
+			}
+			continue
+		}
 		// the Store keeps its own copy: the state is built in the reply's
 		// buffer after it, and a MemoryStore's stored form after that
 		// (one pooled buffer, whichever array it ends in)
@@ -530,6 +545,30 @@ func (s *Server) exchange(ctx context.Context, device string, in *Inbound, sp *s
 		}
 	}
 	return nil, errorf("save %q: %w after %d attempts", device, ErrConflict, s.cfg.MaxRetries)
+}
+
+// saveOwn saves the state of sess, which holds pieces of an object (see
+// piecesHeld), in ms, the Server's MemoryStore, for device at version
+// ver: built in a buffer of its own laid out as ms's record, which ms
+// keeps as it is (compareAndSwapOwn), and x's reply, encoded in *rp, is
+// then sent from it. rp goes back to its pool. An error matching
+// ErrConflict is returned as it is, for exchange to retry.
+func (s *Server) saveOwn(ctx context.Context, sess *Session, x *Exchange, ms *MemoryStore, device string, ver uint64, rp *[]byte) (*Exchange, error) {
+	defer func() { putScratch(rp, *rp) }()
+	pre := ownRoom(device)
+	rec, err := sess.appendStateSplit(make([]byte, pre, pre+sess.st.splitRoom()), true)
+	if err != nil {
+		return nil, err
+	}
+	_, kept, err := ms.compareAndSwapOwn(ctx, device, ver, rec)
+	if err != nil {
+		if errors.Is(err, ErrConflict) {
+			return nil, err
+		}
+		return nil, errorf("save %q: %w", device, err)
+	}
+	x.Raw = sess.ownReply(x.Raw, kept, *rp)
+	return x, nil
 }
 
 // replayOf returns the Exchange of a replay when in is a byte-identical

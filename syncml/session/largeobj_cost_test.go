@@ -95,8 +95,9 @@ func TestServerRefusesDamagedStoredTexts(t *testing.T) {
 		t.Fatalf("damaged state: %d, want a refusal", rec.Code)
 	}
 
-	// a session of the Server's own: its states of format 8 are own
-	value := strings.Repeat("&a", 20000)
+	// a session of the Server's own: its states of format 8 are own,
+	// those over refMaxDiff kept as they were built (compareAndSwapOwn)
+	value := strings.Repeat("&a", 50000)
 	mem = NewMemoryStore()
 	eights := 0
 	srv = NewServer(ServerConfig{Store: mem, Session: Config{OnStart: func(_ context.Context, s *Session, _ Identity, _ bool) {
@@ -114,7 +115,7 @@ func TestServerRefusesDamagedStoredTexts(t *testing.T) {
 		return rec.Result(), nil
 	})}
 	got := ""
-	c, err := NewClient(ClientConfig{DeviceID: "DEV", ServerURI: "http://dm.test/", MaxMsgSize: 8000,
+	c, err := NewClient(ClientConfig{DeviceID: "DEV", ServerURI: "http://dm.test/", MaxMsgSize: 16000,
 		Handler: HandlerFunc(func(_ context.Context, r *Request) Response {
 			if it := r.Command.ItemList(); len(it) == 1 && it[0].Data != nil {
 				got = it[0].Data.Value
@@ -228,4 +229,65 @@ func longestPieces(t *testing.T, value string, room int) int {
 		n++
 	}
 	return n
+}
+
+// TestMemoryStoreCompareAndSwapOwn: a large state laid out as its record
+// becomes it without a copy, loads as it was saved, own, and is replaced,
+// refused on a stale version and compacted as any other; a small one is
+// copied.
+func TestMemoryStoreCompareAndSwapOwn(t *testing.T) {
+	ctx := context.Background()
+	s := NewMemoryStore()
+	laid := func(device string, state []byte) []byte {
+		rec := make([]byte, ownRoom(device), ownRoom(device)+len(state))
+		return append(rec, state...)
+	}
+	big := bytes.Repeat([]byte("large state "), refMaxDiff/8)
+	rec := laid("D", big)
+	v, kept, err := s.compareAndSwapOwn(ctx, "D", 0, rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(kept, big) || &kept[0] != &rec[ownRoom("D")] {
+		t.Error("large state: not kept where it was built")
+	}
+	if got, gv, own, err := s.loadKept(ctx, "D"); err != nil || gv != v || !own || !bytes.Equal(got, big) {
+		t.Errorf("load: version %d (want %d), own %v, equal %v, %v", gv, v, own, bytes.Equal(got, big), err)
+	}
+	if _, _, err := s.compareAndSwapOwn(ctx, "D", v+1, laid("D", big)); !errors.Is(err, ErrConflict) {
+		t.Errorf("stale version: %v, want ErrConflict", err)
+	}
+	small := []byte("small state")
+	rec = laid("E", small)
+	_, kept, err = s.compareAndSwapOwn(ctx, "E", 0, rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(kept, small) || &kept[0] == &rec[ownRoom("E")] {
+		t.Error("small state: not copied")
+	}
+	// many devices replaced in turn: the slabs are compacted, the states
+	// of the large records stay as saved
+	for round := range 20 {
+		for _, dev := range []string{"D", "F", "G"} {
+			_, ver, _ := s.LoadShared(ctx, dev)
+			state := bytes.Repeat([]byte{byte('a' + round)}, refMaxDiff+1+round)
+			if round%2 == 1 {
+				state = state[:100]
+			}
+			if round%3 == 0 {
+				if _, err := s.CompareAndSwap(ctx, dev, ver, state); err != nil {
+					t.Fatal(err)
+				}
+			} else if _, _, err := s.compareAndSwapOwn(ctx, dev, ver, laid(dev, state)); err != nil {
+				t.Fatal(err)
+			}
+			if got, _, err := s.Load(ctx, dev); err != nil || !bytes.Equal(got, state) {
+				t.Fatalf("round %d, %s: loads %d bytes, want %d: %v", round, dev, len(got), len(state), err)
+			}
+		}
+	}
+	if got, _, _ := s.Load(ctx, "E"); !bytes.Equal(got, small) {
+		t.Error("E changed")
+	}
 }

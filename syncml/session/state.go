@@ -297,6 +297,10 @@ func (s *Session) appendState(dst []byte) ([]byte, error) {
 	return s.appendStateSplit(dst, s.st.piecesHeld())
 }
 
+// splitRoom is the room a state of format 8 takes at most (see
+// heldText), with some to spare.
+func (st *state) splitRoom() int { return len(st.Reply) + st.heldText() + 4<<10 }
+
 // appendStateSplit is appendState in format 8 when split is set, else in
 // the format of earlier versions (6, or 7 with a token), whatever st
 // holds.
@@ -310,7 +314,7 @@ func (s *Session) appendStateSplit(dst []byte, split bool) ([]byte, error) {
 	}
 	if split {
 		// room for the texts, copied as they are, in one growth
-		w.b = roomForState(w.b, len(st.Reply)+st.heldText()+4<<10)
+		w.b = roomForState(w.b, st.splitRoom())
 	}
 	switch {
 	case split:

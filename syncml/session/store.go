@@ -2,6 +2,7 @@ package session
 
 import (
 	"context"
+	"encoding/binary"
 	"hash/maphash"
 	"math"
 	"sync"
@@ -213,6 +214,64 @@ func (s *MemoryStore) load(ctx context.Context, device string) ([]byte, uint64, 
 	}
 	return state, version, len(stored) > 0 && stored[0] != 0, own, nil
 }
+
+// compareAndSwapOwn is compareAndSwapKept, own set, for a state laid
+// out in rec after ownRoom(device) bytes (see appendStateOwn), which
+// nothing else uses: a large one (over refMaxDiff, never kept as a
+// difference) becomes its record as it is, without a copy: a state as
+// large as an object going out in chunks is not copied once more at
+// every message. A smaller one, or one whose rec has much room unused,
+// is copied as compareAndSwapKept copies it.
+func (s *MemoryStore) compareAndSwapOwn(ctx context.Context, device string, old uint64, rec []byte) (uint64, []byte, error) {
+	pre := ownRoom(device)
+	state := rec[pre:]
+	if len(state) <= refMaxDiff || cap(rec)-len(rec) > len(rec)/8 {
+		v, kept, _, err := s.compareAndSwapKept(ctx, device, old, state, nil, true)
+		return v, kept, err
+	}
+	if err := ctx.Err(); err != nil {
+		return 0, nil, errorf("store %q: %w", device, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.init()
+	h := s.hash(device)
+	i, e := s.entry(device, h)
+	var version uint64
+	if e != nil {
+		version = e.version
+	}
+	if version != old {
+		return 0, nil, errorf("store %q: version %d, not %d: %w", device, version, old, ErrConflict)
+	}
+	n := len(rec) - recHdr
+	if uint64(n) > maxRecord {
+		return 0, nil, errorf("store %q: %d bytes of device and state, over the %d a MemoryStore keeps", device[:min(len(device), 64)], n, uint64(maxRecord))
+	}
+	if e == nil {
+		if uint64(s.n) >= math.MaxUint32-1 {
+			return 0, nil, errorf("store %q: over the %d devices a MemoryStore keeps", device[:min(len(device), 64)], uint64(math.MaxUint32-1))
+		}
+		i, e = s.add(device, h, i)
+	}
+	e.version++
+	e.own = true
+	s.refs.stored(e.ref, 0)
+	e.ref = 0
+	binary.LittleEndian.PutUint32(rec, i)
+	binary.LittleEndian.PutUint32(rec[4:], uint32(n))
+	copy(rec[recHdr:], device)
+	rec[pre-1] = rawForm[0]
+	s.writeOwn(e, rec)
+	if s.refs.stuck || s.refs.unpinning != nil {
+		s.unpin()
+	}
+	return e.version, s.bytesOf(e)[e.keyLen+1:], nil
+}
+
+// ownRoom is the room compareAndSwapOwn takes before a state of device:
+// a record's header, the device and the byte of a state kept as it is.
+func ownRoom(device string) int { return recHdr + len(device) + len(rawForm) }
 
 // CompareAndSwap implements Store.
 func (s *MemoryStore) CompareAndSwap(ctx context.Context, device string, old uint64, state []byte) (uint64, error) {

@@ -80,6 +80,26 @@ func (s *MemoryStore) write(i uint32, e *memEntry, device string, parts [][]byte
 	oldSlab, oldOff, oldSize := e.slab, e.off, e.n
 	e.slab, e.off = s.record(i, n, device, parts)
 	e.n = uint32(n)
+	s.replaced(oldSlab, oldOff, oldSize)
+}
+
+// writeOwn makes rec, a whole record of entry i (e) laid out by the
+// caller, header included, which nothing else uses, the record of e in a
+// slab of its own, without copying it; the one it had is dead. The
+// caller holds mu.
+func (s *MemoryStore) writeOwn(e *memEntry, rec []byte) {
+	oldSlab, oldOff, oldSize := e.slab, e.off, e.n
+	rec = rec[:len(rec):len(rec)]
+	k := s.newSlabOf(rec[:0])
+	s.slabs.appended(k, rec, len(rec))
+	e.slab, e.off, e.n = k, recHdr, uint32(len(rec)-recHdr)
+	s.replaced(oldSlab, oldOff, oldSize)
+}
+
+// replaced lets the record an entry had (in slab oldSlab at oldOff, of
+// oldSize bytes; oldOff 0: none) go, and compacts the slabs while they
+// are wasteful. The caller holds mu.
+func (s *MemoryStore) replaced(oldSlab, oldOff, oldSize uint32) {
 	if oldOff != 0 { // it had one, maybe of no bytes
 		s.release(oldSlab, recHdr+int(oldSize))
 	}
@@ -143,9 +163,13 @@ func (s *MemoryStore) room(size int) (uint32, []byte) {
 
 // newSlab returns the index of a new, empty slab of capacity size. The
 // caller holds mu.
-func (s *MemoryStore) newSlab(size int) uint32 {
+func (s *MemoryStore) newSlab(size int) uint32 { return s.newSlabOf(make([]byte, 0, size)) }
+
+// newSlabOf returns the index of a new slab of b, empty. The caller
+// holds mu.
+func (s *MemoryStore) newSlabOf(b []byte) uint32 {
 	ss := &s.slabs
-	sl := memSlab{b: make([]byte, 0, size)}
+	sl := memSlab{b: b}
 	if n := len(ss.spare); n > 0 {
 		k := ss.spare[n-1]
 		ss.spare = ss.spare[:n-1]
