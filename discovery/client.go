@@ -62,7 +62,11 @@ type Client struct {
 // is retried after that delay, up to MaxRetries times, when the delay is
 // within MaxRetryAfter; ctx bounds the waiting. An answer of UPNRequired
 // to a request without a upn is repeated once with c.UPN. Any other
-// answer without a usable Response is a *ServerError.
+// answer without a usable Response is a *ServerError. A successful answer
+// whose Content-Type is not application/json, or names a charset other
+// than UTF-8 (the body is read as UTF-8), fails with ErrContentType; an
+// error answer of that kind is a *ServerError without its errorCode and
+// message.
 //
 // A nil req fails as Validate fails it, and a nil *Client as one without
 // a URL, both before anything is sent.
