@@ -245,14 +245,9 @@ func (s *MemoryStore) compareAndSwapOwn(ctx context.Context, device string, old 
 		return 0, nil, errorf("store %q: version %d, not %d: %w", device, version, old, ErrConflict)
 	}
 	n := len(rec) - recHdr
-	if uint64(n) > maxRecord {
-		return 0, nil, errorf("store %q: %d bytes of device and state, over the %d a MemoryStore keeps", device[:min(len(device), 64)], n, uint64(maxRecord))
-	}
-	if e == nil {
-		if uint64(s.n) >= math.MaxUint32-1 {
-			return 0, nil, errorf("store %q: over the %d devices a MemoryStore keeps", device[:min(len(device), 64)], uint64(math.MaxUint32-1))
-		}
-		i, e = s.add(device, h, i)
+	i, e, err := s.admit(device, h, i, e, n)
+	if err != nil {
+		return 0, nil, err
 	}
 	e.version++
 	e.own = true
@@ -267,6 +262,25 @@ func (s *MemoryStore) compareAndSwapOwn(ctx context.Context, device string, old 
 		s.unpin()
 	}
 	return e.version, s.bytesOf(e)[e.keyLen+1:], nil
+}
+
+// admit returns the entry a record of n bytes of device and state is
+// to be written for: e (index i), or a new entry when e is nil (i is
+// then the last entry of device's hash, h). It refuses a record over
+// maxRecord, or a new device over the entries a MemoryStore keeps. The
+// caller holds mu.
+func (s *MemoryStore) admit(device string, h uint64, i uint32, e *memEntry, n int) (uint32, *memEntry, error) {
+	// what an entry can name (compared as uint64: int may be 32 bits)
+	if uint64(n) > maxRecord {
+		return 0, nil, errorf("store %q: %d bytes of device and state, over the %d a MemoryStore keeps", device[:min(len(device), 64)], n, uint64(maxRecord))
+	}
+	if e == nil {
+		if uint64(s.n) >= math.MaxUint32-1 {
+			return 0, nil, errorf("store %q: over the %d devices a MemoryStore keeps", device[:min(len(device), 64)], uint64(math.MaxUint32-1))
+		}
+		i, e = s.add(device, h, i)
+	}
+	return i, e, nil
 }
 
 // ownRoom is the room compareAndSwapOwn takes before a state of device:
@@ -325,15 +339,9 @@ func (s *MemoryStore) compareAndSwapKept(ctx context.Context, device string, old
 	for _, p := range parts {
 		n += len(p)
 	}
-	// what an entry can name (compared as uint64: int may be 32 bits)
-	if uint64(n) > maxRecord {
-		return 0, nil, buf, errorf("store %q: %d bytes of device and state, over the %d a MemoryStore keeps", device[:min(len(device), 64)], n, uint64(maxRecord))
-	}
-	if e == nil {
-		if uint64(s.n) >= math.MaxUint32-1 {
-			return 0, nil, buf, errorf("store %q: over the %d devices a MemoryStore keeps", device[:min(len(device), 64)], uint64(math.MaxUint32-1))
-		}
-		i, e = s.add(device, h, i)
+	i, e, err := s.admit(device, h, i, e, n)
+	if err != nil {
+		return 0, nil, buf, err
 	}
 	e.version++
 	e.own = own
