@@ -74,12 +74,7 @@ func testAuthGiveUpCutPackage1(t *testing.T, each bool) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var carried []string
-	for _, x := range m.Body.Commands {
-		if a, ok := x.(*syncml.Alert); ok && len(a.Items) > 0 {
-			carried = append(carried, strings.TrimRight(a.Items[0].Data.Value, "."))
-		}
-	}
+	carried := eventsIn(m.Body.Commands)
 	if d := cmp.Diff([]string{"three"}, carried); d != "" {
 		t.Errorf("package 1 of session 2 carries the events (-want +got):\n%s", d)
 	}
@@ -161,12 +156,7 @@ func TestClientAuthGiveUpPackage1SecondMessage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var carried []string
-	for _, x := range m.Body.Commands {
-		if a, ok := x.(*syncml.Alert); ok && len(a.Items) > 0 {
-			carried = append(carried, strings.TrimRight(a.Items[0].Data.Value, "."))
-		}
-	}
+	carried := eventsIn(m.Body.Commands)
 	if d := cmp.Diff([]string{"new"}, carried); d != "" {
 		t.Errorf("package 1 of session 2 carries the events (-want +got):\n%s", d)
 	}
@@ -203,4 +193,16 @@ func TestClientAuthGiveUpPackage1SecondMessage(t *testing.T) {
 	if d := cmp.Diff([]string{"1 two", "1 three", "2 new"}, reported); d != "" {
 		t.Errorf("the events come back as (-want +got):\n%s", d)
 	}
+}
+
+// eventsIn returns the events the Alerts among cmds carry, without the
+// dots that make them long.
+func eventsIn(cmds []syncml.Command) []string {
+	var events []string
+	for _, x := range cmds {
+		if a, ok := x.(*syncml.Alert); ok && len(a.Items) > 0 {
+			events = append(events, strings.TrimRight(a.Items[0].Data.Value, "."))
+		}
+	}
+	return events
 }
