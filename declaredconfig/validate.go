@@ -28,10 +28,12 @@ const (
 // one fits the target's Host (an inventory scenario under Inventory, any
 // other under Complete or BulkTemplate: a *HostError otherwise); schema and
 // checksum are present; each CSP has a name and its setting paths are
-// unique; DSC elements name a class and a namespace and have at least one
-// Key, their parameter names unique; there is at least one CSP or DSC; each
-// setting and reflected property has a type (chr, int, bool, b64, xml, node,
-// null, date, time or float, any case) and a value that agrees with it
+// unique, each naming a node a document may set (CheckSettingNode: no
+// "?", not in the DeclaredConfiguration CSP); DSC elements name a class
+// and a namespace and have at least one Key, their parameter names
+// unique; there is at least one CSP or DSC; each setting and reflected
+// property has a type (chr, int, bool, b64, xml, node, null, date, time or
+// float, any case) and a value that agrees with it
 // (int, bool and b64 are checked; values holding a bulk template
 // placeholder "@#" are not). Under Inventory a setting names a node to read
 // and need not carry a value: an empty one is accepted whatever its type.
@@ -105,6 +107,9 @@ func (d *Document) Validate(target URI, opts ...ValidateOption) error {
 				add("CSP %q: path %q given more than once", c.Name, s.Path)
 			}
 			seen[s.Path] = true
+			if why := settingNodeProblem(c.Name, s.Path); why != "" {
+				add("CSP %q path %q: %s", c.Name, s.Path, why)
+			}
 			if err := checkTyped(s.Type, s.Value, s.Markup, target.Host == Inventory); err != nil {
 				add("CSP %q path %q: %v", c.Name, s.Path, err)
 			}

@@ -606,23 +606,18 @@ func plainURI(uri string) bool {
 // character), so that no setting reaches outside the CSP its document
 // names, and be in the scope the document's context names (a CSP name
 // that starts with ./Device or ./User keeps it: a User document cannot
-// set a Device node). It must hold no "?", written or percent-encoded: in
-// OMA-DM what follows it addresses a property of the node (?prop=ACL) or
-// a listing, not a node, so a Surface that passes the URI on would set
-// the node's access rights. Nor may it be a node of the DeclaredConfiguration
-// CSP (the agent's own, routed to it and not to the Surface): a document
-// would else abandon, delete or replace documents, or change the refresh
-// interval, through a Surface that hands nodes to the device's CSPs, and
-// each refresh would do it again.
+// set a Device node). And it must be a node documents may set
+// (declaredconfig.CheckSettingNode, the rule Document.Validate applies: no
+// "?", which would make a Surface that passes the URI on set the node's
+// access rights, and not in the DeclaredConfiguration CSP, the agent's
+// own, which a Surface handing nodes to the device's CSPs would let a
+// document change at each refresh). Validate has checked the nodes a
+// document names; this checks them again, and those a bulk template's
+// instance data makes.
 func settingNode(uri, context string) (string, error) {
 	l, err := syncml.ParseLocURI(uri)
 	if err != nil {
 		return "", err
-	}
-	for _, seg := range l.Segments {
-		if strings.Contains(seg, "?") {
-			return "", fmt.Errorf("the node name %q holds a \"?\", which starts a property or listing query, not a node", seg)
-		}
 	}
 	want := syncml.ScopeDevice
 	if strings.EqualFold(context, "User") {
@@ -631,9 +626,8 @@ func settingNode(uri, context string) (string, error) {
 	if l.Scope != want {
 		return "", fmt.Errorf("the node is in %s scope, the document's context is %s", l.Scope, context)
 	}
-	if len(l.Segments) >= 3 && strings.EqualFold(l.Segments[0], "Vendor") && strings.EqualFold(l.Segments[1], "MSFT") &&
-		strings.EqualFold(l.Segments[2], "DeclaredConfiguration") {
-		return "", errors.New("the node is in the DeclaredConfiguration CSP, which documents do not configure")
+	if err := declaredconfig.CheckSettingNode(l); err != nil {
+		return "", err
 	}
 	return l.String(), nil
 }
