@@ -3,7 +3,6 @@ package declaredconfig
 import (
 	"encoding/base64"
 	"errors"
-	"strconv"
 	"strings"
 )
 
@@ -34,7 +33,7 @@ const (
 // unique; there is at least one CSP or DSC; each setting and reflected
 // property has a type (chr, int, bool, b64, xml, node, null, date, time or
 // float, any case) and a value that agrees with it
-// (int, bool and b64 are checked; values holding a bulk template
+// (int, as ParseInt reads it, bool and b64 are checked; values holding a bulk template
 // placeholder "@#" are not). Under Inventory a setting names a node to read
 // and need not carry a value: an empty one is accepted whatever its type.
 // All problems are reported, joined; each matches ErrInvalid. A nil d is an
@@ -180,12 +179,8 @@ func checkTyped(typ, value string, markup, read bool) error {
 		if markup {
 			return errorf("int value holds elements")
 		}
-		if _, err := strconv.ParseInt(value, 10, 64); err != nil {
-			return errorf("value %q is not an int", value)
-		}
-		n, _ := strconv.ParseInt(value, 10, 64)
-		if n < -1<<31 || n > 1<<32-1 {
-			return errorf("value %q is out of the 32-bit range", value)
+		if _, why := parseInt(value); why != "" {
+			return errorf("%s", why)
 		}
 		return nil
 	case "bool":

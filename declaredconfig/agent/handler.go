@@ -41,6 +41,10 @@ import (
 //	Documents/{DocID}   Get lists its children; Delete deletes the document.
 //	…/Properties, …/BulkVariables Get lists the leaf (Abandoned, Value).
 //
+// The values of RefreshInterval, Abandoned and ConflictResolution (format
+// int) read as declaredconfig.ParseInt reads an int: " 1", "01" and "0x1"
+// are 1, a value that is not an int is refused with 400.
+//
 // A document or instance data refused with 400 or 413 is told as an
 // EventError with the reason (the server sees only the code).
 //
@@ -148,8 +152,8 @@ func (a *Agent) item(cmd syncml.Command, it syncml.Item, n *notes) (syncml.Statu
 			a.st.RefreshInterval = 0
 			return syncml.StatusOK, nil, true
 		}
-		m, err := strconv.ParseUint(strings.TrimSpace(value), 10, 32)
-		if err != nil || m < declaredconfig.MinRefreshInterval || m > maxRefreshMinutes {
+		m, err := declaredconfig.ParseInt(value)
+		if err != nil || m < declaredconfig.MinRefreshInterval || uint64(m) > maxRefreshMinutes {
 			return syncml.StatusBadRequest, nil, false
 		}
 		a.st.RefreshInterval = uint32(m)
@@ -508,10 +512,15 @@ func refusalCode(err error) syncml.StatusCode {
 	return syncml.StatusBadRequest
 }
 
-// bit reads a 0 or 1 node value.
+// bit reads a 0 or 1 value of a node of format int (as
+// declaredconfig.ParseInt reads an int: " 1", "01" and "0x1" are 1) and
+// gives it as "0" or "1".
 func bit(v string) (string, bool) {
-	v = strings.TrimSpace(v)
-	return v, v == "0" || v == "1"
+	n, err := declaredconfig.ParseInt(v)
+	if err != nil || n != 0 && n != 1 {
+		return "", false
+	}
+	return strconv.Itoa(int(n)), true
 }
 
 func stateText(s declaredconfig.State) string { return strconv.FormatUint(uint64(s), 10) }
