@@ -160,6 +160,9 @@ func (p *run) document(d *docState, es *declaredconfig.DocumentStatus) error {
 				break
 			}
 		}
+		if isNew {
+			p.resultProblems(d, res)
+		}
 		if isNew && d.Host == declaredconfig.Inventory {
 			p.event(Event{Kind: InventoryRead, Status: d.status()})
 		}
