@@ -99,24 +99,20 @@ func resultSessions(t *testing.T, edit func(*declaredconfig.Result)) ([]error, r
 	return problems, st.Docs[0]
 }
 
-// TestResultProblems: a result that cannot be true of any document (a
-// setting listed twice, a status or state that is not a number) is told
-// as one Problem, once over several sessions (4 here), and the
-// document's condition stays what the summary and the settings make it.
-// A truthful device gets no Problem; nor does a result naming a setting
-// the document does not have, or a state other than the summary's (see
-// run.resultProblems).
+// TestResultProblems: a result that cannot be true of the document (a
+// setting it does not have, one listed twice, a status or state that is
+// not a number) is told as one Problem, once over several sessions (4
+// here), and the document's condition stays what the summary and the
+// settings make it. A truthful device gets no Problem; nor does a result
+// state other than the summary's (see run.resultProblems).
 func TestResultProblems(t *testing.T) {
 	problems, d := resultSessions(t, nil)
 	if len(problems) != 0 || d.Condition != reconcile.InSync {
 		t.Fatalf("truthful device: %v, problems %v", d.Condition, problems)
 	}
 	for _, edit := range []func(*declaredconfig.Result){
-		func(r *declaredconfig.Result) {
-			r.CSPs[0].Settings = append(r.CSPs[0].Settings, declaredconfig.SettingResult{Path: "P/Other", Status: "200", State: "60"})
-		},
-		func(r *declaredconfig.Result) { r.CSPs[0].Settings[0].Path = "p/alwayson" }, // another node: names are case-sensitive
 		func(r *declaredconfig.Result) { r.State = "61" },
+		func(r *declaredconfig.Result) { r.CSPs[0].Name = "Vendor/MSFT/vpnv2" }, // the CSP written otherwise
 	} {
 		if problems, _ := resultSessions(t, edit); len(problems) != 0 {
 			t.Errorf("problems %v, want none", problems)
@@ -128,6 +124,11 @@ func TestResultProblems(t *testing.T) {
 		want string
 		cond reconcile.DocCondition
 	}{
+		{"setting not in the document", func(r *declaredconfig.Result) {
+			r.CSPs[0].Settings = append(r.CSPs[0].Settings, declaredconfig.SettingResult{Path: "P/Other", Status: "200", State: "60"})
+		}, `"P/Other" is not in the document`, reconcile.InSync},
+		{"path in other letters: another node", func(r *declaredconfig.Result) { r.CSPs[0].Settings[0].Path = "p/alwayson" },
+			`"p/alwayson" is not in the document`, reconcile.InSync},
 		{"setting twice", func(r *declaredconfig.Result) {
 			r.CSPs[0].Settings = append(r.CSPs[0].Settings, r.CSPs[0].Settings[0])
 		}, "is listed twice", reconcile.InSync},

@@ -10,25 +10,40 @@ import (
 
 // resultProblems reports, as Problems, what a result read of d (res, the
 // device's answer to a Get of its Results node) says that cannot be true
-// of any document: a setting (its CSP name, letter case and a leading
-// "./" aside, and its path) listed twice, a setting status or state that is not
-// a number. It is called once for each result read (a new
-// result_checksum), so a device that keeps giving the same result is
-// told of once. The document's condition is left as the summary and the
-// settings decide it. A setting the document does not have, or a result
-// state other than the summary's, is not reported: published results do
-// both (a result naming other paths than its document, a summary that
-// moved on from the result read).
+// of the document: a setting it does not have (CSP settings of a Complete
+// or Inventory document; a bulk template's result lists the nodes its
+// instances make) or one listed twice (a setting is its CSP name, letter
+// case and a leading "./" aside, and its path, case-sensitive as node
+// names are), a setting status or state that is not a number. It is
+// called once for each result read (a new result_checksum), so a device
+// that keeps giving the same result is told of once. The document's
+// condition is left as the summary and the settings decide it: the
+// settings the document has are judged by their own outcomes. A result
+// state other than the summary's is not reported: the summary is what
+// decides, and the sample-based tests pair a summary that moved on
+// (61) with an earlier result (60).
 func (p *run) resultProblems(d *docState, res *declaredconfig.Result) {
 	var why []string
 	type key struct{ csp, path string }
+	var declared map[key]bool
+	if doc, err := d.full(); err == nil && d.Host != declaredconfig.BulkTemplate {
+		declared = map[key]bool{}
+		for _, c := range doc.CSPs {
+			for _, s := range c.Settings {
+				declared[key{cspKey(c.Name), s.Path}] = true
+			}
+		}
+	}
 	seen := map[key]bool{}
 	for _, c := range res.CSPs {
 		for _, s := range c.Settings {
 			k := key{cspKey(c.Name), s.Path} // node names are case-sensitive
 			where := "setting " + strconv.Quote(c.Name) + " " + strconv.Quote(s.Path)
-			if seen[k] {
+			switch {
+			case seen[k]:
 				why = append(why, where+" is listed twice")
+			case declared != nil && !declared[k]:
+				why = append(why, where+" is not in the document")
 			}
 			seen[k] = true
 			if s.Status != "" {

@@ -138,7 +138,7 @@ func TestSpecResults(t *testing.T) {
 			rec := reconcile.New(reconcile.Config{OnEvent: func(_ context.Context, e reconcile.Event) { events = append(events, e) }})
 			doc := reconcile.Doc{Scope: tc.scope, Host: tc.host, Document: &declaredconfig.Document{
 				Schema: "1.0", Context: tc.scope.String(), ID: tc.id, Checksum: checksum, Scenario: tc.scenario,
-				CSPs: []declaredconfig.CSP{{Name: tc.csp, Settings: []declaredconfig.Setting{{Path: "X", Type: "chr", Value: "x"}}}},
+				CSPs: specCSPs(&result, tc.csp),
 			}}
 			if err := rec.Declare(ctx, dev1, doc); err != nil {
 				t.Fatal(err)
@@ -200,4 +200,30 @@ func TestSpecResults(t *testing.T) {
 			}
 		})
 	}
+}
+
+// specCSPs returns the CSP settings a sample result reports, as a
+// document's (so that the result lists none the document lacks), with a
+// value of each type; one setting "X" of csp when it reports none.
+func specCSPs(r *declaredconfig.Result, csp string) []declaredconfig.CSP {
+	var out []declaredconfig.CSP
+	for _, c := range r.CSPs {
+		dc := declaredconfig.CSP{Name: c.Name}
+		for _, s := range c.Settings {
+			v := map[string]string{"int": "1", "bool": "true", "b64": ""}[strings.ToLower(s.Type)]
+			if _, ok := map[string]bool{"int": true, "bool": true, "b64": true}[strings.ToLower(s.Type)]; !ok {
+				v = "x"
+			}
+			typ := s.Type
+			if typ == "" {
+				typ = "chr"
+			}
+			dc.Settings = append(dc.Settings, declaredconfig.Setting{Path: s.Path, Type: typ, Value: v})
+		}
+		out = append(out, dc)
+	}
+	if len(out) == 0 {
+		out = []declaredconfig.CSP{{Name: csp, Settings: []declaredconfig.Setting{{Path: "X", Type: "chr", Value: "x"}}}}
+	}
+	return out
 }
