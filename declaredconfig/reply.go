@@ -328,7 +328,10 @@ func stateOrZero(s string) State {
 // a Get of a desired document's Results node is read as its Result, one
 // that answers a Get of its Document node as its Document (one whose id
 // is another DocID, or whose context names the other scope, is that other
-// document's: it is listed in Unmatched); items that
+// document's: it is listed in Unmatched; so is a result of another
+// version than the Desired's when the reply's summary lists the Desired's
+// version, while one the summary does not contradict is only not used);
+// items that
 // answer Gets of other nodes are left to the caller. So sent should hold
 // every Get whose answers the reply may carry (directly, or inside a sent
 // Atomic or Sequence); other commands may be
@@ -393,7 +396,7 @@ func (r *Reply) Evaluate(desired []Desired, sent []Sent) *Evaluation {
 		if ri.Results == nil || ri.Index < 0 || ri.Index >= len(ri.Results.Items) {
 			continue
 		}
-		if u, ok := ev.result(ri, desired, bySent, answered); !ok {
+		if u, ok := ev.result(ri, desired, bySent, answered, r.Summary); !ok {
 			ev.Unmatched = append(ev.Unmatched, u)
 		}
 	}
@@ -415,7 +418,7 @@ type answer struct {
 // a second answer to one is not used, so that the first one stands (the
 // same item met again, a command shared by two places of the tree, is no
 // second answer).
-func (ev *Evaluation) result(ri ResultItem, desired []Desired, bySent map[ref]syncml.Command, answered map[answer]ResultItem) (Unmatched, bool) {
+func (ev *Evaluation) result(ri ResultItem, desired []Desired, bySent map[ref]syncml.Command, answered map[answer]ResultItem, sum *Summary) (Unmatched, bool) {
 	k := refOf(ri.MsgRef, ri.CmdRef)
 	um := func(err error, format string, args ...any) (Unmatched, bool) {
 		return Unmatched{Command: ri.Results, Item: ri.Index, Reason: fmt.Sprintf(format, args...), Err: err}, false
@@ -483,6 +486,15 @@ func (ev *Evaluation) result(ri ResultItem, desired []Desired, bySent map[ref]sy
 	if res.Checksum == "" || res.Checksum == desired[i].Checksum {
 		ds.Result = &res
 		ds.Settings = res.Settings()
+		return Unmatched{}, true
+	}
+	// Another version's result: the device's own when it holds that
+	// version (it may not have applied the one sent yet), a contradiction
+	// when the reply's summary lists it holding the desired version.
+	if sum != nil {
+		if e := sum.EntryIn(u.Scope, u.DocID); e != nil && e.Checksum == desired[i].Checksum {
+			return um(nil, "the answer to Get %s of %s is the result of version %q, while the summary lists version %q", k, target, res.Checksum, e.Checksum)
+		}
 	}
 	return Unmatched{}, true
 }

@@ -129,6 +129,8 @@ func TestResultProblems(t *testing.T) {
 		}, `"P/Other" is not in the document`, reconcile.InSync},
 		{"path in other letters: another node", func(r *declaredconfig.Result) { r.CSPs[0].Settings[0].Path = "p/alwayson" },
 			`"p/alwayson" is not in the document`, reconcile.InSync},
+		{"result of another version", func(r *declaredconfig.Result) { r.Checksum = "OTHER" },
+			`is the result of version "OTHER", while the summary lists version "V1"`, reconcile.InSync},
 		{"setting twice", func(r *declaredconfig.Result) {
 			r.CSPs[0].Settings = append(r.CSPs[0].Settings, r.CSPs[0].Settings[0])
 		}, "is listed twice", reconcile.InSync},
