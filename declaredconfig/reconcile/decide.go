@@ -161,7 +161,7 @@ func (p *run) document(d *docState, es *declaredconfig.DocumentStatus) error {
 			}
 		}
 		if isNew {
-			p.resultProblems(d, res)
+			p.resultProblems(d, res, es)
 		}
 		if isNew && d.Host == declaredconfig.Inventory {
 			p.event(Event{Kind: InventoryRead, Status: d.status()})

@@ -103,15 +103,15 @@ func resultSessions(t *testing.T, edit func(*declaredconfig.Result)) ([]error, r
 // setting it does not have, one listed twice, a status or state that is
 // not a number) is told as one Problem, once over several sessions (4
 // here), and the document's condition stays what the summary and the
-// settings make it. A truthful device gets no Problem; nor does a result
-// state other than the summary's (see run.resultProblems).
+// settings make it, as does a result state other than the summary's for
+// the same result_checksum. A truthful device gets no Problem.
 func TestResultProblems(t *testing.T) {
 	problems, d := resultSessions(t, nil)
 	if len(problems) != 0 || d.Condition != reconcile.InSync {
 		t.Fatalf("truthful device: %v, problems %v", d.Condition, problems)
 	}
 	for _, edit := range []func(*declaredconfig.Result){
-		func(r *declaredconfig.Result) { r.State = "61" },
+		func(r *declaredconfig.Result) { r.State = "" },
 		func(r *declaredconfig.Result) { r.CSPs[0].Name = "Vendor/MSFT/vpnv2" }, // the CSP written otherwise
 	} {
 		if problems, _ := resultSessions(t, edit); len(problems) != 0 {
@@ -131,6 +131,8 @@ func TestResultProblems(t *testing.T) {
 			`"p/alwayson" is not in the document`, reconcile.InSync},
 		{"result of another version", func(r *declaredconfig.Result) { r.Checksum = "OTHER" },
 			`is the result of version "OTHER", while the summary lists version "V1"`, reconcile.InSync},
+		{"result state not the summary's", func(r *declaredconfig.Result) { r.State = "61" },
+			`its state "61" is not the summary's "60" for the same result_checksum`, reconcile.InSync},
 		{"setting twice", func(r *declaredconfig.Result) {
 			r.CSPs[0].Settings = append(r.CSPs[0].Settings, r.CSPs[0].Settings[0])
 		}, "is listed twice", reconcile.InSync},

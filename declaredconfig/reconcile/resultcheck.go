@@ -19,11 +19,17 @@ import (
 // that keeps giving the same result is told of once. The document's
 // condition is left as the summary and the settings decide it: the
 // settings the document has are judged by their own outcomes. A result
-// state other than the summary's is not reported: the summary is what
-// decides, and the sample-based tests pair a summary that moved on
-// (61) with an earlier result (60).
-func (p *run) resultProblems(d *docState, res *declaredconfig.Result) {
+// whose state is not the summary entry's (es) for the same version and
+// result_checksum is told too (a new outcome comes with a new
+// result_checksum); the summary's state still decides.
+func (p *run) resultProblems(d *docState, res *declaredconfig.Result, es *declaredconfig.DocumentStatus) {
 	var why []string
+	if es.Reported && res.State != "" && res.ResultChecksum != "" && res.ResultChecksum == es.ResultChecksum &&
+		(res.Checksum == "" || res.Checksum == es.Checksum) {
+		if st, err := declaredconfig.ParseState(res.State); err != nil || st != es.State {
+			why = append(why, "its state "+strconv.Quote(res.State)+" is not the summary's "+strconv.Quote(stateText(es.State))+" for the same result_checksum")
+		}
+	}
 	type key struct{ csp, path string }
 	var declared map[key]bool
 	if doc, err := d.full(); err == nil && d.Host != declaredconfig.BulkTemplate {
@@ -69,3 +75,5 @@ func (p *run) resultProblems(d *docState, res *declaredconfig.Result) {
 func cspKey(name string) string {
 	return strings.ToLower(strings.TrimPrefix(name, "./"))
 }
+
+func stateText(s declaredconfig.State) string { return strconv.FormatUint(uint64(s), 10) }
