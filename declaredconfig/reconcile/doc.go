@@ -91,6 +91,15 @@
 // earlier build, which kept a shorter hash, reads it as changed once),
 // within Config.MaxProblems.
 //
+// A result read of a declared document that cannot be true of it is told
+// the same way, once for each result read (a result_checksum is asked
+// for once), each fault a Problem with the document's Status: a CSP
+// setting the document does not have (not checked for a bulk template),
+// one listed twice, a setting status or state that is not a number, a
+// state other than the summary entry's for the same result_checksum, or
+// the result of another version while the summary lists the declared
+// one. None of them changes the document's condition.
+//
 // A device that held the declared version and no longer lists it (it
 // was wiped, or enrolled again under the same ID: it sends an empty
 // summary, or none) has lost it: it is reported Lost and sent again, its
