@@ -489,19 +489,31 @@ func (ev *Evaluation) result(ri ResultItem, desired []Desired, bySent map[ref]sy
 		return Unmatched{}, true
 	}
 	// Another version's result: the device's own when it holds that
-	// version (it may not have applied the one sent yet), a contradiction
-	// when the reply's summary lists it holding the desired version.
+	// version, or when it holds the desired one and has not finished it
+	// (a Replace and the Get of its result in one message: the result is
+	// still the old version's until the new one completes); a
+	// contradiction when the reply's summary lists the desired version
+	// completed.
 	if sum != nil {
-		if e := sum.EntryIn(u.Scope, u.DocID); e != nil && e.Checksum == desired[i].Checksum {
+		if e := sum.EntryIn(u.Scope, u.DocID); e != nil && e.Checksum == desired[i].Checksum && entryCompleted(e) {
 			return um(nil, "the answer to Get %s of %s is the result of version %q, while the summary lists version %q", k, target, res.Checksum, e.Checksum)
 		}
 	}
 	return Unmatched{}, true
 }
 
+// entryCompleted reports whether a summary entry's state is a completed
+// one (60 and above): a result of the entry's version should exist.
+func entryCompleted(e *SummaryEntry) bool {
+	st, err := ParseState(e.State)
+	return err == nil && st.Completed()
+}
+
 // otherContext reports whether context, as a document or result states
-// it, names another scope than s (any case; an absent one names none).
+// it, names another scope than s (any case, XML spaces around it aside;
+// an absent one names none).
 func otherContext(context string, s Scope) bool {
+	context = strings.Trim(context, " \t\r\n")
 	return context != "" && !strings.EqualFold(context, s.String())
 }
 
