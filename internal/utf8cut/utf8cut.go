@@ -27,3 +27,19 @@ func Quote(s string, n int) string {
 	}
 	return strconv.Quote(Prefix(s, n)) + "… (" + strconv.Itoa(len(s)) + " bytes)"
 }
+
+// Middle returns s when it is at most n bytes; otherwise its first and
+// last n/2 bytes or so (cut at characters' starts) around "…(K bytes)…",
+// K the number of bytes left out: for a path or URI, whose end names the
+// innermost part, so that a message keeps both ends of it.
+func Middle(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	head := Prefix(s, n/2)
+	t := len(s) - n/2
+	for t < len(s) && !utf8.RuneStart(s[t]) {
+		t++
+	}
+	return head + "…(" + strconv.Itoa(t-len(head)) + " bytes)…" + s[t:]
+}

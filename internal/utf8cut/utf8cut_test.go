@@ -49,3 +49,25 @@ func TestQuote(t *testing.T) {
 		}
 	}
 }
+
+func TestMiddle(t *testing.T) {
+	for _, c := range []struct {
+		s    string
+		n    int
+		want string
+	}{
+		{"", 4, ""},
+		{"abcd", 4, "abcd"},
+		{"abcdefgh", 4, "ab…(4 bytes)…gh"},
+		{"aébcdeé", 4, "a…(6 bytes)…é"}, // neither end splits a character
+		{"/a/b/c/d/e/f/last", 10, "/a/b/…(7 bytes)…/last"},
+	} {
+		got := Middle(c.s, c.n)
+		if got != c.want {
+			t.Errorf("Middle(%q, %d) = %q, want %q", c.s, c.n, got, c.want)
+		}
+		if !utf8.ValidString(got) {
+			t.Errorf("Middle(%q, %d) = %q splits a character", c.s, c.n, got)
+		}
+	}
+}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/windc-go/windc/internal/utf8cut"
 )
@@ -107,23 +106,10 @@ func (e *DecodeError) Unwrap() error { return e.Err }
 // should not echo a peer's megabyte. The field itself stays whole.
 const maxShownPath = 512
 
-// appendPath appends path to b, or, when it is longer than maxShownPath,
-// its head and tail (where the innermost element is) around the number of
-// bytes left out, each cut at a character's start.
+// appendPath appends path to b, cut to its ends when it is longer than
+// maxShownPath (utf8cut.Middle).
 func appendPath(b []byte, path string) []byte {
-	if len(path) <= maxShownPath {
-		return append(b, path...)
-	}
-	head := utf8cut.Prefix(path, maxShownPath/2)
-	t := len(path) - maxShownPath/2
-	for t < len(path) && !utf8.RuneStart(path[t]) {
-		t++
-	}
-	b = append(b, head...)
-	b = append(b, "…("...)
-	b = strconv.AppendInt(b, int64(t-len(head)), 10)
-	b = append(b, " bytes)…"...)
-	return append(b, path[t:]...)
+	return append(b, utf8cut.Middle(path, maxShownPath)...)
 }
 
 // A LimitError reports input beyond one of a decoder's limits. It matches

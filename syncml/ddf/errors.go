@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/windc-go/windc/internal/utf8cut"
 	"github.com/windc-go/windc/internal/xmlerr"
 )
 
@@ -101,7 +102,7 @@ type NameError struct {
 // Error describes the NameError: "ddf: URI: segment N at byte M names an
 // instance of NODE: value not allowed: why".
 func (e *NameError) Error() string {
-	return "ddf: " + e.LocURI + ": " + e.position() + ": " + e.Err.Error() + ": " + e.Detail
+	return "ddf: " + shownURI(e.LocURI) + ": " + e.position() + ": " + e.Err.Error() + ": " + e.Detail
 }
 
 // position says which segment is refused and of which node.
@@ -142,7 +143,7 @@ func (v *Violation) Error() string {
 	b.WriteString(strconv.Itoa(v.Item))
 	if v.LocURI != "" {
 		b.WriteString(" ")
-		b.WriteString(v.LocURI)
+		b.WriteString(shownURI(v.LocURI))
 	}
 	b.WriteString(": ")
 	b.WriteString(v.Err.Error())
@@ -185,3 +186,11 @@ func (e *CheckError) Unwrap() []error {
 	}
 	return errs
 }
+
+// maxShownURI bounds a LocURI an error message shows: a peer's URI may be
+// as long as its message. The error's field keeps it whole.
+const maxShownURI = 512
+
+// shownURI is uri as an error message shows it: whole up to maxShownURI
+// bytes, else its two ends (utf8cut.Middle).
+func shownURI(uri string) string { return utf8cut.Middle(uri, maxShownURI) }

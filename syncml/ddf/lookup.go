@@ -49,7 +49,7 @@ func (t *Tree) Lookup(locURI string) (*Node, error) {
 	if s.refused != nil {
 		return nil, s.nameError(locURI)
 	}
-	return nil, fmt.Errorf("ddf: %s: %w", locURI, ErrNoSuchNode)
+	return nil, fmt.Errorf("ddf: %s: %w", shownURI(locURI), ErrNoSuchNode)
 }
 
 // A search is the state of one Lookup: its memos of dead ends and the

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/windc-go/windc/internal/xmlerr/errtest"
 	"github.com/windc-go/windc/syncml"
@@ -263,6 +264,36 @@ func TestNameErrorQuotesCut(t *testing.T) {
 		var ne *NameError
 		if !errors.As(err, &ne) || len(ne.Detail) > 200 || strings.Contains(ne.Detail, `\x`) {
 			t.Errorf("%s…: %v; want a NameError with a short Detail", uri[:40], ne)
+		}
+	}
+}
+
+// TestErrorTextsBoundURI: the errors of a long LocURI (a refused name, no
+// such node, a Check violation) show its two ends, not all of it; their
+// fields keep it whole.
+func TestErrorTextsBoundURI(t *testing.T) {
+	tr, err := Parse([]byte(nameTree))
+	if err != nil {
+		t.Fatal(err)
+	}
+	long := url.PathEscape(strings.Repeat("é", 5000))
+	refused := "./Device/Vendor/MSFT/Root/E/" + long
+	missing := "./Device/Vendor/MSFT/" + long + "/x"
+	_, errRefused := tr.Lookup(refused)
+	_, errMissing := tr.Lookup(missing)
+	checkErr := tr.Check(&syncml.Replace{CmdID: "2", Items: []syncml.Item{{Target: &syncml.Location{LocURI: missing}, Data: syncml.Text("1")}}})
+	var ce *CheckError
+	if !errors.As(checkErr, &ce) || len(ce.Violations) == 0 || ce.Violations[0].LocURI != missing {
+		t.Fatalf("Check: %v; want a violation keeping the whole LocURI", checkErr)
+	}
+	var ne *NameError
+	if !errors.As(errRefused, &ne) || ne.LocURI != refused {
+		t.Fatalf("Lookup: %v; want a NameError keeping the whole LocURI", errRefused)
+	}
+	for _, err := range []error{errRefused, errMissing, ce.Violations[0]} {
+		msg := err.Error()
+		if len(msg) > maxShownURI+300 || !strings.Contains(msg, "bytes)…") || !utf8.ValidString(msg) {
+			t.Errorf("message of %d bytes: %.120q…", len(msg), msg)
 		}
 	}
 }
