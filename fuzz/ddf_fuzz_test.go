@@ -12,7 +12,8 @@ import (
 
 // ddfSeed is a small DDF in Microsoft's style: BOM, DOCTYPE with an
 // internal subset, MSFT extensions, a dynamic node and every kind of
-// allowed values Check enforces.
+// allowed values Check enforces, and a dynamic node whose RegEx
+// constrains its instances' names.
 const ddfSeed = "\uFEFF" + `<?xml version="1.0" encoding="UTF-8"?>
 <!DOCTYPE MgmtTree PUBLIC " -//OMA//DTD-DM-DDF 1.2//EN" "http://www.openmobilealliance.org/tech/DTD/DM_DDF-V1_2.dtd" [<?oma-dm-ddf-ver supported-versions="1.2"?>]>
 <MgmtTree xmlns:MSFT="http://schemas.microsoft.com/MobileDevice/DM">
@@ -36,6 +37,15 @@ const ddfSeed = "\uFEFF" + `<?xml version="1.0" encoding="UTF-8"?>
         <DFProperties><AccessType><Replace /></AccessType><DFFormat><chr /></DFFormat><MSFT:AllowedValues ValueType="None"><MSFT:List Delimiter=";" /></MSFT:AllowedValues></DFProperties></Node>
       <Node><NodeName>Go</NodeName>
         <DFProperties><AccessType><Exec /></AccessType><DFFormat><null /></DFFormat></DFProperties></Node>
+    </Node>
+    <Node><NodeName>Docs</NodeName>
+      <DFProperties><AccessType><Get /></AccessType><DFFormat><node /></DFFormat></DFProperties>
+      <Node><NodeName></NodeName>
+        <DFProperties><AccessType><Add /><Delete /><Get /></AccessType><DFFormat><node /></DFFormat><Occurrence><ZeroOrMore /></Occurrence><Scope><Dynamic /></Scope><DFTitle>DocID</DFTitle>
+          <MSFT:AllowedValues ValueType="RegEx"><MSFT:Value>[0-9A-F]{4}-[0-9A-F]{2}</MSFT:Value></MSFT:AllowedValues></DFProperties>
+        <Node><NodeName>Doc</NodeName>
+          <DFProperties><AccessType><Add /><Get /><Replace /></AccessType><DFFormat><chr /></DFFormat></DFProperties></Node>
+      </Node>
     </Node>
   </Node>
 </MgmtTree>`
@@ -167,6 +177,10 @@ func FuzzDDFCheck(f *testing.F) {
 	f.Add(uint8(3), "./Device/Vendor/MSFT/Fz/x/Version", "chr", "1.0", true)
 	f.Add(uint8(4), "./Device/Vendor/MSFT/Fz", "node", "", false)
 	f.Add(uint8(5), "./Device/Vendor/MSFT/Fz/%zz/List", "chr", "a;b", false)
+	// a dynamic node whose RegEx describes its instances' names
+	f.Add(uint8(1), "./Device/Vendor/MSFT/Fz/Docs/0A1B-2C/Doc", "chr", "x", false)
+	f.Add(uint8(1), "./Device/Vendor/MSFT/Fz/Docs/0A1B-2C0/Doc", "chr", "x", false)
+	f.Add(uint8(4), "./Device/Vendor/MSFT/Fz/Docs/%300A1-2C", "node", "", false)
 	f.Fuzz(func(t *testing.T, kind uint8, uri, format, value string, more bool) {
 		it := syncml.Item{Target: &syncml.Location{LocURI: uri}, Data: syncml.Text(value), MoreData: more}
 		if format != "" {
