@@ -234,18 +234,12 @@ func (s *MemoryStore) compareAndSwapOwn(ctx context.Context, device string, old 
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.init()
-	h := s.hash(device)
-	i, e := s.entry(device, h)
-	var version uint64
-	if e != nil {
-		version = e.version
-	}
-	if version != old {
-		return 0, nil, errorf("store %q: version %d, not %d: %w", device, version, old, ErrConflict)
+	h, i, e, err := s.entryAt(device, old)
+	if err != nil {
+		return 0, nil, err
 	}
 	n := len(rec) - recHdr
-	i, e, err := s.admit(device, h, i, e, n)
+	i, e, err = s.admit(device, h, i, e, n)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -262,6 +256,23 @@ func (s *MemoryStore) compareAndSwapOwn(ctx context.Context, device string, old 
 		s.unpin()
 	}
 	return e.version, s.bytesOf(e)[e.keyLen+1:], nil
+}
+
+// entryAt returns device's hash, its entry (nil when it has none: i is then
+// the last entry of its hash) and index, or ErrConflict when the entry's
+// version (0 for none) is not old. The caller holds mu.
+func (s *MemoryStore) entryAt(device string, old uint64) (uint64, uint32, *memEntry, error) {
+	s.init()
+	h := s.hash(device)
+	i, e := s.entry(device, h)
+	var version uint64
+	if e != nil {
+		version = e.version
+	}
+	if version != old {
+		return 0, 0, nil, errorf("store %q: version %d, not %d: %w", device, version, old, ErrConflict)
+	}
+	return h, i, e, nil
 }
 
 // admit returns the entry a record of n bytes of device and state is
@@ -317,15 +328,9 @@ func (s *MemoryStore) compareAndSwapKept(ctx context.Context, device string, old
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.init()
-	h := s.hash(device)
-	i, e := s.entry(device, h)
-	var version uint64
-	if e != nil {
-		version = e.version
-	}
-	if version != old {
-		return 0, nil, buf, errorf("store %q: version %d, not %d: %w", device, version, old, ErrConflict)
+	h, i, e, err := s.entryAt(device, old)
+	if err != nil {
+		return 0, nil, buf, err
 	}
 	// a difference from a reference its slot no longer holds (replaced
 	// meanwhile, and freed) is not stored: the state is, as it is
@@ -339,7 +344,7 @@ func (s *MemoryStore) compareAndSwapKept(ctx context.Context, device string, old
 	for _, p := range parts {
 		n += len(p)
 	}
-	i, e, err := s.admit(device, h, i, e, n)
+	i, e, err = s.admit(device, h, i, e, n)
 	if err != nil {
 		return 0, nil, buf, err
 	}
