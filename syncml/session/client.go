@@ -167,7 +167,10 @@ type Client struct {
 	// begun or in a refused message sent again (its Outcome says why:
 	// fitPeerObj, fitPeerObjCont, fitPeerObjResend); Results made
 	// before it was announced, in the rest of the package or in a
-	// refused message sent again, fail their Get the same way
+	// refused message sent again, fail their Get the same way while its
+	// Status is still to go and none of its Results is in flight; once
+	// the server has its Status or a chunk of its Results, the Get keeps
+	// its code and only the Results over the bound are left out
 	// (fitPeerResults).
 	peerObj int
 	cont    []syncml.Command // the rest of the device's package

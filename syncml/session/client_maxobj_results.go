@@ -12,54 +12,79 @@ type getRef struct{ msg, cmd string }
 // Gets made before it announced c.peerObj as its MaxObjSize (the rest of
 // the package, a refused message about to be sent again), to that bound,
 // as the Handler's Results are held to it when they are made (see
-// responder.fitResults): a Results with an Item of more data, whole or an
+// responder.fitResults). A Results with an Item of more data, whole or an
 // object cut into chunks none of which the server took, is not sent (its
 // pieces leave cont, and the command gets back the Items it was made
-// with, noted in u), nor the other Results of the same Get, and that Get
-// fails: the Statuses answering it in cont become 500 (copies; one sent
-// already stays as it went). Each Results left out gets an Outcome with a
-// *LimitError of MaxObjSize. The Results whose chunk flight is (the last
-// chunk sent, nil for none) go on: the server saw their Size and took a
-// piece. It returns cont as it is when all fit, otherwise what is kept in
-// a new array.
+// with, noted in u). What becomes of the Get depends on what the server
+// has of its answer:
+//   - its Status is still in cont, and no Results of it is in flight: the
+//     Get fails, as one failed when its Results were made. The Statuses
+//     answering it in cont become 500 (copies), and none of its Results
+//     is sent, those within the bound with the others;
+//   - otherwise the server has the Get's code already (its Status went
+//     in an earlier message, or the Get asked for none), or a chunk of one
+//     of its Results (flight, the last chunk sent, nil for none: that
+//     Results goes on, the server having seen its Size): a Status of 500
+//     would contradict what the server has, so the Get keeps its code and
+//     only the Results over the bound are left out; the others go.
+//
+// Each Results left out gets an Outcome with a *LimitError of MaxObjSize
+// (for one within the bound, that of its Get). It returns cont as it is
+// when all fit, otherwise what is kept in a new array.
 func (c *Client) fitPeerResults(cont []syncml.Command, flight syncml.Command, u *clientMark) ([]syncml.Command, []Outcome) {
 	max := c.peerObj
-	var over map[getRef]error // the Gets whose Results do not go, with why
-	var begun *syncml.Results // the Results in flight, which go on
+	var over map[syncml.Command]error // the Results over the bound (their last piece), with why
+	var failed map[getRef]error       // the Gets that fail, with why (their first Results over the bound)
+	var answered map[getRef]bool      // the Gets a Status in cont answers
+	var begun syncml.Command          // the last piece of the Results in flight, which goes on
+	var begunRef getRef
 	for i := 0; i < len(cont); i++ {
-		r, ok := cont[i].(*syncml.Results)
-		if !ok {
-			continue
-		}
-		end, k, n := c.resultsOver(cont, i, max)
-		if begun == nil && flight != nil && samePiece(flight, r) {
-			// the first Results in cont is the one in flight, if any
-			begun, _ = cont[end-1].(*syncml.Results)
-		}
-		flight = nil
-		if k > 0 && cont[end-1] != syncml.Command(begun) {
-			if over == nil {
-				over = make(map[getRef]error)
+		switch x := cont[i].(type) {
+		case *syncml.Status:
+			if x.Cmd == "Get" {
+				if answered == nil {
+					answered = make(map[getRef]bool)
+				}
+				answered[getRef{x.MsgRef, x.CmdRef}] = true
 			}
-			ref := getRef{r.MsgRef, r.CmdRef}
-			if over[ref] == nil {
-				over[ref] = peerObjError("Results for Get "+r.CmdRef+" of message "+r.MsgRef+" not sent", k, n, max)
+		case *syncml.Results:
+			end, k, n := c.resultsOver(cont, i, max)
+			ref := getRef{x.MsgRef, x.CmdRef}
+			if begun == nil && flight != nil && samePiece(flight, x) {
+				// the first Results in cont is the one in flight, if any
+				begun, begunRef = cont[end-1], ref
 			}
+			flight = nil
+			if k > 0 && cont[end-1] != begun {
+				if over == nil {
+					over, failed = make(map[syncml.Command]error), make(map[getRef]error)
+				}
+				err := peerObjError("Results for Get "+x.CmdRef+" of message "+x.MsgRef+" not sent", k, n, max)
+				over[cont[end-1]] = err
+				if failed[ref] == nil {
+					failed[ref] = err
+				}
+			}
+			i = end - 1
 		}
-		i = end - 1
 	}
 	if over == nil {
 		return cont, nil
+	}
+	for ref := range failed {
+		if !answered[ref] || (begun != nil && ref == begunRef) {
+			delete(failed, ref) // the server has part of its answer: the Get cannot fail now
+		}
 	}
 	keep := make([]syncml.Command, 0, len(cont))
 	var unsent []Outcome
 	for i := 0; i < len(cont); i++ {
 		switch x := cont[i].(type) {
 		case *syncml.Status:
-			if x.Cmd == "Get" && over[getRef{x.MsgRef, x.CmdRef}] != nil {
-				failed := *x
-				failed.Data = syncml.Text("500")
-				keep = append(keep, &failed)
+			if x.Cmd == "Get" && failed[getRef{x.MsgRef, x.CmdRef}] != nil {
+				fail := *x
+				fail.Data = syncml.Text("500")
+				keep = append(keep, &fail)
 				continue
 			}
 		case *syncml.Results:
@@ -68,8 +93,11 @@ func (c *Client) fitPeerResults(cont []syncml.Command, flight syncml.Command, u 
 				end = i + objectEnd(cont[i:])
 			}
 			last := cont[end-1]
-			err := over[getRef{x.MsgRef, x.CmdRef}]
-			if err == nil || last == syncml.Command(begun) {
+			err := over[last]
+			if e := failed[getRef{x.MsgRef, x.CmdRef}]; e != nil && err == nil && last != begun {
+				err = e
+			}
+			if err == nil {
 				keep = append(keep, cont[i:end]...)
 				i = end - 1
 				continue
