@@ -36,14 +36,11 @@ func TestClientAuthGiveUpCutPackage1Alerts(t *testing.T) {
 func testAuthGiveUpCutPackage1(t *testing.T, each bool) {
 	ctx := context.Background()
 	g := newAuthGate(t, Config{})
-	event := func(s string) *syncml.Alert {
-		return NewClientEvent(syncml.AlertCode(1224), "com.example/Event", s+strings.Repeat(".", 800))
-	}
 	calls := 0
 	c, err := NewClient(ClientConfig{DeviceID: "DEV1", ServerURI: g.srv.URL, ServerMaxMsgSize: 1500,
 		EachMessage: func(context.Context) ([]syncml.Command, error) {
 			if calls++; each && calls == 1 {
-				return []syncml.Command{event("one"), event("two")}, nil
+				return []syncml.Command{longEvent("one"), longEvent("two")}, nil
 			}
 			return nil, nil
 		}})
@@ -52,7 +49,7 @@ func testAuthGiveUpCutPackage1(t *testing.T, each bool) {
 	}
 	var alerts []syncml.Command
 	if !each {
-		alerts = []syncml.Command{event("one"), event("two")}
+		alerts = []syncml.Command{longEvent("one"), longEvent("two")}
 	}
 	g.set(func(*syncml.Header) bool { return true })
 	m, err := c.Start(ctx, "1", alerts...)
@@ -70,7 +67,7 @@ func testAuthGiveUpCutPackage1(t *testing.T, each bool) {
 		t.Fatalf("refused package 1: %v, want ErrAuthGaveUp", err)
 	}
 	g.set(nil)
-	m, err = c.Start(ctx, "2", event("three"))
+	m, err = c.Start(ctx, "2", longEvent("three"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,30 +75,15 @@ func testAuthGiveUpCutPackage1(t *testing.T, each bool) {
 	if d := cmp.Diff([]string{"three"}, carried); d != "" {
 		t.Errorf("package 1 of session 2 carries the events (-want +got):\n%s", d)
 	}
-	raw, err = syncml.Marshal(m)
-	if err != nil {
-		t.Fatal(err)
+	why := "Start gives each session its own alerts"
+	if each {
+		why = "EachMessage"
 	}
-	x, err := c.Handle(ctx, post(t, g.srv.URL, raw))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var reported []string
-	for _, o := range x.Outcomes {
-		a, ok := o.Command.(*syncml.Alert)
-		if !ok || len(a.Items) == 0 {
-			continue
-		}
-		ev := o.SessionID + " " + strings.TrimRight(a.Items[0].Data.Value, ".")
-		reported = append(reported, ev)
-		why := "Start gives each session its own alerts"
-		if each {
-			why = "EachMessage"
-		}
+	reported := reportedEvents(ctx, t, c, g.srv.URL, m, func(ev string, o Outcome) {
 		if o.SessionID == "1" && (o.Abandoned || !errors.Is(o.Err, ErrInvalidCredentials) || !strings.Contains(o.Err.Error(), why)) {
 			t.Errorf("%s: Abandoned %v, Err %v; want an Err matching ErrInvalidCredentials that says %q", ev, o.Abandoned, o.Err, why)
 		}
-	}
+	})
 	if d := cmp.Diff([]string{"1 one", "1 two", "2 three"}, reported); d != "" {
 		t.Errorf("the events come back as (-want +got):\n%s", d)
 	}
@@ -119,16 +101,13 @@ func testAuthGiveUpCutPackage1(t *testing.T, each bool) {
 func TestClientAuthGiveUpPackage1SecondMessage(t *testing.T) {
 	ctx := context.Background()
 	g := newAuthGate(t, Config{AnnounceMaxMsgSize: 1500})
-	event := func(s string) *syncml.Alert {
-		return NewClientEvent(syncml.AlertCode(1224), "com.example/Event", s+strings.Repeat(".", 800))
-	}
 	c, err := NewClient(ClientConfig{DeviceID: "DEV1", ServerURI: g.srv.URL, ServerMaxMsgSize: 1500,
 		DevInfo: DevInfo{DevID: "DEV1", Man: "M", Mod: "X", DmV: "1.2", Lang: "en"}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	g.set(func(h *syncml.Header) bool { return h.SessionID == "1" && h.MsgID == "2" })
-	m, err := c.Start(ctx, "1", event("one"), event("two"), event("three"))
+	m, err := c.Start(ctx, "1", longEvent("one"), longEvent("two"), longEvent("three"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,7 +131,7 @@ func TestClientAuthGiveUpPackage1SecondMessage(t *testing.T) {
 	if _, err := c.Handle(ctx, post(t, g.srv.URL, raw)); !errors.Is(err, ErrAuthGaveUp) {
 		t.Fatalf("refused message 2: %v, want ErrAuthGaveUp", err)
 	}
-	m, err = c.Start(ctx, "2", event("new"))
+	m, err = c.Start(ctx, "2", longEvent("new"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,27 +148,13 @@ func TestClientAuthGiveUpPackage1SecondMessage(t *testing.T) {
 	if devInfo != 1 {
 		t.Errorf("package 1 of session 2 carries %d DevInfo Replaces, want 1 (session 1's is not sent again)", devInfo)
 	}
-	if raw, err = syncml.Marshal(m); err != nil {
-		t.Fatal(err)
-	}
-	x, err = c.Handle(ctx, post(t, g.srv.URL, raw))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var reported []string
-	for _, o := range x.Outcomes {
-		a, ok := o.Command.(*syncml.Alert)
-		if !ok || len(a.Items) == 0 {
-			continue
-		}
-		ev := o.SessionID + " " + strings.TrimRight(a.Items[0].Data.Value, ".")
-		reported = append(reported, ev)
+	reported := reportedEvents(ctx, t, c, g.srv.URL, m, func(ev string, o Outcome) {
 		msgID := map[string]string{"1 two": "2"}[ev] // three was never sent
 		if o.SessionID == "1" && (o.Abandoned || o.MsgID != msgID || !errors.Is(o.Err, ErrInvalidCredentials) ||
 			!strings.Contains(o.Err.Error(), "Start gives each session its own alerts")) {
 			t.Errorf("%s: MsgID %q, Abandoned %v, Err %v; want MsgID %q and an Err matching ErrInvalidCredentials that says why", ev, o.MsgID, o.Abandoned, o.Err, msgID)
 		}
-	}
+	})
 	if d := cmp.Diff([]string{"1 two", "1 three", "2 new"}, reported); d != "" {
 		t.Errorf("the events come back as (-want +got):\n%s", d)
 	}
@@ -205,4 +170,37 @@ func eventsIn(cmds []syncml.Command) []string {
 		}
 	}
 	return events
+}
+
+// longEvent returns a 1224 Alert carrying the event s, made long with
+// dots so that two do not fit in a message of 1500 bytes.
+func longEvent(s string) *syncml.Alert {
+	return NewClientEvent(syncml.AlertCode(1224), "com.example/Event", s+strings.Repeat(".", 800))
+}
+
+// reportedEvents posts m, a package 1, to the server at url and has c
+// handle its answer; it returns the events the Outcomes of that Exchange
+// report, each as its session and event ("1 one"), after giving each of
+// those Outcomes to check.
+func reportedEvents(ctx context.Context, t *testing.T, c *Client, url string, m *syncml.Message, check func(ev string, o Outcome)) []string {
+	t.Helper()
+	raw, err := syncml.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, err := c.Handle(ctx, post(t, url, raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reported []string
+	for _, o := range x.Outcomes {
+		a, ok := o.Command.(*syncml.Alert)
+		if !ok || len(a.Items) == 0 {
+			continue
+		}
+		ev := o.SessionID + " " + strings.TrimRight(a.Items[0].Data.Value, ".")
+		reported = append(reported, ev)
+		check(ev, o)
+	}
+	return reported
 }
