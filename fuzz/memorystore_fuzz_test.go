@@ -33,8 +33,13 @@ var memStoreTemplate = func() []byte {
 	return []byte(b.String())
 }()
 
-// memStoreMax is the most bytes of a state of FuzzMemoryStoreStates.
+// memStoreMax is the most bytes of a state of FuzzMemoryStoreStates
+// made of random bytes, but for the large ones (memStoreLarge).
 const memStoreMax = 40000
+
+// memStoreLarge is the most bytes of a state of FuzzMemoryStoreStates:
+// a state over 64 KiB is kept as it is, never as a difference.
+const memStoreLarge = 192 << 10
 
 // FuzzMemoryStoreStates runs the calls its input says on a MemoryStore:
 // CompareAndSwap of states made from the input (its bytes, random bytes,
@@ -42,9 +47,10 @@ const memStoreMax = 40000
 // with bytes inserted, removed or changed, so that states resemble the
 // references the store keeps and are kept as differences from them),
 // CompareAndSwap from a stale version, Load and LoadShared, on four
-// devices. Each Load and LoadShared returns exactly the state and version
-// a model holds, a stale swap is a conflict, and states LoadShared
-// returned stay as they were. Each op is a byte: its top two bits the
+// devices, with states of up to 192 KiB (over 64 KiB: kept as they
+// are). Each Load and LoadShared returns exactly the state and version a
+// model holds, a stale swap is a conflict, and states LoadShared returned
+// stay as they were. Each op is a byte: its top two bits the
 // device, its low three the call (0 Load, 1 LoadShared, 2 stale swap,
 // else a swap), the three between how the state is made (below), from
 // the bytes that follow.
@@ -58,6 +64,15 @@ func FuzzMemoryStoreStates(f *testing.F) {
 	f.Add([]byte{
 		0x53, 0x08, 0x00, 1, 0x93, 0x08, 0x00, 2, 0xd3, 0x08, 0x00, 3, 0x13, 0x08, 0x00, 4, 0x53, 0x08, 0x00, 5,
 		0xbb, 0x00, 0x01, 0x01, 0x00, 0x55,
+		0x40, 0x41, 0x80, 0x81, 0xc0, 0xc1, 0x00, 0x01,
+	})
+	// a random state of 64 KiB + 6 (kept as it is) on DEV1, the same with
+	// a byte changed on the third device, one of 64 KiB - 2 (a difference
+	// may be tried) on the fourth, a splice of the two large ones on
+	// device "", and loads
+	f.Add([]byte{
+		0x53, 0x9c, 0x42, 7, 0xbb, 0x00, 0x01, 0x00, 0x10, 0x01, 0xd3, 0x9c, 0x40, 9,
+		0x23, 0x02, 0x02, 0x80, 0x00, 0x00, 0x00,
 		0x40, 0x41, 0x80, 0x81, 0xc0, 0xc1, 0x00, 0x01,
 	})
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -124,8 +139,12 @@ func FuzzMemoryStoreStates(f *testing.F) {
 				state = bytes.Clone(memStoreTemplate)
 				at := (next()<<8 | next()) % len(state)
 				copy(state[at:], take(next()%32))
-			case 2: // random bytes
-				n := (next()<<8 | next()) % memStoreMax
+			case 2: // random bytes; a length over memStoreMax stands for
+				// one from 64 KiB up, a state kept as it is
+				n := next()<<8 | next()
+				if n >= memStoreMax {
+					n = 64<<10 - 2 + (n-memStoreMax)*4
+				}
 				x := uint64(next()+1) * 0x9E3779B97F4A7C15
 				state = make([]byte, n)
 				for i := range state {
@@ -155,7 +174,7 @@ func FuzzMemoryStoreStates(f *testing.F) {
 					}
 				}
 			}
-			state = state[:min(len(state), memStoreMax)]
+			state = state[:min(len(state), memStoreLarge)]
 			v, err := s.CompareAndSwap(ctx, dev, m.ver, state)
 			if err != nil || v == 0 || v == m.ver {
 				t.Fatalf("call %d: swap of %q from version %d: version %d, %v", calls, dev, m.ver, v, err)
