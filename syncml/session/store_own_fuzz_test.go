@@ -87,7 +87,7 @@ func FuzzMemoryStoreOwn(f *testing.F) {
 				if err != nil || v != m.ver || !bytes.Equal(st, m.state) || (m.state == nil) != (st == nil) {
 					t.Fatalf("call %d: load %d of %q = %d bytes, version %d, %v; want %d bytes, version %d", calls, op&7, dev, len(st), v, err, len(m.state), m.ver)
 				}
-				if op&7 == 2 && own != (m.own && m.state != nil) {
+				if op&7 == 2 && own != m.own {
 					t.Fatalf("call %d: loadKept %q: own %v, want %v", calls, dev, own, m.own)
 				}
 				if op&7 != 0 {
@@ -161,7 +161,7 @@ func FuzzMemoryStoreOwn(f *testing.F) {
 		}
 		for _, dev := range ownFuzzDevices {
 			st, v, own, err := s.loadKept(ctx, dev)
-			if m := model[dev]; err != nil || v != m.ver || !bytes.Equal(st, m.state) || own != (m.own && m.state != nil) {
+			if m := model[dev]; err != nil || v != m.ver || !bytes.Equal(st, m.state) || own != m.own {
 				t.Fatalf("at the end, loadKept %q = %d bytes, version %d, own %v, %v; want %d bytes, version %d, own %v", dev, len(st), v, own, err, len(m.state), m.ver, m.own)
 			}
 		}
