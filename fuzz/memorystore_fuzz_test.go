@@ -34,7 +34,7 @@ var memStoreTemplate = func() []byte {
 }()
 
 // memStoreMax is the most bytes of a state of FuzzMemoryStoreStates
-// made of random bytes, but for the large ones (memStoreLarge).
+// made of random bytes, but for the rare large ones (memStoreLarge).
 const memStoreMax = 40000
 
 // memStoreLarge is the most bytes of a state of FuzzMemoryStoreStates:
@@ -66,12 +66,12 @@ func FuzzMemoryStoreStates(f *testing.F) {
 		0xbb, 0x00, 0x01, 0x01, 0x00, 0x55,
 		0x40, 0x41, 0x80, 0x81, 0xc0, 0xc1, 0x00, 0x01,
 	})
-	// a random state of 64 KiB + 6 (kept as it is) on DEV1, the same with
+	// a random state of 64 KiB + 46 (kept as it is) on DEV1, the same with
 	// a byte changed on the third device, one of 64 KiB - 2 (a difference
 	// may be tried) on the fourth, a splice of the two large ones on
 	// device "", and loads
 	f.Add([]byte{
-		0x53, 0x9c, 0x42, 7, 0xbb, 0x00, 0x01, 0x00, 0x10, 0x01, 0xd3, 0x9c, 0x40, 9,
+		0x53, 0xf0, 0x02, 7, 0xbb, 0x00, 0x01, 0x00, 0x10, 0x01, 0xd3, 0xf0, 0x00, 9,
 		0x23, 0x02, 0x02, 0x80, 0x00, 0x00, 0x00,
 		0x40, 0x41, 0x80, 0x81, 0xc0, 0xc1, 0x00, 0x01,
 	})
@@ -139,11 +139,14 @@ func FuzzMemoryStoreStates(f *testing.F) {
 				state = bytes.Clone(memStoreTemplate)
 				at := (next()<<8 | next()) % len(state)
 				copy(state[at:], take(next()%32))
-			case 2: // random bytes; a length over memStoreMax stands for
-				// one from 64 KiB up, a state kept as it is
+			case 2: // random bytes; a length from 0xf000 stands for one
+				// from 64 KiB up, a state kept as it is (rarely: they are
+				// slow to make and swap)
 				n := next()<<8 | next()
-				if n >= memStoreMax {
-					n = 64<<10 - 2 + (n-memStoreMax)*4
+				if n >= 0xf000 {
+					n = 64<<10 - 2 + (n-0xf000)*24
+				} else {
+					n %= memStoreMax
 				}
 				x := uint64(next()+1) * 0x9E3779B97F4A7C15
 				state = make([]byte, n)
