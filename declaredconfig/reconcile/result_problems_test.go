@@ -142,6 +142,12 @@ func TestResultProblems(t *testing.T) {
 			s := r.CSPs[0].Settings[1]
 			r.CSPs = append(r.CSPs, declaredconfig.CSPResult{Name: "vendor/msft/vpnv2", Settings: []declaredconfig.SettingResult{s}})
 		}, "is listed twice", reconcile.InSync},
+		// one Problem for a result of many faults, naming the first 8
+		{"a thousand settings not in the document", func(r *declaredconfig.Result) {
+			for i := range 1000 {
+				r.CSPs[0].Settings = append(r.CSPs[0].Settings, declaredconfig.SettingResult{Path: "P/Other" + strconv.Itoa(i), Status: "200", State: "60"})
+			}
+		}, `"P/Other7" is not in the document; and 992 more`, reconcile.InSync},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			problems, d := resultSessions(t, tc.edit)

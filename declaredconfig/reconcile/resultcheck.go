@@ -21,7 +21,8 @@ import (
 // settings the document has are judged by their own outcomes. A result
 // whose state is not the summary entry's (es) for the same version and
 // result_checksum is told too (a new outcome comes with a new
-// result_checksum); the summary's state still decides.
+// result_checksum); the summary's state still decides. The faults of one
+// result are told in one Problem, the first maxResultFaults named.
 func (p *run) resultProblems(d *docState, res *declaredconfig.Result, es *declaredconfig.DocumentStatus) {
 	var why []string
 	if es.Reported && res.State != "" && res.ResultChecksum != "" && res.ResultChecksum == es.ResultChecksum &&
@@ -64,11 +65,23 @@ func (p *run) resultProblems(d *docState, res *declaredconfig.Result, es *declar
 			}
 		}
 	}
-	for _, w := range why {
-		p.problem(d.status(), errorf("device %q: the result of document %s version %q (result_checksum %q): %s",
-			p.device, d.uri(declaredconfig.NodeDocument), d.checksum(), res.ResultChecksum, w))
+	if len(why) == 0 {
+		return
 	}
+	// one Problem for the result, however many faults it holds (a result
+	// may list tens of thousands of settings)
+	told := why[:min(len(why), maxResultFaults)]
+	what := strings.Join(told, "; ")
+	if more := len(why) - len(told); more > 0 {
+		what += "; and " + strconv.Itoa(more) + " more"
+	}
+	p.problem(d.status(), errorf("device %q: the result of document %s version %q (result_checksum %q): %s",
+		p.device, d.uri(declaredconfig.NodeDocument), d.checksum(), res.ResultChecksum, what))
 }
+
+// maxResultFaults is how many of a result's faults its Problem names; it
+// counts the rest.
+const maxResultFaults = 8
 
 // cspKey is the identity of a CSP name in a result: letter case and a
 // leading "./" aside.
