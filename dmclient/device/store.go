@@ -16,6 +16,7 @@ import (
 	"sync"
 
 	"github.com/windc-go/windc/dmclient"
+	"github.com/windc-go/windc/internal/utf8cut"
 )
 
 // A Store keeps the State of each provider's LinkedEnrollment, so that it
@@ -64,8 +65,13 @@ func (m *MemoryStore) Save(_ context.Context, providerID string, s State) error 
 // A file's name is "linkedenrollment-", the ProviderID percent-encoded
 // (as a LocURI segment, and the characters Windows does not take in a
 // file name), and ".json". On a file system that ignores case (Windows
-// and macOS by default), ProviderIDs that differ only in case would share
-// a file: give such providers FileStores of their own Dir.
+// and macOS by default), ProviderIDs that differ only in case name one
+// file: give such providers FileStores of their own Dir. A file records
+// the ProviderID it was saved for, and one provider never takes or
+// overwrites another's state: Load and Save of a file that records
+// another ProviderID fail with an error matching ErrConfig. (A file saved
+// before the ProviderID was recorded is taken by either, as it was then,
+// and records its provider from its next Save.)
 type FileStore struct {
 	// Dir is the directory of the files; it must exist.
 	Dir string
@@ -82,9 +88,12 @@ const DefaultMaxFileBytes = 1 << 20
 const fileVersion = 1
 
 type fileData struct {
-	Version int             `json:"version"`
-	SHA256  string          `json:"sha256"`
-	State   json.RawMessage `json:"state"`
+	Version int    `json:"version"`
+	SHA256  string `json:"sha256"`
+	// Provider is the ProviderID the file was saved for; empty in a
+	// file saved before it was recorded. SHA256 covers State only.
+	Provider string          `json:"provider,omitempty"`
+	State    json.RawMessage `json:"state"`
 }
 
 // path returns the file of providerID: its escaped name, so any
@@ -140,6 +149,9 @@ func (f *FileStore) Load(_ context.Context, providerID string) (State, bool, err
 	if hex.EncodeToString(sum[:]) != fd.SHA256 {
 		return State{}, false, pkg.Errorf("load %s: %w: checksum does not match", p, ErrCorrupt)
 	}
+	if err := otherProvider(fd.Provider, providerID); err != nil {
+		return State{}, false, pkg.Errorf("load %s: %w", p, err)
+	}
 	var s State
 	dec := json.NewDecoder(bytes.NewReader(fd.State))
 	dec.DisallowUnknownFields()
@@ -178,15 +190,48 @@ func (f *FileStore) Save(_ context.Context, providerID string, s State) error {
 		return pkg.Errorf("save: %w", err)
 	}
 	sum := sha256.Sum256(st)
-	b, err := json.Marshal(fileData{Version: fileVersion, SHA256: hex.EncodeToString(sum[:]), State: st})
+	b, err := json.Marshal(fileData{Version: fileVersion, SHA256: hex.EncodeToString(sum[:]), Provider: providerID, State: st})
 	if err != nil {
 		return pkg.Errorf("save: %w", err)
 	}
 	p := f.path(providerID)
+	if err := f.checkOwner(p, providerID); err != nil {
+		return pkg.Errorf("save %s: %w", p, err)
+	}
 	if err := writeAtomic(p, b); err != nil {
 		return pkg.Errorf("save %s: %w", p, err)
 	}
 	return nil
+}
+
+// checkOwner returns an error when file p holds the state of a provider
+// other than providerID (see otherProvider). A missing file, or one that
+// does not read or decode, is no other provider's: Save replaces it, as
+// it always did.
+func (f *FileStore) checkOwner(p, providerID string) error {
+	b, err := f.read(p)
+	if err != nil {
+		return nil
+	}
+	var fd struct {
+		Provider string `json:"provider"`
+	}
+	if json.Unmarshal(b, &fd) != nil {
+		return nil
+	}
+	return otherProvider(fd.Provider, providerID)
+}
+
+// otherProvider returns an error matching ErrConfig when a file that
+// records the ProviderID recorded (none: a file saved before they were)
+// is asked for providerID, another one: two IDs that differ only in case
+// name one file on a file system that ignores case.
+func otherProvider(recorded, providerID string) error {
+	if recorded == "" || recorded == providerID {
+		return nil
+	}
+	return fmt.Errorf("%w: the file holds the state of ProviderID %s, not %s (on a file system that ignores case, give providers whose IDs differ only in case FileStores of their own Dir)",
+		ErrConfig, utf8cut.Quote(recorded, 128), utf8cut.Quote(providerID, 128))
 }
 
 // removeStale removes the temporary files of p that a crash between

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -157,5 +158,68 @@ func TestFileStoreNameOnWindows(t *testing.T) {
 		if err != nil || !ok || st.LastError != dmclient.HRESULT(i+1) {
 			t.Errorf("Load(%q) = %+v, %v, %v; want the state saved for it", id, st, ok, err)
 		}
+	}
+}
+
+// TestFileStoreOtherProvider: on a file system that ignores case,
+// ProviderIDs "abc" and "ABC" name one file. Simulated here by putting
+// the file saved for one at the other's name: Load and Save for the other
+// fail (ErrConfig) and leave the file as it was, rather than giving one
+// provider's enrollment to the other or overwriting it. A file saved
+// before providers were recorded is still taken, and records its
+// provider from its next Save.
+func TestFileStoreOtherProvider(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	f := &FileStore{Dir: dir}
+	saved := State{Status: dmclient.StatusEnrollmentFailed, LastError: 7}
+	if err := f.Save(ctx, "abc", saved); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(f.path("abc"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(f.path("ABC"), b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := f.Load(ctx, "ABC"); !errors.Is(err, ErrConfig) || ok || !strings.Contains(err.Error(), `"abc"`) {
+		t.Errorf(`Load("ABC") of abc's file: ok %v, err %v; want an ErrConfig naming "abc"`, ok, err)
+	}
+	if err := f.Save(ctx, "ABC", State{Status: dmclient.StatusEnrollmentSucceeded}); !errors.Is(err, ErrConfig) {
+		t.Errorf(`Save("ABC") over abc's file: err %v; want ErrConfig`, err)
+	}
+	if after, _ := os.ReadFile(f.path("ABC")); !bytes.Equal(after, b) {
+		t.Errorf("the refused Save changed the file:\n%s\nwant\n%s", after, b)
+	}
+	if st, ok, err := f.Load(ctx, "abc"); err != nil || !ok || st.LastError != 7 {
+		t.Errorf(`Load("abc") = %+v, %v, %v; want its own state`, st, ok, err)
+	}
+
+	// a file of the earlier format, without a provider, is taken by the
+	// ID whose name it has, and records it when saved again
+	var fd map[string]json.RawMessage
+	if err := json.Unmarshal(b, &fd); err != nil {
+		t.Fatal(err)
+	}
+	delete(fd, "provider")
+	old, err := json.Marshal(fd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(f.path("ABC"), old, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if st, ok, err := f.Load(ctx, "ABC"); err != nil || !ok || st.LastError != 7 {
+		t.Errorf(`Load("ABC") of a file without a provider = %+v, %v, %v; want its state`, st, ok, err)
+	}
+	if err := f.Save(ctx, "ABC", State{Status: dmclient.StatusEnrollmentSucceeded}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := (&FileStore{Dir: dir}).Load(ctx, "ABC"); err != nil {
+		t.Fatal(err)
+	}
+	if after, _ := os.ReadFile(f.path("ABC")); !bytes.Contains(after, []byte(`"provider":"ABC"`)) {
+		t.Errorf("the Save did not record its provider: %s", after)
 	}
 }
