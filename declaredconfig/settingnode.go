@@ -1,9 +1,12 @@
 package declaredconfig
 
 import (
+	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
+	"github.com/windc-go/windc/internal/utf8cut"
 	"github.com/windc-go/windc/syncml"
 )
 
@@ -33,7 +36,7 @@ func CheckSettingNode(node syncml.LocURI) error {
 func badSettingNode(node syncml.LocURI) string {
 	for _, seg := range node.Segments {
 		if strings.Contains(seg, "?") {
-			return fmt.Sprintf("the node name %q holds a \"?\", which starts a property or listing query, not a node", seg)
+			return fmt.Sprintf("the node name %s holds a \"?\", which starts a property or listing query, not a node", shown(seg))
 		}
 	}
 	if s := node.Segments; len(s) >= 3 && strings.EqualFold(s[0], "Vendor") && strings.EqualFold(s[1], "MSFT") &&
@@ -43,13 +46,72 @@ func badSettingNode(node syncml.LocURI) string {
 	return ""
 }
 
-// settingNodeProblem returns why CheckSettingNode refuses the node of the
-// setting path of the CSP named csp, or "". A node that
-// syncml.ParseLocURI does not read is not checked here.
-func settingNodeProblem(csp, path string) string {
-	l, err := syncml.ParseLocURI("./" + strings.TrimPrefix(csp, "./") + "/" + path)
+// SettingNode returns the node that a setting of a document whose
+// context is context sets: path below the CSP named csp, in the scope the
+// context names (User in any letter case, Device otherwise) unless the
+// CSP's name starts with its own (./Device/… or ./User/…), read as
+// syncml.ParseLocURI reads it. When the document may not set that node
+// it returns a *SettingNodeError saying why: the node does not read as a
+// LocURI (an empty, "." or ".." segment, a bad escape…), or
+// CheckSettingNode refuses it. Validate applies it to each setting.
+func SettingNode(context, csp, path string) (syncml.LocURI, error) {
+	uri := settingURI(context, csp, path)
+	l, err := syncml.ParseLocURI(uri)
 	if err != nil {
-		return ""
+		return syncml.LocURI{}, &SettingNodeError{CSP: csp, Path: path, Node: uri, Err: err}
 	}
-	return badSettingNode(l)
+	if why := badSettingNode(l); why != "" {
+		return syncml.LocURI{}, &SettingNodeError{CSP: csp, Path: path, Node: uri, Err: errors.New(why)}
+	}
+	return l, nil
 }
+
+// settingURI returns the LocURI, as written, of the node of the setting
+// path of the CSP named csp in a document of context (see SettingNode).
+func settingURI(context, csp, path string) string {
+	name := strings.TrimPrefix(csp, "./")
+	if l := len(name); l >= 7 && strings.EqualFold(name[:7], "device/") || l >= 5 && strings.EqualFold(name[:5], "user/") {
+		return "./" + name + "/" + path
+	}
+	if strings.EqualFold(context, "User") {
+		return "./User/" + name + "/" + path
+	}
+	return "./Device/" + name + "/" + path
+}
+
+// A SettingNodeError reports a setting whose node its document may not
+// set (see SettingNode). It matches ErrInvalid, and unwraps to the cause:
+// for a node that does not read as a LocURI, the error of
+// syncml.ParseLocURI (which matches syncml.ErrLocURI).
+type SettingNodeError struct {
+	CSP  string // the name of the setting's CSP element
+	Path string // the setting's path
+	Node string // the node's LocURI, as SettingNode joins it
+	Err  error  // why the document may not set it
+}
+
+// maxShown bounds each name or path a SettingNodeError's message shows,
+// and maxShownCause its cause: a path is input, as long as a document's
+// tokens may be.
+const (
+	maxShown      = 256
+	maxShownCause = 512
+)
+
+// shown is s quoted, cut in its middle beyond maxShown bytes.
+func shown(s string) string { return strconv.Quote(utf8cut.Middle(s, maxShown)) }
+
+// Error names the setting and says why, each part bounded.
+func (e *SettingNodeError) Error() string {
+	why := "refused"
+	if e.Err != nil {
+		why = utf8cut.Middle(e.Err.Error(), maxShownCause)
+	}
+	return pkg.Prefix() + "invalid: CSP " + shown(e.CSP) + " path " + shown(e.Path) + ": " + why
+}
+
+// Unwrap returns the cause.
+func (e *SettingNodeError) Unwrap() error { return e.Err }
+
+// Is reports whether target is ErrInvalid.
+func (e *SettingNodeError) Is(target error) bool { return target == ErrInvalid }

@@ -49,3 +49,41 @@ func TestValidateSettingNode(t *testing.T) {
 		t.Errorf("CheckSettingNode of a User DeclaredConfiguration node = %v, want ErrInvalid", err)
 	}
 }
+
+// Validate refuses a setting whose node does not read as a LocURI (an
+// empty, "." or ".." segment, written or percent-encoded, an escaped "/",
+// a malformed escape, a control character), as the agent does, with a
+// *SettingNodeError naming the CSP and the path that unwraps to the
+// syncml.ErrLocURI error; its message stays bounded for a long path.
+func TestValidateUnreadableNode(t *testing.T) {
+	id := "5E4B7A12-3C9D-4F1E-8A26-B0C7D9E1F305"
+	target := DocumentURI(Device, Complete, id)
+	long := strings.Repeat("x", 100000)
+	for _, tc := range []struct{ csp, path string }{
+		{"./Vendor/MSFT/VPNv2", "Contoso//AlwaysOn"},
+		{"./Vendor/MSFT/VPNv2", "Contoso/AlwaysOn/"},
+		{"./Vendor/MSFT/VPNv2", "../Policy/Config/X"},
+		{"./Vendor/MSFT/VPNv2", "Contoso/%2e%2E/AlwaysOn"},
+		{"./Vendor/MSFT/VPNv2", "Contoso%2FAlwaysOn"},
+		{"./Vendor/MSFT/VPNv2", "Contoso/Always%zzOn"},
+		{"./Vendor/MSFT/VPNv2", "Contoso/Always\x01On"},
+		{"./Vendor/MSFT/VPNv2", "Contoso/AlwaysOn "},
+		{"./Vendor//MSFT/VPNv2", "Contoso/AlwaysOn"},
+		{"./Vendor/MSFT/VPNv2", long + "/%zz/" + long},
+	} {
+		d := &Document{Schema: "1.0", Context: "Device", ID: id, Checksum: "C1", Scenario: ScenarioVPN,
+			CSPs: []CSP{{Name: tc.csp, Settings: []Setting{{Path: tc.path, Type: "chr", Value: "1"}}}}}
+		err := d.Validate(target)
+		var se *SettingNodeError
+		if !errors.As(err, &se) || se.CSP != tc.csp || se.Path != tc.path || !errors.Is(err, ErrInvalid) || !errors.Is(err, syncml.ErrLocURI) {
+			t.Errorf("CSP %q path %.40q: Validate = %.300v, want a SettingNodeError naming both, matching ErrInvalid and syncml.ErrLocURI", tc.csp, tc.path, err)
+			continue
+		}
+		if n := len(se.Error()); n > 2*maxShown+maxShownCause+200 {
+			t.Errorf("CSP %q path %.40q: message of %d bytes", tc.csp, tc.path, n)
+		}
+		if !strings.HasPrefix(se.Error(), "declaredconfig: invalid: ") || strings.Count(se.Error(), "declaredconfig:") != 1 {
+			t.Errorf("message %.300q", se.Error())
+		}
+	}
+}

@@ -27,8 +27,9 @@ const (
 // one fits the target's Host (an inventory scenario under Inventory, any
 // other under Complete or BulkTemplate: a *HostError otherwise); schema and
 // checksum are present; each CSP has a name and its setting paths are
-// unique, each naming a node a document may set (CheckSettingNode: no
-// "?", not in the DeclaredConfiguration CSP); DSC elements name a class
+// unique, each naming a node a document may set (SettingNode: a node
+// that reads as a LocURI, with no "?" and not in the DeclaredConfiguration
+// CSP: a *SettingNodeError otherwise); DSC elements name a class
 // and a namespace and have at least one Key, their parameter names
 // unique; there is at least one CSP or DSC; each setting and reflected
 // property has a type (chr, int, bool, b64, xml, node, null, date, time or
@@ -106,8 +107,10 @@ func (d *Document) Validate(target URI, opts ...ValidateOption) error {
 				add("CSP %q: path %q given more than once", c.Name, s.Path)
 			}
 			seen[s.Path] = true
-			if why := settingNodeProblem(c.Name, s.Path); why != "" {
-				add("CSP %q path %q: %s", c.Name, s.Path, why)
+			if c.Name != "" {
+				if _, err := SettingNode(d.Context, c.Name, s.Path); err != nil {
+					errs = append(errs, err)
+				}
 			}
 			if err := checkTyped(s.Type, s.Value, s.Markup, target.Host == Inventory); err != nil {
 				add("CSP %q path %q: %v", c.Name, s.Path, err)
