@@ -30,6 +30,11 @@ var agreeCases = []agreeCase{
 	{"Device", "./Vendor/MSFT/VPNv2", "Contoso%2FAlwaysOn"},
 	{"Device", "./Vendor/MSFT/VPNv2", "Contoso/Always%zzOn"},
 	{"Device", "./Vendor/MSFT/VPNv2/", "Contoso/AlwaysOn"},
+	// a CSP in the other scope than the document's context
+	{"Device", "./User/Vendor/MSFT/VPNv2", "Contoso/AlwaysOn"},
+	{"User", "./Device/Vendor/MSFT/VPNv2", "Contoso/AlwaysOn"},
+	{"User", "DEVICE/Vendor/MSFT/VPNv2", "Contoso/AlwaysOn"},
+	{"user", "./USER/Vendor/MSFT/VPNv2", "Contoso/AlwaysOn"},
 	// nodes a document may not set
 	{"Device", "./Vendor/MSFT/VPNv2", "Contoso/AlwaysOn?prop=ACL"},
 	{"Device", "./Vendor/MSFT/DeclaredConfiguration", "ManagementServiceConfiguration/RefreshInterval"},

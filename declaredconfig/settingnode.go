@@ -52,13 +52,24 @@ func badSettingNode(node syncml.LocURI) string {
 // CSP's name starts with its own (./Device/… or ./User/…), read as
 // syncml.ParseLocURI reads it. When the document may not set that node
 // it returns a *SettingNodeError saying why: the node does not read as a
-// LocURI (an empty, "." or ".." segment, a bad escape…), or
-// CheckSettingNode refuses it. Validate applies it to each setting.
+// LocURI (an empty, "." or ".." segment, a bad escape…), it is in the
+// other scope than the context's (a CSP named ./User/… in a Device
+// document: a document's settings are all in the scope of its context),
+// or CheckSettingNode refuses it. Validate applies it to each setting; it
+// is the rule the agent (package agent) holds each setting to.
 func SettingNode(context, csp, path string) (syncml.LocURI, error) {
 	uri := settingURI(context, csp, path)
 	l, err := syncml.ParseLocURI(uri)
 	if err != nil {
 		return syncml.LocURI{}, &SettingNodeError{CSP: csp, Path: path, Node: uri, Err: err}
+	}
+	want := syncml.ScopeDevice
+	if strings.EqualFold(context, "User") {
+		want = syncml.ScopeUser
+	}
+	if l.Scope != want {
+		return syncml.LocURI{}, &SettingNodeError{CSP: csp, Path: path, Node: uri,
+			Err: fmt.Errorf("the node is in %s scope, the document's context is %s", l.Scope, shown(context))}
 	}
 	if why := badSettingNode(l); why != "" {
 		return syncml.LocURI{}, &SettingNodeError{CSP: csp, Path: path, Node: uri, Err: errors.New(why)}

@@ -87,3 +87,42 @@ func TestValidateUnreadableNode(t *testing.T) {
 		}
 	}
 }
+
+// Validate refuses a setting whose CSP names the other scope than the
+// document's context (./User/… in a Device document, ./Device/… in a User
+// one), as the agent does, with a *SettingNodeError saying so; a CSP
+// without a scope, or with the context's (any letter case), is taken.
+func TestValidateSettingScope(t *testing.T) {
+	id := "5E4B7A12-3C9D-4F1E-8A26-B0C7D9E1F305"
+	for _, tc := range []struct {
+		context, csp string
+		bad          bool
+	}{
+		{"Device", "./User/Vendor/MSFT/VPNv2", true},
+		{"device", "User/Vendor/MSFT/VPNv2", true},
+		{"User", "./Device/Vendor/MSFT/VPNv2", true},
+		{"user", "./device/Vendor/MSFT/VPNv2", true},
+		{"Device", "./Device/Vendor/MSFT/VPNv2", false},
+		{"User", "./uSeR/Vendor/MSFT/VPNv2", false},
+		{"User", "./Vendor/MSFT/VPNv2", false},
+		{"Device", "Vendor/MSFT/VPNv2", false},
+	} {
+		scope := Device
+		if strings.EqualFold(tc.context, "User") {
+			scope = User
+		}
+		d := &Document{Schema: "1.0", Context: tc.context, ID: id, Checksum: "C1", Scenario: ScenarioVPN,
+			CSPs: []CSP{{Name: tc.csp, Settings: []Setting{{Path: "Contoso/AlwaysOn", Type: "bool", Value: "true"}}}}}
+		err := d.Validate(DocumentURI(scope, Complete, id))
+		if !tc.bad {
+			if err != nil {
+				t.Errorf("context %s CSP %s: Validate = %v, want nil", tc.context, tc.csp, err)
+			}
+			continue
+		}
+		var se *SettingNodeError
+		if !errors.As(err, &se) || se.CSP != tc.csp || !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "scope") {
+			t.Errorf("context %s CSP %s: Validate = %v, want a SettingNodeError about the scope", tc.context, tc.csp, err)
+		}
+	}
+}

@@ -28,8 +28,9 @@ const (
 // other under Complete or BulkTemplate: a *HostError otherwise); schema and
 // checksum are present; each CSP has a name and its setting paths are
 // unique, each naming a node a document may set (SettingNode: a node
-// that reads as a LocURI, with no "?" and not in the DeclaredConfiguration
-// CSP: a *SettingNodeError otherwise); DSC elements name a class
+// that reads as a LocURI, in the scope of the context, with no "?" and not
+// in the DeclaredConfiguration CSP: a *SettingNodeError otherwise); DSC
+// elements name a class
 // and a namespace and have at least one Key, their parameter names
 // unique; there is at least one CSP or DSC; each setting and reflected
 // property has a type (chr, int, bool, b64, xml, node, null, date, time or
