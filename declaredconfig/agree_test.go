@@ -12,32 +12,37 @@ import (
 	"github.com/windc-go/windc/syncml/session"
 )
 
-// agreeCase is a document of one setting: its context, CSP name and path.
-type agreeCase struct{ context, csp, path string }
+// agreeCase is a document of one setting: its context, CSP name, path
+// and value; an inventory (MSFTInventory under Inventory) when value is
+// "-" or "inventory:" starts it.
+type agreeCase struct{ context, csp, path, value string }
 
 // agreeCases are settings of either verdict, for
 // TestValidateAgreesWithAgent.
 var agreeCases = []agreeCase{
-	{"Device", "./Vendor/MSFT/VPNv2", "Contoso/AlwaysOn"},
-	{"User", "./Vendor/MSFT/VPNv2", "Contoso/AlwaysOn"},
-	{"Device", "./Device/Vendor/MSFT/VPNv2", "Contoso/AlwaysOn"},
-	{"User", "./user/Vendor/MSFT/VPNv2", "Contoso/AlwaysOn"},
-	{"Device", "Vendor/MSFT/VPNv2", "Contoso/Always%4Fn"},
+	{"Device", "./Vendor/MSFT/VPNv2", "Contoso/AlwaysOn", "1"},
+	{"User", "./Vendor/MSFT/VPNv2", "Contoso/AlwaysOn", "1"},
+	{"Device", "./Device/Vendor/MSFT/VPNv2", "Contoso/AlwaysOn", "1"},
+	{"User", "./user/Vendor/MSFT/VPNv2", "Contoso/AlwaysOn", "1"},
+	{"Device", "Vendor/MSFT/VPNv2", "Contoso/Always%4Fn", "1"},
 	// nodes that do not read as a LocURI
-	{"Device", "./Vendor/MSFT/VPNv2", "Contoso//AlwaysOn"},
-	{"Device", "./Vendor/MSFT/VPNv2", "../Policy/Config/X"},
-	{"User", "./Vendor/MSFT/VPNv2", "Contoso/%2e%2e/AlwaysOn"},
-	{"Device", "./Vendor/MSFT/VPNv2", "Contoso%2FAlwaysOn"},
-	{"Device", "./Vendor/MSFT/VPNv2", "Contoso/Always%zzOn"},
-	{"Device", "./Vendor/MSFT/VPNv2/", "Contoso/AlwaysOn"},
+	{"Device", "./Vendor/MSFT/VPNv2", "Contoso//AlwaysOn", "1"},
+	{"Device", "./Vendor/MSFT/VPNv2", "../Policy/Config/X", "1"},
+	{"User", "./Vendor/MSFT/VPNv2", "Contoso/%2e%2e/AlwaysOn", "1"},
+	{"Device", "./Vendor/MSFT/VPNv2", "Contoso%2FAlwaysOn", "1"},
+	{"Device", "./Vendor/MSFT/VPNv2", "Contoso/Always%zzOn", "1"},
+	{"Device", "./Vendor/MSFT/VPNv2/", "Contoso/AlwaysOn", "1"},
 	// a CSP in the other scope than the document's context
-	{"Device", "./User/Vendor/MSFT/VPNv2", "Contoso/AlwaysOn"},
-	{"User", "./Device/Vendor/MSFT/VPNv2", "Contoso/AlwaysOn"},
-	{"User", "DEVICE/Vendor/MSFT/VPNv2", "Contoso/AlwaysOn"},
-	{"user", "./USER/Vendor/MSFT/VPNv2", "Contoso/AlwaysOn"},
+	{"Device", "./User/Vendor/MSFT/VPNv2", "Contoso/AlwaysOn", "1"},
+	{"User", "./Device/Vendor/MSFT/VPNv2", "Contoso/AlwaysOn", "1"},
+	{"User", "DEVICE/Vendor/MSFT/VPNv2", "Contoso/AlwaysOn", "1"},
+	{"user", "./USER/Vendor/MSFT/VPNv2", "Contoso/AlwaysOn", "1"},
+	// an inventory's setting carries no value
+	{"Device", "./Vendor/MSFT/CertificateStore", "My/System", "-"},
+	{"Device", "./Vendor/MSFT/CertificateStore", "My/System", "inventory:ABC"},
 	// nodes a document may not set
-	{"Device", "./Vendor/MSFT/VPNv2", "Contoso/AlwaysOn?prop=ACL"},
-	{"Device", "./Vendor/MSFT/DeclaredConfiguration", "ManagementServiceConfiguration/RefreshInterval"},
+	{"Device", "./Vendor/MSFT/VPNv2", "Contoso/AlwaysOn?prop=ACL", "1"},
+	{"Device", "./Vendor/MSFT/DeclaredConfiguration", "ManagementServiceConfiguration/RefreshInterval", "1"},
 }
 
 // TestValidateAgreesWithAgent: for documents of one setting, Validate
@@ -50,9 +55,13 @@ func TestValidateAgreesWithAgent(t *testing.T) {
 		if tc.context == "User" {
 			scope = declaredconfig.User
 		}
-		target := declaredconfig.DocumentURI(scope, declaredconfig.Complete, id)
-		d := &declaredconfig.Document{Schema: "1.0", Context: tc.context, ID: id, Checksum: "C1", Scenario: declaredconfig.ScenarioVPN,
-			CSPs: []declaredconfig.CSP{{Name: tc.csp, Settings: []declaredconfig.Setting{{Path: tc.path, Type: "chr", Value: "1"}}}}}
+		host, scenario, value := declaredconfig.Complete, declaredconfig.ScenarioVPN, tc.value
+		if v, ok := strings.CutPrefix(value, "inventory:"); ok || value == "-" {
+			host, scenario, value = declaredconfig.Inventory, declaredconfig.ScenarioInventory, v
+		}
+		target := declaredconfig.DocumentURI(scope, host, id)
+		d := &declaredconfig.Document{Schema: "1.0", Context: tc.context, ID: id, Checksum: "C1", Scenario: scenario,
+			CSPs: []declaredconfig.CSP{{Name: tc.csp, Settings: []declaredconfig.Setting{{Path: tc.path, Type: "chr", Value: value}}}}}
 		verr := d.Validate(target)
 		text, err := d.MarshalText()
 		if err != nil {
@@ -73,9 +82,9 @@ func TestValidateAgreesWithAgent(t *testing.T) {
 			t.Errorf("%v: agent answers %d, Validate = %v", tc, code, verr)
 		}
 		_, serr := declaredconfig.SettingNode(tc.context, tc.csp, tc.path)
-		var se *declaredconfig.SettingNodeError
+		var se *declaredconfig.SettingError
 		if serr != nil && (!errors.As(serr, &se) || se.Node != agent.SettingURI(tc.context, tc.csp, tc.path)) {
-			t.Errorf("%v: SettingNode = %v, want a SettingNodeError whose Node is %q", tc, serr, agent.SettingURI(tc.context, tc.csp, tc.path))
+			t.Errorf("%v: SettingNode = %v, want a SettingError whose Node is %q", tc, serr, agent.SettingURI(tc.context, tc.csp, tc.path))
 		}
 		if strings.Contains(tc.path, "?") && serr == nil {
 			t.Errorf("%v: SettingNode took a node holding a \"?\"", tc)

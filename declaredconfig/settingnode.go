@@ -3,10 +3,8 @@ package declaredconfig
 import (
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 
-	"github.com/windc-go/windc/internal/utf8cut"
 	"github.com/windc-go/windc/syncml"
 )
 
@@ -51,7 +49,7 @@ func badSettingNode(node syncml.LocURI) string {
 // context names (User in any letter case, Device otherwise) unless the
 // CSP's name starts with its own (./Device/… or ./User/…), read as
 // syncml.ParseLocURI reads it. When the document may not set that node
-// it returns a *SettingNodeError saying why: the node does not read as a
+// it returns a *SettingError saying why: the node does not read as a
 // LocURI (an empty, "." or ".." segment, a bad escape…), it is in the
 // other scope than the context's (a CSP named ./User/… in a Device
 // document: a document's settings are all in the scope of its context),
@@ -61,18 +59,18 @@ func SettingNode(context, csp, path string) (syncml.LocURI, error) {
 	uri := settingURI(context, csp, path)
 	l, err := syncml.ParseLocURI(uri)
 	if err != nil {
-		return syncml.LocURI{}, &SettingNodeError{CSP: csp, Path: path, Node: uri, Err: err}
+		return syncml.LocURI{}, &SettingError{CSP: csp, Path: path, Node: uri, Err: err}
 	}
 	want := syncml.ScopeDevice
 	if strings.EqualFold(context, "User") {
 		want = syncml.ScopeUser
 	}
 	if l.Scope != want {
-		return syncml.LocURI{}, &SettingNodeError{CSP: csp, Path: path, Node: uri,
+		return syncml.LocURI{}, &SettingError{CSP: csp, Path: path, Node: uri,
 			Err: fmt.Errorf("the node is in %s scope, the document's context is %s", l.Scope, shown(context))}
 	}
 	if why := badSettingNode(l); why != "" {
-		return syncml.LocURI{}, &SettingNodeError{CSP: csp, Path: path, Node: uri, Err: errors.New(why)}
+		return syncml.LocURI{}, &SettingError{CSP: csp, Path: path, Node: uri, Err: errors.New(why)}
 	}
 	return l, nil
 }
@@ -89,40 +87,3 @@ func settingURI(context, csp, path string) string {
 	}
 	return "./Device/" + name + "/" + path
 }
-
-// A SettingNodeError reports a setting whose node its document may not
-// set (see SettingNode). It matches ErrInvalid, and unwraps to the cause:
-// for a node that does not read as a LocURI, the error of
-// syncml.ParseLocURI (which matches syncml.ErrLocURI).
-type SettingNodeError struct {
-	CSP  string // the name of the setting's CSP element
-	Path string // the setting's path
-	Node string // the node's LocURI, as SettingNode joins it
-	Err  error  // why the document may not set it
-}
-
-// maxShown bounds each name or path a SettingNodeError's message shows,
-// and maxShownCause its cause: a path is input, as long as a document's
-// tokens may be.
-const (
-	maxShown      = 256
-	maxShownCause = 512
-)
-
-// shown is s quoted, cut in its middle beyond maxShown bytes.
-func shown(s string) string { return strconv.Quote(utf8cut.Middle(s, maxShown)) }
-
-// Error names the setting and says why, each part bounded.
-func (e *SettingNodeError) Error() string {
-	why := "refused"
-	if e.Err != nil {
-		why = utf8cut.Middle(e.Err.Error(), maxShownCause)
-	}
-	return pkg.Prefix() + "invalid: CSP " + shown(e.CSP) + " path " + shown(e.Path) + ": " + why
-}
-
-// Unwrap returns the cause.
-func (e *SettingNodeError) Unwrap() error { return e.Err }
-
-// Is reports whether target is ErrInvalid.
-func (e *SettingNodeError) Is(target error) bool { return target == ErrInvalid }

@@ -53,7 +53,7 @@ func TestValidateSettingNode(t *testing.T) {
 // Validate refuses a setting whose node does not read as a LocURI (an
 // empty, "." or ".." segment, written or percent-encoded, an escaped "/",
 // a malformed escape, a control character), as the agent does, with a
-// *SettingNodeError naming the CSP and the path that unwraps to the
+// *SettingError naming the CSP and the path that unwraps to the
 // syncml.ErrLocURI error; its message stays bounded for a long path.
 func TestValidateUnreadableNode(t *testing.T) {
 	id := "5E4B7A12-3C9D-4F1E-8A26-B0C7D9E1F305"
@@ -74,9 +74,9 @@ func TestValidateUnreadableNode(t *testing.T) {
 		d := &Document{Schema: "1.0", Context: "Device", ID: id, Checksum: "C1", Scenario: ScenarioVPN,
 			CSPs: []CSP{{Name: tc.csp, Settings: []Setting{{Path: tc.path, Type: "chr", Value: "1"}}}}}
 		err := d.Validate(target)
-		var se *SettingNodeError
+		var se *SettingError
 		if !errors.As(err, &se) || se.CSP != tc.csp || se.Path != tc.path || !errors.Is(err, ErrInvalid) || !errors.Is(err, syncml.ErrLocURI) {
-			t.Errorf("CSP %q path %.40q: Validate = %.300v, want a SettingNodeError naming both, matching ErrInvalid and syncml.ErrLocURI", tc.csp, tc.path, err)
+			t.Errorf("CSP %q path %.40q: Validate = %.300v, want a SettingError naming both, matching ErrInvalid and syncml.ErrLocURI", tc.csp, tc.path, err)
 			continue
 		}
 		if n := len(se.Error()); n > 2*maxShown+maxShownCause+200 {
@@ -90,7 +90,7 @@ func TestValidateUnreadableNode(t *testing.T) {
 
 // Validate refuses a setting whose CSP names the other scope than the
 // document's context (./User/… in a Device document, ./Device/… in a User
-// one), as the agent does, with a *SettingNodeError saying so; a CSP
+// one), as the agent does, with a *SettingError saying so; a CSP
 // without a scope, or with the context's (any letter case), is taken.
 func TestValidateSettingScope(t *testing.T) {
 	id := "5E4B7A12-3C9D-4F1E-8A26-B0C7D9E1F305"
@@ -120,9 +120,9 @@ func TestValidateSettingScope(t *testing.T) {
 			}
 			continue
 		}
-		var se *SettingNodeError
+		var se *SettingError
 		if !errors.As(err, &se) || se.CSP != tc.csp || !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "scope") {
-			t.Errorf("context %s CSP %s: Validate = %v, want a SettingNodeError about the scope", tc.context, tc.csp, err)
+			t.Errorf("context %s CSP %s: Validate = %v, want a SettingError about the scope", tc.context, tc.csp, err)
 		}
 	}
 }

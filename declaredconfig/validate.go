@@ -3,6 +3,7 @@ package declaredconfig
 import (
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"strings"
 )
 
@@ -29,7 +30,7 @@ const (
 // checksum are present; each CSP has a name and its setting paths are
 // unique, each naming a node a document may set (SettingNode: a node
 // that reads as a LocURI, in the scope of the context, with no "?" and not
-// in the DeclaredConfiguration CSP: a *SettingNodeError otherwise); DSC
+// in the DeclaredConfiguration CSP: a *SettingError otherwise); DSC
 // elements name a class
 // and a namespace and have at least one Key, their parameter names
 // unique; there is at least one CSP or DSC; each setting and reflected
@@ -37,7 +38,9 @@ const (
 // float, any case) and a value that agrees with it
 // (int, as ParseInt reads it, bool and b64 are checked; values holding a bulk template
 // placeholder "@#" are not). Under Inventory a setting names a node to read
-// and need not carry a value: an empty one is accepted whatever its type.
+// and carries no value (its type is still checked): a device reads the
+// node and has no use for one, so a value there would be dropped unseen.
+// A problem of one setting is a *SettingError naming it.
 // All problems are reported, joined; each matches ErrInvalid. A nil d is an
 // error too.
 func (d *Document) Validate(target URI, opts ...ValidateOption) error {
@@ -88,9 +91,14 @@ func (d *Document) Validate(target URI, opts ...ValidateOption) error {
 	case deviceOnlyScenario(d.Scenario) && !strings.EqualFold(d.Context, "Device"):
 		add("scenario %s needs context Device", d.Scenario)
 	}
-	if err := checkHost(d.Scenario, target.Host); err != nil {
-		errs = append(errs, err)
+	hostErr := checkHost(d.Scenario, target.Host)
+	if hostErr != nil {
+		errs = append(errs, hostErr)
 	}
+	// the settings of an inventory name nodes to read; those of a
+	// document of another kind sent there (hostErr) are checked as what
+	// they are
+	read := target.Host == Inventory && hostErr == nil
 	if len(d.CSPs) == 0 && len(d.DSCs) == 0 {
 		add("document has no CSP or DSC settings")
 	}
@@ -104,8 +112,11 @@ func (d *Document) Validate(target URI, opts ...ValidateOption) error {
 				add("CSP %q: a URI has no path", c.Name)
 				continue
 			}
+			bad := func(err error) {
+				errs = append(errs, &SettingError{CSP: c.Name, Path: s.Path, Node: settingURI(d.Context, c.Name, s.Path), Err: err})
+			}
 			if seen[s.Path] {
-				add("CSP %q: path %q given more than once", c.Name, s.Path)
+				bad(errors.New("the path is given more than once"))
 			}
 			seen[s.Path] = true
 			if c.Name != "" {
@@ -113,8 +124,13 @@ func (d *Document) Validate(target URI, opts ...ValidateOption) error {
 					errs = append(errs, err)
 				}
 			}
-			if err := checkTyped(s.Type, s.Value, s.Markup, target.Host == Inventory); err != nil {
-				add("CSP %q path %q: %v", c.Name, s.Path, err)
+			value, markup := s.Value, s.Markup
+			if read && (value != "" || markup) {
+				bad(errors.New("the setting carries a value in an inventory, which reads the node: the value would not be set, only dropped"))
+				value, markup = "", false // its type is still checked
+			}
+			if err := checkTyped(s.Type, value, markup, read); err != nil {
+				bad(err)
 			}
 		}
 	}
@@ -161,14 +177,14 @@ func (d *Document) Validate(target URI, opts ...ValidateOption) error {
 func checkTyped(typ, value string, markup, read bool) error {
 	t := strings.ToLower(typ)
 	if typ == "" {
-		return errorf("type is missing")
+		return fmt.Errorf("type is missing")
 	}
 	if read && value == "" && !markup {
 		switch t {
 		case "chr", "xml", "node", "null", "date", "time", "float", "int", "bool", "b64":
 			return nil
 		}
-		return errorf("unknown type %q", typ)
+		return fmt.Errorf("unknown type %q", typ)
 	}
 	if strings.Contains(value, "@#") {
 		return nil // bulk template placeholder, filled in on the device
@@ -176,29 +192,29 @@ func checkTyped(typ, value string, markup, read bool) error {
 	switch t {
 	case "chr", "xml", "node", "null", "date", "time", "float":
 		if markup && t != "xml" {
-			return errorf("type %s value holds elements", typ)
+			return fmt.Errorf("type %s value holds elements", typ)
 		}
 		return nil
 	case "int":
 		if markup {
-			return errorf("int value holds elements")
+			return fmt.Errorf("int value holds elements")
 		}
 		if _, why := parseInt(value); why != "" {
-			return errorf("%s", why)
+			return fmt.Errorf("%s", why)
 		}
 		return nil
 	case "bool":
 		if !strings.EqualFold(value, "true") && !strings.EqualFold(value, "false") || markup {
-			return errorf("value %q is not a bool (true or false)", value)
+			return fmt.Errorf("value %q is not a bool (true or false)", value)
 		}
 		return nil
 	case "b64":
 		if _, err := base64.StdEncoding.DecodeString(value); err != nil || markup {
-			return errorf("value is not base64")
+			return fmt.Errorf("value is not base64")
 		}
 		return nil
 	}
-	return errorf("unknown type %q", typ)
+	return fmt.Errorf("unknown type %q", typ)
 }
 
 // onlyDocID reports whether the DocID is all that target.Check finds

@@ -86,13 +86,16 @@ func TestValidateScenario(t *testing.T) {
 	for _, k := range Scenarios() {
 		d.Scenario = k
 		host := Complete // each under the host of its kind (TestValidateHost)
+		d.CSPs[0].Settings[0].Value = "1"
 		if k == ScenarioInventory || k == ScenarioMIProviderInventory {
 			host = Inventory
+			d.CSPs[0].Settings[0].Value = "" // an inventory's settings carry no value
 		}
 		if err := d.Validate(DocumentURI(Device, host, id), StrictScenario); err != nil {
 			t.Errorf("strict: known scenario %s: %v", k, err)
 		}
 	}
+	d.CSPs[0].Settings[0].Value = "1"
 	// The Device-only rule holds for the known MI provider scenarios in
 	// both modes, and an unknown name is not held to it.
 	d.Context, d.Scenario = "User", ScenarioMIProviderInventory
@@ -157,6 +160,9 @@ func TestValidateHost(t *testing.T) {
 	} {
 		d := &Document{Schema: "1.0", Context: "Device", ID: id, Checksum: "C1", Scenario: tc.scenario,
 			CSPs: []CSP{{Name: "./Vendor/MSFT/VPNv2", Settings: []Setting{{Path: "P/AlwaysOn", Type: "bool", Value: "true"}}}}}
+		if tc.host == Inventory && !tc.bad {
+			d.CSPs[0].Settings[0].Value = "" // an inventory's settings carry no value
+		}
 		err := d.Validate(DocumentURI(Device, tc.host, id))
 		var he *HostError
 		if !tc.bad {
@@ -176,8 +182,11 @@ func TestValidateHost(t *testing.T) {
 }
 
 // An inventory names the nodes to read: its settings carry a type and no
-// value, whatever the type; a value it does carry is still checked, and
-// under Complete an empty int or bool is still refused.
+// value, whatever the type. A value it does carry is refused with a
+// *SettingError (a device reads the node and would drop the value), its
+// type still checked; a configuration document sent to Inventory is told
+// by its HostError alone. Under Complete an empty int or bool is still
+// refused.
 func TestValidateInventoryEmptyValue(t *testing.T) {
 	id := "6E4B7A12-3C9D-4F1E-8A26-B0C7D9E1F306"
 	inv := &Document{Schema: "1.0", Context: "Device", ID: id, Checksum: "I1", Scenario: ScenarioInventory,
@@ -186,14 +195,35 @@ func TestValidateInventoryEmptyValue(t *testing.T) {
 	if err := inv.Validate(DocumentURI(Device, Inventory, id)); err != nil {
 		t.Errorf("inventory without values: %v", err)
 	}
+	for _, s := range []Setting{
+		{Path: "My/Count", Type: "int", Value: "7"},
+		{Path: "My/Name", Type: "chr", Value: " "},
+		{Path: "My/Doc", Type: "xml", Value: "<a/>", Markup: true},
+		{Path: "My/Odd", Type: "nope", Value: "x"},
+	} {
+		bad := *inv
+		bad.CSPs = []CSP{{Name: "./Vendor/MSFT/CertificateStore", Settings: []Setting{s}}}
+		err := bad.Validate(DocumentURI(Device, Inventory, id))
+		var se *SettingError
+		if !errors.As(err, &se) || se.Path != s.Path || !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "carries a value in an inventory") {
+			t.Errorf("inventory setting %+v: Validate = %v, want a SettingError about its value", s, err)
+		}
+		if s.Type == "nope" && !strings.Contains(err.Error(), `unknown type "nope"`) {
+			t.Errorf("inventory setting %+v: the type is not checked: %v", s, err)
+		}
+	}
 	bad := *inv
-	bad.CSPs = []CSP{{Name: "./Vendor/MSFT/CertificateStore", Settings: []Setting{
-		{Path: "My/Count", Type: "int", Value: "x"}, {Path: "My/Odd", Type: "nope"}, {Path: "My/None"}}}}
+	bad.CSPs = []CSP{{Name: "./Vendor/MSFT/CertificateStore", Settings: []Setting{{Path: "My/Odd", Type: "nope"}, {Path: "My/None"}}}}
 	err := bad.Validate(DocumentURI(Device, Inventory, id))
-	for _, want := range []string{`"My/Count": value "x" is not an int`, `"My/Odd": unknown type "nope"`, `"My/None": type is missing`} {
+	for _, want := range []string{`"My/Odd": unknown type "nope"`, `"My/None": type is missing`} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("inventory: error %v does not say %s", err, want)
 		}
+	}
+	vpn := &Document{Schema: "1.0", Context: "Device", ID: id, Checksum: "C1", Scenario: ScenarioVPN,
+		CSPs: []CSP{{Name: "./Vendor/MSFT/VPNv2", Settings: []Setting{{Path: "P/AlwaysOn", Type: "bool", Value: "true"}}}}}
+	if err := vpn.Validate(DocumentURI(Device, Inventory, id)); err == nil || strings.Contains(err.Error(), "carries a value") {
+		t.Errorf("configuration document under Inventory: %v, want its HostError alone", err)
 	}
 	cfg := &Document{Schema: "1.0", Context: "Device", ID: id, Checksum: "C1", Scenario: ScenarioVPN,
 		CSPs: []CSP{{Name: "./Vendor/MSFT/VPNv2", Settings: []Setting{{Path: "P/AlwaysOn", Type: "bool"}}}}}

@@ -113,7 +113,7 @@ func TestTooLargeReadWithMessage(t *testing.T) {
 func TestHostKind(t *testing.T) {
 	inv := func(id string) *declaredconfig.Document {
 		return &declaredconfig.Document{Schema: "1.0", Context: "Device", ID: id, Checksum: "I1", Scenario: declaredconfig.ScenarioInventory,
-			CSPs: []declaredconfig.CSP{{Name: "./Vendor/MSFT/VPNv2", Settings: []declaredconfig.Setting{{Path: "Contoso/AlwaysOn", Type: "bool", Value: "true"}}}}}
+			CSPs: []declaredconfig.CSP{{Name: "./Vendor/MSFT/VPNv2", Settings: []declaredconfig.Setting{{Path: "Contoso/AlwaysOn", Type: "bool"}}}}}
 	}
 	vpn := func(id string) *declaredconfig.Document {
 		d := vpnDoc("A1")

@@ -30,10 +30,14 @@ func vpnDoc(id, checksum string) reconcile.Doc {
 }
 
 // invDoc is vpnDoc as an inventory: under the Inventory host, of the
-// inventory scenario (the CSP keeps configuration and inventory apart).
+// inventory scenario (the CSP keeps configuration and inventory apart),
+// its settings naming the nodes to read without values.
 func invDoc(id, checksum string) reconcile.Doc {
 	d := vpnDoc(id, checksum)
 	d.Host, d.Document.Scenario = declaredconfig.Inventory, declaredconfig.ScenarioInventory
+	for i := range d.Document.CSPs[0].Settings {
+		d.Document.CSPs[0].Settings[i].Value = ""
+	}
 	return d
 }
 
