@@ -1,5 +1,7 @@
 package declaredconfig
 
+import "github.com/windc-go/windc/internal/xmlscan"
+
 // A Document is a WinDC document: the DeclaredConfiguration element sent as
 // the value of a Host/{Host}/Documents/{DocID}/Document node.
 //
@@ -172,6 +174,15 @@ func (d *Document) unmarshal(text string, lim Limits, scope ...nsBinding) error 
 // fromTree reads the document from its tree.
 func (d *Document) fromTree(t *tree) error {
 	root := t.root
+	if ns, in := elementNamespace(root); in && xmlscan.LocalName(root.name) == "DeclaredConfiguration" {
+		// with a prefix or a default namespace alike: the name the CSP
+		// reads is DeclaredConfiguration in no namespace
+		what := "a namespace"
+		if ns != "" {
+			what = "the namespace " + shown(ns)
+		}
+		return t.structure(root, "/"+root.name, "root element <%s> is in %s, want <DeclaredConfiguration> in no namespace", root.name, what)
+	}
 	if root.name != "DeclaredConfiguration" {
 		return t.structure(root, "/"+root.name, "root element is <%s>, want <DeclaredConfiguration>", root.name)
 	}
@@ -257,4 +268,36 @@ func readReflected(t *tree, n *node) (*ReflectedProperties, error) {
 		r.Properties = append(r.Properties, p)
 	}
 	return r, nil
+}
+
+// elementNamespace returns the namespace that n, the root element of a
+// text, is in, as far as n itself says: the one its prefix is bound to
+// ("" when declared around it), or the default namespace n declares; in
+// is false for an element in no namespace. A document is read alone
+// (ReadMessage gives it the prefixes declared around its Data, never a
+// default namespace), so the root of one in no namespace is unprefixed
+// and declares no default namespace but the empty one.
+func elementNamespace(n *node) (ns string, in bool) {
+	prefix := xmlscan.PrefixOf(n.name)
+	if prefix == "" {
+		ns = defaultNamespace(n.attrs)
+		return ns, ns != ""
+	}
+	for _, a := range n.attrs {
+		if a.Name == "xmlns:"+prefix {
+			return a.Value, true
+		}
+	}
+	return "", true
+}
+
+// defaultNamespace returns the default namespace attrs declare, "" for
+// none or the empty one.
+func defaultNamespace(attrs []Attr) string {
+	for _, a := range attrs {
+		if a.Name == "xmlns" {
+			return a.Value
+		}
+	}
+	return ""
 }

@@ -41,6 +41,9 @@ const (
 // and carries no value (its type is still checked): a device reads the
 // node and has no use for one, so a value there would be dropped unseen.
 // A problem of one setting is a *SettingError naming it.
+// The document's elements are in no namespace: Attrs declares no default
+// namespace but the empty one (UnmarshalText refuses a document whose
+// root is in a namespace, with a prefix or by a default declaration).
 // All problems are reported, joined; each matches ErrInvalid. A nil d is an
 // error too.
 func (d *Document) Validate(target URI, opts ...ValidateOption) error {
@@ -74,6 +77,10 @@ func (d *Document) Validate(target URI, opts ...ValidateOption) error {
 		add("context %q is neither Device nor User", d.Context)
 	case !strings.EqualFold(d.Context, target.Scope.String()):
 		add("context %q does not match the %s scope of the target", d.Context, target.Scope)
+	}
+	if ns := defaultNamespace(d.Attrs); ns != "" {
+		// UnmarshalText refuses the text such a document makes
+		add("the document declares the default namespace %s: its elements are in no namespace", shown(ns))
 	}
 	if d.Schema == "" {
 		add("schema is missing")

@@ -110,7 +110,7 @@ func TestWellFormedness(t *testing.T) {
 // read, and checks that it round-trips and can travel in a SyncML Data.
 func TestNamespacesAccepted(t *testing.T) {
 	tests := []string{
-		`<DeclaredConfiguration xmlns="urn:default" schema="1.0"/>`,
+		`<DeclaredConfiguration xmlns="" schema="1.0"/>`,
 		`<DeclaredConfiguration xml:lang="en"/>`,
 		`<DeclaredConfiguration xmlns:xml="http://www.w3.org/XML/1998/namespace" xml:space="preserve"/>`,
 		`<DeclaredConfiguration xmlns:p="urn:p" p:a="1" a="2"/>`,
@@ -441,5 +441,49 @@ func TestSummaryScope(t *testing.T) {
 	var alone Summary
 	if err := alone.UnmarshalText([]byte(`<DeclaredConfigurations><DeclaredConfiguration id="x" p:a="1"/></DeclaredConfigurations>`)); !errors.Is(err, ErrNamespace) {
 		t.Errorf("alone: %v, want ErrNamespace", err)
+	}
+}
+
+// TestDocumentNamespace: a document whose root is in a namespace is
+// refused alike whether a prefix or a default declaration puts it there
+// (ErrStructure at the root), alone or carried as markup in a SyncML
+// Data; one whose root declares the empty default namespace, or sits in
+// a Data under SyncML's own default namespace, is read. Validate refuses
+// a Document whose Attrs declare a default namespace, whose text
+// UnmarshalText would refuse.
+func TestDocumentNamespace(t *testing.T) {
+	const body = ` schema="1.0" context="Device" id="5E4B7A12-3C9D-4F1E-8A26-B0C7D9E1F305" checksum="C1" osdefinedscenario="MSFTVPN"><CSP name="./Vendor/MSFT/VPNv2"><URI path="P/AlwaysOn" type="bool">true</URI></CSP>`
+	for _, tc := range []struct {
+		doc string
+		bad bool
+	}{
+		{`<DeclaredConfiguration xmlns="urn:x"` + body + `</DeclaredConfiguration>`, true},
+		{`<x:DeclaredConfiguration xmlns:x="urn:x"` + body + `</x:DeclaredConfiguration>`, true},
+		{`<DeclaredConfiguration xmlns="SYNCML:SYNCML1.2"` + body + `</DeclaredConfiguration>`, true},
+		{`<DeclaredConfiguration xmlns=""` + body + `</DeclaredConfiguration>`, false},
+		{`<DeclaredConfiguration xmlns:x="urn:x"` + body + `</DeclaredConfiguration>`, false},
+		{`<DeclaredConfiguration` + body + `</DeclaredConfiguration>`, false},
+	} {
+		var d Document
+		err := d.UnmarshalText([]byte(tc.doc))
+		var de *DecodeError
+		if tc.bad != (err != nil) || tc.bad && (!errors.As(err, &de) || !errors.Is(err, ErrStructure) || de.Offset != 0 || !strings.Contains(err.Error(), "namespace")) {
+			t.Errorf("UnmarshalText(%.60q) = %v, want refused: %v", tc.doc, err, tc.bad)
+		}
+		msg := []byte(msgStart + replace("2", docURI, tc.doc) + msgEnd)
+		_, items, err := ReadMessage(msg, ReadOptions{})
+		if err != nil || len(items) != 1 || tc.bad != (items[0].Err != nil) || tc.bad && !errors.Is(items[0].Err, ErrStructure) {
+			t.Errorf("ReadMessage of %.60q: %v, items %+v, want refused: %v", tc.doc, err, items, tc.bad)
+		}
+	}
+	id := "5E4B7A12-3C9D-4F1E-8A26-B0C7D9E1F305"
+	d := &Document{Schema: "1.0", Context: "Device", ID: id, Checksum: "C1", Scenario: ScenarioVPN, Attrs: []Attr{{Name: "xmlns", Value: "urn:x"}},
+		CSPs: []CSP{{Name: "./Vendor/MSFT/VPNv2", Settings: []Setting{{Path: "P/AlwaysOn", Type: "bool", Value: "true"}}}}}
+	if err := d.Validate(DocumentURI(Device, Complete, id)); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "namespace") {
+		t.Errorf("Validate of a Document declaring a default namespace = %v, want ErrInvalid", err)
+	}
+	d.Attrs = []Attr{{Name: "xmlns", Value: ""}, {Name: "xmlns:x", Value: "urn:x"}}
+	if err := d.Validate(DocumentURI(Device, Complete, id)); err != nil {
+		t.Errorf("Validate of a Document declaring the empty default namespace and a prefix = %v", err)
 	}
 }
