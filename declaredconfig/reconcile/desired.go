@@ -397,24 +397,45 @@ func (st *deviceState) declare(d Doc, text []byte) error {
 // on a session cannot be taken back: a document declared again before it
 // goes out is deleted, then sent again in the same session.
 func (r *Reconciler) Remove(ctx context.Context, device string, ids ...string) error {
+	return r.remove(ctx, "Remove", device, func(declaredconfig.Scope) bool { return true }, ids)
+}
+
+// RemoveIn is Remove for the documents of one scope: documents of ids in
+// the other scope (declared or stray) stay as they are. A scope that is
+// neither declaredconfig.Device nor declaredconfig.User is an error
+// matching ErrInvalid, and nothing changes.
+func (r *Reconciler) RemoveIn(ctx context.Context, device string, scope declaredconfig.Scope, ids ...string) error {
+	if scope != declaredconfig.Device && scope != declaredconfig.User {
+		return errorf("RemoveIn: device %q: scope %v is neither %v nor %v: %w", device, scope,
+			declaredconfig.Device, declaredconfig.User, ErrInvalid)
+	}
+	return r.remove(ctx, "RemoveIn", device, func(s declaredconfig.Scope) bool { return s == scope }, ids)
+}
+
+// remove is Remove and RemoveIn (op): it removes the documents of ids in
+// the scopes in takes.
+func (r *Reconciler) remove(ctx context.Context, op, device string, in func(declaredconfig.Scope) bool, ids []string) error {
+	named := func(s declaredconfig.Scope, id string) bool {
+		return in(s) && slices.ContainsFunc(ids, func(x string) bool { return declaredconfig.EqualDocID(id, x) })
+	}
 	_, err := r.update(ctx, device, func(st *deviceState) (bool, error) {
 		for _, x := range st.Docs {
-			if slices.ContainsFunc(ids, func(id string) bool { return declaredconfig.EqualDocID(x.docID(), id) }) {
+			if named(x.Scope, x.docID()) {
 				if _, err := st.materialize(x); err != nil {
-					return false, errorf("Remove: device %q: %w", device, err)
+					return false, errorf("%s: device %q: %w", op, device, err)
 				}
 			}
 		}
 		for _, x := range st.Stray {
 			// A stray's id is the device's: a Delete names a GUID only.
-			if slices.ContainsFunc(ids, func(id string) bool { return declaredconfig.EqualDocID(x.ID, id) }) {
+			if named(x.Scope, x.ID) {
 				if err := declaredconfig.CheckDocID(x.ID); err != nil {
-					return false, errorf("Remove: device %q: the device lists a document %q that no Delete can name: %w: %w", device, x.ID, ErrInvalid, err)
+					return false, errorf("%s: device %q: the device lists a document %q that no Delete can name: %w: %w", op, device, x.ID, ErrInvalid, err)
 				}
 			}
 		}
 		st.Stray = slices.DeleteFunc(st.Stray, func(x stray) bool {
-			if !slices.ContainsFunc(ids, func(id string) bool { return declaredconfig.EqualDocID(x.ID, id) }) ||
+			if !named(x.Scope, x.ID) ||
 				slices.ContainsFunc(st.Removed, func(d *docState) bool { return d.is(x.Scope, 0, x.ID) }) {
 				return false
 			}
@@ -429,7 +450,7 @@ func (r *Reconciler) Remove(ctx context.Context, device string, ids ...string) e
 			st.Stray = nil
 		}
 		st.Docs = slices.DeleteFunc(st.Docs, func(x *docState) bool {
-			if !slices.ContainsFunc(ids, func(id string) bool { return declaredconfig.EqualDocID(x.docID(), id) }) {
+			if !named(x.Scope, x.docID()) {
 				return false
 			}
 			x.Last.Condition, x.Last.Reason = Removing, "no longer desired"

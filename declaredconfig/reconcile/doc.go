@@ -26,7 +26,7 @@
 // that does not read is an error matching ErrStoredState (for a
 // document's body, result or the rest of a document in sync, when it is
 // needed).
-// Declare, Remove and
+// Declare, Remove (RemoveIn for one scope) and
 // SetRefreshInterval change what is desired (at most Config.MaxDocuments
 // documents per device); Status says where each document stands.
 // Declare takes only a document that passes
@@ -147,7 +147,7 @@
 // Server's session.Config.BeforeReply to Reconciler.BeforeReply, and give
 // the Reconciler a Store of its own (the Server's keeps the sessions under
 // the same device IDs; sharing one makes every message of the device fail
-// with 500). Declare, Remove and SetRefreshInterval may be called at any
+// with 500). Declare, Remove, RemoveIn and SetRefreshInterval may be called at any
 // time; what they change goes out in the device's next message. To test
 // a server, package dmclient/device/sim runs devices with the module's
 // device side (declaredconfig/agent) against its URL: see Example_server.
