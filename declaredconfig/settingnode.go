@@ -56,7 +56,7 @@ func badSettingNode(node syncml.LocURI) string {
 // or CheckSettingNode refuses it. Validate applies it to each setting; it
 // is the rule the agent (package agent) holds each setting to.
 func SettingNode(context, csp, path string) (syncml.LocURI, error) {
-	uri := settingURI(context, csp, path)
+	uri := SettingURI(context, csp, path)
 	l, err := syncml.ParseLocURI(uri)
 	if err != nil {
 		return syncml.LocURI{}, &SettingError{CSP: csp, Path: path, Node: uri, Err: err}
@@ -75,9 +75,13 @@ func SettingNode(context, csp, path string) (syncml.LocURI, error) {
 	return l, nil
 }
 
-// settingURI returns the LocURI, as written, of the node of the setting
-// path of the CSP named csp in a document of context (see SettingNode).
-func settingURI(context, csp, path string) string {
+// SettingURI returns the node, as written, that a setting of a document
+// whose context is context sets: path below the CSP named csp, in the
+// scope the context names (./User/ for "User" in any letter case,
+// ./Device/ otherwise) unless the CSP's name starts with its own
+// (./Device/… or ./User/…, kept as written). It does not check the node:
+// SettingNode does.
+func SettingURI(context, csp, path string) string {
 	name := strings.TrimPrefix(csp, "./")
 	if l := len(name); l >= 7 && strings.EqualFold(name[:7], "device/") || l >= 5 && strings.EqualFold(name[:5], "user/") {
 		return "./" + name + "/" + path

@@ -120,7 +120,7 @@ func (d *Document) Validate(target URI, opts ...ValidateOption) error {
 				continue
 			}
 			bad := func(err error) {
-				errs = append(errs, &SettingError{CSP: c.Name, Path: s.Path, Node: settingURI(d.Context, c.Name, s.Path), Err: err})
+				errs = append(errs, &SettingError{CSP: c.Name, Path: s.Path, Node: SettingURI(d.Context, c.Name, s.Path), Err: err})
 			}
 			if seen[s.Path] {
 				bad(errors.New("the path is given more than once"))

@@ -534,9 +534,9 @@ func (a *Agent) checkDocument(u declaredconfig.URI, d *declaredconfig.Document) 
 		}
 		for si, s := range c.Settings {
 			uri := SettingURI(d.Context, c.Name, s.Path)
-			k, err := settingNode(uri, d.Context)
+			k, err := settingNode(d.Context, c.Name, s.Path)
 			if err != nil {
-				return nil, errorf("%w: setting %q of CSP %q names the node %q: %w", declaredconfig.ErrInvalid, s.Path, c.Name, uri, err)
+				return nil, errorf("%w", err) // a *declaredconfig.SettingError, matching ErrInvalid
 			}
 			if u.Host != declaredconfig.BulkTemplate && strings.Contains(s.Path, "@#") {
 				return nil, errorf("%w: setting %q of CSP %q holds a bulk template placeholder (@#) in a document that is not a bulk template", declaredconfig.ErrInvalid, s.Path, c.Name)
@@ -599,34 +599,17 @@ func plainURI(uri string) bool {
 	return true
 }
 
-// settingNode returns the identity of uri, a setting's node (nodeKey),
-// or why it is not one the document may set: it must read as the module
-// reads every LocURI (syncml.ParseLocURI: no empty, "." or ".." segment,
-// also percent-encoded, no escaped "/", no malformed escape or control
-// character), so that no setting reaches outside the CSP its document
-// names, and be in the scope the document's context names (a CSP name
-// that starts with ./Device or ./User keeps it: a User document cannot
-// set a Device node). And it must be a node documents may set
-// (declaredconfig.CheckSettingNode, the rule Document.Validate applies: no
-// "?", which would make a Surface that passes the URI on set the node's
-// access rights, and not in the DeclaredConfiguration CSP, the agent's
-// own, which a Surface handing nodes to the device's CSPs would let a
-// document change at each refresh). Validate has checked the nodes a
-// document names; this checks them again, and those a bulk template's
-// instance data makes.
-func settingNode(uri, context string) (string, error) {
-	l, err := syncml.ParseLocURI(uri)
+// settingNode returns the identity (nodeKey) of the node that setting
+// path of the CSP csp sets in a document of context, or why the document
+// may not set it: declaredconfig.SettingNode, the rule Validate holds
+// each setting to (a node that reads as every LocURI is read, so that no
+// setting reaches outside its CSP; in the scope of the context; no "?",
+// nothing in the DeclaredConfiguration CSP). Validate has checked the
+// nodes a document names; this checks them again, and those a bulk
+// template's instance data makes.
+func settingNode(context, csp, path string) (string, error) {
+	l, err := declaredconfig.SettingNode(context, csp, path)
 	if err != nil {
-		return "", err
-	}
-	want := syncml.ScopeDevice
-	if strings.EqualFold(context, "User") {
-		want = syncml.ScopeUser
-	}
-	if l.Scope != want {
-		return "", fmt.Errorf("the node is in %s scope, the document's context is %s", l.Scope, context)
-	}
-	if err := declaredconfig.CheckSettingNode(l); err != nil {
 		return "", err
 	}
 	return l.String(), nil

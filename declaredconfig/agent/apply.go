@@ -28,22 +28,13 @@ var emptyHash = hashOf("")
 // known reports whether the value of s is kept (not only its hash).
 func (s *SettingRecord) known() bool { return s.Value != "" || s.Hash == emptyHash }
 
-// SettingURI returns the Surface node of a setting: the CSP's node in the
-// scope the document's context names (./User/ for "User" in any case,
-// ./Device/ otherwise), then the setting's path. A CSP name that starts
-// with a scope (./Device/Vendor/…) keeps it; the agent refuses a document
-// whose CSP name names the other scope than its context.
+// SettingURI returns the Surface node of a setting:
+// declaredconfig.SettingURI, the node as the document writes it (the
+// CSP's node in the scope of the document's context, then the setting's
+// path). The agent refuses a document whose CSP name names the other
+// scope than its context.
 func SettingURI(context, csp, path string) string {
-	name := strings.TrimPrefix(csp, "./")
-	l := strings.ToLower(name)
-	if strings.HasPrefix(l, "device/") || strings.HasPrefix(l, "user/") {
-		return "./" + name + "/" + path
-	}
-	scope := "./Device/"
-	if strings.EqualFold(context, "User") {
-		scope = "./User/"
-	}
-	return scope + name + "/" + path
+	return declaredconfig.SettingURI(context, csp, path)
 }
 
 // DSCURI returns the Surface node of a Value parameter of a DSC element:
@@ -113,7 +104,7 @@ func (a *Agent) plan(rec *DocumentRecord, d *declaredconfig.Document, host decla
 					path, m1, bad := fill(s.Path, vars, true)
 					value, m2, _ := fill(s.Value, vars, false)
 					uri := SettingURI(d.Context, c.Name, path)
-					k, err := settingNode(uri, d.Context) // its nodeKey when it is one
+					k, err := settingNode(d.Context, c.Name, path) // its nodeKey when it is one
 					add(SettingRecord{CSP: c.Name, Path: path, Type: s.Type, URI: uri,
 						Value: value, Missing: m1 || m2, Invalid: bad || err != nil}, value != s.Value, k)
 				}
