@@ -229,6 +229,10 @@ type Client struct {
 	// MaxObjSize (see eachMessage): the Exchange that carries the
 	// message reports them.
 	eachUnsent []Outcome
+	// splitGets are the server's Gets of the session whose per-item
+	// Statuses a message cut in two (see noteSplitGet): once the server
+	// has some of them, the Get keeps its codes (see fitPeerResults).
+	splitGets []splitGet
 }
 
 // NewClient returns a Client for cfg (copied).
@@ -358,6 +362,7 @@ func (c *Client) Start(ctx context.Context, sessionID string, alerts ...syncml.C
 	// the server's MaxObjSize holds for the session it was announced in
 	// (OMA DM, large objects): this one has heard none yet
 	c.srvOK, c.srvNext, c.peerObj = false, nil, 0
+	c.splitGets = nil
 	c.pkg1 = append([]syncml.Command{NewAlert(syncml.AlertClientInitiated)}, alerts...)
 	if c.cfg.DevInfo.DevID != "" {
 		c.pkg1 = append(c.pkg1, c.cfg.DevInfo.Replace())
@@ -447,6 +452,8 @@ func (c *Client) resend(ctx context.Context, h *syncml.Header, u *clientMark) (*
 	}
 	cands, unsent := c.fitPeerObjResend(c.lastSent[min(c.lastEach, len(c.lastSent)):], u)
 	c.again = true // from here, the message built is the refused one again
+	// the server has none of the Statuses the refused message carried
+	c.forgetSplitGets(refused)
 	cands, err := c.eachMessage(ctx, cands, c.peerObj)
 	if err != nil {
 		c.again = false
@@ -558,6 +565,7 @@ func (c *Client) finish(m *syncml.Message, cands []syncml.Command, final bool) (
 		return nil, err
 	}
 	c.cont = rest
+	c.noteSplitGet(m.Header.MsgID, sent, rest)
 	if broken != nil {
 		// the object's chunks sent and its cut are forgotten: it went
 		// again whole

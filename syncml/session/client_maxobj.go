@@ -53,19 +53,21 @@ func peerObjError(what string, k, n, max int) error {
 // take it (see dropRefused). It returns c.cont as it is when all fit,
 // otherwise the commands kept in a new array.
 func (c *Client) fitPeerObjCont(u *clientMark) ([]syncml.Command, []Outcome) {
-	return c.fitPeerObjRest(c.cont, c.chunkInFlight(), u)
+	return c.fitPeerObjRest(c.cont, c.chunkInFlight(), "", u)
 }
 
 // fitPeerObjRest is fitPeerObjCont over cont, a list of the device's
 // commands the server has not run, whose object in flight, if any, is
-// the one flight is the last chunk sent of (nil for none): the Results
-// in it are held to the bound first (see fitPeerResults), then the
+// the one flight is the last chunk sent of (nil for none), and refused
+// the MsgID of a message the server refused that cont holds again (""
+// for none): the Results in it are held to the bound first (see
+// fitPeerResults), then the
 // device's own commands, the first of which goes on when it is a piece
 // of that object (answers to the server may come before it). It returns
 // cont as it is when all fit, otherwise the commands kept in a new
 // array.
-func (c *Client) fitPeerObjRest(cont []syncml.Command, flight syncml.Command, u *clientMark) ([]syncml.Command, []Outcome) {
-	cont, results := c.fitPeerResults(cont, flight, u)
+func (c *Client) fitPeerObjRest(cont []syncml.Command, flight syncml.Command, refused string, u *clientMark) ([]syncml.Command, []Outcome) {
+	cont, results := c.fitPeerResults(cont, flight, refused, u)
 	kept, own := c.fitPeerOwn(cont, ownChunk(flight), u)
 	return kept, append(results, own...)
 }
@@ -170,5 +172,6 @@ func (c *Client) fitPeerObjResend(again []syncml.Command, u *clientMark) ([]sync
 	if c.peerObj <= 0 {
 		return cands, nil
 	}
-	return c.fitPeerObjRest(cands, c.chunkInFlightBefore(strconv.Itoa(c.outMsgID)), u)
+	refused := strconv.Itoa(c.outMsgID)
+	return c.fitPeerObjRest(cands, c.chunkInFlightBefore(refused), refused, u)
 }

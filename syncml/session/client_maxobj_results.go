@@ -22,7 +22,11 @@ type getRef struct{ msg, cmd string }
 //     answering it in cont become 500 (copies), and none of its Results
 //     is sent, those within the bound with the others;
 //   - otherwise the server has the Get's code already (its Status went
-//     in an earlier message, or the Get asked for none), or a chunk of one
+//     in an earlier message, or the Get asked for none), the codes of
+//     some of its items (answered with a Status per item, a message took
+//     some and left the others in cont: see noteSplitGet; refused names
+//     a message the server refused, "" for none, whose Statuses it does
+//     not have), or a chunk of one
 //     of its Results (flight, the last chunk sent, nil for none: that
 //     Results goes on, the server having seen its Size): a Status of 500
 //     would contradict what the server has, so the Get keeps its code and
@@ -31,7 +35,7 @@ type getRef struct{ msg, cmd string }
 // Each Results left out gets an Outcome with a *LimitError of MaxObjSize
 // (for one within the bound, that of its Get). It returns cont as it is
 // when all fit, otherwise what is kept in a new array.
-func (c *Client) fitPeerResults(cont []syncml.Command, flight syncml.Command, u *clientMark) ([]syncml.Command, []Outcome) {
+func (c *Client) fitPeerResults(cont []syncml.Command, flight syncml.Command, refused string, u *clientMark) ([]syncml.Command, []Outcome) {
 	max := c.peerObj
 	var over map[syncml.Command]error // the Results over the bound (their last piece), with why
 	var failed map[getRef]error       // the Gets that fail, with why (their first Results over the bound)
@@ -72,7 +76,7 @@ func (c *Client) fitPeerResults(cont []syncml.Command, flight syncml.Command, u 
 		return cont, nil
 	}
 	for ref := range failed {
-		if !answered[ref] || (begun != nil && ref == begunRef) {
+		if !answered[ref] || (begun != nil && ref == begunRef) || c.statusWent(ref, refused) {
 			delete(failed, ref) // the server has part of its answer: the Get cannot fail now
 		}
 	}

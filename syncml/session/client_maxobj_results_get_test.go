@@ -182,7 +182,7 @@ func TestFitPeerResultsBegunKeepsStatus(t *testing.T) {
 	flight := piece("./A", 1200, true)
 	status := &syncml.Status{MsgRef: "1", CmdRef: "2", Cmd: "Get", Data: syncml.Text("200")}
 	rest, over := piece("./A", 1200, false), piece("./B", 2500, false)
-	kept, unsent := c.fitPeerResults([]syncml.Command{status, rest, over}, flight, &clientMark{})
+	kept, unsent := c.fitPeerResults([]syncml.Command{status, rest, over}, flight, "", &clientMark{})
 	if len(kept) != 2 || kept[1] != syncml.Command(rest) {
 		t.Fatalf("kept %d commands, want the Get's Status and the Results in flight", len(kept))
 	}

@@ -34,6 +34,7 @@ type clientMark struct {
 	srvNonce                             []byte
 	queue, cont, pkg1, lastSent          []syncml.Command
 	cuts                                 []uncut
+	splitGets                            []splitGet
 	abandoned                            []Outcome
 	lo                                   *largeObject
 	loLen                                int
@@ -62,7 +63,7 @@ func (u *clientMark) mark(c *Client) {
 		u.srvNonce = c.cfg.ServerAuth.Nonce
 	}
 	u.queue, u.cont, u.pkg1, u.lastSent, u.cuts = c.queue, c.cont, c.pkg1, c.lastSent, c.cuts
-	u.abandoned = c.abandoned
+	u.abandoned, u.splitGets = c.abandoned, c.splitGets
 	u.lo, u.loLen = c.lo, c.lo.dataLen()
 	u.sent, u.next = c.sent.sent, c.sent.next
 	u.answered = c.answered[:0]
@@ -84,7 +85,7 @@ func (u *clientMark) put(c *Client) {
 	// they run again when a message is handled again.
 	clear(u.queue[len(u.queue):cap(u.queue)])
 	c.queue, c.cont, c.pkg1, c.lastSent, c.cuts = u.queue, u.cont, u.pkg1, u.lastSent, u.cuts
-	c.abandoned = u.abandoned
+	c.abandoned, c.splitGets = u.abandoned, u.splitGets
 	if c.lo = u.lo; u.lo != nil {
 		u.lo.Data = u.lo.Data[:u.loLen]
 	}
