@@ -324,7 +324,11 @@ func (c *Client) Queue(cmds ...syncml.Command) error {
 // A previous session whose last message Run could not post, nothing of
 // it written (see Run), or that NotSent said was not sent, did not send
 // it either: its commands are put back the same way, but none of that
-// message is reported, not even Start's own.
+// message is reported, not even Start's own, except the alerts given to
+// Start in a later message of a package 1 the server's MaxMsgSize cut
+// (the server answered those of its first message), and those left for
+// a message after it: each comes with an Err, once, without MsgID, and
+// is not sent again.
 // Abandoned Outcomes kept for the next Exchange are bounded by MaxQueue,
 // the oldest dropped (see DroppedAbandoned).
 // Anything else of the previous session is forgotten. A Start that fails

@@ -55,8 +55,11 @@ func (c *Client) authGaveUp(code syncml.StatusCode) error {
 // again), and the records of the session without those of the message
 // (a new slice: c.sent is left as it is). A message Run failed to post
 // before any of it was written (c.unsent) is taken back the same way,
-// but gives no Outcome: the server never saw it, EachMessage gives the
-// next message its own, and the next Start its own alerts.
+// and gives no Outcome (the server never saw it, EachMessage gives the
+// next message its own, the next Start its own alerts) but for the
+// Start alerts of a later message of package 1, in it or left for a
+// message after it (see notPosted): the server answered those of the
+// first, and each alert of the Start gets one Outcome.
 func (c *Client) unsend() ([]Outcome, []*sentCmd) {
 	var outs []Outcome
 	if !c.unsent {
@@ -84,6 +87,16 @@ func (c *Client) unsend() ([]Outcome, []*sentCmd) {
 		outs = append(outs, c.refusedOf(alerts, c.refused, "Start gives each session its own alerts")...)
 		for _, x := range left {
 			outs = append(outs, c.leftOut(x, "Start gives each session its own alerts"))
+		}
+	} else {
+		// The server answered the package's first message, and so the
+		// alerts it carried: those it never saw are reported too, once,
+		// so that each of the Start's alerts has an Outcome.
+		for _, x := range alerts {
+			outs = append(outs, c.notPosted(x, true))
+		}
+		for _, x := range left {
+			outs = append(outs, c.notPosted(x, false))
 		}
 	}
 	c.cont = append(append(make([]syncml.Command, 0, len(back)+len(rest)), back...), rest...)
@@ -142,6 +155,22 @@ func (c *Client) leftOut(x syncml.Command, why string) Outcome {
 	return Outcome{SessionID: c.sessionID, Command: x,
 		Err: errorf("%s not sent: the server refused the message before it (%d) and the session gave up; %s: %w",
 			x.ElementName(), int(c.refused), why, refusalCause(c.refused))}
+}
+
+// notPosted returns the Outcome of x, one of the alerts given to Start,
+// which the last message built carried (in) or left for a later one,
+// when that message was never posted (c.unsent) and the session is given
+// up: a later message of a package 1 whose first message the server
+// answered. x is not sent again (the next Start has alerts of its own):
+// its Outcome has no MsgID, and an Err that says so.
+func (c *Client) notPosted(x syncml.Command, in bool) Outcome {
+	where := "the message that carried it"
+	if !in {
+		where = "the message before it"
+	}
+	return Outcome{SessionID: c.sessionID, Command: x,
+		Err: errorf("%s not sent: %s (%d of session %q, package 1) was never posted and the session was given up; Start gives each session its own alerts",
+			x.ElementName(), where, c.outMsgID, c.sessionID)}
 }
 
 // startOwn returns the alerts Start was given for the session's package 1

@@ -22,9 +22,11 @@ import "github.com/windc-go/windc/syncml"
 // not send that message: its commands go back to the queue with the rest
 // (see unsend), before it, and are not Abandoned; those EachMessage gave
 // it, and the alerts given to the Start of a package 1 (in any message
-// of it), come last, with an Err (see refusedEach). So does a session whose last message Run
-// failed to post before any of it was written (c.unsent), but nothing of
-// that message is reported: the server never saw it.
+// of it), come last, with an Err (see refusedEach). So does a session
+// whose last message Run failed to post before any of it was written
+// (c.unsent), but nothing of that message is reported, the server never
+// having seen it, except the Start alerts of a later message of package 1
+// and those left after it (see notPosted).
 //
 // A session that ended (answered through, or refused by ServerAuth with
 // nothing left to send) has no rest: only its commands the server never

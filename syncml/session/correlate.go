@@ -53,7 +53,9 @@ type Outcome struct {
 	// of, or was one of the alerts given to Start in a package 1 refused
 	// until the session was given up (ErrAuthGaveUp): an error matching
 	// ErrInvalidCredentials or ErrMissingCredentials, and MsgID is the
-	// refused message's.
+	// refused message's; or, on a Client, it was one of the alerts given
+	// to Start left in or after a later message of package 1 that was
+	// never posted (see Client.Start), and MsgID is empty.
 	Err error
 }
 

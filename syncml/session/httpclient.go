@@ -49,7 +49,9 @@ const DefaultMaxMessages = 1024
 // commands in it go back to the front of the queue, in order, and go
 // first in the next session, and nothing of it comes back Abandoned (not
 // Start's Alert 1201, alerts and DevInfo, which the next Start makes
-// anew, nor what EachMessage gave it). Run knows that only when hc's
+// anew, nor what EachMessage gave it); when it was a later message of a
+// package 1 cut by the server's MaxMsgSize, the Start alerts in it or
+// left after it come back with an Err (see Start). Run knows that only when hc's
 // Transport is an *http.Transport (http.DefaultTransport when nil),
 // which tells it whether the request got a connection (see
 // net/http/httptrace's GotConn; its HTTP/2 does too). A RoundTripper
