@@ -217,7 +217,7 @@ func (c *Client) httpClient() *http.Client {
 var errTooManyRedirects = errors.New("discovery: stopped after 10 redirects")
 
 // checkMediaType accepts application/json with any parameters but a
-// charset other than UTF-8 (spelled "utf-8" or "utf8", in any case): the
+// charset other than UTF-8 (see isUTF8Charset): the
 // body is read as UTF-8, so text in another charset would be misread
 // rather than refused.
 func checkMediaType(v string) error {
@@ -225,7 +225,7 @@ func checkMediaType(v string) error {
 	if err != nil || mt != "application/json" {
 		return fmt.Errorf("%w: %s", ErrContentType, quote(v))
 	}
-	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") && !strings.EqualFold(cs, "utf8") {
+	if cs, ok := params["charset"]; ok && !isUTF8Charset(cs) {
 		return fmt.Errorf("%w: %s, the body must be UTF-8", ErrContentType, quote(v))
 	}
 	return nil

@@ -8,7 +8,6 @@ import (
 	"mime"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/windc-go/windc/internal/utf8cut"
@@ -267,15 +266,15 @@ func retryAfterSeconds(d time.Duration) int64 {
 }
 
 // checkContentType accepts application/json with at most a charset
-// parameter naming UTF-8 (a charset's name is matched without regard to
-// case, as the media type's is).
+// parameter naming UTF-8 ("utf-8" or "utf8", in any case, as the Client
+// accepts; see isUTF8Charset).
 func checkContentType(v string) error {
 	mt, params, err := mime.ParseMediaType(v)
 	if err != nil || mt != "application/json" {
 		return ErrContentType
 	}
 	for k, p := range params {
-		if k != "charset" || !strings.EqualFold(p, "utf-8") {
+		if k != "charset" || !isUTF8Charset(p) {
 			return ErrContentType
 		}
 	}
