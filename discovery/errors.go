@@ -131,13 +131,22 @@ type FieldError struct {
 	Err error
 }
 
-// Error implements the error interface.
+// Error implements the error interface; it is safe on a nil
+// *FieldError.
 func (e *FieldError) Error() string {
+	if e == nil {
+		return "discovery: invalid field (nil *FieldError)"
+	}
 	return fmt.Sprintf("discovery: %s: %s", e.Field, detail(e.Err))
 }
 
-// Unwrap returns the rule broken.
-func (e *FieldError) Unwrap() error { return e.Err }
+// Unwrap returns the rule broken, nil for a nil *FieldError.
+func (e *FieldError) Unwrap() error {
+	if e == nil {
+		return nil
+	}
+	return e.Err
+}
 
 // ServerError reports a discovery service answer that carries no usable
 // Response: an HTTP status other than 200, or a body whose errorCode is
@@ -157,8 +166,12 @@ type ServerError struct {
 	retryable bool // a throttling status with a usable Retry-After
 }
 
-// Error implements the error interface.
+// Error implements the error interface; it is safe on a nil
+// *ServerError.
 func (e *ServerError) Error() string {
+	if e == nil {
+		return "discovery: server error (nil *ServerError)"
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "discovery: server answered status %d", e.StatusCode)
 	if e.ErrorCode != "" {
@@ -173,9 +186,10 @@ func (e *ServerError) Error() string {
 	return b.String()
 }
 
-// Is reports whether target is ErrUPNRequired and the error code says so.
+// Is reports whether target is ErrUPNRequired and the error code says
+// so; a nil *ServerError matches nothing.
 func (e *ServerError) Is(target error) bool {
-	return target == ErrUPNRequired && e.ErrorCode == ErrorCodeUPNRequired
+	return e != nil && target == ErrUPNRequired && e.ErrorCode == ErrorCodeUPNRequired
 }
 
 // ThrottleError is returned by a DiscoverFunc to make the Handler refuse

@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -25,6 +26,11 @@ const DefaultMaxBodyBytes = DefaultMaxBytes
 // MarshalJSON encodes r compactly, members in the schema's order, empty
 // strings omitted except a present enrollmentType. It fails only when a
 // field is not valid UTF-8.
+//
+// The receiver is a value so that json.Marshal of a Request value, or of
+// a struct holding one, uses the schema's names. Go therefore cannot call
+// it through a nil *Request (that panics, as for any value method); use
+// json.Marshal for a pointer that may be nil: it writes null.
 func (r Request) MarshalJSON() ([]byte, error) {
 	vals := [...]string{r.UserDomain, r.UPN, r.TenantID, r.EMMDeviceID, "", r.OSVersion}
 	var present [len(vals)]bool
@@ -39,7 +45,9 @@ func (r Request) MarshalJSON() ([]byte, error) {
 }
 
 // MarshalJSON encodes r compactly, members in the schema's order, empty
-// strings omitted. It fails only when a field is not valid UTF-8.
+// strings omitted. It fails only when a field is not valid UTF-8. As with
+// Request.MarshalJSON, json.Marshal of a nil *Response writes null where
+// a direct call panics.
 func (r Response) MarshalJSON() ([]byte, error) {
 	vals := [...]string{
 		r.EnrollmentServiceURL, r.EnrollmentVersion, r.EnrollmentPolicyServiceURL,
@@ -55,16 +63,31 @@ func (r Response) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON decodes a request body strictly; see ReadRequest. The
 // body may be at most DefaultMaxBytes long. Offsets in errors count
-// from the start of data.
+// from the start of data. A nil r is refused before data is read, with
+// the *json.InvalidUnmarshalError json.Unmarshal gives a nil pointer.
 func (r *Request) UnmarshalJSON(data []byte) error {
+	if r == nil {
+		return nilUnmarshal(r)
+	}
 	return r.unmarshal(data, DefaultMaxBytes)
 }
 
 // UnmarshalJSON decodes a response body strictly; see ReadResponse. The
 // body may be at most DefaultMaxBytes long. Offsets in errors count
-// from the start of data.
+// from the start of data. A nil r is refused as Request.UnmarshalJSON
+// refuses one.
 func (r *Response) UnmarshalJSON(data []byte) error {
+	if r == nil {
+		return nilUnmarshal(r)
+	}
 	return r.unmarshal(data, DefaultMaxBytes)
+}
+
+// nilUnmarshal is the error of UnmarshalJSON called on the nil pointer
+// v: the one encoding/json uses for a nil pointer, under this package's
+// prefix.
+func nilUnmarshal(v any) error {
+	return fmt.Errorf("discovery: %w", &json.InvalidUnmarshalError{Type: reflect.TypeOf(v)})
 }
 
 func (r *Request) unmarshal(data []byte, limit int64) error {

@@ -50,9 +50,9 @@ type Request struct {
 
 // Type returns the request's enrollment type with absent and empty both
 // mapped to EnrollmentTypeDevice, the legacy meaning. Other values are
-// returned unchanged.
+// returned unchanged. A nil request is read as an empty one: Device.
 func (r *Request) Type() EnrollmentType {
-	if r.EnrollmentType == nil || *r.EnrollmentType == "" {
+	if r == nil || r.EnrollmentType == nil || *r.EnrollmentType == "" {
 		return EnrollmentTypeDevice
 	}
 	return *r.EnrollmentType
@@ -60,7 +60,8 @@ func (r *Request) Type() EnrollmentType {
 
 // RequiredAuthPolicy returns the AuthPolicy a response to r must carry:
 // Federated for Device and legacy requests, Certificate for User, and ""
-// for an enrollmentType the schema does not define.
+// for an enrollmentType the schema does not define. A nil request, read
+// as an empty one, needs Federated.
 func (r *Request) RequiredAuthPolicy() AuthPolicy {
 	switch r.Type() {
 	case EnrollmentTypeDevice:
