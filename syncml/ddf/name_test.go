@@ -297,3 +297,47 @@ func TestErrorTextsBoundURI(t *testing.T) {
 		}
 	}
 }
+
+// TestUniqueNameNotEnforced: the text of MSFT:UniqueName is kept as
+// written and does not constrain instance names. Microsoft's DDFs mostly
+// hold a description there, which read as a regular expression would
+// refuse every real name (a certificate's SHA1 hash under CertificateStore)
+// or not compile at all (an unbalanced parenthesis); the one pattern-like
+// text seen, "[A-Za-z]+", names no dialect or anchoring either.
+func TestUniqueNameNotEnforced(t *testing.T) {
+	node := func(title, unique string) string {
+		return `<Node><NodeName>` + title + `</NodeName><DFProperties><AccessType><Get/></AccessType><DFFormat><node/></DFFormat></DFProperties>
+ <Node><NodeName></NodeName><DFProperties><AccessType><Add/><Get/></AccessType><DFFormat><node/></DFFormat><DFTitle>` + title + `</DFTitle>
+  <MSFT:DynamicNodeNaming><MSFT:UniqueName>` + unique + `</MSFT:UniqueName></MSFT:DynamicNodeNaming></DFProperties></Node></Node>`
+	}
+	tests := []struct {
+		title, unique, name string
+	}{
+		{"Cert", "The SHA1 hash for the certificate.", "0123456789ABCDEF0123456789ABCDEF01234567"},
+		{"Paren", "A GUID (without braces", "c6d47067-6e92-480e-b0fc-4ba82182fac7"},
+		{"Letters", "[A-Za-z]+", "Profile 1"},
+	}
+	var b strings.Builder
+	b.WriteString(`<MgmtTree xmlns:MSFT="http://schemas.microsoft.com/MobileDevice/DM"><VerDTD>1.2</VerDTD>
+<Node><NodeName>Root</NodeName><Path>./Device/Vendor/MSFT</Path><DFProperties><AccessType><Get/></AccessType><DFFormat><node/></DFFormat></DFProperties>`)
+	for _, tt := range tests {
+		b.WriteString(node(tt.title, tt.unique))
+	}
+	b.WriteString(`</Node></MgmtTree>`)
+	tr, err := Parse([]byte(b.String()))
+	if err != nil {
+		t.Fatalf("Parse: %v", err)
+	}
+	for _, tt := range tests {
+		t.Run(tt.title, func(t *testing.T) {
+			uri := "./Device/Vendor/MSFT/Root/" + tt.title + "/" + url.PathEscape(tt.name)
+			n, err := tr.Lookup(uri)
+			if err != nil {
+				t.Fatalf("Lookup(%s): %v", uri, err)
+			}
+			if n.Naming != (DynamicNaming{NamingUniqueName, tt.unique}) {
+				t.Errorf("Naming %+v, want UniqueName %q as written", n.Naming, tt.unique)
+			}
+		})
+	}
+}

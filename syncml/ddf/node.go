@@ -185,7 +185,12 @@ func (t *Tree) Walk(fn func(*Node) bool) {
 // A DynamicNaming is the MSFT:DynamicNodeNaming of a dynamic node.
 type DynamicNaming struct {
 	Kind NamingKind
-	// Pattern is the regular expression of UniqueName naming.
+	// Pattern is the text of a UniqueName element, as written. The DDF
+	// schema calls it a regular expression for the names, but names no
+	// dialect, and Microsoft's own DDFs mostly hold an English description
+	// there (CertificateStore's says a certificate's SHA1 hash names it).
+	// It is therefore not enforced: Lookup and Check test instance names
+	// against AllowedValues only.
 	Pattern string
 }
 
@@ -199,7 +204,8 @@ const (
 	NamingServerGenerated
 	// NamingClientInventory: the client names nodes after device state.
 	NamingClientInventory
-	// NamingUniqueName: the server names the node; Pattern constrains it.
+	// NamingUniqueName: the server names the node; Pattern describes
+	// the names (not enforced; see DynamicNaming).
 	NamingUniqueName
 )
 
