@@ -92,9 +92,19 @@ func (a *AllowedValues) Allows(value string) error {
 func (a *AllowedValues) allowsOne(v string) error {
 	switch a.Type {
 	case ValueENUM:
+		// v is read once: it may be as long as a message, the list as
+		// long as the DDF
+		tv := xmlscan.TrimSpace(v)
+		num, isNum := parseNumber(tv)
 		for _, e := range a.Enums {
-			if sameValue(xmlscan.TrimSpace(e.Value), xmlscan.TrimSpace(v)) {
+			ev := xmlscan.TrimSpace(e.Value)
+			if ev == tv {
 				return nil
+			}
+			if isNum {
+				if n, ok := parseNumber(ev); ok && n == num {
+					return nil
+				}
 			}
 		}
 		return fmt.Errorf("%q is not among %s", v, a.enumList())
@@ -195,18 +205,6 @@ func (a *AllowedValues) enumList() string {
 	return "{" + strings.Join(vs, ", ") + "}"
 }
 
-// sameValue compares two values as numbers when both read as numbers
-// (so "0x1" equals "1"), else as strings. Numbers compare by value:
-// "18446744073709551615" is not -1.
-func sameValue(a, b string) bool {
-	if a == b {
-		return true
-	}
-	x, ok1 := parseNumber(a)
-	y, ok2 := parseNumber(b)
-	return ok1 && ok2 && x == y
-}
-
 // A number is an integer of at most 64 bits of magnitude, with its sign;
 // zero is never negative.
 type number struct {
@@ -215,27 +213,49 @@ type number struct {
 }
 
 // parseNumber reads a decimal or 0x-prefixed hexadecimal integer, with an
-// optional sign, allowing the XML spaces around it. Nothing else is a number:
+// optional sign, allowing the XML spaces around it; an ENUM value and a
+// value given compare as numbers when both read as such, so "0x1" is
+// "1" (and "18446744073709551615" is not -1). Nothing else is a number:
 // no octal for a leading 0 ("010" is ten), no 0b or 0o prefix, no
-// underscores.
+// underscores, nothing past 64 bits of magnitude. It reads s once and
+// allocates nothing, whatever its length (a value may be as long as a
+// message and is read against every value of an ENUM).
 func parseNumber(s string) (number, bool) {
 	s = xmlscan.TrimSpace(s)
 	var n number
 	if s != "" && (s[0] == '-' || s[0] == '+') {
 		n.neg, s = s[0] == '-', s[1:]
 	}
-	base := 10
+	base := uint64(10)
 	if len(s) > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X') {
 		base, s = 16, s[2:]
 	}
-	// with a base given, ParseUint takes no sign, prefix or underscore
-	mag, err := strconv.ParseUint(s, base, 64)
-	if err != nil {
+	if s == "" {
 		return number{}, false
 	}
-	n.mag = mag
-	n.neg = n.neg && mag != 0
+	for i := 0; i < len(s); i++ {
+		d := digitValue(s[i])
+		if d >= base || n.mag > (math.MaxUint64-d)/base {
+			return number{}, false
+		}
+		n.mag = n.mag*base + d
+	}
+	n.neg = n.neg && n.mag != 0
 	return n, true
+}
+
+// digitValue is the value of the hexadecimal digit c, or 16 for any other
+// byte.
+func digitValue(c byte) uint64 {
+	switch {
+	case c >= '0' && c <= '9':
+		return uint64(c - '0')
+	case c >= 'a' && c <= 'f':
+		return uint64(c-'a') + 10
+	case c >= 'A' && c <= 'F':
+		return uint64(c-'A') + 10
+	}
+	return 16
 }
 
 // parseInt reads a number (see parseNumber) that fits in an int64.

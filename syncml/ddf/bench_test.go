@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/xml"
 	"regexp"
+	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -90,4 +92,20 @@ func BenchmarkAllowsRegEx(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkAllowsEnumLongValue reads a 64 KiB value that is no number
+// against an ENUM of 1,000 values.
+func BenchmarkAllowsEnumLongValue(b *testing.B) {
+	a := &AllowedValues{Type: ValueENUM}
+	for i := range 1000 {
+		a.Enums = append(a.Enums, Enum{Value: strconv.Itoa(i)})
+	}
+	v := strings.Repeat("x", 64<<10)
+	b.ReportAllocs()
+	for b.Loop() {
+		if a.Allows(v) == nil {
+			b.Fatal("allowed")
+		}
+	}
 }
