@@ -107,11 +107,11 @@ func (a *AllowedValues) allowsOne(v string) error {
 				}
 			}
 		}
-		return fmt.Errorf("%q is not among %s", v, a.enumList())
+		return fmt.Errorf("%q is not among %s", truncate(v, maxShownValue), a.enumList())
 	case ValueFlag:
 		n, ok := parseBits(v)
 		if !ok {
-			return fmt.Errorf("%q is not a number", v)
+			return fmt.Errorf("%q is not a number", truncate(v, maxShownValue))
 		}
 		var mask int64
 		for _, e := range a.Enums {
@@ -125,21 +125,21 @@ func (a *AllowedValues) allowsOne(v string) error {
 			mask |= f
 		}
 		if n&^mask != 0 {
-			return fmt.Errorf("%q has bits outside the flags %s", v, a.enumList())
+			return fmt.Errorf("%q has bits outside the flags %s", truncate(v, maxShownValue), a.enumList())
 		}
 		return nil
 	case ValueRange:
 		n, ok := parseInt(v)
 		if !ok {
-			return fmt.Errorf("%q is not a number", v)
+			return fmt.Errorf("%q is not a number", truncate(v, maxShownValue))
 		}
 		if n < a.Min || n > a.Max {
-			return fmt.Errorf("%q is outside [%d-%d]", v, a.Min, a.Max)
+			return fmt.Errorf("%q is outside [%d-%d]", truncate(v, maxShownValue), a.Min, a.Max)
 		}
 		return nil
 	case ValueRegEx:
 		if a.Regexp != nil && !matchesWhole(a.Regexp, xmlscan.TrimSpace(v)) {
-			return fmt.Errorf("%q does not match %s", v, a.Value)
+			return fmt.Errorf("%q does not match %s", truncate(v, maxShownValue), truncate(a.Value, maxShownExpr))
 		}
 		return nil
 	}
@@ -165,23 +165,23 @@ func (a *AllowedValues) allowsName(name string) error {
 				return nil
 			}
 		}
-		return fmt.Errorf("%q is not among %s", truncate(name, 40), a.enumList())
+		return fmt.Errorf("%q is not among %s", truncate(name, maxShownValue), a.enumList())
 	case ValueRegEx:
 		if a.Regexp != nil && !matchesWhole(a.Regexp, name) {
-			return fmt.Errorf("%q does not match %s", truncate(name, 40), a.Value)
+			return fmt.Errorf("%q does not match %s", truncate(name, maxShownValue), truncate(a.Value, maxShownExpr))
 		}
 		return nil
 	case ValueRange, ValueFlag:
 		if xmlscan.TrimSpace(name) != name {
-			return fmt.Errorf("%q has spaces around it", truncate(name, 40))
+			return fmt.Errorf("%q has spaces around it", truncate(name, maxShownValue))
 		}
 		if a.allowsOne(name) == nil {
 			return nil
 		}
 		if a.Type == ValueRange {
-			return fmt.Errorf("%q is not a number in [%d-%d]", truncate(name, 40), a.Min, a.Max)
+			return fmt.Errorf("%q is not a number in [%d-%d]", truncate(name, maxShownValue), a.Min, a.Max)
 		}
-		return fmt.Errorf("%q is not a number made of the flags %s", truncate(name, 40), a.enumList())
+		return fmt.Errorf("%q is not a number made of the flags %s", truncate(name, maxShownValue), a.enumList())
 	}
 	return nil
 }
@@ -197,12 +197,35 @@ func matchesWhole(re *regexp.Regexp, s string) bool {
 	return loc != nil && loc[0] == 0 && loc[1] == len(s)
 }
 
+// Bounds on what an error message shows of a value or name (a peer's,
+// as long as its message) and of a DDF's ENUM list or expression (as long
+// as the DDF), so that a check's errors stay short whatever the input:
+// maxShownValue bytes of a value, name or ENUM value, maxShownEnums ENUM
+// values, maxShownExpr bytes of an expression.
+const (
+	maxShownValue = 40
+	maxShownEnums = 16
+	maxShownExpr  = 128
+)
+
+// enumList shows the ENUM or Flag values as "{a, b, c}", at most
+// maxShownEnums of them, each cut to maxShownValue bytes, and then how
+// many more there are.
 func (a *AllowedValues) enumList() string {
-	vs := make([]string, len(a.Enums))
+	var b strings.Builder
+	b.WriteByte('{')
 	for i, e := range a.Enums {
-		vs[i] = e.Value
+		if i == maxShownEnums {
+			fmt.Fprintf(&b, ", … %d more", len(a.Enums)-i)
+			break
+		}
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(truncate(e.Value, maxShownValue))
 	}
-	return "{" + strings.Join(vs, ", ") + "}"
+	b.WriteByte('}')
+	return b.String()
 }
 
 // A number is an integer of at most 64 bits of magnitude, with its sign;

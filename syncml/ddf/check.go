@@ -228,19 +228,19 @@ func checkValue(n *Node, value string) error {
 	switch n.Format {
 	case FormatNode, FormatNull:
 		if xmlscan.TrimSpace(value) != "" {
-			return fmt.Errorf("a %s node takes no value, got %q", n.Format, truncate(value, 40))
+			return fmt.Errorf("a %s node takes no value, got %q", n.Format, truncate(value, maxShownValue))
 		}
 		return nil
 	case FormatInt:
 		v, ok := parseInt(value)
 		if !ok || v < math.MinInt32 || v > math.MaxInt32 {
-			return fmt.Errorf("%q is not a signed 32-bit integer", truncate(value, 40))
+			return fmt.Errorf("%q is not a signed 32-bit integer", truncate(value, maxShownValue))
 		}
 	case FormatBool:
 		switch strings.ToLower(xmlscan.TrimSpace(value)) {
 		case "true", "false":
 		default:
-			return fmt.Errorf("%q is not true or false", truncate(value, 40))
+			return fmt.Errorf("%q is not true or false", truncate(value, maxShownValue))
 		}
 	case FormatB64:
 		clean := strings.Map(func(r rune) rune {
@@ -254,7 +254,7 @@ func checkValue(n *Node, value string) error {
 		}
 	case FormatFloat:
 		if !isFloat(xmlscan.TrimSpace(value)) {
-			return fmt.Errorf("%q is not a 32-bit float", truncate(value, 40))
+			return fmt.Errorf("%q is not a 32-bit float", truncate(value, maxShownValue))
 		}
 	}
 	return n.Allowed.Allows(value)

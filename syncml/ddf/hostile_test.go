@@ -1,11 +1,15 @@
 package ddf
 
 import (
+	"errors"
+	"fmt"
+	"github.com/windc-go/windc/syncml"
 	"math/rand/v2"
 	"runtime"
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/windc-go/windc/internal/xmlscan"
 )
@@ -82,6 +86,79 @@ func TestEnumLongValue(t *testing.T) {
 		}
 		if n := after.TotalAlloc - before.TotalAlloc; n > 4<<20 {
 			t.Errorf("Allows(%.10q…) allocated %d bytes, want under 4 MiB", v, n)
+		}
+	}
+}
+
+// TestDetailBounded: what a check says of a value, a name, an ENUM list
+// or an expression is cut short, however long they are: a peer's 1 MiB
+// value or name and a DDF's 10,000 ENUM values or 100 KiB expression
+// give a Detail under 1 KiB, once per item. Each used to be shown whole.
+func TestDetailBounded(t *testing.T) {
+	var enums strings.Builder
+	for i := range 10000 {
+		fmt.Fprintf(&enums, "<MSFT:Enum><MSFT:Value>%d%s</MSFT:Value></MSFT:Enum>", i, strings.Repeat("é", 30))
+	}
+	var flags strings.Builder
+	for i := range 64 {
+		fmt.Fprintf(&flags, "<MSFT:Enum><MSFT:Value>0x%x</MSFT:Value></MSFT:Enum>", uint64(1)<<i&^1)
+	}
+	expr := "x" + strings.Repeat("(?:abc|déf)", 10000)
+	leaf := func(name, format, allowed string) string {
+		return `<Node><NodeName>` + name + `</NodeName><DFProperties><AccessType><Get/><Replace/></AccessType><DFFormat><` + format + `/></DFFormat>` + allowed + `</DFProperties></Node>`
+	}
+	dyn := func(name, allowed string) string {
+		return `<Node><NodeName>` + name + `</NodeName><DFProperties><AccessType><Get/></AccessType><DFFormat><node/></DFFormat></DFProperties>
+<Node><NodeName></NodeName><DFProperties><AccessType><Get/></AccessType><DFFormat><node/></DFFormat>` + allowed + `</DFProperties></Node></Node>`
+	}
+	enum := `<MSFT:AllowedValues ValueType="ENUM">` + enums.String() + `</MSFT:AllowedValues>`
+	re := `<MSFT:AllowedValues ValueType="RegEx"><MSFT:Value>` + expr + `</MSFT:Value></MSFT:AllowedValues>`
+	ddf := `<MgmtTree xmlns:MSFT="http://schemas.microsoft.com/MobileDevice/DM"><VerDTD>1.2</VerDTD>
+<Node><NodeName>Root</NodeName><Path>./Device/Vendor/MSFT</Path><DFProperties><AccessType><Get/></AccessType><DFFormat><node/></DFFormat></DFProperties>` +
+		leaf("E", "chr", enum) + leaf("R", "chr", re) +
+		leaf("F", "int", `<MSFT:AllowedValues ValueType="Flag">`+flags.String()+`</MSFT:AllowedValues>`) +
+		leaf("G", "int", `<MSFT:AllowedValues ValueType="Range"><MSFT:Value>[0-9]</MSFT:Value></MSFT:AllowedValues>`) +
+		leaf("FC", "chr", `<MSFT:AllowedValues ValueType="Flag">`+flags.String()+`</MSFT:AllowedValues>`) +
+		leaf("GC", "chr", `<MSFT:AllowedValues ValueType="Range"><MSFT:Value>[0-9]</MSFT:Value></MSFT:AllowedValues>`) +
+		leaf("I", "int", "") + leaf("B", "bool", "") + leaf("L", "float", "") + leaf("N", "node", "") +
+		dyn("DE", enum) + dyn("DR", re) + `</Node></MgmtTree>`
+	tr, err := Parse([]byte(ddf))
+	if err != nil {
+		t.Fatal(err)
+	}
+	long := strings.Repeat("y", 1<<20)
+	const base = "./Device/Vendor/MSFT/Root/"
+	var items []syncml.Item
+	for _, leaf := range []struct{ name, format, value string }{
+		{"E", "chr", long}, {"R", "chr", long}, {"F", "int", long}, {"F", "int", "0x1"}, {"G", "int", long},
+		{"G", "int", "10"}, {"FC", "chr", long}, {"FC", "chr", "1" + long}, {"GC", "chr", long}, {"GC", "chr", "1" + long}, {"I", "int", long}, {"B", "bool", long}, {"L", "float", long}, {"N", "node", long},
+		{"DE/" + long + "/x", "node", ""}, {"DR/" + long, "node", ""}, {"DE/" + long, "node", ""},
+	} {
+		items = append(items, fmtItem(base+leaf.name, leaf.format, syncml.Text(leaf.value)))
+	}
+	var ce *CheckError
+	if !errors.As(tr.Check(&syncml.Replace{Items: items}), &ce) {
+		t.Fatal("no *CheckError")
+	}
+	if len(ce.Violations) != len(items) {
+		t.Errorf("%d violations, want %d", len(ce.Violations), len(items))
+	}
+	for _, v := range ce.Violations {
+		if len(v.Detail) > 1024 || len(v.Error()) > 2048 {
+			t.Errorf("item %d: Detail of %d bytes, message of %d: %.200s", v.Item, len(v.Detail), len(v.Error()), v.Detail)
+		}
+		if !utf8.ValidString(v.Detail) {
+			t.Errorf("item %d: Detail is not UTF-8: %q", v.Item, v.Detail)
+		}
+	}
+	for _, uri := range []string{base + "DE/" + long, base + "DR/" + long} {
+		_, err := tr.Lookup(uri)
+		var ne *NameError
+		if !errors.As(err, &ne) {
+			t.Fatalf("Lookup: %v, want a *NameError", err)
+		}
+		if len(ne.Detail) > 1024 || len(ne.Error()) > 2048 {
+			t.Errorf("NameError: Detail of %d bytes, message of %d", len(ne.Detail), len(ne.Error()))
 		}
 	}
 }
