@@ -314,18 +314,18 @@ var errRange = errors.New("range is not [min-max]")
 func parseRange(s string) (lo, hi int64, err error) {
 	s = strings.TrimSpace(s)
 	if len(s) < 5 || s[0] != '[' || s[len(s)-1] != ']' {
-		return 0, 0, fmt.Errorf("%w: %q", errRange, s)
+		return 0, 0, fmt.Errorf("%w: %q", errRange, truncate(s, maxShownText))
 	}
 	body := s[1 : len(s)-1]
 	i := strings.IndexByte(body[1:], '-')
 	if i < 0 {
-		return 0, 0, fmt.Errorf("%w: %q", errRange, s)
+		return 0, 0, fmt.Errorf("%w: %q", errRange, truncate(s, maxShownText))
 	}
 	i++
 	lo, ok1 := parseInt(body[:i])
 	hi, ok2 := parseInt(body[i+1:])
 	if !ok1 || !ok2 || lo > hi {
-		return 0, 0, fmt.Errorf("%w: %q", errRange, s)
+		return 0, 0, fmt.Errorf("%w: %q", errRange, truncate(s, maxShownText))
 	}
 	return lo, hi, nil
 }

@@ -271,7 +271,7 @@ func (d *dtdReader) pi(i int) (int, bool) {
 	case strings.EqualFold(target, "xml"):
 		return d.fail(i, "XML declaration not at the start of the document")
 	case strings.IndexByte(target, ':') >= 0:
-		d.fail(i, "colon in processing instruction target %q", target)
+		d.fail(i, "colon in processing instruction target %q", truncate(target, maxShownText))
 		d.kind = xmlscan.Prefix
 		return 0, false
 	}
@@ -617,7 +617,7 @@ func (d *dtdReader) attType(i int) (int, bool) {
 		}
 		names = true
 	} else if k > j {
-		return d.fail(j, "unknown attribute type %q in <!ATTLIST", s[j:k])
+		return d.fail(j, "unknown attribute type %q in <!ATTLIST", truncate(s[j:k], maxShownText))
 	}
 	if s[j] != '(' {
 		return d.expect(j, "ATTLIST", "an attribute type")

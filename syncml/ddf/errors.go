@@ -65,8 +65,9 @@ type NodeError struct {
 	Err  error // the cause; wraps one of the Err… sentinels
 }
 
-// Error describes the NodeError: "node PATH: cause".
-func (e *NodeError) Error() string { return "node " + e.Node + ": " + e.Err.Error() }
+// Error describes the NodeError: "node PATH: cause", PATH cut in its
+// middle past maxShownURI bytes (a node name may be as long as the DDF).
+func (e *NodeError) Error() string { return "node " + shownURI(e.Node) + ": " + e.Err.Error() }
 
 // Unwrap returns the cause.
 func (e *NodeError) Unwrap() error { return e.Err }
@@ -137,7 +138,7 @@ func (v *Violation) Error() string {
 	b.WriteString(v.Command)
 	if v.CmdID != "" {
 		b.WriteString(" ")
-		b.WriteString(strconv.Quote(v.CmdID))
+		b.WriteString(strconv.Quote(truncate(v.CmdID, maxShownText)))
 	}
 	b.WriteString(" item ")
 	b.WriteString(strconv.Itoa(v.Item))
@@ -186,6 +187,12 @@ func (e *CheckError) Unwrap() []error {
 	}
 	return errs
 }
+
+// maxShownText bounds a name or text of the input (an element or node
+// name, an attribute value, a CmdID) that an error message quotes: they
+// may be as long as the input. The error's fields, where it has them,
+// keep them whole.
+const maxShownText = 64
 
 // maxShownURI bounds a LocURI an error message shows: a peer's URI may be
 // as long as its message. The error's field keeps it whole.

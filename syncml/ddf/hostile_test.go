@@ -162,3 +162,53 @@ func TestDetailBounded(t *testing.T) {
 		}
 	}
 }
+
+// TestParseErrorBounded: a DDF refused for a name or text 1 MiB long
+// (an element, node or attribute-type name, a namespace, an encoding, a
+// Path, a Range, an Occurrence bound) gives a *ParseError whose message
+// quotes it cut short, under 1 KiB; they used to be quoted whole, a node
+// name twice (in the message and in the node's path).
+func TestParseErrorBounded(t *testing.T) {
+	big := strings.Repeat("é", 1<<19) // 1 MiB, cut at a character's start
+	head := `<MgmtTree xmlns:MSFT="http://schemas.microsoft.com/MobileDevice/DM"><VerDTD>1.2</VerDTD>`
+	props := func(inner string) string {
+		return head + `<Node><NodeName>a</NodeName><DFProperties>` + inner + `</DFProperties></Node></MgmtTree>`
+	}
+	tests := []struct{ name, in string }{
+		{"NodeName with slash", head + `<Node><NodeName>` + big + `/</NodeName></Node></MgmtTree>`},
+		{"NodeName not a name", head + `<Node><NodeName>` + big + `%G</NodeName></Node></MgmtTree>`},
+		{"Path", head + `<Node><NodeName>a</NodeName><Path>` + big + `%G</Path></Node></MgmtTree>`},
+		{"AccessType", props(`<AccessType><A` + big + `/></AccessType>`)},
+		{"DFFormat", props(`<DFFormat><A` + big + `/></DFFormat>`)},
+		{"Scope", props(`<Scope><A` + big + `/></Scope>`)},
+		{"Occurrence", props(`<Occurrence><A` + big + `/></Occurrence>`)},
+		{"Occurrence bound", props(`<Occurrence><ZeroOrN>` + big + `</ZeroOrN></Occurrence>`)},
+		{"Range", props(`<DFFormat><int/></DFFormat><MSFT:AllowedValues ValueType="Range"><MSFT:Value>` + big + `</MSFT:Value></MSFT:AllowedValues>`)},
+		{"element in Node", head + `<Node><NodeName>a</NodeName><A` + big + `/></Node></MgmtTree>`},
+		{"element in MgmtTree", head + `<A` + big + `/></MgmtTree>`},
+		{"element in text", head + `<Node><NodeName>a<A` + big + `/></NodeName></Node></MgmtTree>`},
+		{"root element", `<A` + big + `/>`},
+		{"namespace", `<MgmtTree xmlns="` + big + `"></MgmtTree>`},
+		// an encoding name of name characters: internal/xmlscan refuses
+		// others, quoting them whole
+		{"encoding", `<?xml version="1.0" encoding="` + strings.Repeat("x", 1<<20) + `"?>` + head + `</MgmtTree>`},
+		{"attribute type", `<!DOCTYPE MgmtTree [<!ATTLIST MgmtTree a A` + big + ` #IMPLIED>]>` + head + `</MgmtTree>`},
+		{"PI target", `<!DOCTYPE MgmtTree [<?a:` + big + ` x?>]>` + head + `</MgmtTree>`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse([]byte(tt.in))
+			var de *ParseError
+			if !errors.As(err, &de) {
+				t.Fatalf("Parse: %.200v, want a *ParseError", err)
+			}
+			if msg := err.Error(); len(msg) > 1024 || !utf8.ValidString(msg) {
+				t.Errorf("message of %d bytes (valid UTF-8 %v): %.200s", len(msg), utf8.ValidString(msg), msg)
+			}
+		})
+	}
+	v := &Violation{Command: "Get", CmdID: big, LocURI: "./a", Err: ErrNoSuchNode}
+	if n := len(v.Error()); n > 1024 {
+		t.Errorf("a Violation with a 1 MiB CmdID: message of %d bytes", n)
+	}
+}

@@ -301,7 +301,7 @@ func (p *parser) tree() (*Tree, error) {
 			return nil, err
 		}
 		if enc := xmlcharset.DeclaredEncoding([]byte(s[:end])); enc != "" && !strings.EqualFold(enc, "UTF-8") {
-			return nil, p.errAt(0, fmt.Errorf("%w: unsupported encoding %q: a DDF must be UTF-8 (a byte-order mark and encoding=\"UTF-8\" are optional)", ErrEncoding, enc))
+			return nil, p.errAt(0, fmt.Errorf("%w: unsupported encoding %q: a DDF must be UTF-8 (a byte-order mark and encoding=\"UTF-8\" are optional)", ErrEncoding, truncate(enc, maxShownText)))
 		}
 		pos = end
 	}
@@ -359,10 +359,10 @@ func (p *parser) root(pos int) (*Tree, error) {
 		return nil, err
 	}
 	if tok.local != "MgmtTree" {
-		return nil, p.structure("root element is <%s>, not <MgmtTree>", p.qname(pos))
+		return nil, p.structure("root element is <%s>, not <MgmtTree>", truncate(p.qname(pos), maxShownText))
 	}
 	if tok.space != "" {
-		return nil, p.structure("root element <%s> is in namespace %q; MgmtTree is in none", p.qname(pos), tok.space)
+		return nil, p.structure("root element <%s> is in namespace %q; MgmtTree is in none", truncate(p.qname(pos), maxShownText), truncate(tok.space, maxShownText))
 	}
 	return p.mgmtTree()
 }
@@ -408,7 +408,7 @@ func (p *parser) mgmtTree() (*Tree, error) {
 					t.Roots = append(t.Roots, n)
 				}
 			default:
-				err = p.structure("unexpected element %s in MgmtTree", tok.local)
+				err = p.structure("unexpected element %s in MgmtTree", truncate(tok.local, maxShownText))
 			}
 			if err != nil {
 				return nil, err
@@ -461,10 +461,10 @@ func (p *parser) nodeElem(parent *Node) (*Node, error) {
 				switch {
 				case err != nil:
 				case strings.Contains(n.Name, "/"):
-					err = p.structure("NodeName %q contains '/'", n.Name)
+					err = p.structure("NodeName %q contains '/'", truncate(n.Name, maxShownText))
 				case n.Name == "." || n.Name == "..":
 					// no LocURI can name it: ParseLocURI refuses the segment
-					err = p.structure("NodeName %q is not a node name", n.Name)
+					err = p.structure("NodeName %q is not a node name", truncate(n.Name, maxShownText))
 				}
 			case tok.local == "Path":
 				var s string
@@ -487,7 +487,7 @@ func (p *parser) nodeElem(parent *Node) (*Node, error) {
 			case tok.local == "RTProperties", tok.local == "Value":
 				err = p.skip()
 			default:
-				err = p.structure("unexpected element %s in Node", tok.local)
+				err = p.structure("unexpected element %s in Node", truncate(tok.local, maxShownText))
 			}
 			if err != nil {
 				return nil, err
@@ -510,7 +510,7 @@ func (p *parser) rootPath(s string) (string, error) {
 	}
 	u, err := syncml.ParseLocURI(strings.TrimSuffix(s, "/"))
 	if err != nil {
-		return "", p.structure("Path %q is not a LocURI: %v", s, err)
+		return "", p.structure("Path %q is not a LocURI: %s", truncate(s, maxShownText), truncate(err.Error(), 2*maxShownText))
 	}
 	var b strings.Builder
 	b.WriteString(".")
@@ -585,7 +585,7 @@ func (p *parser) property(n *Node, name string) error {
 		err = p.children(func(c string) error {
 			a := AccessFor(c)
 			if a == 0 {
-				return p.structure("unknown AccessType %s", c)
+				return p.structure("unknown AccessType %s", truncate(c, maxShownText))
 			}
 			n.Access |= a
 			return p.empty()
@@ -603,7 +603,7 @@ func (p *parser) property(n *Node, name string) error {
 			}
 			f, ok := formatNamed(c)
 			if !ok {
-				return p.structure("unknown DFFormat %s", c)
+				return p.structure("unknown DFFormat %s", truncate(c, maxShownText))
 			}
 			n.Format = f
 			return p.skip()
@@ -623,7 +623,7 @@ func (p *parser) property(n *Node, name string) error {
 						}
 						v, ok := atoi(strings.TrimSpace(t))
 						if !ok {
-							return p.structure("%s bound %q is not a number", c, t)
+							return p.structure("%s bound %q is not a number", c, truncate(t, maxShownText))
 						}
 						n.Occurrence.N = v
 						return nil
@@ -631,7 +631,7 @@ func (p *parser) property(n *Node, name string) error {
 					return p.empty()
 				}
 			}
-			return p.structure("unknown Occurrence %s", c)
+			return p.structure("unknown Occurrence %s", truncate(c, maxShownText))
 		})
 	case "Scope":
 		err = p.children(func(c string) error {
@@ -641,7 +641,7 @@ func (p *parser) property(n *Node, name string) error {
 			case "Dynamic":
 				n.Scope = ScopeDynamic
 			default:
-				return p.structure("unknown Scope %s", c)
+				return p.structure("unknown Scope %s", truncate(c, maxShownText))
 			}
 			return p.empty()
 		})
@@ -845,7 +845,7 @@ func (p *parser) rawText() (string, error) {
 		case textToken:
 			s += tok.text // the scanner gives one run between two tags
 		case startToken:
-			return "", p.structure("element %s inside text", tok.local)
+			return "", p.structure("element %s inside text", truncate(tok.local, maxShownText))
 		}
 	}
 }
