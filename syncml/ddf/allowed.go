@@ -55,6 +55,8 @@ type AllowedValues struct {
 	// ends, which Regexp.MatchString alone does not check.
 	Regexp    *regexp.Regexp
 	RegexpErr error
+	// whole is Regexp anchored at both ends, as Parse compiles it.
+	whole anchored
 	// AdmxArea, AdmxName and AdmxFile are the AdmxBacked attributes.
 	AdmxArea, AdmxName, AdmxFile string
 }
@@ -138,7 +140,7 @@ func (a *AllowedValues) allowsOne(v string) error {
 		}
 		return nil
 	case ValueRegEx:
-		if a.Regexp != nil && !matchesWhole(a.Regexp, xmlscan.TrimSpace(v)) {
+		if a.Regexp != nil && !a.matchesWhole(xmlscan.TrimSpace(v)) {
 			return fmt.Errorf("%q does not match %s", truncate(v, maxShownValue), truncate(a.Value, maxShownExpr))
 		}
 		return nil
@@ -167,7 +169,7 @@ func (a *AllowedValues) allowsName(name string) error {
 		}
 		return fmt.Errorf("%q is not among %s", truncate(name, maxShownValue), a.enumList())
 	case ValueRegEx:
-		if a.Regexp != nil && !matchesWhole(a.Regexp, name) {
+		if a.Regexp != nil && !a.matchesWhole(name) {
 			return fmt.Errorf("%q does not match %s", truncate(name, maxShownValue), truncate(a.Value, maxShownExpr))
 		}
 		return nil
@@ -186,12 +188,40 @@ func (a *AllowedValues) allowsName(name string) error {
 	return nil
 }
 
-// matchesWhole reports whether some match of re spans all of s. Among
-// the matches that start earliest, leftmost-longest matching reports the
-// longest, so it spans s exactly when any match does; re itself is left
-// as it was (Longest is set on a copy).
-func matchesWhole(re *regexp.Regexp, s string) bool {
-	longest := *re
+// An anchored is a RegEx expression compiled as "^(?:expr)$", and the
+// Regexp of the expression as written that it stands for.
+type anchored struct {
+	of, re *regexp.Regexp
+}
+
+// compileRegEx compiles the RegEx expression a.Value into a.Regexp (or
+// a.RegexpErr) and, when it compiles, its anchored form too: a search
+// anchored at the start stops where no match can go on, where an
+// unanchored one tries every start in turn (a 1 MiB value that is not a
+// GUID took half a second against the GUID expression).
+func (a *AllowedValues) compileRegEx() {
+	a.Regexp, a.RegexpErr = regexp.Compile(a.Value)
+	if a.RegexpErr != nil {
+		return
+	}
+	// a.Value compiles, so its parentheses balance and the group holds
+	// all of it; the one more level of nesting may be one too many
+	if re, err := regexp.Compile(`^(?:` + a.Value + `)$`); err == nil {
+		a.whole = anchored{a.Regexp, re}
+	}
+}
+
+// matchesWhole reports whether some match of a.Regexp spans all of s:
+// with the anchored form when Parse made one for this Regexp, else (an
+// AllowedValues made or changed by hand) by the leftmost-longest match,
+// which among the matches that start earliest is the longest, so it
+// spans s exactly when any match does; a.Regexp itself is left as it was
+// (Longest is set on a copy).
+func (a *AllowedValues) matchesWhole(s string) bool {
+	if a.whole.re != nil && a.whole.of == a.Regexp {
+		return a.whole.re.MatchString(s)
+	}
+	longest := *a.Regexp
 	longest.Longest()
 	loc := longest.FindStringIndex(s)
 	return loc != nil && loc[0] == 0 && loc[1] == len(s)

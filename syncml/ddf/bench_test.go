@@ -109,3 +109,18 @@ func BenchmarkAllowsEnumLongValue(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkAllowsRegExLongValue reads a 1 MiB value that is not a GUID
+// against DeclaredConfiguration's GUID expression, compiled as Parse
+// compiles it.
+func BenchmarkAllowsRegExLongValue(b *testing.B) {
+	a := &AllowedValues{Type: ValueRegEx, Value: `[0-9A-Fa-f]{8}\-[0-9A-Fa-f]{4}\-[0-9A-Fa-f]{4}\-[0-9A-Fa-f]{4}\-[0-9A-Fa-f]{12}`}
+	a.compileRegEx()
+	v := strings.Repeat("a", 1<<20)
+	b.ReportAllocs()
+	for b.Loop() {
+		if a.Allows(v) == nil {
+			b.Fatal("allowed")
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"github.com/windc-go/windc/syncml"
 	"math/rand/v2"
+	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
@@ -210,5 +211,47 @@ func TestParseErrorBounded(t *testing.T) {
 	v := &Violation{Command: "Get", CmdID: big, LocURI: "./a", Err: ErrNoSuchNode}
 	if n := len(v.Error()); n > 1024 {
 		t.Errorf("a Violation with a 1 MiB CmdID: message of %d bytes", n)
+	}
+}
+
+// TestRegExAnchoredSame: Parse compiles each RegEx a second time
+// anchored at both ends, and a value or name is checked with that form
+// (a search that stops early on a long value that does not match); it
+// takes exactly what the leftmost-longest search over the expression as
+// written takes, here over expressions with alternations, flags, anchors
+// and empty matches of their own and values around them.
+func TestRegExAnchoredSame(t *testing.T) {
+	exprs := []string{
+		`[0-9]+`, `a|ab`, `(?m)^x$`, `^(\d\.)?(\d)$`, `x*`, ``, `(?i)abc`, `a$|b`, `^a|b$`, `\bfoo\b`,
+		`(?s).+`, `.+`, `(a)|b)|(c`, `[0-9A-Fa-f]{8}\-[0-9A-Fa-f]{4}`, `(?U)a+`, `a\z`, `\Aa`, `(?m)$`,
+	}
+	values := []string{"", "a", "ab", "abb", "b", "ba", "x", "xx", "x\ny", "\n", "ABC", "abc", "foo", "foo bar",
+		"123", "12a", "1.0", "1.0.0", "aaa", "0123abcd-ABCD", "0123abcd-ABCDx", "é", "\xff"}
+	for _, e := range exprs {
+		parsed := &AllowedValues{Type: ValueRegEx, Value: e}
+		parsed.compileRegEx()
+		if parsed.RegexpErr != nil {
+			if e != `(a)|b)|(c` {
+				t.Errorf("%q: %v", e, parsed.RegexpErr)
+			}
+			continue
+		}
+		if parsed.whole.re == nil {
+			t.Errorf("%q: no anchored form", e)
+			continue
+		}
+		byHand := &AllowedValues{Type: ValueRegEx, Value: e, Regexp: regexp.MustCompile(e)}
+		for _, v := range values {
+			if got, want := parsed.matchesWhole(v), byHand.matchesWhole(v); got != want {
+				t.Errorf("%q over %q: anchored %v, leftmost-longest %v", e, v, got, want)
+			}
+		}
+	}
+	// a Regexp changed by hand after Parse is read as it now is
+	a := &AllowedValues{Type: ValueRegEx, Value: `[0-9]+`}
+	a.compileRegEx()
+	a.Regexp = regexp.MustCompile(`[a-z]+`)
+	if !a.matchesWhole("abc") || a.matchesWhole("123") {
+		t.Error("a replaced Regexp is not the one read")
 	}
 }

@@ -2,7 +2,6 @@ package ddf
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -794,7 +793,7 @@ func (p *parser) allowedValues(n *Node) error {
 		}
 		a.Min, a.Max = lo, hi
 	case ValueRegEx:
-		a.Regexp, a.RegexpErr = regexp.Compile(a.Value)
+		a.compileRegEx()
 	}
 	return nil
 }
