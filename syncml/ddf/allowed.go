@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"regexp/syntax"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -198,17 +199,86 @@ type anchored struct {
 // a.RegexpErr) and, when it compiles, its anchored form too: a search
 // anchored at the start stops where no match can go on, where an
 // unanchored one tries every start in turn (a 1 MiB value that is not a
-// GUID took half a second against the GUID expression).
-func (a *AllowedValues) compileRegEx() {
+// GUID took half a second against the GUID expression). It adds what
+// that costs (see Limits.MaxRegExCost) to *cost and returns false,
+// compiling nothing more, when the sum would pass max.
+func (a *AllowedValues) compileRegEx(cost *int, max int) bool {
+	add := func(n int) bool {
+		if n > max-*cost {
+			return false
+		}
+		*cost += n
+		return true
+	}
+	// the Unicode tables are built as the expression is parsed
+	if !add(regExCost+len(a.Value)) || !add(unicodeClassCost*(strings.Count(a.Value, `\p`)+strings.Count(a.Value, `\P`))) {
+		return false
+	}
+	// regexp.Compile parses with these flags; its error is this one
+	re, err := syntax.Parse(a.Value, syntax.Perl)
+	if err != nil {
+		a.RegexpErr = err
+		return true
+	}
+	// twice: as written and anchored
+	size := progSize(re, max)
+	if size > (max-*cost)/2 {
+		return false
+	}
+	*cost += 2 * size
 	a.Regexp, a.RegexpErr = regexp.Compile(a.Value)
 	if a.RegexpErr != nil {
-		return
+		return true
 	}
 	// a.Value compiles, so its parentheses balance and the group holds
 	// all of it; the one more level of nesting may be one too many
 	if re, err := regexp.Compile(`^(?:` + a.Value + `)$`); err == nil {
 		a.whole = anchored{a.Regexp, re}
 	}
+	return true
+}
+
+// What counts toward MaxRegExCost besides bytes and instructions: each
+// expression, for the structures that two compiled forms hold (some 5 KB
+// whatever the expression), and each Unicode class escape, whose table
+// has some 100 to 700 ranges.
+const (
+	regExCost        = 200
+	unicodeClassCost = 1000
+)
+
+// progSize is about the size of the program re compiles to: one for
+// each instruction, as many as its ranges for a character class, a
+// repetition counting its body as many times as it may repeat (as the
+// compiler writes it out); but at most limit+1.
+func progSize(re *syntax.Regexp, limit int) int {
+	n := 1
+	switch re.Op {
+	case syntax.OpLiteral:
+		n = len(re.Rune)
+	case syntax.OpCharClass:
+		// an instruction that holds the ranges, which the one-pass
+		// compiler copies for each
+		n = max(1, len(re.Rune)/2)
+	case syntax.OpRepeat:
+		k := re.Max
+		if k < re.Min { // no upper bound: Min copies and a loop
+			k = re.Min + 1
+		}
+		body := progSize(re.Sub[0], limit) + 1
+		if k > 0 && body > (limit+1)/k {
+			return limit + 1
+		}
+		n = k * body
+	default:
+		for _, sub := range re.Sub {
+			n += progSize(sub, limit) + 1
+			if n > limit {
+				return limit + 1
+			}
+		}
+	}
+	return min(n, limit+1)
 }
 
 // matchesWhole reports whether some match of a.Regexp spans all of s:

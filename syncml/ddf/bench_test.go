@@ -3,6 +3,7 @@ package ddf
 import (
 	"bytes"
 	"encoding/xml"
+	"math"
 	"regexp"
 	"strconv"
 	"strings"
@@ -115,7 +116,7 @@ func BenchmarkAllowsEnumLongValue(b *testing.B) {
 // compiles it.
 func BenchmarkAllowsRegExLongValue(b *testing.B) {
 	a := &AllowedValues{Type: ValueRegEx, Value: `[0-9A-Fa-f]{8}\-[0-9A-Fa-f]{4}\-[0-9A-Fa-f]{4}\-[0-9A-Fa-f]{4}\-[0-9A-Fa-f]{12}`}
-	a.compileRegEx()
+	a.compileRegEx(new(int), math.MaxInt)
 	v := strings.Repeat("a", 1<<20)
 	b.ReportAllocs()
 	for b.Loop() {

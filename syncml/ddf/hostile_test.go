@@ -4,9 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"github.com/windc-go/windc/syncml"
+	"math"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"regexp"
+	"regexp/syntax"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -229,7 +234,7 @@ func TestRegExAnchoredSame(t *testing.T) {
 		"123", "12a", "1.0", "1.0.0", "aaa", "0123abcd-ABCD", "0123abcd-ABCDx", "é", "\xff"}
 	for _, e := range exprs {
 		parsed := &AllowedValues{Type: ValueRegEx, Value: e}
-		parsed.compileRegEx()
+		parsed.compileRegEx(new(int), math.MaxInt)
 		if parsed.RegexpErr != nil {
 			if e != `(a)|b)|(c` {
 				t.Errorf("%q: %v", e, parsed.RegexpErr)
@@ -249,9 +254,84 @@ func TestRegExAnchoredSame(t *testing.T) {
 	}
 	// a Regexp changed by hand after Parse is read as it now is
 	a := &AllowedValues{Type: ValueRegEx, Value: `[0-9]+`}
-	a.compileRegEx()
+	a.compileRegEx(new(int), math.MaxInt)
 	a.Regexp = regexp.MustCompile(`[a-z]+`)
 	if !a.matchesWhole("abc") || a.matchesWhole("123") {
 		t.Error("a replaced Regexp is not the one read")
+	}
+}
+
+// TestMaxRegExCost: the RegEx expressions of a DDF may cost up to
+// MaxRegExCost in all, default 1,000,000: their bytes, 1,000 for each
+// Unicode class escape and their programs' instructions, twice (as
+// written and anchored). One more is a *LimitError naming the limit,
+// given before the expression that goes over is parsed (Unicode classes)
+// or compiled (repetitions). Without it, 120 KB of Unicode classes took
+// seconds and tens of MB to parse.
+func TestMaxRegExCost(t *testing.T) {
+	ddf := func(exprs ...string) []byte {
+		var b strings.Builder
+		b.WriteString(`<MgmtTree xmlns:MSFT="http://schemas.microsoft.com/MobileDevice/DM"><VerDTD>1.2</VerDTD>`)
+		for i, e := range exprs {
+			fmt.Fprintf(&b, `<Node><NodeName>n%d</NodeName><DFProperties><AccessType><Get/></AccessType><DFFormat><chr/></DFFormat>`+
+				`<MSFT:AllowedValues ValueType="RegEx"><MSFT:Value>%s</MSFT:Value></MSFT:AllowedValues></DFProperties></Node>`, i, e)
+		}
+		b.WriteString(`</MgmtTree>`)
+		return []byte(b.String())
+	}
+	// what one expression adds, as compileRegEx counts it
+	cost := func(e string) int {
+		re, err := syntax.Parse(e, syntax.Perl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return regExCost + len(e) + unicodeClassCost*(strings.Count(e, `\p`)+strings.Count(e, `\P`)) + 2*progSize(re, math.MaxInt-1)
+	}
+	guid := `[0-9A-Fa-f]{8}\-[0-9A-Fa-f]{4}\-[0-9A-Fa-f]{4}\-[0-9A-Fa-f]{4}\-[0-9A-Fa-f]{12}`
+	twoGUIDs := 2 * cost(guid)
+	if _, err := ParseLimits(ddf(guid, guid), Limits{MaxRegExCost: twoGUIDs}); err != nil {
+		t.Errorf("two GUID expressions, limit their cost %d: %v", twoGUIDs, err)
+	}
+	classes := strings.Repeat(`[\p{L}\p{N}]`, 10000) // 120 KB, 20,000 escapes
+	repeats := strings.Repeat(`a{1000}`, 1000)       // 7 KB, 1,000,000 instructions
+	for _, tt := range []struct {
+		name string
+		in   []byte
+		lim  Limits
+	}{
+		{"one over", ddf(guid, guid), Limits{MaxRegExCost: twoGUIDs - 1}},
+		{"many expressions", ddf(slices.Repeat([]string{`(?:abc|def)`}, 10000)...), Limits{}},
+		{"Unicode classes", ddf(classes), Limits{}},
+		{"repetitions", ddf(repeats), Limits{}},
+		{"many small", ddf(slices.Repeat([]string{`\pL{100}`}, 1000)...), Limits{}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			_, err := ParseLimits(tt.in, tt.lim)
+			runtime.ReadMemStats(&after)
+			var le *LimitError
+			if !errors.As(err, &le) || le.Limit != "MaxRegExCost" || !errors.Is(err, ErrLimit) {
+				t.Fatalf("ParseLimits: %.200v, want a *LimitError for MaxRegExCost", err)
+			}
+			want := int64(tt.lim.withDefaults().MaxRegExCost)
+			if le.Max != want || le.Offset <= 0 || !strings.HasPrefix(le.Path, "/MgmtTree/Node") {
+				t.Errorf("LimitError %+v, want Max %d and the refused expression's place", le, want)
+			}
+			if n := after.TotalAlloc - before.TotalAlloc; n > 64<<20 {
+				t.Errorf("refusing it allocated %d MB", n>>20)
+			}
+		})
+	}
+	// the spec DDFs' expressions cost a few GUIDs' worth
+	files, _ := filepath.Glob(filepath.Join(specDir, "*.xml"))
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ParseLimits(b, Limits{MaxRegExCost: DefaultMaxRegExCost / 100}); err != nil {
+			t.Errorf("%s with MaxRegExCost %d: %v", filepath.Base(f), DefaultMaxRegExCost/100, err)
+		}
 	}
 }

@@ -85,6 +85,7 @@ type parser struct {
 	stack   []string // local names of the open elements, for paths
 	node    *Node    // innermost Node being read, for errors
 	nodes   int
+	reCost  int // cost of the RegEx expressions compiled, for MaxRegExCost
 
 	// lineAt's cursor: the line and column at input offset lineOff
 	lineOff, line, col int
@@ -793,7 +794,9 @@ func (p *parser) allowedValues(n *Node) error {
 		}
 		a.Min, a.Max = lo, hi
 	case ValueRegEx:
-		a.compileRegEx()
+		if !a.compileRegEx(&p.reCost, p.lim.MaxRegExCost) {
+			return pkg.Limit("MaxRegExCost", int64(p.lim.MaxRegExCost), int64(p.lead+p.off), p.path())
+		}
 	}
 	return nil
 }
