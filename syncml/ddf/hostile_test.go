@@ -335,3 +335,41 @@ func TestMaxRegExCost(t *testing.T) {
 		}
 	}
 }
+
+// TestListIndexSame: a list's items are read against an ENUM of more
+// than enumScan values through an index, and against a Flag set with its
+// mask computed once; either way Allows answers as reading each item
+// alone with allowsOne does, error text included, over random sets and
+// lists of numbers in several spellings, text and spaces.
+func TestListIndexSame(t *testing.T) {
+	pool := []string{"0", "1", "01", "0x1", "+1", "-0", " 2", "2\n", "0x10", "16", "a", "A", " a ", "", " ", "-1",
+		"18446744073709551615", "0xFFFFFFFFFFFFFFFF", "x1", "1_0", "3", "4", "0x4", "5", "7", "8"}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for i := range 4000 {
+		a := &AllowedValues{Type: ValueENUM, Delimiter: ","}
+		if i%2 == 1 {
+			a.Type = ValueFlag
+		}
+		for range rng.IntN(3 * enumScan) {
+			a.Enums = append(a.Enums, Enum{Value: pool[rng.IntN(len(pool))]})
+		}
+		items := make([]string, 1+rng.IntN(6))
+		for j := range items {
+			items[j] = pool[rng.IntN(len(pool))]
+		}
+		value := strings.Join(items, ",")
+		var want error // an empty list is allowed
+		for _, v := range items {
+			if value == "" {
+				break
+			}
+			if want = a.allowsOne(v); want != nil {
+				break
+			}
+		}
+		got := a.Allows(value)
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("%s of %d values %q: Allows(%q) = %v, item by item %v", a.Type, len(a.Enums), a.Enums, value, got, want)
+		}
+	}
+}
