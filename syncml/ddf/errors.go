@@ -188,6 +188,17 @@ func (e *CheckError) Unwrap() []error {
 	return errs
 }
 
+// A uriError is Lookup's error for a LocURI syncml.ParseLocURI refused:
+// it matches ErrURI and the cause, whose text, which quotes the URI, it
+// shows cut in the middle as shownURI cuts a URI.
+type uriError struct{ err error }
+
+func (e *uriError) Error() string {
+	return "ddf: " + ErrURI.Error() + ": " + utf8cut.Middle(e.err.Error(), maxShownURI+64)
+}
+
+func (e *uriError) Unwrap() []error { return []error{ErrURI, e.err} }
+
 // maxShownText bounds a name or text of the input (an element or node
 // name, an attribute value, a CmdID) that an error message quotes: they
 // may be as long as the input. The error's fields, where it has them,

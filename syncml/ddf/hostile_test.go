@@ -373,3 +373,33 @@ func TestListIndexSame(t *testing.T) {
 		}
 	}
 }
+
+// TestLookupURIErrorBounded: a malformed LocURI of 1 MiB is refused
+// with an error that still matches ErrURI and syncml.ErrLocURI but
+// shows the URI cut in the middle (its reason, at the end, kept), in
+// Lookup's error and in Check's violation; syncml's own error quotes it
+// whole and was shown so.
+func TestLookupURIErrorBounded(t *testing.T) {
+	tr := mustParseSpec(t, "DMClient.xml")
+	for _, u := range []string{
+		"./Device/" + strings.Repeat("a", 1<<20) + "/%FF",
+		strings.Repeat("%G", 1<<19),
+		"./Device/Vendor/MSFT/DMClient/Provider/" + strings.Repeat("a/", 1<<19),
+	} {
+		_, err := tr.Lookup(u)
+		if !errors.Is(err, ErrURI) || !errors.Is(err, syncml.ErrLocURI) {
+			t.Errorf("Lookup(%.20q…) = %.100v, want ErrURI and syncml.ErrLocURI", u, err)
+			continue
+		}
+		if n := len(err.Error()); n > 1024 {
+			t.Errorf("Lookup(%.20q…): message of %d bytes", u, n)
+		}
+		var ce *CheckError
+		if !errors.As(tr.Check(&syncml.Get{CmdID: "1", Items: []syncml.Item{item(u, nil)}}), &ce) || len(ce.Violations) != 1 {
+			t.Fatalf("Check(%.20q…): want one violation", u)
+		}
+		if v := ce.Violations[0]; !errors.Is(v, ErrURI) || len(v.Detail) > 1024 || len(v.Error()) > 2048 {
+			t.Errorf("Check(%.20q…): violation %v, Detail of %d bytes, message of %d", u, v.Err, len(v.Detail), len(v.Error()))
+		}
+	}
+}

@@ -37,7 +37,7 @@ import (
 func (t *Tree) Lookup(locURI string) (*Node, error) {
 	u, err := syncml.ParseLocURI(locURI)
 	if err != nil {
-		return nil, fmt.Errorf("ddf: %w: %w", ErrURI, err)
+		return nil, &uriError{err}
 	}
 	s := search{segments: len(u.Segments)}
 	if u.Scope != syncml.ScopeDefault {
