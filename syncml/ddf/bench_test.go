@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/windc-go/windc/syncml"
 )
 
 func BenchmarkParseDMClient(b *testing.B) {
@@ -144,5 +146,30 @@ func BenchmarkAllowsEnumList(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkCheckEnumItems checks a Replace of 1,000 items against a node
+// whose ENUM has 1,000 values, each item the last of them.
+func BenchmarkCheckEnumItems(b *testing.B) {
+	var enums strings.Builder
+	for i := range 1000 {
+		enums.WriteString("<MSFT:Enum><MSFT:Value>" + strconv.Itoa(i) + "</MSFT:Value></MSFT:Enum>")
+	}
+	tr, err := Parse([]byte(`<MgmtTree xmlns:MSFT="http://schemas.microsoft.com/MobileDevice/DM"><VerDTD>1.2</VerDTD>
+<Node><NodeName>E</NodeName><Path>./Device/Vendor/MSFT</Path><DFProperties><AccessType><Replace/></AccessType><DFFormat><chr/></DFFormat>
+<MSFT:AllowedValues ValueType="ENUM">` + enums.String() + `</MSFT:AllowedValues></DFProperties></Node></MgmtTree>`))
+	if err != nil {
+		b.Fatal(err)
+	}
+	cmd := &syncml.Replace{CmdID: "1"}
+	for range 1000 {
+		cmd.Items = append(cmd.Items, item("./Device/Vendor/MSFT/E", syncml.Text("999")))
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := tr.Check(cmd); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

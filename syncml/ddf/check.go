@@ -46,6 +46,26 @@ type checker struct {
 	t    *Tree
 	v    []*Violation
 	seen map[syncml.Command]bool // the Atomic and Sequence commands checked
+	// enums indexes the values of the ENUMs of more than enumScan
+	// values that items are read against, each once per Check
+	enums map[*AllowedValues]*enumIndex
+}
+
+// index returns the index of a's values when a is an ENUM of more than
+// enumScan values, else nil.
+func (c *checker) index(a *AllowedValues) *enumIndex {
+	if a == nil || a.Type != ValueENUM || len(a.Enums) <= enumScan {
+		return nil
+	}
+	if x, ok := c.enums[a]; ok {
+		return x
+	}
+	if c.enums == nil {
+		c.enums = map[*AllowedValues]*enumIndex{}
+	}
+	x := a.enumSet()
+	c.enums[a] = x
+	return x
 }
 
 func (c *checker) add(cmd syncml.Command, item int, uri string, err error, detail string) {
@@ -197,7 +217,7 @@ func (c *checker) items(cmd syncml.Command, meta *syncml.Meta, items []syncml.It
 		if it.Data != nil {
 			value = it.Data.Value
 		}
-		if err := checkValue(n, value); err != nil {
+		if err := checkValue(n, value, c.index(n.Allowed)); err != nil {
 			c.add(cmd, i, uri, ErrValue, err.Error())
 		}
 	}
@@ -224,7 +244,8 @@ func ItemFormat(item, cmd *syncml.Meta, absent Format) Format {
 // values. The XML spaces around a value are ignored, no others (U+00A0
 // is not a space here), as the device and dmclient's readers read them:
 // for the format and for every kind of allowed values, ENUM text too.
-func checkValue(n *Node, value string) error {
+// idx is the index of the node's ENUM values (checker.index), or nil.
+func checkValue(n *Node, value string, idx *enumIndex) error {
 	switch n.Format {
 	case FormatNode, FormatNull:
 		if xmlscan.TrimSpace(value) != "" {
@@ -257,7 +278,7 @@ func checkValue(n *Node, value string) error {
 			return fmt.Errorf("%q is not a 32-bit float", truncate(value, maxShownValue))
 		}
 	}
-	return n.Allowed.Allows(value)
+	return n.Allowed.allows(value, idx)
 }
 
 // isFloat reports whether s is a float as XML Schema writes one (the

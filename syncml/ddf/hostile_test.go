@@ -340,7 +340,8 @@ func TestMaxRegExCost(t *testing.T) {
 // than enumScan values through an index, and against a Flag set with its
 // mask computed once; either way Allows answers as reading each item
 // alone with allowsOne does, error text included, over random sets and
-// lists of numbers in several spellings, text and spaces.
+// lists of numbers in several spellings, text and spaces. So does one
+// value read through the index Check makes.
 func TestListIndexSame(t *testing.T) {
 	pool := []string{"0", "1", "01", "0x1", "+1", "-0", " 2", "2\n", "0x10", "16", "a", "A", " a ", "", " ", "-1",
 		"18446744073709551615", "0xFFFFFFFFFFFFFFFF", "x1", "1_0", "3", "4", "0x4", "5", "7", "8"}
@@ -370,6 +371,14 @@ func TestListIndexSame(t *testing.T) {
 		got := a.Allows(value)
 		if fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Fatalf("%s of %d values %q: Allows(%q) = %v, item by item %v", a.Type, len(a.Enums), a.Enums, value, got, want)
+		}
+		if a.Type == ValueENUM {
+			// one value read through an index Check made, as a list is
+			one := *a
+			one.Delimiter = ""
+			if got, want := one.allows(items[0], one.enumSet()), one.allowsOne(items[0]); fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Fatalf("ENUM of %d values %q: allows(%q) by the index = %v, one by one %v", len(a.Enums), a.Enums, items[0], got, want)
+			}
 		}
 	}
 }
