@@ -5,6 +5,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/windc-go/windc/internal/utf8cut"
 	"github.com/windc-go/windc/internal/xmlscan"
 )
 
@@ -88,9 +89,15 @@ func ParseLocURI(s string) (LocURI, error) {
 	return u, nil
 }
 
+// locErr returns ParseLocURI's error for s: s is quoted cut in the
+// middle (maxShownLocURI bytes of it at most, both ends kept), so that a
+// peer's megabyte URI is not echoed in every message that names it.
 func locErr(s, why string) error {
-	return errorf("%w %q: %s", ErrLocURI, s, why)
+	return errorf("%w %q: %s", ErrLocURI, utf8cut.Middle(s, maxShownLocURI), why)
 }
+
+// maxShownLocURI is how much of a URI ParseLocURI's errors show.
+const maxShownLocURI = 512
 
 // unescapeSegment percent-decodes one segment and checks it.
 func unescapeSegment(p string) (string, error) {

@@ -2,6 +2,8 @@ package xmlscan
 
 import (
 	"strings"
+
+	"github.com/windc-go/windc/internal/utf8cut"
 )
 
 // XMLDecl checks the XML declaration at pos ("<?xml" and white space) and
@@ -52,19 +54,19 @@ func (sc *Scanner) XMLDecl(pos int) (int, error) {
 		switch {
 		case key == "version" && seen == 0:
 			if len(val) < 3 || val[:2] != "1." || strings.Trim(val[2:], "0123456789") != "" {
-				return pos, sc.Syntax(pos, "unsupported XML version %q", val)
+				return pos, sc.Syntax(pos, "unsupported XML version %s", utf8cut.Quote(val, 64))
 			}
 			seen = 1
 		case key == "encoding" && seen == 1:
 			// EncName: a letter, then letters, digits, '.', '_' and '-'
 			if val == "" || !(val[0] >= 'a' && val[0] <= 'z' || val[0] >= 'A' && val[0] <= 'Z') ||
 				strings.Trim(val, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != "" {
-				return pos, sc.Syntax(pos, "malformed encoding name %q", val)
+				return pos, sc.Syntax(pos, "malformed encoding name %s", utf8cut.Quote(val, 64))
 			}
 			seen = 2
 		case key == "standalone" && seen >= 1 && seen < 3:
 			if val != "yes" && val != "no" {
-				return pos, sc.Syntax(pos, "malformed standalone value %q", val)
+				return pos, sc.Syntax(pos, "malformed standalone value %s", utf8cut.Quote(val, 64))
 			}
 			seen = 3
 		default:
