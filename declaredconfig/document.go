@@ -181,10 +181,10 @@ func (d *Document) fromTree(t *tree) error {
 		if ns != "" {
 			what = "the namespace " + shown(ns)
 		}
-		return t.structure(root, "/"+root.name, "root element <%s> is in %s, want <DeclaredConfiguration> in no namespace", root.name, what)
+		return t.structure(root, "/"+root.name, "root element <%s> is in %s, want <DeclaredConfiguration> in no namespace", shownName(root.name), what)
 	}
 	if root.name != "DeclaredConfiguration" {
-		return t.structure(root, "/"+root.name, "root element is <%s>, want <DeclaredConfiguration>", root.name)
+		return t.structure(root, "/"+root.name, "root element is <%s>, want <DeclaredConfiguration>", shownName(root.name))
 	}
 	if err := t.structural(root, "/DeclaredConfiguration"); err != nil {
 		return err

@@ -76,7 +76,7 @@ func (ib *InstanceBlob) unmarshal(text string, lim Limits, scope ...nsBinding) e
 	}
 	root := t.root
 	if root.name != "InstanceBlob" {
-		return t.structure(root, "/"+root.name, "root element is <%s>, want <InstanceBlob>", root.name)
+		return t.structure(root, "/"+root.name, "root element is <%s>, want <InstanceBlob>", shownName(root.name))
 	}
 	if err := t.structural(root, "/InstanceBlob"); err != nil {
 		return err

@@ -39,9 +39,9 @@ func parseInt(s string) (int32, string) {
 	mag, err := strconv.ParseUint(t, base, 64)
 	switch {
 	case err != nil:
-		return 0, fmt.Sprintf("value %q is not an int", s)
+		return 0, fmt.Sprintf("value %s is not an int", shown(s))
 	case !neg && mag > math.MaxInt32, neg && mag > -math.MinInt32:
-		return 0, fmt.Sprintf("value %q is out of the signed 32-bit range", s)
+		return 0, fmt.Sprintf("value %s is out of the signed 32-bit range", shown(s))
 	case neg:
 		return int32(-int64(mag)), ""
 	}

@@ -66,9 +66,9 @@ func ReadReply(msgs ...*syncml.Message) (*Reply, error) {
 		if err := s.unmarshal(d.Value, defaultLimits, dataScope(d)...); err != nil {
 			where := "1224 alert"
 			if len(msgs) > 1 {
-				where = "message " + strconv.Quote(m.Header.MsgID) + ": " + where
+				where = "message " + shown(m.Header.MsgID) + ": " + where
 			}
-			errs = append(errs, errorf("%s: %w", where, err))
+			errs = append(errs, errorf("%s: %w", where, shownErr(err)))
 		} else {
 			r.Summary = &s
 		}
@@ -381,14 +381,14 @@ func (r *Reply) Evaluate(desired []Desired, sent []Sent) *Evaluation {
 			code, err := st.Code()
 			if err != nil {
 				ev.Unmatched = append(ev.Unmatched, Unmatched{Command: st, Item: -1,
-					Reason: "the status code of " + st.Cmd + " " + k.String() + " does not read", Err: err})
+					Reason: "the status code of " + shownName(st.Cmd) + " " + k.String() + " does not read", Err: err})
 				break
 			}
 			ev.Documents[i].Command = code
 		}
 		if !used {
 			ev.Unmatched = append(ev.Unmatched, Unmatched{Command: st, Item: -1,
-				Reason: "answers " + st.Cmd + " " + k.String() + ", which is neither a desired document's command nor a sent one"})
+				Reason: "answers " + shownName(st.Cmd) + " " + k.String() + ", which is neither a desired document's command nor a sent one"})
 		}
 	}
 	answered := map[answer]ResultItem{} // the Get items already answered, and by what
@@ -430,14 +430,14 @@ func (ev *Evaluation) result(ri ResultItem, desired []Desired, bySent map[ref]sy
 	}
 	c, ok := bySent[k]
 	if !ok {
-		return um(nil, "answers command %s, which was not sent (Source %q)", k, src)
+		return um(nil, "answers command %s, which was not sent (Source %s)", k, shown(src))
 	}
 	if c.ElementName() != "Get" {
-		return um(nil, "answers %s %s, not a Get", c.ElementName(), k)
+		return um(nil, "answers %s %s, not a Get", shownName(c.ElementName()), k)
 	}
 	target, ok := getTarget(c.ItemList(), item)
 	if !ok {
-		return um(nil, "Get %s names no node %q", k, src)
+		return um(nil, "Get %s names no node %s", k, shown(src))
 	}
 	u, err := ParseURI(target)
 	if err != nil || u.Node != NodeResults && u.Node != NodeDocument {
@@ -451,37 +451,37 @@ func (ev *Evaluation) result(ri ResultItem, desired []Desired, bySent map[ref]sy
 	}
 	a := answer{k, i, u.Node}
 	if first, ok := answered[a]; ok && (first.Results != ri.Results || first.Index != ri.Index) {
-		return um(nil, "a second answer to Get %s of %s (the first is kept)", k, target)
+		return um(nil, "a second answer to Get %s of %s (the first is kept)", k, shown(target))
 	}
 	answered[a] = ri
 	if item.Data == nil {
-		return um(nil, "the answer to Get %s of %s has no Data", k, target)
+		return um(nil, "the answer to Get %s of %s has no Data", k, shown(target))
 	}
 	ds := &ev.Documents[i]
 	if u.Node == NodeDocument {
 		var doc Document
 		if err := doc.unmarshal(item.Data.Value, defaultLimits, dataScope(item.Data)...); err != nil {
-			return um(err, "the answer to Get %s of %s does not read as a document", k, target)
+			return um(err, "the answer to Get %s of %s does not read as a document", k, shown(target))
 		}
 		if !EqualDocID(doc.ID, u.DocID) {
-			return um(nil, "the answer to Get %s of %s is document %q", k, target, doc.ID)
+			return um(nil, "the answer to Get %s of %s is document %s", k, shown(target), shown(doc.ID))
 		}
 		if otherContext(doc.Context, u.Scope) {
-			return um(nil, "the answer to Get %s of %s is a document of context %q", k, target, doc.Context)
+			return um(nil, "the answer to Get %s of %s is a document of context %s", k, shown(target), shown(doc.Context))
 		}
 		ds.Document = &doc
 		return Unmatched{}, true
 	}
 	var res Result
 	if err := res.unmarshal(item.Data.Value, defaultLimits, dataScope(item.Data)...); err != nil {
-		return um(err, "the answer to Get %s of %s does not read as a result", k, target)
+		return um(err, "the answer to Get %s of %s does not read as a result", k, shown(target))
 	}
 	if !EqualDocID(res.ID, u.DocID) {
-		return um(nil, "the answer to Get %s of %s is the result of document %q", k, target, res.ID)
+		return um(nil, "the answer to Get %s of %s is the result of document %s", k, shown(target), shown(res.ID))
 	}
 	if otherContext(res.Context, u.Scope) {
 		// The same DocID in the other scope is another document.
-		return um(nil, "the answer to Get %s of %s is the result of a document of context %q", k, target, res.Context)
+		return um(nil, "the answer to Get %s of %s is the result of a document of context %s", k, shown(target), shown(res.Context))
 	}
 	if res.Checksum == "" || res.Checksum == desired[i].Checksum {
 		ds.Result = &res
@@ -496,7 +496,7 @@ func (ev *Evaluation) result(ri ResultItem, desired []Desired, bySent map[ref]sy
 	// completed.
 	if sum != nil {
 		if e := sum.EntryIn(u.Scope, u.DocID); e != nil && e.Checksum == desired[i].Checksum && entryCompleted(e) {
-			return um(nil, "the answer to Get %s of %s is the result of version %q, while the summary lists version %q", k, target, res.Checksum, e.Checksum)
+			return um(nil, "the answer to Get %s of %s is the result of version %s, while the summary lists version %s", k, shown(target), shown(res.Checksum), shown(e.Checksum))
 		}
 	}
 	return Unmatched{}, true
@@ -568,7 +568,7 @@ func refOf(msgID, cmdID string) ref {
 
 // String returns `CmdID "2" of message "1"`.
 func (k ref) String() string {
-	return "CmdID " + strconv.Quote(k.cmd) + " of message " + strconv.Quote(k.msg)
+	return "CmdID " + shown(k.cmd) + " of message " + shown(k.msg)
 }
 
 // idKey normalises a MsgID, MsgRef, CmdID or CmdRef for comparison: XML
@@ -605,7 +605,7 @@ func (r *Reply) condition(ds *DocumentStatus, d Desired) {
 	case e == nil:
 		ds.Condition, ds.Reason = Pending, "not in the device's summary"
 	case e.Checksum != d.Checksum:
-		ds.Condition, ds.Reason = Pending, "the device holds checksum "+strconv.Quote(e.Checksum)
+		ds.Condition, ds.Reason = Pending, "the device holds checksum "+shown(e.Checksum)
 	case ds.State.Deleted():
 		ds.Condition, ds.Reason = Deleted, "deleted on the device"
 	case ds.State.Failed():
@@ -618,7 +618,7 @@ func (r *Reply) condition(ds *DocumentStatus, d Desired) {
 		ds.Condition, ds.Reason = InSync, ds.State.String()
 		for _, s := range ds.Settings {
 			if s.Failed() {
-				ds.Condition, ds.Reason = Failed, "setting "+s.Provider+" "+s.Name+" failed"
+				ds.Condition, ds.Reason = Failed, "setting "+shown(s.Provider)+" "+shown(s.Name)+" failed"
 				break
 			}
 		}

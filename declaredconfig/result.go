@@ -126,7 +126,7 @@ func (r *Result) unmarshal(text string, lim Limits, scope ...nsBinding) error {
 	}
 	root := t.root
 	if root.name != "DeclaredConfigurationResult" {
-		return t.structure(root, "/"+root.name, "root element is <%s>, want <DeclaredConfigurationResult>", root.name)
+		return t.structure(root, "/"+root.name, "root element is <%s>, want <DeclaredConfigurationResult>", shownName(root.name))
 	}
 	if err := t.structural(root, "/DeclaredConfigurationResult"); err != nil {
 		return err

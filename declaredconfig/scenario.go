@@ -1,7 +1,5 @@
 package declaredconfig
 
-import "strconv"
-
 // The osdefinedscenario values the documentation defines. The
 // documentation says a device refuses other names ("Invalid scenario
 // name"), yet Microsoft's own samples use more (MSFTPolicies), so
@@ -65,10 +63,10 @@ type HostError struct {
 // Error says which kind the scenario is and where it belongs.
 func (e *HostError) Error() string {
 	if inventoryScenario(e.Scenario) {
-		return pkg.Prefix() + "invalid: osdefinedscenario " + strconv.Quote(e.Scenario) +
+		return pkg.Prefix() + "invalid: osdefinedscenario " + shown(e.Scenario) +
 			" reads settings (an inventory): its host is Inventory, not " + e.Host.String()
 	}
-	return pkg.Prefix() + "invalid: osdefinedscenario " + strconv.Quote(e.Scenario) +
+	return pkg.Prefix() + "invalid: osdefinedscenario " + shown(e.Scenario) +
 		" sets settings: its host is Complete (or BulkTemplate), not " + e.Host.String()
 }
 

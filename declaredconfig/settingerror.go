@@ -1,10 +1,6 @@
 package declaredconfig
 
-import (
-	"strconv"
-
-	"github.com/windc-go/windc/internal/utf8cut"
-)
+import "github.com/windc-go/windc/internal/utf8cut"
 
 // A SettingError reports a setting of a CSP element that Validate
 // refuses: one whose node the document may not set (see SettingNode), a
@@ -19,17 +15,6 @@ type SettingError struct {
 	Node string // the node's LocURI, as SettingNode joins it
 	Err  error  // why the document may not set it
 }
-
-// maxShown bounds each name or path a SettingError's message shows,
-// and maxShownCause its cause: a path is input, as long as a document's
-// tokens may be.
-const (
-	maxShown      = 256
-	maxShownCause = 512
-)
-
-// shown is s quoted, cut in its middle beyond maxShown bytes.
-func shown(s string) string { return strconv.Quote(utf8cut.Middle(s, maxShown)) }
 
 // Error names the setting and says why, each part bounded.
 func (e *SettingError) Error() string {

@@ -118,7 +118,7 @@ func (s State) Deleted() bool { return s == StateDeleteCompletedSuccess }
 func ParseState(v string) (State, error) {
 	n, err := strconv.ParseUint(trimSpace(v), 10, 32)
 	if err != nil {
-		return 0, errorf("state %q is not a number", v)
+		return 0, errorf("state %s is not a number", shown(v))
 	}
 	return State(n), nil
 }

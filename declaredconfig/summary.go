@@ -79,7 +79,7 @@ func (s *Summary) unmarshal(text string, lim Limits, scope ...nsBinding) error {
 	}
 	root := t.root
 	if root.name != "DeclaredConfigurations" {
-		return t.structure(root, "/"+root.name, "root element is <%s>, want <DeclaredConfigurations>", root.name)
+		return t.structure(root, "/"+root.name, "root element is <%s>, want <DeclaredConfigurations>", shownName(root.name))
 	}
 	if err := t.structural(root, "/DeclaredConfigurations"); err != nil {
 		return err

@@ -208,7 +208,7 @@ func (u URI) Check() error {
 func ParseURI(s string) (URI, error) {
 	l, err := syncml.ParseLocURI(s)
 	if err != nil {
-		return URI{}, errorf("%w: %w", ErrURI, err)
+		return URI{}, errorf("%w: %w", ErrURI, shownErr(err))
 	}
 	var u URI
 	switch l.Scope {
@@ -230,7 +230,7 @@ func ParseURI(s string) (URI, error) {
 		return true
 	}
 	if len(seg) < 4 || !strings.EqualFold(seg[0], "Vendor") || !strings.EqualFold(seg[1], "MSFT") || !strings.EqualFold(seg[2], "DeclaredConfiguration") {
-		return URI{}, errorf("%w: %q is not a DeclaredConfiguration node", ErrURI, s)
+		return URI{}, errorf("%w: %s is not a DeclaredConfiguration node", ErrURI, shown(s))
 	}
 	switch {
 	case is(3, "ManagementServiceConfiguration", "RefreshInterval"):
@@ -257,10 +257,10 @@ func ParseURI(s string) (URI, error) {
 		}
 	}
 	if u.Node == 0 || u.Node != NodeRefreshInterval && u.Node != NodeConflictResolution && u.Host == 0 {
-		return URI{}, errorf("%w: %q", ErrURI, s)
+		return URI{}, errorf("%w: %s", ErrURI, shown(s))
 	}
 	if err := u.Check(); err != nil {
-		return URI{}, errorf("%q: %w", s, err)
+		return URI{}, errorf("%s: %w", shown(s), err)
 	}
 	return u, nil
 }
@@ -269,18 +269,18 @@ func ParseURI(s string) (URI, error) {
 // 8-4-4-4-12 hexadecimal digits, either case, without braces.
 func CheckDocID(id string) error {
 	if len(id) != 36 {
-		return errorf("%w: DocID %q is not a GUID", ErrInvalid, id)
+		return errorf("%w: DocID %s is not a GUID", ErrInvalid, shown(id))
 	}
 	for i := 0; i < len(id); i++ {
 		c := id[i]
 		switch i {
 		case 8, 13, 18, 23:
 			if c != '-' {
-				return errorf("%w: DocID %q is not a GUID", ErrInvalid, id)
+				return errorf("%w: DocID %s is not a GUID", ErrInvalid, shown(id))
 			}
 		default:
 			if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
-				return errorf("%w: DocID %q is not a GUID", ErrInvalid, id)
+				return errorf("%w: DocID %s is not a GUID", ErrInvalid, shown(id))
 			}
 		}
 	}

@@ -68,15 +68,15 @@ func (d *Document) Validate(target URI, opts ...ValidateOption) error {
 		errs = append(errs, err) // (the target's error says it already otherwise)
 	}
 	if !EqualDocID(d.ID, target.DocID) {
-		add("document id %q differs from the DocID %q of the target", d.ID, target.DocID)
+		add("document id %s differs from the DocID %s of the target", shown(d.ID), shown(target.DocID))
 	}
 	switch {
 	case d.Context == "":
 		add("context is missing")
 	case !strings.EqualFold(d.Context, "Device") && !strings.EqualFold(d.Context, "User"):
-		add("context %q is neither Device nor User", d.Context)
+		add("context %s is neither Device nor User", shown(d.Context))
 	case !strings.EqualFold(d.Context, target.Scope.String()):
-		add("context %q does not match the %s scope of the target", d.Context, target.Scope)
+		add("context %s does not match the %s scope of the target", shown(d.Context), target.Scope)
 	}
 	if ns := defaultNamespace(d.Attrs); ns != "" {
 		// UnmarshalText refuses the text such a document makes
@@ -93,10 +93,10 @@ func (d *Document) Validate(target URI, opts ...ValidateOption) error {
 		add("osdefinedscenario is missing")
 	case !knownScenario(d.Scenario):
 		if opt&StrictScenario != 0 {
-			add("osdefinedscenario %q is not a defined scenario (known: %s)", d.Scenario, strings.Join(Scenarios(), ", "))
+			add("osdefinedscenario %s is not a defined scenario (known: %s)", shown(d.Scenario), strings.Join(Scenarios(), ", "))
 		}
 	case deviceOnlyScenario(d.Scenario) && !strings.EqualFold(d.Context, "Device"):
-		add("scenario %s needs context Device", d.Scenario)
+		add("scenario %s needs context Device", shown(d.Scenario))
 	}
 	hostErr := checkHost(d.Scenario, target.Host)
 	if hostErr != nil {
@@ -116,7 +116,7 @@ func (d *Document) Validate(target URI, opts ...ValidateOption) error {
 		seen := make(map[string]bool, len(c.Settings))
 		for _, s := range c.Settings {
 			if s.Path == "" {
-				add("CSP %q: a URI has no path", c.Name)
+				add("CSP %s: a URI has no path", shown(c.Name))
 				continue
 			}
 			bad := func(err error) {
@@ -149,14 +149,14 @@ func (d *Document) Validate(target URI, opts ...ValidateOption) error {
 			add("DSC %d has no namespace", i+1)
 		}
 		if len(c.Keys) == 0 {
-			add("DSC %q has no Key", c.ClassName)
+			add("DSC %s has no Key", shown(c.ClassName))
 		}
 		seen := map[string]bool{}
 		for _, p := range append(append([]Param(nil), c.Keys...), c.Values...) {
 			if p.Name == "" {
-				add("DSC %q: a parameter has no name", c.ClassName)
+				add("DSC %s: a parameter has no name", shown(c.ClassName))
 			} else if seen[p.Name] {
-				add("DSC %q: parameter %q given more than once", c.ClassName, p.Name)
+				add("DSC %s: parameter %s given more than once", shown(c.ClassName), shown(p.Name))
 			}
 			seen[p.Name] = true
 		}
@@ -167,11 +167,11 @@ func (d *Document) Validate(target URI, opts ...ValidateOption) error {
 			if p.Name == "" {
 				add("ReflectedProperties: a Property has no name")
 			} else if seen[p.Name] {
-				add("ReflectedProperties: property %q given more than once", p.Name)
+				add("ReflectedProperties: property %s given more than once", shown(p.Name))
 			}
 			seen[p.Name] = true
 			if err := checkTyped(p.Type, p.Value, p.Markup, false); err != nil {
-				add("property %q: %v", p.Name, err)
+				add("property %s: %v", shown(p.Name), err)
 			}
 		}
 	}
@@ -191,7 +191,7 @@ func checkTyped(typ, value string, markup, read bool) error {
 		case "chr", "xml", "node", "null", "date", "time", "float", "int", "bool", "b64":
 			return nil
 		}
-		return fmt.Errorf("unknown type %q", typ)
+		return fmt.Errorf("unknown type %s", shown(typ))
 	}
 	if strings.Contains(value, "@#") {
 		return nil // bulk template placeholder, filled in on the device
@@ -199,7 +199,7 @@ func checkTyped(typ, value string, markup, read bool) error {
 	switch t {
 	case "chr", "xml", "node", "null", "date", "time", "float":
 		if markup && t != "xml" {
-			return fmt.Errorf("type %s value holds elements", typ)
+			return fmt.Errorf("type %s value holds elements", shown(typ))
 		}
 		return nil
 	case "int":
@@ -212,7 +212,7 @@ func checkTyped(typ, value string, markup, read bool) error {
 		return nil
 	case "bool":
 		if !strings.EqualFold(value, "true") && !strings.EqualFold(value, "false") || markup {
-			return fmt.Errorf("value %q is not a bool (true or false)", value)
+			return fmt.Errorf("value %s is not a bool (true or false)", shown(value))
 		}
 		return nil
 	case "b64":
@@ -221,7 +221,7 @@ func checkTyped(typ, value string, markup, read bool) error {
 		}
 		return nil
 	}
-	return fmt.Errorf("unknown type %q", typ)
+	return fmt.Errorf("unknown type %s", shown(typ))
 }
 
 // onlyDocID reports whether the DocID is all that target.Check finds

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/windc-go/windc/internal/utf8cut"
 	"github.com/windc-go/windc/internal/xmlscan"
 )
 
@@ -86,7 +87,7 @@ func (t *tree) structure(n *node, path string, format string, args ...any) error
 // element that holds only elements must.
 func (t *tree) structural(n *node, path string) error {
 	if n.textNWS {
-		return t.structure(n, path, "text inside <%s>, which holds only elements", n.name)
+		return t.structure(n, path, "text inside <%s>, which holds only elements", shownName(n.name))
 	}
 	return nil
 }
@@ -204,7 +205,7 @@ var onParse func(text string)
 func (p *parser) ScanError(pos int, k xmlscan.Kind, msg string) error {
 	// an error in a start tag's attributes is in the element the scanner
 	// opens for it: the path names it
-	return p.src.errAt(pos, p.PathString(), xmlscan.Cause(k, msg))
+	return p.src.errAt(pos, p.PathString(), xmlscan.Cause(k, utf8cut.Middle(msg, maxShown)))
 }
 
 // ScanLimit makes the package's error for an exceeded limit.

@@ -54,18 +54,18 @@ func (w *writer) keptAttrs(name string, extra []Attr, kv []string) bool {
 	prefixed := 0
 	for i, a := range extra {
 		if !xmlscan.IsQName(a.Name) {
-			w.fail("<%s>: attribute name %q is not a qualified XML name", name, a.Name)
+			w.fail("<%s>: attribute name %s is not a qualified XML name", name, shown(a.Name))
 			return false
 		}
 		for j := 0; j+1 < len(kv); j += 2 {
 			if kv[j] == a.Name && (a.Value != "" || kv[j+1] != "") {
-				w.fail("<%s>: attribute %q is set by its field; keep it in Attrs only with an empty value", name, a.Name)
+				w.fail("<%s>: attribute %s is set by its field; keep it in Attrs only with an empty value", name, shown(a.Name))
 				return false
 			}
 		}
 		for _, b := range extra[:i] {
 			if b.Name == a.Name {
-				w.fail("<%s>: attribute %q given twice", name, a.Name)
+				w.fail("<%s>: attribute %s given twice", name, shown(a.Name))
 				return false
 			}
 		}
@@ -79,7 +79,7 @@ func (w *writer) keptAttrs(name string, extra []Attr, kv []string) bool {
 		case strings.HasPrefix(a.Name, "xmlns:"):
 			pfx = a.Name[6:]
 			if a.Value == "" || pfx == "xmlns" || pfx == "xml" && a.Value != nsXML || pfx != "xml" && a.Value == nsXML || a.Value == nsXMLNS {
-				w.fail("<%s>: namespace declaration %s=%q is not allowed", name, a.Name, a.Value)
+				w.fail("<%s>: namespace declaration %s=%s is not allowed", name, shownName(a.Name), shown(a.Value))
 				return false
 			}
 		default:
@@ -100,7 +100,7 @@ func (w *writer) keptAttrs(name string, extra []Attr, kv []string) bool {
 		}
 		uri, ok := w.lookup(pfx)
 		if !ok {
-			w.fail("<%s>: attribute %s uses an undeclared prefix", name, a.Name)
+			w.fail("<%s>: attribute %s uses an undeclared prefix", name, shownName(a.Name))
 			return false
 		}
 		for _, b := range extra[:i] {
@@ -109,7 +109,7 @@ func (w *writer) keptAttrs(name string, extra []Attr, kv []string) bool {
 				continue
 			}
 			if bu, _ := w.lookup(bp); bu == uri {
-				w.fail("<%s>: attributes %s and %s name the same attribute", name, b.Name, a.Name)
+				w.fail("<%s>: attributes %s and %s name the same attribute", name, shownName(b.Name), shownName(a.Name))
 				return false
 			}
 		}
@@ -139,7 +139,7 @@ func (w *writer) pop() {
 
 func (w *writer) attr(elem, name, value string) {
 	if !xmlscan.ValidText(value) {
-		w.fail("<%s %s>: value holds a character XML cannot carry", elem, name)
+		w.fail("<%s %s>: value holds a character XML cannot carry", elem, shownName(name))
 		return
 	}
 	w.b = append(w.b, ' ')
@@ -172,7 +172,7 @@ func (w *writer) leaf(name, value string, markup bool, extra []Attr, kv ...strin
 	w.start(name, extra, kv...)
 	if markup {
 		if err := checkMarkup(value, w.ns); err != nil {
-			w.fail("<%s>: markup value: %v", name, err)
+			w.fail("<%s>: markup value: %v", name, shownErr(err))
 			return
 		}
 		w.gt()
@@ -199,7 +199,7 @@ func (w *writer) unknown(parent string, raws []string, known ...string) {
 	for _, r := range raws {
 		n, err := parseRaw(r, w.ns)
 		if err != nil {
-			w.fail("<%s>: kept element: %v", parent, err)
+			w.fail("<%s>: kept element: %v", parent, shownErr(err))
 			return
 		}
 		for _, k := range known {
@@ -216,7 +216,7 @@ func (w *writer) unknown(parent string, raws []string, known ...string) {
 // it back gives the same bytes, in the namespace scope ns.
 func parseRaw(r string, ns []nsBinding) (*node, error) {
 	if r == "" || r[0] != '<' || r[len(r)-1] != '>' {
-		return nil, errorf("%q is not one element", r)
+		return nil, errorf("%s is not one element", shown(r))
 	}
 	if strings.IndexByte(r, '\r') >= 0 {
 		return nil, errorf("markup holds a raw carriage return; write &#xD;")
@@ -226,7 +226,7 @@ func parseRaw(r string, ns []nsBinding) (*node, error) {
 		return nil, err
 	}
 	if t.root.raw != r {
-		return nil, errorf("%q is not one element", r)
+		return nil, errorf("%s is not one element", shown(r))
 	}
 	return t.root, nil
 }
