@@ -91,3 +91,54 @@ func TestValidateAgreesWithAgent(t *testing.T) {
 		}
 	}
 }
+
+// TestValidateAgreesWithAgentDSC: for DSC documents of one Key and one
+// Value, under Complete (MSFTExtensibilityMIProviderConfig) and
+// Inventory (MSFTExtensibilityMIProviderInventory), Validate refuses
+// exactly those the agent refuses.
+func TestValidateAgreesWithAgentDSC(t *testing.T) {
+	const id = "5E4B7A12-3C9D-4F1E-8A26-B0C7D9E1F308"
+	for _, tc := range []struct {
+		host       declaredconfig.Host
+		key, value string
+		markup     bool
+		refused    bool
+	}{
+		{declaredconfig.Complete, "c:\\x.tmp", "TestFileContent1", false, false},
+		{declaredconfig.Inventory, "c:\\x.tmp", "", false, false},
+		{declaredconfig.Inventory, "c:\\x.tmp", "TestFileContent1", false, true},
+		{declaredconfig.Inventory, "c:\\x.tmp", " ", false, true},
+		{declaredconfig.Inventory, "c:\\x.tmp", "<a/>", true, true},
+	} {
+		scenario := declaredconfig.ScenarioMIProviderConfig
+		if tc.host == declaredconfig.Inventory {
+			scenario = declaredconfig.ScenarioMIProviderInventory
+		}
+		target := declaredconfig.DocumentURI(declaredconfig.Device, tc.host, id)
+		d := &declaredconfig.Document{Schema: "1.0", Context: "Device", ID: id, Checksum: "C1", Scenario: scenario,
+			DSCs: []declaredconfig.DSC{{Namespace: "root/Microsoft/Windows/DesiredStateConfiguration", ClassName: "MSFT_FileDirectoryConfiguration",
+				Keys:   []declaredconfig.Param{{Name: "DestinationPath", Value: tc.key}},
+				Values: []declaredconfig.Param{{Name: "Contents", Value: tc.value, Markup: tc.markup}}}}}
+		verr := d.Validate(target)
+		if (verr != nil) != tc.refused {
+			t.Errorf("%+v: Validate = %v", tc, verr)
+		}
+		text, err := d.MarshalText()
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err := agent.New(context.Background(), agent.Config{Surface: &agent.MemorySurface{}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmd := &syncml.Add{CmdID: "2", Items: []syncml.Item{{Target: &syncml.Location{LocURI: target.String()}, Data: syncml.Text(string(text))}}}
+		r := a.ServeCommand(context.Background(), &session.Request{Command: cmd})
+		code := r.Code
+		if len(r.ItemCodes) > 0 {
+			code = r.ItemCodes[0]
+		}
+		if took := code == 0 || code == syncml.StatusOK; took != (verr == nil) {
+			t.Errorf("%+v: agent answers %d, Validate = %v", tc, code, verr)
+		}
+	}
+}

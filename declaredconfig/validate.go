@@ -31,15 +31,17 @@ const (
 // unique, each naming a node a document may set (SettingNode: a node
 // that reads as a LocURI, in the scope of the context, with no "?" and not
 // in the DeclaredConfiguration CSP: a *SettingError otherwise); DSC
-// elements name a class
-// and a namespace and have at least one Key, their parameter names
-// unique; there is at least one CSP or DSC; each setting and reflected
-// property has a type (chr, int, bool, b64, xml, node, null, date, time or
+// elements name a class and a namespace and have at least one Key, their
+// parameters each with a name of its own (a *ParamError otherwise);
+// there is at least one CSP or DSC; each setting and reflected property
+// has a type (chr, int, bool, b64, xml, node, null, date, time or
 // float, any case) and a value that agrees with it
 // (int, as ParseInt reads it, bool and b64 are checked; values holding a bulk template
 // placeholder "@#" are not). Under Inventory a setting names a node to read
 // and carries no value (its type is still checked): a device reads the
-// node and has no use for one, so a value there would be dropped unseen.
+// node and has no use for one, so a value there would be dropped unseen;
+// likewise a DSC Value names a parameter to read and carries no value (a
+// *ParamError), while a Key keeps its value, which picks the instance.
 // A problem of one setting is a *SettingError naming it.
 // The document's elements are in no namespace: Attrs declares no default
 // namespace but the empty one (UnmarshalText refuses a document whose
@@ -152,13 +154,21 @@ func (d *Document) Validate(target URI, opts ...ValidateOption) error {
 			add("DSC %s has no Key", shown(c.ClassName))
 		}
 		seen := map[string]bool{}
-		for _, p := range append(append([]Param(nil), c.Keys...), c.Values...) {
+		for k, p := range append(append([]Param(nil), c.Keys...), c.Values...) {
+			bad := func(why string) {
+				errs = append(errs, &ParamError{Namespace: c.Namespace, ClassName: c.ClassName, Name: p.Name, Err: errors.New(why)})
+			}
 			if p.Name == "" {
-				add("DSC %s: a parameter has no name", shown(c.ClassName))
+				bad("the parameter has no name")
 			} else if seen[p.Name] {
-				add("DSC %s: parameter %s given more than once", shown(c.ClassName), shown(p.Name))
+				bad("the name is given more than once")
 			}
 			seen[p.Name] = true
+			if read && k >= len(c.Keys) && (p.Value != "" || p.Markup) {
+				// a Key's value picks the instance to read; a Value's
+				// has nothing to say
+				bad("the Value carries a value in an inventory, which reads the parameter: the value would not be set, only dropped")
+			}
 		}
 	}
 	if r := d.Reflected; r != nil {

@@ -231,3 +231,51 @@ func TestValidateInventoryEmptyValue(t *testing.T) {
 		t.Errorf("complete with an empty bool: %v, want ErrInvalid", err)
 	}
 }
+
+// An inventory of an MI provider (MSFTExtensibilityMIProviderInventory
+// under Inventory) names the parameters to read in its Value elements and
+// picks the instance with the values of its Keys: a Value carrying text
+// or markup, even white space, is refused with a *ParamError naming it,
+// as a CSP setting carrying a value is; a Key's value is kept. Under
+// Complete the same Value is taken.
+func TestValidateInventoryDSCValue(t *testing.T) {
+	id := "6E4B7A12-3C9D-4F1E-8A26-B0C7D9E1F307"
+	doc := func(scenario string, values ...Param) *Document {
+		return &Document{Schema: "1.0", Context: "Device", ID: id, Checksum: "I1", Scenario: scenario,
+			DSCs: []DSC{{Namespace: "root/Microsoft/Windows/DesiredStateConfiguration", ClassName: "MSFT_FileDirectoryConfiguration",
+				Keys: []Param{{Name: "DestinationPath", Value: `c:\data\x.tmp`}}, Values: values}}}
+	}
+	inv := DocumentURI(Device, Inventory, id)
+	if err := doc(ScenarioMIProviderInventory, Param{Name: "Contents"}).Validate(inv); err != nil {
+		t.Errorf("inventory with an empty Value: %v", err)
+	}
+	for _, p := range []Param{
+		{Name: "Contents", Value: "TestFileContent1"},
+		{Name: "Contents", Value: " "},
+		{Name: "Contents", Value: "<a/>", Markup: true},
+	} {
+		err := doc(ScenarioMIProviderInventory, Param{Name: "Other"}, p).Validate(inv)
+		var pe *ParamError
+		if !errors.As(err, &pe) || pe.Name != p.Name || pe.ClassName != "MSFT_FileDirectoryConfiguration" ||
+			!errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "carries a value in an inventory") {
+			t.Errorf("inventory Value %+v: Validate = %v, want a ParamError about its value", p, err)
+		}
+		if len(leaves(err)) != 1 {
+			t.Errorf("inventory Value %+v: %v, want the one error", p, err)
+		}
+		if err := doc(ScenarioMIProviderConfig, p).Validate(DocumentURI(Device, Complete, id)); err != nil {
+			t.Errorf("configuration Value %+v: %v", p, err)
+		}
+	}
+	// a parameter without a name or named twice is a ParamError too
+	err := doc(ScenarioMIProviderConfig, Param{Name: "DestinationPath"}, Param{}).Validate(DocumentURI(Device, Complete, id))
+	var pe *ParamError
+	if n := len(leaves(err)); n != 2 || !errors.As(err, &pe) {
+		t.Errorf("parameter twice and without a name: %v (%d errors), want two ParamErrors", err, n)
+	}
+	for _, e := range leaves(err) {
+		if !errors.As(e, &pe) {
+			t.Errorf("%v is not a ParamError", e)
+		}
+	}
+}
