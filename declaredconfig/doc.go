@@ -85,7 +85,8 @@
 //
 // [ReadReply] collects from a device's messages (a device may answer one
 // server message over several) every Status, every Results item and the
-// 1224 [Summary]; [Reply.Evaluate] matches them with what the server sent
+// 1224 [Summary] ([ReadReplyLimits] under other [Limits] than the
+// defaults, kept in [Reply.Limits] for what Evaluate reads); [Reply.Evaluate] matches them with what the server sent
 // ([Desired] documents, named by the MsgID and CmdID of the command that
 // sent them, and the [Sent] Gets) and turns them into a [DocumentStatus]
 // per document: in sync, pending, failed, drifted, abandoned or deleted,

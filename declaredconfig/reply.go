@@ -22,6 +22,10 @@ type Reply struct {
 	Summary  *Summary
 	Statuses []*syncml.Status // every Status, in message order
 	Results  []ResultItem     // every item of every Results, in message order
+	// Limits bound each document and result Evaluate reads from a
+	// Results item, as UnmarshalLimits takes them (zero fields take their
+	// defaults); ReadReplyLimits sets it and reads the summary under it.
+	Limits Limits
 }
 
 // A ResultItem is one item of a Results command of a device's message.
@@ -49,8 +53,17 @@ func (ri ResultItem) Item() syncml.Item {
 // collected (nil commands and nil messages are skipped). The error is
 // non-nil only when a summary alert is present but cannot be read; the
 // Reply is still returned, with the last summary that could be read.
-func ReadReply(msgs ...*syncml.Message) (*Reply, error) {
-	r := &Reply{}
+// Summaries are read under the default Limits, and Evaluate reads the
+// Results' documents and results so: ReadReplyLimits sets others.
+func ReadReply(msgs ...*syncml.Message) (*Reply, error) { return ReadReplyLimits(Limits{}, msgs...) }
+
+// ReadReplyLimits is ReadReply with each summary read under the limits
+// lim (zero fields take their defaults), as ReadSummaryLimits reads it;
+// the Reply keeps lim for Evaluate, which reads the documents and
+// results of Results items under it.
+func ReadReplyLimits(lim Limits, msgs ...*syncml.Message) (*Reply, error) {
+	r := &Reply{Limits: lim}
+	lim = lim.withDefaults()
 	var errs []error
 	seen := map[syncml.Command]bool{}
 	for _, m := range msgs {
@@ -63,7 +76,7 @@ func ReadReply(msgs ...*syncml.Message) (*Reply, error) {
 			continue
 		}
 		var s Summary
-		if err := s.unmarshal(d.Value, defaultLimits, dataScope(d)...); err != nil {
+		if err := s.unmarshal(d.Value, lim, dataScope(d)...); err != nil {
 			where := "1224 alert"
 			if len(msgs) > 1 {
 				where = "message " + shown(m.Header.MsgID) + ": " + where
@@ -396,7 +409,7 @@ func (r *Reply) Evaluate(desired []Desired, sent []Sent) *Evaluation {
 		if ri.Results == nil || ri.Index < 0 || ri.Index >= len(ri.Results.Items) {
 			continue
 		}
-		if u, ok := ev.result(ri, desired, bySent, answered, r.Summary); !ok {
+		if u, ok := ev.result(ri, desired, bySent, answered, r.Summary, r.Limits.withDefaults()); !ok {
 			ev.Unmatched = append(ev.Unmatched, u)
 		}
 	}
@@ -417,8 +430,8 @@ type answer struct {
 // entry when it cannot. answered holds the Get items answered before it:
 // a second answer to one is not used, so that the first one stands (the
 // same item met again, a command shared by two places of the tree, is no
-// second answer).
-func (ev *Evaluation) result(ri ResultItem, desired []Desired, bySent map[ref]syncml.Command, answered map[answer]ResultItem, sum *Summary) (Unmatched, bool) {
+// second answer). It reads the item's document or result under lim.
+func (ev *Evaluation) result(ri ResultItem, desired []Desired, bySent map[ref]syncml.Command, answered map[answer]ResultItem, sum *Summary, lim Limits) (Unmatched, bool) {
 	k := refOf(ri.MsgRef, ri.CmdRef)
 	um := func(err error, format string, args ...any) (Unmatched, bool) {
 		return Unmatched{Command: ri.Results, Item: ri.Index, Reason: fmt.Sprintf(format, args...), Err: err}, false
@@ -460,7 +473,7 @@ func (ev *Evaluation) result(ri ResultItem, desired []Desired, bySent map[ref]sy
 	ds := &ev.Documents[i]
 	if u.Node == NodeDocument {
 		var doc Document
-		if err := doc.unmarshal(item.Data.Value, defaultLimits, dataScope(item.Data)...); err != nil {
+		if err := doc.unmarshal(item.Data.Value, lim, dataScope(item.Data)...); err != nil {
 			return um(err, "the answer to Get %s of %s does not read as a document", k, shown(target))
 		}
 		if !EqualDocID(doc.ID, u.DocID) {
@@ -473,7 +486,7 @@ func (ev *Evaluation) result(ri ResultItem, desired []Desired, bySent map[ref]sy
 		return Unmatched{}, true
 	}
 	var res Result
-	if err := res.unmarshal(item.Data.Value, defaultLimits, dataScope(item.Data)...); err != nil {
+	if err := res.unmarshal(item.Data.Value, lim, dataScope(item.Data)...); err != nil {
 		return um(err, "the answer to Get %s of %s does not read as a result", k, shown(target))
 	}
 	if !EqualDocID(res.ID, u.DocID) {
