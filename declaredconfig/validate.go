@@ -17,7 +17,16 @@ const (
 	// accepted, as Microsoft's own samples use names the documentation
 	// does not list (MSFTPolicies).
 	StrictScenario ValidateOption = 1 << iota
+	// AllProblems reports every problem Validate finds. Without it the
+	// first MaxProblems are reported and one more error counts the rest:
+	// a document within the decoding Limits can hold tens of thousands of
+	// faulty settings, whose messages together would be many times its
+	// size.
+	AllProblems
 )
+
+// MaxProblems is how many problems Validate reports without AllProblems.
+const MaxProblems = 64
 
 // Validate checks d against the rules of the CSP for sending it to the node
 // target: target is a Document node (a target that is not a node of the
@@ -46,8 +55,9 @@ const (
 // The document's elements are in no namespace: Attrs declares no default
 // namespace but the empty one (UnmarshalText refuses a document whose
 // root is in a namespace, with a prefix or by a default declaration).
-// All problems are reported, joined; each matches ErrInvalid. A nil d is an
-// error too.
+// The problems are reported joined, each matching ErrInvalid: the first
+// MaxProblems of them and an error counting the rest, or all of them with
+// AllProblems. A nil d is an error too.
 func (d *Document) Validate(target URI, opts ...ValidateOption) error {
 	if d == nil {
 		return errorf("%w: nil Document", ErrInvalid)
@@ -57,17 +67,29 @@ func (d *Document) Validate(target URI, opts ...ValidateOption) error {
 		opt |= o
 	}
 	var errs []error
+	found := 0 // problems found, reported or not
+	keep := func() bool {
+		found++
+		return opt&AllProblems != 0 || found <= MaxProblems
+	}
+	report := func(err error) {
+		if keep() {
+			errs = append(errs, err)
+		}
+	}
 	add := func(format string, args ...any) {
-		errs = append(errs, errorf("%w: "+format, append([]any{ErrInvalid}, args...)...))
+		if keep() {
+			errs = append(errs, errorf("%w: "+format, append([]any{ErrInvalid}, args...)...))
+		}
 	}
 	targetErr := target.Check()
 	if targetErr != nil {
-		errs = append(errs, errorf("%w: target: %w", ErrInvalid, targetErr))
+		report(errorf("%w: target: %w", ErrInvalid, targetErr))
 	} else if target.Node != NodeDocument {
 		add("target %s is not a Document node", target)
 	}
 	if err := CheckDocID(d.ID); err != nil && !(targetErr != nil && d.ID == target.DocID && onlyDocID(target)) {
-		errs = append(errs, err) // (the target's error says it already otherwise)
+		report(err) // (the target's error says it already otherwise)
 	}
 	if !EqualDocID(d.ID, target.DocID) {
 		add("document id %s differs from the DocID %s of the target", shown(d.ID), shown(target.DocID))
@@ -102,7 +124,7 @@ func (d *Document) Validate(target URI, opts ...ValidateOption) error {
 	}
 	hostErr := checkHost(d.Scenario, target.Host)
 	if hostErr != nil {
-		errs = append(errs, hostErr)
+		report(hostErr)
 	}
 	// the settings of an inventory name nodes to read; those of a
 	// document of another kind sent there (hostErr) are checked as what
@@ -122,7 +144,9 @@ func (d *Document) Validate(target URI, opts ...ValidateOption) error {
 				continue
 			}
 			bad := func(err error) {
-				errs = append(errs, &SettingError{CSP: c.Name, Path: s.Path, Node: SettingURI(d.Context, c.Name, s.Path), Err: err})
+				if keep() {
+					errs = append(errs, &SettingError{CSP: c.Name, Path: s.Path, Node: SettingURI(d.Context, c.Name, s.Path), Err: err})
+				}
 			}
 			if seen[s.Path] {
 				bad(errors.New("the path is given more than once"))
@@ -130,7 +154,7 @@ func (d *Document) Validate(target URI, opts ...ValidateOption) error {
 			seen[s.Path] = true
 			if c.Name != "" {
 				if _, err := SettingNode(d.Context, c.Name, s.Path); err != nil {
-					errs = append(errs, err)
+					report(err)
 				}
 			}
 			value, markup := s.Value, s.Markup
@@ -156,7 +180,9 @@ func (d *Document) Validate(target URI, opts ...ValidateOption) error {
 		seen := map[string]bool{}
 		for k, p := range append(append([]Param(nil), c.Keys...), c.Values...) {
 			bad := func(why string) {
-				errs = append(errs, &ParamError{Namespace: c.Namespace, ClassName: c.ClassName, Name: p.Name, Err: errors.New(why)})
+				if keep() {
+					errs = append(errs, &ParamError{Namespace: c.Namespace, ClassName: c.ClassName, Name: p.Name, Err: errors.New(why)})
+				}
 			}
 			if p.Name == "" {
 				bad("the parameter has no name")
@@ -184,6 +210,9 @@ func (d *Document) Validate(target URI, opts ...ValidateOption) error {
 				add("property %s: %v", shown(p.Name), err)
 			}
 		}
+	}
+	if more := found - len(errs); more > 0 {
+		errs = append(errs, errorf("%w: %d more problems not reported (AllProblems reports them)", ErrInvalid, more))
 	}
 	return errors.Join(errs...)
 }
