@@ -1,10 +1,6 @@
 package declaredconfig
 
-import (
-	"strconv"
-
-	"github.com/windc-go/windc/internal/utf8cut"
-)
+import "github.com/windc-go/windc/internal/utf8cut"
 
 // Error messages show text of the input (names, paths, values, DocIDs,
 // attributes, whole elements) through shown, and the message of an error
@@ -20,7 +16,7 @@ const (
 )
 
 // shown is s quoted, cut in its middle beyond maxShown bytes.
-func shown(s string) string { return strconv.Quote(utf8cut.Middle(s, maxShown)) }
+func shown(s string) string { return utf8cut.QuoteMiddle(s, maxShown) }
 
 // shownErr is err with its message cut in its middle beyond maxShownCause
 // bytes; errors.Is and errors.As see err.

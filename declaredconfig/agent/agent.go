@@ -274,13 +274,13 @@ func New(ctx context.Context, cfg Config) (*Agent, error) {
 		return nil, errorf("New: %w: RefreshInterval %d", ErrCorrupt, m)
 	}
 	if c := st.ConflictResolution; c != "" && c != "0" && c != "1" {
-		return nil, errorf("New: %w: ConflictResolution %q", ErrCorrupt, c)
+		return nil, errorf("New: %w: ConflictResolution %s", ErrCorrupt, shown(c))
 	}
 	for i := range st.Documents {
 		r := &st.Documents[i]
 		u, err := declaredconfig.ParseURI(r.URI)
 		if err != nil || u.Node != declaredconfig.NodeDocument {
-			return nil, errorf("New: %w: document %d has URI %q", ErrCorrupt, i, r.URI)
+			return nil, errorf("New: %w: document %d has URI %s", ErrCorrupt, i, shown(r.URI))
 		}
 		d, refused, err := a.loadDocument(u, r.Document)
 		if err != nil {
@@ -298,7 +298,7 @@ func New(ctx context.Context, cfg Config) (*Agent, error) {
 		}
 		for _, s := range r.Settings {
 			if s.DSC < 0 || s.DSC > len(d.DSCs) || s.URI == "" || s.Group < 0 || !ownNode(d, csps, &s) {
-				return nil, errorf("New: %w: document %s has a setting %q that is not its own", ErrCorrupt, r.URI, s.Path)
+				return nil, errorf("New: %w: document %s has a setting %s that is not its own", ErrCorrupt, r.URI, shown(s.Path))
 			}
 		}
 		a.docs[key(u)] = d
@@ -514,14 +514,14 @@ func (a *Agent) checkDocument(u declaredconfig.URI, d *declaredconfig.Document) 
 	what := func(p place) string {
 		if p.dsc > 0 {
 			x := &d.DSCs[p.dsc-1]
-			return fmt.Sprintf("parameter %q of DSC %d (%s)", x.Values[p.i].Name, p.dsc, x.ClassName)
+			return fmt.Sprintf("parameter %s of DSC %d (%s)", shown(x.Values[p.i].Name), p.dsc, shown(x.ClassName))
 		}
-		return fmt.Sprintf("setting %q of CSP %q", d.CSPs[p.csp].Settings[p.i].Path, d.CSPs[p.csp].Name)
+		return fmt.Sprintf("setting %s of CSP %s", shown(d.CSPs[p.csp].Settings[p.i].Path), shown(d.CSPs[p.csp].Name))
 	}
 	nodes := map[string]place{}
 	twice := func(k, uri string, p place) error {
 		if first, ok := nodes[k]; ok {
-			return errorf("%w: %s names the node %q, as %s does", declaredconfig.ErrInvalid, what(p), uri, what(first))
+			return errorf("%w: %s names the node %s, as %s does", declaredconfig.ErrInvalid, what(p), shown(uri), what(first))
 		}
 		nodes[k] = p
 		return nil
@@ -530,7 +530,7 @@ func (a *Agent) checkDocument(u declaredconfig.URI, d *declaredconfig.Document) 
 		// A placeholder is filled only in a bulk template's setting
 		// paths: anywhere else "@#" would be set as part of a node name.
 		if strings.Contains(c.Name, "@#") {
-			return nil, errorf("%w: CSP name %q holds a bulk template placeholder (@#), which only setting paths may", declaredconfig.ErrInvalid, c.Name)
+			return nil, errorf("%w: CSP name %s holds a bulk template placeholder (@#), which only setting paths may", declaredconfig.ErrInvalid, shown(c.Name))
 		}
 		for si, s := range c.Settings {
 			uri := SettingURI(d.Context, c.Name, s.Path)
@@ -539,7 +539,7 @@ func (a *Agent) checkDocument(u declaredconfig.URI, d *declaredconfig.Document) 
 				return nil, errorf("%w", err) // a *declaredconfig.SettingError, matching ErrInvalid
 			}
 			if u.Host != declaredconfig.BulkTemplate && strings.Contains(s.Path, "@#") {
-				return nil, errorf("%w: setting %q of CSP %q holds a bulk template placeholder (@#) in a document that is not a bulk template", declaredconfig.ErrInvalid, s.Path, c.Name)
+				return nil, errorf("%w: setting %s of CSP %s holds a bulk template placeholder (@#) in a document that is not a bulk template", declaredconfig.ErrInvalid, shown(s.Path), shown(c.Name))
 			}
 			if err := twice(k, uri, place{csp: ci, i: si}); err != nil {
 				return nil, err
@@ -549,7 +549,7 @@ func (a *Agent) checkDocument(u declaredconfig.URI, d *declaredconfig.Document) 
 	if len(d.DSCs) > 0 && !strings.EqualFold(d.Context, "Device") {
 		// DSC parameters are ./Device/DSC nodes: "the target of the
 		// scenario settings can only be device wide for extensibility".
-		return nil, errorf("%w: DSC element %q in a document of context %q: extensibility settings need context Device", declaredconfig.ErrInvalid, d.DSCs[0].ClassName, d.Context)
+		return nil, errorf("%w: DSC element %s in a document of context %s: extensibility settings need context Device", declaredconfig.ErrInvalid, shown(d.DSCs[0].ClassName), shown(d.Context))
 	}
 	for i := range d.DSCs {
 		x := &d.DSCs[i]

@@ -92,3 +92,8 @@ func errShape(err error) string {
 func alnum(c byte) bool {
 	return '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
 }
+
+// shown is s, a text of a document or of the stored state (a name, a
+// path, a URI), quoted for a message: cut in the middle beyond 256 bytes,
+// so that a message does not echo a megabyte.
+func shown(s string) string { return utf8cut.QuoteMiddle(s, 256) }

@@ -486,7 +486,7 @@ func variableTwice(ib *declaredconfig.InstanceBlob) error {
 		clear(seen)
 		for _, d := range in.Data {
 			if seen[d.Variable] {
-				return errorf("%w: Instance %d gives the variable %q more than once", declaredconfig.ErrInvalid, i+1, d.Variable)
+				return errorf("%w: Instance %d gives the variable %s more than once", declaredconfig.ErrInvalid, i+1, shown(d.Variable))
 			}
 			seen[d.Variable] = true
 		}

@@ -34,7 +34,7 @@ func (p *run) documents(fresh bool) error {
 				if it.Data != nil && len(it.Data.Value) > p.r.maxResultBytes() {
 					if fresh {
 						max := p.r.maxResultBytes()
-						p.problem(DocStatus{}, errorf("device %q: the Results of %s %s: %w", p.device,
+						p.problem(DocStatus{}, errorf("device %s: the Results of %s %s: %w", shown(p.device),
 							o.Command.ElementName(), target(o.Command), pkg.LimitCount("MaxResultBytes", int64(max), int64(len(it.Data.Value)), "")))
 					}
 					continue
@@ -51,7 +51,7 @@ func (p *run) documents(fresh bool) error {
 	p.need()
 	reply.Summary = p.summary
 	if err := st.materializeAll(); err != nil {
-		return errorf("device %q: %w", p.device, err)
+		return errorf("device %s: %w", shown(p.device), err)
 	}
 	// The summary tells the Device and the User documents apart by their
 	// context only: each scope is evaluated against its own entries.
@@ -91,10 +91,10 @@ func (p *run) documents(fresh bool) error {
 				seen[k] = true
 			}
 			if u.Err == nil { // the Reason says it all: not twice
-				p.problem(DocStatus{}, errorf("device %q: %s", p.device, u.Reason))
+				p.problem(DocStatus{}, errorf("device %s: %s", shown(p.device), u.Reason))
 				continue
 			}
-			p.problem(DocStatus{}, errorf("device %q: %s: %w", p.device, u.Reason, u.Err))
+			p.problem(DocStatus{}, errorf("device %s: %s: %w", shown(p.device), u.Reason, u.Err))
 		}
 	}
 	for i, d := range st.Docs {
@@ -125,7 +125,7 @@ func (p *run) listed() error {
 			}
 			var err error
 			if d, err = p.st.materialize(d); err != nil {
-				return errorf("device %q: %w", p.device, err)
+				return errorf("device %s: %w", shown(p.device), err)
 			}
 		}
 		var es declaredconfig.DocumentStatus
@@ -574,8 +574,8 @@ func isKey(e string, kind EventKind, tag, cur, rc string) bool {
 // invalidErr is the error of a Problem that says that version cur of d,
 // as stored, does not validate (err, Validate's).
 func (p *run) invalidErr(d *docState, cur string, err error) error {
-	return errorf("device %q: document %s: version %s as stored does not validate for %s, and is not sent (a device refuses it; declare it anew, or Remove it): %w: %w",
-		p.device, d.docID(), strconv.Quote(cur), d.uri(declaredconfig.NodeDocument), ErrInvalid, err)
+	return errorf("device %s: document %s: version %s as stored does not validate for %s, and is not sent (a device refuses it; declare it anew, or Remove it): %w: %w",
+		shown(p.device), d.docID(), strconv.Quote(cur), d.uri(declaredconfig.NodeDocument), ErrInvalid, err)
 }
 
 // invalidMarked reports whether e, the key run.once kept of a document's

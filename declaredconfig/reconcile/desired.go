@@ -406,7 +406,7 @@ func (r *Reconciler) Remove(ctx context.Context, device string, ids ...string) e
 // matching ErrInvalid, and nothing changes.
 func (r *Reconciler) RemoveIn(ctx context.Context, device string, scope declaredconfig.Scope, ids ...string) error {
 	if scope != declaredconfig.Device && scope != declaredconfig.User {
-		return errorf("RemoveIn: device %q: scope %v is neither %v nor %v: %w", device, scope,
+		return errorf("RemoveIn: device %s: scope %v is neither %v nor %v: %w", shown(device), scope,
 			declaredconfig.Device, declaredconfig.User, ErrInvalid)
 	}
 	return r.remove(ctx, "RemoveIn", device, func(s declaredconfig.Scope) bool { return s == scope }, ids)
@@ -422,7 +422,7 @@ func (r *Reconciler) remove(ctx context.Context, op, device string, in func(decl
 		for _, x := range st.Docs {
 			if named(x.Scope, x.docID()) {
 				if _, err := st.materialize(x); err != nil {
-					return false, errorf("%s: device %q: %w", op, device, err)
+					return false, errorf("%s: device %s: %w", op, shown(device), err)
 				}
 			}
 		}
@@ -430,7 +430,7 @@ func (r *Reconciler) remove(ctx context.Context, op, device string, in func(decl
 			// A stray's id is the device's: a Delete names a GUID only.
 			if named(x.Scope, x.ID) {
 				if err := declaredconfig.CheckDocID(x.ID); err != nil {
-					return false, errorf("%s: device %q: the device lists a document %q that no Delete can name: %w: %w", op, device, x.ID, ErrInvalid, err)
+					return false, errorf("%s: device %s: the device lists a document %s that no Delete can name: %w: %w", op, shown(device), shown(x.ID), ErrInvalid, err)
 				}
 			}
 		}
@@ -501,13 +501,13 @@ func (r *Reconciler) Desired(ctx context.Context, device string) ([]Doc, error) 
 		return nil, err
 	}
 	if err := st.materializeAll(); err != nil {
-		return nil, errorf("device %q: %w", device, err)
+		return nil, errorf("device %s: %w", shown(device), err)
 	}
 	var out []Doc
 	for _, x := range st.Docs {
 		d, err := x.baseDoc()
 		if err != nil {
-			return nil, errorf("device %q: document %s: %w", device, x.docID(), err)
+			return nil, errorf("device %s: document %s: %w", shown(device), x.docID(), err)
 		}
 		out = append(out, Doc{Scope: x.Scope, Host: x.Host, Document: d, Variables: x.Vars, Abandoned: x.Abandoned})
 	}

@@ -90,3 +90,8 @@ func (e *SummaryError) Error() string {
 	b = append(b, " is no state the CSP defines; where the document stands is not known"...)
 	return string(b)
 }
+
+// shown is s, a text a peer or a caller gave (a device's ID, a DocID, a
+// checksum), quoted for a message: cut in the middle beyond 256 bytes, so
+// that a message does not echo a peer's megabyte.
+func shown(s string) string { return utf8cut.QuoteMiddle(s, 256) }

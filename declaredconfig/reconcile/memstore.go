@@ -42,7 +42,7 @@ func newMemStore() *memStore { return &memStore{m: map[string]memEntry{}} }
 // Load implements session.Store.
 func (s *memStore) Load(ctx context.Context, device string) ([]byte, uint64, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, 0, errorf("load %q: %w", device, err)
+		return nil, 0, errorf("load %s: %w", shown(device), err)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -56,7 +56,7 @@ func (s *memStore) Load(ctx context.Context, device string) ([]byte, uint64, err
 // loadShared implements sharedLoader.
 func (s *memStore) loadShared(ctx context.Context, device string) (string, uint64, error) {
 	if err := ctx.Err(); err != nil {
-		return "", 0, errorf("load %q: %w", device, err)
+		return "", 0, errorf("load %s: %w", shown(device), err)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -73,7 +73,7 @@ type sharedLoader interface {
 // Version implements VersionedStore.
 func (s *memStore) Version(ctx context.Context, device string) (uint64, error) {
 	if err := ctx.Err(); err != nil {
-		return 0, errorf("version of %q: %w", device, err)
+		return 0, errorf("version of %s: %w", shown(device), err)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -83,13 +83,13 @@ func (s *memStore) Version(ctx context.Context, device string) (uint64, error) {
 // CompareAndSwap implements session.Store.
 func (s *memStore) CompareAndSwap(ctx context.Context, device string, old uint64, state []byte) (uint64, error) {
 	if err := ctx.Err(); err != nil {
-		return 0, errorf("store %q: %w", device, err)
+		return 0, errorf("store %s: %w", shown(device), err)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	e := s.m[device]
 	if e.version != old {
-		return 0, errorf("store %q: version %d, not %d: %w", device, e.version, old, ErrConflict)
+		return 0, errorf("store %s: version %d, not %d: %w", shown(device), e.version, old, ErrConflict)
 	}
 	e.version++
 	e.state = string(state)

@@ -34,7 +34,7 @@ func (p *run) outcomes() error {
 			continue
 		}
 		if d, err = st.materialize(d); err != nil {
-			return errorf("device %q: %w", p.device, err)
+			return errorf("device %s: %w", shown(p.device), err)
 		}
 		var k cmdKind
 		switch {
@@ -66,7 +66,7 @@ func (p *run) outcomes() error {
 		}
 		if err != nil {
 			if p.fresh {
-				p.problem(d.status(), errorf("device %q: the Status of %s %s: %w", p.device, c.ElementName(), t, err))
+				p.problem(d.status(), errorf("device %s: the Status of %s %s: %w", shown(p.device), c.ElementName(), t, err))
 			}
 			continue
 		}
@@ -161,7 +161,7 @@ func (p *run) cmdRefused(d *docState, k cmdKind, what string, code syncml.Status
 		if p.mayRetry(code, r.Tries) {
 			again = "it is sent again in up to " + strconv.Itoa(p.r.retryRefused()) + " later sessions"
 		}
-		p.problem(d.status(), errorf("device %q: document %s: the device refused %s: %v; %s", p.device, d.docID(), cmd, code, again))
+		p.problem(d.status(), errorf("device %s: document %s: the device refused %s: %v; %s", shown(p.device), d.docID(), cmd, code, again))
 	}
 }
 
@@ -238,7 +238,7 @@ func (p *run) refreshOutcome(o session.Outcome) {
 				// Kept in the state and reported, it would be the
 				// device's to make as long as a message.
 				if p.fresh {
-					p.problem(DocStatus{}, errorf("device %q: RefreshInterval read back as %s, not a number of minutes", p.device, utf8cut.Quote(v, 64)))
+					p.problem(DocStatus{}, errorf("device %s: RefreshInterval read back as %s, not a number of minutes", shown(p.device), utf8cut.Quote(v, 64)))
 				}
 				continue
 			}

@@ -167,7 +167,7 @@ func (r *Reconciler) reconcile(ctx context.Context, ss *session.Session, m *sync
 	var qErr error
 	if len(p.plan) > 0 {
 		if err := ss.Queue(p.plan...); err != nil {
-			qErr = errorf("device %q: queueing %d commands: %w", device, len(p.plan), err)
+			qErr = errorf("device %s: queueing %d commands: %w", shown(device), len(p.plan), err)
 		}
 	}
 	// The events are saved as reported: they are given even when the
@@ -185,7 +185,7 @@ func (r *Reconciler) reconcile(ctx context.Context, ss *session.Session, m *sync
 		ds = st.status(device)
 	}
 	if sumErr != nil {
-		return ds, errorf("device %q: message %s: %w", device, strconv.Quote(m.Header.MsgID), sumErr)
+		return ds, errorf("device %s: message %s: %w", shown(device), strconv.Quote(m.Header.MsgID), sumErr)
 	}
 	return ds, nil
 }
@@ -301,7 +301,7 @@ func (p *run) do() error {
 				// not a document's, and it would come with every message
 				continue
 			}
-			p.problem(DocStatus{}, errorf("device %q: %s %s%s answers no command that awaits an answer (not sent, or answered already)", p.device, u.ElementName(), u.ID(), refText(u)))
+			p.problem(DocStatus{}, errorf("device %s: %s %s%s answers no command that awaits an answer (not sent, or answered already)", shown(p.device), u.ElementName(), u.ID(), refText(u)))
 		}
 	}
 	if p.summary == nil && !p.kept {
@@ -342,8 +342,8 @@ func (p *run) do() error {
 	}
 	if p.over > 0 {
 		max := p.r.maxProblems()
-		p.event(Event{Kind: Problem, Err: errorf("device %q: message %s: %d problems with what the device sent, the first %d reported: %w",
-			p.device, strconv.Quote(p.m.Header.MsgID), max+p.over, max, pkg.LimitCount("MaxProblems", int64(max), int64(max+p.over), ""))})
+		p.event(Event{Kind: Problem, Err: errorf("device %s: message %s: %d problems with what the device sent, the first %d reported: %w",
+			shown(p.device), shown(p.m.Header.MsgID), max+p.over, max, pkg.LimitCount("MaxProblems", int64(max), int64(max+p.over), ""))})
 	}
 	st.LastMsg, st.Queued = p.msg, int32(len(p.plan))
 	return nil
@@ -400,7 +400,7 @@ func (p *run) want(d *docState, k cmdKind, what string, build func() (syncml.Com
 	}
 	c, err := build()
 	if err != nil {
-		return false, errorf("device %q: document %s: %w", p.device, d.docID(), err)
+		return false, errorf("device %s: document %s: %w", shown(p.device), d.docID(), err)
 	}
 	if c == nil {
 		return false, nil // build found nothing to send (see send)

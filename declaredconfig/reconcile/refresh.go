@@ -21,7 +21,7 @@ func (p *run) refresh() error {
 	}
 	c, err := declaredconfig.ReplaceRefreshInterval(st.Refresh)
 	if err != nil {
-		return errorf("device %q: %w", p.device, err)
+		return errorf("device %s: %w", shown(p.device), err)
 	}
 	p.plan = append(p.plan, c, declaredconfig.GetRefreshInterval())
 	st.RefreshAwait = p.msg

@@ -79,8 +79,8 @@ func (p *run) strays() {
 		st.Stray = nil
 	}
 	if over > 0 && st.StrayOver == 0 {
-		p.event(Event{Kind: Problem, Err: errorf("device %q: the summary lists %d documents never declared, %d kept: %w",
-			p.device, len(st.Stray)+over, len(st.Stray), pkg.LimitCount("MaxDocuments", int64(max), int64(max+over), ""))})
+		p.event(Event{Kind: Problem, Err: errorf("device %s: the summary lists %d documents never declared, %d kept: %w",
+			shown(p.device), len(st.Stray)+over, len(st.Stray), pkg.LimitCount("MaxDocuments", int64(max), int64(max+over), ""))})
 	}
 	st.StrayOver = int32(over)
 }

@@ -75,8 +75,8 @@ func (p *run) resultProblems(d *docState, res *declaredconfig.Result, es *declar
 	if more := len(why) - len(told); more > 0 {
 		what += "; and " + strconv.Itoa(more) + " more"
 	}
-	p.problem(d.status(), errorf("device %q: the result of document %s version %q (result_checksum %q): %s",
-		p.device, d.uri(declaredconfig.NodeDocument), d.checksum(), res.ResultChecksum, what))
+	p.problem(d.status(), errorf("device %s: the result of document %s version %s (result_checksum %s): %s",
+		shown(p.device), d.uri(declaredconfig.NodeDocument), shown(d.checksum()), shown(res.ResultChecksum), what))
 }
 
 // maxResultFaults is how many of a result's faults its Problem names; it

@@ -597,7 +597,7 @@ func (r *Reconciler) update(ctx context.Context, device string, f func(*deviceSt
 	sem := r.turnOf(device)
 	held, err := takeTurn(ctx, sem)
 	if err != nil {
-		return nil, errorf("device %q: %w", device, err)
+		return nil, errorf("device %s: %w", shown(device), err)
 	}
 	if held {
 		defer func() { <-sem }()
@@ -613,7 +613,7 @@ func (r *Reconciler) update(ctx context.Context, device string, f func(*deviceSt
 		)
 		if vs, ok := r.store.(VersionedStore); ok {
 			if ver, err = vs.Version(ctx, device); err != nil {
-				return nil, errorf("device %q: the version of its state: %w", device, err)
+				return nil, errorf("device %s: the version of its state: %w", shown(device), err)
 			}
 			if before = r.cached(device, ver); before == nil {
 				missed = ver
@@ -630,7 +630,7 @@ func (r *Reconciler) update(ctx context.Context, device string, f func(*deviceSt
 		}
 		if before == nil {
 			if before, err = r.decode(raw); err != nil {
-				return nil, errorf("device %q: %w", device, err)
+				return nil, errorf("device %s: %w", shown(device), err)
 			}
 		}
 		st := before.clone()
@@ -647,7 +647,7 @@ func (r *Reconciler) update(ctx context.Context, device string, f func(*deviceSt
 		w, spans, err := encodeSettled(st)
 		b := w.b
 		if err != nil {
-			return nil, errorf("device %q: saving its state: %w", device, err)
+			return nil, errorf("device %s: saving its state: %w", shown(device), err)
 		}
 		nv, err := r.store.CompareAndSwap(ctx, device, ver, b)
 		if err != nil {
@@ -655,12 +655,12 @@ func (r *Reconciler) update(ctx context.Context, device string, f func(*deviceSt
 				last = err
 				if attempt+1 < r.maxRetries() {
 					if err := backoff.Wait(ctx, attempt+1); err != nil {
-						return nil, errorf("device %q: %w", device, err)
+						return nil, errorf("device %s: %w", shown(device), err)
 					}
 				}
 				continue
 			}
-			return nil, errorf("device %q: saving its state: %w", device, err)
+			return nil, errorf("device %s: saving its state: %w", shown(device), err)
 		}
 		keep := st.clone()
 		if !r.eager {
@@ -678,7 +678,7 @@ func (r *Reconciler) update(ctx context.Context, device string, f func(*deviceSt
 		r.remember(device, nv, keep, held, false)
 		return st, nil
 	}
-	return nil, errorf("device %q: %d attempts to save its state: %w", device, r.maxRetries(), last)
+	return nil, errorf("device %s: %d attempts to save its state: %w", shown(device), r.maxRetries(), last)
 }
 
 // clone returns a copy of st that can be changed without changing st.
@@ -856,14 +856,14 @@ func (r *Reconciler) loadStored(ctx context.Context, device string) (string, uin
 	if sl, ok := r.store.(sharedLoader); ok {
 		raw, ver, err := sl.loadShared(ctx, device)
 		if err != nil {
-			return "", 0, errorf("device %q: loading its state: %w", device, err)
+			return "", 0, errorf("device %s: loading its state: %w", shown(device), err)
 		}
 		return raw, ver, nil
 	}
 	if ms, ok := r.store.(*session.MemoryStore); ok {
 		raw, ver, err := ms.LoadShared(ctx, device)
 		if err != nil {
-			return "", 0, errorf("device %q: loading its state: %w", device, err)
+			return "", 0, errorf("device %s: loading its state: %w", shown(device), err)
 		}
 		// Read in place, as a Server reads its session's state (the
 		// strings of syncml.UnmarshalOwned alias it): a MemoryStore never
@@ -877,7 +877,7 @@ func (r *Reconciler) loadStored(ctx context.Context, device string) (string, uin
 	}
 	raw, ver, err := load(ctx, device)
 	if err != nil {
-		return "", 0, errorf("device %q: loading its state: %w", device, err)
+		return "", 0, errorf("device %s: loading its state: %w", shown(device), err)
 	}
 	return string(raw), ver, nil
 }
@@ -897,7 +897,7 @@ func (r *Reconciler) load(ctx context.Context, device string) (*deviceState, err
 	}
 	st, err := r.decode(raw)
 	if err != nil {
-		return nil, errorf("device %q: %w", device, err)
+		return nil, errorf("device %s: %w", shown(device), err)
 	}
 	return st, nil
 }

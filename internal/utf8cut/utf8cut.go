@@ -43,3 +43,7 @@ func Middle(s string, n int) string {
 	}
 	return head + "…(" + strconv.Itoa(t-len(head)) + " bytes)…" + s[t:]
 }
+
+// QuoteMiddle returns Middle(s, n) in Go quotes: a value whose both ends
+// matter (a URI, a path, an ID) as an error message shows it.
+func QuoteMiddle(s string, n int) string { return strconv.Quote(Middle(s, n)) }
