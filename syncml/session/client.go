@@ -659,7 +659,9 @@ func (c *Client) refusedMsgID(again bool) string {
 // refused message again (package 1 when it was package 1), with new
 // credentials, up to MaxAuthRetries times in a session; the commands
 // EachMessage gave the refused message, which it gives anew, come back
-// in the Exchange's Outcomes with an Err (see Outcome.Err). One refusal
+// in the Exchange's Outcomes with an Err (see Outcome.Err); Statuses the
+// refusal gives the refused message's commands are no Outcome (the
+// server ran none of them). One refusal
 // more (the first, without Credentials) gives the session up: Handle
 // fails with an error matching ErrAuthGaveUp and ErrInvalidCredentials
 // (401) or ErrMissingCredentials (407), and the next Start sends the
@@ -829,6 +831,12 @@ func (c *Client) answer(ctx context.Context, m *syncml.Message, x *Exchange, u *
 				return nil, c.authGaveUp(code)
 			}
 			c.retries++
+			// The server ran none of the refused message: the Statuses
+			// it gave its commands (an authentication failure may
+			// answer each) are no Outcome. Those sent again get theirs
+			// from the message the server runs, EachMessage's the one
+			// of the refusal (below).
+			x.Outcomes = append(x.Outcomes[:len(x.Outcomes)-len(outs)], notOfMsg(outs, strconv.Itoa(c.outMsgID))...)
 			// EachMessage gives the message sent again commands of its
 			// own: those of the refused one end here
 			refused := c.refusedEach(code)
@@ -968,6 +976,22 @@ func (c *Client) answer(ctx context.Context, m *syncml.Message, x *Exchange, u *
 	}
 	x.Reply, x.Raw = reply, c.lastRaw
 	return x, nil
+}
+
+// notOfMsg returns outs without the Outcomes of the commands of the
+// device's message msgID, in a new array (outs itself when it holds none
+// of them).
+func notOfMsg(outs []Outcome, msgID string) []Outcome {
+	if !slices.ContainsFunc(outs, func(o Outcome) bool { return o.MsgID == msgID }) {
+		return outs
+	}
+	kept := make([]Outcome, 0, len(outs))
+	for _, o := range outs {
+		if o.MsgID != msgID {
+			kept = append(kept, o)
+		}
+	}
+	return kept
 }
 
 // again1 readies package 1 to be built again, as it was asked: the
