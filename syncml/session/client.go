@@ -661,7 +661,9 @@ func (c *Client) refusedMsgID(again bool) string {
 // EachMessage gave the refused message, which it gives anew, come back
 // in the Exchange's Outcomes with an Err (see Outcome.Err); Statuses the
 // refusal gives the refused message's commands are no Outcome (the
-// server ran none of them). One refusal
+// server ran none of them), and a refusal that carries commands of the
+// server's is refused with an error matching ErrProtocol (they would go
+// without running and without a Status). One refusal
 // more (the first, without Credentials) gives the session up: Handle
 // fails with an error matching ErrAuthGaveUp and ErrInvalidCredentials
 // (401) or ErrMissingCredentials (407), and the next Start sends the
@@ -830,6 +832,9 @@ func (c *Client) answer(ctx context.Context, m *syncml.Message, x *Exchange, u *
 				u.gaveUp = code
 				return nil, c.authGaveUp(code)
 			}
+			if err := refusalCommands(m); err != nil {
+				return nil, err
+			}
 			c.retries++
 			// The server ran none of the refused message: the Statuses
 			// it gave its commands (an authentication failure may
@@ -976,6 +981,22 @@ func (c *Client) answer(ctx context.Context, m *syncml.Message, x *Exchange, u *
 	}
 	x.Reply, x.Raw = reply, c.lastRaw
 	return x, nil
+}
+
+// refusalCommands returns an error matching ErrProtocol when m, a server
+// message refusing the device's last one at its SyncHdr, carries a
+// command of the server's: a refusal answers with Statuses (and the
+// device sends its message again), so such a command would go without
+// running and without a Status.
+func refusalCommands(m *syncml.Message) error {
+	for _, x := range m.Body.Commands {
+		if isAnswer(x) {
+			continue
+		}
+		return errorf("%w: server message %s refuses the device's credentials and carries %s %s, which a refusal may not: only Statuses answer a refused message",
+			ErrProtocol, m.Header.MsgID, x.ElementName(), x.ID())
+	}
+	return nil
 }
 
 // notOfMsg returns outs without the Outcomes of the commands of the

@@ -78,7 +78,7 @@ func TestClientRefusalStatusesOneOutcome(t *testing.T) {
 				} else {
 					s.answer(m, nil)
 				}
-				if msg == 1 {
+				if msg == 1 && tc.refuse != 1 || msg == 2 && tc.refuse == 1 {
 					s.get() // the session goes on after package 1
 				}
 				if msg == 1 && tc.queueAt {
