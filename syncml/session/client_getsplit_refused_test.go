@@ -39,6 +39,10 @@ type splitRefusal struct {
 //     the server takes it, then announces the MaxObjSize: it holds the
 //     codes of the items answered first, so every item keeps its code and
 //     only the Results of N00 is left out.
+//   - "cut taken, next refused": the server takes the first reply and
+//     refuses the next, which carries Statuses of the Get still to go,
+//     announcing the MaxObjSize: it holds the codes the first reply
+//     carried, so every item keeps its code, as above.
 //
 // The first two fail when the refused message's note of the cut is kept
 // (forgetSplitGets in resend): the Client then takes the refused message
@@ -67,6 +71,8 @@ func TestClientGetSplitRefused(t *testing.T) {
 			cut: []string{"2"}, none: []string{"3"}, fails: true, adds: 3},
 		{name: "again cut, taken", refusals: map[int]splitRefusal{2: {1500, false}}, objAt: 3,
 			cut: []string{"2", "3"}, fails: false},
+		{name: "cut taken, next refused", refusals: map[int]splitRefusal{3: {1500, true}},
+			cut: []string{"2"}, fails: false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			testGetSplitRefused(t, tc.refusals, tc.objAt, tc.cut, tc.none, tc.fails, tc.adds)
