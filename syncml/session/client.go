@@ -809,7 +809,6 @@ func (c *Client) answer(ctx context.Context, m *syncml.Message, x *Exchange, u *
 		}
 	}
 	outs, unmatched, hdrs := c.sent.receive(m.Body.Commands, strconv.Itoa(c.outMsgID), sentKey{}, &u.answered)
-	c.wholeAgain(outs, u) // an object sent in chunks is reported whole
 	inSession(outs, c.sessionID)
 	x.Outcomes, x.Unmatched = outs, unmatched
 	if n := len(c.abandoned); n > 0 {
@@ -840,8 +839,11 @@ func (c *Client) answer(ctx context.Context, m *syncml.Message, x *Exchange, u *
 			// it gave its commands (an authentication failure may
 			// answer each) are no Outcome. Those sent again get theirs
 			// from the message the server runs, EachMessage's the one
-			// of the refusal (below).
-			x.Outcomes = append(x.Outcomes[:len(x.Outcomes)-len(outs)], notOfMsg(outs, strconv.Itoa(c.outMsgID))...)
+			// of the refusal (below). The last piece of an object in
+			// flight it carried goes again as it is, not whole.
+			ran := notOfMsg(outs, strconv.Itoa(c.outMsgID))
+			c.wholeAgain(ran, u)
+			x.Outcomes = append(x.Outcomes[:len(x.Outcomes)-len(outs)], ran...)
 			// EachMessage gives the message sent again commands of its
 			// own: those of the refused one end here
 			refused := c.refusedEach(code)
@@ -869,6 +871,7 @@ func (c *Client) answer(ctx context.Context, m *syncml.Message, x *Exchange, u *
 			return x, nil
 		}
 	}
+	c.wholeAgain(outs, u) // an object sent in chunks is reported whole
 	if rc := c.sent.refusedChunk(); rc != nil {
 		// The server refused the device's object in flight (413, most
 		// often): no chunk of it goes out any more.
