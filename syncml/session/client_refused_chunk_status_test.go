@@ -12,7 +12,7 @@ import (
 // in chunks (./B, MaxMsgSize 1500), and the server refuses (401) one of
 // the messages carrying a piece of it, with a Status for that piece as
 // well (an authentication failure may answer every command): 213 for a
-// chunk with more to come, 200 or 401 for the last piece. The server ran
+// chunk with more to come (or 401), 200 or 401 for the last piece. The server ran
 // none of the refused message, so the message sent again carries the
 // same piece, and the object the server puts together from the messages
 // it took is the one queued, with one Outcome (200) for it. Before, a
@@ -26,6 +26,7 @@ func TestClientRefusalAnswersChunk(t *testing.T) {
 		code string // the refusal's Status for the piece
 	}{
 		{"chunk 213", false, "213"},
+		{"chunk 401", false, "401"},
 		{"last 200", true, "200"},
 		{"last 401", true, "401"},
 	} {
