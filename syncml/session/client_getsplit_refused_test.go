@@ -75,12 +75,18 @@ func TestClientGetSplitRefused(t *testing.T) {
 			cut: []string{"2"}, fails: false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			testGetSplitRefused(t, tc.refusals, tc.objAt, tc.cut, tc.none, tc.fails, tc.adds)
+			testGetSplit(t, tc.refusals, tc.objAt, tc.cut, tc.none, tc.fails, tc.adds)
 		})
 	}
 }
 
-func testGetSplitRefused(t *testing.T, refusals map[int]splitRefusal, objAt int, cut, none []string, fails bool, adds int) {
+// testGetSplit plays the Get of twelve nodes of these tests: the server
+// refuses the device messages refusals names, announces the MaxObjSize
+// in its message objAt (0: a refusal does), and sends adds Adds before
+// the Get; cut and none name the device messages that must carry some,
+// or none, of the Get's Statuses with some left; fails tells whether the
+// Get must fail (every item 500) or every item keep its code.
+func testGetSplit(t *testing.T, refusals map[int]splitRefusal, objAt int, cut, none []string, fails bool, adds int) {
 	ctx := context.Background()
 	const n = 12
 	uri := func(i int) string { return fmt.Sprintf("./Vendor/MSFT/N%02d/%s", i, strings.Repeat("n", 40)) }
