@@ -431,28 +431,15 @@ func parseNumber(s string) (number, bool) {
 		return number{}, false
 	}
 	for i := 0; i < len(s); i++ {
-		d := digitValue(s[i])
-		if d >= base || n.mag > (math.MaxUint64-d)/base {
+		h := xmlscan.Unhex(s[i])
+		d := uint64(h)
+		if h < 0 || d >= base || n.mag > (math.MaxUint64-d)/base {
 			return number{}, false
 		}
 		n.mag = n.mag*base + d
 	}
 	n.neg = n.neg && n.mag != 0
 	return n, true
-}
-
-// digitValue is the value of the hexadecimal digit c, or 16 for any other
-// byte.
-func digitValue(c byte) uint64 {
-	switch {
-	case c >= '0' && c <= '9':
-		return uint64(c - '0')
-	case c >= 'a' && c <= 'f':
-		return uint64(c-'a') + 10
-	case c >= 'A' && c <= 'F':
-		return uint64(c-'A') + 10
-	}
-	return 16
 }
 
 // parseInt reads a number (see parseNumber) that fits in an int64.
