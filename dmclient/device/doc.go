@@ -73,7 +73,8 @@
 // survive a restart; an operation cut short by a restart is reported
 // failed with E_ABORT. A stored state the handler cannot have written (a
 // torn file, an EnrollStatus outside 1 to 8, an enrollment the status
-// contradicts) makes New fail with [ErrCorrupt]. Printing an
+// contradicts) makes New fail with [ErrCorrupt]; a FileStore file that
+// records another ProviderID (see [FileStore]) with [ErrConfig]. Printing an
 // [Enrollment] leaves out its Data, which holds a private key after
 // [MDE2]. The clock is [Config].Now.
 //

@@ -34,7 +34,9 @@ var (
 	// ErrCorrupt: a FileStore file is torn or altered, or a Store holds a
 	// state the handler cannot have saved; it is not used.
 	ErrCorrupt = errors.New("device: stored state is corrupt")
-	// ErrConfig: the Config cannot work (no ProviderID, no Enroller…).
+	// ErrConfig: the Config cannot work (no ProviderID, no Enroller…),
+	// or a FileStore file holds the state of another ProviderID (two IDs
+	// that differ only in case, on a file system that ignores case).
 	ErrConfig = errors.New("device: invalid configuration")
 )
 
