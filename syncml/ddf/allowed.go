@@ -332,6 +332,9 @@ const (
 // repetition counting its body as many times as it may repeat (as the
 // compiler writes it out); but at most limit+1.
 func progSize(re *syntax.Regexp, limit int) int {
+	// so that limit+1 and a sum of two counts bounded by it cannot wrap
+	// (a MaxRegExCost of math.MaxInt counted no instruction at all)
+	limit = min(limit, math.MaxInt/4)
 	n := 1
 	switch re.Op {
 	case syntax.OpLiteral:
