@@ -107,7 +107,8 @@ func TestValidateAgreesWithAgentDSC(t *testing.T) {
 		{declaredconfig.Complete, "c:\\x.tmp", "TestFileContent1", false, false},
 		{declaredconfig.Inventory, "c:\\x.tmp", "", false, false},
 		{declaredconfig.Inventory, "c:\\x.tmp", "TestFileContent1", false, true},
-		{declaredconfig.Inventory, "c:\\x.tmp", " ", false, true},
+		{declaredconfig.Inventory, "c:\\x.tmp", "\n  ", false, false},
+		{declaredconfig.Inventory, "c:\\x.tmp", " x ", false, true},
 		{declaredconfig.Inventory, "c:\\x.tmp", "<a/>", true, true},
 	} {
 		scenario := declaredconfig.ScenarioMIProviderConfig

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/windc-go/windc/internal/xmlscan"
 )
 
 // A ValidateOption makes Document.Validate stricter than its default.
@@ -158,8 +160,11 @@ func (d *Document) Validate(target URI, opts ...ValidateOption) error {
 				}
 			}
 			value, markup := s.Value, s.Markup
-			if read && (value != "" || markup) {
-				bad(errors.New("the setting carries a value in an inventory, which reads the node: the value would not be set, only dropped"))
+			if read {
+				// white space alone is a pretty-printed empty element
+				if markup || !xmlscan.IsAllSpace(value) {
+					bad(errors.New("the setting carries a value in an inventory, which reads the node: the value would not be set, only dropped"))
+				}
 				value, markup = "", false // its type is still checked
 			}
 			if err := checkTyped(s.Type, value, markup, read); err != nil {
@@ -190,7 +195,7 @@ func (d *Document) Validate(target URI, opts ...ValidateOption) error {
 				bad("the name is given more than once")
 			}
 			seen[p.Name] = true
-			if read && k >= len(c.Keys) && (p.Value != "" || p.Markup) {
+			if read && k >= len(c.Keys) && (p.Markup || !xmlscan.IsAllSpace(p.Value)) {
 				// a Key's value picks the instance to read; a Value's
 				// has nothing to say
 				bad("the Value carries a value in an inventory, which reads the parameter: the value would not be set, only dropped")

@@ -182,7 +182,8 @@ func TestValidateHost(t *testing.T) {
 }
 
 // An inventory names the nodes to read: its settings carry a type and no
-// value, whatever the type. A value it does carry is refused with a
+// value (white space alone, an element written over lines, is none),
+// whatever the type. A value it does carry is refused with a
 // *SettingError (a device reads the node and would drop the value), its
 // type still checked; a configuration document sent to Inventory is told
 // by its HostError alone. Under Complete an empty int or bool is still
@@ -197,7 +198,7 @@ func TestValidateInventoryEmptyValue(t *testing.T) {
 	}
 	for _, s := range []Setting{
 		{Path: "My/Count", Type: "int", Value: "7"},
-		{Path: "My/Name", Type: "chr", Value: " "},
+		{Path: "My/Name", Type: "chr", Value: " x "},
 		{Path: "My/Doc", Type: "xml", Value: "<a/>", Markup: true},
 		{Path: "My/Odd", Type: "nope", Value: "x"},
 	} {
@@ -211,6 +212,13 @@ func TestValidateInventoryEmptyValue(t *testing.T) {
 		if s.Type == "nope" && !strings.Contains(err.Error(), `unknown type "nope"`) {
 			t.Errorf("inventory setting %+v: the type is not checked: %v", s, err)
 		}
+	}
+	// white space alone is an element written over lines: no value
+	spaced := *inv
+	spaced.CSPs = []CSP{{Name: "./Vendor/MSFT/CertificateStore", Settings: []Setting{
+		{Path: "My/Count", Type: "int", Value: "\n\t"}, {Path: "My/Name", Type: "chr", Value: " "}}}}
+	if err := spaced.Validate(DocumentURI(Device, Inventory, id)); err != nil {
+		t.Errorf("inventory of settings written over lines: %v", err)
 	}
 	bad := *inv
 	bad.CSPs = []CSP{{Name: "./Vendor/MSFT/CertificateStore", Settings: []Setting{{Path: "My/Odd", Type: "nope"}, {Path: "My/None"}}}}
@@ -235,9 +243,9 @@ func TestValidateInventoryEmptyValue(t *testing.T) {
 // An inventory of an MI provider (MSFTExtensibilityMIProviderInventory
 // under Inventory) names the parameters to read in its Value elements and
 // picks the instance with the values of its Keys: a Value carrying text
-// or markup, even white space, is refused with a *ParamError naming it,
-// as a CSP setting carrying a value is; a Key's value is kept. Under
-// Complete the same Value is taken.
+// or markup (white space alone is none) is refused with a *ParamError
+// naming it, as a CSP setting carrying a value is; a Key's value is kept.
+// Under Complete the same Value is taken.
 func TestValidateInventoryDSCValue(t *testing.T) {
 	id := "6E4B7A12-3C9D-4F1E-8A26-B0C7D9E1F307"
 	doc := func(scenario string, values ...Param) *Document {
@@ -246,12 +254,12 @@ func TestValidateInventoryDSCValue(t *testing.T) {
 				Keys: []Param{{Name: "DestinationPath", Value: `c:\data\x.tmp`}}, Values: values}}}
 	}
 	inv := DocumentURI(Device, Inventory, id)
-	if err := doc(ScenarioMIProviderInventory, Param{Name: "Contents"}).Validate(inv); err != nil {
-		t.Errorf("inventory with an empty Value: %v", err)
+	if err := doc(ScenarioMIProviderInventory, Param{Name: "Contents"}, Param{Name: "Size", Value: "\n  "}).Validate(inv); err != nil {
+		t.Errorf("inventory with empty Values: %v", err)
 	}
 	for _, p := range []Param{
 		{Name: "Contents", Value: "TestFileContent1"},
-		{Name: "Contents", Value: " "},
+		{Name: "Contents", Value: " x"},
 		{Name: "Contents", Value: "<a/>", Markup: true},
 	} {
 		err := doc(ScenarioMIProviderInventory, Param{Name: "Other"}, p).Validate(inv)
