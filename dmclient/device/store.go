@@ -195,6 +195,10 @@ func (f *FileStore) Save(_ context.Context, providerID string, s State) error {
 		return pkg.Errorf("save: %w", err)
 	}
 	p := f.path(providerID)
+	// the check and the write as one, against another Save of this
+	// process naming the same file (an ID differing in case)
+	fileSaves.Lock()
+	defer fileSaves.Unlock()
 	if err := f.checkOwner(p, providerID); err != nil {
 		return pkg.Errorf("save %s: %w", p, err)
 	}
@@ -203,6 +207,14 @@ func (f *FileStore) Save(_ context.Context, providerID string, s State) error {
 	}
 	return nil
 }
+
+// fileSaves makes each FileStore Save's check of the file's provider and
+// its write one step for the process: two Saves of IDs that differ only
+// in case, which name one file on a file system that ignores case, could
+// otherwise both find the file free and the second overwrite the first.
+// Saves are rare (a state changes at each step of an enrollment), so one
+// lock for every FileStore costs nothing that matters.
+var fileSaves sync.Mutex
 
 // checkOwner returns an error when file p holds the state of a provider
 // other than providerID (see otherProvider). A missing file, or one that
