@@ -63,20 +63,7 @@ func TestValidateAgreesWithAgent(t *testing.T) {
 		d := &declaredconfig.Document{Schema: "1.0", Context: tc.context, ID: id, Checksum: "C1", Scenario: scenario,
 			CSPs: []declaredconfig.CSP{{Name: tc.csp, Settings: []declaredconfig.Setting{{Path: tc.path, Type: "chr", Value: value}}}}}
 		verr := d.Validate(target)
-		text, err := d.MarshalText()
-		if err != nil {
-			t.Fatal(err)
-		}
-		a, err := agent.New(context.Background(), agent.Config{Surface: &agent.MemorySurface{}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		cmd := &syncml.Add{CmdID: "2", Items: []syncml.Item{{Target: &syncml.Location{LocURI: target.String()}, Data: syncml.Text(string(text))}}}
-		r := a.ServeCommand(context.Background(), &session.Request{Command: cmd})
-		code := r.Code
-		if len(r.ItemCodes) > 0 {
-			code = r.ItemCodes[0]
-		}
+		code := agentAdds(t, target, d)
 		took := code == 0 || code == syncml.StatusOK
 		if took != (verr == nil) {
 			t.Errorf("%v: agent answers %d, Validate = %v", tc, code, verr)
@@ -124,22 +111,29 @@ func TestValidateAgreesWithAgentDSC(t *testing.T) {
 		if (verr != nil) != tc.refused {
 			t.Errorf("%+v: Validate = %v", tc, verr)
 		}
-		text, err := d.MarshalText()
-		if err != nil {
-			t.Fatal(err)
-		}
-		a, err := agent.New(context.Background(), agent.Config{Surface: &agent.MemorySurface{}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		cmd := &syncml.Add{CmdID: "2", Items: []syncml.Item{{Target: &syncml.Location{LocURI: target.String()}, Data: syncml.Text(string(text))}}}
-		r := a.ServeCommand(context.Background(), &session.Request{Command: cmd})
-		code := r.Code
-		if len(r.ItemCodes) > 0 {
-			code = r.ItemCodes[0]
-		}
+		code := agentAdds(t, target, d)
 		if took := code == 0 || code == syncml.StatusOK; took != (verr == nil) {
 			t.Errorf("%+v: agent answers %d, Validate = %v", tc, code, verr)
 		}
 	}
+}
+
+// agentAdds gives a new agent an Add of d, as MarshalText writes it, at
+// target, and returns the code it answers (0 when it gives none).
+func agentAdds(t *testing.T, target declaredconfig.URI, d *declaredconfig.Document) syncml.StatusCode {
+	t.Helper()
+	text, err := d.MarshalText()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := agent.New(context.Background(), agent.Config{Surface: &agent.MemorySurface{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := &syncml.Add{CmdID: "2", Items: []syncml.Item{{Target: &syncml.Location{LocURI: target.String()}, Data: syncml.Text(string(text))}}}
+	r := a.ServeCommand(context.Background(), &session.Request{Command: cmd})
+	if len(r.ItemCodes) > 0 {
+		return r.ItemCodes[0]
+	}
+	return r.Code
 }
