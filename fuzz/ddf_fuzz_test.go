@@ -131,7 +131,9 @@ func FuzzDDFParse(f *testing.F) {
 }
 
 // fill replaces each {Title} segment with a percent-encoded name and
-// escapes the static segments, so the path becomes a LocURI.
+// escapes the static segments, so the path becomes a LocURI. The made-up
+// name is "id " and the title without its control characters: a DFTitle
+// is free text, but no node name can hold those.
 func fill(p string) string {
 	segs := strings.Split(p, "/")
 	for i, s := range segs {
@@ -139,7 +141,13 @@ func fill(p string) string {
 			continue
 		}
 		if strings.HasPrefix(s, "{") && strings.HasSuffix(s, "}") {
-			segs[i] = "id%20" + escape(strings.Trim(s, "{}"))
+			title := strings.Map(func(r rune) rune {
+				if r < 0x20 || r >= 0x7F && r <= 0x9F {
+					return -1
+				}
+				return r
+			}, strings.Trim(s, "{}"))
+			segs[i] = "id%20" + escape(title)
 			continue
 		}
 		segs[i] = escape(s)

@@ -456,7 +456,7 @@ func (p *parser) nodeElem(parent *Node) (*Node, error) {
 				}
 				sawName = true
 				n.Name, err = p.text()
-				n.Name = strings.TrimSpace(n.Name)
+				n.Name = xmlscan.TrimSpace(n.Name)
 				p.node = n // errors from here on name this node
 				switch {
 				case err != nil:
@@ -465,6 +465,10 @@ func (p *parser) nodeElem(parent *Node) (*Node, error) {
 				case n.Name == "." || n.Name == "..":
 					// no LocURI can name it: ParseLocURI refuses the segment
 					err = p.structure("NodeName %q is not a node name", truncate(n.Name, maxShownText))
+				case strings.IndexFunc(n.Name, isControl) >= 0:
+					// nor one holding a C0, DEL or C1 character, which XML
+					// text may carry (tab, DEL, U+0080..U+009F)
+					err = p.structure("NodeName %q holds a control character", truncate(n.Name, maxShownText))
 				}
 			case tok.local == "Path":
 				var s string
@@ -496,6 +500,10 @@ func (p *parser) nodeElem(parent *Node) (*Node, error) {
 	}
 }
 
+// isControl reports whether r is a control character, which
+// syncml.ParseLocURI refuses in a node name: C0, DEL or C1.
+func isControl(r rune) bool { return r < 0x20 || r >= 0x7F && r <= 0x9F }
+
 // rootPath reads the Path element of a top-level node, the LocURI up to
 // the node (OMA-DM DDF 1.2, Path), into the form Node.Path uses: "./",
 // the scope written Device or User, and the node names percent-decoded,
@@ -503,7 +511,7 @@ func (p *parser) nodeElem(parent *Node) (*Node, error) {
 // syncml.ParseLocURI refuses is an error: Lookup could never reach the
 // node.
 func (p *parser) rootPath(s string) (string, error) {
-	s = strings.TrimSpace(s)
+	s = xmlscan.TrimSpace(s)
 	switch s {
 	case "", ".", "./":
 		return ".", nil
@@ -647,7 +655,7 @@ func (p *parser) property(n *Node, name string) error {
 		})
 	case "DFTitle":
 		n.Title, err = p.text()
-		n.Title = strings.TrimSpace(n.Title)
+		n.Title = xmlscan.TrimSpace(n.Title)
 	case "DFType":
 		err = p.children(func(c string) error {
 			t, err := p.text()

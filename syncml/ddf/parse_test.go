@@ -2,8 +2,10 @@ package ddf
 
 import (
 	"errors"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -384,6 +386,41 @@ func TestParseDotNodeName(t *testing.T) {
 		var pe *ParseError
 		if !errors.As(err, &pe) || !errors.Is(err, ErrStructure) {
 			t.Errorf("%s: err = %v, want a ParseError matching ErrStructure", in, err)
+		}
+	}
+}
+
+// TestParseControlNodeName: a NodeName holding a character XML text may
+// carry but a node name may not (tab, DEL, a C1 control, written raw or
+// as a reference) is a ParseError too, at the top level and below: every
+// LocURI naming it would be refused. Names ParseLocURI takes are kept as
+// written: only XML white space is trimmed from their ends, not U+00A0 or
+// U+2028 (which strings.TrimSpace took, renaming the node).
+func TestParseControlNodeName(t *testing.T) {
+	node := func(name string) string {
+		return `<MgmtTree><Node><NodeName>A</NodeName><DFProperties><DFFormat><node/></DFFormat></DFProperties>` +
+			`<Node><NodeName>` + name + `</NodeName><DFProperties><DFFormat><chr/></DFFormat></DFProperties></Node></Node></MgmtTree>`
+	}
+	for _, name := range []string{"A\tB", "A&#9;B", "A\x7f", "&#x7F;", "A\u0085B", "\u009f", "x&#x80;"} {
+		name, _ = strconv.Unquote(`"` + name + `"`)
+		for _, in := range []string{node(name), strings.Replace(node(name), "<NodeName>A</NodeName>", "<NodeName>"+name+"</NodeName>", 1)} {
+			_, err := Parse([]byte(in))
+			var pe *ParseError
+			if !errors.As(err, &pe) || !errors.Is(err, ErrStructure) || !strings.Contains(err.Error(), "control character") {
+				t.Errorf("%q: err = %v, want a ParseError matching ErrStructure naming the control character", in, err)
+			}
+		}
+	}
+	for _, name := range []string{"A B", "\u00a0x", "\u00e9\u2028", "%7F"} {
+		name, _ = strconv.Unquote(`"` + name + `"`)
+		tr, err := Parse([]byte(node(name)))
+		if err != nil {
+			t.Errorf("%q: %v", name, err)
+			continue
+		}
+		uri := "./A/" + url.PathEscape(name)
+		if n, err := tr.Lookup(uri); err != nil || n.Name != name {
+			t.Errorf("%q: Lookup(%q) = %v, %v", name, uri, n, err)
 		}
 	}
 }
