@@ -158,30 +158,14 @@ func testGetSplit(t *testing.T, refusals map[int]splitRefusal, objAt int, cut, n
 			continue
 		}
 		s := newObjScript(m)
-		for _, x := range m.Body.Commands {
-			if st, ok := x.(*syncml.Status); ok {
-				if st.Cmd == "Get" {
-					if len(st.TargetRef) != 1 {
-						t.Fatalf("a Status of the Get names %d nodes, want one (per item)", len(st.TargetRef))
-					}
-					if _, dup := codes[st.TargetRef[0]]; dup {
-						t.Errorf("two Statuses for %s", st.TargetRef[0])
-					}
-					codes[st.TargetRef[0]] = st.Data.Value
-				}
-				continue
+		for _, st := range s.read(m, got) {
+			if len(st.TargetRef) != 1 {
+				t.Fatalf("a Status of the Get names %d nodes, want one (per item)", len(st.TargetRef))
 			}
-			it := x.ItemList()
-			answer := "200"
-			if len(it) > 0 && it[len(it)-1].MoreData {
-				answer = "213"
+			if _, dup := codes[st.TargetRef[0]]; dup {
+				t.Errorf("two Statuses for %s", st.TargetRef[0])
 			}
-			if _, ok := x.(*syncml.Results); ok {
-				for _, i := range it {
-					got[i.Source.LocURI] += i.Data.Value
-				}
-			}
-			s.status(m.Header.MsgID, x.ID(), x.ElementName(), answer)
+			codes[st.TargetRef[0]] = st.Data.Value
 		}
 		meta := ""
 		if msg == 1 {

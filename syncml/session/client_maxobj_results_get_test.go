@@ -76,24 +76,8 @@ func TestClientGetResultsOverPeerMaxObj(t *testing.T) {
 				// message sends the Get (after 30 Adds when behind), its
 				// second announces the MaxObjSize.
 				s := newObjScript(m)
-				for _, x := range m.Body.Commands {
-					if st, ok := x.(*syncml.Status); ok {
-						if st.Cmd == "Get" {
-							code = st.Data.Value
-						}
-						continue
-					}
-					it := x.ItemList()
-					answer := "200"
-					if len(it) > 0 && it[len(it)-1].MoreData {
-						answer = "213"
-					}
-					if _, ok := x.(*syncml.Results); ok {
-						for _, i := range it {
-							got[i.Source.LocURI] += i.Data.Value
-						}
-					}
-					s.status(m.Header.MsgID, x.ID(), x.ElementName(), answer)
+				for _, st := range s.read(m, got) {
+					code = st.Data.Value
 				}
 				meta := ""
 				switch msg {

@@ -65,6 +65,33 @@ func (s *objScript) answer(m *syncml.Message, skip func(syncml.Command) bool) (c
 	return chunks
 }
 
+// read answers each command of m but its Statuses, Results too: 213 for
+// a chunk (its last Item with MoreData), 200 otherwise. It adds the data
+// of the Results' Items to got, by their Source LocURI, and returns the
+// Statuses of Gets m carries, in order.
+func (s *objScript) read(m *syncml.Message, got map[string]string) (gets []*syncml.Status) {
+	for _, x := range m.Body.Commands {
+		if st, ok := x.(*syncml.Status); ok {
+			if st.Cmd == "Get" {
+				gets = append(gets, st)
+			}
+			continue
+		}
+		it := x.ItemList()
+		code := "200"
+		if len(it) > 0 && it[len(it)-1].MoreData {
+			code = "213"
+		}
+		if _, ok := x.(*syncml.Results); ok {
+			for _, i := range it {
+				got[i.Source.LocURI] += i.Data.Value
+			}
+		}
+		s.status(m.Header.MsgID, x.ID(), x.ElementName(), code)
+	}
+	return gets
+}
+
 // status adds a Status of code for the command cmdRef (a cmd) of the
 // device's message msgRef.
 func (s *objScript) status(msgRef, cmdRef, cmd, code string) {
