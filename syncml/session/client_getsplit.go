@@ -21,6 +21,15 @@ type splitGet struct {
 // Get. A Get's Statuses go one after another, so this is the one place
 // where a message can cut them. The records go in a new array (a call
 // that fails puts back the one before, see clientMark).
+//
+// The list holds only the Gets some answer of which is still in sent or
+// rest: a note is read (statusWent) for the Results of the rest of the
+// package, or of the last message sent again, and no other. So the notes
+// of the Gets answered in full are dropped here. Those left are bounded
+// by MaxQueue (DefaultMaxQueue when zero): a Get cut when the list is
+// full is not noted, and from then on until the next Start statusWent
+// takes every Get it does not know for one the server has codes of (see
+// splitFull).
 func (c *Client) noteSplitGet(msgID string, sent, rest []syncml.Command) {
 	if len(sent) == 0 || len(rest) == 0 {
 		return
@@ -37,7 +46,62 @@ func (c *Client) noteSplitGet(msgID string, sent, rest []syncml.Command) {
 	if slices.ContainsFunc(c.splitGets, func(s splitGet) bool { return s.ref == ref }) {
 		return
 	}
-	c.splitGets = append(c.splitGets[:len(c.splitGets):len(c.splitGets)], splitGet{ref, msgID})
+	live := liveSplitGets(c.splitGets, sent, rest)
+	max := c.cfg.MaxQueue
+	if max <= 0 {
+		max = DefaultMaxQueue
+	}
+	if len(live) >= max {
+		c.splitGets, c.splitFull = live, true
+		return
+	}
+	c.splitGets = append(live[:len(live):len(live)], splitGet{ref, msgID})
+}
+
+// liveSplitGets returns the notes of list whose Get has a Status or a
+// Results in sent or rest: list itself when all have, otherwise those in
+// a new array (nil when none).
+func liveSplitGets(list []splitGet, sent, rest []syncml.Command) []splitGet {
+	if len(list) == 0 {
+		return list
+	}
+	live := make(map[getRef]bool, len(list))
+	for _, s := range list {
+		live[s.ref] = false
+	}
+	n := 0 // the Gets found live
+	for _, cmds := range [2][]syncml.Command{sent, rest} {
+		for _, x := range cmds {
+			var ref getRef
+			switch x := x.(type) {
+			case *syncml.Status:
+				if x.Cmd != "Get" {
+					continue
+				}
+				ref = getRef{x.MsgRef, x.CmdRef}
+			case *syncml.Results:
+				ref = getRef{x.MsgRef, x.CmdRef}
+			default:
+				continue
+			}
+			if was, ok := live[ref]; ok && !was {
+				live[ref] = true
+				if n++; n == len(list) {
+					return list
+				}
+			}
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	kept := make([]splitGet, 0, n)
+	for _, s := range list {
+		if live[s.ref] {
+			kept = append(kept, s)
+		}
+	}
+	return kept
 }
 
 // statusWent reports whether a message the server took (any but refused,
@@ -50,7 +114,8 @@ func (c *Client) statusWent(ref getRef, refused string) bool {
 			return s.msg != refused
 		}
 	}
-	return false
+	// a Get cut while the list was full was not noted: it may be any
+	return c.splitFull
 }
 
 // forgetSplitGets forgets the Gets noted as cut by message msgID, which
