@@ -259,7 +259,17 @@ func putScratch(p *[]byte, b []byte) {
 // two without use.
 var bigScratch sync.Pool
 
-// maxBigScratch is the largest buffer bigScratch keeps.
+// maxBigScratch is the largest buffer bigScratch keeps. It is a constant
+// rather than an option because it bounds no input and holds no memory
+// for long: a state larger than it is built and saved as any other, in a
+// buffer of its own that the garbage collector takes back (an allocation
+// per save, speed only); sync.Pool lets the buffers it keeps go once
+// they sit unused over a collection or two, so it keeps no more than
+// the states of the busiest moment needed anyway. And bigScratch is one
+// pool for every Session of the process, which a Config of one could not
+// rightly set. 64 MiB, sixteen times DefaultMaxObjectSize, leaves room
+// for the states of a Config whose object bounds are raised well past
+// the defaults.
 const maxBigScratch = 64 << 20
 
 // putStateScratch is putScratch for b, a buffer a state was built in
