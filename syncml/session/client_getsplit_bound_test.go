@@ -31,31 +31,42 @@ import (
 //     the first is, and the Gets not noted count as ones the server has
 //     codes of. Without that, the Statuses of the three Gets not noted
 //     still to go became 500.
+//   - "last behind", "last behind, MaxQueue 1": as "piled up", but 30
+//     Adds come before the fourth Get, whose Statuses then wait behind
+//     theirs: none of them went when the MaxObjSize comes. Within the
+//     default MaxQueue, that Get fails (every item 500, none of its
+//     Results sent, each reported); with a MaxQueue of 1, past which
+//     Gets went unnoted, it keeps its codes like the others and only its
+//     first node's Results is left out (as ClientConfig.MaxQueue says).
 func TestClientSplitGetsBound(t *testing.T) {
-	for _, tc := range []struct {
-		name     string
-		maxQueue int
-		gets     int  // the Gets the server sends
-		every    bool // a Get in each server message, not only after the device's package ended
-		objAt    int  // the server message announcing a MaxObjSize of 1000 (0: none)
-		maxNoted int  // the most notes held at once
-		full     bool // whether a Get was left out of the notes
-	}{
+	for _, tc := range []splitGetsCase{
 		{name: "one after another", gets: 10, maxNoted: 1},
 		{name: "piled up", gets: 4, every: true, objAt: 5, maxNoted: 4},
 		{name: "piled up, MaxQueue 1", maxQueue: 1, gets: 4, every: true, objAt: 5, maxNoted: 1, full: true},
+		{name: "last behind", gets: 4, every: true, behind: true, objAt: 5},
+		{name: "last behind, MaxQueue 1", maxQueue: 1, gets: 4, every: true, behind: true, objAt: 5, full: true},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			testSplitGetsBound(t, tc.maxQueue, tc.gets, tc.every, tc.objAt, tc.maxNoted, tc.full)
-		})
+		t.Run(tc.name, func(t *testing.T) { testSplitGetsBound(t, tc) })
 	}
 }
 
-func testSplitGetsBound(t *testing.T, maxQueue, gets int, every bool, objAt, maxNoted int, full bool) {
+// A splitGetsCase is a case of TestClientSplitGetsBound.
+type splitGetsCase struct {
+	name     string
+	maxQueue int
+	gets     int  // the Gets the server sends
+	every    bool // a Get in each server message, not only after the device's package ended
+	behind   bool // 30 Adds before the last Get, none of whose Statuses goes before the MaxObjSize
+	objAt    int  // the server message announcing a MaxObjSize of 1000 (0: none)
+	maxNoted int  // the most notes held at once (0: not checked)
+	full     bool // whether a Get was left out of the notes
+}
+
+func testSplitGetsBound(t *testing.T, tc splitGetsCase) {
 	ctx := context.Background()
 	const n = 12
 	uri := func(g, i int) string { return fmt.Sprintf("./Vendor/MSFT/G%dN%02d/%s", g, i, strings.Repeat("n", 40)) }
-	c, err := NewClient(ClientConfig{DeviceID: "D", ServerURI: "S", MaxQueue: maxQueue,
+	c, err := NewClient(ClientConfig{DeviceID: "D", ServerURI: "S", MaxQueue: tc.maxQueue,
 		Handler: HandlerFunc(func(_ context.Context, r *Request) Response {
 			if r.Command.ElementName() != "Get" {
 				return Response{}
@@ -105,11 +116,21 @@ func testSplitGetsBound(t *testing.T, maxQueue, gets int, every bool, objAt, max
 			byGet[st.MsgRef+"/"+st.CmdRef]++
 		}
 		for g, k := range byGet {
-			if k < n && !cutOnce[g] {
-				cutOnce[g] = true
+			if k < n && (tc.objAt == 0 || msg <= tc.objAt) {
+				cutOnce[g] = true // in a device message built before the MaxObjSize
 			}
 		}
-		if sentGets < gets && (every || m.Body.Final) {
+		if msg == tc.objAt && tc.behind {
+			for i := range n {
+				if _, ok := codes[uri(tc.gets-1, i)]; ok {
+					t.Fatalf("a Status of the last Get went before the MaxObjSize: the case is not tested")
+				}
+			}
+		}
+		if sentGets < tc.gets && (tc.every || m.Body.Final) {
+			if tc.behind && sentGets == tc.gets-1 {
+				s.adds()
+			}
 			s.id++
 			var b strings.Builder
 			fmt.Fprintf(&b, `<Get><CmdID>%d</CmdID>`, s.id)
@@ -121,7 +142,7 @@ func testSplitGetsBound(t *testing.T, maxQueue, gets int, every bool, objAt, max
 			sentGets++
 		}
 		meta := ""
-		if msg == objAt {
+		if msg == tc.objAt {
 			meta = `<MaxObjSize xmlns="syncml:metinf">1000</MaxObjSize>`
 		}
 		cx, err := c.HandleInbound(ctx, s.inbound(msg, meta, true))
@@ -139,29 +160,40 @@ func testSplitGetsBound(t *testing.T, maxQueue, gets int, every bool, objAt, max
 		m = cx.Reply
 	}
 	// the case is the one meant
-	if sentGets != gets || len(cutOnce) != gets {
-		t.Fatalf("%d Gets sent, %d cut between device messages; want %d of each", sentGets, len(cutOnce), gets)
+	wantCut := tc.gets
+	if tc.behind {
+		wantCut--
 	}
-	want := gets // each Get cut is noted, but past the bound
-	if full {
-		want = maxNoted
+	if sentGets != tc.gets || len(cutOnce) != wantCut {
+		t.Fatalf("%d Gets sent, %d cut between device messages before the MaxObjSize; want %d and %d", sentGets, len(cutOnce), tc.gets, wantCut)
 	}
-	if len(noted) != want {
-		t.Errorf("%d Gets noted as cut, want %d", len(noted), want)
+	if tc.maxNoted > 0 {
+		want := tc.gets // each Get cut is noted, but past the bound
+		if tc.full {
+			want = tc.maxNoted
+		}
+		if len(noted) != want {
+			t.Errorf("%d Gets noted as cut, want %d", len(noted), want)
+		}
+		if most != tc.maxNoted {
+			t.Errorf("at most %d notes held at once, want %d", most, tc.maxNoted)
+		}
 	}
-	if most != maxNoted {
-		t.Errorf("at most %d notes held at once, want %d", most, maxNoted)
-	}
-	if c.splitFull != full {
-		t.Errorf("a Get left out of the notes: %v, want %v", c.splitFull, full)
+	if c.splitFull != tc.full {
+		t.Errorf("a Get left out of the notes: %v, want %v", c.splitFull, tc.full)
 	}
 	wantCodes, wantGot, wantLimited := map[string]string{}, map[string]string{}, map[string]int{}
-	for g := range gets {
+	for g := range tc.gets {
 		for i := range n {
 			switch {
+			case tc.behind && !tc.full && g == tc.gets-1:
+				wantCodes[uri(g, i)] = "500" // the Get fails
+				if i%2 == 0 {
+					wantLimited[uri(g, i)] = 3000 // the Get's error: N00's
+				}
 			case i%2 == 1:
 				wantCodes[uri(g, i)] = "404"
-			case i == 0 && objAt > 0:
+			case i == 0 && tc.objAt > 0:
 				wantCodes[uri(g, i)] = "200"
 				wantLimited[uri(g, i)] = 3000
 			case i == 0:
