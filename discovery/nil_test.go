@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -96,80 +97,210 @@ func TestNilInput(t *testing.T) {
 	}
 }
 
-// TestNilReceivers: the methods of the package's exported pointer types
-// answer a nil receiver instead of panicking: UnmarshalJSON with the
-// error encoding/json gives a nil pointer, Type and RequiredAuthPolicy as
-// for an empty request, the error types with a text naming the nil.
-// MarshalJSON keeps its value receiver (json.Marshal of a Request value
-// must use the schema's names), so a nil pointer is left to
-// json.Marshal, which writes null.
-func TestNilReceivers(t *testing.T) {
-	noPanic := func(t *testing.T, f func()) {
-		t.Helper()
-		defer func() {
-			if r := recover(); r != nil {
-				t.Fatalf("panic: %v", r)
-			}
-		}()
-		f()
-	}
-	for _, tt := range []struct {
-		name string
-		call func() error
-	}{
-		{"Request.UnmarshalJSON", func() error { return (*Request)(nil).UnmarshalJSON([]byte(joinedBody)) }},
-		{"Response.UnmarshalJSON", func() error { return (*Response)(nil).UnmarshalJSON([]byte(`{}`)) }},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			var err error
-			noPanic(t, func() { err = tt.call() })
-			if _, ok := errors.AsType[*json.InvalidUnmarshalError](err); !ok {
-				t.Fatalf("error %#v, want a *json.InvalidUnmarshalError", err)
-			}
-			if msg := err.Error(); !strings.HasPrefix(msg, "discovery: ") || !strings.Contains(msg, "nil *discovery.") {
-				t.Errorf("error text %q", msg)
-			}
-		})
-	}
-	t.Run("Request.Type", func(t *testing.T) {
-		var typ EnrollmentType
-		var pol AuthPolicy
-		noPanic(t, func() { typ, pol = (*Request)(nil).Type(), (*Request)(nil).RequiredAuthPolicy() })
-		if typ != EnrollmentTypeDevice || pol != AuthPolicyFederated {
-			t.Errorf("nil request: Type %q, RequiredAuthPolicy %q; want Device, Federated as for an empty one", typ, pol)
+// nilMethods holds, for each method in the method set of one of the
+// package's exported pointer types, a check of its call through a nil
+// pointer: no panic and the documented nil answer. TestNilMethodsListed
+// keeps it complete.
+var nilMethods = map[string]func(t *testing.T){
+	"Client.Discover": func(t *testing.T) {
+		_, err := (*Client)(nil).Discover(context.Background(), &Request{OSVersion: "10.0.1.1"}, Headers{})
+		if !errors.Is(err, ErrURL) || !strings.Contains(err.Error(), "nil *Client") {
+			t.Errorf("error %v, want ErrURL naming the nil *Client", err)
 		}
-	})
-	t.Run("error types", func(t *testing.T) {
+	},
+	"FieldError.Error": func(t *testing.T) {
+		if msg := (*FieldError)(nil).Error(); msg != "discovery: invalid field (nil *FieldError)" {
+			t.Errorf("text %q", msg)
+		}
+	},
+	"FieldError.Unwrap": func(t *testing.T) {
 		var fe *FieldError
-		var se *ServerError
-		noPanic(t, func() {
-			if msg := fe.Error(); !strings.Contains(msg, "nil *FieldError") {
-				t.Errorf("nil *FieldError: %q", msg)
-			}
-			if fe.Unwrap() != nil {
-				t.Error("nil *FieldError unwraps to an error")
-			}
-			if msg := se.Error(); !strings.Contains(msg, "nil *ServerError") {
-				t.Errorf("nil *ServerError: %q", msg)
-			}
-			if errors.Is(error(se), ErrUPNRequired) {
-				t.Error("nil *ServerError matches ErrUPNRequired")
-			}
-			if errors.Is(fmt.Errorf("wrapped: %w", fe), ErrRequired) {
-				t.Error("nil *FieldError matches ErrRequired")
-			}
+		if fe.Unwrap() != nil || errors.Is(fmt.Errorf("wrapped: %w", fe), ErrRequired) {
+			t.Error("a nil *FieldError unwraps to an error")
+		}
+	},
+	"Handler.ServeHTTP": func(t *testing.T) {
+		rec := httptest.NewRecorder()
+		(*Handler)(nil).ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/", strings.NewReader(joinedBody)))
+		if rec.Code != http.StatusInternalServerError || !strings.Contains(rec.Body.String(), "nil *Handler") {
+			t.Errorf("answer %d %s, want 500 naming the nil *Handler", rec.Code, rec.Body)
+		}
+	},
+	"OSVersion.String": func(t *testing.T) {
+		// A value method: Go panics before the body runs when it is called
+		// through a nil pointer, and a pointer receiver would cost fmt of
+		// an OSVersion value its format. fmt gives the nil text.
+		if s := fmt.Sprint((*OSVersion)(nil)); s != "<nil>" {
+			t.Errorf("fmt of a nil *OSVersion: %q", s)
+		}
+		if s := fmt.Sprint(OSVersion{10, 0, 26100, 1}); s != "10.0.26100.1" {
+			t.Errorf("fmt of an OSVersion value: %q", s)
+		}
+	},
+	"Request.MarshalJSON": func(t *testing.T) {
+		if b, err := (*Request)(nil).MarshalJSON(); err != nil || string(b) != "null" {
+			t.Errorf("= %s, %v; want null", b, err)
+		}
+	},
+	"Request.RequiredAuthPolicy": func(t *testing.T) {
+		if pol := (*Request)(nil).RequiredAuthPolicy(); pol != AuthPolicyFederated {
+			t.Errorf("= %q, want Federated as for an empty request", pol)
+		}
+	},
+	"Request.Type": func(t *testing.T) {
+		if typ := (*Request)(nil).Type(); typ != EnrollmentTypeDevice {
+			t.Errorf("= %q, want Device as for an empty request", typ)
+		}
+	},
+	"Request.UnmarshalJSON": func(t *testing.T) {
+		checkNilUnmarshal(t, (*Request)(nil).UnmarshalJSON([]byte(joinedBody)))
+	},
+	"Request.Validate": func(t *testing.T) {
+		if err := (*Request)(nil).Validate(); !errors.Is(err, ErrRequired) {
+			t.Errorf("error %v, want ErrRequired", err)
+		}
+	},
+	"Response.MarshalJSON": func(t *testing.T) {
+		if b, err := (*Response)(nil).MarshalJSON(); err != nil || string(b) != "null" {
+			t.Errorf("= %s, %v; want null", b, err)
+		}
+	},
+	"Response.UnmarshalJSON": func(t *testing.T) {
+		checkNilUnmarshal(t, (*Response)(nil).UnmarshalJSON([]byte(`{}`)))
+	},
+	"Response.Validate": func(t *testing.T) {
+		if err := (*Response)(nil).Validate(); !errors.Is(err, ErrRequired) {
+			t.Errorf("error %v, want ErrRequired", err)
+		}
+	},
+	"Response.ValidateWith": func(t *testing.T) {
+		if err := (*Response)(nil).ValidateWith(URLPolicy{}); !errors.Is(err, ErrRequired) {
+			t.Errorf("error %v, want ErrRequired", err)
+		}
+	},
+	"ServerError.Error": func(t *testing.T) {
+		if msg := (*ServerError)(nil).Error(); msg != "discovery: server error (nil *ServerError)" {
+			t.Errorf("text %q", msg)
+		}
+	},
+	"ServerError.Is": func(t *testing.T) {
+		if (*ServerError)(nil).Is(ErrUPNRequired) {
+			t.Error("a nil *ServerError matches ErrUPNRequired")
+		}
+	},
+	"ThrottleError.Error": func(t *testing.T) {
+		if msg := (*ThrottleError)(nil).Error(); msg != "discovery: throttled (nil *ThrottleError)" {
+			t.Errorf("text %q", msg)
+		}
+	},
+	"URLPolicy.Check": func(t *testing.T) {
+		err := (*URLPolicy)(nil).Check("https://user:secret@e.example/")
+		if !errors.Is(err, ErrURL) || !strings.Contains(err.Error(), "nil *URLPolicy") || strings.Contains(err.Error(), "secret") {
+			t.Errorf("error %v, want ErrURL naming the nil *URLPolicy, without the password", err)
+		}
+	},
+	"DecodeError.Error": func(t *testing.T) {
+		if msg := (*DecodeError)(nil).Error(); !strings.Contains(msg, "nil *DecodeError") {
+			t.Errorf("text %q", msg)
+		}
+	},
+	"DecodeError.Unwrap": func(t *testing.T) {
+		if (*DecodeError)(nil).Unwrap() != nil {
+			t.Error("a nil *DecodeError unwraps to an error")
+		}
+	},
+	"LimitError.Error": func(t *testing.T) {
+		if msg := (*LimitError)(nil).Error(); !strings.Contains(msg, "nil *LimitError") {
+			t.Errorf("text %q", msg)
+		}
+	},
+	"LimitError.Is": func(t *testing.T) {
+		_ = (*LimitError)(nil).Is(ErrLimit) // any answer, without a panic
+	},
+}
+
+// checkNilUnmarshal checks the error of UnmarshalJSON on a nil pointer:
+// the *json.InvalidUnmarshalError encoding/json gives one, under the
+// package's prefix.
+func checkNilUnmarshal(t *testing.T, err error) {
+	t.Helper()
+	if _, ok := errors.AsType[*json.InvalidUnmarshalError](err); !ok {
+		t.Fatalf("error %#v, want a *json.InvalidUnmarshalError", err)
+	}
+	if msg := err.Error(); !strings.HasPrefix(msg, "discovery: ") || !strings.Contains(msg, "nil *discovery.") {
+		t.Errorf("error text %q", msg)
+	}
+}
+
+// TestNilReceivers calls every exported method of the package's exported
+// types through a nil pointer (nilMethods): none panics, each gives its
+// documented nil answer. OSVersion.String alone keeps a value receiver;
+// its case checks what fmt prints.
+func TestNilReceivers(t *testing.T) {
+	for name, check := range nilMethods {
+		t.Run(name, func(t *testing.T) {
+			defer func() {
+				if r := recover(); r != nil {
+					t.Fatalf("panic: %v", r)
+				}
+			}()
+			check(t)
 		})
-	})
-	t.Run("json.Marshal", func(t *testing.T) {
-		for _, v := range []any{(*Request)(nil), (*Response)(nil)} {
-			if b, err := json.Marshal(v); err != nil || string(b) != "null" {
-				t.Errorf("json.Marshal(%T nil) = %s, %v; want null", v, b, err)
+	}
+}
+
+// TestNilMethodsListed: nilMethods has a case for every method in the
+// method set of a pointer to each of the package's exported types, and
+// no other, so a new method cannot go untried.
+func TestNilMethodsListed(t *testing.T) {
+	types := []reflect.Type{
+		reflect.TypeFor[AuthPolicy](), reflect.TypeFor[Client](), reflect.TypeFor[DecodeError](),
+		reflect.TypeFor[DiscoverFunc](), reflect.TypeFor[EnrollmentType](), reflect.TypeFor[FieldError](),
+		reflect.TypeFor[Handler](), reflect.TypeFor[Headers](), reflect.TypeFor[LimitError](),
+		reflect.TypeFor[OSVersion](), reflect.TypeFor[Request](), reflect.TypeFor[Response](),
+		reflect.TypeFor[ServerError](), reflect.TypeFor[ThrottleError](), reflect.TypeFor[URLPolicy](),
+	}
+	seen := map[string]bool{}
+	for _, typ := range types {
+		pt := reflect.PointerTo(typ)
+		for i := range pt.NumMethod() {
+			name := typ.Name() + "." + pt.Method(i).Name
+			seen[name] = true
+			if nilMethods[name] == nil {
+				t.Errorf("no nil-receiver case for %s", name)
 			}
 		}
-		// a value inside a value: only a value receiver is called here
-		b, err := json.Marshal(struct{ R Request }{Request{OSVersion: "10.0.1.1"}})
-		if err != nil || string(b) != `{"R":{"osVersion":"10.0.1.1"}}` {
-			t.Errorf("json.Marshal of a held Request = %s, %v", b, err)
+	}
+	for name := range nilMethods {
+		if !seen[name] {
+			t.Errorf("case %s names no method", name)
 		}
-	})
+	}
+}
+
+// TestMarshalValueAsPointer: json.Marshal of a Request or Response value
+// that is not addressable, which uses the struct tags, writes the bytes
+// MarshalJSON writes, for strings of every character class MarshalJSON
+// escapes; a nil pointer is null.
+func TestMarshalValueAsPointer(t *testing.T) {
+	for _, v := range []any{(*Request)(nil), (*Response)(nil)} {
+		if b, err := json.Marshal(v); err != nil || string(b) != "null" {
+			t.Errorf("json.Marshal(%T nil) = %s, %v; want null", v, b, err)
+		}
+	}
+	for _, s := range []string{"", "plain", "a\"b\\c", "\b\f\n\r\t\x00\x1f\x7f", "<a&b>", "\u2028\u2029", "é€😀", "\ufffd"} {
+		req := Request{UserDomain: s, UPN: s + "u", TenantID: s, EMMDeviceID: s, EnrollmentType: new(EnrollmentType(s)), OSVersion: s + "v"}
+		resp := Response{
+			EnrollmentServiceURL: s, EnrollmentVersion: s + "1", EnrollmentPolicyServiceURL: s,
+			AuthenticationServiceURL: s, ManagementResource: s, TouURL: s, AuthPolicy: AuthPolicy(s),
+			ErrorCode: s, Message: s + "m",
+		}
+		for _, pair := range [][2]any{{req, &req}, {resp, &resp}, {struct{ R Request }{req}, &struct{ R Request }{req}}} {
+			byValue, err1 := json.Marshal(pair[0])
+			byPointer, err2 := json.Marshal(pair[1])
+			if err1 != nil || err2 != nil || string(byValue) != string(byPointer) {
+				t.Errorf("%T of %q: by value %s (%v), by pointer %s (%v)", pair[0], s, byValue, err1, byPointer, err2)
+			}
+		}
+	}
 }

@@ -74,8 +74,12 @@ type DecodeError struct {
 }
 
 // Error describes the DecodeError:
-// "pkg: line L, column C (offset O) in PATH: cause".
+// "pkg: line L, column C (offset O) in PATH: cause". A nil e, which has
+// no package, says so without a prefix.
 func (e *DecodeError) Error() string {
+	if e == nil {
+		return "decode error (nil *DecodeError)"
+	}
 	b := make([]byte, 0, 96)
 	b = e.pkg.appendPrefix(b)
 	b = append(b, "line "...)
@@ -98,8 +102,13 @@ func (e *DecodeError) Error() string {
 	return string(b)
 }
 
-// Unwrap returns the cause.
-func (e *DecodeError) Unwrap() error { return e.Err }
+// Unwrap returns the cause, nil for a nil e.
+func (e *DecodeError) Unwrap() error {
+	if e == nil {
+		return nil
+	}
+	return e.Err
+}
 
 // maxShownPath bounds the path an error message shows: a JSON member name
 // or a deep XML nesting can make Path as long as the input, and a message
@@ -129,8 +138,12 @@ type LimitError struct {
 
 // Error describes the LimitError:
 // "pkg: limit NAME (MAX) exceeded at offset O in PATH", or for a count
-// "pkg: limit NAME (MAX) exceeded: COUNT in PATH".
+// "pkg: limit NAME (MAX) exceeded: COUNT in PATH". A nil e says so
+// without a prefix.
 func (e *LimitError) Error() string {
+	if e == nil {
+		return "limit exceeded (nil *LimitError)"
+	}
 	b := make([]byte, 0, 96)
 	b = e.pkg.appendPrefix(b)
 	b = append(b, "limit "...)
