@@ -3,9 +3,11 @@ package fuzz
 import (
 	"bytes"
 	"context"
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"errors"
@@ -16,6 +18,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -88,20 +91,31 @@ func FuzzEnrollMessage(f *testing.F) {
 	})
 }
 
-// FuzzEnrollCSR feeds arbitrary bytes to the tolerant PKCS#10 reader: no
-// panic, refusals match ErrCSR, and whatever crypto/x509 accepts with a
-// valid signature is accepted too.
+// FuzzEnrollCSR feeds arbitrary bytes to the tolerant PKCS#10 reader,
+// seeded with valid requests of every key type, hash and subject string
+// type and near-valid variants (csrSeeds). It checks: no panic; refusals
+// match ErrCSR, under the package's prefix once; whatever crypto/x509
+// accepts with a verifying signature and reads a subject of text from is
+// accepted too; an accepted request
+// keeps the input as Raw, holds a key and request info, agrees with
+// crypto/x509 where that reads it (signed bytes, subject, key, signature,
+// extensions, and a signature crypto/x509 verifies), reads again to the
+// same value, and is refused under a tighter MaxRSAKeyBits only for an
+// RSA key above it.
 func FuzzEnrollCSR(f *testing.F) {
 	for _, s := range []string{"", "0", "\x30\x00", "\x30\x80"} {
 		f.Add([]byte(s))
 	}
+	valid, near := csrSeeds(f)
+	for _, b := range append(valid, near...) {
+		f.Add(b)
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r, err := mde2.ParseCertificateRequest(data)
+		std, stdErr := x509.ParseCertificateRequest(data)
 		if err != nil {
-			if !errors.Is(err, mde2.ErrCSR) {
-				t.Fatalf("error does not match ErrCSR: %v", err)
-			}
-			if std, stdErr := x509.ParseCertificateRequest(data); stdErr == nil && std.CheckSignature() == nil {
+			checkMDE2Sentinel(t, err, mde2.ErrCSR)
+			if stdErr == nil && subjectAllText(std) && std.CheckSignature() == nil {
 				switch std.SignatureAlgorithm {
 				case x509.SHA256WithRSA, x509.SHA384WithRSA, x509.SHA512WithRSA, x509.ECDSAWithSHA256, x509.ECDSAWithSHA384, x509.ECDSAWithSHA512:
 					t.Fatalf("crypto/x509 accepts and verifies, we refuse: %v", err)
@@ -109,28 +123,142 @@ func FuzzEnrollCSR(f *testing.F) {
 			}
 			return
 		}
-		if r.PublicKey == nil || len(r.RawInfo) == 0 {
-			t.Fatal("accepted without a key or request info")
+		if r.PublicKey == nil || len(r.RawInfo) == 0 || r.PublicKeyAlgorithm == x509.UnknownPublicKeyAlgorithm {
+			t.Fatal("accepted without a known key or request info")
+		}
+		if !bytes.Equal(r.Raw, data) || !bytes.Contains(data, r.RawInfo) || !bytes.Contains(r.RawInfo, r.RawSubject) {
+			t.Fatal("Raw, RawInfo and RawSubject are not the input and its parts")
+		}
+		if cn := r.CommonName(); cn != strings.TrimRight(r.Subject.CommonName, "\x00") {
+			t.Fatalf("CommonName %q of subject common name %q", cn, r.Subject.CommonName)
+		}
+		if stdErr == nil {
+			if !bytes.Equal(std.RawTBSCertificateRequest, r.RawInfo) || !bytes.Equal(std.RawSubject, r.RawSubject) ||
+				!bytes.Equal(std.Signature, r.Signature) {
+				t.Fatal("signed bytes, subject or signature differ from crypto/x509's")
+			}
+			if k, ok := std.PublicKey.(interface{ Equal(crypto.PublicKey) bool }); !ok || !k.Equal(r.PublicKey) {
+				t.Fatalf("public key %T differs from crypto/x509's %T", r.PublicKey, std.PublicKey)
+			}
+			if subjectAllText(std) && std.Subject.String() != r.Subject.String() {
+				t.Fatalf("subject %q, crypto/x509 reads %q", r.Subject, std.Subject)
+			}
+			if d := diff(std.Extensions, r.Extensions); d != "" && (len(std.Extensions) > 0 || len(r.Extensions) > 0) {
+				t.Fatalf("extensions differ from crypto/x509's:\n%s", d)
+			}
+			switch std.SignatureAlgorithm {
+			case x509.SHA256WithRSA, x509.SHA384WithRSA, x509.SHA512WithRSA, x509.ECDSAWithSHA256, x509.ECDSAWithSHA384, x509.ECDSAWithSHA512, x509.PureEd25519:
+				if err := std.CheckSignature(); err != nil {
+					t.Fatalf("accepted a signature crypto/x509 does not verify: %v", err)
+				}
+			}
+		}
+		again, err := mde2.ParseCertificateRequest(r.Raw)
+		if err != nil {
+			t.Fatalf("an accepted request read again: %v", err)
+		}
+		if d := diff(r, again); d != "" {
+			t.Fatalf("read again differs:\n%s", d)
+		}
+		const tight = 1024
+		_, err = mde2.ParseCertificateRequestLimits(data, mde2.Limits{MaxRSAKeyBits: tight})
+		k, isRSA := r.PublicKey.(*rsa.PublicKey)
+		switch big := isRSA && k.N.BitLen() > tight; {
+		case big && err == nil:
+			t.Fatalf("an RSA key of %d bits accepted under MaxRSAKeyBits %d", k.N.BitLen(), tight)
+		case big:
+			checkMDE2Sentinel(t, err, mde2.ErrCSR)
+		case err != nil:
+			t.Fatalf("refused under MaxRSAKeyBits %d, key within it: %v", tight, err)
 		}
 	})
 }
 
-// FuzzEnrollRenewal feeds arbitrary bytes to the PKCS#7 renewal reader:
-// no panic, refusals match ErrPKCS7 or ErrCSR.
+// subjectAllText reports whether crypto/x509 read every value of the
+// request's subject as a string. Where it did not (a value that is no
+// string, or a string type it does not know, kept as nil), it still
+// accepts the request; the tolerant reader refuses such a subject on
+// purpose, or reads the UniversalString crypto/x509 leaves out, so the
+// two are compared only on subjects of text.
+func subjectAllText(std *x509.CertificateRequest) bool {
+	for _, n := range std.Subject.Names {
+		if _, ok := n.Value.(string); !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// checkMDE2Sentinel fails unless err matches one of sentinels and says
+// "mde2: " once, at its start.
+func checkMDE2Sentinel(t *testing.T, err error, sentinels ...error) {
+	t.Helper()
+	matched := false
+	for _, s := range sentinels {
+		matched = matched || errors.Is(err, s)
+	}
+	if !matched {
+		t.Fatalf("error matches none of %v: %v", sentinels, err)
+	}
+	if msg := err.Error(); !strings.HasPrefix(msg, "mde2: ") || strings.Count(msg, "mde2: ") != 1 {
+		t.Fatalf("error text %q, want one \"mde2: \" prefix", msg)
+	}
+}
+
+// FuzzEnrollRenewal feeds arbitrary bytes to the PKCS#7 renewal reader,
+// seeded with tokens of both key types, every hash, with and without
+// signed attributes, naming the signer either way, and near-valid
+// variants (renewalSeeds). It checks: no panic; refusals match ErrPKCS7
+// or ErrCSR, under the package's prefix once; an accepted token carries
+// its signer's certificate and its request, which reads alone to the same
+// value; it reads again to the same value; it is refused under a tighter
+// MaxRSAKeyBits only for an RSA key above it.
 func FuzzEnrollRenewal(f *testing.F) {
 	for _, s := range []string{"", "\x30\x03\x06\x01\x00"} {
 		f.Add([]byte(s))
 	}
+	valid, near := renewalSeeds(f)
+	for _, b := range append(valid, near...) {
+		f.Add(b)
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r, err := mde2.ParseRenewalRequest(data)
 		if err != nil {
-			if !errors.Is(err, mde2.ErrPKCS7) && !errors.Is(err, mde2.ErrCSR) {
-				t.Fatalf("error matches neither ErrPKCS7 nor ErrCSR: %v", err)
-			}
+			checkMDE2Sentinel(t, err, mde2.ErrPKCS7, mde2.ErrCSR)
 			return
 		}
 		if r.Signer == nil || r.CSR == nil {
 			t.Fatal("accepted without signer or request")
+		}
+		if !bytes.Contains(data, r.Signer.Raw) || !bytes.Contains(data, r.CSR.Raw) {
+			t.Fatal("the signer's certificate or the request is not in the token")
+		}
+		csr, err := mde2.ParseCertificateRequest(r.CSR.Raw)
+		if err != nil {
+			t.Fatalf("the inner request alone: %v", err)
+		}
+		if d := diff(r.CSR, csr); d != "" {
+			t.Fatalf("the inner request alone differs:\n%s", d)
+		}
+		again, err := mde2.ParseRenewalRequest(data)
+		if err != nil || !again.Signer.Equal(r.Signer) || diff(r.CSR, again.CSR) != "" {
+			t.Fatalf("read again: %v", err)
+		}
+		const tight = 1024
+		_, err = mde2.ParseRenewalRequestLimits(data, mde2.Limits{MaxRSAKeyBits: tight})
+		big := false
+		for _, pub := range []crypto.PublicKey{r.Signer.PublicKey, r.CSR.PublicKey} {
+			if k, ok := pub.(*rsa.PublicKey); ok && k.N.BitLen() > tight {
+				big = true
+			}
+		}
+		switch {
+		case big && err == nil:
+			t.Fatalf("an RSA key above MaxRSAKeyBits %d accepted", tight)
+		case big:
+			checkMDE2Sentinel(t, err, mde2.ErrPKCS7, mde2.ErrCSR)
+		case err != nil:
+			t.Fatalf("refused under MaxRSAKeyBits %d, keys within it: %v", tight, err)
 		}
 	})
 }
