@@ -6,12 +6,10 @@
 //
 // # Bodies
 //
-// *Request and *Response implement json.Marshaler and json.Unmarshaler
-// with the schema's member names; a value that is not addressable is
-// encoded by its struct tags, to the same bytes as long as its strings are
-// valid UTF-8. Encoding is canonical: compact, members in the schema's
-// order, empty strings omitted (a present enrollmentType is always
-// written, so absent and "" stay distinct), strings escaped as
+// Request and Response implement json.Marshaler and json.Unmarshaler with
+// the schema's member names. Encoding is canonical: compact, members in
+// the schema's order, empty strings omitted (a present enrollmentType is
+// always written, so absent and "" stay distinct), strings escaped as
 // encoding/json escapes them. For every value v that encodes,
 // decode(encode(v)) equals v, and for every accepted body b,
 // encode(decode(b)) is a fixed point.

@@ -290,7 +290,7 @@ func writeError(w http.ResponseWriter, status int, code, msg string) result {
 	if len(msg) > maxMessage {
 		msg = utf8cut.Prefix(msg, maxMessage) + "…"
 	}
-	body, err := (&Response{ErrorCode: code, Message: msg}).MarshalJSON()
+	body, err := Response{ErrorCode: code, Message: msg}.MarshalJSON()
 	if err != nil { // msg is produced by this package and is valid UTF-8
 		body = []byte(`{"errorCode":"` + errorCodeInternal + `"}`)
 	}

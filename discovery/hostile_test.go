@@ -120,8 +120,7 @@ func TestDecodeHostile(t *testing.T) {
 // read wrongly. A charset other than UTF-8 is refused: its bytes would be
 // read as UTF-8, "Ã©" for "é" in ISO-8859-1 taken as two characters.
 func TestClientHostileAnswers(t *testing.T) {
-	okResp := validResponse(AuthPolicyFederated)
-	ok, _ := okResp.MarshalJSON()
+	ok, _ := validResponse(AuthPolicyFederated).MarshalJSON()
 	legacy := &Request{OSVersion: "10.0.26100.1301"}
 	tests := []struct {
 		name  string

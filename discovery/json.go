@@ -25,19 +25,13 @@ const DefaultMaxBodyBytes = DefaultMaxBytes
 
 // MarshalJSON encodes r compactly, members in the schema's order, empty
 // strings omitted except a present enrollmentType. It fails only when a
-// field is not valid UTF-8. A nil r encodes as null, as json.Marshal
-// writes a nil pointer.
+// field is not valid UTF-8.
 //
-// The receiver is a pointer so that a direct call through a nil *Request
-// cannot panic. json.Marshal of a Request value that is not addressable
-// (passed by value, or held in a struct passed by value) does not call
-// it: the struct tags then give the same members, order and bytes, except
-// that a string that is not valid UTF-8 is written with U+FFFD where
-// MarshalJSON refuses it. Marshal a pointer to have it refused.
-func (r *Request) MarshalJSON() ([]byte, error) {
-	if r == nil {
-		return []byte("null"), nil
-	}
+// The receiver is a value so that json.Marshal of a Request value, or of
+// a struct holding one, uses the schema's names. Go therefore cannot call
+// it through a nil *Request (that panics, as for any value method); use
+// json.Marshal for a pointer that may be nil: it writes null.
+func (r Request) MarshalJSON() ([]byte, error) {
 	vals := [...]string{r.UserDomain, r.UPN, r.TenantID, r.EMMDeviceID, "", r.OSVersion}
 	var present [len(vals)]bool
 	for i, v := range vals {
@@ -51,13 +45,10 @@ func (r *Request) MarshalJSON() ([]byte, error) {
 }
 
 // MarshalJSON encodes r compactly, members in the schema's order, empty
-// strings omitted. It fails only when a field is not valid UTF-8. A nil
-// r encodes as null; a Response value that is not addressable is encoded
-// by its struct tags, as Request.MarshalJSON says.
-func (r *Response) MarshalJSON() ([]byte, error) {
-	if r == nil {
-		return []byte("null"), nil
-	}
+// strings omitted. It fails only when a field is not valid UTF-8. As with
+// Request.MarshalJSON, json.Marshal of a nil *Response writes null where
+// a direct call panics.
+func (r Response) MarshalJSON() ([]byte, error) {
 	vals := [...]string{
 		r.EnrollmentServiceURL, r.EnrollmentVersion, r.EnrollmentPolicyServiceURL,
 		r.AuthenticationServiceURL, r.ManagementResource, r.TouURL, string(r.AuthPolicy),
@@ -459,10 +450,6 @@ func appendString(b []byte, s string) []byte {
 			esc = `\r`
 		case r == '\t':
 			esc = `\t`
-		case r == '\b':
-			esc = `\b`
-		case r == '\f':
-			esc = `\f`
 		case r < 0x20, r == '<', r == '>', r == '&', r == '\u2028', r == '\u2029':
 			esc = `\u` + string([]byte{hexDigits[r>>12&0xF], hexDigits[r>>8&0xF], hexDigits[r>>4&0xF], hexDigits[r&0xF]})
 		default:

@@ -75,12 +75,12 @@ func TestResponseMarshal(t *testing.T) {
 }
 
 func TestMarshalInvalidUTF8(t *testing.T) {
-	_, err := (&Request{UPN: "a\xffb"}).MarshalJSON()
+	_, err := Request{UPN: "a\xffb"}.MarshalJSON()
 	var fe *FieldError
 	if !errors.As(err, &fe) || fe.Field != "upn" || !errors.Is(err, ErrInvalidString) {
 		t.Errorf("MarshalJSON(invalid UTF-8) = %v, want FieldError upn ErrInvalidString", err)
 	}
-	_, err = (&Response{Message: "\xc3"}).MarshalJSON()
+	_, err = Response{Message: "\xc3"}.MarshalJSON()
 	if !errors.Is(err, ErrInvalidString) {
 		t.Errorf("Response.MarshalJSON(invalid UTF-8) = %v, want ErrInvalidString", err)
 	}

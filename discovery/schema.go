@@ -39,16 +39,13 @@ const ErrorCodeUPNRequired = "UPNRequired"
 // and empty (pointer to "") are both legacy requests but stay distinct so
 // that a body round-trips exactly. In Go 1.26 and later,
 // new(EnrollmentTypeUser) makes the pointer.
-//
-// The struct tags repeat the schema's names for json.Marshal of a value
-// that is not addressable, which does not call (*Request).MarshalJSON.
 type Request struct {
-	UserDomain     string          `json:"userDomain,omitempty"`     // domain of the enrolled account
-	UPN            string          `json:"upn,omitempty"`            // user principal name of the enrolled account
-	TenantID       string          `json:"tenantId,omitempty"`       // tenant of the enrolled account
-	EMMDeviceID    string          `json:"emmDeviceId,omitempty"`    // EMM device ID of the enrolled account
-	EnrollmentType *EnrollmentType `json:"enrollmentType,omitempty"` // nil when absent
-	OSVersion      string          `json:"osVersion,omitempty"`      // required, e.g. "10.0.26100.1301"
+	UserDomain     string          // userDomain: domain of the enrolled account
+	UPN            string          // upn: user principal name of the enrolled account
+	TenantID       string          // tenantId: tenant of the enrolled account
+	EMMDeviceID    string          // emmDeviceId: EMM device ID of the enrolled account
+	EnrollmentType *EnrollmentType // enrollmentType: nil when absent
+	OSVersion      string          // osVersion: required, e.g. "10.0.26100.1301"
 }
 
 // Type returns the request's enrollment type with absent and empty both
@@ -80,18 +77,16 @@ func (r *Request) RequiredAuthPolicy() AuthPolicy {
 //
 // A Response whose ErrorCode is set is an error response: it need not
 // carry the fields a successful response requires.
-//
-// The struct tags name the members as Request's do.
 type Response struct {
-	EnrollmentServiceURL       string     `json:"EnrollmentServiceUrl,omitempty"` // required
-	EnrollmentVersion          string     `json:"EnrollmentVersion,omitempty"`
-	EnrollmentPolicyServiceURL string     `json:"EnrollmentPolicyServiceUrl,omitempty"` // required
-	AuthenticationServiceURL   string     `json:"AuthenticationServiceUrl,omitempty"`   // required
-	ManagementResource         string     `json:"ManagementResource,omitempty"`         // a token audience
-	TouURL                     string     `json:"TouUrl,omitempty"`                     // terms of use
-	AuthPolicy                 AuthPolicy `json:"AuthPolicy,omitempty"`                 // required
-	ErrorCode                  string     `json:"errorCode,omitempty"`                  // e.g. ErrorCodeUPNRequired
-	Message                    string     `json:"message,omitempty"`                    // status text
+	EnrollmentServiceURL       string     // EnrollmentServiceUrl: required
+	EnrollmentVersion          string     // EnrollmentVersion
+	EnrollmentPolicyServiceURL string     // EnrollmentPolicyServiceUrl: required
+	AuthenticationServiceURL   string     // AuthenticationServiceUrl: required
+	ManagementResource         string     // ManagementResource
+	TouURL                     string     // TouUrl: terms of use
+	AuthPolicy                 AuthPolicy // AuthPolicy: required
+	ErrorCode                  string     // errorCode, e.g. ErrorCodeUPNRequired
+	Message                    string     // message: status text
 }
 
 // JSON member names, in encoding order.

@@ -93,13 +93,8 @@ func (r *Response) ValidateWith(p URLPolicy) error {
 // Check reports whether raw is an absolute URL that p allows: no user
 // information, a host, the https scheme (or http to a loopback host when
 // AllowLoopbackHTTP is set), and a host in AllowedHosts when that is set.
-// The error matches ErrURL, ErrInsecureURL or ErrHostNotAllowed. A nil
-// p allows no URL: every one is refused with an error matching ErrURL
-// that names the nil policy.
-func (p *URLPolicy) Check(raw string) error {
-	if p == nil {
-		return fmt.Errorf("%w: %s: nil *URLPolicy allows no URL", ErrURL, quote(redactURL(raw)))
-	}
+// The error matches ErrURL, ErrInsecureURL or ErrHostNotAllowed.
+func (p URLPolicy) Check(raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil {
 		var ue *url.Error

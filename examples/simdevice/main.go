@@ -280,8 +280,7 @@ func readRoots(file string) (*x509.CertPool, error) {
 // checkURL accepts https URLs and http URLs to a loopback host, the
 // policy discovery applies to its URLs.
 func checkURL(raw string) error {
-	policy := discovery.URLPolicy{AllowLoopbackHTTP: true}
-	err := policy.Check(raw)
+	err := discovery.URLPolicy{AllowLoopbackHTTP: true}.Check(raw)
 	if errors.Is(err, discovery.ErrInsecureURL) {
 		return fmt.Errorf("%w (want https://, or http:// to a loopback host only: 127.0.0.1, ::1 or localhost)", err)
 	}
