@@ -18,8 +18,9 @@ func (p *run) documents(fresh bool) error {
 	// The session has matched every Status and Results to the command it
 	// answers: the Results are handed to Evaluate under that command's
 	// MsgID and CmdID, whatever the device wrote in MsgRef (the Statuses
-	// are read in outcomes).
-	reply := &declaredconfig.Reply{}
+	// are read in outcomes). A result is read under the limits that
+	// MaxResultBytes sets (see readLimits).
+	reply := &declaredconfig.Reply{Limits: readLimits(p.r.maxResultBytes())}
 	sent := make([]declaredconfig.Sent, 0, len(p.x.Outcomes))
 	for _, o := range p.x.Outcomes {
 		if o.Command == nil {

@@ -91,7 +91,10 @@ type Config struct {
 	// MaxResultBytes bounds the text of one result document the device
 	// sends (what is kept of each document); zero means
 	// DefaultMaxResultBytes. A larger one is not read: a Problem event
-	// says so and the document is judged by the summary alone.
+	// says so and the document is judged by the summary alone. One within
+	// it is read whatever its size, elements and longest value, also when
+	// it is over declaredconfig.DefaultLimits (the syncml limits of the
+	// session that reads the device's message still apply).
 	MaxResultBytes int
 	// MaxSummaryBytes bounds the text of the summary a device sends
 	// (its 1224 alert's DeclaredConfigurations), which is kept with the

@@ -33,6 +33,7 @@ type simDevice struct {
 	transient bool              // applied documents stay in state 2
 	noResults bool              // Gets of Results are answered 404
 	quiet     bool              // no summary while it holds no document, as Windows
+	value     string            // the Value of every setting's result (an inventory's reading), "" none
 	// seen counts every command received, by name and target.
 	seen []string
 	gen  int
@@ -166,7 +167,7 @@ func (d *simDevice) result(doc *simDoc) *declaredconfig.Result {
 	if doc.csp != "" {
 		cr := declaredconfig.CSPResult{Name: doc.csp, State: strconv.Itoa(int(doc.state))}
 		for _, s := range doc.settings {
-			sr := declaredconfig.SettingResult{Path: s.Path, Status: "200", State: "60", Type: s.Type}
+			sr := declaredconfig.SettingResult{Path: s.Path, Status: "200", State: "60", Type: s.Type, Value: d.value}
 			if s.Path == doc.failing {
 				sr.Status, sr.State = "404", "61"
 			}

@@ -186,13 +186,12 @@ func (w *markWriter) flush() {
 const markDigest = 16
 
 // parseSummary reads the summary of m, of at most Config.MaxSummaryBytes:
-// what a device sends is kept with its state. Its elements are bounded by
-// its bytes (an element takes at least 4: "<a/>"), so that a raised
-// MaxSummaryBytes is not undone by the element bound of declaredconfig's
-// defaults.
+// what a device sends is kept with its state. Its other limits grow with
+// that bound (see readLimits), so that a raised MaxSummaryBytes is not
+// undone by declaredconfig's defaults.
 func (r *Reconciler) parseSummary(m *syncml.Message) (*declaredconfig.Summary, error) {
-	limit := int64(r.maxSummaryBytes())
-	lim := declaredconfig.Limits{MaxBytes: limit, MaxElements: int(max(limit/4, declaredconfig.DefaultMaxElements))}
+	lim := readLimits(r.maxSummaryBytes())
+	limit := lim.MaxBytes
 	s, err := declaredconfig.ReadSummaryLimits(m, lim)
 	var le *LimitError
 	if errors.As(err, &le) && le.Limit == "MaxBytes" && le.Max == limit {

@@ -1,0 +1,87 @@
+package reconcile_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/windc-go/windc/declaredconfig"
+	"github.com/windc-go/windc/declaredconfig/reconcile"
+)
+
+// bigDoc is vpnDoc with n settings, each of a path of its own.
+func bigDoc(id, checksum string, n int) reconcile.Doc {
+	d := vpnDoc(id, checksum)
+	s := make([]declaredconfig.Setting, n)
+	for i := range s {
+		s[i] = declaredconfig.Setting{Path: fmt.Sprintf("P/NativeProfile/Servers%06d", i), Type: "chr", Value: "v"}
+	}
+	d.Document.CSPs[0].Settings = s
+	return d
+}
+
+// TestResultOverDefaultLimits: a Config.MaxResultBytes raised over
+// declaredconfig's default MaxBytes (1 MiB) lets a result of that size be
+// read and kept, as the field says: the result is not refused by the
+// default limits of the declaredconfig reading behind it.
+func TestResultOverDefaultLimits(t *testing.T) {
+	ev := &recorder{}
+	rec := reconcile.New(reconcile.Config{OnEvent: ev.on, MaxResultBytes: 4 << 20})
+	doc := bigDoc(ids[0], "A0", 14000)
+	if err := rec.Declare(context.Background(), dev1, doc); err != nil {
+		t.Fatal(err)
+	}
+	dev := newSimDevice(t, dev1)
+	l := newLink(t, rec, dev)
+	l.session(-1)
+	l.noErrors()
+	res := dev.result(dev.docs[ids[0]])
+	text, err := res.MarshalText()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(text) <= declaredconfig.DefaultMaxBytes {
+		t.Fatalf("the device's result is %d bytes, not over %d", len(text), declaredconfig.DefaultMaxBytes)
+	}
+	for _, e := range ev.events {
+		if e.Kind == reconcile.Problem {
+			t.Errorf("Problem: %v", e.Err)
+		}
+	}
+	got, err := wantDoc(t, rec, ids[0], reconcile.InSync).Result()
+	if err != nil || got == nil {
+		t.Fatalf("the result of %d bytes was not kept (%v)", len(text), err)
+	}
+	if n := len(got.Settings()); n != 14000 {
+		t.Errorf("the result kept has %d settings, want 14000", n)
+	}
+}
+
+// TestResultLongValue: an inventory's result whose value is longer than
+// declaredconfig's DefaultMaxTokenBytes (512 KiB) and within a raised
+// Config.MaxResultBytes is read and kept, its value whole.
+func TestResultLongValue(t *testing.T) {
+	ev := &recorder{}
+	rec := reconcile.New(reconcile.Config{OnEvent: ev.on, MaxResultBytes: 2 << 20})
+	if err := rec.Declare(context.Background(), dev1, invDoc(ids[0], "A0")); err != nil {
+		t.Fatal(err)
+	}
+	dev := newSimDevice(t, dev1)
+	dev.value = strings.Repeat("x", declaredconfig.DefaultMaxTokenBytes+1)
+	l := newLink(t, rec, dev)
+	l.session(-1)
+	l.noErrors()
+	for _, e := range ev.events {
+		if e.Kind == reconcile.Problem {
+			t.Errorf("Problem: %v", e.Err)
+		}
+	}
+	got, err := wantDoc(t, rec, ids[0], reconcile.InSync).Result()
+	if err != nil || got == nil {
+		t.Fatalf("the result was not kept (%v)", err)
+	}
+	if s := got.CSPs[0].Settings[0]; s.Value != dev.value {
+		t.Errorf("the value kept is %d bytes, want %d", len(s.Value), len(dev.value))
+	}
+}
