@@ -50,18 +50,27 @@ func queued(t *testing.T, ss *session.Session) []string {
 	return out
 }
 
+// bothScopes returns a new Reconciler to which the same document (vpnDoc
+// of ids[0], version A0) is declared on dev1 twice: in the Device scope
+// and in the User scope.
+func bothScopes(t *testing.T) *reconcile.Reconciler {
+	t.Helper()
+	rec := reconcile.New(reconcile.Config{})
+	dev := vpnDoc(ids[0], "A0")
+	usr := vpnDoc(ids[0], "A0")
+	usr.Scope, usr.Document.Context = declaredconfig.User, "User"
+	if err := rec.Declare(context.Background(), dev1, dev, usr); err != nil {
+		t.Fatal(err)
+	}
+	return rec
+}
+
 // The same DocID may be declared in the Device and the User scope: they
 // are two documents, and the summary tells them apart by context. A
 // Device entry must not stand for the User document.
 func TestScopesApart(t *testing.T) {
 	ctx := context.Background()
-	rec := reconcile.New(reconcile.Config{})
-	dev := vpnDoc(ids[0], "A0")
-	usr := vpnDoc(ids[0], "A0")
-	usr.Scope, usr.Document.Context = declaredconfig.User, "User"
-	if err := rec.Declare(ctx, dev1, dev, usr); err != nil {
-		t.Fatal(err)
-	}
+	rec := bothScopes(t)
 	// The device holds the Device document only; it also lists a User
 	// document the server never declared under the id of a Device one.
 	_, st := reconcileSummary(t, rec, "1",

@@ -18,13 +18,7 @@ import (
 // User is an error matching ErrInvalid that changes nothing.
 func TestRemoveIn(t *testing.T) {
 	ctx := context.Background()
-	rec := reconcile.New(reconcile.Config{})
-	dev := vpnDoc(ids[0], "A0")
-	usr := vpnDoc(ids[0], "A0")
-	usr.Scope, usr.Document.Context = declaredconfig.User, "User"
-	if err := rec.Declare(ctx, dev1, dev, usr); err != nil {
-		t.Fatal(err)
-	}
+	rec := bothScopes(t)
 	entries := []declaredconfig.SummaryEntry{
 		{Context: "Device", ID: ids[0], Checksum: "A0", ResultChecksum: "R0", State: "60"},
 		{Context: "User", ID: ids[0], Checksum: "A0", ResultChecksum: "R1", State: "60"},
