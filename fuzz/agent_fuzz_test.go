@@ -3,10 +3,15 @@ package fuzz
 import (
 	"context"
 	"errors"
+	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/windc-go/windc/declaredconfig"
 	"github.com/windc-go/windc/declaredconfig/agent"
@@ -20,14 +25,27 @@ import (
 // see generatedMessage) to a device whose
 // DeclaredConfiguration subtrees are served by a declaredconfig/agent
 // Agent (holding one applied document), through a session Client with the
-// agent's summary in every message. No input may make anything panic; a
-// reply encodes to the bytes returned, keeps the SessionID, has non-zero
-// unique CmdIDs and, but when it answers an abort or goes on with a
-// chunk, carries a summary that reads back with known states;
-// the worker then applies and refreshes without error, leaving no document
-// in a transient state (but a bulk template waiting for its data) and no
-// Surface node with an empty, . or .. segment or a placeholder; and a new
-// agent starts from the saved state with the same summary.
+// agent's summary in every message; then it runs ops, a program of what
+// else happens to the device (see agentRun.op): applies, refreshes,
+// Unenroll (also with its context ended), a Store whose saves fail, a
+// Surface whose Set, Get or Delete fail, nodes changed behind the agent's
+// back, commands served on their own (in an Atomic, undone later), the
+// message again in a new session, and restarts from the store.
+//
+// No input may make anything panic; a reply encodes to the bytes
+// returned, keeps the SessionID, has non-zero unique CmdIDs and, but when
+// it answers an abort or goes on with a chunk, carries a summary that
+// reads back with known states. Every error returned is one of those the
+// Store, the Surface or the context made. Every event is of a known kind,
+// names its document (but a refresh's and an error's), tells an error
+// with a cause, and an Applied follows its document's Accepted. A command
+// or an Unenroll whose save fails changes nothing; an Unenroll that works
+// leaves no document and, when the Surface's deletes work, none of the
+// nodes it had to delete. Once the faults end, the worker applies and
+// refreshes without error, leaving no document in a transient state (but
+// a bulk template waiting for its data) and no Surface node with an empty,
+// . or .. segment or a placeholder; and a new agent starts from the saved
+// state with the same summary.
 func FuzzAgent(f *testing.F) {
 	const id = "27FEA311-68B9-4320-9FC4-296F6FDFAFE2"
 	hdr := `<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr><VerDTD>1.2</VerDTD><VerProto>DM/1.2</VerProto><SessionID>1</SessionID><MsgID>1</MsgID>` +
@@ -35,17 +53,35 @@ func FuzzAgent(f *testing.F) {
 		`<Status><CmdID>1</CmdID><MsgRef>1</MsgRef><CmdRef>0</CmdRef><Cmd>SyncHdr</Cmd><Data>200</Data></Status>`
 	base := "./Device/Vendor/MSFT/DeclaredConfiguration/"
 	doc := base + "Host/Complete/Documents/" + id + "/Document"
-	f.Add([]byte(hdr + `<Replace><CmdID>2</CmdID><Item><Target><LocURI>` + doc + `</LocURI></Target><Data>&lt;DeclaredConfiguration schema="1.0" context="Device" id="` + id +
+	replace := []byte(hdr + `<Replace><CmdID>2</CmdID><Item><Target><LocURI>` + doc + `</LocURI></Target><Data>&lt;DeclaredConfiguration schema="1.0" context="Device" id="` + id +
 		`" checksum="A2" osdefinedscenario="MSFTVPN"&gt;&lt;CSP name="./Vendor/MSFT/VPNv2"&gt;&lt;URI path="P/AlwaysOn" type="bool"&gt;false&lt;/URI&gt;&lt;/CSP&gt;&lt;/DeclaredConfiguration&gt;</Data></Item></Replace>` +
-		`<Get><CmdID>3</CmdID><Item><Target><LocURI>` + base + `Host/Complete/Results/` + id + `/Document</LocURI></Target></Item></Get><Final/></SyncBody></SyncML>`))
-	f.Add([]byte(hdr + `<Atomic><CmdID>2</CmdID><Delete><CmdID>3</CmdID><Item><Target><LocURI>` + doc + `</LocURI></Target></Item></Delete>` +
-		`<Replace><CmdID>4</CmdID><Item><Target><LocURI>` + declaredconfig.RefreshIntervalURI + `</LocURI></Target><Data>29</Data></Item></Replace></Atomic><Final/></SyncBody></SyncML>`))
-	f.Add([]byte(hdr + `<Add><CmdID>2</CmdID><Item><Target><LocURI>` + base + `Host/BulkTemplate/Documents/` + id + `/Document</LocURI></Target><Data><![CDATA[<DeclaredConfiguration schema="1.0" context="Device" id="` + id +
-		`" checksum="B1" osdefinedscenario="MSFTClientCertificateInstall"><CSP name="./Vendor/MSFT/ClientCertificateInstall"><URI path="PFXCertInstall/@#t#/PFXCertPassword" type="chr">@#p#</URI></CSP></DeclaredConfiguration>]]></Data></Item></Add>` +
-		`<Replace><CmdID>3</CmdID><Item><Target><LocURI>` + base + `Host/BulkTemplate/Documents/` + id + `/BulkVariables/Value</LocURI></Target><Data><![CDATA[<InstanceBlob schema="1.0"><Instance><InstanceData variable="t">AB</InstanceData></Instance></InstanceBlob>]]></Data></Item></Replace>` +
-		`<Replace><CmdID>4</CmdID><Item><Target><LocURI>` + base + `Host/Complete/Documents/` + id + `/Properties/Abandoned</LocURI></Target><Data>1</Data></Item></Replace><Final/></SyncBody></SyncML>`))
-	f.Add([]byte(hdr + `<Get><CmdID>2</CmdID><Item><Target><LocURI>` + base + `Host/Complete/Documents</LocURI></Target></Item><Item><Target><LocURI>` + declaredconfig.ConflictResolutionURI +
-		`</LocURI></Target></Item></Get><Exec><CmdID>3</CmdID><Item><Target><LocURI>` + doc + `</LocURI></Target></Item></Exec><Final/></SyncBody></SyncML>`))
+		`<Get><CmdID>3</CmdID><Item><Target><LocURI>` + base + `Host/Complete/Results/` + id + `/Document</LocURI></Target></Item></Get><Final/></SyncBody></SyncML>`)
+	f.Add(replace, []byte(nil))
+	f.Add([]byte(hdr+`<Atomic><CmdID>2</CmdID><Delete><CmdID>3</CmdID><Item><Target><LocURI>`+doc+`</LocURI></Target></Item></Delete>`+
+		`<Replace><CmdID>4</CmdID><Item><Target><LocURI>`+declaredconfig.RefreshIntervalURI+`</LocURI></Target><Data>29</Data></Item></Replace></Atomic><Final/></SyncBody></SyncML>`), []byte(nil))
+	f.Add([]byte(hdr+`<Add><CmdID>2</CmdID><Item><Target><LocURI>`+base+`Host/BulkTemplate/Documents/`+id+`/Document</LocURI></Target><Data><![CDATA[<DeclaredConfiguration schema="1.0" context="Device" id="`+id+
+		`" checksum="B1" osdefinedscenario="MSFTClientCertificateInstall"><CSP name="./Vendor/MSFT/ClientCertificateInstall"><URI path="PFXCertInstall/@#t#/PFXCertPassword" type="chr">@#p#</URI></CSP></DeclaredConfiguration>]]></Data></Item></Add>`+
+		`<Replace><CmdID>3</CmdID><Item><Target><LocURI>`+base+`Host/BulkTemplate/Documents/`+id+`/BulkVariables/Value</LocURI></Target><Data><![CDATA[<InstanceBlob schema="1.0"><Instance><InstanceData variable="t">AB</InstanceData></Instance></InstanceBlob>]]></Data></Item></Replace>`+
+		`<Replace><CmdID>4</CmdID><Item><Target><LocURI>`+base+`Host/Complete/Documents/`+id+`/Properties/Abandoned</LocURI></Target><Data>1</Data></Item></Replace><Final/></SyncBody></SyncML>`), []byte(nil))
+	f.Add([]byte(hdr+`<Get><CmdID>2</CmdID><Item><Target><LocURI>`+base+`Host/Complete/Documents</LocURI></Target></Item><Item><Target><LocURI>`+declaredconfig.ConflictResolutionURI+
+		`</LocURI></Target></Item></Get><Exec><CmdID>3</CmdID><Item><Target><LocURI>`+doc+`</LocURI></Target></Item></Exec><Final/></SyncBody></SyncML>`), []byte(nil))
+	// The ops of agentRun.op, by name.
+	f.Add(replace, []byte{opUnenroll})                                                  // Unenroll of the applied document
+	f.Add(replace, []byte{opFaultDelete | 3<<4, opUnenroll, opFaultDelete, opUnenroll}) // a delete that fails, then works
+	f.Add(replace, []byte{opFaultStore | 1<<4, opUnenroll, opApply, opRefresh, opFaultStore, opApply})
+	f.Add(replace, []byte{opFaultSet | 2<<4, opApply, opRefresh, opFaultSet, opRefresh})
+	f.Add(replace, []byte{opDrift, opFaultSet | 1<<4, opRefresh, opRefresh, opFaultSet, opRefresh, opDrift | 8<<4, opRefresh})
+	f.Add(replace, []byte{opApply, opFaultGet | 3<<4, opDrift, opRefresh, opRefresh, opFaultGet, opRefresh})
+	f.Add(replace, []byte{opUnenrollCanceled, opServe, 1, 1, opRestart, opApply})
+	f.Add(replace, []byte{opServe, 0x80 | 1<<2, 1, opApply, opUndo, opApply, opSession, opRestart})
+	f.Add(replace, []byte{opFaultStore | 1<<4, opServe, 1, 1, opRefresh, opRestart, opFaultStore, opSession, opClock | 15<<4, opRefresh})
+	// An inventory (opServe of URI 10, data 7) read when the Surface
+	// fails, then works; the bulk template of message 3 makes its node.
+	f.Add(replace, []byte{opFaultGet | 3<<4, opServe, 10 << 2, 7, opApply, opRefresh, opFaultGet, opServe, 1 | 10<<2, 7, opApply, opUnenroll})
+	f.Add([]byte(hdr+`<Add><CmdID>2</CmdID><Item><Target><LocURI>`+base+`Host/BulkTemplate/Documents/`+id+`/Document</LocURI></Target><Data><![CDATA[<DeclaredConfiguration schema="1.0" context="Device" id="`+id+
+		`" checksum="B1" osdefinedscenario="MSFTClientCertificateInstall"><CSP name="./Vendor/MSFT/ClientCertificateInstall"><URI path="PFXCertInstall/@#t#/PFXCertPassword" type="chr">@#p#</URI></CSP></DeclaredConfiguration>]]></Data></Item></Add>`+
+		`<Replace><CmdID>3</CmdID><Item><Target><LocURI>`+base+`Host/BulkTemplate/Documents/`+id+`/BulkVariables/Value</LocURI></Target><Data><![CDATA[<InstanceBlob schema="1.0"><Instance><InstanceData variable="t">AB</InstanceData><InstanceData variable="p">pw</InstanceData></Instance></InstanceBlob>]]></Data></Item></Replace><Final/></SyncBody></SyncML>`),
+		[]byte{opApply, opServe, 10 << 2, 7, opApply, opDrift | 8<<4, opRefresh, opServe, 0x80 | 3<<2 | 1, 3, opApply, opUnenroll, opUndo, opApply})
 	first := &declaredconfig.Document{Schema: "1.0", Context: "Device", ID: id, Checksum: "A1", Scenario: declaredconfig.ScenarioVPN,
 		CSPs: []declaredconfig.CSP{{Name: "./Vendor/MSFT/VPNv2", Settings: []declaredconfig.Setting{{Path: "P/AlwaysOn", Type: "bool", Value: "true"}}}}}
 	firstText, err := first.MarshalText()
@@ -68,7 +104,19 @@ func FuzzAgent(f *testing.F) {
 			"1", "0", "29", ""},
 		types: []string{"", "chr", "int", "xml"},
 	}
-	f.Fuzz(func(t *testing.T, data []byte) {
+	// The commands of opServe name these too: an inventory, which reads
+	// the node the bulk template's instance data makes.
+	const invID = "5E3D7A61-0C1B-4F2A-9D4E-8B6C2F1A0E97"
+	inv := &declaredconfig.Document{Schema: "1.0", Context: "Device", ID: invID, Checksum: "I1", Scenario: declaredconfig.ScenarioInventory,
+		CSPs: []declaredconfig.CSP{{Name: "./Vendor/MSFT/ClientCertificateInstall", Settings: []declaredconfig.Setting{
+			{Path: "PFXCertInstall/AB/PFXCertPassword", Type: "chr"}, {Path: "PFXCertInstall/AB/KeyLocation", Type: "chr"}}}}}
+	invText, err := inv.MarshalText()
+	if err != nil {
+		f.Fatal(err)
+	}
+	uris := append(slices.Clip(gen.uris), base+"Host/Inventory/Documents/"+invID+"/Document", base+"Host/Inventory/Results/"+invID+"/Document")
+	datas := append(slices.Clip(gen.data), string(invText))
+	f.Fuzz(func(t *testing.T, data, ops []byte) {
 		var m syncml.Message
 		if err := syncml.Unmarshal(data, &m); err != nil {
 			g, ok := generatedMessage(data, serverHeader(), gen)
@@ -79,85 +127,445 @@ func FuzzAgent(f *testing.F) {
 		}
 		renumberCmdIDs(t, &m, data)
 		ctx := context.Background()
-		store := &agent.MemoryStore{}
-		surface := &agent.MemorySurface{}
-		a, err := agent.New(ctx, agent.Config{Surface: surface, Store: store})
-		if err != nil {
+		r := newAgentRun(t, uris, datas)
+		if c := r.serve(&syncml.Add{Items: []syncml.Item{{Target: &syncml.Location{LocURI: doc}, Data: syncml.Text(string(firstText))}}}, false); c != syncml.StatusOK {
+			t.Fatalf("seed document: %v", c)
+		}
+		if err := r.a.ApplyPending(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if r := a.ServeCommand(ctx, &session.Request{Command: &syncml.Add{Items: []syncml.Item{{
-			Target: &syncml.Location{LocURI: doc}, Data: syncml.Text(string(firstText))}}}}); r.Code != 0 && r.Code != syncml.StatusOK {
-			t.Fatalf("seed document: %v", r.Code)
+		r.session(&m)
+		if len(ops) > maxAgentOps {
+			ops = ops[:maxAgentOps]
 		}
-		if err := a.ApplyPending(ctx); err != nil {
-			t.Fatal(err)
+		for len(ops) > 0 {
+			ops = r.op(ops, &m)
+			r.checkEvents()
 		}
-		mux := session.NewMux()
-		if err := a.Register(mux); err != nil {
-			t.Fatal(err)
-		}
-		c, err := session.NewClient(session.ClientConfig{DeviceID: "D", ServerURI: "S", Handler: mux, EachMessage: a.EachMessage})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := c.Start(ctx, "1"); err != nil {
-			t.Fatal(err)
-		}
-		x, err := c.Handle(ctx, &m)
-		if err == nil && x.Reply != nil {
-			if x.Reply.Header.SessionID != "1" {
-				t.Fatalf("SessionID %q", x.Reply.Header.SessionID)
-			}
-			checkReplyIDs(t, x)
-			var back syncml.Message
-			if err := syncml.Unmarshal(x.Raw, &back); err != nil {
-				t.Fatalf("reply does not decode: %v", err)
-			}
-			// Every reply but one answering an abort or going on with a
-			// chunk of the server's carries the summary (see
-			// session.ClientConfig.EachMessage).
-			if len(a.Summary().Documents) > 0 && !x.Continued && !abortsSession(m.Body.Commands) {
-				s, err := declaredconfig.ReadSummary(&back)
-				if err != nil {
-					t.Fatalf("reply without a summary: %v", err)
-				}
-				for _, e := range s.Documents {
-					if st, err := declaredconfig.ParseState(e.State); err != nil || !st.Known() {
-						t.Fatalf("summary state %q", e.State)
-					}
-				}
-			}
-		}
-		if err := a.ApplyPending(ctx); err != nil {
+		// The faults end: what was held is saved, and the agent works.
+		r.store.fail, r.surface.setErr, r.surface.getErr, r.surface.deleteErr = nil, nil, nil, nil
+		if err := r.a.ApplyPending(ctx); err != nil {
 			t.Fatalf("ApplyPending: %v", err)
 		}
-		if err := a.Refresh(ctx); err != nil {
+		if err := r.a.Refresh(ctx); err != nil {
 			t.Fatalf("Refresh: %v", err)
 		}
-		for _, e := range a.Summary().Documents {
+		r.checkEvents()
+		for _, e := range r.a.Summary().Documents {
 			// Applied, every document has moved on (a bulk template may
 			// wait for its instance data).
 			if st, _ := declaredconfig.ParseState(e.State); st.Transient() && st != declaredconfig.StateConfigInProgressAsyncPending {
 				t.Fatalf("document %s in state %v after ApplyPending", e.ID, st)
 			}
 		}
-		for k := range surface.Nodes("./") {
+		for k := range r.surface.mem.Nodes("./") {
 			// No node outside the CSP a document names, no placeholder.
 			if strings.Contains(k, "/../") || strings.Contains(k, "/./") || strings.Contains(k, "//") || strings.Contains(k, "@#") {
 				t.Fatalf("the agent set the node %q", k)
 			}
 		}
-		b, err := agent.New(ctx, agent.Config{Surface: surface, Store: store})
+		b, err := agent.New(ctx, agent.Config{Surface: r.surface, Store: r.store})
 		if err != nil {
 			t.Fatalf("restart from the saved state: %v", err)
 		}
-		s1, err1 := a.Summary().MarshalText()
+		s1, err1 := r.a.Summary().MarshalText()
 		s2, err2 := b.Summary().MarshalText()
 		if err1 != nil || err2 != nil || string(s1) != string(s2) {
 			t.Fatalf("summary after a restart:\n%s\nwas\n%s (%v %v)", s2, s1, err1, err2)
 		}
 	})
 }
+
+// maxAgentOps bounds the ops FuzzAgent runs of one input.
+const maxAgentOps = 48
+
+// The ops of FuzzAgent: the low 4 bits of a byte choose one, the high 4
+// are its argument (arg).
+const (
+	opApply            = iota // ApplyPending
+	opRefresh                 // Refresh
+	opUnenroll                // Unenroll
+	opUnenrollCanceled        // Unenroll with its context ended
+	opFaultStore              // saves fail from now on (arg odd) or work (even)
+	opFaultSet                // Surface.Set fails with faultErrs[arg%4] (0: works)
+	opFaultGet                // Surface.Get fails alike
+	opFaultDelete             // Surface.Delete fails alike
+	opDrift                   // a node is changed (arg < 8) or deleted behind the agent's back
+	opRestart                 // a new agent from the store replaces the agent
+	opServe                   // two more bytes: a command served alone (see agentRun.op)
+	opUndo                    // the Undo of the last command served in an Atomic
+	opSession                 // the message again, in a new session
+	opClock                   // the clock moves on arg*10+1 minutes
+	opApplyCanceled           // ApplyPending with its context ended
+	opRefreshCanceled         // Refresh with its context ended
+)
+
+// errSurface and errStore are the failures the faults make, besides the
+// Surface's ErrNotFound and ErrNotAllowed.
+var (
+	errSurface = errors.New("surface fault")
+	errStore   = errors.New("store fault")
+	faultErrs  = []error{nil, agent.ErrNotFound, agent.ErrNotAllowed, errSurface}
+)
+
+// An agentRun is an agent, its Store, Surface and Clock, and what it told,
+// for FuzzAgent's ops.
+type agentRun struct {
+	t       *testing.T
+	uris    []string // the targets of opServe's commands
+	data    []string // and their Data
+	a       *agent.Agent
+	store   *faultStore
+	surface *faultSurface
+	clock   *fuzzClock
+	events  []agent.Event
+	checked int                           // the events checked so far
+	undos   []func(context.Context) error // of the commands served in an Atomic
+	// accepted holds the DocIDs of the EventAccepted told.
+	accepted []string
+}
+
+func newAgentRun(t *testing.T, uris, data []string) *agentRun {
+	r := &agentRun{t: t, uris: uris, data: data, store: &faultStore{}, surface: &faultSurface{mem: &agent.MemorySurface{}},
+		clock: &fuzzClock{now: time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)}}
+	r.start()
+	return r
+}
+
+// start makes the agent anew from the store.
+func (r *agentRun) start() {
+	a, err := agent.New(context.Background(), agent.Config{Surface: r.surface, Store: r.store, Clock: r.clock,
+		OnEvent: func(e agent.Event) { r.events = append(r.events, e) },
+		RequestSession: func(reason string) {
+			if reason == "" {
+				r.t.Fatalf("RequestSession without a reason")
+			}
+		}})
+	if err != nil {
+		r.t.Fatalf("New from the saved state: %v", err)
+	}
+	r.a, r.undos = a, nil
+}
+
+// session hands m to a new session of a Client that the agent serves
+// and checks the reply.
+func (r *agentRun) session(m *syncml.Message) {
+	t, ctx := r.t, context.Background()
+	mux := session.NewMux()
+	if err := r.a.Register(mux); err != nil {
+		t.Fatal(err)
+	}
+	c, err := session.NewClient(session.ClientConfig{DeviceID: "D", ServerURI: "S", Handler: mux, EachMessage: r.a.EachMessage})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Start(ctx, "1"); err != nil {
+		t.Fatal(err)
+	}
+	x, err := c.Handle(ctx, m)
+	if err != nil || x.Reply == nil {
+		return
+	}
+	if x.Reply.Header.SessionID != "1" {
+		t.Fatalf("SessionID %q", x.Reply.Header.SessionID)
+	}
+	checkReplyIDs(t, x)
+	var back syncml.Message
+	if err := syncml.Unmarshal(x.Raw, &back); err != nil {
+		t.Fatalf("reply does not decode: %v", err)
+	}
+	// Every reply but one answering an abort or going on with a chunk of
+	// the server's carries the summary (see
+	// session.ClientConfig.EachMessage).
+	if len(r.a.Summary().Documents) > 0 && !x.Continued && !abortsSession(m.Body.Commands) {
+		s, err := declaredconfig.ReadSummary(&back)
+		if err != nil {
+			t.Fatalf("reply without a summary: %v", err)
+		}
+		for _, e := range s.Documents {
+			if st, err := declaredconfig.ParseState(e.State); err != nil || !st.Known() {
+				t.Fatalf("summary state %q", e.State)
+			}
+		}
+	}
+}
+
+// serve has the agent serve c alone (in an Atomic when atomic is set,
+// its Undo kept) and returns its first item's code. A command whose save
+// fails changes nothing.
+func (r *agentRun) serve(c syncml.Command, atomic bool) syncml.StatusCode {
+	before := r.a.Snapshot()
+	resp := r.a.ServeCommand(context.Background(), &session.Request{Command: c, Atomic: atomic})
+	if resp.Undo != nil {
+		r.undos = append(r.undos, resp.Undo)
+	}
+	if r.store.fail != nil && c.ElementName() != "Get" {
+		if after := r.a.Snapshot(); !reflect.DeepEqual(before, after) {
+			r.t.Fatalf("a %s whose save failed changed the state:\n%+v\nwas\n%+v", c.ElementName(), after, before)
+		}
+	}
+	code := resp.Code
+	if len(resp.ItemCodes) > 0 {
+		code = resp.ItemCodes[0]
+	}
+	if code == 0 {
+		code = syncml.StatusOK
+	}
+	return code
+}
+
+// op runs the first op of ops, checking what it must keep to, and
+// returns the rest. m is the message of the session.
+func (r *agentRun) op(ops []byte, m *syncml.Message) []byte {
+	t := r.t
+	ctx := context.Background()
+	ended, cancel := context.WithCancel(ctx)
+	cancel()
+	b, ops := ops[0], ops[1:]
+	arg := int(b >> 4)
+	switch b & 15 {
+	case opApply:
+		r.wantErr("ApplyPending", r.a.ApplyPending(ctx), errStore)
+	case opApplyCanceled:
+		r.wantErr("ApplyPending", r.a.ApplyPending(ended), errStore, context.Canceled)
+	case opRefresh:
+		r.wantErr("Refresh", r.a.Refresh(ctx), errStore)
+	case opRefreshCanceled:
+		r.wantErr("Refresh", r.a.Refresh(ended), errStore, context.Canceled)
+	case opUnenroll, opUnenrollCanceled:
+		uctx := ctx
+		if b&15 == opUnenrollCanceled {
+			uctx = ended
+		}
+		before := r.a.Snapshot()
+		gone := unenrolled(before)
+		err := r.a.Unenroll(uctx)
+		r.wantErr("Unenroll", err, errStore, r.surface.deleteErr, context.Canceled)
+		after := r.a.Snapshot()
+		switch {
+		case r.store.fail != nil || errors.Is(err, context.Canceled):
+			// Not kept: the documents stay.
+			if len(after.Documents) != len(before.Documents) {
+				t.Fatalf("an Unenroll not kept (%v) left %d of %d documents", err, len(after.Documents), len(before.Documents))
+			}
+		default:
+			if len(after.Documents) != 0 || after.RefreshInterval != 0 || after.ConflictResolution != "" || len(r.a.Summary().Documents) != 0 {
+				t.Fatalf("after an Unenroll (%v): %+v", err, after)
+			}
+			if r.surface.deleteErr != nil {
+				break
+			}
+			for _, u := range gone {
+				if _, ok, _ := r.surface.mem.Get(ctx, nodeID(u)); ok {
+					t.Fatalf("Unenroll left the node %s", u)
+				}
+			}
+		}
+	case opFaultStore:
+		r.store.fail = nil
+		if arg&1 == 1 {
+			r.store.fail = errStore
+		}
+	case opFaultSet:
+		r.surface.setErr = faultErrs[arg%4]
+	case opFaultGet:
+		r.surface.getErr = faultErrs[arg%4]
+	case opFaultDelete:
+		r.surface.deleteErr = faultErrs[arg%4]
+	case opDrift:
+		nodes := r.surface.mem.Nodes("./")
+		if len(nodes) == 0 {
+			break
+		}
+		keys := slices.Sorted(maps.Keys(nodes))
+		k := keys[arg%len(keys)]
+		if arg < 8 {
+			_ = r.surface.mem.Set(ctx, k, "drifted")
+		} else {
+			_ = r.surface.mem.Delete(ctx, k)
+		}
+	case opRestart:
+		r.start()
+	case opServe:
+		// Two bytes: the command (low 2 bits: Add, Replace, Delete,
+		// Get; bit 7: in an Atomic) and its target (the rest, an index
+		// of the URIs), then its Data (an index of the data).
+		if len(ops) < 2 {
+			return nil
+		}
+		c, d := ops[0], ops[1]
+		ops = ops[2:]
+		it := syncml.Item{Target: &syncml.Location{LocURI: r.uris[int(c>>2&31)%len(r.uris)]},
+			Data: syncml.Text(r.data[int(d)%len(r.data)])}
+		var cmd syncml.Command
+		switch c & 3 {
+		case 0:
+			cmd = &syncml.Add{Items: []syncml.Item{it}}
+		case 1:
+			cmd = &syncml.Replace{Items: []syncml.Item{it}}
+		case 2:
+			it.Data = nil
+			cmd = &syncml.Delete{Items: []syncml.Item{it}}
+		default:
+			it.Data = nil
+			cmd = &syncml.Get{Items: []syncml.Item{it}}
+		}
+		r.serve(cmd, c&0x80 != 0)
+	case opUndo:
+		if len(r.undos) == 0 {
+			break
+		}
+		u := r.undos[len(r.undos)-1]
+		r.undos = r.undos[:len(r.undos)-1]
+		r.wantErr("Undo", u(ctx), errStore, r.surface.deleteErr)
+	case opSession:
+		r.session(m)
+	case opClock:
+		r.clock.now = r.clock.now.Add(time.Duration(arg*10+1) * time.Minute)
+	}
+	return ops
+}
+
+// unenrolled returns the nodes an Unenroll of s deletes: those of the
+// settings set (status 200) of documents neither abandoned nor
+// inventories that no abandoned document names.
+func unenrolled(s *agent.Snapshot) []string {
+	kept := map[string]bool{}
+	for _, d := range s.Documents {
+		if d.Abandoned {
+			for _, x := range d.Settings {
+				kept[nodeID(x.URI)] = true
+			}
+		}
+	}
+	var out []string
+	for _, d := range s.Documents {
+		u, err := declaredconfig.ParseURI(d.URI)
+		if err != nil || d.Abandoned || u.Host == declaredconfig.Inventory {
+			continue
+		}
+		for _, x := range d.Settings {
+			if x.Status == 200 && !kept[nodeID(x.URI)] {
+				out = append(out, x.URI)
+			}
+		}
+	}
+	return out
+}
+
+// wantErr fails the test unless err is nil or comes of one of the causes
+// (every error it joins).
+func (r *agentRun) wantErr(what string, err error, causes ...error) {
+	r.t.Helper()
+	if err == nil {
+		return
+	}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		for _, e := range j.Unwrap() {
+			r.wantErr(what, e, causes...)
+		}
+		return
+	}
+	for _, c := range causes {
+		if c != nil && errors.Is(err, c) {
+			return
+		}
+	}
+	r.t.Fatalf("%s: %v, none of the faults made", what, err)
+}
+
+// checkEvents checks the events told since the last check.
+func (r *agentRun) checkEvents() {
+	t := r.t
+	for _, e := range r.events[r.checked:] {
+		s := e.String()
+		switch {
+		case e.Kind < agent.EventAccepted || e.Kind > agent.EventError:
+			t.Fatalf("event of kind %d: %s", e.Kind, s)
+		case e.Time.After(r.clock.now):
+			t.Fatalf("event after the clock's time %v: %s", r.clock.now, s)
+		case e.Kind == agent.EventError && e.Err == nil && e.Detail == "":
+			t.Fatalf("an EventError that says nothing: %s", s)
+		case e.Kind != agent.EventError && e.Kind != agent.EventRefreshed && (e.DocID == "" || e.URI == ""):
+			t.Fatalf("an event that names no document: %s", s)
+		}
+		switch e.Kind {
+		case agent.EventAccepted:
+			r.accepted = append(r.accepted, e.DocID)
+		case agent.EventApplied:
+			if !slices.ContainsFunc(r.accepted, func(id string) bool { return declaredconfig.EqualDocID(id, e.DocID) }) {
+				t.Fatalf("Applied before Accepted: %s", s)
+			}
+		}
+		if e.State != "" {
+			if st, err := declaredconfig.ParseState(e.State); err != nil || !st.Known() {
+				t.Fatalf("an event with state %q: %s", e.State, s)
+			}
+		}
+	}
+	r.checked = len(r.events)
+}
+
+// nodeID is a node's identity, as the agent takes it: its LocURI as
+// syncml.ParseLocURI reads it, the scope written out.
+func nodeID(uri string) string {
+	l, err := syncml.ParseLocURI(uri)
+	if err != nil {
+		return uri
+	}
+	if l.Scope == syncml.ScopeDefault {
+		l.Scope = syncml.ScopeDevice
+	}
+	return l.String()
+}
+
+// A faultSurface is a MemorySurface whose calls fail with the errors
+// set; it holds a node under its identity (nodeID), as a device does, so
+// that two spellings of one node are one.
+type faultSurface struct {
+	mem                       *agent.MemorySurface
+	setErr, getErr, deleteErr error
+}
+
+func (s *faultSurface) Set(ctx context.Context, uri, value string) error {
+	if s.setErr != nil {
+		return fmt.Errorf("set %s: %w", uri, s.setErr)
+	}
+	return s.mem.Set(ctx, nodeID(uri), value)
+}
+
+func (s *faultSurface) Get(ctx context.Context, uri string) (string, bool, error) {
+	if s.getErr != nil {
+		return "", false, fmt.Errorf("get %s: %w", uri, s.getErr)
+	}
+	return s.mem.Get(ctx, nodeID(uri))
+}
+
+func (s *faultSurface) Delete(ctx context.Context, uri string) error {
+	if s.deleteErr != nil {
+		return fmt.Errorf("delete %s: %w", uri, s.deleteErr)
+	}
+	return s.mem.Delete(ctx, nodeID(uri))
+}
+
+// A faultStore is a MemoryStore whose saves fail with fail, when set.
+type faultStore struct {
+	agent.MemoryStore
+	fail error
+}
+
+func (s *faultStore) Save(ctx context.Context, st *agent.Snapshot) error {
+	if s.fail != nil {
+		return s.fail
+	}
+	return s.MemoryStore.Save(ctx, st)
+}
+
+// A fuzzClock is a Clock moved by hand; its timers never fire (no Run).
+type fuzzClock struct{ now time.Time }
+
+func (c *fuzzClock) Now() time.Time                       { return c.now }
+func (c *fuzzClock) After(time.Duration) <-chan time.Time { return nil }
 
 // abortsSession reports whether cmds, or a command an Atomic or
 // Sequence of them holds, is an Alert 1223, which aborts the session.
