@@ -215,7 +215,10 @@ type heldEvent struct {
 // cannot load (ErrCorrupt among others) makes New fail: the agent never
 // starts from state it cannot trust; so does a stored document that does
 // not read, or whose id, context or checksum do not name the document its
-// record's URI names (ErrCorrupt).
+// record's URI names, or a stored setting that names a node its document
+// does not make (ErrCorrupt). A version not applied yet keeps the settings
+// of the last apply, which may be an earlier version's (another CSP): its
+// settings need only name nodes a document of its context may make.
 //
 // A stored document that reads but that the checks a document passes when
 // it arrives now refuse (an older build, or a Config with StrictScenario
@@ -296,8 +299,14 @@ func New(ctx context.Context, cfg Config) (*Agent, error) {
 		for _, c := range d.CSPs {
 			csps[c.Name] = true
 		}
+		// A version not applied yet (pending, or its apply under way)
+		// holds the settings the last apply made, which may be an
+		// earlier version's: they are held to the nodes a document of
+		// its context may make, not to this version's elements.
+		earlier := r.Pending || r.State.Transient()
 		for _, s := range r.Settings {
-			if s.DSC < 0 || s.DSC > len(d.DSCs) || s.URI == "" || s.Group < 0 || !ownNode(d, csps, &s) {
+			own := s.DSC <= len(d.DSCs) && ownNode(d, csps, &s)
+			if s.DSC < 0 || s.URI == "" || s.Group < 0 || !own && !(earlier && contextNode(d.Context, &s)) {
 				return nil, errorf("New: %w: document %s has a setting %s that is not its own", ErrCorrupt, r.URI, shown(s.Path))
 			}
 		}
@@ -339,6 +348,24 @@ func ownNode(d *declaredconfig.Document, csps map[string]bool, s *SettingRecord)
 			url.PathEscape(strings.Join(keys, ","))+"/"+url.PathEscape(s.Path)
 	}
 	return csps[s.CSP] && s.URI == SettingURI(d.Context, s.CSP, s.Path)
+}
+
+// contextNode reports whether s, a stored setting, names a node that some
+// document of context may make: for a CSP setting, the node of its CSP and
+// path, which the arrival checks allow (settingNode); for a DSC parameter,
+// a node of the DSC tree that reads as a LocURI.
+func contextNode(context string, s *SettingRecord) bool {
+	if s.DSC > 0 {
+		if s.CSP != "" || !strings.HasPrefix(s.URI, "./Device/DSC/") {
+			return false
+		}
+		_, err := syncml.ParseLocURI(s.URI)
+		return err == nil
+	}
+	if _, err := settingNode(context, s.CSP, s.Path); err != nil {
+		return false
+	}
+	return s.URI == SettingURI(context, s.CSP, s.Path)
 }
 
 // infraError is the state of a document the agent holds and cannot

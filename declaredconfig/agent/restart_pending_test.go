@@ -1,0 +1,96 @@
+package agent_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/windc-go/windc/declaredconfig"
+	"github.com/windc-go/windc/declaredconfig/agent"
+)
+
+// TestRestartPendingOtherCSP: a new version of an applied document that
+// names another CSP waits for its apply holding the settings the last
+// version made (Unenroll removes them). An agent started again before
+// that apply loads the state it saved itself: not ErrCorrupt (FuzzAgent
+// found it). Its Unenroll removes the nodes the last version set; after
+// the apply, the new version is applied. A stored setting naming a node no
+// document of the context may make is still corrupt, pending or not.
+func TestRestartPendingOtherCSP(t *testing.T) {
+	ctx := context.Background()
+	uri := docURI(declaredconfig.Device, vpnID)
+	next := vpnDoc("A2")
+	next.CSPs[0].Name = "./Vendor/MSFT/Policy/Config"
+	next.CSPs[0].Settings = next.CSPs[0].Settings[:1]
+	// pending returns a store holding vpnDoc A1 applied and next
+	// pending, and the Surface it was applied to.
+	pending := func(t *testing.T) (*agent.MemoryStore, *agent.MemorySurface) {
+		store, surface := &agent.MemoryStore{}, &agent.MemorySurface{}
+		a := newAgent(t, agent.Config{Store: store, Surface: surface})
+		if c, _ := serve(t, a, "Add", uri, text(t, vpnDoc("A1"))); c != 200 {
+			t.Fatalf("Add: %d", c)
+		}
+		if err := a.ApplyPending(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if c, _ := serve(t, a, "Replace", uri, text(t, next)); c != 200 {
+			t.Fatalf("Replace: %d", c)
+		}
+		return store, surface
+	}
+	t.Run("unenroll", func(t *testing.T) {
+		store, surface := pending(t)
+		b, err := agent.New(ctx, agent.Config{Store: store, Surface: surface, Clock: newClock()})
+		if err != nil {
+			t.Fatalf("New with the new version pending: %v", err)
+		}
+		if err := b.Unenroll(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if n := surface.Nodes("./"); len(n) != 0 {
+			t.Errorf("nodes left after Unenroll: %v", n)
+		}
+	})
+	t.Run("apply", func(t *testing.T) {
+		store, surface := pending(t)
+		b, err := agent.New(ctx, agent.Config{Store: store, Surface: surface, Clock: newClock()})
+		if err != nil {
+			t.Fatalf("New with the new version pending: %v", err)
+		}
+		if err := b.ApplyPending(ctx); err != nil {
+			t.Fatal(err)
+		}
+		want := agent.SettingURI("Device", next.CSPs[0].Name, next.CSPs[0].Settings[0].Path)
+		if v, ok, _ := surface.Get(ctx, want); !ok || v != "true" {
+			t.Errorf("%s holds %q (%v) after the apply", want, v, ok)
+		}
+		if s := b.Summary().Documents; len(s) != 1 || s[0].Checksum != "A2" || s[0].State != "60" {
+			t.Errorf("summary %+v, want A2 in 60", s)
+		}
+	})
+	const foreign = "./Device/Vendor/MSFT/DMClient/Provider/X/Secret"
+	for name, set := range map[string]agent.SettingRecord{
+		"DeclaredConfiguration": {CSP: "./Vendor/MSFT/DeclaredConfiguration", Path: "Host/Complete/Documents/X/Document",
+			URI: "./Device/Vendor/MSFT/DeclaredConfiguration/Host/Complete/Documents/X/Document"},
+		"other scope":       {CSP: "./User/Vendor/MSFT/VPNv2", Path: "Contoso/AlwaysOn", URI: "./User/Vendor/MSFT/VPNv2/Contoso/AlwaysOn"},
+		"another node":      {CSP: "./Vendor/MSFT/VPNv2", Path: "Contoso/AlwaysOn", URI: foreign},
+		"DSC, another node": {DSC: 1, Path: "Data", URI: foreign},
+		"DSC, with a CSP":   {DSC: 1, CSP: "./Vendor/MSFT/VPNv2", Path: "Data", URI: "./Device/DSC/root%2Fcimv2/MSFT_Reg/Key=HKLM/Data"},
+	} {
+		t.Run("not its own: "+name, func(t *testing.T) {
+			store, surface := pending(t)
+			s, err := store.Load(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := &s.Documents[0].Settings[0]
+			r.DSC, r.CSP, r.Path, r.URI = set.DSC, set.CSP, set.Path, set.URI
+			if err := store.Save(ctx, s); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := agent.New(ctx, agent.Config{Store: store, Surface: surface, Clock: newClock()}); !errors.Is(err, agent.ErrCorrupt) {
+				t.Errorf("New: %v, want ErrCorrupt", err)
+			}
+		})
+	}
+}
