@@ -93,8 +93,9 @@ type Config struct {
 	// DefaultMaxResultBytes. A larger one is not read: a Problem event
 	// says so and the document is judged by the summary alone. One within
 	// it is read whatever its size, elements and longest value, also when
-	// it is over declaredconfig.DefaultLimits (the syncml limits of the
-	// session that reads the device's message still apply).
+	// it is over declaredconfig.DefaultLimits (what bounds the device's
+	// message before, the session's request body and syncml limits,
+	// still applies).
 	MaxResultBytes int
 	// MaxSummaryBytes bounds the text of the summary a device sends
 	// (its 1224 alert's DeclaredConfigurations), which is kept with the
