@@ -85,3 +85,32 @@ func TestResultLongValue(t *testing.T) {
 		t.Errorf("the value kept is %d bytes, want %d", len(s.Value), len(dev.value))
 	}
 }
+
+// TestResultManyElements: a result of more elements than declaredconfig's
+// DefaultMaxElements (a device that reports settings the document does
+// not name: a Problem says so), within a raised Config.MaxResultBytes, is
+// read and kept.
+func TestResultManyElements(t *testing.T) {
+	ev := &recorder{}
+	rec := reconcile.New(reconcile.Config{OnEvent: ev.on, MaxResultBytes: 4 << 20})
+	if err := rec.Declare(context.Background(), dev1, vpnDoc(ids[0], "A0")); err != nil {
+		t.Fatal(err)
+	}
+	dev := newSimDevice(t, dev1)
+	dev.extra = declaredconfig.DefaultMaxElements
+	l := newLink(t, rec, dev)
+	l.session(-1)
+	l.noErrors()
+	for _, e := range ev.events {
+		if e.Kind == reconcile.Problem && !strings.Contains(e.Err.Error(), "is not in the document") {
+			t.Errorf("Problem: %v", e.Err)
+		}
+	}
+	got, err := wantDoc(t, rec, ids[0], reconcile.InSync).Result()
+	if err != nil || got == nil {
+		t.Fatalf("the result was not kept (%v)", err)
+	}
+	if n, want := len(got.Settings()), 2+declaredconfig.DefaultMaxElements; n != want {
+		t.Errorf("the result kept has %d settings, want %d", n, want)
+	}
+}

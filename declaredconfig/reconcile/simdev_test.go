@@ -34,6 +34,7 @@ type simDevice struct {
 	noResults bool              // Gets of Results are answered 404
 	quiet     bool              // no summary while it holds no document, as Windows
 	value     string            // the Value of every setting's result (an inventory's reading), "" none
+	extra     int               // results of settings no document names, added to every result
 	// seen counts every command received, by name and target.
 	seen []string
 	gen  int
@@ -172,6 +173,9 @@ func (d *simDevice) result(doc *simDoc) *declaredconfig.Result {
 				sr.Status, sr.State = "404", "61"
 			}
 			cr.Settings = append(cr.Settings, sr)
+		}
+		for i := range d.extra {
+			cr.Settings = append(cr.Settings, declaredconfig.SettingResult{Path: "X" + strconv.Itoa(i), Status: "200"})
 		}
 		res.CSPs = append(res.CSPs, cr)
 	}
