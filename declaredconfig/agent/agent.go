@@ -216,9 +216,10 @@ type heldEvent struct {
 // starts from state it cannot trust; so does a stored document that does
 // not read, or whose id, context or checksum do not name the document its
 // record's URI names, or a stored setting that names a node its document
-// does not make (ErrCorrupt). A version not applied yet keeps the settings
-// of the last apply, which may be an earlier version's (another CSP): its
-// settings need only name nodes a document of its context may make.
+// does not make (ErrCorrupt). A version not applied (pending, or in
+// ConfigInfraError) keeps the settings of the last apply, which may be an
+// earlier version's (another CSP): its settings need only name nodes a
+// document of its context may make.
 //
 // A stored document that reads but that the checks a document passes when
 // it arrives now refuse (an older build, or a Config with StrictScenario
@@ -299,11 +300,12 @@ func New(ctx context.Context, cfg Config) (*Agent, error) {
 		for _, c := range d.CSPs {
 			csps[c.Name] = true
 		}
-		// A version not applied yet (pending, or its apply under way)
-		// holds the settings the last apply made, which may be an
-		// earlier version's: they are held to the nodes a document of
-		// its context may make, not to this version's elements.
-		earlier := r.Pending || r.State.Transient()
+		// A version not applied (pending, its apply under way, or one
+		// the agent could not apply: ConfigInfraError) holds the
+		// settings the last apply made, which may be an earlier
+		// version's: they are held to the nodes a document of its
+		// context may make, not to this version's elements.
+		earlier := r.Pending || r.State.Transient() || r.State == infraError(u.Host)
 		for _, s := range r.Settings {
 			own := s.DSC <= len(d.DSCs) && ownNode(d, csps, &s)
 			if s.DSC < 0 || s.URI == "" || s.Group < 0 || !own && !(earlier && contextNode(d.Context, &s)) {
@@ -353,14 +355,24 @@ func ownNode(d *declaredconfig.Document, csps map[string]bool, s *SettingRecord)
 // contextNode reports whether s, a stored setting, names a node that some
 // document of context may make: for a CSP setting, the node of its CSP and
 // path, which the arrival checks allow (settingNode); for a DSC parameter,
-// a node of the DSC tree that reads as a LocURI.
+// a node of the DSC tree as DSCURI makes one: four escaped segments
+// (namespace, class, keys, parameter) under ./Device/DSC.
 func contextNode(context string, s *SettingRecord) bool {
 	if s.DSC > 0 {
-		if s.CSP != "" || !strings.HasPrefix(s.URI, "./Device/DSC/") {
+		rest, ok := strings.CutPrefix(s.URI, "./Device/DSC/")
+		if s.CSP != "" || !ok {
 			return false
 		}
-		_, err := syncml.ParseLocURI(s.URI)
-		return err == nil
+		parts := strings.Split(rest, "/")
+		if len(parts) != 4 {
+			return false
+		}
+		for _, p := range parts {
+			if v, err := url.PathUnescape(p); err != nil || v == "" {
+				return false
+			}
+		}
+		return true
 	}
 	if _, err := settingNode(context, s.CSP, s.Path); err != nil {
 		return false

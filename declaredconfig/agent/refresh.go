@@ -10,8 +10,8 @@ import (
 // Refresh runs one refresh pass now, as the worker does every
 // RefreshInterval: every document the agent keeps (applied, not
 // abandoned, not an inventory, not a stored document the checks now
-// refuse: see New) is compared with the Surface, setting by
-// setting. A setting that drifted is set again; a setting that failed
+// refuse: see New, not one it could not apply: ConfigInfraError) is
+// compared with the Surface, setting by setting. A setting that drifted is set again; a setting that failed
 // before is tried again. Then:
 //
 //   - drift repaired: the document stays ConfigCompletedSuccess (60); its
@@ -123,12 +123,13 @@ type jobEvent struct {
 
 // refreshJobFor returns the check of the record at i; nil for a record
 // the refresh leaves alone (abandoned, pending, an inventory, not applied,
-// a stored document the checks now refuse).
+// a stored document the checks now refuse, a version the agent could not
+// apply: ConfigInfraError, whose settings may be an earlier version's).
 func (a *Agent) refreshJobFor(i int, claims map[string][]claim) *refreshJob {
 	rec := &a.st.Documents[i]
 	u, err := a.parse(rec.URI)
 	if err != nil || rec.Abandoned || rec.Pending || u.Host == declaredconfig.Inventory ||
-		!rec.State.Completed() || len(rec.Settings) == 0 {
+		!rec.State.Completed() || rec.State == infraError(u.Host) || len(rec.Settings) == 0 {
 		return nil
 	}
 	d := a.doc(u)

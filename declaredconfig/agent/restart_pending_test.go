@@ -72,10 +72,11 @@ func TestRestartPendingOtherCSP(t *testing.T) {
 	for name, set := range map[string]agent.SettingRecord{
 		"DeclaredConfiguration": {CSP: "./Vendor/MSFT/DeclaredConfiguration", Path: "Host/Complete/Documents/X/Document",
 			URI: "./Device/Vendor/MSFT/DeclaredConfiguration/Host/Complete/Documents/X/Document"},
-		"other scope":       {CSP: "./User/Vendor/MSFT/VPNv2", Path: "Contoso/AlwaysOn", URI: "./User/Vendor/MSFT/VPNv2/Contoso/AlwaysOn"},
-		"another node":      {CSP: "./Vendor/MSFT/VPNv2", Path: "Contoso/AlwaysOn", URI: foreign},
-		"DSC, another node": {DSC: 1, Path: "Data", URI: foreign},
-		"DSC, with a CSP":   {DSC: 1, CSP: "./Vendor/MSFT/VPNv2", Path: "Data", URI: "./Device/DSC/root%2Fcimv2/MSFT_Reg/Key=HKLM/Data"},
+		"other scope":         {CSP: "./User/Vendor/MSFT/VPNv2", Path: "Contoso/AlwaysOn", URI: "./User/Vendor/MSFT/VPNv2/Contoso/AlwaysOn"},
+		"another node":        {CSP: "./Vendor/MSFT/VPNv2", Path: "Contoso/AlwaysOn", URI: foreign},
+		"DSC, another node":   {DSC: 1, Path: "Data", URI: foreign},
+		"DSC, three segments": {DSC: 1, Path: "Data", URI: "./Device/DSC/root%2Fcimv2/MSFT_Reg/Data"},
+		"DSC, with a CSP":     {DSC: 1, CSP: "./Vendor/MSFT/VPNv2", Path: "Data", URI: "./Device/DSC/root%2Fcimv2/MSFT_Reg/Key=HKLM/Data"},
 	} {
 		t.Run("not its own: "+name, func(t *testing.T) {
 			store, surface := pending(t)
@@ -92,5 +93,62 @@ func TestRestartPendingOtherCSP(t *testing.T) {
 				t.Errorf("New: %v, want ErrCorrupt", err)
 			}
 		})
+	}
+}
+
+// TestRestartPlanFailedOtherDSC: a new version pending at a restart whose
+// plan then fails (Config.MaxSettings lowered meanwhile) is ConfigInfraError
+// (62), holding the settings of the last version applied, here of a DSC
+// element it no longer has. Refresh leaves it alone (it read a DSC element
+// the version does not have: it panicked), and an agent started again
+// loads it.
+func TestRestartPlanFailedOtherDSC(t *testing.T) {
+	ctx := context.Background()
+	const id = "5E4B7A12-3C9D-4F1E-8A26-B0C7D9E1F305"
+	uri := docURI(declaredconfig.Device, id)
+	dsc := &declaredconfig.Document{Schema: "1.0", Context: "Device", ID: id, Checksum: "D1",
+		Scenario: declaredconfig.ScenarioMIProviderConfig,
+		DSCs: []declaredconfig.DSC{{Namespace: "root/cimv2", ClassName: "MSFT_Reg",
+			Keys:   []declaredconfig.Param{{Name: "Key", Value: "HKLM"}},
+			Values: []declaredconfig.Param{{Name: "Data", Value: "1"}}}}}
+	next := *dsc
+	next.Checksum = "D2"
+	next.DSCs = nil
+	next.CSPs = []declaredconfig.CSP{{Name: "./Vendor/MSFT/Policy/Config", Settings: []declaredconfig.Setting{
+		{Path: "A/B", Type: "int", Value: "1"}, {Path: "A/C", Type: "int", Value: "2"}}}}
+	store, surface := &agent.MemoryStore{}, &agent.MemorySurface{}
+	a := newAgent(t, agent.Config{Store: store, Surface: surface})
+	if c, _ := serve(t, a, "Add", uri, text(t, dsc)); c != 200 {
+		t.Fatalf("Add: %d", c)
+	}
+	if err := a.ApplyPending(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := serve(t, a, "Replace", uri, text(t, &next)); c != 200 {
+		t.Fatalf("Replace: %d", c)
+	}
+	cfg := agent.Config{Store: store, Surface: surface, Clock: newClock(), MaxSettings: 1}
+	b, err := agent.New(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.ApplyPending(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if s := b.Summary().Documents; len(s) != 1 || s[0].State != "62" {
+		t.Fatalf("summary %+v, want the document in 62", s)
+	}
+	if err := b.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	c, err := agent.New(ctx, cfg)
+	if err != nil {
+		t.Fatalf("New with a version in 62: %v", err)
+	}
+	if err := c.Unenroll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := surface.Nodes("./"); len(n) != 0 {
+		t.Errorf("nodes left after Unenroll: %v", n)
 	}
 }
