@@ -82,6 +82,9 @@ func FuzzAgent(f *testing.F) {
 		`" checksum="B1" osdefinedscenario="MSFTClientCertificateInstall"><CSP name="./Vendor/MSFT/ClientCertificateInstall"><URI path="PFXCertInstall/@#t#/PFXCertPassword" type="chr">@#p#</URI></CSP></DeclaredConfiguration>]]></Data></Item></Add>`+
 		`<Replace><CmdID>3</CmdID><Item><Target><LocURI>`+base+`Host/BulkTemplate/Documents/`+id+`/BulkVariables/Value</LocURI></Target><Data><![CDATA[<InstanceBlob schema="1.0"><Instance><InstanceData variable="t">AB</InstanceData><InstanceData variable="p">pw</InstanceData></Instance></InstanceBlob>]]></Data></Item></Replace><Final/></SyncBody></SyncML>`),
 		[]byte{opApply, opServe, 10 << 2, 7, opApply, opDrift | 8<<4, opRefresh, opServe, 0x80 | 3<<2 | 1, 3, opApply, opUnenroll, opUndo, opApply})
+	// The document made a DSC element (opServe: Replace of URI 0 with
+	// data 8), then a VPN profile again, pending at a restart.
+	f.Add(replace, []byte{opServe, 1, 8, opApply, opServe, 1, 1, opRestart, opApply, opRefresh, opDrift, opRefresh, opUnenroll})
 	first := &declaredconfig.Document{Schema: "1.0", Context: "Device", ID: id, Checksum: "A1", Scenario: declaredconfig.ScenarioVPN,
 		CSPs: []declaredconfig.CSP{{Name: "./Vendor/MSFT/VPNv2", Settings: []declaredconfig.Setting{{Path: "P/AlwaysOn", Type: "bool", Value: "true"}}}}}
 	firstText, err := first.MarshalText()
@@ -114,8 +117,16 @@ func FuzzAgent(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
+	// And a version of the first document made of a DSC element.
+	dsc := &declaredconfig.Document{Schema: "1.0", Context: "Device", ID: id, Checksum: "D1", Scenario: declaredconfig.ScenarioMIProviderConfig,
+		DSCs: []declaredconfig.DSC{{Namespace: "root/cimv2", ClassName: "MSFT_Reg", Keys: []declaredconfig.Param{{Name: "Key", Value: "HKLM,a=b"}},
+			Values: []declaredconfig.Param{{Name: "Data", Value: "1"}}}}}
+	dscText, err := dsc.MarshalText()
+	if err != nil {
+		f.Fatal(err)
+	}
 	uris := append(slices.Clip(gen.uris), base+"Host/Inventory/Documents/"+invID+"/Document", base+"Host/Inventory/Results/"+invID+"/Document")
-	datas := append(slices.Clip(gen.data), string(invText))
+	datas := append(slices.Clip(gen.data), string(invText), string(dscText))
 	f.Fuzz(func(t *testing.T, data, ops []byte) {
 		var m syncml.Message
 		if err := syncml.Unmarshal(data, &m); err != nil {
