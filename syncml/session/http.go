@@ -232,10 +232,13 @@ func (s *Server) handling(raw []byte, kept, own bool, sp *sessionSpace) (*Sessio
 	return s.loaded(&sp.s, raw)
 }
 
-// loaded returns sess with the state raw, when not empty.
+// loaded returns sess with the state raw, when not empty. raw is what
+// the Store's Load returned, the caller's own (see Store.Load): the state
+// shares it (see unmarshalState) rather than copying it, a copy as large
+// as the object at every message while one goes out in chunks.
 func (s *Server) loaded(sess *Session, raw []byte) (*Session, error) {
 	if len(raw) > 0 {
-		if err := sess.UnmarshalBinary(raw); err != nil {
+		if err := sess.unmarshalState(raw); err != nil {
 			return nil, err
 		}
 	}
