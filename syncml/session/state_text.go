@@ -1,7 +1,6 @@
 package session
 
 import (
-	"slices"
 	"unsafe"
 
 	"github.com/windc-go/windc/internal/xmlscan"
@@ -62,11 +61,38 @@ type pulled struct {
 // writes of their skeleton (each command without the Data of its Items
 // pulled, see pulledText), then the number of texts pulled and, for each,
 // in order, the index of its command in cmds, of its Item in the command,
-// its Kind and its Value.
+// its Kind and its Value. The skeletons are made together (see
+// skeletons), not one by one: while an object goes out in chunks, every
+// message saves the records of all its chunks.
 func (w *stateWriter) split(cmds []syncml.Command) error {
+	// first the number of commands with texts, their Items and texts
+	pulling, nItems, nTexts := 0, 0, 0
+	for _, c := range cmds {
+		if !chunkable(c) {
+			continue
+		}
+		items, n := c.ItemList(), 0
+		for _, it := range items {
+			if pulledText(c, it) {
+				n++
+			}
+		}
+		if n > 0 {
+			pulling++
+			nItems += len(items)
+			nTexts += n
+		}
+	}
+	if pulling == 0 {
+		if err := w.commands(cmds); err != nil {
+			return err
+		}
+		w.uint(0) // no texts
+		return nil
+	}
 	skeleton := make([]syncml.Command, len(cmds))
-	type at struct{ cmd, item int }
-	var texts []at
+	texts := make([]textAt, 0, nTexts)
+	k := skeletons{items: make([]syncml.Item, 0, nItems), n: pulling}
 	for i, c := range cmds {
 		skeleton[i] = c
 		var items []syncml.Item // a copy, once an Item is pulled
@@ -75,13 +101,13 @@ func (w *stateWriter) split(cmds []syncml.Command) error {
 				continue
 			}
 			if items == nil {
-				items = slices.Clone(c.ItemList())
+				items = k.copyItems(c.ItemList())
 			}
 			items[j].Data = nil
-			texts = append(texts, at{i, j})
+			texts = append(texts, textAt{i, j})
 		}
 		if items != nil {
-			skeleton[i] = withItems(c, items)
+			skeleton[i] = k.of(c, items)
 		}
 	}
 	if err := w.commands(skeleton); err != nil {
@@ -96,6 +122,70 @@ func (w *stateWriter) split(cmds []syncml.Command) error {
 		w.string(d.Value)
 	}
 	return nil
+}
+
+// textAt names a text split pulls: the index of its command in the list
+// and of its Item in the command.
+type textAt struct{ cmd, item int }
+
+// skeletons makes the skeletons of one stateWriter.split: copies of
+// commands that may be chunked with other Items, allocated together (an
+// array per type of command, of n, the number of skeletons, and one of
+// Items) rather than two allocations per command.
+type skeletons struct {
+	n       int
+	items   []syncml.Item
+	adds    []syncml.Add
+	repls   []syncml.Replace
+	copies  []syncml.Copy
+	execs   []syncml.Exec
+	results []syncml.Results
+}
+
+// copyItems returns a copy of items, in k's array of Items (made with
+// room for all of them: it never grows).
+func (k *skeletons) copyItems(items []syncml.Item) []syncml.Item {
+	at := len(k.items)
+	k.items = append(k.items, items...)
+	return k.items[at:len(k.items):len(k.items)]
+}
+
+// of returns a shallow copy of c, a command that may be chunked, holding
+// items, as withItems does, in k's array of its type.
+func (k *skeletons) of(c syncml.Command, items []syncml.Item) syncml.Command {
+	switch c := c.(type) {
+	case *syncml.Add:
+		x := skeletonIn(&k.adds, k.n, c)
+		x.Items = items
+		return x
+	case *syncml.Replace:
+		x := skeletonIn(&k.repls, k.n, c)
+		x.Items = items
+		return x
+	case *syncml.Copy:
+		x := skeletonIn(&k.copies, k.n, c)
+		x.Items = items
+		return x
+	case *syncml.Exec:
+		x := skeletonIn(&k.execs, k.n, c)
+		x.Items = items
+		return x
+	case *syncml.Results:
+		x := skeletonIn(&k.results, k.n, c)
+		x.Items = items
+		return x
+	}
+	return withItems(c, items) // not a command split pulls texts of
+}
+
+// skeletonIn appends a copy of *c to *arr (made with room for n at the
+// first, so that it never grows and moves) and returns it.
+func skeletonIn[T any](arr *[]T, n int, c *T) *T {
+	if *arr == nil {
+		*arr = make([]T, 0, n)
+	}
+	*arr = append(*arr, *c)
+	return &(*arr)[len(*arr)-1]
 }
 
 // texts reads the texts that follow a skeleton in a state of format 8
