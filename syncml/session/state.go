@@ -604,7 +604,10 @@ type sentMeta struct {
 
 // readFields reads the fields of the state b, the texts of format 8
 // within data bytes, without decoding its commands: what fails here is
-// the state's framing, not its SyncML.
+// the state's framing, not its SyncML. b never changes (see
+// unmarshalState): the MsgIDs of the sent commands share it, as their
+// SyncML does, rather than an allocation each for every record (while an
+// object goes out in chunks, one per chunk sent, at every message).
 func readFields(b []byte, data int, fs *stateFields) error {
 	r := &stateReader{b: b}
 	st := &fs.st
@@ -632,7 +635,7 @@ func readFields(b []byte, data int, fs *stateFields) error {
 	}
 	fs.metas = make([]sentMeta, 0, n)
 	for range n {
-		fs.metas = append(fs.metas, sentMeta{msgID: r.string(), noResp: r.bool(), internal: r.bool(), status: r.bool(), held: r.bool(), results: r.int()})
+		fs.metas = append(fs.metas, sentMeta{msgID: r.shared(), noResp: r.bool(), internal: r.bool(), status: r.bool(), held: r.bool(), results: r.int()})
 	}
 	if f >= 5 {
 		if fs.spanOff = r.int(); fs.spanOff > 0 {

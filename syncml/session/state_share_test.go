@@ -3,6 +3,8 @@ package session
 import (
 	"testing"
 	"unsafe"
+
+	"github.com/windc-go/windc/syncml"
 )
 
 // TestServerSharesLoadedState checks that a Server reading a state its
@@ -34,5 +36,37 @@ func TestServerSharesLoadedState(t *testing.T) {
 	sess.st.Reply = append(sess.st.Reply, "more"...)
 	if string(raw) != before {
 		t.Errorf("appending to the state's reply changed the Store's bytes")
+	}
+}
+
+// TestStateSentMsgIDShared checks that the MsgIDs of the sent commands
+// of a state read share its bytes, as their commands do, rather than a
+// string allocated for each record at every message.
+func TestStateSentMsgIDShared(t *testing.T) {
+	src := NewSession(&Config{})
+	src.st.SessionID = "1"
+	for i := range 3 {
+		src.st.Sent.sent = append(src.st.Sent.sent, &sentCmd{MsgID: itoa(i + 10), Cmd: &syncml.Get{CmdID: itoa(i + 1),
+			Items: []syncml.Item{{Target: &syncml.Location{LocURI: "./a"}}}}})
+	}
+	raw, err := src.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dst := NewSession(&Config{})
+	if err := dst.unmarshalState(raw); err != nil {
+		t.Fatal(err)
+	}
+	if len(dst.st.Sent.sent) != 3 {
+		t.Fatalf("%d sent commands, want 3", len(dst.st.Sent.sent))
+	}
+	lo := uintptr(unsafe.Pointer(unsafe.SliceData(raw)))
+	for i, e := range dst.st.Sent.sent {
+		if e.MsgID != itoa(i+10) {
+			t.Fatalf("record %d: MsgID %q, want %q", i, e.MsgID, itoa(i+10))
+		}
+		if p := uintptr(unsafe.Pointer(unsafe.StringData(e.MsgID))); p < lo || p >= lo+uintptr(len(raw)) {
+			t.Errorf("record %d: MsgID is a copy, not the state's bytes", i)
+		}
 	}
 }
