@@ -308,7 +308,7 @@ func New(ctx context.Context, cfg Config) (*Agent, error) {
 		earlier := r.Pending || r.State.Transient() || r.State == infraError(u.Host)
 		for _, s := range r.Settings {
 			own := s.DSC <= len(d.DSCs) && ownNode(d, csps, &s)
-			if s.DSC < 0 || s.URI == "" || s.Group < 0 || !own && !(earlier && contextNode(d.Context, &s)) {
+			if s.DSC < 0 || s.URI == "" || s.Group < 0 || !own && !(earlier && contextNode(d, &s)) {
 				return nil, errorf("New: %w: document %s has a setting %s that is not its own", ErrCorrupt, r.URI, shown(s.Path))
 			}
 		}
@@ -354,13 +354,17 @@ func ownNode(d *declaredconfig.Document, csps map[string]bool, s *SettingRecord)
 
 // contextNode reports whether s, a stored setting, names a node that some
 // document of context may make: for a CSP setting, the node of its CSP and
-// path, which the arrival checks allow (settingNode); for a DSC parameter,
-// a node of the DSC tree as DSCURI makes one: four escaped segments
-// (namespace, class, keys, parameter) under ./Device/DSC.
-func contextNode(context string, s *SettingRecord) bool {
+// path, which the arrival checks allow (settingNode); for a DSC parameter
+// of a document that may hold DSC elements (of context Device, the only
+// one the arrival checks let them in, see checkDocument, or one an older
+// build stored with some), a node of the DSC tree as DSCURI makes one:
+// four non-empty segments (namespace, class, keys, parameter) under
+// ./Device/DSC, each escaped as url.PathEscape writes it.
+func contextNode(d *declaredconfig.Document, s *SettingRecord) bool {
+	context := d.Context
 	if s.DSC > 0 {
 		rest, ok := strings.CutPrefix(s.URI, "./Device/DSC/")
-		if s.CSP != "" || !ok {
+		if s.CSP != "" || !ok || !strings.EqualFold(context, "Device") && len(d.DSCs) == 0 {
 			return false
 		}
 		parts := strings.Split(rest, "/")
@@ -368,7 +372,7 @@ func contextNode(context string, s *SettingRecord) bool {
 			return false
 		}
 		for _, p := range parts {
-			if v, err := url.PathUnescape(p); err != nil || v == "" {
+			if v, err := url.PathUnescape(p); err != nil || v == "" || url.PathEscape(v) != p {
 				return false
 			}
 		}

@@ -23,23 +23,29 @@ func TestRestartPendingOtherCSP(t *testing.T) {
 	next.CSPs[0].Name = "./Vendor/MSFT/Policy/Config"
 	next.CSPs[0].Settings = next.CSPs[0].Settings[:1]
 	// pending returns a store holding vpnDoc A1 applied and next
-	// pending, and the Surface it was applied to.
-	pending := func(t *testing.T) (*agent.MemoryStore, *agent.MemorySurface) {
+	// pending, both of context in the scope of that name, and the
+	// Surface it was applied to.
+	pending := func(t *testing.T, context string) (*agent.MemoryStore, *agent.MemorySurface) {
+		uri, first, next := uri, vpnDoc("A1"), *next
+		if context == "User" {
+			uri = docURI(declaredconfig.User, vpnID)
+		}
+		first.Context, next.Context = context, context
 		store, surface := &agent.MemoryStore{}, &agent.MemorySurface{}
 		a := newAgent(t, agent.Config{Store: store, Surface: surface})
-		if c, _ := serve(t, a, "Add", uri, text(t, vpnDoc("A1"))); c != 200 {
+		if c, _ := serve(t, a, "Add", uri, text(t, first)); c != 200 {
 			t.Fatalf("Add: %d", c)
 		}
 		if err := a.ApplyPending(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if c, _ := serve(t, a, "Replace", uri, text(t, next)); c != 200 {
+		if c, _ := serve(t, a, "Replace", uri, text(t, &next)); c != 200 {
 			t.Fatalf("Replace: %d", c)
 		}
 		return store, surface
 	}
 	t.Run("unenroll", func(t *testing.T) {
-		store, surface := pending(t)
+		store, surface := pending(t, "Device")
 		b, err := agent.New(ctx, agent.Config{Store: store, Surface: surface, Clock: newClock()})
 		if err != nil {
 			t.Fatalf("New with the new version pending: %v", err)
@@ -52,7 +58,7 @@ func TestRestartPendingOtherCSP(t *testing.T) {
 		}
 	})
 	t.Run("apply", func(t *testing.T) {
-		store, surface := pending(t)
+		store, surface := pending(t, "Device")
 		b, err := agent.New(ctx, agent.Config{Store: store, Surface: surface, Clock: newClock()})
 		if err != nil {
 			t.Fatalf("New with the new version pending: %v", err)
@@ -69,17 +75,40 @@ func TestRestartPendingOtherCSP(t *testing.T) {
 		}
 	})
 	const foreign = "./Device/Vendor/MSFT/DMClient/Provider/X/Secret"
-	for name, set := range map[string]agent.SettingRecord{
-		"DeclaredConfiguration": {CSP: "./Vendor/MSFT/DeclaredConfiguration", Path: "Host/Complete/Documents/X/Document",
-			URI: "./Device/Vendor/MSFT/DeclaredConfiguration/Host/Complete/Documents/X/Document"},
-		"other scope":         {CSP: "./User/Vendor/MSFT/VPNv2", Path: "Contoso/AlwaysOn", URI: "./User/Vendor/MSFT/VPNv2/Contoso/AlwaysOn"},
-		"another node":        {CSP: "./Vendor/MSFT/VPNv2", Path: "Contoso/AlwaysOn", URI: foreign},
-		"DSC, another node":   {DSC: 1, Path: "Data", URI: foreign},
-		"DSC, three segments": {DSC: 1, Path: "Data", URI: "./Device/DSC/root%2Fcimv2/MSFT_Reg/Data"},
-		"DSC, with a CSP":     {DSC: 1, CSP: "./Vendor/MSFT/VPNv2", Path: "Data", URI: "./Device/DSC/root%2Fcimv2/MSFT_Reg/Key=HKLM/Data"},
+	const dscNode = "./Device/DSC/root%2Fcimv2/MSFT_Reg/Key=HKLM/Data"
+	t.Run("DSC node", func(t *testing.T) {
+		store, surface := pending(t, "Device")
+		s, err := store.Load(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := &s.Documents[0].Settings[0]
+		r.DSC, r.CSP, r.Path, r.URI = 1, "", "Data", dscNode
+		if err := store.Save(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := agent.New(ctx, agent.Config{Store: store, Surface: surface, Clock: newClock()}); err != nil {
+			t.Errorf("New with a DSC node held for a pending version: %v", err)
+		}
+	})
+	for name, set := range map[string]struct {
+		agent.SettingRecord
+		context string
+	}{
+		"DeclaredConfiguration": {agent.SettingRecord{CSP: "./Vendor/MSFT/DeclaredConfiguration", Path: "Host/Complete/Documents/X/Document",
+			URI: "./Device/Vendor/MSFT/DeclaredConfiguration/Host/Complete/Documents/X/Document"}, "Device"},
+		"other scope":         {agent.SettingRecord{CSP: "./User/Vendor/MSFT/VPNv2", Path: "Contoso/AlwaysOn", URI: "./User/Vendor/MSFT/VPNv2/Contoso/AlwaysOn"}, "Device"},
+		"another node":        {agent.SettingRecord{CSP: "./Vendor/MSFT/VPNv2", Path: "Contoso/AlwaysOn", URI: foreign}, "Device"},
+		"DSC, another node":   {agent.SettingRecord{DSC: 1, Path: "Data", URI: foreign}, "Device"},
+		"DSC, three segments": {agent.SettingRecord{DSC: 1, Path: "Data", URI: "./Device/DSC/root%2Fcimv2/MSFT_Reg/Data"}, "Device"},
+		"DSC, with a CSP":     {agent.SettingRecord{DSC: 1, CSP: "./Vendor/MSFT/VPNv2", Path: "Data", URI: dscNode}, "Device"},
+		// DSCURI escapes '?': a Surface would read this one as a query
+		"DSC, not escaped": {agent.SettingRecord{DSC: 1, Path: "Data", URI: dscNode + "?list=Struct"}, "Device"},
+		// only a Device document may hold DSC elements
+		"DSC, User document": {agent.SettingRecord{DSC: 1, Path: "Data", URI: dscNode}, "User"},
 	} {
 		t.Run("not its own: "+name, func(t *testing.T) {
-			store, surface := pending(t)
+			store, surface := pending(t, set.context)
 			s, err := store.Load(ctx)
 			if err != nil {
 				t.Fatal(err)
