@@ -95,7 +95,10 @@ type Config struct {
 	// it is read whatever its size, elements and longest value, also when
 	// it is over declaredconfig.DefaultLimits (what bounds the device's
 	// message before, the session's request body and syncml limits,
-	// still applies).
+	// still applies). The elements a result may hold grow with the bound
+	// (one per 4 bytes, never fewer than declaredconfig.DefaultMaxElements),
+	// and a text of small elements takes some tens of times its bytes in
+	// memory while it is read: raise it with that in mind.
 	MaxResultBytes int
 	// MaxSummaryBytes bounds the text of the summary a device sends
 	// (its 1224 alert's DeclaredConfigurations), which is kept with the
