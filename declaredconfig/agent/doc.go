@@ -111,10 +111,13 @@
 // sync, rename), removes what a crash in a Save left, and refuses a torn
 // or altered file (ErrCorrupt) instead of applying it; a stored document
 // that does not read is ErrCorrupt too, and so is a stored setting that
-// names a node its document does not make (New checks what any Store
-// gives back, so that refresh and Unenroll touch only the nodes documents
-// name); a stored document that reads and fails today's checks, or is
-// beyond Config.Limits lowered since, is not (ConfigInfraError, above).
+// names a node its document does not make (for a version not applied yet,
+// which keeps the settings of the last apply: a node no document of its
+// context could make): New checks what any Store gives back, so that
+// refresh and Unenroll touch only the nodes documents name. A stored
+// document that reads and fails today's checks, or is beyond
+// Config.Limits lowered since, is not ErrCorrupt (ConfigInfraError,
+// above).
 // Time comes from a
 // [Clock], so that tests move it by hand. A save of the worker's that
 // fails is tried again after 1 minute, then twice the wait before, at
