@@ -11,8 +11,8 @@ import (
 // RefreshInterval: every document the agent keeps (applied, not
 // abandoned, not an inventory, not a stored document the checks now
 // refuse: see New, not one it could not apply: ConfigInfraError) is
-// compared with the Surface, setting by setting. A setting that drifted is set again; a setting that failed
-// before is tried again. Then:
+// compared with the Surface, setting by setting. A setting that drifted
+// is set again; a setting that failed before is tried again. Then:
 //
 //   - drift repaired: the document stays ConfigCompletedSuccess (60); its
 //     result, result_checksum included, is unchanged; an EventRepaired
