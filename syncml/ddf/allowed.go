@@ -482,7 +482,7 @@ var errRange = errors.New("range is not [min-max]")
 
 // parseRange reads "[min-max]", where min may be negative.
 func parseRange(s string) (lo, hi int64, err error) {
-	s = strings.TrimSpace(s)
+	s = xmlscan.TrimSpace(s)
 	if len(s) < 5 || s[0] != '[' || s[len(s)-1] != ']' {
 		return 0, 0, fmt.Errorf("%w: %q", errRange, truncate(s, maxShownText))
 	}

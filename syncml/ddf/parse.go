@@ -458,17 +458,8 @@ func (p *parser) nodeElem(parent *Node) (*Node, error) {
 				n.Name, err = p.text()
 				n.Name = xmlscan.TrimSpace(n.Name)
 				p.node = n // errors from here on name this node
-				switch {
-				case err != nil:
-				case strings.Contains(n.Name, "/"):
-					err = p.structure("NodeName %q contains '/'", truncate(n.Name, maxShownText))
-				case n.Name == "." || n.Name == "..":
-					// no LocURI can name it: ParseLocURI refuses the segment
-					err = p.structure("NodeName %q is not a node name", truncate(n.Name, maxShownText))
-				case strings.IndexFunc(n.Name, isControl) >= 0:
-					// nor one holding a C0, DEL or C1 character, which XML
-					// text may carry (tab, DEL, U+0080..U+009F)
-					err = p.structure("NodeName %q holds a control character", truncate(n.Name, maxShownText))
+				if err == nil && n.Name != "" {
+					err = p.nodeName(n.Name)
 				}
 			case tok.local == "Path":
 				var s string
@@ -500,9 +491,17 @@ func (p *parser) nodeElem(parent *Node) (*Node, error) {
 	}
 }
 
-// isControl reports whether r is a control character, which
-// syncml.ParseLocURI refuses in a node name: C0, DEL or C1.
-func isControl(r rune) bool { return r < 0x20 || r >= 0x7F && r <= 0x9F }
+// nodeName checks a static NodeName: a LocURI must be able to name the
+// node, so the name is what syncml.ParseLocURI reads from its escaped
+// form as one segment (no '/', "." or "..", control characters), the
+// rule written once, there.
+func (p *parser) nodeName(name string) error {
+	u := syncml.LocURI{Segments: []string{name}}
+	if _, err := syncml.ParseLocURI(u.String()); err != nil {
+		return p.structure("NodeName %q is not a node name: %s", truncate(name, maxShownText), truncate(err.Error(), 2*maxShownText))
+	}
+	return nil
+}
 
 // rootPath reads the Path element of a top-level node, the LocURI up to
 // the node (OMA-DM DDF 1.2, Path), into the form Node.Path uses: "./",
@@ -629,7 +628,7 @@ func (p *parser) property(n *Node, name string) error {
 						if err != nil {
 							return err
 						}
-						v, ok := atoi(strings.TrimSpace(t))
+						v, ok := atoi(xmlscan.TrimSpace(t))
 						if !ok {
 							return p.structure("%s bound %q is not a number", c, truncate(t, maxShownText))
 						}
@@ -661,9 +660,9 @@ func (p *parser) property(n *Node, name string) error {
 			t, err := p.text()
 			switch c {
 			case "MIME":
-				n.MIME = strings.TrimSpace(t)
+				n.MIME = xmlscan.TrimSpace(t)
 			case "DDFName":
-				n.DDFName = strings.TrimSpace(t)
+				n.DDFName = xmlscan.TrimSpace(t)
 			}
 			return err
 		})
@@ -700,7 +699,7 @@ func (p *parser) msftProperty(n *Node, local string) error {
 			case "OsBuildVersion":
 				a.OSBuilds = splitList(t, ",")
 			case "CspVersion":
-				a.CSPVersion = strings.TrimSpace(t)
+				a.CSPVersion = xmlscan.TrimSpace(t)
 			case "EditionAllowList":
 				a.Editions = splitList(t, ";")
 			case "RequiresAzureAd":
@@ -895,7 +894,7 @@ func (p *parser) noText(text string) error {
 func splitList(s, sep string) []string {
 	var out []string
 	for _, f := range strings.Split(s, sep) {
-		if f = strings.TrimSpace(f); f != "" {
+		if f = xmlscan.TrimSpace(f); f != "" {
 			out = append(out, f)
 		}
 	}

@@ -425,6 +425,31 @@ func TestParseControlNodeName(t *testing.T) {
 	}
 }
 
+// TestParseTrimsXMLSpaceOnly: every text the parser trims (MIME,
+// DDFName, an Occurrence bound, a Range) loses XML white space only: a
+// U+00A0 stays, so a MIME keeps it and a bound or Range holding one is no
+// number (a ParseError), as in the values Check reads.
+func TestParseTrimsXMLSpaceOnly(t *testing.T) {
+	const nbsp = "\u00a0"
+	tr, err := Parse([]byte(`<MgmtTree><Node><NodeName>A</NodeName><DFProperties><DFFormat><chr/></DFFormat>` +
+		`<DFType><MIME> text/plain` + nbsp + `</MIME></DFType></DFProperties></Node></MgmtTree>`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := tr.Roots[0].MIME; got != "text/plain"+nbsp {
+		t.Errorf("MIME = %q, want the U+00A0 kept", got)
+	}
+	for _, in := range []string{
+		`<MgmtTree><Node><NodeName>A</NodeName><DFProperties><DFFormat><node/></DFFormat><Occurrence><ZeroOrN>` + nbsp + `5</ZeroOrN></Occurrence></DFProperties></Node></MgmtTree>`,
+		`<MgmtTree xmlns:MSFT="http://schemas.microsoft.com/MobileDevice/DM"><Node><NodeName>A</NodeName><DFProperties><DFFormat><int/></DFFormat>` +
+			`<MSFT:AllowedValues ValueType="Range"><MSFT:Value>` + nbsp + `[1-5]</MSFT:Value></MSFT:AllowedValues></DFProperties></Node></MgmtTree>`,
+	} {
+		if _, err := Parse([]byte(in)); !errors.Is(err, ErrStructure) {
+			t.Errorf("%s: err = %v, want ErrStructure", in, err)
+		}
+	}
+}
+
 // TestParseErrorMessages: an encoding a DDF may not use is named with the
 // one it may; bytes that are not UTF-8 are an ErrEncoding at the first of
 // them, as in the module's other decoders, in comments, processing
