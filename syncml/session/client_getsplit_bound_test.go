@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/windc-go/windc/syncml"
 )
 
 // The Client's notes of the server's Gets whose per-item Statuses one of
@@ -67,25 +66,7 @@ func testSplitGetsBound(t *testing.T, tc splitGetsCase) {
 	const n = 12
 	uri := func(g, i int) string { return fmt.Sprintf("./Vendor/MSFT/G%dN%02d/%s", g, i, strings.Repeat("n", 40)) }
 	c, err := NewClient(ClientConfig{DeviceID: "D", ServerURI: "S", MaxQueue: tc.maxQueue,
-		Handler: HandlerFunc(func(_ context.Context, r *Request) Response {
-			if r.Command.ElementName() != "Get" {
-				return Response{}
-			}
-			var resp Response
-			for i, it := range r.Command.ItemList() {
-				if i%2 == 1 {
-					resp.ItemCodes = append(resp.ItemCodes, syncml.StatusNotFound)
-					continue
-				}
-				resp.ItemCodes = append(resp.ItemCodes, syncml.StatusOK)
-				data := "v"
-				if i == 0 {
-					data = strings.Repeat("a", 3000)
-				}
-				resp.Results = append(resp.Results, syncml.Item{Source: &syncml.Location{LocURI: it.Target.LocURI}, Data: syncml.Text(data)})
-			}
-			return resp
-		})})
+		Handler: splitGetHandler})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -91,25 +91,7 @@ func testGetSplit(t *testing.T, refusals map[int]splitRefusal, objAt int, cut, n
 	const n = 12
 	uri := func(i int) string { return fmt.Sprintf("./Vendor/MSFT/N%02d/%s", i, strings.Repeat("n", 40)) }
 	c, err := NewClient(ClientConfig{DeviceID: "D", ServerURI: "S", Credentials: &ClientAuth{Username: "u", Password: "p"},
-		Handler: HandlerFunc(func(_ context.Context, r *Request) Response {
-			if r.Command.ElementName() != "Get" {
-				return Response{}
-			}
-			var resp Response
-			for i, it := range r.Command.ItemList() {
-				if i%2 == 1 {
-					resp.ItemCodes = append(resp.ItemCodes, syncml.StatusNotFound)
-					continue
-				}
-				resp.ItemCodes = append(resp.ItemCodes, syncml.StatusOK)
-				data := "v"
-				if i == 0 {
-					data = strings.Repeat("a", 3000)
-				}
-				resp.Results = append(resp.Results, syncml.Item{Source: &syncml.Location{LocURI: it.Target.LocURI}, Data: syncml.Text(data)})
-			}
-			return resp
-		})})
+		Handler: splitGetHandler})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -249,3 +231,26 @@ func testGetSplit(t *testing.T, refusals map[int]splitRefusal, objAt int, cut, n
 		t.Errorf("Results reported not sent (-want +got):\n%s", d)
 	}
 }
+
+// splitGetHandler answers a Get item by item: 404 for every second item,
+// 200 with Results for the others, the first item's 3,000 bytes (so that
+// a MaxObjSize of 1000 leaves it out), the rest's "v"; other commands 200.
+var splitGetHandler = HandlerFunc(func(_ context.Context, r *Request) Response {
+	if r.Command.ElementName() != "Get" {
+		return Response{}
+	}
+	var resp Response
+	for i, it := range r.Command.ItemList() {
+		if i%2 == 1 {
+			resp.ItemCodes = append(resp.ItemCodes, syncml.StatusNotFound)
+			continue
+		}
+		resp.ItemCodes = append(resp.ItemCodes, syncml.StatusOK)
+		data := "v"
+		if i == 0 {
+			data = strings.Repeat("a", 3000)
+		}
+		resp.Results = append(resp.Results, syncml.Item{Source: &syncml.Location{LocURI: it.Target.LocURI}, Data: syncml.Text(data)})
+	}
+	return resp
+})

@@ -24,16 +24,25 @@ func BenchmarkServerLargeObject(b *testing.B) {
 		size       int
 	}{{"escaped-256KiB", "&", 256 << 10}, {"escaped-1MiB", "&", 1 << 20}, {"escaped-4MiB", "&", 4 << 20}, {"plain-1MiB", "a", 1 << 20}} {
 		b.Run(tc.name, func(b *testing.B) {
-			benchServerLargeObject(b, strings.Repeat(tc.unit, tc.size), 64<<10)
+			benchServerLargeObject(b, strings.Repeat(tc.unit, tc.size), 64<<10, false)
 		})
 	}
 }
 
-func benchServerLargeObject(b *testing.B, value string, maxMsg int) {
+// benchServerLargeObject runs sessions in which the Server sends value
+// to a new device in one Replace, under the device's MaxMsgSize maxMsg;
+// copying puts the states in a copyStore (metric stateMB: the bytes of
+// states saved per session) instead of the Server's MemoryStore.
+func benchServerLargeObject(b *testing.B, value string, maxMsg int, copying bool) {
 	const uri = "./Vendor/MSFT/Big"
-	s := NewServer(ServerConfig{Session: Config{OnStart: func(_ context.Context, s *Session, _ Identity, _ bool) {
+	cs := &copyStore{states: map[string][]byte{}, vers: map[string]uint64{}}
+	cfg := ServerConfig{Session: Config{OnStart: func(_ context.Context, s *Session, _ Identity, _ bool) {
 		_ = s.Queue(&syncml.Replace{Items: []syncml.Item{{Target: &syncml.Location{LocURI: uri}, Data: syncml.Text(value)}}})
-	}}})
+	}}}
+	if copying {
+		cfg.Store = cs
+	}
+	s := NewServer(cfg)
 	msgs := 0
 	hc := &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
 		rec := httptest.NewRecorder()
@@ -54,7 +63,8 @@ func benchServerLargeObject(b *testing.B, value string, maxMsg int) {
 	b.SetBytes(int64(len(value)))
 	for b.Loop() {
 		n++
-		c, err := NewClient(ClientConfig{DeviceID: fmt.Sprint("DEV", n), ServerURI: "http://dm.test/", Handler: h, MaxMsgSize: maxMsg})
+		c, err := NewClient(ClientConfig{DeviceID: fmt.Sprint("DEV", n), ServerURI: "http://dm.test/", Handler: h,
+			MaxMsgSize: maxMsg, MaxMessages: 4096})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -67,4 +77,7 @@ func benchServerLargeObject(b *testing.B, value string, maxMsg int) {
 		}
 	}
 	b.ReportMetric(float64(msgs)/float64(n), "msgs")
+	if copying {
+		b.ReportMetric(float64(cs.saved)/float64(n)/(1<<20), "stateMB")
+	}
 }

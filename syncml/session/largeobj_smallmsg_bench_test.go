@@ -4,13 +4,9 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
-
-	"github.com/windc-go/windc/syncml"
 )
 
 // BenchmarkServerLargeObjectSmallMsg is BenchmarkServerLargeObject at a
@@ -30,7 +26,7 @@ func BenchmarkServerLargeObjectSmallMsg(b *testing.B) {
 		for _, maxMsg := range []int{8 << 10, 32 << 10} {
 			for _, store := range []string{"mem", "copy"} {
 				b.Run(fmt.Sprintf("%dMiB-msg%dKiB-%s", size>>20, maxMsg>>10, store), func(b *testing.B) {
-					benchSmallMsgObject(b, strings.Repeat("a", size), maxMsg, store == "copy")
+					benchServerLargeObject(b, strings.Repeat("a", size), maxMsg, store == "copy")
 				})
 			}
 		}
@@ -62,53 +58,4 @@ func (s *copyStore) CompareAndSwap(_ context.Context, device string, old uint64,
 	s.vers[device]++
 	s.saved += int64(len(state))
 	return s.vers[device], nil
-}
-
-func benchSmallMsgObject(b *testing.B, value string, maxMsg int, copying bool) {
-	const uri = "./Vendor/MSFT/Big"
-	cs := &copyStore{states: map[string][]byte{}, vers: map[string]uint64{}}
-	cfg := ServerConfig{Session: Config{OnStart: func(_ context.Context, s *Session, _ Identity, _ bool) {
-		_ = s.Queue(&syncml.Replace{Items: []syncml.Item{{Target: &syncml.Location{LocURI: uri}, Data: syncml.Text(value)}}})
-	}}}
-	if copying {
-		cfg.Store = cs
-	}
-	s := NewServer(cfg)
-	msgs := 0
-	hc := &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
-		rec := httptest.NewRecorder()
-		s.ServeHTTP(rec, r)
-		msgs++
-		return rec.Result(), nil
-	})}
-	got := 0
-	h := HandlerFunc(func(_ context.Context, r *Request) Response {
-		if it := r.Command.ItemList(); len(it) == 1 && it[0].Data != nil {
-			got = len(it[0].Data.Value)
-		}
-		return Response{}
-	})
-	ctx := context.Background()
-	n := 0
-	b.ReportAllocs()
-	b.SetBytes(int64(len(value)))
-	for b.Loop() {
-		n++
-		c, err := NewClient(ClientConfig{DeviceID: fmt.Sprint("DEV", n), ServerURI: "http://dm.test/", Handler: h,
-			MaxMsgSize: maxMsg, MaxMessages: 4096})
-		if err != nil {
-			b.Fatal(err)
-		}
-		got = 0
-		if _, err := c.Run(ctx, hc, "http://dm.test/", "1"); err != nil {
-			b.Fatal(err)
-		}
-		if got != len(value) {
-			b.Fatalf("device got %d bytes, want %d", got, len(value))
-		}
-	}
-	b.ReportMetric(float64(msgs)/float64(n), "msgs")
-	if copying {
-		b.ReportMetric(float64(cs.saved)/float64(n)/(1<<20), "stateMB")
-	}
 }
