@@ -685,7 +685,12 @@ func (c *Client) refusedMsgID(again bool) string {
 // or one whose Statuses or Results answer a message the device did not
 // send in this session (a MsgRef that is none of its MsgIDs; none at all
 // is the last message for a Status, the first for a Results), is refused
-// with an error matching ErrProtocol, before anything of it runs.
+// with an error matching ErrProtocol, before anything of it runs. So is a
+// message whose MsgID is not a decimal number greater than the MsgID of
+// the last server message handled in the session (a gap is taken): the
+// error is a *MsgIDError. So a message handled is refused when handed
+// again (its answer is the Reply of the first Exchange), not run twice;
+// one whose Handle failed is taken again (see below).
 //
 // A Handle that fails changes nothing of the Client but the server's
 // challenge, which it keeps, and, when it gives the session up on
@@ -760,6 +765,9 @@ func (c *Client) handle(ctx context.Context, m *syncml.Message, raw []byte, hdr 
 	}
 	if h.MsgID == "" {
 		return nil, errorf("%w: server message has no MsgID", ErrProtocol)
+	}
+	if err := c.checkMsgID(h.MsgID); err != nil {
+		return nil, err
 	}
 	if err := m.ValidateCmdIDs(); err != nil {
 		return nil, errorf("%w: server message: %w", ErrProtocol, err)

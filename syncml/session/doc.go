@@ -39,7 +39,14 @@
 // failure: nothing of it was written) counts as not sent: its commands go
 // back to the queue and none is Abandoned. A reply addressed to another
 // SessionID or another device (its SyncHdr Target LocURI is not the
-// DeviceID) is refused with [ErrProtocol]; a server that answers another
+// DeviceID) is refused with [ErrProtocol]; so is one whose MsgID is not a
+// decimal number greater than that of the server's last message in the
+// session (a [MsgIDError]: the same message again, another one under a
+// MsgID already used, MsgIDs going down), and nothing of it runs, since
+// the device knows the server's commands by MsgID and CmdID. Each server
+// message answers one post of the device's, so the same one twice is the
+// server's fault, or a caller's handing it over twice: a Client runs no
+// server message twice. A server that answers another
 // HTTP status than 200 fails Run with an [HTTPError].
 //
 // A device gives each session a new SessionID (a counter it keeps, for

@@ -1,0 +1,73 @@
+package session
+
+import "strconv"
+
+// A MsgIDError is the error, matching ErrProtocol, with which a Client
+// refuses a server message whose MsgID is not a decimal number or is not
+// greater than the MsgID of the last server message it handled in the
+// session: the server sent it before (the same message again, or another
+// one under a MsgID used), or its MsgIDs go down. Nothing of the message
+// runs: its commands are known by its MsgID and their CmdIDs, so a
+// message reusing a MsgID would make two of them one.
+type MsgIDError struct {
+	SessionID string // the session
+	MsgID     string // the refused message's MsgID
+	Last      string // the MsgID of the last server message handled in the session, "" for none
+}
+
+// Error says which MsgID is refused, in which session and after which.
+func (e *MsgIDError) Error() string {
+	s := "session: server message MsgID " + strconv.Quote(e.MsgID) + " in session " + strconv.Quote(e.SessionID)
+	if !isDecimal(e.MsgID) {
+		return s + " is not a decimal number"
+	}
+	return s + " is not past the last one, " + strconv.Quote(e.Last)
+}
+
+// Unwrap returns ErrProtocol.
+func (e *MsgIDError) Unwrap() error { return ErrProtocol }
+
+// checkMsgID refuses (with a *MsgIDError) a server MsgID that is not a
+// decimal number past c.inMsgID, the MsgID of the last server message
+// handled in the session ("" for none, when any number is taken). It
+// keeps nothing: c.inMsgID is all the Client holds of the MsgIDs it was
+// sent, whatever the session's length.
+func (c *Client) checkMsgID(id string) error {
+	if isDecimal(id) && (c.inMsgID == "" || decimalLess(c.inMsgID, id)) {
+		return nil
+	}
+	return &MsgIDError{SessionID: c.sessionID, MsgID: id, Last: c.inMsgID}
+}
+
+// isDecimal reports whether s is one or more ASCII digits.
+func isDecimal(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// decimalLess reports whether the number a is less than the number b,
+// both decimal digits of any length (leading zeros are no part of the
+// value).
+func decimalLess(a, b string) bool {
+	a, b = trimZeros(a), trimZeros(b)
+	if len(a) != len(b) {
+		return len(a) < len(b)
+	}
+	return a < b
+}
+
+// trimZeros returns s without its leading zeros.
+func trimZeros(s string) string {
+	i := 0
+	for i < len(s) && s[i] == '0' {
+		i++
+	}
+	return s[i:]
+}
