@@ -3,6 +3,9 @@ package session
 import (
 	"context"
 	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"testing"
 
@@ -159,5 +162,38 @@ func TestClientServerMsgIDAfterFailedHandle(t *testing.T) {
 	}
 	if n := testing.AllocsPerRun(100, func() { _ = c.checkMsgID("2") }); n != 0 {
 		t.Errorf("checkMsgID allocates %v times", n)
+	}
+}
+
+// TestClientRunServerRepeatsMsgID: over HTTP, a server that answers the
+// device's message 2 with its message 1 again, byte for byte, fails Run
+// with a *MsgIDError: the Get in it ran once.
+func TestClientRunServerRepeatsMsgID(t *testing.T) {
+	raw, err := syncml.Marshal(msgIDMsg("1", "1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	posts := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		posts++
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", ContentType)
+		_, _ = w.Write(raw)
+	}))
+	defer srv.Close()
+	ran := 0
+	mux := NewMux()
+	mux.Handle("", HandlerFunc(func(context.Context, *Request) Response { ran++; return Response{} }))
+	c, err := NewClient(ClientConfig{DeviceID: "DEV1", ServerURI: "https://srv/dm", Handler: mux})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Run(context.Background(), srv.Client(), srv.URL, "1")
+	var me *MsgIDError
+	if !errors.As(err, &me) || me.MsgID != "1" || me.Last != "1" || me.SessionID != "1" {
+		t.Fatalf("Run: %v; want a *MsgIDError for MsgID 1 after 1 in session 1", err)
+	}
+	if posts != 2 || ran != 1 {
+		t.Errorf("%d posts, the Handler ran %d times; want 2 and 1", posts, ran)
 	}
 }
