@@ -15,8 +15,10 @@ import (
 // an unknown device loads as nil state and version 0; a swap from the
 // right version succeeds and returns a new non-zero version; a swap from a
 // stale version fails with session.ErrConflict and changes nothing; the
-// Store keeps its own copy of the state; devices are independent; and of
-// many concurrent swaps from the same version exactly one wins.
+// Store keeps its own copy of the state and Load returns bytes it does
+// not use again (changing them changes no later Load); devices are
+// independent; and of many concurrent swaps from the same version exactly
+// one wins.
 func Run(t *testing.T, newStore func(t *testing.T) session.Store) {
 	ctx := context.Background()
 	t.Run("Empty", func(t *testing.T) {
@@ -39,6 +41,9 @@ func Run(t *testing.T, newStore func(t *testing.T) session.Store) {
 			t.Fatalf("Load = %q, %d, %v; want \"one\", %d", got, v, err, v1)
 		}
 		got[0] = 'Y' // nor may a loaded slice alias it
+		if again, _, _ := s.Load(ctx, "dev"); string(again) != "one" {
+			t.Fatalf("Load after changing the bytes of an earlier Load = %q, want \"one\": Load must return bytes the Store never uses again (a Server keeps parts of them)", again)
+		}
 		v2, err := s.CompareAndSwap(ctx, "dev", v1, []byte("two"))
 		if err != nil || v2 == 0 || v2 == v1 {
 			t.Fatalf("second swap = %d, %v (first version %d)", v2, err, v1)
