@@ -34,7 +34,11 @@ type Store interface {
 	// Load returns the state kept for device and its version; a device
 	// with no state has nil state and version 0 (not an error). The
 	// returned bytes are the caller's, which may keep parts of them: a
-	// Store returns a copy, or bytes it never uses again.
+	// Server's session shares them, without a copy, for as long as it
+	// holds the session, and only reads them. So a Store returns a copy,
+	// or bytes it never changes nor reuses afterwards (the same unchanging
+	// bytes may go to several Loads); bytes valid only until some later
+	// call (a pooled buffer, a database page) must be copied.
 	Load(ctx context.Context, device string) (state []byte, version uint64, err error)
 	// CompareAndSwap replaces the state of device with state if its
 	// version is still old (0: no state yet) and returns the new version,
