@@ -2,12 +2,9 @@ package session
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"testing"
-
-	"github.com/google/go-cmp/cmp"
 )
 
 // The Client's notes of the server's Gets whose per-item Statuses one of
@@ -186,26 +183,5 @@ func testSplitGetsBound(t *testing.T, tc splitGetsCase) {
 			}
 		}
 	}
-	if d := cmp.Diff(wantCodes, codes); d != "" {
-		t.Errorf("the item codes as the server gets them (-want +got):\n%s", d)
-	}
-	if d := cmp.Diff(wantGot, got); d != "" {
-		t.Errorf("the Results as the server gets them (-want +got):\n%s", d)
-	}
-	limited := map[string]int{}
-	for _, o := range outs {
-		var le *LimitError
-		if !errors.As(o.Err, &le) {
-			continue
-		}
-		for _, it := range o.Command.ItemList() {
-			limited[it.Source.LocURI] = int(le.Count)
-		}
-		if le.Limit != "MaxObjSize" || le.Max != 1000 {
-			t.Errorf("Outcome %v, want a LimitError of MaxObjSize 1000", o.Err)
-		}
-	}
-	if d := cmp.Diff(wantLimited, limited); d != "" {
-		t.Errorf("Results reported not sent (-want +got):\n%s", d)
-	}
+	checkServerView(t, codes, got, outs, wantCodes, wantGot, wantLimited)
 }

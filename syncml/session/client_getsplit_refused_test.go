@@ -205,6 +205,37 @@ func testGetSplit(t *testing.T, refusals map[int]splitRefusal, objAt int, cut, n
 			}
 		}
 	}
+	checkServerView(t, codes, got, outs, wantCodes, wantGot, wantLimited)
+}
+
+// splitGetHandler answers a Get item by item: 404 for every second item,
+// 200 with Results for the others, the first item's 3,000 bytes (so that
+// a MaxObjSize of 1000 leaves it out), the rest's "v"; other commands 200.
+var splitGetHandler = HandlerFunc(func(_ context.Context, r *Request) Response {
+	if r.Command.ElementName() != "Get" {
+		return Response{}
+	}
+	var resp Response
+	for i, it := range r.Command.ItemList() {
+		if i%2 == 1 {
+			resp.ItemCodes = append(resp.ItemCodes, syncml.StatusNotFound)
+			continue
+		}
+		resp.ItemCodes = append(resp.ItemCodes, syncml.StatusOK)
+		data := "v"
+		if i == 0 {
+			data = strings.Repeat("a", 3000)
+		}
+		resp.Results = append(resp.Results, syncml.Item{Source: &syncml.Location{LocURI: it.Target.LocURI}, Data: syncml.Text(data)})
+	}
+	return resp
+})
+
+// checkServerView compares what the server got of a Get (each item's
+// code, the Results) with what it should, and the Outcomes' MaxObjSize
+// LimitErrors (one per item left out, with its size) with wantLimited.
+func checkServerView(t *testing.T, codes, got map[string]string, outs []Outcome, wantCodes, wantGot map[string]string, wantLimited map[string]int) {
+	t.Helper()
 	if d := cmp.Diff(wantCodes, codes); d != "" {
 		t.Errorf("the item codes as the server gets them (-want +got):\n%s", d)
 	}
@@ -231,26 +262,3 @@ func testGetSplit(t *testing.T, refusals map[int]splitRefusal, objAt int, cut, n
 		t.Errorf("Results reported not sent (-want +got):\n%s", d)
 	}
 }
-
-// splitGetHandler answers a Get item by item: 404 for every second item,
-// 200 with Results for the others, the first item's 3,000 bytes (so that
-// a MaxObjSize of 1000 leaves it out), the rest's "v"; other commands 200.
-var splitGetHandler = HandlerFunc(func(_ context.Context, r *Request) Response {
-	if r.Command.ElementName() != "Get" {
-		return Response{}
-	}
-	var resp Response
-	for i, it := range r.Command.ItemList() {
-		if i%2 == 1 {
-			resp.ItemCodes = append(resp.ItemCodes, syncml.StatusNotFound)
-			continue
-		}
-		resp.ItemCodes = append(resp.ItemCodes, syncml.StatusOK)
-		data := "v"
-		if i == 0 {
-			data = strings.Repeat("a", 3000)
-		}
-		resp.Results = append(resp.Results, syncml.Item{Source: &syncml.Location{LocURI: it.Target.LocURI}, Data: syncml.Text(data)})
-	}
-	return resp
-})
