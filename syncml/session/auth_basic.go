@@ -55,9 +55,9 @@ func checkBasic(ctx context.Context, c *syncml.Cred, creds Users) (string, error
 	// the reasons differ only in the server's log, as nonceRefusal's
 	switch ok := KeyOf(u, p).Equal(key.key); {
 	case !key.found:
-		return "", pkg.Errorf("auth-basic: unknown user %q: %w", u, ErrInvalidCredentials)
+		return "", pkg.Errorf("auth-basic: unknown user %s: %w", shown(u), ErrInvalidCredentials)
 	case !ok:
-		return "", pkg.Errorf("auth-basic: user %q: wrong password: %w", u, ErrInvalidCredentials)
+		return "", pkg.Errorf("auth-basic: user %s: wrong password: %w", shown(u), ErrInvalidCredentials)
 	}
 	return u, nil
 }
@@ -72,10 +72,10 @@ func authCredData(c *syncml.Cred, want AuthType) (string, error) {
 		if c.Meta != nil {
 			got = c.Meta.Type
 		}
-		return "", pkg.Errorf("%s: Cred type is %q: %w", authShort(want), got, ErrMalformedCredentials)
+		return "", pkg.Errorf("%s: Cred type is %s: %w", authShort(want), shown(got), ErrMalformedCredentials)
 	}
 	if f := strings.TrimSpace(c.Meta.Format); f != "" && f != formatB64 {
-		return "", pkg.Errorf("%s: Cred format is %q, not b64: %w", authShort(want), c.Meta.Format, ErrMalformedCredentials)
+		return "", pkg.Errorf("%s: Cred format is %s, not b64: %w", authShort(want), shown(c.Meta.Format), ErrMalformedCredentials)
 	}
 	if c.Data == nil || strings.TrimSpace(c.Data.Value) == "" {
 		return "", pkg.Errorf("%s: Cred has no Data: %w", authShort(want), ErrMalformedCredentials)

@@ -53,7 +53,7 @@ func (m *MemoryUsers) Key(ctx context.Context, username string) (Key, error) {
 	defer m.mu.RUnlock()
 	k, ok := m.keys[username]
 	if !ok {
-		return Key{}, pkg.Errorf("credentials: user %q: %w", username, ErrUnknownUser)
+		return Key{}, pkg.Errorf("credentials: user %s: %w", shown(username), ErrUnknownUser)
 	}
 	return k, nil
 }
@@ -76,7 +76,7 @@ func authLookup(ctx context.Context, creds Users, username string) (authFound, e
 		return authFound{}, nil
 	}
 	if err != nil {
-		return authFound{}, pkg.Errorf("credentials for %q: %w", username, err)
+		return authFound{}, pkg.Errorf("credentials for %s: %w", shown(username), err)
 	}
 	return authFound{key: k, found: true}, nil
 }

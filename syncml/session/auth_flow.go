@@ -76,7 +76,7 @@ var authAnswers = map[AuthType][3]authAnswer{
 func answerFor(t AuthType, o authOutcome) (authAnswer, error) {
 	row, ok := authAnswers[t]
 	if !ok || o < authMissing || o > authAccepted {
-		return authAnswer{}, pkg.Errorf("no answer for %q, outcome %d: %w", string(t), int(o), ErrUnsupportedAuth)
+		return authAnswer{}, pkg.Errorf("no answer for %s, outcome %d: %w", shown(string(t)), int(o), ErrUnsupportedAuth)
 	}
 	return row[o-1], nil
 }
@@ -249,7 +249,7 @@ func (a *CredAuthenticator) check(ctx context.Context, at authAttempt) (authResu
 		user, err = a.checkHMAC(ctx, at)
 	}
 	if err == nil && at.Owner != "" && user != at.Owner {
-		err = pkg.Errorf("user %q may not speak for device %q: %w", user, at.Device, ErrInvalidCredentials)
+		err = pkg.Errorf("user %s may not speak for device %s: %w", shown(user), shown(at.Device), ErrInvalidCredentials)
 	}
 	var o authOutcome
 	switch {
@@ -299,7 +299,7 @@ func (a *CredAuthenticator) checkHMAC(ctx context.Context, at authAttempt) (stri
 		return "", pkg.Errorf("hmac: %w: %w", ErrMalformedCredentials, err)
 	}
 	if at.Username != "" && h.Username != at.Username {
-		return "", pkg.Errorf("hmac: header user %q is not the LocName %q: %w", h.Username, at.Username, ErrInvalidCredentials)
+		return "", pkg.Errorf("hmac: header user %s is not the LocName %s: %w", shown(h.Username), shown(at.Username), ErrInvalidCredentials)
 	}
 	err = verifyHMAC(ctx, h, at.Nonce, at.Prev, at.Body, a.Users)
 	if errors.Is(err, ErrUnsupportedAuth) {
@@ -332,7 +332,7 @@ func (c *ClientAuth) take(chal *syncml.Chal) error {
 	}
 	if t := AuthType(strings.TrimSpace(chal.Meta.Type)); t != "" {
 		if _, ok := authAnswers[t]; !ok {
-			return pkg.Errorf("challenge of type %q: %w", string(t), ErrUnsupportedAuth)
+			return pkg.Errorf("challenge of type %s: %w", shown(string(t)), ErrUnsupportedAuth)
 		}
 		c.Type = t
 	}
@@ -361,7 +361,7 @@ func (c *ClientAuth) Cred(_ context.Context, chal *syncml.Chal) (*syncml.Cred, e
 	case AuthMD5:
 		return md5Cred(c.Username, c.Password, c.Nonce), nil
 	}
-	return nil, pkg.Errorf("client type %q: %w", string(c.Type), ErrUnsupportedAuth)
+	return nil, pkg.Errorf("client type %s: %w", shown(string(c.Type)), ErrUnsupportedAuth)
 }
 
 // Sign implements Credentials: under HMAC, once a nonce is known, it sets

@@ -69,13 +69,13 @@ func checkMD5(ctx context.Context, c *syncml.Cred, username string, nonce, prev 
 func nonceRefusal(auth, what, user string, nonce []byte, first, found, ok bool) error {
 	switch {
 	case nonce == nil:
-		return pkg.Errorf("%s: user %q: no nonce was issued to this device yet (its first session, or the server lost its state), so none can match: %w", auth, user, ErrInvalidCredentials)
+		return pkg.Errorf("%s: user %s: no nonce was issued to this device yet (its first session, or the server lost its state), so none can match: %w", auth, shown(user), ErrInvalidCredentials)
 	case !found:
-		return pkg.Errorf("%s: unknown user %q: %w", auth, user, ErrInvalidCredentials)
+		return pkg.Errorf("%s: unknown user %s: %w", auth, shown(user), ErrInvalidCredentials)
 	case !ok && first:
-		return pkg.Errorf("%s: user %q: the %s does not match the device's first nonce, of this time window or the one before (a wrong password, a challenge answered two windows or more later, or a device's first message, sent before it was challenged): %w", auth, user, what, ErrInvalidCredentials)
+		return pkg.Errorf("%s: user %s: the %s does not match the device's first nonce, of this time window or the one before (a wrong password, a challenge answered two windows or more later, or a device's first message, sent before it was challenged): %w", auth, shown(user), what, ErrInvalidCredentials)
 	case !ok:
-		return pkg.Errorf("%s: user %q: the %s does not match (a wrong password, a nonce other than the one last issued, or a device's first message, sent before it was challenged): %w", auth, user, what, ErrInvalidCredentials)
+		return pkg.Errorf("%s: user %s: the %s does not match (a wrong password, a nonce other than the one last issued, or a device's first message, sent before it was challenged): %w", auth, shown(user), what, ErrInvalidCredentials)
 	}
 	return nil
 }

@@ -37,7 +37,7 @@ func encodeNonce(nonce []byte) string { return base64.StdEncoding.EncodeToString
 func decodeNonce(s string) ([]byte, error) {
 	b, err := base64.StdEncoding.DecodeString(strings.TrimSpace(s))
 	if err != nil {
-		return nil, pkg.Errorf("NextNonce %q is not Base64: %w", s, ErrMalformedCredentials)
+		return nil, pkg.Errorf("NextNonce %s is not Base64: %w", shown(s), ErrMalformedCredentials)
 	}
 	return b, nil
 }

@@ -70,7 +70,7 @@ func (a *ServerAuth) present(ctx context.Context, t AuthType, id Identity, st *s
 	}
 	name, password, err := a.Secret(ctx, id)
 	if err != nil {
-		return "", errorf("ServerAuth: secret for %q: %w", id.Device, err)
+		return "", errorf("ServerAuth: secret for %s: %w", shown(id.Device), err)
 	}
 	reply.Header.Source.LocName = name
 	if st.SrvAccepted {
@@ -181,7 +181,7 @@ type serverUser struct{ sc *ServerCheck }
 // Key implements Users.
 func (u serverUser) Key(_ context.Context, name string) (Key, error) {
 	if name != u.sc.Name {
-		return Key{}, pkg.Errorf("server %q: %w", name, ErrUnknownUser)
+		return Key{}, pkg.Errorf("server %s: %w", shown(name), ErrUnknownUser)
 	}
 	return KeyOf(u.sc.Name, u.sc.Password), nil
 }
@@ -205,12 +205,12 @@ func (c *Client) checkServer(ctx context.Context, m *syncml.Message, raw []byte,
 	case AuthHMAC:
 		v := strings.TrimSpace(h.Get(HMACHeaderName))
 		if v == "" {
-			err = pkg.Errorf("server message %s: no %s header: %w", m.Header.MsgID, HMACHeaderName, ErrMissingCredentials)
+			err = pkg.Errorf("server message %s: no %s header: %w", cut(m.Header.MsgID), HMACHeaderName, ErrMissingCredentials)
 			break
 		}
 		hh, perr := ParseHMACHeader(v)
 		if perr != nil {
-			err = pkg.Errorf("server message %s: %w", m.Header.MsgID, perr)
+			err = pkg.Errorf("server message %s: %w", cut(m.Header.MsgID), perr)
 			break
 		}
 		err = verifyHMAC(ctx, hh, nonce, nil, raw, serverUser{sc})
@@ -221,14 +221,14 @@ func (c *Client) checkServer(ctx context.Context, m *syncml.Message, raw []byte,
 		cred := m.Header.Cred
 		switch {
 		case cred == nil:
-			err = pkg.Errorf("server message %s: no Cred: %w", m.Header.MsgID, ErrMissingCredentials)
+			err = pkg.Errorf("server message %s: no Cred: %w", cut(m.Header.MsgID), ErrMissingCredentials)
 		case sc.Type == AuthBasic:
 			_, err = checkBasic(ctx, cred, serverUser{sc})
 		default:
 			err = checkMD5(ctx, cred, m.Header.Source.LocName, nonce, nil, serverUser{sc})
 		}
 	default:
-		return pkg.Errorf("ServerCheck type %q: %w", string(sc.Type), ErrUnsupportedAuth)
+		return pkg.Errorf("ServerCheck type %s: %w", shown(string(sc.Type)), ErrUnsupportedAuth)
 	}
 	if err != nil && !errors.Is(err, ErrMissingCredentials) && !errors.Is(err, ErrInvalidCredentials) {
 		return err // a failure of the check itself

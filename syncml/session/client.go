@@ -757,11 +757,11 @@ func (c *Client) handle(ctx context.Context, m *syncml.Message, raw []byte, hdr 
 	}
 	h := &m.Header
 	if h.SessionID != c.sessionID {
-		return nil, errorf("%w: server message for SessionID %q in session %q", ErrProtocol, h.SessionID, c.sessionID)
+		return nil, errorf("%w: server message for SessionID %s in session %q", ErrProtocol, shown(h.SessionID), c.sessionID)
 	}
 	if h.Target.LocURI != c.cfg.DeviceID {
 		// the server answers the device's Source LocURI, as sent
-		return nil, errorf("%w: server message for device %q, not %q", ErrProtocol, h.Target.LocURI, c.cfg.DeviceID)
+		return nil, errorf("%w: server message for device %s, not %q", ErrProtocol, shown(h.Target.LocURI), c.cfg.DeviceID)
 	}
 	if h.MsgID == "" {
 		return nil, errorf("%w: server message has no MsgID", ErrProtocol)
@@ -1016,7 +1016,7 @@ func refusalCommands(m *syncml.Message) error {
 			continue
 		}
 		return errorf("%w: server message %s refuses the device's credentials and carries %s %s, which a refusal may not: only Statuses answer a refused message",
-			ErrProtocol, m.Header.MsgID, x.ElementName(), x.ID())
+			ErrProtocol, cut(m.Header.MsgID), x.ElementName(), cut(x.ID()))
 	}
 	return nil
 }

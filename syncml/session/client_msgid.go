@@ -17,11 +17,11 @@ type MsgIDError struct {
 
 // Error says which MsgID is refused, in which session and after which.
 func (e *MsgIDError) Error() string {
-	s := "session: server message MsgID " + strconv.Quote(e.MsgID) + " in session " + strconv.Quote(e.SessionID)
+	s := "session: server message MsgID " + shown(e.MsgID) + " in session " + strconv.Quote(e.SessionID)
 	if !isDecimal(e.MsgID) {
 		return s + " is not a decimal number"
 	}
-	return s + " is not past the last one, " + strconv.Quote(e.Last)
+	return s + " is not past the last one, " + shown(e.Last)
 }
 
 // Unwrap returns ErrProtocol.

@@ -26,8 +26,8 @@ func (c *Client) checkMsgRefs(m *syncml.Message) error {
 		if ref == "" || c.sentMsg(ref) {
 			continue
 		}
-		return errorf("%w: server message %s: %s %s answers MsgID %q, which the device did not send in session %q (its last is %d)",
-			ErrProtocol, m.Header.MsgID, cmd.ElementName(), cmd.ID(), ref, c.sessionID, c.outMsgID)
+		return errorf("%w: server message %s: %s %s answers MsgID %s, which the device did not send in session %q (its last is %d)",
+			ErrProtocol, cut(m.Header.MsgID), cmd.ElementName(), cut(cmd.ID()), shown(ref), c.sessionID, c.outMsgID)
 	}
 	return nil
 }

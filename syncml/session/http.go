@@ -167,36 +167,36 @@ func (s *Server) Queue(ctx context.Context, device string, cmds ...syncml.Comman
 // Other errors are wrapped with op and the device.
 func (s *Server) update(ctx context.Context, device, op string, change func(sess *Session, had bool) (bool, error)) error {
 	if device == FirstNonceKeyDevice {
-		return errorf("%s %q: the Store's first-nonce key, no device: %w", op, device, syncml.ErrInvalid)
+		return errorf("%s %s: the Store's first-nonce key, no device: %w", op, shown(device), syncml.ErrInvalid)
 	}
 	for attempt := range s.cfg.MaxRetries {
 		raw, ver, err := s.cfg.Store.Load(ctx, device)
 		if err != nil {
-			return errorf("%s %q: %w", op, device, err)
+			return errorf("%s %s: %w", op, shown(device), err)
 		}
 		sess, err := s.session(raw)
 		if err != nil {
-			return errorf("%s %q: %w", op, device, err)
+			return errorf("%s %s: %w", op, shown(device), err)
 		}
 		if save, err := change(sess, len(raw) > 0); err != nil || !save {
 			return err
 		}
 		b, err := sess.MarshalBinary()
 		if err != nil {
-			return errorf("%s %q: %w", op, device, err)
+			return errorf("%s %s: %w", op, shown(device), err)
 		}
 		if _, err := s.cfg.Store.CompareAndSwap(ctx, device, ver, b); err == nil {
 			return nil
 		} else if !errors.Is(err, ErrConflict) {
-			return errorf("%s %q: %w", op, device, err)
+			return errorf("%s %s: %w", op, shown(device), err)
 		}
 		if attempt+1 < s.cfg.MaxRetries {
 			if err := backoff.Wait(ctx, attempt+1); err != nil {
-				return errorf("%s %q: %w", op, device, err)
+				return errorf("%s %s: %w", op, shown(device), err)
 			}
 		}
 	}
-	return errorf("%s %q: %w after %d attempts", op, device, ErrConflict, s.cfg.MaxRetries)
+	return errorf("%s %s: %w after %d attempts", op, shown(device), ErrConflict, s.cfg.MaxRetries)
 }
 
 func (s *Server) session(raw []byte) (*Session, error) {
@@ -372,9 +372,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if errors.Is(err, ErrStoredState) {
 			// every message of the device fails so until its state is
 			// replaced (Store): said as such
-			s.log.ErrorContext(ctx, "stored state does not read", "device", device, "err", err)
+			s.log.ErrorContext(ctx, "stored state does not read", "device", cut(device), "err", err)
 		} else {
-			s.log.ErrorContext(ctx, "session exchange failed", "device", device, "err", err)
+			s.log.ErrorContext(ctx, "session exchange failed", "device", cut(device), "err", err)
 		}
 		http.Error(w, "session error", http.StatusInternalServerError)
 		return
@@ -385,19 +385,19 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case !s.log.Enabled(ctx, slog.LevelDebug) && x.Refused == nil:
 	case x.Replayed: // its Exchange has no Reply (replayOf)
-		s.log.LogAttrs(ctx, slog.LevelDebug, "session exchange", slog.String("device", device),
-			slog.String("session", in.Message.Header.SessionID), slog.String("in", in.Message.Header.MsgID),
+		s.log.LogAttrs(ctx, slog.LevelDebug, "session exchange", slog.String("device", cut(device)),
+			slog.String("session", cut(in.Message.Header.SessionID)), slog.String("in", cut(in.Message.Header.MsgID)),
 			slog.Bool("replayed", true))
 	default:
 		h := &x.Reply.Header
 		if x.Refused != nil {
-			s.log.LogAttrs(ctx, slog.LevelWarn, "credentials refused", slog.String("device", device),
-				slog.String("session", h.SessionID), slog.String("in", in.Message.Header.MsgID),
+			s.log.LogAttrs(ctx, slog.LevelWarn, "credentials refused", slog.String("device", cut(device)),
+				slog.String("session", cut(h.SessionID)), slog.String("in", cut(in.Message.Header.MsgID)),
 				slog.String("why", x.Refused.Error()))
 		}
 		// one record per HTTP exchange: Debug
-		s.log.LogAttrs(ctx, slog.LevelDebug, "session exchange", slog.String("device", device),
-			slog.String("session", h.SessionID), slog.String("in", in.Message.Header.MsgID),
+		s.log.LogAttrs(ctx, slog.LevelDebug, "session exchange", slog.String("device", cut(device)),
+			slog.String("session", cut(h.SessionID)), slog.String("in", cut(in.Message.Header.MsgID)),
 			slog.String("out", h.MsgID), slog.Int("commands", len(x.Reply.Body.Commands)),
 			slog.Int("outcomes", len(x.Outcomes)), slog.Int("unmatched", len(x.Unmatched)),
 			slog.Bool("replayed", false), slog.Bool("done", x.Done))
@@ -426,7 +426,7 @@ func (s *Server) exchange(ctx context.Context, device string, in *Inbound, sp *s
 	for attempt := range s.cfg.MaxRetries {
 		if device == FirstNonceKeyDevice {
 			// a DeviceKeyer's key (no SyncML message can name it)
-			return nil, errorf("device %q: the Store's first-nonce key, no device: %w", device, ErrProtocol)
+			return nil, errorf("device %s: the Store's first-nonce key, no device: %w", shown(device), ErrProtocol)
 		}
 		if device == "" {
 			// The request proves no device: handled on an empty state
@@ -452,7 +452,7 @@ func (s *Server) exchange(ctx context.Context, device string, in *Inbound, sp *s
 			raw, ver, err = s.cfg.Store.Load(ctx, device)
 		}
 		if err != nil {
-			return nil, errorf("load %q: %w", device, err)
+			return nil, errorf("load %s: %w", shown(device), err)
 		}
 		if x := replayOf(device, raw, inMem, in, sp); x != nil {
 			return x, nil
@@ -506,10 +506,10 @@ func (s *Server) exchange(ctx context.Context, device string, in *Inbound, sp *s
 			if err == nil || !errors.Is(err, ErrConflict) {
 				return x, err
 			}
-			s.log.DebugContext(ctx, "state changed meanwhile, retrying", "device", device)
+			s.log.DebugContext(ctx, "state changed meanwhile, retrying", "device", cut(device))
 			if attempt+1 < s.cfg.MaxRetries {
 				if err := backoff.Wait(ctx, attempt+1); err != nil {
-					return nil, errorf("save %q: %w", device, err)
+					return nil, errorf("save %s: %w", shown(device), err)
 				}
 			}
 			continue
@@ -538,16 +538,16 @@ func (s *Server) exchange(ctx context.Context, device string, in *Inbound, sp *s
 		}
 		putStateScratch(rp, b)
 		if !errors.Is(err, ErrConflict) {
-			return nil, errorf("save %q: %w", device, err)
+			return nil, errorf("save %s: %w", shown(device), err)
 		}
-		s.log.DebugContext(ctx, "state changed meanwhile, retrying", "device", device)
+		s.log.DebugContext(ctx, "state changed meanwhile, retrying", "device", cut(device))
 		if attempt+1 < s.cfg.MaxRetries {
 			if err := backoff.Wait(ctx, attempt+1); err != nil {
-				return nil, errorf("save %q: %w", device, err)
+				return nil, errorf("save %s: %w", shown(device), err)
 			}
 		}
 	}
-	return nil, errorf("save %q: %w after %d attempts", device, ErrConflict, s.cfg.MaxRetries)
+	return nil, errorf("save %s: %w after %d attempts", shown(device), ErrConflict, s.cfg.MaxRetries)
 }
 
 // saveOwn saves the state of sess, which holds pieces of an object (see
@@ -568,7 +568,7 @@ func (s *Server) saveOwn(ctx context.Context, sess *Session, x *Exchange, ms *Me
 		if errors.Is(err, ErrConflict) {
 			return nil, err
 		}
-		return nil, errorf("save %q: %w", device, err)
+		return nil, errorf("save %s: %w", shown(device), err)
 	}
 	x.Raw = sess.ownReply(x.Raw, kept, *rp)
 	return x, nil

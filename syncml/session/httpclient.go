@@ -169,10 +169,10 @@ func (c *Client) nextURL(base, respURI string) (string, error) {
 	}
 	u := b.ResolveReference(r)
 	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
-		return "", errorf("%w: RespURI %q is not an http or https URL", ErrProtocol, respURI)
+		return "", errorf("%w: RespURI %s is not an http or https URL", ErrProtocol, shown(respURI))
 	}
 	if b.Scheme == "https" && u.Scheme != "https" {
-		return "", errorf("%w: RespURI %q leaves https", ErrProtocol, respURI)
+		return "", errorf("%w: RespURI %s leaves https", ErrProtocol, shown(respURI))
 	}
 	return u.String(), nil
 }
@@ -222,7 +222,7 @@ func (c *Client) post(ctx context.Context, hc *http.Client, url string, raw []by
 		return nil, nil, nil, pkg.Limit("MaxBytes", max, max+1, "")
 	}
 	if !AcceptsContentType(resp.Header.Get("Content-Type")) {
-		return nil, nil, nil, errorf("post: reply content type %q", resp.Header.Get("Content-Type"))
+		return nil, nil, nil, errorf("post: reply content type %s", shown(resp.Header.Get("Content-Type")))
 	}
 	var m syncml.Message
 	if err := c.decodeReply(body, &m); err != nil {

@@ -41,7 +41,7 @@ func (s *Session) Owner() string { return s.st.Owner }
 // to the user of its next message, who may be that of the session.
 func (s *Server) SetOwner(ctx context.Context, device, user string) error {
 	if err := ctx.Err(); err != nil {
-		return errorf("set owner of %q: %w", device, err)
+		return errorf("set owner of %s: %w", shown(device), err)
 	}
 	return s.update(ctx, device, "set owner of", func(sess *Session, had bool) (bool, error) {
 		if !had && user == "" || had && sess.Owner() == user {
@@ -56,15 +56,15 @@ func (s *Server) SetOwner(ctx context.Context, device, user string) error {
 // or when the device has no state.
 func (s *Server) Owner(ctx context.Context, device string) (string, error) {
 	if err := ctx.Err(); err != nil {
-		return "", errorf("owner of %q: %w", device, err)
+		return "", errorf("owner of %s: %w", shown(device), err)
 	}
 	raw, _, err := s.cfg.Store.Load(ctx, device)
 	if err != nil {
-		return "", errorf("owner of %q: %w", device, err)
+		return "", errorf("owner of %s: %w", shown(device), err)
 	}
 	sess, err := s.session(raw)
 	if err != nil {
-		return "", errorf("owner of %q: %w", device, err)
+		return "", errorf("owner of %s: %w", shown(device), err)
 	}
 	return sess.Owner(), nil
 }

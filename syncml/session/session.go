@@ -301,7 +301,7 @@ type handleSpace struct {
 type keyError struct{ device string }
 
 func (e *keyError) Error() string {
-	return "session: message of device " + strconv.Quote(e.device) + " handled on the state of another"
+	return "session: message of device " + shown(e.device) + " handled on the state of another"
 }
 
 // state is everything a Session keeps between messages.
@@ -1248,7 +1248,7 @@ func parseInbound(in *Inbound) (*syncml.Message, []byte, error) {
 		return nil, nil, errorf("%w: received message has no SyncHdr", ErrProtocol)
 	}
 	if !syncMLNamespace(m.XMLNS) {
-		return nil, nil, errorf("%w: received message's root is in namespace %q, not SyncML's", ErrProtocol, m.XMLNS)
+		return nil, nil, errorf("%w: received message's root is in namespace %s, not SyncML's", ErrProtocol, shown(m.XMLNS))
 	}
 	if m.Header.SessionID == "" {
 		return nil, nil, errorf("%w: received message has no SessionID", ErrProtocol)

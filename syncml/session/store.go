@@ -196,7 +196,7 @@ func (s *MemoryStore) loadKept(ctx context.Context, device string) ([]byte, uint
 // from its own session (see memEntry.own).
 func (s *MemoryStore) load(ctx context.Context, device string) ([]byte, uint64, bool, bool, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, 0, false, false, errorf("load %q: %w", device, err)
+		return nil, 0, false, false, errorf("load %s: %w", shown(device), err)
 	}
 	s.mu.Lock()
 	if s.index == nil {
@@ -214,7 +214,7 @@ func (s *MemoryStore) load(ctx context.Context, device string) ([]byte, uint64, 
 	// stored is never changed in place, nor is ref: read without mu
 	state, err := stateOf(stored, ref)
 	if err != nil {
-		return nil, 0, false, false, errorf("load %q: %w", device, err)
+		return nil, 0, false, false, errorf("load %s: %w", shown(device), err)
 	}
 	return state, version, len(stored) > 0 && stored[0] != 0, own, nil
 }
@@ -234,7 +234,7 @@ func (s *MemoryStore) compareAndSwapOwn(ctx context.Context, device string, old 
 		return v, kept, err
 	}
 	if err := ctx.Err(); err != nil {
-		return 0, nil, errorf("store %q: %w", device, err)
+		return 0, nil, errorf("store %s: %w", shown(device), err)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -274,7 +274,7 @@ func (s *MemoryStore) entryAt(device string, old uint64) (uint64, uint32, *memEn
 		version = e.version
 	}
 	if version != old {
-		return 0, 0, nil, errorf("store %q: version %d, not %d: %w", device, version, old, ErrConflict)
+		return 0, 0, nil, errorf("store %s: version %d, not %d: %w", shown(device), version, old, ErrConflict)
 	}
 	return h, i, e, nil
 }
@@ -287,11 +287,11 @@ func (s *MemoryStore) entryAt(device string, old uint64) (uint64, uint32, *memEn
 func (s *MemoryStore) admit(device string, h uint64, i uint32, e *memEntry, n int) (uint32, *memEntry, error) {
 	// what an entry can name (compared as uint64: int may be 32 bits)
 	if uint64(n) > maxRecord {
-		return 0, nil, errorf("store %q: %d bytes of device and state, over the %d a MemoryStore keeps", device[:min(len(device), 64)], n, uint64(maxRecord))
+		return 0, nil, errorf("store %s: %d bytes of device and state, over the %d a MemoryStore keeps", shown(device), n, uint64(maxRecord))
 	}
 	if e == nil {
 		if uint64(s.n) >= math.MaxUint32-1 {
-			return 0, nil, errorf("store %q: over the %d devices a MemoryStore keeps", device[:min(len(device), 64)], uint64(math.MaxUint32-1))
+			return 0, nil, errorf("store %s: over the %d devices a MemoryStore keeps", shown(device), uint64(math.MaxUint32-1))
 		}
 		i, e = s.add(device, h, i)
 	}
@@ -320,7 +320,7 @@ func (s *MemoryStore) CompareAndSwap(ctx context.Context, device string, old uin
 // state of its own session (see memEntry.own); CompareAndSwap clears it.
 func (s *MemoryStore) compareAndSwapKept(ctx context.Context, device string, old uint64, state, buf []byte, own bool) (uint64, []byte, []byte, error) {
 	if err := ctx.Err(); err != nil {
-		return 0, nil, buf, errorf("store %q: %w", device, err)
+		return 0, nil, buf, errorf("store %s: %w", shown(device), err)
 	}
 	// the stored form, a difference made before mu is held (it takes a
 	// microsecond or so) after what buf holds, or state as it is,

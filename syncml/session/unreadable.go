@@ -18,11 +18,11 @@ func (s *Server) startOver(ctx context.Context, device string, raw []byte, in *I
 	}
 	var fs stateFields
 	if ferr := readFields(raw, math.MaxInt, &fs); ferr != nil {
-		s.log.ErrorContext(ctx, "stored state does not read, nor does its owner: not replaced", "device", device, "err", err, "owner_err", ferr)
+		s.log.ErrorContext(ctx, "stored state does not read, nor does its owner: not replaced", "device", cut(device), "err", err, "owner_err", ferr)
 		return nil
 	}
 	sess, _ := s.handling(nil, false, false, nil) // cannot fail: no state
 	sess.st.Owner = fs.st.Owner
-	s.log.ErrorContext(ctx, "stored state does not read: the device starts over on a fresh state", "device", device, "err", err)
+	s.log.ErrorContext(ctx, "stored state does not read: the device starts over on a fresh state", "device", cut(device), "err", err)
 	return sess
 }
