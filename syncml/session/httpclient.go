@@ -165,7 +165,7 @@ func (c *Client) nextURL(base, respURI string) (string, error) {
 	}
 	r, err := neturl.Parse(respURI)
 	if err != nil {
-		return "", errorf("%w: RespURI: %w", ErrProtocol, err)
+		return "", errorf("%w: RespURI: %w", ErrProtocol, shownURLError(err))
 	}
 	u := b.ResolveReference(r)
 	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {

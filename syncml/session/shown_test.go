@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"errors"
 	"log/slog"
 	"net/http/httptest"
 	"strings"
@@ -111,5 +112,27 @@ func TestPeerValuesShownBounded(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestRespURIErrorBounded: a RespURI that does not parse, of 100 KiB,
+// shows cut in the error; a short one shows as url.Parse says it.
+func TestRespURIErrorBounded(t *testing.T) {
+	c := &Client{}
+	for _, tc := range []struct{ uri, want string }{
+		{"http://h/\x7f", `session: protocol violation: RespURI: parse "http://h/\x7f": net/url: invalid control character in URL`},
+		{"http://h:" + strings.Repeat("9", 100<<10) + "x/", ""},
+		{"http://h/" + strings.Repeat("a", 100<<10) + "\x7f", ""},
+	} {
+		_, err := c.nextURL("https://s/", tc.uri)
+		if err == nil || !errors.Is(err, ErrProtocol) {
+			t.Fatalf("nextURL(%.40q): %v", tc.uri, err)
+		}
+		if tc.want != "" && err.Error() != tc.want {
+			t.Errorf("nextURL(%q):\n%s, want\n%s", tc.uri, err, tc.want)
+		}
+		if n := len(err.Error()); n > 4<<10 {
+			t.Errorf("an error of %d bytes: %.300s…", n, err)
+		}
 	}
 }
