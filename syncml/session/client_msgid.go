@@ -15,7 +15,9 @@ type MsgIDError struct {
 	Last      string // the MsgID of the last server message handled in the session, "" for none
 }
 
-// Error says which MsgID is refused, in which session and after which.
+// Error says which MsgID is refused, in which session and after which;
+// it shows the server's MsgIDs cut in their middle beyond 256 bytes (the
+// fields keep them whole).
 func (e *MsgIDError) Error() string {
 	s := "session: server message MsgID " + shown(e.MsgID) + " in session " + strconv.Quote(e.SessionID)
 	if !isDecimal(e.MsgID) {

@@ -123,7 +123,11 @@
 // with one derived from its ID, the time window and a key kept in the
 // Store ([AuthInput.FirstNonce]), so that nothing is stored for a device
 // before its credentials are accepted;
-// secrets are compared in constant time and never shown in errors or logs. A
+// secrets are compared in constant time and never shown in errors or logs.
+// What a peer sent (a SessionID, a MsgID, a LocURI, a user name, a Cred's
+// type or format, a nonce, a RespURI) shows in errors and in a Server's
+// log records cut in its middle to about 256 bytes, so that a hostile
+// peer cannot make them as long as its message. A
 // device is bound, in its state and across its sessions, to the first user
 // accepted for it (any Authenticator sees it as [AuthInput].Owner): a
 // CredAuthenticator refuses with 401 another user's credentials, valid as
