@@ -173,18 +173,26 @@ func FuzzMemoryStoreOwn(f *testing.F) {
 	})
 }
 
+// ownFuzzMax is the size of the largest state of FuzzMemoryStoreOwn: well
+// over refMaxDiff, the largest size the store treats apart (slabSize is
+// no larger), and small enough that an input growing a state at each
+// call stays fast (with no cap, 63 appends made states of 4 MB and an
+// input took half a second).
+const ownFuzzMax = refMaxDiff + refMaxDiff/2
+
 // ownFuzzState makes a state of FuzzMemoryStoreOwn from the bytes next
 // gives: by the top three bits of the first, random bytes of a length
-// about refMaxDiff (below, at or over it), random bytes up to 160 KiB, an
-// earlier state (earlier), one with bytes changed, one with random bytes
-// appended (pushing a small state over refMaxDiff), or a small one.
+// about refMaxDiff (below, at or over it), random bytes up to ownFuzzMax,
+// an earlier state (earlier), one with bytes changed, one with random
+// bytes appended up to ownFuzzMax (pushing a small state over
+// refMaxDiff), or a small one.
 func ownFuzzState(next func() int, earlier func() []byte) []byte {
 	how := next()
 	switch (how >> 3) & 7 {
 	case 0, 1: // around refMaxDiff
 		return randBytes(uint64(next()), refMaxDiff-2+next()%5)
 	case 2: // large
-		return randBytes(uint64(next()), (next()<<8|next())*5/2)
+		return randBytes(uint64(next()), min((next()<<8|next())*5/2, ownFuzzMax))
 	case 3: // an earlier state
 		return bytes.Clone(earlier())
 	case 4: // an earlier state with bytes changed
@@ -196,7 +204,9 @@ func ownFuzzState(next func() int, earlier func() []byte) []byte {
 		}
 		return st
 	case 5: // an earlier state with random bytes appended
-		return append(bytes.Clone(earlier()), randBytes(uint64(next()), next()<<8)...)
+		st := earlier()
+		seed, n := next(), next()<<8
+		return append(bytes.Clone(st), randBytes(uint64(seed), min(n, ownFuzzMax-len(st)))...)
 	case 6: // an earlier state cut
 		st := earlier()
 		return bytes.Clone(st[:(next()<<8|next())%(len(st)+1)])
