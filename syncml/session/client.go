@@ -115,6 +115,17 @@ type ClientConfig struct {
 	// MaxMessages bounds the messages Run sends in one session; zero
 	// means DefaultMaxMessages.
 	MaxMessages int
+	// AllowMsgIDReuse, when true, takes a server message whose MsgID is a
+	// decimal number at or below the last one handled in the session, for
+	// a server that breaks the numbering (every message MsgID 1, or 1
+	// again after a challenge). False, the default, refuses it with a
+	// *MsgIDError. The risk: the Client can no longer tell a message it
+	// is handed twice (a retry, a copy) from a new one, so the second
+	// copy runs again: its commands are applied and answered twice. Two
+	// server commands with one MsgID and CmdID are also answered under
+	// the same MsgRef and CmdRef, which only the server can tell apart.
+	// A MsgID that is not a decimal number is refused either way.
+	AllowMsgIDReuse bool
 	// BeforeReply, when set, is called when the device answers a server
 	// message that carries commands (not only Statuses and Results), once
 	// the Handler has answered them and x.Outcomes holds what came back
@@ -691,6 +702,7 @@ func (c *Client) refusedMsgID(again bool) string {
 // error is a *MsgIDError. So a message handled is refused when handed
 // again (its answer is the Reply of the first Exchange), not run twice;
 // one whose Handle failed is taken again (see below).
+// ClientConfig.AllowMsgIDReuse takes any decimal MsgID, at that risk.
 //
 // A Handle that fails changes nothing of the Client but the server's
 // challenge, which it keeps, and, when it gives the session up on

@@ -1,6 +1,10 @@
 package session
 
-import "strconv"
+import (
+	"strconv"
+
+	"github.com/windc-go/windc/internal/xmlscan"
+)
 
 // A MsgIDError is the error, matching ErrProtocol, with which a Client
 // refuses a server message whose MsgID is not a decimal number or is not
@@ -8,7 +12,9 @@ import "strconv"
 // session: the server sent it before (the same message again, or another
 // one under a MsgID used), or its MsgIDs go down. Nothing of the message
 // runs: its commands are known by its MsgID and their CmdIDs, so a
-// message reusing a MsgID would make two of them one.
+// message reusing a MsgID would make two of them one. With
+// ClientConfig.AllowMsgIDReuse only a MsgID that is no decimal number is
+// refused.
 type MsgIDError struct {
 	SessionID string // the session
 	MsgID     string // the refused message's MsgID
@@ -21,6 +27,9 @@ type MsgIDError struct {
 func (e *MsgIDError) Error() string {
 	s := "session: server message MsgID " + shown(e.MsgID) + " in session " + strconv.Quote(e.SessionID)
 	if !isDecimal(e.MsgID) {
+		if t := xmlscan.TrimSpace(e.MsgID); t != e.MsgID && isDecimal(t) {
+			return s + " is not a decimal number: it has white space around its digits"
+		}
 		return s + " is not a decimal number"
 	}
 	return s + " is not past the last one, " + shown(e.Last)
@@ -34,8 +43,17 @@ func (e *MsgIDError) Unwrap() error { return ErrProtocol }
 // handled in the session ("" for none, when any number is taken). It
 // keeps nothing: c.inMsgID is all the Client holds of the MsgIDs it was
 // sent, whatever the session's length.
+//
+// With ClientConfig.AllowMsgIDReuse any decimal number is taken. The
+// MsgID is read as written: XML white space around the digits makes it
+// no decimal number. The Server reads the device's MsgIDs the same way
+// (its replay check compares them as written, and a padded one counts
+// as no number when it starts its own count), both sides take a MsgRef
+// only as the other writes its MsgIDs (see sentMsgID), and
+// syncml.Validate reports a padded MsgID; no message of the shared
+// corpus pads one.
 func (c *Client) checkMsgID(id string) error {
-	if isDecimal(id) && (c.inMsgID == "" || decimalLess(c.inMsgID, id)) {
+	if isDecimal(id) && (c.cfg.AllowMsgIDReuse || c.inMsgID == "" || decimalLess(c.inMsgID, id)) {
 		return nil
 	}
 	return &MsgIDError{SessionID: c.sessionID, MsgID: id, Last: c.inMsgID}

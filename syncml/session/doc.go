@@ -46,7 +46,8 @@
 // the device knows the server's commands by MsgID and CmdID. Each server
 // message answers one post of the device's, so the same one twice is the
 // server's fault, or a caller's handing it over twice: a Client runs no
-// server message twice. A server that answers another
+// server message twice, unless ClientConfig.AllowMsgIDReuse lets it talk
+// to a server that reuses its MsgIDs. A server that answers another
 // HTTP status than 200 fails Run with an [HTTPError].
 //
 // A device gives each session a new SessionID (a counter it keeps, for

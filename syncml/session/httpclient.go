@@ -71,8 +71,8 @@ const DefaultMaxMessages = 1024
 // whose Statuses or Results answer a message the device did not send in
 // the session (a MsgRef that is none of its MsgIDs), or whose MsgID is
 // not past the last one the server sent in the session (a [MsgIDError]:
-// the same reply again, say), fails Run with ErrProtocol, nothing of it
-// run.
+// the same reply again, say; see ClientConfig.AllowMsgIDReuse), fails Run
+// with ErrProtocol, nothing of it run.
 //
 // The bounds are ClientConfig.MaxBytes (reply body) and MaxMessages
 // (messages the device sends in the session). Run waits for each reply
