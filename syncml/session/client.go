@@ -67,14 +67,7 @@ type ClientConfig struct {
 	// MaxQueue bounds the commands queued and not yet sent, and the
 	// Abandoned Outcomes of sessions given up kept until a message is
 	// answered (the oldest are dropped: see Client.DroppedAbandoned);
-	// zero means DefaultMaxQueue. It also bounds the server's Gets the
-	// Client keeps note of as answered per item with their Statuses cut
-	// between two of its messages, while answers of them are still to
-	// go: past it, until the next Start, a Get whose Results come over a
-	// MaxObjSize the server announces later keeps its code, as one whose
-	// Status the server has, and only those Results are left out (each
-	// reported in an Outcome), where within it a Get none of whose
-	// Statuses went fails (500) instead.
+	// zero means DefaultMaxQueue.
 	MaxQueue int
 	// MaxObjectSize bounds an object the server sends in chunks
 	// (MoreData); zero means DefaultMaxObjectSize. A larger one is
@@ -251,10 +244,8 @@ type Client struct {
 	// Statuses a message cut in two (see noteSplitGet): once the server
 	// has some of them, the Get keeps its codes (see fitPeerResults).
 	// Only the Gets with answers still to go or in the last message are
-	// kept, at most MaxQueue of them; splitFull is true once one was left
-	// out for want of room (see noteSplitGet), until the next Start.
+	// kept, which bounds them (see noteSplitGet).
 	splitGets []splitGet
-	splitFull bool
 }
 
 // NewClient returns a Client for cfg (copied).
@@ -388,7 +379,7 @@ func (c *Client) Start(ctx context.Context, sessionID string, alerts ...syncml.C
 	// the server's MaxObjSize holds for the session it was announced in
 	// (OMA DM, large objects): this one has heard none yet
 	c.srvOK, c.srvNext, c.peerObj = false, nil, 0
-	c.splitGets, c.splitFull = nil, false
+	c.splitGets = nil
 	c.pkg1 = append([]syncml.Command{NewAlert(syncml.AlertClientInitiated)}, alerts...)
 	if c.cfg.DevInfo.DevID != "" {
 		c.pkg1 = append(c.pkg1, c.cfg.DevInfo.Replace())

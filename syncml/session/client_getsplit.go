@@ -25,37 +25,41 @@ type splitGet struct {
 // The list holds only the Gets some answer of which is still in sent or
 // rest: a note is read (statusWent) for the Results of the rest of the
 // package, or of the last message sent again, and no other. So the notes
-// of the Gets answered in full are dropped here. Those left are bounded
-// by MaxQueue (DefaultMaxQueue when zero): a Get cut when the list is
-// full is not noted, and from then on until the next Start statusWent
-// takes every Get it does not know for one the server has codes of (see
-// splitFull).
+// of the Gets answered in full are dropped here: when a Get is cut, and
+// when there are more notes than sent and rest have commands. That bounds
+// the list with no limit of its own: there are never more notes than the
+// commands of the last message and the rest of the package, which the
+// Client holds anyway (and a note, three strings, is smaller than any of
+// them); each note left after a drop names a Get with a Status or a
+// Results among them. Every Get cut is noted: none is guessed at.
 func (c *Client) noteSplitGet(msgID string, sent, rest []syncml.Command) {
-	if len(sent) == 0 || len(rest) == 0 {
+	ref, cut := splitAt(sent, rest)
+	if cut && !slices.ContainsFunc(c.splitGets, func(s splitGet) bool { return s.ref == ref }) {
+		live := liveSplitGets(c.splitGets, sent, rest)
+		c.splitGets = append(live[:len(live):len(live)], splitGet{ref, msgID})
 		return
+	}
+	if len(c.splitGets) > len(sent)+len(rest) {
+		c.splitGets = liveSplitGets(c.splitGets, sent, rest)
+	}
+}
+
+// splitAt returns the Get whose per-item Statuses a message cut, and
+// true, when the last command it carries (sent) is a Status of a Get and
+// the first it leaves (rest) another Status of that Get.
+func splitAt(sent, rest []syncml.Command) (getRef, bool) {
+	if len(sent) == 0 || len(rest) == 0 {
+		return getRef{}, false
 	}
 	a, ok := sent[len(sent)-1].(*syncml.Status)
 	if !ok || a.Cmd != "Get" {
-		return
+		return getRef{}, false
 	}
 	b, ok := rest[0].(*syncml.Status)
 	if !ok || b.Cmd != "Get" || b.MsgRef != a.MsgRef || b.CmdRef != a.CmdRef {
-		return
+		return getRef{}, false
 	}
-	ref := getRef{a.MsgRef, a.CmdRef}
-	if slices.ContainsFunc(c.splitGets, func(s splitGet) bool { return s.ref == ref }) {
-		return
-	}
-	live := liveSplitGets(c.splitGets, sent, rest)
-	max := c.cfg.MaxQueue
-	if max <= 0 {
-		max = DefaultMaxQueue
-	}
-	if len(live) >= max {
-		c.splitGets, c.splitFull = live, true
-		return
-	}
-	c.splitGets = append(live[:len(live):len(live)], splitGet{ref, msgID})
+	return getRef{a.MsgRef, a.CmdRef}, true
 }
 
 // liveSplitGets returns the notes of list whose Get has a Status or a
@@ -65,9 +69,20 @@ func liveSplitGets(list []splitGet, sent, rest []syncml.Command) []splitGet {
 	if len(list) == 0 {
 		return list
 	}
-	live := make(map[getRef]bool, len(list))
-	for _, s := range list {
-		live[s.ref] = false
+	// live[i] is whether list[i] was found; a short list (the usual one,
+	// looked at for every message built) is searched in place, a longer
+	// one through a map
+	var small [8]bool
+	var live []bool
+	var index map[getRef]int
+	if len(list) <= len(small) {
+		live = small[:len(list)]
+	} else {
+		live = make([]bool, len(list))
+		index = make(map[getRef]int, len(list))
+		for i, s := range list {
+			index[s.ref] = i
+		}
 	}
 	n := 0 // the Gets found live
 	for _, cmds := range [2][]syncml.Command{sent, rest} {
@@ -84,8 +99,19 @@ func liveSplitGets(list []splitGet, sent, rest []syncml.Command) []splitGet {
 			default:
 				continue
 			}
-			if was, ok := live[ref]; ok && !was {
-				live[ref] = true
+			i, ok := -1, false
+			if index != nil {
+				i, ok = index[ref]
+			} else {
+				for k := range list {
+					if list[k].ref == ref {
+						i, ok = k, true
+						break
+					}
+				}
+			}
+			if ok && !live[i] {
+				live[i] = true
 				if n++; n == len(list) {
 					return list
 				}
@@ -96,26 +122,31 @@ func liveSplitGets(list []splitGet, sent, rest []syncml.Command) []splitGet {
 		return nil
 	}
 	kept := make([]splitGet, 0, n)
-	for _, s := range list {
-		if live[s.ref] {
+	for i, s := range list {
+		if live[i] {
 			kept = append(kept, s)
 		}
 	}
 	return kept
 }
 
-// statusWent reports whether a message the server took (any but refused,
-// the MsgID of a message it refused, "" for none) carried a Status of the
-// Get ref while others of its Statuses are still to go: the server has
-// the codes of some of its items.
-func (c *Client) statusWent(ref getRef, refused string) bool {
+// statusWent returns the Gets of which a message the server took (any
+// but refused, the MsgID of a message it refused, "" for none) carried a
+// Status while others of its Statuses are still to go: the server has the
+// codes of some of their items. It is nil when there are none; a map, so
+// that the Client looks each Get up once, however many are noted.
+func (c *Client) statusWent(refused string) map[getRef]bool {
+	var went map[getRef]bool
 	for _, s := range c.splitGets {
-		if s.ref == ref {
-			return s.msg != refused
+		if s.msg == refused {
+			continue
 		}
+		if went == nil {
+			went = make(map[getRef]bool, len(c.splitGets))
+		}
+		went[s.ref] = true
 	}
-	// a Get cut while the list was full was not noted: it may be any
-	return c.splitFull
+	return went
 }
 
 // forgetSplitGets forgets the Gets noted as cut by message msgID, which

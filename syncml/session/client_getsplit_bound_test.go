@@ -9,7 +9,7 @@ import (
 
 // The Client's notes of the server's Gets whose per-item Statuses one of
 // its messages cut (splitGets) hold only the Gets with answers still to
-// go, and at most MaxQueue of them.
+// go, and every one of those, whatever MaxQueue is.
 //   - "one after another": the server sends ten Gets of twelve nodes, a
 //     new one each time the device's package ended, and the Statuses of
 //     each are cut between device messages. The notes of a Get answered
@@ -22,25 +22,28 @@ import (
 //     in its fifth message, over which the Results of each Get's first
 //     node (3000 bytes) are. The server holds some codes of each Get, so
 //     every item keeps its code and only those four Results are left out
-//     (each with an Outcome holding a *LimitError of MaxObjSize). Within
-//     the default MaxQueue the four are noted; with a MaxQueue of 1 only
-//     the first is, and the Gets not noted count as ones the server has
-//     codes of. Without that, the Statuses of the three Gets not noted
-//     still to go became 500.
+//     (each with an Outcome holding a *LimitError of MaxObjSize). The
+//     four are noted, with a MaxQueue of 1 too. "piled up, 12 Gets" is
+//     the same with twelve, more than the notes looked at in place.
+//
+// In every case there are never more notes than the commands of the
+// device's last message and the rest of its package.
 //   - "last behind", "last behind, MaxQueue 1": as "piled up", but 30
 //     Adds come before the fourth Get, whose Statuses then wait behind
-//     theirs: none of them went when the MaxObjSize comes. Within the
-//     default MaxQueue, that Get fails (every item 500, none of its
-//     Results sent, each reported); with a MaxQueue of 1, past which
-//     Gets went unnoted, it keeps its codes like the others and only its
-//     first node's Results is left out (as ClientConfig.MaxQueue says).
+//     theirs: none of them went when the MaxObjSize comes. That Get
+//     fails (every item 500, none of its Results sent, each reported),
+//     with a MaxQueue of 1 too. Before, the notes were bounded by
+//     MaxQueue, and past it a Get not noted counted as one whose Status
+//     went: with a MaxQueue of 1 that Get kept 200 for its first node,
+//     whose Results were left out, and the server had no sign of it.
 func TestClientSplitGetsBound(t *testing.T) {
 	for _, tc := range []splitGetsCase{
 		{name: "one after another", gets: 10, maxNoted: 1},
 		{name: "piled up", gets: 4, every: true, objAt: 5, maxNoted: 4},
-		{name: "piled up, MaxQueue 1", maxQueue: 1, gets: 4, every: true, objAt: 5, maxNoted: 1, full: true},
+		{name: "piled up, MaxQueue 1", maxQueue: 1, gets: 4, every: true, objAt: 5, maxNoted: 4},
+		{name: "piled up, 12 Gets", gets: 12, every: true, objAt: 13, maxNoted: 12},
 		{name: "last behind", gets: 4, every: true, behind: true, objAt: 5},
-		{name: "last behind, MaxQueue 1", maxQueue: 1, gets: 4, every: true, behind: true, objAt: 5, full: true},
+		{name: "last behind, MaxQueue 1", maxQueue: 1, gets: 4, every: true, behind: true, objAt: 5},
 	} {
 		t.Run(tc.name, func(t *testing.T) { testSplitGetsBound(t, tc) })
 	}
@@ -55,7 +58,6 @@ type splitGetsCase struct {
 	behind   bool // 30 Adds before the last Get, none of whose Statuses goes before the MaxObjSize
 	objAt    int  // the server message announcing a MaxObjSize of 1000 (0: none)
 	maxNoted int  // the most notes held at once (0: not checked)
-	full     bool // whether a Get was left out of the notes
 }
 
 func testSplitGetsBound(t *testing.T, tc splitGetsCase) {
@@ -129,6 +131,11 @@ func testSplitGetsBound(t *testing.T, tc splitGetsCase) {
 		}
 		outs = append(outs, cx.Outcomes...)
 		most = max(most, len(c.splitGets))
+		if cx.Reply != nil && len(c.splitGets) > len(c.lastSent)+len(c.cont) {
+			// the notes are bounded by the commands the Client holds
+			t.Fatalf("server message %d: %d notes, more than the %d commands of the last message and the rest of the package",
+				msg, len(c.splitGets), len(c.lastSent)+len(c.cont))
+		}
 		for _, sg := range c.splitGets {
 			noted[sg.ref] = true
 		}
@@ -146,10 +153,7 @@ func testSplitGetsBound(t *testing.T, tc splitGetsCase) {
 		t.Fatalf("%d Gets sent, %d cut between device messages before the MaxObjSize; want %d and %d", sentGets, len(cutOnce), tc.gets, wantCut)
 	}
 	if tc.maxNoted > 0 {
-		want := tc.gets // each Get cut is noted, but past the bound
-		if tc.full {
-			want = tc.maxNoted
-		}
+		want := tc.gets // each Get cut is noted
 		if len(noted) != want {
 			t.Errorf("%d Gets noted as cut, want %d", len(noted), want)
 		}
@@ -157,14 +161,11 @@ func testSplitGetsBound(t *testing.T, tc splitGetsCase) {
 			t.Errorf("at most %d notes held at once, want %d", most, tc.maxNoted)
 		}
 	}
-	if c.splitFull != tc.full {
-		t.Errorf("a Get left out of the notes: %v, want %v", c.splitFull, tc.full)
-	}
 	wantCodes, wantGot, wantLimited := map[string]string{}, map[string]string{}, map[string]int{}
 	for g := range tc.gets {
 		for i := range n {
 			switch {
-			case tc.behind && !tc.full && g == tc.gets-1:
+			case tc.behind && g == tc.gets-1:
 				wantCodes[uri(g, i)] = "500" // the Get fails
 				if i%2 == 0 {
 					wantLimited[uri(g, i)] = 3000 // the Get's error: N00's

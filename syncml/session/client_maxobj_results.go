@@ -75,8 +75,9 @@ func (c *Client) fitPeerResults(cont []syncml.Command, flight syncml.Command, re
 	if over == nil {
 		return cont, nil
 	}
+	went := c.statusWent(refused)
 	for ref := range failed {
-		if !answered[ref] || (begun != nil && ref == begunRef) || c.statusWent(ref, refused) {
+		if !answered[ref] || (begun != nil && ref == begunRef) || went[ref] {
 			delete(failed, ref) // the server has part of its answer: the Get cannot fail now
 		}
 	}

@@ -35,7 +35,6 @@ type clientMark struct {
 	queue, cont, pkg1, lastSent          []syncml.Command
 	cuts                                 []uncut
 	splitGets                            []splitGet
-	splitFull                            bool
 	abandoned                            []Outcome
 	lo                                   *largeObject
 	loLen                                int
@@ -64,7 +63,7 @@ func (u *clientMark) mark(c *Client) {
 		u.srvNonce = c.cfg.ServerAuth.Nonce
 	}
 	u.queue, u.cont, u.pkg1, u.lastSent, u.cuts = c.queue, c.cont, c.pkg1, c.lastSent, c.cuts
-	u.abandoned, u.splitGets, u.splitFull = c.abandoned, c.splitGets, c.splitFull
+	u.abandoned, u.splitGets = c.abandoned, c.splitGets
 	u.lo, u.loLen = c.lo, c.lo.dataLen()
 	u.sent, u.next = c.sent.sent, c.sent.next
 	u.answered = c.answered[:0]
@@ -86,7 +85,7 @@ func (u *clientMark) put(c *Client) {
 	// they run again when a message is handled again.
 	clear(u.queue[len(u.queue):cap(u.queue)])
 	c.queue, c.cont, c.pkg1, c.lastSent, c.cuts = u.queue, u.cont, u.pkg1, u.lastSent, u.cuts
-	c.abandoned, c.splitGets, c.splitFull = u.abandoned, u.splitGets, u.splitFull
+	c.abandoned, c.splitGets = u.abandoned, u.splitGets
 	if c.lo = u.lo; u.lo != nil {
 		u.lo.Data = u.lo.Data[:u.loLen]
 	}
