@@ -84,3 +84,36 @@ func TestClientRefusesForeignMsgRef(t *testing.T) {
 		t.Errorf("no MsgRef: %v, Handler ran %d times", err, ran)
 	}
 }
+
+// TestClientHeaderStatusNoMsgRefChallenge: a server's Status for the
+// device's SyncHdr without MsgRef names the device's last message, so a
+// challenge (401) in it counts: package 1 goes again, with the Cred the
+// challenge asks for, and the session goes on. (One with MsgRef 0 names
+// no message and the server message is refused: see
+// TestClientRefusesForeignMsgRef.) This pins what the Client does; no
+// fix came with it.
+func TestClientHeaderStatusNoMsgRefChallenge(t *testing.T) {
+	ctx := context.Background()
+	c, err := NewClient(ClientConfig{DeviceID: "DEV1", ServerURI: "https://srv/dm", Handler: Accept,
+		Credentials: &ClientAuth{Username: "dev", Password: "pw"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := c.Start(ctx, "1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Header.Cred != nil {
+		t.Fatal("package 1 has a Cred before any challenge")
+	}
+	refusal := msgIDMsg("1", "")
+	refusal.Body.Commands = []syncml.Command{&syncml.Status{CmdID: "1", CmdRef: "0", Cmd: "SyncHdr",
+		Data: syncml.StatusInvalidCredentials.Data(), Chal: &syncml.Chal{Meta: &syncml.Meta{Type: string(AuthBasic), Format: "b64"}}}}
+	x, err := c.Handle(ctx, refusal)
+	if err != nil || x.Reply == nil || x.Reply.Header.Cred == nil || x.Reply.Header.MsgID != "2" {
+		t.Fatalf("challenge without MsgRef: %v; want package 1 again (MsgID 2) with a Cred, got %+v", err, x)
+	}
+	if x, err = c.Handle(ctx, msgIDMsg("2", "")); err != nil || x.Reply == nil {
+		t.Fatalf("then accepted: %v", err)
+	}
+}
