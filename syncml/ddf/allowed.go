@@ -38,6 +38,10 @@ const (
 type AllowedValues struct {
 	Type ValueType
 	// Enums are the Enum children of ENUM and Flag, in document order.
+	// For a dynamic node that holds no value and has more than 16 of
+	// them, Parse also indexes them as the names Lookup takes; a slice
+	// set anew afterwards is read one value at a time, but a value
+	// changed in place in the slice Parse made is not seen by Lookup.
 	Enums []Enum
 	// Value is the Value child: the expression of RegEx, the "[min-max]"
 	// of Range, the schema of XSD or JSON.
@@ -64,6 +68,8 @@ type AllowedValues struct {
 	RegexpErr error
 	// whole is Regexp anchored at both ends, as Parse compiles it.
 	whole anchored
+	// names indexes Enums as names, when Parse made one (indexNames).
+	names nameIndex
 	// AdmxArea, AdmxName and AdmxFile are the AdmxBacked attributes.
 	AdmxArea, AdmxName, AdmxFile string
 }
@@ -243,9 +249,15 @@ func (a *AllowedValues) allowsName(name string) error {
 	}
 	switch a.Type {
 	case ValueENUM:
-		for _, e := range a.Enums {
-			if xmlscan.TrimSpace(e.Value) == name {
+		if set := a.names.of(a.Enums); set != nil {
+			if set[name] {
 				return nil
+			}
+		} else {
+			for _, e := range a.Enums {
+				if xmlscan.TrimSpace(e.Value) == name {
+					return nil
+				}
 			}
 		}
 		return fmt.Errorf("%q is not among %s", truncate(name, maxShownValue), a.enumList())
@@ -267,6 +279,37 @@ func (a *AllowedValues) allowsName(name string) error {
 		return fmt.Errorf("%q is not a number made of the flags %s", truncate(name, maxShownValue), a.enumList())
 	}
 	return nil
+}
+
+// A nameIndex is the ENUM values of an AllowedValues as names, read
+// without the XML spaces around them, and the Enums slice they come from:
+// its first element and its length.
+type nameIndex struct {
+	first *Enum
+	n     int
+	set   map[string]bool
+}
+
+// indexNames makes a.names, when a is an ENUM of more than enumScan
+// values: Lookup then finds a name in one step, not by comparing it with
+// every value in turn.
+func (a *AllowedValues) indexNames() {
+	if a.Type != ValueENUM || len(a.Enums) <= enumScan {
+		return
+	}
+	set := make(map[string]bool, len(a.Enums))
+	for _, e := range a.Enums {
+		set[xmlscan.TrimSpace(e.Value)] = true
+	}
+	a.names = nameIndex{first: &a.Enums[0], n: len(a.Enums), set: set}
+}
+
+// of returns the index when it was made from enums, else nil.
+func (x *nameIndex) of(enums []Enum) map[string]bool {
+	if x.set == nil || len(enums) != x.n || &enums[0] != x.first {
+		return nil
+	}
+	return x.set
 }
 
 // An anchored is a RegEx expression compiled as "^(?:expr)$", and the

@@ -173,3 +173,45 @@ func BenchmarkCheckEnumItems(b *testing.B) {
 		}
 	}
 }
+
+// enumNamesDDF is a DDF whose dynamic node {Mode} takes the names of an
+// ENUM of n values, "m0" to "m<n-1>".
+func enumNamesDDF(n int) []byte {
+	return []byte(`<MgmtTree xmlns:MSFT="http://schemas.microsoft.com/MobileDevice/DM"><VerDTD>1.2</VerDTD>
+<Node><NodeName>E</NodeName><Path>./Device/Vendor/MSFT</Path><DFProperties><AccessType><Get/></AccessType><DFFormat><node/></DFFormat></DFProperties>
+<Node><NodeName></NodeName><DFProperties><AccessType><Get/></AccessType><DFFormat><node/></DFFormat><DFTitle>Mode</DFTitle>
+<MSFT:AllowedValues ValueType="ENUM">` + string(enumValues(n)) + `</MSFT:AllowedValues></DFProperties>
+<Node><NodeName>V</NodeName><DFProperties><AccessType><Get/></AccessType><DFFormat><chr/></DFFormat></DFProperties></Node>
+</Node></Node></MgmtTree>`)
+}
+
+// BenchmarkLookupEnumName looks up a node below a dynamic node whose
+// names are an ENUM of 1,000 values, through the last of them.
+func BenchmarkLookupEnumName(b *testing.B) {
+	tr, err := Parse(enumNamesDDF(1000))
+	if err != nil {
+		b.Fatal(err)
+	}
+	const uri = "./Vendor/MSFT/E/m999/V"
+	b.ReportAllocs()
+	b.SetBytes(int64(len(uri)))
+	for b.Loop() {
+		if _, err := tr.Lookup(uri); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// enumValues is n Enum elements, "m0" to "m<n-1>", the one of 5
+// written with spaces around it.
+func enumValues(n int) []byte {
+	var b []byte
+	for i := range n {
+		v := "m" + strconv.Itoa(i)
+		if i == 5 {
+			v = " m5\n"
+		}
+		b = append(b, "<MSFT:Enum><MSFT:Value>"+v+"</MSFT:Value></MSFT:Enum>"...)
+	}
+	return b
+}

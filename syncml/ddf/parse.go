@@ -440,6 +440,9 @@ func (p *parser) nodeElem(parent *Node) (*Node, error) {
 			if !sawProps {
 				return nil, p.structure("Node without DFProperties")
 			}
+			if namesOwn(n) {
+				n.Allowed.indexNames()
+			}
 			return n, nil
 		case textToken:
 			if err := p.noText(tok.text); err != nil {
