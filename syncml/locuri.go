@@ -3,8 +3,8 @@ package syncml
 import (
 	"errors"
 	"strings"
-	"unicode/utf8"
 
+	"github.com/windc-go/windc/internal/nodename"
 	"github.com/windc-go/windc/internal/utf8cut"
 	"github.com/windc-go/windc/internal/xmlscan"
 )
@@ -99,18 +99,21 @@ func locErr(s, why string) error {
 // maxShownLocURI is how much of a URI ParseLocURI's errors show.
 const maxShownLocURI = 512
 
-// unescapeSegment percent-decodes one segment and checks it.
+// unescapeSegment percent-decodes one segment and checks it: its bytes
+// as written and as decoded one by one, then the decoded name whole (the
+// rule of internal/nodename, which ddf.Parse applies to NodeNames too).
 func unescapeSegment(p string) (string, error) {
 	if p == "" {
-		return "", errors.New("empty segment")
+		return "", nodename.ErrEmpty
 	}
 	var b []byte
 	for i := 0; i < len(p); i++ {
 		c := p[i]
-		if c < 0x20 || c == 0x7F {
-			return "", errors.New("control character")
-		}
 		if c != '%' {
+			// a '/' is not in p: the URI was split on it
+			if err := nodename.Byte(c); err != nil {
+				return "", err
+			}
 			if b != nil {
 				b = append(b, c)
 			}
@@ -123,11 +126,8 @@ func unescapeSegment(p string) (string, error) {
 			b = append(make([]byte, 0, len(p)), p[:i]...)
 		}
 		v := byte(unhex(p[i+1])<<4 | unhex(p[i+2]))
-		if v < 0x20 || v == 0x7F {
-			return "", errors.New("control character")
-		}
-		if v == '/' {
-			return "", errors.New("'/' inside a node name")
+		if err := nodename.Byte(v); err != nil {
+			return "", err
 		}
 		b = append(b, v)
 		i += 2
@@ -136,16 +136,8 @@ func unescapeSegment(p string) (string, error) {
 	if b != nil {
 		seg = string(b)
 	}
-	if seg == "." || seg == ".." {
-		return "", errors.New("'.' or '..' segment")
-	}
-	if !utf8.ValidString(seg) {
-		return "", errors.New("not UTF-8")
-	}
-	for _, r := range seg {
-		if r >= 0x80 && r <= 0x9F {
-			return "", errors.New("control character")
-		}
+	if err := nodename.Whole(seg); err != nil {
+		return "", err
 	}
 	return seg, nil
 }

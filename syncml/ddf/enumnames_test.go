@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/url"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -77,5 +78,22 @@ func TestEnumNamesIndexOnlyNames(t *testing.T) {
 	}
 	if a := tr.Roots[0].Allowed; a.names.set != nil {
 		t.Error("an index of the values of a chr node")
+	}
+}
+
+// TestNodeNameAllocatesNothing: Parse's check of a NodeName it takes
+// allocates nothing (it escaped the name and read it back as a LocURI,
+// one allocation or more per node), and a refused name's error still
+// quotes the LocURI that would name it.
+func TestNodeNameAllocatesNothing(t *testing.T) {
+	var p parser
+	for _, name := range []string{"DMClient", "MS DM SERVER", "a%b", "é", "..."} {
+		if n := testing.AllocsPerRun(100, func() { _ = p.nodeName(name) }); n != 0 {
+			t.Errorf("nodeName(%q): %v allocations", name, n)
+		}
+	}
+	_, err := Parse([]byte(`<MgmtTree><VerDTD>1.2</VerDTD><Node><NodeName>a%2Fb/c</NodeName><DFProperties/></Node></MgmtTree>`))
+	if want := `NodeName "a%2Fb/c" is not a node name: syncml: invalid LocURI "./a%252Fb%2Fc": '/' inside a node name`; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("Parse: %v; want an error with %s", err, want)
 	}
 }
