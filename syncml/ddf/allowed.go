@@ -54,7 +54,10 @@ type AllowedValues struct {
 	Delimiter string
 	// Regexp is the compiled RegEx, nil for other types or when the
 	// expression uses syntax Go's regexp package lacks (RegexpErr says why);
-	// such a node's values are not checked. It is compiled as written:
+	// such a node's values are not checked. RegexpErr is then Go's
+	// *syntax.Error with its Expr cut to 128 bytes and "…" (Value holds
+	// the expression whole), so that its text stays short whatever the
+	// DDF. Regexp is compiled as written:
 	// Allows takes a value only when a match spans all of it (the XML
 	// spaces around it aside), as if the expression were anchored at both
 	// ends, which Regexp.MatchString alone does not check. Parse also
@@ -340,7 +343,7 @@ func (a *AllowedValues) compileRegEx(cost *int, max int) bool {
 	// regexp.Compile parses with these flags; its error is this one
 	re, err := syntax.Parse(a.Value, syntax.Perl)
 	if err != nil {
-		a.RegexpErr = err
+		a.RegexpErr = shownRegexpErr(err)
 		return true
 	}
 	// twice: as written and anchored
@@ -349,8 +352,9 @@ func (a *AllowedValues) compileRegEx(cost *int, max int) bool {
 		return false
 	}
 	*cost += 2 * size
-	a.Regexp, a.RegexpErr = regexp.Compile(a.Value)
-	if a.RegexpErr != nil {
+	a.Regexp, err = regexp.Compile(a.Value)
+	if err != nil {
+		a.RegexpErr = shownRegexpErr(err)
 		return true
 	}
 	// a.Value compiles, so its parentheses balance and the group holds
@@ -359,6 +363,18 @@ func (a *AllowedValues) compileRegEx(cost *int, max int) bool {
 		a.whole = anchored{a.Regexp, re}
 	}
 	return true
+}
+
+// shownRegexpErr is err, an error of regexp.Compile, with the expression
+// it quotes cut to maxShownExpr bytes, as the errors of allowsOne cut it:
+// a *syntax.Error's Expr is the expression from where it goes wrong,
+// often to its end, as long as the DDF.
+func shownRegexpErr(err error) error {
+	var se *syntax.Error
+	if errors.As(err, &se) && len(se.Expr) > maxShownExpr {
+		return &syntax.Error{Code: se.Code, Expr: truncate(se.Expr, maxShownExpr)}
+	}
+	return err
 }
 
 // What counts toward MaxRegExCost besides bytes and instructions: each
