@@ -359,16 +359,3 @@ func pssParams(der []byte) (crypto.Hash, int, error) {
 	}
 	return h, p.Salt, nil
 }
-
-// keyBits returns the size of an RSA modulus or an ECDSA curve in bits.
-func keyBits(pub crypto.PublicKey) int {
-	switch k := pub.(type) {
-	case *rsa.PublicKey:
-		return k.N.BitLen()
-	case *ecdsa.PublicKey:
-		return k.Curve.Params().BitSize
-	case ed25519.PublicKey:
-		return 256
-	}
-	return 0
-}

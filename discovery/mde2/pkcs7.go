@@ -252,10 +252,20 @@ func checkMessageDigest(attrs []byte, hash crypto.Hash, content []byte) error {
 
 // BuildRenewalRequest wraps a DER PKCS#10 request in a PKCS#7 SignedData
 // signed (SHA-256, no signed attributes) with key, the private key of
-// cert, which is included. rnd may be nil for crypto/rand.
+// cert, which is included. rnd may be nil for crypto/rand. Errors match
+// ErrPKCS7: a missing certificate or key, a key neither RSA nor ECDSA, a
+// certificate without a serial number, and the key's own failure to
+// sign, which the error wraps.
 func BuildRenewalRequest(csrDER []byte, cert *x509.Certificate, key crypto.Signer, rnd io.Reader) ([]byte, error) {
+	if cert == nil || key == nil {
+		return nil, p7Err("a renewal needs the certificate and its key")
+	}
 	if rnd == nil {
 		rnd = rand.Reader
+	}
+	serial, err := asn1.Marshal(cert.SerialNumber)
+	if err != nil {
+		return nil, p7Err("the certificate's serial number: %w", err)
 	}
 	h := crypto.SHA256.New()
 	h.Write(csrDER)
@@ -271,13 +281,9 @@ func BuildRenewalRequest(csrDER []byte, cert *x509.Certificate, key crypto.Signe
 	}
 	sig, err := key.Sign(rnd, digest, crypto.SHA256)
 	if err != nil {
-		return nil, err
+		return nil, p7Err("signing: %w", err)
 	}
 	sha256Alg := pkix.AlgorithmIdentifier{Algorithm: oidSHA256, Parameters: asn1.NullRawValue}
-	serial, err := asn1.Marshal(cert.SerialNumber)
-	if err != nil {
-		return nil, err
-	}
 	sid, err := asn1.Marshal(issuerAndSerial{Issuer: asn1.RawValue{FullBytes: cert.RawIssuer}, Serial: asn1.RawValue{FullBytes: serial}})
 	if err != nil {
 		return nil, err

@@ -3,7 +3,9 @@ package mde2
 import (
 	"cmp"
 	"context"
+	"crypto/ecdsa"
 	"crypto/rand"
+	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
@@ -380,19 +382,22 @@ func (p *CertificatePolicy) response() *GetPoliciesResponse {
 	}
 }
 
+// check refuses a request whose key the policy does not take: an RSA
+// modulus or an ECDSA curve shorter than its minimum, ECDSA when it is
+// not allowed, any other kind of key (Ed25519, the one other kind a
+// request is read with).
 func (p *CertificatePolicy) check(csr *CertificateRequest) error {
-	bits := keyBits(csr.PublicKey)
-	switch csr.PublicKeyAlgorithm {
-	case x509.RSA:
+	switch k := csr.PublicKey.(type) {
+	case *rsa.PublicKey:
 		minRSA := p.MinimalRSAKeyLength
 		if minRSA == 0 {
 			minRSA = 2048
 		}
-		if bits < minRSA {
+		if k.N.BitLen() < minRSA {
 			return NewFault(FaultCertificateRequest, "", "RSA key shorter than the policy's minimum")
 		}
-	case x509.ECDSA:
-		if !p.AllowECDSA || bits < p.MinimalECDSAKeyLength {
+	case *ecdsa.PublicKey:
+		if !p.AllowECDSA || k.Curve.Params().BitSize < p.MinimalECDSAKeyLength {
 			return NewFault(FaultCertificateRequest, "", "ECDSA key not allowed by the policy")
 		}
 	default:
