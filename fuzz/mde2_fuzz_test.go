@@ -13,6 +13,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -306,12 +307,38 @@ func FuzzEnrollServer(f *testing.F) {
 		f.Fatal(err)
 	}
 	hdr := mde2.Header{MessageID: "urn:uuid:1", UsernameToken: &mde2.UsernameToken{Username: "u", Password: "p"}}
-	for _, m := range []mde2.Message{
+	issue := func(csr []byte) mde2.Message {
+		return &mde2.RequestSecurityToken{Header: hdr, TokenType: mde2.TokenTypeDeviceEnrollment, RequestType: mde2.RequestTypeIssue,
+			Token: *mde2.NewToken(mde2.ValueTypePKCS10, csr), Context: mde2.AdditionalContext{{Name: "DeviceID", Value: "d1"}}}
+	}
+	msgs := []mde2.Message{
 		&mde2.Discover{Header: hdr, RequestVersion: "9.0", AuthPolicies: []mde2.AuthPolicy{mde2.OnPremise}},
 		&mde2.GetPolicies{Header: hdr},
-		&mde2.RequestSecurityToken{Header: hdr, TokenType: mde2.TokenTypeDeviceEnrollment, RequestType: mde2.RequestTypeIssue,
-			Token: *mde2.NewToken(mde2.ValueTypePKCS10, csr), Context: mde2.AdditionalContext{{Name: "DeviceID", Value: "d1"}}},
-	} {
+		issue(csr),
+	}
+	// a request of each other kind of key the policy reads: RSA of the
+	// default minimum and below it, ECDSA on a larger and a smaller curve
+	// than P-256, Ed25519
+	k, err := mde2SeedKeys()
+	if err != nil {
+		f.Fatal(err)
+	}
+	rsa1024, err := rsa.GenerateKey(rand.Reader, 1024)
+	if err != nil {
+		f.Fatal(err)
+	}
+	p224, err := ecdsa.GenerateKey(elliptic.P224(), rand.Reader)
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, key := range []crypto.Signer{k.rsa, rsa1024, k.p384, p224, k.ed} {
+		b, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{Subject: pkix.Name{CommonName: "fuzz"}}, key)
+		if err != nil {
+			f.Fatal(err)
+		}
+		msgs = append(msgs, issue(b))
+	}
+	for _, m := range msgs {
 		b, err := mde2.Marshal(m)
 		if err != nil {
 			f.Fatal(err)
@@ -345,6 +372,94 @@ func FuzzEnrollServer(f *testing.F) {
 			default:
 				t.Fatalf("status %d", rec.Code)
 			}
+		}
+	})
+}
+
+// errSeedSign is the failure of seedFailingSigner.
+var errSeedSign = errors.New("the seed key fails to sign")
+
+// seedFailingSigner is a key whose signing fails, as a smart card's or a
+// TPM's may.
+type seedFailingSigner struct{ crypto.Signer }
+
+func (seedFailingSigner) Sign(io.Reader, []byte, crypto.SignerOpts) ([]byte, error) {
+	return nil, errSeedSign
+}
+
+// FuzzEnrollBuildRenewal builds a renewal token from an arbitrary inner
+// request, a signer picked by kind (RSA, ECDSA, Ed25519, a key that
+// fails to sign; bit 2: the certificate's serial number replaced by
+// serial read as a big-endian number, none when empty; bit 3: no
+// certificate) and reads it back. It checks: no panic; an error matches
+// ErrPKCS7 under the package's prefix once, and only where the inputs
+// call for one (the failing key's error wrapped); a token built from a
+// request ParseCertificateRequest accepts, signed by the certificate's
+// own key and naming it, reads back to that certificate and request; any
+// other token is refused with ErrPKCS7 or ErrCSR, or read to the same
+// signer and request.
+func FuzzEnrollBuildRenewal(f *testing.F) {
+	csrs, near := csrSeeds(f)
+	for _, c := range [][]byte{csrs[0], csrs[3]} {
+		for kind := range uint8(4) {
+			f.Add(c, []byte(nil), kind)
+		}
+		f.Add(c, []byte{}, uint8(4))     // no serial number
+		f.Add(c, []byte{7}, uint8(4))    // the serial number it has
+		f.Add(c, []byte{0, 7}, uint8(4)) // the same, a zero before it
+		f.Add(c, []byte{8}, uint8(4))    // another one
+		f.Add(c, []byte(nil), uint8(8))  // no certificate
+	}
+	f.Add(near[0], []byte(nil), uint8(0))
+	f.Add([]byte("not a request"), []byte(nil), uint8(1))
+	k, err := mde2SeedKeys()
+	if err != nil {
+		f.Fatal(err)
+	}
+	rsaSigner := newSeedSigner(f, k.rsa, 7)
+	ecSigner := newSeedSigner(f, k.p256, 7)
+	f.Fuzz(func(t *testing.T, csrDER, serial []byte, kind uint8) {
+		s := []seedSigner{rsaSigner, ecSigner, {rsaSigner.cert, k.ed}, {ecSigner.cert, seedFailingSigner{k.p256}}}[kind%4]
+		cert := s.cert
+		if kind&4 != 0 {
+			c := *cert
+			c.SerialNumber = nil
+			if len(serial) > 0 {
+				c.SerialNumber = new(big.Int).SetBytes(serial)
+			}
+			cert = &c
+		}
+		if kind&8 != 0 {
+			cert = nil
+		}
+		b, err := mde2.BuildRenewalRequest(csrDER, cert, s.key, nil)
+		fails := cert == nil || cert.SerialNumber == nil || kind%4 >= 2
+		if err != nil {
+			checkMDE2Sentinel(t, err, mde2.ErrPKCS7)
+			if !fails {
+				t.Fatalf("refused to build from a certificate and its key: %v", err)
+			}
+			if kind%4 == 3 && cert != nil && cert.SerialNumber != nil && !errors.Is(err, errSeedSign) {
+				t.Fatalf("the key's failure is not wrapped: %v", err)
+			}
+			return
+		}
+		if fails {
+			t.Fatalf("built a token of %d bytes where it cannot", len(b))
+		}
+		r, err := mde2.ParseRenewalRequest(b)
+		_, csrErr := mde2.ParseCertificateRequest(csrDER)
+		if csrErr == nil && cert.SerialNumber.Cmp(s.cert.SerialNumber) == 0 {
+			if err != nil {
+				t.Fatalf("a token built from a request and its signer's own certificate: %v", err)
+			}
+		}
+		if err != nil {
+			checkMDE2Sentinel(t, err, mde2.ErrPKCS7, mde2.ErrCSR)
+			return
+		}
+		if !r.Signer.Equal(s.cert) || !bytes.Equal(r.CSR.Raw, csrDER) {
+			t.Fatal("the token read back names another signer or request")
 		}
 	})
 }

@@ -398,9 +398,11 @@ type p7Parts struct {
 	digest      []byte   // with signedAttrs: the messageDigest, nil for the right one
 	noDigest    bool     // with signedAttrs: leave messageDigest out
 	bySKI       bool     // name the signer by subject key identifier
+	sid         []byte   // the signer identifier as written, nil for the one bySKI says
 	certs       [][]byte // certificates, nil for the signer's
 	signers     int      // SignerInfos, 0 for one
 	encap       asn1.ObjectIdentifier
+	encapRaw    []byte // the content of the encapsulated [0] as written, nil for the request as an OCTET STRING
 	outer       asn1.ObjectIdentifier
 	flip        bool // flip a bit of the signature
 }
@@ -450,6 +452,9 @@ func (p p7Parts) build(tb testing.TB) []byte {
 	if p.bySKI {
 		sid, version = tlv(tb, asn1.ClassContextSpecific, 0, false, p.signer.cert.SubjectKeyId), 3
 	}
+	if p.sid != nil {
+		sid = p.sid
+	}
 	digestAlg := algID(tb, p.hashOID, null)
 	si := seqOf(tb, der(tb, version), sid, digestAlg, attrsDER, sigAlg, der(tb, sig))
 	sis := si
@@ -460,7 +465,10 @@ func (p p7Parts) build(tb testing.TB) []byte {
 	if certs == nil {
 		certs = [][]byte{p.signer.cert.Raw}
 	}
-	encap, outer := p.encap, p.outer
+	encap, outer, encapRaw := p.encap, p.outer, p.encapRaw
+	if encapRaw == nil {
+		encapRaw = der(tb, p.content)
+	}
 	if encap == nil {
 		encap = seedOIDData
 	}
@@ -470,7 +478,7 @@ func (p p7Parts) build(tb testing.TB) []byte {
 	sd := seqOf(tb,
 		der(tb, version),
 		setOf(tb, digestAlg),
-		seqOf(tb, der(tb, encap), tlv(tb, asn1.ClassContextSpecific, 0, true, der(tb, p.content))),
+		seqOf(tb, der(tb, encap), tlv(tb, asn1.ClassContextSpecific, 0, true, encapRaw)),
 		tlv(tb, asn1.ClassContextSpecific, 0, true, concat(certs...)),
 		setOf(tb, sis),
 	)
@@ -517,6 +525,10 @@ func renewalSeeds(tb testing.TB) (valid, near [][]byte) {
 		add(base, func(p *p7Parts) { p.signer, p.bySKI = s, true })
 	}
 	add(base, func(p *p7Parts) { p.certs = [][]byte{ecSigner.cert.Raw, rsaSigner.cert.Raw} })
+	// the serial number written with zeros before it, as some writers pad it
+	add(base, func(p *p7Parts) {
+		p.sid = seqOf(tb, rsaSigner.cert.RawIssuer, tlv(tb, asn1.ClassUniversal, asn1.TagInteger, false, []byte{0, 0, 7}))
+	})
 	// near-valid
 	add = func(p p7Parts, change func(*p7Parts)) {
 		change(&p)
@@ -533,17 +545,37 @@ func renewalSeeds(tb testing.TB) (valid, near [][]byte) {
 	add(base, func(p *p7Parts) { p.encap = seedOIDSignedData })
 	add(base, func(p *p7Parts) { p.outer = seedOIDData })
 	add(base, func(p *p7Parts) { p.bySKI, p.signer = true, ecSigner; p.certs = [][]byte{rsaSigner.cert.Raw} })
+	// malformed or unmatched signer identifiers: a SEQUENCE that is no
+	// issuer and serial number, the right issuer with another serial, the
+	// right serial with another issuer, the key identifier under [1] or
+	// constructed, an INTEGER
+	ski := rsaSigner.cert.SubjectKeyId
+	for _, sid := range [][]byte{
+		seqOf(tb, der(tb, 5)),
+		seqOf(tb),
+		seqOf(tb, rsaSigner.cert.RawIssuer, der(tb, 8)),
+		seqOf(tb, name(tb, asn1.TagUTF8String, []byte("other")), der(tb, 7)),
+		tlv(tb, asn1.ClassContextSpecific, 1, false, ski),
+		tlv(tb, asn1.ClassContextSpecific, 0, true, tlv(tb, asn1.ClassUniversal, asn1.TagOctetString, false, ski)),
+		der(tb, 7),
+	} {
+		add(base, func(p *p7Parts) { p.sid = sid })
+	}
 	add(base, func(p *p7Parts) { // the inner request's signature does not verify
 		p.content = csrParts{subject: name(tb, asn1.TagUTF8String, []byte("x")), key: k.p256,
 			alg: algID(tb, seedOIDECDSASHA256), hash: crypto.SHA256, flip: true}.build(tb)
 	})
 	add(base, func(p *p7Parts) { p.content = append(append([]byte{}, inner...), 0) }) // bytes after the inner request
+	add(base, func(p *p7Parts) { p.encapRaw = inner })                                // the request not in an OCTET STRING
+	add(base, func(p *p7Parts) { p.certs = [][]byte{{0x30, 0x05, 0x02, 0x01}} })      // a certificate cut short
 	for _, p := range good {
 		valid = append(valid, p.build(tb))
 	}
 	for _, p := range bad {
 		near = append(near, p.build(tb))
 	}
+	// a SignedData that is not one
+	near = append(near, seqOf(tb, der(tb, seedOIDSignedData), tlv(tb, asn1.ClassContextSpecific, 0, true, seqOf(tb, der(tb, 1)))))
 	return valid, near
 }
 
