@@ -34,6 +34,17 @@ func Whole(s string) error {
 	if s == "." || s == ".." {
 		return ErrDot
 	}
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return nonASCII(s[i:])
+		}
+	}
+	return nil
+}
+
+// nonASCII is Whole for the part of a name from its first byte past
+// ASCII on.
+func nonASCII(s string) error {
 	if !utf8.ValidString(s) {
 		return ErrUTF8
 	}

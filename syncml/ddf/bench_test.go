@@ -215,3 +215,48 @@ func enumValues(n int) []byte {
 	}
 	return b
 }
+
+// BenchmarkNodeNameCheck is the check Parse makes of each NodeName, over
+// the names of DMClient.xml: internal/nodename's, and the escaped name
+// read back by syncml.ParseLocURI that it replaced.
+func BenchmarkNodeNameCheck(b *testing.B) {
+	tr, err := Parse(readSpec(b, "DMClient.xml"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var names []string
+	var walk func(n *Node)
+	walk = func(n *Node) {
+		if n.Name != "" {
+			names = append(names, n.Name)
+		}
+		for _, c := range n.Children {
+			walk(c)
+		}
+	}
+	for _, r := range tr.Roots {
+		walk(r)
+	}
+	var p parser
+	b.Run("nodename", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			for _, name := range names {
+				if err := p.nodeName(name); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	})
+	b.Run("ParseLocURI", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			for _, name := range names {
+				if _, err := syncml.ParseLocURI(syncml.LocURI{Segments: []string{name}}.String()); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	})
+	b.Logf("%d names", len(names))
+}
