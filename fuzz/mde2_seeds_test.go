@@ -397,6 +397,7 @@ type p7Parts struct {
 	signedAttrs bool     // sign attributes carrying the content's digest
 	digest      []byte   // with signedAttrs: the messageDigest, nil for the right one
 	noDigest    bool     // with signedAttrs: leave messageDigest out
+	attrs       []byte   // with signedAttrs: the attributes as written, nil for contentType and messageDigest
 	bySKI       bool     // name the signer by subject key identifier
 	sid         []byte   // the signer identifier as written, nil for the one bySKI says
 	certs       [][]byte // certificates, nil for the signer's
@@ -423,6 +424,9 @@ func (p p7Parts) build(tb testing.TB) []byte {
 		set := attribute(tb, seedOIDContentType, der(tb, seedOIDData))
 		if !p.noDigest {
 			set = append(set, attribute(tb, seedOIDMsgDigest, der(tb, md))...)
+		}
+		if p.attrs != nil {
+			set = p.attrs
 		}
 		signed = setOf(tb, set)
 		attrsDER = tlv(tb, asn1.ClassContextSpecific, 0, true, set)
@@ -537,6 +541,8 @@ func renewalSeeds(tb testing.TB) (valid, near [][]byte) {
 	add(base, func(p *p7Parts) { p.flip = true })
 	add(base, func(p *p7Parts) { p.signedAttrs, p.digest = true, make([]byte, 32) })
 	add(base, func(p *p7Parts) { p.signedAttrs, p.noDigest = true, true })
+	add(base, func(p *p7Parts) { p.signedAttrs, p.attrs = true, []byte{0x30, 0x05, 0x06} })                    // an attribute cut short
+	add(base, func(p *p7Parts) { p.signedAttrs, p.attrs = true, attribute(tb, seedOIDMsgDigest, der(tb, 5)) }) // a digest that is no OCTET STRING
 	add(base, func(p *p7Parts) { p.hashOID = asn1.ObjectIdentifier{1, 2, 3} })
 	add(base, func(p *p7Parts) { p.certs = [][]byte{ecSigner.cert.Raw} })
 	add(base, func(p *p7Parts) { p.certs = [][]byte{} })
