@@ -218,8 +218,8 @@ type heldEvent struct {
 // record's URI names, or a stored setting that names a node its document
 // does not make (ErrCorrupt). A version not applied (pending, or in
 // ConfigInfraError) keeps the settings of the last apply, which may be an
-// earlier version's (another CSP): its settings need only name nodes a
-// document of its context may make.
+// earlier version's (another CSP): the record then holds that version too
+// (DocumentRecord.Applied), and its settings are held to it.
 //
 // A stored document that reads but that the checks a document passes when
 // it arrives now refuse (an older build, or a Config with StrictScenario
@@ -296,21 +296,8 @@ func New(ctx context.Context, cfg Config) (*Agent, error) {
 		if a.docs[key(u)] != nil {
 			return nil, errorf("New: %w: document %s is there twice", ErrCorrupt, r.URI)
 		}
-		csps := make(map[string]bool, len(d.CSPs))
-		for _, c := range d.CSPs {
-			csps[c.Name] = true
-		}
-		// A version not applied (pending, its apply under way, or one
-		// the agent could not apply: ConfigInfraError) holds the
-		// settings the last apply made, which may be an earlier
-		// version's: they are held to the nodes a document of its
-		// context may make, not to this version's elements.
-		earlier := r.Pending || r.State.Transient() || r.State == infraError(u.Host)
-		for _, s := range r.Settings {
-			own := s.DSC <= len(d.DSCs) && ownNode(d, csps, &s)
-			if s.DSC < 0 || s.URI == "" || s.Group < 0 || !own && !(earlier && contextNode(d, &s)) {
-				return nil, errorf("New: %w: document %s has a setting %s that is not its own", ErrCorrupt, r.URI, shown(s.Path))
-			}
+		if err := a.checkSettings(u, r, d); err != nil {
+			return nil, errorf("New: %w: document %s: %w", ErrCorrupt, r.URI, err)
 		}
 		a.docs[key(u)] = d
 		switch {
@@ -352,36 +339,37 @@ func ownNode(d *declaredconfig.Document, csps map[string]bool, s *SettingRecord)
 	return csps[s.CSP] && s.URI == SettingURI(d.Context, s.CSP, s.Path)
 }
 
-// contextNode reports whether s, a stored setting, names a node that some
-// document of context may make: for a CSP setting, the node of its CSP and
-// path, which the arrival checks allow (settingNode); for a DSC parameter
-// of a document that may hold DSC elements (of context Device, the only
-// one the arrival checks let them in, see checkDocument, or one an older
-// build stored with some), a node of the DSC tree as DSCURI makes one:
-// four non-empty segments (namespace, class, keys, parameter) under
-// ./Device/DSC, each escaped as url.PathEscape writes it.
-func contextNode(d *declaredconfig.Document, s *SettingRecord) bool {
-	context := d.Context
-	if s.DSC > 0 {
-		rest, ok := strings.CutPrefix(s.URI, "./Device/DSC/")
-		if s.CSP != "" || !ok || !strings.EqualFold(context, "Device") && len(d.DSCs) == 0 {
-			return false
+// checkSettings checks the stored settings of the record r of u, whose
+// document is d: each must name the node that the version whose apply
+// made them makes of it (ownNode). That version is d, or for a version
+// not applied yet (pending, its apply under way, or in ConfigInfraError
+// after its plan failed) the one r.Applied holds, when a Replace came
+// after an apply. A Store that gives back another node would have refresh
+// set it, and Unenroll delete it, though no document names it.
+func (a *Agent) checkSettings(u declaredconfig.URI, r *DocumentRecord, d *declaredconfig.Document) error {
+	made := d // the version whose apply made r.Settings
+	if r.Applied != "" {
+		if !(r.Pending || r.State.Transient() || r.State == infraError(u.Host)) {
+			return errorf("the record holds an earlier version (applied) though it is applied itself")
 		}
-		parts := strings.Split(rest, "/")
-		if len(parts) != 4 {
-			return false
+		made = &declaredconfig.Document{}
+		if err := declaredconfig.UnmarshalLimits([]byte(r.Applied), made, textLimits(len(r.Applied))); err != nil {
+			return errorf("the version applied before: %w", err)
 		}
-		for _, p := range parts {
-			if v, err := url.PathUnescape(p); err != nil || v == "" || url.PathEscape(v) != p {
-				return false
-			}
+		if !declaredconfig.EqualDocID(made.ID, u.DocID) || !strings.EqualFold(made.Context, d.Context) {
+			return errorf("the version applied before has id %s and context %s, not the document's", quote(made.ID), quote(made.Context))
 		}
-		return true
 	}
-	if _, err := settingNode(context, s.CSP, s.Path); err != nil {
-		return false
+	csps := make(map[string]bool, len(made.CSPs))
+	for _, c := range made.CSPs {
+		csps[c.Name] = true
 	}
-	return s.URI == SettingURI(context, s.CSP, s.Path)
+	for _, s := range r.Settings {
+		if s.DSC < 0 || s.DSC > len(made.DSCs) || s.URI == "" || s.Group < 0 || !ownNode(made, csps, &s) {
+			return errorf("setting %s is not its own", shown(s.Path))
+		}
+	}
+	return nil
 }
 
 // infraError is the state of a document the agent holds and cannot

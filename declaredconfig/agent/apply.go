@@ -469,7 +469,7 @@ func (a *Agent) commit(j *applyJob, cancelled bool, n *notes) {
 			}
 		}
 	}
-	rec.Settings = j.steps
+	rec.Settings, rec.Applied = j.steps, ""
 	a.conclude(rec, j.doc, j.uri.Host)
 	for _, e := range j.events {
 		n.event(e)

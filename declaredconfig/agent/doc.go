@@ -112,8 +112,9 @@
 // or altered file (ErrCorrupt) instead of applying it; a stored document
 // that does not read is ErrCorrupt too, and so is a stored setting that
 // names a node its document does not make (for a version not applied yet,
-// which keeps the settings of the last apply: a node no document of its
-// context could make): New checks what any Store gives back, so that
+// which keeps the settings of the last apply: a node the version applied
+// last, which its record holds, does not make): New checks what any Store
+// gives back, so that
 // refresh and Unenroll touch only the nodes documents name. A stored
 // document that reads and fails today's checks, or is beyond
 // Config.Limits lowered since, is not ErrCorrupt (ConfigInfraError,

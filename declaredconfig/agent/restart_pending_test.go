@@ -14,8 +14,9 @@ import (
 // version made (Unenroll removes them). An agent started again before
 // that apply loads the state it saved itself: not ErrCorrupt (FuzzAgent
 // found it). Its Unenroll removes the nodes the last version set; after
-// the apply, the new version is applied. A stored setting naming a node no
-// document of the context may make is still corrupt, pending or not.
+// the apply, the new version is applied. The record holds the version
+// applied (Applied) until then, and a stored setting that version does
+// not make is corrupt, pending or not.
 func TestRestartPendingOtherCSP(t *testing.T) {
 	ctx := context.Background()
 	uri := docURI(declaredconfig.Device, vpnID)
@@ -76,21 +77,105 @@ func TestRestartPendingOtherCSP(t *testing.T) {
 	})
 	const foreign = "./Device/Vendor/MSFT/DMClient/Provider/X/Secret"
 	const dscNode = "./Device/DSC/root%2Fcimv2/MSFT_Reg/Key=HKLM/Data"
-	t.Run("DSC node", func(t *testing.T) {
+	t.Run("the version applied is kept", func(t *testing.T) {
 		store, surface := pending(t, "Device")
 		s, err := store.Load(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
-		r := &s.Documents[0].Settings[0]
-		r.DSC, r.CSP, r.Path, r.URI = 1, "", "Data", dscNode
+		if r := s.Documents[0]; r.Applied != text(t, vpnDoc("A1")) {
+			t.Fatalf("Applied %q, want A1's text", r.Applied)
+		}
+		b, err := agent.New(ctx, agent.Config{Store: store, Surface: surface, Clock: newClock()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := b.ApplyPending(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if r := b.Snapshot().Documents[0]; r.Applied != "" {
+			t.Errorf("Applied %q after the apply, want none", r.Applied)
+		}
+	})
+	t.Run("two Replaces", func(t *testing.T) {
+		store, surface := pending(t, "Device")
+		a := newAgent(t, agent.Config{Store: store, Surface: surface})
+		third := *next
+		third.Checksum = "A3"
+		if c, _ := serve(t, a, "Replace", uri, text(t, &third)); c != 200 {
+			t.Fatalf("Replace: %d", c)
+		}
+		if r := a.Snapshot().Documents[0]; r.Applied != text(t, vpnDoc("A1")) {
+			t.Fatalf("Applied %q, want A1's text", r.Applied)
+		}
+		b, err := agent.New(ctx, agent.Config{Store: store, Surface: surface, Clock: newClock()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := b.Unenroll(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if n := surface.Nodes("./"); len(n) != 0 {
+			t.Errorf("nodes left after Unenroll: %v", n)
+		}
+	})
+	// tamper returns a store as pending made, changed by f.
+	tamper := func(t *testing.T, context string, f func(r *agent.DocumentRecord)) (*agent.MemoryStore, *agent.MemorySurface) {
+		store, surface := pending(t, context)
+		s, err := store.Load(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f(&s.Documents[0])
 		if err := store.Save(ctx, s); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := agent.New(ctx, agent.Config{Store: store, Surface: surface, Clock: newClock()}); err != nil {
-			t.Errorf("New with a DSC node held for a pending version: %v", err)
+		return store, surface
+	}
+	// A node a document of the context could make, that the version
+	// applied does not: before, New took it and Unenroll deleted it.
+	t.Run("not its own: another CSP of the context", func(t *testing.T) {
+		store, surface := tamper(t, "Device", func(r *agent.DocumentRecord) {
+			s := &r.Settings[0]
+			s.CSP, s.Path, s.URI = "./Vendor/MSFT/DMClient", "Provider/X/Secret", foreign
+		})
+		if err := surface.Set(ctx, foreign, "s3cret"); err != nil {
+			t.Fatal(err)
+		}
+		b, err := agent.New(ctx, agent.Config{Store: store, Surface: surface, Clock: newClock()})
+		if err == nil {
+			err = b.Unenroll(ctx)
+			if _, ok, _ := surface.Get(ctx, foreign); !ok {
+				t.Errorf("Unenroll deleted %s", foreign)
+			}
+		}
+		if !errors.Is(err, agent.ErrCorrupt) {
+			t.Errorf("New: %v, want ErrCorrupt", err)
 		}
 	})
+	for name, f := range map[string]func(r *agent.DocumentRecord){
+		// the settings are A1's, not the pending A2's
+		"Applied dropped": func(r *agent.DocumentRecord) { r.Applied = "" },
+		"Applied of another document": func(r *agent.DocumentRecord) {
+			d := vpnDoc("A1")
+			d.ID = "5E4B7A12-3C9D-4F1E-8A26-B0C7D9E1F305"
+			r.Applied = text(t, d)
+		},
+		"Applied that does not read": func(r *agent.DocumentRecord) { r.Applied = "<Policy" },
+		// A1 applied, its settings its own, and a version before it
+		// making the same nodes
+		"Applied on an applied version": func(r *agent.DocumentRecord) {
+			r.Document, r.Applied = r.Applied, text(t, vpnDoc("A0"))
+			r.Pending, r.State = false, declaredconfig.StateConfigCompletedSuccess
+		},
+	} {
+		t.Run("not its own: "+name, func(t *testing.T) {
+			store, surface := tamper(t, "Device", f)
+			if _, err := agent.New(ctx, agent.Config{Store: store, Surface: surface, Clock: newClock()}); !errors.Is(err, agent.ErrCorrupt) {
+				t.Errorf("New: %v, want ErrCorrupt", err)
+			}
+		})
+	}
 	for name, set := range map[string]struct {
 		agent.SettingRecord
 		context string
@@ -104,6 +189,9 @@ func TestRestartPendingOtherCSP(t *testing.T) {
 		"DSC, with a CSP":     {agent.SettingRecord{DSC: 1, CSP: "./Vendor/MSFT/VPNv2", Path: "Data", URI: dscNode}, "Device"},
 		// DSCURI escapes '?': a Surface would read this one as a query
 		"DSC, not escaped": {agent.SettingRecord{DSC: 1, Path: "Data", URI: dscNode + "?list=Struct"}, "Device"},
+		// a well-formed DSC node, of a DSC element the version applied
+		// (VPN, CSPs only) does not have
+		"DSC node": {agent.SettingRecord{DSC: 1, Path: "Data", URI: dscNode}, "Device"},
 		// only a Device document may hold DSC elements
 		"DSC, User document": {agent.SettingRecord{DSC: 1, Path: "Data", URI: dscNode}, "User"},
 	} {

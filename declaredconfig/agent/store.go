@@ -58,6 +58,12 @@ type DocumentRecord struct {
 	// Settings are the settings of the last apply, bulk templates
 	// expanded, with what the refresh needs to check them.
 	Settings []SettingRecord `json:"settings,omitempty"`
+	// Applied is the canonical XML of the version whose apply made
+	// Settings, while that is not Document: from a Replace of an applied
+	// version until the new one is applied (pending, under way, or in
+	// ConfigInfraError when its plan failed). "" when Settings are
+	// Document's own, or there are none.
+	Applied string `json:"applied,omitempty"`
 }
 
 // A SettingRecord is one node a document sets (or, for an inventory,

@@ -160,5 +160,6 @@ func recordKey(r *DocumentRecord) string {
 func sameRecord(x, y *DocumentRecord) bool {
 	return x.URI == y.URI && x.Document == y.Document && x.State == y.State && x.Seq == y.Seq &&
 		x.Pending == y.Pending && x.Abandoned == y.Abandoned && x.Result == y.Result &&
-		x.ResultChecksum == y.ResultChecksum && x.InstanceData == y.InstanceData && slices.Equal(x.Settings, y.Settings)
+		x.ResultChecksum == y.ResultChecksum && x.InstanceData == y.InstanceData && slices.Equal(x.Settings, y.Settings) &&
+		x.Applied == y.Applied
 }
