@@ -118,6 +118,26 @@ func TestValidateAgreesWithAgentDSC(t *testing.T) {
 	}
 }
 
+// TestValidateAgreesWithAgentDSCUser: a User document with a DSC element,
+// under a scenario Validate does not tie to Device, is refused by both
+// (the rule is Validate's alone; the agent refused it and Validate took
+// it before).
+func TestValidateAgreesWithAgentDSCUser(t *testing.T) {
+	const id = "5E4B7A12-3C9D-4F1E-8A26-B0C7D9E1F308"
+	target := declaredconfig.DocumentURI(declaredconfig.User, declaredconfig.Complete, id)
+	d := &declaredconfig.Document{Schema: "1.0", Context: "User", ID: id, Checksum: "C1", Scenario: "Contoso",
+		DSCs: []declaredconfig.DSC{{Namespace: "root/x", ClassName: "MSFT_F",
+			Keys:   []declaredconfig.Param{{Name: "K", Value: "k"}},
+			Values: []declaredconfig.Param{{Name: "V", Value: "v"}}}}}
+	verr := d.Validate(target)
+	if !errors.Is(verr, declaredconfig.ErrInvalid) {
+		t.Errorf("Validate = %v, want ErrInvalid", verr)
+	}
+	if code := agentAdds(t, target, d); code != syncml.StatusBadRequest {
+		t.Errorf("agent answers %d, want 400", code)
+	}
+}
+
 // agentAdds gives a new agent an Add of d, as MarshalText writes it, at
 // target, and returns the code it answers (0 when it gives none).
 func agentAdds(t *testing.T, target declaredconfig.URI, d *declaredconfig.Document) syncml.StatusCode {

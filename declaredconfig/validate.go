@@ -42,8 +42,10 @@ const MaxProblems = 64
 // unique, each naming a node a document may set (SettingNode: a node
 // that reads as a LocURI, in the scope of the context, with no "?" and not
 // in the DeclaredConfiguration CSP: a *SettingError otherwise); DSC
-// elements name a class and a namespace and have at least one Key, their
-// parameters each with a name of its own (a *ParamError otherwise);
+// elements are only in a Device document (their parameters are device
+// wide nodes, under ./Device/DSC, whatever the scenario), name a class and
+// a namespace and have at least one Key, their parameters each with a name
+// of its own (a *ParamError otherwise);
 // there is at least one CSP or DSC; each setting and reflected property
 // has a type (chr, int, bool, b64, xml, node, null, date, time or
 // float, any case) and a value that agrees with it
@@ -134,6 +136,11 @@ func (d *Document) Validate(target URI, opts ...ValidateOption) error {
 	read := target.Host == Inventory && hostErr == nil
 	if len(d.CSPs) == 0 && len(d.DSCs) == 0 {
 		add("document has no CSP or DSC settings")
+	}
+	if len(d.DSCs) > 0 && strings.EqualFold(d.Context, "User") {
+		// a DSC parameter is a node of ./Device/DSC: device wide,
+		// whatever the scenario
+		add("DSC element %s in a document of context %s: DSC elements need context Device", shown(d.DSCs[0].ClassName), shown(d.Context))
 	}
 	for i, c := range d.CSPs {
 		if c.Name == "" {

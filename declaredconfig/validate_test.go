@@ -44,6 +44,10 @@ func TestValidate(t *testing.T) {
 		{"no settings", func(d *Document) { d.CSPs = nil }, target, "no CSP or DSC"},
 		{"results node", nil, ResultsURI(Device, Complete, id), "not a Document node"},
 		{"missing schema", func(d *Document) { d.Schema = "" }, target, "schema is missing"},
+		{"DSC in a User document", func(d *Document) {
+			d.Context, d.Scenario = "User", "Contoso"
+			d.DSCs = []DSC{{Namespace: "root/x", ClassName: "C", Keys: []Param{{Name: "K", Value: "k"}}, Values: []Param{{Name: "V", Value: "v"}}}}
+		}, DocumentURI(User, Complete, id), "DSC elements need context Device"},
 		{"DSC without key", func(d *Document) { d.DSCs = []DSC{{Namespace: "root/x", ClassName: "C"}} }, target, "has no Key"},
 	}
 	for _, tt := range tests {

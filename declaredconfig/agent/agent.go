@@ -577,11 +577,6 @@ func (a *Agent) checkDocument(u declaredconfig.URI, d *declaredconfig.Document) 
 			}
 		}
 	}
-	if len(d.DSCs) > 0 && !strings.EqualFold(d.Context, "Device") {
-		// DSC parameters are ./Device/DSC nodes, so the extensibility
-		// scenario allows them in a Device document alone.
-		return nil, errorf("%w: DSC element %s in a document of context %s: extensibility settings need context Device", declaredconfig.ErrInvalid, shown(d.DSCs[0].ClassName), shown(d.Context))
-	}
 	for i := range d.DSCs {
 		x := &d.DSCs[i]
 		for vi, p := range x.Values {
