@@ -2,8 +2,10 @@ package reconcile_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/windc-go/windc/declaredconfig"
@@ -262,5 +264,37 @@ func BenchmarkSummaryMarkup(b *testing.B) {
 		if _, err := rec.Reconcile(ctx, ss, m, x); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkResultSmallElements measures the read of a result of
+// Config.MaxResultBytes raised to 4 MiB, all of it elements of 4 bytes
+// ("<a/>"), the most a result of that size holds, under the limits the
+// Reconciler reads results with: by default (MaxResultElements: the read
+// stops at 65536 elements), and with MaxResultElements at 1 Mi, which
+// MaxResultBytes gave alone before (one element per 4 bytes: the whole
+// text is read). B/op is the memory the read takes.
+func BenchmarkResultSmallElements(b *testing.B) {
+	const n = 4 << 20
+	head := `<DeclaredConfigurationResult context="Device" schema="1.0" id="` + ids[0] + `" checksum="A0" result_checksum="R" operation="Set" state="60">`
+	tail := `</DeclaredConfigurationResult>`
+	text := []byte(head + strings.Repeat("<a/>", (n-len(head)-len(tail))/4) + tail)
+	for _, c := range []struct {
+		name     string
+		elements int
+	}{{"default", 0}, {"elements=1Mi", n / 4}} {
+		b.Run(c.name, func(b *testing.B) {
+			lim := reconcile.ResultLimits(reconcile.Config{MaxResultBytes: n, MaxResultElements: c.elements})
+			b.ReportAllocs()
+			b.SetBytes(int64(len(text)))
+			for b.Loop() {
+				var res declaredconfig.Result
+				err := declaredconfig.UnmarshalLimits(text, &res, lim)
+				var le *reconcile.LimitError
+				if c.elements == 0 && !errors.As(err, &le) {
+					b.Fatalf("read %d bytes: %v, want a LimitError", len(text), err)
+				}
+			}
+		})
 	}
 }

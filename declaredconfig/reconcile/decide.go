@@ -19,8 +19,8 @@ func (p *run) documents(fresh bool) error {
 	// answers: the Results are handed to Evaluate under that command's
 	// MsgID and CmdID, whatever the device wrote in MsgRef (the Statuses
 	// are read in outcomes). A result is read under the limits that
-	// MaxResultBytes sets (see readLimits).
-	reply := &declaredconfig.Reply{Limits: readLimits(p.r.maxResultBytes())}
+	// MaxResultBytes and MaxResultElements set (see readLimits).
+	reply := &declaredconfig.Reply{Limits: readLimits(p.r.maxResultBytes(), p.r.maxResultElements())}
 	sent := make([]declaredconfig.Sent, 0, len(p.x.Outcomes))
 	for _, o := range p.x.Outcomes {
 		if o.Command == nil {
@@ -95,7 +95,7 @@ func (p *run) documents(fresh bool) error {
 				p.problem(DocStatus{}, errorf("device %s: %s", shown(p.device), u.Reason))
 				continue
 			}
-			p.problem(DocStatus{}, errorf("device %s: %s: %w", shown(p.device), u.Reason, u.Err))
+			p.problem(DocStatus{}, errorf("device %s: %s: %w", shown(p.device), u.Reason, configLimit(u.Err, reply.Limits, "MaxResultElements")))
 		}
 	}
 	for i, d := range st.Docs {

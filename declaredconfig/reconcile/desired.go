@@ -95,11 +95,20 @@ type Config struct {
 	// it is read whatever its size, elements and longest value, also when
 	// it is over declaredconfig.DefaultLimits (what bounds the device's
 	// message before, the session's request body and syncml limits,
-	// still applies). The elements a result may hold grow with the bound
-	// (one per 4 bytes, never fewer than declaredconfig.DefaultMaxElements),
-	// and a text of small elements takes some tens of times its bytes in
-	// memory while it is read: raise it with that in mind.
+	// still applies). Its elements are bounded apart, by
+	// MaxResultElements, which raising MaxResultBytes leaves as it is.
 	MaxResultBytes int
+	// MaxResultElements bounds the elements of one result document the
+	// device sends; zero means DefaultMaxResultElements. One with more is
+	// not read: a Problem event says so (its error a *LimitError of
+	// MaxResultElements) and the document is judged by the summary alone.
+	// While a result is read, each element takes some 250 bytes of
+	// memory whatever its size, so a text of small elements ("<a/>")
+	// takes some 65 times its bytes: at the default the read of one
+	// result stays within some 17 MB, whatever MaxResultBytes is (before
+	// this bound, a MaxResultBytes of 4 MiB let one take 270 MB). A device
+	// reports about one element per setting of the document.
+	MaxResultElements int
 	// MaxSummaryBytes bounds the text of the summary a device sends
 	// (its 1224 alert's DeclaredConfigurations), which is kept with the
 	// device's state, in memory and in the Store; zero means
@@ -189,9 +198,11 @@ const (
 	DefaultMaxDocuments     = 1024
 	DefaultRetryRefused     = 2
 	DefaultMaxResultBytes   = 256 << 10
-	DefaultMaxProblems      = 16
-	DefaultMaxSummaryBytes  = 512 << 10
-	DefaultMaxCachedBytes   = 256 << 20
+	// DefaultMaxResultElements is declaredconfig.DefaultMaxElements.
+	DefaultMaxResultElements = declaredconfig.DefaultMaxElements
+	DefaultMaxProblems       = 16
+	DefaultMaxSummaryBytes   = 512 << 10
+	DefaultMaxCachedBytes    = 256 << 20
 )
 
 // orDefault returns v when set (above 0), else def: a limit of Config
@@ -205,6 +216,10 @@ func orDefault(v, def int) int {
 
 func (r *Reconciler) maxResultBytes() int {
 	return orDefault(r.cfg.MaxResultBytes, DefaultMaxResultBytes)
+}
+
+func (r *Reconciler) maxResultElements() int {
+	return orDefault(r.cfg.MaxResultElements, DefaultMaxResultElements)
 }
 
 func (r *Reconciler) maxSummaryBytes() int {

@@ -245,3 +245,10 @@ func SetSummaryMark(r *Reconciler, device, mark string) error {
 	})
 	return err
 }
+
+// ResultLimits returns the limits a Reconciler of c reads a device's
+// result under.
+func ResultLimits(c Config) declaredconfig.Limits {
+	r := New(c)
+	return readLimits(r.maxResultBytes(), r.maxResultElements())
+}

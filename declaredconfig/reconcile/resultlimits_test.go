@@ -2,6 +2,7 @@ package reconcile_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -88,11 +89,11 @@ func TestResultLongValue(t *testing.T) {
 
 // TestResultManyElements: a result of more elements than declaredconfig's
 // DefaultMaxElements (a device that reports settings the document does
-// not name: a Problem says so), within a raised Config.MaxResultBytes, is
-// read and kept.
+// not name: a Problem says so), within a raised Config.MaxResultBytes and
+// MaxResultElements, is read and kept.
 func TestResultManyElements(t *testing.T) {
 	ev := &recorder{}
-	rec := reconcile.New(reconcile.Config{OnEvent: ev.on, MaxResultBytes: 4 << 20})
+	rec := reconcile.New(reconcile.Config{OnEvent: ev.on, MaxResultBytes: 4 << 20, MaxResultElements: 2 * declaredconfig.DefaultMaxElements})
 	if err := rec.Declare(context.Background(), dev1, vpnDoc(ids[0], "A0")); err != nil {
 		t.Fatal(err)
 	}
@@ -112,5 +113,40 @@ func TestResultManyElements(t *testing.T) {
 	}
 	if n, want := len(got.Settings()), 2+declaredconfig.DefaultMaxElements; n != want {
 		t.Errorf("the result kept has %d settings, want %d", n, want)
+	}
+}
+
+// TestResultElementsBound: raising Config.MaxResultBytes alone does not
+// raise the elements a result may hold: one of more than
+// DefaultMaxResultElements is not read, a Problem with a *LimitError of
+// MaxResultElements says so, and no result is kept.
+func TestResultElementsBound(t *testing.T) {
+	ev := &recorder{}
+	rec := reconcile.New(reconcile.Config{OnEvent: ev.on, MaxResultBytes: 4 << 20})
+	if err := rec.Declare(context.Background(), dev1, vpnDoc(ids[0], "A0")); err != nil {
+		t.Fatal(err)
+	}
+	dev := newSimDevice(t, dev1)
+	dev.extra = reconcile.DefaultMaxResultElements
+	l := newLink(t, rec, dev)
+	l.session(-1)
+	l.noErrors()
+	found := false
+	for _, e := range ev.events {
+		var le *reconcile.LimitError
+		if e.Kind == reconcile.Problem && errors.As(e.Err, &le) && le.Limit == "MaxResultElements" {
+			found = true
+			if le.Max != reconcile.DefaultMaxResultElements {
+				t.Errorf("the LimitError's Max is %d, want %d", le.Max, reconcile.DefaultMaxResultElements)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("no Problem with a LimitError of MaxResultElements: %v", ev.kinds())
+	}
+	if d := status(t, rec).Doc(ids[0]); d == nil {
+		t.Fatal("no status")
+	} else if got, err := d.Result(); err != nil || got != nil {
+		t.Errorf("a result of %d settings was kept (%v)", len(got.Settings()), err)
 	}
 }

@@ -190,7 +190,8 @@ const markDigest = 16
 // that bound (see readLimits), so that a raised MaxSummaryBytes is not
 // undone by declaredconfig's defaults.
 func (r *Reconciler) parseSummary(m *syncml.Message) (*declaredconfig.Summary, error) {
-	lim := readLimits(r.maxSummaryBytes())
+	n := r.maxSummaryBytes()
+	lim := readLimits(n, max(n/4, declaredconfig.DefaultMaxElements))
 	limit := lim.MaxBytes
 	s, err := declaredconfig.ReadSummaryLimits(m, lim)
 	var le *LimitError
