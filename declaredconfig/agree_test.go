@@ -70,8 +70,8 @@ func TestValidateAgreesWithAgent(t *testing.T) {
 		}
 		_, serr := declaredconfig.SettingNode(tc.context, tc.csp, tc.path)
 		var se *declaredconfig.SettingError
-		if serr != nil && (!errors.As(serr, &se) || se.Node != agent.SettingURI(tc.context, tc.csp, tc.path)) {
-			t.Errorf("%v: SettingNode = %v, want a SettingError whose Node is %q", tc, serr, agent.SettingURI(tc.context, tc.csp, tc.path))
+		if serr != nil && (!errors.As(serr, &se) || se.Node != declaredconfig.SettingURI(tc.context, tc.csp, tc.path)) {
+			t.Errorf("%v: SettingNode = %v, want a SettingError whose Node is %q", tc, serr, declaredconfig.SettingURI(tc.context, tc.csp, tc.path))
 		}
 		if strings.Contains(tc.path, "?") && serr == nil {
 			t.Errorf("%v: SettingNode took a node holding a \"?\"", tc)

@@ -336,7 +336,7 @@ func ownNode(d *declaredconfig.Document, csps map[string]bool, s *SettingRecord)
 		return s.URI == "./Device/DSC/"+url.PathEscape(x.Namespace)+"/"+url.PathEscape(x.ClassName)+"/"+
 			url.PathEscape(strings.Join(keys, ","))+"/"+url.PathEscape(s.Path)
 	}
-	return csps[s.CSP] && s.URI == SettingURI(d.Context, s.CSP, s.Path)
+	return csps[s.CSP] && s.URI == declaredconfig.SettingURI(d.Context, s.CSP, s.Path)
 }
 
 // checkSettings checks the stored settings of the record r of u, whose
@@ -564,7 +564,7 @@ func (a *Agent) checkDocument(u declaredconfig.URI, d *declaredconfig.Document) 
 			return nil, errorf("%w: CSP name %s holds a bulk template placeholder (@#), which only setting paths may", declaredconfig.ErrInvalid, shown(c.Name))
 		}
 		for si, s := range c.Settings {
-			uri := SettingURI(d.Context, c.Name, s.Path)
+			uri := declaredconfig.SettingURI(d.Context, c.Name, s.Path)
 			k, err := settingNode(d.Context, c.Name, s.Path)
 			if err != nil {
 				return nil, errorf("%w", err) // a *declaredconfig.SettingError, matching ErrInvalid

@@ -33,6 +33,8 @@ func (s *SettingRecord) known() bool { return s.Value != "" || s.Hash == emptyHa
 // CSP's node in the scope of the document's context, then the setting's
 // path). The agent refuses a document whose CSP name names the other
 // scope than its context.
+//
+// Deprecated: use declaredconfig.SettingURI, which this calls.
 func SettingURI(context, csp, path string) string {
 	return declaredconfig.SettingURI(context, csp, path)
 }
@@ -103,7 +105,7 @@ func (a *Agent) plan(rec *DocumentRecord, d *declaredconfig.Document, host decla
 				for _, s := range c.Settings {
 					path, m1, bad := fill(s.Path, vars, true)
 					value, m2, _ := fill(s.Value, vars, false)
-					uri := SettingURI(d.Context, c.Name, path)
+					uri := declaredconfig.SettingURI(d.Context, c.Name, path)
 					k, err := settingNode(d.Context, c.Name, path) // its nodeKey when it is one
 					add(SettingRecord{CSP: c.Name, Path: path, Type: s.Type, URI: uri,
 						Value: value, Missing: m1 || m2, Invalid: bad || err != nil}, value != s.Value, k)
@@ -131,7 +133,7 @@ func (a *Agent) plan(rec *DocumentRecord, d *declaredconfig.Document, host decla
 	}
 	for _, c := range d.CSPs {
 		for _, s := range c.Settings {
-			add(SettingRecord{CSP: c.Name, Path: s.Path, Type: s.Type, URI: SettingURI(d.Context, c.Name, s.Path), Value: s.Value}, false, "")
+			add(SettingRecord{CSP: c.Name, Path: s.Path, Type: s.Type, URI: declaredconfig.SettingURI(d.Context, c.Name, s.Path), Value: s.Value}, false, "")
 		}
 		group++
 	}

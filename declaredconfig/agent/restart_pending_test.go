@@ -67,7 +67,7 @@ func TestRestartPendingOtherCSP(t *testing.T) {
 		if err := b.ApplyPending(ctx); err != nil {
 			t.Fatal(err)
 		}
-		want := agent.SettingURI("Device", next.CSPs[0].Name, next.CSPs[0].Settings[0].Path)
+		want := declaredconfig.SettingURI("Device", next.CSPs[0].Name, next.CSPs[0].Settings[0].Path)
 		if v, ok, _ := surface.Get(ctx, want); !ok || v != "true" {
 			t.Errorf("%s holds %q (%v) after the apply", want, v, ok)
 		}

@@ -66,7 +66,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/windc-go/windc/declaredconfig/agent"
+	"github.com/windc-go/windc/declaredconfig"
 	"github.com/windc-go/windc/declaredconfig/reconcile"
 	"github.com/windc-go/windc/discovery/mde2"
 	"github.com/windc-go/windc/dmclient"
@@ -183,7 +183,7 @@ func runTrace(w io.Writer, verbose bool, traceDir string) error {
 
 	// 4. Drift.
 	log.step("4. Drift: the agent repairs what it can; what it cannot, the server repairs")
-	alwaysOn := agent.SettingURI("Device", "./Vendor/MSFT/VPNv2", "ContosoVPN/AlwaysOn")
+	alwaysOn := declaredconfig.SettingURI("Device", "./Vendor/MSFT/VPNv2", "ContosoVPN/AlwaysOn")
 	log.printf("  [local] someone turns AlwaysOn off: %s = \"false\"\n", alwaysOn)
 	if err := dev.surface.Set(ctx, alwaysOn, "false"); err != nil {
 		return err
