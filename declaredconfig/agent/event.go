@@ -8,7 +8,14 @@ import (
 // An EventKind says what happened.
 type EventKind uint8
 
-// The kinds of Event.
+// The kinds of Event. Package reconcile tells what the server learns of
+// some of these under names of its own: EventDeleted there is Removed,
+// EventDrifted is DriftedEvent, EventAbandoned is AbandonedEvent, and
+// EventError has the role of its Problem. Two names it shares mean
+// another thing there: EventApplied is told whatever the outcome (State
+// says it), reconcile's Applied only for a version in sync; EventRepaired
+// is one setting a refresh here set back, reconcile's Repaired a document
+// the server declared anew after drift that is in sync again.
 const (
 	// EventAccepted: a document passed the syntax check and waits for the
 	// worker.

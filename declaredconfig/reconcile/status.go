@@ -212,7 +212,14 @@ func (d *DeviceStatus) Doc(id string) *DocStatus {
 // An EventKind says what happened to a document.
 type EventKind uint8
 
-// The kinds of Event.
+// The kinds of Event. Package agent, on the device's side, tells some of
+// the same things under names of its own: Removed there is EventDeleted,
+// DriftedEvent is EventDrifted, AbandonedEvent is EventAbandoned, and
+// Problem has the role of its EventError. Two names it shares mean another
+// thing there: its EventApplied is told whatever the outcome, Applied here
+// only for a version in sync; its EventRepaired is one setting its
+// refresh set back, Repaired here a document declared anew after drift
+// that is in sync again.
 const (
 	// Applied: the device applied the declared version; it is in sync.
 	Applied EventKind = iota + 1
