@@ -298,3 +298,33 @@ func BenchmarkResultSmallElements(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkSummarySmallElements measures the read of a summary of
+// Config.MaxSummaryBytes raised to 4 MiB, all of it elements of 4 bytes
+// under its root, under the limits the Reconciler reads summaries with:
+// by default (MaxSummaryElements: the read stops at 65536 elements), and
+// with MaxSummaryElements at 1 Mi, which MaxSummaryBytes gave alone before.
+func BenchmarkSummarySmallElements(b *testing.B) {
+	const n = 4 << 20
+	head, tail := `<DeclaredConfigurations>`, `</DeclaredConfigurations>`
+	text := head + strings.Repeat("<a/>", (n-len(head)-len(tail))/4) + tail
+	m := &syncml.Message{Body: syncml.Body{Commands: []syncml.Command{
+		session.NewClientEvent(syncml.AlertClientEvent, declaredconfig.SummaryType, text)}}}
+	for _, c := range []struct {
+		name     string
+		elements int
+	}{{"default", 0}, {"elements=1Mi", n / 4}} {
+		b.Run(c.name, func(b *testing.B) {
+			lim := reconcile.SummaryLimits(reconcile.Config{MaxSummaryBytes: n, MaxSummaryElements: c.elements})
+			b.ReportAllocs()
+			b.SetBytes(int64(len(text)))
+			for b.Loop() {
+				_, err := declaredconfig.ReadSummaryLimits(m, lim)
+				var le *reconcile.LimitError
+				if c.elements == 0 && !errors.As(err, &le) {
+					b.Fatalf("read %d bytes: %v, want a LimitError", len(text), err)
+				}
+			}
+		})
+	}
+}

@@ -118,7 +118,21 @@ type Config struct {
 	// and decides nothing of the documents, as for a summary that does
 	// not read. Read, a summary takes some 4 times its text in memory
 	// (8 times for entries without attributes) and twice in the Store.
+	// Its elements are bounded apart, by MaxSummaryElements, which
+	// raising MaxSummaryBytes leaves as it is.
 	MaxSummaryBytes int
+	// MaxSummaryElements bounds the elements of the summary a device
+	// sends (one per document it lists, and the root); zero means
+	// DefaultMaxSummaryElements. One with more is not read, as one over
+	// MaxSummaryBytes (a *LimitError of MaxSummaryElements). As for a
+	// result (MaxResultElements), each element takes some 250 bytes while
+	// the summary is read: a summary of small elements ("<a/>") within
+	// the default MaxSummaryBytes took 34 MB before this bound (one
+	// element per 4 bytes, 267 MB at 4 MiB) and stays within some 17 MB
+	// now, whatever MaxSummaryBytes is. A summary within the default
+	// MaxSummaryBytes holds far fewer entries (some 15,000 of the
+	// shortest).
+	MaxSummaryElements int
 	// MaxProblems bounds the Problem events that one message gives
 	// about what the device sent (Statuses and Results that answer
 	// nothing sent, or do not read; results over MaxResultBytes; summary
@@ -202,7 +216,9 @@ const (
 	DefaultMaxResultElements = declaredconfig.DefaultMaxElements
 	DefaultMaxProblems       = 16
 	DefaultMaxSummaryBytes   = 512 << 10
-	DefaultMaxCachedBytes    = 256 << 20
+	// DefaultMaxSummaryElements is declaredconfig.DefaultMaxElements.
+	DefaultMaxSummaryElements = declaredconfig.DefaultMaxElements
+	DefaultMaxCachedBytes     = 256 << 20
 )
 
 // orDefault returns v when set (above 0), else def: a limit of Config
@@ -224,6 +240,10 @@ func (r *Reconciler) maxResultElements() int {
 
 func (r *Reconciler) maxSummaryBytes() int {
 	return orDefault(r.cfg.MaxSummaryBytes, DefaultMaxSummaryBytes)
+}
+
+func (r *Reconciler) maxSummaryElements() int {
+	return orDefault(r.cfg.MaxSummaryElements, DefaultMaxSummaryElements)
 }
 
 func (r *Reconciler) maxProblems() int { return orDefault(r.cfg.MaxProblems, DefaultMaxProblems) }

@@ -60,9 +60,9 @@
 // context, so a DocID declared in both scopes is two documents. Limits:
 // Config.MaxDocuments (also what is kept of strays), MaxResultBytes and
 // MaxResultElements (the text and the elements of one result read),
-// MaxSummaryBytes (the summary kept of a device), MaxProblems (the
-// Problem events of one message about what the device sent), RetryRefused, MaxRetries,
-// MaxCachedDevices and MaxCachedBytes (the devices, and the bytes, whose
+// MaxSummaryBytes and MaxSummaryElements (the summary kept of a device),
+// MaxProblems (the Problem events of one message about what the device
+// sent), RetryRefused, MaxRetries, MaxCachedDevices and MaxCachedBytes (the devices, and the bytes, whose
 // decoded state and last summary are kept between messages). It queues
 // what the document needs, in an order that works: Deletes first, then
 // per document the Abandoned

@@ -252,3 +252,10 @@ func ResultLimits(c Config) declaredconfig.Limits {
 	r := New(c)
 	return readLimits(r.maxResultBytes(), r.maxResultElements())
 }
+
+// SummaryLimits returns the limits a Reconciler of c reads a device's
+// summary under.
+func SummaryLimits(c Config) declaredconfig.Limits {
+	r := New(c)
+	return readLimits(r.maxSummaryBytes(), r.maxSummaryElements())
+}

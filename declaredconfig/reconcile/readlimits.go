@@ -25,7 +25,7 @@ func readLimits(n, elements int) declaredconfig.Limits {
 }
 
 // configLimit returns err with a *LimitError of lim's MaxElements made
-// one of the Config field name (MaxResultElements, say), which is what a
+// one of the Config field name (MaxResultElements), which is what a
 // caller sets; err as it is otherwise.
 func configLimit(err error, lim declaredconfig.Limits, name string) error {
 	var le *LimitError

@@ -185,18 +185,20 @@ func (w *markWriter) flush() {
 // of the same mark.
 const markDigest = 16
 
-// parseSummary reads the summary of m, of at most Config.MaxSummaryBytes:
-// what a device sends is kept with its state. Its other limits grow with
-// that bound (see readLimits), so that a raised MaxSummaryBytes is not
-// undone by declaredconfig's defaults.
+// parseSummary reads the summary of m, of at most Config.MaxSummaryBytes
+// and MaxSummaryElements: what a device sends is kept with its state. Its
+// longest token grows with the bytes (see readLimits), so that a raised
+// MaxSummaryBytes is not undone by declaredconfig's defaults.
 func (r *Reconciler) parseSummary(m *syncml.Message) (*declaredconfig.Summary, error) {
-	n := r.maxSummaryBytes()
-	lim := readLimits(n, max(n/4, declaredconfig.DefaultMaxElements))
+	lim := readLimits(r.maxSummaryBytes(), r.maxSummaryElements())
 	limit := lim.MaxBytes
 	s, err := declaredconfig.ReadSummaryLimits(m, lim)
 	var le *LimitError
 	if errors.As(err, &le) && le.Limit == "MaxBytes" && le.Max == limit {
 		return nil, errorf("1224 alert: %w", pkg.Limit("MaxSummaryBytes", limit, le.Offset, le.Path))
+	}
+	if errors.As(err, &le) && le.Limit == "MaxElements" && le.Max == int64(lim.MaxElements) {
+		return nil, errorf("1224 alert: %w", pkg.Limit("MaxSummaryElements", le.Max, le.Offset, le.Path))
 	}
 	return s, err
 }
