@@ -62,7 +62,8 @@ type DocumentRecord struct {
 	// Settings, while that is not Document: from a Replace of an applied
 	// version until the new one is applied (pending, under way, or in
 	// ConfigInfraError when its plan failed). "" when Settings are
-	// Document's own, or there are none.
+	// Document's own, or there are none. New holds Settings to it; it
+	// counts in the state's size (FileStore.MaxBytes) meanwhile.
 	Applied string `json:"applied,omitempty"`
 }
 
