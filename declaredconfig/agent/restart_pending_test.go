@@ -3,10 +3,14 @@ package agent_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/windc-go/windc/declaredconfig"
 	"github.com/windc-go/windc/declaredconfig/agent"
+	"github.com/windc-go/windc/syncml"
+	"github.com/windc-go/windc/syncml/session"
 )
 
 // TestRestartPendingOtherCSP: a new version of an applied document that
@@ -267,5 +271,60 @@ func TestRestartPlanFailedOtherDSC(t *testing.T) {
 	}
 	if n := surface.Nodes("./"); len(n) != 0 {
 		t.Errorf("nodes left after Unenroll: %v", n)
+	}
+}
+
+// TestRestartAfterUndoneReplace: a Replace to another CSP in an Atomic
+// that is rolled back, before and after the worker applied it, leaves a
+// state an agent started again loads (its settings held to the version
+// its record holds).
+func TestRestartAfterUndoneReplace(t *testing.T) {
+	ctx := context.Background()
+	uri := docURI(declaredconfig.Device, vpnID)
+	next := vpnDoc("A2")
+	next.CSPs[0].Name = "./Vendor/MSFT/Policy/Config"
+	next.CSPs[0].Settings = next.CSPs[0].Settings[:1]
+	for _, applied := range []bool{false, true} {
+		t.Run(fmt.Sprint("applied ", applied), func(t *testing.T) {
+			store, surface := &agent.MemoryStore{}, &agent.MemorySurface{}
+			a := newAgent(t, agent.Config{Store: store, Surface: surface})
+			if c, _ := serve(t, a, "Add", uri, text(t, vpnDoc("A1"))); c != 200 {
+				t.Fatalf("Add: %d", c)
+			}
+			if err := a.ApplyPending(ctx); err != nil {
+				t.Fatal(err)
+			}
+			u, err := declaredconfig.ParseURI(uri)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rep, err := declaredconfig.ReplaceDocument(u, next, syncml.DataText)
+			if err != nil {
+				t.Fatal(err)
+			}
+			apply := session.HandlerFunc(func(ctx context.Context, r *session.Request) session.Response {
+				if applied {
+					if err := a.ApplyPending(ctx); err != nil {
+						t.Error(err)
+					}
+				}
+				return session.Response{Code: syncml.StatusCommandFailed}
+			})
+			fail := &syncml.Replace{Items: []syncml.Item{{Target: &syncml.Location{LocURI: "./Vendor/MSFT/Test/X"}, Data: syncml.Text("1")}}}
+			codes := exchangeWith(t, a, map[string]session.Handler{"./Vendor/MSFT/Test": apply},
+				&syncml.Atomic{Commands: []syncml.Command{rep, fail}})
+			if !slices.Contains(codes, "Atomic 507") {
+				t.Fatalf("statuses %v, want Atomic 507", codes)
+			}
+			if n := surface.Nodes("./Device/Vendor/MSFT/Policy/"); (len(n) > 0) != applied {
+				t.Errorf("the new version's nodes: %v", n)
+			}
+			if r := a.Snapshot().Documents[0]; r.Document != text(t, vpnDoc("A1")) || r.Applied != "" {
+				t.Errorf("after the rollback the record holds %.40q, Applied %.40q", r.Document, r.Applied)
+			}
+			if _, err := agent.New(ctx, agent.Config{Store: store, Surface: surface, Clock: newClock()}); err != nil {
+				t.Errorf("New after the rollback: %v", err)
+			}
+		})
 	}
 }
