@@ -296,7 +296,7 @@ func New(ctx context.Context, cfg Config) (*Agent, error) {
 		if a.docs[key(u)] != nil {
 			return nil, errorf("New: %w: document %s is there twice", ErrCorrupt, r.URI)
 		}
-		if err := a.checkSettings(u, r, d); err != nil {
+		if err := checkSettings(u, r, d); err != nil {
 			return nil, errorf("New: %w: document %s: %w", ErrCorrupt, r.URI, err)
 		}
 		a.docs[key(u)] = d
@@ -346,7 +346,7 @@ func ownNode(d *declaredconfig.Document, csps map[string]bool, s *SettingRecord)
 // after its plan failed) the one r.Applied holds, when a Replace came
 // after an apply. A Store that gives back another node would have refresh
 // set it, and Unenroll delete it, though no document names it.
-func (a *Agent) checkSettings(u declaredconfig.URI, r *DocumentRecord, d *declaredconfig.Document) error {
+func checkSettings(u declaredconfig.URI, r *DocumentRecord, d *declaredconfig.Document) error {
 	made := d // the version whose apply made r.Settings
 	if r.Applied != "" {
 		if !(r.Pending || r.State.Transient() || r.State == infraError(u.Host)) {
