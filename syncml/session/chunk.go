@@ -50,8 +50,16 @@ func overhead(h *syncml.Header) int {
 // XML Data are text). On an error nothing stays cut: the commands cut
 // before it get their Items back.
 func chunkCommands(cands []syncml.Command, max, maxObj int, h *syncml.Header, done func(syncml.Command) bool) (out, refused []syncml.Command, cut []uncut, err error) {
+	out, refused, _, cut, err = chunkBounded(cands, max, maxObj, 0, h, done)
+	return out, refused, cut, err
+}
+
+// chunkBounded is chunkCommands with a bound on the chunks of one object:
+// a command whose object would take more than maxChunks (0: no bound) is
+// not sent either, but returned in many, as it was, with its chunks.
+func chunkBounded(cands []syncml.Command, max, maxObj, maxChunks int, h *syncml.Header, done func(syncml.Command) bool) (out, refused []syncml.Command, many []manyChunks, cut []uncut, err error) {
 	if max <= 0 && maxObj <= 0 {
-		return cands, nil, nil, nil // nothing is cut or refused
+		return cands, nil, nil, nil, nil // nothing is cut or refused
 	}
 	room := -1 // measured on the first command that may need cutting
 	roomOf := func() int {
@@ -71,16 +79,16 @@ func chunkCommands(cands []syncml.Command, max, maxObj int, h *syncml.Header, do
 			parts, err := splitResults(r, roomOf())
 			if err != nil {
 				undoCuts(cut)
-				return nil, nil, nil, err
+				return nil, nil, nil, nil, err
 			}
 			if len(parts) > 1 {
 				cut = append(cut, uncut{cmd: r, items: items})
 				// each part is chunked in turn when one item alone is too large
 				var more []uncut
-				parts, _, more, err = chunkCommands(parts, max, 0, h, nil)
+				parts, _, _, more, err = chunkBounded(parts, max, 0, 0, h, nil)
 				if err != nil {
 					undoCuts(cut) // more is undone already
-					return nil, nil, nil, err
+					return nil, nil, nil, nil, err
 				}
 				cut = append(cut, more...)
 				out = append(out, parts...)
@@ -100,11 +108,17 @@ func chunkCommands(cands []syncml.Command, max, maxObj int, h *syncml.Header, do
 			out = append(out, c)
 			continue
 		}
+		if least := (obj-1)/atLeast(roomOf(), minChunk) + 1; maxChunks > 0 && least > maxChunks {
+			// a chunk carries at most that much of the object (see
+			// split): more chunks than the bound, whatever it escapes to
+			many = append(many, manyChunks{c, least})
+			continue
+		}
 		if !overRoom(items[0].Data, roomOf()) {
 			l, err := encodedLen(c)
 			if err != nil {
 				undoCuts(cut)
-				return nil, nil, nil, err
+				return nil, nil, nil, nil, err
 			}
 			if l <= roomOf() {
 				out = append(out, c)
@@ -115,11 +129,33 @@ func chunkCommands(cands []syncml.Command, max, maxObj int, h *syncml.Header, do
 		chunks, err := split(c, roomOf(), roomOf(), false)
 		if err != nil {
 			undoCuts(cut)
-			return nil, nil, nil, err
+			return nil, nil, nil, nil, err
+		}
+		if maxChunks > 0 && len(chunks) > maxChunks {
+			undoCuts(cut[len(cut)-1:]) // c as it was
+			cut = cut[:len(cut)-1]
+			many = append(many, manyChunks{c, len(chunks)})
+			continue
 		}
 		out = append(out, chunks...)
 	}
-	return out, refused, cut, nil
+	return out, refused, many, cut, nil
+}
+
+// manyChunks is a command not sent because its object takes more chunks
+// than the bound (chunkBounded): as many as chunks, or at least that many
+// when it was not cut to count them.
+type manyChunks struct {
+	cmd    syncml.Command
+	chunks int
+}
+
+// atLeast returns the larger of n and least.
+func atLeast(n, least int) int {
+	if n < least {
+		return least
+	}
+	return n
 }
 
 // overRoom reports whether d, text or CDATA, is longer than room as it

@@ -13,6 +13,17 @@ import (
 // MaxMsgSize of 64 KiB (see DefaultMaxMessages).
 const DefaultMaxObjectSize = 4 << 20
 
+// DefaultMaxObjectChunks is the default bound of the chunks (messages) of
+// one object (Config.MaxObjectChunks). Every chunk a device sends costs
+// the Server its session's state, the object so far in it, so the chunks
+// of one object cost their number times its size: the bound keeps that
+// work in line with the object, not with how thinly a device slices it.
+// Windows chunks at the MaxMsgSize it announces, 64 KiB, which carries an
+// object of DefaultMaxObjectSize in some 70 chunks; 1024 still carries it
+// at a MaxMsgSize of 5 KiB, the smallest seen among real devices'
+// messages.
+const DefaultMaxObjectChunks = 1024
+
 // A largeObject is the one partial object of a session: the chunks of an
 // item sent with MoreData, buffered until the last chunk.
 type largeObject struct {
@@ -20,6 +31,10 @@ type largeObject struct {
 	URI  string         // its item's Target (or Source) LocURI
 	Size int            // the announced size (-1 for an object refused)
 	Data []byte         // the chunks so far
+	// Chunks counts the chunks received so far, the first one included
+	// (0 for an object of a state saved before they were counted, format
+	// 8 and earlier: counted from there).
+	Chunks int
 	// Refused is the code the object was refused with (413 over the
 	// bound, 400 for a chunk that starts no object, of a command of
 	// several items or in an Atomic), 0 while it is
@@ -129,8 +144,7 @@ func (r *responder) chunk(c syncml.Command) bool {
 			return true
 		}
 		if matching && lo.Refused == 0 {
-			lo.Data = appendData(lo.Data, items[0].Data)
-			if len(lo.Data) > r.maxObj {
+			if !r.addChunk(lo, items[0]) {
 				r.refuse(c, syncml.StatusRequestEntityTooLarge, more)
 				return true
 			}
@@ -176,12 +190,29 @@ func (r *responder) firstChunk(c syncml.Command, items []syncml.Item) bool {
 		r.refuse(c, syncml.StatusRequestEntityTooLarge, true)
 		return true
 	}
-	*r.lo = &largeObject{Cmd: c, URI: itemURI(last), Size: size, Data: appendData(nil, last.Data)}
+	*r.lo = &largeObject{Cmd: c, URI: itemURI(last), Size: size, Data: appendData(nil, last.Data), Chunks: 1}
 	if res, ok := c.(*syncml.Results); ok {
 		r.resultsStatus(res, syncml.StatusChunkedItemAccepted)
 	} else {
 		r.answer(c, Response{Code: syncml.StatusChunkedItemAccepted})
 	}
+	return true
+}
+
+// addChunk adds the data of it, the next chunk of lo, to lo. It reports
+// false, adding nothing, when the chunk is one more than maxChunks (when
+// above 0) or its data takes lo over maxObj: the object is then refused
+// (413, as an object too large to take: a device that slices it too
+// thinly costs the server what a larger object would).
+func (r *responder) addChunk(lo *largeObject, it syncml.Item) bool {
+	if r.maxChunks > 0 && lo.Chunks >= r.maxChunks {
+		return false
+	}
+	if it.Data != nil && len(lo.Data)+len(it.Data.Value) > r.maxObj {
+		return false
+	}
+	lo.Chunks++
+	lo.Data = appendData(lo.Data, it.Data)
 	return true
 }
 
@@ -229,8 +260,7 @@ func (r *responder) resultsChunk(c *syncml.Results) *syncml.Results {
 			return nil
 		}
 		if matching && lo.Refused == 0 {
-			lo.Data = appendData(lo.Data, items[0].Data)
-			if len(lo.Data) > r.maxObj {
+			if !r.addChunk(lo, items[0]) {
 				r.refuse(c, syncml.StatusRequestEntityTooLarge, more)
 				return nil
 			}

@@ -29,10 +29,12 @@ type responder struct {
 	// nest counts the Sequences the command being answered is in: a
 	// session start (1200, 1201) counts only at the top of the body.
 	nest int
-	// lo is the session's partial large object (nil: none), and maxObj
-	// the bound of a received object.
-	lo     **largeObject
-	maxObj int
+	// lo is the session's partial large object (nil: none), maxObj the
+	// bound of a received object's data and maxChunks, when above 0, of
+	// its chunks (Config.MaxObjectChunks; a Client sets none).
+	lo        **largeObject
+	maxObj    int
+	maxChunks int
 	// maxResults, when above 0, bounds the data of an Item of the
 	// Results a handler gives: a larger one is not sent, its command
 	// fails (500) and the Outcome in unsent says why. On the server side

@@ -41,9 +41,10 @@ type restore struct {
 	// and queueFor the queue before the hooks ran.
 	cont, queue, queueFor []syncml.Command
 	queueEnc              []byte
-	// lo is the partial object and loLen the length of its data.
-	lo    *largeObject
-	loLen int
+	// lo is the partial object, loLen the length of its data and
+	// loChunks its chunks.
+	lo              *largeObject
+	loLen, loChunks int
 	// joined is the command of an object in flight that rejoinCont makes
 	// whole, with its Items as they were.
 	joined uncut
@@ -70,6 +71,9 @@ type restore struct {
 func (u *restore) head(st *state) {
 	u.headed = true
 	u.cont, u.lo, u.loLen = st.Cont, st.LO, st.LO.dataLen()
+	if st.LO != nil {
+		u.loChunks = st.LO.Chunks
+	}
 	u.sessionID, u.inMsgID, u.xmlns, u.verDTD, u.verProto = st.SessionID, st.InMsgID, st.XMLNS, st.VerDTD, st.VerProto
 	u.refusedSession, u.refusedOut = st.RefusedSession, st.RefusedOut
 	u.outMsgID, u.maxMsgSize, u.maxObjSize = st.OutMsgID, st.MaxMsgSize, st.MaxObjSize
@@ -125,7 +129,7 @@ func (u *restore) put(st *state) {
 	}
 	st.Sent.next = u.next
 	if st.LO = u.lo; u.lo != nil {
-		u.lo.Data = u.lo.Data[:u.loLen]
+		u.lo.Data, u.lo.Chunks = u.lo.Data[:u.loLen], u.loChunks
 	}
 	st.SessionID, st.InMsgID, st.XMLNS, st.VerDTD, st.VerProto = u.sessionID, u.inMsgID, u.xmlns, u.verDTD, u.verProto
 	st.RefusedSession, st.RefusedOut = u.refusedSession, u.refusedOut

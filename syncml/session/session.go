@@ -121,6 +121,36 @@ type Config struct {
 	// loads (ErrStoredState; with ServerConfig.ReplaceUnreadableState it
 	// is replaced at the device's next session start, its queue lost).
 	MaxObjectSize int
+	// MaxObjectChunks bounds the chunks (messages) of one object: one the
+	// device sends in more is answered 413 from the chunk over the bound
+	// on, and dropped, as an object too large; one of this side's that
+	// would take more at the device's MaxMsgSize is not sent (its
+	// Outcome's Err says why). Each chunk costs a state of the session
+	// holding the object so far, so that without it a device slicing an
+	// object thinly (or announcing a tiny MaxMsgSize) makes the server
+	// copy the object over and over. Zero means DefaultMaxObjectChunks,
+	// or, when AnnounceMaxMsgSize is set, as many chunks of half that
+	// size as an object of MaxObjectSize takes, when more; below zero,
+	// no bound.
+	MaxObjectChunks int
+}
+
+// maxChunks returns the bound of the chunks of one object (see
+// MaxObjectChunks), 0 for none.
+func (c *Config) maxChunks() int {
+	switch {
+	case c == nil:
+		return DefaultMaxObjectChunks
+	case c.MaxObjectChunks > 0:
+		return c.MaxObjectChunks
+	case c.MaxObjectChunks < 0:
+		return 0
+	}
+	n := DefaultMaxObjectChunks
+	if half := c.AnnounceMaxMsgSize / 2; half > 0 {
+		n = max(n, (c.maxObj()+half-1)/half)
+	}
+	return n
 }
 
 func (c *Config) maxObj() int {
@@ -790,7 +820,7 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	}
 	st.Started = true
 	r := &responder{ctx: ctx, h: s.cfg.Handler, id: dec.Identity, hdr: h, msgRef: h.MsgID,
-		lo: &st.LO, maxObj: s.cfg.maxObj(), maxResults: s.cfg.maxQueuedObject(), joinResults: true, sessionAlerts: true}
+		lo: &st.LO, maxObj: s.cfg.maxObj(), maxChunks: s.cfg.maxChunks(), maxResults: s.cfg.maxQueuedObject(), joinResults: true, sessionAlerts: true}
 	sessionAlerts := 0 // top-level alerts the session answers itself: no Request
 	for _, c := range m.Body.Commands {
 		switch c := c.(type) {
@@ -975,7 +1005,8 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	case !st.Ended && st.Sent.pending() == 0 && len(st.Queue) > 0:
 		queued = st.Queue
 		var tooBig []syncml.Command // over the device's MaxObjSize
-		cands, tooBig, cut, err = chunkCommands(st.Queue, s.cfg.maxMsgSize(st.MaxMsgSize), st.MaxObjSize,
+		var tooMany []manyChunks    // over MaxObjectChunks
+		cands, tooBig, tooMany, cut, err = chunkBounded(st.Queue, s.cfg.maxMsgSize(st.MaxMsgSize), st.MaxObjSize, s.cfg.maxChunks(),
 			&syncml.Header{VerDTD: h.VerDTD, VerProto: h.VerProto, SessionID: h.SessionID, Target: h.Source, Source: h.Target}, nil)
 		if err != nil {
 			// nothing stays cut (chunkCommands undid its cuts): the
@@ -987,6 +1018,11 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 		for _, c := range tooBig {
 			x.Outcomes = append(x.Outcomes, Outcome{Command: c,
 				Err: errorf("%s not sent: its object is larger than the device's MaxObjSize %d", c.ElementName(), st.MaxObjSize)})
+		}
+		for _, c := range tooMany {
+			x.Outcomes = append(x.Outcomes, Outcome{Command: c.cmd,
+				Err: errorf("%s not sent: its object takes too many chunks at a MaxMsgSize of %d: %w", c.cmd.ElementName(),
+					s.cfg.maxMsgSize(st.MaxMsgSize), pkg.LimitCount("MaxObjectChunks", int64(s.cfg.maxChunks()), int64(c.chunks), ""))})
 		}
 	}
 	// The answers go first, in order, over as many messages as they need

@@ -22,8 +22,12 @@ import (
 // of the package (Cont) and the sent commands kept apart from the text of
 // their Items (see state_text.go). It is written only when they hold
 // chunks, as they do while an object of this side's goes out in pieces;
-// other states are as before.
-const stateFormat = 8
+// other states are as before. Format 9 is format 8 with the number of
+// chunks of the partial object received (largeObject.Chunks) after its
+// data; it replaces format 8, and is written too when the session
+// receives an object in chunks, so that the count carries over from one
+// message to the next.
+const stateFormat = 9
 
 // stateFormatToken is the format of a state with token that holds no
 // chunks (see state.piecesHeld).
@@ -304,14 +308,14 @@ func roomForState(b []byte, n int) []byte {
 // It notes where the last reply's bytes are in the state (replyAt, from
 // the state's first byte, not dst's).
 func (s *Session) appendState(dst []byte) ([]byte, error) {
-	return s.appendStateSplit(dst, s.st.piecesHeld())
+	return s.appendStateSplit(dst, s.st.piecesHeld() || s.st.LO.receiving())
 }
 
 // splitRoom is the room a state of format 8 takes at most (see
 // heldText), with some to spare.
 func (st *state) splitRoom() int { return len(st.Reply) + st.heldText() + 4<<10 }
 
-// appendStateSplit is appendState in format 8 when split is set, else in
+// appendStateSplit is appendState in format 9 when split is set, else in
 // the format of earlier versions (6, or 7 with a token), whatever st
 // holds.
 func (s *Session) appendStateSplit(dst []byte, split bool) ([]byte, error) {
@@ -372,6 +376,9 @@ func (s *Session) appendStateSplit(dst []byte, split bool) ([]byte, error) {
 			w.uint(uint64(lo.Size + 2))
 		}
 		w.bytes(lo.Data)
+		if split {
+			w.uint(uint64(lo.Chunks))
+		}
 	}
 	if enc, ok := st.queueEncoded(); ok && len(st.Queue) > 0 {
 		w.body(enc)
@@ -618,6 +625,9 @@ func readFields(b []byte, data int, fs *stateFields) error {
 	if r.bool() {
 		fs.loCmd = r.bytes()
 		st.LO = &largeObject{URI: r.string(), Size: r.int() - 2, Data: r.bytes()}
+		if f >= 9 {
+			st.LO.Chunks = r.int()
+		}
 		if v := st.LO.Size + 2; v >= refusedSize {
 			st.LO.Size, st.LO.Refused = -1, syncml.StatusCode(v-refusedSize)
 		}
