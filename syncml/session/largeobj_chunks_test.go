@@ -223,3 +223,28 @@ func TestServerObjectChunksOutgoing(t *testing.T) {
 		t.Errorf("within the bound: outcomes %+v, reply %v", x.Outcomes, summary(x.Reply))
 	}
 }
+
+// TestServerObjectChunksOutgoingNotCut: an object of DefaultMaxObjectSize
+// for a device of MaxMsgSize 1500 (some 4000 chunks) is refused without
+// being cut first: the reply allocates a few hundred times, not the
+// thousands of commands its chunks would be.
+func TestServerObjectChunksOutgoingNotCut(t *testing.T) {
+	value := strings.Repeat("a", DefaultMaxObjectSize)
+	raw := sizedMsg("1", "1", 1500, alert1201, true)
+	var outcomes []Outcome
+	allocs := testing.AllocsPerRun(3, func() {
+		s := NewSession(nil)
+		_ = s.Queue(&syncml.Replace{Items: []syncml.Item{{Target: &syncml.Location{LocURI: "./Big"}, Data: syncml.Text(value)}}})
+		x, err := s.Handle(context.Background(), &Inbound{Raw: raw})
+		if err != nil {
+			t.Fatal(err)
+		}
+		outcomes = x.Outcomes
+	})
+	if len(outcomes) != 1 || !errors.Is(outcomes[0].Err, ErrLimit) {
+		t.Fatalf("outcomes %+v, want the Replace's LimitError", outcomes)
+	}
+	if allocs > 1000 && !raceEnabled {
+		t.Errorf("%.0f allocations for a refused object", allocs)
+	}
+}
