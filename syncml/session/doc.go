@@ -90,7 +90,8 @@
 // Status (the command whole), and what follows goes on. Chunks received
 // (Results from a device included) are answered 213, joined, checked
 // against their Size (424), and cut with Alert 1225 when another command
-// comes first; an object refused (413 over MaxObjectSize; 400 for a chunk
+// comes first; an object refused (413 over MaxObjectSize, or in more chunks
+// than a Server's MaxObjectChunks; 400 for a chunk
 // without the Meta Size a first chunk has, or in a command of several
 // items) has the rest of its chunks answered with the same code, never
 // served nor joined, up to its last chunk or the end of the peer's
