@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -71,11 +72,60 @@ func state8Run(tb testing.TB, kind syncml.DataKind, value string, maxMsg int) (s
 	return nil, nil
 }
 
+// receiveRun has a device send value in chunks of chunk bytes (a Replace
+// each, in a message each) to a server Session, saving its state and
+// loading it into a new Session after every message, as a Server does. It
+// returns the states saved and the device's messages, the i-th being the
+// one that follows state i.
+func receiveRun(tb testing.TB, value string, chunk int) (states, msgs [][]byte) {
+	tb.Helper()
+	ctx := context.Background()
+	s := session.NewSession(nil)
+	for i, off := 0, 0; off < len(value); i, off = i+1, off+chunk {
+		part := value[off:min(off+chunk, len(value))]
+		body, more, final := "", "", ""
+		if off == 0 {
+			body = `<Alert><CmdID>1</CmdID><Data>1201</Data></Alert>`
+		}
+		size := ""
+		if off == 0 {
+			size = `<Meta><Size xmlns="syncml:metinf">` + strconv.Itoa(len(value)) + `</Size></Meta>`
+		}
+		if off+chunk < len(value) {
+			more = `<MoreData/>`
+		} else {
+			final = `<Final/>`
+		}
+		body += `<Replace><CmdID>2</CmdID><Item><Target><LocURI>./Vendor/MSFT/Big</LocURI></Target>` + size +
+			`<Data>` + strings.NewReplacer("&", "&amp;", "<", "&lt;").Replace(part) + `</Data>` + more + `</Item></Replace>`
+		raw := []byte(`<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr><VerDTD>1.2</VerDTD><VerProto>DM/1.2</VerProto>` +
+			`<SessionID>1</SessionID><MsgID>` + strconv.Itoa(i+1) + `</MsgID><Target><LocURI>S</LocURI></Target>` +
+			`<Source><LocURI>D</LocURI></Source></SyncHdr><SyncBody>` + body + final + `</SyncBody></SyncML>`)
+		if i > 0 {
+			msgs = append(msgs, raw)
+		}
+		if _, err := s.Handle(ctx, &session.Inbound{Raw: raw}); err != nil {
+			tb.Fatalf("chunk %d: %v", i+1, err)
+		}
+		b, err := s.MarshalBinary()
+		if err != nil {
+			tb.Fatal(err)
+		}
+		states = append(states, b)
+		s = session.NewSession(nil)
+		if err := s.UnmarshalBinary(b); err != nil {
+			tb.Fatalf("state %d: %v", len(states), err)
+		}
+	}
+	return states, msgs
+}
+
 // FuzzSessionState8 hands arbitrary bytes to Session.UnmarshalBinary,
 // seeded with the states of a server sending a large object in chunks
 // (format 8: the text of the chunks kept apart from their SyncML, see
 // syncml/session/state_text.go), in text and CDATA, with characters to
-// escape. A state either fails with ErrStoredState or loads; one that
+// escape, and with those of a server receiving an object in chunks
+// (format 9). A state either fails with ErrStoredState or loads; one that
 // loads saves again, and what it saves loads and saves to the same
 // bytes. The loaded Session then handles the device's message that
 // followed the seed state (msg picks it): no state may make it panic, and
@@ -98,6 +148,21 @@ func FuzzSessionState8(f *testing.F) {
 	if eights == 0 {
 		f.Fatal("no seed state of format 8")
 	}
+	// and the states of a server receiving an object in chunks (format 9:
+	// with the count of the chunks received)
+	states, ms := receiveRun(f, strings.Repeat("x&y", 30), 16)
+	nines := 0
+	for i, st := range states {
+		if st[0] == 9 {
+			nines++
+		}
+		f.Add(st, uint8(len(msgs)+i))
+	}
+	if nines == 0 {
+		f.Fatal("no seed state of format 9 receiving an object")
+	}
+	msgs = append(msgs, ms...)
+	msgs = append(msgs, nil)
 	ctx := context.Background()
 	f.Fuzz(func(t *testing.T, state []byte, msg uint8) {
 		s := session.NewSession(nil)
