@@ -248,3 +248,25 @@ func TestServerObjectChunksOutgoingNotCut(t *testing.T) {
 		t.Errorf("%.0f allocations for a refused object", allocs)
 	}
 }
+
+// TestServerBoundsEmptyChunks: chunks without data count too. Before the
+// bound, a device could send them without end, each making the server save
+// the object received so far again; now the one after
+// DefaultMaxObjectChunks is answered 413.
+func TestServerBoundsEmptyChunks(t *testing.T) {
+	s := NewSession(nil)
+	x := handle(t, s, chunkMsg("1", alert1201+replaceChunk("2", "./X", "4", "ab", true), false))
+	if code := statusCodeOf(x.Reply, "Replace"); code != "213" {
+		t.Fatalf("first chunk: %s", code)
+	}
+	for i := 2; i <= DefaultMaxObjectChunks+1; i++ {
+		x = handle(t, s, chunkMsg(strconv.Itoa(i), replaceChunk("2", "./X", "", "", true), false))
+		want := "213"
+		if i > DefaultMaxObjectChunks {
+			want = "413"
+		}
+		if code := statusCodeOf(x.Reply, "Replace"); code != want {
+			t.Fatalf("chunk %d: %s, want %s", i, code, want)
+		}
+	}
+}
