@@ -163,9 +163,9 @@ func TestMaxObjectChunksDefault(t *testing.T) {
 		{&Config{MaxObjectChunks: 7}, 7},
 		{&Config{MaxObjectChunks: -1}, 0},
 		{&Config{AnnounceMaxMsgSize: 64 << 10}, DefaultMaxObjectChunks},
-		{&Config{AnnounceMaxMsgSize: 4 << 10}, DefaultMaxObjectSize / (2 << 10)},
+		{&Config{AnnounceMaxMsgSize: 4 << 10}, DefaultMaxObjectSize/(2<<10) + 1},
 		{&Config{AnnounceMaxMsgSize: 4 << 10, MaxObjectSize: 1 << 20}, DefaultMaxObjectChunks},
-		{&Config{AnnounceMaxMsgSize: 1000, MaxObjectSize: 1 << 20}, (1<<20 + 499) / 500},
+		{&Config{AnnounceMaxMsgSize: 1000, MaxObjectSize: 1 << 20}, (1<<20)/500 + 1},
 		{&Config{AnnounceMaxMsgSize: 1000, MaxObjectChunks: 5}, 5},
 	} {
 		if got := tc.cfg.maxChunks(); got != tc.want {

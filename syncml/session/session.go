@@ -148,7 +148,7 @@ func (c *Config) maxChunks() int {
 	}
 	n := DefaultMaxObjectChunks
 	if half := c.AnnounceMaxMsgSize / 2; half > 0 {
-		n = max(n, (c.maxObj()+half-1)/half)
+		n = max(n, c.maxObj()/half+1)
 	}
 	return n
 }
