@@ -1,0 +1,167 @@
+package agent_test
+
+import (
+	"context"
+	"math/rand"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/windc-go/windc/declaredconfig"
+	"github.com/windc-go/windc/declaredconfig/agent"
+	"github.com/windc-go/windc/syncml"
+	"github.com/windc-go/windc/syncml/session"
+)
+
+// hookSurface is a MemorySurface that calls onSet, once, at the first Set
+// after it is armed.
+type hookSurface struct {
+	agent.MemorySurface
+	mu    sync.Mutex
+	onSet func()
+}
+
+func (s *hookSurface) Set(ctx context.Context, uri, value string) error {
+	s.mu.Lock()
+	f := s.onSet
+	s.onSet = nil
+	s.mu.Unlock()
+	if f != nil {
+		f()
+	}
+	return s.MemorySurface.Set(ctx, uri, value)
+}
+
+// TestRestartAnySequence: whatever sequence of commands and applies an
+// agent of this build goes through (Add, Replace to the same or another
+// CSP, Replace again, an apply, an apply whose plan fails (62), an apply
+// cancelled midway or with a Replace coming in while it runs, an Atomic
+// Replace rolled back, Delete, Unenroll), with the agent started again
+// over its store after every step, New loads the state it saved: never
+// ErrCorrupt (the record's Applied keeps the version whose settings it
+// holds). Every sequence of three steps, and some longer ones.
+func TestRestartAnySequence(t *testing.T) {
+	ctx := context.Background()
+	uri := docURI(declaredconfig.Device, vpnID)
+	a1, a2 := text(t, vpnDoc("A1")), text(t, vpnDoc("A2"))
+	other := vpnDoc("B1")
+	other.CSPs[0].Name = "./Vendor/MSFT/Policy/Config"
+	other.CSPs[0].Settings = other.CSPs[0].Settings[:1]
+	b1 := text(t, other)
+	u, err := declaredconfig.ParseURI(uri)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type world struct {
+		store   *agent.MemoryStore
+		surface *hookSurface
+		a       *agent.Agent
+	}
+	ops := []struct {
+		name string
+		do   func(t *testing.T, w *world)
+	}{
+		{"Add A1", func(t *testing.T, w *world) { serve(t, w.a, "Add", uri, a1) }},
+		{"Replace A1", func(t *testing.T, w *world) { serve(t, w.a, "Replace", uri, a1) }},
+		{"Replace A2", func(t *testing.T, w *world) { serve(t, w.a, "Replace", uri, a2) }},
+		{"Replace B1", func(t *testing.T, w *world) { serve(t, w.a, "Replace", uri, b1) }},
+		{"apply", func(t *testing.T, w *world) {
+			if err := w.a.ApplyPending(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"apply, plan fails", func(t *testing.T, w *world) {
+			a, err := agent.New(ctx, agent.Config{Store: w.store, Surface: w.surface, Clock: newClock(), MaxSettings: 1})
+			if err != nil {
+				t.Fatalf("New: %v", err)
+			}
+			if err := a.ApplyPending(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"apply, cancelled", func(t *testing.T, w *world) {
+			cctx, cancel := context.WithCancel(ctx)
+			defer cancel()
+			w.surface.mu.Lock()
+			w.surface.onSet = cancel
+			w.surface.mu.Unlock()
+			_ = w.a.ApplyPending(cctx)
+		}},
+		{"apply, Replace B1 meanwhile", func(t *testing.T, w *world) {
+			w.surface.mu.Lock()
+			w.surface.onSet = func() { serve(t, w.a, "Replace", uri, b1) }
+			w.surface.mu.Unlock()
+			if err := w.a.ApplyPending(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"apply, Replace A1 meanwhile", func(t *testing.T, w *world) {
+			w.surface.mu.Lock()
+			w.surface.onSet = func() { serve(t, w.a, "Replace", uri, a1) }
+			w.surface.mu.Unlock()
+			if err := w.a.ApplyPending(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"Atomic Replace B1 rolled back", func(t *testing.T, w *world) {
+			rep, err := declaredconfig.ReplaceDocument(u, other, syncml.DataText)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fail := &syncml.Replace{Items: []syncml.Item{{Target: &syncml.Location{LocURI: "./Vendor/MSFT/Test/X"}, Data: syncml.Text("1")}}}
+			h := session.HandlerFunc(func(ctx context.Context, r *session.Request) session.Response {
+				_ = w.a.ApplyPending(ctx)
+				return session.Response{Code: syncml.StatusCommandFailed}
+			})
+			exchangeWith(t, w.a, map[string]session.Handler{"./Vendor/MSFT/Test": h}, &syncml.Atomic{Commands: []syncml.Command{rep, fail}})
+		}},
+		{"Delete", func(t *testing.T, w *world) { serve(t, w.a, "Delete", uri, "") }},
+		{"Unenroll", func(t *testing.T, w *world) {
+			if err := w.a.Unenroll(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}},
+	}
+	run := func(t *testing.T, seq []int) {
+		w := &world{store: &agent.MemoryStore{}, surface: &hookSurface{}}
+		w.a = newAgent(t, agent.Config{Store: w.store, Surface: w.surface})
+		var names []string
+		for _, k := range seq {
+			names = append(names, ops[k].name)
+			ops[k].do(t, w)
+			a, err := agent.New(ctx, agent.Config{Store: w.store, Surface: w.surface, Clock: newClock()})
+			if err != nil {
+				s, _ := w.store.Load(ctx)
+				var applied string
+				if s != nil && len(s.Documents) > 0 {
+					applied = s.Documents[0].Applied
+				}
+				t.Fatalf("after %s: New: %v (applied %.60q)", strings.Join(names, ", "), err, applied)
+			}
+			w.a = a
+		}
+	}
+	var seqs [][]int
+	for i := range ops {
+		for j := range ops {
+			for k := range ops {
+				seqs = append(seqs, []int{i, j, k})
+			}
+		}
+	}
+	r := rand.New(rand.NewSource(42))
+	for range 300 {
+		seq := make([]int, 8)
+		for i := range seq {
+			seq[i] = r.Intn(len(ops))
+		}
+		seqs = append(seqs, seq)
+	}
+	for _, seq := range seqs {
+		if t.Failed() {
+			break
+		}
+		run(t, slices.Clip(seq))
+	}
+}
