@@ -105,9 +105,9 @@ type Config struct {
 	// While a result is read, each element takes some 250 bytes of
 	// memory whatever its size, so a text of small elements ("<a/>")
 	// takes some 65 times its bytes: at the default the read of one
-	// result stays within some 17 MB, whatever MaxResultBytes is (before
-	// this bound, a MaxResultBytes of 4 MiB let one take 270 MB). A device
-	// reports about one element per setting of the document.
+	// result stays within some 17 MB, whatever MaxResultBytes is; raise
+	// it with that in mind. A device reports about one element per
+	// setting of the document.
 	MaxResultElements int
 	// MaxSummaryBytes bounds the text of the summary a device sends
 	// (its 1224 alert's DeclaredConfigurations), which is kept with the
@@ -126,10 +126,8 @@ type Config struct {
 	// DefaultMaxSummaryElements. One with more is not read, as one over
 	// MaxSummaryBytes (a *LimitError of MaxSummaryElements). As for a
 	// result (MaxResultElements), each element takes some 250 bytes while
-	// the summary is read: a summary of small elements ("<a/>") within
-	// the default MaxSummaryBytes took 34 MB before this bound (one
-	// element per 4 bytes, 267 MB at 4 MiB) and stays within some 17 MB
-	// now, whatever MaxSummaryBytes is. A summary within the default
+	// the summary is read: at the default a summary stays within some
+	// 17 MB, whatever MaxSummaryBytes is. A summary within the default
 	// MaxSummaryBytes holds far fewer entries (some 15,000 of the
 	// shortest).
 	MaxSummaryElements int
