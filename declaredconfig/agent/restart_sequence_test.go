@@ -58,6 +58,16 @@ func TestRestartAnySequence(t *testing.T) {
 		surface *hookSurface
 		a       *agent.Agent
 	}
+	// applyReplacing applies what is pending, a Replace of the document
+	// by doc coming in at the first Set.
+	applyReplacing := func(t *testing.T, w *world, doc string) {
+		w.surface.mu.Lock()
+		w.surface.onSet = func() { serve(t, w.a, "Replace", uri, doc) }
+		w.surface.mu.Unlock()
+		if err := w.a.ApplyPending(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
 	ops := []struct {
 		name string
 		do   func(t *testing.T, w *world)
@@ -88,22 +98,8 @@ func TestRestartAnySequence(t *testing.T) {
 			w.surface.mu.Unlock()
 			_ = w.a.ApplyPending(cctx)
 		}},
-		{"apply, Replace B1 meanwhile", func(t *testing.T, w *world) {
-			w.surface.mu.Lock()
-			w.surface.onSet = func() { serve(t, w.a, "Replace", uri, b1) }
-			w.surface.mu.Unlock()
-			if err := w.a.ApplyPending(ctx); err != nil {
-				t.Fatal(err)
-			}
-		}},
-		{"apply, Replace A1 meanwhile", func(t *testing.T, w *world) {
-			w.surface.mu.Lock()
-			w.surface.onSet = func() { serve(t, w.a, "Replace", uri, a1) }
-			w.surface.mu.Unlock()
-			if err := w.a.ApplyPending(ctx); err != nil {
-				t.Fatal(err)
-			}
-		}},
+		{"apply, Replace B1 meanwhile", func(t *testing.T, w *world) { applyReplacing(t, w, b1) }},
+		{"apply, Replace A1 meanwhile", func(t *testing.T, w *world) { applyReplacing(t, w, a1) }},
 		{"Atomic Replace B1 rolled back", func(t *testing.T, w *world) {
 			rep, err := declaredconfig.ReplaceDocument(u, other, syncml.DataText)
 			if err != nil {
