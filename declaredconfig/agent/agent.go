@@ -219,7 +219,12 @@ type heldEvent struct {
 // does not make (ErrCorrupt). A version not applied (pending, or in
 // ConfigInfraError) keeps the settings of the last apply, which may be an
 // earlier version's (another CSP): the record then holds that version too
-// (DocumentRecord.Applied), and its settings are held to it.
+// (DocumentRecord.Applied), and its settings are held to it. A record of
+// a version not applied that holds no Applied (a build before the field
+// saved it so) keeps only the settings its own version makes: the others
+// are dropped, not trusted, with an EventError that says how many (their
+// nodes stay on the device: Unenroll does not delete them; the apply of
+// the new version would have forgotten them too).
 //
 // A stored document that reads but that the checks a document passes when
 // it arrives now refuse (an older build, or a Config with StrictScenario
@@ -296,8 +301,14 @@ func New(ctx context.Context, cfg Config) (*Agent, error) {
 		if a.docs[key(u)] != nil {
 			return nil, errorf("New: %w: document %s is there twice", ErrCorrupt, r.URI)
 		}
-		if err := checkSettings(u, r, d); err != nil {
+		dropped, err := checkSettings(u, r, d)
+		if err != nil {
 			return nil, errorf("New: %w: document %s: %w", ErrCorrupt, r.URI, err)
+		}
+		if dropped > 0 {
+			a.told = append(a.told, Event{Time: cfg.Clock.Now(), Kind: EventError, DocID: d.ID, URI: r.URI, State: stateText(r.State),
+				Detail: "stored settings of a version applied before this one, which the record does not hold (an earlier build saved it): dropped; Unenroll does not delete their nodes",
+				Err:    errorf("%d stored settings its version does not make", dropped)})
 		}
 		a.docs[key(u)] = d
 		switch {
@@ -345,31 +356,48 @@ func ownNode(d *declaredconfig.Document, csps map[string]bool, s *SettingRecord)
 // not applied yet (pending, its apply under way, or in ConfigInfraError
 // after its plan failed) the one r.Applied holds, when a Replace came
 // after an apply. A Store that gives back another node would have refresh
-// set it, and Unenroll delete it, though no document names it.
-func checkSettings(u declaredconfig.URI, r *DocumentRecord, d *declaredconfig.Document) error {
+// set it, and Unenroll delete it, though no document names it. A version
+// not applied whose record holds no Applied may hold the settings of an
+// earlier version that a build before Applied saved: the well-formed
+// settings d does not make are dropped from r, not trusted, and counted.
+func checkSettings(u declaredconfig.URI, r *DocumentRecord, d *declaredconfig.Document) (dropped int, err error) {
+	notApplied := r.Pending || r.State.Transient() || r.State == infraError(u.Host)
 	made := d // the version whose apply made r.Settings
 	if r.Applied != "" {
-		if !(r.Pending || r.State.Transient() || r.State == infraError(u.Host)) {
-			return errorf("the record holds an earlier version (applied) though it is applied itself")
+		if !notApplied {
+			return 0, errorf("the record holds an earlier version (applied) though it is applied itself")
 		}
 		made = &declaredconfig.Document{}
 		if err := declaredconfig.UnmarshalLimits([]byte(r.Applied), made, textLimits(len(r.Applied))); err != nil {
-			return errorf("the version applied before: %w", err)
+			return 0, errorf("the version applied before: %w", err)
 		}
 		if !declaredconfig.EqualDocID(made.ID, u.DocID) || !strings.EqualFold(made.Context, d.Context) {
-			return errorf("the version applied before has id %s and context %s, not the document's", quote(made.ID), quote(made.Context))
+			return 0, errorf("the version applied before has id %s and context %s, not the document's", quote(made.ID), quote(made.Context))
 		}
 	}
+	older := notApplied && r.Applied == "" // settings maybe of an unnamed earlier version
 	csps := make(map[string]bool, len(made.CSPs))
 	for _, c := range made.CSPs {
 		csps[c.Name] = true
 	}
+	kept := r.Settings[:0:0]
 	for _, s := range r.Settings {
-		if s.DSC < 0 || s.DSC > len(made.DSCs) || s.URI == "" || s.Group < 0 || !ownNode(made, csps, &s) {
-			return errorf("setting %s is not its own", shown(s.Path))
+		if s.DSC < 0 || s.URI == "" || s.Group < 0 {
+			return 0, errorf("setting %s is not its own", shown(s.Path))
 		}
+		if s.DSC <= len(made.DSCs) && ownNode(made, csps, &s) {
+			kept = append(kept, s)
+			continue
+		}
+		if !older {
+			return 0, errorf("setting %s is not its own", shown(s.Path))
+		}
+		dropped++
 	}
-	return nil
+	if dropped > 0 {
+		r.Settings = kept
+	}
+	return dropped, nil
 }
 
 // infraError is the state of a document the agent holds and cannot

@@ -114,8 +114,9 @@
 // that does not read is ErrCorrupt too, and so is a stored setting that
 // names a node its document does not make (for a version not applied yet,
 // which keeps the settings of the last apply: a node the version applied
-// last, which its record holds, does not make): New checks what any Store
-// gives back, so that
+// last, which its record holds, does not make; a record an earlier build
+// saved without that version loses such settings, with an EventError):
+// New checks what any Store gives back, so that
 // refresh and Unenroll touch only the nodes documents name. A stored
 // document that reads and fails today's checks, or is beyond
 // Config.Limits lowered since, is not ErrCorrupt (ConfigInfraError,

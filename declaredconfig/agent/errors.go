@@ -22,7 +22,9 @@ var (
 	// something no agent saves (a document that does not read or is
 	// there twice, a state or interval out of range, a setting naming a
 	// node its document does not make, or for a version not applied yet
-	// the version applied before it); nothing of it is used.
+	// the version applied before it, which its record holds: a record
+	// that holds none, as builds before DocumentRecord.Applied saved it,
+	// loses such settings instead, see New); nothing of it is used.
 	ErrCorrupt = errors.New("saved state is corrupt")
 	// ErrSurfaceTimeout: a Surface call did not return within
 	// Config.SurfaceTimeout. A setting that fails with it is reported

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/windc-go/windc/declaredconfig"
@@ -157,9 +158,43 @@ func TestRestartPendingOtherCSP(t *testing.T) {
 			t.Errorf("New: %v, want ErrCorrupt", err)
 		}
 	})
+	// A build before DocumentRecord.Applied saved the record without it:
+	// the settings that are A1's (and a node no version makes, had it been
+	// tampered with) are dropped, with an EventError, not trusted and not
+	// refused: New loads the state, the apply goes on, and Unenroll
+	// leaves the dropped nodes alone.
+	t.Run("saved without Applied", func(t *testing.T) {
+		store, surface := tamper(t, "Device", func(r *agent.DocumentRecord) {
+			r.Applied = ""
+			r.Settings = append(r.Settings, agent.SettingRecord{CSP: "./Vendor/MSFT/DMClient", Path: "Provider/X/Secret", URI: foreign, Status: 200})
+		})
+		if err := surface.Set(ctx, foreign, "s3cret"); err != nil {
+			t.Fatal(err)
+		}
+		var events []agent.Event
+		b, err := agent.New(ctx, agent.Config{Store: store, Surface: surface, Clock: newClock(),
+			OnEvent: func(e agent.Event) { events = append(events, e) }})
+		if err != nil {
+			t.Fatalf("New: %v", err)
+		}
+		if r := b.Snapshot().Documents[0]; len(r.Settings) != 0 {
+			t.Errorf("settings kept: %+v", r.Settings)
+		}
+		if err := b.Unenroll(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok, _ := surface.Get(ctx, foreign); !ok {
+			t.Errorf("Unenroll deleted %s", foreign)
+		}
+		var told bool
+		for _, e := range events {
+			told = told || e.Kind == agent.EventError && e.Err != nil && strings.Contains(e.Err.Error(), "3 stored settings")
+		}
+		if !told {
+			t.Errorf("events %v: no EventError telling the 3 settings dropped", events)
+		}
+	})
 	for name, f := range map[string]func(r *agent.DocumentRecord){
-		// the settings are A1's, not the pending A2's
-		"Applied dropped": func(r *agent.DocumentRecord) { r.Applied = "" },
 		"Applied of another document": func(r *agent.DocumentRecord) {
 			d := vpnDoc("A1")
 			d.ID = "5E4B7A12-3C9D-4F1E-8A26-B0C7D9E1F305"

@@ -62,8 +62,10 @@ type DocumentRecord struct {
 	// Settings, while that is not Document: from a Replace of an applied
 	// version until the new one is applied (pending, under way, or in
 	// ConfigInfraError when its plan failed). "" when Settings are
-	// Document's own, or there are none. New holds Settings to it; it
-	// counts in the state's size (FileStore.MaxBytes) meanwhile.
+	// Document's own, or there are none. New holds Settings to it (and
+	// drops those of a version not applied that Document does not make
+	// when it is "": see New); it counts in the state's size
+	// (FileStore.MaxBytes) meanwhile.
 	Applied string `json:"applied,omitempty"`
 }
 
