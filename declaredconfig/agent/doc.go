@@ -100,10 +100,9 @@
 // # Surface, store, clock
 //
 // The configuration is a [Surface]: set, get and delete per node URI
-// (declaredconfig.SettingURI for a CSP setting, [DSCURI] for a DSC
+// ([declaredconfig.SettingURI] for a CSP setting, [DSCURI] for a DSC
 // parameter), the shape of the MI providers of the extensibility
-// documents; [MemorySurface] is
-// one in memory; each call is bounded by Config.SurfaceTimeout, so that a
+// documents; [MemorySurface] is one in memory; each call is bounded by Config.SurfaceTimeout, so that a
 // Surface that blocks does not hold the agent. State goes to a [Store]
 // after every change, before the command that made it is answered (the
 // applies of an ApplyPending batch are saved once, when it ends: one a
