@@ -374,6 +374,13 @@ func checkSettings(u declaredconfig.URI, r *DocumentRecord, d *declaredconfig.Do
 		if !declaredconfig.EqualDocID(made.ID, u.DocID) || !strings.EqualFold(made.Context, d.Context) {
 			return 0, errorf("the version applied before has id %s and context %s, not the document's", quote(made.ID), quote(made.Context))
 		}
+		// It was the document once, which the arrival checks took (in
+		// their lenient scenario rule, which StrictScenario may not have
+		// been): a version they refuse, e.g. with a ".." path segment or a
+		// DSC element in a User document, has no settings of its own.
+		if err := made.Validate(u); err != nil {
+			return errorf("the version applied before: %w", err)
+		}
 	}
 	older := notApplied && r.Applied == "" // settings maybe of an unnamed earlier version
 	csps := make(map[string]bool, len(made.CSPs))
