@@ -4,6 +4,7 @@ import (
 	"crypto"
 	"crypto/ed25519"
 	"crypto/rand"
+	"crypto/x509"
 	"errors"
 	"io"
 	"strings"
@@ -24,7 +25,9 @@ func (failingSigner) Sign(io.Reader, []byte, crypto.SignerOpts) ([]byte, error) 
 // from is an error matching ErrPKCS7, under the package's prefix once,
 // never a panic: no certificate or key, an Ed25519 key, a certificate
 // without a serial number, and a key that fails to sign, whose error is
-// wrapped.
+// wrapped. Nor is a token no server verifies built: one signed by a key
+// that is not the certificate's, or naming a certificate without its
+// encoding (a struct filled by hand).
 func TestBuildRenewalRequestErrors(t *testing.T) {
 	ca, err := NewMemoryCA("test root")
 	if err != nil {
@@ -47,6 +50,10 @@ func TestBuildRenewalRequestErrors(t *testing.T) {
 		{"no key", func() ([]byte, error) { return BuildRenewalRequest(csr, cert, nil, nil) }, nil},
 		{"Ed25519 key", func() ([]byte, error) { return BuildRenewalRequest(csr, cert, ed, nil) }, nil},
 		{"no serial number", func() ([]byte, error) { return BuildRenewalRequest(csr, &noSerial, testECKey, nil) }, nil},
+		{"a key not the certificate's", func() ([]byte, error) { return BuildRenewalRequest(csr, cert, testRSAKey, nil) }, nil},
+		{"a certificate not read from DER", func() ([]byte, error) {
+			return BuildRenewalRequest(csr, &x509.Certificate{SerialNumber: cert.SerialNumber, PublicKey: cert.PublicKey}, testECKey, nil)
+		}, nil},
 		{"signing fails", func() ([]byte, error) { return BuildRenewalRequest(csr, cert, failingSigner{testECKey}, nil) }, errSignFails},
 	} {
 		b, err := tt.do()

@@ -253,12 +253,20 @@ func checkMessageDigest(attrs []byte, hash crypto.Hash, content []byte) error {
 // BuildRenewalRequest wraps a DER PKCS#10 request in a PKCS#7 SignedData
 // signed (SHA-256, no signed attributes) with key, the private key of
 // cert, which is included. rnd may be nil for crypto/rand. Errors match
-// ErrPKCS7: a missing certificate or key, a key neither RSA nor ECDSA, a
-// certificate without a serial number, and the key's own failure to
-// sign, which the error wraps.
+// ErrPKCS7: a missing certificate or key, a certificate not read from
+// its encoding (Raw empty), a key whose public key is not the
+// certificate's, a key neither RSA nor ECDSA, a certificate without a
+// serial number, and the key's own failure to sign, which the error wraps.
 func BuildRenewalRequest(csrDER []byte, cert *x509.Certificate, key crypto.Signer, rnd io.Reader) ([]byte, error) {
 	if cert == nil || key == nil {
 		return nil, p7Err("a renewal needs the certificate and its key")
+	}
+	// The token names the certificate by its issuer and serial number
+	// and carries it as encoded: one built by hand (no Raw) cannot be
+	// found in it (and a key that is not the certificate's, below, signs
+	// what the certificate's key does not verify): a server refuses both.
+	if len(cert.Raw) == 0 || len(cert.RawIssuer) == 0 {
+		return nil, p7Err("the certificate has no encoding (Raw or RawIssuer empty): it must be one x509.ParseCertificate returned")
 	}
 	if rnd == nil {
 		rnd = rand.Reader
@@ -278,6 +286,9 @@ func BuildRenewalRequest(csrDER []byte, cert *x509.Certificate, key crypto.Signe
 		sigAlg = pkix.AlgorithmIdentifier{Algorithm: oidECDSAWithSHA256}
 	default:
 		return nil, p7Err("key type %T not supported", key.Public())
+	}
+	if pub, ok := key.Public().(interface{ Equal(crypto.PublicKey) bool }); !ok || !pub.Equal(cert.PublicKey) {
+		return nil, p7Err("the key is not the certificate's (its public key differs)")
 	}
 	sig, err := key.Sign(rnd, digest, crypto.SHA256)
 	if err != nil {
