@@ -51,7 +51,10 @@ func TestRenewalRequest(t *testing.T) {
 		// A signature by another key does not verify.
 		other := issueFor(t, ca, testECKey, "dev2")
 		if key != crypto.Signer(testECKey) {
-			forged, err := BuildRenewalRequest(newCSR, cert, testECKey, nil)
+			// BuildRenewalRequest refuses a key that is not the
+			// certificate's: one that claims the certificate's public key
+			// and signs with another gets past it.
+			forged, err := BuildRenewalRequest(newCSR, cert, claimedKey{testECKey, cert.PublicKey}, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -95,3 +98,12 @@ func TestRenewalRequestOpenSSL(t *testing.T) {
 		}
 	}
 }
+
+// claimedKey signs with its Signer but gives pub as its public key: a
+// forger's key, for tokens BuildRenewalRequest would not build otherwise.
+type claimedKey struct {
+	crypto.Signer
+	pub crypto.PublicKey
+}
+
+func (k claimedKey) Public() crypto.PublicKey { return k.pub }
