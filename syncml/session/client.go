@@ -117,6 +117,11 @@ type ClientConfig struct {
 	// copy runs again: its commands are applied and answered twice. Two
 	// server commands with one MsgID and CmdID are also answered under
 	// the same MsgRef and CmdRef, which only the server can tell apart.
+	// The Client knows the server's Gets by that pair too: when two such
+	// Gets both have answers still to go, and a MaxObjSize the server
+	// announces then is below some of their Results, a Get none of whose
+	// Statuses went may keep its codes while those Results are left out
+	// (each reported in an Outcome only), as one whose Statuses went.
 	// A MsgID that is not a decimal number is refused either way.
 	AllowMsgIDReuse bool
 	// BeforeReply, when set, is called when the device answers a server
