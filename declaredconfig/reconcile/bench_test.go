@@ -328,3 +328,34 @@ func BenchmarkSummarySmallElements(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkResultManyAttrs measures the read of a result of
+// Config.MaxResultBytes (the default, and 4 MiB), all of it elements of
+// 31 short attributes each, under the limits the Reconciler reads
+// results with: the elements stay far below MaxResultElements, and the
+// attributes, bounded only per element, grow with the bytes. B/op is
+// the memory the read takes.
+func BenchmarkResultManyAttrs(b *testing.B) {
+	head := `<DeclaredConfigurationResult context="Device" schema="1.0" id="` + ids[0] + `" checksum="A0" result_checksum="R" operation="Set" state="60">`
+	tail := `</DeclaredConfigurationResult>`
+	var e strings.Builder
+	e.WriteString("<a")
+	for i := range 31 {
+		fmt.Fprintf(&e, ` %c%s=""`, 'b'+i%20, strings.Repeat("x", i/20))
+	}
+	e.WriteString("/>")
+	for _, n := range []int{reconcile.DefaultMaxResultBytes, 4 << 20} {
+		text := []byte(head + strings.Repeat(e.String(), (n-len(head)-len(tail))/e.Len()) + tail)
+		b.Run(strconv.Itoa(n>>10)+"KiB", func(b *testing.B) {
+			lim := reconcile.ResultLimits(reconcile.Config{MaxResultBytes: n})
+			b.ReportAllocs()
+			b.SetBytes(int64(len(text)))
+			for b.Loop() {
+				var res declaredconfig.Result
+				if err := declaredconfig.UnmarshalLimits(text, &res, lim); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -105,9 +105,12 @@ type Config struct {
 	// While a result is read, each element takes some 250 bytes of
 	// memory whatever its size, so a text of small elements ("<a/>")
 	// takes some 65 times its bytes: at the default the read of one
-	// result stays within some 17 MB, whatever MaxResultBytes is; raise
-	// it with that in mind. A device reports about one element per
-	// setting of the document.
+	// result stays within some 17 MB, whatever MaxResultBytes is. A
+	// device reports about one element per setting of the document.
+	// Attributes (up to 32 on each element) are not bounded apart: a text
+	// of short ones (' b=""') takes some 9 times its bytes, so that part
+	// grows with MaxResultBytes (39 MB at 4 MiB, 2.4 MB at the default:
+	// BenchmarkResultManyAttrs).
 	MaxResultElements int
 	// MaxSummaryBytes bounds the text of the summary a device sends
 	// (its 1224 alert's DeclaredConfigurations), which is kept with the
@@ -126,8 +129,10 @@ type Config struct {
 	// DefaultMaxSummaryElements. One with more is not read, as one over
 	// MaxSummaryBytes (a *LimitError of MaxSummaryElements). As for a
 	// result (MaxResultElements), each element takes some 250 bytes while
-	// the summary is read: at the default a summary stays within some
-	// 17 MB, whatever MaxSummaryBytes is. A summary within the default
+	// the summary is read: at the default a summary of small elements
+	// stays within some 17 MB, whatever MaxSummaryBytes is, as long as
+	// they hold few attributes: a summary of short attributes takes some
+	// 8 times its text (35 MB at 4 MiB). A summary within the default
 	// MaxSummaryBytes holds far fewer entries (some 15,000 of the
 	// shortest).
 	MaxSummaryElements int
