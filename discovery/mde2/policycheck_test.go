@@ -51,6 +51,7 @@ func TestPolicyKeyKinds(t *testing.T) {
 		{"RSA 1024, minimum unset", unset, rsa1024, false},
 		{"RSA 2048, minimum unset", unset, rsa2048, true},
 		{"RSA 1024, minimum 1024", &CertificatePolicy{MinimalRSAKeyLength: 1024}, rsa1024, true},
+		{"RSA 1024, minimum negative", &CertificatePolicy{MinimalRSAKeyLength: -1}, rsa1024, false},
 		{"P-256", DefaultPolicy(), p256, true},
 		{"P-224", DefaultPolicy(), p224r, false},
 		{"P-224, minimum unset", unset, p224r, true},
@@ -65,5 +66,15 @@ func TestPolicyKeyKinds(t *testing.T) {
 		case !tt.ok && (!errors.As(err, &f) || f.Code != FaultCertificateRequest):
 			t.Errorf("%s: %v, want a %s fault", tt.name, err, FaultCertificateRequest)
 		}
+	}
+}
+
+// TestPolicyNegativeRSAMinimum: a negative MinimalRSAKeyLength is the
+// default, 2048, as zero is, in the minimalKeyLength announced too; before,
+// it took any RSA key and announced the negative length.
+func TestPolicyNegativeRSAMinimum(t *testing.T) {
+	p := &CertificatePolicy{MinimalRSAKeyLength: -1}
+	if got := p.response().Policies[0].MinimalKeyLength; got != 2048 {
+		t.Errorf("minimalKeyLength announced %d, want 2048", got)
 	}
 }

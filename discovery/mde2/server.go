@@ -335,7 +335,8 @@ type CertificatePolicy struct {
 	Validity time.Duration
 	Renewal  time.Duration
 	// MinimalRSAKeyLength is the shortest RSA modulus accepted, in bits,
-	// and the minimalKeyLength announced (default 2048).
+	// and the minimalKeyLength announced (default 2048, also for a
+	// negative value).
 	MinimalRSAKeyLength int
 	// AllowECDSA accepts ECDSA keys on curves of at least
 	// MinimalECDSAKeyLength bits (Windows itself sends RSA keys).
@@ -358,10 +359,7 @@ func DefaultPolicy() *CertificatePolicy {
 
 // response returns GetPoliciesResponse content for the policy.
 func (p *CertificatePolicy) response() *GetPoliciesResponse {
-	minLen := p.MinimalRSAKeyLength
-	if minLen == 0 {
-		minLen = 2048
-	}
+	minLen := p.minRSA()
 	hashRef := 0
 	return &GetPoliciesResponse{
 		Policies: []Policy{{
@@ -382,6 +380,15 @@ func (p *CertificatePolicy) response() *GetPoliciesResponse {
 	}
 }
 
+// minRSA is MinimalRSAKeyLength, 2048 when it is zero or below: a
+// negative length would take any RSA key and be announced as such.
+func (p *CertificatePolicy) minRSA() int {
+	if p.MinimalRSAKeyLength <= 0 {
+		return 2048
+	}
+	return p.MinimalRSAKeyLength
+}
+
 // check refuses a request whose key the policy does not take: an RSA
 // modulus or an ECDSA curve shorter than its minimum, ECDSA when it is
 // not allowed, any other kind of key (Ed25519, the one other kind a
@@ -389,11 +396,7 @@ func (p *CertificatePolicy) response() *GetPoliciesResponse {
 func (p *CertificatePolicy) check(csr *CertificateRequest) error {
 	switch k := csr.PublicKey.(type) {
 	case *rsa.PublicKey:
-		minRSA := p.MinimalRSAKeyLength
-		if minRSA == 0 {
-			minRSA = 2048
-		}
-		if k.N.BitLen() < minRSA {
+		if k.N.BitLen() < p.minRSA() {
 			return NewFault(FaultCertificateRequest, "", "RSA key shorter than the policy's minimum")
 		}
 	case *ecdsa.PublicKey:
