@@ -224,7 +224,10 @@ type heldEvent struct {
 // saved it so) keeps only the settings its own version makes: the others
 // are dropped, not trusted, with an EventError that says how many (their
 // nodes stay on the device: Unenroll does not delete them; the apply of
-// the new version would have forgotten them too).
+// the new version would have forgotten them too). So are all the
+// settings of a record whose Applied the checks a document passes when it
+// arrives refuse (see below): no version names them that the agent can
+// trust.
 //
 // A stored document that reads but that the checks a document passes when
 // it arrives now refuse (an older build, or a Config with StrictScenario
@@ -307,7 +310,7 @@ func New(ctx context.Context, cfg Config) (*Agent, error) {
 		}
 		if dropped > 0 {
 			a.told = append(a.told, Event{Time: cfg.Clock.Now(), Kind: EventError, DocID: d.ID, URI: r.URI, State: stateText(r.State),
-				Detail: "stored settings of a version applied before this one, which the record does not hold (an earlier build saved it): dropped; Unenroll does not delete their nodes",
+				Detail: "stored settings of a version applied before this one, which the record does not hold (an earlier build saved it) or which the checks refuse: dropped; Unenroll does not delete their nodes",
 				Err:    errorf("%d stored settings its version does not make", dropped)})
 		}
 		a.docs[key(u)] = d
@@ -359,7 +362,8 @@ func ownNode(d *declaredconfig.Document, csps map[string]bool, s *SettingRecord)
 // set it, and Unenroll delete it, though no document names it. A version
 // not applied whose record holds no Applied may hold the settings of an
 // earlier version that a build before Applied saved: the well-formed
-// settings d does not make are dropped from r, not trusted, and counted.
+// settings d does not make are dropped from r, not trusted, and counted;
+// so are all of them when r.Applied is one the arrival checks refuse.
 func checkSettings(u declaredconfig.URI, r *DocumentRecord, d *declaredconfig.Document) (dropped int, err error) {
 	notApplied := r.Pending || r.State.Transient() || r.State == infraError(u.Host)
 	made := d // the version whose apply made r.Settings
@@ -374,15 +378,19 @@ func checkSettings(u declaredconfig.URI, r *DocumentRecord, d *declaredconfig.Do
 		if !declaredconfig.EqualDocID(made.ID, u.DocID) || !strings.EqualFold(made.Context, d.Context) {
 			return 0, errorf("the version applied before has id %s and context %s, not the document's", quote(made.ID), quote(made.Context))
 		}
-		// It was the document once, which the arrival checks took (in
-		// their lenient scenario rule, which StrictScenario may not have
-		// been): a version they refuse, e.g. with a ".." path segment or a
-		// DSC element in a User document, has no settings of its own.
-		if err := made.Validate(u); err != nil {
-			return errorf("the version applied before: %w", err)
-		}
 	}
-	older := notApplied && r.Applied == "" // settings maybe of an unnamed earlier version
+	// settings maybe of a version not trusted: unnamed (no Applied: a
+	// build before it saved the record), or named by an Applied the
+	// arrival checks refuse (in their lenient scenario rule, which
+	// StrictScenario may not have been), e.g. with a ".." path segment or
+	// a DSC element in a User document: it was the document once, so this
+	// build took it, or a later build's checks are stricter, or the store
+	// was tampered with. None of its settings is trusted (none is its
+	// own), and the agent still starts.
+	older := notApplied && r.Applied == ""
+	if r.Applied != "" && made.Validate(u) != nil {
+		made, older = &declaredconfig.Document{}, true
+	}
 	csps := make(map[string]bool, len(made.CSPs))
 	for _, c := range made.CSPs {
 		csps[c.Name] = true

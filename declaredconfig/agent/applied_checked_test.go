@@ -2,7 +2,7 @@ package agent_test
 
 import (
 	"context"
-	"errors"
+	"strings"
 	"testing"
 
 	"github.com/windc-go/windc/declaredconfig"
@@ -12,11 +12,13 @@ import (
 // TestRestartAppliedRefused: a record's Applied is held to the arrival
 // checks as its Document is. A store whose Applied is a version those
 // checks refuse (a CSP name with a ".." segment, a DSC element in a User
-// document), with settings naming the nodes it would make, is corrupt:
-// before, New took it (its Unenroll then left those nodes alone, but they
-// were held as the document's own: the ".." one reaches DMClient on a
-// Surface that resolves the path, the DSC one is a ./Device node of a
-// User document). Unenroll must not delete them either way.
+// document), with settings naming the nodes it would make, has none of
+// its settings trusted: New starts (a later build's stricter checks must
+// not stop an agent over the store an earlier one saved), drops them and
+// says so in an EventError, and Unenroll leaves their nodes alone. Before,
+// they were held as the document's own: the ".." one reaches DMClient on
+// a Surface that resolves the path, the DSC one is a ./Device node of a
+// User document.
 func TestRestartAppliedRefused(t *testing.T) {
 	ctx := context.Background()
 	dsc := declaredconfig.DSC{Namespace: "root/cimv2", ClassName: "MSFT_Reg",
@@ -68,15 +70,27 @@ func TestRestartAppliedRefused(t *testing.T) {
 			if err := surface.Set(ctx, set.URI, "keep"); err != nil {
 				t.Fatal(err)
 			}
-			b, err := agent.New(ctx, agent.Config{Store: store, Surface: surface, Clock: newClock()})
-			if err == nil {
-				err = b.Unenroll(ctx)
-				if _, ok, _ := surface.Get(ctx, set.URI); !ok {
-					t.Errorf("Unenroll deleted %s", set.URI)
-				}
+			var events []agent.Event
+			b, err := agent.New(ctx, agent.Config{Store: store, Surface: surface, Clock: newClock(),
+				OnEvent: func(e agent.Event) { events = append(events, e) }})
+			if err != nil {
+				t.Fatalf("New: %v", err)
 			}
-			if !errors.Is(err, agent.ErrCorrupt) {
-				t.Errorf("New: %v, want ErrCorrupt", err)
+			if r := b.Snapshot().Documents[0]; len(r.Settings) != 0 {
+				t.Errorf("settings kept: %+v", r.Settings)
+			}
+			if err := b.Unenroll(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if _, ok, _ := surface.Get(ctx, set.URI); !ok {
+				t.Errorf("Unenroll deleted %s", set.URI)
+			}
+			var told bool
+			for _, e := range events {
+				told = told || e.Kind == agent.EventError && e.Err != nil && strings.Contains(e.Err.Error(), "stored settings its version does not make")
+			}
+			if !told {
+				t.Errorf("events %v: no EventError telling the settings dropped", events)
 			}
 		})
 	}
