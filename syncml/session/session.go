@@ -128,10 +128,18 @@ type Config struct {
 	// Outcome's Err says why). Each chunk costs a state of the session
 	// holding the object so far, so that without it a device slicing an
 	// object thinly (or announcing a tiny MaxMsgSize) makes the server
-	// copy the object over and over. Zero means DefaultMaxObjectChunks,
-	// or, when AnnounceMaxMsgSize is set, as many chunks of half that
-	// size as an object of MaxObjectSize takes, when more; below zero,
-	// no bound.
+	// copy the object over and over. Zero means the larger of
+	// DefaultMaxObjectChunks and, when AnnounceMaxMsgSize is set, the
+	// chunks of half that size an object of MaxObjectSize (or its default)
+	// takes, MaxObjectSize / (AnnounceMaxMsgSize/2) + 1; below zero, no
+	// bound.
+	//
+	// The application sees no error for an object so refused: the
+	// Handler never gets a command whose object was dropped (the device
+	// has the 413), and the Outcome of a Get whose Results was dropped
+	// holds the Get's Status alone, with no Results and no Err, as a Get
+	// answered without Results would (a Client reports the 413 for its
+	// Results to no one either).
 	MaxObjectChunks int
 }
 
