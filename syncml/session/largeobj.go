@@ -19,9 +19,14 @@ const DefaultMaxObjectSize = 4 << 20
 // of one object cost their number times its size: the bound keeps that
 // work in line with the object, not with how thinly a device slices it.
 // Windows chunks at the MaxMsgSize it announces, 64 KiB, which carries an
-// object of DefaultMaxObjectSize in some 70 chunks; 1024 still carries it
-// at a MaxMsgSize of 5000 bytes, the smallest in the example messages of
-// OMA DM (20000 in those of other DM tools).
+// object of DefaultMaxObjectSize in some 70 chunks. At a MaxMsgSize of
+// 5000 bytes, the smallest in the example messages of OMA DM (20000 in
+// those of other DM tools), 1024 chunks fall just short of it: a Client
+// sends such an object in about 1035 chunks of plain text, and in more
+// when its text grows as it is escaped. A Server that announces its
+// MaxMsgSize (Config.AnnounceMaxMsgSize) takes its default bound from it
+// instead when that is larger, which carries the object as long as each
+// chunk holds at least half that size (1678 chunks at 5000 bytes).
 const DefaultMaxObjectChunks = 1024
 
 // A largeObject is the one partial object of a session: the chunks of an
