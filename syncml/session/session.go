@@ -455,6 +455,11 @@ func (s *Session) refuse(ctx context.Context, x *Exchange, m *syncml.Message, hd
 		},
 		Body: syncml.Body{Final: true},
 	}
+	if n := s.cfg.AnnounceMaxMsgSize; n > 0 {
+		// as every reply: the device's next message, package 1 again with
+		// its credentials, is held to it
+		reply.Header.Meta = &syncml.Meta{MaxMsgSize: strconv.Itoa(n)}
+	}
 	if !h.NoResp {
 		reply.Body.Commands = []syncml.Command{headerStatus(h, dec.Code, dec.Chal)}
 	}
