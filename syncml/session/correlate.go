@@ -55,7 +55,11 @@ type Outcome struct {
 	// ErrInvalidCredentials or ErrMissingCredentials, and MsgID is the
 	// refused message's; or, on a Client, it was one of the alerts given
 	// to Start left in or after a later message of package 1 that was
-	// never posted (see Client.Start), and MsgID is empty.
+	// never posted (see Client.Start), and MsgID is empty. On a Session,
+	// Err is also set for a command the device answered whose Results
+	// came in chunks that this side refused (413: over MaxObjectSize or
+	// MaxObjectChunks; 424: not of the size announced) or the device cut:
+	// Status is the device's, and Results the chunks that came.
 	Err error
 }
 
@@ -448,8 +452,10 @@ func (c *correlator) receive(cmds []syncml.Command, lastOut string, hold sentKey
 			if save != nil {
 				*save = append(*save, was{s, s.Status, s.Results, s.Held})
 			}
-			// Its object was refused or cut: the Status goes out alone.
-			outcomes = append(outcomes, Outcome{MsgID: s.MsgID, Command: s.Cmd, Status: s.Status, Results: s.Results})
+			// Its object was refused or cut: the Status goes out with the
+			// chunks that came, and an error, as no whole Results did.
+			outcomes = append(outcomes, Outcome{MsgID: s.MsgID, Command: s.Cmd, Status: s.Status, Results: s.Results,
+				Err: errorf("%s %s of message %s: its Results came in chunks that were not joined (refused: over MaxObjectSize or MaxObjectChunks, or not of the size announced; or cut by the device): the Results are the chunks that came", s.Cmd.ElementName(), s.Cmd.ID(), s.MsgID)})
 			s.Results, s.Held = nil, false
 		}
 	}
