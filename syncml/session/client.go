@@ -117,13 +117,24 @@ type ClientConfig struct {
 	// copy runs again: its commands are applied and answered twice. Two
 	// server commands with one MsgID and CmdID are also answered under
 	// the same MsgRef and CmdRef, which only the server can tell apart.
-	// The Client knows the server's Gets by that pair too: when two such
-	// Gets both have answers still to go, and a MaxObjSize the server
-	// announces then is below some of their Results, a Get none of whose
-	// Statuses went may keep its codes while those Results are left out
-	// (each reported in an Outcome only), as one whose Statuses went.
+	// The Client knows the server's Gets by that pair too, so it takes a
+	// reused MsgID only when none of its answers to an earlier server
+	// message with that MsgID still waits to go: a message that brings
+	// commands (anything but Statuses, Results and one Alert 1222 or
+	// 1223) while some do is refused, before anything of it runs, with a
+	// *MsgIDError whose Open is true; the server may send it again once
+	// it has asked for the rest of the device's package (Alert 1222).
 	// A MsgID that is not a decimal number is refused either way.
 	AllowMsgIDReuse bool
+	// MaxPendingAnswers bounds the answers (Statuses and Results) the
+	// device owes the server that wait for a later message of its
+	// package, not having fit in the ones sent: a server message that
+	// brings commands to answer (anything but Statuses, Results and one
+	// Alert 1222 or 1223) while that many wait is refused before anything
+	// of it runs, with an error holding a *LimitError (Limit
+	// "MaxPendingAnswers"). So the answers held stay within it and the
+	// answers of one server message. Zero means DefaultMaxPendingAnswers.
+	MaxPendingAnswers int
 	// BeforeReply, when set, is called when the device answers a server
 	// message that carries commands (not only Statuses and Results), once
 	// the Handler has answered them and x.Outcomes holds what came back
@@ -698,7 +709,11 @@ func (c *Client) refusedMsgID(again bool) string {
 // error is a *MsgIDError. So a message handled is refused when handed
 // again (its answer is the Reply of the first Exchange), not run twice;
 // one whose Handle failed is taken again (see below).
-// ClientConfig.AllowMsgIDReuse takes any decimal MsgID, at that risk.
+// ClientConfig.AllowMsgIDReuse takes any decimal MsgID, at that risk,
+// but one of a message whose answers still wait to go (see there). A
+// message that brings commands while ClientConfig.MaxPendingAnswers
+// answers of the device wait to go is refused too, before anything of
+// it runs, with an error holding a *LimitError of that name.
 //
 // A Handle that fails changes nothing of the Client but the server's
 // challenge, which it keeps, and, when it gives the session up on
@@ -781,6 +796,9 @@ func (c *Client) handle(ctx context.Context, m *syncml.Message, raw []byte, hdr 
 		return nil, errorf("%w: server message: %w", ErrProtocol, err)
 	}
 	if err := c.checkMsgRefs(m); err != nil {
+		return nil, err
+	}
+	if err := c.checkPending(m); err != nil {
 		return nil, err
 	}
 	x := &Exchange{Identity: Identity{Device: h.Source.LocURI}}
@@ -898,6 +916,12 @@ func (c *Client) answer(ctx context.Context, m *syncml.Message, x *Exchange, u *
 			return x, nil
 		}
 	}
+	// The server took the last message built: the notes of Gets none of
+	// whose answers waits in the rest of the package are read no more
+	// (see noteSplitGet), and a Get of this message with the same MsgID
+	// and CmdID (AllowMsgIDReuse: see checkPending) must not be taken for
+	// one of them.
+	c.splitGets = liveSplitGets(c.splitGets, nil, c.cont)
 	c.wholeAgain(outs, u) // an object sent in chunks is reported whole
 	if rc := c.sent.refusedChunk(); rc != nil {
 		// The server refused the device's object in flight (413, most

@@ -19,6 +19,11 @@ type MsgIDError struct {
 	SessionID string // the session
 	MsgID     string // the refused message's MsgID
 	Last      string // the MsgID of the last server message handled in the session, "" for none
+	// Open is true when, with ClientConfig.AllowMsgIDReuse, the message
+	// brings commands while answers of the device to an earlier server
+	// message of the session with that MsgID still wait to go: the Client
+	// would take a Get of the new message for one of the earlier.
+	Open bool
 }
 
 // Error says which MsgID is refused, in which session and after which;
@@ -31,6 +36,9 @@ func (e *MsgIDError) Error() string {
 			return s + " is not a decimal number: it has white space around its digits"
 		}
 		return s + " is not a decimal number"
+	}
+	if e.Open {
+		return s + " brings commands while answers to an earlier message with that MsgID are still to go"
 	}
 	return s + " is not past the last one, " + shown(e.Last)
 }
