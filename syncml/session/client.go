@@ -916,12 +916,16 @@ func (c *Client) answer(ctx context.Context, m *syncml.Message, x *Exchange, u *
 			return x, nil
 		}
 	}
-	// The server took the last message built: the notes of Gets none of
-	// whose answers waits in the rest of the package are read no more
-	// (see noteSplitGet), and a Get of this message with the same MsgID
-	// and CmdID (AllowMsgIDReuse: see checkPending) must not be taken for
-	// one of them.
-	c.splitGets = liveSplitGets(c.splitGets, nil, c.cont)
+	if c.cfg.AllowMsgIDReuse {
+		// The server took the last message built: the notes of Gets none
+		// of whose answers waits in the rest of the package are read no
+		// more (see noteSplitGet), and a Get of this message with the
+		// same MsgID and CmdID (see checkPending) must not be taken for
+		// one of them. Without reuse no Get of a later message has the
+		// pair of an earlier one, and the notes are dropped as they are
+		// (see noteSplitGet).
+		c.splitGets = liveSplitGets(c.splitGets, nil, c.cont)
+	}
 	c.wholeAgain(outs, u) // an object sent in chunks is reported whole
 	if rc := c.sent.refusedChunk(); rc != nil {
 		// The server refused the device's object in flight (413, most

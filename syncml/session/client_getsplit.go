@@ -31,7 +31,13 @@ type splitGet struct {
 // commands of the last message and the rest of the package, which the
 // Client holds anyway (and a note, three strings, is smaller than any of
 // them); each note left after a drop names a Get with a Status or a
-// Results among them. Every Get cut is noted: none is guessed at.
+// Results among them. Every Get cut is noted: none is guessed at. The
+// answers among those commands are bounded in turn: a server message
+// bringing commands while MaxPendingAnswers of them wait is refused (see
+// checkPending). With AllowMsgIDReuse the notes of Gets none of whose
+// answers waits in the rest of the package are also dropped once a
+// server message is taken (see answer), a later Get being able to have
+// their MsgID and CmdID.
 func (c *Client) noteSplitGet(msgID string, sent, rest []syncml.Command) {
 	ref, cut := splitAt(sent, rest)
 	if cut && !slices.ContainsFunc(c.splitGets, func(s splitGet) bool { return s.ref == ref }) {
