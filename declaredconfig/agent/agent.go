@@ -313,6 +313,11 @@ func New(ctx context.Context, cfg Config) (*Agent, error) {
 				Detail: "stored settings of a version applied before this one, which the record does not hold (an earlier build saved it) or which the checks refuse: dropped; Unenroll does not delete their nodes",
 				Err:    errorf("%d stored settings its version does not make", dropped)})
 		}
+		if gone := checkLeft(u, r, d); gone > 0 {
+			a.told = append(a.told, Event{Time: cfg.Clock.Now(), Kind: EventError, DocID: d.ID, URI: r.URI, State: stateText(r.State),
+				Detail: "stored nodes set for the document that are not nodes of its scope (or an inventory's): dropped; Unenroll does not delete them",
+				Err:    errorf("%d stored nodes not of the document's scope", gone)})
+		}
 		a.docs[key(u)] = d
 		switch {
 		case refused != nil:

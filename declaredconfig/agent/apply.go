@@ -336,6 +336,9 @@ type applyJob struct {
 	// from instance data the agent dropped; it is not read back.
 	forgotten []bool
 	events    []Event // Surface calls that timed out, told with the outcome
+	// maySet[i]: the Set of steps[i] was called and may have made the
+	// node: it succeeded, or was not waited for (timed out, ctx done).
+	maySet []bool
 }
 
 // prepare starts the apply of the record at i: it plans the settings and
@@ -371,7 +374,8 @@ func (a *Agent) prepare(i int, n *notes) (*applyJob, error) {
 		rec.State = declaredconfig.StateGetInprogress
 	}
 	j := &applyJob{uri: u, doc: d, text: rec.Document, instance: rec.InstanceData,
-		steps: steps, secret: secret, lose: make([]bool, len(steps)), inventory: u.Host == declaredconfig.Inventory}
+		steps: steps, secret: secret, lose: make([]bool, len(steps)), inventory: u.Host == declaredconfig.Inventory,
+		maySet: make([]bool, len(steps))}
 	if j.inventory {
 		// An inventory reads nodes and sets none: no conflicts.
 		dropped := a.droppedNodes()
@@ -436,6 +440,7 @@ func (a *Agent) execute(ctx context.Context, j *applyJob) error {
 		default:
 			err := a.surfaceSet(ctx, s.URI, s.Value)
 			st = statusOf(err)
+			j.maySet[k] = err == nil || ctx.Err() != nil || errors.Is(err, ErrSurfaceTimeout)
 			if errors.Is(err, ErrSurfaceTimeout) {
 				j.events = append(j.events, Event{Time: a.cfg.Clock.Now(), Kind: EventError, DocID: j.doc.ID, URI: s.URI, Err: err})
 			}
@@ -449,19 +454,28 @@ func (a *Agent) execute(ctx context.Context, j *applyJob) error {
 // record still holds the same document and nothing asked for another
 // apply meanwhile (a new version, new instance data: the next apply
 // makes every setting again). cancelled puts the record back to pending.
-func (a *Agent) commit(j *applyJob, cancelled bool, n *notes) {
+// An outcome not recorded keeps the nodes the job set in the record's
+// Left, so that Unenroll deletes them. It returns the nodes of earlier
+// versions to delete from the Surface (relieve).
+func (a *Agent) commit(j *applyJob, cancelled bool, n *notes) (drop []string) {
 	i := a.find(j.uri)
 	if i < 0 {
-		return // deleted meanwhile
+		return nil // deleted meanwhile: its settings stay, as a Delete's
 	}
 	rec := &a.st.Documents[i]
 	if rec.Document != j.text || rec.Pending {
-		return
+		if !j.inventory {
+			leave(rec, j)
+		}
+		return nil
 	}
 	if cancelled {
+		if !j.inventory {
+			leave(rec, j)
+		}
 		rec.Pending = true
 		rec.State = requested(j.uri.Host)
-		return
+		return nil
 	}
 	if !a.cfg.KeepInstanceData && rec.InstanceData != "" && rec.InstanceData == j.instance {
 		rec.InstanceData = ""
@@ -471,7 +485,12 @@ func (a *Agent) commit(j *applyJob, cancelled bool, n *notes) {
 			}
 		}
 	}
-	rec.Settings, rec.Applied = j.steps, ""
+	if j.inventory {
+		rec.Settings = j.steps
+	} else {
+		drop = a.relieve(rec, j)
+	}
+	rec.Applied = ""
 	a.conclude(rec, j.doc, j.uri.Host)
 	for _, e := range j.events {
 		n.event(e)
@@ -479,6 +498,7 @@ func (a *Agent) commit(j *applyJob, cancelled bool, n *notes) {
 	n.event(Event{Time: a.cfg.Clock.Now(), Kind: EventApplied, DocID: j.doc.ID, URI: rec.URI, State: stateText(rec.State),
 		Detail: "version " + j.doc.Checksum + ", " + strconv.Itoa(len(j.steps)) + " settings" + failedText(j.steps)})
 	n.session = append(n.session, "document "+j.doc.ID+" applied")
+	return drop
 }
 
 func failedText(steps []SettingRecord) string {

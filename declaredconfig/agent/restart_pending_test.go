@@ -312,7 +312,8 @@ func TestRestartPlanFailedOtherDSC(t *testing.T) {
 // TestRestartAfterUndoneReplace: a Replace to another CSP in an Atomic
 // that is rolled back, before and after the worker applied it, leaves a
 // state an agent started again loads (its settings held to the version
-// its record holds).
+// its record holds); the new version's nodes, kept in the record, go
+// when the old version is applied again, and the Unenroll leaves none.
 func TestRestartAfterUndoneReplace(t *testing.T) {
 	ctx := context.Background()
 	uri := docURI(declaredconfig.Device, vpnID)
@@ -357,8 +358,23 @@ func TestRestartAfterUndoneReplace(t *testing.T) {
 			if r := a.Snapshot().Documents[0]; r.Document != text(t, vpnDoc("A1")) || r.Applied != "" {
 				t.Errorf("after the rollback the record holds %.40q, Applied %.40q", r.Document, r.Applied)
 			}
-			if _, err := agent.New(ctx, agent.Config{Store: store, Surface: surface, Clock: newClock()}); err != nil {
-				t.Errorf("New after the rollback: %v", err)
+			b, err := agent.New(ctx, agent.Config{Store: store, Surface: surface, Clock: newClock()})
+			if err != nil {
+				t.Fatalf("New after the rollback: %v", err)
+			}
+			// The version put back is applied again: the new version's
+			// nodes go; the Unenroll then leaves nothing.
+			if err := b.ApplyPending(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if n := surface.Nodes("./Device/Vendor/MSFT/Policy/"); len(n) > 0 {
+				t.Errorf("the new version's nodes after the old one's apply: %v", n)
+			}
+			if err := b.Unenroll(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if n := surface.Nodes("./"); len(n) > 0 {
+				t.Errorf("after Unenroll: %v", n)
 			}
 		})
 	}

@@ -3,6 +3,7 @@ package agent
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"sync"
 
 	"github.com/windc-go/windc/declaredconfig"
@@ -67,6 +68,17 @@ type DocumentRecord struct {
 	// when it is "": see New); it counts in the state's size
 	// (FileStore.MaxBytes) meanwhile.
 	Applied string `json:"applied,omitempty"`
+	// Left holds the Surface nodes the agent set for this document that
+	// Settings does not name (each once): those an apply set whose
+	// outcome was not recorded (cancelled, or a new version or an Undo
+	// came meanwhile), and those of an earlier version that the last
+	// recorded apply did not set again and could not delete (another
+	// document names them, the delete failed, the document is
+	// abandoned). Unenroll deletes them as it deletes Settings' nodes;
+	// the next recorded apply deletes those it does not set. A record
+	// saved by a build before the field has none. New keeps only nodes in
+	// the scope of the document's context.
+	Left []string `json:"left,omitempty"`
 }
 
 // A SettingRecord is one node a document sets (or, for an inventory,
@@ -107,6 +119,7 @@ func (s *Snapshot) clone() *Snapshot {
 	c.Documents = make([]DocumentRecord, len(s.Documents))
 	for i, d := range s.Documents {
 		d.Settings = append([]SettingRecord(nil), d.Settings...)
+		d.Left = slices.Clone(d.Left)
 		c.Documents[i] = d
 	}
 	return &c

@@ -16,7 +16,9 @@ import (
 // document of the command meanwhile, the Undo also undoes the apply: the
 // nodes of a document the command added are deleted from the Surface
 // (unless another document holds them), and a version the command
-// replaced is applied again.
+// replaced is applied again, the nodes of the version the worker applied
+// kept in the record's Left (for that apply to delete those it does not
+// set, or for Unenroll).
 //
 // An Unenroll after the command ends what the command did: the Undo then
 // changes nothing (it would bring back what the Unenroll removed). An
@@ -106,6 +108,18 @@ func undone(old, after, cur *Snapshot) (*Snapshot, []string) {
 				put.Pending, put.State = true, declaredconfig.StateConfigRequest
 			}
 		}
+		if c != nil && !isInventory(c.URI) {
+			// The nodes set for it that no record of it put back names
+			// (an apply not recorded, the version the command made):
+			// deleted, or left to the apply put back (or Unenroll).
+			if put == nil {
+				for _, l := range c.Left {
+					applied = append(applied, SettingRecord{URI: l, Status: 200})
+				}
+			} else {
+				keepLeft(put, c)
+			}
+		}
 		switch {
 		case c != nil && put != nil:
 			*c = *put
@@ -161,5 +175,5 @@ func sameRecord(x, y *DocumentRecord) bool {
 	return x.URI == y.URI && x.Document == y.Document && x.State == y.State && x.Seq == y.Seq &&
 		x.Pending == y.Pending && x.Abandoned == y.Abandoned && x.Result == y.Result &&
 		x.ResultChecksum == y.ResultChecksum && x.InstanceData == y.InstanceData && slices.Equal(x.Settings, y.Settings) &&
-		x.Applied == y.Applied
+		x.Applied == y.Applied && slices.Equal(x.Left, y.Left)
 }

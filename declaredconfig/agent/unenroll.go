@@ -9,8 +9,9 @@ import (
 
 // Unenroll rolls back what the agent applied, as a device does when its
 // WinDC enrollment is removed (DMClient LinkedEnrollment/Unenroll): every
-// node that a document it holds set, and that no abandoned document still
-// claims, is deleted from the Surface; then every document, result and
+// node that a document it holds set (its settings' that succeeded, and the
+// nodes of applies not recorded or of earlier versions: DocumentRecord.Left),
+// and that no abandoned document still claims, is deleted from the Surface; then every document, result and
 // setting is dropped and RefreshInterval and ConflictResolution go back to
 // their defaults. Inventory documents read only, so they delete nothing.
 // A node the Surface fails to delete is reported in the error (joined);
@@ -41,6 +42,9 @@ func (a *Agent) Unenroll(ctx context.Context) error {
 					kept[k] = true
 				}
 			}
+			for _, l := range r.Left {
+				kept[nodeKey(l)] = true
+			}
 		}
 	}
 	var errs []error
@@ -51,9 +55,15 @@ func (a *Agent) Unenroll(ctx context.Context) error {
 		if err != nil || r.Abandoned || u.Host == declaredconfig.Inventory {
 			continue
 		}
+		var set []string // the nodes it set: its settings' that succeeded, and Left
 		for _, s := range r.Settings {
-			k := nodeKey(s.URI)
-			if k == "" || kept[k] || done[k] || s.Status != 200 {
+			if s.Status == 200 {
+				set = append(set, s.URI)
+			}
+		}
+		for _, uri := range append(set, r.Left...) {
+			k := nodeKey(uri)
+			if k == "" || kept[k] || done[k] {
 				continue
 			}
 			done[k] = true
@@ -62,8 +72,8 @@ func (a *Agent) Unenroll(ctx context.Context) error {
 				n.events = []Event{{Time: now, Kind: EventError, Err: errorf("unenroll: %w", err)}}
 				return err
 			}
-			if err := a.surfaceDelete(ctx, s.URI); err != nil {
-				errs = append(errs, errorf("unenroll: delete %s: %w", s.URI, err))
+			if err := a.surfaceDelete(ctx, uri); err != nil {
+				errs = append(errs, errorf("unenroll: delete %s: %w", uri, err))
 			}
 		}
 		id := u.DocID

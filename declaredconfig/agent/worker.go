@@ -131,9 +131,12 @@ func (a *Agent) applyNext(ctx context.Context, n *notes, applied *[]string) (don
 	a.mu.Unlock()
 	xerr := a.execute(ctx, job)
 	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.commit(job, xerr != nil, n)
+	drop := a.commit(job, xerr != nil, n)
 	a.hold(n)
+	a.mu.Unlock()
+	if len(drop) > 0 {
+		a.dropLeft(ctx, job.uri, drop, n)
+	}
 	return false, xerr
 }
 

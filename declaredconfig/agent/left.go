@@ -1,0 +1,174 @@
+package agent
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/windc-go/windc/declaredconfig"
+	"github.com/windc-go/windc/syncml"
+)
+
+// setNodes returns the nodes (nodeKey) that ss set: status 200.
+func setNodes(ss []SettingRecord) map[string]bool {
+	out := map[string]bool{}
+	for _, s := range ss {
+		if s.Status == int(syncml.StatusOK) {
+			out[nodeKey(s.URI)] = true
+		}
+	}
+	return out
+}
+
+// leave adds to rec.Left the nodes that the job j may have set (maySet)
+// and that rec names nowhere yet: an apply whose outcome is not recorded.
+func leave(rec *DocumentRecord, j *applyJob) {
+	named := setNodes(rec.Settings)
+	for _, u := range rec.Left {
+		named[nodeKey(u)] = true
+	}
+	for i, s := range j.steps {
+		if k := nodeKey(s.URI); j.maySet[i] && !named[k] {
+			named[k] = true
+			rec.Left = append(rec.Left, s.URI)
+		}
+	}
+}
+
+// relieve records that rec's Settings are now the steps of j, the
+// outcome of its apply: the nodes it set before (its old Settings' and
+// Left) that the steps do not set go to Left, and so do those of steps
+// that failed but may have been set all the same (maySet: not waited for).
+// It returns those of the old nodes to delete from the Surface now: the
+// ones no step names (a setting that failed leaves the node to Unenroll),
+// no other record names, of a document not abandoned (its nodes stay on
+// the device). a.mu held; rec is one of a.st.Documents.
+func (a *Agent) relieve(rec *DocumentRecord, j *applyJob) (drop []string) {
+	steps := j.steps
+	var old []string
+	for _, s := range rec.Settings {
+		if s.Status == int(syncml.StatusOK) {
+			old = append(old, s.URI)
+		}
+	}
+	old = append(old, rec.Left...)
+	set, named := setNodes(steps), map[string]bool{}
+	for _, s := range steps {
+		named[nodeKey(s.URI)] = true
+	}
+	others := map[string]bool{}
+	for i := range a.st.Documents {
+		o := &a.st.Documents[i]
+		if o == rec {
+			continue
+		}
+		for _, s := range o.Settings {
+			others[nodeKey(s.URI)] = true
+		}
+		for _, u := range o.Left {
+			others[nodeKey(u)] = true
+		}
+	}
+	rec.Settings, rec.Left = steps, nil
+	seen := map[string]bool{}
+	for _, u := range old {
+		k := nodeKey(u)
+		if set[k] || seen[k] {
+			continue
+		}
+		seen[k] = true
+		rec.Left = append(rec.Left, u)
+		if !named[k] && !others[k] && !rec.Abandoned {
+			drop = append(drop, u)
+		}
+	}
+	for i, s := range steps {
+		if k := nodeKey(s.URI); j.maySet[i] && !set[k] && !seen[k] {
+			seen[k] = true
+			rec.Left = append(rec.Left, s.URI)
+		}
+	}
+	return drop
+}
+
+// dropLeft deletes from the Surface the nodes drop of the record of u
+// (relieve), without the lock, and takes those it deleted out of the
+// record's Left; a failure is told as an EventError and the node stays
+// in Left, for the next apply or Unenroll.
+func (a *Agent) dropLeft(ctx context.Context, u declaredconfig.URI, drop []string, n *notes) {
+	gone := map[string]bool{}
+	for _, uri := range drop {
+		if err := a.surfaceDelete(ctx, uri); err != nil {
+			n.event(Event{Time: a.cfg.Clock.Now(), Kind: EventError, URI: uri, Err: errorf("delete %s: %w", uri, err),
+				Detail: "a node an earlier version of " + u.DocID + " set is not deleted: Unenroll deletes it"})
+			continue
+		}
+		gone[nodeKey(uri)] = true
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if i := a.find(u); i >= 0 && len(gone) > 0 {
+		rec := &a.st.Documents[i]
+		kept := rec.Left[:0]
+		for _, l := range rec.Left {
+			if !gone[nodeKey(l)] {
+				kept = append(kept, l)
+			}
+		}
+		clear(rec.Left[len(kept):])
+		rec.Left = kept
+		if len(rec.Left) == 0 {
+			rec.Left = nil
+		}
+	}
+	a.hold(n)
+}
+
+// checkLeft keeps of r.Left, on load, the nodes in the scope of the
+// context of d, r's document, that read as nodes, each once; it returns
+// how many it dropped. An inventory sets nothing: it keeps none.
+func checkLeft(u declaredconfig.URI, r *DocumentRecord, d *declaredconfig.Document) (dropped int) {
+	scope := "./Device/"
+	if strings.EqualFold(d.Context, "user") {
+		scope = "./User/"
+	}
+	var kept []string
+	seen := map[string]bool{}
+	for _, l := range r.Left {
+		_, err := syncml.ParseLocURI(l)
+		k := nodeKey(l)
+		if u.Host == declaredconfig.Inventory || err != nil || !strings.HasPrefix(k, scope) || len(k) == len(scope) || seen[k] {
+			dropped++
+			continue
+		}
+		seen[k] = true
+		kept = append(kept, l)
+	}
+	r.Left = kept
+	return dropped
+}
+
+// keepLeft adds to put.Left, a record an Undo puts back in place of cur,
+// the nodes cur set (its settings that succeeded, and its Left) that put
+// names nowhere.
+func keepLeft(put, cur *DocumentRecord) {
+	named := setNodes(put.Settings)
+	for _, u := range put.Left {
+		named[nodeKey(u)] = true
+	}
+	put.Left = slices.Clone(put.Left)
+	add := func(u string) {
+		if k := nodeKey(u); !named[k] {
+			named[k] = true
+			put.Left = append(put.Left, u)
+		}
+	}
+	for _, s := range cur.Settings {
+		if s.Status == int(syncml.StatusOK) {
+			add(s.URI)
+		}
+	}
+	for _, u := range cur.Left {
+		add(u)
+	}
+}

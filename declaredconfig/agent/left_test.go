@@ -1,0 +1,151 @@
+package agent_test
+
+import (
+	"context"
+	"errors"
+	"maps"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/windc-go/windc/declaredconfig"
+	"github.com/windc-go/windc/declaredconfig/agent"
+)
+
+// policyDoc is vpnDoc's document moved to the Policy CSP, one setting.
+func policyDoc(checksum string) *declaredconfig.Document {
+	d := vpnDoc(checksum)
+	d.CSPs[0].Name = "./Vendor/MSFT/Policy/Config"
+	d.CSPs[0].Settings = d.CSPs[0].Settings[:1]
+	return d
+}
+
+// TestApplyDeletesEarlierVersion: the apply of a new version that sets
+// other nodes deletes the nodes the earlier version set (as the VPNv2
+// example of the resource access page, whose new version removes the old
+// profile); a node whose delete fails stays in the record (Left), across
+// a restart, and the Unenroll deletes it.
+func TestApplyDeletesEarlierVersion(t *testing.T) {
+	ctx := context.Background()
+	uri := docURI(declaredconfig.Device, vpnID)
+	store := &agent.MemoryStore{}
+	surface := &agent.MemorySurface{}
+	a := newAgent(t, agent.Config{Store: store, Surface: surface})
+	serve(t, a, "Add", uri, text(t, vpnDoc("A1")))
+	if err := a.ApplyPending(ctx); err != nil {
+		t.Fatal(err)
+	}
+	refused := "./Device/Vendor/MSFT/VPNv2/Contoso/RememberCredentials"
+	surface.Refuse = func(op, uri string) error {
+		if op == "Delete" && uri == refused {
+			return errors.New("busy")
+		}
+		return nil
+	}
+	serve(t, a, "Replace", uri, text(t, policyDoc("B1")))
+	if err := a.ApplyPending(ctx); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"./Device/Vendor/MSFT/Policy/Config/Contoso/AlwaysOn", refused}
+	if got := mapKeys(surface.Nodes("./")); !slices.Equal(got, want) {
+		t.Errorf("after the new version's apply the Surface holds %v, want %v", got, want)
+	}
+	if l := a.Snapshot().Documents[0].Left; !slices.Equal(l, []string{refused}) {
+		t.Errorf("Left %v, want the node whose delete failed", l)
+	}
+	surface.Refuse = nil
+	a, err := agent.New(ctx, agent.Config{Store: store, Surface: surface, Clock: newClock()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Unenroll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := surface.Nodes("./"); len(n) != 0 {
+		t.Errorf("after Unenroll: %v", n)
+	}
+}
+
+// mapKeys returns the keys of m, sorted.
+func mapKeys(m map[string]string) []string { return slices.Sorted(maps.Keys(m)) }
+
+// TestUnenrollCancelledApply: the nodes an apply cancelled midway set are
+// kept in the record, across a restart, and the Unenroll deletes them,
+// those of the version applied before too.
+func TestUnenrollCancelledApply(t *testing.T) {
+	ctx := context.Background()
+	uri := docURI(declaredconfig.Device, vpnID)
+	store, surface := &agent.MemoryStore{}, &hookSurface{}
+	a := newAgent(t, agent.Config{Store: store, Surface: surface})
+	serve(t, a, "Add", uri, text(t, policyDoc("B1")))
+	if err := a.ApplyPending(ctx); err != nil {
+		t.Fatal(err)
+	}
+	serve(t, a, "Replace", uri, text(t, vpnDoc("A1")))
+	cctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	surface.onSet = cancel
+	_ = a.ApplyPending(cctx)
+	if n := len(surface.Nodes("./Device/Vendor/MSFT/VPNv2/")); n == 0 {
+		t.Fatal("the cancelled apply set nothing")
+	}
+	a, err := agent.New(ctx, agent.Config{Store: store, Surface: surface, Clock: newClock()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Unenroll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := surface.Nodes("./"); len(n) != 0 {
+		t.Errorf("after Unenroll: %v", n)
+	}
+}
+
+// TestLoadLeftOutOfScope: a stored Left node outside the scope of its
+// document's context (a store tampered with) is dropped on load, told in
+// an EventError, and the Unenroll does not delete it; one in scope is
+// kept and deleted.
+func TestLoadLeftOutOfScope(t *testing.T) {
+	ctx := context.Background()
+	uri := docURI(declaredconfig.Device, vpnID)
+	store := &agent.MemoryStore{}
+	surface := &agent.MemorySurface{}
+	a := newAgent(t, agent.Config{Store: store, Surface: surface})
+	serve(t, a, "Add", uri, text(t, vpnDoc("A1")))
+	if err := a.ApplyPending(ctx); err != nil {
+		t.Fatal(err)
+	}
+	st := a.Snapshot()
+	other, mine := "./User/Vendor/MSFT/Other/X", "./Device/Vendor/MSFT/Policy/Config/Y"
+	st.Documents[0].Left = []string{other, mine, "./Device/"}
+	if err := store.Save(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []string{other, mine} {
+		if err := surface.Set(ctx, n, "1"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var events []agent.Event
+	a, err := agent.New(ctx, agent.Config{Store: store, Surface: surface, Clock: newClock(),
+		OnEvent: func(e agent.Event) { events = append(events, e) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l := a.Snapshot().Documents[0].Left; !slices.Equal(l, []string{mine}) {
+		t.Errorf("Left after load %v, want [%s]", l, mine)
+	}
+	if err := a.Unenroll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := mapKeys(surface.Nodes("./")); !slices.Equal(got, []string{other}) {
+		t.Errorf("after Unenroll the Surface holds %v, want only %s", got, other)
+	}
+	told := false
+	for _, e := range events {
+		told = told || e.Kind == agent.EventError && e.Err != nil && strings.Contains(e.Err.Error(), "2 stored nodes")
+	}
+	if !told {
+		t.Errorf("no EventError tells the 2 nodes dropped: %v", events)
+	}
+}
