@@ -88,13 +88,17 @@
 // skips it); set back to 0 it is applied again at once. A new version of
 // an abandoned document is applied once, and stays abandoned. Delete of a
 // document drops it and its result; the settings it made stay, as on
-// Windows. When two documents set one node to different values, the
+// Windows. The apply of a new version deletes the nodes the earlier one
+// set that it does not set (unless another document names them), as the
+// VPNv2 example of a new version replacing its profile does. When two documents set one node to different values, the
 // older one wins while ConflictResolution is 0 or unset and the newer one
 // when it is 1; the loser's setting fails with 409. Nodes are compared as
 // syncml.ParseLocURI reads them: Contoso/Always%4Fn is Contoso/AlwaysOn.
 //
 // [Agent.Unenroll] rolls back what the documents applied (deleting their
-// nodes from the Surface) and forgets everything, for the LinkedEnrollment
+// nodes from the Surface, with those that applies cancelled or overtaken
+// by a new version or an Undo set, which the record keeps in
+// DocumentRecord.Left) and forgets everything, for the LinkedEnrollment
 // Unenroll of a device.
 //
 // # Surface, store, clock
@@ -116,7 +120,9 @@
 // last, which its record holds, does not make; a record an earlier build
 // saved without that version loses such settings, with an EventError):
 // New checks what any Store gives back, so that
-// refresh and Unenroll touch only the nodes documents name. A stored
+// refresh and Unenroll touch only the nodes documents name (the nodes of
+// DocumentRecord.Left, whose versions are not kept, are only held to the
+// scope of the document's context). A stored
 // document that reads and fails today's checks, or is beyond
 // Config.Limits lowered since, is not ErrCorrupt (ConfigInfraError,
 // above).
