@@ -52,43 +52,61 @@ func (a *Agent) relieve(rec *DocumentRecord, j *applyJob) (drop []string) {
 		}
 	}
 	old = append(old, rec.Left...)
-	set, named := setNodes(steps), map[string]bool{}
-	for _, s := range steps {
-		named[nodeKey(s.URI)] = true
+	rec.Settings, rec.Left = steps, nil
+	seen := map[string]bool{}
+	if len(old) > 0 {
+		set, named := setNodes(steps), map[string]bool{}
+		for _, s := range steps {
+			named[nodeKey(s.URI)] = true
+		}
+		var others map[string]bool // the nodes other records name, when needed
+		for _, u := range old {
+			k := nodeKey(u)
+			if set[k] || seen[k] {
+				continue
+			}
+			seen[k] = true
+			rec.Left = append(rec.Left, u)
+			if named[k] || rec.Abandoned {
+				continue
+			}
+			if others == nil {
+				others = a.namedElsewhere(rec)
+			}
+			if !others[k] {
+				drop = append(drop, u)
+			}
+		}
 	}
-	others := map[string]bool{}
+	for i, s := range steps {
+		if !j.maySet[i] || s.Status == int(syncml.StatusOK) {
+			continue
+		}
+		if k := nodeKey(s.URI); !seen[k] {
+			seen[k] = true
+			rec.Left = append(rec.Left, s.URI)
+		}
+	}
+	return drop
+}
+
+// namedElsewhere returns the nodes (nodeKey) that the records other than
+// rec name, in their Settings or Left. a.mu held.
+func (a *Agent) namedElsewhere(rec *DocumentRecord) map[string]bool {
+	out := map[string]bool{}
 	for i := range a.st.Documents {
 		o := &a.st.Documents[i]
 		if o == rec {
 			continue
 		}
 		for _, s := range o.Settings {
-			others[nodeKey(s.URI)] = true
+			out[nodeKey(s.URI)] = true
 		}
 		for _, u := range o.Left {
-			others[nodeKey(u)] = true
+			out[nodeKey(u)] = true
 		}
 	}
-	rec.Settings, rec.Left = steps, nil
-	seen := map[string]bool{}
-	for _, u := range old {
-		k := nodeKey(u)
-		if set[k] || seen[k] {
-			continue
-		}
-		seen[k] = true
-		rec.Left = append(rec.Left, u)
-		if !named[k] && !others[k] && !rec.Abandoned {
-			drop = append(drop, u)
-		}
-	}
-	for i, s := range steps {
-		if k := nodeKey(s.URI); j.maySet[i] && !set[k] && !seen[k] {
-			seen[k] = true
-			rec.Left = append(rec.Left, s.URI)
-		}
-	}
-	return drop
+	return out
 }
 
 // dropLeft deletes from the Surface the nodes drop of the record of u
