@@ -149,3 +149,44 @@ func TestLoadLeftOutOfScope(t *testing.T) {
 		t.Errorf("no EventError tells the 2 nodes dropped: %v", events)
 	}
 }
+
+// TestApplyKeepsNodeOtherNames: the apply of a new version does not
+// delete a node of the earlier version that another document names (it
+// stays in the record's Left for Unenroll), and deletes the others.
+func TestApplyKeepsNodeOtherNames(t *testing.T) {
+	ctx := context.Background()
+	const otherID = "5D2E3A1B-0C4F-4E6A-9B7D-1A2B3C4D5E6F"
+	uri, otherURI := docURI(declaredconfig.Device, vpnID), docURI(declaredconfig.Device, otherID)
+	surface := &agent.MemorySurface{}
+	a := newAgent(t, agent.Config{Surface: surface})
+	other := vpnDoc("O1")
+	other.ID = otherID
+	other.CSPs[0].Settings = other.CSPs[0].Settings[:1] // Contoso/AlwaysOn, the same value
+	if c, _ := serve(t, a, "Add", uri, text(t, vpnDoc("A1"))); c != 200 {
+		t.Fatalf("Add: %d", c)
+	}
+	if c, _ := serve(t, a, "Add", otherURI, text(t, other)); c != 200 {
+		t.Fatalf("Add other: %d", c)
+	}
+	if err := a.ApplyPending(ctx); err != nil {
+		t.Fatal(err)
+	}
+	serve(t, a, "Replace", uri, text(t, policyDoc("B1")))
+	if err := a.ApplyPending(ctx); err != nil {
+		t.Fatal(err)
+	}
+	shared := "./Device/Vendor/MSFT/VPNv2/Contoso/AlwaysOn"
+	want := []string{"./Device/Vendor/MSFT/Policy/Config/Contoso/AlwaysOn", shared}
+	if got := mapKeys(surface.Nodes("./")); !slices.Equal(got, want) {
+		t.Errorf("after the new version's apply the Surface holds %v, want %v", got, want)
+	}
+	if l := a.Snapshot().Documents[0].Left; !slices.Equal(l, []string{shared}) {
+		t.Errorf("Left %v, want [%s]", l, shared)
+	}
+	if err := a.Unenroll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := surface.Nodes("./"); len(n) != 0 {
+		t.Errorf("after Unenroll: %v", n)
+	}
+}

@@ -75,7 +75,9 @@ type DocumentRecord struct {
 	// recorded apply did not set again and could not delete (another
 	// document names them, the delete failed, the document is
 	// abandoned). Unenroll deletes them as it deletes Settings' nodes;
-	// the next recorded apply deletes those it does not set. A record
+	// the next recorded apply deletes those it does not set. It counts in
+	// the state's size (FileStore.MaxBytes): each apply not recorded adds
+	// at most the nodes of its settings (Config.MaxSettings). A record
 	// saved by a build before the field has none. New keeps only nodes in
 	// the scope of the document's context.
 	Left []string `json:"left,omitempty"`
