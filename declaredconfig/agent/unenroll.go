@@ -10,10 +10,11 @@ import (
 // Unenroll rolls back what the agent applied, as a device does when its
 // WinDC enrollment is removed (DMClient LinkedEnrollment/Unenroll): every
 // node that a document it holds set (its settings' that succeeded, and the
-// nodes of applies not recorded or of earlier versions: DocumentRecord.Left),
-// and that no abandoned document still claims, is deleted from the Surface; then every document, result and
-// setting is dropped and RefreshInterval and ConflictResolution go back to
-// their defaults. Inventory documents read only, so they delete nothing.
+// nodes of applies not recorded or of earlier versions:
+// DocumentRecord.Left), and that no abandoned document still claims, is
+// deleted from the Surface; then every document, result and setting is
+// dropped and RefreshInterval and ConflictResolution go back to their
+// defaults. Inventory documents read only, so they delete nothing.
 // A node the Surface fails to delete is reported in the error (joined);
 // the state is cleared all the same, and saved (a save that fails puts
 // the state back as it was and is in the error too, every time; it is
