@@ -2,7 +2,6 @@ package agent_test
 
 import (
 	"context"
-	"strings"
 	"testing"
 
 	"github.com/windc-go/windc/declaredconfig"
@@ -70,28 +69,7 @@ func TestRestartAppliedRefused(t *testing.T) {
 			if err := surface.Set(ctx, set.URI, "keep"); err != nil {
 				t.Fatal(err)
 			}
-			var events []agent.Event
-			b, err := agent.New(ctx, agent.Config{Store: store, Surface: surface, Clock: newClock(),
-				OnEvent: func(e agent.Event) { events = append(events, e) }})
-			if err != nil {
-				t.Fatalf("New: %v", err)
-			}
-			if r := b.Snapshot().Documents[0]; len(r.Settings) != 0 {
-				t.Errorf("settings kept: %+v", r.Settings)
-			}
-			if err := b.Unenroll(ctx); err != nil {
-				t.Fatal(err)
-			}
-			if _, ok, _ := surface.Get(ctx, set.URI); !ok {
-				t.Errorf("Unenroll deleted %s", set.URI)
-			}
-			var told bool
-			for _, e := range events {
-				told = told || e.Kind == agent.EventError && e.Err != nil && strings.Contains(e.Err.Error(), "stored settings its version does not make")
-			}
-			if !told {
-				t.Errorf("events %v: no EventError telling the settings dropped", events)
-			}
+			startDropping(t, store, surface, set.URI, "stored settings its version does not make")
 		})
 	}
 }

@@ -171,28 +171,7 @@ func TestRestartPendingOtherCSP(t *testing.T) {
 		if err := surface.Set(ctx, foreign, "s3cret"); err != nil {
 			t.Fatal(err)
 		}
-		var events []agent.Event
-		b, err := agent.New(ctx, agent.Config{Store: store, Surface: surface, Clock: newClock(),
-			OnEvent: func(e agent.Event) { events = append(events, e) }})
-		if err != nil {
-			t.Fatalf("New: %v", err)
-		}
-		if r := b.Snapshot().Documents[0]; len(r.Settings) != 0 {
-			t.Errorf("settings kept: %+v", r.Settings)
-		}
-		if err := b.Unenroll(ctx); err != nil {
-			t.Fatal(err)
-		}
-		if _, ok, _ := surface.Get(ctx, foreign); !ok {
-			t.Errorf("Unenroll deleted %s", foreign)
-		}
-		var told bool
-		for _, e := range events {
-			told = told || e.Kind == agent.EventError && e.Err != nil && strings.Contains(e.Err.Error(), "3 stored settings")
-		}
-		if !told {
-			t.Errorf("events %v: no EventError telling the 3 settings dropped", events)
-		}
+		startDropping(t, store, surface, foreign, "3 stored settings its version does not make")
 	})
 	for name, f := range map[string]func(r *agent.DocumentRecord){
 		"Applied of another document": func(r *agent.DocumentRecord) {
@@ -377,5 +356,37 @@ func TestRestartAfterUndoneReplace(t *testing.T) {
 				t.Errorf("after Unenroll: %v", n)
 			}
 		})
+	}
+}
+
+// startDropping starts an agent over store, whose only record holds
+// stored settings it cannot trust, among them one of node (set on
+// surface): New must load it, keep none of the record's settings, tell
+// the drop in an EventError whose error holds want, and its Unenroll must
+// leave node alone.
+func startDropping(t *testing.T, store agent.Store, surface *agent.MemorySurface, node, want string) {
+	t.Helper()
+	ctx := context.Background()
+	var events []agent.Event
+	b, err := agent.New(ctx, agent.Config{Store: store, Surface: surface, Clock: newClock(),
+		OnEvent: func(e agent.Event) { events = append(events, e) }})
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	if r := b.Snapshot().Documents[0]; len(r.Settings) != 0 {
+		t.Errorf("settings kept: %+v", r.Settings)
+	}
+	if err := b.Unenroll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, _ := surface.Get(ctx, node); !ok {
+		t.Errorf("Unenroll deleted %s", node)
+	}
+	var told bool
+	for _, e := range events {
+		told = told || e.Kind == agent.EventError && e.Err != nil && strings.Contains(e.Err.Error(), want)
+	}
+	if !told {
+		t.Errorf("events %v: no EventError telling the settings dropped (%q)", events, want)
 	}
 }
