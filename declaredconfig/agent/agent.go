@@ -315,7 +315,7 @@ func New(ctx context.Context, cfg Config) (*Agent, error) {
 		}
 		if gone := checkLeft(u, r, d); gone > 0 {
 			a.told = append(a.told, Event{Time: cfg.Clock.Now(), Kind: EventError, DocID: d.ID, URI: r.URI, State: stateText(r.State),
-				Detail: "stored nodes set for the document that are not nodes of its scope (or an inventory's): dropped; Unenroll does not delete them",
+				Detail: "stored nodes set for the document that are not nodes of its scope a document may set (or an inventory's): dropped; Unenroll does not delete them",
 				Err:    errorf("%d stored nodes not of the document's scope", gone)})
 		}
 		a.docs[key(u)] = d

@@ -122,7 +122,8 @@
 // New checks what any Store gives back, so that
 // refresh and Unenroll touch only the nodes documents name (the nodes of
 // DocumentRecord.Left, whose versions are not kept, are only held to the
-// scope of the document's context). A stored
+// scope of the document's context and to the nodes a document may set:
+// none of the DeclaredConfiguration CSP). A stored
 // document that reads and fails today's checks, or is beyond
 // Config.Limits lowered since, is not ErrCorrupt (ConfigInfraError,
 // above).

@@ -143,8 +143,10 @@ func (a *Agent) dropLeft(ctx context.Context, u declaredconfig.URI, drop []strin
 }
 
 // checkLeft keeps of r.Left, on load, the nodes in the scope of the
-// context of d, r's document, that read as nodes, each once; it returns
-// how many it dropped. An inventory sets nothing: it keeps none.
+// context of d, r's document, that read as nodes a document may set
+// (declaredconfig.CheckSettingNode: none of the DeclaredConfiguration CSP,
+// no "?" query), each once; it returns how many it dropped. An inventory
+// sets nothing: it keeps none.
 func checkLeft(u declaredconfig.URI, r *DocumentRecord, d *declaredconfig.Document) (dropped int) {
 	scope := "./Device/"
 	if strings.EqualFold(d.Context, "user") {
@@ -153,7 +155,10 @@ func checkLeft(u declaredconfig.URI, r *DocumentRecord, d *declaredconfig.Docume
 	var kept []string
 	seen := map[string]bool{}
 	for _, l := range r.Left {
-		_, err := syncml.ParseLocURI(l)
+		n, err := syncml.ParseLocURI(l)
+		if err == nil {
+			err = declaredconfig.CheckSettingNode(n)
+		}
 		k := nodeKey(l)
 		if u.Host == declaredconfig.Inventory || err != nil || !strings.HasPrefix(k, scope) || len(k) == len(scope) || seen[k] {
 			dropped++

@@ -102,9 +102,10 @@ func TestUnenrollCancelledApply(t *testing.T) {
 }
 
 // TestLoadLeftOutOfScope: a stored Left node outside the scope of its
-// document's context (a store tampered with) is dropped on load, told in
-// an EventError, and the Unenroll does not delete it; one in scope is
-// kept and deleted.
+// document's context, or one no document may set (of the
+// DeclaredConfiguration CSP), as in a store tampered with, is dropped on
+// load, told in an EventError, and the Unenroll does not delete it; one in
+// scope is kept and deleted.
 func TestLoadLeftOutOfScope(t *testing.T) {
 	ctx := context.Background()
 	uri := docURI(declaredconfig.Device, vpnID)
@@ -117,11 +118,13 @@ func TestLoadLeftOutOfScope(t *testing.T) {
 	}
 	st := a.Snapshot()
 	other, mine := "./User/Vendor/MSFT/Other/X", "./Device/Vendor/MSFT/Policy/Config/Y"
-	st.Documents[0].Left = []string{other, mine, "./Device/"}
+	// a node of the DeclaredConfiguration CSP: no document sets one
+	dc := "./Device/Vendor/MSFT/DeclaredConfiguration/Host/Complete/Documents/X/Document"
+	st.Documents[0].Left = []string{other, mine, "./Device/", dc}
 	if err := store.Save(ctx, st); err != nil {
 		t.Fatal(err)
 	}
-	for _, n := range []string{other, mine} {
+	for _, n := range []string{other, mine, dc} {
 		if err := surface.Set(ctx, n, "1"); err != nil {
 			t.Fatal(err)
 		}
@@ -138,15 +141,15 @@ func TestLoadLeftOutOfScope(t *testing.T) {
 	if err := a.Unenroll(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if got := mapKeys(surface.Nodes("./")); !slices.Equal(got, []string{other}) {
-		t.Errorf("after Unenroll the Surface holds %v, want only %s", got, other)
+	if got := mapKeys(surface.Nodes("./")); !slices.Equal(got, []string{dc, other}) {
+		t.Errorf("after Unenroll the Surface holds %v, want only %s and %s", got, dc, other)
 	}
 	told := false
 	for _, e := range events {
-		told = told || e.Kind == agent.EventError && e.Err != nil && strings.Contains(e.Err.Error(), "2 stored nodes")
+		told = told || e.Kind == agent.EventError && e.Err != nil && strings.Contains(e.Err.Error(), "3 stored nodes")
 	}
 	if !told {
-		t.Errorf("no EventError tells the 2 nodes dropped: %v", events)
+		t.Errorf("no EventError tells the 3 nodes dropped: %v", events)
 	}
 }
 

@@ -79,7 +79,8 @@ type DocumentRecord struct {
 	// the state's size (FileStore.MaxBytes): each apply not recorded adds
 	// at most the nodes of its settings (Config.MaxSettings). A record
 	// saved by a build before the field has none. New keeps only nodes in
-	// the scope of the document's context.
+	// the scope of the document's context that a document may set
+	// (declaredconfig.CheckSettingNode).
 	Left []string `json:"left,omitempty"`
 }
 
