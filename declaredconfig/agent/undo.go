@@ -15,7 +15,8 @@ import (
 // have changed other documents meanwhile). When the worker applied a
 // document of the command meanwhile, the Undo also undoes the apply: the
 // nodes of a document the command added are deleted from the Surface
-// (unless another document holds them), and a version the command
+// (unless another record names them, in its settings that succeeded or
+// its Left), and a version the command
 // replaced is applied again, the nodes of the version the worker applied
 // kept in the record's Left (for that apply to delete those it does not
 // set, or for Unenroll).
@@ -131,12 +132,15 @@ func undone(old, after, cur *Snapshot) (*Snapshot, []string) {
 	}
 	// The order the documents were first accepted in.
 	slices.SortStableFunc(next.Documents, func(x, y DocumentRecord) int { return cmp.Compare(x.Seq, y.Seq) })
-	held := map[string]bool{}
+	held := map[string]bool{} // the nodes a record left in place set: not deleted
 	for _, r := range next.Documents {
 		for _, s := range r.Settings {
 			if s.Status == 200 {
 				held[nodeKey(s.URI)] = true
 			}
+		}
+		for _, l := range r.Left {
+			held[nodeKey(l)] = true
 		}
 	}
 	var drop []string
