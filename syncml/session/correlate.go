@@ -59,7 +59,8 @@ type Outcome struct {
 	// Err is also set for a command the device answered whose Results
 	// came in chunks that this side refused (413: over MaxObjectSize or
 	// MaxObjectChunks; 424: not of the size announced) or the device cut:
-	// Status is the device's, and Results the chunks that came.
+	// Status is the device's, and Results the chunks kept so far, if any
+	// (none of an object the Server refused: it keeps no chunk of it).
 	Err error
 }
 
@@ -453,9 +454,10 @@ func (c *correlator) receive(cmds []syncml.Command, lastOut string, hold sentKey
 				*save = append(*save, was{s, s.Status, s.Results, s.Held})
 			}
 			// Its object was refused or cut: the Status goes out with the
-			// chunks that came, and an error, as no whole Results did.
+			// chunks kept (none of a refused one), and an error, as no
+			// whole Results came.
 			outcomes = append(outcomes, Outcome{MsgID: s.MsgID, Command: s.Cmd, Status: s.Status, Results: s.Results,
-				Err: errorf("%s %s of message %s: its Results came in chunks that were not joined (refused: over MaxObjectSize or MaxObjectChunks, or not of the size announced; or cut by the device): the Results are the chunks that came", s.Cmd.ElementName(), s.Cmd.ID(), s.MsgID)})
+				Err: errorf("%s %s of message %s: its Results came in chunks that were not joined (refused: over MaxObjectSize or MaxObjectChunks, or not of the size announced; or cut by the device): the Results are the chunks kept, if any", s.Cmd.ElementName(), s.Cmd.ID(), s.MsgID)})
 			s.Results, s.Held = nil, false
 		}
 	}

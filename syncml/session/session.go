@@ -134,12 +134,11 @@ type Config struct {
 	// takes, MaxObjectSize / (AnnounceMaxMsgSize/2) + 1; below zero, no
 	// bound.
 	//
-	// The application sees no error for an object so refused: the
-	// Handler never gets a command whose object was dropped (the device
-	// has the 413), and the Outcome of a Get whose Results was dropped
-	// holds the Get's Status alone, with no Results and no Err, as a Get
-	// answered without Results would (a Client reports the 413 for its
-	// Results to no one either).
+	// The Handler never gets a command whose object was dropped (the
+	// device has the 413). The Outcome of a Get whose Results were
+	// dropped has an Err (see Outcome.Err) with the device's Status and
+	// no Results: none of the refused chunks is kept. A Client reports
+	// the 413 for its Results to no one.
 	MaxObjectChunks int
 }
 
