@@ -90,8 +90,8 @@
 // document drops it and its result; the settings it made stay, as on
 // Windows. The apply of a new version deletes the nodes the earlier one
 // set that it does not set (unless another document names them), as the
-// VPNv2 example of a new version replacing its profile does. When two documents set one node to different values, the
-// older one wins while ConflictResolution is 0 or unset and the newer one
+// VPNv2 example of a new version replacing its profile does. When two
+// documents set one node to different values, the older one wins while ConflictResolution is 0 or unset and the newer one
 // when it is 1; the loser's setting fails with 409. Nodes are compared as
 // syncml.ParseLocURI reads them: Contoso/Always%4Fn is Contoso/AlwaysOn.
 //

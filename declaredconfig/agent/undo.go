@@ -16,10 +16,9 @@ import (
 // document of the command meanwhile, the Undo also undoes the apply: the
 // nodes of a document the command added are deleted from the Surface
 // (unless another record names them, in its settings that succeeded or
-// its Left), and a version the command
-// replaced is applied again, the nodes of the version the worker applied
-// kept in the record's Left (for that apply to delete those it does not
-// set, or for Unenroll).
+// its Left), and a version the command replaced is applied again, the
+// nodes of the version the worker applied kept in the record's Left (for
+// that apply to delete those it does not set, or for Unenroll).
 //
 // An Unenroll after the command ends what the command did: the Undo then
 // changes nothing (it would bring back what the Unenroll removed). An

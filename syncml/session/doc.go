@@ -7,8 +7,8 @@
 // a server is [NewServer] given a [ServerConfig] (its Session, a
 // [Config], holds what applies to every device's session: an
 // Authenticator, a Handler for what devices send), and it is an
-// http.Handler to mount on the management URL. [Server.Queue] queues commands for a device under its ID,
-// exactly as written: the SyncHdr Source LocURI it sends (ClientConfig's
+// http.Handler to mount on the management URL. [Server.Queue] queues
+// commands for a device under its ID, exactly as written: the SyncHdr Source LocURI it sends (ClientConfig's
 // DeviceID on a Client), or under [ClientCertificate] its certificate's
 // common name. What the device answered comes back as Outcomes ([Outcome]),
 // read in ServerConfig.OnExchange (once per exchange, after the state is
