@@ -91,9 +91,10 @@
 // Windows. The apply of a new version deletes the nodes the earlier one
 // set that it does not set (unless another document names them), as the
 // VPNv2 example of a new version replacing its profile does. When two
-// documents set one node to different values, the older one wins while ConflictResolution is 0 or unset and the newer one
-// when it is 1; the loser's setting fails with 409. Nodes are compared as
-// syncml.ParseLocURI reads them: Contoso/Always%4Fn is Contoso/AlwaysOn.
+// documents set one node to different values, the older one wins while
+// ConflictResolution is 0 or unset and the newer one when it is 1; the
+// loser's setting fails with 409. Nodes are compared as syncml.ParseLocURI
+// reads them: Contoso/Always%4Fn is Contoso/AlwaysOn.
 //
 // [Agent.Unenroll] rolls back what the documents applied (deleting their
 // nodes from the Surface, with those that applies cancelled or overtaken

@@ -4,20 +4,21 @@
 // a device implementer "answer this server".
 //
 // The shortest wiring of both sides over HTTP is the example of [Server]:
-// a server is [NewServer] given a [ServerConfig] (its Session, a
-// [Config], holds what applies to every device's session: an
-// Authenticator, a Handler for what devices send), and it is an
-// http.Handler to mount on the management URL. [Server.Queue] queues
-// commands for a device under its ID, exactly as written: the SyncHdr Source LocURI it sends (ClientConfig's
-// DeviceID on a Client), or under [ClientCertificate] its certificate's
-// common name. What the device answered comes back as Outcomes ([Outcome]),
-// read in ServerConfig.OnExchange (once per exchange, after the state is
-// saved) or in Config.BeforeReply (before the reply is made, to queue
-// what follows from it in the same session; it may run again for one
-// message). A device is a [Client] with a Handler (a [Mux]) for the
-// server's commands, and [Client.Run] posts a whole session. State lives
-// in a [Store] (ServerConfig.Store, a [MemoryStore] when nil); the package
-// storetest checks one of your own against the Store's contract.
+// a server is [NewServer] given a [ServerConfig] (its Session, a [Config],
+// holds what applies to every device's session: an Authenticator, a
+// Handler for what devices send), and it is an http.Handler to mount on
+// the management URL. [Server.Queue] queues commands for a device under
+// its ID, exactly as written: the SyncHdr Source LocURI it sends
+// (ClientConfig's DeviceID on a Client), or under [ClientCertificate] its
+// certificate's common name. What the device answered comes back as
+// Outcomes ([Outcome]), read in ServerConfig.OnExchange (once per
+// exchange, after the state is saved) or in Config.BeforeReply (before the
+// reply is made, to queue what follows from it in the same session; it may
+// run again for one message). A device is a [Client] with a Handler (a
+// [Mux]) for the server's commands, and [Client.Run] posts a whole
+// session. State lives in a [Store] (ServerConfig.Store, a [MemoryStore]
+// when nil); the package storetest checks one of your own against the
+// Store's contract.
 //
 // The server side of one device is a [Session]: queue commands with
 // [Session.Queue], hand it each received message with [Session.Handle],
