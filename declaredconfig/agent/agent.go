@@ -223,8 +223,9 @@ type heldEvent struct {
 // a version not applied that holds no Applied (a build before the field
 // saved it so) keeps only the settings its own version makes: the others
 // are dropped, not trusted, with an EventError that says how many (their
-// nodes stay on the device: Unenroll does not delete them; the apply of
-// the new version would have forgotten them too). So are all the
+// nodes stay on the device: neither Unenroll nor the apply of the new
+// version, which deletes the earlier version's nodes it does not set,
+// deletes them). So are all the
 // settings of a record whose Applied the checks a document passes when it
 // arrives refuse (see below): no version names them that the agent can
 // trust.
