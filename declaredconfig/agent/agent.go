@@ -225,10 +225,11 @@ type heldEvent struct {
 // are dropped, not trusted, with an EventError that says how many (their
 // nodes stay on the device: neither Unenroll nor the apply of the new
 // version, which deletes the earlier version's nodes it does not set,
-// deletes them). So are all the
-// settings of a record whose Applied the checks a document passes when it
-// arrives refuse (see below): no version names them that the agent can
-// trust.
+// deletes them). So is, in any record, a setting whose node no document
+// of its context may set (outside the context's scope, of the
+// DeclaredConfiguration CSP, a "?" query, not a LocURI), which only a
+// version that an earlier build's more lenient checks took (see below),
+// or a tampered store, can hold.
 //
 // A stored document that reads but that the checks a document passes when
 // it arrives now refuse (an older build, or a Config with StrictScenario
@@ -311,8 +312,8 @@ func New(ctx context.Context, cfg Config) (*Agent, error) {
 		}
 		if dropped > 0 {
 			a.told = append(a.told, Event{Time: cfg.Clock.Now(), Kind: EventError, DocID: d.ID, URI: r.URI, State: stateText(r.State),
-				Detail: "stored settings of a version applied before this one, which the record does not hold (an earlier build saved it) or which the checks refuse: dropped; Unenroll does not delete their nodes",
-				Err:    errorf("%d stored settings its version does not make", dropped)})
+				Detail: "stored settings of a version applied before this one that the record does not hold (an earlier build saved it), or of nodes a document of its scope may not set: dropped; Unenroll does not delete their nodes",
+				Err:    errorf("%d stored settings dropped", dropped)})
 		}
 		if gone := checkLeft(u, r, d); gone > 0 {
 			a.told = append(a.told, Event{Time: cfg.Clock.Now(), Kind: EventError, DocID: d.ID, URI: r.URI, State: stateText(r.State),
@@ -353,7 +354,7 @@ func ownNode(d *declaredconfig.Document, csps map[string]bool, s *SettingRecord)
 		for _, k := range x.Keys {
 			keys = append(keys, k.Name+"="+k.Value)
 		}
-		return s.URI == "./Device/DSC/"+url.PathEscape(x.Namespace)+"/"+url.PathEscape(x.ClassName)+"/"+
+		return s.URI == dscRoot+url.PathEscape(x.Namespace)+"/"+url.PathEscape(x.ClassName)+"/"+
 			url.PathEscape(strings.Join(keys, ","))+"/"+url.PathEscape(s.Path)
 	}
 	return csps[s.CSP] && s.URI == declaredconfig.SettingURI(d.Context, s.CSP, s.Path)
@@ -368,8 +369,11 @@ func ownNode(d *declaredconfig.Document, csps map[string]bool, s *SettingRecord)
 // set it, and Unenroll delete it, though no document names it. A version
 // not applied whose record holds no Applied may hold the settings of an
 // earlier version that a build before Applied saved: the well-formed
-// settings d does not make are dropped from r, not trusted, and counted;
-// so are all of them when r.Applied is one the arrival checks refuse.
+// settings d does not make are dropped from r, not trusted, and counted.
+// So are the settings of the version that made them whose node is not
+// one a document of d's context may set (settable): that version was
+// taken by an earlier build, whose checks were more lenient (its record
+// is in ConfigInfraError now, see New), or the store was tampered with.
 func checkSettings(u declaredconfig.URI, r *DocumentRecord, d *declaredconfig.Document) (dropped int, err error) {
 	notApplied := r.Pending || r.State.Transient() || r.State == infraError(u.Host)
 	made := d // the version whose apply made r.Settings
@@ -385,18 +389,9 @@ func checkSettings(u declaredconfig.URI, r *DocumentRecord, d *declaredconfig.Do
 			return 0, errorf("the version applied before has id %s and context %s, not the document's", quote(made.ID), quote(made.Context))
 		}
 	}
-	// settings maybe of a version not trusted: unnamed (no Applied: a
-	// build before it saved the record), or named by an Applied the
-	// arrival checks refuse (in their lenient scenario rule, which
-	// StrictScenario may not have been), e.g. with a ".." path segment or
-	// a DSC element in a User document: it was the document once, so this
-	// build took it, or a later build's checks are stricter, or the store
-	// was tampered with. None of its settings is trusted (none is its
-	// own), and the agent still starts.
+	// settings maybe of an unnamed earlier version (no Applied: a build
+	// before it saved the record)
 	older := notApplied && r.Applied == ""
-	if r.Applied != "" && made.Validate(u) != nil {
-		made, older = &declaredconfig.Document{}, true
-	}
 	csps := make(map[string]bool, len(made.CSPs))
 	for _, c := range made.CSPs {
 		csps[c.Name] = true
@@ -407,7 +402,11 @@ func checkSettings(u declaredconfig.URI, r *DocumentRecord, d *declaredconfig.Do
 			return 0, errorf("setting %s is not its own", shown(s.Path))
 		}
 		if s.DSC <= len(made.DSCs) && ownNode(made, csps, &s) {
-			kept = append(kept, s)
+			if settable(d.Context, s.URI) {
+				kept = append(kept, s)
+			} else {
+				dropped++
+			}
 			continue
 		}
 		if !older {

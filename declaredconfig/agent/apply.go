@@ -39,6 +39,10 @@ func SettingURI(context, csp, path string) string {
 	return declaredconfig.SettingURI(context, csp, path)
 }
 
+// dscRoot is the node under which the DSC resources' parameters are
+// (DSCURI).
+const dscRoot = "./Device/DSC/"
+
 // DSCURI returns the Surface node of a Value parameter of a DSC element:
 // ./Device/DSC/{namespace}/{className}/{key=value,…}/{name}, each part
 // percent-encoded as one segment, keys in document order. In the keys'
@@ -51,7 +55,7 @@ func DSCURI(d *declaredconfig.DSC, name string) string {
 	for _, k := range d.Keys {
 		keys = append(keys, keyEscaper.Replace(k.Name)+"="+keyEscaper.Replace(k.Value))
 	}
-	return "./Device/DSC/" + url.PathEscape(d.Namespace) + "/" + url.PathEscape(d.ClassName) + "/" +
+	return dscRoot + url.PathEscape(d.Namespace) + "/" + url.PathEscape(d.ClassName) + "/" +
 		url.PathEscape(strings.Join(keys, ",")) + "/" + url.PathEscape(name)
 }
 

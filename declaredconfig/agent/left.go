@@ -142,25 +142,15 @@ func (a *Agent) dropLeft(ctx context.Context, u declaredconfig.URI, drop []strin
 	a.hold(n)
 }
 
-// checkLeft keeps of r.Left, on load, the nodes in the scope of the
-// context of d, r's document, that read as nodes a document may set
-// (declaredconfig.CheckSettingNode: none of the DeclaredConfiguration CSP,
-// no "?" query), each once; it returns how many it dropped. An inventory
-// sets nothing: it keeps none.
+// checkLeft keeps of r.Left, on load, the nodes that a document of the
+// context of d, r's document, may set (settable), each once; it returns
+// how many it dropped. An inventory sets nothing: it keeps none.
 func checkLeft(u declaredconfig.URI, r *DocumentRecord, d *declaredconfig.Document) (dropped int) {
-	scope := "./Device/"
-	if strings.EqualFold(d.Context, "user") {
-		scope = "./User/"
-	}
 	var kept []string
 	seen := map[string]bool{}
 	for _, l := range r.Left {
-		n, err := syncml.ParseLocURI(l)
-		if err == nil {
-			err = declaredconfig.CheckSettingNode(n)
-		}
 		k := nodeKey(l)
-		if u.Host == declaredconfig.Inventory || err != nil || !strings.HasPrefix(k, scope) || len(k) == len(scope) || seen[k] {
+		if u.Host == declaredconfig.Inventory || !settable(d.Context, l) || seen[k] {
 			dropped++
 			continue
 		}
@@ -169,6 +159,30 @@ func checkLeft(u declaredconfig.URI, r *DocumentRecord, d *declaredconfig.Docume
 	}
 	r.Left = kept
 	return dropped
+}
+
+// settable reports whether uri, a node stored as set for a document of
+// context, is one such a document may set: a LocURI below the scope of
+// the context (./User/ for User in any letter case, else ./Device/) that
+// declaredconfig.CheckSettingNode takes (none of the DeclaredConfiguration
+// CSP, no "?" query), or, in a Device context, a DSC node as DSCURI
+// writes it (its segments hold escaped '/', which no LocURI segment
+// may). A node stored otherwise is not trusted: Unenroll would delete
+// it.
+func settable(context, uri string) bool {
+	scope := "./Device/"
+	if strings.EqualFold(context, "user") {
+		scope = "./User/"
+	}
+	if rest, ok := strings.CutPrefix(uri, dscRoot); ok {
+		return scope == "./Device/" && rest != "" && !strings.Contains(rest, "?")
+	}
+	n, err := syncml.ParseLocURI(uri)
+	if err == nil {
+		err = declaredconfig.CheckSettingNode(n)
+	}
+	k := nodeKey(uri)
+	return err == nil && strings.HasPrefix(k, scope) && len(k) > len(scope)
 }
 
 // keepLeft adds to put.Left, a record an Undo puts back in place of cur,

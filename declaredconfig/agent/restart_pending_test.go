@@ -171,7 +171,7 @@ func TestRestartPendingOtherCSP(t *testing.T) {
 		if err := surface.Set(ctx, foreign, "s3cret"); err != nil {
 			t.Fatal(err)
 		}
-		startDropping(t, store, surface, foreign, "3 stored settings its version does not make")
+		startDropping(t, store, surface, foreign, 0, "3 stored settings dropped")
 	})
 	for name, f := range map[string]func(r *agent.DocumentRecord){
 		"Applied of another document": func(r *agent.DocumentRecord) {
@@ -361,10 +361,10 @@ func TestRestartAfterUndoneReplace(t *testing.T) {
 
 // startDropping starts an agent over store, whose only record holds
 // stored settings it cannot trust, among them one of node (set on
-// surface): New must load it, keep none of the record's settings, tell
-// the drop in an EventError whose error holds want, and its Unenroll must
-// leave node alone.
-func startDropping(t *testing.T, store agent.Store, surface *agent.MemorySurface, node, want string) {
+// surface): New must load it, keep kept of the record's settings (none
+// of node), tell the drop in an EventError whose error holds want, and
+// its Unenroll must leave node alone.
+func startDropping(t *testing.T, store agent.Store, surface *agent.MemorySurface, node string, kept int, want string) {
 	t.Helper()
 	ctx := context.Background()
 	var events []agent.Event
@@ -373,8 +373,9 @@ func startDropping(t *testing.T, store agent.Store, surface *agent.MemorySurface
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
-	if r := b.Snapshot().Documents[0]; len(r.Settings) != 0 {
-		t.Errorf("settings kept: %+v", r.Settings)
+	r := b.Snapshot().Documents[0]
+	if len(r.Settings) != kept || slices.ContainsFunc(r.Settings, func(s agent.SettingRecord) bool { return s.URI == node }) {
+		t.Errorf("settings kept: %+v, want %d, none of %s", r.Settings, kept, node)
 	}
 	if err := b.Unenroll(ctx); err != nil {
 		t.Fatal(err)
