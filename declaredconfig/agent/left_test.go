@@ -118,13 +118,16 @@ func TestLoadLeftOutOfScope(t *testing.T) {
 	}
 	st := a.Snapshot()
 	other, mine := "./User/Vendor/MSFT/Other/X", "./Device/Vendor/MSFT/Policy/Config/Y"
+	// a DSC node as DSCURI writes it: its namespace's '/' escaped
+	dsc := agent.DSCURI(&declaredconfig.DSC{Namespace: "root/cimv2", ClassName: "MSFT_Reg",
+		Keys: []declaredconfig.Param{{Name: "Key", Value: "HKLM"}}}, "Data")
 	// a node of the DeclaredConfiguration CSP: no document sets one
 	dc := "./Device/Vendor/MSFT/DeclaredConfiguration/Host/Complete/Documents/X/Document"
-	st.Documents[0].Left = []string{other, mine, "./Device/", dc}
+	st.Documents[0].Left = []string{other, mine, "./Device/", dc, dsc}
 	if err := store.Save(ctx, st); err != nil {
 		t.Fatal(err)
 	}
-	for _, n := range []string{other, mine, dc} {
+	for _, n := range []string{other, mine, dc, dsc} {
 		if err := surface.Set(ctx, n, "1"); err != nil {
 			t.Fatal(err)
 		}
@@ -135,8 +138,8 @@ func TestLoadLeftOutOfScope(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if l := a.Snapshot().Documents[0].Left; !slices.Equal(l, []string{mine}) {
-		t.Errorf("Left after load %v, want [%s]", l, mine)
+	if l := a.Snapshot().Documents[0].Left; !slices.Equal(l, []string{mine, dsc}) {
+		t.Errorf("Left after load %v, want [%s %s]", l, mine, dsc)
 	}
 	if err := a.Unenroll(ctx); err != nil {
 		t.Fatal(err)
