@@ -459,7 +459,7 @@ func (a *Agent) execute(ctx context.Context, j *applyJob) error {
 // apply meanwhile (a new version, new instance data: the next apply
 // makes every setting again). cancelled puts the record back to pending.
 // An outcome not recorded keeps the nodes the job set in the record's
-// Left, so that Unenroll deletes them. It returns the nodes of earlier
+// Leftover, so that Unenroll deletes them. It returns the nodes of earlier
 // versions to delete from the Surface (relieve).
 func (a *Agent) commit(j *applyJob, cancelled bool, n *notes) (drop []string) {
 	i := a.find(j.uri)

@@ -99,7 +99,7 @@
 // [Agent.Unenroll] rolls back what the documents applied (deleting their
 // nodes from the Surface, with those that applies cancelled or overtaken
 // by a new version or an Undo set, which the record keeps in
-// DocumentRecord.Left) and forgets everything, for the LinkedEnrollment
+// DocumentRecord.Leftover) and forgets everything, for the LinkedEnrollment
 // Unenroll of a device.
 //
 // # Surface, store, clock
@@ -122,7 +122,7 @@
 // saved without that version loses such settings, with an EventError):
 // New checks what any Store gives back, so that
 // refresh and Unenroll touch only the nodes documents name (the nodes of
-// DocumentRecord.Left, whose versions are not kept, are only held to the
+// DocumentRecord.Leftover, whose versions are not kept, are only held to the
 // scope of the document's context and to the nodes a document may set:
 // none of the DeclaredConfiguration CSP). A stored
 // document that reads and fails today's checks, or is beyond

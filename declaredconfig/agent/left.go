@@ -20,24 +20,24 @@ func setNodes(ss []SettingRecord) map[string]bool {
 	return out
 }
 
-// leave adds to rec.Left the nodes that the job j may have set (maySet)
+// leave adds to rec.Leftover the nodes that the job j may have set (maySet)
 // and that rec names nowhere yet: an apply whose outcome is not recorded.
 func leave(rec *DocumentRecord, j *applyJob) {
 	named := setNodes(rec.Settings)
-	for _, u := range rec.Left {
+	for _, u := range rec.Leftover {
 		named[nodeKey(u)] = true
 	}
 	for i, s := range j.steps {
 		if k := nodeKey(s.URI); j.maySet[i] && !named[k] {
 			named[k] = true
-			rec.Left = append(rec.Left, s.URI)
+			rec.Leftover = append(rec.Leftover, s.URI)
 		}
 	}
 }
 
 // relieve records that rec's Settings are now the steps of j, the
 // outcome of its apply: the nodes it set before (its old Settings' and
-// Left) that the steps do not set go to Left, and so do those of steps
+// Leftover) that the steps do not set go to Leftover, and so do those of steps
 // that failed but may have been set all the same (maySet: not waited for).
 // It returns those of the old nodes to delete from the Surface now: the
 // ones no step names (a setting that failed leaves the node to Unenroll),
@@ -51,8 +51,8 @@ func (a *Agent) relieve(rec *DocumentRecord, j *applyJob) (drop []string) {
 			old = append(old, s.URI)
 		}
 	}
-	old = append(old, rec.Left...)
-	rec.Settings, rec.Left = steps, nil
+	old = append(old, rec.Leftover...)
+	rec.Settings, rec.Leftover = steps, nil
 	seen := map[string]bool{}
 	if len(old) > 0 {
 		set, named := setNodes(steps), map[string]bool{}
@@ -66,7 +66,7 @@ func (a *Agent) relieve(rec *DocumentRecord, j *applyJob) (drop []string) {
 				continue
 			}
 			seen[k] = true
-			rec.Left = append(rec.Left, u)
+			rec.Leftover = append(rec.Leftover, u)
 			if named[k] || rec.Abandoned {
 				continue
 			}
@@ -84,14 +84,14 @@ func (a *Agent) relieve(rec *DocumentRecord, j *applyJob) (drop []string) {
 		}
 		if k := nodeKey(s.URI); !seen[k] {
 			seen[k] = true
-			rec.Left = append(rec.Left, s.URI)
+			rec.Leftover = append(rec.Leftover, s.URI)
 		}
 	}
 	return drop
 }
 
 // namedElsewhere returns the nodes (nodeKey) that the records other than
-// rec name, in their Settings or Left. a.mu held.
+// rec name, in their Settings or Leftover. a.mu held.
 func (a *Agent) namedElsewhere(rec *DocumentRecord) map[string]bool {
 	out := map[string]bool{}
 	for i := range a.st.Documents {
@@ -102,7 +102,7 @@ func (a *Agent) namedElsewhere(rec *DocumentRecord) map[string]bool {
 		for _, s := range o.Settings {
 			out[nodeKey(s.URI)] = true
 		}
-		for _, u := range o.Left {
+		for _, u := range o.Leftover {
 			out[nodeKey(u)] = true
 		}
 	}
@@ -111,8 +111,8 @@ func (a *Agent) namedElsewhere(rec *DocumentRecord) map[string]bool {
 
 // dropLeft deletes from the Surface the nodes drop of the record of u
 // (relieve), without the lock, and takes those it deleted out of the
-// record's Left; a failure is told as an EventError and the node stays
-// in Left, for the next apply or Unenroll.
+// record's Leftover; a failure is told as an EventError and the node stays
+// in Leftover, for the next apply or Unenroll.
 func (a *Agent) dropLeft(ctx context.Context, u declaredconfig.URI, drop []string, n *notes) {
 	gone := map[string]bool{}
 	for _, uri := range drop {
@@ -127,28 +127,28 @@ func (a *Agent) dropLeft(ctx context.Context, u declaredconfig.URI, drop []strin
 	defer a.mu.Unlock()
 	if i := a.find(u); i >= 0 && len(gone) > 0 {
 		rec := &a.st.Documents[i]
-		kept := rec.Left[:0]
-		for _, l := range rec.Left {
+		kept := rec.Leftover[:0]
+		for _, l := range rec.Leftover {
 			if !gone[nodeKey(l)] {
 				kept = append(kept, l)
 			}
 		}
-		clear(rec.Left[len(kept):])
-		rec.Left = kept
-		if len(rec.Left) == 0 {
-			rec.Left = nil
+		clear(rec.Leftover[len(kept):])
+		rec.Leftover = kept
+		if len(rec.Leftover) == 0 {
+			rec.Leftover = nil
 		}
 	}
 	a.hold(n)
 }
 
-// checkLeft keeps of r.Left, on load, the nodes that a document of the
+// checkLeft keeps of r.Leftover, on load, the nodes that a document of the
 // context of d, r's document, may set (settable), each once; it returns
 // how many it dropped. An inventory sets nothing: it keeps none.
 func checkLeft(u declaredconfig.URI, r *DocumentRecord, d *declaredconfig.Document) (dropped int) {
 	var kept []string
 	seen := map[string]bool{}
-	for _, l := range r.Left {
+	for _, l := range r.Leftover {
 		k := nodeKey(l)
 		if u.Host == declaredconfig.Inventory || !settable(d.Context, l) || seen[k] {
 			dropped++
@@ -157,7 +157,7 @@ func checkLeft(u declaredconfig.URI, r *DocumentRecord, d *declaredconfig.Docume
 		seen[k] = true
 		kept = append(kept, l)
 	}
-	r.Left = kept
+	r.Leftover = kept
 	return dropped
 }
 
@@ -185,19 +185,19 @@ func settable(context, uri string) bool {
 	return err == nil && strings.HasPrefix(k, scope) && len(k) > len(scope)
 }
 
-// keepLeft adds to put.Left, a record an Undo puts back in place of cur,
-// the nodes cur set (its settings that succeeded, and its Left) that put
+// keepLeft adds to put.Leftover, a record an Undo puts back in place of cur,
+// the nodes cur set (its settings that succeeded, and its Leftover) that put
 // names nowhere.
 func keepLeft(put, cur *DocumentRecord) {
 	named := setNodes(put.Settings)
-	for _, u := range put.Left {
+	for _, u := range put.Leftover {
 		named[nodeKey(u)] = true
 	}
-	put.Left = slices.Clone(put.Left)
+	put.Leftover = slices.Clone(put.Leftover)
 	add := func(u string) {
 		if k := nodeKey(u); !named[k] {
 			named[k] = true
-			put.Left = append(put.Left, u)
+			put.Leftover = append(put.Leftover, u)
 		}
 	}
 	for _, s := range cur.Settings {
@@ -205,7 +205,7 @@ func keepLeft(put, cur *DocumentRecord) {
 			add(s.URI)
 		}
 	}
-	for _, u := range cur.Left {
+	for _, u := range cur.Leftover {
 		add(u)
 	}
 }

@@ -23,7 +23,7 @@ func policyDoc(checksum string) *declaredconfig.Document {
 // TestApplyDeletesEarlierVersion: the apply of a new version that sets
 // other nodes deletes the nodes the earlier version set (as the VPNv2
 // example of the resource access page, whose new version removes the old
-// profile); a node whose delete fails stays in the record (Left), across
+// profile); a node whose delete fails stays in the record (Leftover), across
 // a restart, and the Unenroll deletes it.
 func TestApplyDeletesEarlierVersion(t *testing.T) {
 	ctx := context.Background()
@@ -50,8 +50,8 @@ func TestApplyDeletesEarlierVersion(t *testing.T) {
 	if got := mapKeys(surface.Nodes("./")); !slices.Equal(got, want) {
 		t.Errorf("after the new version's apply the Surface holds %v, want %v", got, want)
 	}
-	if l := a.Snapshot().Documents[0].Left; !slices.Equal(l, []string{refused}) {
-		t.Errorf("Left %v, want the node whose delete failed", l)
+	if l := a.Snapshot().Documents[0].Leftover; !slices.Equal(l, []string{refused}) {
+		t.Errorf("Leftover %v, want the node whose delete failed", l)
 	}
 	surface.Refuse = nil
 	a, err := agent.New(ctx, agent.Config{Store: store, Surface: surface, Clock: newClock()})
@@ -101,7 +101,7 @@ func TestUnenrollCancelledApply(t *testing.T) {
 	}
 }
 
-// TestLoadLeftOutOfScope: a stored Left node outside the scope of its
+// TestLoadLeftOutOfScope: a stored Leftover node outside the scope of its
 // document's context, or one no document may set (of the
 // DeclaredConfiguration CSP), as in a store tampered with, is dropped on
 // load, told in an EventError, and the Unenroll does not delete it; one in
@@ -123,7 +123,7 @@ func TestLoadLeftOutOfScope(t *testing.T) {
 		Keys: []declaredconfig.Param{{Name: "Key", Value: "HKLM"}}}, "Data")
 	// a node of the DeclaredConfiguration CSP: no document sets one
 	dc := "./Device/Vendor/MSFT/DeclaredConfiguration/Host/Complete/Documents/X/Document"
-	st.Documents[0].Left = []string{other, mine, "./Device/", dc, dsc}
+	st.Documents[0].Leftover = []string{other, mine, "./Device/", dc, dsc}
 	if err := store.Save(ctx, st); err != nil {
 		t.Fatal(err)
 	}
@@ -138,8 +138,8 @@ func TestLoadLeftOutOfScope(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if l := a.Snapshot().Documents[0].Left; !slices.Equal(l, []string{mine, dsc}) {
-		t.Errorf("Left after load %v, want [%s %s]", l, mine, dsc)
+	if l := a.Snapshot().Documents[0].Leftover; !slices.Equal(l, []string{mine, dsc}) {
+		t.Errorf("Leftover after load %v, want [%s %s]", l, mine, dsc)
 	}
 	if err := a.Unenroll(ctx); err != nil {
 		t.Fatal(err)
@@ -158,7 +158,7 @@ func TestLoadLeftOutOfScope(t *testing.T) {
 
 // TestApplyKeepsNodeOtherNames: the apply of a new version does not
 // delete a node of the earlier version that another document names (it
-// stays in the record's Left for Unenroll), and deletes the others.
+// stays in the record's Leftover for Unenroll), and deletes the others.
 func TestApplyKeepsNodeOtherNames(t *testing.T) {
 	ctx := context.Background()
 	const otherID = "5D2E3A1B-0C4F-4E6A-9B7D-1A2B3C4D5E6F"
@@ -186,8 +186,8 @@ func TestApplyKeepsNodeOtherNames(t *testing.T) {
 	if got := mapKeys(surface.Nodes("./")); !slices.Equal(got, want) {
 		t.Errorf("after the new version's apply the Surface holds %v, want %v", got, want)
 	}
-	if l := a.Snapshot().Documents[0].Left; !slices.Equal(l, []string{shared}) {
-		t.Errorf("Left %v, want [%s]", l, shared)
+	if l := a.Snapshot().Documents[0].Leftover; !slices.Equal(l, []string{shared}) {
+		t.Errorf("Leftover %v, want [%s]", l, shared)
 	}
 	if err := a.Unenroll(ctx); err != nil {
 		t.Fatal(err)

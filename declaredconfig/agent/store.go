@@ -68,7 +68,7 @@ type DocumentRecord struct {
 	// when it is "": see New); it counts in the state's size
 	// (FileStore.MaxBytes) meanwhile.
 	Applied string `json:"applied,omitempty"`
-	// Left holds the Surface nodes the agent set for this document that
+	// Leftover holds the Surface nodes the agent set for this document that
 	// Settings does not name (each once): those an apply set whose
 	// outcome was not recorded (cancelled, or a new version or an Undo
 	// came meanwhile), and those of an earlier version that the last
@@ -81,7 +81,7 @@ type DocumentRecord struct {
 	// saved by a build before the field has none. New keeps only nodes in
 	// the scope of the document's context that a document may set
 	// (declaredconfig.CheckSettingNode).
-	Left []string `json:"left,omitempty"`
+	Leftover []string `json:"leftover,omitempty"`
 }
 
 // A SettingRecord is one node a document sets (or, for an inventory,
@@ -122,7 +122,7 @@ func (s *Snapshot) clone() *Snapshot {
 	c.Documents = make([]DocumentRecord, len(s.Documents))
 	for i, d := range s.Documents {
 		d.Settings = append([]SettingRecord(nil), d.Settings...)
-		d.Left = slices.Clone(d.Left)
+		d.Leftover = slices.Clone(d.Leftover)
 		c.Documents[i] = d
 	}
 	return &c

@@ -16,8 +16,8 @@ import (
 // document of the command meanwhile, the Undo also undoes the apply: the
 // nodes of a document the command added are deleted from the Surface
 // (unless another record names them, in its settings that succeeded or
-// its Left), and a version the command replaced is applied again, the
-// nodes of the version the worker applied kept in the record's Left (for
+// its Leftover), and a version the command replaced is applied again, the
+// nodes of the version the worker applied kept in the record's Leftover (for
 // that apply to delete those it does not set, or for Unenroll).
 //
 // An Unenroll after the command ends what the command did: the Undo then
@@ -113,7 +113,7 @@ func undone(old, after, cur *Snapshot) (*Snapshot, []string) {
 			// (an apply not recorded, the version the command made):
 			// deleted, or left to the apply put back (or Unenroll).
 			if put == nil {
-				for _, l := range c.Left {
+				for _, l := range c.Leftover {
 					applied = append(applied, SettingRecord{URI: l, Status: 200})
 				}
 			} else {
@@ -138,7 +138,7 @@ func undone(old, after, cur *Snapshot) (*Snapshot, []string) {
 				held[nodeKey(s.URI)] = true
 			}
 		}
-		for _, l := range r.Left {
+		for _, l := range r.Leftover {
 			held[nodeKey(l)] = true
 		}
 	}
@@ -178,5 +178,5 @@ func sameRecord(x, y *DocumentRecord) bool {
 	return x.URI == y.URI && x.Document == y.Document && x.State == y.State && x.Seq == y.Seq &&
 		x.Pending == y.Pending && x.Abandoned == y.Abandoned && x.Result == y.Result &&
 		x.ResultChecksum == y.ResultChecksum && x.InstanceData == y.InstanceData && slices.Equal(x.Settings, y.Settings) &&
-		x.Applied == y.Applied && slices.Equal(x.Left, y.Left)
+		x.Applied == y.Applied && slices.Equal(x.Leftover, y.Leftover)
 }

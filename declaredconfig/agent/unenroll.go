@@ -11,7 +11,7 @@ import (
 // WinDC enrollment is removed (DMClient LinkedEnrollment/Unenroll): every
 // node that a document it holds set (its settings' that succeeded, and the
 // nodes of applies not recorded or of earlier versions:
-// DocumentRecord.Left), and that no abandoned document still claims, is
+// DocumentRecord.Leftover), and that no abandoned document still claims, is
 // deleted from the Surface; then every document, result and setting is
 // dropped and RefreshInterval and ConflictResolution go back to their
 // defaults. Inventory documents read only, so they delete nothing.
@@ -43,7 +43,7 @@ func (a *Agent) Unenroll(ctx context.Context) error {
 					kept[k] = true
 				}
 			}
-			for _, l := range r.Left {
+			for _, l := range r.Leftover {
 				kept[nodeKey(l)] = true
 			}
 		}
@@ -56,13 +56,13 @@ func (a *Agent) Unenroll(ctx context.Context) error {
 		if err != nil || r.Abandoned || u.Host == declaredconfig.Inventory {
 			continue
 		}
-		var set []string // the nodes it set: its settings' that succeeded, and Left
+		var set []string // the nodes it set: its settings' that succeeded, and Leftover
 		for _, s := range r.Settings {
 			if s.Status == 200 {
 				set = append(set, s.URI)
 			}
 		}
-		for _, uri := range append(set, r.Left...) {
+		for _, uri := range append(set, r.Leftover...) {
 			k := nodeKey(uri)
 			if k == "" || kept[k] || done[k] {
 				continue

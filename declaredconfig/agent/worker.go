@@ -12,9 +12,9 @@ import (
 // ApplyPending applies every accepted document now, oldest first, as the
 // worker does, and returns when none is left or ctx is done. A document
 // interrupted by ctx stays pending (the settings it made so far stay, their
-// nodes kept in its record's Left for Unenroll; the next apply makes them
+// nodes kept in its record's Leftover for Unenroll; the next apply makes them
 // all again). The apply of a version deletes the nodes the document set
-// before that it does not set (DocumentRecord.Left).
+// before that it does not set (DocumentRecord.Leftover).
 //
 // The state is saved once, when the batch ends, not after each document:
 // until then a crash leaves the documents of the batch pending in the

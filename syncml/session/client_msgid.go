@@ -19,11 +19,11 @@ type MsgIDError struct {
 	SessionID string // the session
 	MsgID     string // the refused message's MsgID
 	Last      string // the MsgID of the last server message handled in the session, "" for none
-	// Open is true when, with ClientConfig.AllowMsgIDReuse, the message
+	// AnswersWaiting is true when, with ClientConfig.AllowMsgIDReuse, the message
 	// brings commands while answers of the device to an earlier server
 	// message of the session with that MsgID still wait to go: the Client
 	// would take a Get of the new message for one of the earlier.
-	Open bool
+	AnswersWaiting bool
 }
 
 // Error says which MsgID is refused, in which session and after which;
@@ -37,7 +37,7 @@ func (e *MsgIDError) Error() string {
 		}
 		return s + " is not a decimal number"
 	}
-	if e.Open {
+	if e.AnswersWaiting {
 		return s + " brings commands while answers to an earlier message with that MsgID are still to go"
 	}
 	return s + " is not past the last one, " + shown(e.Last)

@@ -48,8 +48,8 @@ func TestClientMsgIDReuseOpen(t *testing.T) {
 		reuseGet(s, 1)
 		_, err = c.HandleInbound(ctx, s.inbound(1, "", true))
 		var me *MsgIDError
-		if !errors.As(err, &me) || !me.Open || me.MsgID != "1" || !errors.Is(err, ErrProtocol) {
-			t.Fatalf("a second Get 900 of message 1 while the first one's answers wait: %v, want a *MsgIDError, Open", err)
+		if !errors.As(err, &me) || !me.AnswersWaiting || me.MsgID != "1" || !errors.Is(err, ErrProtocol) {
+			t.Fatalf("a second Get 900 of message 1 while the first one's answers wait: %v, want a *MsgIDError, AnswersWaiting", err)
 		}
 		if !strings.Contains(err.Error(), "still to go") {
 			t.Errorf("error %q does not say why", err)
@@ -111,7 +111,7 @@ func testReusePolite(t *testing.T, behind bool) {
 		}
 		x, err := c.HandleInbound(ctx, s.inbound(1, meta, true))
 		var me *MsgIDError
-		if errors.As(err, &me) && me.Open {
+		if errors.As(err, &me) && me.AnswersWaiting {
 			// the Get waits: ask for the device's next message
 			refused++
 			s = &objScript{id: id + 1}

@@ -91,7 +91,7 @@ func (c *Client) checkPending(m *syncml.Message) error {
 	}
 	n, open := c.pendingAnswers(id)
 	if open {
-		return &MsgIDError{SessionID: c.sessionID, MsgID: m.Header.MsgID, Last: c.inMsgID, Open: true}
+		return &MsgIDError{SessionID: c.sessionID, MsgID: m.Header.MsgID, Last: c.inMsgID, AnswersWaiting: true}
 	}
 	if max := c.maxPendingAnswers(); n >= max {
 		return errorf("server message %s brings commands while %d answers of the device to the server's earlier ones wait to go: %w",

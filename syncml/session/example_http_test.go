@@ -36,9 +36,15 @@ func ExampleServer() {
 	defer ts.Close()
 	// Commands are queued under the device's ID, the SyncHdr Source
 	// LocURI it sends (ClientConfig.DeviceID).
-	_ = srv.Queue(ctx, "dev1", session.NewGets("./DevDetail/SwV")...)
-	_ = srv.Queue(ctx, "dev1", &syncml.Replace{Items: []syncml.Item{{
-		Target: &syncml.Location{LocURI: "./Vendor/MSFT/Policy/Config/Example"}, Data: syncml.Text("1")}}})
+	if err := srv.Queue(ctx, "dev1", session.NewGets("./DevDetail/SwV")...); err != nil {
+		fmt.Println("queue:", err)
+		return
+	}
+	if err := srv.Queue(ctx, "dev1", &syncml.Replace{Items: []syncml.Item{{
+		Target: &syncml.Location{LocURI: "./Vendor/MSFT/Policy/Config/Example"}, Data: syncml.Text("1")}}}); err != nil {
+		fmt.Println("queue:", err)
+		return
+	}
 
 	// The device.
 	mux := session.NewMux()
