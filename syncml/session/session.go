@@ -123,9 +123,11 @@ type Config struct {
 	MaxObjectSize int
 	// MaxObjectChunks bounds the chunks (messages) of one object: one the
 	// device sends in more is answered 413 from the chunk over the bound
-	// on, and dropped, as an object too large; one of this side's that
-	// would take more at the device's MaxMsgSize is not sent (its
-	// Outcome's Err says why). Each chunk costs a state of the session
+	// on, and dropped, as an object too large; a queued command whose
+	// object would take more at the device's MaxMsgSize is not sent (its
+	// Outcome's Err says why), while the Results a Handler answers the
+	// device's Get with go in as many chunks as they need (the Handler
+	// decides their size). Each chunk costs a state of the session
 	// holding the object so far, so that without it a device slicing an
 	// object thinly (or announcing a tiny MaxMsgSize) makes the server
 	// copy the object over and over. Zero means the larger of
