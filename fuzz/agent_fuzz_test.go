@@ -47,6 +47,7 @@ import (
 // . or .. segment or a placeholder; and a new agent starts from the saved
 // state with the same summary.
 func FuzzAgent(f *testing.F) {
+	steadyTarget(f)
 	const id = "27FEA311-68B9-4320-9FC4-296F6FDFAFE2"
 	hdr := `<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr><VerDTD>1.2</VerDTD><VerProto>DM/1.2</VerProto><SessionID>1</SessionID><MsgID>1</MsgID>` +
 		`<Target><LocURI>D</LocURI></Target><Source><LocURI>S</LocURI></Source></SyncHdr><SyncBody>` +
@@ -128,6 +129,7 @@ func FuzzAgent(f *testing.F) {
 	uris := append(slices.Clip(gen.uris), base+"Host/Inventory/Documents/"+invID+"/Document", base+"Host/Inventory/Results/"+invID+"/Document")
 	datas := append(slices.Clip(gen.data), string(invText), string(dscText))
 	f.Fuzz(func(t *testing.T, data, ops []byte) {
+		steadyInput(t)
 		var m syncml.Message
 		if err := syncml.Unmarshal(data, &m); err != nil {
 			g, ok := generatedMessage(data, serverHeader(), gen)
@@ -597,17 +599,24 @@ func abortsSession(cmds []syncml.Command) bool {
 // FuzzAgentState feeds arbitrary bytes to the agent's FileStore as a saved
 // state. No input may make Load or New panic; a file Load refuses is
 // ErrCorrupt (or a LimitError); a state New accepts saves and loads back
-// to the same summary.
+// to the same summary. Every input uses the same file, in a directory
+// made once and emptied after it, and a clock that does not move, so
+// that its run depends on its bytes alone (see steadyInput).
 func FuzzAgentState(f *testing.F) {
+	steadyTarget(f)
 	f.Add([]byte("windc-agent-state 1 2 44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a\n{}"))
 	f.Add([]byte("windc-agent-state 1 0 e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\n"))
 	f.Add([]byte(`{"documents":[]}`))
+	dir := f.TempDir()
+	path := filepath.Join(dir, "state")
 	f.Fuzz(func(t *testing.T, data []byte) {
+		steadyInput(t)
+		t.Cleanup(func() { emptyDir(t, dir) })
 		ctx := context.Background()
-		path := filepath.Join(t.TempDir(), "state")
 		if err := os.WriteFile(path, data, 0o600); err != nil {
 			t.Fatal(err)
 		}
+		clock := &fuzzClock{now: time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)}
 		fs := &agent.FileStore{Path: path, MaxBytes: 1 << 16}
 		s, err := fs.Load(ctx)
 		if err != nil {
@@ -616,7 +625,7 @@ func FuzzAgentState(f *testing.F) {
 			}
 			return
 		}
-		a, err := agent.New(ctx, agent.Config{Surface: &agent.MemorySurface{}, Store: fs})
+		a, err := agent.New(ctx, agent.Config{Surface: &agent.MemorySurface{}, Store: fs, Clock: clock})
 		if err != nil {
 			return
 		}
@@ -624,7 +633,7 @@ func FuzzAgentState(f *testing.F) {
 		if err := a.Refresh(ctx); err != nil {
 			t.Fatalf("Refresh: %v", err)
 		}
-		b, err := agent.New(ctx, agent.Config{Surface: &agent.MemorySurface{}, Store: fs})
+		b, err := agent.New(ctx, agent.Config{Surface: &agent.MemorySurface{}, Store: fs, Clock: clock})
 		if err != nil {
 			t.Fatalf("state saved by the agent does not load: %v", err)
 		}
@@ -634,4 +643,18 @@ func FuzzAgentState(f *testing.F) {
 			t.Fatalf("summary after a restart:\n%s\nwas\n%s (%v %v)", s2, s1, err1, err2)
 		}
 	})
+}
+
+// emptyDir removes what dir holds, so that the next input finds it as
+// this one did.
+func emptyDir(t *testing.T, dir string) {
+	es, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range es {
+		if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
+			t.Fatal(err)
+		}
+	}
 }

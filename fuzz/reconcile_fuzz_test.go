@@ -111,6 +111,7 @@ func reconcileSeed(t testing.TB, reply *syncml.Message, state string) []byte {
 // desired document's DocID reports it, and what is kept of the documents
 // the device lists is bounded.
 func FuzzReconcile(f *testing.F) {
+	steadyTarget(f)
 	_, _, reply := reconcileSetup(f)
 	f.Add(reconcileSeed(f, reply, "60"))
 	f.Add(reconcileSeed(f, reply, "61"))
@@ -131,6 +132,7 @@ func FuzzReconcile(f *testing.F) {
 		types: []string{declaredconfig.SummaryType, "", "chr"},
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
+		steadyInput(t)
 		var m syncml.Message
 		if err := syncml.Unmarshal(data, &m); err != nil {
 			g, ok := generatedMessage(data, reconcileMessage("2").Header, gen)

@@ -35,7 +35,9 @@ func FuzzSettledTwinsState(f *testing.F) {
 		f.Fatalf("%d of %d seeds are states a Reconciler could have saved: the target tests little", canonical, seeds)
 	}
 	drifted := bytes.Replace(steady, []byte(`checksum="V1"`), []byte(`checksum="V0"`), 1)
+	steadyTarget(f)
 	f.Fuzz(func(t *testing.T, state []byte) {
+		steadyInput(t)
 		if !reconcile.Canonical(state) {
 			// Damaged so that its flags no longer say what its fields
 			// do (a document marked settled that is not, say): kept
