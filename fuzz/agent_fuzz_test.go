@@ -30,7 +30,8 @@ import (
 // Unenroll (also with its context ended), a Store whose saves fail, a
 // Surface whose Set, Get or Delete fail, nodes changed behind the agent's
 // back, commands served on their own (in an Atomic, undone later), the
-// message again in a new session, and restarts from the store.
+// message again in a new session, and restarts from the store, also
+// under lowered limits (see agentRun.restart).
 //
 // No input may make anything panic; a reply encodes to the bytes
 // returned, keeps the SessionID, has non-zero unique CmdIDs and, but when
@@ -41,7 +42,9 @@ import (
 // with a cause, and an Applied follows its document's Accepted. A command
 // or an Unenroll whose save fails changes nothing; an Unenroll that works
 // leaves no document and, when the Surface's deletes work, none of the
-// nodes it had to delete. Once the faults end, the worker applies and
+// nodes it had to delete. A restart under lowered limits starts, keeping
+// every document as a restart under the default limits would, but
+// those beyond the limits: kept in ConfigInfraError, told first. Once the faults end, the worker applies and
 // refreshes without error, leaving no document in a transient state (but
 // a bulk template waiting for its data) and no Surface node with an empty,
 // . or .. segment or a placeholder; and a new agent starts from the saved
@@ -86,6 +89,15 @@ func FuzzAgent(f *testing.F) {
 	// The document made a DSC element (opServe: Replace of URI 0 with
 	// data 8), then a VPN profile again, pending at a restart.
 	f.Add(replace, []byte{opServe, 1, 8, opApply, opServe, 1, 1, opRestart, opApply, opRefresh, opDrift, opRefresh, opUnenroll})
+	// Restarts under lowered limits (opRestart's argument, see
+	// loweredLimits): the applied document beyond them, then the limits
+	// raised again; a pending one beyond them; the DSC element beyond
+	// them (the VPN profile within); fewer elements, documents and
+	// settings, with an Add refused and an Unenroll.
+	f.Add(replace, []byte{opApply, opRestart | 2<<4, opRefresh, opApply, opSession, opRestart, opApply, opRefresh})
+	f.Add(replace, []byte{opServe, 1, 1, opRestart | 2<<4, opApply, opRefresh, opRestart, opApply, opUnenroll})
+	f.Add(replace, []byte{opServe, 1, 8, opApply, opRestart | 1<<4, opDrift, opRefresh, opServe, 1, 1, opApply, opRestart | 3<<4, opApply})
+	f.Add(replace, []byte{opApply, opRestart | 12<<4, opServe, 1 | 10<<2, 7, opApply, opSession, opRestart | 4<<4, opUnenroll})
 	first := &declaredconfig.Document{Schema: "1.0", Context: "Device", ID: id, Checksum: "A1", Scenario: declaredconfig.ScenarioVPN,
 		CSPs: []declaredconfig.CSP{{Name: "./Vendor/MSFT/VPNv2", Settings: []declaredconfig.Setting{{Path: "P/AlwaysOn", Type: "bool", Value: "true"}}}}}
 	firstText, err := first.MarshalText()
@@ -177,7 +189,7 @@ func FuzzAgent(f *testing.F) {
 				t.Fatalf("the agent set the node %q", k)
 			}
 		}
-		b, err := agent.New(ctx, agent.Config{Surface: r.surface, Store: r.store})
+		b, err := agent.New(ctx, r.config(agent.Config{}))
 		if err != nil {
 			t.Fatalf("restart from the saved state: %v", err)
 		}
@@ -204,7 +216,7 @@ const (
 	opFaultGet                // Surface.Get fails alike
 	opFaultDelete             // Surface.Delete fails alike
 	opDrift                   // a node is changed (arg < 8) or deleted behind the agent's back
-	opRestart                 // a new agent from the store replaces the agent
+	opRestart                 // a new agent from the store replaces the agent, under loweredLimits(arg)
 	opServe                   // two more bytes: a command served alone (see agentRun.op)
 	opUndo                    // the Undo of the last command served in an Atomic
 	opSession                 // the message again, in a new session
@@ -236,6 +248,11 @@ type agentRun struct {
 	undos   []func(context.Context) error // of the commands served in an Atomic
 	// accepted holds the DocIDs of the EventAccepted told.
 	accepted []string
+	// lim are the limits of the agent (see loweredLimits); unlimited,
+	// the URIs of the documents a restart under lim found beyond them,
+	// whose EventError the agent's first events must be.
+	lim       agentLimits
+	unlimited map[string]bool
 }
 
 func newAgentRun(t *testing.T, uris, data []string) *agentRun {
@@ -245,19 +262,86 @@ func newAgentRun(t *testing.T, uris, data []string) *agentRun {
 	return r
 }
 
-// start makes the agent anew from the store.
+// start makes the agent anew from the store, under r.lim.
 func (r *agentRun) start() {
-	a, err := agent.New(context.Background(), agent.Config{Surface: r.surface, Store: r.store, Clock: r.clock,
+	a, err := agent.New(context.Background(), r.config(agent.Config{
 		OnEvent: func(e agent.Event) { r.events = append(r.events, e) },
 		RequestSession: func(reason string) {
 			if reason == "" {
 				r.t.Fatalf("RequestSession without a reason")
 			}
-		}})
+		}}))
 	if err != nil {
 		r.t.Fatalf("New from the saved state: %v", err)
 	}
-	r.a, r.undos = a, nil
+	r.a, r.undos, r.unlimited = a, nil, nil
+}
+
+// config returns c with r's Surface, Store, Clock and limits.
+func (r *agentRun) config(c agent.Config) agent.Config {
+	c.Surface, c.Store, c.Clock = r.surface, r.store, r.clock
+	c.Limits, c.MaxDocuments, c.MaxSettings, c.MaxSummaryBytes = r.lim.Limits, r.lim.MaxDocuments, r.lim.MaxSettings, r.lim.MaxSummaryBytes
+	return c
+}
+
+// agentLimits are the bounds of an agent's Config that opRestart lowers.
+type agentLimits struct {
+	Limits                                     declaredconfig.Limits
+	MaxDocuments, MaxSettings, MaxSummaryBytes int
+}
+
+// loweredLimits returns the limits of opRestart's argument, 0 for the
+// defaults: its low 2 bits cap a document's bytes (the seed documents
+// take 244 to some 350: the VPN profile fits 256, and the DSC element
+// 320), bit 2 its elements, depth and attributes to what the VPN profile
+// has, and bit 3 the documents, a document's settings and the summary.
+func loweredLimits(arg int) agentLimits {
+	var l agentLimits
+	l.Limits.MaxBytes = []int64{0, 256, 200, 320}[arg&3]
+	if arg&4 != 0 {
+		l.Limits.MaxElements, l.Limits.MaxDepth, l.Limits.MaxAttrs = 3, 3, 5
+	}
+	if arg&8 != 0 {
+		l.MaxDocuments, l.MaxSettings, l.MaxSummaryBytes = 1, 1, 512
+	}
+	return l
+}
+
+// restart replaces the agent with one New makes from the store under
+// l. Whatever the store holds (an agent saved it, under limits as large
+// or larger), New starts: every document stays, with its text and
+// settings, in the state an agent under the default limits gives it,
+// but one beyond l.Limits, kept in ConfigInfraError (GetInfraError for
+// an inventory) and no longer pending, whose EventError (matching
+// declaredconfig.ErrLimit) comes before any other event the agent tells.
+func (r *agentRun) restart(l agentLimits) {
+	t, ctx := r.t, context.Background()
+	ref, err := agent.New(ctx, agent.Config{Surface: r.surface, Store: r.store, Clock: r.clock})
+	if err != nil {
+		t.Fatalf("New from the saved state: %v", err)
+	}
+	r.lim = l
+	r.start()
+	want, got := ref.Snapshot(), r.a.Snapshot()
+	if len(got.Documents) != len(want.Documents) || got.RefreshInterval != want.RefreshInterval || got.ConflictResolution != want.ConflictResolution {
+		t.Fatalf("New under %+v:\n%+v\nunder the default limits\n%+v", l, got, want)
+	}
+	for i, w := range want.Documents {
+		var d declaredconfig.Document
+		if err := declaredconfig.UnmarshalLimits([]byte(w.Document), &d, l.Limits); errors.Is(err, declaredconfig.ErrLimit) {
+			w.State, w.Pending = declaredconfig.StateConfigInfraError, false
+			if u, err := declaredconfig.ParseURI(w.URI); err == nil && u.Host == declaredconfig.Inventory {
+				w.State = declaredconfig.StateGetInfraError
+			}
+			if r.unlimited == nil {
+				r.unlimited = map[string]bool{}
+			}
+			r.unlimited[w.URI] = true
+		}
+		if g := got.Documents[i]; !reflect.DeepEqual(g, w) {
+			t.Fatalf("New under %+v holds the document\n%+v\nwant\n%+v", l, g, w)
+		}
+	}
 }
 
 // session hands m to a new session of a Client that the agent serves
@@ -398,7 +482,7 @@ func (r *agentRun) op(ops []byte, m *syncml.Message) []byte {
 			_ = r.surface.mem.Delete(ctx, k)
 		}
 	case opRestart:
-		r.start()
+		r.restart(loweredLimits(arg))
 	case opServe:
 		// Two bytes: the command (low 2 bits: Add, Replace, Delete,
 		// Get; bit 7: in an Atomic) and its target (the rest, an index
@@ -492,6 +576,15 @@ func (r *agentRun) checkEvents() {
 	t := r.t
 	for _, e := range r.events[r.checked:] {
 		s := e.String()
+		if len(r.unlimited) > 0 {
+			// What New found beyond the limits is told first.
+			if e.Kind != agent.EventError {
+				t.Fatalf("%s told before the EventError of the documents beyond the limits %v", s, slices.Sorted(maps.Keys(r.unlimited)))
+			}
+			if errors.Is(e.Err, declaredconfig.ErrLimit) {
+				delete(r.unlimited, e.URI)
+			}
+		}
 		switch {
 		case e.Kind < agent.EventAccepted || e.Kind > agent.EventError:
 			t.Fatalf("event of kind %d: %s", e.Kind, s)
