@@ -15,6 +15,7 @@ import (
 
 	"github.com/windc-go/windc/declaredconfig"
 	"github.com/windc-go/windc/declaredconfig/agent"
+	"github.com/windc-go/windc/internal/fuzzsteady"
 	"github.com/windc-go/windc/syncml"
 	"github.com/windc-go/windc/syncml/session"
 )
@@ -50,7 +51,7 @@ import (
 // . or .. segment or a placeholder; and a new agent starts from the saved
 // state with the same summary.
 func FuzzAgent(f *testing.F) {
-	steadyTarget(f)
+	fuzzsteady.Target(f)
 	const id = "27FEA311-68B9-4320-9FC4-296F6FDFAFE2"
 	hdr := `<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr><VerDTD>1.2</VerDTD><VerProto>DM/1.2</VerProto><SessionID>1</SessionID><MsgID>1</MsgID>` +
 		`<Target><LocURI>D</LocURI></Target><Source><LocURI>S</LocURI></Source></SyncHdr><SyncBody>` +
@@ -141,7 +142,7 @@ func FuzzAgent(f *testing.F) {
 	uris := append(slices.Clip(gen.uris), base+"Host/Inventory/Documents/"+invID+"/Document", base+"Host/Inventory/Results/"+invID+"/Document")
 	datas := append(slices.Clip(gen.data), string(invText), string(dscText))
 	f.Fuzz(func(t *testing.T, data, ops []byte) {
-		steadyInput(t)
+		fuzzsteady.Input(t)
 		var m syncml.Message
 		if err := syncml.Unmarshal(data, &m); err != nil {
 			g, ok := generatedMessage(data, serverHeader(), gen)
@@ -696,14 +697,14 @@ func abortsSession(cmds []syncml.Command) bool {
 // made once and emptied after it, and a clock that does not move, so
 // that its run depends on its bytes alone (see steadyInput).
 func FuzzAgentState(f *testing.F) {
-	steadyTarget(f)
+	fuzzsteady.Target(f)
 	f.Add([]byte("windc-agent-state 1 2 44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a\n{}"))
 	f.Add([]byte("windc-agent-state 1 0 e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\n"))
 	f.Add([]byte(`{"documents":[]}`))
 	dir := f.TempDir()
 	path := filepath.Join(dir, "state")
 	f.Fuzz(func(t *testing.T, data []byte) {
-		steadyInput(t)
+		fuzzsteady.Input(t)
 		t.Cleanup(func() { emptyDir(t, dir) })
 		ctx := context.Background()
 		if err := os.WriteFile(path, data, 0o600); err != nil {

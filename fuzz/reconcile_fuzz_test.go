@@ -8,6 +8,7 @@ import (
 
 	"github.com/windc-go/windc/declaredconfig"
 	"github.com/windc-go/windc/declaredconfig/reconcile"
+	"github.com/windc-go/windc/internal/fuzzsteady"
 	"github.com/windc-go/windc/syncml"
 	"github.com/windc-go/windc/syncml/session"
 )
@@ -111,7 +112,7 @@ func reconcileSeed(t testing.TB, reply *syncml.Message, state string) []byte {
 // desired document's DocID reports it, and what is kept of the documents
 // the device lists is bounded.
 func FuzzReconcile(f *testing.F) {
-	steadyTarget(f)
+	fuzzsteady.Target(f)
 	_, _, reply := reconcileSetup(f)
 	f.Add(reconcileSeed(f, reply, "60"))
 	f.Add(reconcileSeed(f, reply, "61"))
@@ -132,7 +133,7 @@ func FuzzReconcile(f *testing.F) {
 		types: []string{declaredconfig.SummaryType, "", "chr"},
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		steadyInput(t)
+		fuzzsteady.Input(t)
 		var m syncml.Message
 		if err := syncml.Unmarshal(data, &m); err != nil {
 			g, ok := generatedMessage(data, reconcileMessage("2").Header, gen)

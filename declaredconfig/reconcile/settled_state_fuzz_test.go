@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/windc-go/windc/declaredconfig/reconcile"
+	"github.com/windc-go/windc/internal/fuzzsteady"
 )
 
 // FuzzSettledTwinsState hands arbitrary bytes that make a state a
@@ -35,9 +36,9 @@ func FuzzSettledTwinsState(f *testing.F) {
 		f.Fatalf("%d of %d seeds are states a Reconciler could have saved: the target tests little", canonical, seeds)
 	}
 	drifted := bytes.Replace(steady, []byte(`checksum="V1"`), []byte(`checksum="V0"`), 1)
-	steadyTarget(f)
+	fuzzsteady.Target(f)
 	f.Fuzz(func(t *testing.T, state []byte) {
-		steadyInput(t)
+		fuzzsteady.Input(t)
 		if !reconcile.Canonical(state) {
 			// Damaged so that its flags no longer say what its fields
 			// do (a document marked settled that is not, say): kept
