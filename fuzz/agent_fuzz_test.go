@@ -317,6 +317,9 @@ func loweredLimits(arg int) agentLimits {
 // declaredconfig.ErrLimit) comes before any other event the agent tells.
 func (r *agentRun) restart(l agentLimits) {
 	t, ctx := r.t, context.Background()
+	// what the agent before told (the seed document's Accepted, when
+	// the restart is the first op) is checked under its own rules
+	r.checkEvents()
 	ref, err := agent.New(ctx, agent.Config{Surface: r.surface, Store: r.store, Clock: r.clock})
 	if err != nil {
 		t.Fatalf("New from the saved state: %v", err)
