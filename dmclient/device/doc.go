@@ -65,6 +65,16 @@
 // not meet the discovery client's URL policy fails the enrollment
 // (MENROLL_E_DEVICE_MESSAGE_FORMAT_ERROR).
 //
+// # Renewal
+//
+// Nothing on the LinkedEnrollment nodes renews the linked enrollment's
+// client certificate: the device does, when the renewal schedule its
+// enrollment set comes due, with [Handler.Renew]. It goes through the
+// Enroller, which must be a [Renewer] ([MDE2] is: MS-MDE2 renewal at the
+// enrollment service discovery named, which the Enrollment records), and
+// saves the renewed Enrollment; OnChange gives it to the device's
+// sessions. EnrollStatus and LastError do not change.
+//
 // # State
 //
 // The nodes' values and the Enrollment live in a [State], kept by a

@@ -16,9 +16,9 @@ var (
 	// ErrNoEndpoint: Enroll was run while DiscoveryEndpoint is not set
 	// (ERROR_FILE_NOT_FOUND, as the DMClient CSP documents).
 	ErrNoEndpoint = errors.New("device: DiscoveryEndpoint is not set")
-	// ErrBusy: an enrollment or unenrollment is already running
+	// ErrBusy: an enrollment, unenrollment or renewal is already running
 	// (ERROR_BUSY).
-	ErrBusy = errors.New("device: an enrollment or unenrollment is in progress")
+	ErrBusy = errors.New("device: an enrollment, unenrollment or renewal is in progress")
 	// ErrEnrolled: Enroll was run while the linked enrollment exists
 	// (ERROR_ALREADY_EXISTS).
 	ErrEnrolled = errors.New("device: the linked enrollment already exists")

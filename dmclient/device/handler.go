@@ -418,6 +418,9 @@ func (h *Handler) enroll(ctx context.Context, endpoint string) (*Enrollment, err
 	if e.AuthPolicy == "" {
 		e.AuthPolicy = resp.AuthPolicy
 	}
+	if e.EnrollmentServiceURL == "" {
+		e.EnrollmentServiceURL = resp.EnrollmentServiceURL
+	}
 	if e.Enrolled.IsZero() {
 		e.Enrolled = h.cfg.Now()
 	}

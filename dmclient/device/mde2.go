@@ -2,6 +2,7 @@ package device
 
 import (
 	"context"
+	"crypto"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/pem"
@@ -16,7 +17,8 @@ import (
 // The Enrollment's ManagementURL is the DM server of the provisioning
 // document (w7 ADDR) and its Data the issued certificate and its private
 // key, PEM-encoded (see EnrollmentCertificate): a Store that keeps it
-// keeps a secret. A SOAP fault gives LastError its HRESULT.
+// keeps a secret. A SOAP fault gives LastError its HRESULT. MDE2 is a
+// Renewer: Handler.Renew renews the certificate.
 type MDE2 struct {
 	// Client runs the protocol; nil means a zero mde2.Client (ECDSA P-256
 	// keys, http.DefaultClient).
@@ -55,16 +57,69 @@ func (m *MDE2) Enroll(ctx context.Context, r *EnrollRequest) (*Enrollment, error
 	if err != nil {
 		return nil, err
 	}
+	data, err := resultData(res)
+	if err != nil {
+		return nil, err
+	}
+	if m.OnResult != nil {
+		m.OnResult(res)
+	}
+	return &Enrollment{ManagementURL: res.Address, AuthPolicy: r.Response.AuthPolicy, EnrollmentServiceURL: r.Response.EnrollmentServiceURL, Data: data}, nil
+}
+
+// Renew implements Renewer: it renews the certificate e's Data holds at
+// e's EnrollmentServiceURL with mde2.Client.Renew (a new key, its request
+// signed with the current key, over a connection that presents the
+// current certificate), with Device as the device's word (its DeviceID
+// is required, as for Enroll). The Enrollment returned is e with the new
+// certificate and key in Data. OnResult, when set, is given the result.
+func (m *MDE2) Renew(ctx context.Context, e *Enrollment) (*Enrollment, error) {
+	if e == nil {
+		return nil, pkg.Errorf("renew: %w", ErrNotEnrolled)
+	}
+	if e.EnrollmentServiceURL == "" {
+		return nil, pkg.Errorf("%w: renew: the enrollment records no EnrollmentServiceURL (saved before it was recorded?)", ErrConfig)
+	}
+	cur, err := EnrollmentCertificate(e)
+	if err != nil {
+		return nil, pkg.Errorf("renew: %w", err)
+	}
+	key, ok := cur.PrivateKey.(crypto.Signer)
+	if !ok || cur.Leaf == nil {
+		return nil, pkg.Errorf("renew: enrollment data: the key %T cannot sign", cur.PrivateKey)
+	}
+	c := m.Client
+	if c == nil {
+		c = &mde2.Client{}
+	}
+	prev := &mde2.Result{Certificate: cur.Leaf, Key: key, EnrollmentURL: e.EnrollmentServiceURL,
+		AuthPolicy: mde2.AuthPolicy(e.AuthPolicy), Address: e.ManagementURL}
+	dev := m.Device
+	res, err := c.Renew(ctx, prev, &dev)
+	if err != nil {
+		return nil, pkg.Errorf("renew at %s: %w", e.EnrollmentServiceURL, err)
+	}
+	data, err := resultData(res)
+	if err != nil {
+		return nil, err
+	}
+	if m.OnResult != nil {
+		m.OnResult(res)
+	}
+	next := e.clone()
+	next.Data = data
+	return next, nil
+}
+
+// resultData is the Data of an Enrollment that res set up: its
+// certificate and private key, PEM-encoded.
+func resultData(res *mde2.Result) ([]byte, error) {
 	key, err := x509.MarshalPKCS8PrivateKey(res.Key)
 	if err != nil {
 		return nil, pkg.Errorf("keep the key: %w", err)
 	}
 	data := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: res.Certificate.Raw})
-	data = append(data, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: key})...)
-	if m.OnResult != nil {
-		m.OnResult(res)
-	}
-	return &Enrollment{ManagementURL: res.Address, AuthPolicy: r.Response.AuthPolicy, Data: data}, nil
+	return append(data, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: key})...), nil
 }
 
 // EnrollmentCertificate returns the client certificate and key an MDE2

@@ -40,6 +40,11 @@ type Enrollment struct {
 	ManagementURL string `json:"managementURL"`
 	// AuthPolicy is the policy discovery returned and the enrollment used.
 	AuthPolicy discovery.AuthPolicy `json:"authPolicy,omitempty"`
+	// EnrollmentServiceURL is the enrollment service discovery named
+	// (the Handler fills it in when the Enroller left it empty): where
+	// a renewal goes (see Handler.Renew). It is empty in a state saved
+	// before it was recorded.
+	EnrollmentServiceURL string `json:"enrollmentServiceURL,omitempty"`
 	// Data is what the Enroller keeps about the enrollment (the
 	// provisioning document, the client certificate…), opaque to the
 	// handler.
