@@ -38,7 +38,8 @@ type Client struct {
 	// exchange, so give it a deadline). When a
 	// TLS client certificate is needed (the Certificate policy,
 	// renewal), a copy of its *http.Transport (or of the default one)
-	// presents it.
+	// presents it, whichever CAs the server's TLS request names and in
+	// place of the transport's own client certificates.
 	HTTPClient *http.Client
 	// KeyType is the key generated for the request (default ECDSA P-256).
 	KeyType KeyType
@@ -573,7 +574,17 @@ func (c *Client) http(cert *tls.Certificate) *http.Client {
 	if tr.TLSClientConfig == nil {
 		tr.TLSClientConfig = &tls.Config{}
 	}
-	tr.TLSClientConfig.Certificates = []tls.Certificate{*cert}
+	// Presented whatever the server's CertificateRequest names: a server
+	// whose ClientCAs are another PKI's (the linked enrollment's own,
+	// while the parent's certificate authenticates) would otherwise get
+	// no certificate at all, crypto/tls choosing among Certificates by
+	// issuer, and a GetClientCertificate the caller's transport has would
+	// present another one.
+	presented := *cert
+	tr.TLSClientConfig.Certificates = nil
+	tr.TLSClientConfig.GetClientCertificate = func(*tls.CertificateRequestInfo) (*tls.Certificate, error) {
+		return &presented, nil
+	}
 	// made for one request: its connection is not kept for another
 	tr.DisableKeepAlives = true
 	cp.Transport = tr

@@ -114,7 +114,14 @@ type EnrollmentRequest struct {
 // tls.Config.ClientAuth to tls.RequestClientCert or
 // tls.VerifyClientCertIfGiven (not a Require mode, since OnPremise and
 // Federated devices present none), or the request has no credentials and
-// is answered with an Authentication fault ("no credentials"). And the
+// is answered with an Authentication fault ("no credentials").
+// VerifyClientCertIfGiven ends the handshake, before any fault, for a
+// certificate that does not chain to tls.Config.ClientCAs (the system
+// roots when nil): with it, ClientCAs must hold the roots of every
+// certificate the Server accepts, such as the primary enrollment's PKI,
+// whose certificates authenticate a WinDC linked enrollment under the
+// Certificate policy. RequestClientCert leaves the checking to the
+// Server (Certificate, or the Issuer's root). And the
 // handlers read a body until it ends or passes Limits.MaxBytes, so a
 // client that stops sending holds its request until the http.Server's
 // ReadTimeout (set ReadHeaderTimeout too); net/http sets none by default.
