@@ -11,10 +11,12 @@
 //     endpoint answers an empty string, as the CSP page says; Add of a set
 //     one answers 418, Delete of an unset one 404.
 //   - Enroll (Exec): posts the device's discovery request ([Config].Request)
-//     to DiscoveryEndpoint through a [discovery.Client], then hands the
-//     answer (the enrollment URLs and the AuthPolicy) to the [Enroller],
-//     the MS-MDE2 step: [MDE2] runs it with the client of package
-//     discovery/mde2. Without a DiscoveryEndpoint it fails at once with
+//     to DiscoveryEndpoint (XML spaces around the value left out, as a
+//     server that puts its Data on a line of its own sends them) through a
+//     [discovery.Client], then hands the answer (the enrollment URLs and
+//     the AuthPolicy) to the [Enroller], the MS-MDE2 step: [MDE2] runs it
+//     with the client of package discovery/mde2. Without a
+//     DiscoveryEndpoint (or one of spaces only) it fails at once with
 //     ERROR_FILE_NOT_FOUND (0x80070002), as documented.
 //   - Unenroll (Exec): hands the [Enrollment] to the [Unenroller], which
 //     rolls back what declared configuration set up; with package

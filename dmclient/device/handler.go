@@ -9,6 +9,7 @@ import (
 
 	"github.com/windc-go/windc/discovery"
 	"github.com/windc-go/windc/dmclient"
+	"github.com/windc-go/windc/internal/xmlscan"
 	"github.com/windc-go/windc/syncml"
 	"github.com/windc-go/windc/syncml/session"
 )
@@ -291,7 +292,7 @@ func (h *Handler) run(ctx context.Context, o op) session.Response {
 		refuse = pkg.Errorf("handler closed: %w", context.Canceled)
 	case o == opEnroll && h.st.Enrollment != nil:
 		refuse = ErrEnrolled
-	case o == opEnroll && h.st.DiscoveryEndpoint == "":
+	case o == opEnroll && xmlscan.TrimSpace(h.st.DiscoveryEndpoint) == "":
 		refuse = ErrNoEndpoint
 	case o == opUnenroll && h.st.Enrollment == nil:
 		refuse = ErrNotEnrolled
@@ -393,8 +394,11 @@ func (h *Handler) finish(ctx context.Context, o op, from State) (opErr, saveErr 
 	return err, nil
 }
 
-// enroll runs discovery at endpoint and then the Enroller.
+// enroll runs discovery at endpoint and then the Enroller. XML spaces
+// around the node's value are not part of the URL: a server that writes
+// its Data on lines of its own sends them.
 func (h *Handler) enroll(ctx context.Context, endpoint string) (*Enrollment, error) {
+	endpoint = xmlscan.TrimSpace(endpoint)
 	req := h.cfg.Request
 	c := h.cfg.Discovery
 	c.URL = endpoint

@@ -574,3 +574,31 @@ func within[T any](t *testing.T, ch <-chan T, what string) T {
 		panic("unreachable")
 	}
 }
+
+// TestEndpointSpaces: a server that writes the Data of its Replace on a
+// line of its own sends the URL between XML spaces; discovery goes to the
+// URL, the node keeps the value as written, and a value of spaces only
+// is no endpoint (ERROR_FILE_NOT_FOUND).
+func TestEndpointSpaces(t *testing.T) {
+	ds := discoveryServer(t, nil)
+	fe := &fakeEnroller{}
+	h := newHandler(t, config(ds, fe))
+	spaced := "\n\t\t" + ds.URL + "/EnrollmentConfiguration?api-version=1.0\r\n\t"
+	serve(h, le.ReplaceDiscoveryEndpoint(spaced))
+	if r := serve(h, le.ExecEnroll()); r.Code != 0 {
+		t.Fatalf("Exec Enroll: %d %s; state %+v", r.Code, r.OriginalError, h.State())
+	}
+	if len(fe.got) != 1 || fe.got[0].Endpoint != ds.URL+"/EnrollmentConfiguration?api-version=1.0" {
+		t.Errorf("Enroller got %+v", fe.got)
+	}
+	if st := h.State(); st.DiscoveryEndpoint != spaced || st.Status != dmclient.StatusEnrollmentSucceeded {
+		t.Errorf("state %+v", st)
+	}
+
+	h = newHandler(t, config(ds, fe))
+	serve(h, le.ReplaceDiscoveryEndpoint(" \n\t"))
+	r := serve(h, le.ExecEnroll())
+	if st := h.State(); r.OriginalError != "0x80070002" || st.LastError != dmclient.ErrorFileNotFound || st.Status != dmclient.StatusEnrollmentFailed {
+		t.Errorf("Exec Enroll with an endpoint of spaces: %d %s; state %+v", r.Code, r.OriginalError, st)
+	}
+}
