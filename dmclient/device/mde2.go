@@ -15,9 +15,10 @@ import (
 // discovery/mde2 at the URLs discovery returned (GetPolicies, then
 // RequestSecurityToken with a new key), under the AuthPolicy it returned.
 // The Enrollment's ManagementURL is the DM server of the provisioning
-// document (w7 ADDR) and its Data the issued certificate and its private
-// key, PEM-encoded (see EnrollmentCertificate): a Store that keeps it
-// keeps a secret. A SOAP fault gives LastError its HRESULT. MDE2 is a
+// document (w7 ADDR) and its Data, PEM-encoded, the issued certificate
+// with the intermediate authorities the document installs, its private
+// key and the roots the document installs (see EnrollmentCertificate and
+// EnrollmentRoots): a Store that keeps it keeps a secret. A SOAP fault gives LastError its HRESULT. MDE2 is a
 // Renewer: Handler.Renew renews the certificate.
 type MDE2 struct {
 	// Client runs the protocol; nil means a zero mde2.Client (ECDSA P-256
@@ -57,7 +58,7 @@ func (m *MDE2) Enroll(ctx context.Context, r *EnrollRequest) (*Enrollment, error
 	if err != nil {
 		return nil, err
 	}
-	data, err := resultData(res)
+	data, err := resultData(res, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -72,7 +73,9 @@ func (m *MDE2) Enroll(ctx context.Context, r *EnrollRequest) (*Enrollment, error
 // signed with the current key, over a connection that presents the
 // current certificate), with Device as the device's word (its DeviceID
 // is required, as for Enroll). The Enrollment returned is e with the new
-// certificate and key in Data. OnResult, when set, is given the result.
+// certificate and key in Data; the intermediate authorities and roots
+// stay those e holds unless the renewal's document installs others.
+// OnResult, when set, is given the result.
 func (m *MDE2) Renew(ctx context.Context, e *Enrollment) (*Enrollment, error) {
 	if e == nil {
 		return nil, pkg.Errorf("renew: %w", ErrNotEnrolled)
@@ -92,14 +95,18 @@ func (m *MDE2) Renew(ctx context.Context, e *Enrollment) (*Enrollment, error) {
 	if c == nil {
 		c = &mde2.Client{}
 	}
-	prev := &mde2.Result{Certificate: cur.Leaf, Key: key, EnrollmentURL: e.EnrollmentServiceURL,
+	roots, err := enrollmentRoots(e)
+	if err != nil {
+		return nil, pkg.Errorf("renew: %w", err)
+	}
+	prev := &mde2.Result{Certificate: cur.Leaf, Key: key, Roots: roots, EnrollmentURL: e.EnrollmentServiceURL,
 		AuthPolicy: mde2.AuthPolicy(e.AuthPolicy), Address: e.ManagementURL}
 	dev := m.Device
 	res, err := c.Renew(ctx, prev, &dev)
 	if err != nil {
 		return nil, pkg.Errorf("renew at %s: %w", e.EnrollmentServiceURL, err)
 	}
-	data, err := resultData(res)
+	data, err := resultData(res, cur.Certificate[1:])
 	if err != nil {
 		return nil, err
 	}
@@ -111,20 +118,39 @@ func (m *MDE2) Renew(ctx context.Context, e *Enrollment) (*Enrollment, error) {
 	return next, nil
 }
 
-// resultData is the Data of an Enrollment that res set up: its
-// certificate and private key, PEM-encoded.
-func resultData(res *mde2.Result) ([]byte, error) {
+// pemRoot is the PEM type of the roots in an MDE2 enrollment's Data:
+// tls.X509KeyPair skips it, so that the roots are not presented.
+const pemRoot = "ROOT CERTIFICATE"
+
+// resultData is the Data of an Enrollment that res set up, PEM-encoded:
+// the chain its TLSCertificate presents (the certificate, then the
+// intermediate authorities its document installs, or inter when it
+// installs none, as a renewal's document may), its private key, and its
+// roots.
+func resultData(res *mde2.Result, inter [][]byte) ([]byte, error) {
 	key, err := x509.MarshalPKCS8PrivateKey(res.Key)
 	if err != nil {
 		return nil, pkg.Errorf("keep the key: %w", err)
 	}
-	data := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: res.Certificate.Raw})
-	return append(data, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: key})...), nil
+	chain := res.TLSCertificate().Certificate
+	if len(chain) == 1 {
+		chain = append(chain, inter...)
+	}
+	var data []byte
+	for _, der := range chain {
+		data = append(data, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})...)
+	}
+	data = append(data, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: key})...)
+	for _, c := range res.Roots {
+		data = append(data, pem.EncodeToMemory(&pem.Block{Type: pemRoot, Bytes: c.Raw})...)
+	}
+	return data, nil
 }
 
 // EnrollmentCertificate returns the client certificate and key an MDE2
 // enrollment keeps in its Data, for the TLS of the device's sessions with
-// the linked enrollment's server.
+// the linked enrollment's server: the certificate, then the intermediate
+// authorities the provisioning document installed, with Leaf set.
 func EnrollmentCertificate(e *Enrollment) (tls.Certificate, error) {
 	if e == nil {
 		return tls.Certificate{}, pkg.Errorf("no enrollment")
@@ -134,4 +160,43 @@ func EnrollmentCertificate(e *Enrollment) (tls.Certificate, error) {
 		return tls.Certificate{}, pkg.Errorf("enrollment data: %w", err)
 	}
 	return c, nil
+}
+
+// EnrollmentRoots returns a pool of the roots an MDE2 enrollment's
+// provisioning document installed, which the device trusts from then on:
+// the tls.Config.RootCAs of its sessions with the linked enrollment's
+// server, whose certificate chains to them. The pool is empty, never nil,
+// when there are none (a nil RootCAs would trust the system's roots).
+func EnrollmentRoots(e *Enrollment) (*x509.CertPool, error) {
+	roots, err := enrollmentRoots(e)
+	if err != nil {
+		return nil, err
+	}
+	pool := x509.NewCertPool()
+	for _, c := range roots {
+		pool.AddCert(c)
+	}
+	return pool, nil
+}
+
+// enrollmentRoots reads the roots in e's Data.
+func enrollmentRoots(e *Enrollment) ([]*x509.Certificate, error) {
+	if e == nil {
+		return nil, pkg.Errorf("no enrollment")
+	}
+	var roots []*x509.Certificate
+	for rest := e.Data; ; {
+		var b *pem.Block
+		if b, rest = pem.Decode(rest); b == nil {
+			return roots, nil
+		}
+		if b.Type != pemRoot {
+			continue
+		}
+		c, err := x509.ParseCertificate(b.Bytes)
+		if err != nil {
+			return nil, pkg.Errorf("enrollment data: root %d: %w", len(roots)+1, err)
+		}
+		roots = append(roots, c)
+	}
 }

@@ -1,13 +1,22 @@
 package device
 
 import (
+	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"errors"
 	"log/slog"
+	"math/big"
 	"testing"
+	"time"
 
 	"github.com/windc-go/windc/discovery"
 	"github.com/windc-go/windc/discovery/mde2"
+	"github.com/windc-go/windc/discovery/mde2/provisioning"
 	"github.com/windc-go/windc/dmclient"
 )
 
@@ -164,4 +173,101 @@ type fakeRenewer struct {
 
 func (f *fakeRenewer) Renew(ctx context.Context, e *Enrollment) (*Enrollment, error) {
 	return f.renew(ctx, e)
+}
+
+// TestMDE2Chain: under an issuing CA below a root, the provisioning
+// document installs the root (Root store) and the intermediate (CA
+// store). The Enrollment keeps both, so that the device's TLS to the
+// linked enrollment's server presents the intermediate and trusts the
+// root, after a restart too and after a renewal whose document carries
+// the new certificate only.
+func TestMDE2Chain(t *testing.T) {
+	root, err := mde2.NewMemoryCA("WinDC test root")
+	if err != nil {
+		t.Fatal(err)
+	}
+	interKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "WinDC issuing CA"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
+		KeyUsage: x509.KeyUsageCertSign, BasicConstraintsValid: true, IsCA: true,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, root.Root(), &interKey.PublicKey, root.Signer())
+	if err != nil {
+		t.Fatal(err)
+	}
+	inter, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms := mde2Server(t, nil)
+	ms.Issuer = mde2.NewCA(inter, interKey)
+	ms.Provision = func(ctx context.Context, r *mde2.EnrollmentRequest, cert *x509.Certificate) (*provisioning.Enrollment, error) {
+		pe, err := ms.DefaultProvision(ctx, r, cert)
+		if err != nil || r.Renewal {
+			return pe, err
+		}
+		pe.RootCerts, pe.CACerts = [][]byte{root.Root().Raw}, [][]byte{inter.Raw}
+		return pe, nil
+	}
+	ds := discoveryServer(t, nil)
+	ds.Config.Handler = &discovery.Handler{
+		Logger: slog.New(slog.DiscardHandler),
+		URLs:   discovery.URLPolicy{AllowLoopbackHTTP: true},
+		Discover: func(_ context.Context, req *discovery.Request, _ discovery.Headers) (*discovery.Response, error) {
+			return &discovery.Response{EnrollmentServiceURL: ms.EnrollmentURL, EnrollmentPolicyServiceURL: ms.PolicyURL,
+				AuthenticationServiceURL: ms.AuthenticationURL, AuthPolicy: req.RequiredAuthPolicy()}, nil
+		},
+	}
+	cfg := config(ds, &MDE2{
+		Client: &mde2.Client{HTTPClient: ds.Client(), URLs: discovery.URLPolicy{AllowLoopbackHTTP: true}},
+		Device: mde2.Device{DeviceID: "8A1D3F52-6C0B-4E8F-9D27-41B5C6E7F809"},
+		Credentials: func(context.Context, discovery.AuthPolicy) (mde2.Credentials, error) {
+			return mde2.Credentials{Token: []byte("entra-device-token")}, nil
+		},
+	})
+	cfg.Store = &FileStore{Dir: t.TempDir()}
+	h := newHandler(t, cfg)
+	serve(h, le.ReplaceDiscoveryEndpoint(ds.URL))
+	if r := serve(h, le.ExecEnroll()); r.Code != 0 {
+		t.Fatalf("Exec Enroll: %d %s; %+v", r.Code, r.OriginalError, h.State())
+	}
+
+	// The linked enrollment's server verifies the device against the
+	// root alone, as session.ClientCertificate's server does.
+	rootPool := x509.NewCertPool()
+	rootPool.AddCert(root.Root())
+	check := func(when string, e *Enrollment) {
+		t.Helper()
+		c, err := EnrollmentCertificate(e)
+		if err != nil {
+			t.Fatalf("%s: %v", when, err)
+		}
+		if len(c.Certificate) != 2 || !bytes.Equal(c.Certificate[1], inter.Raw) {
+			t.Fatalf("%s: the chain presented has %d certificates, want the certificate and the intermediate", when, len(c.Certificate))
+		}
+		pool := x509.NewCertPool()
+		pool.AddCert(inter)
+		if _, err := c.Leaf.Verify(x509.VerifyOptions{Roots: rootPool, Intermediates: pool, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}); err != nil {
+			t.Errorf("%s: %v", when, err)
+		}
+		roots, err := EnrollmentRoots(e)
+		if err != nil || !roots.Equal(rootPool) {
+			t.Errorf("%s: EnrollmentRoots %v, want the root the document installed", when, err)
+		}
+	}
+	check("enrolled", h.State().Enrollment)
+	if err := h.Renew(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	check("renewed", h.State().Enrollment)
+	h2, err := New(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h2.Close()
+	check("restarted", h2.State().Enrollment)
 }
