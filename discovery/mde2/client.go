@@ -126,8 +126,13 @@ type Result struct {
 	Certificate *x509.Certificate   // the issued client certificate
 	Key         crypto.Signer       // its private key
 	Roots       []*x509.Certificate // the roots the document installs
+	// Intermediates are the intermediate authorities the document
+	// installs (its CA store), which TLSCertificate presents after the
+	// certificate.
+	Intermediates []*x509.Certificate
 	// Address is the DM server (w7 ADDR) and ProviderID the DM account's
-	// provider; a renewal keeps those of the enrollment it renews.
+	// provider; a renewal keeps those of the enrollment it renews, and
+	// its Roots and Intermediates when its document installs none.
 	Address    string
 	ProviderID string
 	// Provisioning is the typed provisioning document.
@@ -146,14 +151,18 @@ type Result struct {
 // client presents them (in tls.Config.Certificates, or for
 // session.ClientCertificate's server to identify the device): the
 // certificate, then the intermediate authorities the provisioning
-// document installs, with Leaf set. A Result without a certificate gives
-// the zero tls.Certificate.
+// document installs (Intermediates, or the Provisioning's CACerts when
+// that is empty), with Leaf set. A Result without a certificate gives the
+// zero tls.Certificate.
 func (r *Result) TLSCertificate() tls.Certificate {
 	if r == nil || r.Certificate == nil {
 		return tls.Certificate{}
 	}
 	chain := [][]byte{r.Certificate.Raw}
-	if r.Provisioning != nil {
+	for _, c := range r.Intermediates {
+		chain = append(chain, c.Raw)
+	}
+	if len(r.Intermediates) == 0 && r.Provisioning != nil {
 		chain = append(chain, r.Provisioning.CACerts...)
 	}
 	return tls.Certificate{Certificate: chain, PrivateKey: r.Key, Leaf: r.Certificate}
@@ -327,7 +336,9 @@ func (c *Client) EnrollWith(ctx context.Context, resp *DiscoverResponse, d *Devi
 // Renew renews prev's certificate at prev.EnrollmentURL: a new key, its
 // request wrapped in a PKCS#7 signed with the current key, sent over a
 // connection that presents the current certificate (ROBO). The result
-// keeps prev's DM account.
+// keeps prev's DM account, and prev's Roots and Intermediates when the
+// renewal's document installs none (it may carry the new certificate
+// only).
 func (c *Client) Renew(ctx context.Context, prev *Result, d *Device) (*Result, error) {
 	if prev == nil || prev.Certificate == nil || prev.Key == nil || prev.EnrollmentURL == "" {
 		return nil, pkg.Errorf("Renew needs the Certificate, Key and EnrollmentURL of a Result")
@@ -368,6 +379,9 @@ func (c *Client) Renew(ctx context.Context, prev *Result, d *Device) (*Result, e
 	if len(r.Roots) == 0 {
 		r.Roots = prev.Roots
 	}
+	if len(r.Intermediates) == 0 {
+		r.Intermediates = prev.Intermediates
+	}
 	return r, nil
 }
 
@@ -406,6 +420,13 @@ func readResult(rstr *RequestSecurityTokenResponse, key crypto.Signer, lim provi
 			return nil, pkg.Errorf("%w: root certificate: %v", ErrStructure, err)
 		}
 		r.Roots = append(r.Roots, root)
+	}
+	for _, der := range pe.CACerts {
+		ca, err := x509.ParseCertificate(der)
+		if err != nil {
+			return nil, pkg.Errorf("%w: CA certificate: %v", ErrStructure, err)
+		}
+		r.Intermediates = append(r.Intermediates, ca)
 	}
 	return r, nil
 }

@@ -58,7 +58,7 @@ func (m *MDE2) Enroll(ctx context.Context, r *EnrollRequest) (*Enrollment, error
 	if err != nil {
 		return nil, err
 	}
-	data, err := resultData(res, nil)
+	data, err := resultData(res)
 	if err != nil {
 		return nil, err
 	}
@@ -101,12 +101,19 @@ func (m *MDE2) Renew(ctx context.Context, e *Enrollment) (*Enrollment, error) {
 	}
 	prev := &mde2.Result{Certificate: cur.Leaf, Key: key, Roots: roots, EnrollmentURL: e.EnrollmentServiceURL,
 		AuthPolicy: mde2.AuthPolicy(e.AuthPolicy), Address: e.ManagementURL}
+	for _, der := range cur.Certificate[1:] {
+		c, err := x509.ParseCertificate(der)
+		if err != nil {
+			return nil, pkg.Errorf("renew: enrollment data: intermediate: %w", err)
+		}
+		prev.Intermediates = append(prev.Intermediates, c)
+	}
 	dev := m.Device
 	res, err := c.Renew(ctx, prev, &dev)
 	if err != nil {
 		return nil, pkg.Errorf("renew at %s: %w", e.EnrollmentServiceURL, err)
 	}
-	data, err := resultData(res, cur.Certificate[1:])
+	data, err := resultData(res)
 	if err != nil {
 		return nil, err
 	}
@@ -124,18 +131,13 @@ const pemRoot = "ROOT CERTIFICATE"
 
 // resultData is the Data of an Enrollment that res set up, PEM-encoded:
 // the chain its TLSCertificate presents (the certificate, then the
-// intermediate authorities its document installs, or inter when it
-// installs none, as a renewal's document may), its private key, and its
-// roots.
-func resultData(res *mde2.Result, inter [][]byte) ([]byte, error) {
+// intermediate authorities), its private key, and its roots.
+func resultData(res *mde2.Result) ([]byte, error) {
 	key, err := x509.MarshalPKCS8PrivateKey(res.Key)
 	if err != nil {
 		return nil, pkg.Errorf("keep the key: %w", err)
 	}
 	chain := res.TLSCertificate().Certificate
-	if len(chain) == 1 {
-		chain = append(chain, inter...)
-	}
 	var data []byte
 	for _, der := range chain {
 		data = append(data, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})...)
