@@ -31,7 +31,12 @@
 //
 // Node names are matched without regard to letter case, as Windows and
 // dmclient's readers match them ("./device/…/linkedenrollment/enrollstatus"
-// is EnrollStatus); the ProviderID is compared exactly (Config.ProviderID).
+// is EnrollStatus), by the Handler's ServeCommand; the ProviderID is
+// compared exactly (Config.ProviderID). A [session.Mux] routes by the
+// exact spelling of the route's path, the scope aside, so behind
+// [Handler.Register] only the nodes below LinkedEnrollment are matched so
+// ("…/LinkedEnrollment/enrollstatus" is EnrollStatus, while
+// "…/dmclient/…" or "…/linkedenrollment/…" finds no route: 404).
 // A command a node does not allow is answered 405, a node that does not
 // exist 404, a value in another format than the node's 415, an Exec
 // without exactly one Item 400. Inside an Atomic, Add, Replace and Delete

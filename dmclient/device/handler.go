@@ -149,6 +149,8 @@ func New(ctx context.Context, cfg Config) (*Handler, error) {
 }
 
 // Register routes the LinkedEnrollment subtree of h's provider on m to h.
+// The route's path is matched as the Mux matches it, letter case included
+// (the scope aside): see the package doc.
 func (h *Handler) Register(m *session.Mux) error {
 	return m.HandleSubtree("", string(h.le.URI()), h)
 }

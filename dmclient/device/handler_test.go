@@ -602,3 +602,33 @@ func TestEndpointSpaces(t *testing.T) {
 		t.Errorf("Exec Enroll with an endpoint of spaces: %d %s; state %+v", r.Code, r.OriginalError, st)
 	}
 }
+
+// TestRegisterCase pins what the package doc says of letter case behind
+// a session.Mux: the route's path is matched as spelled (the scope aside),
+// the nodes below LinkedEnrollment without regard to case. Should the
+// Mux come to fold case, this fails and the doc is to be updated.
+func TestRegisterCase(t *testing.T) {
+	h := newHandler(t, config(discoveryServer(t, nil), &fakeEnroller{}))
+	m := session.NewMux()
+	if err := h.Register(m); err != nil {
+		t.Fatal(err)
+	}
+	for u, want := range map[string]syncml.StatusCode{
+		"./Device/Vendor/MSFT/DMClient/Provider/MS%20DM%20SERVER/LinkedEnrollment/enrollstatus": 200,
+		"./device/Vendor/MSFT/DMClient/Provider/MS%20DM%20SERVER/LinkedEnrollment/EnrollStatus": 200,
+		"./Vendor/MSFT/DMClient/Provider/MS%20DM%20SERVER/LinkedEnrollment/EnrollStatus":        200,
+		"./Device/Vendor/MSFT/DMClient/Provider/MS%20DM%20SERVER/linkedenrollment/EnrollStatus": 404,
+		"./Device/Vendor/MSFT/dmclient/Provider/MS%20DM%20SERVER/LinkedEnrollment/EnrollStatus": 404,
+	} {
+		c := get(u)
+		r := m.ServeCommand(context.Background(), &session.Request{Command: c})
+		if got := codes(c, r)[0]; got != want {
+			t.Errorf("Get %s through the Mux: %d, want %d", u, got, want)
+		}
+	}
+	// The Handler itself folds the case of every node name.
+	c := get("./device/vendor/msft/dmclient/provider/MS%20DM%20SERVER/linkedenrollment/enrollstatus")
+	if got := codes(c, serve(h, c))[0]; got != 200 {
+		t.Errorf("ServeCommand of a lower-case path: %d", got)
+	}
+}
