@@ -101,8 +101,8 @@ func (s State) check() error {
 
 // String describes e without its Data, which can hold a private key.
 func (e Enrollment) String() string {
-	return fmt.Sprintf("{ManagementURL:%s AuthPolicy:%s Data:%d bytes Enrolled:%s}",
-		e.ManagementURL, e.AuthPolicy, len(e.Data), e.Enrolled.Format(time.RFC3339))
+	return fmt.Sprintf("{ManagementURL:%s AuthPolicy:%s EnrollmentServiceURL:%s Data:%d bytes Enrolled:%s}",
+		e.ManagementURL, e.AuthPolicy, e.EnrollmentServiceURL, len(e.Data), e.Enrolled.Format(time.RFC3339))
 }
 
 // GoString is String, for the %#v verb.
