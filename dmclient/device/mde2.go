@@ -18,8 +18,9 @@ import (
 // document (w7 ADDR) and its Data, PEM-encoded, the issued certificate
 // with the intermediate authorities the document installs, its private
 // key and the roots the document installs (see EnrollmentCertificate and
-// EnrollmentRoots): a Store that keeps it keeps a secret. A SOAP fault gives LastError its HRESULT. MDE2 is a
-// Renewer: Handler.Renew renews the certificate.
+// EnrollmentRoots): a Store that keeps it keeps a secret. A SOAP fault
+// gives LastError its HRESULT. MDE2 is a Renewer: Handler.Renew renews
+// the certificate.
 type MDE2 struct {
 	// Client runs the protocol; nil means a zero mde2.Client (ECDSA P-256
 	// keys, http.DefaultClient).
@@ -102,11 +103,11 @@ func (m *MDE2) Renew(ctx context.Context, e *Enrollment) (*Enrollment, error) {
 	prev := &mde2.Result{Certificate: cur.Leaf, Key: key, Roots: roots, EnrollmentURL: e.EnrollmentServiceURL,
 		AuthPolicy: mde2.AuthPolicy(e.AuthPolicy), Address: e.ManagementURL}
 	for _, der := range cur.Certificate[1:] {
-		c, err := x509.ParseCertificate(der)
+		ic, err := x509.ParseCertificate(der)
 		if err != nil {
 			return nil, pkg.Errorf("renew: enrollment data: intermediate: %w", err)
 		}
-		prev.Intermediates = append(prev.Intermediates, c)
+		prev.Intermediates = append(prev.Intermediates, ic)
 	}
 	dev := m.Device
 	res, err := c.Renew(ctx, prev, &dev)
