@@ -129,9 +129,11 @@
 // Who is talking is decided by an [Authenticator]: it sees
 // the parsed message, its raw bytes, the HTTP headers and the TLS state, and
 // answers an [Identity] or a refusal with a challenge. [ClientCertificate]
-// takes the identity from a verified TLS client certificate, and a Server
-// keeps each device's state under the identity decided, not under the LocURI
-// the device writes; [CredAuthenticator] checks OMA DM credentials against
+// takes the identity from a verified TLS client certificate
+// ([ClientCertificateFrom] only from one chaining to given roots, for a
+// listener that trusts other authorities too), and a Server keeps each
+// device's state under the identity decided, not under the LocURI the
+// device writes; [CredAuthenticator] checks OMA DM credentials against
 // [Users]: syncml:auth-basic and syncml:auth-md5 in the SyncHdr Cred
 // (challenged with 407 or 401 and a Chal, accepted for the session with 212)
 // and HMAC-MD5 over the raw body in the x-syncml-hmac header (checked on
