@@ -76,6 +76,18 @@ type ClientConfig struct {
 	// text run of a server message decoded, so that an object that large
 	// can come whole.
 	MaxObjectSize int
+	// MaxObjectChunks bounds the chunks (messages) of one object the
+	// server sends: the chunk over the bound and every later chunk of
+	// that object are answered 413 (as an object over MaxObjectSize),
+	// nothing of it is joined nor given to the Handler, and the session
+	// goes on. Without it a server slicing an object thinly, or sending
+	// empty chunks, keeps the device answering 213 for as long as it
+	// likes (Run's MaxMessages aside). Zero means the larger of
+	// DefaultMaxObjectChunks and, when MaxMsgSize is set, the chunks of
+	// half that size an object of MaxObjectSize (or its default) takes,
+	// MaxObjectSize / (MaxMsgSize/2) + 1, as Config.MaxObjectChunks on
+	// the server side; below zero, no bound.
+	MaxObjectChunks int
 	// MaxObjSize, when set, is announced in package 1: the server sends
 	// no object larger.
 	MaxObjSize int
@@ -946,7 +958,7 @@ func (c *Client) answer(ctx context.Context, m *syncml.Message, x *Exchange, u *
 		maxObj = DefaultMaxObjectSize
 	}
 	r := &responder{ctx: ctx, h: c.cfg.Handler, id: x.Identity, hdr: h, msgRef: h.MsgID,
-		lo: &c.lo, maxObj: maxObj, maxResults: c.peerObj, peerResults: true, sessionAlerts: true}
+		lo: &c.lo, maxObj: maxObj, maxChunks: c.maxChunks(maxObj), maxResults: c.peerObj, peerResults: true, sessionAlerts: true}
 	inFlight := c.lo.receiving()
 	r.commands(m.Body.Commands)
 	x.Outcomes = append(x.Outcomes, r.unsent...) // none, mostly

@@ -55,3 +55,20 @@ func (c *Client) decodeReply(data []byte, m *syncml.Message) error {
 	}
 	return syncml.UnmarshalLimits(data, m, c.replyLimits())
 }
+
+// maxChunks returns the bound of the chunks of one object the server
+// sends (see ClientConfig.MaxObjectChunks), 0 for none; maxObj is the
+// bound of its data in effect.
+func (c *Client) maxChunks(maxObj int) int {
+	switch n := c.cfg.MaxObjectChunks; {
+	case n > 0:
+		return n
+	case n < 0:
+		return 0
+	}
+	n := DefaultMaxObjectChunks
+	if half := c.cfg.MaxMsgSize / 2; half > 0 {
+		n = max(n, maxObj/half+1)
+	}
+	return n
+}

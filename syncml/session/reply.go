@@ -31,7 +31,7 @@ type responder struct {
 	nest int
 	// lo is the session's partial large object (nil: none), maxObj the
 	// bound of a received object's data and maxChunks, when above 0, of
-	// its chunks (Config.MaxObjectChunks; a Client sets none).
+	// its chunks (Config.MaxObjectChunks, ClientConfig.MaxObjectChunks).
 	lo        **largeObject
 	maxObj    int
 	maxChunks int
