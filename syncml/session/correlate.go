@@ -58,9 +58,9 @@ type Outcome struct {
 	// never posted (see Client.Start), and MsgID is empty. On a Session,
 	// Err is also set for a command the device answered whose Results
 	// came in chunks that this side refused (413: over MaxObjectSize or
-	// MaxObjectChunks; 424: not of the size announced) or the device cut:
-	// Status is the device's, and Results the chunks kept so far, if any
-	// (none of an object the Server refused: it keeps no chunk of it).
+	// MaxObjectChunks; 424: not of the size announced; 400) or the device
+	// cut: a *ResultsChunksError saying which; Status is the device's, and
+	// Results those that came whole, if any (none of the object's chunks).
 	Err error
 }
 
@@ -457,7 +457,7 @@ func (c *correlator) receive(cmds []syncml.Command, lastOut string, hold sentKey
 			// chunks kept (none of a refused one), and an error, as no
 			// whole Results came.
 			outcomes = append(outcomes, Outcome{MsgID: s.MsgID, Command: s.Cmd, Status: s.Status, Results: s.Results,
-				Err: errorf("%s %s of message %s: its Results came in chunks that were not joined (refused: over MaxObjectSize or MaxObjectChunks, or not of the size announced; or cut by the device): the Results are the chunks kept, if any", s.Cmd.ElementName(), s.Cmd.ID(), s.MsgID)})
+				Err: notJoined(s)}) // why: see fillDropped
 			s.Results, s.Held = nil, false
 		}
 	}

@@ -64,6 +64,7 @@ func (lo *largeObject) receiving() bool { return lo != nil && lo.Refused == 0 }
 // more chunks of its object follow, keeps the object as refused with code,
 // so that they are answered the same.
 func (r *responder) refuse(c syncml.Command, code syncml.StatusCode, more bool) {
+	r.noteDropped(c, *r.lo, code)
 	*r.lo = nil
 	if more {
 		*r.lo = refusedObject(c, code)
@@ -275,6 +276,7 @@ func (r *responder) resultsChunk(c *syncml.Results) *syncml.Results {
 			}
 			*r.lo = nil
 			if lo.Size >= 0 && lo.Size != len(lo.Data) {
+				r.noteDropped(c, lo, syncml.StatusSizeMismatch)
 				r.resultsStatus(c, syncml.StatusSizeMismatch)
 				return nil
 			}
@@ -305,6 +307,7 @@ func (r *responder) cut() {
 	if lo.Refused != 0 {
 		return // refused already: the peer was told
 	}
+	r.noteDropped(lo.Cmd, lo, 0)
 	r.cutObject = true
 	var it syncml.Item
 	if items := lo.Cmd.ItemList(); len(items) > 0 {

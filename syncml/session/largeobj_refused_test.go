@@ -145,10 +145,10 @@ func TestRefusedObjectFromServer(t *testing.T) {
 
 // A device's Results the server refuses (413: over its MaxObjectSize) goes
 // no further: the device sends no other chunk of it, the Get's Outcome
-// has its Status alone, and the next Get is answered. Before, the device
-// sent every chunk, and the server took the next chunk for a new object:
-// the Get's Outcome got the object's tail as its Results (1 MiB: the
-// device's MaxMessages exceeded).
+// has its Status and an Err, no Results, and the next Get is answered.
+// Before, the device sent every chunk, and the server took the next
+// chunk for a new object: the Get's Outcome got the object's tail as its
+// Results (1 MiB: the device's MaxMessages exceeded).
 func TestRefusedResultsFromDevice(t *testing.T) {
 	s := NewSession(&Config{MaxObjectSize: 4000, AnnounceMaxMsgSize: 2000})
 	if err := s.Queue(NewGets("./Big", "./Small")...); err != nil {
@@ -173,7 +173,9 @@ func TestRefusedResultsFromDevice(t *testing.T) {
 		}
 		outs = append(outs, fmt.Sprintf("Get %s %v", codeOf(o), res))
 	}
-	if d := cmp.Diff([]string{"Get 200 []", "Get 200 [./Small=10]"}, outs); d != "" {
+	// the refused Get's Outcome says why it has no Results (a *ResultsChunksError)
+	refused := "Get err session: Get 3 of message 1: its Results came in chunks that were not joined: refused (413): limit MaxObjectSize (4000) exceeded: 40000 (0 chunks, 0 bytes taken, 40000 announced) []"
+	if d := cmp.Diff([]string{refused, "Get 200 [./Small=10]"}, outs); d != "" {
 		t.Errorf("server Outcomes (-want +got):\n%s", d)
 	}
 	if rr.messages > 4 {

@@ -49,6 +49,10 @@ type responder struct {
 	// Results to correlate, in order, a chunked Results once whole.
 	joinResults bool
 	corr        []syncml.Command
+	// dropped notes the Results objects dropped (refused or cut) while
+	// the message was answered, for their commands' Outcomes (see
+	// fillDropped).
+	dropped []droppedResults
 	// corrHint, when above 0, is the room corr is allocated with: the
 	// Statuses and Results of the message's body.
 	corrHint int

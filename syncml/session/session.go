@@ -876,6 +876,7 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 		save = &undo.answered
 	}
 	outs, unmatched, hdrs := st.Sent.receive(r.corr, itoa(st.OutMsgID), st.LO.resultsOf(), save)
+	outs = st.Sent.fillDropped(outs, r.dropped) // why Results in chunks were dropped
 	// an object sent in chunks is reported whole
 	undo.rejoin(st.Sent.rejoinAnswered(outs, !s.keyed))
 	inSession(outs, h.SessionID)
