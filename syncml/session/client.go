@@ -67,7 +67,14 @@ type ClientConfig struct {
 	// MaxQueue bounds the commands queued and not yet sent, and the
 	// Abandoned Outcomes of sessions given up kept until a message is
 	// answered (the oldest are dropped: see Client.DroppedAbandoned);
-	// zero means DefaultMaxQueue.
+	// zero means DefaultMaxQueue. It also bounds the device's own
+	// commands waiting in the rest of its package (those its messages
+	// could not carry, whatever queued them: Queue, BeforeReply or
+	// EachMessage): while that many wait, a server message that brings
+	// commands is refused as for MaxPendingAnswers (its error holding a
+	// *LimitError of MaxQueue), and the commands EachMessage gives past
+	// the bound are not sent (an Outcome each, its Err a *LimitError of
+	// MaxQueue).
 	MaxQueue int
 	// MaxObjectSize bounds an object the server sends in chunks
 	// (MoreData); zero means DefaultMaxObjectSize. A larger one is
@@ -307,10 +314,7 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 // does Start among its alerts, and a message is not built when
 // EachMessage returns such an Atomic or a nil command.
 func (c *Client) Queue(cmds ...syncml.Command) error {
-	max := c.cfg.MaxQueue
-	if max <= 0 {
-		max = DefaultMaxQueue
-	}
+	max := c.maxQueue()
 	if len(c.queue)+len(cmds) > max {
 		return pkg.LimitCount("MaxQueue", int64(max), int64(len(c.queue)+len(cmds)), "")
 	}

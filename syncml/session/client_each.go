@@ -26,7 +26,9 @@ import (
 // Those with an Item over maxObj, the MaxObjSize the server announced in
 // the session (0 for none), are not sent: they go to c.eachUnsent, an
 // Outcome each with a *LimitError, which the Exchange of the message
-// built reports.
+// built reports; so are those past MaxQueue when added to the device's
+// own commands waiting in the rest of its package (see ownWaiting), with
+// a *LimitError of MaxQueue.
 // An error aborts building the message. It is not called for the
 // Statuses that answer an aborted session, nor for a message that
 // continues an object of the device's: the object's next chunk comes
@@ -53,6 +55,17 @@ func (c *Client) eachMessage(ctx context.Context, cands []syncml.Command, maxObj
 		// what the server would not take is not sent (Outcome.Err), as
 		// queued commands are not
 		extra, c.eachUnsent = fitPeerObj(extra, maxObj)
+	}
+	if own, bound := c.ownWaiting(), c.maxQueue(); own+len(extra) > bound {
+		// the device's own commands waiting in the rest of its package
+		// stay within MaxQueue: those past it are not sent
+		keep := max(0, bound-own)
+		for i, x := range extra[keep:] {
+			c.eachUnsent = append(c.eachUnsent, Outcome{Command: x,
+				Err: errorf("%s not sent: %d commands of the device's own wait to go in the rest of its package: %w",
+					x.ElementName(), own, pkg.LimitCount("MaxQueue", int64(bound), int64(own+keep+i+1), ""))})
+		}
+		extra = extra[:keep:keep]
 	}
 	c.nextEach = len(extra)
 	if len(extra) == 0 {

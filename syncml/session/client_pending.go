@@ -17,6 +17,38 @@ func (c *Client) maxPendingAnswers() int {
 	return DefaultMaxPendingAnswers
 }
 
+// maxQueue returns ClientConfig.MaxQueue, or DefaultMaxQueue when not
+// set.
+func (c *Client) maxQueue() int {
+	if n := c.cfg.MaxQueue; n > 0 {
+		return n
+	}
+	return DefaultMaxQueue
+}
+
+// ownWaiting returns how many of the device's own commands (neither
+// answers to the server nor an Alert 1222 asking for its next message)
+// wait in the rest of the device's package, an object cut into chunks
+// counted once: those a message could not carry, from Queue, BeforeReply
+// or EachMessage.
+func (c *Client) ownWaiting() int {
+	n := 0
+	for _, x := range c.cont {
+		switch x := x.(type) {
+		case *syncml.Status, *syncml.Results:
+			continue
+		case *syncml.Alert:
+			if code, err := x.Code(); err == nil && code == syncml.AlertNextMessage {
+				continue
+			}
+		}
+		if !isChunk(x) { // its last piece counts
+			n++
+		}
+	}
+	return n
+}
+
 // pendingAnswers returns how many answers to the server (Statuses and
 // Results) wait in the rest of the device's package, a Results cut into
 // chunks counted once, and whether one of them answers the server's
@@ -81,6 +113,13 @@ func bringsCommands(m *syncml.Message) bool {
 // message runs, and nothing of the Client changes. The notes of Gets whose
 // answers all went are dropped once a message is taken (see answer), so
 // that reuse is taken as soon as nothing of the earlier message waits.
+//
+// Such a message is refused too while the device's own commands waiting
+// there (see ownWaiting) have reached MaxQueue: the commands a server
+// message brings make more of them (BeforeReply's, and those its answers
+// push back), so a server that sends them without letting the device's
+// package go would make them pile up without end. The error holds a
+// *LimitError (Limit "MaxQueue", Count those waiting).
 func (c *Client) checkPending(m *syncml.Message) error {
 	if !bringsCommands(m) {
 		return nil
@@ -96,6 +135,10 @@ func (c *Client) checkPending(m *syncml.Message) error {
 	if max := c.maxPendingAnswers(); n >= max {
 		return errorf("server message %s brings commands while %d answers of the device to the server's earlier ones wait to go: %w",
 			shown(m.Header.MsgID), n, pkg.LimitCount("MaxPendingAnswers", int64(max), int64(n), ""))
+	}
+	if own, max := c.ownWaiting(), c.maxQueue(); own >= max {
+		return errorf("server message %s brings commands while %d commands of the device's own wait to go in the rest of its package: %w",
+			shown(m.Header.MsgID), own, pkg.LimitCount("MaxQueue", int64(max), int64(own), ""))
 	}
 	return nil
 }
