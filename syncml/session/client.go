@@ -162,7 +162,8 @@ type ClientConfig struct {
 	// its state in every message (the WinDC 1224 summary, for example)
 	// queues it here, after the server's commands were applied. m is the
 	// server's message. It is not called for an aborted session or while
-	// the server's package goes on.
+	// the server's package goes on. What the reply cannot carry waits in
+	// the rest of the device's package, under MaxQueue (see MaxQueue).
 	BeforeReply func(ctx context.Context, c *Client, m *syncml.Message, x *Exchange)
 	// EachMessage, when set, is called for every message the Client
 	// builds except the Statuses that answer an abort and a message that
@@ -172,7 +173,9 @@ type ClientConfig struct {
 	// or an Atomic, is an error, as in Queue). As queued commands, one
 	// with an Item over the MaxObjSize the server announced in the
 	// session is not sent: the Exchange of the message reports it in an
-	// Outcome whose Err is a *LimitError of MaxObjSize.
+	// Outcome whose Err is a *LimitError of MaxObjSize; so is one past
+	// MaxQueue counted with the device's own commands waiting in the rest
+	// of its package (a *LimitError of MaxQueue: see MaxQueue).
 	EachMessage func(ctx context.Context) ([]syncml.Command, error)
 	// Unmarshal, when set, decodes each server reply Run reads (and each
 	// message HandleInbound is given as bytes only) instead of the

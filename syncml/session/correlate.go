@@ -47,7 +47,9 @@ type Outcome struct {
 	// chunks none of which went out before the announcement) or queued
 	// for package 1 when a refusal (401 or 407) that announced it has it
 	// built again (the Outcome comes with the rebuilt package): a
-	// *LimitError of MaxObjSize), or, on a Client, it
+	// *LimitError of MaxObjSize; or, given by EachMessage past MaxQueue
+	// with the device's own commands waiting in the rest of its package:
+	// a *LimitError of MaxQueue), or, on a Client, it
 	// came from EachMessage in a
 	// message the server refused (401 or 407), which the server ran none
 	// of, or was one of the alerts given to Start in a package 1 refused

@@ -108,13 +108,13 @@
 // (Results from a device included) are answered 213, joined, checked
 // against their Size (424), and cut with Alert 1225 when another command
 // comes first; an object refused (413 over MaxObjectSize, or in more chunks
-// than a Server's MaxObjectChunks; 400 for a chunk
+// than MaxObjectChunks, either side's; 400 for a chunk
 // without the Meta Size a first chunk has, or in a command of several
 // items) has the rest of its chunks answered with the same code, never
 // served nor joined, up to its last chunk or the end of the peer's
 // package. The Outcome of a Get whose Results comes in chunks waits for
-// the joined object (its Status alone when the object is cut or
-// refused). Either side's
+// the joined object (its Status and a [ResultsChunksError] saying why
+// when the object is cut or refused). Either side's
 // Statuses that do not fit in one message go out in order over the next
 // messages (without Final until the last; the peer asks for each with
 // Alert 1222), followed by the commands that wait. A queued command that
