@@ -12,9 +12,13 @@ import (
 // not joined: this side refused a chunk of them (413, 424 or 400), or the
 // device cut the object, sending another command before its last chunk.
 // The Outcome holds the device's Status and the Results that came whole,
-// if any: none of the chunks of the object dropped. Test with errors.As;
-// for 413, errors.Is(err, ErrLimit) holds and errors.As finds the
-// *LimitError too.
+// if any: none of the chunks of the object dropped. When the command's
+// Status came in an earlier message (its Outcome then had the Status
+// alone), an Outcome with the Status and this error comes again; when
+// the Status has not come yet (Results before it), the Outcome the Status
+// brings later has no such error. Test with errors.As; for 413,
+// errors.Is(err, ErrLimit) holds and errors.As finds the *LimitError
+// too.
 type ResultsChunksError struct {
 	// MsgID, Cmd and CmdID name the command: the MsgID of the message
 	// this side sent it in, its element name and its CmdID.
