@@ -93,6 +93,9 @@ func (sc *scanner) header(pos int, h *Header) (end int, present bool, err error)
 	if done || t.Local() != "SyncHdr" {
 		return pos, false, sc.structure(t.Start, "<SyncML> must start with <SyncHdr> or <SyncBody>")
 	}
+	if sc.local(t) != "SyncHdr" {
+		return pos, false, sc.otherSpace(t)
+	}
 	sc.lastStart = t.Start
 	var seen uint32
 	end, err = sc.children(t, pos, func(c tag, pos int) (int, error) {
@@ -144,6 +147,13 @@ func (sc *scanner) peekBody(pos int) (int, bool, error) {
 	return at, xmlscan.LocalName(nm) == "SyncBody", nil
 }
 
+// otherSpace reports t, SyncHdr or SyncBody by its local name, in a
+// namespace other than the message's (or none): read as the SyncML
+// element, its namespace would be lost.
+func (sc *scanner) otherSpace(t tag) error {
+	return sc.structure(t.Start, "<%s> is in namespace %q, not in the message's", t.Name, sc.space(t))
+}
+
 func (sc *scanner) unexpected(t tag) error {
 	return sc.structure(t.Start, "unexpected <%s>", t.Name)
 }
@@ -156,6 +166,9 @@ func (sc *scanner) bodyStart(pos int) (int, error) {
 	}
 	if done || t.Local() != "SyncBody" {
 		return pos, sc.structure(t.Start, "<SyncHdr> must be followed by <SyncBody>")
+	}
+	if sc.local(t) != "SyncBody" {
+		return pos, sc.otherSpace(t)
 	}
 	if err := sc.noAttrs(t); err != nil {
 		return pos, err

@@ -85,12 +85,18 @@ func TestNoNamespaceIsSyncML(t *testing.T) {
 	}
 }
 
-// TestForeignNamespaceChild: where no Unknown may stand (the children of
-// the header, of commands, of Item, Location, Cred, Chal, and of Meta
-// outside the metinf namespace), an element in another namespace is
-// unexpected.
+// TestForeignNamespaceChild: where no Unknown may stand (SyncHdr and
+// SyncBody themselves, the children of the header, of commands, of Item,
+// Location, Cred, Chal, and of Meta outside the metinf namespace), an
+// element in another namespace is unexpected.
 func TestForeignNamespaceChild(t *testing.T) {
 	tests := []struct{ name, in string }{
+		{"SyncHdr", `<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr xmlns="urn:other"/><SyncBody/></SyncML>`},
+		{"prefixed SyncHdr", `<SyncML xmlns="SYNCML:SYNCML1.2"><p:SyncHdr xmlns:p="urn:other"/><SyncBody/></SyncML>`},
+		{"SyncHdr, root in none", `<SyncML><SyncHdr xmlns="SYNCML:SYNCML1.2"/><SyncBody/></SyncML>`},
+		{"SyncBody", `<SyncML xmlns="SYNCML:SYNCML1.2">` + testHdr + `<SyncBody xmlns="urn:other"><Final/></SyncBody></SyncML>`},
+		{"empty SyncBody", `<SyncML xmlns="SYNCML:SYNCML1.2">` + testHdr + `<SyncBody xmlns="urn:other"/></SyncML>`},
+		{"SyncBody without header", `<SyncML xmlns="SYNCML:SYNCML1.2"><p:SyncBody xmlns:p="urn:other"/></SyncML>`},
 		{"header child", hdrMsg(`<p:MsgID xmlns:p="urn:other">1</p:MsgID>`)},
 		{"command child", body(`<Add><p:CmdID xmlns:p="urn:other">1</p:CmdID></Add>`)},
 		{"Item", body(`<Add><CmdID>1</CmdID><Item xmlns="urn:other"/></Add>`)},
