@@ -585,6 +585,11 @@ func TestDataOriginalErrorNamespaceOnBody(t *testing.T) {
 	if _, err := decodeBoth(t, []byte(item(`<Data originalerror="1">x</Data>`)), Limits{}); !errors.Is(err, ErrStructure) {
 		t.Errorf("unprefixed originalerror: %v, want ErrStructure", err)
 	}
+	// an empty one, which Data.OriginalError could not keep
+	empty := strings.Replace(in, `msft:originalerror="0x86000002"`, `msft:originalerror=""`, 1)
+	if _, err := decodeBoth(t, []byte(empty), Limits{}); !errors.Is(err, ErrStructure) {
+		t.Errorf("empty originalerror: %v, want ErrStructure", err)
+	}
 }
 
 // TestDataNamespaceFromRoot: a prefix declared on the root and used inside

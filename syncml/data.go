@@ -43,6 +43,8 @@ type Data struct {
 	Value string
 	// OriginalError is the msft:originalerror attribute Windows adds to a
 	// failed Status's Data (an HRESULT such as "0x86000002"); "" if absent.
+	// The decoder refuses the attribute with an empty value, which this
+	// field could not tell from an absent one.
 	OriginalError string
 	// Namespaces are the declarations from enclosing elements that an XML
 	// Value relies on; the writer declares them on the Data element. They

@@ -556,6 +556,11 @@ func (sc *scanner) data(t tag, pos int) (*Data, int, error) {
 		}
 		if p := xmlscan.PrefixOf(a.Name); p != "" && xmlscan.LocalName(a.Name) == "originalerror" {
 			if uri, _ := sc.Lookup(p); uri == NamespaceMSFT {
+				if a.Value == "" {
+					// "" is the model's absent attribute: taking it
+					// would drop the attribute from the output
+					return nil, pos, sc.structure(a.Pos, "empty attribute %s on <%s>", a.Name, t.Name)
+				}
 				d.OriginalError = a.Value
 				continue
 			}

@@ -264,7 +264,8 @@ func (f *fastDec) attrs(name string, j int, meta bool) (kind, end int, decl bool
 	for e < len(s) && s[e] >= 0x20 && s[e] < 0x80 && s[e] != '"' && s[e] != '<' && s[e] != '&' {
 		e++
 	}
-	if e >= len(s) || s[e] != '"' {
+	if e == v || e >= len(s) || s[e] != '"' {
+		// an empty value is an error of the general reader
 		return -1, j, false
 	}
 	f.origErr = s[v:e]
