@@ -17,8 +17,11 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
+	"unicode"
 
+	"github.com/windc-go/windc/internal/utf8cut"
 	"github.com/windc-go/windc/syncml"
 )
 
@@ -67,8 +70,8 @@ func run(name string, canonical bool, out io.Writer) error {
 	} else if d.NoHeader() {
 		fmt.Fprintf(w, "SyncML %s without SyncHdr\n", orNone(d.Namespace()))
 	} else {
-		fmt.Fprintf(w, "SyncML %s (VerDTD %s, %s) session %s message %s\n", orNone(d.Namespace()), h.VerDTD, h.VerProto, h.SessionID, h.MsgID)
-		fmt.Fprintf(w, "  from %s\n  to   %s\n", h.Source.LocURI, h.Target.LocURI)
+		fmt.Fprintf(w, "SyncML %s (VerDTD %s, %s) session %s message %s\n", orNone(d.Namespace()), show(h.VerDTD), show(h.VerProto), show(h.SessionID), show(h.MsgID))
+		fmt.Fprintf(w, "  from %s\n  to   %s\n", show(h.Source.LocURI), show(h.Target.LocURI))
 	}
 	for {
 		c, err := d.Next()
@@ -103,6 +106,19 @@ func orNone(s string) string {
 	if s == "" {
 		return "(no namespace)"
 	}
+	return show(s)
+}
+
+// show returns a value read from the message for a line of the tree: as
+// it is when it has only printable characters and spaces, else in Go
+// quotes, so that a peer's value cannot end the line (and forge the lines
+// after it) or send control characters to the terminal.
+func show(s string) string {
+	for _, r := range s {
+		if r != ' ' && !unicode.IsPrint(r) {
+			return strconv.Quote(s)
+		}
+	}
 	return s
 }
 
@@ -112,7 +128,7 @@ func dump(w io.Writer, c syncml.Command, depth int) {
 	line := func(format string, args ...any) { fmt.Fprintf(w, ind+"  "+format+"\n", args...) }
 	fmt.Fprintf(w, "%s%s", ind, c.ElementName())
 	if id := c.ID(); id != "" {
-		fmt.Fprintf(w, " CmdID=%s", id)
+		fmt.Fprintf(w, " CmdID=%s", show(id))
 	}
 	fmt.Fprintln(w)
 	var items []syncml.Item
@@ -144,13 +160,13 @@ func dump(w io.Writer, c syncml.Command, depth int) {
 			dump(w, sub, depth+1)
 		}
 	case *syncml.Results:
-		line("answers %s in message %s", c.CmdRef, c.MsgRef)
+		line("answers %s in message %s", show(c.CmdRef), show(c.MsgRef))
 		items, meta = c.Items, c.Meta
 	case *syncml.Status:
 		code, _ := c.Code()
-		line("%s %s of message %s: %v", c.Cmd, c.CmdRef, c.MsgRef, code)
+		line("%s %s of message %s: %v", show(c.Cmd), show(c.CmdRef), show(c.MsgRef), code)
 		if c.Data != nil && c.Data.OriginalError != "" {
-			line("original error %s", c.Data.OriginalError)
+			line("original error %s", show(c.Data.OriginalError))
 		}
 		items = c.Items
 	case *syncml.Unknown:
@@ -163,10 +179,10 @@ func dump(w io.Writer, c syncml.Command, depth int) {
 		line("Item %d", i+1)
 		sub := func(format string, args ...any) { line("  "+format, args...) }
 		if it.Target != nil {
-			sub("Target %s", it.Target.LocURI)
+			sub("Target %s", show(it.Target.LocURI))
 		}
 		if it.Source != nil {
-			sub("Source %s", it.Source.LocURI)
+			sub("Source %s", show(it.Source.LocURI))
 		}
 		if it.Meta != nil {
 			dumpMeta(sub, it.Meta)
@@ -182,19 +198,20 @@ func dump(w io.Writer, c syncml.Command, depth int) {
 
 func dumpMeta(line func(string, ...any), m *syncml.Meta) {
 	if m.Format != "" {
-		line("Format %s", m.Format)
+		line("Format %s", show(m.Format))
 	}
 	if m.Type != "" {
-		line("Type %s", m.Type)
+		line("Type %s", show(m.Type))
 	}
 	if m.Size != "" {
-		line("Size %s", m.Size)
+		line("Size %s", show(m.Size))
 	}
 }
 
+// clip cuts s to 72 bytes at most, at a character's start.
 func clip(s string) string {
 	if len(s) > 72 {
-		return s[:72] + "…"
+		return utf8cut.Prefix(s, 72) + "…"
 	}
 	return s
 }

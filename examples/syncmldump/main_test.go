@@ -2,8 +2,11 @@ package main
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/windc-go/windc/syncml"
 )
@@ -29,5 +32,38 @@ func TestRunSample(t *testing.T) {
 	want, _ := syncml.Marshal(&m)
 	if got := bytes.TrimSpace(canon.Bytes()); !bytes.Equal(got, want) {
 		t.Errorf("canonical output is not a fixpoint:\n%s\n%s", got, want)
+	}
+}
+
+// TestRunHostileValues: a value with a line end or a control character
+// is quoted, so it cannot forge lines of the tree, and a long Data is cut
+// at a character's start.
+func TestRunHostileValues(t *testing.T) {
+	in := `<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr><VerDTD>1.2</VerDTD><VerProto>DM/1.2</VerProto><SessionID>1&#xA;  Final: true</SessionID><MsgID>1</MsgID>` +
+		`<Target><LocURI>./a&#x9B;2J</LocURI></Target><Source><LocURI>dev</LocURI></Source></SyncHdr><SyncBody>` +
+		`<Get><CmdID>2&#xD;  [bytes 0-0]</CmdID><Item><Target><LocURI>./b&#xA;  Final: true</LocURI></Target><Data>` + strings.Repeat("a", 71) + `é</Data></Item></Get>` +
+		`</SyncBody></SyncML>`
+	f := filepath.Join(t.TempDir(), "m.xml")
+	if err := os.WriteFile(f, []byte(in), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var tree bytes.Buffer
+	if err := run(f, false, &tree); err != nil {
+		t.Fatal(err)
+	}
+	out := tree.String()
+	if n := strings.Count(out, "\n  Final:"); n != 1 {
+		t.Errorf("%d lines say Final:\n%s", n, out)
+	}
+	if n := strings.Count(out, "\n  [bytes"); n != 1 {
+		t.Errorf("%d lines say [bytes:\n%s", n, out)
+	}
+	if strings.Contains(out, "\u009b") || !utf8.ValidString(out) || strings.Contains(out, `\xc3`) {
+		t.Errorf("raw control character or cut character in the tree: %q", out)
+	}
+	for _, want := range []string{`session "1\n  Final: true"`, `to   "./a\u009b2J"`, `Target "./b\n  Final: true"`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("tree lacks %s:\n%s", want, out)
+		}
 	}
 }
