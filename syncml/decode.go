@@ -2,6 +2,7 @@ package syncml
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/windc-go/windc/internal/xmlscan"
@@ -550,6 +551,15 @@ func (sc *scanner) dataOnce(seen *uint32, bit uint, t tag, pos int, dst **Data) 
 // markup, and the msft:originalerror attribute.
 func (sc *scanner) data(t tag, pos int) (*Data, int, error) {
 	d := sc.newData()
+	// A default namespace other than the message's that Data declares is
+	// its element content's (see local), which must use it: else Data
+	// would be read, and written back, in the message's namespace.
+	own := ""
+	if t.LStart == 0 {
+		if uri := sc.space(t); uri != sc.rootNS && uri != "" {
+			own = uri
+		}
+	}
 	for _, a := range sc.Attrs() {
 		if a.Name == "xmlns" || strings.HasPrefix(a.Name, "xmlns:") {
 			continue
@@ -569,9 +579,15 @@ func (sc *scanner) data(t tag, pos int) (*Data, int, error) {
 	}
 	if t.Self {
 		sc.Pop()
+		if own != "" {
+			return nil, pos, sc.ownUnused(t, own)
+		}
 		return d, pos, nil
 	}
 	if txt, end, ok := sc.LeafText(pos); ok {
+		if own != "" {
+			return nil, pos, sc.ownUnused(t, own)
+		}
 		d.Value = txt
 		return d, end, nil
 	}
@@ -588,6 +604,9 @@ func (sc *scanner) data(t tag, pos int) (*Data, int, error) {
 		if err != nil {
 			return nil, pos, err
 		}
+		if own != "" {
+			return nil, pos, sc.ownUnused(t, own)
+		}
 		d.Value = txt
 		if cdata {
 			d.Kind = DataCDATA
@@ -601,7 +620,16 @@ func (sc *scanner) data(t tag, pos int) (*Data, int, error) {
 	if err != nil {
 		return nil, end, err
 	}
+	if own != "" && !slices.Contains(d.Namespaces, Namespace{URI: own}) {
+		return nil, end, sc.ownUnused(t, own)
+	}
 	return d, end, nil
+}
+
+// ownUnused reports the Data t that declares uri, another namespace than
+// the message's, as its default but holds no element content in it.
+func (sc *scanner) ownUnused(t tag, uri string) error {
+	return sc.structure(t.Start, "<%s> declares the namespace %q, which no element of its content is in", t.Name, uri)
 }
 
 // markup reads the element content of the Data t, which starts at start

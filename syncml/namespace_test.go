@@ -2,6 +2,7 @@ package syncml
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -116,5 +117,48 @@ func TestForeignNamespaceChild(t *testing.T) {
 				t.Fatalf("error %v, want ErrStructure", err)
 			}
 		})
+	}
+}
+
+// TestDataOwnDefaultNamespace: a default namespace other than the
+// message's declared on Data belongs to its element content, which must
+// use it; a Data whose content is text, CDATA, nothing, or elements in
+// other namespaces would be read, and written back, in the message's
+// namespace, so it is refused.
+func TestDataOwnDefaultNamespace(t *testing.T) {
+	for _, tt := range []struct{ name, in string }{
+		{"text", item(`<Data xmlns="urn:x">text</Data>`)},
+		{"CDATA", item(`<Data xmlns="urn:x"><![CDATA[x]]></Data>`)},
+		{"empty", item(`<Data xmlns="urn:x"></Data>`)},
+		{"self-closing", item(`<Data xmlns="urn:x"/>`)},
+		{"comment", item(`<Data xmlns="urn:x"><!--c--></Data>`)},
+		{"prefixed content", item(`<Data xmlns="urn:x"><p:a xmlns:p="urn:p"/></Data>`)},
+		{"content redeclares", item(`<Data xmlns="urn:x"><a xmlns="urn:y"/></Data>`)},
+		{"Status", body(`<Status><CmdID>1</CmdID><MsgRef>1</MsgRef><CmdRef>1</CmdRef><Cmd>Get</Cmd><Data xmlns="urn:x">200</Data></Status>`)},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, err := decodeBoth(t, []byte(tt.in), Limits{}); !errors.Is(err, ErrStructure) {
+				t.Fatalf("error %v, want ErrStructure", err)
+			}
+		})
+	}
+	// content in it keeps it, on Data
+	in := item(`<Data xmlns="urn:x"><a/><p:b xmlns:p="urn:p"/></Data>`)
+	m, err := decodeBoth(t, []byte(in), Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(out), `<Data xmlns="urn:x"><a/><p:b xmlns:p="urn:p"/></Data>`) {
+		t.Errorf("Marshal: %s", out)
+	}
+	// the message's namespace, or none, is no other namespace
+	for _, ok := range []string{item(`<Data xmlns="SYNCML:SYNCML1.2">text</Data>`), item(`<Data xmlns="">text</Data>`)} {
+		if _, err := decodeBoth(t, []byte(ok), Limits{}); err != nil {
+			t.Errorf("%s: %v", ok, err)
+		}
 	}
 }

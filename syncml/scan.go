@@ -224,7 +224,8 @@ func clip(s string) string {
 // namespace is an Unknown where a command may stand and unexpected
 // elsewhere, never read as the SyncML element of the same local name.
 // Meta may also be in the metinf namespace (see metaLocal), and an
-// unprefixed Data may declare a default namespace for its content.
+// unprefixed Data may declare a default namespace for its content (which
+// the content must use, see data).
 func (sc *scanner) local(t tag) string {
 	if t.LStart == 0 && sc.Declared() == sc.plainDecls {
 		return t.Name
