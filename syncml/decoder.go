@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 
 	"github.com/windc-go/windc/internal/xmlcharset"
 	"github.com/windc-go/windc/internal/xmlscan"
@@ -86,10 +87,12 @@ func (d *Decoder) SetLimits(l Limits) {
 // it has succeeded, later calls return the same header, even after Next
 // has failed; an error in the header itself is returned again by every
 // later call. A message without a SyncHdr element gives an empty header,
-// and NoHeader then reports true.
+// and NoHeader then reports true. Each call returns a copy of its own
+// (its Cred and Meta included): changing it, as when building a reply
+// from it, changes nothing the Decoder returns later.
 func (d *Decoder) Header() (*Header, error) {
 	if d.state != stStart {
-		return &d.hdr, nil
+		return cloneHeader(&d.hdr), nil
 	}
 	if d.err != nil {
 		return nil, d.err
@@ -118,7 +121,42 @@ func (d *Decoder) Header() (*Header, error) {
 	}
 	d.hdr, d.noHdr, d.xmlns = h, !present, xmlns
 	d.state = stBodyStart
-	return &d.hdr, nil
+	return cloneHeader(&d.hdr), nil
+}
+
+// cloneHeader returns a copy of h that shares no memory it may change
+// with h (strings aside, which cannot change).
+func cloneHeader(h *Header) *Header {
+	c := *h
+	c.Meta = cloneMeta(h.Meta)
+	if h.Cred != nil {
+		c.Cred = &Cred{Meta: cloneMeta(h.Cred.Meta)}
+		if h.Cred.Data != nil {
+			dc := *h.Cred.Data
+			dc.Namespaces = slices.Clone(dc.Namespaces)
+			c.Cred.Data = &dc
+		}
+	}
+	return &c
+}
+
+// cloneMeta returns a copy of m (nil for nil) that shares no memory it
+// may change with m.
+func cloneMeta(m *Meta) *Meta {
+	if m == nil {
+		return nil
+	}
+	c := *m
+	if m.Anchor != nil {
+		a := *m.Anchor
+		c.Anchor = &a
+	}
+	if m.Mem != nil {
+		mm := *m.Mem
+		c.Mem = &mm
+	}
+	c.EMI = slices.Clone(m.EMI)
+	return &c
 }
 
 // NoHeader reports, once Header has returned, whether the message has no

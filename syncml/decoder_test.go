@@ -156,3 +156,38 @@ func TestDecoderDecode(t *testing.T) {
 		t.Errorf("Next after Decode error: %v, want the same error", err2)
 	}
 }
+
+// TestDecoderHeaderCopy: the header Header returns is the caller's to
+// change (as when building a reply from it): neither a later Header nor
+// Decode returns the change, down to Meta and Cred.
+func TestDecoderHeaderCopy(t *testing.T) {
+	in := `<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr><VerDTD>1.2</VerDTD><VerProto>DM/1.2</VerProto><SessionID>1</SessionID><MsgID>1</MsgID>` +
+		`<Target><LocURI>srv</LocURI></Target><Source><LocURI>dev</LocURI></Source>` +
+		`<Cred><Meta><Format xmlns="syncml:metinf">b64</Format><Type xmlns="syncml:metinf">syncml:auth-md5</Type></Meta><Data>abc</Data></Cred>` +
+		`<Meta><MaxMsgSize xmlns="syncml:metinf">100</MaxMsgSize><EMI xmlns="syncml:metinf">e</EMI><Mem xmlns="syncml:metinf"><FreeMem>1</FreeMem></Mem><Anchor xmlns="syncml:metinf"><Next>n</Next></Anchor></Meta>` +
+		`</SyncHdr><SyncBody><Final/></SyncBody></SyncML>`
+	var want Message
+	if err := Unmarshal([]byte(in), &want); err != nil {
+		t.Fatal(err)
+	}
+	d := NewDecoder(strings.NewReader(in))
+	for range 2 {
+		h, err := d.Header()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(&want.Header, h); diff != "" {
+			t.Fatalf("Header (-want +got)\n%s", diff)
+		}
+		h.Target, h.Source = h.Source, h.Target
+		h.Meta.MaxMsgSize, h.Meta.EMI[0], h.Meta.Mem.FreeMem, h.Meta.Anchor.Next = "5", "x", "9", "m"
+		h.Cred.Meta.Type, h.Cred.Data.Value = "syncml:auth-basic", "zzz"
+	}
+	var got Message
+	if err := d.Decode(&got); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(&want, &got); diff != "" {
+		t.Errorf("Decode after the header was changed (-Unmarshal +Decode)\n%s", diff)
+	}
+}
