@@ -145,7 +145,8 @@ func (c *checker) node(cmd syncml.Command, item int, uri string) *Node {
 		return n
 	}
 	if errors.Is(err, ErrURI) {
-		c.add(cmd, item, uri, ErrURI, strings.TrimPrefix(err.Error(), "ddf: "))
+		// the Violation names ErrURI itself: the detail is the cause
+		c.add(cmd, item, uri, ErrURI, strings.TrimPrefix(err.Error(), "ddf: "+ErrURI.Error()+": "))
 		return nil
 	}
 	var ne *NameError

@@ -3,6 +3,7 @@ package ddf
 import (
 	"errors"
 	"runtime/debug"
+	"strings"
 	"testing"
 
 	"github.com/windc-go/windc/syncml"
@@ -288,5 +289,31 @@ func TestCheckValueSpaces(t *testing.T) {
 		if err := tr.Check(c); (err == nil) != tc.ok {
 			t.Errorf("%s %q: %v, want ok=%v", tc.node, tc.value, err, tc.ok)
 		}
+	}
+}
+
+// TestCheckControlCharsQuoted: a peer's LocURI (or a refused NodeName)
+// with a line end or another control character is shown quoted in the
+// error message, so it cannot break or forge a log line, and a malformed
+// LocURI is named malformed once.
+func TestCheckControlCharsQuoted(t *testing.T) {
+	tr := mustParseSpec(t, "DMClient.xml")
+	for _, uri := range []string{"./Vendor/MSFT/DMClient/X\nlevel=INFO msg=fake", "./Vendor/MSFT/DMClient/X\rY", "./Vendor/MSFT/DMClient/\u0085X", "./Vendor/MSFT/DMClient/X\u2028Y"} {
+		err := tr.Check(&syncml.Replace{CmdID: "1", Items: []syncml.Item{item(uri, syncml.Text("1"))}})
+		if err == nil {
+			t.Fatalf("%q: Check passes", uri)
+		}
+		msg := err.Error()
+		if strings.ContainsAny(msg, "\n\r\u0085\u2028") {
+			t.Errorf("%q: raw control character in %q", uri, msg)
+		}
+		if errors.Is(err, ErrURI) && strings.Count(msg, ErrURI.Error()) != 1 {
+			t.Errorf("%q: %q names %q more than once", uri, msg, ErrURI.Error())
+		}
+	}
+	_, err := Parse([]byte(`<MgmtTree><VerDTD>1.2</VerDTD><Node><NodeName>a&#10;level=INFO</NodeName>` +
+		`<DFProperties><AccessType><Get/></AccessType><DFFormat><chr/></DFFormat></DFProperties></Node></MgmtTree>`))
+	if err == nil || strings.Contains(err.Error(), "\n") {
+		t.Errorf("Parse = %q, want an error without a raw line feed", err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/windc-go/windc/internal/utf8cut"
 	"github.com/windc-go/windc/internal/xmlerr"
@@ -210,5 +211,19 @@ const maxShownText = 64
 const maxShownURI = 512
 
 // shownURI is uri as an error message shows it: whole up to maxShownURI
-// bytes, else its two ends (utf8cut.Middle).
-func shownURI(uri string) string { return utf8cut.Middle(uri, maxShownURI) }
+// bytes, else its two ends (utf8cut.Middle); in Go quotes when it holds a
+// control character or a line separator, as a peer's malformed LocURI or
+// a refused NodeName may, so that it cannot break or forge log lines.
+func shownURI(uri string) string {
+	s := utf8cut.Middle(uri, maxShownURI)
+	if strings.IndexFunc(s, breaksLine) >= 0 {
+		return strconv.Quote(s)
+	}
+	return s
+}
+
+// breaksLine reports whether r is a control character (C0, DEL, C1) or a
+// Unicode line or paragraph separator.
+func breaksLine(r rune) bool {
+	return unicode.IsControl(r) || r == '\u2028' || r == '\u2029'
+}
