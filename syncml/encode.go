@@ -286,6 +286,9 @@ type writer struct {
 	// command can exceed maxDepth (set with it; defaultSafeGroups for
 	// the default): only a command in more has its depth counted.
 	safeGroups int
+	// markup, when not nil, are the limits XML Data and Unknown markup
+	// are checked against (Encoder.SetLimits); nil means marshalLimits.
+	markup *Limits
 	// off is the offset in the message of w.b[0] (for a limit error's
 	// Offset): minus the length of the bytes before the message, or what
 	// an Encoder has already written out.
@@ -870,20 +873,21 @@ func (w *writer) dataOf(d *Data) error {
 		return encodeError("Data", fmt.Errorf("%w: Namespaces apply to XML Data only", ErrStructure))
 	}
 	if d.Kind == DataXML {
-		if err := checkDataMarkup(d, w.rootNS); err != nil {
+		lim := w.markupLimits()
+		if err := checkDataMarkup(d, w.rootNS, lim); err != nil {
 			return encodeError("Data", err)
 		}
 		// the start tag's attributes: the declarations, and
 		// msft:originalerror with its own when none of them is for it
-		if n := len(d.Namespaces); n+2 > DefaultMaxAttrs {
+		if n := len(d.Namespaces); n+2 > lim.MaxAttrs {
 			if d.OriginalError != "" {
 				n++
 				if _, declared := msftPrefix(d.Namespaces); !declared {
 					n++
 				}
 			}
-			if n > DefaultMaxAttrs {
-				return encodeError("Data", pkg.Limit("MaxAttrs", DefaultMaxAttrs, w.off+int64(len(w.b)), "Data"))
+			if n > lim.MaxAttrs {
+				return encodeError("Data", pkg.Limit("MaxAttrs", int64(lim.MaxAttrs), w.off+int64(len(w.b)), "Data"))
 			}
 		}
 	}
@@ -1090,6 +1094,15 @@ func (w *writer) setMaxDepth(n int) {
 	w.safeGroups = w.maxDepth - bodyCommandDepth - (maxReach - 1)
 }
 
+// markupLimits returns the limits XML Data and Unknown markup are
+// checked against.
+func (w *writer) markupLimits() Limits {
+	if w.markup == nil {
+		return marshalLimits
+	}
+	return *w.markup
+}
+
 // depthLimit returns the element depth the writer does not exceed.
 func (w *writer) depthLimit() int {
 	if w.maxDepth == 0 {
@@ -1172,7 +1185,7 @@ func (w *writer) chalOf(c *Chal) error {
 // unknown writes an Unknown's bytes; reserved are the names the decoder
 // reads as something else where it stands.
 func (w *writer) unknown(u *Unknown, reserved map[string]bool) error {
-	if err := checkUnknown(u, w.rootNS, reserved); err != nil {
+	if err := checkUnknown(u, w.rootNS, reserved, w.markupLimits()); err != nil {
 		return encodeError("", err)
 	}
 	w.newline()
@@ -1197,11 +1210,11 @@ var marshalLimits = Limits{MaxBytes: math.MaxInt64, MaxDepth: math.MaxInt32, Max
 // at least one element, and Namespaces are exactly the declarations the
 // markup relies on, in order of first use, so that decoding the output
 // gives the same Data.
-func checkDataMarkup(d *Data, rootNS string) error {
+func checkDataMarkup(d *Data, rootNS string, lim Limits) error {
 	if err := checkNamespaces(d.Namespaces); err != nil {
 		return err
 	}
-	used, err := checkMarkup(d.Value, d.Namespaces, rootNS, marshalLimits)
+	used, err := checkMarkup(d.Value, d.Namespaces, rootNS, lim)
 	if err != nil {
 		var de *DecodeError
 		if errors.As(err, &de) {
@@ -1252,14 +1265,14 @@ func checkMarkup(markup string, ns []Namespace, rootNS string, lim Limits) ([]Na
 // u.Name that declares the prefixes it uses, and that the decoder would
 // not read it as one of reserved (a local name in the SyncML namespace
 // or none); rootNS is the default namespace in scope where it is written.
-func checkUnknown(u *Unknown, rootNS string, reserved map[string]bool) error {
+func checkUnknown(u *Unknown, rootNS string, reserved map[string]bool, lim Limits) error {
 	if !strings.HasPrefix(u.Raw, "<"+u.Name) || len(u.Raw) <= len(u.Name)+1 {
 		return fmt.Errorf("%w: Raw does not start with <%s", ErrStructure, u.Name)
 	}
 	if c := u.Raw[len(u.Name)+1]; c != '>' && c != '/' && !xmlscan.IsSpace(c) {
 		return fmt.Errorf("%w: Raw does not start with <%s", ErrStructure, u.Name)
 	}
-	sc := getScanner(u.Raw, marshalLimits)
+	sc := getScanner(u.Raw, lim)
 	defer putScanner(sc)
 	if rootNS != "" {
 		sc.Declare(nsBinding{Prefix: "", URI: rootNS})

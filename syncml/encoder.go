@@ -58,6 +58,23 @@ func (e *Encoder) SetMaxDepth(n int) {
 	e.wr.setMaxDepth(n)
 }
 
+// SetLimits makes the encoder write only what a decoder with the limits
+// l reads (zero fields meaning their defaults, as for UnmarshalLimits):
+// MaxDepth as SetMaxDepth, and the markup of XML Data and of Unknown
+// elements within l's MaxAttrs, MaxDataDepth and MaxNamespaces, which
+// Marshal keeps to their defaults. So a message decoded under raised
+// limits can be written again, and one for a peer with lower limits is
+// refused before it is sent; a value over a limit is refused with a
+// *LimitError naming it. MaxBytes, MaxTokens and MaxTokenBytes are not
+// checked. Call it before writing anything.
+func (e *Encoder) SetLimits(l Limits) {
+	l = l.withDefaults()
+	m := marshalLimits
+	m.MaxAttrs, m.MaxDataDepth, m.MaxNamespaces = l.MaxAttrs, l.MaxDataDepth, l.MaxNamespaces
+	e.wr.markup = &m
+	e.wr.setMaxDepth(l.MaxDepth)
+}
+
 // Encode writes the whole message m.
 func (e *Encoder) Encode(m *Message) error {
 	h, err := messageHeader(m)
