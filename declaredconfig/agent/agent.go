@@ -26,6 +26,9 @@ const (
 	// Windows devices announce.
 	DefaultMaxSummaryBytes = 48 << 10
 	DefaultMaxHeldEvents   = 1000 // Config.MaxHeldEvents
+	// DefaultMaxLeftover (Config.MaxLeftover) is twice DefaultMaxSettings:
+	// room for a version that sets none of the nodes of the one before.
+	DefaultMaxLeftover = 2 * DefaultMaxSettings
 )
 
 // Config configures an Agent.
@@ -128,6 +131,18 @@ type Config struct {
 	// kept and the rest dropped, and an EventError told with the next
 	// save that succeeds says how many. Zero means DefaultMaxHeldEvents.
 	MaxHeldEvents int
+	// MaxLeftover bounds the nodes one record holds as set: those of its
+	// settings that succeeded and its Leftover (DocumentRecord), so the
+	// Leftover too. Before an apply sets a node its record does not hold
+	// yet, the agent adds it to the Leftover and saves the state; an apply
+	// that would take the record beyond the bound sets nothing: the
+	// document goes to ConfigInfraError (62) and an EventError tells the
+	// limit (a *LimitError named MaxLeftover, matching declaredconfig.ErrLimit). Nodes
+	// held are never dropped for the bound, and a record over it (a
+	// bound lowered) still applies a version that sets no new node.
+	// Zero means DefaultMaxLeftover, or twice MaxSettings when that is
+	// more.
+	MaxLeftover int
 }
 
 // An Agent is the declared configuration engine of a device: a
@@ -173,6 +188,10 @@ type Agent struct {
 	// the events of a batch or a refresh whose save failed (by nil), at
 	// most Config.MaxHeldEvents; dropped counts those left out. Under mu.
 	unsaved []heldEvent
+	// intents holds, by record (key), the nodes an ApplyPending batch
+	// added to the record's Leftover before any Set (intents), until
+	// the record's apply is committed or the batch ends. Under mu.
+	intents map[string][]string
 	dropped int
 	// dirty says the state in memory is ahead of the store: the outcome
 	// of a batch or a refresh whose save failed, kept, its events in unsaved and the
@@ -275,8 +294,12 @@ func New(ctx context.Context, cfg Config) (*Agent, error) {
 	if cfg.MaxHeldEvents <= 0 {
 		cfg.MaxHeldEvents = DefaultMaxHeldEvents
 	}
+	if cfg.MaxLeftover <= 0 {
+		cfg.MaxLeftover = max(DefaultMaxLeftover, 2*cfg.MaxSettings)
+	}
 	a := &Agent{cfg: cfg, docs: map[string]*declaredconfig.Document{}, wake: make(chan struct{}, 1),
-		uris: map[string]declaredconfig.URI{}, entryLens: map[string]int{}, legacy: map[string]error{}}
+		uris: map[string]declaredconfig.URI{}, entryLens: map[string]int{}, legacy: map[string]error{},
+		intents: map[string][]string{}}
 	st, err := cfg.Store.Load(ctx)
 	if err != nil {
 		return nil, errorf("New: %w", err)

@@ -341,8 +341,13 @@ type applyJob struct {
 	forgotten []bool
 	events    []Event // Surface calls that timed out, told with the outcome
 	// maySet[i]: the Set of steps[i] was called and may have made the
-	// node: it succeeded, or was not waited for (timed out, ctx done).
+	// node: it succeeded, or its outcome is not known (maybeMade).
 	maySet []bool
+	// intended holds the nodes the record did not hold as set when the
+	// job started (intents): applyNext adds them to its Leftover, with
+	// those of the other pending records, and saves the state before the
+	// first Set (a.intents keeps them until commit).
+	intended []string
 }
 
 // prepare starts the apply of the record at i: it plans the settings and
@@ -394,6 +399,11 @@ func (a *Agent) prepare(i int, n *notes) (*applyJob, error) {
 		ck := nodeKey(steps[k].URI)
 		j.lose[k] = a.loses(claims, i, ck, steps[k].Hash)
 	}
+	if j.intended = intents(rec, j); len(j.intended) > 0 {
+		if n, max := len(recorded(rec))+len(j.intended), a.cfg.MaxLeftover; n > max {
+			return nil, errorf("apply %s: %w", rec.URI, pkg.LimitCount("MaxLeftover", int64(max), int64(n), rec.URI))
+		}
+	}
 	return j, nil
 }
 
@@ -444,7 +454,7 @@ func (a *Agent) execute(ctx context.Context, j *applyJob) error {
 		default:
 			err := a.surfaceSet(ctx, s.URI, s.Value)
 			st = statusOf(err)
-			j.maySet[k] = err == nil || ctx.Err() != nil || errors.Is(err, ErrSurfaceTimeout)
+			j.maySet[k] = err == nil || maybeMade(ctx, err)
 			if errors.Is(err, ErrSurfaceTimeout) {
 				j.events = append(j.events, Event{Time: a.cfg.Clock.Now(), Kind: EventError, DocID: j.doc.ID, URI: s.URI, Err: err})
 			}
@@ -459,20 +469,27 @@ func (a *Agent) execute(ctx context.Context, j *applyJob) error {
 // apply meanwhile (a new version, new instance data: the next apply
 // makes every setting again). cancelled puts the record back to pending.
 // An outcome not recorded keeps the nodes the job set in the record's
-// Leftover, so that Unenroll deletes them. It returns the nodes of earlier
+// Leftover, so that Unenroll deletes them; of the nodes recorded before
+// the Sets (intended), those whose Set was surely not made are taken out
+// again when the record is as the job found it. It returns the nodes of earlier
 // versions to delete from the Surface (relieve).
 func (a *Agent) commit(j *applyJob, cancelled bool, n *notes) (drop []string) {
+	intended := a.intents[key(j.uri)]
+	delete(a.intents, key(j.uri))
 	i := a.find(j.uri)
 	if i < 0 {
 		return nil // deleted meanwhile: its settings stay, as a Delete's
 	}
 	rec := &a.st.Documents[i]
 	if rec.Document != j.text || rec.Pending {
+		// Another version or an Undo came meanwhile: the nodes recorded
+		// before the Sets stay, whether made or not.
 		if !j.inventory {
 			leave(rec, j)
 		}
 		return nil
 	}
+	unintend(rec, intended, j)
 	if cancelled {
 		if !j.inventory {
 			leave(rec, j)

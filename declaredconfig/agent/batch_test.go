@@ -13,16 +13,20 @@ import (
 	"github.com/windc-go/windc/syncml/session"
 )
 
-// countingStore counts the Saves and fails them while fail is set.
+// countingStore counts the Saves and fails them while fail is set, but
+// for the first pass of them.
 type countingStore struct {
 	agent.MemoryStore
 	saves int
 	fail  bool
+	pass  int
 }
 
 func (c *countingStore) Save(ctx context.Context, s *agent.Snapshot) error {
 	c.saves++
-	if c.fail {
+	if c.fail && c.pass > 0 {
+		c.pass--
+	} else if c.fail {
 		return errors.New("disk full")
 	}
 	return c.MemoryStore.Save(ctx, s)
@@ -46,11 +50,13 @@ func addMany(t testing.TB, a *agent.Agent, n int) []string {
 	return ids
 }
 
-// TestApplyPendingSavesOnce checks that ApplyPending saves the state once
-// for all the documents it applies, that what it applied is kept, and that
-// when that save fails what the batch applied is kept in memory (the
+// TestApplyPendingSavesOnce checks that ApplyPending saves the state twice
+// for all the documents it applies (the nodes they set before the first
+// Set, the outcome after the last), that what it applied is kept, and that
+// when the second save fails what the batch applied is kept in memory (the
 // store has the documents pending) and saved at the next call; a restart
-// from the store before the save re-applies them.
+// from the store before the save re-applies them. When the first fails,
+// nothing is set.
 func TestApplyPendingSavesOnce(t *testing.T) {
 	ctx := context.Background()
 	st := &countingStore{}
@@ -60,8 +66,8 @@ func TestApplyPendingSavesOnce(t *testing.T) {
 	if err := a.ApplyPending(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if st.saves != 1 {
-		t.Errorf("ApplyPending of 20 documents saved %d times, want 1", st.saves)
+	if st.saves != 2 {
+		t.Errorf("ApplyPending of 20 documents saved %d times, want 2", st.saves)
 	}
 	b := newAgent(t, agent.Config{Store: st})
 	for _, id := range ids {
@@ -70,10 +76,26 @@ func TestApplyPendingSavesOnce(t *testing.T) {
 		}
 	}
 
+	st0, surface := &countingStore{}, &agent.MemorySurface{}
+	a = newAgent(t, agent.Config{Store: st0, Surface: surface})
+	ids = addMany(t, a, 5)
+	st0.fail = true
+	if err := a.ApplyPending(ctx); err == nil {
+		t.Error("a batch whose nodes could not be recorded gave no error")
+	}
+	if n := surface.Nodes("./"); len(n) != 0 {
+		t.Errorf("the nodes could not be recorded, yet the batch set %v", n)
+	}
+	for _, id := range ids {
+		if e := entry(a, id); e.State != "1" {
+			t.Errorf("after the failed save %s is %+v, want 1 (pending)", id, e)
+		}
+	}
+
 	st2 := &countingStore{}
 	a = newAgent(t, agent.Config{Store: st2})
 	ids = addMany(t, a, 5)
-	st2.fail = true
+	st2.fail, st2.pass = true, 1
 	if err := a.ApplyPending(ctx); err == nil {
 		t.Error("a batch that could not be saved gave no error")
 	}

@@ -2,6 +2,7 @@ package agent
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 
@@ -20,13 +21,20 @@ func setNodes(ss []SettingRecord) map[string]bool {
 	return out
 }
 
-// leave adds to rec.Leftover the nodes that the job j may have set (maySet)
-// and that rec names nowhere yet: an apply whose outcome is not recorded.
-func leave(rec *DocumentRecord, j *applyJob) {
+// recorded returns the nodes (nodeKey) rec records as set: those of its
+// settings that succeeded, and its Leftover.
+func recorded(rec *DocumentRecord) map[string]bool {
 	named := setNodes(rec.Settings)
 	for _, u := range rec.Leftover {
 		named[nodeKey(u)] = true
 	}
+	return named
+}
+
+// leave adds to rec.Leftover the nodes that the job j may have set (maySet)
+// and that rec names nowhere yet: an apply whose outcome is not recorded.
+func leave(rec *DocumentRecord, j *applyJob) {
+	named := recorded(rec)
 	for i, s := range j.steps {
 		if k := nodeKey(s.URI); j.maySet[i] && !named[k] {
 			named[k] = true
@@ -125,19 +133,8 @@ func (a *Agent) dropLeft(ctx context.Context, u declaredconfig.URI, drop []strin
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if i := a.find(u); i >= 0 && len(gone) > 0 {
-		rec := &a.st.Documents[i]
-		kept := rec.Leftover[:0]
-		for _, l := range rec.Leftover {
-			if !gone[nodeKey(l)] {
-				kept = append(kept, l)
-			}
-		}
-		clear(rec.Leftover[len(kept):])
-		rec.Leftover = kept
-		if len(rec.Leftover) == 0 {
-			rec.Leftover = nil
-		}
+	if i := a.find(u); i >= 0 {
+		forget(&a.st.Documents[i], gone)
 	}
 	a.hold(n)
 }
@@ -189,10 +186,7 @@ func settable(context, uri string) bool {
 // the nodes cur set (its settings that succeeded, and its Leftover) that put
 // names nowhere.
 func keepLeft(put, cur *DocumentRecord) {
-	named := setNodes(put.Settings)
-	for _, u := range put.Leftover {
-		named[nodeKey(u)] = true
-	}
+	named := recorded(put)
 	put.Leftover = slices.Clone(put.Leftover)
 	add := func(u string) {
 		if k := nodeKey(u); !named[k] {
@@ -208,4 +202,62 @@ func keepLeft(put, cur *DocumentRecord) {
 	for _, u := range cur.Leftover {
 		add(u)
 	}
+}
+
+// intents returns the nodes the job j calls Set on (its steps not
+// invalid, missing or left to another document) that rec does not record
+// as set yet, each once. They go to rec.Leftover, saved, before the first
+// Set (applyNext): a crash at any point of the apply leaves every node it
+// may have set recorded, for the next recorded apply or Unenroll.
+func intents(rec *DocumentRecord, j *applyJob) []string {
+	named := recorded(rec)
+	var out []string
+	for i, s := range j.steps {
+		if s.Invalid || s.Missing || j.lose[i] {
+			continue
+		}
+		if k := nodeKey(s.URI); k != "" && !named[k] {
+			named[k] = true
+			out = append(out, s.URI)
+		}
+	}
+	return out
+}
+
+// unintend takes out of rec.Leftover the nodes intended, recorded before
+// the Sets of j (intents), whose Set was not made for sure: not called
+// (the apply stopped before it, another document wins the node, the
+// version does not name it) or refused. Those that may have been made
+// stay.
+func unintend(rec *DocumentRecord, intended []string, j *applyJob) {
+	if len(intended) == 0 {
+		return
+	}
+	unset := keys(intended)
+	for i, s := range j.steps {
+		if j.maySet[i] {
+			delete(unset, nodeKey(s.URI))
+		}
+	}
+	forget(rec, unset)
+}
+
+// forget takes the nodes gone (nodeKey) out of rec.Leftover.
+func forget(rec *DocumentRecord, gone map[string]bool) {
+	if len(gone) == 0 {
+		return
+	}
+	rec.Leftover = slices.DeleteFunc(slices.Clone(rec.Leftover), func(u string) bool { return gone[nodeKey(u)] })
+	if len(rec.Leftover) == 0 {
+		rec.Leftover = nil
+	}
+}
+
+// maybeMade reports whether a Set that returned err may have been made
+// all the same: its outcome is not known because it was not waited for
+// (Config.SurfaceTimeout, or ctx ended) or the Surface gave up waiting
+// itself (a context error).
+func maybeMade(ctx context.Context, err error) bool {
+	return ctx.Err() != nil || errors.Is(err, ErrSurfaceTimeout) ||
+		errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)
 }

@@ -2,6 +2,7 @@ package agent
 
 import (
 	"context"
+	"slices"
 
 	"github.com/windc-go/windc/declaredconfig"
 	"github.com/windc-go/windc/syncml"
@@ -65,9 +66,24 @@ func (a *Agent) Refresh(ctx context.Context) error {
 	a.mu.Lock()
 	claims := a.claims()
 	var jobs []*refreshJob
+	intended := false
 	for i := range a.st.Documents {
 		if j := a.refreshJobFor(i, claims); j != nil {
 			jobs = append(jobs, j)
+			intended = intend(&a.st.Documents[i], j) || intended
+		}
+	}
+	if intended {
+		// The nodes the check may set that the records do not hold as set
+		// go to the store first; when that fails, the check leaves them
+		// (the refresh's own save tells the store's failure).
+		if err := a.cfg.Store.Save(context.WithoutCancel(ctx), a.st); err != nil {
+			for _, j := range jobs {
+				if i := a.find(j.uri); i >= 0 {
+					forget(&a.st.Documents[i], j.intended)
+				}
+				j.unrecorded, j.intended = j.intended, nil
+			}
 		}
 	}
 	a.mu.Unlock()
@@ -111,6 +127,34 @@ type refreshJob struct {
 	settings []SettingRecord // a copy, whose Status the check sets
 	lose     []bool
 	events   []jobEvent // Repaired, Drifted and failed reads, told if the outcome is kept (commitRefresh)
+	// intended holds the nodes (nodeKey) the check may set that the
+	// record did not hold as set (intend), added to its Leftover;
+	// unrecorded, those that could not be saved so: the check sets
+	// none of them.
+	intended, unrecorded map[string]bool
+	unknown              []bool // settings[i]'s Set may have been made (maybeMade) though it failed
+}
+
+// intend adds to rec.Leftover the nodes of j's settings that the check
+// may set and rec does not hold as set (settings that did not succeed,
+// whose value is known and that no other document wins) and records them
+// in j.intended; it reports whether it added any.
+func intend(rec *DocumentRecord, j *refreshJob) bool {
+	named := recorded(rec)
+	for k, s := range j.settings {
+		if s.Status == int(syncml.StatusOK) || j.lose[k] || s.Invalid || s.Missing || !s.known() {
+			continue
+		}
+		if ck := nodeKey(s.URI); ck != "" && !named[ck] {
+			named[ck] = true
+			if j.intended == nil {
+				j.intended = map[string]bool{}
+			}
+			j.intended[ck] = true
+			rec.Leftover = append(slices.Clip(rec.Leftover), s.URI)
+		}
+	}
+	return len(j.intended) > 0
 }
 
 // A jobEvent is an event of a refreshJob; again marks an EventDrifted of
@@ -137,7 +181,8 @@ func (a *Agent) refreshJobFor(i int, claims map[string][]claim) *refreshJob {
 		return nil
 	}
 	j := &refreshJob{uri: u, doc: d, text: rec.Document,
-		settings: append([]SettingRecord(nil), rec.Settings...), lose: make([]bool, len(rec.Settings))}
+		settings: append([]SettingRecord(nil), rec.Settings...), lose: make([]bool, len(rec.Settings)),
+		unknown: make([]bool, len(rec.Settings))}
 	for k, s := range rec.Settings {
 		ck := nodeKey(s.URI)
 		j.lose[k] = a.loses(claims, i, ck, s.Hash)
@@ -194,8 +239,12 @@ func (a *Agent) check(ctx context.Context, j *refreshJob) {
 			}
 			continue
 		}
+		if j.unrecorded[nodeKey(s.URI)] {
+			continue // not in the store as set: not set (its status stays)
+		}
 		if err := a.surfaceSet(ctx, s.URI, s.Value); err != nil {
 			s.Status = int(statusOf(err))
+			j.unknown[k] = maybeMade(ctx, err)
 			j.events = append(j.events, jobEvent{Event: Event{Time: now, Kind: EventDrifted, DocID: j.doc.ID, URI: s.URI,
 				Detail: was + "; setting it again failed", Err: err}, again: s.Status == prev})
 			continue
@@ -233,6 +282,7 @@ func (a *Agent) commitRefresh(j *refreshJob, n *notes, reads, drifts map[string]
 		}
 	}
 	wasState, wasSum := rec.State, rec.ResultChecksum
+	keepSet(rec, j)
 	for k := range rec.Settings {
 		rec.Settings[k].Status = j.settings[k].Status
 	}
@@ -288,6 +338,33 @@ func (a *Agent) commitRefresh(j *refreshJob, n *notes, reads, drifts map[string]
 		return
 	}
 	n.session = append(n.session, "document "+j.doc.ID+" drifted and cannot be repaired")
+}
+
+// keepSet updates rec.Leftover for the outcome of the check j, before
+// rec's statuses are: a node that was set and whose setting no longer
+// succeeds (its Set again failed) goes there, as one whose Set's outcome
+// is not known; of the nodes intend added, those the check did not set
+// for sure (failed, not called) or that now succeed (their setting names
+// them) come out.
+func keepSet(rec *DocumentRecord, j *refreshJob) {
+	gone, left := map[string]bool{}, map[string]bool{}
+	for _, u := range rec.Leftover {
+		left[nodeKey(u)] = true
+	}
+	for k := range rec.Settings {
+		s, now := &rec.Settings[k], j.settings[k].Status
+		ck := nodeKey(s.URI)
+		switch {
+		case j.intended[ck]:
+			if now == int(syncml.StatusOK) || !j.unknown[k] {
+				gone[ck] = true
+			}
+		case s.Status == int(syncml.StatusOK) && now != int(syncml.StatusOK) && ck != "" && !left[ck]:
+			left[ck] = true
+			rec.Leftover = append(slices.Clip(rec.Leftover), s.URI)
+		}
+	}
+	forget(rec, gone)
 }
 
 func quote(v string) string {

@@ -16,14 +16,15 @@ import (
 	"github.com/windc-go/windc/declaredconfig/agent"
 )
 
-// failNStore is a MemoryStore whose next fail Saves fail (with msg, or
-// "disk full"; a %d in msg gets another number at each try); it counts
-// the Saves tried. Safe for the worker's
+// failNStore is a MemoryStore whose next fail Saves, after skip that
+// succeed, fail (with msg, or "disk full"; a %d in msg gets another
+// number at each try); it counts the Saves tried. Safe for the worker's
 // goroutine and the test's.
 type failNStore struct {
 	agent.MemoryStore
 	mu    sync.Mutex
 	fail  int // Saves still to fail; -1: all
+	skip  int // Saves to let through before those
 	tries int
 	msg   string
 }
@@ -31,8 +32,10 @@ type failNStore struct {
 func (f *failNStore) Save(ctx context.Context, s *agent.Snapshot) error {
 	f.mu.Lock()
 	f.tries++
-	fail, msg := f.fail != 0, f.msg
-	if f.fail > 0 {
+	fail, msg := f.fail != 0 && f.skip == 0, f.msg
+	if f.skip > 0 {
+		f.skip--
+	} else if f.fail > 0 {
 		f.fail--
 	}
 	f.mu.Unlock()
@@ -48,9 +51,14 @@ func (f *failNStore) Save(ctx context.Context, s *agent.Snapshot) error {
 	return f.MemoryStore.Save(ctx, s)
 }
 
-func (f *failNStore) set(fail int) {
+func (f *failNStore) set(fail int) { f.setAfter(0, fail) }
+
+// setAfter lets skip Saves through, then fails fail of them: skip 1 lets
+// an apply record the nodes it sets before its first Set, and fails the
+// save of its outcome.
+func (f *failNStore) setAfter(skip, fail int) {
 	f.mu.Lock()
-	f.fail, f.tries = fail, 0
+	f.fail, f.skip, f.tries = fail, skip, 0
 	f.mu.Unlock()
 }
 
@@ -142,7 +150,7 @@ func driftAgent(t *testing.T, st agent.Store, clock agent.Clock, rec *recorder) 
 	t.Helper()
 	var refuse atomic.Bool
 	surface := &agent.MemorySurface{Refuse: func(op, uri string) error {
-		if refuse.Load() && strings.HasSuffix(uri, "/RememberCredentials") {
+		if refuse.Load() && op == "Set" && strings.HasSuffix(uri, "/RememberCredentials") {
 			return agent.ErrNotAllowed
 		}
 		return nil
@@ -361,7 +369,7 @@ func TestApplySaveFailureDetail(t *testing.T) {
 	a := newAgent(t, agent.Config{Store: st, OnEvent: rec.event})
 	ids := addMany(t, a, 12)
 	rec.take()
-	st.set(1)
+	st.setAfter(1, 1) // the save before the Sets works
 	if err := a.ApplyPending(context.Background()); err == nil {
 		t.Fatal("a batch that could not be saved gave no error")
 	}
@@ -423,7 +431,7 @@ func TestRunRetriesSaveNotApply(t *testing.T) {
 		t.Fatalf("Add %d", c)
 	}
 	a := newAgent(t, agent.Config{Surface: surface, Store: st, Clock: clock, OnEvent: rec.event, RequestSession: rec.ask})
-	st.set(3)
+	st.setAfter(1, 3) // the save before the Sets works
 	stop := runWorker(t, a)
 	defer stop()
 	failedSaves(t, a, clock, &rec, "60", "applied, kept in memory", time.Minute, 2*time.Minute, 4*time.Minute)
@@ -431,8 +439,8 @@ func TestRunRetriesSaveNotApply(t *testing.T) {
 	if w, want := clock.lastWait(), declaredconfig.DefaultRefreshInterval*time.Minute-7*time.Minute; w != want {
 		t.Errorf("after the save the worker waits %v, want %v (the refresh)", w, want)
 	}
-	if n := st.count(); n != 4 {
-		t.Errorf("%d Saves tried, want 4", n)
+	if n := st.count(); n != 5 {
+		t.Errorf("%d Saves tried, want 5 (the nodes before the Sets, then the outcome 4 times)", n)
 	}
 	alwaysOn, remember := "./Device/Vendor/MSFT/VPNv2/Contoso/AlwaysOn", "./Device/Vendor/MSFT/VPNv2/Contoso/RememberCredentials"
 	if got, want := surface.setCounts(), map[string]int{alwaysOn: 1, remember: 1}; !maps.Equal(got, want) {

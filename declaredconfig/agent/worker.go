@@ -2,6 +2,7 @@ package agent
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -49,6 +50,7 @@ func (a *Agent) ApplyPending(ctx context.Context) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	defer a.queue(&n)
+	a.unintendRest()
 	if len(applied) == 0 && !a.dirty {
 		a.unhold(&n) // nothing to save
 		return err
@@ -109,10 +111,36 @@ func (a *Agent) applyNext(ctx context.Context, n *notes, applied *[]string) (don
 		return false, err
 	}
 	before := a.st.Documents[i] // the pending record; prepare changes no slice in it
+	job, err := a.prepare(i, n)
+	if job != nil && len(job.intended) > 0 {
+		// The nodes it may set go to the records first, in the store:
+		// its own, and those of the documents still pending (so that a
+		// batch saves for that once, not once per document).
+		added := map[int][]string{i: job.intended}
+		a.intendPending(added)
+		for r, nodes := range added {
+			rec := &a.st.Documents[r]
+			rec.Leftover = append(slices.Clip(rec.Leftover), nodes...)
+			k := recordKey(rec)
+			a.intents[k] = append(a.intents[k], nodes...)
+		}
+		if serr := a.cfg.Store.Save(context.WithoutCancel(ctx), a.st); serr != nil {
+			for r, nodes := range added {
+				rec := &a.st.Documents[r]
+				forget(rec, keys(nodes))
+				k := recordKey(rec)
+				if a.intents[k] = a.intents[k][:len(a.intents[k])-len(nodes)]; len(a.intents[k]) == 0 {
+					delete(a.intents, k)
+				}
+			}
+			a.st.Documents[i] = before
+			a.intentFailed(errorf("save state: %w", serr), before.URI, n)
+			return false, serr
+		}
+	}
 	if u, perr := a.parse(before.URI); perr == nil {
 		*applied = append(*applied, u.DocID)
 	}
-	job, err := a.prepare(i, n)
 	if err != nil {
 		// A document the agent cannot plan (its saved instance data
 		// does not read) is left failed rather than retried forever.
@@ -140,6 +168,82 @@ func (a *Agent) applyNext(ctx context.Context, n *notes, applied *[]string) (don
 		a.dropLeft(ctx, job.uri, drop, n)
 	}
 	return false, xerr
+}
+
+// intendPending adds to added, by index, the nodes the apply of each
+// pending record (not added yet, not an inventory) would set that the
+// record does not hold as set: intents, without looking at conflicts
+// (a node another document wins is recorded, and taken out again when
+// the apply is recorded). A record whose apply would pass MaxLeftover, or
+// cannot be planned, gets none: its own apply refuses it. a.mu held.
+func (a *Agent) intendPending(added map[int][]string) {
+	for i := range a.st.Documents {
+		rec := &a.st.Documents[i]
+		if !rec.Pending || added[i] != nil {
+			continue
+		}
+		u, err := a.parse(rec.URI)
+		if err != nil || u.Host == declaredconfig.Inventory || a.legacy[key(u)] != nil {
+			continue
+		}
+		d := a.doc(u)
+		if d == nil {
+			continue
+		}
+		steps, _, waiting, err := a.plan(rec, d, u.Host)
+		if err != nil || waiting {
+			continue
+		}
+		nodes := intents(rec, &applyJob{steps: steps, lose: make([]bool, len(steps))})
+		if len(nodes) > 0 && len(recorded(rec))+len(nodes) <= a.cfg.MaxLeftover {
+			added[i] = nodes
+		}
+	}
+}
+
+// unintendRest takes out of the records the intents (a.intents) of the
+// applies the batch did not make (it ended first, or the plan failed):
+// none of their nodes was set, but those the record's settings name,
+// which an earlier apply or a refresh may have set. a.mu held.
+func (a *Agent) unintendRest() {
+	for k, nodes := range a.intents {
+		for i := range a.st.Documents {
+			rec := &a.st.Documents[i]
+			if recordKey(rec) != k {
+				continue
+			}
+			gone := keys(nodes)
+			for _, s := range rec.Settings {
+				delete(gone, nodeKey(s.URI))
+			}
+			forget(rec, gone)
+		}
+	}
+	clear(a.intents)
+}
+
+// keys returns the nodeKeys of nodes.
+func keys(nodes []string) map[string]bool {
+	out := make(map[string]bool, len(nodes))
+	for _, u := range nodes {
+		out[nodeKey(u)] = true
+	}
+	return out
+}
+
+// intentFailed tells that the apply of the document uri did not start
+// because the save that records the nodes it would set failed (err): the
+// document stays pending and the worker tries again after a wait, as
+// after a batch's save that failed (Run). a.mu held.
+func (a *Agent) intentFailed(err error, uri string, n *notes) {
+	now := a.cfg.Clock.Now()
+	wait := a.failedSave(now)
+	if tell, note := a.storeFailed(err); tell {
+		n.event(Event{Time: now, Kind: EventError, URI: uri, Err: err,
+			Detail: "the apply waits: the nodes it would set are not recorded in the store; the worker tries again in " + wait.String() + note})
+	}
+	a.queue(n)
+	a.mu.Unlock()
 }
 
 // Run is the agent's worker: it applies what the server sends as it
