@@ -44,13 +44,7 @@ func TestRestartAppliedRefused(t *testing.T) {
 				first, next := vpnDoc("A1"), vpnDoc("A2")
 				first.Context, next.Context = tc.scope.String(), tc.scope.String()
 				store, surface := &agent.MemoryStore{}, &agent.MemorySurface{}
-				a := newAgent(t, agent.Config{Store: store, Surface: surface})
-				if c, _ := serve(t, a, "Add", uri, text(t, first)); c != 200 {
-					t.Fatalf("Add: %d", c)
-				}
-				if err := a.ApplyPending(ctx); err != nil {
-					t.Fatal(err)
-				}
+				a := applied(t, agent.Config{Store: store, Surface: surface}, uri, first)
 				if in == "Applied" {
 					if c, _ := serve(t, a, "Replace", uri, text(t, next)); c != 200 {
 						t.Fatalf("Replace: %d", c)

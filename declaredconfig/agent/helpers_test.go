@@ -276,3 +276,16 @@ func within[T any](t *testing.T, ch <-chan T, what string) T {
 		panic("unreachable")
 	}
 }
+
+// applied returns an agent on cfg holding d at uri, added and applied.
+func applied(t testing.TB, cfg agent.Config, uri string, d *declaredconfig.Document) *agent.Agent {
+	t.Helper()
+	a := newAgent(t, cfg)
+	if c, _ := serve(t, a, "Add", uri, text(t, d)); c != 200 {
+		t.Fatalf("Add: %d", c)
+	}
+	if err := a.ApplyPending(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return a
+}

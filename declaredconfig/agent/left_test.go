@@ -30,11 +30,7 @@ func TestApplyDeletesEarlierVersion(t *testing.T) {
 	uri := docURI(declaredconfig.Device, vpnID)
 	store := &agent.MemoryStore{}
 	surface := &agent.MemorySurface{}
-	a := newAgent(t, agent.Config{Store: store, Surface: surface})
-	serve(t, a, "Add", uri, text(t, vpnDoc("A1")))
-	if err := a.ApplyPending(ctx); err != nil {
-		t.Fatal(err)
-	}
+	a := applied(t, agent.Config{Store: store, Surface: surface}, uri, vpnDoc("A1"))
 	refused := "./Device/Vendor/MSFT/VPNv2/Contoso/RememberCredentials"
 	surface.Refuse = func(op, uri string) error {
 		if op == "Delete" && uri == refused {
@@ -111,11 +107,7 @@ func TestLoadLeftOutOfScope(t *testing.T) {
 	uri := docURI(declaredconfig.Device, vpnID)
 	store := &agent.MemoryStore{}
 	surface := &agent.MemorySurface{}
-	a := newAgent(t, agent.Config{Store: store, Surface: surface})
-	serve(t, a, "Add", uri, text(t, vpnDoc("A1")))
-	if err := a.ApplyPending(ctx); err != nil {
-		t.Fatal(err)
-	}
+	a := applied(t, agent.Config{Store: store, Surface: surface}, uri, vpnDoc("A1"))
 	st := a.Snapshot()
 	other, mine := "./User/Vendor/MSFT/Other/X", "./Device/Vendor/MSFT/Policy/Config/Y"
 	// a DSC node as DSCURI writes it: its namespace's '/' escaped

@@ -37,6 +37,13 @@ import (
 //     it again (a read that fails as it did at the last refresh is not
 //     told again; errors are compared as below).
 //
+// Before it sets a node its record does not hold as set (a setting
+// that failed before), the refresh records the node (Leftover) and saves
+// the state; when that save fails, it does not set such nodes (the
+// refresh's own save tells the store's failure). A node that was set and
+// whose setting the refresh could not set again stays recorded
+// (Leftover): Unenroll and the next version's apply delete it.
+//
 // A refresh that finds the same failure again changes nothing, asks for
 // nothing and tells nothing of it (its EventRefreshed only). A setting
 // whose set fails with the status it had but another error is told again

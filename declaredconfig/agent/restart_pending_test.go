@@ -38,13 +38,7 @@ func TestRestartPendingOtherCSP(t *testing.T) {
 		}
 		first.Context, next.Context = context, context
 		store, surface := &agent.MemoryStore{}, &agent.MemorySurface{}
-		a := newAgent(t, agent.Config{Store: store, Surface: surface})
-		if c, _ := serve(t, a, "Add", uri, text(t, first)); c != 200 {
-			t.Fatalf("Add: %d", c)
-		}
-		if err := a.ApplyPending(ctx); err != nil {
-			t.Fatal(err)
-		}
+		a := applied(t, agent.Config{Store: store, Surface: surface}, uri, first)
 		if c, _ := serve(t, a, "Replace", uri, text(t, &next)); c != 200 {
 			t.Fatalf("Replace: %d", c)
 		}

@@ -14,7 +14,8 @@ import (
 // The agent saves the whole Snapshot after every change and before it
 // answers the command that made it (applies: once per ApplyPending
 // batch, when it ends; a save of the worker's that fails is tried again:
-// Agent.Run); it loads it once, in New.
+// Agent.Run), and before it sets a node that no record holds as set yet
+// (see DocumentRecord.Leftover); it loads it once, in New.
 type Store interface {
 	// Load returns the saved state; nil and no error when nothing was
 	// saved yet. State that cannot be trusted (torn, corrupt) is an error
@@ -68,16 +69,21 @@ type DocumentRecord struct {
 	// when it is "": see New); it counts in the state's size
 	// (FileStore.MaxBytes) meanwhile.
 	Applied string `json:"applied,omitempty"`
-	// Leftover holds the Surface nodes the agent set for this document that
-	// Settings does not name (each once): those an apply set whose
-	// outcome was not recorded (cancelled, or a new version or an Undo
-	// came meanwhile), and those of an earlier version that the last
-	// recorded apply did not set again and could not delete (another
-	// document names them, the delete failed, the document is
-	// abandoned). Unenroll deletes them as it deletes Settings' nodes;
+	// Leftover holds the Surface nodes the agent set, or may have set,
+	// for this document that Settings does not name as set (each once):
+	// those an apply or a refresh is about to set (recorded and saved
+	// before the first Set, so that a crash at any point leaves them
+	// here; those whose Set is surely not made come out when the outcome
+	// is recorded), those an apply set whose outcome was not recorded
+	// (cancelled, or a new version or an Undo came meanwhile), those of a
+	// Set whose outcome is not known (timed out), those set before whose
+	// setting a refresh could not set again, and those of an earlier
+	// version that the last recorded apply did not set again and could
+	// not delete (another document names them, the delete failed, the
+	// document is abandoned). Unenroll deletes them as it deletes Settings' nodes;
 	// the next recorded apply deletes those it does not set. It counts in
-	// the state's size (FileStore.MaxBytes): each apply not recorded adds
-	// at most the nodes of its settings (Config.MaxSettings). A record
+	// the state's size (FileStore.MaxBytes) and Config.MaxLeftover bounds
+	// it. A record
 	// saved by a build before the field has none. New keeps only nodes in
 	// the scope of the document's context that a document may set
 	// (declaredconfig.CheckSettingNode).

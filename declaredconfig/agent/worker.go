@@ -17,10 +17,18 @@ import (
 // all again). The apply of a version deletes the nodes the document set
 // before that it does not set (DocumentRecord.Leftover).
 //
-// The state is saved once, when the batch ends, not after each document:
-// until then a crash leaves the documents of the batch pending in the
-// store, and the agent started again applies them again (setting a node to
-// the value it holds changes nothing). When that save fails, the outcome
+// The state is saved when the batch ends, not after each document: until
+// then a crash leaves the documents of the batch pending in the store,
+// and the agent started again applies them again (setting a node to the
+// value it holds changes nothing). Before the first Set of a document
+// that sets nodes its record does not hold as set, those nodes, and those
+// of every document still pending, go to the records' Leftover and the
+// state is saved (once for a batch, unless documents come meanwhile): a
+// crash at any point leaves every node the agent may have set recorded,
+// even when a new version comes before the document is applied again.
+// When that save fails, the document stays pending and nothing of it is
+// set: an EventError tells it (once while the store fails alike) and the
+// worker tries again after a wait, as after a batch save that failed. When that save fails, the outcome
 // is kept in memory all the same, as a refresh's (the summary tells it,
 // ahead of the store): the documents are not applied again because the
 // store fails, only the save is tried again (the worker's next try, Run,
