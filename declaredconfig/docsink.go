@@ -22,6 +22,7 @@ type docSink struct {
 	closed   bool  // the root element has ended
 	bad      bool  // the one pass cannot take the document
 	elements int   // elements so far
+	attrs    int   // attributes so far
 	decls    int   // namespace declarations on the open elements
 	declsAt  []int // decls when each open element started
 }
@@ -36,6 +37,10 @@ func (s *docSink) StartElement(t xmlscan.Tag, attrs []xmlscan.Attr, end int) {
 		return
 	}
 	s.elements++
+	if s.attrs += len(attrs); s.attrs >= s.lim.MaxTotalAttrs {
+		s.bad = true
+		return
+	}
 	s.declsAt = append(s.declsAt, s.decls)
 	for _, a := range attrs {
 		if a.Name == "xmlns" || strings.HasPrefix(a.Name, "xmlns:") {

@@ -35,6 +35,14 @@ type Limits struct {
 	// markup and markup values included; it bounds the number of settings.
 	// Default 65,536.
 	MaxElements int
+	// MaxTotalAttrs caps the attributes of the document in all, counted
+	// as MaxAttrs counts them, those inside kept markup and markup values
+	// included. Each takes some tens of bytes of memory while the
+	// document is read, whatever its size: MaxAttrs per element alone
+	// would let a text of short attributes take some 9 times its bytes.
+	// Default 8 times MaxElements (524,288 with the default MaxElements);
+	// documents, results and summaries hold 2 to 6 on an element.
+	MaxTotalAttrs int
 	// MaxNamespaces caps the namespace declarations in scope at any point
 	// of the document (those around a document read from a syncml.Data
 	// are not counted). Default 64.
@@ -50,6 +58,10 @@ const (
 	DefaultMaxElements   = 1 << 16
 	DefaultMaxNamespaces = 64
 )
+
+// attrsPerElement is the default of Limits.MaxTotalAttrs per element of
+// MaxElements.
+const attrsPerElement = 8
 
 // DefaultLimits returns the limits UnmarshalText uses.
 func DefaultLimits() Limits { return Limits{}.withDefaults() }
@@ -73,6 +85,9 @@ func (l Limits) withDefaults() Limits {
 	if l.MaxNamespaces <= 0 {
 		l.MaxNamespaces = DefaultMaxNamespaces
 	}
+	if l.MaxTotalAttrs <= 0 {
+		l.MaxTotalAttrs = attrsPerElement * min(l.MaxElements, maxInt/attrsPerElement)
+	}
 	return l
 }
 
@@ -82,7 +97,7 @@ var defaultLimits = DefaultLimits()
 // noLimits is used to check markup while writing: the writer does not
 // enforce the decoding limits.
 var noLimits = Limits{MaxBytes: 1<<63 - 1, MaxDepth: 1 << 30, MaxAttrs: 1 << 30, MaxTokenBytes: 1 << 30,
-	MaxElements: 1 << 30, MaxNamespaces: 1 << 30}
+	MaxElements: 1 << 30, MaxNamespaces: 1 << 30, MaxTotalAttrs: 1 << 30}
 
 // A Decodable is a value this package reads from XML: *Document, *Result,
 // *Summary or *InstanceBlob. The interface is sealed; no other type

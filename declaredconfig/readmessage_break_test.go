@@ -91,7 +91,7 @@ func TestReadMessageLimitsSweep(t *testing.T) {
 		for wi, w := range wraps {
 			msg := []byte(w(d))
 			for v := 1; v <= 12; v++ {
-				for li, lim := range []Limits{{MaxDepth: v}, {MaxElements: v}, {MaxAttrs: v}, {MaxNamespaces: v}, {MaxTokenBytes: v * 16}, {MaxBytes: int64(v * 40)}, {MaxTokenBytes: len(d) - 6 + v}, {MaxBytes: int64(len(d) - 6 + v)}} {
+				for li, lim := range []Limits{{MaxDepth: v}, {MaxElements: v}, {MaxAttrs: v}, {MaxTotalAttrs: v}, {MaxNamespaces: v}, {MaxTokenBytes: v * 16}, {MaxBytes: int64(v * 40)}, {MaxTokenBytes: len(d) - 6 + v}, {MaxBytes: int64(len(d) - 6 + v)}} {
 					if err := sameAsTwoPass(msg, ReadOptions{Document: lim}); err != nil {
 						t.Errorf("doc %d wrap %d limit %d=%+v: %v", di, wi, li, lim, err)
 					}

@@ -139,6 +139,7 @@ type parser struct {
 	src srcmap
 
 	elements int
+	attrs    int // in all (Limits.MaxTotalAttrs)
 }
 
 // parse reads one XML document under lim: optional BOM, white space, XML
@@ -317,7 +318,11 @@ func (p *parser) startTag(pos int) (*node, int, error) {
 	if err != nil {
 		return nil, pos, err
 	}
-	n := p.start(t, p.Attrs(), i)
+	attrs := p.Attrs()
+	if p.attrs += len(attrs); p.attrs > p.lim.MaxTotalAttrs {
+		return nil, pos, p.limit("MaxTotalAttrs", p.lim.MaxTotalAttrs, pos)
+	}
+	n := p.start(t, attrs, i)
 	if t.Self {
 		p.end(p.Input(), i, i)
 		p.Pop()

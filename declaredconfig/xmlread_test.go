@@ -317,6 +317,19 @@ func TestLimits(t *testing.T) {
 		b.WriteString(strings.Repeat("</m>", k) + "</URI></CSP></DeclaredConfiguration>")
 		return b.String()
 	}
+	totalAttrs := func(n int) string { // 4 on each element
+		var b strings.Builder
+		b.WriteString("<DeclaredConfiguration><CSP>")
+		for i := 0; i < n; i += 4 {
+			b.WriteString("<URI")
+			for j := i; j < min(i+4, n); j++ {
+				fmt.Fprintf(&b, ` a%d=""`, j)
+			}
+			b.WriteString("/>")
+		}
+		b.WriteString("</CSP></DeclaredConfiguration>")
+		return b.String()
+	}
 	bytesOf := func(n int) string {
 		s := "<DeclaredConfiguration/>"
 		return s + strings.Repeat(" ", n-len(s))
@@ -337,6 +350,7 @@ func TestLimits(t *testing.T) {
 		{"MaxTokenBytes", 1000, func(l *Limits, n int) { l.MaxTokenBytes = n }, comment},
 		{"MaxBytes", 1000, func(l *Limits, n int) { l.MaxBytes = int64(n) }, bytesOf},
 		{"MaxNamespaces", DefaultMaxNamespaces, func(l *Limits, n int) { l.MaxNamespaces = n }, namespaces},
+		{"MaxTotalAttrs", 100, func(l *Limits, n int) { l.MaxTotalAttrs = n }, totalAttrs},
 	}
 	for _, tt := range tests {
 		check := func(lim Limits, n int) {
@@ -373,6 +387,25 @@ func TestLimits(t *testing.T) {
 	}
 	if err := d.UnmarshalText([]byte(elements(DefaultMaxElements + 1))); !isLimit(err, "MaxElements") {
 		t.Errorf("UnmarshalText past the default element count: %v", err)
+	}
+	// MaxTotalAttrs follows MaxElements when not set
+	if got := (Limits{MaxElements: 10}).withDefaults().MaxTotalAttrs; got != 80 {
+		t.Errorf("MaxTotalAttrs for MaxElements 10: %d, want 80", got)
+	}
+	if got := DefaultLimits().MaxTotalAttrs; got != 8*DefaultMaxElements {
+		t.Errorf("default MaxTotalAttrs %d, want %d", got, 8*DefaultMaxElements)
+	}
+	many := func(name string, from int) string { // 27 attributes
+		var b strings.Builder
+		b.WriteString("<" + name)
+		for i := range 27 {
+			fmt.Fprintf(&b, ` a%d=""`, from+i)
+		}
+		return b.String()
+	}
+	three := many("DeclaredConfiguration", 0) + ">" + many("CSP", 0) + ">" + many("URI", 0) + "/></CSP></DeclaredConfiguration>"
+	if err := UnmarshalLimits([]byte(three), &d, Limits{MaxElements: 10}); !isLimit(err, "MaxTotalAttrs") {
+		t.Errorf("81 attributes in 3 elements, MaxElements 10: %v", err)
 	}
 	// the limits apply to every type
 	for _, v := range []Decodable{new(Result), new(Summary), new(InstanceBlob)} {

@@ -494,7 +494,8 @@ func (a *Agent) loadDocument(u declaredconfig.URI, text string) (d *declaredconf
 // takes at least one byte of it.
 func textLimits(n int) declaredconfig.Limits {
 	m := n + 1
-	return declaredconfig.Limits{MaxBytes: int64(m), MaxDepth: m, MaxAttrs: m, MaxTokenBytes: m, MaxElements: m, MaxNamespaces: m}
+	return declaredconfig.Limits{MaxBytes: int64(m), MaxDepth: m, MaxAttrs: m, MaxTokenBytes: m, MaxElements: m, MaxNamespaces: m,
+		MaxTotalAttrs: m}
 }
 
 // refusedDoc returns why the arrival checks refuse the stored document of

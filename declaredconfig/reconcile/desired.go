@@ -107,10 +107,13 @@ type Config struct {
 	// takes some 65 times its bytes: at the default the read of one
 	// result stays within some 17 MB, whatever MaxResultBytes is. A
 	// device reports about one element per setting of the document.
-	// Attributes (up to 32 on each element) are not bounded apart: a text
-	// of short ones (' b=""') takes some 9 times its bytes, so that part
-	// grows with MaxResultBytes (39 MB at 4 MiB, 2.4 MB at the default:
-	// BenchmarkResultManyAttrs).
+	// The attributes (up to 32 on each element) are bounded in all at 8
+	// times MaxResultElements (declaredconfig.Limits.MaxTotalAttrs; a
+	// result element holds 2 to 8): a text of short ones (' b=""'), which
+	// takes some 9 times its bytes while read, stops there, at some 22 MB
+	// whatever MaxResultBytes is (2.4 MB for the default MaxResultBytes:
+	// BenchmarkResultManyAttrs). One with more is not read either: the
+	// Problem's error is a *LimitError of MaxTotalAttrs.
 	MaxResultElements int
 	// MaxSummaryBytes bounds the text of the summary a device sends
 	// (its 1224 alert's DeclaredConfigurations), which is kept with the
@@ -130,9 +133,10 @@ type Config struct {
 	// MaxSummaryBytes (a *LimitError of MaxSummaryElements). As for a
 	// result (MaxResultElements), each element takes some 250 bytes while
 	// the summary is read: at the default a summary of small elements
-	// stays within some 17 MB, whatever MaxSummaryBytes is, as long as
-	// they hold few attributes: a summary of short attributes takes some
-	// 8 times its text (35 MB at 4 MiB). A summary within the default
+	// stays within some 17 MB, whatever MaxSummaryBytes is. Its
+	// attributes are bounded in all at 8 times MaxSummaryElements (a
+	// *LimitError of MaxTotalAttrs beyond): a summary of short attributes
+	// takes some 8 times its text while read, and stops at some 22 MB. A summary within the default
 	// MaxSummaryBytes holds far fewer entries (some 15,000 of the
 	// shortest).
 	MaxSummaryElements int

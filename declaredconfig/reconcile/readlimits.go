@@ -15,7 +15,8 @@ import (
 // and every reading of such a text takes its limits from here. The
 // elements are a bound of their own: each takes some tens of times the
 // bytes of a small one ("<a/>") in memory while the text is read, so they
-// do not grow with n.
+// do not grow with n; the attributes in all follow them
+// (declaredconfig.Limits.MaxTotalAttrs: 8 per element).
 func readLimits(n, elements int) declaredconfig.Limits {
 	return declaredconfig.Limits{
 		MaxBytes:      int64(n),

@@ -150,3 +150,24 @@ func TestResultElementsBound(t *testing.T) {
 		t.Errorf("a result of %d settings was kept (%v)", len(got.Settings()), err)
 	}
 }
+
+// TestResultAttrsBound: the attributes of a result are bounded in all,
+// at 8 per element of MaxResultElements: a result of elements of 31 short
+// attributes within a raised MaxResultBytes (4 MiB) and far below
+// MaxResultElements is not read (a *LimitError of MaxTotalAttrs); with
+// MaxResultElements raised it is. Before, only the bytes bounded them (a
+// read took some 9 times the text).
+func TestResultAttrsBound(t *testing.T) {
+	const n = 4 << 20
+	text := resultOf(n, manyAttrs())
+	var res declaredconfig.Result
+	err := declaredconfig.UnmarshalLimits(text, &res, reconcile.ResultLimits(reconcile.Config{MaxResultBytes: n}))
+	var le *reconcile.LimitError
+	if !errors.As(err, &le) || le.Limit != "MaxTotalAttrs" || le.Max != 8*reconcile.DefaultMaxResultElements {
+		t.Errorf("%d bytes of attributes: %v, want a LimitError of MaxTotalAttrs at %d", len(text), err, 8*reconcile.DefaultMaxResultElements)
+	}
+	lim := reconcile.ResultLimits(reconcile.Config{MaxResultBytes: n, MaxResultElements: 4 * reconcile.DefaultMaxResultElements})
+	if err := declaredconfig.UnmarshalLimits(text, &res, lim); err != nil {
+		t.Errorf("with MaxResultElements raised: %v", err)
+	}
+}
