@@ -147,10 +147,13 @@ type refreshJob struct {
 // whose value is known and that no other document wins) and records them
 // in j.intended; it reports whether it added any.
 func intend(rec *DocumentRecord, j *refreshJob) bool {
-	named := recorded(rec)
+	var named map[string]bool // recorded(rec), when a setting needs it
 	for k, s := range j.settings {
 		if s.Status == int(syncml.StatusOK) || j.lose[k] || s.Invalid || s.Missing || !s.known() {
 			continue
+		}
+		if named == nil {
+			named = recorded(rec)
 		}
 		if ck := nodeKey(s.URI); ck != "" && !named[ck] {
 			named[ck] = true
@@ -354,21 +357,30 @@ func (a *Agent) commitRefresh(j *refreshJob, n *notes, reads, drifts map[string]
 // for sure (failed, not called) or that now succeed (their setting names
 // them) come out.
 func keepSet(rec *DocumentRecord, j *refreshJob) {
-	gone, left := map[string]bool{}, map[string]bool{}
-	for _, u := range rec.Leftover {
-		left[nodeKey(u)] = true
-	}
+	var gone, left map[string]bool // left: rec.Leftover's nodes, when needed
 	for k := range rec.Settings {
 		s, now := &rec.Settings[k], j.settings[k].Status
+		ok := int(syncml.StatusOK)
+		if len(j.intended) == 0 && (s.Status != ok || now == ok) {
+			continue // neither recorded by intend nor no longer set
+		}
 		ck := nodeKey(s.URI)
 		switch {
 		case j.intended[ck]:
-			if now == int(syncml.StatusOK) || !j.unknown[k] {
+			if now == ok || !j.unknown[k] {
+				if gone == nil {
+					gone = map[string]bool{}
+				}
 				gone[ck] = true
 			}
-		case s.Status == int(syncml.StatusOK) && now != int(syncml.StatusOK) && ck != "" && !left[ck]:
-			left[ck] = true
-			rec.Leftover = append(slices.Clip(rec.Leftover), s.URI)
+		case s.Status == ok && now != ok && ck != "":
+			if left == nil {
+				left = keys(rec.Leftover)
+			}
+			if !left[ck] {
+				left[ck] = true
+				rec.Leftover = append(slices.Clip(rec.Leftover), s.URI)
+			}
 		}
 	}
 	forget(rec, gone)
