@@ -96,12 +96,7 @@ var (
 func replacedAfterCrash(t *testing.T, b *agent.Agent, surface *crashSurface) {
 	t.Helper()
 	ctx := context.Background()
-	if c, _ := serve(t, b, "Replace", docURI(declaredconfig.Device, vpnID), text(t, policyDoc("C1"))); c != 200 {
-		t.Fatalf("Replace after the restart: %d", c)
-	}
-	if err := b.ApplyPending(ctx); err != nil {
-		t.Fatal(err)
-	}
+	replaceApplied(t, b, docURI(declaredconfig.Device, vpnID), policyDoc("C1"))
 	if got := mapKeys(surface.Nodes("./")); !slices.Equal(got, []string{policyNode}) {
 		t.Errorf("after the new version's apply the Surface holds %v, want only %s", got, policyNode)
 	}
@@ -194,12 +189,7 @@ func testRepairTimedOut(t *testing.T) {
 	if l := a.Snapshot().Documents[0].Leftover; !slices.Equal(l, vpnNodes[1:]) {
 		t.Errorf("Leftover %v, want the node whose Set timed out", l)
 	}
-	if c, _ := serve(t, a, "Replace", uri, text(t, policyDoc("C1"))); c != 200 {
-		t.Fatalf("Replace: %d", c)
-	}
-	if err := a.ApplyPending(ctx); err != nil {
-		t.Fatal(err)
-	}
+	replaceApplied(t, a, uri, policyDoc("C1"))
 	if got := mapKeys(surface.Nodes("./")); !slices.Equal(got, []string{policyNode}) {
 		t.Errorf("after the new version's apply the Surface holds %v, want only %s", got, policyNode)
 	}
@@ -216,12 +206,7 @@ func TestMaxLeftover(t *testing.T) {
 	uri := docURI(declaredconfig.Device, vpnID)
 	a := applied(t, agent.Config{Surface: surface, MaxLeftover: 2, OnEvent: log.add}, uri, vpnDoc("A1"))
 	log.events = nil
-	if c, _ := serve(t, a, "Replace", uri, text(t, policyDoc("B1"))); c != 200 {
-		t.Fatalf("Replace: %d", c)
-	}
-	if err := a.ApplyPending(ctx); err != nil {
-		t.Fatal(err)
-	}
+	replaceApplied(t, a, uri, policyDoc("B1"))
 	if e := entry(a, vpnID); e.State != "62" {
 		t.Errorf("an apply over MaxLeftover: state %s, want 62", e.State)
 	}
@@ -238,12 +223,7 @@ func TestMaxLeftover(t *testing.T) {
 	if got := mapKeys(surface.Nodes("./")); !slices.Equal(got, vpnNodes) {
 		t.Errorf("the Surface holds %v, want A1's nodes only", got)
 	}
-	if c, _ := serve(t, a, "Replace", uri, text(t, vpnDoc("A2"))); c != 200 {
-		t.Fatalf("Replace: %d", c)
-	}
-	if err := a.ApplyPending(ctx); err != nil {
-		t.Fatal(err)
-	}
+	replaceApplied(t, a, uri, vpnDoc("A2"))
 	if e := entry(a, vpnID); e.State != "60" {
 		t.Errorf("a version setting the same nodes: state %s, want 60", e.State)
 	}
@@ -282,5 +262,17 @@ func TestIntentsTakenOut(t *testing.T) {
 	_ = a.ApplyPending(ctx)
 	if l := a.Snapshot().Documents[0].Leftover; !slices.Equal(l, vpnNodes[:1]) {
 		t.Errorf("after a cancelled apply, Leftover %v, want the node whose Set was tried", l)
+	}
+}
+
+// replaceApplied serves a Replace of the document at uri by d to a, and
+// applies it.
+func replaceApplied(t *testing.T, a *agent.Agent, uri string, d *declaredconfig.Document) {
+	t.Helper()
+	if c, _ := serve(t, a, "Replace", uri, text(t, d)); c != 200 {
+		t.Fatalf("Replace: %d", c)
+	}
+	if err := a.ApplyPending(context.Background()); err != nil {
+		t.Fatal(err)
 	}
 }
