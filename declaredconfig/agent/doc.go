@@ -111,7 +111,10 @@
 // Surface that blocks does not hold the agent. State goes to a [Store]
 // after every change, before the command that made it is answered (the
 // applies of an ApplyPending batch are saved once, when it ends: one a
-// restart interrupted is pending again and applied again):
+// restart interrupted is pending again and applied again; the nodes an
+// apply or a refresh is about to set that no record holds as set are
+// saved before the first Set, in DocumentRecord.Leftover, so that what a
+// crash leaves on the device is known to Unenroll and the next version):
 // [MemoryStore], or [FileStore], which writes atomically (temporary file,
 // sync, rename), removes what a crash in a Save left, and refuses a torn
 // or altered file (ErrCorrupt) instead of applying it; a stored document
