@@ -276,3 +276,21 @@ func replaceApplied(t *testing.T, a *agent.Agent, uri string, d *declaredconfig.
 		t.Fatal(err)
 	}
 }
+
+// TestSetOwnTimeoutRecorded: a Set the Surface itself gives up on (a
+// context error of its own, no Config.SurfaceTimeout) may have been made:
+// its node stays recorded (Leftover) after the apply, and the Unenroll
+// deletes it. Before, only the agent's own bound counted so.
+func TestSetOwnTimeoutRecorded(t *testing.T) {
+	surface := &agent.MemorySurface{}
+	surface.Refuse = func(op, uri string) error {
+		if op == "Set" && uri == vpnNodes[1] {
+			return fmt.Errorf("the device did not answer: %w", context.DeadlineExceeded)
+		}
+		return nil
+	}
+	a := applied(t, agent.Config{Surface: surface, SurfaceTimeout: -1}, docURI(declaredconfig.Device, vpnID), vpnDoc("A1"))
+	if l := a.Snapshot().Documents[0].Leftover; !slices.Equal(l, vpnNodes[1:]) {
+		t.Errorf("Leftover %v, want the node whose Set's outcome is not known", l)
+	}
+}
