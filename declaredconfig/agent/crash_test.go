@@ -279,8 +279,8 @@ func replaceApplied(t *testing.T, a *agent.Agent, uri string, d *declaredconfig.
 
 // TestSetOwnTimeoutRecorded: a Set the Surface itself gives up on (a
 // context error of its own, no Config.SurfaceTimeout) may have been made:
-// its node stays recorded (Leftover) after the apply, and the Unenroll
-// deletes it. Before, only the agent's own bound counted so.
+// its node stays recorded (Leftover) after the apply, for Unenroll and the
+// next version. Before, only the agent's own bound counted so.
 func TestSetOwnTimeoutRecorded(t *testing.T) {
 	surface := &agent.MemorySurface{}
 	surface.Refuse = func(op, uri string) error {
