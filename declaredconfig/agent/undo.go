@@ -38,6 +38,7 @@ func (a *Agent) undo(old, after *Snapshot) func(context.Context) error {
 			a.mu.Unlock()
 			return nil
 		}
+		a.unintendRest() // between two documents of a batch: not set
 		cur := a.st.clone()
 		next, drop := undone(old, after, cur)
 		a.restore(next)

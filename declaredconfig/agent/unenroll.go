@@ -35,6 +35,9 @@ func (a *Agent) Unenroll(ctx context.Context) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	defer a.queue(&n)
+	// Between two documents of a batch: the nodes recorded for those not
+	// applied yet were not set.
+	a.unintendRest()
 	kept := map[string]bool{}
 	for _, r := range a.st.Documents {
 		if r.Abandoned {

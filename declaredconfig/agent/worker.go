@@ -55,6 +55,8 @@ func (a *Agent) ApplyPending(ctx context.Context) error {
 			break
 		}
 	}
+	a.work.Lock() // no apply of another batch runs: unintendRest
+	defer a.work.Unlock()
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	defer a.queue(&n)
@@ -210,9 +212,11 @@ func (a *Agent) intendPending(added map[int][]string) {
 }
 
 // unintendRest takes out of the records the intents (a.intents) of the
-// applies the batch did not make (it ended first, or the plan failed):
-// none of their nodes was set, but those the record's settings name,
-// which an earlier apply or a refresh may have set. a.mu held.
+// applies the batch did not make (it ended first, or the plan failed; or
+// an Unenroll or an Undo comes between two of its documents): none of
+// their nodes was set, but those the record's settings name, which an
+// earlier apply or a refresh may have set. The applies made later in the
+// batch record their nodes again. a.mu and a.work held.
 func (a *Agent) unintendRest() {
 	for k, nodes := range a.intents {
 		for i := range a.st.Documents {
