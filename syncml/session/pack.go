@@ -38,6 +38,20 @@ func encodedLen(c syncml.Command) (int, error) {
 	return len(b) - emptyBodyLen, nil
 }
 
+// packWindow is the number of candidates pack looks at first when there
+// are more: a message rarely carries more commands, and the window grows
+// (doubling) only while the commands in it all fit.
+const packWindow = 64
+
+// packTest, when not nil (tests only), is called instead of the work of
+// pack and packSome, with answers -1 for pack.
+var packTest func(answers int, buf *[]byte, reply *syncml.Message, cands []syncml.Command, max int, force, final bool, cont syncml.Command) ([]byte, []syncml.Command, []syncml.Command, error)
+
+// packWork, when not nil (tests only), is told how many commands each call
+// of pack numbered, encoded and measured, counting a command once per
+// time it was, and how many the message carries (those of reply too).
+var packWork func(work, carried int)
+
 // pack fills reply, which holds the Statuses (and alerts) that must go out
 // now, with as many of cands, in order, as fit in max bytes (0: no bound),
 // and numbers it. It returns the encoding, the commands sent and the rest,
@@ -53,15 +67,90 @@ func encodedLen(c syncml.Command) (int, error) {
 //
 // buf, when not nil, is where the reply is encoded (see encodeInto): out
 // is then *buf, valid until buf is used again.
+//
+// The work is in proportion to what the message carries, not to the
+// length of cands: pack looks at a window of the first cands (packWindow
+// of them, then twice as many while all in it fit) and leaves the others,
+// which cannot go in this message, as they are (unnumbered too).
 func pack(buf *[]byte, reply *syncml.Message, cands []syncml.Command, max int, force, final bool, cont syncml.Command) (out []byte, sent, rest []syncml.Command, err error) {
+	if packTest != nil {
+		return packTest(-1, buf, reply, cands, max, force, final, cont)
+	}
+	return packWindowed(buf, reply, cands, max, force, final, cont)
+}
+
+// packSome is pack, for the Server's replies that go on with answers held
+// from the last one, the first answers of cands. It once bounded the
+// commands after those by their length; pack now looks at no more than
+// one message can carry in any case, so answers serves only packTest.
+func packSome(buf *[]byte, reply *syncml.Message, cands []syncml.Command, answers, max int, force, final bool, cont syncml.Command) (out []byte, sent, rest []syncml.Command, err error) {
+	if packTest != nil {
+		return packTest(answers, buf, reply, cands, max, force, final, cont)
+	}
+	return packWindowed(buf, reply, cands, max, force, final, cont)
+}
+
+// packWindowed is pack over ever larger windows of cands, from the first
+// packWindow, until packIn can tell what the message carries from the
+// window alone.
+func packWindowed(buf *[]byte, reply *syncml.Message, cands []syncml.Command, max int, force, final bool, cont syncml.Command) (out []byte, sent, rest []syncml.Command, err error) {
+	fixed := len(reply.Body.Commands)
+	k := len(cands)
+	if max > 0 && k > packWindow {
+		k = packWindow
+	}
+	work := 0
+	if packWork != nil {
+		defer func() { packWork(work, len(reply.Body.Commands)) }()
+	}
+	for {
+		var cut []syncml.Command
+		var n int
+		var grow bool
+		out, n, cut, grow, err = packIn(buf, reply, cands[:k:k], cands, max, force, final && k == len(cands), cont, &work)
+		if grow && k < len(cands) {
+			reply.Body.Commands = reply.Body.Commands[:fixed]
+			k = min(2*k, len(cands))
+			continue
+		}
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		switch {
+		case cut == nil:
+			return out, cands[:n:n], cands[n:], nil
+		case k == len(cands):
+			return out, cut[:n:n], cut[n:], nil
+		}
+		// the window's rest with the command cut into chunks, then what
+		// follows the window
+		rest = make([]syncml.Command, 0, len(cut)-n+len(cands)-k)
+		return out, cut[:n:n], append(append(rest, cut[n:]...), cands[k:]...), nil
+	}
+}
+
+// packIn is pack over cands, the first of all (the whole list): it
+// returns how many of cands the message carries, and cands with a
+// command cut into chunks (forced) when one was. grow reports that the
+// message may carry more than cands when cands is not all: nothing else
+// it returns is then of use, and reply holds more than before.
+//
+// What the message carries never depends on the commands past the first
+// that does not fit (nor on their CmdIDs), so the window gives the same
+// message as all when the window holds more than fit.
+func packIn(buf *[]byte, reply *syncml.Message, cands, all []syncml.Command, max int, force, final bool, cont syncml.Command, work *int) (out []byte, n int, cutList []syncml.Command, grow bool, err error) {
+	short := len(cands) < len(all) // the window is not all
 	fixed := len(reply.Body.Commands)
 	least := 0 // what a forced message carries even when the measure was off
 	reply.Body.Commands = append(reply.Body.Commands, cands...)
 	number(reply.Body.Commands, new(int))
-	n := len(cands)
+	*work += len(reply.Body.Commands)
+	n = len(cands)
+	chunked := false
 	for i, c := range cands {
 		if isChunk(c) {
 			n = i + 1 // one chunk per message, last in it
+			chunked = true
 			break
 		}
 	}
@@ -70,55 +159,70 @@ func pack(buf *[]byte, reply *syncml.Message, cands []syncml.Command, max int, f
 		reply.Body.Commands = reply.Body.Commands[:fixed+n]
 		reply.Body.Final = final && n == len(cands)
 		out, err = encodeInto(buf, reply)
+		*work += fixed + n
 		if err != nil {
-			return nil, nil, nil, errorf("encode reply %s: %w", reply.Header.MsgID, err)
+			return nil, 0, nil, false, errorf("encode reply %s: %w", reply.Header.MsgID, err)
 		}
 		if len(out) <= max {
-			return out, cands[:n:n], cands[n:], nil
+			if short && !chunked {
+				return nil, 0, nil, true, nil // all of the window fits: more may
+			}
+			return out, n, nil, false, nil
 		}
 		base := syncml.Message{XMLNS: reply.XMLNS, Header: reply.Header, Body: syncml.Body{Commands: reply.Body.Commands[:fixed], Final: true}}
 		b, err := encodeInto(buf, &base) // out is encoded again below
+		*work += fixed
 		if err != nil {
-			return nil, nil, nil, errorf("encode reply %s: %w", reply.Header.MsgID, err)
+			return nil, 0, nil, false, errorf("encode reply %s: %w", reply.Header.MsgID, err)
 		}
 		total := len(b)
 		n = 0
+		stopped := false
 		for _, c := range cands {
 			l, err := encodedLen(c)
+			*work++
 			if err != nil {
-				return nil, nil, nil, errorf("encode reply %s: %w", reply.Header.MsgID, err)
+				return nil, 0, nil, false, errorf("encode reply %s: %w", reply.Header.MsgID, err)
 			}
 			if total+l > max {
+				stopped = true
 				break
 			}
 			total += l
 			n++
 			if isChunk(c) {
+				stopped = true
 				break // nothing follows a chunk in its message
 			}
 		}
+		if short && !stopped {
+			return nil, 0, nil, true, nil // the measure goes past the window
+		}
 		if force {
 			var cut []syncml.Command
-			n, cut, err = forced(reply, cands, n, max, total, cont)
+			n, cut, err = forced(reply, cands, all, n, max, total, cont)
 			if c := unfit(err); c != nil {
 				// The measure counts a Final the message may not carry:
 				// before giving c up, encode the message that carries it.
 				if k := slices.Index(cands, c) + 1; k > 0 {
 					reply.Body.Commands = reply.Body.Commands[:fixed+k]
 					reply.Body.Final = final && k == len(cands)
-					if out, e := encodeInto(buf, reply); e == nil && len(out) <= max {
+					out, e := encodeInto(buf, reply)
+					*work += fixed + k
+					if e == nil && len(out) <= max {
 						n, err = k, nil
 					}
 					reply.Body.Commands = reply.Body.Commands[:fixed+len(cands)]
 				}
 			}
 			if err != nil {
-				return nil, nil, nil, err
+				return nil, 0, nil, false, err
 			}
 			if cut != nil {
-				cands = cut
+				cands, cutList = cut, cut
 				reply.Body.Commands = append(reply.Body.Commands[:fixed], cands...)
 				number(reply.Body.Commands, new(int))
+				*work += len(reply.Body.Commands)
 			}
 			least = n
 		}
@@ -127,47 +231,19 @@ func pack(buf *[]byte, reply *syncml.Message, cands []syncml.Command, max int, f
 		reply.Body.Commands = reply.Body.Commands[:fixed+n]
 		reply.Body.Final = final && n == len(cands)
 		out, err = encodeInto(buf, reply)
+		*work += fixed + n
 		if err != nil {
-			return nil, nil, nil, errorf("encode reply %s: %w", reply.Header.MsgID, err)
+			return nil, 0, nil, false, errorf("encode reply %s: %w", reply.Header.MsgID, err)
 		}
 		if max <= 0 || len(out) <= max {
 			break
 		}
 		if n <= least {
-			return nil, nil, nil, errorf("message %s of %d bytes: %w", reply.Header.MsgID, len(out), pkg.Limit("MaxMsgSize", int64(max), int64(len(out)), ""))
+			return nil, 0, nil, false, errorf("message %s of %d bytes: %w", reply.Header.MsgID, len(out), pkg.Limit("MaxMsgSize", int64(max), int64(len(out)), ""))
 		}
 		n-- // the measure was off: drop one more
 	}
-	return out, cands[:n:n], cands[n:], nil
-}
-
-// packSome is pack over the part of cands that one message of max bytes
-// can carry: the first answers, then the commands up to the first that
-// takes their measured length past max (the message cannot hold those
-// after it). The commands left out follow pack's rest; Final waits for
-// them.
-func packSome(buf *[]byte, reply *syncml.Message, cands []syncml.Command, answers, max int, force, final bool, cont syncml.Command) (out []byte, sent, rest []syncml.Command, err error) {
-	w, total := answers, 0
-	for ; w < len(cands) && total <= max && max > 0; w++ {
-		l, err := encodedLen(cands[w])
-		if err != nil {
-			return nil, nil, nil, errorf("encode reply %s: %w", reply.Header.MsgID, err)
-		}
-		total += l
-	}
-	if max <= 0 || w == len(cands) {
-		return pack(buf, reply, cands, max, force, final, cont)
-	}
-	out, sent, rest, err = pack(buf, reply, cands[:w:w], max, force, false, cont)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	// rest is where it was in cands, or, when pack cut a command into
-	// chunks (forced), in a list of its own that may be longer than w
-	if r := w - len(rest); len(rest) == 0 || r >= 0 && &rest[0] == &cands[r] {
-		return out, sent, cands[r:], nil // rest is where it was: no copy of what follows
-	}
-	return out, sent, append(rest[:len(rest):len(rest)], cands[w:]...), nil
+	return out, n, cutList, false, nil
 }
 
 // encodeInto returns the encoding of m: from syncml.Marshal when buf is
@@ -192,22 +268,17 @@ func encodeInto(buf *[]byte, m *syncml.Message) ([]byte, error) {
 // the first command after them, cut (see split) to the room left when it
 // does not fit whole; cands with that command replaced by its chunks is
 // then returned too. When no such message fits in max, the error names
-// the limit.
-func forced(reply *syncml.Message, cands []syncml.Command, n, max, total int, cont syncml.Command) (int, []syncml.Command, error) {
-	lead := 0
-	for _, c := range cands {
-		if _, ok := c.(*syncml.Status); !ok {
-			break
-		}
-		lead++
-	}
+// the limit. cands is the start of all, the rest of the package, which
+// the error counts the leading Statuses of.
+func forced(reply *syncml.Message, cands, all []syncml.Command, n, max, total int, cont syncml.Command) (int, []syncml.Command, error) {
+	lead := leadingStatuses(cands)
 	switch {
 	case n > lead || n == len(cands):
 		return n, nil, nil // the first command goes, or everything
 	case n < lead && n >= min(2, lead):
 		return n, nil, nil // Statuses only, more of them than come back
 	case n < lead:
-		return 0, nil, errorf("message %s: %d Statuses do not fit: %w", reply.Header.MsgID, lead, pkg.Limit("MaxMsgSize", int64(max), int64(total), ""))
+		return 0, nil, errorf("message %s: %d Statuses do not fit: %w", reply.Header.MsgID, leadingStatuses(all), pkg.Limit("MaxMsgSize", int64(max), int64(total), ""))
 	}
 	// All leading Statuses fit, the command after them does not.
 	c := cands[lead]
@@ -231,6 +302,16 @@ func forced(reply *syncml.Message, cands []syncml.Command, n, max, total int, co
 	}
 	l, _ := encodedLen(c)
 	return 0, nil, &unfitError{cmd: c, err: errorf("message %s: %s %s of %d bytes does not fit: %w", reply.Header.MsgID, c.ElementName(), c.ID(), l, pkg.Limit("MaxMsgSize", int64(max), int64(total+l), ""))}
+}
+
+// leadingStatuses is the number of Statuses cands starts with.
+func leadingStatuses(cands []syncml.Command) int {
+	for i, c := range cands {
+		if _, ok := c.(*syncml.Status); !ok {
+			return i
+		}
+	}
+	return len(cands)
 }
 
 // An uncut is a command cut into chunks in place, by a forced message
