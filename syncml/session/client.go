@@ -223,6 +223,10 @@ type Client struct {
 	// (fitPeerResults).
 	peerObj int
 	cont    []syncml.Command // the rest of the device's package
+	// done is finish's set of the commands cut before, empty between
+	// messages: kept so that the thousands of a long package do not make
+	// a new map in every message
+	done map[syncml.Command]bool
 	// peerSeen is true once a server message was handled (in this
 	// session or an earlier one, since the last abort): from then on
 	// peerMax is what the server announced, 0 for none, and
@@ -566,10 +570,13 @@ func (c *Client) finish(m *syncml.Message, cands []syncml.Command, final bool) (
 	// What is too large for the server's MaxMsgSize (a Results, most
 	// often) goes in chunks; the rest of the package and the commands
 	// sent again were cut before.
-	var done map[syncml.Command]bool
+	done := c.done // empty: cleared after each use
 	max, assumed := c.packMax()
 	if max > 0 && len(c.cont)+len(c.lastSent) > 0 {
-		done = make(map[syncml.Command]bool, len(c.cont)+len(c.lastSent))
+		if done == nil {
+			done = make(map[syncml.Command]bool, len(c.cont)+len(c.lastSent))
+			c.done = done
+		}
 		for _, x := range c.cont {
 			done[x] = true
 		}
@@ -581,6 +588,7 @@ func (c *Client) finish(m *syncml.Message, cands []syncml.Command, final bool) (
 		}
 	}
 	cands, _, cut, err := chunkCommands(cands, max, 0, &m.Header, func(x syncml.Command) bool { return done[x] })
+	clear(done) // holds no command past the message
 	if err != nil {
 		broken.undo()
 		return nil, errorf("chunk: %w", err) // nothing stays cut
