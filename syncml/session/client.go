@@ -625,6 +625,9 @@ func (c *Client) finish(m *syncml.Message, cands []syncml.Command, final bool) (
 		return nil, err
 	}
 	c.cont = rest
+	if len(rest) == 0 {
+		c.done = nil // the package ends: its set goes too
+	}
 	c.noteSplitGet(m.Header.MsgID, sent, rest)
 	if broken != nil {
 		// the object's chunks sent and its cut are forgotten: it went
