@@ -169,7 +169,10 @@ func EnrollmentCertificate(e *Enrollment) (tls.Certificate, error) {
 // provisioning document installed, which the device trusts from then on:
 // the tls.Config.RootCAs of its sessions with the linked enrollment's
 // server, whose certificate chains to them. The pool is empty, never nil,
-// when there are none (a nil RootCAs would trust the system's roots).
+// when there are none (a nil RootCAs would trust the system's roots), as
+// for an enrollment saved by a build before the roots were kept in Data
+// (such an enrollment holds no intermediates either): that device must
+// take its roots from elsewhere, or enroll again.
 func EnrollmentRoots(e *Enrollment) (*x509.CertPool, error) {
 	roots, err := enrollmentRoots(e)
 	if err != nil {

@@ -43,7 +43,9 @@ type Enrollment struct {
 	// EnrollmentServiceURL is the enrollment service discovery named
 	// (the Handler fills it in when the Enroller left it empty): where
 	// a renewal goes (see Handler.Renew). It is empty in a state saved
-	// before it was recorded.
+	// before it was recorded. A FileStore of a build before it refuses
+	// a state that holds it (ErrCorrupt: unknown field), so going back
+	// to such a build loses the saved state.
 	EnrollmentServiceURL string `json:"enrollmentServiceURL,omitempty"`
 	// Data is what the Enroller keeps about the enrollment (the
 	// provisioning document, the client certificate…), opaque to the
