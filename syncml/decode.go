@@ -627,9 +627,11 @@ func (sc *scanner) data(t tag, pos int) (*Data, int, error) {
 }
 
 // ownUnused reports the Data t that declares uri, another namespace than
-// the message's, as its default but holds no element content in it.
+// the message's, as its default but holds no element content in it. It is
+// called once t has ended, so the error's path is t's parent's and t.
 func (sc *scanner) ownUnused(t tag, uri string) error {
-	return sc.structure(t.Start, "<%s> declares the namespace %q, which no element of its content is in", t.Name, uri)
+	return sc.errAtPath(t.Start, sc.PathString()+"/"+t.Name, fmt.Errorf("%w: <%s> declares the namespace %q, which no element of its content is in",
+		ErrStructure, t.Name, uri))
 }
 
 // markup reads the element content of the Data t, which starts at start

@@ -137,8 +137,13 @@ func TestDataOwnDefaultNamespace(t *testing.T) {
 		{"Status", body(`<Status><CmdID>1</CmdID><MsgRef>1</MsgRef><CmdRef>1</CmdRef><Cmd>Get</Cmd><Data xmlns="urn:x">200</Data></Status>`)},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			if _, err := decodeBoth(t, []byte(tt.in), Limits{}); !errors.Is(err, ErrStructure) {
+			_, err := decodeBoth(t, []byte(tt.in), Limits{})
+			if !errors.Is(err, ErrStructure) {
 				t.Fatalf("error %v, want ErrStructure", err)
+			}
+			// the error names Data's own path, not its parent's
+			if de := (*DecodeError)(nil); !errors.As(err, &de) || !strings.HasSuffix(de.Path, "/Data") {
+				t.Errorf("error %v, want one in the path of Data", err)
 			}
 		})
 	}

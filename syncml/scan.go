@@ -112,6 +112,12 @@ func (sc *scanner) ScanLimit(name string, max int64, pos int) error {
 }
 
 func (sc *scanner) errAt(pos int, cause error) error {
+	return sc.errAtPath(pos, sc.PathString(), cause)
+}
+
+// errAtPath is errAt for an error whose element path is path, not the
+// scanner's (an element that has already ended).
+func (sc *scanner) errAtPath(pos int, path string, cause error) error {
 	if cause == errNeedMore {
 		return cause
 	}
@@ -120,7 +126,7 @@ func (sc *scanner) errAt(pos int, cause error) error {
 		pos = len(s)
 	}
 	line, col := xmlscan.Advance(sc.baseLine, sc.baseCol, s[:pos])
-	return pkg.Decode(sc.base+int64(pos), line, col, sc.PathString(), cause)
+	return pkg.Decode(sc.base+int64(pos), line, col, path, cause)
 }
 
 func (sc *scanner) structure(pos int, format string, args ...any) error {
