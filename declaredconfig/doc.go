@@ -24,8 +24,9 @@
 // end in an attribute value reads as a space, as XML 1.0 normalises it. A
 // refused input gives a [*DecodeError] with the byte offset, line, column
 // and element path, or a [*LimitError] when it exceeds one of the
-// [Limits]: input bytes, nesting depth, attributes per element, bytes per
-// token, number of elements and namespace declarations in scope.
+// [Limits]: input bytes, nesting depth, attributes per element and in
+// all, bytes per token, number of elements and namespace declarations in
+// scope.
 // UnmarshalText uses [DefaultLimits]; [UnmarshalLimits] takes others. With
 // the default limits, whatever is accepted can be written back and sent as
 // XML markup in a syncml.Data ([syncml.XML]) that syncml.Marshal and
