@@ -2,7 +2,6 @@ package device
 
 import (
 	"context"
-	"log/slog"
 	"testing"
 
 	"github.com/windc-go/windc/discovery"
@@ -21,15 +20,7 @@ func BenchmarkEnroll(b *testing.B) {
 	}{{"ecdsa-p256", mde2.KeyECDSAP256}, {"rsa-2048", mde2.KeyRSA2048}} {
 		b.Run(kt.name, func(b *testing.B) {
 			ms := mde2Server(b, nil)
-			ds := discoveryServer(b, nil)
-			ds.Config.Handler = &discovery.Handler{
-				Logger: slog.New(slog.DiscardHandler),
-				URLs:   discovery.URLPolicy{AllowLoopbackHTTP: true},
-				Discover: func(_ context.Context, req *discovery.Request, _ discovery.Headers) (*discovery.Response, error) {
-					return &discovery.Response{EnrollmentServiceURL: ms.EnrollmentURL, EnrollmentPolicyServiceURL: ms.PolicyURL,
-						AuthenticationServiceURL: ms.AuthenticationURL, AuthPolicy: req.RequiredAuthPolicy()}, nil
-				},
-			}
+			ds := mde2Discovery(b, ms)
 			cfg := config(ds, &MDE2{
 				Client: &mde2.Client{HTTPClient: ds.Client(), KeyType: kt.key, URLs: discovery.URLPolicy{AllowLoopbackHTTP: true}},
 				Device: mde2.Device{DeviceID: "8A1D3F52-6C0B-4E8F-9D27-41B5C6E7F809", OSVersion: "10.0.26100.1301"},

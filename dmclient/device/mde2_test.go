@@ -14,6 +14,23 @@ import (
 	"github.com/windc-go/windc/dmclient"
 )
 
+// mde2Discovery returns a discovery server (plain HTTP on loopback) that
+// names ms's policy, enrollment and authentication services, under the
+// policy the request requires.
+func mde2Discovery(t testing.TB, ms *mde2.Server) *httptest.Server {
+	t.Helper()
+	ds := discoveryServer(t, nil)
+	ds.Config.Handler = &discovery.Handler{
+		Logger: slog.New(slog.DiscardHandler),
+		URLs:   discovery.URLPolicy{AllowLoopbackHTTP: true},
+		Discover: func(_ context.Context, req *discovery.Request, _ discovery.Headers) (*discovery.Response, error) {
+			return &discovery.Response{EnrollmentServiceURL: ms.EnrollmentURL, EnrollmentPolicyServiceURL: ms.PolicyURL,
+				AuthenticationServiceURL: ms.AuthenticationURL, AuthPolicy: req.RequiredAuthPolicy()}, nil
+		},
+	}
+	return ds
+}
+
 // mde2Server is a loopback MS-MDE2 policy and enrollment service that
 // takes the Federated token "entra-device-token".
 func mde2Server(t testing.TB, approve func(context.Context, *mde2.EnrollmentRequest) error) *mde2.Server {
@@ -70,15 +87,7 @@ func TestMDE2(t *testing.T) {
 			if tt.addr != "" {
 				ms.Account.Address = tt.addr
 			}
-			ds := discoveryServer(t, nil)
-			ds.Config.Handler = &discovery.Handler{
-				Logger: slog.New(slog.DiscardHandler),
-				URLs:   discovery.URLPolicy{AllowLoopbackHTTP: true},
-				Discover: func(_ context.Context, req *discovery.Request, _ discovery.Headers) (*discovery.Response, error) {
-					return &discovery.Response{EnrollmentServiceURL: ms.EnrollmentURL, EnrollmentPolicyServiceURL: ms.PolicyURL,
-						AuthenticationServiceURL: ms.AuthenticationURL, AuthPolicy: req.RequiredAuthPolicy()}, nil
-				},
-			}
+			ds := mde2Discovery(t, ms)
 			var res *mde2.Result
 			cfg := config(ds, &MDE2{
 				Client: &mde2.Client{HTTPClient: ds.Client(), URLs: discovery.URLPolicy{AllowLoopbackHTTP: true}},

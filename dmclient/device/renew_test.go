@@ -9,7 +9,6 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"errors"
-	"log/slog"
 	"math/big"
 	"testing"
 	"time"
@@ -26,15 +25,7 @@ import (
 // service that issued the first.
 func TestRenew(t *testing.T) {
 	ms := mde2Server(t, nil)
-	ds := discoveryServer(t, nil)
-	ds.Config.Handler = &discovery.Handler{
-		Logger: slog.New(slog.DiscardHandler),
-		URLs:   discovery.URLPolicy{AllowLoopbackHTTP: true},
-		Discover: func(_ context.Context, req *discovery.Request, _ discovery.Headers) (*discovery.Response, error) {
-			return &discovery.Response{EnrollmentServiceURL: ms.EnrollmentURL, EnrollmentPolicyServiceURL: ms.PolicyURL,
-				AuthenticationServiceURL: ms.AuthenticationURL, AuthPolicy: req.RequiredAuthPolicy()}, nil
-		},
-	}
+	ds := mde2Discovery(t, ms)
 	enroller := &MDE2{
 		Client: &mde2.Client{HTTPClient: ds.Client(), URLs: discovery.URLPolicy{AllowLoopbackHTTP: true}},
 		Device: mde2.Device{DeviceID: "8A1D3F52-6C0B-4E8F-9D27-41B5C6E7F809"},
@@ -213,15 +204,7 @@ func TestMDE2Chain(t *testing.T) {
 		pe.RootCerts, pe.CACerts = [][]byte{root.Root().Raw}, [][]byte{inter.Raw}
 		return pe, nil
 	}
-	ds := discoveryServer(t, nil)
-	ds.Config.Handler = &discovery.Handler{
-		Logger: slog.New(slog.DiscardHandler),
-		URLs:   discovery.URLPolicy{AllowLoopbackHTTP: true},
-		Discover: func(_ context.Context, req *discovery.Request, _ discovery.Headers) (*discovery.Response, error) {
-			return &discovery.Response{EnrollmentServiceURL: ms.EnrollmentURL, EnrollmentPolicyServiceURL: ms.PolicyURL,
-				AuthenticationServiceURL: ms.AuthenticationURL, AuthPolicy: req.RequiredAuthPolicy()}, nil
-		},
-	}
+	ds := mde2Discovery(t, ms)
 	cfg := config(ds, &MDE2{
 		Client: &mde2.Client{HTTPClient: ds.Client(), URLs: discovery.URLPolicy{AllowLoopbackHTTP: true}},
 		Device: mde2.Device{DeviceID: "8A1D3F52-6C0B-4E8F-9D27-41B5C6E7F809"},
