@@ -137,7 +137,7 @@ func (r *responder) noteDropped(c syncml.Command, lo *largeObject, code syncml.S
 		r.dropped = append(r.dropped, d)
 		return
 	}
-	d.err.Size, d.err.Received, d.err.Chunks = max(lo.Size, -1), len(lo.Data), lo.Chunks
+	d.err.Size, d.err.Received, d.err.Chunks = max(lo.Size, -1), lo.received(), lo.Chunks
 	if code == syncml.StatusRequestEntityTooLarge {
 		// addChunk refused it: first for the count, then for the bytes
 		if r.maxChunks > 0 && lo.Chunks >= r.maxChunks {

@@ -166,8 +166,8 @@ func (s *Server) Queue(ctx context.Context, device string, cmds ...syncml.Comman
 // whether there is something to save, or an error, returned as it is.
 // Other errors are wrapped with op and the device.
 func (s *Server) update(ctx context.Context, device, op string, change func(sess *Session, had bool) (bool, error)) error {
-	if device == FirstNonceKeyDevice {
-		return errorf("%s %s: the Store's first-nonce key, no device: %w", op, shown(device), syncml.ErrInvalid)
+	if reserved(device) {
+		return errorf("%s %s: a name of the Server's own records in the Store, no device: %w", op, shown(device), syncml.ErrInvalid)
 	}
 	for attempt := range s.cfg.MaxRetries {
 		raw, ver, err := s.cfg.Store.Load(ctx, device)
@@ -424,9 +424,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // attempt may still be in use.
 func (s *Server) exchange(ctx context.Context, device string, in *Inbound, sp *sessionSpace) (*Exchange, error) {
 	for attempt := range s.cfg.MaxRetries {
-		if device == FirstNonceKeyDevice {
+		if reserved(device) {
 			// a DeviceKeyer's key (no SyncML message can name it)
-			return nil, errorf("device %s: the Store's first-nonce key, no device: %w", shown(device), ErrProtocol)
+			return nil, errorf("device %s: a name of the Server's own records in the Store, no device: %w", shown(device), ErrProtocol)
 		}
 		if device == "" {
 			// The request proves no device: handled on an empty state
@@ -469,6 +469,8 @@ func (s *Server) exchange(ctx context.Context, device string, in *Inbound, sp *s
 		// been refused before, unsaved (see fromMsgID)
 		sess.key, sess.keyed = device, true
 		sess.fresh = len(raw) == 0 && s.cfg.Session.Authenticator != nil
+		// the object received keeps its data in segments in the Store
+		lo := sess.st.LO // the object before the message: its segments are emptied once it ends
 		// the reply is encoded in a pooled buffer, and sent from the
 		// Store's copy of the state or a copy of its own (saved below)
 		rp := scratch.Get().(*[]byte)
@@ -499,10 +501,21 @@ func (s *Server) exchange(ctx context.Context, device string, in *Inbound, sp *s
 			putScratch(rp, *rp)
 			return x, nil
 		}
+		var segs *segStore // the segments of the object received, made by the message
+		if live := sess.st.LO; live != nil && len(live.pend) > 0 {
+			segs = s.segStore(ctx, device)
+			if err := segs.save(live); err != nil {
+				putScratch(rp, *rp)
+				return nil, err
+			}
+		}
 		if inMem && sess.st.piecesHeld() {
 			// a state as large as the object going out in chunks: built
 			// where the MemoryStore keeps it, not copied there
 			x, err := s.saveOwn(ctx, sess, x, ms, device, ver, rp)
+			if err == nil {
+				s.cleanSegs(ctx, device, segs, lo, sess.st.LO)
+			}
 			if err == nil || !errors.Is(err, ErrConflict) {
 				return x, err
 			}
@@ -534,6 +547,7 @@ func (s *Server) exchange(ctx context.Context, device string, in *Inbound, sp *s
 		if err == nil {
 			x.Raw = sess.ownReply(x.Raw, kept, b)
 			putStateScratch(rp, b)
+			s.cleanSegs(ctx, device, segs, lo, sess.st.LO)
 			return x, nil
 		}
 		putStateScratch(rp, b)
@@ -548,6 +562,21 @@ func (s *Server) exchange(ctx context.Context, device string, in *Inbound, sp *s
 		}
 	}
 	return nil, errorf("save %s: %w after %d attempts", shown(device), ErrConflict, s.cfg.MaxRetries)
+}
+
+// cleanSegs empties the segments of ended, the object device's state
+// held before the message, when the state saved no longer names them (see
+// segStore.clean); a failure is logged.
+func (s *Server) cleanSegs(ctx context.Context, device string, g *segStore, ended, live *largeObject) {
+	if ended == nil || ended == live || ended.Segs == 0 {
+		return
+	}
+	if g == nil {
+		g = s.segStore(ctx, device)
+	}
+	if err := g.clean(ended, live); err != nil {
+		s.log.WarnContext(ctx, "object segments not emptied", "device", cut(g.device), "err", err)
+	}
 }
 
 // saveOwn saves the state of sess, which holds pieces of an object (see

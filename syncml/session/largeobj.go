@@ -1,6 +1,7 @@
 package session
 
 import (
+	"errors"
 	"strconv"
 	"strings"
 
@@ -35,7 +36,18 @@ type largeObject struct {
 	Cmd  syncml.Command // the first chunk's command
 	URI  string         // its item's Target (or Source) LocURI
 	Size int            // the announced size (-1 for an object refused)
-	Data []byte         // the chunks so far
+	// Data is the data received so far, but for what went to the Store
+	// in segments (largeobj_segs.go).
+	Data []byte
+	// Segs is the number of segments of the object a Server keeps in its
+	// Store, SegLen their bytes and SegSum the SHA-256 of those bytes, in
+	// its marshaled state, which the next segment goes on from (no
+	// segment: 0, 0 and nil; states of format 9 and earlier have none).
+	Segs, SegLen int
+	SegSum       []byte
+	// pend are the segments made by the message being handled, to write
+	// to the Store before the state naming them is saved (not saved).
+	pend []segWrite
 	// Chunks counts the chunks received so far, the first one included
 	// (0 for an object of a state saved before they were counted, format
 	// 8 and earlier: counted from there).
@@ -159,11 +171,12 @@ func (r *responder) chunk(c syncml.Command) bool {
 				return true
 			}
 			*r.lo = nil
-			if lo.Size >= 0 && lo.Size != len(lo.Data) {
-				r.answer(c, Response{Code: syncml.StatusSizeMismatch})
+			data, code := r.whole(lo)
+			if code != 0 {
+				r.answer(c, Response{Code: code})
 				return true
 			}
-			whole := withItems(c, []syncml.Item{joined(items[0], lo)})
+			whole := withItems(c, []syncml.Item{joined(items[0], lo, data)})
 			r.answer(c, r.serve(whole, false))
 			return true
 		}
@@ -197,6 +210,7 @@ func (r *responder) firstChunk(c syncml.Command, items []syncml.Item) bool {
 		return true
 	}
 	*r.lo = &largeObject{Cmd: c, URI: itemURI(last), Size: size, Data: appendData(nil, last.Data), Chunks: 1}
+	r.flush(*r.lo)
 	if res, ok := c.(*syncml.Results); ok {
 		r.resultsStatus(res, syncml.StatusChunkedItemAccepted)
 	} else {
@@ -214,16 +228,40 @@ func (r *responder) addChunk(lo *largeObject, it syncml.Item) bool {
 	if r.maxChunks > 0 && lo.Chunks >= r.maxChunks {
 		return false
 	}
-	if it.Data != nil && len(lo.Data)+len(it.Data.Value) > r.maxObj {
+	if it.Data != nil && lo.received()+len(it.Data.Value) > r.maxObj {
 		return false
 	}
 	lo.Chunks++
 	lo.Data = appendData(lo.Data, it.Data)
+	r.flush(lo)
 	return true
 }
 
-// dataLen returns the length of the data received so far, 0 when lo is
-// nil.
+// received returns the length of the data received of lo, its segments
+// in the Store included.
+func (lo *largeObject) received() int { return lo.SegLen + len(lo.Data) }
+
+// whole returns the data of lo, its last chunk added, or the code to
+// refuse it with: 424 when its length is not the size its first chunk
+// announced, or when a segment of it in the Store is missing or changed;
+// 500 when loading one fails (the Store's error then fails Handle: see
+// segStore.err).
+func (r *responder) whole(lo *largeObject) ([]byte, syncml.StatusCode) {
+	if lo.Size >= 0 && lo.Size != lo.received() {
+		return nil, syncml.StatusSizeMismatch
+	}
+	data, err := r.segStore(lo.Segs > 0).whole(lo)
+	switch {
+	case err == nil:
+		return data, 0
+	case errors.Is(err, errSegment):
+		return nil, syncml.StatusSizeMismatch
+	}
+	return nil, syncml.StatusCommandFailed
+}
+
+// dataLen returns the length of the data held in the state (not in
+// segments), 0 when lo is nil.
 func (lo *largeObject) dataLen() int {
 	if lo == nil {
 		return 0
@@ -275,13 +313,14 @@ func (r *responder) resultsChunk(c *syncml.Results) *syncml.Results {
 				return nil
 			}
 			*r.lo = nil
-			if lo.Size >= 0 && lo.Size != len(lo.Data) {
-				r.noteDropped(c, lo, syncml.StatusSizeMismatch)
-				r.resultsStatus(c, syncml.StatusSizeMismatch)
+			data, code := r.whole(lo)
+			if code != 0 {
+				r.noteDropped(c, lo, code)
+				r.resultsStatus(c, code)
 				return nil
 			}
 			whole := *c
-			whole.Items = []syncml.Item{joined(items[0], lo)}
+			whole.Items = []syncml.Item{joined(items[0], lo, data)}
 			return &whole
 		}
 		r.cut()
@@ -331,8 +370,8 @@ func appendData(b []byte, d *syncml.Data) []byte {
 	return append(b, d.Value...)
 }
 
-// joined returns the last chunk's item carrying the whole object.
-func joined(last syncml.Item, lo *largeObject) syncml.Item {
+// joined returns the last chunk's item carrying the whole object, data.
+func joined(last syncml.Item, lo *largeObject, data []byte) syncml.Item {
 	it := last
 	it.MoreData = false
 	kind := syncml.DataText
@@ -343,7 +382,7 @@ func joined(last syncml.Item, lo *largeObject) syncml.Item {
 			it.Meta = &m
 		}
 	}
-	it.Data = &syncml.Data{Kind: kind, Value: string(lo.Data)}
+	it.Data = &syncml.Data{Kind: kind, Value: string(data)}
 	return it
 }
 

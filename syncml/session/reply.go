@@ -35,6 +35,12 @@ type responder struct {
 	lo        **largeObject
 	maxObj    int
 	maxChunks int
+	// srv, on a Server's session, is the Server, which keeps the data of
+	// a received object in segments in its Store (largeobj_segs.go), for
+	// the device id names: segs once made (without srv the state keeps
+	// it all).
+	srv  *Server
+	segs *segStore
 	// maxResults, when above 0, bounds the data of an Item of the
 	// Results a handler gives: a larger one is not sent, its command
 	// fails (500) and the Outcome in unsent says why. On the server side

@@ -835,6 +835,9 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	st.Started = true
 	r := &responder{ctx: ctx, h: s.cfg.Handler, id: dec.Identity, hdr: h, msgRef: h.MsgID,
 		lo: &st.LO, maxObj: s.cfg.maxObj(), maxChunks: s.cfg.maxChunks(), maxResults: s.cfg.maxQueuedObject(), joinResults: true, sessionAlerts: true}
+	if s.keyed && s.key != "" {
+		r.srv = xr.ain.srv // for the segments of an object received, kept for r.id.Device, s.key
+	}
 	sessionAlerts := 0 // top-level alerts the session answers itself: no Request
 	for _, c := range m.Body.Commands {
 		switch c := c.(type) {
@@ -860,6 +863,11 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	}
 	inFlight := st.LO.receiving()
 	r.commands(m.Body.Commands)
+	if r.segs != nil && r.segs.err != nil {
+		// a segment of the object received did not load: nothing is
+		// saved (a Server's session), the device's retry joins it
+		return nil, r.segs.err
+	}
 	x.Outcomes = append(x.Outcomes, r.unsent...) // none, mostly
 	x.Continued = inFlight && !r.cutObject
 	abort, more := r.abort, r.more

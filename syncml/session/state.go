@@ -29,6 +29,13 @@ import (
 // message to the next.
 const stateFormat = 9
 
+// stateFormatSegs is format 9 with, after the count of chunks, the
+// segments of the partial object a Server keeps in its Store
+// (largeobj_segs.go): their number, their bytes and the marshaled state
+// of their SHA-256. It is written only while a state names segments:
+// other states are of the formats before it, which earlier versions read.
+const stateFormatSegs = 10
+
 // stateFormatToken is the format of a state with token that holds no
 // chunks (see state.piecesHeld).
 const stateFormatToken = 7
@@ -330,7 +337,10 @@ func (s *Session) appendStateSplit(dst []byte, split bool) ([]byte, error) {
 		// room for the texts, copied as they are, in one growth
 		w.b = roomForState(w.b, st.splitRoom())
 	}
+	segs := st.LO != nil && st.LO.Segs > 0
 	switch {
+	case split && segs:
+		w.uint(stateFormatSegs)
 	case split:
 		w.uint(stateFormat)
 	case token == "":
@@ -378,6 +388,11 @@ func (s *Session) appendStateSplit(dst []byte, split bool) ([]byte, error) {
 		w.bytes(lo.Data)
 		if split {
 			w.uint(uint64(lo.Chunks))
+		}
+		if split && segs {
+			w.uint(uint64(lo.Segs))
+			w.uint(uint64(lo.SegLen))
+			w.bytes(lo.SegSum)
 		}
 	}
 	if enc, ok := st.queueEncoded(); ok && len(st.Queue) > 0 {
@@ -537,8 +552,8 @@ func (s *Session) UnmarshalBinary(b []byte) error {
 // st: all a replay needs (replayOf).
 func (r *stateReader) head(st *state) (format uint64, err error) {
 	f := r.uint()
-	if r.err == nil && (f < 4 || f > stateFormat) {
-		return 0, errorf("decode state: format %d, want 4 to %d", f, stateFormat)
+	if r.err == nil && (f < 4 || f > stateFormatSegs) {
+		return 0, errorf("decode state: format %d, want 4 to %d", f, stateFormatSegs)
 	}
 	st.SessionID = r.string()
 	st.InMsgID = r.string()
@@ -628,6 +643,9 @@ func readFields(b []byte, data int, fs *stateFields) error {
 		if f >= 9 {
 			st.LO.Chunks = r.int()
 		}
+		if f >= stateFormatSegs {
+			st.LO.Segs, st.LO.SegLen, st.LO.SegSum = r.int(), r.int(), r.bytes()
+		}
 		if v := st.LO.Size + 2; v >= refusedSize {
 			st.LO.Size, st.LO.Refused = -1, syncml.StatusCode(v-refusedSize)
 		}
@@ -681,8 +699,11 @@ func (s *Session) decodeState(b []byte, own bool) error {
 	}
 	st, loCmd, queue, cont, contTexts := &fs.st, fs.loCmd, fs.queue, fs.cont, fs.contTexts
 	metas, spanOff, spanLen, sent, sentTexts, token := fs.metas, fs.spanOff, fs.spanLen, fs.sent, fs.sentTexts, fs.token
-	if st.LO != nil && len(st.LO.Data) > data {
-		return errorf("decode state: partial object of %d bytes, over the %d a state holds (Config.MaxObjectSize, or DefaultMaxObjectSize when larger)", len(st.LO.Data), data)
+	if st.LO != nil && st.LO.received() > data {
+		return errorf("decode state: partial object of %d bytes, over the %d a state holds (Config.MaxObjectSize, or DefaultMaxObjectSize when larger)", st.LO.received(), data)
+	}
+	if err := st.LO.checkSegs(); err != nil {
+		return err
 	}
 	if token != "" {
 		if st.Auth == nil {

@@ -1,0 +1,248 @@
+package session
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding"
+	"errors"
+	"strconv"
+	"strings"
+)
+
+// A Server keeps an object a device sends in chunks out of the session's
+// state once it grows: every objSegment bytes received, the data so far
+// in the state (largeObject.Data) goes to the Store as a segment of its
+// own, under a name no device has (segKey), written once, and the state
+// keeps only how many segments there are, their length and a running
+// SHA-256 of their bytes. Each message then costs the Store the state
+// without the object, plus at most a segment: work linear in the object,
+// however thinly a device slices it, where a state holding the whole
+// object so far at every message made it quadratic. On the last chunk
+// the segments are loaded, checked against the length and hash, and
+// joined; a segment missing or changed refuses the object (424), never
+// joins it wrong. Once the state that ends the object is saved, its
+// segments are emptied (a swap to an empty state): the names are reused
+// by the device's next object, so a device has at most as many as its
+// largest object had segments (MaxObjectSize / objSegment).
+//
+// An object smaller than objSegment never leaves the state, and a bare
+// Session (no Server, no Store) keeps the whole object in its state as
+// before.
+
+// objSegment is the size from which the data received of an object goes
+// to the Store as a segment.
+const objSegment = 64 << 10
+
+// reservedPrefix begins the names a Server keeps records of its own
+// under in its Store (FirstNonceKeyDevice, segKey): no SyncML device can
+// have it (XML has no NUL), and a DeviceKeyer's key that has it is
+// refused.
+const reservedPrefix = "\x00windc "
+
+// segPrefix begins the Store names of the segments of objects received.
+const segPrefix = reservedPrefix + "object segment\x00"
+
+// segKey returns the Store name of the segment i of device's object.
+func segKey(device string, i int) string {
+	return segPrefix + strconv.Itoa(i) + "\x00" + device
+}
+
+// reserved reports whether device is a name a Server keeps a record of
+// its own under: no device's.
+func reserved(device string) bool { return strings.HasPrefix(device, reservedPrefix) }
+
+// errSegment is the cause of an object refused because a segment of it
+// kept in the Store is missing or does not match what the state says.
+var errSegment = errors.New("segment of a received object missing or changed in the Store")
+
+// segStore is how a Server's session reaches the segments of the object
+// it receives: written after Handle (largeObject.pend, for the object
+// still received) before the state is saved, loaded when it is joined.
+type segStore struct {
+	ctx    context.Context
+	store  Store
+	ms     *MemoryStore // the Store when it is one: loads without a copy
+	device string
+	// err is the Store's error loading a segment: Handle fails with it
+	// (nothing is saved, the device retries).
+	err error
+}
+
+// segWrite is the i-th segment of an object, to write.
+type segWrite struct {
+	i    int
+	data []byte
+}
+
+// segStore returns the segStore of a Server's session (r.segs, made when
+// need is set and it is not yet), nil when there is none.
+func (r *responder) segStore(need bool) *segStore {
+	if r.segs == nil && need && r.srv != nil {
+		r.segs = r.srv.segStore(r.ctx, r.id.Device)
+	}
+	return r.segs
+}
+
+// segStore returns a segStore for device's objects in s's Store.
+func (s *Server) segStore(ctx context.Context, device string) *segStore {
+	ms, _ := s.cfg.Store.(*MemoryStore)
+	return &segStore{ctx: ctx, store: s.cfg.Store, ms: ms, device: device}
+}
+
+// flush moves the data of lo held in the state to a segment, when there
+// is at least objSegment of it and a Server's Store to keep it in.
+func (r *responder) flush(lo *largeObject) {
+	if len(lo.Data) < objSegment {
+		return
+	}
+	if g := r.segStore(true); g != nil {
+		g.flush(lo)
+	}
+}
+
+// flush moves the data of lo held in the state to a segment.
+func (g *segStore) flush(lo *largeObject) {
+	h := sha256.New()
+	if len(lo.SegSum) > 0 {
+		if err := h.(encoding.BinaryUnmarshaler).UnmarshalBinary(lo.SegSum); err != nil {
+			return // checked when the state was read: not reached
+		}
+	}
+	h.Write(lo.Data)
+	sum, err := h.(encoding.BinaryMarshaler).MarshalBinary()
+	if err != nil {
+		return
+	}
+	lo.pend = append(lo.pend, segWrite{i: lo.Segs, data: lo.Data})
+	lo.Segs++
+	lo.SegLen += len(lo.Data)
+	lo.SegSum = sum
+	lo.Data = nil
+}
+
+// load returns segment i of lo: made by this message, or from the Store
+// (nil when missing or empty).
+func (g *segStore) load(lo *largeObject, i int) ([]byte, error) {
+	for _, w := range lo.pend {
+		if w.i == i {
+			return w.data, nil
+		}
+	}
+	b, _, err := g.loadKey(segKey(g.device, i))
+	return b, err
+}
+
+// loadKey loads the record key: shared, without a copy, from a
+// MemoryStore (only read).
+func (g *segStore) loadKey(key string) ([]byte, uint64, error) {
+	if g.ms != nil {
+		return g.ms.LoadShared(g.ctx, key)
+	}
+	return g.store.Load(g.ctx, key)
+}
+
+// whole returns the data of lo, its segments joined with the data in the
+// state. It fails with errSegment when a segment is missing or the
+// segments do not match the length and hash the state holds, and with
+// the Store's error (also kept in g.err) when a load fails.
+func (g *segStore) whole(lo *largeObject) ([]byte, error) {
+	if lo.Segs == 0 {
+		return lo.Data, nil
+	}
+	if g == nil {
+		return nil, errSegment // a bare Session has no Store to load them from
+	}
+	b := make([]byte, 0, lo.SegLen+len(lo.Data))
+	h := sha256.New()
+	for i := range lo.Segs {
+		seg, err := g.load(lo, i)
+		if err != nil {
+			g.err = errorf("load segment %d of the object received: %w", i, err)
+			return nil, g.err
+		}
+		if len(seg) == 0 || len(seg) > lo.SegLen-len(b) {
+			return nil, errSegment
+		}
+		b = append(b, seg...)
+		h.Write(seg)
+	}
+	want := sha256.New()
+	if len(b) != lo.SegLen || want.(encoding.BinaryUnmarshaler).UnmarshalBinary(lo.SegSum) != nil ||
+		!bytes.Equal(h.Sum(nil), want.Sum(nil)) {
+		return nil, errSegment
+	}
+	return append(b, lo.Data...), nil
+}
+
+// save writes the segments the message made of live, the object still
+// received after it (those of an object it ended are not written), before
+// the state naming them is saved. A segment kept under its name already
+// (a retry of the message, another instance handling it) is left as it
+// is; another one (of an earlier object) is replaced.
+func (g *segStore) save(live *largeObject) error {
+	for _, w := range live.pend {
+		key := segKey(g.device, w.i)
+		old, ver, err := g.loadKey(key)
+		if err != nil {
+			return errorf("save segment %d of the object received: %w", w.i, err)
+		}
+		if bytes.Equal(old, w.data) {
+			continue
+		}
+		if _, err := g.store.CompareAndSwap(g.ctx, key, ver, w.data); err != nil {
+			return errorf("save segment %d of the object received: %w", w.i, err)
+		}
+	}
+	return nil
+}
+
+// clean empties the segments of ended, the object the state had before
+// the message, once the state saved after it no longer names them: all
+// but those live, the object received now, uses (their names are
+// reused). It goes on past a failure, returning the first: a segment
+// left is replaced by the device's next object, and never joined (its
+// hash is not the state's).
+func (g *segStore) clean(ended, live *largeObject) error {
+	if ended == nil || ended == live || ended.Segs == 0 {
+		return nil
+	}
+	from := 0
+	if live != nil {
+		from = live.Segs
+	}
+	var first error
+	for i := from; i < ended.Segs; i++ {
+		old, ver, err := g.loadKey(segKey(g.device, i))
+		if err == nil && len(old) > 0 {
+			_, err = g.store.CompareAndSwap(g.ctx, segKey(g.device, i), ver, nil)
+		}
+		if err != nil && first == nil {
+			first = errorf("empty segment %d of the object received: %w", i, err)
+		}
+	}
+	return first
+}
+
+// checkSegs checks the segments a state read says lo has (lo may be
+// nil): none, or some of an object being received, at least a byte each,
+// with a hash that reads.
+func (lo *largeObject) checkSegs() error {
+	switch {
+	case lo == nil:
+		return nil
+	case lo.Segs == 0:
+		if lo.SegLen != 0 || len(lo.SegSum) != 0 {
+			return errorf("decode state: partial object of no segment with %d bytes and a hash of them", lo.SegLen)
+		}
+		return nil
+	case lo.Refused != 0:
+		return errorf("decode state: refused object with %d segments", lo.Segs)
+	case lo.SegLen < lo.Segs:
+		return errorf("decode state: partial object of %d segments in %d bytes", lo.Segs, lo.SegLen)
+	}
+	if err := sha256.New().(encoding.BinaryUnmarshaler).UnmarshalBinary(lo.SegSum); err != nil {
+		return errorf("decode state: hash of the segments of the partial object: %w", err)
+	}
+	return nil
+}
