@@ -233,7 +233,9 @@ func (r *responder) addChunk(lo *largeObject, it syncml.Item) bool {
 	}
 	lo.Chunks++
 	lo.Data = appendData(lo.Data, it.Data)
-	r.flush(lo)
+	if it.MoreData {
+		r.flush(lo) // the last chunk's object is joined, not kept
+	}
 	return true
 }
 
