@@ -486,6 +486,28 @@ func countResults(cmds []syncml.Command) int {
 	return n
 }
 
+// dropAnsweredAsks forgets the Alerts 1222 this side sent of itself
+// whose Status has arrived: nothing waits for them, and a long package
+// (an object received in many chunks, a message each) would otherwise
+// keep one more in every message's state.
+func (c *correlator) dropAnsweredAsks() {
+	keep := c.sent[:0]
+	for _, s := range c.sent {
+		if a, ok := s.Cmd.(*syncml.Alert); ok && s.Internal && s.Status != nil {
+			if code, err := a.Code(); err == nil && code == syncml.AlertNextMessage {
+				continue
+			}
+		}
+		keep = append(keep, s)
+	}
+	if len(keep) == len(c.sent) {
+		return
+	}
+	clear(c.sent[len(keep):])
+	c.sent = keep
+	c.index, c.next = nil, 0
+}
+
 // prune forgets the commands whose Status has arrived (at the end of a
 // session, when no late Results can come), but those held for a Results
 // coming in chunks.

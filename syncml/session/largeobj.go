@@ -16,9 +16,11 @@ const DefaultMaxObjectSize = 4 << 20
 
 // DefaultMaxObjectChunks is the default bound of the chunks (messages) of
 // one object (Config.MaxObjectChunks). Every chunk a device sends costs
-// the Server its session's state, the object so far in it, so the chunks
-// of one object cost their number times its size: the bound keeps that
-// work in line with the object, not with how thinly a device slices it.
+// the Server a message, its session's state saved among it: the bound
+// keeps that work in line with the object, not with how thinly a device
+// slices it. (A Server's state holds under 64 KiB of the object so far,
+// the rest in records of its own in the Store, see Store; a bare
+// Session's holds all of it.)
 // Windows chunks at the MaxMsgSize it announces, 64 KiB, which carries an
 // object of DefaultMaxObjectSize in some 70 chunks. At a MaxMsgSize of
 // 5000 bytes, the smallest in the example messages of OMA DM (20000 in

@@ -21,6 +21,7 @@ type segTestStore struct {
 	copyStore
 	mu       sync.Mutex
 	maxHeld  int
+	maxSent  int // the most records of commands sent a state held
 	failSegs bool
 }
 
@@ -44,6 +45,9 @@ func (s *segTestStore) CompareAndSwap(ctx context.Context, device string, old ui
 		if err := sess.UnmarshalBinary(state); err != nil {
 			return 0, err
 		}
+		s.mu.Lock()
+		s.maxSent = max(s.maxSent, len(sess.st.Sent.sent))
+		s.mu.Unlock()
 		if lo := sess.st.LO; lo != nil {
 			held := len(lo.Data)
 			if it := lo.Cmd.ItemList(); len(it) == 1 && it[0].Data != nil {
@@ -155,8 +159,9 @@ func alert1222Of(t *testing.T, raw []byte) string {
 // chunks of 4 KiB. No state the Server gives the Store for the device
 // holds the object so far: each holds less than a segment of it and two
 // chunks (the first chunk's command is kept), where before it held the
-// whole object so far. The object is served whole, once, and its
-// segments are emptied at its end.
+// whole object so far; nor does it hold a record of every Alert 1222
+// the Server sent, answered, since the object began. The object is served
+// whole, once, and its segments are emptied at its end.
 func TestServerObjectStateBounded(t *testing.T) {
 	st := newSegTestStore()
 	var h segServed
@@ -170,6 +175,9 @@ func TestServerObjectStateBounded(t *testing.T) {
 	}
 	if most := objSegment + 4<<10; st.maxHeld >= most {
 		t.Errorf("a state holding %d bytes of the object saved, want under %d", st.maxHeld, most)
+	}
+	if st.maxSent > 2 {
+		t.Errorf("a state holding %d records of commands sent, want at most 2", st.maxSent)
 	}
 	names, full := st.segments("DEV1")
 	if want := (1<<20)/objSegment - 1; names != want || full != 0 { // the last one joined, never saved

@@ -1203,6 +1203,11 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 			}
 		}
 	}
+	if s.keyed {
+		// a Server's session (a bare Session's failed reply puts the
+		// records of the Statuses it matched back, in place)
+		st.Sent.dropAnsweredAsks()
+	}
 	st.sentEnc, st.sentOff = encodedRun(out, send)
 	st.sentFor = send
 	x.Done = reply.Body.Final

@@ -22,6 +22,16 @@ import (
 // from version 0, when an Authenticator first asks for a first nonce. A
 // Store that lists or expires devices must keep that record.
 //
+// While a device sends an object in chunks, a Server keeps the data
+// received so far in records of their own too, of 64 KiB or more each,
+// under names that begin with a NUL like FirstNonceKeyDevice (the
+// state holds their number, length and hash), and empties them (a swap
+// to an empty state) once the object is joined or dropped. A device has
+// at most as many such names as its largest object had records; the
+// next object reuses them. A Store that expires devices may drop those
+// of a device with it. One that damages or drops them while the object
+// is received gets the object refused (424), never joined wrong.
+//
 // Instances sharing a Store should run one version of this package: a
 // later version reads the states an earlier one wrote, not always the
 // reverse. States of format 8, written while an object goes out in
