@@ -486,14 +486,15 @@ func countResults(cmds []syncml.Command) int {
 	return n
 }
 
-// dropAnsweredAsks forgets the Alerts 1222 this side sent of itself
-// whose Status has arrived: nothing waits for them, and a long package
-// (an object received in many chunks, a message each) would otherwise
-// keep one more in every message's state.
-func (c *correlator) dropAnsweredAsks() {
+// dropAsks forgets the Alerts 1222 this side sent of itself before its
+// message out (their Status came with the peer's message after them, or
+// never comes): nothing waits for them, and a long package (an object
+// received in many chunks, a message each) would otherwise keep one more
+// in every message's state.
+func (c *correlator) dropAsks(out string) {
 	keep := c.sent[:0]
 	for _, s := range c.sent {
-		if a, ok := s.Cmd.(*syncml.Alert); ok && s.Internal && s.Status != nil {
+		if a, ok := s.Cmd.(*syncml.Alert); ok && s.Internal && (s.Status != nil || s.MsgID != out) {
 			if code, err := a.Code(); err == nil && code == syncml.AlertNextMessage {
 				continue
 			}

@@ -404,3 +404,22 @@ func TestServerRefusesReservedDeviceKey(t *testing.T) {
 		t.Fatal("queued for a segment's name")
 	}
 }
+
+// TestServerObjectUnansweredAsks: a device that never answers the Alerts
+// 1222 of a long package does not make every state hold one more record
+// of them either.
+func TestServerObjectUnansweredAsks(t *testing.T) {
+	st := newSegTestStore()
+	var h segServed
+	s := NewServer(ServerConfig{Store: st, Session: h.config()})
+	bodies, whole := segObject(256<<10, 2<<10)
+	for i, body := range bodies {
+		postRaw(t, s, deviceMessage("DEV1", i+1, body, i == len(bodies)-1))
+	}
+	if len(h.got) != 1 || h.got[0] != whole {
+		t.Fatalf("served %d objects", len(h.got))
+	}
+	if st.maxSent > 2 {
+		t.Errorf("a state holding %d records of commands sent, want at most 2", st.maxSent)
+	}
+}
