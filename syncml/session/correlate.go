@@ -486,16 +486,39 @@ func countResults(cmds []syncml.Command) int {
 	return n
 }
 
-// dropAsks forgets the Alerts 1222 this side sent of itself before its
-// message out (their Status came with the peer's message after them, or
-// never comes): nothing waits for them, and a long package (an object
-// received in many chunks, a message each) would otherwise keep one more
-// in every message's state.
-func (c *correlator) dropAsks(out string) {
+// keptAsks is the most Alerts 1222 this side sent of itself that a
+// session keeps unanswered (see dropAsks).
+const keptAsks = 4
+
+// dropAsks forgets the Alerts 1222 this side sent of itself that are
+// answered, and those unanswered but the last keptAsks (a peer may hold
+// a Status back a message or two; one that never answers them does not
+// make the list grow): nothing waits for them, and a long package (an
+// object received in many chunks, a message each) would otherwise keep
+// one more in every message's state.
+func (c *correlator) dropAsks() {
+	ask := func(s *sentCmd) bool {
+		a, ok := s.Cmd.(*syncml.Alert)
+		if !ok || !s.Internal {
+			return false
+		}
+		code, err := a.Code()
+		return err == nil && code == syncml.AlertNextMessage
+	}
+	unanswered := 0
+	for _, s := range c.sent {
+		if ask(s) && s.Status == nil {
+			unanswered++
+		}
+	}
 	keep := c.sent[:0]
 	for _, s := range c.sent {
-		if a, ok := s.Cmd.(*syncml.Alert); ok && s.Internal && (s.Status != nil || s.MsgID != out) {
-			if code, err := a.Code(); err == nil && code == syncml.AlertNextMessage {
+		if ask(s) {
+			if s.Status != nil {
+				continue
+			}
+			if unanswered > keptAsks {
+				unanswered--
 				continue
 			}
 		}

@@ -17,8 +17,10 @@ import (
 // ServeHTTP: with its MemoryStore ("mem") and with a Store that keeps
 // copies ("copy", metric stateMB: the megabytes of states it was given per
 // object); with the default MaxObjectChunks ("bound") and without bound
-// ("nobound"). Each chunk is saved in a state holding the object so far,
-// so the work grows with the chunks times the object. The metric chunks is
+// ("nobound"). A Server's state holds under 64 KiB of the object so far,
+// the rest going to the Store in segments once (largeobj_segs.go), so the
+// work grows with the object, not with the chunks times the object as
+// when the state held all of it. The metric chunks is
 // the chunks a device sent, and refused whether the Server refused the
 // object (413) rather than joined it.
 func BenchmarkServerReceivesChunks(b *testing.B) {

@@ -1206,7 +1206,7 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	if s.keyed {
 		// a Server's session (a bare Session's failed reply puts the
 		// records of the Statuses it matched back, in place)
-		st.Sent.dropAsks(reply.Header.MsgID)
+		st.Sent.dropAsks()
 	}
 	st.sentEnc, st.sentOff = encodedRun(out, send)
 	st.sentFor = send
