@@ -17,8 +17,9 @@ import (
 // stale version fails with session.ErrConflict and changes nothing; the
 // Store keeps its own copy of the state and Load returns bytes it does
 // not use again (changing them changes no later Load); devices are
-// independent; and of many concurrent swaps from the same version exactly
-// one wins.
+// independent, and so are names holding NUL bytes (a Server's own
+// records), which a swap to an empty state empties; and of many
+// concurrent swaps from the same version exactly one wins.
 func Run(t *testing.T, newStore func(t *testing.T) session.Store) {
 	ctx := context.Background()
 	t.Run("Empty", func(t *testing.T) {
@@ -80,6 +81,34 @@ func Run(t *testing.T, newStore func(t *testing.T) session.Store) {
 		b, _, _ := s.Load(ctx, "b")
 		if !bytes.Equal(a, []byte("A")) || !bytes.Equal(b, []byte("B")) {
 			t.Errorf("a = %q, b = %q", a, b)
+		}
+	})
+	t.Run("OwnRecords", func(t *testing.T) {
+		// A Server keeps records of its own next to a device's, under
+		// names holding NUL bytes (FirstNonceKeyDevice, the data of an
+		// object received in chunks), and empties them with a swap to an
+		// empty state, which a later swap goes on from.
+		s := newStore(t)
+		own := "\x00windc object segment\x000\x00dev"
+		if _, err := s.CompareAndSwap(ctx, "dev", 0, []byte("state")); err != nil {
+			t.Fatal(err)
+		}
+		v1, err := s.CompareAndSwap(ctx, own, 0, []byte("data"))
+		if err != nil {
+			t.Fatalf("swap under a name with NUL bytes: %v", err)
+		}
+		v2, err := s.CompareAndSwap(ctx, own, v1, nil)
+		if err != nil || v2 == 0 || v2 == v1 {
+			t.Fatalf("swap to an empty state = %d, %v (version before %d)", v2, err, v1)
+		}
+		if got, v, err := s.Load(ctx, own); err != nil || len(got) != 0 || v != v2 {
+			t.Fatalf("Load of an emptied record = %q, %d, %v; want no bytes, %d", got, v, err, v2)
+		}
+		if _, err := s.CompareAndSwap(ctx, own, v2, []byte("again")); err != nil {
+			t.Fatalf("swap from an emptied record: %v", err)
+		}
+		if got, _, _ := s.Load(ctx, "dev"); string(got) != "state" {
+			t.Errorf("the device's state is %q, want \"state\"", got)
 		}
 	})
 	t.Run("ConcurrentSwaps", func(t *testing.T) {
