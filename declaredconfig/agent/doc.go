@@ -114,7 +114,11 @@
 // restart interrupted is pending again and applied again; the nodes an
 // apply or a refresh is about to set that no record holds as set are
 // saved before the first Set, in DocumentRecord.Leftover, so that what a
-// crash leaves on the device is known to Unenroll and the next version):
+// crash leaves on the device is known to Unenroll and the next version;
+// one save covers every document pending in the batch, so after a crash
+// a document whose apply had not started holds its nodes as possibly set
+// too, and an Unenroll before its apply deletes them, a value the device
+// had before included, as the apply would have replaced it):
 // [MemoryStore], or [FileStore], which writes atomically (temporary file,
 // sync, rename), removes what a crash in a Save left, and refuses a torn
 // or altered file (ErrCorrupt) instead of applying it; a stored document
