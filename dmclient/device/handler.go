@@ -281,17 +281,26 @@ const (
 	opUnenroll
 )
 
+// cannotStart returns why no operation (enroll, unenroll, renewal) can
+// start now, nil when one can; h.mu is held.
+func (h *Handler) cannotStart() error {
+	switch {
+	case h.busy:
+		return ErrBusy
+	case h.closed || h.ctx.Err() != nil:
+		return pkg.Errorf("handler closed: %w", context.Canceled)
+	}
+	return nil
+}
+
 // run starts op: it refuses it when it cannot start, moves EnrollStatus
 // to in progress, and runs it now or, with Config.Async, in the
 // background.
 func (h *Handler) run(ctx context.Context, o op) session.Response {
 	h.mu.Lock()
-	var refuse error
+	refuse := h.cannotStart()
 	switch {
-	case h.busy:
-		refuse = ErrBusy
-	case h.closed || h.ctx.Err() != nil:
-		refuse = pkg.Errorf("handler closed: %w", context.Canceled)
+	case refuse != nil:
 	case o == opEnroll && h.st.Enrollment != nil:
 		refuse = ErrEnrolled
 	case o == opEnroll && xmlscan.TrimSpace(h.st.DiscoveryEndpoint) == "":

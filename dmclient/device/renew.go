@@ -34,13 +34,8 @@ func (h *Handler) Renew(ctx context.Context) error {
 		return pkg.Errorf("%w: the Enroller (%T) is not a Renewer", ErrConfig, h.cfg.Enroller)
 	}
 	h.mu.Lock()
-	var refuse error
-	switch {
-	case h.busy:
-		refuse = ErrBusy
-	case h.closed || h.ctx.Err() != nil:
-		refuse = pkg.Errorf("handler closed: %w", context.Canceled)
-	case h.st.Enrollment == nil:
+	refuse := h.cannotStart()
+	if refuse == nil && h.st.Enrollment == nil {
 		refuse = ErrNotEnrolled
 	}
 	if refuse != nil {
