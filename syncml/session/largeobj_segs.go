@@ -91,9 +91,18 @@ func (s *Server) segStore(ctx context.Context, device string) *segStore {
 }
 
 // flush moves the data of lo held in the state to a segment, when there
-// is at least objSegment of it and a Server's Store to keep it in.
+// is at least objSegment of it and a Server's Store to keep it in. The
+// data of an object begun in a message that ended one with segments
+// stays in the state until the next message: its segments would take
+// the names of the ended one's while the state in the Store still names
+// them, and a message handled again (the state's save finding it
+// changed, an instance failing before it) would join the ended object
+// from the new one's bytes.
 func (r *responder) flush(lo *largeObject) {
 	if len(lo.Data) < objSegment {
+		return
+	}
+	if p := r.prior; p != nil && p != lo && p.Segs > 0 {
 		return
 	}
 	if g := r.segStore(true); g != nil {

@@ -41,6 +41,12 @@ type responder struct {
 	// it all).
 	srv  *Server
 	segs *segStore
+	// prior is the object the state held before the message (nil: none).
+	// Its segments are under the names a next object's take, and stay
+	// named by the state in the Store until the one after the message is
+	// saved: another object's data is not moved to segments in the same
+	// message (see responder.flush).
+	prior *largeObject
 	// maxResults, when above 0, bounds the data of an Item of the
 	// Results a handler gives: a larger one is not sent, its command
 	// fails (500) and the Outcome in unsent says why. On the server side

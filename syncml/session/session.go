@@ -837,6 +837,7 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 		lo: &st.LO, maxObj: s.cfg.maxObj(), maxChunks: s.cfg.maxChunks(), maxResults: s.cfg.maxQueuedObject(), joinResults: true, sessionAlerts: true}
 	if s.keyed && s.key != "" {
 		r.srv = xr.ain.srv // for the segments of an object received, kept for r.id.Device, s.key
+		r.prior = st.LO
 	}
 	sessionAlerts := 0 // top-level alerts the session answers itself: no Request
 	for _, c := range m.Body.Commands {
