@@ -234,8 +234,8 @@ func (g *segStore) clean(ended, live *largeObject) error {
 }
 
 // checkSegs checks the segments a state read says lo has (lo may be
-// nil): none, or some of an object being received, at least a byte each,
-// with a hash that reads.
+// nil): none, or some of an object being received, at least objSegment
+// bytes each, with a hash that reads.
 func (lo *largeObject) checkSegs() error {
 	switch {
 	case lo == nil:
@@ -247,7 +247,9 @@ func (lo *largeObject) checkSegs() error {
 		return nil
 	case lo.Refused != 0:
 		return errorf("decode state: refused object with %d segments", lo.Segs)
-	case lo.SegLen < lo.Segs:
+	case lo.SegLen/objSegment < lo.Segs:
+		// each segment holds objSegment bytes or more (flush): a count
+		// above that would only cost loads (whole, clean)
 		return errorf("decode state: partial object of %d segments in %d bytes", lo.Segs, lo.SegLen)
 	}
 	if err := sha256.New().(encoding.BinaryUnmarshaler).UnmarshalBinary(lo.SegSum); err != nil {

@@ -386,6 +386,9 @@ func TestStateSegmentsRoundTrip(t *testing.T) {
 		func(lo *largeObject) { lo.SegSum = []byte("not a hash") },
 		func(lo *largeObject) { lo.SegLen = 0 },
 		func(lo *largeObject) { lo.SegSum = lo.SegSum[:50] },
+		// a segment of a byte each: every one holds objSegment or more
+		func(lo *largeObject) { lo.Segs = lo.SegLen },
+		func(lo *largeObject) { lo.Segs = 2 },
 	} {
 		sess := NewSession(&cfg)
 		_ = sess.UnmarshalBinary(raw)
