@@ -143,7 +143,7 @@ func (r *responder) noteDropped(c syncml.Command, lo *largeObject, code syncml.S
 		if r.maxChunks > 0 && lo.Chunks >= r.maxChunks {
 			d.err.Limit = pkg.LimitCount("MaxObjectChunks", int64(r.maxChunks), int64(lo.Chunks+1), "")
 		} else {
-			n := len(lo.Data)
+			n := lo.received() // its segments in the Store included
 			if it.Data != nil {
 				n += len(it.Data.Value)
 			}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/windc-go/windc/syncml"
 )
 
 // TestResultsChunksError: the Outcome of a Get whose Results the device
@@ -137,5 +138,23 @@ func TestResultsChunksErrorText(t *testing.T) {
 		if got := tc.e.Error(); got != tc.want {
 			t.Errorf("got  %q\nwant %q", got, tc.want)
 		}
+	}
+}
+
+// TestResultsChunksErrorCountsSegments: on a Server, the data received
+// of an object is mostly in segments of the Store, not in the state:
+// the Count of MaxObjectSize in the error of Results refused mid-way is
+// what the object would have reached, its segments included.
+func TestResultsChunksErrorCountsSegments(t *testing.T) {
+	r := &responder{joinResults: true, maxObj: 100 << 10}
+	lo := &largeObject{Size: 120 << 10, Data: make([]byte, 10), Segs: 1, SegLen: objSegment, Chunks: 2}
+	c := &syncml.Results{MsgRef: "1", CmdRef: "3", Items: []syncml.Item{{Data: syncml.Text(strings.Repeat("x", 40<<10))}}}
+	r.noteDropped(c, lo, syncml.StatusRequestEntityTooLarge)
+	if len(r.dropped) != 1 || r.dropped[0].err.Limit == nil {
+		t.Fatalf("dropped %+v", r.dropped)
+	}
+	e := r.dropped[0].err
+	if want := int64(objSegment + 10 + 40<<10); e.Limit.Count != want || e.Received != objSegment+10 {
+		t.Errorf("Count %d, Received %d; want %d and %d", e.Limit.Count, e.Received, want, objSegment+10)
 	}
 }
