@@ -28,9 +28,14 @@ import (
 // state holds their number, length and hash), and empties them (a swap
 // to an empty state) once the object is joined or dropped. A device has
 // at most as many such names as its largest object had records; the
-// next object reuses them. A Store that expires devices may drop those
-// of a device with it. One that damages or drops them while the object
-// is received gets the object refused (424), never joined wrong.
+// next object reuses them. An emptied record is still a record: Load
+// returns no bytes with the version the swap gave, and a later swap goes
+// on from it (a Store that deletes the row of an empty state must not
+// answer version 0 for it afterwards, as that could let a stale swap
+// from 0 succeed; the storetest kit checks this). A Store that expires
+// devices may drop those of a device with it. One that damages or drops
+// them while the object is received gets the object refused (424), never
+// joined wrong.
 //
 // Instances sharing a Store should run one version of this package: a
 // later version reads the states an earlier one wrote, not always the
