@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"math/rand"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -124,7 +125,126 @@ func FuzzSyncMLDecode(f *testing.F) {
 		if d := syncmltest.CmdIDsAgree(&m); d != "" {
 			t.Fatal(d)
 		}
+		// An Encoder set to the default limits writes what Marshal writes.
+		var eb bytes.Buffer
+		e := syncml.NewEncoder(&eb)
+		e.SetLimits(syncml.DefaultLimits())
+		if err := e.Encode(&m); err != nil {
+			t.Fatalf("Encoder with the default limits refused what Marshal wrote: %v", err)
+		}
+		if !bytes.Equal(eb.Bytes(), c) {
+			t.Fatalf("Encoder with the default limits differs from Marshal:\nEncoder: %q\nMarshal: %q", eb.Bytes(), c)
+		}
 	})
+}
+
+// raisedSyncMLLimits are limits above the defaults for the markup the
+// Encoder checks (depth, attributes, Data depth, namespaces).
+var raisedSyncMLLimits = syncml.Limits{MaxDepth: 48, MaxAttrs: 80, MaxDataDepth: 40, MaxNamespaces: 120}
+
+// FuzzSyncMLRaisedLimits: a message decoded under raised limits is written
+// again by an Encoder set to those limits, and that encoding decodes under
+// them to the same message; an Encoder left at the defaults refuses it
+// only with a *LimitError, and only when the defaults refuse the input.
+// Each call to Decoder.Header returns a copy: changing one changes
+// nothing a later call returns.
+func FuzzSyncMLRaisedLimits(f *testing.F) {
+	addSyncMLSeeds(f, false)
+	for _, s := range raisedLimitsSnippets() {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		var m syncml.Message
+		if err := syncml.UnmarshalLimits(in, &m, raisedSyncMLLimits); err != nil {
+			if !typedSyncMLError(err) {
+				t.Fatalf("untyped error %T: %v", err, err)
+			}
+			return
+		}
+		var eb bytes.Buffer
+		e := syncml.NewEncoder(&eb)
+		e.SetLimits(raisedSyncMLLimits)
+		if err := e.Encode(&m); err != nil {
+			t.Fatalf("Encoder with the limits the message was decoded under refused it: %v", err)
+		}
+		var m2 syncml.Message
+		if err := syncml.UnmarshalLimits(eb.Bytes(), &m2, raisedSyncMLLimits); err != nil {
+			t.Fatalf("encoding under raised limits rejected by a decoder with them: %v\n%q", err, eb.Bytes())
+		}
+		if d := diff(&m, &m2); d != "" {
+			t.Fatalf("round trip under raised limits changed the message (-m +m2):\n%s", d)
+		}
+		var md syncml.Message
+		defaultErr := syncml.Unmarshal(in, &md)
+		if _, err := syncml.Marshal(&m); err != nil {
+			var le *syncml.LimitError
+			if !errors.As(err, &le) {
+				t.Fatalf("Marshal refused a message over its limits without a *LimitError: %T %v", err, err)
+			}
+			if defaultErr == nil {
+				t.Fatalf("Marshal refused a message the default limits accept: %v", err)
+			}
+		}
+
+		d := syncml.NewDecoder(bytes.NewReader(in))
+		d.SetLimits(raisedSyncMLLimits)
+		h, err := d.Header()
+		if err != nil {
+			t.Fatalf("Decoder.Header failed on an input UnmarshalLimits accepted: %v", err)
+		}
+		before := *h
+		h.MsgID += "x"
+		h.SessionID += "x"
+		if h.Cred != nil {
+			if h.Cred.Data != nil {
+				h.Cred.Data.Value += "x"
+			}
+			if h.Cred.Meta != nil {
+				h.Cred.Meta.Format += "x"
+			}
+		}
+		if h.Meta != nil {
+			h.Meta.MaxMsgSize += "x"
+			if len(h.Meta.EMI) > 0 {
+				h.Meta.EMI[0] += "x"
+			}
+		}
+		h2, err := d.Header()
+		if err != nil {
+			t.Fatalf("second Header: %v", err)
+		}
+		if h2.MsgID != before.MsgID || h2.SessionID != before.SessionID {
+			t.Fatalf("changing a returned header changed the Decoder's: MsgID %q SessionID %q", h2.MsgID, h2.SessionID)
+		}
+		if d := diff(&m.Header, h2); d != "" {
+			t.Fatalf("second Header differs from Unmarshal's header after changing the first (-want +got):\n%s", d)
+		}
+	})
+}
+
+// raisedLimitsSnippets are messages within raisedSyncMLLimits but over the
+// defaults: many attributes, deep markup and many namespaces in Data.
+func raisedLimitsSnippets() []string {
+	var attrs, deep, deepEnd, ns strings.Builder
+	for i := 0; i < 40; i++ {
+		attrs.WriteString(" a" + strconv.Itoa(i) + "=\"v\"")
+	}
+	for i := 0; i < 30; i++ {
+		deep.WriteString("<d>")
+		deepEnd.WriteString("</d>")
+	}
+	for i := 0; i < 70; i++ {
+		ns.WriteString("<n xmlns:p" + strconv.Itoa(i) + "=\"urn:" + strconv.Itoa(i) + "\">")
+	}
+	nsEnd := strings.Repeat("</n>", 70)
+	wrap := func(data string) string {
+		return `<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr><VerDTD>1.2</VerDTD><VerProto>DM/1.2</VerProto><SessionID>1</SessionID><MsgID>1</MsgID><Target><LocURI>t</LocURI></Target><Source><LocURI>s</LocURI></Source><Cred><Meta><Format xmlns="syncml:metinf">b64</Format></Meta><Data>abc</Data></Cred></SyncHdr><SyncBody><Replace><CmdID>2</CmdID><Item><Target><LocURI>./a</LocURI></Target><Data>` + data + `</Data></Item></Replace><Final/></SyncBody></SyncML>`
+	}
+	return []string{
+		wrap("<e" + attrs.String() + "/>"),
+		wrap(deep.String() + deepEnd.String()),
+		wrap(ns.String() + nsEnd),
+	}
 }
 
 // ---- differential against encoding/xml ----
