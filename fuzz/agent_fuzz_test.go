@@ -49,7 +49,10 @@ import (
 // refreshes without error, leaving no document in a transient state (but
 // a bulk template waiting for its data) and no Surface node with an empty,
 // . or .. segment or a placeholder; and a new agent starts from the saved
-// state with the same summary.
+// state with the same summary. Every Set the Surface gets is of a node
+// the saved state already records as set (the agent records a node
+// before it sets it), and no save makes a record hold more nodes than
+// MaxLeftover (lowered by opRestart) unless it held them already.
 func FuzzAgent(f *testing.F) {
 	fuzzsteady.Target(f)
 	const id = "27FEA311-68B9-4320-9FC4-296F6FDFAFE2"
@@ -99,6 +102,10 @@ func FuzzAgent(f *testing.F) {
 	f.Add(replace, []byte{opServe, 1, 1, opRestart | 2<<4, opApply, opRefresh, opRestart, opApply, opUnenroll})
 	f.Add(replace, []byte{opServe, 1, 8, opApply, opRestart | 1<<4, opDrift, opRefresh, opServe, 1, 1, opApply, opRestart | 3<<4, opApply})
 	f.Add(replace, []byte{opApply, opRestart | 12<<4, opServe, 1 | 10<<2, 7, opApply, opSession, opRestart | 4<<4, opUnenroll})
+	// MaxLeftover 1 (opRestart's bit 3): the DSC version of the applied
+	// VPN profile would make its record hold two nodes, and is refused;
+	// the limits raised again, it applies.
+	f.Add(replace, []byte{opRestart | 8<<4, opServe, 1, 8, opApply, opRefresh, opRestart, opApply, opUnenroll})
 	first := &declaredconfig.Document{Schema: "1.0", Context: "Device", ID: id, Checksum: "A1", Scenario: declaredconfig.ScenarioVPN,
 		CSPs: []declaredconfig.CSP{{Name: "./Vendor/MSFT/VPNv2", Settings: []declaredconfig.Setting{{Path: "P/AlwaysOn", Type: "bool", Value: "true"}}}}}
 	firstText, err := first.MarshalText()
@@ -164,9 +171,11 @@ func FuzzAgent(f *testing.F) {
 		if len(ops) > maxAgentOps {
 			ops = ops[:maxAgentOps]
 		}
+		r.checkRecorded()
 		for len(ops) > 0 {
 			ops = r.op(ops, &m)
 			r.checkEvents()
+			r.checkRecorded()
 		}
 		// The faults end: what was held is saved, and the agent works.
 		r.store.fail, r.surface.setErr, r.surface.getErr, r.surface.deleteErr = nil, nil, nil, nil
@@ -177,6 +186,7 @@ func FuzzAgent(f *testing.F) {
 			t.Fatalf("Refresh: %v", err)
 		}
 		r.checkEvents()
+		r.checkRecorded()
 		for _, e := range r.a.Summary().Documents {
 			// Applied, every document has moved on (a bulk template may
 			// wait for its instance data).
@@ -257,7 +267,8 @@ type agentRun struct {
 }
 
 func newAgentRun(t *testing.T, uris, data []string) *agentRun {
-	r := &agentRun{t: t, uris: uris, data: data, store: &faultStore{}, surface: &faultSurface{mem: &agent.MemorySurface{}},
+	store := &faultStore{}
+	r := &agentRun{t: t, uris: uris, data: data, store: store, surface: &faultSurface{mem: &agent.MemorySurface{}, store: store},
 		clock: &fuzzClock{now: time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)}}
 	r.start()
 	return r
@@ -282,20 +293,51 @@ func (r *agentRun) start() {
 func (r *agentRun) config(c agent.Config) agent.Config {
 	c.Surface, c.Store, c.Clock = r.surface, r.store, r.clock
 	c.Limits, c.MaxDocuments, c.MaxSettings, c.MaxSummaryBytes = r.lim.Limits, r.lim.MaxDocuments, r.lim.MaxSettings, r.lim.MaxSummaryBytes
+	c.MaxLeftover = r.lim.MaxLeftover
+	r.store.maxLeftover = r.lim.MaxLeftover
 	return c
+}
+
+// checkRecorded fails the test when the Surface was set a node that the
+// saved state did not hold as set (a setting with status 200 or a
+// Leftover node of a record) at the time of the Set, and when a save
+// grew a record beyond the agent's MaxLeftover (see faultStore).
+func (r *agentRun) checkRecorded() {
+	if u := r.surface.unrecorded; len(u) > 0 {
+		r.t.Fatalf("the Surface was set nodes the saved state did not record first: %v", u)
+	}
+	if o := r.store.over; len(o) > 0 {
+		r.t.Fatalf("a save grew records beyond MaxLeftover %d: %v", r.lim.MaxLeftover, o)
+	}
+}
+
+// savedNodes returns the nodes (nodeID) d holds as set: its settings
+// with status 200 and its Leftover.
+func savedNodes(d *agent.DocumentRecord) map[string]bool {
+	out := map[string]bool{}
+	for _, x := range d.Settings {
+		if x.Status == int(syncml.StatusOK) {
+			out[nodeID(x.URI)] = true
+		}
+	}
+	for _, u := range d.Leftover {
+		out[nodeID(u)] = true
+	}
+	return out
 }
 
 // agentLimits are the bounds of an agent's Config that opRestart lowers.
 type agentLimits struct {
-	Limits                                     declaredconfig.Limits
-	MaxDocuments, MaxSettings, MaxSummaryBytes int
+	Limits                                                  declaredconfig.Limits
+	MaxDocuments, MaxSettings, MaxSummaryBytes, MaxLeftover int
 }
 
 // loweredLimits returns the limits of opRestart's argument, 0 for the
 // defaults: its low 2 bits cap a document's bytes (the seed documents
 // take 244 to some 350: the VPN profile fits 256, and the DSC element
 // 320), bit 2 its elements, depth and attributes to what the VPN profile
-// has, and bit 3 the documents, a document's settings and the summary.
+// has, and bit 3 the documents, a document's settings, the nodes a
+// record holds (MaxLeftover 1) and the summary.
 func loweredLimits(arg int) agentLimits {
 	var l agentLimits
 	l.Limits.MaxBytes = []int64{0, 256, 200, 320}[arg&3]
@@ -303,7 +345,7 @@ func loweredLimits(arg int) agentLimits {
 		l.Limits.MaxElements, l.Limits.MaxDepth, l.Limits.MaxAttrs = 3, 3, 5
 	}
 	if arg&8 != 0 {
-		l.MaxDocuments, l.MaxSettings, l.MaxSummaryBytes = 1, 1, 512
+		l.MaxDocuments, l.MaxSettings, l.MaxSummaryBytes, l.MaxLeftover = 1, 1, 512, 1
 	}
 	return l
 }
@@ -632,16 +674,40 @@ func nodeID(uri string) string {
 // A faultSurface is a MemorySurface whose calls fail with the errors
 // set; it holds a node under its identity (nodeID), as a device does, so
 // that two spellings of one node are one.
+//
+// A Set that works first checks that the state saved in store holds the
+// node as set (see savedNodes), the agent recording a node before it
+// sets it; the nodes it did not hold go to unrecorded.
 type faultSurface struct {
 	mem                       *agent.MemorySurface
 	setErr, getErr, deleteErr error
+	store                     *faultStore
+	unrecorded                []string
 }
 
 func (s *faultSurface) Set(ctx context.Context, uri, value string) error {
 	if s.setErr != nil {
 		return fmt.Errorf("set %s: %w", uri, s.setErr)
 	}
+	if s.store != nil && !s.savedHolds(nodeID(uri)) {
+		s.unrecorded = append(s.unrecorded, uri)
+	}
 	return s.mem.Set(ctx, nodeID(uri), value)
+}
+
+// savedHolds reports whether a record of the saved state holds the node
+// id as set.
+func (s *faultSurface) savedHolds(id string) bool {
+	st, err := s.store.MemoryStore.Load(context.Background())
+	if err != nil || st == nil {
+		return false
+	}
+	for i := range st.Documents {
+		if savedNodes(&st.Documents[i])[id] {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *faultSurface) Get(ctx context.Context, uri string) (string, bool, error) {
@@ -659,14 +725,36 @@ func (s *faultSurface) Delete(ctx context.Context, uri string) error {
 }
 
 // A faultStore is a MemoryStore whose saves fail with fail, when set.
+// A save that makes a record hold more nodes as set (savedNodes) than
+// maxLeftover (0: agent.DefaultMaxLeftover) and than the record held in
+// the state saved before goes to over (a bound lowered by a restart
+// leaves a record over it, which must not grow).
 type faultStore struct {
 	agent.MemoryStore
-	fail error
+	fail        error
+	maxLeftover int
+	over        []string
 }
 
 func (s *faultStore) Save(ctx context.Context, st *agent.Snapshot) error {
 	if s.fail != nil {
 		return s.fail
+	}
+	max := s.maxLeftover
+	if max <= 0 {
+		max = agent.DefaultMaxLeftover
+	}
+	was := map[string]int{}
+	if prev, err := s.MemoryStore.Load(ctx); err == nil && prev != nil {
+		for i := range prev.Documents {
+			was[prev.Documents[i].URI] = len(savedNodes(&prev.Documents[i]))
+		}
+	}
+	for i := range st.Documents {
+		d := &st.Documents[i]
+		if n := len(savedNodes(d)); n > max && n > was[d.URI] {
+			s.over = append(s.over, fmt.Sprintf("%s holds %d (was %d)", d.URI, n, was[d.URI]))
+		}
 	}
 	return s.MemoryStore.Save(ctx, st)
 }
