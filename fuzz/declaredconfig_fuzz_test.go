@@ -137,9 +137,45 @@ func FuzzDocument(f *testing.F) {
 	dcAllSeeds(f, "DeclaredConfiguration",
 		`<DeclaredConfiguration schema="1.0" context="Device" id="27FEA311-68B9-4320-9FC4-296F6FDFAFE2" checksum="1" osdefinedscenario="MSFTWifi"><CSP name="./Vendor/MSFT/WiFi"><URI path="a" type="chr">x</URI></CSP></DeclaredConfiguration>`,
 		"\n <?xml version=\"1.0\"?><DeclaredConfiguration><ReflectedProperties><Property name=\"n\" type=\"chr\">v</Property></ReflectedProperties><DSC namespace=\"n\" className=\"c\"><Key name=\"k\">v</Key><Value name=\"v\"><b>x</b></Value></DSC><Other/></DeclaredConfiguration>")
+	// 33 attributes in all, none over MaxAttrs on one element.
+	f.Add([]byte(`<DeclaredConfiguration schema="1.0" context="Device" id="27FEA311-68B9-4320-9FC4-296F6FDFAFE2" checksum="1" osdefinedscenario="MSFTWifi">` +
+		strings.Repeat(`<CSP name="./Vendor/MSFT/WiFi"><URI path="a" type="chr">x</URI></CSP>`, 9) + `<CSP name="./Vendor/MSFT/WiFi"/></DeclaredConfiguration>`))
 	f.Fuzz(func(t *testing.T, in []byte) {
 		dcExact(t, in, func() dcCodec { return new(declaredconfig.Document) })
+		checkTotalAttrs(t, in)
 	})
+}
+
+// checkTotalAttrs: a document accepted under the default limits, with n
+// attributes (namespace declarations included) on the elements etree
+// reads, is refused under MaxTotalAttrs n-1 with an error matching
+// ErrLimit that names MaxTotalAttrs: the count takes in at least those
+// (kept markup and markup values add theirs).
+func checkTotalAttrs(t *testing.T, in []byte) {
+	var d declaredconfig.Document
+	if declaredconfig.UnmarshalLimits(in, &d, declaredconfig.Limits{}) != nil {
+		return
+	}
+	root, err := xmlRoot(string(in))
+	if err != nil {
+		return // etree cannot read it (see olderEditionName)
+	}
+	n := 0
+	var count func(e *etree.Element)
+	count = func(e *etree.Element) {
+		n += len(e.Attr)
+		for _, c := range e.ChildElements() {
+			count(c)
+		}
+	}
+	count(root)
+	if n < 2 {
+		return // MaxTotalAttrs 0 is the default
+	}
+	err = declaredconfig.UnmarshalLimits(in, &d, declaredconfig.Limits{MaxTotalAttrs: n - 1})
+	if !errors.Is(err, declaredconfig.ErrLimit) || !strings.Contains(err.Error(), "MaxTotalAttrs") {
+		t.Fatalf("a document of %d attributes under MaxTotalAttrs %d: %v, want a limit error naming MaxTotalAttrs", n, n-1, err)
+	}
 }
 
 func FuzzDocumentInstanceBlob(f *testing.F) {
