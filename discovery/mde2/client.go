@@ -4,10 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto"
-	"crypto/ecdsa"
-	"crypto/elliptic"
 	"crypto/rand"
-	"crypto/rsa"
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
@@ -21,15 +18,6 @@ import (
 	"github.com/windc-go/windc/internal/httpredirect"
 )
 
-// KeyType is the kind of key the client generates.
-type KeyType int
-
-// The key types.
-const (
-	KeyECDSAP256 KeyType = iota // the default
-	KeyRSA2048
-)
-
 // Client runs MS-MDE2 on the device side: Discover (after a GET probe),
 // GetPolicies and RequestSecurityToken with a generated key, and renewal.
 type Client struct {
@@ -41,7 +29,10 @@ type Client struct {
 	// presents it, whichever CAs the server's TLS request names and in
 	// place of the transport's own client certificates.
 	HTTPClient *http.Client
-	// KeyType is the key generated for the request (default ECDSA P-256).
+	// KeyType is the key generated for the request. The default,
+	// KeyFromPolicy, makes the key the certificate policy asks for (RSA of
+	// at least 2048 bits unless it names an ECDSA algorithm), and for a
+	// renewal a key like the one renewed.
 	KeyType KeyType
 	// Limits bound the responses read and what the Client sends: a
 	// Device whose DeviceID or DeviceName (the fields, or items of those
@@ -301,11 +292,11 @@ func (c *Client) EnrollWith(ctx context.Context, resp *DiscoverResponse, d *Devi
 	if err := c.call(ctx, policyURL, gp, &policies, cred.Certificate); err != nil {
 		return nil, err
 	}
-	key, err := c.newKey(&policies)
+	spec, err := keyFor(c.KeyType, &policies, c.Limits.withDefaults().MaxRSAKeyBits)
 	if err != nil {
 		return nil, err
 	}
-	csr, err := c.request(d, key)
+	key, csr, err := c.request(d, spec)
 	if err != nil {
 		return nil, err
 	}
@@ -346,11 +337,14 @@ func (c *Client) Renew(ctx context.Context, prev *Result, d *Device) (*Result, e
 	if err := c.checkDevice("Renew", d); err != nil {
 		return nil, err
 	}
-	key, err := c.newKey(nil)
-	if err != nil {
-		return nil, err
+	spec := keyLike(prev.Key.Public())
+	if c.KeyType != KeyFromPolicy {
+		var err error
+		if spec, err = keyFor(c.KeyType, nil, 0); err != nil {
+			return nil, err
+		}
 	}
-	csr, err := c.request(d, key)
+	key, csr, err := c.request(d, spec)
 	if err != nil {
 		return nil, err
 	}
@@ -436,16 +430,6 @@ func publicKeyEqual(a, b crypto.PublicKey) bool {
 	return ok && k.Equal(b)
 }
 
-// newKey generates the key of KeyType. The policy is not consulted: this
-// package's server accepts both key types, and Windows' own client
-// decides the same way.
-func (c *Client) newKey(_ *GetPoliciesResponse) (crypto.Signer, error) {
-	if c.KeyType == KeyRSA2048 {
-		return rsa.GenerateKey(c.rand(), 2048)
-	}
-	return ecdsa.GenerateKey(elliptic.P256(), c.rand())
-}
-
 // checkDevice refuses a missing Device or DeviceID before op sends
 // anything: the DeviceID is the request's subject and, by default, the
 // DM account's EntDMID. It refuses too, with a *LimitError whose Path
@@ -486,9 +470,15 @@ func (c *Client) checkDevice(op string, d *Device) error {
 	return nil
 }
 
-// request returns the PKCS#10 request for key, its subject the DeviceID.
-func (c *Client) request(d *Device, key crypto.Signer) ([]byte, error) {
-	return x509.CreateCertificateRequest(c.rand(), &x509.CertificateRequest{Subject: pkix.Name{CommonName: d.DeviceID}}, key)
+// request generates a key of spec and returns it with its PKCS#10
+// request, its subject the DeviceID, signed with the spec's hash.
+func (c *Client) request(d *Device, spec keySpec) (crypto.Signer, []byte, error) {
+	key, err := spec.generate(c.rand())
+	if err != nil {
+		return nil, nil, err
+	}
+	csr, err := x509.CreateCertificateRequest(c.rand(), &x509.CertificateRequest{Subject: pkix.Name{CommonName: d.DeviceID}, SignatureAlgorithm: spec.sigAlg()}, key)
+	return key, csr, err
 }
 
 func (d *Device) context(version string) AdditionalContext {

@@ -110,11 +110,16 @@
 // # Client
 //
 // Client runs the device side: Enroll (GET probe, Discover, GetPolicies,
-// RequestSecurityToken with a generated ECDSA P-256 or RSA-2048 key),
-// EnrollLinked, EnrollWith and Renew, returning the certificate, its key,
+// RequestSecurityToken with a generated key), EnrollLinked, EnrollWith and
+// Renew, returning the certificate, its key,
 // the DM server address and the typed provisioning document;
 // Result.TLSCertificate and Result.RootPool hand the certificate and the
 // installed roots to a TLS client.
+// The key follows the certificate policy GetPolicies returns (see
+// KeyFromPolicy): RSA of at least its minimalKeyLength and 2048 bits, as
+// Windows makes, unless its algorithmOIDReference names ECDSA; the
+// request is signed with the policy's hash. Client.KeyType chooses
+// another key. A renewal makes a key like the one it replaces.
 // It sends to https URLs only unless Client.URLs admits http to loopback
 // hosts (AllowLoopbackHTTP), as discovery.Client does.
 // Its RequestSecurityTokens carry a WS-Security Timestamp from the local

@@ -75,7 +75,7 @@ func logFixture(t *testing.T) (*fixture, *recorder) {
 	}))
 	t.Cleanup(ts.Close)
 	f.ts = ts
-	f.client = &Client{HTTPClient: ts.Client(), URLs: loopbackHTTP}
+	f.client = &Client{HTTPClient: ts.Client(), URLs: loopbackHTTP, KeyType: KeyECDSAP256}
 	f.srv.PolicyURL = ts.URL + pathPolicy
 	f.srv.EnrollmentURL = ts.URL + pathEnroll
 	f.srv.Account.Address = ts.URL + "/ManagementServer/MDM.svc"

@@ -39,7 +39,8 @@ type fixture struct {
 }
 
 // newFixture serves the three services on loopback, over TLS (asking for
-// client certificates) when useTLS is set.
+// client certificates) when useTLS is set. Its Client makes ECDSA keys,
+// which are quick to make; keys_test.go covers the default KeyFromPolicy.
 func newFixture(t *testing.T, useTLS bool) *fixture {
 	t.Helper()
 	ca, err := NewMemoryCA("windc test root")
@@ -78,7 +79,7 @@ func newFixture(t *testing.T, useTLS bool) *fixture {
 	srv.EnrollmentURL = ts.URL + pathEnroll
 	srv.AuthenticationURL = ts.URL + "/auth"
 	srv.Account.Address = ts.URL + "/ManagementServer/MDM.svc"
-	return &fixture{srv: srv, ts: ts, client: &Client{HTTPClient: ts.Client(), URLs: loopbackHTTP}, ca: ca}
+	return &fixture{srv: srv, ts: ts, client: &Client{HTTPClient: ts.Client(), URLs: loopbackHTTP, KeyType: KeyECDSAP256}, ca: ca}
 }
 
 var testDevice = &Device{

@@ -1,0 +1,152 @@
+package mde2
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/asn1"
+	"errors"
+	"net/http"
+	"testing"
+)
+
+// TestDefaultKeyFollowsPolicy enrolls with the default KeyType at a
+// Server whose policy names no algorithm: the key is RSA of the announced
+// minimalKeyLength (Windows' choice), not ECDSA, and the renewal keeps it.
+func TestDefaultKeyFollowsPolicy(t *testing.T) {
+	f := newFixture(t, false)
+	f.client.KeyType = KeyFromPolicy
+	f.srv.Policy = DefaultPolicy()
+	f.srv.Policy.MinimalRSAKeyLength = 2048
+	ctx := context.Background()
+	r, err := f.client.Enroll(ctx, f.ts.URL+pathDiscovery, testDevice, Credentials{Username: "u", Password: "secret"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k, ok := r.Certificate.PublicKey.(*rsa.PublicKey); !ok || k.N.BitLen() != 2048 {
+		t.Fatalf("key %T, want RSA 2048", r.Certificate.PublicKey)
+	}
+	n, err := f.client.Renew(ctx, r, testDevice)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k, ok := n.Certificate.PublicKey.(*rsa.PublicKey); !ok || k.N.BitLen() != 2048 || k.Equal(r.Key.Public()) {
+		t.Errorf("renewed key %T, want a new RSA 2048", n.Certificate.PublicKey)
+	}
+}
+
+// policyServer answers GetPolicies with resp and passes the rest to f's
+// Server, so that a test chooses what the policy announces.
+func policyServer(t *testing.T, f *fixture, resp *GetPoliciesResponse) string {
+	t.Helper()
+	body, err := Marshal(resp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc(pathPolicy, func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", contentTypeSOAP12)
+		_, _ = w.Write(body)
+	})
+	mux.Handle(pathEnroll, f.srv.EnrollmentHandler())
+	f.ts.Config.Handler = mux
+	return f.ts.URL + pathPolicy
+}
+
+func intp(i int) *int { return &i }
+
+// TestDefaultKeyECDSAPolicy: a policy naming ecPublicKey with a minimal
+// length of 384 and SHA-384 gets an ECDSA P-384 key, its request signed
+// with ECDSA-SHA384.
+func TestDefaultKeyECDSAPolicy(t *testing.T) {
+	f := newFixture(t, false)
+	f.client.KeyType = KeyFromPolicy
+	policyURL := policyServer(t, f, &GetPoliciesResponse{
+		Policies: []Policy{{OIDReference: 1, CommonName: "ec", PolicySchema: 3, Enroll: true, MinimalKeyLength: 384,
+			KeyAlgorithmOIDRef: intp(7), HashAlgorithmOIDRef: intp(0)}},
+		OIDs: []OID{{Value: "2.16.840.1.101.3.4.2.2", Group: 1, ReferenceID: 0, DefaultName: "sha384"},
+			{Value: "1.2.840.10045.2.1", Group: 3, ReferenceID: 7, DefaultName: "ECC"}},
+	})
+	var sigAlg asn1.ObjectIdentifier
+	f.srv.Approve = func(_ context.Context, r *EnrollmentRequest) error {
+		sigAlg = r.CSR.SignatureAlgorithm
+		return nil
+	}
+	r, err := f.client.EnrollWith(context.Background(), &DiscoverResponse{AuthPolicy: OnPremise, EnrollmentPolicyServiceURL: policyURL,
+		EnrollmentServiceURL: f.ts.URL + pathEnroll}, testDevice, Credentials{Username: "u", Password: "secret"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k, ok := r.Certificate.PublicKey.(*ecdsa.PublicKey); !ok || k.Curve != elliptic.P384() {
+		t.Fatalf("key %T, want ECDSA P-384", r.Certificate.PublicKey)
+	}
+	if !sigAlg.Equal(oidECDSAWithSHA384) {
+		t.Errorf("request signed with %v, want ECDSA-SHA384", sigAlg)
+	}
+}
+
+// TestKeyFor checks the choice under each policy without making keys.
+func TestKeyFor(t *testing.T) {
+	oids := []OID{{Value: "1.2.840.113549.1.1.1", Group: 3, ReferenceID: 1}, {Value: "1.3.132.0.35", Group: 3, ReferenceID: 2},
+		{Value: "1.2.840.10040.4.1", Group: 3, ReferenceID: 3}, {Value: "1.2.840.10045.2.1", Group: 3, ReferenceID: 4},
+		{Value: "2.16.840.1.101.3.4.2.3", Group: 1, ReferenceID: 5}}
+	one := func(p Policy) *GetPoliciesResponse { return &GetPoliciesResponse{Policies: []Policy{p}, OIDs: oids} }
+	for _, tc := range []struct {
+		name    string
+		typ     KeyType
+		resp    *GetPoliciesResponse
+		rsaBits int
+		curve   elliptic.Curve
+		sig     x509.SignatureAlgorithm
+		err     bool
+	}{
+		{name: "no policy", resp: nil, rsaBits: 2048},
+		{name: "no algorithm, short", resp: one(Policy{MinimalKeyLength: 1024}), rsaBits: 2048},
+		{name: "no algorithm, 4096", resp: one(Policy{MinimalKeyLength: 4096}), rsaBits: 4096},
+		{name: "RSA 3072 SHA-512", resp: one(Policy{MinimalKeyLength: 3072, KeyAlgorithmOIDRef: intp(1), HashAlgorithmOIDRef: intp(5)}), rsaBits: 3072, sig: x509.SHA512WithRSA},
+		{name: "P-521 curve", resp: one(Policy{MinimalKeyLength: 256, KeyAlgorithmOIDRef: intp(2)}), curve: elliptic.P521()},
+		{name: "ecPublicKey 256", resp: one(Policy{MinimalKeyLength: 256, KeyAlgorithmOIDRef: intp(4)}), curve: elliptic.P256()},
+		{name: "ecPublicKey 600", resp: one(Policy{MinimalKeyLength: 600, KeyAlgorithmOIDRef: intp(4)}), err: true},
+		{name: "DSA", resp: one(Policy{MinimalKeyLength: 2048, KeyAlgorithmOIDRef: intp(3)}), err: true},
+		{name: "dangling algorithm", resp: one(Policy{KeyAlgorithmOIDRef: intp(9)}), err: true},
+		{name: "dangling hash", resp: one(Policy{HashAlgorithmOIDRef: intp(9)}), err: true},
+		{name: "RSA above MaxRSAKeyBits", resp: one(Policy{MinimalKeyLength: 16385}), err: true},
+		{name: "explicit ECDSA under an RSA policy", typ: KeyECDSAP256, resp: one(Policy{MinimalKeyLength: 4096}), curve: elliptic.P256()},
+		{name: "explicit RSA under an ECDSA policy", typ: KeyRSA2048, resp: one(Policy{KeyAlgorithmOIDRef: intp(2)}), rsaBits: 2048},
+		{name: "unknown KeyType", typ: 99, err: true},
+	} {
+		k, err := keyFor(tc.typ, tc.resp, DefaultMaxRSAKeyBits)
+		if tc.err {
+			if err == nil || (tc.typ == KeyFromPolicy && !errors.Is(err, ErrKeyPolicy)) {
+				t.Errorf("%s: err %v, want ErrKeyPolicy", tc.name, err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+			continue
+		}
+		if k.rsaBits != tc.rsaBits || k.curve != tc.curve || k.sigAlg() != tc.sig {
+			t.Errorf("%s: got RSA %d curve %v sig %v", tc.name, k.rsaBits, k.curve, k.sigAlg())
+		}
+	}
+}
+
+// TestEnrollRefusesKeyPolicyBeforeSending: a policy the Client cannot
+// follow stops the enrollment before the certificate request is sent.
+func TestEnrollRefusesKeyPolicyBeforeSending(t *testing.T) {
+	f := newFixture(t, false)
+	f.client.KeyType = KeyFromPolicy
+	f.client.Limits.MaxRSAKeyBits = 2048
+	f.srv.Limits.MaxRSAKeyBits = 4096
+	f.srv.Policy = DefaultPolicy()
+	f.srv.Policy.MinimalRSAKeyLength = 4096
+	called := false
+	f.srv.Approve = func(context.Context, *EnrollmentRequest) error { called = true; return nil }
+	_, err := f.client.Enroll(context.Background(), f.ts.URL+pathDiscovery, testDevice, Credentials{Username: "u", Password: "secret"})
+	if !errors.Is(err, ErrKeyPolicy) || called {
+		t.Fatalf("err %v (request sent: %v), want ErrKeyPolicy before sending", err, called)
+	}
+}
