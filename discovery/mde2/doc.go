@@ -55,8 +55,9 @@
 // signature is checked, since the check costs the square of the size.
 // A RequestSecurityToken is refused with an InvalidSecurity fault when its
 // WS-Security Timestamp has expired or was created in the future (beyond
-// Server.MaxClockSkew, five minutes by default; a request without one is
-// refused only under Server.RequireTimestamp), and when an authenticated
+// Server.MaxClockSkew, five minutes by default; a time without a zone,
+// which xsd:dateTime allows, is read as UTC; a request without a
+// Timestamp is refused only under Server.RequireTimestamp), and when an authenticated
 // request repeats a MessageID the Server saw within Server.ReplayWindow
 // (the last DefaultReplayCacheSize of them by default, in this Server's
 // memory; servers behind a load balancer share a Server.ReplayCache).

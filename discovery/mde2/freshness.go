@@ -37,7 +37,7 @@ func (s *Server) maxClockSkew() time.Duration {
 
 // checkTimestamp checks the WS-Security Timestamp of a request, when it
 // has one (or refuses it for having none when RequireTimestamp is set):
-// Created and Expires must be dates, Expires not before Created, Created
+// Created and Expires must be dates (see parseDateTime), Expires not before Created, Created
 // not after now and Expires not before now, each give or take the clock
 // skew allowed. A refusal is an InvalidSecurity fault, the code MS-MDE2
 // gives for a security header the server cannot accept.
@@ -52,14 +52,14 @@ func (s *Server) checkTimestamp(h *Header) error {
 	var created, expires time.Time
 	var err error
 	if ts.Created != "" {
-		if created, err = time.Parse(time.RFC3339Nano, ts.Created); err != nil {
+		if created, err = parseDateTime(ts.Created); err != nil {
 			return NewFault(FaultInvalidSecurity, "", "the Timestamp's Created is not a date and time")
 		}
 	} else if s.RequireTimestamp {
 		return NewFault(FaultInvalidSecurity, "", "the Timestamp has no Created")
 	}
 	if ts.Expires != "" {
-		if expires, err = time.Parse(time.RFC3339Nano, ts.Expires); err != nil {
+		if expires, err = parseDateTime(ts.Expires); err != nil {
 			return NewFault(FaultInvalidSecurity, "", "the Timestamp's Expires is not a date and time")
 		}
 	}
@@ -73,6 +73,21 @@ func (s *Server) checkTimestamp(h *Header) error {
 		return NewFault(FaultInvalidSecurity, "", "the message has expired")
 	}
 	return nil
+}
+
+// parseDateTime reads an xsd:dateTime, the type of wsu:Created and
+// wsu:Expires: with a zone ("Z" or an offset), or without one, which XML
+// Schema allows and WS-Security's "SHOULD be UTC" leaves open, read as
+// UTC. Anything else (no seconds, a lower-case "z", a space for the "T")
+// is refused.
+func parseDateTime(s string) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		if t2, err2 := time.Parse("2006-01-02T15:04:05.999999999", s); err2 == nil {
+			return t2, nil
+		}
+	}
+	return t, err
 }
 
 // ReplayCache remembers the MessageIDs of authenticated

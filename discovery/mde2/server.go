@@ -234,7 +234,8 @@ type Server struct {
 	// Timestamp created later than now plus the skew, one that expired
 	// earlier than now minus the skew, one that expires before it was
 	// created or whose times are not dates is answered with an
-	// InvalidSecurity fault. A request without a Timestamp is not
+	// InvalidSecurity fault. Changed: a time without a zone, which
+	// xsd:dateTime allows, is read as UTC (it was refused). A request without a Timestamp is not
 	// checked unless RequireTimestamp is set.
 	MaxClockSkew time.Duration
 	// RequireTimestamp refuses, with an InvalidSecurity fault, a
