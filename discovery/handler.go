@@ -54,7 +54,9 @@ type DiscoverFunc func(ctx context.Context, req *Request, h Headers) (*Response,
 // Each request is logged once on Logger, when it is set, with its MS-CV
 // and client-request-id, its enrollmentType and osVersion when the body
 // decoded, each cut after MaxLoggedHeader bytes (the record then says so
-// and gives the full length), and the error, cut after MaxLoggedError
+// and gives the full length; enrollmentType is logged as sent, an empty
+// one empty, and a request without one, the legacy form, is logged with
+// enrollment_type_absent instead), and the error, cut after MaxLoggedError
 // bytes; the upn and other account fields are not logged. Discover gets
 // the headers whole.
 //
@@ -150,7 +152,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if req != nil {
 		// a request that failed Validate brings these as sent, up to
 		// MaxBytes long: cut as the headers are
-		attrs = appendHeaderAttr(attrs, "enrollment_type", string(req.Type()), limit)
+		if req.EnrollmentType != nil {
+			attrs = appendHeaderAttr(attrs, "enrollment_type", string(*req.EnrollmentType), limit)
+		} else {
+			// the legacy form: logged as such, not as the Device it
+			// stands for
+			attrs = append(attrs, slog.Bool("enrollment_type_absent", true))
+		}
 		attrs = appendHeaderAttr(attrs, "os_version", req.OSVersion, limit)
 	}
 	level := slog.LevelInfo

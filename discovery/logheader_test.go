@@ -142,3 +142,39 @@ func TestHandlerLoggedBodyCut(t *testing.T) {
 		})
 	}
 }
+
+// TestHandlerLogsEnrollmentTypeAsSent checks that the record carries the
+// enrollmentType as the request sent it: a legacy request without one is
+// logged as such (enrollment_type_absent), not as the Device it is
+// treated as, and an empty one is logged empty.
+func TestHandlerLogsEnrollmentTypeAsSent(t *testing.T) {
+	for _, tc := range []struct {
+		name, body string
+		want       any // the logged enrollment_type; nil when not logged
+		absent     bool
+	}{
+		{name: "absent", body: `{"userDomain":"contoso.com"}`, absent: true},
+		{name: "empty", body: `{"userDomain":"contoso.com","enrollmentType":""}`, want: ""},
+		{name: "Device", body: `{"userDomain":"contoso.com","enrollmentType":"Device"}`, want: "Device"},
+		{name: "User", body: `{"userDomain":"contoso.com","enrollmentType":"User"}`, want: "User"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var logs bytes.Buffer
+			h := &Handler{Logger: slog.New(slog.NewJSONHandler(&logs, nil)),
+				Discover: func(context.Context, *Request, Headers) (*Response, error) { return nil, ErrUPNRequired }}
+			req := httptest.NewRequest(http.MethodPost, "http://127.0.0.1/EnrollmentServer/Discovery.svc", strings.NewReader(tc.body))
+			req.Header.Set("Content-Type", "application/json")
+			h.ServeHTTP(httptest.NewRecorder(), req)
+			var rec map[string]any
+			if err := json.Unmarshal(logs.Bytes(), &rec); err != nil {
+				t.Fatalf("log record: %v: %s", err, logs.String())
+			}
+			if got, ok := rec["enrollment_type"]; got != tc.want || ok != (tc.want != nil) {
+				t.Errorf("enrollment_type %v (logged %v), want %v", got, ok, tc.want)
+			}
+			if got, _ := rec["enrollment_type_absent"].(bool); got != tc.absent {
+				t.Errorf("enrollment_type_absent %v, want %v", got, tc.absent)
+			}
+		})
+	}
+}
