@@ -49,15 +49,7 @@ func TestResultIntermediates(t *testing.T) {
 		}
 		return pe, err
 	}
-	ctx := context.Background()
-	r, err := f.client.Enroll(ctx, f.ts.URL+pathDiscovery, testDevice, Credentials{Username: "u", Password: "secret"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	n, err := f.client.Renew(ctx, r, testDevice)
-	if err != nil {
-		t.Fatal(err)
-	}
+	r, n := f.enrollAndRenew(t)
 	for name, res := range map[string]*Result{"enrolled": r, "renewed": n} {
 		if len(res.Intermediates) != 1 || !res.Intermediates[0].Equal(inter) {
 			t.Errorf("%s: Intermediates %v", name, res.Intermediates)

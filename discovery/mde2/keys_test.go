@@ -20,17 +20,9 @@ func TestDefaultKeyFollowsPolicy(t *testing.T) {
 	f.client.KeyType = KeyFromPolicy
 	f.srv.Policy = DefaultPolicy()
 	f.srv.Policy.MinimalRSAKeyLength = 2048
-	ctx := context.Background()
-	r, err := f.client.Enroll(ctx, f.ts.URL+pathDiscovery, testDevice, Credentials{Username: "u", Password: "secret"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	r, n := f.enrollAndRenew(t)
 	if k, ok := r.Certificate.PublicKey.(*rsa.PublicKey); !ok || k.N.BitLen() != 2048 {
 		t.Fatalf("key %T, want RSA 2048", r.Certificate.PublicKey)
-	}
-	n, err := f.client.Renew(ctx, r, testDevice)
-	if err != nil {
-		t.Fatal(err)
 	}
 	if k, ok := n.Certificate.PublicKey.(*rsa.PublicKey); !ok || k.N.BitLen() != 2048 || k.Equal(r.Key.Public()) {
 		t.Errorf("renewed key %T, want a new RSA 2048", n.Certificate.PublicKey)

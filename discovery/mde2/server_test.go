@@ -205,15 +205,7 @@ func TestEnrollLinked(t *testing.T) {
 func TestRenew(t *testing.T) {
 	for _, useTLS := range []bool{true, false} {
 		f := newFixture(t, useTLS)
-		ctx := context.Background()
-		r, err := f.client.Enroll(ctx, f.ts.URL+pathDiscovery, testDevice, Credentials{Username: "u", Password: "secret"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		n, err := f.client.Renew(ctx, r, testDevice)
-		if err != nil {
-			t.Fatalf("TLS %v: %v", useTLS, err)
-		}
+		r, n := f.enrollAndRenew(t)
 		if n.Certificate.Equal(r.Certificate) || publicKeyEqual(n.Certificate.PublicKey, r.Key.Public()) {
 			t.Error("renewal returned the old certificate or key")
 		}
@@ -225,10 +217,26 @@ func TestRenew(t *testing.T) {
 		}
 		// Outside the renewal window: NotEligibleToRenew.
 		f.srv.RenewWindow = 24 * time.Hour
-		_, err = f.client.Renew(ctx, n, testDevice)
+		_, err := f.client.Renew(context.Background(), n, testDevice)
 		wantFault(t, err, FaultAuthorization, ErrorNotEligibleToRenew)
 		f.srv.RenewWindow = 0
 	}
+}
+
+// enrollAndRenew enrolls testDevice under OnPremise and renews its
+// certificate, failing the test on an error of either.
+func (f *fixture) enrollAndRenew(t *testing.T) (enrolled, renewed *Result) {
+	t.Helper()
+	ctx := context.Background()
+	r, err := f.client.Enroll(ctx, f.ts.URL+pathDiscovery, testDevice, Credentials{Username: "u", Password: "secret"})
+	if err != nil {
+		t.Fatalf("enroll: %v", err)
+	}
+	n, err := f.client.Renew(ctx, r, testDevice)
+	if err != nil {
+		t.Fatalf("renew: %v", err)
+	}
+	return r, n
 }
 
 func wantFault(t *testing.T, err error, code FaultCode, et ErrorType) *Fault {
