@@ -32,8 +32,11 @@
 //
 // Server serves the three services as http.Handlers. It authenticates
 // OnPremise (UsernameToken), Federated (a header token checked by a
-// pluggable validator) and Certificate (the TLS client certificate;
-// Server.DisableCertificateAuth turns it off), answering Discover with a
+// pluggable validator) and Certificate (the TLS client certificate, or
+// the WS-Security X509v3 token MS-MDE2 has Windows send, whose XML
+// message signature a Server.X509Token hook verifies, since the package
+// has no XML signature verifier; Server.DisableCertificateAuth turns
+// the policy off), answering Discover with a
 // policy it serves and the device lists,
 // reads the device's PKCS#10 request tolerantly (ParseCertificateRequest
 // accepts the subjects Windows writes, which crypto/x509 refuses, and

@@ -23,3 +23,20 @@ type FederatedToken struct {
 	// HTTP is the HTTP request.
 	HTTP *http.Request
 }
+
+// X509Token is a request's WS-Security X509v3 BinarySecurityToken, for
+// Server.X509Token to verify.
+type X509Token struct {
+	// Data is the token, base64-decoded: the DER certificate.
+	Data []byte
+	// Body is the request as received, the bytes its XML Signature
+	// covers. It is the Server's buffer, valid during the call only:
+	// read it, do not keep or change it.
+	Body []byte
+	// Message is the request decoded: a *GetPolicies or a
+	// *RequestSecurityToken. It is the Server's: read it, do not keep or
+	// change it.
+	Message Message
+	// HTTP is the HTTP request.
+	HTTP *http.Request
+}

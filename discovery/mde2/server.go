@@ -181,6 +181,19 @@ type Server struct {
 	// leaf first (default: the TLS peer certificates). A server behind a
 	// TLS-terminating proxy reads the proxy's header here.
 	ClientCertificates func(r *http.Request) []*x509.Certificate
+	// X509Token verifies the Certificate policy's credential as MS-MDE2
+	// has Windows send it in a GetPolicies or RequestSecurityToken: the
+	// certificate in a WS-Security BinarySecurityToken of ValueType
+	// X509v3, proven by an XML Signature of the message (exclusive
+	// canonicalization, enveloped, RSA-SHA256) whose KeyInfo refers to
+	// the token. It is called for a request with such a token and no
+	// client certificate from ClientCertificates or TLS (which wins
+	// when both are sent), and returns the certificate chain, leaf
+	// first, that Certificate then checks as a TLS one; an error (a
+	// *Fault is sent as it is) refuses the request. The Server does not
+	// verify XML signatures itself: without X509Token such a request is
+	// answered with an Authentication fault, the reason logged.
+	X509Token func(ctx context.Context, t *X509Token) ([]*x509.Certificate, error)
 
 	// Issuer signs the client certificates (required: without it, or
 	// when its Root is nil or its Issue returns no certificate and no
@@ -473,7 +486,7 @@ func (s *Server) DiscoveryHandler() http.Handler {
 			w.WriteHeader(http.StatusOK)
 		case http.MethodPost:
 			var m Discover
-			s.serve(w, r, serviceDiscovery, &m, func() (Message, error) { return s.discover(&m) })
+			s.serve(w, r, serviceDiscovery, &m, func([]byte) (Message, error) { return s.discover(&m) })
 		default:
 			w.Header().Set("Allow", "GET, POST")
 			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
@@ -488,8 +501,8 @@ func (s *Server) DiscoveryHandler() http.Handler {
 func (s *Server) PolicyHandler() http.Handler {
 	return s.post(servicePolicy, func(w http.ResponseWriter, r *http.Request) {
 		var m GetPolicies
-		s.serve(w, r, servicePolicy, &m, func() (Message, error) {
-			if _, err := s.authenticate(r, &m); err != nil {
+		s.serve(w, r, servicePolicy, &m, func(body []byte) (Message, error) {
+			if _, err := s.authenticate(r, &m, body); err != nil {
 				return nil, err
 			}
 			return s.policy().response(), nil
@@ -502,7 +515,7 @@ func (s *Server) PolicyHandler() http.Handler {
 func (s *Server) EnrollmentHandler() http.Handler {
 	return s.post(serviceEnrollment, func(w http.ResponseWriter, r *http.Request) {
 		var m RequestSecurityToken
-		s.serve(w, r, serviceEnrollment, &m, func() (Message, error) { return s.enroll(r, &m) })
+		s.serve(w, r, serviceEnrollment, &m, func(body []byte) (Message, error) { return s.enroll(r, &m, body) })
 	})
 }
 
@@ -529,7 +542,7 @@ func (s *Server) post(service string, h http.HandlerFunc) http.Handler {
 
 // serve reads the request into m, runs do and writes its answer or
 // fault, after logging the request (see Server.Logger).
-func (s *Server) serve(w http.ResponseWriter, r *http.Request, service string, m Message, do func() (Message, error)) {
+func (s *Server) serve(w http.ResponseWriter, r *http.Request, service string, m Message, do func(body []byte) (Message, error)) {
 	if s == nil {
 		// Nothing to log on: the fault's reason says it.
 		if b, err := Marshal(NewFault(FaultInternalServiceFault, "", "the server is not configured (nil *Server)")); err == nil {
@@ -569,7 +582,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, service string, m
 	if errors.As(err, new(*Fault)) {
 		err = NewFault(FaultMessageFormat, "", "a fault is not a request")
 	} else if err == nil {
-		resp, err = do()
+		resp, err = do(body)
 	}
 	req := m.SOAPHeader()
 	level := slog.LevelDebug
@@ -875,7 +888,7 @@ func (s *Server) checkFor(policy AuthPolicy) error {
 }
 
 // authenticate checks the credentials of a request.
-func (s *Server) authenticate(r *http.Request, m Message) (*Identity, error) {
+func (s *Server) authenticate(r *http.Request, m Message, body []byte) (*Identity, error) {
 	ctx := r.Context()
 	h := m.SOAPHeader()
 	var id *Identity
@@ -903,6 +916,16 @@ func (s *Server) authenticate(r *http.Request, m Message) (*Identity, error) {
 		}
 	default:
 		chain := s.clientCerts(r)
+		if len(chain) == 0 && h.Token != nil {
+			// a WS-Security X509v3 token, as MS-MDE2 has the device
+			// send its certificate under the Certificate policy
+			if s.DisableCertificateAuth {
+				return nil, NewFault(FaultAuthentication, "", "Certificate authentication is not accepted")
+			}
+			if chain, err = s.x509Token(r, m, body); err != nil {
+				break
+			}
+		}
 		if len(chain) == 0 {
 			return nil, NewFault(FaultAuthentication, "", "no credentials")
 		}
@@ -935,6 +958,27 @@ func ownIdentity(id *Identity) *Identity {
 	}
 	c := *id
 	return &c
+}
+
+// x509Token returns the certificate chain that X509Token verified for
+// the X509v3 BinarySecurityToken of m's header; an error when there is
+// no X509Token, when the token is not base64, or when X509Token refused
+// it or returned no chain.
+func (s *Server) x509Token(r *http.Request, m Message, body []byte) ([]*x509.Certificate, error) {
+	h := m.SOAPHeader()
+	if s.X509Token == nil {
+		return nil, errors.New("the request authenticates with a WS-Security X509v3 token and no TLS client certificate: " +
+			"Server.X509Token is nil, so its message signature is not verified")
+	}
+	der, err := h.Token.Bytes()
+	if err != nil {
+		return nil, NewFault(FaultInvalidSecurity, "", "the security token is not base64")
+	}
+	chain, err := s.X509Token(r.Context(), &X509Token{Data: der, Body: body, Message: m, HTTP: r})
+	if err == nil && len(chain) == 0 {
+		err = errors.New("Server.X509Token returned no certificate and no error")
+	}
+	return chain, err
 }
 
 func (s *Server) clientCerts(r *http.Request) []*x509.Certificate {
@@ -983,7 +1027,7 @@ func (s *Server) issuedHere(cert *x509.Certificate, inter []*x509.Certificate) e
 	return nil
 }
 
-func (s *Server) enroll(r *http.Request, m *RequestSecurityToken) (Message, error) {
+func (s *Server) enroll(r *http.Request, m *RequestSecurityToken, body []byte) (Message, error) {
 	ctx := r.Context()
 	if _, err := s.root(); err != nil {
 		return nil, err
@@ -994,7 +1038,7 @@ func (s *Server) enroll(r *http.Request, m *RequestSecurityToken) (Message, erro
 	er := &EnrollmentRequest{Message: m, Device: m.Context.Device(), HTTP: r}
 	switch m.RequestType {
 	case RequestTypeIssue:
-		id, err := s.authenticate(r, m)
+		id, err := s.authenticate(r, m, body)
 		if err != nil {
 			return nil, err
 		}
