@@ -12,12 +12,13 @@ import (
 // apart from its sessions: Exec Enroll runs the discovery JSON and MS-MDE2
 // (GetPolicies, a new key, RequestSecurityToken, the provisioning
 // document) against loopback services, for each key type a device can
-// generate. Key generation dominates RSA-2048.
+// generate, and the default (from-policy: the RSA 2048 the windc
+// Server's policy asks for). Key generation dominates RSA-2048.
 func BenchmarkEnroll(b *testing.B) {
 	for _, kt := range []struct {
 		name string
 		key  mde2.KeyType
-	}{{"ecdsa-p256", mde2.KeyECDSAP256}, {"rsa-2048", mde2.KeyRSA2048}} {
+	}{{"ecdsa-p256", mde2.KeyECDSAP256}, {"rsa-2048", mde2.KeyRSA2048}, {"from-policy", mde2.KeyFromPolicy}} {
 		b.Run(kt.name, func(b *testing.B) {
 			ms := mde2Server(b, nil)
 			ds := mde2Discovery(b, ms)
