@@ -30,7 +30,13 @@
 //
 // # Server
 //
-// Server serves the three services as http.Handlers. It authenticates
+// Server serves the three services as http.Handlers. Mount
+// DiscoveryHandler at /EnrollmentServer/Discovery.svc on the host
+// EnterpriseEnrollment.<domain> (a Windows device builds
+// https://EnterpriseEnrollment.contoso.com/EnrollmentServer/Discovery.svc
+// from user@contoso.com, the address it enrolls), the other two anywhere:
+// the DiscoverResponse hands the device Server.PolicyURL and
+// Server.EnrollmentURL, which must name where they are mounted. It authenticates
 // OnPremise (UsernameToken), Federated (a header token checked by a
 // pluggable validator) and Certificate (the TLS client certificate, or
 // the WS-Security X509v3 token MS-MDE2 has Windows send, whose XML

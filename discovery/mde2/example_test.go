@@ -25,6 +25,9 @@ func Example() {
 			return &mde2.Identity{Name: user}, nil // accept anyone
 		},
 	}
+	// Windows posts Discover to this path on EnterpriseEnrollment.<the
+	// domain of the user's address>; the other paths are the server's
+	// choice, which PolicyURL and EnrollmentURL below announce.
 	mux := http.NewServeMux()
 	mux.Handle("/EnrollmentServer/Discovery.svc", srv.DiscoveryHandler())
 	mux.Handle("/EnrollmentServer/Policy.svc", srv.PolicyHandler())
@@ -36,7 +39,9 @@ func Example() {
 	srv.Account = mde2.Account{ProviderID: "WinDC", Address: "https://dm.example.com/ManagementServer/MDM.svc"}
 
 	// The test server speaks plain http on the loopback host, which a
-	// Client refuses unless its URLPolicy admits it.
+	// Client refuses unless its URLPolicy admits it. The key the Client
+	// generates follows the policy GetPolicies returns (RSA 2048 here,
+	// as Windows makes); set KeyType to choose another.
 	client := mde2.Client{URLs: discovery.URLPolicy{AllowLoopbackHTTP: true}}
 	res, err := client.Enroll(context.Background(), ts.URL+"/EnrollmentServer/Discovery.svc",
 		&mde2.Device{EmailAddress: "user@example.com", DeviceID: "device-1"},
