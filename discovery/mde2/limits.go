@@ -44,7 +44,10 @@ type Limits struct {
 	// certificate request's, a renewal signer's), in bits (default
 	// DefaultMaxRSAKeyBits): a larger key is refused before any
 	// arithmetic, since checking costs the square of the size and a
-	// request of MaxBytes could hold a key of millions of bits.
+	// request of MaxBytes could hold a key of millions of bits. A Client
+	// whose certificate policy asks for a longer RSA key refuses it
+	// (ErrKeyPolicy) rather than generate it: generation takes minutes
+	// at the default and cannot be cancelled; lower it to refuse sooner.
 	MaxRSAKeyBits int
 }
 
