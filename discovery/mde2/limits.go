@@ -46,8 +46,8 @@ type Limits struct {
 	// arithmetic, since checking costs the square of the size and a
 	// request of MaxBytes could hold a key of millions of bits. A Client
 	// whose certificate policy asks for a longer RSA key refuses it
-	// (ErrKeyPolicy) rather than generate it: generation takes minutes
-	// at the default and cannot be cancelled; lower it to refuse sooner.
+	// (ErrKeyPolicy) rather than generate it: near the default, generation
+	// can take minutes and cannot be cancelled; lower it to refuse sooner.
 	MaxRSAKeyBits int
 }
 
