@@ -223,16 +223,23 @@ func TestRenew(t *testing.T) {
 	}
 }
 
+// enroll enrolls testDevice under OnPremise, failing the test on an
+// error.
+func (f *fixture) enroll(t *testing.T) *Result {
+	t.Helper()
+	r, err := f.client.Enroll(context.Background(), f.ts.URL+pathDiscovery, testDevice, Credentials{Username: "u", Password: "secret"})
+	if err != nil {
+		t.Fatalf("enroll: %v", err)
+	}
+	return r
+}
+
 // enrollAndRenew enrolls testDevice under OnPremise and renews its
 // certificate, failing the test on an error of either.
 func (f *fixture) enrollAndRenew(t *testing.T) (enrolled, renewed *Result) {
 	t.Helper()
-	ctx := context.Background()
-	r, err := f.client.Enroll(ctx, f.ts.URL+pathDiscovery, testDevice, Credentials{Username: "u", Password: "secret"})
-	if err != nil {
-		t.Fatalf("enroll: %v", err)
-	}
-	n, err := f.client.Renew(ctx, r, testDevice)
+	r := f.enroll(t)
+	n, err := f.client.Renew(context.Background(), r, testDevice)
 	if err != nil {
 		t.Fatalf("renew: %v", err)
 	}

@@ -18,11 +18,7 @@ import (
 // as a TLS one would, and its errors refuse them (a *Fault as it is).
 func TestServerX509Token(t *testing.T) {
 	f := newFixture(t, false)
-	ctx := context.Background()
-	r, err := f.client.Enroll(ctx, f.ts.URL+pathDiscovery, testDevice, Credentials{Username: "u", Password: "secret"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := f.enroll(t)
 	hdr := Header{MessageID: "urn:uuid:x509", Token: NewToken(ValueTypeX509v3, r.Certificate.Raw)}
 	gp, err := Marshal(&GetPolicies{Header: hdr})
 	if err != nil {
