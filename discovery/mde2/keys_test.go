@@ -2,6 +2,7 @@ package mde2
 
 import (
 	"context"
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rsa"
@@ -140,5 +141,44 @@ func TestEnrollRefusesKeyPolicyBeforeSending(t *testing.T) {
 	_, err := f.client.Enroll(context.Background(), f.ts.URL+pathDiscovery, testDevice, Credentials{Username: "u", Password: "secret"})
 	if !errors.Is(err, ErrKeyPolicy) || called {
 		t.Fatalf("err %v (request sent: %v), want ErrKeyPolicy before sending", err, called)
+	}
+}
+
+// TestKeyRequestMatchesSpec makes the key and request of each kind the
+// policy can ask for and reads the request as a Server does: its key is
+// of the kind and size asked, its signature of the hash asked.
+func TestKeyRequestMatchesSpec(t *testing.T) {
+	c := &Client{}
+	for _, tc := range []struct {
+		spec keySpec
+		sig  asn1.ObjectIdentifier
+	}{
+		{keySpec{rsaBits: 2048}, oidSHA256WithRSA},
+		{keySpec{rsaBits: 2048, hash: crypto.SHA384}, oidSHA384WithRSA},
+		{keySpec{curve: elliptic.P256()}, oidECDSAWithSHA256},
+		{keySpec{curve: elliptic.P384(), hash: crypto.SHA256}, oidECDSAWithSHA256},
+		{keySpec{curve: elliptic.P521(), hash: crypto.SHA512}, oidECDSAWithSHA512},
+	} {
+		key, der, err := c.request(testDevice, tc.spec)
+		if err != nil {
+			t.Fatalf("%+v: %v", tc.spec, err)
+		}
+		csr, err := ParseCertificateRequest(der)
+		if err != nil {
+			t.Fatalf("%+v: the Server cannot read the request: %v", tc.spec, err)
+		}
+		if !publicKeyEqual(csr.PublicKey, key.Public()) || !csr.SignatureAlgorithm.Equal(tc.sig) {
+			t.Errorf("%+v: request of another key, or signed with %v", tc.spec, csr.SignatureAlgorithm)
+		}
+		switch k := key.Public().(type) {
+		case *rsa.PublicKey:
+			if k.N.BitLen() != tc.spec.rsaBits {
+				t.Errorf("%+v: RSA %d", tc.spec, k.N.BitLen())
+			}
+		case *ecdsa.PublicKey:
+			if k.Curve != tc.spec.curve {
+				t.Errorf("%+v: curve %s", tc.spec, k.Curve.Params().Name)
+			}
+		}
 	}
 }
