@@ -130,7 +130,7 @@ func (d *device) linkedChanged() func(dmdevice.State) {
 func (d *device) enroll(ctx context.Context, r *dmdevice.EnrollRequest) (*dmdevice.Enrollment, error) {
 	body, _ := r.Response.MarshalJSON()
 	d.log.printf("  [device] discovery answered %s\n", body)
-	d.log.printf("  [device] MS-MDE2 at the URLs discovery returned: GetPolicies, then RequestSecurityToken with a new ECDSA P-256 key\n")
+	d.log.printf("  [device] MS-MDE2 at the URLs discovery returned: GetPolicies, then RequestSecurityToken with a new key of the kind the policy asks for (RSA 2048 here, as Windows makes)\n")
 	m := &dmdevice.MDE2{
 		Client: &mde2.Client{HTTPClient: d.http},
 		Device: mde2.Device{

@@ -48,7 +48,7 @@ func TestRun(t *testing.T) {
 		"SOAP  200 OK  GetPoliciesResponse",
 		"SOAP  POST /EnrollmentServer/Enrollment.svc  RequestSecurityToken ",
 		"[enrollment service] Federated: the device token is valid",
-		"[enrollment service] RequestSecurityToken: ECDSA CSR from urn:uuid:8A1D3F52-6C0B-4E8F-9D27-41B5C6E7F809",
+		"[enrollment service] RequestSecurityToken: RSA CSR from urn:uuid:8A1D3F52-6C0B-4E8F-9D27-41B5C6E7F809",
 		"SOAP  200 OK  RequestSecurityTokenResponse",
 		"[device] certificate issued: subject CN=urn:uuid:8A1D3F52-6C0B-4E8F-9D27-41B5C6E7F809, issuer CN=Contoso demo enrollment root",
 		`[device] provisioning document: w7 APPLICATION "Contoso WinDC", ADDR https://127.0.0.1:`,
