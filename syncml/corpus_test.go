@@ -520,6 +520,8 @@ func TestTreeDiffDetects(t *testing.T) {
 	same := []string{
 		// declaration, white space, comments, order of different names, metinf placement
 		`<?xml version="1.0"?><SyncML xmlns="SYNCML:SYNCML1.2"> <SyncHdr><MsgID>1</MsgID><SessionID></SessionID></SyncHdr><SyncBody><Replace><CmdID>1</CmdID><Item><Data>a&#38;<!-- c -->b</Data><Meta xmlns="syncml:metinf"><Format>chr</Format></Meta></Item><Item><Data xmlns:x="urn:x"><x:y a="1"/></Data></Item></Replace><!-- c --><Map a="1"/><Final/></SyncBody></SyncML>`,
+		// a structural element in no namespace is in the root's
+		strings.Replace(base, `<Replace>`, `<Replace xmlns="">`, 1),
 	}
 	for i, s := range same {
 		if err := treeDiff([]byte(base), []byte(s)); err != nil {
@@ -540,6 +542,7 @@ func TestTreeDiffDetects(t *testing.T) {
 		"header":        strings.Replace(base, `<SyncHdr><MsgID>1</MsgID></SyncHdr>`, ``, 1),
 		"empty target":  strings.Replace(base, `<MsgID>1</MsgID>`, `<MsgID>1</MsgID><Target/>`, 1),
 		"body CmdID":    strings.Replace(base, `<Map a="1"/>`, `<Map a="1"/><CmdID>1</CmdID>`, 1),
+		"structural ns": strings.Replace(base, `<Replace>`, `<Replace xmlns="urn:z">`, 1),
 	}
 	for what, s := range differ {
 		if s == base {

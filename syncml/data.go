@@ -48,7 +48,10 @@ type Data struct {
 	OriginalError string
 	// Namespaces are the declarations from enclosing elements that an XML
 	// Value relies on; the writer declares them on the Data element. They
-	// are empty for text and CDATA.
+	// are empty for text and CDATA. The decoder reads a Data element in
+	// the message's namespace or in none (the same, as for every element
+	// of the model); another default namespace declared on Data must be
+	// that of its element content, and is kept here.
 	Namespaces []Namespace
 }
 

@@ -551,9 +551,13 @@ func (sc *scanner) dataOnce(seen *uint32, bit uint, t tag, pos int, dst **Data) 
 // markup, and the msft:originalerror attribute.
 func (sc *scanner) data(t tag, pos int) (*Data, int, error) {
 	d := sc.newData()
-	// A default namespace other than the message's that Data declares is
-	// its element content's (see local), which must use it: else Data
-	// would be read, and written back, in the message's namespace.
+	// Data itself is read as every element of the model: in the
+	// message's namespace or in none, which are the same (see local), so
+	// xmlns="" on Data is SyncML's and the writer drops it unless the
+	// content's elements are in no namespace (then Namespaces keeps it).
+	// Any other default namespace that Data declares is its element
+	// content's, which must use it: else Data would be read, and written
+	// back, in the message's namespace.
 	own := ""
 	if t.LStart == 0 {
 		if uri := sc.space(t); uri != sc.rootNS && uri != "" {

@@ -10,9 +10,10 @@ package syncml_test
 //     elements, are dropped;
 //   - white space between structural elements is dropped;
 //   - namespace declarations are not compared, but every element's and
-//     attribute's resolved namespace is; inside Meta (Meta itself and its
-//     descendants) the metinf namespace, no namespace and the SyncML
-//     namespaces are the same;
+//     attribute's resolved namespace is; a structural element (Data
+//     included) in no namespace is in the root's, as the codec reads it;
+//     inside Meta (Meta itself and its descendants) the metinf namespace,
+//     no namespace and the SyncML namespaces are the same;
 //   - children of structural elements are compared in DTD order: siblings
 //     with different names may be reordered, same-named siblings (Items,
 //     TargetRefs…) and the commands of SyncBody, Atomic and Sequence keep
@@ -156,7 +157,7 @@ func flattenDoc(raw []byte) ([]string, error) {
 	if root == nil {
 		return nil, fmt.Errorf("no root element")
 	}
-	f := &flattener{}
+	f := &flattener{root: scope{}.with(root).resolve(root.Space)}
 	f.element(root, "/"+root.Tag, scope{}, ctxStruct)
 	return f.out, nil
 }
@@ -236,7 +237,8 @@ func set(names ...string) map[string]bool {
 }
 
 type flattener struct {
-	out []string
+	out  []string
+	root string // the root element's namespace
 }
 
 func (f *flattener) emit(format string, args ...any) {
@@ -244,8 +246,11 @@ func (f *flattener) emit(format string, args ...any) {
 }
 
 // nsName returns {uri}local for an element in a structural context.
-func nsName(e *etree.Element, sc scope, ctx context) string {
+func (f *flattener) nsName(e *etree.Element, sc scope, ctx context) string {
 	uri := sc.resolve(e.Space)
+	if uri == "" {
+		uri = f.root
+	}
 	if ctx == ctxMeta || e.Tag == "Meta" {
 		switch uri {
 		case nsMetInf, "", "SYNCML:SYNCML1.1", "SYNCML:SYNCML1.2":
@@ -279,7 +284,7 @@ func (f *flattener) element(e *etree.Element, path string, sc scope, ctx context
 	if e.Tag == "Meta" {
 		ctx = ctxMeta
 	}
-	f.emit("%s E %s", path, nsName(e, sc, ctx))
+	f.emit("%s E %s", path, f.nsName(e, sc, ctx))
 	for _, a := range attrFacts(e, sc) {
 		f.emit("%s A %s", path, a)
 	}
@@ -344,7 +349,7 @@ func (f *flattener) child(c *etree.Element, parent string, n int, sc scope, ctx 
 		if txt == "" && !repeatedLeafNames[c.Tag] && len(other) == 0 && len(attrFacts(c, csc)) == 0 {
 			return // empty single-valued leaf == absent
 		}
-		f.emit("%s E %s", path, nsName(c, csc, ctx))
+		f.emit("%s E %s", path, f.nsName(c, csc, ctx))
 		for _, a := range attrFacts(c, csc) {
 			f.emit("%s A %s", path, a)
 		}
@@ -353,7 +358,7 @@ func (f *flattener) child(c *etree.Element, parent string, n int, sc scope, ctx 
 			f.emit("%s %s", path, o)
 		}
 	case flagNames[c.Tag]:
-		f.emit("%s E %s", path, nsName(c, csc, ctx))
+		f.emit("%s E %s", path, f.nsName(c, csc, ctx))
 		for _, a := range attrFacts(c, csc) {
 			f.emit("%s A %s", path, a)
 		}
@@ -385,7 +390,7 @@ func leafText(e *etree.Element) (string, []string) {
 
 // data flattens a Data element of the model.
 func (f *flattener) data(e *etree.Element, path string, sc scope) {
-	f.emit("%s E %s", path, nsName(e, sc, ctxStruct))
+	f.emit("%s E %s", path, f.nsName(e, sc, ctxStruct))
 	for _, a := range attrFacts(e, sc) {
 		f.emit("%s A %s", path, a)
 	}
