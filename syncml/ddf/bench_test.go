@@ -260,3 +260,22 @@ func BenchmarkNodeNameCheck(b *testing.B) {
 	})
 	b.Logf("%d names", len(names))
 }
+
+// BenchmarkParseWide is a DDF of 20,000 named siblings under one Node:
+// the check that sibling names differ must stay linear in their number.
+func BenchmarkParseWide(b *testing.B) {
+	var sb strings.Builder
+	sb.WriteString(`<MgmtTree><Node><NodeName>P</NodeName><DFProperties><AccessType><Get/></AccessType><DFFormat><node/></DFFormat></DFProperties>`)
+	for i := range 20_000 {
+		sb.WriteString(`<Node><NodeName>n` + strconv.Itoa(i) + `</NodeName><DFProperties><AccessType><Get/></AccessType><DFFormat><chr/></DFFormat></DFProperties></Node>`)
+	}
+	sb.WriteString(`</Node></MgmtTree>`)
+	data := []byte(sb.String())
+	b.ReportAllocs()
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if _, err := Parse(data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

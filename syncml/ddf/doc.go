@@ -21,7 +21,10 @@
 // property of DFProperties such as Description or MSFT:AllowedValues,
 // the Value of AllowedValues, the Value and ValueDescription of an Enum,
 // a child of MSFT:Applicability, the naming kind of DynamicNodeNaming)
-// given twice is malformed, not read as the last one.
+// given twice is malformed, not read as the last one. So are two named
+// sibling Nodes of one name (children of one Node, or top-level nodes
+// under one Path): a node's path names one node, and the error points at
+// the second. Dynamic siblings, which have no name, are not compared.
 //
 // Malformed input yields a [*ParseError] carrying the byte offset, line,
 // column, XML element path and the cause; inside a Node the cause is a

@@ -22,7 +22,8 @@ var (
 	// ErrStructure: well-formed XML that is not a DDF (no MgmtTree root, a
 	// Node without NodeName, a NodeName with '/' or a control character
 	// (tab, DEL, U+0080..U+009F) or that is "." or "..", an unknown
-	// AccessType, DFFormat, Occurrence or Scope, an unreadable Range…).
+	// AccessType, DFFormat, Occurrence or Scope, an unreadable Range, two
+	// sibling Nodes of one name…).
 	ErrStructure = xmlerr.ErrStructure
 	// ErrEncoding: a declared encoding other than UTF-8, or bytes that
 	// are not UTF-8.

@@ -86,7 +86,13 @@ type parser struct {
 	stack   []string // local names of the open elements, for paths
 	node    *Node    // innermost Node being read, for errors
 	nodes   int
-	reCost  int // cost of the RegEx expressions compiled, for MaxRegExCost
+	reCost  int   // cost of the RegEx expressions compiled, for MaxRegExCost
+	mgmt    *Tree // the tree being read, for its roots
+
+	// the names of the siblings of parents with many children (nil for
+	// the top-level nodes), for sameName
+	indexed  map[*Node]bool
+	siblings map[siblingKey]*Node
 
 	// lineAt's cursor: the line and column at input offset lineOff
 	lineOff, line, col int
@@ -379,6 +385,7 @@ func (p *parser) qname(pos int) string {
 
 func (p *parser) mgmtTree() (*Tree, error) {
 	t := &Tree{}
+	p.mgmt = t
 	for {
 		tok, err := p.child()
 		if err != nil {
@@ -424,7 +431,8 @@ func (p *parser) nodeElem(parent *Node) (*Node, error) {
 	if p.nodes > p.lim.MaxNodes {
 		return nil, pkg.Limit("MaxNodes", int64(p.lim.MaxNodes), int64(p.lead+p.off), p.path())
 	}
-	n := &Node{Parent: parent, Line: p.lineAt(p.off), CaseSensitive: true}
+	start := p.off
+	n := &Node{Parent: parent, Line: p.lineAt(start), CaseSensitive: true}
 	outer := p.node
 	defer func() { p.node = outer }()
 	var sawName, sawProps bool
@@ -440,6 +448,9 @@ func (p *parser) nodeElem(parent *Node) (*Node, error) {
 			}
 			if !sawProps {
 				return nil, p.structure("Node without DFProperties")
+			}
+			if s := p.sameName(n, p.mgmt.Roots); s != nil {
+				return nil, p.errAt(start, fmt.Errorf("%w: a sibling Node of the same name is at line %d (a node's path names one node)", ErrStructure, s.Line))
 			}
 			if namesOwn(n) {
 				n.Allowed.indexNames()

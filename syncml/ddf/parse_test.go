@@ -248,7 +248,7 @@ func TestParseErrors(t *testing.T) {
 			want: ErrStructure, line: 2, column: 1, path: "/MgmtTree/Node/DFProperties/DynamicNodeNaming/ClientInventory", node: "./{X}"},
 		{name: "MaxBytes", in: head + `</MgmtTree>`, lim: Limits{MaxBytes: 10}, limit: "MaxBytes"},
 		{name: "MaxDepth", in: head + strings.Repeat("<Node>", 5), lim: Limits{MaxDepth: 4}, limit: "MaxDepth"},
-		{name: "MaxNodes", in: head + strings.Repeat(`<Node><NodeName>A</NodeName>`+props+`</Node>`, 3) + `</MgmtTree>`, lim: Limits{MaxNodes: 2}, limit: "MaxNodes"},
+		{name: "MaxNodes", in: head + strings.Repeat(`<Node><NodeName>A</NodeName>`+props, 3) + strings.Repeat(`</Node>`, 3) + `</MgmtTree>`, lim: Limits{MaxNodes: 2}, limit: "MaxNodes"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
