@@ -481,7 +481,11 @@ func copyRune(buf []byte, s string, i, j int) (int, int, error) {
 // not a character XML can carry.
 func escapeRune(s string, i int) (int, error) {
 	r, size := utf8.DecodeRuneInString(s[i:])
-	if r == utf8.RuneError && size == 1 || !IsXMLChar(r) {
+	if r == utf8.RuneError && size == 1 {
+		// not U+FFFD, which XML carries: a byte that is no UTF-8
+		return 0, fmt.Errorf("%w: invalid UTF-8 byte %#02x at byte %d", xmlerr.ErrInvalidChar, s[i], i)
+	}
+	if !IsXMLChar(r) {
 		return 0, fmt.Errorf("%w: %U at byte %d", xmlerr.ErrInvalidChar, r, i)
 	}
 	return size, nil

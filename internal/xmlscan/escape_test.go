@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"math/rand"
 	"strings"
 	"testing"
@@ -251,4 +252,28 @@ func FuzzEscape(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestEscapeNamesBadBytes: a byte that is not UTF-8 is reported as that
+// byte, not as U+FFFD (which XML carries), in text, attributes and CDATA.
+func TestEscapeNamesBadBytes(t *testing.T) {
+	for _, s := range []string{"a\xffb", "a\xc3", "ab\xed\xa0\x80"} {
+		for name, esc := range map[string]func([]byte, string) ([]byte, error){
+			"text": AppendText, "attr": AppendAttr, "cdata": AppendCDATA,
+		} {
+			_, err := esc(nil, s)
+			if !errors.Is(err, xmlerr.ErrInvalidChar) {
+				t.Fatalf("%s %q: %v, want ErrInvalidChar", name, s, err)
+			}
+			i := strings.IndexFunc(s, func(r rune) bool { return r == utf8.RuneError })
+			want := fmt.Sprintf("invalid UTF-8 byte %#02x at byte %d", s[i], i)
+			if !strings.HasSuffix(err.Error(), want) {
+				t.Errorf("%s %q: %v, want it to end %q", name, s, err, want)
+			}
+		}
+	}
+	// U+FFFD itself is a character like any other
+	if _, err := AppendText(nil, "\uFFFD"); err != nil {
+		t.Errorf("U+FFFD: %v", err)
+	}
 }
