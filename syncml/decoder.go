@@ -28,6 +28,8 @@ import (
 // whole input's size (MaxBytes) and encoding before its structure: when
 // such a fault lies beyond a syntax fault by more than the read-ahead, the
 // two name different faults.
+//
+// A Decoder is not safe for concurrent use: one goroutine at a time.
 type Decoder struct {
 	r    io.Reader  // &wire, or a transcoder reading from it
 	wire wireReader // the caller's reader
@@ -225,6 +227,8 @@ func (d *Decoder) Next() (Command, error) {
 // is left unchanged; errors are sticky, as for Next.
 func (d *Decoder) Decode(m *Message) error {
 	switch {
+	case m == nil:
+		return nilMessage("Decode")
 	case d.err != nil:
 		return d.err
 	case d.state == stDone:

@@ -43,6 +43,12 @@
 // [Decoder.Decode]; [NewEncoder] writes a message incrementally and
 // produces the same bytes as [Marshal].
 //
+// Unmarshal, UnmarshalOwned and Marshal may run in many goroutines at once
+// on different messages. A Decoder or an Encoder holds one stream's state
+// and must not be used by two goroutines at once: that is a data race,
+// whose effects are undefined (an Encoder's buffer, taken from a pool that
+// Marshal shares, could end up in two messages).
+//
 // The decoder is a purpose-built scanner, not encoding/xml. It enforces XML
 // 1.0 well-formedness (one root, names, character references, the five
 // predefined entities only, no DOCTYPE, no duplicate attributes, declared

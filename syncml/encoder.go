@@ -13,7 +13,10 @@ import (
 // what it writes (each command whole, so that a command it cannot write
 // leaves nothing behind) in a buffer taken from a pool shared with Marshal
 // and returned by EncodeEnd, and writes to w after a command once 32 KiB have gathered
-// and at EncodeEnd; a bufio.Writer around w is not needed.
+// and at EncodeEnd; a bufio.Writer around w is not needed. An Encoder is
+// not safe for concurrent use: one goroutine at a time. Out of order
+// (EncodeCommand before EncodeHeader, anything after EncodeEnd) its
+// methods return an error wrapping ErrState and write nothing.
 type Encoder struct {
 	w     io.Writer
 	wr    writer
@@ -77,6 +80,9 @@ func (e *Encoder) SetLimits(l Limits) {
 
 // Encode writes the whole message m.
 func (e *Encoder) Encode(m *Message) error {
+	if m == nil {
+		return nilMessage("Encode")
+	}
 	h, err := messageHeader(m)
 	if err != nil {
 		return err
