@@ -44,6 +44,9 @@ import (
 // errors.As with *LimitError); a MaxDepth error is the *LimitError itself,
 // whose Path says where.
 func Marshal(m *Message) ([]byte, error) {
+	if m == nil {
+		return nil, nilMessage("Marshal")
+	}
 	if h := int(lastLarge.Load()); h > 0 {
 		return marshalLarge(m, h)
 	}
@@ -118,6 +121,9 @@ func putBuf(p *[]byte) {
 // allocation-free. Unlike append, it uses the room of dst as scratch:
 // bytes past the length returned, up to dst's capacity, may change.
 func AppendMessage(dst []byte, m *Message) ([]byte, error) {
+	if m == nil {
+		return dst, nilMessage("AppendMessage")
+	}
 	w := writer{b: dst, rootNS: m.XMLNS, off: -int64(len(dst)), safeGroups: defaultSafeGroups}
 	if err := w.message(m); err != nil {
 		return dst, err
@@ -130,6 +136,9 @@ func AppendMessage(dst []byte, m *Message) ([]byte, error) {
 // character data of leaf elements and Data is never reformatted, so the
 // output decodes to the same Message.
 func MarshalIndent(m *Message, prefix, indent string) ([]byte, error) {
+	if m == nil {
+		return nil, nilMessage("MarshalIndent")
+	}
 	if !xmlscan.IsAllSpace(prefix) || !xmlscan.IsAllSpace(indent) {
 		return nil, errorf("MarshalIndent: prefix and indent must be XML white space")
 	}

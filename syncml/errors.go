@@ -81,3 +81,8 @@ type LimitError = xmlerr.LimitError
 func errorf(format string, args ...any) error {
 	return pkg.Errorf(format, args...)
 }
+
+// nilMessage is the error of fn, an entry point given a nil *Message.
+func nilMessage(fn string) error {
+	return errorf("%s was given a nil *Message", fn)
+}

@@ -15,6 +15,9 @@ func Unmarshal(data []byte, m *Message) error {
 // (zero fields take their defaults); MaxBytes bounds len(data), the bytes
 // as they came, before any transcoding. On error m is left unchanged.
 func UnmarshalLimits(data []byte, m *Message, lim Limits) error {
+	if m == nil {
+		return nilMessage("Unmarshal")
+	}
 	_, err := unmarshal(data, m, lim, nil)
 	return err
 }
@@ -26,6 +29,9 @@ func UnmarshalLimits(data []byte, m *Message, lim Limits) error {
 // string taken from it is in use. A message in another encoding than
 // UTF-8 is transcoded into memory of its own, as with UnmarshalLimits.
 func UnmarshalOwned(data []byte, m *Message, lim Limits) error {
+	if m == nil {
+		return nilMessage("UnmarshalOwned")
+	}
 	_, err := unmarshalText(data, m, lim, nil, true)
 	return err
 }
