@@ -50,8 +50,9 @@ type Data struct {
 	// Value relies on; the writer declares them on the Data element. They
 	// are empty for text and CDATA. The decoder reads a Data element in
 	// the message's namespace or in none (the same, as for every element
-	// of the model); another default namespace declared on Data must be
-	// that of its element content, and is kept here.
+	// of the model), or in the default namespace its element content is
+	// in: another default namespace declared on Data must be that of its
+	// content, and is kept here (and written back on Data, unprefixed).
 	Namespaces []Namespace
 }
 

@@ -14,9 +14,11 @@ import (
 // as every element of the model, in the message's namespace or in none
 // (the two are the same, and the writer puts it in the message's); any
 // other default namespace declared on Data belongs to its element
-// content, which must use it, and is written back on Data. So xmlns=""
-// on Data holding text says nothing the output loses, and on Data holding
-// elements in no namespace it is kept.
+// content, which must use it, and is written back on Data (which the
+// writer writes unprefixed, so Data is then in it too: the one namespace
+// other than those two that Data is read in). So xmlns="" on Data holding
+// text says nothing the output loses, and on Data holding elements in no
+// namespace it is kept.
 
 const nsHdr = `<SyncHdr><VerDTD>1.2</VerDTD><VerProto>DM/1.2</VerProto><SessionID>1</SessionID><MsgID>1</MsgID></SyncHdr>`
 
@@ -53,6 +55,10 @@ func TestDataNamespaceRule(t *testing.T) {
 			syncml.Data{Kind: syncml.DataXML, Value: `<a/>`}, `<Data><a/></Data>`},
 		{"elements in their own namespace", nsMsg(v12, `<Data xmlns="urn:x"><a/></Data>`),
 			syncml.Data{Kind: syncml.DataXML, Value: `<a/>`, Namespaces: []syncml.Namespace{{URI: "urn:x"}}}, `<Data xmlns="urn:x"><a/></Data>`},
+		{"prefixed, elements in their own namespace", nsMsg(v12, `<s:Data xmlns:s="SYNCML:SYNCML1.2" xmlns="urn:x"><a/></s:Data>`),
+			syncml.Data{Kind: syncml.DataXML, Value: `<a/>`, Namespaces: []syncml.Namespace{{URI: "urn:x"}}}, `<Data xmlns="urn:x"><a/></Data>`},
+		{"prefixed, text under an unused namespace", nsMsg(v12, `<s:Data xmlns:s="SYNCML:SYNCML1.2" xmlns="urn:x">text</s:Data>`),
+			syncml.Data{Value: "text"}, `<Data>text</Data>`},
 		{"no-namespace message, text", nsMsg("", `<Data xmlns="">text</Data>`),
 			syncml.Data{Value: "text"}, `<Data>text</Data>`},
 		{"no-namespace message, elements in SyncML's", nsMsg("", `<Data xmlns="SYNCML:SYNCML1.2"><a/></Data>`),
