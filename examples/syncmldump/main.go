@@ -5,11 +5,13 @@
 //
 // Without a file it reads sample.xml beside this program (or stdin with
 // "-"). It streams the message with syncml.NewDecoder, so it also shows the
-// byte span of each command in the input.
+// byte span of each command in the input. With -canonical it writes
+// nothing unless the whole message reads.
 package main
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"flag"
 	"fmt"
@@ -59,8 +61,12 @@ func run(name string, canonical bool, out io.Writer) error {
 		return err
 	}
 	var enc *syncml.Encoder
+	// the canonical XML is held until the whole message has been read:
+	// a message that turns out malformed writes none of it, rather than
+	// a well-formed-looking start of it
+	var canon bytes.Buffer
 	if canonical {
-		enc = syncml.NewEncoder(w)
+		enc = syncml.NewEncoder(&canon)
 		if d.NoHeader() {
 			h = nil // the input has no SyncHdr: write none
 		}
@@ -95,8 +101,9 @@ func run(name string, canonical bool, out io.Writer) error {
 		if err := enc.EncodeEnd(d.Final()); err != nil {
 			return err
 		}
-		fmt.Fprintln(w)
-		return nil
+		canon.WriteByte('\n')
+		_, err := canon.WriteTo(w)
+		return err
 	}
 	fmt.Fprintf(w, "  Final: %v\n", d.Final())
 	return nil

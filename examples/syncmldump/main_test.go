@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -65,5 +66,28 @@ func TestRunHostileValues(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("tree lacks %s:\n%s", want, out)
 		}
+	}
+}
+
+// TestRunCanonicalMalformed: a message that is malformed after more than
+// the Encoder buffers (32 KiB) writes no canonical XML at all, not a
+// start of it that looks complete up to a point.
+func TestRunCanonicalMalformed(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr><VerDTD>1.2</VerDTD><VerProto>DM/1.2</VerProto><SessionID>1</SessionID><MsgID>1</MsgID></SyncHdr><SyncBody>`)
+	for i := range 1000 {
+		fmt.Fprintf(&b, `<Get><CmdID>%d</CmdID><Item><Target><LocURI>./Vendor/MSFT/Node%d</LocURI></Target></Item></Get>`, i+1, i)
+	}
+	b.WriteString(`<Get><CmdID>1001</CmdID><Bad/></Get></SyncBody></SyncML>`)
+	f := filepath.Join(t.TempDir(), "m.xml")
+	if err := os.WriteFile(f, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := run(f, true, &out); err == nil {
+		t.Fatal("run succeeded")
+	}
+	if out.Len() != 0 {
+		t.Errorf("%d bytes of canonical XML written for a malformed message", out.Len())
 	}
 }
