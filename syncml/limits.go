@@ -1,7 +1,8 @@
 package syncml
 
-// Limits bound the resources a decoder spends on one input. A zero field
-// takes its default; raise a field to accept bigger input. Exceeding a
+// Limits bound the resources a decoder spends on one input. A zero or
+// negative field takes its default (there is no "no limit"); raise a
+// field to accept bigger input. Exceeding a
 // limit is a *LimitError naming the field. A limit that means the same in
 // another package of the module has the same name, type and counting there
 // (declaredconfig.Limits, ddf.Limits).

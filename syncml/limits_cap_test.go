@@ -2,6 +2,7 @@ package syncml
 
 import (
 	"errors"
+	"io"
 	"runtime/debug"
 	"strings"
 	"testing"
@@ -33,5 +34,33 @@ func TestMaxDepthCapped(t *testing.T) {
 	var le *LimitError
 	if !errors.As(err, &le) || le.Limit != "MaxDepth" {
 		t.Fatalf("%d nested Sequences: %v, want a *LimitError for MaxDepth", n, err)
+	}
+}
+
+// TestNegativeLimits: a negative field is its default, as a zero one is,
+// for the decoders and the Encoder alike: 33 attributes on an Unknown
+// are refused under MaxAttrs -1.
+func TestNegativeLimits(t *testing.T) {
+	neg := Limits{MaxBytes: -1, MaxDepth: -1, MaxTokens: -1, MaxTokenBytes: -1, MaxAttrs: -1, MaxDataDepth: -1, MaxNamespaces: -1}
+	if got := neg.withDefaults(); got != DefaultLimits() {
+		t.Errorf("negative limits are taken as %+v, want the defaults %+v", got, DefaultLimits())
+	}
+	var attrs strings.Builder
+	for i := range DefaultMaxAttrs + 1 {
+		attrs.WriteString(" a" + strings.Repeat("x", i) + `="1"`)
+	}
+	in := body(`<Foo` + attrs.String() + `/>`)
+	_, err := decodeBoth(t, []byte(in), neg)
+	var le *LimitError
+	if !errors.As(err, &le) || le.Limit != "MaxAttrs" {
+		t.Errorf("%d attributes under MaxAttrs -1: %v, want a *LimitError for MaxAttrs", DefaultMaxAttrs+1, err)
+	}
+	e := NewEncoder(io.Discard)
+	e.SetLimits(neg)
+	if err := e.EncodeHeader("", &testHeader); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.EncodeCommand(&Unknown{Name: "Foo", Raw: `<Foo` + attrs.String() + `/>`}); !errors.As(err, &le) || le.Limit != "MaxAttrs" {
+		t.Errorf("Encoder under MaxAttrs -1: %v, want a *LimitError for MaxAttrs", err)
 	}
 }

@@ -1,7 +1,7 @@
 package ddf
 
-// Limits bound what Parse spends on one DDF. A zero field takes its
-// default; the defaults accept every DDF of Microsoft's bundle, the Policy
+// Limits bound what Parse spends on one DDF. A zero or negative field
+// takes its default (there is no "no limit"); the defaults accept every DDF of Microsoft's bundle, the Policy
 // CSP included. Exceeding a limit is a *LimitError naming the field. A
 // limit that means the same in syncml or declaredconfig has the same name,
 // type and counting there.

@@ -40,3 +40,17 @@ func TestMaxDepthCapped(t *testing.T) {
 		t.Fatalf("%d nested Nodes: %s, want a *LimitError for MaxDepth", n, msg)
 	}
 }
+
+// TestNegativeLimits: a negative field is its default, as a zero one is.
+func TestNegativeLimits(t *testing.T) {
+	neg := Limits{MaxBytes: -1, MaxDepth: -1, MaxNodes: -1, MaxRegExCost: -1}
+	if got := neg.withDefaults(); got != DefaultLimits() {
+		t.Errorf("negative limits are taken as %+v, want the defaults %+v", got, DefaultLimits())
+	}
+	in := `<MgmtTree>` + strings.Repeat("<Node>", DefaultMaxDepth) + `</MgmtTree>`
+	_, err := ParseLimits([]byte(in), neg)
+	var le *LimitError
+	if !errors.As(err, &le) || le.Limit != "MaxDepth" || le.Max != DefaultMaxDepth {
+		t.Errorf("%d nested elements under MaxDepth -1: %v, want a *LimitError for MaxDepth %d", DefaultMaxDepth+1, err, DefaultMaxDepth)
+	}
+}
