@@ -76,12 +76,22 @@ func XML(markup string) *Data { return &Data{Kind: DataXML, Value: markup} }
 // Element parses an XML Data's markup and returns its first element. The
 // element's parent is a wrapper element that carries the Data's namespace
 // declarations, so NamespaceURI resolves prefixes declared outside the
-// markup. It fails for text and CDATA.
+// markup. It fails for text and CDATA. It reads the markup within the
+// default Limits, as Unmarshal does: for a Data decoded under raised
+// Limits, call ElementLimits with them.
 func (d *Data) Element() (*etree.Element, error) {
+	return d.ElementLimits(Limits{})
+}
+
+// ElementLimits is Element for markup read within the limits l (zero or
+// negative fields meaning their defaults), so that a Data decoded with
+// UnmarshalLimits or Decoder.SetLimits under l can be read as well. A
+// limit exceeded is a *LimitError naming it.
+func (d *Data) ElementLimits(l Limits) (*etree.Element, error) {
 	if d == nil || d.Kind != DataXML {
 		return nil, errorf("Data is not XML markup")
 	}
-	if _, err := checkMarkup(d.Value, d.Namespaces, "", DefaultLimits()); err != nil {
+	if _, err := checkMarkup(d.Value, d.Namespaces, "", l); err != nil {
 		return nil, err
 	}
 	doc := etree.NewDocument()
