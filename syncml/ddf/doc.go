@@ -44,6 +44,10 @@
 //
 // # Looking up and checking
 //
+// A Tree does not change once Parse has returned it: Lookup, Check, Walk
+// and the methods of its Nodes may run in many goroutines at once, as a
+// server sharing one tree across sessions does.
+//
 // [Tree.Lookup] resolves a LocURI to its node. Segments are percent-decoded
 // one by one, so "MS%20DM%20SERVER" names a dynamic node "MS DM SERVER";
 // a named node wins over a dynamic sibling; a top-level node with an empty
