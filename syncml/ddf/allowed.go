@@ -201,7 +201,7 @@ func (a *AllowedValues) allowsOne(v string) error {
 		return nil
 	case ValueRegEx:
 		if a.Regexp != nil && !a.matchesWhole(xmlscan.TrimSpace(v)) {
-			return fmt.Errorf("%q does not match %s", truncate(v, maxShownValue), truncate(a.Value, maxShownExpr))
+			return fmt.Errorf("%q does not match %s", truncate(v, maxShownValue), shownText(a.Value, maxShownExpr))
 		}
 		return nil
 	}
@@ -266,7 +266,7 @@ func (a *AllowedValues) allowsName(name string) error {
 		return fmt.Errorf("%q is not among %s", truncate(name, maxShownValue), a.enumList())
 	case ValueRegEx:
 		if a.Regexp != nil && !a.matchesWhole(name) {
-			return fmt.Errorf("%q does not match %s", truncate(name, maxShownValue), truncate(a.Value, maxShownExpr))
+			return fmt.Errorf("%q does not match %s", truncate(name, maxShownValue), shownText(a.Value, maxShownExpr))
 		}
 		return nil
 	case ValueRange, ValueFlag:
@@ -464,7 +464,7 @@ func (a *AllowedValues) enumList() string {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteString(truncate(e.Value, maxShownValue))
+		b.WriteString(shownText(e.Value, maxShownValue))
 	}
 	b.WriteByte('}')
 	return b.String()

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 )
 
@@ -211,5 +212,34 @@ func TestAllowsRegExSpec(t *testing.T) {
 	}
 	if seen == 0 {
 		t.Error("no RegEx AllowedValues in the spec DDFs")
+	}
+}
+
+// TestAllowsShownQuoted: the DDF's own texts an error shows (ENUM and
+// Flag values, a RegEx) are quoted when they hold a control character or
+// a line separator, as a peer's value is: a DDF may come from a peer, and
+// its text must not break or forge log lines.
+func TestAllowsShownQuoted(t *testing.T) {
+	for _, tt := range []struct {
+		a *AllowedValues
+		v string
+	}{
+		{&AllowedValues{Type: ValueENUM, Enums: []Enum{{Value: "on\nlevel=ERROR"}, {Value: "off"}}}, "x"},
+		{&AllowedValues{Type: ValueFlag, Enums: []Enum{{Value: "0x1\r"}}}, "0x2"},
+		{&AllowedValues{Type: ValueENUM, Enums: []Enum{{Value: "a\u2029"}}, Delimiter: ";"}, "b"},
+		{&AllowedValues{Type: ValueRegEx, Value: "^a\u2028$", Regexp: regexp.MustCompile("^a\u2028$")}, "b"},
+	} {
+		err := tt.a.Allows(tt.v)
+		if err == nil {
+			t.Fatalf("%v Allows(%q) = nil, want an error", tt.a.Type, tt.v)
+		}
+		if i := strings.IndexFunc(err.Error(), breaksLine); i >= 0 {
+			t.Errorf("%v Allows(%q) = %q: raw %q at byte %d", tt.a.Type, tt.v, err, err.Error()[i:], i)
+		}
+	}
+	// a dynamic node's path in a NameError
+	e := &NameError{LocURI: "./A/b", Node: "./A/\r<x>", Segment: 2, Offset: 4, Err: ErrValue, Detail: "d"}
+	if strings.IndexFunc(e.Error(), breaksLine) >= 0 {
+		t.Errorf("NameError = %q: its Node is shown raw", e.Error())
 	}
 }

@@ -110,7 +110,7 @@ func (e *NameError) Error() string {
 
 // position says which segment is refused and of which node.
 func (e *NameError) position() string {
-	return "segment " + strconv.Itoa(e.Segment) + " at byte " + strconv.Itoa(e.Offset) + " names an instance of " + e.Node
+	return "segment " + strconv.Itoa(e.Segment) + " at byte " + strconv.Itoa(e.Offset) + " names an instance of " + shownURI(e.Node)
 }
 
 // Unwrap returns the cause, ErrValue.
@@ -217,6 +217,18 @@ const maxShownURI = 512
 // a refused NodeName may, so that it cannot break or forge log lines.
 func shownURI(uri string) string {
 	s := utf8cut.Middle(uri, maxShownURI)
+	if strings.IndexFunc(s, breaksLine) >= 0 {
+		return strconv.Quote(s)
+	}
+	return s
+}
+
+// shownText is a text of a DDF (an ENUM value, an expression) as an error
+// message shows it: cut after n bytes (truncate), in Go quotes when it
+// holds a control character or a line separator, as shownURI shows a
+// URI: a DDF may come from a peer.
+func shownText(s string, n int) string {
+	s = truncate(s, n)
 	if strings.IndexFunc(s, breaksLine) >= 0 {
 		return strconv.Quote(s)
 	}
