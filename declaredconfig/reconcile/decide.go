@@ -19,8 +19,9 @@ func (p *run) documents(fresh bool) error {
 	// answers: the Results are handed to Evaluate under that command's
 	// MsgID and CmdID, whatever the device wrote in MsgRef (the Statuses
 	// are read in outcomes). A result is read under the limits that
-	// MaxResultBytes and MaxResultElements set (see readLimits).
-	reply := &declaredconfig.Reply{Limits: readLimits(p.r.maxResultBytes(), p.r.maxResultElements())}
+	// MaxResultBytes, MaxResultElements and MaxResultAttrs set (see
+	// readLimits).
+	reply := &declaredconfig.Reply{Limits: p.r.resultLimits()}
 	sent := make([]declaredconfig.Sent, 0, len(p.x.Outcomes))
 	for _, o := range p.x.Outcomes {
 		if o.Command == nil {
@@ -95,7 +96,7 @@ func (p *run) documents(fresh bool) error {
 				p.problem(DocStatus{}, errorf("device %s: %s", shown(p.device), u.Reason))
 				continue
 			}
-			p.problem(DocStatus{}, errorf("device %s: %s: %w", shown(p.device), u.Reason, configLimit(u.Err, reply.Limits, "MaxResultElements")))
+			p.problem(DocStatus{}, errorf("device %s: %s: %w", shown(p.device), u.Reason, configLimit(u.Err, reply.Limits, "MaxResultElements", "MaxResultAttrs")))
 		}
 	}
 	for i, d := range st.Docs {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"math"
 	"slices"
 	"strconv"
 	"sync"
@@ -107,14 +108,22 @@ type Config struct {
 	// takes some 65 times its bytes: at the default the read of one
 	// result stays within some 17 MB, whatever MaxResultBytes is. A
 	// device reports about one element per setting of the document.
-	// The attributes (up to 32 on each element) are bounded in all at 8
-	// times MaxResultElements (declaredconfig.Limits.MaxTotalAttrs; a
-	// result element holds 2 to 8): a text of short ones (' b=""'), which
-	// takes some 9 times its bytes while read, stops there, at some 22 MB
-	// whatever MaxResultBytes is (2.4 MB for the default MaxResultBytes:
-	// BenchmarkResultManyAttrs). One with more is not read either: the
-	// Problem's error is a *LimitError of MaxTotalAttrs.
+	// Its attributes are bounded apart, by MaxResultAttrs.
 	MaxResultElements int
+	// MaxResultAttrs bounds the attributes of one result document the
+	// device sends, in all (up to 32 on each element; a result element
+	// holds 2 to 8); zero means 8 times MaxResultElements
+	// (DefaultMaxResultAttrs with the default MaxResultElements). A text
+	// of short ones (' b=""') takes some 9 times its bytes while read:
+	// at the default it stops at some 22 MB whatever MaxResultBytes is
+	// (2.4 MB for the default MaxResultBytes: BenchmarkResultManyAttrs).
+	// One with more is not read: a Problem event says so (its error a
+	// *LimitError of MaxResultAttrs) and the document is judged by the
+	// summary alone.
+	//
+	// Changed: such a LimitError named declaredconfig's MaxTotalAttrs
+	// before this field was added.
+	MaxResultAttrs int
 	// MaxSummaryBytes bounds the text of the summary a device sends
 	// (its 1224 alert's DeclaredConfigurations), which is kept with the
 	// device's state, in memory and in the Store; zero means
@@ -133,13 +142,22 @@ type Config struct {
 	// MaxSummaryBytes (a *LimitError of MaxSummaryElements). As for a
 	// result (MaxResultElements), each element takes some 250 bytes while
 	// the summary is read: at the default a summary of small elements
-	// stays within some 17 MB, whatever MaxSummaryBytes is. Its
-	// attributes are bounded in all at 8 times MaxSummaryElements (a
-	// *LimitError of MaxTotalAttrs beyond): a summary of short attributes
-	// takes some 8 times its text while read, and stops at some 22 MB. A summary within the default
-	// MaxSummaryBytes holds far fewer entries (some 15,000 of the
-	// shortest).
+	// stays within some 17 MB, whatever MaxSummaryBytes is. A summary
+	// within the default MaxSummaryBytes holds far fewer entries (some
+	// 15,000 of the shortest). Its attributes are bounded apart, by
+	// MaxSummaryAttrs.
 	MaxSummaryElements int
+	// MaxSummaryAttrs bounds the attributes of the summary a device
+	// sends, in all (an entry holds 4 to 6); zero means 8 times
+	// MaxSummaryElements (DefaultMaxSummaryAttrs with the default
+	// MaxSummaryElements). A summary of short attributes takes some 8
+	// times its text while read: at the default it stops at some 22 MB.
+	// One with more is not read, as one over MaxSummaryBytes (a
+	// *LimitError of MaxSummaryAttrs).
+	//
+	// Changed: such a LimitError named declaredconfig's MaxTotalAttrs
+	// before this field was added.
+	MaxSummaryAttrs int
 	// MaxProblems bounds the Problem events that one message gives
 	// about what the device sent (Statuses and Results that answer
 	// nothing sent, or do not read; results over MaxResultBytes; summary
@@ -225,7 +243,12 @@ const (
 	DefaultMaxSummaryBytes   = 512 << 10
 	// DefaultMaxSummaryElements is declaredconfig.DefaultMaxElements.
 	DefaultMaxSummaryElements = declaredconfig.DefaultMaxElements
-	DefaultMaxCachedBytes     = 256 << 20
+	// DefaultMaxResultAttrs is 8 times DefaultMaxResultElements, as
+	// declaredconfig bounds the attributes of a document by default.
+	DefaultMaxResultAttrs = attrsPerElement * DefaultMaxResultElements
+	// DefaultMaxSummaryAttrs is 8 times DefaultMaxSummaryElements.
+	DefaultMaxSummaryAttrs = attrsPerElement * DefaultMaxSummaryElements
+	DefaultMaxCachedBytes  = 256 << 20
 )
 
 // orDefault returns v when set (above 0), else def: a limit of Config
@@ -243,6 +266,39 @@ func (r *Reconciler) maxResultBytes() int {
 
 func (r *Reconciler) maxResultElements() int {
 	return orDefault(r.cfg.MaxResultElements, DefaultMaxResultElements)
+}
+
+// attrsPerElement is the attributes in all that a result or summary may
+// hold per element of its bound, when Config leaves MaxResultAttrs or
+// MaxSummaryAttrs zero: declaredconfig's default (Limits.MaxTotalAttrs).
+const attrsPerElement = 8
+
+// attrsFor returns a Config limit of attributes in all, v, when set
+// (above 0), else attrsPerElement times elements (not beyond the
+// largest int).
+func attrsFor(v, elements int) int {
+	if v > 0 {
+		return v
+	}
+	return attrsPerElement * min(elements, math.MaxInt/attrsPerElement)
+}
+
+func (r *Reconciler) maxResultAttrs() int {
+	return attrsFor(r.cfg.MaxResultAttrs, r.maxResultElements())
+}
+
+func (r *Reconciler) maxSummaryAttrs() int {
+	return attrsFor(r.cfg.MaxSummaryAttrs, r.maxSummaryElements())
+}
+
+// resultLimits are the limits a result the device sends is read under.
+func (r *Reconciler) resultLimits() declaredconfig.Limits {
+	return readLimits(r.maxResultBytes(), r.maxResultElements(), r.maxResultAttrs())
+}
+
+// summaryLimits are the limits the summary a device sends is read under.
+func (r *Reconciler) summaryLimits() declaredconfig.Limits {
+	return readLimits(r.maxSummaryBytes(), r.maxSummaryElements(), r.maxSummaryAttrs())
 }
 
 func (r *Reconciler) maxSummaryBytes() int {

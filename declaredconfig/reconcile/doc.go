@@ -58,9 +58,10 @@
 // by the device, never declared: reported, and deleted only when the
 // caller removes it). The summary names a document's scope by its
 // context, so a DocID declared in both scopes is two documents. Limits:
-// Config.MaxDocuments (also what is kept of strays), MaxResultBytes and
-// MaxResultElements (the text and the elements of one result read),
-// MaxSummaryBytes and MaxSummaryElements (the summary kept of a device),
+// Config.MaxDocuments (also what is kept of strays), MaxResultBytes,
+// MaxResultElements and MaxResultAttrs (the text, the elements and the
+// attributes in all of one result read), MaxSummaryBytes,
+// MaxSummaryElements and MaxSummaryAttrs (the summary kept of a device),
 // MaxProblems (the Problem events of one message about what the device
 // sent), RetryRefused, MaxRetries, MaxCachedDevices and MaxCachedBytes (the devices, and the bytes, whose
 // decoded state and last summary are kept between messages). It queues

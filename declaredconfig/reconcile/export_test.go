@@ -250,12 +250,12 @@ func SetSummaryMark(r *Reconciler, device, mark string) error {
 // result under.
 func ResultLimits(c Config) declaredconfig.Limits {
 	r := New(c)
-	return readLimits(r.maxResultBytes(), r.maxResultElements())
+	return r.resultLimits()
 }
 
 // SummaryLimits returns the limits a Reconciler of c reads a device's
 // summary under.
 func SummaryLimits(c Config) declaredconfig.Limits {
 	r := New(c)
-	return readLimits(r.maxSummaryBytes(), r.maxSummaryElements())
+	return r.summaryLimits()
 }

@@ -7,31 +7,38 @@ import (
 )
 
 // readLimits returns the declaredconfig.Limits under which the reconciler
-// reads a text a device sends that its Config bounds to n bytes and
-// elements elements (a summary, a result): at most n bytes and that many
-// elements, and as long a token (a setting's value, say) as n bytes can
+// reads a text a device sends that its Config bounds to n bytes, elements
+// elements and attrs attributes in all (a summary, a result): at most
+// those, and as long a token (a setting's value, say) as n bytes can
 // hold, never shorter than declaredconfig's default. A bound raised in
 // Config is so not undone by the default limits of the reading behind it,
 // and every reading of such a text takes its limits from here. The
-// elements are a bound of their own: each takes some tens of times the
-// bytes of a small one ("<a/>") in memory while the text is read, so they
-// do not grow with n; the attributes in all follow them
-// (declaredconfig.Limits.MaxTotalAttrs: 8 per element).
-func readLimits(n, elements int) declaredconfig.Limits {
+// elements and the attributes are bounds of their own: each takes some
+// tens of bytes (an element some 250) in memory while the text is read,
+// whatever its size, so they do not grow with n.
+func readLimits(n, elements, attrs int) declaredconfig.Limits {
 	return declaredconfig.Limits{
 		MaxBytes:      int64(n),
 		MaxElements:   elements,
+		MaxTotalAttrs: attrs,
 		MaxTokenBytes: max(n, declaredconfig.DefaultMaxTokenBytes),
 	}
 }
 
-// configLimit returns err with a *LimitError of lim's MaxElements made
-// one of the Config field name (MaxResultElements), which is what a
-// caller sets; err as it is otherwise.
-func configLimit(err error, lim declaredconfig.Limits, name string) error {
+// configLimit returns err with a *LimitError of lim's MaxElements or
+// MaxTotalAttrs made one of the Config field that set it, of those named
+// (MaxResultElements, MaxResultAttrs), which is what a caller sets; err
+// as it is otherwise.
+func configLimit(err error, lim declaredconfig.Limits, elements, attrs string) error {
 	var le *LimitError
-	if !errors.As(err, &le) || le.Limit != "MaxElements" || le.Max != int64(lim.MaxElements) {
+	if !errors.As(err, &le) {
 		return err
 	}
-	return pkg.Limit(name, le.Max, le.Offset, le.Path)
+	switch {
+	case le.Limit == "MaxElements" && le.Max == int64(lim.MaxElements):
+		return pkg.Limit(elements, le.Max, le.Offset, le.Path)
+	case le.Limit == "MaxTotalAttrs" && le.Max == int64(lim.MaxTotalAttrs):
+		return pkg.Limit(attrs, le.Max, le.Offset, le.Path)
+	}
+	return err
 }

@@ -185,20 +185,20 @@ func (w *markWriter) flush() {
 // of the same mark.
 const markDigest = 16
 
-// parseSummary reads the summary of m, of at most Config.MaxSummaryBytes
-// and MaxSummaryElements: what a device sends is kept with its state. Its
-// longest token grows with the bytes (see readLimits), so that a raised
-// MaxSummaryBytes is not undone by declaredconfig's defaults.
+// parseSummary reads the summary of m, of at most Config.MaxSummaryBytes,
+// MaxSummaryElements and MaxSummaryAttrs: what a device sends is kept
+// with its state. Its longest token grows with the bytes (see
+// readLimits), so that a raised MaxSummaryBytes is not undone by
+// declaredconfig's defaults.
 func (r *Reconciler) parseSummary(m *syncml.Message) (*declaredconfig.Summary, error) {
-	lim := readLimits(r.maxSummaryBytes(), r.maxSummaryElements())
-	limit := lim.MaxBytes
+	lim := r.summaryLimits()
 	s, err := declaredconfig.ReadSummaryLimits(m, lim)
 	var le *LimitError
-	if errors.As(err, &le) && le.Limit == "MaxBytes" && le.Max == limit {
-		return nil, errorf("1224 alert: %w", pkg.Limit("MaxSummaryBytes", limit, le.Offset, le.Path))
+	if errors.As(err, &le) && le.Limit == "MaxBytes" && le.Max == lim.MaxBytes {
+		return nil, errorf("1224 alert: %w", pkg.Limit("MaxSummaryBytes", le.Max, le.Offset, le.Path))
 	}
-	if errors.As(err, &le) && le.Limit == "MaxElements" && le.Max == int64(lim.MaxElements) {
-		return nil, errorf("1224 alert: %w", pkg.Limit("MaxSummaryElements", le.Max, le.Offset, le.Path))
+	if cerr := configLimit(err, lim, "MaxSummaryElements", "MaxSummaryAttrs"); cerr != err {
+		return nil, errorf("1224 alert: %w", cerr)
 	}
 	return s, err
 }
