@@ -372,7 +372,14 @@ func (d Doc) check() error {
 // ErrInvalid otherwise), which holds its scenario to its Host, and read
 // back within declaredconfig.DefaultLimits, as a device reads it (its
 // canonical text at most 1 MiB, among others): a larger one fails with
-// an error matching both ErrInvalid and ErrLimit.
+// an error matching both ErrInvalid and ErrLimit. Declare changes nothing
+// when it fails.
+//
+// Changed: a document of the Scope and DocID of a desired one under
+// another Host is refused (ErrInvalid): a device's summary names a
+// document by its scope and DocID alone, so the two could not be told
+// apart, and each would be sent over the other in every session. To move
+// a document to another Host, Remove it first.
 func (r *Reconciler) Declare(ctx context.Context, device string, docs ...Doc) error {
 	var (
 		texts = make([][]byte, len(docs))
@@ -435,6 +442,13 @@ func sameBlob(a, b *declaredconfig.InstanceBlob) bool {
 
 func (st *deviceState) declare(d Doc, text []byte) error {
 	id := d.Document.ID
+	if j := slices.IndexFunc(st.Docs, func(x *docState) bool { return x.is(d.Scope, 0, id) && x.Host != d.Host }); j >= 0 {
+		// The device's summary names a document by its context and
+		// DocID alone: its one entry would be read for both, and each
+		// would be sent in turn, in every session.
+		return errorf("Declare: %v document %s is desired under host %v already, not %v (a device's summary does not tell them apart; Remove it first): %w",
+			d.Scope, shown(id), st.Docs[j].Host, d.Host, ErrInvalid)
+	}
 	st.Removed = slices.DeleteFunc(st.Removed, func(x *docState) bool {
 		// A stray being deleted may be probed under any Host.
 		return x.is(d.Scope, d.Host, id) || x.StrayHost && x.is(d.Scope, 0, id)
