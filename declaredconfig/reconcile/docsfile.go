@@ -19,9 +19,15 @@ import (
 // BulkTemplate for a document with ReflectedProperties, Complete
 // otherwise. Every Doc is checked as Declare checks it; an error names
 // the document and its line.
+//
+// Changed: a document of the scope and DocID (compared by
+// declaredconfig.EqualDocID) of an earlier one in the file is an error
+// matching ErrInvalid that names both: Declare would replace the earlier
+// by it under the same host, or refuse it under another.
 func ParseDocs(text []byte) ([]Doc, error) {
 	dec := xml.NewDecoder(bytes.NewReader(text))
 	var out []Doc
+	first := map[string][2]int{} // by docKey: the document's number and line
 	for {
 		start := dec.InputOffset()
 		tok, err := dec.Token()
@@ -57,6 +63,13 @@ func ParseDocs(text []byte) ([]Doc, error) {
 			if err := doc.check(); err != nil {
 				return nil, errorf("ParseDocs: document %d (line %d): %w", len(out)+1, lineAt(text, start), err)
 			}
+			k := docKey(doc.Scope, d.ID)
+			line := lineAt(text, start)
+			if f, ok := first[k]; ok {
+				return nil, errorf("ParseDocs: document %d (line %d): %v document %s is document %d (line %d) again: %w",
+					len(out)+1, line, doc.Scope, shown(d.ID), f[0], f[1], ErrInvalid)
+			}
+			first[k] = [2]int{len(out) + 1, line}
 			out = append(out, doc)
 		case xml.CharData:
 			if len(bytes.TrimSpace(t)) > 0 {
