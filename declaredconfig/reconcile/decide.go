@@ -158,7 +158,7 @@ func (p *run) document(d *docState, es *declaredconfig.DocumentStatus) error {
 		d.Result, d.resultRaw, d.ResultsRC, d.ResultFail = res, "", got, ""
 		for _, s := range res.Settings() {
 			if s.Failed() {
-				d.ResultFail = "setting " + s.Provider + " " + s.Name + " failed: " + s.Status.String()
+				d.ResultFail = settingFailure(s)
 				break
 			}
 		}
@@ -330,6 +330,17 @@ func (p *run) document(d *docState, es *declaredconfig.DocumentStatus) error {
 		set(Pending, stateName(es.State))
 		return nil
 	}
+}
+
+// settingFailure is the reason of a document whose result reports the
+// setting s failed: by its status when that is an error, else by its
+// state (a status 200 with state 61 is the state's failure).
+func settingFailure(s declaredconfig.SettingStatus) string {
+	why := s.Status.String()
+	if s.Status == 0 || s.Status.Success() {
+		why = "state " + stateName(s.State)
+	}
+	return "setting " + s.Provider + " " + s.Name + " failed: " + why
 }
 
 // lost forgets what the device held of d: its acknowledgement, results,
