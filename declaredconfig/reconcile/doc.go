@@ -81,11 +81,12 @@
 // still sends none holds no document. A summary that does not read says
 // nothing of what the device holds: nothing is decided of its documents
 // (Reconcile returns the error). One that reads but lists a scope and
-// DocID more than once is read by the first of those entries, and an
-// entry whose state is no state the CSP defines is read as it reads (a
-// word as NotDefined): each is a Problem whose Err is a SummaryError
-// (the entry, its path, what was read, the entry read instead) and whose
-// Status is that of the entry's document (declared, removed or stray),
+// DocID more than once is read by the first of those entries, an entry
+// whose state is no state the CSP defines is read as it reads (a word as
+// NotDefined), and one without an id names no document (it is no
+// stray): each is a Problem whose Err is a SummaryError (the entry, its
+// path, what was read, the entry read instead) and whose Status is that
+// of the entry's document (declared, removed or stray; zero for none),
 // told for each summary that differs from the device's last one, not
 // again while the device repeats it, whether it sends its summary as
 // text or as XML markup (one sent as markup is told from the last by a

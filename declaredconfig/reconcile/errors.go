@@ -3,6 +3,7 @@ package reconcile
 import (
 	"errors"
 	"strconv"
+	"strings"
 
 	"github.com/windc-go/windc/declaredconfig"
 	"github.com/windc-go/windc/internal/utf8cut"
@@ -39,7 +40,7 @@ func errorf(format string, args ...any) error { return pkg.Errorf(format, args..
 
 // A SummaryError reports an entry of a device's summary (its 1224 alert)
 // that is not read as the device sent it; a Problem event carries it
-// (Event.Err, wrapped: use errors.As). It is one of two things:
+// (Event.Err, wrapped: use errors.As). It is one of three things:
 //
 //   - an entry whose scope and DocID an earlier entry lists already:
 //     First is that earlier entry, the one read; this entry is not
@@ -47,7 +48,10 @@ func errorf(format string, args ...any) error { return pkg.Errorf(format, args..
 //   - an entry whose state is not a DCCSPURIState the CSP defines
 //     (declaredconfig.State.Known), or is not a number: First is zero,
 //     and the document's state is read as it reads (a word reads as
-//     NotDefined), which says nothing of where the device stands.
+//     NotDefined), which says nothing of where the device stands;
+//   - an entry without an id (or one of white space alone): Path ends
+//     in "@id", DocID and First are zero; it names no document and is
+//     not read (it is no Stray). The Problem's Status is zero.
 type SummaryError struct {
 	// Entry counts the entry from 1 among the summary's
 	// DeclaredConfiguration elements; Path names it and the attribute at
@@ -72,6 +76,13 @@ func (e *SummaryError) Error() string {
 	b = append(b, " ("...)
 	b = append(b, e.Path...)
 	b = append(b, "): "...)
+	if e.First == 0 && strings.HasSuffix(e.Path, "/@id") {
+		b = append(b, e.Scope.String()...)
+		b = append(b, " entry without an id ("...)
+		b = append(b, utf8cut.Quote(e.Value, 40)...)
+		b = append(b, ") names no document; it is not read"...)
+		return string(b)
+	}
 	if e.First > 0 {
 		b = append(b, e.Scope.String()...)
 		b = append(b, " document "...)

@@ -507,7 +507,8 @@ func TestProblemsBounded(t *testing.T) {
 	}
 }
 
-// A device lists documents whose ids are no GUIDs (braces, a path, none):
+// A device lists documents whose ids are no GUIDs (braces, a path; an
+// entry without one names no document, see TestSummaryEntryWithoutID):
 // they are reported as strays, but no Delete can name them, so Remove
 // refuses them (ErrInvalid, naming the id) and changes nothing, rather
 // than keeping them Removing for ever, counted against MaxDocuments.
@@ -515,7 +516,7 @@ func TestRemoveStrayNotAGUID(t *testing.T) {
 	ctx := context.Background()
 	ev := &recorder{}
 	rec := reconcile.New(reconcile.Config{OnEvent: ev.on, MaxDocuments: 3})
-	bad := []string{"{" + ids[2] + "}", "x/../../../DMClient", ""}
+	bad := []string{"{" + ids[2] + "}", "x/../../../DMClient"}
 	var es []declaredconfig.SummaryEntry
 	for _, id := range bad {
 		es = append(es, declaredconfig.SummaryEntry{Context: "Device", ID: id, Checksum: "X", ResultChecksum: "R", State: "60"})

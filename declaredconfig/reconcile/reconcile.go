@@ -90,10 +90,11 @@ func deviceOf(m *syncml.Message, x *session.Exchange) string {
 // sent again) and no summary is asked for. So
 // is a session that refuses the commands (its Config.MaxQueue): they are
 // sent again in a later session. An entry of the summary that lists a
-// scope and DocID listed before it (the first is read), or a state the
-// CSP does not define, is a Problem with a SummaryError and the status of
-// the entry's document, once for each summary that differs from the
-// device's last, whether as text or as XML markup. A desired version
+// scope and DocID listed before it (the first is read), a state the CSP
+// does not define, or no id (it names no document, and is no Stray), is
+// a Problem with a SummaryError and the status of the entry's document
+// (zero for none), once for each summary that differs from the device's
+// last, whether as text or as XML markup. A desired version
 // whose stored declaration does not pass declaredconfig.Document.Validate
 // for its node (stored by an earlier build, before a check it fails) is
 // not sent: it is Failed, and

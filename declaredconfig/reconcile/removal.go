@@ -65,10 +65,10 @@ func (p *run) strays() {
 	c := p.classes()
 	over, max := 0, p.r.maxDocuments()
 	for i := range p.summary.Documents {
-		if c.class[i] >= 0 || !c.first[i] {
-			continue
-		}
 		e := &p.summary.Documents[i] // not a copy of each entry
+		if c.class[i] >= 0 || !c.first[i] || noID(e.ID) {
+			continue // a document's; listed before; or of no document (a Problem says so)
+		}
 		if len(st.Stray) >= max {
 			over++
 			continue

@@ -11,6 +11,7 @@ import (
 	"unsafe"
 
 	"github.com/windc-go/windc/declaredconfig"
+	"github.com/windc-go/windc/internal/xmlscan"
 	"github.com/windc-go/windc/syncml"
 )
 
@@ -461,6 +462,15 @@ func (p *run) checkEntries() {
 	max := p.r.maxProblems()
 	for i := range ents {
 		e := &ents[i]
+		if noID(e.ID) {
+			// It names no document: not a stray either (see strays).
+			if p.problems >= max {
+				p.over++
+				continue
+			}
+			p.problem(DocStatus{}, p.entryErr(&SummaryError{Entry: i + 1, Path: entryPath(i, "id"), Scope: c.scope[i], Value: e.ID}))
+			continue
+		}
 		if !c.first[i] {
 			if p.problems >= max {
 				p.over++
@@ -485,6 +495,10 @@ func (p *run) checkEntries() {
 			DocID: e.ID, Value: e.State}))
 	}
 }
+
+// noID reports whether id, a summary entry's, names no document: it is
+// absent, or XML white space alone.
+func noID(id string) bool { return xmlscan.TrimSpace(id) == "" }
 
 // entryStatus returns the status of the document of entry i (from 0, the
 // first of its scope and DocID) of the run's summary, for the Problem of
