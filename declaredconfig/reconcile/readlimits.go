@@ -30,6 +30,9 @@ func readLimits(n, elements, attrs int) declaredconfig.Limits {
 // (MaxResultElements, MaxResultAttrs), which is what a caller sets; err
 // as it is otherwise.
 func configLimit(err error, lim declaredconfig.Limits, elements, attrs string) error {
+	if err == nil {
+		return nil // without the allocation of le, which errors.As makes escape
+	}
 	var le *LimitError
 	if !errors.As(err, &le) {
 		return err

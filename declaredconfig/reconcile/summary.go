@@ -194,6 +194,9 @@ const markDigest = 16
 func (r *Reconciler) parseSummary(m *syncml.Message) (*declaredconfig.Summary, error) {
 	lim := r.summaryLimits()
 	s, err := declaredconfig.ReadSummaryLimits(m, lim)
+	if err == nil {
+		return s, nil
+	}
 	var le *LimitError
 	if errors.As(err, &le) && le.Limit == "MaxBytes" && le.Max == lim.MaxBytes {
 		return nil, errorf("1224 alert: %w", pkg.Limit("MaxSummaryBytes", le.Max, le.Offset, le.Path))
