@@ -24,11 +24,25 @@ import (
 // result_checksum); the summary's state still decides. The faults of one
 // result are told in one Problem, the first maxResultFaults named.
 func (p *run) resultProblems(d *docState, res *declaredconfig.Result, es *declaredconfig.DocumentStatus) {
-	var why []string
+	// The first maxResultFaults faults are written, the rest counted: a
+	// result may list tens of thousands of settings, each a fault.
+	var (
+		why  []string
+		more int
+	)
+	fault := func(f func() string) {
+		if len(why) < maxResultFaults {
+			why = append(why, f())
+		} else {
+			more++
+		}
+	}
 	if es.Reported && res.State != "" && res.ResultChecksum != "" && res.ResultChecksum == es.ResultChecksum &&
 		(res.Checksum == "" || res.Checksum == es.Checksum) {
 		if st, err := declaredconfig.ParseState(res.State); err != nil || st != es.State {
-			why = append(why, "its state "+strconv.Quote(res.State)+" is not the summary's "+strconv.Quote(stateText(es.State))+" for the same result_checksum")
+			fault(func() string {
+				return "its state " + strconv.Quote(res.State) + " is not the summary's " + strconv.Quote(stateText(es.State)) + " for the same result_checksum"
+			})
 		}
 	}
 	type key struct{ csp, path string }
@@ -43,24 +57,25 @@ func (p *run) resultProblems(d *docState, res *declaredconfig.Result, es *declar
 	}
 	seen := map[key]bool{}
 	for _, c := range res.CSPs {
+		csp := cspKey(c.Name)
 		for _, s := range c.Settings {
-			k := key{cspKey(c.Name), s.Path} // node names are case-sensitive
-			where := "setting " + strconv.Quote(c.Name) + " " + strconv.Quote(s.Path)
+			k := key{csp, s.Path} // node names are case-sensitive
+			where := func() string { return "setting " + strconv.Quote(c.Name) + " " + strconv.Quote(s.Path) }
 			switch {
 			case seen[k]:
-				why = append(why, where+" is listed twice")
+				fault(func() string { return where() + " is listed twice" })
 			case declared != nil && !declared[k]:
-				why = append(why, where+" is not in the document")
+				fault(func() string { return where() + " is not in the document" })
 			}
 			seen[k] = true
 			if s.Status != "" {
 				if _, err := strconv.ParseUint(xmlscan.TrimSpace(s.Status), 10, 16); err != nil {
-					why = append(why, where+" has status "+strconv.Quote(s.Status)+", not a number")
+					fault(func() string { return where() + " has status " + strconv.Quote(s.Status) + ", not a number" })
 				}
 			}
 			if s.State != "" {
 				if _, err := declaredconfig.ParseState(s.State); err != nil {
-					why = append(why, where+" has state "+strconv.Quote(s.State)+", not a number")
+					fault(func() string { return where() + " has state " + strconv.Quote(s.State) + ", not a number" })
 				}
 			}
 		}
@@ -68,11 +83,9 @@ func (p *run) resultProblems(d *docState, res *declaredconfig.Result, es *declar
 	if len(why) == 0 {
 		return
 	}
-	// one Problem for the result, however many faults it holds (a result
-	// may list tens of thousands of settings)
-	told := why[:min(len(why), maxResultFaults)]
-	what := strings.Join(told, "; ")
-	if more := len(why) - len(told); more > 0 {
+	// one Problem for the result, however many faults it holds
+	what := strings.Join(why, "; ")
+	if more > 0 {
 		what += "; and " + strconv.Itoa(more) + " more"
 	}
 	p.problem(d.status(), errorf("device %s: the result of document %s version %s (result_checksum %s): %s",
