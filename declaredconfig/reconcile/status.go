@@ -196,7 +196,11 @@ type DeviceStatus struct {
 }
 
 // Doc returns the status of the document id (compared by
-// declaredconfig.EqualDocID), or nil.
+// declaredconfig.EqualDocID), or nil. A DocID may stand for more than one
+// document: one of each scope, and one being removed under another Host
+// than the one desired; Doc returns the first in Docs (a desired one
+// before one being removed, before a stray). Look through Docs, by
+// URI.Scope and URI.Host, to tell them apart.
 func (d *DeviceStatus) Doc(id string) *DocStatus {
 	if d == nil {
 		return nil
