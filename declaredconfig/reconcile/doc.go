@@ -28,7 +28,8 @@
 // needed).
 // Declare, Remove (RemoveIn for one scope) and
 // SetRefreshInterval change what is desired (at most Config.MaxDocuments
-// documents per device); Status says where each document stands.
+// documents per device); Status says where each document stands; Forget
+// lets go of a retired device.
 // Declare takes only a document that passes
 // declaredconfig.Document.Validate for its node, which holds a defined
 // scenario to its Host; a declaration stored before a check it fails was

@@ -259,3 +259,12 @@ func SummaryLimits(c Config) declaredconfig.Limits {
 	r := New(c)
 	return r.summaryLimits()
 }
+
+// StoredDevices returns how many devices the default store of r holds
+// an entry of.
+func StoredDevices(r *Reconciler) int {
+	ms := r.store.(*memStore)
+	ms.mu.Lock()
+	defer ms.mu.Unlock()
+	return len(ms.m)
+}

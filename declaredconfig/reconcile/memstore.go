@@ -19,12 +19,15 @@ type VersionedStore interface {
 	Version(ctx context.Context, device string) (uint64, error)
 }
 
-// memStore is the default Store: in memory, versions counted from 1.
-// It keeps each state as a string, which nothing changes: the Reconciler
-// reads it in place (loadShared), without the copy Load hands out.
+// memStore is the default Store: in memory, versions counted from 1
+// across all devices, so that no version comes back for a device once
+// its entry is dropped (see drop). It keeps each state as a string, which
+// nothing changes: the Reconciler reads it in place (loadShared), without
+// the copy Load hands out.
 type memStore struct {
-	mu sync.Mutex
-	m  map[string]memEntry
+	mu   sync.Mutex
+	m    map[string]memEntry
+	last uint64 // the last version given
 }
 
 type memEntry struct {
@@ -91,11 +94,21 @@ func (s *memStore) CompareAndSwap(ctx context.Context, device string, old uint64
 	if e.version != old {
 		return 0, errorf("store %s: version %d, not %d: %w", shown(device), e.version, old, ErrConflict)
 	}
-	e.version++
+	s.last++
+	e.version = s.last
 	e.state = string(state)
 	if e.key == "" {
 		e.key = strings.Clone(device)
 	}
 	s.m[e.key] = e
 	return e.version, nil
+}
+
+// drop lets go of the entry of device (see Reconciler.Forget): its state
+// and version. A compare-and-swap from a version read before fails, as
+// no later version is the same.
+func (s *memStore) drop(device string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.m, device)
 }
