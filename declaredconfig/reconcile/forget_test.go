@@ -87,3 +87,46 @@ func TestForgetStore(t *testing.T) {
 		t.Errorf("declared after Forget: %+v (%v)", docs, err)
 	}
 }
+
+// TestForgetConcurrent: Forget while other goroutines declare to and read
+// the same devices: no race (go test -race), and every call either finds
+// the device's state or none; the last Forget of each leaves nothing.
+func TestForgetConcurrent(t *testing.T) {
+	ctx := context.Background()
+	rec := reconcile.New(reconcile.Config{})
+	devices := []string{"urn:uuid:a", "urn:uuid:b"}
+	done := make(chan error)
+	for g := range 4 {
+		go func() {
+			var err error
+			for i := range 50 {
+				dev := devices[(g+i)%len(devices)]
+				switch (g + i) % 3 {
+				case 0:
+					err = rec.Declare(ctx, dev, vpnDoc(ids[i%3], "A0"))
+				case 1:
+					_, err = rec.Status(ctx, dev)
+				default:
+					err = rec.Forget(ctx, dev)
+				}
+				if err != nil {
+					break
+				}
+			}
+			done <- err
+		}()
+	}
+	for range 4 {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}
+	for _, dev := range devices {
+		if err := rec.Forget(ctx, dev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := reconcile.StoredDevices(rec); n != 0 {
+		t.Errorf("the store holds %d devices", n)
+	}
+}
