@@ -52,6 +52,9 @@ func errorf(format string, args ...any) error { return pkg.Errorf(format, args..
 //   - an entry without an id (or one of white space alone): Path ends
 //     in "@id", DocID and First are zero; it names no document and is
 //     not read (it is no Stray). The Problem's Status is zero.
+//
+// Changed: an entry without an id was kept, without a Problem, as a
+// Stray of an empty DocID (which Remove cannot name).
 type SummaryError struct {
 	// Entry counts the entry from 1 among the summary's
 	// DeclaredConfiguration elements; Path names it and the attribute at
