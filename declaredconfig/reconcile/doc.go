@@ -4,6 +4,21 @@
 // session, and queues on the session the commands that bring the device
 // to that state.
 //
+// # Use
+//
+// A server makes one Reconciler (New) with a Store of its own, and sets
+// the session.Config.BeforeReply of its WinDC endpoint to
+// Reconciler.BeforeReply (see Wiring, and Example_server). It says what
+// each device is to hold with Declare (a changed document needs a new
+// checksum), Remove or RemoveIn, and SetRefreshInterval, at any time:
+// the device gets it in its next message. It learns what happened from
+// Config.OnEvent (Applied, Failed, Drifted, Repaired, Lost, Removed,
+// Problem, ...), each event once, and asks Status where each document
+// stands (DocStatus.Condition and Reason, Result, FailedSettings).
+// Forget lets go of a retired device. Nothing a device sends is taken on
+// trust: what cannot be used is a Problem event (its Err says why, a
+// *LimitError beyond a limit of Config), never a panic.
+//
 // # Desired state
 //
 // A Reconciler keeps, per device, the desired documents (Doc: scope,
@@ -13,23 +28,12 @@
 // device, in a session.Store (in memory by default) updated by
 // compare-and-swap, so several server instances can share it; the decoded
 // state of the devices served last is kept, checked against the Store's
-// version (a VersionedStore tells it without a read). The stored state is
-// binary (its first byte names the format; documents and the device's
-// last summary, with the classes of its entries against the documents,
-// are stored field by field, so that loading it parses no XML and
-// classifies nothing; a declared document's body is read only when it is
-// sent, re-declared or returned, the last result of a document only
-// when DocStatus.Result asks for it, and of a document in sync with
-// nothing pending only what its status needs, until a message reports
-// it otherwise; such a document is saved again as it was read); the
-// binary and JSON formats of earlier versions still load, and a state
-// that does not read is an error matching ErrStoredState (for a
-// document's body, result or the rest of a document in sync, when it is
-// needed).
+// version (a VersionedStore tells it without a read; see Stored state).
 // Declare, Remove (RemoveIn for one scope) and
 // SetRefreshInterval change what is desired (at most Config.MaxDocuments
-// documents per device); Status says where each document stands; Forget
-// lets go of a retired device.
+// documents per device; a DocID in a scope under one Host only, as the
+// device's summary names a document by its scope and DocID); Status says
+// where each document stands; Forget lets go of a retired device.
 // Declare takes only a document that passes
 // declaredconfig.Document.Validate for its node, which holds a defined
 // scenario to its Host; a declaration stored before a check it fails was
@@ -144,6 +148,21 @@
 // without running the reconciler, and running it again for the same
 // message (a session Store retry) queues the same commands again without
 // reporting any event twice.
+//
+// # Stored state
+//
+// The state of a device is stored in binary: its first byte names the
+// format; documents and the device's last summary, with the classes of
+// its entries against the documents, are stored field by field, so that
+// loading it parses no XML and classifies nothing. A declared document's
+// body is read only when it is sent, re-declared or returned, the last
+// result of a document only when DocStatus.Result asks for it, and of a
+// document in sync with nothing pending only what its status needs,
+// until a message reports it otherwise; such a document is saved again
+// as it was read. The binary and JSON formats of earlier versions still
+// load, and a state that does not read is an error matching
+// ErrStoredState (for a document's body, result or the rest of a
+// document in sync, when it is needed).
 //
 // # Wiring
 //
