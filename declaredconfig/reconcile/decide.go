@@ -235,7 +235,7 @@ func (p *run) document(d *docState, es *declaredconfig.DocumentStatus) error {
 		reason := "not on the device"
 		switch {
 		case es.Reported && es.Checksum != cur:
-			reason = "the device holds version " + strconv.Quote(es.Checksum)
+			reason = "the device holds version " + shown(es.Checksum)
 		case es.Reported:
 			reason = "deleted on the device"
 		}

@@ -3,7 +3,6 @@ package reconcile
 import (
 	"context"
 	"errors"
-	"strconv"
 	"strings"
 	"sync"
 	"unsafe"
@@ -186,7 +185,7 @@ func (r *Reconciler) reconcile(ctx context.Context, ss *session.Session, m *sync
 		ds = st.status(device)
 	}
 	if sumErr != nil {
-		return ds, errorf("device %s: message %s: %w", shown(device), strconv.Quote(m.Header.MsgID), sumErr)
+		return ds, errorf("device %s: message %s: %w", shown(device), shown(m.Header.MsgID), sumErr)
 	}
 	return ds, nil
 }

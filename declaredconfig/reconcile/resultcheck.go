@@ -41,7 +41,7 @@ func (p *run) resultProblems(d *docState, res *declaredconfig.Result, es *declar
 		(res.Checksum == "" || res.Checksum == es.Checksum) {
 		if st, err := declaredconfig.ParseState(res.State); err != nil || st != es.State {
 			fault(func() string {
-				return "its state " + strconv.Quote(res.State) + " is not the summary's " + strconv.Quote(stateText(es.State)) + " for the same result_checksum"
+				return "its state " + shown(res.State) + " is not the summary's " + strconv.Quote(stateText(es.State)) + " for the same result_checksum"
 			})
 		}
 	}
@@ -60,7 +60,7 @@ func (p *run) resultProblems(d *docState, res *declaredconfig.Result, es *declar
 		csp := cspKey(c.Name)
 		for _, s := range c.Settings {
 			k := key{csp, s.Path} // node names are case-sensitive
-			where := func() string { return "setting " + strconv.Quote(c.Name) + " " + strconv.Quote(s.Path) }
+			where := func() string { return "setting " + shown(c.Name) + " " + shown(s.Path) }
 			switch {
 			case seen[k]:
 				fault(func() string { return where() + " is listed twice" })
@@ -70,12 +70,12 @@ func (p *run) resultProblems(d *docState, res *declaredconfig.Result, es *declar
 			seen[k] = true
 			if s.Status != "" {
 				if _, err := strconv.ParseUint(xmlscan.TrimSpace(s.Status), 10, 16); err != nil {
-					fault(func() string { return where() + " has status " + strconv.Quote(s.Status) + ", not a number" })
+					fault(func() string { return where() + " has status " + shown(s.Status) + ", not a number" })
 				}
 			}
 			if s.State != "" {
 				if _, err := declaredconfig.ParseState(s.State); err != nil {
-					fault(func() string { return where() + " has state " + strconv.Quote(s.State) + ", not a number" })
+					fault(func() string { return where() + " has state " + shown(s.State) + ", not a number" })
 				}
 			}
 		}

@@ -525,7 +525,7 @@ func (p *run) entryStatus(c *classes, i int) DocStatus {
 
 // entryErr is se in the context of the run's device and message.
 func (p *run) entryErr(se *SummaryError) error {
-	return errorf("device %s: message %s: %w", shown(p.device), strconv.Quote(p.m.Header.MsgID), se)
+	return errorf("device %s: message %s: %w", shown(p.device), shown(p.m.Header.MsgID), se)
 }
 
 // entryPath names the attribute attr of entry i (from 0) of a summary.
