@@ -81,7 +81,9 @@
 // document after it answers the session (Windows, and
 // declaredconfig/agent, apply it in the background) answers that first
 // Get of Results 404: expected, not a failure; the results are read once
-// the summary lists the version. A message without a summary
+// the summary lists the version. Another error without Results is a
+// Problem, and the results of that result_checksum are not asked for
+// again (a new one is). A message without a summary
 // (package 1) gets a Get that the device answers with one; a device that
 // still sends none holds no document. A summary that does not read says
 // nothing of what the device holds: nothing is decided of its documents

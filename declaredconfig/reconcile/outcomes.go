@@ -97,6 +97,14 @@ func (p *run) outcomes() error {
 			}
 		case kGet:
 			d.GetDone = what
+			if !ok && code != syncml.StatusNotFound && len(o.Results) == 0 && p.fresh {
+				// 404 is expected of a device that applies the version
+				// after it answers; another refusal is told: the
+				// results of that result_checksum are not asked again.
+				v, rc, _ := strings.Cut(what, "/")
+				p.problem(d.status(), errorf("device %s: document %s version %s: the Get of its results (result_checksum %s) was answered %v; they are not asked for again until the result_checksum changes",
+					shown(p.device), d.docID(), shown(v), shown(rc), code))
+			}
 		case kVars:
 			if ok {
 				d.VarsSent = what
