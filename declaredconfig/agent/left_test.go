@@ -50,15 +50,29 @@ func TestApplyDeletesEarlierVersion(t *testing.T) {
 		t.Errorf("Leftover %v, want the node whose delete failed", l)
 	}
 	surface.Refuse = nil
+	unenrollRestarted(t, store, surface)
+}
+
+// A nodeSurface is a Surface that lists its nodes, as MemorySurface.
+type nodeSurface interface {
+	agent.Surface
+	Nodes(prefix string) map[string]string
+}
+
+// unenrollRestarted starts an agent again on store and surface, has it
+// Unenroll, and fails the test when a node is left on the Surface.
+func unenrollRestarted(t *testing.T, store agent.Store, surface nodeSurface) {
+	t.Helper()
+	ctx := context.Background()
 	a, err := agent.New(ctx, agent.Config{Store: store, Surface: surface, Clock: newClock()})
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("New on the saved state: %v", err)
 	}
 	if err := a.Unenroll(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if n := surface.Nodes("./"); len(n) != 0 {
-		t.Errorf("after Unenroll: %v", n)
+		t.Errorf("nodes left after Unenroll: %v", n)
 	}
 }
 
@@ -85,16 +99,7 @@ func TestUnenrollCancelledApply(t *testing.T) {
 	if n := len(surface.Nodes("./Device/Vendor/MSFT/VPNv2/")); n == 0 {
 		t.Fatal("the cancelled apply set nothing")
 	}
-	a, err := agent.New(ctx, agent.Config{Store: store, Surface: surface, Clock: newClock()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := a.Unenroll(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if n := surface.Nodes("./"); len(n) != 0 {
-		t.Errorf("after Unenroll: %v", n)
-	}
+	unenrollRestarted(t, store, surface)
 }
 
 // TestLoadLeftOutOfScope: a stored Leftover node outside the scope of its

@@ -46,16 +46,7 @@ func TestRestartPendingOtherCSP(t *testing.T) {
 	}
 	t.Run("unenroll", func(t *testing.T) {
 		store, surface := pending(t, "Device")
-		b, err := agent.New(ctx, agent.Config{Store: store, Surface: surface, Clock: newClock()})
-		if err != nil {
-			t.Fatalf("New with the new version pending: %v", err)
-		}
-		if err := b.Unenroll(ctx); err != nil {
-			t.Fatal(err)
-		}
-		if n := surface.Nodes("./"); len(n) != 0 {
-			t.Errorf("nodes left after Unenroll: %v", n)
-		}
+		unenrollRestarted(t, store, surface)
 	})
 	t.Run("apply", func(t *testing.T) {
 		store, surface := pending(t, "Device")
@@ -107,16 +98,7 @@ func TestRestartPendingOtherCSP(t *testing.T) {
 		if r := a.Snapshot().Documents[0]; r.Applied != text(t, vpnDoc("A1")) {
 			t.Fatalf("Applied %q, want A1's text", r.Applied)
 		}
-		b, err := agent.New(ctx, agent.Config{Store: store, Surface: surface, Clock: newClock()})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := b.Unenroll(ctx); err != nil {
-			t.Fatal(err)
-		}
-		if n := surface.Nodes("./"); len(n) != 0 {
-			t.Errorf("nodes left after Unenroll: %v", n)
-		}
+		unenrollRestarted(t, store, surface)
 	})
 	// tamper returns a store as pending made, changed by f.
 	tamper := func(t *testing.T, context string, f func(r *agent.DocumentRecord)) (*agent.MemoryStore, *agent.MemorySurface) {
