@@ -344,10 +344,11 @@ type applyJob struct {
 	// node: it succeeded, or its outcome is not known (maybeMade).
 	maySet []bool
 	// intended holds the nodes the record did not hold as set when the
-	// job started (intents): applyNext adds them to its Leftover, with
-	// those of the other pending records, and saves the state before the
-	// first Set (a.intents keeps them until commit).
-	intended []string
+	// job started (intents), with the hash of the value each Set writes:
+	// applyNext adds them to its Leftover and Intents, with those of the
+	// other pending records, and saves the state before the first Set
+	// (a.intents keeps them until commit).
+	intended []leftNode
 }
 
 // prepare starts the apply of the record at i: it plans the settings and
@@ -471,9 +472,9 @@ func (a *Agent) execute(ctx context.Context, j *applyJob) error {
 // An outcome not recorded keeps the nodes the job set in the record's
 // Leftover, so that Unenroll deletes them; of the nodes recorded before
 // the Sets (intended), those whose Set was surely not made are taken out
-// again when the record is as the job found it. It returns the nodes of earlier
+// again, whether or not the record is as the job found it. It returns the nodes of earlier
 // versions to delete from the Surface (relieve).
-func (a *Agent) commit(j *applyJob, cancelled bool, n *notes) (drop []string) {
+func (a *Agent) commit(j *applyJob, cancelled bool, n *notes) (drop []leftNode) {
 	intended := a.intents[key(j.uri)]
 	delete(a.intents, key(j.uri))
 	i := a.find(j.uri)
@@ -482,9 +483,12 @@ func (a *Agent) commit(j *applyJob, cancelled bool, n *notes) (drop []string) {
 	}
 	rec := &a.st.Documents[i]
 	if rec.Document != j.text || rec.Pending {
-		// Another version or an Undo came meanwhile: the nodes recorded
-		// before the Sets stay, whether made or not.
+		// Another version (or a command of an Atomic, which an Undo may
+		// roll back) came meanwhile: the nodes the job may have set stay
+		// recorded; those recorded before the Sets that it surely did
+		// not set come out, as when the outcome is recorded.
 		if !j.inventory {
+			unintend(rec, intended, j)
 			leave(rec, j)
 		}
 		return nil

@@ -115,10 +115,12 @@
 // apply or a refresh is about to set that no record holds as set are
 // saved before the first Set, in DocumentRecord.Leftover, so that what a
 // crash leaves on the device is known to Unenroll and the next version;
-// one save covers every document pending in the batch, so after a crash
-// a document whose apply had not started holds its nodes as possibly set
-// too, and an Unenroll before its apply deletes them, a value the device
-// had before included, as the apply would have replaced it):
+// one save covers every document pending in the batch, each node with
+// the value its Set writes (DocumentRecord.Intents): until the outcome
+// is recorded, Unenroll, the next version's apply and an Undo delete such
+// a node only when the Surface holds that value, so that a crash before
+// a Set, or before the apply of a document of the batch started, leaves
+// the value the device had):
 // [MemoryStore], or [FileStore], which writes atomically (temporary file,
 // sync, rename), removes what a crash in a Save left, and refuses a torn
 // or altered file (ErrCorrupt) instead of applying it; a stored document

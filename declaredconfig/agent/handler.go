@@ -319,7 +319,7 @@ func (a *Agent) put(u declaredconfig.URI, target string, data *syncml.Data, text
 		// the last result stay until the worker applies the new one.
 		rec.Seq, rec.Abandoned, rec.InstanceData = old.Seq, old.Abandoned, old.InstanceData
 		rec.Result, rec.ResultChecksum, rec.Settings = old.Result, old.ResultChecksum, old.Settings
-		rec.Leftover = old.Leftover // nodes set that Settings does not name
+		rec.Leftover, rec.Intents = old.Leftover, old.Intents // nodes set that Settings does not name
 		// The settings stay those of the version last applied: New
 		// holds them to that version's elements.
 		if rec.Applied = old.Applied; rec.Applied == "" && len(old.Settings) > 0 {

@@ -3,6 +3,7 @@ package agent
 import (
 	"context"
 	"errors"
+	"maps"
 	"slices"
 	"strings"
 
@@ -31,16 +32,98 @@ func recorded(rec *DocumentRecord) map[string]bool {
 	return named
 }
 
+// A leftNode is a node to delete from the Surface (deleteLeft): as it is
+// when want is nil; a node only DocumentRecord.Intents hold, only when
+// the Surface holds a value whose hash is one of want.
+type leftNode struct {
+	uri  string
+	want []string
+}
+
+// leftNodeOf returns the leftNode of uri, one of rec.Leftover.
+func leftNodeOf(rec *DocumentRecord, uri string) leftNode {
+	if h, ok := rec.Intents[uri]; ok {
+		return leftNode{uri: uri, want: []string{h}}
+	}
+	return leftNode{uri: uri}
+}
+
+// deleteLeft deletes nd from the Surface, once the Surface is read for a
+// node of Intents: one that holds none of the values the agent would
+// have set (or nothing) is not the agent's, and is left as it is. gone
+// reports that the node holds nothing the agent set any more: deleted,
+// or not the agent's.
+func (a *Agent) deleteLeft(ctx context.Context, nd leftNode) (gone bool, err error) {
+	if nd.want != nil {
+		v, ok, err := a.surfaceGet(ctx, nd.uri)
+		if err != nil {
+			return false, errorf("read %s (to know whether the agent set it): %w", nd.uri, err)
+		}
+		if !ok || !slices.Contains(nd.want, hashOf(v)) {
+			return true, nil
+		}
+	}
+	if err := a.surfaceDelete(ctx, nd.uri); err != nil {
+		return false, errorf("delete %s: %w", nd.uri, err)
+	}
+	return true, nil
+}
+
 // leave adds to rec.Leftover the nodes that the job j may have set (maySet)
 // and that rec names nowhere yet: an apply whose outcome is not recorded.
+// Those of rec.Intents are no longer conditional (confirm).
 func leave(rec *DocumentRecord, j *applyJob) {
 	named := recorded(rec)
+	var made map[string]bool // the nodes j may have set, when rec has Intents
 	for i, s := range j.steps {
-		if k := nodeKey(s.URI); j.maySet[i] && !named[k] {
+		if !j.maySet[i] {
+			continue
+		}
+		k := nodeKey(s.URI)
+		if !named[k] {
 			named[k] = true
 			rec.Leftover = append(rec.Leftover, s.URI)
 		}
+		if len(rec.Intents) > 0 {
+			if made == nil {
+				made = map[string]bool{}
+			}
+			made[k] = true
+		}
 	}
+	confirm(rec, made)
+}
+
+// addIntents adds nodes to rec.Leftover and rec.Intents (uri to the hash of
+// the value its Set writes), on copies of both, so that a record copied
+// before (applyNext's) keeps its own.
+func addIntents(rec *DocumentRecord, nodes []leftNode) {
+	if len(nodes) == 0 {
+		return
+	}
+	in := make(map[string]string, len(rec.Intents)+len(nodes))
+	maps.Copy(in, rec.Intents)
+	rec.Leftover = slices.Clip(rec.Leftover)
+	for _, nd := range nodes {
+		rec.Leftover = append(rec.Leftover, nd.uri)
+		in[nd.uri] = nd.want[0]
+	}
+	rec.Intents = in
+}
+
+// confirm takes the nodes made (nodeKey) out of rec.Intents, on a copy:
+// their Set was made, or may have been, so that they stay in Leftover as
+// set, without a condition.
+func confirm(rec *DocumentRecord, made map[string]bool) {
+	if len(made) == 0 || len(rec.Intents) == 0 {
+		return
+	}
+	in := maps.Clone(rec.Intents)
+	maps.DeleteFunc(in, func(u, _ string) bool { return made[nodeKey(u)] })
+	if len(in) == 0 {
+		in = nil
+	}
+	rec.Intents = in
 }
 
 // relieve records that rec's Settings are now the steps of j, the
@@ -50,8 +133,11 @@ func leave(rec *DocumentRecord, j *applyJob) {
 // It returns those of the old nodes to delete from the Surface now: the
 // ones no step names (a setting that failed leaves the node to Unenroll),
 // no other record names, of a document not abandoned (its nodes stay on
-// the device). a.mu held; rec is one of a.st.Documents.
-func (a *Agent) relieve(rec *DocumentRecord, j *applyJob) (drop []string) {
+// the device). A node of Intents stays one (deleted only when the Surface
+// holds the value the agent would have set) unless the steps may have set
+// it; one set for sure (an old setting that succeeded) comes out of them.
+// a.mu held; rec is one of a.st.Documents.
+func (a *Agent) relieve(rec *DocumentRecord, j *applyJob) (drop []leftNode) {
 	steps := j.steps
 	var old []string
 	for _, s := range rec.Settings {
@@ -59,8 +145,10 @@ func (a *Agent) relieve(rec *DocumentRecord, j *applyJob) (drop []string) {
 			old = append(old, s.URI)
 		}
 	}
+	sure := len(old) // old[:sure] were set for sure
 	old = append(old, rec.Leftover...)
-	rec.Settings, rec.Leftover = steps, nil
+	cond := rec.Intents
+	rec.Settings, rec.Leftover, rec.Intents = steps, nil, nil
 	seen := map[string]bool{}
 	if len(old) > 0 {
 		set, named := setNodes(steps), map[string]bool{}
@@ -68,13 +156,21 @@ func (a *Agent) relieve(rec *DocumentRecord, j *applyJob) (drop []string) {
 			named[nodeKey(s.URI)] = true
 		}
 		var others map[string]bool // the nodes other records name, when needed
-		for _, u := range old {
+		for x, u := range old {
 			k := nodeKey(u)
 			if set[k] || seen[k] {
 				continue
 			}
 			seen[k] = true
 			rec.Leftover = append(rec.Leftover, u)
+			nd := leftNode{uri: u}
+			if h, ok := cond[u]; ok && x >= sure {
+				if rec.Intents == nil {
+					rec.Intents = map[string]string{}
+				}
+				rec.Intents[u] = h
+				nd.want = []string{h}
+			}
 			if named[k] || rec.Abandoned {
 				continue
 			}
@@ -82,19 +178,27 @@ func (a *Agent) relieve(rec *DocumentRecord, j *applyJob) (drop []string) {
 				others = a.namedElsewhere(rec)
 			}
 			if !others[k] {
-				drop = append(drop, u)
+				drop = append(drop, nd)
 			}
 		}
 	}
+	var made map[string]bool // nodes of Intents the steps may have set
 	for i, s := range steps {
 		if !j.maySet[i] || s.Status == int(syncml.StatusOK) {
 			continue
 		}
-		if k := nodeKey(s.URI); !seen[k] {
+		k := nodeKey(s.URI)
+		if !seen[k] {
 			seen[k] = true
 			rec.Leftover = append(rec.Leftover, s.URI)
+		} else if len(rec.Intents) > 0 {
+			if made == nil {
+				made = map[string]bool{}
+			}
+			made[k] = true
 		}
 	}
+	confirm(rec, made)
 	return drop
 }
 
@@ -118,18 +222,19 @@ func (a *Agent) namedElsewhere(rec *DocumentRecord) map[string]bool {
 }
 
 // dropLeft deletes from the Surface the nodes drop of the record of u
-// (relieve), without the lock, and takes those it deleted out of the
-// record's Leftover; a failure is told as an EventError and the node stays
-// in Leftover, for the next apply or Unenroll.
-func (a *Agent) dropLeft(ctx context.Context, u declaredconfig.URI, drop []string, n *notes) {
+// (relieve), without the lock (deleteLeft: a node of Intents only when it
+// holds the agent's value), and takes those gone out of the record's
+// Leftover; a failure is told as an EventError and the node stays in
+// Leftover, for the next apply or Unenroll.
+func (a *Agent) dropLeft(ctx context.Context, u declaredconfig.URI, drop []leftNode, n *notes) {
 	gone := map[string]bool{}
-	for _, uri := range drop {
-		if err := a.surfaceDelete(ctx, uri); err != nil {
-			n.event(Event{Time: a.cfg.Clock.Now(), Kind: EventError, URI: uri, Err: errorf("delete %s: %w", uri, err),
+	for _, nd := range drop {
+		if ok, err := a.deleteLeft(ctx, nd); !ok {
+			n.event(Event{Time: a.cfg.Clock.Now(), Kind: EventError, URI: nd.uri, Err: err,
 				Detail: "a node an earlier version of " + u.DocID + " set is not deleted: Unenroll deletes it"})
 			continue
 		}
-		gone[nodeKey(uri)] = true
+		gone[nodeKey(nd.uri)] = true
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -155,6 +260,19 @@ func checkLeft(u declaredconfig.URI, r *DocumentRecord, d *declaredconfig.Docume
 		kept = append(kept, l)
 	}
 	r.Leftover = kept
+	if len(r.Intents) > 0 {
+		// Intents name Leftover nodes only.
+		in := map[string]string{}
+		for _, l := range kept {
+			if h, ok := r.Intents[l]; ok {
+				in[l] = h
+			}
+		}
+		r.Intents = nil
+		if len(in) > 0 {
+			r.Intents = in
+		}
+	}
 	return dropped
 }
 
@@ -183,42 +301,61 @@ func settable(context, uri string) bool {
 }
 
 // keepLeft adds to put.Leftover, a record an Undo puts back in place of cur,
-// the nodes cur set (its settings that succeeded, and its Leftover) that put
-// names nowhere.
+// the nodes cur set (its settings that succeeded, and its Leftover, with
+// its Intents) that put names nowhere. The nodes of put's own Intents
+// (those of an apply under way when put was saved, or of one a crash
+// stopped) go first: cur holds what became of them (an apply recorded
+// since took out those it surely did not set).
 func keepLeft(put, cur *DocumentRecord) {
+	put.Leftover = slices.DeleteFunc(slices.Clone(put.Leftover), func(u string) bool {
+		_, ok := put.Intents[u]
+		return ok
+	})
+	put.Intents = nil
 	named := recorded(put)
-	put.Leftover = slices.Clone(put.Leftover)
-	add := func(u string) {
+	add := func(u string, cond bool, h string) {
 		if k := nodeKey(u); !named[k] {
 			named[k] = true
 			put.Leftover = append(put.Leftover, u)
+			if cond {
+				if put.Intents == nil {
+					put.Intents = map[string]string{}
+				}
+				put.Intents[u] = h
+			}
 		}
 	}
 	for _, s := range cur.Settings {
 		if s.Status == int(syncml.StatusOK) {
-			add(s.URI)
+			add(s.URI, false, "")
 		}
 	}
 	for _, u := range cur.Leftover {
-		add(u)
+		h, ok := cur.Intents[u]
+		add(u, ok, h)
+	}
+	if len(put.Leftover) == 0 {
+		put.Leftover = nil
 	}
 }
 
 // intents returns the nodes the job j calls Set on (its steps not
 // invalid, missing or left to another document) that rec does not record
-// as set yet, each once. They go to rec.Leftover, saved, before the first
-// Set (applyNext): a crash at any point of the apply leaves every node it
-// may have set recorded, for the next recorded apply or Unenroll.
-func intents(rec *DocumentRecord, j *applyJob) []string {
+// as set yet, each once, with the hash of the value it sets. They go to
+// rec.Leftover and rec.Intents, saved, before the first Set (applyNext): a
+// crash at any point of the apply leaves every node it may have set
+// recorded, for the next recorded apply or Unenroll, which delete it
+// when the Surface holds that value (the Set was made).
+func intents(rec *DocumentRecord, j *applyJob) []leftNode {
 	named := recorded(rec)
-	var out []string
+	var out []leftNode
 	for i, s := range j.steps {
 		if s.Invalid || s.Missing || j.lose[i] {
 			continue
 		}
 		if k := nodeKey(s.URI); k != "" && !named[k] {
 			named[k] = true
-			out = append(out, s.URI)
+			out = append(out, leftNode{uri: s.URI, want: []string{s.Hash}})
 		}
 	}
 	return out
@@ -228,21 +365,25 @@ func intents(rec *DocumentRecord, j *applyJob) []string {
 // the Sets of j (intents), whose Set was not made for sure: not called
 // (the apply stopped before it, another document wins the node, the
 // version does not name it) or refused. Those that may have been made
-// stay.
+// stay, set without a condition (confirm).
 func unintend(rec *DocumentRecord, intended []string, j *applyJob) {
 	if len(intended) == 0 {
 		return
 	}
 	unset := keys(intended)
+	made := map[string]bool{}
 	for i, s := range j.steps {
-		if j.maySet[i] {
-			delete(unset, nodeKey(s.URI))
+		if k := nodeKey(s.URI); j.maySet[i] && unset[k] {
+			delete(unset, k)
+			made[k] = true
 		}
 	}
 	forget(rec, unset)
+	confirm(rec, made)
 }
 
-// forget takes the nodes gone (nodeKey) out of rec.Leftover.
+// forget takes the nodes gone (nodeKey) out of rec.Leftover and
+// rec.Intents (on copies).
 func forget(rec *DocumentRecord, gone map[string]bool) {
 	if len(gone) == 0 {
 		return
@@ -250,6 +391,13 @@ func forget(rec *DocumentRecord, gone map[string]bool) {
 	rec.Leftover = slices.DeleteFunc(slices.Clone(rec.Leftover), func(u string) bool { return gone[nodeKey(u)] })
 	if len(rec.Leftover) == 0 {
 		rec.Leftover = nil
+	}
+	if len(rec.Intents) > 0 {
+		rec.Intents = maps.Clone(rec.Intents)
+		maps.DeleteFunc(rec.Intents, func(u, _ string) bool { return gone[nodeKey(u)] })
+		if len(rec.Intents) == 0 {
+			rec.Intents = nil
+		}
 	}
 }
 

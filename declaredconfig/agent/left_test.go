@@ -2,6 +2,8 @@ package agent_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"maps"
 	"slices"
@@ -106,7 +108,7 @@ func TestUnenrollCancelledApply(t *testing.T) {
 // document's context, or one no document may set (of the
 // DeclaredConfiguration CSP), as in a store tampered with, is dropped on
 // load, told in an EventError, and the Unenroll does not delete it; one in
-// scope is kept and deleted.
+// scope is kept and deleted. Intents keep only Leftover's nodes.
 func TestLoadLeftOutOfScope(t *testing.T) {
 	ctx := context.Background()
 	uri := docURI(declaredconfig.Device, vpnID)
@@ -121,6 +123,10 @@ func TestLoadLeftOutOfScope(t *testing.T) {
 	// a node of the DeclaredConfiguration CSP: no document sets one
 	dc := "./Device/Vendor/MSFT/DeclaredConfiguration/Host/Complete/Documents/X/Document"
 	st.Documents[0].Leftover = []string{other, mine, "./Device/", dc, dsc}
+	// Intents of a node dropped, and of one not in Leftover, go too;
+	// mine's, the value it holds, stays.
+	one := sha256.Sum256([]byte("1"))
+	st.Documents[0].Intents = map[string]string{other: "00", mine: hex.EncodeToString(one[:]), vpnNodes[0]: "00"}
 	if err := store.Save(ctx, st); err != nil {
 		t.Fatal(err)
 	}
@@ -137,6 +143,9 @@ func TestLoadLeftOutOfScope(t *testing.T) {
 	}
 	if l := a.Snapshot().Documents[0].Leftover; !slices.Equal(l, []string{mine, dsc}) {
 		t.Errorf("Leftover after load %v, want [%s %s]", l, mine, dsc)
+	}
+	if in := a.Snapshot().Documents[0].Intents; len(in) != 1 || in[mine] == "" {
+		t.Errorf("Intents after load %v, want %s's only", in, mine)
 	}
 	if err := a.Unenroll(ctx); err != nil {
 		t.Fatal(err)

@@ -142,12 +142,13 @@ type refreshJob struct {
 	unknown              []bool // settings[i]'s Set may have been made (maybeMade) though it failed
 }
 
-// intend adds to rec.Leftover the nodes of j's settings that the check
-// may set and rec does not hold as set (settings that did not succeed,
-// whose value is known and that no other document wins) and records them
-// in j.intended; it reports whether it added any.
+// intend adds to rec.Leftover and rec.Intents the nodes of j's settings
+// that the check may set and rec does not hold as set (settings that did
+// not succeed, whose value is known and that no other document wins) and
+// records them in j.intended; it reports whether it added any.
 func intend(rec *DocumentRecord, j *refreshJob) bool {
 	var named map[string]bool // recorded(rec), when a setting needs it
+	var nodes []leftNode
 	for k, s := range j.settings {
 		if s.Status == int(syncml.StatusOK) || j.lose[k] || s.Invalid || s.Missing || !s.known() {
 			continue
@@ -161,9 +162,10 @@ func intend(rec *DocumentRecord, j *refreshJob) bool {
 				j.intended = map[string]bool{}
 			}
 			j.intended[ck] = true
-			rec.Leftover = append(slices.Clip(rec.Leftover), s.URI)
+			nodes = append(nodes, leftNode{uri: s.URI, want: []string{s.Hash}})
 		}
 	}
+	addIntents(rec, nodes)
 	return len(j.intended) > 0
 }
 
@@ -355,23 +357,32 @@ func (a *Agent) commitRefresh(j *refreshJob, n *notes, reads, drifts map[string]
 // succeeds (its Set again failed) goes there, as one whose Set's outcome
 // is not known; of the nodes intend added, those the check did not set
 // for sure (failed, not called) or that now succeed (their setting names
-// them) come out.
+// them) come out, and those whose Set's outcome is not known stay, no
+// longer conditional (Intents). So does a node of Intents that intend did
+// not add (recorded before a Set a crash stopped) whose Set the check
+// made: it comes out when its setting succeeds, and is no longer
+// conditional when the Set's outcome is not known.
 func keepSet(rec *DocumentRecord, j *refreshJob) {
-	var gone, left map[string]bool // left: rec.Leftover's nodes, when needed
+	var gone, left, made map[string]bool // left: rec.Leftover's nodes, when needed
 	for k := range rec.Settings {
 		s, now := &rec.Settings[k], j.settings[k].Status
 		ok := int(syncml.StatusOK)
-		if len(j.intended) == 0 && (s.Status != ok || now == ok) {
+		if len(j.intended) == 0 && len(rec.Intents) == 0 && (s.Status != ok || now == ok) {
 			continue // neither recorded by intend nor no longer set
 		}
 		ck := nodeKey(s.URI)
 		switch {
-		case j.intended[ck]:
+		case j.intended[ck] || rec.Intents[s.URI] != "" && (now == ok || j.unknown[k]):
 			if now == ok || !j.unknown[k] {
 				if gone == nil {
 					gone = map[string]bool{}
 				}
 				gone[ck] = true
+			} else {
+				if made == nil {
+					made = map[string]bool{}
+				}
+				made[ck] = true
 			}
 		case s.Status == ok && now != ok && ck != "":
 			if left == nil {
@@ -380,10 +391,17 @@ func keepSet(rec *DocumentRecord, j *refreshJob) {
 			if !left[ck] {
 				left[ck] = true
 				rec.Leftover = append(slices.Clip(rec.Leftover), s.URI)
+			} else if len(rec.Intents) > 0 {
+				// it was set: held without a condition
+				if made == nil {
+					made = map[string]bool{}
+				}
+				made[ck] = true
 			}
 		}
 	}
 	forget(rec, gone)
+	confirm(rec, made)
 }
 
 func quote(v string) string {

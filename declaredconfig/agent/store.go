@@ -3,6 +3,7 @@ package agent
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"slices"
 	"sync"
 
@@ -88,6 +89,20 @@ type DocumentRecord struct {
 	// the scope of the document's context that a document may set
 	// (declaredconfig.CheckSettingNode).
 	Leftover []string `json:"leftover,omitempty"`
+	// Intents marks the nodes of Leftover that an apply or a refresh
+	// recorded before its Sets and whose outcome is not recorded yet
+	// (the process stopped, or the batch goes on): each maps the node, as
+	// Leftover writes it, to the hexadecimal SHA-256 of the value its Set
+	// writes. The agent set such a node only if the Surface holds that
+	// value: Unenroll, the next recorded apply and an Undo delete it only
+	// then (a Get first; a node that holds another value, or none, is
+	// left as it is and forgotten), so that a crash during a batch does
+	// not have the nodes of a document whose apply had not started
+	// deleted, with the value the device had before. A node another
+	// record, a setting that succeeded or a Leftover node not in Intents
+	// holds is deleted as it is. A record saved by a build before the
+	// field has none; New drops the keys that are not in Leftover.
+	Intents map[string]string `json:"intents,omitempty"`
 }
 
 // A SettingRecord is one node a document sets (or, for an inventory,
@@ -129,6 +144,7 @@ func (s *Snapshot) clone() *Snapshot {
 	for i, d := range s.Documents {
 		d.Settings = append([]SettingRecord(nil), d.Settings...)
 		d.Leftover = slices.Clone(d.Leftover)
+		d.Intents = maps.Clone(d.Intents)
 		c.Documents[i] = d
 	}
 	return &c

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"maps"
 	"slices"
 
 	"github.com/windc-go/windc/declaredconfig"
@@ -57,9 +58,9 @@ func (a *Agent) undo(old, after *Snapshot) func(context.Context) error {
 		a.mu.Unlock()
 		a.signal()
 		var errs []error
-		for _, uri := range drop {
-			if err := a.surfaceDelete(ctx, uri); err != nil {
-				errs = append(errs, errorf("undo: delete %s: %w", uri, err))
+		for _, nd := range drop {
+			if _, err := a.deleteLeft(ctx, nd); err != nil {
+				errs = append(errs, errorf("undo: %w", err))
 			}
 		}
 		return errors.Join(errs...)
@@ -67,8 +68,10 @@ func (a *Agent) undo(old, after *Snapshot) func(context.Context) error {
 }
 
 // undone returns cur with the records and values a command changed (from
-// old to after) put back, and the Surface nodes to delete.
-func undone(old, after, cur *Snapshot) (*Snapshot, []string) {
+// old to after) put back, and the Surface nodes to delete (a node of a
+// record's Intents only when the Surface holds the value the agent would
+// have set: deleteLeft).
+func undone(old, after, cur *Snapshot) (*Snapshot, []leftNode) {
 	next := cur.clone()
 	if old.RefreshInterval != after.RefreshInterval {
 		next.RefreshInterval = old.RefreshInterval
@@ -88,7 +91,7 @@ func undone(old, after, cur *Snapshot) (*Snapshot, []string) {
 			touched = append(touched, k)
 		}
 	}
-	var applied []SettingRecord // what the worker set for a record that goes
+	var applied []leftNode // what the worker set for a record that goes
 	for _, k := range touched {
 		o, m := before[k], made[k]
 		i := slices.IndexFunc(next.Documents, func(r DocumentRecord) bool { return recordKey(&r) == k })
@@ -104,7 +107,11 @@ func undone(old, after, cur *Snapshot) (*Snapshot, []string) {
 		if c != nil && (m == nil || !slices.Equal(c.Settings, m.Settings)) && !isInventory(c.URI) {
 			// The worker applied it after the command.
 			if put == nil {
-				applied = append(applied, c.Settings...)
+				for _, s := range c.Settings {
+					if s.Status == 200 {
+						applied = append(applied, leftNode{uri: s.URI})
+					}
+				}
 			} else {
 				put.Pending, put.State = true, declaredconfig.StateConfigRequest
 			}
@@ -115,7 +122,7 @@ func undone(old, after, cur *Snapshot) (*Snapshot, []string) {
 			// deleted, or left to the apply put back (or Unenroll).
 			if put == nil {
 				for _, l := range c.Leftover {
-					applied = append(applied, SettingRecord{URI: l, Status: 200})
+					applied = append(applied, leftNodeOf(c, l))
 				}
 			} else {
 				keepLeft(put, c)
@@ -143,14 +150,11 @@ func undone(old, after, cur *Snapshot) (*Snapshot, []string) {
 			held[nodeKey(l)] = true
 		}
 	}
-	var drop []string
-	for _, s := range applied {
-		if s.Status != 200 {
-			continue
-		}
-		if k := nodeKey(s.URI); !held[k] {
+	var drop []leftNode
+	for _, nd := range applied {
+		if k := nodeKey(nd.uri); !held[k] {
 			held[k] = true
-			drop = append(drop, s.URI)
+			drop = append(drop, nd)
 		}
 	}
 	return next, drop
@@ -179,5 +183,5 @@ func sameRecord(x, y *DocumentRecord) bool {
 	return x.URI == y.URI && x.Document == y.Document && x.State == y.State && x.Seq == y.Seq &&
 		x.Pending == y.Pending && x.Abandoned == y.Abandoned && x.Result == y.Result &&
 		x.ResultChecksum == y.ResultChecksum && x.InstanceData == y.InstanceData && slices.Equal(x.Settings, y.Settings) &&
-		x.Applied == y.Applied && slices.Equal(x.Leftover, y.Leftover)
+		x.Applied == y.Applied && slices.Equal(x.Leftover, y.Leftover) && maps.Equal(x.Intents, y.Intents)
 }

@@ -22,7 +22,9 @@ func TestUndoKeepsNodeOtherLeftNames(t *testing.T) {
 		{URI: "./Device/Vendor/MSFT/Policy/Config/M", Status: 200}}
 	cur := &Snapshot{Documents: []DocumentRecord{b, applied}}
 	_, drop := undone(old, after, cur)
-	if want := []string{"./Device/Vendor/MSFT/Policy/Config/M"}; !slices.Equal(drop, want) {
+	if want := []leftNode{{uri: "./Device/Vendor/MSFT/Policy/Config/M"}}; !slices.EqualFunc(drop, want, func(x, y leftNode) bool {
+		return x.uri == y.uri && slices.Equal(x.want, y.want)
+	}) {
 		t.Errorf("Undo deletes %v, want %v", drop, want)
 	}
 }

@@ -15,6 +15,12 @@ import (
 // deleted from the Surface; then every document, result and setting is
 // dropped and RefreshInterval and ConflictResolution go back to their
 // defaults. Inventory documents read only, so they delete nothing.
+// A node that no record holds as set but for DocumentRecord.Intents (a
+// crash stopped the apply or refresh that recorded it before its Set) is
+// read first and deleted only when it holds a value one of them would
+// have set (Changed: it was deleted whatever it held): one that holds
+// another value, or none, is not the agent's; a read that fails is
+// reported in the error, as a delete that fails, and the node is left.
 // A node the Surface fails to delete is reported in the error (joined);
 // the state is cleared all the same, and saved (a save that fails puts
 // the state back as it was and is in the error too, every time; it is
@@ -51,6 +57,17 @@ func (a *Agent) Unenroll(ctx context.Context) error {
 			}
 		}
 	}
+	// A node only Intents hold (no record holds it as set for sure) is
+	// deleted when the Surface holds a value one of them would have
+	// set (deleteLeft): one a crash left recorded before its Set.
+	var sure map[string]bool
+	var want map[string][]string
+	for _, r := range a.st.Documents {
+		if len(r.Intents) > 0 && !r.Abandoned {
+			sure, want = a.unenrollIntents()
+			break
+		}
+	}
 	var errs []error
 	done := map[string]bool{}
 	now := a.cfg.Clock.Now()
@@ -76,8 +93,12 @@ func (a *Agent) Unenroll(ctx context.Context) error {
 				n.events = []Event{{Time: now, Kind: EventError, Err: errorf("unenroll: %w", err)}}
 				return err
 			}
-			if err := a.surfaceDelete(ctx, uri); err != nil {
-				errs = append(errs, errorf("unenroll: delete %s: %w", uri, err))
+			nd := leftNode{uri: uri}
+			if want != nil && !sure[k] {
+				nd.want = want[k]
+			}
+			if _, err := a.deleteLeft(ctx, nd); err != nil {
+				errs = append(errs, errorf("unenroll: %w", err))
 			}
 		}
 		id := u.DocID
@@ -111,4 +132,31 @@ func (a *Agent) Unenroll(ctx context.Context) error {
 		a.unenrolls++
 	}
 	return errors.Join(errs...)
+}
+
+// unenrollIntents returns, by node (nodeKey), the nodes the records
+// Unenroll deletes (not abandoned, not inventories) hold as set for sure
+// (a setting that succeeded, a Leftover node not in Intents), and the
+// hashes of the values their Intents would have set. a.mu held.
+func (a *Agent) unenrollIntents() (sure map[string]bool, want map[string][]string) {
+	sure, want = map[string]bool{}, map[string][]string{}
+	for _, r := range a.st.Documents {
+		if r.Abandoned || a.inventory(r.URI) {
+			continue
+		}
+		for _, s := range r.Settings {
+			if s.Status == 200 {
+				sure[nodeKey(s.URI)] = true
+			}
+		}
+		for _, l := range r.Leftover {
+			k := nodeKey(l)
+			if h, ok := r.Intents[l]; ok {
+				want[k] = append(want[k], h)
+			} else {
+				sure[k] = true
+			}
+		}
+	}
+	return sure, want
 }

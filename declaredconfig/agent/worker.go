@@ -2,7 +2,6 @@ package agent
 
 import (
 	"context"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -26,6 +25,17 @@ import (
 // state is saved (once for a batch, unless documents come meanwhile): a
 // crash at any point leaves every node the agent may have set recorded,
 // even when a new version comes before the document is applied again.
+// Each such node is recorded with the value its Set writes
+// (DocumentRecord.Intents): until the apply's outcome is recorded, the
+// agent counts it as set only while the Surface holds that value, so
+// that after a crash the nodes of a document of the batch whose apply had
+// not started (or of a Set not reached) keep the device's values when an
+// Unenroll, the apply of a new version or an Undo comes first (Changed:
+// they were deleted). A node recorded so whose Set was surely not made
+// (not reached, refused, lost to another document) comes out of the
+// record when the apply ends, also when a command (a Replace, one of an
+// Atomic that an Undo rolls back) changed the document meanwhile
+// (Changed: it stayed recorded as set).
 // When that save fails, the document stays pending and nothing of it is
 // set: an EventError tells it (once while the store fails alike) and the
 // worker tries again after a wait, as after a batch save that failed. When that save fails, the outcome
@@ -126,18 +136,24 @@ func (a *Agent) applyNext(ctx context.Context, n *notes, applied *[]string) (don
 		// The nodes it may set go to the records first, in the store:
 		// its own, and those of the documents still pending (so that a
 		// batch saves for that once, not once per document).
-		added := map[int][]string{i: job.intended}
+		added := map[int][]leftNode{i: job.intended}
 		a.intendPending(added)
 		for r, nodes := range added {
 			rec := &a.st.Documents[r]
-			rec.Leftover = append(slices.Clip(rec.Leftover), nodes...)
+			addIntents(rec, nodes)
 			k := recordKey(rec)
-			a.intents[k] = append(a.intents[k], nodes...)
+			for _, nd := range nodes {
+				a.intents[k] = append(a.intents[k], nd.uri)
+			}
 		}
 		if serr := a.cfg.Store.Save(context.WithoutCancel(ctx), a.st); serr != nil {
 			for r, nodes := range added {
 				rec := &a.st.Documents[r]
-				forget(rec, keys(nodes))
+				gone := map[string]bool{}
+				for _, nd := range nodes {
+					gone[nodeKey(nd.uri)] = true
+				}
+				forget(rec, gone)
 				k := recordKey(rec)
 				if a.intents[k] = a.intents[k][:len(a.intents[k])-len(nodes)]; len(a.intents[k]) == 0 {
 					delete(a.intents, k)
@@ -186,7 +202,7 @@ func (a *Agent) applyNext(ctx context.Context, n *notes, applied *[]string) (don
 // (a node another document wins is recorded, and taken out again when
 // the apply is recorded). A record whose apply would pass MaxLeftover, or
 // cannot be planned, gets none: its own apply refuses it. a.mu held.
-func (a *Agent) intendPending(added map[int][]string) {
+func (a *Agent) intendPending(added map[int][]leftNode) {
 	for i := range a.st.Documents {
 		rec := &a.st.Documents[i]
 		if !rec.Pending || added[i] != nil {
