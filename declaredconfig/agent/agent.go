@@ -218,6 +218,13 @@ type Agent struct {
 	// failure is told only when it starts or its error changes
 	// (storeFailed). Under mu.
 	saveErr *failure
+	// skipped holds the keys of the documents whose repair the last
+	// refresh skipped (skippedRepairs), told when their skip started;
+	// repairWait is the wait before the refresh tries them again, from
+	// repairAt (0 when none is skipped). Under mu.
+	skipped    map[string]bool
+	repairWait time.Duration
+	repairAt   time.Time
 }
 
 // The waits of the worker between the tries of a save that failed: the

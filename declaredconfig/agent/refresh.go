@@ -2,6 +2,7 @@ package agent
 
 import (
 	"context"
+	"errors"
 	"slices"
 
 	"github.com/windc-go/windc/declaredconfig"
@@ -39,8 +40,14 @@ import (
 //
 // Before it sets a node its record does not hold as set (a setting
 // that failed before), the refresh records the node (Leftover) and saves
-// the state; when that save fails, it does not set such nodes (the
-// refresh's own save tells the store's failure). A node that was set and
+// the state; when that save fails, it does not set such nodes: an
+// EventError names each document whose repair it skipped (when its skip
+// starts, not again at each refresh while it lasts), Refresh returns an
+// error naming them (wrapping the store's), and the worker refreshes
+// again after 1 minute, then twice the wait before, at most
+// RefreshInterval, until a refresh skips none (Run). Changed: the skip
+// was told by no event and no error of its own, and tried again at the
+// next RefreshInterval only. A node that was set and
 // whose setting the refresh could not set again stays recorded
 // (Leftover): Unenroll and the next version's apply delete it.
 //
@@ -74,6 +81,7 @@ func (a *Agent) Refresh(ctx context.Context) error {
 	claims := a.claims()
 	var jobs []*refreshJob
 	intended := false
+	var skip error // the failure of the save of the nodes to set
 	for i := range a.st.Documents {
 		if j := a.refreshJobFor(i, claims); j != nil {
 			jobs = append(jobs, j)
@@ -85,6 +93,7 @@ func (a *Agent) Refresh(ctx context.Context) error {
 		// go to the store first; when that fails, the check leaves them
 		// (the refresh's own save tells the store's failure).
 		if err := a.cfg.Store.Save(context.WithoutCancel(ctx), a.st); err != nil {
+			skip = errorf("save state: %w", err)
 			for _, j := range jobs {
 				if i := a.find(j.uri); i >= 0 {
 					forget(&a.st.Documents[i], j.intended)
@@ -121,9 +130,9 @@ func (a *Agent) Refresh(ctx context.Context) error {
 			n.events = append(n.events, Event{Time: now, Kind: EventError, Err: err,
 				Detail: "the refresh's outcome is not saved: kept, its events told once saved; the worker tries again in " + wait.String() + note})
 		}
-		return err
+		return errors.Join(err, a.skippedRepairs(jobs, skip, now, &n))
 	}
-	return nil
+	return a.skippedRepairs(jobs, skip, now, &n)
 }
 
 // A refreshJob is the check of one document, done without the lock.

@@ -130,6 +130,7 @@ func (a *Agent) Unenroll(ctx context.Context) error {
 		// documents that are gone: no session.
 		a.asked = nil
 		a.unenrolls++
+		a.skipped, a.repairWait = nil, 0 // no document left to repair
 	}
 	return errors.Join(errs...)
 }

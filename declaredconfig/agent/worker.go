@@ -89,11 +89,7 @@ func (a *Agent) ApplyPending(ctx context.Context) error {
 		}
 		detail := "the state is not saved"
 		if len(applied) > 0 {
-			more := ""
-			if len(applied) > 10 {
-				applied, more = applied[:10], " and "+strconv.Itoa(len(applied)-10)+" more"
-			}
-			detail = "the apply of " + strings.Join(applied, ", ") + more + " is not saved: kept, not applied again"
+			detail = "the apply of " + listIDs(applied) + " is not saved: kept, not applied again"
 		}
 		n.events = []Event{{Time: now, Kind: EventError, Err: serr,
 			Detail: detail + "; its events are told once saved; the worker tries the save again in " + wait.String() + note}}
@@ -294,7 +290,10 @@ func (a *Agent) intentFailed(err error, uri string, n *notes) {
 // folded (FileStore's temporary file has a new random name at each try),
 // and a store whose error keeps changing otherwise is told at most 3
 // times more until a save succeeds, the last saying so. The refresh keeps its own
-// time meanwhile.
+// time meanwhile, but for a refresh that skipped repairs because the
+// store failed to record their nodes first (see Refresh): the next one
+// comes after 1 minute, then twice the wait before, at most
+// RefreshInterval, until one skips none.
 func (a *Agent) Run(ctx context.Context) error {
 	a.mu.Lock()
 	last, err := time.Parse(timeFormat, a.st.LastRefresh)
@@ -317,6 +316,9 @@ func (a *Agent) Run(ctx context.Context) error {
 			last = now
 		}
 		due := last.Add(a.RefreshInterval())
+		if r, ok := a.repairIn(now); ok && now.Add(r).Before(due) {
+			due = now.Add(r) // repairs a refresh skipped
+		}
 		if !now.Before(due) {
 			if err := a.Refresh(ctx); err != nil && ctx.Err() != nil {
 				return ctx.Err()
@@ -335,4 +337,68 @@ func (a *Agent) Run(ctx context.Context) error {
 		case <-a.cfg.Clock.After(wait):
 		}
 	}
+}
+
+// listIDs joins DocIDs for an event or an error: the first 10, and how
+// many more.
+func listIDs(ids []string) string {
+	if len(ids) > 10 {
+		return strings.Join(ids[:10], ", ") + " and " + strconv.Itoa(len(ids)-10) + " more"
+	}
+	return strings.Join(ids, ", ")
+}
+
+// skippedRepairs records the refresh's jobs that did not set nodes their
+// records did not hold as set because the save recording them failed
+// (err): each document is told in an EventError when its repair starts
+// being skipped (not again at each refresh while it stays so), and the
+// next refresh is due after a wait (repairIn: firstRetryWait, then twice
+// the wait before, at most the refresh interval); none skipped ends the
+// wait. It returns an error naming the documents, nil for none. a.mu held.
+func (a *Agent) skippedRepairs(jobs []*refreshJob, err error, now time.Time, n *notes) error {
+	var ids []string
+	was := a.skipped
+	a.skipped = nil
+	for _, j := range jobs {
+		if len(j.unrecorded) == 0 {
+			continue
+		}
+		k := key(j.uri)
+		if a.skipped == nil {
+			a.skipped = map[string]bool{}
+		}
+		a.skipped[k] = true
+		ids = append(ids, j.doc.ID)
+		if !was[k] {
+			uri := j.uri.String()
+			if i := a.find(j.uri); i >= 0 {
+				uri = a.st.Documents[i].URI
+			}
+			n.event(Event{Time: now, Kind: EventError, DocID: j.doc.ID, URI: uri, Err: err,
+				Detail: "the refresh did not set " + strconv.Itoa(len(j.unrecorded)) + " settings it would have repaired: the nodes are not recorded in the store first; it tries again after a wait"})
+		}
+	}
+	if len(ids) == 0 {
+		a.repairWait = 0
+		return nil
+	}
+	w := firstRetryWait
+	if a.repairWait > 0 {
+		w = 2 * a.repairWait
+	}
+	a.repairWait = min(w, a.interval())
+	a.repairAt = now.Add(a.repairWait)
+	return errorf("refresh: the repair of %s is skipped, tried again in %v: %w", listIDs(ids), a.repairWait, err)
+}
+
+// repairIn returns how long before the refresh tries again the repairs
+// it skipped (skippedRepairs); ok is false when none waits. Never more
+// than the wait itself, when the clock went back.
+func (a *Agent) repairIn(now time.Time) (d time.Duration, ok bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.repairWait == 0 {
+		return 0, false
+	}
+	return min(a.repairAt.Sub(now), a.repairWait), true
 }
