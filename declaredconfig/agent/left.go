@@ -71,7 +71,7 @@ func (a *Agent) deleteLeft(ctx context.Context, nd leftNode) (gone bool, err err
 
 // leave adds to rec.Leftover the nodes that the job j may have set (maySet)
 // and that rec names nowhere yet: an apply whose outcome is not recorded.
-// Those of rec.Intents are no longer conditional (confirm).
+// Those of rec.Intents are no longer conditional (dropIntents).
 func leave(rec *DocumentRecord, j *applyJob) {
 	named := recorded(rec)
 	var made map[string]bool // the nodes j may have set, when rec has Intents
@@ -91,7 +91,7 @@ func leave(rec *DocumentRecord, j *applyJob) {
 			made[k] = true
 		}
 	}
-	confirm(rec, made)
+	dropIntents(rec, made)
 }
 
 // addIntents adds nodes to rec.Leftover and rec.Intents (uri to the hash of
@@ -111,18 +111,29 @@ func addIntents(rec *DocumentRecord, nodes []leftNode) {
 	rec.Intents = in
 }
 
-// confirm takes the nodes made (nodeKey) out of rec.Intents, on a copy:
-// their Set was made, or may have been, so that they stay in Leftover as
-// set, without a condition.
-func confirm(rec *DocumentRecord, made map[string]bool) {
-	if len(made) == 0 || len(rec.Intents) == 0 {
+// dropIntents takes the nodes gone (nodeKey) out of rec.Intents: a copy
+// without them, nil when none is left (no copy then). Those still in
+// Leftover are then held as set without a condition: their Set was made,
+// or may have been.
+func dropIntents(rec *DocumentRecord, gone map[string]bool) {
+	if len(gone) == 0 || len(rec.Intents) == 0 {
+		return
+	}
+	n := 0
+	for u := range rec.Intents {
+		if gone[nodeKey(u)] {
+			n++
+		}
+	}
+	switch n {
+	case 0:
+		return
+	case len(rec.Intents):
+		rec.Intents = nil
 		return
 	}
 	in := maps.Clone(rec.Intents)
-	maps.DeleteFunc(in, func(u, _ string) bool { return made[nodeKey(u)] })
-	if len(in) == 0 {
-		in = nil
-	}
+	maps.DeleteFunc(in, func(u, _ string) bool { return gone[nodeKey(u)] })
 	rec.Intents = in
 }
 
@@ -198,7 +209,7 @@ func (a *Agent) relieve(rec *DocumentRecord, j *applyJob) (drop []leftNode) {
 			made[k] = true
 		}
 	}
-	confirm(rec, made)
+	dropIntents(rec, made)
 	return drop
 }
 
@@ -349,13 +360,18 @@ func keepLeft(put, cur *DocumentRecord) {
 func intents(rec *DocumentRecord, j *applyJob) []leftNode {
 	named := recorded(rec)
 	var out []leftNode
+	var hashes []string // the wants' backing array, made once
 	for i, s := range j.steps {
 		if s.Invalid || s.Missing || j.lose[i] {
 			continue
 		}
 		if k := nodeKey(s.URI); k != "" && !named[k] {
 			named[k] = true
-			out = append(out, leftNode{uri: s.URI, want: []string{s.Hash}})
+			if hashes == nil {
+				hashes = make([]string, 0, len(j.steps)-i)
+			}
+			hashes = append(hashes, s.Hash)
+			out = append(out, leftNode{uri: s.URI, want: hashes[len(hashes)-1 : len(hashes) : len(hashes)]})
 		}
 	}
 	return out
@@ -365,21 +381,19 @@ func intents(rec *DocumentRecord, j *applyJob) []leftNode {
 // the Sets of j (intents), whose Set was not made for sure: not called
 // (the apply stopped before it, another document wins the node, the
 // version does not name it) or refused. Those that may have been made
-// stay, set without a condition (confirm).
+// stay, set without a condition (dropIntents).
 func unintend(rec *DocumentRecord, intended []string, j *applyJob) {
 	if len(intended) == 0 {
 		return
 	}
 	unset := keys(intended)
-	made := map[string]bool{}
+	dropIntents(rec, unset) // conditional no more: out, or set
 	for i, s := range j.steps {
-		if k := nodeKey(s.URI); j.maySet[i] && unset[k] {
-			delete(unset, k)
-			made[k] = true
+		if j.maySet[i] {
+			delete(unset, nodeKey(s.URI))
 		}
 	}
 	forget(rec, unset)
-	confirm(rec, made)
 }
 
 // forget takes the nodes gone (nodeKey) out of rec.Leftover and
@@ -392,13 +406,7 @@ func forget(rec *DocumentRecord, gone map[string]bool) {
 	if len(rec.Leftover) == 0 {
 		rec.Leftover = nil
 	}
-	if len(rec.Intents) > 0 {
-		rec.Intents = maps.Clone(rec.Intents)
-		maps.DeleteFunc(rec.Intents, func(u, _ string) bool { return gone[nodeKey(u)] })
-		if len(rec.Intents) == 0 {
-			rec.Intents = nil
-		}
-	}
+	dropIntents(rec, gone)
 }
 
 // maybeMade reports whether a Set that returned err may have been made

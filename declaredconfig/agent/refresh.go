@@ -410,7 +410,7 @@ func keepSet(rec *DocumentRecord, j *refreshJob) {
 		}
 	}
 	forget(rec, gone)
-	confirm(rec, made)
+	dropIntents(rec, made)
 }
 
 func quote(v string) string {

@@ -50,6 +50,8 @@ func canonical(uri string) (string, error) {
 	rest := strings.TrimPrefix(uri, "./")
 	first, tail, _ := strings.Cut(rest, "/")
 	switch {
+	case (first == "Device" || first == "User") && tail != "" && len(rest) < len(uri):
+		return uri, nil // written so already: no copy
 	case strings.EqualFold(first, "Device") && tail != "":
 		return "./Device/" + tail, nil
 	case strings.EqualFold(first, "User") && tail != "":
