@@ -203,3 +203,41 @@ func TestCrashRepairKeepsUntouched(t *testing.T) {
 		})
 	}
 }
+
+// TestReplaceMidRepairUnintends: a Replace of the document arrives while
+// a refresh sets again the two nodes whose first apply the Surface
+// refused (at its first Set); the second Set is refused again. The node
+// the refresh set stays recorded (Leftover), and the one it did not set
+// does not: the refresh's outcome is not recorded, but what it recorded
+// before its Sets is settled. Before, both stayed recorded as set.
+func TestReplaceMidRepairUnintends(t *testing.T) {
+	ctx := context.Background()
+	uri := docURI(declaredconfig.Device, vpnID)
+	surface := &hookSurface{}
+	for _, n := range vpnNodes {
+		if err := surface.Set(ctx, n, own); err != nil {
+			t.Fatal(err)
+		}
+	}
+	refuseAll := true
+	surface.Refuse = func(op, u string) error {
+		if op == "Set" && (refuseAll || u == vpnNodes[1]) {
+			return agent.ErrNotAllowed
+		}
+		return nil
+	}
+	a := applied(t, agent.Config{Surface: surface}, uri, vpnDoc("A1"))
+	refuseAll = false
+	surface.onSet = func() {
+		if c, _ := serve(t, a, "Replace", uri, text(t, vpnDoc("A2"))); c != 200 {
+			t.Errorf("Replace during the refresh: %d", c)
+		}
+	}
+	if err := a.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	r := a.Snapshot().Documents[0]
+	if !slices.Equal(r.Leftover, vpnNodes[:1]) || r.Intents != nil {
+		t.Errorf("after the refresh Leftover %v, Intents %v; want the node it set, no Intents", r.Leftover, r.Intents)
+	}
+}

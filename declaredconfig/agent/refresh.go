@@ -3,6 +3,7 @@ package agent
 import (
 	"context"
 	"errors"
+	"maps"
 	"slices"
 
 	"github.com/windc-go/windc/declaredconfig"
@@ -294,13 +295,15 @@ func (a *Agent) commitRefresh(j *refreshJob, n *notes, reads, drifts map[string]
 		return
 	}
 	rec := &a.st.Documents[i]
-	if rec.Document != j.text || rec.Pending || rec.Abandoned || len(rec.Settings) != len(j.settings) {
-		return
+	same := rec.Document == j.text && !rec.Pending && !rec.Abandoned && len(rec.Settings) == len(j.settings)
+	for k := 0; same && k < len(rec.Settings); k++ {
+		same = rec.Settings[k].URI == j.settings[k].URI && rec.Settings[k].Hash == j.settings[k].Hash
 	}
-	for k := range rec.Settings {
-		if rec.Settings[k].URI != j.settings[k].URI || rec.Settings[k].Hash != j.settings[k].Hash {
-			return
-		}
+	if !same {
+		// A command changed the record meanwhile: the outcome is not
+		// recorded, but the nodes intend recorded are settled.
+		settleIntended(rec, j)
+		return
 	}
 	wasState, wasSum := rec.State, rec.ResultChecksum
 	keepSet(rec, j)
@@ -411,6 +414,25 @@ func keepSet(rec *DocumentRecord, j *refreshJob) {
 	}
 	forget(rec, gone)
 	dropIntents(rec, made)
+}
+
+// settleIntended settles the nodes intend recorded in rec for the check j
+// when its outcome is not recorded (the record changed meanwhile): those
+// it may have set (its setting now succeeds, or the Set's outcome is not
+// known) stay in Leftover, without a condition; the others (not set, or
+// refused) come out.
+func settleIntended(rec *DocumentRecord, j *refreshJob) {
+	if len(j.intended) == 0 {
+		return
+	}
+	dropIntents(rec, j.intended)
+	unset := maps.Clone(j.intended)
+	for k, s := range j.settings {
+		if s.Status == int(syncml.StatusOK) || j.unknown[k] {
+			delete(unset, nodeKey(s.URI))
+		}
+	}
+	forget(rec, unset)
 }
 
 func quote(v string) string {
