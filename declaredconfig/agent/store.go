@@ -74,8 +74,9 @@ type DocumentRecord struct {
 	// for this document that Settings does not name as set (each once):
 	// those an apply or a refresh is about to set (recorded and saved
 	// before the first Set, so that a crash at any point leaves them
-	// here; those whose Set is surely not made come out when the outcome
-	// is recorded), those an apply set whose outcome was not recorded
+	// here, marked in Intents; those whose Set is surely not made come
+	// out when the apply or refresh ends, its outcome recorded or not),
+	// those an apply set whose outcome was not recorded
 	// (cancelled, or a new version or an Undo came meanwhile), those of a
 	// Set whose outcome is not known (timed out), those set before whose
 	// setting a refresh could not set again, and those of an earlier
@@ -96,9 +97,13 @@ type DocumentRecord struct {
 	// writes. The agent set such a node only if the Surface holds that
 	// value: Unenroll, the next recorded apply and an Undo delete it only
 	// then (a Get first; a node that holds another value, or none, is
-	// left as it is and forgotten), so that a crash during a batch does
-	// not have the nodes of a document whose apply had not started
-	// deleted, with the value the device had before. A node another
+	// left as it is and forgotten; one that held that very value before
+	// is deleted, as the apply would have made it the agent's), so that a
+	// crash during a batch does not have the nodes of a document whose
+	// apply had not started deleted, with the value the device had
+	// before. Intents are empty between batches but for what a crash
+	// left; a build before the field refuses a FileStore state that holds
+	// some (unknown field: ErrCorrupt). A node another
 	// record, a setting that succeeded or a Leftover node not in Intents
 	// holds is deleted as it is. A record saved by a build before the
 	// field has none; New drops the keys that are not in Leftover.

@@ -17,7 +17,8 @@ import (
 // document of the command meanwhile, the Undo also undoes the apply: the
 // nodes of a document the command added are deleted from the Surface
 // (unless another record names them, in its settings that succeeded or
-// its Leftover), and a version the command replaced is applied again, the
+// its Leftover; a node of its DocumentRecord.Intents only when it holds
+// the value the agent would have set), and a version the command replaced is applied again, the
 // nodes of the version the worker applied kept in the record's Leftover (for
 // that apply to delete those it does not set, or for Unenroll).
 //
