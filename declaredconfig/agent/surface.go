@@ -22,7 +22,10 @@ type Surface interface {
 	// Set makes the node uri hold value.
 	Set(ctx context.Context, uri, value string) error
 	// Get returns the value of the node uri; ok is false when the node
-	// does not exist.
+	// does not exist. The value is what Set wrote (not a form of it): a
+	// refresh takes another value for drift, and after a crash Unenroll
+	// and the next version's apply delete a node recorded before its Set
+	// (DocumentRecord.Intents) only when it holds the value Set wrote.
 	Get(ctx context.Context, uri string) (value string, ok bool, err error)
 	// Delete removes the node uri; a node that does not exist is no error.
 	Delete(ctx context.Context, uri string) error
