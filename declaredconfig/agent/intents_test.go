@@ -69,15 +69,22 @@ func TestCrashBatchKeepsUntouched(t *testing.T) {
 						replaceApplied(t, b, otherURI, next)
 						want = map[string]string{policyNode: own}
 					}
-					if err := b.Unenroll(ctx); err != nil {
-						t.Fatal(err)
-					}
-					if got := surface.Nodes("./"); !maps.Equal(got, want) {
-						t.Errorf("after the Unenroll the Surface holds %v, want %v", got, want)
-					}
+					unenrollLeaves(t, b, surface, want)
 				})
 			}
 		}
+	}
+}
+
+// unenrollLeaves has a Unenroll and fails the test unless the Surface
+// then holds want.
+func unenrollLeaves(t *testing.T, a *agent.Agent, surface nodeSurface, want map[string]string) {
+	t.Helper()
+	if err := a.Unenroll(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := surface.Nodes("./"); !maps.Equal(got, want) {
+		t.Errorf("after the Unenroll the Surface holds %v, want %v", got, want)
 	}
 }
 
@@ -145,12 +152,7 @@ func TestCommandMidApplyUnintends(t *testing.T) {
 			if l := a.Snapshot().Documents[0].Leftover; slices.Contains(l, vpnNodes[1]) {
 				t.Errorf("Leftover %v holds the node whose Set was refused", l)
 			}
-			if err := a.Unenroll(ctx); err != nil {
-				t.Fatal(err)
-			}
-			if got, want := surface.Nodes("./"), map[string]string{vpnNodes[1]: own}; !maps.Equal(got, want) {
-				t.Errorf("after the Unenroll the Surface holds %v, want %v", got, want)
-			}
+			unenrollLeaves(t, a, surface, map[string]string{vpnNodes[1]: own})
 		})
 	}
 }
@@ -194,12 +196,7 @@ func TestCrashRepairKeepsUntouched(t *testing.T) {
 				}
 				return
 			}
-			if err := b.Unenroll(ctx); err != nil {
-				t.Fatal(err)
-			}
-			if got, want := surface.Nodes("./"), map[string]string{vpnNodes[1]: own}; !maps.Equal(got, want) {
-				t.Errorf("after the Unenroll the Surface holds %v, want %v", got, want)
-			}
+			unenrollLeaves(t, b, surface, map[string]string{vpnNodes[1]: own})
 		})
 	}
 }
