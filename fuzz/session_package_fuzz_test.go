@@ -16,7 +16,7 @@ import (
 // saw of it.
 type pkgRun struct {
 	t         *testing.T
-	p         []byte
+	msgGen    // the program's bytes left
 	c         *session.Client
 	maxChunks int // ClientConfig.MaxObjectChunks
 	maxObj    int // ClientConfig.MaxObjectSize
@@ -44,15 +44,6 @@ type pkgRun struct {
 type pkgChunk struct {
 	target string
 	first  bool
-}
-
-func (r *pkgRun) next() byte {
-	if len(r.p) == 0 {
-		return 0
-	}
-	b := r.p[0]
-	r.p = r.p[1:]
-	return b
 }
 
 // queue queues n Replaces of the device, each of a node ./Q/k of its own
@@ -298,7 +289,7 @@ func FuzzSessionClientPackage(f *testing.F) {
 	f.Add([]byte{0x00, 1, 1, 1, 0x40, 0, 0x03, 1, 1, 0x40, 1, 0x1c, 0, 0x03, 1, 1, 0x40, 2, 0x14, 1, 0x40, 4, 0x03, 2, 2,
 		0x00, 0, 0xfe})
 	f.Fuzz(func(t *testing.T, data []byte) {
-		r := &pkgRun{t: t, p: data, outcomes: map[string]int{}, chunks: map[[2]string]pkgChunk{}, run: map[string]int{}}
+		r := &pkgRun{t: t, msgGen: msgGen{p: data}, outcomes: map[string]int{}, chunks: map[[2]string]pkgChunk{}, run: map[string]int{}}
 		b0, b1 := r.next(), r.next()
 		r.maxChunks, r.maxQueue, r.maxObj = 1+int(b0%4), 2+int(b0>>2%4), 16<<(b1%3)
 		mux := session.NewMux()
