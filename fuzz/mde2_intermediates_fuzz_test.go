@@ -171,13 +171,15 @@ func chainStores(p []byte) (roots, cas []int, rest []byte) {
 // stores (see chainStores; the first byte of the input also says whether
 // the enrollment is renewed, with a document of stores of its own). It
 // checks: an enrollment whose document carries certificates only (no
-// other bytes) succeeds; one that fails fails with a typed error (a
-// *Fault, an error matching ErrStructure, a *DecodeError or *LimitError);
-// a Result holds as Roots exactly the root store and as Intermediates
-// exactly the CA store, in order; TLSCertificate presents the
-// certificate then the Intermediates; and a renewal keeps the
-// enrollment's Intermediates (and Roots) when its document installs none,
-// else holds its own.
+// other bytes), none of them a root in the CA store, succeeds; one that
+// fails fails with a typed error (a *Fault, an error matching
+// ErrStructure, a *DecodeError or *LimitError); a Result holds as Roots
+// exactly the root store and as Intermediates exactly the CA store
+// without the roots (self-signed certificates) it may hold, in order, so
+// that no root is ever an intermediate; TLSCertificate presents the
+// certificate then the Intermediates, never a root; and a renewal keeps
+// the enrollment's Intermediates (and Roots) when its document installs
+// none, else holds its own.
 func FuzzEnrollIntermediates(f *testing.F) {
 	f.Add([]byte{0, 2, 0, 0x81})                      // root; issuing CA: the usual chain
 	f.Add([]byte{0, 3, 0, 0x82, 0x81})                // a chain of two intermediates, the lower first
@@ -185,6 +187,9 @@ func FuzzEnrollIntermediates(f *testing.F) {
 	f.Add([]byte{1, 2, 0, 0x81, 0})                   // renewed with a document of the certificate alone
 	f.Add([]byte{0, 2, 0, 0x86})                      // bytes that are no certificate in the CA store
 	f.Add([]byte{0, 8, 0, 3, 0x81, 0x82, 0x84, 0x85}) // eight, two roots
+	// roots in the CA store: never intermediates
+	f.Add([]byte{0, 1, 0x83})                         // another root, alone
+	f.Add([]byte{1, 3, 0, 0x80, 0x81, 2, 0x83, 0x82}) // the issuing root beside its intermediate; renewed with another root beside one
 	f.Fuzz(func(t *testing.T, data []byte) {
 		fx, err := chainFix()
 		if err != nil {
@@ -209,7 +214,7 @@ func FuzzEnrollIntermediates(f *testing.F) {
 		}
 		n, err := fx.client.Renew(ctx, r, dev)
 		rs, cs := fx.renewRoot, fx.renewCA
-		if err == nil && len(cs) == 0 {
+		if err == nil && len(caWithoutRoots(fx, cs)) == 0 {
 			// a document that installs no intermediate: the enrollment's stay
 			cs = fx.caStore
 		}
@@ -225,9 +230,16 @@ func FuzzEnrollIntermediates(f *testing.F) {
 // reports whether there is a Result.
 func checkChainResult(t *testing.T, op string, r *mde2.Result, err error, certs *chainCerts, roots, cas []int) bool {
 	t.Helper()
-	bad := false
+	bad, rootCA := false, false
 	for _, i := range append(append([]int(nil), roots...), cas...) {
 		bad = bad || certs.bad[i]
+	}
+	var inter []int // the CA store without its roots
+	for _, i := range cas {
+		rootCA = rootCA || certs.root[i]
+		if !certs.root[i] {
+			inter = append(inter, i)
+		}
 	}
 	if err != nil {
 		var fault *mde2.Fault
@@ -236,7 +248,7 @@ func checkChainResult(t *testing.T, op string, r *mde2.Result, err error, certs 
 		if !errors.As(err, &fault) && !errors.Is(err, mde2.ErrStructure) && !errors.As(err, &de) && !errors.As(err, &le) {
 			t.Fatalf("%s: untyped error %T: %v", op, err, err)
 		}
-		if !bad {
+		if !bad && !rootCA {
 			t.Fatalf("%s of a document of certificates (roots %v, CAs %v) failed: %v", op, roots, cas, err)
 		}
 		return false
@@ -254,21 +266,35 @@ func checkChainResult(t *testing.T, op string, r *mde2.Result, err error, certs 
 		}
 	}
 	same("Roots", r.Roots, roots)
-	same("Intermediates", r.Intermediates, cas)
+	same("Intermediates", r.Intermediates, inter)
 	tc := r.TLSCertificate()
 	if len(tc.Certificate) == 0 || !bytes.Equal(tc.Certificate[0], r.Certificate.Raw) {
 		t.Fatalf("%s: TLSCertificate does not present the certificate first", op)
 	}
-	if len(r.Intermediates) > 0 {
-		var chain []*x509.Certificate
-		for _, der := range tc.Certificate[1:] {
-			c, err := x509.ParseCertificate(der)
-			if err != nil {
-				t.Fatalf("%s: TLSCertificate presents bytes that are no certificate: %v", op, err)
-			}
-			chain = append(chain, c)
+	var chain []*x509.Certificate
+	for _, der := range tc.Certificate[1:] {
+		c, err := x509.ParseCertificate(der)
+		if err != nil {
+			t.Fatalf("%s: TLSCertificate presents bytes that are no certificate: %v", op, err)
 		}
-		same("TLSCertificate's chain", chain, cas)
+		if c.CheckSignature(c.SignatureAlgorithm, c.RawTBSCertificate, c.Signature) == nil {
+			t.Fatalf("%s: TLSCertificate presents the root %q", op, c.Subject.CommonName)
+		}
+		chain = append(chain, c)
+	}
+	if len(r.Intermediates) > 0 {
+		same("TLSCertificate's chain", chain, inter)
 	}
 	return true
+}
+
+// caWithoutRoots returns the CA store cas without its roots.
+func caWithoutRoots(fx *chainFixture, cas []int) []int {
+	var out []int
+	for _, i := range cas {
+		if !fx.certs.root[i] {
+			out = append(out, i)
+		}
+	}
+	return out
 }
