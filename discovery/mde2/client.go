@@ -118,7 +118,8 @@ type Result struct {
 	Key         crypto.Signer       // its private key
 	Roots       []*x509.Certificate // the roots the document installs
 	// Intermediates are the intermediate authorities the document
-	// installs (its CA store), which TLSCertificate presents after the
+	// installs (its CA store, without the self-signed roots a document
+	// may put there), which TLSCertificate presents after the
 	// certificate.
 	Intermediates []*x509.Certificate
 	// Address is the DM server (w7 ADDR) and ProviderID the DM account's
@@ -142,8 +143,8 @@ type Result struct {
 // client presents them (in tls.Config.Certificates, or for
 // session.ClientCertificate's server to identify the device): the
 // certificate, then the intermediate authorities the provisioning
-// document installs (Intermediates, or the Provisioning's CACerts when
-// that is empty), with Leaf set. A Result without a certificate gives the
+// document installs (Intermediates, or the Provisioning's CACerts but
+// for self-signed roots when that is empty), with Leaf set. A Result without a certificate gives the
 // zero tls.Certificate.
 func (r *Result) TLSCertificate() tls.Certificate {
 	if r == nil || r.Certificate == nil {
@@ -154,7 +155,11 @@ func (r *Result) TLSCertificate() tls.Certificate {
 		chain = append(chain, c.Raw)
 	}
 	if len(r.Intermediates) == 0 && r.Provisioning != nil {
-		chain = append(chain, r.Provisioning.CACerts...)
+		for _, der := range r.Provisioning.CACerts {
+			if c, err := x509.ParseCertificate(der); err != nil || !selfSigned(c) {
+				chain = append(chain, der)
+			}
+		}
 	}
 	return tls.Certificate{Certificate: chain, PrivateKey: r.Key, Leaf: r.Certificate}
 }
@@ -420,9 +425,21 @@ func readResult(rstr *RequestSecurityTokenResponse, key crypto.Signer, lim provi
 		if err != nil {
 			return nil, pkg.Errorf("%w: CA certificate: %v", ErrStructure, err)
 		}
-		r.Intermediates = append(r.Intermediates, ca)
+		if !selfSigned(ca) {
+			r.Intermediates = append(r.Intermediates, ca)
+		}
 	}
 	return r, nil
+}
+
+// selfSigned reports whether c is a root: issued by its own subject and
+// signed by its own key. A document may install one in its CA store; it
+// is no intermediate (a client presenting it gains nothing, and a server
+// must not take it as a step of the chain). A self-issued certificate
+// signed by another key (a CA's key rollover) is an intermediate.
+func selfSigned(c *x509.Certificate) bool {
+	return bytes.Equal(c.RawSubject, c.RawIssuer) &&
+		c.CheckSignature(c.SignatureAlgorithm, c.RawTBSCertificate, c.Signature) == nil
 }
 
 func publicKeyEqual(a, b crypto.PublicKey) bool {
