@@ -223,10 +223,12 @@ type Client struct {
 	// (fitPeerResults).
 	peerObj int
 	cont    []syncml.Command // the rest of the device's package
-	// done is finish's set of the commands cut before, empty between
-	// messages: kept so that the thousands of a long package do not make
-	// a new map in every message
-	done map[syncml.Command]bool
+	// rest is the array c.cont lives in between messages (see restBuf).
+	rest restBuf
+	// flatRest, set only in tests, builds every message as before
+	// restBuf: its candidates in a new list, all walked, and the rest
+	// counted anew (the oracle of TestRestSameAsBefore).
+	flatRest bool
 	// peerSeen is true once a server message was handled (in this
 	// session or an earlier one, since the last abort): from then on
 	// peerMax is what the server announced, 0 for none, and
@@ -415,6 +417,7 @@ func (c *Client) Start(ctx context.Context, sessionID string, alerts ...syncml.C
 	c.cuts, c.lastSent = nil, nil
 	c.sessionID, c.outMsgID, c.inMsgID = sessionID, 0, ""
 	c.retries, c.ended, c.lo, c.cont = 0, false, nil, nil
+	c.rest.reset() // the last session's commands are not held on to
 	// the server's MaxObjSize holds for the session it was announced in
 	// (OMA DM, large objects): this one has heard none yet
 	c.srvOK, c.srvNext, c.peerObj = false, nil, 0
@@ -477,11 +480,11 @@ func (c *Client) package1(ctx context.Context, maxObj int) (*syncml.Message, []O
 		}
 	}
 	// EachMessage's commands follow Alert 1201 in package 1.
-	rest, err := c.eachMessage(ctx, c.pkg1[1:], maxObj)
+	extra, err := c.eachMessage(ctx, maxObj)
 	if err != nil {
 		return nil, nil, err
 	}
-	m, err = c.finish(m, append([]syncml.Command{c.pkg1[0]}, rest...), true)
+	m, err = c.finish(m, slices.Concat(c.pkg1[:1], extra, c.pkg1[1:]), true)
 	c.lastPkg1 = err == nil
 	if err != nil {
 		return nil, nil, err
@@ -510,11 +513,12 @@ func (c *Client) resend(ctx context.Context, h *syncml.Header, u *clientMark) (*
 	c.again = true // from here, the message built is the refused one again
 	// the server has none of the Statuses the refused message carried
 	c.forgetSplitGets(refused)
-	cands, err := c.eachMessage(ctx, cands, c.peerObj)
+	extra, err := c.eachMessage(ctx, c.peerObj)
 	if err != nil {
 		c.again = false
 		return nil, nil, err
 	}
+	cands = slices.Concat(extra, cands)
 	if m, err = c.finish(m, cands, c.lastFinal); err != nil {
 		return nil, nil, err
 	}
@@ -549,35 +553,41 @@ func (c *Client) message(hdr *syncml.Header) *syncml.Message {
 // their Items back, and nothing of c changed: the commands go out whole
 // in the next message built.
 func (c *Client) finish(m *syncml.Message, cands []syncml.Command, final bool) (*syncml.Message, error) {
+	return c.finishParts(m, cands, nil, nil, final)
+}
+
+// finishParts is finish of the candidates front, mid and back, in that
+// order, mid being the end of the rest of the package (c.cont, see
+// contSuffix) or nil: mid was cut before and is neither walked nor
+// copied (see restBuf), so that the message costs what front and back
+// (its new commands) hold and what it carries, not what waits.
+func (c *Client) finishParts(m *syncml.Message, front, mid, back []syncml.Command, final bool) (*syncml.Message, error) {
 	again := c.again // m is the last message built once more
 	c.again = false
+	if c.flatRest || !contSuffix(c.cont, mid) {
+		// not the rest as it is: all of it is walked, as new
+		front, mid, back = slices.Concat(front, mid, back), nil, nil
+	}
 	contNow := c.continuesObject(again)
 	var broken *brokenObject // the object in flight the message does not continue
 	if contNow {
-		for _, x := range cands {
-			if _, ok := x.(*syncml.Status); ok {
-				continue
-			}
-			if c.nextPiece(x, again) == nil {
-				// another command: the object is not continued, and
-				// goes out again whole (see breakInFlight)
-				contNow = false
-				cands, broken = c.breakInFlight(cands, c.flightFor(again), c.refusedMsgID(again))
-			}
-			break
+		if x := firstCommand(front, mid, back); x != nil && c.nextPiece(x, again) == nil {
+			// another command: the object is not continued, and goes
+			// out again whole (see breakInFlight)
+			contNow = false
+			front, mid, back = slices.Concat(front, mid, back), nil, nil
+			front, broken = c.breakInFlight(front, c.flightFor(again), c.refusedMsgID(again))
 		}
 	}
 	// What is too large for the server's MaxMsgSize (a Results, most
 	// often) goes in chunks; the rest of the package and the commands
-	// sent again were cut before.
-	done := c.done // empty: cleared after each use
+	// sent again were cut before (mid is of the rest).
 	max, assumed := c.packMax()
-	if max > 0 && len(c.cont)+len(c.lastSent) > 0 {
-		if done == nil {
-			done = make(map[syncml.Command]bool, len(c.cont)+len(c.lastSent))
-			c.done = done
-		}
-		for _, x := range c.cont {
+	var done map[syncml.Command]bool
+	before := c.cont[:len(c.cont)-len(mid)] // the rest but mid: front may hold it
+	if max > 0 && len(before)+len(c.lastSent) > 0 {
+		done = make(map[syncml.Command]bool, len(before)+len(c.lastSent))
+		for _, x := range before {
 			done[x] = true
 		}
 		for _, x := range c.lastSent {
@@ -587,20 +597,24 @@ func (c *Client) finish(m *syncml.Message, cands []syncml.Command, final bool) (
 			delete(done, broken.was.cmd) // whole again: cut anew
 		}
 	}
-	cands, _, cut, err := chunkCommands(cands, max, 0, &m.Header, func(x syncml.Command) bool { return done[x] })
-	clear(done) // holds no command past the message
+	isDone := func(x syncml.Command) bool { return done[x] }
+	front, _, cut, err := chunkCommands(front, max, 0, &m.Header, isDone)
+	if err == nil && len(back) > 0 {
+		var more []uncut
+		back, _, more, err = chunkCommands(back, max, 0, &m.Header, isDone)
+		if err != nil {
+			undoCuts(cut) // more is undone already
+		}
+		cut = append(cut, more...)
+	}
 	if err != nil {
 		broken.undo()
 		return nil, errorf("chunk: %w", err) // nothing stays cut
 	}
+	cands := c.rest.join(front, mid, back)
 	var cont syncml.Command // the piece of the object in flight that goes on
 	if contNow {
-		for _, x := range cands {
-			if _, ok := x.(*syncml.Status); !ok {
-				cont = x
-				break
-			}
-		}
+		cont = firstCommand(cands)
 	}
 	c.outMsgID++
 	m.Header.MsgID = strconv.Itoa(c.outMsgID)
@@ -625,9 +639,7 @@ func (c *Client) finish(m *syncml.Message, cands []syncml.Command, final bool) (
 		return nil, err
 	}
 	c.cont = rest
-	if len(rest) == 0 {
-		c.done = nil // the package ends: its set goes too
-	}
+	c.rest.keep(sent, rest)
 	c.noteSplitGet(m.Header.MsgID, sent, rest)
 	if broken != nil {
 		// the object's chunks sent and its cut are forgotten: it went
@@ -643,7 +655,9 @@ func (c *Client) finish(m *syncml.Message, cands []syncml.Command, final bool) (
 	}
 	c.lastRaw = raw
 	c.lastCont = contNow
-	c.lastSent, c.lastFinal, c.lastPkg1 = sent, final, false
+	// a copy: the next message's commands take the place of sent in
+	// the array of the rest (see restBuf)
+	c.lastSent, c.lastFinal, c.lastPkg1 = slices.Clone(sent), final, false
 	c.lastEach, c.nextEach = c.nextEach, 0
 	for _, x := range m.Body.Commands {
 		switch x := x.(type) {
@@ -999,15 +1013,23 @@ func (c *Client) answer(ctx context.Context, m *syncml.Message, x *Exchange, u *
 		reply := c.message(h)
 		// One Alert 1222, after the rest of the device's package: one
 		// already waiting there stands.
-		cands := append(c.answersThenRest(r.out, withoutNextMessage(c.cont)), NewAlert(syncml.AlertNextMessage))
-		cands, err := c.eachMessage(ctx, cands, c.peerObj)
+		// (When the rest ends with the only one, that one stays: the
+		// same list, and the rest goes on in place, see restBuf.)
+		var back []syncml.Command
+		cont := c.cont
+		if !endsWithOnlyNextMessage(cont) {
+			cont = withoutNextMessage(cont)
+			back = []syncml.Command{NewAlert(syncml.AlertNextMessage)}
+		}
+		front, mid := c.answersThenRest(r.out, cont)
+		extra, err := c.eachMessage(ctx, c.peerObj)
 		if err != nil {
 			return nil, err
 		}
 		x.Outcomes = append(x.Outcomes, c.eachUnsent...)
 		// No Final while the server's package is open (OMA DM, multiple
 		// messages in a package).
-		reply, err = c.finish(reply, cands, false)
+		reply, err = c.finishParts(reply, slices.Concat(extra, front), mid, back, false)
 		if err != nil {
 			return nil, err
 		}
@@ -1023,7 +1045,7 @@ func (c *Client) answer(ctx context.Context, m *syncml.Message, x *Exchange, u *
 		return x, nil
 	}
 	reply := c.message(h)
-	var cands []syncml.Command
+	var cands, midCands, back []syncml.Command // see finishParts
 	if abort {
 		// An aborted session is answered with Statuses only, in one message.
 		// The rest of the device's package goes back to the front of the
@@ -1050,15 +1072,16 @@ func (c *Client) answer(ctx context.Context, m *syncml.Message, x *Exchange, u *
 			queue, unsent = fitPeerObj(queue, c.peerObj)
 			x.Outcomes = append(x.Outcomes, unsent...)
 		}
-		cands = append(c.answersThenRest(r.out, cont), queue...)
+		front, mid := c.answersThenRest(r.out, cont)
 		c.queue = nil
-		var err error
-		if cands, err = c.eachMessage(ctx, cands, c.peerObj); err != nil {
+		extra, err := c.eachMessage(ctx, c.peerObj)
+		if err != nil {
 			return nil, err
 		}
 		x.Outcomes = append(x.Outcomes, c.eachUnsent...)
+		cands, midCands, back = slices.Concat(extra, front), mid, queue
 	}
-	reply, err := c.finish(reply, cands, true)
+	reply, err := c.finishParts(reply, cands, midCands, back, true)
 	if err != nil {
 		return nil, err
 	}
@@ -1129,14 +1152,14 @@ func sameItems(a, b []syncml.Item) bool {
 }
 
 // answersThenRest returns the device's answers to a server message
-// followed by the rest of its package, cont; when an object of the
-// device's is in flight (see chunkInFlight: messages of Statuses alone
-// may have gone since its last chunk), the rest of that object goes right
-// after the Statuses, those left in cont with it, before any Results:
-// nothing new goes between the chunks of an object (OMA DM, large
-// objects).
-func (c *Client) answersThenRest(out, cont []syncml.Command) []syncml.Command {
-	cands := make([]syncml.Command, 0, len(out)+len(cont)+1)
+// followed by the rest of its package, cont, in two parts: the list
+// starts with front, new, and goes on with mid, the end of cont as it
+// is. When an object of the device's is in flight (see chunkInFlight:
+// messages of Statuses alone may have gone since its last chunk), the
+// rest of that object goes right after the Statuses, those left in cont
+// with it, before any Results: nothing new goes between the chunks of an
+// object (OMA DM, large objects).
+func (c *Client) answersThenRest(out, cont []syncml.Command) (front, mid []syncml.Command) {
 	j := 0 // the Statuses left in front of the rest of the object
 	for j < len(cont) {
 		if _, ok := cont[j].(*syncml.Status); !ok {
@@ -1146,7 +1169,7 @@ func (c *Client) answersThenRest(out, cont []syncml.Command) []syncml.Command {
 	}
 	flight := c.chunkInFlight()
 	if flight == nil || j == len(cont) || !samePiece(flight, cont[j]) {
-		return append(append(cands, out...), cont...)
+		return out, cont
 	}
 	lead := 0
 	for lead < len(out) {
@@ -1155,26 +1178,39 @@ func (c *Client) answersThenRest(out, cont []syncml.Command) []syncml.Command {
 		}
 		lead++
 	}
+	if lead == len(out) {
+		return out, cont // nothing goes between
+	}
 	k := j + objectEnd(cont[j:])
-	cands = append(append(cands, out[:lead]...), cont[:k]...)
-	return append(append(cands, out[lead:]...), cont[k:]...)
+	front = make([]syncml.Command, 0, len(out)+k)
+	front = append(append(append(front, out[:lead]...), cont[:k]...), out[lead:]...)
+	return front, cont[k:]
+}
+
+// endsWithOnlyNextMessage reports whether the only Alert 1222 of cmds is
+// its last command.
+func endsWithOnlyNextMessage(cmds []syncml.Command) bool {
+	n := len(cmds)
+	return n > 0 && isNextMessageAlert(cmds[n-1]) && !slices.ContainsFunc(cmds[:n-1], isNextMessageAlert)
 }
 
 // withoutNextMessage returns cmds without their Alerts 1222 (cmds itself
 // when it has none).
 func withoutNextMessage(cmds []syncml.Command) []syncml.Command {
-	isNext := func(c syncml.Command) bool {
-		a, ok := c.(*syncml.Alert)
-		if !ok {
-			return false
-		}
-		code, err := a.Code()
-		return err == nil && code == syncml.AlertNextMessage
-	}
-	if !slices.ContainsFunc(cmds, isNext) {
+	if !slices.ContainsFunc(cmds, isNextMessageAlert) {
 		return cmds
 	}
-	return slices.DeleteFunc(slices.Clone(cmds), isNext)
+	return slices.DeleteFunc(slices.Clone(cmds), isNextMessageAlert)
+}
+
+// isNextMessageAlert reports whether c is an Alert 1222.
+func isNextMessageAlert(c syncml.Command) bool {
+	a, ok := c.(*syncml.Alert)
+	if !ok {
+		return false
+	}
+	code, err := a.Code()
+	return err == nil && code == syncml.AlertNextMessage
 }
 
 // dropRefused ends the device's object in flight the server refused with

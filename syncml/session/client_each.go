@@ -8,7 +8,8 @@ import (
 	"github.com/windc-go/windc/syncml"
 )
 
-// eachMessage puts the commands of ClientConfig.EachMessage before cands.
+// eachMessage returns the commands of ClientConfig.EachMessage, which go
+// before the candidates of the message being built.
 //
 // EachMessage is the hook of a device that reports its state in every
 // message it sends, as a WinDC device sends its 1224 summary alert: it is
@@ -34,10 +35,10 @@ import (
 // continues an object of the device's: the object's next chunk comes
 // first in it, and no other command may go between the chunks of an
 // object (OMA DM, large objects), or the server takes the object as cut.
-func (c *Client) eachMessage(ctx context.Context, cands []syncml.Command, maxObj int) ([]syncml.Command, error) {
+func (c *Client) eachMessage(ctx context.Context, maxObj int) ([]syncml.Command, error) {
 	c.nextEach, c.eachUnsent = 0, nil
 	if c.cfg.EachMessage == nil || c.continuesObject(c.again) {
-		return cands, nil
+		return nil, nil
 	}
 	extra, err := c.cfg.EachMessage(ctx)
 	if err != nil {
@@ -68,10 +69,7 @@ func (c *Client) eachMessage(ctx context.Context, cands []syncml.Command, maxObj
 		extra = extra[:keep:keep]
 	}
 	c.nextEach = len(extra)
-	if len(extra) == 0 {
-		return cands, nil
-	}
-	return append(append([]syncml.Command(nil), extra...), cands...), nil
+	return extra, nil
 }
 
 // continuesObject reports whether the message being built continues an

@@ -32,21 +32,7 @@ func (c *Client) maxQueue() int {
 // counted once: those a message could not carry, from Queue, BeforeReply
 // or EachMessage.
 func (c *Client) ownWaiting() int {
-	n := 0
-	for _, x := range c.cont {
-		switch x := x.(type) {
-		case *syncml.Status, *syncml.Results:
-			continue
-		case *syncml.Alert:
-			if code, err := x.Code(); err == nil && code == syncml.AlertNextMessage {
-				continue
-			}
-		}
-		if !isChunk(x) { // its last piece counts
-			n++
-		}
-	}
-	return n
+	return c.rest.countsOf(c.cont).own
 }
 
 // pendingAnswers returns how many answers to the server (Statuses and
@@ -54,6 +40,9 @@ func (c *Client) ownWaiting() int {
 // chunks counted once, and whether one of them answers the server's
 // message msgID ("" asks about none).
 func (c *Client) pendingAnswers(msgID string) (n int, of bool) {
+	if msgID == "" {
+		return c.rest.countsOf(c.cont).answers, false
+	}
 	for _, x := range c.cont {
 		var ref string
 		switch x := x.(type) {

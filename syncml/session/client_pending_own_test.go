@@ -24,6 +24,12 @@ func ownAlert(name string) syncml.Command {
 // rest of its package at once, the messages taken, the Outcomes with an
 // error and the error that stopped it.
 func hostileOwn(tb testing.TB, cfg ClientConfig, msgs int, brings bool) (most, took int, unsent []Outcome, err error) {
+	return hostileOwnEach(tb, cfg, msgs, brings, nil)
+}
+
+// hostileOwnEach is hostileOwn, calling each (when not nil) before the
+// device handles message i.
+func hostileOwnEach(tb testing.TB, cfg ClientConfig, msgs int, brings bool, each func(i int)) (most, took int, unsent []Outcome, err error) {
 	ctx := context.Background()
 	mux := NewMux()
 	mux.Handle("Replace", HandlerFunc(func(context.Context, *Request) Response { return Response{} }))
@@ -53,6 +59,9 @@ func hostileOwn(tb testing.TB, cfg ClientConfig, msgs int, brings bool) (most, t
 			cmd = &syncml.Replace{Items: []syncml.Item{{Target: &syncml.Location{LocURI: "./Vendor/R" + strconv.Itoa(i)}, Data: syncml.Text("1")}}}
 		}
 		m := srvMsg("1", strconv.Itoa(i+1), "2000", brings, cmd)
+		if each != nil {
+			each(i)
+		}
 		x, err := c.Handle(ctx, m)
 		if err != nil {
 			return most, took, unsent, err
