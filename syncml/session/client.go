@@ -226,8 +226,9 @@ type Client struct {
 	// rest is the array c.cont lives in between messages (see restBuf).
 	rest restBuf
 	// flatRest, set only in tests, builds every message as before
-	// restBuf: its candidates in a new list, all walked, and the rest
-	// counted anew (the oracle of TestRestSameAsBefore).
+	// restBuf: its candidates in a new list, all walked, the rest counted
+	// and searched for Alerts 1222 anew, one of them waiting at its end
+	// replaced by a new one (the oracle of TestRestSameAsBefore).
 	flatRest bool
 	// peerSeen is true once a server message was handled (in this
 	// session or an earlier one, since the last abort): from then on
@@ -1017,8 +1018,8 @@ func (c *Client) answer(ctx context.Context, m *syncml.Message, x *Exchange, u *
 		// same list, and the rest goes on in place, see restBuf.)
 		var back []syncml.Command
 		cont := c.cont
-		if !endsWithOnlyNextMessage(cont) {
-			cont = withoutNextMessage(cont)
+		if !c.endsWithOnlyNextMessage() {
+			cont = c.withoutNextMessage()
 			back = []syncml.Command{NewAlert(syncml.AlertNextMessage)}
 		}
 		front, mid := c.answersThenRest(r.out, cont)
@@ -1063,7 +1064,7 @@ func (c *Client) answer(ctx context.Context, m *syncml.Message, x *Exchange, u *
 		// An Alert 1222 still waiting asked for a package now over.
 		cont := c.cont
 		if m.Body.Final {
-			cont = withoutNextMessage(cont)
+			cont = c.withoutNextMessage()
 		}
 		queue := c.queue
 		if c.peerObj > 0 {
@@ -1187,11 +1188,21 @@ func (c *Client) answersThenRest(out, cont []syncml.Command) (front, mid []syncm
 	return front, cont[k:]
 }
 
-// endsWithOnlyNextMessage reports whether the only Alert 1222 of cmds is
-// its last command.
-func endsWithOnlyNextMessage(cmds []syncml.Command) bool {
-	n := len(cmds)
-	return n > 0 && isNextMessageAlert(cmds[n-1]) && !slices.ContainsFunc(cmds[:n-1], isNextMessageAlert)
+// endsWithOnlyNextMessage reports whether the only Alert 1222 of the
+// rest of the package (c.cont) is its last command.
+func (c *Client) endsWithOnlyNextMessage() bool {
+	n := len(c.cont)
+	return n > 0 && !c.flatRest && isNextMessageAlert(c.cont[n-1]) && c.rest.countsOf(c.cont).next == 1
+}
+
+// withoutNextMessage returns the rest of the package (c.cont) without
+// its Alerts 1222 (c.cont itself when it has none, known without walking
+// it while it is the rest the last message left, see restBuf).
+func (c *Client) withoutNextMessage() []syncml.Command {
+	if !c.flatRest && c.rest.countsOf(c.cont).next == 0 {
+		return c.cont
+	}
+	return withoutNextMessage(c.cont)
 }
 
 // withoutNextMessage returns cmds without their Alerts 1222 (cmds itself

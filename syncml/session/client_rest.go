@@ -38,8 +38,9 @@ type restBuf struct {
 // restCounts are the counts of a list of commands in the rest of the
 // device's package: own the device's own commands (neither answers to
 // the server nor an Alert 1222), answers its Statuses and Results, an
-// object cut into chunks counted once (its last piece).
-type restCounts struct{ own, answers int }
+// object cut into chunks counted once (its last piece), next its Alerts
+// 1222.
+type restCounts struct{ own, answers, next int }
 
 // add adds the counts of cmds to r, or takes them away (sign -1).
 func (r *restCounts) add(cmds []syncml.Command, sign int) {
@@ -55,6 +56,7 @@ func (r *restCounts) add(cmds []syncml.Command, sign int) {
 			continue
 		case *syncml.Alert:
 			if isNextMessageAlert(x) {
+				r.next += sign
 				continue
 			}
 		}

@@ -20,7 +20,8 @@ import (
 // an Alert 1222 alone, its package closed or not, MaxMsgSize between
 // 1,200 and 3,000 bytes, and Statuses for what the device sent (213 for
 // a chunk, now and then 413 ending its object); the device queues its
-// own commands in BeforeReply (large objects among them) and gives some
+// own commands in BeforeReply (large objects and Alerts 1222 among them)
+// and gives some
 // in EachMessage, which fails now and then (the message handed again).
 // It returns what each message made: the reply's bytes, the Outcomes,
 // the error, what waits in the rest of the package.
@@ -41,8 +42,11 @@ func restScript(tb testing.TB, flat bool, seed uint64, msgs int, cfg ClientConfi
 		for range r.IntN(4) {
 			q++
 			var x syncml.Command = ownAlert("B" + strconv.Itoa(q))
-			if r.IntN(5) == 0 {
+			switch r.IntN(15) {
+			case 0, 1, 2:
 				x = objReplace("./Vendor/O"+strconv.Itoa(q), strings.Repeat("o", 500+r.IntN(4000)))
+			case 3:
+				x = NewAlert(syncml.AlertNextMessage) // of the device's own
 			}
 			_ = c.Queue(x) // a full queue refuses: both Clients alike
 		}
@@ -123,8 +127,8 @@ func restScript(tb testing.TB, flat bool, seed uint64, msgs int, cfg ClientConfi
 		answers, _ := c.pendingAnswers("")
 		var scan restCounts
 		scan.add(c.cont, 1)
-		if own != scan.own || answers != scan.answers {
-			tb.Errorf("seed %d message %d: %d own and %d answers waiting, counted %d and %d", seed, i, own, answers, scan.own, scan.answers)
+		if kept := c.rest.countsOf(c.cont); own != scan.own || answers != scan.answers || kept != scan {
+			tb.Errorf("seed %d message %d: %d own and %d answers waiting (%+v), counted %+v", seed, i, own, answers, kept, scan)
 		}
 		fmt.Fprintf(&b, " waiting %d own %d answers %d", len(c.cont), own, answers)
 		trace = append(trace, b.String())
@@ -144,9 +148,9 @@ func restScript(tb testing.TB, flat bool, seed uint64, msgs int, cfg ClientConfi
 // random sessions with objects in chunks, refused chunks, Results, Alerts
 // 1222, packages closed or not and failed calls taken again.
 func TestRestSameAsBefore(t *testing.T) {
-	seeds := 60
+	seeds := 120
 	if testing.Short() {
-		seeds = 15
+		seeds = 40
 	}
 	for seed := range uint64(seeds) {
 		cfg := ClientConfig{MaxQueue: 40 + int(seed%3)*30, MaxPendingAnswers: 30 + int(seed%4)*20}
