@@ -43,14 +43,11 @@ func encodedLen(c syncml.Command) (int, error) {
 // (doubling) only while the commands in it all fit.
 const packWindow = 64
 
-// packTest, when not nil (tests only), is called instead of the work of
-// pack and packSome, with answers -1 for pack.
-var packTest func(answers int, buf *[]byte, reply *syncml.Message, cands []syncml.Command, max int, force, final bool, cont syncml.Command) ([]byte, []syncml.Command, []syncml.Command, error)
-
-// packWork, when not nil (tests only), is told how many commands each call
-// of pack numbered, encoded and measured, counting a command once per
-// time it was, and how many the message carries (those of reply too).
-var packWork func(work, carried int)
+// packOracle, when not nil, is called instead of the work of pack. It is
+// set only by the tests' init, before any test runs (WINDC_PACKDIFF, see
+// TestPackSameAsBefore), and read only after: no test sets it while
+// another packs.
+var packOracle func(buf *[]byte, reply *syncml.Message, cands []syncml.Command, max int, force, final bool, cont syncml.Command) ([]byte, []syncml.Command, []syncml.Command, error)
 
 // pack fills reply, which holds the Statuses (and alerts) that must go out
 // now, with as many of cands, in order, as fit in max bytes (0: no bound),
@@ -73,41 +70,31 @@ var packWork func(work, carried int)
 // of them, then twice as many while all in it fit) and leaves the others,
 // which cannot go in this message, as they are (unnumbered too).
 func pack(buf *[]byte, reply *syncml.Message, cands []syncml.Command, max int, force, final bool, cont syncml.Command) (out []byte, sent, rest []syncml.Command, err error) {
-	if packTest != nil {
-		return packTest(-1, buf, reply, cands, max, force, final, cont)
+	if packOracle != nil {
+		return packOracle(buf, reply, cands, max, force, final, cont)
 	}
-	return packWindowed(buf, reply, cands, max, force, final, cont)
-}
-
-// packSome is pack, for the Server's replies that go on with answers held
-// from the last one, the first answers of cands. It once bounded the
-// commands after those by their length; pack now looks at no more than
-// one message can carry in any case, so answers serves only packTest.
-func packSome(buf *[]byte, reply *syncml.Message, cands []syncml.Command, answers, max int, force, final bool, cont syncml.Command) (out []byte, sent, rest []syncml.Command, err error) {
-	if packTest != nil {
-		return packTest(answers, buf, reply, cands, max, force, final, cont)
-	}
-	return packWindowed(buf, reply, cands, max, force, final, cont)
+	return packWindowed(buf, reply, cands, max, force, final, cont, nil)
 }
 
 // packWindowed is pack over ever larger windows of cands, from the first
 // packWindow, until packIn can tell what the message carries from the
-// window alone.
-func packWindowed(buf *[]byte, reply *syncml.Message, cands []syncml.Command, max int, force, final bool, cont syncml.Command) (out []byte, sent, rest []syncml.Command, err error) {
+// window alone. work, when not nil (tests), is added how many commands it
+// numbered, encoded and measured, counting a command once per time it
+// was.
+func packWindowed(buf *[]byte, reply *syncml.Message, cands []syncml.Command, max int, force, final bool, cont syncml.Command, work *int) (out []byte, sent, rest []syncml.Command, err error) {
 	fixed := len(reply.Body.Commands)
 	k := len(cands)
 	if max > 0 && k > packWindow {
 		k = packWindow
 	}
-	work := 0
-	if packWork != nil {
-		defer func() { packWork(work, len(reply.Body.Commands)) }()
+	if work == nil {
+		work = new(int)
 	}
 	for {
 		var cut []syncml.Command
 		var n int
 		var grow bool
-		out, n, cut, grow, err = packIn(buf, reply, cands[:k:k], cands, max, force, final && k == len(cands), cont, &work)
+		out, n, cut, grow, err = packIn(buf, reply, cands[:k:k], cands, max, force, final && k == len(cands), cont, work)
 		if grow && k < len(cands) {
 			reply.Body.Commands = reply.Body.Commands[:fixed]
 			k = min(2*k, len(cands))

@@ -98,31 +98,6 @@ func oldPack(buf *[]byte, reply *syncml.Message, cands []syncml.Command, max int
 	return out, cands[:n:n], cands[n:], nil
 }
 
-// oldPackSome is packSome as it was.
-func oldPackSome(buf *[]byte, reply *syncml.Message, cands []syncml.Command, answers, max int, force, final bool, cont syncml.Command) (out []byte, sent, rest []syncml.Command, err error) {
-	w, total := answers, 0
-	for ; w < len(cands) && total <= max && max > 0; w++ {
-		l, err := encodedLen(cands[w])
-		if err != nil {
-			return nil, nil, nil, errorf("encode reply %s: %w", reply.Header.MsgID, err)
-		}
-		total += l
-	}
-	if max <= 0 || w == len(cands) {
-		return oldPack(buf, reply, cands, max, force, final, cont)
-	}
-	out, sent, rest, err = oldPack(buf, reply, cands[:w:w], max, force, false, cont)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	// rest is where it was in cands, or, when pack cut a command into
-	// chunks (forced), in a list of its own that may be longer than w
-	if r := w - len(rest); len(rest) == 0 || r >= 0 && &rest[0] == &cands[r] {
-		return out, sent, cands[r:], nil // rest is where it was: no copy of what follows
-	}
-	return out, sent, append(rest[:len(rest):len(rest)], cands[w:]...), nil
-}
-
 // oldForced is forced as it was.
 func oldForced(reply *syncml.Message, cands []syncml.Command, n, max, total int, cont syncml.Command) (int, []syncml.Command, error) {
 	lead := 0

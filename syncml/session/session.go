@@ -1111,7 +1111,7 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	packer := pack
 	if len(held) > 0 {
 		packer = func(buf *[]byte, reply *syncml.Message, cands []syncml.Command, max int, force, final bool, cont syncml.Command) ([]byte, []syncml.Command, []syncml.Command, error) {
-			return packSome(buf, reply, cands, 0, max, force, final, cont)
+			return pack(buf, reply, cands, max, force, final, cont)
 		}
 	}
 	if continuing {
@@ -1160,7 +1160,7 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 		if continuing {
 			whole.note(cands)
 		}
-		out, send, rest, err = packSome(s.replyBuf, reply, cands, answers, max, continuing, final, cont)
+		out, send, rest, err = pack(s.replyBuf, reply, cands, max, continuing, final, cont)
 	}
 	if err != nil {
 		devices := st.MaxMsgSize > 0 && max == st.MaxMsgSize // before keep puts the last one back
