@@ -29,6 +29,34 @@ import (
 // An object smaller than objSegment never leaves the state, and a bare
 // Session (no Server, no Store) keeps the whole object in its state as
 // before.
+//
+// Known limit: reusing the names lets an instance that stalls harm a
+// later object. One that stalls before loading a segment it writes (save),
+// or after saving the state that ends an object but before emptying its
+// segments (clean), while the device retries on another instance and goes
+// on to its next object, overwrites or empties a segment of that object
+// under the same name: the object is refused (424), never joined wrong
+// (TestServerObjectStalledCleaner). Names never reused (a nonce in each)
+// would end it but leave a record behind per segment of every object in a
+// Store of the user's, which has no delete. What would end most of it with
+// the names reused, not done yet: each object gets a generation that no
+// other of the device shares, the version of the state its first segment
+// was made from (unique per device, see Store; a stalled instance and
+// the one the device retried on make the same object from the same
+// state, so the same generation), kept in the state (a format 11, written
+// only while the state names segments, as format 10 is), and each segment
+// record starts with the generation that wrote it (a NUL, which XML text
+// never holds, then 8 bytes; emptied records stay empty). A join checks
+// the generation; clean empties only records of the ended object's; save
+// writes only when the device's state is still the version the message
+// was handled from, left as a window of two Store calls (a load of the
+// state, the swap of the segment) where now it is the whole message.
+// Records without the header (an older build's: generation 0) stay
+// readable, and an object begun under generation 0 goes on without
+// headers, so that older builds can still join it; states naming
+// segments of format 11 are refused by older builds during an upgrade.
+// Its costs: a load of the state per segment written, 8 bytes per
+// segment record and in a state naming segments.
 
 // objSegment is the size from which the data received of an object goes
 // to the Store as a segment.

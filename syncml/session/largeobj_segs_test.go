@@ -124,13 +124,20 @@ func (h *segServed) config() Config {
 // answers the Alert 1222 of the reply before it, as a device does.
 func sendSegObject(t *testing.T, server func(i int) *Server, dev string, first int, bodies []string) string {
 	t.Helper()
+	return sendSegObjectVia(t, func(i int, msg []byte) []byte { return postRaw(t, server(i), msg) }, dev, first, bodies)
+}
+
+// sendSegObjectVia is sendSegObject, each message posted by post, which
+// returns the reply.
+func sendSegObjectVia(t *testing.T, post func(i int, msg []byte) []byte, dev string, first int, bodies []string) string {
+	t.Helper()
 	code, ask := "", ""
 	for i, body := range bodies {
 		if ask != "" {
 			body = `<Status><CmdID>1</CmdID><MsgRef>` + strconv.Itoa(first+i-1) + `</MsgRef><CmdRef>` + ask +
 				`</CmdRef><Cmd>Alert</Cmd><Data>200</Data></Status>` + body
 		}
-		raw := postRaw(t, server(i), deviceMessage(dev, first+i, body, i == len(bodies)-1))
+		raw := post(i, deviceMessage(dev, first+i, body, i == len(bodies)-1))
 		code, ask = replaceCode(t, raw), alert1222Of(t, raw)
 		if i < len(bodies)-1 && code != "213" {
 			t.Fatalf("chunk %d answered %s", i, code)
