@@ -504,7 +504,7 @@ func (s *Server) exchange(ctx context.Context, device string, in *Inbound, sp *s
 		var segs *segStore // the segments of the object received, made by the message
 		if live := sess.st.LO; live != nil && len(live.pend) > 0 {
 			segs = s.segStore(ctx, device)
-			if err := segs.save(live); err != nil {
+			if err := segs.save(live, ver); err != nil {
 				putScratch(rp, *rp)
 				return nil, err
 			}

@@ -47,6 +47,11 @@ type largeObject struct {
 	// segment: 0, 0 and nil; states of format 9 and earlier have none).
 	Segs, SegLen int
 	SegSum       []byte
+	// SegGen is the generation of the object's segments: the version of
+	// the state its first segment was made from, which each of its
+	// segment records starts with (0: records without it, as an older
+	// build wrote them; see largeobj_segs.go).
+	SegGen uint64
 	// pend are the segments made by the message being handled, to write
 	// to the Store before the state naming them is saved (not saved).
 	pend []segWrite

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding"
+	"encoding/binary"
 	"errors"
 	"strconv"
 	"strings"
@@ -30,33 +31,30 @@ import (
 // Session (no Server, no Store) keeps the whole object in its state as
 // before.
 //
-// Known limit: reusing the names lets an instance that stalls harm a
-// later object. One that stalls before loading a segment it writes (save),
-// or after saving the state that ends an object but before emptying its
-// segments (clean), while the device retries on another instance and goes
-// on to its next object, overwrites or empties a segment of that object
-// under the same name: the object is refused (424), never joined wrong
-// (TestServerObjectStalledCleaner). Names never reused (a nonce in each)
-// would end it but leave a record behind per segment of every object in a
-// Store of the user's, which has no delete. What would end most of it with
-// the names reused, not done yet: each object gets a generation that no
-// other of the device shares, the version of the state its first segment
-// was made from (unique per device, see Store; a stalled instance and
-// the one the device retried on make the same object from the same
-// state, so the same generation), kept in the state (a format 11, written
-// only while the state names segments, as format 10 is), and each segment
-// record starts with the generation that wrote it (a NUL, which XML text
-// never holds, then 8 bytes; emptied records stay empty). A join checks
-// the generation; clean empties only records of the ended object's; save
-// writes only when the device's state is still the version the message
-// was handled from, left as a window of two Store calls (a load of the
-// state, the swap of the segment) where now it is the whole message.
-// Records without the header (an older build's: generation 0) stay
-// readable, and an object begun under generation 0 goes on without
-// headers, so that older builds can still join it; states naming
-// segments of format 11 are refused by older builds during an upgrade.
-// Its costs: a load of the state per segment written, 8 bytes per
-// segment record and in a state naming segments.
+// Reusing the names would let an instance that stalls harm a later
+// object: one that stalls before loading a segment it writes, or after
+// saving the state that ends an object but before emptying its segments,
+// while the device retries on another instance and goes on to its next
+// object, would write over or empty a segment of that object under the
+// same name (it was then refused, 424, never joined wrong). Names never
+// reused (a nonce in each) would leave a record behind per segment of
+// every object in a Store of the user's, which has no delete. So each
+// object has a generation instead, which no other object of the device
+// shares: the version of the state its first segment was made from
+// (versions of a device's state are unique, see Store; a stalled instance
+// and the one the device retried on make the same object from the same
+// state, so the same generation). The state keeps it (largeObject.SegGen,
+// format 11) and each segment record starts with it (segRecord; emptied
+// records stay empty): a join takes only records of the object's
+// generation, clean empties only those of the ended object's, and save
+// writes only while the device's state is still the version the message
+// was handled from (an instance that stalled meanwhile fails, ErrConflict,
+// writing nothing). What is left is a window of two Store calls in save
+// (the load of the state, the swap of the segment) where it was the whole
+// message (TestServerObjectStalledInstance). An object whose first segment
+// was made from no state (version 0), or under an older build, is of
+// generation 0: its records have no header and its states are of format
+// 10, so that older builds can still join it, without that protection.
 
 // objSegment is the size from which the data received of an object goes
 // to the Store as a segment.
@@ -159,7 +157,7 @@ func (g *segStore) flush(lo *largeObject) {
 }
 
 // load returns segment i of lo: made by this message, or from the Store
-// (nil when missing or empty).
+// (nil when missing, empty or of another generation than lo's).
 func (g *segStore) load(lo *largeObject, i int) ([]byte, error) {
 	for _, w := range lo.pend {
 		if w.i == i {
@@ -167,7 +165,33 @@ func (g *segStore) load(lo *largeObject, i int) ([]byte, error) {
 		}
 	}
 	b, _, err := g.loadKey(segKey(g.device, i))
-	return b, err
+	if gen, data := segRecordOf(b); gen == lo.SegGen {
+		return data, err
+	}
+	return nil, err
+}
+
+// segHeader is the length of the header of a segment record of a
+// generation other than 0: a NUL, which XML text never starts with, then
+// the generation, 8 bytes big-endian.
+const segHeader = 9
+
+// segRecord returns the record of a segment of generation gen holding
+// data: data itself for generation 0 (as an older build wrote it).
+func segRecord(gen uint64, data []byte) []byte {
+	if gen == 0 {
+		return data
+	}
+	return append(binary.BigEndian.AppendUint64([]byte{0}, gen), data...)
+}
+
+// segRecordOf returns the generation and the data of the segment record
+// b (see segRecord).
+func segRecordOf(b []byte) (gen uint64, data []byte) {
+	if len(b) >= segHeader && b[0] == 0 {
+		return binary.BigEndian.Uint64(b[1:segHeader]), b[segHeader:]
+	}
+	return 0, b
 }
 
 // loadKey loads the record key: shared, without a copy, from a
@@ -214,20 +238,39 @@ func (g *segStore) whole(lo *largeObject) ([]byte, error) {
 
 // save writes the segments the message made of live, the object still
 // received after it (those of an object it ended are not written), before
-// the state naming them is saved. A segment kept under its name already
-// (a retry of the message, another instance handling it) is left as it
-// is; another one (of an earlier object) is replaced.
-func (g *segStore) save(live *largeObject) error {
+// the state naming them is saved; ver is the version of the device's
+// state the message was handled from. An object whose first segment the
+// message made gets its generation then (live.SegGen, ver): one no other
+// object of the device has, as no other state has that version; an
+// object begun under generation 0 (an older build's) keeps it. A segment
+// kept under its name already (a retry of the message, another instance
+// handling it) is left as it is; another one is replaced, only while the
+// device's state is still of version ver: an instance that stalled while
+// the device went on (its retry handled by another) writes nothing, and
+// fails (ErrConflict), so as not to replace a segment of a later object.
+func (g *segStore) save(live *largeObject, ver uint64) error {
+	if live.SegGen == 0 && len(live.pend) > 0 && live.pend[0].i == 0 {
+		live.SegGen = ver // 0 for a device without state: as before
+	}
+	checked := false
 	for _, w := range live.pend {
 		key := segKey(g.device, w.i)
-		old, ver, err := g.loadKey(key)
+		old, recVer, err := g.loadKey(key)
 		if err != nil {
 			return errorf("save segment %d of the object received: %w", w.i, err)
 		}
-		if bytes.Equal(old, w.data) {
+		if gen, data := segRecordOf(old); gen == live.SegGen && bytes.Equal(data, w.data) {
 			continue
 		}
-		if _, err := g.store.CompareAndSwap(g.ctx, key, ver, w.data); err != nil {
+		if !checked && live.SegGen != 0 {
+			if _, now, err := g.store.Load(g.ctx, g.device); err != nil {
+				return errorf("save segment %d of the object received: %w", w.i, err)
+			} else if now != ver {
+				return errorf("save segment %d of the object received: the device's state changed since the message was handled from it: %w", w.i, ErrConflict)
+			}
+			checked = true
+		}
+		if _, err := g.store.CompareAndSwap(g.ctx, key, recVer, segRecord(live.SegGen, w.data)); err != nil {
 			return errorf("save segment %d of the object received: %w", w.i, err)
 		}
 	}
@@ -235,23 +278,25 @@ func (g *segStore) save(live *largeObject) error {
 }
 
 // clean empties the segments of ended, the object the state had before
-// the message, once the state saved after it no longer names them: all
-// but those live, the object received now, uses (their names are
-// reused). It goes on past a failure, returning the first: a segment
-// left is replaced by the device's next object, and never joined (its
-// hash is not the state's).
+// the message, once the state saved after it no longer names them: those
+// of its generation (an instance that stalled before this, while the
+// device went on to another object under the same names, leaves that
+// one's alone) but those live, the object received now, uses. It goes on
+// past a failure, returning the first: a segment left is replaced by the
+// device's next object, and never joined (its generation and hash are not
+// the state's).
 func (g *segStore) clean(ended, live *largeObject) error {
 	if ended == nil || ended == live || ended.Segs == 0 {
 		return nil
 	}
 	from := 0
-	if live != nil {
+	if live != nil && live.SegGen == ended.SegGen {
 		from = live.Segs
 	}
 	var first error
 	for i := from; i < ended.Segs; i++ {
 		old, ver, err := g.loadKey(segKey(g.device, i))
-		if err == nil && len(old) > 0 {
+		if gen, _ := segRecordOf(old); err == nil && len(old) > 0 && gen == ended.SegGen {
 			_, err = g.store.CompareAndSwap(g.ctx, segKey(g.device, i), ver, nil)
 		}
 		if err != nil && first == nil {
@@ -269,7 +314,7 @@ func (lo *largeObject) checkSegs() error {
 	case lo == nil:
 		return nil
 	case lo.Segs == 0:
-		if lo.SegLen != 0 || len(lo.SegSum) != 0 {
+		if lo.SegLen != 0 || len(lo.SegSum) != 0 || lo.SegGen != 0 {
 			return errorf("decode state: partial object of no segment with %d bytes and a hash of them", lo.SegLen)
 		}
 		return nil

@@ -36,6 +36,12 @@ const stateFormat = 9
 // other states are of the formats before it, which earlier versions read.
 const stateFormatSegs = 10
 
+// stateFormatSegGen is format 10 with, after the segments' hash, their
+// generation (largeObject.SegGen). It is written only while a state names
+// segments of a generation other than 0: other states are of the formats
+// before it, which earlier versions read.
+const stateFormatSegGen = 11
+
 // stateFormatToken is the format of a state with token that holds no
 // chunks (see state.piecesHeld).
 const stateFormatToken = 7
@@ -339,6 +345,8 @@ func (s *Session) appendStateSplit(dst []byte, split bool) ([]byte, error) {
 	}
 	segs := st.LO != nil && st.LO.Segs > 0
 	switch {
+	case split && segs && st.LO.SegGen != 0:
+		w.uint(stateFormatSegGen)
 	case split && segs:
 		w.uint(stateFormatSegs)
 	case split:
@@ -393,6 +401,9 @@ func (s *Session) appendStateSplit(dst []byte, split bool) ([]byte, error) {
 			w.uint(uint64(lo.Segs))
 			w.uint(uint64(lo.SegLen))
 			w.bytes(lo.SegSum)
+			if lo.SegGen != 0 {
+				w.uint(lo.SegGen)
+			}
 		}
 	}
 	if enc, ok := st.queueEncoded(); ok && len(st.Queue) > 0 {
@@ -552,8 +563,8 @@ func (s *Session) UnmarshalBinary(b []byte) error {
 // st: all a replay needs (replayOf).
 func (r *stateReader) head(st *state) (format uint64, err error) {
 	f := r.uint()
-	if r.err == nil && (f < 4 || f > stateFormatSegs) {
-		return 0, errorf("decode state: format %d, want 4 to %d", f, stateFormatSegs)
+	if r.err == nil && (f < 4 || f > stateFormatSegGen) {
+		return 0, errorf("decode state: format %d, want 4 to %d", f, stateFormatSegGen)
 	}
 	st.SessionID = r.string()
 	st.InMsgID = r.string()
@@ -645,6 +656,9 @@ func readFields(b []byte, data int, fs *stateFields) error {
 		}
 		if f >= stateFormatSegs {
 			st.LO.Segs, st.LO.SegLen, st.LO.SegSum = r.int(), r.int(), r.bytes()
+		}
+		if f >= stateFormatSegGen {
+			st.LO.SegGen = r.uint()
 		}
 		if v := st.LO.Size + 2; v >= refusedSize {
 			st.LO.Size, st.LO.Refused = -1, syncml.StatusCode(v-refusedSize)

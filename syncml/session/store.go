@@ -41,7 +41,8 @@ import (
 // later version reads the states an earlier one wrote, not always the
 // reverse. States of format 8, written while an object goes out in
 // chunks, do not load in versions before it (ErrStoredState there until
-// the object is done).
+// the object is done); nor do states of format 11, written while a Server
+// receives an object kept in segments (largeobj_segs.go).
 //
 // Implementations must be safe for concurrent use. The function
 // storetest.Run checks an implementation against this contract.
