@@ -14,9 +14,9 @@ import (
 
 // serverReceiveRun has a device send an object to a Server in three
 // chunks, the second of 64 KiB, which the Server keeps in a segment of
-// its Store: it returns the state saved after the second (of format 10,
-// naming the segment, its own data only the first chunk's) and the
-// device's third message, the last chunk.
+// its Store: it returns the state saved after the second (of format 11,
+// naming the segment and its generation, its own data only the first
+// chunk's) and the device's third message, the last chunk.
 func serverReceiveRun(tb testing.TB) (state, next []byte) {
 	tb.Helper()
 	store := session.NewMemoryStore()
@@ -54,7 +54,7 @@ func serverReceiveRun(tb testing.TB) (state, next []byte) {
 		}
 	}
 	state, _, err := store.Load(context.Background(), "D")
-	if err != nil || len(state) == 0 || state[0] != 10 {
+	if err != nil || len(state) == 0 || state[0] != 11 {
 		tb.Fatalf("state of the Server after the second chunk: %d bytes, %v", len(state), err)
 	}
 	return state, msgs[2]

@@ -126,7 +126,7 @@ func receiveRun(tb testing.TB, value string, chunk int) (states, msgs [][]byte) 
 // syncml/session/state_text.go), in text and CDATA, with characters to
 // escape, and with those of a server receiving an object in chunks
 // (format 9), and one of a Server keeping part of such an object in its
-// Store (format 10). A state either fails with ErrStoredState or loads; one that
+// Store (format 11). A state either fails with ErrStoredState or loads; one that
 // loads saves again, and what it saves loads and saves to the same
 // bytes. The loaded Session then handles the device's message that
 // followed the seed state (msg picks it): no state may make it panic, and
@@ -165,7 +165,7 @@ func FuzzSessionState8(f *testing.F) {
 	msgs = append(msgs, ms...)
 	msgs = append(msgs, nil)
 	// and the state of a Server that keeps part of the object received in
-	// a segment of its Store (format 10), followed by the last chunk
+	// a segment of its Store (format 11), followed by the last chunk
 	st10, last := serverReceiveRun(f)
 	f.Add(st10, uint8(len(msgs)))
 	msgs = append(msgs, last)
