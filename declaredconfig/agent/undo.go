@@ -71,7 +71,9 @@ func (a *Agent) undo(old, after *Snapshot) func(context.Context) error {
 // undone returns cur with the records and values a command changed (from
 // old to after) put back, and the Surface nodes to delete (a node of a
 // record's Intents only when the Surface holds the value the agent would
-// have set: deleteLeft).
+// have set: deleteLeft). A node a record that goes set for sure, which a
+// record that stays holds only in its Intents, stays, held by that
+// record without a condition.
 func undone(old, after, cur *Snapshot) (*Snapshot, []leftNode) {
 	next := cur.clone()
 	if old.RefreshInterval != after.RefreshInterval {
@@ -140,7 +142,9 @@ func undone(old, after, cur *Snapshot) (*Snapshot, []leftNode) {
 	}
 	// The order the documents were first accepted in.
 	slices.SortStableFunc(next.Documents, func(x, y DocumentRecord) int { return cmp.Compare(x.Seq, y.Seq) })
-	held := map[string]bool{} // the nodes a record left in place set: not deleted
+	// The nodes a record left in place set (held), or holds only in its
+	// Intents (cond): not deleted.
+	held, cond := map[string]bool{}, map[string]bool{}
 	for _, r := range next.Documents {
 		for _, s := range r.Settings {
 			if s.Status == 200 {
@@ -148,15 +152,36 @@ func undone(old, after, cur *Snapshot) (*Snapshot, []leftNode) {
 			}
 		}
 		for _, l := range r.Leftover {
-			held[nodeKey(l)] = true
+			if _, ok := r.Intents[l]; ok {
+				cond[nodeKey(l)] = true
+			} else {
+				held[nodeKey(l)] = true
+			}
 		}
 	}
 	var drop []leftNode
+	var sure map[string]bool // nodes set for sure that records hold only in Intents
 	for _, nd := range applied {
-		if k := nodeKey(nd.uri); !held[k] {
+		k := nodeKey(nd.uri)
+		switch {
+		case held[k]:
+		case cond[k]:
+			// The agent's value is on the node: the records that stay
+			// hold it as set, without a condition (a value the Surface
+			// may not hold), as Unenroll counts it.
+			if nd.want == nil {
+				if sure == nil {
+					sure = map[string]bool{}
+				}
+				sure[k] = true
+			}
+		default:
 			held[k] = true
 			drop = append(drop, nd)
 		}
+	}
+	for i := range next.Documents {
+		dropIntents(&next.Documents[i], sure)
 	}
 	return next, drop
 }
