@@ -82,3 +82,40 @@ func TestRefreshSkippedRepairTold(t *testing.T) {
 		t.Errorf("after the repair: state %s, want 60", e.State)
 	}
 }
+
+// TestRefreshSkippedRepairBackoff: the wait before a skipped repair is
+// tried again doubles from 1 minute at each refresh that skips it again,
+// up to the RefreshInterval (240 minutes) and no further, and starts
+// again from 1 minute once a refresh skips nothing (here, its Set of the
+// node refused: the store recorded it first).
+func TestRefreshSkippedRepairBackoff(t *testing.T) {
+	ctx := context.Background()
+	st := &failNStore{}
+	var refuse atomic.Bool
+	refuse.Store(true)
+	surface := &agent.MemorySurface{Refuse: func(op, uri string) error {
+		if refuse.Load() && op == "Set" && uri == vpnNodes[1] {
+			return agent.ErrNotAllowed
+		}
+		return nil
+	}}
+	a := applied(t, agent.Config{Store: st, Surface: surface}, docURI(declaredconfig.Device, vpnID), vpnDoc("A1"))
+	refuse.Store(false)
+	skip := func(want time.Duration) {
+		t.Helper()
+		st.set(1) // the save of the nodes to set fails, the outcome's works
+		err := a.Refresh(ctx)
+		if err == nil || !strings.Contains(err.Error(), "tried again in "+want.String()+":") {
+			t.Errorf("Refresh returned %v, want the repair tried again in %v", err, want)
+		}
+	}
+	for _, m := range []int{1, 2, 4, 8, 16, 32, 64, 128, 240, 240} {
+		skip(time.Duration(m) * time.Minute)
+	}
+	refuse.Store(true)
+	if err := a.Refresh(ctx); err != nil {
+		t.Fatalf("a refresh whose Set is refused: %v", err)
+	}
+	refuse.Store(false)
+	skip(time.Minute)
+}
