@@ -1,6 +1,7 @@
 package reconcile
 
 import (
+	"errors"
 	"testing"
 	"unsafe"
 
@@ -54,5 +55,35 @@ func TestMemStoreKey(t *testing.T) {
 				t.Fatalf("update %d: keyed by %q at the device string given", old+1, k)
 			}
 		}
+	}
+}
+
+// TestMemStoreDropNoVersionBack: once a device's entry is dropped
+// (Forget), a compare-and-swap from a version read before it fails, even
+// after the device's state is stored anew (a session that loaded the
+// state before Forget must not write it back over the new one), and the
+// new state's version is none the device had before (the Reconciler
+// keeps a decoded state by version). Numbered per device, the new state
+// took version 1 again and the stale write went through.
+func TestMemStoreDropNoVersionBack(t *testing.T) {
+	ctx := t.Context()
+	s := newMemStore()
+	v1, err := s.CompareAndSwap(ctx, "dev", 0, []byte("before Forget"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.drop("dev")
+	v2, err := s.CompareAndSwap(ctx, "dev", 0, []byte("after Forget"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v2 == v1 {
+		t.Errorf("the state stored after the drop has version %d, the version of the one dropped", v2)
+	}
+	if _, err := s.CompareAndSwap(ctx, "dev", v1, []byte("stale")); !errors.Is(err, ErrConflict) {
+		t.Errorf("a compare-and-swap from the version read before the drop: %v, want ErrConflict", err)
+	}
+	if got, _, _ := s.Load(ctx, "dev"); string(got) != "after Forget" {
+		t.Errorf("the state is %q, want %q", got, "after Forget")
 	}
 }
