@@ -238,3 +238,39 @@ func TestReplaceMidRepairUnintends(t *testing.T) {
 		t.Errorf("after the refresh Leftover %v, Intents %v; want the node it set, no Intents", r.Leftover, r.Intents)
 	}
 }
+
+// TestUnenrollSureOverIntents: a node one document set (its setting
+// succeeded) that a document pending in the same batch, with another
+// value, holds only in its Intents is deleted by the Unenroll after a
+// crash: a record that holds it as set wins over the other's condition
+// (a value the Surface does not hold).
+func TestUnenrollSureOverIntents(t *testing.T) {
+	ctx := context.Background()
+	store := &agent.MemoryStore{}
+	surface := &crashSurface{store: store}
+	a := applied(t, agent.Config{Store: store, Surface: surface}, docURI(declaredconfig.Device, otherID), otherDoc("O1"))
+	if c, _ := serve(t, a, "Add", docURI(declaredconfig.Device, vpnID), text(t, vpnDoc("A1"))); c != 200 {
+		t.Fatalf("Add: %d", c)
+	}
+	third := policyDoc("T1")
+	third.ID = "9A8B7C6D-5E4F-4A3B-8C2D-1E0F9A8B7C6D"
+	third.CSPs[0].Settings[0].Value = "false" // otherDoc sets "true"
+	if c, _ := serve(t, a, "Add", docURI(declaredconfig.Device, third.ID), text(t, third)); c != 200 {
+		t.Fatalf("Add: %d", c)
+	}
+	surface.mu.Lock()
+	surface.n, surface.crash, surface.made = 0, 1, false
+	surface.mu.Unlock()
+	_ = a.ApplyPending(ctx) // the process dies at the VPN profile's first Set
+	b := surface.restart(t)
+	held := false
+	for _, r := range b.Snapshot().Documents {
+		if _, ok := r.Intents[policyNode]; ok {
+			held = true
+		}
+	}
+	if !held {
+		t.Fatalf("no record holds %s in its Intents after the crash: the test does not test", policyNode)
+	}
+	unenrollLeaves(t, b, surface, map[string]string{})
+}
