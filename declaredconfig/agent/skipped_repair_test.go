@@ -23,14 +23,7 @@ func TestRefreshSkippedRepairTold(t *testing.T) {
 	ctx := context.Background()
 	clock, st := newClock(), &failNStore{}
 	var rec recorder
-	var refuse atomic.Bool
-	refuse.Store(true)
-	surface := &agent.MemorySurface{Refuse: func(op, uri string) error {
-		if refuse.Load() && op == "Set" && uri == vpnNodes[1] {
-			return agent.ErrNotAllowed
-		}
-		return nil
-	}}
+	refuse, surface := refusingSurface()
 	uri := docURI(declaredconfig.Device, vpnID)
 	applied(t, agent.Config{Store: st, Surface: surface}, uri, vpnDoc("A1"))
 	// started again on the store: no wake of the Add pending for Run
@@ -91,14 +84,7 @@ func TestRefreshSkippedRepairTold(t *testing.T) {
 func TestRefreshSkippedRepairBackoff(t *testing.T) {
 	ctx := context.Background()
 	st := &failNStore{}
-	var refuse atomic.Bool
-	refuse.Store(true)
-	surface := &agent.MemorySurface{Refuse: func(op, uri string) error {
-		if refuse.Load() && op == "Set" && uri == vpnNodes[1] {
-			return agent.ErrNotAllowed
-		}
-		return nil
-	}}
+	refuse, surface := refusingSurface()
 	a := applied(t, agent.Config{Store: st, Surface: surface}, docURI(declaredconfig.Device, vpnID), vpnDoc("A1"))
 	refuse.Store(false)
 	skip := func(want time.Duration) {
@@ -118,4 +104,17 @@ func TestRefreshSkippedRepairBackoff(t *testing.T) {
 	}
 	refuse.Store(false)
 	skip(time.Minute)
+}
+
+// refusingSurface returns a MemorySurface that refuses the Set of the VPN
+// profile's second node while refuse holds true (as it does at first).
+func refusingSurface() (*atomic.Bool, *agent.MemorySurface) {
+	refuse := &atomic.Bool{}
+	refuse.Store(true)
+	return refuse, &agent.MemorySurface{Refuse: func(op, uri string) error {
+		if refuse.Load() && op == "Set" && uri == vpnNodes[1] {
+			return agent.ErrNotAllowed
+		}
+		return nil
+	}}
 }
