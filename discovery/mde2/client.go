@@ -297,7 +297,7 @@ func (c *Client) EnrollWith(ctx context.Context, resp *DiscoverResponse, d *Devi
 	if err := c.call(ctx, policyURL, gp, &policies, cred.Certificate); err != nil {
 		return nil, err
 	}
-	spec, err := keyFor(c.KeyType, &policies, c.Limits.withDefaults().MaxRSAKeyBits)
+	spec, err := keyFor(c.KeyType, &policies, c.Limits.maxGeneratedRSAKeyBits())
 	if err != nil {
 		return nil, err
 	}

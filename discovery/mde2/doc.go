@@ -127,7 +127,9 @@
 // installed roots to a TLS client.
 // The key follows the certificate policy GetPolicies returns (see
 // KeyFromPolicy): RSA of at least its minimalKeyLength and 2048 bits, as
-// Windows makes, unless its algorithmOIDReference names ECDSA; the
+// Windows makes, unless its algorithmOIDReference names ECDSA, and an RSA
+// key of at most 4096 bits unless Limits.MaxRSAKeyBits allows more (a
+// longer one takes tens of seconds to minutes to generate); the
 // request is signed with the policy's hash. Client.KeyType chooses
 // another key. A renewal makes a key like the one it replaces.
 // It sends to https URLs only unless Client.URLs admits http to loopback

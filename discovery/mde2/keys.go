@@ -29,8 +29,9 @@ const (
 	// smallest of P-256, P-384 and P-521 that is long enough). A renewal,
 	// which reads no policy, makes a key of the same kind and size as
 	// the certificate's it renews. A policy whose algorithm the Client
-	// cannot make, or whose RSA length is above Limits.MaxRSAKeyBits, is
-	// refused with ErrKeyPolicy before the certificate request is sent.
+	// cannot make, or whose RSA length is above the Client's
+	// Limits.MaxRSAKeyBits (DefaultMaxGeneratedRSAKeyBits, 4096, when
+	// zero), is refused with ErrKeyPolicy before a key is generated.
 	KeyFromPolicy KeyType = iota
 	// KeyECDSAP256 makes ECDSA P-256 keys, whatever the policy says (a
 	// server whose policy asks for RSA may refuse them; this package's
@@ -44,7 +45,8 @@ const (
 // a key the Client cannot generate under KeyFromPolicy: an algorithm
 // other than RSA and ECDSA, an algorithmOIDReference that names no OID of
 // the response, an ECDSA length above 521 bits, an RSA length above
-// Limits.MaxRSAKeyBits. Setting Client.KeyType chooses the key instead.
+// the Client's Limits.MaxRSAKeyBits (default DefaultMaxGeneratedRSAKeyBits).
+// Setting Client.KeyType chooses the key instead.
 var ErrKeyPolicy = errors.New("mde2: certificate policy asks for a key the client cannot make")
 
 // The public key algorithm OIDs a policy's algorithmOIDReference may name
@@ -129,7 +131,7 @@ func keyFor(typ KeyType, policies *GetPoliciesResponse, maxRSA int) (keySpec, er
 	case "", oidRSA:
 		k.rsaBits = max(bits, minRSAKeyBits)
 		if k.rsaBits > maxRSA {
-			return keySpec{}, pkg.Errorf("%w: an RSA key of %d bits, more than Limits.MaxRSAKeyBits (%d)", ErrKeyPolicy, k.rsaBits, maxRSA)
+			return keySpec{}, pkg.Errorf("%w: an RSA key of %d bits, more than the Client generates (Limits.MaxRSAKeyBits, %d)", ErrKeyPolicy, k.rsaBits, maxRSA)
 		}
 		return k, nil
 	case oidCurveP256:

@@ -128,19 +128,32 @@ func TestKeyFor(t *testing.T) {
 }
 
 // TestEnrollRefusesKeyPolicyBeforeSending: a policy the Client cannot
-// follow stops the enrollment before the certificate request is sent.
+// follow stops the enrollment before the certificate request is sent: an
+// RSA length above the Client's Limits.MaxRSAKeyBits, or, with the
+// default Limits, above DefaultMaxGeneratedRSAKeyBits (not the
+// DefaultMaxRSAKeyBits a Server checks signatures up to: an 8192-bit key
+// takes tens of seconds to generate, a 16384-bit one minutes).
 func TestEnrollRefusesKeyPolicyBeforeSending(t *testing.T) {
-	f := newFixture(t, false)
-	f.client.KeyType = KeyFromPolicy
-	f.client.Limits.MaxRSAKeyBits = 2048
-	f.srv.Limits.MaxRSAKeyBits = 4096
-	f.srv.Policy = DefaultPolicy()
-	f.srv.Policy.MinimalRSAKeyLength = 4096
-	called := false
-	f.srv.Approve = func(context.Context, *EnrollmentRequest) error { called = true; return nil }
-	_, err := f.client.Enroll(context.Background(), f.ts.URL+pathDiscovery, testDevice, Credentials{Username: "u", Password: "secret"})
-	if !errors.Is(err, ErrKeyPolicy) || called {
-		t.Fatalf("err %v (request sent: %v), want ErrKeyPolicy before sending", err, called)
+	for _, tc := range []struct {
+		name           string
+		clientMax, ask int
+	}{
+		{"above MaxRSAKeyBits", 2048, 4096},
+		{"above the default", 0, 2 * DefaultMaxGeneratedRSAKeyBits},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, false)
+			f.client.KeyType = KeyFromPolicy
+			f.client.Limits.MaxRSAKeyBits = tc.clientMax
+			f.srv.Policy = DefaultPolicy()
+			f.srv.Policy.MinimalRSAKeyLength = tc.ask
+			called := false
+			f.srv.Approve = func(context.Context, *EnrollmentRequest) error { called = true; return nil }
+			_, err := f.client.Enroll(context.Background(), f.ts.URL+pathDiscovery, testDevice, Credentials{Username: "u", Password: "secret"})
+			if !errors.Is(err, ErrKeyPolicy) || called {
+				t.Fatalf("err %v (request sent: %v), want ErrKeyPolicy before sending", err, called)
+			}
+		})
 	}
 }
 

@@ -44,10 +44,13 @@ type Limits struct {
 	// certificate request's, a renewal signer's), in bits (default
 	// DefaultMaxRSAKeyBits): a larger key is refused before any
 	// arithmetic, since checking costs the square of the size and a
-	// request of MaxBytes could hold a key of millions of bits. A Client
-	// whose certificate policy asks for a longer RSA key refuses it
-	// (ErrKeyPolicy) rather than generate it: near the default, generation
-	// can take minutes and cannot be cancelled; lower it to refuse sooner.
+	// request of MaxBytes could hold a key of millions of bits. For a
+	// Client it bounds instead the RSA key a certificate policy may have
+	// it generate (KeyFromPolicy), and its default there is
+	// DefaultMaxGeneratedRSAKeyBits: a policy asking for a longer key is
+	// refused (ErrKeyPolicy) rather than followed, since generation cannot
+	// be cancelled and takes seconds at 4096 bits, tens of seconds at
+	// 8192 and minutes at 16384. Raise it to follow such a policy.
 	MaxRSAKeyBits int
 }
 
@@ -62,6 +65,10 @@ const (
 	// common name: Windows sends a GUID (36 bytes) or 32 hex digits.
 	DefaultMaxDeviceID   = 128
 	DefaultMaxRSAKeyBits = 16384
+	// DefaultMaxGeneratedRSAKeyBits is a Client's default MaxRSAKeyBits:
+	// the longest RSA key a certificate policy makes it generate, twice
+	// the 2048 bits Windows makes and the policies ask for.
+	DefaultMaxGeneratedRSAKeyBits = 4096
 	// DefaultMaxDeviceName leaves room for a name of 63 characters
 	// (the longest DNS label a computer name becomes) of up to four
 	// bytes each.
@@ -100,4 +107,14 @@ func (l Limits) withDefaults() Limits {
 		l.MaxRSAKeyBits = DefaultMaxRSAKeyBits
 	}
 	return l
+}
+
+// maxGeneratedRSAKeyBits is the longest RSA key a Client generates for a
+// certificate policy: MaxRSAKeyBits when set, else
+// DefaultMaxGeneratedRSAKeyBits.
+func (l Limits) maxGeneratedRSAKeyBits() int {
+	if l.MaxRSAKeyBits > 0 {
+		return l.MaxRSAKeyBits
+	}
+	return DefaultMaxGeneratedRSAKeyBits
 }
