@@ -1,6 +1,7 @@
 package mde2
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"crypto/ecdsa"
@@ -193,6 +194,15 @@ type Server struct {
 	// *Fault is sent as it is) refuses the request. The Server does not
 	// verify XML signatures itself: without X509Token such a request is
 	// answered with an Authentication fault, the reason logged.
+	//
+	// X509Token must verify that signature with the token certificate's
+	// key, over the message Body holds (its Timestamp included), before
+	// it returns: a certificate is public (a device shows it in every
+	// TLS handshake), so a hook that returns the token's certificate
+	// unverified lets anyone who has seen it enroll under it. The leaf
+	// it returns must be the token's certificate (the DER of Data);
+	// another leaf, or a nil certificate, is refused as the Server's
+	// error (an InternalServiceFault), not the device's.
 	X509Token func(ctx context.Context, t *X509Token) ([]*x509.Certificate, error)
 
 	// Issuer signs the client certificates (required: without it, or
@@ -975,10 +985,19 @@ func (s *Server) x509Token(r *http.Request, m Message, body []byte) ([]*x509.Cer
 		return nil, NewFault(FaultInvalidSecurity, "", "the security token is not base64")
 	}
 	chain, err := s.X509Token(r.Context(), &X509Token{Data: der, Body: body, Message: m, HTTP: r})
-	if err == nil && len(chain) == 0 {
-		err = errors.New("Server.X509Token returned no certificate and no error")
+	switch {
+	case err != nil:
+		return nil, err
+	case len(chain) == 0:
+		return nil, errors.New("Server.X509Token returned no certificate and no error")
+	case slices.Contains(chain, nil):
+		return nil, &configError{"Server.X509Token returned a nil certificate"}
+	case !bytes.Equal(chain[0].Raw, der):
+		// the signature X509Token verified is the token's: another
+		// leaf would authenticate the request as someone else
+		return nil, &configError{"Server.X509Token returned a chain whose leaf is not the token's certificate"}
 	}
-	return chain, err
+	return chain, nil
 }
 
 func (s *Server) clientCerts(r *http.Request) []*x509.Certificate {

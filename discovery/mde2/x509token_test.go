@@ -15,18 +15,24 @@ import (
 // plain HTTP (no TLS client certificate): refused with an Authentication
 // fault, the reason logged, without Server.X509Token; with it, the
 // certificate it returns authenticates GetPolicies and an issue request
-// as a TLS one would, and its errors refuse them (a *Fault as it is).
+// as a TLS one would, and its errors refuse them (a *Fault as it is), as
+// do its mistakes (a chain whose leaf is not the token's certificate, a
+// nil certificate), with an InternalServiceFault.
 func TestServerX509Token(t *testing.T) {
 	f := newFixture(t, false)
 	r := f.enroll(t)
+	other := f.enroll(t) // another certificate this Server issued
 	hdr := Header{MessageID: "urn:uuid:x509", Token: NewToken(ValueTypeX509v3, r.Certificate.Raw)}
 	gp, err := Marshal(&GetPolicies{Header: hdr})
 	if err != nil {
 		t.Fatal(err)
 	}
-	rst := func(id string) string {
+	rst := func(id string, token []byte) string {
 		h := hdr
 		h.MessageID = id
+		if token != nil {
+			h.Token = NewToken(ValueTypeX509v3, token)
+		}
 		return rstEnvelope(t, *NewToken(ValueTypePKCS10, handCSR(t, testECKey, "ignored", 12, false)), h)
 	}
 	var logs bytes.Buffer
@@ -40,6 +46,8 @@ func TestServerX509Token(t *testing.T) {
 		t.Errorf("the log does not say why: %s", logs.String())
 	}
 
+	// A stand-in for a hook: it parses the token and verifies no
+	// signature, which a real hook must (see Server.X509Token).
 	var got *X509Token
 	var body []byte
 	f.srv.X509Token = func(_ context.Context, tok *X509Token) ([]*x509.Certificate, error) {
@@ -58,7 +66,7 @@ func TestServerX509Token(t *testing.T) {
 	if _, ok := got.Message.(*GetPolicies); !ok || got.HTTP == nil {
 		t.Errorf("X509Token got Message %T, HTTP %v", got.Message, got.HTTP)
 	}
-	if status, fault := post(t, f.ts.URL+pathEnroll, contentTypeSOAP12, rst("urn:uuid:x509-1")); status != 200 {
+	if status, fault := post(t, f.ts.URL+pathEnroll, contentTypeSOAP12, rst("urn:uuid:x509-1", nil)); status != 200 {
 		t.Fatalf("issue with X509Token: %d %v", status, fault)
 	}
 	if id == nil || id.Policy != Certificate || !id.Certificate.Equal(r.Certificate) {
@@ -70,24 +78,39 @@ func TestServerX509Token(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	parsed := func(_ context.Context, tok *X509Token) ([]*x509.Certificate, error) {
+		c, err := x509.ParseCertificate(tok.Data)
+		return []*x509.Certificate{c}, err
+	}
 	for _, tc := range []struct {
-		name string
-		hook func(context.Context, *X509Token) ([]*x509.Certificate, error)
-		code FaultCode
+		name  string
+		token []byte // the header's certificate, when not r's
+		hook  func(context.Context, *X509Token) ([]*x509.Certificate, error)
+		code  FaultCode
 	}{
-		{"not issued here", func(context.Context, *X509Token) ([]*x509.Certificate, error) {
-			return []*x509.Certificate{stranger.Root()}, nil
-		}, FaultAuthentication},
-		{"hook fault", func(context.Context, *X509Token) ([]*x509.Certificate, error) {
+		{"not issued here", stranger.Root().Raw, parsed, FaultAuthentication},
+		{"hook fault", nil, func(context.Context, *X509Token) ([]*x509.Certificate, error) {
 			return nil, NewFault(FaultInvalidSecurity, "", "bad signature")
 		}, FaultInvalidSecurity},
-		{"hook error", func(context.Context, *X509Token) ([]*x509.Certificate, error) {
+		{"hook error", nil, func(context.Context, *X509Token) ([]*x509.Certificate, error) {
 			return nil, errors.New("bad signature")
 		}, FaultAuthentication},
-		{"no chain", func(context.Context, *X509Token) ([]*x509.Certificate, error) { return nil, nil }, FaultAuthentication},
+		{"no chain", nil, func(context.Context, *X509Token) ([]*x509.Certificate, error) { return nil, nil }, FaultAuthentication},
+		// the hook's mistakes, refused as the Server's: a leaf other than
+		// the token's, though issued here, and a nil certificate
+		{"another leaf", nil, func(context.Context, *X509Token) ([]*x509.Certificate, error) {
+			return []*x509.Certificate{other.Certificate}, nil
+		}, FaultInternalServiceFault},
+		{"nil certificate", nil, func(_ context.Context, tok *X509Token) ([]*x509.Certificate, error) {
+			c, err := x509.ParseCertificate(tok.Data)
+			return []*x509.Certificate{c, nil}, err
+		}, FaultInternalServiceFault},
+		{"nil leaf", nil, func(context.Context, *X509Token) ([]*x509.Certificate, error) {
+			return []*x509.Certificate{nil}, nil
+		}, FaultInternalServiceFault},
 	} {
 		f.srv.X509Token = tc.hook
-		if _, fault := post(t, f.ts.URL+pathEnroll, contentTypeSOAP12, rst("urn:uuid:x509-"+tc.name)); fault == nil || fault.Code != tc.code {
+		if _, fault := post(t, f.ts.URL+pathEnroll, contentTypeSOAP12, rst("urn:uuid:x509-"+tc.name, tc.token)); fault == nil || fault.Code != tc.code {
 			t.Errorf("%s: fault %v, want %s", tc.name, fault, tc.code)
 		}
 	}
