@@ -18,8 +18,9 @@ type KeyType int
 // Changed: KeyFromPolicy is the zero value, so a Client that names no
 // KeyType makes the key the certificate policy asks for (RSA, as Windows
 // does, unless the policy names an ECDSA algorithm) where it made ECDSA
-// P-256 keys before; KeyECDSAP256 and KeyRSA2048 keep their meaning but
-// not their numeric values.
+// P-256 keys before; KeyECDSAP256 and KeyRSA2048 keep their meaning,
+// and KeyRSA2048 its value 1 (a stored 1 still makes RSA 2048 keys, not
+// ECDSA ones); KeyECDSAP256, the zero value before, is 2.
 const (
 	// KeyFromPolicy (the default) follows the first policy of the
 	// GetPoliciesResponse: its privateKeyAttributes algorithmOIDReference
@@ -32,13 +33,13 @@ const (
 	// cannot make, or whose RSA length is above the Client's
 	// Limits.MaxRSAKeyBits (DefaultMaxGeneratedRSAKeyBits, 4096, when
 	// zero), is refused with ErrKeyPolicy before a key is generated.
-	KeyFromPolicy KeyType = iota
+	KeyFromPolicy KeyType = 0
+	// KeyRSA2048 makes 2048-bit RSA keys, whatever the policy says.
+	KeyRSA2048 KeyType = 1
 	// KeyECDSAP256 makes ECDSA P-256 keys, whatever the policy says (a
 	// server whose policy asks for RSA may refuse them; this package's
 	// Server takes them unless CertificatePolicy.AllowECDSA is off).
-	KeyECDSAP256
-	// KeyRSA2048 makes 2048-bit RSA keys, whatever the policy says.
-	KeyRSA2048
+	KeyECDSAP256 KeyType = 2
 )
 
 // ErrKeyPolicy is returned, wrapped, when the certificate policy asks for

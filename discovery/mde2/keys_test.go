@@ -195,3 +195,12 @@ func TestKeyRequestMatchesSpec(t *testing.T) {
 		}
 	}
 }
+
+// TestKeyTypeValues: KeyRSA2048 keeps the value 1 it had before
+// KeyFromPolicy took the zero value, so that a KeyType stored as a number
+// (a configuration file, a database) does not turn from RSA into ECDSA.
+func TestKeyTypeValues(t *testing.T) {
+	if KeyFromPolicy != 0 || KeyRSA2048 != 1 || KeyECDSAP256 == KeyRSA2048 || KeyECDSAP256 == KeyFromPolicy {
+		t.Errorf("KeyFromPolicy %d, KeyRSA2048 %d, KeyECDSAP256 %d: want 0, 1 and another", KeyFromPolicy, KeyRSA2048, KeyECDSAP256)
+	}
+}
