@@ -191,3 +191,34 @@ func TestTokenBytes(t *testing.T) {
 		}
 	}
 }
+
+// TestEnvelopeOneHeaderAndBody: a second SOAP Body or Header is refused
+// at its start tag, so that the Body a Server reads is the one a message
+// signature (Server.X509Token) covers, not an unsigned one beside it.
+func TestEnvelopeOneHeaderAndBody(t *testing.T) {
+	b, err := Marshal(&GetPolicies{Header: Header{MessageID: "urn:uuid:1", Token: NewToken(ValueTypeX509v3, []byte("cert"))}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(b)
+	hdrAt, bodyAt := strings.Index(s, "<s:Header>"), strings.Index(s, "<s:Body>")
+	hdr, body := s[hdrAt:bodyAt], s[bodyAt:strings.Index(s, "</s:Envelope>")]
+	for name, in := range map[string]string{
+		"two Bodies":              s[:bodyAt] + body + body + "</s:Envelope>",
+		"a Body in another case":  s[:bodyAt] + body + strings.ReplaceAll(body, "s:Body", "s:BODY") + "</s:Envelope>",
+		"two Headers":             s[:bodyAt] + hdr + body + "</s:Envelope>",
+		"a Header after the Body": s[:bodyAt] + body + hdr + "</s:Envelope>",
+	} {
+		var m GetPolicies
+		err := Unmarshal([]byte(in), &m)
+		if !errors.Is(err, ErrStructure) {
+			t.Errorf("%s: %v, want ErrStructure", name, err)
+			continue
+		}
+		var de *DecodeError
+		second := strings.LastIndex(in, "<s:"+map[bool]string{true: "Header", false: "B"}[strings.Contains(name, "Header")])
+		if !errors.As(err, &de) || de.Offset != int64(second) {
+			t.Errorf("%s: %v, want a DecodeError at offset %d", name, err, second)
+		}
+	}
+}

@@ -23,6 +23,9 @@
 // attributes, namespace declarations, the lengths of a DeviceID, a
 // DeviceName and a MessageID: the values a Server writes back). For every
 // message m that decodes, decoding Marshal(m) gives m again.
+// Changed: an envelope with a second SOAP Header or Body is refused
+// (ErrStructure; the first was read), so that the Body read is the one a
+// message signature covers.
 // Messages are read with the module's XML lexer (the one syncml and
 // declaredconfig use), so refused input carries the same errors as
 // there: a *DecodeError with position and element path matching

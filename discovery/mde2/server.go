@@ -195,11 +195,15 @@ type Server struct {
 	// verify XML signatures itself: without X509Token such a request is
 	// answered with an Authentication fault, the reason logged.
 	//
-	// X509Token must verify that signature with the token certificate's
-	// key, over the message Body holds (its Timestamp included), before
-	// it returns: a certificate is public (a device shows it in every
-	// TLS handshake), so a hook that returns the token's certificate
-	// unverified lets anyone who has seen it enroll under it. The leaf
+	// X509Token must verify that signature with the key of the
+	// certificate in Data, over the message Body holds (its Timestamp
+	// included), before it returns: a certificate is public (a device
+	// shows it in every TLS handshake), so a hook that returns the
+	// token's certificate unverified lets anyone who has seen it enroll
+	// under it. The signed references must be the envelope's SOAP Body
+	// (the Server refuses a second one) and its Timestamp, not elements
+	// of the same Id elsewhere (XML Signature wrapping); Message is what
+	// the Server read, and Data the token it read. The leaf
 	// it returns must be the token's certificate (the DER of Data);
 	// another leaf, or a nil certificate, is refused as the Server's
 	// error (an InternalServiceFault), not the device's.

@@ -315,6 +315,22 @@ func checkEnvelope(t *tree, h *Header) (*tree, *node, error) {
 	default:
 		return t, nil, t.structErr(root, "root is {%s}%s, not a SOAP envelope", root.space, root.local)
 	}
+	// SOAP has one Header at most and one Body: a second is refused, so
+	// that the Body read is the one a message signature covers (see
+	// Server.X509Token), not an unsigned one beside it
+	var hdrs, bodies int
+	for _, k := range root.kids {
+		switch {
+		case k.is(env, "Header"):
+			if hdrs++; hdrs > 1 {
+				return t, nil, t.structErr(k, "a second SOAP Header")
+			}
+		case k.is(env, "Body"):
+			if bodies++; bodies > 1 {
+				return t, nil, t.structErr(k, "a second SOAP Body")
+			}
+		}
+	}
 	*h = Header{SOAP11: env == nsSOAP11}
 	if hdr := root.child("Header", env); hdr != nil {
 		if id := hdr.child("MessageID"); id != nil && len(id.value()) > t.lim.MaxMessageID {
