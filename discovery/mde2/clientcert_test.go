@@ -81,3 +81,26 @@ func TestClientCertificateOfAnotherPKI(t *testing.T) {
 		t.Errorf("the server saw another certificate than the credential's: %v", seen)
 	}
 }
+
+// TestClientCertificatesNil: a ClientCertificates hook that returns a nil
+// certificate is the Server's error, answered InternalServiceFault, for
+// a request authenticated by the certificate and for a PKCS#10 renewal
+// alike, not a panic.
+func TestClientCertificatesNil(t *testing.T) {
+	f := newFixture(t, false)
+	f.srv.ClientCertificates = func(*http.Request) []*x509.Certificate { return []*x509.Certificate{nil} }
+	gp, err := Marshal(&GetPolicies{Header: Header{MessageID: "urn:uuid:nil-1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	renew, err := Marshal(&RequestSecurityToken{Header: Header{MessageID: "urn:uuid:nil-2"}, TokenType: TokenTypeDeviceEnrollment,
+		RequestType: RequestTypeRenew, Token: *NewToken(ValueTypePKCS10, handCSR(t, testECKey, "x", 12, false))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, req := range map[string][2]string{"GetPolicies": {pathPolicy, string(gp)}, "renewal": {pathEnroll, string(renew)}} {
+		if _, fault := post(t, f.ts.URL+req[0], contentTypeSOAP12, req[1]); fault == nil || fault.Code != FaultInternalServiceFault {
+			t.Errorf("%s: fault %v, want InternalServiceFault", name, fault)
+		}
+	}
+}

@@ -180,7 +180,9 @@ type Server struct {
 	DisableCertificateAuth bool
 	// ClientCertificates returns the request's client certificate chain,
 	// leaf first (default: the TLS peer certificates). A server behind a
-	// TLS-terminating proxy reads the proxy's header here.
+	// TLS-terminating proxy reads the proxy's header here. A nil
+	// certificate among those it returns is the Server's error (an
+	// InternalServiceFault).
 	ClientCertificates func(r *http.Request) []*x509.Certificate
 	// X509Token verifies the Certificate policy's credential as MS-MDE2
 	// has Windows send it in a GetPolicies or RequestSecurityToken: the
@@ -929,7 +931,10 @@ func (s *Server) authenticate(r *http.Request, m Message, body []byte) (*Identit
 			id.Policy = Federated
 		}
 	default:
-		chain := s.clientCerts(r)
+		var chain []*x509.Certificate
+		if chain, err = s.clientCerts(r); err != nil {
+			break
+		}
 		if len(chain) == 0 && h.Token != nil {
 			// a WS-Security X509v3 token, as MS-MDE2 has the device
 			// send its certificate under the Certificate policy
@@ -1004,14 +1009,21 @@ func (s *Server) x509Token(r *http.Request, m Message, body []byte) ([]*x509.Cer
 	return chain, nil
 }
 
-func (s *Server) clientCerts(r *http.Request) []*x509.Certificate {
+// clientCerts returns the request's client certificate chain, from
+// ClientCertificates or TLS; a configError when ClientCertificates
+// returned a nil certificate.
+func (s *Server) clientCerts(r *http.Request) ([]*x509.Certificate, error) {
 	if s.ClientCertificates != nil {
-		return s.ClientCertificates(r)
+		chain := s.ClientCertificates(r)
+		if slices.Contains(chain, nil) {
+			return nil, &configError{"Server.ClientCertificates returned a nil certificate"}
+		}
+		return chain, nil
 	}
 	if r.TLS != nil {
-		return r.TLS.PeerCertificates
+		return r.TLS.PeerCertificates, nil
 	}
-	return nil
+	return nil, nil
 }
 
 func (s *Server) checkCertificate(ctx context.Context, chain []*x509.Certificate) (*Identity, error) {
@@ -1180,7 +1192,10 @@ func (s *Server) renewal(r *http.Request, m *RequestSecurityToken, er *Enrollmen
 	if err != nil {
 		return NewFault(FaultMessageFormat, "", "the request token is not base64")
 	}
-	tls := s.clientCerts(r)
+	tls, err := s.clientCerts(r)
+	if err != nil {
+		return err
+	}
 	var prev *x509.Certificate
 	var inter []*x509.Certificate
 	switch m.Token.ValueType {
