@@ -37,8 +37,8 @@ func TestNilMessage(t *testing.T) {
 				}()
 				err = call()
 			}()
-			if err == nil || !strings.HasPrefix(err.Error(), "syncml: ") || !strings.Contains(err.Error(), "nil *Message") {
-				t.Errorf("error %v, want one about the nil *Message", err)
+			if err == nil || !strings.HasPrefix(err.Error(), "syncml: "+name+" ") || !strings.Contains(err.Error(), "nil *Message") {
+				t.Errorf("error %v, want one of %s about the nil *Message", err, name)
 			}
 		})
 	}

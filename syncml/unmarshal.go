@@ -8,6 +8,9 @@ import (
 
 // Unmarshal decodes a whole SyncML message with the default limits.
 func Unmarshal(data []byte, m *Message) error {
+	if m == nil {
+		return nilMessage("Unmarshal")
+	}
 	return UnmarshalLimits(data, m, Limits{})
 }
 
@@ -16,7 +19,7 @@ func Unmarshal(data []byte, m *Message) error {
 // as they came, before any transcoding. On error m is left unchanged.
 func UnmarshalLimits(data []byte, m *Message, lim Limits) error {
 	if m == nil {
-		return nilMessage("Unmarshal")
+		return nilMessage("UnmarshalLimits")
 	}
 	_, err := unmarshal(data, m, lim, nil)
 	return err
