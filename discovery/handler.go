@@ -56,7 +56,8 @@ type DiscoverFunc func(ctx context.Context, req *Request, h Headers) (*Response,
 // decoded, each cut after MaxLoggedHeader bytes (the record then says so
 // and gives the full length; enrollmentType is logged as sent, an empty
 // one empty, and a request without one, the legacy form, is logged with
-// enrollment_type_absent instead), and the error, cut after MaxLoggedError
+// enrollment_type_absent instead; Changed: it, and an empty one, were logged as
+// enrollment_type=Device, the type they stand for), and the error, cut after MaxLoggedError
 // bytes; the upn and other account fields are not logged. Discover gets
 // the headers whole.
 //

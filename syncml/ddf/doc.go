@@ -25,6 +25,7 @@
 // sibling Nodes of one name (children of one Node, or top-level nodes
 // under one Path): a node's path names one node, and the error points at
 // the second. Dynamic siblings, which have no name, are not compared.
+// Changed: such a DDF was accepted, and Lookup reached the first node.
 //
 // Malformed input yields a [*ParseError] carrying the byte offset, line,
 // column, XML element path and the cause; inside a Node the cause is a
