@@ -7,3 +7,7 @@ func SetFastDecode(on bool) bool {
 	fastDecode = on
 	return was
 }
+
+// RaceEnabled reports whether the tests run under the race detector,
+// for the external tests.
+const RaceEnabled = raceEnabled
