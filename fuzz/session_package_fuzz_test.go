@@ -256,7 +256,7 @@ func drainMessage(sid string, msgID int, last *syncml.Message) *syncml.Message {
 // answers everything the device sends (see drainMessage) until it ends.
 // It checks, for any input: no panic; Queue refuses only with a
 // *LimitError of MaxQueue, and the queue is never beyond MaxQueue (after
-// Queue and Start); the device answers no more than
+// Queue, Start and every Handle); the device answers no more than
 // MaxObjectChunks chunks of one object 213 in a row, and its Handler
 // gets no object of more chunks, nor one joined of more than
 // MaxObjectSize bytes;
@@ -333,6 +333,7 @@ func FuzzSessionClientPackage(f *testing.F) {
 			if err != nil {
 				r.queued = r.queued[:len(r.queued)-r.handling]
 			}
+			r.checkQueue("after Handle")
 			if err != nil {
 				continue
 			}
