@@ -229,12 +229,13 @@ func (r *pkgRun) serverMessage(msgID int, last *syncml.Message) *syncml.Message 
 // drainMessage is a well-behaved server's answer in session sid to the
 // device's message last: 200 for each of its commands (a chunk of an
 // object included, which ends the object), Alert 1222 when last was not
-// final, Final, announcing the MaxMsgSize of Windows (64 KiB) in place
-// of what the first session lowered it to.
+// final, Final, announcing a MaxMsgSize of 700 bytes: room for the SyncHdr,
+// its Status and a Status or a chunk more, so that the device must spread
+// its answers and its package over messages, and can.
 func drainMessage(sid string, msgID int, last *syncml.Message) *syncml.Message {
 	m := &syncml.Message{Header: serverHeader(), Body: syncml.Body{Final: true}}
 	m.Header.SessionID, m.Header.MsgID = sid, strconv.Itoa(msgID)
-	m.Header.Meta = &syncml.Meta{MaxMsgSize: "65536"}
+	m.Header.Meta = &syncml.Meta{MaxMsgSize: "700"}
 	id := last.Header.MsgID
 	m.Body.Commands = append(m.Body.Commands, &syncml.Status{MsgRef: id, CmdRef: "0", Cmd: "SyncHdr", Data: syncml.Text("200")})
 	for _, c := range answerable(last) {
