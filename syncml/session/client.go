@@ -74,7 +74,14 @@ type ClientConfig struct {
 	// commands is refused as for MaxPendingAnswers (its error holding a
 	// *LimitError of MaxQueue), and the commands EachMessage gives past
 	// the bound are not sent (an Outcome each, its Err a *LimitError of
-	// MaxQueue).
+	// MaxQueue). The rest of the package may still hold more than
+	// MaxQueue of them (BeforeReply queues up to MaxQueue while fewer
+	// wait): Changed: when the server aborts the session and they go back
+	// to the front of the queue, the queue keeps MaxQueue all the same:
+	// the first MaxQueue stay queued, in order, and each command past them
+	// (the last queued) is dropped from the queue, reported in the
+	// abort's Exchange by an Outcome whose Err is a *LimitError of
+	// MaxQueue.
 	MaxQueue int
 	// MaxObjectSize bounds an object the server sends in chunks
 	// (MoreData); zero means DefaultMaxObjectSize. A larger one is
@@ -1053,6 +1060,7 @@ func (c *Client) answer(ctx context.Context, m *syncml.Message, x *Exchange, u *
 		// queue, whole (see giveUp); a command Abandoned may be queued
 		// again.
 		x.Outcomes = append(x.Outcomes, c.giveUp(u)...)
+		x.Outcomes = append(x.Outcomes, c.overQueue()...)
 		c.ended = true
 		x.Done = true
 		c.peerMax = 0

@@ -128,3 +128,26 @@ func sessionAlert(c syncml.Command) bool {
 	code, err := a.Code()
 	return err == nil && (code == syncml.AlertNextMessage || code == syncml.AlertNoEndOfData)
 }
+
+// overQueue keeps the queue within MaxQueue after an abort put the rest
+// of the device's package back at its front (see giveUp): the rest may
+// hold more of the device's own commands than MaxQueue, BeforeReply
+// having queued more while some waited. The first MaxQueue commands stay
+// queued, in order; each command past them (the last queued) is not
+// queued again and gets an Outcome of the session, its Err a
+// *LimitError of MaxQueue, so that none is lost silently. The queue is
+// resliced, not written: a mark (u) keeps the slice as it was.
+func (c *Client) overQueue() []Outcome {
+	bound := c.maxQueue()
+	if len(c.queue) <= bound {
+		return nil
+	}
+	outs := make([]Outcome, 0, len(c.queue)-bound)
+	for i, x := range c.queue[bound:] {
+		outs = append(outs, Outcome{Command: x,
+			Err: errorf("%s not queued again after the server aborted the session: %d commands of the device's own were queued or waited to go: %w",
+				x.ElementName(), len(c.queue), pkg.LimitCount("MaxQueue", int64(bound), int64(bound+i+1), ""))})
+	}
+	c.queue = c.queue[:bound:bound]
+	return inSession(outs, c.sessionID)
+}
