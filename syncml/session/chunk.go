@@ -231,6 +231,14 @@ func splittable(c syncml.Command) bool {
 // first piece, without Size on the others, and its own MoreData on the
 // last. The last chunk is c itself.
 func split(c syncml.Command, first, room int, cont bool) ([]syncml.Command, error) {
+	return splitLeast(c, first, room, cont, minChunk)
+}
+
+// splitLeast is split with the first chunk cut for no less than
+// firstLeast bytes of data (minChunk for the others): a forced message
+// (see forced) cuts the first to the room it has left, however small,
+// when the command can wait for no later message.
+func splitLeast(c syncml.Command, first, room int, cont bool, firstLeast int) ([]syncml.Command, error) {
 	it := c.ItemList()[0]
 	value := it.Data.Value
 	kind := it.Data.Kind
@@ -267,11 +275,11 @@ func split(c syncml.Command, first, room int, cont bool) ([]syncml.Command, erro
 	// fivefold took two before, the first of five times its room)
 	grow := 100
 	for isFirst := true; value != ""; isFirst = false {
-		r := room
+		r, least := room, minChunk
 		if isFirst {
-			r = first
+			r, least = first, firstLeast
 		}
-		budget := max(r-base, minChunk)
+		budget := max(r-base, least)
 		most := min(budget, len(value)) // escaping never shortens
 		n := min(budget*100/grow, most)
 		fit := -1 // a length that fits, tried longer once (see below)
@@ -313,7 +321,7 @@ func split(c syncml.Command, first, room int, cont bool) ([]syncml.Command, erro
 			n = min(int(int64(n)*int64(budget)/int64(l-pl)), n*7/8)
 		}
 		if n == 0 {
-			n = len(value) // cannot happen with budget >= minChunk; never loop forever
+			n = len(value) // cannot happen with budget >= minChunk/4; never loop forever
 		}
 		piece := syncml.Item{Target: it.Target, Source: it.Source, Data: &syncml.Data{Kind: kind, Value: value[:n]}}
 		value = value[n:]

@@ -255,8 +255,13 @@ func encodeInto(buf *[]byte, m *syncml.Message) ([]byte, error) {
 // the first command after them, cut (see split) to the room left when it
 // does not fit whole; cands with that command replaced by its chunks is
 // then returned too. When no such message fits in max, the error names
-// the limit. cands is the start of all, the rest of the package, which
-// the error counts the leading Statuses of.
+// the limit. Changed: a command that does not fit after a lone Status
+// (but that of an Alert, the 1222 every next message carries) goes in
+// the next message too, and one that can wait for no other message has
+// its first chunk cut to the room left, down to minChunk/4 bytes of
+// data; only a command none of which fits in that room is an error.
+// cands is the start of all, the rest of the package, which the error
+// counts the leading Statuses of.
 func forced(reply *syncml.Message, cands, all []syncml.Command, n, max, total int, cont syncml.Command) (int, []syncml.Command, error) {
 	lead := leadingStatuses(cands)
 	switch {
@@ -267,28 +272,49 @@ func forced(reply *syncml.Message, cands, all []syncml.Command, n, max, total in
 	case n < lead:
 		return 0, nil, errorf("message %s: %d Statuses do not fit: %w", reply.Header.MsgID, leadingStatuses(all), pkg.Limit("MaxMsgSize", int64(max), int64(total), ""))
 	}
-	// All leading Statuses fit, the command after them does not.
+	// All leading Statuses fit, the command after them does not. It goes
+	// in the next message, after one Status (that of the Alert 1222
+	// asking for it, when the peer asks for it alone), unless this
+	// message's lone Status is such a one already: the next would carry
+	// as much.
 	c := cands[lead]
+	later := lead >= 2 || (lead == 1 && !answersAlert(cands[0]))
 	if splittable(c) {
-		// Cut a copy, so that c stays whole when the first chunk does not fit.
-		cp := withItems(c, c.ItemList())
-		chunks, err := split(cp, max-total, max-overhead(&reply.Header), c == cont)
-		if err != nil {
-			return 0, nil, errorf("encode reply %s: %w", reply.Header.MsgID, err)
+		// A first chunk of at least minChunk bytes of data; of less
+		// (down to minChunk/4) when the command can wait for no other
+		// message: the room left is all any message has for it.
+		floors := []int{minChunk, minChunk / 4}
+		if later {
+			floors = floors[:1]
 		}
-		if l, err := encodedLen(chunks[0]); err == nil && len(chunks) > 1 && total+l <= max {
-			setItems(c, cp.ItemList())
-			chunks[len(chunks)-1] = c // the command itself carries the last chunk
-			out := make([]syncml.Command, 0, len(cands)+len(chunks)-1)
-			out = append(append(append(out, cands[:lead]...), chunks...), cands[lead+1:]...)
-			return lead + 1, out, nil
+		for _, least := range floors {
+			// Cut a copy, so that c stays whole when the first chunk does not fit.
+			cp := withItems(c, c.ItemList())
+			chunks, err := splitLeast(cp, max-total, max-overhead(&reply.Header), c == cont, least)
+			if err != nil {
+				return 0, nil, errorf("encode reply %s: %w", reply.Header.MsgID, err)
+			}
+			if l, err := encodedLen(chunks[0]); err == nil && len(chunks) > 1 && total+l <= max {
+				setItems(c, cp.ItemList())
+				chunks[len(chunks)-1] = c // the command itself carries the last chunk
+				out := make([]syncml.Command, 0, len(cands)+len(chunks)-1)
+				out = append(append(append(out, cands[:lead]...), chunks...), cands[lead+1:]...)
+				return lead + 1, out, nil
+			}
 		}
 	}
-	if lead >= 2 {
-		return lead, nil, nil // the command goes in the next message, after one Status
+	if later {
+		return lead, nil, nil
 	}
 	l, _ := encodedLen(c)
 	return 0, nil, &unfitError{cmd: c, err: errorf("message %s: %s %s of %d bytes does not fit: %w", reply.Header.MsgID, c.ElementName(), c.ID(), l, pkg.Limit("MaxMsgSize", int64(max), int64(total+l), ""))}
+}
+
+// answersAlert reports whether c is a Status answering an Alert (the
+// peer's Alert 1222 asking for the next message, most often).
+func answersAlert(c syncml.Command) bool {
+	st, ok := c.(*syncml.Status)
+	return ok && st.Cmd == "Alert"
 }
 
 // leadingStatuses is the number of Statuses cands starts with.

@@ -98,7 +98,10 @@ func oldPack(buf *[]byte, reply *syncml.Message, cands []syncml.Command, max int
 	return out, cands[:n:n], cands[n:], nil
 }
 
-// oldForced is forced as it was.
+// oldForced is forced as it was (but for what forced's deferral and
+// small first chunks changed: a command that can wait for no other
+// message cut to the room left, one after a lone Status of another
+// command than an Alert left for the next message).
 func oldForced(reply *syncml.Message, cands []syncml.Command, n, max, total int, cont syncml.Command) (int, []syncml.Command, error) {
 	lead := 0
 	for _, c := range cands {
@@ -117,10 +120,14 @@ func oldForced(reply *syncml.Message, cands []syncml.Command, n, max, total int,
 	}
 	// All leading Statuses fit, the command after them does not.
 	c := cands[lead]
-	if splittable(c) {
+	later := lead >= 2 || (lead == 1 && !answersAlert(cands[0]))
+	for _, least := range []int{minChunk, minChunk / 4} {
+		if !splittable(c) || (later && least < minChunk) {
+			break
+		}
 		// Cut a copy, so that c stays whole when the first chunk does not fit.
 		cp := withItems(c, c.ItemList())
-		chunks, err := split(cp, max-total, max-overhead(&reply.Header), c == cont)
+		chunks, err := splitLeast(cp, max-total, max-overhead(&reply.Header), c == cont, least)
 		if err != nil {
 			return 0, nil, errorf("encode reply %s: %w", reply.Header.MsgID, err)
 		}
@@ -132,7 +139,7 @@ func oldForced(reply *syncml.Message, cands []syncml.Command, n, max, total int,
 			return lead + 1, out, nil
 		}
 	}
-	if lead >= 2 {
+	if later {
 		return lead, nil, nil // the command goes in the next message, after one Status
 	}
 	l, _ := encodedLen(c)
