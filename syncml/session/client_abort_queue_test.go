@@ -69,14 +69,14 @@ func TestClientAbortKeepsMaxQueue(t *testing.T) {
 	for _, o := range x.Outcomes {
 		var le *LimitError
 		if errors.As(o.Err, &le) && le.Limit == "MaxQueue" && le.Max == 2 && o.SessionID == "1" {
-			over = append(over, target(o.Command))
+			over = append(over, uriOf(o.Command))
 		} else if o.Err != nil {
 			t.Errorf("%s %s: unexpected Err %v", o.Command.ElementName(), o.Command.ID(), o.Err)
 		}
 	}
 	var queued []string
 	for _, q := range c.queue {
-		queued = append(queued, target(q))
+		queued = append(queued, uriOf(q))
 	}
 	if got, want := fmt.Sprint(queued, over), "[./Q/1 ./Q/2] [./Q/3]"; got != want {
 		t.Errorf("after the abort: queued and refused %s, want %s", got, want)
@@ -84,12 +84,4 @@ func TestClientAbortKeepsMaxQueue(t *testing.T) {
 	if err := c.Queue(); err != nil {
 		t.Fatalf("after the abort the queue is beyond MaxQueue: %v", err)
 	}
-}
-
-// target is the LocURI of the first Item of x ("" when none).
-func target(x syncml.Command) string {
-	if its := x.ItemList(); len(its) > 0 && its[0].Target != nil {
-		return its[0].Target.LocURI
-	}
-	return ""
 }

@@ -54,7 +54,7 @@ func replyLeavesCommand(t *testing.T, max, size int) {
 			t.Fatalf("server message %s: %v", m.Header.MsgID, err)
 		}
 		for _, o := range x.Outcomes {
-			if target(o.Command) == "./Q/1" && o.Err == nil && !o.Abandoned {
+			if uriOf(o.Command) == "./Q/1" && o.Err == nil && !o.Abandoned {
 				answered = true
 			}
 		}
@@ -74,7 +74,7 @@ func replyLeavesCommand(t *testing.T, max, size int) {
 			switch y := y.(type) {
 			case *syncml.Status:
 			case *syncml.Replace:
-				if target(y) == "./Q/1" {
+				if uriOf(y) == "./Q/1" {
 					got.WriteString(y.Items[0].Data.Value)
 				}
 				code := "200"
