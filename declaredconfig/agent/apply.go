@@ -92,6 +92,7 @@ func (a *Agent) plan(rec *DocumentRecord, d *declaredconfig.Document, host decla
 			nodes[k] = true
 		}
 		s.Group = group
+		s.Value = typedValue(s.Type, s.Value)
 		s.Hash = hashOf(s.Value)
 		steps = append(steps, s)
 		secret = append(secret, fromData)

@@ -27,6 +27,9 @@ type crashSurface struct {
 	store agent.Store
 	saved *agent.Snapshot
 	dead  bool
+	// form, when set, is the form in which a node keeps a value set (a
+	// Surface that reads a value back otherwise than written).
+	form func(value string) string
 }
 
 var errDead = errors.New("the process died")
@@ -49,6 +52,9 @@ func (s *crashSurface) Set(ctx context.Context, uri, value string) error {
 	if s.n == s.crash && !s.made {
 		s.die()
 		return errDead
+	}
+	if s.form != nil {
+		value = s.form(value)
 	}
 	err := s.MemorySurface.Set(ctx, uri, value)
 	if s.n == s.crash {

@@ -54,6 +54,14 @@
 //
 // Every RefreshInterval (240 minutes unless the server sets it, at least
 // 30) the worker compares the Surface with every document it keeps ([Agent.Refresh]).
+// A node is in sync when it reads back the value the agent set. The agent
+// sets a setting of type int or bool in the form a Windows node of that
+// format reads back: an int (as declaredconfig.ParseInt reads "030",
+// "0x1E" or " 30 ") in decimal ("30"), a bool ("True") as true or false;
+// and it takes any form of that int or bool read back for the value.
+// Changed: before, it set the value as written, and a node that read back
+// "30" for "030" drifted at every refresh. A value that does not read as
+// its type is set and compared as written.
 // The DCCSPURIState enum has no "drifted" value, so the agent shows drift
 // through what the protocol carries:
 //

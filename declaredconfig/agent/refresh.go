@@ -240,7 +240,11 @@ func (a *Agent) check(ctx context.Context, j *refreshJob) {
 				Detail: "reading it failed; it is checked again at the next refresh", Err: err}})
 			continue
 		}
-		if ok && hashOf(v) == s.Hash {
+		// The node holds the setting's value when it holds the value
+		// set (typedValue's form) or, for an int or bool, another form of
+		// it: a record an earlier build stored with the value as written
+		// ("030") keeps it until its next apply.
+		if ok && (hashOf(v) == s.Hash || s.known() && typedValue(s.Type, v) == typedValue(s.Type, s.Value)) {
 			s.Status = int(syncml.StatusOK)
 			continue
 		}

@@ -26,6 +26,9 @@ type Surface interface {
 	// refresh takes another value for drift, and after a crash Unenroll
 	// and the next version's apply delete a node recorded before its Set
 	// (DocumentRecord.Intents) only when it holds the value Set wrote.
+	// The agent writes a setting of type int in decimal and one of type
+	// bool as true or false (see Drift in the package doc), so a Get that
+	// reads such a node back in that form, as Windows does, agrees.
 	Get(ctx context.Context, uri string) (value string, ok bool, err error)
 	// Delete removes the node uri; a node that does not exist is no error.
 	Delete(ctx context.Context, uri string) error
