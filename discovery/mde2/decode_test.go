@@ -222,3 +222,75 @@ func TestEnvelopeOneHeaderAndBody(t *testing.T) {
 		}
 	}
 }
+
+// TestHeaderNamespaces: each header element is read in its own namespace
+// (WS-Addressing, WS-Security secext and utility, WCF diagnostics), so a
+// look-alike of the same local name in another namespace, placed first,
+// is ignored rather than read as the credential or address beside the
+// real one (XML Signature wrapping); a second wsse:Security is refused.
+func TestHeaderNamespaces(t *testing.T) {
+	want := Header{Action: ActionGetPolicies, MessageID: "urn:uuid:1", To: "https://h/p",
+		UsernameToken: &UsernameToken{Username: "u", Password: "p"},
+		Token:         NewToken(ValueTypeX509v3, []byte("cert")),
+		Timestamp:     &Timestamp{Created: "c", Expires: "e"}}
+	b, err := Marshal(&GetPolicies{Header: want})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(b)
+	const secOpen = `<o:Security s:mustUnderstand="1" xmlns:o="` + nsWSSE + `">`
+	if !strings.Contains(s, "<s:Header><a:Action") || !strings.Contains(s, secOpen) || !strings.Contains(s, "<o:UsernameToken><o:Username>") {
+		t.Fatalf("Marshal output changed form: %s", s)
+	}
+	evilSec := `<x:Security xmlns:x="urn:evil"><x:UsernameToken><x:Username>evil</x:Username><x:Password>evil</x:Password></x:UsernameToken>` +
+		`<x:BinarySecurityToken ValueType="` + ValueTypeX509v3 + `">ZXZpbA==</x:BinarySecurityToken>` +
+		`<x:Timestamp><x:Created>evil</x:Created></x:Timestamp></x:Security>`
+	for name, in := range map[string]string{
+		"addressing look-alikes first": strings.Replace(s, "<s:Header>", `<s:Header><x:Action xmlns:x="urn:evil">evil</x:Action>`+
+			`<x:MessageID xmlns:x="urn:evil">evil</x:MessageID><To>evil</To><x:RelatesTo xmlns:x="urn:evil">evil</x:RelatesTo>`, 1),
+		"a Security in another namespace first": strings.Replace(s, "<s:Header>", "<s:Header>"+evilSec, 1),
+		"a Security in no namespace first":      strings.Replace(s, "<s:Header>", "<s:Header>"+strings.NewReplacer("x:", "", ` xmlns:x="urn:evil"`, "").Replace(evilSec), 1),
+		"look-alike tokens inside the Security": strings.Replace(strings.Replace(s, secOpen, secOpen+
+			`<x:UsernameToken xmlns:x="urn:evil"><x:Username>evil</x:Username></x:UsernameToken>`+
+			`<x:BinarySecurityToken xmlns:x="urn:evil">ZXZpbA==</x:BinarySecurityToken>`+
+			`<o:Timestamp><o:Created>evil</o:Created></o:Timestamp>`, 1),
+			"<o:UsernameToken><o:Username>", `<o:UsernameToken><x:Username xmlns:x="urn:evil">evil</x:Username><o:Username>`, 1),
+	} {
+		var m GetPolicies
+		if err := Unmarshal([]byte(in), &m); err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		if diff := cmp.Diff(want, m.Header); diff != "" {
+			t.Errorf("%s: header (-want +got):\n%s", name, diff)
+		}
+	}
+
+	// the ActivityId namespace as the samples spell it and as written
+	for _, ns := range []string{nsDiag, "http://schemas.microsoft.com/2004/09/ServiceModel/Diagnostics"} {
+		in := strings.Replace(s, "<s:Header>", `<s:Header><ActivityId CorrelationId="c" xmlns="`+ns+`">act</ActivityId>`, 1)
+		var m GetPolicies
+		if err := Unmarshal([]byte(in), &m); err != nil || m.Header.ActivityID != "act" {
+			t.Errorf("ActivityId in %s: %q, %v", ns, m.Header.ActivityID, err)
+		}
+	}
+
+	// two wsse:Security headers: refused at the second
+	sec := s[strings.Index(s, secOpen) : strings.Index(s, "</o:Security>")+len("</o:Security>")]
+	for name, second := range map[string]string{
+		"the same prefix":  sec,
+		"another prefix":   strings.NewReplacer("o:", "w:", "xmlns:o=", "xmlns:w=").Replace(sec),
+		"a default xmlns":  strings.NewReplacer("o:", "", "xmlns:o=", "xmlns=").Replace(sec),
+		"another case":     strings.ReplaceAll(sec, "o:Security", "o:SECURITY"),
+		"an empty element": `<o:Security xmlns:o="` + nsWSSE + `"/>`,
+	} {
+		in := strings.Replace(s, "</s:Header>", second+"</s:Header>", 1)
+		at := strings.Index(in, second+"</s:Header>")
+		var m GetPolicies
+		err := Unmarshal([]byte(in), &m)
+		var de *DecodeError
+		if !errors.Is(err, ErrStructure) || !errors.As(err, &de) || de.Offset != int64(at) {
+			t.Errorf("second Security, %s: %v, want ErrStructure at offset %d", name, err, at)
+		}
+	}
+}

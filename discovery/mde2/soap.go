@@ -10,7 +10,11 @@ import (
 
 // Header is the SOAP header of an enrollment message: WS-Addressing and
 // WS-Security. Values are read with surrounding white space removed (the
-// documented samples wrap URLs in new lines).
+// documented samples wrap URLs in new lines). Changed: each header
+// element is read only in its namespace (WS-Addressing 2005/08, WS-Security
+// secext and utility 1.0, WCF diagnostics for ActivityId), not by local
+// name in any namespace: a look-alike in another namespace is ignored,
+// and a header with two wsse:Security elements is refused (ErrStructure).
 type Header struct {
 	// SOAP11 reports that the envelope was SOAP 1.1. Marshal writes SOAP
 	// 1.1 when it is set; servers here always answer SOAP 1.2, and the
@@ -333,11 +337,13 @@ func checkEnvelope(t *tree, h *Header) (*tree, *node, error) {
 	}
 	*h = Header{SOAP11: env == nsSOAP11}
 	if hdr := root.child("Header", env); hdr != nil {
-		if id := hdr.child("MessageID"); id != nil && len(id.value()) > t.lim.MaxMessageID {
+		if id := hdr.child("MessageID", nsWSA); id != nil && len(id.value()) > t.lim.MaxMessageID {
 			// refused before h holds it: a server echoes and logs it
 			return t, nil, pkg.Limit("MaxMessageID", int64(t.lim.MaxMessageID), id.off, id.path())
 		}
-		readHeader(hdr, h)
+		if err := readHeader(t, hdr, h); err != nil {
+			return t, nil, err
+		}
 	}
 	body := root.child("Body", env)
 	if body == nil {
@@ -349,27 +355,42 @@ func checkEnvelope(t *tree, h *Header) (*tree, *node, error) {
 	return t, body, nil
 }
 
-// readHeader fills h from the SOAP header. Header elements are matched
-// by local name in any namespace: the samples and the peers disagree on
-// prefixes, and unknown header blocks are ignored.
-func readHeader(hdr *node, h *Header) {
-	h.Action = hdr.child("Action").value()
-	h.MessageID = hdr.child("MessageID").value()
-	h.RelatesTo = hdr.child("RelatesTo").value()
-	h.ReplyTo = hdr.child("ReplyTo").child("Address").value()
-	h.To = hdr.child("To").value()
-	h.ActivityID = hdr.child("ActivityId").value()
-	sec := hdr.child("Security")
-	if sec == nil {
-		return
+// nsDiagWCF is the ActivityId namespace as Microsoft's enrollment samples
+// spell it; the package writes nsDiag, and both are read.
+const nsDiagWCF = "http://schemas.microsoft.com/2004/09/ServiceModel/Diagnostics"
+
+// readHeader fills h from the SOAP header. Each header element is matched
+// in its namespace, the prefix free: WS-Addressing 2005/08 for Action,
+// MessageID, RelatesTo, ReplyTo and To; WS-Security secext 1.0 (2004) for
+// Security, UsernameToken and BinarySecurityToken; WS-Security utility
+// 1.0 for Timestamp; the WCF diagnostics namespace for ActivityId. An
+// element of the same name in another namespace is an unknown header
+// block and ignored, so that a look-alike <x:Security xmlns:x="urn:x">
+// placed first is not read as the credential beside the real one a
+// Server.X509Token hook verifies. A second wsse:Security is refused.
+func readHeader(t *tree, hdr *node, h *Header) error {
+	h.Action = hdr.child("Action", nsWSA).value()
+	h.MessageID = hdr.child("MessageID", nsWSA).value()
+	h.RelatesTo = hdr.child("RelatesTo", nsWSA).value()
+	h.ReplyTo = hdr.child("ReplyTo", nsWSA).child("Address", nsWSA).value()
+	h.To = hdr.child("To", nsWSA).value()
+	h.ActivityID = hdr.child("ActivityId", nsDiag, nsDiagWCF).value()
+	secs := hdr.children("Security", nsWSSE)
+	if len(secs) > 1 {
+		return t.structErr(secs[1], "a second WS-Security Security header")
 	}
-	if ut := sec.child("UsernameToken"); ut != nil {
-		h.UsernameToken = &UsernameToken{Username: ut.child("Username").value(), Password: ut.child("Password").value()}
+	if len(secs) == 0 {
+		return nil
 	}
-	h.Token = readToken(sec.child("BinarySecurityToken"))
-	if ts := sec.child("Timestamp"); ts != nil {
-		h.Timestamp = &Timestamp{Created: ts.child("Created").value(), Expires: ts.child("Expires").value()}
+	sec := secs[0]
+	if ut := sec.child("UsernameToken", nsWSSE); ut != nil {
+		h.UsernameToken = &UsernameToken{Username: ut.child("Username", nsWSSE).value(), Password: ut.child("Password", nsWSSE).value()}
 	}
+	h.Token = readToken(sec.child("BinarySecurityToken", nsWSSE))
+	if ts := sec.child("Timestamp", nsWSU); ts != nil {
+		h.Timestamp = &Timestamp{Created: ts.child("Created", nsWSU).value(), Expires: ts.child("Expires", nsWSU).value()}
+	}
+	return nil
 }
 
 // bodyElem returns the body's one element if it is local in one of spaces.
