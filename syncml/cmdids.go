@@ -16,8 +16,12 @@ import (
 // *ValidationError holding it, or nil; *Unknown commands (which carry no
 // CmdID of the model's) and nil ones are not checked. Unlike Validate it
 // allocates nothing for a message that passes whose CmdIDs are decimal
-// numbers below 1024 and that holds no Atomic or Sequence.
+// numbers below 1024 and that holds no Atomic or Sequence. Changed: a nil
+// m returns an error matching ErrNilMessage where it panicked.
 func (m *Message) ValidateCmdIDs() error {
+	if m == nil {
+		return nilMessage("ValidateCmdIDs")
+	}
 	var ck cmdIDCheck
 	body := m.Body.Commands
 	for i, c := range body {

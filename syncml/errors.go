@@ -49,6 +49,12 @@ var (
 	// Next has returned a command. Decoder.Header and Next have no wrong
 	// order (Next reads the header itself).
 	ErrState = errors.New("call out of order")
+	// ErrNilMessage: a nil *Message given to Unmarshal, UnmarshalLimits,
+	// UnmarshalOwned, Decoder.Decode, Marshal, MarshalIndent,
+	// AppendMessage, Encoder.Encode, Message.Validate or
+	// Message.ValidateCmdIDs; returned wrapped, never inside a
+	// *DecodeError, and the call has no other effect.
+	ErrNilMessage = errors.New("nil *Message")
 )
 
 // A DecodeError reports malformed input: where it was found and why. It is
@@ -82,7 +88,8 @@ func errorf(format string, args ...any) error {
 	return pkg.Errorf(format, args...)
 }
 
-// nilMessage is the error of fn, an entry point given a nil *Message.
+// nilMessage is the error of fn, an entry point given a nil *Message; it
+// matches ErrNilMessage.
 func nilMessage(fn string) error {
-	return errorf("%s was given a nil *Message", fn)
+	return errorf("%s was given a %w", fn, ErrNilMessage)
 }

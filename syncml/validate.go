@@ -104,7 +104,13 @@ func (e *ValidationError) Unwrap() error { return ErrInvalid }
 //
 // That Final, when present, comes last is a structural rule: the decoder
 // rejects anything after it, and the model cannot express it elsewhere.
+//
+// Changed: a nil m returns an error matching ErrNilMessage (not a
+// *ValidationError) where it panicked.
 func (m *Message) Validate() error {
+	if m == nil {
+		return nilMessage("Validate")
+	}
 	v := validator{ids: map[string]string{}}
 	h := &m.Header
 	if m.NoHeader {
