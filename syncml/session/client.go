@@ -366,7 +366,12 @@ func (c *Client) Queue(cmds ...syncml.Command) error {
 // package, the commands not sent yet, at the front of the queue, in
 // order, so that they go first in this package 1, after the DevInfo: as
 // a Server does with its own package, and as a Client does when the
-// server aborts a session. An object of it cut into chunks
+// server aborts a session. What Start made for a package 1 the server's
+// MaxMsgSize cut is not among it (Changed: it was, and the next package
+// 1 carried a second DevInfo Replace and the old alerts after its own):
+// the DevInfo is made anew, and each alert given to Start left for a
+// later message that never went comes back with an Err, once, without
+// MsgID, and is not sent again. An object of it cut into chunks
 // goes whole again, to be cut anew; its chunks sent are forgotten. What
 // the previous session sent and the server never answered is given up:
 // Start has no Outcomes to return, so those come as Abandoned Outcomes

@@ -9,8 +9,14 @@ import "github.com/windc-go/windc/syncml"
 // back to the front of the queue, in order and whole: an object whose
 // first chunks went out is put back as it was queued (uncutSession), its
 // chunks sent forgotten, and the answers to the server and the alerts the
-// session sent of itself are dropped (they belong to the session). It
-// returns an Outcome for each command sent and not answered (Abandoned;
+// session sent of itself are dropped (they belong to the session). So is
+// what Start made for a package 1 the server's MaxMsgSize cut, left for
+// a later message (Changed: it went back to the queue, and the next
+// package 1 carried it after its own, a second DevInfo Replace among
+// them): the DevInfo, which the next Start makes anew, and the alerts
+// given to Start, each with an Outcome whose Err says it was not sent
+// and is not sent again, without MsgID (see startCutShort); Alert 1201
+// leads the first message, never the rest. It returns an Outcome for each command sent and not answered (Abandoned;
 // answered with its chunked Results never completed: its Status alone),
 // with the SessionID of the session given up, and forgets the records.
 // What it changes is noted in u, as the call that fails puts it back (the
@@ -45,6 +51,13 @@ func (c *Client) giveUp(u *clientMark) []Outcome {
 		if (&correlator{sent: sent}).continued(c.cont) != nil {
 			sent = sent[:inFlight(sent)]
 		}
+		// what Start made for package 1 and the message that was to carry
+		// it never took is not queued again: the next Start makes its own
+		var left []syncml.Command
+		c.cont, left = c.withoutStartOwn(c.cont)
+		for _, x := range left {
+			refused = append(refused, c.startCutShort(x))
+		}
 		rest := c.restToQueue()
 		c.uncutSession(u)
 		if len(rest) > 0 {
@@ -60,6 +73,18 @@ func (c *Client) giveUp(u *clientMark) []Outcome {
 	outs := inSession(unansweredOf(sent), c.sessionID)
 	c.sent.reset()
 	return append(outs, refused...)
+}
+
+// startCutShort returns the Outcome of x, one of the alerts given to
+// Start that the session left for a later message of its package 1 (the
+// server's MaxMsgSize cut it) and never sent, the session having ended
+// first (the server aborted it, or the next Start gave it up): x is not
+// sent again (the next Start has alerts of its own), so its Outcome has
+// no MsgID and an Err that says so.
+func (c *Client) startCutShort(x syncml.Command) Outcome {
+	return Outcome{SessionID: c.sessionID, Command: x,
+		Err: errorf("%s not sent: session %q ended (aborted by the server, or given up) before the message of package 1 that was to carry it; Start gives each session its own alerts",
+			x.ElementName(), c.sessionID)}
 }
 
 // inFlight returns where the records of the object in flight start in

@@ -49,7 +49,8 @@
 // inside an Atomic, not legal there, fails with 500). [Client.Run] runs a
 // whole session over HTTP. A device's session given up (Start called
 // before it ended) or aborted keeps its rest for the next one, as a
-// Server's does: its commands not sent go back to the front of the queue,
+// Server's does: its commands not sent go back to the front of the queue
+// (not what Start made for package 1: each Start makes its own),
 // and those sent and not answered come back as Abandoned Outcomes (after
 // a Start, in the next Exchange that answers a message). A message Run
 // could not post at all (the connection refused, a DNS or TLS handshake
