@@ -53,14 +53,19 @@ func testAbortPackage1StartOwn(t *testing.T, abort bool) {
 	if n := len(m.Body.Commands); n != 2 || m.Body.Final {
 		t.Fatalf("package 1's first message carries %d commands, Final %v; want Alert 1201 and the first event, the package going on (the test needs it cut)", n, m.Body.Final)
 	}
-	raw, err := syncml.Marshal(m)
-	if err != nil {
-		t.Fatal(err)
+	send := func(m *syncml.Message) *Exchange {
+		t.Helper()
+		raw, err := syncml.Marshal(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		x, err := c.Handle(ctx, post(t, g.srv.URL, raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return x
 	}
-	x, err := c.Handle(ctx, post(t, g.srv.URL, raw))
-	if err != nil {
-		t.Fatal(err)
-	}
+	x := send(m)
 	if x.Reply == nil || x.Reply.Header.MsgID != "2" || !slices.Equal(eventsIn(x.Reply.Body.Commands), []string{"two"}) {
 		t.Fatalf("no second message of package 1 with the second event: %+v", x.Reply)
 	}
@@ -106,14 +111,7 @@ func testAbortPackage1StartOwn(t *testing.T, abort bool) {
 	// run session 2 through: the server runs each Replace once
 	g.set(nil)
 	for m != nil {
-		raw, err := syncml.Marshal(m)
-		if err != nil {
-			t.Fatal(err)
-		}
-		x, err := c.Handle(ctx, post(t, g.srv.URL, raw))
-		if err != nil {
-			t.Fatal(err)
-		}
+		x := send(m)
 		outs = append(outs, x.Outcomes...)
 		m = x.Reply
 		if x.Done {
@@ -133,14 +131,7 @@ func testAbortPackage1StartOwn(t *testing.T, abort bool) {
 	if devInfo != 1 || qa != 1 {
 		t.Errorf("the server ran in session 2 %d DevInfo Replaces and %d of ./Q/a, want 1 each: %q", devInfo, qa, got)
 	}
-	var reported []string
-	for _, o := range outs {
-		a, ok := o.Command.(*syncml.Alert)
-		if !ok || len(a.Items) == 0 {
-			continue
-		}
-		ev := o.SessionID + " " + strings.TrimRight(a.Items[0].Data.Value, ".")
-		reported = append(reported, ev)
+	reported := outcomeEvents(outs, func(ev string, o Outcome) {
 		switch ev {
 		case "1 two":
 			if !o.Abandoned || o.MsgID != "2" {
@@ -151,7 +142,7 @@ func testAbortPackage1StartOwn(t *testing.T, abort bool) {
 				t.Errorf("%s: Abandoned %v, MsgID %q, Err %v; want an Err that says it is not sent again, no MsgID", ev, o.Abandoned, o.MsgID, o.Err)
 			}
 		}
-	}
+	})
 	if d := cmp.Diff([]string{"1 two", "1 three", "2 new"}, reported); d != "" {
 		t.Errorf("the events come back as (-want +got):\n%s", d)
 	}

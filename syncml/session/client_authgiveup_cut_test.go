@@ -192,8 +192,15 @@ func reportedEvents(ctx context.Context, t *testing.T, c *Client, url string, m 
 	if err != nil {
 		t.Fatal(err)
 	}
+	return outcomeEvents(x.Outcomes, check)
+}
+
+// outcomeEvents returns the events the Outcomes among outs of event
+// Alerts report, each as its session and event ("1 one"), after giving
+// each of those Outcomes to check.
+func outcomeEvents(outs []Outcome, check func(ev string, o Outcome)) []string {
 	var reported []string
-	for _, o := range x.Outcomes {
+	for _, o := range outs {
 		a, ok := o.Command.(*syncml.Alert)
 		if !ok || len(a.Items) == 0 {
 			continue

@@ -37,19 +37,6 @@ func TestClientUnsentPackage1Alerts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	events := func(outs []Outcome, check func(ev string, o Outcome)) []string {
-		var got []string
-		for _, o := range outs {
-			a, ok := o.Command.(*syncml.Alert)
-			if !ok || len(a.Items) == 0 {
-				continue
-			}
-			ev := o.SessionID + " " + strings.TrimRight(a.Items[0].Data.Value, ".")
-			got = append(got, ev)
-			check(ev, o)
-		}
-		return got
-	}
 	outs, err := c.Run(ctx, g.srv.Client(), g.srv.URL, "1", longEvent("one"), longEvent("two"), longEvent("three"))
 	if err == nil {
 		t.Fatal("session 1: no error")
@@ -57,7 +44,7 @@ func TestClientUnsentPackage1Alerts(t *testing.T) {
 	if c.outMsgID != 2 || !c.unsent {
 		t.Fatalf("session 1 ended at message %d, unsent %v; want message 2 not posted (the test needs it)", c.outMsgID, c.unsent)
 	}
-	got := events(outs, func(ev string, o Outcome) {
+	got := outcomeEvents(outs, func(ev string, o Outcome) {
 		if o.Err != nil || o.Status == nil {
 			t.Errorf("%s: Err %v, Status %v; want the server's Status", ev, o.Err, o.Status)
 		}
