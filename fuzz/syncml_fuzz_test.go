@@ -93,6 +93,7 @@ func typedSyncMLError(err error) bool {
 func FuzzSyncMLDecode(f *testing.F) {
 	addSyncMLSeeds(f, false)
 	f.Fuzz(func(t *testing.T, in []byte) {
+		checkNilMessage(t, in)
 		var m syncml.Message
 		err := syncml.Unmarshal(in, &m)
 		if err != nil {
