@@ -30,6 +30,8 @@ func checkNilMessage(t *testing.T, in []byte) {
 		{"AppendMessage", func() { _, _ = syncml.AppendMessage(in[:len(in):len(in)], m) }},
 		{"MarshalIndent", func() { _, _ = syncml.MarshalIndent(m, "", " ") }},
 		{"Encoder.Encode", func() { _ = syncml.NewEncoder(&bytes.Buffer{}).Encode(m) }},
+		{"Message.Validate", func() { _ = m.Validate() }},
+		{"Message.ValidateCmdIDs", func() { _ = m.ValidateCmdIDs() }},
 		{"declaredconfig.ReadSummary", func() { _, _ = declaredconfig.ReadSummary(m) }},
 		{"declaredconfig.ReadReply", func() { _, _ = declaredconfig.ReadReply(m) }},
 		{"session.Client.Handle", func() {
