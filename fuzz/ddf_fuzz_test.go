@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/beevik/etree"
 	"github.com/windc-go/windc/internal/xmlscan"
 	"github.com/windc-go/windc/syncml"
 	"github.com/windc-go/windc/syncml/ddf"
@@ -59,8 +60,10 @@ var fuzzLimits = ddf.Limits{MaxBytes: 1 << 20, MaxDepth: 64, MaxNodes: 2000}
 // instructions and the DOCTYPE included), the limits held, NodeCount
 // matches a walk, parents and paths agree, and
 // every node's path, with its placeholders filled in, resolves with Lookup
-// (no error at all: a node the tree holds can be named) and passes
-// through Check without panicking.
+// (no error at all: a node the tree holds can be named; to that very node
+// when no dynamic node is on its path) and passes through Check without
+// panicking; and the input with its first named Node repeated as its own
+// next sibling is refused with ErrStructure (see checkDuplicated).
 func FuzzDDFParse(f *testing.F) {
 	f.Add([]byte(ddfSeed))
 	f.Add([]byte(`<MgmtTree><Node><NodeName>A</NodeName><DFProperties><DFFormat><chr/></DFFormat></DFProperties></Node></MgmtTree>`))
@@ -113,13 +116,15 @@ func FuzzDDFParse(f *testing.F) {
 				}
 			}
 			uri := fill(path)
-			if _, err := tree.Lookup(uri); err != nil {
+			if got, err := tree.Lookup(uri); err != nil {
 				// The made-up names may be refused by the AllowedValues
 				// of a dynamic node on the way, which must be n or above.
 				var ne *ddf.NameError
 				if !errors.As(err, &ne) || !errors.Is(err, ddf.ErrValue) || !strings.HasPrefix(path, ne.Node) {
 					t.Fatalf("Lookup(%q) of an existing node: %v", uri, err)
 				}
+			} else if got != n && !onDynamic(n) {
+				t.Fatalf("Lookup(%q) found the node %s, not the node %s", uri, got.Path(), path)
 			}
 			_ = tree.Check(&syncml.Replace{Items: []syncml.Item{{Target: &syncml.Location{LocURI: uri}, Data: syncml.Text(n.DefaultValue)}}})
 			return true
@@ -127,7 +132,70 @@ func FuzzDDFParse(f *testing.F) {
 		if count != tree.NodeCount || count > fuzzLimits.MaxNodes {
 			t.Fatalf("walk saw %d nodes, NodeCount %d, MaxNodes %d", count, tree.NodeCount, fuzzLimits.MaxNodes)
 		}
+		checkDuplicated(t, data, tree)
 	})
+}
+
+// onDynamic reports whether n or a node above it is dynamic.
+func onDynamic(n *ddf.Node) bool {
+	for ; n != nil; n = n.Parent {
+		if n.Dynamic() {
+			return true
+		}
+	}
+	return false
+}
+
+// checkDuplicated repeats the first named node of tree (parsed from data)
+// as its own next sibling, its Node element copied by etree, and fails
+// the test when ParseLimits accepts the result, or refuses it with
+// anything but ErrStructure or a *LimitError, while it accepts the input
+// as etree writes it back without the copy. Inputs etree does not read,
+// or whose Node elements are not the tree's nodes one for one, are
+// skipped.
+func checkDuplicated(t *testing.T, data []byte, tree *ddf.Tree) {
+	doc := etree.NewDocument()
+	if err := doc.ReadFromBytes(data); err != nil {
+		return
+	}
+	elems := doc.FindElements("//Node")
+	if len(elems) != tree.NodeCount {
+		return
+	}
+	i, at := 0, -1
+	var named *ddf.Node
+	tree.Walk(func(n *ddf.Node) bool {
+		if !n.Dynamic() {
+			named, at = n, i
+			return false
+		}
+		i++
+		return true
+	})
+	if named == nil {
+		return
+	}
+	e := elems[at]
+	if nn := e.SelectElement("NodeName"); nn == nil || nn.Text() != named.Name || e.Parent() == nil {
+		return
+	}
+	again, err := doc.WriteToBytes()
+	if err != nil {
+		return
+	}
+	if _, err := ddf.ParseLimits(again, fuzzLimits); err != nil {
+		return // etree wrote what the parser does not take
+	}
+	e.Parent().InsertChildAt(e.Index()+1, e.Copy())
+	dup, err := doc.WriteToBytes()
+	if err != nil {
+		return
+	}
+	_, err = ddf.ParseLimits(dup, fuzzLimits)
+	var le *ddf.LimitError
+	if err == nil || !errors.Is(err, ddf.ErrStructure) && !errors.As(err, &le) {
+		t.Fatalf("the node %s repeated as its own next sibling: %v, not ErrStructure\n%s", named.Path(), err, dup)
+	}
 }
 
 // fill replaces each {Title} segment with a percent-encoded name and
