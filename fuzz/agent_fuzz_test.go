@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -53,6 +54,15 @@ import (
 // the saved state already records as set (the agent records a node
 // before it sets it), and no save makes a record hold more nodes than
 // MaxLeftover (lowered by opRestart) unless it held them already.
+// Every Intents key a save holds is in its record's Leftover, and the
+// save after an apply or refresh batch holds no Intents but those a
+// crash left before it. The Surface holds values of the device's own
+// (ownNodes) before the agent runs; through crashes (opApplyCanceled
+// and opRefreshCanceled with an argument: the process ends before a
+// Set, see crashState) and restarts, the agent deletes no node holding
+// such a value that it did not write itself (an Intent whose Set was
+// never made). An int or bool written "030" or "True" is Set as "30" or
+// "true".
 func FuzzAgent(f *testing.F) {
 	fuzzsteady.Target(f)
 	const id = "27FEA311-68B9-4320-9FC4-296F6FDFAFE2"
@@ -106,6 +116,15 @@ func FuzzAgent(f *testing.F) {
 	// VPN profile would make its record hold two nodes, and is refused;
 	// the limits raised again, it applies.
 	f.Add(replace, []byte{opRestart | 8<<4, opServe, 1, 8, opApply, opRefresh, opRestart, opApply, opUnenroll})
+	// The version of "True" and "030" (opServe: Replace of URI 0 with
+	// data 9) applied, refreshed; then its apply crashes before its
+	// first Set and before its second (opApplyCanceled's argument - 1),
+	// with Unenroll after: RememberCredentials holds the device's own
+	// value, which the agent never set, and must keep it.
+	f.Add(replace, []byte{opServe, 1, 9, opApply, opRefresh, opUnenroll})
+	f.Add(replace, []byte{opServe, 1, 9, opApplyCanceled | 1<<4, opUnenroll})
+	f.Add(replace, []byte{opServe, 1, 9, opApplyCanceled | 2<<4, opRefresh, opUnenroll})
+	f.Add(replace, []byte{opServe, 1, 9, opApply, opDrift | 8<<4, opRefreshCanceled | 1<<4, opUnenroll})
 	first := &declaredconfig.Document{Schema: "1.0", Context: "Device", ID: id, Checksum: "A1", Scenario: declaredconfig.ScenarioVPN,
 		CSPs: []declaredconfig.CSP{{Name: "./Vendor/MSFT/VPNv2", Settings: []declaredconfig.Setting{{Path: "P/AlwaysOn", Type: "bool", Value: "true"}}}}}
 	firstText, err := first.MarshalText()
@@ -146,8 +165,18 @@ func FuzzAgent(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
+	// And a version whose bool and int are written as a node does not
+	// read them back ("True", "030"): the agent sets "true" and "30".
+	third := *first
+	third.Checksum = "A3"
+	third.CSPs = []declaredconfig.CSP{{Name: "./Vendor/MSFT/VPNv2", Settings: []declaredconfig.Setting{{Path: "P/AlwaysOn", Type: "bool", Value: "True"},
+		{Path: "P/RememberCredentials", Type: "int", Value: "030"}}}}
+	thirdText, err := third.MarshalText()
+	if err != nil {
+		f.Fatal(err)
+	}
 	uris := append(slices.Clip(gen.uris), base+"Host/Inventory/Documents/"+invID+"/Document", base+"Host/Inventory/Results/"+invID+"/Document")
-	datas := append(slices.Clip(gen.data), string(invText), string(dscText))
+	datas := append(slices.Clip(gen.data), string(invText), string(dscText), string(thirdText))
 	f.Fuzz(func(t *testing.T, data, ops []byte) {
 		fuzzsteady.Input(t)
 		var m syncml.Message
@@ -232,8 +261,8 @@ const (
 	opUndo                    // the Undo of the last command served in an Atomic
 	opSession                 // the message again, in a new session
 	opClock                   // the clock moves on arg*10+1 minutes
-	opApplyCanceled           // ApplyPending with its context ended
-	opRefreshCanceled         // Refresh with its context ended
+	opApplyCanceled           // ApplyPending with its context ended (arg 0), else crashes before its arg-th Set (see agentRun.crash)
+	opRefreshCanceled         // Refresh with its context ended (arg 0), else crashes alike
 )
 
 // errSurface and errStore are the failures the faults make, besides the
@@ -267,11 +296,38 @@ type agentRun struct {
 }
 
 func newAgentRun(t *testing.T, uris, data []string) *agentRun {
-	store := &faultStore{}
-	r := &agentRun{t: t, uris: uris, data: data, store: store, surface: &faultSurface{mem: &agent.MemorySurface{}, store: store},
+	cr := &crashState{at: -1}
+	store := &faultStore{crash: cr}
+	r := &agentRun{t: t, uris: uris, data: data, store: store, surface: &faultSurface{mem: &agent.MemorySurface{}, store: store, crash: cr},
 		clock: &fuzzClock{now: time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)}}
+	// The device holds values of its own in nodes the documents set
+	// (the seed document's apply replaces the first).
+	for i, u := range ownNodes {
+		if err := r.surface.mem.Set(context.Background(), nodeID(u), ownValue+strconv.Itoa(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
 	r.start()
 	return r
+}
+
+// ownNodes are the nodes the device holds before the agent runs, each
+// with ownValue and its index: those the documents of FuzzAgent set.
+var ownNodes = []string{"./Vendor/MSFT/VPNv2/P/AlwaysOn", "./Vendor/MSFT/VPNv2/P/RememberCredentials",
+	"./Vendor/MSFT/ClientCertificateInstall/PFXCertInstall/AB/PFXCertPassword",
+	"./Vendor/MSFT/ClientCertificateInstall/PFXCertInstall/AB/KeyLocation"}
+
+// ownValue begins the values of ownNodes, which no document holds.
+const ownValue = "device-own-"
+
+// A crashState models the process ending: at is the number of Surface
+// Sets left before the crash (-1: none armed); from then on (on), the
+// Surface's Sets and Deletes and the Store's saves are not made, as
+// nothing the dead process did after is, until the agent is made anew
+// from the store.
+type crashState struct {
+	at int
+	on bool
 }
 
 // start makes the agent anew from the store, under r.lim.
@@ -303,12 +359,66 @@ func (r *agentRun) config(c agent.Config) agent.Config {
 // Leftover node of a record) at the time of the Set, and when a save
 // grew a record beyond the agent's MaxLeftover (see faultStore).
 func (r *agentRun) checkRecorded() {
+	if b := r.store.bad; len(b) > 0 {
+		r.t.Fatalf("a save holds Intents not in its record's Leftover: %v", b)
+	}
 	if u := r.surface.unrecorded; len(u) > 0 {
 		r.t.Fatalf("the Surface was set nodes the saved state did not record first: %v", u)
 	}
 	if o := r.store.over; len(o) > 0 {
 		r.t.Fatalf("a save grew records beyond MaxLeftover %d: %v", r.lim.MaxLeftover, o)
 	}
+	if o := r.surface.ownDeleted; len(o) > 0 {
+		r.t.Fatalf("the agent deleted nodes holding the device's own value, which it never wrote: %v", o)
+	}
+	if n := r.surface.noncanonical; len(n) > 0 {
+		r.t.Fatalf("the Surface was set an int or bool in a form a node does not read back: %v", n)
+	}
+}
+
+// savedIntents returns the Intents of the saved state, each as its
+// record's URI, the node and the hash.
+func (r *agentRun) savedIntents() map[string]bool {
+	out := map[string]bool{}
+	st, err := r.store.MemoryStore.Load(context.Background())
+	if err != nil || st == nil {
+		return out
+	}
+	for _, d := range st.Documents {
+		for u, h := range d.Intents {
+			out[d.URI+" "+u+" "+h] = true
+		}
+	}
+	return out
+}
+
+// checkNoIntents fails the test when the saved state holds Intents but
+// those of was (the saved state's before the batch: what a crash left):
+// a batch that ended, its outcome saved, leaves none of its own.
+func (r *agentRun) checkNoIntents(what string, was map[string]bool) {
+	for k := range r.savedIntents() {
+		if !was[k] {
+			r.t.Fatalf("the save after %s holds the Intent %s", what, k)
+		}
+	}
+}
+
+// crash runs ApplyPending (or Refresh, when refresh is set) in a process
+// that ends before the Surface's at-th Set from now (see crashState) or,
+// when it makes fewer, once it returns; then the agent starts anew from
+// the store.
+func (r *agentRun) crash(at int, refresh bool) {
+	r.checkEvents()
+	r.surface.crash.at, r.surface.crash.on = at, false
+	if refresh {
+		_ = r.a.Refresh(context.Background())
+	} else {
+		_ = r.a.ApplyPending(context.Background())
+	}
+	// what the dead process told after the crash was never told
+	r.events = r.events[:r.checked]
+	r.surface.crash.at, r.surface.crash.on = -1, false
+	r.restart(r.lim)
 }
 
 // savedNodes returns the nodes (nodeID) d holds as set: its settings
@@ -468,12 +578,28 @@ func (r *agentRun) op(ops []byte, m *syncml.Message) []byte {
 	arg := int(b >> 4)
 	switch b & 15 {
 	case opApply:
+		saves, was := r.store.saves, r.savedIntents()
 		r.wantErr("ApplyPending", r.a.ApplyPending(ctx), errStore)
+		if r.store.fail == nil && r.store.saves > saves {
+			r.checkNoIntents("ApplyPending", was)
+		}
 	case opApplyCanceled:
+		if arg > 0 {
+			r.crash(arg-1, false)
+			break
+		}
 		r.wantErr("ApplyPending", r.a.ApplyPending(ended), errStore, context.Canceled)
 	case opRefresh:
+		saves, was := r.store.saves, r.savedIntents()
 		r.wantErr("Refresh", r.a.Refresh(ctx), errStore)
+		if r.store.fail == nil && r.store.saves > saves {
+			r.checkNoIntents("Refresh", was)
+		}
 	case opRefreshCanceled:
+		if arg > 0 {
+			r.crash(arg-1, true)
+			break
+		}
 		r.wantErr("Refresh", r.a.Refresh(ended), errStore, context.Canceled)
 	case opUnenroll, opUnenrollCanceled:
 		uctx := ctx
@@ -678,20 +804,49 @@ func nodeID(uri string) string {
 // A Set that works first checks that the state saved in store holds the
 // node as set (see savedNodes), the agent recording a node before it
 // sets it; the nodes it did not hold go to unrecorded.
+//
+// It also keeps the values each node was set (written): a Delete of a
+// node holding a value of the device's own (ownValue) that the agent
+// never set goes to ownDeleted; a Set of "True" or "030", the forms of a
+// bool and an int FuzzAgent's documents hold that a node does not read
+// back, goes to noncanonical. crash, when it is on, makes Sets and
+// Deletes do nothing (see crashState).
 type faultSurface struct {
 	mem                       *agent.MemorySurface
 	setErr, getErr, deleteErr error
 	store                     *faultStore
 	unrecorded                []string
+	crash                     *crashState
+	written                   map[string]map[string]bool
+	ownDeleted, noncanonical  []string
 }
 
 func (s *faultSurface) Set(ctx context.Context, uri, value string) error {
 	if s.setErr != nil {
 		return fmt.Errorf("set %s: %w", uri, s.setErr)
 	}
+	if c := s.crash; c != nil && c.at >= 0 {
+		if c.at == 0 {
+			c.on = true
+		}
+		c.at--
+	}
+	if s.crash != nil && s.crash.on {
+		return nil
+	}
+	if value == "True" || value == "030" {
+		s.noncanonical = append(s.noncanonical, uri+"="+value)
+	}
 	if s.store != nil && !s.savedHolds(nodeID(uri)) {
 		s.unrecorded = append(s.unrecorded, uri)
 	}
+	if s.written == nil {
+		s.written = map[string]map[string]bool{}
+	}
+	if s.written[nodeID(uri)] == nil {
+		s.written[nodeID(uri)] = map[string]bool{}
+	}
+	s.written[nodeID(uri)][value] = true
 	return s.mem.Set(ctx, nodeID(uri), value)
 }
 
@@ -721,6 +876,12 @@ func (s *faultSurface) Delete(ctx context.Context, uri string) error {
 	if s.deleteErr != nil {
 		return fmt.Errorf("delete %s: %w", uri, s.deleteErr)
 	}
+	if s.crash != nil && s.crash.on {
+		return nil
+	}
+	if v, ok, _ := s.mem.Get(ctx, nodeID(uri)); ok && strings.HasPrefix(v, ownValue) && !s.written[nodeID(uri)][v] {
+		s.ownDeleted = append(s.ownDeleted, uri+"="+v)
+	}
 	return s.mem.Delete(ctx, nodeID(uri))
 }
 
@@ -729,16 +890,34 @@ func (s *faultSurface) Delete(ctx context.Context, uri string) error {
 // maxLeftover (0: agent.DefaultMaxLeftover) and than the record held in
 // the state saved before goes to over (a bound lowered by a restart
 // leaves a record over it, which must not grow).
+//
+// A save whose record holds an Intents key not in its Leftover goes to
+// bad; saves counts the saves made; a save while crash is on is not made
+// (see crashState).
 type faultStore struct {
 	agent.MemoryStore
 	fail        error
 	maxLeftover int
-	over        []string
+	over, bad   []string
+	saves       int
+	crash       *crashState
 }
 
 func (s *faultStore) Save(ctx context.Context, st *agent.Snapshot) error {
 	if s.fail != nil {
 		return s.fail
+	}
+	if s.crash != nil && s.crash.on {
+		return nil
+	}
+	s.saves++
+	for i := range st.Documents {
+		d := &st.Documents[i]
+		for u := range d.Intents {
+			if !slices.Contains(d.Leftover, u) {
+				s.bad = append(s.bad, d.URI+": "+u)
+			}
+		}
 	}
 	max := s.maxLeftover
 	if max <= 0 {
