@@ -348,6 +348,9 @@ func (c *Client) Renew(ctx context.Context, prev *Result, d *Device) (*Result, e
 		if spec, err = keyFor(c.KeyType, nil, 0); err != nil {
 			return nil, err
 		}
+	} else if err := spec.bounded(c.Limits.maxGeneratedRSAKeyBits()); err != nil {
+		// a key like the renewed one, but no longer than an enrollment's
+		return nil, pkg.Errorf("Renew: %w", err)
 	}
 	key, csr, err := c.request(d, spec)
 	if err != nil {

@@ -29,7 +29,10 @@ const (
 	// least minimalKeyLength bits (RSA at least 2048, ECDSA on the
 	// smallest of P-256, P-384 and P-521 that is long enough). A renewal,
 	// which reads no policy, makes a key of the same kind and size as
-	// the certificate's it renews. A policy whose algorithm the Client
+	// the certificate's it renews, under the same bound: an RSA key
+	// longer than Limits.MaxRSAKeyBits (DefaultMaxGeneratedRSAKeyBits
+	// when zero) is refused with ErrKeyPolicy before anything is sent.
+	// A policy whose algorithm the Client
 	// cannot make, or whose RSA length is above the Client's
 	// Limits.MaxRSAKeyBits (DefaultMaxGeneratedRSAKeyBits, 4096, when
 	// zero), is refused with ErrKeyPolicy before a key is generated.
@@ -131,8 +134,8 @@ func keyFor(typ KeyType, policies *GetPoliciesResponse, maxRSA int) (keySpec, er
 	switch alg {
 	case "", oidRSA:
 		k.rsaBits = max(bits, minRSAKeyBits)
-		if k.rsaBits > maxRSA {
-			return keySpec{}, pkg.Errorf("%w: an RSA key of %d bits, more than the Client generates (Limits.MaxRSAKeyBits, %d)", ErrKeyPolicy, k.rsaBits, maxRSA)
+		if err := k.bounded(maxRSA); err != nil {
+			return keySpec{}, err
 		}
 		return k, nil
 	case oidCurveP256:
@@ -152,6 +155,16 @@ func keyFor(typ KeyType, policies *GetPoliciesResponse, maxRSA int) (keySpec, er
 		}
 	}
 	return keySpec{}, pkg.Errorf("%w: an ECDSA key of %d bits", ErrKeyPolicy, bits)
+}
+
+// bounded refuses, with ErrKeyPolicy, an RSA key longer than maxRSA
+// bits (the Client's Limits.MaxRSAKeyBits, or
+// DefaultMaxGeneratedRSAKeyBits): generation cannot be cancelled.
+func (k keySpec) bounded(maxRSA int) error {
+	if k.curve == nil && k.rsaBits > maxRSA {
+		return pkg.Errorf("%w: an RSA key of %d bits, more than the Client generates (Limits.MaxRSAKeyBits, %d)", ErrKeyPolicy, k.rsaBits, maxRSA)
+	}
+	return nil
 }
 
 // keyLike returns a key of the kind and size of pub (a renewal's: the

@@ -9,7 +9,11 @@ import (
 	"crypto/x509"
 	"encoding/asn1"
 	"errors"
+	"io"
+	"math/big"
 	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 )
 
@@ -202,5 +206,47 @@ func TestKeyRequestMatchesSpec(t *testing.T) {
 func TestKeyTypeValues(t *testing.T) {
 	if KeyFromPolicy != 0 || KeyRSA2048 != 1 || KeyECDSAP256 == KeyRSA2048 || KeyECDSAP256 == KeyFromPolicy {
 		t.Errorf("KeyFromPolicy %d, KeyRSA2048 %d, KeyECDSAP256 %d: want 0, 1 and another", KeyFromPolicy, KeyRSA2048, KeyECDSAP256)
+	}
+}
+
+// bigRSASigner is a key whose public half is an RSA modulus of bits bits
+// (a number, no key behind it): enough for Renew to choose the new key.
+type bigRSASigner struct{ bits int }
+
+func (s bigRSASigner) Public() crypto.PublicKey {
+	return &rsa.PublicKey{N: new(big.Int).Lsh(big.NewInt(1), uint(s.bits-1)), E: 65537}
+}
+
+func (bigRSASigner) Sign(io.Reader, []byte, crypto.SignerOpts) ([]byte, error) {
+	return nil, errors.New("no key")
+}
+
+// TestRenewBoundsRSAKey: a renewal under KeyFromPolicy makes a key like
+// the renewed one only within the bound an enrollment's policy has
+// (Limits.MaxRSAKeyBits, DefaultMaxGeneratedRSAKeyBits when zero): a
+// longer one is refused with ErrKeyPolicy before a request is sent.
+func TestRenewBoundsRSAKey(t *testing.T) {
+	var posted atomic.Int32
+	ts := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { posted.Add(1) }))
+	defer ts.Close()
+	cert := &x509.Certificate{Raw: []byte{0x30, 0}, SerialNumber: big.NewInt(1)}
+	for _, tc := range []struct {
+		name string
+		lim  int
+		bits int
+	}{
+		{"default bound, 8192 bits", 0, 8192},
+		{"default bound, 4097 bits", 0, DefaultMaxGeneratedRSAKeyBits + 1},
+		{"bound 2048, 3072 bits", 2048, 3072},
+	} {
+		c := &Client{HTTPClient: ts.Client(), URLs: loopbackHTTP, Limits: Limits{MaxRSAKeyBits: tc.lim}}
+		prev := &Result{Certificate: cert, Key: bigRSASigner{tc.bits}, EnrollmentURL: ts.URL, EnrollmentVersion: "5.0"}
+		_, err := c.Renew(context.Background(), prev, testDevice)
+		if !errors.Is(err, ErrKeyPolicy) {
+			t.Errorf("%s: %v, want ErrKeyPolicy", tc.name, err)
+		}
+	}
+	if n := posted.Load(); n != 0 {
+		t.Errorf("%d requests sent", n)
 	}
 }
