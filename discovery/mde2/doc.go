@@ -56,6 +56,12 @@
 // the MS-MDE2 subcodes and error types; *Fault carries them typed, with
 // their HRESULTs, on both sides.
 //
+// Server.Policy (a CertificatePolicy) is the certificate policy
+// GetPolicies announces and each request's key is checked against: RSA
+// of MinimalRSAKeyLength bits or more (PolicyRSA, the default), or ECDSA
+// on a named curve (PolicyECDSA, announced as the curve's OID); a key
+// the policy does not take is answered with a CertificateRequest fault.
+//
 // A device cannot take another one's name: under the Certificate policy
 // the issued certificate keeps the subject of the certificate that
 // authenticated the request and the provisioning document's EntDMID is

@@ -14,6 +14,10 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/go
 // server and the client write them.
 func goldenMessages() map[string]Message {
 	zero, one := 0, 1
+	policies, err := DefaultPolicy().response()
+	if err != nil {
+		panic(err)
+	}
 	hdr := Header{Action: "", MessageID: "urn:uuid:0d5a1441-5891-453b-becf-a2e5f6ea3749", ReplyTo: addressAnonymous, To: "https://mdm.example.com/EnrollmentServer/Enrollment.svc"}
 	withUser := hdr
 	withUser.UsernameToken = &UsernameToken{Username: "ana@example.com", Password: "p&ss<word>"}
@@ -27,7 +31,7 @@ func goldenMessages() map[string]Message {
 			EnrollmentPolicyServiceURL: "https://mdm.example.com/EnrollmentServer/Policy.svc", EnrollmentServiceURL: "https://mdm.example.com/EnrollmentServer/Enrollment.svc",
 			AuthenticationServiceURL: "https://mdm.example.com/auth"},
 		"get-policies":          &GetPolicies{Header: withToken},
-		"get-policies-response": DefaultPolicy().response(),
+		"get-policies-response": policies,
 		"rst": &RequestSecurityToken{Header: withUser, TokenType: TokenTypeDeviceEnrollment, RequestType: RequestTypeIssue,
 			Token: *NewToken(ValueTypePKCS10, []byte("request")), Context: AdditionalContext{{Name: "DeviceType", Value: "CIMClient_Windows"}, {Name: "DeviceID", Value: "7BA748C8"}, {Name: "EnrollmentType", Value: "Full"}}},
 		"rstr":  &RequestSecurityTokenResponse{Header: resp, TokenType: TokenTypeDeviceEnrollment, Token: *NewToken(ValueTypeProvisionDoc, []byte("<wap-provisioningdoc/>")), RequestID: "0"},

@@ -41,7 +41,9 @@ const (
 	KeyRSA2048 KeyType = 1
 	// KeyECDSAP256 makes ECDSA P-256 keys, whatever the policy says (a
 	// server whose policy asks for RSA may refuse them; this package's
-	// Server takes them unless CertificatePolicy.AllowECDSA is off).
+	// Server takes them under PolicyRSA when CertificatePolicy.AllowECDSA
+	// is set, as in DefaultPolicy, and under a PolicyECDSA that asks
+	// for no longer curve).
 	KeyECDSAP256 KeyType = 2
 )
 

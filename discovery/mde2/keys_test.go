@@ -250,3 +250,54 @@ func TestRenewBoundsRSAKey(t *testing.T) {
 		t.Errorf("%d requests sent", n)
 	}
 }
+
+// TestPolicyKeyEndToEnd: a Client with the default KeyType enrolls at a
+// Server whose policy asks for RSA or ECDSA and gets a certificate for
+// the key the policy announces; a Client that makes another key is
+// refused with a CertificateRequest fault.
+func TestPolicyKeyEndToEnd(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		policy CertificatePolicy
+		rsa    int            // the RSA length wanted, or
+		curve  elliptic.Curve // the curve wanted
+	}{
+		{"RSA", CertificatePolicy{Name: "rsa"}, 2048, nil},
+		{"ECDSA", CertificatePolicy{Name: "ec", KeyAlgorithm: PolicyECDSA}, 0, elliptic.P256()},
+		{"ECDSA 384", CertificatePolicy{Name: "ec", KeyAlgorithm: PolicyECDSA, MinimalECDSAKeyLength: 384}, 0, elliptic.P384()},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, false)
+			f.srv.Policy = &tc.policy
+			f.client.KeyType = KeyFromPolicy
+			r := f.enroll(t)
+			switch k := r.Certificate.PublicKey.(type) {
+			case *rsa.PublicKey:
+				if k.N.BitLen() != tc.rsa {
+					t.Errorf("RSA %d bits, want %v %d", k.N.BitLen(), tc.curve, tc.rsa)
+				}
+			case *ecdsa.PublicKey:
+				if k.Curve != tc.curve {
+					t.Errorf("ECDSA %s, want %v %d", k.Curve.Params().Name, tc.curve, tc.rsa)
+				}
+			default:
+				t.Errorf("key %T", k)
+			}
+		})
+	}
+	for _, tc := range []struct {
+		name   string
+		policy CertificatePolicy
+		typ    KeyType
+	}{
+		{"RSA key, ECDSA policy", CertificatePolicy{KeyAlgorithm: PolicyECDSA}, KeyRSA2048},
+		{"P-256 key, ECDSA P-384 policy", CertificatePolicy{KeyAlgorithm: PolicyECDSA, MinimalECDSAKeyLength: 384}, KeyECDSAP256},
+		{"ECDSA key, RSA policy", CertificatePolicy{}, KeyECDSAP256},
+	} {
+		f := newFixture(t, false)
+		f.srv.Policy = &tc.policy
+		f.client.KeyType = tc.typ
+		_, err := f.client.Enroll(context.Background(), f.ts.URL+pathDiscovery, testDevice, Credentials{Username: "u", Password: "secret"})
+		wantFault(t, err, FaultCertificateRequest, "")
+	}
+}

@@ -26,17 +26,19 @@ func TestPolicyKeyKinds(t *testing.T) {
 		t.Fatal(err)
 	}
 	csrOf := func(key crypto.Signer) *CertificateRequest {
-		der, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{Subject: pkix.Name{CommonName: "k"}}, key)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r, err := ParseCertificateRequest(der)
+		r, err := ParseCertificateRequest(mustCSR(t, key))
 		if err != nil {
 			t.Fatal(err)
 		}
 		return r
 	}
-	rsa1024, rsa2048, p256, p224r, edr := csrOf(mustRSA1024()), csrOf(testRSAKey), csrOf(testECKey), csrOf(p224), csrOf(ed)
+	p384, err := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rsa1024, rsa2048, p256, p224r, p384r, edr := csrOf(mustRSA1024()), csrOf(testRSAKey), csrOf(testECKey), csrOf(p224), csrOf(p384), csrOf(ed)
+	ecP256 := &CertificatePolicy{KeyAlgorithm: PolicyECDSA, AllowECDSA: true}
+	ecP384 := &CertificatePolicy{KeyAlgorithm: PolicyECDSA, MinimalECDSAKeyLength: 300}
 	noEC := DefaultPolicy()
 	noEC.AllowECDSA = false
 	unset := &CertificatePolicy{AllowECDSA: true}
@@ -54,7 +56,16 @@ func TestPolicyKeyKinds(t *testing.T) {
 		{"RSA 1024, minimum negative", &CertificatePolicy{MinimalRSAKeyLength: -1}, rsa1024, false},
 		{"P-256", DefaultPolicy(), p256, true},
 		{"P-224", DefaultPolicy(), p224r, false},
-		{"P-224, minimum unset", unset, p224r, true},
+		{"P-224, minimum unset", unset, p224r, false}, // Changed: the minimum is 256 when unset
+		{"P-224, minimum 224", &CertificatePolicy{AllowECDSA: true, MinimalECDSAKeyLength: 224}, p224r, true},
+		{"ECDSA policy, P-256", ecP256, p256, true},
+		{"ECDSA policy, P-384", ecP256, p384r, true},
+		{"ECDSA policy, P-224", ecP256, p224r, false},
+		{"ECDSA policy, RSA 2048", ecP256, rsa2048, false},
+		{"ECDSA policy, Ed25519", ecP256, edr, false},
+		{"ECDSA policy of 300 bits, P-256", ecP384, p256, false},
+		{"ECDSA policy of 300 bits, P-384", ecP384, p384r, true},
+		{"ECDSA policy without AllowECDSA, P-256", &CertificatePolicy{KeyAlgorithm: PolicyECDSA}, p256, true},
 		{"P-256, ECDSA not allowed", noEC, p256, false},
 		{"Ed25519", DefaultPolicy(), edr, false},
 	} {
@@ -74,7 +85,79 @@ func TestPolicyKeyKinds(t *testing.T) {
 // it took any RSA key and announced the negative length.
 func TestPolicyNegativeRSAMinimum(t *testing.T) {
 	p := &CertificatePolicy{MinimalRSAKeyLength: -1}
-	if got := p.response().Policies[0].MinimalKeyLength; got != 2048 {
+	resp, err := p.response()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := resp.Policies[0].MinimalKeyLength; got != 2048 {
 		t.Errorf("minimalKeyLength announced %d, want 2048", got)
 	}
+}
+
+// TestPolicyAnnouncesKeyAlgorithm: an ECDSA policy announces its curve
+// as the algorithmOIDReference of an OID of group 3 (public key) with the
+// curve's length as minimalKeyLength; an RSA policy names no algorithm
+// (RSA, as Windows reads nil). A policy it cannot announce is the
+// Server's error, for GetPolicies and for a request alike.
+func TestPolicyAnnouncesKeyAlgorithm(t *testing.T) {
+	for _, tc := range []struct {
+		p       *CertificatePolicy
+		oid     string // "" for no algorithmOIDReference
+		minimal int
+	}{
+		{DefaultPolicy(), "", 2048},
+		{&CertificatePolicy{MinimalRSAKeyLength: 3072}, "", 3072},
+		{&CertificatePolicy{KeyAlgorithm: PolicyECDSA}, "1.2.840.10045.3.1.7", 256},
+		{&CertificatePolicy{KeyAlgorithm: PolicyECDSA, MinimalECDSAKeyLength: 257}, "1.3.132.0.34", 384},
+		{&CertificatePolicy{KeyAlgorithm: PolicyECDSA, MinimalECDSAKeyLength: 521}, "1.3.132.0.35", 521},
+	} {
+		resp, err := tc.p.response()
+		if err != nil {
+			t.Fatal(err)
+		}
+		pol := resp.Policies[0]
+		if pol.MinimalKeyLength != tc.minimal {
+			t.Errorf("%s: minimalKeyLength %d, want %d", tc.oid, pol.MinimalKeyLength, tc.minimal)
+		}
+		switch {
+		case tc.oid == "" && pol.KeyAlgorithmOIDRef != nil:
+			t.Errorf("RSA policy names algorithm %d", *pol.KeyAlgorithmOIDRef)
+		case tc.oid != "":
+			var got *OID
+			for i, o := range resp.OIDs {
+				if pol.KeyAlgorithmOIDRef != nil && o.ReferenceID == *pol.KeyAlgorithmOIDRef {
+					got = &resp.OIDs[i]
+				}
+			}
+			if got == nil || got.Value != tc.oid || got.Group != 3 {
+				t.Errorf("algorithm %+v, want %s in group 3", got, tc.oid)
+			}
+		}
+	}
+	csr, err := ParseCertificateRequest(mustCSR(t, testECKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []*CertificatePolicy{{KeyAlgorithm: PolicyECDSA, MinimalECDSAKeyLength: 522}, {KeyAlgorithm: 7}} {
+		if _, err := p.response(); !isConfigError(err) {
+			t.Errorf("%+v: response %v, want a configError", p, err)
+		}
+		if err := p.check(csr); !isConfigError(err) {
+			t.Errorf("%+v: check %v, want a configError", p, err)
+		}
+	}
+}
+
+func isConfigError(err error) bool {
+	_, ok := errors.AsType[*configError](err)
+	return ok
+}
+
+func mustCSR(t *testing.T, key crypto.Signer) []byte {
+	t.Helper()
+	der, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{Subject: pkix.Name{CommonName: "k"}}, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return der
 }

@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"context"
-	"crypto/ecdsa"
 	"crypto/rand"
-	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
@@ -362,90 +360,6 @@ type Account struct {
 	Renew *provisioning.Renew
 }
 
-// CertificatePolicy is what the server asks of certificate requests and
-// announces in GetPoliciesResponse (hash SHA-256).
-type CertificatePolicy struct {
-	// Name is the template's common name.
-	Name string
-	// Validity and Renewal are the certificate lifetime and renewal
-	// period announced.
-	Validity time.Duration
-	Renewal  time.Duration
-	// MinimalRSAKeyLength is the shortest RSA modulus accepted, in bits,
-	// and the minimalKeyLength announced (default 2048, also for a
-	// negative value).
-	MinimalRSAKeyLength int
-	// AllowECDSA accepts ECDSA keys on curves of at least
-	// MinimalECDSAKeyLength bits (Windows itself sends RSA keys).
-	AllowECDSA            bool
-	MinimalECDSAKeyLength int
-}
-
-// DefaultPolicy returns the default certificate policy: RSA 2048 or
-// ECDSA P-256, SHA-256, one year, renewal 42 days before expiry.
-func DefaultPolicy() *CertificatePolicy {
-	return &CertificatePolicy{
-		Name:                  "WinDC",
-		Validity:              365 * 24 * time.Hour,
-		Renewal:               42 * 24 * time.Hour,
-		MinimalRSAKeyLength:   2048,
-		AllowECDSA:            true,
-		MinimalECDSAKeyLength: 256,
-	}
-}
-
-// response returns GetPoliciesResponse content for the policy.
-func (p *CertificatePolicy) response() *GetPoliciesResponse {
-	minLen := p.minRSA()
-	hashRef := 0
-	return &GetPoliciesResponse{
-		Policies: []Policy{{
-			OIDReference:          1,
-			CommonName:            p.Name,
-			PolicySchema:          3,
-			ValidityPeriodSeconds: int64(p.Validity / time.Second),
-			RenewalPeriodSeconds:  int64(p.Renewal / time.Second),
-			Enroll:                true,
-			MinimalKeyLength:      minLen,
-			HashAlgorithmOIDRef:   &hashRef,
-			MajorRevision:         1,
-		}},
-		OIDs: []OID{
-			{Value: "2.16.840.1.101.3.4.2.1", Group: 1, ReferenceID: 0, DefaultName: "szOID_NIST_sha256"},
-			{Value: "1.3.6.1.4.1.311.21.8.1", Group: 6, ReferenceID: 1, DefaultName: p.Name},
-		},
-	}
-}
-
-// minRSA is MinimalRSAKeyLength, 2048 when it is zero or below: a
-// negative length would take any RSA key and be announced as such.
-func (p *CertificatePolicy) minRSA() int {
-	if p.MinimalRSAKeyLength <= 0 {
-		return 2048
-	}
-	return p.MinimalRSAKeyLength
-}
-
-// check refuses a request whose key the policy does not take: an RSA
-// modulus or an ECDSA curve shorter than its minimum, ECDSA when it is
-// not allowed, any other kind of key (Ed25519, the one other kind a
-// request is read with).
-func (p *CertificatePolicy) check(csr *CertificateRequest) error {
-	switch k := csr.PublicKey.(type) {
-	case *rsa.PublicKey:
-		if k.N.BitLen() < p.minRSA() {
-			return NewFault(FaultCertificateRequest, "", "RSA key shorter than the policy's minimum")
-		}
-	case *ecdsa.PublicKey:
-		if !p.AllowECDSA || k.Curve.Params().BitSize < p.MinimalECDSAKeyLength {
-			return NewFault(FaultCertificateRequest, "", "ECDSA key not allowed by the policy")
-		}
-	default:
-		return NewFault(FaultCertificateRequest, "", "key type not allowed by the policy")
-	}
-	return nil
-}
-
 func (s *Server) now() time.Time {
 	if s.Now != nil {
 		return s.Now()
@@ -521,7 +435,7 @@ func (s *Server) PolicyHandler() http.Handler {
 			if _, err := s.authenticate(r, &m, body); err != nil {
 				return nil, err
 			}
-			return s.policy().response(), nil
+			return s.policy().response()
 		})
 	})
 }

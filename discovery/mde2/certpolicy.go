@@ -1,0 +1,202 @@
+package mde2
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rsa"
+	"strconv"
+	"time"
+)
+
+// CertificatePolicy is what the server asks of certificate requests and
+// announces in GetPoliciesResponse (hash SHA-256).
+type CertificatePolicy struct {
+	// Name is the template's common name.
+	Name string
+	// Validity and Renewal are the certificate lifetime and renewal
+	// period announced.
+	Validity time.Duration
+	Renewal  time.Duration
+	// KeyAlgorithm is the kind of key the policy announces and asks for
+	// (default PolicyRSA).
+	KeyAlgorithm KeyAlgorithm
+	// MinimalRSAKeyLength is the shortest RSA modulus accepted, in bits,
+	// and the minimalKeyLength announced under PolicyRSA (default 2048,
+	// also for a negative value).
+	MinimalRSAKeyLength int
+	// AllowECDSA accepts, under PolicyRSA, ECDSA keys on curves of at
+	// least MinimalECDSAKeyLength bits, which the policy does not
+	// announce (Windows itself sends RSA keys); under PolicyECDSA it
+	// changes nothing.
+	AllowECDSA bool
+	// MinimalECDSAKeyLength is the smallest ECDSA curve accepted, in
+	// bits (default 256, also for a negative value). Under PolicyECDSA
+	// the policy announces the smallest of P-256, P-384 and P-521 that
+	// is as long, and takes that curve or a longer one; a length above
+	// 521 is the Server's error there (InternalServiceFault, logged).
+	//
+	// Changed: zero is 256; it took any curve a request is read with,
+	// P-224 included.
+	MinimalECDSAKeyLength int
+}
+
+// KeyAlgorithm is the kind of key a CertificatePolicy asks for.
+type KeyAlgorithm int
+
+// The key algorithms of a CertificatePolicy.
+const (
+	// PolicyRSA announces RSA (an algorithmOIDReference of nil, which
+	// Windows reads as RSA) with MinimalRSAKeyLength as minimalKeyLength,
+	// and takes RSA keys that long or longer (and ECDSA keys when
+	// AllowECDSA is set).
+	PolicyRSA KeyAlgorithm = 0
+	// PolicyECDSA announces ECDSA: an algorithmOIDReference to the
+	// curve's OID (an OID of group 3, public key, named as Windows names
+	// the algorithm, e.g. ECDSA_P256) with the curve's length as
+	// minimalKeyLength; it takes ECDSA keys on that curve or a longer one
+	// of P-256, P-384 and P-521, and no RSA key.
+	PolicyECDSA KeyAlgorithm = 1
+)
+
+// DefaultPolicy returns the default certificate policy: RSA 2048, or
+// ECDSA P-256 which it takes without announcing, SHA-256, one year,
+// renewal 42 days before expiry.
+func DefaultPolicy() *CertificatePolicy {
+	return &CertificatePolicy{
+		Name:                  "WinDC",
+		Validity:              365 * 24 * time.Hour,
+		Renewal:               42 * 24 * time.Hour,
+		MinimalRSAKeyLength:   2048,
+		AllowECDSA:            true,
+		MinimalECDSAKeyLength: 256,
+	}
+}
+
+// The OIDReferenceIDs of the OIDs a policy's response lists.
+const (
+	refSHA256   = 0
+	refTemplate = 1
+	refKeyAlg   = 2
+)
+
+// response returns GetPoliciesResponse content for the policy; a
+// configError when it names an algorithm or curve it cannot announce.
+func (p *CertificatePolicy) response() (*GetPoliciesResponse, error) {
+	hashRef := refSHA256
+	resp := &GetPoliciesResponse{
+		Policies: []Policy{{
+			OIDReference:          refTemplate,
+			CommonName:            p.Name,
+			PolicySchema:          3,
+			ValidityPeriodSeconds: int64(p.Validity / time.Second),
+			RenewalPeriodSeconds:  int64(p.Renewal / time.Second),
+			Enroll:                true,
+			MinimalKeyLength:      p.minRSA(),
+			HashAlgorithmOIDRef:   &hashRef,
+			MajorRevision:         1,
+		}},
+		OIDs: []OID{
+			{Value: oidSHA256.String(), Group: 1, ReferenceID: refSHA256, DefaultName: "szOID_NIST_sha256"},
+			{Value: "1.3.6.1.4.1.311.21.8.1", Group: 6, ReferenceID: refTemplate, DefaultName: p.Name},
+		},
+	}
+	switch p.KeyAlgorithm {
+	case PolicyRSA:
+	case PolicyECDSA:
+		c, err := p.curve()
+		if err != nil {
+			return nil, err
+		}
+		algRef := refKeyAlg
+		pol := &resp.Policies[0]
+		pol.MinimalKeyLength, pol.KeyAlgorithmOIDRef = c.bits, &algRef
+		resp.OIDs = append(resp.OIDs, OID{Value: c.oid, Group: 3, ReferenceID: refKeyAlg, DefaultName: c.name})
+	default:
+		return nil, p.unknownAlgorithm()
+	}
+	return resp, nil
+}
+
+func (p *CertificatePolicy) unknownAlgorithm() error {
+	return &configError{"CertificatePolicy.KeyAlgorithm " + strconv.Itoa(int(p.KeyAlgorithm)) + " is neither PolicyRSA nor PolicyECDSA"}
+}
+
+// namedCurve is an ECDSA curve a policy may announce.
+type namedCurve struct {
+	bits int
+	oid  string // its OID, the one a policy's algorithmOIDReference names
+	name string // the CNG algorithm name Windows gives it
+}
+
+// namedCurves are the curves a policy may announce, shortest first.
+var namedCurves = []namedCurve{
+	{256, oidCurveP256, "ECDSA_P256"},
+	{384, oidCurveP384, "ECDSA_P384"},
+	{521, oidCurveP521, "ECDSA_P521"},
+}
+
+// curve is the curve a PolicyECDSA policy announces: the shortest of
+// namedCurves as long as minECDSA; a configError when none is.
+func (p *CertificatePolicy) curve() (namedCurve, error) {
+	for _, c := range namedCurves {
+		if c.bits >= p.minECDSA() {
+			return c, nil
+		}
+	}
+	return namedCurve{}, &configError{"CertificatePolicy.MinimalECDSAKeyLength " + strconv.Itoa(p.MinimalECDSAKeyLength) + " is longer than P-521"}
+}
+
+// minRSA is MinimalRSAKeyLength, 2048 when it is zero or below: a
+// negative length would take any RSA key and be announced as such.
+func (p *CertificatePolicy) minRSA() int {
+	if p.MinimalRSAKeyLength <= 0 {
+		return 2048
+	}
+	return p.MinimalRSAKeyLength
+}
+
+// minECDSA is MinimalECDSAKeyLength, 256 when it is zero or below.
+func (p *CertificatePolicy) minECDSA() int {
+	if p.MinimalECDSAKeyLength <= 0 {
+		return 256
+	}
+	return p.MinimalECDSAKeyLength
+}
+
+// check refuses, with a CertificateRequest fault, a request whose key
+// the policy does not take: under PolicyRSA an RSA modulus shorter than
+// its minimum, or ECDSA unless allowed and on a curve as long as its
+// minimum; under PolicyECDSA an RSA key, or a curve shorter than the
+// one announced; any other kind of key (Ed25519, the one other kind a
+// request is read with). A policy it cannot announce is a configError.
+func (p *CertificatePolicy) check(csr *CertificateRequest) error {
+	var ecdsaOK func(elliptic.Curve) bool
+	switch p.KeyAlgorithm {
+	case PolicyRSA:
+		ecdsaOK = func(c elliptic.Curve) bool { return p.AllowECDSA && c.Params().BitSize >= p.minECDSA() }
+	case PolicyECDSA:
+		nc, err := p.curve()
+		if err != nil {
+			return err
+		}
+		ecdsaOK = func(c elliptic.Curve) bool { return c.Params().BitSize >= nc.bits }
+	default:
+		return p.unknownAlgorithm()
+	}
+	switch k := csr.PublicKey.(type) {
+	case *rsa.PublicKey:
+		if p.KeyAlgorithm == PolicyECDSA {
+			return NewFault(FaultCertificateRequest, "", "RSA key where the policy asks for ECDSA")
+		}
+		if k.N.BitLen() < p.minRSA() {
+			return NewFault(FaultCertificateRequest, "", "RSA key shorter than the policy's minimum")
+		}
+	case *ecdsa.PublicKey:
+		if !ecdsaOK(k.Curve) {
+			return NewFault(FaultCertificateRequest, "", "ECDSA key not allowed by the policy")
+		}
+	default:
+		return NewFault(FaultCertificateRequest, "", "key type not allowed by the policy")
+	}
+	return nil
+}
