@@ -13,6 +13,7 @@ const (
 	nsXCEP   = "http://schemas.microsoft.com/windows/pki/2009/01/enrollmentpolicy"
 	nsWSTEP  = "http://schemas.microsoft.com/windows/pki/2009/01/enrollment"
 	nsXSI    = "http://www.w3.org/2001/XMLSchema-instance"
+	nsDS     = "http://www.w3.org/2000/09/xmldsig#"
 	nsDiag   = "http://schemas.microsoft.com/2004/09/servicemodel/diagnostics"
 )
 

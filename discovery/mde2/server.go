@@ -163,6 +163,10 @@ type Server struct {
 	// BinarySecurityToken of any ValueType but X509v3:
 	// DeviceEnrollmentUserToken, a JWT …), given decoded with its
 	// ValueType and the request that carries it; nil refuses Federated.
+	// Changed: a DeviceEnrollmentUserToken that the message's XML
+	// Signature names as its X.509 key, as in MS-MDE2's
+	// RequestSecurityToken with certificate authentication, is read as
+	// an X509v3 token (see Header.Token) and goes to X509Token, not here.
 	Token func(ctx context.Context, t *FederatedToken) (*Identity, error)
 	// Certificate checks the client certificate chain (leaf first) of the
 	// Certificate policy; nil accepts certificates that Issuer issued and
@@ -187,7 +191,10 @@ type Server struct {
 	// certificate in a WS-Security BinarySecurityToken of ValueType
 	// X509v3, proven by an XML Signature of the message (exclusive
 	// canonicalization, enveloped, RSA-SHA256) whose KeyInfo refers to
-	// the token. It is called for a request with such a token and no
+	// the token (also a token of ValueType DeviceEnrollmentUserToken
+	// that the KeyInfo's reference names an X.509 token, as MS-MDE2's
+	// RequestSecurityToken with certificate authentication describes it,
+	// which Header.Token then reads as X509v3). It is called for a request with such a token and no
 	// client certificate from ClientCertificates or TLS (which wins
 	// when both are sent), and returns the certificate chain, leaf
 	// first, that Certificate then checks as a TLS one; an error (a

@@ -40,9 +40,23 @@ type Header struct {
 	UsernameToken *UsernameToken
 	// Token is the WS-Security BinarySecurityToken of the header: the
 	// Federated user token or the Certificate policy's certificate.
+	// Changed: a token of ValueType ValueTypeUserToken that the
+	// message's XML Signature names as its key with a reference of an
+	// X.509 ValueType (x509-token-profile #X509 or #X509v3), as in
+	// MS-MDE2's RequestSecurityToken with certificate authentication,
+	// is read with ValueType ValueTypeX509v3: it holds the certificate
+	// that signed the message (see Server.X509Token).
 	Token *BinarySecurityToken
 	// Timestamp is the WS-Security timestamp.
 	Timestamp *Timestamp
+}
+
+// x509Reference reports whether a wsse:Reference's ValueType names an
+// X.509 certificate token (x509-token-profile #X509 or #X509v3), white
+// space ignored (MS-MDE2's example breaks the value over two lines).
+func x509Reference(valueType string) bool {
+	v := strings.Join(strings.Fields(valueType), "")
+	return v == ValueTypeX509v3 || v == strings.TrimSuffix(ValueTypeX509v3, "v3")
 }
 
 // UsernameToken is a WS-Security user name and plain-text password.
@@ -387,6 +401,14 @@ func readHeader(t *tree, hdr *node, h *Header) error {
 		h.UsernameToken = &UsernameToken{Username: ut.child("Username", nsWSSE).value(), Password: ut.child("Password", nsWSSE).value()}
 	}
 	h.Token = readToken(sec.child("BinarySecurityToken", nsWSSE))
+	if h.Token != nil && h.Token.ValueType == ValueTypeUserToken &&
+		x509Reference(sec.child("Signature", nsDS).child("KeyInfo", nsDS).
+			child("SecurityTokenReference", nsWSSE).child("Reference", nsWSSE).attr("ValueType")) {
+		// MS-MDE2's RequestSecurityToken with certificate
+		// authentication: the message is signed with the token's key,
+		// which its KeyInfo names an X.509 certificate
+		h.Token.ValueType = ValueTypeX509v3
+	}
 	if ts := sec.child("Timestamp", nsWSU); ts != nil {
 		h.Timestamp = &Timestamp{Created: ts.child("Created", nsWSU).value(), Expires: ts.child("Expires", nsWSU).value()}
 	}

@@ -123,3 +123,82 @@ func TestServerX509Token(t *testing.T) {
 		t.Errorf("DisableCertificateAuth: fault %v, hook called %v", fault, called)
 	}
 }
+
+// TestServerCertificateAsUserToken: MS-MDE2's RequestSecurityToken with
+// certificate authentication gives the header token the UserToken
+// ValueType and names it, in the KeyInfo of the message's XML
+// Signature, an X.509 token (a wsse:Reference of ValueType #X509, which
+// the specification's example breaks over two lines). Built in that
+// shape, the request goes to X509Token as the certificate, not to
+// Server.Token as Federated, its token read as X509v3; without the
+// Signature, or with a reference of another ValueType, the same token
+// is Federated.
+func TestServerCertificateAsUserToken(t *testing.T) {
+	f := newFixture(t, false)
+	r := f.enroll(t)
+	var x509Calls, tokenCalls int
+	f.srv.X509Token = func(_ context.Context, tok *X509Token) ([]*x509.Certificate, error) {
+		x509Calls++
+		c, err := x509.ParseCertificate(tok.Data)
+		return []*x509.Certificate{c}, err
+	}
+	f.srv.Token = func(context.Context, *FederatedToken) (*Identity, error) {
+		tokenCalls++
+		return nil, errors.New("not a federated token")
+	}
+	var id *Identity
+	f.srv.Approve = func(_ context.Context, er *EnrollmentRequest) error { id = er.Identity; return nil }
+	request := func(msgID, refType string) string {
+		t.Helper()
+		h := Header{MessageID: msgID, Token: NewToken(ValueTypeUserToken, r.Certificate.Raw)}
+		body := rstEnvelope(t, *NewToken(ValueTypePKCS10, handCSR(t, testECKey, "ignored", 12, false)), h)
+		if refType == "" {
+			return body
+		}
+		sig := `<Signature xmlns="http://www.w3.org/2000/09/xmldsig#"><SignedInfo>` +
+			`<CanonicalizationMethod Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/>` +
+			`<SignatureMethod Algorithm="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"/>` +
+			`<Reference URI=""><DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256"/><DigestValue>AA==</DigestValue></Reference>` +
+			`</SignedInfo><SignatureValue>AA==</SignatureValue><KeyInfo>` +
+			`<o:SecurityTokenReference><o:Reference URI="#cert" ValueType="` + refType + `"/></o:SecurityTokenReference>` +
+			`</KeyInfo></Signature>`
+		const end = "</o:Security>"
+		if strings.Count(body, end) != 1 {
+			t.Fatalf("no %s in %s", end, body)
+		}
+		return strings.Replace(body, end, sig+end, 1)
+	}
+	for _, tc := range []struct {
+		name, refType string
+		cert          bool
+	}{
+		{"the example's reference", "http://docs.oasis-open.org/wss/2004/01/\n  oasis-200401-wss-x509-token-profile-1.0#X509", true},
+		{"an X509v3 reference", ValueTypeX509v3, true},
+		{"no Signature", "", false},
+		{"a SAML reference", "http://docs.oasis-open.org/wss/oasis-wss-saml-token-profile-1.1#SAMLV2.0", false},
+	} {
+		x509Calls, tokenCalls, id = 0, 0, nil
+		body := request("urn:uuid:"+tc.name, tc.refType)
+		var m RequestSecurityToken
+		if err := Unmarshal([]byte(body), &m); err != nil {
+			t.Fatal(err)
+		}
+		if want := map[bool]string{true: ValueTypeX509v3, false: ValueTypeUserToken}[tc.cert]; m.Header.Token.ValueType != want {
+			t.Errorf("%s: the token reads as %s, want %s", tc.name, m.Header.Token.ValueType, want)
+		}
+		status, fault := post(t, f.ts.URL+pathEnroll, contentTypeSOAP12, body)
+		if !tc.cert {
+			if fault == nil || fault.Code != FaultAuthentication || tokenCalls != 1 || x509Calls != 0 {
+				t.Errorf("%s: fault %v, Token called %d times, X509Token %d; want a Federated refusal", tc.name, fault, tokenCalls, x509Calls)
+			}
+			continue
+		}
+		if status != 200 || x509Calls != 1 || tokenCalls != 0 {
+			t.Errorf("%s: %d %v, X509Token called %d times, Token %d", tc.name, status, fault, x509Calls, tokenCalls)
+			continue
+		}
+		if id == nil || id.Policy != Certificate || !id.Certificate.Equal(r.Certificate) {
+			t.Errorf("%s: Identity %+v, want the token's certificate under Certificate", tc.name, id)
+		}
+	}
+}
