@@ -8,6 +8,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"io"
+	"strings"
 )
 
 // KeyType is the kind of key the client generates.
@@ -36,6 +37,22 @@ const (
 	// cannot make, or whose RSA length is above the Client's
 	// Limits.MaxRSAKeyBits (DefaultMaxGeneratedRSAKeyBits, 4096, when
 	// zero), is refused with ErrKeyPolicy before a key is generated.
+	//
+	// The policy's cryptoProviders name where Windows makes the key; a
+	// Go Client keeps it in memory, so they decide nothing unless every
+	// one is a CryptoAPI provider (a legacy CSP, such as Microsoft
+	// Enhanced Cryptographic Provider v1.0) that makes no key of the
+	// algorithm (none makes ECDSA keys): Windows could not follow such a
+	// policy, and the Client refuses it with ErrKeyPolicy (Changed: it
+	// made the algorithm's key). Its keySpec
+	// (1, AT_KEYEXCHANGE: the key exchanges keys and signs; 2,
+	// AT_SIGNATURE: it signs only) decides nothing: the Client's key
+	// only signs (the request, a renewal, TLS client authentication),
+	// which a key of either spec does; an RSA key can do both anyway,
+	// the certificate's key usage is the issuer's choice, and the
+	// request carries no key spec (Windows names it in an attribute a
+	// server does not need). An ECDSA algorithm with keySpec 1 still
+	// gets an ECDSA key.
 	KeyFromPolicy KeyType = 0
 	// KeyRSA2048 makes 2048-bit RSA keys, whatever the policy says.
 	KeyRSA2048 KeyType = 1
@@ -51,7 +68,8 @@ const (
 // a key the Client cannot generate under KeyFromPolicy: an algorithm
 // other than RSA and ECDSA, an algorithmOIDReference that names no OID of
 // the response, an ECDSA length above 521 bits, an RSA length above
-// the Client's Limits.MaxRSAKeyBits (default DefaultMaxGeneratedRSAKeyBits).
+// the Client's Limits.MaxRSAKeyBits (default DefaultMaxGeneratedRSAKeyBits),
+// an algorithm that none of its cryptoProviders makes.
 // Setting Client.KeyType chooses the key instead.
 var ErrKeyPolicy = errors.New("mde2: certificate policy asks for a key the client cannot make")
 
@@ -135,6 +153,9 @@ func keyFor(typ KeyType, policies *GetPoliciesResponse, maxRSA int) (keySpec, er
 	bits := p.MinimalKeyLength
 	switch alg {
 	case "", oidRSA:
+		if err := providersMake(p.CryptoProviders, keyKindRSA); err != nil {
+			return keySpec{}, err
+		}
 		k.rsaBits = max(bits, minRSAKeyBits)
 		if err := k.bounded(maxRSA); err != nil {
 			return keySpec{}, err
@@ -149,6 +170,9 @@ func keyFor(typ KeyType, policies *GetPoliciesResponse, maxRSA int) (keySpec, er
 	case oidECPublic:
 	default:
 		return keySpec{}, pkg.Errorf("%w: key algorithm %s (set Client.KeyType to choose the key)", ErrKeyPolicy, quoted(alg))
+	}
+	if err := providersMake(p.CryptoProviders, keyKindECDSA); err != nil {
+		return keySpec{}, err
 	}
 	for _, c := range []elliptic.Curve{elliptic.P256(), elliptic.P384(), elliptic.P521()} {
 		if c.Params().BitSize >= bits {
@@ -180,4 +204,48 @@ func keyLike(pub crypto.PublicKey) keySpec {
 		return keySpec{curve: k.Curve}
 	}
 	return keySpec{rsaBits: minRSAKeyBits}
+}
+
+// The kinds of key a Windows provider makes.
+const (
+	keyKindRSA   = "RSA"
+	keyKindECDSA = "ECDSA"
+	keyKindDSA   = "DSA"
+)
+
+// cryptoAPIProviders are the CryptoAPI cryptographic service providers
+// Windows has (by their names in lower case) and the kind of signing key
+// each makes; none makes ECDSA keys. The key storage providers (CNG),
+// which make RSA and ECDSA keys alike, are not listed.
+var cryptoAPIProviders = map[string]string{
+	"microsoft base cryptographic provider v1.0":                       keyKindRSA,
+	"microsoft enhanced cryptographic provider v1.0":                   keyKindRSA,
+	"microsoft strong cryptographic provider":                          keyKindRSA,
+	"microsoft enhanced rsa and aes cryptographic provider":            keyKindRSA,
+	"microsoft rsa schannel cryptographic provider":                    keyKindRSA,
+	"microsoft base smart card crypto provider":                        keyKindRSA,
+	"microsoft base dss cryptographic provider":                        keyKindDSA,
+	"microsoft base dss and diffie-hellman cryptographic provider":     keyKindDSA,
+	"microsoft enhanced dss and diffie-hellman cryptographic provider": keyKindDSA,
+	"microsoft dh schannel cryptographic provider":                     keyKindDSA,
+}
+
+// providersMake refuses, with ErrKeyPolicy, a key of kind that none of a
+// policy's cryptoProviders makes, which Windows could not make either:
+// when every provider named is a CryptoAPI one that makes keys of
+// other kinds (an ECDSA algorithm with RSA providers only, say). A list
+// that is empty, or names a key storage provider or a name not known
+// here, decides nothing: where the key is kept is Windows' concern, and
+// a Go Client keeps it in memory.
+func providersMake(providers []string, kind string) error {
+	if len(providers) == 0 {
+		return nil
+	}
+	for _, name := range providers {
+		k, ok := cryptoAPIProviders[strings.ToLower(strings.Join(strings.Fields(name), " "))]
+		if !ok || k == kind {
+			return nil
+		}
+	}
+	return pkg.Errorf("%w: an %s key, which none of its cryptoProviders %q makes", ErrKeyPolicy, kind, providers)
 }

@@ -13,6 +13,8 @@ import (
 	"math/big"
 	"net/http"
 	"net/http/httptest"
+	"slices"
+	"strings"
 	"sync/atomic"
 	"testing"
 )
@@ -113,6 +115,17 @@ func TestKeyFor(t *testing.T) {
 		{name: "explicit ECDSA under an RSA policy", typ: KeyECDSAP256, resp: one(Policy{MinimalKeyLength: 4096}), curve: elliptic.P256()},
 		{name: "explicit RSA under an ECDSA policy", typ: KeyRSA2048, resp: one(Policy{KeyAlgorithmOIDRef: intp(2)}), rsaBits: 2048},
 		{name: "unknown KeyType", typ: 99, err: true},
+		{name: "P-521, CryptoAPI RSA providers only", resp: one(Policy{KeyAlgorithmOIDRef: intp(2),
+			CryptoProviders: []string{"Microsoft Enhanced Cryptographic Provider v1.0", " microsoft  base cryptographic provider v1.0"}}), err: true},
+		{name: "P-521, a key storage provider too", resp: one(Policy{KeyAlgorithmOIDRef: intp(2),
+			CryptoProviders: []string{"Microsoft Enhanced Cryptographic Provider v1.0", "Microsoft Software Key Storage Provider"}}), curve: elliptic.P521()},
+		{name: "P-521, an unknown provider", resp: one(Policy{KeyAlgorithmOIDRef: intp(2), CryptoProviders: []string{"Contoso HSM"}}), curve: elliptic.P521()},
+		{name: "RSA, CryptoAPI RSA providers", resp: one(Policy{CryptoProviders: []string{"Microsoft Strong Cryptographic Provider"}}), rsaBits: 2048},
+		{name: "RSA, DSS providers only", resp: one(Policy{CryptoProviders: []string{"Microsoft Base DSS Cryptographic Provider"}}), err: true},
+		{name: "RSA, the specification's providers", resp: one(Policy{KeySpec: intp(1),
+			CryptoProviders: []string{"Microsoft Platform Crypto Provider", "Microsoft Software Key Storage Provider"}}), rsaBits: 2048},
+		{name: "ECDSA with keySpec 1 (exchange)", resp: one(Policy{KeyAlgorithmOIDRef: intp(4), MinimalKeyLength: 256, KeySpec: intp(1)}), curve: elliptic.P256()},
+		{name: "explicit ECDSA, CryptoAPI RSA providers only", typ: KeyECDSAP256, resp: one(Policy{CryptoProviders: []string{"Microsoft Enhanced Cryptographic Provider v1.0"}}), curve: elliptic.P256()},
 	} {
 		k, err := keyFor(tc.typ, tc.resp, DefaultMaxRSAKeyBits)
 		if tc.err {
@@ -299,5 +312,35 @@ func TestPolicyKeyEndToEnd(t *testing.T) {
 		f.client.KeyType = tc.typ
 		_, err := f.client.Enroll(context.Background(), f.ts.URL+pathDiscovery, testDevice, Credentials{Username: "u", Password: "secret"})
 		wantFault(t, err, FaultCertificateRequest, "")
+	}
+}
+
+// TestPolicyKeySpecProviders: keySpec and cryptoProviders are read as
+// the policy sends them and written back, nil when nil.
+func TestPolicyKeySpecProviders(t *testing.T) {
+	in := &GetPoliciesResponse{PolicyID: "p", Policies: []Policy{
+		{CommonName: "a", PolicySchema: 3, MinimalKeyLength: 2048, KeySpec: intp(2),
+			CryptoProviders: []string{"Microsoft Platform Crypto Provider", "Microsoft Software Key Storage Provider"}},
+		{CommonName: "b", PolicySchema: 3, MinimalKeyLength: 2048},
+	}}
+	b, err := Marshal(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"<keySpec>2</keySpec>", "<provider>Microsoft Platform Crypto Provider</provider>", `<keySpec xsi:nil="true"`, `<cryptoProviders xsi:nil="true"`} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("no %s in %s", want, b)
+		}
+	}
+	var out GetPoliciesResponse
+	if err := Unmarshal(b, &out); err != nil {
+		t.Fatal(err)
+	}
+	a, n := out.Policies[0], out.Policies[1]
+	if a.KeySpec == nil || *a.KeySpec != 2 || !slices.Equal(a.CryptoProviders, in.Policies[0].CryptoProviders) {
+		t.Errorf("read keySpec %v, cryptoProviders %q", a.KeySpec, a.CryptoProviders)
+	}
+	if n.KeySpec != nil || n.CryptoProviders != nil {
+		t.Errorf("nil read as keySpec %v, cryptoProviders %q", n.KeySpec, n.CryptoProviders)
 	}
 }

@@ -81,9 +81,19 @@ type Policy struct {
 	AutoEnroll            bool
 	MinimalKeyLength      int  // e.g. 2048 for RSA, 256 for ECDSA P-256
 	KeyAlgorithmOIDRef    *int // privateKeyAttributes/algorithmOIDReference, nil when nil
-	HashAlgorithmOIDRef   *int // hashAlgorithmOIDReference, nil when absent
-	MajorRevision         int
-	MinorRevision         int
+	// KeySpec is privateKeyAttributes/keySpec, nil when nil: 1 for a key
+	// that exchanges keys and signs (AT_KEYEXCHANGE), 2 for one that
+	// signs only (AT_SIGNATURE). It decides nothing for a Client (see
+	// KeyFromPolicy).
+	KeySpec *int
+	// CryptoProviders is privateKeyAttributes/cryptoProviders, the
+	// Windows key storage or cryptographic service providers to make
+	// the key in (none when nil); a Client reads them only to refuse an
+	// algorithm that none of them makes (see KeyFromPolicy).
+	CryptoProviders     []string
+	HashAlgorithmOIDRef *int // hashAlgorithmOIDReference, nil when absent
+	MajorRevision       int
+	MinorRevision       int
 }
 
 // OID is an object identifier that policies refer to by ReferenceID.
@@ -143,15 +153,26 @@ func writePolicy(w *xw, p *Policy) {
 	w.close("permission")
 	w.open("privateKeyAttributes")
 	w.elem("minimalKeyLength", strconv.Itoa(p.MinimalKeyLength))
-	nilEl("keySpec")
+	optInt := func(name string, v *int) {
+		if v != nil {
+			w.elem(name, strconv.Itoa(*v))
+		} else {
+			nilEl(name)
+		}
+	}
+	optInt("keySpec", p.KeySpec)
 	nilEl("keyUsageProperty")
 	nilEl("permissions")
-	if p.KeyAlgorithmOIDRef != nil {
-		w.elem("algorithmOIDReference", strconv.Itoa(*p.KeyAlgorithmOIDRef))
+	optInt("algorithmOIDReference", p.KeyAlgorithmOIDRef)
+	if len(p.CryptoProviders) == 0 {
+		nilEl("cryptoProviders")
 	} else {
-		nilEl("algorithmOIDReference")
+		w.open("cryptoProviders")
+		for _, name := range p.CryptoProviders {
+			w.elem("provider", name)
+		}
+		w.close("cryptoProviders")
 	}
-	nilEl("cryptoProviders")
 	w.close("privateKeyAttributes")
 	w.open("revision")
 	w.elem("majorRevision", strconv.Itoa(p.MajorRevision))
@@ -200,6 +221,10 @@ func (m *GetPoliciesResponse) readBody(t *tree, body *node) error {
 		pk := a.child("privateKeyAttributes", nsXCEP)
 		p.MinimalKeyLength = r.int(pk.child("minimalKeyLength", nsXCEP))
 		p.KeyAlgorithmOIDRef = r.optInt(pk.child("algorithmOIDReference", nsXCEP))
+		p.KeySpec = r.optInt(pk.child("keySpec", nsXCEP))
+		for _, pn := range pk.child("cryptoProviders", nsXCEP).children("provider", nsXCEP) {
+			p.CryptoProviders = append(p.CryptoProviders, pn.value())
+		}
 		rev := a.child("revision", nsXCEP)
 		p.MajorRevision = r.int(rev.child("majorRevision", nsXCEP))
 		p.MinorRevision = r.int(rev.child("minorRevision", nsXCEP))
