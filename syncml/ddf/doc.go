@@ -21,11 +21,20 @@
 // property of DFProperties such as Description or MSFT:AllowedValues,
 // the Value of AllowedValues, the Value and ValueDescription of an Enum,
 // a child of MSFT:Applicability, the naming kind of DynamicNodeNaming)
-// given twice is malformed, not read as the last one. So are two named
-// sibling Nodes of one name (children of one Node, or top-level nodes
-// under one Path): a node's path names one node, and the error points at
-// the second. Dynamic siblings, which have no name, are not compared.
-// Changed: such a DDF was accepted, and Lookup reached the first node.
+// given twice is malformed, not read as the last one. So are two Nodes
+// that resolve to one path, whether siblings of one name (children of
+// one Node, or top-level nodes under one Path) or at different levels (a
+// child B of a top-level A under ./Vendor, and a top-level B under
+// ./Vendor/A): a node's path names one node, and the error points at the
+// later Node and names the earlier by line, column and path. So are two
+// named siblings whose names differ only in letter case where CaseSense
+// CIS reads names in any case: the parent's CaseSense (its own or, with
+// none, its nearest ancestor's, a top-level node's parent being the Node
+// at its Path, if any) or either sibling's own. Dynamic siblings, which
+// have no name, are not compared. Changed: such DDFs were accepted, and
+// Lookup reached one of the nodes (two Nodes at one path across levels,
+// and CIS case variants, are refused since this version; two siblings of
+// one name were refused before).
 //
 // Malformed input yields a [*ParseError] carrying the byte offset, line,
 // column, XML element path and the cause; inside a Node the cause is a

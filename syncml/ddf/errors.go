@@ -23,7 +23,7 @@ var (
 	// Node without NodeName, a NodeName with '/' or a control character
 	// (tab, DEL, U+0080..U+009F) or that is "." or "..", an unknown
 	// AccessType, DFFormat, Occurrence or Scope, an unreadable Range, two
-	// sibling Nodes of one name…).
+	// Nodes at one path, two sibling names that CaseSense CIS makes one…).
 	ErrStructure = xmlerr.ErrStructure
 	// ErrEncoding: a declared encoding other than UTF-8, or bytes that
 	// are not UTF-8.

@@ -50,6 +50,9 @@ type Node struct {
 	DDFName string
 	// CaseSensitive is false when CaseSense says CIS (case-insensitive).
 	CaseSensitive bool
+	// caseSet reports a CaseSense element: without one, the node reads
+	// names as its parent does.
+	caseSet bool
 	// Naming says how instances of a dynamic node are named.
 	Naming DynamicNaming
 	// Applicability is the node's own MSFT:Applicability; children without
@@ -65,6 +68,9 @@ type Node struct {
 	DeprecatedIn string
 	// Line is the line of the Node start tag in the DDF, from 1.
 	Line int
+	// off is the byte offset of the Node start tag in the input; pathID
+	// the id of its path while Parse checks that paths are distinct.
+	off, pathID int
 }
 
 // Dynamic reports whether the node is a placeholder for run-time names.

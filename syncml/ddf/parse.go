@@ -63,6 +63,9 @@ func ParseLimits(data []byte, lim Limits) (*Tree, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := p.uniquePaths(t); err != nil {
+		return nil, err
+	}
 	t.NodeCount = p.nodes
 	return t, nil
 }
@@ -86,13 +89,7 @@ type parser struct {
 	stack   []string // local names of the open elements, for paths
 	node    *Node    // innermost Node being read, for errors
 	nodes   int
-	reCost  int   // cost of the RegEx expressions compiled, for MaxRegExCost
-	mgmt    *Tree // the tree being read, for its roots
-
-	// the names of the siblings of parents with many children (nil for
-	// the top-level nodes), for sameName
-	indexed  map[*Node]bool
-	siblings map[siblingKey]*Node
+	reCost  int // cost of the RegEx expressions compiled, for MaxRegExCost
 
 	// lineAt's cursor: the line and column at input offset lineOff
 	lineOff, line, col int
@@ -385,7 +382,6 @@ func (p *parser) qname(pos int) string {
 
 func (p *parser) mgmtTree() (*Tree, error) {
 	t := &Tree{}
-	p.mgmt = t
 	for {
 		tok, err := p.child()
 		if err != nil {
@@ -432,7 +428,7 @@ func (p *parser) nodeElem(parent *Node) (*Node, error) {
 		return nil, pkg.Limit("MaxNodes", int64(p.lim.MaxNodes), int64(p.lead+p.off), p.path())
 	}
 	start := p.off
-	n := &Node{Parent: parent, Line: p.lineAt(start), CaseSensitive: true}
+	n := &Node{Parent: parent, Line: p.lineAt(start), off: p.lead + start, CaseSensitive: true}
 	outer := p.node
 	defer func() { p.node = outer }()
 	var sawName, sawProps bool
@@ -448,9 +444,6 @@ func (p *parser) nodeElem(parent *Node) (*Node, error) {
 			}
 			if !sawProps {
 				return nil, p.structure("Node without DFProperties")
-			}
-			if s := p.sameName(n, p.mgmt.Roots); s != nil {
-				return nil, p.errAt(start, fmt.Errorf("%w: a sibling Node of the same name is at line %d (a node's path names one node)", ErrStructure, s.Line))
 			}
 			if namesOwn(n) {
 				n.Allowed.indexNames()
@@ -690,6 +683,7 @@ func (p *parser) property(n *Node, name string) error {
 	case "CaseSense":
 		err = p.children(func(c string) error {
 			n.CaseSensitive = c != "CIS"
+			n.caseSet = true
 			return p.empty()
 		})
 	default:

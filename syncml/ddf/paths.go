@@ -1,0 +1,218 @@
+package ddf
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/windc-go/windc/internal/xmlscan"
+)
+
+// Every node of a management tree has one URI (OMA-DM 1.2.1, Nodes), so
+// two Nodes of a DDF may not resolve to one path: Lookup could reach only
+// one of them. A node's path is its top-level node's Path, then the names
+// down to it; so two sibling Nodes of one name share a path, and so do a
+// child B of a top-level A under ./Vendor and a top-level B under
+// ./Vendor/A. A Path's scope segment, and a top-level node named Device or
+// User directly under ".", match in any letter case, as Lookup reads
+// them. Dynamic nodes have no name of their own and each has a path of
+// its own: their instances' names are given at run time, and Lookup tells
+// dynamic siblings apart by their allowed values.
+//
+// CaseSense CIS says that a node's name and the names below it are read
+// in any letter case (OMA-DM 1.2.1 DDF, CaseSense; CIS: "child Node names
+// MUST be treated as case insensitive"); a node without CaseSense reads
+// names as its parent does, a top-level node as the node at its Path
+// does, if the DDF has one, else case-sensitively. Two named siblings
+// whose names differ only in letter case are then one name when the
+// parent reads its children's names in any case, or when either of them
+// reads its own so: a device could not tell them apart. Names are
+// compared in any case among siblings only: two paths that differ in the
+// case of a name above their parent are not compared.
+
+// pathKey names a path: the id of its parent path and its last segment.
+type pathKey struct {
+	parent int
+	name   string
+}
+
+// pathIndex gives every path of the tree an id, from 0 for ".", each
+// path's parent having a smaller id than the path; a node owns the id of
+// its path.
+type pathIndex struct {
+	ids    map[pathKey]int
+	parent []int   // the parent of each id (0 for 0)
+	owner  []*Node // the node at each id, nil for a segment of a Path only
+	anyCIS bool    // some node says CaseSense CIS
+}
+
+// uniquePaths refuses a tree in which two Nodes resolve to one path, or
+// in which two named siblings differ only in letter case where CaseSense
+// CIS reads them as one name. The error is at the later Node in document
+// order and names the earlier one.
+func (p *parser) uniquePaths(t *Tree) error {
+	x := &pathIndex{ids: make(map[pathKey]int, p.nodes), parent: make([]int, 1, p.nodes+1), owner: make([]*Node, 1, p.nodes+1)}
+	var walk func(n *Node, parent int) error
+	walk = func(n *Node, parent int) error {
+		id, err := p.claim(x, n, parent)
+		if err != nil {
+			return err
+		}
+		n.pathID = id
+		for _, c := range n.Children {
+			if err := walk(c, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for _, r := range t.Roots {
+		base := rootBase(r)
+		id := 0
+		for i := range base.len() {
+			id = x.intern(id, base.at(i))
+		}
+		if err := walk(r, id); err != nil {
+			return err
+		}
+	}
+	if !x.anyCIS {
+		return nil
+	}
+	return p.caseClashes(t, x)
+}
+
+// claim gives n the id of its path under the path parent, or returns the
+// error that names the node that has it already.
+func (p *parser) claim(x *pathIndex, n *Node, parent int) (int, error) {
+	if n.caseSet && !n.CaseSensitive {
+		x.anyCIS = true
+	}
+	if n.Dynamic() {
+		x.parent = append(x.parent, parent)
+		x.owner = append(x.owner, n)
+		return len(x.owner) - 1, nil
+	}
+	name := n.Name
+	if parent == 0 && n.Parent == nil {
+		name = scopeName(name)
+	}
+	id := x.intern(parent, name)
+	if s := x.owner[id]; s != nil {
+		return 0, p.clash(n, s, "has the same path")
+	}
+	x.owner[id] = n
+	return id, nil
+}
+
+// intern returns the id of the path named name under parent, making one.
+func (x *pathIndex) intern(parent int, name string) int {
+	k := pathKey{parent, name}
+	if id, ok := x.ids[k]; ok {
+		return id
+	}
+	id := len(x.owner)
+	x.ids[k] = id
+	x.parent = append(x.parent, parent)
+	x.owner = append(x.owner, nil)
+	return id
+}
+
+// scopeName returns the name of a top-level node directly under "." as
+// Lookup reads it: Device or User in any letter case is the scope
+// segment, written Device or User.
+func scopeName(name string) string {
+	switch {
+	case strings.EqualFold(name, "Device"):
+		return "Device"
+	case strings.EqualFold(name, "User"):
+		return "User"
+	}
+	return name
+}
+
+// caseClashes refuses two named siblings that CaseSense CIS reads as one
+// name. It visits the nodes in document order, as uniquePaths does.
+func (p *parser) caseClashes(t *Tree, x *pathIndex) error {
+	// cis[id]: the names at id and below it are read in any case;
+	// anyCase[id]: some name under id is (id's own, or a child's)
+	cis := make([]bool, len(x.owner))
+	anyCase := make([]bool, len(x.owner))
+	for id := 1; id < len(cis); id++ {
+		if o := x.owner[id]; o != nil && o.caseSet {
+			cis[id] = !o.CaseSensitive
+		} else {
+			cis[id] = cis[x.parent[id]]
+		}
+		anyCase[id] = anyCase[id] || cis[id]
+		if cis[id] {
+			anyCase[x.parent[id]] = true
+		}
+	}
+	folded := map[pathKey]*Node{}
+	var walk func(n *Node) error
+	walk = func(n *Node) error {
+		// only siblings of whom some name is read in any case are compared
+		if id := n.pathID; !n.Dynamic() && anyCase[x.parent[id]] {
+			k := pathKey{x.parent[id], foldName(x.ownName(n, id))}
+			if s, ok := folded[k]; ok {
+				if cis[k.parent] || cis[id] || cis[s.pathID] {
+					return p.clash(n, s, "has a name that differs only in letter case, which CaseSense CIS reads as the same")
+				}
+			} else {
+				folded[k] = n
+			}
+		}
+		for _, c := range n.Children {
+			if err := walk(c); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for _, r := range t.Roots {
+		if err := walk(r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ownName is the name n has in the path index: its name, or the scope
+// segment's spelling for a top-level node named Device or User.
+func (x *pathIndex) ownName(n *Node, id int) string {
+	if n.Parent == nil && x.parent[id] == 0 {
+		return scopeName(n.Name)
+	}
+	return n.Name
+}
+
+// foldName returns s with letter case folded, so that two names equal
+// under strings.EqualFold give one string: upper then lower case, which
+// also brings together the letters with more than two cases (such as
+// s, S and ſ, or k, K and the Kelvin sign). ASCII is only lowered, which
+// allocates nothing for a name without upper case.
+func foldName(s string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return strings.ToLower(strings.ToUpper(s))
+		}
+	}
+	return strings.ToLower(s)
+}
+
+// clash returns the ParseError at Node n, whose path another Node s,
+// earlier in the document, already has (what says how): the error names
+// both by position and path.
+func (p *parser) clash(n, s *Node, what string) error {
+	line, col := xmlscan.LineCol(p.input, n.off)
+	sLine, sCol := xmlscan.LineCol(p.input, s.off)
+	var elems strings.Builder
+	elems.WriteString("/MgmtTree")
+	for q := n; q != nil; q = q.Parent {
+		elems.WriteString("/Node")
+	}
+	cause := fmt.Errorf("%w: the Node at line %d column %d, %s, %s (a node's path names one node)",
+		ErrStructure, sLine, sCol, shownURI(s.Path()), what)
+	return pkg.Decode(int64(n.off), line, col, elems.String(), &NodeError{Node: n.Path(), Err: cause})
+}

@@ -1,0 +1,289 @@
+package ddf
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"unicode"
+)
+
+// sibNode is a Node named name holding the given children.
+func sibNode(name, path string, children ...string) string {
+	p := ""
+	if path != "" {
+		p = `<Path>` + path + `</Path>`
+	}
+	return `<Node><NodeName>` + name + `</NodeName>` + p +
+		`<DFProperties><AccessType><Get/></AccessType><DFFormat><chr/></DFFormat><DFTitle>T` + name + `</DFTitle></DFProperties>` +
+		strings.Join(children, "") + `</Node>`
+}
+
+func sibTree(nodes ...string) string {
+	return `<MgmtTree><VerDTD>1.2</VerDTD>` + strings.Join(nodes, "\n") + `</MgmtTree>`
+}
+
+// TestDuplicateSiblings: two sibling Nodes of one name are refused at the
+// second, whose start tag, element path and node path the error gives.
+func TestDuplicateSiblings(t *testing.T) {
+	many := func(n int, dup string) []string {
+		var c []string
+		for i := range n {
+			c = append(c, sibNode(fmt.Sprintf("n%d", i), ""))
+		}
+		return append(c, sibNode(dup, ""))
+	}
+	const L = 64 // many siblings, which a map indexes
+	last := fmt.Sprintf("n%d", L+23)
+	for _, tt := range []struct {
+		name  string
+		in    string
+		line  int // of the second Node, and the first's in the message
+		first int
+		path  string
+		node  string
+	}{
+		{"children", sibTree(sibNode("A", "./Vendor", sibNode("B", ""), sibNode("C", ""), sibNode("B", ""))),
+			4, 2, "/MgmtTree/Node/Node", "./Vendor/A/B"},
+		{"roots under one Path", sibTree(sibNode("A", "./Vendor/MSFT"), sibNode("A", "./Vendor/MSFT")),
+			2, 1, "/MgmtTree/Node", "./Vendor/MSFT/A"},
+		{"roots under no Path and .", sibTree(sibNode("A", ""), sibNode("A", ".")),
+			2, 1, "/MgmtTree/Node", "./A"},
+		{"roots under one scope written twice", sibTree(sibNode("A", "./device/Vendor"), sibNode("A", "./Device/Vendor/")),
+			2, 1, "/MgmtTree/Node", "./Device/Vendor/A"},
+		{"scope roots in two letter cases", sibTree(sibNode("Device", "."), sibNode("device", "")),
+			2, 1, "/MgmtTree/Node", "./device"},
+		{"names with spaces around", sibTree(sibNode("A", "", sibNode("B", ""), sibNode(" B\n", ""))),
+			3, 2, "/MgmtTree/Node/Node", "./A/B"},
+		{"among many", sibTree(sibNode("P", "", many(L+24, "n3")...)),
+			L + 26, 5, "/MgmtTree/Node/Node", "./P/n3"},
+		{"among many, the last", sibTree(sibNode("P", "", many(L+24, last)...)),
+			L + 26, L + 25, "/MgmtTree/Node/Node", "./P/" + last},
+		{"among 64", sibTree(sibNode("P", "", many(L, "n0")...)),
+			L + 2, 2, "/MgmtTree/Node/Node", "./P/n0"},
+		{"among 63", sibTree(sibNode("P", "", many(L-1, "n0")...)),
+			L + 1, 2, "/MgmtTree/Node/Node", "./P/n0"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			// one Node a line, to tell them apart by line
+			in := strings.ReplaceAll(tt.in, "</Node><Node>", "</Node>\n<Node>")
+			in = strings.ReplaceAll(in, "</DFProperties><Node>", "</DFProperties>\n<Node>")
+			_, err := Parse([]byte(in))
+			var pe *ParseError
+			if !errors.As(err, &pe) || !errors.Is(err, ErrStructure) {
+				t.Fatalf("err = %v, want a ParseError of ErrStructure", err)
+			}
+			if pe.Line != tt.line || pe.Column != 1 || pe.Path != tt.path {
+				t.Errorf("at line %d column %d in %s, want line %d column 1 in %s (%v)", pe.Line, pe.Column, pe.Path, tt.line, tt.path, err)
+			}
+			if !strings.HasPrefix(in[pe.Offset:], "<Node>") {
+				t.Errorf("Offset %d is not at a Node start tag", pe.Offset)
+			}
+			var ne *NodeError
+			if !errors.As(err, &ne) || ne.Node != tt.node {
+				t.Errorf("err = %v, want a NodeError naming %s", err, tt.node)
+			}
+			if want := fmt.Sprintf("at line %d ", tt.first); !strings.Contains(err.Error(), want) {
+				t.Errorf("err = %v, want the first's line (%q)", err, want)
+			}
+		})
+	}
+}
+
+// TestDistinctSiblings: what is not a duplicate stays accepted.
+func TestDistinctSiblings(t *testing.T) {
+	var many []string
+	for i := range 3 * 64 {
+		many = append(many, sibNode(fmt.Sprintf("n%d", i), ""), sibNode("", ""))
+	}
+	for _, tt := range []struct{ name, in string }{
+		{"one name under two parents", sibTree(sibNode("A", "", sibNode("X", ""), sibNode("B", "", sibNode("X", ""))))},
+		{"a child of its parent's name", sibTree(sibNode("A", "", sibNode("A", "")))},
+		{"roots under two Paths", sibTree(sibNode("A", "./Vendor/MSFT"), sibNode("A", "./Vendor/OEM"))},
+		{"roots under two scopes", sibTree(sibNode("A", "./Device/Vendor"), sibNode("A", "./User/Vendor"))},
+		{"names in two letter cases", sibTree(sibNode("A", "", sibNode("b", ""), sibNode("B", "")))},
+		{"dynamic siblings", sibTree(sibNode("A", "", sibNode("", ""), sibNode("", "")))},
+		{"dynamic roots", sibTree(sibNode("", "./Vendor"), sibNode("", "./Vendor"))},
+		{"many, and dynamic among them", sibTree(sibNode("P", "", many...), sibNode("P", "./Other", many...))},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, err := Parse([]byte(tt.in)); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+// caseNode is sibNode with a CaseSense of sense ("CS", "CIS" or none).
+func caseNode(name, path, sense string, children ...string) string {
+	n := sibNode(name, path, children...)
+	if sense == "" {
+		return n
+	}
+	return strings.Replace(n, "</DFProperties>", "<CaseSense><"+sense+"/></CaseSense></DFProperties>", 1)
+}
+
+// clashCase is a DDF that two Nodes make ambiguous: the error is at the
+// later one, at line line, whose path is node; the earlier is at line
+// first, at path firstPath.
+type clashCase struct {
+	name        string
+	in          string
+	line        int
+	elems, node string
+	first       int
+	firstPath   string
+}
+
+// checkClash parses tt.in, one Node a line from line 2, and checks the
+// error.
+func checkClash(t *testing.T, tt clashCase) {
+	t.Helper()
+	in := strings.ReplaceAll(tt.in, "</Node><Node>", "</Node>\n<Node>")
+	in = strings.ReplaceAll(in, "</DFProperties><Node>", "</DFProperties>\n<Node>")
+	in = strings.Replace(in, "</VerDTD><Node>", "</VerDTD>\n<Node>", 1)
+	_, err := Parse([]byte(in))
+	var pe *ParseError
+	if !errors.As(err, &pe) || !errors.Is(err, ErrStructure) {
+		t.Fatalf("err = %v, want a ParseError of ErrStructure", err)
+	}
+	if pe.Line != tt.line || pe.Column != 1 || pe.Path != tt.elems {
+		t.Errorf("at line %d column %d in %s, want line %d column 1 in %s (%v)", pe.Line, pe.Column, pe.Path, tt.line, tt.elems, err)
+	}
+	if !strings.HasPrefix(in[pe.Offset:], "<Node>") {
+		t.Errorf("Offset %d is not at a Node start tag", pe.Offset)
+	}
+	var ne *NodeError
+	if !errors.As(err, &ne) || ne.Node != tt.node {
+		t.Errorf("err = %v, want a NodeError naming %s", err, tt.node)
+	}
+	if want := fmt.Sprintf("the Node at line %d column 1, %s, ", tt.first, tt.firstPath); !strings.Contains(err.Error(), want) {
+		t.Errorf("err = %v, want the first's position and path (%q)", err, want)
+	}
+}
+
+// TestSamePathAcrossLevels: two Nodes that resolve to one path through
+// different top-level nodes' Paths are refused at the later one, whose
+// error names the earlier by position and path.
+func TestSamePathAcrossLevels(t *testing.T) {
+	for _, tt := range []clashCase{
+		{"a child, then a top-level node at its parent's path",
+			sibTree(sibNode("A", "./Vendor", sibNode("B", "")), sibNode("B", "./Vendor/A")),
+			4, "/MgmtTree/Node", "./Vendor/A/B", 3, "./Vendor/A/B"},
+		{"a top-level node, then a child at its path",
+			sibTree(sibNode("B", "./Vendor/A"), sibNode("A", "./Vendor", sibNode("B", ""))),
+			4, "/MgmtTree/Node/Node", "./Vendor/A/B", 2, "./Vendor/A/B"},
+		{"two levels down",
+			sibTree(sibNode("A", "./Vendor", sibNode("B", "", sibNode("C", ""))), sibNode("C", "./Vendor/A/B/")),
+			5, "/MgmtTree/Node", "./Vendor/A/B/C", 4, "./Vendor/A/B/C"},
+		{"through two top-level nodes",
+			sibTree(sibNode("A", "./Vendor", sibNode("B", "")), sibNode("C", "./Vendor/A/B", sibNode("D", "")), sibNode("D", "./Vendor/A/B/C")),
+			6, "/MgmtTree/Node", "./Vendor/A/B/C/D", 5, "./Vendor/A/B/C/D"},
+		{"a scope node and a scoped Path",
+			sibTree(sibNode("device", "", sibNode("Vendor", "")), sibNode("Vendor", "./Device")),
+			4, "/MgmtTree/Node", "./Device/Vendor", 3, "./device/Vendor"},
+		{"a percent-encoded Path",
+			sibTree(sibNode("A B", "./Vendor", sibNode("C", "")), sibNode("C", "./Vendor/A%20B")),
+			4, "/MgmtTree/Node", "./Vendor/A B/C", 3, "./Vendor/A B/C"},
+	} {
+		t.Run(tt.name, func(t *testing.T) { checkClash(t, tt) })
+	}
+}
+
+// TestCaseSenseSiblings: two named siblings whose names differ only in
+// letter case are refused where CaseSense CIS reads them as one name: the
+// parent's (its own or inherited) or either sibling's own.
+func TestCaseSenseSiblings(t *testing.T) {
+	for _, tt := range []clashCase{
+		{"under a CIS parent",
+			sibTree(caseNode("A", "./Vendor", "CIS", sibNode("b", ""), sibNode("B", ""))),
+			4, "/MgmtTree/Node/Node", "./Vendor/A/B", 3, "./Vendor/A/b"},
+		{"under a CIS grandparent",
+			sibTree(caseNode("A", "./Vendor", "CIS", sibNode("P", "", sibNode("b", ""), sibNode("B", "")))),
+			5, "/MgmtTree/Node/Node/Node", "./Vendor/A/P/B", 4, "./Vendor/A/P/b"},
+		{"the later one CIS",
+			sibTree(sibNode("A", "", sibNode("b", ""), caseNode("B", "", "CIS"))),
+			4, "/MgmtTree/Node/Node", "./A/B", 3, "./A/b"},
+		{"the earlier one CIS",
+			sibTree(sibNode("A", "", caseNode("b", "", "CIS"), sibNode("x", ""), sibNode("B", ""))),
+			5, "/MgmtTree/Node/Node", "./A/B", 3, "./A/b"},
+		{"CIS after two that differ in case",
+			sibTree(sibNode("A", "", sibNode("ab", ""), sibNode("aB", ""), caseNode("Ab", "", "CIS"))),
+			5, "/MgmtTree/Node/Node", "./A/Ab", 3, "./A/ab"},
+		{"a third CIS after two of one case",
+			sibTree(sibNode("A", "", sibNode("b", ""), sibNode("B", ""), caseNode("bB", "", "CIS"), caseNode("Bb", "", ""))),
+			6, "/MgmtTree/Node/Node", "./A/Bb", 5, "./A/bB"},
+		{"top-level nodes under one Path",
+			sibTree(caseNode("Foo", "./Vendor", "CIS"), sibNode("FOO", "./Vendor/")),
+			3, "/MgmtTree/Node", "./Vendor/FOO", 2, "./Vendor/Foo"},
+		{"a top-level node under a CIS node's path",
+			sibTree(caseNode("A", "./Vendor", "CIS", sibNode("b", "")), sibNode("B", "./Vendor/A")),
+			4, "/MgmtTree/Node", "./Vendor/A/B", 3, "./Vendor/A/b"},
+		{"the Kelvin sign",
+			sibTree(caseNode("A", "", "CIS", sibNode("k", ""), sibNode("\u212A", ""))),
+			4, "/MgmtTree/Node/Node", "./A/\u212A", 3, "./A/k"},
+		{"long s",
+			sibTree(caseNode("A", "", "CIS", sibNode("\u017Fet", ""), sibNode("SET", ""))),
+			4, "/MgmtTree/Node/Node", "./A/SET", 3, "./A/\u017Fet"},
+	} {
+		t.Run(tt.name, func(t *testing.T) { checkClash(t, tt) })
+	}
+}
+
+// TestCaseSenseAccepted: what CaseSense does not make one name stays
+// accepted.
+func TestCaseSenseAccepted(t *testing.T) {
+	for _, tt := range []struct{ name, in string }{
+		{"no CaseSense", sibTree(sibNode("A", "", sibNode("b", ""), sibNode("B", "")))},
+		{"CS parent", sibTree(caseNode("A", "", "CS", sibNode("b", ""), sibNode("B", "")))},
+		{"CS parent under a CIS one", sibTree(caseNode("A", "", "CIS", caseNode("P", "", "CS", sibNode("b", ""), sibNode("B", ""))))},
+		{"CIS cousins", sibTree(caseNode("A", "", "CIS", sibNode("P", "", sibNode("b", "")), sibNode("Q", "", sibNode("B", ""))))},
+		{"CIS names of other letters", sibTree(caseNode("A", "", "CIS", sibNode("ab", ""), sibNode("aB1", ""), sibNode("", ""), sibNode("", "")))},
+		{"a CIS node's case-variant elsewhere", sibTree(sibNode("A", "", caseNode("b", "", "CIS")), sibNode("B", ""))},
+		{"top-level nodes under Paths that differ in case", sibTree(caseNode("A", "./Vendor", "CIS"), sibNode("a", "./vendor"))},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, err := Parse([]byte(tt.in)); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+// TestSpreadTree: a tree spread over top-level nodes whose Paths lead
+// through one another is accepted, and Lookup finds each node.
+func TestSpreadTree(t *testing.T) {
+	in := sibTree(sibNode("A", "./Vendor", sibNode("", "")), sibNode("B", "./Vendor/A"), sibNode("C", "./Vendor/A/B"), sibNode("", "./Vendor/A"))
+	tree, err := Parse([]byte(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, uri := range []string{"./Vendor/A", "./Vendor/A/B", "./Vendor/A/B/C", "./Vendor/A/x"} {
+		n, err := tree.Lookup(uri)
+		if err != nil {
+			t.Fatalf("Lookup(%s): %v", uri, err)
+		}
+		if !strings.HasSuffix(uri, "/"+n.Name) && !n.Dynamic() {
+			t.Errorf("Lookup(%s) = %s", uri, n.Path())
+		}
+	}
+}
+
+// TestFoldName: names that strings.EqualFold finds equal fold to one
+// string, for every letter with more than one case.
+func TestFoldName(t *testing.T) {
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		f := unicode.SimpleFold(r)
+		if f == r {
+			continue
+		}
+		for g := f; g != r; g = unicode.SimpleFold(g) {
+			if a, b := foldName("x"+string(r)), foldName("x"+string(g)); a != b {
+				t.Errorf("%U folds to %q, %U to %q", r, a, g, b)
+			}
+		}
+	}
+	if a, b := foldName("ab"), foldName("ac"); a == b {
+		t.Errorf("ab and ac fold to %q", a)
+	}
+}
