@@ -33,67 +33,34 @@ func TestDuplicateSiblings(t *testing.T) {
 		}
 		return append(c, sibNode(dup, ""))
 	}
-	const L = 64 // many siblings, which a map indexes
+	const L = 100
 	last := fmt.Sprintf("n%d", L+23)
-	for _, tt := range []struct {
-		name  string
-		in    string
-		line  int // of the second Node, and the first's in the message
-		first int
-		path  string
-		node  string
-	}{
+	for _, tt := range []clashCase{
 		{"children", sibTree(sibNode("A", "./Vendor", sibNode("B", ""), sibNode("C", ""), sibNode("B", ""))),
-			4, 2, "/MgmtTree/Node/Node", "./Vendor/A/B"},
+			5, "/MgmtTree/Node/Node", "./Vendor/A/B", 3, "./Vendor/A/B"},
 		{"roots under one Path", sibTree(sibNode("A", "./Vendor/MSFT"), sibNode("A", "./Vendor/MSFT")),
-			2, 1, "/MgmtTree/Node", "./Vendor/MSFT/A"},
+			3, "/MgmtTree/Node", "./Vendor/MSFT/A", 2, "./Vendor/MSFT/A"},
 		{"roots under no Path and .", sibTree(sibNode("A", ""), sibNode("A", ".")),
-			2, 1, "/MgmtTree/Node", "./A"},
+			3, "/MgmtTree/Node", "./A", 2, "./A"},
 		{"roots under one scope written twice", sibTree(sibNode("A", "./device/Vendor"), sibNode("A", "./Device/Vendor/")),
-			2, 1, "/MgmtTree/Node", "./Device/Vendor/A"},
+			3, "/MgmtTree/Node", "./Device/Vendor/A", 2, "./Device/Vendor/A"},
 		{"scope roots in two letter cases", sibTree(sibNode("Device", "."), sibNode("device", "")),
-			2, 1, "/MgmtTree/Node", "./device"},
+			3, "/MgmtTree/Node", "./device", 2, "./Device"},
 		{"names with spaces around", sibTree(sibNode("A", "", sibNode("B", ""), sibNode(" B\n", ""))),
-			3, 2, "/MgmtTree/Node/Node", "./A/B"},
+			4, "/MgmtTree/Node/Node", "./A/B", 3, "./A/B"},
 		{"among many", sibTree(sibNode("P", "", many(L+24, "n3")...)),
-			L + 26, 5, "/MgmtTree/Node/Node", "./P/n3"},
+			L + 27, "/MgmtTree/Node/Node", "./P/n3", 6, "./P/n3"},
 		{"among many, the last", sibTree(sibNode("P", "", many(L+24, last)...)),
-			L + 26, L + 25, "/MgmtTree/Node/Node", "./P/" + last},
-		{"among 64", sibTree(sibNode("P", "", many(L, "n0")...)),
-			L + 2, 2, "/MgmtTree/Node/Node", "./P/n0"},
-		{"among 63", sibTree(sibNode("P", "", many(L-1, "n0")...)),
-			L + 1, 2, "/MgmtTree/Node/Node", "./P/n0"},
+			L + 27, "/MgmtTree/Node/Node", "./P/" + last, L + 26, "./P/" + last},
 	} {
-		t.Run(tt.name, func(t *testing.T) {
-			// one Node a line, to tell them apart by line
-			in := strings.ReplaceAll(tt.in, "</Node><Node>", "</Node>\n<Node>")
-			in = strings.ReplaceAll(in, "</DFProperties><Node>", "</DFProperties>\n<Node>")
-			_, err := Parse([]byte(in))
-			var pe *ParseError
-			if !errors.As(err, &pe) || !errors.Is(err, ErrStructure) {
-				t.Fatalf("err = %v, want a ParseError of ErrStructure", err)
-			}
-			if pe.Line != tt.line || pe.Column != 1 || pe.Path != tt.path {
-				t.Errorf("at line %d column %d in %s, want line %d column 1 in %s (%v)", pe.Line, pe.Column, pe.Path, tt.line, tt.path, err)
-			}
-			if !strings.HasPrefix(in[pe.Offset:], "<Node>") {
-				t.Errorf("Offset %d is not at a Node start tag", pe.Offset)
-			}
-			var ne *NodeError
-			if !errors.As(err, &ne) || ne.Node != tt.node {
-				t.Errorf("err = %v, want a NodeError naming %s", err, tt.node)
-			}
-			if want := fmt.Sprintf("at line %d ", tt.first); !strings.Contains(err.Error(), want) {
-				t.Errorf("err = %v, want the first's line (%q)", err, want)
-			}
-		})
+		t.Run(tt.name, func(t *testing.T) { checkClash(t, tt) })
 	}
 }
 
 // TestDistinctSiblings: what is not a duplicate stays accepted.
 func TestDistinctSiblings(t *testing.T) {
 	var many []string
-	for i := range 3 * 64 {
+	for i := range 200 {
 		many = append(many, sibNode(fmt.Sprintf("n%d", i), ""), sibNode("", ""))
 	}
 	for _, tt := range []struct{ name, in string }{
