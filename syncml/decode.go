@@ -579,7 +579,7 @@ func (sc *scanner) data(t tag, pos int) (*Data, int, error) {
 				continue
 			}
 		}
-		return nil, pos, sc.structure(a.Pos, "unexpected attribute %s on <%s>", a.Name, t.Name)
+		return nil, pos, sc.unexpectedAttr(a, t)
 	}
 	if t.Self {
 		sc.Pop()

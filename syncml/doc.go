@@ -59,6 +59,15 @@
 // Resource use is bounded by [Limits]; exceeding one yields a [*LimitError],
 // malformed input a [*DecodeError] with offset, line, column and element path.
 //
+// Elements of the model take no attributes but namespace declarations (and
+// msft:originalerror on Data); any other is [ErrStructure], xml:space and
+// xml:lang too, though XML allows them everywhere: the model has no field
+// to keep them, and reading past one would lose it from the round trip.
+// What xml:space="preserve" asks is what the codec does anyway (text is
+// kept exactly as written, and the white space between child elements is
+// not content in SyncML). Inside Data's element content, kept as markup,
+// they are kept as they are.
+//
 // Encoding labels are looked up in the WHATWG table of
 // golang.org/x/net/html/charset, except the US-ASCII, ISO-8859-1,
 // ISO-8859-9 and TIS-620 (ISO-8859-11) families: that table reads them as
