@@ -2,6 +2,7 @@ package ddf
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/windc-go/windc/syncml"
@@ -13,7 +14,11 @@ import (
 // matches a child with that exact name or, failing that (also deeper
 // down), the dynamic child. A top-level node with an empty NodeName is a
 // dynamic node directly under its Path, matched the same way, after the
-// named top-level nodes. Node paths are read as LocURIs too, so a node
+// named top-level nodes. Where the URI would name nodes under two
+// top-level nodes, the one whose route is named further down wins, so a
+// top-level node whose Path leads through another's dynamic child, or to
+// its path, wins over that node's dynamic children as a named child
+// does. Node paths are read as LocURIs too, so a node
 // named Device or User directly under "." is reached through the scope
 // segment. A URI without a scope segment, such as "./Vendor/MSFT/…",
 // finds nodes in the device scope too, as Windows reads it.
@@ -131,7 +136,13 @@ func (t *Tree) find(u syncml.LocURI, s *search) *Node {
 	// One memo serves every root and both readings: they share the URI's
 	// suffixes, and the memo is keyed by how many segments are left.
 	s.failed = map[failKey]bool{}
-	// Named roots first, so a named node wins over a dynamic one here too.
+	// Each root gives its best match (descend prefers named children);
+	// of those, the one named further down wins (route.better), as a
+	// named child wins over a dynamic one: a top-level node under the
+	// path of another's dynamic node is such a child. Named roots first,
+	// and the first of equals.
+	var best, bestRoot *Node
+	bestAt := 0
 	for _, dynamic := range [...]bool{false, true} {
 		for _, r := range t.Roots {
 			if r.Dynamic() != dynamic {
@@ -149,13 +160,71 @@ func (t *Tree) find(u syncml.LocURI, s *search) *Node {
 				if dynamic && !s.admits(r, p.at(k), p.from(k+1)) {
 					continue
 				}
-				if m := descend(r, p.from(k+1), s.failed, s); m != nil {
-					return m
+				m := descend(r, p.from(k+1), s.failed, s)
+				if m == nil {
+					continue
+				}
+				at := k + len(u.Segments) - p.len()
+				switch {
+				case !dynamicOn(m, r):
+					return m // named all the way: none is better
+				case best == nil || routeOf(m, r, at).better(routeOf(best, bestRoot, bestAt)):
+					best, bestRoot, bestAt = m, r, at
 				}
 			}
 		}
 	}
-	return nil
+	return best
+}
+
+// dynamicOn reports whether a dynamic node is on the way from r down to
+// m, both included.
+func dynamicOn(m, r *Node) bool {
+	for q := m; ; q = q.Parent {
+		if q.Dynamic() {
+			return true
+		}
+		if q == r {
+			return false
+		}
+	}
+}
+
+// A route is where a match has dynamic nodes: the indexes, among the
+// URI's segments after its scope, of the segments that dynamic nodes
+// matched, in increasing order.
+type route []int
+
+// routeOf returns the route of m, found below root r, whose own segment
+// is the URI's segment at index at.
+func routeOf(m, r *Node, at int) route {
+	depth := 0
+	for q := m; q != r; q = q.Parent {
+		depth++
+	}
+	var rt route
+	for q, i := m, at+depth; ; q, i = q.Parent, i-1 {
+		if q.Dynamic() {
+			rt = append(rt, i)
+		}
+		if q == r {
+			break
+		}
+	}
+	slices.Reverse(rt)
+	return rt
+}
+
+// better reports whether rt is named where o is dynamic at the first
+// segment where they differ (or has fewer dynamic segments, the rest
+// being alike).
+func (rt route) better(o route) bool {
+	for i := range min(len(rt), len(o)) {
+		if rt[i] != o[i] {
+			return rt[i] > o[i]
+		}
+	}
+	return len(rt) < len(o)
 }
 
 // A path is a LocURI read as one list of segments: the scope's segment

@@ -218,20 +218,34 @@ func TestCaseSenseAccepted(t *testing.T) {
 }
 
 // TestSpreadTree: a tree spread over top-level nodes whose Paths lead
-// through one another is accepted, and Lookup finds each node.
+// through one another is accepted, and Lookup finds each node; a named
+// top-level node under another node's path wins over that node's dynamic
+// child, as a named child does, and so does one whose Path leads through
+// an instance of that dynamic child.
 func TestSpreadTree(t *testing.T) {
-	in := sibTree(sibNode("A", "./Vendor", sibNode("", "")), sibNode("B", "./Vendor/A"), sibNode("C", "./Vendor/A/B"), sibNode("", "./Vendor/A"))
+	in := sibTree(sibNode("A", "./Vendor", sibNode("", "", sibNode("", "", sibNode("", "")))), sibNode("B", "./Vendor/A"), sibNode("C", "./Vendor/A/B"), sibNode("", "./Vendor/A"),
+		sibNode("D", "./Vendor/A/x", sibNode("", "")))
 	tree, err := Parse([]byte(in))
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, uri := range []string{"./Vendor/A", "./Vendor/A/B", "./Vendor/A/B/C", "./Vendor/A/x"} {
-		n, err := tree.Lookup(uri)
+	for _, tt := range []struct{ uri, want string }{
+		{"./Vendor/A", "./Vendor/A"},
+		{"./Vendor/A/B", "./Vendor/A/B"},
+		{"./Vendor/A/B/C", "./Vendor/A/B/C"},
+		{"./Vendor/A/x", "./Vendor/A/{T}"},
+		{"./Vendor/A/x/y", "./Vendor/A/{T}/{T}"},
+		{"./Vendor/A/x/D", "./Vendor/A/x/D"},
+		{"./Vendor/A/y/D", "./Vendor/A/{T}/{T}"},
+		{"./Vendor/A/x/D/z", "./Vendor/A/x/D/{T}"},
+		{"./Vendor/A/x/y/z", "./Vendor/A/{T}/{T}/{T}"},
+	} {
+		n, err := tree.Lookup(tt.uri)
 		if err != nil {
-			t.Fatalf("Lookup(%s): %v", uri, err)
+			t.Fatalf("Lookup(%s): %v", tt.uri, err)
 		}
-		if !strings.HasSuffix(uri, "/"+n.Name) && !n.Dynamic() {
-			t.Errorf("Lookup(%s) = %s", uri, n.Path())
+		if n.Path() != tt.want {
+			t.Errorf("Lookup(%s) = %s, want %s", tt.uri, n.Path(), tt.want)
 		}
 	}
 }

@@ -1,0 +1,251 @@
+package ddf
+
+import (
+	"errors"
+	"fmt"
+	"math/rand"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/leanovate/gopter"
+	"github.com/leanovate/gopter/gen"
+	"github.com/leanovate/gopter/prop"
+)
+
+// A pnode is a Node of a generated DDF: its name ("" for a dynamic
+// node), its Path (top-level nodes), its CaseSense ("", "CS" or "CIS").
+type pnode struct {
+	name, base, sense string
+	kids              []*pnode
+}
+
+// xml writes n as a Node element.
+func (n *pnode) xml() string {
+	kids := make([]string, len(n.kids))
+	for i, k := range n.kids {
+		kids[i] = k.xml()
+	}
+	return caseNode(n.name, n.base, n.sense, kids...)
+}
+
+// genTree makes a small DDF from r: top-level nodes under Paths that
+// lead through one another, names that differ in letter case, CaseSense
+// of each kind, dynamic nodes (at most one among a Node's children).
+func genTree(r *rand.Rand) []*pnode {
+	names := []string{"A", "a", "B", "b", "C", ""}
+	senses := []string{"", "", "CS", "CIS"}
+	bases := []string{"./V", "./V/A", "./V/a", "./V/A/B", "./V/A/b", "./V/B"}
+	var node func(depth int) *pnode
+	node = func(depth int) *pnode {
+		n := &pnode{name: names[r.Intn(len(names))], sense: senses[r.Intn(len(senses))]}
+		if depth < 2 {
+			dynamic := false
+			for range r.Intn(3) {
+				k := node(depth + 1)
+				if k.name == "" && dynamic {
+					// Lookup takes the first of two dynamic siblings
+					// that leads to a match, named further down or not
+					k.name = "C"
+				}
+				dynamic = dynamic || k.name == ""
+				n.kids = append(n.kids, k)
+			}
+		}
+		return n
+	}
+	roots := make([]*pnode, 1+r.Intn(4))
+	for i := range roots {
+		roots[i] = node(0)
+		roots[i].base = bases[r.Intn(len(bases))]
+	}
+	return roots
+}
+
+// A placed node is a generated node with its full path as segments (a
+// dynamic node's segment is its own, "\x00" and its index) and its
+// Node from the parsed tree, if any.
+type placed struct {
+	n    *pnode
+	segs []string
+}
+
+// flatten lists the nodes in document order with their paths.
+func flatten(roots []*pnode) []placed {
+	var out []placed
+	var walk func(n *pnode, above []string)
+	walk = func(n *pnode, above []string) {
+		seg := n.name
+		if seg == "" {
+			seg = "\x00" + string(rune('0'+len(out)))
+		}
+		segs := append(slices.Clone(above), seg)
+		out = append(out, placed{n, segs})
+		for _, k := range n.kids {
+			walk(k, segs)
+		}
+	}
+	for _, r := range roots {
+		walk(r, strings.Split(strings.TrimPrefix(r.base, "./"), "/"))
+	}
+	return out
+}
+
+// ambiguous is the oracle: whether two nodes have one path, or two named
+// siblings names that differ only in case where CaseSense CIS (the
+// parent's, inherited, or either one's own) reads them as one. It
+// compares every pair, and finds a path's CaseSense by searching for
+// the node at that path.
+func ambiguous(all []placed) bool {
+	at := func(segs []string) *pnode {
+		for _, p := range all {
+			if slices.Equal(p.segs, segs) {
+				return p.n
+			}
+		}
+		return nil
+	}
+	var cis func(segs []string) bool
+	cis = func(segs []string) bool {
+		if n := at(segs); n != nil && n.sense != "" {
+			return n.sense == "CIS"
+		}
+		return len(segs) > 0 && cis(segs[:len(segs)-1])
+	}
+	for i, p := range all {
+		for _, q := range all[:i] {
+			if slices.Equal(p.segs, q.segs) {
+				return true
+			}
+		}
+	}
+	for i, p := range all {
+		for _, q := range all[:i] {
+			k := len(p.segs) - 1
+			if p.n.name == "" || q.n.name == "" || len(q.segs) != k+1 || !slices.Equal(p.segs[:k], q.segs[:k]) {
+				continue
+			}
+			if strings.EqualFold(p.segs[k], q.segs[k]) && (cis(p.segs[:k]) || cis(p.segs) || cis(q.segs)) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// TestPathsProperty: Parse refuses a generated DDF, with ErrStructure,
+// exactly when the oracle finds two nodes one path makes ambiguous; and
+// in one it accepts, Lookup of a named node's path with no dynamic node
+// on it finds that node.
+func TestPathsProperty(t *testing.T) {
+	p := gopter.DefaultTestParametersWithSeed(20261207)
+	p.MinSuccessfulTests = 2000
+	if testing.Short() {
+		p.MinSuccessfulTests = 200
+	}
+	props := gopter.NewProperties(p)
+	props.Property("paths", prop.ForAll(func(seed int64) string {
+		roots := genTree(rand.New(rand.NewSource(seed)))
+		xml := make([]string, len(roots))
+		for i, r := range roots {
+			xml[i] = r.xml()
+		}
+		in := sibTree(xml...)
+		all := flatten(roots)
+		want := ambiguous(all)
+		tree, err := Parse([]byte(in))
+		switch {
+		case want && err == nil:
+			return "accepted, want refused: " + in
+		case want && !errors.Is(err, ErrStructure):
+			return "err = " + err.Error() + ", want ErrStructure"
+		case want:
+			return ""
+		case err != nil:
+			return "refused (" + err.Error() + "), want accepted: " + in
+		}
+		for _, p := range all {
+			uri := "./" + strings.Join(p.segs, "/")
+			if strings.Contains(uri, "\x00") {
+				// a dynamic node on the way: an instance name
+				segs := slices.Clone(p.segs)
+				for i, s := range segs {
+					if strings.HasPrefix(s, "\x00") {
+						segs[i] = "zz"
+					}
+				}
+				uri = "./" + strings.Join(segs, "/")
+				n, err := tree.Lookup(uri)
+				if err != nil || !slices.Contains(bestMatches(all, segs), n.Path()) {
+					return "Lookup(" + uri + ") found " + fmt.Sprint(n, err) + ", want one of " + strings.Join(bestMatches(all, segs), " ") + ": " + in
+				}
+				continue
+			}
+			n, err := tree.Lookup(uri)
+			if err != nil || n.Name != p.n.name || n.Path() != uri || n.Dynamic() {
+				got := "nothing"
+				if n != nil {
+					got = n.Path()
+				}
+				return "Lookup(" + uri + ") found " + got + ": " + in
+			}
+		}
+		return ""
+	}, gen.Int64()))
+	props.TestingRun(t)
+}
+
+// bestMatches is the oracle for Lookup of segs: of the nodes whose path
+// matches segs (a dynamic segment matches any name), the Paths of those
+// named furthest down: at the first segment where two differ, a named
+// one wins over a dynamic one.
+func bestMatches(all []placed, segs []string) []string {
+	var best [][]bool
+	var paths []string
+	for _, p := range all {
+		if len(p.segs) != len(segs) {
+			continue
+		}
+		dyn := make([]bool, len(segs))
+		match := true
+		for i, s := range p.segs {
+			dyn[i] = strings.HasPrefix(s, "\x00")
+			match = match && (dyn[i] || s == segs[i])
+		}
+		if !match {
+			continue
+		}
+		cmp := 0
+		if len(best) > 0 {
+			cmp = slices.CompareFunc(dyn, best[0], func(a, b bool) int {
+				switch {
+				case a == b:
+					return 0
+				case b:
+					return -1
+				}
+				return 1
+			})
+		}
+		if cmp < 0 {
+			best, paths = nil, nil
+		}
+		if cmp <= 0 {
+			best = append(best, dyn)
+			paths = append(paths, pathOf(p))
+		}
+	}
+	return paths
+}
+
+// pathOf is p's Node.Path as the generated DDF makes it (a dynamic
+// node's title is "T").
+func pathOf(p placed) string {
+	segs := slices.Clone(p.segs)
+	for i, s := range segs {
+		if strings.HasPrefix(s, "\x00") {
+			segs[i] = "{T}"
+		}
+	}
+	return "./" + strings.Join(segs, "/")
+}
