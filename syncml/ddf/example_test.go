@@ -69,3 +69,25 @@ func Example() {
 	// true
 	// ddf: Replace "2" item 0 ./Device/Vendor/Contoso/Widget/My%20Widget/Mode: value not allowed: "2" is not among {0, 1}
 }
+
+// A node's path names one node: a DDF whose top-level nodes' Paths make
+// two Nodes resolve to one path is refused at the later one, and the
+// error names the earlier by position and path.
+func ExampleParse_samePath() {
+	const in = `<MgmtTree><VerDTD>1.2</VerDTD>
+<Node><NodeName>Widget</NodeName><Path>./Vendor/Contoso</Path>
+  <DFProperties><AccessType><Get/></AccessType><DFFormat><node/></DFFormat></DFProperties>
+  <Node><NodeName>Mode</NodeName>
+    <DFProperties><AccessType><Get/></AccessType><DFFormat><int/></DFFormat></DFProperties></Node>
+</Node>
+<Node><NodeName>Mode</NodeName><Path>./Vendor/Contoso/Widget</Path>
+  <DFProperties><AccessType><Get/></AccessType><DFFormat><chr/></DFFormat></DFProperties></Node>
+</MgmtTree>`
+	_, err := ddf.Parse([]byte(in))
+	var pe *ddf.ParseError
+	fmt.Println(errors.As(err, &pe), errors.Is(err, ddf.ErrStructure), pe.Line)
+	fmt.Println(err)
+	// Output:
+	// true true 7
+	// ddf: line 7, column 1 (offset 326) in /MgmtTree/Node: node ./Vendor/Contoso/Widget/Mode: unexpected structure: the Node at line 4 column 3, ./Vendor/Contoso/Widget/Mode, has the same path (a node's path names one node)
+}
