@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/windc-go/windc/internal/utf8cut"
@@ -91,9 +92,13 @@ func (r *Response) ValidateWith(p URLPolicy) error {
 }
 
 // Check reports whether raw is an absolute URL that p allows: no user
-// information, a host, the https scheme (or http to a loopback host when
-// AllowLoopbackHTTP is set), and a host in AllowedHosts when that is set.
-// The error matches ErrURL, ErrInsecureURL or ErrHostNotAllowed.
+// information, a host, a port from 1 to 65535 when one is given, the
+// https scheme (or http to a loopback host when AllowLoopbackHTTP is
+// set), and a host in AllowedHosts when that is set. The error matches
+// ErrURL, ErrInsecureURL or ErrHostNotAllowed.
+//
+// Changed: a port outside 1 to 65535 (url.Parse takes any digits) is
+// ErrURL; it was accepted, and the device failed later, when it dialled.
 func (p URLPolicy) Check(raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil {
@@ -108,6 +113,11 @@ func (p URLPolicy) Check(raw string) error {
 	}
 	if u.User != nil {
 		return fmt.Errorf("%w: %s carries user information", ErrURL, quote(redactURL(raw)))
+	}
+	if port := u.Port(); port != "" { // url.Parse checks only that it is digits
+		if n, err := strconv.ParseUint(port, 10, 16); err != nil || n == 0 {
+			return fmt.Errorf("%w: %s has port %s, not 1 to 65535", ErrURL, quote(raw), utf8cut.Prefix(port, maxQuoted))
+		}
 	}
 	host := u.Hostname()
 	switch u.Scheme {
