@@ -16,7 +16,10 @@
 // the sessions its agent asks for). http:// is accepted for loopback
 // hosts only; https:// for any. The device IDs are fixed (sim.DeviceID:
 // device N of every run has the same ID); -run N puts N in their second
-// group, so that another run's devices are new to the server.
+// group, so that another run's devices are new to the server. A flag
+// that would change nothing is an error (exit 2), not ignored: -token,
+// -token-url, -provider and -key without -linked, -token with -token-url,
+// and a -session-timeout of 0 or less.
 //
 // With -linked, -server is the primary MDM server: the devices answer its
 // DMClient LinkedEnrollment commands (package dmclient/device), enroll with
@@ -122,6 +125,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if *runID > maxRunID {
 		bad = append(bad, fmt.Sprintf("-run %d: want 0 to %d", *runID, maxRunID))
+	}
+	if *timeout <= 0 { // sim would take it for its default without a word
+		bad = append(bad, fmt.Sprintf("-session-timeout %v: want more than 0", *timeout))
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	for _, name := range []string{"token", "token-url", "provider", "key"} {
+		if set[name] && !*linked { // a flag that would do nothing
+			bad = append(bad, fmt.Sprintf("-%s: only with -linked", name))
+		}
+	}
+	if set["token"] && set["token-url"] {
+		bad = append(bad, "-token and -token-url: give one (the devices' token, or where they get it)")
 	}
 	if len(bad) > 0 {
 		for _, b := range bad {

@@ -114,6 +114,13 @@ func TestArguments(t *testing.T) {
 			[]string{"-devices 0:", "-drift 1.5:", `-drift-mode "foo":`}},
 		{[]string{"-server", "http://127.0.0.1/x", "-ca", "/nonexistent/root.pem"}, []string{"-ca:"}},
 		{[]string{"-server", "http://127.0.0.1/x", "-linked", "-token-url", "http://tokens.example/t"}, []string{"-token-url:"}},
+		{[]string{"-server", "http://127.0.0.1/x", "-session-timeout", "0"}, []string{"-session-timeout 0s: want more than 0"}},
+		{[]string{"-server", "http://127.0.0.1/x", "-session-timeout", "-1s"}, []string{"-session-timeout -1s: want more than 0"}},
+		{[]string{"-server", "http://127.0.0.1/x", "-token", "T"}, []string{"-token: only with -linked"}},
+		{[]string{"-server", "http://127.0.0.1/x", "-token-url", "http://127.0.0.1/t", "-key", "rsa", "-provider", "P"},
+			[]string{"-token-url: only with -linked", "-key: only with -linked", "-provider: only with -linked"}},
+		{[]string{"-server", "http://127.0.0.1/x", "-linked", "-token", "T", "-token-url", "http://127.0.0.1/t"}, []string{"-token and -token-url: give one"}},
+		{[]string{"-server", "http://127.0.0.1:65536/x"}, []string{"-server:", "not 1 to 65535"}},
 		{[]string{"-unknown"}, []string{"-unknown"}},
 	} {
 		var out, errOut bytes.Buffer
