@@ -4,7 +4,7 @@
 //	go run ./examples/syncmldump [-canonical] [file]
 //
 // Without a file it reads sample.xml beside this program (or stdin with
-// "-"). It streams the message with syncml.NewDecoder, so it also shows the
+// "-"); more than one file is refused (exit 2). It streams the message with syncml.NewDecoder, so it also shows the
 // byte span of each command in the input. With -canonical it writes
 // nothing unless the whole message reads.
 package main
@@ -28,12 +28,28 @@ import (
 )
 
 func main() {
-	canonical := flag.Bool("canonical", false, "write the canonical XML instead of the tree")
-	flag.Parse()
-	if err := run(flag.Arg(0), *canonical, os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "syncmldump:", err)
-		os.Exit(1)
+	os.Exit(cli(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// cli parses args and runs; it returns the exit code: 0, 1 when the
+// message does not read, 2 for bad arguments (more than one file: only
+// one message is read, so a second file would be left out unsaid).
+func cli(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("syncmldump", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	canonical := fs.Bool("canonical", false, "write the canonical XML instead of the tree")
+	if err := fs.Parse(args); err != nil {
+		return 2
 	}
+	if fs.NArg() > 1 {
+		fmt.Fprintf(stderr, "syncmldump: %d files given: want one (or - for stdin, or none for sample.xml)\n", fs.NArg())
+		return 2
+	}
+	if err := run(fs.Arg(0), *canonical, stdout); err != nil {
+		fmt.Fprintln(stderr, "syncmldump:", err)
+		return 1
+	}
+	return 0
 }
 
 func run(name string, canonical bool, out io.Writer) error {
@@ -119,8 +135,12 @@ func orNone(s string) string {
 // show returns a value read from the message for a line of the tree: as
 // it is when it has only printable characters and spaces, else in Go
 // quotes, so that a peer's value cannot end the line (and forge the lines
-// after it) or send control characters to the terminal.
+// after it) or send control characters to the terminal. An empty value
+// is shown as "", so that it is seen rather than a gap.
 func show(s string) string {
+	if s == "" {
+		return `""`
+	}
 	for _, r := range s {
 		if r != ' ' && !unicode.IsPrint(r) {
 			return strconv.Quote(s)

@@ -91,3 +91,32 @@ func TestRunCanonicalMalformed(t *testing.T) {
 		t.Errorf("%d bytes of canonical XML written for a malformed message", out.Len())
 	}
 }
+
+// TestCLIArguments: a second file is refused (exit 2, nothing on
+// stdout), not left out without a word; an empty header value shows as
+// "" instead of a gap.
+func TestCLIArguments(t *testing.T) {
+	var out, errOut bytes.Buffer
+	if code := cli([]string{"sample.xml", "sample.xml"}, &out, &errOut); code != 2 || out.Len() != 0 || !strings.Contains(errOut.String(), "2 files given") {
+		t.Errorf("two files: exit %d, stdout %q, stderr %q", code, out.String(), errOut.String())
+	}
+	out.Reset()
+	errOut.Reset()
+	if code := cli([]string{"-canonical", "sample.xml"}, &out, &errOut); code != 0 || out.Len() == 0 {
+		t.Errorf("one file: exit %d, stderr %q", code, errOut.String())
+	}
+	f := filepath.Join(t.TempDir(), "m.xml")
+	in := `<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr><VerDTD>1.2</VerDTD><VerProto></VerProto><SessionID>1</SessionID><MsgID>1</MsgID></SyncHdr><SyncBody><Final/></SyncBody></SyncML>`
+	if err := os.WriteFile(f, []byte(in), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if code := cli([]string{f}, &out, &errOut); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	for _, want := range []string{`(VerDTD 1.2, "")`, `from ""`, `to   ""`} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("tree lacks %s:\n%s", want, out.String())
+		}
+	}
+}
