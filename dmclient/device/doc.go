@@ -39,7 +39,11 @@
 // "…/dmclient/…" or "…/linkedenrollment/…" finds no route: 404).
 // A command a node does not allow is answered 405, a node that does not
 // exist 404, a value in another format than the node's 415, an Exec
-// without exactly one Item 400. Inside an Atomic, Add, Replace and Delete
+// without exactly one Item 400, a DiscoveryEndpoint longer than
+// Config.MaxEndpointBytes 413 and one that is not UTF-8 made of
+// characters XML allows 400 (Changed: it was kept, and a FileStore saved
+// its bad bytes as U+FFFD; the syncml decoder never yields such a value,
+// a program calling ServeCommand can). Inside an Atomic, Add, Replace and Delete
 // return an Undo that puts the old value back; Enroll and Unenroll are
 // carried out and cannot be undone: when a later command of the Atomic
 // fails, the rollback is answered 516 (roll back failed), which tells

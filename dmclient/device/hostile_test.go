@@ -393,3 +393,37 @@ func TestMDE2WithoutResponse(t *testing.T) {
 		}
 	}
 }
+
+// TestEndpointNotXMLText: a DiscoveryEndpoint that is not UTF-8 made of
+// characters XML allows is refused (400) and the value held stays, in
+// memory and in a FileStore: kept, it could not be sent back in Results,
+// and a FileStore would save "\xff" as U+FFFD, a value the server never
+// set. The syncml decoder yields no such value; a program calling
+// ServeCommand can.
+func TestEndpointNotXMLText(t *testing.T) {
+	ds := discoveryServer(t, nil)
+	cfg := config(ds, &fakeEnroller{})
+	cfg.Store = &FileStore{Dir: t.TempDir()}
+	h := newHandler(t, cfg)
+	const good = "https://discovery.example/windc"
+	if c := codes(le.ReplaceDiscoveryEndpoint(good), serve(h, le.ReplaceDiscoveryEndpoint(good))); c[0] != syncml.StatusOK {
+		t.Fatalf("Replace of %q: %v", good, c)
+	}
+	for _, v := range []string{"\xff", "https://a/\x00", "https://a/\uFFFE", "https://a/\xed\xa0\x80"} {
+		c := le.ReplaceDiscoveryEndpoint(v)
+		if got := codes(c, serve(h, c)); got[0] != syncml.StatusBadRequest {
+			t.Errorf("Replace of %q: %v, want 400", v, got)
+		}
+		if got := h.State().DiscoveryEndpoint; got != good {
+			t.Errorf("after Replace of %q the endpoint is %q", v, got)
+		}
+	}
+	h2, err := New(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h2.Close()
+	if got := h2.State().DiscoveryEndpoint; got != good {
+		t.Errorf("reloaded endpoint %q, want %q", got, good)
+	}
+}

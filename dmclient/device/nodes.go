@@ -169,8 +169,9 @@ func value(cmdMeta *syncml.Meta, it syncml.Item, want ddf.Format) (string, syncm
 // write answers Add (add true) or Replace of DiscoveryEndpoint and
 // Priority: 418 for an Add of a value that is set, 405 for the other
 // nodes, 415 for a wrong format, 413 for an endpoint over the limit, 400
-// for a Priority that is not a 32-bit integer (in decimal, XML spaces
-// around it ignored), 500 when the Store fails.
+// for an endpoint that is not UTF-8 made of characters XML allows and for
+// a Priority that is not a 32-bit integer (in decimal, XML spaces around
+// it ignored), 500 when the Store fails.
 func (h *Handler) write(ctx context.Context, cmdMeta *syncml.Meta, items []syncml.Item, add, atomic bool) session.Response {
 	codes := make([]syncml.StatusCode, len(items))
 	var undo []func(context.Context) error
@@ -205,6 +206,11 @@ func (h *Handler) writeOne(ctx context.Context, cmdMeta *syncml.Meta, it syncml.
 		}
 		if len(v) > h.cfg.MaxEndpointBytes {
 			return syncml.StatusRequestEntityTooLarge
+		}
+		if !xmlscan.ValidText(v) {
+			// what a session could not send back in Results, nor a
+			// FileStore keep (JSON would turn bad bytes to U+FFFD)
+			return syncml.StatusBadRequest
 		}
 		st.DiscoveryEndpoint = v
 	} else {
