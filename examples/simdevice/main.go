@@ -13,7 +13,9 @@
 // probability that a device (drawn with -seed) gets drift after its
 // check-in (-drift-mode repair: the agent sets it back; fail: it cannot,
 // the document turns to ConfigCompletedError and the device reports it in
-// the sessions its agent asks for). http:// is accepted for loopback
+// the sessions its agent asks for; a device drawn that holds no applied
+// setting, as against a server that declares nothing, counts an error, and
+// a line on stderr says so). http:// is accepted for loopback
 // hosts only; https:// for any. The device IDs are fixed (sim.DeviceID:
 // device N of every run has the same ID); -run N puts N in their second
 // group, so that another run's devices are new to the server. A flag
@@ -195,6 +197,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprintf(stderr, "simdevice: -linked: the linked enrollment never ran on %d of %d devices: no Exec of %s came (%s)\n",
 			rep.LinkedNotRun, rep.Devices, dmclient.LinkedEnrollment{ProviderID: *provider}.Enroll(), why)
+	}
+	if errors.Is(rep.Err, sim.ErrNoSetting) {
+		// every device drawn for -drift that holds no applied setting
+		// counts an error: say what such a run lacks
+		fmt.Fprintf(stderr, "simdevice: -drift %v: a device drawn to drift held no applied setting (in_sync=%d/%d): does the server declare documents (dmserver: -declare FILE)?\n",
+			*drift, rep.InSync, rep.Documents)
 	}
 	if rep.Errors > 0 || rep.LinkedNotRun > 0 {
 		return 1

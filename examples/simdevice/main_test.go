@@ -291,3 +291,17 @@ func TestRunIDs(t *testing.T) {
 		}
 	}
 }
+
+// TestDriftWithoutDocuments: -drift against a server that declares
+// nothing makes every device drawn an error (it holds no setting to
+// drift); a line on stderr says what the run lacks, beside first_error.
+func TestDriftWithoutDocuments(t *testing.T) {
+	srv := httptest.NewServer(session.NewServer(session.ServerConfig{}))
+	defer srv.Close()
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"-server", srv.URL, "-devices", "2", "-drift", "1"}, &stdout, &stderr)
+	if code != 1 || !strings.Contains(stdout.String(), "errors=2 ") ||
+		!strings.Contains(stderr.String(), "-drift 1: a device drawn to drift held no applied setting (in_sync=0/0): does the server declare documents") {
+		t.Errorf("exit %d\nstdout %q\nstderr %q", code, stdout.String(), stderr.String())
+	}
+}

@@ -20,7 +20,10 @@ type FleetConfig struct {
 	Devices int
 	// Concurrency bounds the devices running at once; zero means
 	// DefaultConcurrency. A device lives only while it runs, so memory
-	// grows with Concurrency, not with Devices.
+	// grows with Concurrency, not with Devices, but for the session
+	// times kept for the exact P50 and P99: 8 bytes per session (twice
+	// that while they are sorted at the end), 16 MB for a million
+	// sessions.
 	Concurrency int
 	// Device returns the Config of device i (0 ≤ i < Devices); DeviceID
 	// gives a stable DevID for it (required). It is called from
