@@ -42,7 +42,7 @@ func (d *Device) winDCClient() *http.Client {
 	}
 	tr.TLSClientConfig.Certificates = []tls.Certificate{cert}
 	c := *d.http
-	c.Transport = &counter{base: tr, n: &d.sent}
+	c.Transport = tr // an *http.Transport: countWrites counts its posts
 	d.certHTTP, d.certData, d.certTransport = &c, e.Data, tr
 	return d.certHTTP
 }

@@ -3,7 +3,9 @@ package sim
 import (
 	"context"
 	"net/http"
+	"net/http/httptrace"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -120,7 +122,7 @@ func New(ctx context.Context, cfg Config) (*Device, error) {
 		base = http.DefaultTransport
 	}
 	c := *hc
-	c.Transport = &counter{base: base, n: &d.sent}
+	c.Transport = counted(base, &d.sent)
 	d.http = &c
 	d.baseTransport = base
 
@@ -258,7 +260,7 @@ func (d *Device) Close() error {
 // Stats counts what check-ins did.
 type Stats struct {
 	Sessions int
-	Messages int64 // messages the device posted
+	Messages int64 // messages the device posted (Changed: not a post whose connection was refused, which wrote nothing)
 	Errors   int   // sessions that failed, commands of the device the server refused, linked enrollments and unenrollments that failed
 	// Durations are the wall times of the sessions, in order.
 	Durations []time.Duration
@@ -353,7 +355,7 @@ func (d *Device) session(ctx context.Context, hc *http.Client, url string, h ses
 	defer cancel()
 	before := d.sent.Load()
 	start := d.cfg.Now()
-	outs, err := c.Run(ctx, hc, url, strconv.FormatInt(int64(d.nextID), 16))
+	outs, err := c.Run(countWrites(ctx, hc, &d.sent), hc, url, strconv.FormatInt(int64(d.nextID), 16))
 	st.Durations = []time.Duration{d.cfg.Now().Sub(start)}
 	st.Messages = d.sent.Load() - before
 	if err != nil {
@@ -374,6 +376,49 @@ func (d *Device) session(ctx context.Context, hc *http.Client, url string, h ses
 		}
 	}
 	return st
+}
+
+// counted returns the transport of a device's sessions: base itself when
+// it is an *http.Transport, whose posts countWrites counts, since
+// session.Client.Run tells a post that wrote nothing (a refused
+// connection: its commands go back to the queue, none comes back
+// Abandoned) only over an *http.Transport; another RoundTripper, where
+// Run cannot tell that anyway, wrapped to count each request in n.
+func counted(base http.RoundTripper, n *atomic.Int64) http.RoundTripper {
+	if _, ok := base.(*http.Transport); ok {
+		return base
+	}
+	return &counter{base: base, n: n}
+}
+
+// countWrites returns ctx with a trace that counts in n each SyncML
+// message written in full, when hc's transport is an *http.Transport
+// (see counted): a post whose connection was refused is no message
+// posted. The trace reaches what the session's handlers send under ctx
+// too (a synchronous linked enrollment's discovery and MS-MDE2 posts):
+// only a request whose Content-Type is SyncML's counts. The requests
+// under ctx go one at a time (a handler runs between two posts).
+func countWrites(ctx context.Context, hc *http.Client, n *atomic.Int64) context.Context {
+	rt := hc.Transport
+	if rt == nil {
+		rt = http.DefaultTransport
+	}
+	if _, ok := rt.(*http.Transport); !ok {
+		return ctx
+	}
+	var syncML atomic.Bool // the request being written is a SyncML message
+	return httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		WroteHeaderField: func(key string, value []string) {
+			if strings.EqualFold(key, "Content-Type") && len(value) > 0 && session.AcceptsContentType(value[0]) {
+				syncML.Store(true)
+			}
+		},
+		WroteRequest: func(w httptrace.WroteRequestInfo) {
+			if syncML.Swap(false) && w.Err == nil {
+				n.Add(1)
+			}
+		},
+	})
 }
 
 // counter counts the requests it sends.
