@@ -42,6 +42,10 @@
 // test issuer, and -ca root.pem trusts its CA; the WinDC sessions present
 // the certificate each device was issued.
 //
+// Interrupted (Ctrl-C), it prints the summary of what ran and a line
+// saying after how many devices it stopped; the sessions it cut off count
+// as errors, and the exit code is 1.
+//
 // The program is wiring only: the devices are package dmclient/device/sim.
 package main
 
@@ -182,6 +186,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, rep)
 	}
 	if err != nil {
+		if rep != nil && ctx.Err() != nil {
+			// interrupted: say how far the run got, and that the
+			// sessions cut off are among the errors counted
+			fmt.Fprintf(stderr, "simdevice: interrupted (%v) after %d of %d devices; the sessions it cut off count in errors=\n",
+				err, rep.Devices, *devices)
+			return 1
+		}
 		fmt.Fprintln(stderr, "simdevice:", err)
 		return 1
 	}

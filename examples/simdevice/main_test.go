@@ -305,3 +305,18 @@ func TestDriftWithoutDocuments(t *testing.T) {
 		t.Errorf("exit %d\nstdout %q\nstderr %q", code, stdout.String(), stderr.String())
 	}
 }
+
+// TestInterrupted: a run whose context ends (Ctrl-C) prints its summary
+// line and says how far it got, not only "context canceled".
+func TestInterrupted(t *testing.T) {
+	srv := httptest.NewServer(session.NewServer(session.ServerConfig{}))
+	defer srv.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var stdout, stderr bytes.Buffer
+	code := run(ctx, []string{"-server", srv.URL, "-devices", "5"}, &stdout, &stderr)
+	if code != 1 || !strings.HasPrefix(stdout.String(), "devices=0 ") ||
+		!strings.Contains(stderr.String(), "simdevice: interrupted (context canceled) after 0 of 5 devices") {
+		t.Errorf("exit %d\nstdout %q\nstderr %q", code, stdout.String(), stderr.String())
+	}
+}
