@@ -276,15 +276,19 @@ func retryAfterSeconds(d time.Duration) int64 {
 
 // checkContentType accepts application/json with at most a charset
 // parameter naming UTF-8 ("utf-8" or "utf8", in any case, as the Client
-// accepts; see isUTF8Charset).
+// accepts; see isUTF8Charset). The error quotes the value and says what
+// is wrong with it: the media type, a charset, or another parameter.
 func checkContentType(v string) error {
 	mt, params, err := mime.ParseMediaType(v)
 	if err != nil || mt != "application/json" {
-		return ErrContentType
+		return fmt.Errorf("%w: %s", ErrContentType, quote(v))
 	}
 	for k, p := range params {
-		if k != "charset" || !isUTF8Charset(p) {
-			return ErrContentType
+		if k != "charset" {
+			return fmt.Errorf("%w: %s has parameter %s, want none but charset", ErrContentType, quote(v), quote(k))
+		}
+		if !isUTF8Charset(p) {
+			return fmt.Errorf("%w: %s, the body must be UTF-8", ErrContentType, quote(v))
 		}
 	}
 	return nil
