@@ -120,7 +120,11 @@ type EnrollmentRequest struct {
 // certificate the Server accepts, such as the primary enrollment's PKI,
 // whose certificates authenticate a WinDC linked enrollment under the
 // Certificate policy. RequestClientCert leaves the checking to the
-// Server (Certificate, or the Issuer's root). And the
+// Server (Certificate, or the Issuer's root), but the connection then
+// holds no verified chain: on a listener shared with a session.Server
+// whose devices authenticate by certificate (session.ClientCertificate
+// reads verified chains only), every message of a linked enrollment
+// fails as unauthenticated, so use VerifyClientCertIfGiven there. And the
 // handlers read a body until it ends or passes Limits.MaxBytes, so a
 // client that stops sending holds its request until the http.Server's
 // ReadTimeout (set ReadHeaderTimeout too); net/http sets none by default.

@@ -176,12 +176,23 @@ func certName(in *AuthInput) string {
 	return in.TLS.VerifiedChains[0][0].Subject.CommonName
 }
 
+// unverifiedHint returns, for a connection whose client presented a
+// certificate that crypto/tls did not verify (tls.Config.ClientAuth
+// RequestClientCert or RequireAnyClientCert), the reason's hint to
+// have it verified; "" otherwise.
+func unverifiedHint(in *AuthInput) string {
+	if in.TLS == nil || len(in.TLS.PeerCertificates) == 0 || len(in.TLS.VerifiedChains) > 0 {
+		return ""
+	}
+	return " (a certificate was presented but not verified: set tls.Config.ClientAuth to VerifyClientCertIfGiven or RequireAndVerifyClientCert)"
+}
+
 // Authenticate implements Authenticator.
 func (clientCertificate) Authenticate(_ context.Context, in *AuthInput) (AuthDecision, error) {
 	cn := certName(in)
 	if cn == "" {
 		return AuthDecision{Code: syncml.StatusInvalidCredentials, Identity: Identity{Method: "tls"},
-			Reason: errorf("no verified client certificate with a common name")}, nil
+			Reason: errorf("no verified client certificate with a common name%s", unverifiedHint(in))}, nil
 	}
 	return AuthDecision{Identity: Identity{Device: cn, User: cn, Method: "tls"}}, nil
 }

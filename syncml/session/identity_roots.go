@@ -60,7 +60,7 @@ func (a *rootedCertificate) Authenticate(_ context.Context, in *AuthInput) (Auth
 	cn := a.name(in)
 	if cn == "" {
 		return AuthDecision{Code: syncml.StatusInvalidCredentials, Identity: Identity{Method: "tls"},
-			Reason: errorf("no verified client certificate with a common name chaining to the accepted roots")}, nil
+			Reason: errorf("no verified client certificate with a common name chaining to the accepted roots%s", unverifiedHint(in))}, nil
 	}
 	return AuthDecision{Identity: Identity{Device: cn, User: cn, Method: "tls"}}, nil
 }

@@ -11,6 +11,7 @@ import (
 	"math/big"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -135,5 +136,24 @@ func TestClientCertificateFromServer(t *testing.T) {
 	m = post("8", linked)
 	if s := summary(m); len(s) != 3 || s[2] != "3:Get" || m.Header.MsgID != "1" {
 		t.Errorf("the device's own certificate: %v (MsgID %s)", s, m.Header.MsgID)
+	}
+}
+
+// A client certificate the TLS server presented no verified chain for
+// (tls.RequestClientCert) is refused by both certificate Authenticators
+// with a reason that says how to have it verified; a connection without
+// a certificate gets no such hint.
+func TestClientCertificateUnverifiedHint(t *testing.T) {
+	linked := newTestPKI(t, "Linked Root", "DEVICE-1")
+	ctx := context.Background()
+	for _, auth := range []Authenticator{ClientCertificate, ClientCertificateFrom(linked.root)} {
+		d, err := auth.Authenticate(ctx, &AuthInput{TLS: &tls.ConnectionState{PeerCertificates: []*x509.Certificate{linked.leaf}}})
+		if err != nil || d.Code != syncml.StatusInvalidCredentials || d.Reason == nil || !strings.Contains(d.Reason.Error(), "VerifyClientCertIfGiven") {
+			t.Errorf("%T: presented, unverified: %+v, %v", auth, d, err)
+		}
+		d, err = auth.Authenticate(ctx, &AuthInput{TLS: &tls.ConnectionState{}})
+		if err != nil || d.Code != syncml.StatusInvalidCredentials || d.Reason == nil || strings.Contains(d.Reason.Error(), "VerifyClientCertIfGiven") {
+			t.Errorf("%T: none presented: %+v, %v", auth, d, err)
+		}
 	}
 }
