@@ -6,7 +6,12 @@ package declaredconfig
 // compares exactly (no Unicode case folding, no braces or white space
 // removed). It is the one DocID comparison of this package: Summary.Entry,
 // Reply.Evaluate and Document.Validate use it.
-func EqualDocID(a, b string) bool {
+func EqualDocID(a, b string) bool { return equalFoldASCII(a, b) }
+
+// equalFoldASCII reports whether a and b are equal but for the case of
+// their ASCII letters; every other byte compares exactly (strings.EqualFold
+// folds Unicode too: "ſ" is "s" to it).
+func equalFoldASCII(a, b string) bool {
 	if a == b {
 		return true // the common case, compared a word at a time
 	}

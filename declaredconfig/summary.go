@@ -8,8 +8,31 @@ import (
 )
 
 // SummaryType is the Meta Type of the 1224 alert item that carries a
-// Summary.
+// Summary, as Windows writes it (IsSummaryType says which others name it).
 const SummaryType = "com.microsoft.mdm.declaredconfigurationdocuments"
+
+// rdnNamespace is the URN namespace identifier that OMA DM puts before a
+// reverse domain name in the Meta Type of an alert item; Windows writes
+// it before some of its 1224 types (DMClient's requestpending).
+const rdnNamespace = "Reversed-Domain-Name:"
+
+// IsSummaryType reports whether t, the Meta Type of a 1224 alert item,
+// names a Summary: SummaryType with white space around it, in any case
+// of its ASCII letters (it is a reverse domain name, and domain names
+// compare without regard to case; no other byte folds), and with or
+// without the namespace identifier "Reversed-Domain-Name:" before it
+// (compared the same way, white space allowed after it), which OMA DM's
+// alert types carry.
+func IsSummaryType(t string) bool {
+	if t == SummaryType {
+		return true // the common case, compared a word at a time
+	}
+	t = strings.TrimSpace(t)
+	if len(t) > len(rdnNamespace) && equalFoldASCII(t[:len(rdnNamespace)], rdnNamespace) {
+		t = strings.TrimSpace(t[len(rdnNamespace):])
+	}
+	return equalFoldASCII(t, SummaryType)
+}
 
 // A Summary is the DeclaredConfigurations element a device sends in a 1224
 // alert with every message: one entry per document it is processing or has
@@ -146,9 +169,14 @@ func (e *SummaryEntry) Scope() Scope {
 	return Device
 }
 
-// ReadSummary finds the 1224 alert whose item has Meta Type SummaryType in
-// a device's message, looking inside Atomic and Sequence too, and reads
-// its Summary. It returns an error matching ErrNoSummary if there is none.
+// ReadSummary finds the 1224 alert whose item has a Meta Type that names
+// a Summary (IsSummaryType) in a device's message, looking inside Atomic
+// and Sequence too, and reads its Summary. It returns an error matching
+// ErrNoSummary if there is none.
+//
+// Changed: the Meta Type is matched as IsSummaryType says (any case, an
+// optional "Reversed-Domain-Name:"); it was matched exactly, but for
+// white space around it.
 func ReadSummary(m *syncml.Message) (*Summary, error) { return readSummary(m, defaultLimits) }
 
 // ReadSummaryLimits is ReadSummary with the summary read under the limits
@@ -194,7 +222,7 @@ func findSummaryIn(cmds []syncml.Command, seen map[syncml.Command]bool) *syncml.
 				continue
 			}
 			for _, it := range c.Items {
-				if it.Meta != nil && strings.TrimSpace(it.Meta.Type) == SummaryType && it.Data != nil {
+				if it.Meta != nil && IsSummaryType(it.Meta.Type) && it.Data != nil {
 					return it.Data
 				}
 			}

@@ -423,7 +423,7 @@ func summaryText(cmds []syncml.Command, depth int) (string, bool) {
 				continue
 			}
 			for _, it := range c.Items {
-				if it.Meta != nil && trimmedIs(it.Meta.Type, declaredconfig.SummaryType) {
+				if it.Meta != nil && declaredconfig.IsSummaryType(it.Meta.Type) {
 					if it.Data == nil || it.Data.Kind == syncml.DataXML {
 						return "", false
 					}
