@@ -276,6 +276,9 @@ func (p *run) document(d *docState, es *declaredconfig.DocumentStatus) error {
 		default:
 			reason += "; reading its results"
 		}
+		if !known {
+			reason += p.getRefused(d, cur, rc)
+		}
 		set(InSync, reason)
 		d.InSyncRC = rc
 		// Applied is reported once the results are read (or cannot be).
@@ -301,9 +304,9 @@ func (p *run) document(d *docState, es *declaredconfig.DocumentStatus) error {
 		known := d.ResultsRC == rc && d.hasResult()
 		if !known && !p.triedGet(d, rc) {
 			if d.InSyncRC != "" && d.InSyncRC != rc {
-				set(Drifted, stateName(es.State)+"; reading its results")
+				set(Drifted, stateName(es.State)+"; reading its results"+p.getRefused(d, cur, rc))
 			} else {
-				set(Failed, stateName(es.State)+"; reading its results")
+				set(Failed, stateName(es.State)+"; reading its results"+p.getRefused(d, cur, rc))
 			}
 			return p.getResults(d, rc)
 		}
@@ -323,7 +326,11 @@ func (p *run) document(d *docState, es *declaredconfig.DocumentStatus) error {
 			d.Last.Reason += "; re-declared as version " + strconv.Quote(next)
 			return p.send(d, true)
 		}
-		set(Failed, stateName(es.State))
+		if known {
+			set(Failed, stateName(es.State))
+		} else {
+			set(Failed, stateName(es.State)+p.getRefused(d, cur, rc))
+		}
 		p.failed(d, "F", cur, rc)
 		return nil
 	default:
@@ -344,8 +351,8 @@ func settingFailure(s declaredconfig.SettingStatus) string {
 }
 
 // lost forgets what the device held of d: its acknowledgement, results,
-// variables and Abandoned value (and their refusals), and whether it was
-// in sync.
+// variables and Abandoned value (and their refusals, and that of a Get of
+// its results), and whether it was in sync.
 func (d *docState) lost() {
 	d.Acked, d.AckedIn, d.Hint = "", "", 0
 	d.InSyncRC, d.ResultsRC, d.Result, d.resultRaw, d.ResultFail, d.GetDone = "", "", nil, "", "", ""
@@ -354,6 +361,7 @@ func (d *docState) lost() {
 	// on the device as it is now.
 	d.setCmdRefusal(kVars, cmdRefusal{})
 	d.setCmdRefusal(kAbandon, cmdRefusal{})
+	d.setCmdRefusal(kGet, cmdRefusal{})
 }
 
 // baseDoc returns the caller's version of d.
@@ -405,6 +413,28 @@ func (p *run) triedGet(d *docState, rc string) bool {
 	s, rest, _ := strings.Cut(d.Tried[kGet], "\x00")
 	_, w, _ := strings.Cut(rest, "\x00")
 	return s == p.sess && w == what && !strings.HasPrefix(rest, p.msgSep)
+}
+
+// getRefused is what the Reason of d says of the device's refusal of the
+// Get of the results of version cur with result_checksum rc: its status,
+// and the try to come in a later session or how many times it was
+// refused; "" when no such refusal counts (see outcomes).
+func (p *run) getRefused(d *docState, cur, rc string) string {
+	r := d.cmdRefusal(kGet)
+	if r.Tries == 0 || !isGetOf(r.What, cur, rc) {
+		return ""
+	}
+	if p.mayRetry(r.Code, r.Tries) {
+		return "; the device refused the Get of its results: " + r.Code.String() + "; asking again in a later session (try " +
+			strconv.Itoa(r.Tries+1) + " of " + strconv.Itoa(p.r.retryRefused()+1) + ")"
+	}
+	return "; the device refused the Get of its results: " + r.Code.String() + " (" + strconv.Itoa(r.Tries) + " times); not asked again for this result_checksum"
+}
+
+// isGetOf reports whether what, what a Get of Results asked for, is
+// version cur with result_checksum rc (cur/rc), without making it.
+func isGetOf(what, cur, rc string) bool {
+	return len(what) == len(cur)+1+len(rc) && what[:len(cur)] == cur && what[len(cur)] == '/' && what[len(cur)+1:] == rc
 }
 
 func (p *run) getResults(d *docState, rc string) error {

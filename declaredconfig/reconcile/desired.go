@@ -175,9 +175,13 @@ type Config struct {
 	// not report is sent again (a device that takes a document and never
 	// applies it); Failed then says so, until the device reports it. The
 	// other commands of a document (the Replace of Abandoned or of
-	// BulkVariables, the Delete of a document no longer desired) that the
-	// device refuses are sent again the same way, until what was refused
-	// changes; a Problem event says so once.
+	// BulkVariables, the Delete of a document no longer desired, the Get
+	// of its results) that the device refuses are sent again the same
+	// way, until what was refused changes; a Problem event says so once.
+	//
+	// Changed: the Get of a document's results refused with a 5xx (but
+	// 501 and 505) is asked again so; it was not asked again for that
+	// result_checksum.
 	RetryRefused int
 	// NextChecksum returns the checksum under which a drifted document
 	// is re-declared for the n-th time (n ≥ 1); d is the caller's

@@ -82,7 +82,11 @@
 // declaredconfig/agent, apply it in the background) answers that first
 // Get of Results 404: expected, not a failure; the results are read once
 // the summary lists the version. Another error without Results is a
-// Problem, and the results of that result_checksum are not asked for
+// Problem; the Get is asked again, in later sessions, as a refused
+// version is sent again (a 5xx, in up to Config.RetryRefused sessions:
+// DocStatus.Refused and RefusedCmd GetResults say so, and its Reason
+// which try comes), and once that refusal is final (another status, or
+// one more try) the results of that result_checksum are not asked for
 // again (a new one is). A message without a summary
 // (package 1) gets a Get that the device answers with one; a device that
 // still sends none holds no document. A summary that does not read says

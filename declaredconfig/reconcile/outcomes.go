@@ -96,14 +96,24 @@ func (p *run) outcomes() error {
 				d.RefusedTries++
 			}
 		case kGet:
-			d.GetDone = what
-			if !ok && code != syncml.StatusNotFound && len(o.Results) == 0 && p.fresh {
-				// 404 is expected of a device that applies the version
-				// after it answers; another refusal is told: the
-				// results of that result_checksum are not asked again.
-				v, rc, _ := strings.Cut(what, "/")
-				p.problem(d.status(), errorf("device %s: document %s version %s: the Get of its results (result_checksum %s) was answered %v; they are not asked for again until the result_checksum changes",
-					shown(p.device), d.docID(), shown(v), shown(rc), code))
+			if ok || code == syncml.StatusNotFound || len(o.Results) > 0 {
+				// Answered: with the results, or 404, expected of a
+				// device that applies the version after it answers.
+				d.GetDone = what
+				d.setCmdRefusal(k, cmdRefusal{})
+				break
+			}
+			// Refused: told, and asked again in a later session while
+			// the status may pass (see mayRetry); else the results of
+			// that result_checksum are not asked for again.
+			v, rc, _ := strings.Cut(what, "/")
+			cmd := "the Get of its results (version " + shown(v) + ", result_checksum " + shown(rc) + ")"
+			if told := p.cmdRefused(d, k, what, code, cmd); !p.mayRetry(code, d.cmdRefusal(k).Tries) {
+				d.GetDone = what
+				if !told && p.fresh {
+					p.problem(d.status(), errorf("device %s: document %s: the device refused %s again: %v; refused %d times, it is not sent again until the result_checksum changes",
+						shown(p.device), d.docID(), cmd, code, d.cmdRefusal(k).Tries))
+				}
 			}
 		case kVars:
 			if ok {
@@ -150,8 +160,8 @@ func refusalCode(c syncml.StatusCode) bool { return c >= 100 && c <= 599 && !c.S
 // d (not kSend), which sent what, with code: it is not sent again for
 // the same what but as a refusal of the version would be (see retry and
 // cmdHeld), and one Problem says so, the first time the device refuses
-// what with code.
-func (p *run) cmdRefused(d *docState, k cmdKind, what string, code syncml.StatusCode, cmd string) {
+// what with code; it reports whether it told that Problem.
+func (p *run) cmdRefused(d *docState, k cmdKind, what string, code syncml.StatusCode, cmd string) bool {
 	r := d.cmdRefusal(k)
 	report := r.What != what || r.Code != code || r.Tries == 0
 	if r.What != what {
@@ -170,7 +180,9 @@ func (p *run) cmdRefused(d *docState, k cmdKind, what string, code syncml.Status
 			again = "it is sent again in up to " + strconv.Itoa(p.r.retryRefused()) + " later sessions"
 		}
 		p.problem(d.status(), errorf("device %s: document %s: the device refused %s: %v; %s", shown(p.device), d.docID(), cmd, code, again))
+		return true
 	}
+	return false
 }
 
 // cmdHeld reports whether the command of kind k of d, sending what, is

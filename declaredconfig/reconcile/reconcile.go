@@ -54,7 +54,11 @@ func deviceOf(m *syncml.Message, x *session.Exchange) string {
 // session, until the device lists it. So is the Replace of Abandoned or
 // of BulkVariables, or a Delete, that the device refused, until the
 // declared version or what was declared of it changes (for a Delete,
-// the version the device lists); a Problem says so once. A declared
+// the version the device lists); a Problem says so once. So is the Get
+// of a document's results that the device refused (404 is no refusal:
+// a device that applies the version after it answers has none yet),
+// until it lists another result_checksum; a second Problem says when
+// such a refusal that was to be retried is final. A declared
 // version that was in sync and now fails
 // with a new result_checksum is drifted: once its results are read (or
 // could not be), it is re-declared under Config.NextChecksum so that the

@@ -222,6 +222,9 @@ func (rs *cmdRefusals) counting(d *docState, cs string) (syncml.StatusCode, DocC
 			return r.Code, x.c
 		}
 	}
+	if r := rs[kGet]; r.Tries > 0 && isGetOf(r.What, cs, d.Last.DevRC) {
+		return r.Code, GetResults
+	}
 	return 0, 0
 }
 

@@ -100,12 +100,14 @@ type DocStatus struct {
 	// document, while the refusal counts (0 and 0 when none does): the
 	// Add or Replace of the declared version, the Replace of its
 	// Abandoned property with the value declared, that of its
-	// BulkVariables for the declared version, or the Delete of a
+	// BulkVariables for the declared version, the Delete of a
 	// document being removed while the device lists the version it
-	// listed then. Such a command is sent again only as
-	// Config.RetryRefused allows, until what was refused changes. When
-	// more than one counts, the first of that list is told (a Problem
-	// event told each).
+	// listed then, or the Get of the results of the declared version
+	// with the result_checksum the device lists. Such a command is sent
+	// again only as Config.RetryRefused allows, until what was refused
+	// changes (the Get: until the device answers it, or lists another
+	// result_checksum). When more than one counts, the first of that list
+	// is told (a Problem event told each).
 	Refused    syncml.StatusCode
 	RefusedCmd DocCommand
 
@@ -164,6 +166,9 @@ const (
 	ReplaceBulkVariables
 	// DeleteDocument: the Delete of a document no longer desired.
 	DeleteDocument
+	// GetResults: the Get of the Results of the declared version, for
+	// the result_checksum the device lists.
+	GetResults
 )
 
 // String returns the command's name, such as "DeleteDocument".
@@ -177,6 +182,8 @@ func (c DocCommand) String() string {
 		return "ReplaceBulkVariables"
 	case DeleteDocument:
 		return "DeleteDocument"
+	case GetResults:
+		return "GetResults"
 	}
 	return fmt.Sprintf("DocCommand(%d)", uint8(c))
 }
