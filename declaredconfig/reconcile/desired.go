@@ -178,6 +178,7 @@ type Config struct {
 	// BulkVariables, the Delete of a document no longer desired, the Get
 	// of its results) that the device refuses are sent again the same
 	// way, until what was refused changes; a Problem event says so once.
+	// So is the Get that asks a device for its summary (see Reconcile).
 	//
 	// Changed: the Get of a document's results refused with a 5xx (but
 	// 501 and 505) is asked again so; it was not asked again for that

@@ -89,7 +89,9 @@
 // one more try) the results of that result_checksum are not asked for
 // again (a new one is). A message without a summary
 // (package 1) gets a Get that the device answers with one; a device that
-// still sends none holds no document. A summary that does not read says
+// still sends none holds no document, unless it refused that Get with a
+// 5xx: then nothing is decided of its documents, and the summary is asked
+// for again in later sessions, as Config.RetryRefused allows. A summary that does not read says
 // nothing of what the device holds: nothing is decided of its documents
 // (Reconcile returns the error). One that reads but lists a scope and
 // DocID more than once is read by the first of those entries, an entry

@@ -238,6 +238,9 @@ func (p *run) refreshOutcome(o session.Outcome) {
 		return
 	}
 	code, err := o.Status.Code()
+	if err == nil && refusalCode(code) && o.Command.ElementName() == "Get" {
+		p.sumGetRefused = code // see summaryRefused
+	}
 	if err != nil || !code.Success() {
 		return
 	}
@@ -270,6 +273,7 @@ func (p *run) refreshOutcome(o session.Outcome) {
 			}
 		}
 		st.RefreshAwait = ""
+		st.setSummaryRefusal(0, 0) // answered
 	}
 }
 

@@ -83,7 +83,14 @@ func deviceOf(m *syncml.Message, x *session.Exchange) string {
 // command of the server's) updates what came back; once per session the
 // reconciler then queues a Get of RefreshInterval, whose answer carries
 // the summary. A message without one after that is read as an empty
-// summary: a device sends none while it holds no document. A message
+// summary: a device sends none while it holds no document. But when the
+// device refused that Get with a 5xx (but 501 and 505), its messages
+// without a summary say nothing of what it holds: nothing is decided of
+// its documents in that session, a Problem says so, and the summary is
+// asked again in each of up to Config.RetryRefused later sessions, one
+// more such refusal being final (a Problem says so; Changed: the first
+// such refusal was final, and made each document the device held lost and
+// sent again). A message
 // that goes on with an object the device began sending in an earlier one
 // (session.Exchange.Continued) carries no summary either, and decides
 // nothing of the documents. A summary
@@ -215,6 +222,10 @@ type run struct {
 	idle      bool   // the session had nothing queued, pending or sent in part
 	fresh     bool   // the message is reconciled for the first time
 	unread    bool   // the message's summary does not read (see do)
+	// sumGetRefused is the status with which the device refused, in
+	// this message, a Get of RefreshInterval (which asks for the
+	// summary: see askSummary); 0 when it refused none.
+	sumGetRefused syncml.StatusCode
 	// kept says that the summary is the one the state kept unread (see
 	// deviceState.sumDocs), summary nil until it is needed (see need).
 	kept bool
@@ -321,11 +332,14 @@ func (p *run) do() error {
 			// earlier one: a device leaves its summary out of such a
 			// message (session.ClientConfig.EachMessage), which says
 			// nothing of what it holds; the next one will.
-		case !p.askSummary():
+		case !p.askSummary() && !p.summaryRefused():
 			// Asked already: the device holds no document (a device
 			// sends no summary then).
 			p.summary = &declaredconfig.Summary{}
 		}
+	} else if st.SummaryAsked != "" {
+		// A summary: what refused it before is past.
+		st.setSummaryRefusal(0, 0)
 	}
 	if p.summary != nil || p.kept {
 		if err := p.documents(fresh); err != nil {
@@ -375,7 +389,8 @@ func (p *run) starts() bool {
 // newSession forgets what was sent, acknowledged or asked for in the
 // sessions before, which the marks compare by SessionID only.
 func (st *deviceState) newSession() {
-	st.SummaryAsked, st.RefreshTried = "", ""
+	_, ref := splitAsked(st.SummaryAsked) // a refusal counts across sessions
+	st.SummaryAsked, st.RefreshTried = joinAsked("", ref), ""
 	for _, list := range [][]*docState{st.Docs, st.Removed} {
 		for _, d := range list {
 			if d.stored != "" {

@@ -22,12 +22,108 @@ import (
 // summary, and reports true.
 func (p *run) askSummary() bool {
 	st := p.st
-	if s, m, _ := strings.Cut(st.SummaryAsked, "\x00"); s == p.sess && m != p.msg {
+	keys, ref := splitAsked(st.SummaryAsked)
+	if s, m, _ := strings.Cut(keys, "\x00"); s == p.sess && m != p.msg {
 		return false
 	}
-	st.SummaryAsked = p.sess + "\x00" + p.msg
+	st.SummaryAsked = joinAsked(p.sess+"\x00"+p.msg, ref)
 	p.plan = append(p.plan, declaredconfig.GetRefreshInterval())
 	return true
+}
+
+// summaryRefused decides a message without a summary, once the summary
+// was asked for in its session: it reports whether the device's refusal
+// of that Get may pass, so that the message says nothing of what the
+// device holds. A device sends its summary with every message while it
+// holds a document; one whose Get of RefreshInterval fails with a 5xx
+// (but 501 and 505) and sends none may have failed to make it: taken as
+// holding nothing, each document it holds would be lost, and sent again.
+// Such a refusal is counted once a session (see deviceState.SummaryAsked)
+// and a Problem tells it; the summary is asked again in each of up to
+// Config.RetryRefused later sessions, and one more such refusal is final:
+// the message is read as an empty summary, as a device without a
+// document sends, and a Problem says so. Any other refusal is final at
+// once, untold.
+func (p *run) summaryRefused() bool {
+	st := p.st
+	code, tries := st.summaryRefusal()
+	if c := p.sumGetRefused; c != 0 && p.mayRetry(c, 0) && p.fresh {
+		if c != code {
+			tries = 0
+		}
+		code, tries = c, tries+1
+		st.setSummaryRefusal(code, tries)
+		if p.mayRetry(code, tries) {
+			p.problem(DocStatus{}, errorf("device %s: message %s carries no summary, and the device refused the Get that asks for it: %v; nothing is decided of its documents; asked again in a later session (try %d of %d)",
+				shown(p.device), shown(p.m.Header.MsgID), code, tries+1, p.r.retryRefused()+1))
+		} else {
+			p.problem(DocStatus{}, errorf("device %s: message %s carries no summary, and the device refused the Get that asks for it: %v, in %d sessions in a row; taken as holding no document",
+				shown(p.device), shown(p.m.Header.MsgID), code, tries))
+		}
+	}
+	return tries > 0 && p.mayRetry(code, tries)
+}
+
+// summaryRefusal returns the refusal of the Get that asks for the
+// summary, which SummaryAsked keeps (see splitAsked): its status and the
+// sessions in a row that refused it; zero when there is none.
+func (st *deviceState) summaryRefusal() (syncml.StatusCode, int) {
+	_, ref := splitAsked(st.SummaryAsked)
+	if ref == "" {
+		return 0, 0
+	}
+	c, n, _ := strings.Cut(ref, "/")
+	code, err1 := strconv.Atoi(c)
+	tries, err2 := strconv.Atoi(n)
+	if err1 != nil || err2 != nil || !refusalCode(syncml.StatusCode(code)) || tries <= 0 {
+		return 0, 0 // not one a Reconciler writes: none
+	}
+	return syncml.StatusCode(code), tries
+}
+
+// setSummaryRefusal keeps in SummaryAsked the refusal of the Get that
+// asks for the summary, code and tries (see summaryRefusal); tries 0
+// removes it.
+func (st *deviceState) setSummaryRefusal(code syncml.StatusCode, tries int) {
+	keys, ref := splitAsked(st.SummaryAsked)
+	switch {
+	case tries > 0:
+		st.SummaryAsked = joinAsked(keys, strconv.Itoa(int(code))+"/"+strconv.Itoa(tries))
+	case ref != "":
+		st.SummaryAsked = joinAsked(keys, "")
+	}
+}
+
+// splitAsked splits asked, a SummaryAsked, into the keys of the session
+// and message that asked for the summary last ("session\x00message", ""
+// when none did in this session) and the refusal of that Get that counts
+// ("code/tries", "" for none), which follows them after a NUL. The
+// refusal is kept there, not in a field of its own, so that the stored
+// format stays as it is: an earlier build that loads it reads it as part
+// of another message key, and asks for the summary once more.
+func splitAsked(asked string) (keys, ref string) {
+	i := strings.IndexByte(asked, 0)
+	if i < 0 {
+		return asked, ""
+	}
+	j := strings.IndexByte(asked[i+1:], 0)
+	if j < 0 {
+		return asked, ""
+	}
+	return asked[:i+1+j], asked[i+1+j+1:]
+}
+
+// joinAsked is the SummaryAsked that splitAsked splits into keys and ref.
+func joinAsked(keys, ref string) string {
+	switch {
+	case ref == "" && keys == "\x00":
+		return ""
+	case ref == "":
+		return keys
+	case keys == "":
+		keys = "\x00"
+	}
+	return keys + "\x00" + ref
 }
 
 // readSummary reads the summary of m; a device in a steady state sends
