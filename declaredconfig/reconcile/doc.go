@@ -170,7 +170,12 @@
 // as it was read. The binary and JSON formats of earlier versions still
 // load, and a state that does not read is an error matching
 // ErrStoredState (for a document's body, result or the rest of a
-// document in sync, when it is needed).
+// document in sync, when it is needed). A state of an earlier build that
+// desires one scope and DocID under two Hosts (which Declare refuses
+// now: the device's summary does not tell them apart) is repaired when
+// loaded: the document declared first is kept, the other is no longer
+// desired (nor deleted from the device), and a Problem with its status
+// says so once the state is saved so.
 //
 // # Wiring
 //

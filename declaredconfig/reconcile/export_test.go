@@ -268,3 +268,33 @@ func StoredDevices(r *Reconciler) int {
 	defer ms.mu.Unlock()
 	return len(ms.m)
 }
+
+// SetDocID rewrites the stored state of device, as a build before Declare
+// refused a DocID under a second Host could have stored it: its i-th
+// desired document gets DocID id, the rest unchanged. r lets go of what
+// it holds of device.
+func SetDocID(ctx context.Context, r *Reconciler, device string, i int, id string) error {
+	raw, ver, err := r.loadStored(ctx, device)
+	if err != nil {
+		return err
+	}
+	st, err := decodeStored(raw) // as stored: not repaired
+	if err != nil {
+		return err
+	}
+	if err := st.materializeAll(); err != nil {
+		return err
+	}
+	nd := *st.Docs[i].Doc
+	nd.ID = id
+	st.Docs[i].Doc = &nd
+	b, err := encodeState(st)
+	if err != nil {
+		return err
+	}
+	if _, err := r.store.CompareAndSwap(ctx, device, ver, b); err != nil {
+		return err
+	}
+	Forget(r, device)
+	return nil
+}

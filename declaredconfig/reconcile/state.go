@@ -631,16 +631,20 @@ func (r *Reconciler) update(ctx context.Context, device string, f func(*deviceSt
 				before = r.cached(device, ver)
 			}
 		}
+		var dropped []DocStatus
 		if before == nil {
 			if before, err = r.decode(raw); err != nil {
 				return nil, errorf("device %s: %w", shown(device), err)
 			}
+			// Repaired as loaded: saved so, and told once saved.
+			dropped = before.dropRepeated()
 		}
 		st := before.clone()
 		force, err := f(st)
 		if err != nil {
 			return nil, err
 		}
+		force = force || dropped != nil
 		if !force && st.same(before) {
 			// Nothing to save: the copy goes back for the next update.
 			st.release()
@@ -679,6 +683,7 @@ func (r *Reconciler) update(ctx context.Context, device string, f func(*deviceSt
 			held += len(b)
 		}
 		r.remember(device, nv, keep, held, false)
+		r.tellRepeated(ctx, device, dropped, st.Docs)
 		return st, nil
 	}
 	return nil, errorf("device %s: %d attempts to save its state: %w", shown(device), r.maxRetries(), last)
@@ -902,6 +907,8 @@ func (r *Reconciler) load(ctx context.Context, device string) (*deviceState, err
 	if err != nil {
 		return nil, errorf("device %s: %w", shown(device), err)
 	}
+	// Shown repaired; the next update saves it so, and tells it.
+	st.dropRepeated()
 	return st, nil
 }
 
