@@ -96,7 +96,7 @@ func (p *run) documents(fresh bool) error {
 				p.problem(DocStatus{}, errorf("device %s: %s", shown(p.device), u.Reason))
 				continue
 			}
-			p.problem(DocStatus{}, errorf("device %s: %s: %w", shown(p.device), u.Reason, configLimit(u.Err, reply.Limits, "MaxResultElements", "MaxResultAttrs")))
+			p.problem(DocStatus{}, errorf("device %s: %s: %w", shown(p.device), u.Reason, configLimit(u.Err, reply.Limits, resultLimitNames)))
 		}
 	}
 	for i, d := range st.Docs {

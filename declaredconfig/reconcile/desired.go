@@ -111,8 +111,8 @@ type Config struct {
 	// Its attributes are bounded apart, by MaxResultAttrs.
 	MaxResultElements int
 	// MaxResultAttrs bounds the attributes of one result document the
-	// device sends, in all (up to 32 on each element; a result element
-	// holds 2 to 8); zero means 8 times MaxResultElements
+	// device sends, in all (up to MaxResultElementAttrs on each element;
+	// a result element holds 2 to 8); zero means 8 times MaxResultElements
 	// (DefaultMaxResultAttrs with the default MaxResultElements). A text
 	// of short ones (' b=""') takes some 9 times its bytes while read:
 	// at the default it stops at some 22 MB whatever MaxResultBytes is
@@ -124,6 +124,29 @@ type Config struct {
 	// Changed: such a LimitError named declaredconfig's MaxTotalAttrs
 	// before this field was added.
 	MaxResultAttrs int
+	// MaxResultDepth bounds the nesting of one result document the
+	// device sends, counting its root as 1 (declaredconfig.Limits'
+	// MaxDepth; a result holds 3 levels, markup it carries more); zero
+	// means declaredconfig.DefaultMaxDepth. One nested deeper is not
+	// read: a Problem event says so (its error a *LimitError of
+	// MaxResultDepth) and the document is judged by the summary alone.
+	MaxResultDepth int
+	// MaxResultElementAttrs bounds the attributes of one element of a
+	// result document the device sends, namespace declarations included
+	// (declaredconfig.Limits' MaxAttrs); zero means
+	// declaredconfig.DefaultMaxAttrs. One with more is not read, as one
+	// over MaxResultDepth (a *LimitError of MaxResultElementAttrs).
+	MaxResultElementAttrs int
+	// MaxResultNamespaces bounds the namespace declarations in scope at
+	// any point of a result document the device sends
+	// (declaredconfig.Limits' MaxNamespaces); zero means
+	// declaredconfig.DefaultMaxNamespaces. One with more is not read, as
+	// one over MaxResultDepth (a *LimitError of MaxResultNamespaces).
+	//
+	// Changed: the LimitErrors of these three named declaredconfig's
+	// MaxDepth, MaxAttrs and MaxNamespaces, whose defaults held, before
+	// these fields were added.
+	MaxResultNamespaces int
 	// MaxSummaryBytes bounds the text of the summary a device sends
 	// (its 1224 alert's DeclaredConfigurations), which is kept with the
 	// device's state, in memory and in the Store; zero means
@@ -298,7 +321,11 @@ func (r *Reconciler) maxSummaryAttrs() int {
 
 // resultLimits are the limits a result the device sends is read under.
 func (r *Reconciler) resultLimits() declaredconfig.Limits {
-	return readLimits(r.maxResultBytes(), r.maxResultElements(), r.maxResultAttrs())
+	lim := readLimits(r.maxResultBytes(), r.maxResultElements(), r.maxResultAttrs())
+	lim.MaxDepth = orDefault(r.cfg.MaxResultDepth, declaredconfig.DefaultMaxDepth)
+	lim.MaxAttrs = orDefault(r.cfg.MaxResultElementAttrs, declaredconfig.DefaultMaxAttrs)
+	lim.MaxNamespaces = orDefault(r.cfg.MaxResultNamespaces, declaredconfig.DefaultMaxNamespaces)
+	return lim
 }
 
 // summaryLimits are the limits the summary a device sends is read under.

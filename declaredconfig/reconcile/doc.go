@@ -65,7 +65,9 @@
 // context, so a DocID declared in both scopes is two documents. Limits:
 // Config.MaxDocuments (also what is kept of strays), MaxResultBytes,
 // MaxResultElements and MaxResultAttrs (the text, the elements and the
-// attributes in all of one result read), MaxSummaryBytes,
+// attributes in all of one result read), MaxResultDepth,
+// MaxResultElementAttrs and MaxResultNamespaces (its nesting, the
+// attributes of one of its elements, its namespaces), MaxSummaryBytes,
 // MaxSummaryElements and MaxSummaryAttrs (the summary kept of a device),
 // MaxProblems (the Problem events of one message about what the device
 // sent), RetryRefused, MaxRetries, MaxCachedDevices and MaxCachedBytes (the devices, and the bytes, whose

@@ -25,11 +25,24 @@ func readLimits(n, elements, attrs int) declaredconfig.Limits {
 	}
 }
 
-// configLimit returns err with a *LimitError of lim's MaxElements or
-// MaxTotalAttrs made one of the Config field that set it, of those named
-// (MaxResultElements, MaxResultAttrs), which is what a caller sets; err
-// as it is otherwise.
-func configLimit(err error, lim declaredconfig.Limits, elements, attrs string) error {
+// limitNames name the Config fields that set the limits of one reading
+// (see configLimit): those of its elements and attributes in all, and
+// of its depth, attributes per element and namespaces ("" for a limit
+// that keeps declaredconfig's default and name).
+type limitNames struct {
+	elements, attrs, depth, elementAttrs, namespaces string
+}
+
+// The Config fields of the limits of a result and of a summary.
+var (
+	resultLimitNames  = limitNames{"MaxResultElements", "MaxResultAttrs", "MaxResultDepth", "MaxResultElementAttrs", "MaxResultNamespaces"}
+	summaryLimitNames = limitNames{elements: "MaxSummaryElements", attrs: "MaxSummaryAttrs"}
+)
+
+// configLimit returns err with a *LimitError of one of lim's limits that
+// a Config field sets, of those names names, made one of that field,
+// which is what a caller sets; err as it is otherwise.
+func configLimit(err error, lim declaredconfig.Limits, names limitNames) error {
 	if err == nil {
 		return nil // without the allocation of le, which errors.As makes escape
 	}
@@ -37,11 +50,21 @@ func configLimit(err error, lim declaredconfig.Limits, elements, attrs string) e
 	if !errors.As(err, &le) {
 		return err
 	}
+	name := ""
 	switch {
 	case le.Limit == "MaxElements" && le.Max == int64(lim.MaxElements):
-		return pkg.Limit(elements, le.Max, le.Offset, le.Path)
+		name = names.elements
 	case le.Limit == "MaxTotalAttrs" && le.Max == int64(lim.MaxTotalAttrs):
-		return pkg.Limit(attrs, le.Max, le.Offset, le.Path)
+		name = names.attrs
+	case le.Limit == "MaxDepth" && le.Max == int64(lim.MaxDepth):
+		name = names.depth
+	case le.Limit == "MaxAttrs" && le.Max == int64(lim.MaxAttrs):
+		name = names.elementAttrs
+	case le.Limit == "MaxNamespaces" && le.Max == int64(lim.MaxNamespaces):
+		name = names.namespaces
 	}
-	return err
+	if name == "" {
+		return err
+	}
+	return pkg.Limit(name, le.Max, le.Offset, le.Path)
 }

@@ -297,7 +297,7 @@ func (r *Reconciler) parseSummary(m *syncml.Message) (*declaredconfig.Summary, e
 	if errors.As(err, &le) && le.Limit == "MaxBytes" && le.Max == lim.MaxBytes {
 		return nil, errorf("1224 alert: %w", pkg.Limit("MaxSummaryBytes", le.Max, le.Offset, le.Path))
 	}
-	if cerr := configLimit(err, lim, "MaxSummaryElements", "MaxSummaryAttrs"); cerr != err {
+	if cerr := configLimit(err, lim, summaryLimitNames); cerr != err {
 		return nil, errorf("1224 alert: %w", cerr)
 	}
 	return s, err
