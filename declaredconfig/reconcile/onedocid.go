@@ -2,14 +2,15 @@ package reconcile
 
 import (
 	"context"
-	"hash/maphash"
+	"encoding/binary"
+	"math/bits"
 
 	"github.com/windc-go/windc/declaredconfig"
 )
 
-// dropRepeated repairs a state that desires one document more than
-// once: two documents of the same scope and DocID
-// (declaredconfig.EqualDocID), whatever their Hosts. An earlier build's
+// dropRepeated repairs a state that desires one document under two
+// Hosts: two documents of the same scope and DocID
+// (declaredconfig.EqualDocID) and Hosts of their own. An earlier build's
 // Declare took a DocID under a second Host; as a device's summary names
 // a document by its scope and DocID alone, its one entry was read for
 // both, and each was sent over the other in every session. The first of
@@ -17,31 +18,46 @@ import (
 // refuses the other); the others are dropped from the desired
 // documents, not removed from the device (a Delete under another Host
 // may delete the one kept), and their statuses as loaded are returned
-// for update to report (see tellRepeated). A state without such
-// documents is left as it is, at the cost of one pass over its
-// documents (with a map of their DocIDs beyond repeatScanMax).
+// for update to report (see tellRepeated). Repeats under one Host are
+// not looked for: Declare replaces a document of the same scope, Host
+// and DocID. A state
+// without such documents is left as it is: one whose documents are all
+// under one Host at the cost of a pass over their Hosts, another of a
+// hash of each DocID, folded as EqualDocID folds it, in a set (on the
+// stack up to 32 documents), a document being compared with those
+// before it only when its hash was seen.
 func (st *deviceState) dropRepeated() []DocStatus {
 	n := len(st.Docs)
 	if n < 2 {
 		return nil
 	}
-	var seen map[uint64]struct{}
-	if n > repeatScanMax {
-		seen = make(map[uint64]struct{}, n)
+	mixed := false
+	for _, d := range st.Docs[1:] {
+		if d.Host != st.Docs[0].Host {
+			mixed = true
+			break
+		}
 	}
-	var again []bool // per document, whether an earlier one has its scope and DocID
+	if !mixed {
+		return nil
+	}
+	// A hash of each folded DocID: a document whose hash was not seen
+	// before is not repeated.
+	var buf [64]uint64
+	seen := hashSet(buf[:])
+	if size := 1 << bits.Len(uint(2*n-1)); size <= len(buf) {
+		seen = seen[:size]
+	} else {
+		seen = make(hashSet, size)
+	}
+	var again []bool // per document, whether an earlier one under another Host has its scope and DocID
 	for i, d := range st.Docs {
-		if seen != nil {
-			// By the hash of the DocID folded as EqualDocID compares
-			// it: one whose hash was not seen before is not repeated.
-			h := foldedHash(d.docID()) ^ uint64(d.Scope)
-			if _, ok := seen[h]; !ok {
-				seen[h] = struct{}{}
-				continue
-			}
+		id := d.docID()
+		if !seen.add(foldedHash(id) ^ uint64(d.Scope)) {
+			continue
 		}
 		for _, e := range st.Docs[:i] {
-			if e.Scope == d.Scope && declaredconfig.EqualDocID(e.docID(), d.docID()) {
+			if e.Host != d.Host && e.Scope == d.Scope && declaredconfig.EqualDocID(e.docID(), id) {
 				if again == nil {
 					again = make([]bool, n)
 				}
@@ -68,32 +84,39 @@ func (st *deviceState) dropRepeated() []DocStatus {
 	return dropped
 }
 
-// repeatScanMax is the number of documents up to which dropRepeated compares
-// each with those before it rather than making a map.
-const repeatScanMax = 32
+// A hashSet holds hashes by open addressing: its length is a power of
+// two, at least twice what it holds; 0 is a free slot.
+type hashSet []uint64
 
-// repeatSeed seeds foldedHash.
-var repeatSeed = maphash.MakeSeed()
-
-// foldedHash hashes id with its ASCII letters in lower case, so that two
-// IDs EqualDocID finds equal hash the same.
-func foldedHash(id string) uint64 {
-	var h maphash.Hash
-	h.SetSeed(repeatSeed)
-	var buf [64]byte
-	for len(id) > 0 {
-		k := min(len(id), len(buf))
-		for i := range k {
-			c := id[i]
-			if 'A' <= c && c <= 'Z' {
-				c += 'a' - 'A'
-			}
-			buf[i] = c
+// add adds h to s, and reports whether s held it already.
+func (s hashSet) add(h uint64) bool {
+	h |= 1 // never 0
+	mask := uint64(len(s) - 1)
+	for k := h & mask; ; k = (k + 1) & mask {
+		switch s[k] {
+		case 0:
+			s[k] = h
+			return false
+		case h:
+			return true
 		}
-		h.Write(buf[:k])
-		id = id[k:]
 	}
-	return h.Sum64()
+}
+
+// foldedHash hashes id with each byte | 0x20, eight at a time, so that
+// two IDs EqualDocID finds equal (equal but for the case of ASCII
+// letters, which | 0x20 maps to one) hash the same.
+func foldedHash(id string) uint64 {
+	const fold = 0x2020202020202020
+	h := uint64(len(id))
+	for ; len(id) >= 8; id = id[8:] {
+		h = (h ^ (binary.LittleEndian.Uint64([]byte(id[:8])) | fold)) * 0x9E3779B97F4A7C15
+		h ^= h >> 29
+	}
+	for i := 0; i < len(id); i++ {
+		h = (h ^ uint64(id[i]|0x20)) * 0x100000001B3
+	}
+	return h
 }
 
 // tellRepeated reports, once the state without them is saved, a Problem
