@@ -61,8 +61,10 @@ type Outcome struct {
 	// Err is also set for a command the device answered whose Results
 	// came in chunks that this side refused (413: over MaxObjectSize or
 	// MaxObjectChunks; 424: not of the size announced; 400) or the device
-	// cut: a *ResultsChunksError saying which; Status is the device's, and
-	// Results those that came whole, if any (none of the object's chunks).
+	// cut: a *ResultsChunksError saying which (several joined when
+	// several of its objects were dropped in one message: see
+	// ResultsChunksErrors); Status is the device's, and Results those
+	// that came whole, if any (none of the objects' chunks).
 	Err error
 }
 

@@ -1,6 +1,7 @@
 package session
 
 import (
+	"errors"
 	"strconv"
 	"strings"
 
@@ -18,7 +19,12 @@ import (
 // the Status has not come yet (Results before it), the Outcome the Status
 // brings later has no such error. Test with errors.As; for 413,
 // errors.Is(err, ErrLimit) holds and errors.As finds the *LimitError
-// too.
+// too. Changed: when several Results objects of the command are dropped
+// in one message, the Outcome's Err joins one *ResultsChunksError per
+// object, in the order they came (errors.Join): errors.As finds the
+// first, errors.Is(err, ErrLimit) holds when one of them is a 413, and
+// [ResultsChunksErrors] lists them all (a type assertion of Err to
+// *ResultsChunksError then fails; before, Err named the last one only).
 type ResultsChunksError struct {
 	// MsgID, Cmd and CmdID name the command: the MsgID of the message
 	// this side sent it in, its element name and its CmdID.
@@ -163,6 +169,20 @@ func (r *responder) noteDropped(c syncml.Command, lo *largeObject, code syncml.S
 // command whose Status has not come yet gets none: its Outcome, when the
 // Status comes, does not say that Results were dropped.
 func (c *correlator) fillDropped(outs []Outcome, dropped []droppedResults) []Outcome {
+	// filled are the Outcomes given errors here, with them: a command
+	// several of whose objects were dropped gets them all, joined
+	var filled []filledOutcome
+	fill := func(i int, e *ResultsChunksError) {
+		for k := range filled {
+			if filled[k].at == i {
+				filled[k].errs = append(filled[k].errs, e)
+				outs[i].Err = errors.Join(filled[k].errs...)
+				return
+			}
+		}
+		filled = append(filled, filledOutcome{at: i, errs: []error{e}})
+		outs[i].Err = e
+	}
 next:
 	for _, d := range dropped {
 		for i := range outs {
@@ -170,14 +190,14 @@ next:
 			if o.MsgID != d.key.msg || o.Command == nil || o.Command.ID() != d.key.cmd {
 				continue
 			}
-			if o.Err != nil {
+			if o.Err != nil && !isFilled(filled, i) {
 				if _, ok := o.Err.(*ResultsChunksError); !ok {
 					continue next // an error of its own stands
 				}
 			}
 			e := d.err
 			e.MsgID, e.Cmd, e.CmdID = o.MsgID, o.Command.ElementName(), o.Command.ID()
-			o.Err = &e
+			fill(i, &e)
 			continue next
 		}
 		s := c.lookup(d.key.msg, d.key.cmd)
@@ -186,7 +206,46 @@ next:
 		}
 		e := d.err
 		e.MsgID, e.Cmd, e.CmdID = s.MsgID, s.Cmd.ElementName(), s.Cmd.ID()
-		outs = append(outs, Outcome{MsgID: s.MsgID, Command: s.Cmd, Status: s.Status, Err: &e})
+		outs = append(outs, Outcome{MsgID: s.MsgID, Command: s.Cmd, Status: s.Status})
+		fill(len(outs)-1, &e)
 	}
 	return outs
+}
+
+// filledOutcome is an Outcome fillDropped gave errors: its index in outs
+// and the errors, in the order the objects were dropped.
+type filledOutcome struct {
+	at   int
+	errs []error
+}
+
+// isFilled reports whether fillDropped gave the Outcome at index i an
+// error already.
+func isFilled(filled []filledOutcome, i int) bool {
+	for _, f := range filled {
+		if f.at == i {
+			return true
+		}
+	}
+	return false
+}
+
+// ResultsChunksErrors returns every *ResultsChunksError in err's tree (as
+// errors.As walks it), in order: the Err of an Outcome whose command had
+// several Results objects dropped in one message joins one per object.
+// Nil when err holds none.
+func ResultsChunksErrors(err error) []*ResultsChunksError {
+	switch e := err.(type) {
+	case *ResultsChunksError:
+		return []*ResultsChunksError{e}
+	case interface{ Unwrap() []error }:
+		var all []*ResultsChunksError
+		for _, x := range e.Unwrap() {
+			all = append(all, ResultsChunksErrors(x)...)
+		}
+		return all
+	case interface{ Unwrap() error }:
+		return ResultsChunksErrors(e.Unwrap())
+	}
+	return nil
 }

@@ -9,6 +9,21 @@ import (
 	"github.com/windc-go/windc/syncml"
 )
 
+// resultsChunk returns a device's Results of CmdID id answering the Get
+// of CmdID 3 of message 1 (./A): one chunk, data, with the Meta Size
+// size when not "", MoreData when more.
+func resultsChunk(id, size, data string, more bool) string {
+	b := `<Results><CmdID>` + id + `</CmdID><MsgRef>1</MsgRef><CmdRef>3</CmdRef><Item><Source><LocURI>./A</LocURI></Source>`
+	if size != "" {
+		b += `<Meta><Size xmlns="syncml:metinf">` + size + `</Size></Meta>`
+	}
+	b += `<Data>` + data + `</Data>`
+	if more {
+		b += `<MoreData/>`
+	}
+	return b + `</Item></Results>`
+}
+
 // TestResultsChunksError: the Outcome of a Get whose Results the device
 // sends in chunks that are not joined has a *ResultsChunksError saying
 // why (the code answered, the bound for 413) and how far the object
@@ -17,17 +32,7 @@ import (
 // its first chunk had none (a Status 200 and no Results: a Get answered
 // with nothing).
 func TestResultsChunksError(t *testing.T) {
-	res := func(size, data string, more bool) string {
-		b := `<Results><CmdID>3</CmdID><MsgRef>1</MsgRef><CmdRef>3</CmdRef><Item><Source><LocURI>./A</LocURI></Source>`
-		if size != "" {
-			b += `<Meta><Size xmlns="syncml:metinf">` + size + `</Size></Meta>`
-		}
-		b += `<Data>` + data + `</Data>`
-		if more {
-			b += `<MoreData/>`
-		}
-		return b + `</Item></Results>`
-	}
+	res := func(size, data string, more bool) string { return resultsChunk("3", size, data, more) }
 	const hdrStatus = `<Status><CmdID>1</CmdID><MsgRef>1</MsgRef><CmdRef>0</CmdRef><Cmd>SyncHdr</Cmd><Data>200</Data></Status>`
 	const getStatus = `<Status><CmdID>2</CmdID><MsgRef>1</MsgRef><CmdRef>3</CmdRef><Cmd>Get</Cmd><Data>200</Data></Status>`
 	const other = `<Replace><CmdID>4</CmdID><Item><Target><LocURI>./B</LocURI></Target><Data>1</Data></Item></Replace>`
@@ -156,5 +161,77 @@ func TestResultsChunksErrorCountsSegments(t *testing.T) {
 	e := r.dropped[0].err
 	if want := int64(objSegment + 10 + 40<<10); e.Limit.Count != want || e.Received != objSegment+10 {
 		t.Errorf("Count %d, Received %d; want %d and %d", e.Limit.Count, e.Received, want, objSegment+10)
+	}
+}
+
+// TestResultsChunksErrorSeveral: a device answers one Get with several
+// Results objects in chunks, and more than one is dropped in one message:
+// the Get's Outcome names each of them, in the order they came (errors.As
+// still finds the first, and ResultsChunksErrors lists them all). Before,
+// it named only the last one.
+func TestResultsChunksErrorSeveral(t *testing.T) {
+	const hdrStatus = `<Status><CmdID>1</CmdID><MsgRef>1</MsgRef><CmdRef>0</CmdRef><Cmd>SyncHdr</Cmd><Data>200</Data></Status>`
+	const getStatus = `<Status><CmdID>2</CmdID><MsgRef>1</MsgRef><CmdRef>3</CmdRef><Cmd>Get</Cmd><Data>200</Data></Status>`
+	for _, tc := range []struct {
+		name string
+		msgs []string // device messages 2, 3…; the last one final
+		want []ResultsChunksError
+	}{
+		{name: "with the Status",
+			msgs: []string{hdrStatus + getStatus +
+				resultsChunk("3", "", "ab", true) + resultsChunk("4", "", "cd", false) + // no size: 400
+				resultsChunk("5", "10", "ab", true) + resultsChunk("6", "", "cd", false) + // over MaxObjectSize: 413
+				resultsChunk("7", "6", "ab", true) + resultsChunk("8", "", "cd", false)}, // 4 bytes of 6: 424
+			want: []ResultsChunksError{{Code: 400, Size: -1}, {Code: 413, Size: 10}, {Code: 424, Size: 6, Received: 4, Chunks: 2}}},
+		{name: "after the Status",
+			msgs: []string{hdrStatus + getStatus,
+				resultsChunk("3", "10", "ab", true) + resultsChunk("4", "", "cd", false) +
+					resultsChunk("5", "", "ab", true) + resultsChunk("6", "", "cd", false)},
+			want: []ResultsChunksError{{Code: 413, Size: 10}, {Code: 400, Size: -1}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := NewSession(&Config{MaxObjectSize: 8})
+			if err := s.Queue(get("./A")); err != nil {
+				t.Fatal(err)
+			}
+			handle(t, s, devMsg("1", "1", alert1201)) // the Get goes out as CmdID 3 of message 1
+			var errs []error
+			for i, body := range tc.msgs {
+				x := handle(t, s, chunkMsg(itoa(i+2), body, i == len(tc.msgs)-1))
+				for _, o := range x.Outcomes {
+					if o.Command.ElementName() == "Get" && o.Err != nil {
+						errs = append(errs, o.Err)
+					}
+				}
+			}
+			if len(errs) != 1 {
+				t.Fatalf("the Get's Outcomes had %d errors (%v), want one", len(errs), errs)
+			}
+			var got []ResultsChunksError
+			for _, e := range ResultsChunksErrors(errs[0]) {
+				g := *e
+				g.Limit = nil
+				got = append(got, g)
+			}
+			want := tc.want
+			for i := range want {
+				want[i].MsgID, want[i].Cmd, want[i].CmdID = "1", "Get", "3"
+			}
+			if d := cmp.Diff(want, got); d != "" {
+				t.Errorf("ResultsChunksErrors (-want +got):\n%s", d)
+			}
+			var first *ResultsChunksError
+			if !errors.As(errs[0], &first) || first.Code != want[0].Code {
+				t.Errorf("errors.As finds %+v, want the first dropped (%d)", first, want[0].Code)
+			}
+			if !errors.Is(errs[0], ErrLimit) {
+				t.Error("errors.Is(err, ErrLimit) does not hold, with a 413 among them")
+			}
+			for _, w := range want {
+				if !strings.Contains(errs[0].Error(), "refused ("+itoa(int(w.Code))+")") {
+					t.Errorf("Error() %q does not say %d", errs[0].Error(), w.Code)
+				}
+			}
+		})
 	}
 }

@@ -96,17 +96,7 @@ func TestServerBoundsResultsChunks(t *testing.T) {
 	s := NewSession(&Config{MaxObjectChunks: 2})
 	_ = s.Queue(get("./A"))
 	handle(t, s, devMsg("1", "1", alert1201)) // the Get goes out as CmdID 3 of message 1
-	res := func(size, data string, more bool) string {
-		b := `<Results><CmdID>3</CmdID><MsgRef>1</MsgRef><CmdRef>3</CmdRef><Item><Source><LocURI>./A</LocURI></Source>`
-		if size != "" {
-			b += `<Meta><Size xmlns="syncml:metinf">` + size + `</Size></Meta>`
-		}
-		b += `<Data>` + data + `</Data>`
-		if more {
-			b += `<MoreData/>`
-		}
-		return b + `</Item></Results>`
-	}
+	res := func(size, data string, more bool) string { return resultsChunk("3", size, data, more) }
 	var codes []string
 	x := handle(t, s, chunkMsg("2", `<Status><CmdID>1</CmdID><MsgRef>1</MsgRef><CmdRef>0</CmdRef><Cmd>SyncHdr</Cmd><Data>200</Data></Status>`+
 		`<Status><CmdID>2</CmdID><MsgRef>1</MsgRef><CmdRef>3</CmdRef><Cmd>Get</Cmd><Data>200</Data></Status>`+res("6", "ab", true), false))
