@@ -24,13 +24,7 @@ import (
 // MaxQueue kept the alert and the old DevInfo and refused the queued
 // command.
 func TestClientAbortPackage1StartOwn(t *testing.T) {
-	for _, abort := range []bool{true, false} {
-		name := "server aborts"
-		if !abort {
-			name = "Start gives up"
-		}
-		t.Run(name, func(t *testing.T) { testAbortPackage1StartOwn(t, abort) })
-	}
+	bothWays(t, "Start gives up", "server aborts", testAbortPackage1StartOwn)
 }
 
 // testAbortPackage1StartOwn runs TestClientAbortPackage1StartOwn, the
@@ -46,13 +40,7 @@ func testAbortPackage1StartOwn(t *testing.T, abort bool) {
 	if err := c.Queue(smallReplace("./Q/a")); err != nil {
 		t.Fatal(err)
 	}
-	m, err := c.Start(ctx, "1", longEvent("one"), longEvent("two"), longEvent("three"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n := len(m.Body.Commands); n != 2 || m.Body.Final {
-		t.Fatalf("package 1's first message carries %d commands, Final %v; want Alert 1201 and the first event, the package going on (the test needs it cut)", n, m.Body.Final)
-	}
+	m, _ := startCut(ctx, t, c, "1", longEvent("one"), longEvent("two"), longEvent("three"))
 	send := func(m *syncml.Message) *Exchange {
 		t.Helper()
 		raw, err := syncml.Marshal(m)

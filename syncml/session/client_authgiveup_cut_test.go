@@ -22,13 +22,35 @@ import (
 // sent again: lost without a word. The same holds for the commands
 // EachMessage gave package 1.
 func TestClientAuthGiveUpCutPackage1Alerts(t *testing.T) {
-	for _, each := range []bool{false, true} {
-		name := "Start alerts"
-		if each {
-			name = "EachMessage alerts"
-		}
-		t.Run(name, func(t *testing.T) { testAuthGiveUpCutPackage1(t, each) })
+	bothWays(t, "Start alerts", "EachMessage alerts", testAuthGiveUpCutPackage1)
+}
+
+// bothWays runs f as two subtests: f(t, false) named off, f(t, true)
+// named on.
+func bothWays(t *testing.T, off, on string, f func(t *testing.T, on bool)) {
+	t.Helper()
+	t.Run(off, func(t *testing.T) { f(t, false) })
+	t.Run(on, func(t *testing.T) { f(t, true) })
+}
+
+// startCut starts session id on c with alerts and returns package 1's
+// first message and its bytes, failing t unless the server's MaxMsgSize
+// (1500) cut the package after Alert 1201 and the first alert: the tests
+// need it cut.
+func startCut(ctx context.Context, t *testing.T, c *Client, id string, alerts ...syncml.Command) (*syncml.Message, []byte) {
+	t.Helper()
+	m, err := c.Start(ctx, id, alerts...)
+	if err != nil {
+		t.Fatal(err)
 	}
+	if n := len(m.Body.Commands); n != 2 || m.Body.Final {
+		t.Fatalf("package 1's first message carries %d commands, Final %v; want Alert 1201 and the first event, the package going on (the test needs it cut)", n, m.Body.Final)
+	}
+	raw, err := syncml.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m, raw
 }
 
 // testAuthGiveUpCutPackage1 runs TestClientAuthGiveUpCutPackage1Alerts
@@ -52,22 +74,12 @@ func testAuthGiveUpCutPackage1(t *testing.T, each bool) {
 		alerts = []syncml.Command{longEvent("one"), longEvent("two")}
 	}
 	g.set(func(*syncml.Header) bool { return true })
-	m, err := c.Start(ctx, "1", alerts...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n := len(m.Body.Commands); n != 2 || m.Body.Final {
-		t.Fatalf("package 1's first message carries %d commands, Final %v; want Alert 1201 and the first event, the package going on (the test needs it cut)", n, m.Body.Final)
-	}
-	raw, err := syncml.Marshal(m)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, raw := startCut(ctx, t, c, "1", alerts...)
 	if _, err := c.Handle(ctx, post(t, g.srv.URL, raw)); !errors.Is(err, ErrAuthGaveUp) {
 		t.Fatalf("refused package 1: %v, want ErrAuthGaveUp", err)
 	}
 	g.set(nil)
-	m, err = c.Start(ctx, "2", longEvent("three"))
+	m, err := c.Start(ctx, "2", longEvent("three"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,17 +119,7 @@ func TestClientAuthGiveUpPackage1SecondMessage(t *testing.T) {
 		t.Fatal(err)
 	}
 	g.set(func(h *syncml.Header) bool { return h.SessionID == "1" && h.MsgID == "2" })
-	m, err := c.Start(ctx, "1", longEvent("one"), longEvent("two"), longEvent("three"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n := len(m.Body.Commands); n != 2 || m.Body.Final {
-		t.Fatalf("package 1's first message carries %d commands, Final %v; want Alert 1201 and the first event, the package going on (the test needs it cut)", n, m.Body.Final)
-	}
-	raw, err := syncml.Marshal(m)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, raw := startCut(ctx, t, c, "1", longEvent("one"), longEvent("two"), longEvent("three"))
 	x, err := c.Handle(ctx, post(t, g.srv.URL, raw))
 	if err != nil {
 		t.Fatal(err)
@@ -131,7 +133,7 @@ func TestClientAuthGiveUpPackage1SecondMessage(t *testing.T) {
 	if _, err := c.Handle(ctx, post(t, g.srv.URL, raw)); !errors.Is(err, ErrAuthGaveUp) {
 		t.Fatalf("refused message 2: %v, want ErrAuthGaveUp", err)
 	}
-	m, err = c.Start(ctx, "2", longEvent("new"))
+	m, err := c.Start(ctx, "2", longEvent("new"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -24,6 +24,28 @@ func resultsChunk(id, size, data string, more bool) string {
 	return b + `</Item></Results>`
 }
 
+// getOutcomes queues a Get of ./A in a Session of cfg, sends it (CmdID 3
+// of message 1), hands the Session the device's messages msgs (2, 3…;
+// the last one final) and returns the Get's Outcomes.
+func getOutcomes(t *testing.T, cfg *Config, msgs []string) []Outcome {
+	t.Helper()
+	s := NewSession(cfg)
+	if err := s.Queue(get("./A")); err != nil {
+		t.Fatal(err)
+	}
+	handle(t, s, devMsg("1", "1", alert1201))
+	var outs []Outcome
+	for i, body := range msgs {
+		x := handle(t, s, chunkMsg(itoa(i+2), body, i == len(msgs)-1))
+		for _, o := range x.Outcomes {
+			if o.Command.ElementName() == "Get" {
+				outs = append(outs, o)
+			}
+		}
+	}
+	return outs
+}
+
 // TestResultsChunksError: the Outcome of a Get whose Results the device
 // sends in chunks that are not joined has a *ResultsChunksError saying
 // why (the code answered, the bound for 413) and how far the object
@@ -70,24 +92,13 @@ func TestResultsChunksError(t *testing.T) {
 			limit: &LimitError{Limit: "MaxObjectSize", Max: 5, Offset: -1, Count: 10}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s := NewSession(&tc.cfg)
-			if err := s.Queue(get("./A")); err != nil {
-				t.Fatal(err)
-			}
-			handle(t, s, devMsg("1", "1", alert1201)) // the Get goes out as CmdID 3 of message 1
 			var errs []error
-			for i, body := range tc.msgs {
-				x := handle(t, s, chunkMsg(itoa(i+2), body, i == len(tc.msgs)-1))
-				for _, o := range x.Outcomes {
-					if o.Command.ElementName() != "Get" {
-						continue
-					}
-					if o.Status == nil || len(o.Results) > 0 {
-						t.Errorf("message %d: the Get's Outcome has Status %v and %d Results, want the device's Status and none", i+2, o.Status, len(o.Results))
-					}
-					if o.Err != nil {
-						errs = append(errs, o.Err)
-					}
+			for _, o := range getOutcomes(t, &tc.cfg, tc.msgs) {
+				if o.Status == nil || len(o.Results) > 0 {
+					t.Errorf("the Get's Outcome has Status %v and %d Results, want the device's Status and none", o.Status, len(o.Results))
+				}
+				if o.Err != nil {
+					errs = append(errs, o.Err)
 				}
 			}
 			if len(errs) != 1 {
@@ -190,18 +201,10 @@ func TestResultsChunksErrorSeveral(t *testing.T) {
 			want: []ResultsChunksError{{Code: 413, Size: 10}, {Code: 400, Size: -1}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s := NewSession(&Config{MaxObjectSize: 8})
-			if err := s.Queue(get("./A")); err != nil {
-				t.Fatal(err)
-			}
-			handle(t, s, devMsg("1", "1", alert1201)) // the Get goes out as CmdID 3 of message 1
 			var errs []error
-			for i, body := range tc.msgs {
-				x := handle(t, s, chunkMsg(itoa(i+2), body, i == len(tc.msgs)-1))
-				for _, o := range x.Outcomes {
-					if o.Command.ElementName() == "Get" && o.Err != nil {
-						errs = append(errs, o.Err)
-					}
+			for _, o := range getOutcomes(t, &Config{MaxObjectSize: 8}, tc.msgs) {
+				if o.Err != nil {
+					errs = append(errs, o.Err)
 				}
 			}
 			if len(errs) != 1 {
