@@ -82,6 +82,16 @@ type ServerConfig struct {
 	// logging. A record per session is the application's to write, in
 	// Config.OnStart.
 	Logger *slog.Logger
+	// ObjectSegment is the size from which the data received so far of
+	// an object a device sends in chunks goes from its state to a record
+	// of its own in the Store (see Store): each message's state then
+	// holds less than ObjectSegment of the object, and the object takes
+	// up to MaxObjectSize / ObjectSegment records. Zero means
+	// DefaultObjectSegment (64 KiB); a value below MinObjectSegment (4
+	// KiB) or above MaxObjectSegment (4 MiB) counts as that bound.
+	// Servers sharing a Store may differ in it: each segment is checked
+	// by length and hash, not by this size.
+	ObjectSegment int
 	// OnExchange, when set, is called with every exchange once the
 	// device's state is saved, before the reply is written: its Outcomes
 	// and Unmatched are what came back for the commands sent. It is not

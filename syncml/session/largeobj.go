@@ -18,7 +18,8 @@ const DefaultMaxObjectSize = 4 << 20
 // one object (Config.MaxObjectChunks). Every chunk a device sends costs
 // the Server a message, its session's state saved among it: the bound
 // keeps that work in line with the object, not with how thinly a device
-// slices it. (A Server's state holds under 64 KiB of the object so far,
+// slices it. (A Server's state holds under ServerConfig.ObjectSegment,
+// 64 KiB by default, of the object so far,
 // the rest in records of its own in the Store, see Store; a bare
 // Session's holds all of it.)
 // Windows chunks at the MaxMsgSize it announces, 64 KiB, which carries an

@@ -12,9 +12,9 @@ import (
 )
 
 // A Server keeps an object a device sends in chunks out of the session's
-// state once it grows: every objSegment bytes received, the data so far
-// in the state (largeObject.Data) goes to the Store as a segment of its
-// own, under a name no device has (segKey), written once, and the state
+// state once it grows: every ServerConfig.ObjectSegment bytes received
+// (64 KiB by default), the data so far in the state (largeObject.Data)
+// goes to the Store as a segment of its own, under a name no device has (segKey), written once, and the state
 // keeps only how many segments there are, their length and a running
 // SHA-256 of their bytes. Each message then costs the Store the state
 // without the object, plus at most a segment: work linear in the object,
@@ -25,9 +25,9 @@ import (
 // joins it wrong. Once the state that ends the object is saved, its
 // segments are emptied (a swap to an empty state): the names are reused
 // by the device's next object, so a device has at most as many as its
-// largest object had segments (MaxObjectSize / objSegment).
+// largest object had segments (MaxObjectSize / ObjectSegment).
 //
-// An object smaller than objSegment never leaves the state, and a bare
+// An object smaller than a segment never leaves the state, and a bare
 // Session (no Server, no Store) keeps the whole object in its state as
 // before.
 //
@@ -56,9 +56,32 @@ import (
 // generation 0: its records have no header and its states are of format
 // 10, so that older builds can still join it, without that protection.
 
-// objSegment is the size from which the data received of an object goes
-// to the Store as a segment.
-const objSegment = 64 << 10
+// The size from which the data received of an object goes to a Server's
+// Store as a segment (ServerConfig.ObjectSegment): its default and its
+// bounds. Each segment costs the Store a record and, when written, a load
+// of the device's state; the state of every message of the object holds
+// up to a segment of its data. Smaller segments spare each message's
+// state bytes at the cost of Store calls (a segment a message at most);
+// larger ones spare Store calls and records at the cost of the state's
+// size.
+const (
+	DefaultObjectSegment = 64 << 10
+	MinObjectSegment     = 4 << 10
+	MaxObjectSegment     = 4 << 20
+)
+
+// objSegment is DefaultObjectSegment, for tests.
+const objSegment = DefaultObjectSegment
+
+// objectSegment returns the segment size of a Server whose
+// ServerConfig.ObjectSegment is n: DefaultObjectSegment for 0 or less,
+// else n within MinObjectSegment and MaxObjectSegment.
+func objectSegment(n int) int {
+	if n <= 0 {
+		return DefaultObjectSegment
+	}
+	return min(max(n, MinObjectSegment), MaxObjectSegment)
+}
 
 // reservedPrefix begins the names a Server keeps records of its own
 // under in its Store (FirstNonceKeyDevice, segKey): no SyncML device can
@@ -117,7 +140,8 @@ func (s *Server) segStore(ctx context.Context, device string) *segStore {
 }
 
 // flush moves the data of lo held in the state to a segment, when there
-// is at least objSegment of it and a Server's Store to keep it in. The
+// is a Server's Store to keep it in and at least the Server's segment size
+// of it (ServerConfig.ObjectSegment). The
 // data of an object begun in a message that ended one with segments
 // stays in the state until the next message: its segments would take
 // the names of the ended one's while the state in the Store still names
@@ -125,7 +149,7 @@ func (s *Server) segStore(ctx context.Context, device string) *segStore {
 // changed, an instance failing before it) would join the ended object
 // from the new one's bytes.
 func (r *responder) flush(lo *largeObject) {
-	if len(lo.Data) < objSegment {
+	if r.srv == nil || len(lo.Data) < objectSegment(r.srv.cfg.ObjectSegment) {
 		return
 	}
 	if p := r.prior; p != nil && p != lo && p.Segs > 0 {
@@ -307,8 +331,8 @@ func (g *segStore) clean(ended, live *largeObject) error {
 }
 
 // checkSegs checks the segments a state read says lo has (lo may be
-// nil): none, or some of an object being received, at least objSegment
-// bytes each, with a hash that reads.
+// nil): none, or some of an object being received, at least
+// MinObjectSegment bytes each, with a hash that reads.
 func (lo *largeObject) checkSegs() error {
 	switch {
 	case lo == nil:
@@ -320,8 +344,9 @@ func (lo *largeObject) checkSegs() error {
 		return nil
 	case lo.Refused != 0:
 		return errorf("decode state: refused object with %d segments", lo.Segs)
-	case lo.SegLen/objSegment < lo.Segs:
-		// each segment holds objSegment bytes or more (flush): a count
+	case lo.SegLen/MinObjectSegment < lo.Segs:
+		// each segment holds a segment size or more (flush), whatever
+		// ObjectSegment the instances sharing the Store had: a count
 		// above that would only cost loads (whole, clean)
 		return errorf("decode state: partial object of %d segments in %d bytes", lo.Segs, lo.SegLen)
 	}

@@ -398,9 +398,10 @@ func TestStateSegmentsRoundTrip(t *testing.T) {
 		func(lo *largeObject) { lo.SegSum = []byte("not a hash") },
 		func(lo *largeObject) { lo.SegLen = 0 },
 		func(lo *largeObject) { lo.SegSum = lo.SegSum[:50] },
-		// a segment of a byte each: every one holds objSegment or more
+		// a segment of a byte each: every one holds MinObjectSegment or
+		// more (the least ServerConfig.ObjectSegment)
 		func(lo *largeObject) { lo.Segs = lo.SegLen },
-		func(lo *largeObject) { lo.Segs = 2 },
+		func(lo *largeObject) { lo.Segs = lo.SegLen/MinObjectSegment + 1 },
 	} {
 		sess := NewSession(&cfg)
 		_ = sess.UnmarshalBinary(raw)
