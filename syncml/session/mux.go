@@ -3,6 +3,7 @@ package session
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"github.com/windc-go/windc/syncml"
 )
@@ -19,9 +20,29 @@ import (
 //
 // Routes are added before the Mux is used; ServeCommand is then safe for
 // concurrent use.
+//
+// A subtree route matches node names as written, letter case included,
+// unless FoldCase is set. OMA DM lets URIs be case sensitive and a DDF
+// says otherwise per node (CaseSense CIS, which covers the node and its
+// descendants; ddf.Node.CaseSensitive); Microsoft's DDFs mark only some
+// leaves CIS (DMClient's), not the CSP roots and interior nodes that
+// routes name, while its documentation calls its OMA DM case insensitive
+// (the CertificateStore CSP page). So exact matching stays the default:
+// it routes no command where the DDF does not say it may go, and two
+// routes that differ in case only stay apart. A device that answers as
+// Windows does, whatever the case a server writes, sets FoldCase. Either
+// way the handler gets the item as sent: the case of the node names a
+// command creates is kept, as OMA DM requires.
 type Mux struct {
 	// NotFound answers what no route takes; nil answers 404.
 	NotFound Handler
+	// FoldCase, when set, lets a subtree route take an item whose node
+	// names differ from its prefix in letter case only (simple Unicode
+	// case folding, strings.EqualFold, segment by segment): a route for
+	// ./Vendor/MSFT/DMClient takes ./vendor/msft/dmclient/Provider. Set
+	// it before the Mux is used. Routes whose prefixes differ in case only
+	// then compete as equals: the one added first wins.
+	FoldCase bool
 	routes   []muxRoute
 }
 
@@ -84,7 +105,7 @@ func (m *Mux) find(cmd, uri string) int {
 		}
 		score := 0
 		if r.prefix != nil {
-			if u == nil || !u.HasPrefix(*r.prefix) {
+			if u == nil || !m.hasPrefix(*u, *r.prefix) {
 				continue
 			}
 			score = 2 + 2*len(r.prefix.Segments)
@@ -97,6 +118,23 @@ func (m *Mux) find(cmd, uri string) int {
 		}
 	}
 	return best
+}
+
+// hasPrefix reports whether u is p or lies below it: as written, or
+// in any letter case with FoldCase.
+func (m *Mux) hasPrefix(u, p syncml.LocURI) bool {
+	if !m.FoldCase {
+		return u.HasPrefix(p)
+	}
+	if len(p.Segments) > len(u.Segments) || !(syncml.LocURI{Scope: u.Scope}).Equal(syncml.LocURI{Scope: p.Scope}) {
+		return false
+	}
+	for i, seg := range p.Segments {
+		if !strings.EqualFold(seg, u.Segments[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 func itemURI(it syncml.Item) string {
