@@ -62,6 +62,9 @@ type ServerConfig struct {
 	// unreadable one held: queued commands, commands sent and not
 	// answered, the device's nonce (it authenticates anew, challenged
 	// with its first nonce) and session token; OnStart gets first set.
+	// The records of an object the device was sending in chunks (see
+	// Store), which the unreadable state named, are emptied once the
+	// fresh state is saved.
 	// False, the default, answers every message of such a device 500
 	// until its state is replaced in the Store.
 	ReplaceUnreadableState bool
@@ -469,11 +472,13 @@ func (s *Server) exchange(ctx context.Context, device string, in *Inbound, sp *s
 		}
 		sess, err := s.handling(raw, inMem, own, sp)
 		sp = nil
+		unread := false // the state replaced does not read: what it held is unknown
 		if err != nil {
 			if sess = s.startOver(ctx, device, raw, in, err); sess == nil {
 				return nil, err
 			}
 			raw = nil // as a device without state: a refused message saves nothing
+			unread = true
 		}
 		// fresh: with an Authenticator, a device without state may have
 		// been refused before, unsaved (see fromMsgID)
@@ -524,7 +529,7 @@ func (s *Server) exchange(ctx context.Context, device string, in *Inbound, sp *s
 			// where the MemoryStore keeps it, not copied there
 			x, err := s.saveOwn(ctx, sess, x, ms, device, ver, rp)
 			if err == nil {
-				s.cleanSegs(ctx, device, segs, lo, sess.st.LO)
+				s.cleanSegs(ctx, device, segs, lo, sess.st.LO, unread)
 			}
 			if err == nil || !errors.Is(err, ErrConflict) {
 				return x, err
@@ -557,7 +562,7 @@ func (s *Server) exchange(ctx context.Context, device string, in *Inbound, sp *s
 		if err == nil {
 			x.Raw = sess.ownReply(x.Raw, kept, b)
 			putStateScratch(rp, b)
-			s.cleanSegs(ctx, device, segs, lo, sess.st.LO)
+			s.cleanSegs(ctx, device, segs, lo, sess.st.LO, unread)
 			return x, nil
 		}
 		putStateScratch(rp, b)
@@ -576,15 +581,24 @@ func (s *Server) exchange(ctx context.Context, device string, in *Inbound, sp *s
 
 // cleanSegs empties the segments of ended, the object device's state
 // held before the message, when the state saved no longer names them (see
-// segStore.clean); a failure is logged.
-func (s *Server) cleanSegs(ctx context.Context, device string, g *segStore, ended, live *largeObject) {
-	if ended == nil || ended == live || ended.Segs == 0 {
+// segStore.clean); when unread, the state saved replaced one that did not
+// read (ServerConfig.ReplaceUnreadableState), whose object, if any, is
+// unknown: every segment record of device but live's is emptied (see
+// segStore.cleanUnread). A failure is logged.
+func (s *Server) cleanSegs(ctx context.Context, device string, g *segStore, ended, live *largeObject, unread bool) {
+	if !unread && (ended == nil || ended == live || ended.Segs == 0) {
 		return
 	}
 	if g == nil {
 		g = s.segStore(ctx, device)
 	}
-	if err := g.clean(ended, live); err != nil {
+	var err error
+	if unread {
+		err = g.cleanUnread(live, s.cfg.Session.maxObj()/MinObjectSegment+1)
+	} else {
+		err = g.clean(ended, live)
+	}
+	if err != nil {
 		s.log.WarnContext(ctx, "object segments not emptied", "device", cut(g.device), "err", err)
 	}
 }

@@ -330,6 +330,37 @@ func (g *segStore) clean(ended, live *largeObject) error {
 	return first
 }
 
+// cleanUnread empties the segment records of the device, from the first
+// on, up to the first empty or missing one and at most most of them, but
+// those of live (the object received now, nil when none), once a state
+// that did not read is replaced: the object it held, if any, is unknown,
+// so its generation and count are too, and no object of the device but
+// live can be in flight (no state but the one saved names one). Without
+// it, a device whose state was replaced so kept the segments of the
+// object it was sending, never emptied nor reused but for their names.
+// It goes on past a failed swap, returning the first, and stops at a
+// failed load.
+func (g *segStore) cleanUnread(live *largeObject, most int) error {
+	from := 0
+	if live != nil {
+		from = live.Segs // written by the message, of its generation
+	}
+	var first error
+	for i := from; i < most; i++ {
+		old, ver, err := g.loadKey(segKey(g.device, i))
+		if err != nil {
+			return errorf("load segment %d of an unknown object: %w", i, err)
+		}
+		if len(old) == 0 {
+			break
+		}
+		if _, err := g.store.CompareAndSwap(g.ctx, segKey(g.device, i), ver, nil); err != nil && first == nil {
+			first = errorf("empty segment %d of an unknown object: %w", i, err)
+		}
+	}
+	return first
+}
+
 // checkSegs checks the segments a state read says lo has (lo may be
 // nil): none, or some of an object being received, at least
 // MinObjectSegment bytes each, with a hash that reads.

@@ -27,7 +27,10 @@ import (
 // (ServerConfig.ObjectSegment),
 // under names that begin with a NUL like FirstNonceKeyDevice (the
 // state holds their number, length and hash), and empties them (a swap
-// to an empty state) once the object is joined or dropped. A device has
+// to an empty state) once the object is joined or dropped (refused, cut,
+// or abandoned: the device's session restarts or is aborted, or its
+// unreadable state is replaced, see ServerConfig.ReplaceUnreadableState;
+// a device that never sends again keeps them with its state). A device has
 // at most as many such names as its largest object had records; the
 // next object reuses them. An emptied record is still a record: Load
 // returns no bytes with the version the swap gave, and a later swap goes
