@@ -84,9 +84,10 @@ func resMessage(p []byte, msgID int, last *syncml.Message, ids []string, statuse
 // the device had sent and one of whose objects the Session drops in a
 // message (the chunk answered 413, 424 or 400 that ends it; the later
 // chunks of that object get the same code) gets an Outcome in that
-// Exchange whose Err is a *ResultsChunksError (errors.As) with one of the
-// codes its chunks were refused with in the message, or 0 (cut: the
-// Outcome tells of one object), unless the device began another object for the Get after them
+// Exchange whose Err holds a *ResultsChunksError (ResultsChunksErrors,
+// the first of which errors.As finds: one per object dropped) with one
+// of the codes its chunks were refused with in the message, or 0 (cut),
+// unless the device began another object for the Get after them
 // (its Outcome then waits for that one); a 413 matches ErrLimit and names
 // MaxObjectChunks (its bound) or MaxObjectSize; and the state survives
 // MarshalBinary and UnmarshalBinary.
@@ -211,17 +212,20 @@ func FuzzSessionResultsChunks(f *testing.F) {
 						}
 					}
 				}
-				var rce *session.ResultsChunksError
-				if !errors.As(o.Err, &rce) {
-					continue
+				var first *session.ResultsChunksError
+				all := session.ResultsChunksErrors(o.Err)
+				if errors.As(o.Err, &first) != (len(all) > 0) || len(all) > 0 && all[0] != first {
+					t.Fatalf("the Outcome of %s: errors.As and ResultsChunksErrors disagree: %v", resGets[i], o.Err)
 				}
-				if refused[i] && codes[i][rce.Code] {
-					reported[i] = true
-				}
-				if rce.Code == 413 {
-					if !errors.Is(o.Err, session.ErrLimit) || rce.Limit == nil ||
-						rce.Limit.Limit != "MaxObjectSize" && (rce.Limit.Limit != "MaxObjectChunks" || rce.Limit.Max != int64(maxChunks)) {
-						t.Fatalf("a 413 of %s with the limit %v: %v", resGets[i], rce.Limit, o.Err)
+				for _, rce := range all {
+					if refused[i] && codes[i][rce.Code] {
+						reported[i] = true
+					}
+					if rce.Code == 413 {
+						if !errors.Is(o.Err, session.ErrLimit) || rce.Limit == nil ||
+							rce.Limit.Limit != "MaxObjectSize" && (rce.Limit.Limit != "MaxObjectChunks" || rce.Limit.Max != int64(maxChunks)) {
+							t.Fatalf("a 413 of %s with the limit %v: %v", resGets[i], rce.Limit, o.Err)
+						}
 					}
 				}
 			}
