@@ -166,3 +166,24 @@ func TestBrk2AnswersForNothing(t *testing.T) {
 		t.Errorf("the Replace has %d Outcomes, want 1", n)
 	}
 }
+
+// TestBrk2TinyServerMaxMsgSize: a server that announces a MaxMsgSize no
+// answer fits in (10 bytes) ends Run with an error matching ErrLimit that
+// names MaxMsgSize, after no more posts than its first, and the queued
+// command comes back in the next session.
+func TestBrk2TinyServerMaxMsgSize(t *testing.T) {
+	srv, got := brk2Script(t, func(n int, ref string) []byte {
+		raw := brk2Reply(t, "1", strconv.Itoa(n), ref, true, &syncml.Get{Items: []syncml.Item{{Target: &syncml.Location{LocURI: "./A"}}}})
+		return []byte(strings.Replace(string(raw), "</Source>", `</Source><Meta><MaxMsgSize xmlns="syncml:metinf">10</MaxMsgSize></Meta>`, 1))
+	})
+	defer srv.Close()
+	hc := srv.Client()
+	brk2NoLeak(t, hc)
+	c := brk2Device(t, ClientConfig{})
+	_, err := c.Run(context.Background(), hc, srv.URL, "1")
+	wantLimit("MaxMsgSize")(t, err)
+	if n := len(*got); n != 1 {
+		t.Errorf("%d posts, want 1", n)
+	}
+	assertBrk2Accounted(t, c)
+}
