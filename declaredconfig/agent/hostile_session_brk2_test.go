@@ -2,6 +2,7 @@ package agent_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -27,6 +28,8 @@ type brk2Server struct {
 	codes  map[string]string // CmdRef -> code
 	alerts int               // 1224 alerts seen
 	posts  int
+	// announce, when set, is the MaxMsgSize announced in every reply.
+	announce int
 }
 
 func (s *brk2Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -74,6 +77,9 @@ func (s *brk2Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		SessionID: m.Header.SessionID, MsgID: fmt.Sprint(s.posts),
 		Target: m.Header.Source, Source: m.Header.Target},
 		Body: syncml.Body{Final: true, Commands: out}}
+	if s.announce > 0 {
+		reply.Header.Meta = &syncml.Meta{MaxMsgSize: fmt.Sprint(s.announce)}
+	}
 	raw, err := syncml.Marshal(reply)
 	if err != nil {
 		s.t.Error(err)
@@ -90,6 +96,23 @@ func (s *brk2Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // device's codes for them in order.
 func brk2Run(t *testing.T, a *agent.Agent, cmds []syncml.Command) ([]string, *brk2Server) {
 	t.Helper()
+	s := &brk2Server{t: t, cmds: cmds, codes: map[string]string{}}
+	if _, err := brk2Session(t, a, s); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var codes []string
+	for _, cmd := range cmds {
+		codes = append(codes, s.codes[cmd.ID()])
+	}
+	return codes, s
+}
+
+// brk2Session runs one session of the device of a against s and
+// returns what Run returned.
+func brk2Session(t *testing.T, a *agent.Agent, s *brk2Server) ([]session.Outcome, error) {
+	t.Helper()
 	mux := session.NewMux()
 	if err := a.Register(mux); err != nil {
 		t.Fatal(err)
@@ -99,22 +122,13 @@ func brk2Run(t *testing.T, a *agent.Agent, cmds []syncml.Command) ([]string, *br
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &brk2Server{t: t, cmds: cmds, codes: map[string]string{}}
 	srv := httptest.NewServer(s)
 	defer srv.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	if _, err := c.Run(ctx, srv.Client(), srv.URL, "1"); err != nil {
-		t.Fatalf("Run: %v", err)
-	}
+	out, err := c.Run(ctx, srv.Client(), srv.URL, "1")
 	srv.Client().CloseIdleConnections()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var codes []string
-	for _, cmd := range cmds {
-		codes = append(codes, s.codes[cmd.ID()])
-	}
-	return codes, s
+	return out, err
 }
 
 func brk2Doc(id string) *declaredconfig.Document {
@@ -239,5 +253,42 @@ func TestBrk2AgentHugeDocumentOverSession(t *testing.T) {
 	}
 	if n := len(a.Summary().Documents); n != 0 {
 		t.Errorf("%d documents kept, want none", n)
+	}
+}
+
+// TestBrk2AgentSummaryOverServerMaxMsgSize: a server that announces a
+// MaxMsgSize smaller than the device's 1224 summary (30 documents held,
+// 2 KB announced) gets no summary it cannot take: Run ends with an error
+// matching ErrLimit or the summary's Outcome carries one; nothing panics
+// and the session ends within its bounds.
+func TestBrk2AgentSummaryOverServerMaxMsgSize(t *testing.T) {
+	a, err := agent.New(context.Background(), agent.Config{Surface: &agent.MemorySurface{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cmds []syncml.Command
+	for i := range 30 {
+		id := brk2ID(i + 1)
+		cmds = append(cmds, brk2Add(t, id, brk2Doc(id)))
+	}
+	brk2Run(t, a, cmds)
+	s := &brk2Server{t: t, codes: map[string]string{}, announce: 2048,
+		cmds: []syncml.Command{&syncml.Get{Items: []syncml.Item{{Target: &syncml.Location{LocURI: declaredconfig.RefreshIntervalURI}}}}}}
+	out, err := brk2Session(t, a, s)
+	t.Logf("Run: %v; %d Outcomes; %d posts, %d summaries", err, len(out), s.posts, s.alerts)
+	if err != nil {
+		if !errors.Is(err, session.ErrLimit) {
+			t.Errorf("Run: %v; want an error matching ErrLimit", err)
+		}
+		return
+	}
+	limited := 0
+	for _, o := range out {
+		if errors.Is(o.Err, session.ErrLimit) {
+			limited++
+		}
+	}
+	if limited == 0 {
+		t.Errorf("no Outcome tells of the summary the server's MaxMsgSize could not carry (%d posts, %d summaries reached it)", s.posts, s.alerts)
 	}
 }
