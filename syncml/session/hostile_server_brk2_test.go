@@ -161,6 +161,24 @@ func TestBrk2HostileServerReplies(t *testing.T) {
 		{"empty body", ClientConfig{}, func(t *testing.T, n int, ref string, w http.ResponseWriter) {
 			write(w, nil)
 		}, wantAs[*syncml.DecodeError]()},
+		{"MsgID not decimal", ClientConfig{}, func(t *testing.T, n int, ref string, w http.ResponseWriter) {
+			write(w, brk2Reply(t, "1", "+1", ref, true))
+		}, wantAs[*MsgIDError]()},
+		{"MsgIDs past int64, counting on", ClientConfig{MaxMessages: 5}, func(t *testing.T, n int, ref string, w http.ResponseWriter) {
+			write(w, brk2Reply(t, "1", "99999999999999999999"+strconv.Itoa(n), ref, false, &syncml.Alert{Data: syncml.Text("1222")}))
+		}, wantLimit("MaxMessages")},
+		{"SessionID padded", ClientConfig{}, func(t *testing.T, n int, ref string, w http.ResponseWriter) {
+			write(w, brk2Reply(t, " 1", "1", ref, true))
+		}, wantIs(ErrProtocol)},
+		{"SyncHdr Status not a code", ClientConfig{}, func(t *testing.T, n int, ref string, w http.ResponseWriter) {
+			raw := strings.Replace(string(brk2Reply(t, "1", "1", ref, true)), "<Data>200</Data>", "<Data>OK</Data>", 1)
+			write(w, []byte(raw))
+		}, wantIs(ErrProtocol)},
+		{"Atomic nested 500 deep", ClientConfig{}, func(t *testing.T, n int, ref string, w http.ResponseWriter) {
+			raw := string(brk2Reply(t, "1", "1", ref, true))
+			deep := strings.Repeat("<Atomic><CmdID>9</CmdID>", 500) + strings.Repeat("</Atomic>", 500)
+			write(w, []byte(strings.Replace(raw, "<Final", deep+"<Final", 1)))
+		}, wantLimit("MaxDepth")},
 		{"MoreData forever", ClientConfig{MaxObjectChunks: 3, MaxMessages: 10}, func(t *testing.T, n int, ref string, w http.ResponseWriter) {
 			item := syncml.Item{Target: &syncml.Location{LocURI: "./A"}, Data: syncml.Text("x"), MoreData: true}
 			if n == 1 {
