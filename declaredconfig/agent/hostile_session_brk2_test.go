@@ -292,3 +292,96 @@ func TestBrk2AgentSummaryOverServerMaxMsgSize(t *testing.T) {
 		t.Errorf("no Outcome tells of the summary the server's MaxMsgSize could not carry (%d posts, %d summaries reached it)", s.posts, s.alerts)
 	}
 }
+
+// TestBrk2AgentManyResultsOverServer: a session.Server that announces a
+// 128 KiB MaxMsgSize declares 300 documents to an Agent behind a
+// session.Client in one session (its messages spread over several), then
+// asks in the next session for the result document of each: every Add is
+// answered 200 and every Get with its Results, the device's answers
+// spread over the messages the server's MaxMsgSize allows.
+func TestBrk2AgentManyResultsOverServer(t *testing.T) {
+	const n = 300
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	a, err := agent.New(ctx, agent.Config{Surface: &agent.MemorySurface{}, MaxSummaryBytes: 100 << 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	codes := map[string]int{}
+	results := 0
+	// An Outcome comes again for Results that arrive after the Status
+	// (in a later message of the device's package): count each Get once.
+	gotGets := map[string]bool{}
+	srv := session.NewServer(session.ServerConfig{
+		Session: session.Config{MaxMsgSize: 128 << 10, AnnounceMaxMsgSize: 128 << 10},
+		OnExchange: func(_ context.Context, x *session.Exchange) {
+			mu.Lock()
+			defer mu.Unlock()
+			for _, o := range x.Outcomes {
+				code := "none"
+				if o.Status != nil {
+					code = o.Status.Data.Value
+				}
+				if o.Err != nil || o.Abandoned {
+					code = fmt.Sprintf("err %v abandoned %v", o.Err, o.Abandoned)
+				}
+				if _, ok := o.Command.(*syncml.Get); ok {
+					key := o.SessionID + "/" + o.MsgID + "/" + o.Command.ID()
+					if gotGets[key] {
+						code = "again"
+					}
+					gotGets[key] = true
+				}
+				codes[o.Command.ElementName()+" "+code]++
+				if _, ok := o.Command.(*syncml.Get); ok && len(o.Results) == 1 && strings.Contains(o.Results[0].Items[0].Data.Value, "DeclaredConfigurationResult") {
+					results++
+				}
+			}
+		},
+	})
+	hs := httptest.NewServer(srv)
+	defer hs.Close()
+	hc := hs.Client()
+	defer hc.CloseIdleConnections()
+	mux := session.NewMux()
+	if err := a.Register(mux); err != nil {
+		t.Fatal(err)
+	}
+	c, err := session.NewClient(session.ClientConfig{DeviceID: "urn:uuid:dev-1", ServerURI: hs.URL,
+		Handler: mux, EachMessage: a.EachMessage, Unmarshal: a.Unmarshal})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var adds, gets []syncml.Command
+	for i := range n {
+		id := brk2ID(i + 1)
+		adds = append(adds, brk2Add(t, id, brk2Doc(id)))
+		g, err := declaredconfig.GetResults(declaredconfig.ResultsURI(declaredconfig.Device, declaredconfig.Complete, id))
+		if err != nil {
+			t.Fatal(err)
+		}
+		gets = append(gets, g)
+	}
+	if err := srv.Queue(ctx, "urn:uuid:dev-1", adds...); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Run(ctx, hc, hs.URL, "1"); err != nil {
+		t.Fatalf("session 1: %v", err)
+	}
+	if err := a.ApplyPending(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Queue(ctx, "urn:uuid:dev-1", gets...); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Run(ctx, hc, hs.URL, "2"); err != nil {
+		t.Fatalf("session 2: %v", err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	delete(codes, "Get again")
+	if len(codes) != 2 || codes["Add 200"] != n || codes["Get 200"] != n || results != n {
+		t.Errorf("server Outcomes %v, %d Results documents; want %d Adds and Gets answered 200, each Get with its result", codes, results, n)
+	}
+}

@@ -254,6 +254,7 @@ func assertBrk2Accounted(t *testing.T, c *Client) {
 	srv.Client().CloseIdleConnections()
 	for _, o := range out {
 		if r, ok := o.Command.(*syncml.Replace); ok && len(r.Items) == 1 && r.Items[0].Target.LocURI == "./Vendor/Q" {
+			t.Logf("next session: the Replace: Abandoned %v, Status %v, Err %v, MsgID %s SessionID %s", o.Abandoned, o.Status != nil, o.Err, o.MsgID, o.SessionID)
 			return
 		}
 	}
