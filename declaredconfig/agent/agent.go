@@ -158,7 +158,10 @@ type Agent struct {
 	work sync.Mutex
 	mu   sync.Mutex
 	st   *Snapshot
-	docs map[string]*declaredconfig.Document // parsed documents, by record key
+	// hashes makes and checks the hashes of values under st.HashKey
+	// (made by New; the key does not change while the agent lives).
+	hashes *keyedHash
+	docs   map[string]*declaredconfig.Document // parsed documents, by record key
 	// legacy holds, by record key as docs, why the arrival checks refuse
 	// the document docs holds for the key, for the records loaded from
 	// the store whose document they refuse (an older build accepted it):
@@ -313,6 +316,16 @@ func New(ctx context.Context, cfg Config) (*Agent, error) {
 	}
 	if st == nil {
 		st = &Snapshot{}
+	}
+	if st.HashKey == "" {
+		// A new state, or one saved by a build before the key.
+		st.HashKey = newHashKey()
+		if a.hashes, err = newKeyedHash(st.HashKey); err != nil {
+			return nil, errorf("New: %w", err)
+		}
+		a.hashes.rekey(st)
+	} else if a.hashes, err = newKeyedHash(st.HashKey); err != nil {
+		return nil, errorf("New: %w: %w", ErrCorrupt, err)
 	}
 	if m := uint64(st.RefreshInterval); m != 0 && (m < declaredconfig.MinRefreshInterval || m > maxRefreshMinutes) {
 		return nil, errorf("New: %w: RefreshInterval %d", ErrCorrupt, m)

@@ -17,16 +17,12 @@ import (
 // timeFormat is how result_timestamp is written, as Windows writes it.
 const timeFormat = "2006-01-02T15:04:05Z"
 
-// hashOf returns the hexadecimal SHA-256 of v.
+// hashOf returns the hexadecimal SHA-256 of v: a result_checksum's, and
+// the legacy hash of a value (keyedHash).
 func hashOf(v string) string {
 	s := sha256.Sum256([]byte(v))
 	return hex.EncodeToString(s[:])
 }
-
-var emptyHash = hashOf("")
-
-// known reports whether the value of s is kept (not only its hash).
-func (s *SettingRecord) known() bool { return s.Value != "" || s.Hash == emptyHash }
 
 // SettingURI returns the Surface node of a setting:
 // declaredconfig.SettingURI, the node as the document writes it (the
@@ -93,7 +89,7 @@ func (a *Agent) plan(rec *DocumentRecord, d *declaredconfig.Document, host decla
 		}
 		s.Group = group
 		s.Value = typedValue(s.Type, s.Value)
-		s.Hash = hashOf(s.Value)
+		s.Hash = a.hashes.sum(s.Value)
 		steps = append(steps, s)
 		secret = append(secret, fromData)
 	}
@@ -266,9 +262,9 @@ func statusOf(err error) syncml.StatusCode {
 
 // A claim is a node a managed document declares.
 type claim struct {
-	doc  int // index of the record
-	seq  uint64
-	hash string
+	doc   int // index of the record
+	seq   uint64
+	value valueRef
 }
 
 // claims indexes, by canonical node, the nodes the managed documents
@@ -287,7 +283,7 @@ func (a *Agent) claims() map[string][]claim {
 				continue
 			}
 			if k := nodeKey(s.URI); k != "" {
-				out[k] = append(out[k], claim{j, o.Seq, s.Hash})
+				out[k] = append(out[k], claim{j, o.Seq, a.hashes.ref(&s)})
 			}
 		}
 	}
@@ -303,11 +299,15 @@ func isInventory(uri string) bool {
 // loses reports whether the record at i must leave the node k (canonical)
 // to another document that sets it to another value and wins: the older
 // one while ConflictResolution is off, the newer one when it is on.
-func (a *Agent) loses(claims map[string][]claim, i int, k, hash string) bool {
+func (a *Agent) loses(claims map[string][]claim, i int, k string, s *SettingRecord) bool {
 	seq := a.st.Documents[i].Seq
 	newerWins := a.st.ConflictResolution == "1"
-	for _, c := range claims[k] {
-		if c.doc == i || c.hash == hash {
+	var v valueRef
+	for n, c := range claims[k] {
+		if n == 0 {
+			v = a.hashes.ref(s)
+		}
+		if c.doc == i || a.hashes.same(c.value, v) {
 			continue
 		}
 		if newerWins && c.seq > seq || !newerWins && c.seq < seq {
@@ -399,7 +399,7 @@ func (a *Agent) prepare(i int, n *notes) (*applyJob, error) {
 	claims := a.claims()
 	for k := range steps {
 		ck := nodeKey(steps[k].URI)
-		j.lose[k] = a.loses(claims, i, ck, steps[k].Hash)
+		j.lose[k] = a.loses(claims, i, ck, &steps[k])
 	}
 	if j.intended = intents(rec, j); len(j.intended) > 0 {
 		if n, max := len(recorded(rec))+len(j.intended), a.cfg.MaxLeftover; n > max {
@@ -418,7 +418,7 @@ func (a *Agent) droppedNodes() map[string]bool {
 	out := map[string]bool{}
 	for _, r := range a.st.Documents {
 		for k := range r.Settings {
-			if s := &r.Settings[k]; !s.Missing && !s.Invalid && !s.known() {
+			if s := &r.Settings[k]; !s.Missing && !s.Invalid && !a.hashes.known(s) {
 				out[nodeKey(s.URI)] = true
 			}
 		}

@@ -59,7 +59,7 @@ func (a *Agent) deleteLeft(ctx context.Context, nd leftNode) (gone bool, err err
 		if err != nil {
 			return false, errorf("read %s (to know whether the agent set it): %w", nd.uri, err)
 		}
-		if !ok || !slices.Contains(nd.want, hashOf(v)) {
+		if !ok || !slices.ContainsFunc(nd.want, func(h string) bool { return a.hashes.holds(h, v) }) {
 			return true, nil
 		}
 	}

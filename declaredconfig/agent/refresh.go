@@ -86,7 +86,7 @@ func (a *Agent) Refresh(ctx context.Context) error {
 	for i := range a.st.Documents {
 		if j := a.refreshJobFor(i, claims); j != nil {
 			jobs = append(jobs, j)
-			intended = intend(&a.st.Documents[i], j) || intended
+			intended = a.intend(&a.st.Documents[i], j) || intended
 		}
 	}
 	if intended {
@@ -156,11 +156,11 @@ type refreshJob struct {
 // that the check may set and rec does not hold as set (settings that did
 // not succeed, whose value is known and that no other document wins) and
 // records them in j.intended; it reports whether it added any.
-func intend(rec *DocumentRecord, j *refreshJob) bool {
+func (a *Agent) intend(rec *DocumentRecord, j *refreshJob) bool {
 	var named map[string]bool // recorded(rec), when a setting needs it
 	var nodes []leftNode
 	for k, s := range j.settings {
-		if s.Status == int(syncml.StatusOK) || j.lose[k] || s.Invalid || s.Missing || !s.known() {
+		if s.Status == int(syncml.StatusOK) || j.lose[k] || s.Invalid || s.Missing || !a.hashes.known(&j.settings[k]) {
 			continue
 		}
 		if named == nil {
@@ -207,7 +207,7 @@ func (a *Agent) refreshJobFor(i int, claims map[string][]claim) *refreshJob {
 		unknown: make([]bool, len(rec.Settings))}
 	for k, s := range rec.Settings {
 		ck := nodeKey(s.URI)
-		j.lose[k] = a.loses(claims, i, ck, s.Hash)
+		j.lose[k] = a.loses(claims, i, ck, &rec.Settings[k])
 	}
 	return j
 }
@@ -244,7 +244,8 @@ func (a *Agent) check(ctx context.Context, j *refreshJob) {
 		// set (typedValue's form) or, for an int or bool, another form of
 		// it: a record an earlier build stored with the value as written
 		// ("030") keeps it until its next apply.
-		if ok && (hashOf(v) == s.Hash || s.known() && typedValue(s.Type, v) == typedValue(s.Type, s.Value)) {
+		known := a.hashes.known(s)
+		if ok && (a.hashes.holds(s.Hash, v) || known && typedValue(s.Type, v) == typedValue(s.Type, s.Value)) {
 			s.Status = int(syncml.StatusOK)
 			continue
 		}
@@ -257,7 +258,7 @@ func (a *Agent) check(ctx context.Context, j *refreshJob) {
 		// changes (commitRefresh): not again at every refresh that finds
 		// it still failing the same way.
 		prev := s.Status
-		if !s.known() {
+		if !known {
 			s.Status = int(syncml.StatusNotFound)
 			if s.Status != prev {
 				j.events = append(j.events, jobEvent{Event: Event{Time: now, Kind: EventDrifted, DocID: j.doc.ID, URI: s.URI,

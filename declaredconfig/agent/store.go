@@ -38,7 +38,18 @@ type Snapshot struct {
 	// LastRefresh is when the last refresh ran, in RFC 3339 (UTC).
 	LastRefresh string `json:"lastRefresh,omitempty"`
 	// Seq counts the documents accepted, so that each has an order.
-	Seq       uint64           `json:"seq"`
+	Seq uint64 `json:"seq"`
+	// HashKey is the key of the hashes of values the state keeps
+	// (SettingRecord.Hash, DocumentRecord.Intents): 32 random bytes in
+	// hexadecimal, made by New when the state has none (a new state, or
+	// one a build before the field saved) and kept until the state is
+	// gone. A state with a HashKey that is not 32 bytes in hexadecimal is
+	// ErrCorrupt. A build before the field refuses a FileStore state that
+	// holds one (unknown field: ErrCorrupt); through a Store that drops
+	// unknown fields, it would not know the key, and would find a setting
+	// whose value it no longer keeps drifted (404) and forget the nodes of
+	// Intents.
+	HashKey   string           `json:"hashKey,omitempty"`
 	Documents []DocumentRecord `json:"documents"` // in the order they were first accepted
 }
 
@@ -93,8 +104,9 @@ type DocumentRecord struct {
 	// Intents marks the nodes of Leftover that an apply or a refresh
 	// recorded before its Sets and whose outcome is not recorded yet
 	// (the process stopped, or the batch goes on): each maps the node, as
-	// Leftover writes it, to the hexadecimal SHA-256 of the value its Set
-	// writes. The agent set such a node only if the Surface holds that
+	// Leftover writes it, to the hash of the value its Set writes, keyed
+	// as SettingRecord.Hash (an Intents hash a build before the key saved
+	// is the bare SHA-256, and compared so). The agent set such a node only if the Surface holds that
 	// value: Unenroll, the next recorded apply and an Undo delete it only
 	// then (a Get first; a node that holds another value, or none, is
 	// left as it is and forgotten; one that held that very value before
@@ -127,7 +139,14 @@ type SettingRecord struct {
 	// Value is the value to set, when it is kept; a value that came from
 	// instance data that is not kept has only its Hash.
 	Value string `json:"value,omitempty"`
-	Hash  string `json:"hash"` // hexadecimal SHA-256 of the value
+	// Hash is the keyed hash of the value: "hmac:" and the hexadecimal
+	// HMAC-SHA256 of the value under Snapshot.HashKey, so that a value
+	// of instance data the agent dropped (a password) cannot be found
+	// from the hash without the key. Changed: it was the bare SHA-256;
+	// a record saved so keeps it (compared as such) until it is
+	// rewritten, but for a setting whose Value is kept, which New hashes
+	// again with the key.
+	Hash string `json:"hash"`
 	// Status is the SyncML status of the last apply or check.
 	Status int `json:"status"`
 	// Missing: the value needs instance data the agent does not have.

@@ -109,7 +109,7 @@ func (a *Agent) Unenroll(ctx context.Context) error {
 	}
 	old := a.st.clone()
 	reads, drifts := a.readErrs, a.driftErrs
-	a.st = &Snapshot{Seq: a.st.Seq}
+	a.st = &Snapshot{Seq: a.st.Seq, HashKey: a.st.HashKey}
 	a.docs = map[string]*declaredconfig.Document{}
 	a.legacy = map[string]error{}
 	a.readErrs, a.driftErrs = nil, nil
