@@ -262,9 +262,9 @@ func statusOf(err error) syncml.StatusCode {
 
 // A claim is a node a managed document declares.
 type claim struct {
-	doc   int // index of the record
-	seq   uint64
-	value valueRef
+	doc, set int32 // index of the record, and of its setting
+	seq      uint64
+	hash     string // the setting's
 }
 
 // claims indexes, by canonical node, the nodes the managed documents
@@ -278,12 +278,12 @@ func (a *Agent) claims() map[string][]claim {
 		if o.Abandoned || o.Pending || a.inventory(o.URI) || a.refusedDoc(o.URI) != nil {
 			continue
 		}
-		for _, s := range o.Settings {
+		for n, s := range o.Settings {
 			if s.Missing || s.Invalid {
 				continue
 			}
 			if k := nodeKey(s.URI); k != "" {
-				out[k] = append(out[k], claim{j, o.Seq, a.hashes.ref(&s)})
+				out[k] = append(out[k], claim{int32(j), int32(n), o.Seq, s.Hash})
 			}
 		}
 	}
@@ -302,12 +302,9 @@ func isInventory(uri string) bool {
 func (a *Agent) loses(claims map[string][]claim, i int, k string, s *SettingRecord) bool {
 	seq := a.st.Documents[i].Seq
 	newerWins := a.st.ConflictResolution == "1"
-	var v valueRef
-	for n, c := range claims[k] {
-		if n == 0 {
-			v = a.hashes.ref(s)
-		}
-		if c.doc == i || a.hashes.same(c.value, v) {
+	for _, c := range claims[k] {
+		if int(c.doc) == i || c.hash == s.Hash ||
+			a.hashes.mixed(c.hash, s.Hash) && a.hashes.same(a.hashes.ref(&a.st.Documents[c.doc].Settings[c.set]), a.hashes.ref(s)) {
 			continue
 		}
 		if newerWins && c.seq > seq || !newerWins && c.seq < seq {

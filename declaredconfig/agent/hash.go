@@ -136,6 +136,11 @@ func (h *keyedHash) ref(s *SettingRecord) valueRef {
 	return valueRef{hash: s.Hash, text: s.Value, known: h.known(s)}
 }
 
+// mixed reports whether one of x and y is keyed and the other legacy.
+func (h *keyedHash) mixed(x, y string) bool {
+	return strings.HasPrefix(x, keyedPrefix) != strings.HasPrefix(y, keyedPrefix)
+}
+
 // same reports whether x and y are one value: equal hashes, or, for a
 // legacy hash and a keyed one, the hash of the one whose text is kept
 // holds the other's text. Two values of unequal kinds of hash whose texts
@@ -144,7 +149,7 @@ func (h *keyedHash) same(x, y valueRef) bool {
 	if x.hash == y.hash {
 		return true
 	}
-	if strings.HasPrefix(x.hash, keyedPrefix) == strings.HasPrefix(y.hash, keyedPrefix) {
+	if !h.mixed(x.hash, y.hash) {
 		return false
 	}
 	switch {
