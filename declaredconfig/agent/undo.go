@@ -18,7 +18,9 @@ import (
 // nodes of a document the command added are deleted from the Surface
 // (unless another record names them, in its settings that succeeded or
 // its Leftover; a node of its DocumentRecord.Intents only when it holds
-// the value the agent would have set), and a version the command replaced is applied again, the
+// the value the agent would have set, also when a record that stays holds
+// it in its own Intents for another value (Changed: it was left, and
+// stayed on the device after Unenroll)), and a version the command replaced is applied again, the
 // nodes of the version the worker applied kept in the record's Leftover (for
 // that apply to delete those it does not set, or for Unenroll).
 //
@@ -73,7 +75,10 @@ func (a *Agent) undo(old, after *Snapshot) func(context.Context) error {
 // record's Intents only when the Surface holds the value the agent would
 // have set: deleteLeft). A node a record that goes set for sure, which a
 // record that stays holds only in its Intents, stays, held by that
-// record without a condition.
+// record without a condition. A node that both hold only in their
+// Intents is deleted when it holds the value the record that goes would
+// have set (then not the value of the one that stays), unless that value
+// is one a record that stays would have set (its condition covers it).
 func undone(old, after, cur *Snapshot) (*Snapshot, []leftNode) {
 	next := cur.clone()
 	if old.RefreshInterval != after.RefreshInterval {
@@ -143,8 +148,8 @@ func undone(old, after, cur *Snapshot) (*Snapshot, []leftNode) {
 	// The order the documents were first accepted in.
 	slices.SortStableFunc(next.Documents, func(x, y DocumentRecord) int { return cmp.Compare(x.Seq, y.Seq) })
 	// The nodes a record left in place set (held), or holds only in its
-	// Intents (cond): not deleted.
-	held, cond := map[string]bool{}, map[string]bool{}
+	// Intents (cond, with the hashes of the values they would have set).
+	held, cond := map[string]bool{}, map[string][]string{}
 	for _, r := range next.Documents {
 		for _, s := range r.Settings {
 			if s.Status == 200 {
@@ -152,33 +157,51 @@ func undone(old, after, cur *Snapshot) (*Snapshot, []leftNode) {
 			}
 		}
 		for _, l := range r.Leftover {
-			if _, ok := r.Intents[l]; ok {
-				cond[nodeKey(l)] = true
+			if h, ok := r.Intents[l]; ok {
+				cond[nodeKey(l)] = append(cond[nodeKey(l)], h)
 			} else {
 				held[nodeKey(l)] = true
 			}
 		}
 	}
 	var drop []leftNode
+	at := map[string]int{}   // index in drop, by node
 	var sure map[string]bool // nodes set for sure that records hold only in Intents
 	for _, nd := range applied {
 		k := nodeKey(nd.uri)
 		switch {
 		case held[k]:
-		case cond[k]:
+		case cond[k] != nil && nd.want == nil:
 			// The agent's value is on the node: the records that stay
 			// hold it as set, without a condition (a value the Surface
 			// may not hold), as Unenroll counts it.
-			if nd.want == nil {
-				if sure == nil {
-					sure = map[string]bool{}
-				}
-				sure[k] = true
+			if sure == nil {
+				sure = map[string]bool{}
 			}
+			sure[k] = true
+		case cond[k] != nil && slices.ContainsFunc(nd.want, func(h string) bool { return slices.Contains(cond[k], h) }):
+			// A record that stays holds the node on the condition of
+			// that very value: its condition covers it.
 		default:
-			held[k] = true
+			// Deleted (a node only Intents hold: when it holds the value
+			// the record that goes would have set, whatever the records
+			// that stay would have set, which the node then does not
+			// hold).
+			if x, ok := at[k]; ok {
+				if d := &drop[x]; d.want != nil {
+					d.want = append(slices.Clip(d.want), nd.want...)
+					if nd.want == nil {
+						d.want = nil
+					}
+				}
+				continue
+			}
+			at[k] = len(drop)
 			drop = append(drop, nd)
 		}
+	}
+	if sure != nil {
+		drop = slices.DeleteFunc(drop, func(nd leftNode) bool { return sure[nodeKey(nd.uri)] })
 	}
 	for i := range next.Documents {
 		dropIntents(&next.Documents[i], sure)
