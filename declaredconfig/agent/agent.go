@@ -195,6 +195,11 @@ type Agent struct {
 	// added to the record's Leftover before any Set (intents), until
 	// the record's apply is committed or the batch ends. Under mu.
 	intents map[string][]string
+	// before holds, by node (nodeKey), what the nodes an ApplyPending
+	// batch was about to record (intents) held before the batch set
+	// anything (readBefore), until the batch ends or another caller of
+	// the Surface (unintendRest) comes between its documents. Under mu.
+	before  map[string]getResult
 	dropped int
 	// dirty says the state in memory is ahead of the store: the outcome
 	// of a batch or a refresh whose save failed, kept, its events in unsaved and the
@@ -309,7 +314,7 @@ func New(ctx context.Context, cfg Config) (*Agent, error) {
 	}
 	a := &Agent{cfg: cfg, docs: map[string]*declaredconfig.Document{}, wake: make(chan struct{}, 1),
 		uris: map[string]declaredconfig.URI{}, entryLens: map[string]int{}, legacy: map[string]error{},
-		intents: map[string][]string{}}
+		intents: map[string][]string{}, before: map[string]getResult{}}
 	st, err := cfg.Store.Load(ctx)
 	if err != nil {
 		return nil, errorf("New: %w", err)

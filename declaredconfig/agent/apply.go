@@ -398,7 +398,7 @@ func (a *Agent) prepare(i int, n *notes) (*applyJob, error) {
 		ck := nodeKey(steps[k].URI)
 		j.lose[k] = a.loses(claims, i, ck, &steps[k])
 	}
-	if j.intended = intents(rec, j); len(j.intended) > 0 {
+	if j.intended = intents(rec, j, a.heldBefore); len(j.intended) > 0 {
 		if n, max := len(recorded(rec))+len(j.intended), a.cfg.MaxLeftover; n > max {
 			return nil, errorf("apply %s: %w", rec.URI, pkg.LimitCount("MaxLeftover", int64(max), int64(n), rec.URI))
 		}

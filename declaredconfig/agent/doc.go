@@ -128,7 +128,9 @@
 // is recorded, Unenroll, the next version's apply and an Undo delete such
 // a node only when the Surface holds that value, so that a crash before
 // a Set, or before the apply of a document of the batch started, leaves
-// the value the device had):
+// the value the device had; the batch reads the nodes first, and one that
+// already holds the value its Set writes is not recorded, as it keeps the
+// device's value whatever becomes of the Set):
 // [MemoryStore], or [FileStore], which writes atomically (temporary file,
 // sync, rename), removes what a crash in a Save left, and refuses a torn
 // or altered file (ErrCorrupt) instead of applying it; a stored document

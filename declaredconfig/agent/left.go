@@ -357,7 +357,12 @@ func keepLeft(put, cur *DocumentRecord) {
 // crash at any point of the apply leaves every node it may have set
 // recorded, for the next recorded apply or Unenroll, which delete it
 // when the Surface holds that value (the Set was made).
-func intents(rec *DocumentRecord, j *applyJob) []leftNode {
+//
+// A node the batch read before its first Set (Agent.readBefore) holding
+// the very value the job sets (heldBefore) is left out: whether or not the
+// Set is made, the node holds the value it held, the device's, which a
+// crash must not have Unenroll delete. held is nil for none.
+func intents(rec *DocumentRecord, j *applyJob, held func(k, hash string) bool) []leftNode {
 	named := recorded(rec)
 	var out []leftNode
 	var hashes []string // the wants' backing array, made once
@@ -367,6 +372,9 @@ func intents(rec *DocumentRecord, j *applyJob) []leftNode {
 		}
 		if k := nodeKey(s.URI); k != "" && !named[k] {
 			named[k] = true
+			if held != nil && held(k, s.Hash) {
+				continue
+			}
 			if hashes == nil {
 				hashes = make([]string, 0, len(j.steps)-i)
 			}

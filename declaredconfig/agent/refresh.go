@@ -79,6 +79,7 @@ func (a *Agent) Refresh(ctx context.Context) error {
 	a.work.Lock()
 	defer a.work.Unlock()
 	a.mu.Lock()
+	clear(a.before) // it may set nodes a batch read before: read again
 	claims := a.claims()
 	var jobs []*refreshJob
 	intended := false

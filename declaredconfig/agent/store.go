@@ -106,14 +106,18 @@ type DocumentRecord struct {
 	// (the process stopped, or the batch goes on): each maps the node, as
 	// Leftover writes it, to the hash of the value its Set writes, keyed
 	// as SettingRecord.Hash (an Intents hash a build before the key saved
-	// is the bare SHA-256, and compared so). The agent set such a node only if the Surface holds that
-	// value: Unenroll, the next recorded apply and an Undo delete it only
-	// then (a Get first; a node that holds another value, or none, is
-	// left as it is and forgotten; one that held that very value before
-	// is deleted, as the apply would have made it the agent's), so that a
-	// crash during a batch does not have the nodes of a document whose
-	// apply had not started deleted, with the value the device had
-	// before. Intents are empty between batches but for what a crash
+	// is the bare SHA-256, and compared so). The agent set such a node
+	// only if the Surface holds that value: Unenroll, the next recorded
+	// apply and an Undo delete it only then (a Get first; a node that
+	// holds another value, or none, is left as it is and forgotten), so
+	// that a crash during a batch does not have the nodes of a document
+	// whose apply had not started deleted, with the value the device had
+	// before. An apply's batch reads the nodes before it records them: one
+	// that holds the very value its Set writes is not recorded (Changed:
+	// it was, and a crash had Unenroll delete the device's value); a
+	// refresh does not read first (its check reads the node after the
+	// save), so a node a refresh records that held that value before is
+	// deleted, as the refresh would have made it the agent's. Intents are empty between batches but for what a crash
 	// left; a build before the field refuses a FileStore state that holds
 	// some (unknown field: ErrCorrupt). A node another
 	// record, a setting that succeeded or a Leftover node not in Intents

@@ -2,6 +2,7 @@ package agent
 
 import (
 	"context"
+	"maps"
 	"strconv"
 	"strings"
 	"time"
@@ -26,7 +27,11 @@ import (
 // crash at any point leaves every node the agent may have set recorded,
 // even when a new version comes before the document is applied again.
 // Each such node is recorded with the value its Set writes
-// (DocumentRecord.Intents): until the apply's outcome is recorded, the
+// (DocumentRecord.Intents), once the batch read it (a Get per node, once
+// per batch, before its first Set): a node that already holds that value
+// is not recorded (Changed: a crash had Unenroll delete it, the device's
+// own value; an apply whose outcome is recorded makes it the agent's as
+// before); until the apply's outcome is recorded, the
 // agent counts it as set only while the Surface holds that value, so
 // that after a crash the nodes of a document of the batch whose apply had
 // not started (or of a Set not reached) keep the device's values when an
@@ -134,6 +139,17 @@ func (a *Agent) applyNext(ctx context.Context, n *notes, applied *[]string) (don
 		// batch saves for that once, not once per document).
 		added := map[int][]leftNode{i: job.intended}
 		a.intendPending(added)
+		if unread := a.unread(added); len(unread) > 0 {
+			// Read first what they hold (without the lock), then plan
+			// again: a node that holds the value already is not
+			// recorded (heldBefore).
+			a.st.Documents[i] = before
+			a.mu.Unlock()
+			if err := a.readBefore(ctx, unread); err != nil {
+				return false, err
+			}
+			return false, nil // applyNext again
+		}
 		for r, nodes := range added {
 			rec := &a.st.Documents[r]
 			addIntents(rec, nodes)
@@ -216,11 +232,55 @@ func (a *Agent) intendPending(added map[int][]leftNode) {
 		if err != nil || waiting {
 			continue
 		}
-		nodes := intents(rec, &applyJob{steps: steps, lose: make([]bool, len(steps))})
+		nodes := intents(rec, &applyJob{steps: steps, lose: make([]bool, len(steps))}, a.heldBefore)
 		if len(nodes) > 0 && len(recorded(rec))+len(nodes) <= a.cfg.MaxLeftover {
 			added[i] = nodes
 		}
 	}
+}
+
+// unread returns the nodes of added that the batch did not read yet
+// (readBefore). a.mu held.
+func (a *Agent) unread(added map[int][]leftNode) []string {
+	var out []string
+	for _, nodes := range added {
+		for _, nd := range nodes {
+			if _, ok := a.before[nodeKey(nd.uri)]; !ok {
+				out = append(out, nd.uri)
+			}
+		}
+	}
+	return out
+}
+
+// readBefore reads from the Surface, without the lock, the nodes uris
+// that an apply of the batch is about to record as it may set them
+// (intents), into a.before, for heldBefore: a node that already holds
+// the value its Set writes is not the agent's after a crash. A read that
+// fails, or finds no node, is recorded as such (the node is recorded as
+// the agent may set it, as before). It returns ctx's error when ctx ends
+// (the document stays pending). a.work held, not a.mu.
+func (a *Agent) readBefore(ctx context.Context, uris []string) error {
+	got := make(map[string]getResult, len(uris))
+	for _, u := range uris {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		v, ok, err := a.surfaceGet(ctx, u)
+		got[nodeKey(u)] = getResult{v, ok && err == nil}
+	}
+	a.mu.Lock()
+	maps.Copy(a.before, got)
+	a.mu.Unlock()
+	return nil
+}
+
+// heldBefore reports whether the batch read the node k (nodeKey) holding
+// the value whose hash is h before it set anything (readBefore). a.mu
+// held.
+func (a *Agent) heldBefore(k, h string) bool {
+	r, ok := a.before[k]
+	return ok && r.ok && a.hashes.holds(h, r.value)
 }
 
 // unintendRest takes out of the records the intents (a.intents) of the
@@ -244,6 +304,7 @@ func (a *Agent) unintendRest() {
 		}
 	}
 	clear(a.intents)
+	clear(a.before) // the Surface may change: read again
 }
 
 // keys returns the nodeKeys of nodes.

@@ -1,0 +1,63 @@
+package agent_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/windc-go/windc/declaredconfig"
+	"github.com/windc-go/windc/declaredconfig/agent"
+)
+
+// TestCrashHeldValueKept: a node already holds exactly the value the
+// agent's apply sets (AlwaysOn "true", the device's own) when the process
+// dies at a Set of the apply (before the node is made and after). Started
+// again, the Unenroll leaves that node as it is: the batch read it before
+// recording what it would set, and did not record it, as whatever became
+// of its Set it holds the device's value. The other node is deleted when
+// its Set was made and keeps the device's value otherwise. Before, the
+// node was recorded with the hash of its value and, as it held that
+// value, deleted. An apply whose outcome is recorded still makes the
+// node the agent's: the Unenroll after it deletes both.
+func TestCrashHeldValueKept(t *testing.T) {
+	ctx := context.Background()
+	uri := docURI(declaredconfig.Device, vpnID)
+	for crash := 0; crash <= len(vpnNodes); crash++ {
+		for _, made := range []bool{false, true} {
+			if crash == 0 && made {
+				continue
+			}
+			t.Run(fmt.Sprintf("set %d made %v", crash, made), func(t *testing.T) {
+				store := &agent.MemoryStore{}
+				surface := &crashSurface{store: store}
+				if err := surface.Set(ctx, vpnNodes[0], "true"); err != nil {
+					t.Fatal(err)
+				}
+				if err := surface.Set(ctx, vpnNodes[1], own); err != nil {
+					t.Fatal(err)
+				}
+				a := newAgent(t, agent.Config{Store: store, Surface: surface})
+				if c, _ := serve(t, a, "Add", uri, text(t, vpnDoc("A1"))); c != 200 {
+					t.Fatalf("Add: %d", c)
+				}
+				surface.mu.Lock()
+				surface.n, surface.crash, surface.made = 0, crash, made
+				surface.mu.Unlock()
+				if crash == 0 {
+					if err := a.ApplyPending(ctx); err != nil {
+						t.Fatal(err)
+					}
+					unenrollLeaves(t, a, surface, map[string]string{})
+					return
+				}
+				_ = a.ApplyPending(ctx) // the process dies in it
+				b := surface.restart(t)
+				want := map[string]string{vpnNodes[0]: "true"}
+				if crash == 1 || !made {
+					want[vpnNodes[1]] = own
+				}
+				unenrollLeaves(t, b, surface, want)
+			})
+		}
+	}
+}
