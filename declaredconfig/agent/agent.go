@@ -199,7 +199,10 @@ type Agent struct {
 	// batch was about to record (intents) held before the batch set
 	// anything (readBefore), until the batch ends or another caller of
 	// the Surface (unintendRest) comes between its documents. Under mu.
-	before  map[string]getResult
+	before map[string]getResult
+	// plans holds the plans of the last applyNext's records while it
+	// reads the Surface first (planKept). Under mu.
+	plans   map[string]planned
 	dropped int
 	// dirty says the state in memory is ahead of the store: the outcome
 	// of a batch or a refresh whose save failed, kept, its events in unsaved and the
@@ -314,7 +317,7 @@ func New(ctx context.Context, cfg Config) (*Agent, error) {
 	}
 	a := &Agent{cfg: cfg, docs: map[string]*declaredconfig.Document{}, wake: make(chan struct{}, 1),
 		uris: map[string]declaredconfig.URI{}, entryLens: map[string]int{}, legacy: map[string]error{},
-		intents: map[string][]string{}, before: map[string]getResult{}}
+		intents: map[string][]string{}, before: map[string]getResult{}, plans: map[string]planned{}}
 	st, err := cfg.Store.Load(ctx)
 	if err != nil {
 		return nil, errorf("New: %w", err)

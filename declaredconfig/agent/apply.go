@@ -366,7 +366,7 @@ func (a *Agent) prepare(i int, n *notes) (*applyJob, error) {
 	if err := a.legacy[key(u)]; err != nil {
 		return nil, errorf("apply %s: a stored document the checks now refuse is not applied: %w", rec.URI, err)
 	}
-	steps, secret, waiting, err := a.plan(rec, d, u.Host)
+	steps, secret, waiting, err := a.planKept(rec, d, u.Host)
 	if err != nil {
 		return nil, errorf("apply %s: %w", rec.URI, err)
 	}

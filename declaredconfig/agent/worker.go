@@ -148,7 +148,7 @@ func (a *Agent) applyNext(ctx context.Context, n *notes, applied *[]string) (don
 			if err := a.readBefore(ctx, unread); err != nil {
 				return false, err
 			}
-			return false, nil // applyNext again
+			return false, nil // applyNext again, with the plans kept
 		}
 		for r, nodes := range added {
 			rec := &a.st.Documents[r]
@@ -176,6 +176,7 @@ func (a *Agent) applyNext(ctx context.Context, n *notes, applied *[]string) (don
 			return false, serr
 		}
 	}
+	clear(a.plans)
 	if u, perr := a.parse(before.URI); perr == nil {
 		*applied = append(*applied, u.DocID)
 	}
@@ -228,7 +229,7 @@ func (a *Agent) intendPending(added map[int][]leftNode) {
 		if d == nil {
 			continue
 		}
-		steps, _, waiting, err := a.plan(rec, d, u.Host)
+		steps, _, waiting, err := a.planKept(rec, d, u.Host)
 		if err != nil || waiting {
 			continue
 		}
@@ -237,6 +238,33 @@ func (a *Agent) intendPending(added map[int][]leftNode) {
 			added[i] = nodes
 		}
 	}
+}
+
+// A planned is a plan of a record's document and instance data, kept
+// (Agent.plans) for the applyNext that comes again after reading the
+// Surface first.
+type planned struct {
+	text, instance string
+	steps          []SettingRecord
+	secret         []bool
+	waiting        bool
+}
+
+// planKept returns a.plan of rec, the one kept for its document and
+// instance data when there is one (taken out), and keeps it otherwise:
+// an applyNext that reads the Surface first (readBefore) plans again
+// what it planned, and a plan depends on them only. applyNext clears
+// what is kept when it goes on. a.mu held.
+func (a *Agent) planKept(rec *DocumentRecord, d *declaredconfig.Document, host declaredconfig.Host) (steps []SettingRecord, secret []bool, waiting bool, err error) {
+	if p, ok := a.plans[rec.URI]; ok && p.text == rec.Document && p.instance == rec.InstanceData {
+		delete(a.plans, rec.URI)
+		return p.steps, p.secret, p.waiting, nil
+	}
+	steps, secret, waiting, err = a.plan(rec, d, host)
+	if err == nil {
+		a.plans[rec.URI] = planned{rec.Document, rec.InstanceData, steps, secret, waiting}
+	}
+	return steps, secret, waiting, err
 }
 
 // unread returns the nodes of added that the batch did not read yet
@@ -305,6 +333,7 @@ func (a *Agent) unintendRest() {
 	}
 	clear(a.intents)
 	clear(a.before) // the Surface may change: read again
+	clear(a.plans)
 }
 
 // keys returns the nodeKeys of nodes.
