@@ -61,3 +61,41 @@ func TestCrashHeldValueKept(t *testing.T) {
 		}
 	}
 }
+
+// TestCrashRepairHeldValueKept: the first apply of the VPN profile is
+// refused by the Surface (both settings fail); the device then sets
+// AlwaysOn itself to "true", the very value the agent sets. A refresh is
+// to set both again and the process dies at its one Set (the other
+// node's, made). Started again, the Unenroll deletes the node the refresh
+// set and leaves AlwaysOn with the device's "true": the refresh read it
+// before recording what it would set. Before, it was recorded with the
+// hash of "true" and, as it held that value, deleted.
+func TestCrashRepairHeldValueKept(t *testing.T) {
+	ctx := context.Background()
+	store := &agent.MemoryStore{}
+	surface := &crashSurface{store: store}
+	for _, n := range vpnNodes {
+		if err := surface.Set(ctx, n, own); err != nil {
+			t.Fatal(err)
+		}
+	}
+	surface.Refuse = func(op, uri string) error {
+		if op == "Set" {
+			return agent.ErrNotAllowed
+		}
+		return nil
+	}
+	a := applied(t, agent.Config{Store: store, Surface: surface}, docURI(declaredconfig.Device, vpnID), vpnDoc("A1"))
+	surface.mu.Lock()
+	surface.Refuse = nil
+	surface.mu.Unlock()
+	if err := surface.Set(ctx, vpnNodes[0], "true"); err != nil {
+		t.Fatal(err)
+	}
+	surface.mu.Lock()
+	surface.n, surface.crash, surface.made = 0, 1, true
+	surface.mu.Unlock()
+	_ = a.Refresh(ctx) // the process dies in it
+	b := surface.restart(t)
+	unenrollLeaves(t, b, surface, map[string]string{vpnNodes[0]: "true"})
+}

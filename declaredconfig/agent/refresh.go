@@ -40,8 +40,10 @@ import (
 //     told again; errors are compared as below).
 //
 // Before it sets a node its record does not hold as set (a setting
-// that failed before), the refresh records the node (Leftover) and saves
-// the state; when that save fails, it does not set such nodes: an
+// that failed before), the refresh reads it (a node that already holds
+// the value is not set, nor recorded: Changed, it was recorded, and a
+// crash had Unenroll delete the device's value), records the node
+// (Leftover, DocumentRecord.Intents) and saves the state; when that save fails, it does not set such nodes: an
 // EventError names each document whose repair it skipped (when its skip
 // starts, not again at each refresh while it lasts), Refresh returns an
 // error naming them (wrapping the store's), and the worker refreshes
@@ -78,17 +80,53 @@ func (a *Agent) Refresh(ctx context.Context) error {
 	defer a.flush(&n)
 	a.work.Lock()
 	defer a.work.Unlock()
+	defer func() {
+		// It may have set nodes read before: a batch reads them again.
+		a.mu.Lock()
+		clear(a.before)
+		a.mu.Unlock()
+	}()
 	a.mu.Lock()
-	clear(a.before) // it may set nodes a batch read before: read again
-	claims := a.claims()
+	clear(a.before) // what a batch read: read again
 	var jobs []*refreshJob
+	var at []int // the index of each job's record
+	for read := false; ; read = true {
+		claims := a.claims()
+		jobs, at = jobs[:0], at[:0]
+		for i := range a.st.Documents {
+			if j := a.refreshJobFor(i, claims); j != nil {
+				jobs, at = append(jobs, j), append(at, i)
+			}
+		}
+		if read {
+			break
+		}
+		// The nodes the check may set that the records do not hold as
+		// set are read first (without the lock), so that one that
+		// already holds the value is not recorded (heldBefore); then the
+		// jobs are made again, as commands may have come meanwhile.
+		added := map[int][]leftNode{}
+		for x, j := range jobs {
+			if nodes := a.toIntend(&a.st.Documents[at[x]], j); len(nodes) > 0 {
+				added[x] = nodes
+			}
+		}
+		unread := a.unread(added)
+		if len(unread) == 0 {
+			break
+		}
+		a.mu.Unlock()
+		err := a.readBefore(ctx, unread)
+		a.mu.Lock()
+		if err != nil {
+			a.mu.Unlock()
+			return err
+		}
+	}
 	intended := false
 	var skip error // the failure of the save of the nodes to set
-	for i := range a.st.Documents {
-		if j := a.refreshJobFor(i, claims); j != nil {
-			jobs = append(jobs, j)
-			intended = a.intend(&a.st.Documents[i], j) || intended
-		}
+	for x, j := range jobs {
+		intended = a.intend(&a.st.Documents[at[x]], j) || intended
 	}
 	if intended {
 		// The nodes the check may set that the records do not hold as set
@@ -154,10 +192,27 @@ type refreshJob struct {
 }
 
 // intend adds to rec.Leftover and rec.Intents the nodes of j's settings
-// that the check may set and rec does not hold as set (settings that did
-// not succeed, whose value is known and that no other document wins) and
-// records them in j.intended; it reports whether it added any.
+// that the check may set and rec does not hold as set (toIntend), but
+// those the refresh read holding the value already (heldBefore: whatever
+// becomes of the Set, they keep the device's value), and records them in
+// j.intended; it reports whether it added any. a.mu held.
 func (a *Agent) intend(rec *DocumentRecord, j *refreshJob) bool {
+	nodes := a.toIntend(rec, j)
+	nodes = slices.DeleteFunc(nodes, func(nd leftNode) bool { return a.heldBefore(nodeKey(nd.uri), nd.want[0]) })
+	for _, nd := range nodes {
+		if j.intended == nil {
+			j.intended = map[string]bool{}
+		}
+		j.intended[nodeKey(nd.uri)] = true
+	}
+	addIntents(rec, nodes)
+	return len(j.intended) > 0
+}
+
+// toIntend returns the nodes of j's settings that the check may set and
+// rec does not hold as set: settings that did not succeed, whose value
+// is known and that no other document wins, each once. a.mu held.
+func (a *Agent) toIntend(rec *DocumentRecord, j *refreshJob) []leftNode {
 	var named map[string]bool // recorded(rec), when a setting needs it
 	var nodes []leftNode
 	for k, s := range j.settings {
@@ -169,15 +224,10 @@ func (a *Agent) intend(rec *DocumentRecord, j *refreshJob) bool {
 		}
 		if ck := nodeKey(s.URI); ck != "" && !named[ck] {
 			named[ck] = true
-			if j.intended == nil {
-				j.intended = map[string]bool{}
-			}
-			j.intended[ck] = true
 			nodes = append(nodes, leftNode{uri: s.URI, want: []string{s.Hash}})
 		}
 	}
-	addIntents(rec, nodes)
-	return len(j.intended) > 0
+	return nodes
 }
 
 // A jobEvent is an event of a refreshJob; again marks an EventDrifted of

@@ -112,12 +112,12 @@ type DocumentRecord struct {
 	// holds another value, or none, is left as it is and forgotten), so
 	// that a crash during a batch does not have the nodes of a document
 	// whose apply had not started deleted, with the value the device had
-	// before. An apply's batch reads the nodes before it records them: one
-	// that holds the very value its Set writes is not recorded (Changed:
-	// it was, and a crash had Unenroll delete the device's value); a
-	// refresh does not read first (its check reads the node after the
-	// save), so a node a refresh records that held that value before is
-	// deleted, as the refresh would have made it the agent's. Intents are empty between batches but for what a crash
+	// before. An apply's batch and a refresh read the nodes before they
+	// record them: one that holds the very value its Set writes is not
+	// recorded (Changed: it was, and a crash had Unenroll delete the
+	// device's value). A node that changes between that read and the Set
+	// is not seen: one the device set to the agent's value meanwhile is
+	// recorded, and deleted after a crash. Intents are empty between batches but for what a crash
 	// left; a build before the field refuses a FileStore state that holds
 	// some (unknown field: ErrCorrupt). A node another
 	// record, a setting that succeeded or a Leftover node not in Intents
