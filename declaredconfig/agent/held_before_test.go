@@ -72,23 +72,7 @@ func TestCrashHeldValueKept(t *testing.T) {
 // hash of "true" and, as it held that value, deleted.
 func TestCrashRepairHeldValueKept(t *testing.T) {
 	ctx := context.Background()
-	store := &agent.MemoryStore{}
-	surface := &crashSurface{store: store}
-	for _, n := range vpnNodes {
-		if err := surface.Set(ctx, n, own); err != nil {
-			t.Fatal(err)
-		}
-	}
-	surface.Refuse = func(op, uri string) error {
-		if op == "Set" {
-			return agent.ErrNotAllowed
-		}
-		return nil
-	}
-	a := applied(t, agent.Config{Store: store, Surface: surface}, docURI(declaredconfig.Device, vpnID), vpnDoc("A1"))
-	surface.mu.Lock()
-	surface.Refuse = nil
-	surface.mu.Unlock()
+	surface, a := refusedVPN(t)
 	if err := surface.Set(ctx, vpnNodes[0], "true"); err != nil {
 		t.Fatal(err)
 	}

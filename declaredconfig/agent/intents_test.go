@@ -168,22 +168,9 @@ func TestCrashRepairKeepsUntouched(t *testing.T) {
 	ctx := context.Background()
 	for _, then := range []string{"unenroll", "refresh"} {
 		t.Run(then, func(t *testing.T) {
-			store := &agent.MemoryStore{}
-			surface := &crashSurface{store: store}
-			for _, n := range vpnNodes {
-				if err := surface.Set(ctx, n, own); err != nil {
-					t.Fatal(err)
-				}
-			}
-			surface.Refuse = func(op, uri string) error {
-				if op == "Set" {
-					return agent.ErrNotAllowed
-				}
-				return nil
-			}
-			a := applied(t, agent.Config{Store: store, Surface: surface}, docURI(declaredconfig.Device, vpnID), vpnDoc("A1"))
+			surface, a := refusedVPN(t)
 			surface.mu.Lock()
-			surface.Refuse, surface.n, surface.crash, surface.made = nil, 0, 1, true
+			surface.n, surface.crash, surface.made = 0, 1, true
 			surface.mu.Unlock()
 			_ = a.Refresh(ctx) // the process dies in it
 			b := surface.restart(t)
@@ -199,6 +186,33 @@ func TestCrashRepairKeepsUntouched(t *testing.T) {
 			unenrollLeaves(t, b, surface, map[string]string{vpnNodes[1]: own})
 		})
 	}
+}
+
+// refusedVPN returns an agent that applied the VPN profile on a
+// crashSurface whose nodes hold the device's values (own) and which
+// refused both Sets (the settings failed), and the Surface, which no
+// longer refuses.
+func refusedVPN(t *testing.T) (*crashSurface, *agent.Agent) {
+	t.Helper()
+	ctx := context.Background()
+	store := &agent.MemoryStore{}
+	surface := &crashSurface{store: store}
+	for _, n := range vpnNodes {
+		if err := surface.Set(ctx, n, own); err != nil {
+			t.Fatal(err)
+		}
+	}
+	surface.Refuse = func(op, uri string) error {
+		if op == "Set" {
+			return agent.ErrNotAllowed
+		}
+		return nil
+	}
+	a := applied(t, agent.Config{Store: store, Surface: surface}, docURI(declaredconfig.Device, vpnID), vpnDoc("A1"))
+	surface.mu.Lock()
+	surface.Refuse = nil
+	surface.mu.Unlock()
+	return surface, a
 }
 
 // TestReplaceMidRepairUnintends: a Replace of the document arrives while
