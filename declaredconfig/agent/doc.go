@@ -147,6 +147,11 @@
 // document that reads and fails today's checks, or is beyond
 // Config.Limits lowered since, is not ErrCorrupt (ConfigInfraError,
 // above).
+// The state keeps a value of instance data the agent dropped (a
+// password) only as its hash, keyed: HMAC-SHA256 under the state's own
+// random key (Snapshot.HashKey; see SettingRecord.Hash), so that one
+// value hashes differently in every state; the key is in the state, so
+// whoever holds the whole state can still test guesses against it.
 // Time comes from a
 // [Clock], so that tests move it by hand. A save of the worker's that
 // fails is tried again after 1 minute, then twice the wait before, at
