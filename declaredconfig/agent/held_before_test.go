@@ -3,7 +3,10 @@ package agent_test
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 	"testing"
+	"testing/synctest"
+	"time"
 
 	"github.com/windc-go/windc/declaredconfig"
 	"github.com/windc-go/windc/declaredconfig/agent"
@@ -82,4 +85,46 @@ func TestCrashRepairHeldValueKept(t *testing.T) {
 	_ = a.Refresh(ctx) // the process dies in it
 	b := surface.restart(t)
 	unenrollLeaves(t, b, surface, map[string]string{vpnNodes[0]: "true"})
+}
+
+// getCounter is a stuckSurface that counts its Gets.
+type getCounter struct {
+	stuckSurface
+	gets atomic.Int32
+}
+
+func (s *getCounter) Get(ctx context.Context, uri string) (string, bool, error) {
+	s.gets.Add(1)
+	return s.stuckSurface.Get(ctx, uri)
+}
+
+// TestReadBeforeTimeout: a Surface whose Get does not return holds an
+// apply's reads before its Sets (readBefore) for one SurfaceTimeout, not
+// one per node: after the first read that times out, the others are not
+// made, and the nodes are recorded and set as before the reads.
+func TestReadBeforeTimeout(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		surface := &getCounter{stuckSurface: stuckSurface{free: make(chan struct{})}}
+		surface.block("Get")
+		a := newAgent(t, agent.Config{Surface: surface, SurfaceTimeout: 10 * time.Millisecond})
+		d := vpnDoc("A1")
+		for i := range 5 {
+			d.CSPs[0].Settings = append(d.CSPs[0].Settings, declaredconfig.Setting{Path: fmt.Sprintf("Contoso/X%d", i), Type: "chr", Value: "v"})
+		}
+		if c, _ := serve(t, a, "Add", docURI(declaredconfig.Device, vpnID), text(t, d)); c != 200 {
+			t.Fatalf("Add: %d", c)
+		}
+		if err := a.ApplyPending(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if n := surface.gets.Load(); n != 1 {
+			t.Errorf("the apply read %d nodes of a Surface whose Get does not return, want 1", n)
+		}
+		if n := len(surface.Nodes("./")); n != 7 {
+			t.Errorf("the apply made %d nodes, want 7", n)
+		}
+		close(surface.free)
+		synctest.Wait()
+	})
 }

@@ -2,6 +2,7 @@ package agent
 
 import (
 	"context"
+	"errors"
 	"maps"
 	"strconv"
 	"strings"
@@ -286,16 +287,26 @@ func (a *Agent) unread(added map[int][]leftNode) []string {
 // (intents), into a.before, for heldBefore: a node that already holds
 // the value its Set writes is not the agent's after a crash. A read that
 // fails, or finds no node, is recorded as such (the node is recorded as
-// the agent may set it, as before). It returns ctx's error when ctx ends
+// the agent may set it, as before); after a read that times out
+// (Config.SurfaceTimeout) the others are not read, and recorded so. It returns ctx's error when ctx ends
 // (the document stays pending). a.work held, not a.mu.
 func (a *Agent) readBefore(ctx context.Context, uris []string) error {
 	got := make(map[string]getResult, len(uris))
-	for _, u := range uris {
+	for x, u := range uris {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		v, ok, err := a.surfaceGet(ctx, u)
 		got[nodeKey(u)] = getResult{v, ok && err == nil}
+		if errors.Is(err, ErrSurfaceTimeout) {
+			// A Surface whose Get does not return: the others are not
+			// read (recorded as before), so that the apply waits
+			// SurfaceTimeout once, not once per node.
+			for _, r := range uris[x+1:] {
+				got[nodeKey(r)] = getResult{}
+			}
+			break
+		}
 	}
 	a.mu.Lock()
 	maps.Copy(a.before, got)
