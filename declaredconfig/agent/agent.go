@@ -550,7 +550,10 @@ func (a *Agent) Register(m *session.Mux) error {
 	return nil
 }
 
-// Snapshot returns a copy of the agent's state.
+// Snapshot returns a copy of the agent's state. The copy holds the
+// state's HashKey next to the hashes it keys: a snapshot logged or sent
+// elsewhere should leave it out, as the state file's own protection is
+// then no longer all that guards the hashed values.
 func (a *Agent) Snapshot() *Snapshot {
 	a.mu.Lock()
 	defer a.mu.Unlock()
