@@ -2,6 +2,7 @@ package fuzz
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"maps"
@@ -360,7 +361,7 @@ func (r *agentRun) config(c agent.Config) agent.Config {
 // grew a record beyond the agent's MaxLeftover (see faultStore).
 func (r *agentRun) checkRecorded() {
 	if b := r.store.bad; len(b) > 0 {
-		r.t.Fatalf("a save holds Intents not in its record's Leftover: %v", b)
+		r.t.Fatalf("a save holds Intents not in its record's Leftover, or a HashKey or hash not the agent's keyed ones: %v", b)
 	}
 	if u := r.surface.unrecorded; len(u) > 0 {
 		r.t.Fatalf("the Surface was set nodes the saved state did not record first: %v", u)
@@ -891,16 +892,28 @@ func (s *faultSurface) Delete(ctx context.Context, uri string) error {
 // the state saved before goes to over (a bound lowered by a restart
 // leaves a record over it, which must not grow).
 //
-// A save whose record holds an Intents key not in its Leftover goes to
-// bad; saves counts the saves made; a save while crash is on is not made
+// A save whose record holds an Intents key not in its Leftover, whose
+// HashKey is not 32 bytes in hexadecimal or not the one of the run's
+// earlier saves, or which holds a hash of a value (SettingRecord.Hash,
+// Intents) not keyed ("hmac:") goes to bad; saves counts the saves made; a save while crash is on is not made
 // (see crashState).
 type faultStore struct {
 	agent.MemoryStore
+	key         string // the HashKey of the saves so far
 	fail        error
 	maxLeftover int
 	over, bad   []string
 	saves       int
 	crash       *crashState
+}
+
+// keyedHash reports whether h is a keyed hash of a value: "hmac:" and 64
+// hexadecimal digits (the run starts from no state, so no record holds a
+// bare SHA-256 of an older build).
+func keyedHash(h string) bool {
+	b, ok := strings.CutPrefix(h, "hmac:")
+	k, err := hex.DecodeString(b)
+	return ok && err == nil && len(k) == 32
 }
 
 func (s *faultStore) Save(ctx context.Context, st *agent.Snapshot) error {
@@ -911,11 +924,25 @@ func (s *faultStore) Save(ctx context.Context, st *agent.Snapshot) error {
 		return nil
 	}
 	s.saves++
+	// one key, made once, for every save of the run (restarts and
+	// Unenroll included), and every hash keyed by it
+	if k, err := hex.DecodeString(st.HashKey); err != nil || len(k) != 32 || s.key != "" && st.HashKey != s.key {
+		s.bad = append(s.bad, fmt.Sprintf("HashKey %q (the run's: %q)", st.HashKey, s.key))
+	}
+	s.key = st.HashKey
 	for i := range st.Documents {
 		d := &st.Documents[i]
-		for u := range d.Intents {
+		for u, h := range d.Intents {
 			if !slices.Contains(d.Leftover, u) {
 				s.bad = append(s.bad, d.URI+": "+u)
+			}
+			if !keyedHash(h) {
+				s.bad = append(s.bad, d.URI+": Intents "+u+" "+h)
+			}
+		}
+		for _, sr := range d.Settings {
+			if sr.Hash != "" && !keyedHash(sr.Hash) {
+				s.bad = append(s.bad, d.URI+": Hash of "+sr.URI+" "+sr.Hash)
 			}
 		}
 	}
