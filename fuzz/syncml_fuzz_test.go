@@ -89,7 +89,9 @@ func typedSyncMLError(err error) bool {
 // FuzzSyncMLDecode: no input panics; every error is typed; whatever is
 // accepted has a canonical encoding that is a fixpoint and decodes to the
 // same value, and ValidateCmdIDs finds in it the first CmdID violation
-// Validate lists.
+// Validate lists; and an xml: attribute put on one of its elements of the
+// model is refused with a typed error at the attribute, not dropped (see
+// checkXMLAttr).
 func FuzzSyncMLDecode(f *testing.F) {
 	addSyncMLSeeds(f, false)
 	f.Fuzz(func(t *testing.T, in []byte) {
@@ -136,6 +138,7 @@ func FuzzSyncMLDecode(f *testing.F) {
 		if !bytes.Equal(eb.Bytes(), c) {
 			t.Fatalf("Encoder with the default limits differs from Marshal:\nEncoder: %q\nMarshal: %q", eb.Bytes(), c)
 		}
+		checkXMLAttr(t, in, c, &m)
 	})
 }
 
