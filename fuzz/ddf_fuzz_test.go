@@ -62,8 +62,11 @@ var fuzzLimits = ddf.Limits{MaxBytes: 1 << 20, MaxDepth: 64, MaxNodes: 2000}
 // every node's path, with its placeholders filled in, resolves with Lookup
 // (no error at all: a node the tree holds can be named; to that very node
 // when no dynamic node is on its path) and passes through Check without
-// panicking; and the input with its first named Node repeated as its own
-// next sibling is refused with ErrStructure (see checkDuplicated).
+// panicking; the input with its first named Node repeated as its own
+// next sibling is refused with ErrStructure (see checkDuplicated); and
+// no two nodes share a path, no two named siblings differ only in letter
+// case where CaseSense CIS applies, and Lookup of the path of each node
+// with no dynamic node on its path finds that node (see checkPaths).
 func FuzzDDFParse(f *testing.F) {
 	f.Add([]byte(ddfSeed))
 	f.Add([]byte(`<MgmtTree><Node><NodeName>A</NodeName><DFProperties><DFFormat><chr/></DFFormat></DFProperties></Node></MgmtTree>`))
@@ -133,6 +136,7 @@ func FuzzDDFParse(f *testing.F) {
 			t.Fatalf("walk saw %d nodes, NodeCount %d, MaxNodes %d", count, tree.NodeCount, fuzzLimits.MaxNodes)
 		}
 		checkDuplicated(t, data, tree)
+		checkPaths(t, data, tree)
 	})
 }
 
