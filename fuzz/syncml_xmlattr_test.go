@@ -6,6 +6,7 @@ import (
 	"hash/fnv"
 	"strings"
 	"testing"
+	"testing/iotest"
 
 	"github.com/windc-go/windc/internal/xmlscan"
 	"github.com/windc-go/windc/syncml"
@@ -19,7 +20,8 @@ var xmlAttrs = []string{`xml:space="preserve"`, `xml:lang="en"`, `xml:space="def
 // checkXMLAttr puts an attribute of the xml namespace (chosen, with the
 // element, from a hash of in) on one element of the model in c, the
 // canonical encoding of a message Unmarshal accepted, and fails the test
-// unless Unmarshal and the Decoder both refuse the result with a
+// unless Unmarshal and the Decoder (reading one byte at a time, so the
+// attribute may straddle any boundary) both refuse the result with a
 // *DecodeError of ErrStructure at that attribute whose message names it
 // and says why (the model keeps no xml: attribute), or with a
 // *LimitError: an xml: attribute on an element of the model is never
@@ -48,7 +50,7 @@ func checkXMLAttr(t *testing.T, in, c []byte, m *syncml.Message) {
 		err error
 	}{
 		{"Unmarshal", syncml.Unmarshal(out, &m2)},
-		{"Decoder", syncml.NewDecoder(bytes.NewReader(out)).Decode(&m2)},
+		{"Decoder", syncml.NewDecoder(iotest.OneByteReader(bytes.NewReader(out))).Decode(&m2)},
 	} {
 		var le *syncml.LimitError
 		if errors.As(r.err, &le) {
