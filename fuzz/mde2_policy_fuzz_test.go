@@ -131,27 +131,32 @@ var announcedAlgs = []string{"", "1.2.840.113549.1.1.1", "1.2.840.10045.3.1.7", 
 // length announced), or the Client refuses with ErrKeyPolicy before it
 // sends any request, and makes no RSA key above its Limits.MaxRSAKeyBits;
 // a Client with another KeyType never answers
-// ErrKeyPolicy; and any other failure is a *Fault.
+// ErrKeyPolicy; any other failure is a *Fault; and a KeyFromPolicy
+// enrollment renewed (renew%3: 1 under the enrollment's bound, 2 under a
+// bound of 1024 bits) behaves as checkRenewPolicy says.
 func FuzzEnrollPolicy(f *testing.F) {
-	// alg, rsaMin, ecdsaMin, allowECDSA, keySpec, providers, announce, announcedLen, keyType
-	f.Add(uint8(0), int16(2048), int16(256), true, int8(-1), "", uint8(0), int16(0), uint8(0))
-	f.Add(uint8(1), int16(0), int16(0), false, int8(2), "", uint8(0), int16(0), uint8(0))
-	f.Add(uint8(1), int16(0), int16(300), false, int8(1), "Microsoft Software Key Storage Provider", uint8(0), int16(0), uint8(0))
-	f.Add(uint8(1), int16(0), int16(522), false, int8(-1), "", uint8(0), int16(0), uint8(0))
-	f.Add(uint8(1), int16(0), int16(384), false, int8(-1), "", uint8(3), int16(256), uint8(0))                                           // announces P-256, checks P-384
-	f.Add(uint8(0), int16(1024), int16(0), false, int8(1), "", uint8(1), int16(1024), uint8(0))                                          // RSA 1024 announced and checked: the Client makes 2048
-	f.Add(uint8(0), int16(2048), int16(0), true, int8(-1), "", uint8(3), int16(256), uint8(0))                                           // announces P-256 under PolicyRSA with AllowECDSA
-	f.Add(uint8(0), int16(2048), int16(384), true, int8(-1), "", uint8(3), int16(256), uint8(0))                                         // P-256 where AllowECDSA wants P-384
-	f.Add(uint8(0), int16(2049), int16(0), false, int8(-1), "", uint8(0), int16(0), uint8(0))                                            // above the Client's bound: ErrKeyPolicy
-	f.Add(uint8(1), int16(0), int16(0), false, int8(-1), "Microsoft Enhanced Cryptographic Provider v1.0", uint8(0), int16(0), uint8(0)) // no CSP makes ECDSA
-	f.Add(uint8(0), int16(0), int16(0), false, int8(-1), "Microsoft Base DSS Cryptographic Provider;Microsoft Base Cryptographic Provider v1.0", uint8(0), int16(0), uint8(0))
-	f.Add(uint8(1), int16(0), int16(521), false, int8(-1), "", uint8(0), int16(0), uint8(2))    // KeyECDSAP256 where P-521 is asked
-	f.Add(uint8(1), int16(0), int16(0), false, int8(-1), "", uint8(0), int16(0), uint8(1))      // KeyRSA2048 under PolicyECDSA
-	f.Add(uint8(2), int16(0), int16(0), false, int8(-1), "", uint8(0), int16(0), uint8(0))      // neither algorithm: the Server's error
-	f.Add(uint8(1), int16(0), int16(256), false, int8(-1), "", uint8(7), int16(0), uint8(0))    // an OID no key has
-	f.Add(uint8(0), int16(3072), int16(0), false, int8(-1), "", uint8(0), int16(0), uint8(1))   // KeyRSA2048 where 3072 is asked
-	f.Add(uint8(0), int16(3072), int16(0), false, int8(1), "", uint8(2), int16(2048), uint8(0)) // announces RSA 2048, checks 3072
-	f.Fuzz(func(t *testing.T, alg uint8, rsaMin, ecdsaMin int16, allowECDSA bool, keySpec int8, providers string, announce uint8, announcedLen int16, keyType uint8) {
+	// alg, rsaMin, ecdsaMin, allowECDSA, keySpec, providers, announce, announcedLen, keyType, renew
+	f.Add(uint8(0), int16(2048), int16(256), true, int8(-1), "", uint8(0), int16(0), uint8(0), uint8(0))
+	f.Add(uint8(1), int16(0), int16(0), false, int8(2), "", uint8(0), int16(0), uint8(0), uint8(0))
+	f.Add(uint8(1), int16(0), int16(300), false, int8(1), "Microsoft Software Key Storage Provider", uint8(0), int16(0), uint8(0), uint8(0))
+	f.Add(uint8(1), int16(0), int16(522), false, int8(-1), "", uint8(0), int16(0), uint8(0), uint8(0))
+	f.Add(uint8(1), int16(0), int16(384), false, int8(-1), "", uint8(3), int16(256), uint8(0), uint8(0))                                           // announces P-256, checks P-384
+	f.Add(uint8(0), int16(1024), int16(0), false, int8(1), "", uint8(1), int16(1024), uint8(0), uint8(0))                                          // RSA 1024 announced and checked: the Client makes 2048
+	f.Add(uint8(0), int16(2048), int16(0), true, int8(-1), "", uint8(3), int16(256), uint8(0), uint8(0))                                           // announces P-256 under PolicyRSA with AllowECDSA
+	f.Add(uint8(0), int16(2048), int16(384), true, int8(-1), "", uint8(3), int16(256), uint8(0), uint8(0))                                         // P-256 where AllowECDSA wants P-384
+	f.Add(uint8(0), int16(2049), int16(0), false, int8(-1), "", uint8(0), int16(0), uint8(0), uint8(0))                                            // above the Client's bound: ErrKeyPolicy
+	f.Add(uint8(1), int16(0), int16(0), false, int8(-1), "Microsoft Enhanced Cryptographic Provider v1.0", uint8(0), int16(0), uint8(0), uint8(0)) // no CSP makes ECDSA
+	f.Add(uint8(0), int16(0), int16(0), false, int8(-1), "Microsoft Base DSS Cryptographic Provider;Microsoft Base Cryptographic Provider v1.0", uint8(0), int16(0), uint8(0), uint8(0))
+	f.Add(uint8(1), int16(0), int16(521), false, int8(-1), "", uint8(0), int16(0), uint8(2), uint8(0))    // KeyECDSAP256 where P-521 is asked
+	f.Add(uint8(1), int16(0), int16(0), false, int8(-1), "", uint8(0), int16(0), uint8(1), uint8(0))      // KeyRSA2048 under PolicyECDSA
+	f.Add(uint8(2), int16(0), int16(0), false, int8(-1), "", uint8(0), int16(0), uint8(0), uint8(0))      // neither algorithm: the Server's error
+	f.Add(uint8(1), int16(0), int16(256), false, int8(-1), "", uint8(7), int16(0), uint8(0), uint8(0))    // an OID no key has
+	f.Add(uint8(0), int16(3072), int16(0), false, int8(-1), "", uint8(0), int16(0), uint8(1), uint8(0))   // KeyRSA2048 where 3072 is asked
+	f.Add(uint8(0), int16(3072), int16(0), false, int8(1), "", uint8(2), int16(2048), uint8(0), uint8(0)) // announces RSA 2048, checks 3072
+	f.Add(uint8(0), int16(2048), int16(0), false, int8(-1), "", uint8(0), int16(0), uint8(0), uint8(2))   // renewal refused above a bound of 1024
+	f.Add(uint8(1), int16(0), int16(384), false, int8(-1), "", uint8(0), int16(0), uint8(0), uint8(1))    // ECDSA P-384 renewed
+	f.Add(uint8(0), int16(2048), int16(0), false, int8(-1), "", uint8(0), int16(0), uint8(0), uint8(1))   // RSA 2048 renewed under its bound
+	f.Fuzz(func(t *testing.T, alg uint8, rsaMin, ecdsaMin int16, allowECDSA bool, keySpec int8, providers string, announce uint8, announcedLen int16, keyType, renew uint8) {
 		fx, err := policyFix()
 		if err != nil {
 			t.Fatal(err)
@@ -204,6 +209,9 @@ func FuzzEnrollPolicy(f *testing.F) {
 			if why := meetsServerPolicy(pol, r.Certificate.PublicKey); why != "" {
 				t.Fatalf("certificate issued for a key below the Server's policy %+v: %s", *pol, why)
 			}
+			if renew%3 != 0 && client.KeyType == mde2.KeyFromPolicy {
+				checkRenewPolicy(t, fx, client, pol, r, dev, renew%3 == 2)
+			}
 		case errors.Is(err, mde2.ErrKeyPolicy):
 			if client.KeyType != mde2.KeyFromPolicy {
 				t.Fatalf("KeyType %d, which reads no policy, refused with ErrKeyPolicy: %v", client.KeyType, err)
@@ -238,6 +246,54 @@ func FuzzEnrollPolicy(f *testing.F) {
 			}
 		}
 	})
+}
+
+// checkRenewPolicy renews r, a certificate the Server issued under pol,
+// with a KeyFromPolicy Client whose Limits.MaxRSAKeyBits is 1024 when
+// low, else the enrollment's. It checks: Renew refuses with ErrKeyPolicy,
+// having sent nothing, exactly when the key is RSA longer than the
+// bound; else it succeeds with a key of the kind and length of the
+// renewed one, which meets the Server's policy.
+func checkRenewPolicy(t *testing.T, fx *policyFixture, client *mde2.Client, pol *mde2.CertificatePolicy, r *mde2.Result, dev *mde2.Device, low bool) {
+	c := *client
+	if low {
+		c.Limits.MaxRSAKeyBits = 1024
+	}
+	old := r.Certificate.PublicKey
+	k, isRSA := old.(*rsa.PublicKey)
+	over := isRSA && k.N.BitLen() > c.Limits.MaxRSAKeyBits
+	fx.requests = 0
+	nr, err := c.Renew(context.Background(), r, dev)
+	switch {
+	case over:
+		if !errors.Is(err, mde2.ErrKeyPolicy) || fx.requests != 0 {
+			t.Fatalf("Renew of an RSA key of %d bits with MaxRSAKeyBits %d: %v after %d requests, want ErrKeyPolicy before any", k.N.BitLen(), c.Limits.MaxRSAKeyBits, err, fx.requests)
+		}
+	case err != nil:
+		t.Fatalf("Renew of a key meeting the policy %+v: %v", *pol, err)
+	default:
+		if sameKind(old, nr.Certificate.PublicKey) != "" {
+			t.Fatalf("renewed %T with %T: %s", old, nr.Certificate.PublicKey, sameKind(old, nr.Certificate.PublicKey))
+		}
+		if why := meetsServerPolicy(pol, nr.Certificate.PublicKey); why != "" {
+			t.Fatalf("renewal certificate for a key below the Server's policy %+v: %s", *pol, why)
+		}
+	}
+}
+
+// sameKind returns how b differs from a in algorithm or length, or "".
+func sameKind(a, b crypto.PublicKey) string {
+	switch a := a.(type) {
+	case *rsa.PublicKey:
+		if b, ok := b.(*rsa.PublicKey); !ok || b.N.BitLen() != a.N.BitLen() {
+			return "not an RSA key of the same length"
+		}
+	case *ecdsa.PublicKey:
+		if b, ok := b.(*ecdsa.PublicKey); !ok || b.Curve != a.Curve {
+			return "not an ECDSA key on the same curve"
+		}
+	}
+	return ""
 }
 
 // meetsServerPolicy returns why key does not meet p, as the fields of a
