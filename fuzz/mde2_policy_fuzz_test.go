@@ -32,6 +32,9 @@ type policyFixture struct {
 	// announce, when set, rewrites the GetPoliciesResponse the Client
 	// reads (the announced policy); the Server still checks its own.
 	announce func(*mde2.GetPoliciesResponse)
+	// unwritable is Marshal's refusal of the rewritten response (a
+	// provider name that is not XML text, say): the input checks nothing.
+	unwritable error
 	// requests counts the RequestSecurityTokens posted; key is the public
 	// key of the last one's certificate request (nil when unread).
 	requests int
@@ -66,6 +69,7 @@ var policyFix = sync.OnceValues(func() (*policyFixture, error) {
 			}
 			fx.announce(&resp)
 			if body, err = mde2.Marshal(&resp); err != nil {
+				fx.unwritable = err
 				http.Error(w, err.Error(), http.StatusBadGateway)
 				return
 			}
@@ -166,7 +170,7 @@ func FuzzEnrollPolicy(f *testing.F) {
 		pol := &mde2.CertificatePolicy{Name: "fuzz", Validity: 24 * time.Hour, KeyAlgorithm: mde2.KeyAlgorithm(alg % 3),
 			MinimalRSAKeyLength: int(rsaMin), AllowECDSA: allowECDSA, MinimalECDSAKeyLength: int(ecdsaMin)}
 		fx.srv.Policy = pol
-		fx.requests, fx.key = 0, nil
+		fx.requests, fx.key, fx.unwritable = 0, nil, nil
 		var seen *mde2.Policy // the policy the Client read, and its OIDs
 		var seenOIDs []mde2.OID
 		fx.announce = func(resp *mde2.GetPoliciesResponse) {
@@ -199,6 +203,9 @@ func FuzzEnrollPolicy(f *testing.F) {
 		resp := &mde2.DiscoverResponse{AuthPolicy: mde2.OnPremise, EnrollmentVersion: "5.0",
 			EnrollmentPolicyServiceURL: fx.srv.PolicyURL, EnrollmentServiceURL: fx.srv.EnrollmentURL}
 		r, err := client.EnrollWith(context.Background(), resp, dev, mde2.Credentials{Username: "u", Password: "p"})
+		if fx.unwritable != nil {
+			return
+		}
 
 		var fault *mde2.Fault
 		switch {
