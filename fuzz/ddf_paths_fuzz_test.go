@@ -27,8 +27,10 @@ type pathSlot struct {
 // node with no dynamic node on its path that Lookup of its path does not
 // find. It computes the paths from the tree alone: a top-level node's
 // Path split into segments, its scope segment (and a top-level name
-// Device or User directly under ".") in one spelling, then the names
-// down to the node; a dynamic node has a path of its own. Whether a node
+// Device or User directly under ".") in one spelling, Device where it has
+// none (Windows reads ./Vendor/MSFT as ./Device/Vendor/MSFT, and so does
+// Lookup where the tree has no node at the unscoped path), then the
+// names down to the node; a dynamic node has a path of its own. Whether a node
 // has a CaseSense element, which the tree does not say, is read with
 // etree from the Node elements of data; where they are not the tree's
 // nodes one for one, the letter case is not checked.
@@ -47,14 +49,16 @@ func checkPaths(t *testing.T, data []byte, tree *ddf.Tree) {
 	}
 	for _, r := range tree.Roots {
 		p := r.Path()
+		// A path without a scope segment is in the device scope, as
+		// Windows reads it: ./Vendor/MSFT/X is ./Device/Vendor/MSFT/X.
+		segs := strings.Split(strings.TrimPrefix(p, "./"), "/")
+		segs[0] = scopeSpelling(segs[0])
+		if segs[0] != "Device" && segs[0] != "User" {
+			segs = append([]string{"Device"}, segs...)
+		}
 		parent := "."
-		if base := strings.TrimPrefix(p[:strings.LastIndexByte(p, '/')], "."); base != "" {
-			for i, seg := range strings.Split(strings.TrimPrefix(base, "/"), "/") {
-				if i == 0 {
-					seg = scopeSpelling(seg)
-				}
-				parent = intern(parent, seg)
-			}
+		for _, seg := range segs[:len(segs)-1] {
+			parent = intern(parent, seg)
 		}
 		var down func(n *ddf.Node, parent string)
 		down = func(n *ddf.Node, parent string) {
@@ -63,12 +67,10 @@ func checkPaths(t *testing.T, data []byte, tree *ddf.Tree) {
 				dyn++ // no name holds a NUL: this path is the node's own
 				k = parent + "/\x00" + strconv.Itoa(dyn)
 				slots[k] = &pathSlot{parent: parent}
+			} else if n.Parent == nil {
+				k = intern(parent, segs[len(segs)-1])
 			} else {
-				name := n.Name
-				if parent == "." && n.Parent == nil {
-					name = scopeSpelling(name)
-				}
-				k = intern(parent, name)
+				k = intern(parent, n.Name)
 			}
 			if o := slots[k].node; o != nil {
 				t.Fatalf("Parse accepted two nodes at one path: %s (line %d) and %s (line %d)", o.Path(), o.Line, n.Path(), n.Line)

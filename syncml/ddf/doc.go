@@ -25,7 +25,9 @@
 // that resolve to one path, whether siblings of one name (children of
 // one Node, or top-level nodes under one Path) or at different levels (a
 // child B of a top-level A under ./Vendor, and a top-level B under
-// ./Vendor/A): a node's path names one node, and the error points at the
+// ./Vendor/A; an unscoped path and the device's, ./Vendor/MSFT/X and
+// ./Device/Vendor/MSFT/X, which Windows reads as one node): a node's
+// path names one node, and the error points at the
 // later Node and names the earlier by line, column and path. So are two
 // named siblings whose names differ only in letter case where CaseSense
 // CIS reads names in any case: the parent's CaseSense (its own or, with

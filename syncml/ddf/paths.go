@@ -69,6 +69,12 @@ func (p *parser) uniquePaths(t *Tree) error {
 	for _, r := range t.Roots {
 		base := rootBase(r)
 		id := 0
+		if base.scope == "" && (base.len() > 0 || !isScope(r.Name)) {
+			// an unscoped path is the device's, as Windows reads it (and
+			// Lookup's second reading of an unscoped URI): ./Vendor/X and
+			// ./Device/Vendor/X name one node
+			id = x.intern(0, "Device")
+		}
 		for i := range base.len() {
 			id = x.intern(id, base.at(i))
 		}
@@ -116,6 +122,12 @@ func (x *pathIndex) intern(parent int, name string) int {
 	x.parent = append(x.parent, parent)
 	x.owner = append(x.owner, nil)
 	return id
+}
+
+// isScope reports whether name is a scope segment: Device or User in any
+// letter case.
+func isScope(name string) bool {
+	return strings.EqualFold(name, "Device") || strings.EqualFold(name, "User")
 }
 
 // scopeName returns the name of a top-level node directly under "." as

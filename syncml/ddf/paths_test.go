@@ -152,6 +152,12 @@ func TestSamePathAcrossLevels(t *testing.T) {
 		{"a percent-encoded Path",
 			sibTree(sibNode("A B", "./Vendor", sibNode("C", "")), sibNode("C", "./Vendor/A%20B")),
 			4, "/MgmtTree/Node", "./Vendor/A B/C", 3, "./Vendor/A B/C"},
+		{"an unscoped Path, then the device's",
+			sibTree(sibNode("X", "./Vendor/MSFT"), sibNode("X", "./Device/Vendor/MSFT")),
+			3, "/MgmtTree/Node", "./Device/Vendor/MSFT/X", 2, "./Vendor/MSFT/X"},
+		{"a node under \".\", then the device's",
+			sibTree(sibNode("Vendor", "", sibNode("A", "")), sibNode("Vendor", "./Device")),
+			4, "/MgmtTree/Node", "./Device/Vendor", 2, "./Vendor"},
 	} {
 		t.Run(tt.name, func(t *testing.T) { checkClash(t, tt) })
 	}
