@@ -47,7 +47,15 @@ func (p *run) askSummary() bool {
 func (p *run) summaryRefused() bool {
 	st := p.st
 	code, tries := st.summaryRefusal()
-	if c := p.sumGetRefused; c != 0 && p.mayRetry(c, 0) && p.fresh {
+	if c := p.sumGetRefused; c != 0 && !p.mayRetry(c, 0) {
+		// a refusal that may not pass (a 4xx, 501, 505) is final at
+		// once: it ends the hold an earlier 5xx began
+		if code != 0 {
+			st.setSummaryRefusal(0, 0)
+		}
+		return false
+	}
+	if c := p.sumGetRefused; c != 0 && p.fresh {
 		if c != code {
 			tries = 0
 		}
