@@ -2,6 +2,7 @@ package mde2
 
 import (
 	"strconv"
+	"strings"
 )
 
 // GetPolicies is the MS-XCEP request for the certificate policy.
@@ -84,7 +85,9 @@ type Policy struct {
 	// KeySpec is privateKeyAttributes/keySpec, nil when nil: 1 for a key
 	// that exchanges keys and signs (AT_KEYEXCHANGE), 2 for one that
 	// signs only (AT_SIGNATURE). It decides nothing for a Client (see
-	// KeyFromPolicy).
+	// KeyFromPolicy), so a keySpec that is not a number (empty, or a
+	// name such as AT_SIGNATURE) reads as nil rather than refusing the
+	// response, as a build that did not read it did.
 	KeySpec *int
 	// CryptoProviders is privateKeyAttributes/cryptoProviders, the
 	// Windows key storage or cryptographic service providers to make
@@ -221,7 +224,7 @@ func (m *GetPoliciesResponse) readBody(t *tree, body *node) error {
 		pk := a.child("privateKeyAttributes", nsXCEP)
 		p.MinimalKeyLength = r.int(pk.child("minimalKeyLength", nsXCEP))
 		p.KeyAlgorithmOIDRef = r.optInt(pk.child("algorithmOIDReference", nsXCEP))
-		p.KeySpec = r.optInt(pk.child("keySpec", nsXCEP))
+		p.KeySpec = r.laxInt(pk.child("keySpec", nsXCEP))
 		for _, pn := range pk.child("cryptoProviders", nsXCEP).children("provider", nsXCEP) {
 			p.CryptoProviders = append(p.CryptoProviders, pn.value())
 		}
@@ -276,6 +279,20 @@ func (r *numReader) optInt(n *node) *int {
 	}
 	v := r.int(n)
 	return &v
+}
+
+// laxInt reads an optional int that decides nothing: nil when absent,
+// nilled or not an int, so that it never refuses the response.
+func (r *numReader) laxInt(n *node) *int {
+	if n == nil || n.nilled() {
+		return nil
+	}
+	v, err := strconv.ParseInt(strings.TrimSpace(n.value()), 10, 32)
+	if err != nil {
+		return nil
+	}
+	i := int(v)
+	return &i
 }
 
 func (r *numReader) bool(n *node) bool {
