@@ -136,10 +136,11 @@ func orNone(s string) string {
 // it is when it has only printable characters and spaces, else in Go
 // quotes, so that a peer's value cannot end the line (and forge the lines
 // after it) or send control characters to the terminal. An empty value
-// is shown as "", so that it is seen rather than a gap.
+// is shown as "", so that it is seen rather than a gap, and a value that
+// begins with a quote is quoted, so that none passes for a quoted one.
 func show(s string) string {
-	if s == "" {
-		return `""`
+	if s == "" || s[0] == '"' {
+		return strconv.Quote(s)
 	}
 	for _, r := range s {
 		if r != ' ' && !unicode.IsPrint(r) {
