@@ -52,3 +52,18 @@ func TestCharsetAgreement(t *testing.T) {
 		})
 	}
 }
+
+// checkContentType names the same parameter for the same value, however
+// Go orders the parsed parameters: the first bad one by name.
+func TestCheckContentTypeStable(t *testing.T) {
+	const v = "application/json; zz=1; charset=latin1; aa=2"
+	want := checkContentType(v)
+	if want == nil || !strings.Contains(want.Error(), `"aa"`) {
+		t.Fatalf("checkContentType(%q) = %v, want the parameter \"aa\" named", v, want)
+	}
+	for range 50 {
+		if err := checkContentType(v); err == nil || err.Error() != want.Error() {
+			t.Fatalf("checkContentType(%q) = %v, then %v", v, want, err)
+		}
+	}
+}

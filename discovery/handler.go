@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"mime"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -283,7 +285,8 @@ func checkContentType(v string) error {
 	if err != nil || mt != "application/json" {
 		return fmt.Errorf("%w: %s", ErrContentType, quote(v))
 	}
-	for k, p := range params {
+	for _, k := range slices.Sorted(maps.Keys(params)) { // the same text for the same value
+		p := params[k]
 		if k != "charset" {
 			return fmt.Errorf("%w: %s has parameter %s, want none but charset", ErrContentType, quote(v), quote(k))
 		}

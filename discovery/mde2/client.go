@@ -334,7 +334,11 @@ func (c *Client) EnrollWith(ctx context.Context, resp *DiscoverResponse, d *Devi
 // connection that presents the current certificate (ROBO). The result
 // keeps prev's DM account, and prev's Roots and Intermediates when the
 // renewal's document installs none (it may carry the new certificate
-// only).
+// only). The new key is of the kind and size of the one it replaces.
+// Changed: an RSA key over the generation bound (the Client's
+// Limits.MaxRSAKeyBits, DefaultMaxGeneratedRSAKeyBits when zero) is
+// refused with ErrKeyPolicy before anything is sent, where a renewal
+// made one that size.
 func (c *Client) Renew(ctx context.Context, prev *Result, d *Device) (*Result, error) {
 	if prev == nil || prev.Certificate == nil || prev.Key == nil || prev.EnrollmentURL == "" {
 		return nil, pkg.Errorf("Renew needs the Certificate, Key and EnrollmentURL of a Result")

@@ -92,8 +92,11 @@ type ServerConfig struct {
 	// up to MaxObjectSize / ObjectSegment records. Zero means
 	// DefaultObjectSegment (64 KiB); a value below MinObjectSegment (4
 	// KiB) or above MaxObjectSegment (4 MiB) counts as that bound.
-	// Servers sharing a Store may differ in it: each segment is checked
-	// by length and hash, not by this size.
+	// Servers of this version or later sharing a Store may differ in it:
+	// each segment is checked by length and hash, not by this size. A
+	// build before it reads a state whose segments are under 64 KiB as
+	// damaged (ErrStoredState): in a rolling upgrade, lower it only once
+	// no older build serves the Store.
 	ObjectSegment int
 	// OnExchange, when set, is called with every exchange once the
 	// device's state is saved, before the reply is written: its Outcomes

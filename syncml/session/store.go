@@ -23,8 +23,8 @@ import (
 // Store that lists or expires devices must keep that record.
 //
 // While a device sends an object in chunks, a Server keeps the data
-// received so far in records of their own too, of 64 KiB or more each
-// (ServerConfig.ObjectSegment),
+// received so far in records of their own too, of
+// ServerConfig.ObjectSegment (64 KiB by default) or more each,
 // under names that begin with a NUL like FirstNonceKeyDevice (the
 // state holds their number, length and hash), and empties them (a swap
 // to an empty state) once the object is joined or dropped (refused, cut,
