@@ -2,6 +2,7 @@ package agent
 
 import (
 	"context"
+	"sync"
 	"time"
 )
 
@@ -49,8 +50,14 @@ func call[T any](a *Agent, ctx context.Context, op, uri string, f func(context.C
 		if err := ctx.Err(); err != nil {
 			return zero, err
 		}
-		return zero, errorf("%w: %s %s did not return within %v: %w", ErrSurfaceTimeout, op, uri, t, context.DeadlineExceeded)
+		return zero, timeoutError(op, uri, t)
 	}
+}
+
+// timeoutError is the error of a Surface call op of uri that did not
+// return within t.
+func timeoutError(op, uri string, t time.Duration) error {
+	return errorf("%w: %s %s did not return within %v: %w", ErrSurfaceTimeout, op, uri, t, context.DeadlineExceeded)
 }
 
 // getResult is what Surface.Get returns.
@@ -79,4 +86,122 @@ func (a *Agent) surfaceDelete(ctx context.Context, uri string) error {
 		return struct{}{}, a.cfg.Surface.Delete(ctx, uri)
 	})
 	return err
+}
+
+// surfaceGets reads the nodes uris from the Surface in turn, each Get
+// bounded by Config.SurfaceTimeout as a call is (its context ends at its
+// own bound, and a Get that does not return by then gives an error
+// matching ErrSurfaceTimeout), and gives each outcome to each, in the
+// order of uris, until each returns false. A Get that times out is the
+// last: the goroutine making the Gets is left to it, and the nodes after
+// it are not read. It returns ctx's error when ctx ends before all are
+// read (the Get under way, if any, is not given to each).
+//
+// Unlike as many calls, it makes one goroutine, one timer and one context
+// for all the Gets, not one each.
+func (a *Agent) surfaceGets(ctx context.Context, uris []string, each func(uri, v string, ok bool, err error) bool) error {
+	t := a.surfaceTimeout()
+	if t == 0 || len(uris) < 2 {
+		for _, u := range uris {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if v, ok, err := a.surfaceGet(ctx, u); !each(u, v, ok, err) {
+				break
+			}
+		}
+		return nil
+	}
+	rc := newReadContext(ctx)
+	defer rc.end(context.Canceled)
+	type out struct {
+		v   string
+		ok  bool
+		err error
+	}
+	req, res := make(chan string), make(chan out, 1)
+	defer close(req)
+	go func() {
+		for u := range req {
+			v, ok, err := a.cfg.Surface.Get(rc, u)
+			res <- out{v, ok, err} // never blocks: one Get at a time, and room for one
+		}
+	}()
+	timer := time.NewTimer(t)
+	defer timer.Stop()
+	for _, u := range uris {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		rc.setDeadline(time.Now().Add(t))
+		timer.Reset(t)
+		req <- u
+		select {
+		case o := <-res:
+			if !each(u, o.v, o.ok, o.err) {
+				return nil
+			}
+		case <-timer.C:
+			rc.end(context.DeadlineExceeded)
+			each(u, "", false, timeoutError("Get", u, t))
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
+// A readContext is the context of the Gets of surfaceGets: its parent's,
+// with the deadline of the Get under way, ended (Done, Err) when the
+// parent ends or at the first Get that times out (context.DeadlineExceeded).
+type readContext struct {
+	context.Context
+	done     chan struct{}
+	stop     func() bool // of the AfterFunc on the parent
+	mu       sync.Mutex
+	deadline time.Time
+	err      error
+}
+
+func newReadContext(parent context.Context) *readContext {
+	c := &readContext{Context: parent, done: make(chan struct{})}
+	c.stop = context.AfterFunc(parent, func() { c.end(parent.Err()) })
+	return c
+}
+
+// setDeadline sets the deadline of the next Get.
+func (c *readContext) setDeadline(d time.Time) {
+	c.mu.Lock()
+	c.deadline = d
+	c.mu.Unlock()
+}
+
+// end ends c with err, once.
+func (c *readContext) end(err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.err == nil {
+		c.err = err
+		close(c.done)
+		c.stop()
+	}
+}
+
+func (c *readContext) Deadline() (time.Time, bool) {
+	c.mu.Lock()
+	d := c.deadline
+	c.mu.Unlock()
+	if p, ok := c.Context.Deadline(); ok && p.Before(d) {
+		return p, true
+	}
+	return d, true
+}
+
+func (c *readContext) Done() <-chan struct{} { return c.done }
+
+func (c *readContext) Err() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.err
 }

@@ -292,20 +292,19 @@ func (a *Agent) unread(added map[int][]leftNode) []string {
 // (the document stays pending). a.work held, not a.mu.
 func (a *Agent) readBefore(ctx context.Context, uris []string) error {
 	got := make(map[string]getResult, len(uris))
-	for x, u := range uris {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		v, ok, err := a.surfaceGet(ctx, u)
+	err := a.surfaceGets(ctx, uris, func(u, v string, ok bool, err error) bool {
 		got[nodeKey(u)] = getResult{v, ok && err == nil}
-		if errors.Is(err, ErrSurfaceTimeout) {
-			// A Surface whose Get does not return: the others are not
-			// read (recorded as before), so that the apply waits
-			// SurfaceTimeout once, not once per node.
-			for _, r := range uris[x+1:] {
-				got[nodeKey(r)] = getResult{}
-			}
-			break
+		// A Surface whose Get does not return: the others are not read
+		// (recorded as before), so that the apply waits SurfaceTimeout
+		// once, not once per node.
+		return !errors.Is(err, ErrSurfaceTimeout)
+	})
+	if err != nil {
+		return err
+	}
+	for _, u := range uris {
+		if _, ok := got[nodeKey(u)]; !ok {
+			got[nodeKey(u)] = getResult{}
 		}
 	}
 	a.mu.Lock()
