@@ -51,19 +51,25 @@ import (
 // refreshes without error, leaving no document in a transient state (but
 // a bulk template waiting for its data) and no Surface node with an empty,
 // . or .. segment or a placeholder; and a new agent starts from the saved
-// state with the same summary. Every Set the Surface gets is of a node
-// the saved state already records as set (the agent records a node
-// before it sets it), and no save makes a record hold more nodes than
+// state with the same summary. Every Set the Surface gets that changes
+// a node's value is of a node the saved state already records as set (the
+// agent records a node before it sets it), and no save makes a record hold more nodes than
 // MaxLeftover (lowered by opRestart) unless it held them already.
 // Every Intents key a save holds is in its record's Leftover, and the
 // save after an apply or refresh batch holds no Intents but those a
 // crash left before it. The Surface holds values of the device's own
 // (ownNodes) before the agent runs; through crashes (opApplyCanceled
 // and opRefreshCanceled with an argument: the process ends before a
-// Set, see crashState) and restarts, the agent deletes no node holding
-// such a value that it did not write itself (an Intent whose Set was
-// never made). An int or bool written "030" or "True" is Set as "30" or
-// "true".
+// Set, or before a Get or a Set, see crashState) and restarts, the agent
+// deletes no node holding such a value that it did not write itself (an
+// Intent whose Set was never made). And a node holding a value of the
+// device's own at a crash that the saved state does not hold as set
+// (after reads that work) is not deleted while it holds that value, until
+// an apply result that sets it is recorded (see crashState.guard): a
+// document whose value is the device's own (data 10) does not make the
+// agent's a node it finds holding that value, whether its Set is made
+// before the crash or not. An int or bool written "030" or "True" is Set
+// as "30" or "true".
 func FuzzAgent(f *testing.F) {
 	fuzzsteady.Target(f)
 	const id = "27FEA311-68B9-4320-9FC4-296F6FDFAFE2"
@@ -126,6 +132,17 @@ func FuzzAgent(f *testing.F) {
 	f.Add(replace, []byte{opServe, 1, 9, opApplyCanceled | 1<<4, opUnenroll})
 	f.Add(replace, []byte{opServe, 1, 9, opApplyCanceled | 2<<4, opRefresh, opUnenroll})
 	f.Add(replace, []byte{opServe, 1, 9, opApply, opDrift | 8<<4, opRefreshCanceled | 1<<4, opUnenroll})
+	// The version whose RememberCredentials is the device's own value
+	// (data 10): its apply crashes before its read of the node (argument
+	// 8: before the first Get or Set), before the Set of that node (9),
+	// before the next Set (10: the node set the value it held), and
+	// Unenroll must keep the node; its apply recorded, Unenroll deletes
+	// it. A refresh that repairs it crashes alike.
+	f.Add(replace, []byte{opServe, 1, 10, opApplyCanceled | 8<<4, opUnenroll})
+	f.Add(replace, []byte{opServe, 1, 10, opApplyCanceled | 9<<4, opUnenroll})
+	f.Add(replace, []byte{opServe, 1, 10, opApplyCanceled | 10<<4, opUnenroll})
+	f.Add(replace, []byte{opServe, 1, 10, opApplyCanceled | 10<<4, opApply, opUnenroll})
+	f.Add(replace, []byte{opServe, 1, 10, opFaultSet | 3<<4, opApply, opFaultSet, opRefreshCanceled | 10<<4, opUnenroll})
 	first := &declaredconfig.Document{Schema: "1.0", Context: "Device", ID: id, Checksum: "A1", Scenario: declaredconfig.ScenarioVPN,
 		CSPs: []declaredconfig.CSP{{Name: "./Vendor/MSFT/VPNv2", Settings: []declaredconfig.Setting{{Path: "P/AlwaysOn", Type: "bool", Value: "true"}}}}}
 	firstText, err := first.MarshalText()
@@ -176,8 +193,18 @@ func FuzzAgent(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
+	// And a version whose RememberCredentials (set first) holds the very
+	// value the device holds there (ownNodes[1]).
+	fourth := *first
+	fourth.Checksum = "A4"
+	fourth.CSPs = []declaredconfig.CSP{{Name: "./Vendor/MSFT/VPNv2", Settings: []declaredconfig.Setting{
+		{Path: "P/RememberCredentials", Type: "chr", Value: ownValue + "1"}, {Path: "P/AlwaysOn", Type: "bool", Value: "true"}}}}
+	fourthText, err := fourth.MarshalText()
+	if err != nil {
+		f.Fatal(err)
+	}
 	uris := append(slices.Clip(gen.uris), base+"Host/Inventory/Documents/"+invID+"/Document", base+"Host/Inventory/Results/"+invID+"/Document")
-	datas := append(slices.Clip(gen.data), string(invText), string(dscText), string(thirdText))
+	datas := append(slices.Clip(gen.data), string(invText), string(dscText), string(thirdText), string(fourthText))
 	f.Fuzz(func(t *testing.T, data, ops []byte) {
 		fuzzsteady.Input(t)
 		var m syncml.Message
@@ -262,7 +289,7 @@ const (
 	opUndo                    // the Undo of the last command served in an Atomic
 	opSession                 // the message again, in a new session
 	opClock                   // the clock moves on arg*10+1 minutes
-	opApplyCanceled           // ApplyPending with its context ended (arg 0), else crashes before its arg-th Set (see agentRun.crash)
+	opApplyCanceled           // ApplyPending with its context ended (arg 0), else crashes before its arg-th Set (arg < 8) or its (arg-7)-th Get or Set (see agentRun.crash)
 	opRefreshCanceled         // Refresh with its context ended (arg 0), else crashes alike
 )
 
@@ -322,13 +349,49 @@ var ownNodes = []string{"./Vendor/MSFT/VPNv2/P/AlwaysOn", "./Vendor/MSFT/VPNv2/P
 const ownValue = "device-own-"
 
 // A crashState models the process ending: at is the number of Surface
-// Sets left before the crash (-1: none armed); from then on (on), the
-// Surface's Sets and Deletes and the Store's saves are not made, as
-// nothing the dead process did after is, until the agent is made anew
-// from the store.
+// Sets (and Gets, when gets is set) left before the crash (-1: none
+// armed); from then on (on), the Surface's Sets and Deletes and the
+// Store's saves are not made, as nothing the dead process did after is,
+// until the agent is made anew from the store.
+//
+// guard holds, by nodeID, the nodes that held a value of the device's
+// own (ownValue) at a crash, whose reads worked, that the saved state did
+// not hold as set, with that value: the agent must not delete such a node
+// while it holds the value until an apply result that sets it is recorded
+// (a record's setting with status 200, saved or in the agent's memory),
+// which takes it out.
 type crashState struct {
-	at int
-	on bool
+	at    int
+	gets  bool
+	on    bool
+	guard map[string]string
+}
+
+// count counts a Surface call, ending the process when it is the one
+// armed.
+func (c *crashState) count() {
+	if c == nil || c.at < 0 {
+		return
+	}
+	if c.at == 0 {
+		c.on = true
+	}
+	c.at--
+}
+
+// recorded takes out of c.guard the nodes that st records as set by an
+// apply result.
+func (c *crashState) recorded(st *agent.Snapshot) {
+	if c == nil || len(c.guard) == 0 || st == nil {
+		return
+	}
+	for _, d := range st.Documents {
+		for _, x := range d.Settings {
+			if x.Status == int(syncml.StatusOK) {
+				delete(c.guard, nodeID(x.URI))
+			}
+		}
+	}
 }
 
 // start makes the agent anew from the store, under r.lim.
@@ -372,6 +435,9 @@ func (r *agentRun) checkRecorded() {
 	if o := r.surface.ownDeleted; len(o) > 0 {
 		r.t.Fatalf("the agent deleted nodes holding the device's own value, which it never wrote: %v", o)
 	}
+	if h := r.surface.heldDeleted; len(h) > 0 {
+		r.t.Fatalf("the agent deleted nodes holding the device's own value they held at a crash, no apply result setting them recorded since: %v", h)
+	}
 	if n := r.surface.noncanonical; len(n) > 0 {
 		r.t.Fatalf("the Surface was set an int or bool in a form a node does not read back: %v", n)
 	}
@@ -405,12 +471,36 @@ func (r *agentRun) checkNoIntents(what string, was map[string]bool) {
 }
 
 // crash runs ApplyPending (or Refresh, when refresh is set) in a process
-// that ends before the Surface's at-th Set from now (see crashState) or,
-// when it makes fewer, once it returns; then the agent starts anew from
-// the store.
-func (r *agentRun) crash(at int, refresh bool) {
+// that ends before the Surface's at-th Set from now (arg < 8) or its
+// (arg-8)-th Get or Set (see crashState) or, when it makes fewer, once it
+// returns; then the agent starts anew from the store. The nodes holding
+// the device's own value that the saved state does not hold as set go to
+// the guard, when Gets work.
+func (r *agentRun) crash(arg int, refresh bool) {
 	r.checkEvents()
-	r.surface.crash.at, r.surface.crash.on = at, false
+	c := r.surface.crash
+	if r.surface.getErr == nil {
+		var held map[string]bool
+		if st, err := r.store.MemoryStore.Load(context.Background()); err == nil && st != nil {
+			held = map[string]bool{}
+			for i := range st.Documents {
+				maps.Copy(held, savedNodes(&st.Documents[i]))
+			}
+		}
+		for _, u := range ownNodes {
+			id := nodeID(u)
+			if v, ok, _ := r.surface.mem.Get(context.Background(), id); ok && strings.HasPrefix(v, ownValue) && !held[id] {
+				if c.guard == nil {
+					c.guard = map[string]string{}
+				}
+				c.guard[id] = v
+			}
+		}
+	}
+	c.at, c.gets, c.on = arg-1, false, false
+	if arg >= 8 {
+		c.at, c.gets = arg-8, true
+	}
 	if refresh {
 		_ = r.a.Refresh(context.Background())
 	} else {
@@ -418,7 +508,7 @@ func (r *agentRun) crash(at int, refresh bool) {
 	}
 	// what the dead process told after the crash was never told
 	r.events = r.events[:r.checked]
-	r.surface.crash.at, r.surface.crash.on = -1, false
+	c.at, c.gets, c.on = -1, false, false
 	r.restart(r.lim)
 }
 
@@ -577,6 +667,8 @@ func (r *agentRun) op(ops []byte, m *syncml.Message) []byte {
 	cancel()
 	b, ops := ops[0], ops[1:]
 	arg := int(b >> 4)
+	// an apply result the agent holds, saved or not, ends the guard
+	r.surface.crash.recorded(r.a.Snapshot())
 	switch b & 15 {
 	case opApply:
 		saves, was := r.store.saves, r.savedIntents()
@@ -586,7 +678,7 @@ func (r *agentRun) op(ops []byte, m *syncml.Message) []byte {
 		}
 	case opApplyCanceled:
 		if arg > 0 {
-			r.crash(arg-1, false)
+			r.crash(arg, false)
 			break
 		}
 		r.wantErr("ApplyPending", r.a.ApplyPending(ended), errStore, context.Canceled)
@@ -598,7 +690,7 @@ func (r *agentRun) op(ops []byte, m *syncml.Message) []byte {
 		}
 	case opRefreshCanceled:
 		if arg > 0 {
-			r.crash(arg-1, true)
+			r.crash(arg, true)
 			break
 		}
 		r.wantErr("Refresh", r.a.Refresh(ended), errStore, context.Canceled)
@@ -802,16 +894,18 @@ func nodeID(uri string) string {
 // set; it holds a node under its identity (nodeID), as a device does, so
 // that two spellings of one node are one.
 //
-// A Set that works first checks that the state saved in store holds the
-// node as set (see savedNodes), the agent recording a node before it
-// sets it; the nodes it did not hold go to unrecorded.
+// A Set that works and changes the node's value first checks that the
+// state saved in store holds the node as set (see savedNodes), the agent
+// recording a node before it sets it (but one it read holding the value
+// already); the nodes it did not hold go to unrecorded.
 //
 // It also keeps the values each node was set (written): a Delete of a
 // node holding a value of the device's own (ownValue) that the agent
 // never set goes to ownDeleted; a Set of "True" or "030", the forms of a
 // bool and an int FuzzAgent's documents hold that a node does not read
 // back, goes to noncanonical. crash, when it is on, makes Sets and
-// Deletes do nothing (see crashState).
+// Deletes do nothing (see crashState); a Delete of a node of its guard
+// holding the value guarded goes to heldDeleted.
 type faultSurface struct {
 	mem                       *agent.MemorySurface
 	setErr, getErr, deleteErr error
@@ -820,25 +914,21 @@ type faultSurface struct {
 	crash                     *crashState
 	written                   map[string]map[string]bool
 	ownDeleted, noncanonical  []string
+	heldDeleted               []string
 }
 
 func (s *faultSurface) Set(ctx context.Context, uri, value string) error {
 	if s.setErr != nil {
 		return fmt.Errorf("set %s: %w", uri, s.setErr)
 	}
-	if c := s.crash; c != nil && c.at >= 0 {
-		if c.at == 0 {
-			c.on = true
-		}
-		c.at--
-	}
+	s.crash.count()
 	if s.crash != nil && s.crash.on {
 		return nil
 	}
 	if value == "True" || value == "030" {
 		s.noncanonical = append(s.noncanonical, uri+"="+value)
 	}
-	if s.store != nil && !s.savedHolds(nodeID(uri)) {
+	if v, ok, _ := s.mem.Get(ctx, nodeID(uri)); (!ok || v != value) && s.store != nil && !s.savedHolds(nodeID(uri)) {
 		s.unrecorded = append(s.unrecorded, uri)
 	}
 	if s.written == nil {
@@ -870,6 +960,9 @@ func (s *faultSurface) Get(ctx context.Context, uri string) (string, bool, error
 	if s.getErr != nil {
 		return "", false, fmt.Errorf("get %s: %w", uri, s.getErr)
 	}
+	if c := s.crash; c != nil && c.gets {
+		c.count()
+	}
 	return s.mem.Get(ctx, nodeID(uri))
 }
 
@@ -882,6 +975,9 @@ func (s *faultSurface) Delete(ctx context.Context, uri string) error {
 	}
 	if v, ok, _ := s.mem.Get(ctx, nodeID(uri)); ok && strings.HasPrefix(v, ownValue) && !s.written[nodeID(uri)][v] {
 		s.ownDeleted = append(s.ownDeleted, uri+"="+v)
+	}
+	if v, ok, _ := s.mem.Get(ctx, nodeID(uri)); ok && s.crash != nil && s.crash.guard[nodeID(uri)] == v {
+		s.heldDeleted = append(s.heldDeleted, uri+"="+v)
 	}
 	return s.mem.Delete(ctx, nodeID(uri))
 }
@@ -924,6 +1020,7 @@ func (s *faultStore) Save(ctx context.Context, st *agent.Snapshot) error {
 		return nil
 	}
 	s.saves++
+	s.crash.recorded(st)
 	// one key, made once, for every save of the run (restarts and
 	// Unenroll included), and every hash keyed by it
 	if k, err := hex.DecodeString(st.HashKey); err != nil || len(k) != 32 || s.key != "" && st.HashKey != s.key {
