@@ -289,3 +289,18 @@ func applied(t testing.TB, cfg agent.Config, uri string, d *declaredconfig.Docum
 	}
 	return a
 }
+
+// execRuns returns the handler of a test subtree whose Exec runs f (200;
+// f's error fails the test) and which fails every other command (500):
+// an Atomic that runs f and is then rolled back.
+func execRuns(t *testing.T, f func(context.Context) error) session.Handler {
+	return session.HandlerFunc(func(ctx context.Context, r *session.Request) session.Response {
+		if r.Command.ElementName() == "Exec" {
+			if err := f(ctx); err != nil {
+				t.Error(err)
+			}
+			return session.Response{Code: syncml.StatusOK}
+		}
+		return session.Response{Code: syncml.StatusCommandFailed}
+	})
+}

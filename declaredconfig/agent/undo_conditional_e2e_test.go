@@ -47,15 +47,7 @@ func TestAtomicUndoConditionalNode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	apply := session.HandlerFunc(func(ctx context.Context, r *session.Request) session.Response {
-		if r.Command.ElementName() == "Exec" {
-			if err := b.ApplyPending(ctx); err != nil {
-				t.Error(err)
-			}
-			return session.Response{Code: syncml.StatusOK}
-		}
-		return session.Response{Code: syncml.StatusCommandFailed}
-	})
+	apply := execRuns(t, b.ApplyPending)
 	exec := &syncml.Exec{Items: []syncml.Item{{Target: &syncml.Location{LocURI: "./Vendor/MSFT/Test/Apply"}}}}
 	fail := &syncml.Replace{Items: []syncml.Item{{Target: &syncml.Location{LocURI: "./Vendor/MSFT/Test/X"}, Data: syncml.Text("1")}}}
 	codes := exchangeWith(t, b, map[string]session.Handler{"./Vendor/MSFT/Test": apply},

@@ -32,15 +32,7 @@ func TestAtomicUndoAfterUnenroll(t *testing.T) {
 	if err := a.ApplyPending(ctx); err != nil {
 		t.Fatal(err)
 	}
-	unenroll := session.HandlerFunc(func(ctx context.Context, r *session.Request) session.Response {
-		if r.Command.ElementName() == "Exec" {
-			if err := a.Unenroll(ctx); err != nil {
-				t.Error(err)
-			}
-			return session.Response{Code: syncml.StatusOK}
-		}
-		return session.Response{Code: syncml.StatusCommandFailed}
-	})
+	unenroll := execRuns(t, a.Unenroll)
 	rep, err := declaredconfig.ReplaceDocument(docURI, vpnDoc("A2"), syncml.DataText)
 	if err != nil {
 		t.Fatal(err)
