@@ -33,7 +33,13 @@
 // CIS reads names in any case: the parent's CaseSense (its own or, with
 // none, its nearest ancestor's, a top-level node's parent being the Node
 // at its Path, if any) or either sibling's own. Dynamic siblings, which
-// have no name, are not compared. Changed: such DDFs were accepted, and
+// have no name, are not compared. Letter case is compared as Windows
+// compares names ignoring case: each UTF-16 code unit mapped to its
+// simple uppercase, so σ, ς and Σ are one name, but the Kelvin sign is
+// not k, nor ſ s, nor ı or İ i, and letters outside the Basic
+// Multilingual Plane keep their case (Changed: these four, and such
+// letters, were read as their case partners, as strings.EqualFold does,
+// and such siblings refused). Changed: such DDFs were accepted, and
 // Lookup reached one of the nodes (two Nodes at one path across levels,
 // and CIS case variants, are refused since this version; two siblings of
 // one name were refused before).

@@ -3,6 +3,7 @@ package ddf
 import (
 	"fmt"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/windc-go/windc/internal/xmlscan"
@@ -199,18 +200,34 @@ func (x *pathIndex) ownName(n *Node, id int) string {
 	return n.Name
 }
 
-// foldName returns s with letter case folded, so that two names equal
-// under strings.EqualFold give one string: upper then lower case, which
-// also brings together the letters with more than two cases (such as
-// s, S and ſ, or k, K and the Kelvin sign). ASCII is only lowered, which
-// allocates nothing for a name without upper case.
+// foldName returns s with letter case folded as Windows compares names
+// ignoring case (an ordinal comparison ignoring case: each UTF-16 code
+// unit mapped to its simple uppercase): two names give one string exactly
+// when Windows reads them as one. So k and K are one name, and σ, ς and
+// Σ, and the Georgian Mkhedruli and Mtavruli letters; but the Kelvin sign
+// is not k (it is its own uppercase), nor the long s s, nor the dotless ı
+// i, nor İ i (Windows maps ı and ſ to themselves), and a character
+// outside the Basic Multilingual Plane, two code units, is not folded.
+// strings.EqualFold reads K, ſ and the supplementary letters as their
+// case partners: it would refuse DDFs Windows reads without a clash. ASCII
+// is only raised, which allocates nothing for a name without lower case.
 func foldName(s string) string {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= utf8.RuneSelf {
-			return strings.ToLower(strings.ToUpper(s))
+			return strings.Map(windowsUpper, s)
 		}
 	}
-	return strings.ToLower(s)
+	return strings.ToUpper(s)
+}
+
+// windowsUpper maps r as Windows does when it compares names ignoring
+// case: its simple uppercase, but for the dotless i and the long s, and
+// for the characters that UTF-16 writes as two code units.
+func windowsUpper(r rune) rune {
+	if r == 'ı' || r == 'ſ' || r > 0xFFFF {
+		return r
+	}
+	return unicode.ToUpper(r)
 }
 
 // clash returns the ParseError at Node n, whose path another Node s,

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-	"unicode"
 )
 
 // sibNode is a Node named name holding the given children.
@@ -192,12 +191,12 @@ func TestCaseSenseSiblings(t *testing.T) {
 		{"a top-level node under a CIS node's path",
 			sibTree(caseNode("A", "./Vendor", "CIS", sibNode("b", "")), sibNode("B", "./Vendor/A")),
 			4, "/MgmtTree/Node", "./Vendor/A/B", 3, "./Vendor/A/b"},
-		{"the Kelvin sign",
-			sibTree(caseNode("A", "", "CIS", sibNode("k", ""), sibNode("\u212A", ""))),
-			4, "/MgmtTree/Node/Node", "./A/\u212A", 3, "./A/k"},
-		{"long s",
-			sibTree(caseNode("A", "", "CIS", sibNode("\u017Fet", ""), sibNode("SET", ""))),
-			4, "/MgmtTree/Node/Node", "./A/SET", 3, "./A/\u017Fet"},
+		{"final sigma",
+			sibTree(caseNode("A", "", "CIS", sibNode("\u03C3", ""), sibNode("\u03C2", ""))),
+			4, "/MgmtTree/Node/Node", "./A/\u03C2", 3, "./A/\u03C3"},
+		{"Georgian Nuskhuri and Asomtavruli",
+			sibTree(caseNode("A", "", "CIS", sibNode("\u2D00", ""), sibNode("\u10A0", ""))),
+			4, "/MgmtTree/Node/Node", "./A/\u10A0", 3, "./A/\u2D00"},
 	} {
 		t.Run(tt.name, func(t *testing.T) { checkClash(t, tt) })
 	}
@@ -214,6 +213,13 @@ func TestCaseSenseAccepted(t *testing.T) {
 		{"CIS names of other letters", sibTree(caseNode("A", "", "CIS", sibNode("ab", ""), sibNode("aB1", ""), sibNode("", ""), sibNode("", "")))},
 		{"a CIS node's case-variant elsewhere", sibTree(sibNode("A", "", caseNode("b", "", "CIS")), sibNode("B", ""))},
 		{"top-level nodes under Paths that differ in case", sibTree(caseNode("A", "./Vendor", "CIS"), sibNode("a", "./vendor"))},
+		// Windows compares names ignoring case by simple uppercase, one
+		// UTF-16 code unit at a time, and keeps ı and ſ as they are
+		{"the Kelvin sign", sibTree(caseNode("A", "", "CIS", sibNode("k", ""), sibNode("\u212A", "")))},
+		{"long s", sibTree(caseNode("A", "", "CIS", sibNode("\u017Fet", ""), sibNode("SET", "")))},
+		{"dotless i", sibTree(caseNode("A", "", "CIS", sibNode("ID", ""), sibNode("\u0131D", "")))},
+		{"dotted I", sibTree(caseNode("A", "", "CIS", sibNode("id", ""), sibNode("\u0130d", "")))},
+		{"Deseret", sibTree(caseNode("A", "", "CIS", sibNode("\U00010400", ""), sibNode("\U00010428", "")))},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			if _, err := Parse([]byte(tt.in)); err != nil {
@@ -256,21 +262,46 @@ func TestSpreadTree(t *testing.T) {
 	}
 }
 
-// TestFoldName: names that strings.EqualFold finds equal fold to one
-// string, for every letter with more than one case.
+// TestFoldName: foldName brings two names together exactly when Windows,
+// comparing them ordinally ignoring case (each UTF-16 code unit to its
+// simple uppercase, the dotless i and the long s kept), reads them as one.
 func TestFoldName(t *testing.T) {
-	for r := rune(0); r <= unicode.MaxRune; r++ {
-		f := unicode.SimpleFold(r)
-		if f == r {
-			continue
+	for _, tt := range []struct {
+		a, b string
+		same bool
+	}{
+		{"k", "K", true},
+		{"K", "\u212A", false}, // the Kelvin sign is its own uppercase
+		{"k", "\u212A", false},
+		{"s", "S", true},
+		{"s", "ſ", false}, // long s: Windows keeps it
+		{"S", "ſ", false},
+		{"i", "I", true},
+		{"i", "İ", false}, // İ is upper case already
+		{"I", "İ", false},
+		{"I", "ı", false}, // dotless i: Windows keeps it
+		{"i", "ı", false},
+		{"ı", "İ", false},
+		{"σ", "Σ", true},
+		{"ς", "Σ", true}, // final sigma: its uppercase is Σ
+		{"ς", "σ", true},
+		{"µ", "μ", true}, // micro sign: its uppercase is Μ
+		{"ǅ", "Ǆ", true}, // a titlecase digraph: its uppercase
+		{"ǆ", "ǅ", true},
+		{"ÿ", "Ÿ", true},
+		{"ა", "Ა", true}, // Georgian Mkhedruli and Mtavruli
+		{"ⴀ", "Ⴀ", true}, // Georgian Nuskhuri and Asomtavruli
+		{"ა", "Ⴀ", false},
+		{"𐐨", "𐐀", false}, // Deseret: two code units, not folded
+		{"Vendor", "VENDOR", true},
+		{"ab", "ac", false},
+		{"ß", "SS", false}, // simple mapping: one unit to one
+		{"xſ", "xS", false},
+		{"xσ", "Xς", true},
+	} {
+		if got := foldName(tt.a) == foldName(tt.b); got != tt.same {
+			t.Errorf("foldName(%q) = %q, foldName(%q) = %q; same = %v, want %v",
+				tt.a, foldName(tt.a), tt.b, foldName(tt.b), got, tt.same)
 		}
-		for g := f; g != r; g = unicode.SimpleFold(g) {
-			if a, b := foldName("x"+string(r)), foldName("x"+string(g)); a != b {
-				t.Errorf("%U folds to %q, %U to %q", r, a, g, b)
-			}
-		}
-	}
-	if a, b := foldName("ab"), foldName("ac"); a == b {
-		t.Errorf("ab and ac fold to %q", a)
 	}
 }
