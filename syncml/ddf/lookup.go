@@ -314,10 +314,14 @@ type failKey struct {
 	left int
 }
 
-// descend matches segs below n, preferring named children and remembering
-// dead ends in failed so a tree with both kinds at every level stays
-// linear. With s, a dynamic child must admit its name (search.admits);
-// with s nil, only the shape of the tree counts.
+// descend matches segs below n as Lookup states: a named child wins over
+// a dynamic one and, of two dynamic children that lead to a match, the
+// one whose match is named further down (route.better), the first of
+// equals. Dead ends are remembered in failed so a tree with both kinds at
+// every level stays linear; a match needs no memo, as a node is reached
+// only through its parent and once for each number of segments left.
+// With s, a dynamic child must admit its name (search.admits); with s
+// nil, only the shape of the tree counts.
 func descend(n *Node, segs []string, failed map[failKey]bool, s *search) *Node {
 	if len(segs) == 0 {
 		return n
@@ -333,16 +337,47 @@ func descend(n *Node, segs []string, failed map[failKey]bool, s *search) *Node {
 			}
 		}
 	}
+	var best, bestDyn *Node
+	var bestRoute route
 	for _, c := range n.Children {
-		if c.Name == "" {
-			if s != nil && !s.admits(c, segs[0], segs[1:]) {
-				continue
-			}
-			if m := descend(c, segs[1:], failed, s); m != nil {
+		if c.Name != "" {
+			continue
+		}
+		if s != nil && !s.admits(c, segs[0], segs[1:]) {
+			continue
+		}
+		m := descend(c, segs[1:], failed, s)
+		switch {
+		case m == nil:
+			continue
+		case best == nil:
+			best, bestDyn = m, c
+			if namedBelow(m, c) {
+				// no other dynamic child does better
 				return m
 			}
+			continue
+		}
+		if bestRoute == nil {
+			bestRoute = routeOf(best, bestDyn, 0)
+		}
+		if r := routeOf(m, c, 0); r.better(bestRoute) {
+			best, bestDyn, bestRoute = m, c, r
 		}
 	}
-	failed[key] = true
-	return nil
+	if best == nil {
+		failed[key] = true
+	}
+	return best
+}
+
+// namedBelow reports whether every node on the way from c down to m, c
+// excluded, is named.
+func namedBelow(m, c *Node) bool {
+	for q := m; q != c; q = q.Parent {
+		if q.Dynamic() {
+			return false
+		}
+	}
+	return true
 }

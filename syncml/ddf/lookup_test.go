@@ -337,3 +337,45 @@ func TestLookupScopeNamedRoot(t *testing.T) {
 		}
 	}
 }
+
+// dynNode is a dynamic Node titled title holding the given children: its
+// Path shows the title.
+func dynNode(title string, children ...string) string {
+	return strings.Replace(sibNode("", "", children...), "<DFTitle>T</DFTitle>", "<DFTitle>"+title+"</DFTitle>", 1)
+}
+
+// TestLookupDynamicSiblings: of two dynamic children that both lead to a
+// match, Lookup takes the one whose match is named further down, as a
+// named node wins over a dynamic one; the first of equals.
+func TestLookupDynamicSiblings(t *testing.T) {
+	in := sibTree(sibNode("X", "./Vendor",
+		dynNode("D1", dynNode("E1"), sibNode("a", "", dynNode("F1"))),
+		dynNode("D2", sibNode("n", ""), sibNode("a", "", sibNode("b", ""))),
+		dynNode("D3", sibNode("m", ""), sibNode("a", "", dynNode("F3", sibNode("c", "")))),
+		dynNode("D4", sibNode("m", ""), dynNode("E4", sibNode("c", "")))))
+	tree, err := Parse([]byte(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ uri, want string }{
+		{"./Vendor/X/z/n", "./Vendor/X/{D2}/n"},        // D1's {E1} matched first
+		{"./Vendor/X/z/a/b", "./Vendor/X/{D2}/a/b"},    // D1's a/{F1} matched first
+		{"./Vendor/X/z/a/q", "./Vendor/X/{D1}/a/{F1}"}, // equals: the first
+		{"./Vendor/X/z/m", "./Vendor/X/{D3}/m"},        // equals: the first
+		{"./Vendor/X/z/a/y/c", "./Vendor/X/{D3}/a/{F3}/c"},
+		{"./Vendor/X/z/y/c", "./Vendor/X/{D4}/{E4}/c"},
+		{"./Vendor/X/z/y", "./Vendor/X/{D1}/{E1}"},
+	} {
+		if n, err := tree.Lookup(tt.uri); err != nil || n.Path() != tt.want {
+			t.Errorf("Lookup(%s) = %v; want %s", tt.uri, shownPath(n, err), tt.want)
+		}
+	}
+}
+
+// shownPath is n's path, or the error.
+func shownPath(n *Node, err error) string {
+	if err != nil {
+		return err.Error()
+	}
+	return n.Path()
+}

@@ -31,7 +31,7 @@ func (n *pnode) xml() string {
 
 // genTree makes a small DDF from r: top-level nodes under Paths that
 // lead through one another, names that differ in letter case, CaseSense
-// of each kind, dynamic nodes (at most one among a Node's children).
+// of each kind, dynamic nodes (several among a Node's children too).
 func genTree(r *rand.Rand) []*pnode {
 	names := []string{"A", "a", "B", "b", "C", ""}
 	senses := []string{"", "", "CS", "CIS"}
@@ -40,16 +40,8 @@ func genTree(r *rand.Rand) []*pnode {
 	node = func(depth int) *pnode {
 		n := &pnode{name: names[r.Intn(len(names))], sense: senses[r.Intn(len(senses))]}
 		if depth < 2 {
-			dynamic := false
-			for range r.Intn(3) {
-				k := node(depth + 1)
-				if k.name == "" && dynamic {
-					// Lookup takes the first of two dynamic siblings
-					// that leads to a match, named further down or not
-					k.name = "C"
-				}
-				dynamic = dynamic || k.name == ""
-				n.kids = append(n.kids, k)
+			for range r.Intn(4) {
+				n.kids = append(n.kids, node(depth+1))
 			}
 		}
 		return n
