@@ -32,7 +32,13 @@
 // named siblings whose names differ only in letter case where CaseSense
 // CIS reads names in any case: the parent's CaseSense (its own or, with
 // none, its nearest ancestor's, a top-level node's parent being the Node
-// at its Path, if any) or either sibling's own. Dynamic siblings, which
+// at its Path, if any) or either sibling's own; and so are two Nodes
+// whose paths differ only in letter case above their parent where that
+// rule reads the names as one, as a device does (a top-level Q under
+// ./Vendor/P/a next to the child Q of P's child A, P saying CIS;
+// Changed: names were compared in any case among siblings only, and
+// Lookup found two nodes for paths a device reads as one; Lookup itself
+// still compares names as written). Dynamic siblings, which
 // have no name, are not compared. Letter case is compared as Windows
 // compares names ignoring case: each UTF-16 code unit mapped to its
 // simple uppercase, so σ, ς and Σ are one name, but the Kelvin sign is

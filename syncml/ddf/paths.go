@@ -27,9 +27,12 @@ import (
 // does, if the DDF has one, else case-sensitively. Two named siblings
 // whose names differ only in letter case are then one name when the
 // parent reads its children's names in any case, or when either of them
-// reads its own so: a device could not tell them apart. Names are
-// compared in any case among siblings only: two paths that differ in the
-// case of a name above their parent are not compared.
+// reads its own so: a device could not tell them apart. So are two
+// Nodes whose paths differ only in case above their parent, where the
+// same rule reads those names as one (./Vendor/P/a/Q, a top-level Q, and
+// ./Vendor/P/A/Q, the child of P's child A, under a CIS P): the path a
+// device reads as one is one node, whose CaseSense is the one its Node
+// says.
 
 // pathKey names a path: the id of its parent path and its last segment.
 type pathKey struct {
@@ -188,7 +191,97 @@ func (p *parser) caseClashes(t *Tree, x *pathIndex) error {
 			return err
 		}
 	}
+	// then paths that differ in case above their parent, so that two
+	// siblings are named by the rule for siblings
+	canon := x.canonical()
+	byCanon := make(map[int]*Node, len(canon))
+	var across func(n *Node) error
+	across = func(n *Node) error {
+		if !n.Dynamic() {
+			if s, ok := byCanon[canon[n.pathID]]; ok {
+				return p.clash(n, s, "has a path that differs only in letter case, which CaseSense CIS reads as the same")
+			}
+			byCanon[canon[n.pathID]] = n
+		}
+		for _, c := range n.Children {
+			if err := across(c); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for _, r := range t.Roots {
+		if err := across(r); err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+// canonical returns, for each path id, the id of the path as a device
+// reads it, letter case aside where CaseSense CIS applies: a path's name
+// is folded (foldName) where the path above it reads names in any case,
+// as its Node says or, with none, the path above that, or where a named
+// path of the same folded name under it reads its own name so, as for
+// siblings (all the names of one folding are then one). Each path a device reads as one is one node,
+// whose CaseSense is that of the Node at it; a dynamic node's path is its
+// own. Two Nodes with one canonical id are one path to the device,
+// though they differ in case above their parent (./Vendor/P/a/Q and
+// ./Vendor/P/A/Q under a CIS P). Siblings that differ in case are
+// compared before, with the rule for siblings.
+func (x *pathIndex) canonical() []int {
+	names := make([]string, len(x.owner))
+	for k, id := range x.ids {
+		names[id] = k.name
+	}
+	// by depth, so that every path above has its canonical id, and its
+	// CaseSense, before the paths below it are grouped
+	depth := make([]int, len(x.owner))
+	byDepth := [][]int{{0}}
+	for id := 1; id < len(depth); id++ {
+		depth[id] = depth[x.parent[id]] + 1
+		if depth[id] == len(byDepth) {
+			byDepth = append(byDepth, nil)
+		}
+		byDepth[depth[id]] = append(byDepth[depth[id]], id)
+	}
+	canon := make([]int, len(x.owner))
+	// cis and set of each canonical id: its names below are read in any
+	// case; a Node at it says so
+	cis, set := []bool{false}, []bool{false}
+	keys := map[pathKey]int{}
+	ownCIS := map[pathKey]bool{}
+	for _, level := range byDepth[1:] {
+		for _, id := range level {
+			if o := x.owner[id]; o != nil && !o.Dynamic() && o.caseSet && !o.CaseSensitive {
+				ownCIS[pathKey{canon[x.parent[id]], foldName(names[id])}] = true
+			}
+		}
+		for _, id := range level {
+			up := canon[x.parent[id]]
+			o := x.owner[id]
+			c := len(cis)
+			if o == nil || !o.Dynamic() {
+				k := pathKey{up, names[id]}
+				if f := foldName(k.name); cis[up] || ownCIS[pathKey{up, f}] {
+					k.name = f
+				}
+				if have, ok := keys[k]; ok {
+					c = have
+				} else {
+					keys[k] = c
+				}
+			}
+			if c == len(cis) {
+				cis, set = append(cis, cis[up]), append(set, false)
+			}
+			if o != nil && o.caseSet && !set[c] {
+				cis[c], set[c] = !o.CaseSensitive, true
+			}
+			canon[id] = c
+		}
+	}
+	return canon
 }
 
 // ownName is the name n has in the path index: its name, or the scope

@@ -122,6 +122,89 @@ func ambiguous(all []placed) bool {
 			}
 		}
 	}
+	return aliased(all)
+}
+
+// aliased is the oracle for paths a device reads as one though they
+// differ in case above the last name. It starts from every path (each
+// Node's and each prefix of one) apart and joins two, until nothing
+// changes, when the paths above them are joined and their last names are
+// one, or differ only in case while the path above reads names in any
+// case (the CaseSense of a Node at a joined path, or else that of the
+// path above) or either is a named Node that says CIS. Two named Nodes
+// at joined paths make the tree ambiguous.
+func aliased(all []placed) bool {
+	var paths [][]string
+	seen := map[string]int{}
+	for _, p := range all {
+		for i := 1; i <= len(p.segs); i++ {
+			k := strings.Join(p.segs[:i], "/")
+			if _, ok := seen[k]; !ok {
+				seen[k] = len(paths)
+				paths = append(paths, p.segs[:i])
+			}
+		}
+	}
+	class := make([]int, len(paths))
+	for i := range class {
+		class[i] = i
+	}
+	idx := func(segs []string) int { return seen[strings.Join(segs, "/")] }
+	nodeAt := func(segs []string) *pnode {
+		for _, r := range all {
+			if slices.Equal(r.segs, segs) {
+				return r.n
+			}
+		}
+		return nil
+	}
+	var cis func(segs []string) bool
+	cis = func(segs []string) bool {
+		if len(segs) == 0 {
+			return false
+		}
+		c := class[idx(segs)]
+		for i, q := range paths {
+			if class[i] == c {
+				if n := nodeAt(q); n != nil && n.sense != "" {
+					return n.sense == "CIS"
+				}
+			}
+		}
+		return cis(segs[:len(segs)-1])
+	}
+	ownCIS := func(segs []string) bool {
+		n := nodeAt(segs)
+		return n != nil && n.name != "" && n.sense == "CIS"
+	}
+	for changed := true; changed; {
+		changed = false
+		for i, p := range paths {
+			for j, q := range paths[:i] {
+				k := len(p) - 1
+				if class[i] == class[j] || len(q) != k+1 || (k > 0 && class[idx(p[:k])] != class[idx(q[:k])]) {
+					continue
+				}
+				if p[k] != q[k] && !(strings.EqualFold(p[k], q[k]) && (cis(p[:k]) || ownCIS(p) || ownCIS(q))) {
+					continue
+				}
+				from, to := class[i], class[j]
+				for m := range class {
+					if class[m] == from {
+						class[m] = to
+					}
+				}
+				changed = true
+			}
+		}
+	}
+	for i, p := range all {
+		for _, q := range all[:i] {
+			if p.n.name != "" && q.n.name != "" && class[idx(p.segs)] == class[idx(q.segs)] {
+				return true
+			}
+		}
+	}
 	return false
 }
 
