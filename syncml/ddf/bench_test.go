@@ -279,3 +279,24 @@ func BenchmarkParseWide(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkLookupDynamicSiblings resolves a URI under a Node with four
+// dynamic children, each leading to a match, the last named furthest
+// down: Lookup weighs them all.
+func BenchmarkLookupDynamicSiblings(b *testing.B) {
+	tr, err := Parse([]byte(sibTree(sibNode("X", "./Vendor",
+		dynNode("D1", dynNode("E1", dynNode("F1"))),
+		dynNode("D2", sibNode("a", "", dynNode("F2"))),
+		dynNode("D3", dynNode("E3", sibNode("b", ""))),
+		dynNode("D4", sibNode("a", "", sibNode("b", "")))))))
+	if err != nil {
+		b.Fatal(err)
+	}
+	const uri = "./Vendor/X/z/a/b"
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := tr.Lookup(uri); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

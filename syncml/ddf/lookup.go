@@ -340,7 +340,6 @@ func descend(n *Node, segs []string, failed map[failKey]bool, s *search) *Node {
 		}
 	}
 	var best, bestDyn *Node
-	var bestRoute route
 	for _, c := range n.Children {
 		if c.Name != "" {
 			continue
@@ -348,29 +347,35 @@ func descend(n *Node, segs []string, failed map[failKey]bool, s *search) *Node {
 		if s != nil && !s.admits(c, segs[0], segs[1:]) {
 			continue
 		}
-		m := descend(c, segs[1:], failed, s)
-		switch {
+		switch m := descend(c, segs[1:], failed, s); {
 		case m == nil:
-			continue
 		case best == nil:
-			best, bestDyn = m, c
 			if namedBelow(m, c) {
 				// no other dynamic child does better
 				return m
 			}
-			continue
-		}
-		if bestRoute == nil {
-			bestRoute = routeOf(best, bestDyn, 0)
-		}
-		if r := routeOf(m, c, 0); r.better(bestRoute) {
-			best, bestDyn, bestRoute = m, c, r
+			best, bestDyn = m, c
+		case namedFurther(m, c, best, bestDyn):
+			best, bestDyn = m, c
 		}
 	}
 	if best == nil {
 		failed[key] = true
 	}
 	return best
+}
+
+// namedFurther reports whether m, found below c, is named where o, found
+// below oc at the same depth, is dynamic at the first node from the top
+// where they differ (route.better, without building the routes).
+func namedFurther(m, c, o, oc *Node) bool {
+	better := false
+	for q, r := m, o; q != c; q, r = q.Parent, r.Parent {
+		if q.Dynamic() != r.Dynamic() {
+			better = r.Dynamic()
+		}
+	}
+	return better
 }
 
 // namedBelow reports whether every node on the way from c down to m, c
