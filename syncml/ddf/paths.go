@@ -2,6 +2,7 @@ package ddf
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -235,25 +236,39 @@ func (x *pathIndex) canonical() []int {
 		names[id] = k.name
 	}
 	// by depth, so that every path above has its canonical id, and its
-	// CaseSense, before the paths below it are grouped
+	// CaseSense, before the paths below it are grouped: order holds the
+	// ids level by level, level d from start[d]
 	depth := make([]int, len(x.owner))
-	byDepth := [][]int{{0}}
+	var start []int
 	for id := 1; id < len(depth); id++ {
 		depth[id] = depth[x.parent[id]] + 1
-		if depth[id] == len(byDepth) {
-			byDepth = append(byDepth, nil)
+		for len(start) <= depth[id]+1 {
+			start = append(start, 0)
 		}
-		byDepth[depth[id]] = append(byDepth[depth[id]], id)
+		start[depth[id]+1]++
+	}
+	for d := 1; d < len(start); d++ {
+		start[d] += start[d-1]
+	}
+	order := make([]int, len(depth))
+	fill := slices.Clone(start)
+	for id := 1; id < len(depth); id++ {
+		order[fill[depth[id]]] = id
+		fill[depth[id]]++
 	}
 	canon := make([]int, len(x.owner))
 	// cis and set of each canonical id: its names below are read in any
 	// case; a Node at it says so
-	cis, set := []bool{false}, []bool{false}
-	keys := map[pathKey]int{}
-	ownCIS := map[pathKey]bool{}
-	for _, level := range byDepth[1:] {
+	cis, set := make([]bool, 1, len(x.owner)), make([]bool, 1, len(x.owner))
+	keys := make(map[pathKey]int, len(x.owner))
+	var ownCIS map[pathKey]bool
+	for d := 1; d+1 < len(start); d++ {
+		level := order[start[d]:start[d+1]]
 		for _, id := range level {
-			if o := x.owner[id]; o != nil && !o.Dynamic() && o.caseSet && !o.CaseSensitive {
+			if o := x.owner[id]; o != nil && !o.Dynamic() && o.caseSet && !o.CaseSensitive && !cis[canon[x.parent[id]]] {
+				if ownCIS == nil {
+					ownCIS = map[pathKey]bool{}
+				}
 				ownCIS[pathKey{canon[x.parent[id]], foldName(names[id])}] = true
 			}
 		}
@@ -263,8 +278,12 @@ func (x *pathIndex) canonical() []int {
 			c := len(cis)
 			if o == nil || !o.Dynamic() {
 				k := pathKey{up, names[id]}
-				if f := foldName(k.name); cis[up] || ownCIS[pathKey{up, f}] {
-					k.name = f
+				if cis[up] {
+					k.name = foldName(k.name)
+				} else if ownCIS != nil {
+					if f := foldName(k.name); ownCIS[pathKey{up, f}] {
+						k.name = f
+					}
 				}
 				if have, ok := keys[k]; ok {
 					c = have
