@@ -196,27 +196,19 @@ func (p *parser) caseClashes(t *Tree, x *pathIndex) error {
 	// siblings are named by the rule for siblings
 	canon := x.canonical()
 	byCanon := make(map[int]*Node, len(canon))
-	var across func(n *Node) error
-	across = func(n *Node) error {
-		if !n.Dynamic() {
-			if s, ok := byCanon[canon[n.pathID]]; ok {
-				return p.clash(n, s, "has a path that differs only in letter case, which CaseSense CIS reads as the same")
-			}
-			byCanon[canon[n.pathID]] = n
+	var err error
+	t.Walk(func(n *Node) bool {
+		if n.Dynamic() {
+			return true
 		}
-		for _, c := range n.Children {
-			if err := across(c); err != nil {
-				return err
-			}
+		if s, ok := byCanon[canon[n.pathID]]; ok {
+			err = p.clash(n, s, "has a path that differs only in letter case, which CaseSense CIS reads as the same")
+			return false
 		}
-		return nil
-	}
-	for _, r := range t.Roots {
-		if err := across(r); err != nil {
-			return err
-		}
-	}
-	return nil
+		byCanon[canon[n.pathID]] = n
+		return true
+	})
+	return err
 }
 
 // canonical returns, for each path id, the id of the path as a device

@@ -83,20 +83,23 @@ func flatten(roots []*pnode) []placed {
 	return out
 }
 
+// nodeAt returns the generated node at the path segs, or nil.
+func nodeAt(all []placed, segs []string) *pnode {
+	for _, p := range all {
+		if slices.Equal(p.segs, segs) {
+			return p.n
+		}
+	}
+	return nil
+}
+
 // ambiguous is the oracle: whether two nodes have one path, or two named
 // siblings names that differ only in case where CaseSense CIS (the
 // parent's, inherited, or either one's own) reads them as one. It
 // compares every pair, and finds a path's CaseSense by searching for
 // the node at that path.
 func ambiguous(all []placed) bool {
-	at := func(segs []string) *pnode {
-		for _, p := range all {
-			if slices.Equal(p.segs, segs) {
-				return p.n
-			}
-		}
-		return nil
-	}
+	at := func(segs []string) *pnode { return nodeAt(all, segs) }
 	var cis func(segs []string) bool
 	cis = func(segs []string) bool {
 		if n := at(segs); n != nil && n.sense != "" {
@@ -150,14 +153,7 @@ func aliased(all []placed) bool {
 		class[i] = i
 	}
 	idx := func(segs []string) int { return seen[strings.Join(segs, "/")] }
-	nodeAt := func(segs []string) *pnode {
-		for _, r := range all {
-			if slices.Equal(r.segs, segs) {
-				return r.n
-			}
-		}
-		return nil
-	}
+	nodeAt := func(segs []string) *pnode { return nodeAt(all, segs) }
 	var cis func(segs []string) bool
 	cis = func(segs []string) bool {
 		if len(segs) == 0 {
