@@ -14,8 +14,9 @@ import (
 // matches a child with that exact name or, failing that (also deeper
 // down), a dynamic child: of two dynamic children that lead to a match,
 // the one whose match is named further down, the first of equals
-// (Changed: the first that led to a match was taken). A top-level node with an empty NodeName is a
-// dynamic node directly under its Path, matched the same way, after the
+// (Changed: the first that led to a match was taken). A top-level node
+// with an empty NodeName is a dynamic node directly under its Path,
+// matched the same way, after the
 // named top-level nodes. Where the URI would name nodes under two
 // top-level nodes, the one whose route is named further down wins, so a
 // top-level node whose Path leads through another's dynamic child, or to

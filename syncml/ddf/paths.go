@@ -216,9 +216,9 @@ func (p *parser) caseClashes(t *Tree, x *pathIndex) error {
 // is folded (foldName) where the path above it reads names in any case,
 // as its Node says or, with none, the path above that, or where a named
 // path of the same folded name under it reads its own name so, as for
-// siblings (all the names of one folding are then one). Each path a device reads as one is one node,
-// whose CaseSense is that of the Node at it; a dynamic node's path is its
-// own. Two Nodes with one canonical id are one path to the device,
+// siblings (all the names of one folding are then one). Each path a
+// device reads as one is one node, whose CaseSense is that of the Node
+// at it; a dynamic node's path is its own. Two Nodes with one canonical id are one path to the device,
 // though they differ in case above their parent (./Vendor/P/a/Q and
 // ./Vendor/P/A/Q under a CIS P). Siblings that differ in case are
 // compared before, with the rule for siblings.
@@ -308,13 +308,14 @@ func (x *pathIndex) ownName(n *Node, id int) string {
 // ignoring case (an ordinal comparison ignoring case: each UTF-16 code
 // unit mapped to its simple uppercase): two names give one string exactly
 // when Windows reads them as one. So k and K are one name, and σ, ς and
-// Σ, and the Georgian Mkhedruli and Mtavruli letters; but the Kelvin sign
-// is not k (it is its own uppercase), nor the long s s, nor the dotless ı
-// i, nor İ i (Windows maps ı and ſ to themselves), and a character
-// outside the Basic Multilingual Plane, two code units, is not folded.
-// strings.EqualFold reads K, ſ and the supplementary letters as their
-// case partners: it would refuse DDFs Windows reads without a clash. ASCII
-// is only raised, which allocates nothing for a name without lower case.
+// Σ, and the Georgian Mkhedruli and Mtavruli letters; but the Kelvin
+// sign (its own uppercase) is not k, the long s is not s, and neither
+// the dotless ı nor İ is i (Windows maps ı and ſ to themselves), and a
+// character outside the Basic Multilingual Plane, two code units, keeps
+// its case. strings.EqualFold reads the Kelvin sign, ſ and the
+// supplementary letters as their case partners: it would refuse DDFs
+// Windows reads without a clash. ASCII is only raised, which allocates
+// nothing for a name without lower case.
 func foldName(s string) string {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= utf8.RuneSelf {
