@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 	"unicode"
-	"unicode/utf8"
 
 	"github.com/beevik/etree"
 	"github.com/windc-go/windc/syncml/ddf"
@@ -149,20 +148,18 @@ func scopeSpelling(seg string) string {
 	return seg
 }
 
-// foldOrbit maps each rune of s to the least rune of its unicode.SimpleFold
-// orbit, so that two names strings.EqualFold finds equal give one string.
+// foldOrbit folds s as Windows compares names ignoring case (ordinal,
+// one UTF-16 unit at a time): each character of the Basic Multilingual
+// Plane to its simple uppercase, but dotless i and long s, which stay;
+// a character of two UTF-16 units as it is. Two names that give one
+// string are one name where CaseSense CIS applies.
 func foldOrbit(s string) string {
 	var b strings.Builder
 	for _, r := range s {
-		if r == utf8.RuneError {
-			b.WriteRune(r)
-			continue
+		if r != '\u0131' && r != '\u017F' && r <= 0xFFFF {
+			r = unicode.ToUpper(r)
 		}
-		least := r
-		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
-			least = min(least, f)
-		}
-		b.WriteRune(least)
+		b.WriteRune(r)
 	}
 	return b.String()
 }
