@@ -4,9 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
+	"github.com/windc-go/windc/internal/nodename"
 	"github.com/windc-go/windc/internal/xmlscan"
 )
 
@@ -305,35 +304,14 @@ func (x *pathIndex) ownName(n *Node, id int) string {
 }
 
 // foldName returns s with letter case folded as Windows compares names
-// ignoring case (an ordinal comparison ignoring case: each UTF-16 code
+// ignoring case (nodename.Fold: an ordinal comparison, each UTF-16 code
 // unit mapped to its simple uppercase): two names give one string exactly
 // when Windows reads them as one. So k and K are one name, and σ, ς and
 // Σ, and the Georgian Mkhedruli and Mtavruli letters; but the Kelvin
-// sign (its own uppercase) is not k, the long s is not s, and neither
-// the dotless ı nor İ is i (Windows maps ı and ſ to themselves), and a
-// character outside the Basic Multilingual Plane, two code units, keeps
-// its case. strings.EqualFold reads the Kelvin sign, ſ and the
-// supplementary letters as their case partners: it would refuse DDFs
-// Windows reads without a clash. ASCII is only raised, which allocates
-// nothing for a name without lower case.
-func foldName(s string) string {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return strings.Map(windowsUpper, s)
-		}
-	}
-	return strings.ToUpper(s)
-}
-
-// windowsUpper maps r as Windows does when it compares names ignoring
-// case: its simple uppercase, but for the dotless i and the long s, and
-// for the characters that UTF-16 writes as two code units.
-func windowsUpper(r rune) rune {
-	if r == 'ı' || r == 'ſ' || r > 0xFFFF {
-		return r
-	}
-	return unicode.ToUpper(r)
-}
+// sign is not k, the long s is not s, neither ı nor İ is i, and a
+// character outside the Basic Multilingual Plane keeps its case.
+// strings.EqualFold would refuse DDFs Windows reads without a clash.
+func foldName(s string) string { return nodename.Fold(s) }
 
 // clash returns the ParseError at Node n, whose path another Node s,
 // earlier in the document, already has (what says how): the error names

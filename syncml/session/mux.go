@@ -3,8 +3,8 @@ package session
 import (
 	"context"
 	"errors"
-	"strings"
 
+	"github.com/windc-go/windc/internal/nodename"
 	"github.com/windc-go/windc/syncml"
 )
 
@@ -37,8 +37,10 @@ type Mux struct {
 	// NotFound answers what no route takes; nil answers 404.
 	NotFound Handler
 	// FoldCase, when set, lets a subtree route take an item whose node
-	// names differ from its prefix in letter case only (simple Unicode
-	// case folding, strings.EqualFold, segment by segment): a route for
+	// names differ from its prefix in letter case only, as Windows
+	// compares names ignoring case (each UTF-16 code unit's simple
+	// uppercase: the Kelvin sign is not k, nor ſ s, nor ı i), segment by
+	// segment, the folding syncml/ddf's CaseSense CIS uses: a route for
 	// ./Vendor/MSFT/DMClient takes ./vendor/msft/dmclient/Provider. Set
 	// it before the Mux is used. Routes whose prefixes differ in case only
 	// then compete as equals: the one added first wins.
@@ -130,7 +132,7 @@ func (m *Mux) hasPrefix(u, p syncml.LocURI) bool {
 		return false
 	}
 	for i, seg := range p.Segments {
-		if !strings.EqualFold(seg, u.Segments[i]) {
+		if !nodename.EqualFold(seg, u.Segments[i]) {
 			return false
 		}
 	}

@@ -23,9 +23,12 @@ func TestMuxFoldCase(t *testing.T) {
 		{"./device/Vendor/MSFT/DMClient", "csp", "csp"}, // the scope's case never mattered
 		{"./Vendor/MSFT/DMClient/Provider/MS%20DM%20Server/Push", "node", "node"},
 		{"./Vendor/MSFT/dmclient/provider/ms%20dm%20server/PUSH/PFN", "", "node"},
-		{"./User/Vendor/MSFT/DMClient", "", ""}, // another scope
-		{"./Vendor/MSFT/DMClientX", "", ""},     // not a whole segment
-		{"./Vendor/MSFT/DMCLİENT", "", ""},      // not a fold of I
+		{"./User/Vendor/MSFT/DMClient", "", ""},                                 // another scope
+		{"./Vendor/MSFT/DMClientX", "", ""},                                     // not a whole segment
+		{"./Vendor/MSFT/DMCLİENT", "", ""},                                      // not a fold of I
+		{"./Vendor/MSFT/DMClient/Provider/MS%20DM%20Server/Puſh", "csp", "csp"}, // ſ is no s for Windows (strings.EqualFold: it is)
+		{"./Kendor/MSFT/DMClient", "", ""},                                      // nor the Kelvin sign V... K
+		{"./Vendor/MSFT/DMClient/Provider/MS%20DM%20Server/Ρush", "csp", "csp"}, // Greek Rho is no P
 	} {
 		for _, fold := range []bool{false, true} {
 			var got, sent string
