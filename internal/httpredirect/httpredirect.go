@@ -32,3 +32,21 @@ func Client(base *http.Client, check func(url string) error, tooMany error) *htt
 	}
 	return &hc
 }
+
+// NoFollow returns a copy of base (http.DefaultClient when base is nil)
+// that follows no redirect, whatever base.CheckRedirect says: a 3xx is
+// returned as the response, its body open and its Location header set. It
+// is for requests no redirect may move, such as a SyncML post, whose
+// body would go again to wherever the server points (a 307 or 308) or
+// be dropped for a GET (a 301, 302 or 303). base is not changed.
+func NoFollow(base *http.Client) *http.Client {
+	if base == nil {
+		base = http.DefaultClient
+	}
+	hc := *base
+	hc.CheckRedirect = useLastResponse
+	return &hc
+}
+
+// useLastResponse is the CheckRedirect of NoFollow's clients.
+func useLastResponse(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }

@@ -88,3 +88,29 @@ func TestClient(t *testing.T) {
 		t.Errorf("the caller's client: %v, %d requests to the refused URL; want it unchanged (nil, 1)", err, hits["forbidden"].Load())
 	}
 }
+
+// TestNoFollow: a client made by NoFollow returns the first redirect as
+// the response, even when the caller's CheckRedirect would follow it, and
+// leaves the caller's client as it was.
+func TestNoFollow(t *testing.T) {
+	hits := map[string]*atomic.Int32{"hop": {}, "forbidden": {}}
+	ts := redirector(t, hits)
+	base := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return nil }}
+	for _, hc := range []*http.Client{NoFollow(nil), NoFollow(base)} {
+		hits["hop"].Store(0)
+		resp, err := hc.Post(ts.URL+"/hop", "text/plain", strings.NewReader("secret"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusPermanentRedirect || resp.Header.Get("Location") != "/hop/hop" {
+			t.Errorf("NoFollow: %d to %q, want the 308 to /hop/hop", resp.StatusCode, resp.Header.Get("Location"))
+		}
+		if n := hits["hop"].Load(); n != 1 {
+			t.Errorf("NoFollow: %d requests, want 1", n)
+		}
+	}
+	if base.CheckRedirect(nil, nil) != nil || http.DefaultClient.CheckRedirect != nil {
+		t.Error("NoFollow changed the caller's client")
+	}
+}

@@ -2,6 +2,7 @@ package session
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"sync/atomic"
@@ -37,6 +38,10 @@ func TestBrk2HTTPRedirectLeavesHTTPS(t *testing.T) {
 	}
 	if n := plain.Load(); n != 0 {
 		t.Errorf("the device's message went to the plain-http URL %d times after a 307 from https (err %v)", n, err)
+	}
+	var he *HTTPError
+	if !errors.As(err, &he) || he.StatusCode != http.StatusTemporaryRedirect || he.Header.Get("Location") != plainSrv.URL+"/dm" {
+		t.Errorf("Run: %v; want an *HTTPError of the 307 with its Location", err)
 	}
 }
 
