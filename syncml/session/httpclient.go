@@ -79,8 +79,10 @@ const DefaultMaxMessages = 1024
 // whose Statuses or Results answer a message the device did not send in
 // the session (a MsgRef that is none of its MsgIDs), or whose MsgID is
 // not past the last one the server sent in the session (a [MsgIDError]:
-// the same reply again, say; see ClientConfig.AllowMsgIDReuse), fails Run
-// with ErrProtocol, nothing of it run.
+// the same reply again, say; see ClientConfig.AllowMsgIDReuse), or a 200
+// reply whose Content-Type is not SyncML's (see AcceptsContentType), fails
+// Run with ErrProtocol, nothing of it run (Changed: the content type's
+// error matched no sentinel).
 //
 // The bounds are ClientConfig.MaxBytes (reply body) and MaxMessages
 // (messages the device sends in the session). Run waits for each reply
@@ -228,7 +230,7 @@ func (c *Client) post(ctx context.Context, hc *http.Client, url string, raw []by
 		return nil, nil, nil, pkg.Limit("MaxBytes", max, max+1, "")
 	}
 	if !AcceptsContentType(resp.Header.Get("Content-Type")) {
-		return nil, nil, nil, errorf("post: reply content type %s", shown(resp.Header.Get("Content-Type")))
+		return nil, nil, nil, errorf("post: %w: reply content type %s", ErrProtocol, shown(resp.Header.Get("Content-Type")))
 	}
 	var m syncml.Message
 	if err := c.decodeReply(body, &m); err != nil {
