@@ -308,6 +308,11 @@ func (a *CredAuthenticator) checkHMAC(ctx context.Context, at authAttempt) (stri
 	return h.Username, err
 }
 
+// DefaultMaxNonceBytes is the default of ClientAuth.MaxNonceBytes: far
+// above the nonces servers send (a Server makes DefaultNonceSize bytes,
+// Windows' servers 16 to 64).
+const DefaultMaxNonceBytes = 1024
+
 // ClientAuth is the Credentials of a Client that authenticates with a user
 // name and password: the Cred of package 1 (basic or MD5) and the
 // x-syncml-hmac header of every message (HMAC), of the type and with the
@@ -316,6 +321,11 @@ func (a *CredAuthenticator) checkHMAC(ctx context.Context, at authAttempt) (stri
 // device; it is not safe for concurrent use. For MD5 the server reads the
 // user from the SyncHdr Source LocName: a Client sends Username there
 // unless its ClientConfig.LocName says otherwise.
+//
+// A challenge it cannot follow (a type it does not know, a NextNonce
+// that is not Base64 or decodes to more than MaxNonceBytes) is refused
+// whole: Type and Nonce stay as they were, and the Client keeps its last
+// challenge (see Credentials).
 type ClientAuth struct {
 	Username, Password string
 	// Type is the credential sent before any challenge; "" sends none
@@ -323,27 +333,59 @@ type ClientAuth struct {
 	Type AuthType
 	// Nonce is the last NextNonce received, for MD5 and HMAC.
 	Nonce []byte
+	// MaxNonceBytes bounds a NextNonce, decoded; 0 is
+	// DefaultMaxNonceBytes. A longer one is refused with an error holding
+	// a *LimitError (ErrLimit) (Changed: any length was taken).
+	MaxNonceBytes int
 }
 
-// take records the type and NextNonce of chal.
-func (c *ClientAuth) take(chal *syncml.Chal) error {
+// parse returns the type and the NextNonce chal sets (set false for no
+// NextNonce), or why c cannot follow it; it changes nothing.
+func (c *ClientAuth) parse(chal *syncml.Chal) (t AuthType, nonce []byte, set bool, err error) {
 	if chal == nil || chal.Meta == nil {
-		return nil
+		return "", nil, false, nil
 	}
-	if t := AuthType(strings.TrimSpace(chal.Meta.Type)); t != "" {
+	if t = AuthType(strings.TrimSpace(chal.Meta.Type)); t != "" {
 		if _, ok := authAnswers[t]; !ok {
-			return pkg.Errorf("challenge of type %s: %w", shown(string(t)), ErrUnsupportedAuth)
+			return "", nil, false, pkg.Errorf("challenge of type %s: %w", shown(string(t)), ErrUnsupportedAuth)
 		}
-		c.Type = t
 	}
 	if nn := chal.Meta.NextNonce; nn != "" {
-		n, err := decodeNonce(nn)
-		if err != nil {
-			return err
+		if nonce, err = decodeNonce(nn); err != nil {
+			return "", nil, false, err
 		}
-		c.Nonce = n
+		max := c.MaxNonceBytes
+		if max <= 0 {
+			max = DefaultMaxNonceBytes
+		}
+		if len(nonce) > max {
+			return "", nil, false, pkg.Errorf("challenge: %w", pkg.LimitCount("MaxNonceBytes", int64(max), int64(len(nonce)), "Chal/Meta/NextNonce"))
+		}
+		set = true
+	}
+	return t, nonce, set, nil
+}
+
+// take records the type and NextNonce of chal, or none of them when it
+// cannot follow it.
+func (c *ClientAuth) take(chal *syncml.Chal) error {
+	t, nonce, set, err := c.parse(chal)
+	if err != nil {
+		return err
+	}
+	if t != "" {
+		c.Type = t
+	}
+	if set {
+		c.Nonce = nonce
 	}
 	return nil
+}
+
+// checkChal implements chalChecker: whether c can follow chal.
+func (c *ClientAuth) checkChal(chal *syncml.Chal) error {
+	_, _, _, err := c.parse(chal)
+	return err
 }
 
 // Cred implements Credentials: the Cred of package 1 for the server's last

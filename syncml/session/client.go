@@ -18,6 +18,14 @@ const DefaultMaxAuthRetries = 3
 // server's last challenge (the Chal of its last SyncHdr Status that had
 // one, kept across the sessions of a Client; nil before any). [ClientAuth]
 // implements it with a user name and password.
+//
+// A challenge is kept only by a Handle (or Run) that succeeds: when Cred
+// fails on the challenge that came with a message (a type the
+// Credentials do not know, say), the call fails and the Client keeps the
+// challenge it had, so the next session's package 1 goes with it and the
+// server can challenge again. A ClientAuth's challenge is checked as it
+// arrives, whatever its status (Changed: a challenge the Credentials
+// refused was kept, and every later Start failed on it).
 type Credentials interface {
 	// Cred returns the credential to put in the SyncHdr of package 1; a
 	// nil Cred sends none.
@@ -26,6 +34,13 @@ type Credentials interface {
 	// body bytes and the request's headers, to add headers computed over
 	// the body (such as x-syncml-hmac).
 	Sign(ctx context.Context, chal *syncml.Chal, body []byte, h http.Header) error
+}
+
+// chalChecker is Credentials that tell, changing nothing, whether they
+// can follow a challenge: the Client refuses one they cannot as it
+// arrives, and does not keep it.
+type chalChecker interface {
+	checkChal(chal *syncml.Chal) error
 }
 
 // ClientConfig configures the device side of a session.
@@ -924,6 +939,14 @@ func (c *Client) answer(ctx context.Context, m *syncml.Message, x *Exchange, u *
 			return nil, errorf("%w: SyncHdr Status: %w", ErrProtocol, err)
 		}
 		if s.Chal != nil {
+			// A challenge the Credentials cannot follow is not kept: the
+			// message fails, and the next session's package 1 goes with
+			// the last one they took (the server may challenge again).
+			if ck, ok := c.cfg.Credentials.(chalChecker); ok {
+				if err := ck.checkChal(s.Chal); err != nil {
+					return nil, errorf("credentials: %w", err)
+				}
+			}
 			c.chal = s.Chal
 		}
 		if code == syncml.StatusInvalidCredentials || code == syncml.StatusMissingCredentials {

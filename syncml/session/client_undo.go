@@ -32,6 +32,7 @@ type clientMark struct {
 	refused                              syncml.StatusCode
 	srvNext                              *srvStatus
 	srvNonce                             []byte
+	chal                                 *syncml.Chal
 	queue, cont, pkg1, lastSent          []syncml.Command
 	cuts                                 []uncut
 	splitGets                            []splitGet
@@ -58,7 +59,7 @@ func (u *clientMark) mark(c *Client) {
 	u.outMsgID, u.retries, u.peerMax, u.nextEach = c.outMsgID, c.retries, c.peerMax, c.nextEach
 	u.ended, u.lastPkg1, u.srvOK, u.srvNext = c.ended, c.lastPkg1, c.srvOK, c.srvNext
 	u.pkg1Own, u.refused, u.unsent = c.pkg1Own, c.refused, c.unsent
-	u.peerSeen, u.peerObj = c.peerSeen, c.peerObj
+	u.peerSeen, u.peerObj, u.chal = c.peerSeen, c.peerObj, c.chal
 	if c.cfg.ServerAuth != nil {
 		u.srvNonce = c.cfg.ServerAuth.Nonce
 	}
@@ -77,7 +78,7 @@ func (u *clientMark) put(c *Client) {
 	c.outMsgID, c.retries, c.peerMax, c.nextEach = u.outMsgID, u.retries, u.peerMax, u.nextEach
 	c.ended, c.lastPkg1, c.srvOK, c.srvNext = u.ended, u.lastPkg1, u.srvOK, u.srvNext
 	c.pkg1Own, c.refused, c.unsent = u.pkg1Own, u.refused, u.unsent
-	c.peerSeen, c.peerObj = u.peerSeen, u.peerObj
+	c.peerSeen, c.peerObj, c.chal = u.peerSeen, u.peerObj, u.chal
 	if c.cfg.ServerAuth != nil {
 		c.cfg.ServerAuth.Nonce = u.srvNonce
 	}
