@@ -393,7 +393,12 @@ func (c *Client) Queue(cmds ...syncml.Command) error {
 // (see AbandonedGets), with the SessionID of the session they were sent
 // in, first in Exchange.Outcomes of the next message the Client answers
 // (Handle, HandleInbound; Run returns them with the session's), before
-// that message's own. A previous session that gave up on authentication
+// that message's own. A session the server ended (Exchange.Done after
+// its last message, the device having nothing left to send) reports
+// those in that last Exchange instead, after its own Outcomes, and Run
+// returns them: none is left for the next session (Changed: they waited
+// for the next session's first answered message, and were lost to a
+// device that restarted first). A previous session that gave up on authentication
 // (see Handle) did not send the message the server refused, which ran
 // none of it: the device's commands in it (not a package 1's Alert 1201,
 // alerts and DevInfo, which each Start is given or makes anew, nor the
@@ -756,7 +761,9 @@ func (c *Client) refusedMsgID(again bool) string {
 // device sent before. Exchange.Done is true when the session is over:
 // either the server sent nothing that needs an answer (Reply is nil) or
 // it aborted the session (Reply holds the Statuses to send, the last
-// message). A refused credential (401 or 407) is answered by the
+// message). When the server ended it with commands of the device's
+// unanswered, those come Abandoned in that Exchange's Outcomes, last
+// (Changed: in the next session's first; see Start). A refused credential (401 or 407) is answered by the
 // refused message again (package 1 when it was package 1), with new
 // credentials, up to MaxAuthRetries times in a session; the commands
 // EachMessage gave the refused message, which it gives anew, come back
@@ -1078,6 +1085,13 @@ func (c *Client) answer(ctx context.Context, m *syncml.Message, x *Exchange, u *
 	if c.ended || (!needsAnswer && len(c.queue) == 0 && len(c.cont) == 0) {
 		c.ended = true
 		x.Done = true
+		if len(c.cont) == 0 && slices.ContainsFunc(c.sent.sent, (*sentCmd).unanswered) {
+			// The session is over: what the device sent and the server
+			// never answered (a breach: every command is answered unless
+			// NoResp) is Abandoned now, in this Exchange, not in the
+			// next session's (see Start).
+			x.Outcomes = append(x.Outcomes, c.giveUp(u)...)
+		}
 		return x, nil
 	}
 	reply := c.message(h)

@@ -169,10 +169,11 @@ func TestClientAbortRequeuesRest(t *testing.T) {
 
 // TestClientEndedUnansweredAbandoned: a session that ended with a command
 // of the device's the server never answered (its last message ended the
-// session without a Status for it) reports it Abandoned in the next
-// session, as a Server reports its own on a restart; a Start that fails,
-// and a Handle that fails, keep it for the next call. Before the fix the
-// next Start forgot it: no Outcome ever.
+// session without a Status for it) reports it Abandoned in the Exchange
+// that ends it (Changed: in the next session's first, which a device that
+// restarted first never saw), and not again: not after a Start that
+// fails, nor a Handle that fails, in the next session. Before the first
+// fix the next Start forgot it: no Outcome ever.
 func TestClientEndedUnansweredAbandoned(t *testing.T) {
 	failCred, failEach := false, false
 	c, err := NewClient(ClientConfig{DeviceID: "DEV1", ServerURI: "https://mdm.example/ManagementServer/MDM.svc",
@@ -202,8 +203,21 @@ func TestClientEndedUnansweredAbandoned(t *testing.T) {
 		t.Fatal(err)
 	}
 	ok := &syncml.Status{MsgRef: "1", CmdRef: "1", Cmd: "Alert", Data: syncml.Text("200")}
-	if x, err := c.Handle(ctx, srvMsg("1", "1", "", true, ok)); err != nil || !x.Done {
+	x, err := c.Handle(ctx, srvMsg("1", "1", "", true, ok))
+	if err != nil || !x.Done {
 		t.Fatalf("session 1: %v", err)
+	}
+	outcomes := func(x *Exchange) []string {
+		var got []string
+		for _, o := range x.Outcomes {
+			code, _ := o.Code()
+			got = append(got, fmt.Sprintf("%s %s %s:%s abandoned=%v %d", o.SessionID, o.MsgID, o.Command.ID(), o.Command.ElementName(), o.Abandoned, code))
+		}
+		return got
+	}
+	want := []string{"1 1 1:Alert abandoned=false 200", "1 1 2:Replace abandoned=true 0"}
+	if d := cmp.Diff(want, outcomes(x)); d != "" {
+		t.Errorf("Outcomes of session 1's last message (-want +got):\n%s", d)
 	}
 	failCred = true
 	if _, err := c.Start(ctx, "2"); err == nil {
@@ -219,17 +233,12 @@ func TestClientEndedUnansweredAbandoned(t *testing.T) {
 	if _, err := c.Handle(ctx, m); err == nil {
 		t.Fatal("Handle: no error from EachMessage")
 	}
-	x, err := c.Handle(ctx, m)
+	x, err = c.Handle(ctx, m)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got []string
-	for _, o := range x.Outcomes {
-		code, _ := o.Code()
-		got = append(got, fmt.Sprintf("%s %s:%s abandoned=%v %d", o.MsgID, o.Command.ID(), o.Command.ElementName(), o.Abandoned, code))
-	}
-	want := []string{"1 2:Replace abandoned=true 0", "1 1:Alert abandoned=false 200"}
-	if d := cmp.Diff(want, got); d != "" {
+	want = []string{"2 1 1:Alert abandoned=false 200"}
+	if d := cmp.Diff(want, outcomes(x)); d != "" {
 		t.Errorf("Outcomes of session 2's first message (-want +got):\n%s", d)
 	}
 	if x, err := c.Handle(ctx, srvMsg("2", "2", "", true)); err != nil || len(x.Outcomes) != 0 {

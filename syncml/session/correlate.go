@@ -325,7 +325,7 @@ func inSession(outs []Outcome, sid string) []Outcome {
 func unansweredOf(sent []*sentCmd) []Outcome {
 	n := 0
 	for _, s := range sent {
-		if s.Held || s.Status == nil && !s.NoResp && !s.Internal {
+		if s.unanswered() {
 			n++
 		}
 	}
@@ -343,6 +343,12 @@ func unansweredOf(sent []*sentCmd) []Outcome {
 		}
 	}
 	return out
+}
+
+// unanswered reports whether unansweredOf gives s an Outcome: still
+// waiting for its Status, or for the rest of its chunked Results.
+func (s *sentCmd) unanswered() bool {
+	return s.Held || s.Status == nil && !s.NoResp && !s.Internal
 }
 
 // touched is a sent command named by a received body: the Results that

@@ -35,7 +35,9 @@ const DefaultMaxMessages = 1024
 // session); the answer to a reply without RespURI, and the next session,
 // go to url. It returns the
 // Outcomes of what the device sent, and before them those a session given
-// up before left Abandoned (see Start). A Run that fails (a post that
+// up before left Abandoned (see Start); a command the server never
+// answered in a session it ended comes Abandoned with them (Changed: it
+// came with the next session's). A Run that fails (a post that
 // fails, say) gives its session up: the next Start sends the rest of its
 // package and reports what it sent and got no answer for. A server that
 // keeps refusing the device's credentials (past MaxAuthRetries) fails
