@@ -187,6 +187,14 @@ type ClientConfig struct {
 	// the server's package goes on. What the reply cannot carry waits in
 	// the rest of the device's package, under MaxQueue (see MaxQueue).
 	BeforeReply func(ctx context.Context, c *Client, m *syncml.Message, x *Exchange)
+	// OnExchange, when set, is called by Run with every Exchange of the
+	// session once HandleInbound returned it, before its reply is
+	// posted: Run returns only the Outcomes, and this is where a device
+	// sees the rest, the Statuses and Results that answer none of its
+	// commands (Exchange.Unmatched: a second Status for one command, one
+	// for an unknown CmdRef) and the server's events. A caller of Handle
+	// or HandleInbound has the Exchange already: it is not called there.
+	OnExchange func(ctx context.Context, x *Exchange)
 	// EachMessage, when set, is called for every message the Client
 	// builds except the Statuses that answer an abort and a message that
 	// continues an object of the device's (the object's chunks go one

@@ -34,10 +34,13 @@ const DefaultMaxMessages = 1024
 // references resolved against url; one that leaves https stops the
 // session); the answer to a reply without RespURI, and the next session,
 // go to url. It returns the
-// Outcomes of what the device sent, and before them those a session given
-// up before left Abandoned (see Start); a command the server never
-// answered in a session it ended comes Abandoned with them (Changed: it
-// came with the next session's). A Run that fails (a post that
+// Outcomes of what the device sent (Start's Alert 1201 and alerts
+// included), and before them those a session given up before left
+// Abandoned (see Start); a command the server never answered in a
+// session it ended comes Abandoned with them (Changed: it came with the
+// next session's). The Statuses and Results that answer none of the
+// device's commands (Exchange.Unmatched) are no Outcome: they reach
+// ClientConfig.OnExchange, with every Exchange. A Run that fails (a post that
 // fails, say) gives its session up: the next Start sends the rest of its
 // package and reports what it sent and got no answer for. A server that
 // keeps refusing the device's credentials (past MaxAuthRetries) fails
@@ -125,6 +128,9 @@ func (c *Client) Run(ctx context.Context, hc *http.Client, url, sessionID string
 		x, err := c.HandleInbound(ctx, &Inbound{Raw: body, Message: reply, Header: hdr})
 		if err != nil {
 			return outcomes, err
+		}
+		if c.cfg.OnExchange != nil {
+			c.cfg.OnExchange(ctx, x)
 		}
 		if x.Refused != nil {
 			// The server failed ClientConfig.ServerAuth: the device's last
