@@ -25,6 +25,10 @@ type Outcome struct {
 	// in memory, in a copy decoded from the state under a Server.
 	Command syncml.Command
 	// Status is the peer's Status for the command; nil when Abandoned.
+	// It is as the peer sent it: its code is not checked (a "0", a
+	// "99999999999", a 213 for a whole command reach it as sent), so
+	// read it with Status.Code and treat an error or an unknown code as
+	// the command's failure.
 	Status *syncml.Status
 	// Results are the Results for the command that arrived with or
 	// before the Status (a Results sent in chunks: once whole, the
