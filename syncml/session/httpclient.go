@@ -32,7 +32,10 @@ const DefaultMaxMessages = 1024
 // it, without the port or query the post uses, say). A server reply's
 // RespURI, when set, is where the answer to that reply goes (relative
 // references resolved against url; one that leaves https stops the
-// session); the answer to a reply without RespURI, and the next session,
+// session; one naming another host is followed, with the session's
+// credentials, as OMA DM lets a server move its session: a device that
+// must stay on its server's host checks RespURI in EachMessage or
+// OnExchange and ends the session); the answer to a reply without RespURI, and the next session,
 // go to url. It returns the
 // Outcomes of what the device sent (Start's Alert 1201 and alerts
 // included), and before them those a session given up before left
