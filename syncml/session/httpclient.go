@@ -34,9 +34,9 @@ const DefaultMaxMessages = 1024
 // references resolved against url; one that leaves https stops the
 // session; one naming another host is followed, with the session's
 // credentials, as OMA DM lets a server move its session: a device that
-// must stay on its server's host gives Run an hc whose Transport
-// refuses other hosts, a RoundTripper that checks each request's URL); the answer to a reply without RespURI, and the next session,
-// go to url. It returns the
+// must stay on its server's host gives Run an hc whose *http.Transport
+// dials no other (its DialContext checks the address)); the answer to a
+// reply without RespURI, and the next session, go to url. It returns the
 // Outcomes of what the device sent (Start's Alert 1201 and alerts
 // included), and before them those a session given up before left
 // Abandoned (see Start); a command the server never answered in a
