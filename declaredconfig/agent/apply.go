@@ -468,9 +468,11 @@ func (a *Agent) execute(ctx context.Context, j *applyJob) error {
 // apply meanwhile (a new version, new instance data: the next apply
 // makes every setting again). cancelled puts the record back to pending.
 // An outcome not recorded keeps the nodes the job set in the record's
-// Leftover, so that Unenroll deletes them; of the nodes recorded before
-// the Sets (intended), those whose Set was surely not made are taken out
-// again, whether or not the record is as the job found it. It returns the nodes of earlier
+// Leftover, so that Unenroll deletes them, but those the batch read
+// holding the value their Set wrote (heldBefore: the job did not change
+// them); of the nodes recorded before the Sets (intended), those whose
+// Set was surely not made are taken out again, whether or not the record
+// is as the job found it. It returns the nodes of earlier
 // versions to delete from the Surface (relieve).
 func (a *Agent) commit(j *applyJob, cancelled bool, n *notes) (drop []leftNode) {
 	intended := a.intents[key(j.uri)]
@@ -483,18 +485,19 @@ func (a *Agent) commit(j *applyJob, cancelled bool, n *notes) (drop []leftNode) 
 	if rec.Document != j.text || rec.Pending {
 		// Another version (or a command of an Atomic, which an Undo may
 		// roll back) came meanwhile: the nodes the job may have set stay
-		// recorded; those recorded before the Sets that it surely did
-		// not set come out, as when the outcome is recorded.
+		// recorded, but those it did not change (heldBefore); those
+		// recorded before the Sets that it surely did not set come out,
+		// as when the outcome is recorded.
 		if !j.inventory {
 			unintend(rec, intended, j)
-			leave(rec, j)
+			leave(rec, j, a.heldBefore)
 		}
 		return nil
 	}
 	unintend(rec, intended, j)
 	if cancelled {
 		if !j.inventory {
-			leave(rec, j)
+			leave(rec, j, a.heldBefore)
 		}
 		rec.Pending = true
 		rec.State = requested(j.uri.Host)

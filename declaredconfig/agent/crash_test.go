@@ -258,6 +258,12 @@ func TestIntentsTakenOut(t *testing.T) {
 		t.Errorf("after an apply with a refused Set, Leftover %v, want none", l)
 	}
 	surface.Refuse = nil
+	// The second agent starts from a Surface without the first one's
+	// node: one that already held A2's value would not be recorded as
+	// set (heldBefore), as the apply would not change it.
+	if err := surface.Delete(context.Background(), vpnNodes[0]); err != nil {
+		t.Fatal(err)
+	}
 	a = applied(t, agent.Config{Surface: surface}, uri, policyDoc("B1"))
 	if c, _ := serve(t, a, "Replace", uri, text(t, vpnDoc("A2"))); c != 200 {
 		t.Fatalf("Replace: %d", c)

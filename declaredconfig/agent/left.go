@@ -71,8 +71,13 @@ func (a *Agent) deleteLeft(ctx context.Context, nd leftNode) (gone bool, err err
 
 // leave adds to rec.Leftover the nodes that the job j may have set (maySet)
 // and that rec names nowhere yet: an apply whose outcome is not recorded.
-// Those of rec.Intents are no longer conditional (dropIntents).
-func leave(rec *DocumentRecord, j *applyJob) {
+// Those of rec.Intents are no longer conditional (dropIntents). A node
+// the batch read before its Sets holding the very value its Set wrote
+// (held: Agent.heldBefore, nil for none) is not added: the apply did not
+// change it, and an Unenroll, or the apply of a version that does not
+// name it, must leave the device's value (intents kept it out before the
+// Sets alike).
+func leave(rec *DocumentRecord, j *applyJob, held func(k, hash string) bool) {
 	named := recorded(rec)
 	var made map[string]bool // the nodes j may have set, when rec has Intents
 	for i, s := range j.steps {
@@ -80,7 +85,7 @@ func leave(rec *DocumentRecord, j *applyJob) {
 			continue
 		}
 		k := nodeKey(s.URI)
-		if !named[k] {
+		if !named[k] && (held == nil || !held(k, s.Hash)) {
 			named[k] = true
 			rec.Leftover = append(rec.Leftover, s.URI)
 		}

@@ -24,7 +24,7 @@ func TestLeaveSettlesIntents(t *testing.T) {
 		Intents: map[string]string{nodeN: hashOf("v1"), nodeM: hashOf("v1")}}
 	j := &applyJob{steps: []SettingRecord{{URI: nodeN, Hash: hashOf("v2")}, {URI: nodeM, Hash: hashOf("v2")}},
 		maySet: []bool{true, false}}
-	leave(&rec, j)
+	leave(&rec, j, nil)
 	if !slices.Equal(rec.Leftover, []string{nodeN, nodeM}) {
 		t.Errorf("Leftover %v, want [%s %s]", rec.Leftover, nodeN, nodeM)
 	}

@@ -41,7 +41,12 @@ import (
 // (not reached, refused, lost to another document) comes out of the
 // record when the apply ends, also when a command (a Replace, one of an
 // Atomic that an Undo rolls back) changed the document meanwhile
-// (Changed: it stayed recorded as set).
+// (Changed: it stayed recorded as set). An apply whose outcome is not
+// recorded (ctx ended, or a command changed the document meanwhile)
+// records as set the nodes whose Set it made, but those the batch read
+// holding the value their Set wrote (Changed: they were recorded without
+// a condition, and an Unenroll, or the apply of a version that does not
+// name them, deleted the device's own value).
 // When that save fails, the document stays pending and nothing of it is
 // set: an EventError tells it (once while the store fails alike) and the
 // worker tries again after a wait, as after a batch save that failed. When that save fails, the outcome
