@@ -130,7 +130,8 @@
 // a Set, or before the apply of a document of the batch started, leaves
 // the value the device had; the batch reads the nodes first, and one that
 // already holds the value its Set writes is not recorded, as it keeps the
-// device's value whatever becomes of the Set):
+// device's value whatever becomes of the Set, nor after an apply whose
+// outcome is not recorded, ended by ctx or by a new version):
 // [MemoryStore], or [FileStore], which writes atomically (temporary file,
 // sync, rename), removes what a crash in a Save left, and refuses a torn
 // or altered file (ErrCorrupt) instead of applying it; a stored document
