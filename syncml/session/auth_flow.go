@@ -308,9 +308,9 @@ func (a *CredAuthenticator) checkHMAC(ctx context.Context, at authAttempt) (stri
 	return h.Username, err
 }
 
-// DefaultMaxNonceBytes is the default of ClientAuth.MaxNonceBytes: far
-// above the nonces servers send (a Server makes DefaultNonceSize bytes,
-// Windows' servers 16 to 64).
+// DefaultMaxNonceBytes is the default of ClientAuth.MaxNonceBytes and
+// ServerAuth.MaxNonceBytes: far above the nonces peers send (a Server
+// makes DefaultNonceSize bytes, Windows' servers 16 to 64).
 const DefaultMaxNonceBytes = 1024
 
 // ClientAuth is the Credentials of a Client that authenticates with a user

@@ -30,6 +30,21 @@ type ServerAuth struct {
 	// itself with to the device id (OMA DM wants a different password for
 	// each device). An error fails the exchange.
 	Secret func(ctx context.Context, id Identity) (name, password string, err error)
+	// MaxNonceBytes bounds the nonce a device gives for the server's
+	// next credentials (its Chal's NextNonce, decoded), which the
+	// device's state keeps between sessions; 0 is DefaultMaxNonceBytes.
+	// A longer one is not kept: the server goes on with the nonce it
+	// had, which the device refuses, so that a device cannot grow its
+	// stored state with it.
+	MaxNonceBytes int
+}
+
+// maxNonce returns a's MaxNonceBytes, or its default (also for a nil a).
+func (a *ServerAuth) maxNonce() int {
+	if a == nil || a.MaxNonceBytes <= 0 {
+		return DefaultMaxNonceBytes
+	}
+	return a.MaxNonceBytes
 }
 
 // typeFor returns the type the server authenticates with in its reply to
@@ -98,7 +113,8 @@ func (a *ServerAuth) sign(t AuthType, reply *syncml.Message, password string, st
 }
 
 // noteDevice keeps what the device's Statuses for this side's SyncHdr say
-// of the server's credentials: the nonce of their Chal, and 212. Only a
+// of the server's credentials: the nonce of their Chal (up to maxNonce
+// bytes, see ServerAuth.MaxNonceBytes), and 212. Only a
 // Status answering a message this side sent in the session counts (its
 // MsgRef one of 1 to OutMsgID, or none: the last one, when there was
 // one); the others are appended to unmatched, for Exchange.Unmatched: a
@@ -110,14 +126,14 @@ func (a *ServerAuth) sign(t AuthType, reply *syncml.Message, password string, st
 // answers the SyncHdr 500 (a message the device could not read), not 212;
 // no capture shows a device accepting with it (see
 // TestServerHeaderStatusMsgRefConformance).
-func (st *state) noteDevice(hdr []*syncml.Status, unmatched []syncml.Command) []syncml.Command {
+func (st *state) noteDevice(hdr []*syncml.Status, unmatched []syncml.Command, maxNonce int) []syncml.Command {
 	for _, s := range hdr {
 		if !sentMsgID(s.MsgRef, st.OutMsgID) {
 			unmatched = append(unmatched, s)
 			continue
 		}
 		if s.Chal != nil && s.Chal.Meta != nil && s.Chal.Meta.NextNonce != "" {
-			if n, err := decodeNonce(s.Chal.Meta.NextNonce); err == nil {
+			if n, err := decodeNonce(s.Chal.Meta.NextNonce); err == nil && len(n) <= maxNonce {
 				st.PeerNonce = n
 			}
 		}

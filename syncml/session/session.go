@@ -889,7 +889,7 @@ func (s *Session) Handle(ctx context.Context, in *Inbound) (*Exchange, error) {
 	// an object sent in chunks is reported whole
 	undo.rejoin(st.Sent.rejoinAnswered(outs, !s.keyed))
 	inSession(outs, h.SessionID)
-	unmatched = st.noteDevice(hdrs, unmatched)
+	unmatched = st.noteDevice(hdrs, unmatched, s.cfg.ServerAuth.maxNonce())
 	if len(x.Outcomes) == 0 {
 		x.Outcomes = outs // receive's own: no copy
 	} else {
