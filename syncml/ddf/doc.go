@@ -37,9 +37,8 @@
 // rule reads the names as one, as a device does (a top-level Q under
 // ./Vendor/P/a next to the child Q of P's child A, P saying CIS;
 // Changed: names were compared in any case among siblings only, and
-// Lookup found two nodes for paths a device reads as one; Lookup itself
-// still compares names as written). Dynamic siblings, which
-// have no name, are not compared. Letter case is compared as Windows
+// Lookup found two nodes for paths a device reads as one). Dynamic
+// siblings, which have no name, are not compared. Letter case is compared as Windows
 // compares names ignoring case: each UTF-16 code unit mapped to its
 // simple uppercase, so σ, ς and Σ are one name, but the Kelvin sign is
 // not k, nor ſ s, nor ı or İ i, and letters outside the Basic
@@ -74,7 +73,11 @@
 //
 // [Tree.Lookup] resolves a LocURI to its node. Segments are percent-decoded
 // one by one, so "MS%20DM%20SERVER" names a dynamic node "MS DM SERVER";
-// a named node wins over a dynamic sibling; a top-level node with an empty
+// a named node wins over a dynamic sibling; a node to which CaseSense CIS
+// applies (its own or its nearest ancestor's, as Parse reads it) is found
+// whatever the letter case of its name, an exact name first (Changed:
+// names were compared as written everywhere, so a device's ./…/provider
+// reached no node where the DDF says CIS); a top-level node with an empty
 // NodeName is a dynamic node under its Path; "./Vendor/MSFT/…" is read as
 // "./Device/Vendor/MSFT/…" when the tree has no such root, as Windows does.
 // A dynamic node that holds no value takes only the names its allowed

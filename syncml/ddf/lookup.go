@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/windc-go/windc/internal/nodename"
 	"github.com/windc-go/windc/syncml"
 )
 
@@ -12,8 +13,13 @@ import (
 // syncml.ParseLocURI: an optional "./", a Device or User scope segment in
 // any letter case, and segments percent-decoded one by one. A segment
 // matches a child with that exact name or, failing that (also deeper
-// down), a dynamic child: of two dynamic children that lead to a match,
-// the one whose match is named further down, the first of equals
+// down), a child whose name it spells in another letter case where
+// CaseSense CIS applies to that child (its own CaseSense or, with none,
+// its nearest ancestor's, as Parse reads paths; an explicit CS stops
+// it), compared as Windows compares names ignoring case (see the
+// package doc), or, failing that, a dynamic child: of two dynamic
+// children that lead to a match, the one whose match is named further
+// down, the first of equals
 // (Changed: the first that led to a match was taken). A top-level node
 // with an empty NodeName is a dynamic node directly under its Path,
 // matched the same way, after the
@@ -25,6 +31,17 @@ import (
 // named Device or User directly under "." is reached through the scope
 // segment. A URI without a scope segment, such as "./Vendor/MSFT/…",
 // finds nodes in the device scope too, as Windows reads it.
+//
+// Changed: names were compared as written everywhere; a CIS node is now
+// found in any letter case, as a device routes it. The node returned is
+// the DDF's, its Name as the DDF writes it. Parse refuses siblings that
+// CIS reads as one name, so at most one child matches a segment in
+// another case; an exact match is still tried first, so a name as
+// written never loses to one that only folds to it (which a Node not
+// built by Parse could hold). The segments of a top-level node's Path
+// are read the same way: in any case where CIS applies at them (a Node
+// at that path, or above it, says so), as written elsewhere, as
+// ./Vendor/MSFT is in Microsoft's DDFs, where no Node declares it.
 //
 // A dynamic node that holds no value (node or null format) has no value
 // for its AllowedValues to describe: they describe the names of its
@@ -153,11 +170,11 @@ func (t *Tree) find(u syncml.LocURI, s *search) *Node {
 			}
 			base := rootBase(r)
 			for _, p := range uris[:n] {
-				if !p.under(base) {
+				if !p.under(base, r.baseFold) {
 					continue
 				}
 				k := base.len()
-				if !dynamic && !sameRootName(r.Name, p.at(k), k == 0) {
+				if !dynamic && !sameRootName(r, p.at(k), k == 0) {
 					continue
 				}
 				if dynamic && !s.admits(r, p.at(k), p.from(k+1)) {
@@ -272,13 +289,19 @@ func (p path) from(i int) []string {
 	return p.segs[i:]
 }
 
-// under reports whether base is a proper prefix of p.
-func (p path) under(base path) bool {
+// under reports whether base is a proper prefix of p, the segments of
+// base after its scope that fold says true of compared ignoring case.
+func (p path) under(base path, fold []bool) bool {
 	if p.len() <= base.len() {
 		return false
 	}
+	skip := 0 // base's scope segment, which fold does not cover
+	if base.scope != "" {
+		skip = 1
+	}
 	for i := range base.len() {
-		if p.at(i) != base.at(i) {
+		a, b := p.at(i), base.at(i)
+		if a != b && (i < skip || fold == nil || !fold[i-skip] || !nodename.EqualFold(a, b)) {
 			return false
 		}
 	}
@@ -302,14 +325,15 @@ func rootBase(r *Node) path {
 	return path{"", segs}
 }
 
-// sameRootName reports whether a root named name matches seg. A root
+// sameRootName reports whether root r's name matches seg: as written or,
+// where CaseSense CIS applies to r, in any letter case. A root
 // directly under "." whose name is a scope segment (Device or User in any
 // letter case) is read as that scope is, so its name matches in any case.
-func sameRootName(name, seg string, first bool) bool {
-	if first && (strings.EqualFold(name, "Device") || strings.EqualFold(name, "User")) {
-		return strings.EqualFold(name, seg)
+func sameRootName(r *Node, seg string, first bool) bool {
+	if first && (strings.EqualFold(r.Name, "Device") || strings.EqualFold(r.Name, "User")) {
+		return strings.EqualFold(r.Name, seg)
 	}
-	return name == seg
+	return r.Name == seg || r.foldCase && nodename.EqualFold(r.Name, seg)
 }
 
 type failKey struct {
@@ -333,10 +357,23 @@ func descend(n *Node, segs []string, failed map[failKey]bool, s *search) *Node {
 	if failed[key] {
 		return nil
 	}
+	folds := false
 	for _, c := range n.Children {
 		if c.Name != "" && c.Name == segs[0] {
 			if m := descend(c, segs[1:], failed, s); m != nil {
 				return m
+			}
+		}
+		folds = folds || c.foldCase
+	}
+	if folds {
+		// then a name CaseSense CIS reads in any case (Parse left at most
+		// one that folds to the segment's name)
+		for _, c := range n.Children {
+			if c.foldCase && c.Name != segs[0] && nodename.EqualFold(c.Name, segs[0]) {
+				if m := descend(c, segs[1:], failed, s); m != nil {
+					return m
+				}
 			}
 		}
 	}

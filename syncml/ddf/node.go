@@ -53,6 +53,14 @@ type Node struct {
 	// caseSet reports a CaseSense element: without one, the node reads
 	// names as its parent does.
 	caseSet bool
+	// foldCase reports that Lookup matches the node's name in any letter
+	// case: CaseSense CIS applies to it (its own CaseSense or, with none,
+	// its nearest ancestor's, as Parse reads paths), the node being named.
+	foldCase bool
+	// baseFold, on a top-level node, reports for each segment of its
+	// Path after the scope whether CaseSense CIS applies there (a Node
+	// of the tree at that path, or above it, says so); nil when none.
+	baseFold []bool
 	// Naming says how instances of a dynamic node are named.
 	Naming DynamicNaming
 	// Applicability is the node's own MSFT:Applicability; children without

@@ -128,6 +128,22 @@ func (x *pathIndex) intern(parent int, name string) int {
 	return id
 }
 
+// pathSegments returns the number of segments of a top-level node's
+// Path after its scope segment, if any (rootBase's segments, without
+// allocating).
+func pathSegments(base string) int {
+	if base == "." || base == "" {
+		return 0
+	}
+	base = strings.TrimPrefix(base, "./")
+	first, _, _ := strings.Cut(base, "/")
+	k := strings.Count(base, "/") + 1
+	if isScope(first) {
+		k--
+	}
+	return k
+}
+
 // isScope reports whether name is a scope segment: Device or User in any
 // letter case.
 func isScope(name string) bool {
@@ -160,9 +176,25 @@ func (p *parser) caseClashes(t *Tree, x *pathIndex) error {
 		} else {
 			cis[id] = cis[x.parent[id]]
 		}
+		if o := x.owner[id]; o != nil && !o.Dynamic() {
+			o.foldCase = cis[id]
+		}
 		anyCase[id] = anyCase[id] || cis[id]
 		if cis[id] {
 			anyCase[x.parent[id]] = true
+		}
+	}
+	for _, r := range t.Roots {
+		// the segments of r's Path after its scope, bottom up from the
+		// one above r
+		k := pathSegments(r.base)
+		for i, id := k-1, x.parent[r.pathID]; i >= 0; i, id = i-1, x.parent[id] {
+			if cis[id] {
+				if r.baseFold == nil {
+					r.baseFold = make([]bool, k)
+				}
+				r.baseFold[i] = true
+			}
 		}
 	}
 	folded := map[pathKey]*Node{}

@@ -55,8 +55,7 @@ func genTree(r *rand.Rand) []*pnode {
 }
 
 // A placed node is a generated node with its full path as segments (a
-// dynamic node's segment is its own, "\x00" and its index) and its
-// Node from the parsed tree, if any.
+// dynamic node's segment is its own, "\x00" and its index).
 type placed struct {
 	n    *pnode
 	segs []string
@@ -99,14 +98,7 @@ func nodeAt(all []placed, segs []string) *pnode {
 // compares every pair, and finds a path's CaseSense by searching for
 // the node at that path.
 func ambiguous(all []placed) bool {
-	at := func(segs []string) *pnode { return nodeAt(all, segs) }
-	var cis func(segs []string) bool
-	cis = func(segs []string) bool {
-		if n := at(segs); n != nil && n.sense != "" {
-			return n.sense == "CIS"
-		}
-		return len(segs) > 0 && cis(segs[:len(segs)-1])
-	}
+	cis := func(segs []string) bool { return cisAt(all, segs) }
 	for i, p := range all {
 		for _, q := range all[:i] {
 			if slices.Equal(p.segs, q.segs) {
@@ -126,6 +118,16 @@ func ambiguous(all []placed) bool {
 		}
 	}
 	return aliased(all)
+}
+
+// cisAt reports whether CaseSense CIS applies at the path segs: the
+// CaseSense of the Node at segs, if it has one, or else that of the path
+// above, found by searching for the node at each path.
+func cisAt(all []placed, segs []string) bool {
+	if n := nodeAt(all, segs); n != nil && n.sense != "" {
+		return n.sense == "CIS"
+	}
+	return len(segs) > 0 && cisAt(all, segs[:len(segs)-1])
 }
 
 // aliased is the oracle for paths a device reads as one though they
@@ -207,7 +209,9 @@ func aliased(all []placed) bool {
 // TestPathsProperty: Parse refuses a generated DDF, with ErrStructure,
 // exactly when the oracle finds two nodes one path makes ambiguous; and
 // in one it accepts, Lookup of a named node's path with no dynamic node
-// on it finds that node.
+// on it finds that node, and Lookup of each node's path with some names
+// in another letter case (and instance names for dynamic nodes) finds
+// one of the nodes bestMatches gives, or none when it gives none.
 func TestPathsProperty(t *testing.T) {
 	p := gopter.DefaultTestParametersWithSeed(20261207)
 	p.MinSuccessfulTests = 2000
@@ -216,7 +220,8 @@ func TestPathsProperty(t *testing.T) {
 	}
 	props := gopter.NewProperties(p)
 	props.Property("paths", prop.ForAll(func(seed int64) string {
-		roots := genTree(rand.New(rand.NewSource(seed)))
+		rnd := rand.New(rand.NewSource(seed))
+		roots := genTree(rnd)
 		xml := make([]string, len(roots))
 		for i, r := range roots {
 			xml[i] = r.xml()
@@ -234,6 +239,26 @@ func TestPathsProperty(t *testing.T) {
 			return ""
 		case err != nil:
 			return "refused (" + err.Error() + "), want accepted: " + in
+		}
+		for _, p := range all {
+			// the path in other letter cases: found where CIS applies
+			segs := slices.Clone(p.segs)
+			for i, s := range segs {
+				switch {
+				case strings.HasPrefix(s, "\x00"):
+					segs[i] = "zz"
+				case rnd.Intn(2) == 0:
+					segs[i] = swapCase(s)
+				}
+			}
+			uri := "./" + strings.Join(segs, "/")
+			want := bestMatches(all, segs)
+			switch n, err := tree.Lookup(uri); {
+			case len(want) == 0 && !errors.Is(err, ErrNoSuchNode):
+				return "Lookup(" + uri + ") found " + fmt.Sprint(n, err) + ", want ErrNoSuchNode: " + in
+			case len(want) > 0 && (err != nil || !slices.Contains(want, n.Path())):
+				return "Lookup(" + uri + ") found " + fmt.Sprint(n, err) + ", want one of " + strings.Join(want, " ") + ": " + in
+			}
 		}
 		for _, p := range all {
 			uri := "./" + strings.Join(p.segs, "/")
@@ -267,9 +292,12 @@ func TestPathsProperty(t *testing.T) {
 }
 
 // bestMatches is the oracle for Lookup of segs: of the nodes whose path
-// matches segs (a dynamic segment matches any name), the Paths of those
-// named furthest down: at the first segment where two differ, a named
-// one wins over a dynamic one.
+// matches segs (a dynamic segment matches any name; a named one its name
+// as written or, where CaseSense CIS applies at it (cisAt), in any
+// letter case, be it a Node's name or a segment of a top-level node's
+// Path), the Paths of
+// those named furthest down: at the first segment where two differ, a
+// named one wins over a dynamic one. It compares every node.
 func bestMatches(all []placed, segs []string) []string {
 	var best [][]bool
 	var paths []string
@@ -281,7 +309,8 @@ func bestMatches(all []placed, segs []string) []string {
 		match := true
 		for i, s := range p.segs {
 			dyn[i] = strings.HasPrefix(s, "\x00")
-			match = match && (dyn[i] || s == segs[i])
+			match = match && (dyn[i] || s == segs[i] ||
+				strings.EqualFold(s, segs[i]) && cisAt(all, p.segs[:i+1]))
 		}
 		if !match {
 			continue
@@ -319,4 +348,17 @@ func pathOf(p placed) string {
 		}
 	}
 	return "./" + strings.Join(segs, "/")
+}
+
+// swapCase returns s with its ASCII letters in the other case.
+func swapCase(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case 'a' <= r && r <= 'z':
+			return r - 'a' + 'A'
+		case 'A' <= r && r <= 'Z':
+			return r - 'A' + 'a'
+		}
+		return r
+	}, s)
 }
