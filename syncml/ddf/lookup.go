@@ -357,16 +357,14 @@ func descend(n *Node, segs []string, failed map[failKey]bool, s *search) *Node {
 	if failed[key] {
 		return nil
 	}
-	folds := false
 	for _, c := range n.Children {
 		if c.Name != "" && c.Name == segs[0] {
 			if m := descend(c, segs[1:], failed, s); m != nil {
 				return m
 			}
 		}
-		folds = folds || c.foldCase
 	}
-	if folds {
+	if n.foldKids {
 		// then a name CaseSense CIS reads in any case (Parse left at most
 		// one that folds to the segment's name)
 		for _, c := range n.Children {

@@ -57,6 +57,8 @@ type Node struct {
 	// case: CaseSense CIS applies to it (its own CaseSense or, with none,
 	// its nearest ancestor's, as Parse reads paths), the node being named.
 	foldCase bool
+	// foldKids reports that some child of the node has foldCase.
+	foldKids bool
 	// baseFold, on a top-level node, reports for each segment of its
 	// Path after the scope whether CaseSense CIS applies there (a Node
 	// of the tree at that path, or above it, says so); nil when none.

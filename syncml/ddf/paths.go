@@ -176,8 +176,11 @@ func (p *parser) caseClashes(t *Tree, x *pathIndex) error {
 		} else {
 			cis[id] = cis[x.parent[id]]
 		}
-		if o := x.owner[id]; o != nil && !o.Dynamic() {
-			o.foldCase = cis[id]
+		if o := x.owner[id]; o != nil && !o.Dynamic() && cis[id] {
+			o.foldCase = true
+			if o.Parent != nil {
+				o.Parent.foldKids = true
+			}
 		}
 		anyCase[id] = anyCase[id] || cis[id]
 		if cis[id] {
