@@ -30,7 +30,10 @@ import (
 // does. Node paths are read as LocURIs too, so a node
 // named Device or User directly under "." is reached through the scope
 // segment. A URI without a scope segment, such as "./Vendor/MSFT/…",
-// finds nodes in the device scope too, as Windows reads it.
+// finds nodes in the device scope too, as Windows reads it; and a
+// device-scope URI finds the nodes of a top-level node whose Path is
+// unscoped below "." (./Vendor/MSFT: Changed, it found none), not a node
+// directly under "." such as ./DevDetail.
 //
 // Changed: names were compared as written everywhere; a CIS node is now
 // found in any letter case, as a device routes it. The node returned is
@@ -148,9 +151,15 @@ func (s *search) nameError(locURI string) *NameError {
 func (t *Tree) find(u syncml.LocURI, s *search) *Node {
 	uris := [2]path{newPath(u.Scope, u.Segments)}
 	n := 1
-	if u.Scope == syncml.ScopeDefault {
+	switch u.Scope {
+	case syncml.ScopeDefault:
 		// Unscoped URIs find device-scope nodes too, as Windows reads them.
 		uris[1] = newPath(syncml.ScopeDevice, u.Segments)
+		n = 2
+	case syncml.ScopeDevice:
+		// and device-scope URIs the nodes of an unscoped Path below ".",
+		// such as ./Vendor/MSFT (Parse holds the two one path)
+		uris[1] = newPath(syncml.ScopeDefault, u.Segments)
 		n = 2
 	}
 	// One memo serves every root and both readings: they share the URI's
@@ -169,7 +178,10 @@ func (t *Tree) find(u syncml.LocURI, s *search) *Node {
 				continue
 			}
 			base := rootBase(r)
-			for _, p := range uris[:n] {
+			for i, p := range uris[:n] {
+				if i == 1 && u.Scope == syncml.ScopeDevice && (base.scope != "" || base.len() == 0) {
+					continue // a root directly under "." (./DevDetail) is not the device's
+				}
 				if !p.under(base, r.baseFold) {
 					continue
 				}
