@@ -2,7 +2,6 @@ package session
 
 import (
 	"context"
-	"strconv"
 	"testing"
 
 	"github.com/windc-go/windc/syncml"
@@ -13,17 +12,7 @@ import (
 // Replace, a Status for a CmdRef it never used) is seen, not dropped:
 // Run's Outcomes hold only the device's commands.
 func TestClientRunOnExchangeUnmatched(t *testing.T) {
-	srv, _ := brk2Script(t, func(n int, ref string) []byte {
-		if n > 1 {
-			return brk2Reply(t, "1", strconv.Itoa(n), ref, true)
-		}
-		// The device's package 1: Alert 1201 is CmdID 1, the Replace 2.
-		return brk2Reply(t, "1", "1", ref, true,
-			&syncml.Status{MsgRef: ref, CmdRef: "2", Cmd: "Replace", Data: syncml.StatusOK.Data()},
-			&syncml.Status{MsgRef: ref, CmdRef: "2", Cmd: "Replace", Data: syncml.Text("500")},
-			&syncml.Status{MsgRef: ref, CmdRef: "99", Cmd: "Get", Data: syncml.StatusOK.Data()},
-		)
-	})
+	srv := answersForNothing(t)
 	defer srv.Close()
 	var exchanges int
 	var unmatched []string

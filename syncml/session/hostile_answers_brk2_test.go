@@ -127,18 +127,7 @@ func TestBrk2ChunkSizeLies(t *testing.T) {
 // end neither in a panic nor in an Outcome for a command never queued;
 // the Replace gets exactly one Outcome, with the first Status.
 func TestBrk2AnswersForNothing(t *testing.T) {
-	srv, _ := brk2Script(t, func(n int, ref string) []byte {
-		if n > 1 {
-			return brk2Reply(t, "1", strconv.Itoa(n), ref, true)
-		}
-		// The device's package 1: Alert 1201 is CmdID 1, the Replace 2.
-		return brk2Reply(t, "1", "1", ref, true,
-			&syncml.Status{MsgRef: ref, CmdRef: "2", Cmd: "Replace", Data: syncml.StatusOK.Data()},
-			&syncml.Status{MsgRef: ref, CmdRef: "2", Cmd: "Replace", Data: syncml.Text("500")},
-			&syncml.Status{MsgRef: ref, CmdRef: "99", Cmd: "Get", Data: syncml.StatusOK.Data()},
-			&syncml.Results{CmdRef: "2", Items: []syncml.Item{{Source: &syncml.Location{LocURI: "./X"}, Data: syncml.Text("x")}}},
-		)
-	})
+	srv := answersForNothing(t, &syncml.Results{CmdRef: "2", Items: []syncml.Item{{Source: &syncml.Location{LocURI: "./X"}, Data: syncml.Text("x")}}})
 	defer srv.Close()
 	hc := srv.Client()
 	brk2NoLeak(t, hc)
@@ -165,6 +154,24 @@ func TestBrk2AnswersForNothing(t *testing.T) {
 	if n != 1 {
 		t.Errorf("the Replace has %d Outcomes, want 1", n)
 	}
+}
+
+// answersForNothing returns a server whose reply to the device's package
+// 1 (Alert 1201 is CmdID 1, the Replace 2) holds the Replace's Status
+// 200, a second Status 500 for it, a Status for CmdRef 99 and more, then
+// ends the session.
+func answersForNothing(t *testing.T, more ...syncml.Command) *httptest.Server {
+	srv, _ := brk2Script(t, func(n int, ref string) []byte {
+		if n > 1 {
+			return brk2Reply(t, "1", strconv.Itoa(n), ref, true)
+		}
+		return brk2Reply(t, "1", "1", ref, true, append([]syncml.Command{
+			&syncml.Status{MsgRef: ref, CmdRef: "2", Cmd: "Replace", Data: syncml.StatusOK.Data()},
+			&syncml.Status{MsgRef: ref, CmdRef: "2", Cmd: "Replace", Data: syncml.Text("500")},
+			&syncml.Status{MsgRef: ref, CmdRef: "99", Cmd: "Get", Data: syncml.StatusOK.Data()},
+		}, more...)...)
+	})
+	return srv
 }
 
 // TestBrk2TinyServerMaxMsgSize: a server that announces a MaxMsgSize no
