@@ -13,15 +13,31 @@ import (
 // stay too. Two names are one name ignoring case when their Folds are
 // equal: the Kelvin sign is not k, nor ſ s, nor İ i, as strings.EqualFold
 // would have them. A byte that is not UTF-8 (no node name holds one)
-// becomes U+FFFD. syncml/ddf's CaseSense CIS check and session.Mux's
+// stays as it is, equal only to itself, as in EqualFold. syncml/ddf's CaseSense CIS check and session.Mux's
 // FoldCase use it, so that the two cannot drift apart.
 func Fold(name string) string {
 	for i := 0; i < len(name); i++ {
 		if name[i] >= utf8.RuneSelf {
-			return strings.Map(upper, name)
+			return foldRunes(name)
 		}
 	}
 	return strings.ToUpper(name)
+}
+
+// foldRunes is Fold of a name that is not all ASCII: a byte that is not
+// UTF-8 is kept as it is, so that Fold agrees with EqualFold.
+func foldRunes(name string) string {
+	b := make([]byte, 0, len(name))
+	for i := 0; i < len(name); {
+		r, n := utf8.DecodeRuneInString(name[i:])
+		if r == utf8.RuneError && n == 1 {
+			b = append(b, name[i])
+		} else {
+			b = utf8.AppendRune(b, upper(r))
+		}
+		i += n
+	}
+	return string(b)
 }
 
 // EqualFold reports whether a and b are one name ignoring letter case as

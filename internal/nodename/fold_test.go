@@ -1,9 +1,6 @@
 package nodename
 
-import (
-	"strings"
-	"testing"
-)
+import "testing"
 
 // TestFold: the characters whose folding differs between Windows'
 // ordinal ignore-case comparison and Unicode's simple case folding.
@@ -36,7 +33,7 @@ func TestFold(t *testing.T) {
 		if got := EqualFold(c.a, c.b); got != c.same {
 			t.Errorf("EqualFold(%q, %q) = %v, want %v", c.a, c.b, got, c.same)
 		}
-		if got := Fold(c.a) == Fold(c.b); got != c.same && !strings.Contains(c.a+c.b, "\xff") {
+		if got := Fold(c.a) == Fold(c.b); got != c.same {
 			t.Errorf("Fold(%q) == Fold(%q) is %v, want %v (%q, %q)", c.a, c.b, got, c.same, Fold(c.a), Fold(c.b))
 		}
 	}

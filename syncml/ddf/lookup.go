@@ -32,8 +32,9 @@ import (
 // segment. A URI without a scope segment, such as "./Vendor/MSFT/…",
 // finds nodes in the device scope too, as Windows reads it; and a
 // device-scope URI finds the nodes of a top-level node whose Path is
-// unscoped below "." (./Vendor/MSFT: Changed, it found none), not a node
-// directly under "." such as ./DevDetail.
+// unscoped (./Vendor/MSFT, or "." itself: ./Device/DevDetail finds
+// DevDetail; Changed: it found none), as Parse holds an unscoped path and
+// the device's one path.
 //
 // Changed: names were compared as written everywhere; a CIS node is now
 // found in any letter case, as a device routes it. The node returned is
@@ -157,8 +158,8 @@ func (t *Tree) find(u syncml.LocURI, s *search) *Node {
 		uris[1] = newPath(syncml.ScopeDevice, u.Segments)
 		n = 2
 	case syncml.ScopeDevice:
-		// and device-scope URIs the nodes of an unscoped Path below ".",
-		// such as ./Vendor/MSFT (Parse holds the two one path)
+		// and device-scope URIs the nodes of an unscoped root, such as
+		// one at ./Vendor/MSFT (Parse holds the two one path)
 		uris[1] = newPath(syncml.ScopeDefault, u.Segments)
 		n = 2
 	}
@@ -179,8 +180,8 @@ func (t *Tree) find(u syncml.LocURI, s *search) *Node {
 			}
 			base := rootBase(r)
 			for i, p := range uris[:n] {
-				if i == 1 && u.Scope == syncml.ScopeDevice && (base.scope != "" || base.len() == 0) {
-					continue // a root directly under "." (./DevDetail) is not the device's
+				if i == 1 && u.Scope == syncml.ScopeDevice && base.scope != "" {
+					continue // the unscoped reading is for unscoped roots only
 				}
 				if !p.under(base, r.baseFold) {
 					continue

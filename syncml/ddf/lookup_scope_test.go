@@ -27,7 +27,7 @@ func TestLookupDeviceScopeOfUnscopedPath(t *testing.T) {
 		{"./Vendor/MSFT/Y", "Y"},
 		{"./Device/Vendor/MSFT/Y", "Y"},
 		{"./DevDetail", "DevDetail"},
-		{"./Device/DevDetail", ""},
+		{"./Device/DevDetail", "DevDetail"},
 	} {
 		n, err := tree.Lookup(tt.uri)
 		switch {

@@ -315,10 +315,12 @@ func TestLookupScopeNamedRoot(t *testing.T) {
 		// An unscoped URI is read in the device scope too.
 		{"Device", "./A", "./Device/A"},
 		{"User", "./A", ""},
-		// A root under "." is not under ./Device: the scope segment
-		// names the Device root here, not the device scope.
+		// A root under "." is unscoped, so the device's (as Parse holds
+		// it): a device-scope URI reaches it when the Device root has no
+		// such child (Changed: it reached none).
 		{"Device", "./Vendor", "./Vendor"},
-		{"Device", "./Device/Vendor", ""},
+		{"Device", "./Device/Vendor", "./Vendor"},
+		{"User", "./User/Vendor", ""},
 	}
 	for _, tt := range tests {
 		tr, err := Parse([]byte(root(tt.root)))

@@ -19,11 +19,13 @@ const DefaultMaxAuthRetries = 3
 // one, kept across the sessions of a Client; nil before any). [ClientAuth]
 // implements it with a user name and password.
 //
-// A challenge is kept only by a Handle (or Run) that succeeds: when Cred
-// fails on the challenge that came with a message (a type the
-// Credentials do not know, say), the call fails and the Client keeps the
-// challenge it had, so the next session's package 1 goes with it and the
-// server can challenge again. A ClientAuth's challenge is checked as it
+// A challenge is kept by a Handle (or Run) that succeeds, and by one
+// that gives the session up on authentication when the Credentials are a
+// ClientAuth (which checks a challenge as it arrives): when Cred fails on
+// the challenge that came with a message (a type the Credentials do not
+// know, say), the call fails and the Client keeps the challenge it had,
+// so the next session's package 1 goes with it and the server can
+// challenge again. A ClientAuth's challenge is checked as it
 // arrives, whatever its status (Changed: a challenge the Credentials
 // refused was kept, and every later Start failed on it).
 type Credentials interface {
@@ -802,9 +804,9 @@ func (c *Client) refusedMsgID(again bool) string {
 // answers of the device wait to go is refused too, before anything of
 // it runs, with an error holding a *LimitError of that name.
 //
-// A Handle that fails changes nothing of the Client but the server's
-// challenge, which it keeps, and, when it gives the session up on
-// authentication, that the last message was refused: the commands queued
+// A Handle that fails changes nothing of the Client but, when it gives
+// the session up on authentication, that the last message was refused
+// and (with a ClientAuth, see Credentials) the server's new challenge: the commands queued
 // stay queued, whole (an object cut into chunks for the reply gets its
 // Items back), and so do
 // the rest of the device's package, the server's MaxMsgSize, the records
@@ -913,10 +915,17 @@ func (c *Client) handle(ctx context.Context, m *syncml.Message, raw []byte, hdr 
 	u.mark(c)
 	x, err := c.answer(ctx, m, x, &u)
 	if err != nil {
+		chal := c.chal
 		u.put(c)
 		// a session given up on authentication: the next Start counts
 		// the refused message as not sent
 		c.refused = u.gaveUp
+		if _, checked := c.cfg.Credentials.(chalChecker); checked && u.gaveUp != 0 {
+			// and its package 1 goes with the server's latest challenge,
+			// which the Credentials checked as it came (a server that
+			// makes a nonce per challenge refuses the one before)
+			c.chal = chal
+		}
 		return nil, err
 	}
 	u.drop(c)

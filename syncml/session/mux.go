@@ -40,8 +40,9 @@ type Mux struct {
 	// names differ from its prefix in letter case only, as Windows
 	// compares names ignoring case (each UTF-16 code unit's simple
 	// uppercase: the Kelvin sign is not k, nor ſ s, nor ı i), segment by
-	// segment, the folding syncml/ddf's CaseSense CIS uses: a route for
-	// ./Vendor/MSFT/DMClient takes ./vendor/msft/dmclient/Provider. Set
+	// segment, the folding syncml/ddf's CaseSense CIS uses, not
+	// strings.EqualFold's: a route for ./Vendor/MSFT/DMClient takes
+	// ./vendor/msft/dmclient/Provider. Set
 	// it before the Mux is used. Routes whose prefixes differ in case only
 	// then compete as equals: the one added first wins.
 	FoldCase bool
