@@ -13,15 +13,8 @@ import (
 // of CmdID 3 of message 1 (./A): one chunk, data, with the Meta Size
 // size when not "", MoreData when more.
 func resultsChunk(id, size, data string, more bool) string {
-	b := `<Results><CmdID>` + id + `</CmdID><MsgRef>1</MsgRef><CmdRef>3</CmdRef><Item><Source><LocURI>./A</LocURI></Source>`
-	if size != "" {
-		b += `<Meta><Size xmlns="syncml:metinf">` + size + `</Size></Meta>`
-	}
-	b += `<Data>` + data + `</Data>`
-	if more {
-		b += `<MoreData/>`
-	}
-	return b + `</Item></Results>`
+	return `<Results><CmdID>` + id + `</CmdID><MsgRef>1</MsgRef><CmdRef>3</CmdRef>` +
+		chunkItem(`<Source><LocURI>./A</LocURI></Source>`, size, data, more) + `</Results>`
 }
 
 // getOutcomes queues a Get of ./A in a Session of cfg, sends it (CmdID 3

@@ -19,7 +19,13 @@ func chunkMsg(msgID, body string, final bool) []byte {
 }
 
 func replaceChunk(id, uri, size, data string, more bool) string {
-	s := `<Replace><CmdID>` + id + `</CmdID><Item><Target><LocURI>` + uri + `</LocURI></Target>`
+	return `<Replace><CmdID>` + id + `</CmdID>` + chunkItem(`<Target><LocURI>`+uri+`</LocURI></Target>`, size, data, more) + `</Replace>`
+}
+
+// chunkItem is an Item with location loc (a Target or Source element),
+// data, a Meta Size when size is not empty, and MoreData when more.
+func chunkItem(loc, size, data string, more bool) string {
+	s := `<Item>` + loc
 	if size != "" {
 		s += `<Meta><Size xmlns="syncml:metinf">` + size + `</Size></Meta>`
 	}
@@ -27,7 +33,7 @@ func replaceChunk(id, uri, size, data string, more bool) string {
 	if more {
 		s += `<MoreData/>`
 	}
-	return s + `</Item></Replace>`
+	return s + `</Item>`
 }
 
 func TestLargeObjectReceive(t *testing.T) {
