@@ -181,6 +181,29 @@ type Config struct {
 	// Changed: such a LimitError named declaredconfig's MaxTotalAttrs
 	// before this field was added.
 	MaxSummaryAttrs int
+	// MaxSummaryDepth bounds the nesting of the summary a device sends,
+	// counting its root as 1 (declaredconfig.Limits' MaxDepth; a summary
+	// holds 2 levels); zero means declaredconfig.DefaultMaxDepth. One
+	// nested deeper is not read, as one over MaxSummaryBytes (a
+	// *LimitError of MaxSummaryDepth).
+	MaxSummaryDepth int
+	// MaxSummaryElementAttrs bounds the attributes of one element of the
+	// summary a device sends, namespace declarations included
+	// (declaredconfig.Limits' MaxAttrs; an entry holds 4 to 6); zero
+	// means declaredconfig.DefaultMaxAttrs. One with more is not read, as
+	// one over MaxSummaryBytes (a *LimitError of MaxSummaryElementAttrs).
+	MaxSummaryElementAttrs int
+	// MaxSummaryNamespaces bounds the namespace declarations in scope at
+	// any point of the summary a device sends (declaredconfig.Limits'
+	// MaxNamespaces; those of the SyncML message around a summary sent
+	// as markup are not counted); zero means
+	// declaredconfig.DefaultMaxNamespaces. One with more is not read, as
+	// one over MaxSummaryBytes (a *LimitError of MaxSummaryNamespaces).
+	//
+	// Changed: the LimitErrors of these three named declaredconfig's
+	// MaxDepth, MaxAttrs and MaxNamespaces, whose defaults held, before
+	// these fields were added.
+	MaxSummaryNamespaces int
 	// MaxProblems bounds the Problem events that one message gives
 	// about what the device sent (Statuses and Results that answer
 	// nothing sent, or do not read; results over MaxResultBytes; summary
@@ -322,15 +345,15 @@ func (r *Reconciler) maxSummaryAttrs() int {
 // resultLimits are the limits a result the device sends is read under.
 func (r *Reconciler) resultLimits() declaredconfig.Limits {
 	lim := readLimits(r.maxResultBytes(), r.maxResultElements(), r.maxResultAttrs())
-	lim.MaxDepth = orDefault(r.cfg.MaxResultDepth, declaredconfig.DefaultMaxDepth)
-	lim.MaxAttrs = orDefault(r.cfg.MaxResultElementAttrs, declaredconfig.DefaultMaxAttrs)
-	lim.MaxNamespaces = orDefault(r.cfg.MaxResultNamespaces, declaredconfig.DefaultMaxNamespaces)
+	shapeLimits(&lim, r.cfg.MaxResultDepth, r.cfg.MaxResultElementAttrs, r.cfg.MaxResultNamespaces)
 	return lim
 }
 
 // summaryLimits are the limits the summary a device sends is read under.
 func (r *Reconciler) summaryLimits() declaredconfig.Limits {
-	return readLimits(r.maxSummaryBytes(), r.maxSummaryElements(), r.maxSummaryAttrs())
+	lim := readLimits(r.maxSummaryBytes(), r.maxSummaryElements(), r.maxSummaryAttrs())
+	shapeLimits(&lim, r.cfg.MaxSummaryDepth, r.cfg.MaxSummaryElementAttrs, r.cfg.MaxSummaryNamespaces)
+	return lim
 }
 
 func (r *Reconciler) maxSummaryBytes() int {

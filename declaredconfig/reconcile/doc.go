@@ -69,6 +69,8 @@
 // MaxResultElementAttrs and MaxResultNamespaces (its nesting, the
 // attributes of one of its elements, its namespaces), MaxSummaryBytes,
 // MaxSummaryElements and MaxSummaryAttrs (the summary kept of a device),
+// MaxSummaryDepth, MaxSummaryElementAttrs and MaxSummaryNamespaces (its
+// nesting, the attributes of one of its elements, its namespaces),
 // MaxProblems (the Problem events of one message about what the device
 // sent), RetryRefused, MaxRetries, MaxCachedDevices and MaxCachedBytes (the devices, and the bytes, whose
 // decoded state and last summary are kept between messages). It queues

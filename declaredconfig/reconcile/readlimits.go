@@ -25,10 +25,18 @@ func readLimits(n, elements, attrs int) declaredconfig.Limits {
 	}
 }
 
+// shapeLimits sets the depth, attributes per element and namespaces of
+// lim to those a Config sets (depth, elementAttrs, namespaces), each
+// declaredconfig's default when zero.
+func shapeLimits(lim *declaredconfig.Limits, depth, elementAttrs, namespaces int) {
+	lim.MaxDepth = orDefault(depth, declaredconfig.DefaultMaxDepth)
+	lim.MaxAttrs = orDefault(elementAttrs, declaredconfig.DefaultMaxAttrs)
+	lim.MaxNamespaces = orDefault(namespaces, declaredconfig.DefaultMaxNamespaces)
+}
+
 // limitNames name the Config fields that set the limits of one reading
 // (see configLimit): those of its elements and attributes in all, and
-// of its depth, attributes per element and namespaces ("" for a limit
-// that keeps declaredconfig's default and name).
+// of its depth, attributes per element and namespaces.
 type limitNames struct {
 	elements, attrs, depth, elementAttrs, namespaces string
 }
@@ -36,7 +44,7 @@ type limitNames struct {
 // The Config fields of the limits of a result and of a summary.
 var (
 	resultLimitNames  = limitNames{"MaxResultElements", "MaxResultAttrs", "MaxResultDepth", "MaxResultElementAttrs", "MaxResultNamespaces"}
-	summaryLimitNames = limitNames{elements: "MaxSummaryElements", attrs: "MaxSummaryAttrs"}
+	summaryLimitNames = limitNames{"MaxSummaryElements", "MaxSummaryAttrs", "MaxSummaryDepth", "MaxSummaryElementAttrs", "MaxSummaryNamespaces"}
 )
 
 // configLimit returns err with a *LimitError of one of lim's limits that

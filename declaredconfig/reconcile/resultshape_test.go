@@ -21,54 +21,24 @@ import (
 // Before, those limits were declaredconfig's defaults, which no Config
 // field set.
 func TestResultShapeLimits(t *testing.T) {
-	nested := func(n int, open func(i int) string, close string) string {
-		var b strings.Builder
-		for i := range n {
-			b.WriteString(open(i))
-		}
-		b.WriteString(strings.Repeat(close, n))
-		return b.String()
-	}
-	attrs := func(n int) string {
-		var b strings.Builder
-		b.WriteString("<y")
-		for i := range n {
-			b.WriteString(" a" + strconv.Itoa(i) + `="v"`)
-		}
-		b.WriteString("/>")
-		return b.String()
-	}
-	// 16 declarations on each of n/16 nested elements.
-	spaces := func(n int) string {
-		return nested(n/16, func(i int) string {
-			var b strings.Builder
-			b.WriteString("<z")
-			for k := range 16 {
-				b.WriteString(" xmlns:n" + strconv.Itoa(i*16+k) + `="urn:x:` + strconv.Itoa(i*16+k) + `"`)
-			}
-			b.WriteString(">")
-			return b.String()
-		}, "</z>")
-	}
-	deep := func(levels int) string { return nested(levels, func(int) string { return "<x>" }, "</x>") }
 	for _, c := range []struct {
 		field  string
 		cfg    reconcile.Config
 		markup string // inside the result's root
 		read   bool
 	}{
-		{"", reconcile.Config{}, deep(declaredconfig.DefaultMaxDepth - 1), true},
-		{"MaxResultDepth", reconcile.Config{}, deep(declaredconfig.DefaultMaxDepth), false},
-		{"", reconcile.Config{MaxResultDepth: 40}, deep(39), true},
-		{"MaxResultDepth", reconcile.Config{MaxResultDepth: 4}, deep(4), false},
-		{"", reconcile.Config{}, attrs(declaredconfig.DefaultMaxAttrs), true},
-		{"MaxResultElementAttrs", reconcile.Config{}, attrs(declaredconfig.DefaultMaxAttrs + 1), false},
-		{"", reconcile.Config{MaxResultElementAttrs: 100}, attrs(100), true},
-		{"MaxResultElementAttrs", reconcile.Config{MaxResultElementAttrs: 6}, attrs(7), false},
-		{"", reconcile.Config{}, spaces(declaredconfig.DefaultMaxNamespaces), true},
-		{"MaxResultNamespaces", reconcile.Config{}, spaces(declaredconfig.DefaultMaxNamespaces + 16), false},
-		{"", reconcile.Config{MaxResultNamespaces: 208}, spaces(208), true},
-		{"MaxResultNamespaces", reconcile.Config{MaxResultNamespaces: 16}, spaces(32), false},
+		{"", reconcile.Config{}, deepMarkup(declaredconfig.DefaultMaxDepth - 1), true},
+		{"MaxResultDepth", reconcile.Config{}, deepMarkup(declaredconfig.DefaultMaxDepth), false},
+		{"", reconcile.Config{MaxResultDepth: 40}, deepMarkup(39), true},
+		{"MaxResultDepth", reconcile.Config{MaxResultDepth: 4}, deepMarkup(4), false},
+		{"", reconcile.Config{}, attrsMarkup(declaredconfig.DefaultMaxAttrs), true},
+		{"MaxResultElementAttrs", reconcile.Config{}, attrsMarkup(declaredconfig.DefaultMaxAttrs + 1), false},
+		{"", reconcile.Config{MaxResultElementAttrs: 100}, attrsMarkup(100), true},
+		{"MaxResultElementAttrs", reconcile.Config{MaxResultElementAttrs: 6}, attrsMarkup(7), false},
+		{"", reconcile.Config{}, spacesMarkup(declaredconfig.DefaultMaxNamespaces), true},
+		{"MaxResultNamespaces", reconcile.Config{}, spacesMarkup(declaredconfig.DefaultMaxNamespaces + 16), false},
+		{"", reconcile.Config{MaxResultNamespaces: 208}, spacesMarkup(208), true},
+		{"MaxResultNamespaces", reconcile.Config{MaxResultNamespaces: 16}, spacesMarkup(32), false},
 	} {
 		what := c.field + " " + strconv.Itoa(len(c.markup)) + " bytes " + strconv.FormatBool(c.read)
 		w := newWire(t, c.cfg)
@@ -106,4 +76,36 @@ func TestResultShapeLimits(t *testing.T) {
 			t.Errorf("%s: Problems %v, result %v; want one LimitError of %s, nothing read", what, got, r, c.field)
 		}
 	}
+}
+
+// deepMarkup is markup of levels nested elements.
+func deepMarkup(levels int) string {
+	return strings.Repeat("<x>", levels) + strings.Repeat("</x>", levels)
+}
+
+// attrsMarkup is an element of n attributes.
+func attrsMarkup(n int) string {
+	var b strings.Builder
+	b.WriteString("<y")
+	for i := range n {
+		b.WriteString(" a" + strconv.Itoa(i) + `="v"`)
+	}
+	b.WriteString("/>")
+	return b.String()
+}
+
+// spacesMarkup is markup of nested elements that declare n namespaces in
+// all, 16 on each (the last the rest), so that all are in scope at its
+// innermost element.
+func spacesMarkup(n int) string {
+	var open, close strings.Builder
+	for i := 0; i < n; i += 16 {
+		open.WriteString("<z")
+		for k := i; k < min(i+16, n); k++ {
+			open.WriteString(" xmlns:n" + strconv.Itoa(k) + `="urn:x:` + strconv.Itoa(k) + `"`)
+		}
+		open.WriteString(">")
+		close.WriteString("</z>")
+	}
+	return open.String() + close.String()
 }
