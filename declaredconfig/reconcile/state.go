@@ -526,6 +526,7 @@ func (st *deviceState) status(device string) *DeviceStatus {
 	n := len(st.Docs) + len(st.Removed)
 	ds := &DeviceStatus{Device: device, RefreshInterval: st.RefreshRead, Queued: int(st.Queued),
 		Docs: make([]DocStatus, n, n+len(st.Stray))}
+	ds.SummaryRefused, ds.SummaryRefusals = st.summaryRefusal()
 	statusInto(ds.Docs, st.Docs)
 	statusInto(ds.Docs[len(st.Docs):], st.Removed)
 	for _, s := range st.Stray {

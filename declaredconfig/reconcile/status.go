@@ -200,6 +200,18 @@ type DeviceStatus struct {
 	RefreshInterval string
 	// Queued is the number of commands the last Reconcile queued.
 	Queued int
+	// SummaryRefused is the Status code (a 5xx but 501 and 505) with
+	// which the device refused the Get that asks for its summary, in a
+	// message without one, and SummaryRefusals the sessions in a row
+	// that refused it so; 0 and 0 when no such refusal counts (the
+	// device has sent a summary or answered that Get since, or refused
+	// it with another status, which is final at once). While
+	// SummaryRefusals is at most Config.RetryRefused nothing is decided
+	// of the device's documents and the summary is asked again in a
+	// later session; beyond it the refusal is final: the device was
+	// taken as holding no document. A Problem event tells each refusal.
+	SummaryRefused  syncml.StatusCode
+	SummaryRefusals int
 }
 
 // Doc returns the status of the document id (compared by

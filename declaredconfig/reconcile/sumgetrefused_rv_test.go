@@ -2,7 +2,6 @@ package reconcile_test
 
 import (
 	"context"
-	"strconv"
 	"testing"
 
 	"github.com/windc-go/windc/declaredconfig/reconcile"
@@ -18,24 +17,10 @@ import (
 // device keeps answering 404.
 func TestSummaryGetRefusedThenOther(t *testing.T) {
 	ctx := context.Background()
-	const getRefresh = `<Status><CmdID>1</CmdID><MsgRef>{msg}</MsgRef><CmdRef>{Get /RefreshInterval}</CmdRef><Cmd>Get</Cmd><Data>`
-	w := newWire(t, reconcile.Config{})
-	if err := w.rec.Declare(ctx, dev1, vpnDoc(ids[0], "A0")); err != nil {
-		t.Fatal(err)
-	}
-	sum := sumAlert("3", entry(ids[0], "A0", "R1", "60"))
-	w.send(startAlert("1") + sum)
-	w.send(getAnswered(syncml.StatusOK) + `<Results><CmdID>2</CmdID><MsgRef>{msg}</MsgRef><CmdRef>{Get /Document}</CmdRef><Item><Data>` +
-		esc(result(ids[0], "A0", "R1", "60")) + `</Data></Item></Results>` + sum)
+	w, _ := inSyncWire(t, reconcile.Config{})
 	for session, code := range []syncml.StatusCode{syncml.StatusCommandFailed, syncml.StatusNotFound, syncml.StatusNotFound} {
 		w.ev.events = nil
-		w.sess = strconv.Itoa(session + 2)
-		w.send(startAlert("1"))
-		w.send(getRefresh + strconv.Itoa(int(code)) + `</Data></Status>`)
-		w.send(`<Alert><CmdID>1</CmdID><Data>1226</Data></Alert>`)
-		if len(w.errs) > 0 {
-			t.Fatal(w.errs)
-		}
+		w.sessionWithoutSummary(session+2, code)
 		ds, err := w.rec.Status(ctx, dev1)
 		if err != nil {
 			t.Fatal(err)
@@ -43,6 +28,9 @@ func TestSummaryGetRefusedThenOther(t *testing.T) {
 		cond := ds.Docs[0].Condition
 		if code == syncml.StatusNotFound && cond == reconcile.InSync {
 			t.Errorf("session %d: Get refused %v after an earlier 5xx: %v; a 404 is final at once, want the document taken as lost", session+2, code, cond)
+		}
+		if code == syncml.StatusNotFound && (ds.SummaryRefused != 0 || ds.SummaryRefusals != 0) {
+			t.Errorf("session %d: Get refused %v after an earlier 5xx: status SummaryRefused %v, SummaryRefusals %d; want the 5xx forgotten", session+2, code, ds.SummaryRefused, ds.SummaryRefusals)
 		}
 	}
 }

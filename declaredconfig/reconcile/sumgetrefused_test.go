@@ -22,7 +22,6 @@ import (
 // document lost and sent it again.
 func TestSummaryGetRefused(t *testing.T) {
 	ctx := context.Background()
-	const getRefresh = `<Status><CmdID>1</CmdID><MsgRef>{msg}</MsgRef><CmdRef>{Get /RefreshInterval}</CmdRef><Cmd>Get</Cmd><Data>`
 	for _, c := range []struct {
 		code     syncml.StatusCode
 		retry    int
@@ -37,38 +36,16 @@ func TestSummaryGetRefused(t *testing.T) {
 		{syncml.StatusCommandFailed, 1, 1, 2}, // refused, answered, refused: counted anew
 	} {
 		what := c.code.String() + " RetryRefused " + strconv.Itoa(c.retry)
-		w := newWire(t, reconcile.Config{RetryRefused: c.retry})
-		if err := w.rec.Declare(ctx, dev1, vpnDoc(ids[0], "A0")); err != nil {
-			t.Fatal(err)
-		}
-		sum := sumAlert("3", entry(ids[0], "A0", "R1", "60"))
-		w.send(startAlert("1") + sum)
-		w.send(getAnswered(syncml.StatusOK) + `<Results><CmdID>2</CmdID><MsgRef>{msg}</MsgRef><CmdRef>{Get /Document}</CmdRef><Item><Data>` +
-			esc(result(ids[0], "A0", "R1", "60")) + `</Data></Item></Results>` + sum)
+		w, sum := inSyncWire(t, reconcile.Config{RetryRefused: c.retry})
 		w.ev.events = nil
 		session := 1
 		for tries := 1; ; tries++ {
 			session++
-			w.sess = strconv.Itoa(session)
-			w.send(startAlert("1"))
-			var names []string
-			for _, c := range w.reply.Body.Commands {
-				if c.ElementName() != "Status" {
-					names = append(names, c.ElementName()+" "+strings.Join(syncml.Targets(c), " "))
-				}
-			}
-			if len(names) != 1 || !strings.HasPrefix(names[0], "Get ") || !strings.HasSuffix(names[0], "/RefreshInterval") {
-				t.Fatalf("%s: session %d: the message without a summary is answered %v, want a Get of RefreshInterval", what, session, names)
-			}
 			code := c.code
 			if session == c.answered+1 {
 				code = syncml.StatusOK
 			}
-			w.send(getRefresh + strconv.Itoa(int(code)) + `</Data></Status>`)
-			w.send(`<Alert><CmdID>1</CmdID><Data>1226</Data></Alert>`) // a third message, without a summary
-			if len(w.errs) > 0 {
-				t.Fatalf("%s: %v", what, w.errs)
-			}
+			w.sessionWithoutSummary(session, code)
 			var got []string
 			lost := false
 			for _, e := range w.ev.events {
@@ -84,6 +61,9 @@ func TestSummaryGetRefused(t *testing.T) {
 				if !lost || len(got) != 0 {
 					t.Errorf("%s: session %d answers the Get without a summary: lost %v, Problems %v; want lost, none", what, session, lost, got)
 				}
+				if ds, err := w.rec.Status(ctx, dev1); err != nil || ds.SummaryRefused != 0 || ds.SummaryRefusals != 0 {
+					t.Errorf("%s: session %d answers the Get: status %+v (%v); want the refusal forgotten", what, session, ds, err)
+				}
 				// Sent again: the device lists it again.
 				w.send(sum)
 				w.ev.events = nil
@@ -94,6 +74,17 @@ func TestSummaryGetRefused(t *testing.T) {
 			ds, err := w.rec.Status(ctx, dev1)
 			if err != nil {
 				t.Fatal(err)
+			}
+			// A 5xx refusal (but 501 and 505), and its sessions in a
+			// row, show in the device's status, the final one too;
+			// another refusal is final at once and counts not.
+			wantCode, wantTries := c.code, tries
+			if c.code == syncml.StatusNotFound || c.code == syncml.StatusCommandNotImplemented {
+				wantCode, wantTries = 0, 0
+			}
+			if ds.SummaryRefused != wantCode || ds.SummaryRefusals != wantTries {
+				t.Errorf("%s: session %d, refusal %d: status SummaryRefused %v, SummaryRefusals %d; want %v, %d",
+					what, session, tries, ds.SummaryRefused, ds.SummaryRefusals, wantCode, wantTries)
 			}
 			cond := ds.Docs[0].Condition
 			switch {
@@ -117,5 +108,46 @@ func TestSummaryGetRefused(t *testing.T) {
 				break
 			}
 		}
+	}
+}
+
+// inSyncWire returns a wire of cfg whose device dev1 holds vpnDoc A0 in
+// sync, its results read, with the summary alert that lists it.
+func inSyncWire(t *testing.T, cfg reconcile.Config) (*wire, string) {
+	t.Helper()
+	w := newWire(t, cfg)
+	if err := w.rec.Declare(context.Background(), dev1, vpnDoc(ids[0], "A0")); err != nil {
+		t.Fatal(err)
+	}
+	sum := sumAlert("3", entry(ids[0], "A0", "R1", "60"))
+	w.send(startAlert("1") + sum)
+	w.send(getAnswered(syncml.StatusOK) + `<Results><CmdID>2</CmdID><MsgRef>{msg}</MsgRef><CmdRef>{Get /Document}</CmdRef><Item><Data>` +
+		esc(result(ids[0], "A0", "R1", "60")) + `</Data></Item></Results>` + sum)
+	return w, sum
+}
+
+// sessionWithoutSummary runs session (its SessionID) of the wire's
+// device, which sends no summary: the reply to its package 1 must be the
+// Get of RefreshInterval that asks for one, which the device answers with
+// code, and a third message follows, without a summary either. It fails
+// the test on an error of the Reconciler.
+func (w *wire) sessionWithoutSummary(session int, code syncml.StatusCode) {
+	w.t.Helper()
+	w.sess = strconv.Itoa(session)
+	w.send(startAlert("1"))
+	var names []string
+	for _, c := range w.reply.Body.Commands {
+		if c.ElementName() != "Status" {
+			names = append(names, c.ElementName()+" "+strings.Join(syncml.Targets(c), " "))
+		}
+	}
+	if len(names) != 1 || !strings.HasPrefix(names[0], "Get ") || !strings.HasSuffix(names[0], "/RefreshInterval") {
+		w.t.Fatalf("session %d: the message without a summary is answered %v, want a Get of RefreshInterval", session, names)
+	}
+	w.send(`<Status><CmdID>1</CmdID><MsgRef>{msg}</MsgRef><CmdRef>{Get /RefreshInterval}</CmdRef><Cmd>Get</Cmd><Data>` +
+		strconv.Itoa(int(code)) + `</Data></Status>`)
+	w.send(`<Alert><CmdID>1</CmdID><Data>1226</Data></Alert>`) // a third message, without a summary
+	if len(w.errs) > 0 {
+		w.t.Fatalf("session %d: %v", session, w.errs)
 	}
 }
