@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -20,11 +21,13 @@ import (
 
 const declareID = "5E4B7A12-3C9D-4F1E-8A26-B0C7D9E1F305"
 
+// declareDoc is a VPN document of DocID declareID, version A0.
+const declareDoc = `<DeclaredConfiguration schema="1.0" context="Device" id="` + declareID + `" checksum="A0" osdefinedscenario="MSFTVPN">` +
+	`<CSP name="./Vendor/MSFT/VPNv2"><URI path="P/AlwaysOn" type="bool">true</URI></CSP></DeclaredConfiguration>`
+
 func TestDeclare(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "docs.xml")
-	doc := `<DeclaredConfiguration schema="1.0" context="Device" id="` + declareID + `" checksum="A0" osdefinedscenario="MSFTVPN">` +
-		`<CSP name="./Vendor/MSFT/VPNv2"><URI path="P/AlwaysOn" type="bool">true</URI></CSP></DeclaredConfiguration>`
-	if err := os.WriteFile(file, []byte(doc), 0o600); err != nil {
+	if err := os.WriteFile(file, []byte(declareDoc), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	docs, err := readDeclare(file)
@@ -41,42 +44,13 @@ func TestDeclare(t *testing.T) {
 
 	// A device that accepts everything and lists the document once it
 	// was sent, in sync.
-	var mu sync.Mutex
-	var got []string
-	held := ""
-	mux := session.NewMux()
-	mux.Handle("", session.HandlerFunc(func(_ context.Context, r *session.Request) session.Response {
-		mu.Lock()
-		defer mu.Unlock()
-		t := syncml.Targets(r.Command)[0]
-		got = append(got, r.Command.ElementName()+" "+t)
-		if r.Command.ElementName() == "Add" {
-			held = "A0"
-		}
-		return session.Response{}
-	}))
-	summary := func() syncml.Command {
-		mu.Lock()
-		defer mu.Unlock()
-		entries := ""
-		if held != "" {
-			entries = `<DeclaredConfiguration context="Device" id="` + declareID + `" checksum="` + held + `" result_checksum="R" state="60"/>`
-		}
-		return session.NewClientEvent(syncml.AlertClientEvent, declaredconfig.SummaryType,
-			`<DeclaredConfigurations schema="1.0">`+entries+`</DeclaredConfigurations>`)
-	}
-	c, err := session.NewClient(session.ClientConfig{DeviceID: "DEV-W", ServerURI: url, Handler: mux,
-		BeforeReply: func(_ context.Context, c *session.Client, _ *syncml.Message, _ *session.Exchange) {
-			_ = c.Queue(summary())
-		}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.Run(context.Background(), srv.Client(), url, "1", summary()); err != nil {
+	dev := &heldDevice{}
+	c := dev.client(t, "DEV-W", url)
+	if _, err := c.Run(context.Background(), srv.Client(), url, "1", dev.summary()); err != nil {
 		t.Fatal(err)
 	}
 	want := "Add ./Device/Vendor/MSFT/DeclaredConfiguration/Host/Complete/Documents/" + declareID + "/Document"
-	if len(got) == 0 || got[0] != want {
+	if got := dev.commands(); len(got) == 0 || got[0] != want {
 		t.Errorf("the device got %q, want %q first", got, want)
 	}
 	if !strings.Contains(logs.String(), "event=Applied") {
@@ -93,6 +67,66 @@ func TestDeclare(t *testing.T) {
 	}
 }
 
+// heldDevice is a device of the WinDC endpoint that takes every command
+// and, once an Add brought it, lists document declareID in its summary,
+// in sync (state 60), in every message.
+type heldDevice struct {
+	mu   sync.Mutex
+	got  []string // the commands taken: element and first target
+	held string   // the checksum held; "" for none
+}
+
+// client returns a session client of the device, as ID device, that
+// posts to url.
+func (d *heldDevice) client(t *testing.T, device, url string) *session.Client {
+	t.Helper()
+	mux := session.NewMux()
+	mux.Handle("", session.HandlerFunc(func(_ context.Context, r *session.Request) session.Response {
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		d.got = append(d.got, r.Command.ElementName()+" "+syncml.Targets(r.Command)[0])
+		if r.Command.ElementName() == "Add" {
+			d.held = "A0"
+		}
+		return session.Response{}
+	}))
+	c, err := session.NewClient(session.ClientConfig{DeviceID: device, ServerURI: url, Handler: mux,
+		BeforeReply: func(_ context.Context, c *session.Client, _ *syncml.Message, _ *session.Exchange) {
+			_ = c.Queue(d.summary())
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// summary returns the device's summary alert.
+func (d *heldDevice) summary() syncml.Command {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	entries := ""
+	if d.held != "" {
+		entries = `<DeclaredConfiguration context="Device" id="` + declareID + `" checksum="` + d.held + `" result_checksum="R" state="60"/>`
+	}
+	return session.NewClientEvent(syncml.AlertClientEvent, declaredconfig.SummaryType,
+		`<DeclaredConfigurations schema="1.0">`+entries+`</DeclaredConfigurations>`)
+}
+
+// commands returns the commands the device took, each its element and
+// first target.
+func (d *heldDevice) commands() []string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return slices.Clone(d.got)
+}
+
+// drop makes the device hold no document.
+func (d *heldDevice) drop() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.held = ""
+}
+
 // TestDeclareFleet runs simulated devices (package sim, what
 // examples/simdevice wires) against the WinDC endpoint of a server with
 // -declare: each device gets the document, applies it and reports it in
@@ -100,9 +134,7 @@ func TestDeclare(t *testing.T) {
 // re-declares the document under a new checksum.
 func TestDeclareFleet(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "docs.xml")
-	doc := `<DeclaredConfiguration schema="1.0" context="Device" id="` + declareID + `" checksum="A0" osdefinedscenario="MSFTVPN">` +
-		`<CSP name="./Vendor/MSFT/VPNv2"><URI path="P/AlwaysOn" type="bool">true</URI></CSP></DeclaredConfiguration>`
-	if err := os.WriteFile(file, []byte(doc), 0o600); err != nil {
+	if err := os.WriteFile(file, []byte(declareDoc), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	docs, err := readDeclare(file)

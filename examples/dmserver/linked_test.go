@@ -37,9 +37,7 @@ import (
 // reported in sync.
 func TestLinkedChain(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "docs.xml")
-	doc := `<DeclaredConfiguration schema="1.0" context="Device" id="` + declareID + `" checksum="A0" osdefinedscenario="MSFTVPN">` +
-		`<CSP name="./Vendor/MSFT/VPNv2"><URI path="P/AlwaysOn" type="bool">true</URI></CSP></DeclaredConfiguration>`
-	if err := os.WriteFile(file, []byte(doc), 0o600); err != nil {
+	if err := os.WriteFile(file, []byte(declareDoc), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	docs, err := readDeclare(file)

@@ -41,7 +41,8 @@
 // declaredconfig/reconcile Reconciler brings every device to hold the
 // documents of -declare FILE (DeclaredConfiguration documents, one after
 // another): it declares them, reads their state, re-declares drifted ones
-// and logs what happens.
+// and logs what happens; a device there that asks to be unenrolled (the
+// 1226 alert of a user's unenrollment) is forgotten by it (declare.go).
 //
 // The program is wiring only: the session rules live in package session.
 package main

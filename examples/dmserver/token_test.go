@@ -153,7 +153,7 @@ func TestSessionTokenWinDC(t *testing.T) {
 	if auth, err = withSessionToken(auth); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(newWinDCServer(slog.New(slog.DiscardHandler), auth, nil))
+	srv := httptest.NewServer(newWinDCServer(slog.New(slog.DiscardHandler), auth, newReconciler(slog.New(slog.DiscardHandler)), nil))
 	defer srv.Close()
 	url := srv.URL + PathWinDC
 	ctx := context.Background()
