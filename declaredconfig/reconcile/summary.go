@@ -291,7 +291,8 @@ func (w *markWriter) flush() {
 const markDigest = 16
 
 // parseSummary reads the summary of m, of at most Config.MaxSummaryBytes,
-// MaxSummaryElements and MaxSummaryAttrs: what a device sends is kept
+// MaxSummaryElements and MaxSummaryAttrs, nested and namespaced within MaxSummaryDepth,
+// MaxSummaryElementAttrs and MaxSummaryNamespaces: what a device sends is kept
 // with its state. Its longest token grows with the bytes (see
 // readLimits), so that a raised MaxSummaryBytes is not undone by
 // declaredconfig's defaults.
