@@ -158,7 +158,8 @@
 // Source, unless its AnyDevice is set (users shared by devices).
 // [Server.SetOwner] binds a device to the user an enrollment server
 // provisioned before its first session, or to its new user when it is
-// enrolled again. On the device side a [ClientAuth] gives the Client its Cred
+// enrolled again; [Server.Forget] drops all the Server keeps for a device
+// that has left (queued commands, session, owner). On the device side a [ClientAuth] gives the Client its Cred
 // and signs each posted body, following the server's challenges; a message
 // refused in the middle of a session is sent again, not package 1, and one
 // still refused after ClientConfig.MaxAuthRetries gives the session up

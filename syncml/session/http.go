@@ -182,6 +182,26 @@ func (s *Server) Queue(ctx context.Context, device string, cmds ...syncml.Comman
 // whether there is something to save, or an error, returned as it is.
 // Other errors are wrapped with op and the device.
 func (s *Server) update(ctx context.Context, device, op string, change func(sess *Session, had bool) (bool, error)) error {
+	return s.swap(ctx, device, op, func(raw []byte) ([]byte, bool, error) {
+		sess, err := s.session(raw)
+		if err != nil {
+			return nil, false, errorf("%s %s: %w", op, shown(device), err)
+		}
+		if save, err := change(sess, len(raw) > 0); err != nil || !save {
+			return nil, false, err
+		}
+		b, err := sess.MarshalBinary()
+		if err != nil {
+			return nil, false, errorf("%s %s: %w", op, shown(device), err)
+		}
+		return b, true, nil
+	})
+}
+
+// swap is update on the bytes of the state: next gets the state device
+// has (nil when none) and returns the one to save in its place, whether
+// to save it, or an error, returned as it is.
+func (s *Server) swap(ctx context.Context, device, op string, next func(raw []byte) ([]byte, bool, error)) error {
 	if reserved(device) {
 		return errorf("%s %s: a name of the Server's own records in the Store, no device: %w", op, shown(device), syncml.ErrInvalid)
 	}
@@ -190,16 +210,9 @@ func (s *Server) update(ctx context.Context, device, op string, change func(sess
 		if err != nil {
 			return errorf("%s %s: %w", op, shown(device), err)
 		}
-		sess, err := s.session(raw)
-		if err != nil {
-			return errorf("%s %s: %w", op, shown(device), err)
-		}
-		if save, err := change(sess, len(raw) > 0); err != nil || !save {
+		b, save, err := next(raw)
+		if err != nil || !save {
 			return err
-		}
-		b, err := sess.MarshalBinary()
-		if err != nil {
-			return errorf("%s %s: %w", op, shown(device), err)
 		}
 		if _, err := s.cfg.Store.CompareAndSwap(ctx, device, ver, b); err == nil {
 			return nil

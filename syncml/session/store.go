@@ -30,7 +30,8 @@ import (
 // to an empty state) once the object is joined or dropped (refused, cut,
 // or abandoned: the device's session restarts or is aborted, or its
 // unreadable state is replaced, see ServerConfig.ReplaceUnreadableState;
-// a device that never sends again keeps them with its state). A device has
+// a device that never sends again keeps them with its state, until
+// Server.Forget). A device has
 // at most as many such names as its largest object had records; the
 // next object reuses them. An emptied record is still a record: Load
 // returns no bytes with the version the swap gave, and a later swap goes
