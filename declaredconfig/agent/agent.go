@@ -76,6 +76,31 @@ type Config struct {
 	// and an inventory that names its node does not read it back (the
 	// setting is reported 405, with no value).
 	KeepInstanceData bool
+	// HashKey, when set, is the key of the hashes of the values the
+	// state keeps (the values of instance data dropped, such as
+	// passwords: SettingRecord.Hash), kept out of the state: 32 bytes,
+	// the same at every start (from DPAPI, a TPM, a key store; New
+	// copies it, the caller may then clear its slice). Any other length
+	// fails New (ErrConfig). Without it the key is in the state
+	// (Snapshot.HashKey), so whoever holds the state file can test
+	// guesses of a value against its hash; with it, the state holds no
+	// key and the hashes tell which key made them.
+	//
+	// A state that holds a key (saved before HashKey was set) loads: the
+	// hashes of the values kept are made again under HashKey; those of
+	// values not kept are checked with the state's key as long as the
+	// agent lives, and a refresh that finds a node holding its value
+	// hashes it under HashKey; the state saved no longer holds that key.
+	// A hash under a key the agent does not hold (HashKey changed, or
+	// the state's key was not known when it was set: an agent restarted
+	// before its refresh re-keyed the hash) is not taken as drift: the
+	// next refresh takes the value the node holds as the setting's, and
+	// hashes it (a setting then in sync; an absent node drifted), and New
+	// tells how many with an EventError. So the one refresh after a key
+	// change does not detect drift of such values that came before it.
+	// Unset after being set, the agent makes a key for the state again
+	// and treats the hashes under HashKey so.
+	HashKey []byte
 	// Limits bound the reading of each document and instance blob; zero
 	// fields take declaredconfig's defaults. A Document or BulkVariables
 	// Add or Replace beyond them is answered 413 (request entity too
@@ -318,6 +343,13 @@ func New(ctx context.Context, cfg Config) (*Agent, error) {
 	a := &Agent{cfg: cfg, docs: map[string]*declaredconfig.Document{}, wake: make(chan struct{}, 1),
 		uris: map[string]declaredconfig.URI{}, entryLens: map[string]int{}, legacy: map[string]error{},
 		intents: map[string][]string{}, before: map[string]getResult{}, plans: map[string]planned{}}
+	if cfg.HashKey != nil {
+		var err error
+		if a.hashes, err = configKeyedHash(cfg.HashKey); err != nil {
+			return nil, errorf("New: %w", err)
+		}
+		a.cfg.HashKey = nil // the agent's copy is in a.hashes: the caller may clear its own
+	}
 	st, err := cfg.Store.Load(ctx)
 	if err != nil {
 		return nil, errorf("New: %w", err)
@@ -325,15 +357,42 @@ func New(ctx context.Context, cfg Config) (*Agent, error) {
 	if st == nil {
 		st = &Snapshot{}
 	}
-	if st.HashKey == "" {
+	lost := 0 // hashes under a key the agent does not hold
+	switch {
+	case a.hashes != nil: // Config.HashKey
+		if st.HashKey != "" {
+			// The state's own key, from before Config.HashKey: its
+			// hashes are checked with it while the agent lives; the
+			// state saved no longer holds it.
+			if a.hashes.old, err = newKeyedHash(st.HashKey); err != nil {
+				return nil, errorf("New: %w: %w", ErrCorrupt, err)
+			}
+			st.HashKey = ""
+		}
+		lost = a.hashes.rekey(st)
+	case st.HashKey == "":
 		// A new state, or one saved by a build before the key.
 		st.HashKey = newHashKey()
 		if a.hashes, err = newKeyedHash(st.HashKey); err != nil {
 			return nil, errorf("New: %w", err)
 		}
-		a.hashes.rekey(st)
-	} else if a.hashes, err = newKeyedHash(st.HashKey); err != nil {
-		return nil, errorf("New: %w: %w", ErrCorrupt, err)
+		lost = a.hashes.rekey(st)
+	default:
+		if a.hashes, err = newKeyedHash(st.HashKey); err != nil {
+			return nil, errorf("New: %w: %w", ErrCorrupt, err)
+		}
+		for _, r := range st.Documents {
+			for _, s := range r.Settings {
+				if !a.hashes.known(&s) && a.hashes.lost(s.Hash) {
+					lost++
+				}
+			}
+		}
+	}
+	if lost > 0 {
+		a.told = append(a.told, Event{Time: cfg.Clock.Now(), Kind: EventError,
+			Detail: "stored hashes of values the agent does not keep are under a key it does not hold (Config.HashKey changed or dropped): the next refresh takes the value each node holds as the setting's",
+			Err:    errorf("%d stored hashes under a key not held", lost)})
 	}
 	if m := uint64(st.RefreshInterval); m != 0 && (m < declaredconfig.MinRefreshInterval || m > maxRefreshMinutes) {
 		return nil, errorf("New: %w: RefreshInterval %d", ErrCorrupt, m)
@@ -550,10 +609,11 @@ func (a *Agent) Register(m *session.Mux) error {
 	return nil
 }
 
-// Snapshot returns a copy of the agent's state. The copy holds the
-// state's HashKey next to the hashes it keys: a snapshot logged or sent
-// elsewhere should leave it out, as the state file's own protection is
-// then no longer all that guards the hashed values.
+// Snapshot returns a copy of the agent's state. Without Config.HashKey
+// the copy holds the state's HashKey next to the hashes it keys: a
+// snapshot logged or sent elsewhere should leave it out, as the state
+// file's own protection is then no longer all that guards the hashed
+// values.
 func (a *Agent) Snapshot() *Snapshot {
 	a.mu.Lock()
 	defer a.mu.Unlock()

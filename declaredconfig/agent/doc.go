@@ -152,7 +152,8 @@
 // password) only as its hash, keyed: HMAC-SHA256 under the state's own
 // random key (Snapshot.HashKey; see SettingRecord.Hash), so that one
 // value hashes differently in every state; the key is in the state, so
-// whoever holds the whole state can still test guesses against it.
+// whoever holds the whole state can still test guesses against it,
+// unless Config.HashKey keeps the key elsewhere (DPAPI, a TPM).
 // Time comes from a
 // [Clock], so that tests move it by hand. A save of the worker's that
 // fails is tried again after 1 minute, then twice the wait before, at

@@ -135,3 +135,22 @@ func ExampleAgent_Refresh() {
 	// session asked for: document 27FEA311-68B9-4320-9FC4-296F6FDFAFE2 drifted and cannot be repaired
 	// state 61 same result_checksum: false
 }
+
+// The key of the hashes of secret values kept out of the state: the
+// device unseals it (DPAPI, a TPM) at every start and gives it to New.
+func ExampleConfig_hashKey() {
+	ctx := context.Background()
+	key := make([]byte, 32) // in practice: crypto/rand once, then sealed and unsealed
+	store := &agent.MemoryStore{}
+	a, err := agent.New(ctx, agent.Config{Surface: &agent.MemorySurface{}, Store: store, HashKey: key})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("key in the state: %q\n", a.Snapshot().HashKey)
+	_, err = agent.New(ctx, agent.Config{Surface: &agent.MemorySurface{}, HashKey: key[:16]})
+	fmt.Println(errors.Is(err, agent.ErrConfig))
+	// Output:
+	// key in the state: ""
+	// true
+}

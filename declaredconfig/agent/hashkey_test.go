@@ -22,8 +22,15 @@ const secretPassword = "hunter2"
 // its instance data dropped after the apply, as by default.
 func appliedSecret(t *testing.T, store agent.Store) *agent.MemorySurface {
 	t.Helper()
+	return appliedSecretKey(t, store, nil)
+}
+
+// appliedSecretKey is appliedSecret by an agent with Config.HashKey key
+// (nil: none).
+func appliedSecretKey(t *testing.T, store agent.Store, key []byte) *agent.MemorySurface {
+	t.Helper()
 	surface := &agent.MemorySurface{}
-	a := newAgent(t, agent.Config{Surface: surface, Store: store})
+	a := newAgent(t, agent.Config{Surface: surface, Store: store, HashKey: key})
 	if c, _ := serve(t, a, "Add", docURI(declaredconfig.Device, vpnID), text(t, vpnDoc("A1"))); c != 200 {
 		t.Fatalf("Add %d", c)
 	}

@@ -189,6 +189,10 @@ type refreshJob struct {
 	// none of them.
 	intended, unrecorded map[string]bool
 	unknown              []bool // settings[i]'s Set may have been made (maybeMade) though it failed
+	// rekeyed holds, by setting, the hash under the agent's key of the
+	// value read of a setting whose value is not kept and whose hash is
+	// under another key (keyedHash.stale): recorded with the outcome.
+	rekeyed map[int]string
 }
 
 // intend adds to rec.Leftover and rec.Intents the nodes of j's settings
@@ -298,6 +302,16 @@ func (a *Agent) check(ctx context.Context, j *refreshJob) {
 		known := a.hashes.known(s)
 		if ok && (a.hashes.holds(s.Hash, v) || known && typedValue(s.Type, v) == typedValue(s.Type, s.Value)) {
 			s.Status = int(syncml.StatusOK)
+			if !known && a.hashes.stale(s.Hash) {
+				j.rekey(k, a.hashes.sum(v)) // checked under the state's former key
+			}
+			continue
+		}
+		if ok && !known && s.Status == int(syncml.StatusOK) && a.hashes.lost(s.Hash) {
+			// Under a key the agent does not hold: not known to differ.
+			// The value the node holds is taken as the setting's (see
+			// Config.HashKey).
+			j.rekey(k, a.hashes.sum(v))
 			continue
 		}
 		was := "absent"
@@ -335,6 +349,14 @@ func (a *Agent) check(ctx context.Context, j *refreshJob) {
 	}
 }
 
+// rekey records h as the hash of the value of the setting k.
+func (j *refreshJob) rekey(k int, h string) {
+	if j.rekeyed == nil {
+		j.rekeyed = map[int]string{}
+	}
+	j.rekeyed[k] = h
+}
+
 // commitRefresh records the outcome of a check in its record, if the
 // record is still as the check found it (the same document, the same
 // settings, not pending or abandoned meanwhile). The reads that failed go
@@ -365,6 +387,9 @@ func (a *Agent) commitRefresh(j *refreshJob, n *notes, reads, drifts map[string]
 	keepSet(rec, j)
 	for k := range rec.Settings {
 		rec.Settings[k].Status = j.settings[k].Status
+	}
+	for k, h := range j.rekeyed {
+		rec.Settings[k].Hash = h
 	}
 	a.conclude(rec, j.doc, j.uri.Host)
 	for _, h := range j.events {

@@ -43,7 +43,9 @@ type Snapshot struct {
 	// (SettingRecord.Hash, DocumentRecord.Intents): 32 random bytes in
 	// hexadecimal, made by New when the state has none (a new state, or
 	// one a build before the field saved) and kept until the state is
-	// gone. A state with a HashKey that is not 32 bytes in hexadecimal is
+	// gone; "" with Config.HashKey, which keeps the key out of the state
+	// (a state that holds one loses it: see Config.HashKey). A state with
+	// a HashKey that is not 32 bytes in hexadecimal is
 	// ErrCorrupt. A build before the field refuses a FileStore state that
 	// holds one (unknown field: ErrCorrupt); through a Store that drops
 	// unknown fields, it would not know the key, and would find a setting
@@ -144,7 +146,9 @@ type SettingRecord struct {
 	// instance data that is not kept has only its Hash.
 	Value string `json:"value,omitempty"`
 	// Hash is the keyed hash of the value: "hmac:" and the hexadecimal
-	// HMAC-SHA256 of the value under Snapshot.HashKey, so that a value
+	// HMAC-SHA256 of the value under Snapshot.HashKey (with
+	// Config.HashKey: "hmac-", 8 hexadecimal digits that identify that
+	// key, ":" and the HMAC under it), so that a value
 	// of instance data the agent dropped (a password) cannot be found
 	// from the hash without the key. Changed: it was the bare SHA-256;
 	// a record saved so keeps it (compared as such) until it is
