@@ -141,9 +141,14 @@ type Config struct {
 	// by then fails with ErrSurfaceTimeout (a setting: status 500, an
 	// EventError; a read on refresh: an EventError, checked again next
 	// time). The call goes on on its own goroutine until the Surface
-	// returns; what it does then is not looked at. Zero means
-	// DefaultSurfaceTimeout; a negative value, no bound (calls are made
-	// on the caller's goroutine).
+	// returns; what it does then is not looked at. The calls of one
+	// refresh, and the reads an apply's batch makes first, are made one
+	// at a time on one goroutine, with one timer (another goroutine only
+	// after a call that timed out): Changed: the context of such a call
+	// ends when the refresh's calls (the batch's reads) end, not when the
+	// call returns; it was a goroutine, a timer and a context per call.
+	// Zero means DefaultSurfaceTimeout; a negative value, no bound
+	// (calls are made on the caller's goroutine).
 	SurfaceTimeout time.Duration
 	// StrictScenario refuses documents whose osdefinedscenario is not
 	// one the documentation lists (declaredconfig.StrictScenario).

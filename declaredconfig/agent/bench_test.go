@@ -158,3 +158,30 @@ func BenchmarkApplyBulk(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkRefreshBulk measures one refresh pass over the bulk template
+// bulkDoc with 500 instances (1000 settings, the passwords' values not
+// kept), no drift: a Get per setting.
+func BenchmarkRefreshBulk(b *testing.B) {
+	ctx := context.Background()
+	var pairs [][2]string
+	for i := range 500 {
+		pairs = append(pairs, [2]string{fmt.Sprintf("%040X", i), "pw"})
+	}
+	a := newAgent(b, agent.Config{})
+	if c, _ := serve(b, a, "Add", declaredconfig.DocumentURI(declaredconfig.Device, declaredconfig.BulkTemplate, bulkID).String(), text(b, bulkDoc())); c != 200 {
+		b.Fatal(c)
+	}
+	if c, _ := serve(b, a, "Replace", declaredconfig.BulkVariablesURI(declaredconfig.Device, bulkID).String(), text(b, blob(pairs...))); c != 200 {
+		b.Fatal(c)
+	}
+	if err := a.ApplyPending(ctx); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := a.Refresh(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -143,12 +143,14 @@ func (a *Agent) Refresh(ctx context.Context) error {
 		}
 	}
 	a.mu.Unlock()
-	// The Surface is read and written without the lock.
+	// The Surface is read and written without the lock, by one caller.
+	c := a.newCaller(ctx)
+	defer c.close()
 	for _, j := range jobs {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		a.check(ctx, j)
+		a.check(c, j)
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -268,8 +270,8 @@ func (a *Agent) refreshJobFor(i int, claims map[string][]claim) *refreshJob {
 }
 
 // check compares the job's settings with the Surface and sets again what
-// drifted.
-func (a *Agent) check(ctx context.Context, j *refreshJob) {
+// drifted, calling it through c.
+func (a *Agent) check(c *caller, j *refreshJob) {
 	now := a.cfg.Clock.Now()
 	for k := range j.settings {
 		s := &j.settings[k]
@@ -286,7 +288,8 @@ func (a *Agent) check(ctx context.Context, j *refreshJob) {
 			s.Status = int(syncml.StatusNotFound)
 			continue
 		}
-		v, ok, err := a.surfaceGet(ctx, s.URI)
+		o := c.do(surfaceOp{uri: s.URI})
+		v, ok, err := o.v, o.ok, o.err
 		if err != nil {
 			// Not drift: what the node holds is not known. The setting
 			// keeps its last status (so the document its state and
@@ -334,9 +337,9 @@ func (a *Agent) check(ctx context.Context, j *refreshJob) {
 		if j.unrecorded[nodeKey(s.URI)] {
 			continue // not in the store as set: not set (its status stays)
 		}
-		if err := a.surfaceSet(ctx, s.URI, s.Value); err != nil {
+		if err := c.do(surfaceOp{set: true, uri: s.URI, value: s.Value}).err; err != nil {
 			s.Status = int(statusOf(err))
-			j.unknown[k] = maybeMade(ctx, err)
+			j.unknown[k] = maybeMade(c.ctx, err)
 			j.events = append(j.events, jobEvent{Event: Event{Time: now, Kind: EventDrifted, DocID: j.doc.ID, URI: s.URI,
 				Detail: was + "; setting it again failed", Err: err}, again: s.Status == prev})
 			continue

@@ -93,68 +93,149 @@ func (a *Agent) surfaceDelete(ctx context.Context, uri string) error {
 // own bound, and a Get that does not return by then gives an error
 // matching ErrSurfaceTimeout), and gives each outcome to each, in the
 // order of uris, until each returns false. A Get that times out is the
-// last: the goroutine making the Gets is left to it, and the nodes after
-// it are not read. It returns ctx's error when ctx ends before all are
-// read (the Get under way, if any, is not given to each).
+// last: the nodes after it are not read. It returns ctx's error when ctx
+// ends before all are read (the Get under way, if any, is not given to
+// each).
 //
 // Unlike as many calls, it makes one goroutine, one timer and one context
-// for all the Gets, not one each.
+// for all the Gets, not one each (a caller).
 func (a *Agent) surfaceGets(ctx context.Context, uris []string, each func(uri, v string, ok bool, err error) bool) error {
-	t := a.surfaceTimeout()
-	if t == 0 || len(uris) < 2 {
-		for _, u := range uris {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			if v, ok, err := a.surfaceGet(ctx, u); !each(u, v, ok, err) {
-				break
-			}
-		}
-		return nil
-	}
-	rc := newReadContext(ctx)
-	defer rc.end(context.Canceled)
-	type out struct {
-		v   string
-		ok  bool
-		err error
-	}
-	req, res := make(chan string), make(chan out, 1)
-	defer close(req)
-	go func() {
-		for u := range req {
-			v, ok, err := a.cfg.Surface.Get(rc, u)
-			res <- out{v, ok, err} // never blocks: one Get at a time, and room for one
-		}
-	}()
-	timer := time.NewTimer(t)
-	defer timer.Stop()
+	c := a.newCaller(ctx)
+	defer c.close()
 	for _, u := range uris {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		rc.setDeadline(time.Now().Add(t))
-		timer.Reset(t)
-		req <- u
-		select {
-		case o := <-res:
-			if !each(u, o.v, o.ok, o.err) {
-				return nil
-			}
-		case <-timer.C:
-			rc.end(context.DeadlineExceeded)
-			each(u, "", false, timeoutError("Get", u, t))
-			return nil
-		case <-ctx.Done():
+		o := c.do(surfaceOp{uri: u})
+		if o.cut {
 			return ctx.Err()
+		}
+		if !each(u, o.v, o.ok, o.err) || o.late {
+			return nil
 		}
 	}
 	return nil
 }
 
-// A readContext is the context of the Gets of surfaceGets: its parent's,
-// with the deadline of the Get under way, ended (Done, Err) when the
-// parent ends or at the first Get that times out (context.DeadlineExceeded).
+// A caller makes the Surface calls of one batch (the reads of
+// surfaceGets, a refresh's reads and sets) one at a time, each bounded by
+// Config.SurfaceTimeout as call bounds one: its context has the deadline
+// of the bound from its start, and one that has not returned by then
+// fails with ErrSurfaceTimeout, its context ended
+// (context.DeadlineExceeded), left running on its own. Unlike call, it
+// makes one goroutine, one timer and one context for the calls, not one
+// each: a new goroutine and context only after a call that timed out.
+// Without a bound, the calls are made on the goroutine of do. Not safe
+// for concurrent use; close ends it.
+type caller struct {
+	a     *Agent
+	ctx   context.Context
+	t     time.Duration // the bound; 0 for none
+	rc    *readContext  // nil until the first call, and after one timed out
+	req   chan surfaceOp
+	res   chan surfaceOut
+	timer *time.Timer
+}
+
+// A surfaceOp is one call of a caller: a Get of uri, or a Set of it to
+// value.
+type surfaceOp struct {
+	set        bool
+	uri, value string
+}
+
+// A surfaceOut is the outcome of a surfaceOp; cut says ctx ended before
+// it (err is ctx's), late that it timed out.
+type surfaceOut struct {
+	v         string
+	ok        bool
+	err       error
+	cut, late bool
+}
+
+// newCaller returns a caller of a's Surface for calls under ctx.
+func (a *Agent) newCaller(ctx context.Context) *caller {
+	return &caller{a: a, ctx: ctx, t: a.surfaceTimeout()}
+}
+
+// run makes the call op under ctx.
+func (a *Agent) run(ctx context.Context, op surfaceOp) (o surfaceOut) {
+	if op.set {
+		o.err = a.cfg.Surface.Set(ctx, op.uri, op.value)
+	} else {
+		o.v, o.ok, o.err = a.cfg.Surface.Get(ctx, op.uri)
+	}
+	return o
+}
+
+// do makes the call op.
+func (c *caller) do(op surfaceOp) surfaceOut {
+	if c.t == 0 {
+		return c.a.run(c.ctx, op)
+	}
+	if err := c.ctx.Err(); err != nil {
+		return surfaceOut{err: err, cut: true}
+	}
+	if c.rc == nil {
+		c.rc = newReadContext(c.ctx)
+		req, res, rc := make(chan surfaceOp), make(chan surfaceOut, 1), c.rc
+		c.req, c.res = req, res
+		go func() {
+			for op := range req {
+				res <- c.a.run(rc, op) // never blocks: one call at a time, and room for one
+			}
+		}()
+	}
+	if c.timer == nil {
+		c.timer = time.NewTimer(c.t)
+	} else {
+		c.timer.Reset(c.t)
+	}
+	c.rc.setDeadline(time.Now().Add(c.t))
+	c.req <- op
+	select {
+	case o := <-c.res:
+		return o
+	case <-c.timer.C:
+		c.abandon(context.DeadlineExceeded)
+		if err := c.ctx.Err(); err != nil {
+			return surfaceOut{err: err, cut: true}
+		}
+		name := "Get"
+		if op.set {
+			name = "Set"
+		}
+		return surfaceOut{err: timeoutError(name, op.uri, c.t), late: true}
+	case <-c.ctx.Done():
+		err := c.ctx.Err()
+		c.abandon(err)
+		return surfaceOut{err: err, cut: true}
+	}
+}
+
+// abandon ends the context of the goroutine of the calls, with err (when
+// the parent's has not ended it), and leaves it to the call under way,
+// if any: it ends when that call returns.
+func (c *caller) abandon(err error) {
+	if c.rc != nil {
+		c.rc.end(err)
+		close(c.req)
+		c.rc = nil
+	}
+}
+
+// close ends the caller.
+func (c *caller) close() {
+	c.abandon(context.Canceled)
+	if c.timer != nil {
+		c.timer.Stop()
+	}
+}
+
+// A readContext is the context of the calls of a caller: its parent's,
+// with the deadline of the call under way, ended (Done, Err) when the
+// parent ends, at the call that times out (context.DeadlineExceeded) or
+// when the caller ends (context.Canceled).
 type readContext struct {
 	context.Context
 	done     chan struct{}
