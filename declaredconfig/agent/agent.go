@@ -98,6 +98,8 @@ type Config struct {
 	// hashes it (a setting then in sync; an absent node drifted), and New
 	// tells how many with an EventError. So the one refresh after a key
 	// change does not detect drift of such values that came before it.
+	// A node of DocumentRecord.Intents whose hash is under a key not held
+	// is taken as holding another value: left as it is, and forgotten.
 	// Unset after being set, the agent makes a key for the state again
 	// and treats the hashes under HashKey so.
 	HashKey []byte
