@@ -178,11 +178,11 @@ func (c *caller) do(op surfaceOp) surfaceOut {
 	}
 	if c.rc == nil {
 		c.rc = newReadContext(c.ctx)
-		req, res, rc := make(chan surfaceOp), make(chan surfaceOut, 1), c.rc
+		a, req, res, rc := c.a, make(chan surfaceOp), make(chan surfaceOut, 1), c.rc
 		c.req, c.res = req, res
 		go func() {
 			for op := range req {
-				res <- c.a.run(rc, op) // never blocks: one call at a time, and room for one
+				res <- a.run(rc, op) // never blocks: one call at a time, and room for one
 			}
 		}()
 	}
