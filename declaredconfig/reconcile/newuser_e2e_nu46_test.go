@@ -2,6 +2,7 @@ package reconcile_test
 
 import (
 	"context"
+	"net/http"
 	"net/http/httptest"
 	"strconv"
 	"strings"
@@ -28,9 +29,16 @@ type nu46Device struct {
 
 func newNu46Device(t *testing.T, url, id string) *nu46Device {
 	t.Helper()
+	return newNu46DeviceOn(t, url, id, &agent.MemorySurface{}, nil)
+}
+
+// newNu46DeviceOn is newNu46Device with the device's surface and agent
+// Store given: a device that restarts keeps both.
+func newNu46DeviceOn(t *testing.T, url, id string, surface *agent.MemorySurface, store agent.Store) *nu46Device {
+	t.Helper()
 	ctx := context.Background()
-	d := &nu46Device{id: id, surface: &agent.MemorySurface{}, url: url}
-	a, err := agent.New(ctx, agent.Config{Surface: d.surface})
+	d := &nu46Device{id: id, surface: surface, url: url}
+	a, err := agent.New(ctx, agent.Config{Surface: d.surface, Store: store})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,16 +58,22 @@ func newNu46Device(t *testing.T, url, id string) *nu46Device {
 // checkIn runs one session, then lets the worker apply what came.
 func (d *nu46Device) checkIn(t *testing.T) []session.Outcome {
 	t.Helper()
-	ctx := context.Background()
-	d.n++
-	out, err := d.client.Run(ctx, nil, d.url, strconv.Itoa(d.n))
+	out, err := d.checkInVia(nil)
 	if err != nil {
 		t.Fatalf("session %d: %v", d.n, err)
 	}
-	if err := d.agent.ApplyPending(ctx); err != nil {
-		t.Fatalf("apply: %v", err)
-	}
 	return out
+}
+
+// checkInVia runs one session posting with hc, then applies what came.
+func (d *nu46Device) checkInVia(hc *http.Client) ([]session.Outcome, error) {
+	ctx := context.Background()
+	d.n++
+	out, err := d.client.Run(ctx, hc, d.url, strconv.Itoa(d.n))
+	if aerr := d.agent.ApplyPending(ctx); aerr != nil && err == nil {
+		err = aerr
+	}
+	return out, err
 }
 
 type nu46Events struct {
