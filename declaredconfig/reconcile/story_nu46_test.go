@@ -43,7 +43,7 @@ func TestRandomStoriesNu46(t *testing.T) {
 		for i := range recs {
 			recs[i] = reconcile.New(reconcile.Config{Store: recStore, OnEvent: ev.add, MaxCachedDevices: 1 + i})
 			srv := session.NewServer(session.ServerConfig{Store: sessStore, Session: session.Config{BeforeReply: recs[i].BeforeReply}})
-			hs := httptestServer(t, srv)
+			hs := nu46HTTPServer(t, srv)
 			urls = append(urls, hs)
 		}
 		const dev = "urn:uuid:nu46-story"
@@ -194,7 +194,7 @@ func TestRandomStoriesNu46(t *testing.T) {
 	}
 }
 
-func httptestServer(t *testing.T, h http.Handler) string {
+func nu46HTTPServer(t *testing.T, h http.Handler) string {
 	hs := httptest.NewServer(h)
 	t.Cleanup(hs.Close)
 	return hs.URL
