@@ -26,9 +26,7 @@ func TestBulkTemplateToAgentNu46(t *testing.T) {
 	}
 	check := func(what, want string) {
 		t.Helper()
-		for range 3 {
-			d.checkIn(t)
-		}
+		d.checkIns(t, 3)
 		if v, _, _ := d.surface.Get(ctx, node); v != want {
 			t.Errorf("%s: AllowCamera = %q, want %q", what, v, want)
 		}

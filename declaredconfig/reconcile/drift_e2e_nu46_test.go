@@ -32,9 +32,7 @@ func TestUnrepairableDriftToAgentNu46(t *testing.T) {
 	if err := d.agent.Refresh(ctx); err != nil {
 		t.Fatal(err)
 	}
-	for range 3 {
-		d.checkIn(t)
-	}
+	d.checkIns(t, 3)
 	kinds := map[reconcile.EventKind]int{}
 	for _, e := range s.ev.take() {
 		kinds[e.Kind]++
@@ -48,9 +46,7 @@ func TestUnrepairableDriftToAgentNu46(t *testing.T) {
 	if err := d.agent.Refresh(ctx); err != nil {
 		t.Fatal(err)
 	}
-	for range 3 {
-		d.checkIn(t)
-	}
+	d.checkIns(t, 3)
 	st, _ = s.rec.Status(ctx, dev)
 	x = st.Docs[0]
 	if v, _, _ := d.surface.Get(ctx, node); v != "0" || x.Condition != reconcile.InSync {

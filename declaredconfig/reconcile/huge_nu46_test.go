@@ -57,9 +57,7 @@ func TestLargeDocumentsNu46(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", c.name, err)
 		}
-		for range 3 {
-			d.checkIn(t)
-		}
+		d.checkIns(t, 3)
 		st, err := s.rec.Status(ctx, dev)
 		if err != nil {
 			t.Fatal(err)

@@ -28,9 +28,7 @@ func TestInventoryFromAgentNu46(t *testing.T) {
 	if err := s.rec.Declare(ctx, dev, inv); err != nil {
 		t.Fatal(err)
 	}
-	for range 3 {
-		d.checkIn(t)
-	}
+	d.checkIns(t, 3)
 	read := 0
 	for _, e := range s.ev.take() {
 		if e.Kind == reconcile.InventoryRead {

@@ -34,9 +34,7 @@ func TestMoreDocumentsThanDeviceHoldsNu46(t *testing.T) {
 	if err := s.rec.Declare(ctx, dev, docs...); err != nil {
 		t.Fatal(err)
 	}
-	for range 3 {
-		d.checkIn(t)
-	}
+	d.checkIns(t, 3)
 	st, err := s.rec.Status(ctx, dev)
 	if err != nil {
 		t.Fatal(err)
@@ -63,9 +61,7 @@ func TestMoreDocumentsThanDeviceHoldsNu46(t *testing.T) {
 	if err := s.rec.Remove(ctx, dev, idList...); err != nil {
 		t.Fatal(err)
 	}
-	for range 3 {
-		d.checkIn(t)
-	}
+	d.checkIns(t, 3)
 	st, _ = s.rec.Status(ctx, dev)
 	if len(d.agent.Summary().Documents) != 0 || len(st.Docs) != 0 || st.Queued != 0 {
 		t.Errorf("after Remove: device holds %d, Status %d documents, queued %d", len(d.agent.Summary().Documents), len(st.Docs), st.Queued)

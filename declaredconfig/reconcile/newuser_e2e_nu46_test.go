@@ -65,6 +65,14 @@ func (d *nu46Device) checkIn(t *testing.T) []session.Outcome {
 	return out
 }
 
+// checkIns runs n sessions, each as checkIn.
+func (d *nu46Device) checkIns(t *testing.T, n int) {
+	t.Helper()
+	for range n {
+		d.checkIn(t)
+	}
+}
+
 // checkInVia runs one session posting with hc, then applies what came.
 func (d *nu46Device) checkInVia(hc *http.Client) ([]session.Outcome, error) {
 	ctx := context.Background()

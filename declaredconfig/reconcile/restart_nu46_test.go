@@ -59,9 +59,7 @@ func TestDeviceRestartMidSessionNu46(t *testing.T) {
 		// Restart: the agent's Store and the surface survive, the session
 		// Client does not.
 		d = newNu46DeviceOn(t, s.hs.URL, dev, surface, store)
-		for range 3 {
-			d.checkIn(t)
-		}
+		d.checkIns(t, 3)
 		st, err := s.rec.Status(ctx, dev)
 		if err != nil {
 			t.Fatal(err)

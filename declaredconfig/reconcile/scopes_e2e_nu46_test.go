@@ -23,9 +23,7 @@ func TestOneDocIDBothScopesToAgentNu46(t *testing.T) {
 	if err := s.rec.Declare(ctx, dev, devDoc, user); err != nil {
 		t.Fatal(err)
 	}
-	for range 3 {
-		d.checkIn(t)
-	}
+	d.checkIns(t, 3)
 	st, err := s.rec.Status(ctx, dev)
 	if err != nil {
 		t.Fatal(err)
@@ -39,9 +37,7 @@ func TestOneDocIDBothScopesToAgentNu46(t *testing.T) {
 	if err := s.rec.RemoveIn(ctx, dev, declaredconfig.User, nu46A); err != nil {
 		t.Fatal(err)
 	}
-	for range 3 {
-		d.checkIn(t)
-	}
+	d.checkIns(t, 3)
 	st, _ = s.rec.Status(ctx, dev)
 	sum := d.agent.Summary().Documents
 	if len(st.Docs) != 1 || st.Docs[0].URI.Scope != declaredconfig.Device || st.Docs[0].Condition != reconcile.InSync ||
