@@ -22,6 +22,10 @@ const (
 	// DefaultMaxRetries is how many times by default a Client repeats a
 	// request the server throttled.
 	DefaultMaxRetries = 3
+	// DefaultMinRetryDelay is the shortest wait by default before a
+	// Client repeats a throttled request, also when the server's
+	// Retry-After is 0 or a date in the past.
+	DefaultMinRetryDelay = time.Second
 )
 
 // Client posts discovery requests for a device. The zero value is not
@@ -47,8 +51,16 @@ type Client struct {
 	MaxBytes int64
 	// MaxRetryAfter is the longest Retry-After delay Discover waits
 	// for; 0 means DefaultMaxRetryAfter and a negative value never
-	// waits. A longer delay ends Discover with a *ServerError.
+	// waits. A longer delay ends Discover with a *ServerError that gives
+	// the Retry-After value as sent and this bound.
 	MaxRetryAfter time.Duration
+	// MinRetryDelay is the shortest wait before Discover repeats a
+	// throttled request: a shorter Retry-After, 0 or a date in the past
+	// is waited as this long (but no longer than MaxRetryAfter), so that
+	// a server cannot have a device post MaxRetries times in no time.
+	// 0 means DefaultMinRetryDelay and a negative value waits the
+	// server's delay as given, none for 0.
+	MinRetryDelay time.Duration
 	// MaxRetries limits the repeats of throttled requests; 0 means
 	// DefaultMaxRetries and a negative value never repeats.
 	MaxRetries int
@@ -59,8 +71,13 @@ type Client struct {
 // the request that obtained it.
 //
 // A 429 or 503 answer with a Retry-After header (seconds or an HTTP date)
-// is retried after that delay, up to MaxRetries times, when the delay is
-// within MaxRetryAfter; ctx bounds the waiting. An answer of UPNRequired
+// is retried after that delay, but not sooner than MinRetryDelay, up to
+// MaxRetries times, when the delay is within MaxRetryAfter; ctx bounds
+// the waiting. Changed: a Retry-After of 0 or a past date was retried at
+// once; it now waits MinRetryDelay (1 s by default). When Discover
+// stops repeating, the *ServerError says why: the server's delay over
+// MaxRetryAfter (quoting the Retry-After value as sent) or MaxRetries
+// reached. An answer of UPNRequired
 // to a request without a upn is repeated once with c.UPN. Any other
 // answer without a usable Response is a *ServerError. A successful answer
 // whose Content-Type is not application/json, or names a charset other
@@ -88,6 +105,11 @@ func (c *Client) Discover(ctx context.Context, req *Request, h Headers) (*Respon
 	if maxWait == 0 {
 		maxWait = DefaultMaxRetryAfter
 	}
+	minWait := c.MinRetryDelay
+	if minWait == 0 {
+		minWait = DefaultMinRetryDelay
+	}
+	minWait = min(minWait, maxWait)
 	cur := *req
 	askedUPN := false
 	for retries := 0; ; {
@@ -103,11 +125,22 @@ func (c *Client) Discover(ctx context.Context, req *Request, h Headers) (*Respon
 			cur.UPN = c.UPN
 			continue
 		case errors.As(err, &se) && se.retryable:
-			if retries >= maxRetries || se.RetryAfter > maxWait {
-				return nil, err
+			if se.RetryAfter > maxWait {
+				se.stopped = "not waited for: over the Client's MaxRetryAfter of " + maxWait.String()
+				if maxWait < 0 {
+					se.stopped = "not waited for: the Client's MaxRetryAfter is negative"
+				}
+				return nil, se
+			}
+			if retries >= maxRetries {
+				se.stopped = fmt.Sprintf("not repeated: the Client's MaxRetries of %d reached", maxRetries)
+				if maxRetries < 0 {
+					se.stopped = "not repeated: the Client's MaxRetries is negative"
+				}
+				return nil, se
 			}
 			retries++
-			if err := wait(ctx, se.RetryAfter); err != nil {
+			if err := wait(ctx, max(se.RetryAfter, minWait)); err != nil {
 				return nil, err
 			}
 			continue
@@ -144,7 +177,7 @@ func wait(ctx context.Context, d time.Duration) error {
 }
 
 // post sends one request and decodes a 200 answer. Every other outcome
-// is an error; a throttled answer is a *serverError with retryable set.
+// is an error; a throttled answer is a *ServerError with retryable set.
 func (c *Client) post(ctx context.Context, req *Request, h Headers) (*Response, error) {
 	body, err := req.MarshalJSON()
 	if err != nil {
@@ -182,7 +215,8 @@ func (c *Client) post(ctx context.Context, req *Request, h Headers) (*Response, 
 			}
 		}
 		if hresp.StatusCode == http.StatusTooManyRequests || hresp.StatusCode == http.StatusServiceUnavailable {
-			if d, ok := parseRetryAfter(hresp.Header.Get("Retry-After"), time.Now()); ok {
+			se.retryAfterSent = hresp.Header.Get("Retry-After")
+			if d, ok := parseRetryAfter(se.retryAfterSent, time.Now()); ok {
 				se.RetryAfter, se.retryable = d, true
 			}
 		}

@@ -96,10 +96,12 @@ func TestClient(t *testing.T) {
 			steps: steps(upnRequired), err: ErrUPNRequired, wantSent: []string{"johndoe@contoso.com"}},
 		{name: "other error code", req: legacy, steps: steps(reply(200, `{"errorCode":"Blocked","message":"no"}`)),
 			errAs: new(*ServerError), wantSent: []string{""}},
-		{name: "Retry-After zero on 429", req: legacy,
+		// MinRetryDelay -1: no floor, so that this real-clock test does
+		// not wait (TestClientRetryAfterWait measures the floor)
+		{name: "Retry-After zero on 429", client: Client{MinRetryDelay: -1}, req: legacy,
 			steps: steps(reply(429, ``, "Retry-After", "0"), okReply(AuthPolicyFederated)),
 			want:  AuthPolicyFederated, wantSent: []string{"", ""}},
-		{name: "Retry-After past date", req: legacy,
+		{name: "Retry-After past date", client: Client{MinRetryDelay: -1}, req: legacy,
 			steps: steps(reply(429, ``, "Retry-After", past), okReply(AuthPolicyFederated)),
 			want:  AuthPolicyFederated, wantSent: []string{"", ""}},
 		{name: "Retry-After beyond bound", client: Client{MaxRetryAfter: 10 * time.Second}, req: legacy,
@@ -108,7 +110,7 @@ func TestClient(t *testing.T) {
 			steps: steps(reply(503, ``, "Retry-After", "2")), errAs: new(*ServerError), wantSent: []string{""}},
 		{name: "no waiting allowed", client: Client{MaxRetryAfter: -1}, req: legacy,
 			steps: steps(reply(503, ``, "Retry-After", "0")), errAs: new(*ServerError), wantSent: []string{""}},
-		{name: "retries exhausted", client: Client{MaxRetries: 2}, req: legacy,
+		{name: "retries exhausted", client: Client{MaxRetries: 2, MinRetryDelay: -1}, req: legacy,
 			steps: steps(reply(429, ``, "Retry-After", "0"), reply(429, ``, "Retry-After", "0"), reply(429, ``, "Retry-After", "0")),
 			errAs: new(*ServerError), wantSent: []string{"", "", ""}},
 		{name: "503 without Retry-After", req: legacy, steps: steps(reply(503, ``)), errAs: new(*ServerError), wantSent: []string{""}},
@@ -215,24 +217,36 @@ func (m memServer) RoundTrip(r *http.Request) (*http.Response, error) {
 }
 
 // TestClientRetryAfterWait: a throttled request is repeated after exactly
-// the Retry-After delay, given in seconds or as an HTTP date. (With a real
-// clock and a TLS server, a slow handshake under load ate into the date's
-// delay and the bounds such a test must allow.)
+// the Retry-After delay, given in seconds or as an HTTP date, but not
+// sooner than MinRetryDelay (at most MaxRetryAfter): a Retry-After of 0
+// or a past date was repeated at once. (With a real clock and a TLS
+// server, a slow handshake under load ate into the date's delay and the
+// bounds such a test must allow.)
 func TestClientRetryAfterWait(t *testing.T) {
+	past := func(now time.Time) string { return now.Add(-time.Hour).UTC().Format(http.TimeFormat) }
+	zero := func(time.Time) string { return "0" }
 	for _, tt := range []struct {
 		name       string
+		client     Client
 		status     int
 		retryAfter func(now time.Time) string
 		want       time.Duration
 	}{
-		{"seconds", 503, func(time.Time) string { return "1" }, time.Second},
-		{"date", 429, func(now time.Time) string { return now.Add(2 * time.Second).UTC().Format(http.TimeFormat) }, 2 * time.Second},
-		{"zero", 429, func(time.Time) string { return "0" }, 0},
+		{"seconds", Client{}, 503, func(time.Time) string { return "1" }, time.Second},
+		{"date", Client{}, 429, func(now time.Time) string { return now.Add(2 * time.Second).UTC().Format(http.TimeFormat) }, 2 * time.Second},
+		{"zero waits the default floor", Client{}, 429, zero, DefaultMinRetryDelay},
+		{"past date waits the default floor", Client{}, 503, past, DefaultMinRetryDelay},
+		{"floor over the server's delay", Client{MinRetryDelay: 5 * time.Second}, 429, func(time.Time) string { return "2" }, 5 * time.Second},
+		{"server's delay over the floor", Client{MinRetryDelay: 5 * time.Second}, 429, func(time.Time) string { return "7" }, 7 * time.Second},
+		{"floor at most MaxRetryAfter", Client{MinRetryDelay: time.Minute, MaxRetryAfter: 3 * time.Second}, 429, zero, 3 * time.Second},
+		{"no floor", Client{MinRetryDelay: -1}, 429, zero, 0},
+		{"no floor, past date", Client{MinRetryDelay: -1}, 429, past, 0},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				s := &script{steps: steps(reply(tt.status, `{"errorCode":"Throttled"}`, "Retry-After", tt.retryAfter(time.Now())), okReply(AuthPolicyFederated))}
-				c := Client{URL: "https://127.0.0.1/discovery", HTTPClient: &http.Client{Transport: memServer{s}}}
+				c := tt.client
+				c.URL, c.HTTPClient = "https://127.0.0.1/discovery", &http.Client{Transport: memServer{s}}
 				start := time.Now()
 				if _, err := c.Discover(context.Background(), &Request{OSVersion: "10.0.26100.1"}, Headers{}); err != nil {
 					t.Fatal(err)
@@ -245,6 +259,57 @@ func TestClientRetryAfterWait(t *testing.T) {
 				}
 				if d := time.Since(start); d != tt.want {
 					t.Errorf("returned after %s, want %s", d, tt.want)
+				}
+			})
+		})
+	}
+}
+
+// TestClientThrottledSaysWhy: a server that throttles every request with
+// Retry-After 0 gets DefaultMaxRetries repeats a DefaultMinRetryDelay
+// apart (they came in no time), and the *ServerError Discover returns
+// quotes the Retry-After value as sent (a huge one was held as 2^31
+// seconds and shown only so) and says why the request was not repeated.
+func TestClientThrottledSaysWhy(t *testing.T) {
+	throttle := func(v string) func(http.ResponseWriter, *Request) {
+		return reply(429, `{"errorCode":"Throttled"}`, "Retry-After", v)
+	}
+	for _, tt := range []struct {
+		name      string
+		client    Client
+		steps     []func(http.ResponseWriter, *Request)
+		wantTimes []time.Duration // of the posts, from the first
+		wantMsg   string
+	}{
+		{"retries exhausted", Client{}, steps(throttle("0"), throttle("0"), throttle("0"), throttle("0")),
+			[]time.Duration{0, time.Second, 2 * time.Second, 3 * time.Second},
+			`discovery: server answered status 429, errorCode "Throttled", Retry-After "0" (0s), not repeated: the Client's MaxRetries of 3 reached`},
+		{"never repeats", Client{MaxRetries: -1}, steps(throttle("0")), []time.Duration{0},
+			`discovery: server answered status 429, errorCode "Throttled", Retry-After "0" (0s), not repeated: the Client's MaxRetries is negative`},
+		{"huge Retry-After", Client{}, steps(throttle("99999999999999999999999")), []time.Duration{0},
+			`discovery: server answered status 429, errorCode "Throttled", Retry-After "99999999999999999999999" (596523h14m8s), not waited for: over the Client's MaxRetryAfter of 1m0s`},
+		{"over MaxRetryAfter", Client{MaxRetryAfter: 10 * time.Second}, steps(throttle("11")), []time.Duration{0},
+			`discovery: server answered status 429, errorCode "Throttled", Retry-After "11" (11s), not waited for: over the Client's MaxRetryAfter of 10s`},
+		{"never waits", Client{MaxRetryAfter: -1}, steps(throttle("0")), []time.Duration{0},
+			`discovery: server answered status 429, errorCode "Throttled", Retry-After "0" (0s), not waited for: the Client's MaxRetryAfter is negative`},
+		{"Retry-After not understood", Client{}, steps(throttle("soon")), []time.Duration{0},
+			`discovery: server answered status 429, errorCode "Throttled", Retry-After "soon" not understood`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				s := &script{steps: tt.steps}
+				c := tt.client
+				c.URL, c.HTTPClient = "https://127.0.0.1/discovery", &http.Client{Transport: memServer{s}}
+				_, err := c.Discover(context.Background(), &Request{OSVersion: "10.0.26100.1"}, Headers{})
+				if _, ok := errors.AsType[*ServerError](err); !ok || err.Error() != tt.wantMsg {
+					t.Errorf("Discover = %v\nwant a *ServerError %s", err, tt.wantMsg)
+				}
+				var got []time.Duration
+				for _, at := range s.times {
+					got = append(got, at.Sub(s.times[0]))
+				}
+				if diff := cmp.Diff(tt.wantTimes, got); diff != "" {
+					t.Errorf("posts at (-want +got):\n%s", diff)
 				}
 			})
 		})

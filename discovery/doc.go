@@ -37,7 +37,9 @@
 // method, content type, size and the rules above; it answers UPNRequired
 // on request and sets Retry-After when the function throttles. Client
 // posts a Request, repeats it once with a UPN when asked, honours
-// Retry-After within a bound, and returns a validated Response.
+// Retry-After within a bound (MaxRetryAfter) and not sooner than a floor
+// (MinRetryDelay, so that a Retry-After of 0 is no busy loop), and returns
+// a validated Response.
 //
 // Errors about a body, a field, a URL or the server's answer match the
 // Err sentinels with errors.Is; a Client that cannot reach the server, or

@@ -160,10 +160,14 @@ type ServerError struct {
 	ErrorCode string
 	Message   string
 	// RetryAfter is the delay the server asked for with Retry-After, or
-	// zero when it sent none.
+	// zero when it sent none (or a date in the past). A delay over 2^31
+	// seconds is held as 2^31 seconds; the message quotes the header as
+	// sent.
 	RetryAfter time.Duration
 
-	retryable bool // a throttling status with a usable Retry-After
+	retryable      bool   // a throttling status with a usable Retry-After
+	retryAfterSent string // the Retry-After header of a throttling status, as sent
+	stopped        string // why the Client did not repeat the request, if it was retryable
 }
 
 // Error implements the error interface; it is safe on a nil
@@ -180,8 +184,16 @@ func (e *ServerError) Error() string {
 	if e.Message != "" {
 		b.WriteString(", message " + quote(e.Message))
 	}
-	if e.RetryAfter > 0 {
+	switch {
+	case e.retryAfterSent != "" && !e.retryable:
+		b.WriteString(", Retry-After " + quote(e.retryAfterSent) + " not understood")
+	case e.retryAfterSent != "":
+		fmt.Fprintf(&b, ", Retry-After %s (%s)", quote(e.retryAfterSent), e.RetryAfter)
+	case e.RetryAfter > 0:
 		fmt.Fprintf(&b, ", retry after %s", e.RetryAfter)
+	}
+	if e.stopped != "" {
+		b.WriteString(", " + e.stopped)
 	}
 	return b.String()
 }
