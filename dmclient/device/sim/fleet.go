@@ -76,9 +76,21 @@ func (r *Report) String() string {
 }
 
 // DeviceID returns a stable device ID for device i of a fleet: a
-// urn:uuid whose last group is i.
+// urn:uuid of a version 4, variant 10 UUID (RFC 9562) whose last group is
+// the low 48 bits of i, so that 0 ≤ i < 2^48 gives
+// urn:uuid:5D1C0DE5-0000-4000-8000-<i in 12 hex digits>. Any other int,
+// negative included, is taken as its 64 bits (uint64(i)), whose top 16
+// go to the low 12 bits of the third group and the low 4 of the fourth,
+// after the version and variant bits: every int gives a valid UUID, and
+// distinct ints distinct ones. The second group is always 0000
+// (examples/simdevice puts its -run there).
+//
+// Changed: an i outside 0 ≤ i < 2^48 gave no valid UUID (a last group
+// longer than 12 digits, or a minus sign).
 func DeviceID(i int) string {
-	return fmt.Sprintf("urn:uuid:5D1C0DE5-0000-4000-8000-%012X", i)
+	u := uint64(i)
+	hi := u >> 48
+	return fmt.Sprintf("urn:uuid:5D1C0DE5-0000-4%03X-8%03X-%012X", hi&0xFFF, hi>>12, u&(1<<48-1))
 }
 
 // RunFleet runs cfg.Devices devices, at most cfg.Concurrency at once:
