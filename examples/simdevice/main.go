@@ -21,7 +21,9 @@
 // group, so that another run's devices are new to the server. A flag
 // that would change nothing is an error (exit 2), not ignored: -token,
 // -token-url, -provider and -key without -linked, -token with -token-url,
-// and a -session-timeout of 0 or less.
+// -ca-max-bytes without -ca, and a -session-timeout of 0 or less. The -ca
+// file is read up to -ca-max-bytes (1 MiB by default): a longer one, or
+// one that does not end (a pipe, /dev/zero), is refused.
 //
 // With -linked, -server is the primary MDM server: the devices answer its
 // DMClient LinkedEnrollment commands (package dmclient/device), enroll with
@@ -57,6 +59,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/url"
 	"os"
@@ -95,6 +98,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	tokenURL := fs.String("token-url", "", "with -linked: get each device's token from `URL`?device=ID instead (a test issuer, such as dmserver's /windc/test-token)")
 	provider := fs.String("provider", "MS DM SERVER", "with -linked: the DMClient provider whose LinkedEnrollment nodes the server drives (dmserver: WinDC-dmserver)")
 	caFile := fs.String("ca", "", "PEM `FILE` of root certificates to trust for https (such as dmserver's -ca-out), besides the system's")
+	caMax := fs.Int64("ca-max-bytes", defaultMaxCABytes, "with -ca: the largest `N` bytes the -ca file may have (a bundle of every public root is about 250 KB)")
 	keyType := fs.String("key", "ecdsa", "with -linked: the key each device generates, ecdsa (P-256) or rsa (2048 bits)")
 	timeout := fs.Duration("session-timeout", sim.DefaultSessionTimeout, "bounds each session of a device")
 	runID := fs.Uint("run", 0, "`N` (0 to 65535) put in the second group of the device IDs, so that this run's devices are new to a server that saw another run's; 0, the default, gives the fixed IDs urn:uuid:5D1C0DE5-0000-4000-8000-<device number in hex>")
@@ -132,6 +136,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if *runID > maxRunID {
 		bad = append(bad, fmt.Sprintf("-run %d: want 0 to %d", *runID, maxRunID))
 	}
+	if *caMax < 1 {
+		bad = append(bad, fmt.Sprintf("-ca-max-bytes %d: want at least 1", *caMax))
+	}
 	if *timeout <= 0 { // sim would take it for its default without a word
 		bad = append(bad, fmt.Sprintf("-session-timeout %v: want more than 0", *timeout))
 	}
@@ -141,6 +148,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if set[name] && !*linked { // a flag that would do nothing
 			bad = append(bad, fmt.Sprintf("-%s: only with -linked", name))
 		}
+	}
+	if set["ca-max-bytes"] && *caFile == "" {
+		bad = append(bad, "-ca-max-bytes: only with -ca")
 	}
 	if set["token"] && set["token-url"] {
 		bad = append(bad, "-token and -token-url: give one (the devices' token, or where they get it)")
@@ -154,7 +164,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConnsPerHost = *concurrency
 	if *caFile != "" {
-		roots, err := readRoots(*caFile)
+		roots, err := readRoots(*caFile, *caMax)
 		if err != nil {
 			fmt.Fprintln(stderr, "simdevice: -ca:", err)
 			return 2
@@ -295,12 +305,25 @@ func tokens(hc *http.Client, token, tokenURL string) func(ctx context.Context, i
 // maxTokenBytes bounds a token read from -token-url.
 const maxTokenBytes = 16 << 10
 
-// readRoots reads the PEM certificates of file into a pool with the
-// system's roots.
-func readRoots(file string) (*x509.CertPool, error) {
-	pem, err := os.ReadFile(file)
+// defaultMaxCABytes is the default -ca-max-bytes: four times a bundle
+// of every public root.
+const defaultMaxCABytes = 1 << 20
+
+// readRoots reads the PEM certificates of file, at most maxBytes of it,
+// into a pool with the system's roots. A longer file (or a device or
+// pipe that does not end) is refused after maxBytes+1 bytes were read.
+func readRoots(file string, maxBytes int64) (*x509.CertPool, error) {
+	f, err := os.Open(file)
 	if err != nil {
 		return nil, err
+	}
+	defer f.Close()
+	pem, err := io.ReadAll(io.LimitReader(f, min(maxBytes, math.MaxInt64-1)+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	if int64(len(pem)) > maxBytes {
+		return nil, fmt.Errorf("%s: more than %d bytes (-ca-max-bytes)", file, maxBytes)
 	}
 	roots, err := x509.SystemCertPool()
 	if err != nil {

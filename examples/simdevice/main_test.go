@@ -4,8 +4,10 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/pem"
 	"fmt"
 	"maps"
+	"math"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -113,6 +115,8 @@ func TestArguments(t *testing.T) {
 		{[]string{"-server", "http://127.0.0.1/x", "-devices", "0", "-drift", "1.5", "-drift-mode", "foo"},
 			[]string{"-devices 0:", "-drift 1.5:", `-drift-mode "foo":`}},
 		{[]string{"-server", "http://127.0.0.1/x", "-ca", "/nonexistent/root.pem"}, []string{"-ca:"}},
+		{[]string{"-server", "http://127.0.0.1/x", "-ca", "/nonexistent/root.pem", "-ca-max-bytes", "0"}, []string{"-ca-max-bytes 0: want at least 1"}},
+		{[]string{"-server", "http://127.0.0.1/x", "-ca-max-bytes", "4096"}, []string{"-ca-max-bytes: only with -ca"}},
 		{[]string{"-server", "http://127.0.0.1/x", "-linked", "-token-url", "http://tokens.example/t"}, []string{"-token-url:"}},
 		{[]string{"-server", "http://127.0.0.1/x", "-session-timeout", "0"}, []string{"-session-timeout 0s: want more than 0"}},
 		{[]string{"-server", "http://127.0.0.1/x", "-session-timeout", "-1s"}, []string{"-session-timeout -1s: want more than 0"}},
@@ -318,5 +322,52 @@ func TestInterrupted(t *testing.T) {
 	if code != 1 || !strings.HasPrefix(stdout.String(), "devices=0 ") ||
 		!strings.Contains(stderr.String(), "simdevice: interrupted (context canceled) after 0 of 5 devices") {
 		t.Errorf("exit %d\nstdout %q\nstderr %q", code, stdout.String(), stderr.String())
+	}
+}
+
+// TestCABound: -ca reads at most -ca-max-bytes (1 MiB by default) of its
+// file: a longer file, or one that never ends (/dev/zero), exits 2 with a
+// line naming the file and the bound; a PEM root within the bound is
+// read. Before, -ca read the whole file, whatever its size: /dev/zero
+// never returned.
+func TestCABound(t *testing.T) {
+	srv := httptest.NewTLSServer(nil)
+	srv.Close()
+	root := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
+	dir := t.TempDir()
+	small := filepath.Join(dir, "root.pem")
+	if err := os.WriteFile(small, root, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	big := filepath.Join(dir, "big.pem")
+	// a valid root first, then comment lines past the default bound
+	if err := os.WriteFile(big, append(root, bytes.Repeat([]byte("# padding\n"), defaultMaxCABytes/10+1)...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string // in stderr
+	}{
+		{"over the default", []string{"-ca", big}, fmt.Sprintf("-ca: %s: more than %d bytes (-ca-max-bytes)", big, defaultMaxCABytes)},
+		{"over a set bound", []string{"-ca", small, "-ca-max-bytes", strconv.Itoa(len(root) - 1)},
+			fmt.Sprintf("-ca: %s: more than %d bytes (-ca-max-bytes)", small, len(root)-1)},
+		{"never ends", []string{"-ca", "/dev/zero"}, fmt.Sprintf("-ca: /dev/zero: more than %d bytes (-ca-max-bytes)", defaultMaxCABytes)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := os.Stat(tc.args[1]); err != nil {
+				t.Skip(err)
+			}
+			var out, errOut bytes.Buffer
+			code := run(context.Background(), append([]string{"-server", "http://127.0.0.1:1/x"}, tc.args...), &out, &errOut)
+			if code != 2 || out.Len() != 0 || !strings.Contains(errOut.String(), tc.want) {
+				t.Errorf("exit %d, stdout %q, stderr %q; want exit 2 and %q", code, out.String(), errOut.String(), tc.want)
+			}
+		})
+	}
+	for _, max := range []int64{int64(len(root)), math.MaxInt64} {
+		if _, err := readRoots(small, max); err != nil {
+			t.Errorf("readRoots(a root of %d bytes, %d) = %v", len(root), max, err)
+		}
 	}
 }
