@@ -215,8 +215,13 @@ func (c *Client) post(ctx context.Context, req *Request, h Headers) (*Response, 
 			}
 		}
 		if hresp.StatusCode == http.StatusTooManyRequests || hresp.StatusCode == http.StatusServiceUnavailable {
-			se.retryAfterSent = hresp.Header.Get("Retry-After")
-			if d, ok := parseRetryAfter(se.retryAfterSent, time.Now()); ok {
+			v := hresp.Header.Get("Retry-After")
+			if v != "" {
+				// quoted now, cut, so that the error does not hold a
+				// header of up to the transport's limit (10 MB)
+				se.retryAfterQuoted = quote(v)
+			}
+			if d, ok := parseRetryAfter(v, time.Now()); ok {
 				se.RetryAfter, se.retryable = d, true
 			}
 		}

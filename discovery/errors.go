@@ -165,9 +165,9 @@ type ServerError struct {
 	// sent.
 	RetryAfter time.Duration
 
-	retryable      bool   // a throttling status with a usable Retry-After
-	retryAfterSent string // the Retry-After header of a throttling status, as sent
-	stopped        string // why the Client did not repeat the request, if it was retryable
+	retryable        bool   // a throttling status with a usable Retry-After
+	retryAfterQuoted string // the Retry-After header of a throttling status, quoted (cut)
+	stopped          string // why the Client did not repeat the request, if it was retryable
 }
 
 // Error implements the error interface; it is safe on a nil
@@ -185,10 +185,10 @@ func (e *ServerError) Error() string {
 		b.WriteString(", message " + quote(e.Message))
 	}
 	switch {
-	case e.retryAfterSent != "" && !e.retryable:
-		b.WriteString(", Retry-After " + quote(e.retryAfterSent) + " not understood")
-	case e.retryAfterSent != "":
-		fmt.Fprintf(&b, ", Retry-After %s (%s)", quote(e.retryAfterSent), e.RetryAfter)
+	case e.retryAfterQuoted != "" && !e.retryable:
+		b.WriteString(", Retry-After " + e.retryAfterQuoted + " not understood")
+	case e.retryAfterQuoted != "":
+		fmt.Fprintf(&b, ", Retry-After %s (%s)", e.retryAfterQuoted, e.RetryAfter)
 	case e.RetryAfter > 0:
 		fmt.Fprintf(&b, ", retry after %s", e.RetryAfter)
 	}
