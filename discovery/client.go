@@ -274,7 +274,8 @@ func checkMediaType(v string) error {
 const maxRetryAfterSeconds = 1 << 31
 
 // parseRetryAfter reads a Retry-After value: a number of seconds or an
-// HTTP date, a past date meaning no delay.
+// HTTP date, a past date meaning no delay; either is held to at most
+// maxRetryAfterSeconds.
 func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 	v = strings.TrimSpace(v)
 	if v == "" {
@@ -291,5 +292,7 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 	if err != nil {
 		return 0, false
 	}
-	return max(t.Sub(now), 0), true
+	// held to the bound of delta-seconds, as a number would be (a date
+	// centuries ahead gave time.Duration's most, 2562047h47m16.85s)
+	return min(max(t.Sub(now), 0), maxRetryAfterSeconds*time.Second), true
 }

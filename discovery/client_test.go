@@ -398,6 +398,10 @@ func TestParseRetryAfter(t *testing.T) {
 		{"Thursday, 12-Sep-24 10:01:00 GMT", time.Minute, true},
 		{"Thu Sep 12 10:00:05 2024", 5 * time.Second, true},
 		{"Wed, 11 Sep 2024 10:00:00 GMT", 0, true},
+		{"Fri, 31 Dec 9999 23:59:59 GMT", maxRetryAfterSeconds * time.Second, true},
+		// 2^31 s after now is 2092-09-30 13:14:08
+		{"Wed, 01 Oct 2092 00:00:00 GMT", maxRetryAfterSeconds * time.Second, true},
+		{"Tue, 30 Sep 2092 13:00:00 GMT", time.Date(2092, 9, 30, 13, 0, 0, 0, time.UTC).Sub(now), true},
 		{"", 0, false},
 		{"-5", 0, false},
 		{"1.5", 0, false},
