@@ -37,7 +37,11 @@ type Client struct {
 	// has no timeout: the context given to Discover then bounds the
 	// exchange (and any wait for Retry-After), so give it a deadline.
 	// Redirects are followed only to URLs that meet URLs, at most 10
-	// unless HTTPClient.CheckRedirect is set, which then decides.
+	// unless HTTPClient.CheckRedirect is set, which then decides, and
+	// only when they keep the POST and its body (307, 308): Changed: a
+	// 301, 302 or 303, which net/http follows with a GET without the
+	// request, is refused; its answer was taken for the answer to the
+	// request, which the server never saw.
 	HTTPClient *http.Client
 	// UPN is the enrolled account's user principal name. When the
 	// server answers UPNRequired to a request without a upn, Discover
@@ -241,15 +245,35 @@ func (c *Client) post(ctx context.Context, req *Request, h Headers) (*Response, 
 }
 
 // httpClient returns a copy of the configured client whose redirect
-// check also applies the URL policy.
+// check also applies the URL policy and refuses a redirect that does not
+// resend the POST.
 func (c *Client) httpClient() *http.Client {
-	return httpredirect.Client(c.HTTPClient, func(u string) error {
+	hc := httpredirect.Client(c.HTTPClient, func(u string) error {
 		if err := c.URLs.Check(u); err != nil {
 			return &inError{"redirect", err}
 		}
 		return nil
 	}, errTooManyRedirects)
+	next := hc.CheckRedirect
+	hc.CheckRedirect = func(r *http.Request, via []*http.Request) error {
+		if err := next(r, via); err != nil {
+			return err // the URL policy's refusal, or the caller's check
+		}
+		if r.Method != http.MethodPost {
+			status := 0
+			if r.Response != nil {
+				status = r.Response.StatusCode
+			}
+			return fmt.Errorf("%w: a %d to %s would send a %s without the request; a discovery endpoint that moved must answer 307 or 308",
+				errRedirectMethod, status, quote(redactURL(r.URL.String())), r.Method)
+		}
+		return nil
+	}
+	return hc
 }
+
+// errRedirectMethod stops a redirect that would not resend the POST.
+var errRedirectMethod = errors.New("discovery: redirect refused")
 
 // errTooManyRedirects stops a redirect chain when the caller's client
 // has no CheckRedirect of its own.

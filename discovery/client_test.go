@@ -3,11 +3,13 @@ package discovery
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -490,5 +492,47 @@ func TestClientRedirects(t *testing.T) {
 	defer mu.Unlock()
 	if want := []string{"/old", "/old", "/away"}; !cmp.Equal(hits, want) {
 		t.Errorf("redirecting endpoints hit %v, want %v", hits, want)
+	}
+}
+
+// TestClientRedirectKeepsPost: a 301, 302 or 303, which net/http follows
+// with a GET without the request, is refused before the GET is sent, with
+// an error that gives the status and says what the endpoint must answer;
+// a 307 or 308 resends the POST. Before, the answer to the GET was taken
+// for the answer to the request, which the server never saw.
+func TestClientRedirectKeepsPost(t *testing.T) {
+	for _, status := range []int{301, 302, 303, 307, 308} {
+		t.Run(strconv.Itoa(status), func(t *testing.T) {
+			var mu sync.Mutex
+			var gets int
+			mux := http.NewServeMux()
+			mux.HandleFunc("/old", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/new", status) })
+			mux.HandleFunc("GET /new", func(w http.ResponseWriter, _ *http.Request) {
+				mu.Lock()
+				gets++
+				mu.Unlock()
+				okReply(AuthPolicyFederated)(w, nil) // a static answer, for any request
+			})
+			mux.Handle("POST /new", &Handler{Discover: answerByType})
+			srv := httptest.NewTLSServer(mux)
+			defer srv.Close()
+			c := Client{URL: srv.URL + "/old", HTTPClient: srv.Client()}
+			resp, err := c.Discover(context.Background(), &Request{OSVersion: "10.0.26100.1301"}, Headers{})
+			mu.Lock()
+			defer mu.Unlock()
+			if status == 307 || status == 308 {
+				if err != nil || resp.AuthPolicy != AuthPolicyFederated {
+					t.Fatalf("Discover = %+v, %v", resp, err)
+				}
+				return
+			}
+			want := fmt.Sprintf("discovery: redirect refused: a %d to %q would send a GET without the request; a discovery endpoint that moved must answer 307 or 308", status, srv.URL+"/new")
+			if resp != nil || !errors.Is(err, errRedirectMethod) || !strings.HasSuffix(err.Error(), want) {
+				t.Errorf("Discover = %+v, %v; want an error ending %s", resp, err, want)
+			}
+			if gets != 0 {
+				t.Errorf("the GET was sent %d times", gets)
+			}
+		})
 	}
 }
