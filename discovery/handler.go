@@ -53,8 +53,8 @@ type DiscoverFunc func(ctx context.Context, req *Request, h Headers) (*Response,
 // Error bodies are Responses with errorCode and message; the message is
 // the error's text, cut after 256 bytes.
 //
-// Each request is logged once on Logger, when it is set, with its MS-CV
-// and client-request-id, its enrollmentType and osVersion when the body
+// Each request is logged once on Logger, when it is set, with its method,
+// MS-CV and client-request-id, its enrollmentType and osVersion when the body
 // decoded, each cut after MaxLoggedHeader bytes (the record then says so
 // and gives the full length; enrollmentType is logged as sent, an empty
 // one empty, and a request without one, the legacy form, is logged with
@@ -86,7 +86,8 @@ type Handler struct {
 	Logger *slog.Logger
 	// MaxLoggedHeader is how many bytes of the MS-CV and
 	// client-request-id headers a log record carries, and of the
-	// request's enrollmentType and osVersion; 0 or less means
+	// request's method, enrollmentType and osVersion (Changed: the
+	// method was logged whole, up to net/http's 1 MB header limit); 0 or less means
 	// DefaultMaxLoggedHeader. A longer value is cut at a UTF-8
 	// boundary, marked as cut, and its length logged beside it.
 	MaxLoggedHeader int
@@ -138,15 +139,17 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if logger == nil {
 		return
 	}
-	attrs := []slog.Attr{
-		slog.String("method", r.Method),
-		slog.Int("status", res.status),
-		slog.Duration("duration", time.Since(start)),
-	}
 	limit := h.MaxLoggedHeader
 	if limit <= 0 {
 		limit = DefaultMaxLoggedHeader
 	}
+	// the method is the client's too: net/http takes any token up to
+	// its header limit (1 MB)
+	attrs := appendHeaderAttr(make([]slog.Attr, 0, 12), "method", r.Method, limit)
+	attrs = append(attrs,
+		slog.Int("status", res.status),
+		slog.Duration("duration", time.Since(start)),
+	)
 	attrs = appendHeaderAttr(attrs, "ms_cv", hdr.CorrelationVector, limit)
 	attrs = appendHeaderAttr(attrs, "client_request_id", hdr.ClientRequestID, limit)
 	if res.code != "" {

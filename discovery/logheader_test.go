@@ -178,3 +178,38 @@ func TestHandlerLogsEnrollmentTypeAsSent(t *testing.T) {
 		})
 	}
 }
+
+// TestHandlerLoggedMethodCut: the method a log record carries is cut as a
+// header is, after MaxLoggedHeader bytes with its full length beside it:
+// net/http takes a method of any length up to its 1 MB header limit, and
+// it was logged whole (a 500 KB record for each such request).
+func TestHandlerLoggedMethodCut(t *testing.T) {
+	for _, tc := range []struct {
+		method  string
+		max     int
+		want    string
+		wantLen int // method_bytes, 0 for none
+	}{
+		{method: "GET", want: "GET"},
+		{method: strings.Repeat("M", 5000), want: strings.Repeat("M", DefaultMaxLoggedHeader) + cutMarker, wantLen: 5000},
+		{method: strings.Repeat("M", 5000), max: 7, want: "MMMMMMM" + cutMarker, wantLen: 5000},
+	} {
+		var logs bytes.Buffer
+		h := &Handler{Logger: slog.New(slog.NewJSONHandler(&logs, nil)), MaxLoggedHeader: tc.max, Discover: answerByType}
+		req := httptest.NewRequest(tc.method, "http://127.0.0.1/EnrollmentServer/Discovery.svc", nil)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		var record map[string]any
+		if err := json.Unmarshal(logs.Bytes(), &record); err != nil {
+			t.Fatalf("log record: %v: %.300s", err, logs.String())
+		}
+		n, _ := record["method_bytes"].(float64)
+		if record["method"] != tc.want || int(n) != tc.wantLen || rec.Code != http.StatusMethodNotAllowed {
+			t.Errorf("method of %d bytes (MaxLoggedHeader %d): answered %d, logged %.300q with method_bytes %v; want 405, %q and %d",
+				len(tc.method), tc.max, rec.Code, record["method"], record["method_bytes"], tc.want, tc.wantLen)
+		}
+		if logs.Len() > 4096 {
+			t.Errorf("method of %d bytes: log record of %d bytes", len(tc.method), logs.Len())
+		}
+	}
+}
