@@ -81,13 +81,12 @@ type Client struct {
 // once; it now waits MinRetryDelay (1 s by default). When Discover
 // stops repeating, the *ServerError says why: the server's delay over
 // MaxRetryAfter (quoting the Retry-After value as sent) or MaxRetries
-// reached. An answer of UPNRequired
-// to a request without a upn is repeated once with c.UPN. Any other
-// answer without a usable Response is a *ServerError. A successful answer
-// whose Content-Type is not application/json, or names a charset other
-// than UTF-8 (the body is read as UTF-8), fails with ErrContentType; an
-// error answer of that kind is a *ServerError without its errorCode and
-// message.
+// reached. An answer of UPNRequired to a request without a upn is
+// repeated once with c.UPN. Any other answer without a usable Response
+// is a *ServerError. A successful answer whose Content-Type is not
+// application/json, or names a charset other than UTF-8 (the body is read
+// as UTF-8), fails with ErrContentType; an error answer of that kind is a
+// *ServerError without its errorCode and message.
 //
 // A nil req fails as Validate fails it, and a nil *Client as one without
 // a URL, both before anything is sent.
