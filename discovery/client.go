@@ -85,7 +85,8 @@ type Client struct {
 // repeated once with c.UPN. Any other answer without a usable Response
 // is a *ServerError. A successful answer whose Content-Type is not
 // application/json, or names a charset other than UTF-8 (the body is read
-// as UTF-8), fails with ErrContentType; an error answer of that kind is a
+// as UTF-8), or that has two Content-Type fields (Changed: the first was
+// read), fails with ErrContentType; an error answer of that kind is a
 // *ServerError without its errorCode and message.
 //
 // A nil req fails as Validate fails it, and a nil *Client as one without
@@ -212,7 +213,7 @@ func (c *Client) post(ctx context.Context, req *Request, h Headers) (*Response, 
 	if hresp.StatusCode != http.StatusOK {
 		se := &ServerError{StatusCode: hresp.StatusCode}
 		// The body of a failure is informative only: keep what decodes.
-		if checkMediaType(hresp.Header.Get("Content-Type")) == nil {
+		if ct, err := oneContentType(hresp.Header); err == nil && checkMediaType(ct) == nil {
 			if r, err := ReadResponse(hresp.Body, limit); err == nil {
 				se.ErrorCode, se.Message = r.ErrorCode, r.Message
 			}
@@ -230,7 +231,11 @@ func (c *Client) post(ctx context.Context, req *Request, h Headers) (*Response, 
 		}
 		return nil, se
 	}
-	if err := checkMediaType(hresp.Header.Get("Content-Type")); err != nil {
+	ct, err := oneContentType(hresp.Header)
+	if err == nil {
+		err = checkMediaType(ct)
+	}
+	if err != nil {
 		return nil, err
 	}
 	resp, err := ReadResponse(hresp.Body, limit)

@@ -36,7 +36,8 @@ const (
 type DiscoverFunc func(ctx context.Context, req *Request, h Headers) (*Response, error)
 
 // Handler is an http.Handler for a discovery service endpoint. It accepts
-// POST with Content-Type application/json only, reads at most
+// POST with one Content-Type field, application/json, only (Changed: a
+// request with two was read by its first), reads at most
 // MaxBytes, decodes the body strictly, validates it, and calls
 // Discover. The response Discover returns must pass ValidateWith(URLs)
 // and ValidatePair; otherwise the device gets 500 and the fault is
@@ -199,7 +200,11 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, hdr Headers) (re
 		return writeError(w, http.StatusMethodNotAllowed, errorCodeInvalidRequest, "method must be POST"),
 			nil, errors.New("discovery: method " + r.Method + " not allowed")
 	}
-	if err := checkContentType(r.Header.Get("Content-Type")); err != nil {
+	ct, err := oneContentType(r.Header)
+	if err == nil {
+		err = checkContentType(ct)
+	}
+	if err != nil {
 		return writeError(w, http.StatusUnsupportedMediaType, errorCodeInvalidRequest, err.Error()), nil, err
 	}
 	limit := h.MaxBytes
@@ -298,6 +303,21 @@ func checkContentType(v string) error {
 		}
 	}
 	return nil
+}
+
+// oneContentType returns the Content-Type of h, "" when it has none, or
+// an error matching ErrContentType when it has more than one field: a
+// body has one media type, and net/http passes both on, leaving each
+// reader (a proxy, this package) to pick its own.
+func oneContentType(h http.Header) (string, error) {
+	switch vs := h.Values("Content-Type"); len(vs) {
+	case 0:
+		return "", nil
+	case 1:
+		return vs[0], nil
+	default:
+		return "", fmt.Errorf("%w: %d Content-Type fields, %s first, want one", ErrContentType, len(vs), quote(vs[0]))
+	}
 }
 
 // maxMessage bounds the message of an error answer: it comes from an

@@ -1,6 +1,7 @@
 package discovery
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -139,6 +140,12 @@ func TestClientHostileAnswers(t *testing.T) {
 		{"invalid UTF-8", reply(200, "{\"message\":\"\xff\"}"), ErrInvalidString, new(*DecodeError)},
 		{"byte order mark", reply(200, "\ufeff"+string(ok)), ErrSyntax, new(*DecodeError)},
 		{"error status with hostile body", reply(500, "{\"message\":\"\x00"), nil, new(*ServerError)},
+		// two Content-Type fields: the first was read, whatever the
+		// second said
+		{"two Content-Types", func(w http.ResponseWriter, _ *Request) {
+			w.Header()["Content-Type"] = []string{"application/json", "text/html"}
+			w.Write(ok)
+		}, ErrContentType, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -162,6 +169,28 @@ func TestClientHostileAnswers(t *testing.T) {
 				t.Errorf("error %T %v, want %T", err, err, tt.errAs)
 			}
 		})
+	}
+}
+
+// TestHandlerTwoContentTypes: a request with two Content-Type fields is
+// answered 415 without calling Discover, whichever comes first: the
+// Handler read the first, where a proxy in front of it may read the
+// other.
+func TestHandlerTwoContentTypes(t *testing.T) {
+	for _, cts := range [][]string{{"application/json", "text/plain"}, {"text/plain", "application/json"}, {"application/json", "application/json"}} {
+		called := false
+		h := &Handler{Discover: func(ctx context.Context, req *Request, hd Headers) (*Response, error) {
+			called = true
+			return answerByType(ctx, req, hd)
+		}}
+		req := httptest.NewRequest(http.MethodPost, "http://127.0.0.1/EnrollmentServer/Discovery.svc", strings.NewReader(joinedBody))
+		req.Header["Content-Type"] = cts
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		want := `2 Content-Type fields, \"` + cts[0] + `\" first, want one`
+		if rec.Code != http.StatusUnsupportedMediaType || called || !strings.Contains(rec.Body.String(), want) {
+			t.Errorf("Content-Type %q: answered %d %s (Discover called: %v); want 415 saying %s", cts, rec.Code, rec.Body, called, want)
+		}
 	}
 }
 
