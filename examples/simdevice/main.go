@@ -280,7 +280,7 @@ func tokens(hc *http.Client, token, tokenURL string) func(ctx context.Context, i
 		return func(context.Context, string) ([]byte, error) { return []byte(token), nil }
 	}
 	return func(ctx context.Context, id string) ([]byte, error) {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, tokenURL+"?device="+url.QueryEscape(id), nil)
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, tokenRequestURL(tokenURL, id), nil)
 		if err != nil {
 			return nil, err
 		}
@@ -300,6 +300,24 @@ func tokens(hc *http.Client, token, tokenURL string) func(ctx context.Context, i
 		}
 		return b, nil
 	}
+}
+
+// tokenRequestURL returns tokenURL with device=id added to its query,
+// which it may already have, kept as it is (a "?device=" appended made
+// "?tenant=t?device=ID", the tenant "t?device=ID"), and before its
+// fragment, if any. A URL that does not parse (checkURL refused it
+// already) gets it appended.
+func tokenRequestURL(tokenURL, id string) string {
+	param := "device=" + url.QueryEscape(id)
+	u, err := url.Parse(tokenURL)
+	if err != nil {
+		return tokenURL + "?" + param
+	}
+	if u.RawQuery != "" {
+		param = u.RawQuery + "&" + param
+	}
+	u.RawQuery, u.ForceQuery = param, false
+	return u.String()
 }
 
 // maxTokenBytes bounds a token read from -token-url.

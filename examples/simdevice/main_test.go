@@ -6,9 +6,12 @@ import (
 	"context"
 	"encoding/pem"
 	"fmt"
+	"io"
 	"maps"
 	"math"
+	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -369,5 +372,34 @@ func TestCABound(t *testing.T) {
 		if _, err := readRoots(small, max); err != nil {
 			t.Errorf("readRoots(a root of %d bytes, %d) = %v", len(root), max, err)
 		}
+	}
+}
+
+// TestTokenRequestURL: the device's ID is added to the query -token-url
+// may already have, which is kept as it is, and before a fragment. Before,
+// "?device=ID" was appended: "?tenant=t?device=ID" sent the tenant
+// "t?device=ID" and no device.
+func TestTokenRequestURL(t *testing.T) {
+	id := "5D1C0DE5-0000-4000-8000-000000000001"
+	for in, want := range map[string]string{
+		"https://127.0.0.1/t":                  "https://127.0.0.1/t?device=" + id,
+		"https://127.0.0.1/t?":                 "https://127.0.0.1/t?device=" + id,
+		"https://127.0.0.1/t?tenant=a%20b&z=1": "https://127.0.0.1/t?tenant=a%20b&z=1&device=" + id,
+		"https://127.0.0.1/t#frag":             "https://127.0.0.1/t?device=" + id + "#frag",
+	} {
+		if got := tokenRequestURL(in, id); got != want {
+			t.Errorf("tokenRequestURL(%q) = %q, want %q", in, got, want)
+		}
+	}
+	// through the issuer, as the devices call it
+	var got url.Values
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = r.URL.Query()
+		io.WriteString(w, "tok")
+	}))
+	defer srv.Close()
+	tok, err := tokens(srv.Client(), "", srv.URL+"/t?tenant=contoso")(context.Background(), id)
+	if err != nil || string(tok) != "tok" || got.Get("tenant") != "contoso" || got.Get("device") != id {
+		t.Errorf("token %q, %v; the issuer got %v, want tenant=contoso and device=%s", tok, err, got, id)
 	}
 }
