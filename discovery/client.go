@@ -81,9 +81,13 @@ type Client struct {
 // once; it now waits MinRetryDelay (1 s by default). When Discover
 // stops repeating, the *ServerError says why: the server's delay over
 // MaxRetryAfter (quoting the Retry-After value as sent) or MaxRetries
-// reached. An answer of UPNRequired to a request without a upn is
-// repeated once with c.UPN. Any other answer without a usable Response
-// is a *ServerError. A successful answer whose Content-Type is not
+// reached. A context that ends while Discover waits gives an error that
+// matches both the context's error and the *ServerError of the answer
+// that asked for the wait (Changed: it matched the context's only).
+//
+// An answer of UPNRequired to a request without a upn is repeated once
+// with c.UPN. Any other answer without a usable Response is a
+// *ServerError. A successful answer whose Content-Type is not
 // application/json, or names a charset other than UTF-8 (the body is read
 // as UTF-8), or that has two Content-Type fields (Changed: the first was
 // read), fails with ErrContentType; an error answer of that kind is a
@@ -144,7 +148,7 @@ func (c *Client) Discover(ctx context.Context, req *Request, h Headers) (*Respon
 				return nil, se
 			}
 			retries++
-			if err := wait(ctx, max(se.RetryAfter, minWait)); err != nil {
+			if err := wait(ctx, max(se.RetryAfter, minWait), se); err != nil {
 				return nil, err
 			}
 			continue
@@ -161,12 +165,13 @@ func (c *Client) Discover(ctx context.Context, req *Request, h Headers) (*Respon
 	}
 }
 
-// wait waits d, or until ctx ends: then it returns the context's error,
-// wrapped. A context that already ended stops a wait of 0 too.
-func wait(ctx context.Context, d time.Duration) error {
+// wait waits d before repeating the request se answered, or until ctx
+// ends: then it returns a *waitError. A context that already ended stops
+// a wait of 0 too.
+func wait(ctx context.Context, d time.Duration, se *ServerError) error {
 	if d <= 0 {
 		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("discovery: before repeating the request: %w", err)
+			return &waitError{ctx: err, answer: se}
 		}
 		return nil
 	}
@@ -174,11 +179,31 @@ func wait(ctx context.Context, d time.Duration) error {
 	defer t.Stop()
 	select {
 	case <-ctx.Done():
-		return fmt.Errorf("discovery: waiting %s for Retry-After: %w", d, ctx.Err())
+		return &waitError{d: d, ctx: ctx.Err(), answer: se}
 	case <-t.C:
 		return nil
 	}
 }
+
+// waitError reports a context that ended while Discover waited d to
+// repeat a request: it matches both the context's error and the answer
+// that asked for the wait (errors.As finds the *ServerError), and its
+// text gives both.
+type waitError struct {
+	d      time.Duration
+	ctx    error
+	answer *ServerError
+}
+
+func (e *waitError) Error() string {
+	what := "before repeating the request"
+	if e.d > 0 {
+		what = "waiting " + e.d.String() + " to repeat the request"
+	}
+	return pkg.Prefix() + what + ": " + e.ctx.Error() + " (the request was answered: " + detail(e.answer) + ")"
+}
+
+func (e *waitError) Unwrap() []error { return []error{e.ctx, e.answer} }
 
 // post sends one request and decodes a 200 answer. Every other outcome
 // is an error; a throttled answer is a *ServerError with retryable set.

@@ -331,6 +331,12 @@ func TestClientContextEndsWait(t *testing.T) {
 		if !errors.Is(err, context.DeadlineExceeded) {
 			t.Fatalf("Discover = %v, want context.DeadlineExceeded", err)
 		}
+		// the answer that asked for the wait is in the error too (it was
+		// not: only the context's error)
+		want := `discovery: waiting 30s to repeat the request: context deadline exceeded (the request was answered: server answered status 503, Retry-After "30" (30s))`
+		if se, ok := errors.AsType[*ServerError](err); !ok || se.RetryAfter != 30*time.Second || err.Error() != want {
+			t.Errorf("Discover = %v\nwant a *ServerError in it, and the text %s", err, want)
+		}
 		if d := time.Since(start); d != 100*time.Millisecond {
 			t.Errorf("returned after %s; the context should end the wait at 100ms", d)
 		}
@@ -342,22 +348,24 @@ func TestClientContextEndsWait(t *testing.T) {
 
 // TestClientContextEndsZeroWait: a context that ended while the server
 // answered 429 with Retry-After 0 stops Discover before the repeat, with
-// an error that matches the context's and says it is this package's.
+// an error that matches the context's and the *ServerError and says it
+// is this package's, with the floor (MinRetryDelay) or without.
 func TestClientContextEndsZeroWait(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	throttle := reply(429, `{"errorCode":"Throttled"}`, "Retry-After", "0")
-	s := &script{steps: steps(func(w http.ResponseWriter, r *Request) { cancel(); throttle(w, r) }, okReply(AuthPolicyFederated))}
-	c := Client{URL: "https://127.0.0.1/discovery", HTTPClient: &http.Client{Transport: memServer{s}}}
-	_, err := c.Discover(ctx, &Request{OSVersion: "10.0.26100.1"}, Headers{})
-	if !errors.Is(err, context.Canceled) {
-		t.Fatalf("Discover = %v, want context.Canceled", err)
-	}
-	if !strings.HasPrefix(err.Error(), "discovery: ") {
-		t.Errorf("error %q does not start with %q", err, "discovery: ")
-	}
-	if len(s.got) != 1 {
-		t.Errorf("%d requests, want 1", len(s.got))
+	for floor, want := range map[time.Duration]string{
+		0:  `discovery: waiting 1s to repeat the request: context canceled (the request was answered: server answered status 429, errorCode "Throttled", Retry-After "0" (0s))`,
+		-1: `discovery: before repeating the request: context canceled (the request was answered: server answered status 429, errorCode "Throttled", Retry-After "0" (0s))`,
+	} {
+		ctx, cancel := context.WithCancel(context.Background())
+		throttle := reply(429, `{"errorCode":"Throttled"}`, "Retry-After", "0")
+		s := &script{steps: steps(func(w http.ResponseWriter, r *Request) { cancel(); throttle(w, r) }, okReply(AuthPolicyFederated))}
+		c := Client{URL: "https://127.0.0.1/discovery", HTTPClient: &http.Client{Transport: memServer{s}}, MinRetryDelay: floor}
+		_, err := c.Discover(ctx, &Request{OSVersion: "10.0.26100.1"}, Headers{})
+		if _, ok := errors.AsType[*ServerError](err); !ok || !errors.Is(err, context.Canceled) || err.Error() != want {
+			t.Errorf("MinRetryDelay %s: Discover = %v\nwant context.Canceled and the *ServerError, and the text %s", floor, err, want)
+		}
+		if len(s.got) != 1 {
+			t.Errorf("MinRetryDelay %s: %d requests, want 1", floor, len(s.got))
+		}
 	}
 }
 
