@@ -20,12 +20,25 @@ const (
 	DriftUnrepairable
 )
 
+// check returns an error matching ErrConfig for a DriftMode that is
+// neither DriftRepairable nor DriftUnrepairable.
+func (m DriftMode) check() error {
+	if m != DriftRepairable && m != DriftUnrepairable {
+		return pkg.Errorf("%w: DriftMode %d is neither DriftRepairable nor DriftUnrepairable", ErrConfig, int(m))
+	}
+	return nil
+}
+
 // InjectDrift changes the value of the first setting of the first applied
 // document on the device's MemorySurface, in mode, and runs the agent's
 // refresh as its RefreshInterval would. It returns the node it changed.
 // DriftUnrepairable refuses every later Set of that node, on top of the
-// surface's own Refuse hook, if any.
+// surface's own Refuse hook, if any. Another mode is refused with
+// ErrConfig (Changed: it was taken as DriftRepairable).
 func (d *Device) InjectDrift(ctx context.Context, mode DriftMode) (string, error) {
+	if err := mode.check(); err != nil {
+		return "", err
+	}
 	if d.mem == nil {
 		return "", pkg.Errorf("%w: drift needs a MemorySurface", ErrConfig)
 	}

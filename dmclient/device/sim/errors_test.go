@@ -3,6 +3,7 @@ package sim_test
 import (
 	"context"
 	"errors"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -71,5 +72,31 @@ func TestInjectDriftWithoutDocument(t *testing.T) {
 	}
 	if _, err := d.InjectDrift(context.Background(), sim.DriftRepairable); !errors.Is(err, sim.ErrNoSetting) {
 		t.Errorf("InjectDrift: %v", err)
+	}
+}
+
+// TestDriftConfigRefused: a Drift outside 0 to 1 (NaN included) or a
+// DriftMode that is neither of the two is refused with ErrConfig, before
+// any device is made. Before, a Drift over 1 ran as 1, under 0 or NaN as
+// 0, and another mode as DriftRepairable, without a word.
+func TestDriftConfigRefused(t *testing.T) {
+	for _, cfg := range []sim.FleetConfig{
+		{Drift: 1.5}, {Drift: -0.1}, {Drift: math.NaN()}, {Drift: math.Inf(1)},
+		{Drift: 0.5, DriftMode: sim.DriftMode(2)}, {DriftMode: -1},
+	} {
+		made := 0
+		cfg.Devices = 2
+		cfg.Device = func(int) sim.Config { made++; return sim.Config{} }
+		rep, err := sim.RunFleet(context.Background(), cfg)
+		if !errors.Is(err, sim.ErrConfig) || rep != nil || made != 0 {
+			t.Errorf("Drift %v, DriftMode %d: RunFleet = %v, %v (%d devices made); want ErrConfig and none", cfg.Drift, cfg.DriftMode, rep, err, made)
+		}
+	}
+	d, err := sim.New(context.Background(), sim.Config{ServerURL: "http://127.0.0.1:1/", DevInfo: session.DevInfo{DevID: sim.DeviceID(1)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.InjectDrift(context.Background(), sim.DriftMode(7)); !errors.Is(err, sim.ErrConfig) {
+		t.Errorf("InjectDrift(DriftMode(7)) = %v, want ErrConfig", err)
 	}
 }

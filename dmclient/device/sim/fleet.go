@@ -31,7 +31,11 @@ type FleetConfig struct {
 	Device func(i int) Config
 	// Drift is the share of devices (0 to 1, chosen by Seed) that get a
 	// drift injected after their check-in, in DriftMode; a device whose
-	// agent then asks for a session checks in again.
+	// agent then asks for a session checks in again. RunFleet refuses a
+	// Drift outside 0 to 1 (NaN included) and a DriftMode other than
+	// DriftRepairable and DriftUnrepairable with ErrConfig (Changed: a
+	// Drift over 1 was taken as 1, under 0 or NaN as 0, and another mode
+	// as DriftRepairable).
 	Drift     float64
 	DriftMode DriftMode
 	// Seed chooses the drifting devices.
@@ -100,6 +104,12 @@ func DeviceID(i int) string {
 func RunFleet(ctx context.Context, cfg FleetConfig) (*Report, error) {
 	if cfg.Devices < 1 || cfg.Device == nil {
 		return nil, pkg.Errorf("%w: a fleet needs Devices ≥ 1 and Device", ErrConfig)
+	}
+	if !(cfg.Drift >= 0 && cfg.Drift <= 1) { // NaN too
+		return nil, pkg.Errorf("%w: Drift %v is not a share from 0 to 1", ErrConfig, cfg.Drift)
+	}
+	if err := cfg.DriftMode.check(); err != nil {
+		return nil, err
 	}
 	if cfg.Concurrency <= 0 {
 		cfg.Concurrency = DefaultConcurrency
