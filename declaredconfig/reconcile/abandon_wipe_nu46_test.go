@@ -18,7 +18,11 @@ import (
 // it is not sent again") about a document that ends in sync.
 func TestAbandonTakenBackAfterWipeNu46(t *testing.T) {
 	ctx := context.Background()
-	for _, newVersion := range []bool{false, true} {
+	for i := range 4 {
+		// newVersion: a new version is declared with the abandonment
+		// taken back; wipeSeen: the device reported its wipe before (else
+		// the take-back and the wipe are seen in one run).
+		newVersion, wipeSeen := i&1 != 0, i&2 != 0
 		s := newNu46Server(t, reconcile.Config{})
 		const dev = "urn:uuid:nu46-abandon"
 		d := newNu46Device(t, s.hs.URL, dev)
@@ -38,7 +42,9 @@ func TestAbandonTakenBackAfterWipeNu46(t *testing.T) {
 		}
 		// Wiped: a new agent, store and surface under the same device ID.
 		d = newNu46DeviceOn(t, s.hs.URL, dev, &agent.MemorySurface{}, nil)
-		d.checkIn(t)
+		if wipeSeen {
+			d.checkIn(t)
+		}
 		s.ev.take()
 		next := doc
 		next.Abandoned = false
@@ -53,7 +59,7 @@ func TestAbandonTakenBackAfterWipeNu46(t *testing.T) {
 		}
 		for _, e := range s.ev.take() {
 			if e.Kind == reconcile.Problem {
-				t.Errorf("newVersion=%v: Problem: %v", newVersion, e.Err)
+				t.Errorf("newVersion=%v wipeSeen=%v: Problem: %v", newVersion, wipeSeen, e.Err)
 			}
 		}
 		st, err := s.rec.Status(ctx, dev)
@@ -61,7 +67,7 @@ func TestAbandonTakenBackAfterWipeNu46(t *testing.T) {
 			t.Fatal(err)
 		}
 		if ds := st.Docs[0]; ds.Condition != reconcile.InSync || ds.Refused != 0 {
-			t.Errorf("newVersion=%v: %v (%s), Refused %v %v; want InSync, nothing refused", newVersion, ds.Condition, ds.Reason, ds.Refused, ds.RefusedCmd)
+			t.Errorf("newVersion=%v wipeSeen=%v: %v (%s), Refused %v %v; want InSync, nothing refused", newVersion, wipeSeen, ds.Condition, ds.Reason, ds.Refused, ds.RefusedCmd)
 		}
 	}
 }

@@ -180,7 +180,9 @@ func (p *run) document(d *docState, es *declaredconfig.DocumentStatus) error {
 			// The device holds no such document (never sent, or deleted):
 			// there is nothing to abandon, and a Replace of its property
 			// would only be refused (404). Should it list the document
-			// later (an Add in flight), the property goes then.
+			// later (an Add in flight), the property goes then; nor is
+			// it abandoned there any more (a wipe took it).
+			d.AbandonSet = nil
 			set(Abandoned, "abandoned by the server; the device does not hold it")
 			return nil
 		}
@@ -197,6 +199,12 @@ func (p *run) document(d *docState, es *declaredconfig.DocumentStatus) error {
 			return err
 		}
 		return nil
+	}
+	if d.AbandonSet != nil && *d.AbandonSet && (!es.Reported || es.State.Deleted()) {
+		// Abandoned on a device that no longer holds the document (a
+		// wipe): there is nothing to take back, and a Replace of its
+		// property would only be refused (404).
+		d.AbandonSet = nil
 	}
 	if _, held := p.cmdHeld(d, kAbandon, "0"); !held && d.AbandonSet != nil && *d.AbandonSet {
 		if _, err := p.want(d, kAbandon, "0", func() (syncml.Command, error) {

@@ -643,6 +643,13 @@ func (r *Reconciler) remove(ctx context.Context, op, device string, in func(decl
 // SetRefreshInterval sets the RefreshInterval the server wants on
 // device, in minutes (at least declaredconfig.MinRefreshInterval); 0
 // leaves the device's as it is. The reconciler sets it and reads it back.
+// Changed: a value read later that is neither the one set nor the one
+// read back after the set (the device wiped, or changed on it) is set
+// again; a device that holds another value than the one it took (its own
+// bound) is not sent it again for that. A refused Replace is told in one
+// Problem and sent again as a refused document is (5xx, up to
+// Config.RetryRefused later sessions), then not until the value changes;
+// before, it was silent and sent in every session.
 func (r *Reconciler) SetRefreshInterval(ctx context.Context, device string, minutes uint32) error {
 	if minutes != 0 && minutes < declaredconfig.MinRefreshInterval {
 		return errorf("SetRefreshInterval: %d minutes is below the minimum of %d: %w",

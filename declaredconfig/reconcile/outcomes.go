@@ -241,7 +241,15 @@ func (p *run) refreshOutcome(o session.Outcome) {
 	if err == nil && refusalCode(code) && o.Command.ElementName() == "Get" {
 		p.sumGetRefused = code // see summaryRefused
 	}
-	if err != nil || !code.Success() {
+	if err != nil {
+		return
+	}
+	if !code.Success() {
+		if refusalCode(code) && o.Command.ElementName() == "Replace" && p.fresh {
+			if items := o.Command.ItemList(); len(items) == 1 && items[0].Data != nil {
+				p.refreshRefused(strings.TrimSpace(items[0].Data.Value), code)
+			}
+		}
 		return
 	}
 	switch o.Command.ElementName() {
@@ -249,6 +257,7 @@ func (p *run) refreshOutcome(o session.Outcome) {
 		if items := o.Command.ItemList(); len(items) == 1 && items[0].Data != nil {
 			if v, err := strconv.ParseUint(strings.TrimSpace(items[0].Data.Value), 10, 32); err == nil {
 				st.RefreshSet = uint32(v)
+				p.refreshSet = true
 			}
 		}
 	case "Get":
@@ -264,6 +273,12 @@ func (p *run) refreshOutcome(o session.Outcome) {
 					p.problem(DocStatus{}, errorf("device %s: RefreshInterval read back as %s, not a number of minutes", shown(p.device), utf8cut.Quote(v, 64)))
 				}
 				continue
+			}
+			if n, _ := strconv.ParseUint(v, 10, 32); st.RefreshSet != 0 && uint32(n) != st.RefreshSet &&
+				v != st.RefreshRead && !p.refreshSet {
+				// The device's value changed since it was set and read
+				// back (a wipe, or a change on the device): set again.
+				st.RefreshSet = 0
 			}
 			if v != st.RefreshRead {
 				// A copy: the message's strings may be parts of the

@@ -226,6 +226,10 @@ type run struct {
 	// this message, a Get of RefreshInterval (which asks for the
 	// summary: see askSummary); 0 when it refused none.
 	sumGetRefused syncml.StatusCode
+	// refreshSet says that the device took, in this message, a Replace
+	// of RefreshInterval: what the Get after it reads is its answer to
+	// it (a device may hold another value than the one set), not drift.
+	refreshSet bool
 	// kept says that the summary is the one the state kept unread (see
 	// deviceState.sumDocs), summary nil until it is needed (see need).
 	kept bool
@@ -390,7 +394,8 @@ func (p *run) starts() bool {
 // sessions before, which the marks compare by SessionID only.
 func (st *deviceState) newSession() {
 	_, ref := splitAsked(st.SummaryAsked) // a refusal counts across sessions
-	st.SummaryAsked, st.RefreshTried = joinAsked("", ref), ""
+	_, rref := splitTried(st.RefreshTried)
+	st.SummaryAsked, st.RefreshTried = joinAsked("", ref), joinTried("", rref)
 	for _, list := range [][]*docState{st.Docs, st.Removed} {
 		for _, d := range list {
 			if d.stored != "" {

@@ -14,11 +14,6 @@ import (
 	"github.com/windc-go/windc/syncml/session"
 )
 
-// nu46Held leaves out of TestRandomStoriesNu46 the two faults held as
-// findings (TestRefreshIntervalSetAgainAfterWipeNu46,
-// TestAbandonTakenBackAfterWipeNu46); set it false once they are fixed.
-const nu46Held = true
-
 var nu46IDs = []string{nu46A, nu46B, "0C0C0C0C-1D1D-4E2E-8F3F-404040404040", "5A5A5A5A-6B6B-4C7C-9D8D-E9E9E9E9E9E9"}
 
 // Random stories of one device and two server instances sharing the
@@ -177,7 +172,7 @@ func TestRandomStoriesNu46(t *testing.T) {
 		if false {
 			fail("device holds %v, want %v", held, want)
 		}
-		if !nu46Held && refresh != 0 && d.agent.RefreshInterval().Minutes() != float64(refresh) {
+		if refresh != 0 && d.agent.RefreshInterval().Minutes() != float64(refresh) {
 			fail("device RefreshInterval %v, want %d minutes", d.agent.RefreshInterval(), refresh)
 		}
 		if st.Queued != 0 {
@@ -187,7 +182,7 @@ func TestRandomStoriesNu46(t *testing.T) {
 			fail("other device: %+v %v", ost, err)
 		}
 		for _, e := range ev.take() {
-			if e.Kind == reconcile.Problem && !(nu46Held && strings.Contains(e.Err.Error(), "taking back its abandonment: 404")) {
+			if e.Kind == reconcile.Problem {
 				fail("Problem: %v", e.Err)
 			}
 		}
