@@ -237,6 +237,17 @@ type Config struct {
 	// state: a call it makes to the Reconciler for the same device waits
 	// up to 50 ms for that update's turn, then goes on without it.
 	NextChecksum func(d *declaredconfig.Document, n int) string
+	// ForgetOnUnenroll makes a device that asks to be unenrolled (the
+	// generic alert 1226 of Meta Type
+	// com.microsoft:mdm.unenrollment.userrequest, which Windows sends in
+	// the first package of a session when its user unenrolls, also
+	// inside an Atomic or a Sequence) forgotten as Forget does, with the
+	// event Forgotten, in place of reconciled; the rest of that session
+	// is not reconciled (see Reconcile). Off by default: forgetting drops
+	// the documents declared to the device, which a server that declares
+	// them once (not at each session start) would not get back when the
+	// device enrolls again under the same ID.
+	ForgetOnUnenroll bool
 }
 
 // DefaultNextChecksum returns the SHA-256, in 64 lower-case hexadecimal

@@ -15,7 +15,8 @@
 // Config.OnEvent (Applied, Failed, Drifted, Repaired, Lost, Removed,
 // Problem, ...), each event once, and asks Status where each document
 // stands (DocStatus.Condition and Reason, Result, FailedSettings).
-// Forget lets go of a retired device. Nothing a device sends is taken on
+// Forget lets go of a retired device; with Config.ForgetOnUnenroll, a
+// device that asks to be unenrolled is forgotten in its session. Nothing a device sends is taken on
 // trust: what cannot be used is a Problem event (its Err says why, a
 // *LimitError beyond a limit of Config), never a panic.
 //

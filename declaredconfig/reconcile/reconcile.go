@@ -111,6 +111,19 @@ func deviceOf(m *syncml.Message, x *session.Exchange) string {
 // one Problem carries the validation error; so does the event Failed of
 // such a version that the device refused or holds failed. The returned
 // status is also what Status returns.
+//
+// With Config.ForgetOnUnenroll, a message that holds the alert of a
+// user's unenrollment (see there) is not reconciled: the device is
+// forgotten as Forget does (the event Forgotten tells it, once), and its
+// state in the Store becomes a mark of that session, a few bytes, so that
+// no message of the rest of the session records the device again, also
+// on another Reconciler sharing the Store; what is declared meanwhile is
+// kept, and sent in the device's next session. The first message of
+// another SessionID, or with a session alert, drops the mark and is
+// reconciled as a device never seen's. A device that never comes back
+// keeps the mark until the Store lets go of it, or Forget. The commands
+// the session queued before the alert stay queued: the session has no
+// call that removes them.
 func (r *Reconciler) Reconcile(ctx context.Context, ss *session.Session, m *syncml.Message, x *session.Exchange) (*DeviceStatus, error) {
 	return r.reconcile(ctx, ss, m, x, true)
 }
@@ -125,10 +138,6 @@ func (r *Reconciler) reconcile(ctx context.Context, ss *session.Session, m *sync
 	if device == "" {
 		return nil, errorf("Reconcile: the message names no device")
 	}
-	summary, text, lazy, sumErr := r.readSummary(device, m)
-	if errors.Is(sumErr, declaredconfig.ErrNoSummary) {
-		sumErr = nil // see askSummary
-	}
 	// msgSep is made in one allocation of its own, as the + of four
 	// strings does through runtime.concatstrings at some 270 instructions
 	// more: it is stored into the state (LastMsg, Await, Tried), and never
@@ -137,6 +146,20 @@ func (r *Reconciler) reconcile(ctx context.Context, ss *session.Session, m *sync
 	sep := make([]byte, 0, len(sid)+len(mid)+2)
 	sep = append(append(append(append(sep, sid...), '/'), mid...), 0)
 	msgSep := unsafe.String(unsafe.SliceData(sep), len(sep))
+	if r.cfg.ForgetOnUnenroll && unenrollRequest(m) {
+		// Its summary, and what came back, are of a device that leaves.
+		if err := r.unenrolled(ctx, device, msgSep[:len(sid)]); err != nil {
+			return nil, err
+		}
+		if !status {
+			return nil, nil
+		}
+		return (&deviceState{}).status(device), nil
+	}
+	summary, text, lazy, sumErr := r.readSummary(device, m)
+	if errors.Is(sumErr, declaredconfig.ErrNoSummary) {
+		sumErr = nil // see askSummary
+	}
 	p := runPool.Get().(*run)
 	defer p.free()
 	// p is zero (see free): its fields are set one by one, without a
@@ -148,8 +171,12 @@ func (r *Reconciler) reconcile(ctx context.Context, ss *session.Session, m *sync
 	p.msgSep, p.sess, p.msg = msgSep, msgSep[:len(sid)], msgSep[:len(msgSep)-1]
 	p.unread = sumErr != nil
 	p.idle = ss.Queued() == 0 && ss.Pending() == 0
+	gone := false
 	st, err := r.update(ctx, device, func(st *deviceState) (bool, error) {
 		p.reset(st)
+		if gone = p.gone(); gone {
+			return false, nil // not recorded again in that session
+		}
 		prev := st.SumText
 		p.summaryOf(st)
 		// A summary read now, not the one the state held: its entries
@@ -171,6 +198,12 @@ func (r *Reconciler) reconcile(ctx context.Context, ss *session.Session, m *sync
 	})
 	if err != nil {
 		return nil, err
+	}
+	if gone {
+		if !status {
+			return nil, nil
+		}
+		return st.status(device), nil
 	}
 	if p.sumErr != nil {
 		sumErr = p.sumErr
@@ -380,7 +413,12 @@ func (p *run) starts() bool {
 	if i := strings.LastIndexByte(p.st.LastMsg, '/'); i < 0 || p.st.LastMsg[:i] != p.sess {
 		return true
 	}
-	for _, c := range p.m.Body.Commands {
+	return sessionAlert(p.m.Body.Commands)
+}
+
+// sessionAlert reports whether cmds hold a session alert (1200 or 1201).
+func sessionAlert(cmds []syncml.Command) bool {
+	for _, c := range cmds {
 		if a, ok := c.(*syncml.Alert); ok {
 			if code, err := a.Code(); err == nil && (code == syncml.AlertClientInitiated || code == syncml.AlertServerInitiated) {
 				return true

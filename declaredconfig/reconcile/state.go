@@ -35,6 +35,13 @@ type deviceState struct {
 	RefreshTried string `json:"refreshTried,omitempty"`
 	SummaryAsked string `json:"summaryAsked,omitempty"` // session and message keys of the last Get for a summary // session key and value of the last try
 	LastMsg      string `json:"lastMsg,omitempty"`      // key of the last message reconciled
+	// Left is the SessionID of the session in which the device asked to
+	// be unenrolled (see Config.ForgetOnUnenroll), "" for none: the
+	// tombstone that a forgotten device leaves, so that no Reconciler
+	// sharing the Store records it again in that session. The next
+	// session of the device clears it (see run.gone). It is stored only
+	// when set, after the summary (see encodeSettled).
+	Left string `json:"-"`
 	// SumText is the text of the last summary read (as text) and Sum
 	// what it reads to, so that a Reconciler that does not hold the
 	// device does not parse the same summary again (binary formats only).
@@ -769,7 +776,7 @@ func (st *deviceState) same(before *deviceState) bool {
 		slices.Equal(st.Stray, before.Stray) && st.StrayOver == before.StrayOver &&
 		st.Refresh == before.Refresh && st.RefreshSet == before.RefreshSet && st.RefreshRead == before.RefreshRead &&
 		st.RefreshAwait == before.RefreshAwait && st.RefreshTried == before.RefreshTried && st.Queued == before.Queued &&
-		st.SummaryAsked == before.SummaryAsked && st.SumText == before.SumText
+		st.SummaryAsked == before.SummaryAsked && st.SumText == before.SumText && st.Left == before.Left
 }
 
 // sameDocs reports whether the lists a and b hold equal documents, in

@@ -48,7 +48,10 @@ import (
 // is needed (see keptSummary). Format 4 is format 3 with, at the end of a
 // document's tail, the refusals of its other commands when it has any (see
 // stateWriter.cmdRefusals): a document of format 3 reads as one of format
-// 4, and a document kept as stored is written back as it was read.
+// 4, and a document kept as stored is written back as it was read. A
+// state of format 4 may end, after its summary, with the SessionID of the
+// session in which the device asked to be unenrolled (deviceState.Left),
+// written only when set: a state without it is as before.
 const stateFormat = 4
 
 // restMinBytes is the least the rest of a document takes (format 2):
@@ -119,6 +122,11 @@ func encodeSettled(st *deviceState) (*stateWriter, []docSpan, error) {
 		}
 	}
 	w.sumBytes = len(w.b) - at
+	if st.Left != "" {
+		// Last, and only when set: a state without it is written as
+		// before it was added.
+		w.str(st.Left)
+	}
 	return w, spans, nil
 }
 
@@ -257,6 +265,13 @@ func decodeBinary(raw string, keepSum bool) (*deviceState, error) {
 			default:
 				r.classes(st)
 			}
+		}
+	}
+	// The tombstone of a device that asked to be unenrolled (Left) ends
+	// a state of format 4 when it has one.
+	if r.err == nil && r.v >= 4 && len(r.s) != 0 {
+		if st.Left = r.str(); r.err == nil && st.Left == "" {
+			r.fail("an empty tombstone")
 		}
 	}
 	if r.err == nil && len(r.s) != 0 {

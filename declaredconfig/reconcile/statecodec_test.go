@@ -148,28 +148,37 @@ func expand(t *testing.T, st *deviceState) {
 
 // TestStateCodecDamaged loads every prefix of a stored state, the state
 // with a byte more, and an unknown format: each is an error matching
-// ErrStoredState (never a panic), but the state without its summary,
-// which is optional.
+// ErrStoredState (never a panic), but the state without its summary and
+// the state without its tombstone (Left), which are optional.
 func TestStateCodecDamaged(t *testing.T) {
 	var st deviceState
 	n := 0
 	fill(reflect.ValueOf(&st).Elem(), &n, false)
 	refusable(&st)
+	if st.Left == "" {
+		t.Fatal("no tombstone filled")
+	}
 	full, err := encodeState(&st)
 	if err != nil {
 		t.Fatal(err)
 	}
 	noSum := st
-	noSum.Sum, noSum.SumText = nil, ""
+	noSum.Sum, noSum.SumText, noSum.Left = nil, "", ""
 	short, err := encodeState(&noSum)
+	if err != nil {
+		t.Fatal(err)
+	}
+	noLeft := st
+	noLeft.Left = ""
+	kept, err := encodeState(&noLeft)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i := 1; i < len(full); i++ {
 		_, err := decodeState(full[:i])
-		if i == len(short)-1 {
+		if i == len(short)-1 || i == len(kept) {
 			if err != nil {
-				t.Errorf("the state without its summary: %v", err)
+				t.Errorf("the state without its summary or tombstone (%d bytes): %v", i, err)
 			}
 			continue
 		}

@@ -276,6 +276,11 @@ const (
 	// reconciler failed (Err says what). Status names the document when
 	// the Problem is of one.
 	Problem
+	// Forgotten: the device asked to be unenrolled, and the reconciler
+	// forgot it (Config.ForgetOnUnenroll): its documents and all it knew
+	// of it are dropped, and the rest of that session is not reconciled.
+	// Status is zero.
+	Forgotten
 )
 
 // String returns the kind's name, such as "Applied".
@@ -301,6 +306,8 @@ func (k EventKind) String() string {
 		return "Lost"
 	case Problem:
 		return "Problem"
+	case Forgotten:
+		return "Forgotten"
 	}
 	return fmt.Sprintf("EventKind(%d)", uint8(k))
 }

@@ -135,12 +135,7 @@ func (w *wire) sessionWithoutSummary(session int, code syncml.StatusCode) {
 	w.t.Helper()
 	w.sess = strconv.Itoa(session)
 	w.send(startAlert("1"))
-	var names []string
-	for _, c := range w.reply.Body.Commands {
-		if c.ElementName() != "Status" {
-			names = append(names, c.ElementName()+" "+strings.Join(syncml.Targets(c), " "))
-		}
-	}
+	names := sentCommands(w)
 	if len(names) != 1 || !strings.HasPrefix(names[0], "Get ") || !strings.HasSuffix(names[0], "/RefreshInterval") {
 		w.t.Fatalf("session %d: the message without a summary is answered %v, want a Get of RefreshInterval", session, names)
 	}
