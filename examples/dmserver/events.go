@@ -3,9 +3,7 @@ package main
 import (
 	"context"
 	"log/slog"
-	"strings"
 
-	"github.com/windc-go/windc/internal/cmdwalk"
 	"github.com/windc-go/windc/internal/utf8cut"
 	"github.com/windc-go/windc/syncml"
 	"github.com/windc-go/windc/syncml/session"
@@ -68,34 +66,4 @@ func cutData(s string) string {
 		return s
 	}
 	return utf8cut.Prefix(s, maxEventData) + "…"
-}
-
-// unenrollType is the Meta Type of the generic alert (1226) with which a
-// Windows device tells that its user asked to be unenrolled, in the first
-// package of the session it starts for that.
-const unenrollType = "com.microsoft:mdm.unenrollment.userrequest"
-
-// unenrollRequest reports whether m holds a generic alert of an item of
-// Meta Type unenrollType (white space around it, and letter case, as
-// devices may write it), among its commands or those of its Atomic and
-// Sequence groups.
-func unenrollRequest(m *syncml.Message) bool {
-	found := false
-	cmdwalk.Each(m.Body.Commands, func(c syncml.Command) []syncml.Command {
-		if a, ok := c.(*syncml.Alert); ok && a != nil {
-			if code, err := a.Code(); err == nil && code == syncml.AlertGeneric {
-				for _, it := range a.Items {
-					if it.Meta != nil && strings.EqualFold(strings.TrimSpace(it.Meta.Type), unenrollType) {
-						found = true
-					}
-				}
-			}
-			return nil
-		}
-		if found || c == nil {
-			return nil
-		}
-		return c.Nested()
-	})
-	return found
 }

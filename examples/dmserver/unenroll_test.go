@@ -84,7 +84,7 @@ func TestUnenrollForgets(t *testing.T) {
 	if want, err := rec.Desired(ctx, device); err != nil || len(want) != 0 {
 		t.Errorf("after the unenrollment the reconciler desires %d documents (%v)", len(want), err)
 	}
-	if !strings.Contains(logs.String(), `msg="windc forget" endpoint=WinDC device=`+device+` reason="unenrollment requested"`) {
+	if !strings.Contains(logs.String(), `msg=windc endpoint=WinDC device=`+device+` event=Forgotten`) {
 		t.Errorf("no record of the device forgotten:\n%s", logs.String())
 	}
 	// A later message of that session is not reconciled: the document
@@ -123,56 +123,5 @@ func TestUnenrollForgets(t *testing.T) {
 	}
 	if d := docsOf(); len(d) != 1 || d[0].Condition != reconcile.InSync {
 		t.Errorf("after the next session: %+v, want the document in sync", d)
-	}
-}
-
-// TestUnenrollRequest: the unenrollment alert is found with its Type
-// written with white space around it or in another letter case, and
-// inside an Atomic or a Sequence; another Type, or that Type in a client
-// event (1224), is none.
-func TestUnenrollRequest(t *testing.T) {
-	alert := func(code syncml.AlertCode, typ string) *syncml.Alert {
-		return session.NewAlert(code, syncml.Item{Meta: &syncml.Meta{Type: typ, Format: "int"}, Data: &syncml.Data{Value: "1"}})
-	}
-	for _, c := range []struct {
-		name string
-		cmds []syncml.Command
-		want bool
-	}{
-		{"plain", []syncml.Command{alert(syncml.AlertGeneric, unenrollType)}, true},
-		{"spaced", []syncml.Command{alert(syncml.AlertGeneric, " \t"+unenrollType+"\n")}, true},
-		{"case", []syncml.Command{alert(syncml.AlertGeneric, strings.ToUpper(unenrollType))}, true},
-		{"in Atomic", []syncml.Command{&syncml.Atomic{Commands: []syncml.Command{&syncml.Sequence{Commands: []syncml.Command{alert(syncml.AlertGeneric, unenrollType)}}}}}, true},
-		{"after others", []syncml.Command{alert(syncml.AlertGeneric, "com.microsoft:mdm.other"), nil, alert(syncml.AlertGeneric, unenrollType)}, true},
-		{"other type", []syncml.Command{alert(syncml.AlertGeneric, "com.microsoft:mdm.other")}, false},
-		{"client event", []syncml.Command{alert(syncml.AlertClientEvent, unenrollType)}, false},
-		{"none", nil, false},
-	} {
-		if got := unenrollRequest(&syncml.Message{Body: syncml.Body{Commands: c.cmds}}); got != c.want {
-			t.Errorf("%s: %v, want %v", c.name, got, c.want)
-		}
-	}
-}
-
-// TestLeftDevicesBound: the set of devices that left holds up to its
-// bound; one more empties it first, so that devices that never come back
-// do not make it grow for ever.
-func TestLeftDevicesBound(t *testing.T) {
-	const max = 4
-	l := newLeftDevices(max)
-	for i := range max {
-		l.add(string(rune('a'+i)), "1")
-	}
-	l.add("a", "2") // a device it holds: no room needed
-	if !l.has("a", "2") || !l.has("d", "1") || l.has("a", "1") {
-		t.Fatalf("at the bound: %v", l.m)
-	}
-	l.add("e", "1")
-	if len(l.m) != 1 || !l.has("e", "1") || l.has("a", "2") {
-		t.Errorf("one past the bound: %v, want e alone", l.m)
-	}
-	l.drop("e")
-	if l.has("e", "1") {
-		t.Error("dropped, still held")
 	}
 }
