@@ -63,3 +63,20 @@ func TestTombstoneCodec(t *testing.T) {
 		t.Error("an empty tombstone reads")
 	}
 }
+
+// BenchmarkUnenrollRequest looks for the unenrollment alert in a message
+// as a device sends in each of its sessions: a session alert, a client
+// event and the summary, the last inside a Sequence.
+func BenchmarkUnenrollRequest(b *testing.B) {
+	m := &syncml.Message{Body: syncml.Body{Commands: []syncml.Command{
+		session.NewAlert(syncml.AlertClientInitiated),
+		session.NewClientEvent(syncml.AlertClientEvent, "com.microsoft:mdm.LoginStatus", "user"),
+		&syncml.Sequence{Commands: []syncml.Command{session.NewClientEvent(syncml.AlertClientEvent, "com.microsoft.mdm.declaredconfigurationdocuments", "<DeclaredConfigurations/>")}},
+	}}}
+	b.ReportAllocs()
+	for b.Loop() {
+		if unenrollRequest(m) {
+			b.Fatal("found")
+		}
+	}
+}
