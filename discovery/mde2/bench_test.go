@@ -59,6 +59,7 @@ func BenchmarkEnroll(b *testing.B) {
 			ti := &timedIssuer{Issuer: ca}
 			srv := &Server{
 				Issuer:   ti,
+				Policy:   withECDSA(),
 				Password: func(context.Context, string, string) (*Identity, error) { return &Identity{Name: "u"}, nil },
 				Account:  Account{Address: "https://127.0.0.1/ManagementServer/MDM.svc"},
 				// Each iteration resends one message.

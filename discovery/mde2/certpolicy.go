@@ -2,7 +2,6 @@ package mde2
 
 import (
 	"crypto/ecdsa"
-	"crypto/elliptic"
 	"crypto/rsa"
 	"strconv"
 	"time"
@@ -25,9 +24,17 @@ type CertificatePolicy struct {
 	// also for a negative value).
 	MinimalRSAKeyLength int
 	// AllowECDSA accepts, under PolicyRSA, ECDSA keys on curves of at
-	// least MinimalECDSAKeyLength bits, which the policy does not
-	// announce (Windows itself sends RSA keys); under PolicyECDSA it
-	// changes nothing.
+	// least MinimalECDSAKeyLength bits as well, which the policy does not
+	// announce: a device that follows the policy (Windows does) makes an
+	// RSA key, so only a client that chooses its own key (such as a
+	// Client whose KeyType is KeyECDSAP256) sends one. It is a
+	// deliberate departure from the announced policy, off by default;
+	// under PolicyECDSA it changes nothing.
+	//
+	// Changed: DefaultPolicy leaves it false, so that a Server takes
+	// only keys of the algorithm and length its GetPoliciesResponse
+	// announces; it was true, and a Server took ECDSA P-256 keys under
+	// the RSA policy it announced.
 	AllowECDSA bool
 	// MinimalECDSAKeyLength is the smallest ECDSA curve accepted, in
 	// bits (default 256, also for a negative value). Under PolicyECDSA
@@ -47,8 +54,8 @@ type KeyAlgorithm int
 const (
 	// PolicyRSA announces RSA (an algorithmOIDReference of nil, which
 	// Windows reads as RSA) with MinimalRSAKeyLength as minimalKeyLength,
-	// and takes RSA keys that long or longer (and ECDSA keys when
-	// AllowECDSA is set).
+	// and takes RSA keys that long or longer (and, only when AllowECDSA
+	// is set, ECDSA keys it does not announce).
 	PolicyRSA KeyAlgorithm = 0
 	// PolicyECDSA announces ECDSA: an algorithmOIDReference to the
 	// curve's OID (an OID of group 3, public key, named as Windows names
@@ -58,18 +65,71 @@ const (
 	PolicyECDSA KeyAlgorithm = 1
 )
 
-// DefaultPolicy returns the default certificate policy: RSA 2048, or
-// ECDSA P-256 which it takes without announcing, SHA-256, one year,
-// renewal 42 days before expiry.
+// DefaultPolicy returns the default certificate policy: RSA keys of
+// 2048 bits or more, SHA-256, one year, renewal 42 days before expiry.
+// It takes no key it does not announce.
+//
+// Changed: it takes no ECDSA key (AllowECDSA is false); it took ECDSA
+// P-256 keys its RSA policy does not announce. A client that must send
+// ECDSA keys needs a Server whose Policy is PolicyECDSA (announced), or
+// sets AllowECDSA.
 func DefaultPolicy() *CertificatePolicy {
 	return &CertificatePolicy{
 		Name:                  "WinDC",
 		Validity:              365 * 24 * time.Hour,
 		Renewal:               42 * 24 * time.Hour,
 		MinimalRSAKeyLength:   2048,
-		AllowECDSA:            true,
 		MinimalECDSAKeyLength: 256,
 	}
+}
+
+// keyRule is the key a policy announces, and so the key it takes: the
+// one source of the response's algorithmOIDReference and
+// minimalKeyLength and of check's verdict.
+type keyRule struct {
+	curve   *namedCurve // the ECDSA curve announced; nil for RSA
+	minBits int         // minimalKeyLength: RSA modulus or curve length
+}
+
+// rule returns the key the policy announces; a configError when it
+// names an algorithm or curve it cannot announce.
+func (p *CertificatePolicy) rule() (keyRule, error) {
+	switch p.KeyAlgorithm {
+	case PolicyRSA:
+		return keyRule{minBits: p.minRSA()}, nil
+	case PolicyECDSA:
+		c, err := p.curve()
+		if err != nil {
+			return keyRule{}, err
+		}
+		return keyRule{curve: &c, minBits: c.bits}, nil
+	}
+	return keyRule{}, p.unknownAlgorithm()
+}
+
+// takes returns "" when the rule takes key, else why not: a key of the
+// algorithm announced, at least minBits long (a curve at least as long
+// as the one announced, so of the three named curves).
+func (r keyRule) takes(key any) string {
+	switch k := key.(type) {
+	case *rsa.PublicKey:
+		switch {
+		case r.curve != nil:
+			return "RSA key where the policy asks for ECDSA"
+		case k.N.BitLen() < r.minBits:
+			return "RSA key shorter than the policy's minimum"
+		}
+	case *ecdsa.PublicKey:
+		switch {
+		case r.curve == nil:
+			return "ECDSA key where the policy asks for RSA"
+		case k.Curve.Params().BitSize < r.minBits:
+			return "ECDSA key not allowed by the policy"
+		}
+	default:
+		return "key type not allowed by the policy"
+	}
+	return ""
 }
 
 // The OIDReferenceIDs of the OIDs a policy's response lists.
@@ -82,6 +142,10 @@ const (
 // response returns GetPoliciesResponse content for the policy; a
 // configError when it names an algorithm or curve it cannot announce.
 func (p *CertificatePolicy) response() (*GetPoliciesResponse, error) {
+	r, err := p.rule()
+	if err != nil {
+		return nil, err
+	}
 	hashRef := refSHA256
 	resp := &GetPoliciesResponse{
 		Policies: []Policy{{
@@ -91,7 +155,7 @@ func (p *CertificatePolicy) response() (*GetPoliciesResponse, error) {
 			ValidityPeriodSeconds: int64(p.Validity / time.Second),
 			RenewalPeriodSeconds:  int64(p.Renewal / time.Second),
 			Enroll:                true,
-			MinimalKeyLength:      p.minRSA(),
+			MinimalKeyLength:      r.minBits,
 			HashAlgorithmOIDRef:   &hashRef,
 			MajorRevision:         1,
 		}},
@@ -100,19 +164,10 @@ func (p *CertificatePolicy) response() (*GetPoliciesResponse, error) {
 			{Value: "1.3.6.1.4.1.311.21.8.1", Group: 6, ReferenceID: refTemplate, DefaultName: p.Name},
 		},
 	}
-	switch p.KeyAlgorithm {
-	case PolicyRSA:
-	case PolicyECDSA:
-		c, err := p.curve()
-		if err != nil {
-			return nil, err
-		}
+	if c := r.curve; c != nil {
 		algRef := refKeyAlg
-		pol := &resp.Policies[0]
-		pol.MinimalKeyLength, pol.KeyAlgorithmOIDRef = c.bits, &algRef
+		resp.Policies[0].KeyAlgorithmOIDRef = &algRef
 		resp.OIDs = append(resp.OIDs, OID{Value: c.oid, Group: 3, ReferenceID: refKeyAlg, DefaultName: c.name})
-	default:
-		return nil, p.unknownAlgorithm()
 	}
 	return resp, nil
 }
@@ -164,39 +219,26 @@ func (p *CertificatePolicy) minECDSA() int {
 }
 
 // check refuses, with a CertificateRequest fault, a request whose key
-// the policy does not take: under PolicyRSA an RSA modulus shorter than
-// its minimum, or ECDSA unless allowed and on a curve as long as its
-// minimum; under PolicyECDSA an RSA key, or a curve shorter than the
-// one announced; any other kind of key (Ed25519, the one other kind a
-// request is read with). A policy it cannot announce is a configError.
+// the policy does not take: one its rule (the key response announces)
+// does not take, unless it is an ECDSA key the policy takes beyond its
+// announcement (PolicyRSA with AllowECDSA, a curve of at least
+// MinimalECDSAKeyLength bits). Any other kind of key (Ed25519, the one
+// other kind a request is read with) is refused. A policy it cannot
+// announce is a configError.
 func (p *CertificatePolicy) check(csr *CertificateRequest) error {
-	var ecdsaOK func(elliptic.Curve) bool
-	switch p.KeyAlgorithm {
-	case PolicyRSA:
-		ecdsaOK = func(c elliptic.Curve) bool { return p.AllowECDSA && c.Params().BitSize >= p.minECDSA() }
-	case PolicyECDSA:
-		nc, err := p.curve()
-		if err != nil {
-			return err
-		}
-		ecdsaOK = func(c elliptic.Curve) bool { return c.Params().BitSize >= nc.bits }
-	default:
-		return p.unknownAlgorithm()
+	r, err := p.rule()
+	if err != nil {
+		return err
 	}
-	switch k := csr.PublicKey.(type) {
-	case *rsa.PublicKey:
-		if p.KeyAlgorithm == PolicyECDSA {
-			return NewFault(FaultCertificateRequest, "", "RSA key where the policy asks for ECDSA")
-		}
-		if k.N.BitLen() < p.minRSA() {
-			return NewFault(FaultCertificateRequest, "", "RSA key shorter than the policy's minimum")
-		}
-	case *ecdsa.PublicKey:
-		if !ecdsaOK(k.Curve) {
-			return NewFault(FaultCertificateRequest, "", "ECDSA key not allowed by the policy")
-		}
-	default:
-		return NewFault(FaultCertificateRequest, "", "key type not allowed by the policy")
+	why := r.takes(csr.PublicKey)
+	if why == "" {
+		return nil
 	}
-	return nil
+	if k, ok := csr.PublicKey.(*ecdsa.PublicKey); ok && r.curve == nil && p.AllowECDSA {
+		if k.Curve.Params().BitSize >= p.minECDSA() {
+			return nil
+		}
+		why = "ECDSA key not allowed by the policy"
+	}
+	return NewFault(FaultCertificateRequest, "", why)
 }

@@ -61,6 +61,11 @@
 // of MinimalRSAKeyLength bits or more (PolicyRSA, the default), or ECDSA
 // on a named curve (PolicyECDSA, announced as the curve's OID); a key
 // the policy does not take is answered with a CertificateRequest fault.
+// The announcement and the check come from one rule, so a Server takes
+// only the keys it announces, unless CertificatePolicy.AllowECDSA asks
+// it to take ECDSA keys under an RSA policy too. Changed: DefaultPolicy
+// no longer sets AllowECDSA; a Server without a Policy refuses ECDSA
+// keys, which it took without announcing them.
 //
 // A device cannot take another one's name: under the Certificate policy
 // the issued certificate keeps the subject of the certificate that

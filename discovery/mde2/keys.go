@@ -58,9 +58,9 @@ const (
 	KeyRSA2048 KeyType = 1
 	// KeyECDSAP256 makes ECDSA P-256 keys, whatever the policy says (a
 	// server whose policy asks for RSA may refuse them; this package's
-	// Server takes them under PolicyRSA when CertificatePolicy.AllowECDSA
-	// is set, as in DefaultPolicy, and under a PolicyECDSA that asks
-	// for no longer curve).
+	// Server takes them under a PolicyECDSA that asks for no longer
+	// curve, and under PolicyRSA only when CertificatePolicy.AllowECDSA
+	// is set, which DefaultPolicy does not: Changed, it did).
 	KeyECDSAP256 KeyType = 2
 )
 

@@ -300,15 +300,18 @@ func TestPolicyKeyEndToEnd(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name   string
-		policy CertificatePolicy
+		policy *CertificatePolicy
 		typ    KeyType
 	}{
-		{"RSA key, ECDSA policy", CertificatePolicy{KeyAlgorithm: PolicyECDSA}, KeyRSA2048},
-		{"P-256 key, ECDSA P-384 policy", CertificatePolicy{KeyAlgorithm: PolicyECDSA, MinimalECDSAKeyLength: 384}, KeyECDSAP256},
-		{"ECDSA key, RSA policy", CertificatePolicy{}, KeyECDSAP256},
+		{"RSA key, ECDSA policy", &CertificatePolicy{KeyAlgorithm: PolicyECDSA}, KeyRSA2048},
+		{"P-256 key, ECDSA P-384 policy", &CertificatePolicy{KeyAlgorithm: PolicyECDSA, MinimalECDSAKeyLength: 384}, KeyECDSAP256},
+		{"ECDSA key, RSA policy", &CertificatePolicy{}, KeyECDSAP256},
+		// Changed: a Server without a Policy took it (DefaultPolicy
+		// allowed ECDSA it announces as RSA).
+		{"ECDSA key, default policy", nil, KeyECDSAP256},
 	} {
 		f := newFixture(t, false)
-		f.srv.Policy = &tc.policy
+		f.srv.Policy = tc.policy
 		f.client.KeyType = tc.typ
 		_, err := f.client.Enroll(context.Background(), f.ts.URL+pathDiscovery, testDevice, Credentials{Username: "u", Password: "secret"})
 		wantFault(t, err, FaultCertificateRequest, "")

@@ -9,37 +9,27 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"errors"
+	"maps"
+	"slices"
+	"strings"
 	"testing"
 )
 
 // TestPolicyKeyKinds: a certificate policy takes an RSA key of its
 // minimal length or more (2048 when unset), an ECDSA key on a curve of
-// its minimal size or more only when ECDSA is allowed, and no Ed25519
-// key, for requests of each kind ParseCertificateRequest reads.
+// its minimal size or more only when ECDSA is allowed (not by
+// DefaultPolicy, which announces RSA), and no Ed25519 key, for requests
+// of each kind ParseCertificateRequest reads.
 func TestPolicyKeyKinds(t *testing.T) {
-	p224, err := ecdsa.GenerateKey(elliptic.P224(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
 	_, ed, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}
-	csrOf := func(key crypto.Signer) *CertificateRequest {
-		r, err := ParseCertificateRequest(mustCSR(t, key))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return r
-	}
-	p384, err := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rsa1024, rsa2048, p256, p224r, p384r, edr := csrOf(mustRSA1024()), csrOf(testRSAKey), csrOf(testECKey), csrOf(p224), csrOf(p384), csrOf(ed)
+	rsa1024, rsa2048, p256, p224r, p384r, edr := mustParseCSR(t, mustRSA1024()), mustParseCSR(t, testRSAKey), mustParseCSR(t, testECKey),
+		mustParseCSR(t, ecKey(t, elliptic.P224())), mustParseCSR(t, ecKey(t, elliptic.P384())), mustParseCSR(t, ed)
 	ecP256 := &CertificatePolicy{KeyAlgorithm: PolicyECDSA, AllowECDSA: true}
 	ecP384 := &CertificatePolicy{KeyAlgorithm: PolicyECDSA, MinimalECDSAKeyLength: 300}
-	noEC := DefaultPolicy()
+	noEC := withECDSA()
 	noEC.AllowECDSA = false
 	unset := &CertificatePolicy{AllowECDSA: true}
 	for _, tt := range []struct {
@@ -54,8 +44,10 @@ func TestPolicyKeyKinds(t *testing.T) {
 		{"RSA 2048, minimum unset", unset, rsa2048, true},
 		{"RSA 1024, minimum 1024", &CertificatePolicy{MinimalRSAKeyLength: 1024}, rsa1024, true},
 		{"RSA 1024, minimum negative", &CertificatePolicy{MinimalRSAKeyLength: -1}, rsa1024, false},
-		{"P-256", DefaultPolicy(), p256, true},
-		{"P-224", DefaultPolicy(), p224r, false},
+		{"P-256, DefaultPolicy", DefaultPolicy(), p256, false}, // Changed: it was taken
+		{"P-384, DefaultPolicy", DefaultPolicy(), p384r, false},
+		{"P-256, ECDSA allowed", withECDSA(), p256, true},
+		{"P-224, ECDSA allowed", withECDSA(), p224r, false},
 		{"P-224, minimum unset", unset, p224r, false}, // Changed: the minimum is 256 when unset
 		{"P-224, minimum 224", &CertificatePolicy{AllowECDSA: true, MinimalECDSAKeyLength: 224}, p224r, true},
 		{"ECDSA policy, P-256", ecP256, p256, true},
@@ -160,4 +152,91 @@ func mustCSR(t *testing.T, key crypto.Signer) []byte {
 		t.Fatal(err)
 	}
 	return der
+}
+
+// TestPolicyTakesWhatItAnnounces: for policies of each algorithm and
+// length, a request's key is taken exactly when it is of the algorithm
+// and length the policy's GetPoliciesResponse announces, as a device
+// reads it from the message (the algorithmOIDReference's OID, RSA when
+// nil, and minimalKeyLength), apart from the ECDSA keys AllowECDSA takes
+// beyond an RSA announcement. Before, DefaultPolicy took ECDSA P-256
+// keys it announced as RSA.
+func TestPolicyTakesWhatItAnnounces(t *testing.T) {
+	_, ed, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := map[string]crypto.Signer{"RSA 1024": mustRSA1024(), "RSA 2048": testRSAKey, "P-224": ecKey(t, elliptic.P224()), "P-256": testECKey,
+		"P-384": ecKey(t, elliptic.P384()), "P-521": ecKey(t, elliptic.P521()), "Ed25519": ed}
+	csrs := map[string]*CertificateRequest{}
+	for name, k := range keys {
+		csrs[name] = mustParseCSR(t, k)
+	}
+	// The curve a key of this name is on, by the OID a policy names it
+	// with, and its length.
+	curveOID := map[string]string{"P-256": "1.2.840.10045.3.1.7", "P-384": "1.3.132.0.34", "P-521": "1.3.132.0.35"}
+	bits := map[string]int{"RSA 1024": 1024, "RSA 2048": 2048, "P-224": 224, "P-256": 256, "P-384": 384, "P-521": 521}
+	var policies []*CertificatePolicy
+	for _, allow := range []bool{false, true} {
+		for _, n := range []int{-1, 0, 1024, 2048, 3072} {
+			policies = append(policies, &CertificatePolicy{MinimalRSAKeyLength: n, AllowECDSA: allow})
+		}
+		for _, n := range []int{-1, 0, 224, 256, 300, 384, 521} {
+			policies = append(policies, &CertificatePolicy{KeyAlgorithm: PolicyECDSA, MinimalECDSAKeyLength: n, AllowECDSA: allow})
+		}
+	}
+	policies = append(policies, DefaultPolicy())
+	for _, p := range policies {
+		resp, err := p.response()
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Read the announcement back as a device does.
+		data, err := Marshal(resp)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var read GetPoliciesResponse
+		if err := Unmarshal(data, &read); err != nil {
+			t.Fatal(err)
+		}
+		pol := read.Policies[0]
+		alg := ""
+		if pol.KeyAlgorithmOIDRef != nil {
+			for _, o := range read.OIDs {
+				if o.ReferenceID == *pol.KeyAlgorithmOIDRef {
+					alg = o.Value
+				}
+			}
+		}
+		for name, csr := range csrs {
+			var announced bool
+			switch {
+			case name == "Ed25519":
+			case alg == "":
+				announced = strings.HasPrefix(name, "RSA") && bits[name] >= pol.MinimalKeyLength
+			default:
+				// A curve at least as long as the one announced.
+				announced = curveOID[name] != "" && bits[name] >= pol.MinimalKeyLength && slices.Contains(slices.Collect(maps.Values(curveOID)), alg)
+			}
+			beyond := p.AllowECDSA && alg == "" && curveOID[name] != "" && bits[name] >= max(p.MinimalECDSAKeyLength, 256)
+			err := p.check(csr)
+			switch {
+			case (announced || beyond) && err != nil:
+				t.Errorf("%+v (announces %q, %d bits): %s refused: %v", *p, alg, pol.MinimalKeyLength, name, err)
+			case !announced && !beyond && err == nil:
+				t.Errorf("%+v (announces %q, %d bits): %s taken, which it does not announce", *p, alg, pol.MinimalKeyLength, name)
+			}
+		}
+	}
+}
+
+// ecKey returns a new ECDSA key on curve.
+func ecKey(t *testing.T, curve elliptic.Curve) *ecdsa.PrivateKey {
+	t.Helper()
+	k, err := ecdsa.GenerateKey(curve, rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
 }

@@ -40,7 +40,9 @@ type fixture struct {
 
 // newFixture serves the three services on loopback, over TLS (asking for
 // client certificates) when useTLS is set. Its Client makes ECDSA keys,
-// which are quick to make; keys_test.go covers the default KeyFromPolicy.
+// which are quick to make, and its Server's policy takes them
+// (withECDSA); keys_test.go covers the default KeyFromPolicy, and
+// policycheck_test.go the DefaultPolicy, which refuses them.
 func newFixture(t *testing.T, useTLS bool) *fixture {
 	t.Helper()
 	ca, err := NewMemoryCA("windc test root")
@@ -49,6 +51,7 @@ func newFixture(t *testing.T, useTLS bool) *fixture {
 	}
 	srv := &Server{
 		Issuer: ca,
+		Policy: withECDSA(),
 		Password: func(_ context.Context, user, pass string) (*Identity, error) {
 			if pass != "secret" {
 				return nil, errors.New("bad password")
@@ -80,6 +83,15 @@ func newFixture(t *testing.T, useTLS bool) *fixture {
 	srv.AuthenticationURL = ts.URL + "/auth"
 	srv.Account.Address = ts.URL + "/ManagementServer/MDM.svc"
 	return &fixture{srv: srv, ts: ts, client: &Client{HTTPClient: ts.Client(), URLs: loopbackHTTP, KeyType: KeyECDSAP256}, ca: ca}
+}
+
+// withECDSA is DefaultPolicy taking ECDSA keys of 256 bits or more too
+// (AllowECDSA), the keys test Clients make because they are quick to
+// make.
+func withECDSA() *CertificatePolicy {
+	p := DefaultPolicy()
+	p.AllowECDSA = true
+	return p
 }
 
 var testDevice = &Device{
