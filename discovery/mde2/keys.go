@@ -44,7 +44,10 @@ const (
 	// Enhanced Cryptographic Provider v1.0) that makes no key of the
 	// algorithm (none makes ECDSA keys): Windows could not follow such a
 	// policy, and the Client refuses it with ErrKeyPolicy (Changed: it
-	// made the algorithm's key). Its keySpec
+	// made the algorithm's key). A provider is read bare, as Microsoft's
+	// sample sends it, or in the "<priority>,<name>" syntax MS-XCEP gives
+	// it (Changed: such a name was one not known, which decides
+	// nothing). Its keySpec
 	// (1, AT_KEYEXCHANGE: the key exchanges keys and signs; 2,
 	// AT_SIGNATURE: it signs only) decides nothing: the Client's key
 	// only signs (the request, a renewal, TLS client authentication),
@@ -242,10 +245,26 @@ func providersMake(providers []string, kind string) error {
 		return nil
 	}
 	for _, name := range providers {
-		k, ok := cryptoAPIProviders[strings.ToLower(strings.Join(strings.Fields(name), " "))]
+		k, ok := cryptoAPIProviders[providerName(name)]
 		if !ok || k == kind {
 			return nil
 		}
 	}
 	return pkg.Errorf("%w: an %s key, which none of its cryptoProviders %q makes", ErrKeyPolicy, kind, providers)
+}
+
+// providerName is the name of a cryptoProviders provider, as
+// cryptoAPIProviders lists it: in lower case, its runs of white space
+// one space, without the "<priority>," a name may start with (MS-XCEP
+// gives a provider the syntax of the certificate template attribute
+// pKIDefaultCSPs, whose values are "1,Microsoft Base Cryptographic
+// Provider v1.0"; Microsoft's GetPoliciesResponse sample sends the bare
+// name).
+func providerName(name string) string {
+	if n, rest, ok := strings.Cut(name, ","); ok {
+		if n = strings.TrimSpace(n); n != "" && strings.Trim(n, "0123456789") == "" {
+			name = rest
+		}
+	}
+	return strings.ToLower(strings.Join(strings.Fields(name), " "))
 }
