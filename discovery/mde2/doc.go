@@ -25,7 +25,9 @@
 // message m that decodes, decoding Marshal(m) gives m again.
 // Changed: an envelope with a second SOAP Header or Body is refused
 // (ErrStructure; the first was read), so that the Body read is the one a
-// message signature covers.
+// message signature covers. Changed: so is a RequestSecurityToken with a
+// second TokenType, RequestType, BinarySecurityToken or AdditionalContext
+// (the first was read, and a Server certified its key).
 // Messages are read with the module's XML lexer (the one syncml and
 // declaredconfig use), so refused input carries the same errors as
 // there: a *DecodeError with position and element path matching

@@ -44,17 +44,38 @@ func (m *RequestSecurityToken) readBody(t *tree, body *node) error {
 	if err != nil {
 		return err
 	}
-	m.TokenType = el.child("TokenType", nsWST).value()
-	if m.RequestType, err = required(t, el, "RequestType", nsWST); err != nil {
+	// Each element is read once: a second is refused rather than one of
+	// the two taken, so that what the Server acts on (the key to
+	// certify, Issue or Renew, the DeviceID) is all the request says.
+	tt, err := t.only(el, "TokenType", nsWST)
+	if err != nil {
 		return err
 	}
-	tok := el.child("BinarySecurityToken", nsWSSE)
+	rt, err := t.only(el, "RequestType", nsWST)
+	if err != nil {
+		return err
+	}
+	tok, err := t.only(el, "BinarySecurityToken", nsWSSE)
+	if err != nil {
+		return err
+	}
+	ac, err := t.only(el, "AdditionalContext", nsAC)
+	if err != nil {
+		return err
+	}
+	m.TokenType = tt.value()
+	switch m.RequestType = rt.value(); {
+	case rt == nil:
+		return t.structErr(el, "missing RequestType")
+	case m.RequestType == "":
+		return t.structErr(rt, "empty RequestType")
+	}
 	if tok == nil {
 		return t.structErr(el, "missing BinarySecurityToken")
 	}
 	m.Token = tokenOf(tok)
 	m.Context = nil
-	if ac := el.child("AdditionalContext", nsAC); ac != nil {
+	if ac != nil {
 		m.Context = make(AdditionalContext, 0, len(ac.kids))
 		for _, it := range ac.kids {
 			if !it.is(nsAC, "ContextItem") {

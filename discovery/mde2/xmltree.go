@@ -419,6 +419,25 @@ func (n *node) children(local, space string) []*node {
 	return out
 }
 
+// only returns n's one child local in namespace space, nil when there is
+// none; a second is a structure error.
+func (t *tree) only(n *node, local, space string) (*node, error) {
+	if n == nil {
+		return nil, nil
+	}
+	var one *node
+	for _, k := range n.kids {
+		if !sameName(k.local, local) || k.space != space {
+			continue
+		}
+		if one != nil {
+			return nil, t.structErr(k, "a second %s", local)
+		}
+		one = k
+	}
+	return one, nil
+}
+
 // value returns the element's text with surrounding white space removed
 // (the documented samples wrap URLs and tokens in new lines), or "" for a
 // missing element.
