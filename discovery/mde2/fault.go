@@ -3,6 +3,10 @@ package mde2
 import (
 	"fmt"
 	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/windc-go/windc/internal/utf8cut"
 )
 
 // FaultCode is the SOAP fault subcode of an enrollment fault: the class of
@@ -119,20 +123,36 @@ func (f *Fault) HRESULT() uint32 {
 
 // Error describes the fault: "mde2: fault Authorization/DeviceCapReached
 // (0x80180013): reason".
+//
+// Changed: a Code, ErrorType or Reason that is longer than 512 bytes
+// (and the "…" of a reason a Server cut) or holds a character that is not printable (a new line, say) is
+// written quoted and cut, as the package's other errors quote a peer's
+// values: a hostile server's fault became a log line of a megabyte, or
+// several lines. The fields keep the whole text.
 func (f *Fault) Error() string {
 	var b strings.Builder
 	b.WriteString("mde2: fault ")
-	b.WriteString(string(f.Code))
+	b.WriteString(errorText(string(f.Code)))
 	if f.ErrorType != "" {
 		b.WriteByte('/')
-		b.WriteString(string(f.ErrorType))
+		b.WriteString(errorText(string(f.ErrorType)))
 	}
 	fmt.Fprintf(&b, " (0x%08X)", f.HRESULT())
 	if f.Reason != "" {
 		b.WriteString(": ")
-		b.WriteString(f.Reason)
+		b.WriteString(errorText(f.Reason))
 	}
 	return b.String()
+}
+
+// errorText returns s as Error writes it: as it is when it is printable
+// text no longer than a Server's reasons (maxReason bytes, then "…"),
+// else quoted and cut.
+func errorText(s string) string {
+	if len(s) <= maxReason+len("…") && strings.IndexFunc(s, func(r rune) bool { return r == utf8.RuneError || !unicode.IsPrint(r) }) < 0 {
+		return s
+	}
+	return utf8cut.Quote(s, maxReason)
 }
 
 // SOAPHeader returns the message's header.

@@ -6,6 +6,9 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 )
@@ -105,6 +108,78 @@ func TestRSTSecondElement(t *testing.T) {
 		}
 		if de.Offset != int64(i) || !strings.HasSuffix(de.Path, "/RequestSecurityToken/"+tc.local) {
 			t.Errorf("second %s: at %d in %q, want %d in .../RequestSecurityToken/%s", tc.local, de.Offset, de.Path, i, tc.local)
+		}
+	}
+}
+
+// TestClientHostileFaults: a hostile policy or enrollment service that
+// answers with odd SOAP faults gets the Client a *Fault carrying what it
+// said, or a typed error (ErrHTTPStatus, ErrStructure, a *LimitError),
+// never a panic or a success; a *Fault's Error is one line of bounded
+// length however long or many-lined the server's text (before, a reason
+// of half a megabyte with new lines was written whole).
+func TestClientHostileFaults(t *testing.T) {
+	long := strings.Repeat("line\nforged: x", DefaultMaxBytes/40)
+	fault := func(code, subcode, reason, detail string) string {
+		return `<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:a="http://www.w3.org/2005/08/addressing"><s:Body><s:Fault>` + code +
+			`<s:Code><s:Value>s:Receiver</s:Value><s:Subcode><s:Value>` + subcode + `</s:Value></s:Subcode></s:Code><s:Reason><s:Text xml:lang="en-US">` + reason + `</s:Text></s:Reason>` + detail + `</s:Fault></s:Body></s:Envelope>`
+	}
+	detail := func(et string) string {
+		return `<s:Detail><DeviceEnrollmentServiceError xmlns="` + nsWSTEP + `"><ErrorType>` + et + `</ErrorType><Message>m</Message><TraceId>t</TraceId></DeviceEnrollmentServiceError></s:Detail>`
+	}
+	for _, tc := range []struct {
+		name    string
+		status  int
+		body    string
+		fault   bool   // a *Fault, else another typed error
+		code    string // the Fault's Code, when fault
+		reasons int    // the Reason's length in bytes, when fault
+	}{
+		{"long reason with new lines", 500, fault("", "s:CertificateRequest", long, ""), true, "CertificateRequest", len(long)},
+		{"long unknown subcode", 500, fault("", "x:"+strings.Repeat("Z", 100000), "r", ""), true, strings.Repeat("Z", 100000), 1},
+		{"long unknown error type", 500, fault("", "s:Authorization", "r", detail(strings.Repeat("E\n", 50000))), true, "Authorization", 1},
+		{"subcode with a new line", 500, fault("", "a:Internal\nServiceFault", "r", ""), true, "Internal\nServiceFault", 1},
+		{"many Reason texts", 500, strings.Replace(fault("", "s:MessageFormat", "r", ""), "</s:Reason>", strings.Repeat(`<s:Text xml:lang="x">y</s:Text>`, 10000)+"</s:Reason>", 1), true, "MessageFormat", 1},
+		{"no Code", 500, `<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Body><s:Fault><s:Reason><s:Text>r</s:Text></s:Reason></s:Fault></s:Body></s:Envelope>`, false, "", 0},
+		{"deep subcodes", 500, fault("", strings.Repeat("<s:Subcode><s:Value>s:x</s:Value>", 200)+strings.Repeat("</s:Subcode>", 200), "r", ""), false, "", 0},
+		{"fault with status 200", 200, fault("", "s:CertificateRequest", "r", ""), true, "CertificateRequest", 1},
+		{"SOAP 1.1 fault", 500, `<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><s:Fault><faultcode>s:Authentication</faultcode><faultstring>` + long + `</faultstring></s:Fault></s:Body></s:Envelope>`, true, "Authentication", len(long)},
+		{"fault above MaxBytes", 500, fault("", "s:CertificateRequest", strings.Repeat("x", DefaultMaxBytes), ""), false, "", 0},
+	} {
+		for _, service := range []string{"policy", "enroll"} {
+			ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if service == "enroll" && strings.HasSuffix(r.URL.Path, "/policy") {
+					body, _ := Marshal(&GetPoliciesResponse{Policies: []Policy{{CommonName: "c", PolicySchema: 3, MinimalKeyLength: 256,
+						KeyAlgorithmOIDRef: intp(2)}}, OIDs: []OID{{Value: oidCurveP256, Group: 3, ReferenceID: 2}}})
+					w.Header().Set("Content-Type", contentTypeSOAP12)
+					w.Write(body)
+					return
+				}
+				w.Header().Set("Content-Type", contentTypeSOAP12)
+				w.WriteHeader(tc.status)
+				io.WriteString(w, tc.body)
+			}))
+			c := &Client{HTTPClient: ts.Client(), URLs: loopbackHTTP}
+			_, err := c.EnrollWith(context.Background(), &DiscoverResponse{AuthPolicy: OnPremise, EnrollmentVersion: "5.0",
+				EnrollmentPolicyServiceURL: ts.URL + "/policy", EnrollmentServiceURL: ts.URL + "/enroll"}, testDevice, Credentials{Username: "u", Password: "p"})
+			ts.Close()
+			name := service + ", " + tc.name
+			f, isFault := errors.AsType[*Fault](err)
+			switch {
+			case err == nil:
+				t.Errorf("%s: enrolled", name)
+				continue
+			case tc.fault != isFault:
+				t.Errorf("%s: %T %.200v, want a *Fault %v", name, err, err, tc.fault)
+				continue
+			case !isFault && !errors.Is(err, ErrHTTPStatus) && !errors.Is(err, ErrStructure) && !errors.Is(err, ErrLimit):
+				t.Errorf("%s: %T %.200v, want ErrHTTPStatus, ErrStructure or ErrLimit", name, err, err)
+			case isFault && (string(f.Code) != tc.code || len(f.Reason) != tc.reasons):
+				t.Errorf("%s: Code %.40q, Reason of %d bytes, want %.40q, %d", name, f.Code, len(f.Reason), tc.code, tc.reasons)
+			}
+			if msg := err.Error(); len(msg) > 4*maxReason || strings.Contains(msg, "\n") {
+				t.Errorf("%s: an error of %d bytes, new line %v", name, len(msg), strings.Contains(msg, "\n"))
+			}
 		}
 	}
 }
