@@ -23,6 +23,13 @@ func enrollRaw(t *testing.T, f *fixture, cn string) *Result {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return enrollDER(t, f, der)
+}
+
+// enrollDER posts an issue request for der, a certificate request for
+// testECKey, as enrollRaw does.
+func enrollDER(t *testing.T, f *fixture, der []byte) *Result {
+	t.Helper()
 	body := rstEnvelope(t, *NewToken(ValueTypePKCS10, der), Header{MessageID: "urn:uuid:" + newID(), UsernameToken: &UsernameToken{Username: "u", Password: "secret"}})
 	res, err := f.ts.Client().Post(f.ts.URL+pathEnroll, "application/soap+xml", bytes.NewReader([]byte(body)))
 	if err != nil {
@@ -33,7 +40,7 @@ func enrollRaw(t *testing.T, f *fixture, cn string) *Result {
 	buf.ReadFrom(res.Body)
 	var rstr RequestSecurityTokenResponse
 	if err := Unmarshal(buf.Bytes(), &rstr); err != nil {
-		t.Fatalf("CSR %q: %d: %v", cn, res.StatusCode, err)
+		t.Fatalf("%d: %v: %.300s", res.StatusCode, err, buf.Bytes())
 	}
 	r, err := readResult(&rstr, testECKey, provisioning.Limits{})
 	if err != nil {

@@ -3,6 +3,9 @@ package mde2
 import (
 	"context"
 	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/asn1"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -180,6 +183,105 @@ func TestClientHostileFaults(t *testing.T) {
 			if msg := err.Error(); len(msg) > 4*maxReason || strings.Contains(msg, "\n") {
 				t.Errorf("%s: an error of %d bytes, new line %v", name, len(msg), strings.Contains(msg, "\n"))
 			}
+		}
+	}
+}
+
+// TestServerCSRExtensionsIgnored: a certificate request asking, through
+// its extensions, for more than a device certificate (a CA, the server's
+// DNS name, certificate signing, a critical extension the package does
+// not know, hundreds of others) is served a device certificate all the
+// same: client authentication only, none of the requested extensions.
+func TestServerCSRExtensionsIgnored(t *testing.T) {
+	f := newFixture(t, false)
+	ext := func(oid asn1.ObjectIdentifier, critical bool, v any) pkix.Extension {
+		b, err := asn1.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return pkix.Extension{Id: oid, Critical: critical, Value: b}
+	}
+	type basicConstraints struct {
+		IsCA bool `asn1:"optional"`
+	}
+	exts := []pkix.Extension{
+		ext(asn1.ObjectIdentifier{2, 5, 29, 19}, true, basicConstraints{IsCA: true}),
+		ext(asn1.ObjectIdentifier{2, 5, 29, 15}, true, asn1.BitString{Bytes: []byte{0x06}, BitLength: 7}),     // keyCertSign, cRLSign
+		ext(asn1.ObjectIdentifier{2, 5, 29, 37}, false, []asn1.ObjectIdentifier{{1, 3, 6, 1, 5, 5, 7, 3, 1}}), // serverAuth
+		ext(asn1.ObjectIdentifier{1, 2, 3, 4, 5}, true, "unknown and critical"),
+	}
+	for i := range 300 {
+		exts = append(exts, ext(asn1.ObjectIdentifier{1, 2, 3, 4, 6, i}, false, i))
+	}
+	der, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{
+		Subject: pkix.Name{CommonName: "dev"}, DNSNames: []string{"enterpriseenrollment.example.com"},
+		EmailAddresses: []string{"admin@example.com"}, ExtraExtensions: exts}, testECKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := enrollDER(t, f, der).Certificate
+	if c.IsCA || c.KeyUsage&(x509.KeyUsageCertSign|x509.KeyUsageCRLSign) != 0 || len(c.DNSNames)+len(c.EmailAddresses) != 0 ||
+		len(c.ExtKeyUsage) != 1 || c.ExtKeyUsage[0] != x509.ExtKeyUsageClientAuth || len(c.UnhandledCriticalExtensions) != 0 {
+		t.Errorf("issued CA %v, key usage %b, names %q %q, extended key usage %v, unhandled %v",
+			c.IsCA, c.KeyUsage, c.DNSNames, c.EmailAddresses, c.ExtKeyUsage, c.UnhandledCriticalExtensions)
+	}
+	for _, e := range c.Extensions {
+		if e.Id.Equal(exts[3].Id) || len(e.Id) == 6 && e.Id[4] == 6 {
+			t.Errorf("issued with the requested extension %v", e.Id)
+		}
+	}
+}
+
+// TestServerHostileGetPolicies: GetPolicies bodies a hostile device may
+// send are answered with the policy, a typed fault or a 413, never a
+// panic: many policyOIDs, repeated client elements, a huge lastUpdate,
+// a header token of the wrong ValueType or EncodingType, another
+// message.
+func TestServerHostileGetPolicies(t *testing.T) {
+	f := newFixture(t, false)
+	url := f.ts.URL + pathPolicy
+	pw := Header{MessageID: "urn:uuid:1", UsernameToken: &UsernameToken{Username: "u", Password: "secret"}}
+	gp := func(h Header, m GetPolicies) string {
+		m.Header = h
+		b, err := Marshal(&m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	many := make([]string, 20000)
+	for i := range many {
+		many[i] = "1.2.3"
+	}
+	plain := gp(pw, GetPolicies{})
+	i := strings.Index(plain, "</client>")
+	if i < 0 {
+		t.Fatalf("no client in %s", plain)
+	}
+	for _, tc := range []struct {
+		name   string
+		body   string
+		status int
+		code   FaultCode // of a 500
+	}{
+		{"plain", plain, 200, ""},
+		{"many policyOIDs", gp(pw, GetPolicies{PolicyOIDs: many}), 200, ""},
+		{"too many policyOIDs", gp(pw, GetPolicies{PolicyOIDs: append(many, many...)}), 500, FaultMessageFormat},
+		{"repeated client", plain[:i+len("</client>")] + strings.Repeat("<client><lastUpdate>x</lastUpdate></client>", 1000) + plain[i+len("</client>"):], 200, ""},
+		{"huge lastUpdate", gp(pw, GetPolicies{LastUpdate: strings.Repeat("9", DefaultMaxBytes-2000)}), 200, ""},
+		{"no credentials", gp(Header{MessageID: "urn:uuid:2"}, GetPolicies{}), 500, FaultAuthentication},
+		{"X509v3 header token, no signature", gp(Header{MessageID: "urn:uuid:3", Token: NewToken(ValueTypeX509v3, []byte("not a certificate"))}, GetPolicies{}), 500, FaultAuthentication},
+		{"user token, hex encoding", gp(Header{MessageID: "urn:uuid:4", Token: &BinarySecurityToken{ValueType: ValueTypeUserToken, EncodingType: "urn:hex", Value: "00ff"}}, GetPolicies{}), 500, ""},
+		{"a RequestSecurityToken", rstEnvelope(t, *NewToken(ValueTypePKCS10, []byte{0x30}), pw), 500, FaultMessageFormat},
+	} {
+		status, fault := post(t, url, "application/soap+xml", tc.body)
+		switch {
+		case status != tc.status:
+			t.Errorf("%s: status %d (%+v), want %d", tc.name, status, fault, tc.status)
+		case status == 500 && fault == nil:
+			t.Errorf("%s: no fault", tc.name)
+		case tc.code != "" && fault.Code != tc.code:
+			t.Errorf("%s: fault %s (%s), want %s", tc.name, fault.Code, fault.Reason, tc.code)
 		}
 	}
 }
