@@ -14,6 +14,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestServerHostileEnrollBodies: RequestSecurityTokens a hostile device
@@ -283,5 +284,48 @@ func TestServerHostileGetPolicies(t *testing.T) {
 		case tc.code != "" && fault.Code != tc.code:
 			t.Errorf("%s: fault %s (%s), want %s", tc.name, fault.Code, fault.Reason, tc.code)
 		}
+	}
+}
+
+// TestSecuritySecondElement: a WS-Security header with a second
+// UsernameToken, BinarySecurityToken or Timestamp is refused with a
+// *DecodeError (ErrStructure) at the second; before, the first was read,
+// so a fresh unsigned Timestamp placed before the signed one of an old
+// message was the one the Server checked. Over loopback, such a request
+// is answered with a MessageFormat fault and not approved.
+func TestSecuritySecondElement(t *testing.T) {
+	h := Header{MessageID: "urn:uuid:" + newID(), UsernameToken: &UsernameToken{Username: "u", Password: "secret"},
+		Token: NewToken(ValueTypeUserToken, []byte("x")), Timestamp: &Timestamp{Created: "2026-01-01T00:00:00Z", Expires: "2026-01-01T00:05:00Z"}}
+	body := rstEnvelope(t, *NewToken(ValueTypePKCS10, mustCSR(t, testECKey)), h)
+	for _, tc := range []struct{ after, second, local string }{
+		{"</o:UsernameToken>", "<o:UsernameToken><o:Username>admin</o:Username></o:UsernameToken>", "UsernameToken"},
+		{"</o:BinarySecurityToken>", `<o:BinarySecurityToken ValueType="` + ValueTypeUserToken + `">eQ==</o:BinarySecurityToken>`, "BinarySecurityToken"},
+		{"</u:Timestamp>", "<u:Timestamp><u:Created>2026-01-01T00:00:00Z</u:Created></u:Timestamp>", "Timestamp"},
+	} {
+		i := strings.Index(body, tc.after)
+		if i < 0 {
+			t.Fatalf("no %s in %s", tc.after, body)
+		}
+		i += len(tc.after)
+		var m RequestSecurityToken
+		err := Unmarshal([]byte(body[:i]+tc.second+body[i:]), &m)
+		de, ok := errors.AsType[*DecodeError](err)
+		if !ok || !errors.Is(err, ErrStructure) || de.Offset != int64(i) || !strings.HasSuffix(de.Path, "/Security/"+tc.local) {
+			t.Errorf("second %s: %v, want a *DecodeError of ErrStructure at %d in .../Security/%s", tc.local, err, i, tc.local)
+		}
+	}
+
+	f := newFixture(t, false)
+	approved := 0
+	f.srv.Approve = func(context.Context, *EnrollmentRequest) error { approved++; return nil }
+	now := time.Now().UTC()
+	fresh := &Timestamp{Created: now.Format(time.RFC3339), Expires: now.Add(5 * time.Minute).Format(time.RFC3339)}
+	req := rstEnvelope(t, *NewToken(ValueTypePKCS10, mustCSR(t, testECKey)), Header{MessageID: "urn:uuid:" + newID(),
+		UsernameToken: &UsernameToken{Username: "u", Password: "secret"}, Timestamp: fresh})
+	old := "<u:Timestamp><u:Created>2020-01-01T00:00:00Z</u:Created><u:Expires>2020-01-01T00:05:00Z</u:Expires></u:Timestamp>"
+	i := strings.Index(req, "</u:Timestamp>") + len("</u:Timestamp>")
+	status, fault := post(t, f.ts.URL+pathEnroll, "application/soap+xml", req[:i]+old+req[i:])
+	if status != 500 || fault == nil || fault.Code != FaultMessageFormat || approved != 0 {
+		t.Errorf("a fresh Timestamp before an expired one: %d %+v, %d approved; want a MessageFormat fault", status, fault, approved)
 	}
 }

@@ -381,7 +381,9 @@ const nsDiagWCF = "http://schemas.microsoft.com/2004/09/ServiceModel/Diagnostics
 // element of the same name in another namespace is an unknown header
 // block and ignored, so that a look-alike <x:Security xmlns:x="urn:x">
 // placed first is not read as the credential beside the real one a
-// Server.X509Token hook verifies. A second wsse:Security is refused.
+// Server.X509Token hook verifies. A second wsse:Security is refused, and
+// (Changed) a second UsernameToken, BinarySecurityToken or Timestamp in
+// it.
 func readHeader(t *tree, hdr *node, h *Header) error {
 	h.Action = hdr.child("Action", nsWSA).value()
 	h.MessageID = hdr.child("MessageID", nsWSA).value()
@@ -397,10 +399,25 @@ func readHeader(t *tree, hdr *node, h *Header) error {
 		return nil
 	}
 	sec := secs[0]
-	if ut := sec.child("UsernameToken", nsWSSE); ut != nil {
+	// One of each credential and one Timestamp: with two, the one read
+	// need not be the one a signature covers (a fresh unsigned Timestamp
+	// before an old signed one).
+	ut, err := t.only(sec, "UsernameToken", nsWSSE)
+	if err != nil {
+		return err
+	}
+	bst, err := t.only(sec, "BinarySecurityToken", nsWSSE)
+	if err != nil {
+		return err
+	}
+	ts, err := t.only(sec, "Timestamp", nsWSU)
+	if err != nil {
+		return err
+	}
+	if ut != nil {
 		h.UsernameToken = &UsernameToken{Username: ut.child("Username", nsWSSE).value(), Password: ut.child("Password", nsWSSE).value()}
 	}
-	h.Token = readToken(sec.child("BinarySecurityToken", nsWSSE))
+	h.Token = readToken(bst)
 	if h.Token != nil && h.Token.ValueType == ValueTypeUserToken &&
 		x509Reference(sec.child("Signature", nsDS).child("KeyInfo", nsDS).
 			child("SecurityTokenReference", nsWSSE).child("Reference", nsWSSE).attr("ValueType")) {
@@ -409,7 +426,7 @@ func readHeader(t *tree, hdr *node, h *Header) error {
 		// which its KeyInfo names an X.509 certificate
 		h.Token.ValueType = ValueTypeX509v3
 	}
-	if ts := sec.child("Timestamp", nsWSU); ts != nil {
+	if ts != nil {
 		h.Timestamp = &Timestamp{Created: ts.child("Created", nsWSU).value(), Expires: ts.child("Expires", nsWSU).value()}
 	}
 	return nil
