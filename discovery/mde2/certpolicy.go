@@ -87,8 +87,9 @@ func DefaultPolicy() *CertificatePolicy {
 // one source of the response's algorithmOIDReference and
 // minimalKeyLength and of check's verdict.
 type keyRule struct {
-	curve   *namedCurve // the ECDSA curve announced; nil for RSA
-	minBits int         // minimalKeyLength: RSA modulus or curve length
+	ecdsa   bool       // ECDSA on curve, else RSA
+	curve   namedCurve // the ECDSA curve announced
+	minBits int        // minimalKeyLength: RSA modulus or curve length
 }
 
 // rule returns the key the policy announces; a configError when it
@@ -102,7 +103,7 @@ func (p *CertificatePolicy) rule() (keyRule, error) {
 		if err != nil {
 			return keyRule{}, err
 		}
-		return keyRule{curve: &c, minBits: c.bits}, nil
+		return keyRule{ecdsa: true, curve: c, minBits: c.bits}, nil
 	}
 	return keyRule{}, p.unknownAlgorithm()
 }
@@ -114,14 +115,14 @@ func (r keyRule) takes(key any) string {
 	switch k := key.(type) {
 	case *rsa.PublicKey:
 		switch {
-		case r.curve != nil:
+		case r.ecdsa:
 			return "RSA key where the policy asks for ECDSA"
 		case k.N.BitLen() < r.minBits:
 			return "RSA key shorter than the policy's minimum"
 		}
 	case *ecdsa.PublicKey:
 		switch {
-		case r.curve == nil:
+		case !r.ecdsa:
 			return "ECDSA key where the policy asks for RSA"
 		case k.Curve.Params().BitSize < r.minBits:
 			return "ECDSA key not allowed by the policy"
@@ -164,8 +165,8 @@ func (p *CertificatePolicy) response() (*GetPoliciesResponse, error) {
 			{Value: "1.3.6.1.4.1.311.21.8.1", Group: 6, ReferenceID: refTemplate, DefaultName: p.Name},
 		},
 	}
-	if c := r.curve; c != nil {
-		algRef := refKeyAlg
+	if r.ecdsa {
+		c, algRef := r.curve, refKeyAlg
 		resp.Policies[0].KeyAlgorithmOIDRef = &algRef
 		resp.OIDs = append(resp.OIDs, OID{Value: c.oid, Group: 3, ReferenceID: refKeyAlg, DefaultName: c.name})
 	}
@@ -234,7 +235,7 @@ func (p *CertificatePolicy) check(csr *CertificateRequest) error {
 	if why == "" {
 		return nil
 	}
-	if k, ok := csr.PublicKey.(*ecdsa.PublicKey); ok && r.curve == nil && p.AllowECDSA {
+	if k, ok := csr.PublicKey.(*ecdsa.PublicKey); ok && !r.ecdsa && p.AllowECDSA {
 		if k.Curve.Params().BitSize >= p.minECDSA() {
 			return nil
 		}
