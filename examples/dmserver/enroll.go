@@ -153,6 +153,10 @@ func registerEnrollment(mux *http.ServeMux, base string, ca *mde2.CA, users map[
 		Logger:            log,
 	}
 	for _, s := range []*mde2.Server{primary, linked} {
+		// The default policy (RSA, which Windows devices are told to
+		// make), also taking the ECDSA keys simdevice makes by default.
+		s.Policy = mde2.DefaultPolicy()
+		s.Policy.AllowECDSA = true
 		s.Approve = func(ctx context.Context, r *mde2.EnrollmentRequest) error {
 			log.InfoContext(ctx, "enrollment", "identity", r.Identity.Name, "policy", r.Identity.Policy, "device", r.Device.DeviceID, "renewal", r.Renewal)
 			return nil

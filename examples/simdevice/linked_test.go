@@ -75,6 +75,10 @@ func testLinked(t *testing.T, key string) {
 			}
 			return &mde2.Identity{Name: "device"}, nil
 		}}
+	if key == "ecdsa" {
+		// A Server takes only the kind of key it announces.
+		enroll.Policy = &mde2.CertificatePolicy{Name: "WinDC", KeyAlgorithm: mde2.PolicyECDSA}
+	}
 	mux := http.NewServeMux()
 	mux.Handle("/EnrollmentServer/Policy.svc", enroll.PolicyHandler())
 	mux.Handle("/EnrollmentServer/Enrollment.svc", enroll.EnrollmentHandler())
