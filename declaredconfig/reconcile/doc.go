@@ -12,8 +12,8 @@
 // each device is to hold with Declare (a changed document needs a new
 // checksum), Remove or RemoveIn, and SetRefreshInterval, at any time:
 // the device gets it in its next message. It learns what happened from
-// Config.OnEvent (Applied, Failed, Drifted, Repaired, Lost, Removed,
-// Problem, ...), each event once, and asks Status where each document
+// Config.OnEvent (Applied, FailedEvent, DriftedEvent, Repaired, Lost,
+// Removed, Problem, ...), each event once, and asks Status where each document
 // stands (DocStatus.Condition and Reason, Result, FailedSettings).
 // Forget lets go of a retired device; with Config.ForgetOnUnenroll, a
 // device that asks to be unenrolled is forgotten in its session. Nothing a device sends is taken on
@@ -150,8 +150,8 @@
 // thing refused and status, and DocStatus.Refused and RefusedCmd say so
 // while the refusal counts (as they do for a refused version).
 //
-// Events (Applied, Failed, Drifted, Repaired, Lost, Removed, Abandoned,
-// InventoryRead with the typed result of an Inventory document,
+// Events (Applied, FailedEvent, DriftedEvent, Repaired, Lost, Removed,
+// AbandonedEvent, Forgotten, InventoryRead with the typed result of an Inventory document,
 // RefreshIntervalRead, Problem) go to Config.OnEvent once the state that
 // records them is saved, each once.
 //
