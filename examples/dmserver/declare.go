@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
+	"math"
 	"net/http"
 	"os"
 
@@ -11,12 +13,25 @@ import (
 	"github.com/windc-go/windc/syncml/session"
 )
 
-// readDeclare reads the -declare file: DeclaredConfiguration documents
-// declared to every device that opens a session on PathWinDC.
-func readDeclare(file string) ([]reconcile.Doc, error) {
-	text, err := os.ReadFile(file)
+// defaultMaxDeclareBytes is the default of -declare-max-bytes.
+const defaultMaxDeclareBytes = 64 << 20
+
+// readDeclare reads the -declare file, at most maxBytes of it:
+// DeclaredConfiguration documents declared to every device that opens a
+// session on PathWinDC. A longer file (or a device or pipe that does not
+// end) is refused after maxBytes+1 bytes were read.
+func readDeclare(file string, maxBytes int64) ([]reconcile.Doc, error) {
+	f, err := os.Open(file)
 	if err != nil {
 		return nil, fmt.Errorf("-declare: %w", err)
+	}
+	defer f.Close()
+	text, err := io.ReadAll(io.LimitReader(f, min(maxBytes, math.MaxInt64-1)+1))
+	if err != nil {
+		return nil, fmt.Errorf("-declare %s: %w", file, err)
+	}
+	if int64(len(text)) > maxBytes {
+		return nil, fmt.Errorf("-declare %s: more than %d bytes (-declare-max-bytes)", file, maxBytes)
 	}
 	docs, err := reconcile.ParseDocs(text)
 	if err != nil {

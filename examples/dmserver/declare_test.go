@@ -30,7 +30,7 @@ func TestDeclare(t *testing.T) {
 	if err := os.WriteFile(file, []byte(declareDoc), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	docs, err := readDeclare(file)
+	docs, err := readDeclare(file, defaultMaxDeclareBytes)
 	if err != nil || len(docs) != 1 {
 		t.Fatalf("readDeclare: %v, %d documents", err, len(docs))
 	}
@@ -62,8 +62,33 @@ func TestDeclare(t *testing.T) {
 	if err := os.WriteFile(bad, []byte("<Other/>"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := readDeclare(bad); err == nil || !strings.Contains(err.Error(), bad) {
+	if _, err := readDeclare(bad, defaultMaxDeclareBytes); err == nil || !strings.Contains(err.Error(), bad) {
 		t.Errorf("bad file: %v", err)
+	}
+}
+
+// TestReadDeclareBound: a -declare file is read up to its bound: a longer
+// one, or one that never ends (/dev/zero), is refused naming the bound.
+func TestReadDeclareBound(t *testing.T) {
+	docs, err := readDeclare("docs.xml", defaultMaxDeclareBytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat("docs.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := readDeclare("docs.xml", fi.Size()); err != nil || len(got) != len(docs) {
+		t.Errorf("a file of exactly the bound: %d documents, %v; want %d", len(got), err, len(docs))
+	}
+	files := []string{"docs.xml"}
+	if _, err := os.Stat("/dev/zero"); err == nil {
+		files = append(files, "/dev/zero")
+	}
+	for _, f := range files {
+		if _, err := readDeclare(f, fi.Size()-1); err == nil || !strings.Contains(err.Error(), "-declare-max-bytes") {
+			t.Errorf("%s over the bound: %v, want an error naming -declare-max-bytes", f, err)
+		}
 	}
 }
 
@@ -137,7 +162,7 @@ func TestDeclareFleet(t *testing.T) {
 	if err := os.WriteFile(file, []byte(declareDoc), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	docs, err := readDeclare(file)
+	docs, err := readDeclare(file, defaultMaxDeclareBytes)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -40,7 +40,7 @@ func TestLinkedChain(t *testing.T) {
 	if err := os.WriteFile(file, []byte(declareDoc), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	docs, err := readDeclare(file)
+	docs, err := readDeclare(file, defaultMaxDeclareBytes)
 	if err != nil {
 		t.Fatal(err)
 	}

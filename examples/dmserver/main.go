@@ -95,6 +95,7 @@ func main() {
 	bindUsers := flag.Bool("bind-users", false, "with -auth: bind each device to the first user accepted for it, refusing other users' credentials for it")
 	sessionToken := flag.Bool("session-token", false, "with -auth basic or md5: post each accepted session's RespURI with a secret token, without which a message of the session needs credentials again (devices must follow RespURI)")
 	declare := flag.String("declare", "", "file of DeclaredConfiguration documents declared to every device on "+PathWinDC)
+	declareMax := flag.Int64("declare-max-bytes", defaultMaxDeclareBytes, "with -declare: the largest `N` bytes the -declare file may have")
 	flag.Parse()
 	ctx, stop := context.WithCancel(context.Background())
 	go newGCTuner(16<<20, 4).run(ctx, 50*time.Millisecond)   // gctune.go
@@ -106,7 +107,7 @@ func main() {
 	}
 	var docs []reconcile.Doc
 	if err == nil && *declare != "" {
-		docs, err = readDeclare(*declare)
+		docs, err = readDeclare(*declare, *declareMax)
 	}
 	if err == nil {
 		err = run(*addr, log, auth, docs...)

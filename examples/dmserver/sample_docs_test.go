@@ -11,7 +11,7 @@ import (
 // name, reads, and a fleet of simulated devices (what examples/simdevice
 // runs) gets both its documents applied and in sync, with no warning.
 func TestSampleDocs(t *testing.T) {
-	docs, err := readDeclare("docs.xml")
+	docs, err := readDeclare("docs.xml", defaultMaxDeclareBytes)
 	if err != nil || len(docs) != 2 {
 		t.Fatalf("readDeclare(docs.xml): %v, %d documents, want 2", err, len(docs))
 	}
