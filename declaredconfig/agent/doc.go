@@ -24,6 +24,13 @@
 // [Agent.Unmarshal], as its session.ClientConfig.Unmarshal, reads the
 // documents of each server message while the message is decoded, so that
 // their bytes are lexed once (declaredconfig.ReadMessage).
+// Example_wiring shows the plain wiring of both sides over HTTP: a
+// session.Server that runs a reconcile.Reconciler before each reply, and
+// an Agent behind a session.Client (its Handler a session.Mux the agent
+// is registered on, its EachMessage and Unmarshal the agent's), which
+// applies what each session brought (ApplyPending) and reports it in the
+// next session. Leave out EachMessage and the server does not learn
+// what the device holds: it sends the documents again in every session.
 //
 // # States and results
 //

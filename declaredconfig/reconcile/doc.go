@@ -192,4 +192,7 @@
 // time; what they change goes out in the device's next message. To test
 // a server, package dmclient/device/sim runs devices with the module's
 // device side (declaredconfig/agent) against its URL: see Example_server.
+// The same without sim, a session.Client and an agent.Agent wired by hand
+// as a device implementer would, is package declaredconfig/agent's
+// Example_wiring.
 package reconcile
