@@ -59,8 +59,11 @@ type Client struct {
 	// like discovery.Client's, admits https to any host only; set
 	// AllowLoopbackHTTP for tests and local development over http.
 	// Redirects are followed only to URLs that meet it, at most 10
-	// unless HTTPClient.CheckRedirect is set, which then decides.
-	// Errors match discovery.ErrInsecureURL, discovery.ErrHostNotAllowed
+	// unless HTTPClient.CheckRedirect is set, which then decides, and
+	// only when they keep the method: a 301, 302 or 303 of a POST fails
+	// with an error matching ErrHTTPStatus (Changed: net/http followed it
+	// with a GET without the body, whose answer was taken for the
+	// service's). Errors match discovery.ErrInsecureURL, discovery.ErrHostNotAllowed
 	// or discovery.ErrURL.
 	URLs discovery.URLPolicy
 }
@@ -588,7 +591,8 @@ func (c *Client) call(ctx context.Context, url string, m, out Message, cert *tls
 
 // http returns a copy of the configured client whose redirect check
 // also applies the URL policy (a 307 or 308 resends the body, password
-// or token included), presenting cert when it is not nil (through a
+// or token included) and refuses a redirect that changes the method
+// (a 301, 302 or 303 of a POST: see ErrHTTPStatus), presenting cert when it is not nil (through a
 // transport of its own, which closes its connection after the answer).
 func (c *Client) http(cert *tls.Certificate) *http.Client {
 	cp := httpredirect.Client(c.HTTPClient, func(u string) error {
@@ -597,6 +601,24 @@ func (c *Client) http(cert *tls.Certificate) *http.Client {
 		}
 		return nil
 	}, errTooManyRedirects)
+	next := cp.CheckRedirect
+	cp.CheckRedirect = func(r *http.Request, via []*http.Request) error {
+		if err := next(r, via); err != nil {
+			return err // the URL policy's refusal, or the caller's check
+		}
+		if first := via[0].Method; r.Method != first {
+			status := 0
+			if r.Response != nil {
+				status = r.Response.StatusCode
+			}
+			// net/http follows a 301, 302 or 303 of a POST with a GET
+			// without the body, whose answer would be taken for the
+			// service's
+			return fmt.Errorf("%w: a %d to %s would send the %s again as a %s without its body; a service that moved must answer 307 or 308",
+				ErrHTTPStatus, status, quoted(r.URL.Redacted()), first, r.Method)
+		}
+		return nil
+	}
 	if cert == nil {
 		return cp
 	}

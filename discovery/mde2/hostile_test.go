@@ -411,3 +411,46 @@ func TestMaxBytesUnbounded(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestClientRedirectKeepsPost: a policy service that answers its POST
+// with a 302 or 303 (which net/http follows with a GET, without the
+// body) fails the enrollment with an error matching ErrHTTPStatus, and
+// the GET is never sent; a 307 (the POST again, its body kept) to a URL
+// the policy admits is followed.
+func TestClientRedirectKeepsPost(t *testing.T) {
+	for _, code := range []int{http.StatusFound, http.StatusSeeOther, http.StatusMovedPermanently} {
+		f := newFixture(t, true)
+		var gets int
+		var mu sync.Mutex
+		target := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			gets++
+			mu.Unlock()
+			http.Error(w, "moved here", http.StatusOK)
+		}))
+		redirector := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, target.URL+"/policy", code)
+		}))
+		f.srv.PolicyURL = redirector.URL + "/policy"
+		_, err := f.client.Enroll(context.Background(), f.ts.URL+pathDiscovery, testDevice, Credentials{Username: "u", Password: "secret"})
+		if !errors.Is(err, ErrHTTPStatus) || !strings.Contains(err.Error(), "307 or 308") {
+			t.Errorf("%d: %v, want an error matching ErrHTTPStatus that says a 307 or 308 is needed", code, err)
+		}
+		mu.Lock()
+		if gets != 0 {
+			t.Errorf("%d: the redirect's target got %d requests, want none", code, gets)
+		}
+		mu.Unlock()
+		target.Close()
+		redirector.Close()
+	}
+	f := newFixture(t, true)
+	redirector := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, f.ts.URL+r.URL.Path, http.StatusTemporaryRedirect)
+	}))
+	defer redirector.Close()
+	f.srv.PolicyURL = redirector.URL + pathPolicy
+	if _, err := f.client.Enroll(context.Background(), f.ts.URL+pathDiscovery, testDevice, Credentials{Username: "u", Password: "secret"}); err != nil {
+		t.Errorf("307 to the policy service: %v", err)
+	}
+}
