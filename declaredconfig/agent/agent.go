@@ -93,11 +93,13 @@ type Config struct {
 	// hashes it under HashKey; the state saved no longer holds that key.
 	// A hash under a key the agent does not hold (HashKey changed, or
 	// the state's key was not known when it was set: an agent restarted
-	// before its refresh re-keyed the hash) is not taken as drift: the
-	// next refresh takes the value the node holds as the setting's, and
-	// hashes it (a setting then in sync; an absent node drifted), and New
-	// tells how many with an EventError. So the one refresh after a key
-	// change does not detect drift of such values that came before it.
+	// before its refresh re-keyed the hash) is not taken as drift: for a
+	// setting in sync, the next refresh takes the value the node holds
+	// as the setting's, and hashes it (a setting then in sync; an absent
+	// node drifted), and New tells how many with an EventError. So the
+	// one refresh after a key change does not detect drift of such values
+	// that came before it. A setting found drifted before stays so (its
+	// value cannot be checked) until the server applies it again.
 	// A node of DocumentRecord.Intents whose hash is under a key not held
 	// is taken as holding another value: left as it is, and forgotten.
 	// Unset after being set, the agent makes a key for the state again

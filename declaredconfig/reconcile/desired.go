@@ -246,7 +246,10 @@ type Config struct {
 	// is not reconciled (see Reconcile). Off by default: forgetting drops
 	// the documents declared to the device, which a server that declares
 	// them once (not at each session start) would not get back when the
-	// device enrolls again under the same ID.
+	// device enrolls again under the same ID. The mark it keeps of that
+	// session is not read by Reconcilers of earlier versions (see
+	// Reconcile): set it once every instance sharing the Store runs
+	// this version.
 	ForgetOnUnenroll bool
 }
 

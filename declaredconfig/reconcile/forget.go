@@ -70,11 +70,12 @@ func (r *Reconciler) forget(ctx context.Context, op, device, left string) (bool,
 		if raw == string(want) {
 			return false, nil // no state, or replaced already
 		}
-		changed := true
 		if left != "" {
-			// A state of that tombstone, with what was declared since.
-			st, err := r.decode(raw)
-			changed = err != nil || st.Left != left
+			// A state of that tombstone holds what was declared since:
+			// kept, for the device's next session.
+			if st, err := r.decode(raw); err == nil && st.Left == left {
+				return false, nil
+			}
 		}
 		if _, err := r.store.CompareAndSwap(ctx, device, ver, want); err != nil {
 			if !errors.Is(err, ErrConflict) {
@@ -88,7 +89,7 @@ func (r *Reconciler) forget(ctx context.Context, op, device, left string) (bool,
 			}
 			continue
 		}
-		return changed, nil
+		return true, nil
 	}
 	return false, errorf("%s: device %s: %d attempts to empty its state: %w", op, shown(device), r.maxRetries(), last)
 }

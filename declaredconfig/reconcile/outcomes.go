@@ -258,6 +258,9 @@ func (p *run) refreshOutcome(o session.Outcome) {
 			if v, err := strconv.ParseUint(strings.TrimSpace(items[0].Data.Value), 10, 32); err == nil {
 				st.RefreshSet = uint32(v)
 				p.refreshSet = true
+				// taken: a refusal before it counts no more
+				keys, _ := splitTried(st.RefreshTried)
+				st.RefreshTried = keys
 			}
 		}
 	case "Get":

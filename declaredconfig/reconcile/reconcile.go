@@ -122,8 +122,12 @@ func deviceOf(m *syncml.Message, x *session.Exchange) string {
 // another SessionID, or with a session alert, drops the mark and is
 // reconciled as a device never seen's. A device that never comes back
 // keeps the mark until the Store lets go of it, or Forget. The commands
-// the session queued before the alert stay queued: the session has no
-// call that removes them.
+// the session queued before the alert stay queued in the session's
+// state: session.Server.Forget drops it, once the session is over (not
+// from within it, whose own save would follow). Reconcilers of an
+// earlier version sharing the Store read a device's state holding the
+// mark as damaged (ErrStoredState) until a session of the device drops
+// it: set ForgetOnUnenroll only once every instance runs this version.
 func (r *Reconciler) Reconcile(ctx context.Context, ss *session.Session, m *syncml.Message, x *session.Exchange) (*DeviceStatus, error) {
 	return r.reconcile(ctx, ss, m, x, true)
 }

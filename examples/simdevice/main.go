@@ -23,7 +23,8 @@
 // -token-url, -provider and -key without -linked, -token with -token-url,
 // -ca-max-bytes without -ca, and a -session-timeout of 0 or less. The -ca
 // file is read up to -ca-max-bytes (1 MiB by default): a longer one, or
-// one that does not end (a pipe, /dev/zero), is refused.
+// one that does not end (/dev/zero), is refused; a pipe that sends nothing
+// blocks, as any read of it does.
 //
 // With -linked, -server is the primary MDM server: the devices answer its
 // DMClient LinkedEnrollment commands (package dmclient/device), enroll with
