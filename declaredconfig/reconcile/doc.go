@@ -95,8 +95,10 @@
 // again (a new one is). A message without a summary
 // (package 1) gets a Get that the device answers with one; a device that
 // still sends none holds no document, unless it refused that Get with a
-// 5xx: then nothing is decided of its documents, and the summary is asked
-// for again in later sessions, as Config.RetryRefused allows. A summary that does not read says
+// status that does not say the node or the command is missing (a 5xx,
+// or a 4xx but 404, 405 and 406: 425 permission denied, say): then
+// nothing is decided of its documents, and the summary is asked for
+// again in later sessions, as Config.RetryRefused allows. A summary that does not read says
 // nothing of what the device holds: nothing is decided of its documents
 // (Reconcile returns the error). One that reads but lists a scope and
 // DocID more than once is read by the first of those entries, an entry

@@ -84,13 +84,17 @@ func deviceOf(m *syncml.Message, x *session.Exchange) string {
 // reconciler then queues a Get of RefreshInterval, whose answer carries
 // the summary. A message without one after that is read as an empty
 // summary: a device sends none while it holds no document. But when the
-// device refused that Get with a 5xx (but 501 and 505), its messages
-// without a summary say nothing of what it holds: nothing is decided of
-// its documents in that session, a Problem says so, and the summary is
-// asked again in each of up to Config.RetryRefused later sessions, one
-// more such refusal being final (a Problem says so; Changed: the first
-// such refusal was final, and made each document the device held lost and
-// sent again). A message
+// device refused that Get with a status other than those that say the
+// node or the command is not there (404, 405, 406, 501 and 505: a
+// device without a document, whose RefreshInterval is unset, answers
+// 404), its messages without a summary say nothing of what it holds:
+// nothing is decided of its documents in that session, a Problem says
+// so, and the summary is asked again in each of up to
+// Config.RetryRefused later sessions, one more such refusal being final
+// (a Problem says so; Changed: the first such refusal was final, and
+// made each document the device held lost and sent again; Changed: so
+// was any 4xx, such as 425 permission denied, which is held now as a
+// 5xx is). A message
 // that goes on with an object the device began sending in an earlier one
 // (session.Exchange.Continued) carries no summary either, and decides
 // nothing of the documents. A summary

@@ -200,12 +200,15 @@ type DeviceStatus struct {
 	RefreshInterval string
 	// Queued is the number of commands the last Reconcile queued.
 	Queued int
-	// SummaryRefused is the Status code (a 5xx but 501 and 505) with
-	// which the device refused the Get that asks for its summary, in a
-	// message without one, and SummaryRefusals the sessions in a row
-	// that refused it so; 0 and 0 when no such refusal counts (the
-	// device has sent a summary or answered that Get since, or refused
-	// it with another status, which is final at once). While
+	// SummaryRefused is the Status code (a 5xx or a 4xx, but 404, 405,
+	// 406, 501 and 505) with which the device refused the Get that asks
+	// for its summary, in a message without one, and SummaryRefusals
+	// the sessions in a row that refused it so; 0 and 0 when no such
+	// refusal counts (the device has sent a summary or answered that
+	// Get since, or refused it with a status that says the node or the
+	// command is not there, which is final at once). Changed: a 4xx
+	// but 404, 405 and 406 (such as 425 permission denied) counts; it
+	// was final at once, and made each document the device held lost. While
 	// SummaryRefusals is at most Config.RetryRefused nothing is decided
 	// of the device's documents and the summary is asked again in a
 	// later session; beyond it the refusal is final: the device was

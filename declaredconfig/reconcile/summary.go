@@ -35,21 +35,24 @@ func (p *run) askSummary() bool {
 // was asked for in its session: it reports whether the device's refusal
 // of that Get may pass, so that the message says nothing of what the
 // device holds. A device sends its summary with every message while it
-// holds a document; one whose Get of RefreshInterval fails with a 5xx
-// (but 501 and 505) and sends none may have failed to make it: taken as
-// holding nothing, each document it holds would be lost, and sent again.
-// Such a refusal is counted once a session (see deviceState.SummaryAsked)
-// and a Problem tells it; the summary is asked again in each of up to
-// Config.RetryRefused later sessions, and one more such refusal is final:
-// the message is read as an empty summary, as a device without a
-// document sends, and a Problem says so. Any other refusal is final at
-// once, untold.
+// holds a document; one whose Get of RefreshInterval is refused (see
+// summaryUnknown: a 5xx, or a 4xx such as 425 permission denied) and
+// sends none may have failed to make it: taken as holding nothing, each
+// document it holds would be lost, and sent again. Such a refusal is
+// counted once a session (see deviceState.SummaryAsked) and a Problem
+// tells it; the summary is asked again in each of up to
+// Config.RetryRefused later sessions, and one more such refusal is
+// final: the message is read as an empty summary, as a device without a
+// document sends, and a Problem says so. A refusal that says the node
+// or the command is not there (404, 405, 406, 501, 505) is final at
+// once, untold: a device without a document, or without the CSP,
+// answers so.
 func (p *run) summaryRefused() bool {
 	st := p.st
 	code, tries := st.summaryRefusal()
-	if c := p.sumGetRefused; c != 0 && !p.mayRetry(c, 0) {
-		// a refusal that may not pass (a 4xx, 501, 505) is final at
-		// once: it ends the hold an earlier 5xx began
+	if c := p.sumGetRefused; c != 0 && !summaryUnknown(c) {
+		// a refusal that says the node is not there is final at
+		// once: it ends the hold an earlier one began
 		if code != 0 {
 			st.setSummaryRefusal(0, 0)
 		}
@@ -61,7 +64,7 @@ func (p *run) summaryRefused() bool {
 		}
 		code, tries = c, tries+1
 		st.setSummaryRefusal(code, tries)
-		if p.mayRetry(code, tries) {
+		if p.summaryRetry(code, tries) {
 			p.problem(DocStatus{}, errorf("device %s: message %s carries no summary, and the device refused the Get that asks for it: %v; nothing is decided of its documents; asked again in a later session (try %d of %d)",
 				shown(p.device), shown(p.m.Header.MsgID), code, tries+1, p.r.retryRefused()+1))
 		} else {
@@ -69,7 +72,33 @@ func (p *run) summaryRefused() bool {
 				shown(p.device), shown(p.m.Header.MsgID), code, tries))
 		}
 	}
-	return tries > 0 && p.mayRetry(code, tries)
+	return tries > 0 && p.summaryRetry(code, tries)
+}
+
+// summaryRetry reports whether the Get that asks for the summary, refused
+// tries sessions in a row, the last with status c, is asked again, the
+// message deciding nothing (see summaryRefused).
+func (p *run) summaryRetry(c syncml.StatusCode, tries int) bool {
+	return summaryUnknown(c) && tries <= p.r.retryRefused()
+}
+
+// summaryUnknown reports whether c, the status with which a device
+// refused the Get of RefreshInterval that asks for its summary, leaves
+// unknown what the device holds: any refusal but those that say the
+// node or the command is not there, which a device without a document
+// (the node unset) or without the CSP gives: 404 not found, 405 command
+// not allowed, 406 optional feature not supported, 501 command not
+// implemented and 505 DTD version not supported. A 5xx says the device
+// failed; a 4xx such as 401, 403 or 407 (credentials), 408 or 417
+// (timeout, retry later), 420 (device full) or 425 (permission denied)
+// says the device did not answer, not that it holds nothing.
+func summaryUnknown(c syncml.StatusCode) bool {
+	switch c {
+	case syncml.StatusNotFound, syncml.StatusCommandNotAllowed, syncml.StatusOptionalFeatureNotSupported,
+		syncml.StatusCommandNotImplemented, syncml.StatusDTDVersionNotSupported:
+		return false
+	}
+	return refusalCode(c)
 }
 
 // summaryRefusal returns the refusal of the Get that asks for the
