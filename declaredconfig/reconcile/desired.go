@@ -98,6 +98,8 @@ type Config struct {
 	// message before, the session's request body and syncml limits,
 	// still applies). Its elements are bounded apart, by
 	// MaxResultElements, which raising MaxResultBytes leaves as it is.
+	// Declare refuses a document whose result cannot fit it (see
+	// Declare; Changed: it was taken, its result never read).
 	MaxResultBytes int
 	// MaxResultElements bounds the elements of one result document the
 	// device sends; zero means DefaultMaxResultElements. One with more is
@@ -108,7 +110,9 @@ type Config struct {
 	// takes some 65 times its bytes: at the default the read of one
 	// result stays within some 17 MB, whatever MaxResultBytes is. A
 	// device reports about one element per setting of the document.
-	// Its attributes are bounded apart, by MaxResultAttrs.
+	// Its attributes are bounded apart, by MaxResultAttrs. Declare
+	// refuses a document of more settings and CSP elements than it
+	// (Changed: it was taken, its result never read).
 	MaxResultElements int
 	// MaxResultAttrs bounds the attributes of one result document the
 	// device sends, in all (up to MaxResultElementAttrs on each element;
@@ -441,8 +445,17 @@ func (d Doc) check() error {
 // ErrInvalid otherwise), which holds its scenario to its Host, and read
 // back within declaredconfig.DefaultLimits, as a device reads it (its
 // canonical text at most 1 MiB, among others): a larger one fails with
-// an error matching both ErrInvalid and ErrLimit. Declare changes nothing
-// when it fails.
+// an error matching both ErrInvalid and ErrLimit. So does a new version
+// whose result cannot fit Config.MaxResultBytes or MaxResultElements,
+// judged by the least a device that reports each of its settings writes
+// (each setting's path, status, state and type: 5000 settings of short
+// paths take some 300 KB, over the default 256 KiB); its *LimitError
+// names the bound to raise. Such a result would never be read. Declare
+// changes nothing when it fails.
+//
+// Changed: a document whose result cannot fit MaxResultBytes or
+// MaxResultElements was taken; its result was not read, one Problem
+// each time the device sent it, the document judged by its summary alone.
 //
 // Changed: a document of the Scope and DocID of a desired one under
 // another Host is refused (ErrInvalid): a device's summary names a
@@ -464,7 +477,7 @@ func (r *Reconciler) Declare(ctx context.Context, device string, docs ...Doc) er
 	}
 	_, err = r.update(ctx, device, func(st *deviceState) (bool, error) {
 		for i, d := range docs {
-			if err := st.declare(d, texts[i]); err != nil {
+			if err := st.declare(d, texts[i], r.resultFits); err != nil {
 				return false, err
 			}
 		}
@@ -509,7 +522,7 @@ func sameBlob(a, b *declaredconfig.InstanceBlob) bool {
 	return err1 == nil && err2 == nil && bytes.Equal(ta, tb)
 }
 
-func (st *deviceState) declare(d Doc, text []byte) error {
+func (st *deviceState) declare(d Doc, text []byte, fits func(Doc) error) error {
 	id := d.Document.ID
 	if j := slices.IndexFunc(st.Docs, func(x *docState) bool { return x.is(d.Scope, 0, id) && x.Host != d.Host }); j >= 0 {
 		// The device's summary names a document by its context and
@@ -554,6 +567,9 @@ func (st *deviceState) declare(d Doc, text []byte) error {
 	doc, err := cloneDoc(text)
 	if err != nil { // over declaredconfig.DefaultLimits, which a device reads it with
 		return errorf("Declare: document %s does not read back: %w: %w", id, ErrInvalid, err)
+	}
+	if err := fits(d); err != nil {
+		return err
 	}
 	x := &docState{Scope: d.Scope, Host: d.Host, Doc: doc, Abandoned: d.Abandoned,
 		Last:    lastSeen{Condition: Unknown, Reason: "declared; the device has not reported since"},

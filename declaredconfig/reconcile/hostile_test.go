@@ -353,9 +353,11 @@ func TestStoreFails(t *testing.T) {
 // than Config.MaxResultBytes: the result is not kept (a Problem with a
 // *LimitError says so, once), the document is judged by its summary
 // entry as when the device has no results, and the Get is not repeated.
+// The bound is above the least a result of the document takes (227
+// bytes, which Declare checks) and below the simulated device's result.
 func TestResultTooLarge(t *testing.T) {
 	ev := &recorder{}
-	rec := reconcile.New(reconcile.Config{OnEvent: ev.on, MaxResultBytes: 64})
+	rec := reconcile.New(reconcile.Config{OnEvent: ev.on, MaxResultBytes: 256})
 	if err := rec.Declare(context.Background(), dev1, vpnDoc(ids[0], "A0")); err != nil {
 		t.Fatal(err)
 	}
