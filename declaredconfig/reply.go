@@ -518,8 +518,8 @@ func (ev *Evaluation) result(ri ResultItem, desired []Desired, bySent map[ref]sy
 // entryCompleted reports whether a summary entry's state is a completed
 // one (60 and above): a result of the entry's version should exist.
 func entryCompleted(e *SummaryEntry) bool {
-	st, err := ParseState(e.State)
-	return err == nil && st.Completed()
+	st, ok := e.ParsedState()
+	return ok && st.Completed()
 }
 
 // otherContext reports whether context, as a document or result states

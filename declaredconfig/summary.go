@@ -55,6 +55,15 @@ type SummaryEntry struct {
 	Unknown        []string // child elements, which the docs do not show
 }
 
+// ParsedState returns e.State read as ParseState reads it, and whether it
+// reads: 0 and false when the state attribute is absent or is no decimal
+// number (a summary keeps what the device wrote). Whether the State is
+// one the CSP defines is State.Known.
+func (e SummaryEntry) ParsedState() (State, bool) {
+	st, err := ParseState(e.State)
+	return st, err == nil
+}
+
 var (
 	summaryAttrs = []string{"schema"}
 	entryAttrs   = []string{"context", "id", "checksum", "result_checksum", "state"}
