@@ -151,6 +151,16 @@ type ClientConfig struct {
 	// MaxMessages bounds the messages Run sends in one session; zero
 	// means DefaultMaxMessages.
 	MaxMessages int
+	// MaxRedirects is how many HTTP redirects Run follows for one post;
+	// zero, the default, follows none (see Run). A redirect is followed
+	// only when it is a 307 or 308 (which post the same message, its
+	// x-syncml-hmac header with it, again) from https to https, and
+	// when the CheckRedirect of Run's http.Client, if set, allows it;
+	// the answer to it is the server's reply. Any other redirect (a 301,
+	// 302 or 303, one to or from plain http, one past MaxRedirects) fails
+	// Run as when none is followed. A redirect names a URL for that post
+	// only: the next message goes where it would have gone without it.
+	MaxRedirects int
 	// AllowMsgIDReuse, when true, takes a server message whose MsgID is a
 	// decimal number at or below the last one handled in the session, for
 	// a server that breaks the numbering (every message MsgID 1, or 1

@@ -75,14 +75,17 @@ const DefaultMaxMessages = 1024
 //
 // A server that answers another HTTP status than 200 OK fails Run with
 // an error holding an *HTTPError (errors.As), whose Header has the
-// response's Retry-After, if any. Run follows no HTTP redirect, whatever
-// hc's CheckRedirect says (it posts through a copy of hc): a 3xx fails
-// Run as an *HTTPError whose Header has the Location. SyncML moves a
-// session with RespURI, which Run follows; a 307 or 308 would post the
-// device's message (and its x-syncml-hmac header) again wherever it
-// points, plain http included, and a 301, 302 or 303 would turn the post
-// into a GET whose answer is no reply to it. (Changed: Run followed
-// them as hc does, up to 10 by default.) A reply that is not for the device
+// response's Retry-After, if any. Run follows no HTTP redirect by
+// default, whatever hc's CheckRedirect says (it posts through a copy of
+// hc): a 3xx fails Run as an *HTTPError whose Header has the Location.
+// SyncML moves a session with RespURI, which Run follows; a 307 or 308
+// would post the device's message (and its x-syncml-hmac header) again
+// wherever it points, plain http included, and a 301, 302 or 303 would
+// turn the post into a GET whose answer is no reply to it. (Changed: Run
+// followed them as hc does, up to 10 by default.) ClientConfig.MaxRedirects
+// lets Run follow a 307 or 308 from https to https, as many as it says,
+// each also passed to hc's CheckRedirect when set; any other 3xx fails
+// Run as above. A reply that is not for the device
 // (another SessionID, or a SyncHdr Target LocURI other than DeviceID), or
 // whose Statuses or Results answer a message the device did not send in
 // the session (a MsgRef that is none of its MsgIDs), or whose MsgID is
@@ -98,7 +101,7 @@ const DefaultMaxMessages = 1024
 // without deadline, a server that never answers holds Run for ever; pass
 // a ctx with a deadline, or an http.Client with a Timeout.
 func (c *Client) Run(ctx context.Context, hc *http.Client, url, sessionID string, alerts ...syncml.Command) ([]Outcome, error) {
-	hc = httpredirect.NoFollow(hc) // nil: http.DefaultClient
+	hc = httpredirect.KeepBody(hc, c.cfg.MaxRedirects) // nil: http.DefaultClient
 	m, err := c.Start(ctx, sessionID, alerts...)
 	if err != nil {
 		return nil, err
