@@ -382,8 +382,12 @@ func (c *ClientAuth) take(chal *syncml.Chal) error {
 	return nil
 }
 
-// checkChal implements chalChecker: whether c can follow chal.
-func (c *ClientAuth) checkChal(chal *syncml.Chal) error {
+// CheckChallenge implements ChallengeChecker: it returns why c cannot
+// follow chal (a type other than AuthBasic, AuthMD5 and AuthHMAC, a
+// NextNonce that is not Base64 or decodes to more than MaxNonceBytes),
+// nil when it can or chal is nil. It changes nothing: Cred and Sign take
+// the challenge.
+func (c *ClientAuth) CheckChallenge(chal *syncml.Chal) error {
 	_, _, _, err := c.parse(chal)
 	return err
 }

@@ -19,15 +19,19 @@ const DefaultMaxAuthRetries = 3
 // one, kept across the sessions of a Client; nil before any). [ClientAuth]
 // implements it with a user name and password.
 //
-// A challenge is kept by a Handle (or Run) that succeeds, and by one
-// that gives the session up on authentication when the Credentials are a
-// ClientAuth (which checks a challenge as it arrives): when Cred fails on
-// the challenge that came with a message (a type the Credentials do not
-// know, say), the call fails and the Client keeps the challenge it had,
-// so the next session's package 1 goes with it and the server can
-// challenge again. A ClientAuth's challenge is checked as it
-// arrives, whatever its status (Changed: a challenge the Credentials
-// refused was kept, and every later Start failed on it).
+// Credentials that also implement [ChallengeChecker] (ClientAuth does)
+// have each challenge checked as it arrives, whatever its status: one
+// they refuse fails the Handle (or Run) that brought it, and the Client
+// keeps the challenge it had, so the next session's package 1 goes with
+// it and the server can challenge again. A challenge is kept by a
+// Handle that succeeds, and by one that gives the session up on
+// authentication when the Credentials are a ChallengeChecker (which
+// passed it). Other Credentials see a challenge first in Cred (or Sign):
+// when Cred fails on the challenge that came with a message (a type they
+// do not know, say), the call fails and the Client keeps the challenge
+// it had; a session given up on authentication keeps the challenge it
+// had too, as nothing checked the new one. (Changed: a challenge the
+// Credentials refused was kept, and every later Start failed on it.)
 type Credentials interface {
 	// Cred returns the credential to put in the SyncHdr of package 1; a
 	// nil Cred sends none.
@@ -38,11 +42,16 @@ type Credentials interface {
 	Sign(ctx context.Context, chal *syncml.Chal, body []byte, h http.Header) error
 }
 
-// chalChecker is Credentials that tell, changing nothing, whether they
-// can follow a challenge: the Client refuses one they cannot as it
-// arrives, and does not keep it.
-type chalChecker interface {
-	checkChal(chal *syncml.Chal) error
+// A ChallengeChecker is Credentials that tell, changing nothing, whether
+// they can follow a server's challenge (a type they know, a NextNonce
+// they can use). The Client calls CheckChallenge with each challenge as
+// it arrives (the Chal of a SyncHdr Status, whatever its code): an error
+// fails the call that brought it (Handle, HandleInbound, Run), its error
+// wrapping CheckChallenge's, and the challenge is not kept (see
+// Credentials). Custom Credentials that follow OMA DM's types can apply
+// ClientAuth's rules with a ClientAuth's CheckChallenge.
+type ChallengeChecker interface {
+	CheckChallenge(chal *syncml.Chal) error
 }
 
 // ClientConfig configures the device side of a session.
@@ -930,7 +939,7 @@ func (c *Client) handle(ctx context.Context, m *syncml.Message, raw []byte, hdr 
 		// a session given up on authentication: the next Start counts
 		// the refused message as not sent
 		c.refused = u.gaveUp
-		if _, checked := c.cfg.Credentials.(chalChecker); checked && u.gaveUp != 0 {
+		if _, checked := c.cfg.Credentials.(ChallengeChecker); checked && u.gaveUp != 0 {
 			// and its package 1 goes with the server's latest challenge,
 			// which the Credentials checked as it came (a server that
 			// makes a nonce per challenge refuses the one before)
@@ -976,8 +985,8 @@ func (c *Client) answer(ctx context.Context, m *syncml.Message, x *Exchange, u *
 			// A challenge the Credentials cannot follow is not kept: the
 			// message fails, and the next session's package 1 goes with
 			// the last one they took (the server may challenge again).
-			if ck, ok := c.cfg.Credentials.(chalChecker); ok {
-				if err := ck.checkChal(s.Chal); err != nil {
+			if ck, ok := c.cfg.Credentials.(ChallengeChecker); ok {
+				if err := ck.CheckChallenge(s.Chal); err != nil {
 					return nil, errorf("credentials: %w", err)
 				}
 			}
