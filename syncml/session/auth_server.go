@@ -173,7 +173,12 @@ func orEmpty(nonce []byte) []byte {
 // of its Status for the server's previous SyncHdr (a new one in every
 // message). Missing or wrong credentials stop the session: the device
 // answers 407 or 401 with a Chal and a new nonce, and Run returns an
-// error matching ErrMissingCredentials or ErrInvalidCredentials. Run,
+// error matching ErrMissingCredentials or ErrInvalidCredentials: an
+// x-syncml-hmac header that cannot be read (malformed, of an algorithm
+// other than MD5, longer than DefaultMaxHMACHeaderBytes, read no further)
+// is invalid credentials (Changed: a long one failed Run with a
+// *LimitError alone, and an unknown algorithm with ErrUnsupportedAuth,
+// the device sending no refusal). Run,
 // HandleInbound and Handle (basic and MD5 only: it sees no transport
 // header) do the checks; see Client.Handle.
 //
@@ -226,10 +231,16 @@ func (c *Client) checkServer(ctx context.Context, m *syncml.Message, raw []byte,
 		}
 		hh, perr := ParseHMACHeader(v)
 		if perr != nil {
-			err = pkg.Errorf("server message %s: %w", cut(m.Header.MsgID), perr)
+			// malformed or too long (a *LimitError): invalid credentials
+			// all the same, which the device refuses
+			err = pkg.Errorf("server message %s: %w: %w", cut(m.Header.MsgID), ErrMalformedCredentials, perr)
 			break
 		}
 		err = verifyHMAC(ctx, hh, nonce, nil, raw, serverUser{sc})
+		if errors.Is(err, ErrUnsupportedAuth) {
+			// an algorithm other than MD5: no credentials of the server's
+			err = pkg.Errorf("server message %s: %w: %w", cut(m.Header.MsgID), ErrMalformedCredentials, err)
+		}
 	case AuthBasic, AuthMD5:
 		if c.srvOK {
 			return nil

@@ -15,10 +15,11 @@ import (
 // TestBrk2ServerCheckHostile: a device that checks its server
 // (ClientConfig.ServerAuth) against servers that send no credential, a
 // Cred of another type, a Cred of 1 MiB, or an x-syncml-hmac header
-// that is malformed or 64 KiB long: Run stops the session with an error
-// matching ErrMissingCredentials or ErrInvalidCredentials (the long
-// header a *LimitError, ErrLimit), cut in what it shows, and no goroutine
-// is left.
+// that is malformed, of an algorithm other than MD5 or 64 KiB long: Run
+// stops the session with an error matching ErrMissingCredentials or
+// ErrInvalidCredentials (the long header also a *LimitError, ErrLimit),
+// after posting its refusal, cut in what it shows, and no goroutine is
+// left.
 func TestBrk2ServerCheckHostile(t *testing.T) {
 	withCred := func(t *testing.T, ref string, cred *syncml.Cred) []byte {
 		raw := brk2Reply(t, "1", "1", ref, true)
@@ -47,7 +48,8 @@ func TestBrk2ServerCheckHostile(t *testing.T) {
 		{"MD5, Cred not Base64", AuthMD5, "", &syncml.Cred{Meta: &syncml.Meta{Type: string(AuthMD5), Format: "b64"}, Data: syncml.Text("!!")}, ErrInvalidCredentials},
 		{"HMAC, none", AuthHMAC, "", nil, ErrMissingCredentials},
 		{"HMAC, malformed", AuthHMAC, "algorithm=MD5, username", nil, ErrInvalidCredentials},
-		{"HMAC, 64 KiB", AuthHMAC, "algorithm=MD5, username=\"srv\", mac=" + strings.Repeat("A", 64<<10), nil, ErrLimit},
+		{"HMAC, 64 KiB", AuthHMAC, "algorithm=MD5, username=\"srv\", mac=" + strings.Repeat("A", 64<<10), nil, ErrInvalidCredentials},
+		{"HMAC, SHA-256", AuthHMAC, "algorithm=SHA-256, username=\"srv\", mac=" + strings.Repeat("A", 22), nil, ErrInvalidCredentials},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -76,8 +78,11 @@ func TestBrk2ServerCheckHostile(t *testing.T) {
 			if err != nil && len(err.Error()) > 2048 {
 				t.Errorf("Run's error is %d bytes long: what the server sent is not cut", len(err.Error()))
 			}
-			if n := posts.Load(); n > 2 {
-				t.Errorf("%d posts, want at most 2 (the device's message and its refusal)", n)
+			if n := posts.Load(); n != 2 {
+				t.Errorf("%d posts, want 2 (the device's message and its refusal)", n)
+			}
+			if strings.Contains(tc.name, "64 KiB") && !errors.Is(err, ErrLimit) {
+				t.Errorf("Run: %.300v; want it to say the header is over its bound (ErrLimit)", err)
 			}
 		})
 	}
