@@ -226,7 +226,14 @@ type ClientConfig struct {
 	// session is not sent: the Exchange of the message reports it in an
 	// Outcome whose Err is a *LimitError of MaxObjSize; so is one past
 	// MaxQueue counted with the device's own commands waiting in the rest
-	// of its package (a *LimitError of MaxQueue: see MaxQueue).
+	// of its package (a *LimitError of MaxQueue: see MaxQueue). A command
+	// it gave that its message could not carry waits in the rest of the
+	// package; when the session ends before it went (the server aborts
+	// it, or the next Start gives it up), it is not queued again, the
+	// next messages having EachMessage's own: it comes back in an
+	// Outcome without MsgID whose Err says it was not sent (Changed: it
+	// went back to the queue, and the next package 1 carried it after
+	// the fresh ones).
 	EachMessage func(ctx context.Context) ([]syncml.Command, error)
 	// Unmarshal, when set, decodes each server reply Run reads (and each
 	// message HandleInbound is given as bytes only) instead of the
@@ -293,9 +300,16 @@ type Client struct {
 	lastSent  []syncml.Command
 	lastFinal bool
 	lastPkg1  bool
-	// nextEach and lastEach count the EachMessage commands at the start
-	// of the commands of the message being built and of the last one.
-	nextEach, lastEach int
+	// nextEach are the EachMessage commands at the start of the commands
+	// of the message being built, and lastEach counts those of the last
+	// one.
+	nextEach []syncml.Command
+	lastEach int
+	// eachLeft are the EachMessage commands of the session that wait in
+	// the rest of the device's package, their message not having carried
+	// them (see noteEachLeft): a session given up does not queue them
+	// again (see giveUp). Nil or empty while none waits.
+	eachLeft map[syncml.Command]bool
 	// lastCont is true when the first command of the last message after
 	// its Statuses continued an object; again while that message is built
 	// once more.
@@ -415,7 +429,9 @@ func (c *Client) Queue(cmds ...syncml.Command) error {
 // 1 carried a second DevInfo Replace and the old alerts after its own):
 // the DevInfo is made anew, and each alert given to Start left for a
 // later message that never went comes back with an Err, once, without
-// MsgID, and is not sent again. An object of it cut into chunks
+// MsgID, and is not sent again; so does a command EachMessage gave a
+// message that could not carry it (Changed: it was queued again). An
+// object of it cut into chunks
 // goes whole again, to be cut anew; its chunks sent are forgotten. What
 // the previous session sent and the server never answered is given up:
 // Start has no Outcomes to return, so those come as Abandoned Outcomes
@@ -479,7 +495,8 @@ func (c *Client) Start(ctx context.Context, sessionID string, alerts ...syncml.C
 	c.cuts, c.lastSent = nil, nil
 	c.sessionID, c.outMsgID, c.inMsgID = sessionID, 0, ""
 	c.retries, c.ended, c.lo, c.cont = 0, false, nil, nil
-	c.rest.reset() // the last session's commands are not held on to
+	clear(c.eachLeft) // none waits: the rest is gone (see giveUp)
+	c.rest.reset()    // the last session's commands are not held on to
 	// the server's MaxObjSize holds for the session it was announced in
 	// (OMA DM, large objects): this one has heard none yet
 	c.srvOK, c.srvNext, c.peerObj = false, nil, 0
@@ -720,7 +737,8 @@ func (c *Client) finishParts(m *syncml.Message, front, mid, back []syncml.Comman
 	// a copy: the next message's commands take the place of sent in
 	// the array of the rest (see restBuf)
 	c.lastSent, c.lastFinal, c.lastPkg1 = slices.Clone(sent), final, false
-	c.lastEach, c.nextEach = c.nextEach, 0
+	c.noteEachLeft(sent)
+	c.lastEach, c.nextEach = len(c.nextEach), nil
 	for _, x := range m.Body.Commands {
 		switch x := x.(type) {
 		case *syncml.Status:

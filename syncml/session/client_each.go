@@ -36,7 +36,7 @@ import (
 // first in it, and no other command may go between the chunks of an
 // object (OMA DM, large objects), or the server takes the object as cut.
 func (c *Client) eachMessage(ctx context.Context, maxObj int) ([]syncml.Command, error) {
-	c.nextEach, c.eachUnsent = 0, nil
+	c.nextEach, c.eachUnsent = nil, nil
 	if c.cfg.EachMessage == nil || c.continuesObject(c.again) {
 		return nil, nil
 	}
@@ -68,7 +68,7 @@ func (c *Client) eachMessage(ctx context.Context, maxObj int) ([]syncml.Command,
 		}
 		extra = extra[:keep:keep]
 	}
-	c.nextEach = len(extra)
+	c.nextEach = extra
 	return extra, nil
 }
 
@@ -151,4 +151,52 @@ func (c *Client) refusedOf(cmds []syncml.Command, code syncml.StatusCode, why st
 				s.Cmd.ElementName(), s.Cmd.ID(), msgID, int(code), why, cause)})
 	}
 	return outs
+}
+
+// noteEachLeft notes, once the message being built is made and sent holds
+// its commands, the EachMessage commands of the session that wait in the
+// rest of the device's package (c.eachLeft): those of the message it did
+// not carry (whole, or as the last chunk of their object) join them, and
+// those it carried leave them. The work is in proportion to the message,
+// not to the rest.
+func (c *Client) noteEachLeft(sent []syncml.Command) {
+	if len(c.eachLeft) > 0 {
+		for _, x := range sent {
+			delete(c.eachLeft, x)
+		}
+	}
+	for _, x := range c.nextEach {
+		if slices.Contains(sent, x) {
+			continue
+		}
+		if c.eachLeft == nil {
+			c.eachLeft = make(map[syncml.Command]bool)
+		}
+		c.eachLeft[x] = true
+	}
+}
+
+// withoutEachLeft returns rest, the device's own commands of a session
+// given up bound for the queue (see giveUp), without those EachMessage
+// gave the session (c.eachLeft), in a new slice when it held any, and an
+// Outcome for each of those: they are not queued again, EachMessage
+// giving each message its own (a device that reports its state in every
+// message would otherwise send the next session a stale report after
+// the fresh one). The Outcome has no MsgID, and an Err that says so.
+func (c *Client) withoutEachLeft(rest []syncml.Command) ([]syncml.Command, []Outcome) {
+	if len(c.eachLeft) == 0 || !slices.ContainsFunc(rest, func(x syncml.Command) bool { return c.eachLeft[x] }) {
+		return rest, nil
+	}
+	var outs []Outcome
+	kept := make([]syncml.Command, 0, len(rest))
+	for _, x := range rest {
+		if !c.eachLeft[x] {
+			kept = append(kept, x)
+			continue
+		}
+		outs = append(outs, Outcome{SessionID: c.sessionID, Command: x,
+			Err: errorf("%s not sent: session %q ended (aborted by the server, or given up) before the message that was to carry it; EachMessage gives each message its own, and it is not queued again",
+				x.ElementName(), c.sessionID)})
+	}
+	return kept, outs
 }

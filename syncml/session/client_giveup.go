@@ -16,7 +16,10 @@ import "github.com/windc-go/windc/syncml"
 // them): the DevInfo, which the next Start makes anew, and the alerts
 // given to Start, each with an Outcome whose Err says it was not sent
 // and is not sent again, without MsgID (see startCutShort); Alert 1201
-// leads the first message, never the rest. It returns an Outcome for each command sent and not answered (Abandoned;
+// leads the first message, never the rest. The commands EachMessage gave
+// a message of the session that it could not carry are not queued again
+// either, EachMessage giving each message its own: an Outcome each says
+// so (see withoutEachLeft). It returns an Outcome for each command sent and not answered (Abandoned;
 // answered with its chunked Results never completed: its Status alone),
 // with the SessionID of the session given up, and forgets the records.
 // What it changes is noted in u, as the call that fails puts it back (the
@@ -58,7 +61,8 @@ func (c *Client) giveUp(u *clientMark) []Outcome {
 		for _, x := range left {
 			refused = append(refused, c.startCutShort(x))
 		}
-		rest := c.restToQueue()
+		rest, each := c.withoutEachLeft(c.restToQueue())
+		refused = append(refused, each...)
 		c.uncutSession(u)
 		if len(rest) > 0 {
 			c.queue = append(rest, c.queue...)

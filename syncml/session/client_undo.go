@@ -23,24 +23,25 @@ import "github.com/windc-go/windc/syncml"
 // Noting costs a few words and no allocation: answered is the Client's
 // buffer, reused.
 type clientMark struct {
-	sessionID, inMsgID                   string
-	outMsgID, retries, peerMax, nextEach int
-	peerObj                              int
-	ended, lastPkg1, srvOK, unsent       bool
-	peerSeen                             bool
-	pkg1Own                              int
-	refused                              syncml.StatusCode
-	srvNext                              *srvStatus
-	srvNonce                             []byte
-	chal                                 *syncml.Chal
-	queue, cont, pkg1, lastSent          []syncml.Command
-	cuts                                 []uncut
-	splitGets                            []splitGet
-	abandoned                            []Outcome
-	lo                                   *largeObject
-	loLen                                int
-	sent                                 []*sentCmd
-	next                                 int
+	sessionID, inMsgID             string
+	outMsgID, retries, peerMax     int
+	nextEach                       []syncml.Command
+	peerObj                        int
+	ended, lastPkg1, srvOK, unsent bool
+	peerSeen                       bool
+	pkg1Own                        int
+	refused                        syncml.StatusCode
+	srvNext                        *srvStatus
+	srvNonce                       []byte
+	chal                           *syncml.Chal
+	queue, cont, pkg1, lastSent    []syncml.Command
+	cuts                           []uncut
+	splitGets                      []splitGet
+	abandoned                      []Outcome
+	lo                             *largeObject
+	loLen                          int
+	sent                           []*sentCmd
+	next                           int
 	// answered are the records receive changed, as they were (see
 	// correlator.receive's save).
 	answered []was
