@@ -102,8 +102,7 @@ const DefaultMaxMessages = 1024
 // a ctx with a deadline, or an http.Client with a Timeout.
 func (c *Client) Run(ctx context.Context, hc *http.Client, url, sessionID string, alerts ...syncml.Command) ([]Outcome, error) {
 	hc = httpredirect.KeepBody(hc, c.cfg.MaxRedirects) // nil: http.DefaultClient
-	m, err := c.Start(ctx, sessionID, alerts...)
-	if err != nil {
+	if _, err := c.Start(ctx, sessionID, alerts...); err != nil {
 		return nil, err
 	}
 	var outcomes []Outcome
@@ -112,15 +111,13 @@ func (c *Client) Run(ctx context.Context, hc *http.Client, url, sessionID string
 		max = DefaultMaxMessages
 	}
 	at := url // where the next message goes
+	// raw is m's encoding, made as the Client built it (and measured
+	// against the server's MaxMsgSize): posted as it is, not encoded again
+	raw := c.lastRaw
 	for n := 1; ; n++ {
 		if n > max {
 			c.unsent = true // m, built, is not posted
 			return outcomes, pkg.LimitCount("MaxMessages", int64(max), int64(n), "")
-		}
-		raw, err := syncml.Marshal(m)
-		if err != nil {
-			c.unsent = true
-			return outcomes, errorf("encode message %s: %w", m.Header.MsgID, err)
 		}
 		reply, body, hdr, err := c.post(ctx, hc, at, raw)
 		if err != nil {
@@ -159,13 +156,9 @@ func (c *Client) Run(ctx context.Context, hc *http.Client, url, sessionID string
 			c.unsent = !x.Done
 			return outcomes, err
 		}
-		m = x.Reply
+		raw = x.Raw
 		if x.Done {
 			// The last message (Statuses after an abort) needs no answer.
-			raw, err := syncml.Marshal(m)
-			if err != nil {
-				return outcomes, errorf("encode message %s: %w", m.Header.MsgID, err)
-			}
 			_, _, _, err = c.post(ctx, hc, next, raw)
 			return outcomes, err
 		}
