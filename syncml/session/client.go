@@ -739,18 +739,32 @@ func (c *Client) finishParts(m *syncml.Message, front, mid, back []syncml.Comman
 	c.lastSent, c.lastFinal, c.lastPkg1 = slices.Clone(sent), final, false
 	c.noteEachLeft(sent)
 	c.lastEach, c.nextEach = len(c.nextEach), nil
+	// the records of the message's commands (not its Statuses), made
+	// together; those of commands nested in them one by one (add)
+	n := 0
 	for _, x := range m.Body.Commands {
-		switch x := x.(type) {
-		case *syncml.Status:
+		if _, ok := x.(*syncml.Status); !ok {
+			n++
+		}
+	}
+	recs := make([]sentCmd, n)
+	for _, x := range m.Body.Commands {
+		if _, ok := x.(*syncml.Status); ok {
 			continue
+		}
+		r := &recs[0]
+		recs = recs[1:]
+		switch x := x.(type) {
 		case *syncml.Results:
 			// A Status for it (213 for a chunk, an error for an object
 			// refused) is matched and reported to no one.
-			c.sent.addOne(&sentCmd{MsgID: m.Header.MsgID, Cmd: x, Internal: true})
+			r.MsgID, r.Cmd, r.Internal = m.Header.MsgID, x, true
+			c.sent.addOne(r)
 			continue
 		case *syncml.Alert:
 			if code, _ := x.Code(); code == syncml.AlertNextMessage || code == syncml.AlertNoEndOfData {
-				c.sent.addInternal(m.Header.MsgID, x)
+				r.MsgID, r.Cmd, r.NoResp, r.Internal = m.Header.MsgID, x, noResp(x), true
+				c.sent.addOne(r)
 				continue
 			}
 		}
@@ -758,10 +772,11 @@ func (c *Client) finishParts(m *syncml.Message, front, mid, back []syncml.Comman
 			// A chunk followed by more: its Status (213, or the refusal
 			// that ends its object: dropRefused) is no Outcome; the last
 			// chunk, the command itself, has it.
-			c.sent.addInternal(m.Header.MsgID, x)
+			r.MsgID, r.Cmd, r.NoResp, r.Internal = m.Header.MsgID, x, noResp(x), true
+			c.sent.addOne(r)
 			continue
 		}
-		c.sent.add(m.Header.MsgID, x)
+		c.sent.addTo(r, m.Header.MsgID, x)
 	}
 	return m, nil
 }
@@ -981,7 +996,7 @@ func (c *Client) answer(ctx context.Context, m *syncml.Message, x *Exchange, u *
 	if n := parseSize(h.Meta); n > 0 {
 		c.peerMax = n
 	}
-	if h.Meta != nil {
+	if h.Meta != nil && h.Meta.MaxObjSize != "" { // (Atoi's error for "" allocates)
 		if n, err := strconv.Atoi(h.Meta.MaxObjSize); err == nil && n > 0 {
 			c.peerObj = n // until the session ends, or the server announces another
 		}

@@ -160,8 +160,15 @@ func (c *correlator) addAll(msgID string, cmds []syncml.Command, xs *exchSpace) 
 	}
 }
 
-func (c *correlator) add(msgID string, cmd syncml.Command) {
-	c.addOne(&sentCmd{MsgID: msgID, Cmd: cmd, NoResp: noResp(cmd)})
+// add records cmd, sent in message msgID, and the commands nested in it.
+func (c *correlator) add(msgID string, cmd syncml.Command) { c.addTo(&sentCmd{}, msgID, cmd) }
+
+// addTo is add with the record of cmd in s, which is zero (one of a
+// batch, say); the records of the commands nested in cmd are made one by
+// one.
+func (c *correlator) addTo(s *sentCmd, msgID string, cmd syncml.Command) {
+	s.MsgID, s.Cmd, s.NoResp = msgID, cmd, noResp(cmd)
+	c.addOne(s)
 	if n := cmd.Nested(); n != nil {
 		var flat []syncml.Command
 		flattenAll(n, &flat)
