@@ -17,12 +17,7 @@ import (
 // fail Run with an *HTTPError of the redirect, its Location never posted
 // to. Without it, Run follows none.
 func TestClientRunMaxRedirects(t *testing.T) {
-	var plain atomic.Int32
-	plainSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		plain.Add(1)
-		w.WriteHeader(500)
-	}))
-	defer plainSrv.Close()
+	plainSrv, plain := plainTrap(t)
 	var moved atomic.Int32
 	tlsSrv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
@@ -92,4 +87,16 @@ func TestClientRunMaxRedirects(t *testing.T) {
 			}
 		})
 	}
+}
+
+// plainTrap is a plain-http server on loopback that answers 500 and
+// counts the requests it gets: a device's message must never reach it.
+func plainTrap(t *testing.T) (*httptest.Server, *atomic.Int32) {
+	var n atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		w.WriteHeader(500)
+	}))
+	t.Cleanup(srv.Close)
+	return srv, &n
 }

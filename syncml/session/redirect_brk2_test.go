@@ -17,12 +17,7 @@ import (
 // followed by the http.Client, which re-posts the body (and the
 // x-syncml-hmac header) to the http URL.
 func TestBrk2HTTPRedirectLeavesHTTPS(t *testing.T) {
-	var plain atomic.Int32
-	plainSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		plain.Add(1)
-		w.WriteHeader(500)
-	}))
-	defer plainSrv.Close()
+	plainSrv, plain := plainTrap(t)
 	tlsSrv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, plainSrv.URL+"/dm", http.StatusTemporaryRedirect)
 	}))
