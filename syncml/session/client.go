@@ -858,7 +858,8 @@ func (c *Client) refusedMsgID(again bool) string {
 //
 // A Handle that fails changes nothing of the Client but, when it gives
 // the session up on authentication, that the last message was refused
-// and (with a ClientAuth, see Credentials) the server's new challenge: the commands queued
+// and (with Credentials that are a ChallengeChecker, as ClientAuth is:
+// see Credentials) the server's new challenge: the commands queued
 // stay queued, whole (an object cut into chunks for the reply gets its
 // Items back), and so do
 // the rest of the device's package, the server's MaxMsgSize, the records
