@@ -66,7 +66,7 @@ func Example_wiring() {
 		if e == nil {
 			return fmt.Sprintf("no document, AllowCamera=%q", v)
 		}
-		state, _ := declaredconfig.ParseState(e.State)
+		state, _ := e.ParsedState()
 		return fmt.Sprintf("%s %v, AllowCamera=%q", e.Checksum, state, v)
 	}
 	sessions := 0
