@@ -191,21 +191,11 @@ func bulkPairs(n int) [][2]string {
 // apply is not measured).
 func BenchmarkUnenrollBulk(b *testing.B) {
 	ctx := context.Background()
-	pairs := bulkPairs(500)
-	tmpl := declaredconfig.DocumentURI(declaredconfig.Device, declaredconfig.BulkTemplate, bulkID).String()
-	vars := declaredconfig.BulkVariablesURI(declaredconfig.Device, bulkID).String()
-	doc, data := text(b, bulkDoc()), text(b, blob(pairs...))
+	ib := blob(bulkPairs(500)...)
 	b.ReportAllocs()
 	for b.Loop() {
 		b.StopTimer()
-		s := &agent.MemorySurface{}
-		a := newAgent(b, agent.Config{Surface: s})
-		if c, _ := serve(b, a, "Add", tmpl, doc); c != 200 {
-			b.Fatal(c)
-		}
-		if c, _ := serve(b, a, "Replace", vars, data); c != 200 {
-			b.Fatal(c)
-		}
+		a := bulkAgent(b, nil, ib)
 		if err := a.ApplyPending(ctx); err != nil {
 			b.Fatal(err)
 		}

@@ -171,7 +171,7 @@ func (c *fakeClock) lastWait() time.Duration {
 
 // bulkAgent returns an agent on surface holding the bulk template
 // bulkDoc with ib as its instance data, not applied yet.
-func bulkAgent(t *testing.T, surface agent.Surface, ib *declaredconfig.InstanceBlob) *agent.Agent {
+func bulkAgent(t testing.TB, surface agent.Surface, ib *declaredconfig.InstanceBlob) *agent.Agent {
 	t.Helper()
 	a := newAgent(t, agent.Config{Surface: surface})
 	if c, _ := serve(t, a, "Add", declaredconfig.DocumentURI(declaredconfig.Device, declaredconfig.BulkTemplate, bulkID).String(), text(t, bulkDoc())); c != 200 {
