@@ -146,11 +146,14 @@ type Config struct {
 	// EventError; a read on refresh: an EventError, checked again next
 	// time). The call goes on on its own goroutine until the Surface
 	// returns; what it does then is not looked at. The calls of one
-	// refresh, and the reads an apply's batch makes first, are made one
-	// at a time on one goroutine, with one timer (another goroutine only
-	// after a call that timed out): Changed: the context of such a call
-	// ends when the refresh's calls (the batch's reads) end, not when the
-	// call returns; it was a goroutine, a timer and a context per call.
+	// refresh, of one ApplyPending batch (its reads, Sets and Deletes),
+	// of one Unenroll and of one Undo are made one at a time on one
+	// goroutine, with one timer (another goroutine only after a call
+	// that timed out): Changed: the context of such a call ends when the
+	// calls of its refresh, batch, Unenroll or Undo end, not when the
+	// call returns; it was a goroutine, a timer and a context per call
+	// (so far for an apply's Sets and Deletes, an Unenroll's and an
+	// Undo's).
 	// Zero means DefaultSurfaceTimeout; a negative value, no bound
 	// (calls are made on the caller's goroutine).
 	SurfaceTimeout time.Duration

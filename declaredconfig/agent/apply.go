@@ -1,7 +1,6 @@
 package agent
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -423,8 +422,10 @@ func (a *Agent) droppedNodes() map[string]bool {
 	return out
 }
 
-// execute makes the job's settings through the Surface (without the lock).
-func (a *Agent) execute(ctx context.Context, j *applyJob) error {
+// execute makes the job's settings through the Surface, calling it
+// through c (without the lock).
+func (a *Agent) execute(c *caller, j *applyJob) error {
+	ctx := c.ctx
 	for k := range j.steps {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -435,7 +436,8 @@ func (a *Agent) execute(ctx context.Context, j *applyJob) error {
 		case j.inventory && j.forgotten[k]:
 			st = syncml.StatusCommandNotAllowed
 		case j.inventory:
-			v, ok, err := a.surfaceGet(ctx, s.URI)
+			o := c.do(surfaceOp{kind: opGet, uri: s.URI})
+			v, ok, err := o.v, o.ok, o.err
 			st = statusOf(err)
 			if errors.Is(err, ErrSurfaceTimeout) {
 				j.events = append(j.events, Event{Time: a.cfg.Clock.Now(), Kind: EventError, DocID: j.doc.ID, URI: s.URI, Err: err})
@@ -451,7 +453,7 @@ func (a *Agent) execute(ctx context.Context, j *applyJob) error {
 		case j.lose[k]:
 			st = syncml.StatusConflict
 		default:
-			err := a.surfaceSet(ctx, s.URI, s.Value)
+			err := c.do(surfaceOp{kind: opSet, uri: s.URI, value: s.Value}).err
 			st = statusOf(err)
 			j.maySet[k] = err == nil || maybeMade(ctx, err)
 			if errors.Is(err, ErrSurfaceTimeout) {

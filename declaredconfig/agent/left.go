@@ -48,14 +48,15 @@ func leftNodeOf(rec *DocumentRecord, uri string) leftNode {
 	return leftNode{uri: uri}
 }
 
-// deleteLeft deletes nd from the Surface, once the Surface is read for a
-// node of Intents: one that holds none of the values the agent would
-// have set (or nothing) is not the agent's, and is left as it is. gone
-// reports that the node holds nothing the agent set any more: deleted,
-// or not the agent's.
-func (a *Agent) deleteLeft(ctx context.Context, nd leftNode) (gone bool, err error) {
+// deleteLeft deletes nd from the Surface, calling it through c, once the
+// Surface is read for a node of Intents: one that holds none of the
+// values the agent would have set (or nothing) is not the agent's, and is
+// left as it is. gone reports that the node holds nothing the agent set
+// any more: deleted, or not the agent's.
+func (a *Agent) deleteLeft(c *caller, nd leftNode) (gone bool, err error) {
 	if nd.want != nil {
-		v, ok, err := a.surfaceGet(ctx, nd.uri)
+		o := c.do(surfaceOp{kind: opGet, uri: nd.uri})
+		v, ok, err := o.v, o.ok, o.err
 		if err != nil {
 			return false, errorf("read %s (to know whether the agent set it): %w", nd.uri, err)
 		}
@@ -63,7 +64,7 @@ func (a *Agent) deleteLeft(ctx context.Context, nd leftNode) (gone bool, err err
 			return true, nil
 		}
 	}
-	if err := a.surfaceDelete(ctx, nd.uri); err != nil {
+	if err := c.do(surfaceOp{kind: opDelete, uri: nd.uri}).err; err != nil {
 		return false, errorf("delete %s: %w", nd.uri, err)
 	}
 	return true, nil
@@ -238,14 +239,14 @@ func (a *Agent) namedElsewhere(rec *DocumentRecord) map[string]bool {
 }
 
 // dropLeft deletes from the Surface the nodes drop of the record of u
-// (relieve), without the lock (deleteLeft: a node of Intents only when it
-// holds the agent's value), and takes those gone out of the record's
-// Leftover; a failure is told as an EventError and the node stays in
-// Leftover, for the next apply or Unenroll.
-func (a *Agent) dropLeft(ctx context.Context, u declaredconfig.URI, drop []leftNode, n *notes) {
+// (relieve), calling it through c, without the lock (deleteLeft: a node
+// of Intents only when it holds the agent's value), and takes those gone
+// out of the record's Leftover; a failure is told as an EventError and
+// the node stays in Leftover, for the next apply or Unenroll.
+func (a *Agent) dropLeft(c *caller, u declaredconfig.URI, drop []leftNode, n *notes) {
 	gone := map[string]bool{}
 	for _, nd := range drop {
-		if ok, err := a.deleteLeft(ctx, nd); !ok {
+		if ok, err := a.deleteLeft(c, nd); !ok {
 			n.event(Event{Time: a.cfg.Clock.Now(), Kind: EventError, URI: nd.uri, Err: err,
 				Detail: "a node an earlier version of " + u.DocID + " set is not deleted: Unenroll deletes it"})
 			continue

@@ -80,6 +80,10 @@ func (a *Agent) Refresh(ctx context.Context) error {
 	defer a.flush(&n)
 	a.work.Lock()
 	defer a.work.Unlock()
+	// The Surface is read and written without the lock, by one caller:
+	// the reads before, and the check's reads and sets.
+	c := a.newCaller(ctx)
+	defer c.close()
 	defer func() {
 		// It may have set nodes read before: a batch reads them again.
 		a.mu.Lock()
@@ -116,7 +120,7 @@ func (a *Agent) Refresh(ctx context.Context) error {
 			break
 		}
 		a.mu.Unlock()
-		err := a.readBefore(ctx, unread)
+		err := a.readBefore(c, unread)
 		a.mu.Lock()
 		if err != nil {
 			a.mu.Unlock()
@@ -143,9 +147,6 @@ func (a *Agent) Refresh(ctx context.Context) error {
 		}
 	}
 	a.mu.Unlock()
-	// The Surface is read and written without the lock, by one caller.
-	c := a.newCaller(ctx)
-	defer c.close()
 	for _, j := range jobs {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -288,7 +289,7 @@ func (a *Agent) check(c *caller, j *refreshJob) {
 			s.Status = int(syncml.StatusNotFound)
 			continue
 		}
-		o := c.do(surfaceOp{uri: s.URI})
+		o := c.do(surfaceOp{kind: opGet, uri: s.URI})
 		v, ok, err := o.v, o.ok, o.err
 		if err != nil {
 			// Not drift: what the node holds is not known. The setting
@@ -337,7 +338,7 @@ func (a *Agent) check(c *caller, j *refreshJob) {
 		if j.unrecorded[nodeKey(s.URI)] {
 			continue // not in the store as set: not set (its status stays)
 		}
-		if err := c.do(surfaceOp{set: true, uri: s.URI, value: s.Value}).err; err != nil {
+		if err := c.do(surfaceOp{kind: opSet, uri: s.URI, value: s.Value}).err; err != nil {
 			s.Status = int(statusOf(err))
 			j.unknown[k] = maybeMade(c.ctx, err)
 			j.events = append(j.events, jobEvent{Event: Event{Time: now, Kind: EventDrifted, DocID: j.doc.ID, URI: s.URI,

@@ -22,15 +22,16 @@ func goroutineID() string {
 	return string(s[:bytes.IndexByte(s, ' ')])
 }
 
-// callerSurface is a MemorySurface that records the goroutine of each Get
-// and Set, and whose Get of the node stuck blocks, whatever its context
-// says, until free is closed; it records each Get's deadline, from its
-// start.
+// callerSurface is a MemorySurface that records the goroutine of each
+// Get, Set and Delete, and whose calls of the node stuck block, whatever
+// their context says, until free is closed; it records each call's
+// deadline, from its start, by node.
 type callerSurface struct {
 	agent.MemorySurface
 	mu        sync.Mutex
 	on        []string // the goroutine of each call
 	stuck     string
+	hung      []string // the goroutine of each call of stuck
 	free      chan struct{}
 	deadlines map[string]time.Duration
 }
@@ -44,17 +45,33 @@ func (s *callerSurface) record(ctx context.Context, uri string) {
 	}
 }
 
+// hold blocks until free is closed when uri is stuck.
+func (s *callerSurface) hold(uri string) {
+	if uri != s.stuck {
+		return
+	}
+	s.mu.Lock()
+	s.hung = append(s.hung, goroutineID())
+	s.mu.Unlock()
+	<-s.free
+}
+
 func (s *callerSurface) Get(ctx context.Context, uri string) (string, bool, error) {
 	s.record(ctx, uri)
-	if uri == s.stuck {
-		<-s.free
-	}
+	s.hold(uri)
 	return s.MemorySurface.Get(ctx, uri)
 }
 
 func (s *callerSurface) Set(ctx context.Context, uri, v string) error {
 	s.record(ctx, uri)
+	s.hold(uri)
 	return s.MemorySurface.Set(ctx, uri, v)
+}
+
+func (s *callerSurface) Delete(ctx context.Context, uri string) error {
+	s.record(ctx, uri)
+	s.hold(uri)
+	return s.MemorySurface.Delete(ctx, uri)
 }
 
 // TestRefreshCallsShareGoroutine: the reads and sets of one refresh,

@@ -21,39 +21,6 @@ func (a *Agent) surfaceTimeout() time.Duration {
 	}
 }
 
-// call runs one Surface call with Config.SurfaceTimeout as its bound. The
-// call gets a context that ends at the bound; a Surface that does not
-// return by then is left running on its own goroutine (its outcome is
-// dropped) and call returns an error matching ErrSurfaceTimeout and
-// context.DeadlineExceeded. When ctx ends first, call returns ctx's error.
-func call[T any](a *Agent, ctx context.Context, op, uri string, f func(context.Context) (T, error)) (T, error) {
-	t := a.surfaceTimeout()
-	if t == 0 {
-		return f(ctx)
-	}
-	cctx, cancel := context.WithTimeout(ctx, t)
-	defer cancel()
-	type out struct {
-		v   T
-		err error
-	}
-	ch := make(chan out, 1)
-	go func() {
-		v, err := f(cctx)
-		ch <- out{v, err}
-	}()
-	select {
-	case o := <-ch:
-		return o.v, o.err
-	case <-cctx.Done():
-		var zero T
-		if err := ctx.Err(); err != nil {
-			return zero, err
-		}
-		return zero, timeoutError(op, uri, t)
-	}
-}
-
 // timeoutError is the error of a Surface call op of uri that did not
 // return within t.
 func timeoutError(op, uri string, t time.Duration) error {
@@ -66,49 +33,22 @@ type getResult struct {
 	ok    bool
 }
 
-func (a *Agent) surfaceSet(ctx context.Context, uri, value string) error {
-	_, err := call(a, ctx, "Set", uri, func(ctx context.Context) (struct{}, error) {
-		return struct{}{}, a.cfg.Surface.Set(ctx, uri, value)
-	})
-	return err
-}
-
-func (a *Agent) surfaceGet(ctx context.Context, uri string) (string, bool, error) {
-	r, err := call(a, ctx, "Get", uri, func(ctx context.Context) (getResult, error) {
-		v, ok, err := a.cfg.Surface.Get(ctx, uri)
-		return getResult{v, ok}, err
-	})
-	return r.value, r.ok, err
-}
-
-func (a *Agent) surfaceDelete(ctx context.Context, uri string) error {
-	_, err := call(a, ctx, "Delete", uri, func(ctx context.Context) (struct{}, error) {
-		return struct{}{}, a.cfg.Surface.Delete(ctx, uri)
-	})
-	return err
-}
-
-// surfaceGets reads the nodes uris from the Surface in turn, each Get
-// bounded by Config.SurfaceTimeout as a call is (its context ends at its
-// own bound, and a Get that does not return by then gives an error
-// matching ErrSurfaceTimeout), and gives each outcome to each, in the
-// order of uris, until each returns false. A Get that times out is the
-// last: the nodes after it are not read. It returns ctx's error when ctx
-// ends before all are read (the Get under way, if any, is not given to
+// gets reads the nodes uris from the Surface in turn, each Get a call
+// of c (bounded by Config.SurfaceTimeout: its context ends at its own
+// bound, and a Get that does not return by then gives an error matching
+// ErrSurfaceTimeout), and gives each outcome to each, in the order of
+// uris, until each returns false. A Get that times out is the last: the
+// nodes after it are not read. It returns the error of c's context when
+// it ends before all are read (the Get under way, if any, is not given to
 // each).
-//
-// Unlike as many calls, it makes one goroutine, one timer and one context
-// for all the Gets, not one each (a caller).
-func (a *Agent) surfaceGets(ctx context.Context, uris []string, each func(uri, v string, ok bool, err error) bool) error {
-	c := a.newCaller(ctx)
-	defer c.close()
+func (c *caller) gets(uris []string, each func(uri, v string, ok bool, err error) bool) error {
 	for _, u := range uris {
-		if err := ctx.Err(); err != nil {
+		if err := c.ctx.Err(); err != nil {
 			return err
 		}
-		o := c.do(surfaceOp{uri: u})
+		o := c.do(surfaceOp{kind: opGet, uri: u})
 		if o.cut {
-			return ctx.Err()
+			return c.ctx.Err()
 		}
 		if !each(u, o.v, o.ok, o.err) || o.late {
 			return nil
@@ -117,16 +57,19 @@ func (a *Agent) surfaceGets(ctx context.Context, uris []string, each func(uri, v
 	return nil
 }
 
-// A caller makes the Surface calls of one batch (the reads of
-// surfaceGets, a refresh's reads and sets) one at a time, each bounded by
-// Config.SurfaceTimeout as call bounds one: its context has the deadline
-// of the bound from its start, and one that has not returned by then
-// fails with ErrSurfaceTimeout, its context ended
-// (context.DeadlineExceeded), left running on its own. Unlike call, it
+// A caller makes the Surface calls of one batch (an ApplyPending's reads,
+// sets and deletes, a refresh's reads and sets, an Unenroll's or an
+// Undo's reads and deletes) one at a time, each bounded by
+// Config.SurfaceTimeout: its context has the deadline of the bound from
+// its start, and one that has not returned by then fails alone with
+// ErrSurfaceTimeout, its context ended (context.DeadlineExceeded), left
+// running on its own goroutine (its outcome is dropped). When the
+// batch's context ends first, the call fails with its error (cut). It
 // makes one goroutine, one timer and one context for the calls, not one
-// each: a new goroutine and context only after a call that timed out.
-// Without a bound, the calls are made on the goroutine of do. Not safe
-// for concurrent use; close ends it.
+// each: a new goroutine and context only after a call that timed out (or
+// when the first call is made). Without a bound, the calls are made on
+// the goroutine of do. Not safe for concurrent use; close ends it, and
+// its goroutine, but one left to a call that has not returned.
 type caller struct {
 	a     *Agent
 	ctx   context.Context
@@ -137,11 +80,31 @@ type caller struct {
 	timer *time.Timer
 }
 
-// A surfaceOp is one call of a caller: a Get of uri, or a Set of it to
-// value.
+// A surfaceOp is one call of a caller: a Get of uri, a Set of it to
+// value, or a Delete of it.
 type surfaceOp struct {
-	set        bool
+	kind       opKind
 	uri, value string
+}
+
+// An opKind is the Surface method a surfaceOp calls.
+type opKind uint8
+
+const (
+	opGet opKind = iota
+	opSet
+	opDelete
+)
+
+// String returns the name of the Surface method.
+func (k opKind) String() string {
+	switch k {
+	case opSet:
+		return "Set"
+	case opDelete:
+		return "Delete"
+	}
+	return "Get"
 }
 
 // A surfaceOut is the outcome of a surfaceOp; cut says ctx ended before
@@ -160,9 +123,12 @@ func (a *Agent) newCaller(ctx context.Context) *caller {
 
 // run makes the call op under ctx.
 func (a *Agent) run(ctx context.Context, op surfaceOp) (o surfaceOut) {
-	if op.set {
+	switch op.kind {
+	case opSet:
 		o.err = a.cfg.Surface.Set(ctx, op.uri, op.value)
-	} else {
+	case opDelete:
+		o.err = a.cfg.Surface.Delete(ctx, op.uri)
+	default:
 		o.v, o.ok, o.err = a.cfg.Surface.Get(ctx, op.uri)
 	}
 	return o
@@ -201,11 +167,7 @@ func (c *caller) do(op surfaceOp) surfaceOut {
 		if err := c.ctx.Err(); err != nil {
 			return surfaceOut{err: err, cut: true}
 		}
-		name := "Get"
-		if op.set {
-			name = "Set"
-		}
-		return surfaceOut{err: timeoutError(name, op.uri, c.t), late: true}
+		return surfaceOut{err: timeoutError(op.kind.String(), op.uri, c.t), late: true}
 	case <-c.ctx.Done():
 		err := c.ctx.Err()
 		c.abandon(err)
@@ -251,7 +213,7 @@ func newReadContext(parent context.Context) *readContext {
 	return c
 }
 
-// setDeadline sets the deadline of the next Get.
+// setDeadline sets the deadline of the next call.
 func (c *readContext) setDeadline(d time.Time) {
 	c.mu.Lock()
 	c.deadline = d

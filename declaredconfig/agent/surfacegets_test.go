@@ -35,6 +35,13 @@ func (s *slowSurface) Get(ctx context.Context, uri string) (string, bool, error)
 	return s.MemorySurface.Get(ctx, uri)
 }
 
+// surfaceGets runs the gets of uris through a new caller of a under ctx.
+func (a *Agent) surfaceGets(ctx context.Context, uris []string, each func(uri, v string, ok bool, err error) bool) error {
+	c := a.newCaller(ctx)
+	defer c.close()
+	return c.gets(uris, each)
+}
+
 // getsOf runs surfaceGets of uris on a and returns what each was given,
 // as "uri=value ok err", and surfaceGets's error.
 func getsOf(ctx context.Context, a *Agent, uris []string) ([]string, error) {

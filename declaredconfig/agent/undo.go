@@ -61,8 +61,10 @@ func (a *Agent) undo(old, after *Snapshot) func(context.Context) error {
 		a.mu.Unlock()
 		a.signal()
 		var errs []error
+		c := a.newCaller(ctx)
+		defer c.close()
 		for _, nd := range drop {
-			if _, err := a.deleteLeft(ctx, nd); err != nil {
+			if _, err := a.deleteLeft(c, nd); err != nil {
 				errs = append(errs, errorf("undo: %w", err))
 			}
 		}

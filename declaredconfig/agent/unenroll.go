@@ -69,6 +69,8 @@ func (a *Agent) Unenroll(ctx context.Context) error {
 		}
 	}
 	var errs []error
+	c := a.newCaller(ctx) // the Deletes (and reads) share one goroutine
+	defer c.close()
 	done := map[string]bool{}
 	now := a.cfg.Clock.Now()
 	for _, r := range a.st.Documents {
@@ -97,7 +99,7 @@ func (a *Agent) Unenroll(ctx context.Context) error {
 			if want != nil && !sure[k] {
 				nd.want = want[k]
 			}
-			if _, err := a.deleteLeft(ctx, nd); err != nil {
+			if _, err := a.deleteLeft(c, nd); err != nil {
 				errs = append(errs, errorf("unenroll: %w", err))
 			}
 		}

@@ -69,13 +69,15 @@ func (a *Agent) ApplyPending(ctx context.Context) error {
 	defer a.flush(&n)
 	var applied []string // the DocIDs of the documents the batch applied
 	var err error
+	c := a.newCaller(ctx) // the batch's Surface calls share one goroutine
 	for {
 		var done bool
-		done, err = a.applyNext(ctx, &n, &applied)
+		done, err = a.applyNext(c, &n, &applied)
 		if err != nil || done {
 			break
 		}
 	}
+	c.close()
 	a.work.Lock() // no apply of another batch runs: unintendRest
 	defer a.work.Unlock()
 	a.mu.Lock()
@@ -112,9 +114,11 @@ func (a *Agent) ApplyPending(ctx context.Context) error {
 
 // applyNext applies the oldest pending document, without saving; done
 // when there is none. Its DocID is added to applied.
-// The Surface is called without the agent's lock, so that sessions go on
-// (and see ConfigInprogress) while a document is applied.
-func (a *Agent) applyNext(ctx context.Context, n *notes, applied *[]string) (done bool, err error) {
+// The Surface is called through c (the batch's) without the agent's
+// lock, so that sessions go on (and see ConfigInprogress) while a
+// document is applied.
+func (a *Agent) applyNext(c *caller, n *notes, applied *[]string) (done bool, err error) {
+	ctx := c.ctx
 	a.work.Lock()
 	defer a.work.Unlock()
 	a.mu.Lock()
@@ -151,7 +155,7 @@ func (a *Agent) applyNext(ctx context.Context, n *notes, applied *[]string) (don
 			// recorded (heldBefore).
 			a.st.Documents[i] = before
 			a.mu.Unlock()
-			if err := a.readBefore(ctx, unread); err != nil {
+			if err := a.readBefore(c, unread); err != nil {
 				return false, err
 			}
 			return false, nil // applyNext again, with the plans kept
@@ -204,13 +208,13 @@ func (a *Agent) applyNext(ctx context.Context, n *notes, applied *[]string) (don
 		return false, nil
 	}
 	a.mu.Unlock()
-	xerr := a.execute(ctx, job)
+	xerr := a.execute(c, job)
 	a.mu.Lock()
 	drop := a.commit(job, xerr != nil, n)
 	a.hold(n)
 	a.mu.Unlock()
 	if len(drop) > 0 {
-		a.dropLeft(ctx, job.uri, drop, n)
+		a.dropLeft(c, job.uri, drop, n)
 	}
 	return false, xerr
 }
@@ -293,11 +297,12 @@ func (a *Agent) unread(added map[int][]leftNode) []string {
 // the value its Set writes is not the agent's after a crash. A read that
 // fails, or finds no node, is recorded as such (the node is recorded as
 // the agent may set it, as before); after a read that times out
-// (Config.SurfaceTimeout) the others are not read, and recorded so. It returns ctx's error when ctx ends
-// (the document stays pending). a.work held, not a.mu.
-func (a *Agent) readBefore(ctx context.Context, uris []string) error {
+// (Config.SurfaceTimeout) the others are not read, and recorded so. It
+// calls the Surface through c, and returns the error of c's context when
+// it ends (the document stays pending). a.work held, not a.mu.
+func (a *Agent) readBefore(c *caller, uris []string) error {
 	got := make(map[string]getResult, len(uris))
-	err := a.surfaceGets(ctx, uris, func(u, v string, ok bool, err error) bool {
+	err := c.gets(uris, func(u, v string, ok bool, err error) bool {
 		got[nodeKey(u)] = getResult{v, ok && err == nil}
 		// A Surface whose Get does not return: the others are not read
 		// (recorded as before), so that the apply waits SurfaceTimeout
