@@ -70,6 +70,7 @@ func (a *Agent) ApplyPending(ctx context.Context) error {
 	var applied []string // the DocIDs of the documents the batch applied
 	var err error
 	c := a.newCaller(ctx) // the batch's Surface calls share one goroutine
+	defer c.close()
 	for {
 		var done bool
 		done, err = a.applyNext(c, &n, &applied)
@@ -77,7 +78,6 @@ func (a *Agent) ApplyPending(ctx context.Context) error {
 			break
 		}
 	}
-	c.close()
 	a.work.Lock() // no apply of another batch runs: unintendRest
 	defer a.work.Unlock()
 	a.mu.Lock()
