@@ -12,6 +12,8 @@ import (
 
 	"github.com/windc-go/windc/declaredconfig"
 	"github.com/windc-go/windc/declaredconfig/agent"
+	"github.com/windc-go/windc/syncml"
+	"github.com/windc-go/windc/syncml/session"
 )
 
 // live reports whether the goroutine g (goroutineID) still runs.
@@ -156,5 +158,37 @@ func TestBatchTimeoutEach(t *testing.T) {
 			t.Errorf("the node after the Delete that timed out is not deleted")
 		}
 		check("the Unenroll")
+	})
+}
+
+// TestUndoCallsShareGoroutine: the Deletes of an Undo (an Atomic that
+// added a document, applied it and is rolled back) are made on one
+// goroutine, not the caller's, that ends with them.
+func TestUndoCallsShareGoroutine(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s := &callerSurface{}
+		a := newAgent(t, agent.Config{Surface: s})
+		add, err := declaredconfig.AddDocument(declaredconfig.DocumentURI(declaredconfig.Device, declaredconfig.Complete, vpnID), vpnDoc("A1"), syncml.DataText)
+		if err != nil {
+			t.Fatal(err)
+		}
+		apply := execRuns(t, a.ApplyPending)
+		exec := &syncml.Exec{Items: []syncml.Item{{Target: &syncml.Location{LocURI: "./Vendor/MSFT/Test/Apply"}}}}
+		fail := &syncml.Replace{Items: []syncml.Item{{Target: &syncml.Location{LocURI: "./Vendor/MSFT/Test/X"}, Data: syncml.Text("1")}}}
+		s.on = nil
+		var undo int
+		s.onDelete = func() { undo++ }
+		codes := exchangeWith(t, a, map[string]session.Handler{"./Vendor/MSFT/Test": apply},
+			&syncml.Atomic{Commands: []syncml.Command{add, exec, fail}})
+		if !slices.Contains(codes, "Atomic 507") {
+			t.Fatalf("statuses %v, want Atomic 507", codes)
+		}
+		if undo != 2 {
+			t.Fatalf("the Undo made %d Deletes, want 2", undo)
+		}
+		s.mu.Lock()
+		s.on = s.on[len(s.on)-2:] // the Undo's
+		s.mu.Unlock()
+		oneGoroutine(t, s, 2, "the Undo")
 	})
 }

@@ -32,6 +32,7 @@ type callerSurface struct {
 	on        []string // the goroutine of each call
 	stuck     string
 	hung      []string // the goroutine of each call of stuck
+	onDelete  func()   // called at each Delete, when not nil
 	free      chan struct{}
 	deadlines map[string]time.Duration
 }
@@ -70,6 +71,9 @@ func (s *callerSurface) Set(ctx context.Context, uri, v string) error {
 
 func (s *callerSurface) Delete(ctx context.Context, uri string) error {
 	s.record(ctx, uri)
+	if s.onDelete != nil {
+		s.onDelete()
+	}
 	s.hold(uri)
 	return s.MemorySurface.Delete(ctx, uri)
 }
