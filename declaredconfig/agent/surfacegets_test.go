@@ -147,7 +147,7 @@ type constSurface struct{ MemorySurface }
 func (*constSurface) Get(context.Context, string) (string, bool, error) { return "v", true, nil }
 
 // TestSurfaceGetsAllocs: a run of reads costs allocations once, not once
-// per node (a goroutine, a timer and a context each, as a call makes):
+// per node (a goroutine, a timer and a context each, as the removed call made):
 // 64 nodes more take less than one allocation each, of a Surface whose
 // Get allocates nothing.
 func TestSurfaceGetsAllocs(t *testing.T) {
