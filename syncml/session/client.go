@@ -305,10 +305,11 @@ type Client struct {
 	// one.
 	nextEach []syncml.Command
 	lastEach int
-	// eachLeft are the EachMessage commands of the session that wait in
-	// the rest of the device's package, their message not having carried
-	// them (see noteEachLeft): a session given up does not queue them
-	// again (see giveUp). Nil or empty while none waits.
+	// eachLeft are the EachMessage commands the session's messages were
+	// given (see noteEachLeft): those of them that wait in the rest of the
+	// device's package when the session is given up (their message did
+	// not carry them, or was not run) are not queued again (see giveUp).
+	// Nil or empty before the session's first message.
 	eachLeft map[syncml.Command]bool
 	// lastCont is true when the first command of the last message after
 	// its Statuses continued an object; again while that message is built
@@ -495,8 +496,11 @@ func (c *Client) Start(ctx context.Context, sessionID string, alerts ...syncml.C
 	c.cuts, c.lastSent = nil, nil
 	c.sessionID, c.outMsgID, c.inMsgID = sessionID, 0, ""
 	c.retries, c.ended, c.lo, c.cont = 0, false, nil, nil
-	clear(c.eachLeft) // none waits: the rest is gone (see giveUp)
-	c.rest.reset()    // the last session's commands are not held on to
+	// none waits: the rest is gone (see giveUp); the last session's
+	// back if this Start fails, which changes nothing
+	lastLeft := c.eachLeft
+	c.eachLeft = nil
+	c.rest.reset() // the last session's commands are not held on to
 	// the server's MaxObjSize holds for the session it was announced in
 	// (OMA DM, large objects): this one has heard none yet
 	c.srvOK, c.srvNext, c.peerObj = false, nil, 0
@@ -511,6 +515,7 @@ func (c *Client) Start(ctx context.Context, sessionID string, alerts ...syncml.C
 	m, _, err := c.package1(ctx, 0) // nothing is announced before it: all goes
 	if err != nil {
 		u.put(c)
+		c.eachLeft = lastLeft
 		return nil, err
 	}
 	c.boundAbandoned()
@@ -737,7 +742,7 @@ func (c *Client) finishParts(m *syncml.Message, front, mid, back []syncml.Comman
 	// a copy: the next message's commands take the place of sent in
 	// the array of the rest (see restBuf)
 	c.lastSent, c.lastFinal, c.lastPkg1 = slices.Clone(sent), final, false
-	c.noteEachLeft(sent)
+	c.noteEachLeft()
 	c.lastEach, c.nextEach = len(c.nextEach), nil
 	// the records of the message's commands (not its Statuses), made
 	// together; those of commands nested in them one by one (add)

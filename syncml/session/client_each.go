@@ -153,25 +153,21 @@ func (c *Client) refusedOf(cmds []syncml.Command, code syncml.StatusCode, why st
 	return outs
 }
 
-// noteEachLeft notes, once the message being built is made and sent holds
-// its commands, the EachMessage commands of the session that wait in the
-// rest of the device's package (c.eachLeft): those of the message it did
-// not carry (whole, or as the last chunk of their object) join them, and
-// those it carried leave them. The work is in proportion to the message,
-// not to the rest.
-func (c *Client) noteEachLeft(sent []syncml.Command) {
-	if len(c.eachLeft) > 0 {
-		for _, x := range sent {
-			delete(c.eachLeft, x)
-		}
+// noteEachLeft notes, once the message being built is made, the
+// EachMessage commands it was given (c.eachLeft), carried or not: one it
+// did not carry waits in the rest of the device's package, and one it
+// carried goes back there if the message is not run (see unsend). They
+// are noted until the session ends, as one that was carried and answered
+// is no longer in the rest. The work is in proportion to the message's
+// EachMessage commands, not to the rest.
+func (c *Client) noteEachLeft() {
+	if len(c.nextEach) == 0 {
+		return
+	}
+	if c.eachLeft == nil {
+		c.eachLeft = make(map[syncml.Command]bool, len(c.nextEach))
 	}
 	for _, x := range c.nextEach {
-		if slices.Contains(sent, x) {
-			continue
-		}
-		if c.eachLeft == nil {
-			c.eachLeft = make(map[syncml.Command]bool)
-		}
 		c.eachLeft[x] = true
 	}
 }
