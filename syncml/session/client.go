@@ -228,8 +228,9 @@ type ClientConfig struct {
 	// MaxQueue counted with the device's own commands waiting in the rest
 	// of its package (a *LimitError of MaxQueue: see MaxQueue). A command
 	// it gave that its message could not carry waits in the rest of the
-	// package; when the session ends before it went (the server aborts
-	// it, or the next Start gives it up), it is not queued again, the
+	// package, as does one whose message was not run (a refusal, a post
+	// that failed); when the session ends before it went (the server
+	// aborts it, or the next Start gives it up), it is not queued again, the
 	// next messages having EachMessage's own: it comes back in an
 	// Outcome without MsgID whose Err says it was not sent (Changed: it
 	// went back to the queue, and the next package 1 carried it after
@@ -496,8 +497,9 @@ func (c *Client) Start(ctx context.Context, sessionID string, alerts ...syncml.C
 	c.cuts, c.lastSent = nil, nil
 	c.sessionID, c.outMsgID, c.inMsgID = sessionID, 0, ""
 	c.retries, c.ended, c.lo, c.cont = 0, false, nil, nil
-	// none waits: the rest is gone (see giveUp); the last session's
-	// back if this Start fails, which changes nothing
+	// no EachMessage command of this session yet (the rest is gone: see
+	// giveUp); the last session's notes come back if this Start fails,
+	// which changes nothing
 	lastLeft := c.eachLeft
 	c.eachLeft = nil
 	c.rest.reset() // the last session's commands are not held on to
