@@ -1,13 +1,16 @@
 package fuzz
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/windc-go/windc/declaredconfig"
 	"github.com/windc-go/windc/declaredconfig/reconcile"
+	"github.com/windc-go/windc/internal/cmdwalk"
 	"github.com/windc-go/windc/internal/fuzzsteady"
 	"github.com/windc-go/windc/syncml"
 	"github.com/windc-go/windc/syncml/session"
@@ -24,8 +27,13 @@ const (
 // device's first message (listing the unwanted document) was answered
 // with the commands that declare the one and delete the other.
 func reconcileSetup(t testing.TB) (*reconcile.Reconciler, *session.Session, *syncml.Message) {
+	return reconcileSetupWith(t, reconcile.Config{})
+}
+
+// reconcileSetupWith is reconcileSetup with a reconciler of cfg.
+func reconcileSetupWith(t testing.TB, cfg reconcile.Config) (*reconcile.Reconciler, *session.Session, *syncml.Message) {
 	ctx := context.Background()
-	rec := reconcile.New(reconcile.Config{})
+	rec := reconcile.New(cfg)
 	doc := func(id string) reconcile.Doc {
 		return reconcile.Doc{Scope: declaredconfig.Device, Host: declaredconfig.Complete, Document: &declaredconfig.Document{
 			Schema: "1.0", Context: "Device", ID: id, Checksum: "A0", Scenario: declaredconfig.ScenarioVPN,
@@ -117,6 +125,22 @@ func FuzzReconcile(f *testing.F) {
 	f.Add(reconcileSeed(f, reply, "60"))
 	f.Add(reconcileSeed(f, reply, "61"))
 	f.Add([]byte(`<SyncML><SyncHdr/><SyncBody><Status><CmdID>1</CmdID><MsgRef>1</MsgRef><CmdRef>4</CmdRef><Cmd>Delete</Cmd><Data>500</Data></Status><Final/></SyncBody></SyncML>`))
+	// the user asks to be unenrolled (ForgetOnUnenroll): at the top, and
+	// inside an Atomic; and a message without a summary, whose reply asks
+	// for it (see checkSummaryRefusal)
+	unenroll := &syncml.Alert{CmdID: "2", Data: syncml.AlertGeneric.Data(), Items: []syncml.Item{{
+		Meta: &syncml.Meta{Type: reconcileUnenrollType, Format: "int"}, Data: syncml.Text("1")}}}
+	for _, m := range []*syncml.Message{
+		reconcileMessage("2", &syncml.Status{CmdID: "1", MsgRef: "1", CmdRef: "8", Cmd: "Get", Data: syncml.StatusOK.Data()}, unenroll),
+		reconcileMessage("2", &syncml.Atomic{CmdID: "1", Commands: []syncml.Command{unenroll}}),
+		reconcileMessage("2", &syncml.Status{CmdID: "1", MsgRef: "1", CmdRef: "0", Cmd: "SyncHdr", Data: syncml.StatusOK.Data()}),
+	} {
+		b, err := syncml.Marshal(m)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
 	dc := "./Device/Vendor/MSFT/DeclaredConfiguration/Host/Complete/"
 	result := `<DeclaredConfigurationResult context="Device" schema="1.0" id="` + reconcileWanted +
 		`" osdefinedscenario="MSFTVPN" checksum="A0" result_checksum="R1" operation="Set" state="60"><CSP name="./Vendor/MSFT/VPNv2" state="60">` +
@@ -130,7 +154,7 @@ func FuzzReconcile(f *testing.F) {
 			dc + "Results/" + reconcileWanted + "/Document", dc + "Documents", declaredconfig.RefreshIntervalURI,
 			dc + "Documents/" + reconcileWanted + "/Properties/Abandoned", ""},
 		data:  []string{result, summary(reconcileWanted, "60"), summary(reconcileWanted, "61"), summary(reconcileRemoved, "60"), "30", "1", ""},
-		types: []string{declaredconfig.SummaryType, "", "chr"},
+		types: []string{declaredconfig.SummaryType, "", "chr", reconcileUnenrollType},
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		fuzzsteady.Input(t)
@@ -142,7 +166,14 @@ func FuzzReconcile(f *testing.F) {
 			}
 			m = *g
 		}
-		rec, ss, _ := reconcileSetup(t)
+		store := session.NewMemoryStore()
+		forgotten := 0
+		rec, ss, _ := reconcileSetupWith(t, reconcile.Config{Store: store, ForgetOnUnenroll: true,
+			OnEvent: func(_ context.Context, e reconcile.Event) {
+				if e.Kind == reconcile.Forgotten {
+					forgotten++
+				}
+			}})
 		m.Header.SessionID, m.Header.MsgID = "1", "2"
 		m.Header.Source = syncml.Location{LocURI: reconcileDevice}
 		renumberCmdIDs(t, &m, data)
@@ -153,6 +184,13 @@ func FuzzReconcile(f *testing.F) {
 		}
 		x, err := ss.Handle(ctx, &session.Inbound{Raw: raw})
 		if err != nil {
+			return
+		}
+		if unenrolling(&m) != (forgotten == 1) {
+			t.Fatalf("an unenrollment alert %v, Forgotten %d times", unenrolling(&m), forgotten)
+		}
+		if forgotten == 1 {
+			checkForgotten(t, rec, ss, store, raw)
 			return
 		}
 		if x.Reply != nil {
@@ -199,7 +237,129 @@ func FuzzReconcile(f *testing.F) {
 		if err != nil || !again.Replayed {
 			t.Fatalf("the same message again: replayed %v, %v", again != nil && again.Replayed, err)
 		}
+		checkSummaryRefusal(t, rec, len(data))
 	})
+}
+
+// unenrolling reports whether m holds the generic alert (1226) of a
+// user's unenrollment (Meta Type com.microsoft:mdm.unenrollment.userrequest,
+// in any letter case, white space around it), also inside Atomic and
+// Sequence.
+func unenrolling(m *syncml.Message) bool {
+	found := false
+	cmdwalk.Each(m.Body.Commands, func(c syncml.Command) []syncml.Command {
+		a, ok := c.(*syncml.Alert)
+		if !ok {
+			return c.Nested()
+		}
+		if code, err := a.Code(); err == nil && code == syncml.AlertGeneric {
+			for _, it := range a.Items {
+				found = found || it.Meta != nil && strings.EqualFold(strings.TrimSpace(it.Meta.Type), reconcileUnenrollType)
+			}
+		}
+		return nil
+	})
+	return found
+}
+
+// reconcileUnenrollType is the Meta Type of the unenrollment alert.
+const reconcileUnenrollType = "com.microsoft:mdm.unenrollment.userrequest"
+
+// checkForgotten checks a device forgotten on its unenrollment alert
+// (the message raw, of session 1) under Config.ForgetOnUnenroll: nothing
+// is desired or known of it, the same message again is a replay, and the
+// rest of the session (a message listing the desired document) records
+// nothing: the tombstone the Store holds stays as it is, byte for byte,
+// and nothing is sent but Statuses.
+func checkForgotten(t *testing.T, rec *reconcile.Reconciler, ss *session.Session, store *session.MemoryStore, raw []byte) {
+	t.Helper()
+	ctx := context.Background()
+	noDocs := func(when string) {
+		t.Helper()
+		want, err := rec.Desired(ctx, reconcileDevice)
+		if err != nil || len(want) != 0 {
+			t.Fatalf("%s: %d documents desired (%v)", when, len(want), err)
+		}
+		st, err := rec.Status(ctx, reconcileDevice)
+		if err != nil || len(st.Docs) != 0 {
+			t.Fatalf("%s: status %+v (%v), want no document", when, st, err)
+		}
+	}
+	noDocs("forgotten")
+	tomb, _, err := store.Load(ctx, reconcileDevice)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again, err := ss.Handle(ctx, &session.Inbound{Raw: raw}); err != nil || !again.Replayed {
+		t.Fatalf("the unenrollment again: replayed %v, %v", again != nil && again.Replayed, err)
+	}
+	next := reconcileMessage("3", &syncml.Alert{CmdID: "1", Data: syncml.AlertClientEvent.Data(), Items: []syncml.Item{{
+		Meta: &syncml.Meta{Type: declaredconfig.SummaryType},
+		Data: syncml.Text(`<DeclaredConfigurations schema="1.0"><DeclaredConfiguration context="Device" id="` + reconcileWanted +
+			`" checksum="A0" result_checksum="R1" state="60"/></DeclaredConfigurations>`),
+	}}})
+	x, err := ss.Handle(ctx, &session.Inbound{Message: next})
+	if err != nil {
+		return // the session ended (an abort, say)
+	}
+	if after, _, err := store.Load(ctx, reconcileDevice); err != nil || !bytes.Equal(after, tomb) {
+		t.Fatalf("the rest of the session changed the tombstone %q to %q (%v)", tomb, after, err)
+	}
+	noDocs("the rest of the session")
+	for _, c := range x.Reply.Body.Commands {
+		if c.ElementName() != "Status" {
+			t.Fatalf("the rest of the session of a forgotten device sends %s %v", c.ElementName(), syncml.Targets(c))
+		}
+	}
+}
+
+// checkSummaryRefusal starts the device's next session (SessionID 2)
+// with a package 1 without a summary, whose reply asks for it (a Get of
+// RefreshInterval), and refuses that Get with a code n picks, in a
+// message without a summary: a 4xx (but 404, 405, 406) or a 5xx (but
+// 501, 505) is a refusal DeviceStatus.SummaryRefused keeps; 404, 405,
+// 406 and 501 are final at once and keep none.
+func checkSummaryRefusal(t *testing.T, rec *reconcile.Reconciler, n int) {
+	t.Helper()
+	ctx := context.Background()
+	ss := session.NewSession(&session.Config{BeforeReply: rec.BeforeReply})
+	second := func(m *syncml.Message) *syncml.Message {
+		m.Header.SessionID = "2"
+		return m
+	}
+	x, err := ss.Handle(ctx, &session.Inbound{Message: second(reconcileMessage("1",
+		&syncml.Alert{CmdID: "1", Data: syncml.AlertClientInitiated.Data()}))})
+	if err != nil {
+		t.Fatalf("package 1 of the next session: %v", err)
+	}
+	reply := x.Reply
+	codes := []syncml.StatusCode{403, 418, 425, 500, 404, 405, 406, 501}
+	code := codes[n%len(codes)]
+	var cmds []syncml.Command
+	for _, c := range reply.Body.Commands {
+		if c.ElementName() == "Get" && slices.Contains(syncml.Targets(c), declaredconfig.RefreshIntervalURI) {
+			cmds = append(cmds, &syncml.Status{MsgRef: reply.Header.MsgID, CmdRef: c.ID(), Cmd: "Get", Data: code.Data()})
+		}
+	}
+	if len(cmds) == 0 {
+		return
+	}
+	syncml.NumberCommands(cmds, 1)
+	if _, err := ss.Handle(ctx, &session.Inbound{Message: second(reconcileMessage("2", cmds...))}); err != nil {
+		t.Fatalf("the summary's Get refused %d: %v", code, err)
+	}
+	st, err := rec.Status(ctx, reconcileDevice)
+	if err != nil {
+		t.Fatalf("status after the summary's Get refused %d: %v", code, err)
+	}
+	want := code
+	switch code {
+	case 404, 405, 406, 501:
+		want = 0
+	}
+	if st.SummaryRefused != want || (want != 0) != (st.SummaryRefusals > 0) {
+		t.Fatalf("the summary's Get refused %d: SummaryRefused %d (%d sessions), want %d", code, st.SummaryRefused, st.SummaryRefusals, want)
+	}
 }
 
 // FuzzReconcileState hands arbitrary bytes to a Reconciler as the state
