@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"hash/fnv"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -390,6 +392,17 @@ func FuzzReconcileState(f *testing.F) {
 	// A refusal a run never writes (a code no SyncML status is).
 	f.Add([]byte(`{"docs":[{"scope":0,"host":1,"doc":"<DeclaredConfiguration id=\"x\" checksum=\"A\"/>","refused":"A","refusedCode":999,"refusedTries":1}]}`))
 	f.Add([]byte{1})
+	// the tombstone of a device that asked to be unenrolled
+	// (ForgetOnUnenroll)
+	if _, err := reconcile.New(reconcile.Config{Store: store, ForgetOnUnenroll: true}).Reconcile(ctx, session.NewSession(nil),
+		reconcileUnenrollMessage("1"), &session.Exchange{Identity: session.Identity{Device: reconcileDevice}}); err != nil {
+		f.Fatal(err)
+	}
+	if tomb, _, err := store.Load(ctx, reconcileDevice); err != nil || len(tomb) == 0 {
+		f.Fatalf("no tombstone: %q, %v", tomb, err)
+	} else {
+		f.Add(tomb)
+	}
 	f.Fuzz(func(t *testing.T, state []byte) {
 		store := session.NewMemoryStore()
 		if _, err := store.CompareAndSwap(ctx, reconcileDevice, 0, state); err != nil {
@@ -409,6 +422,7 @@ func FuzzReconcileState(f *testing.F) {
 				t.Fatalf("a result that does not read: %v, not ErrStoredState", err)
 			}
 		}
+		checkDeclareFloor(t, store, state)
 		ss := session.NewSession(nil)
 		m := reconcileMessage("1",
 			&syncml.Alert{CmdID: "1", Data: syncml.AlertClientInitiated.Data()},
@@ -422,5 +436,122 @@ func FuzzReconcileState(f *testing.F) {
 		if _, err := reconcile.New(reconcile.Config{Store: store}).Status(ctx, reconcileDevice); err != nil {
 			t.Fatalf("the state saved after a message does not read: %v", err)
 		}
+		checkTombstone(t, store)
 	})
+}
+
+// reconcileUnenrollMessage is package 1 of session sess in which the
+// device asks to be unenrolled (generic alert 1226).
+func reconcileUnenrollMessage(sess string) *syncml.Message {
+	m := reconcileMessage("1", &syncml.Alert{CmdID: "1", Data: syncml.AlertClientInitiated.Data()},
+		&syncml.Alert{CmdID: "2", Data: syncml.AlertGeneric.Data(), Items: []syncml.Item{{
+			Meta: &syncml.Meta{Type: reconcileUnenrollType, Format: "int"}, Data: syncml.Text("1")}}})
+	m.Header.SessionID = sess
+	return m
+}
+
+// checkTombstone makes the device whose state store holds ask to be
+// unenrolled in session 7 (ForgetOnUnenroll): whatever it held, nothing
+// is desired or known of it after; the tombstone round-trips: a Reconciler
+// reading it back in the rest of the session (a summary that lists a
+// document) records nothing, the Store's bytes unchanged, and queues
+// nothing; and the device's next session clears it.
+func checkTombstone(t *testing.T, store *session.MemoryStore) {
+	t.Helper()
+	ctx := context.Background()
+	rec := reconcile.New(reconcile.Config{Store: store, ForgetOnUnenroll: true})
+	x := &session.Exchange{Identity: session.Identity{Device: reconcileDevice}}
+	if _, err := rec.Reconcile(ctx, session.NewSession(nil), reconcileUnenrollMessage("7"), x); err != nil {
+		t.Fatalf("the unenrollment: %v", err)
+	}
+	if want, err := rec.Desired(ctx, reconcileDevice); err != nil || len(want) != 0 {
+		t.Fatalf("after the unenrollment %d documents are desired (%v)", len(want), err)
+	}
+	tomb, _, err := store.Load(ctx, reconcileDevice)
+	if err != nil {
+		t.Fatal(err)
+	}
+	summary := func(msgID string) *syncml.Message {
+		return reconcileMessage(msgID, &syncml.Alert{CmdID: "1", Data: syncml.AlertClientEvent.Data(), Items: []syncml.Item{{
+			Meta: &syncml.Meta{Type: declaredconfig.SummaryType},
+			Data: syncml.Text(`<DeclaredConfigurations schema="1.0"><DeclaredConfiguration context="Device" id="` + reconcileWanted +
+				`" checksum="A0" result_checksum="R0" state="60"/></DeclaredConfigurations>`),
+		}}})
+	}
+	rest := summary("2")
+	rest.Header.SessionID = "7"
+	ss := session.NewSession(nil)
+	ds, err := reconcile.New(reconcile.Config{Store: store, ForgetOnUnenroll: true}).Reconcile(ctx, ss, rest, x)
+	if err != nil || len(ds.Docs) != 0 || ss.Queued() != 0 {
+		t.Fatalf("the rest of the session: status %+v, %d queued (%v)", ds, ss.Queued(), err)
+	}
+	if after, _, err := store.Load(ctx, reconcileDevice); err != nil || !bytes.Equal(after, tomb) {
+		t.Fatalf("the rest of the session changed the tombstone %q to %q (%v)", tomb, after, err)
+	}
+	next := summary("1")
+	next.Header.SessionID = "8"
+	if ds, err := rec.Reconcile(ctx, session.NewSession(nil), next, x); err != nil || ds.Doc(reconcileWanted) == nil {
+		t.Fatalf("the next session: status %+v (%v), want the device's document a stray", ds, err)
+	}
+}
+
+// checkDeclareFloor declares, on the state store holds, a document of
+// 1 to 96 settings whose paths and type a hash of state shapes (any
+// change of a state that reads gives another), to a Reconciler of
+// MaxResultBytes 4096 and MaxResultElements 48. Declare
+// changes nothing when it fails; a refusal of its result floor is right:
+// the result that reports each setting with the least (path, status,
+// state, type) is over the bound it names; a document taken is desired.
+func checkDeclareFloor(t *testing.T, store *session.MemoryStore, state []byte) {
+	t.Helper()
+	ctx := context.Background()
+	const maxBytes, maxElems = 4096, 48
+	h := fnv.New32a()
+	h.Write(state)
+	shape := h.Sum(nil)
+	at := func(i int) int { return int(shape[i]) }
+	doc := &declaredconfig.Document{Schema: "1.0", Context: "Device", ID: "0A6C4E1F-2B3D-4C5E-8F70-91A2B3C4D5E6", Checksum: "C0",
+		Scenario: declaredconfig.ScenarioVPN, CSPs: []declaredconfig.CSP{{Name: "./Vendor/MSFT/VPNv2"}}}
+	min := &declaredconfig.Result{CSPs: []declaredconfig.CSPResult{{Name: doc.CSPs[0].Name}}}
+	typ := []string{"int", "chr"}[at(2)%2]
+	for i := range 1 + at(0)%96 {
+		p := "P/" + strings.Repeat("s", at(1)%48) + strconv.Itoa(i)
+		doc.CSPs[0].Settings = append(doc.CSPs[0].Settings, declaredconfig.Setting{Path: p, Type: typ, Value: "1"})
+		min.CSPs[0].Settings = append(min.CSPs[0].Settings, declaredconfig.SettingResult{Path: p, Status: "200", State: "0", Type: typ})
+	}
+	before, v, err := store.Load(ctx, reconcileDevice)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := reconcile.New(reconcile.Config{Store: store, MaxResultBytes: maxBytes, MaxResultElements: maxElems})
+	err = rec.Declare(ctx, reconcileDevice, reconcile.Doc{Scope: declaredconfig.Device, Host: declaredconfig.Complete, Document: doc})
+	if err == nil {
+		want, err := rec.Desired(ctx, reconcileDevice)
+		if err != nil || !slices.ContainsFunc(want, func(d reconcile.Doc) bool { return d.Document.ID == doc.ID }) {
+			t.Fatalf("a document taken is not desired: %d desired (%v)", len(want), err)
+		}
+		return
+	}
+	if after, v2, err2 := store.Load(ctx, reconcileDevice); err2 != nil || v2 != v || !bytes.Equal(after, before) {
+		t.Fatalf("a Declare that failed (%v) changed the state: version %d to %d (%v)", err, v, v2, err2)
+	}
+	var le *reconcile.LimitError
+	if !errors.As(err, &le) {
+		return
+	}
+	text, merr := min.MarshalText()
+	if merr != nil {
+		t.Fatal(merr)
+	}
+	elems := 2 + len(min.CSPs[0].Settings)
+	switch le.Limit {
+	case "MaxResultBytes":
+		if !errors.Is(err, reconcile.ErrInvalid) || len(text) <= maxBytes {
+			t.Fatalf("refused (%v), though a result of %d bytes reports each setting", err, len(text))
+		}
+	case "MaxResultElements":
+		if !errors.Is(err, reconcile.ErrInvalid) || elems <= maxElems {
+			t.Fatalf("refused (%v), though a result of %d elements reports each setting", err, elems)
+		}
+	}
 }
