@@ -3,6 +3,7 @@ package fuzz
 import (
 	"context"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -37,6 +38,11 @@ type pkgRun struct {
 	// failed call).
 	beforeReply int
 	handling    int
+	// each is whether EachMessage gives commands, in the first session
+	// (session), and given their LocURIs (./E/1/n).
+	each    bool
+	session string
+	given   []string
 }
 
 // A pkgChunk is a chunk of an object the server sends: its target and
@@ -95,7 +101,7 @@ func (r *pkgRun) outcomesOf(x *session.Exchange) {
 			continue
 		}
 		its := o.Command.ItemList()
-		if len(its) == 0 || its[0].Target == nil || !strings.HasPrefix(its[0].Target.LocURI, "./Q/") {
+		if len(its) == 0 || its[0].Target == nil || !strings.HasPrefix(its[0].Target.LocURI, "./Q/") && !strings.HasPrefix(its[0].Target.LocURI, "./E/") {
 			continue
 		}
 		u := its[0].Target.LocURI
@@ -132,6 +138,37 @@ func (r *pkgRun) statusesOf(m *syncml.Message) {
 		}
 		if r.run[ch.target] > r.maxChunks {
 			r.t.Fatalf("%d chunks of %s taken (213), MaxObjectChunks %d", r.run[ch.target], ch.target, r.maxChunks)
+		}
+	}
+}
+
+// eachMessage is the Client's EachMessage: in the first session, when
+// the input says so, zero to two Replaces of nodes ./E/1/n of their own,
+// with data of 0, 150, 300 or 450 bytes (some too large for the message,
+// left in the rest of the package, which an abort ends).
+func (r *pkgRun) eachMessage(context.Context) ([]syncml.Command, error) {
+	if !r.each || r.session != "1" {
+		return nil, nil
+	}
+	var cmds []syncml.Command
+	for n := r.next() % 3; n > 0; n-- {
+		u := "./E/1/" + strconv.Itoa(len(r.given))
+		r.given = append(r.given, u)
+		cmds = append(cmds, &syncml.Replace{Items: []syncml.Item{{Target: &syncml.Location{LocURI: u},
+			Data: syncml.Text(strings.Repeat("e", 150*int(r.next()%4)))}}})
+	}
+	return cmds, nil
+}
+
+// notCarried fails when m, of the second session, carries a command
+// EachMessage gave the first: one it gave a message that could not
+// carry it is not sent again once that session ended.
+func (r *pkgRun) notCarried(m *syncml.Message) {
+	for _, c := range m.Body.Commands {
+		for _, u := range syncml.Targets(c) {
+			if strings.HasPrefix(u, "./E/1/") {
+				r.t.Fatalf("the second session sends %s %s, which EachMessage gave the first", c.ElementName(), u)
+			}
 		}
 	}
 }
@@ -255,15 +292,19 @@ func drainMessage(sid string, msgID int, last *syncml.Message) *syncml.Message {
 // session and in BeforeReply (see queue), some large enough to go in
 // chunks under the MaxMsgSize the server announces. Then a second session
 // answers everything the device sends (see drainMessage) until it ends.
+// When the input says so (the second byte's top bit), EachMessage gives
+// commands in the first session (see eachMessage).
 // It checks, for any input: no panic; Queue refuses only with a
 // *LimitError of MaxQueue, and the queue is never beyond MaxQueue (after
 // Queue, Start and every Handle); the device answers no more than
 // MaxObjectChunks chunks of one object 213 in a row, and its Handler
 // gets no object of more chunks, nor one joined of more than
 // MaxObjectSize bytes;
-// each queued command gets one Outcome at most, and, once the second
-// session has ended, exactly one, but for those the Client counts in
-// DroppedAbandoned (Abandoned Outcomes beyond MaxQueue); and the second
+// each queued command and each EachMessage gave gets one Outcome at
+// most, and, once the second session has ended, exactly one, but for
+// those the Client counts in DroppedAbandoned (Abandoned Outcomes beyond
+// MaxQueue); the second session carries none EachMessage gave the first;
+// and the second
 // session ends within 8 server messages and 24 more per command without
 // an Outcome at its Start (each of 450 bytes at most, in chunks).
 func FuzzSessionClientPackage(f *testing.F) {
@@ -291,10 +332,17 @@ func FuzzSessionClientPackage(f *testing.F) {
 	// command; then the server aborts
 	f.Add([]byte{0x00, 1, 1, 1, 0x40, 0, 0x03, 1, 1, 0x40, 1, 0x1c, 0, 0x03, 1, 1, 0x40, 2, 0x14, 1, 0x40, 4, 0x03, 2, 2,
 		0x00, 0, 0xfe})
+	// EachMessage gives nothing at package 1; the server lowers its
+	// MaxMsgSize to 700 and sends a Get; EachMessage gives two Replaces
+	// of 450 bytes for the answer, which carries one; the server aborts
+	// the session (or, in the second, first sends Alert 1222)
+	f.Add([]byte{0x00, 0x80, 0, 0, 0x01, 0, 0x0b, 2, 3, 3, 0x01, 0, 0xff})
+	f.Add([]byte{0x00, 0x80, 0, 0, 0x01, 0, 0x0b, 2, 3, 3, 0x11, 0, 0x05, 0x01, 0, 0xff})
 	f.Fuzz(func(t *testing.T, data []byte) {
-		r := &pkgRun{t: t, msgGen: msgGen{p: data}, outcomes: map[string]int{}, chunks: map[[2]string]pkgChunk{}, run: map[string]int{}}
+		r := &pkgRun{t: t, msgGen: msgGen{p: data}, outcomes: map[string]int{}, chunks: map[[2]string]pkgChunk{}, run: map[string]int{}, session: "1"}
 		b0, b1 := r.next(), r.next()
 		r.maxChunks, r.maxQueue, r.maxObj = 1+int(b0%4), 2+int(b0>>2%4), 16<<(b1%3)
+		r.each = b1&0x80 != 0
 		mux := session.NewMux()
 		mux.Handle("", session.HandlerFunc(func(_ context.Context, q *session.Request) session.Response {
 			var res []syncml.Item
@@ -316,7 +364,8 @@ func FuzzSessionClientPackage(f *testing.F) {
 		}))
 		c, err := session.NewClient(session.ClientConfig{DeviceID: "D", ServerURI: "S", Handler: mux,
 			MaxObjectChunks: r.maxChunks, MaxObjectSize: r.maxObj, MaxQueue: r.maxQueue,
-			BeforeReply: func(context.Context, *session.Client, *syncml.Message, *session.Exchange) { r.queue(r.beforeReply) }})
+			BeforeReply: func(context.Context, *session.Client, *syncml.Message, *session.Exchange) { r.queue(r.beforeReply) },
+			EachMessage: r.eachMessage})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -351,11 +400,12 @@ func FuzzSessionClientPackage(f *testing.F) {
 		}
 		// a second session answered in full (BeforeReply queues nothing
 		// more): what was left ends
-		r.beforeReply = 0
+		r.beforeReply, r.session = 0, "2"
 		last, err = c.Start(ctx, "2")
 		if err != nil {
 			t.Fatal(err)
 		}
+		r.notCarried(last)
 		r.checkQueue("after the second Start")
 		// Each command without an Outcome yet (450 bytes of data at
 		// most) may go in chunks: under MaxMsgSize 700, with the
@@ -363,7 +413,7 @@ func FuzzSessionClientPackage(f *testing.F) {
 		// dozen bytes, some 12 messages for 450 bytes; 24 each, and 8
 		// for the Statuses and the end, bound a session that ends.
 		pending := 0
-		for _, u := range r.queued {
+		for _, u := range slices.Concat(r.queued, r.given) {
 			if r.outcomes[u] == 0 {
 				pending++
 			}
@@ -381,18 +431,19 @@ func FuzzSessionClientPackage(f *testing.F) {
 			if x.Done || x.Reply == nil {
 				break
 			}
+			r.notCarried(x.Reply)
 			last = x.Reply
 		}
 		// Abandoned Outcomes beyond MaxQueue are dropped, the oldest
 		// first, and counted: a command may lack its Outcome only so.
 		missing := 0
-		for _, u := range r.queued {
+		for _, u := range slices.Concat(r.queued, r.given) {
 			if r.outcomes[u] == 0 {
 				missing++
 			}
 		}
 		if missing > c.DroppedAbandoned() {
-			t.Fatalf("%d of %d queued commands have no Outcome once both sessions ended, DroppedAbandoned %d", missing, len(r.queued), c.DroppedAbandoned())
+			t.Fatalf("%d of %d queued commands and %d of EachMessage have no Outcome once both sessions ended, DroppedAbandoned %d", missing, len(r.queued), len(r.given), c.DroppedAbandoned())
 		}
 	})
 }
