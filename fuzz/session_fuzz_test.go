@@ -3,11 +3,15 @@ package fuzz
 import (
 	"bytes"
 	"context"
+	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/windc-go/windc/syncml"
@@ -125,7 +129,9 @@ func sessionCorpusDir() string {
 // one that does not decode is mostly a program of a message instead,
 // see generatedMessage), with a Mux that answers Gets
 // and accepts the rest. No input may make Handle panic; a reply, when there is one,
-// encodes, keeps the SessionID and has non-zero unique CmdIDs.
+// encodes, keeps the SessionID and has non-zero unique CmdIDs. An input
+// of a length a multiple of 8 also runs a session over loopback HTTPS
+// through redirects its last bytes choose (see redirectRun).
 func FuzzSessionClient(f *testing.F) {
 	hdr := `<SyncML xmlns="SYNCML:SYNCML1.2"><SyncHdr><VerDTD>1.2</VerDTD><VerProto>DM/1.2</VerProto><SessionID>1</SessionID><MsgID>1</MsgID>` +
 		`<Target><LocURI>D</LocURI></Target><Source><LocURI>S</LocURI></Source><Meta><MaxMsgSize xmlns="syncml:metinf">900</MaxMsgSize></Meta></SyncHdr><SyncBody>`
@@ -136,7 +142,15 @@ func FuzzSessionClient(f *testing.F) {
 	f.Add([]byte(hdr + `<Atomic><CmdID>2</CmdID><Add><CmdID>3</CmdID><Item><Target><LocURI>./B</LocURI></Target></Item></Add><Exec><CmdID>4</CmdID><Item><Target><LocURI>./DevDetail/C</LocURI></Target></Item></Exec></Atomic><Alert><CmdID>5</CmdID><Data>1222</Data></Alert></SyncBody></SyncML>`))
 	gen := &genConfig{uris: []string{"./DevDetail/SwV", "./DevDetail/C", "./X", "./A", "./DevInfo/DevId", ""},
 		data: []string{"v", "abc", "def", "1", ""}, types: []string{"", "text/plain", "syncml:auth-md5"}}
+	// MaxRedirects 3: two 307s then a 308, followed; MaxRedirects 1:
+	// a 307 then a 302, refused
+	f.Add([]byte{3, 3, 0, 0, 1, 0, 0, 0})
+	f.Add([]byte{1, 2, 0, 3, 0, 0, 0, 0})
+	rr := newRedirectRig(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data)%8 == 0 {
+			rr.run(t, data)
+		}
 		var m syncml.Message
 		if err := syncml.Unmarshal(data, &m); err != nil {
 			g, ok := generatedMessage(data, serverHeader(), gen)
@@ -172,6 +186,118 @@ func FuzzSessionClient(f *testing.F) {
 		}
 		checkReplyIDs(t, x)
 	})
+}
+
+// A redirectRig is a loopback HTTPS server that answers a device's post
+// at /p/ with a server's first message, Final (the session ends), and
+// one at /p/PLAN with the redirect PLAN's first letter says, to /p/ and
+// the rest of PLAN: a 307 (a), 308 (b), 301 (c), 302 (d), 303 (e) on
+// the same server, a 307 to a plain HTTP server (f); and that plain
+// server, which answers alike.
+type redirectRig struct {
+	tls, plain *httptest.Server
+	hc         *http.Client
+	// bodies are the bodies of the posts each server took, the plain
+	// one's under "plain", the final answer's under "final".
+	mu     sync.Mutex
+	bodies map[string][][]byte
+}
+
+func newRedirectRig(f *testing.F) *redirectRig {
+	rr := &redirectRig{bodies: map[string][][]byte{}}
+	reply, err := syncml.Marshal(serverHMACMessage())
+	if err != nil {
+		f.Fatal(err)
+	}
+	handler := func(plain bool) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			b, _ := io.ReadAll(r.Body)
+			plan := strings.TrimPrefix(r.URL.Path, "/p/")
+			rr.mu.Lock()
+			switch {
+			case plain:
+				rr.bodies["plain"] = append(rr.bodies["plain"], b)
+			case plan == "":
+				rr.bodies["final"] = append(rr.bodies["final"], b)
+			default:
+				rr.bodies["hop"] = append(rr.bodies["hop"], b)
+			}
+			rr.mu.Unlock()
+			if plan == "" || plain {
+				w.Header().Set("Content-Type", session.ContentType)
+				_, _ = w.Write(reply)
+				return
+			}
+			to := "/p/" + plan[1:]
+			if plan[0] == 'f' {
+				to = rr.plain.URL + to
+			}
+			code := map[byte]int{'a': 307, 'b': 308, 'c': 301, 'd': 302, 'e': 303, 'f': 307}[plan[0]]
+			http.Redirect(w, r, to, code)
+		}
+	}
+	rr.tls = httptest.NewTLSServer(handler(false))
+	rr.plain = httptest.NewServer(handler(true))
+	rr.hc = rr.tls.Client() // trusts the loopback certificate
+	f.Cleanup(func() {
+		rr.hc.CloseIdleConnections()
+		rr.tls.Close()
+		rr.plain.Close()
+	})
+	return rr
+}
+
+// run runs a session of a Client with MaxRedirects data[len-8]%4 through
+// up to three redirects the next bytes choose (see redirectRig), and
+// checks ClientConfig.MaxRedirects (5c130e0): Run follows them exactly
+// when each is a 307 or 308 on https and they are at most MaxRedirects,
+// posting the same body at each; else it fails with the *HTTPError of
+// the first not followed, the Location never posted. No post goes to
+// plain HTTP.
+func (rr *redirectRig) run(t *testing.T, data []byte) {
+	t.Helper()
+	p := data[len(data)-8:]
+	max := int(p[0] % 4)
+	var plan []byte
+	for _, b := range p[2 : 2+int(p[1]%4)] {
+		plan = append(plan, "abcdef"[b%6])
+	}
+	rr.mu.Lock()
+	clear(rr.bodies)
+	rr.mu.Unlock()
+	c, err := session.NewClient(session.ClientConfig{DeviceID: "D", ServerURI: "S", Handler: session.Accept, MaxRedirects: max})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Run(context.Background(), rr.hc, rr.tls.URL+"/p/"+string(plan), "1")
+	// the redirects a Run follows, and the status of the first it does
+	// not (0: none)
+	follow, stop := 0, 0
+	for _, h := range plan {
+		if h != 'a' && h != 'b' || follow == max {
+			stop = map[byte]int{'a': 307, 'b': 308, 'c': 301, 'd': 302, 'e': 303, 'f': 307}[h]
+			break
+		}
+		follow++
+	}
+	rr.mu.Lock()
+	defer rr.mu.Unlock()
+	var he *session.HTTPError
+	switch {
+	case len(rr.bodies["plain"]) != 0:
+		t.Fatalf("redirects %q, MaxRedirects %d: %d posts to plain HTTP", plan, max, len(rr.bodies["plain"]))
+	case stop == 0:
+		if err != nil || len(rr.bodies["final"]) != 1 || len(rr.bodies["hop"]) != len(plan) {
+			t.Fatalf("redirects %q, MaxRedirects %d: Run %v, %d posts redirected, %d answered; want all followed", plan, max, err, len(rr.bodies["hop"]), len(rr.bodies["final"]))
+		}
+		for _, b := range rr.bodies["hop"] {
+			if !bytes.Equal(b, rr.bodies["final"][0]) {
+				t.Fatalf("redirects %q: the body changed on the way:\n%s\n%s", plan, b, rr.bodies["final"][0])
+			}
+		}
+	case !errors.As(err, &he) || he.StatusCode != stop || len(rr.bodies["final"]) != 0 || len(rr.bodies["hop"]) != follow+1:
+		t.Fatalf("redirects %q, MaxRedirects %d: Run %v, %d posts redirected, %d answered; want the *HTTPError %d after %d followed", plan, max, err, len(rr.bodies["hop"]), len(rr.bodies["final"]), stop, follow)
+	}
 }
 
 // checkReplyIDs checks what every reply of either side keeps to: Raw is
