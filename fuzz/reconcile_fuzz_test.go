@@ -295,12 +295,7 @@ func checkForgotten(t *testing.T, rec *reconcile.Reconciler, ss *session.Session
 	if again, err := ss.Handle(ctx, &session.Inbound{Raw: raw}); err != nil || !again.Replayed {
 		t.Fatalf("the unenrollment again: replayed %v, %v", again != nil && again.Replayed, err)
 	}
-	next := reconcileMessage("3", &syncml.Alert{CmdID: "1", Data: syncml.AlertClientEvent.Data(), Items: []syncml.Item{{
-		Meta: &syncml.Meta{Type: declaredconfig.SummaryType},
-		Data: syncml.Text(`<DeclaredConfigurations schema="1.0"><DeclaredConfiguration context="Device" id="` + reconcileWanted +
-			`" checksum="A0" result_checksum="R1" state="60"/></DeclaredConfigurations>`),
-	}}})
-	x, err := ss.Handle(ctx, &session.Inbound{Message: next})
+	x, err := ss.Handle(ctx, &session.Inbound{Message: wantedSummary("3")})
 	if err != nil {
 		return // the session ended (an abort, say)
 	}
@@ -440,6 +435,16 @@ func FuzzReconcileState(f *testing.F) {
 	})
 }
 
+// wantedSummary is message msgID of the device in session 1: its
+// summary, listing the desired document applied.
+func wantedSummary(msgID string) *syncml.Message {
+	return reconcileMessage(msgID, &syncml.Alert{CmdID: "1", Data: syncml.AlertClientEvent.Data(), Items: []syncml.Item{{
+		Meta: &syncml.Meta{Type: declaredconfig.SummaryType},
+		Data: syncml.Text(`<DeclaredConfigurations schema="1.0"><DeclaredConfiguration context="Device" id="` + reconcileWanted +
+			`" checksum="A0" result_checksum="R1" state="60"/></DeclaredConfigurations>`),
+	}}})
+}
+
 // reconcileUnenrollMessage is package 1 of session sess in which the
 // device asks to be unenrolled (generic alert 1226).
 func reconcileUnenrollMessage(sess string) *syncml.Message {
@@ -471,14 +476,7 @@ func checkTombstone(t *testing.T, store *session.MemoryStore) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	summary := func(msgID string) *syncml.Message {
-		return reconcileMessage(msgID, &syncml.Alert{CmdID: "1", Data: syncml.AlertClientEvent.Data(), Items: []syncml.Item{{
-			Meta: &syncml.Meta{Type: declaredconfig.SummaryType},
-			Data: syncml.Text(`<DeclaredConfigurations schema="1.0"><DeclaredConfiguration context="Device" id="` + reconcileWanted +
-				`" checksum="A0" result_checksum="R0" state="60"/></DeclaredConfigurations>`),
-		}}})
-	}
-	rest := summary("2")
+	rest := wantedSummary("2")
 	rest.Header.SessionID = "7"
 	ss := session.NewSession(nil)
 	ds, err := reconcile.New(reconcile.Config{Store: store, ForgetOnUnenroll: true}).Reconcile(ctx, ss, rest, x)
@@ -488,7 +486,7 @@ func checkTombstone(t *testing.T, store *session.MemoryStore) {
 	if after, _, err := store.Load(ctx, reconcileDevice); err != nil || !bytes.Equal(after, tomb) {
 		t.Fatalf("the rest of the session changed the tombstone %q to %q (%v)", tomb, after, err)
 	}
-	next := summary("1")
+	next := wantedSummary("1")
 	next.Header.SessionID = "8"
 	if ds, err := rec.Reconcile(ctx, session.NewSession(nil), next, x); err != nil || ds.Doc(reconcileWanted) == nil {
 		t.Fatalf("the next session: status %+v (%v), want the device's document a stray", ds, err)
