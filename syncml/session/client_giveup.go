@@ -116,13 +116,16 @@ func inFlight(sent []*sentCmd) int {
 // the rest of its package (c.cont): not the Statuses and Results that
 // answer the server, nor the Alerts 1222 and 1225 the session sent of
 // itself, and of an object cut into chunks (c.cuts) the command alone,
-// not the chunks before it.
+// not the chunks before it: those chunkCommands made, also one a forced
+// message cut again (its Items before that cut were a chunk's).
 func (c *Client) restToQueue() []syncml.Command {
-	var cut map[syncml.Command]bool
+	var cut map[syncml.Command]bool // the commands cut into chunks
 	if len(c.cuts) > 0 {
 		cut = make(map[syncml.Command]bool, len(c.cuts))
 		for _, x := range c.cuts {
-			cut[x.cmd] = true
+			if n := len(x.items); n == 0 || !x.items[n-1].MoreData {
+				cut[x.cmd] = true
+			}
 		}
 	}
 	var out []syncml.Command
