@@ -312,6 +312,11 @@ type Client struct {
 	// not carry them, or was not run) are not queued again (see giveUp).
 	// Nil or empty before the session's first message.
 	eachLeft map[syncml.Command]bool
+	// pieces are the chunks chunkCommands made of the session's commands
+	// but the last of each object (which is the command itself, cut): a
+	// session given up queues the command again whole, not these (see
+	// restToQueue). Nil or empty before the session cuts one.
+	pieces map[syncml.Command]bool
 	// lastCont is true when the first command of the last message after
 	// its Statuses continued an object; again while that message is built
 	// once more.
@@ -410,6 +415,9 @@ func (c *Client) Queue(cmds ...syncml.Command) error {
 		return errorf("Queue: %w", err)
 	}
 	c.queue = append(c.queue, cmds...)
+	for _, x := range cmds {
+		delete(c.eachLeft, x) // the caller's now: queued again if given up
+	}
 	return nil
 }
 
@@ -500,8 +508,8 @@ func (c *Client) Start(ctx context.Context, sessionID string, alerts ...syncml.C
 	// no EachMessage command of this session yet (the rest is gone: see
 	// giveUp); the last session's notes come back if this Start fails,
 	// which changes nothing
-	lastLeft := c.eachLeft
-	c.eachLeft = nil
+	lastLeft, lastPieces := c.eachLeft, c.pieces
+	c.eachLeft, c.pieces = nil, nil
 	c.rest.reset() // the last session's commands are not held on to
 	// the server's MaxObjSize holds for the session it was announced in
 	// (OMA DM, large objects): this one has heard none yet
@@ -517,7 +525,7 @@ func (c *Client) Start(ctx context.Context, sessionID string, alerts ...syncml.C
 	m, _, err := c.package1(ctx, 0) // nothing is announced before it: all goes
 	if err != nil {
 		u.put(c)
-		c.eachLeft = lastLeft
+		c.eachLeft, c.pieces = lastLeft, lastPieces
 		return nil, err
 	}
 	c.boundAbandoned()
@@ -684,6 +692,7 @@ func (c *Client) finishParts(m *syncml.Message, front, mid, back []syncml.Comman
 		}
 	}
 	isDone := func(x syncml.Command) bool { return done[x] }
+	front0, back0 := front, back
 	front, _, cut, err := chunkCommands(front, max, 0, &m.Header, isDone)
 	if err == nil && len(back) > 0 {
 		var more []uncut
@@ -692,6 +701,10 @@ func (c *Client) finishParts(m *syncml.Message, front, mid, back []syncml.Comman
 			undoCuts(cut) // more is undone already
 		}
 		cut = append(cut, more...)
+	}
+	if err == nil && len(cut) > 0 {
+		c.notePieces(front0, front)
+		c.notePieces(back0, back)
 	}
 	if err != nil {
 		broken.undo()

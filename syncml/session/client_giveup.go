@@ -115,39 +115,40 @@ func inFlight(sent []*sentCmd) int {
 // restToQueue returns, in a new slice, the device's own commands among
 // the rest of its package (c.cont): not the Statuses and Results that
 // answer the server, nor the Alerts 1222 and 1225 the session sent of
-// itself, and of an object cut into chunks (c.cuts) the command alone,
-// not the chunks before it: those chunkCommands made, also one a forced
-// message cut again (its Items before that cut were a chunk's).
+// itself, and of an object cut into chunks the command alone (cut: its
+// last chunk, put back whole by uncutSession), not the chunks before it
+// that chunkCommands made (c.pieces). A command queued as a chunk (an
+// object the caller cut itself) is the caller's and goes back.
 func (c *Client) restToQueue() []syncml.Command {
-	var cut map[syncml.Command]bool // the commands cut into chunks
-	if len(c.cuts) > 0 {
-		cut = make(map[syncml.Command]bool, len(c.cuts))
-		for _, x := range c.cuts {
-			if n := len(x.items); n == 0 || !x.items[n-1].MoreData {
-				cut[x.cmd] = true
-			}
-		}
-	}
 	var out []syncml.Command
-	for i := 0; i < len(c.cont); i++ {
-		x := c.cont[i]
-		if isAnswer(x) || sessionAlert(x) {
+	for _, x := range c.cont {
+		if isAnswer(x) || sessionAlert(x) || c.pieces[x] {
 			continue
-		}
-		if isChunk(x) && !cut[x] {
-			// a chunk split made: its object ends with the command cut
-			j := i + 1
-			for j < len(c.cont) && isChunk(c.cont[j]) && !cut[c.cont[j]] {
-				j++
-			}
-			if j < len(c.cont) && cut[c.cont[j]] {
-				i = j - 1
-				continue
-			}
 		}
 		out = append(out, x)
 	}
 	return out
+}
+
+// notePieces notes in c.pieces the commands of out, what chunkCommands
+// made of in, that are not in in: the chunks it made before the last of
+// each object it cut.
+func (c *Client) notePieces(in, out []syncml.Command) {
+	if len(out) == len(in) {
+		return // nothing cut: the same commands
+	}
+	was := make(map[syncml.Command]bool, len(in))
+	for _, x := range in {
+		was[x] = true
+	}
+	for _, x := range out {
+		if !was[x] {
+			if c.pieces == nil {
+				c.pieces = make(map[syncml.Command]bool)
+			}
+			c.pieces[x] = true
+		}
+	}
 }
 
 // sessionAlert reports whether c is an Alert the session sends of itself
