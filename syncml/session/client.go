@@ -751,6 +751,7 @@ func (c *Client) finishParts(m *syncml.Message, front, mid, back []syncml.Comman
 	}
 	if whole.cmd != nil && !sameItems(whole.cmd.ItemList(), whole.items) {
 		c.cuts = append(c.cuts, whole) // pack's forced cut, after those
+		c.noteForcedPieces(whole.cmd, sent, rest)
 	}
 	c.lastRaw = raw
 	c.lastCont = contNow

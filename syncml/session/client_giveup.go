@@ -1,6 +1,10 @@
 package session
 
-import "github.com/windc-go/windc/syncml"
+import (
+	"slices"
+
+	"github.com/windc-go/windc/syncml"
+)
 
 // giveUp ends the session in progress before its end: Start after a
 // session that did not end (the caller gave it up, after a network error
@@ -128,6 +132,23 @@ func (c *Client) restToQueue() []syncml.Command {
 		out = append(out, x)
 	}
 	return out
+}
+
+// noteForcedPieces notes in c.pieces the chunks pack's forced cut made of
+// x (see forced): the first, the last command the message carries, and
+// those in rest before x, which carries the last.
+func (c *Client) noteForcedPieces(x syncml.Command, sent, rest []syncml.Command) {
+	if c.pieces == nil {
+		c.pieces = make(map[syncml.Command]bool)
+	}
+	if n := len(sent); n > 0 && sent[n-1] != x && isChunk(sent[n-1]) {
+		c.pieces[sent[n-1]] = true
+	}
+	if i := slices.Index(rest, x); i > 0 {
+		for _, y := range rest[:i] {
+			c.pieces[y] = true
+		}
+	}
 }
 
 // notePieces notes in c.pieces the commands of out, what chunkCommands
